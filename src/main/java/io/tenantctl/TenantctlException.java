@@ -1,0 +1,52 @@
+package io.tenantctl;
+
+/**
+ * An expected failure with a category that decides the exit code. The message is one line an operator
+ * can act on: what failed, on what, and what to do. It never contains a password.
+ */
+public class TenantctlException extends RuntimeException {
+
+    /** What kind of failure this is; the CLI maps each to a documented exit code. */
+    public enum Category {
+        /** Bad input: unknown option, invalid org id, malformed manifest. Exit 2. */
+        USAGE(2),
+        /** Config or connectivity: catalog/store unreachable, lock held, catalog too new. Exit 3. */
+        CONFIG(3),
+        /** Some work failed; the rest was done. Exit 1. */
+        FAILED(1);
+
+        public final int exitCode;
+
+        Category(int exitCode) {
+            this.exitCode = exitCode;
+        }
+    }
+
+    private final Category category;
+
+    public TenantctlException(Category category, String message) {
+        super(message);
+        this.category = category;
+    }
+
+    public TenantctlException(Category category, String message, Throwable cause) {
+        super(message, cause);
+        this.category = category;
+    }
+
+    public Category category() {
+        return category;
+    }
+
+    public static TenantctlException usage(String message) {
+        return new TenantctlException(Category.USAGE, message);
+    }
+
+    public static TenantctlException config(String message, Throwable cause) {
+        return new TenantctlException(Category.CONFIG, message, cause);
+    }
+
+    public static TenantctlException config(String message) {
+        return new TenantctlException(Category.CONFIG, message);
+    }
+}
