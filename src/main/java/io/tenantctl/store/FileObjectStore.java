@@ -1,0 +1,303 @@
+package io.tenantctl.store;
+
+import io.tenantctl.TenantctlException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * An {@link ObjectStore} in a local directory. Each upload goes to a hidden temporary file in the target's
+ * directory, is fsynced, and is renamed into place atomically on close, so readers never see a partial object.
+ */
+public final class FileObjectStore implements ObjectStore {
+
+    private static final int BUFFER = 64 * 1024;
+
+    private final Path root;
+
+    /** A store rooted at {@code root}; the directory is created on the first write. */
+    public FileObjectStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /** The root directory. */
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public Upload create(String key) {
+        Path target = resolve(key);
+        try {
+            Files.createDirectories(target.getParent());
+            Path temp = Files.createTempFile(target.getParent(), Keys.TEMP_MARKER, ".tmp");
+            return new FileUpload(key, target, temp);
+        } catch (IOException e) {
+            throw failure("cannot create " + key, e);
+        }
+    }
+
+    @Override
+    public InputStream open(String key) {
+        Path path = resolve(key);
+        try {
+            if (Files.isDirectory(path)) {
+                throw new ObjectNotFoundException(key, describe());
+            }
+            return Files.newInputStream(path);
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(key, describe());
+        } catch (IOException e) {
+            throw failure("cannot read " + key, e);
+        }
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return Files.isRegularFile(resolve(key));
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) {
+        Keys.requireValidPrefix(prefix);
+        int slash = prefix.lastIndexOf('/');
+        Path dir = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<ObjectInfo> result = new ArrayList<>();
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                if (p.getFileName().toString().startsWith(Keys.TEMP_MARKER) || !Files.isRegularFile(p)) {
+                    continue;
+                }
+                String key = keyOf(p);
+                if (key.startsWith(prefix)) {
+                    var attrs = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+                    result.add(new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // a file vanished while walking (concurrent delete): list what is left on the next call
+            return list(prefix);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw failure("cannot list " + (prefix.isEmpty() ? "objects" : prefix), e);
+        }
+        result.sort(Comparator.comparing(ObjectInfo::key));
+        return result;
+    }
+
+    @Override
+    public List<String> children(String prefix) {
+        requireDirectoryPrefix(prefix);
+        Path dir = prefix.isEmpty() ? root : root.resolve(prefix.substring(0, prefix.length() - 1));
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        TreeSet<String> names = new TreeSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(Keys.TEMP_MARKER)) {
+                    continue;
+                }
+                if (Files.isRegularFile(p) || (Files.isDirectory(p) && hasObjects(p))) {
+                    names.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw failure("cannot list " + prefix, e);
+        }
+        return List.copyOf(names);
+    }
+
+    @Override
+    public void delete(String key) {
+        Path path = resolve(key);
+        try {
+            Files.deleteIfExists(path);
+            // remove directories left empty, so that children() and listings stay in step with S3
+            for (Path dir = path.getParent(); dir != null && !dir.equals(root) && dir.startsWith(root);
+                 dir = dir.getParent()) {
+                try {
+                    Files.delete(dir);
+                } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw failure("cannot delete " + key, e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return root.toUri().toString();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    private Path resolve(String key) {
+        Keys.requireValid(key);
+        Path path = root.resolve(key).normalize();
+        if (!path.startsWith(root) || path.equals(root)) {
+            throw new IllegalArgumentException("object key escapes the store root: " + key);
+        }
+        return path;
+    }
+
+    private String keyOf(Path path) {
+        return root.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
+    }
+
+    private static boolean hasObjects(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            return paths.anyMatch(p -> Files.isRegularFile(p)
+                    && !p.getFileName().toString().startsWith(Keys.TEMP_MARKER));
+        }
+    }
+
+    static void requireDirectoryPrefix(String prefix) {
+        Keys.requireValidPrefix(prefix);
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            throw new IllegalArgumentException("a children() prefix must be empty or end with '/': " + prefix);
+        }
+    }
+
+    private TenantctlException failure(String what, Exception e) {
+        TenantctlException.Category category = e instanceof AccessDeniedException
+                ? TenantctlException.Category.CONFIG : TenantctlException.Category.FAILED;
+        return new TenantctlException(category, what + " in " + describe() + ": " + e, e);
+    }
+
+    /** Writes to the temp file, renames on close. */
+    private final class FileUpload extends Upload {
+        private final String key;
+        private final Path target;
+        private final Path temp;
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+        private boolean published;
+        private boolean aborted;
+
+        FileUpload(String key, Path target, Path temp) throws IOException {
+            this.key = key;
+            this.target = target;
+            this.temp = temp;
+            this.channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            ensureOpen();
+            try {
+                while (len > 0) {
+                    int n = Math.min(len, buffer.remaining());
+                    buffer.put(b, off, n);
+                    off += n;
+                    len -= n;
+                    if (!buffer.hasRemaining()) {
+                        drain();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                abort();
+                throw e;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            ensureOpen();
+            try {
+                drain();
+            } catch (IOException | RuntimeException e) {
+                abort();
+                throw e;
+            }
+        }
+
+        private void drain() throws IOException {
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            buffer.clear();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (published) {
+                return;
+            }
+            ensureOpen();
+            try {
+                drain();
+                channel.force(true);
+                channel.close();
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                published = true;
+            } catch (IOException | RuntimeException e) {
+                abort();
+                throw new IOException("cannot publish " + key + " in " + describe() + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void abort() {
+            if (published || aborted) {
+                return;
+            }
+            aborted = true;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing more to do: the temp file is deleted below
+            }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // a leftover hidden temp file is never listed or read as an object
+            }
+        }
+
+        private void ensureOpen() throws IOException {
+            if (aborted) {
+                throw new IOException("upload of " + key + " to " + describe() + " was aborted; nothing was published");
+            }
+            if (published) {
+                throw new IOException("upload of " + key + " is already closed");
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.tenantctl.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileObjectStoreTest extends ObjectStoreContractTest {
+
+    @TempDir
+    Path dir;
+
+    @Override
+    protected ObjectStore newStore() {
+        return new FileObjectStore(dir.resolve("store"));
+    }
+
+    @Test
+    void inFlightUploadIsAHiddenTempFileInTheTargetDirectoryAndAbortRemovesIt() throws IOException {
+        ObjectStore.Upload upload = store.create("org/b1/users.ndjson");
+        upload.write(new byte[10]);
+        upload.flush();
+        try (Stream<Path> files = Files.list(dir.resolve("store/org/b1"))) {
+            assertThat(files).singleElement().satisfies(p ->
+                    assertThat(p.getFileName().toString()).startsWith(".tenantctl-upload-"));
+        }
+        upload.abort();
+        try (Stream<Path> files = Files.walk(dir.resolve("store"))) {
+            assertThat(files.filter(Files::isRegularFile)).isEmpty();
+        }
+    }
+
+    @Test
+    void describeIsAFileUrl() {
+        assertThat(store.describe()).isEqualTo(dir.resolve("store").toUri().toString());
+    }
+}

@@ -1,0 +1,82 @@
+package io.tenantctl.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tenantctl.TenantctlException;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ObjectStoresTest {
+
+    @Test
+    void fileUrlOpensADirectoryStore(@TempDir Path dir) {
+        try (ObjectStore store = ObjectStores.open(dir.toUri().toString(), Map.of())) {
+            assertThat(store).isInstanceOf(FileObjectStore.class);
+            assertThat(((FileObjectStore) store).root()).isEqualTo(dir.toAbsolutePath().normalize());
+        }
+    }
+
+    @Test
+    void s3UrlWithEndpointDefaultsToPathStyleAndUsEast1() {
+        S3Options o = ObjectStores.parseS3("s3://my-bucket/backups/prod/", Map.of(
+                "TENANTCTL_S3_ENDPOINT", "http://minio:9000",
+                "TENANTCTL_S3_CHECKSUMS", "when_required",
+                "TENANTCTL_S3_SSE", "AES256"));
+        assertThat(o).isEqualTo(new S3Options("my-bucket", "backups/prod", URI.create("http://minio:9000"), true,
+                "us-east-1", "AES256", true, S3Options.DEFAULT_PART_SIZE));
+    }
+
+    @Test
+    void s3UrlOnAwsTakesRegionFromTheEnvironment() {
+        S3Options o = ObjectStores.parseS3("s3://my-bucket", Map.of("AWS_REGION", "eu-west-1",
+                "TENANTCTL_S3_PART_SIZE_MIB", "16"));
+        assertThat(o).isEqualTo(new S3Options("my-bucket", "", null, false, "eu-west-1", null, false, 16 << 20));
+        S3Options explicit = ObjectStores.parseS3("s3://my-bucket/p", Map.of("AWS_REGION", "eu-west-1",
+                "TENANTCTL_S3_REGION", "us-west-2", "TENANTCTL_S3_ENDPOINT", "https://s3.example",
+                "TENANTCTL_S3_PATH_STYLE", "false"));
+        assertThat(explicit.region()).isEqualTo("us-west-2");
+        assertThat(explicit.pathStyle()).isFalse();
+    }
+
+    @Test
+    void badUrlsAreUsageErrorsNamingTheValue() {
+        for (String bad : new String[] {"s3://ab/x", "s3://Bad_Bucket", "gs://bucket/x", "file:relative/dir",
+                "file://host/dir", "s3://"}) {
+            assertThatThrownBy(() -> ObjectStores.open(bad, Map.of())).as(bad)
+                    .isInstanceOfSatisfying(TenantctlException.class,
+                            e -> assertThat(e.category()).isEqualTo(TenantctlException.Category.USAGE))
+                    .hasMessageContaining(bad);
+        }
+        assertThatThrownBy(() -> ObjectStores.open(null, Map.of())).hasMessageContaining("TENANTCTL_STORE");
+    }
+
+    @Test
+    void credentialsInAUrlAreRefusedWithoutBeingEchoed() {
+        assertThatThrownBy(() -> ObjectStores.open("s3://AKIAX:supersecret@bucket/x", Map.of()))
+                .isInstanceOf(TenantctlException.class)
+                .message().doesNotContain("supersecret").contains("***@bucket/x");
+        assertThatThrownBy(() -> ObjectStores.open("s3://bucket/x",
+                Map.of("TENANTCTL_S3_ENDPOINT", "http://user:supersecret@minio:9000")))
+                .isInstanceOf(TenantctlException.class)
+                .message().doesNotContain("supersecret").contains("TENANTCTL_S3_ENDPOINT");
+    }
+
+    @Test
+    void badSettingsAreUsageErrors() {
+        for (var env : new Map[] {Map.of("TENANTCTL_S3_CHECKSUMS", "sometimes"),
+                Map.of("TENANTCTL_S3_PATH_STYLE", "maybe"), Map.of("TENANTCTL_S3_PART_SIZE_MIB", "1")}) {
+            @SuppressWarnings("unchecked")
+            Map<String, String> e = env;
+            assertThatThrownBy(() -> ObjectStores.parseS3("s3://bucket/x", e)).as(env.toString())
+                    .isInstanceOfSatisfying(TenantctlException.class,
+                            ex -> assertThat(ex.category()).isEqualTo(TenantctlException.Category.USAGE))
+                    .hasMessageContaining(e.values().iterator().next());
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.tenantctl.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tenantctl.TenantctlException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The contract against an in-process S3Proxy (transient in-memory backend) on a random local port. */
+class S3ObjectStoreTest extends ObjectStoreContractTest {
+
+    private static final String ACCESS_KEY = "test-access";
+    private static final String SECRET_KEY = "test-secret-not-real";
+    private static final AtomicInteger BUCKETS = new AtomicInteger();
+
+    private static BlobStoreContext context;
+    private static S3Proxy proxy;
+    private static URI endpoint;
+
+    private String bucket;
+
+    @BeforeAll
+    static void startS3Proxy() throws Exception {
+        context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
+                .build(BlobStoreContext.class);
+        proxy = S3Proxy.builder()
+                .blobStore(context.getBlobStore())
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .build();
+        proxy.start();
+        endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    }
+
+    @AfterAll
+    static void stopS3Proxy() throws Exception {
+        if (proxy != null) {
+            proxy.stop();
+        }
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    @Override
+    protected ObjectStore newStore() {
+        return newStore(S3Options.compatible(newBucket(), "backups/eu", endpoint));
+    }
+
+    private String newBucket() {
+        bucket = "tenantctl-test-" + BUCKETS.incrementAndGet();
+        BlobStore blobStore = context.getBlobStore();
+        blobStore.createContainerInLocation(null, bucket);
+        return bucket;
+    }
+
+    private static S3ObjectStore newStore(S3Options options) {
+        return new S3ObjectStore(options,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+    }
+
+    @Test
+    void streamsAnObjectLargerThanOnePartAsAMultipartUpload() throws Exception {
+        int partSize = S3Options.MIN_PART_SIZE;
+        long size = 12L * 1024 * 1024 + 12_345;
+        MessageDigest written = MessageDigest.getInstance("SHA-256");
+        try (ObjectStore s3 = newStore(S3Options.compatible(bucket, "backups/eu", endpoint).withPartSize(partSize));
+             OutputStream out = s3.create("org/b1/big.ndjson.zst")) {
+            Random random = new Random(42);
+            byte[] chunk = new byte[64 * 1024 + 3];
+            for (long left = size; left > 0; ) {
+                random.nextBytes(chunk);
+                int n = (int) Math.min(chunk.length, left);
+                out.write(chunk, 0, n);
+                written.update(chunk, 0, n);
+                left -= n;
+            }
+        }
+
+        assertThat(store.list("org/")).singleElement().satisfies(info -> {
+            assertThat(info.key()).isEqualTo("org/b1/big.ndjson.zst");
+            assertThat(info.size()).isEqualTo(size);
+        });
+        try (InputStream in = store.open("org/b1/big.ndjson.zst")) {
+            assertThat(sha256(in)).isEqualTo(HexFormat.of().formatHex(written.digest()));
+        }
+        // three parts of a multipart upload, not one PutObject
+        try (S3Client client = S3ObjectStore.buildClient(((S3ObjectStore) store).options(),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))) {
+            String etag = client.headObject(r -> r.bucket(bucket).key("backups/eu/org/b1/big.ndjson.zst")).eTag();
+            assertThat(etag).endsWith("-3\"");
+        }
+    }
+
+    @Test
+    void abortAfterPartsWereSentLeavesNoObjectAndNoPendingUpload() throws IOException {
+        S3Options options = S3Options.compatible(bucket, "backups/eu", endpoint).withPartSize(S3Options.MIN_PART_SIZE);
+        try (S3ObjectStore s3 = newStore(options)) {
+            ObjectStore.Upload upload = s3.create("org/b1/users.ndjson.gz");
+            upload.write(new byte[S3Options.MIN_PART_SIZE + 1]); // forces part 1 out
+            upload.abort();
+        }
+        assertThat(store.list("")).isEmpty();
+        try (S3Client client = S3ObjectStore.buildClient(((S3ObjectStore) store).options(),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))) {
+            assertThat(client.listMultipartUploads(r -> r.bucket(bucket)).uploads()).isEmpty();
+        }
+    }
+
+    @Test
+    void keysAreStoredUnderTheConfiguredPrefixAndListedWithoutIt() throws IOException {
+        store.put("org/manifest.json", new byte[3]);
+        try (ObjectStore root = newStore(S3Options.compatible(bucket, "", endpoint))) {
+            assertThat(root.list("")).extracting(ObjectInfo::key).containsExactly("backups/eu/org/manifest.json");
+        }
+        assertThat(store.list("")).extracting(ObjectInfo::key).containsExactly("org/manifest.json");
+        assertThat(store.describe()).isEqualTo("s3://" + bucket + "/backups/eu at " + endpoint);
+    }
+
+    @Test
+    void missingBucketIsAConfigErrorNamingIt() {
+        try (ObjectStore missing = newStore(S3Options.compatible("no-such-bucket", "", endpoint))) {
+            assertThatThrownBy(() -> missing.list(""))
+                    .isInstanceOfSatisfying(TenantctlException.class,
+                            e -> assertThat(e.category()).isEqualTo(TenantctlException.Category.CONFIG))
+                    .hasMessageContaining("no-such-bucket");
+        }
+    }
+
+    @Test
+    void wrongCredentialsAreAConfigErrorWithoutTheSecret() {
+        S3Options options = S3Options.compatible(bucket, "", endpoint);
+        try (ObjectStore wrong = new S3ObjectStore(options,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, "wrong-secret-value")))) {
+            assertThatThrownBy(() -> wrong.list(""))
+                    .isInstanceOfSatisfying(TenantctlException.class,
+                            e -> assertThat(e.category()).isEqualTo(TenantctlException.Category.CONFIG))
+                    .message().doesNotContain("wrong-secret-value");
+        }
+    }
+}
