@@ -1,0 +1,193 @@
+package io.tenantctl.catalog;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.tenantctl.TenantctlException;
+import org.flywaydb.core.Flyway;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL control plane: a small connection pool, Flyway migrations and the repositories.
+ * Connection problems surface as CONFIG errors (exit 3) naming host:port/db and never the password.
+ */
+public final class Catalog implements AutoCloseable {
+
+    /** The catalog schema version this build writes and expects: the highest V&lt;n&gt;__*.sql migration. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private final CatalogUrl url;
+    private final HikariDataSource dataSource;
+
+    private Catalog(CatalogUrl url, HikariDataSource dataSource) {
+        this.url = url;
+        this.dataSource = dataSource;
+    }
+
+    /** Connects (failing within ~10 s when the server does not answer) without checking the schema. */
+    public static Catalog connect(String rawUrl) {
+        CatalogUrl url = CatalogUrl.parse(rawUrl);
+        HikariConfig cfg = new HikariConfig();
+        cfg.setPoolName("tenantctl-catalog");
+        cfg.setJdbcUrl(url.jdbcUrl());
+        if (url.user() != null) {
+            cfg.setUsername(url.user());
+        }
+        if (url.password() != null) {
+            cfg.setPassword(url.password());
+        }
+        cfg.addDataSourceProperty("connectTimeout", "5");
+        cfg.addDataSourceProperty("loginTimeout", "8");
+        cfg.addDataSourceProperty("ApplicationName", "tenantctl");
+        cfg.setMaximumPoolSize(12);
+        cfg.setMinimumIdle(1);
+        cfg.setConnectionTimeout(10_000);
+        cfg.setInitializationFailTimeout(1);
+        try {
+            return new Catalog(url, new HikariDataSource(cfg));
+        } catch (RuntimeException e) {
+            throw unreachable(url, e);
+        }
+    }
+
+    /** Connects and checks that the catalog has been initialised by this version of tenantctl. */
+    public static Catalog open(String rawUrl) {
+        Catalog catalog = connect(rawUrl);
+        try {
+            catalog.requireCurrentSchema();
+            return catalog;
+        } catch (RuntimeException e) {
+            catalog.close();
+            throw e;
+        }
+    }
+
+    public String describe() {
+        return url.describe();
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** The schema version recorded in the catalog, empty when it was never initialised. */
+    public Optional<Integer> schemaVersion() {
+        return inConnection(c -> {
+            boolean exists = Sql.one(c, "select to_regclass('flyway_schema_history') is not null", rs -> rs.getBoolean(1))
+                    .orElse(false);
+            if (!exists) {
+                return Optional.<Integer>empty();
+            }
+            return Sql.one(c, "select max(cast(version as int)) from flyway_schema_history where success and version is not null",
+                    rs -> rs.getObject(1) == null ? null : rs.getInt(1));
+        });
+    }
+
+    /** Applies pending migrations; refuses a catalog migrated by a newer tenantctl. Returns the version now. */
+    public int migrate() {
+        refuseNewer(schemaVersion());
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        return schemaVersion().orElse(0);
+    }
+
+    void requireCurrentSchema() {
+        Optional<Integer> v = schemaVersion();
+        if (v.isEmpty()) {
+            throw TenantctlException.config("catalog " + describe() + " is not initialised: run 'tenantctl init' first");
+        }
+        refuseNewer(v);
+        if (v.get() < SCHEMA_VERSION) {
+            throw TenantctlException.config("catalog " + describe() + " is at schema version " + v.get()
+                    + " but this tenantctl needs " + SCHEMA_VERSION + ": run 'tenantctl init' to upgrade it");
+        }
+    }
+
+    private void refuseNewer(Optional<Integer> v) {
+        if (v.isPresent() && v.get() > SCHEMA_VERSION) {
+            throw TenantctlException.config("catalog " + describe() + " was migrated by a newer tenantctl (schema version "
+                    + v.get() + ", this tenantctl knows up to " + SCHEMA_VERSION + "): upgrade tenantctl");
+        }
+    }
+
+    public PoolRepository pools() {
+        return new PoolRepository(this);
+    }
+
+    public OrgRepository orgs() {
+        return new OrgRepository(this);
+    }
+
+    public RunRepository runs() {
+        return new RunRepository(this);
+    }
+
+    /** Work on one connection, auto-commit. */
+    public <T> T inConnection(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** Work in one transaction: committed when {@code work} returns, rolled back when it throws. */
+    public <T> T inTransaction(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.apply(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    private RuntimeException failure(SQLException e) {
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("28"))) {
+            return unreachable(url, e);
+        }
+        return new TenantctlException(TenantctlException.Category.CONFIG,
+                "catalog " + describe() + " query failed: " + firstLine(e.getMessage()), e);
+    }
+
+    private static TenantctlException unreachable(CatalogUrl url, Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return TenantctlException.config("catalog unreachable at " + url.describe() + ": " + firstLine(root.getMessage())
+                + " — check --catalog / TENANTCTL_CATALOG_URL and that PostgreSQL is running", e);
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    /** A unit of JDBC work. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T apply(Connection c) throws SQLException;
+    }
+}

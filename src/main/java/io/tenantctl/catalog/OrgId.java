@@ -1,0 +1,49 @@
+package io.tenantctl.catalog;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Org id rules and the database name derived from an id (see ARCHITECTURE.md, "Org ids"). */
+public final class OrgId {
+
+    private static final Pattern VALID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,46}$");
+    private static final Set<String> RESERVED = Set.of("admin", "config", "local", "system");
+
+    private OrgId() {
+    }
+
+    /** Why {@code id} is not a valid org id, or null when it is. */
+    public static String problem(String id) {
+        if (id == null || id.isEmpty()) {
+            return "org id is empty";
+        }
+        if (!VALID.matcher(id).matches()) {
+            return "org id '" + id + "' must match ^[a-z0-9][a-z0-9_-]{0,46}$ (lowercase letters, digits, '-' and '_', at most 47 characters)";
+        }
+        String db = databaseName(id);
+        if (RESERVED.contains(db)) {
+            return "org id '" + id + "' maps to reserved database name '" + db + "'";
+        }
+        return null;
+    }
+
+    /** Every problem among {@code ids}, one message each, in input order. */
+    public static List<String> problems(Collection<String> ids) {
+        List<String> out = new ArrayList<>();
+        for (String id : ids) {
+            String p = problem(id);
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** {@code org_} + id with '-' replaced by '_'; at most 51 bytes, always a legal MongoDB database name. */
+    public static String databaseName(String id) {
+        return "org_" + id.replace('-', '_');
+    }
+}

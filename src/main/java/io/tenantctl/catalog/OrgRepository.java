@@ -1,0 +1,144 @@
+package io.tenantctl.catalog;
+
+import io.tenantctl.TenantctlException;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The orgs table: lookups, fill-then-spill placement under a lock, and optimistic status changes. */
+public final class OrgRepository {
+
+    /** Advisory lock key that serialises placement across every tenantctl process sharing the catalog. */
+    static final long PLACEMENT_LOCK = 0x7465_6e61_6e74_0001L;
+
+    private static final String SELECT = "select org_id, pool_id, database_name, status, tier, schema_hash, version, "
+            + "created_at, updated_at from orgs";
+
+    private final Catalog catalog;
+
+    OrgRepository(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** Where an org was placed, or why it could not be. */
+    public record Placed(String orgId, String poolId, String error) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    public Optional<Org> find(String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, SELECT + " where org_id = ?", OrgRepository::map, orgId));
+    }
+
+    public Org get(String orgId) {
+        return find(orgId).orElseThrow(() -> TenantctlException.usage("no org named '" + orgId + "': see 'tenantctl orgs list'"));
+    }
+
+    public Map<String, Org> findAll(List<String> orgIds) {
+        return catalog.inConnection(c -> {
+            Map<String, Org> out = new HashMap<>();
+            for (Org o : Sql.query(c, SELECT + " where org_id = any(?)", OrgRepository::map, c.createArrayOf("text", orgIds.toArray()))) {
+                out.put(o.orgId(), o);
+            }
+            return out;
+        });
+    }
+
+    /** Orgs, optionally filtered by pool and status (null = any), ordered by id. */
+    public List<Org> list(String poolId, String status) {
+        return catalog.inConnection(c -> Sql.query(c,
+                SELECT + " where (cast(? as text) is null or pool_id = ?) and (cast(? as text) is null or status = ?) order by org_id",
+                OrgRepository::map, poolId, poolId, status, status));
+    }
+
+    /**
+     * Places new orgs fill-then-spill (or on {@code pinnedPool}) and inserts them as {@code provisioning}, all
+     * under one advisory transaction lock so concurrent provisioners can never overfill a pool. Orgs that find
+     * no room get an error and no row.
+     */
+    public List<Placed> place(List<String> orgIds, String pinnedPool, String tier) {
+        return catalog.inTransaction(c -> {
+            Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
+            return assign(c, orgIds, pinnedPool, tier, true);
+        });
+    }
+
+    /** The placement {@link #place} would make now, writing nothing. */
+    public List<Placed> planPlacement(List<String> orgIds, String pinnedPool) {
+        return catalog.inConnection(c -> assign(c, orgIds, pinnedPool, null, false));
+    }
+
+    private List<Placed> assign(Connection c, List<String> orgIds, String pinnedPool, String tier, boolean write)
+            throws SQLException {
+        Map<String, Pool> pools = new LinkedHashMap<>();
+        for (Pool p : PoolRepository.list(c)) {
+            if (pinnedPool == null || p.poolId().equals(pinnedPool)) {
+                pools.put(p.poolId(), p);
+            }
+        }
+        if (pinnedPool != null && pools.isEmpty()) {
+            throw PoolRepository.unknown(pinnedPool);
+        }
+        List<Placed> out = new ArrayList<>();
+        for (String orgId : orgIds) {
+            Optional<Pool> choice = Placement.choose(new ArrayList<>(pools.values()));
+            if (choice.isEmpty()) {
+                out.add(new Placed(orgId, null, noCapacity(pinnedPool, pools)));
+                continue;
+            }
+            Pool p = choice.get();
+            if (write) {
+                Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status, tier) values (?, ?, ?, 'provisioning', ?)",
+                        orgId, p.poolId(), OrgId.databaseName(orgId), tier);
+            }
+            pools.put(p.poolId(), new Pool(p.poolId(), p.uri(), p.capacity(), p.status(), p.priority(), p.createdAt(), p.orgCount() + 1));
+            out.add(new Placed(orgId, p.poolId(), null));
+        }
+        return out;
+    }
+
+    private static String noCapacity(String pinnedPool, Map<String, Pool> pools) {
+        if (pinnedPool != null) {
+            Pool p = pools.get(pinnedPool);
+            if (!Pool.ACTIVE.equals(p.status())) {
+                return "no capacity: pool " + pinnedPool + " is " + p.status() + " (enable it with 'tenantctl pools enable " + pinnedPool + "')";
+            }
+            return "no capacity: pool " + pinnedPool + " is full (" + p.orgCount() + "/" + p.capacity() + ")";
+        }
+        return "no capacity: every active pool is full — add a pool ('tenantctl pools add') or raise a capacity";
+    }
+
+    /** Records a successful schema apply: status active, the manifest hash, version bumped. */
+    public void markActive(String orgId, String schemaHash) {
+        catalog.inConnection(c -> Sql.update(c,
+                "update orgs set status = 'active', schema_hash = ?, version = version + 1, updated_at = now() where org_id = ?",
+                schemaHash, orgId));
+    }
+
+    /** Sets a status, bumping the version. */
+    public void setStatus(String orgId, String status) {
+        catalog.inConnection(c -> Sql.update(c,
+                "update orgs set status = ?, version = version + 1, updated_at = now() where org_id = ?", status, orgId));
+    }
+
+    /** Optimistic update: changes the status only if the row is still at {@code expectedVersion}. */
+    public boolean compareAndSetStatus(String orgId, long expectedVersion, String status) {
+        return catalog.inConnection(c -> Sql.update(c,
+                "update orgs set status = ?, version = version + 1, updated_at = now() where org_id = ? and version = ?",
+                status, orgId, expectedVersion)) == 1;
+    }
+
+    private static Org map(ResultSet rs) throws SQLException {
+        return new Org(rs.getString("org_id"), rs.getString("pool_id"), rs.getString("database_name"), rs.getString("status"),
+                rs.getString("tier"), rs.getString("schema_hash"), rs.getLong("version"),
+                Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"));
+    }
+}

@@ -1,0 +1,74 @@
+package io.tenantctl.catalog;
+
+import io.tenantctl.TenantctlException;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/** The pools table, always read together with each pool's live org count. */
+public final class PoolRepository {
+
+    private static final String SELECT = """
+            select p.pool_id, p.uri, p.capacity, p.status, p.priority, p.created_at,
+                   (select count(*) from orgs o where o.pool_id = p.pool_id and o.status <> 'deleted') as org_count
+            from pools p
+            """;
+
+    private final Catalog catalog;
+
+    PoolRepository(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public Pool add(String poolId, String uri, int capacity, int priority) {
+        return catalog.inTransaction(c -> {
+            if (find(c, poolId).isPresent()) {
+                throw TenantctlException.usage("pool '" + poolId + "' already exists: use 'tenantctl pools show " + poolId + "'");
+            }
+            Sql.update(c, "insert into pools (pool_id, uri, capacity, priority) values (?, ?, ?, ?)", poolId, uri, capacity, priority);
+            return find(c, poolId).orElseThrow();
+        });
+    }
+
+    public List<Pool> list() {
+        return catalog.inConnection(c -> list(c));
+    }
+
+    static List<Pool> list(Connection c) throws SQLException {
+        return Sql.query(c, SELECT + " order by p.priority, p.pool_id", PoolRepository::map);
+    }
+
+    public Optional<Pool> find(String poolId) {
+        return catalog.inConnection(c -> find(c, poolId));
+    }
+
+    public Pool get(String poolId) {
+        return find(poolId).orElseThrow(() -> unknown(poolId));
+    }
+
+    static Optional<Pool> find(Connection c, String poolId) throws SQLException {
+        return Sql.one(c, SELECT + " where p.pool_id = ?", PoolRepository::map, poolId);
+    }
+
+    /** Sets the status; returns the pool as it is now. */
+    public Pool setStatus(String poolId, String status) {
+        return catalog.inTransaction(c -> {
+            if (Sql.update(c, "update pools set status = ? where pool_id = ?", status, poolId) == 0) {
+                throw unknown(poolId);
+            }
+            return find(c, poolId).orElseThrow();
+        });
+    }
+
+    static TenantctlException unknown(String poolId) {
+        return TenantctlException.usage("no pool named '" + poolId + "': see 'tenantctl pools list'");
+    }
+
+    private static Pool map(ResultSet rs) throws SQLException {
+        return new Pool(rs.getString("pool_id"), rs.getString("uri"), rs.getInt("capacity"), rs.getString("status"),
+                rs.getInt("priority"), Sql.instant(rs, "created_at"), rs.getInt("org_count"));
+    }
+}

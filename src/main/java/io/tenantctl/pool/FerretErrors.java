@@ -1,0 +1,65 @@
+package io.tenantctl.pool;
+
+import com.mongodb.MongoCommandException;
+import com.mongodb.MongoException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.MongoWriteException;
+
+import java.util.Set;
+
+/** Which FerretDB errors are worth retrying (see shared/FERRETDB.md), and how to say an error in one line. */
+public final class FerretErrors {
+
+    private static final Set<Integer> RETRYABLE_CODES = Set.of(16908292, 16777220, 50);
+    private static final Set<Integer> FATAL_CODES = Set.of(11000, 67, 85, 86, 2, 238, 59, 13, 18);
+
+    private FerretErrors() {
+    }
+
+    public static boolean isRetryable(Throwable t) {
+        if (t instanceof MongoSocketException || t instanceof MongoTimeoutException) {
+            return true;
+        }
+        if (t instanceof MongoException me) {
+            int code = code(me);
+            if (FATAL_CODES.contains(code)) {
+                return false;
+            }
+            if (RETRYABLE_CODES.contains(code)) {
+                return true;
+            }
+            String msg = String.valueOf(me.getMessage()).toLowerCase();
+            return code == 1 && (msg.contains("deadlock detected") || msg.contains("could not serialize"));
+        }
+        return false;
+    }
+
+    private static int code(MongoException e) {
+        if (e instanceof MongoWriteException we) {
+            return we.getError().getCode();
+        }
+        return e.getCode();
+    }
+
+    /** One line: "code 85 (IndexOptionsConflict): ..." for server errors, the message otherwise. */
+    public static String describe(Throwable t) {
+        if (t instanceof MongoCommandException ce) {
+            String name = ce.getErrorCodeName();
+            return "code " + ce.getErrorCode() + (name == null || name.isEmpty() ? "" : " (" + name + ")") + ": "
+                    + firstLine(ce.getErrorMessage());
+        }
+        if (t instanceof MongoTimeoutException) {
+            return "timed out waiting for the server (" + firstLine(t.getMessage()).replaceAll("\\. Client view.*", "") + ")";
+        }
+        return firstLine(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,78 @@
+package io.tenantctl.schema;
+
+import org.bson.Document;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a database lacks, or has differently, compared with a manifest. Built from what {@code listCollections}
+ * and {@code listIndexes} returned; does no I/O itself.
+ */
+public record SchemaDiff(List<String> missingCollections, Map<String, List<IndexSpec>> missingIndexes,
+                         List<Conflict> conflicts, List<Extra> extras) {
+
+    /** An index with the manifest's name but another definition. */
+    public record Conflict(String collection, IndexSpec wanted, IndexSpec actual) {
+        public String describe() {
+            return collection + "." + wanted.name() + ": manifest wants " + wanted.describe() + ", database has " + actual.describe();
+        }
+    }
+
+    /** An index the database has that the manifest does not list (never dropped unless asked). */
+    public record Extra(String collection, IndexSpec index) {
+    }
+
+    /**
+     * @param existingCollections names from listCollections
+     * @param existingIndexes     collection → documents from listIndexes (collections not listed are treated as
+     *                            having none, which is right for collections that do not exist)
+     */
+    public static SchemaDiff compute(SchemaManifest manifest, Collection<String> existingCollections,
+                                     Map<String, List<Document>> existingIndexes) {
+        Set<String> existing = Set.copyOf(existingCollections);
+        List<String> missingCollections = new ArrayList<>();
+        Map<String, List<IndexSpec>> missingIndexes = new LinkedHashMap<>();
+        List<Conflict> conflicts = new ArrayList<>();
+        List<Extra> extras = new ArrayList<>();
+        for (CollectionSpec c : manifest.collections()) {
+            if (!existing.contains(c.name())) {
+                missingCollections.add(c.name());
+            }
+            Map<String, IndexSpec> actual = new LinkedHashMap<>();
+            for (Document d : existingIndexes.getOrDefault(c.name(), List.of())) {
+                IndexSpec spec = IndexSpec.fromListIndexes(d);
+                if (!spec.name().equals("_id_")) {
+                    actual.put(spec.name(), spec);
+                }
+            }
+            List<IndexSpec> missing = new ArrayList<>();
+            for (IndexSpec wanted : c.indexes()) {
+                IndexSpec has = actual.remove(wanted.name());
+                if (has == null) {
+                    missing.add(wanted);
+                } else if (!wanted.sameSpecAs(has)) {
+                    conflicts.add(new Conflict(c.name(), wanted, has));
+                }
+            }
+            if (!missing.isEmpty()) {
+                missingIndexes.put(c.name(), missing);
+            }
+            actual.values().forEach(x -> extras.add(new Extra(c.name(), x)));
+        }
+        return new SchemaDiff(missingCollections, missingIndexes, conflicts, extras);
+    }
+
+    public int missingIndexCount() {
+        return missingIndexes.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** Nothing to create and nothing conflicting (extras alone do not make a database out of date). */
+    public boolean upToDate() {
+        return missingCollections.isEmpty() && missingIndexes.isEmpty() && conflicts.isEmpty();
+    }
+}
