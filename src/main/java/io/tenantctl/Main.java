@@ -1,0 +1,46 @@
+package io.tenantctl;
+
+import io.tenantctl.cli.TenantCtl;
+import io.tenantctl.fanout.CancelToken;
+import sun.misc.Signal;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.UnaryOperator;
+
+/**
+ * The process entry point: sets up logging, turns the first Ctrl-C / SIGTERM into a cancellation (no new orgs,
+ * in-flight ones finish, exit 130) and a second one into an immediate exit, then runs the CLI.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.org.mongodb.driver", verbose ? "info" : "error");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        CancelToken cancel = new CancelToken();
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        for (String name : new String[]{"INT", "TERM"}) {
+            try {
+                Signal.handle(new Signal(name), sig -> {
+                    if (cancel.isCancelled()) {
+                        Runtime.getRuntime().halt(TenantCtl.EXIT_INTERRUPTED);
+                    }
+                    cancel.cancel("SIG" + name);
+                    err.println("\ninterrupted: finishing in-flight orgs, taking no new ones (press Ctrl-C again to quit at once)");
+                });
+            } catch (IllegalArgumentException ignored) {
+                // signal not available on this platform
+            }
+        }
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        int code = TenantCtl.run(out, err, System.getenv(), UnaryOperator.identity(), cancel, args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,151 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.ops.OpsContext;
+import io.tenantctl.pool.PoolClients;
+import io.tenantctl.pool.PoolConnector;
+import io.tenantctl.pool.Retry;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+
+/**
+ * Everything a command needs besides its own options: the global options, the environment, the output
+ * writers, and the catalog and pool connections, opened lazily and closed once at exit.
+ */
+public final class CliContext implements AutoCloseable {
+
+    final Map<String, String> env;
+    final PrintWriter out;
+    final PrintWriter err;
+    final CancelToken cancel;
+    private final UnaryOperator<PoolConnector> poolDecorator;
+
+    String catalogUrl;
+    String storeUrl;
+    Path configFile;
+    String output = "table";
+    boolean noProgress;
+    boolean quiet;
+    boolean verbose;
+
+    private Catalog catalog;
+    private PoolConnector pools;
+    private Properties config;
+
+    CliContext(PrintWriter out, PrintWriter err, Map<String, String> env, UnaryOperator<PoolConnector> poolDecorator,
+               CancelToken cancel) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+        this.poolDecorator = poolDecorator;
+        this.cancel = cancel;
+    }
+
+    public PrintWriter out() {
+        return out;
+    }
+
+    public PrintWriter err() {
+        return err;
+    }
+
+    public boolean json() {
+        return "json".equals(output);
+    }
+
+    /** Progress bars only for people: stderr on a terminal, not quiet, not asked to stay silent. */
+    boolean interactive() {
+        return !noProgress && !quiet && System.console() != null && !"dumb".equals(env.get("TERM"));
+    }
+
+    /** A line for a person on stderr (suppressed by -q). */
+    void note(String line) {
+        if (!quiet) {
+            err.println(line);
+            err.flush();
+        }
+    }
+
+    /** The catalog, checked to be initialised at this build's schema version. */
+    Catalog catalog() {
+        if (catalog == null) {
+            catalog = Catalog.open(resolveCatalogUrl());
+        }
+        return catalog;
+    }
+
+    /** The catalog without the schema check, for {@code init}. */
+    Catalog catalogForInit() {
+        if (catalog == null) {
+            catalog = Catalog.connect(resolveCatalogUrl());
+        }
+        return catalog;
+    }
+
+    String resolveCatalogUrl() {
+        if (catalogUrl != null) {
+            return catalogUrl;
+        }
+        String fromEnv = env.get("TENANTCTL_CATALOG_URL");
+        return fromEnv != null && !fromEnv.isBlank() ? fromEnv : config().getProperty("catalog");
+    }
+
+    String resolveStoreUrl() {
+        if (storeUrl != null) {
+            return storeUrl;
+        }
+        String fromEnv = env.get("TENANTCTL_STORE");
+        return fromEnv != null && !fromEnv.isBlank() ? fromEnv : config().getProperty("store");
+    }
+
+    private Properties config() {
+        if (config == null) {
+            config = new Properties();
+            Path file = configFile != null ? configFile : env.containsKey("TENANTCTL_CONFIG") ? Path.of(env.get("TENANTCTL_CONFIG")) : null;
+            if (file != null) {
+                try (Reader r = Files.newBufferedReader(file)) {
+                    config.load(r);
+                } catch (IOException e) {
+                    throw TenantctlException.usage("config file " + file + " is unreadable: " + e.getMessage());
+                }
+            }
+        }
+        return config;
+    }
+
+    PoolConnector pools() {
+        if (pools == null) {
+            pools = poolDecorator.apply(new PoolClients(env));
+        }
+        return pools;
+    }
+
+    OpsContext ops() {
+        return new OpsContext(catalog(), pools(), Retry.ferretDefault(), actor());
+    }
+
+    private String actor() {
+        String user = env.getOrDefault("USER", env.getOrDefault("USERNAME", "unknown"));
+        String host = env.getOrDefault("HOSTNAME", "");
+        return host.isEmpty() ? user : user + "@" + host;
+    }
+
+    @Override
+    public void close() {
+        if (pools != null) {
+            pools.close();
+        }
+        if (catalog != null) {
+            catalog.close();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Init;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "init", description = "Create or upgrade the catalog schema. Safe to run again; refuses a catalog from a newer tenantctl.")
+final class InitCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Option(names = "--dry-run", description = "Say what would change, change nothing.")
+    boolean dryRun;
+
+    InitCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        Catalog catalog = ctx.catalogForInit();
+        if (dryRun) {
+            Integer current = catalog.schemaVersion().orElse(null);
+            if (ctx.json()) {
+                Output.json(ctx.out, Map.of("catalog", catalog.describe(), "dry_run", true,
+                        "from_version", current == null ? 0 : current, "to_version", Catalog.SCHEMA_VERSION));
+            } else {
+                ctx.out.println("dry run: catalog " + catalog.describe() + " is at schema version " + (current == null ? "none" : current)
+                        + "; init would bring it to " + Catalog.SCHEMA_VERSION);
+            }
+            return 0;
+        }
+        Init.Result r = new Init(catalog).run();
+        if (ctx.json()) {
+            Output.json(ctx.out, r);
+        } else if (r.changed()) {
+            ctx.out.println("catalog " + r.catalog() + " initialised at schema version " + r.toVersion()
+                    + (r.fromVersion() == null ? "" : " (was " + r.fromVersion() + ")"));
+        } else {
+            ctx.out.println("catalog " + r.catalog() + " already at schema version " + r.toVersion() + ": nothing to do");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,41 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.catalog.Org;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Orgs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "list", description = "List orgs, optionally by pool and status.")
+final class OrgsListCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Option(names = "--pool", paramLabel = "POOL")
+    String pool;
+
+    @Option(names = "--status", paramLabel = "STATUS", description = "provisioning, active, read_only, moving, restoring, deleting, deleted, failed")
+    String status;
+
+    OrgsListCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        List<Org> orgs = new Orgs(ctx.catalog()).list(pool, status);
+        if (ctx.json()) {
+            Output.json(ctx.out, Map.of("orgs", orgs));
+            return 0;
+        }
+        Output.table(ctx.out, List.of("org", "pool", "database", "status", "tier", "schema"),
+                orgs.stream().map(o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.databaseName(), o.status(), o.tier(),
+                        OrgsCommand.shortHash(o.schemaHash()))).toList());
+        ctx.note(orgs.size() + " org" + (orgs.size() == 1 ? "" : "s"));
+        return 0;
+    }
+}

@@ -1,0 +1,43 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.catalog.Org;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Orgs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "show", description = "Show one org: pool, database, status, schema hash.")
+final class OrgsShowCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "ORG")
+    String orgId;
+
+    OrgsShowCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        Org o = new Orgs(ctx.catalog()).show(orgId);
+        if (ctx.json()) {
+            Output.json(ctx.out, o);
+            return 0;
+        }
+        Output.fields(ctx.out, List.of(
+                new String[]{"org", o.orgId()},
+                new String[]{"pool", o.poolId()},
+                new String[]{"database", o.databaseName()},
+                new String[]{"status", o.status()},
+                new String[]{"tier", o.tier()},
+                new String[]{"schema hash", o.schemaHash()},
+                new String[]{"version", String.valueOf(o.version())},
+                new String[]{"created", String.valueOf(o.createdAt())},
+                new String[]{"updated", String.valueOf(o.updatedAt())}));
+        return 0;
+    }
+}

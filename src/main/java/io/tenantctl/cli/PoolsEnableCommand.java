@@ -1,0 +1,30 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.ops.Pools;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "enable", description = "Let a pool take new orgs again.")
+final class PoolsEnableCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--dry-run", description = "Say what would change; change nothing.")
+    boolean dryRun;
+
+    PoolsEnableCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        Pools pools = new Pools(ctx.catalog());
+        return PoolsCommand.changeStatus(ctx, name, dryRun, "enable", Pools.enableStatus(), pools::enable);
+    }
+}

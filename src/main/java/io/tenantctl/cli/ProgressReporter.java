@@ -1,0 +1,89 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.ops.Progress;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Progress for people and for pipelines: a bar on stderr when it is a terminal; otherwise one line on stderr
+ * every 10 seconds while work runs (nothing with -q). Never writes to stdout.
+ */
+final class ProgressReporter implements Progress {
+
+    private static final long LINE_EVERY_SECONDS = 10;
+
+    private final CliContext ctx;
+    private final AtomicInteger done = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private volatile int total;
+    private volatile String what;
+    private ProgressBar bar;
+    private ScheduledExecutorService ticker;
+
+    private ProgressReporter(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    static Progress of(CliContext ctx) {
+        return ctx.quiet ? Progress.NONE : new ProgressReporter(ctx);
+    }
+
+    @Override
+    public void begin(String what, int total) {
+        this.what = what;
+        this.total = total;
+        if (total == 0) {
+            return;
+        }
+        if (ctx.interactive()) {
+            PrintStream terminal = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+            bar = new ProgressBarBuilder().setTaskName(what).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                    .setConsumer(new ConsoleProgressBarConsumer(terminal)).setUpdateIntervalMillis(200).build();
+        } else {
+            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "progress");
+                t.setDaemon(true);
+                return t;
+            });
+            ticker.scheduleAtFixedRate(this::line, LINE_EVERY_SECONDS, LINE_EVERY_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    private void line() {
+        ctx.err.println(what + ": " + done.get() + "/" + total + " orgs done, " + failed.get() + " failed");
+        ctx.err.flush();
+    }
+
+    @Override
+    public void advance(String orgId, boolean ok) {
+        done.incrementAndGet();
+        if (!ok) {
+            failed.incrementAndGet();
+        }
+        if (bar != null) {
+            bar.step();
+            bar.setExtraMessage(failed.get() > 0 ? failed.get() + " failed" : "");
+        }
+    }
+
+    @Override
+    public void end() {
+        if (bar != null) {
+            bar.close();
+        }
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Provision;
+import io.tenantctl.schema.SchemaManifest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "provision", description = {"Create orgs: place them fill-then-spill across active pools, create every collection and index.",
+        "Active orgs are left alone; provisioning/failed ones are resumed."})
+final class ProvisionCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(paramLabel = "ORG", arity = "0..*", description = "Org ids: ^[a-z0-9][a-z0-9_-]{0,46}$")
+    List<String> orgs = new ArrayList<>();
+
+    @Option(names = "--file", paramLabel = "FILE", description = "Read org ids from FILE, one a line; # starts a comment.")
+    Path file;
+
+    @Option(names = "--pool", paramLabel = "POOL", description = "Place every new org on this pool (still bounded by its capacity).")
+    String pool;
+
+    @Option(names = "--tier", paramLabel = "TIER", defaultValue = "free", description = "Tier recorded on new orgs (default ${DEFAULT-VALUE}).")
+    String tier;
+
+    @Option(names = "--schema", paramLabel = "FILE", description = "Schema manifest to apply instead of the built-in LibreChat model.")
+    Path schema;
+
+    @Option(names = "--dry-run", description = "Show where each org would go; write nothing.")
+    boolean dryRun;
+
+    @Mixin
+    FanoutOptions fanout;
+
+    ProvisionCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        List<String> ids = new ArrayList<>(orgs);
+        if (file != null) {
+            ids.addAll(readIds(file));
+        }
+        SchemaManifest manifest = SchemaManifest.loadOrDefault(schema);
+        Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun,
+                fanout.settings(), ctx.cancel, ProgressReporter.of(ctx)));
+        render(r);
+        if (r.interrupted()) {
+            return TenantCtl.EXIT_INTERRUPTED;
+        }
+        return r.failed().isEmpty() ? 0 : 1;
+    }
+
+    static List<String> readIds(Path file) {
+        try {
+            List<String> ids = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                int hash = line.indexOf('#');
+                String id = (hash >= 0 ? line.substring(0, hash) : line).trim();
+                if (!id.isEmpty()) {
+                    ids.add(id);
+                }
+            }
+            return ids;
+        } catch (NoSuchFileException e) {
+            throw TenantctlException.usage("org file " + file + " does not exist");
+        } catch (IOException e) {
+            throw TenantctlException.usage("org file " + file + " is unreadable: " + e.getMessage());
+        }
+    }
+
+    private void render(Provision.Result r) {
+        if (ctx.json()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("run_id", r.runId());
+            doc.put("dry_run", r.dryRun());
+            doc.put("schema_hash", r.schemaHash());
+            doc.put("provisioned", r.count(Provision.PROVISIONED));
+            doc.put("unchanged", r.count(Provision.UNCHANGED));
+            doc.put("planned", r.count(Provision.PLANNED));
+            doc.put("failed", r.failed().stream().map(f -> Map.of("org_id", f.orgId(), "error", String.valueOf(f.error()))).toList());
+            doc.put("interrupted", r.interrupted());
+            doc.put("p50_ms", r.timings().p50());
+            doc.put("p95_ms", r.timings().p95());
+            doc.put("max_ms", r.timings().max());
+            doc.put("orgs", r.orgs());
+            Output.json(ctx.out, doc);
+            return;
+        }
+        Output.table(ctx.out, List.of("org", "pool", "database", "outcome", "attempts", "ms", "error"),
+                r.orgs().stream().map(o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.databaseName(), o.outcome(),
+                        String.valueOf(o.attempts()), String.valueOf(o.millis()), o.error())).toList());
+        if (r.dryRun()) {
+            ctx.out.println("dry run: nothing written; " + r.count(Provision.PLANNED) + " orgs would be provisioned, "
+                    + r.count(Provision.UNCHANGED) + " already active, " + r.failed().size() + " cannot be");
+            return;
+        }
+        ctx.out.println("run " + r.runId() + ": provisioned " + r.count(Provision.PROVISIONED) + ", unchanged "
+                + r.count(Provision.UNCHANGED) + ", failed " + r.failed().size()
+                + (r.interrupted() ? ", not started " + r.count(Provision.NOT_STARTED) + " (interrupted; re-run to resume)" : ""));
+        Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList());
+        for (Provision.OrgResult f : r.failed()) {
+            ctx.err.println("failed: " + f.orgId() + (f.poolId() == null ? "" : " on " + f.poolId()) + ": " + f.error());
+        }
+        ctx.err.flush();
+    }
+}

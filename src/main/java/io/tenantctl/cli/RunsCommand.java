@@ -1,0 +1,7 @@
+package io.tenantctl.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "runs", description = "The recorded history of fan-out verbs.", subcommands = {RunsListCommand.class, RunsShowCommand.class})
+final class RunsCommand {
+}

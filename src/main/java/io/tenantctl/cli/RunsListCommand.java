@@ -1,0 +1,37 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Runs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "list", description = "Recent runs, newest first.")
+final class RunsListCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Option(names = "--limit", defaultValue = "20", paramLabel = "N")
+    int limit;
+
+    RunsListCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        List<RunRepository.Run> runs = new Runs(ctx.catalog()).list(limit);
+        if (ctx.json()) {
+            Output.json(ctx.out, Map.of("runs", runs));
+            return 0;
+        }
+        Output.table(ctx.out, List.of("run", "verb", "status", "started", "finished", "actor"),
+                runs.stream().map(r -> java.util.Arrays.asList(r.runId(), r.verb(), r.status(), String.valueOf(r.startedAt()),
+                        r.finishedAt() == null ? null : r.finishedAt().toString(), r.actor())).toList());
+        return 0;
+    }
+}

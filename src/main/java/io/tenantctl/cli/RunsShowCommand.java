@@ -1,0 +1,38 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Runs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "show", description = "One run: its arguments and each org's outcome, attempts, time and error.")
+final class RunsShowCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "RUN_ID")
+    String runId;
+
+    RunsShowCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        Runs.Detail d = new Runs(ctx.catalog()).show(runId);
+        if (ctx.json()) {
+            Output.json(ctx.out, d);
+            return 0;
+        }
+        ctx.out.println("run " + d.run().runId() + " " + d.run().verb() + " " + d.run().status() + " started " + d.run().startedAt()
+                + (d.run().finishedAt() == null ? "" : " finished " + d.run().finishedAt()) + " by " + d.run().actor());
+        ctx.out.println("args " + d.run().args());
+        Output.table(ctx.out, List.of("org", "status", "attempts", "ms", "error"),
+                d.items().stream().map(i -> java.util.Arrays.asList(i.orgId(), i.status(), String.valueOf(i.attempts()),
+                        i.millis() == null ? null : String.valueOf(i.millis()), i.error())).toList());
+        return 0;
+    }
+}

@@ -1,0 +1,25 @@
+package io.tenantctl.ops;
+
+import io.tenantctl.catalog.Catalog;
+
+/** {@code tenantctl init}: migrate the catalog to this build's schema; idempotent. */
+public final class Init {
+
+    public record Result(String catalog, Integer fromVersion, int toVersion) {
+        public boolean changed() {
+            return fromVersion == null || fromVersion != toVersion;
+        }
+    }
+
+    private final Catalog catalog;
+
+    public Init(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public Result run() {
+        Integer before = catalog.schemaVersion().orElse(null);
+        int after = catalog.migrate();
+        return new Result(catalog.describe(), before, after);
+    }
+}

@@ -1,0 +1,41 @@
+package io.tenantctl.ops;
+
+import io.tenantctl.catalog.Pool;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.fanout.Fanout;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Pings every pool a fan-out is about to touch, all at once, so a dead pool costs one connect timeout and fails
+ * its own orgs with one clear message instead of every org waiting out its retries.
+ */
+final class PoolHealth {
+
+    private PoolHealth() {
+    }
+
+    /** pool id → why it is unreachable, for the pools that did not answer. */
+    static Map<String, String> unreachable(OpsContext ctx, List<Pool> pools) {
+        Map<String, String> dead = new ConcurrentHashMap<>();
+        if (pools.isEmpty()) {
+            return dead;
+        }
+        List<Fanout.Item> items = pools.stream().map(p -> new Fanout.Item(p.poolId(), p.poolId())).toList();
+        Map<String, Pool> byId = new ConcurrentHashMap<>();
+        pools.forEach(p -> byId.put(p.poolId(), p));
+        Fanout.run(items, new Fanout.Settings(1, pools.size(), 0), item -> {
+            Pool p = byId.get(item.id());
+            try {
+                ctx.pools().ping(p.poolId(), p.uri());
+            } catch (RuntimeException e) {
+                dead.put(p.poolId(), Errors.oneLine(e));
+            }
+            return null;
+        }, new Fanout.Listener<>() {
+        }, new CancelToken());
+        return dead;
+    }
+}

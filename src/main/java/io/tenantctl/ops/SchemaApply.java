@@ -1,0 +1,103 @@
+package io.tenantctl.ops;
+
+import com.mongodb.MongoCommandException;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.schema.CollectionSpec;
+import io.tenantctl.schema.IndexSpec;
+import io.tenantctl.schema.SchemaManifest;
+import org.bson.Document;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies a manifest to one database the way FerretDB likes it: every missing collection first, then one
+ * {@code createIndexes} per collection carrying all of its indexes, each call retried on deadlocks.
+ */
+final class SchemaApply {
+
+    private static final int NAMESPACE_EXISTS = 48;
+
+    /** A failed step, saying which command on which collection. */
+    static final class StepFailure extends RuntimeException {
+        StepFailure(String step, RuntimeException cause) {
+            super(step + ": " + io.tenantctl.pool.FerretErrors.describe(cause), cause);
+        }
+    }
+
+    private SchemaApply() {
+    }
+
+    /** Collections that exist in {@code db}. */
+    static Set<String> collections(MongoDatabase db, Retry retry, Retry.Attempts attempts) {
+        return step("listCollections", () -> retry.call(attempts, () -> db.listCollectionNames().into(new HashSet<>())));
+    }
+
+    /** listIndexes for each named collection that exists. */
+    static Map<String, List<Document>> indexes(MongoDatabase db, Set<String> existing, List<String> names, Retry retry,
+                                               Retry.Attempts attempts) {
+        Map<String, List<Document>> out = new LinkedHashMap<>();
+        for (String name : names) {
+            if (existing.contains(name)) {
+                out.put(name, step("listIndexes on " + name,
+                        () -> retry.call(attempts, () -> db.getCollection(name).listIndexes().into(new ArrayList<>()))));
+            }
+        }
+        return out;
+    }
+
+    static void createCollection(MongoDatabase db, String name, Retry retry, Retry.Attempts attempts) {
+        step("create " + name, () -> retry.call(attempts, () -> {
+            try {
+                return db.runCommand(new Document("create", name));
+            } catch (MongoCommandException e) {
+                if (e.getErrorCode() == NAMESPACE_EXISTS) {
+                    return null;
+                }
+                throw e;
+            }
+        }));
+    }
+
+    static void createIndexes(MongoDatabase db, String collection, List<IndexSpec> indexes, Retry retry, Retry.Attempts attempts) {
+        if (indexes.isEmpty()) {
+            return;
+        }
+        List<Document> specs = indexes.stream().map(IndexSpec::toCreateDocument).toList();
+        step("createIndexes on " + collection, () -> retry.call(attempts,
+                () -> db.runCommand(new Document("createIndexes", collection).append("indexes", specs))));
+    }
+
+    static void dropIndex(MongoDatabase db, String collection, String index, Retry retry, Retry.Attempts attempts) {
+        step("dropIndexes " + collection + "." + index, () -> retry.call(attempts,
+                () -> db.runCommand(new Document("dropIndexes", collection).append("index", index))));
+    }
+
+    /** Creates everything in {@code manifest} on a database believed new (or half-made): no diff needed. */
+    static void applyAll(MongoDatabase db, SchemaManifest manifest, Retry retry, Retry.Attempts attempts) {
+        Set<String> existing = collections(db, retry, attempts);
+        for (CollectionSpec c : manifest.collections()) {
+            if (!existing.contains(c.name())) {
+                createCollection(db, c.name(), retry, attempts);
+            }
+        }
+        for (CollectionSpec c : manifest.collections()) {
+            createIndexes(db, c.name(), c.indexes(), retry, attempts);
+        }
+    }
+
+    private static <T> T step(String name, java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (StepFailure e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StepFailure(name, e);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.tenantctl.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tenantctl.cli.TenantCtl;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.pool.PoolConnector;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** Runs tenantctl in-process against a given environment and captures exit code, stdout and stderr. */
+public final class Cli {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Map<String, String> env;
+    private UnaryOperator<PoolConnector> decorator = UnaryOperator.identity();
+
+    public Cli(Map<String, String> env) {
+        this.env = new HashMap<>(env);
+    }
+
+    public static Cli withCatalog(String catalogUrl) {
+        return new Cli(Map.of("TENANTCTL_CATALOG_URL", catalogUrl, "USER", "test"));
+    }
+
+    public Cli decoratePools(UnaryOperator<PoolConnector> decorator) {
+        this.decorator = decorator;
+        return this;
+    }
+
+    public Result run(String... args) {
+        return run(new CancelToken(), args);
+    }
+
+    public Result run(CancelToken cancel, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = TenantCtl.run(new PrintWriter(out), new PrintWriter(err), env, decorator, cancel, args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** What one invocation did; toString carries both streams so failed assertions show them. */
+    public record Result(int exitCode, String out, String err) {
+        public JsonNode json() {
+            try {
+                return MAPPER.readTree(out);
+            } catch (Exception e) {
+                throw new AssertionError("stdout is not one JSON document: " + this, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+        }
+    }
+}
