@@ -134,7 +134,7 @@ public final class CliContext implements AutoCloseable {
     }
 
     private String actor() {
-        String user = env.getOrDefault("USER", env.getOrDefault("USERNAME", "unknown"));
+        String user = env.getOrDefault("USER", env.getOrDefault("USERNAME", System.getProperty("user.name", "unknown")));
         String host = env.getOrDefault("HOSTNAME", "");
         return host.isEmpty() ? user : user + "@" + host;
     }

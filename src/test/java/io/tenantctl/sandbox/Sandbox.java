@@ -1,0 +1,140 @@
+package io.tenantctl.sandbox;
+
+import de.bwaldvogel.mongo.MongoBackend;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.tenantctl.cli.TenantCtl;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local sandbox, in one JVM: an embedded PostgreSQL catalog and N MongoDB-wire pools (mongo-java-server),
+ * all on loopback, with data kept under the sandbox directory so a restart keeps it. It initialises the catalog,
+ * registers pool-1..pool-N, writes {@code env} (shell exports) and {@code ready}, then runs until
+ * {@code scripts/sandbox down}. Lives with the test sources: it is not part of the shipped CLI jar.
+ *
+ * <p>Usage: {@code Sandbox DIR [--pools N] [--latency-ms MS] [--memory]}
+ */
+public final class Sandbox {
+
+    private Sandbox() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]).toAbsolutePath();
+        int pools = 2;
+        long latencyMs = 0;
+        boolean memory = false;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--pools" -> pools = Integer.parseInt(args[++i]);
+                case "--latency-ms" -> latencyMs = Long.parseLong(args[++i]);
+                case "--memory" -> memory = true;
+                default -> throw new IllegalArgumentException("unknown sandbox option " + args[i]);
+            }
+        }
+        Files.createDirectories(dir);
+        Files.deleteIfExists(dir.resolve("ready"));
+        Properties ports = loadPorts(dir);
+
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(dir.resolve("pg"))
+                .setCleanDataDirectory(false)
+                .setPort(port(ports, "catalog"))
+                .start();
+        List<MongoServer> servers = new ArrayList<>();
+        List<String> uris = new ArrayList<>();
+        for (int i = 1; i <= pools; i++) {
+            MongoBackend backend = memory ? new MemoryBackend() : new H2Backend(dir.resolve("pool-" + i + ".mv").toString());
+            MongoServer server = new MongoServer(latencyMs > 0 ? new LatencyBackend(backend, latencyMs) : backend);
+            server.bind("127.0.0.1", port(ports, "pool-" + i));
+            servers.add(server);
+            uris.add("mongodb://127.0.0.1:" + server.getLocalAddress().getPort());
+        }
+        savePorts(dir, ports);
+
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            servers.forEach(MongoServer::shutdown);
+            try {
+                pg.close();
+            } catch (IOException ignored) {
+                // going away anyway
+            }
+            stop.countDown();
+        }, "sandbox-shutdown"));
+
+        String catalogUrl = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres?user=postgres";
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("TENANTCTL_CATALOG_URL", catalogUrl);
+        tenantctl(env, "init");
+        for (int i = 1; i <= pools; i++) {
+            if (tenantctl(env, "pools", "show", "pool-" + i) != 0) {
+                tenantctl(env, "pools", "add", "pool-" + i, "--uri", uris.get(i - 1), "--capacity", "500");
+            }
+        }
+        Path store = dir.resolve("store");
+        Files.createDirectories(store);
+        Files.writeString(dir.resolve("env"), String.join("\n",
+                "export TENANTCTL_CATALOG_URL='" + catalogUrl + "'",
+                "export TENANTCTL_STORE='" + store.toUri() + "'",
+                "export SANDBOX_POOL_URIS='" + String.join(" ", uris) + "'",
+                "export SANDBOX_LATENCY_MS='" + latencyMs + "'",
+                ""));
+        Files.writeString(dir.resolve("ready"), ProcessHandle.current().pid() + "\n");
+        stop.await();
+    }
+
+    private static int tenantctl(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = TenantCtl.run(new PrintWriter(out), new PrintWriter(err), env, args);
+        if (code != 0 && !(args.length > 1 && args[1].equals("show"))) {
+            throw new IllegalStateException("tenantctl " + String.join(" ", args) + " failed (" + code + "): " + err);
+        }
+        return code;
+    }
+
+    private static Properties loadPorts(Path dir) throws IOException {
+        Properties p = new Properties();
+        Path f = dir.resolve("ports.properties");
+        if (Files.exists(f)) {
+            try (var r = Files.newBufferedReader(f)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+
+    private static void savePorts(Path dir, Properties p) throws IOException {
+        try (var w = Files.newBufferedWriter(dir.resolve("ports.properties"))) {
+            p.store(w, "ports the sandbox binds, kept so a restart keeps its URIs");
+        }
+    }
+
+    /** The port recorded for {@code name}, or a free one (then recorded). */
+    private static int port(Properties ports, String name) throws IOException {
+        String known = ports.getProperty(name);
+        if (known != null) {
+            return Integer.parseInt(known);
+        }
+        try (ServerSocket s = new ServerSocket(0)) {
+            int port = s.getLocalPort();
+            ports.setProperty(name, String.valueOf(port));
+            return port;
+        }
+    }
+}
