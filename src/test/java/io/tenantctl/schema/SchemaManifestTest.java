@@ -1,0 +1,197 @@
+package io.tenantctl.schema;
+
+import io.tenantctl.TenantctlException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SchemaManifestTest {
+
+    private static final String BASE = """
+            {"collections": [
+              {"name": "users", "indexes": [
+                {"name": "email_1", "key": {"email": 1}, "unique": true},
+                {"name": "tenant_1_role_1", "key": {"tenant": 1, "role": -1}},
+                {"name": "expires_1", "key": {"expiresAt": 1}, "expireAfterSeconds": 3600}
+              ]},
+              {"name": "messages", "indexes": [
+                {"name": "conv_1", "key": {"conversationId": 1}, "sparse": true,
+                 "partialFilterExpression": {"deleted": {"$eq": false}}}
+              ]},
+              {"name": "files"}
+            ]}
+            """;
+
+    private static SchemaManifest parse(String json) {
+        return SchemaManifest.parse(json, "test.json");
+    }
+
+    private static String hash(String json) {
+        return parse(json).hash();
+    }
+
+    @Test
+    void defaultManifestIsTheLibreChatModel() {
+        SchemaManifest m = SchemaManifest.defaultManifest();
+        assertThat(m.collections()).hasSize(47);
+        assertThat(m.indexCount()).isEqualTo(290);
+        assertThat(m.hash()).matches("[0-9a-f]{64}");
+        assertThat(m.hash()).isEqualTo(SchemaManifest.defaultManifest().hash());
+        assertThat(m.collections()).allSatisfy(c ->
+                assertThat(c.indexes().size() + 1).isLessThanOrEqualTo(SchemaManifest.MAX_INDEXES_PER_COLLECTION));
+    }
+
+    @Test
+    void loadsFromAFileAndNamesAMissingFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("schema.json");
+        Files.writeString(f, BASE);
+        assertThat(SchemaManifest.load(f).hash()).isEqualTo(hash(BASE));
+        assertThat(SchemaManifest.loadOrDefault(null).collections()).hasSize(47);
+        assertUsage(() -> SchemaManifest.load(dir.resolve("nope.json")), "nope.json");
+    }
+
+    @Test
+    void hashIgnoresCollectionAndIndexOrder() {
+        String reordered = """
+                {"collections": [
+                  {"name": "files", "indexes": []},
+                  {"name": "messages", "indexes": [
+                    {"partialFilterExpression": {"deleted": {"$eq": false}}, "sparse": true,
+                     "key": {"conversationId": 1}, "name": "conv_1"}
+                  ]},
+                  {"name": "users", "indexes": [
+                    {"name": "expires_1", "key": {"expiresAt": 1}, "expireAfterSeconds": 3600},
+                    {"name": "tenant_1_role_1", "key": {"tenant": 1, "role": -1}},
+                    {"unique": true, "name": "email_1", "key": {"email": 1}}
+                  ]}
+                ]}
+                """;
+        assertThat(hash(reordered)).isEqualTo(hash(BASE));
+    }
+
+    @Test
+    void hashIgnoresFalseDefaultsAndNumericRepresentation() {
+        String explicit = BASE
+                .replace("\"key\": {\"tenant\": 1, \"role\": -1}}", "\"key\": {\"tenant\": 1.0, \"role\": -1}, \"unique\": false, \"sparse\": false}")
+                .replace("\"expireAfterSeconds\": 3600", "\"expireAfterSeconds\": 3600.0");
+        assertThat(explicit).isNotEqualTo(BASE);
+        assertThat(hash(explicit)).isEqualTo(hash(BASE));
+    }
+
+    @Test
+    void hashChangesWhenKeyOrderChanges() {
+        String swapped = BASE.replace("{\"tenant\": 1, \"role\": -1}", "{\"role\": -1, \"tenant\": 1}");
+        assertThat(swapped).isNotEqualTo(BASE);
+        assertThat(hash(swapped)).isNotEqualTo(hash(BASE));
+    }
+
+    @Test
+    void hashChangesWhenAnyOptionChanges() {
+        String base = hash(BASE);
+        assertThat(hash(BASE.replace("\"unique\": true", "\"unique\": false"))).isNotEqualTo(base);
+        assertThat(hash(BASE.replace("\"sparse\": true", "\"sparse\": false"))).isNotEqualTo(base);
+        assertThat(hash(BASE.replace("3600", "3601"))).isNotEqualTo(base);
+        assertThat(hash(BASE.replace("{\"$eq\": false}", "{\"$eq\": true}"))).isNotEqualTo(base);
+        assertThat(hash(BASE.replace("\"role\": -1", "\"role\": 1"))).isNotEqualTo(base);
+        assertThat(hash(BASE.replace("email_1", "email_2"))).isNotEqualTo(base);
+        assertThat(hash(BASE.replace("{\"name\": \"files\"}", "{\"name\": \"files2\"}"))).isNotEqualTo(base);
+    }
+
+    @Test
+    void parsesOptions() {
+        SchemaManifest m = parse(BASE);
+        assertThat(m.collections()).extracting(CollectionSpec::name).containsExactly("users", "messages", "files");
+        IndexSpec email = m.collection("users").indexes().get(0);
+        assertThat(email.unique()).isTrue();
+        assertThat(m.collection("users").indexes().get(2).expireAfterSeconds()).isEqualTo(3600L);
+        IndexSpec conv = m.collection("messages").indexes().get(0);
+        assertThat(conv.sparse()).isTrue();
+        assertThat(conv.partialFilterExpression().toJson()).contains("deleted");
+        assertThat(m.collection("files").indexes()).isEmpty();
+        assertThat(m.indexCount()).isEqualTo(4);
+    }
+
+    @Test
+    void duplicateCollectionIsNamed() {
+        assertUsage(() -> parse("{\"collections\": [{\"name\": \"users\"}, {\"name\": \"users\"}]}"), "'users'", "twice");
+    }
+
+    @Test
+    void duplicateIndexIsNamed() {
+        assertUsage(() -> parse("""
+                {"collections": [{"name": "users", "indexes": [
+                  {"name": "a_1", "key": {"a": 1}}, {"name": "a_1", "key": {"b": 1}}]}]}
+                """), "'users'", "'a_1'", "twice");
+    }
+
+    @Test
+    void idIndexIsRefused() {
+        assertUsage(() -> parse("{\"collections\": [{\"name\": \"users\", \"indexes\": [{\"name\": \"_id_\", \"key\": {\"_id\": 1}}]}]}"),
+                "'users'", "_id_");
+    }
+
+    @Test
+    void unknownFieldsAreNamed() {
+        assertUsage(() -> parse("{\"collections\": [{\"name\": \"users\", \"indexes\": [{\"name\": \"a_1\", \"key\": {\"a\": 1}, \"uniqe\": true}]}]}"),
+                "'a_1'", "uniqe");
+        assertUsage(() -> parse("{\"collections\": [{\"name\": \"users\", \"capped\": true}]}"), "'users'", "capped");
+    }
+
+    @Test
+    void moreThan63IndexesPerCollectionIsRefused() {
+        assertThat(parse(manifestWithIndexes(63)).indexCount()).isEqualTo(63);
+        assertUsage(() -> parse(manifestWithIndexes(64)), "'big'", "64");
+    }
+
+    @Test
+    void badKeyDirectionIsNamed() {
+        assertUsage(() -> parse("{\"collections\": [{\"name\": \"users\", \"indexes\": [{\"name\": \"a_2\", \"key\": {\"a\": 2}}]}]}"),
+                "'users'", "'a_2'", "direction");
+        assertUsage(() -> parse("{\"collections\": [{\"name\": \"users\", \"indexes\": [{\"name\": \"a_t\", \"key\": {\"a\": true}}]}]}"),
+                "'a_t'");
+        assertUsage(() -> parse("{\"collections\": [{\"name\": \"users\", \"indexes\": [{\"name\": \"empty\", \"key\": {}}]}]}"),
+                "'empty'");
+    }
+
+    @Test
+    void stringIndexTypesAndNegativeDirectionsAreAccepted() {
+        SchemaManifest m = parse("{\"collections\": [{\"name\": \"docs\", \"indexes\": ["
+                + "{\"name\": \"text\", \"key\": {\"body\": \"text\"}}, {\"name\": \"a_-1\", \"key\": {\"a\": -1}}]}]}");
+        assertThat(m.indexCount()).isEqualTo(2);
+    }
+
+    @Test
+    void otherMalformedInputIsUsage() {
+        assertUsage(() -> parse("{not json"), "test.json");
+        assertUsage(() -> parse("{\"tables\": []}"), "collections");
+        assertUsage(() -> parse("{\"collections\": [{\"indexes\": []}]}"), "name");
+        assertUsage(() -> parse("{\"collections\": [{\"name\": \"system.users\"}]}"), "system.users");
+        assertUsage(() -> parse("{\"collections\": [{\"name\": \"u\", \"indexes\": [{\"name\": \"t\", \"key\": {\"a\": 1}, "
+                + "\"expireAfterSeconds\": -1}]}]}"), "'t'", "expireAfterSeconds");
+    }
+
+    private static String manifestWithIndexes(int n) {
+        return "{\"collections\": [{\"name\": \"big\", \"indexes\": ["
+                + IntStream.range(0, n).mapToObj(i -> "{\"name\": \"f" + i + "_1\", \"key\": {\"f" + i + "\": 1}}")
+                .collect(Collectors.joining(","))
+                + "]}]}";
+    }
+
+    private static void assertUsage(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String... fragments) {
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(TenantctlException.class, e -> {
+                    assertThat(e.category()).isEqualTo(TenantctlException.Category.USAGE);
+                    for (String f : fragments) {
+                        assertThat(e.getMessage()).contains(f);
+                    }
+                });
+    }
+}
