@@ -15,7 +15,13 @@ import java.util.regex.Pattern;
 public final class PoolUri {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final Pattern USERINFO = Pattern.compile("^(mongodb(?:\\+srv)?://)([^@/]*)@");
+    /**
+     * user:password@ — up to the last '@' before any query, so an unencoded '/' or '@' in a pasted password is still
+     * seen as part of the password (and refused / masked) rather than leaking as "host" text.
+     */
+    private static final Pattern USERINFO = Pattern.compile("^(mongodb(?:\\+srv)?://)([^?#]*)@");
+    /** Any scheme's user:password@, for echoing input that is not a mongodb URI at all. */
+    private static final Pattern ANY_USERINFO = Pattern.compile("(?<=://)([^:/@?#]*):[^?#]*@");
 
     private final String raw;
 
@@ -27,7 +33,7 @@ public final class PoolUri {
     public static PoolUri parse(String raw, boolean allowInlinePassword) {
         if (raw == null || !(raw.startsWith("mongodb://") || raw.startsWith("mongodb+srv://"))) {
             throw TenantctlException.usage("pool URI must start with mongodb:// or mongodb+srv:// (got '"
-                    + (raw == null ? "" : redact(raw)) + "')");
+                    + (raw == null ? "" : ANY_USERINFO.matcher(raw).replaceFirst("$1:***@")) + "')");
         }
         PoolUri uri = new PoolUri(raw);
         if (uri.hasInlinePassword() && !allowInlinePassword) {
