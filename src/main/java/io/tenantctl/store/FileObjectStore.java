@@ -76,6 +76,19 @@ public final class FileObjectStore implements ObjectStore {
     @Override
     public List<ObjectInfo> list(String prefix) {
         Keys.requireValidPrefix(prefix);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return walk(prefix);
+            } catch (java.io.UncheckedIOException e) {
+                // a file or directory vanished while walking (a concurrent delete): walk again
+                if (!(e.getCause() instanceof NoSuchFileException) || attempt == 3) {
+                    throw failure("cannot list " + (prefix.isEmpty() ? "objects" : prefix), e.getCause());
+                }
+            }
+        }
+    }
+
+    private List<ObjectInfo> walk(String prefix) {
         int slash = prefix.lastIndexOf('/');
         Path dir = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
         if (!Files.isDirectory(dir)) {
@@ -94,9 +107,8 @@ public final class FileObjectStore implements ObjectStore {
                 }
             }
         } catch (NoSuchFileException e) {
-            // a file vanished while walking (concurrent delete): list what is left on the next call
-            return list(prefix);
-        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
             throw failure("cannot list " + (prefix.isEmpty() ? "objects" : prefix), e);
         }
         result.sort(Comparator.comparing(ObjectInfo::key));
@@ -105,7 +117,7 @@ public final class FileObjectStore implements ObjectStore {
 
     @Override
     public List<String> children(String prefix) {
-        requireDirectoryPrefix(prefix);
+        Keys.requireDirectoryPrefix(prefix);
         Path dir = prefix.isEmpty() ? root : root.resolve(prefix.substring(0, prefix.length() - 1));
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -173,13 +185,6 @@ public final class FileObjectStore implements ObjectStore {
         try (Stream<Path> paths = Files.walk(dir)) {
             return paths.anyMatch(p -> Files.isRegularFile(p)
                     && !p.getFileName().toString().startsWith(Keys.TEMP_MARKER));
-        }
-    }
-
-    static void requireDirectoryPrefix(String prefix) {
-        Keys.requireValidPrefix(prefix);
-        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
-            throw new IllegalArgumentException("a children() prefix must be empty or end with '/': " + prefix);
         }
     }
 

@@ -55,6 +55,15 @@ public final class Keys {
         return prefix;
     }
 
+    /** Checks a {@link ObjectStore#children} prefix: {@code ""} or a valid prefix ending with '/'. */
+    public static String requireDirectoryPrefix(String prefix) {
+        requireValidPrefix(prefix);
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            throw new IllegalArgumentException("a children() prefix must be empty or end with '/': " + prefix);
+        }
+        return prefix;
+    }
+
     private static void checkChars(String s, String what) {
         if (s.length() > 900) {
             throw new IllegalArgumentException(what + " is too long (" + s.length() + " characters)");

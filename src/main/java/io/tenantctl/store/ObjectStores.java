@@ -26,7 +26,8 @@ import java.util.Map;
  *       <li>{@code TENANTCTL_S3_REGION}, else {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION};</li>
  *       <li>{@code TENANTCTL_S3_SSE} - server-side encryption ({@code AES256}, {@code aws:kms});</li>
  *       <li>{@code TENANTCTL_S3_CHECKSUMS} - {@code when_required} (for stores refusing the SDK's default
- *           checksums) or {@code when_supported} (the SDK default);</li>
+ *           checksums; the default when an endpoint is set) or {@code when_supported} (the SDK default, used
+ *           for AWS);</li>
  *       <li>{@code TENANTCTL_S3_PART_SIZE_MIB} - multipart part size (default 8, minimum 5);</li>
  *       <li>{@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}/{@code AWS_SESSION_TOKEN} in the given map
  *           are used as static credentials; otherwise the SDK's default chain applies.</li>
@@ -119,7 +120,9 @@ public final class ObjectStores {
             region = get(env, "AWS_DEFAULT_REGION");
         }
         String sse = get(env, "TENANTCTL_S3_SSE");
-        boolean whenRequired = false;
+        // S3-compatible stores often refuse the SDK's default flexible checksums: with an endpoint, default to
+        // computing them only where the API requires them (our own sha256 still covers every backup file)
+        boolean whenRequired = endpoint != null;
         String checksums = get(env, "TENANTCTL_S3_CHECKSUMS");
         if (checksums != null) {
             switch (checksums.toLowerCase(Locale.ROOT)) {

@@ -152,7 +152,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public List<String> children(String prefix) {
-        FileObjectStore.requireDirectoryPrefix(prefix);
+        Keys.requireDirectoryPrefix(prefix);
         String full = fullPrefix() + prefix;
         TreeSet<String> names = new TreeSet<>();
         try {

@@ -42,6 +42,9 @@ class ObjectStoresTest {
                 "TENANTCTL_S3_PATH_STYLE", "false"));
         assertThat(explicit.region()).isEqualTo("us-west-2");
         assertThat(explicit.pathStyle()).isFalse();
+        assertThat(explicit.checksumsWhenRequired()).as("endpoint implies when_required").isTrue();
+        assertThat(ObjectStores.parseS3("s3://my-bucket/p", Map.of("TENANTCTL_S3_ENDPOINT", "https://s3.example",
+                "TENANTCTL_S3_CHECKSUMS", "when_supported")).checksumsWhenRequired()).isFalse();
     }
 
     @Test

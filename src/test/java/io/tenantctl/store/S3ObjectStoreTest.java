@@ -12,13 +12,7 @@ import java.net.URI;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,54 +24,41 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** The contract against an in-process S3Proxy (transient in-memory backend) on a random local port. */
 class S3ObjectStoreTest extends ObjectStoreContractTest {
 
-    private static final String ACCESS_KEY = "test-access";
-    private static final String SECRET_KEY = "test-secret-not-real";
-    private static final AtomicInteger BUCKETS = new AtomicInteger();
-
-    private static BlobStoreContext context;
-    private static S3Proxy proxy;
+    private static S3ProxyFixture s3;
     private static URI endpoint;
 
     private String bucket;
 
     @BeforeAll
     static void startS3Proxy() throws Exception {
-        context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
-                .build(BlobStoreContext.class);
-        proxy = S3Proxy.builder()
-                .blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .build();
-        proxy.start();
-        endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        s3 = S3ProxyFixture.start();
+        endpoint = s3.endpoint();
     }
 
     @AfterAll
     static void stopS3Proxy() throws Exception {
-        if (proxy != null) {
-            proxy.stop();
-        }
-        if (context != null) {
-            context.close();
+        if (s3 != null) {
+            s3.close();
         }
     }
 
     @Override
     protected ObjectStore newStore() {
-        return newStore(S3Options.compatible(newBucket(), "backups/eu", endpoint));
-    }
-
-    private String newBucket() {
-        bucket = "tenantctl-test-" + BUCKETS.incrementAndGet();
-        BlobStore blobStore = context.getBlobStore();
-        blobStore.createContainerInLocation(null, bucket);
-        return bucket;
+        bucket = s3.newBucket();
+        return newStore(S3Options.compatible(bucket, "backups/eu", endpoint));
     }
 
     private static S3ObjectStore newStore(S3Options options) {
-        return new S3ObjectStore(options,
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+        return new S3ObjectStore(options, s3.credentials());
+    }
+
+    @Test
+    void opensFromAStoreUrlAndEnvironment() throws IOException {
+        try (ObjectStore viaUrl = ObjectStores.open("s3://" + bucket + "/backups/eu/", s3.env())) {
+            viaUrl.put("org/x", new byte[] {1, 2, 3});
+        }
+        assertThat(store.list("")).extracting(ObjectInfo::key, ObjectInfo::size)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("org/x", 3L));
     }
 
     @Test
@@ -107,7 +88,7 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
         }
         // three parts of a multipart upload, not one PutObject
         try (S3Client client = S3ObjectStore.buildClient(((S3ObjectStore) store).options(),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))) {
+                s3.credentials())) {
             String etag = client.headObject(r -> r.bucket(bucket).key("backups/eu/org/b1/big.ndjson.zst")).eTag();
             assertThat(etag).endsWith("-3\"");
         }
@@ -123,7 +104,7 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
         }
         assertThat(store.list("")).isEmpty();
         try (S3Client client = S3ObjectStore.buildClient(((S3ObjectStore) store).options(),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))) {
+                s3.credentials())) {
             assertThat(client.listMultipartUploads(r -> r.bucket(bucket)).uploads()).isEmpty();
         }
     }
@@ -152,7 +133,7 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
     void wrongCredentialsAreAConfigErrorWithoutTheSecret() {
         S3Options options = S3Options.compatible(bucket, "", endpoint);
         try (ObjectStore wrong = new S3ObjectStore(options,
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, "wrong-secret-value")))) {
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(S3ProxyFixture.ACCESS_KEY, "wrong-secret-value")))) {
             assertThatThrownBy(() -> wrong.list(""))
                     .isInstanceOfSatisfying(TenantctlException.class,
                             e -> assertThat(e.category()).isEqualTo(TenantctlException.Category.CONFIG))

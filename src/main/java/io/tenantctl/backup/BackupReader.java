@@ -1,0 +1,133 @@
+package io.tenantctl.backup;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.store.ObjectInfo;
+import io.tenantctl.store.ObjectNotFoundException;
+import io.tenantctl.store.ObjectStore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads one backup from an {@link ObjectStore}: loads and validates its manifest, then streams collection
+ * files through verifying {@link CollectionReader}s.
+ */
+public final class BackupReader {
+
+    /**
+     * A backup found in the store.
+     *
+     * @param orgId        the org
+     * @param backupId     the backup
+     * @param complete     whether its manifest.json exists (only complete backups can be restored)
+     * @param storedBytes  total size of its objects, manifest included
+     * @param lastModified newest object time
+     */
+    public record Listing(String orgId, String backupId, boolean complete, long storedBytes, Instant lastModified) {
+    }
+
+    private final ObjectStore store;
+    private final BackupLayout layout;
+    private final BackupManifest manifest;
+
+    private BackupReader(ObjectStore store, BackupLayout layout, BackupManifest manifest) {
+        this.store = store;
+        this.layout = layout;
+        this.manifest = manifest;
+    }
+
+    /**
+     * Opens a backup. Throws {@link BackupIncompleteException} if it has files but no manifest, a usage error
+     * if it does not exist or has a newer format, {@link BackupIntegrityException} if the manifest is malformed
+     * or belongs to another org/backup.
+     */
+    public static BackupReader open(ObjectStore store, BackupLayout layout, String orgId, String backupId) {
+        String key = layout.manifestKey(orgId, backupId);
+        byte[] json;
+        try (InputStream in = store.open(key)) {
+            json = in.readAllBytes();
+        } catch (ObjectNotFoundException e) {
+            if (store.list(layout.backupPrefix(orgId, backupId)).isEmpty()) {
+                throw TenantctlException.usage("org " + orgId + " has no backup " + backupId + " in "
+                        + store.describe() + "; see: tenantctl backups list " + orgId);
+            }
+            throw new BackupIncompleteException(orgId, backupId);
+        } catch (IOException e) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "cannot read " + key + " from "
+                    + store.describe() + ": " + e.getMessage(), e);
+        }
+        BackupManifest manifest = BackupManifest.fromJson(json, key);
+        if (!manifest.orgId().equals(orgId) || !manifest.backupId().equals(backupId)) {
+            throw new BackupIntegrityException(key, key + " describes backup " + manifest.backupId() + " of org "
+                    + manifest.orgId() + ", not " + backupId + " of " + orgId + ": it was copied or edited by hand");
+        }
+        return new BackupReader(store, layout, manifest);
+    }
+
+    /** Every backup of an org, complete or not, oldest first (one paginated listing). */
+    public static List<Listing> list(ObjectStore store, BackupLayout layout, String orgId) {
+        String orgPrefix = layout.orgPrefix(orgId);
+        Map<String, long[]> sizes = new TreeMap<>();
+        Map<String, Instant> times = new TreeMap<>();
+        Map<String, Boolean> complete = new TreeMap<>();
+        for (ObjectInfo info : store.list(orgPrefix)) {
+            String rest = info.key().substring(orgPrefix.length());
+            int slash = rest.indexOf('/');
+            if (slash < 0 || !BackupIds.isValid(rest.substring(0, slash))) {
+                continue;
+            }
+            String id = rest.substring(0, slash);
+            sizes.computeIfAbsent(id, k -> new long[1])[0] += info.size();
+            times.merge(id, info.lastModified(), (a, b) -> a.isAfter(b) ? a : b);
+            complete.merge(id, rest.substring(slash + 1).equals(BackupLayout.MANIFEST), Boolean::logicalOr);
+        }
+        List<Listing> result = new ArrayList<>();
+        for (String id : sizes.keySet()) {
+            result.add(new Listing(orgId, id, complete.get(id), sizes.get(id)[0], times.get(id)));
+        }
+        return result;
+    }
+
+    /** The validated manifest. */
+    public BackupManifest manifest() {
+        return manifest;
+    }
+
+    /** Opens a verifying reader over one collection's file. */
+    public CollectionReader openCollection(CollectionEntry entry) {
+        String key = layout.fileKey(manifest.orgId(), manifest.backupId(), entry.file());
+        InputStream in;
+        try {
+            in = store.open(key);
+        } catch (ObjectNotFoundException e) {
+            throw new BackupIntegrityException(key, key + " is listed in the manifest but missing from "
+                    + store.describe() + ": the backup is damaged; choose another backup", e);
+        }
+        return new CollectionReader(key, entry, in, manifest.compression());
+    }
+
+    /** Opens a verifying reader over the named collection; usage error if the backup does not have it. */
+    public CollectionReader openCollection(String name) {
+        return openCollection(manifest.collection(name).orElseThrow(() -> TenantctlException.usage(
+                "backup " + manifest.backupId() + " of org " + manifest.orgId() + " has no collection " + name)));
+    }
+
+    /**
+     * Reads every file completely, checking sizes, checksums, document counts and that every line parses;
+     * throws the first problem found. Returns the number of documents.
+     */
+    public long verify() {
+        long docs = 0;
+        for (CollectionEntry entry : manifest.collections()) {
+            try (CollectionReader reader = openCollection(entry)) {
+                docs += reader.verify();
+            }
+        }
+        return docs;
+    }
+}

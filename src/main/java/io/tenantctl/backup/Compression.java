@@ -1,0 +1,80 @@
+package io.tenantctl.backup;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+
+import io.tenantctl.TenantctlException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/** How collection files are compressed; the manifest records it as {@link #id()}. */
+public enum Compression {
+    /** gzip (the default): readable with zcat everywhere. */
+    GZIP("gzip", ".gz"),
+    /** Zstandard, level 3: faster and smaller than gzip. */
+    ZSTD("zstd", ".zst"),
+    /** Plain NDJSON. */
+    NONE("none", "");
+
+    private static final int BUFFER = 64 * 1024;
+
+    private final String id;
+    private final String extension;
+
+    Compression(String id, String extension) {
+        this.id = id;
+        this.extension = extension;
+    }
+
+    /** The name used in manifests and on the command line: gzip, zstd or none. */
+    @JsonValue
+    public String id() {
+        return id;
+    }
+
+    /** The file-name suffix after {@code .ndjson}: {@code .gz}, {@code .zst} or empty. */
+    public String extension() {
+        return extension;
+    }
+
+    /** Wraps {@code out} so that what is written to the result is stored compressed; closing it closes {@code out}. */
+    public OutputStream compress(OutputStream out) throws IOException {
+        return switch (this) {
+            case GZIP -> new GZIPOutputStream(out, BUFFER);
+            case ZSTD -> new ZstdOutputStream(out, 3);
+            case NONE -> out;
+        };
+    }
+
+    /** Wraps {@code in} to read the uncompressed content; closing the result closes {@code in}. */
+    public InputStream decompress(InputStream in) throws IOException {
+        return switch (this) {
+            case GZIP -> new GZIPInputStream(in, BUFFER);
+            case ZSTD -> new ZstdInputStream(in);
+            case NONE -> in;
+        };
+    }
+
+    /** Parses gzip|zstd|none (case-insensitive); anything else is a usage error naming the value. */
+    @JsonCreator
+    public static Compression of(String id) {
+        if (id != null) {
+            for (Compression c : values()) {
+                if (c.id.equals(id.toLowerCase(Locale.ROOT))) {
+                    return c;
+                }
+            }
+        }
+        throw TenantctlException.usage("unknown compression '" + id + "': expected one of "
+                + Arrays.stream(values()).map(Compression::id).collect(Collectors.joining(", ")));
+    }
+}

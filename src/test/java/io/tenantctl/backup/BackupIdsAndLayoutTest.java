@@ -1,0 +1,80 @@
+package io.tenantctl.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tenantctl.TenantctlException;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class BackupIdsAndLayoutTest {
+
+    @Test
+    void idIsUtcTimestampPlusSixRandomCharactersAndSortsByTime() {
+        Clock march = Clock.fixed(Instant.parse("2025-03-14T02:03:04.999Z"), ZoneOffset.ofHours(5));
+        String id = BackupIds.newId(march, new Random(1));
+        assertThat(id).matches("20250314T020304Z-[a-z0-9]{6}");
+        assertThat(BackupIds.timestamp(id)).isEqualTo(Instant.parse("2025-03-14T02:03:04Z"));
+
+        String later = BackupIds.newId(Clock.fixed(Instant.parse("2025-03-14T02:03:05Z"), ZoneOffset.UTC), new Random(2));
+        assertThat(later).isGreaterThan(id);
+
+        Set<String> sameSecond = new HashSet<>();
+        Random random = new Random(3);
+        for (int i = 0; i < 1000; i++) {
+            sameSecond.add(BackupIds.newId(march, random));
+        }
+        assertThat(sameSecond).hasSize(1000);
+    }
+
+    @Test
+    void invalidIdsAreUsageErrors() {
+        for (String bad : new String[] {"latest", "20251314T020304Z-abcdef", "20250314T020304Z-ABCDEF", "../x", ""}) {
+            assertThat(BackupIds.isValid(bad)).as(bad).isFalse();
+            assertThatThrownBy(() -> BackupIds.requireValid(bad))
+                    .isInstanceOfSatisfying(TenantctlException.class,
+                            e -> assertThat(e.category()).isEqualTo(TenantctlException.Category.USAGE))
+                    .hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    @Test
+    void layoutKeys() {
+        BackupLayout layout = new BackupLayout("/tenantctl/");
+        String id = "20250314T020304Z-abc123";
+        assertThat(layout.orgPrefix("acme")).isEqualTo("tenantctl/acme/");
+        assertThat(layout.manifestKey("acme", id)).isEqualTo("tenantctl/acme/" + id + "/manifest.json");
+        assertThat(layout.fileKey("acme", id, "users.ndjson.gz")).isEqualTo("tenantctl/acme/" + id + "/users.ndjson.gz");
+        assertThat(BackupLayout.root().manifestKey("acme", id)).isEqualTo("acme/" + id + "/manifest.json");
+        assertThatThrownBy(() -> layout.orgPrefix("Acme/../x")).isInstanceOf(TenantctlException.class)
+                .hasMessageContaining("'Acme/../x'");
+    }
+
+    @Test
+    void collectionNamesBecomeSafeFileNames() {
+        assertThat(BackupLayout.collectionFileName("users", Compression.GZIP)).isEqualTo("users.ndjson.gz");
+        assertThat(BackupLayout.collectionFileName("conversationtags", Compression.ZSTD)).isEqualTo("conversationtags.ndjson.zst");
+        assertThat(BackupLayout.collectionFileName("a.b", Compression.NONE)).isEqualTo("a.b.ndjson");
+        assertThat(BackupLayout.collectionFileName("a/b", Compression.NONE)).isEqualTo("a%2Fb.ndjson");
+        assertThat(BackupLayout.collectionFileName("..", Compression.NONE)).isEqualTo("%2E..ndjson");
+        assertThat(BackupLayout.collectionFileName("50%", Compression.NONE)).isEqualTo("50%25.ndjson");
+        assertThat(BackupLayout.collectionFileName("\u6570\u636E", Compression.NONE)).isEqualTo("\u6570\u636E.ndjson");
+        assertThat(BackupLayout.collectionFileName("a b", Compression.NONE)).isEqualTo("a%20b.ndjson");
+    }
+
+    @Test
+    void compressionNamesParseAndUnknownOnesAreUsageErrors() {
+        assertThat(Compression.of("ZSTD")).isEqualTo(Compression.ZSTD);
+        assertThatThrownBy(() -> Compression.of("lz4"))
+                .isInstanceOfSatisfying(TenantctlException.class,
+                        e -> assertThat(e.category()).isEqualTo(TenantctlException.Category.USAGE))
+                .hasMessageContaining("'lz4'").hasMessageContaining("gzip, zstd, none");
+    }
+}
