@@ -17,7 +17,7 @@ import java.util.Optional;
 public final class Catalog implements AutoCloseable {
 
     /** The catalog schema version this build writes and expects: the highest V&lt;n&gt;__*.sql migration. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     private final CatalogUrl url;
     private final HikariDataSource dataSource;
@@ -126,6 +126,40 @@ public final class Catalog implements AutoCloseable {
 
     public RunRepository runs() {
         return new RunRepository(this);
+    }
+
+    public ManifestRepository manifests() {
+        return new ManifestRepository(this);
+    }
+
+    /**
+     * Takes a session-level advisory lock on a connection kept for as long as the returned handle is open, so it
+     * is released when the holder closes it or dies. Empty when another session holds it and {@code wait} is false.
+     */
+    public Optional<AutoCloseable> lock(long key, boolean wait) {
+        try {
+            Connection c = dataSource.getConnection();
+            boolean got;
+            try (var ps = c.prepareStatement(wait ? "select pg_advisory_lock(?), true" : "select pg_try_advisory_lock(?)")) {
+                ps.setLong(1, key);
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    got = wait || rs.getBoolean(1);
+                }
+            }
+            if (!got) {
+                c.close();
+                return Optional.empty();
+            }
+            return Optional.of(() -> {
+                try (c; var ps = c.prepareStatement("select pg_advisory_unlock(?)")) {
+                    ps.setLong(1, key);
+                    ps.execute();
+                }
+            });
+        } catch (SQLException e) {
+            throw failure(e);
+        }
     }
 
     /** Work on one connection, auto-commit. */

@@ -123,6 +123,12 @@ public final class OrgRepository {
                 schemaHash, orgId));
     }
 
+    /** Records that the manifest with {@code schemaHash} is now applied, whatever the org's status. */
+    public void recordSchema(String orgId, String schemaHash) {
+        catalog.inConnection(c -> Sql.update(c,
+                "update orgs set schema_hash = ?, version = version + 1, updated_at = now() where org_id = ?", schemaHash, orgId));
+    }
+
     /** Sets a status, bumping the version. */
     public void setStatus(String orgId, String status) {
         catalog.inConnection(c -> Sql.update(c,

@@ -95,6 +95,7 @@ public final class Provision {
             return new Result(null, true, req.manifest().hash(), ordered(ids, results), Timings.of(List.of()), false);
         }
 
+        ctx.catalog().manifests().save(req.manifest().hash(), req.manifest().source(), req.manifest().canonicalJson());
         String runId = ctx.catalog().runs().start("provision", Json.args("orgs", ids.size(), "pool", req.pool(), "tier", req.tier(),
                 "schema", req.manifest().source(), "schema_hash", req.manifest().hash()), ctx.actor(), ids);
         RunRepository runs = ctx.catalog().runs();

@@ -91,6 +91,61 @@ final class SchemaApply {
         }
     }
 
+    /** What migrating one org found, and (unless a dry run) did. Entries are "collection" or "collection.index". */
+    record Plan(List<String> createCollections, List<String> createIndexes, List<String> conflicts, List<String> replaced,
+                List<String> extras, List<String> pruned) {
+        boolean changes() {
+            return !createCollections.isEmpty() || !createIndexes.isEmpty() || !replaced.isEmpty() || !pruned.isEmpty();
+        }
+    }
+
+    /**
+     * Diff-driven apply: inspects only {@code inspect} (the collections that changed since the org's recorded
+     * manifest, or all of them), creates what is missing, and handles same-name conflicts and extra indexes as
+     * the flags say. A conflict without {@code replaceConflicting} fails the org, showing both specs.
+     */
+    static Plan migrate(MongoDatabase db, SchemaManifest target, java.util.Collection<String> inspect, boolean replaceConflicting,
+                        boolean prune, boolean dryRun, Retry retry, Retry.Attempts attempts) {
+        SchemaManifest part = target.subset(inspect);
+        Set<String> existing = collections(db, retry, attempts);
+        List<String> names = part.collections().stream().map(CollectionSpec::name).toList();
+        io.tenantctl.schema.SchemaDiff diff = io.tenantctl.schema.SchemaDiff.compute(part, existing, indexes(db, existing, names, retry, attempts));
+        List<String> createIndexes = new ArrayList<>();
+        diff.missingIndexes().forEach((c, list) -> list.forEach(i -> createIndexes.add(c + "." + i.name())));
+        List<String> conflicts = diff.conflicts().stream().map(io.tenantctl.schema.SchemaDiff.Conflict::describe).toList();
+        List<String> extras = diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList();
+        boolean replace = replaceConflicting && !conflicts.isEmpty();
+        Plan plan = new Plan(diff.missingCollections(), createIndexes, conflicts,
+                replace ? diff.conflicts().stream().map(c -> c.collection() + "." + c.wanted().name()).toList() : List.of(),
+                extras, prune ? extras : List.of());
+        if (!conflicts.isEmpty() && !replaceConflicting) {
+            throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, conflicts.size()
+                    + " conflicting index" + (conflicts.size() == 1 ? "" : "es") + " (pass --replace-conflicting to drop and recreate): "
+                    + String.join("; ", conflicts));
+        }
+        if (dryRun) {
+            return plan;
+        }
+        for (String c : diff.missingCollections()) {
+            createCollection(db, c, retry, attempts);
+        }
+        Map<String, List<IndexSpec>> toCreate = new LinkedHashMap<>();
+        diff.missingIndexes().forEach((c, list) -> toCreate.computeIfAbsent(c, k -> new ArrayList<>()).addAll(list));
+        if (replace) {
+            for (io.tenantctl.schema.SchemaDiff.Conflict c : diff.conflicts()) {
+                dropIndex(db, c.collection(), c.actual().name(), retry, attempts);
+                toCreate.computeIfAbsent(c.collection(), k -> new ArrayList<>()).add(c.wanted());
+            }
+        }
+        toCreate.forEach((c, list) -> createIndexes(db, c, list, retry, attempts));
+        if (prune) {
+            for (io.tenantctl.schema.SchemaDiff.Extra x : diff.extras()) {
+                dropIndex(db, x.collection(), x.index().name(), retry, attempts);
+            }
+        }
+        return plan;
+    }
+
     private static <T> T step(String name, java.util.function.Supplier<T> action) {
         try {
             return action.get();

@@ -158,11 +158,35 @@ public record SchemaManifest(String source, List<CollectionSpec> collections) {
         return collections.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
     }
 
+    /**
+     * Collections of this manifest whose definition differs from {@code older}'s: new ones, and ones whose index
+     * set changed in any way. Collections only {@code older} has are not included (tenantctl never drops them).
+     */
+    public java.util.Set<String> changedSince(SchemaManifest older) {
+        java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+        for (CollectionSpec c : collections) {
+            CollectionSpec before = older.collection(c.name());
+            if (before == null || !canonical(before).toJson().equals(canonical(c).toJson())) {
+                changed.add(c.name());
+            }
+        }
+        return changed;
+    }
+
+    /** The same manifest restricted to {@code names}. */
+    public SchemaManifest subset(java.util.Collection<String> names) {
+        return new SchemaManifest(source, collections.stream().filter(c -> names.contains(c.name())).toList());
+    }
+
+    private static Document canonical(CollectionSpec c) {
+        return new Document("name", c.name())
+                .append("indexes", c.indexes().stream().sorted(Comparator.comparing(IndexSpec::name)).map(IndexSpec::canonical).toList());
+    }
+
     /** The canonical JSON the hash is computed over. */
     public String canonicalJson() {
         List<Document> cs = new ArrayList<>();
-        collections.stream().sorted(Comparator.comparing(CollectionSpec::name)).forEach(c -> cs.add(new Document("name", c.name())
-                .append("indexes", c.indexes().stream().sorted(Comparator.comparing(IndexSpec::name)).map(IndexSpec::canonical).toList())));
+        collections.stream().sorted(Comparator.comparing(CollectionSpec::name)).forEach(c -> cs.add(canonical(c)));
         return new Document("collections", cs).toJson(JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build());
     }
 

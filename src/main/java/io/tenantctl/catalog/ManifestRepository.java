@@ -1,0 +1,26 @@
+package io.tenantctl.catalog;
+
+import java.util.Optional;
+
+/** Every manifest ever applied, by hash: lets migrate-all diff manifests instead of asking every pool. */
+public final class ManifestRepository {
+
+    private final Catalog catalog;
+
+    ManifestRepository(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** Stores the canonical body under its hash (a no-op when already stored). */
+    public void save(String hash, String source, String canonicalJson) {
+        catalog.inConnection(c -> Sql.update(c,
+                "insert into manifests (hash, source, body) values (?, ?, ?) on conflict (hash) do nothing", hash, source, canonicalJson));
+    }
+
+    public Optional<String> body(String hash) {
+        if (hash == null) {
+            return Optional.empty();
+        }
+        return catalog.inConnection(c -> Sql.one(c, "select body from manifests where hash = ?", rs -> rs.getString(1), hash));
+    }
+}

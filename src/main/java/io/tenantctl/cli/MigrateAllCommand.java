@@ -1,0 +1,168 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.fanout.Fanout;
+import io.tenantctl.ops.MigrateAll;
+import io.tenantctl.schema.SchemaManifest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "migrate-all", description = {"Roll the schema manifest out to every org whose recorded schema differs.",
+        "Resumable (--resume), shareable by several workers (--join), one at a time (advisory lock)."})
+final class MigrateAllCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Option(names = "--schema", paramLabel = "FILE", description = "Manifest to roll out (default: the built-in LibreChat model).")
+    Path schema;
+
+    @Option(names = "--pool", paramLabel = "POOL", description = "Only orgs on this pool (repeatable).")
+    List<String> pools = new ArrayList<>();
+
+    @Option(names = "--org", paramLabel = "ORG", description = "Only this org (repeatable).")
+    List<String> orgs = new ArrayList<>();
+
+    @Option(names = "--tier", paramLabel = "TIER", description = "Only orgs of this tier.")
+    String tier;
+
+    @Option(names = "--canary", paramLabel = "N", defaultValue = "0", description = "Migrate N orgs spread across pools first; stop if any fails.")
+    int canary;
+
+    @Option(names = "--max-failures", paramLabel = "N|P%", description = "Abort the remaining orgs once more than N (or P% of selected) orgs failed.")
+    String maxFailures;
+
+    @Option(names = "--replace-conflicting", description = "Drop and recreate same-name indexes whose definition differs (data untouched).")
+    boolean replaceConflicting;
+
+    @Option(names = "--prune", description = "Drop indexes the manifest does not list (in the collections inspected).")
+    boolean prune;
+
+    @Option(names = "--force", description = "Inspect every selected org with listIndexes, even when its recorded hash matches (finds drift).")
+    boolean force;
+
+    @Option(names = "--dry-run", description = "Per org and in total: what would be created, conflicts, extras. Writes nothing.")
+    boolean dryRun;
+
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue that run: orgs it already did are skipped.")
+    String resume;
+
+    @Option(names = "--join", paramLabel = "RUN_ID", description = "Work on a running run alongside other workers (see README, Scaling out).")
+    String join;
+
+    @Option(names = "--wait", description = "If another migrate-all holds the lock, wait for it instead of exiting 3.")
+    boolean waitForLock;
+
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "0", description = "Start at most N orgs per second per pool (0 = no limit).")
+    double rate;
+
+    @Mixin
+    FanoutOptions fanout;
+
+    MigrateAllCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        if (resume != null && join != null) {
+            throw TenantctlException.usage("--resume and --join are different things: pick one");
+        }
+        if (canary < 0 || rate < 0) {
+            throw TenantctlException.usage("--canary and --rate must not be negative");
+        }
+        Fanout.Settings base = fanout.settings();
+        SchemaManifest manifest = schema != null || (resume == null && join == null) ? SchemaManifest.loadOrDefault(schema) : null;
+        MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest, pools, orgs, tier,
+                new Fanout.Settings(base.perGroup(), base.concurrency(), rate), canary, maxFailures, replaceConflicting, prune, force,
+                dryRun, resume, join, waitForLock, ctx.cancel, ProgressReporter.of(ctx)));
+        if (ctx.json()) {
+            Output.json(ctx.out, json(r));
+        } else if (r.dryRun()) {
+            renderPlan(r);
+        } else {
+            renderRun(r);
+        }
+        if (r.interrupted()) {
+            return TenantCtl.EXIT_INTERRUPTED;
+        }
+        return r.failed().isEmpty() && r.aborted() == null ? 0 : 1;
+    }
+
+    private Map<String, Object> json(MigrateAll.Result r) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("run_id", r.runId());
+        doc.put("dry_run", r.dryRun());
+        doc.put("schema_hash", r.schemaHash());
+        doc.put("selected", r.selected());
+        doc.put("migrated", r.migrated());
+        doc.put("unchanged", r.unchanged());
+        doc.put("skipped", r.skipped());
+        doc.put("failed", r.failed().stream().map(f -> Map.of("org_id", f.orgId(), "error", String.valueOf(f.error()))).toList());
+        doc.put("skipped_orgs", r.skippedOrgs().stream().map(f -> Map.of("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
+        doc.put("p50_ms", r.timings().p50());
+        doc.put("p95_ms", r.timings().p95());
+        doc.put("max_ms", r.timings().max());
+        doc.put("interrupted", r.interrupted());
+        doc.put("aborted", r.aborted());
+        if (r.dryRun()) {
+            doc.put("totals", totals(r));
+            doc.put("orgs", r.orgs());
+        }
+        return doc;
+    }
+
+    private static Map<String, Integer> totals(MigrateAll.Result r) {
+        Map<String, Integer> t = new LinkedHashMap<>();
+        for (String k : List.of("create_collections", "create_indexes", "conflicts", "extras")) {
+            t.put(k, r.orgs().stream().mapToInt(o -> size(o.plan(), k)).sum());
+        }
+        return t;
+    }
+
+    private static int size(JsonNode plan, String field) {
+        String camel = switch (field) {
+            case "create_collections" -> "createCollections";
+            case "create_indexes" -> "createIndexes";
+            default -> field;
+        };
+        return plan == null ? 0 : plan.path(camel).size();
+    }
+
+    private void renderPlan(MigrateAll.Result r) {
+        Output.table(ctx.out, List.of("org", "outcome", "+collections", "+indexes", "conflicts", "extras", "note"),
+                r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.outcome(), String.valueOf(size(o.plan(), "create_collections")),
+                        String.valueOf(size(o.plan(), "create_indexes")), String.valueOf(size(o.plan(), "conflicts")),
+                        String.valueOf(size(o.plan(), "extras")), o.error())).toList());
+        Map<String, Integer> t = totals(r);
+        ctx.out.println("dry run, nothing written: " + r.selected() + " orgs selected (" + r.unchanged() + " already up to date, "
+                + r.skipped() + " skipped); would create " + t.get("create_collections") + " collections and " + t.get("create_indexes")
+                + " indexes; " + t.get("conflicts") + " conflicts" + (replaceConflicting ? " (would be replaced)" : "") + ", "
+                + t.get("extras") + " extra indexes" + (prune ? " (would be dropped)" : ""));
+    }
+
+    private void renderRun(MigrateAll.Result r) {
+        ctx.out.println("run " + r.runId() + ": selected " + r.selected() + ", migrated " + r.migrated() + ", unchanged " + r.unchanged()
+                + ", skipped " + r.skipped() + ", failed " + r.failed().size());
+        Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList());
+        r.skippedOrgs().forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
+        r.failed().forEach(f -> ctx.err.println("failed: " + f.orgId() + ": " + f.error()));
+        if (r.aborted() != null) {
+            ctx.err.println("aborted: " + r.aborted() + ". Resume with: tenantctl migrate-all --resume " + r.runId());
+        }
+        if (r.interrupted()) {
+            ctx.err.println("interrupted: in-flight orgs finished. Resume with: tenantctl migrate-all --resume " + r.runId());
+        }
+        ctx.err.flush();
+    }
+}
