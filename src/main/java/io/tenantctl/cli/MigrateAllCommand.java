@@ -60,6 +60,9 @@ final class MigrateAllCommand implements Callable<Integer> {
     @Option(names = "--join", paramLabel = "RUN_ID", description = "Work on a running run alongside other workers (see README, Scaling out).")
     String join;
 
+    @Option(names = "--detach", description = "Create the run and print its id without working on it; workers then --join it.")
+    boolean detach;
+
     @Option(names = "--wait", description = "If another migrate-all holds the lock, wait for it instead of exiting 3.")
     boolean waitForLock;
 
@@ -75,8 +78,8 @@ final class MigrateAllCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (resume != null && join != null) {
-            throw TenantctlException.usage("--resume and --join are different things: pick one");
+        if ((resume != null ? 1 : 0) + (join != null ? 1 : 0) + (detach ? 1 : 0) > 1) {
+            throw TenantctlException.usage("--resume, --join and --detach are different things: pick one");
         }
         if (canary < 0 || rate < 0) {
             throw TenantctlException.usage("--canary and --rate must not be negative");
@@ -85,7 +88,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         SchemaManifest manifest = schema != null || (resume == null && join == null) ? SchemaManifest.loadOrDefault(schema) : null;
         MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest, pools, orgs, tier,
                 new Fanout.Settings(base.perGroup(), base.concurrency(), rate), canary, maxFailures, replaceConflicting, prune, force,
-                dryRun, resume, join, waitForLock, ctx.cancel, ProgressReporter.of(ctx)));
+                dryRun, resume, join, waitForLock, detach, ctx.cancel, ProgressReporter.of(ctx)));
         if (ctx.json()) {
             Output.json(ctx.out, json(r));
         } else if (r.dryRun()) {
@@ -152,6 +155,11 @@ final class MigrateAllCommand implements Callable<Integer> {
     }
 
     private void renderRun(MigrateAll.Result r) {
+        if (detach) {
+            ctx.out.println("run " + r.runId() + " created with " + r.selected() + " orgs to migrate; start workers with: "
+                    + "tenantctl migrate-all --join " + r.runId());
+            return;
+        }
         ctx.out.println("run " + r.runId() + ": selected " + r.selected() + ", migrated " + r.migrated() + ", unchanged " + r.unchanged()
                 + ", skipped " + r.skipped() + ", failed " + r.failed().size());
         Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList());

@@ -51,7 +51,8 @@ public final class MigrateAll {
 
     public record Request(SchemaManifest manifest, List<String> pools, List<String> orgs, String tier, Fanout.Settings fanout,
                           int canary, String maxFailures, boolean replaceConflicting, boolean prune, boolean force, boolean dryRun,
-                          String resumeRunId, String joinRunId, boolean waitForLock, CancelToken cancel, Progress progress) {
+                          String resumeRunId, String joinRunId, boolean waitForLock, boolean detach, CancelToken cancel,
+                          Progress progress) {
     }
 
     /** One org's outcome; {@code plan} says what was (or, in a dry run, would be) created, replaced or pruned. */
@@ -97,6 +98,7 @@ public final class MigrateAll {
             return dryRun(req, manifest, sel);
         }
         try (AutoCloseable lock = lock(req.waitForLock())) {
+            refuseUnfinished();
             ctx.catalog().manifests().save(manifest.hash(), manifest.source(), manifest.canonicalJson());
             Flags flags = new Flags(req.replaceConflicting(), req.prune(), req.force(), req.maxFailures(), req.canary());
             List<RunRepository.NewItem> items = new ArrayList<>();
@@ -113,6 +115,12 @@ public final class MigrateAll {
                             "tier", req.tier(), "flags", flags), ctx.actor(), items,
                     Json.args("unchanged_unselected", sel.unchanged(), "selected", sel.selected().size()));
             Budget budget = Budget.parse(req.maxFailures(), sel.selected().size());
+            if (req.detach()) {
+                if (req.canary() > 0) {
+                    ctx.catalog().runs().releaseHeld(runId);
+                }
+                return result(runId, manifest, false, null);
+            }
             req.progress().begin("migrate-all", sel.selected().size());
             boolean interrupted;
             String aborted = null;
@@ -263,8 +271,8 @@ public final class MigrateAll {
                 List<RunRepository.Claimed> claimed = runs.claim(runId, worker, batch, LEASE_SECONDS);
                 if (claimed.isEmpty()) {
                     Map<String, Integer> counts = runs.counts(runId);
-                    if (counts.getOrDefault("running", 0) == 0 || req.joinRunId() == null) {
-                        break;
+                    if (counts.getOrDefault("running", 0) == 0) {
+                        break; // nothing left to claim and nobody else working: done (or only held canary items remain)
                     }
                     waitABit(req.cancel());
                     continue;
@@ -474,6 +482,14 @@ public final class MigrateAll {
         } catch (Exception e) {
             return 0;
         }
+    }
+
+    /** A crashed or detached rollout still marked running must be finished (resumed or joined) before a new one. */
+    private void refuseUnfinished() {
+        ctx.catalog().runs().running("migrate-all").ifPresent(r -> {
+            throw TenantctlException.config("migrate-all run " + r.runId() + " (started by " + r.actor() + " at " + r.startedAt()
+                    + ") is unfinished: join it with --join " + r.runId() + " or finish it with --resume " + r.runId());
+        });
     }
 
     private AutoCloseable lock(boolean wait) {
