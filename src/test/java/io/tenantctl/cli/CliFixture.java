@@ -1,0 +1,99 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestCatalog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Shared set-up for the CLI integration tests: an initialised catalog, pools registered through the CLI, a tiny manifest. */
+final class CliFixture {
+
+    /** Two collections, three indexes: enough to exercise create + createIndexes without the 47-collection cost. */
+    static final String SMALL_SCHEMA = """
+            {"collections": [
+              {"name": "users", "indexes": [
+                {"name": "email_1", "key": {"email": 1}, "unique": true},
+                {"name": "tenant_1_role_1", "key": {"tenant": 1, "role": 1}}
+              ]},
+              {"name": "messages", "indexes": [
+                {"name": "conv_1_created_-1", "key": {"conversationId": 1, "createdAt": -1}}
+              ]}
+            ]}
+            """;
+
+    private static final ObjectMapper STRICT = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private CliFixture() {
+    }
+
+    /** A fresh catalog database, initialised through the CLI. */
+    static String initialisedCatalog() {
+        String url = TestCatalog.newDatabase();
+        Cli.Result r = Cli.withCatalog(url).run("init");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        return url;
+    }
+
+    static Path smallSchema(Path dir) {
+        try {
+            Path f = dir.resolve("small-schema.json");
+            Files.writeString(f, SMALL_SCHEMA);
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void addPool(Cli cli, String name, String uri, int capacity, int priority) {
+        Cli.Result r = cli.run("pools", "add", name, "--uri", uri, "--capacity", String.valueOf(capacity),
+                "--priority", String.valueOf(priority));
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+    }
+
+    /** Runs a command and returns what it printed, asserting the exit code. */
+    static Cli.Result ok(Cli cli, String... args) {
+        Cli.Result r = cli.run(args);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        return r;
+    }
+
+    /** stdout as exactly one JSON document: trailing text of any kind fails (Cli.Result.json() alone would ignore it). */
+    static JsonNode strictJson(Cli.Result r) {
+        try {
+            return STRICT.readTree(r.out());
+        } catch (Exception e) {
+            throw new AssertionError("stdout is not exactly one JSON document: " + r, e);
+        }
+    }
+
+    static List<String> ids(String prefix, int from, int toExclusive) {
+        return IntStream.range(from, toExclusive).mapToObj(i -> prefix + i).toList();
+    }
+
+    static String[] args(List<String> head, List<String> tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(tail);
+        return all.toArray(String[]::new);
+    }
+
+    /** The named org's entry in {@code runs show RUN -o json}'s items. */
+    static JsonNode runItem(JsonNode runShow, String orgId) {
+        for (JsonNode item : runShow.get("items")) {
+            if (item.get("org_id").asText().equals(orgId)) {
+                return item;
+            }
+        }
+        throw new AssertionError("no run item for " + orgId + " in " + runShow.toPrettyString());
+    }
+}

@@ -1,0 +1,90 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.args;
+import static io.tenantctl.cli.CliFixture.ids;
+import static io.tenantctl.cli.CliFixture.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Fill-then-spill across three small pools, then what happens when the fleet is full. */
+class ProvisionCapacityTest {
+
+    private static TestPools pools;
+
+    @BeforeAll
+    static void startPools() {
+        pools = new TestPools(3);
+    }
+
+    @AfterAll
+    static void stopPools() {
+        pools.close();
+    }
+
+    private static Map<String, Integer> fill(Cli cli) {
+        JsonNode list = CliFixture.strictJson(ok(cli, "pools", "list", "-o", "json"));
+        Map<String, Integer> out = new HashMap<>();
+        list.get("pools").forEach(p -> out.put(p.get("pool_id").asText(), p.get("orgs").asInt()));
+        return out;
+    }
+
+    @Test
+    void fillsThenSpillsAndRefusesWhatDoesNotFit(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        // priorities deliberately not in name order: placement must follow priority, not pool id
+        CliFixture.addPool(cli, "pool-c", pools.uri(0), 20, 1);
+        CliFixture.addPool(cli, "pool-a", pools.uri(1), 20, 2);
+        CliFixture.addPool(cli, "pool-b", pools.uri(2), 20, 3);
+        String schema = CliFixture.smallSchema(dir).toString();
+        List<String> head = List.of("provision", "--schema", schema, "-o", "json");
+
+        // 50 orgs in three runs, as a pipeline would send them in batches
+        List<String> first = ids("org-", 0, 50);
+        for (List<String> batch : List.of(first.subList(0, 17), first.subList(17, 34), first.subList(34, 50))) {
+            Cli.Result r = cli.run(args(head, batch));
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(CliFixture.strictJson(r).get("provisioned").asInt()).isEqualTo(batch.size());
+        }
+        assertThat(fill(cli)).containsExactlyInAnyOrderEntriesOf(Map.of("pool-c", 20, "pool-a", 20, "pool-b", 10));
+        JsonNode org0 = CliFixture.strictJson(ok(cli, "orgs", "show", "org-0", "-o", "json"));
+        assertThat(org0.get("pool_id").asText()).isEqualTo("pool-c");
+        assertThat(CliFixture.strictJson(ok(cli, "orgs", "show", "org-49", "-o", "json")).get("pool_id").asText()).isEqualTo("pool-b");
+
+        // a fourth run with 15 more: 10 fit, 5 do not
+        List<String> more = ids("late-", 0, 15);
+        Cli.Result r = cli.run(args(List.of("provision", "--schema", schema), more));
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        List<String> refused = new ArrayList<>();
+        for (String id : more) {
+            Cli.Result show = cli.run("orgs", "show", id, "-o", "json");
+            if (show.exitCode() == 0) {
+                assertThat(show.json().get("status").asText()).as(id).isEqualTo("active");
+                assertThat(show.json().get("pool_id").asText()).as(id).isEqualTo("pool-b");
+            } else {
+                assertThat(show.exitCode()).as(show.toString()).isEqualTo(2);
+                refused.add(id);
+            }
+        }
+        assertThat(refused).hasSize(5);
+        for (String id : refused) {
+            assertThat(r.err()).as("stderr names %s with the reason", id).containsPattern("(?m)^failed: " + id + ": no capacity");
+        }
+        assertThat(fill(cli)).containsExactlyInAnyOrderEntriesOf(Map.of("pool-c", 20, "pool-a", 20, "pool-b", 20));
+        JsonNode active = CliFixture.strictJson(ok(cli, "orgs", "list", "--status", "active", "-o", "json"));
+        assertThat(active.get("orgs")).hasSize(60);
+    }
+}

@@ -1,0 +1,145 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad input exits 2, names what is wrong, and writes nothing. */
+class ProvisionValidationTest {
+
+    private static TestPools pools;
+    private static String url;
+    private static Cli cli;
+
+    @BeforeAll
+    static void setUp() {
+        pools = new TestPools(1);
+        url = CliFixture.initialisedCatalog();
+        cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 100, 1);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        pools.close();
+    }
+
+    private static void assertNothingWritten() {
+        assertThat(strictJson(ok(cli, "orgs", "list", "-o", "json")).get("orgs")).isEmpty();
+        assertThat(strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs")).isEmpty();
+    }
+
+    @Test
+    void everyBadIdIsNamedAndNothingIsWritten() {
+        String long60 = "x".repeat(60);
+        // "--" so picocli hands "-x" to the id validation instead of calling it an unknown option
+        Cli.Result r = cli.run("provision", "--", "good-one", "Acme", "-x", "also-good", long60, "a.b");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("'Acme'").contains("'-x'").contains("'" + long60 + "'").contains("'a.b'");
+        assertThat(r.err()).doesNotContain("'good-one'").doesNotContain("'also-good'");
+        assertThat(r.err()).doesNotContain("\tat ");
+        assertNothingWritten();
+    }
+
+    @Test
+    void dashIdWithoutDoubleDashIsAnUnknownOptionNamingIt() {
+        Cli.Result r = cli.run("provision", "acme", "-x");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("'-x'");
+        assertNothingWritten();
+    }
+
+    @Test
+    void badIdsInAFileAreNamedToo(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("orgs.txt");
+        Files.writeString(file, "fine\nBAD_ONE\n# comment\n-x\nbad/two  # trailing comment\n");
+        Cli.Result r = cli.run("provision", "--file", file.toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("'BAD_ONE'").contains("'-x'").contains("'bad/two'").doesNotContain("'fine'");
+        assertNothingWritten();
+    }
+
+    @Test
+    void noOrgsAtAllIsUsage() {
+        Cli.Result r = cli.run("provision");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("no orgs");
+        assertNothingWritten();
+    }
+
+    @Test
+    void badTierIsUsageAndWritesNothing() {
+        Cli.Result r = cli.run("provision", "acme", "--tier", "Gold Plus");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("Gold Plus");
+        assertNothingWritten();
+    }
+
+    @Test
+    void missingFileIsUsage(@TempDir Path dir) {
+        Cli.Result r = cli.run("provision", "--file", dir.resolve("nope.txt").toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("nope.txt");
+    }
+
+    @Test
+    void fileWithCommentsAndBlankLinesIsProvisioned(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli fresh = Cli.withCatalog(url);
+        CliFixture.addPool(fresh, "pool-1", pools.uri(0), 100, 1);
+        Path file = dir.resolve("orgs.txt");
+        Files.writeString(file, """
+                # customers onboarded this week
+                f-one
+
+                  f-two   # signed on Monday
+                \t
+                # f-commented-out
+                f-three
+                f-one
+                """);
+        Cli.Result r = fresh.run("provision", "--file", file.toString(), "f-four", "--schema", CliFixture.smallSchema(dir).toString(),
+                "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(strictJson(r).get("provisioned").asInt()).isEqualTo(4);
+        assertThat(strictJson(ok(fresh, "orgs", "list", "-o", "json")).get("orgs"))
+                .extracting(o -> o.get("org_id").asText())
+                .containsExactly("f-four", "f-one", "f-three", "f-two");
+    }
+
+    @Test
+    void unknownOptionSuggestsTheNearMiss() {
+        Cli.Result r = cli.run("provision", "acme", "--dry-rn");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("--dry-rn").contains("--dry-run");
+        assertThat(r.err()).containsAnyOf("Did you mean", "Possible solutions");
+        assertNothingWritten();
+    }
+
+    @Test
+    void unknownVerbSuggestsTheNearMiss() {
+        Cli.Result r = cli.run("provison", "acme");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("provison").contains("Did you mean").contains("provision");
+        assertNothingWritten();
+    }
+
+    @Test
+    void dryRunWritesNothing() {
+        Cli.Result r = cli.run("provision", "d-one", "d-two", "--dry-run", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(strictJson(r).get("planned").asInt()).isEqualTo(2);
+        assertThat(strictJson(r).get("dry_run").asBoolean()).isTrue();
+        assertNothingWritten();
+    }
+}
