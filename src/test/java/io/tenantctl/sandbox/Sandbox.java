@@ -59,7 +59,7 @@ public final class Sandbox {
         List<String> uris = new ArrayList<>();
         for (int i = 1; i <= pools; i++) {
             MongoBackend backend = memory ? new MemoryBackend() : new H2Backend(dir.resolve("pool-" + i + ".mv").toString());
-            MongoServer server = new MongoServer(latencyMs > 0 ? new LatencyBackend(backend, latencyMs) : backend);
+            MongoServer server = new MongoServer(withLatency(backend, latencyMs));
             server.bind("127.0.0.1", port(ports, "pool-" + i));
             servers.add(server);
             uris.add("mongodb://127.0.0.1:" + server.getLocalAddress().getPort());
@@ -96,6 +96,11 @@ public final class Sandbox {
                 ""));
         Files.writeString(dir.resolve("ready"), ProcessHandle.current().pid() + "\n");
         stop.await();
+    }
+
+    /** {@code backend}, with every wire command delayed by {@code latencyMs} when that is positive. */
+    public static MongoBackend withLatency(MongoBackend backend, long latencyMs) {
+        return latencyMs > 0 ? new LatencyBackend(backend, latencyMs) : backend;
     }
 
     private static int tenantctl(Map<String, String> env, String... args) {
