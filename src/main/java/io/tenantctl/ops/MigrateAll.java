@@ -168,11 +168,11 @@ public final class MigrateAll {
 
     private Result join(Request req) {
         RunRepository.Run run = migrateRun(req.joinRunId());
-        if (!run.status().equals("running")) {
-            throw TenantctlException.usage("run " + run.runId() + " is " + run.status() + ", not running: nothing to join"
-                    + (run.status().equals("succeeded") ? "" : " (resume it with --resume " + run.runId() + ")"));
-        }
         SchemaManifest manifest = runManifest(run, req.manifest());
+        if (!run.status().equals("running")) {
+            // a restarted worker finds the run already over: report its outcome, do nothing
+            return result(run.runId(), manifest, false, run.status().equals("aborted") ? "run " + run.runId() + " was aborted" : null);
+        }
         Flags flags = flags(run);
         req.progress().begin("migrate-all", 0);
         boolean interrupted = work(run.runId(), manifest, flags, req, Budget.parse(flags.maxFailures(), selected(run)));
