@@ -1,0 +1,53 @@
+package io.tenantctl.catalog;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Per-tier backup policies: how often an org is due (backup --due) and what retention keeps (backups prune). */
+public final class BackupPolicyRepository {
+
+    /** For a tier without a policy row: daily, kept 30 days, at least 7. */
+    public static final Policy FALLBACK = new Policy(null, 24, 30, 7);
+
+    private final Catalog catalog;
+
+    public BackupPolicyRepository(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public record Policy(String tier, int frequencyHours, int retentionDays, int keepLast) {
+    }
+
+    public List<Policy> list() {
+        return catalog.inConnection(c -> Sql.query(c, "select * from backup_policies order by frequency_hours desc, tier",
+                BackupPolicyRepository::map));
+    }
+
+    /** The tier's policy, or {@link #FALLBACK} when the tier has none. */
+    public Policy forTier(String tier) {
+        Optional<Policy> p = catalog.inConnection(c -> Sql.one(c, "select * from backup_policies where tier = ?",
+                BackupPolicyRepository::map, tier));
+        return p.orElse(FALLBACK);
+    }
+
+    /**
+     * Active orgs whose newest complete backup started more than their tier's frequency before {@code now}, or
+     * that have none; optionally only on one pool. Ordered by id.
+     */
+    public List<String> due(Instant now, String poolId) {
+        return catalog.inConnection(c -> Sql.query(c, """
+                select o.org_id from orgs o left join backup_policies p on p.tier = o.tier
+                where o.status = 'active' and (cast(? as text) is null or o.pool_id = ?)
+                  and not exists (select 1 from backups b where b.org_id = o.org_id and b.status = 'complete'
+                                  and b.started_at > cast(? as timestamptz) - make_interval(hours => coalesce(p.frequency_hours, ?)))
+                order by o.org_id
+                """, rs -> rs.getString(1), poolId, poolId, now, FALLBACK.frequencyHours()));
+    }
+
+    private static Policy map(ResultSet rs) throws SQLException {
+        return new Policy(rs.getString("tier"), rs.getInt("frequency_hours"), rs.getInt("retention_days"), rs.getInt("keep_last"));
+    }
+}

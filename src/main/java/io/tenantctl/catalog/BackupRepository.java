@@ -1,0 +1,80 @@
+package io.tenantctl.catalog;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The backups table: one row per backup attempt, from 'running' to 'complete', 'failed' or 'pruned'. */
+public final class BackupRepository {
+
+    public static final String RUNNING = "running";
+    public static final String COMPLETE = "complete";
+    public static final String FAILED = "failed";
+    public static final String PRUNED = "pruned";
+
+    private final Catalog catalog;
+
+    public BackupRepository(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /**
+     * A backup row. {@code sha256} is the SHA-256 of the backup's manifest.json (which itself holds every file's
+     * sha256), so it identifies the backup's exact content.
+     */
+    public record Backup(String backupId, String orgId, String location, String poolId, String databaseName, Instant startedAt,
+                         Instant finishedAt, String status, Long docs, Long bytes, String sha256, String schemaHash, String runId,
+                         String error) {
+    }
+
+    /** Records a backup as running; false (nothing written) when the id is already taken. */
+    public boolean start(String backupId, String orgId, String location, String poolId, String databaseName, Instant startedAt,
+                         String schemaHash, String runId) {
+        return catalog.inConnection(c -> Sql.update(c, """
+                insert into backups (backup_id, org_id, location, pool_id, database_name, started_at, status, schema_hash, run_id)
+                values (?, ?, ?, ?, ?, ?, 'running', ?, ?) on conflict (backup_id) do nothing
+                """, backupId, orgId, location, poolId, databaseName, startedAt, schemaHash, runId)) == 1;
+    }
+
+    /** Records that the manifest was written. */
+    public void complete(String backupId, Instant finishedAt, long docs, long bytes, String manifestSha256) {
+        catalog.inConnection(c -> Sql.update(c, "update backups set status = 'complete', finished_at = ?, docs = ?, bytes = ?, sha256 = ?, "
+                + "error = null where backup_id = ?", finishedAt, docs, bytes, manifestSha256, backupId));
+    }
+
+    /** Records that the backup was abandoned, and why. */
+    public void fail(String backupId, Instant finishedAt, String error) {
+        catalog.inConnection(c -> Sql.update(c, "update backups set status = 'failed', finished_at = ?, error = ? where backup_id = ?",
+                finishedAt, error, backupId));
+    }
+
+    /** Records that retention deleted the backup's files (the row stays, for the audit trail). */
+    public void markPruned(String backupId) {
+        catalog.inConnection(c -> Sql.update(c, "update backups set status = 'pruned' where backup_id = ?", backupId));
+    }
+
+    public Optional<Backup> find(String backupId) {
+        return catalog.inConnection(c -> Sql.one(c, "select * from backups where backup_id = ?", BackupRepository::map, backupId));
+    }
+
+    /** Rows that are not pruned, of one org (or all when null), newest first. */
+    public List<Backup> list(String orgId) {
+        return catalog.inConnection(c -> Sql.query(c, "select * from backups where status <> 'pruned' "
+                + "and (cast(? as text) is null or org_id = ?) order by org_id, started_at desc, backup_id desc", BackupRepository::map, orgId, orgId));
+    }
+
+    /** The org's newest complete backup, if any. */
+    public Optional<Backup> newestComplete(String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select * from backups where org_id = ? and status = 'complete' "
+                + "order by started_at desc, backup_id desc limit 1", BackupRepository::map, orgId));
+    }
+
+    private static Backup map(ResultSet rs) throws SQLException {
+        return new Backup(rs.getString("backup_id"), rs.getString("org_id"), rs.getString("location"), rs.getString("pool_id"),
+                rs.getString("database_name"), Sql.instant(rs, "started_at"), Sql.instant(rs, "finished_at"), rs.getString("status"),
+                (Long) rs.getObject("docs"), (Long) rs.getObject("bytes"), rs.getString("sha256"), rs.getString("schema_hash"),
+                rs.getString("run_id"), rs.getString("error"));
+    }
+}

@@ -1,0 +1,90 @@
+package io.tenantctl.catalog;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What restore needs from the catalog beyond plain org lookups: the one-transaction pointer flip that also records
+ * the replaced database in {@code retired_databases}, and the checks that keep a restore from touching a database
+ * that is someone's (or something's) data.
+ */
+public final class RestoreRepository {
+
+    private final Catalog catalog;
+
+    public RestoreRepository(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** A database an org no longer points at, kept for later cleanup. */
+    public record Retired(String poolId, String databaseName, String orgId, Instant retiredAt, String reason) {
+    }
+
+    /**
+     * In one transaction: points the org at {@code (poolId, databaseName)} with {@code schemaHash} and {@code status}
+     * (only if it is still at {@code expectedVersion}) and, when the database changed, records the old one as retired.
+     * False, with nothing written, when the org changed meanwhile.
+     */
+    public boolean flip(String orgId, long expectedVersion, String poolId, String databaseName, String schemaHash, String status,
+                        String reason) {
+        return catalog.inTransaction(c -> {
+            Optional<String[]> old = Sql.one(c, "select pool_id, database_name from orgs where org_id = ? and version = ? for update",
+                    rs -> new String[]{rs.getString(1), rs.getString(2)}, orgId, expectedVersion);
+            if (old.isEmpty()) {
+                return false;
+            }
+            Sql.update(c, "update orgs set pool_id = ?, database_name = ?, schema_hash = ?, status = ?, version = version + 1, "
+                    + "updated_at = now() where org_id = ? and version = ?", poolId, databaseName, schemaHash, status, orgId, expectedVersion);
+            String[] o = old.get();
+            if (!o[0].equals(poolId) || !o[1].equals(databaseName)) {
+                Sql.update(c, "insert into retired_databases (pool_id, database_name, org_id, reason) values (?, ?, ?, ?) "
+                        + "on conflict (pool_id, database_name) do update set org_id = excluded.org_id, retired_at = now(), reason = excluded.reason",
+                        o[0], o[1], orgId, reason);
+            }
+            // a database that was retired and is now in use again (restored into) is no longer retired
+            Sql.update(c, "delete from retired_databases where pool_id = ? and database_name = ?", poolId, databaseName);
+            return true;
+        });
+    }
+
+    /** Retired databases, of one org or all (null), newest first. */
+    public List<Retired> retired(String orgId) {
+        return catalog.inConnection(c -> Sql.query(c, "select * from retired_databases where (cast(? as text) is null or org_id = ?) "
+                + "order by retired_at desc, database_name", RestoreRepository::map, orgId, orgId));
+    }
+
+    /** Whether {@code databaseName} on {@code poolId} is recorded as retired (kept data: never overwrite it). */
+    public boolean isRetired(String poolId, String databaseName) {
+        return catalog.inConnection(c -> Sql.one(c, "select 1 from retired_databases where pool_id = ? and database_name = ?",
+                rs -> 1, poolId, databaseName)).isPresent();
+    }
+
+    /** The org whose database is named {@code databaseName}, if any (names are unique across pools). */
+    public Optional<String> owner(String databaseName) {
+        return catalog.inConnection(c -> Sql.one(c, "select org_id from orgs where database_name = ?", rs -> rs.getString(1), databaseName));
+    }
+
+    /** The status an org had before the newest restore run that recorded one (for re-running an interrupted restore). */
+    public Optional<String> statusBeforeRestore(String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, """
+                select r.args ->> 'previous_status' from runs r join run_items i on i.run_id = r.run_id
+                where r.verb = 'restore' and i.org_id = ? and r.args ->> 'previous_status' is not null
+                order by r.started_at desc limit 1
+                """,
+                rs -> rs.getString(1), orgId)).filter(s -> s != null && !s.isEmpty());
+    }
+
+    /** Removes an org row that a restore --to-org created and that never held data; only while it is unfinished. */
+    public boolean deleteUnfinishedOrg(String orgId) {
+        return catalog.inConnection(c -> Sql.update(c,
+                "delete from orgs where org_id = ? and status in ('provisioning', 'restoring', 'failed')", orgId)) == 1;
+    }
+
+    private static Retired map(ResultSet rs) throws SQLException {
+        return new Retired(rs.getString("pool_id"), rs.getString("database_name"), rs.getString("org_id"), Sql.instant(rs, "retired_at"),
+                rs.getString("reason"));
+    }
+}
