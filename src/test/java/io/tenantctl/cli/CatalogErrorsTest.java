@@ -1,0 +1,127 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestCatalog;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Catalog problems exit 3 with one useful line, no stack trace, and never a password. */
+class CatalogErrorsTest {
+
+    private static final String CLOSED = "jdbc:postgresql://127.0.0.1:1/x";
+
+    @Test
+    void unreachableCatalogIsOneLineExit3Fast() {
+        long t0 = System.nanoTime();
+        Cli.Result r = Cli.withCatalog(CLOSED).run("orgs", "list");
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(elapsed).isLessThan(Duration.ofSeconds(10));
+        assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+        assertThat(r.err()).contains("127.0.0.1:1").contains("catalog").doesNotContain("\tat ");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void initAgainstUnreachableCatalogIsExit3Too() {
+        Cli.Result r = Cli.withCatalog(CLOSED).run("init");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).contains("127.0.0.1:1").doesNotContain("\tat ");
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() {
+        Cli.Result r = Cli.withCatalog(CLOSED).run("orgs", "list", "-v");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).contains("127.0.0.1:1").contains("\tat ");
+    }
+
+    @Test
+    void catalogPasswordNeverAppears() {
+        String url = "postgres://u:s3cretpw@127.0.0.1:1/x";
+        for (String[] args : new String[][]{{"orgs", "list"}, {"orgs", "list", "-v"}, {"init"}, {"pools", "list", "-o", "json"}}) {
+            Cli.Result r = Cli.withCatalog(url).run(args);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+            assertThat(r.err()).contains("127.0.0.1:1");
+            assertThat(r.out() + r.err()).as(r.toString()).doesNotContain("s3cretpw");
+        }
+        // given as a flag instead of the environment
+        Cli.Result r = new Cli(Map.of()).run("orgs", "list", "--catalog", url, "-v");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.out() + r.err()).doesNotContain("s3cretpw");
+    }
+
+    @Test
+    void malformedCatalogUrlWithPasswordIsUsageWithoutThePassword() {
+        Cli.Result r = Cli.withCatalog("postgres://u:s3cretpw@/x").run("orgs", "list");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.out() + r.err()).doesNotContain("s3cretpw");
+        Cli.Result scheme = Cli.withCatalog("mysql://u:s3cretpw@db/x").run("orgs", "list");
+        assertThat(scheme.exitCode()).as(scheme.toString()).isEqualTo(2);
+        assertThat(scheme.out() + scheme.err()).doesNotContain("s3cretpw");
+    }
+
+    @Test
+    void noCatalogAtAllIsUsage() {
+        Cli.Result r = new Cli(Map.of()).run("orgs", "list");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("TENANTCTL_CATALOG_URL");
+    }
+
+    @Test
+    void uninitialisedCatalogSaysRunInit() {
+        String url = TestCatalog.newDatabase();
+        for (String[] args : new String[][]{{"orgs", "list"}, {"pools", "list"}, {"provision", "acme"}, {"runs", "list"}}) {
+            Cli.Result r = Cli.withCatalog(url).run(args);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+            assertThat(r.err()).contains("run 'tenantctl init'").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void initTwiceIsIdempotent() {
+        String url = TestCatalog.newDatabase();
+        Cli cli = Cli.withCatalog(url);
+        Cli.Result first = ok(cli, "init");
+        assertThat(first.out()).contains("initialised");
+        Cli.Result second = ok(cli, "init");
+        assertThat(second.out()).contains("nothing to do");
+        assertThat(CliFixture.strictJson(ok(cli, "init", "-o", "json")).get("to_version").asInt()).isEqualTo(io.tenantctl.catalog.Catalog.SCHEMA_VERSION);
+        assertThat(CliFixture.strictJson(ok(cli, "pools", "list", "-o", "json")).get("pools")).isEmpty();
+    }
+
+    @Test
+    void initDryRunOnAFreshCatalogCreatesNothing() {
+        String url = TestCatalog.newDatabase();
+        Cli cli = Cli.withCatalog(url);
+        Cli.Result dry = ok(cli, "init", "--dry-run");
+        assertThat(dry.out()).contains("dry run");
+        Cli.Result after = cli.run("orgs", "list");
+        assertThat(after.exitCode()).as(after.toString()).isEqualTo(3);
+        assertThat(after.err()).contains("run 'tenantctl init'");
+    }
+
+    @Test
+    void catalogFromANewerTenantctlIsRefused() throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("insert into flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, "
+                    + "execution_time, success) values (99, '99', 'from the future', 'SQL', 'V99__future.sql', 0, 'test', 0, true)");
+        }
+        Cli cli = Cli.withCatalog(url);
+        Cli.Result init = cli.run("init");
+        assertThat(init.exitCode()).as(init.toString()).isEqualTo(3);
+        assertThat(init.err()).contains("99").contains("newer").doesNotContain("\tat ");
+        Cli.Result list = cli.run("orgs", "list");
+        assertThat(list.exitCode()).as(list.toString()).isEqualTo(3);
+        assertThat(list.err()).contains("99");
+    }
+}
