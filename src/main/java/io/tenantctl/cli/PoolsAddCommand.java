@@ -1,11 +1,14 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Pools;
 import io.tenantctl.pool.PoolUri;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "add", description = "Register a pool. Put secrets in ${ENV} placeholders: they are resolved at connect time, never stored.")
@@ -39,6 +42,16 @@ final class PoolsAddCommand implements Callable<Integer> {
     public Integer call() {
         if (dryRun) {
             PoolUri parsed = PoolUri.parse(uri, allowInlinePassword);
+            if (ctx.json()) {
+                Map<String, Object> plan = new LinkedHashMap<>();
+                plan.put("dry_run", true);
+                plan.put("pool_id", name);
+                plan.put("uri", parsed.redacted());
+                plan.put("capacity", capacity);
+                plan.put("priority", priority);
+                Output.json(ctx.out, plan);
+                return 0;
+            }
             ctx.out.println("dry run: would add pool " + name + " " + parsed.redacted() + " capacity " + capacity + " priority " + priority);
             return 0;
         }

@@ -5,7 +5,9 @@ import io.tenantctl.ops.Pools;
 import picocli.CommandLine.Command;
 
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 @Command(name = "pools", description = "Register FerretDB pools and change their status.",
@@ -18,6 +20,15 @@ final class PoolsCommand {
                             Function<String, Pools.View> apply) {
         if (dryRun) {
             Pools.View p = new Pools(ctx.catalog()).show(name);
+            if (ctx.json()) {
+                Map<String, Object> plan = new LinkedHashMap<>();
+                plan.put("dry_run", true);
+                plan.put("pool_id", p.poolId());
+                plan.put("status", p.status());
+                plan.put("would_become", target);
+                Output.json(ctx.out, plan);
+                return 0;
+            }
             ctx.out.println("dry run: pool " + p.poolId() + " is " + p.status() + "; " + verb + " would make it " + target);
             return 0;
         }

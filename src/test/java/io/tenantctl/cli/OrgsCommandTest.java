@@ -1,0 +1,198 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** orgs list / show, JSON output discipline, and provision's idempotence and resume. */
+class OrgsCommandTest {
+
+    private static TestPools pools;
+
+    @BeforeAll
+    static void start() {
+        pools = new TestPools(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        pools.close();
+    }
+
+    private static String[] withSchema(Path schema, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--schema");
+        all.add(schema.toString());
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void orgsShowHasWhatApplicationsAndOperatorsNeedWithTheDefaultSchema() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        ok(cli, "provision", "acme-corp");
+
+        JsonNode org = strictJson(ok(cli, "orgs", "show", "acme-corp", "-o", "json"));
+        assertThat(org.get("org_id").asText()).isEqualTo("acme-corp");
+        assertThat(org.get("pool_id").asText()).isEqualTo("pool-1");
+        assertThat(org.get("database_name").asText()).isEqualTo("org_acme_corp");
+        assertThat(org.get("status").asText()).isEqualTo("active");
+        String manifestHash = strictJson(ok(cli, "schema", "show", "-o", "json")).get("hash").asText();
+        assertThat(org.get("schema_hash").asText()).isEqualTo(manifestHash).matches("[0-9a-f]{64}");
+
+        JsonNode summary = strictJson(ok(cli, "schema", "show", "-o", "json"));
+        assertThat(summary.get("collections").asInt()).isEqualTo(47);
+        assertThat(summary.get("indexes").asInt()).isEqualTo(290);
+        JsonNode diff = strictJson(ok(cli, "schema", "diff", "acme-corp", "-o", "json"));
+        assertThat(diff.get("up_to_date").asBoolean()).as(diff.toPrettyString()).isTrue();
+        assertThat(diff.get("missing_indexes")).isEmpty();
+
+        Cli.Result table = ok(cli, "orgs", "show", "acme-corp");
+        assertThat(table.out()).contains("org_acme_corp").contains("pool-1").contains("active");
+        Cli.Result missing = cli.run("orgs", "show", "nobody");
+        assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(2);
+        assertThat(missing.err()).contains("nobody");
+    }
+
+    @Test
+    void listFiltersByPoolAndStatus(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        Path schema = CliFixture.smallSchema(dir);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 2, 1);
+        CliFixture.addPool(cli, "pool-2", pools.uri(1), 10, 2);
+        ok(cli, withSchema(schema, "provision", "a1", "a2", "b1", "b2"));
+        // make b3 fail on pool-2
+        AtomicInteger thrown = new AtomicInteger();
+        Cli.Result bad = Cli.withCatalog(url).decoratePools(real -> ProvisionRetryTest.failing(real, "org_b3", ProvisionRetryTest::isCreateIndexes, 1,
+                ProvisionRetryTest.ferretError(67, "cannot create index"), thrown)).run(withSchema(schema, "provision", "b3"));
+        assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(1);
+
+        JsonNode pool2Active = strictJson(ok(cli, "orgs", "list", "--pool", "pool-2", "--status", "active", "-o", "json")).get("orgs");
+        assertThat(pool2Active).extracting(o -> o.get("org_id").asText()).containsExactly("b1", "b2");
+        assertThat(pool2Active).allSatisfy(o -> {
+            assertThat(o.get("pool_id").asText()).isEqualTo("pool-2");
+            assertThat(o.get("status").asText()).isEqualTo("active");
+        });
+        JsonNode pool1 = strictJson(ok(cli, "orgs", "list", "--pool", "pool-1", "-o", "json")).get("orgs");
+        assertThat(pool1).extracting(o -> o.get("org_id").asText()).containsExactly("a1", "a2");
+        JsonNode failed = strictJson(ok(cli, "orgs", "list", "--status", "failed", "-o", "json")).get("orgs");
+        assertThat(failed).extracting(o -> o.get("org_id").asText()).containsExactly("b3");
+        assertThat(strictJson(ok(cli, "orgs", "list", "-o", "json")).get("orgs")).hasSize(5);
+
+        Cli.Result badStatus = cli.run("orgs", "list", "--status", "happy");
+        assertThat(badStatus.exitCode()).as(badStatus.toString()).isEqualTo(2);
+        assertThat(badStatus.err()).contains("happy");
+        Cli.Result badPool = cli.run("orgs", "list", "--pool", "pool-9");
+        assertThat(badPool.exitCode()).as(badPool.toString()).isEqualTo(2);
+        assertThat(badPool.err()).contains("pool-9");
+    }
+
+    @Test
+    void rerunLeavesActiveOrgsAloneAndResumesFailedOnes(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        Path schema = CliFixture.smallSchema(dir);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        AtomicInteger thrown = new AtomicInteger();
+        Cli faulty = Cli.withCatalog(url).decoratePools(real -> ProvisionRetryTest.failing(real, "org_r2",
+                ProvisionRetryTest::isCreateIndexes, 1, ProvisionRetryTest.ferretError(67, "cannot create index"), thrown));
+        Cli.Result first = faulty.run(withSchema(schema, "provision", "r1", "r2", "r3", "-o", "json"));
+        assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
+        JsonNode firstJson = strictJson(first);
+        assertThat(firstJson.get("provisioned").asInt()).isEqualTo(2);
+        assertThat(firstJson.get("failed")).singleElement().satisfies(f -> {
+            assertThat(f.get("org_id").asText()).isEqualTo("r2");
+            assertThat(f.get("error").asText()).contains("code 67");
+        });
+        JsonNode r2 = strictJson(ok(cli, "orgs", "show", "r2", "-o", "json"));
+        assertThat(r2.get("status").asText()).isEqualTo("failed");
+        assertThat(r2.get("schema_hash").isNull()).isTrue();
+
+        Cli.Result second = ok(cli, withSchema(schema, "provision", "r1", "r2", "r3", "-o", "json"));
+        JsonNode secondJson = strictJson(second);
+        assertThat(secondJson.get("provisioned").asInt()).as("the failed org is resumed").isEqualTo(1);
+        assertThat(secondJson.get("unchanged").asInt()).isEqualTo(2);
+        JsonNode resumed = strictJson(ok(cli, "orgs", "show", "r2", "-o", "json"));
+        assertThat(resumed.get("status").asText()).isEqualTo("active");
+        assertThat(resumed.get("pool_id").asText()).isEqualTo("pool-1");
+        String hash = strictJson(ok(cli, "schema", "show", "--schema", schema.toString(), "-o", "json")).get("hash").asText();
+        assertThat(resumed.get("schema_hash").asText()).isEqualTo(hash);
+
+        Cli.Result third = ok(cli, withSchema(schema, "provision", "r1", "r2", "r3", "-o", "json"));
+        JsonNode thirdJson = strictJson(third);
+        assertThat(thirdJson.get("unchanged").asInt()).isEqualTo(3);
+        assertThat(thirdJson.get("provisioned").asInt()).isZero();
+        assertThat(thirdJson.get("failed")).isEmpty();
+        assertThat(thirdJson.get("orgs")).allSatisfy(o -> assertThat(o.get("outcome").asText()).isEqualTo("unchanged"));
+        assertThat(strictJson(ok(cli, "pools", "show", "pool-1", "-o", "json")).get("orgs").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void everyJsonCommandPrintsExactlyOneDocument(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        String schema = CliFixture.smallSchema(dir).toString();
+        List<String[]> commands = List.of(
+                new String[]{"init"},
+                new String[]{"init", "--dry-run"},
+                new String[]{"pools", "add", "pool-1", "--uri", pools.uri(0), "--capacity", "10"},
+                new String[]{"pools", "add", "pool-2", "--uri", pools.uri(1), "--dry-run"},
+                new String[]{"pools", "list"},
+                new String[]{"pools", "show", "pool-1"},
+                new String[]{"pools", "drain", "pool-1", "--dry-run"},
+                new String[]{"pools", "drain", "pool-1"},
+                new String[]{"pools", "enable", "pool-1"},
+                new String[]{"provision", "j1", "j2", "--schema", schema, "--dry-run"},
+                new String[]{"provision", "j1", "j2", "--schema", schema},
+                new String[]{"provision", "j1", "j2", "--schema", schema},
+                new String[]{"orgs", "list"},
+                new String[]{"orgs", "show", "j1"},
+                new String[]{"schema", "show"},
+                new String[]{"schema", "show", "--schema", schema},
+                new String[]{"schema", "diff", "j1", "--schema", schema},
+                new String[]{"runs", "list"});
+        for (String[] args : commands) {
+            for (boolean jsonFirst : new boolean[]{false, true}) {
+                if (jsonFirst && (args[0].equals("pools") && args[1].equals("add") && !List.of(args).contains("--dry-run"))) {
+                    continue; // adding the same pool twice is (rightly) an error
+                }
+                List<String> argv = new ArrayList<>();
+                if (jsonFirst) {
+                    argv.addAll(List.of("-o", "json"));
+                    argv.addAll(List.of(args));
+                } else {
+                    argv.addAll(List.of(args));
+                    argv.addAll(List.of("-o", "json"));
+                }
+                Cli.Result r = cli.run(argv.toArray(String[]::new));
+                assertThat(r.exitCode()).as(r.toString()).isZero();
+                JsonNode doc = strictJson(r);
+                assertThat(doc.isObject()).as(String.join(" ", argv) + " → " + r).isTrue();
+            }
+        }
+        String runId = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0).get("run_id").asText();
+        JsonNode run = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
+        assertThat(run.get("run").get("run_id").asText()).isEqualTo(runId);
+        assertThat(run.get("items")).isNotEmpty();
+
+        // a run with failures still prints one document on stdout; the failure lines go to stderr
+        ok(cli, "pools", "drain", "pool-1");
+        Cli.Result refused = cli.run("provision", "j4", "--schema", schema, "-o", "json");
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        assertThat(strictJson(refused).get("failed")).singleElement().satisfies(f -> assertThat(f.get("org_id").asText()).isEqualTo("j4"));
+    }
+}

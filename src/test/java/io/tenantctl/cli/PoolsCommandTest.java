@@ -1,0 +1,169 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** pools add / list / show / drain / enable as an operator uses them; secrets never shown. */
+class PoolsCommandTest {
+
+    private static TestPools pools;
+
+    @BeforeAll
+    static void start() {
+        pools = new TestPools(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        pools.close();
+    }
+
+    private static JsonNode poolsJson(Cli cli) {
+        return strictJson(ok(cli, "pools", "list", "-o", "json")).get("pools");
+    }
+
+    @Test
+    void inlinePasswordIsRefusedAndNothingStored() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        Cli.Result r = cli.run("pools", "add", "pool-1", "--uri", "mongodb://app:Sup3rSecret@ferret-1:27017/");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("inline password").contains("--allow-inline-password");
+        assertThat(r.out() + r.err()).doesNotContain("Sup3rSecret");
+        assertThat(poolsJson(cli)).isEmpty();
+    }
+
+    @Test
+    void allowedInlinePasswordIsStoredButNeverShown() throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        Cli.Result add = cli.run("pools", "add", "pool-1", "--uri", "mongodb://app:Sup3rSecret@ferret-1:27017/?authSource=admin",
+                "--allow-inline-password", "--capacity", "10");
+        assertThat(add.exitCode()).as(add.toString()).isZero();
+        assertThat(add.out() + add.err()).doesNotContain("Sup3rSecret");
+
+        Cli.Result show = ok(cli, "pools", "show", "pool-1", "-o", "json");
+        assertThat(show.out() + show.err()).doesNotContain("Sup3rSecret");
+        assertThat(strictJson(show).get("uri").asText()).isEqualTo("mongodb://app:***@ferret-1:27017/?authSource=admin");
+        for (String[] args : new String[][]{{"pools", "list"}, {"pools", "list", "-o", "json"}, {"pools", "show", "pool-1"},
+                {"pools", "drain", "pool-1"}, {"pools", "enable", "pool-1", "-o", "json"}, {"pools", "drain", "pool-1", "--dry-run"}}) {
+            Cli.Result r = ok(cli, args);
+            assertThat(r.out() + r.err()).as(String.join(" ", args)).doesNotContain("Sup3rSecret").contains("pool-1");
+        }
+        // it is in the catalog, because the operator explicitly allowed that
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select uri from pools where pool_id = 'pool-1'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).contains("Sup3rSecret");
+        }
+    }
+
+    @Test
+    void placeholderUriIsAcceptedAndShownAsIs() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        String uri = "mongodb://app:${POOL_PW}@ferret-1:27017/";
+        ok(cli, "pools", "add", "pool-1", "--uri", uri, "--capacity", "7", "--priority", "3");
+        JsonNode p = strictJson(ok(cli, "pools", "show", "pool-1", "-o", "json"));
+        assertThat(p.get("uri").asText()).isEqualTo(uri);
+        assertThat(p.get("pool_id").asText()).isEqualTo("pool-1");
+        assertThat(p.get("capacity").asInt()).isEqualTo(7);
+        assertThat(p.get("priority").asInt()).isEqualTo(3);
+        assertThat(p.get("status").asText()).isEqualTo("active");
+        assertThat(p.get("orgs").asInt()).isZero();
+        assertThat(ok(cli, "pools", "list").out()).contains(uri);
+    }
+
+    @Test
+    void badNamesCapacitiesAndDuplicatesAreUsage() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0));
+        Cli.Result dup = cli.run("pools", "add", "pool-1", "--uri", pools.uri(0));
+        assertThat(dup.exitCode()).as(dup.toString()).isEqualTo(2);
+        assertThat(dup.err()).contains("pool-1").contains("already exists");
+        Cli.Result badName = cli.run("pools", "add", "Pool One", "--uri", pools.uri(0));
+        assertThat(badName.exitCode()).as(badName.toString()).isEqualTo(2);
+        assertThat(badName.err()).contains("Pool One");
+        Cli.Result negative = cli.run("pools", "add", "pool-2", "--uri", pools.uri(0), "--capacity", "-1");
+        assertThat(negative.exitCode()).as(negative.toString()).isEqualTo(2);
+        Cli.Result notMongo = cli.run("pools", "add", "pool-3", "--uri", "http://ferret-3");
+        assertThat(notMongo.exitCode()).as(notMongo.toString()).isEqualTo(2);
+        Cli.Result unknown = cli.run("pools", "show", "pool-9");
+        assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(2);
+        assertThat(unknown.err()).contains("pool-9");
+        assertThat(poolsJson(cli)).hasSize(1);
+    }
+
+    @Test
+    void drainStopsPlacementAndEnableResumesIt(@TempDir Path dir) {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        String schema = CliFixture.smallSchema(dir).toString();
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        ok(cli, "provision", "before", "--schema", schema);
+
+        JsonNode drained = strictJson(ok(cli, "pools", "drain", "pool-1", "-o", "json"));
+        assertThat(drained.get("status").asText()).isEqualTo("draining");
+        Cli.Result refused = cli.run("provision", "while-drained", "--schema", schema);
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err()).contains("while-drained").contains("no capacity");
+        assertThat(cli.run("orgs", "show", "while-drained").exitCode()).isEqualTo(2);
+        Cli.Result pinned = cli.run("provision", "pinned", "--pool", "pool-1", "--schema", schema);
+        assertThat(pinned.exitCode()).as(pinned.toString()).isEqualTo(1);
+        assertThat(pinned.err()).contains("no capacity").contains("draining");
+        // the orgs already there stay
+        JsonNode before = strictJson(ok(cli, "orgs", "show", "before", "-o", "json"));
+        assertThat(before.get("status").asText()).isEqualTo("active");
+        assertThat(before.get("pool_id").asText()).isEqualTo("pool-1");
+
+        JsonNode enabled = strictJson(ok(cli, "pools", "enable", "pool-1", "-o", "json"));
+        assertThat(enabled.get("status").asText()).isEqualTo("active");
+        Cli.Result placed = ok(cli, "provision", "while-drained", "--schema", schema, "-o", "json");
+        assertThat(strictJson(placed).get("provisioned").asInt()).isEqualTo(1);
+        assertThat(strictJson(ok(cli, "pools", "show", "pool-1", "-o", "json")).get("orgs").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void dryRunChangesNothing(@TempDir Path dir) {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        Cli.Result addDry = ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--dry-run");
+        assertThat(addDry.out()).contains("dry run").contains("pool-1");
+        assertThat(poolsJson(cli)).isEmpty();
+
+        Cli.Result secretDry = cli.run("pools", "add", "pool-1", "--uri", "mongodb://app:Sup3rSecret@h:1", "--dry-run");
+        assertThat(secretDry.exitCode()).as("--dry-run still validates").isEqualTo(2);
+        assertThat(secretDry.out() + secretDry.err()).doesNotContain("Sup3rSecret");
+
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Cli.Result drainDry = ok(cli, "pools", "drain", "pool-1", "--dry-run");
+        assertThat(drainDry.out()).contains("dry run").contains("draining");
+        assertThat(poolsJson(cli).get(0).get("status").asText()).isEqualTo("active");
+        JsonNode drainPlan = strictJson(ok(cli, "pools", "drain", "pool-1", "--dry-run", "-o", "json"));
+        assertThat(drainPlan.get("dry_run").asBoolean()).isTrue();
+        assertThat(drainPlan.get("would_become").asText()).isEqualTo("draining");
+        assertThat(poolsJson(cli).get(0).get("status").asText()).isEqualTo("active");
+
+        ok(cli, "pools", "drain", "pool-1");
+        ok(cli, "pools", "enable", "pool-1", "--dry-run");
+        assertThat(poolsJson(cli).get(0).get("status").asText()).isEqualTo("draining");
+        ok(cli, "pools", "enable", "pool-1");
+
+        Cli.Result provisionDry = ok(cli, "provision", "dry-org", "--schema", CliFixture.smallSchema(dir).toString(), "--dry-run");
+        assertThat(provisionDry.out()).contains("dry-org").contains("pool-1").contains("dry run");
+        assertThat(cli.run("orgs", "show", "dry-org").exitCode()).isEqualTo(2);
+        assertThat(strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs")).isEmpty();
+        assertThat(poolsJson(cli).get(0).get("orgs").asInt()).isZero();
+    }
+}
