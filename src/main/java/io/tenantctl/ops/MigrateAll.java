@@ -355,7 +355,7 @@ public final class MigrateAll {
             return new OrgResult(orgId, org.poolId(), dryRun ? PLANNED : changes ? MIGRATED : UNCHANGED, attempts.attempts(), 0, null,
                     plan == null ? null : JSON.valueToTree(plan));
         } catch (RuntimeException e) {
-            throw new OrgFailure(e, attempts.attempts(), null);
+            throw new OrgFailure(e, attempts.attempts(), e instanceof SchemaApply.ConflictFailure c ? JSON.valueToTree(c.plan) : null);
         }
     }
 
@@ -386,7 +386,8 @@ public final class MigrateAll {
         List<OrgResult> orgs = new ArrayList<>();
         for (Fanout.Outcome<OrgResult> o : fan.outcomes()) {
             orgs.add(o.ok() ? o.value() : new OrgResult(o.item().id(), o.item().group(), FAILED,
-                    o.error() instanceof OrgFailure f ? f.attempts : 1, o.millis(), Errors.oneLine(o.error().getCause() != null ? o.error().getCause() : o.error()), null));
+                    o.error() instanceof OrgFailure f ? f.attempts : 1, o.millis(), Errors.oneLine(o.error().getCause() != null ? o.error().getCause() : o.error()),
+                    o.error() instanceof OrgFailure f ? f.plan : null));
         }
         sel.skipped().forEach((o, why) -> orgs.add(new OrgResult(o.orgId(), o.poolId(), SKIPPED, 0, 0, why, null)));
         orgs.sort((a, b) -> a.orgId().compareTo(b.orgId()));

@@ -30,6 +30,16 @@ final class SchemaApply {
         }
     }
 
+    /** Same-name conflicts without --replace-conflicting: the org fails, and the plan (what else it found) goes with it. */
+    static final class ConflictFailure extends io.tenantctl.TenantctlException {
+        final Plan plan;
+
+        ConflictFailure(String message, Plan plan) {
+            super(Category.FAILED, message);
+            this.plan = plan;
+        }
+    }
+
     private SchemaApply() {
     }
 
@@ -119,9 +129,9 @@ final class SchemaApply {
                 replace ? diff.conflicts().stream().map(c -> c.collection() + "." + c.wanted().name()).toList() : List.of(),
                 extras, prune ? extras : List.of());
         if (!conflicts.isEmpty() && !replaceConflicting) {
-            throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, conflicts.size()
+            throw new ConflictFailure(conflicts.size()
                     + " conflicting index" + (conflicts.size() == 1 ? "" : "es") + " (pass --replace-conflicting to drop and recreate): "
-                    + String.join("; ", conflicts));
+                    + String.join("; ", conflicts), plan);
         }
         if (dryRun) {
             return plan;
