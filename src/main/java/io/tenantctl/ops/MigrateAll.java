@@ -94,6 +94,7 @@ public final class MigrateAll {
         }
         SchemaManifest manifest = req.manifest();
         Selection sel = select(req, manifest);
+        Budget budget = Budget.parse(req.maxFailures(), sel.selected().size()); // validated before anything is written
         if (req.dryRun()) {
             return dryRun(req, manifest, sel);
         }
@@ -114,7 +115,6 @@ public final class MigrateAll {
                             "pools", req.pools().isEmpty() ? null : req.pools(), "orgs", req.orgs().isEmpty() ? null : req.orgs(),
                             "tier", req.tier(), "flags", flags), ctx.actor(), items,
                     Json.args("unchanged_unselected", sel.unchanged(), "selected", sel.selected().size()));
-            Budget budget = Budget.parse(req.maxFailures(), sel.selected().size());
             if (req.detach()) {
                 if (req.canary() > 0) {
                     ctx.catalog().runs().releaseHeld(runId);
