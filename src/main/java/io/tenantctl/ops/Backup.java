@@ -1,0 +1,290 @@
+package io.tenantctl.ops;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.backup.BackupIds;
+import io.tenantctl.backup.BackupLayout;
+import io.tenantctl.backup.BackupWriter;
+import io.tenantctl.backup.CollectionEntry;
+import io.tenantctl.backup.CollectionWriter;
+import io.tenantctl.backup.Compression;
+import io.tenantctl.catalog.BackupPolicyRepository;
+import io.tenantctl.catalog.BackupRepository;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgId;
+import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.fanout.Fanout;
+import io.tenantctl.fanout.Timings;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.store.ObjectStore;
+import org.bson.BsonDocument;
+import org.bson.RawBsonDocument;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * {@code tenantctl backup}: per org, stream every collection ({@code find().batchSize(1000)}, raw BSON, never held in
+ * memory) into the backup format, check each collection's count with {@code countDocuments}, and write manifest.json
+ * last. Recorded in the backups table and as a run; fanned out across pools. {@code freeze} sets an active org
+ * read_only for the copy and always puts it back.
+ */
+public final class Backup {
+
+    public static final String BACKED_UP = "backed_up";
+    public static final String PLANNED = "planned";
+    public static final String FAILED = "failed";
+    public static final String NOT_STARTED = "not_started";
+
+    static final int BATCH = 1000;
+    private static final Random RANDOM = new SecureRandom();
+
+    /** Exactly one selector: orgIds, all, pool (alone or with due), or due. */
+    public record Request(List<String> orgIds, boolean all, String pool, boolean due, Compression compression, boolean freeze,
+                          boolean dryRun, Fanout.Settings fanout, CancelToken cancel, Progress progress, Clock clock) {
+    }
+
+    public record OrgResult(String orgId, String poolId, String backupId, String outcome, long docs, long bytes, int collections,
+                            String location, long millis, String error) {
+    }
+
+    public record Result(String runId, boolean dryRun, String store, List<OrgResult> orgs, Timings timings, boolean interrupted) {
+        public List<OrgResult> failed() {
+            return orgs.stream().filter(o -> o.outcome().equals(FAILED)).toList();
+        }
+
+        public long count(String outcome) {
+            return orgs.stream().filter(o -> o.outcome().equals(outcome)).count();
+        }
+
+        public List<OrgResult> slowest(int n) {
+            return orgs.stream().filter(o -> o.millis() > 0).sorted(Comparator.comparingLong(OrgResult::millis).reversed()).limit(n).toList();
+        }
+    }
+
+    private final OpsContext ctx;
+    private final ObjectStore store;
+    private final BackupLayout layout;
+
+    public Backup(OpsContext ctx, ObjectStore store) {
+        this.ctx = ctx;
+        this.store = store;
+        this.layout = BackupLayout.root();
+    }
+
+    public Result run(Request req) {
+        Map<String, OrgResult> results = new LinkedHashMap<>();
+        List<Org> work = new ArrayList<>();
+        List<String> order = select(req, work, results);
+        if (req.dryRun()) {
+            work.forEach(o -> results.put(o.orgId(), new OrgResult(o.orgId(), o.poolId(), null, PLANNED, 0, 0, 0,
+                    store.describe() + "/" + layout.orgPrefix(o.orgId()), 0, null)));
+            return new Result(null, true, store.describe(), ordered(order, results), Timings.of(List.of()), false);
+        }
+        RunRepository runs = ctx.catalog().runs();
+        String runId = runs.start("backup", Json.args("orgs", order.size(), "selector", selector(req), "compression",
+                req.compression().id(), "freeze", req.freeze(), "store", store.describe()), ctx.actor(), order);
+        results.values().forEach(r -> runs.itemFinished(runId, r.orgId(), "failed", 0, 0, r.error()));
+
+        Map<String, Pool> pools = new LinkedHashMap<>();
+        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, String> dead = PoolHealth.unreachable(ctx, work.stream().map(Org::poolId).distinct().map(pools::get).toList());
+        List<Fanout.Item> items = work.stream().map(o -> new Fanout.Item(o.orgId(), o.poolId())).toList();
+        req.progress().begin("backup", items.size());
+        Fanout.Result<OrgResult> fan = Fanout.run(items, req.fanout(), item -> {
+            runs.itemStarted(runId, item.id());
+            if (dead.containsKey(item.group())) {
+                throw new TenantctlException(TenantctlException.Category.FAILED, dead.get(item.group()));
+            }
+            return backupOne(item.id(), pools, req, runId);
+        }, new Fanout.Listener<>() {
+            @Override
+            public void finished(Fanout.Outcome<OrgResult> o) {
+                String error = o.ok() ? null : Errors.oneLine(o.error());
+                runs.itemFinished(runId, o.item().id(), o.ok() ? "succeeded" : "failed", 1, o.millis(), error);
+                OrgResult r = o.ok() ? withMillis(o.value(), o.millis())
+                        : new OrgResult(o.item().id(), o.item().group(), o.error() instanceof OrgFailure f ? f.backupId : null, FAILED,
+                        0, 0, 0, null, o.millis(), error);
+                synchronized (results) {
+                    results.put(r.orgId(), r);
+                }
+                req.progress().advance(r.orgId(), o.ok());
+            }
+        }, req.cancel());
+        req.progress().end();
+        for (Fanout.Item item : fan.notStarted()) {
+            results.put(item.id(), new OrgResult(item.id(), item.group(), null, NOT_STARTED, 0, 0, 0, null, 0, "not started: run interrupted"));
+            runs.itemFinished(runId, item.id(), "skipped", 0, 0, "not started: run interrupted");
+        }
+        List<OrgResult> all = ordered(order, results);
+        boolean anyFailed = all.stream().anyMatch(r -> r.outcome().equals(FAILED));
+        runs.finish(runId, fan.cancelled() ? "interrupted" : anyFailed ? "failed" : "succeeded");
+        return new Result(runId, false, store.describe(), all, Timings.of(fan.outcomes().stream().map(Fanout.Outcome::millis).toList()),
+                fan.cancelled());
+    }
+
+    /** Fills {@code work} with the orgs to back up and {@code results} with those refused; returns every selected id in order. */
+    private List<String> select(Request req, List<Org> work, Map<String, OrgResult> results) {
+        int selectors = (req.orgIds().isEmpty() ? 0 : 1) + (req.all() ? 1 : 0) + (req.due() ? 1 : 0)
+                + (req.pool() != null && !req.due() ? 1 : 0);
+        if (selectors != 1) {
+            throw TenantctlException.usage("choose what to back up: --org ID..., --all, --pool POOL or --due (--due may be combined with --pool)");
+        }
+        if (req.pool() != null) {
+            ctx.catalog().pools().get(req.pool());
+        }
+        List<Org> candidates = new ArrayList<>();
+        if (!req.orgIds().isEmpty()) {
+            List<String> problems = OrgId.problems(req.orgIds());
+            if (!problems.isEmpty()) {
+                throw TenantctlException.usage(String.join("; ", problems));
+            }
+            List<String> ids = new ArrayList<>(new LinkedHashSet<>(req.orgIds()));
+            Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
+            List<String> unknown = ids.stream().filter(id -> !found.containsKey(id)).toList();
+            if (!unknown.isEmpty()) {
+                throw TenantctlException.usage("no org named " + String.join(", ", unknown) + ": see 'tenantctl orgs list'");
+            }
+            ids.forEach(id -> candidates.add(found.get(id)));
+        } else if (req.due()) {
+            List<String> ids = new BackupPolicyRepository(ctx.catalog()).due(req.clock().instant(), req.pool());
+            Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
+            ids.stream().filter(found::containsKey).forEach(id -> candidates.add(found.get(id)));
+        } else {
+            ctx.catalog().orgs().list(req.pool(), null).stream().filter(o -> backupable(o.status())).forEach(candidates::add);
+        }
+        List<String> order = new ArrayList<>();
+        for (Org o : candidates) {
+            order.add(o.orgId());
+            if (backupable(o.status())) {
+                work.add(o);
+            } else {
+                results.put(o.orgId(), new OrgResult(o.orgId(), o.poolId(), null, FAILED, 0, 0, 0, null, 0,
+                        "org is " + o.status() + ": only active or read_only orgs are backed up"));
+            }
+        }
+        return order;
+    }
+
+    private static boolean backupable(String status) {
+        return status.equals(Org.ACTIVE) || status.equals(Org.READ_ONLY);
+    }
+
+    private OrgResult backupOne(String orgId, Map<String, Pool> pools, Request req, String runId) {
+        Org org = ctx.catalog().orgs().get(orgId);
+        if (!backupable(org.status())) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "org became " + org.status() + " before it was backed up");
+        }
+        boolean frozen = false;
+        if (req.freeze() && org.status().equals(Org.ACTIVE)) {
+            if (!ctx.catalog().orgs().compareAndSetStatus(orgId, org.version(), Org.READ_ONLY)) {
+                throw new TenantctlException(TenantctlException.Category.FAILED, "org changed while it was being frozen: retry");
+            }
+            frozen = true;
+        }
+        try {
+            return copy(org, pools.get(org.poolId()), req, runId);
+        } finally {
+            if (frozen) {
+                thaw(orgId, org.status());
+            }
+        }
+    }
+
+    /** Puts a frozen org back to the status it had, unless something else changed it meanwhile. */
+    private void thaw(String orgId, String previous) {
+        for (int i = 0; i < 5; i++) {
+            Org now = ctx.catalog().orgs().get(orgId);
+            if (!now.status().equals(Org.READ_ONLY) || ctx.catalog().orgs().compareAndSetStatus(orgId, now.version(), previous)) {
+                return;
+            }
+        }
+        ctx.catalog().orgs().setStatus(orgId, previous);
+    }
+
+    private OrgResult copy(Org org, Pool pool, Request req, String runId) {
+        BackupRepository backups = new BackupRepository(ctx.catalog());
+        String backupId;
+        String location;
+        do {
+            backupId = BackupIds.newId(req.clock(), RANDOM);
+            location = store.describe() + "/" + layout.backupPrefix(org.orgId(), backupId);
+        } while (!backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), BackupIds.timestamp(backupId),
+                org.schemaHash(), runId));
+        BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
+                req.compression());
+        try (BackupWriter writer = BackupWriter.start(store, layout, spec, req.clock())) {
+            MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
+            Retry.Attempts attempts = new Retry.Attempts();
+            List<String> names = ctx.retry().call(attempts, () -> db.listCollectionNames().into(new ArrayList<>()));
+            names.removeIf(n -> n.startsWith("system."));
+            names.sort(null);
+            for (String name : names) {
+                List<BsonDocument> indexes = ctx.retry().call(attempts,
+                        () -> db.getCollection(name).listIndexes(BsonDocument.class).into(new ArrayList<>()));
+                copyCollection(db.getCollection(name, RawBsonDocument.class), writer.openCollection(name, indexes));
+            }
+            BackupWriter.Finished done = writer.finish();
+            backups.complete(backupId, done.manifest().finishedAt(), done.manifest().totalDocs(), done.manifest().totalBytes(),
+                    done.manifestSha256());
+            return new OrgResult(org.orgId(), org.poolId(), backupId, BACKED_UP, done.manifest().totalDocs(), done.manifest().totalBytes(),
+                    done.manifest().collections().size(), location, 0, null);
+        } catch (IOException | RuntimeException e) {
+            String error = e instanceof IOException ? "cannot write to " + store.describe() + ": " + e.getMessage() : Errors.oneLine(e);
+            backups.fail(backupId, req.clock().instant(), error + " (no manifest was written)");
+            throw new OrgFailure(backupId, e instanceof RuntimeException r ? r
+                    : new TenantctlException(TenantctlException.Category.FAILED, error, e));
+        }
+    }
+
+    /** Streams one collection into its file, then checks that countDocuments agrees with what was written. */
+    private static void copyCollection(MongoCollection<RawBsonDocument> coll, CollectionWriter out) throws IOException {
+        try (out; MongoCursor<RawBsonDocument> cursor = coll.find().batchSize(BATCH).iterator()) {
+            while (cursor.hasNext()) {
+                out.write(cursor.next());
+            }
+            CollectionEntry entry = out.finish();
+            long counted = coll.countDocuments();
+            if (counted != entry.docs()) {
+                throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + coll.getNamespace().getCollectionName()
+                        + " changed while it was copied (" + entry.docs() + " documents streamed, " + counted
+                        + " counted after): retry, or pass --freeze for a consistent copy");
+            }
+        }
+    }
+
+    private static String selector(Request req) {
+        return !req.orgIds().isEmpty() ? "orgs" : req.all() ? "all" : req.due() ? "due" : "pool";
+    }
+
+    private static OrgResult withMillis(OrgResult r, long millis) {
+        return new OrgResult(r.orgId(), r.poolId(), r.backupId(), r.outcome(), r.docs(), r.bytes(), r.collections(), r.location(), millis,
+                r.error());
+    }
+
+    private static List<OrgResult> ordered(List<String> ids, Map<String, OrgResult> results) {
+        return ids.stream().map(results::get).toList();
+    }
+
+    /** A failed org, carrying the id of the backup it abandoned. */
+    static final class OrgFailure extends TenantctlException {
+        final String backupId;
+
+        OrgFailure(String backupId, RuntimeException cause) {
+            super(Category.FAILED, "backup " + backupId + " abandoned: " + Errors.oneLine(cause), cause);
+            this.backupId = backupId;
+        }
+    }
+}

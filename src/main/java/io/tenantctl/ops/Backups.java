@@ -1,0 +1,251 @@
+package io.tenantctl.ops;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.backup.BackupIds;
+import io.tenantctl.backup.BackupLayout;
+import io.tenantctl.backup.BackupManifest;
+import io.tenantctl.backup.BackupReader;
+import io.tenantctl.catalog.BackupPolicyRepository;
+import io.tenantctl.catalog.BackupRepository;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgId;
+import io.tenantctl.store.ObjectStore;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.IsoFields;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * {@code tenantctl backups list|show|prune}: the catalog's backups table merged with what is really in the store, so a
+ * backup interrupted before its manifest shows up as {@code incomplete} even when the catalog never heard of it.
+ */
+public final class Backups {
+
+    /** Manifest in the store: restorable. */
+    public static final String COMPLETE = "complete";
+    /** Being written now (catalog says running, started within the grace period). */
+    public static final String RUNNING = "running";
+    /** Files but no manifest: interrupted; never restorable. */
+    public static final String INCOMPLETE = "incomplete";
+    /** Abandoned and its files removed; only the catalog row is left. */
+    public static final String FAILED = "failed";
+    /** The catalog says complete but the store has no such backup. */
+    public static final String MISSING = "missing";
+
+    public static final int DEFAULT_GRACE_HOURS = 24;
+
+    /** One backup as the catalog and the store see it together. */
+    public record Entry(String orgId, String backupId, String status, Instant startedAt, Instant finishedAt, Long docs, Long bytes,
+                        String sha256, String location, boolean inCatalog, boolean inStore, String error) {
+    }
+
+    /** One backup with its manifest (null when it has none). */
+    public record Detail(Entry backup, BackupManifest manifest) {
+    }
+
+    /** Unset keep-* values come from the org's tier policy (keep-daily = its retention days, keep-weekly = 0). */
+    public record PruneRequest(String orgId, Integer keepLast, Integer keepDaily, Integer keepWeekly, int graceHours, boolean dryRun,
+                               Clock clock) {
+    }
+
+    /** What prune did (or would do) with one backup, and why. */
+    public record Decision(String orgId, String backupId, String status, String action, String reason, Long bytes) {
+    }
+
+    public record PruneResult(boolean dryRun, List<Decision> decisions) {
+        public long deleted() {
+            return decisions.stream().filter(d -> d.action().equals("delete")).count();
+        }
+    }
+
+    private final OpsContext ctx;
+    private final ObjectStore store;
+    private final BackupLayout layout = BackupLayout.root();
+    private final BackupRepository backups;
+
+    public Backups(OpsContext ctx, ObjectStore store) {
+        this.ctx = ctx;
+        this.store = store;
+        this.backups = new BackupRepository(ctx.catalog());
+    }
+
+    /** Every backup of one org (or of all orgs with backups in the catalog or the store), per org newest first. */
+    public List<Entry> list(String orgId, Clock clock) {
+        if (orgId != null) {
+            BackupLayout.requireOrgId(orgId);
+        }
+        List<BackupRepository.Backup> rows = backups.list(orgId);
+        Set<String> orgs = new TreeSet<>();
+        if (orgId != null) {
+            orgs.add(orgId);
+        } else {
+            rows.forEach(r -> orgs.add(r.orgId()));
+            store.children(layout.prefix().isEmpty() ? "" : layout.prefix() + "/").stream()
+                    .map(n -> n.endsWith("/") ? n.substring(0, n.length() - 1) : n)
+                    .filter(n -> OrgId.problem(n) == null).forEach(orgs::add);
+        }
+        Map<String, List<BackupRepository.Backup>> rowsByOrg = new TreeMap<>();
+        rows.forEach(r -> rowsByOrg.computeIfAbsent(r.orgId(), k -> new ArrayList<>()).add(r));
+        Instant graceStart = clock.instant().minus(Duration.ofHours(DEFAULT_GRACE_HOURS));
+        List<Entry> out = new ArrayList<>();
+        for (String org : orgs) {
+            out.addAll(merge(org, rowsByOrg.getOrDefault(org, List.of()), BackupReader.list(store, layout, org), graceStart));
+        }
+        return out;
+    }
+
+    private List<Entry> merge(String orgId, List<BackupRepository.Backup> rows, List<BackupReader.Listing> listings, Instant graceStart) {
+        Map<String, BackupReader.Listing> inStore = new LinkedHashMap<>();
+        listings.forEach(l -> inStore.put(l.backupId(), l));
+        Map<String, BackupRepository.Backup> inCatalog = new LinkedHashMap<>();
+        rows.forEach(r -> inCatalog.put(r.backupId(), r));
+        Set<String> ids = new TreeSet<>(Comparator.reverseOrder());
+        ids.addAll(inStore.keySet());
+        ids.addAll(inCatalog.keySet());
+        List<Entry> out = new ArrayList<>();
+        for (String id : ids) {
+            BackupRepository.Backup row = inCatalog.get(id);
+            BackupReader.Listing l = inStore.get(id);
+            String status;
+            if (l != null && l.complete()) {
+                status = COMPLETE;
+            } else if (l == null) {
+                status = row.status().equals(BackupRepository.COMPLETE) ? MISSING
+                        : row.status().equals(BackupRepository.RUNNING) && !row.startedAt().isBefore(graceStart) ? RUNNING : FAILED;
+            } else {
+                status = row != null && row.status().equals(BackupRepository.RUNNING) && !row.startedAt().isBefore(graceStart)
+                        ? RUNNING : INCOMPLETE;
+            }
+            Instant started = row != null ? row.startedAt() : BackupIds.timestamp(id);
+            String location = row != null ? row.location() : store.describe() + "/" + layout.backupPrefix(orgId, id);
+            String error = row != null ? row.error() : status.equals(COMPLETE) ? "not recorded in the catalog" : null;
+            out.add(new Entry(orgId, id, status, started, row == null ? null : row.finishedAt(), row == null ? null : row.docs(),
+                    row != null && row.bytes() != null ? row.bytes() : l == null ? null : l.storedBytes(),
+                    row == null ? null : row.sha256(), location, row != null, l != null, error));
+        }
+        return out;
+    }
+
+    /** One backup; {@code orgId} is needed only for a backup the catalog does not know. */
+    public Detail show(String backupId, String orgId, Clock clock) {
+        BackupIds.requireValid(backupId);
+        String org = orgId != null ? orgId : backups.find(backupId).map(BackupRepository.Backup::orgId).orElseThrow(() ->
+                TenantctlException.usage("the catalog has no backup " + backupId + ": pass --org ORG to look for it in the store"));
+        Entry entry = list(org, clock).stream().filter(e -> e.backupId().equals(backupId)).findFirst().orElseThrow(() ->
+                TenantctlException.usage("org " + org + " has no backup " + backupId + ": see 'tenantctl backups list --org " + org + "'"));
+        BackupManifest manifest = entry.status().equals(COMPLETE) ? BackupReader.open(store, layout, org, backupId).manifest() : null;
+        return new Detail(entry, manifest);
+    }
+
+    /**
+     * Applies retention. Never deletes an org's newest complete backup or one being written; incomplete and failed ones
+     * only once they are older than the grace period. A complete backup loses its manifest first, so a prune that stops
+     * halfway leaves an incomplete backup (never restorable), not a damaged "complete" one.
+     */
+    public PruneResult prune(PruneRequest req) {
+        if ((req.keepLast() != null && req.keepLast() < 0) || (req.keepDaily() != null && req.keepDaily() < 0)
+                || (req.keepWeekly() != null && req.keepWeekly() < 0) || req.graceHours() < 0) {
+            throw TenantctlException.usage("--keep-last, --keep-daily, --keep-weekly and --grace-hours must not be negative");
+        }
+        Instant now = req.clock().instant();
+        Map<String, List<Entry>> byOrg = new TreeMap<>();
+        for (Entry e : list(req.orgId(), req.clock())) {
+            byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);
+        }
+        BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
+        List<Decision> decisions = new ArrayList<>();
+        for (var org : byOrg.entrySet()) {
+            BackupPolicyRepository.Policy policy = ctx.catalog().orgs().find(org.getKey()).map(Org::tier).map(policies::forTier)
+                    .orElse(BackupPolicyRepository.FALLBACK);
+            int keepLast = req.keepLast() != null ? req.keepLast() : policy.keepLast();
+            int keepDaily = req.keepDaily() != null ? req.keepDaily() : policy.retentionDays();
+            int keepWeekly = req.keepWeekly() != null ? req.keepWeekly() : 0;
+            decisions.addAll(decide(org.getValue(), keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now));
+        }
+        if (!req.dryRun()) {
+            for (Decision d : decisions) {
+                if (d.action().equals("delete")) {
+                    delete(d);
+                }
+            }
+        }
+        return new PruneResult(req.dryRun(), decisions);
+    }
+
+    private static List<Decision> decide(List<Entry> entries, int keepLast, int keepDaily, int keepWeekly, Duration grace, Instant now) {
+        List<Entry> complete = entries.stream().filter(e -> e.status().equals(COMPLETE))
+                .sorted(Comparator.comparing(Entry::startedAt).thenComparing(Entry::backupId).reversed()).toList();
+        Map<String, String> keep = new LinkedHashMap<>();
+        for (int i = 0; i < complete.size(); i++) {
+            Entry e = complete.get(i);
+            if (i == 0) {
+                keep.put(e.backupId(), "newest complete backup (always kept)");
+            } else if (i < keepLast) {
+                keep.put(e.backupId(), "one of the last " + keepLast);
+            }
+        }
+        Set<LocalDate> days = new HashSet<>();
+        Set<String> weeks = new HashSet<>();
+        for (Entry e : complete) {
+            LocalDate day = LocalDate.ofInstant(e.startedAt(), ZoneOffset.UTC);
+            if (keepDaily > 0 && e.startedAt().isAfter(now.minus(Duration.ofDays(keepDaily))) && days.add(day)) {
+                keep.putIfAbsent(e.backupId(), "newest of " + day + " (keep-daily " + keepDaily + ")");
+            }
+            String week = day.get(IsoFields.WEEK_BASED_YEAR) + "-W" + day.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
+            if (keepWeekly > 0 && e.startedAt().isAfter(now.minus(Duration.ofDays(7L * keepWeekly))) && weeks.add(week)) {
+                keep.putIfAbsent(e.backupId(), "newest of week " + week + " (keep-weekly " + keepWeekly + ")");
+            }
+        }
+        List<Decision> out = new ArrayList<>();
+        for (Entry e : entries) {
+            String action;
+            String reason;
+            switch (e.status()) {
+                case COMPLETE -> {
+                    reason = keep.getOrDefault(e.backupId(), "outside retention");
+                    action = keep.containsKey(e.backupId()) ? "keep" : "delete";
+                }
+                case RUNNING -> {
+                    action = "keep";
+                    reason = "in progress";
+                }
+                case MISSING -> {
+                    action = "keep";
+                    reason = "recorded complete but not in the store: check the store";
+                }
+                default -> {
+                    boolean old = e.startedAt().isBefore(now.minus(grace));
+                    action = old ? "delete" : "keep";
+                    reason = e.status() + (old ? ", older than the " : ", within the ") + grace.toHours() + " h grace period";
+                }
+            }
+            out.add(new Decision(e.orgId(), e.backupId(), e.status(), action, reason, e.bytes()));
+        }
+        return out;
+    }
+
+    private void delete(Decision d) {
+        if (d.status().equals(COMPLETE)) {
+            store.delete(layout.manifestKey(d.orgId(), d.backupId()));
+        }
+        store.deletePrefix(layout.backupPrefix(d.orgId(), d.backupId()));
+        backups.markPruned(d.backupId());
+    }
+
+    /** The tier policies, for {@code backups list} headers and docs. */
+    public List<BackupPolicyRepository.Policy> policies() {
+        return new BackupPolicyRepository(ctx.catalog()).list();
+    }
+}

@@ -1,0 +1,347 @@
+package io.tenantctl.ops;
+
+import com.mongodb.MongoCommandException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.backup.BackupIds;
+import io.tenantctl.backup.BackupLayout;
+import io.tenantctl.backup.BackupReader;
+import io.tenantctl.backup.CollectionEntry;
+import io.tenantctl.backup.CollectionReader;
+import io.tenantctl.catalog.BackupRepository;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgId;
+import io.tenantctl.catalog.OrgRepository;
+import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.RestoreRepository;
+import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.store.ObjectStore;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.bson.RawBsonDocument;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code tenantctl restore}: copy a verified backup into a database and point an org at it.
+ *
+ * <ul>
+ *   <li>default: a fresh database {@code org_<id>__r<backup>} on the org's pool (or {@code targetPool}); the org's pointer is
+ *   flipped in one catalog transaction only after every file's sha256 and count verified, and the database it replaced
+ *   is kept and recorded in retired_databases;</li>
+ *   <li>{@code toOrg}: a new org (placed like provision unless {@code targetPool}) created from the backup;</li>
+ *   <li>{@code inPlace + dropExisting}: the whole backup is verified first, then the org's current database is dropped
+ *   and refilled - the only path that deletes data.</li>
+ * </ul>
+ * A failure leaves the pointer unchanged and removes the partial fresh database; an interrupted restore can be re-run.
+ */
+public final class Restore {
+
+    public static final String FRESH = "fresh";
+    public static final String NEW_ORG = "new_org";
+    public static final String IN_PLACE = "in_place";
+
+    static final int BATCH = 1000;
+    private static final Set<String> RESTORABLE = Set.of(Org.ACTIVE, Org.READ_ONLY, Org.RESTORING, Org.FAILED);
+    private static final Set<String> UNFINISHED = Set.of(Org.RESTORING);
+
+    /** {@code backupId} null or "latest" = the org's newest complete backup. */
+    public record Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
+                          boolean dryRun) {
+    }
+
+    /**
+     * What was (or, in a dry run, would be) done. {@code retiredDatabase} is the database the org no longer points at (kept);
+     * {@code droppedDatabases} what was dropped (the org's own in --in-place, leftovers of an interrupted restore).
+     */
+    public record Result(String runId, boolean dryRun, String mode, String orgId, String targetOrgId, String backupId, String poolId,
+                         String databaseName, String previousPoolId, String previousDatabase, String retiredDatabase,
+                         List<String> droppedDatabases, int collections, long docs, int indexes, String status, long millis) {
+    }
+
+    private final OpsContext ctx;
+    private final ObjectStore store;
+    private final BackupLayout layout = BackupLayout.root();
+    private final RestoreRepository restores;
+
+    public Restore(OpsContext ctx, ObjectStore store) {
+        this.ctx = ctx;
+        this.store = store;
+        this.restores = new RestoreRepository(ctx.catalog());
+    }
+
+    /** A plan: where the data goes, which org row is changed, and what the org's status is to be afterwards. */
+    private record Target(String mode, String orgId, Org org, Pool pool, String databaseName, String previousStatus, boolean createOrg,
+                          String tier) {
+    }
+
+    public Result run(Request req) {
+        long t0 = System.nanoTime();
+        validate(req);
+        String backupId = resolveBackup(req.orgId(), req.backupId());
+        BackupReader reader = BackupReader.open(store, layout, req.orgId(), backupId);
+        Target target = target(req, backupId);
+        if (req.dryRun()) {
+            return result(null, true, target, backupId, reader, List.of(), 0, "planned", t0);
+        }
+        RunRepository runs = ctx.catalog().runs();
+        String runId = runs.start("restore", Json.args("org", req.orgId(), "backup", backupId, "to_org", req.toOrg(), "mode", target.mode(),
+                "pool", target.pool().poolId(), "database", target.databaseName(), "previous_status", target.previousStatus()),
+                ctx.actor(), List.of(target.orgId()));
+        runs.itemStarted(runId, target.orgId());
+        List<String> dropped = new ArrayList<>();
+        Org org = null;
+        boolean currentDropped = false;
+        try {
+            org = claim(target);
+            MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
+            if (target.mode().equals(IN_PLACE)) {
+                reader.verify(); // refuse a damaged backup before anything is dropped
+                db.drop();
+                currentDropped = true;
+                dropped.add(target.databaseName());
+            } else if (exists(db)) {
+                db.drop(); // left by an interrupted restore into this very target (checked in target())
+                dropped.add(target.databaseName());
+            }
+            int indexes = copy(reader, db);
+            String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
+            String status = target.previousStatus().equals(Org.FAILED) || target.createOrg() ? Org.ACTIVE : target.previousStatus();
+            if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.databaseName(),
+                    reader.manifest().schemaHash(), status, reason)) {
+                throw new TenantctlException(TenantctlException.Category.FAILED, "org " + target.orgId()
+                        + " was changed by someone else during the restore; its pointer was left as it was");
+            }
+            runs.itemFinished(runId, target.orgId(), "succeeded", 1, millis(t0), null);
+            runs.finish(runId, "succeeded");
+            return result(runId, false, target, backupId, reader, dropped, indexes, status, t0);
+        } catch (RuntimeException e) {
+            String cleanup = cleanUp(target, org, currentDropped);
+            String message = Errors.oneLine(e) + cleanup;
+            runs.itemFinished(runId, target.orgId(), "failed", 1, millis(t0), message);
+            runs.finish(runId, "failed");
+            throw new TenantctlException(e instanceof TenantctlException te ? te.category() : TenantctlException.Category.FAILED,
+                    "restore of backup " + backupId + " failed: " + message, e);
+        }
+    }
+
+    private static void validate(Request req) {
+        BackupLayout.requireOrgId(req.orgId());
+        if (req.inPlace() && !req.dropExisting()) {
+            throw TenantctlException.usage("--in-place drops the org's current database before restoring: pass --drop-existing as well "
+                    + "(or leave out --in-place to restore into a fresh database and keep the current one)");
+        }
+        if (req.dropExisting() && !req.inPlace()) {
+            throw TenantctlException.usage("--drop-existing only goes with --in-place");
+        }
+        if (req.inPlace() && req.toOrg() != null) {
+            throw TenantctlException.usage("--in-place and --to-org exclude each other");
+        }
+        if (req.toOrg() != null && OrgId.problem(req.toOrg()) != null) {
+            throw TenantctlException.usage(OrgId.problem(req.toOrg()));
+        }
+    }
+
+    /** The given backup id, or for null/latest the newest complete one (catalog first, then the store). */
+    private String resolveBackup(String orgId, String requested) {
+        if (requested != null && !requested.equals("latest")) {
+            return BackupIds.requireValid(requested);
+        }
+        Optional<String> fromCatalog = new BackupRepository(ctx.catalog()).newestComplete(orgId).map(BackupRepository.Backup::backupId)
+                .filter(id -> store.exists(layout.manifestKey(orgId, id)));
+        return fromCatalog.or(() -> BackupReader.list(store, layout, orgId).stream().filter(BackupReader.Listing::complete)
+                        .map(BackupReader.Listing::backupId).max(Comparator.naturalOrder()))
+                .orElseThrow(() -> TenantctlException.usage("org " + orgId + " has no complete backup in " + store.describe()
+                        + ": see 'tenantctl backups list --org " + orgId + "'"));
+    }
+
+    private Target target(Request req, String backupId) {
+        OrgRepository orgs = ctx.catalog().orgs();
+        if (req.toOrg() != null) {
+            Optional<Org> existing = orgs.find(req.toOrg());
+            String tier = orgs.find(req.orgId()).map(Org::tier).orElse("free");
+            if (existing.isPresent()) {
+                Org o = existing.get();
+                if (!UNFINISHED.contains(o.status())) {
+                    throw TenantctlException.usage("org " + req.toOrg() + " already exists (" + o.status() + "): --to-org creates a new org; "
+                            + "to restore into an existing org leave out --to-org");
+                }
+                return new Target(NEW_ORG, o.orgId(), o, pool(o.poolId()), o.databaseName(), Org.ACTIVE, true, o.tier());
+            }
+            String poolId = orgs.planPlacement(List.of(req.toOrg()), req.targetPool()).stream().findFirst()
+                    .map(p -> {
+                        if (!p.ok()) {
+                            throw new TenantctlException(TenantctlException.Category.FAILED, p.error());
+                        }
+                        return p.poolId();
+                    }).orElseThrow();
+            Pool pool = pool(poolId);
+            String db = OrgId.databaseName(req.toOrg());
+            if (restores.owner(db).isPresent() || restores.isRetired(poolId, db)
+                    || exists(ctx.pools().database(pool.poolId(), pool.uri(), db))) {
+                throw TenantctlException.usage("database " + db + " already exists on pool " + poolId + ": choose another --to-org id");
+            }
+            return new Target(NEW_ORG, req.toOrg(), null, pool, db, Org.ACTIVE, true, tier);
+        }
+        Org org = orgs.get(req.orgId());
+        if (!RESTORABLE.contains(org.status())) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "org " + org.orgId() + " is " + org.status()
+                    + ": restore works on active, read_only, failed or (re-run) restoring orgs");
+        }
+        String previous = org.status().equals(Org.RESTORING)
+                ? restores.statusBeforeRestore(org.orgId()).orElse(Org.ACTIVE) : org.status();
+        if (req.inPlace()) {
+            if (req.targetPool() != null && !req.targetPool().equals(org.poolId())) {
+                throw TenantctlException.usage("--in-place restores into the org's current database on " + org.poolId()
+                        + ": leave out --target-pool");
+            }
+            return new Target(IN_PLACE, org.orgId(), org, pool(org.poolId()), org.databaseName(), previous, false, org.tier());
+        }
+        Pool pool = pool(req.targetPool() != null ? req.targetPool() : org.poolId());
+        if (!pool.poolId().equals(org.poolId()) && (!Pool.ACTIVE.equals(pool.status()) || pool.free() == 0)) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " cannot take org " + org.orgId()
+                    + ": it is " + pool.status() + " with " + pool.orgCount() + "/" + pool.capacity() + " orgs");
+        }
+        return new Target(FRESH, org.orgId(), org, pool, freshName(org, pool, backupId), previous, false, org.tier());
+    }
+
+    /**
+     * {@code org_<id>__r<backup>}: the backup's time and suffix (only the suffix when that would pass 63 bytes), plus a
+     * counter when the name is the org's current database or a retired one, which a restore must never overwrite.
+     */
+    private String freshName(Org org, Pool pool, String backupId) {
+        String compact = backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+        String base = org.databaseName().replaceAll("__r[a-z0-9_]+$", "") + "__r";
+        base = base.length() + compact.length() <= 60 ? base + compact : base + backupId.substring(17);
+        for (int n = 1; ; n++) {
+            String name = n == 1 ? base : base + "_" + n;
+            boolean current = org.poolId().equals(pool.poolId()) && org.databaseName().equals(name);
+            if (!current && restores.owner(name).isEmpty() && !restores.isRetired(pool.poolId(), name)) {
+                return name;
+            }
+        }
+    }
+
+    private Pool pool(String poolId) {
+        return ctx.catalog().pools().get(poolId);
+    }
+
+    /** Creates the --to-org row or marks the org restoring; returns the row as it is now. */
+    private Org claim(Target target) {
+        OrgRepository orgs = ctx.catalog().orgs();
+        if (target.createOrg() && target.org() == null) {
+            OrgRepository.Placed placed = orgs.place(List.of(target.orgId()), target.pool().poolId(), target.tier()).get(0);
+            if (!placed.ok()) {
+                throw new TenantctlException(TenantctlException.Category.FAILED, placed.error());
+            }
+        }
+        Org org = orgs.get(target.orgId());
+        if (!org.status().equals(Org.RESTORING) && !orgs.compareAndSetStatus(org.orgId(), org.version(), Org.RESTORING)) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "org " + org.orgId() + " changed while the restore started: retry");
+        }
+        return orgs.get(target.orgId());
+    }
+
+    /** Streams every collection in (verifying sha256 and counts as it reads), recreates its indexes; returns how many indexes. */
+    private int copy(BackupReader reader, MongoDatabase db) {
+        Retry.Attempts attempts = new Retry.Attempts();
+        int indexes = 0;
+        for (CollectionEntry entry : reader.manifest().collections()) {
+            String name = entry.name();
+            ctx.retry().run(attempts, () -> {
+                try {
+                    db.runCommand(new org.bson.Document("create", name));
+                } catch (MongoCommandException e) {
+                    if (e.getErrorCode() != 48) {
+                        throw e;
+                    }
+                }
+            });
+            MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
+            List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+            try (CollectionReader in = reader.openCollection(entry)) {
+                while (in.hasNext()) {
+                    batch.add(in.next());
+                    if (batch.size() == BATCH) {
+                        coll.insertMany(batch);
+                        batch.clear();
+                    }
+                }
+            }
+            if (!batch.isEmpty()) {
+                coll.insertMany(batch);
+            }
+            BsonArray specs = new BsonArray();
+            for (BsonDocument index : entry.indexes()) {
+                if (!"_id_".equals(index.getString("name", new BsonString("")).getValue())) {
+                    BsonDocument spec = index.clone();
+                    spec.remove("ns");
+                    specs.add(spec);
+                }
+            }
+            if (!specs.isEmpty()) {
+                ctx.retry().run(attempts, () -> db.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
+                indexes += specs.size();
+            }
+            long counted = coll.countDocuments();
+            if (counted != entry.docs()) {
+                throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + " has " + counted
+                        + " documents after the restore, the backup has " + entry.docs());
+            }
+        }
+        return indexes;
+    }
+
+    /** After a failure: drop what this restore created, put the org back; returns a note for the message. */
+    private String cleanUp(Target target, Org claimed, boolean currentDropped) {
+        StringBuilder note = new StringBuilder();
+        try {
+            MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
+            if (target.mode().equals(IN_PLACE)) {
+                if (currentDropped) {
+                    return "; the org's database " + target.databaseName() + " WAS DROPPED and is only partly restored: the org stays "
+                            + Org.RESTORING + " (not writable); re-run the restore";
+                }
+            } else if (claimed != null || target.createOrg()) {
+                db.drop();
+                note.append("; the partial database ").append(target.databaseName()).append(" was removed");
+            }
+            if (target.createOrg()) {
+                restores.deleteUnfinishedOrg(target.orgId());
+                note.append("; org ").append(target.orgId()).append(" was not created");
+            } else if (claimed != null) {
+                Org now = ctx.catalog().orgs().get(target.orgId());
+                if (now.status().equals(Org.RESTORING)) {
+                    ctx.catalog().orgs().compareAndSetStatus(now.orgId(), now.version(), target.previousStatus());
+                }
+                note.append("; org ").append(target.orgId()).append(" still points at its database, status ").append(target.previousStatus());
+            }
+        } catch (RuntimeException cleanupFailure) {
+            note.append("; cleaning up failed too (").append(Errors.oneLine(cleanupFailure)).append("): re-run the restore");
+        }
+        return note.toString();
+    }
+
+    private static boolean exists(MongoDatabase db) {
+        return db.listCollectionNames().first() != null;
+    }
+
+    private Result result(String runId, boolean dryRun, Target t, String backupId, BackupReader reader, List<String> dropped,
+                          int indexes, String status, long t0) {
+        String retired = t.mode().equals(FRESH) ? t.org().databaseName() : null;
+        return new Result(runId, dryRun, t.mode(), reader.manifest().orgId(), t.orgId(), backupId, t.pool().poolId(), t.databaseName(),
+                t.org() == null ? null : t.org().poolId(), t.org() == null ? null : t.org().databaseName(), retired, List.copyOf(dropped),
+                reader.manifest().collections().size(), reader.manifest().totalDocs(), indexes, status, millis(t0));
+    }
+
+    private static long millis(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+}
