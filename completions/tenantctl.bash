@@ -157,9 +157,13 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} init" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} provision" ];    then _picocli_tenantctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} migrate-all" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} runs" ];    then _picocli_tenantctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backup" ];    then _picocli_tenantctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} restore" ];    then _picocli_tenantctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools add" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools list" ];    then _picocli_tenantctl_pools; return $?; fi
@@ -172,42 +176,59 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema diff" ];    then _picocli_tenantctl_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} runs list" ];    then _picocli_tenantctl_runs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} runs show" ];    then _picocli_tenantctl_runs; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups list" ];    then _picocli_tenantctl_backups; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups show" ];    then _picocli_tenantctl_backups; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups prune" ];    then _picocli_tenantctl_backups; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(init)
   local cmds1=(pools)
   local cmds2=(provision)
-  local cmds3=(orgs)
-  local cmds4=(schema)
-  local cmds5=(runs)
-  local cmds6=(help)
-  local cmds7=(pools add)
-  local cmds8=(pools list)
-  local cmds9=(pools show)
-  local cmds10=(pools drain)
-  local cmds11=(pools enable)
-  local cmds12=(orgs list)
-  local cmds13=(orgs show)
-  local cmds14=(schema show)
-  local cmds15=(schema diff)
-  local cmds16=(runs list)
-  local cmds17=(runs show)
+  local cmds3=(migrate-all)
+  local cmds4=(orgs)
+  local cmds5=(schema)
+  local cmds6=(runs)
+  local cmds7=(backup)
+  local cmds8=(restore)
+  local cmds9=(backups)
+  local cmds10=(help)
+  local cmds11=(pools add)
+  local cmds12=(pools list)
+  local cmds13=(pools show)
+  local cmds14=(pools drain)
+  local cmds15=(pools enable)
+  local cmds16=(orgs list)
+  local cmds17=(orgs show)
+  local cmds18=(schema show)
+  local cmds19=(schema diff)
+  local cmds20=(runs list)
+  local cmds21=(runs show)
+  local cmds22=(backups list)
+  local cmds23=(backups show)
+  local cmds24=(backups prune)
 
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tenantctl_pools_enable; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tenantctl_pools_drain; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tenantctl_pools_show; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tenantctl_pools_list; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_tenantctl_pools_add; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_tenantctl_help; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_tenantctl_runs; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_tenantctl_schema; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_tenantctl_orgs; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tenantctl_pools_enable; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tenantctl_pools_drain; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tenantctl_pools_show; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tenantctl_pools_list; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tenantctl_pools_add; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tenantctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tenantctl_backups; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tenantctl_restore; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_tenantctl_backup; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_tenantctl_runs; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_tenantctl_schema; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_tenantctl_orgs; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_tenantctl_migrateall; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_tenantctl_provision; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_tenantctl_pools; return $?; fi
   if CompWordsContainsArray "${cmds0[@]}"; then _picocli_tenantctl_init; return $?; fi
@@ -222,7 +243,7 @@ function _picocli_tenantctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init pools provision orgs schema runs help"
+  local commands="init pools provision migrate-all orgs schema runs backup restore backups help"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
 
@@ -396,6 +417,81 @@ function _picocli_tenantctl_provision() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `migrate-all` subcommand.
+function _picocli_tenantctl_migrateall() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--replace-conflicting' '--prune' '--force' '--dry-run' '--detach' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--resume' '--join' '--rate' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--schema')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--pool')
+      return
+      ;;
+    '--org')
+      return
+      ;;
+    '--tier')
+      return
+      ;;
+    '--canary')
+      return
+      ;;
+    '--max-failures')
+      return
+      ;;
+    '--resume')
+      return
+      ;;
+    '--join')
+      return
+      ;;
+    '--rate')
+      return
+      ;;
+    '--per-pool')
+      return
+      ;;
+    '--concurrency')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `orgs` subcommand.
 function _picocli_tenantctl_orgs() {
   # Get completion data
@@ -513,13 +609,157 @@ function _picocli_tenantctl_runs() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `backup` subcommand.
+function _picocli_tenantctl_backup() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--all' '--due' '--freeze' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local arg_opts="'--org' '--pool' '--compression' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--org')
+      return
+      ;;
+    '--pool')
+      return
+      ;;
+    '--compression')
+      return
+      ;;
+    '--per-pool')
+      return
+      ;;
+    '--concurrency')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `restore` subcommand.
+function _picocli_tenantctl_restore() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--in-place' '--drop-existing' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local arg_opts="'--org' '--backup' '--to-org' '--target-pool' '--catalog' '--store' '--config' '-o' '--output'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--org')
+      return
+      ;;
+    '--backup')
+      return
+      ;;
+    '--to-org')
+      return
+      ;;
+    '--target-pool')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `backups` subcommand.
+function _picocli_tenantctl_backups() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="list show prune"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `help` subcommand.
 function _picocli_tenantctl_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init pools provision orgs schema runs"
+  local commands="init pools provision migrate-all orgs schema runs backup restore backups"
   local flag_opts="'-h' '--help' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
 
@@ -985,6 +1225,144 @@ function _picocli_tenantctl_runs_show() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_tenantctl_backups_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--org')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `show` subcommand.
+function _picocli_tenantctl_backups_show() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--org')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `prune` subcommand.
+function _picocli_tenantctl_backups_prune() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local arg_opts="'--org' '--keep-last' '--keep-daily' '--keep-weekly' '--grace-hours' '--catalog' '--store' '--config' '-o' '--output'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--org')
+      return
+      ;;
+    '--keep-last')
+      return
+      ;;
+    '--keep-daily')
+      return
+      ;;
+    '--keep-weekly')
+      return
+      ;;
+    '--grace-hours')
+      return
+      ;;
     '--catalog')
       return
       ;;

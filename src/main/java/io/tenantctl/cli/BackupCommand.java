@@ -1,0 +1,100 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.backup.Compression;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Backup;
+import io.tenantctl.store.ObjectStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "backup", description = {"Back orgs up to the object store: every collection as NDJSON, manifest.json written last.",
+        "Choose orgs with --org, --all, --pool or --due (orgs whose tier's backup frequency has elapsed)."})
+final class BackupCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Option(names = "--org", paramLabel = "ORG", split = ",", description = "Orgs to back up (repeat or comma-separate).")
+    List<String> orgs = new ArrayList<>();
+
+    @Option(names = "--all", description = "Every active or read_only org.")
+    boolean all;
+
+    @Option(names = "--pool", paramLabel = "POOL", description = "Every active or read_only org on this pool (with --due: only due ones).")
+    String pool;
+
+    @Option(names = "--due", description = "Active orgs whose newest complete backup is older than their tier's frequency (or that have none).")
+    boolean due;
+
+    @Option(names = "--compression", paramLabel = "ALG", defaultValue = "gzip", description = "gzip, zstd or none (default ${DEFAULT-VALUE}).")
+    String compression;
+
+    @Option(names = "--freeze", description = "Set each active org read_only while it is copied (a consistent copy); always set back after.")
+    boolean freeze;
+
+    @Option(names = "--dry-run", description = "Show which orgs would be backed up; write nothing.")
+    boolean dryRun;
+
+    @Mixin
+    FanoutOptions fanout;
+
+    BackupCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        Compression alg = Compression.of(compression);
+        try (ObjectStore store = Stores.open(ctx)) {
+            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(orgs, all, pool, due, alg, freeze, dryRun,
+                    fanout.settings(), ctx.cancel, ProgressReporter.of(ctx), Clock.systemUTC()));
+            render(r);
+            if (r.interrupted()) {
+                return TenantCtl.EXIT_INTERRUPTED;
+            }
+            return r.failed().isEmpty() ? 0 : 1;
+        }
+    }
+
+    private void render(Backup.Result r) {
+        if (ctx.json()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("run_id", r.runId());
+            doc.put("dry_run", r.dryRun());
+            doc.put("store", r.store());
+            doc.put("backed_up", r.count(Backup.BACKED_UP));
+            doc.put("planned", r.count(Backup.PLANNED));
+            doc.put("failed", r.failed().stream().map(f -> Map.of("org_id", f.orgId(), "error", String.valueOf(f.error()))).toList());
+            doc.put("interrupted", r.interrupted());
+            doc.put("p50_ms", r.timings().p50());
+            doc.put("p95_ms", r.timings().p95());
+            doc.put("max_ms", r.timings().max());
+            doc.put("orgs", r.orgs());
+            Output.json(ctx.out, doc);
+            return;
+        }
+        Output.table(ctx.out, List.of("org", "pool", "backup", "outcome", "docs", "bytes", "ms", "error"),
+                r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.backupId(), o.outcome(), String.valueOf(o.docs()),
+                        String.valueOf(o.bytes()), String.valueOf(o.millis()), o.error())).toList());
+        if (r.dryRun()) {
+            ctx.out.println("dry run: nothing written; " + r.count(Backup.PLANNED) + " orgs would be backed up to " + r.store()
+                    + (r.failed().isEmpty() ? "" : ", " + r.failed().size() + " cannot be"));
+            return;
+        }
+        ctx.out.println("run " + r.runId() + ": backed up " + r.count(Backup.BACKED_UP) + " to " + r.store() + ", failed "
+                + r.failed().size() + (r.interrupted() ? ", not started " + r.count(Backup.NOT_STARTED) + " (interrupted)" : ""));
+        Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList());
+        for (Backup.OrgResult f : r.failed()) {
+            ctx.err.println("failed: " + f.orgId() + (f.poolId() == null ? "" : " on " + f.poolId()) + ": " + f.error());
+        }
+        ctx.err.flush();
+    }
+}

@@ -1,0 +1,67 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Backups;
+import io.tenantctl.store.ObjectStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "prune", description = {"Delete backups outside retention. Defaults come from each org's tier policy",
+        "(keep-last = keep_last, keep-daily = retention_days). Never deletes an org's newest complete backup or one in",
+        "progress; incomplete ones (no manifest) only after the grace period."})
+final class BackupsPruneCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Option(names = "--org", paramLabel = "ORG", description = "Only this org's backups.")
+    String org;
+
+    @Option(names = "--keep-last", paramLabel = "N", description = "Keep the N newest complete backups (default: tier policy).")
+    Integer keepLast;
+
+    @Option(names = "--keep-daily", paramLabel = "D", description = "Keep the newest backup of each of the last D days (default: tier retention days).")
+    Integer keepDaily;
+
+    @Option(names = "--keep-weekly", paramLabel = "W", description = "Keep the newest backup of each of the last W weeks (default 0).")
+    Integer keepWeekly;
+
+    @Option(names = "--grace-hours", paramLabel = "H", defaultValue = "24", description = "Incomplete backups younger than this are kept (default ${DEFAULT-VALUE}).")
+    int graceHours;
+
+    @Option(names = "--dry-run", description = "Show what would be deleted; delete nothing.")
+    boolean dryRun;
+
+    BackupsPruneCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        try (ObjectStore store = Stores.open(ctx)) {
+            Backups.PruneResult r = new Backups(ctx.ops(), store).prune(new Backups.PruneRequest(org, keepLast, keepDaily, keepWeekly,
+                    graceHours, dryRun, Clock.systemUTC()));
+            if (ctx.json()) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("dry_run", r.dryRun());
+                doc.put("deleted", r.deleted());
+                doc.put("kept", r.decisions().size() - r.deleted());
+                doc.put("decisions", r.decisions());
+                Output.json(ctx.out, doc);
+                return 0;
+            }
+            Output.table(ctx.out, List.of("org", "backup", "status", "action", "reason"),
+                    r.decisions().stream().map(d -> Arrays.asList(d.orgId(), d.backupId(), d.status(),
+                            r.dryRun() && d.action().equals("delete") ? "would delete" : d.action(), d.reason())).toList());
+            ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + r.deleted() + " backups, kept "
+                    + (r.decisions().size() - r.deleted()));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.backup.CollectionEntry;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Backups;
+import io.tenantctl.store.ObjectStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "show", description = "One backup: its catalog record and, when complete, its manifest (collections, counts, sha256).")
+final class BackupsShowCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "BACKUP_ID")
+    String backupId;
+
+    @Option(names = "--org", paramLabel = "ORG", description = "The org, for a backup the catalog does not know.")
+    String org;
+
+    BackupsShowCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        try (ObjectStore store = Stores.open(ctx)) {
+            Backups.Detail d = new Backups(ctx.ops(), store).show(backupId, org, Clock.systemUTC());
+            Backups.Entry e = d.backup();
+            if (ctx.json()) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("backup", e);
+                JsonNode manifest = d.manifest() == null ? null : Output.JSON.readTree(d.manifest().toJson());
+                doc.put("manifest", manifest);
+                Output.json(ctx.out, doc);
+                return 0;
+            }
+            Output.fields(ctx.out, List.of(new String[]{"backup", e.backupId()}, new String[]{"org", e.orgId()},
+                    new String[]{"status", e.status()}, new String[]{"started", String.valueOf(e.startedAt())},
+                    new String[]{"finished", e.finishedAt() == null ? null : e.finishedAt().toString()},
+                    new String[]{"location", e.location()}, new String[]{"manifest sha256", e.sha256()},
+                    new String[]{"note", e.error()}));
+            if (d.manifest() != null) {
+                ctx.out.println("source " + d.manifest().sourcePool() + "/" + d.manifest().sourceDatabase() + ", schema "
+                        + d.manifest().schemaHash() + ", compression " + d.manifest().compression().id());
+                Output.table(ctx.out, List.of("collection", "docs", "bytes", "indexes", "sha256"),
+                        d.manifest().collections().stream().map((CollectionEntry c) -> Arrays.asList(c.name(), String.valueOf(c.docs()),
+                                String.valueOf(c.bytes()), String.valueOf(c.indexes().size()), c.sha256())).toList());
+            }
+            return 0;
+        }
+    }
+}
