@@ -89,6 +89,13 @@ public final class OrgRepository {
         }
         List<Placed> out = new ArrayList<>();
         for (String orgId : orgIds) {
+            String db = OrgId.databaseName(orgId);
+            Optional<String> owner = Sql.one(c, "select org_id from orgs where database_name = ?", rs -> rs.getString(1), db);
+            if (owner.isPresent()) {
+                out.add(new Placed(orgId, null, "database " + db + " already belongs to org '" + owner.get()
+                        + "' ('-' and '_' are the same in database names): choose another id"));
+                continue;
+            }
             Optional<Pool> choice = Placement.choose(new ArrayList<>(pools.values()));
             if (choice.isEmpty()) {
                 out.add(new Placed(orgId, null, noCapacity(pinnedPool, pools)));

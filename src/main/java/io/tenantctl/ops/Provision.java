@@ -173,6 +173,17 @@ public final class Provision {
             throw TenantctlException.usage(problems.size() + " invalid org id" + (problems.size() == 1 ? "" : "s")
                     + ", nothing written: " + String.join("; ", problems));
         }
+        Map<String, String> byDatabase = new LinkedHashMap<>();
+        List<String> clashes = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(req.orgIds())) {
+            String other = byDatabase.putIfAbsent(OrgId.databaseName(id), id);
+            if (other != null) {
+                clashes.add("org ids '" + other + "' and '" + id + "' both map to database " + OrgId.databaseName(id));
+            }
+        }
+        if (!clashes.isEmpty()) {
+            throw TenantctlException.usage(String.join("; ", clashes) + " ('-' and '_' are the same in database names), nothing written");
+        }
         if (req.tier() == null || !TIER.matcher(req.tier()).matches()) {
             throw TenantctlException.usage("tier '" + req.tier() + "' must match ^[a-z][a-z0-9_-]{0,31}$");
         }

@@ -70,6 +70,37 @@ class ProvisionValidationTest {
     }
 
     @Test
+    void idsThatShareADatabaseNameInOneBatchAreUsageNamingBoth() {
+        // '-' and '_' both become '_' in the database name
+        Cli.Result r = cli.run("provision", "acme-x", "other", "acme_x");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("'acme-x'").contains("'acme_x'").contains("org_acme_x").doesNotContain("constraint");
+        assertNothingWritten();
+    }
+
+    @Test
+    void idThatWouldReuseAnExistingOrgsDatabaseFailsAloneWithoutARow(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli fresh = Cli.withCatalog(url);
+        CliFixture.addPool(fresh, "pool-1", pools.uri(0), 100, 1);
+        String schema = CliFixture.smallSchema(dir).toString();
+        ok(fresh, "provision", "acme-y", "--schema", schema);
+
+        Cli.Result r = fresh.run("provision", "acme_y", "bystander", "--schema", schema, "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(strictJson(r).get("provisioned").asInt()).as("the rest of the batch is done").isEqualTo(1);
+        assertThat(strictJson(r).get("failed")).singleElement().satisfies(f -> {
+            assertThat(f.get("org_id").asText()).isEqualTo("acme_y");
+            assertThat(f.get("error").asText()).contains("org_acme_y").contains("'acme-y'");
+        });
+        assertThat(fresh.run("orgs", "show", "acme_y").exitCode()).isEqualTo(2);
+        assertThat(strictJson(ok(fresh, "orgs", "show", "acme-y", "-o", "json")).get("status").asText()).isEqualTo("active");
+        // and the run is closed, not left 'running'
+        assertThat(strictJson(ok(fresh, "runs", "list", "-o", "json")).get("runs"))
+                .allSatisfy(run -> assertThat(run.get("status").asText()).isNotEqualTo("running"));
+    }
+
+    @Test
     void noOrgsAtAllIsUsage() {
         Cli.Result r = cli.run("provision");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
