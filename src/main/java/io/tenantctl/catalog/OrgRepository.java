@@ -120,7 +120,11 @@ public final class OrgRepository {
             }
             return "no capacity: pool " + pinnedPool + " is full (" + p.orgCount() + "/" + p.capacity() + ")";
         }
-        return "no capacity: every active pool is full — add a pool ('tenantctl pools add') or raise a capacity";
+        List<String> state = pools.values().stream()
+                .map(p -> p.poolId() + " " + (Pool.ACTIVE.equals(p.status()) ? "full " + p.orgCount() + "/" + p.capacity() : p.status()))
+                .toList();
+        return "no capacity: no active pool has room (" + (state.isEmpty() ? "no pools registered" : String.join(", ", state))
+                + ") — add a pool ('tenantctl pools add'), enable one or raise a capacity";
     }
 
     /** Records a successful schema apply: status active, the manifest hash, version bumped. */

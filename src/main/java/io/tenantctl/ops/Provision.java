@@ -99,6 +99,17 @@ public final class Provision {
         String runId = ctx.catalog().runs().start("provision", Json.args("orgs", ids.size(), "pool", req.pool(), "tier", req.tier(),
                 "schema", req.manifest().source(), "schema_hash", req.manifest().hash()), ctx.actor(), ids);
         RunRepository runs = ctx.catalog().runs();
+        try {
+            return execute(req, runId, ids, results, fresh, resume);
+        } catch (RuntimeException e) {
+            runs.finish(runId, "failed"); // never leave a run marked running
+            throw e;
+        }
+    }
+
+    private Result execute(Request req, String runId, List<String> ids, Map<String, OrgResult> results, List<String> fresh,
+                           List<Org> resume) {
+        RunRepository runs = ctx.catalog().runs();
         results.values().forEach(r -> runs.itemFinished(runId, r.orgId(), r.outcome().equals(UNCHANGED) ? "unchanged" : "failed",
                 0, 0, r.error()));
 
