@@ -1,0 +1,103 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.tenantctl.cli.CliFixture.ids;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static io.tenantctl.cli.MigrateAllFixture.V1;
+import static io.tenantctl.cli.MigrateAllFixture.V2_ADD;
+import static io.tenantctl.cli.MigrateAllFixture.hashes;
+import static io.tenantctl.cli.MigrateAllFixture.hooked;
+import static io.tenantctl.cli.MigrateAllFixture.isCreateIndexes;
+import static io.tenantctl.cli.MigrateAllFixture.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Ctrl-C (CancelToken.cancel) mid-rollout: in-flight orgs finish, nothing stays claimed, exit 130, and --resume finishes the job. */
+@Timeout(60)
+class MigrateAllCancelTest {
+
+    private final TestPools pools = new TestPools(2);
+
+    @AfterEach
+    void stop() {
+        pools.close();
+    }
+
+    @Test
+    void cancellationLeavesAResumableRunAndNoOrgIsDoneTwice(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli setup = Cli.withCatalog(url);
+        CliFixture.addPool(setup, "pool-a", pools.uri(0), 10, 1);
+        CliFixture.addPool(setup, "pool-b", pools.uri(1), 10, 2);
+        List<String> orgs = ids("o", 0, 20);
+        MigrateAllFixture.provision(setup, write(dir, "v1.json", V1), orgs);
+        Path v2 = write(dir, "v2.json", V2_ADD);
+
+        CancelToken ctrlC = new CancelToken();
+        AtomicInteger seen = new AtomicInteger();
+        MigrateAllFixture.CreateIndexesCounter first = new MigrateAllFixture.CreateIndexesCounter();
+        Cli interrupted = Cli.withCatalog(url).decoratePools(real -> hooked(real, (db, cmd) -> {
+            first.before(db, cmd);
+            if (isCreateIndexes(cmd) && seen.incrementAndGet() == 3) {
+                ctrlC.cancel("test"); // the operator presses Ctrl-C while the third org is being migrated; it still finishes
+            }
+        }));
+
+        Cli.Result r = interrupted.run(ctrlC, "migrate-all", "--schema", v2.toString(), "--per-pool", "2", "--concurrency", "4", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+        JsonNode s = strictJson(r);
+        assertThat(s.get("interrupted").asBoolean()).isTrue();
+        String runId = s.get("run_id").asText();
+        int started = first.total();
+        assertThat(started).as("no new org starts after Ctrl-C: at most the in-flight ones finish").isBetween(3, 6);
+        assertThat(s.get("migrated").asInt()).as("every org that was started was finished").isEqualTo(started);
+        assertThat(s.get("failed")).isEmpty();
+
+        JsonNode run = MigrateAllFixture.runShow(Cli.withCatalog(url), runId);
+        assertThat(run.get("run").get("status").asText()).isEqualTo("interrupted");
+        assertThat(MigrateAllFixture.itemStatuses(run)).as("unstarted claims are handed back, none left 'running'")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("succeeded", started, "pending", 20 - started));
+        String v2Hash = s.get("schema_hash").asText();
+        assertThat(hashes(Cli.withCatalog(url)).values().stream().filter(v2Hash::equals)).hasSize(started);
+
+        MigrateAllFixture.CreateIndexesCounter second = new MigrateAllFixture.CreateIndexesCounter();
+        Cli.Result resumed = Cli.withCatalog(url).decoratePools(real -> hooked(real, second)).run("migrate-all", "--resume", runId, "-o", "json");
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(strictJson(resumed).get("migrated").asInt()).isEqualTo(20);
+        for (String org : orgs) {
+            assertThat(first.of(org) + second.of(org)).as(org + " migrated exactly once across the interrupted run and its resume").isEqualTo(1);
+        }
+        assertThat(hashes(Cli.withCatalog(url)).values()).containsOnly(v2Hash);
+        assertThat(MigrateAllFixture.runShow(Cli.withCatalog(url), runId).get("run").get("status").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void interruptionTellsAPersonHowToResume(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli setup = Cli.withCatalog(url);
+        CliFixture.addPool(setup, "pool-a", pools.uri(0), 10, 1);
+        MigrateAllFixture.provision(setup, write(dir, "v1.json", V1), ids("o", 0, 4));
+        CancelToken ctrlC = new CancelToken();
+        Cli cli = Cli.withCatalog(url).decoratePools(real -> hooked(real, (db, cmd) -> {
+            if (isCreateIndexes(cmd)) {
+                ctrlC.cancel("test");
+            }
+        }));
+
+        Cli.Result r = cli.run(ctrlC, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "--per-pool", "1");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+        assertThat(r.err()).contains("interrupted").containsPattern("--resume \\d{8}T\\d{6}Z-[0-9a-f]{4}");
+    }
+}

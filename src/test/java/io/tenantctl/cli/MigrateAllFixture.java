@@ -1,0 +1,227 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.MongoCommandException;
+import com.mongodb.ServerAddress;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.pool.PoolConnector;
+import io.tenantctl.testing.Cli;
+import org.bson.BsonDocument;
+import org.bson.BsonDouble;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.bson.Document;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Manifests, fault injection and direct pool inspection shared by the migrate-all tests. */
+final class MigrateAllFixture {
+
+    /** v1: what the fleet is provisioned with. */
+    static final String V1 = """
+            {"collections": [
+              {"name": "users", "indexes": [
+                {"name": "email_1", "key": {"email": 1}},
+                {"name": "tenant_1", "key": {"tenant": 1}}
+              ]},
+              {"name": "messages", "indexes": [
+                {"name": "conv_1", "key": {"conversationId": 1}}
+              ]}
+            ]}
+            """;
+
+    /** v2: one index added to messages, nothing else: the plain, conflict-free upgrade. */
+    static final String V2_ADD = """
+            {"collections": [
+              {"name": "users", "indexes": [
+                {"name": "email_1", "key": {"email": 1}},
+                {"name": "tenant_1", "key": {"tenant": 1}}
+              ]},
+              {"name": "messages", "indexes": [
+                {"name": "conv_1", "key": {"conversationId": 1}},
+                {"name": "created_-1", "key": {"createdAt": -1}}
+              ]}
+            ]}
+            """;
+
+    /** v2 with a same-name conflict: users.email_1 becomes unique, plus messages' new index and a new collection. */
+    static final String V2_CONFLICT = """
+            {"collections": [
+              {"name": "users", "indexes": [
+                {"name": "email_1", "key": {"email": 1}, "unique": true},
+                {"name": "tenant_1", "key": {"tenant": 1}}
+              ]},
+              {"name": "messages", "indexes": [
+                {"name": "conv_1", "key": {"conversationId": 1}},
+                {"name": "created_-1", "key": {"createdAt": -1}}
+              ]},
+              {"name": "files", "indexes": [
+                {"name": "owner_1", "key": {"owner": 1}}
+              ]}
+            ]}
+            """;
+
+    private MigrateAllFixture() {
+    }
+
+    static Path write(Path dir, String name, String body) {
+        try {
+            return Files.writeString(dir.resolve(name), body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String db(String orgId) {
+        return "org_" + orgId.replace('-', '_');
+    }
+
+    static MongoCommandException commandError(int code, String message) {
+        return new MongoCommandException(new BsonDocument("ok", new BsonDouble(0)).append("code", new BsonInt32(code))
+                .append("errmsg", new BsonString(message)), new ServerAddress());
+    }
+
+    static boolean isCreateIndexes(Document cmd) {
+        return !cmd.isEmpty() && cmd.keySet().iterator().next().equals("createIndexes");
+    }
+
+    /** Called before every runCommand any org database receives; may throw to fail it. */
+    @FunctionalInterface
+    interface CommandHook {
+        void before(String database, Document command);
+    }
+
+    /** Pool access where every runCommand first goes through {@code hook}, then to the real pool. */
+    static PoolConnector hooked(PoolConnector real, CommandHook hook) {
+        return new PoolConnector() {
+            @Override
+            public MongoDatabase database(String poolId, String uri, String name) {
+                MongoDatabase db = real.database(poolId, uri, name);
+                return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("runCommand") && args != null && args.length > 0 && args[0] instanceof Document cmd) {
+                                hook.before(name, cmd);
+                            }
+                            try {
+                                return method.invoke(db, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+
+            @Override
+            public void ping(String poolId, String uri) {
+                real.ping(poolId, uri);
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+    }
+
+    /** Counts createIndexes calls per database (thread-safe; share one between several Cli instances). */
+    static final class CreateIndexesCounter implements CommandHook {
+        final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+        @Override
+        public void before(String database, Document command) {
+            if (isCreateIndexes(command)) {
+                calls.computeIfAbsent(database, k -> new AtomicInteger()).incrementAndGet();
+            }
+        }
+
+        int total() {
+            return calls.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+
+        int of(String orgId) {
+            AtomicInteger n = calls.get(db(orgId));
+            return n == null ? 0 : n.get();
+        }
+    }
+
+    /** Direct access to the pools, bypassing tenantctl: what is really there, and drift made behind its back. */
+    static final class Direct implements AutoCloseable {
+        private final Map<String, MongoClient> clients = new LinkedHashMap<>();
+
+        MongoDatabase db(String uri, String orgId) {
+            return clients.computeIfAbsent(uri, MongoClients::create).getDatabase(MigrateAllFixture.db(orgId));
+        }
+
+        /** collection → index name → the listIndexes document (without the _id_ index). */
+        Map<String, Map<String, Document>> indexes(String uri, String orgId) {
+            MongoDatabase d = db(uri, orgId);
+            Map<String, Map<String, Document>> out = new TreeMap<>();
+            for (String c : d.listCollectionNames().into(new ArrayList<>())) {
+                Map<String, Document> byName = new TreeMap<>();
+                for (Document i : d.getCollection(c).listIndexes().into(new ArrayList<>())) {
+                    if (!"_id_".equals(i.getString("name"))) {
+                        byName.put(i.getString("name"), i);
+                    }
+                }
+                out.put(c, byName);
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            clients.values().forEach(MongoClient::close);
+        }
+    }
+
+    /** org id → schema_hash, from {@code orgs list -o json}. */
+    static Map<String, String> hashes(Cli cli) {
+        Map<String, String> out = new TreeMap<>();
+        for (JsonNode o : strictJson(ok(cli, "orgs", "list", "-o", "json")).get("orgs")) {
+            out.put(o.get("org_id").asText(), o.get("schema_hash").asText(null));
+        }
+        return out;
+    }
+
+    static List<String> failedIds(JsonNode summary) {
+        List<String> out = new ArrayList<>();
+        summary.get("failed").forEach(f -> out.add(f.get("org_id").asText()));
+        return out;
+    }
+
+    static JsonNode runShow(Cli cli, String runId) {
+        return strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
+    }
+
+    /** run_items status → count, from {@code runs show}. */
+    static Map<String, Integer> itemStatuses(JsonNode runShow) {
+        Map<String, Integer> out = new TreeMap<>();
+        runShow.get("items").forEach(i -> out.merge(i.get("status").asText(), 1, Integer::sum));
+        return out;
+    }
+
+    static Cli.Result provision(Cli cli, Path schema, List<String> orgs, String... extra) {
+        List<String> head = new ArrayList<>(List.of("provision", "--schema", schema.toString(), "-o", "json"));
+        head.addAll(List.of(extra));
+        Cli.Result r = cli.run(CliFixture.args(head, orgs));
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        return r;
+    }
+}

@@ -1,0 +1,196 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.tenantctl.cli.CliFixture.ids;
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static io.tenantctl.cli.MigrateAllFixture.V1;
+import static io.tenantctl.cli.MigrateAllFixture.V2_ADD;
+import static io.tenantctl.cli.MigrateAllFixture.commandError;
+import static io.tenantctl.cli.MigrateAllFixture.failedIds;
+import static io.tenantctl.cli.MigrateAllFixture.hashes;
+import static io.tenantctl.cli.MigrateAllFixture.hooked;
+import static io.tenantctl.cli.MigrateAllFixture.isCreateIndexes;
+import static io.tenantctl.cli.MigrateAllFixture.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What stops a bad rollout early, and what lets a stopped one finish: canary, --max-failures, --resume, a dead pool. */
+@Timeout(60)
+class MigrateAllRolloutSafetyTest {
+
+    private final TestPools pools = new TestPools(3);
+
+    @AfterEach
+    void stop() {
+        pools.close();
+    }
+
+    /** A catalog with {@code poolCount} pools of {@code capacity} and {@code orgs} provisioned with v1 (fill-then-spill). */
+    private String fleet(Path dir, int poolCount, int capacity, List<String> orgs) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        for (int i = 0; i < poolCount; i++) {
+            CliFixture.addPool(cli, "pool-" + (char) ('a' + i), pools.uri(i), capacity, i + 1);
+        }
+        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), orgs);
+        return url;
+    }
+
+    /** Fails every createIndexes on the named orgs with a non-retryable BadValue, counting all createIndexes calls. */
+    private static Cli failing(String url, MigrateAllFixture.CreateIndexesCounter counter, Set<String> orgs) {
+        return Cli.withCatalog(url).decoratePools(real -> hooked(real, (db, cmd) -> {
+            counter.before(db, cmd);
+            if (isCreateIndexes(cmd) && orgs.stream().map(MigrateAllFixture::db).anyMatch(db::equals)) {
+                throw commandError(2, "injected: bad index spec");
+            }
+        }));
+    }
+
+    @Test
+    void aFailingCanaryStopsTheRolloutBeforeTheRestAndResumeFinishesIt(@TempDir Path dir) {
+        List<String> orgs = ids("o", 0, 8); // o0-o3 on pool-a, o4-o7 on pool-b
+        String url = fleet(dir, 2, 4, orgs);
+        Path v2 = write(dir, "v2.json", V2_ADD);
+        String v1Hash = hashes(Cli.withCatalog(url)).get("o0");
+        MigrateAllFixture.CreateIndexesCounter counter = new MigrateAllFixture.CreateIndexesCounter();
+
+        // the canary is spread over pools: o0 (pool-a) and o4 (pool-b); o4 is broken
+        Cli.Result r = failing(url, counter, Set.of("o4")).run("migrate-all", "--schema", v2.toString(), "--canary", "2", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        JsonNode s = strictJson(r);
+        assertThat(s.get("aborted").asText()).contains("canary");
+        assertThat(failedIds(s)).containsExactly("o4");
+        assertThat(s.get("failed").get(0).get("error").asText()).contains("injected").contains("createIndexes on messages");
+        assertThat(s.get("migrated").asInt()).isEqualTo(1);
+        assertThat(counter.total()).as("only the two canary orgs were touched").isEqualTo(2);
+        Map<String, String> hashes = hashes(Cli.withCatalog(url));
+        for (String org : List.of("o1", "o2", "o3", "o5", "o6", "o7")) {
+            assertThat(hashes.get(org)).as(org + " was not touched").isEqualTo(v1Hash);
+        }
+        String runId = s.get("run_id").asText();
+        assertThat(MigrateAllFixture.runShow(Cli.withCatalog(url), runId).get("run").get("status").asText()).isEqualTo("aborted");
+
+        // fixed: resume does the rest, and does not redo the canary org that already succeeded
+        MigrateAllFixture.CreateIndexesCounter resumed = new MigrateAllFixture.CreateIndexesCounter();
+        Cli.Result again = Cli.withCatalog(url).decoratePools(real -> hooked(real, resumed)).run("migrate-all", "--resume", runId, "-o", "json");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(strictJson(again).get("migrated").asInt()).isEqualTo(8);
+        assertThat(resumed.of("o0")).as("o0 was done by the canary").isZero();
+        assertThat(resumed.total()).isEqualTo(7);
+        assertThat(hashes(Cli.withCatalog(url)).values()).containsOnly(strictJson(again).get("schema_hash").asText());
+        assertThat(MigrateAllFixture.runShow(Cli.withCatalog(url), runId).get("run").get("status").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void aPassingCanaryLetsTheRolloutContinue(@TempDir Path dir) {
+        String url = fleet(dir, 2, 4, ids("o", 0, 8));
+        Cli.Result r = Cli.withCatalog(url).run("migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "--canary", "2", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(strictJson(r).get("migrated").asInt()).isEqualTo(8);
+        assertThat(strictJson(r).get("aborted").isNull()).isTrue();
+    }
+
+    @Test
+    void maxFailuresAbortsTheRestOfTheRollout(@TempDir Path dir) {
+        List<String> orgs = ids("o", 0, 10);
+        String url = fleet(dir, 1, 100, orgs);
+        Path v2 = write(dir, "v2.json", V2_ADD);
+        MigrateAllFixture.CreateIndexesCounter counter = new MigrateAllFixture.CreateIndexesCounter();
+
+        // every org would fail; 10% of 10 allows one failure, so the second failure stops the run (one org at a time: deterministic)
+        Cli.Result r = failing(url, counter, Set.copyOf(orgs)).run("migrate-all", "--schema", v2.toString(), "--max-failures", "10%",
+                "--per-pool", "1", "--concurrency", "1", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        JsonNode s = strictJson(r);
+        assertThat(s.get("aborted").asText()).contains("max-failures");
+        assertThat(s.get("failed")).hasSize(2);
+        assertThat(counter.total()).as("after the budget is spent no further org is touched").isEqualTo(2);
+        JsonNode run = MigrateAllFixture.runShow(Cli.withCatalog(url), s.get("run_id").asText());
+        assertThat(run.get("run").get("status").asText()).isEqualTo("aborted");
+        assertThat(MigrateAllFixture.itemStatuses(run)).as("the rest are left for a resume, none half-claimed")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("failed", 2, "pending", 8));
+    }
+
+    @Test
+    void anInvalidMaxFailuresIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
+        String url = fleet(dir, 1, 100, ids("o", 0, 2));
+        Cli cli = Cli.withCatalog(url);
+        Path v2 = write(dir, "v2.json", V2_ADD);
+        int runsBefore = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").size();
+
+        Cli.Result r = cli.run("migrate-all", "--schema", v2.toString(), "--max-failures", "lots");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("'lots'");
+        assertThat(strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs")).as("no run recorded").hasSize(runsBefore);
+
+        Cli.Result next = cli.run("migrate-all", "--schema", v2.toString(), "-o", "json");
+        assertThat(next.exitCode()).as("a typo must not leave a phantom run that blocks the next rollout\n" + next).isZero();
+        assertThat(strictJson(next).get("migrated").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void resumeAfterAnInjectedFailureRedoesOnlyTheFailedOrg(@TempDir Path dir) {
+        List<String> orgs = ids("o", 0, 6);
+        String url = fleet(dir, 1, 100, orgs);
+        Path v2 = write(dir, "v2.json", V2_ADD);
+
+        Cli.Result r = failing(url, new MigrateAllFixture.CreateIndexesCounter(), Set.of("o3"))
+                .run("migrate-all", "--schema", v2.toString(), "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        JsonNode s = strictJson(r);
+        assertThat(failedIds(s)).containsExactly("o3");
+        assertThat(s.get("migrated").asInt()).isEqualTo(5);
+        String runId = s.get("run_id").asText();
+        JsonNode failedRun = MigrateAllFixture.runShow(Cli.withCatalog(url), runId);
+        assertThat(failedRun.get("run").get("status").asText()).isEqualTo("failed");
+        assertThat(CliFixture.runItem(failedRun, "o3").get("error").asText()).contains("injected");
+
+        MigrateAllFixture.CreateIndexesCounter resumed = new MigrateAllFixture.CreateIndexesCounter();
+        Cli.Result again = Cli.withCatalog(url).decoratePools(real -> hooked(real, resumed)).run("migrate-all", "--resume", runId, "-o", "json");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(resumed.calls.keySet()).as("only the failed org is worked on again").containsExactly("org_o3");
+        JsonNode a = strictJson(again);
+        assertThat(a.get("run_id").asText()).isEqualTo(runId);
+        assertThat(a.get("migrated").asInt()).isEqualTo(6);
+        assertThat(a.get("failed")).isEmpty();
+        JsonNode run = MigrateAllFixture.runShow(Cli.withCatalog(url), runId);
+        assertThat(run.get("run").get("status").asText()).isEqualTo("succeeded");
+        JsonNode o3 = CliFixture.runItem(run, "o3");
+        assertThat(o3.get("status").asText()).isEqualTo("succeeded");
+        assertThat(o3.get("error").isNull()).as("the old error is not left on a succeeded item").isTrue();
+        assertThat(hashes(Cli.withCatalog(url)).values()).containsOnly(a.get("schema_hash").asText());
+    }
+
+    @Test
+    void aDeadPoolFailsOnlyItsOwnOrgs(@TempDir Path dir) {
+        List<String> orgs = ids("o", 0, 6); // o0,o1 on pool-a; o2,o3 on pool-b; o4,o5 on pool-c
+        String url = fleet(dir, 3, 2, orgs);
+        pools.kill(1);
+
+        Cli.Result r = Cli.withCatalog(url).run("migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        JsonNode s = strictJson(r);
+        assertThat(failedIds(s)).containsExactlyInAnyOrder("o2", "o3");
+        s.get("failed").forEach(f -> assertThat(f.get("error").asText()).contains("pool-b").contains("unreachable"));
+        assertThat(s.get("migrated").asInt()).isEqualTo(4);
+        Map<String, String> hashes = hashes(Cli.withCatalog(url));
+        for (String org : List.of("o0", "o1", "o4", "o5")) {
+            assertThat(hashes.get(org)).as(org).isEqualTo(s.get("schema_hash").asText());
+        }
+        assertThat(hashes.get("o2")).isNotEqualTo(s.get("schema_hash").asText());
+        JsonNode run = MigrateAllFixture.runShow(Cli.withCatalog(url), s.get("run_id").asText());
+        assertThat(run.get("run").get("status").asText()).isEqualTo("failed");
+    }
+}

@@ -1,0 +1,101 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.tenantctl.cli.CliFixture.ids;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static io.tenantctl.cli.MigrateAllFixture.V1;
+import static io.tenantctl.cli.MigrateAllFixture.V2_ADD;
+import static io.tenantctl.cli.MigrateAllFixture.hashes;
+import static io.tenantctl.cli.MigrateAllFixture.hooked;
+import static io.tenantctl.cli.MigrateAllFixture.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Scaling out: a detached run of 300 orgs drained by three workers at once; every org migrated exactly once. */
+@Timeout(90)
+class MigrateAllWorkersTest {
+
+    private final TestPools pools = new TestPools(3);
+
+    @AfterEach
+    void stop() {
+        pools.close();
+    }
+
+    @Test
+    void threeWorkersShareOneRunAndEachOrgIsMigratedExactlyOnce(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli setup = Cli.withCatalog(url);
+        for (int i = 0; i < 3; i++) {
+            CliFixture.addPool(setup, "pool-" + i, pools.uri(i), 100, i + 1);
+        }
+        List<String> orgs = ids("org-", 0, 300);
+        MigrateAllFixture.provision(setup, write(dir, "v1.json", V1), orgs, "--per-pool", "8", "--concurrency", "16");
+        Path v2 = write(dir, "v2.json", V2_ADD);
+
+        Cli.Result detached = setup.run("migrate-all", "--schema", v2.toString(), "--detach", "-o", "json");
+        assertThat(detached.exitCode()).as(detached.toString()).isZero();
+        JsonNode d = strictJson(detached);
+        String runId = d.get("run_id").asText();
+        assertThat(d.get("selected").asInt()).isEqualTo(300);
+        assertThat(d.get("migrated").asInt()).as("--detach creates the run without working on it").isZero();
+        assertThat(MigrateAllFixture.itemStatuses(MigrateAllFixture.runShow(setup, runId))).containsExactlyEntriesOf(Map.of("pending", 300));
+
+        MigrateAllFixture.CreateIndexesCounter all = new MigrateAllFixture.CreateIndexesCounter();
+        List<MigrateAllFixture.CreateIndexesCounter> mine = new ArrayList<>();
+        CyclicBarrier start = new CyclicBarrier(3);
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        List<Future<Cli.Result>> workers = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            MigrateAllFixture.CreateIndexesCounter own = new MigrateAllFixture.CreateIndexesCounter();
+            mine.add(own);
+            Cli worker = Cli.withCatalog(url).decoratePools(real -> hooked(real, (db, cmd) -> {
+                all.before(db, cmd);
+                own.before(db, cmd);
+            }));
+            workers.add(threads.submit(() -> {
+                start.await(30, TimeUnit.SECONDS);
+                return worker.run("migrate-all", "--join", runId, "--per-pool", "4", "--concurrency", "8", "-o", "json");
+            }));
+        }
+        for (Future<Cli.Result> f : workers) {
+            Cli.Result r = f.get(80, TimeUnit.SECONDS);
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(strictJson(r).get("failed")).isEmpty();
+        }
+        threads.shutdown();
+
+        JsonNode run = MigrateAllFixture.runShow(setup, runId);
+        assertThat(run.get("run").get("status").asText()).isEqualTo("succeeded");
+        assertThat(MigrateAllFixture.itemStatuses(run)).containsExactlyEntriesOf(Map.of("succeeded", 300));
+        for (String org : orgs) {
+            assertThat(all.of(org)).as(org + ": one createIndexes (the changed collection), from one worker").isEqualTo(1);
+        }
+        assertThat(all.total()).isEqualTo(300);
+        Set<String> seen = new HashSet<>();
+        for (MigrateAllFixture.CreateIndexesCounter own : mine) {
+            for (String db : own.calls.keySet()) {
+                assertThat(seen.add(db)).as(db + " was claimed by two workers").isTrue();
+            }
+        }
+        assertThat(hashes(setup).values()).containsOnly(d.get("schema_hash").asText());
+    }
+}

@@ -1,0 +1,204 @@
+package io.tenantctl.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.pool.PoolConnector;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestCatalog;
+import io.tenantctl.testing.TestPools;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One migrate-all at a time: a second one exits 3 naming the holder, --wait queues behind it, an unfinished run blocks new ones. */
+@Timeout(60)
+class MigrateAllLockTest {
+
+    private static final String V1 = """
+            {"collections": [{"name": "users", "indexes": [{"name": "email_1", "key": {"email": 1}}]}]}
+            """;
+    private static final String V2 = """
+            {"collections": [{"name": "users", "indexes": [{"name": "email_1", "key": {"email": 1}},
+                                                           {"name": "tenant_1", "key": {"tenant": 1}}]}]}
+            """;
+
+    private final TestPools pools = new TestPools(1);
+    /** Real threads (the common pool may have a single worker on a 2-core machine, which would serialise the rollouts). */
+    private final ExecutorService threads = Executors.newFixedThreadPool(2);
+
+    @AfterEach
+    void stop() {
+        threads.shutdownNow();
+        pools.close();
+    }
+
+    private static Cli.Result ok(Cli cli, String... args) {
+        Cli.Result r = cli.run(args);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        return r;
+    }
+
+    private String fleet(Path dir, String... orgs) throws IOException {
+        String url = TestCatalog.newDatabase();
+        Cli cli = Cli.withCatalog(url);
+        ok(cli, "init");
+        ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--capacity", "100");
+        Files.writeString(dir.resolve("v1.json"), V1);
+        Files.writeString(dir.resolve("v2.json"), V2);
+        String[] args = new String[orgs.length + 3];
+        args[0] = "provision";
+        args[1] = "--schema";
+        args[2] = dir.resolve("v1.json").toString();
+        System.arraycopy(orgs, 0, args, 3, orgs.length);
+        ok(cli, args);
+        return url;
+    }
+
+    private static int migrateAllRuns(Catalog catalog) {
+        return (int) catalog.runs().list(100).stream().filter(r -> r.verb().equals("migrate-all")).count();
+    }
+
+    /** Pool access whose runCommand calls first run {@code before}; ping runs {@code onPing}. */
+    private static PoolConnector hooked(PoolConnector real, Runnable onPing, Runnable before) {
+        return new PoolConnector() {
+            @Override
+            public MongoDatabase database(String poolId, String uri, String name) {
+                MongoDatabase db = real.database(poolId, uri, name);
+                return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("runCommand") && args != null && args[0] instanceof Document cmd
+                                    && cmd.keySet().iterator().next().equals("createIndexes")) {
+                                before.run();
+                            }
+                            try {
+                                return method.invoke(db, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+
+            @Override
+            public void ping(String poolId, String uri) {
+                onPing.run();
+                real.ping(poolId, uri);
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+    }
+
+    @Test
+    void aHeldLockExits3AndWaitProceedsOnceItIsReleased(@TempDir Path dir) throws Exception {
+        String url = fleet(dir, "a", "b", "c");
+        String v2 = dir.resolve("v2.json").toString();
+        try (Catalog catalog = Catalog.open(url)) {
+            AutoCloseable held = catalog.lock(MigrateAll.LOCK_KEY, false).orElseThrow();
+
+            Cli.Result refused = Cli.withCatalog(url).run("migrate-all", "--schema", v2);
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+            assertThat(refused.err()).contains("another migrate-all is in progress").contains("--wait");
+            assertThat(migrateAllRuns(catalog)).as("refused before anything was recorded").isZero();
+
+            CountDownLatch working = new CountDownLatch(1);
+            Cli waiter = Cli.withCatalog(url).decoratePools(real -> hooked(real, working::countDown, () -> { }));
+            CompletableFuture<Cli.Result> waited = CompletableFuture.supplyAsync(() -> waiter.run("migrate-all", "--schema", v2, "--wait", "-o", "json"),
+                    threads);
+            assertThat(working.getCount()).as("--wait does no work while the lock is held").isEqualTo(1);
+            held.close();
+
+            Cli.Result r = waited.get(30, TimeUnit.SECONDS);
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.json().get("migrated").asInt()).isEqualTo(3);
+            assertThat(working.getCount()).isZero();
+        }
+    }
+
+    @Test
+    void aSecondRolloutIsRefusedNamingTheRunningOneAndWaitQueuesBehindIt(@TempDir Path dir) throws Exception {
+        String url = fleet(dir, "a", "b", "c");
+        String v2 = dir.resolve("v2.json").toString();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Cli first = Cli.withCatalog(url).decoratePools(real -> hooked(real, () -> { }, () -> {
+            inside.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        CompletableFuture<Cli.Result> running = CompletableFuture.supplyAsync(() -> first.run("migrate-all", "--schema", v2, "--per-pool", "1",
+                "-o", "json"), threads);
+        assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+
+        try (Catalog catalog = Catalog.open(url)) {
+            RunRepository.Run holder = catalog.runs().running("migrate-all").orElseThrow();
+            Cli.Result refused = Cli.withCatalog(url).run("migrate-all", "--schema", v2);
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+            assertThat(refused.err()).as("names the holder: run id and who started it").contains(holder.runId()).contains("test");
+
+            CompletableFuture<Cli.Result> queued = CompletableFuture.supplyAsync(() -> Cli.withCatalog(url).run("migrate-all", "--schema", v2,
+                    "--wait", "-o", "json"), threads);
+            release.countDown();
+            Cli.Result firstResult = running.get(30, TimeUnit.SECONDS);
+            assertThat(firstResult.exitCode()).as(firstResult.toString()).isZero();
+            assertThat(firstResult.json().get("migrated").asInt()).isEqualTo(3);
+            Cli.Result second = queued.get(30, TimeUnit.SECONDS);
+            assertThat(second.exitCode()).as(second.toString()).isZero();
+            assertThat(second.json().get("migrated").asInt()).as("the queued rollout finds the work already done").isZero();
+            assertThat(second.json().get("failed")).isEmpty();
+        }
+    }
+
+    @Test
+    void anUnfinishedDetachedRunBlocksNewRolloutsUntilJoinedToTheEnd(@TempDir Path dir) throws Exception {
+        String url = fleet(dir, "a", "b");
+        String v2 = dir.resolve("v2.json").toString();
+        Cli cli = Cli.withCatalog(url);
+        JsonNode detached = ok(cli, "migrate-all", "--schema", v2, "--detach", "-o", "json").json();
+        String runId = detached.get("run_id").asText();
+
+        Cli.Result refused = cli.run("migrate-all", "--schema", v2);
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+        assertThat(refused.err()).contains(runId).contains("--join " + runId);
+
+        Cli.Result joined = cli.run("migrate-all", "--join", runId, "-o", "json");
+        assertThat(joined.exitCode()).as(joined.toString()).isZero();
+        assertThat(joined.json().get("migrated").asInt()).isEqualTo(2);
+
+        // a restarted worker (a retried pod) joining the finished run just reports it: harmless, exit 0, nothing redone
+        CountDownLatch touched = new CountDownLatch(1);
+        Cli.Result late = Cli.withCatalog(url).decoratePools(real -> hooked(real, () -> { }, touched::countDown))
+                .run("migrate-all", "--join", runId, "-o", "json");
+        assertThat(late.exitCode()).as(late.toString()).isZero();
+        assertThat(late.json().get("run_id").asText()).isEqualTo(runId);
+        assertThat(late.json().get("migrated").asInt()).isEqualTo(2);
+        assertThat(touched.getCount()).as("no org is migrated again").isEqualTo(1);
+
+        Cli.Result next = cli.run("migrate-all", "--schema", v2, "-o", "json");
+        assertThat(next.exitCode()).as(next.toString()).isZero();
+        assertThat(next.json().get("selected").asInt()).isZero();
+        assertThat(next.json().get("unchanged").asInt()).isEqualTo(2);
+    }
+}
