@@ -19,6 +19,17 @@ public final class Main {
     private Main() {
     }
 
+    /** Sum of the heap pools' peak usage: an upper bound on the most heap this process ever held (benchmarks). */
+    static long peakHeapMb() {
+        long bytes = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                bytes += pool.getPeakUsage().getUsed();
+            }
+        }
+        return bytes / (1024 * 1024);
+    }
+
     public static void main(String[] args) {
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
@@ -41,6 +52,9 @@ public final class Main {
         }
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         int code = TenantCtl.run(out, err, System.getenv(), UnaryOperator.identity(), cancel, args);
+        if (System.getenv("TENANTCTL_REPORT_HEAP") != null) {
+            err.println("heap_peak_mb=" + peakHeapMb());
+        }
         System.exit(code);
     }
 }

@@ -1,0 +1,207 @@
+package io.tenantctl.bench;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.types.ObjectId;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * scripts/bench backup: one org with N chat-message-shaped documents (~1 KB) on a sandbox pool.
+ * Backup throughput against a raw driver cursor drain of the same data to nowhere, and restore throughput against
+ * raw insertMany batches of 1,000, in the same run; both tenantctl runs are separate processes under -Xmx256m and
+ * report their peak heap. Then 1,000 small orgs on 4 latency-injected pools, backed up with fan-out vs one by one.
+ *
+ * <p>Args: JAR [--docs 1000000] [--compression gzip] [--small-orgs 1000] [--latency-ms 2]
+ */
+public final class BackupBench {
+
+    private static final Pattern HEAP = Pattern.compile("heap_peak_mb=(\\d+)");
+
+    private BackupBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args[0]);
+        int docs = 1_000_000;
+        String compression = "gzip";
+        int smallOrgs = 1000;
+        long latencyMs = 2;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--docs" -> docs = Integer.parseInt(args[++i]);
+                case "--compression" -> compression = args[++i];
+                case "--small-orgs" -> smallOrgs = Integer.parseInt(args[++i]);
+                case "--latency-ms" -> latencyMs = Long.parseLong(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Path dir = Files.createTempDirectory("bench-backup");
+        Path manifest = dir.resolve("messages.json");
+        Files.writeString(manifest, "{\"collections\": [{\"name\": \"messages\", \"indexes\": []}]}");
+        double backupVsRaw;
+        double restoreVsRaw;
+        long heap;
+        try (BenchFleet fleet = new BenchFleet(1, 0, 10)) {
+            fleet.tenantctl("provision", "big", "--schema", manifest.toString(), "-q", "--no-progress");
+            try (MongoClient client = MongoClients.create(fleet.uris.get(0))) {
+                MongoCollection<Document> messages = client.getDatabase("org_big").getCollection("messages");
+                log("raw insertMany: %d documents of ~1 KB in batches of 1,000...", docs);
+                long i0 = System.nanoTime();
+                insertMessages(messages, docs);
+                double insert = secs(i0);
+                log("raw insertMany: %.1f s, %.0f docs/s", insert, docs / insert);
+
+                log("raw drain: driver cursor over the same documents, batchSize 1000, to nowhere...");
+                long d0 = System.nanoTime();
+                long n = 0;
+                try (MongoCursor<RawBsonDocument> c = client.getDatabase("org_big").getCollection("messages", RawBsonDocument.class)
+                        .find().batchSize(1000).iterator()) {
+                    while (c.hasNext()) {
+                        n += c.next().getByteBuffer().remaining() > 0 ? 1 : 0;
+                    }
+                }
+                double drain = secs(d0);
+                log("raw drain: %.1f s, %.0f docs/s (%d docs)", drain, n / drain, n);
+
+                Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", fleet.catalogUrl(),
+                        "TENANTCTL_STORE", dir.resolve("store").toUri().toString(), "TENANTCTL_REPORT_HEAP", "1");
+                log("tenantctl backup --org big --compression %s (separate process, -Xmx256m)...", compression);
+                Run backup = tenantctl(jar, env, "backup", "--org", "big", "--compression", compression, "-o", "json", "--no-progress");
+                log("tenantctl backup: %.1f s, %.0f docs/s, peak heap %d MB", backup.secs, docs / backup.secs, backup.heapMb);
+
+                client.getDatabase("org_big").drop(); // free the stand-in's memory; restore reads the backup, not the source
+                log("tenantctl restore --org big --to-org big-copy (separate process, -Xmx256m)...");
+                Run restore = tenantctl(jar, env, "restore", "--org", "big", "--to-org", "big-copy", "-o", "json", "--no-progress");
+                long restored = client.getDatabase("org_big_copy").getCollection("messages").countDocuments();
+                if (restored != docs) {
+                    throw new IllegalStateException("restore produced " + restored + " documents, expected " + docs);
+                }
+                log("tenantctl restore: %.1f s, %.0f docs/s, peak heap %d MB", restore.secs, docs / restore.secs, restore.heapMb);
+                backupVsRaw = drain / backup.secs;
+                restoreVsRaw = insert / restore.secs;
+                heap = Math.max(backup.heapMb, restore.heapMb);
+            }
+        }
+
+        try (BenchFleet fleet = new BenchFleet(4, latencyMs, (smallOrgs + 3) / 4)) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= smallOrgs; i++) {
+                ids.add(String.format("small-%05d", i));
+            }
+            Path file = dir.resolve("small.txt");
+            Files.write(file, ids);
+            Path two = dir.resolve("two.json");
+            Files.writeString(two, "{\"collections\": [{\"name\": \"users\", \"indexes\": [{\"name\": \"email_1\", \"key\": {\"email\": 1}}]},"
+                    + " {\"name\": \"messages\", \"indexes\": []}]}");
+            log("small orgs: provisioning %d orgs with 10 documents each on 4 pools, %d ms per command...", smallOrgs, latencyMs);
+            fleet.tenantctl("provision", "--file", file.toString(), "--schema", two.toString(), "--per-pool", "8", "--concurrency", "32",
+                    "-q", "--no-progress");
+            fillSmallOrgs(fleet, ids);
+            fleet.env.put("TENANTCTL_STORE", dir.resolve("small-store").toUri().toString());
+            long f0 = System.nanoTime();
+            fleet.tenantctl("backup", "--all", "-q", "--no-progress");
+            double fan = secs(f0);
+            log("small orgs: backup --all with default fan-out (4 per pool, 16 overall): %.1f s", fan);
+            long s0 = System.nanoTime();
+            fleet.tenantctl("backup", "--all", "--per-pool", "1", "--concurrency", "1", "-q", "--no-progress");
+            double seq = secs(s0);
+            log("small orgs: backup --all one by one: %.1f s; fan-out speedup %.1fx", seq, seq / fan);
+        }
+        System.out.printf("backup backup_vs_raw=%.2f restore_vs_raw=%.2f heap_mb=%d%n", backupVsRaw, restoreVsRaw, heap);
+    }
+
+    private record Run(double secs, long heapMb) {
+    }
+
+    private static Run tenantctl(Path jar, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        String err = new String(p.getErrorStream().readAllBytes());
+        int code = p.waitFor();
+        double s = secs(t0);
+        if (code != 0) {
+            throw new IllegalStateException("tenantctl " + String.join(" ", args) + " exited " + code + ":\n" + out + err);
+        }
+        Matcher m = HEAP.matcher(err);
+        return new Run(s, m.find() ? Long.parseLong(m.group(1)) : -1);
+    }
+
+    /** Chat messages of about 1 KB: ids, a conversation, a sender, timestamps and ~700 characters of text. */
+    private static void insertMessages(MongoCollection<Document> coll, int n) {
+        Random random = new Random(42);
+        String[] words = "the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first water been call who oil its now find long down day did get come made may part".split(" ");
+        List<Document> batch = new ArrayList<>(1000);
+        long start = System.currentTimeMillis() - 86_400_000L * 365;
+        for (int i = 0; i < n; i++) {
+            StringBuilder text = new StringBuilder(720);
+            while (text.length() < 700) {
+                text.append(words[random.nextInt(words.length)]).append(' ');
+            }
+            Date created = new Date(start + i * 1000L);
+            batch.add(new Document("_id", new ObjectId())
+                    .append("messageId", UUID.randomUUID().toString())
+                    .append("conversationId", new UUID(42, i / 40).toString())
+                    .append("parentMessageId", UUID.randomUUID().toString())
+                    .append("user", "64b7f0c2a1e4d93f5c2b" + String.format("%04x", i % 500))
+                    .append("sender", i % 2 == 0 ? "User" : "GPT-4o")
+                    .append("isCreatedByUser", i % 2 == 0)
+                    .append("model", "gpt-4o")
+                    .append("endpoint", "openAI")
+                    .append("tokenCount", 50 + random.nextInt(400))
+                    .append("text", text.toString())
+                    .append("createdAt", created)
+                    .append("updatedAt", created));
+            if (batch.size() == 1000) {
+                coll.insertMany(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            coll.insertMany(batch);
+        }
+    }
+
+    private static void fillSmallOrgs(BenchFleet fleet, List<String> ids) {
+        List<MongoClient> clients = fleet.uris.stream().map(MongoClients::create).toList();
+        try {
+            int perPool = (ids.size() + 3) / 4;
+            for (int i = 0; i < ids.size(); i++) {
+                List<Document> docs = new ArrayList<>();
+                for (int d = 0; d < 10; d++) {
+                    docs.add(new Document("email", "user" + d + "@" + ids.get(i) + ".example").append("n", d));
+                }
+                clients.get(i / perPool).getDatabase("org_" + ids.get(i).replace('-', '_')).getCollection("users").insertMany(docs);
+            }
+        } finally {
+            clients.forEach(MongoClient::close);
+        }
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void log(String fmt, Object... args) {
+        System.err.printf(fmt + "%n", args);
+    }
+}
