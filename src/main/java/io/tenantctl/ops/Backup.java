@@ -27,6 +27,8 @@ import org.bson.RawBsonDocument;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -216,13 +218,13 @@ public final class Backup {
 
     private OrgResult copy(Org org, Pool pool, Request req, String runId) {
         BackupRepository backups = new BackupRepository(ctx.catalog());
+        Instant started = req.clock().instant();
         String backupId;
         String location;
         do {
-            backupId = BackupIds.newId(req.clock(), RANDOM);
+            backupId = BackupIds.newId(Clock.fixed(started, ZoneOffset.UTC), RANDOM);
             location = store.describe() + "/" + layout.backupPrefix(org.orgId(), backupId);
-        } while (!backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), BackupIds.timestamp(backupId),
-                org.schemaHash(), runId));
+        } while (!backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId));
         BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
                 req.compression());
         try (BackupWriter writer = BackupWriter.start(store, layout, spec, req.clock())) {
@@ -251,14 +253,25 @@ public final class Backup {
 
     /** Streams one collection into its file, then checks that countDocuments agrees with what was written. */
     private static void copyCollection(MongoCollection<RawBsonDocument> coll, CollectionWriter out) throws IOException {
+        String name = coll.getNamespace().getCollectionName();
         try (out; MongoCursor<RawBsonDocument> cursor = coll.find().batchSize(BATCH).iterator()) {
-            while (cursor.hasNext()) {
-                out.write(cursor.next());
+            while (true) {
+                RawBsonDocument doc;
+                try {
+                    if (!cursor.hasNext()) {
+                        break;
+                    }
+                    doc = cursor.next();
+                } catch (RuntimeException e) {
+                    throw new TenantctlException(TenantctlException.Category.FAILED, "reading collection " + name + " failed after "
+                            + out.docs() + " documents: " + Errors.oneLine(e), e);
+                }
+                out.write(doc);
             }
             CollectionEntry entry = out.finish();
             long counted = coll.countDocuments();
             if (counted != entry.docs()) {
-                throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + coll.getNamespace().getCollectionName()
+                throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name
                         + " changed while it was copied (" + entry.docs() + " documents streamed, " + counted
                         + " counted after): retry, or pass --freeze for a consistent copy");
             }

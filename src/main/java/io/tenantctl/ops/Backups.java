@@ -98,6 +98,7 @@ public final class Backups {
         }
         Map<String, List<BackupRepository.Backup>> rowsByOrg = new TreeMap<>();
         rows.forEach(r -> rowsByOrg.computeIfAbsent(r.orgId(), k -> new ArrayList<>()).add(r));
+        // a backup recorded as running for longer than a day was abandoned (its process died): incomplete, not in progress
         Instant graceStart = clock.instant().minus(Duration.ofHours(DEFAULT_GRACE_HOURS));
         List<Entry> out = new ArrayList<>();
         for (String org : orgs) {
