@@ -1,0 +1,81 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.backup.Compression;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.fanout.Fanout;
+import io.tenantctl.ops.Backup;
+import io.tenantctl.ops.OpsContext;
+import io.tenantctl.ops.Progress;
+import io.tenantctl.pool.PoolClients;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.store.FileObjectStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** backup --due picks exactly the active orgs whose tier's backup frequency has elapsed, and those never backed up. */
+class BackupDueTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void dueFollowsEachTiersFrequency() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provisionTier("free", "pool-0", "free-org");
+            f.provisionTier("starter", "pool-0", "starter-org");
+            f.provisionTier("growth", "pool-0", "growth-org");
+            f.provisionTier("enterprise", "pool-0", "never");
+            f.provisionTier("growth", "pool-0", "frozen");
+            ok(f.cli, "backup", "--org", "frozen"); // then made read_only: never due, whatever its age
+            try (Catalog catalog = Catalog.open(f.catalogUrl)) {
+                catalog.orgs().setStatus("frozen", "read_only");
+            }
+            assertThat(dueNow(f)).containsExactly("free-org", "growth-org", "never", "starter-org");
+
+            Instant t0 = Instant.now();
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 FileObjectStore store = new FileObjectStore(f.storeDir)) {
+                Backup op = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store);
+                Backup.Result first = op.run(request(List.of("free-org", "starter-org", "growth-org"), false, false, t0));
+                assertThat(first.count(Backup.BACKED_UP)).isEqualTo(3);
+
+                assertThat(due(op, t0.plus(Duration.ofHours(1)))).containsExactly("never");
+                assertThat(due(op, t0.plus(Duration.ofHours(13)))).containsExactly("growth-org", "never");
+                assertThat(due(op, t0.plus(Duration.ofHours(25)))).containsExactly("growth-org", "never", "starter-org");
+                assertThat(due(op, t0.plus(Duration.ofHours(169)))).containsExactly("free-org", "growth-org", "never", "starter-org");
+
+                Backup.Result later = op.run(request(List.of(), true, false, t0.plus(Duration.ofHours(13))));
+                assertThat(later.orgs()).extracting(Backup.OrgResult::orgId).containsExactly("growth-org", "never");
+                assertThat(due(op, t0.plus(Duration.ofHours(14)))).isEmpty();
+            }
+        }
+    }
+
+    private static List<String> dueNow(BackupFixture f) {
+        return strictJson(ok(f.cli, "backup", "--due", "--dry-run", "-o", "json")).get("orgs").findValuesAsText("org_id");
+    }
+
+    private static List<String> due(Backup op, Instant at) {
+        Backup.Result r = op.run(request(List.of(), true, true, at));
+        assertThat(r.dryRun()).isTrue();
+        return r.orgs().stream().map(Backup.OrgResult::orgId).toList();
+    }
+
+    private static Backup.Request request(List<String> orgs, boolean due, boolean dryRun, Instant at) {
+        return new Backup.Request(orgs, false, null, due, Compression.GZIP, false, dryRun, Fanout.Settings.DEFAULT, new CancelToken(),
+                Progress.NONE, Clock.fixed(at, ZoneOffset.UTC));
+    }
+}

@@ -1,0 +1,133 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.bson.BsonDocument;
+import org.bson.RawBsonDocument;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A fleet for backup and restore tests: an initialised catalog, {@code n} in-process pools (pool-0, pool-1, ...), a file
+ * store in a temp dir, a CLI pointed at both, and direct clients on the pools to seed and compare data.
+ */
+final class BackupFixture implements AutoCloseable {
+
+    final TestPools pools;
+    final String catalogUrl;
+    final Path storeDir;
+    final Cli cli;
+    private final Path schema;
+    private final List<MongoClient> clients = new ArrayList<>();
+
+    BackupFixture(int n, Path dir) {
+        this(n, dir, Map.of("TENANTCTL_STORE", dir.resolve("store").toUri().toString()));
+    }
+
+    BackupFixture(int n, Path dir, Map<String, String> storeEnv) {
+        pools = new TestPools(n);
+        catalogUrl = CliFixture.initialisedCatalog();
+        storeDir = dir.resolve("store");
+        Map<String, String> env = new HashMap<>(storeEnv);
+        env.put("TENANTCTL_CATALOG_URL", catalogUrl);
+        env.put("USER", "test");
+        cli = new Cli(env);
+        schema = CliFixture.smallSchema(dir);
+        for (int i = 0; i < n; i++) {
+            CliFixture.addPool(cli, "pool-" + i, pools.uri(i), 100, i + 1);
+            clients.add(MongoClients.create(pools.uri(i)));
+        }
+    }
+
+    /** Provisions orgs (on pool-0 unless a pool is given) with the small schema. */
+    void provisionTier(String tier, String pool, String... orgs) {
+        List<String> args = new ArrayList<>(List.of("provision", "--schema", schema.toString(), "--tier", tier, "--pool", pool));
+        args.addAll(List.of(orgs));
+        ok(cli, args.toArray(String[]::new));
+    }
+
+    void provision(String... orgs) {
+        provisionTier("free", "pool-0", orgs);
+    }
+
+    JsonNode org(String orgId) {
+        return strictJson(ok(cli, "orgs", "show", orgId, "-o", "json"));
+    }
+
+    /** The org's database, as the catalog points at it now. */
+    MongoDatabase db(String orgId) {
+        JsonNode org = org(orgId);
+        return database(org.get("pool_id").asText(), org.get("database_name").asText());
+    }
+
+    MongoDatabase database(String poolId, String name) {
+        return clients.get(Integer.parseInt(poolId.substring("pool-".length()))).getDatabase(name);
+    }
+
+    List<String> databaseNames(String poolId) {
+        return clients.get(Integer.parseInt(poolId.substring("pool-".length()))).listDatabaseNames().into(new ArrayList<>());
+    }
+
+    /** Backs one org up; returns the backup id. */
+    String backup(String orgId, String... extra) {
+        List<String> args = new ArrayList<>(List.of("backup", "--org", orgId, "-o", "json"));
+        args.addAll(List.of(extra));
+        JsonNode r = strictJson(ok(cli, args.toArray(String[]::new)));
+        assertThat(r.get("backed_up").asInt()).as(r.toPrettyString()).isEqualTo(1);
+        return r.get("orgs").get(0).get("backup_id").asText();
+    }
+
+    /** Every collection's documents in _id order, as raw BSON. */
+    static Map<String, List<RawBsonDocument>> contents(MongoDatabase db) {
+        Map<String, List<RawBsonDocument>> out = new TreeMap<>();
+        for (String name : db.listCollectionNames()) {
+            out.put(name, db.getCollection(name, RawBsonDocument.class).find().sort(new BsonDocument("_id", new org.bson.BsonInt32(1)))
+                    .into(new ArrayList<>()));
+        }
+        return out;
+    }
+
+    /** Every collection's indexes as listIndexes returns them, without the namespace field. */
+    static Map<String, List<BsonDocument>> indexes(MongoDatabase db) {
+        Map<String, List<BsonDocument>> out = new TreeMap<>();
+        for (String name : db.listCollectionNames()) {
+            List<BsonDocument> idx = new ArrayList<>();
+            for (BsonDocument d : db.getCollection(name).listIndexes(BsonDocument.class)) {
+                d.remove("ns");
+                idx.add(d);
+            }
+            idx.sort((a, b) -> a.getString("name").getValue().compareTo(b.getString("name").getValue()));
+            out.put(name, idx);
+        }
+        return out;
+    }
+
+    /** The backup's files in the store dir. */
+    Map<String, Path> files(String orgId, String backupId) throws java.io.IOException {
+        Map<String, Path> out = new LinkedHashMap<>();
+        try (var s = java.nio.file.Files.list(storeDir.resolve(orgId).resolve(backupId))) {
+            s.sorted().forEach(p -> out.put(p.getFileName().toString(), p));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(MongoClient::close);
+        pools.close();
+    }
+}

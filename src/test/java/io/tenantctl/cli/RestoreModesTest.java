@@ -1,0 +1,108 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.catalog.RestoreRepository;
+import io.tenantctl.testing.Cli;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Default restore keeps the database it replaces; only --in-place --drop-existing drops data; re-runs are safe. */
+class RestoreModesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultRestoreWritesAFreshDatabaseAndKeepsTheReplacedOne() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(1, "before backup"));
+            String id = f.backup("acme");
+            f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(2, "after backup"));
+
+            JsonNode r = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "-o", "json"));
+
+            JsonNode org = f.org("acme");
+            assertThat(org.get("database_name").asText()).startsWith("org_acme__r").isEqualTo(r.get("database_name").asText());
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            assertThat(f.db("acme").getCollection("notes").countDocuments()).as("the backup's state").isEqualTo(1);
+            assertThat(r.get("retired_database").asText()).isEqualTo("org_acme");
+            assertThat(f.databaseNames("pool-0")).as("the replaced database is kept").contains("org_acme");
+            assertThat(f.database("pool-0", "org_acme").getCollection("notes").countDocuments()).isEqualTo(2);
+            try (Catalog catalog = Catalog.open(f.catalogUrl)) {
+                assertThat(new RestoreRepository(catalog).retired("acme")).singleElement().satisfies(x -> {
+                    assertThat(x.databaseName()).isEqualTo("org_acme");
+                    assertThat(x.poolId()).isEqualTo("pool-0");
+                    assertThat(x.reason()).contains(id);
+                });
+            }
+
+            // restoring the same backup again never overwrites the current or the retired database
+            JsonNode again = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "-o", "json"));
+            assertThat(again.get("database_name").asText()).isNotIn("org_acme", r.get("database_name").asText());
+            assertThat(f.databaseNames("pool-0")).contains("org_acme", r.get("database_name").asText(), again.get("database_name").asText());
+            JsonNode run = strictJson(ok(f.cli, "runs", "show", again.get("run_id").asText(), "-o", "json"));
+            assertThat(run.get("run").get("verb").asText()).isEqualTo("restore");
+            assertThat(run.get("run").get("status").asText()).isEqualTo("succeeded");
+        }
+    }
+
+    @Test
+    void inPlaceNeedsDropExistingAndThenReplacesTheData() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(1, "before backup"));
+            String id = f.backup("acme");
+            f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(2, "after backup"));
+
+            Cli.Result refused = f.cli.run("restore", "--org", "acme", "--in-place");
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+            assertThat(refused.err()).contains("--drop-existing");
+            assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(2);
+
+            Cli.Result r = ok(f.cli, "restore", "--org", "acme", "--backup", id, "--in-place", "--drop-existing");
+            assertThat(r.err()).contains("WARNING: DROPPED database org_acme");
+            assertThat(f.org("acme").get("database_name").asText()).isEqualTo("org_acme");
+            assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(1);
+            assertThat(f.databaseNames("pool-0")).noneMatch(n -> n.contains("__r"));
+        }
+    }
+
+    @Test
+    void anInterruptedRestoreCanBeReRun() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(1, "x"));
+            String id = f.backup("acme");
+            JsonNode plan = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "--dry-run", "-o", "json"));
+            String target = plan.get("database_name").asText();
+            // what a restore killed halfway leaves: the org restoring, a partial fresh database
+            ok(f.cli, "orgs", "show", "acme");
+            try (Catalog catalog = Catalog.open(f.catalogUrl)) {
+                catalog.orgs().setStatus("acme", "restoring");
+            }
+            f.database("pool-0", target).getCollection("notes", BsonDocument.class).insertOne(doc(99, "partial"));
+
+            JsonNode r = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "-o", "json"));
+
+            assertThat(r.get("database_name").asText()).isEqualTo(target);
+            assertThat(r.get("dropped_databases")).extracting(JsonNode::asText).containsExactly(target);
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(1);
+        }
+    }
+
+    private static BsonDocument doc(int id, String name) {
+        return new BsonDocument("_id", new BsonInt32(id)).append("name", new BsonString(name));
+    }
+}

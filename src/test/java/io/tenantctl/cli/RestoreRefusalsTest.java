@@ -1,0 +1,116 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tenantctl.testing.Cli;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A damaged or incomplete backup is refused: exit 1 (exit 2 for a format this tenantctl does not know), the org still
+ * points at its database, and no fresh database is left behind on the pool.
+ */
+class RestoreRefusalsTest {
+
+    @TempDir
+    static Path dir;
+    private static BackupFixture f;
+
+    @BeforeAll
+    static void fleet() {
+        f = new BackupFixture(1, dir);
+        f.provision("acme");
+        List<BsonDocument> docs = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            docs.add(new BsonDocument("_id", new BsonInt32(i)).append("name", new BsonString("user " + i)));
+        }
+        f.db("acme").getCollection("notes", BsonDocument.class).insertMany(docs);
+        f.db("acme").getCollection("events", BsonDocument.class).insertMany(docs);
+    }
+
+    @AfterAll
+    static void stop() {
+        f.close();
+    }
+
+    @Test
+    void aFlippedByteIsRefused() throws IOException {
+        String id = f.backup("acme", "--compression", "none");
+        Path notes = f.files("acme", id).get("notes.ndjson");
+        byte[] bytes = Files.readAllBytes(notes);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(notes, bytes);
+
+        Cli.Result r = refused(id, 1);
+        assertThat(r.err()).contains("notes.ndjson").containsPattern("corrupt|does not match its manifest").contains("choose another backup");
+    }
+
+    @Test
+    void aTruncatedFileIsRefused() throws IOException {
+        String id = f.backup("acme");
+        Path notes = f.files("acme", id).get("notes.ndjson.gz");
+        byte[] bytes = Files.readAllBytes(notes);
+        Files.write(notes, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+        Cli.Result r = refused(id, 1);
+        assertThat(r.err()).contains("notes.ndjson.gz");
+    }
+
+    @Test
+    void aBackupWithoutManifestIsRefused() throws IOException {
+        String id = f.backup("acme");
+        Files.delete(f.files("acme", id).get("manifest.json"));
+
+        Cli.Result r = refused(id, 1);
+        assertThat(r.err()).contains("no manifest.json").contains("incomplete");
+        JsonNode listed = CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "list", "--org", "acme", "-o", "json"));
+        assertThat(listed.get("backups").findValues("backup_id").stream().map(JsonNode::asText).toList()).contains(id);
+        listed.get("backups").forEach(b -> {
+            if (b.get("backup_id").asText().equals(id)) {
+                assertThat(b.get("status").asText()).isEqualTo("incomplete");
+            }
+        });
+    }
+
+    @Test
+    void anUnknownFormatVersionIsAUsageError() throws IOException {
+        String id = f.backup("acme");
+        Path manifest = f.files("acme", id).get("manifest.json");
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(manifest.toFile());
+        json.put("formatVersion", 99);
+        Files.write(manifest, new ObjectMapper().writeValueAsBytes(json));
+
+        Cli.Result r = refused(id, 2);
+        assertThat(r.err()).contains("format version 99").contains("upgrade tenantctl");
+    }
+
+    /** Restores {@code id} expecting {@code exit}; checks the pointer and the pool are as before. */
+    private static Cli.Result refused(String id, int exit) {
+        JsonNode before = f.org("acme");
+        List<String> databasesBefore = f.databaseNames("pool-0");
+        Cli.Result r = f.cli.run("restore", "--org", "acme", "--backup", id);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(exit);
+        JsonNode after = f.org("acme");
+        assertThat(after.get("database_name").asText()).isEqualTo("org_acme");
+        assertThat(after.get("pool_id")).isEqualTo(before.get("pool_id"));
+        assertThat(after.get("status").asText()).isEqualTo("active");
+        assertThat(f.databaseNames("pool-0")).as("no fresh database left behind").containsExactlyInAnyOrderElementsOf(databasesBefore)
+                .noneMatch(n -> n.contains("__r"));
+        assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(2500);
+        return r;
+    }
+}
