@@ -134,12 +134,7 @@ final class MigrateAllCommand implements Callable<Integer> {
     }
 
     private static int size(JsonNode plan, String field) {
-        String camel = switch (field) {
-            case "create_collections" -> "createCollections";
-            case "create_indexes" -> "createIndexes";
-            default -> field;
-        };
-        return plan == null ? 0 : plan.path(camel).size();
+        return plan == null ? 0 : plan.path(field).size();
     }
 
     private void renderPlan(MigrateAll.Result r) {

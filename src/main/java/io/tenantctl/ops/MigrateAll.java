@@ -39,7 +39,8 @@ public final class MigrateAll {
 
     static final long LOCK_KEY = 0x7465_6e61_6e74_0002L;
     static final int LEASE_SECONDS = 60;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
     private static final Set<String> FROZEN = Set.of(Org.READ_ONLY, Org.MOVING, Org.RESTORING);
 
     public static final String MIGRATED = "migrated";
@@ -93,6 +94,10 @@ public final class MigrateAll {
             return resume(req);
         }
         SchemaManifest manifest = req.manifest();
+        if (req.detach() && req.canary() > 0) {
+            throw TenantctlException.usage("--canary needs the process that starts the run to watch the canary: "
+                    + "run without --detach, or detach without --canary and use --max-failures");
+        }
         Selection sel = select(req, manifest);
         Budget budget = Budget.parse(req.maxFailures(), sel.selected().size()); // validated before anything is written
         if (req.dryRun()) {
@@ -100,6 +105,11 @@ public final class MigrateAll {
         }
         try (AutoCloseable lock = lock(req.waitForLock())) {
             refuseUnfinished();
+            if (req.waitForLock()) {
+                // we may have waited for another rollout: select again from the fleet as it is now
+                sel = select(req, manifest);
+                budget = Budget.parse(req.maxFailures(), sel.selected().size());
+            }
             ctx.catalog().manifests().save(manifest.hash(), manifest.source(), manifest.canonicalJson());
             Flags flags = new Flags(req.replaceConflicting(), req.prune(), req.force(), req.maxFailures(), req.canary());
             List<RunRepository.NewItem> items = new ArrayList<>();
