@@ -1,0 +1,40 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.testing.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** No store is a usage error naming --store and TENANTCTL_STORE (exit 2); a store that does not answer exits 3 before any work. */
+class BackupStoreErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMissingStoreIsAUsageErrorAndAnUnreachableOneAConfigError() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            Cli noStore = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test"));
+            for (String[] args : new String[][]{{"backup", "--org", "acme"}, {"restore", "--org", "acme"}, {"backups", "list"},
+                    {"backups", "prune", "--dry-run"}}) {
+                Cli.Result r = noStore.run(args);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.err()).contains("--store").contains("TENANTCTL_STORE");
+            }
+
+            Cli unreachable = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test", "TENANTCTL_STORE", "s3://backups/x",
+                    "TENANTCTL_S3_ENDPOINT", "http://127.0.0.1:1", "AWS_ACCESS_KEY_ID", "id", "AWS_SECRET_ACCESS_KEY", "secret-not-shown",
+                    "AWS_REGION", "us-east-1"));
+            Cli.Result r = unreachable.run("backup", "--org", "acme");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+            assertThat(r.err()).contains("s3://backups/x").doesNotContain("secret-not-shown");
+            assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "runs", "list", "-o", "json")).toString())
+                    .as("no run was started").doesNotContain("\"backup\"");
+        }
+    }
+}
