@@ -92,7 +92,7 @@ public final class Backup {
         List<String> order = select(req, work, results);
         if (req.dryRun()) {
             work.forEach(o -> results.put(o.orgId(), new OrgResult(o.orgId(), o.poolId(), null, PLANNED, 0, 0, 0,
-                    store.describe() + "/" + layout.orgPrefix(o.orgId()), 0, null)));
+                    Backup.where(store) + layout.orgPrefix(o.orgId()), 0, null)));
             return new Result(null, true, store.describe(), ordered(order, results), Timings.of(List.of()), false);
         }
         RunRepository runs = ctx.catalog().runs();
@@ -223,7 +223,7 @@ public final class Backup {
         String location;
         do {
             backupId = BackupIds.newId(Clock.fixed(started, ZoneOffset.UTC), RANDOM);
-            location = store.describe() + "/" + layout.backupPrefix(org.orgId(), backupId);
+            location = Backup.where(store) + layout.backupPrefix(org.orgId(), backupId);
         } while (!backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId));
         BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
                 req.compression());
@@ -276,6 +276,12 @@ public final class Backup {
                         + " counted after): retry, or pass --freeze for a consistent copy");
             }
         }
+    }
+
+    /** The store's description ending with exactly one '/', to put keys after. */
+    static String where(ObjectStore store) {
+        String d = store.describe();
+        return d.endsWith("/") ? d : d + "/";
     }
 
     private static String selector(Request req) {

@@ -130,7 +130,7 @@ public final class Backups {
                         ? RUNNING : INCOMPLETE;
             }
             Instant started = row != null ? row.startedAt() : BackupIds.timestamp(id);
-            String location = row != null ? row.location() : store.describe() + "/" + layout.backupPrefix(orgId, id);
+            String location = row != null ? row.location() : Backup.where(store) + layout.backupPrefix(orgId, id);
             String error = row != null ? row.error() : status.equals(COMPLETE) ? "not recorded in the catalog" : null;
             out.add(new Entry(orgId, id, status, started, row == null ? null : row.finishedAt(), row == null ? null : row.docs(),
                     row != null && row.bytes() != null ? row.bytes() : l == null ? null : l.storedBytes(),
