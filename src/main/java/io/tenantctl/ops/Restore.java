@@ -218,7 +218,7 @@ public final class Restore {
      */
     private String freshName(Org org, Pool pool, String backupId) {
         String compact = backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
-        String base = org.databaseName().replaceAll("__r[a-z0-9_]+$", "") + "__r";
+        String base = OrgId.databaseName(org.orgId()) + "__r";
         base = base.length() + compact.length() <= 60 ? base + compact : base + backupId.substring(17);
         for (int n = 1; ; n++) {
             String name = n == 1 ? base : base + "_" + n;
