@@ -246,6 +246,7 @@ function _picocli_tenantctl() {
   local commands="init pools provision migrate-all orgs schema runs backup restore backups help"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -263,7 +264,9 @@ function _picocli_tenantctl() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -285,6 +288,7 @@ function _picocli_tenantctl_init() {
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -302,7 +306,9 @@ function _picocli_tenantctl_init() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -324,6 +330,7 @@ function _picocli_tenantctl_pools() {
   local commands="add list show drain enable"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -341,7 +348,9 @@ function _picocli_tenantctl_pools() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -363,6 +372,7 @@ function _picocli_tenantctl_provision() {
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--file' '--pool' '--tier' '--schema' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -404,7 +414,9 @@ function _picocli_tenantctl_provision() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -426,6 +438,7 @@ function _picocli_tenantctl_migrateall() {
   local commands=""
   local flag_opts="'--replace-conflicting' '--prune' '--force' '--dry-run' '--detach' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--resume' '--join' '--rate' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -479,7 +492,9 @@ function _picocli_tenantctl_migrateall() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -501,6 +516,7 @@ function _picocli_tenantctl_orgs() {
   local commands="list show"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -518,7 +534,9 @@ function _picocli_tenantctl_orgs() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -540,6 +558,7 @@ function _picocli_tenantctl_schema() {
   local commands="show diff"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -557,7 +576,9 @@ function _picocli_tenantctl_schema() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -579,6 +600,7 @@ function _picocli_tenantctl_runs() {
   local commands="list show"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -596,7 +618,9 @@ function _picocli_tenantctl_runs() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -618,6 +642,7 @@ function _picocli_tenantctl_backup() {
   local commands=""
   local flag_opts="'--all' '--due' '--freeze' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--org' '--pool' '--compression' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -650,7 +675,9 @@ function _picocli_tenantctl_backup() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -672,6 +699,7 @@ function _picocli_tenantctl_restore() {
   local commands=""
   local flag_opts="'--in-place' '--drop-existing' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--org' '--backup' '--to-org' '--target-pool' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -701,7 +729,9 @@ function _picocli_tenantctl_restore() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -723,6 +753,7 @@ function _picocli_tenantctl_backups() {
   local commands="list show prune"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -740,7 +771,9 @@ function _picocli_tenantctl_backups() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -762,6 +795,7 @@ function _picocli_tenantctl_help() {
   local commands="init pools provision migrate-all orgs schema runs backup restore backups"
   local flag_opts="'-h' '--help' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -779,7 +813,9 @@ function _picocli_tenantctl_help() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -801,6 +837,7 @@ function _picocli_tenantctl_pools_add() {
   local commands=""
   local flag_opts="'--allow-inline-password' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--uri' '--capacity' '--priority' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -827,7 +864,9 @@ function _picocli_tenantctl_pools_add() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -849,6 +888,7 @@ function _picocli_tenantctl_pools_list() {
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -866,7 +906,9 @@ function _picocli_tenantctl_pools_list() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -888,6 +930,7 @@ function _picocli_tenantctl_pools_show() {
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -905,7 +948,9 @@ function _picocli_tenantctl_pools_show() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -927,6 +972,7 @@ function _picocli_tenantctl_pools_drain() {
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -944,7 +990,9 @@ function _picocli_tenantctl_pools_drain() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -966,6 +1014,7 @@ function _picocli_tenantctl_pools_enable() {
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -983,7 +1032,9 @@ function _picocli_tenantctl_pools_enable() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -1005,6 +1056,7 @@ function _picocli_tenantctl_orgs_list() {
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--pool' '--status' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1028,7 +1080,9 @@ function _picocli_tenantctl_orgs_list() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -1050,6 +1104,7 @@ function _picocli_tenantctl_orgs_show() {
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1067,7 +1122,9 @@ function _picocli_tenantctl_orgs_show() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -1089,6 +1146,7 @@ function _picocli_tenantctl_schema_show() {
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1112,7 +1170,9 @@ function _picocli_tenantctl_schema_show() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -1134,6 +1194,7 @@ function _picocli_tenantctl_schema_diff() {
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1157,7 +1218,9 @@ function _picocli_tenantctl_schema_diff() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -1179,6 +1242,7 @@ function _picocli_tenantctl_runs_list() {
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--limit' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1199,7 +1263,9 @@ function _picocli_tenantctl_runs_list() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -1221,6 +1287,7 @@ function _picocli_tenantctl_runs_show() {
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1238,7 +1305,9 @@ function _picocli_tenantctl_runs_show() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -1260,6 +1329,7 @@ function _picocli_tenantctl_backups_list() {
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1280,7 +1350,9 @@ function _picocli_tenantctl_backups_list() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -1302,6 +1374,7 @@ function _picocli_tenantctl_backups_show() {
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1322,7 +1395,9 @@ function _picocli_tenantctl_backups_show() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -1344,6 +1419,7 @@ function _picocli_tenantctl_backups_prune() {
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--org' '--keep-last' '--keep-daily' '--keep-weekly' '--grace-hours' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1376,7 +1452,9 @@ function _picocli_tenantctl_backups_prune() {
       return $?
       ;;
     '-o'|'--output')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
   esac
 

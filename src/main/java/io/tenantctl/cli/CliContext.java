@@ -29,13 +29,7 @@ public final class CliContext implements AutoCloseable {
     final CancelToken cancel;
     private final UnaryOperator<PoolConnector> poolDecorator;
 
-    String catalogUrl;
-    String storeUrl;
-    Path configFile;
-    String output = "table";
-    boolean noProgress;
-    boolean quiet;
-    boolean verbose;
+    final GlobalOptions options = new GlobalOptions();
 
     private Catalog catalog;
     private PoolConnector pools;
@@ -58,18 +52,26 @@ public final class CliContext implements AutoCloseable {
         return err;
     }
 
+    boolean quiet() {
+        return options.quiet;
+    }
+
+    boolean verbose() {
+        return options.verbose;
+    }
+
     public boolean json() {
-        return "json".equals(output);
+        return options.output == GlobalOptions.Format.json;
     }
 
     /** Progress bars only for people: stderr on a terminal, not quiet, not asked to stay silent. */
     boolean interactive() {
-        return !noProgress && !quiet && System.console() != null && !"dumb".equals(env.get("TERM"));
+        return !options.noProgress && !options.quiet && System.console() != null && !"dumb".equals(env.get("TERM"));
     }
 
     /** A line for a person on stderr (suppressed by -q). */
     void note(String line) {
-        if (!quiet) {
+        if (!options.quiet) {
             err.println(line);
             err.flush();
         }
@@ -92,16 +94,16 @@ public final class CliContext implements AutoCloseable {
     }
 
     String resolveCatalogUrl() {
-        if (catalogUrl != null) {
-            return catalogUrl;
+        if (options.catalogUrl != null) {
+            return options.catalogUrl;
         }
         String fromEnv = env.get("TENANTCTL_CATALOG_URL");
         return fromEnv != null && !fromEnv.isBlank() ? fromEnv : config().getProperty("catalog");
     }
 
     String resolveStoreUrl() {
-        if (storeUrl != null) {
-            return storeUrl;
+        if (options.storeUrl != null) {
+            return options.storeUrl;
         }
         String fromEnv = env.get("TENANTCTL_STORE");
         return fromEnv != null && !fromEnv.isBlank() ? fromEnv : config().getProperty("store");
@@ -110,7 +112,7 @@ public final class CliContext implements AutoCloseable {
     private Properties config() {
         if (config == null) {
             config = new Properties();
-            Path file = configFile != null ? configFile : env.containsKey("TENANTCTL_CONFIG") ? Path.of(env.get("TENANTCTL_CONFIG")) : null;
+            Path file = options.configFile != null ? options.configFile : env.containsKey("TENANTCTL_CONFIG") ? Path.of(env.get("TENANTCTL_CONFIG")) : null;
             if (file != null) {
                 try (Reader r = Files.newBufferedReader(file)) {
                     config.load(r);

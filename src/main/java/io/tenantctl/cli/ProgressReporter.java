@@ -36,7 +36,7 @@ final class ProgressReporter implements Progress {
     }
 
     static Progress of(CliContext ctx) {
-        return ctx.quiet ? Progress.NONE : new ProgressReporter(ctx);
+        return ctx.quiet() ? Progress.NONE : new ProgressReporter(ctx);
     }
 
     @Override

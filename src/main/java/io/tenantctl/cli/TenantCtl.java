@@ -5,12 +5,9 @@ import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.pool.PoolConnector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -34,47 +31,9 @@ public final class TenantCtl implements Runnable {
         this.ctx = ctx;
     }
 
-    @Option(names = "--catalog", scope = ScopeType.INHERIT, paramLabel = "URL",
-            description = "Catalog PostgreSQL URL (jdbc:postgresql://, postgres://, postgresql://). Default: $TENANTCTL_CATALOG_URL.")
-    void setCatalog(String url) {
-        ctx.catalogUrl = url;
-    }
-
-    @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "URL",
-            description = "Object store: s3://bucket/prefix or file:///path. Default: $TENANTCTL_STORE.")
-    void setStore(String url) {
-        ctx.storeUrl = url;
-    }
-
-    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
-            description = "Properties file with catalog= and store= defaults (flags and environment win).")
-    void setConfig(Path file) {
-        ctx.configFile = file;
-    }
-
-    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
-            description = "Output format: table or json (json: one document on stdout, nothing else).")
-    void setOutput(String format) {
-        if (!format.equals("table") && !format.equals("json")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "-o must be table or json, not '" + format + "'");
-        }
-        ctx.output = format;
-    }
-
-    @Option(names = "--no-progress", scope = ScopeType.INHERIT, description = "Never draw progress bars.")
-    void setNoProgress(boolean v) {
-        ctx.noProgress = v;
-    }
-
-    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Only results and errors.")
-    void setQuiet(boolean v) {
-        ctx.quiet = v;
-    }
-
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log more; print stack traces on errors.")
-    void setVerbose(boolean v) {
-        ctx.verbose = v;
-    }
+    /** Shared with the context by the factory; declared here so every subcommand inherits the options. */
+    @CommandLine.Mixin
+    GlobalOptions options;
 
     @Override
     public void run() {
@@ -110,15 +69,15 @@ public final class TenantCtl implements Runnable {
     static int handle(CliContext ctx, Exception e) {
         if (e instanceof TenantctlException te) {
             ctx.err.println("error: " + te.getMessage());
-            if (ctx.verbose) {
+            if (ctx.verbose()) {
                 ctx.err.println(stackTrace(e));
             }
             ctx.err.flush();
             return te.category().exitCode;
         }
         ctx.err.println("error: unexpected " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())
-                + (ctx.verbose ? "" : " (run with -v for the stack trace)"));
-        if (ctx.verbose) {
+                + (ctx.verbose() ? "" : " (run with -v for the stack trace)"));
+        if (ctx.verbose()) {
             ctx.err.println(stackTrace(e));
         }
         ctx.err.flush();
@@ -150,6 +109,9 @@ public final class TenantCtl implements Runnable {
 
         @Override
         public <K> K create(Class<K> cls) throws Exception {
+            if (cls == GlobalOptions.class) {
+                return cls.cast(ctx.options);
+            }
             try {
                 var ctor = cls.getDeclaredConstructor(CliContext.class);
                 ctor.setAccessible(true);
