@@ -39,7 +39,9 @@ public final class MigrateAll {
 
     static final long LOCK_KEY = 0x7465_6e61_6e74_0002L;
     static final int LEASE_SECONDS = 60;
-    private static final ObjectMapper JSON = new ObjectMapper()
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Per-org plans are shown in -o json, whose keys are snake_case. */
+    private static final ObjectMapper PLAN_JSON = new ObjectMapper()
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
     private static final Set<String> FROZEN = Set.of(Org.READ_ONLY, Org.MOVING, Org.RESTORING);
 
@@ -258,7 +260,8 @@ public final class MigrateAll {
         RunRepository runs = ctx.catalog().runs();
         Map<String, Pool> pools = new HashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Map<String, String> dead = PoolHealth.unreachable(ctx, List.copyOf(pools.values()));
+        Map<String, String> dead = new ConcurrentHashMap<>();
+        boolean pinged = false;
         CancelToken stop = req.cancel().child();
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lease-heartbeat");
@@ -286,6 +289,10 @@ public final class MigrateAll {
                     }
                     waitABit(req.cancel());
                     continue;
+                }
+                if (!pinged) { // only a worker that has orgs to migrate needs to know which pools answer
+                    dead.putAll(PoolHealth.unreachable(ctx, List.copyOf(pools.values())));
+                    pinged = true;
                 }
                 List<Fanout.Item> items = claimed.stream().map(c -> new Fanout.Item(c.orgId(), c.poolId() == null ? "" : c.poolId())).toList();
                 Fanout.Result<OrgResult> fan = Fanout.run(items, req.fanout(), item -> migrateOne(item.id(), manifest, flags, pools, dead, false),
@@ -363,9 +370,9 @@ public final class MigrateAll {
             }
             boolean changes = plan != null && (plan.changes() || !plan.conflicts().isEmpty());
             return new OrgResult(orgId, org.poolId(), dryRun ? PLANNED : changes ? MIGRATED : UNCHANGED, attempts.attempts(), 0, null,
-                    plan == null ? null : JSON.valueToTree(plan));
+                    plan == null ? null : PLAN_JSON.valueToTree(plan));
         } catch (RuntimeException e) {
-            throw new OrgFailure(e, attempts.attempts(), e instanceof SchemaApply.ConflictFailure c ? JSON.valueToTree(c.plan) : null);
+            throw new OrgFailure(e, attempts.attempts(), e instanceof SchemaApply.ConflictFailure c ? PLAN_JSON.valueToTree(c.plan) : null);
         }
     }
 

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * (collections sorted by name, indexes sorted by name, key order kept, default options omitted), so two manifests
  * that mean the same thing have the same hash whatever their layout.
  */
-public record SchemaManifest(String source, List<CollectionSpec> collections) {
+public final class SchemaManifest {
 
     /** FerretDB refuses more indexes than this on one collection (the _id_ index included). */
     public static final int MAX_INDEXES_PER_COLLECTION = 64;
@@ -37,8 +37,24 @@ public record SchemaManifest(String source, List<CollectionSpec> collections) {
     private static final Set<String> INDEX_FIELDS = Set.of("name", "key", "unique", "sparse", "expireAfterSeconds",
             "partialFilterExpression");
 
-    public SchemaManifest {
-        collections = List.copyOf(collections);
+    private final String source;
+    private final List<CollectionSpec> collections;
+    /** Computed once: a manifest is compared with thousands of orgs' recorded hashes. */
+    private volatile String canonicalJson;
+    private volatile String hash;
+
+    public SchemaManifest(String source, List<CollectionSpec> collections) {
+        this.source = source;
+        this.collections = List.copyOf(collections);
+    }
+
+    /** Where the manifest came from (a file, the built-in model, the catalog); for messages only. */
+    public String source() {
+        return source;
+    }
+
+    public List<CollectionSpec> collections() {
+        return collections;
     }
 
     /** Today's LibreChat data model, shipped with tenantctl. */
@@ -185,18 +201,33 @@ public record SchemaManifest(String source, List<CollectionSpec> collections) {
 
     /** The canonical JSON the hash is computed over. */
     public String canonicalJson() {
-        List<Document> cs = new ArrayList<>();
-        collections.stream().sorted(Comparator.comparing(CollectionSpec::name)).forEach(c -> cs.add(canonical(c)));
-        return new Document("collections", cs).toJson(JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build());
+        String json = canonicalJson;
+        if (json == null) {
+            List<Document> cs = new ArrayList<>();
+            collections.stream().sorted(Comparator.comparing(CollectionSpec::name)).forEach(c -> cs.add(canonical(c)));
+            json = new Document("collections", cs).toJson(JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build());
+            canonicalJson = json;
+        }
+        return json;
     }
 
     /** Hex SHA-256 of {@link #canonicalJson()}. */
     public String hash() {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonicalJson().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        String h = hash;
+        if (h == null) {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonicalJson().getBytes(StandardCharsets.UTF_8));
+                h = HexFormat.of().formatHex(digest);
+                hash = h;
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "SchemaManifest[" + source + ", " + collections.size() + " collections, " + indexCount() + " indexes]";
     }
 }
