@@ -21,7 +21,7 @@ import java.util.TreeSet;
 /**
  * Demo helper, run with the JDK's single-file launcher on tenantctl's jar:
  * <pre>
- *   java -cp target/tenantctl.jar scripts/lib/OrgDocs.java seed   POOL_URI DATABASE N   # N documents of mixed BSON types
+ *   java -cp target/tenantctl.jar scripts/lib/OrgDocs.java seed   POOL_URI DATABASE N   # N documents of mixed BSON types, once
  *   java -cp target/tenantctl.jar scripts/lib/OrgDocs.java digest POOL_URI DATABASE     # per collection: count + sha256
  * </pre>
  * The digest hashes every document's exact BSON bytes in _id order, so two databases with equal digests hold the same data.
@@ -39,6 +39,9 @@ public class OrgDocs {
     }
 
     private static void seed(MongoDatabase db, int n) {
+        if (db.getCollection("demo_notes").countDocuments() > 0) {
+            return; // seeded by an earlier demo run
+        }
         List<BsonDocument> docs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             docs.add(new BsonDocument("_id", new BsonObjectId())
