@@ -91,7 +91,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         ctx.out.println("run " + r.runId() + ": backed up " + r.count(Backup.BACKED_UP) + " to " + r.store() + ", failed "
                 + r.failed().size() + (r.interrupted() ? ", not started " + r.count(Backup.NOT_STARTED) + " (interrupted)" : ""));
-        Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList());
+        Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList(), false);
         for (Backup.OrgResult f : r.failed()) {
             ctx.err.println("failed: " + f.orgId() + (f.poolId() == null ? "" : " on " + f.poolId()) + ": " + f.error());
         }
