@@ -17,9 +17,26 @@ import java.io.IOException;
 public final class CanonicalJson {
 
     /** Canonical Extended JSON v2: every type is explicit ({@code {"$numberInt": "1"}}), so nothing is lost. */
-    public static final JsonWriterSettings SETTINGS = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
+    public static final JsonWriterSettings SETTINGS = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED)
+            .stringConverter(CanonicalJson::writeString).build();
 
     private CanonicalJson() {
+    }
+
+    /**
+     * Writes a string value exactly as the driver's own escaping would: a string of printable ASCII without '"' or
+     * '\\' (which the driver writes unchanged, char by char) goes out in one call; anything else goes through the
+     * driver's {@code writeString}. Backups spend most of their time here, on long message texts.
+     */
+    static void writeString(String value, org.bson.json.StrictJsonWriter writer) {
+        for (int i = 0, n = value.length(); i < n; i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                writer.writeString(value);
+                return;
+            }
+        }
+        writer.writeRaw('"' + value + '"');
     }
 
     /** Writes a {@link BsonDocument} as a nested canonical Extended JSON object. */

@@ -101,12 +101,26 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
                         + " its manifest lists: the backup is damaged; choose another backup");
             }
             checkNotLonger();
-            next = unwrap(RawBsonDocument.parse(decode()));
+            next = unwrap(parse(decode()));
             return true;
         } catch (RuntimeException | IOException e) {
             close();
             throw failure(e);
         }
+    }
+
+    /**
+     * RawBsonDocument.parse, with the output buffer sized for the line up front: BSON is almost always shorter than
+     * its canonical Extended JSON (text in multi-byte UTF-8 is the exception, and then the buffer simply grows), so
+     * the buffer rarely has to grow and be copied while the document is built.
+     */
+    private static RawBsonDocument parse(String json) {
+        org.bson.io.BasicOutputBuffer buffer = new org.bson.io.BasicOutputBuffer(Math.max(64, json.length()));
+        try (org.bson.BsonBinaryWriter writer = new org.bson.BsonBinaryWriter(buffer);
+             org.bson.json.JsonReader reader = new org.bson.json.JsonReader(json)) {
+            writer.pipe(reader);
+        }
+        return new RawBsonDocument(buffer.getInternalBuffer(), 0, buffer.getPosition());
     }
 
     @Override

@@ -17,7 +17,6 @@ import org.bson.codecs.DocumentCodec;
 import org.bson.codecs.EncoderContext;
 import org.bson.json.JsonWriter;
 
-import java.io.BufferedWriter;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -82,7 +81,7 @@ public final class CollectionWriter implements AutoCloseable {
         this.indexes = indexes == null ? List.of() : List.copyOf(indexes);
         this.stored = new Digests.Out(out);
         OutputStream compressed = compression.compress(new Shield(stored));
-        this.text = new BufferedWriter(new OutputStreamWriter(compressed, StandardCharsets.UTF_8), 64 * 1024);
+        this.text = new UnsyncWriter(new OutputStreamWriter(compressed, StandardCharsets.UTF_8), 64 * 1024);
     }
 
     /** Appends one document (a {@link RawBsonDocument} from the driver is the cheapest to write). */
@@ -192,6 +191,9 @@ public final class CollectionWriter implements AutoCloseable {
      * the reserved top-level field) the document as raw BSON, to be stored wrapped.
      */
     private static RawBsonDocument needsRawBson(BsonDocument document) {
+        if (document instanceof RawBsonDocument raw && !containsDollar(raw)) {
+            return null; // no '$' byte anywhere, so no '$'-prefixed name: skip the scan (the common case)
+        }
         try (BsonReader reader = reader(document)) {
             reader.readStartDocument();
             if (!hasDollarName(reader, false)) {
@@ -209,6 +211,25 @@ public final class CollectionWriter implements AutoCloseable {
         } catch (RuntimeException e) {
             return raw;
         }
+    }
+
+    private static boolean containsDollar(RawBsonDocument raw) {
+        java.nio.ByteBuffer buf = raw.getByteBuffer().asNIO();
+        if (buf.hasArray()) {
+            byte[] a = buf.array();
+            for (int i = buf.arrayOffset() + buf.position(), end = buf.arrayOffset() + buf.limit(); i < end; i++) {
+                if (a[i] == '$') {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (int i = buf.position(), end = buf.limit(); i < end; i++) {
+            if (buf.get(i) == '$') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static BsonReader reader(BsonDocument document) {

@@ -254,7 +254,8 @@ public final class Backup {
     /** Streams one collection into its file, then checks that countDocuments agrees with what was written. */
     private static void copyCollection(MongoCollection<RawBsonDocument> coll, CollectionWriter out) throws IOException {
         String name = coll.getNamespace().getCollectionName();
-        try (out; MongoCursor<RawBsonDocument> cursor = coll.find().batchSize(BATCH).iterator()) {
+        MongoCursor<RawBsonDocument> source = coll.find().batchSize(BATCH).iterator();
+        try (out; ReadAhead<RawBsonDocument> cursor = new ReadAhead<>(source, source, name, 256, 8)) {
             while (true) {
                 RawBsonDocument doc;
                 try {

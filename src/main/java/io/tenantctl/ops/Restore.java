@@ -266,7 +266,9 @@ public final class Restore {
             });
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
             List<RawBsonDocument> batch = new ArrayList<>(BATCH);
-            try (CollectionReader in = reader.openCollection(entry)) {
+            CollectionReader file = reader.openCollection(entry);
+            // parse and verify the next batch while the server inserts this one
+            try (ReadAhead<RawBsonDocument> in = new ReadAhead<>(file, file, name, BATCH, 2)) {
                 while (in.hasNext()) {
                     batch.add(in.next());
                     if (batch.size() == BATCH) {

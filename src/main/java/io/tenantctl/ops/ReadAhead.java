@@ -1,0 +1,122 @@
+package io.tenantctl.ops;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drains an iterator on its own thread into a small bounded queue, so that reading overlaps with the caller's work:
+ * a backup encodes one batch while the server prepares the next; a restore parses the next batch while the server
+ * inserts this one. At most {@code depth} chunks of {@code chunk} items are held, so memory stays bounded whatever
+ * the collection's size. A failure of the source is rethrown by {@link #hasNext()}.
+ */
+final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
+
+    private static final Object END = new Object();
+
+    private final Iterator<T> source;
+    private final AutoCloseable closer;
+    private final BlockingQueue<Object> queue;
+    private final Thread thread;
+    private volatile boolean closed;
+    private Iterator<T> current = java.util.Collections.emptyIterator();
+    private boolean ended;
+
+    /** Reads {@code source} ahead; {@code closer} releases it (a cursor, a file) when this is closed. */
+    ReadAhead(Iterator<T> source, AutoCloseable closer, String name, int chunk, int depth) {
+        this.source = source;
+        this.closer = closer;
+        this.queue = new ArrayBlockingQueue<>(depth);
+        this.thread = new Thread(() -> pump(chunk), "read-ahead-" + name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    private void pump(int chunk) {
+        try {
+            List<T> buf = new ArrayList<>(chunk);
+            while (!closed && source.hasNext()) {
+                buf.add(source.next());
+                if (buf.size() == chunk) {
+                    put(buf);
+                    buf = new ArrayList<>(chunk);
+                }
+            }
+            if (!buf.isEmpty()) {
+                put(buf);
+            }
+            put(END);
+        } catch (RuntimeException e) {
+            try {
+                put(e);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void put(Object o) throws InterruptedException {
+        while (!closed && !queue.offer(o, 100, TimeUnit.MILLISECONDS)) {
+            // the consumer is slow or gone; re-check closed
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public boolean hasNext() {
+        while (!current.hasNext()) {
+            if (ended) {
+                return false;
+            }
+            Object o;
+            try {
+                o = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading", e);
+            }
+            if (o == END) {
+                ended = true;
+                return false;
+            }
+            if (o instanceof RuntimeException e) {
+                ended = true;
+                throw e;
+            }
+            current = ((List<T>) o).iterator();
+        }
+        return true;
+    }
+
+    @Override
+    public T next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        return current.next();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            closer.close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
