@@ -53,7 +53,9 @@ public final class Main {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         int code = TenantCtl.run(out, err, System.getenv(), UnaryOperator.identity(), cancel, args);
         if (System.getenv("TENANTCTL_REPORT_HEAP") != null) {
-            err.println("heap_peak_mb=" + peakHeapMb());
+            var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpuMs = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1_000_000 : -1;
+            err.println("heap_peak_mb=" + peakHeapMb() + " cpu_ms=" + cpuMs);
         }
         System.exit(code);
     }

@@ -22,14 +22,14 @@ import java.util.regex.Pattern;
 /**
  * scripts/bench backup: one org with N chat-message-shaped documents (~1 KB) on a sandbox pool.
  * Backup throughput against a raw driver cursor drain of the same data to nowhere, and restore throughput against
- * raw insertMany batches of 1,000, in the same run; both tenantctl runs are separate processes under -Xmx256m and
- * report their peak heap. Then 1,000 small orgs on 4 latency-injected pools, backed up with fan-out vs one by one.
+ * raw insertMany batches of 1,000, in the same run; both tenantctl runs are separate processes under -Xmx256m (and
+ * ParallelGC, as scripts/tenantctl runs it) and report their peak heap and CPU time. Then 1,000 small orgs on 4 latency-injected pools, backed up with fan-out vs one by one.
  *
  * <p>Args: JAR [--docs 1000000] [--compression gzip] [--small-orgs 1000] [--latency-ms 2]
  */
 public final class BackupBench {
 
-    private static final Pattern HEAP = Pattern.compile("heap_peak_mb=(\\d+)");
+    private static final Pattern HEAP = Pattern.compile("heap_peak_mb=(\\d+) cpu_ms=(-?\\d+)");
 
     private BackupBench() {
     }
@@ -128,7 +128,9 @@ public final class BackupBench {
     }
 
     private static Run tenantctl(Path jar, Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        // as scripts/tenantctl runs it (ParallelGC), with the heap capped at 256 MB
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-XX:+UseParallelGC"));
         String extra = System.getenv("BENCH_TENANTCTL_JAVA_OPTS"); // e.g. a profiler: -XX:StartFlightRecording=filename=...
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
@@ -147,7 +149,11 @@ public final class BackupBench {
             throw new IllegalStateException("tenantctl " + String.join(" ", args) + " exited " + code + ":\n" + out + err);
         }
         Matcher m = HEAP.matcher(err);
-        return new Run(s, m.find() ? Long.parseLong(m.group(1)) : -1);
+        if (!m.find()) {
+            return new Run(s, -1);
+        }
+        log("  (process: %.1f s wall, %.1f s CPU)", s, Long.parseLong(m.group(2)) / 1000.0);
+        return new Run(s, Long.parseLong(m.group(1)));
     }
 
     /** Chat messages of about 1 KB: ids, a conversation, a sender, timestamps and ~700 characters of text. */
