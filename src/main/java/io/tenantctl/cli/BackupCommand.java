@@ -65,18 +65,13 @@ final class BackupCommand implements Callable<Integer> {
     }
 
     private void render(Backup.Result r) {
+        List<Summary.Failure> failed = r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error())).toList();
         if (ctx.json()) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("run_id", r.runId());
-            doc.put("dry_run", r.dryRun());
-            doc.put("store", r.store());
-            doc.put("backed_up", r.count(Backup.BACKED_UP));
-            doc.put("planned", r.count(Backup.PLANNED));
-            doc.put("failed", r.failed().stream().map(f -> Map.of("org_id", f.orgId(), "error", String.valueOf(f.error()))).toList());
-            doc.put("interrupted", r.interrupted());
-            doc.put("p50_ms", r.timings().p50());
-            doc.put("p95_ms", r.timings().p95());
-            doc.put("max_ms", r.timings().max());
+            Map<String, Object> counts = new LinkedHashMap<>();
+            counts.put("store", r.store());
+            counts.put("backed_up", r.count(Backup.BACKED_UP));
+            counts.put("planned", r.count(Backup.PLANNED));
+            Map<String, Object> doc = Summary.json(r.runId(), r.dryRun(), counts, failed, r.interrupted(), r.timings());
             doc.put("orgs", r.orgs());
             Output.json(ctx.out, doc);
             return;
@@ -92,9 +87,6 @@ final class BackupCommand implements Callable<Integer> {
         ctx.out.println("run " + r.runId() + ": backed up " + r.count(Backup.BACKED_UP) + " to " + r.store() + ", failed "
                 + r.failed().size() + (r.interrupted() ? ", not started " + r.count(Backup.NOT_STARTED) + " (interrupted)" : ""));
         Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList(), false);
-        for (Backup.OrgResult f : r.failed()) {
-            ctx.err.println("failed: " + f.orgId() + (f.poolId() == null ? "" : " on " + f.poolId()) + ": " + f.error());
-        }
-        ctx.err.flush();
+        Summary.failures(ctx, failed);
     }
 }

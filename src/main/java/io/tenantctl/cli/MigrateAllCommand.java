@@ -103,26 +103,24 @@ final class MigrateAllCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> json(MigrateAll.Result r) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("run_id", r.runId());
-        doc.put("dry_run", r.dryRun());
-        doc.put("schema_hash", r.schemaHash());
-        doc.put("selected", r.selected());
-        doc.put("migrated", r.migrated());
-        doc.put("unchanged", r.unchanged());
-        doc.put("skipped", r.skipped());
-        doc.put("failed", r.failed().stream().map(f -> Map.of("org_id", f.orgId(), "error", String.valueOf(f.error()))).toList());
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("schema_hash", r.schemaHash());
+        counts.put("selected", r.selected());
+        counts.put("migrated", r.migrated());
+        counts.put("unchanged", r.unchanged());
+        counts.put("skipped", r.skipped());
+        Map<String, Object> doc = Summary.json(r.runId(), r.dryRun(), counts, failures(r), r.interrupted(), r.timings());
         doc.put("skipped_orgs", r.skippedOrgs().stream().map(f -> Map.of("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
-        doc.put("p50_ms", r.timings().p50());
-        doc.put("p95_ms", r.timings().p95());
-        doc.put("max_ms", r.timings().max());
-        doc.put("interrupted", r.interrupted());
         doc.put("aborted", r.aborted());
         if (r.dryRun()) {
             doc.put("totals", totals(r));
             doc.put("orgs", r.orgs());
         }
         return doc;
+    }
+
+    private static List<Summary.Failure> failures(MigrateAll.Result r) {
+        return r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error())).toList();
     }
 
     private static Map<String, Integer> totals(MigrateAll.Result r) {
@@ -159,7 +157,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + ", skipped " + r.skipped() + ", failed " + r.failed().size());
         Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList());
         r.skippedOrgs().forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
-        r.failed().forEach(f -> ctx.err.println("failed: " + f.orgId() + ": " + f.error()));
+        Summary.failures(ctx, failures(r));
         if (r.aborted() != null) {
             ctx.err.println("aborted: " + r.aborted() + ". Resume with: tenantctl migrate-all --resume " + r.runId());
         }

@@ -85,19 +85,14 @@ final class ProvisionCommand implements Callable<Integer> {
     }
 
     private void render(Provision.Result r) {
+        List<Summary.Failure> failed = r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error())).toList();
         if (ctx.json()) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("run_id", r.runId());
-            doc.put("dry_run", r.dryRun());
-            doc.put("schema_hash", r.schemaHash());
-            doc.put("provisioned", r.count(Provision.PROVISIONED));
-            doc.put("unchanged", r.count(Provision.UNCHANGED));
-            doc.put("planned", r.count(Provision.PLANNED));
-            doc.put("failed", r.failed().stream().map(f -> Map.of("org_id", f.orgId(), "error", String.valueOf(f.error()))).toList());
-            doc.put("interrupted", r.interrupted());
-            doc.put("p50_ms", r.timings().p50());
-            doc.put("p95_ms", r.timings().p95());
-            doc.put("max_ms", r.timings().max());
+            Map<String, Object> counts = new LinkedHashMap<>();
+            counts.put("schema_hash", r.schemaHash());
+            counts.put("provisioned", r.count(Provision.PROVISIONED));
+            counts.put("unchanged", r.count(Provision.UNCHANGED));
+            counts.put("planned", r.count(Provision.PLANNED));
+            Map<String, Object> doc = Summary.json(r.runId(), r.dryRun(), counts, failed, r.interrupted(), r.timings());
             doc.put("orgs", r.orgs());
             Output.json(ctx.out, doc);
             return;
@@ -114,9 +109,6 @@ final class ProvisionCommand implements Callable<Integer> {
                 + r.count(Provision.UNCHANGED) + ", failed " + r.failed().size()
                 + (r.interrupted() ? ", not started " + r.count(Provision.NOT_STARTED) + " (interrupted; re-run to resume)" : ""));
         Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList());
-        for (Provision.OrgResult f : r.failed()) {
-            ctx.err.println("failed: " + f.orgId() + (f.poolId() == null ? "" : " on " + f.poolId()) + ": " + f.error());
-        }
-        ctx.err.flush();
+        Summary.failures(ctx, failed);
     }
 }

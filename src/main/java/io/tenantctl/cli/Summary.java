@@ -2,12 +2,44 @@ package io.tenantctl.cli;
 
 import io.tenantctl.fanout.Timings;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The per-org timing lines every fan-out verb ends with. */
 final class Summary {
 
     private Summary() {
+    }
+
+    /** A failed org for the summary: its id, the pool it was on (or null) and why. */
+    record Failure(String orgId, String poolId, String error) {
+    }
+
+    /**
+     * The -o json summary fields every fan-out verb shares; {@code counts} (e.g. provisioned, unchanged) go between
+     * the run's identity and its failures. Callers add their own fields (orgs, …) to the returned map.
+     */
+    static Map<String, Object> json(String runId, boolean dryRun, Map<String, Object> counts, List<Failure> failed,
+                                    boolean interrupted, Timings t) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("run_id", runId);
+        doc.put("dry_run", dryRun);
+        doc.putAll(counts);
+        doc.put("failed", failed.stream().map(f -> Map.of("org_id", f.orgId(), "error", String.valueOf(f.error()))).toList());
+        doc.put("interrupted", interrupted);
+        doc.put("p50_ms", t.p50());
+        doc.put("p95_ms", t.p95());
+        doc.put("max_ms", t.max());
+        return doc;
+    }
+
+    /** One "failed: org on pool: why" line per failure, on stderr. */
+    static void failures(CliContext ctx, List<Failure> failed) {
+        for (Failure f : failed) {
+            ctx.err.println("failed: " + f.orgId() + (f.poolId() == null ? "" : " on " + f.poolId()) + ": " + f.error());
+        }
+        ctx.err.flush();
     }
 
     /** Timing line with the catalog-pressure alarm (schema work: provision, migrate-all). */
