@@ -1,23 +1,18 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.testing.HookedPools;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.MongoCommandException;
-import com.mongodb.ServerAddress;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.testing.Cli;
-import org.bson.BsonDocument;
-import org.bson.BsonDouble;
-import org.bson.BsonInt32;
-import org.bson.BsonString;
 import org.bson.Document;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,53 +90,20 @@ final class MigrateAllFixture {
     }
 
     static MongoCommandException commandError(int code, String message) {
-        return new MongoCommandException(new BsonDocument("ok", new BsonDouble(0)).append("code", new BsonInt32(code))
-                .append("errmsg", new BsonString(message)), new ServerAddress());
+        return HookedPools.commandError(code, message);
     }
 
     static boolean isCreateIndexes(Document cmd) {
-        return !cmd.isEmpty() && cmd.keySet().iterator().next().equals("createIndexes");
-    }
-
-    /** Called before every runCommand any org database receives; may throw to fail it. */
-    @FunctionalInterface
-    interface CommandHook {
-        void before(String database, Document command);
+        return HookedPools.is(cmd, "createIndexes");
     }
 
     /** Pool access where every runCommand first goes through {@code hook}, then to the real pool. */
-    static PoolConnector hooked(PoolConnector real, CommandHook hook) {
-        return new PoolConnector() {
-            @Override
-            public MongoDatabase database(String poolId, String uri, String name) {
-                MongoDatabase db = real.database(poolId, uri, name);
-                return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
-                        (proxy, method, args) -> {
-                            if (method.getName().equals("runCommand") && args != null && args.length > 0 && args[0] instanceof Document cmd) {
-                                hook.before(name, cmd);
-                            }
-                            try {
-                                return method.invoke(db, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
-            }
-
-            @Override
-            public void ping(String poolId, String uri) {
-                real.ping(poolId, uri);
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        };
+    static PoolConnector hooked(PoolConnector real, HookedPools.CommandHook hook) {
+        return HookedPools.onCommand(real, hook);
     }
 
     /** Counts createIndexes calls per database (thread-safe; share one between several Cli instances). */
-    static final class CreateIndexesCounter implements CommandHook {
+    static final class CreateIndexesCounter implements HookedPools.CommandHook {
         final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
         @Override

@@ -1,23 +1,17 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.testing.HookedPools;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.MongoCommandException;
-import com.mongodb.ServerAddress;
-import com.mongodb.client.MongoDatabase;
 import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.TestPools;
-import org.bson.BsonDocument;
-import org.bson.BsonDouble;
-import org.bson.BsonInt32;
-import org.bson.BsonString;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -36,8 +30,7 @@ class ProvisionRetryTest {
     }
 
     static MongoCommandException ferretError(int code, String message) {
-        return new MongoCommandException(new BsonDocument("ok", new BsonDouble(0)).append("code", new BsonInt32(code))
-                .append("errmsg", new BsonString(message)), new ServerAddress());
+        return HookedPools.commandError(code, message);
     }
 
     /**
@@ -46,38 +39,12 @@ class ProvisionRetryTest {
      */
     static PoolConnector failing(PoolConnector real, String database, Predicate<Document> which, int failures,
                                  RuntimeException error, AtomicInteger thrown) {
-        return new PoolConnector() {
-            @Override
-            public MongoDatabase database(String poolId, String uri, String name) {
-                MongoDatabase db = real.database(poolId, uri, name);
-                if (!name.equals(database)) {
-                    return db;
-                }
-                return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
-                        (proxy, method, args) -> {
-                            if (method.getName().equals("runCommand") && args != null && args.length > 0
-                                    && args[0] instanceof Document cmd && which.test(cmd) && thrown.get() < failures) {
-                                thrown.incrementAndGet();
-                                throw error;
-                            }
-                            try {
-                                return method.invoke(db, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
+        return HookedPools.onCommand(real, (name, cmd) -> {
+            if (name.equals(database) && which.test(cmd) && thrown.get() < failures) {
+                thrown.incrementAndGet();
+                throw error;
             }
-
-            @Override
-            public void ping(String poolId, String uri) {
-                real.ping(poolId, uri);
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        };
+        });
     }
 
     static boolean isCreateIndexes(Document cmd) {

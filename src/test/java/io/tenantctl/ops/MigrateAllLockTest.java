@@ -1,22 +1,20 @@
 package io.tenantctl.ops;
 
+import io.tenantctl.testing.HookedPools;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoDatabase;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.TestCatalog;
 import io.tenantctl.testing.TestPools;
-import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -75,37 +73,13 @@ class MigrateAllLockTest {
         return (int) catalog.runs().list(100).stream().filter(r -> r.verb().equals("migrate-all")).count();
     }
 
-    /** Pool access whose runCommand calls first run {@code before}; ping runs {@code onPing}. */
+    /** Pool access whose createIndexes calls first run {@code before}; ping runs {@code onPing}. */
     private static PoolConnector hooked(PoolConnector real, Runnable onPing, Runnable before) {
-        return new PoolConnector() {
-            @Override
-            public MongoDatabase database(String poolId, String uri, String name) {
-                MongoDatabase db = real.database(poolId, uri, name);
-                return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
-                        (proxy, method, args) -> {
-                            if (method.getName().equals("runCommand") && args != null && args[0] instanceof Document cmd
-                                    && cmd.keySet().iterator().next().equals("createIndexes")) {
-                                before.run();
-                            }
-                            try {
-                                return method.invoke(db, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
+        return HookedPools.onCommand(real, (name, cmd) -> {
+            if (HookedPools.is(cmd, "createIndexes")) {
+                before.run();
             }
-
-            @Override
-            public void ping(String poolId, String uri) {
-                onPing.run();
-                real.ping(poolId, uri);
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        };
+        }, onPing);
     }
 
     @Test

@@ -1,0 +1,77 @@
+package io.tenantctl.testing;
+
+import com.mongodb.MongoCommandException;
+import com.mongodb.ServerAddress;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.pool.PoolConnector;
+import org.bson.BsonDocument;
+import org.bson.BsonDouble;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.bson.Document;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+
+/**
+ * Fault injection at the pool seam: a {@link PoolConnector} whose databases pass every {@code runCommand} through a
+ * hook first (which may count it, block on a latch, cancel a run, or throw to fail it like FerretDB would).
+ */
+public final class HookedPools {
+
+    /** Called before every runCommand on any database handed out; throwing fails the command. */
+    @FunctionalInterface
+    public interface CommandHook {
+        void before(String database, Document command);
+    }
+
+    private HookedPools() {
+    }
+
+    public static PoolConnector onCommand(PoolConnector real, CommandHook hook) {
+        return onCommand(real, hook, () -> { });
+    }
+
+    /** As {@link #onCommand(PoolConnector, CommandHook)}, with {@code onPing} run before every pool ping. */
+    public static PoolConnector onCommand(PoolConnector real, CommandHook hook, Runnable onPing) {
+        return new PoolConnector() {
+            @Override
+            public MongoDatabase database(String poolId, String uri, String name) {
+                MongoDatabase db = real.database(poolId, uri, name);
+                return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("runCommand") && args != null && args.length > 0 && args[0] instanceof Document cmd) {
+                                hook.before(name, cmd);
+                            }
+                            try {
+                                return method.invoke(db, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+
+            @Override
+            public void ping(String poolId, String uri) {
+                onPing.run();
+                real.ping(poolId, uri);
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+    }
+
+    /** True when {@code command} is the command {@code name} (its first key), e.g. "createIndexes". */
+    public static boolean is(Document command, String name) {
+        return !command.isEmpty() && command.keySet().iterator().next().equals(name);
+    }
+
+    /** The error a server answers with: {@code {ok: 0, code, errmsg}}, e.g. FerretDB's deadlock (1, "deadlock detected"). */
+    public static MongoCommandException commandError(int code, String message) {
+        return new MongoCommandException(new BsonDocument("ok", new BsonDouble(0)).append("code", new BsonInt32(code))
+                .append("errmsg", new BsonString(message)), new ServerAddress());
+    }
+}
