@@ -1,6 +1,5 @@
 package io.tenantctl.ops;
 
-import com.mongodb.MongoCommandException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
@@ -255,15 +254,7 @@ public final class Restore {
         int indexes = 0;
         for (CollectionEntry entry : reader.manifest().collections()) {
             String name = entry.name();
-            ctx.retry().run(attempts, () -> {
-                try {
-                    db.runCommand(new org.bson.Document("create", name));
-                } catch (MongoCommandException e) {
-                    if (e.getErrorCode() != 48) {
-                        throw e;
-                    }
-                }
-            });
+            SchemaApply.createCollection(db, name, ctx.retry(), attempts);
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
             List<RawBsonDocument> batch = new ArrayList<>(BATCH);
             CollectionReader file = reader.openCollection(entry);
