@@ -20,9 +20,6 @@ import org.bson.json.JsonWriter;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
@@ -36,6 +33,9 @@ import java.util.Objects;
  * with '$'-prefixed field names are therefore checked: if their JSON does not read back to the same BSON, the
  * line holds the exact BSON instead, as {@code {"$tenantctlBson": {"$binary": {...}}}} (still one canonical
  * Extended JSON document), which {@link CollectionReader} unwraps.
+ *
+ * <p>Raw BSON documents of the common types are encoded by {@link CanonicalJsonBytes} straight from their bytes; the
+ * rest go through the driver's JsonWriter. Both give the same bytes (the driver is the reference in the tests).
  *
  * <p>{@link #finish()} completes the file and publishes it (when writing to an {@link ObjectStore.Upload});
  * {@link #close()} without {@code finish()} aborts, so a failed dump never leaves a file that looks whole.
@@ -53,7 +53,8 @@ public final class CollectionWriter implements AutoCloseable {
     private final String file;
     private final OutputStream target;
     private final Digests.Out stored;
-    private final Writer text;
+    private final Utf8Sink text;
+    private final CanonicalJsonBytes fast = new CanonicalJsonBytes();
     private final List<BsonDocument> indexes;
     private final Listener listener;
     private long docs;
@@ -80,14 +81,25 @@ public final class CollectionWriter implements AutoCloseable {
         this.target = Objects.requireNonNull(out);
         this.indexes = indexes == null ? List.of() : List.copyOf(indexes);
         this.stored = new Digests.Out(out);
-        OutputStream compressed = compression.compress(new Shield(stored));
-        this.text = new UnsyncWriter(new OutputStreamWriter(compressed, StandardCharsets.UTF_8), 64 * 1024);
+        this.text = new Utf8Sink(large -> compression.compress(new Shield(stored), large), 256 * 1024);
     }
 
     /** Appends one document (a {@link RawBsonDocument} from the driver is the cheapest to write). */
     public void write(BsonDocument document) throws IOException {
         ensureOpen();
         try {
+            if (document instanceof RawBsonDocument raw) {
+                java.nio.ByteBuffer bytes = raw.getByteBuffer().asNIO();
+                if (bytes.hasArray()) {
+                    int len = fast.encode(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+                    if (len >= 0) {
+                        text.writeBytes(fast.bytes(), 0, len);
+                        text.writeByte('\n');
+                        docs++;
+                        return;
+                    }
+                }
+            }
             RawBsonDocument escaped = needsRawBson(document);
             if (escaped != null) {
                 text.write(new BsonDocument(RAW_BSON_FIELD, new BsonBinary(bytes(escaped))).toJson(CanonicalJson.SETTINGS));
@@ -160,11 +172,7 @@ public final class CollectionWriter implements AutoCloseable {
         if (target instanceof ObjectStore.Upload upload) {
             upload.abort();
         }
-        try {
-            text.close(); // releases the compressor (zstd holds native memory); output goes nowhere now
-        } catch (IOException | RuntimeException ignored) {
-            // the upload is aborted, so writes to it fail; nothing to do
-        }
+        text.discard(); // releases the compressor (zstd holds native memory); output goes nowhere now
         if (!(target instanceof ObjectStore.Upload)) {
             try {
                 target.close();

@@ -1,0 +1,186 @@
+package io.tenantctl.backup;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+
+/**
+ * A byte buffer in front of an {@link OutputStream} that takes bytes ({@link #writeBytes}) and, as a {@link Writer},
+ * chars, which it encodes as UTF-8 itself (a lone surrogate becomes '?', as the JDK's encoder does). No lock per
+ * call: the driver's JsonWriter writes strings one char at a time, and a {@link java.io.BufferedWriter} takes a lock
+ * for each. Not thread-safe: one collection file is written by one thread.
+ *
+ * <p>The stream behind it is opened lazily, by {@code open}, when the buffer first fills or when the sink is
+ * closed, with a flag saying whether more than one buffer was written: a compressor can then use a worker thread
+ * for large files only.
+ */
+final class Utf8Sink extends Writer {
+
+    /** Opens the stream the bytes go to; {@code large} is true when the content is more than one buffer. */
+    interface Opener {
+        OutputStream open(boolean large) throws IOException;
+    }
+
+    private final Opener opener;
+    private final byte[] buf;
+    private OutputStream out;
+    private int n;
+    private char pendingHigh; // a high surrogate waiting for its low half
+    private boolean closed;
+
+    Utf8Sink(Opener opener, int size) {
+        this.opener = opener;
+        this.buf = new byte[Math.max(4, size)]; // room for the longest UTF-8 sequence
+    }
+
+    /** Appends bytes as they are. */
+    void writeBytes(byte[] b, int off, int len) throws IOException {
+        flushPending();
+        if (len > buf.length - n) {
+            drain();
+            if (len >= buf.length) {
+                out.write(b, off, len);
+                return;
+            }
+        }
+        System.arraycopy(b, off, buf, n, len);
+        n += len;
+    }
+
+    /** Appends one byte. */
+    void writeByte(int b) throws IOException {
+        flushPending();
+        if (n == buf.length) {
+            drain();
+        }
+        buf[n++] = (byte) b;
+    }
+
+    @Override
+    public void write(int c) throws IOException {
+        char ch = (char) c;
+        if (pendingHigh != 0) {
+            char high = pendingHigh;
+            pendingHigh = 0;
+            if (Character.isLowSurrogate(ch)) {
+                codePoint(Character.toCodePoint(high, ch));
+                return;
+            }
+            room(1);
+            buf[n++] = '?';
+        }
+        if (ch < 0x80) {
+            if (n == buf.length) {
+                drain();
+            }
+            buf[n++] = (byte) ch;
+        } else if (ch < 0x800) {
+            room(2);
+            buf[n++] = (byte) (0xc0 | (ch >> 6));
+            buf[n++] = (byte) (0x80 | (ch & 0x3f));
+        } else if (Character.isHighSurrogate(ch)) {
+            pendingHigh = ch;
+        } else if (Character.isLowSurrogate(ch)) {
+            room(1);
+            buf[n++] = '?';
+        } else {
+            room(3);
+            buf[n++] = (byte) (0xe0 | (ch >> 12));
+            buf[n++] = (byte) (0x80 | ((ch >> 6) & 0x3f));
+            buf[n++] = (byte) (0x80 | (ch & 0x3f));
+        }
+    }
+
+    @Override
+    public void write(char[] cbuf, int off, int len) throws IOException {
+        for (int i = off, end = off + len; i < end; i++) {
+            write(cbuf[i]);
+        }
+    }
+
+    @Override
+    public void write(String s, int off, int len) throws IOException {
+        for (int i = off, end = off + len; i < end; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80 && pendingHigh == 0 && n < buf.length) {
+                buf[n++] = (byte) c;
+            } else {
+                write(c);
+            }
+        }
+    }
+
+    private void codePoint(int cp) throws IOException {
+        room(4);
+        buf[n++] = (byte) (0xf0 | (cp >> 18));
+        buf[n++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+        buf[n++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+        buf[n++] = (byte) (0x80 | (cp & 0x3f));
+    }
+
+    private void flushPending() throws IOException {
+        if (pendingHigh != 0) {
+            pendingHigh = 0;
+            room(1);
+            buf[n++] = '?';
+        }
+    }
+
+    private void room(int k) throws IOException {
+        if (k > buf.length - n) {
+            drain();
+        }
+    }
+
+    private void drain() throws IOException {
+        if (out == null) {
+            out = opener.open(true);
+        }
+        if (n > 0) {
+            out.write(buf, 0, n);
+            n = 0;
+        }
+    }
+
+    /** Hands buffered bytes to the stream (opening it) but does not flush the stream: a compressor keeps its block. */
+    @Override
+    public void flush() throws IOException {
+        flushPending();
+        drain();
+    }
+
+    /** Drops what is buffered and releases the stream behind, if it was opened (its errors are ignored). */
+    void discard() {
+        closed = true;
+        n = 0;
+        pendingHigh = 0;
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the output is being thrown away
+            }
+        }
+    }
+
+    /** Writes what is buffered and closes the stream behind (opening it first if nothing filled a buffer). */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        flushPending();
+        if (out == null) {
+            out = opener.open(false);
+        }
+        try {
+            if (n > 0) {
+                out.write(buf, 0, n);
+                n = 0;
+            }
+        } finally {
+            out.close();
+        }
+    }
+}
