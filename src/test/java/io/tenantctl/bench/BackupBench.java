@@ -158,14 +158,8 @@ public final class BackupBench {
     }
 
     private static Run tenantctl(Path jar, Map<String, String> env, String... args) throws Exception {
-        // as scripts/tenantctl runs it (ParallelGC), with the heap capped at 256 MB
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-XX:+UseParallelGC"));
-        String extra = System.getenv("BENCH_TENANTCTL_JAVA_OPTS"); // e.g. a profiler: -XX:StartFlightRecording=filename=...
-        if (extra != null && !extra.isBlank()) {
-            cmd.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        cmd.addAll(List.of("-jar", jar.toString()));
+        // as scripts/tenantctl runs it, with the heap capped at 256 MB
+        List<String> cmd = ShippedJvm.command(jar, "-Xmx256m");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);

@@ -80,8 +80,8 @@ public final class MigrateAllBench {
 
             log("(c) seeding %d more up-to-date orgs into the catalog (a no-op run reads only the catalog)...", noopOrgs - orgs);
             seedCatalogOrgs(fleet.catalogUrl(), noopOrgs - orgs, v2.hash());
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                    "migrate-all", "--schema", v2File.toString(), "-o", "json", "--no-progress");
+            List<String> cmd = new ArrayList<>(ShippedJvm.command(jar));
+            cmd.addAll(List.of("migrate-all", "--schema", v2File.toString(), "-o", "json", "--no-progress"));
             double c = Double.MAX_VALUE;
             for (int run = 0; run < 3; run++) {
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false);
