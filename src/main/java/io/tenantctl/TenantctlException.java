@@ -13,7 +13,9 @@ public class TenantctlException extends RuntimeException {
         /** Config or connectivity: catalog/store unreachable, lock held, catalog too new. Exit 3. */
         CONFIG(3),
         /** Some work failed; the rest was done. Exit 1. */
-        FAILED(1);
+        FAILED(1),
+        /** Stopped by Ctrl-C / SIGTERM before it was done, and rolled back to where it started. Exit 130. */
+        INTERRUPTED(130);
 
         public final int exitCode;
 

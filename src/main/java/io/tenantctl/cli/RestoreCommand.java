@@ -46,11 +46,14 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         try (ObjectStore store = Stores.open(ctx)) {
             Restore.Result r = new Restore(ctx.ops(), store).run(new Restore.Request(org, backup, toOrg, targetPool, inPlace, dropExisting,
-                    dryRun));
+                    dryRun, ctx.cancel));
             for (String db : r.droppedDatabases()) {
                 ctx.err.println(r.mode().equals(Restore.IN_PLACE)
                         ? "WARNING: DROPPED database " + db + " on pool " + r.poolId() + " (--in-place --drop-existing)"
                         : "note: dropped " + db + " on pool " + r.poolId() + ", left by an interrupted restore into the same target");
+            }
+            if (ctx.cancel.isCancelled() && !r.dryRun()) {
+                ctx.err.println("note: the interrupt came after the org's database was dropped, so the restore was finished");
             }
             if (r.dryRun() && r.mode().equals(Restore.IN_PLACE)) {
                 ctx.err.println("WARNING: this would DROP database " + r.databaseName() + " on pool " + r.poolId());

@@ -15,6 +15,7 @@ import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RestoreRepository;
 import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.store.ObjectStore;
 import org.bson.BsonArray;
@@ -51,9 +52,20 @@ public final class Restore {
     private static final Set<String> RESTORABLE = Set.of(Org.ACTIVE, Org.READ_ONLY, Org.RESTORING, Org.FAILED);
     private static final Set<String> UNFINISHED = Set.of(Org.RESTORING);
 
-    /** {@code backupId} null or "latest" = the org's newest complete backup. */
+    /**
+     * {@code backupId} null or "latest" = the org's newest complete backup. {@code cancel} (Ctrl-C) stops the restore
+     * between batches and rolls it back, except after --in-place has dropped the org's database: then it finishes.
+     */
     public record Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
-                          boolean dryRun) {
+                          boolean dryRun, CancelToken cancel) {
+        public Request {
+            cancel = cancel == null ? new CancelToken() : cancel;
+        }
+
+        public Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
+                       boolean dryRun) {
+            this(orgId, backupId, toOrg, targetPool, inPlace, dropExisting, dryRun, null);
+        }
     }
 
     /**
@@ -103,6 +115,7 @@ public final class Restore {
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
                 reader.verify(); // refuse a damaged backup before anything is dropped
+                stopIfCancelled(req.cancel(), "before the org's database was dropped");
                 db.drop();
                 currentDropped = true;
                 dropped.add(target.databaseName());
@@ -110,7 +123,7 @@ public final class Restore {
                 db.drop(); // left by an interrupted restore into this very target (checked in target())
                 dropped.add(target.databaseName());
             }
-            int indexes = copy(reader, db);
+            int indexes = copy(reader, db, currentDropped ? new CancelToken() : req.cancel());
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
             String status = target.previousStatus().equals(Org.FAILED) || target.createOrg() ? Org.ACTIVE : target.previousStatus();
             if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.databaseName(),
@@ -124,10 +137,11 @@ public final class Restore {
         } catch (RuntimeException e) {
             String cleanup = cleanUp(target, org, currentDropped);
             String message = Errors.oneLine(e) + cleanup;
-            runs.itemFinished(runId, target.orgId(), "failed", 1, millis(t0), message);
-            runs.finish(runId, "failed");
+            boolean interrupted = e instanceof TenantctlException te && te.category() == TenantctlException.Category.INTERRUPTED;
+            runs.itemFinished(runId, target.orgId(), "failed", 1, millis(t0), message); // the message says it was interrupted
+            runs.finish(runId, interrupted ? "interrupted" : "failed");
             throw new TenantctlException(e instanceof TenantctlException te ? te.category() : TenantctlException.Category.FAILED,
-                    "restore of backup " + backupId + " failed: " + message, e);
+                    "restore of backup " + backupId + (interrupted ? " stopped: " : " failed: ") + message, e);
         }
     }
 
@@ -249,11 +263,14 @@ public final class Restore {
     }
 
     /** Streams every collection in (verifying sha256 and counts as it reads), recreates its indexes; returns how many indexes. */
-    private int copy(BackupReader reader, MongoDatabase db) {
+    /** Copies every collection, stopping (by throwing) between batches once {@code cancel} is set. */
+    private int copy(BackupReader reader, MongoDatabase db, CancelToken cancel) {
         Retry.Attempts attempts = new Retry.Attempts();
         int indexes = 0;
+        long docs = 0;
         for (CollectionEntry entry : reader.manifest().collections()) {
             String name = entry.name();
+            stopIfCancelled(cancel, "after " + docs + " documents");
             SchemaApply.createCollection(db, name, ctx.retry(), attempts);
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
             List<RawBsonDocument> batch = new ArrayList<>(BATCH);
@@ -263,13 +280,17 @@ public final class Restore {
                 while (in.hasNext()) {
                     batch.add(in.next());
                     if (batch.size() == BATCH) {
+                        stopIfCancelled(cancel, "after " + docs + " documents");
                         coll.insertMany(batch);
+                        docs += batch.size();
                         batch.clear();
                     }
                 }
             }
             if (!batch.isEmpty()) {
+                stopIfCancelled(cancel, "after " + docs + " documents");
                 coll.insertMany(batch);
+                docs += batch.size();
             }
             BsonArray specs = new BsonArray();
             for (BsonDocument index : entry.indexes()) {
@@ -290,6 +311,12 @@ public final class Restore {
             }
         }
         return indexes;
+    }
+
+    private static void stopIfCancelled(CancelToken cancel, String when) {
+        if (cancel.isCancelled()) {
+            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted " + when);
+        }
     }
 
     /** After a failure: drop what this restore created, put the org back; returns a note for the message. */
