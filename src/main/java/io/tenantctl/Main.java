@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * The process entry point: sets up logging, turns the first Ctrl-C / SIGTERM into a cancellation (no new orgs,
- * in-flight ones finish, a restore rolls back; exit 130) and a second one into an immediate exit, then runs the CLI.
+ * in-flight provisions and migrations finish, backups stop, a restore rolls back; exit 130) and a second one into an immediate exit, then runs the CLI.
  */
 public final class Main {
 
@@ -44,8 +44,8 @@ public final class Main {
                         Runtime.getRuntime().halt(TenantCtl.EXIT_INTERRUPTED);
                     }
                     cancel.cancel("SIG" + name);
-                    err.println("\ninterrupted: finishing in-flight orgs, taking no new ones; a restore stops and rolls back"
-                            + " (press Ctrl-C again to quit at once)");
+                    err.println("\ninterrupted: taking no new orgs; provisions and migrations in flight finish, backups stop,"
+                            + " a restore rolls back (press Ctrl-C again to quit at once)");
                 });
             } catch (IllegalArgumentException ignored) {
                 // signal not available on this platform

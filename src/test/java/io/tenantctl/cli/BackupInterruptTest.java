@@ -1,0 +1,150 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.backup.Compression;
+import io.tenantctl.catalog.BackupRepository;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.fanout.Fanout;
+import io.tenantctl.ops.Backup;
+import io.tenantctl.ops.OpsContext;
+import io.tenantctl.ops.Progress;
+import io.tenantctl.pool.PoolClients;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.store.FileObjectStore;
+import io.tenantctl.store.ObjectInfo;
+import io.tenantctl.store.ObjectStore;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Ctrl-C stops a backup in flight (a big collection need not be read to its end), leaves no manifest, starts nothing new. */
+class BackupInterruptTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBackupInFlightStopsWithoutAManifestAndTheNextOneWorks() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "beta");
+            List<Document> docs = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                docs.add(new Document("_id", i).append("text", "message number " + i + " of a long conversation"));
+            }
+            f.db("acme").getCollection("messages").insertMany(docs);
+            CancelToken cancel = new CancelToken();
+
+            Backup.Result r;
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 ObjectStore store = new CancelOnFirstWrite(new FileObjectStore(f.storeDir), "/messages.ndjson", cancel)) {
+                r = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(new Backup.Request(
+                        List.of("acme", "beta"), false, null, false, Compression.GZIP, false, false, new Fanout.Settings(1, 1, 0),
+                        cancel, Progress.NONE, Clock.systemUTC()));
+
+                assertThat(r.interrupted()).isTrue();
+                Backup.OrgResult acme = r.orgs().get(0);
+                assertThat(acme.outcome()).isEqualTo(Backup.FAILED);
+                assertThat(acme.error()).contains("interrupted after").contains("documents of messages");
+                assertThat(r.orgs().get(1).outcome()).as("beta").isEqualTo(Backup.NOT_STARTED);
+                assertThat(store.list("acme/")).extracting(ObjectInfo::key).noneMatch(k -> k.endsWith("manifest.json"))
+                        .as("the partial collection file was not published either").noneMatch(k -> k.contains("messages"));
+                assertThat(new BackupRepository(catalog).find(acme.backupId())).hasValueSatisfying(b ->
+                        assertThat(b.status()).isEqualTo("failed"));
+            }
+
+            String id = f.backup("acme");
+            assertThat(strictJson(ok(f.cli, "backups", "show", id, "-o", "json")).toString()).contains("\"docs\":20000");
+        }
+    }
+
+    /** A store that cancels {@code cancel} (as Ctrl-C would) the first time bytes are written to a key containing {@code part}. */
+    private static final class CancelOnFirstWrite implements ObjectStore {
+        private final ObjectStore real;
+        private final String part;
+        private final CancelToken cancel;
+
+        CancelOnFirstWrite(ObjectStore real, String part, CancelToken cancel) {
+            this.real = real;
+            this.part = part;
+            this.cancel = cancel;
+        }
+
+        @Override
+        public Upload create(String key) {
+            Upload upload = real.create(key);
+            if (!key.contains(part)) {
+                return upload;
+            }
+            return new Upload() {
+                @Override
+                public void write(int b) throws IOException {
+                    cancel.cancel("SIGINT");
+                    upload.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    cancel.cancel("SIGINT");
+                    upload.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    upload.close();
+                }
+
+                @Override
+                public void abort() {
+                    upload.abort();
+                }
+
+                @Override
+                public String key() {
+                    return upload.key();
+                }
+            };
+        }
+
+        @Override
+        public InputStream open(String key) {
+            return real.open(key);
+        }
+
+        @Override
+        public boolean exists(String key) {
+            return real.exists(key);
+        }
+
+        @Override
+        public List<ObjectInfo> list(String prefix) {
+            return real.list(prefix);
+        }
+
+        @Override
+        public List<String> children(String prefix) {
+            return real.children(prefix);
+        }
+
+        @Override
+        public void delete(String key) {
+            real.delete(key);
+        }
+
+        @Override
+        public String describe() {
+            return real.describe();
+        }
+    }
+}
