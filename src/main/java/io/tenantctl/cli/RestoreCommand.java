@@ -52,7 +52,7 @@ final class RestoreCommand implements Callable<Integer> {
                         ? "WARNING: DROPPED database " + db + " on pool " + r.poolId() + " (--in-place --drop-existing)"
                         : "note: dropped " + db + " on pool " + r.poolId() + ", left by an interrupted restore into the same target");
             }
-            if (ctx.cancel.isCancelled() && !r.dryRun()) {
+            if (ctx.cancel.isCancelled() && !r.dryRun() && r.mode().equals(Restore.IN_PLACE)) {
                 ctx.err.println("note: the interrupt came after the org's database was dropped, so the restore was finished");
             }
             if (r.dryRun() && r.mode().equals(Restore.IN_PLACE)) {

@@ -258,7 +258,7 @@ public final class Backup {
     private static void copyCollection(MongoCollection<RawBsonDocument> coll, CollectionWriter out, CancelToken cancel)
             throws IOException {
         String name = coll.getNamespace().getCollectionName();
-        stopIfCancelled(cancel, name, 0);
+        Errors.stopIfCancelled(cancel, "after 0 documents of " + name);
         MongoCursor<RawBsonDocument> source = coll.find().batchSize(BATCH).iterator();
         try (out; ReadAhead<RawBsonDocument> cursor = new ReadAhead<>(source, source, name, 256, 8)) {
             while (true) {
@@ -274,7 +274,7 @@ public final class Backup {
                 }
                 out.write(doc);
                 if ((out.docs() & 1023) == 0) {
-                    stopIfCancelled(cancel, name, out.docs());
+                    Errors.stopIfCancelled(cancel, "after " + out.docs() + " documents of " + name);
                 }
             }
             CollectionEntry entry = out.finish();
@@ -284,13 +284,6 @@ public final class Backup {
                         + " changed while it was copied (" + entry.docs() + " documents streamed, " + counted
                         + " counted after): retry, or pass --freeze for a consistent copy");
             }
-        }
-    }
-
-    private static void stopIfCancelled(CancelToken cancel, String collection, long docs) {
-        if (cancel.isCancelled()) {
-            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted after " + docs + " documents of "
-                    + collection);
         }
     }
 

@@ -1,9 +1,10 @@
 package io.tenantctl.ops;
 
 import io.tenantctl.TenantctlException;
+import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.pool.FerretErrors;
 
-/** Turns a per-org failure into the one line recorded in run_items and shown in summaries. */
+/** Turns a per-org failure into the one line recorded in run_items and shown in summaries; stops interrupted work. */
 final class Errors {
 
     private Errors() {
@@ -14,5 +15,12 @@ final class Errors {
             return t.getMessage();
         }
         return FerretErrors.describe(t);
+    }
+
+    /** Throws an INTERRUPTED failure ("interrupted " + {@code when}) once {@code cancel} is set (Ctrl-C, SIGTERM). */
+    static void stopIfCancelled(CancelToken cancel, String when) {
+        if (cancel.isCancelled()) {
+            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted " + when);
+        }
     }
 }

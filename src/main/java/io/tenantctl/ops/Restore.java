@@ -61,11 +61,6 @@ public final class Restore {
         public Request {
             cancel = cancel == null ? new CancelToken() : cancel;
         }
-
-        public Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
-                       boolean dryRun) {
-            this(orgId, backupId, toOrg, targetPool, inPlace, dropExisting, dryRun, null);
-        }
     }
 
     /**
@@ -115,7 +110,7 @@ public final class Restore {
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
                 reader.verify(); // refuse a damaged backup before anything is dropped
-                stopIfCancelled(req.cancel(), "before the org's database was dropped");
+                Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
                 db.drop();
                 currentDropped = true;
                 dropped.add(target.databaseName());
@@ -270,7 +265,7 @@ public final class Restore {
         long docs = 0;
         for (CollectionEntry entry : reader.manifest().collections()) {
             String name = entry.name();
-            stopIfCancelled(cancel, "after " + docs + " documents");
+            Errors.stopIfCancelled(cancel, "after " + docs + " documents");
             SchemaApply.createCollection(db, name, ctx.retry(), attempts);
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
             List<RawBsonDocument> batch = new ArrayList<>(BATCH);
@@ -280,7 +275,7 @@ public final class Restore {
                 while (in.hasNext()) {
                     batch.add(in.next());
                     if (batch.size() == BATCH) {
-                        stopIfCancelled(cancel, "after " + docs + " documents");
+                        Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                         coll.insertMany(batch);
                         docs += batch.size();
                         batch.clear();
@@ -288,7 +283,7 @@ public final class Restore {
                 }
             }
             if (!batch.isEmpty()) {
-                stopIfCancelled(cancel, "after " + docs + " documents");
+                Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                 coll.insertMany(batch);
                 docs += batch.size();
             }
@@ -311,12 +306,6 @@ public final class Restore {
             }
         }
         return indexes;
-    }
-
-    private static void stopIfCancelled(CancelToken cancel, String when) {
-        if (cancel.isCancelled()) {
-            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted " + when);
-        }
     }
 
     /** After a failure: drop what this restore created, put the org back; returns a note for the message. */
