@@ -32,9 +32,6 @@ final class CanonicalJsonBytes {
         }
     }
 
-    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
-            java.nio.ByteOrder.LITTLE_ENDIAN);
-
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OID = literal("{\"$oid\": \"");
     private static final byte[] DATE = literal("{\"$date\": {\"$numberLong\": \"");
@@ -170,16 +167,7 @@ final class CanonicalJsonBytes {
 
     /** A JSON string of the UTF-8 bytes {@code b[from, to)}, escaped as the driver escapes it. */
     private void string(byte[] b, int from, int to) {
-        int i = from;
-        for (; i + 8 <= to; i += 8) { // eight bytes at a time: any byte < 0x20, >= 0x7f, '"' or '\\' sends us to the exact check
-            long x = (long) LONGS.get(b, i);
-            long special = ((x - 0x2020202020202020L) | x | (x + 0x0101010101010101L) | zero(x ^ 0x2222222222222222L)
-                    | zero(x ^ 0x5c5c5c5c5c5c5c5cL)) & 0x8080808080808080L;
-            if (special != 0) {
-                break;
-            }
-        }
-        for (; i < to; i++) {
+        for (int i = from; i < to; i++) {
             if (SPECIAL[b[i] & 0xff]) {
                 escaped(new String(b, from, to - from, StandardCharsets.UTF_8));
                 return;
@@ -298,11 +286,6 @@ final class CanonicalJsonBytes {
             }
             buf = Arrays.copyOf(buf, Math.min(MAX_BYTES, Math.max(buf.length * 2, n + more)));
         }
-    }
-
-    /** Non-zero (in the high bits) when some byte of x is zero: the classic exact "has zero byte" test. */
-    private static long zero(long x) {
-        return (x - 0x0101010101010101L) & ~x;
     }
 
     private static int int32(byte[] b, int p) {

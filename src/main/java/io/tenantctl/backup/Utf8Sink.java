@@ -175,10 +175,7 @@ final class Utf8Sink extends Writer {
             out = opener.open(false);
         }
         try {
-            if (n > 0) {
-                out.write(buf, 0, n);
-                n = 0;
-            }
+            drain();
         } finally {
             out.close();
         }
