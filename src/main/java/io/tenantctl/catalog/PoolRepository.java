@@ -63,6 +63,16 @@ public final class PoolRepository {
         });
     }
 
+    /** Replaces the stored URI (checked by the caller); returns the pool as it is now. */
+    public Pool setUri(String poolId, String uri) {
+        return catalog.inTransaction(c -> {
+            if (Sql.update(c, "update pools set uri = ? where pool_id = ?", uri, poolId) == 0) {
+                throw unknown(poolId);
+            }
+            return find(c, poolId).orElseThrow();
+        });
+    }
+
     static TenantctlException unknown(String poolId) {
         return TenantctlException.usage("no pool named '" + poolId + "': see 'tenantctl pools list'");
     }

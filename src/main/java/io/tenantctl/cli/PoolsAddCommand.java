@@ -1,14 +1,10 @@
 package io.tenantctl.cli;
 
-import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Pools;
-import io.tenantctl.pool.PoolUri;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "add", description = "Register a pool. Put secrets in ${ENV} placeholders: they are resolved at connect time, never stored.")
@@ -22,13 +18,15 @@ final class PoolsAddCommand implements Callable<Integer> {
     @Option(names = "--uri", required = true, paramLabel = "URI", description = "mongodb:// URI, e.g. mongodb://app:${POOL3_PASSWORD}@ferret-3:27017/")
     String uri;
 
-    @Option(names = "--capacity", defaultValue = "500", paramLabel = "N", description = "Most orgs placed here (default ${DEFAULT-VALUE}).")
+    @Option(names = "--capacity", defaultValue = "500", paramLabel = "N", description = "Most orgs placed here.")
     int capacity;
 
-    @Option(names = "--priority", defaultValue = "100", paramLabel = "N", description = "Lower fills first (default ${DEFAULT-VALUE}).")
+    @Option(names = "--priority", defaultValue = "100", paramLabel = "N", description = "Lower fills first.")
     int priority;
 
-    @Option(names = "--allow-inline-password", description = "Accept a literal password in the URI (it is stored in the catalog; never printed).")
+    @Option(names = "--allow-inline-password", description = {"Accept literal secrets in the URI (password, secret query options):",
+            "tenantctl moves each into a ${TENANTCTL_POOL_<POOL>_<NAME>} placeholder and says which variables to set;",
+            "the catalog never stores a secret."})
     boolean allowInlinePassword;
 
     @Option(names = "--dry-run", description = "Check the input and say what would be added; change nothing.")
@@ -40,26 +38,7 @@ final class PoolsAddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (dryRun) {
-            PoolUri parsed = PoolUri.parse(uri, allowInlinePassword);
-            if (ctx.json()) {
-                Map<String, Object> plan = new LinkedHashMap<>();
-                plan.put("dry_run", true);
-                plan.put("pool_id", name);
-                plan.put("uri", parsed.redacted());
-                plan.put("capacity", capacity);
-                plan.put("priority", priority);
-                Output.json(ctx.out, plan);
-                return 0;
-            }
-            ctx.out.println("dry run: would add pool " + name + " " + parsed.redacted() + " capacity " + capacity + " priority " + priority);
-            return 0;
-        }
-        Pools.View p = new Pools(ctx.catalog()).add(name, uri, capacity, priority, allowInlinePassword);
-        if (!ctx.json()) {
-            ctx.out.println("added pool " + p.poolId());
-        }
-        PoolsCommand.render(ctx, p);
+        PoolsCommand.renderChange(ctx, new Pools(ctx.catalog()).add(name, uri, capacity, priority, allowInlinePassword, dryRun), "add");
         return 0;
     }
 }

@@ -12,7 +12,7 @@ import java.util.function.Function;
 
 @Command(name = "pools", description = "Register FerretDB pools and change their status.",
         subcommands = {PoolsAddCommand.class, PoolsListCommand.class, PoolsShowCommand.class, PoolsDrainCommand.class,
-                PoolsEnableCommand.class})
+                PoolsEnableCommand.class, PoolsSetUriCommand.class})
 final class PoolsCommand {
 
     /** drain / enable: show the plan with --dry-run, else apply and show the pool. */
@@ -36,8 +36,48 @@ final class PoolsCommand {
         return 0;
     }
 
+    /** pools add / set-uri: the pool (or, with --dry-run, the plan), and the variables that now hold its inline secrets. */
+    static void renderChange(CliContext ctx, Pools.Added added, String verb) {
+        Pools.View p = added.pool();
+        if (ctx.json()) {
+            Map<String, Object> doc = new LinkedHashMap<>(Output.JSON.convertValue(p, Map.class));
+            if (added.dryRun()) {
+                doc.put("dry_run", true);
+            }
+            if (!added.variablesToSet().isEmpty()) {
+                doc.put("variables_to_set", added.variablesToSet());
+            }
+            Output.json(ctx.out, doc);
+        } else if (added.dryRun()) {
+            ctx.out.println("dry run: would " + verb + " pool " + p.poolId() + " " + p.uri() + " capacity " + p.capacity()
+                    + " priority " + p.priority());
+        } else {
+            ctx.out.println((verb.equals("add") ? "added" : "changed") + " pool " + p.poolId());
+            render(ctx, p);
+        }
+        if (!added.variablesToSet().isEmpty()) {
+            ctx.note("the URI's inline secrets were not stored: " + (added.dryRun() ? "they would be" : "they are")
+                    + " read from " + String.join(", ", added.variablesToSet())
+                    + "; set " + (added.variablesToSet().size() == 1 ? "it" : "them")
+                    + " wherever tenantctl connects to pool " + p.poolId());
+        }
+    }
+
+    /** A stored URI that holds secrets inline (added before tenantctl refused them): shown redacted, and said on stderr. */
+    static void warnInlineSecrets(CliContext ctx, List<Pools.View> pools) {
+        for (Pools.View p : pools) {
+            if (!p.inlineSecrets().isEmpty()) {
+                ctx.err.println("warning: pool " + p.poolId() + " stores secrets in its URI (" + String.join(", ", p.inlineSecrets())
+                        + "); they are never shown, but move them out of the catalog: tenantctl pools set-uri " + p.poolId()
+                        + " --uri 'mongodb://…${VAR}…' (or --allow-inline-password to have tenantctl name the variables)");
+                ctx.err.flush();
+            }
+        }
+    }
+
     /** One pool, as key: value lines or JSON. */
     static void render(CliContext ctx, Pools.View p) {
+        warnInlineSecrets(ctx, List.of(p));
         if (ctx.json()) {
             Output.json(ctx.out, p);
             return;

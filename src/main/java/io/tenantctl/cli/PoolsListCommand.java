@@ -20,6 +20,7 @@ final class PoolsListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Pools.View> pools = new Pools(ctx.catalog()).list();
+        PoolsCommand.warnInlineSecrets(ctx, pools);
         if (ctx.json()) {
             Output.json(ctx.out, Map.of("pools", pools));
             return 0;

@@ -2,15 +2,28 @@ package io.tenantctl.pool;
 
 import io.tenantctl.TenantctlException;
 
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A pool's MongoDB connection string as the catalog stores it. Secrets belong in {@code ${ENV}} placeholders,
  * resolved only when connecting; {@link #redacted()} is the only form ever printed.
+ *
+ * <p>What counts as a secret: the password in {@code user:password@}; query options whose name says secret
+ * ({@code password}, {@code tlsCertificateKeyFilePassword}, anything with password, secret, token, credential or
+ * api key in its name); {@code authMechanismProperties} entries other than the known non-secret ones
+ * ({@code AWS_SESSION_TOKEN:…}); and any option value that looks like a credential (an AWS access key id, a JWT, or
+ * a long random-looking token). Each must be a placeholder, or is refused unless {@code --allow-inline-password},
+ * which moves it out of the URI into a placeholder of its own (see {@link #externalise}).
  */
 public final class PoolUri {
 
@@ -22,6 +35,22 @@ public final class PoolUri {
     private static final Pattern USERINFO = Pattern.compile("^(mongodb(?:\\+srv)?://)([^?#]*)@");
     /** Any scheme's user:password@, for echoing input that is not a mongodb URI at all. */
     private static final Pattern ANY_USERINFO = Pattern.compile("(?<=://)([^:/@?#]*):[^?#]*@");
+    private static final Pattern SECRET_NAME = Pattern.compile(
+            "(?i).*(password|passwd|pwd|secret|token|credential|api_?key|access_?key|private_?key|session_?key).*");
+    /** authMechanismProperties keys whose values are names or URLs, not secrets. */
+    private static final Set<String> PUBLIC_AUTH_PROPERTIES = Set.of("SERVICE_NAME", "SERVICE_REALM", "SERVICE_HOST",
+            "CANONICALIZE_HOST_NAME", "ENVIRONMENT", "TOKEN_RESOURCE", "ALLOWED_HOSTS", "PROVIDER_NAME");
+    private static final Pattern AWS_KEY_ID = Pattern.compile("(AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}");
+    private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
+    private static final Pattern RANDOM_TOKEN = Pattern.compile("[A-Za-z0-9+/=_-]{32,}");
+
+    /** One secret-bearing piece of the URI: where its value sits in the raw string, and what it is called. */
+    public record Secret(String name, int start, int end, boolean placeholder) {
+    }
+
+    /** A URI whose inline secrets were moved into placeholders, and the environment variables now to be set. */
+    public record Externalised(PoolUri uri, List<String> variables) {
+    }
 
     private final String raw;
 
@@ -29,17 +58,23 @@ public final class PoolUri {
         this.raw = raw;
     }
 
-    /** Checks the form; an inline password is refused unless {@code allowInlinePassword}. */
+    /** Checks the form; inline secrets are refused unless {@code allowInlinePassword}. */
     public static PoolUri parse(String raw, boolean allowInlinePassword) {
         if (raw == null || !(raw.startsWith("mongodb://") || raw.startsWith("mongodb+srv://"))) {
             throw TenantctlException.usage("pool URI must start with mongodb:// or mongodb+srv:// (got '"
                     + (raw == null ? "" : ANY_USERINFO.matcher(raw).replaceFirst("$1:***@")) + "')");
         }
         PoolUri uri = new PoolUri(raw);
-        if (uri.hasInlinePassword() && !allowInlinePassword) {
-            throw TenantctlException.usage("pool URI " + uri.redacted() + " has an inline password: put it in an environment "
+        if (uri.hosts().isBlank()) {
+            throw TenantctlException.usage("pool URI " + uri.redacted() + " names no host: write mongodb://HOST:PORT/");
+        }
+        List<String> inline = uri.inlineSecrets();
+        if (!inline.isEmpty() && !allowInlinePassword) {
+            String what = inline.contains("password") && inline.size() == 1 ? "an inline password"
+                    : "inline secrets (" + String.join(", ", inline) + ")";
+            throw TenantctlException.usage("pool URI " + uri.redacted() + " has " + what + ": put each in an environment "
                     + "variable and write ${VAR} in its place (e.g. mongodb://user:${POOL_PASSWORD}@host:27017), "
-                    + "or pass --allow-inline-password");
+                    + "or pass --allow-inline-password to have tenantctl move them into variables of its own");
         }
         return uri;
     }
@@ -55,44 +90,173 @@ public final class PoolUri {
 
     /** True when the userinfo holds a literal password rather than a ${VAR} placeholder. */
     public boolean hasInlinePassword() {
-        Matcher m = USERINFO.matcher(raw);
-        if (!m.find()) {
-            return false;
-        }
-        String userinfo = m.group(2);
-        int colon = userinfo.indexOf(':');
-        if (colon < 0) {
-            return false;
-        }
-        String password = userinfo.substring(colon + 1);
-        return !password.isEmpty() && !PLACEHOLDER.matcher(password).matches();
+        return secrets().stream().anyMatch(s -> s.name().equals("password") && !s.placeholder());
     }
 
-    /** The URI with any literal password replaced by ***; placeholders are kept (they are not secrets). */
+    /** The names of the secret-bearing parts that hold literal values (empty for a URI that keeps the rules). */
+    public List<String> inlineSecrets() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Secret s : secrets()) {
+            if (!s.placeholder()) {
+                names.add(s.name());
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /** Every secret-bearing part, placeholder or not, in the order it appears. */
+    public List<Secret> secrets() {
+        List<Secret> found = new ArrayList<>();
+        Matcher m = USERINFO.matcher(raw);
+        int hostStart = raw.indexOf("://") + 3;
+        if (m.find()) {
+            String userinfo = m.group(2);
+            int colon = userinfo.indexOf(':');
+            if (colon >= 0 && colon + 1 < userinfo.length()) {
+                int start = m.start(2) + colon + 1;
+                found.add(new Secret("password", start, m.end(2), isPlaceholder(raw.substring(start, m.end(2)))));
+            }
+            hostStart = m.end();
+        }
+        int q = raw.indexOf('?', hostStart);
+        if (q < 0) {
+            return found;
+        }
+        int end = raw.indexOf('#', q);
+        end = end < 0 ? raw.length() : end;
+        int pos = q + 1;
+        while (pos <= end) {
+            int sep = nextSeparator(pos, end);
+            int eq = raw.indexOf('=', pos);
+            if (eq > pos && eq < sep) {
+                String name = raw.substring(pos, eq);
+                if (name.equalsIgnoreCase("authMechanismProperties")) {
+                    authProperties(eq + 1, sep, found);
+                } else if (SECRET_NAME.matcher(name).matches() || looksLikeCredential(raw.substring(eq + 1, sep))) {
+                    found.add(new Secret(name, eq + 1, sep, isPlaceholder(raw.substring(eq + 1, sep))));
+                }
+            }
+            pos = sep + 1;
+        }
+        return found;
+    }
+
+    private void authProperties(int from, int to, List<Secret> found) {
+        int pos = from;
+        while (pos < to) {
+            int comma = raw.indexOf(',', pos);
+            comma = comma < 0 || comma > to ? to : comma;
+            int colon = raw.indexOf(':', pos);
+            if (colon > pos && colon < comma) {
+                String key = raw.substring(pos, colon);
+                String value = raw.substring(colon + 1, comma);
+                boolean named = !PUBLIC_AUTH_PROPERTIES.contains(key.toUpperCase(Locale.ROOT));
+                if (named || looksLikeCredential(value)) {
+                    found.add(new Secret(key, colon + 1, comma, isPlaceholder(value)));
+                }
+            }
+            pos = comma + 1;
+        }
+    }
+
+    private int nextSeparator(int from, int end) {
+        for (int i = from; i < end; i++) {
+            char c = raw.charAt(i);
+            if (c == '&' || c == ';') {
+                return i;
+            }
+        }
+        return end;
+    }
+
+    private static boolean isPlaceholder(String value) {
+        return PLACEHOLDER.matcher(value).matches();
+    }
+
+    /** An AWS access key id, a JWT, or a long token of letters, digits and base64 punctuation mixing cases and digits. */
+    static boolean looksLikeCredential(String rawValue) {
+        if (isPlaceholder(rawValue)) {
+            return false;
+        }
+        String v;
+        try {
+            v = URLDecoder.decode(rawValue, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            v = rawValue;
+        }
+        if (AWS_KEY_ID.matcher(v).find() || JWT.matcher(v).find()) {
+            return true;
+        }
+        return RANDOM_TOKEN.matcher(v).matches() && v.chars().anyMatch(Character::isUpperCase)
+                && v.chars().anyMatch(Character::isLowerCase) && v.chars().anyMatch(Character::isDigit);
+    }
+
+    /** The part after the scheme and userinfo, up to the path or query: the hosts. */
+    private String hosts() {
+        Matcher m = USERINFO.matcher(raw);
+        int from = m.find() ? m.end() : raw.indexOf("://") + 3;
+        int to = from;
+        while (to < raw.length() && "/?#".indexOf(raw.charAt(to)) < 0) {
+            to++;
+        }
+        return raw.substring(from, to);
+    }
+
+    /** The URI with every literal secret replaced by ***; placeholders are kept (they are not secrets). */
     public String redacted() {
         return redact(raw);
     }
 
     static String redact(String raw) {
-        Matcher m = USERINFO.matcher(raw);
-        if (!m.find()) {
-            return raw;
+        PoolUri uri = new PoolUri(raw);
+        StringBuilder out = new StringBuilder(raw);
+        List<Secret> secrets = uri.secrets();
+        for (int i = secrets.size() - 1; i >= 0; i--) {
+            Secret s = secrets.get(i);
+            if (!s.placeholder()) {
+                out.replace(s.start(), s.end(), "***");
+            }
         }
-        String userinfo = m.group(2);
-        int colon = userinfo.indexOf(':');
-        if (colon < 0 || PLACEHOLDER.matcher(userinfo.substring(colon + 1)).matches()) {
-            return raw;
-        }
-        return m.group(1) + userinfo.substring(0, colon) + ":***@" + raw.substring(m.end());
+        return out.toString();
     }
 
     /**
-     * Substitutes {@code ${VAR}} from {@code env}. Values inside the user:password part are percent-encoded.
-     * A missing variable is a CONFIG error naming the pool and the variable.
+     * This URI with every literal secret moved into a placeholder named after the pool and the secret
+     * ({@code ${TENANTCTL_POOL_POOL_3_PASSWORD}}), so that the catalog never stores it; the caller tells the
+     * operator which variables to set.
+     */
+    public Externalised externalise(String poolId) {
+        String prefix = "TENANTCTL_POOL_" + envName(poolId) + "_";
+        StringBuilder out = new StringBuilder(raw);
+        List<String> variables = new ArrayList<>();
+        List<Secret> secrets = secrets();
+        for (int i = secrets.size() - 1; i >= 0; i--) {
+            Secret s = secrets.get(i);
+            if (s.placeholder()) {
+                continue;
+            }
+            String var = prefix + envName(s.name());
+            while (variables.contains(var)) {
+                var = var + "_" + i;
+            }
+            variables.add(0, var);
+            out.replace(s.start(), s.end(), "${" + var + "}");
+        }
+        return new Externalised(new PoolUri(out.toString()), List.copyOf(variables));
+    }
+
+    private static String envName(String s) {
+        return s.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    /**
+     * Substitutes {@code ${VAR}} from {@code env}. Values inside the user:password part and the query are
+     * percent-encoded. A missing variable is a CONFIG error naming the pool and the variable.
      */
     public String resolve(String poolId, Map<String, String> env) {
         Matcher userinfo = USERINFO.matcher(raw);
         int userinfoEnd = userinfo.find() ? userinfo.end() : -1;
+        int query = raw.indexOf('?', Math.max(userinfoEnd, 0));
         Matcher m = PLACEHOLDER.matcher(raw);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -101,7 +265,7 @@ public final class PoolUri {
                 throw TenantctlException.config("pool " + poolId + ": its URI references ${" + m.group(1)
                         + "}, which is not set in the environment");
             }
-            if (m.start() < userinfoEnd) {
+            if (m.start() < userinfoEnd || (query >= 0 && m.start() > query)) {
                 value = URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(value));

@@ -48,27 +48,79 @@ class PoolsCommandTest {
     }
 
     @Test
-    void allowedInlinePasswordIsStoredButNeverShown() throws Exception {
+    void allowedInlineSecretsAreMovedIntoPlaceholdersAndNeverStored() throws Exception {
         String url = CliFixture.initialisedCatalog();
         Cli cli = Cli.withCatalog(url);
-        Cli.Result add = cli.run("pools", "add", "pool-1", "--uri", "mongodb://app:Sup3rSecret@ferret-1:27017/?authSource=admin",
-                "--allow-inline-password", "--capacity", "10");
+        Cli.Result add = cli.run("pools", "add", "pool-1", "--uri",
+                "mongodb://app:Sup3rSecret@ferret-1:27017/?authSource=admin&tlsCertificateKeyFilePassword=K3yFilePw",
+                "--allow-inline-password", "--capacity", "10", "-o", "json");
         assertThat(add.exitCode()).as(add.toString()).isZero();
-        assertThat(add.out() + add.err()).doesNotContain("Sup3rSecret");
+        assertThat(add.out() + add.err()).doesNotContain("Sup3rSecret").doesNotContain("K3yFilePw");
+        JsonNode added = strictJson(add);
+        assertThat(added.get("uri").asText()).isEqualTo("mongodb://app:${TENANTCTL_POOL_POOL_1_PASSWORD}@ferret-1:27017/"
+                + "?authSource=admin&tlsCertificateKeyFilePassword=${TENANTCTL_POOL_POOL_1_TLSCERTIFICATEKEYFILEPASSWORD}");
+        assertThat(added.get("variables_to_set")).hasSize(2);
+        assertThat(add.err()).contains("TENANTCTL_POOL_POOL_1_PASSWORD").contains("were not stored");
 
-        Cli.Result show = ok(cli, "pools", "show", "pool-1", "-o", "json");
-        assertThat(show.out() + show.err()).doesNotContain("Sup3rSecret");
-        assertThat(strictJson(show).get("uri").asText()).isEqualTo("mongodb://app:***@ferret-1:27017/?authSource=admin");
         for (String[] args : new String[][]{{"pools", "list"}, {"pools", "list", "-o", "json"}, {"pools", "show", "pool-1"},
                 {"pools", "drain", "pool-1"}, {"pools", "enable", "pool-1", "-o", "json"}, {"pools", "drain", "pool-1", "--dry-run"}}) {
             Cli.Result r = ok(cli, args);
             assertThat(r.out() + r.err()).as(String.join(" ", args)).doesNotContain("Sup3rSecret").contains("pool-1");
         }
-        // it is in the catalog, because the operator explicitly allowed that
+        assertThat(storedUri(url, "pool-1")).doesNotContain("Sup3rSecret").doesNotContain("K3yFilePw")
+                .contains("${TENANTCTL_POOL_POOL_1_PASSWORD}");
+    }
+
+    @Test
+    void secretQueryOptionsAreRefusedLikePasswords() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        for (String uri : new String[]{
+                "mongodb://ferret-1:27017/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:IQoJb3JpZ2luX2Vj",
+                "mongodb://ferret-1:27017/?tlsCertificateKeyFilePassword=hunter2",
+                "mongodb://ferret-1:27017/?password=hunter2",
+                "mongodb://ferret-1:27017/?appName=x&someToken=hunter2",
+                "mongodb://ferret-1:27017/?x=AKIAIOSFODNN7EXAMPLE"}) {
+            Cli.Result r = cli.run("pools", "add", "pool-1", "--uri", uri, "--dry-run");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).as(uri).contains("${VAR}").contains("--allow-inline-password")
+                    .doesNotContain("hunter2").doesNotContain("IQoJb3JpZ2luX2Vj").doesNotContain("AKIAIOSFODNN7EXAMPLE");
+        }
+        // placeholders are fine, and so are options that are not secrets
+        ok(cli, "pools", "add", "pool-1", "--uri", "mongodb://ferret-1:27017/?authMechanism=MONGODB-AWS"
+                + "&authMechanismProperties=AWS_SESSION_TOKEN:${AWS_SESSION_TOKEN}&replicaSet=rs0&appName=tenantctl");
+        assertThat(poolsJson(cli)).hasSize(1);
+    }
+
+    @Test
+    void aStoredUriHoldingSecretsIsRedactedWarnedAboutAndCanBeFixed() throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        ok(cli, "pools", "add", "pool-1", "--uri", "mongodb://ferret-1:27017/");
+        // a row written before tenantctl refused secrets in query options
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("update pools set uri = 'mongodb://app:Old5ecret@ferret-1:27017/?tlsCertificateKeyFilePassword=0ldKeyPw'"
+                    + " where pool_id = 'pool-1'");
+        }
+        Cli.Result list = ok(cli, "pools", "list", "-o", "json");
+        assertThat(list.out() + list.err()).doesNotContain("Old5ecret").doesNotContain("0ldKeyPw");
+        assertThat(strictJson(list).get("pools").get(0).get("uri").asText())
+                .isEqualTo("mongodb://app:***@ferret-1:27017/?tlsCertificateKeyFilePassword=***");
+        assertThat(list.err()).contains("warning: pool pool-1 stores secrets in its URI (password, tlsCertificateKeyFilePassword)")
+                .contains("tenantctl pools set-uri pool-1");
+
+        Cli.Result dry = ok(cli, "pools", "set-uri", "pool-1", "--uri", "mongodb://app:${POOL1_PW}@ferret-1:27017/", "--dry-run");
+        assertThat(dry.out()).contains("dry run");
+        assertThat(storedUri(url, "pool-1")).contains("Old5ecret");
+        ok(cli, "pools", "set-uri", "pool-1", "--uri", "mongodb://app:${POOL1_PW}@ferret-1:27017/");
+        assertThat(storedUri(url, "pool-1")).isEqualTo("mongodb://app:${POOL1_PW}@ferret-1:27017/");
+        assertThat(ok(cli, "pools", "list").err()).doesNotContain("warning");
+    }
+
+    private static String storedUri(String url, String poolId) throws Exception {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select uri from pools where pool_id = 'pool-1'")) {
+             ResultSet rs = s.executeQuery("select uri from pools where pool_id = '" + poolId + "'")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getString(1)).contains("Sup3rSecret");
+            return rs.getString(1);
         }
     }
 

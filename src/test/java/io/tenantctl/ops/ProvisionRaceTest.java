@@ -76,8 +76,8 @@ class ProvisionRaceTest {
         String url = TestCatalog.newDatabase();
         try (TestPools pools = new TestPools(2); Catalog setup = Catalog.connect(url)) {
             setup.migrate();
-            new Pools(setup).add("pool-1", pools.uri(0), 25, 1, false);
-            new Pools(setup).add("pool-2", pools.uri(1), 25, 2, false);
+            new Pools(setup).add("pool-1", pools.uri(0), 25, 1, false, false).pool();
+            new Pools(setup).add("pool-2", pools.uri(1), 25, 2, false, false).pool();
 
             // Make the race real: every insert into orgs waits at a gate the test holds, until both provisioners are
             // inside placement (one at the gate, the other at the placement lock — or, were that lock missing, both at

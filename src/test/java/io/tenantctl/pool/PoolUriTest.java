@@ -21,7 +21,55 @@ class PoolUriTest {
                 });
         PoolUri allowed = PoolUri.parse(raw, true);
         assertThat(allowed.hasInlinePassword()).isTrue();
-        assertThat(allowed.raw()).isEqualTo(raw);
+        PoolUri.Externalised moved = allowed.externalise("pool-1");
+        assertThat(moved.uri().raw()).isEqualTo("mongodb://app:${TENANTCTL_POOL_POOL_1_PASSWORD}@ferret-1:27017/?authSource=admin");
+        assertThat(moved.variables()).containsExactly("TENANTCTL_POOL_POOL_1_PASSWORD");
+        assertThat(moved.uri().hasInlinePassword()).isFalse();
+        assertThat(moved.uri().resolve("pool-1", Map.of("TENANTCTL_POOL_POOL_1_PASSWORD", "hunter2")))
+                .isEqualTo("mongodb://app:hunter2@ferret-1:27017/?authSource=admin");
+    }
+
+    @Test
+    void secretBearingQueryOptionsAreFoundRedactedAndMovedOut() {
+        String raw = "mongodb://ferret-1:27017/?authMechanism=MONGODB-AWS"
+                + "&authMechanismProperties=SERVICE_NAME:mongodb,AWS_SESSION_TOKEN:IQoJb3Jp/Z2lu+X2Vj=="
+                + "&tlsCertificateKeyFilePassword=kfp&replicaSet=rs0&appName=tenantctl&tlsCAFile=/etc/ssl/ca.pem";
+        PoolUri uri = PoolUri.stored(raw);
+        assertThat(uri.inlineSecrets()).containsExactly("AWS_SESSION_TOKEN", "tlsCertificateKeyFilePassword");
+        assertThat(uri.redacted()).isEqualTo("mongodb://ferret-1:27017/?authMechanism=MONGODB-AWS"
+                + "&authMechanismProperties=SERVICE_NAME:mongodb,AWS_SESSION_TOKEN:***"
+                + "&tlsCertificateKeyFilePassword=***&replicaSet=rs0&appName=tenantctl&tlsCAFile=/etc/ssl/ca.pem");
+        PoolUri.Externalised moved = uri.externalise("p2");
+        assertThat(moved.variables()).containsExactly("TENANTCTL_POOL_P2_AWS_SESSION_TOKEN",
+                "TENANTCTL_POOL_P2_TLSCERTIFICATEKEYFILEPASSWORD");
+        assertThat(moved.uri().inlineSecrets()).isEmpty();
+        // resolved values are percent-encoded in the query too, and the driver reads them back
+        String resolved = moved.uri().resolve("p2", Map.of("TENANTCTL_POOL_P2_AWS_SESSION_TOKEN", "IQoJb3Jp/Z2lu+X2Vj==",
+                "TENANTCTL_POOL_P2_TLSCERTIFICATEKEYFILEPASSWORD", "k&f=p"));
+        assertThat(resolved).contains("tlsCertificateKeyFilePassword=k%26f%3Dp");
+        assertThat(new com.mongodb.ConnectionString(resolved).getCredential().getMechanismProperty("AWS_SESSION_TOKEN", ""))
+                .isEqualTo("IQoJb3Jp/Z2lu+X2Vj==");
+    }
+
+    @Test
+    void valuesThatLookLikeCredentialsAreSecretsWhateverTheOptionIsCalled() {
+        assertThat(PoolUri.looksLikeCredential("AKIAIOSFODNN7EXAMPLE")).isTrue();
+        assertThat(PoolUri.looksLikeCredential("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig")).isTrue();
+        assertThat(PoolUri.looksLikeCredential("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).isTrue();
+        assertThat(PoolUri.looksLikeCredential("${AWS_SECRET}")).isFalse();
+        for (String ordinary : new String[]{"rs0", "admin", "tenantctl", "majority", "/etc/ssl/ca.pem", "true", "30000",
+                "SCRAM-SHA-256", "ferretdb-pool-1.internal.example.com"}) {
+            assertThat(PoolUri.looksLikeCredential(ordinary)).as(ordinary).isFalse();
+        }
+        assertThat(PoolUri.stored("mongodb://h:1/?x=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").redacted()).isEqualTo("mongodb://h:1/?x=***");
+    }
+
+    @Test
+    void aUriWithoutAHostIsRefused() {
+        for (String raw : new String[]{"mongodb://", "mongodb:///db", "mongodb://app:${PW}@/"}) {
+            assertThatThrownBy(() -> PoolUri.parse(raw, false)).as(raw)
+                    .isInstanceOfSatisfying(TenantctlException.class, e -> assertThat(e.getMessage()).contains("names no host"));
+        }
     }
 
     @Test

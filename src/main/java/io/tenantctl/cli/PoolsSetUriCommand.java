@@ -1,0 +1,38 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.ops.Pools;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "set-uri", description = {"Replace a pool's URI (moved host, new credential variable, or a URI that held secrets",
+        "inline). Same rules as 'pools add': secrets only as ${ENV} placeholders."})
+final class PoolsSetUriCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--uri", required = true, paramLabel = "URI", description = "mongodb:// URI, e.g. mongodb://app:${POOL3_PASSWORD}@ferret-3:27017/")
+    String uri;
+
+    @Option(names = "--allow-inline-password", description = {"Accept literal secrets in the URI: tenantctl moves each into a",
+            "${TENANTCTL_POOL_<POOL>_<NAME>} placeholder and says which variables to set."})
+    boolean allowInlinePassword;
+
+    @Option(names = "--dry-run", description = "Check the input and say what would change; change nothing.")
+    boolean dryRun;
+
+    PoolsSetUriCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        PoolsCommand.renderChange(ctx, new Pools(ctx.catalog()).setUri(name, uri, allowInlinePassword, dryRun), "set the URI of");
+        return 0;
+    }
+}
