@@ -170,6 +170,7 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools show" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools drain" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools enable" ];    then _picocli_tenantctl_pools; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools set-uri" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs list" ];    then _picocli_tenantctl_orgs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs show" ];    then _picocli_tenantctl_orgs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema show" ];    then _picocli_tenantctl_schema; return $?; fi
@@ -197,25 +198,27 @@ function _complete_tenantctl() {
   local cmds13=(pools show)
   local cmds14=(pools drain)
   local cmds15=(pools enable)
-  local cmds16=(orgs list)
-  local cmds17=(orgs show)
-  local cmds18=(schema show)
-  local cmds19=(schema diff)
-  local cmds20=(runs list)
-  local cmds21=(runs show)
-  local cmds22=(backups list)
-  local cmds23=(backups show)
-  local cmds24=(backups prune)
+  local cmds16=(pools set-uri)
+  local cmds17=(orgs list)
+  local cmds18=(orgs show)
+  local cmds19=(schema show)
+  local cmds20=(schema diff)
+  local cmds21=(runs list)
+  local cmds22=(runs show)
+  local cmds23=(backups list)
+  local cmds24=(backups show)
+  local cmds25=(backups prune)
 
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_pools_seturi; return $?; fi
   if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tenantctl_pools_enable; return $?; fi
   if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tenantctl_pools_drain; return $?; fi
   if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tenantctl_pools_show; return $?; fi
@@ -286,7 +289,7 @@ function _picocli_tenantctl_init() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -327,8 +330,8 @@ function _picocli_tenantctl_pools() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="add list show drain enable"
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local commands="add list show drain enable set-uri"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -370,7 +373,7 @@ function _picocli_tenantctl_provision() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--file' '--pool' '--tier' '--schema' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -436,7 +439,7 @@ function _picocli_tenantctl_migrateall() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--replace-conflicting' '--prune' '--force' '--dry-run' '--detach' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--replace-conflicting' '--prune' '--force' '--dry-run' '--detach' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--resume' '--join' '--rate' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -514,7 +517,7 @@ function _picocli_tenantctl_orgs() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="list show"
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -556,7 +559,7 @@ function _picocli_tenantctl_schema() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="show diff"
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -598,7 +601,7 @@ function _picocli_tenantctl_runs() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="list show"
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -640,7 +643,7 @@ function _picocli_tenantctl_backup() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--all' '--due' '--freeze' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--all' '--due' '--freeze' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--pool' '--compression' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -697,7 +700,7 @@ function _picocli_tenantctl_restore() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--in-place' '--drop-existing' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--in-place' '--drop-existing' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--backup' '--to-org' '--target-pool' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -751,7 +754,7 @@ function _picocli_tenantctl_backups() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="list show prune"
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -792,8 +795,8 @@ function _picocli_tenantctl_help() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init pools provision migrate-all orgs schema runs backup restore backups"
-  local flag_opts="'-h' '--help' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local commands=""
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -835,7 +838,7 @@ function _picocli_tenantctl_pools_add() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--allow-inline-password' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--allow-inline-password' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--uri' '--capacity' '--priority' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -886,7 +889,7 @@ function _picocli_tenantctl_pools_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -928,7 +931,7 @@ function _picocli_tenantctl_pools_show() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -970,7 +973,7 @@ function _picocli_tenantctl_pools_drain() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1012,13 +1015,58 @@ function _picocli_tenantctl_pools_enable() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `set-uri` subcommand.
+function _picocli_tenantctl_pools_seturi() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--allow-inline-password' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--uri' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--uri')
+      return
+      ;;
     '--catalog')
       return
       ;;
@@ -1054,7 +1102,7 @@ function _picocli_tenantctl_orgs_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--pool' '--status' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1102,7 +1150,7 @@ function _picocli_tenantctl_orgs_show() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1144,7 +1192,7 @@ function _picocli_tenantctl_schema_show() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1192,7 +1240,7 @@ function _picocli_tenantctl_schema_diff() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1240,7 +1288,7 @@ function _picocli_tenantctl_runs_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--limit' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1285,7 +1333,7 @@ function _picocli_tenantctl_runs_show() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1327,7 +1375,7 @@ function _picocli_tenantctl_backups_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1372,7 +1420,7 @@ function _picocli_tenantctl_backups_show() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1417,7 +1465,7 @@ function _picocli_tenantctl_backups_prune() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--keep-last' '--keep-daily' '--keep-weekly' '--grace-hours' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 

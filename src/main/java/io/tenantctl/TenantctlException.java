@@ -25,6 +25,7 @@ public class TenantctlException extends RuntimeException {
     }
 
     private final Category category;
+    private String runId;
 
     public TenantctlException(Category category, String message) {
         super(message);
@@ -38,6 +39,18 @@ public class TenantctlException extends RuntimeException {
 
     public Category category() {
         return category;
+    }
+
+    /** The run this failure happened in, when one was already recorded (so -o json can name it). */
+    public String runId() {
+        return runId;
+    }
+
+    public TenantctlException withRunId(String runId) {
+        if (this.runId == null) {
+            this.runId = runId;
+        }
+        return this;
     }
 
     public static TenantctlException usage(String message) {

@@ -34,7 +34,7 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--due", description = "Active orgs whose newest complete backup is older than their tier's frequency (or that have none).")
     boolean due;
 
-    @Option(names = "--compression", paramLabel = "ALG", defaultValue = "gzip", description = "gzip, zstd or none (default ${DEFAULT-VALUE}).")
+    @Option(names = "--compression", paramLabel = "ALG", defaultValue = "gzip", description = "gzip, zstd or none.")
     String compression;
 
     @Option(names = "--freeze", description = "Set each active org read_only while it is copied (a consistent copy); always set back after.")

@@ -32,7 +32,7 @@ final class BackupsPruneCommand implements Callable<Integer> {
     @Option(names = "--keep-weekly", paramLabel = "W", description = "Keep the newest backup of each of the last W weeks (default 0).")
     Integer keepWeekly;
 
-    @Option(names = "--grace-hours", paramLabel = "H", defaultValue = "24", description = "Incomplete backups younger than this are kept (default ${DEFAULT-VALUE}).")
+    @Option(names = "--grace-hours", paramLabel = "H", defaultValue = "24", description = "Incomplete backups younger than this are kept.")
     int graceHours;
 
     @Option(names = "--dry-run", description = "Show what would be deleted; delete nothing.")

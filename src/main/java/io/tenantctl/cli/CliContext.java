@@ -30,6 +30,9 @@ public final class CliContext implements AutoCloseable {
     private final UnaryOperator<PoolConnector> poolDecorator;
 
     final GlobalOptions options = new GlobalOptions();
+    /** -o json seen on the command line before parsing (so a line that does not parse still answers in JSON). */
+    boolean jsonRequested;
+    private final WriteTracker outTracker;
 
     private Catalog catalog;
     private PoolConnector pools;
@@ -37,7 +40,8 @@ public final class CliContext implements AutoCloseable {
 
     CliContext(PrintWriter out, PrintWriter err, Map<String, String> env, UnaryOperator<PoolConnector> poolDecorator,
                CancelToken cancel) {
-        this.out = out;
+        this.outTracker = new WriteTracker(out);
+        this.out = new PrintWriter(outTracker);
         this.err = err;
         this.env = env;
         this.poolDecorator = poolDecorator;
@@ -61,7 +65,13 @@ public final class CliContext implements AutoCloseable {
     }
 
     public boolean json() {
-        return options.output == GlobalOptions.Format.json;
+        return jsonRequested || options.output == GlobalOptions.Format.json;
+    }
+
+    /** Whether anything was printed on stdout yet (with -o json: whether its one document was written). */
+    boolean wroteOutput() {
+        out.flush();
+        return outTracker.written;
     }
 
     /** Progress bars only for people: stderr on a terminal, not quiet, not asked to stay silent. */
@@ -141,8 +151,37 @@ public final class CliContext implements AutoCloseable {
         return host.isEmpty() ? user : user + "@" + host;
     }
 
+    /** Passes everything through and remembers whether anything passed. */
+    private static final class WriteTracker extends java.io.Writer {
+        private final java.io.Writer delegate;
+        volatile boolean written;
+
+        WriteTracker(java.io.Writer delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void write(char[] cbuf, int off, int len) throws IOException {
+            if (len > 0) {
+                written = true;
+            }
+            delegate.write(cbuf, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            delegate.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            delegate.flush();
+        }
+    }
+
     @Override
     public void close() {
+        out.flush();
         if (pools != null) {
             pools.close();
         }

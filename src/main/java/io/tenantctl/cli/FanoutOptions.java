@@ -7,10 +7,10 @@ import picocli.CommandLine.Option;
 /** Concurrency knobs shared by every fan-out verb. */
 final class FanoutOptions {
 
-    @Option(names = "--per-pool", paramLabel = "N", defaultValue = "4", description = "Orgs worked on at once per pool (default ${DEFAULT-VALUE}).")
+    @Option(names = "--per-pool", paramLabel = "N", defaultValue = "4", description = "Orgs worked on at once per pool.")
     int perPool;
 
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16", description = "Orgs worked on at once overall (default ${DEFAULT-VALUE}).")
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16", description = "Orgs worked on at once overall.")
     int concurrency;
 
     Fanout.Settings settings() {

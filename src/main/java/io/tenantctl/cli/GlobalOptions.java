@@ -27,7 +27,7 @@ public final class GlobalOptions {
             description = "Properties file with catalog= and store= defaults (flags and environment win).")
     Path configFile;
 
-    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "table",
             description = "Output format: table or json (json: one document on stdout, nothing else).")
     Format output = Format.table;
 
@@ -39,4 +39,11 @@ public final class GlobalOptions {
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log more; print stack traces on errors.")
     boolean verbose;
+
+    /** Declared here rather than through picocli's standard help mixin, whose option names need variable interpolation. */
+    @Option(names = {"-h", "--help"}, scope = ScopeType.INHERIT, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = {"-V", "--version"}, scope = ScopeType.INHERIT, versionHelp = true, description = "Print the version and exit.")
+    boolean version;
 }

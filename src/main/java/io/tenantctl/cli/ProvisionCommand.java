@@ -34,7 +34,7 @@ final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--pool", paramLabel = "POOL", description = "Place every new org on this pool (still bounded by its capacity).")
     String pool;
 
-    @Option(names = "--tier", paramLabel = "TIER", defaultValue = "free", description = "Tier recorded on new orgs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--tier", paramLabel = "TIER", defaultValue = "free", description = "Tier recorded on new orgs.")
     String tier;
 
     @Option(names = "--schema", paramLabel = "FILE", description = "Schema manifest to apply instead of the built-in LibreChat model.")

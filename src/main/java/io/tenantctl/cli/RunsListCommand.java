@@ -1,6 +1,5 @@
 package io.tenantctl.cli;
 
-import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Runs;
 import picocli.CommandLine.Command;
@@ -24,7 +23,7 @@ final class RunsListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<RunRepository.Run> runs = new Runs(ctx.catalog()).list(limit);
+        List<Runs.RunView> runs = new Runs(ctx.catalog()).list(limit);
         if (ctx.json()) {
             Output.json(ctx.out, Map.of("runs", runs));
             return 0;

@@ -3,19 +3,22 @@ package io.tenantctl.cli;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.pool.PoolConnector;
+import io.tenantctl.cli.render.Output;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /** The top-level command: global options (accepted anywhere on the line) and the verbs and nouns beneath. */
-@Command(name = "tenantctl", mixinStandardHelpOptions = true, versionProvider = TenantCtl.Version.class,
+@Command(name = "tenantctl", versionProvider = TenantCtl.Version.class,
         description = "Operate a database-per-organisation fleet on FerretDB pools.",
         subcommands = {InitCommand.class, PoolsCommand.class, ProvisionCommand.class, MigrateAllCommand.class, OrgsCommand.class,
-                SchemaCommand.class, RunsCommand.class, BackupCommand.class, RestoreCommand.class, BackupsCommand.class, CommandLine.HelpCommand.class},
+                SchemaCommand.class, RunsCommand.class, BackupCommand.class, RestoreCommand.class, BackupsCommand.class, HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 some orgs failed, 2 usage or validation error,",
                 "3 config/connectivity error, 4 verify found problems, 130 interrupted."})
 public final class TenantCtl implements Runnable {
@@ -49,8 +52,14 @@ public final class TenantCtl implements Runnable {
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, UnaryOperator<PoolConnector> poolDecorator,
                           CancelToken cancel, String... args) {
         try (CliContext ctx = new CliContext(out, err, env, poolDecorator, cancel)) {
+            ctx.jsonRequested = jsonRequested(args);
             CommandLine cmd = commandLine(ctx);
-            return cmd.execute(args);
+            int code = cmd.execute(args);
+            if (code != 0 && ctx.json() && !ctx.wroteOutput()) {
+                // A command that failed without saying so on stdout: -o json still gets its one document.
+                errorJson(ctx, code, categoryOf(code), "failed with exit code " + code + "; the reason is on stderr", null);
+            }
+            return code;
         } finally {
             out.flush();
             err.flush();
@@ -59,10 +68,68 @@ public final class TenantCtl implements Runnable {
 
     static CommandLine commandLine(CliContext ctx) {
         CommandLine cmd = new CommandLine(TenantCtl.class, new Factory(ctx));
+        // No ${...} in a description may ever expand: picocli would read the environment (secrets) and system properties.
+        cmd.setInterpolateVariables(false);
+        everyCommand(cmd, c -> c.getCommandSpec().usageMessage().showDefaultValues(true));
         cmd.setOut(ctx.out);
         cmd.setErr(ctx.err);
+        cmd.setParameterExceptionHandler((e, args) -> usageError(ctx, e));
+        cmd.setExecutionStrategy(parseResult -> execute(ctx, parseResult));
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(ctx, e));
         return cmd;
+    }
+
+    private static void everyCommand(CommandLine cmd, java.util.function.Consumer<CommandLine> action) {
+        action.accept(cmd);
+        for (CommandLine sub : cmd.getSubcommands().values()) {
+            everyCommand(sub, action);
+        }
+    }
+
+    /** --help and --version on any command, as text or (with -o json) one JSON document; else the command itself. */
+    private static int execute(CliContext ctx, CommandLine.ParseResult parseResult) {
+        for (CommandLine c : parseResult.asCommandLineList()) {
+            if (c.isUsageHelpRequested()) {
+                printHelp(ctx, c);
+                return 0;
+            }
+            if (c.isVersionHelpRequested()) {
+                String version = new Version().getVersion()[0];
+                if (ctx.json()) {
+                    Output.json(ctx.out, Map.of("version", version.substring(version.indexOf(' ') + 1)));
+                } else {
+                    ctx.out.println(version);
+                }
+                return 0;
+            }
+        }
+        return new CommandLine.RunLast().execute(parseResult);
+    }
+
+    static void printHelp(CliContext ctx, CommandLine c) {
+        if (ctx.json()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("command", c.getCommandSpec().qualifiedName());
+            doc.put("usage", c.getUsageMessage(CommandLine.Help.Ansi.OFF));
+            Output.json(ctx.out, doc);
+        } else {
+            c.usage(ctx.out, CommandLine.Help.Ansi.OFF);
+        }
+    }
+
+    /** A bad command line: one line saying what is wrong, the command's synopsis and where its help is; exit 2. */
+    private static int usageError(CliContext ctx, CommandLine.ParameterException e) {
+        CommandLine c = e.getCommandLine();
+        ctx.err.println("error: " + firstLine(e.getMessage()));
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, ctx.err);
+        ctx.err.print(c.getHelp().synopsis(0));
+        ctx.err.println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
+        ctx.err.flush();
+        int code = TenantctlException.Category.USAGE.exitCode;
+        if (ctx.json()) {
+            errorJson(ctx, code, "usage", firstLine(e.getMessage()), null);
+        }
+        return code;
     }
 
     /** One line on stderr saying what failed; the stack trace only with -v; the category decides the exit code. */
@@ -73,15 +140,70 @@ public final class TenantCtl implements Runnable {
                 ctx.err.println(stackTrace(e));
             }
             ctx.err.flush();
+            if (ctx.json()) {
+                errorJson(ctx, te.category().exitCode, te.category().name().toLowerCase(Locale.ROOT), te.getMessage(), te.runId());
+            }
             return te.category().exitCode;
         }
-        ctx.err.println("error: unexpected " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())
-                + (ctx.verbose() ? "" : " (run with -v for the stack trace)"));
+        String message = "unexpected " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+        ctx.err.println("error: " + message + (ctx.verbose() ? "" : " (run with -v for the stack trace)"));
         if (ctx.verbose()) {
             ctx.err.println(stackTrace(e));
         }
         ctx.err.flush();
+        if (ctx.json()) {
+            errorJson(ctx, 1, "internal", message, null);
+        }
         return 1;
+    }
+
+    /**
+     * {@code {"error": {"code", "category", "message"[, "run_id"]}}} on stdout, unless the command already printed its
+     * document there: -o json promises exactly one.
+     */
+    private static void errorJson(CliContext ctx, int code, String category, String message, String runId) {
+        if (ctx.wroteOutput()) {
+            return;
+        }
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("category", category);
+        error.put("message", message);
+        if (runId != null) {
+            error.put("run_id", runId);
+        }
+        Output.json(ctx.out, Map.of("error", error));
+    }
+
+    private static String categoryOf(int code) {
+        for (TenantctlException.Category c : TenantctlException.Category.values()) {
+            if (c.exitCode == code) {
+                return c.name().toLowerCase(Locale.ROOT);
+            }
+        }
+        return "internal";
+    }
+
+    /**
+     * Whether the command line asks for -o json, read before parsing so that a line picocli cannot parse still gets its
+     * JSON error document.
+     */
+    static boolean jsonRequested(String[] args) {
+        boolean json = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) {
+                break;
+            }
+            if ((a.equals("-o") || a.equals("--output")) && i + 1 < args.length) {
+                json = args[++i].equals("json");
+            } else if (a.startsWith("--output=") || a.startsWith("-o=")) {
+                json = a.substring(a.indexOf('=') + 1).equals("json");
+            } else if (a.startsWith("-o") && !a.startsWith("--")) {
+                json = a.substring(2).equals("json");
+            }
+        }
+        return json;
     }
 
     private static String firstLine(String s) {
@@ -89,7 +211,7 @@ public final class TenantCtl implements Runnable {
             return "";
         }
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 
     private static String stackTrace(Throwable t) {

@@ -103,7 +103,7 @@ public final class Provision {
             return execute(req, runId, ids, results, fresh, resume);
         } catch (RuntimeException e) {
             runs.finish(runId, "failed"); // never leave a run marked running
-            throw e;
+            throw e instanceof TenantctlException te ? te.withRunId(runId) : e;
         }
     }
 

@@ -136,7 +136,7 @@ public final class Restore {
             runs.itemFinished(runId, target.orgId(), "failed", 1, millis(t0), message); // the message says it was interrupted
             runs.finish(runId, interrupted ? "interrupted" : "failed");
             throw new TenantctlException(e instanceof TenantctlException te ? te.category() : TenantctlException.Category.FAILED,
-                    "restore of backup " + backupId + (interrupted ? " stopped: " : " failed: ") + message, e);
+                    "restore of backup " + backupId + (interrupted ? " stopped: " : " failed: ") + message, e).withRunId(runId);
         }
     }
 

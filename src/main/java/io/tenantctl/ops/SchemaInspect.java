@@ -1,8 +1,10 @@
 package io.tenantctl.ops;
 
 import com.mongodb.client.MongoDatabase;
+import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.Pool;
+import io.tenantctl.pool.PoolUri;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.CollectionSpec;
 import io.tenantctl.schema.SchemaDiff;
@@ -41,9 +43,16 @@ public final class SchemaInspect {
         Pool pool = ctx.catalog().pools().get(org.poolId());
         MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
         Retry.Attempts attempts = new Retry.Attempts();
-        Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
-        List<String> names = manifest.collections().stream().map(CollectionSpec::name).toList();
-        SchemaDiff diff = SchemaDiff.compute(manifest, existing, SchemaApply.indexes(db, existing, names, ctx.retry(), attempts));
+        SchemaDiff diff;
+        try {
+            Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
+            List<String> names = manifest.collections().stream().map(CollectionSpec::name).toList();
+            diff = SchemaDiff.compute(manifest, existing, SchemaApply.indexes(db, existing, names, ctx.retry(), attempts));
+        } catch (SchemaApply.StepFailure e) {
+            throw TenantctlException.config("cannot read org " + orgId + "'s schema on pool " + pool.poolId() + " ("
+                    + PoolUri.stored(pool.uri()).redacted() + "): " + e.getMessage()
+                    + " — check the pool with 'tenantctl pools show " + pool.poolId() + "'", e);
+        }
         return new OrgDiff(orgId, pool.poolId(), org.databaseName(), org.schemaHash(), manifest.hash(), diff);
     }
 }

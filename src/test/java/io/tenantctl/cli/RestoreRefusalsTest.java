@@ -57,6 +57,18 @@ class RestoreRefusalsTest {
 
         Cli.Result r = refused(id, 1);
         assertThat(r.err()).contains("notes.ndjson").containsPattern("corrupt|does not match its manifest").contains("choose another backup");
+
+        // the same refusal for a pipeline: one JSON error document naming the run that recorded it
+        Cli.Result json = f.cli.run("restore", "--org", "acme", "--backup", id, "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isEqualTo(1);
+        JsonNode error = CliFixture.strictJson(json).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(1);
+        assertThat(error.get("category").asText()).isEqualTo("failed");
+        assertThat(error.get("message").asText()).contains("notes.ndjson");
+        JsonNode run = CliFixture.strictJson(CliFixture.ok(f.cli, "runs", "show", error.get("run_id").asText(), "-o", "json")).get("run");
+        assertThat(run.get("verb").asText()).isEqualTo("restore");
+        assertThat(run.get("status").asText()).isEqualTo("failed");
+        assertThat(run.get("args").get("org").asText()).isEqualTo("acme");
     }
 
     @Test

@@ -24,26 +24,35 @@ public final class S3ProxyFixture implements AutoCloseable {
     private static final AtomicInteger BUCKETS = new AtomicInteger();
 
     private final BlobStoreContext context;
+    private final String accessKey;
+    private final String secretKey;
     private final S3Proxy proxy;
     private final URI endpoint;
 
-    private S3ProxyFixture(BlobStoreContext context, S3Proxy proxy) {
+    private S3ProxyFixture(BlobStoreContext context, S3Proxy proxy, String accessKey, String secretKey) {
         this.context = context;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
         this.proxy = proxy;
         this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 
     /** Starts S3Proxy; close it when done. */
     public static S3ProxyFixture start() throws Exception {
+        return start(ACCESS_KEY, SECRET_KEY);
+    }
+
+    /** Starts S3Proxy accepting exactly these credentials (tests that hunt for leaked secrets use sentinels). */
+    public static S3ProxyFixture start(String accessKey, String secretKey) throws Exception {
         BlobStoreContext context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
                 .build(BlobStoreContext.class);
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
                 .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
         proxy.start();
-        return new S3ProxyFixture(context, proxy);
+        return new S3ProxyFixture(context, proxy, accessKey, secretKey);
     }
 
     /** http://127.0.0.1:port */
@@ -53,7 +62,7 @@ public final class S3ProxyFixture implements AutoCloseable {
 
     /** Credentials S3Proxy accepts. */
     public AwsCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
     }
 
     /** Creates a new empty bucket and returns its name. */
@@ -76,7 +85,7 @@ public final class S3ProxyFixture implements AutoCloseable {
     /** The environment {@code ObjectStores.open("s3://bucket/...", env)} needs to reach this proxy. */
     public java.util.Map<String, String> env() {
         return java.util.Map.of("TENANTCTL_S3_ENDPOINT", endpoint.toString(),
-                "AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+                "AWS_ACCESS_KEY_ID", accessKey, "AWS_SECRET_ACCESS_KEY", secretKey);
     }
 
     @Override

@@ -1,0 +1,64 @@
+package io.tenantctl.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a main class of the test classpath in a child JVM with an environment of the test's choosing, for what an
+ * in-process run cannot show: what the process reads from its real environment, and what it logs on its real stderr.
+ */
+public final class ChildJvm {
+
+    /** What the child did: exit code, and its stdout and stderr as files. */
+    public record Exit(int code, Path stdout, Path stderr) {
+        public String out() throws IOException {
+            return Files.readString(stdout);
+        }
+
+        public String err() throws IOException {
+            return Files.readString(stderr);
+        }
+    }
+
+    private ChildJvm() {
+    }
+
+    /**
+     * Starts {@code mainClass} with exactly {@code env} as its environment (plus PATH and HOME) and waits for it at
+     * most {@code timeoutSeconds}.
+     */
+    public static Exit run(Path dir, Map<String, String> env, long timeoutSeconds, String mainClass, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        Files.createDirectories(dir);
+        Path out = dir.resolve("child.stdout");
+        Path err = dir.resolve("child.stderr");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().clear();
+        for (String keep : new String[]{"PATH", "HOME", "TMPDIR", "LANG"}) {
+            String v = System.getenv(keep);
+            if (v != null) {
+                pb.environment().put(keep, v);
+            }
+        }
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("child JVM " + mainClass + " did not finish within " + timeoutSeconds + " s; stderr: "
+                    + Files.readString(err));
+        }
+        return new Exit(p.exitValue(), out, err);
+    }
+}
