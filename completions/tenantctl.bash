@@ -173,6 +173,8 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools set-uri" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs list" ];    then _picocli_tenantctl_orgs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs show" ];    then _picocli_tenantctl_orgs; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs adopt" ];    then _picocli_tenantctl_orgs; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs forget" ];    then _picocli_tenantctl_orgs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema show" ];    then _picocli_tenantctl_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema diff" ];    then _picocli_tenantctl_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} runs list" ];    then _picocli_tenantctl_runs; return $?; fi
@@ -201,21 +203,25 @@ function _complete_tenantctl() {
   local cmds16=(pools set-uri)
   local cmds17=(orgs list)
   local cmds18=(orgs show)
-  local cmds19=(schema show)
-  local cmds20=(schema diff)
-  local cmds21=(runs list)
-  local cmds22=(runs show)
-  local cmds23=(backups list)
-  local cmds24=(backups show)
-  local cmds25=(backups prune)
+  local cmds19=(orgs adopt)
+  local cmds20=(orgs forget)
+  local cmds21=(schema show)
+  local cmds22=(schema diff)
+  local cmds23=(runs list)
+  local cmds24=(runs show)
+  local cmds25=(backups list)
+  local cmds26=(backups show)
+  local cmds27=(backups prune)
 
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_orgs_forget; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_orgs_adopt; return $?; fi
   if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
   if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
   if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_pools_seturi; return $?; fi
@@ -439,7 +445,7 @@ function _picocli_tenantctl_migrateall() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--replace-conflicting' '--prune' '--force' '--dry-run' '--detach' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--replace-conflicting' '--prune' '--force' '--include-failed' '--dry-run' '--detach' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--resume' '--join' '--rate' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -516,7 +522,7 @@ function _picocli_tenantctl_orgs() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list show"
+  local commands="list show adopt forget"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1145,6 +1151,111 @@ function _picocli_tenantctl_orgs_list() {
 
 # Generates completions for the options and subcommands of the `show` subcommand.
 function _picocli_tenantctl_orgs_show() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `adopt` subcommand.
+function _picocli_tenantctl_orgs_adopt() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--discover' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--pool' '--database' '--file' '--schema' '--tier' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--pool')
+      return
+      ;;
+    '--database')
+      return
+      ;;
+    '--file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--schema')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tier')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `forget` subcommand.
+function _picocli_tenantctl_orgs_forget() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}

@@ -17,6 +17,17 @@ public final class ManifestRepository {
                 "insert into manifests (hash, source, body) values (?, ?, ?) on conflict (hash) do nothing", hash, source, canonicalJson));
     }
 
+    /** Every stored manifest: hash → canonical body. */
+    public java.util.Map<String, String> all() {
+        return catalog.inConnection(c -> {
+            java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+            for (String[] row : Sql.query(c, "select hash, body from manifests order by hash", rs -> new String[]{rs.getString(1), rs.getString(2)})) {
+                out.put(row[0], row[1]);
+            }
+            return out;
+        });
+    }
+
     public Optional<String> body(String hash) {
         if (hash == null) {
             return Optional.empty();

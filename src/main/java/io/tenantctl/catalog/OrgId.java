@@ -42,6 +42,28 @@ public final class OrgId {
         return out;
     }
 
+    private static final Pattern DATABASE = Pattern.compile("^[A-Za-z0-9_-]{1,63}$");
+
+    /** Why {@code name} cannot be an org's database (one given with {@code --database}), or null when it can. */
+    public static String databaseProblem(String name) {
+        if (name == null || !DATABASE.matcher(name).matches()) {
+            return "database name '" + name + "' must be 1-63 letters, digits, '_' or '-' (none of /\\. \"$*<>:|?)";
+        }
+        if (RESERVED.contains(name)) {
+            return "database '" + name + "' is a system database";
+        }
+        return null;
+    }
+
+    /** The org id a database made by tenantctl (or the scripts before it) belongs to: org_acme_1 → acme_1; else null. */
+    public static String suggestedId(String databaseName) {
+        if (!databaseName.startsWith("org_")) {
+            return null;
+        }
+        String id = databaseName.substring(4);
+        return problem(id) == null ? id : null;
+    }
+
     /** {@code org_} + id with '-' replaced by '_'; at most 51 bytes, always a legal MongoDB database name. */
     public static String databaseName(String id) {
         return "org_" + id.replace('-', '_');

@@ -127,6 +127,61 @@ public final class OrgRepository {
                 + ") — add a pool ('tenantctl pools add'), enable one or raise a capacity";
     }
 
+    /**
+     * Registers a database that already exists (made by the app or by scripts) as an active org, under the placement
+     * lock. A {@code failed} row for the same org, pool and database is taken over (a provision that refused the
+     * database because it held data); any other existing row, or a database another org owns, is refused. Returns
+     * the pool's org count after the change, so the caller can warn when it is past capacity.
+     */
+    public int adopt(String orgId, String poolId, String databaseName, String tier, String schemaHash) {
+        return catalog.inTransaction(c -> {
+            Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
+            Pool pool = PoolRepository.find(c, poolId).orElseThrow(() -> PoolRepository.unknown(poolId));
+            Optional<Org> existing = Sql.one(c, SELECT + " where org_id = ?", OrgRepository::map, orgId);
+            if (existing.isPresent()) {
+                Org o = existing.get();
+                if (!o.status().equals(Org.FAILED) || !o.poolId().equals(poolId) || !o.databaseName().equals(databaseName)) {
+                    throw TenantctlException.usage("org " + orgId + " is already in the catalog (" + o.status() + ", database "
+                            + o.databaseName() + " on pool " + o.poolId() + "): adopt registers databases that have no org yet"
+                            + (o.status().equals(Org.FAILED) ? "; 'tenantctl orgs forget " + orgId + "' clears the failed row first" : ""));
+                }
+                Sql.update(c, "update orgs set status = 'active', schema_hash = ?, version = version + 1, updated_at = now() "
+                        + "where org_id = ?", schemaHash, orgId);
+                return pool.orgCount();
+            }
+            Optional<String> owner = Sql.one(c, "select org_id from orgs where database_name = ?", rs -> rs.getString(1), databaseName);
+            if (owner.isPresent()) {
+                throw TenantctlException.usage("database " + databaseName + " already belongs to org '" + owner.get() + "'");
+            }
+            Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status, tier, schema_hash) values (?, ?, ?, 'active', ?, ?)",
+                    orgId, poolId, databaseName, tier, schemaHash);
+            return pool.orgCount() + 1;
+        });
+    }
+
+    /**
+     * Removes a {@code failed} org's row, touching no database. Refuses any other status: those orgs are live or in
+     * the middle of something.
+     */
+    public Org forget(String orgId) {
+        return catalog.inTransaction(c -> {
+            Org o = Sql.one(c, SELECT + " where org_id = ? for update", OrgRepository::map, orgId)
+                    .orElseThrow(() -> TenantctlException.usage("no org named '" + orgId + "': see 'tenantctl orgs list'"));
+            if (!o.status().equals(Org.FAILED)) {
+                throw TenantctlException.usage("org " + orgId + " is " + o.status() + ": only failed orgs can be forgotten"
+                        + " (forget removes the catalog row of an org whose provision or adoption failed)");
+            }
+            Sql.update(c, "delete from orgs where org_id = ? and version = ?", orgId, o.version());
+            return o;
+        });
+    }
+
+    /** Database names the catalog knows on {@code poolId}, whatever their org's status. */
+    public java.util.Set<String> databasesOn(String poolId) {
+        return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select database_name from orgs where pool_id = ?",
+                rs -> rs.getString(1), poolId)));
+    }
+
     /** Records a successful schema apply: status active, the manifest hash, version bumped. */
     public void markActive(String orgId, String schemaHash) {
         catalog.inConnection(c -> Sql.update(c,

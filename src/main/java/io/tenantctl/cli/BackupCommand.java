@@ -65,7 +65,8 @@ final class BackupCommand implements Callable<Integer> {
     }
 
     private void render(Backup.Result r) {
-        List<Summary.Failure> failed = r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error())).toList();
+        List<Summary.Failure> failed = r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error(),
+                "tenantctl backup --org " + f.orgId())).toList();
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("store", r.store());

@@ -51,6 +51,10 @@ final class MigrateAllCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Inspect every selected org with listIndexes, even when its recorded hash matches (finds drift).")
     boolean force;
 
+    @Option(names = "--include-failed", description = {"Also take orgs whose provision failed (applying the manifest finishes them).",
+            "Orgs named with --org are taken whatever their status allows."})
+    boolean includeFailed;
+
     @Option(names = "--dry-run", description = "Per org and in total: what would be created, conflicts, extras. Writes nothing.")
     boolean dryRun;
 
@@ -88,7 +92,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         SchemaManifest manifest = schema != null || (resume == null && join == null) ? SchemaManifest.loadOrDefault(schema) : null;
         MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest, pools, orgs, tier,
                 new Fanout.Settings(base.perGroup(), base.concurrency(), rate), canary, maxFailures, replaceConflicting, prune, force,
-                dryRun, resume, join, waitForLock, detach, ctx.cancel, ProgressReporter.of(ctx)));
+                includeFailed, dryRun, resume, join, waitForLock, detach, ctx.cancel, ProgressReporter.of(ctx)));
         if (ctx.json()) {
             Output.json(ctx.out, json(r));
         } else if (r.dryRun()) {
@@ -120,7 +124,8 @@ final class MigrateAllCommand implements Callable<Integer> {
     }
 
     private static List<Summary.Failure> failures(MigrateAll.Result r) {
-        return r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error())).toList();
+        return r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error(),
+                MigrateAll.nextStep(f.orgId(), f.error()))).toList();
     }
 
     private static Map<String, Integer> totals(MigrateAll.Result r) {

@@ -85,7 +85,8 @@ final class ProvisionCommand implements Callable<Integer> {
     }
 
     private void render(Provision.Result r) {
-        List<Summary.Failure> failed = r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error())).toList();
+        List<Summary.Failure> failed = r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error(),
+                Provision.nextStep(f.orgId(), f.poolId(), f.error()))).toList();
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("schema_hash", r.schemaHash());

@@ -12,8 +12,8 @@ final class Summary {
     private Summary() {
     }
 
-    /** A failed org for the summary: its id, the pool it was on (or null) and why. */
-    record Failure(String orgId, String poolId, String error) {
+    /** A failed org for the summary: its id, the pool it was on (or null), why, and the command that gets it moving again. */
+    record Failure(String orgId, String poolId, String error, String nextStep) {
     }
 
     /**
@@ -26,7 +26,14 @@ final class Summary {
         doc.put("run_id", runId);
         doc.put("dry_run", dryRun);
         doc.putAll(counts);
-        doc.put("failed", failed.stream().map(f -> Map.of("org_id", f.orgId(), "error", String.valueOf(f.error()))).toList());
+        doc.put("failed", failed.stream().map(f -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("org_id", f.orgId());
+            m.put("pool_id", f.poolId());
+            m.put("error", String.valueOf(f.error()));
+            m.put("next_step", f.nextStep());
+            return m;
+        }).toList());
         doc.put("interrupted", interrupted);
         doc.put("p50_ms", t.p50());
         doc.put("p95_ms", t.p95());
@@ -38,6 +45,9 @@ final class Summary {
     static void failures(CliContext ctx, List<Failure> failed) {
         for (Failure f : failed) {
             ctx.err.println("failed: " + f.orgId() + (f.poolId() == null ? "" : " on " + f.poolId()) + ": " + f.error());
+            if (f.nextStep() != null) {
+                ctx.err.println("  next: " + f.nextStep());
+            }
         }
         ctx.err.flush();
     }

@@ -53,7 +53,8 @@ public final class MigrateAll {
     public static final String PENDING = "pending";
 
     public record Request(SchemaManifest manifest, List<String> pools, List<String> orgs, String tier, Fanout.Settings fanout,
-                          int canary, String maxFailures, boolean replaceConflicting, boolean prune, boolean force, boolean dryRun,
+                          int canary, String maxFailures, boolean replaceConflicting, boolean prune, boolean force, boolean includeFailed,
+                          boolean dryRun,
                           String resumeRunId, String joinRunId, boolean waitForLock, boolean detach, CancelToken cancel,
                           Progress progress) {
     }
@@ -223,7 +224,9 @@ public final class MigrateAll {
             if ((!pools.isEmpty() && !pools.contains(o.poolId())) || (req.tier() != null && !req.tier().equals(o.tier()))) {
                 continue;
             }
-            if (o.status().equals(Org.ACTIVE)) {
+            if (o.status().equals(Org.FAILED) && (req.includeFailed() || named.containsKey(o.orgId()))) {
+                selected.add(o); // a provision that failed: applying the manifest finishes it
+            } else if (o.status().equals(Org.ACTIVE)) {
                 if (req.force() || !manifest.hash().equals(o.schemaHash())) {
                     selected.add(o);
                 } else {
@@ -351,7 +354,8 @@ public final class MigrateAll {
     private OrgResult migrateOne(String orgId, SchemaManifest manifest, Flags flags, Map<String, Pool> pools, Map<String, String> dead,
                                  boolean dryRun) {
         Org org = ctx.catalog().orgs().get(orgId);
-        if (!org.status().equals(Org.ACTIVE)) {
+        boolean failedOrg = org.status().equals(Org.FAILED);
+        if (!org.status().equals(Org.ACTIVE) && !failedOrg) {
             return new OrgResult(orgId, org.poolId(), SKIPPED, 0, 0, "org became " + org.status() + " before it was migrated", null);
         }
         Retry.Attempts attempts = new Retry.Attempts();
@@ -360,12 +364,17 @@ public final class MigrateAll {
                 throw new TenantctlException(TenantctlException.Category.FAILED, dead.get(org.poolId()));
             }
             Pool pool = pools.get(org.poolId());
-            Optional<SchemaManifest> recorded = flags.force() ? Optional.empty() : recordedManifest(org.schemaHash());
+            if (failedOrg) {
+                refuseForeignData(org, pool, attempts);
+            }
+            Optional<SchemaManifest> recorded = flags.force() || failedOrg ? Optional.empty() : recordedManifest(org.schemaHash());
             Collection<String> inspect = recorded.map(manifest::changedSince)
                     .orElseGet(() -> new java.util.LinkedHashSet<>(manifest.collections().stream().map(CollectionSpec::name).toList()));
             SchemaApply.Plan plan = inspect.isEmpty() ? null : SchemaApply.migrate(ctx.pools().database(pool.poolId(), pool.uri(),
                     org.databaseName()), manifest, inspect, flags.replaceConflicting(), flags.prune(), dryRun, ctx.retry(), attempts);
-            if (!dryRun) {
+            if (!dryRun && failedOrg) {
+                ctx.catalog().orgs().markActive(orgId, manifest.hash());
+            } else if (!dryRun) {
                 ctx.catalog().orgs().recordSchema(orgId, manifest.hash());
             }
             boolean changes = plan != null && (plan.changes() || !plan.conflicts().isEmpty());
@@ -374,6 +383,37 @@ public final class MigrateAll {
         } catch (RuntimeException e) {
             throw new OrgFailure(e, attempts.attempts(), e instanceof SchemaApply.ConflictFailure c ? PLAN_JSON.valueToTree(c.plan) : null);
         }
+    }
+
+    /**
+     * A failed org is one whose provision failed, so its database holds no documents; one that does was made by
+     * someone else, and migrating it would take it over: the org fails, pointing at {@code orgs adopt}.
+     */
+    private void refuseForeignData(Org org, Pool pool, Retry.Attempts attempts) {
+        com.mongodb.client.MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
+        String holding = SchemaApply.firstNonEmpty(db, SchemaApply.collections(db, ctx.retry(), attempts), ctx.retry(), attempts);
+        if (holding != null) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "org " + org.orgId() + " is failed and its database "
+                    + org.databaseName() + " holds data (collection '" + holding + "' has documents) that tenantctl did not write:"
+                    + " register it with 'tenantctl orgs adopt " + org.orgId() + " --pool " + pool.poolId() + "'");
+        }
+    }
+
+    /** What to run to get an org that failed in a migrate-all run moving again. */
+    public static String nextStep(String orgId, String error) {
+        if (error == null) {
+            return null;
+        }
+        if (error.contains("orgs adopt")) {
+            return "tenantctl orgs adopt " + orgId + " --pool POOL   (see the error)";
+        }
+        if (error.contains("--replace-conflicting")) {
+            return "tenantctl migrate-all --org " + orgId + " --replace-conflicting --dry-run   (then without --dry-run)";
+        }
+        if (error.contains("duplicate")) {
+            return "remove the duplicate documents named above, then: tenantctl migrate-all --org " + orgId;
+        }
+        return "tenantctl migrate-all --org " + orgId;
     }
 
     private Optional<SchemaManifest> recordedManifest(String hash) {

@@ -29,6 +29,15 @@ public final class Orgs {
         return catalog.orgs().list(poolId, status);
     }
 
+    /** Removes a failed org's catalog row; its database, if any, is left exactly as it is. */
+    public Org forget(String orgId) {
+        String problem = io.tenantctl.catalog.OrgId.problem(orgId);
+        if (problem != null) {
+            throw TenantctlException.usage(problem);
+        }
+        return catalog.orgs().forget(orgId);
+    }
+
     public Org show(String orgId) {
         return catalog.orgs().get(orgId);
     }

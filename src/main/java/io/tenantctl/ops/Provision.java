@@ -1,5 +1,6 @@
 package io.tenantctl.ops;
 
+import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -142,7 +144,10 @@ public final class Provision {
                 throw new TenantctlException(TenantctlException.Category.FAILED, dead);
             }
             Pool pool = pools.get(org.poolId());
-            SchemaApply.applyAll(ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName()), req.manifest(), ctx.retry(), attempts);
+            MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
+            Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
+            refuseIfHoldsData(db, existing, org.orgId(), pool.poolId(), attempts);
+            SchemaApply.applyAll(db, req.manifest(), existing, ctx.retry(), attempts);
             ctx.catalog().orgs().markActive(org.orgId(), req.manifest().hash());
             return null;
         }, new Fanout.Listener<>() {
@@ -173,6 +178,40 @@ public final class Provision {
         runs.finish(runId, fan.cancelled() ? "interrupted" : anyFailed ? "failed" : "succeeded");
         Timings timings = Timings.of(fan.outcomes().stream().map(Fanout.Outcome::millis).toList());
         return new Result(runId, false, req.manifest().hash(), all, timings, fan.cancelled());
+    }
+
+    /**
+     * Provision creates databases; it never takes one over. A database that already holds documents was made by the
+     * app or by scripts (or belongs to someone else): the org fails, pointing at {@code orgs adopt}.
+     */
+    private void refuseIfHoldsData(MongoDatabase db, Set<String> existing, String orgId, String poolId, Retry.Attempts attempts) {
+        if (existing.isEmpty()) {
+            return;
+        }
+        String holding = SchemaApply.firstNonEmpty(db, existing, ctx.retry(), attempts);
+        if (holding != null) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "database " + db.getName() + " on pool " + poolId
+                    + " already exists and holds data (collection '" + holding + "' has documents): provision never takes a database over;"
+                    + " register it with 'tenantctl orgs adopt " + orgId + " --pool " + poolId + "', or choose another id"
+                    + " ('tenantctl orgs forget " + orgId + "' first)");
+        }
+    }
+
+    /** What to run to get a failed org moving again. */
+    public static String nextStep(String orgId, String poolId, String error) {
+        if (error == null) {
+            return null;
+        }
+        if (error.contains("orgs adopt")) {
+            return "tenantctl orgs adopt " + orgId + " --pool " + poolId + "   (or: tenantctl orgs forget " + orgId + ")";
+        }
+        if (error.startsWith("no capacity")) {
+            return "tenantctl pools add … / pools enable …, then: tenantctl provision " + orgId;
+        }
+        if (error.startsWith("org is ")) {
+            return "tenantctl orgs show " + orgId;
+        }
+        return "tenantctl provision " + orgId + "   (resumes it; or: tenantctl orgs forget " + orgId + ")";
     }
 
     private static List<String> validate(Request req) {

@@ -61,6 +61,21 @@ final class SchemaApply {
         return out;
     }
 
+    /** The first collection of {@code existing} that holds at least one document, or null when all are empty. */
+    static String firstNonEmpty(MongoDatabase db, Set<String> existing, Retry retry, Retry.Attempts attempts) {
+        for (String name : new java.util.TreeSet<>(existing)) {
+            if (name.startsWith("system.")) {
+                continue;
+            }
+            Document one = step("find in " + name, () -> retry.call(attempts,
+                    () -> db.getCollection(name).find().projection(new Document("_id", 1)).limit(1).first()));
+            if (one != null) {
+                return name;
+            }
+        }
+        return null;
+    }
+
     static void createCollection(MongoDatabase db, String name, Retry retry, Retry.Attempts attempts) {
         step("create " + name, () -> retry.call(attempts, () -> {
             try {
@@ -90,7 +105,11 @@ final class SchemaApply {
 
     /** Creates everything in {@code manifest} on a database believed new (or half-made): no diff needed. */
     static void applyAll(MongoDatabase db, SchemaManifest manifest, Retry retry, Retry.Attempts attempts) {
-        Set<String> existing = collections(db, retry, attempts);
+        applyAll(db, manifest, collections(db, retry, attempts), retry, attempts);
+    }
+
+    /** As {@link #applyAll(MongoDatabase, SchemaManifest, Retry, Retry.Attempts)}, with the collections already listed. */
+    static void applyAll(MongoDatabase db, SchemaManifest manifest, Set<String> existing, Retry retry, Retry.Attempts attempts) {
         for (CollectionSpec c : manifest.collections()) {
             if (!existing.contains(c.name())) {
                 createCollection(db, c.name(), retry, attempts);
@@ -156,7 +175,7 @@ final class SchemaApply {
         return plan;
     }
 
-    private static <T> T step(String name, java.util.function.Supplier<T> action) {
+    static <T> T step(String name, java.util.function.Supplier<T> action) {
         try {
             return action.get();
         } catch (StepFailure e) {

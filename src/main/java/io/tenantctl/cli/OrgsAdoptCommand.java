@@ -1,0 +1,151 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Adopt;
+import io.tenantctl.schema.SchemaManifest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "adopt", description = {"Register databases that already exist on a pool (made by the app or by scripts) as orgs.",
+        "Inspects each one, records which known manifest it matches (or none), and never creates or drops anything.",
+        "--discover lists the databases of a pool that no org owns, as lines ready for --file."})
+final class OrgsAdoptCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ORG", description = "The org id the database becomes.")
+    String orgId;
+
+    @Option(names = "--pool", required = true, paramLabel = "POOL", description = "The pool the database lives on.")
+    String pool;
+
+    @Option(names = "--database", paramLabel = "NAME", description = "The database's name, when it is not org_<id> ('-' as '_').")
+    String database;
+
+    @Option(names = "--file", paramLabel = "FILE", description = "Adopt many: one 'ORG [DATABASE]' a line; '#' starts a comment.")
+    Path file;
+
+    @Option(names = "--schema", paramLabel = "FILE", description = "The manifest to compare with, instead of the built-in LibreChat model.")
+    Path schema;
+
+    @Option(names = "--tier", paramLabel = "TIER", defaultValue = "free", description = "Tier recorded on the adopted orgs.")
+    String tier;
+
+    @Option(names = "--discover", description = "List the pool's databases that no org owns; adopt nothing.")
+    boolean discover;
+
+    @Option(names = "--dry-run", description = "Inspect and say what would be recorded; write nothing.")
+    boolean dryRun;
+
+    OrgsAdoptCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        if (discover) {
+            if (orgId != null || file != null) {
+                throw TenantctlException.usage("--discover lists candidates; it takes no ORG or --file");
+            }
+            return discover();
+        }
+        List<Adopt.Candidate> candidates = new ArrayList<>();
+        if (orgId != null) {
+            candidates.add(new Adopt.Candidate(orgId, database));
+        } else if (database != null) {
+            throw TenantctlException.usage("--database names the database of one ORG: give the ORG too");
+        }
+        if (file != null) {
+            candidates.addAll(readFile(file));
+        }
+        Adopt.Result r = new Adopt(ctx.ops()).run(new Adopt.Request(candidates, pool, tier, SchemaManifest.loadOrDefault(schema), dryRun));
+        render(r);
+        return r.failed().isEmpty() ? 0 : 1;
+    }
+
+    private int discover() {
+        List<Adopt.Discovered> found = new Adopt(ctx.ops()).discover(pool);
+        if (ctx.json()) {
+            Output.json(ctx.out, Map.of("pool_id", pool, "databases", found));
+            return 0;
+        }
+        if (found.isEmpty()) {
+            ctx.note("every database on pool " + pool + " belongs to an org in the catalog");
+            return 0;
+        }
+        for (Adopt.Discovered d : found) {
+            ctx.out.println(d.suggestedOrgId() == null ? "# " + d.databaseName() + "  (not an org_<id> name: write 'ID " + d.databaseName() + "')"
+                    : d.suggestedOrgId() + " " + d.databaseName());
+        }
+        ctx.note(found.size() + " database" + (found.size() == 1 ? "" : "s") + " with no org; save the lines above to a file and run "
+                + "'tenantctl orgs adopt --pool " + pool + " --file FILE --dry-run'");
+        return 0;
+    }
+
+    private void render(Adopt.Result r) {
+        if (ctx.json()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("pool_id", r.poolId());
+            doc.put("dry_run", r.dryRun());
+            doc.put("schema_hash", r.schemaHash());
+            doc.put("adopted", r.orgs().stream().filter(o -> !o.outcome().equals(Adopt.FAILED)).count());
+            doc.put("failed", r.failed().size());
+            doc.put("capacity_warning", r.capacityWarning());
+            doc.put("orgs", r.orgs());
+            Output.json(ctx.out, doc);
+        } else {
+            Output.table(ctx.out, List.of("org", "database", "outcome", "matches", "collections", "missing", "conflicts", "extras", "error"),
+                    r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.databaseName(), o.outcome(),
+                            o.matchedHash() == null ? "none" : OrgsCommand.shortHash(o.matchedHash()) + " (" + o.matchedSource() + ")",
+                            String.valueOf(o.collections()), String.valueOf(o.missing()), String.valueOf(o.conflicts()),
+                            String.valueOf(o.extras()), o.error())).toList());
+            if (r.dryRun()) {
+                ctx.out.println("dry run: nothing written");
+            }
+            for (Adopt.OrgResult o : r.orgs()) {
+                if (o.nextStep() != null) {
+                    ctx.note("next for " + o.orgId() + ": " + o.nextStep());
+                }
+            }
+        }
+        if (r.capacityWarning() != null) {
+            ctx.err.println("warning: " + r.capacityWarning());
+            ctx.err.flush();
+        }
+    }
+
+    static List<Adopt.Candidate> readFile(Path file) {
+        try {
+            List<Adopt.Candidate> out = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                int hash = line.indexOf('#');
+                String[] parts = (hash >= 0 ? line.substring(0, hash) : line).trim().split("\\s+");
+                if (parts.length == 1 && parts[0].isEmpty()) {
+                    continue;
+                }
+                if (parts.length > 2) {
+                    throw TenantctlException.usage("adopt file " + file + ": '" + line.trim() + "' is not 'ORG [DATABASE]'");
+                }
+                out.add(new Adopt.Candidate(parts[0], parts.length == 2 ? parts[1] : null));
+            }
+            return out;
+        } catch (NoSuchFileException e) {
+            throw TenantctlException.usage("adopt file " + file + " does not exist");
+        } catch (IOException e) {
+            throw TenantctlException.usage("adopt file " + file + " is unreadable: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.catalog.Org;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Orgs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "forget", description = {"Remove a failed org's catalog row (a provision or adoption that failed), so it can be",
+        "provisioned or adopted afresh. Touches no database: whatever the org's database holds stays."})
+final class OrgsForgetCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "ORG")
+    String orgId;
+
+    OrgsForgetCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        Org o = new Orgs(ctx.catalog()).forget(orgId);
+        if (ctx.json()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("org_id", o.orgId());
+            doc.put("forgotten", true);
+            doc.put("pool_id", o.poolId());
+            doc.put("database_name", o.databaseName());
+            Output.json(ctx.out, doc);
+            return 0;
+        }
+        ctx.out.println("forgot org " + o.orgId() + "; its database " + o.databaseName() + " on pool " + o.poolId()
+                + " (if it exists) was left as it was");
+        return 0;
+    }
+}

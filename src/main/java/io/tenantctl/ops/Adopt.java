@@ -1,0 +1,214 @@
+package io.tenantctl.ops;
+
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.OrgId;
+import io.tenantctl.catalog.Pool;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.schema.CollectionSpec;
+import io.tenantctl.schema.SchemaDiff;
+import io.tenantctl.schema.SchemaManifest;
+import org.bson.Document;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * {@code tenantctl orgs adopt}: registers databases that already exist on a pool (made by the app, or by the scripts
+ * before tenantctl) as orgs in the catalog. It inspects each database, records which known manifest it matches (the
+ * given one, or any manifest the catalog has applied before; none if it matches none) and never creates or drops
+ * anything. Discovery lists the databases of a pool that have no catalog row.
+ */
+public final class Adopt {
+
+    /** One database to adopt: the org id it becomes, and its name (null = the name derived from the id). */
+    public record Candidate(String orgId, String databaseName) {
+    }
+
+    public record Request(List<Candidate> orgs, String poolId, String tier, SchemaManifest manifest, boolean dryRun) {
+    }
+
+    /**
+     * What adopting one database found and did. {@code matchedHash} is the manifest the database fully has (every
+     * collection and index, extras allowed), null for none; the diff counts are against the requested manifest.
+     */
+    public record OrgResult(String orgId, String poolId, String databaseName, String outcome, String matchedHash,
+                            String matchedSource, int collections, int missing, int conflicts, int extras, String error,
+                            String nextStep) {
+    }
+
+    public record Result(String poolId, boolean dryRun, String schemaHash, List<OrgResult> orgs, String capacityWarning) {
+        public List<OrgResult> failed() {
+            return orgs.stream().filter(o -> o.outcome().equals(FAILED)).toList();
+        }
+    }
+
+    /** A database on a pool that no catalog row names; {@code suggestedOrgId} is null when its name is not org-like. */
+    public record Discovered(String databaseName, String suggestedOrgId, int collections) {
+    }
+
+    public static final String ADOPTED = "adopted";
+    public static final String PLANNED = "planned";
+    public static final String FAILED = "failed";
+
+    private static final Set<String> SYSTEM_DATABASES = Set.of("admin", "config", "local");
+
+    private final OpsContext ctx;
+
+    public Adopt(OpsContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public Result run(Request req) {
+        List<Candidate> orgs = validate(req);
+        Pool pool = ctx.catalog().pools().get(req.poolId());
+        ctx.pools().ping(pool.poolId(), pool.uri());
+        Set<String> present = databaseNames(pool);
+        Map<String, SchemaManifest> known = knownManifests(req.manifest());
+        List<OrgResult> results = new ArrayList<>();
+        int orgCount = pool.orgCount();
+        for (Candidate c : orgs) {
+            String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
+            try {
+                if (!present.contains(db)) {
+                    throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " has no database "
+                            + db + ": adopt registers existing databases ('tenantctl provision " + c.orgId() + "' creates a new one)");
+                }
+                Inspection found = inspect(pool, db, req.manifest(), known);
+                if (!req.dryRun()) {
+                    if (found.matchedHash() != null) {
+                        SchemaManifest m = known.get(found.matchedHash());
+                        ctx.catalog().manifests().save(m.hash(), m.source(), m.canonicalJson());
+                    }
+                    orgCount = ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, req.tier(), found.matchedHash());
+                }
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, req.dryRun() ? PLANNED : ADOPTED, found.matchedHash(),
+                        found.matchedHash() == null ? null : known.get(found.matchedHash()).source(), found.collections(),
+                        found.diff().missingCollections().size() + found.diff().missingIndexCount(), found.diff().conflicts().size(),
+                        found.diff().extras().size(), null,
+                        found.matchedHash() != null && found.matchedHash().equals(req.manifest().hash()) ? null
+                                : "tenantctl migrate-all --org " + c.orgId() + " --dry-run"));
+            } catch (TenantctlException e) {
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, e.getMessage(),
+                        nextStep(e, c.orgId())));
+            } catch (RuntimeException e) {
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, Errors.oneLine(e),
+                        "tenantctl orgs adopt " + c.orgId() + " --pool " + pool.poolId()));
+            }
+        }
+        long adopted = results.stream().filter(r -> !r.outcome().equals(FAILED)).count();
+        int after = req.dryRun() ? orgCount + (int) adopted : orgCount;
+        String warning = after > pool.capacity() ? "pool " + pool.poolId() + " " + (req.dryRun() ? "would hold " : "now holds ") + after
+                + " orgs, over its capacity of " + pool.capacity() + ": new orgs go elsewhere; raise its capacity or move orgs off it"
+                : null;
+        return new Result(pool.poolId(), req.dryRun(), req.manifest().hash(), results, warning);
+    }
+
+    private static String nextStep(TenantctlException e, String orgId) {
+        String m = e.getMessage();
+        if (m.contains("orgs forget")) {
+            return "tenantctl orgs forget " + orgId;
+        }
+        return m.contains("provision " + orgId) ? "tenantctl provision " + orgId : null;
+    }
+
+    /** Databases on {@code poolId} that no catalog row names (read-only). */
+    public List<Discovered> discover(String poolId) {
+        Pool pool = ctx.catalog().pools().get(poolId);
+        ctx.pools().ping(pool.poolId(), pool.uri());
+        Set<String> known = new TreeSet<>();
+        ctx.catalog().orgs().list(null, null).forEach(o -> known.add(o.databaseName()));
+        List<Discovered> out = new ArrayList<>();
+        for (String db : new TreeSet<>(databaseNames(pool))) {
+            if (SYSTEM_DATABASES.contains(db) || known.contains(db)) {
+                continue;
+            }
+            MongoDatabase handle = ctx.pools().database(pool.poolId(), pool.uri(), db);
+            int collections = SchemaApply.collections(handle, ctx.retry(), new Retry.Attempts()).size();
+            String id = OrgId.suggestedId(db);
+            out.add(new Discovered(db, id != null && !known.contains(OrgId.databaseName(id)) ? id : null, collections));
+        }
+        return out;
+    }
+
+    private record Inspection(SchemaDiff diff, String matchedHash, int collections) {
+    }
+
+    /** Diffs the database against the requested manifest and every known one; the most complete full match wins. */
+    private Inspection inspect(Pool pool, String database, SchemaManifest requested, Map<String, SchemaManifest> known) {
+        MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), database);
+        Retry.Attempts attempts = new Retry.Attempts();
+        Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
+        Map<String, List<Document>> indexes = SchemaApply.indexes(db, existing, new ArrayList<>(new TreeSet<>(existing)), ctx.retry(), attempts);
+        SchemaDiff against = SchemaDiff.compute(requested, existing, indexes);
+        String matched = known.values().stream()
+                .filter(m -> SchemaDiff.compute(m, existing, indexes).upToDate())
+                .max(Comparator.<SchemaManifest>comparingInt(m -> m.indexCount() + m.collections().size())
+                        .thenComparing(m -> m.hash().equals(requested.hash())))
+                .map(SchemaManifest::hash).orElse(null);
+        return new Inspection(against, matched, existing.size());
+    }
+
+    /** The requested manifest and every manifest the catalog has applied before, by hash. */
+    private Map<String, SchemaManifest> knownManifests(SchemaManifest requested) {
+        Map<String, SchemaManifest> out = new LinkedHashMap<>();
+        out.put(requested.hash(), requested);
+        ctx.catalog().manifests().all().forEach((hash, body) -> {
+            try {
+                out.putIfAbsent(hash, SchemaManifest.parse(body, "catalog manifest " + hash.substring(0, 12)));
+            } catch (TenantctlException unreadable) {
+                // a manifest stored by an older tenantctl that this one no longer reads cannot be matched
+            }
+        });
+        return out;
+    }
+
+    private Set<String> databaseNames(Pool pool) {
+        Document reply = SchemaApply.step("listDatabases", () -> ctx.retry().call(new Retry.Attempts(),
+                () -> ctx.pools().database(pool.poolId(), pool.uri(), "admin").runCommand(new Document("listDatabases", 1).append("nameOnly", true))));
+        Set<String> names = new TreeSet<>();
+        for (Document d : reply.getList("databases", Document.class)) {
+            names.add(d.getString("name"));
+        }
+        return names;
+    }
+
+    private static List<Candidate> validate(Request req) {
+        if (req.orgs().isEmpty()) {
+            throw TenantctlException.usage("no orgs given: name one (orgs adopt acme --pool pool-1), pass --file FILE, or list "
+                    + "candidates with --discover");
+        }
+        List<String> problems = new ArrayList<>();
+        Set<String> ids = new TreeSet<>();
+        Set<String> dbs = new TreeSet<>();
+        for (Candidate c : req.orgs()) {
+            String p = OrgId.problem(c.orgId());
+            if (p == null && c.databaseName() != null) {
+                p = OrgId.databaseProblem(c.databaseName());
+            }
+            if (p == null && !ids.add(c.orgId())) {
+                p = "org " + c.orgId() + " is listed twice";
+            }
+            String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
+            if (p == null && !dbs.add(db)) {
+                p = "database " + db + " is listed twice";
+            }
+            if (p != null) {
+                problems.add(p);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw TenantctlException.usage(problems.size() + " invalid entr" + (problems.size() == 1 ? "y" : "ies")
+                    + ", nothing adopted: " + String.join("; ", problems));
+        }
+        if (req.tier() == null || !req.tier().matches("^[a-z][a-z0-9_-]{0,31}$")) {
+            throw TenantctlException.usage("tier '" + req.tier() + "' must match ^[a-z][a-z0-9_-]{0,31}$");
+        }
+        return req.orgs();
+    }
+}

@@ -1,0 +1,273 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import io.tenantctl.schema.SchemaDiff;
+import io.tenantctl.schema.SchemaManifest;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.SchemaCheck;
+import io.tenantctl.testing.TestPools;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Databases tenantctl did not create: adopting them (never creating or dropping anything), provision refusing to
+ * take one over, and failed orgs that can always be moved on (retried, adopted or forgotten).
+ */
+class OrgsAdoptTest {
+
+    private static TestPools pools;
+    private static MongoClient client;
+
+    @BeforeAll
+    static void start() {
+        pools = new TestPools(1);
+        client = MongoClients.create(pools.uri(0));
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        pools.close();
+    }
+
+    /** A database as the app builds it: the small manifest's collections and indexes, plus data and one extra index. */
+    private static MongoDatabase appBuilt(String name) {
+        MongoDatabase db = client.getDatabase(name);
+        db.getCollection("users").createIndex(new Document("email", 1), new IndexOptions().name("email_1").unique(true));
+        db.getCollection("users").createIndex(new Document("tenant", 1).append("role", 1), new IndexOptions().name("tenant_1_role_1"));
+        db.getCollection("messages").createIndex(new Document("conversationId", 1).append("createdAt", -1),
+                new IndexOptions().name("conv_1_created_-1"));
+        db.getCollection("messages").createIndex(new Document("text", 1), new IndexOptions().name("app_search_1"));
+        for (int i = 0; i < 20; i++) {
+            db.getCollection("users").insertOne(new Document("email", "u" + i + "@" + name).append("tenant", "t").append("role", "r"));
+            db.getCollection("messages").insertOne(new Document("conversationId", "c" + (i % 3)).append("text", "hello " + i));
+        }
+        return db;
+    }
+
+    /** Every collection's index names and document count: what adopt must leave exactly as it found it. */
+    private static TreeMap<String, String> snapshot(MongoDatabase db) {
+        TreeMap<String, String> out = new TreeMap<>();
+        for (String c : db.listCollectionNames()) {
+            List<String> names = new ArrayList<>();
+            db.getCollection(c).listIndexes().forEach(i -> names.add(i.getString("name")));
+            out.put(c, names.stream().sorted().toList() + " docs=" + db.getCollection(c).countDocuments());
+        }
+        return out;
+    }
+
+    @Test
+    void adoptingAnAppBuiltDatabaseRecordsTheManifestItMatchesAndChangesNothing(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Path schema = CliFixture.smallSchema(dir);
+        SchemaManifest manifest = SchemaManifest.load(schema);
+        MongoDatabase db = appBuilt("org_adopt_me");
+        TreeMap<String, String> before = snapshot(db);
+
+        Cli.Result dry = ok(cli, "orgs", "adopt", "adopt_me", "--pool", "pool-1", "--schema", schema.toString(), "--dry-run", "-o", "json");
+        assertThat(strictJson(dry).get("orgs").get(0).get("outcome").asText()).isEqualTo("planned");
+        assertThat(cli.run("orgs", "show", "adopt_me").exitCode()).isEqualTo(2);
+
+        JsonNode adopted = strictJson(ok(cli, "orgs", "adopt", "adopt_me", "--pool", "pool-1", "--schema", schema.toString(), "-o", "json"));
+        JsonNode org = adopted.get("orgs").get(0);
+        assertThat(org.get("outcome").asText()).isEqualTo("adopted");
+        assertThat(org.get("matched_hash").asText()).isEqualTo(manifest.hash());
+        assertThat(org.get("extras").asInt()).isEqualTo(1);
+        assertThat(snapshot(db)).as("adopt creates and drops nothing").isEqualTo(before);
+
+        JsonNode shown = strictJson(ok(cli, "orgs", "show", "adopt_me", "-o", "json"));
+        assertThat(shown.get("status").asText()).isEqualTo("active");
+        assertThat(shown.get("schema_hash").asText()).isEqualTo(manifest.hash());
+        assertThat(shown.get("database_name").asText()).isEqualTo("org_adopt_me");
+        // the org is now one like any other: up to date, so a rollout of the same manifest leaves it alone
+        SchemaDiff d = SchemaCheck.assertClean(url, "adopt_me", manifest);
+        assertThat(d.extras()).extracting(x -> x.index().name()).containsExactly("app_search_1");
+        JsonNode rollout = strictJson(ok(cli, "migrate-all", "--schema", schema.toString(), "-o", "json"));
+        assertThat(rollout.get("selected").asInt()).isZero();
+        assertThat(snapshot(db)).isEqualTo(before);
+    }
+
+    @Test
+    void aDatabaseThatMatchesNoManifestIsAdoptedWithoutAHashAndTheNextRolloutOnlyAdds(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Path schema = CliFixture.smallSchema(dir);
+        MongoDatabase db = appBuilt("legacy_db");
+        db.getCollection("users").dropIndex("tenant_1_role_1");
+
+        JsonNode adopted = strictJson(ok(cli, "orgs", "adopt", "legacy", "--database", "legacy_db", "--pool", "pool-1",
+                "--schema", schema.toString(), "-o", "json"));
+        JsonNode org = adopted.get("orgs").get(0);
+        assertThat(org.get("matched_hash").isNull()).isTrue();
+        assertThat(org.get("missing").asInt()).isEqualTo(1);
+        assertThat(org.get("next_step").asText()).contains("migrate-all --org legacy");
+        assertThat(strictJson(ok(cli, "orgs", "show", "legacy", "-o", "json")).get("database_name").asText()).isEqualTo("legacy_db");
+
+        ok(cli, "migrate-all", "--schema", schema.toString());
+        SchemaDiff d = SchemaCheck.assertClean(url, "legacy", SchemaManifest.load(schema));
+        assertThat(d.extras()).extracting(x -> x.index().name()).containsExactly("app_search_1");
+        assertThat(db.getCollection("users").countDocuments()).isEqualTo(20);
+    }
+
+    @Test
+    void discoveryListsDatabasesWithoutAnOrgAndAFileAdoptsThem(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Path schema = CliFixture.smallSchema(dir);
+        ok(cli, "provision", "known-1", "--schema", schema.toString());
+        appBuilt("org_found_1");
+        appBuilt("org_found_2");
+        appBuilt("scripts_made");
+
+        JsonNode found = strictJson(ok(cli, "orgs", "adopt", "--discover", "--pool", "pool-1", "-o", "json"));
+        List<String> names = new ArrayList<>();
+        found.get("databases").forEach(d -> names.add(d.get("database_name").asText() + "=" + d.get("suggested_org_id").asText()));
+        assertThat(names).contains("org_found_1=found_1", "org_found_2=found_2", "scripts_made=null").doesNotContain("org_known_1=known_1");
+
+        Cli.Result text = ok(cli, "orgs", "adopt", "--discover", "--pool", "pool-1");
+        Path file = dir.resolve("adopt.txt");
+        Files.writeString(file, text.out().replace("# scripts_made", "scripts scripts_made #"));
+        JsonNode adopted = strictJson(ok(cli, "orgs", "adopt", "--file", file.toString(), "--pool", "pool-1", "--schema", schema.toString(),
+                "-o", "json"));
+        assertThat(adopted.get("adopted").asInt()).isGreaterThanOrEqualTo(3);
+        for (String org : List.of("found_1", "found_2", "scripts")) {
+            assertThat(strictJson(ok(cli, "orgs", "show", org, "-o", "json")).get("status").asText()).isEqualTo("active");
+        }
+        JsonNode after = strictJson(ok(cli, "orgs", "adopt", "--discover", "--pool", "pool-1", "-o", "json"));
+        after.get("databases").forEach(d -> assertThat(d.get("database_name").asText()).isNotIn("org_found_1", "org_found_2", "scripts_made"));
+    }
+
+    @Test
+    void adoptRefusesWhatItCannotTakeAndSaysWhy(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Path schema = CliFixture.smallSchema(dir);
+        ok(cli, "provision", "live-1", "--schema", schema.toString());
+
+        Cli.Result twice = cli.run("orgs", "adopt", "live-1", "--pool", "pool-1", "-o", "json");
+        assertThat(twice.exitCode()).as(twice.toString()).isEqualTo(1);
+        assertThat(strictJson(twice).get("orgs").get(0).get("error").asText()).contains("already in the catalog");
+        Cli.Result missing = cli.run("orgs", "adopt", "nothing-here", "--pool", "pool-1");
+        assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(1);
+        assertThat(missing.out()).contains("has no database org_nothing_here");
+        Cli.Result badId = cli.run("orgs", "adopt", "Bad Id", "--pool", "pool-1");
+        assertThat(badId.exitCode()).isEqualTo(2);
+        Cli.Result badDb = cli.run("orgs", "adopt", "x", "--database", "a.b", "--pool", "pool-1");
+        assertThat(badDb.exitCode()).isEqualTo(2);
+        assertThat(badDb.err()).contains("a.b");
+        assertThat(cli.run("orgs", "show", "nothing-here").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void provisionRefusesADatabaseThatHoldsDataAndTheFailedOrgCanBeAdoptedOrForgotten(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Path schema = CliFixture.smallSchema(dir);
+        MongoDatabase db = appBuilt("org_taken");
+        TreeMap<String, String> before = snapshot(db);
+
+        Cli.Result refused = cli.run("provision", "taken", "--schema", schema.toString(), "-o", "json");
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        JsonNode failure = strictJson(refused).get("failed").get(0);
+        assertThat(failure.get("error").asText()).contains("already exists and holds data").contains("orgs adopt taken --pool pool-1");
+        assertThat(failure.get("next_step").asText()).contains("tenantctl orgs adopt taken --pool pool-1");
+        assertThat(snapshot(db)).as("provision touched the database it refused").isEqualTo(before);
+        assertThat(strictJson(ok(cli, "orgs", "show", "taken", "-o", "json")).get("status").asText()).isEqualTo("failed");
+
+        // a failed org whose database holds data is not finished by a rollout either: that would take it over
+        Cli.Result rollout = cli.run("migrate-all", "--schema", schema.toString(), "--include-failed", "-o", "json");
+        assertThat(rollout.exitCode()).as(rollout.toString()).isEqualTo(1);
+        assertThat(strictJson(rollout).get("failed").get(0).get("error").asText()).contains("orgs adopt taken");
+        assertThat(snapshot(db)).isEqualTo(before);
+
+        // adopt takes the failed row over; forget (on another one) removes it and touches nothing
+        ok(cli, "orgs", "adopt", "taken", "--pool", "pool-1", "--schema", schema.toString());
+        assertThat(strictJson(ok(cli, "orgs", "show", "taken", "-o", "json")).get("status").asText()).isEqualTo("active");
+        SchemaCheck.assertClean(url, "taken", SchemaManifest.load(schema));
+        assertThat(snapshot(db)).isEqualTo(before);
+
+        MongoDatabase other = appBuilt("org_taken_2");
+        TreeMap<String, String> otherBefore = snapshot(other);
+        assertThat(cli.run("provision", "taken-2", "--schema", schema.toString()).exitCode()).isEqualTo(1);
+        Cli.Result active = cli.run("orgs", "forget", "taken");
+        assertThat(active.exitCode()).isEqualTo(2);
+        assertThat(active.err()).contains("is active").contains("only failed orgs");
+        JsonNode forgot = strictJson(ok(cli, "orgs", "forget", "taken-2", "-o", "json"));
+        assertThat(forgot.get("forgotten").asBoolean()).isTrue();
+        assertThat(cli.run("orgs", "show", "taken-2").exitCode()).isEqualTo(2);
+        assertThat(snapshot(other)).isEqualTo(otherBefore);
+    }
+
+    @Test
+    void aFailedProvisionIsFinishedByMigrateAllWithIncludeFailedOrOrg(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Path schema = CliFixture.smallSchema(dir);
+        AtomicBoolean failIndexes = new AtomicBoolean(true);
+        Cli cli = Cli.withCatalog(url).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (failIndexes.get() && HookedPools.is(cmd, "createIndexes") && db.equals("org_half_1")) {
+                throw new IllegalStateException("injected: createIndexes refused");
+            }
+        }));
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Cli.Result first = cli.run("provision", "half-1", "half-2", "--schema", schema.toString(), "-o", "json");
+        assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
+        JsonNode failed = strictJson(first).get("failed").get(0);
+        assertThat(failed.get("org_id").asText()).isEqualTo("half-1");
+        assertThat(failed.get("next_step").asText()).contains("tenantctl provision half-1");
+        failIndexes.set(false);
+
+        // a plain rollout leaves failed orgs alone; --include-failed finishes them
+        JsonNode plain = strictJson(ok(cli, "migrate-all", "--schema", schema.toString(), "-o", "json"));
+        assertThat(plain.get("selected").asInt()).isZero();
+        JsonNode withFailed = strictJson(ok(cli, "migrate-all", "--schema", schema.toString(), "--include-failed", "-o", "json"));
+        assertThat(withFailed.get("selected").asInt()).isEqualTo(1);
+        JsonNode org = strictJson(ok(cli, "orgs", "show", "half-1", "-o", "json"));
+        assertThat(org.get("status").asText()).isEqualTo("active");
+        assertThat(org.get("schema_hash").asText()).isEqualTo(SchemaManifest.load(schema).hash());
+        SchemaCheck.assertClean(url, "half-1", SchemaManifest.load(schema));
+        SchemaCheck.assertClean(url, "half-2", SchemaManifest.load(schema));
+    }
+
+    @Test
+    void migrateAllNamingAFailedOrgTakesIt(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Path schema = CliFixture.smallSchema(dir);
+        AtomicBoolean fail = new AtomicBoolean(true);
+        Cli cli = Cli.withCatalog(url).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (fail.get() && HookedPools.is(cmd, "createIndexes")) {
+                throw new IllegalStateException("injected");
+            }
+        }));
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        assertThat(cli.run("provision", "named-1", "--schema", schema.toString()).exitCode()).isEqualTo(1);
+        fail.set(false);
+        ok(cli, "migrate-all", "--schema", schema.toString(), "--org", "named-1");
+        assertThat(strictJson(ok(cli, "orgs", "show", "named-1", "-o", "json")).get("status").asText()).isEqualTo("active");
+        SchemaCheck.assertClean(url, "named-1", SchemaManifest.load(schema));
+    }
+}
