@@ -1,9 +1,9 @@
 package io.tenantctl.bench;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.tenantctl.cli.TenantCtl;
 import io.tenantctl.sandbox.Sandbox;
+import io.tenantctl.testing.standin.StandIn;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A throw-away fleet for benchmarks: an embedded PostgreSQL catalog and N in-memory MongoDB-wire pools whose every
- * command costs {@code latencyMs} (a network round trip), registered and initialised.
+ * A throw-away fleet for benchmarks: an embedded PostgreSQL catalog and N in-memory MongoDB-wire pools (the patched
+ * {@link StandIn}) whose every command costs {@code latencyMs} (a network round trip), registered and initialised.
  */
 final class BenchFleet implements AutoCloseable {
 
@@ -30,10 +30,9 @@ final class BenchFleet implements AutoCloseable {
         pg = EmbeddedPostgres.builder().setDataDirectory(Files.createTempDirectory("bench-pg")).start();
         env.put("TENANTCTL_CATALOG_URL", pg.getJdbcUrl("postgres", "postgres"));
         for (int i = 0; i < pools; i++) {
-            MongoServer s = new MongoServer(Sandbox.withLatency(new MemoryBackend(), latencyMs));
-            s.bind("127.0.0.1", 0);
+            MongoServer s = StandIn.serve(Sandbox.withLatency(StandIn.memory(), latencyMs));
             servers.add(s);
-            uris.add("mongodb://127.0.0.1:" + s.getLocalAddress().getPort());
+            uris.add(StandIn.uri(s));
         }
         tenantctl("init");
         for (int i = 0; i < pools; i++) {

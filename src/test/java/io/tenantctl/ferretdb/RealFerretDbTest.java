@@ -1,11 +1,7 @@
 package io.tenantctl.ferretdb;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
-import com.mongodb.MongoCredential;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.schema.CollectionSpec;
 import io.tenantctl.schema.SchemaDiff;
@@ -17,12 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.Network;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.utility.DockerImageName;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,8 +24,8 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * tenantctl against a real pool: PostgreSQL with DocumentDB plus FerretDB 2.8, the images of
- * {@code docker-compose.ferretdb.yml}, started by Testcontainers. The catalog is the usual test catalog
+ * tenantctl against a real pool ({@link FerretDbPool}: PostgreSQL with DocumentDB plus FerretDB 2.8, the images of
+ * {@code docker-compose.ferretdb.yml}, started by Testcontainers). The catalog is the usual test catalog
  * ({@link TestCatalog}); everything goes through the in-process CLI, and the result is checked with a MongoClient
  * of our own against the built-in manifest.
  *
@@ -44,104 +35,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 15, unit = TimeUnit.MINUTES) // includes pulling the images on first use
 class RealFerretDbTest {
 
-    /** Keep in step with docker-compose.ferretdb.yml. */
-    static final String DOCUMENTDB_IMAGE = "ghcr.io/ferretdb/postgres-documentdb:17-0.108.0-ferretdb-2.8.0";
-    static final String FERRETDB_IMAGE = "ghcr.io/ferretdb/ferretdb:2.8.0";
-
-    /** The PostgreSQL role FerretDB connects as; MongoDB clients authenticate (SCRAM-SHA-256) as the same role. */
-    private static final String POOL_USER = "tenantctl";
-    private static final String POOL_PASSWORD = "tenantctl-pool1";
-    private static final String DOCUMENTDB_ALIAS = "documentdb";
-    private static final int FERRETDB_PORT = 27017;
-    private static final int FERRETDB_DEBUG_PORT = 8088;
+    private static final String POOL_USER = FerretDbPool.USER;
+    private static final String POOL_PASSWORD = FerretDbPool.PASSWORD;
 
     private static final SchemaManifest MANIFEST = SchemaManifest.defaultManifest();
 
-    private static Network network;
-    private static GenericContainer<?> documentdb;
-    private static GenericContainer<?> ferretdb;
+    /**
+     * Started on first use, not in {@code @BeforeAll}: {@link RequiresDocker} decides per test, so the class itself
+     * runs even where there is no engine, and must not touch Docker there.
+     */
+    private static final FerretDbPool POOL = new FerretDbPool();
     private static MongoClient mongo;
 
-    /**
-     * Starts the pool on first use. Lazily, not in {@code @BeforeAll}: {@link RequiresDocker} decides per test, so the
-     * class itself runs even where there is no engine, and must not touch Docker there.
-     */
     private static synchronized void startPool() {
-        if (mongo != null) {
-            return;
-        }
-        try {
-            start();
-        } catch (RuntimeException | Error e) {
-            stopPool();
-            throw e;
-        }
-    }
-
-    private static void start() {
-        network = Network.newNetwork();
-        documentdb = new GenericContainer<>(DockerImageName.parse(DOCUMENTDB_IMAGE))
-                .withNetwork(network)
-                .withNetworkAliases(DOCUMENTDB_ALIAS)
-                .withEnv("POSTGRES_USER", POOL_USER)
-                .withEnv("POSTGRES_PASSWORD", POOL_PASSWORD)
-                // FerretDB needs the `postgres` database; the image installs DocumentDB there
-                .withEnv("POSTGRES_DB", "postgres")
-                .withExposedPorts(5432)
-                // The entrypoint's temporary init server (restarted once to preload DocumentDB) listens on the Unix
-                // socket only, so a TCP pg_isready succeeds only for the final server, after the extension exists.
-                .waitingFor(Wait.forSuccessfulCommand("pg_isready -h 127.0.0.1 -p 5432 -U " + POOL_USER + " -d postgres")
-                        .withStartupTimeout(Duration.ofMinutes(3)));
-        ferretdb = new GenericContainer<>(DockerImageName.parse(FERRETDB_IMAGE))
-                .withNetwork(network)
-                .dependsOn(documentdb)
-                .withEnv("FERRETDB_POSTGRESQL_URL",
-                        "postgres://" + POOL_USER + ":" + POOL_PASSWORD + "@" + DOCUMENTDB_ALIAS + ":5432/postgres")
-                .withEnv("FERRETDB_TELEMETRY", "disable")
-                // the image sets FERRETDB_LISTEN_ADDR=:27017 and FERRETDB_DEBUG_ADDR=:8088; say so explicitly
-                .withEnv("FERRETDB_LISTEN_ADDR", ":" + FERRETDB_PORT)
-                .withEnv("FERRETDB_DEBUG_ADDR", ":" + FERRETDB_DEBUG_PORT)
-                .withExposedPorts(FERRETDB_PORT, FERRETDB_DEBUG_PORT)
-                // readiness probe: 2xx once FerretDB answers a MongoDB ping, which round-trips to DocumentDB
-                .waitingFor(Wait.forHttp("/debug/readyz").forPort(FERRETDB_DEBUG_PORT).forStatusCode(200)
-                        .withStartupTimeout(Duration.ofMinutes(2)));
-        ferretdb.start(); // starts documentdb first (dependsOn)
-
-        MongoClientSettings settings = MongoClientSettings.builder()
-                .applyConnectionString(new ConnectionString("mongodb://" + ferretdb.getHost() + ":"
-                        + ferretdb.getMappedPort(FERRETDB_PORT) + "/"))
-                .credential(MongoCredential.createScramSha256Credential(POOL_USER, "admin", POOL_PASSWORD.toCharArray()))
-                .retryWrites(false)
-                .build();
-        mongo = MongoClients.create(settings);
+        mongo = POOL.client();
     }
 
     /** Does nothing where the pool never started (e.g. no Docker engine: every test was skipped). */
     @AfterAll
     static synchronized void stopPool() {
-        if (mongo != null) {
-            mongo.close();
-            mongo = null;
-        }
-        if (ferretdb != null) {
-            ferretdb.stop();
-            ferretdb = null;
-        }
-        if (documentdb != null) {
-            documentdb.stop();
-            documentdb = null;
-        }
-        if (network != null) {
-            network.close();
-            network = null;
-        }
+        POOL.close();
+        mongo = null;
     }
 
     /** The URI tenantctl stores: the password stays a placeholder, resolved from the environment at connect time. */
     private static String poolUri() {
         startPool();
-        return "mongodb://" + POOL_USER + ":${POOL1_PASSWORD}@" + ferretdb.getHost() + ":"
-                + ferretdb.getMappedPort(FERRETDB_PORT) + "/";
+        return "mongodb://" + POOL_USER + ":${POOL1_PASSWORD}@" + POOL.host() + ":" + POOL.port() + "/";
     }
 
     /** A fresh catalog with this pool registered as pool-1. */

@@ -2,9 +2,8 @@ package io.tenantctl.sandbox;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.tenantctl.cli.TenantCtl;
+import io.tenantctl.testing.standin.StandIn;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
@@ -21,7 +20,8 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The local sandbox, in one JVM: an embedded PostgreSQL catalog and N MongoDB-wire pools (mongo-java-server),
+ * The local sandbox, in one JVM: an embedded PostgreSQL catalog and N MongoDB-wire pools (the patched stand-in,
+ * {@link StandIn}),
  * all on loopback, with data kept under the sandbox directory so a restart keeps it. It initialises the catalog,
  * registers pool-1..pool-N, writes {@code env} (shell exports) and {@code ready}, then runs until
  * {@code scripts/sandbox down}. Lives with the test sources: it is not part of the shipped CLI jar.
@@ -58,7 +58,7 @@ public final class Sandbox {
         List<MongoServer> servers = new ArrayList<>();
         List<String> uris = new ArrayList<>();
         for (int i = 1; i <= pools; i++) {
-            MongoBackend backend = memory ? new MemoryBackend() : new H2Backend(dir.resolve("pool-" + i + ".mv").toString());
+            MongoBackend backend = memory ? StandIn.memory() : StandIn.h2(dir.resolve("pool-" + i + ".mv").toString());
             MongoServer server = new MongoServer(withLatency(backend, latencyMs));
             server.bind("127.0.0.1", port(ports, "pool-" + i));
             servers.add(server);

@@ -1,25 +1,29 @@
 package io.tenantctl.testing;
 
+import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.tenantctl.testing.standin.StandIn;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
-/** N in-process MongoDB-wire servers on loopback, standing in for FerretDB pools. */
+/** N in-process MongoDB-wire servers on loopback (the patched {@link StandIn}), standing in for FerretDB pools. */
 public final class TestPools implements AutoCloseable {
 
     private final List<MongoServer> servers = new ArrayList<>();
     private final List<String> uris = new ArrayList<>();
 
     public TestPools(int n) {
+        this(n, StandIn::memory);
+    }
+
+    /** N pools on the backends {@code backend} makes, e.g. {@link StandIn#unpatchedMemory()} to show a patch matters. */
+    public TestPools(int n, Supplier<MongoBackend> backend) {
         for (int i = 0; i < n; i++) {
-            MongoServer server = new MongoServer(new MemoryBackend());
-            server.bind("127.0.0.1", 0);
-            InetSocketAddress addr = server.getLocalAddress();
+            MongoServer server = StandIn.serve(backend.get());
             servers.add(server);
-            uris.add("mongodb://127.0.0.1:" + addr.getPort());
+            uris.add(StandIn.uri(server));
         }
     }
 
