@@ -10,6 +10,7 @@ import org.bson.json.JsonParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
 final class ManifestParser {
 
     static final List<String> ROOT_FIELDS = List.of("collections", "description");
-    static final List<String> COLLECTION_FIELDS = List.of("name", "indexes", "model");
+    static final List<String> COLLECTION_FIELDS = List.of("name", "indexes", "drop", "model");
     static final List<String> INDEX_FIELDS = List.of("name", "key", "unique", "sparse", "expireAfterSeconds", "partialFilterExpression");
     /** MongoDB's special index types: FerretDB.md documents none of them, so the manifest refuses them by name. */
     private static final Set<String> SPECIAL_INDEX_TYPES = Set.of("text", "2dsphere", "2d", "hashed", "geoHaystack", "columnstore");
@@ -105,7 +106,38 @@ final class ManifestParser {
             throw usage(where + ": " + indexes.size() + " indexes plus _id_ exceed FerretDB's limit of "
                     + SchemaManifest.MAX_INDEXES_PER_COLLECTION);
         }
-        return new CollectionSpec(name, indexes);
+        return new CollectionSpec(name, indexes, drop(c.get("drop"), names, where));
+    }
+
+    /** The indexes this version supersedes: names only, none of them wanted, _id_ or the "*" wildcard. */
+    private static List<String> drop(BsonValue raw, Set<String> wanted, String where) {
+        if (raw == null) {
+            return List.of();
+        }
+        if (!raw.isArray()) {
+            throw usage(where + ": \"drop\" must be an array of index names, not " + show(raw));
+        }
+        Set<String> drop = new LinkedHashSet<>();
+        for (BsonValue v : raw.asArray()) {
+            if (!v.isString() || v.asString().getValue().isEmpty()) {
+                throw usage(where + ": \"drop\" lists " + show(v) + "; every entry must be an index name (a non-empty string)");
+            }
+            String name = v.asString().getValue();
+            if (name.equals("_id_")) {
+                throw usage(where + ": \"drop\" lists _id_, which can never be dropped: remove it");
+            }
+            if (name.equals("*")) {
+                throw usage(where + ": \"drop\" lists \"*\", which dropIndexes reads as every index: name the superseded indexes one by one");
+            }
+            if (wanted.contains(name)) {
+                throw usage(where + ": index '" + name + "' is both in \"indexes\" and in \"drop\": an index the manifest wants "
+                        + "cannot also be superseded; remove it from one of them");
+            }
+            if (!drop.add(name)) {
+                throw usage(where + ": \"drop\" lists '" + name + "' twice");
+            }
+        }
+        return List.copyOf(drop);
     }
 
     private IndexSpec index(BsonValue ri, String collection) {

@@ -14,7 +14,7 @@ import java.util.Set;
  * and {@code listIndexes} returned; does no I/O itself.
  */
 public record SchemaDiff(List<String> missingCollections, Map<String, List<IndexSpec>> missingIndexes,
-                         List<Conflict> conflicts, List<Extra> extras) {
+                         List<Conflict> conflicts, List<Superseded> superseded, List<Extra> extras) {
 
     /** An index with the manifest's name but another definition. */
     public record Conflict(String collection, IndexSpec wanted, IndexSpec actual) {
@@ -23,7 +23,11 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         }
     }
 
-    /** An index the database has that the manifest does not list (never dropped unless asked). */
+    /** An index the manifest lists under its collection's {@code drop} (superseded) that the database still has. */
+    public record Superseded(String collection, IndexSpec index) {
+    }
+
+    /** An index the database has that the manifest neither lists nor supersedes (never dropped unless asked). */
     public record Extra(String collection, IndexSpec index) {
     }
 
@@ -38,6 +42,7 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         List<String> missingCollections = new ArrayList<>();
         Map<String, List<IndexSpec>> missingIndexes = new LinkedHashMap<>();
         List<Conflict> conflicts = new ArrayList<>();
+        List<Superseded> superseded = new ArrayList<>();
         List<Extra> extras = new ArrayList<>();
         for (CollectionSpec c : manifest.collections()) {
             if (!existing.contains(c.name())) {
@@ -62,17 +67,26 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
             if (!missing.isEmpty()) {
                 missingIndexes.put(c.name(), missing);
             }
+            for (String name : c.drop()) {
+                IndexSpec stale = actual.remove(name);
+                if (stale != null) {
+                    superseded.add(new Superseded(c.name(), stale));
+                }
+            }
             actual.values().forEach(x -> extras.add(new Extra(c.name(), x)));
         }
-        return new SchemaDiff(missingCollections, missingIndexes, conflicts, extras);
+        return new SchemaDiff(missingCollections, missingIndexes, conflicts, superseded, extras);
     }
 
     public int missingIndexCount() {
         return missingIndexes.values().stream().mapToInt(List::size).sum();
     }
 
-    /** Nothing to create and nothing conflicting (extras alone do not make a database out of date). */
+    /**
+     * Nothing to create, nothing conflicting and no superseded index left. Extras alone do not make a database out of
+     * date: an index nobody listed is harmless unless it is superseded, and then it is reported as such.
+     */
     public boolean upToDate() {
-        return missingCollections.isEmpty() && missingIndexes.isEmpty() && conflicts.isEmpty();
+        return missingCollections.isEmpty() && missingIndexes.isEmpty() && conflicts.isEmpty() && superseded.isEmpty();
     }
 }

@@ -121,9 +121,18 @@ public final class SchemaManifest {
         return new SchemaManifest(source, description, collections.stream().filter(c -> names.contains(c.name())).toList());
     }
 
+    /**
+     * A collection's canonical form: name, indexes sorted by name and, only when it supersedes something, the
+     * {@code drop} names sorted. Leaving {@code drop} out when empty keeps the hash of every manifest without one
+     * exactly what it was before {@code drop} existed.
+     */
     private static Document canonical(CollectionSpec c) {
-        return new Document("name", c.name())
+        Document d = new Document("name", c.name())
                 .append("indexes", c.indexes().stream().sorted(Comparator.comparing(IndexSpec::name)).map(IndexSpec::canonical).toList());
+        if (!c.drop().isEmpty()) {
+            d.append("drop", c.drop().stream().sorted().toList());
+        }
+        return d;
     }
 
     /** The canonical JSON the hash is computed over. */

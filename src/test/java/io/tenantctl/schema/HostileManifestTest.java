@@ -97,6 +97,22 @@ class HostileManifestTest {
                 arguments("system collection", "{\"collections\": [{\"name\": \"system.users\"}]}", new String[]{"'system.users'"}),
                 arguments("indexes not an array", "{\"collections\": [{\"name\": \"users\", \"indexes\": {}}]}",
                         new String[]{"'users'", "\"indexes\" must be an array"}),
+                // superseded indexes
+                arguments("drop not an array", "{\"collections\": [{\"name\": \"users\", \"drop\": \"email_1\"}]}",
+                        new String[]{"'users'", "\"drop\" must be an array", "\"email_1\""}),
+                arguments("drop entry not a name", "{\"collections\": [{\"name\": \"users\", \"drop\": [{\"email\": 1}]}]}",
+                        new String[]{"'users'", "\"drop\" lists an object", "index name"}),
+                arguments("drop empty name", "{\"collections\": [{\"name\": \"users\", \"drop\": [\"\"]}]}",
+                        new String[]{"'users'", "\"drop\" lists \"\""}),
+                arguments("drop _id_", "{\"collections\": [{\"name\": \"users\", \"drop\": [\"_id_\"]}]}",
+                        new String[]{"'users'", "_id_", "never be dropped"}),
+                arguments("drop everything", "{\"collections\": [{\"name\": \"users\", \"drop\": [\"*\"]}]}",
+                        new String[]{"'users'", "\"*\"", "every index"}),
+                arguments("drop twice", "{\"collections\": [{\"name\": \"users\", \"drop\": [\"old_1\", \"old_1\"]}]}",
+                        new String[]{"'users'", "'old_1' twice"}),
+                arguments("drop a wanted index", "{\"collections\": [{\"name\": \"users\", \"indexes\": ["
+                        + "{\"name\": \"email_1\", \"key\": {\"email\": 1}}], \"drop\": [\"email_1\"]}]}",
+                        new String[]{"'users'", "'email_1'", "both in \"indexes\" and in \"drop\""}),
                 // not exactly one JSON object
                 arguments("trailing text", "{\"collections\": []} and then some", new String[]{"content after", "line 1, column 20"}),
                 arguments("second object", "{\"collections\": []}\n{\"collections\": []}", new String[]{"content after", "exactly one JSON object"}),

@@ -122,6 +122,33 @@ class SchemaManifestTest {
         assertThat(hash(BASE.replace("{\"name\": \"files\"}", "{\"name\": \"files2\"}"))).isNotEqualTo(base);
     }
 
+    private static final String WITH_DROP = BASE.replace("\"expireAfterSeconds\": 3600}\n  ]}",
+            "\"expireAfterSeconds\": 3600}\n  ], \"drop\": [\"tenant_1\", \"email_old\"]}");
+
+    @Test
+    void dropIsExposedOnTheCollectionAsWritten() {
+        assertThat(WITH_DROP).isNotEqualTo(BASE);
+        SchemaManifest m = parse(WITH_DROP);
+        assertThat(m.collection("users").drop()).containsExactly("tenant_1", "email_old");
+        assertThat(m.collection("messages").drop()).isEmpty();
+        assertThat(m.collection("users").indexes()).hasSize(3);
+    }
+
+    @Test
+    void dropIsHashedSortedAfterTheIndexesAndOnlyWhenPresent() {
+        assertThat(hash(WITH_DROP)).isNotEqualTo(hash(BASE));
+        assertThat(hash(WITH_DROP.replace("[\"tenant_1\", \"email_old\"]", "[\"email_old\", \"tenant_1\"]"))).isEqualTo(hash(WITH_DROP));
+        assertThat(hash(WITH_DROP.replace("[\"tenant_1\", \"email_old\"]", "[]"))).as("an empty drop is no drop").isEqualTo(hash(BASE));
+        assertThat(parse(WITH_DROP).canonicalJson()).contains("\"name\": \"tenant_1_role_1\", \"key\": {\"tenant\": 1, \"role\": -1}}], "
+                + "\"drop\": [\"email_old\", \"tenant_1\"]}");
+        assertThat(parse(parse(WITH_DROP).canonicalJson()).hash()).isEqualTo(hash(WITH_DROP));
+    }
+
+    @Test
+    void addingADropMarksOnlyThatCollectionChanged() {
+        assertThat(parse(WITH_DROP).changedSince(parse(BASE))).containsExactly("users");
+    }
+
     @Test
     void parsesOptions() {
         SchemaManifest m = parse(BASE);
