@@ -1192,7 +1192,7 @@ function _picocli_tenantctl_schema_diff() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--strict' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
