@@ -174,6 +174,8 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs show" ];    then _picocli_tenantctl_orgs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema show" ];    then _picocli_tenantctl_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema diff" ];    then _picocli_tenantctl_schema; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema export" ];    then _picocli_tenantctl_schema; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema capture" ];    then _picocli_tenantctl_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} runs list" ];    then _picocli_tenantctl_runs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} runs show" ];    then _picocli_tenantctl_runs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups list" ];    then _picocli_tenantctl_backups; return $?; fi
@@ -201,17 +203,21 @@ function _complete_tenantctl() {
   local cmds17=(orgs show)
   local cmds18=(schema show)
   local cmds19=(schema diff)
-  local cmds20=(runs list)
-  local cmds21=(runs show)
-  local cmds22=(backups list)
-  local cmds23=(backups show)
-  local cmds24=(backups prune)
+  local cmds20=(schema export)
+  local cmds21=(schema capture)
+  local cmds22=(runs list)
+  local cmds23=(runs show)
+  local cmds24=(backups list)
+  local cmds25=(backups show)
+  local cmds26=(backups prune)
 
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
   if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
   if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
   if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
@@ -555,7 +561,7 @@ function _picocli_tenantctl_schema() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="show diff"
+  local commands="show diff export capture"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1204,6 +1210,102 @@ function _picocli_tenantctl_schema_diff() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `export` subcommand.
+function _picocli_tenantctl_schema_export() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--schema')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `capture` subcommand.
+function _picocli_tenantctl_schema_capture() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--allow-inline-password' '--no-progress' '-q' '--quiet' '-v' '--verbose'"
+  local arg_opts="'--from-uri' '--database' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--from-uri')
+      return
+      ;;
+    '--database')
+      return
       ;;
     '--catalog')
       return

@@ -1,5 +1,6 @@
 package io.tenantctl.schema;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.tenantctl.TenantctlException;
 import org.bson.Document;
 import org.bson.json.JsonMode;
@@ -27,6 +28,7 @@ public final class SchemaManifest {
 
     /** FerretDB refuses more indexes than this on one collection (the _id_ index included). */
     public static final int MAX_INDEXES_PER_COLLECTION = 64;
+    private static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
     private static final String DEFAULT_RESOURCE = "/io/tenantctl/schema/librechat.json";
 
     private final String source;
@@ -141,10 +143,41 @@ public final class SchemaManifest {
         if (json == null) {
             List<Document> cs = new ArrayList<>();
             collections.stream().sorted(Comparator.comparing(CollectionSpec::name)).forEach(c -> cs.add(canonical(c)));
-            json = new Document("collections", cs).toJson(JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build());
+            json = new Document("collections", cs).toJson(RELAXED);
             canonicalJson = json;
         }
         return json;
+    }
+
+    /**
+     * The manifest in exactly the format {@link #parse} reads, ready to be saved as a {@code --schema} file: collections
+     * and indexes in the manifest's own order, one index per line with its fields in canonical order and default
+     * options left out, {@code drop} where a collection has one. It parses back to the same hash. A collection's
+     * {@code model} note is not kept.
+     */
+    public String toJson() {
+        StringBuilder sb = new StringBuilder("{\n");
+        if (description != null) {
+            sb.append("  \"description\": ").append(quote(description)).append(",\n");
+        }
+        sb.append("  \"collections\": [");
+        for (int i = 0; i < collections.size(); i++) {
+            CollectionSpec c = collections.get(i);
+            sb.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ").append(quote(c.name())).append(", \"indexes\": [");
+            for (int j = 0; j < c.indexes().size(); j++) {
+                sb.append(j == 0 ? "\n" : ",\n").append("      ").append(c.indexes().get(j).canonical().toJson(RELAXED));
+            }
+            sb.append(c.indexes().isEmpty() ? "]" : "\n    ]");
+            if (!c.drop().isEmpty()) {
+                sb.append(", \"drop\": [").append(String.join(", ", c.drop().stream().map(SchemaManifest::quote).toList())).append(']');
+            }
+            sb.append('}');
+        }
+        return sb.append(collections.isEmpty() ? "]\n}\n" : "\n  ]\n}\n").toString();
+    }
+
+    private static String quote(String s) {
+        return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + '"';
     }
 
     /** Hex SHA-256 of {@link #canonicalJson()}. */
