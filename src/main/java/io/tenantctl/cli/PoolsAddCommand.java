@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "add", description = "Register a pool. Put secrets in ${ENV} placeholders: they are resolved at connect time, never stored.")
+@Command(name = "add", description = "Register a pool. Put secrets in $${ENV} placeholders: they are resolved at connect time, never stored.")
 final class PoolsAddCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -19,7 +19,7 @@ final class PoolsAddCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "Pool name, e.g. pool-3.")
     String name;
 
-    @Option(names = "--uri", required = true, paramLabel = "URI", description = "mongodb:// URI, e.g. mongodb://app:${POOL3_PASSWORD}@ferret-3:27017/")
+    @Option(names = "--uri", required = true, paramLabel = "URI", description = "mongodb:// URI, e.g. mongodb://app:$${POOL3_PASSWORD}@ferret-3:27017/")
     String uri;
 
     @Option(names = "--capacity", defaultValue = "500", paramLabel = "N", description = "Most orgs placed here (default ${DEFAULT-VALUE}).")
