@@ -2,7 +2,7 @@ package io.tenantctl.cli;
 
 import picocli.CommandLine.Command;
 
-@Command(name = "schema", description = "Inspect the schema manifest and compare an org with it.",
-        subcommands = {SchemaShowCommand.class, SchemaDiffCommand.class})
+@Command(name = "schema", description = "Inspect, export and capture schema manifests; compare an org with one.",
+        subcommands = {SchemaShowCommand.class, SchemaDiffCommand.class, SchemaExportCommand.class, SchemaCaptureCommand.class})
 final class SchemaCommand {
 }

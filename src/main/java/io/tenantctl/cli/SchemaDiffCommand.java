@@ -1,29 +1,42 @@
 package io.tenantctl.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.SchemaInspect;
 import io.tenantctl.schema.IndexSpec;
 import io.tenantctl.schema.SchemaDiff;
 import io.tenantctl.schema.SchemaManifest;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "diff", description = "Compare one org's live collections and indexes with the manifest. Reads only.")
+@Command(name = "diff", description = {"Compare one org's live collections and indexes with the manifest. Reads only.",
+        "Exit 4 when anything is missing, conflicting or superseded-but-present (and, with --strict, for extra indexes)."})
 final class SchemaDiffCommand implements Callable<Integer> {
+
+    private static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
 
     private final CliContext ctx;
 
     @Parameters(index = "0", paramLabel = "ORG")
     String orgId;
 
-    @Option(names = "--schema", paramLabel = "FILE")
+    @Option(names = "--schema", paramLabel = "FILE", description = "Manifest to compare with (default: the built-in LibreChat model).")
     Path schema;
+
+    @Option(names = "--strict", description = "Count indexes the manifest does not list (extras) as problems too.")
+    boolean strict;
 
     SchemaDiffCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -33,30 +46,89 @@ final class SchemaDiffCommand implements Callable<Integer> {
     public Integer call() {
         SchemaInspect.OrgDiff d = new SchemaInspect(ctx.ops()).diff(orgId, SchemaManifest.loadOrDefault(schema));
         SchemaDiff diff = d.diff();
+        List<SchemaDiff.Difference> differences = diff.differences();
+        int problems = diff.problems(strict);
         if (ctx.json()) {
-            Output.json(ctx.out, Map.of(
-                    "org_id", d.orgId(), "pool_id", d.poolId(), "database_name", d.databaseName(),
-                    "recorded_hash", String.valueOf(d.recordedHash()), "manifest_hash", d.manifestHash(),
-                    "up_to_date", diff.upToDate(),
-                    "missing_collections", diff.missingCollections(),
-                    "missing_indexes", diff.missingIndexes().entrySet().stream().flatMap(e -> e.getValue().stream()
-                            .map(i -> e.getKey() + "." + i.name())).toList(),
-                    "conflicts", diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList(),
-                    "extras", diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList()));
-            return 0;
+            Output.json(ctx.out, json(d, differences, problems));
+        } else {
+            render(d, differences, problems);
         }
+        return problems > 0 ? TenantCtl.EXIT_PROBLEMS : 0;
+    }
+
+    private Map<String, Object> json(SchemaInspect.OrgDiff d, List<SchemaDiff.Difference> differences, int problems) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("org_id", d.orgId());
+        doc.put("pool_id", d.poolId());
+        doc.put("database_name", d.databaseName());
+        doc.put("recorded_hash", d.recordedHash());
+        doc.put("manifest_hash", d.manifestHash());
+        doc.put("up_to_date", d.diff().upToDate());
+        doc.put("strict", strict);
+        doc.put("problems", problems);
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (SchemaDiff.Kind k : SchemaDiff.Kind.values()) {
+            counts.put(k.label(), count(differences, k));
+        }
+        doc.put("counts", counts);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (SchemaDiff.Difference x : differences) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("kind", x.kind().label());
+            item.put("collection", x.collection());
+            item.put("index", x.index());
+            item.put("problem", x.kind().problem(strict));
+            item.put("expected", spec(x.expected()));
+            item.put("actual", spec(x.actual()));
+            list.add(item);
+        }
+        doc.put("differences", list);
+        return doc;
+    }
+
+    /** The index exactly as a manifest would write it, or null. */
+    private static JsonNode spec(IndexSpec i) {
+        try {
+            return i == null ? null : Output.JSON.readTree(i.canonical().toJson(RELAXED));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render index " + i.name(), e);
+        }
+    }
+
+    private void render(SchemaInspect.OrgDiff d, List<SchemaDiff.Difference> differences, int problems) {
         ctx.out.println("org " + d.orgId() + " on " + d.poolId() + " (" + d.databaseName() + ")");
         ctx.out.println("recorded schema hash " + d.recordedHash() + "; manifest hash " + d.manifestHash());
-        diff.missingCollections().forEach(c -> ctx.out.println("  missing collection " + c));
-        diff.missingIndexes().forEach((c, list) -> list.forEach(i -> ctx.out.println("  missing index " + c + "." + i.name() + " " + i.describe())));
-        diff.conflicts().forEach(c -> ctx.out.println("  conflict " + c.describe()));
-        diff.extras().forEach(x -> ctx.out.println("  extra index " + x.collection() + "." + x.index().name() + " " + describe(x.index())));
-        ctx.out.println(diff.upToDate() ? "up to date" : diff.missingCollections().size() + " collections and " + diff.missingIndexCount()
-                + " indexes missing, " + diff.conflicts().size() + " conflicts");
-        return 0;
+        if (differences.isEmpty()) {
+            ctx.out.println("up to date: nothing missing, conflicting, superseded or extra");
+            return;
+        }
+        Output.table(ctx.out, List.of("kind", "collection", "index", "manifest", "database"), differences.stream()
+                .map(x -> Arrays.asList(x.kind().label(), x.collection(), x.index(), describe(x.expected()), describe(x.actual()))).toList());
+        int extras = count(differences, SchemaDiff.Kind.EXTRA);
+        String found = String.join(", ", plural(count(differences, SchemaDiff.Kind.MISSING_COLLECTION), "missing collection"),
+                plural(count(differences, SchemaDiff.Kind.MISSING), "missing index"),
+                plural(count(differences, SchemaDiff.Kind.CONFLICT), "conflict"),
+                plural(count(differences, SchemaDiff.Kind.SUPERSEDED), "superseded index") + " still present");
+        if (problems == 0) {
+            ctx.out.println("no problems: " + found);
+            ctx.out.println(plural(extras, "extra index") + " not in the manifest: harmless unless superseded (then list "
+                    + (extras == 1 ? "it" : "them") + " under the collection's \"drop\"); --strict fails on extras");
+        } else {
+            ctx.out.println(plural(problems, "problem") + ": " + found + (strict && extras > 0 ? ", " + plural(extras, "extra index")
+                    + " (--strict)" : ", " + plural(extras, "extra index") + " (harmless unless superseded)"));
+        }
+    }
+
+    /** "1 missing index", "2 missing indexes", "0 conflicts". */
+    private static String plural(int n, String noun) {
+        return n + " " + (n == 1 ? noun : noun.endsWith("x") ? noun + "es" : noun + "s");
+    }
+
+    private static int count(List<SchemaDiff.Difference> differences, SchemaDiff.Kind kind) {
+        return (int) differences.stream().filter(x -> x.kind() == kind).count();
     }
 
     private static String describe(IndexSpec i) {
-        return i.describe();
+        return i == null ? null : i.describe();
     }
 }

@@ -20,10 +20,15 @@ import java.util.function.UnaryOperator;
         subcommands = {InitCommand.class, PoolsCommand.class, ProvisionCommand.class, MigrateAllCommand.class, OrgsCommand.class,
                 SchemaCommand.class, RunsCommand.class, BackupCommand.class, RestoreCommand.class, BackupsCommand.class, HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 some orgs failed, 2 usage or validation error,",
-                "3 config/connectivity error, 4 verify found problems, 130 interrupted."})
+                "3 config/connectivity error, 4 verify or schema diff found problems, 130 interrupted."})
 public final class TenantCtl implements Runnable {
 
     public static final int EXIT_INTERRUPTED = 130;
+    /**
+     * A check ran to the end and found problems (schema diff; verify): not an error, the result is on stdout as usual,
+     * but a pipeline must be able to stop on it without parsing the output.
+     */
+    public static final int EXIT_PROBLEMS = 4;
 
     private final CliContext ctx;
 

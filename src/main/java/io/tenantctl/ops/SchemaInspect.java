@@ -1,20 +1,37 @@
 package io.tenantctl.ops;
 
+import com.mongodb.MongoException;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.Pool;
+import io.tenantctl.pool.FerretErrors;
+import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.pool.PoolUri;
 import io.tenantctl.pool.Retry;
+import io.tenantctl.schema.Capture;
 import io.tenantctl.schema.CollectionSpec;
 import io.tenantctl.schema.SchemaDiff;
 import io.tenantctl.schema.SchemaManifest;
+import org.bson.Document;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
-/** The {@code schema} noun: what a manifest holds, and how one org's live database differs from it. */
+/**
+ * The {@code schema} noun: what a manifest holds, how one org's live database differs from it, and the manifest a
+ * reference database implies.
+ */
 public final class SchemaInspect {
+
+    /** How messages name the database schema capture reads (a connection name with a space is never a pool id). */
+    static final String REFERENCE = "reference database";
+    private static final Pattern BAD_DATABASE_CHARS = Pattern.compile("[/\\\\. \"$*<>:|?\\x00]");
 
     public record CollectionSummary(String name, int indexes) {
     }
@@ -54,5 +71,35 @@ public final class SchemaInspect {
                     + " — check the pool with 'tenantctl pools show " + pool.poolId() + "'", e);
         }
         return new OrgDiff(orgId, pool.poolId(), org.databaseName(), org.schemaHash(), manifest.hash(), diff);
+    }
+
+    /**
+     * Reads a reference database (one the application has built its indexes in) and returns its manifest: every
+     * collection but {@code system.*}, every index but {@code _id_}. Needs no catalog. {@code uri} has been checked
+     * by the caller ({@code PoolUri.parse}); its {@code ${ENV}} placeholders are resolved by {@code pools}.
+     */
+    public static SchemaManifest capture(PoolConnector pools, Retry retry, String uri, String database) {
+        if (database == null || database.isEmpty() || database.getBytes(StandardCharsets.UTF_8).length > 63
+                || BAD_DATABASE_CHARS.matcher(database).find()) {
+            throw TenantctlException.usage("--database '" + database + "' is not a database name (1 to 63 bytes, none of /\\. \"$*<>:|?)");
+        }
+        pools.ping(REFERENCE, uri);
+        MongoDatabase db = pools.database(REFERENCE, uri, database);
+        Retry.Attempts attempts = new Retry.Attempts();
+        String step = "listCollections";
+        try {
+            List<Document> collections = retry.call(attempts, () -> db.listCollections().into(new ArrayList<>()));
+            Map<String, List<Document>> indexes = new LinkedHashMap<>();
+            for (Document info : collections) {
+                String name = info.getString("name");
+                if (!name.startsWith("system.") && (info.get("type") == null || "collection".equals(info.get("type")))) {
+                    step = "listIndexes on " + name;
+                    indexes.put(name, retry.call(attempts, () -> db.getCollection(name).listIndexes().into(new ArrayList<>())));
+                }
+            }
+            return Capture.manifest(REFERENCE + " '" + database + "'", "captured from database " + database, collections, indexes);
+        } catch (MongoException e) {
+            throw TenantctlException.config(REFERENCE + " '" + database + "': " + step + " failed: " + FerretErrors.describe(e), e);
+        }
     }
 }

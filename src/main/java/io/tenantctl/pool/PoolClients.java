@@ -41,7 +41,7 @@ public final class PoolClients implements PoolConnector {
         try {
             client(poolId, uri).getDatabase("admin").runCommand(new Document("ping", 1));
         } catch (RuntimeException e) {
-            throw TenantctlException.config("pool " + poolId + " (" + PoolUri.stored(uri).redacted() + ") is unreachable: "
+            throw TenantctlException.config(PoolUri.subject(poolId) + " (" + PoolUri.stored(uri).redacted() + ") is unreachable: "
                     + FerretErrors.describe(e), e);
         }
     }

@@ -262,7 +262,7 @@ public final class PoolUri {
         while (m.find()) {
             String value = env.get(m.group(1));
             if (value == null) {
-                throw TenantctlException.config("pool " + poolId + ": its URI references ${" + m.group(1)
+                throw TenantctlException.config(subject(poolId) + ": its URI references ${" + m.group(1)
                         + "}, which is not set in the environment");
             }
             if (m.start() < userinfoEnd || (query >= 0 && m.start() > query)) {
@@ -272,6 +272,14 @@ public final class PoolUri {
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /**
+     * How messages name a connection: "pool ID" for a catalog pool, or, for a connection that is not one (schema
+     * capture's reference database), the description passed in the id's place. Pool ids never contain a space.
+     */
+    public static String subject(String poolId) {
+        return poolId.indexOf(' ') >= 0 ? poolId : "pool " + poolId;
     }
 
     @Override

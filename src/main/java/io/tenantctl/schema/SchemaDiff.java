@@ -14,7 +14,7 @@ import java.util.Set;
  * and {@code listIndexes} returned; does no I/O itself.
  */
 public record SchemaDiff(List<String> missingCollections, Map<String, List<IndexSpec>> missingIndexes,
-                         List<Conflict> conflicts, List<Extra> extras) {
+                         List<Conflict> conflicts, List<Superseded> superseded, List<Extra> extras) {
 
     /** An index with the manifest's name but another definition. */
     public record Conflict(String collection, IndexSpec wanted, IndexSpec actual) {
@@ -23,7 +23,11 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         }
     }
 
-    /** An index the database has that the manifest does not list (never dropped unless asked). */
+    /** An index the manifest lists under its collection's {@code drop} (superseded) that the database still has. */
+    public record Superseded(String collection, IndexSpec index) {
+    }
+
+    /** An index the database has that the manifest neither lists nor supersedes (never dropped unless asked). */
     public record Extra(String collection, IndexSpec index) {
     }
 
@@ -38,6 +42,7 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         List<String> missingCollections = new ArrayList<>();
         Map<String, List<IndexSpec>> missingIndexes = new LinkedHashMap<>();
         List<Conflict> conflicts = new ArrayList<>();
+        List<Superseded> superseded = new ArrayList<>();
         List<Extra> extras = new ArrayList<>();
         for (CollectionSpec c : manifest.collections()) {
             if (!existing.contains(c.name())) {
@@ -62,17 +67,73 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
             if (!missing.isEmpty()) {
                 missingIndexes.put(c.name(), missing);
             }
+            for (String name : c.drop()) {
+                IndexSpec stale = actual.remove(name);
+                if (stale != null) {
+                    superseded.add(new Superseded(c.name(), stale));
+                }
+            }
             actual.values().forEach(x -> extras.add(new Extra(c.name(), x)));
         }
-        return new SchemaDiff(missingCollections, missingIndexes, conflicts, extras);
+        return new SchemaDiff(missingCollections, missingIndexes, conflicts, superseded, extras);
+    }
+
+    /** The kinds of difference, in the order they are listed. */
+    public enum Kind {
+        /** A manifest collection the database does not have (its indexes are listed as missing too). */
+        MISSING_COLLECTION,
+        /** A manifest index the database does not have. */
+        MISSING,
+        /** An index with the manifest's name but another definition. */
+        CONFLICT,
+        /** An index the manifest supersedes ({@code drop}) that the database still has. */
+        SUPERSEDED,
+        /** An index the manifest neither lists nor supersedes: harmless, unless checked with strict. */
+        EXTRA;
+
+        /** How it is spelt in output: missing_collection, missing, conflict, superseded, extra. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Whether a check fails on it: everything but extras, and extras too when {@code strict}. */
+        public boolean problem(boolean strict) {
+            return this != EXTRA || strict;
+        }
+    }
+
+    /**
+     * One difference: {@code expected} is the manifest's index (null for superseded, extra and missing collections),
+     * {@code actual} the database's (null for missing ones); {@code index} is null only for a missing collection.
+     */
+    public record Difference(Kind kind, String collection, String index, IndexSpec expected, IndexSpec actual) {
+    }
+
+    /** Every difference as one flat list: missing collections, missing indexes, conflicts, superseded, extras. */
+    public List<Difference> differences() {
+        List<Difference> out = new ArrayList<>();
+        missingCollections.forEach(c -> out.add(new Difference(Kind.MISSING_COLLECTION, c, null, null, null)));
+        missingIndexes.forEach((c, list) -> list.forEach(i -> out.add(new Difference(Kind.MISSING, c, i.name(), i, null))));
+        conflicts.forEach(c -> out.add(new Difference(Kind.CONFLICT, c.collection(), c.wanted().name(), c.wanted(), c.actual())));
+        superseded.forEach(s -> out.add(new Difference(Kind.SUPERSEDED, s.collection(), s.index().name(), null, s.index())));
+        extras.forEach(x -> out.add(new Difference(Kind.EXTRA, x.collection(), x.index().name(), null, x.index())));
+        return out;
+    }
+
+    /** How many differences a check fails on (see {@link Kind#problem(boolean)}). */
+    public int problems(boolean strict) {
+        return (int) differences().stream().filter(d -> d.kind().problem(strict)).count();
     }
 
     public int missingIndexCount() {
         return missingIndexes.values().stream().mapToInt(List::size).sum();
     }
 
-    /** Nothing to create and nothing conflicting (extras alone do not make a database out of date). */
+    /**
+     * Nothing to create, nothing conflicting and no superseded index left. Extras alone do not make a database out of
+     * date: an index nobody listed is harmless unless it is superseded, and then it is reported as such.
+     */
     public boolean upToDate() {
-        return missingCollections.isEmpty() && missingIndexes.isEmpty() && conflicts.isEmpty();
+        return missingCollections.isEmpty() && missingIndexes.isEmpty() && conflicts.isEmpty() && superseded.isEmpty();
     }
 }

@@ -1,9 +1,9 @@
 package io.tenantctl.schema;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.tenantctl.TenantctlException;
 import org.bson.Document;
 import org.bson.json.JsonMode;
-import org.bson.json.JsonParseException;
 import org.bson.json.JsonWriterSettings;
 
 import java.io.IOException;
@@ -16,11 +16,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The declarative schema: collections and their indexes. {@link #hash()} is the SHA-256 of a canonical form
@@ -31,26 +28,35 @@ public final class SchemaManifest {
 
     /** FerretDB refuses more indexes than this on one collection (the _id_ index included). */
     public static final int MAX_INDEXES_PER_COLLECTION = 64;
+    private static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
     private static final String DEFAULT_RESOURCE = "/io/tenantctl/schema/librechat.json";
-    private static final Pattern COLLECTION_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_.-]{0,119}$");
-    private static final Set<String> COLLECTION_FIELDS = Set.of("name", "indexes", "model");
-    private static final Set<String> INDEX_FIELDS = Set.of("name", "key", "unique", "sparse", "expireAfterSeconds",
-            "partialFilterExpression");
 
     private final String source;
+    private final String description;
     private final List<CollectionSpec> collections;
     /** Computed once: a manifest is compared with thousands of orgs' recorded hashes. */
     private volatile String canonicalJson;
     private volatile String hash;
 
     public SchemaManifest(String source, List<CollectionSpec> collections) {
+        this(source, null, collections);
+    }
+
+    /** {@code description} is a note for people (the manifest's optional "description"); it is not part of the hash. */
+    public SchemaManifest(String source, String description, List<CollectionSpec> collections) {
         this.source = source;
+        this.description = description;
         this.collections = List.copyOf(collections);
     }
 
     /** Where the manifest came from (a file, the built-in model, the catalog); for messages only. */
     public String source() {
         return source;
+    }
+
+    /** The manifest's "description", or null. */
+    public String description() {
+        return description;
     }
 
     public List<CollectionSpec> collections() {
@@ -81,89 +87,12 @@ public final class SchemaManifest {
         }
     }
 
-    /** Parses and validates; every problem is a USAGE error naming {@code source} and the bad element. */
+    /**
+     * Parses and validates strictly (see {@link ManifestParser}); every problem is a USAGE error naming {@code source},
+     * the collection, the index and the field.
+     */
     public static SchemaManifest parse(String json, String source) {
-        Document root;
-        try {
-            root = Document.parse(json);
-        } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
-            throw TenantctlException.usage("schema " + source + " is not valid JSON: " + e.getMessage());
-        }
-        if (!(root.get("collections") instanceof List<?> rawCollections)) {
-            throw TenantctlException.usage("schema " + source + " has no \"collections\" array");
-        }
-        List<CollectionSpec> collections = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (Object rc : rawCollections) {
-            if (!(rc instanceof Document c) || !(c.get("name") instanceof String name)) {
-                throw TenantctlException.usage("schema " + source + ": every collection needs a \"name\" string");
-            }
-            String where = "schema " + source + ", collection '" + name + "'";
-            if (!COLLECTION_NAME.matcher(name).matches() || name.startsWith("system.")) {
-                throw TenantctlException.usage(where + ": invalid collection name");
-            }
-            if (!seen.add(name)) {
-                throw TenantctlException.usage(where + ": listed twice");
-            }
-            unknownFields(c, COLLECTION_FIELDS, where);
-            List<IndexSpec> indexes = new ArrayList<>();
-            Set<String> indexNames = new HashSet<>();
-            Object rawIndexes = c.get("indexes");
-            if (rawIndexes != null && !(rawIndexes instanceof List<?>)) {
-                throw TenantctlException.usage(where + ": \"indexes\" must be an array");
-            }
-            for (Object ri : rawIndexes == null ? List.of() : (List<?>) rawIndexes) {
-                IndexSpec idx = index(ri, where);
-                if (!indexNames.add(idx.name())) {
-                    throw TenantctlException.usage(where + ": index '" + idx.name() + "' listed twice");
-                }
-                indexes.add(idx);
-            }
-            if (indexes.size() + 1 > MAX_INDEXES_PER_COLLECTION) {
-                throw TenantctlException.usage(where + ": " + indexes.size() + " indexes plus _id_ exceed FerretDB's limit of "
-                        + MAX_INDEXES_PER_COLLECTION);
-            }
-            collections.add(new CollectionSpec(name, indexes));
-        }
-        return new SchemaManifest(source, collections);
-    }
-
-    private static IndexSpec index(Object ri, String where) {
-        if (!(ri instanceof Document d) || !(d.get("name") instanceof String name) || name.isEmpty()) {
-            throw TenantctlException.usage(where + ": every index needs a \"name\" string");
-        }
-        String at = where + ", index '" + name + "'";
-        if (name.equals("_id_")) {
-            throw TenantctlException.usage(at + ": _id_ is implicit, leave it out");
-        }
-        unknownFields(d, INDEX_FIELDS, at);
-        if (!(d.get("key") instanceof Document key) || key.isEmpty()) {
-            throw TenantctlException.usage(at + ": \"key\" must be a non-empty object");
-        }
-        for (Object v : key.values()) {
-            boolean ok = v instanceof Number n ? n.doubleValue() == 1 || n.doubleValue() == -1 : v instanceof String;
-            if (!ok) {
-                throw TenantctlException.usage(at + ": key directions must be 1, -1 or an index type string");
-            }
-        }
-        Object ttl = d.get("expireAfterSeconds");
-        if (ttl != null && !(ttl instanceof Number n && n.longValue() >= 0)) {
-            throw TenantctlException.usage(at + ": expireAfterSeconds must be a non-negative number");
-        }
-        Object pfe = d.get("partialFilterExpression");
-        if (pfe != null && !(pfe instanceof Document)) {
-            throw TenantctlException.usage(at + ": partialFilterExpression must be an object");
-        }
-        return new IndexSpec(name, key, Boolean.TRUE.equals(d.get("unique")), Boolean.TRUE.equals(d.get("sparse")),
-                ttl == null ? null : ((Number) ttl).longValue(), (Document) pfe);
-    }
-
-    private static void unknownFields(Document d, Set<String> allowed, String where) {
-        for (String k : d.keySet()) {
-            if (!allowed.contains(k)) {
-                throw TenantctlException.usage(where + ": unknown field \"" + k + "\" (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
-            }
-        }
+        return ManifestParser.parse(json, source);
     }
 
     public int indexCount() {
@@ -191,12 +120,21 @@ public final class SchemaManifest {
 
     /** The same manifest restricted to {@code names}. */
     public SchemaManifest subset(java.util.Collection<String> names) {
-        return new SchemaManifest(source, collections.stream().filter(c -> names.contains(c.name())).toList());
+        return new SchemaManifest(source, description, collections.stream().filter(c -> names.contains(c.name())).toList());
     }
 
+    /**
+     * A collection's canonical form: name, indexes sorted by name and, only when it supersedes something, the
+     * {@code drop} names sorted. Leaving {@code drop} out when empty keeps the hash of every manifest without one
+     * exactly what it was before {@code drop} existed.
+     */
     private static Document canonical(CollectionSpec c) {
-        return new Document("name", c.name())
+        Document d = new Document("name", c.name())
                 .append("indexes", c.indexes().stream().sorted(Comparator.comparing(IndexSpec::name)).map(IndexSpec::canonical).toList());
+        if (!c.drop().isEmpty()) {
+            d.append("drop", c.drop().stream().sorted().toList());
+        }
+        return d;
     }
 
     /** The canonical JSON the hash is computed over. */
@@ -205,10 +143,41 @@ public final class SchemaManifest {
         if (json == null) {
             List<Document> cs = new ArrayList<>();
             collections.stream().sorted(Comparator.comparing(CollectionSpec::name)).forEach(c -> cs.add(canonical(c)));
-            json = new Document("collections", cs).toJson(JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build());
+            json = new Document("collections", cs).toJson(RELAXED);
             canonicalJson = json;
         }
         return json;
+    }
+
+    /**
+     * The manifest in exactly the format {@link #parse} reads, ready to be saved as a {@code --schema} file: collections
+     * and indexes in the manifest's own order, one index per line with its fields in canonical order and default
+     * options left out, {@code drop} where a collection has one. It parses back to the same hash. A collection's
+     * {@code model} note is not kept.
+     */
+    public String toJson() {
+        StringBuilder sb = new StringBuilder("{\n");
+        if (description != null) {
+            sb.append("  \"description\": ").append(quote(description)).append(",\n");
+        }
+        sb.append("  \"collections\": [");
+        for (int i = 0; i < collections.size(); i++) {
+            CollectionSpec c = collections.get(i);
+            sb.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ").append(quote(c.name())).append(", \"indexes\": [");
+            for (int j = 0; j < c.indexes().size(); j++) {
+                sb.append(j == 0 ? "\n" : ",\n").append("      ").append(c.indexes().get(j).canonical().toJson(RELAXED));
+            }
+            sb.append(c.indexes().isEmpty() ? "]" : "\n    ]");
+            if (!c.drop().isEmpty()) {
+                sb.append(", \"drop\": [").append(String.join(", ", c.drop().stream().map(SchemaManifest::quote).toList())).append(']');
+            }
+            sb.append('}');
+        }
+        return sb.append(collections.isEmpty() ? "]\n}\n" : "\n  ]\n}\n").toString();
+    }
+
+    private static String quote(String s) {
+        return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + '"';
     }
 
     /** Hex SHA-256 of {@link #canonicalJson()}. */

@@ -146,4 +146,38 @@ class SchemaDiffTest {
         });
         assertThat(d.upToDate()).isTrue();
     }
+
+    @Test
+    void aSupersededIndexStillPresentIsItsOwnKindOfDifferenceNotAnExtra() {
+        SchemaManifest next = SchemaManifest.parse("""
+                {"collections": [
+                  {"name": "users", "indexes": [
+                    {"name": "email_1", "key": {"email": 1}, "unique": true},
+                    {"name": "tenant_1_role_-1", "key": {"tenant": 1, "role": -1}},
+                    {"name": "expires_1", "key": {"expiresAt": 1}, "expireAfterSeconds": 3600}
+                  ], "drop": ["tenant_1", "gone_1"]},
+                  {"name": "messages", "indexes": [
+                    {"name": "conv_1", "key": {"conversationId": 1}, "partialFilterExpression": {"n": {"$gt": 5}}}
+                  ]}
+                ]}
+                """, "next");
+        List<Document> users = new java.util.ArrayList<>(usersAsCreated());
+        users.add(idx("tenant_1", new Document("tenant", 1)));
+        users.add(idx("legacy_1", new Document("legacy", 1)));
+        SchemaDiff d = SchemaDiff.compute(next, List.of("users", "messages"), Map.of("users", users, "messages", messagesAsCreated()));
+        assertThat(d.superseded()).singleElement().satisfies(s -> {
+            assertThat(s.collection()).isEqualTo("users");
+            assertThat(s.index().name()).isEqualTo("tenant_1");
+            assertThat(s.index().key().toJson()).isEqualTo("{\"tenant\": 1}");
+        });
+        assertThat(d.extras()).extracting(x -> x.index().name()).containsExactly("legacy_1");
+        assertThat(d.missingIndexes()).isEmpty();
+        assertThat(d.conflicts()).isEmpty();
+        assertThat(d.upToDate()).as("a superseded index still present means the rollout is not finished").isFalse();
+
+        users.removeIf(i -> i.getString("name").equals("tenant_1"));
+        SchemaDiff after = SchemaDiff.compute(next, List.of("users", "messages"), Map.of("users", users, "messages", messagesAsCreated()));
+        assertThat(after.superseded()).isEmpty();
+        assertThat(after.upToDate()).isTrue();
+    }
 }

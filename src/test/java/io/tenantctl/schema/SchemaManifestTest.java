@@ -49,6 +49,23 @@ class SchemaManifestTest {
                 assertThat(c.indexes().size() + 1).isLessThanOrEqualTo(SchemaManifest.MAX_INDEXES_PER_COLLECTION));
     }
 
+    /**
+     * Orgs in the catalog carry the hash their manifest had when it was applied; a parser change that moved a hash
+     * would make migrate-all see every org as out of date. These are the hashes before the strict parser existed.
+     */
+    @Test
+    void hashesAreWhatTheyWereBeforeTheStrictParser() {
+        assertThat(SchemaManifest.defaultManifest().hash()).isEqualTo("eb433b9d7276908546cd4985a898fff3a33bfe5366852e8d0d0c07c450d53ba1");
+        assertThat(hash(BASE)).isEqualTo("cdde8eb876d9e2e424ef27df8d14005f8d6eff299b75edff97ed201aaeff6552");
+    }
+
+    @Test
+    void theCanonicalFormStoredInTheCatalogParsesBackToTheSameHash() {
+        SchemaManifest builtIn = SchemaManifest.defaultManifest();
+        assertThat(SchemaManifest.parse(builtIn.canonicalJson(), "catalog").hash()).isEqualTo(builtIn.hash());
+        assertThat(parse(parse(BASE).canonicalJson()).hash()).isEqualTo(hash(BASE));
+    }
+
     @Test
     void loadsFromAFileAndNamesAMissingFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("schema.json");
@@ -103,6 +120,33 @@ class SchemaManifestTest {
         assertThat(hash(BASE.replace("\"role\": -1", "\"role\": 1"))).isNotEqualTo(base);
         assertThat(hash(BASE.replace("email_1", "email_2"))).isNotEqualTo(base);
         assertThat(hash(BASE.replace("{\"name\": \"files\"}", "{\"name\": \"files2\"}"))).isNotEqualTo(base);
+    }
+
+    private static final String WITH_DROP = BASE.replace("\"expireAfterSeconds\": 3600}\n  ]}",
+            "\"expireAfterSeconds\": 3600}\n  ], \"drop\": [\"tenant_1\", \"email_old\"]}");
+
+    @Test
+    void dropIsExposedOnTheCollectionAsWritten() {
+        assertThat(WITH_DROP).isNotEqualTo(BASE);
+        SchemaManifest m = parse(WITH_DROP);
+        assertThat(m.collection("users").drop()).containsExactly("tenant_1", "email_old");
+        assertThat(m.collection("messages").drop()).isEmpty();
+        assertThat(m.collection("users").indexes()).hasSize(3);
+    }
+
+    @Test
+    void dropIsHashedSortedAfterTheIndexesAndOnlyWhenPresent() {
+        assertThat(hash(WITH_DROP)).isNotEqualTo(hash(BASE));
+        assertThat(hash(WITH_DROP.replace("[\"tenant_1\", \"email_old\"]", "[\"email_old\", \"tenant_1\"]"))).isEqualTo(hash(WITH_DROP));
+        assertThat(hash(WITH_DROP.replace("[\"tenant_1\", \"email_old\"]", "[]"))).as("an empty drop is no drop").isEqualTo(hash(BASE));
+        assertThat(parse(WITH_DROP).canonicalJson()).contains("\"name\": \"tenant_1_role_1\", \"key\": {\"tenant\": 1, \"role\": -1}}], "
+                + "\"drop\": [\"email_old\", \"tenant_1\"]}");
+        assertThat(parse(parse(WITH_DROP).canonicalJson()).hash()).isEqualTo(hash(WITH_DROP));
+    }
+
+    @Test
+    void addingADropMarksOnlyThatCollectionChanged() {
+        assertThat(parse(WITH_DROP).changedSince(parse(BASE))).containsExactly("users");
     }
 
     @Test
@@ -162,10 +206,13 @@ class SchemaManifestTest {
     }
 
     @Test
-    void stringIndexTypesAndNegativeDirectionsAreAccepted() {
+    void negativeDirectionsAndIntegralNumbersWrittenAsDecimalsAreAccepted() {
         SchemaManifest m = parse("{\"collections\": [{\"name\": \"docs\", \"indexes\": ["
-                + "{\"name\": \"text\", \"key\": {\"body\": \"text\"}}, {\"name\": \"a_-1\", \"key\": {\"a\": -1}}]}]}");
-        assertThat(m.indexCount()).isEqualTo(2);
+                + "{\"name\": \"a_-1\", \"key\": {\"a\": -1}}, {\"name\": \"b_1\", \"key\": {\"b\": 1.0}, \"expireAfterSeconds\": 0},"
+                + "{\"name\": \"c_1\", \"key\": {\"c\": -1.0}, \"expireAfterSeconds\": 2147483647}]}]}");
+        assertThat(m.indexCount()).isEqualTo(3);
+        assertThat(((Number) m.collection("docs").indexes().get(1).key().get("b")).doubleValue()).isEqualTo(1.0);
+        assertThat(m.collection("docs").indexes().get(2).expireAfterSeconds()).isEqualTo(2147483647L);
     }
 
     @Test

@@ -1,0 +1,31 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.schema.SchemaManifest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "export", description = {"Print the manifest (the built-in LibreChat model unless --schema) on stdout, in exactly "
+        + "the format --schema reads: tenantctl schema export > schema.json", "The output is JSON with or without -o json."})
+final class SchemaExportCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Option(names = "--schema", paramLabel = "FILE", description = "Manifest to export (validated first).")
+    Path schema;
+
+    SchemaExportCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        SchemaManifest m = SchemaManifest.loadOrDefault(schema);
+        ctx.out.print(m.toJson());
+        ctx.out.flush();
+        ctx.note(m.collections().size() + " collections, " + m.indexCount() + " indexes; hash " + m.hash());
+        return 0;
+    }
+}

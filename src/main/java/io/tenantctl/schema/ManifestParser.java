@@ -1,0 +1,273 @@
+package io.tenantctl.schema;
+
+import io.tenantctl.TenantctlException;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.bson.Document;
+import org.bson.json.JsonParseException;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a manifest's text into a {@link SchemaManifest}, refusing anything it would otherwise have to guess at:
+ * every problem is a USAGE error naming the source, the collection, the index and the field. Nothing reaches a pool
+ * unless the whole manifest passes.
+ */
+final class ManifestParser {
+
+    static final List<String> ROOT_FIELDS = List.of("collections", "description");
+    static final List<String> COLLECTION_FIELDS = List.of("name", "indexes", "drop", "model");
+    static final List<String> INDEX_FIELDS = List.of("name", "key", "unique", "sparse", "expireAfterSeconds", "partialFilterExpression");
+    /** MongoDB's special index types: FerretDB.md documents none of them, so the manifest refuses them by name. */
+    private static final Set<String> SPECIAL_INDEX_TYPES = Set.of("text", "2dsphere", "2d", "hashed", "geoHaystack", "columnstore");
+    private static final Pattern COLLECTION_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_.-]{0,119}$");
+    private static final long MAX_TTL_SECONDS = Integer.MAX_VALUE;
+
+    private final StrictJson.Parsed parsed;
+    private final String source;
+
+    private ManifestParser(StrictJson.Parsed parsed, String source) {
+        this.parsed = parsed;
+        this.source = source;
+    }
+
+    static SchemaManifest parse(String json, String source) {
+        return new ManifestParser(StrictJson.parse(json, source), source).manifest();
+    }
+
+    private SchemaManifest manifest() {
+        BsonDocument root = parsed.root;
+        String where = "schema " + source;
+        noDuplicates(root, where);
+        unknownFields(root, ROOT_FIELDS, where);
+        BsonValue description = root.get("description");
+        if (description != null && !description.isString()) {
+            throw usage(where + ": \"description\" must be a string, not " + show(description));
+        }
+        if (!(root.get("collections") instanceof BsonArray rawCollections)) {
+            throw usage(where + " has no \"collections\" array");
+        }
+        List<CollectionSpec> collections = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (BsonValue rc : rawCollections) {
+            CollectionSpec c = collection(rc, where);
+            if (!seen.add(c.name())) {
+                throw usage(where + ", collection '" + c.name() + "': listed twice");
+            }
+            collections.add(c);
+        }
+        return new SchemaManifest(source, description == null ? null : description.asString().getValue(), collections);
+    }
+
+    private CollectionSpec collection(BsonValue rc, String manifest) {
+        if (!(rc instanceof BsonDocument c) || !(c.get("name") instanceof org.bson.BsonString n)) {
+            throw usage(manifest + ": every collection needs a \"name\" string");
+        }
+        String name = n.getValue();
+        String where = manifest + ", collection '" + name + "'";
+        if (!COLLECTION_NAME.matcher(name).matches() || name.startsWith("system.")) {
+            throw usage(where + ": invalid collection name (letters, digits, _ . -; not system.*)");
+        }
+        noDuplicates(c, where);
+        unknownFields(c, COLLECTION_FIELDS, where);
+        BsonValue model = c.get("model");
+        if (model != null && !model.isString()) {
+            throw usage(where + ": \"model\" must be a string, not " + show(model));
+        }
+        BsonValue rawIndexes = c.get("indexes");
+        if (rawIndexes != null && !rawIndexes.isArray()) {
+            throw usage(where + ": \"indexes\" must be an array, not " + show(rawIndexes));
+        }
+        List<IndexSpec> indexes = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Map<String, String> byKey = new HashMap<>();
+        for (BsonValue ri : rawIndexes == null ? List.<BsonValue>of() : rawIndexes.asArray()) {
+            IndexSpec idx = index(ri, where);
+            if (!names.add(idx.name())) {
+                throw usage(where + ": index '" + idx.name() + "' listed twice");
+            }
+            String other = byKey.putIfAbsent(idx.key().toJson(), idx.name());
+            if (other != null) {
+                throw usage(where + ": indexes '" + other + "' and '" + idx.name() + "' have the same key " + idx.key().toJson()
+                        + "; MongoDB and FerretDB refuse a second index on one key pattern (IndexOptionsConflict, \"index already "
+                        + "exists with a different name\"), which would fail the collection's whole createIndexes: keep one");
+            }
+            indexes.add(idx);
+        }
+        if (indexes.size() + 1 > SchemaManifest.MAX_INDEXES_PER_COLLECTION) {
+            throw usage(where + ": " + indexes.size() + " indexes plus _id_ exceed FerretDB's limit of "
+                    + SchemaManifest.MAX_INDEXES_PER_COLLECTION);
+        }
+        return new CollectionSpec(name, indexes, drop(c.get("drop"), names, where));
+    }
+
+    /** The indexes this version supersedes: names only, none of them wanted, _id_ or the "*" wildcard. */
+    private static List<String> drop(BsonValue raw, Set<String> wanted, String where) {
+        if (raw == null) {
+            return List.of();
+        }
+        if (!raw.isArray()) {
+            throw usage(where + ": \"drop\" must be an array of index names, not " + show(raw));
+        }
+        Set<String> drop = new LinkedHashSet<>();
+        for (BsonValue v : raw.asArray()) {
+            if (!v.isString() || v.asString().getValue().isEmpty()) {
+                throw usage(where + ": \"drop\" lists " + show(v) + "; every entry must be an index name (a non-empty string)");
+            }
+            String name = v.asString().getValue();
+            if (name.equals("_id_")) {
+                throw usage(where + ": \"drop\" lists _id_, which can never be dropped: remove it");
+            }
+            if (name.equals("*")) {
+                throw usage(where + ": \"drop\" lists \"*\", which dropIndexes reads as every index: name the superseded indexes one by one");
+            }
+            if (wanted.contains(name)) {
+                throw usage(where + ": index '" + name + "' is both in \"indexes\" and in \"drop\": an index the manifest wants "
+                        + "cannot also be superseded; remove it from one of them");
+            }
+            if (!drop.add(name)) {
+                throw usage(where + ": \"drop\" lists '" + name + "' twice");
+            }
+        }
+        return List.copyOf(drop);
+    }
+
+    private IndexSpec index(BsonValue ri, String collection) {
+        if (!(ri instanceof BsonDocument d) || !(d.get("name") instanceof org.bson.BsonString n) || n.getValue().isEmpty()) {
+            throw usage(collection + ": every index needs a \"name\" string");
+        }
+        String name = n.getValue();
+        String at = collection + ", index '" + name + "'";
+        if (name.equals("_id_")) {
+            throw usage(at + ": _id_ is implicit, leave it out");
+        }
+        if (name.equals("*")) {
+            throw usage(at + ": \"*\" is not a usable index name (dropIndexes reads it as every index)");
+        }
+        noDuplicates(d, at);
+        unknownFields(d, INDEX_FIELDS, at);
+        Document key = key(d.get("key"), at);
+        boolean unique = flag(d, "unique", at);
+        boolean sparse = flag(d, "sparse", at);
+        Long ttl = ttl(d.get("expireAfterSeconds"), at);
+        Document partial = partial(d.get("partialFilterExpression"), at);
+        return new IndexSpec(name, key, unique, sparse, ttl, partial);
+    }
+
+    private Document key(BsonValue raw, String at) {
+        if (!(raw instanceof BsonDocument key) || key.isEmpty()) {
+            throw usage(at + ": \"key\" must be a non-empty object such as {\"field\": 1}");
+        }
+        if (!parsed.duplicates(key).isEmpty()) {
+            StrictJson.Duplicate dup = parsed.duplicates(key).get(0);
+            throw usage(at + ": key field \"" + dup.name() + "\" is given twice (line " + dup.line()
+                    + "); MongoDB and FerretDB refuse such a key: give each field once");
+        }
+        Document out = new Document();
+        for (Map.Entry<String, BsonValue> e : key.entrySet()) {
+            String field = e.getKey();
+            BsonValue v = e.getValue();
+            if (field.isEmpty() || field.startsWith("$")) {
+                throw usage(at + ": key field \"" + field + "\" is not indexable here (empty, or $-prefixed such as the $** wildcard)");
+            }
+            if (v.isString() && SPECIAL_INDEX_TYPES.contains(v.asString().getValue())) {
+                throw usage(at + ": key field \"" + field + "\" asks for a \"" + v.asString().getValue() + "\" index, which "
+                        + "tenantctl does not build: keys are 1 (ascending) or -1 (descending), the types FerretDB is documented to support");
+            }
+            if (!v.isNumber() || (number(v) != 1 && number(v) != -1)) {
+                throw usage(at + ": key field \"" + field + "\" has direction " + show(v) + "; it must be 1 (ascending) or -1 (descending)");
+            }
+            out.append(field, number(v) > 0 ? 1 : -1);
+        }
+        return out;
+    }
+
+    private static boolean flag(BsonDocument d, String option, String at) {
+        BsonValue v = d.get(option);
+        if (v == null) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw usage(at + ": \"" + option + "\" must be true or false, not " + show(v));
+        }
+        return v.asBoolean().getValue();
+    }
+
+    private static Long ttl(BsonValue v, String at) {
+        if (v == null) {
+            return null;
+        }
+        double x = v.isNumber() ? number(v) : Double.NaN;
+        if (!(x >= 0 && x <= MAX_TTL_SECONDS && x == Math.rint(x))) {
+            throw usage(at + ": \"expireAfterSeconds\" must be a whole number of seconds from 0 to " + MAX_TTL_SECONDS + ", not " + show(v));
+        }
+        return (long) x;
+    }
+
+    private Document partial(BsonValue v, String at) {
+        if (v == null) {
+            return null;
+        }
+        if (!v.isDocument()) {
+            throw usage(at + ": \"partialFilterExpression\" must be an object (a filter document), not " + show(v));
+        }
+        StrictJson.Duplicate dup = parsed.firstDuplicateWithin(v);
+        if (dup != null) {
+            throw usage(at + ": partialFilterExpression gives \"" + dup.name() + "\" twice (line " + dup.line()
+                    + "); say each condition once (combine them with $and)");
+        }
+        try {
+            // Extended JSON such as {"$date": "..."} means a BSON type here, as it did before the strict reader.
+            return Document.parse(v.asDocument().toJson());
+        } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
+            throw usage(at + ": partialFilterExpression is not valid Extended JSON: " + e.getMessage());
+        }
+    }
+
+    private void noDuplicates(BsonDocument d, String where) {
+        if (!parsed.duplicates(d).isEmpty()) {
+            StrictJson.Duplicate dup = parsed.duplicates(d).get(0);
+            throw usage(where + ": \"" + dup.name() + "\" is given twice (line " + dup.line()
+                    + "); JSON readers disagree on which one counts, so give it once");
+        }
+    }
+
+    private static void unknownFields(BsonDocument d, List<String> allowed, String where) {
+        for (String k : d.keySet()) {
+            if (!allowed.contains(k)) {
+                throw usage(where + ": unknown field \"" + k + "\" (allowed: " + String.join(", ", allowed) + ")");
+            }
+        }
+    }
+
+    private static double number(BsonValue v) {
+        return v.isInt32() ? v.asInt32().getValue() : v.isInt64() ? v.asInt64().getValue() : v.asDouble().getValue();
+    }
+
+    /** A value as it would appear in the manifest, for messages. */
+    private static String show(BsonValue v) {
+        return switch (v.getBsonType()) {
+            case STRING -> "\"" + v.asString().getValue() + "\"";
+            case DOCUMENT -> "an object";
+            case ARRAY -> "an array";
+            case NULL -> "null";
+            case BOOLEAN -> String.valueOf(v.asBoolean().getValue());
+            case INT32 -> String.valueOf(v.asInt32().getValue());
+            case INT64 -> String.valueOf(v.asInt64().getValue());
+            case DOUBLE -> String.valueOf(v.asDouble().getValue());
+            default -> v.getBsonType().name().toLowerCase();
+        };
+    }
+
+    private static TenantctlException usage(String message) {
+        return TenantctlException.usage(message);
+    }
+}

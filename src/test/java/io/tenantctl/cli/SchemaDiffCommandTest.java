@@ -1,0 +1,174 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static io.tenantctl.cli.MigrateAllFixture.V1;
+import static io.tenantctl.cli.MigrateAllFixture.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code schema diff} as a check a pipeline can stop on: exit 4 for anything missing, conflicting or superseded but
+ * still present; extras only with --strict; every difference an object in {@code -o json}.
+ */
+@Timeout(60)
+class SchemaDiffCommandTest {
+
+    /** v1 plus a new collection, a new index on messages, and users' old "email_old" index superseded. */
+    private static final String NEXT = """
+            {"collections": [
+              {"name": "users", "indexes": [
+                {"name": "email_1", "key": {"email": 1}},
+                {"name": "tenant_1", "key": {"tenant": 1}}
+              ], "drop": ["email_old"]},
+              {"name": "messages", "indexes": [
+                {"name": "conv_1", "key": {"conversationId": 1}},
+                {"name": "created_-1", "key": {"createdAt": -1}}
+              ]},
+              {"name": "files", "indexes": [
+                {"name": "owner_1", "key": {"owner": 1}}
+              ]}
+            ]}
+            """;
+
+    private final TestPools pools = new TestPools(1);
+    private final MigrateAllFixture.Direct direct = new MigrateAllFixture.Direct();
+
+    @AfterEach
+    void stop() {
+        direct.close();
+        pools.close();
+    }
+
+    private Cli acme(Path dir) {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 100, 1);
+        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme"));
+        return cli;
+    }
+
+    private MongoDatabase db() {
+        return direct.db(pools.uri(0), "acme");
+    }
+
+    @Test
+    void anUpToDateOrgExitsZeroAndSaysSo(@TempDir Path dir) {
+        Cli cli = acme(dir);
+        Cli.Result table = cli.run("schema", "diff", "acme", "--schema", dir.resolve("v1.json").toString());
+        assertThat(table.exitCode()).as(table.toString()).isZero();
+        assertThat(table.out()).contains("up to date");
+
+        Cli.Result json = cli.run("schema", "diff", "acme", "--schema", dir.resolve("v1.json").toString(), "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        JsonNode doc = strictJson(json);
+        assertThat(doc.get("up_to_date").asBoolean()).isTrue();
+        assertThat(doc.get("problems").asInt()).isZero();
+        assertThat(doc.get("differences")).isEmpty();
+        assertThat(doc.get("recorded_hash").asText()).isEqualTo(doc.get("manifest_hash").asText());
+    }
+
+    @Test
+    void driftExitsFourAndEveryDifferenceIsAnObjectWithItsKind(@TempDir Path dir) {
+        Cli cli = acme(dir);
+        db().getCollection("users").dropIndex("tenant_1");
+        db().getCollection("users").dropIndex("email_1");
+        db().getCollection("users").createIndex(new Document("email", 1), new IndexOptions().name("email_1").unique(true));
+        db().getCollection("users").createIndex(new Document("mail", 1), new IndexOptions().name("email_old"));
+        db().getCollection("users").createIndex(new Document("legacy", 1), new IndexOptions().name("legacy_1"));
+        Path next = write(dir, "next.json", NEXT);
+
+        Cli.Result json = cli.run("schema", "diff", "acme", "--schema", next.toString(), "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isEqualTo(4);
+        JsonNode doc = strictJson(json);
+        assertThat(doc.get("up_to_date").asBoolean()).isFalse();
+        assertThat(doc.get("problems").asInt()).isEqualTo(6);
+        assertThat(kinds(doc)).containsExactly("missing_collection files -", "missing users tenant_1", "missing messages created_-1",
+                "missing files owner_1", "conflict users email_1", "superseded users email_old", "extra users legacy_1");
+        JsonNode conflict = find(doc, "conflict");
+        assertThat(conflict.get("expected").toString()).isEqualTo("{\"name\":\"email_1\",\"key\":{\"email\":1}}");
+        assertThat(conflict.get("actual").toString()).isEqualTo("{\"name\":\"email_1\",\"key\":{\"email\":1},\"unique\":true}");
+        JsonNode superseded = find(doc, "superseded");
+        assertThat(superseded.get("expected").isNull()).isTrue();
+        assertThat(superseded.get("actual").get("key").toString()).isEqualTo("{\"mail\":1}");
+        assertThat(superseded.get("problem").asBoolean()).isTrue();
+        assertThat(find(doc, "missing").get("actual").isNull()).isTrue();
+        assertThat(find(doc, "extra").get("problem").asBoolean()).isFalse();
+        assertThat(doc.get("counts").toString()).isEqualTo(
+                "{\"missing_collection\":1,\"missing\":3,\"conflict\":1,\"superseded\":1,\"extra\":1}");
+
+        Cli.Result table = cli.run("schema", "diff", "acme", "--schema", next.toString());
+        assertThat(table.exitCode()).as(table.toString()).isEqualTo(4);
+        assertThat(table.out()).doesNotContain("up to date")
+                .contains("6 problems: 1 missing collection, 3 missing indexes, 1 conflict, 1 superseded index still present, "
+                        + "1 extra index (harmless unless superseded)")
+                .containsPattern("superseded +users +email_old")
+                .containsPattern("conflict +users +email_1 +\\{\"email\": 1\\} +\\{\"email\": 1\\} unique");
+    }
+
+    @Test
+    void extrasAloneAreHarmlessUnlessStrict(@TempDir Path dir) {
+        Cli cli = acme(dir);
+        db().getCollection("users").createIndex(new Document("legacy", 1), new IndexOptions().name("legacy_1"));
+        String v1 = dir.resolve("v1.json").toString();
+
+        Cli.Result table = cli.run("schema", "diff", "acme", "--schema", v1);
+        assertThat(table.exitCode()).as(table.toString()).isZero();
+        assertThat(table.out()).doesNotContain("up to date").contains("legacy_1")
+                .contains("no problems: 0 missing collections, 0 missing indexes, 0 conflicts, 0 superseded indexes still present")
+                .contains("1 extra index not in the manifest: harmless unless superseded");
+
+        Cli.Result strict = cli.run("schema", "diff", "acme", "--schema", v1, "--strict", "-o", "json");
+        assertThat(strict.exitCode()).as(strict.toString()).isEqualTo(4);
+        JsonNode doc = strictJson(strict);
+        assertThat(doc.get("problems").asInt()).isEqualTo(1);
+        assertThat(find(doc, "extra").get("problem").asBoolean()).isTrue();
+        assertThat(doc.get("up_to_date").asBoolean()).as("extras never make an org out of date").isTrue();
+    }
+
+    @Test
+    void aSupersededIndexIsAProblemUntilItIsGone(@TempDir Path dir) {
+        Cli cli = acme(dir);
+        db().getCollection("users").createIndex(new Document("mail", 1), new IndexOptions().name("email_old"));
+        Path v1WithDrop = write(dir, "v1-drop.json", V1.replace("{\"name\": \"tenant_1\", \"key\": {\"tenant\": 1}}\n  ]}",
+                "{\"name\": \"tenant_1\", \"key\": {\"tenant\": 1}}\n  ], \"drop\": [\"email_old\"]}"));
+        assertThat(v1WithDrop).content().contains("\"drop\"");
+
+        Cli.Result present = cli.run("schema", "diff", "acme", "--schema", v1WithDrop.toString(), "-o", "json");
+        assertThat(present.exitCode()).as(present.toString()).isEqualTo(4);
+        assertThat(kinds(strictJson(present))).containsExactly("superseded users email_old");
+
+        db().getCollection("users").dropIndex("email_old");
+        Cli.Result gone = cli.run("schema", "diff", "acme", "--schema", v1WithDrop.toString());
+        assertThat(gone.exitCode()).as(gone.toString()).isZero();
+        assertThat(gone.out()).contains("up to date");
+    }
+
+    private static List<String> kinds(JsonNode doc) {
+        List<String> out = new ArrayList<>();
+        doc.get("differences").forEach(d -> out.add(d.get("kind").asText() + " " + d.get("collection").asText() + " "
+                + (d.get("index").isNull() ? "-" : d.get("index").asText())));
+        return out;
+    }
+
+    private static JsonNode find(JsonNode doc, String kind) {
+        for (JsonNode d : doc.get("differences")) {
+            if (d.get("kind").asText().equals(kind)) {
+                return d;
+            }
+        }
+        throw new AssertionError("no " + kind + " in " + doc.toPrettyString());
+    }
+}
