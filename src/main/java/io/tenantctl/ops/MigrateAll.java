@@ -381,7 +381,8 @@ public final class MigrateAll {
             return new OrgResult(orgId, org.poolId(), dryRun ? PLANNED : changes ? MIGRATED : UNCHANGED, attempts.attempts(), 0, null,
                     plan == null ? null : PLAN_JSON.valueToTree(plan));
         } catch (RuntimeException e) {
-            throw new OrgFailure(e, attempts.attempts(), e instanceof SchemaApply.ConflictFailure c ? PLAN_JSON.valueToTree(c.plan) : null);
+            throw new OrgFailure(e, attempts.attempts(), e instanceof SchemaApply.ConflictFailure c ? PLAN_JSON.valueToTree(c.plan)
+                    : e instanceof SchemaApply.DuplicateFailure d ? PLAN_JSON.valueToTree(d.plan) : null);
         }
     }
 
@@ -424,7 +425,13 @@ public final class MigrateAll {
         if (cached != null) {
             return Optional.of(cached);
         }
-        Optional<SchemaManifest> m = ctx.catalog().manifests().body(hash).map(b -> SchemaManifest.parse(b, "catalog manifest " + hash));
+        Optional<SchemaManifest> m;
+        try {
+            m = ctx.catalog().manifests().body(hash).map(b -> SchemaManifest.parse(b, "catalog manifest " + hash));
+        } catch (TenantctlException unreadable) {
+            // stored by an older tenantctl under looser rules: inspect every collection of the org instead
+            return Optional.empty();
+        }
         m.ifPresent(x -> manifestsByHash.put(hash, x));
         return m;
     }

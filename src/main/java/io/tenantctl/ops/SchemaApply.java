@@ -5,6 +5,7 @@ import com.mongodb.client.MongoDatabase;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.CollectionSpec;
 import io.tenantctl.schema.IndexSpec;
+import io.tenantctl.schema.SchemaDiff;
 import io.tenantctl.schema.SchemaManifest;
 import org.bson.Document;
 
@@ -120,59 +121,191 @@ final class SchemaApply {
         }
     }
 
-    /** What migrating one org found, and (unless a dry run) did. Entries are "collection" or "collection.index". */
+    /**
+     * What migrating one org found, and (unless a dry run) did. Entries are "collection" or "collection.index".
+     * {@code replaced}: indexes rebuilt in place of one with the same name or the same key; {@code dropped}: superseded
+     * indexes (the manifest's {@code drop} lists) removed after the new ones existed; {@code duplicates}: what the
+     * pre-flight check found under new unique indexes.
+     */
     record Plan(List<String> createCollections, List<String> createIndexes, List<String> conflicts, List<String> replaced,
-                List<String> extras, List<String> pruned) {
+                List<String> dropped, List<String> extras, List<String> pruned, List<String> duplicates) {
         boolean changes() {
-            return !createCollections.isEmpty() || !createIndexes.isEmpty() || !replaced.isEmpty() || !pruned.isEmpty();
+            return !createCollections.isEmpty() || !createIndexes.isEmpty() || !replaced.isEmpty() || !dropped.isEmpty()
+                    || !pruned.isEmpty();
+        }
+    }
+
+    /** New unique indexes that existing documents would violate: the org fails before anything is dropped or created. */
+    static final class DuplicateFailure extends io.tenantctl.TenantctlException {
+        final Plan plan;
+
+        DuplicateFailure(String message, Plan plan) {
+            super(Category.FAILED, message);
+            this.plan = plan;
+        }
+    }
+
+    /** Rebuilding one index failed; the message says whether the old one was put back. */
+    static final class ReplaceFailure extends io.tenantctl.TenantctlException {
+        ReplaceFailure(String message, Throwable cause) {
+            super(Category.FAILED, message, cause);
+        }
+    }
+
+    /** An index to rebuild: the database's {@code old} (its listIndexes document) gives way to {@code wanted}. */
+    private record Replacement(String collection, Document old, IndexSpec wanted) {
+        String describe() {
+            return collection + "." + wanted.name() + (old.getString("name").equals(wanted.name()) ? "" : " (was " + old.getString("name") + ")");
         }
     }
 
     /**
-     * Diff-driven apply: inspects only {@code inspect} (the collections that changed since the org's recorded
-     * manifest, or all of them), creates what is missing, and handles same-name conflicts and extra indexes as
-     * the flags say. A conflict without {@code replaceConflicting} fails the org, showing both specs.
+     * Diff-driven apply that never leaves an org weaker than it was. Inspects only {@code inspect} (the collections
+     * that changed since the org's recorded manifest, or all of them); then, in this order:
+     * <ol>
+     *   <li>checks, before writing anything: same-name conflicts, and new indexes whose key an existing index of another
+     *       name already has (the server refuses both) fail the org unless they may be replaced (--replace-conflicting;
+     *       for a same-key index also its being superseded or --prune); every new unique index on an existing collection
+     *       is checked for duplicate keys (also in a dry run);</li>
+     *   <li>creates missing collections, then every missing index (one createIndexes per collection);</li>
+     *   <li>replaces, one index at a time: drop the old, create the new, and if that fails put the old spec back;</li>
+     *   <li>only then drops superseded indexes (the manifest's drop lists), and with --prune every other extra.</li>
+     * </ol>
      */
     static Plan migrate(MongoDatabase db, SchemaManifest target, java.util.Collection<String> inspect, boolean replaceConflicting,
                         boolean prune, boolean dryRun, Retry retry, Retry.Attempts attempts) {
         SchemaManifest part = target.subset(inspect);
         Set<String> existing = collections(db, retry, attempts);
         List<String> names = part.collections().stream().map(CollectionSpec::name).toList();
-        io.tenantctl.schema.SchemaDiff diff = io.tenantctl.schema.SchemaDiff.compute(part, existing, indexes(db, existing, names, retry, attempts));
+        Map<String, List<Document>> raw = indexes(db, existing, names, retry, attempts);
+        SchemaDiff diff = SchemaDiff.compute(part, existing, raw);
+
+        // new indexes whose key an existing index of another name already has: the server refuses them (85)
+        List<Replacement> replacements = new ArrayList<>();
+        List<String> blocked = new ArrayList<>();
+        Set<String> consumed = new HashSet<>();
+        Map<String, List<IndexSpec>> toCreate = new LinkedHashMap<>();
+        diff.missingIndexes().forEach((c, list) -> {
+            for (IndexSpec wanted : list) {
+                Document same = sameKey(raw.getOrDefault(c, List.of()), wanted, consumed, c);
+                if (same == null) {
+                    toCreate.computeIfAbsent(c, k -> new ArrayList<>()).add(wanted);
+                    continue;
+                }
+                String oldName = same.getString("name");
+                consumed.add(c + "." + oldName);
+                boolean superseded = diff.superseded().stream().anyMatch(x -> x.collection().equals(c) && x.index().name().equals(oldName));
+                if (superseded || prune || replaceConflicting) {
+                    replacements.add(new Replacement(c, same, wanted));
+                } else {
+                    blocked.add(c + "." + wanted.name() + ": manifest wants " + wanted.describe() + ", database has the same key as "
+                            + oldName + " " + IndexSpec.fromListIndexes(same).describe() + " (list " + oldName + " under \"drop\" to supersede it)");
+                }
+            }
+        });
+        for (SchemaDiff.Conflict c : diff.conflicts()) {
+            if (replaceConflicting) {
+                replacements.add(new Replacement(c.collection(), rawIndex(raw, c.collection(), c.actual().name()), c.wanted()));
+            }
+        }
+        List<String> conflicts = new ArrayList<>(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList());
+        conflicts.addAll(blocked);
+        List<SchemaDiff.Superseded> dropLater = diff.superseded().stream()
+                .filter(x -> !consumed.contains(x.collection() + "." + x.index().name())).toList();
+        List<SchemaDiff.Extra> pruneLater = prune ? diff.extras().stream()
+                .filter(x -> !consumed.contains(x.collection() + "." + x.index().name())).toList() : List.of();
+
         List<String> createIndexes = new ArrayList<>();
-        diff.missingIndexes().forEach((c, list) -> list.forEach(i -> createIndexes.add(c + "." + i.name())));
-        List<String> conflicts = diff.conflicts().stream().map(io.tenantctl.schema.SchemaDiff.Conflict::describe).toList();
+        toCreate.forEach((c, list) -> list.forEach(i -> createIndexes.add(c + "." + i.name())));
         List<String> extras = diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList();
-        boolean replace = replaceConflicting && !conflicts.isEmpty();
-        Plan plan = new Plan(diff.missingCollections(), createIndexes, conflicts,
-                replace ? diff.conflicts().stream().map(c -> c.collection() + "." + c.wanted().name()).toList() : List.of(),
-                extras, prune ? extras : List.of());
+        List<String> dropped = dropLater.stream().map(x -> x.collection() + "." + x.index().name()).toList();
+        java.util.function.Function<List<String>, Plan> plan = duplicates -> new Plan(diff.missingCollections(), createIndexes,
+                conflicts, replacements.stream().map(Replacement::describe).toList(), dropped, extras,
+                pruneLater.stream().map(x -> x.collection() + "." + x.index().name()).toList(), duplicates);
         if (!conflicts.isEmpty() && !replaceConflicting) {
             throw new ConflictFailure(conflicts.size()
-                    + " conflicting index" + (conflicts.size() == 1 ? "" : "es") + " (pass --replace-conflicting to drop and recreate): "
-                    + String.join("; ", conflicts), plan);
+                    + " conflicting index" + (conflicts.size() == 1 ? "" : "es") + " (pass --replace-conflicting to rebuild them one at a"
+                    + " time, the old one put back if the new one fails): " + String.join("; ", conflicts), plan.apply(List.of()));
         }
+
+        // pre-flight: existing documents that a new unique index would refuse, found before anything changes
+        List<UniquePreflight.Duplicate> duplicates = new ArrayList<>();
+        toCreate.forEach((c, list) -> list.stream().filter(i -> existing.contains(c))
+                .forEach(i -> duplicates.addAll(UniquePreflight.find(db, c, i, retry, attempts))));
+        for (Replacement r : replacements) {
+            IndexSpec old = IndexSpec.fromListIndexes(r.old());
+            if (existing.contains(r.collection()) && !(old.unique() && old.sameSpecAs(r.wanted()))) {
+                duplicates.addAll(UniquePreflight.find(db, r.collection(), r.wanted(), retry, attempts));
+            }
+        }
+        if (!duplicates.isEmpty()) {
+            List<String> found = duplicates.stream().map(d -> d.collection() + "." + d.index() + ": " + d.describe()).toList();
+            throw new DuplicateFailure("existing documents hold duplicate keys under new unique index"
+                    + (duplicates.stream().map(d -> d.collection() + "." + d.index()).distinct().count() == 1 ? " " : "es ")
+                    + String.join(", ", duplicates.stream().map(d -> d.collection() + "." + d.index()).distinct().toList())
+                    + "; nothing was changed — remove or fix the duplicates, then re-run: " + String.join("; ", found), plan.apply(found));
+        }
+        Plan result = plan.apply(List.of());
         if (dryRun) {
-            return plan;
+            return result;
         }
+
         for (String c : diff.missingCollections()) {
             createCollection(db, c, retry, attempts);
         }
-        Map<String, List<IndexSpec>> toCreate = new LinkedHashMap<>();
-        diff.missingIndexes().forEach((c, list) -> toCreate.computeIfAbsent(c, k -> new ArrayList<>()).addAll(list));
-        if (replace) {
-            for (io.tenantctl.schema.SchemaDiff.Conflict c : diff.conflicts()) {
-                dropIndex(db, c.collection(), c.actual().name(), retry, attempts);
-                toCreate.computeIfAbsent(c.collection(), k -> new ArrayList<>()).add(c.wanted());
-            }
-        }
         toCreate.forEach((c, list) -> createIndexes(db, c, list, retry, attempts));
-        if (prune) {
-            for (io.tenantctl.schema.SchemaDiff.Extra x : diff.extras()) {
-                dropIndex(db, x.collection(), x.index().name(), retry, attempts);
+        for (Replacement r : replacements) {
+            replace(db, r, retry, attempts);
+        }
+        for (SchemaDiff.Superseded x : dropLater) {
+            dropIndex(db, x.collection(), x.index().name(), retry, attempts);
+        }
+        for (SchemaDiff.Extra x : pruneLater) {
+            dropIndex(db, x.collection(), x.index().name(), retry, attempts);
+        }
+        return result;
+    }
+
+    /** The index of {@code listed} (not yet taken by another replacement) with {@code wanted}'s key and filter under another name. */
+    private static Document sameKey(List<Document> listed, IndexSpec wanted, Set<String> consumed, String collection) {
+        for (Document d : listed) {
+            IndexSpec has = IndexSpec.fromListIndexes(d);
+            if (!has.name().equals("_id_") && !has.name().equals(wanted.name()) && !consumed.contains(collection + "." + has.name())
+                    && has.key().toJson().equals(wanted.key().toJson())
+                    && java.util.Objects.equals(has.partialFilterExpression(), wanted.partialFilterExpression())) {
+                return d;
             }
         }
-        return plan;
+        return null;
+    }
+
+    private static Document rawIndex(Map<String, List<Document>> raw, String collection, String name) {
+        return raw.getOrDefault(collection, List.of()).stream().filter(d -> name.equals(d.getString("name"))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("listIndexes of " + collection + " lost " + name));
+    }
+
+    /** Drop the old, create the new; if the create fails, create the old again from its listIndexes document. */
+    private static void replace(MongoDatabase db, Replacement r, Retry retry, Retry.Attempts attempts) {
+        String oldName = r.old().getString("name");
+        dropIndex(db, r.collection(), oldName, retry, attempts);
+        try {
+            createIndexes(db, r.collection(), List.of(r.wanted()), retry, attempts);
+        } catch (RuntimeException createFailure) {
+            Document back = new Document(r.old());
+            back.remove("v");
+            back.remove("ns");
+            String what = "rebuilding " + r.collection() + "." + r.wanted().name() + " as " + r.wanted().describe() + " failed ("
+                    + createFailure.getMessage() + ")";
+            try {
+                step("createIndexes on " + r.collection() + " (putting " + oldName + " back)", () -> retry.call(attempts,
+                        () -> db.runCommand(new Document("createIndexes", r.collection()).append("indexes", List.of(back)))));
+            } catch (RuntimeException restoreFailure) {
+                throw new ReplaceFailure(what + ", and putting the old index " + r.collection() + "." + oldName + " back failed too ("
+                        + restoreFailure.getMessage() + "): the org lacks it until migrate-all is re-run", createFailure);
+            }
+            throw new ReplaceFailure(what + "; the old index " + r.collection() + "." + oldName + " "
+                    + IndexSpec.fromListIndexes(r.old()).describe() + " was put back", createFailure);
+        }
     }
 
     static <T> T step(String name, java.util.function.Supplier<T> action) {

@@ -74,7 +74,8 @@ class LibreChatUpgradeTest {
     }
 
     private void upgrade(TestPools pools, boolean withDocuments) {
-        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
         CliFixture.addPool(cli, "pool-1", pools.uri(0), 100, 1);
         Path old = MigrateAllFixture.write(dir, "old.json", LibreChatFixtures.read(LibreChatFixtures.manifestResource(LibreChatFixtures.OLD)));
         Path next = MigrateAllFixture.write(dir, "new.json", LibreChatFixtures.read(LibreChatFixtures.manifestResource(LibreChatFixtures.NEW)));
@@ -90,6 +91,19 @@ class LibreChatUpgradeTest {
                 }
             }
 
+            // without --replace-conflicting the conflicts are refused and nothing of any org changes
+            Map<String, List<String>> indexesBefore = new LinkedHashMap<>();
+            for (String org : ORGS) {
+                indexesBefore.put(org, indexNames(direct.db(pools.uri(0), org)));
+            }
+            Cli.Result refused = cli.run("migrate-all", "--schema", next.toString(), "-o", "json");
+            assertThat(refused.exitCode()).as("migrate-all without --replace-conflicting\n%s", refused).isEqualTo(1);
+            assertThat(MigrateAllFixture.failedIds(strictJson(refused))).containsExactlyInAnyOrderElementsOf(ORGS);
+            assertThat(strictJson(refused).get("failed").get(0).get("error").asText()).contains("conflicting").contains("--replace-conflicting");
+            for (String org : ORGS) {
+                assertThat(indexNames(direct.db(pools.uri(0), org))).as("org %s after a refused upgrade", org).isEqualTo(indexesBefore.get(org));
+            }
+
             Cli.Result run = cli.run("migrate-all", "--schema", next.toString(), "--replace-conflicting", "-o", "json");
             assertThat(run.exitCode()).as("migrate-all\n%s", run).isZero();
             JsonNode summary = strictJson(run);
@@ -99,6 +113,23 @@ class LibreChatUpgradeTest {
             for (String org : ORGS) {
                 assertThat(missingOrDifferent(direct.db(pools.uri(0), org)))
                         .as("org %s: indexes of the new model the pool does not have (as listIndexes says)", org).isEmpty();
+            }
+            // exactly today's manifest plus the old model's indexes it does not list (kept: no --prune), none lost elsewhere
+            SchemaManifest oldModel = LibreChatFixtures.manifest(LibreChatFixtures.OLD);
+            for (String org : ORGS) {
+                SchemaDiff diff = io.tenantctl.testing.SchemaCheck.assertClean(url, org, NEW);
+                List<String> extras = diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).sorted().toList();
+                List<String> oldOnly = new ArrayList<>();
+                for (var c : oldModel.collections()) {
+                    var now = NEW.collections().stream().filter(n -> n.name().equals(c.name())).findFirst();
+                    c.indexes().forEach(i -> {
+                        if (now.isEmpty() || now.get().indexes().stream().noneMatch(n -> n.name().equals(i.name()))) {
+                            oldOnly.add(c.name() + "." + i.name());
+                        }
+                    });
+                }
+                assertThat(extras).as("org %s: indexes beyond today's manifest", org).containsExactlyInAnyOrderElementsOf(
+                        oldOnly.stream().filter(x -> NEW.collections().stream().anyMatch(n -> x.startsWith(n.name() + "."))).toList());
             }
             MongoDatabase acme = direct.db(pools.uri(0), "acme");
             before.forEach((c, docs) -> assertThat(contents(acme, c)).as("acme.%s after the upgrade", c).isEqualTo(docs));
@@ -118,6 +149,15 @@ class LibreChatUpgradeTest {
         diff.missingIndexes().forEach((c, list) -> list.forEach(i -> out.add(c + "." + i.name())));
         diff.conflicts().forEach(x -> out.add(x.describe()));
         return out;
+    }
+
+    /** Every "collection.index" of the database, sorted. */
+    private static List<String> indexNames(MongoDatabase db) {
+        List<String> out = new ArrayList<>();
+        for (String c : db.listCollectionNames().into(new ArrayList<>())) {
+            db.getCollection(c).listIndexes().forEach(i -> out.add(c + "." + i.getString("name")));
+        }
+        return out.stream().sorted().toList();
     }
 
     private static List<BsonDocument> contents(MongoDatabase db, String collection) {

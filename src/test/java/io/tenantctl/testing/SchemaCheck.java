@@ -34,6 +34,7 @@ public final class SchemaCheck {
         assertThat(d.missingCollections()).as("org %s: missing collections", orgId).isEmpty();
         assertThat(d.missingIndexes()).as("org %s: missing indexes", orgId).isEmpty();
         assertThat(d.conflicts()).as("org %s: conflicting indexes", orgId).isEmpty();
+        assertThat(d.superseded()).as("org %s: superseded indexes still present", orgId).isEmpty();
         return d;
     }
 }

@@ -1,0 +1,86 @@
+package io.tenantctl.ops;
+
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.schema.IndexSpec;
+import org.bson.Document;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Before a unique index is built over existing documents: are there documents it would refuse? One aggregation per
+ * index, run by the pool: documents the index would hold (its {@code partialFilterExpression}, and for a sparse index
+ * only documents with at least one key field), grouped by key value (a missing field counts as null, as the index
+ * sees it), groups of two or more kept. Nothing is read into tenantctl but the offending keys and a few {@code _id}s.
+ *
+ * <p>Keys other than 1/-1 (text, 2dsphere, hashed…) are not checked; an array value (one key per element) is
+ * compared as a whole, so duplicates across array elements are left to the create, which then fails cleanly.
+ */
+final class UniquePreflight {
+
+    /** How many offending key values to report per index, and how many {@code _id}s each. */
+    static final int MAX_KEYS = 10;
+    static final int MAX_IDS = 5;
+
+    /** Documents sharing one key value under a new unique index. */
+    record Duplicate(String collection, String index, Document key, long count, List<Object> sampleIds) {
+        String describe() {
+            return key.toJson() + " x" + count + " (_id " + String.join(", ", sampleIds.stream().map(UniquePreflight::id).toList())
+                    + (count > sampleIds.size() ? ", …" : "") + ")";
+        }
+    }
+
+    private UniquePreflight() {
+    }
+
+    /** Whether {@code index} can be checked (unique, plain ascending/descending keys). */
+    static boolean checkable(IndexSpec index) {
+        return index.unique() && index.key().values().stream().allMatch(v -> v instanceof Number n
+                && (n.doubleValue() == 1 || n.doubleValue() == -1));
+    }
+
+    /** Up to {@link #MAX_KEYS} key values more than one document holds, for {@code index} on {@code collection}. */
+    static List<Duplicate> find(MongoDatabase db, String collection, IndexSpec index, Retry retry, Retry.Attempts attempts) {
+        if (!checkable(index)) {
+            return List.of();
+        }
+        List<String> fields = new ArrayList<>(index.key().keySet());
+        List<Document> pipeline = new ArrayList<>();
+        if (index.partialFilterExpression() != null) {
+            pipeline.add(new Document("$match", index.partialFilterExpression()));
+        }
+        if (index.sparse()) {
+            pipeline.add(new Document("$match", new Document("$or",
+                    fields.stream().map(f -> new Document(f, new Document("$exists", true))).toList())));
+        }
+        Document group = new Document();
+        for (int i = 0; i < fields.size(); i++) {
+            group.append("k" + i, new Document("$ifNull", java.util.Arrays.asList("$" + fields.get(i), null)));
+        }
+        pipeline.add(new Document("$group", new Document("_id", group).append("n", new Document("$sum", 1))
+                .append("ids", new Document("$push", "$_id"))));
+        pipeline.add(new Document("$match", new Document("n", new Document("$gt", 1))));
+        pipeline.add(new Document("$limit", MAX_KEYS));
+        List<Document> groups = SchemaApply.step("duplicate check of " + collection + "." + index.name(), () -> retry.call(attempts,
+                () -> db.getCollection(collection).aggregate(pipeline).allowDiskUse(true).into(new ArrayList<>())));
+        List<Duplicate> out = new ArrayList<>();
+        for (Document g : groups) {
+            Document ids = (Document) g.get("_id");
+            Document key = new Document();
+            for (int i = 0; i < fields.size(); i++) {
+                key.append(fields.get(i), ids.get("k" + i));
+            }
+            List<?> all = g.getList("ids", Object.class);
+            out.add(new Duplicate(collection, index.name(), key, ((Number) g.get("n")).longValue(),
+                    new ArrayList<>(all.subList(0, Math.min(MAX_IDS, all.size())))));
+        }
+        return out;
+    }
+
+    private static String id(Object id) {
+        return id instanceof String s ? "\"" + s + "\"" : id instanceof Map<?, ?> m ? new Document((Map<String, Object>) m).toJson()
+                : String.valueOf(id);
+    }
+}
