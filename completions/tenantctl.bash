@@ -181,6 +181,7 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema capture" ];    then _picocli_tenantctl_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} runs list" ];    then _picocli_tenantctl_runs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} runs show" ];    then _picocli_tenantctl_runs; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} runs cancel" ];    then _picocli_tenantctl_runs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups list" ];    then _picocli_tenantctl_backups; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups show" ];    then _picocli_tenantctl_backups; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups prune" ];    then _picocli_tenantctl_backups; return $?; fi
@@ -213,13 +214,15 @@ function _complete_tenantctl() {
   local cmds24=(schema capture)
   local cmds25=(runs list)
   local cmds26=(runs show)
-  local cmds27=(backups list)
-  local cmds28=(backups show)
-  local cmds29=(backups prune)
+  local cmds27=(runs cancel)
+  local cmds28=(backups list)
+  local cmds29=(backups show)
+  local cmds30=(backups prune)
 
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
   if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
   if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
   if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
@@ -385,8 +388,8 @@ function _picocli_tenantctl_provision() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--file' '--pool' '--tier' '--schema' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
+  local flag_opts="'--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--file' '--pool' '--tier' '--schema' '--per-pool' '--concurrency' '--rate' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -414,6 +417,15 @@ function _picocli_tenantctl_provision() {
       return
       ;;
     '--concurrency')
+      return
+      ;;
+    '--rate')
+      return
+      ;;
+    '--join')
+      return
+      ;;
+    '--resume')
       return
       ;;
     '--catalog')
@@ -451,8 +463,8 @@ function _picocli_tenantctl_migrateall() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--replace-conflicting' '--prune' '--force' '--include-failed' '--dry-run' '--detach' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--resume' '--join' '--rate' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
+  local flag_opts="'--replace-conflicting' '--prune' '--force' '--include-failed' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--per-pool' '--concurrency' '--rate' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -479,19 +491,19 @@ function _picocli_tenantctl_migrateall() {
     '--max-failures')
       return
       ;;
-    '--resume')
+    '--per-pool')
       return
       ;;
-    '--join')
+    '--concurrency')
       return
       ;;
     '--rate')
       return
       ;;
-    '--per-pool')
+    '--join')
       return
       ;;
-    '--concurrency')
+    '--resume')
       return
       ;;
     '--catalog')
@@ -612,7 +624,7 @@ function _picocli_tenantctl_runs() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list show"
+  local commands="list show cancel"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -655,8 +667,8 @@ function _picocli_tenantctl_backup() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--all' '--due' '--freeze' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--org' '--pool' '--compression' '--per-pool' '--concurrency' '--catalog' '--store' '--config' '-o' '--output'"
+  local flag_opts="'--all' '--due' '--freeze' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--org' '--pool' '--compression' '--per-pool' '--concurrency' '--rate' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -675,6 +687,15 @@ function _picocli_tenantctl_backup() {
       return
       ;;
     '--concurrency')
+      return
+      ;;
+    '--rate')
+      return
+      ;;
+    '--join')
+      return
+      ;;
+    '--resume')
       return
       ;;
     '--catalog')
@@ -1541,6 +1562,48 @@ function _picocli_tenantctl_runs_list() {
 
 # Generates completions for the options and subcommands of the `show` subcommand.
 function _picocli_tenantctl_runs_show() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `cancel` subcommand.
+function _picocli_tenantctl_runs_cancel() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}

@@ -17,7 +17,7 @@ import java.util.Optional;
 public final class Catalog implements AutoCloseable {
 
     /** The catalog schema version this build writes and expects: the highest V&lt;n&gt;__*.sql migration. */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     private final CatalogUrl url;
     private final HikariDataSource dataSource;
@@ -126,6 +126,10 @@ public final class Catalog implements AutoCloseable {
 
     public RunRepository runs() {
         return new RunRepository(this);
+    }
+
+    public OrgLeaseRepository leases() {
+        return new OrgLeaseRepository(this);
     }
 
     public ManifestRepository manifests() {

@@ -90,9 +90,15 @@ public final class OrgRepository {
         List<Placed> out = new ArrayList<>();
         for (String orgId : orgIds) {
             String db = OrgId.databaseName(orgId);
-            Optional<String> owner = Sql.one(c, "select org_id from orgs where database_name = ?", rs -> rs.getString(1), db);
+            Optional<String[]> owner = Sql.one(c, "select org_id, pool_id from orgs where database_name = ?",
+                    rs -> new String[]{rs.getString(1), rs.getString(2)}, db);
+            if (owner.isPresent() && owner.get()[0].equals(orgId)) {
+                // placed meanwhile by a concurrent provision of the same id: the org lease makes one of them do the work
+                out.add(new Placed(orgId, owner.get()[1], null));
+                continue;
+            }
             if (owner.isPresent()) {
-                out.add(new Placed(orgId, null, "database " + db + " already belongs to org '" + owner.get()
+                out.add(new Placed(orgId, null, "database " + db + " already belongs to org '" + owner.get()[0]
                         + "' ('-' and '_' are the same in database names): choose another id"));
                 continue;
             }

@@ -18,6 +18,9 @@ public final class RunRepository {
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** First key of the advisory lock that serialises the claimers of one run (the second is the run id's hash). */
+    private static final int CLAIM_LOCK_CLASS = 0x746e_7401;
+
     private final Catalog catalog;
 
     RunRepository(Catalog catalog) {
@@ -25,10 +28,20 @@ public final class RunRepository {
     }
 
     public record Run(String runId, String verb, String args, Instant startedAt, Instant finishedAt, String status, String actor,
-                      String summary) {
+                      String summary, String reason) {
+        public RunStatus runStatus() {
+            return RunStatus.of(status);
+        }
     }
 
-    public record Item(String orgId, String status, int attempts, Long millis, String error) {
+    public record Item(String orgId, String status, int attempts, Long millis, String error, String poolId, String detail) {
+        public ItemStatus itemStatus() {
+            return ItemStatus.of(status);
+        }
+    }
+
+    /** Whether anyone is working on a run: items under a live lease, and whether any item was ever claimed. */
+    public record Activity(int liveLeases, boolean everClaimed, Instant lastHeartbeat, boolean heartbeatStale) {
     }
 
     /** An item to record: its pool, its place in the claim order, and its initial status (and error, if final). */
@@ -91,11 +104,13 @@ public final class RunRepository {
                 .stream().toList();
     }
 
-    /** Extends the leases of every item {@code worker} is still working on. */
+    /** Extends the leases of every item {@code worker} is still working on, and notes that the run has a live worker. */
     public void renew(String runId, String worker, int leaseSeconds) {
-        catalog.inConnection(c -> Sql.update(c,
-                "update run_items set lease_until = now() + make_interval(secs => ?) where run_id = ? and claimed_by = ? and status = 'running'",
-                leaseSeconds, runId, worker));
+        catalog.inTransaction(c -> {
+            Sql.update(c, "update runs set heartbeat_at = now() where run_id = ?", runId);
+            return Sql.update(c, "update run_items set lease_until = now() + make_interval(secs => ?) where run_id = ? and claimed_by = ? "
+                    + "and status = 'running'", leaseSeconds, runId, worker);
+        });
     }
 
     /** Hands back claimed items that were never started (the worker was interrupted or the run aborted). */
@@ -117,9 +132,10 @@ public final class RunRepository {
     /** Makes a run workable again: failed, held and abandoned items back to pending, the run back to running. */
     public void reopen(String runId) {
         catalog.inTransaction(c -> {
-            Sql.update(c, "update run_items set status = 'pending', claimed_by = null, lease_until = null where run_id = ? "
+            Sql.update(c, "update run_items set status = 'pending', claimed_by = null, lease_until = null, not_before = null, "
+                    + "busy_since = null where run_id = ? "
                     + "and (status in ('failed', 'held') or (status = 'running' and (lease_until is null or lease_until < now())))", runId);
-            return Sql.update(c, "update runs set status = 'running', finished_at = null where run_id = ?", runId);
+            return Sql.update(c, "update runs set status = 'running', finished_at = null, reason = null where run_id = ?", runId);
         });
     }
 
@@ -187,12 +203,109 @@ public final class RunRepository {
 
     public List<Item> items(String runId) {
         return catalog.inConnection(c -> Sql.query(c,
-                "select org_id, status, attempts, millis, error from run_items where run_id = ? order by org_id",
-                rs -> new Item(rs.getString(1), rs.getString(2), rs.getInt(3), (Long) rs.getObject(4), rs.getString(5)), runId));
+                "select org_id, status, attempts, millis, error, pool_id, detail from run_items where run_id = ? order by org_id",
+                rs -> new Item(rs.getString(1), rs.getString(2), rs.getInt(3), (Long) rs.getObject(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7)), runId));
+    }
+
+    /**
+     * Claims one item for {@code worker}: the lowest seq that is pending (and not put back for later) or running under
+     * an expired lease (its worker died), on a pool with fewer than {@code perPool} items under a live lease in this
+     * run — counted over every worker, so N workers never put more than {@code perPool} orgs of a run on one pool.
+     * Claimers of one run are serialised by a transaction-scoped advisory lock; rows go FOR UPDATE SKIP LOCKED.
+     */
+    public Optional<Claimed> claimOne(String runId, String worker, int perPool, int leaseSeconds) {
+        return catalog.inTransaction(c -> {
+            Sql.one(c, "select pg_advisory_xact_lock(?, hashtext(?))", rs -> 1, CLAIM_LOCK_CLASS, runId);
+            java.util.Map<String, Integer> busy = new java.util.HashMap<>();
+            Sql.query(c, "select coalesce(pool_id, ''), count(*) from run_items where run_id = ? and status = 'running' "
+                    + "and lease_until >= now() group by 1", rs -> busy.put(rs.getString(1), rs.getInt(2)), runId);
+            List<Claimed> candidates = Sql.query(c, """
+                    select org_id, coalesce(pool_id, '') from run_items
+                    where run_id = ? and ((status = 'pending' and (not_before is null or not_before <= now()))
+                                          or (status = 'running' and lease_until < now()))
+                    order by seq
+                    for update skip locked""", rs -> new Claimed(rs.getString(1), rs.getString(2)), runId);
+            for (Claimed cand : candidates) {
+                if (busy.getOrDefault(cand.poolId(), 0) < perPool) {
+                    Sql.update(c, "update run_items set status = 'running', claimed_by = ?, not_before = null, "
+                            + "lease_until = now() + make_interval(secs => ?) where run_id = ? and org_id = ?",
+                            worker, leaseSeconds, runId, cand.orgId());
+                    return Optional.of(new Claimed(cand.orgId(), cand.poolId().isEmpty() ? null : cand.poolId()));
+                }
+            }
+            return Optional.<Claimed>empty();
+        });
+    }
+
+    /**
+     * Hands a claimed item back to be claimed again no sooner than {@code delaySeconds} from now (its org is held by
+     * another operation); returns how many seconds it has been waiting for its org in all.
+     */
+    public long putBack(String runId, String orgId, String worker, int delaySeconds) {
+        return catalog.inConnection(c -> Sql.one(c, """
+                update run_items set status = 'pending', claimed_by = null, lease_until = null,
+                    not_before = now() + make_interval(secs => ?), busy_since = coalesce(busy_since, now())
+                where run_id = ? and org_id = ? and claimed_by = ?
+                returning extract(epoch from now() - busy_since)""", rs -> rs.getLong(1), delaySeconds, runId, orgId, worker)
+                .orElse(0L));
+    }
+
+    /** Items under a live lease, and whether any item was ever claimed: what tells a live run from an abandoned one. */
+    public Activity activity(String runId, int staleSeconds) {
+        return catalog.inConnection(c -> Sql.one(c, """
+                select (select count(*) from run_items i where i.run_id = r.run_id and i.status = 'running' and i.lease_until >= now()),
+                       r.heartbeat_at is not null,
+                       r.heartbeat_at,
+                       coalesce(r.heartbeat_at < now() - make_interval(secs => ?), false)
+                from runs r where r.run_id = ?""",
+                rs -> new Activity(rs.getInt(1), rs.getBoolean(2), Sql.instant(rs, "heartbeat_at"), rs.getBoolean(4)), staleSeconds, runId)
+                .orElse(new Activity(0, false, null, false)));
+    }
+
+    /** Running items whose lease is still live, with their worker: a resume on the same host may take over dead ones. */
+    public java.util.Map<String, String> liveClaims(String runId) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        catalog.inConnection(c -> Sql.query(c, "select org_id, claimed_by from run_items where run_id = ? and status = 'running' "
+                + "and lease_until >= now()", rs -> out.put(rs.getString(1), rs.getString(2)), runId));
+        return out;
+    }
+
+    /** Hands items back to pending at once (their worker is known dead). */
+    public void unclaim(String runId, java.util.Collection<String> orgIds) {
+        if (orgIds.isEmpty()) {
+            return;
+        }
+        catalog.inConnection(c -> Sql.update(c, "update run_items set status = 'pending', claimed_by = null, lease_until = null "
+                + "where run_id = ? and status = 'running' and org_id = any(?)", runId, c.createArrayOf("text", orgIds.toArray())));
+    }
+
+    /**
+     * Ends a run for good: status cancelled (from running, interrupted or aborted), its held and pending items
+     * cancelled. Items in flight finish and are recorded. False when the run had already ended otherwise.
+     */
+    public boolean cancel(String runId, String reason) {
+        return catalog.inTransaction(c -> {
+            int n = Sql.update(c, "update runs set status = 'cancelled', finished_at = now(), reason = ? where run_id = ? "
+                    + "and status in ('running', 'interrupted', 'aborted', 'failed')", reason, runId);
+            if (n == 1) {
+                Sql.update(c, "update run_items set status = 'cancelled', error = ?, not_before = null where run_id = ? "
+                        + "and status in ('pending', 'held')", "not started: " + reason, runId);
+            }
+            return n == 1;
+        });
+    }
+
+    /** Marks the run aborted with a reason every worker and the summary show (only while it is running). */
+    public boolean abort(String runId, String reason) {
+        return catalog.inConnection(c -> Sql.update(c,
+                "update runs set status = 'aborted', finished_at = now(), reason = ? where run_id = ? and status = 'running'",
+                reason, runId)) == 1;
     }
 
     private static Run mapRun(ResultSet rs) throws SQLException {
         return new Run(rs.getString("run_id"), rs.getString("verb"), rs.getString("args"), Sql.instant(rs, "started_at"),
-                Sql.instant(rs, "finished_at"), rs.getString("status"), rs.getString("actor"), rs.getString("summary"));
+                Sql.instant(rs, "finished_at"), rs.getString("status"), rs.getString("actor"), rs.getString("summary"),
+                rs.getString("reason"));
     }
 }

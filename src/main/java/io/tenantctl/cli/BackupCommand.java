@@ -1,8 +1,10 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.Compression;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backup;
+import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.store.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +36,7 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--due", description = "Active orgs whose newest complete backup is older than their tier's frequency (or that have none).")
     boolean due;
 
-    @Option(names = "--compression", paramLabel = "ALG", defaultValue = "gzip", description = "gzip, zstd or none.")
+    @Option(names = "--compression", paramLabel = "ALG", defaultValue = "zstd", description = "zstd (.ndjson.zst), gzip (.ndjson.gz) or none.")
     String compression;
 
     @Option(names = "--freeze", description = "Set each active org read_only while it is copied (a consistent copy); always set back after.")
@@ -53,9 +55,13 @@ final class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Compression alg = Compression.of(compression);
+        RunControl control = fanout.control();
+        if (control.existing() && (!orgs.isEmpty() || all || pool != null || due)) {
+            throw TenantctlException.usage("--join and --resume work on the run's own orgs and settings: give no --org, --all, --pool or --due");
+        }
         try (ObjectStore store = Stores.open(ctx)) {
             Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(orgs, all, pool, due, alg, freeze, dryRun,
-                    fanout.settings(), ctx.cancel, ProgressReporter.of(ctx), Clock.systemUTC()));
+                    fanout.engine(), control, ctx.cancel, ProgressReporter.of(ctx), Clock.systemUTC()));
             render(r);
             if (r.interrupted()) {
                 return TenantCtl.EXIT_INTERRUPTED;
@@ -72,9 +78,13 @@ final class BackupCommand implements Callable<Integer> {
             counts.put("store", r.store());
             counts.put("backed_up", r.count(Backup.BACKED_UP));
             counts.put("planned", r.count(Backup.PLANNED));
-            Map<String, Object> doc = Summary.json(r.runId(), r.dryRun(), counts, failed, r.interrupted(), r.timings());
-            doc.put("orgs", r.orgs());
-            Output.json(ctx.out, doc);
+            Output.json(ctx.out, Summary.json(Backup.VERB, r.report(), r.runId(), r.dryRun(), counts, failed, r.interrupted(), r.timings(),
+                    r.orgs()));
+            return;
+        }
+        if (fanout.detach) {
+            ctx.out.println("run " + r.runId() + " created with " + r.orgs().size() + " orgs; start workers with: tenantctl backup --join "
+                    + r.runId());
             return;
         }
         Output.table(ctx.out, List.of("org", "pool", "backup", "outcome", "docs", "bytes", "ms", "error"),

@@ -145,6 +145,11 @@ public final class CliContext implements AutoCloseable {
         return new OpsContext(catalog(), pools(), Retry.ferretDefault(), actor());
     }
 
+    /** Who is acting, as recorded on runs: user@host. */
+    String actorName() {
+        return actor();
+    }
+
     private String actor() {
         String user = env.getOrDefault("USER", env.getOrDefault("USERNAME", System.getProperty("user.name", "unknown")));
         String host = env.getOrDefault("HOSTNAME", "");

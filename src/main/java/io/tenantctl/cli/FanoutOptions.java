@@ -1,5 +1,7 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.fanout.Fanout;
 import picocli.CommandLine.Option;
@@ -13,10 +15,37 @@ final class FanoutOptions {
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16", description = "Orgs worked on at once overall.")
     int concurrency;
 
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "0", description = "Start at most N orgs per second per pool (0 = no limit).")
+    double rate;
+
+    @Option(names = "--wait", description = {"Wait for what is busy instead of giving up: an org another operation holds",
+            "(else it fails after 2 minutes, naming the holder), and for migrate-all the rollout lock (else exit 3)."})
+    boolean waitForBusy;
+
+    @Option(names = "--detach", description = "Create the run and print its id without working on it; workers then --join it.")
+    boolean detach;
+
+    @Option(names = "--join", paramLabel = "RUN_ID", description = "Work on a running run alongside other workers (see README, Scaling out).")
+    String join;
+
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = {"Take over a run whose workers are gone (or that was interrupted):",
+            "what it already did is kept, failed and abandoned orgs are tried again with the run's own arguments."})
+    String resume;
+
+    /** --detach, --join or --resume: how this invocation drives its run. */
+    RunControl control() {
+        return new RunControl(detach, join, resume);
+    }
+
     Fanout.Settings settings() {
         if (perPool < 1 || concurrency < 1) {
             throw TenantctlException.usage("--per-pool and --concurrency must be at least 1");
         }
         return new Fanout.Settings(perPool, concurrency, 0);
+    }
+
+    /** The run engine's limits: per pool (across every worker of the run), overall, the start rate and --wait. */
+    RunEngine.Settings engine() {
+        return new RunEngine.Settings(perPool, concurrency, rate, waitForBusy);
     }
 }

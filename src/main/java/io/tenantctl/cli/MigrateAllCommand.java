@@ -5,6 +5,7 @@ import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.fanout.Fanout;
 import io.tenantctl.ops.MigrateAll;
+import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.schema.SchemaManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,20 +59,7 @@ final class MigrateAllCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Per org and in total: what would be created, conflicts, extras. Writes nothing.")
     boolean dryRun;
 
-    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue that run: orgs it already did are skipped.")
-    String resume;
 
-    @Option(names = "--join", paramLabel = "RUN_ID", description = "Work on a running run alongside other workers (see README, Scaling out).")
-    String join;
-
-    @Option(names = "--detach", description = "Create the run and print its id without working on it; workers then --join it.")
-    boolean detach;
-
-    @Option(names = "--wait", description = "If another migrate-all holds the lock, wait for it instead of exiting 3.")
-    boolean waitForLock;
-
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "0", description = "Start at most N orgs per second per pool (0 = no limit).")
-    double rate;
 
     @Mixin
     FanoutOptions fanout;
@@ -82,17 +70,14 @@ final class MigrateAllCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((resume != null ? 1 : 0) + (join != null ? 1 : 0) + (detach ? 1 : 0) > 1) {
-            throw TenantctlException.usage("--resume, --join and --detach are different things: pick one");
+        RunControl control = fanout.control();
+        if (canary < 0) {
+            throw TenantctlException.usage("--canary must not be negative");
         }
-        if (canary < 0 || rate < 0) {
-            throw TenantctlException.usage("--canary and --rate must not be negative");
-        }
-        Fanout.Settings base = fanout.settings();
-        SchemaManifest manifest = schema != null || (resume == null && join == null) ? SchemaManifest.loadOrDefault(schema) : null;
+        SchemaManifest manifest = schema != null || !control.existing() ? SchemaManifest.loadOrDefault(schema) : null;
         MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest, pools, orgs, tier,
-                new Fanout.Settings(base.perGroup(), base.concurrency(), rate), canary, maxFailures, replaceConflicting, prune, force,
-                includeFailed, dryRun, resume, join, waitForLock, detach, ctx.cancel, ProgressReporter.of(ctx)));
+                fanout.engine(), canary, maxFailures, replaceConflicting, prune, force,
+                includeFailed, dryRun, control.resumeRunId(), control.joinRunId(), fanout.waitForBusy, control.detach(), ctx.cancel, ProgressReporter.of(ctx)));
         if (ctx.json()) {
             Output.json(ctx.out, json(r));
         } else if (r.dryRun()) {
@@ -113,12 +98,12 @@ final class MigrateAllCommand implements Callable<Integer> {
         counts.put("migrated", r.migrated());
         counts.put("unchanged", r.unchanged());
         counts.put("skipped", r.skipped());
-        Map<String, Object> doc = Summary.json(r.runId(), r.dryRun(), counts, failures(r), r.interrupted(), r.timings());
+        Map<String, Object> doc = Summary.json(MigrateAll.VERB, r.report(), r.runId(), r.dryRun(), counts, failures(r), r.interrupted(),
+                r.timings(), r.orgs());
         doc.put("skipped_orgs", r.skippedOrgs().stream().map(f -> Map.of("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
         doc.put("aborted", r.aborted());
         if (r.dryRun()) {
             doc.put("totals", totals(r));
-            doc.put("orgs", r.orgs());
         }
         return doc;
     }
@@ -153,7 +138,7 @@ final class MigrateAllCommand implements Callable<Integer> {
     }
 
     private void renderRun(MigrateAll.Result r) {
-        if (detach) {
+        if (fanout.detach) {
             ctx.out.println("run " + r.runId() + " created with " + r.selected() + " orgs to migrate; start workers with: "
                     + "tenantctl migrate-all --join " + r.runId());
             return;

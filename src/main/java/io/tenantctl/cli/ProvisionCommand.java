@@ -3,6 +3,7 @@ package io.tenantctl.cli;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Provision;
+import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.schema.SchemaManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,9 +57,13 @@ final class ProvisionCommand implements Callable<Integer> {
         if (file != null) {
             ids.addAll(readIds(file));
         }
-        SchemaManifest manifest = SchemaManifest.loadOrDefault(schema);
+        RunControl control = fanout.control();
+        if (control.existing() && (!ids.isEmpty() || schema != null || pool != null)) {
+            throw TenantctlException.usage("--join and --resume work on the run's own orgs, pool and manifest: give no ORG, --file, --pool or --schema");
+        }
+        SchemaManifest manifest = control.existing() ? null : SchemaManifest.loadOrDefault(schema);
         Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun,
-                fanout.settings(), ctx.cancel, ProgressReporter.of(ctx)));
+                fanout.engine(), control, ctx.cancel, ProgressReporter.of(ctx)));
         render(r);
         if (r.interrupted()) {
             return TenantCtl.EXIT_INTERRUPTED;
@@ -93,9 +98,13 @@ final class ProvisionCommand implements Callable<Integer> {
             counts.put("provisioned", r.count(Provision.PROVISIONED));
             counts.put("unchanged", r.count(Provision.UNCHANGED));
             counts.put("planned", r.count(Provision.PLANNED));
-            Map<String, Object> doc = Summary.json(r.runId(), r.dryRun(), counts, failed, r.interrupted(), r.timings());
-            doc.put("orgs", r.orgs());
-            Output.json(ctx.out, doc);
+            Output.json(ctx.out, Summary.json(Provision.VERB, r.report(), r.runId(), r.dryRun(), counts, failed, r.interrupted(), r.timings(),
+                    r.orgs()));
+            return;
+        }
+        if (fanout.detach) {
+            ctx.out.println("run " + r.runId() + " created with " + r.orgs().size() + " orgs; start workers with: tenantctl provision --join "
+                    + r.runId());
             return;
         }
         Output.table(ctx.out, List.of("org", "pool", "database", "outcome", "attempts", "ms", "error"),

@@ -1,6 +1,8 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.cli.render.Output;
 import io.tenantctl.fanout.Timings;
+import io.tenantctl.ops.run.RunReport;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,15 +19,43 @@ final class Summary {
     }
 
     /**
-     * The -o json summary fields every fan-out verb shares; {@code counts} (e.g. provisioned, unchanged) go between
-     * the run's identity and its failures. Callers add their own fields (orgs, …) to the returned map.
+     * The -o json document of every fan-out verb: the same header first —
+     * {@code run_id, verb, status, counts{outcome: n}, p50_ms, p95_ms, max_ms, orgs[{org_id, pool_id, outcome, attempts,
+     * ms, error, …}]} — then the verb's own fields ({@code verbFields}: e.g. provisioned, schema_hash), {@code failed}
+     * with each failure's next step, and {@code interrupted}. {@code report} is null for a dry run (status "dry_run").
      */
-    static Map<String, Object> json(String runId, boolean dryRun, Map<String, Object> counts, List<Failure> failed,
-                                    boolean interrupted, Timings t) {
+    static Map<String, Object> json(String verb, RunReport report, String runId, boolean dryRun, Map<String, Object> verbFields,
+                                    List<Failure> failed, boolean interrupted, Timings t, List<?> orgs) {
+        List<Map<String, Object>> lines = new java.util.ArrayList<>();
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (Object o : orgs) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields = Output.JSON.convertValue(o, Map.class);
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("org_id", fields.remove("org_id"));
+            line.put("pool_id", fields.remove("pool_id"));
+            line.put("outcome", fields.remove("outcome"));
+            line.put("attempts", fields.remove("attempts"));
+            line.put("ms", fields.containsKey("millis") ? fields.remove("millis") : fields.remove("ms"));
+            line.put("error", fields.remove("error"));
+            line.putAll(fields);
+            lines.add(line);
+            counts.merge(String.valueOf(line.get("outcome")), 1, Integer::sum);
+        }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("run_id", runId);
+        doc.put("verb", verb);
+        doc.put("status", dryRun ? "dry_run" : report == null ? null : report.status().db());
+        doc.put("counts", counts);
+        doc.put("p50_ms", t.p50());
+        doc.put("p95_ms", t.p95());
+        doc.put("max_ms", t.max());
+        doc.put("orgs", lines);
+        if (report != null && report.reason() != null) {
+            doc.put("reason", report.reason());
+        }
         doc.put("dry_run", dryRun);
-        doc.putAll(counts);
+        doc.putAll(verbFields);
         doc.put("failed", failed.stream().map(f -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("org_id", f.orgId());
@@ -35,9 +65,6 @@ final class Summary {
             return m;
         }).toList());
         doc.put("interrupted", interrupted);
-        doc.put("p50_ms", t.p50());
-        doc.put("p95_ms", t.p95());
-        doc.put("max_ms", t.max());
         return doc;
     }
 

@@ -15,7 +15,16 @@ import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.catalog.RunStatus;
+import io.tenantctl.ops.run.Budget;
+import io.tenantctl.ops.run.Job;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.fanout.Fanout;
 import io.tenantctl.fanout.Timings;
@@ -55,14 +64,17 @@ public final class Backup {
 
     /** Exactly one selector: orgIds, all, pool (alone or with due), or due. */
     public record Request(List<String> orgIds, boolean all, String pool, boolean due, Compression compression, boolean freeze,
-                          boolean dryRun, Fanout.Settings fanout, CancelToken cancel, Progress progress, Clock clock) {
+                          boolean dryRun, RunEngine.Settings settings, RunControl control, CancelToken cancel, Progress progress, Clock clock) {
     }
+
+    public static final String VERB = "backup";
 
     public record OrgResult(String orgId, String poolId, String backupId, String outcome, long docs, long bytes, int collections,
                             String location, long millis, String error) {
     }
 
-    public record Result(String runId, boolean dryRun, String store, List<OrgResult> orgs, Timings timings, boolean interrupted) {
+    public record Result(String runId, boolean dryRun, String store, List<OrgResult> orgs, Timings timings, boolean interrupted,
+                         RunReport report) {
         public List<OrgResult> failed() {
             return orgs.stream().filter(o -> o.outcome().equals(FAILED)).toList();
         }
@@ -87,54 +99,98 @@ public final class Backup {
     }
 
     public Result run(Request req) {
+        if (req.control().existing()) {
+            return continueRun(req);
+        }
         Map<String, OrgResult> results = new LinkedHashMap<>();
         List<Org> work = new ArrayList<>();
         List<String> order = select(req, work, results);
         if (req.dryRun()) {
             work.forEach(o -> results.put(o.orgId(), new OrgResult(o.orgId(), o.poolId(), null, PLANNED, 0, 0, 0,
                     Backup.where(store) + layout.orgPrefix(o.orgId()), 0, null)));
-            return new Result(null, true, store.describe(), ordered(order, results), Timings.of(List.of()), false);
+            return new Result(null, true, store.describe(), ordered(order, results), Timings.of(List.of()), false, null);
         }
-        RunRepository runs = ctx.catalog().runs();
-        String runId = runs.start("backup", Json.args("orgs", order.size(), "selector", selector(req), "compression",
-                req.compression().id(), "freeze", req.freeze(), "store", store.describe()), ctx.actor(), order);
-        results.values().forEach(r -> runs.itemFinished(runId, r.orgId(), "failed", 0, 0, r.error()));
+        List<RunRepository.NewItem> items = new ArrayList<>();
+        for (Org o : RunEngine.interleave(work, Org::poolId)) {
+            items.add(new RunRepository.NewItem(o.orgId(), o.poolId(), items.size(), ItemStatus.PENDING.db(), null));
+        }
+        for (OrgResult r : results.values()) {
+            items.add(new RunRepository.NewItem(r.orgId(), r.poolId(), items.size(), ItemStatus.FAILED.db(), r.error()));
+        }
+        String runId = engine().start(VERB, Json.args("orgs", order.size(), "selector", selector(req), "compression",
+                req.compression().id(), "freeze", req.freeze(), "store", store.describe()), items, null);
+        if (req.control().detach()) {
+            return result(runId, false);
+        }
+        return work(runId, req);
+    }
 
+    /** Works on an existing backup run (--join, or --resume after reopening it) with the run's own compression and freeze. */
+    private Result continueRun(Request req) {
+        String runId = req.control().existing() && req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
+        RunRepository.Run run = ctx.catalog().runs().get(runId);
+        if (!run.verb().equals(VERB)) {
+            throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not backup");
+        }
+        String runStore = Json.arg(run.args(), "store");
+        if (!store.describe().equals(runStore)) {
+            throw TenantctlException.usage("run " + runId + " writes to " + runStore + " but this worker's store is " + store.describe()
+                    + ": set --store / TENANTCTL_STORE to the run's store");
+        }
+        Request own = new Request(List.of(), false, null, false, Compression.of(Json.arg(run.args(), "compression")),
+                Boolean.parseBoolean(Json.arg(run.args(), "freeze")), false, req.settings(), req.control(), req.cancel(), req.progress(),
+                req.clock());
+        if (req.control().resumeRunId() != null) {
+            engine().reopen(runId);
+        } else if (!run.status().equals(RunStatus.RUNNING.db())) {
+            return result(runId, false);
+        }
+        return work(runId, own);
+    }
+
+    private Result work(String runId, Request req) {
+        RunEngine engine = engine();
         Map<String, Pool> pools = new LinkedHashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Map<String, String> dead = PoolHealth.unreachable(ctx, work.stream().map(Org::poolId).distinct().map(pools::get).toList());
-        List<Fanout.Item> items = work.stream().map(o -> new Fanout.Item(o.orgId(), o.poolId())).toList();
-        req.progress().begin("backup", items.size());
-        Fanout.Result<OrgResult> fan = Fanout.run(items, req.fanout(), item -> {
-            runs.itemStarted(runId, item.id());
-            if (dead.containsKey(item.group())) {
-                throw new TenantctlException(TenantctlException.Category.FAILED, dead.get(item.group()));
-            }
-            return backupOne(item.id(), pools, req, runId);
-        }, new Fanout.Listener<>() {
+        Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
+        req.progress().begin(VERB, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
+        Job job = new Job() {
             @Override
-            public void finished(Fanout.Outcome<OrgResult> o) {
-                String error = o.ok() ? null : Errors.oneLine(o.error());
-                runs.itemFinished(runId, o.item().id(), o.ok() ? "succeeded" : "failed", 1, o.millis(), error);
-                OrgResult r = o.ok() ? withMillis(o.value(), o.millis())
-                        : new OrgResult(o.item().id(), o.item().group(), o.error() instanceof OrgFailure f ? f.backupId : null, FAILED,
-                        0, 0, 0, null, o.millis(), error);
-                synchronized (results) {
-                    results.put(r.orgId(), r);
-                }
-                req.progress().advance(r.orgId(), o.ok());
+            public String leaseOperation() {
+                return "backup"; // also without --freeze: a restore or a move of the org must not run under a backup
             }
-        }, req.cancel());
+
+            @Override
+            public Done work(String orgId, String poolId) {
+                try {
+                    OrgResult r = backupOne(orgId, pools, req, runId);
+                    return new Done(ItemStatus.SUCCEEDED, 1, null, Json.args("backup_id", r.backupId(), "docs", r.docs(), "bytes", r.bytes(),
+                            "collections", r.collections(), "location", r.location()));
+                } catch (OrgFailure f) {
+                    throw new Job.Failure(f.getMessage(), 1, Json.args("backup_id", f.backupId), f);
+                }
+            }
+        };
+        RunEngine.WorkerReport w = engine.work(runId, job, req.settings(), Budget.NONE, req.cancel(), req.progress());
         req.progress().end();
-        for (Fanout.Item item : fan.notStarted()) {
-            results.put(item.id(), new OrgResult(item.id(), item.group(), null, NOT_STARTED, 0, 0, 0, null, 0, "not started: run interrupted"));
-            runs.itemFinished(runId, item.id(), "skipped", 0, 0, "not started: run interrupted");
-        }
-        List<OrgResult> all = ordered(order, results);
-        boolean anyFailed = all.stream().anyMatch(r -> r.outcome().equals(FAILED));
-        runs.finish(runId, fan.cancelled() ? "interrupted" : anyFailed ? "failed" : "succeeded");
-        return new Result(runId, false, store.describe(), all, Timings.of(fan.outcomes().stream().map(Fanout.Outcome::millis).toList()),
-                fan.cancelled());
+        engine.finish(runId, w.interrupted());
+        return result(runId, w.interrupted());
+    }
+
+    private Result result(String runId, boolean interrupted) {
+        RunReport report = engine().report(runId, () -> BACKED_UP);
+        List<OrgResult> orgs = report.orgs().stream().map(o -> {
+            JsonNode d = Json.tree(o.detailJson());
+            boolean notDone = o.outcome().equals("not_done") || o.outcome().equals("cancelled");
+            return new OrgResult(o.orgId(), o.poolId(), d.path("backup_id").asText(null), notDone ? NOT_STARTED : o.outcome(),
+                    d.path("docs").asLong(), d.path("bytes").asLong(), d.path("collections").asInt(), d.path("location").asText(null), o.ms(),
+                    notDone && o.error() == null ? "not started: run interrupted" : o.error());
+        }).toList();
+        return new Result(runId, false, store.describe(), orgs, report.timings(), interrupted, report);
+    }
+
+    private RunEngine engine() {
+        return new RunEngine(ctx, OrgLeases.Recoverer.NONE);
     }
 
     /** Fills {@code work} with the orgs to back up and {@code results} with those refused; returns every selected id in order. */

@@ -5,12 +5,12 @@ import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.pool.FerretErrors;
 
 /** Turns a per-org failure into the one line recorded in run_items and shown in summaries; stops interrupted work. */
-final class Errors {
+public final class Errors {
 
     private Errors() {
     }
 
-    static String oneLine(Throwable t) {
+    public static String oneLine(Throwable t) {
         if (t instanceof TenantctlException || t instanceof SchemaApply.StepFailure) {
             return t.getMessage();
         }

@@ -14,6 +14,24 @@ final class Json {
     private Json() {
     }
 
+    /** Stored JSON as a tree; a missing or unreadable document reads as an empty object. */
+    static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return json == null ? MAPPER.createObjectNode() : MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            return MAPPER.createObjectNode();
+        }
+    }
+
+    /** One top-level text field of stored JSON, or null. */
+    static String arg(String json, String key) {
+        try {
+            return json == null ? null : MAPPER.readTree(json).path(key).asText(null);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
     /** Alternating keys and values; null values are left out. */
     static String args(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -5,7 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.catalog.RunStatus;
+import io.tenantctl.ops.run.Budget;
+import io.tenantctl.ops.run.Job;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.fanout.Fanout;
 import io.tenantctl.fanout.Timings;
@@ -38,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 public final class MigrateAll {
 
     static final long LOCK_KEY = 0x7465_6e61_6e74_0002L;
-    static final int LEASE_SECONDS = 60;
+    public static final String VERB = "migrate-all";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Per-org plans are shown in -o json, whose keys are snake_case. */
     private static final ObjectMapper PLAN_JSON = new ObjectMapper()
@@ -52,7 +59,7 @@ public final class MigrateAll {
     public static final String PLANNED = "planned";
     public static final String PENDING = "pending";
 
-    public record Request(SchemaManifest manifest, List<String> pools, List<String> orgs, String tier, Fanout.Settings fanout,
+    public record Request(SchemaManifest manifest, List<String> pools, List<String> orgs, String tier, RunEngine.Settings settings,
                           int canary, String maxFailures, boolean replaceConflicting, boolean prune, boolean force, boolean includeFailed,
                           boolean dryRun,
                           String resumeRunId, String joinRunId, boolean waitForLock, boolean detach, CancelToken cancel,
@@ -64,7 +71,7 @@ public final class MigrateAll {
     }
 
     public record Result(String runId, boolean dryRun, String schemaHash, int selected, int migrated, int unchanged, int skipped,
-                         List<OrgResult> orgs, Timings timings, boolean interrupted, String aborted) {
+                         List<OrgResult> orgs, Timings timings, boolean interrupted, String aborted, RunReport report) {
         public List<OrgResult> failed() {
             return orgs.stream().filter(o -> o.outcome().equals(FAILED)).toList();
         }
@@ -97,12 +104,8 @@ public final class MigrateAll {
             return resume(req);
         }
         SchemaManifest manifest = req.manifest();
-        if (req.detach() && req.canary() > 0) {
-            throw TenantctlException.usage("--canary needs the process that starts the run to watch the canary: "
-                    + "run without --detach, or detach without --canary and use --max-failures");
-        }
         Selection sel = select(req, manifest);
-        Budget budget = Budget.parse(req.maxFailures(), sel.selected().size()); // validated before anything is written
+        Budget.parse(req.maxFailures(), sel.selected().size(), req.canary()); // validated before anything is written
         if (req.dryRun()) {
             return dryRun(req, manifest, sel);
         }
@@ -111,49 +114,26 @@ public final class MigrateAll {
             if (req.waitForLock()) {
                 // we may have waited for another rollout: select again from the fleet as it is now
                 sel = select(req, manifest);
-                budget = Budget.parse(req.maxFailures(), sel.selected().size());
             }
             ctx.catalog().manifests().save(manifest.hash(), manifest.source(), manifest.canonicalJson());
             Flags flags = new Flags(req.replaceConflicting(), req.prune(), req.force(), req.maxFailures(), req.canary());
+            boolean canary = req.canary() > 0 && sel.selected().size() > req.canary();
             List<RunRepository.NewItem> items = new ArrayList<>();
-            List<Org> ordered = interleave(sel.selected());
-            for (Org o : ordered) {
-                boolean held = req.canary() > 0 && items.size() >= req.canary();
-                items.add(new RunRepository.NewItem(o.orgId(), o.poolId(), items.size(), held ? "held" : PENDING, null));
+            for (Org o : interleave(sel.selected())) {
+                boolean held = canary && items.size() >= req.canary();
+                items.add(new RunRepository.NewItem(o.orgId(), o.poolId(), items.size(), (held ? ItemStatus.HELD : ItemStatus.PENDING).db(), null));
             }
             for (Map.Entry<Org, String> s : sel.skipped().entrySet()) {
-                items.add(new RunRepository.NewItem(s.getKey().orgId(), s.getKey().poolId(), items.size(), SKIPPED, s.getValue()));
+                items.add(new RunRepository.NewItem(s.getKey().orgId(), s.getKey().poolId(), items.size(), ItemStatus.SKIPPED.db(), s.getValue()));
             }
-            String runId = ctx.catalog().runs().start("migrate-all", Json.args("schema", manifest.source(), "schema_hash", manifest.hash(),
+            String runId = engine().start(VERB, Json.args("schema", manifest.source(), "schema_hash", manifest.hash(),
                             "pools", req.pools().isEmpty() ? null : req.pools(), "orgs", req.orgs().isEmpty() ? null : req.orgs(),
-                            "tier", req.tier(), "flags", flags), ctx.actor(), items,
+                            "tier", req.tier(), "flags", flags), items,
                     Json.args("unchanged_unselected", sel.unchanged(), "selected", sel.selected().size()));
             if (req.detach()) {
-                if (req.canary() > 0) {
-                    ctx.catalog().runs().releaseHeld(runId);
-                }
-                return result(runId, manifest, false, null);
+                return result(runId, manifest, false);
             }
-            req.progress().begin("migrate-all", sel.selected().size());
-            boolean interrupted;
-            String aborted = null;
-            if (req.canary() > 0 && sel.selected().size() > req.canary()) {
-                interrupted = work(runId, manifest, flags, req, budget);
-                Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
-                if (!interrupted && counts.getOrDefault(FAILED, 0) > 0) {
-                    aborted = "canary failed: " + counts.get(FAILED) + " of the first " + req.canary() + " orgs failed; the rest were not touched";
-                    ctx.catalog().runs().abort(runId);
-                } else if (!interrupted) {
-                    ctx.catalog().runs().releaseHeld(runId);
-                }
-            } else {
-                interrupted = false;
-            }
-            if (!interrupted && aborted == null) {
-                interrupted = work(runId, manifest, flags, req, budget);
-            }
-            req.progress().end();
-            return finish(runId, manifest, interrupted, aborted);
+            return work(runId, manifest, flags, req, sel.selected().size());
         } catch (TenantctlException e) {
             throw e;
         } catch (Exception e) {
@@ -164,14 +144,9 @@ public final class MigrateAll {
     private Result resume(Request req) {
         RunRepository.Run run = migrateRun(req.resumeRunId());
         SchemaManifest manifest = runManifest(run, req.manifest());
-        Flags flags = flags(run);
         try (AutoCloseable lock = lock(req.waitForLock())) {
-            ctx.catalog().runs().reopen(run.runId());
-            Map<String, Integer> counts = ctx.catalog().runs().counts(run.runId());
-            req.progress().begin("migrate-all", counts.getOrDefault(PENDING, 0));
-            boolean interrupted = work(run.runId(), manifest, flags, req, Budget.parse(flags.maxFailures(), selected(run)));
-            req.progress().end();
-            return finish(run.runId(), manifest, interrupted, null);
+            engine().reopen(run.runId());
+            return work(run.runId(), manifest, flags(run), req, selected(run));
         } catch (TenantctlException e) {
             throw e;
         } catch (Exception e) {
@@ -182,20 +157,51 @@ public final class MigrateAll {
     private Result join(Request req) {
         RunRepository.Run run = migrateRun(req.joinRunId());
         SchemaManifest manifest = runManifest(run, req.manifest());
-        if (!run.status().equals("running")) {
+        if (!run.status().equals(RunStatus.RUNNING.db())) {
             // a restarted worker finds the run already over: report its outcome, do nothing
-            return result(run.runId(), manifest, false, run.status().equals("aborted") ? "run " + run.runId() + " was aborted" : null);
+            return result(run.runId(), manifest, false);
         }
-        Flags flags = flags(run);
-        req.progress().begin("migrate-all", 0);
-        boolean interrupted = work(run.runId(), manifest, flags, req, Budget.parse(flags.maxFailures(), selected(run)));
-        req.progress().end();
-        Map<String, Integer> counts = ctx.catalog().runs().counts(run.runId());
-        if (!interrupted && counts.getOrDefault(PENDING, 0) + counts.getOrDefault("running", 0) + counts.getOrDefault("held", 0) == 0) {
-            return finish(run.runId(), manifest, false, null);
-        }
-        return result(run.runId(), manifest, interrupted, null);
+        return work(run.runId(), manifest, flags(run), req, selected(run));
     }
+
+    /** This worker's share of the run, on the engine; then the run's outcome. */
+    private Result work(String runId, SchemaManifest manifest, Flags flags, Request req, int selected) {
+        RunEngine engine = engine();
+        Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
+        req.progress().begin(VERB, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
+                + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
+        Map<String, Pool> pools = new HashMap<>();
+        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Job job = new Job() {
+            @Override
+            public String leaseOperation() {
+                return "migrate";
+            }
+
+            @Override
+            public Done work(String orgId, String poolId) {
+                try {
+                    OrgResult r = migrateOne(orgId, manifest, flags, pools, Map.of(), false);
+                    ItemStatus status = r.outcome().equals(MIGRATED) ? ItemStatus.SUCCEEDED
+                            : r.outcome().equals(SKIPPED) ? ItemStatus.SKIPPED : ItemStatus.UNCHANGED;
+                    return new Done(status, r.attempts(), r.error(), r.plan() == null ? null : r.plan().toString());
+                } catch (OrgFailure f) {
+                    throw new Job.Failure(Errors.oneLine(f.getCause() != null ? f.getCause() : f), f.attempts,
+                            f.plan == null ? null : f.plan.toString(), f);
+                }
+            }
+        };
+        RunEngine.WorkerReport w = engine.work(runId, job, req.settings(), Budget.parse(flags.maxFailures(), selected, flags.canary()),
+                req.cancel(), req.progress());
+        req.progress().end();
+        engine.finish(runId, w.interrupted());
+        return result(runId, manifest, w.interrupted());
+    }
+
+    private RunEngine engine() {
+        return new RunEngine(ctx, OrgLeases.Recoverer.NONE);
+    }
+
 
     // ---- selection ----
 
@@ -253,90 +259,6 @@ public final class MigrateAll {
             }
         }
         return out;
-    }
-
-    // ---- the worker loop ----
-
-    /** Claims and migrates items until none are left, the run is aborted, or {@code req.cancel()} fires. */
-    private boolean work(String runId, SchemaManifest manifest, Flags flags, Request req, Budget budget) {
-        String worker = ctx.actor() + "/" + ProcessHandle.current().pid() + "/" + Integer.toHexString(System.identityHashCode(this));
-        RunRepository runs = ctx.catalog().runs();
-        Map<String, Pool> pools = new HashMap<>();
-        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Map<String, String> dead = new ConcurrentHashMap<>();
-        boolean pinged = false;
-        CancelToken stop = req.cancel().child();
-        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "lease-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
-        heartbeat.scheduleAtFixedRate(() -> {
-            try {
-                runs.renew(runId, worker, LEASE_SECONDS);
-            } catch (RuntimeException ignored) {
-                // the next beat tries again; a lost lease only means another worker may redo an org
-            }
-        }, LEASE_SECONDS / 4, LEASE_SECONDS / 4, TimeUnit.SECONDS);
-        int batch = Math.max(32, req.fanout().concurrency() * 8);
-        try {
-            while (!stop.isCancelled()) {
-                if (!runs.status(runId).equals("running")) {
-                    break;
-                }
-                List<RunRepository.Claimed> claimed = runs.claim(runId, worker, batch, LEASE_SECONDS);
-                if (claimed.isEmpty()) {
-                    Map<String, Integer> counts = runs.counts(runId);
-                    if (counts.getOrDefault("running", 0) == 0) {
-                        break; // nothing left to claim and nobody else working: done (or only held canary items remain)
-                    }
-                    waitABit(req.cancel());
-                    continue;
-                }
-                if (!pinged) { // only a worker that has orgs to migrate needs to know which pools answer
-                    dead.putAll(PoolHealth.unreachable(ctx, List.copyOf(pools.values())));
-                    pinged = true;
-                }
-                List<Fanout.Item> items = claimed.stream().map(c -> new Fanout.Item(c.orgId(), c.poolId() == null ? "" : c.poolId())).toList();
-                Fanout.Result<OrgResult> fan = Fanout.run(items, req.fanout(), item -> migrateOne(item.id(), manifest, flags, pools, dead, false),
-                        new Fanout.Listener<>() {
-                            @Override
-                            public void finished(Fanout.Outcome<OrgResult> o) {
-                                record(runId, o);
-                                req.progress().advance(o.item().id(), o.ok());
-                                if (!o.ok() && budget.limited() && runs.counts(runId).getOrDefault(FAILED, 0) > budget.allowed()) {
-                                    runs.abort(runId);
-                                    stop.cancel("max failures exceeded");
-                                }
-                            }
-                        }, stop);
-                runs.release(runId, worker, fan.notStarted().stream().map(Fanout.Item::id).toList());
-            }
-        } finally {
-            heartbeat.shutdownNow();
-        }
-        return req.cancel().isCancelled();
-    }
-
-    private static void waitABit(CancelToken cancel) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        while (!cancel.isCancelled() && System.nanoTime() < until) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-    }
-
-    private void record(String runId, Fanout.Outcome<OrgResult> o) {
-        RunRepository runs = ctx.catalog().runs();
-        if (o.ok()) {
-            OrgResult r = o.value();
-            runs.itemFinished(runId, r.orgId(), r.outcome().equals(MIGRATED) ? "succeeded" : r.outcome(), r.attempts(), o.millis(),
-                    r.error(), r.plan() == null ? null : r.plan().toString());
-        } else {
-            int attempts = o.error() instanceof OrgFailure f ? f.attempts : 1;
-            String plan = o.error() instanceof OrgFailure f && f.plan != null ? f.plan.toString() : null;
-            runs.itemFinished(runId, o.item().id(), FAILED, attempts, o.millis(), Errors.oneLine(o.error().getCause() != null
-                    && o.error() instanceof OrgFailure ? o.error().getCause() : o.error()), plan);
-        }
     }
 
     /** A failed org, carrying its attempts. */
@@ -444,7 +366,7 @@ public final class MigrateAll {
         Map<String, String> dead = PoolHealth.unreachable(ctx, sel.selected().stream().map(Org::poolId).distinct().map(pools::get).toList());
         Flags flags = new Flags(req.replaceConflicting(), req.prune(), req.force(), req.maxFailures(), req.canary());
         List<Fanout.Item> items = sel.selected().stream().map(o -> new Fanout.Item(o.orgId(), o.poolId())).toList();
-        Fanout.Result<OrgResult> fan = Fanout.run(items, req.fanout(), item -> migrateOne(item.id(), manifest, flags, pools, dead, true),
+        Fanout.Result<OrgResult> fan = Fanout.run(items, req.settings().fanout(), item -> migrateOne(item.id(), manifest, flags, pools, dead, true),
                 new Fanout.Listener<>() {
                 }, req.cancel());
         List<OrgResult> orgs = new ArrayList<>();
@@ -456,52 +378,22 @@ public final class MigrateAll {
         sel.skipped().forEach((o, why) -> orgs.add(new OrgResult(o.orgId(), o.poolId(), SKIPPED, 0, 0, why, null)));
         orgs.sort((a, b) -> a.orgId().compareTo(b.orgId()));
         return new Result(null, true, manifest.hash(), sel.selected().size(), 0, sel.unchanged(), sel.skipped().size(), orgs,
-                Timings.of(List.of()), fan.cancelled(), null);
+                Timings.of(List.of()), fan.cancelled(), null, null);
     }
 
     // ---- run bookkeeping ----
 
-    private Result finish(String runId, SchemaManifest manifest, boolean interrupted, String aborted) {
-        RunRepository runs = ctx.catalog().runs();
-        Map<String, Integer> counts = runs.counts(runId);
-        String status = runs.status(runId);
-        if (status.equals("aborted") && aborted == null) {
-            aborted = "more orgs failed than --max-failures allows; the rest were not touched";
-        }
-        if (status.equals("running")) {
-            runs.finish(runId, interrupted ? "interrupted" : counts.getOrDefault(FAILED, 0) > 0 ? "failed" : "succeeded");
-        }
-        return result(runId, manifest, interrupted, aborted);
+    private Result result(String runId, SchemaManifest manifest, boolean interrupted) {
+        RunRepository.Run run = ctx.catalog().runs().get(runId);
+        RunReport report = engine().report(runId, () -> MIGRATED);
+        List<OrgResult> orgs = report.orgs().stream().map(o -> new OrgResult(o.orgId(), o.poolId(),
+                o.outcome().equals("not_done") ? PENDING : o.outcome(), o.attempts(), o.ms(), o.error(), null)).toList();
+        String aborted = report.status() == RunStatus.ABORTED ? report.reason() : null;
+        return new Result(runId, false, manifest.hash(), summaryInt(run, "selected"), report.count(MIGRATED),
+                report.count(UNCHANGED) + summaryInt(run, "unchanged_unselected"), report.count(SKIPPED), orgs, report.timings(),
+                interrupted, aborted, report);
     }
 
-    private Result result(String runId, SchemaManifest manifest, boolean interrupted, String aborted) {
-        RunRepository runs = ctx.catalog().runs();
-        RunRepository.Run run = runs.get(runId);
-        int unselected = summaryInt(run, "unchanged_unselected");
-        List<OrgResult> orgs = new ArrayList<>();
-        List<Long> millis = new ArrayList<>();
-        int migrated = 0;
-        int unchanged = unselected;
-        int skipped = 0;
-        for (RunRepository.Item i : runs.items(runId)) {
-            String outcome = switch (i.status()) {
-                case "succeeded" -> MIGRATED;
-                case "unchanged" -> UNCHANGED;
-                case "skipped" -> SKIPPED;
-                case "failed" -> FAILED;
-                default -> PENDING;
-            };
-            migrated += outcome.equals(MIGRATED) ? 1 : 0;
-            unchanged += outcome.equals(UNCHANGED) ? 1 : 0;
-            skipped += outcome.equals(SKIPPED) ? 1 : 0;
-            if (i.millis() != null && !outcome.equals(SKIPPED) && !outcome.equals(PENDING)) {
-                millis.add(i.millis());
-            }
-            orgs.add(new OrgResult(i.orgId(), null, outcome, i.attempts(), i.millis() == null ? 0 : i.millis(), i.error(), null));
-        }
-        return new Result(runId, false, manifest.hash(), summaryInt(run, "selected"), migrated, unchanged, skipped, orgs,
-                Timings.of(millis), interrupted, aborted);
-    }
 
     private RunRepository.Run migrateRun(String runId) {
         RunRepository.Run run = ctx.catalog().runs().get(runId);
@@ -553,7 +445,8 @@ public final class MigrateAll {
     private void refuseUnfinished() {
         ctx.catalog().runs().running("migrate-all").ifPresent(r -> {
             throw TenantctlException.config("migrate-all run " + r.runId() + " (started by " + r.actor() + " at " + r.startedAt()
-                    + ") is unfinished: join it with --join " + r.runId() + " or finish it with --resume " + r.runId());
+                    + ") is unfinished: join it with --join " + r.runId() + ", finish it with --resume " + r.runId()
+                    + ", or end it with 'tenantctl runs cancel " + r.runId() + "'");
         });
     }
 
@@ -567,28 +460,4 @@ public final class MigrateAll {
         });
     }
 
-    /** --max-failures N or P%: how many failed orgs are tolerated before the rest are abandoned. */
-    record Budget(int allowed, boolean limited) {
-        static Budget parse(String spec, int selected) {
-            if (spec == null || spec.isBlank()) {
-                return new Budget(Integer.MAX_VALUE, false);
-            }
-            try {
-                if (spec.endsWith("%")) {
-                    double pct = Double.parseDouble(spec.substring(0, spec.length() - 1));
-                    if (pct < 0 || pct > 100) {
-                        throw new NumberFormatException();
-                    }
-                    return new Budget((int) Math.floor(selected * pct / 100.0), true);
-                }
-                int n = Integer.parseInt(spec);
-                if (n < 0) {
-                    throw new NumberFormatException();
-                }
-                return new Budget(n, true);
-            } catch (NumberFormatException e) {
-                throw TenantctlException.usage("--max-failures must be a count (5) or a percentage (2%), not '" + spec + "'");
-            }
-        }
-    }
 }

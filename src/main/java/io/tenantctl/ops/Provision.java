@@ -6,7 +6,15 @@ import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.catalog.RunStatus;
+import io.tenantctl.ops.run.Budget;
+import io.tenantctl.ops.run.Job;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.fanout.Fanout;
 import io.tenantctl.fanout.Timings;
@@ -31,9 +39,23 @@ public final class Provision {
 
     private static final Pattern TIER = Pattern.compile("^[a-z][a-z0-9_-]{0,31}$");
 
+    /** What to provision (ids, pin, tier, manifest) and how the run is driven: engine limits, or join/resume/detach. */
     public record Request(List<String> orgIds, String pool, String tier, SchemaManifest manifest, boolean dryRun,
-                          Fanout.Settings fanout, CancelToken cancel, Progress progress) {
+                          RunEngine.Settings settings, RunControl control, CancelToken cancel, Progress progress) {
+        String joinRunId() {
+            return control.joinRunId();
+        }
+
+        String resumeRunId() {
+            return control.resumeRunId();
+        }
+
+        boolean detach() {
+            return control.detach();
+        }
     }
+
+    public static final String VERB = "provision";
 
     /** provisioned, unchanged (already active), planned (dry run), failed, or not_started (interrupted). */
     public record OrgResult(String orgId, String poolId, String databaseName, String outcome, int attempts, long millis,
@@ -41,7 +63,7 @@ public final class Provision {
     }
 
     public record Result(String runId, boolean dryRun, String schemaHash, List<OrgResult> orgs, Timings timings,
-                         boolean interrupted) {
+                         boolean interrupted, RunReport report) {
         public List<OrgResult> failed() {
             return orgs.stream().filter(o -> o.outcome().equals(FAILED)).toList();
         }
@@ -70,7 +92,13 @@ public final class Provision {
     }
 
     public Result run(Request req) {
+        if (req.joinRunId() != null || req.resumeRunId() != null) {
+            return continueRun(req);
+        }
         List<String> ids = validate(req);
+        if (req.pool() != null) {
+            ctx.catalog().pools().get(req.pool()); // an unknown --pool records no run
+        }
         Map<String, Org> existing = ctx.catalog().orgs().findAll(ids);
         Map<String, OrgResult> results = new LinkedHashMap<>();
         List<String> fresh = new ArrayList<>();
@@ -94,90 +122,119 @@ public final class Provision {
                         p.ok() ? PLANNED : FAILED, 0, 0, p.error()));
             }
             resume.forEach(o -> results.put(o.orgId(), new OrgResult(o.orgId(), o.poolId(), o.databaseName(), PLANNED, 0, 0, null)));
-            return new Result(null, true, req.manifest().hash(), ordered(ids, results), Timings.of(List.of()), false);
+            return new Result(null, true, req.manifest().hash(), ordered(ids, results), Timings.of(List.of()), false, null);
         }
 
         ctx.catalog().manifests().save(req.manifest().hash(), req.manifest().source(), req.manifest().canonicalJson());
-        String runId = ctx.catalog().runs().start("provision", Json.args("orgs", ids.size(), "pool", req.pool(), "tier", req.tier(),
-                "schema", req.manifest().source(), "schema_hash", req.manifest().hash()), ctx.actor(), ids);
-        RunRepository runs = ctx.catalog().runs();
-        try {
-            return execute(req, runId, ids, results, fresh, resume);
-        } catch (RuntimeException e) {
-            runs.finish(runId, "failed"); // never leave a run marked running
-            throw e instanceof TenantctlException te ? te.withRunId(runId) : e;
-        }
-    }
-
-    private Result execute(Request req, String runId, List<String> ids, Map<String, OrgResult> results, List<String> fresh,
-                           List<Org> resume) {
-        RunRepository runs = ctx.catalog().runs();
-        results.values().forEach(r -> runs.itemFinished(runId, r.orgId(), r.outcome().equals(UNCHANGED) ? "unchanged" : "failed",
-                0, 0, r.error()));
-
-        Map<String, Org> work = new LinkedHashMap<>();
-        resume.forEach(o -> work.put(o.orgId(), o));
+        List<RunRepository.NewItem> items = new ArrayList<>();
+        List<String[]> work = new ArrayList<>(); // org id, pool id
+        resume.forEach(o -> work.add(new String[]{o.orgId(), o.poolId()}));
         for (OrgRepository.Placed p : ctx.catalog().orgs().place(fresh, req.pool(), req.tier())) {
             if (p.ok()) {
-                work.put(p.orgId(), new Org(p.orgId(), p.poolId(), OrgId.databaseName(p.orgId()), Org.PROVISIONING, req.tier(),
-                        null, 1, null, null));
+                work.add(new String[]{p.orgId(), p.poolId()});
             } else {
                 results.put(p.orgId(), new OrgResult(p.orgId(), null, OrgId.databaseName(p.orgId()), FAILED, 0, 0, p.error()));
-                runs.itemFinished(runId, p.orgId(), "failed", 0, 0, p.error());
             }
         }
+        for (String[] w : RunEngine.interleave(work, w -> w[1])) {
+            items.add(new RunRepository.NewItem(w[0], w[1], items.size(), ItemStatus.PENDING.db(), null));
+        }
+        for (OrgResult r : results.values()) {
+            items.add(new RunRepository.NewItem(r.orgId(), r.poolId(), items.size(),
+                    (r.outcome().equals(UNCHANGED) ? ItemStatus.UNCHANGED : ItemStatus.FAILED).db(), r.error()));
+        }
+        String runId = engine().start(VERB, Json.args("orgs", ids.size(), "pool", req.pool(), "tier", req.tier(),
+                "schema", req.manifest().source(), "schema_hash", req.manifest().hash()), items, null);
+        if (req.detach()) {
+            return result(runId, req.manifest().hash(), false);
+        }
+        return work(runId, req.manifest(), req);
+    }
 
+    /** Works on an existing provision run (--join, or --resume after reopening it). */
+    private Result continueRun(Request req) {
+        String runId = req.joinRunId() != null ? req.joinRunId() : req.resumeRunId();
+        RunRepository.Run run = ctx.catalog().runs().get(runId);
+        if (!run.verb().equals(VERB)) {
+            throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not provision");
+        }
+        String hash = Json.arg(run.args(), "schema_hash");
+        SchemaManifest manifest = ctx.catalog().manifests().body(hash).map(b -> SchemaManifest.parse(b, "catalog manifest " + hash))
+                .orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run " + runId + " is missing from the catalog"));
+        if (req.resumeRunId() != null) {
+            engine().reopen(runId);
+        } else if (!run.status().equals(RunStatus.RUNNING.db())) {
+            return result(runId, hash, false);
+        }
+        return work(runId, manifest, req);
+    }
+
+    private Result work(String runId, SchemaManifest manifest, Request req) {
+        RunEngine engine = engine();
         Map<String, Pool> pools = new LinkedHashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Map<String, String> deadPools = PoolHealth.unreachable(ctx, work.values().stream().map(Org::poolId).distinct()
-                .map(pools::get).toList());
-
-        List<Fanout.Item> items = work.values().stream().map(o -> new Fanout.Item(o.orgId(), o.poolId())).toList();
-        req.progress().begin("provision", items.size());
-        Map<String, Retry.Attempts> attemptsByOrg = new java.util.concurrent.ConcurrentHashMap<>();
-        Fanout.Result<Void> fan = Fanout.run(items, req.fanout(), item -> {
-            Org org = work.get(item.id());
-            runs.itemStarted(runId, org.orgId());
-            Retry.Attempts attempts = attemptsByOrg.computeIfAbsent(org.orgId(), k -> new Retry.Attempts());
-            String dead = deadPools.get(org.poolId());
-            if (dead != null) {
-                throw new TenantctlException(TenantctlException.Category.FAILED, dead);
+        Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
+        req.progress().begin(VERB, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
+        Job job = new Job() {
+            @Override
+            public String leaseOperation() {
+                return "provision";
             }
+
+            @Override
+            public Done work(String orgId, String poolId) {
+                return provisionOne(orgId, manifest, pools);
+            }
+
+            @Override
+            public void failedBeforeWork(String orgId, String error) {
+                Org org = ctx.catalog().orgs().get(orgId);
+                if (org.status().equals(Org.PROVISIONING)) {
+                    ctx.catalog().orgs().setStatus(orgId, Org.FAILED);
+                }
+            }
+        };
+        RunEngine.WorkerReport w = engine.work(runId, job, req.settings(), Budget.NONE, req.cancel(), req.progress());
+        req.progress().end();
+        engine.finish(runId, w.interrupted());
+        return result(runId, manifest.hash(), w.interrupted());
+    }
+
+    /** One org: every collection, one createIndexes per collection, then active with the manifest's hash. */
+    private Job.Done provisionOne(String orgId, SchemaManifest manifest, Map<String, Pool> pools) {
+        Org org = ctx.catalog().orgs().get(orgId);
+        if (org.status().equals(Org.ACTIVE)) {
+            return new Job.Done(ItemStatus.UNCHANGED, 0, null, null); // another provision finished it meanwhile
+        }
+        if (!org.status().equals(Org.PROVISIONING) && !org.status().equals(Org.FAILED)) {
+            throw new Job.Failure("org is " + org.status() + ": provision only creates new orgs or resumes provisioning/failed ones", 0,
+                    null, null);
+        }
+        Retry.Attempts attempts = new Retry.Attempts();
+        try {
             Pool pool = pools.get(org.poolId());
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
             Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
             refuseIfHoldsData(db, existing, org.orgId(), pool.poolId(), attempts);
-            SchemaApply.applyAll(db, req.manifest(), existing, ctx.retry(), attempts);
-            ctx.catalog().orgs().markActive(org.orgId(), req.manifest().hash());
-            return null;
-        }, new Fanout.Listener<>() {
-            @Override
-            public void finished(Fanout.Outcome<Void> o) {
-                Org org = work.get(o.item().id());
-                int attempts = attemptsByOrg.getOrDefault(org.orgId(), new Retry.Attempts()).attempts();
-                String error = o.ok() ? null : Errors.oneLine(o.error());
-                if (!o.ok()) {
-                    ctx.catalog().orgs().setStatus(org.orgId(), Org.FAILED);
-                }
-                runs.itemFinished(runId, org.orgId(), o.ok() ? "succeeded" : "failed", attempts, o.millis(), error);
-                synchronized (results) {
-                    results.put(org.orgId(), new OrgResult(org.orgId(), org.poolId(), org.databaseName(),
-                            o.ok() ? PROVISIONED : FAILED, attempts, o.millis(), error));
-                }
-                req.progress().advance(org.orgId(), o.ok());
-            }
-        }, req.cancel());
-        req.progress().end();
-        for (Fanout.Item item : fan.notStarted()) {
-            Org org = work.get(item.id());
-            results.put(org.orgId(), new OrgResult(org.orgId(), org.poolId(), org.databaseName(), NOT_STARTED, 0, 0,
-                    "not started: run interrupted"));
+            SchemaApply.applyAll(db, manifest, existing, ctx.retry(), attempts);
+            ctx.catalog().orgs().markActive(org.orgId(), manifest.hash());
+            return new Job.Done(ItemStatus.SUCCEEDED, attempts.attempts(), null, null);
+        } catch (RuntimeException e) {
+            ctx.catalog().orgs().setStatus(org.orgId(), Org.FAILED);
+            throw new Job.Failure(Errors.oneLine(e), Math.max(1, attempts.attempts()), null, e);
         }
-        List<OrgResult> all = ordered(ids, results);
-        boolean anyFailed = all.stream().anyMatch(r -> r.outcome().equals(FAILED));
-        runs.finish(runId, fan.cancelled() ? "interrupted" : anyFailed ? "failed" : "succeeded");
-        Timings timings = Timings.of(fan.outcomes().stream().map(Fanout.Outcome::millis).toList());
-        return new Result(runId, false, req.manifest().hash(), all, timings, fan.cancelled());
+    }
+
+    private Result result(String runId, String schemaHash, boolean interrupted) {
+        RunReport report = engine().report(runId, () -> PROVISIONED);
+        List<OrgResult> orgs = report.orgs().stream().map(o -> new OrgResult(o.orgId(), o.poolId(), OrgId.databaseName(o.orgId()),
+                o.outcome().equals("not_done") || o.outcome().equals("cancelled") ? NOT_STARTED : o.outcome(), o.attempts(), o.ms(),
+                o.outcome().equals("not_done") ? "not started: run interrupted" : o.error())).toList();
+        return new Result(runId, false, schemaHash, orgs, report.timings(), interrupted, report);
+    }
+
+    private RunEngine engine() {
+        return new RunEngine(ctx, OrgLeases.Recoverer.NONE);
     }
 
     /**

@@ -3,7 +3,6 @@ package io.tenantctl.cli;
 import io.tenantctl.backup.Compression;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.fanout.CancelToken;
-import io.tenantctl.fanout.Fanout;
 import io.tenantctl.ops.Backup;
 import io.tenantctl.ops.OpsContext;
 import io.tenantctl.ops.Progress;
@@ -75,7 +74,8 @@ class BackupDueTest {
     }
 
     private static Backup.Request request(List<String> orgs, boolean due, boolean dryRun, Instant at) {
-        return new Backup.Request(orgs, false, null, due, Compression.GZIP, false, dryRun, Fanout.Settings.DEFAULT, new CancelToken(),
+        return new Backup.Request(orgs, false, null, due, Compression.GZIP, false, dryRun, io.tenantctl.ops.run.RunEngine.Settings.DEFAULT,
+                io.tenantctl.ops.run.RunControl.START, new CancelToken(),
                 Progress.NONE, Clock.fixed(at, ZoneOffset.UTC));
     }
 }

@@ -4,7 +4,6 @@ import io.tenantctl.backup.Compression;
 import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.fanout.CancelToken;
-import io.tenantctl.fanout.Fanout;
 import io.tenantctl.ops.Backup;
 import io.tenantctl.ops.OpsContext;
 import io.tenantctl.ops.Progress;
@@ -50,7 +49,8 @@ class BackupInterruptTest {
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
                  ObjectStore store = new CancelOnFirstWrite(new FileObjectStore(f.storeDir), "/messages.ndjson", cancel)) {
                 r = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(new Backup.Request(
-                        List.of("acme", "beta"), false, null, false, Compression.GZIP, false, false, new Fanout.Settings(1, 1, 0),
+                        List.of("acme", "beta"), false, null, false, Compression.GZIP, false, false,
+                        new io.tenantctl.ops.run.RunEngine.Settings(1, 1, 0, false), io.tenantctl.ops.run.RunControl.START,
                         cancel, Progress.NONE, Clock.systemUTC()));
 
                 assertThat(r.interrupted()).isTrue();

@@ -73,7 +73,7 @@ class RestoreRefusalsTest {
 
     @Test
     void aTruncatedFileIsRefused() throws IOException {
-        String id = f.backup("acme");
+        String id = f.backup("acme", "--compression", "gzip");
         Path notes = f.files("acme", id).get("notes.ndjson.gz");
         byte[] bytes = Files.readAllBytes(notes);
         Files.write(notes, java.util.Arrays.copyOf(bytes, bytes.length / 2));

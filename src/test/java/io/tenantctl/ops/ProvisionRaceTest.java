@@ -106,7 +106,8 @@ class ProvisionRaceTest {
                     try (Catalog catalog = Catalog.open(url); PoolClients clients = new PoolClients(Map.of())) {
                         OpsContext ctx = new OpsContext(catalog, clients, noSleepRetry(), "provisioner-" + who);
                         Provision.Request req = new Provision.Request(ids, null, "free", TINY, false,
-                                new Fanout.Settings(4, 8, 0), new CancelToken(), Progress.NONE);
+                                new io.tenantctl.ops.run.RunEngine.Settings(4, 8, 0, false), io.tenantctl.ops.run.RunControl.START,
+                                new CancelToken(), Progress.NONE);
                         start.await(20, TimeUnit.SECONDS);
                         return new Provision(ctx).run(req);
                     }

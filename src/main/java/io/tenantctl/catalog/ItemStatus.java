@@ -1,0 +1,31 @@
+package io.tenantctl.catalog;
+
+import java.util.Locale;
+
+/** A run item's status as {@code run_items} stores it. */
+public enum ItemStatus {
+    /** Waiting for a canary to pass. */
+    HELD,
+    PENDING,
+    /** Claimed by a worker (under a lease). */
+    RUNNING,
+    SUCCEEDED,
+    UNCHANGED,
+    SKIPPED,
+    FAILED,
+    /** Never started: the run was cancelled. */
+    CANCELLED;
+
+    public String db() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static ItemStatus of(String db) {
+        return valueOf(db.toUpperCase(Locale.ROOT));
+    }
+
+    /** Whether the item is done with (nothing more will happen to it in this run). */
+    public boolean finished() {
+        return this == SUCCEEDED || this == UNCHANGED || this == SKIPPED || this == FAILED || this == CANCELLED;
+    }
+}

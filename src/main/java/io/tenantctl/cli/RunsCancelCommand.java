@@ -1,0 +1,33 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Runs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "cancel", description = {"End a run for good: orgs in flight finish, the rest are recorded cancelled, and the run",
+        "no longer blocks the next rollout. For a run whose workers crashed or that nobody will resume."})
+final class RunsCancelCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "RUN_ID")
+    String runId;
+
+    RunsCancelCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        Runs.RunView r = new Runs(ctx.catalog(), ctx.actorName()).cancel(runId);
+        if (ctx.json()) {
+            Output.json(ctx.out, r);
+            return 0;
+        }
+        ctx.out.println("run " + r.runId() + " (" + r.verb() + ") cancelled; its orgs that had not started are recorded as cancelled");
+        return 0;
+    }
+}

@@ -1,0 +1,45 @@
+package io.tenantctl.ops.run;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.ItemStatus;
+
+/** A verb's per-org work, as the {@link RunEngine} runs it. Implementations are called from many threads at once. */
+public interface Job {
+
+    /**
+     * The operation recorded on the org's lease while this job works on it (provision, migrate, backup…), or null when
+     * the job does not change the org and needs no lease.
+     */
+    String leaseOperation();
+
+    /** Works on one org; returns how it ended, or throws {@link Failure} (any other exception fails it too, after 1 attempt). */
+    Done work(String orgId, String poolId);
+
+    /** Told when the engine fails an org without working on it (its pool does not answer, its org stayed busy). */
+    default void failedBeforeWork(String orgId, String error) {
+    }
+
+    /** How one org ended: its item status, attempts, error (failed only) and verb-specific detail (JSON, may be null). */
+    record Done(ItemStatus status, int attempts, String error, String detailJson) {
+    }
+
+    /** A failed org with its attempts and detail. */
+    final class Failure extends TenantctlException {
+        private final int attempts;
+        private final String detailJson;
+
+        public Failure(String message, int attempts, String detailJson, Throwable cause) {
+            super(Category.FAILED, message, cause);
+            this.attempts = attempts;
+            this.detailJson = detailJson;
+        }
+
+        public int attempts() {
+            return attempts;
+        }
+
+        public String detailJson() {
+            return detailJson;
+        }
+    }
+}

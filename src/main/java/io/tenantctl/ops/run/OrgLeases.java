@@ -1,0 +1,75 @@
+package io.tenantctl.ops.run;
+
+import io.tenantctl.catalog.OrgLeaseRepository;
+import io.tenantctl.ops.OpsContext;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One operation per org at a time. Whatever mutates an org takes its lease here first; the worker's heartbeat renews
+ * it ({@link RunEngine}) and it is released when the operation ends. A lease whose holder died expires; the next
+ * operation on the org gets it, after {@link Recoverer} has finished or undone what the dead holder left, by the state
+ * it recorded.
+ */
+public final class OrgLeases {
+
+    /** Finishes or undoes what a dead holder left on an org; returns what it did (for logs and errors), or null. */
+    @FunctionalInterface
+    public interface Recoverer {
+        String recover(OrgLeaseRepository.Lease expired);
+
+        Recoverer NONE = lease -> null;
+    }
+
+    /** The outcome of {@link #take}: taken, or refused with a message naming the holder. */
+    public record Taken(boolean ok, String refusal, String recovered) {
+    }
+
+    private final OpsContext ctx;
+    private final Worker me;
+    private final Recoverer recoverer;
+
+    public OrgLeases(OpsContext ctx, Worker me, Recoverer recoverer) {
+        this.ctx = ctx;
+        this.me = me;
+        this.recoverer = recoverer;
+    }
+
+    /** Takes the org's lease for {@code operation} (in run {@code runId}, or null); recovers an expired one first. */
+    public Taken take(String orgId, String operation, String runId) {
+        OrgLeaseRepository leases = ctx.catalog().leases();
+        OrgLeaseRepository.Acquired a = leases.acquire(orgId, me.id(), me.host(), me.pid(), operation, runId, null,
+                RunEngine.LEASE_SECONDS);
+        if (!a.taken()) {
+            return new Taken(false, describeHolder(a.previous()), null);
+        }
+        String recovered = null;
+        if (a.previous() != null && a.previous().expired()) {
+            try {
+                recovered = recoverer.recover(a.previous());
+            } catch (RuntimeException e) {
+                leases.release(orgId, me.id());
+                throw e;
+            }
+        }
+        return new Taken(true, null, recovered);
+    }
+
+    /** Records what this holder has done so far, so that whoever finds the lease expired can finish or undo it. */
+    public void record(String orgId, String stateJson) {
+        ctx.catalog().leases().setState(orgId, me.id(), stateJson);
+    }
+
+    public void release(String orgId) {
+        ctx.catalog().leases().release(orgId, me.id());
+    }
+
+    /** "org acme is being restored by host/pid (run R) since T (42 s)" */
+    static String describeHolder(OrgLeaseRepository.Lease l) {
+        String since = l.acquiredAt() == null ? "" : " since " + l.acquiredAt() + " ("
+                + Duration.between(l.acquiredAt(), Instant.now()).toSeconds() + " s)";
+        return "org " + l.orgId() + " is busy: " + l.operation() + " by " + l.holder() + (l.runId() == null ? "" : " (run " + l.runId() + ")")
+                + since + "; one operation per org at a time";
+    }
+}

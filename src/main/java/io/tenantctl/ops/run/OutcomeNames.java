@@ -1,0 +1,22 @@
+package io.tenantctl.ops.run;
+
+import io.tenantctl.catalog.ItemStatus;
+
+/** How a verb names its items' outcomes in its report: migrate-all's "migrated" is provision's "provisioned". */
+@FunctionalInterface
+public interface OutcomeNames {
+
+    String success();
+
+    /** The report's word for an item status: pending, held and running items are "not_done" (leased but unfinished included). */
+    default String of(ItemStatus status) {
+        return switch (status) {
+            case SUCCEEDED -> success();
+            case UNCHANGED -> "unchanged";
+            case SKIPPED -> "skipped";
+            case FAILED -> "failed";
+            case CANCELLED -> "cancelled";
+            case HELD, PENDING, RUNNING -> "not_done";
+        };
+    }
+}

@@ -1,0 +1,364 @@
+package io.tenantctl.ops.run;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.ItemStatus;
+import io.tenantctl.catalog.OrgLeaseRepository;
+import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.catalog.RunStatus;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.fanout.Timings;
+import io.tenantctl.ops.OpsContext;
+import io.tenantctl.ops.Progress;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one run engine every fan-out verb (provision, migrate-all, backup; later rebalance and verify) runs on. A verb
+ * supplies its selection (the items it records with {@link #start}) and its per-org work (a {@link Job}); the engine
+ * owns the rest: the run and its items in the catalog, claiming items with FOR UPDATE SKIP LOCKED under a lease that a
+ * heartbeat renews (so any number of workers, in this process or on other machines, share one run), per-pool limits
+ * that hold across all workers, a start rate per pool, the org lease that keeps one operation per org at a time, pools
+ * checked before their first org, the canary and the failure budget, Ctrl-C (in-flight orgs finish, nothing new
+ * starts), progress, and the run's final status.
+ */
+public final class RunEngine {
+
+    /** Seconds a claimed item or an org lease lives without its worker's heartbeat. */
+    public static final int LEASE_SECONDS = 60;
+    /** How long an item waits for its org while another operation holds it, unless the worker was told to wait. */
+    static final int ORG_BUSY_GIVE_UP_SECONDS = 120;
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    /** Limits for one worker; {@code perPool} also caps the run as a whole (across workers), {@code ratePerPool} 0 = none. */
+    public record Settings(int perPool, int concurrency, double ratePerPool, boolean waitForOrgs) {
+        public static final Settings DEFAULT = new Settings(4, 16, 0, false);
+
+        public Settings {
+            if (perPool < 1 || concurrency < 1) {
+                throw TenantctlException.usage("--per-pool and --concurrency must be at least 1");
+            }
+            if (ratePerPool < 0) {
+                throw TenantctlException.usage("--rate must not be negative");
+            }
+        }
+
+        /** The same limits for an in-process fan-out that records no run (dry runs). */
+        public io.tenantctl.fanout.Fanout.Settings fanout() {
+            return new io.tenantctl.fanout.Fanout.Settings(perPool, concurrency, ratePerPool);
+        }
+    }
+
+    /** How one worker's share of a run ended. */
+    public record WorkerReport(boolean interrupted, String stoppedBecause) {
+    }
+
+    private final OpsContext ctx;
+    private final Worker me;
+    private final OrgLeases.Recoverer recoverer;
+
+    /** An engine whose org leases recover what dead holders left with {@code recoverer}. */
+    public RunEngine(OpsContext ctx, OrgLeases.Recoverer recoverer) {
+        this.ctx = ctx;
+        this.me = Worker.current(ctx.actor());
+        this.recoverer = recoverer;
+    }
+
+    /** The org leases of this engine's worker (for operations that run outside a fan-out, such as restore). */
+    public OrgLeases orgLeases() {
+        return new OrgLeases(ctx, me, recoverer);
+    }
+
+    /** This worker (host, pid, nonce): what claims and org leases are recorded against. */
+    public Worker worker() {
+        return me;
+    }
+
+    /** Records a run and its items (pending, held for a canary, or already final); returns the run id. */
+    public String start(String verb, String argsJson, List<RunRepository.NewItem> items, String summaryJson) {
+        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), items, summaryJson);
+    }
+
+    /**
+     * Works on the run until nothing is left to claim, the run is ended (aborted, cancelled, or finished by another
+     * worker) or {@code cancel} fires. Every item this worker takes is recorded; the run's status is left to
+     * {@link #finish}.
+     */
+    public WorkerReport work(String runId, Job job, Settings settings, Budget budget, CancelToken cancel, Progress progress) {
+        RunRepository runs = ctx.catalog().runs();
+        OrgLeaseRepository leases = ctx.catalog().leases();
+        Map<String, Pool> pools = new HashMap<>();
+        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, Optional<String>> poolHealth = new ConcurrentHashMap<>();
+        Map<String, Long> nextStart = new HashMap<>();
+        long intervalNanos = settings.ratePerPool() > 0 ? (long) (1e9 / settings.ratePerPool()) : 0;
+        CancelToken stop = cancel.child();
+        String[] stoppedBecause = {null};
+        runs.renew(runId, me.id(), LEASE_SECONDS); // this run has a live worker from now on
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lease-heartbeat"));
+        heartbeat.scheduleAtFixedRate(() -> {
+            try {
+                runs.renew(runId, me.id(), LEASE_SECONDS);
+                leases.renew(me.id(), LEASE_SECONDS);
+            } catch (RuntimeException ignored) {
+                // the next beat tries again; a lost lease only means another worker may redo an org
+            }
+        }, LEASE_SECONDS / 4, LEASE_SECONDS / 4, TimeUnit.SECONDS);
+        AtomicInteger threadNo = new AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(settings.concurrency(), r -> daemon(r, "run-" + threadNo.incrementAndGet()));
+        try {
+            List<java.util.concurrent.Future<?>> loops = new ArrayList<>();
+            for (int i = 0; i < settings.concurrency(); i++) {
+                loops.add(threads.submit(() -> {
+                    while (!stop.isCancelled()) {
+                        RunRepository.Run run = runs.get(runId);
+                        if (run.runStatus() != RunStatus.RUNNING) {
+                            return;
+                        }
+                        Optional<RunRepository.Claimed> claimed = runs.claimOne(runId, me.id(), settings.perPool(), LEASE_SECONDS);
+                        if (claimed.isEmpty()) {
+                            if (nothingLeft(runId, budget)) {
+                                return;
+                            }
+                            idle(stop);
+                            continue;
+                        }
+                        RunRepository.Claimed c = claimed.get();
+                        if (!waitForRate(c.poolId(), nextStart, intervalNanos, stop)) {
+                            runs.unclaim(runId, List.of(c.orgId()));
+                            return;
+                        }
+                        process(runId, job, c, pools, poolHealth, settings, progress);
+                        if (budget.limited() && runs.counts(runId).getOrDefault(ItemStatus.FAILED.db(), 0) > budget.allowed()) {
+                            if (runs.abort(runId, "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched")) {
+                                stoppedBecause[0] = "max failures exceeded";
+                            }
+                            stop.cancel("max failures exceeded");
+                        }
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : loops) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancel.cancel("interrupted");
+        } finally {
+            threads.shutdown();
+            heartbeat.shutdownNow();
+        }
+        return new WorkerReport(cancel.isCancelled(), stoppedBecause[0]);
+    }
+
+    /** One claimed item: its pool checked, its org's lease taken, the job run, the outcome recorded, the lease released. */
+    private void process(String runId, Job job, RunRepository.Claimed c, Map<String, Pool> pools,
+                         Map<String, Optional<String>> poolHealth, Settings settings, Progress progress) {
+        RunRepository runs = ctx.catalog().runs();
+        long t0 = System.nanoTime();
+        Pool pool = c.poolId() == null ? null : pools.get(c.poolId());
+        if (pool != null) {
+            Optional<String> dead = poolHealth.computeIfAbsent(pool.poolId(), id -> ping(pool));
+            if (dead.isPresent()) {
+                job.failedBeforeWork(c.orgId(), dead.get());
+                runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), dead.get());
+                progress.advance(c.orgId(), false);
+                return;
+            }
+        }
+        OrgLeases orgLeases = orgLeases();
+        String operation = job.leaseOperation();
+        if (operation != null) {
+            OrgLeases.Taken taken = orgLeases.take(c.orgId(), operation, runId);
+            if (!taken.ok()) {
+                long waited = runs.putBack(runId, c.orgId(), me.id(), 1);
+                if (!settings.waitForOrgs() && waited >= ORG_BUSY_GIVE_UP_SECONDS) {
+                    job.failedBeforeWork(c.orgId(), taken.refusal());
+                    runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), taken.refusal()
+                            + " (waited " + waited + " s; pass --wait to wait for it)");
+                    progress.advance(c.orgId(), false);
+                }
+                return;
+            }
+        }
+        Job.Done done;
+        try {
+            done = job.work(c.orgId(), c.poolId());
+        } catch (Job.Failure f) {
+            done = new Job.Done(ItemStatus.FAILED, f.attempts(), f.getMessage(), f.detailJson());
+        } catch (RuntimeException e) {
+            done = new Job.Done(ItemStatus.FAILED, 1, io.tenantctl.ops.Errors.oneLine(e), null);
+        } finally {
+            if (operation != null) {
+                orgLeases.release(c.orgId());
+            }
+        }
+        runs.itemFinished(runId, c.orgId(), done.status().db(), done.attempts(), millis(t0), done.error(), done.detailJson());
+        progress.advance(c.orgId(), done.status() != ItemStatus.FAILED);
+    }
+
+    private Optional<String> ping(Pool pool) {
+        try {
+            ctx.pools().ping(pool.poolId(), pool.uri());
+            return Optional.empty();
+        } catch (TenantctlException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * Nothing could be claimed: is the run done for this worker? Not while other workers hold items (one may fail and
+     * release its org). A canary's held items are released once the canary passed, or the run aborted if it failed.
+     */
+    private boolean nothingLeft(String runId, Budget budget) {
+        RunRepository runs = ctx.catalog().runs();
+        Map<String, Integer> counts = runs.counts(runId);
+        int running = counts.getOrDefault(ItemStatus.RUNNING.db(), 0);
+        int pending = counts.getOrDefault(ItemStatus.PENDING.db(), 0);
+        int held = counts.getOrDefault(ItemStatus.HELD.db(), 0);
+        if (running > 0 || pending > 0) {
+            return false; // others are working, or an item waits for its org or its pool's turn
+        }
+        if (held > 0) {
+            int failed = counts.getOrDefault(ItemStatus.FAILED.db(), 0);
+            if (failed > 0) {
+                runs.abort(runId, "canary failed: " + failed + " of the first " + budget.canary() + " orgs failed; the rest were not touched");
+                return true;
+            }
+            runs.releaseHeld(runId);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Ends the run if nothing is left in it: succeeded, or failed when an org failed, or interrupted when this worker
+     * was stopped by Ctrl-C and no other worker is at work. A run another worker is still on stays running.
+     */
+    public RunStatus finish(String runId, boolean interrupted) {
+        RunRepository runs = ctx.catalog().runs();
+        RunRepository.Run run = runs.get(runId);
+        if (run.runStatus() != RunStatus.RUNNING) {
+            return run.runStatus();
+        }
+        Map<String, Integer> counts = runs.counts(runId);
+        int live = runs.activity(runId, LEASE_SECONDS).liveLeases();
+        int open = counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
+                + counts.getOrDefault(ItemStatus.RUNNING.db(), 0);
+        if (interrupted && live == 0) {
+            runs.finish(runId, RunStatus.INTERRUPTED.db());
+        } else if (open == 0) {
+            runs.finish(runId, counts.getOrDefault(ItemStatus.FAILED.db(), 0) > 0 ? RunStatus.FAILED.db() : RunStatus.SUCCEEDED.db());
+        }
+        return runs.get(runId).runStatus();
+    }
+
+    /**
+     * Makes a run workable again (--resume): failed, held and abandoned items back to pending. Items claimed by a worker
+     * of this host whose process is gone are taken over at once rather than after their lease expires.
+     */
+    public void reopen(String runId) {
+        RunRepository runs = ctx.catalog().runs();
+        RunRepository.Run run = runs.get(runId);
+        if (run.runStatus() == RunStatus.CANCELLED) {
+            throw TenantctlException.usage("run " + runId + " was cancelled" + (run.reason() == null ? "" : " (" + run.reason() + ")")
+                    + ": start a new " + run.verb() + " run instead");
+        }
+        List<String> dead = new ArrayList<>();
+        runs.liveClaims(runId).forEach((org, holder) -> {
+            if (Worker.parse(holder).knownDeadFrom(me)) {
+                dead.add(org);
+            }
+        });
+        runs.unclaim(runId, dead);
+        runs.reopen(runId);
+    }
+
+    /** The run as every verb reports it: status, counts, timings and each org's outcome, named by {@code names}. */
+    public RunReport report(String runId, OutcomeNames names) {
+        RunRepository runs = ctx.catalog().runs();
+        RunRepository.Run run = runs.get(runId);
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        List<RunReport.Org> orgs = new ArrayList<>();
+        List<Long> millis = new ArrayList<>();
+        for (RunRepository.Item i : runs.items(runId)) {
+            String outcome = names.of(i.itemStatus());
+            counts.merge(outcome, 1, Integer::sum);
+            if (i.millis() != null && (i.itemStatus() == ItemStatus.SUCCEEDED || i.itemStatus() == ItemStatus.FAILED
+                    || i.itemStatus() == ItemStatus.UNCHANGED)) {
+                millis.add(i.millis());
+            }
+            orgs.add(new RunReport.Org(i.orgId(), i.poolId(), outcome, i.attempts(), i.millis() == null ? 0 : i.millis(), i.error(),
+                    i.detail()));
+        }
+        return new RunReport(runId, run.verb(), RunReport.displayStatus(run, runs.activity(runId, LEASE_SECONDS)), counts, Timings.of(millis), orgs,
+                run.reason());
+    }
+
+    /** Round-robin across pools, so the first items (a canary, the first claims) spread over every pool. */
+    public static <T> List<T> interleave(List<T> items, java.util.function.Function<T, String> pool) {
+        Map<String, java.util.ArrayDeque<T>> byPool = new LinkedHashMap<>();
+        items.forEach(i -> byPool.computeIfAbsent(String.valueOf(pool.apply(i)), k -> new java.util.ArrayDeque<>()).add(i));
+        List<T> out = new ArrayList<>();
+        while (out.size() < items.size()) {
+            for (java.util.ArrayDeque<T> q : byPool.values()) {
+                if (!q.isEmpty()) {
+                    out.add(q.poll());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean waitForRate(String poolId, Map<String, Long> nextStart, long intervalNanos, CancelToken stop) {
+        if (intervalNanos == 0) {
+            return true;
+        }
+        long due;
+        synchronized (nextStart) {
+            long now = System.nanoTime();
+            due = Math.max(now, nextStart.getOrDefault(String.valueOf(poolId), now));
+            nextStart.put(String.valueOf(poolId), due + intervalNanos);
+        }
+        while (System.nanoTime() < due) {
+            if (stop.isCancelled()) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(due - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(50)));
+        }
+        return true;
+    }
+
+    private static void idle(CancelToken stop) {
+        long until = System.nanoTime() + IDLE_NANOS;
+        while (!stop.isCancelled() && System.nanoTime() < until) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private static long millis(long t0) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}
