@@ -1,6 +1,8 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.TestPools;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +51,8 @@ class ProvisionCapacityTest {
         CliFixture.addPool(cli, "pool-c", pools.uri(0), 20, 1);
         CliFixture.addPool(cli, "pool-a", pools.uri(1), 20, 2);
         CliFixture.addPool(cli, "pool-b", pools.uri(2), 20, 3);
-        String schema = CliFixture.smallSchema(dir).toString();
+        Path schemaFile = CliFixture.smallSchema(dir);
+        String schema = schemaFile.toString();
         List<String> head = List.of("provision", "--schema", schema, "-o", "json");
 
         // 50 orgs in three runs, as a pipeline would send them in batches
@@ -84,7 +87,17 @@ class ProvisionCapacityTest {
             assertThat(r.err()).as("stderr names %s with the reason", id).containsPattern("(?m)^failed: " + id + ": no capacity");
         }
         assertThat(fill(cli)).containsExactlyInAnyOrderEntriesOf(Map.of("pool-c", 20, "pool-a", 20, "pool-b", 20));
-        JsonNode active = CliFixture.strictJson(ok(cli, "orgs", "list", "--status", "active", "-o", "json"));
-        assertThat(active.get("orgs")).hasSize(60);
+        List<String> active = CliFixture.orgIds(cli, "active");
+        assertThat(active).hasSize(60);
+
+        // end state: every org provisioned, on all three pools, in a clean run and in the one that ran out of room, has
+        // its whole schema (all 60: cheap); the refused ones left no database on any pool
+        CliFixture.assertClean(url, schemaFile, active);
+        for (String uri : pools.uris()) {
+            try (MongoClient client = MongoClients.create(uri)) {
+                assertThat(client.listDatabaseNames().into(new ArrayList<>())).as(uri)
+                        .doesNotContainAnyElementsOf(refused.stream().map(MigrateAllFixture::db).toList());
+            }
+        }
     }
 }

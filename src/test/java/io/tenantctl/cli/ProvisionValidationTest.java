@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -83,7 +84,8 @@ class ProvisionValidationTest {
         String url = CliFixture.initialisedCatalog();
         Cli fresh = Cli.withCatalog(url);
         CliFixture.addPool(fresh, "pool-1", pools.uri(0), 100, 1);
-        String schema = CliFixture.smallSchema(dir).toString();
+        Path schemaFile = CliFixture.smallSchema(dir);
+        String schema = schemaFile.toString();
         ok(fresh, "provision", "acme-y", "--schema", schema);
 
         Cli.Result r = fresh.run("provision", "acme_y", "bystander", "--schema", schema, "-o", "json");
@@ -98,6 +100,10 @@ class ProvisionValidationTest {
         // and the run is closed, not left 'running'
         assertThat(strictJson(ok(fresh, "runs", "list", "-o", "json")).get("runs"))
                 .allSatisfy(run -> assertThat(run.get("status").asText()).isNotEqualTo("running"));
+        // end state: both active orgs have their whole schema; the refused id has no row (above) and its would-be
+        // database, acme-y's, has exactly its schema still
+        CliFixture.assertExactly(url, schemaFile, List.of("acme-y"));
+        CliFixture.assertClean(url, schemaFile, List.of("bystander"));
     }
 
     @Test
@@ -139,13 +145,14 @@ class ProvisionValidationTest {
                 f-three
                 f-one
                 """);
-        Cli.Result r = fresh.run("provision", "--file", file.toString(), "f-four", "--schema", CliFixture.smallSchema(dir).toString(),
-                "-o", "json");
+        Path schema = CliFixture.smallSchema(dir);
+        Cli.Result r = fresh.run("provision", "--file", file.toString(), "f-four", "--schema", schema.toString(), "-o", "json");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(strictJson(r).get("provisioned").asInt()).isEqualTo(4);
         assertThat(strictJson(ok(fresh, "orgs", "list", "-o", "json")).get("orgs"))
                 .extracting(o -> o.get("org_id").asText())
                 .containsExactly("f-four", "f-one", "f-three", "f-two");
+        CliFixture.assertClean(url, schema, List.of("f-four", "f-one", "f-three", "f-two"));
     }
 
     @Test
