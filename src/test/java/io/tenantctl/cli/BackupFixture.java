@@ -97,10 +97,10 @@ final class BackupFixture implements AutoCloseable {
     }
 
     /**
-     * The end state of a restore: the org, as the catalog points at it now, is active, has its whole schema and holds
-     * exactly {@code documents} (see {@link #contents}), no more, no fewer, every byte the same.
+     * The end state of a restore, or of anything that must leave an org alone: the org, as the catalog points at it now,
+     * is active, has its whole schema and holds exactly {@code documents} (see {@link #contents}), every byte the same.
      */
-    void assertRestored(String orgId, Map<String, List<RawBsonDocument>> documents) {
+    void assertHolds(String orgId, Map<String, List<RawBsonDocument>> documents) {
         assertThat(org(orgId).get("status").asText()).as(orgId).isEqualTo("active");
         assertClean(orgId);
         assertThat(contents(db(orgId))).as("%s's documents", orgId).isEqualTo(documents);
