@@ -80,6 +80,7 @@ class MigrateAllUpgradeTest {
         assertThat(untouched).as("a conflicting org is left exactly as it was: nothing half-applied").doesNotContainKey("files");
         assertThat(untouched.get("messages")).doesNotContainKey("created_-1");
         assertThat(untouched.get("users").get("email_1").get("unique")).isNull();
+        CliFixture.assertExactly(url, dir.resolve("v1.json"), List.of("alpha", "beta", "gamma"));
 
         JsonNode failedRun = MigrateAllFixture.runShow(cli, s.get("run_id").asText());
         assertThat(failedRun.get("run").get("status").asText()).isEqualTo("failed");
