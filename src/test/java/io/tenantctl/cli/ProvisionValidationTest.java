@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -35,9 +36,12 @@ class ProvisionValidationTest {
         pools.close();
     }
 
-    private static void assertNothingWritten() {
+    /** No org row, no run, and on the pool no database for any of the refused batch's well-formed {@code ids}. */
+    private static void assertNothingWritten(String... ids) {
         assertThat(strictJson(ok(cli, "orgs", "list", "-o", "json")).get("orgs")).isEmpty();
         assertThat(strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs")).isEmpty();
+        List<String> databases = Stream.of(ids).map(MigrateAllFixture::db).toList();
+        assertThat(pools.databaseNames(0)).as("databases of %s", databases).noneMatch(databases::contains);
     }
 
     @Test
@@ -49,7 +53,7 @@ class ProvisionValidationTest {
         assertThat(r.err()).contains("'Acme'").contains("'-x'").contains("'" + long60 + "'").contains("'a.b'");
         assertThat(r.err()).doesNotContain("'good-one'").doesNotContain("'also-good'");
         assertThat(r.err()).doesNotContain("\tat ");
-        assertNothingWritten();
+        assertNothingWritten("good-one", "also-good");
     }
 
     @Test
@@ -57,7 +61,7 @@ class ProvisionValidationTest {
         Cli.Result r = cli.run("provision", "acme", "-x");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("'-x'");
-        assertNothingWritten();
+        assertNothingWritten("acme");
     }
 
     @Test
@@ -67,7 +71,7 @@ class ProvisionValidationTest {
         Cli.Result r = cli.run("provision", "--file", file.toString());
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("'BAD_ONE'").contains("'-x'").contains("'bad/two'").doesNotContain("'fine'");
-        assertNothingWritten();
+        assertNothingWritten("fine");
     }
 
     @Test
@@ -76,7 +80,7 @@ class ProvisionValidationTest {
         Cli.Result r = cli.run("provision", "acme-x", "other", "acme_x");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("'acme-x'").contains("'acme_x'").contains("org_acme_x").doesNotContain("constraint");
-        assertNothingWritten();
+        assertNothingWritten("acme-x", "other");
     }
 
     @Test
@@ -119,7 +123,7 @@ class ProvisionValidationTest {
         Cli.Result r = cli.run("provision", "acme", "--tier", "Gold Plus");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("Gold Plus");
-        assertNothingWritten();
+        assertNothingWritten("acme");
     }
 
     @Test
@@ -161,7 +165,7 @@ class ProvisionValidationTest {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("--dry-rn").contains("--dry-run");
         assertThat(r.err()).containsAnyOf("Did you mean", "Possible solutions");
-        assertNothingWritten();
+        assertNothingWritten("acme");
     }
 
     @Test
@@ -169,7 +173,7 @@ class ProvisionValidationTest {
         Cli.Result r = cli.run("provison", "acme");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("provison").contains("Did you mean").contains("provision");
-        assertNothingWritten();
+        assertNothingWritten("acme");
     }
 
     @Test
@@ -178,6 +182,6 @@ class ProvisionValidationTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(strictJson(r).get("planned").asInt()).isEqualTo(2);
         assertThat(strictJson(r).get("dry_run").asBoolean()).isTrue();
-        assertNothingWritten();
+        assertNothingWritten("d-one", "d-two");
     }
 }
