@@ -60,6 +60,7 @@ class BackupDueTest {
                 assertThat(later.orgs()).extracting(Backup.OrgResult::orgId).containsExactly("growth-org", "never");
                 assertThat(due(op, t0.plus(Duration.ofHours(14)))).isEmpty();
             }
+            f.assertClean("free-org", "starter-org", "growth-org", "never", "frozen");
         }
     }
 

@@ -13,6 +13,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonDouble;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
+import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.tenantctl.cli.CliFixture.ok;
@@ -39,6 +41,7 @@ class BackupFailureTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             seed(f);
+            Map<String, List<RawBsonDocument>> seeded = BackupFixture.contents(f.db("acme"));
             Cli failing = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test",
                     "TENANTCTL_STORE", f.storeDir.toUri().toString())).decoratePools(real -> dyingAfter(real, "notes", 3, null));
 
@@ -62,6 +65,8 @@ class BackupFailureTest {
             JsonNode run = strictJson(ok(f.cli, "runs", "show", strictJson(r).get("run_id").asText(), "-o", "json"));
             assertThat(run.get("run").get("verb").asText()).isEqualTo("backup");
             assertThat(CliFixture.runItem(run, "acme").get("status").asText()).isEqualTo("failed");
+            // end state: neither the failed backup nor the refused restore of it changed the org
+            f.assertHolds("acme", seeded);
         }
     }
 
@@ -70,6 +75,7 @@ class BackupFailureTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             seed(f);
+            Map<String, List<RawBsonDocument>> seeded = BackupFixture.contents(f.db("acme"));
             AtomicReference<String> statusDuringCopy = new AtomicReference<>();
             Cli failing = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test",
                     "TENANTCTL_STORE", f.storeDir.toUri().toString()))
@@ -82,7 +88,7 @@ class BackupFailureTest {
             assertThat(f.org("acme").get("status").asText()).as("thawed although the backup failed").isEqualTo("active");
 
             f.backup("acme", "--freeze");
-            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            f.assertHolds("acme", seeded);
         }
     }
 
@@ -95,6 +101,7 @@ class BackupFailureTest {
             JsonNode listed = entry(f, id);
             assertThat(listed.get("status").asText()).isEqualTo("incomplete");
             assertThat(listed.get("in_store").asBoolean()).isTrue();
+            f.assertClean("acme");
         }
     }
 

@@ -91,6 +91,21 @@ final class BackupFixture implements AutoCloseable {
         return r.get("orgs").get(0).get("backup_id").asText();
     }
 
+    /** The end state of every test here: each org has the whole schema it was provisioned with (extras allowed). */
+    void assertClean(String... orgs) {
+        CliFixture.assertClean(catalogUrl, schema, List.of(orgs));
+    }
+
+    /**
+     * The end state of a restore, or of anything that must leave an org alone: the org, as the catalog points at it now,
+     * is active, has its whole schema and holds exactly {@code documents} (see {@link #contents}), every byte the same.
+     */
+    void assertHolds(String orgId, Map<String, List<RawBsonDocument>> documents) {
+        assertThat(org(orgId).get("status").asText()).as(orgId).isEqualTo("active");
+        assertClean(orgId);
+        assertThat(contents(db(orgId))).as("%s's documents", orgId).isEqualTo(documents);
+    }
+
     /** Every collection's documents in _id order, as raw BSON. */
     static Map<String, List<RawBsonDocument>> contents(MongoDatabase db) {
         Map<String, List<RawBsonDocument>> out = new TreeMap<>();

@@ -66,6 +66,7 @@ class BackupInterruptTest {
 
             String id = f.backup("acme");
             assertThat(strictJson(ok(f.cli, "backups", "show", id, "-o", "json")).toString()).contains("\"docs\":20000");
+            f.assertClean("acme", "beta");
         }
     }
 

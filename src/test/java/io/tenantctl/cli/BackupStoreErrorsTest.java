@@ -35,6 +35,9 @@ class BackupStoreErrorsTest {
             assertThat(r.err()).contains("s3://backups/x").doesNotContain("secret-not-shown");
             assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "runs", "list", "-o", "json")).toString())
                     .as("no run was started").doesNotContain("\"backup\"");
+            // end state: the refused restore left acme on its own database, whole
+            assertThat(f.org("acme").get("database_name").asText()).isEqualTo("org_acme");
+            f.assertClean("acme");
         }
     }
 }

@@ -68,6 +68,7 @@ class BackupsPruneTest {
                     "-o", "json"));
             assertThat(actions(noGrace)).containsEntry(b3, "keep").containsEntry(running, "keep").containsEntry(youngIncomplete, "delete");
             assertThat(statuses(f)).containsOnlyKeys(b3, running);
+            f.assertClean("acme");
         }
     }
 

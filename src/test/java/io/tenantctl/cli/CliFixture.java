@@ -3,7 +3,10 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tenantctl.schema.SchemaDiff;
+import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.SchemaCheck;
 import io.tenantctl.testing.TestCatalog;
 
 import java.io.IOException;
@@ -11,7 +14,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,6 +58,26 @@ final class CliFixture {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The end state of a test that provisioned or migrated {@code orgs} with the manifest in {@code schema}: each org's
+     * live collections and indexes, read from its pool, have everything the manifest lists (extras allowed; returned).
+     */
+    static Map<String, SchemaDiff> assertClean(String catalogUrl, Path schema, Collection<String> orgs) {
+        return SchemaCheck.assertClean(catalogUrl, orgs, SchemaManifest.load(schema));
+    }
+
+    /** As {@link #assertClean}, with no index the manifest does not list: e.g. what a failed or refused change left. */
+    static void assertExactly(String catalogUrl, Path schema, Collection<String> orgs) {
+        SchemaCheck.assertExactly(catalogUrl, orgs, SchemaManifest.load(schema));
+    }
+
+    /** The ids of the catalog's orgs with {@code status}, from {@code orgs list}. */
+    static List<String> orgIds(Cli cli, String status) {
+        List<String> out = new ArrayList<>();
+        strictJson(ok(cli, "orgs", "list", "--status", status, "-o", "json")).get("orgs").forEach(o -> out.add(o.get("org_id").asText()));
+        return out;
     }
 
     static void addPool(Cli cli, String name, String uri, int capacity, int priority) {

@@ -52,6 +52,7 @@ class DeadPoolTest {
             JsonNode org = strictJson(ok(cli, "orgs", "show", id, "-o", "json"));
             if (org.get("pool_id").asText().equals("pool-dead")) {
                 assertThat(org.get("status").asText()).as(id).isEqualTo("failed");
+                assertThat(org.get("schema_hash").isNull()).as("%s records no schema it could not have been given: %s", id, org).isTrue();
             } else {
                 assertThat(org.get("status").asText()).as(id).isEqualTo("active");
             }
@@ -70,5 +71,9 @@ class DeadPoolTest {
         assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
         assertThat(again.err()).containsPattern("(?m)^failed: o3 on pool-dead: .*pool-dead.*unreachable");
         assertThat(again.err()).doesNotContain("\tat ");
+
+        // end state: the orgs of both live pools have their whole schema (the dead pool's cannot be read: their
+        // catalog rows, above, are what there is to check)
+        CliFixture.assertClean(url, CliFixture.smallSchema(dir), List.of("o0", "o1", "o2", "o6", "o7", "o8"));
     }
 }

@@ -71,6 +71,10 @@ class MigrateAllCancelTest {
                 .containsExactlyInAnyOrderEntriesOf(Map.of("succeeded", started, "pending", 20 - started));
         String v2Hash = s.get("schema_hash").asText();
         assertThat(hashes(Cli.withCatalog(url)).values().stream().filter(v2Hash::equals)).hasSize(started);
+        Path v1 = dir.resolve("v1.json");
+        assertThat(MigrateAllFixture.assertExactlyAsRecorded(url, v1, v2)).as("what each org records is what it has")
+                .hasEntrySatisfying(v2, done -> assertThat(done).hasSize(started))
+                .hasEntrySatisfying(v1, untouched -> assertThat(untouched).hasSize(20 - started));
 
         MigrateAllFixture.CreateIndexesCounter second = new MigrateAllFixture.CreateIndexesCounter();
         Cli.Result resumed = Cli.withCatalog(url).decoratePools(real -> hooked(real, second)).run("migrate-all", "--resume", runId, "-o", "json");
@@ -81,6 +85,8 @@ class MigrateAllCancelTest {
         }
         assertThat(hashes(Cli.withCatalog(url)).values()).containsOnly(v2Hash);
         assertThat(MigrateAllFixture.runShow(Cli.withCatalog(url), runId).get("run").get("status").asText()).isEqualTo("succeeded");
+        // end state: all twenty, on both pools, have exactly v2
+        CliFixture.assertExactly(url, v2, orgs);
     }
 
     @Test
@@ -96,8 +102,14 @@ class MigrateAllCancelTest {
             }
         }));
 
-        Cli.Result r = cli.run(ctrlC, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "--per-pool", "1");
+        Path v2 = write(dir, "v2.json", V2_ADD);
+        Cli.Result r = cli.run(ctrlC, "migrate-all", "--schema", v2.toString(), "--per-pool", "1");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
         assertThat(r.err()).contains("interrupted").containsPattern("--resume \\d{8}T\\d{6}Z-[0-9a-f]{4}");
+        // end state: the org in flight finished with exactly v2, the three never started have exactly v1
+        Path v1 = dir.resolve("v1.json");
+        assertThat(MigrateAllFixture.assertExactlyAsRecorded(url, v1, v2))
+                .hasEntrySatisfying(v2, done -> assertThat(done).hasSize(1))
+                .hasEntrySatisfying(v1, untouched -> assertThat(untouched).hasSize(3));
     }
 }

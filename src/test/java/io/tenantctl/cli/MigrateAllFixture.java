@@ -8,6 +8,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.pool.PoolConnector;
+import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
 import org.bson.Document;
 
@@ -159,6 +160,29 @@ final class MigrateAllFixture {
         for (JsonNode o : strictJson(ok(cli, "orgs", "list", "-o", "json")).get("orgs")) {
             out.put(o.get("org_id").asText(), o.get("schema_hash").asText(null));
         }
+        return out;
+    }
+
+    /**
+     * The end state of a rollout that stopped part way: every org of the catalog records the hash of one of
+     * {@code manifests} and has exactly that manifest on its pool. Returns each manifest's orgs (empty lists included).
+     */
+    static Map<Path, List<String>> assertExactlyAsRecorded(String catalogUrl, Path... manifests) {
+        Map<String, Path> byHash = new LinkedHashMap<>();
+        for (Path m : manifests) {
+            byHash.put(SchemaManifest.load(m).hash(), m);
+        }
+        Map<Path, List<String>> out = new LinkedHashMap<>();
+        List.of(manifests).forEach(m -> out.put(m, new ArrayList<>()));
+        hashes(Cli.withCatalog(catalogUrl)).forEach((org, hash) -> {
+            assertThat(byHash).as("%s records the hash of one of %s", org, List.of(manifests)).containsKey(hash);
+            out.get(byHash.get(hash)).add(org);
+        });
+        out.forEach((m, orgs) -> {
+            if (!orgs.isEmpty()) {
+                CliFixture.assertExactly(catalogUrl, m, orgs);
+            }
+        });
         return out;
     }
 

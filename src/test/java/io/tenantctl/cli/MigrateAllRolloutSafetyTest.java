@@ -91,15 +91,19 @@ class MigrateAllRolloutSafetyTest {
         assertThat(resumed.total()).isEqualTo(7);
         assertThat(hashes(Cli.withCatalog(url)).values()).containsOnly(strictJson(again).get("schema_hash").asText());
         assertThat(MigrateAllFixture.runShow(Cli.withCatalog(url), runId).get("run").get("status").asText()).isEqualTo("succeeded");
+        // end state: all eight, both pools, the canary that succeeded, the one that failed and the ones resumed: v2 exactly
+        CliFixture.assertExactly(url, v2, orgs);
     }
 
     @Test
     void aPassingCanaryLetsTheRolloutContinue(@TempDir Path dir) {
         String url = fleet(dir, 2, 4, ids("o", 0, 8));
-        Cli.Result r = Cli.withCatalog(url).run("migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "--canary", "2", "-o", "json");
+        Path v2 = write(dir, "v2.json", V2_ADD);
+        Cli.Result r = Cli.withCatalog(url).run("migrate-all", "--schema", v2.toString(), "--canary", "2", "-o", "json");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(strictJson(r).get("migrated").asInt()).isEqualTo(8);
         assertThat(strictJson(r).get("aborted").isNull()).isTrue();
+        CliFixture.assertExactly(url, v2, ids("o", 0, 8));
     }
 
     @Test
@@ -121,6 +125,8 @@ class MigrateAllRolloutSafetyTest {
         assertThat(run.get("run").get("status").asText()).isEqualTo("aborted");
         assertThat(MigrateAllFixture.itemStatuses(run)).as("the rest are left for a resume, none half-claimed")
                 .containsExactlyInAnyOrderEntriesOf(Map.of("failed", 2, "pending", 8));
+        // end state: the two failed orgs and the eight never started all have exactly what they had, v1
+        CliFixture.assertExactly(url, dir.resolve("v1.json"), orgs);
     }
 
     @Test
@@ -138,6 +144,7 @@ class MigrateAllRolloutSafetyTest {
         Cli.Result next = cli.run("migrate-all", "--schema", v2.toString(), "-o", "json");
         assertThat(next.exitCode()).as("a typo must not leave a phantom run that blocks the next rollout\n" + next).isZero();
         assertThat(strictJson(next).get("migrated").asInt()).isEqualTo(2);
+        CliFixture.assertExactly(url, v2, ids("o", 0, 2));
     }
 
     @Test
@@ -171,15 +178,18 @@ class MigrateAllRolloutSafetyTest {
         assertThat(o3.get("status").asText()).isEqualTo("succeeded");
         assertThat(o3.get("error").isNull()).as("the old error is not left on a succeeded item").isTrue();
         assertThat(hashes(Cli.withCatalog(url)).values()).containsOnly(a.get("schema_hash").asText());
+        CliFixture.assertExactly(url, v2, orgs);
     }
 
     @Test
     void aDeadPoolFailsOnlyItsOwnOrgs(@TempDir Path dir) {
         List<String> orgs = ids("o", 0, 6); // o0,o1 on pool-a; o2,o3 on pool-b; o4,o5 on pool-c
         String url = fleet(dir, 3, 2, orgs);
+        String v1Hash = hashes(Cli.withCatalog(url)).get("o0");
         pools.kill(1);
+        Path v2 = write(dir, "v2.json", V2_ADD);
 
-        Cli.Result r = Cli.withCatalog(url).run("migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json");
+        Cli.Result r = Cli.withCatalog(url).run("migrate-all", "--schema", v2.toString(), "-o", "json");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         JsonNode s = strictJson(r);
         assertThat(failedIds(s)).containsExactlyInAnyOrder("o2", "o3");
@@ -189,8 +199,12 @@ class MigrateAllRolloutSafetyTest {
         for (String org : List.of("o0", "o1", "o4", "o5")) {
             assertThat(hashes.get(org)).as(org).isEqualTo(s.get("schema_hash").asText());
         }
-        assertThat(hashes.get("o2")).isNotEqualTo(s.get("schema_hash").asText());
+        for (String org : List.of("o2", "o3")) {
+            assertThat(hashes.get(org)).as(org + " still records v1").isEqualTo(v1Hash);
+        }
         JsonNode run = MigrateAllFixture.runShow(Cli.withCatalog(url), s.get("run_id").asText());
         assertThat(run.get("run").get("status").asText()).isEqualTo("failed");
+        // end state: the live pools' orgs (pool-a and pool-c) have exactly v2; the dead pool's cannot be read
+        CliFixture.assertExactly(url, v2, List.of("o0", "o1", "o4", "o5"));
     }
 }

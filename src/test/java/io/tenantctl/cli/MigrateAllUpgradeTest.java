@@ -80,6 +80,7 @@ class MigrateAllUpgradeTest {
         assertThat(untouched).as("a conflicting org is left exactly as it was: nothing half-applied").doesNotContainKey("files");
         assertThat(untouched.get("messages")).doesNotContainKey("created_-1");
         assertThat(untouched.get("users").get("email_1").get("unique")).isNull();
+        CliFixture.assertExactly(url, dir.resolve("v1.json"), List.of("alpha", "beta", "gamma"));
 
         JsonNode failedRun = MigrateAllFixture.runShow(cli, s.get("run_id").asText());
         assertThat(failedRun.get("run").get("status").asText()).isEqualTo("failed");
@@ -149,6 +150,10 @@ class MigrateAllUpgradeTest {
         Cli.Result table = cli.run("migrate-all", "--schema", write(dir, "v1.json", V1).toString(), "--rate", "50");
         assertThat(table.exitCode()).as(table.toString()).isZero();
         assertThat(table.out()).contains("selected 2").contains("failed 0");
+
+        // end state: both orgs have v1 whole again, and keep v2's index as an extra: never dropped without --prune
+        CliFixture.assertClean(url, dir.resolve("v1.json"), List.of("alpha", "beta")).forEach((org, d) ->
+                assertThat(d.extras()).as(org).extracting(x -> x.collection() + "." + x.index().name()).containsExactly("messages.created_-1"));
     }
 
     @Test
@@ -190,6 +195,11 @@ class MigrateAllUpgradeTest {
                 .contains("2 conflicts (would be replaced)").contains("1 extra indexes");
         assertThat(hashes(cli)).isEqualTo(hashesBefore);
         assertThat(direct.indexes(pools.uri(0), "beta")).isEqualTo(betaBefore);
+
+        // end state: still exactly v1, beta with nothing but its own legacy_1 beside it
+        CliFixture.assertExactly(url, dir.resolve("v1.json"), List.of("alpha"));
+        assertThat(CliFixture.assertClean(url, dir.resolve("v1.json"), List.of("beta")).get("beta").extras())
+                .extracting(x -> x.collection() + "." + x.index().name()).containsExactly("messages.legacy_1");
     }
 
     private static JsonNode planOf(JsonNode dryRun, String org) {
@@ -223,6 +233,8 @@ class MigrateAllUpgradeTest {
         JsonNode run = MigrateAllFixture.runShow(cli, s.get("run_id").asText());
         assertThat(CliFixture.runItem(run, "alpha").get("status").asText()).isEqualTo("succeeded");
         assertThat(CliFixture.runItem(run, "beta").get("status").asText()).isEqualTo("unchanged");
+        // end state: the repaired org and the untouched one both have exactly v1
+        CliFixture.assertExactly(url, v1, List.of("alpha", "beta"));
     }
 
     @Test
@@ -263,6 +275,10 @@ class MigrateAllUpgradeTest {
         assertThat(next.exitCode()).as(next.toString()).isZero();
         assertThat(next.out()).contains("migrated 1").containsPattern("skipped: moving: .*moving");
         assertThat(direct.indexes(pools.uri(0), "frozen").get("messages")).containsKey("created_-1");
+
+        // end state: the migrated orgs (at once, and once thawed) have exactly v2; the two still skipped exactly v1
+        CliFixture.assertExactly(url, v2, List.of("active-1", "frozen"));
+        CliFixture.assertExactly(url, dir.resolve("v1.json"), List.of("moving", "restoring"));
     }
 
     @Test
@@ -287,5 +303,6 @@ class MigrateAllUpgradeTest {
         assertThat(strictJson(pruned).get("migrated").asInt()).isEqualTo(1);
         assertThat(direct.indexes(pools.uri(0), "alpha").get("messages")).containsOnlyKeys("conv_1", "created_-1");
         assertThat(docs("alpha", "messages")).as("pruning drops an index, not data").hasSize(1);
+        CliFixture.assertExactly(url, v2, List.of("alpha"));
     }
 }

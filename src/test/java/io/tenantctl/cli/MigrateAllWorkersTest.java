@@ -97,5 +97,7 @@ class MigrateAllWorkersTest {
             }
         }
         assertThat(hashes(setup).values()).containsOnly(d.get("schema_hash").asText());
+        // end state: all 300 orgs, over the three pools and from each of the three workers, have exactly v2
+        CliFixture.assertExactly(url, v2, orgs);
     }
 }

@@ -99,6 +99,10 @@ class OrgsCommandTest {
         Cli.Result badPool = cli.run("orgs", "list", "--pool", "pool-9");
         assertThat(badPool.exitCode()).as(badPool.toString()).isEqualTo(2);
         assertThat(badPool.err()).contains("pool-9");
+
+        // end state: the four active orgs, on both pools, have their whole schema; b3 records none
+        CliFixture.assertClean(url, schema, List.of("a1", "a2", "b1", "b2"));
+        assertThat(strictJson(ok(cli, "orgs", "show", "b3", "-o", "json")).get("schema_hash").isNull()).isTrue();
     }
 
     @Test
@@ -139,13 +143,16 @@ class OrgsCommandTest {
         assertThat(thirdJson.get("failed")).isEmpty();
         assertThat(thirdJson.get("orgs")).allSatisfy(o -> assertThat(o.get("outcome").asText()).isEqualTo("unchanged"));
         assertThat(strictJson(ok(cli, "pools", "show", "pool-1", "-o", "json")).get("orgs").asInt()).isEqualTo(3);
+        // end state: the two left alone and the one resumed all have the whole schema
+        CliFixture.assertClean(url, schema, List.of("r1", "r2", "r3"));
     }
 
     @Test
     void everyJsonCommandPrintsExactlyOneDocument(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
         Cli cli = Cli.withCatalog(url);
-        String schema = CliFixture.smallSchema(dir).toString();
+        Path schemaFile = CliFixture.smallSchema(dir);
+        String schema = schemaFile.toString();
         List<String[]> commands = List.of(
                 new String[]{"init"},
                 new String[]{"init", "--dry-run"},
@@ -194,5 +201,8 @@ class OrgsCommandTest {
         Cli.Result refused = cli.run("provision", "j4", "--schema", schema, "-o", "json");
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
         assertThat(strictJson(refused).get("failed")).singleElement().satisfies(f -> assertThat(f.get("org_id").asText()).isEqualTo("j4"));
+        // end state: the orgs provisioned (twice) have their whole schema; the refused one has no row
+        CliFixture.assertClean(url, schemaFile, List.of("j1", "j2"));
+        assertThat(cli.run("orgs", "show", "j4").exitCode()).isEqualTo(2);
     }
 }

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -161,8 +162,10 @@ class PoolsCommandTest {
 
     @Test
     void drainStopsPlacementAndEnableResumesIt(@TempDir Path dir) {
-        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
-        String schema = CliFixture.smallSchema(dir).toString();
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        Path schemaFile = CliFixture.smallSchema(dir);
+        String schema = schemaFile.toString();
         CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
         ok(cli, "provision", "before", "--schema", schema);
 
@@ -185,6 +188,10 @@ class PoolsCommandTest {
         Cli.Result placed = ok(cli, "provision", "while-drained", "--schema", schema, "-o", "json");
         assertThat(strictJson(placed).get("provisioned").asInt()).isEqualTo(1);
         assertThat(strictJson(ok(cli, "pools", "show", "pool-1", "-o", "json")).get("orgs").asInt()).isEqualTo(2);
+        // end state: the org placed before the drain and the one placed after it have their whole schema; the one
+        // pinned to the draining pool was refused and has no row
+        CliFixture.assertClean(url, schemaFile, List.of("before", "while-drained"));
+        assertThat(cli.run("orgs", "show", "pinned").exitCode()).isEqualTo(2);
     }
 
     @Test

@@ -49,7 +49,8 @@ class ProvisionCapacityTest {
         CliFixture.addPool(cli, "pool-c", pools.uri(0), 20, 1);
         CliFixture.addPool(cli, "pool-a", pools.uri(1), 20, 2);
         CliFixture.addPool(cli, "pool-b", pools.uri(2), 20, 3);
-        String schema = CliFixture.smallSchema(dir).toString();
+        Path schemaFile = CliFixture.smallSchema(dir);
+        String schema = schemaFile.toString();
         List<String> head = List.of("provision", "--schema", schema, "-o", "json");
 
         // 50 orgs in three runs, as a pipeline would send them in batches
@@ -84,7 +85,14 @@ class ProvisionCapacityTest {
             assertThat(r.err()).as("stderr names %s with the reason", id).containsPattern("(?m)^failed: " + id + ": no capacity");
         }
         assertThat(fill(cli)).containsExactlyInAnyOrderEntriesOf(Map.of("pool-c", 20, "pool-a", 20, "pool-b", 20));
-        JsonNode active = CliFixture.strictJson(ok(cli, "orgs", "list", "--status", "active", "-o", "json"));
-        assertThat(active.get("orgs")).hasSize(60);
+        List<String> active = CliFixture.orgIds(cli, "active");
+        assertThat(active).hasSize(60);
+
+        // end state: every org provisioned, on all three pools, in a clean run and in the one that ran out of room, has
+        // its whole schema (all 60: cheap); the refused ones left no database on any pool
+        CliFixture.assertClean(url, schemaFile, active);
+        for (int i = 0; i < 3; i++) {
+            assertThat(pools.databaseNames(i)).as("pool %d", i).doesNotContainAnyElementsOf(refused.stream().map(MigrateAllFixture::db).toList());
+        }
     }
 }

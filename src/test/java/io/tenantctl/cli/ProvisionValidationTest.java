@@ -9,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -34,9 +36,12 @@ class ProvisionValidationTest {
         pools.close();
     }
 
-    private static void assertNothingWritten() {
+    /** No org row, no run, and on the pool no database for any of the refused batch's well-formed {@code ids}. */
+    private static void assertNothingWritten(String... ids) {
         assertThat(strictJson(ok(cli, "orgs", "list", "-o", "json")).get("orgs")).isEmpty();
         assertThat(strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs")).isEmpty();
+        List<String> databases = Stream.of(ids).map(MigrateAllFixture::db).toList();
+        assertThat(pools.databaseNames(0)).as("databases of %s", databases).noneMatch(databases::contains);
     }
 
     @Test
@@ -48,7 +53,7 @@ class ProvisionValidationTest {
         assertThat(r.err()).contains("'Acme'").contains("'-x'").contains("'" + long60 + "'").contains("'a.b'");
         assertThat(r.err()).doesNotContain("'good-one'").doesNotContain("'also-good'");
         assertThat(r.err()).doesNotContain("\tat ");
-        assertNothingWritten();
+        assertNothingWritten("good-one", "also-good");
     }
 
     @Test
@@ -56,7 +61,7 @@ class ProvisionValidationTest {
         Cli.Result r = cli.run("provision", "acme", "-x");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("'-x'");
-        assertNothingWritten();
+        assertNothingWritten("acme");
     }
 
     @Test
@@ -66,7 +71,7 @@ class ProvisionValidationTest {
         Cli.Result r = cli.run("provision", "--file", file.toString());
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("'BAD_ONE'").contains("'-x'").contains("'bad/two'").doesNotContain("'fine'");
-        assertNothingWritten();
+        assertNothingWritten("fine");
     }
 
     @Test
@@ -75,7 +80,7 @@ class ProvisionValidationTest {
         Cli.Result r = cli.run("provision", "acme-x", "other", "acme_x");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("'acme-x'").contains("'acme_x'").contains("org_acme_x").doesNotContain("constraint");
-        assertNothingWritten();
+        assertNothingWritten("acme-x", "other");
     }
 
     @Test
@@ -83,7 +88,8 @@ class ProvisionValidationTest {
         String url = CliFixture.initialisedCatalog();
         Cli fresh = Cli.withCatalog(url);
         CliFixture.addPool(fresh, "pool-1", pools.uri(0), 100, 1);
-        String schema = CliFixture.smallSchema(dir).toString();
+        Path schemaFile = CliFixture.smallSchema(dir);
+        String schema = schemaFile.toString();
         ok(fresh, "provision", "acme-y", "--schema", schema);
 
         Cli.Result r = fresh.run("provision", "acme_y", "bystander", "--schema", schema, "-o", "json");
@@ -98,6 +104,10 @@ class ProvisionValidationTest {
         // and the run is closed, not left 'running'
         assertThat(strictJson(ok(fresh, "runs", "list", "-o", "json")).get("runs"))
                 .allSatisfy(run -> assertThat(run.get("status").asText()).isNotEqualTo("running"));
+        // end state: both active orgs have their whole schema; the refused id has no row (above) and its would-be
+        // database, acme-y's, has exactly its schema still
+        CliFixture.assertExactly(url, schemaFile, List.of("acme-y"));
+        CliFixture.assertClean(url, schemaFile, List.of("bystander"));
     }
 
     @Test
@@ -113,7 +123,7 @@ class ProvisionValidationTest {
         Cli.Result r = cli.run("provision", "acme", "--tier", "Gold Plus");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("Gold Plus");
-        assertNothingWritten();
+        assertNothingWritten("acme");
     }
 
     @Test
@@ -139,13 +149,14 @@ class ProvisionValidationTest {
                 f-three
                 f-one
                 """);
-        Cli.Result r = fresh.run("provision", "--file", file.toString(), "f-four", "--schema", CliFixture.smallSchema(dir).toString(),
-                "-o", "json");
+        Path schema = CliFixture.smallSchema(dir);
+        Cli.Result r = fresh.run("provision", "--file", file.toString(), "f-four", "--schema", schema.toString(), "-o", "json");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(strictJson(r).get("provisioned").asInt()).isEqualTo(4);
         assertThat(strictJson(ok(fresh, "orgs", "list", "-o", "json")).get("orgs"))
                 .extracting(o -> o.get("org_id").asText())
                 .containsExactly("f-four", "f-one", "f-three", "f-two");
+        CliFixture.assertClean(url, schema, List.of("f-four", "f-one", "f-three", "f-two"));
     }
 
     @Test
@@ -154,7 +165,7 @@ class ProvisionValidationTest {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("--dry-rn").contains("--dry-run");
         assertThat(r.err()).containsAnyOf("Did you mean", "Possible solutions");
-        assertNothingWritten();
+        assertNothingWritten("acme");
     }
 
     @Test
@@ -162,7 +173,7 @@ class ProvisionValidationTest {
         Cli.Result r = cli.run("provison", "acme");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("provison").contains("Did you mean").contains("provision");
-        assertNothingWritten();
+        assertNothingWritten("acme");
     }
 
     @Test
@@ -171,6 +182,6 @@ class ProvisionValidationTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(strictJson(r).get("planned").asInt()).isEqualTo(2);
         assertThat(strictJson(r).get("dry_run").asBoolean()).isTrue();
-        assertNothingWritten();
+        assertNothingWritten("d-one", "d-two");
     }
 }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.pool.PoolConnector;
+import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.SchemaCheck;
 import io.tenantctl.testing.TestCatalog;
 import io.tenantctl.testing.TestPools;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -69,6 +72,11 @@ class MigrateAllLockTest {
         return url;
     }
 
+    /** The end state of every test here: the orgs have exactly v2 on the pool. */
+    private static void assertExactlyV2(String url, String... orgs) {
+        SchemaCheck.assertExactly(url, List.of(orgs), SchemaManifest.parse(V2, "v2"));
+    }
+
     private static int migrateAllRuns(Catalog catalog) {
         return (int) catalog.runs().list(100).stream().filter(r -> r.verb().equals("migrate-all")).count();
     }
@@ -106,6 +114,7 @@ class MigrateAllLockTest {
             assertThat(r.json().get("migrated").asInt()).isEqualTo(3);
             assertThat(working.getCount()).isZero();
         }
+        assertExactlyV2(url, "a", "b", "c");
     }
 
     @Test
@@ -143,6 +152,7 @@ class MigrateAllLockTest {
             assertThat(second.json().get("migrated").asInt()).as("the queued rollout finds the work already done").isZero();
             assertThat(second.json().get("failed")).isEmpty();
         }
+        assertExactlyV2(url, "a", "b", "c");
     }
 
     @Test
@@ -174,5 +184,6 @@ class MigrateAllLockTest {
         assertThat(next.exitCode()).as(next.toString()).isZero();
         assertThat(next.json().get("selected").asInt()).isZero();
         assertThat(next.json().get("unchanged").asInt()).isEqualTo(2);
+        assertExactlyV2(url, "a", "b");
     }
 }

@@ -9,6 +9,7 @@ import io.tenantctl.pool.FerretErrors;
 import io.tenantctl.pool.PoolClients;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.SchemaManifest;
+import io.tenantctl.testing.SchemaCheck;
 import io.tenantctl.testing.TestCatalog;
 import io.tenantctl.testing.TestPools;
 import org.junit.jupiter.api.Test;
@@ -149,6 +150,8 @@ class ProvisionRaceTest {
                 long recorded = setup.runs().items(r.runId()).stream().filter(i -> i.status().equals("failed")).count();
                 assertThat(recorded).isEqualTo(refused);
             }
+            // end state: every placed org (all 50, both pools, both provisioners) has the whole schema on its pool
+            SchemaCheck.assertClean(url, orgs.stream().map(Org::orgId).toList(), TINY);
         }
     }
 }

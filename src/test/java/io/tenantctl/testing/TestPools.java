@@ -1,5 +1,7 @@
 package io.tenantctl.testing;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import io.tenantctl.testing.standin.StandIn;
@@ -33,6 +35,13 @@ public final class TestPools implements AutoCloseable {
 
     public List<String> uris() {
         return List.copyOf(uris);
+    }
+
+    /** The names of the databases pool {@code i} holds, read with a client of its own. */
+    public List<String> databaseNames(int i) {
+        try (MongoClient client = MongoClients.create(uris.get(i))) {
+            return client.listDatabaseNames().into(new ArrayList<>());
+        }
     }
 
     /** Stops pool {@code i}, so connecting to it fails as a dead pool does. */
