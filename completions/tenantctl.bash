@@ -389,7 +389,7 @@ function _picocli_tenantctl_provision() {
 
   local commands=""
   local flag_opts="'--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--file' '--pool' '--tier' '--schema' '--per-pool' '--concurrency' '--rate' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--file' '--pool' '--tier' '--schema' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -420,6 +420,9 @@ function _picocli_tenantctl_provision() {
       return
       ;;
     '--rate')
+      return
+      ;;
+    '--busy-timeout')
       return
       ;;
     '--join')
@@ -464,7 +467,7 @@ function _picocli_tenantctl_migrateall() {
 
   local commands=""
   local flag_opts="'--replace-conflicting' '--prune' '--force' '--include-failed' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--per-pool' '--concurrency' '--rate' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -498,6 +501,9 @@ function _picocli_tenantctl_migrateall() {
       return
       ;;
     '--rate')
+      return
+      ;;
+    '--busy-timeout')
       return
       ;;
     '--join')
@@ -668,7 +674,7 @@ function _picocli_tenantctl_backup() {
 
   local commands=""
   local flag_opts="'--all' '--due' '--freeze' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--org' '--pool' '--compression' '--per-pool' '--concurrency' '--rate' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--org' '--pool' '--compression' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -690,6 +696,9 @@ function _picocli_tenantctl_backup() {
       return
       ;;
     '--rate')
+      return
+      ;;
+    '--busy-timeout')
       return
       ;;
     '--join')
@@ -733,7 +742,7 @@ function _picocli_tenantctl_restore() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--in-place' '--drop-existing' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--in-place' '--drop-existing' '--dry-run' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--backup' '--to-org' '--target-pool' '--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 

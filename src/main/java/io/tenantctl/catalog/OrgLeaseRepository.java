@@ -41,6 +41,13 @@ public final class OrgLeaseRepository {
     public Acquired acquire(String orgId, String holder, String host, long pid, String operation, String runId, String stateJson,
                             int seconds) {
         return catalog.inTransaction(c -> {
+            // two first takers of a free org race on the insert, not on a select that finds nothing for both
+            boolean inserted = !Sql.query(c, "insert into org_leases (org_id, holder, host, pid, operation, run_id, state, lease_until) "
+                    + "values (?, ?, ?, ?, ?, ?, cast(? as jsonb), now() + make_interval(secs => ?)) on conflict (org_id) do nothing "
+                    + "returning org_id", rs -> rs.getString(1), orgId, holder, host, pid, operation, runId, stateJson, seconds).isEmpty();
+            if (inserted) {
+                return new Acquired(true, null);
+            }
             Optional<Lease> current = Sql.one(c, SELECT + " where org_id = ? for update", OrgLeaseRepository::map, orgId);
             if (current.isPresent() && !current.get().expired() && !current.get().holder().equals(holder)) {
                 return new Acquired(false, current.get());

@@ -22,6 +22,10 @@ final class FanoutOptions {
             "(else it fails after 2 minutes, naming the holder), and for migrate-all the rollout lock (else exit 3)."})
     boolean waitForBusy;
 
+    @Option(names = "--busy-timeout", paramLabel = "SECONDS", defaultValue = "120", description = {"How long an org that another",
+            "operation holds (a restore, a move…) is waited for before it fails, naming the holder; --wait waits as long as it takes."})
+    int busyTimeout;
+
     @Option(names = "--detach", description = "Create the run and print its id without working on it; workers then --join it.")
     boolean detach;
 
@@ -46,6 +50,6 @@ final class FanoutOptions {
 
     /** The run engine's limits: per pool (across every worker of the run), overall, the start rate and --wait. */
     RunEngine.Settings engine() {
-        return new RunEngine.Settings(perPool, concurrency, rate, waitForBusy);
+        return new RunEngine.Settings(perPool, concurrency, rate, waitForBusy, busyTimeout);
     }
 }

@@ -38,6 +38,9 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Check the backup's manifest and show the plan; change nothing.")
     boolean dryRun;
 
+    @Option(names = "--wait", description = "If another operation holds the org (a backup, a migration, a restore), wait for it instead of exiting 3.")
+    boolean waitForOrg;
+
     RestoreCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -46,7 +49,7 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         try (ObjectStore store = Stores.open(ctx)) {
             Restore.Result r = new Restore(ctx.ops(), store).run(new Restore.Request(org, backup, toOrg, targetPool, inPlace, dropExisting,
-                    dryRun, ctx.cancel));
+                    dryRun, ctx.cancel, waitForOrg));
             for (String db : r.droppedDatabases()) {
                 ctx.err.println(r.mode().equals(Restore.IN_PLACE)
                         ? "WARNING: DROPPED database " + db + " on pool " + r.poolId() + " (--in-place --drop-existing)"

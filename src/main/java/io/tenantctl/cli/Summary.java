@@ -35,7 +35,8 @@ final class Summary {
             line.put("org_id", fields.remove("org_id"));
             line.put("pool_id", fields.remove("pool_id"));
             line.put("outcome", fields.remove("outcome"));
-            line.put("attempts", fields.remove("attempts"));
+            Object attempts = fields.remove("attempts");
+            line.put("attempts", attempts == null ? 0 : attempts);
             line.put("ms", fields.containsKey("millis") ? fields.remove("millis") : fields.remove("ms"));
             line.put("error", fields.remove("error"));
             line.putAll(fields);
@@ -45,7 +46,7 @@ final class Summary {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("run_id", runId);
         doc.put("verb", verb);
-        doc.put("status", dryRun ? "dry_run" : report == null ? null : report.status().db());
+        doc.put("status", dryRun ? "dry_run" : report == null ? null : report.statusText());
         doc.put("counts", counts);
         doc.put("p50_ms", t.p50());
         doc.put("p95_ms", t.p95());

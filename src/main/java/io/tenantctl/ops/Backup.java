@@ -20,7 +20,6 @@ import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
-import io.tenantctl.ops.run.OrgLeases;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
@@ -90,6 +89,8 @@ public final class Backup {
 
     private final OpsContext ctx;
     private final ObjectStore store;
+    /** This worker's org leases, where a frozen backup records the status to put back should it die. */
+    private volatile io.tenantctl.ops.run.OrgLeases leases;
     private final BackupLayout layout;
 
     public Backup(OpsContext ctx, ObjectStore store) {
@@ -101,6 +102,9 @@ public final class Backup {
     public Result run(Request req) {
         if (req.control().existing()) {
             return continueRun(req);
+        }
+        if (!req.dryRun()) {
+            LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
         }
         Map<String, OrgResult> results = new LinkedHashMap<>();
         List<Org> work = new ArrayList<>();
@@ -133,7 +137,7 @@ public final class Backup {
             throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not backup");
         }
         String runStore = Json.arg(run.args(), "store");
-        if (!store.describe().equals(runStore)) {
+        if (runStore == null || !stripSlash(store.describe()).equals(stripSlash(runStore))) {
             throw TenantctlException.usage("run " + runId + " writes to " + runStore + " but this worker's store is " + store.describe()
                     + ": set --store / TENANTCTL_STORE to the run's store");
         }
@@ -150,6 +154,7 @@ public final class Backup {
 
     private Result work(String runId, Request req) {
         RunEngine engine = engine();
+        this.leases = engine.orgLeases();
         Map<String, Pool> pools = new LinkedHashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
         Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
@@ -190,7 +195,7 @@ public final class Backup {
     }
 
     private RunEngine engine() {
-        return new RunEngine(ctx, OrgLeases.Recoverer.NONE);
+        return new RunEngine(ctx, new LeaseRecovery(ctx));
     }
 
     /** Fills {@code work} with the orgs to back up and {@code results} with those refused; returns every selected id in order. */
@@ -247,6 +252,9 @@ public final class Backup {
         }
         boolean frozen = false;
         if (req.freeze() && org.status().equals(Org.ACTIVE)) {
+            if (leases != null) {
+                leases.record(orgId, Json.args("frozen_from", org.status()));
+            }
             if (!ctx.catalog().orgs().compareAndSetStatus(orgId, org.version(), Org.READ_ONLY)) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org changed while it was being frozen: retry");
             }
@@ -341,6 +349,10 @@ public final class Backup {
                         + " counted after): retry, or pass --freeze for a consistent copy");
             }
         }
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
     /** The store's description ending with exactly one '/', to put keys after. */

@@ -10,7 +10,6 @@ import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
-import io.tenantctl.ops.run.OrgLeases;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.fanout.CancelToken;
@@ -104,6 +103,9 @@ public final class MigrateAll {
             return resume(req);
         }
         SchemaManifest manifest = req.manifest();
+        if (!req.dryRun()) {
+            LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
+        }
         Selection sel = select(req, manifest);
         Budget.parse(req.maxFailures(), sel.selected().size(), req.canary()); // validated before anything is written
         if (req.dryRun()) {
@@ -199,7 +201,7 @@ public final class MigrateAll {
     }
 
     private RunEngine engine() {
-        return new RunEngine(ctx, OrgLeases.Recoverer.NONE);
+        return new RunEngine(ctx, new LeaseRecovery(ctx));
     }
 
 

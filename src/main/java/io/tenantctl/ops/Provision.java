@@ -11,7 +11,6 @@ import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
-import io.tenantctl.ops.run.OrgLeases;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
@@ -98,6 +97,9 @@ public final class Provision {
         List<String> ids = validate(req);
         if (req.pool() != null) {
             ctx.catalog().pools().get(req.pool()); // an unknown --pool records no run
+        }
+        if (!req.dryRun()) {
+            LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are looked at
         }
         Map<String, Org> existing = ctx.catalog().orgs().findAll(ids);
         Map<String, OrgResult> results = new LinkedHashMap<>();
@@ -234,7 +236,7 @@ public final class Provision {
     }
 
     private RunEngine engine() {
-        return new RunEngine(ctx, OrgLeases.Recoverer.NONE);
+        return new RunEngine(ctx, new LeaseRecovery(ctx));
     }
 
     /**

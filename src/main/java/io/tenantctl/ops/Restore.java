@@ -15,6 +15,8 @@ import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RestoreRepository;
 import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.store.ObjectStore;
@@ -57,9 +59,14 @@ public final class Restore {
      * between batches and rolls it back, except after --in-place has dropped the org's database: then it finishes.
      */
     public record Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
-                          boolean dryRun, CancelToken cancel) {
+                          boolean dryRun, CancelToken cancel, boolean waitForOrg) {
         public Request {
             cancel = cancel == null ? new CancelToken() : cancel;
+        }
+
+        public Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
+                       boolean dryRun, CancelToken cancel) {
+            this(orgId, backupId, toOrg, targetPool, inPlace, dropExisting, dryRun, cancel, false);
         }
     }
 
@@ -91,12 +98,22 @@ public final class Restore {
     public Result run(Request req) {
         long t0 = System.nanoTime();
         validate(req);
+        if (!req.dryRun()) {
+            LeaseRecovery.sweep(ctx); // a restore that died on this org (or any) is rolled back before anything is decided
+        }
         String backupId = resolveBackup(req.orgId(), req.backupId());
         BackupReader reader = BackupReader.open(store, layout, req.orgId(), backupId);
         Target target = target(req, backupId);
         if (req.dryRun()) {
             return result(null, true, target, backupId, reader, List.of(), 0, "planned", t0);
         }
+        OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
+        try (OrgLeases.Held held = leases.hold(target.orgId(), "restore", req.waitForOrg(), req.cancel())) {
+            return restore(req, target, backupId, reader, held, t0);
+        }
+    }
+
+    private Result restore(Request req, Target target, String backupId, BackupReader reader, OrgLeases.Held held, long t0) {
         RunRepository runs = ctx.catalog().runs();
         String runId = runs.start("restore", Json.args("org", req.orgId(), "backup", backupId, "to_org", req.toOrg(), "mode", target.mode(),
                 "pool", target.pool().poolId(), "database", target.databaseName(), "previous_status", target.previousStatus()),
@@ -106,11 +123,13 @@ public final class Restore {
         Org org = null;
         boolean currentDropped = false;
         try {
+            held.record(recoveryState(runId, target, backupId, false));
             org = claim(target);
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
                 reader.verify(); // refuse a damaged backup before anything is dropped
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
+                held.record(recoveryState(runId, target, backupId, true));
                 db.drop();
                 currentDropped = true;
                 dropped.add(target.databaseName());
@@ -336,6 +355,43 @@ public final class Restore {
             note.append("; cleaning up failed too (").append(Errors.oneLine(cleanupFailure)).append("): re-run the restore");
         }
         return note.toString();
+    }
+
+    /** What a restore records on its org lease: enough for whoever finds it dead to put things back. */
+    private static String recoveryState(String runId, Target t, String backupId, boolean currentDropped) {
+        return Json.args("run_id", runId, "mode", t.mode(), "pool", t.pool().poolId(), "database", t.databaseName(),
+                "previous_status", t.previousStatus(), "create_org", t.createOrg(), "tier", t.tier(), "backup", backupId,
+                "current_dropped", currentDropped);
+    }
+
+    /**
+     * Undoes what a restore whose process died left on its org, by the state it recorded on the org's lease: a
+     * partial fresh database dropped and the org's status put back, a half-created --to-org removed; an in-place
+     * restore that died after dropping the org's database cannot be undone, so the org stays restoring and the
+     * message says how to finish it. Returns what was done, or null when the restore had finished (flipped).
+     */
+    static String recover(OpsContext ctx, org.bson.Document state, String orgId) {
+        if (state == null) {
+            return null;
+        }
+        Restore r = new Restore(ctx, null);
+        Optional<Org> now = ctx.catalog().orgs().find(orgId);
+        String database = state.getString("database");
+        String poolId = state.getString("pool");
+        if (now.isPresent() && !now.get().status().equals(Org.RESTORING)) {
+            return null; // the restore had flipped (or never claimed the org): nothing to undo
+        }
+        Pool pool = ctx.catalog().pools().get(poolId);
+        Target target = new Target(state.getString("mode"), orgId, now.orElse(null), pool, database, state.getString("previous_status"),
+                Boolean.TRUE.equals(state.getBoolean("create_org")), state.getString("tier"));
+        String note = r.cleanUp(target, now.orElse(null), Boolean.TRUE.equals(state.getBoolean("current_dropped")));
+        String runId = state.getString("run_id");
+        String what = "the restore of backup " + state.getString("backup") + " (run " + runId + ") died" + note;
+        if (runId != null) {
+            ctx.catalog().runs().itemFinished(runId, orgId, "failed", 1, 0, what);
+            ctx.catalog().runs().finish(runId, "failed");
+        }
+        return what;
     }
 
     private static boolean exists(MongoDatabase db) {

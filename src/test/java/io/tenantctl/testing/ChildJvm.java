@@ -34,6 +34,19 @@ public final class ChildJvm {
      */
     public static Exit run(Path dir, Map<String, String> env, long timeoutSeconds, String mainClass, String... args)
             throws IOException, InterruptedException {
+        Process p = start(dir, env, mainClass, args);
+        Path out = dir.resolve("child.stdout");
+        Path err = dir.resolve("child.stderr");
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("child JVM " + mainClass + " did not finish within " + timeoutSeconds + " s; stderr: "
+                    + Files.readString(err));
+        }
+        return new Exit(p.exitValue(), out, err);
+    }
+
+    /** Starts it and returns at once (to kill it at a chosen moment); its output goes to child.stdout / child.stderr in dir. */
+    public static Process start(Path dir, Map<String, String> env, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
@@ -53,12 +66,6 @@ public final class ChildJvm {
             }
         }
         pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("child JVM " + mainClass + " did not finish within " + timeoutSeconds + " s; stderr: "
-                    + Files.readString(err));
-        }
-        return new Exit(p.exitValue(), out, err);
+        return pb.start();
     }
 }

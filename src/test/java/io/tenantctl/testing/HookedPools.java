@@ -32,21 +32,36 @@ public final class HookedPools {
         return onCommand(real, hook, () -> { });
     }
 
+    /** As {@link #onCommand(PoolConnector, CommandHook)}, with {@code after} run once each command has returned or failed. */
+    public static PoolConnector onCommand(PoolConnector real, CommandHook before, CommandHook after) {
+        return onCommand(real, before, () -> { }, after);
+    }
+
     /** As {@link #onCommand(PoolConnector, CommandHook)}, with {@code onPing} run before every pool ping. */
     public static PoolConnector onCommand(PoolConnector real, CommandHook hook, Runnable onPing) {
+        return onCommand(real, hook, onPing, (db, cmd) -> { });
+    }
+
+    private static PoolConnector onCommand(PoolConnector real, CommandHook hook, Runnable onPing, CommandHook after) {
         return new PoolConnector() {
             @Override
             public MongoDatabase database(String poolId, String uri, String name) {
                 MongoDatabase db = real.database(poolId, uri, name);
                 return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
                         (proxy, method, args) -> {
-                            if (method.getName().equals("runCommand") && args != null && args.length > 0 && args[0] instanceof Document cmd) {
-                                hook.before(name, cmd);
+                            boolean command = method.getName().equals("runCommand") && args != null && args.length > 0
+                                    && args[0] instanceof Document;
+                            if (command) {
+                                hook.before(name, (Document) args[0]);
                             }
                             try {
                                 return method.invoke(db, args);
                             } catch (InvocationTargetException e) {
                                 throw e.getCause();
+                            } finally {
+                                if (command) {
+                                    after.before(name, (Document) args[0]);
+                                }
                             }
                         });
             }

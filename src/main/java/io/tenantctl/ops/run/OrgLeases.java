@@ -65,6 +65,69 @@ public final class OrgLeases {
         ctx.catalog().leases().release(orgId, me.id());
     }
 
+    /** An org lease held outside a run (restore): renewed by its own heartbeat until closed, then released. */
+    public final class Held implements AutoCloseable {
+        private final String orgId;
+        private final java.util.concurrent.ScheduledExecutorService beat;
+        private final String recovered;
+
+        private Held(String orgId, String recovered) {
+            this.orgId = orgId;
+            this.recovered = recovered;
+            this.beat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "org-lease-heartbeat");
+                t.setDaemon(true);
+                return t;
+            });
+            beat.scheduleAtFixedRate(() -> {
+                try {
+                    ctx.catalog().leases().renew(me.id(), RunEngine.LEASE_SECONDS);
+                } catch (RuntimeException ignored) {
+                    // the next beat tries again
+                }
+            }, RunEngine.LEASE_SECONDS / 4, RunEngine.LEASE_SECONDS / 4, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        /** What recovering a dead holder's lease on the org did before this one was taken (null if nothing). */
+        public String recovered() {
+            return recovered;
+        }
+
+        public void record(String stateJson) {
+            OrgLeases.this.record(orgId, stateJson);
+        }
+
+        @Override
+        public void close() {
+            beat.shutdownNow();
+            release(orgId);
+        }
+    }
+
+    /**
+     * Takes the org's lease for an operation outside a run, with a heartbeat, or refuses (exit 3) naming the holder;
+     * with {@code wait}, waits for the holder to finish (Ctrl-C stops waiting).
+     */
+    public Held hold(String orgId, String operation, boolean wait, io.tenantctl.fanout.CancelToken cancel) {
+        while (true) {
+            Taken t = take(orgId, operation, null);
+            if (t.ok()) {
+                return new Held(orgId, t.recovered());
+            }
+            if (!wait) {
+                throw io.tenantctl.TenantctlException.config(t.refusal() + ": wait for it to finish, or pass --wait");
+            }
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+            while (System.nanoTime() < until) {
+                if (cancel.isCancelled()) {
+                    throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.INTERRUPTED,
+                            "stopped waiting: " + t.refusal());
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+    }
+
     /** "org acme is being restored by host/pid (run R) since T (42 s)" */
     static String describeHolder(OrgLeaseRepository.Lease l) {
         String since = l.acquiredAt() == null ? "" : " since " + l.acquiredAt() + " ("

@@ -38,15 +38,22 @@ public final class RunEngine {
 
     /** Seconds a claimed item or an org lease lives without its worker's heartbeat. */
     public static final int LEASE_SECONDS = 60;
-    /** How long an item waits for its org while another operation holds it, unless the worker was told to wait. */
-    static final int ORG_BUSY_GIVE_UP_SECONDS = 120;
+    /** How long an item waits for its org while another operation holds it, unless told otherwise (--busy-timeout, --wait). */
+    public static final int ORG_BUSY_GIVE_UP_SECONDS = 120;
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /** Limits for one worker; {@code perPool} also caps the run as a whole (across workers), {@code ratePerPool} 0 = none. */
-    public record Settings(int perPool, int concurrency, double ratePerPool, boolean waitForOrgs) {
-        public static final Settings DEFAULT = new Settings(4, 16, 0, false);
+    public record Settings(int perPool, int concurrency, double ratePerPool, boolean waitForOrgs, int busyTimeoutSeconds) {
+        public static final Settings DEFAULT = new Settings(4, 16, 0, false, ORG_BUSY_GIVE_UP_SECONDS);
+
+        public Settings(int perPool, int concurrency, double ratePerPool, boolean waitForOrgs) {
+            this(perPool, concurrency, ratePerPool, waitForOrgs, ORG_BUSY_GIVE_UP_SECONDS);
+        }
 
         public Settings {
+            if (busyTimeoutSeconds < 0) {
+                throw TenantctlException.usage("--busy-timeout must not be negative");
+            }
             if (perPool < 1 || concurrency < 1) {
                 throw TenantctlException.usage("--per-pool and --concurrency must be at least 1");
             }
@@ -188,7 +195,7 @@ public final class RunEngine {
             OrgLeases.Taken taken = orgLeases.take(c.orgId(), operation, runId);
             if (!taken.ok()) {
                 long waited = runs.putBack(runId, c.orgId(), me.id(), 1);
-                if (!settings.waitForOrgs() && waited >= ORG_BUSY_GIVE_UP_SECONDS) {
+                if (!settings.waitForOrgs() && waited >= settings.busyTimeoutSeconds()) {
                     job.failedBeforeWork(c.orgId(), taken.refusal());
                     runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), taken.refusal()
                             + " (waited " + waited + " s; pass --wait to wait for it)");

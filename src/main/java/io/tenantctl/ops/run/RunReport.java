@@ -18,6 +18,11 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
     public record Org(String orgId, String poolId, String outcome, int attempts, long ms, String error, String detailJson) {
     }
 
+    /** The status as the catalog and -o json spell it (running, succeeded, abandoned…). */
+    public String statusText() {
+        return status.db();
+    }
+
     public int count(String outcome) {
         return counts.getOrDefault(outcome, 0);
     }

@@ -1,0 +1,57 @@
+package io.tenantctl.ops;
+
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgLeaseRepository;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.RunEngine;
+import org.bson.Document;
+
+/**
+ * What the next operation on an org does when it finds the org's lease expired (its holder died): finish or undo what
+ * the holder left, by the state it recorded. A restore is rolled back ({@link Restore#recover}); a frozen backup's org
+ * is put back to the status it had; provision and migrate need nothing (running them again is their recovery).
+ */
+public final class LeaseRecovery implements OrgLeases.Recoverer {
+
+    private final OpsContext ctx;
+
+    public LeaseRecovery(OpsContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public String recover(OrgLeaseRepository.Lease expired) {
+        Document state = expired.state() == null ? null : Document.parse(expired.state());
+        return switch (expired.operation()) {
+            case "restore" -> Restore.recover(ctx, state, expired.orgId());
+            case "backup" -> thaw(expired.orgId(), state);
+            default -> null;
+        };
+    }
+
+    /** A backup with --freeze that died left its org read_only: put back the status it had. */
+    private String thaw(String orgId, Document state) {
+        if (state == null || state.getString("frozen_from") == null) {
+            return null;
+        }
+        Org org = ctx.catalog().orgs().get(orgId);
+        if (org.status().equals(Org.READ_ONLY) && ctx.catalog().orgs().compareAndSetStatus(orgId, org.version(), state.getString("frozen_from"))) {
+            return "org " + orgId + " was left read_only by a backup --freeze that died: set back to " + state.getString("frozen_from");
+        }
+        return null;
+    }
+
+    /**
+     * Recovers every expired lease in the catalog: run by each mutating command before it selects orgs, so that what a
+     * dead holder left (a restoring org, a frozen one) is put right by the next command, whichever it is.
+     */
+    public static void sweep(OpsContext ctx) {
+        OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
+        for (OrgLeaseRepository.Lease l : ctx.catalog().leases().expired()) {
+            OrgLeases.Taken taken = leases.take(l.orgId(), "recover", null);
+            if (taken.ok()) {
+                leases.release(l.orgId());
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoCollection;
+import io.tenantctl.Main;
+import io.tenantctl.testing.ChildJvm;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A restore killed with SIGKILL before its flip leaves its org restoring (not writable) and a partial database. Its org
+ * lease records what it had done; once the lease expires the next command that mutates an org rolls it back: the
+ * partial database dropped, the org active on its own data again, the restore's run failed with the reason.
+ */
+class RestoreCrashTest {
+
+    @Test
+    void aRestoreKilledBeforeItsFlipIsRolledBackByTheNextCommand(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            MongoCollection<Document> notes = f.db("acme").getCollection("notes");
+            List<Document> batch = new ArrayList<>();
+            for (int i = 0; i < 60_000; i++) {
+                batch.add(new Document("_id", i).append("text", "note " + i + " " + "x".repeat(200)));
+                if (batch.size() == 1000) {
+                    notes.insertMany(batch);
+                    batch.clear();
+                }
+            }
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+
+            Map<String, String> env = new HashMap<>();
+            env.put("TENANTCTL_CATALOG_URL", f.catalogUrl);
+            env.put("TENANTCTL_STORE", dir.resolve("store").toUri().toString());
+            env.put("USER", "crash-test");
+            Process restore = ChildJvm.start(dir, env, Main.class.getName(), "restore", "--org", "acme", "--backup", backupId);
+            // wait (bounded) until the restore has claimed the org and started filling its fresh database, then kill it
+            String fresh = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+            while (f.database("pool-0", fresh).getCollection("notes").estimatedDocumentCount() < 1000) {
+                assertThat(restore.isAlive()).as("the restore ended before it could be killed").isTrue();
+                assertThat(Instant.now()).as("the restore never started copying").isBefore(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            restore.destroyForcibly();
+            assertThat(restore.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(f.org("acme").get("status").asText()).as("left behind by the killed restore").isEqualTo("restoring");
+            assertThat(f.databaseNames("pool-0")).contains(fresh);
+            // reads do not recover anything; the lease is still live (the dead process would have renewed it)
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+            JsonNode refused = strictJson(f.cli.run("restore", "--org", "acme", "--backup", backupId, "-o", "json"));
+            assertThat(refused.get("error").get("code").asInt()).isEqualTo(3);
+            assertThat(refused.get("error").get("message").asText()).contains("org acme is busy: restore by").contains("--wait");
+
+            expireLeases(f.catalogUrl); // what 60 s without the dead process's heartbeat does
+            JsonNode backedUp = strictJson(ok(f.cli, "backup", "--org", "acme", "-o", "json"));
+            assertThat(backedUp.get("counts").get("backed_up").asInt()).isEqualTo(1);
+
+            assertThat(f.databaseNames("pool-0")).as("the partial database was dropped").doesNotContain(fresh);
+            f.assertHolds("acme", before);
+            JsonNode runs = strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs");
+            JsonNode restoreRun = null;
+            for (JsonNode r : runs) {
+                if (r.get("verb").asText().equals("restore")) {
+                    restoreRun = r;
+                }
+            }
+            assertThat(restoreRun).isNotNull();
+            assertThat(restoreRun.get("status").asText()).isEqualTo("failed");
+            JsonNode item = strictJson(ok(f.cli, "runs", "show", restoreRun.get("run_id").asText(), "-o", "json")).get("items").get(0);
+            assertThat(item.get("error").asText()).contains("died").contains("was removed");
+        }
+    }
+
+    private static void expireLeases(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate("update org_leases set lease_until = now() - interval '1 second'")).isEqualTo(1);
+            try (ResultSet rs = s.executeQuery("select count(*) from org_leases")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        }
+    }
+}

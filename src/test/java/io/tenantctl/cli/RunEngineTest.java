@@ -1,0 +1,290 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.ops.run.Worker;
+import io.tenantctl.schema.SchemaManifest;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.SchemaCheck;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The run engine every fan-out verb shares: a run created once and worked on by several workers, per-pool limits that
+ * hold across workers, the start rate, runs cancel, resume after a worker died, and one operation per org at a time.
+ */
+class RunEngineTest {
+
+    private TestPools pools;
+
+    @BeforeEach
+    void start() {
+        pools = new TestPools(2);
+    }
+
+    @AfterEach
+    void stop() {
+        pools.close();
+    }
+
+    private Cli fleet(String url, Path dir, int capacity) {
+        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "TENANTCTL_STORE", dir.resolve("store").toUri().toString(), "USER", "test"));
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), capacity, 1);
+        CliFixture.addPool(cli, "pool-2", pools.uri(1), capacity, 2);
+        return cli;
+    }
+
+    @Test
+    void threeWorkersOnOneDetachedBackupRunBackEachOrgUpExactlyOnce(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 30);
+        Path schema = CliFixture.smallSchema(dir);
+        MigrateAllFixture.provision(cli, schema, CliFixture.ids("org-", 0, 60));
+
+        JsonNode detached = strictJson(ok(cli, "backup", "--all", "--detach", "-o", "json"));
+        String runId = detached.get("run_id").asText();
+        assertThat(detached.get("verb").asText()).isEqualTo("backup");
+        assertThat(detached.get("status").asText()).isEqualTo("running");
+        assertThat(detached.get("counts").get("not_started").asInt()).isEqualTo(60);
+
+        List<Cli.Result> workers = parallel(3, i -> cli.run("backup", "--join", runId, "--per-pool", "2", "--concurrency", "3", "-o", "json"));
+        workers.forEach(w -> assertThat(w.exitCode()).as(w.toString()).isZero());
+        JsonNode run = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
+        assertThat(run.get("run").get("status").asText()).isEqualTo("succeeded");
+        assertThat(MigrateAllFixture.itemStatuses(run)).containsExactly(Map.entry("succeeded", 60));
+        Map<String, Integer> backupsPerOrg = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select org_id, count(*) from backups where run_id = '" + runId + "' group by org_id")) {
+            while (rs.next()) {
+                backupsPerOrg.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        assertThat(backupsPerOrg).hasSize(60).allSatisfy((org, n) -> assertThat(n).as(org).isEqualTo(1));
+        JsonNode listed = strictJson(ok(cli, "backups", "list", "-o", "json"));
+        assertThat(listed.toString()).doesNotContain("\"incomplete\"").doesNotContain("\"failed\"");
+    }
+
+    @Test
+    void perPoolHoldsAcrossAllTheWorkersOfARun(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+        Map<String, Integer> most = new ConcurrentHashMap<>();
+        Cli cli = fleet(url, dir, 12).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (HookedPools.is(cmd, "createIndexes")) {
+                String pool = db.contains("p1") ? "pool-1" : "pool-2";
+                int now = inFlight.computeIfAbsent(pool, k -> new AtomicInteger()).incrementAndGet();
+                most.merge(pool, now, Math::max);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(15)); // widen the window in which orgs overlap
+            }
+        }, (db, cmd) -> {
+            if (HookedPools.is(cmd, "createIndexes")) {
+                inFlight.get(db.contains("p1") ? "pool-1" : "pool-2").decrementAndGet();
+            }
+        }));
+        Path schema = CliFixture.smallSchema(dir);
+        List<String> ids = new ArrayList<>(CliFixture.ids("p1-", 0, 12));
+        ids.addAll(CliFixture.ids("p2-", 0, 12));
+        JsonNode detached = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"), ids)));
+        String runId = detached.get("run_id").asText();
+        // fill-then-spill put p1-* on pool-1 and p2-* on pool-2
+        assertThat(strictJson(ok(cli, "orgs", "list", "--pool", "pool-1", "-o", "json")).get("orgs")).allSatisfy(o ->
+                assertThat(o.get("org_id").asText()).startsWith("p1-"));
+
+        List<Cli.Result> workers = parallel(3, i -> cli.run("provision", "--join", runId, "--per-pool", "2", "--concurrency", "6", "-o", "json"));
+        workers.forEach(w -> assertThat(w.exitCode()).as(w.toString()).isZero());
+        assertThat(most.get("pool-1")).as("orgs at once on pool-1, over 3 workers").isBetween(1, 2);
+        assertThat(most.get("pool-2")).as("orgs at once on pool-2, over 3 workers").isBetween(1, 2);
+        assertThat(strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("succeeded");
+        SchemaCheck.assertClean(url, ids, SchemaManifest.load(schema));
+    }
+
+    @Test
+    void rateLimitsHowFastOrgsStartOnAPool(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Map<String, Long> firstCommand = new ConcurrentHashMap<>();
+        Cli cli = fleet(url, dir, 10).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (db.startsWith("org_r")) {
+                firstCommand.putIfAbsent(db, System.nanoTime());
+            }
+        }));
+        Path schema = CliFixture.smallSchema(dir);
+        long t0 = System.nanoTime();
+        ok(cli, "provision", "r1", "r2", "r3", "r4", "r5", "--schema", schema.toString(), "--pool", "pool-1", "--rate", "4");
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        List<Long> starts = firstCommand.values().stream().sorted().toList();
+        assertThat(starts).hasSize(5);
+        // starts are 250 ms apart; what is measured is each org's first command, a little after its start
+        for (int i = 1; i < starts.size(); i++) {
+            assertThat(Duration.ofNanos(starts.get(i) - starts.get(i - 1))).as("gap before the %d. org", i + 1)
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(150));
+        }
+        assertThat(Duration.ofNanos(starts.get(4) - starts.get(0))).as("first to fifth start at 4 a second")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        assertThat(took).as("5 orgs at 4 a second").isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+    }
+
+    @Test
+    void runsCancelEndsARunThatBlocksTheNextRollout(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
+        Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
+        List<String> ids = CliFixture.ids("c-", 0, 4);
+        MigrateAllFixture.provision(cli, v1, ids);
+        String runId = strictJson(ok(cli, "migrate-all", "--schema", v2.toString(), "--detach", "-o", "json")).get("run_id").asText();
+
+        Cli.Result blocked = cli.run("migrate-all", "--schema", v2.toString());
+        assertThat(blocked.exitCode()).as(blocked.toString()).isEqualTo(3);
+        assertThat(blocked.err()).contains("--resume " + runId).contains("tenantctl runs cancel " + runId);
+
+        JsonNode cancelled = strictJson(ok(cli, "runs", "cancel", runId, "-o", "json"));
+        assertThat(cancelled.get("status").asText()).isEqualTo("cancelled");
+        JsonNode shown = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
+        assertThat(MigrateAllFixture.itemStatuses(shown)).containsExactly(Map.entry("cancelled", 4));
+        assertThat(cli.run("runs", "cancel", runId).exitCode()).as("a run ends once").isEqualTo(2);
+        Cli.Result resumed = cli.run("migrate-all", "--resume", runId);
+        assertThat(resumed.exitCode()).isEqualTo(2);
+        assertThat(resumed.err()).contains("was cancelled");
+
+        JsonNode next = strictJson(ok(cli, "migrate-all", "--schema", v2.toString(), "-o", "json"));
+        assertThat(next.get("migrated").asInt()).isEqualTo(4);
+        SchemaCheck.assertClean(url, ids, SchemaManifest.load(v2));
+    }
+
+    @Test
+    void aRunWhoseWorkerDiedIsShownAbandonedAndResumeTakesItsOrgsOverAtOnce(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        Path schema = CliFixture.smallSchema(dir);
+        List<String> ids = CliFixture.ids("d-", 0, 6);
+        String runId = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"), ids)))
+                .get("run_id").asText();
+        // a worker of this host claimed three orgs, then died (kill -9): its leases are still live, its process is gone
+        String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
+        sql(url, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() + interval '10 minutes' "
+                + "where run_id = '" + runId + "' and seq < 3");
+        sql(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
+        JsonNode progress = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
+        assertThat(MigrateAllFixture.itemStatuses(progress)).containsEntry("running", 3).containsEntry("pending", 3);
+
+        // leases expired too: nobody is at work, so runs list says abandoned and what to run
+        sql(url, "update run_items set lease_until = now() - interval '1 minute' where run_id = '" + runId + "' and status = 'running'");
+        JsonNode listed = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0);
+        assertThat(listed.get("run_id").asText()).isEqualTo(runId);
+        assertThat(listed.get("status").asText()).isEqualTo("abandoned");
+        assertThat(listed.get("next_step").asText()).contains("provision --resume " + runId).contains("runs cancel " + runId);
+
+        // live leases of a dead process on this host are taken over at once, not after the 60 s lease
+        sql(url, "update run_items set lease_until = now() + interval '10 minutes' where run_id = '" + runId + "' and status = 'running'");
+        long t0 = System.nanoTime();
+        JsonNode resumed = strictJson(ok(cli, "provision", "--resume", runId, "-o", "json"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+        assertThat(resumed.get("status").asText()).isEqualTo("succeeded");
+        assertThat(resumed.get("counts").get("provisioned").asInt()).isEqualTo(6);
+        SchemaCheck.assertClean(url, ids, SchemaManifest.load(schema));
+    }
+
+    @Test
+    void twoProvisionsOfTheSameIdsAtOnceProvisionEachOrgOnce(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Map<String, AtomicInteger> createIndexes = new ConcurrentHashMap<>();
+        Cli cli = fleet(url, dir, 20).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (HookedPools.is(cmd, "createIndexes")) {
+                createIndexes.computeIfAbsent(db, k -> new AtomicInteger()).incrementAndGet();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }));
+        Path schema = CliFixture.smallSchema(dir);
+        List<String> ids = CliFixture.ids("same-", 0, 8);
+        List<Cli.Result> both = parallel(2, i -> cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "-o", "json"), ids)));
+        int provisioned = 0;
+        for (Cli.Result r : both) {
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            provisioned += strictJson(r).get("provisioned").asInt();
+        }
+        assertThat(provisioned).as("each org provisioned by exactly one of the two").isEqualTo(8);
+        assertThat(createIndexes).hasSize(8).allSatisfy((db, n) -> assertThat(n.get()).as(db).isEqualTo(2));
+        SchemaCheck.assertClean(url, ids, SchemaManifest.load(schema));
+    }
+
+    @Test
+    void anOrgAnotherOperationHoldsIsWaitedForAndThenFailsNamingTheHolder(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        MigrateAllFixture.provision(cli, CliFixture.smallSchema(dir), List.of("held", "free"));
+        try (Catalog catalog = Catalog.open(url)) {
+            assertThat(catalog.leases().acquire("held", "elsewhere/4242/x", "elsewhere", 4242, "restore", "20260101T000000Z-abcd", null, 600)
+                    .taken()).isTrue();
+            Cli.Result r = cli.run("backup", "--org", "held,free", "--busy-timeout", "1", "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            JsonNode doc = strictJson(r);
+            assertThat(doc.get("counts").get("backed_up").asInt()).isEqualTo(1);
+            assertThat(doc.get("failed").get(0).get("org_id").asText()).isEqualTo("held");
+            assertThat(doc.get("failed").get(0).get("error").asText())
+                    .contains("org held is busy: restore by elsewhere/4242/x (run 20260101T000000Z-abcd)").contains("--wait");
+            catalog.leases().release("held", "elsewhere/4242/x");
+        }
+        assertThat(strictJson(ok(cli, "backup", "--org", "held", "-o", "json")).get("counts").get("backed_up").asInt()).isEqualTo(1);
+    }
+
+    private interface Worker2 {
+        Cli.Result run(int i);
+    }
+
+    private static List<Cli.Result> parallel(int n, Worker2 work) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Cli.Result>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                futures.add(threads.submit(() -> work.run(k)));
+            }
+            List<Cli.Result> out = new ArrayList<>();
+            for (Future<Cli.Result> f : futures) {
+                out.add(f.get(120, TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** A pid no process has: a started-and-finished child's. */
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    private static void sql(String url, String statement) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate(statement);
+        }
+    }
+}
