@@ -1,0 +1,139 @@
+package io.tenantctl.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The files in deploy/ run the image the build produces (scripts/image tags it; the build passes the name in as
+ * {@code tenantctl.image}) and carry no secret: every secret comes from a Secret or an environment file.
+ */
+class DeployManifestsTest {
+
+    private static final Path DEPLOY = Path.of("deploy");
+    /** Environment variables whose value is a secret (or, like the catalog URL, may hold one). */
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE|CATALOG_URL).*");
+    /** A URI with a literal password in it ({@code scheme://user:password@host}); a ${VAR} placeholder is not one. */
+    private static final Pattern INLINE_PASSWORD = Pattern.compile("[a-z][a-z0-9+.-]*://[^/\\s:@]+:(?!\\$\\{)[^@\\s/]+@", Pattern.CASE_INSENSITIVE);
+
+    private static String image;
+    /** file name → its YAML documents */
+    private static final Map<String, List<JsonNode>> YAML = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void read() throws IOException {
+        image = System.getProperty("tenantctl.image");
+        assertThat(image).as("system property tenantctl.image (the build sets it to the image it tags)").isNotBlank();
+        try (Stream<Path> files = Files.walk(DEPLOY)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList()) {
+                List<JsonNode> docs = new ArrayList<>();
+                try (MappingIterator<JsonNode> it = new YAMLMapper().readerFor(JsonNode.class).readValues(f.toFile())) {
+                    it.forEachRemaining(d -> {
+                        if (d != null && !d.isNull() && !d.isMissingNode()) {
+                            docs.add(d);
+                        }
+                    });
+                }
+                YAML.put(DEPLOY.relativize(f).toString(), docs);
+            }
+        }
+        assertThat(YAML).as("YAML files in deploy/").containsKeys("migrate-all-indexed-job.yaml", "backup-due-cronjob.yaml");
+    }
+
+    @Test
+    void every_container_runs_the_image_the_build_produces() {
+        YAML.forEach((file, docs) -> {
+            assertThat(docs).as("%s: Kubernetes objects", file).isNotEmpty();
+            List<String> images = new ArrayList<>();
+            docs.forEach(d -> containers(d, c -> images.add(c.path("image").asText(null))));
+            assertThat(images).as("%s: container images", file).isNotEmpty().allMatch(image::equals);
+        });
+    }
+
+    @Test
+    void no_secret_is_written_inline() {
+        YAML.forEach((file, docs) -> docs.forEach(d -> {
+            assertThat(d.path("kind").asText()).as("%s: a Secret with values belongs in the cluster, not here", file).isNotEqualTo("Secret");
+            containers(d, c -> c.path("env").forEach(e -> {
+                String name = e.path("name").asText();
+                if (e.has("value")) {
+                    assertThat(name).as("%s: %s has a literal value; take it from a Secret (valueFrom.secretKeyRef)", file, name)
+                            .doesNotMatch(SECRET_NAME);
+                }
+            }));
+            strings(d, s -> assertThat(INLINE_PASSWORD.matcher(s).find())
+                    .as("%s: a URI with a literal password: %s", file, s.replaceAll(":[^:@/]+@", ":***@")).isFalse());
+        }));
+    }
+
+    @Test
+    void backups_run_one_at_a_time_with_the_store_set_and_secrets_from_a_secret() {
+        JsonNode cron = YAML.get("backup-due-cronjob.yaml").stream().filter(d -> d.path("kind").asText().equals("CronJob"))
+                .findFirst().orElseThrow(() -> new AssertionError("backup-due-cronjob.yaml has no CronJob"));
+        assertThat(cron.at("/spec/concurrencyPolicy").asText()).isEqualTo("Forbid");
+        List<JsonNode> containers = new ArrayList<>();
+        containers(cron, containers::add);
+        assertThat(containers).hasSize(1);
+        JsonNode c = containers.get(0);
+        List<String> args = new ArrayList<>();
+        c.path("args").forEach(a -> args.add(a.asText()));
+        assertThat(args).as("args").startsWith("backup", "--due");
+        Map<String, JsonNode> env = new LinkedHashMap<>();
+        c.path("env").forEach(e -> env.put(e.path("name").asText(), e));
+        assertThat(env).containsKeys("TENANTCTL_STORE", "TENANTCTL_CATALOG_URL");
+        assertThat(env.get("TENANTCTL_STORE").path("value").asText()).startsWith("s3://");
+        assertThat(env.get("TENANTCTL_CATALOG_URL").at("/valueFrom/secretKeyRef/name").asText()).isNotEmpty();
+    }
+
+    @Test
+    void the_systemd_service_runs_the_same_image_with_secrets_from_an_environment_file() throws IOException {
+        String unit = Files.readString(DEPLOY.resolve("systemd/tenantctl-backup-due.service"));
+        String execStart = unit.lines().dropWhile(l -> !l.startsWith("ExecStart=")).takeWhile(l -> !l.isBlank())
+                .reduce("", (a, b) -> a + " " + b.strip()).replace("\\ ", " ");
+        assertThat(execStart).contains(" " + image + " backup --due").contains("--env-file ");
+        assertThat(INLINE_PASSWORD.matcher(unit).find()).as("a URI with a literal password in the unit").isFalse();
+        assertThat(unit.lines().filter(l -> l.startsWith("Environment=")).toList())
+                .as("Environment= lines (visible to every local user through systemctl show)")
+                .noneMatch(l -> SECRET_NAME.matcher(l.substring("Environment=".length()).split("=")[0]).matches());
+        assertThat(Files.readString(DEPLOY.resolve("systemd/tenantctl-backup-due.timer"))).contains("OnCalendar=");
+    }
+
+    /** Every container and init container of a Pod, a Job, a CronJob or anything else that nests a pod template. */
+    private static void containers(JsonNode node, Consumer<JsonNode> out) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(f -> {
+                if ((f.getKey().equals("containers") || f.getKey().equals("initContainers")) && f.getValue().isArray()) {
+                    f.getValue().forEach(out);
+                } else {
+                    containers(f.getValue(), out);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(n -> containers(n, out));
+        }
+    }
+
+    private static void strings(JsonNode node, Consumer<String> out) {
+        if (node.isTextual()) {
+            out.accept(node.asText());
+        } else if (node.isContainerNode()) {
+            node.forEach(n -> strings(n, out));
+            node.fieldNames().forEachRemaining(out);
+        }
+    }
+}
