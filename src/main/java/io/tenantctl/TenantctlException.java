@@ -15,7 +15,9 @@ public class TenantctlException extends RuntimeException {
         /** Some work failed; the rest was done. Exit 1. */
         FAILED(1),
         /** Stopped by Ctrl-C / SIGTERM before it was done, and rolled back to where it started. Exit 130. */
-        INTERRUPTED(130);
+        INTERRUPTED(130),
+        /** Something tenantctl did not expect (a bug): exit 1, reported with how to get the details. */
+        INTERNAL(1);
 
         public final int exitCode;
 

@@ -197,8 +197,13 @@ public final class Catalog implements AutoCloseable {
         if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("28"))) {
             return unreachable(url, e);
         }
-        return new TenantctlException(TenantctlException.Category.CONFIG,
-                "catalog " + describe() + " query failed: " + firstLine(e.getMessage()), e);
+        if (state != null && (state.equals("55P03") || state.equals("40P01") || state.equals("40001"))) {
+            return new TenantctlException(TenantctlException.Category.CONFIG, "catalog " + describe() + " is busy (" + firstLine(e.getMessage())
+                    + "): another tenantctl holds what this needs; retry, or wait for it", e);
+        }
+        // not the catalog's state but a query tenantctl got wrong (or a catalog edited by hand): not a config error
+        return new TenantctlException(TenantctlException.Category.INTERNAL, "catalog " + describe() + " query failed: "
+                + firstLine(e.getMessage()) + " (SQL state " + state + "; run with -v and report it)", e);
     }
 
     private static TenantctlException unreachable(CatalogUrl url, Throwable e) {

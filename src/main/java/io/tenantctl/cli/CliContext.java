@@ -6,7 +6,6 @@ import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.ops.OpsContext;
 import io.tenantctl.pool.PoolClients;
 import io.tenantctl.pool.PoolConnector;
-import io.tenantctl.pool.Retry;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,6 +31,8 @@ public final class CliContext implements AutoCloseable {
     final GlobalOptions options = new GlobalOptions();
     /** -o json seen on the command line before parsing (so a line that does not parse still answers in JSON). */
     boolean jsonRequested;
+    /** --config seen on the command line before parsing: its keys are every option's defaults. */
+    String configRequested;
     private final WriteTracker outTracker;
 
     private Catalog catalog;
@@ -119,10 +120,51 @@ public final class CliContext implements AutoCloseable {
         return fromEnv != null && !fromEnv.isBlank() ? fromEnv : config().getProperty("store");
     }
 
+    /** The config file named by --config or TENANTCTL_CONFIG, if any. */
+    java.util.Optional<Path> configFile() {
+        if (options.configFile != null) {
+            return java.util.Optional.of(options.configFile);
+        }
+        if (configRequested != null) {
+            return java.util.Optional.of(Path.of(configRequested));
+        }
+        String fromEnv = env.get("TENANTCTL_CONFIG");
+        return fromEnv == null || fromEnv.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(fromEnv));
+    }
+
+    /** A config file that was asked for must exist: a typo would otherwise silently run with no config at all. */
+    void checkConfigFile() {
+        configFile().ifPresent(f -> {
+            if (!Files.isRegularFile(f)) {
+                throw TenantctlException.usage("config file " + f + " does not exist (from " + (options.configFile != null
+                        || configRequested != null ? "--config" : "TENANTCTL_CONFIG") + ")");
+            }
+        });
+    }
+
+    /**
+     * The environment as tenantctl reads it: the real one, with the config file's UPPER_CASE keys (TENANTCTL_S3_ENDPOINT,
+     * AWS_REGION, …) as defaults for variables the environment does not set.
+     */
+    Map<String, String> effectiveEnv() {
+        Properties c = config();
+        if (c.isEmpty()) {
+            return env;
+        }
+        Map<String, String> merged = new java.util.HashMap<>();
+        for (String key : c.stringPropertyNames()) {
+            if (key.matches("[A-Z][A-Z0-9_]*")) {
+                merged.put(key, c.getProperty(key));
+            }
+        }
+        merged.putAll(env);
+        return merged;
+    }
+
     private Properties config() {
         if (config == null) {
             config = new Properties();
-            Path file = options.configFile != null ? options.configFile : env.containsKey("TENANTCTL_CONFIG") ? Path.of(env.get("TENANTCTL_CONFIG")) : null;
+            Path file = configFile().orElse(null);
             if (file != null) {
                 try (Reader r = Files.newBufferedReader(file)) {
                     config.load(r);
@@ -136,13 +178,13 @@ public final class CliContext implements AutoCloseable {
 
     PoolConnector pools() {
         if (pools == null) {
-            pools = poolDecorator.apply(new PoolClients(env));
+            pools = poolDecorator.apply(new PoolClients(effectiveEnv()));
         }
         return pools;
     }
 
     OpsContext ops() {
-        return new OpsContext(catalog(), pools(), Retry.ferretDefault(), actor());
+        return OpsContext.standard(catalog(), pools(), actor(), cancel::isCancelled);
     }
 
     /** Who is acting, as recorded on runs: user@host. */

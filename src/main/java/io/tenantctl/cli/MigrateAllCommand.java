@@ -28,10 +28,10 @@ final class MigrateAllCommand implements Callable<Integer> {
     @Option(names = "--schema", paramLabel = "FILE", description = "Manifest to roll out (default: the built-in LibreChat model).")
     Path schema;
 
-    @Option(names = "--pool", paramLabel = "POOL", description = "Only orgs on this pool (repeatable).")
+    @Option(names = "--pool", paramLabel = "POOL", split = ",", description = "Only orgs on this pool (repeat or comma-separate).")
     List<String> pools = new ArrayList<>();
 
-    @Option(names = "--org", paramLabel = "ORG", description = "Only this org (repeatable).")
+    @Option(names = "--org", paramLabel = "ORG", split = ",", description = "Only this org (repeat or comma-separate).")
     List<String> orgs = new ArrayList<>();
 
     @Option(names = "--tier", paramLabel = "TIER", description = "Only orgs of this tier.")

@@ -16,7 +16,7 @@ final class Stores {
      * answer or refuses access is a CONFIG error (exit 3), raised here rather than halfway through the work.
      */
     static ObjectStore open(CliContext ctx) {
-        ObjectStore store = ObjectStores.open(ctx.resolveStoreUrl(), ctx.env);
+        ObjectStore store = ObjectStores.open(ctx.resolveStoreUrl(), ctx.effectiveEnv());
         try {
             store.list(PROBE);
             return store;

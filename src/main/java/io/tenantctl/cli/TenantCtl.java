@@ -58,6 +58,7 @@ public final class TenantCtl implements Runnable {
                           CancelToken cancel, String... args) {
         try (CliContext ctx = new CliContext(out, err, env, poolDecorator, cancel)) {
             ctx.jsonRequested = jsonRequested(args);
+            ctx.configRequested = optionValue(args, "--config");
             CommandLine cmd = commandLine(ctx);
             int code = cmd.execute(args);
             if (code != 0 && ctx.json() && !ctx.wroteOutput()) {
@@ -79,6 +80,7 @@ public final class TenantCtl implements Runnable {
         cmd.setOut(ctx.out);
         cmd.setErr(ctx.err);
         cmd.setParameterExceptionHandler((e, args) -> usageError(ctx, e));
+        ctx.configFile().ifPresent(file -> cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(file.toFile())));
         cmd.setExecutionStrategy(parseResult -> execute(ctx, parseResult));
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(ctx, e));
         return cmd;
@@ -93,6 +95,11 @@ public final class TenantCtl implements Runnable {
 
     /** --help and --version on any command, as text or (with -o json) one JSON document; else the command itself. */
     private static int execute(CliContext ctx, CommandLine.ParseResult parseResult) {
+        try {
+            ctx.checkConfigFile();
+        } catch (TenantctlException e) {
+            return handle(ctx, e);
+        }
         for (CommandLine c : parseResult.asCommandLineList()) {
             if (c.isUsageHelpRequested()) {
                 printHelp(ctx, c);
@@ -187,6 +194,22 @@ public final class TenantCtl implements Runnable {
             }
         }
         return "internal";
+    }
+
+    /** The value of a long option on the line ({@code --name V} or {@code --name=V}), read before parsing; null if absent. */
+    static String optionValue(String[] args, String name) {
+        String value = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                break;
+            }
+            if (args[i].equals(name) && i + 1 < args.length) {
+                value = args[++i];
+            } else if (args[i].startsWith(name + "=")) {
+                value = args[i].substring(name.length() + 1);
+            }
+        }
+        return value;
     }
 
     /**

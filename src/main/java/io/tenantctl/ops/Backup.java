@@ -131,25 +131,19 @@ public final class Backup {
 
     /** Works on an existing backup run (--join, or --resume after reopening it) with the run's own compression and freeze. */
     private Result continueRun(Request req) {
-        String runId = req.control().existing() && req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
-        RunRepository.Run run = ctx.catalog().runs().get(runId);
-        if (!run.verb().equals(VERB)) {
-            throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not backup");
-        }
-        String runStore = Json.arg(run.args(), "store");
+        String runId = req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
+        String args = ctx.catalog().runs().get(runId).args();
+        String runStore = Json.arg(args, "store");
         if (runStore == null || !stripSlash(store.describe()).equals(stripSlash(runStore))) {
             throw TenantctlException.usage("run " + runId + " writes to " + runStore + " but this worker's store is " + store.describe()
                     + ": set --store / TENANTCTL_STORE to the run's store");
         }
-        Request own = new Request(List.of(), false, null, false, Compression.of(Json.arg(run.args(), "compression")),
-                Boolean.parseBoolean(Json.arg(run.args(), "freeze")), false, req.settings(), req.control(), req.cancel(), req.progress(),
-                req.clock());
-        if (req.control().resumeRunId() != null) {
-            engine().reopen(runId);
-        } else if (!run.status().equals(RunStatus.RUNNING.db())) {
+        if (engine().existing(req.control(), VERB).isEmpty()) {
             return result(runId, false);
         }
-        return work(runId, own);
+        return work(runId, new Request(List.of(), false, null, false, Compression.of(Json.arg(args, "compression")),
+                Boolean.parseBoolean(Json.arg(args, "freeze")), false, req.settings(), req.control(), req.cancel(), req.progress(),
+                req.clock()));
     }
 
     private Result work(String runId, Request req) {
@@ -157,8 +151,6 @@ public final class Backup {
         this.leases = engine.orgLeases();
         Map<String, Pool> pools = new LinkedHashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
-        req.progress().begin(VERB, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
         Job job = new Job() {
             @Override
             public String leaseOperation() {
@@ -176,9 +168,7 @@ public final class Backup {
                 }
             }
         };
-        RunEngine.WorkerReport w = engine.work(runId, job, req.settings(), Budget.NONE, req.cancel(), req.progress());
-        req.progress().end();
-        engine.finish(runId, w.interrupted());
+        RunEngine.WorkerReport w = engine.drive(runId, VERB, job, req.settings(), Budget.NONE, req.cancel(), req.progress());
         return result(runId, w.interrupted());
     }
 

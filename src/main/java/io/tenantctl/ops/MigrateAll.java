@@ -10,6 +10,7 @@ import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
+import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.fanout.CancelToken;
@@ -96,11 +97,8 @@ public final class MigrateAll {
     }
 
     public Result run(Request req) {
-        if (req.joinRunId() != null) {
-            return join(req);
-        }
-        if (req.resumeRunId() != null) {
-            return resume(req);
+        if (req.joinRunId() != null || req.resumeRunId() != null) {
+            return continueRun(req);
         }
         SchemaManifest manifest = req.manifest();
         if (!req.dryRun()) {
@@ -139,39 +137,30 @@ public final class MigrateAll {
         } catch (TenantctlException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            throw new TenantctlException(TenantctlException.Category.INTERNAL, "migrate-all: " + Errors.oneLine(e), e);
         }
     }
 
-    private Result resume(Request req) {
-        RunRepository.Run run = migrateRun(req.resumeRunId());
-        SchemaManifest manifest = runManifest(run, req.manifest());
-        try (AutoCloseable lock = lock(req.waitForLock())) {
-            engine().reopen(run.runId());
-            return work(run.runId(), manifest, flags(run), req, selected(run));
+    /** --resume (under the rollout lock) or --join: the run's own manifest and flags; a joined run that is over is only reported. */
+    private Result continueRun(Request req) {
+        String runId = req.joinRunId() != null ? req.joinRunId() : req.resumeRunId();
+        RunControl control = new RunControl(false, req.joinRunId(), req.resumeRunId());
+        SchemaManifest manifest = runManifest(migrateRun(runId), req.manifest());
+        try (AutoCloseable lock = req.resumeRunId() != null ? lock(req.waitForLock()) : () -> { }) {
+            Optional<RunRepository.Run> run = engine().existing(control, VERB);
+            if (run.isEmpty()) {
+                return result(runId, manifest, false);
+            }
+            return work(runId, manifest, flags(run.get()), req, selected(run.get()));
         } catch (TenantctlException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            throw new TenantctlException(TenantctlException.Category.INTERNAL, "migrate-all run " + runId + ": " + Errors.oneLine(e), e);
         }
-    }
-
-    private Result join(Request req) {
-        RunRepository.Run run = migrateRun(req.joinRunId());
-        SchemaManifest manifest = runManifest(run, req.manifest());
-        if (!run.status().equals(RunStatus.RUNNING.db())) {
-            // a restarted worker finds the run already over: report its outcome, do nothing
-            return result(run.runId(), manifest, false);
-        }
-        return work(run.runId(), manifest, flags(run), req, selected(run));
     }
 
     /** This worker's share of the run, on the engine; then the run's outcome. */
     private Result work(String runId, SchemaManifest manifest, Flags flags, Request req, int selected) {
-        RunEngine engine = engine();
-        Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
-        req.progress().begin(VERB, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
-                + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
         Map<String, Pool> pools = new HashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
         Job job = new Job() {
@@ -193,10 +182,8 @@ public final class MigrateAll {
                 }
             }
         };
-        RunEngine.WorkerReport w = engine.work(runId, job, req.settings(), Budget.parse(flags.maxFailures(), selected, flags.canary()),
-                req.cancel(), req.progress());
-        req.progress().end();
-        engine.finish(runId, w.interrupted());
+        RunEngine.WorkerReport w = engine().drive(runId, VERB, job, req.settings(),
+                Budget.parse(flags.maxFailures(), selected, flags.canary()), req.cancel(), req.progress());
         return result(runId, manifest, w.interrupted());
     }
 
@@ -211,6 +198,13 @@ public final class MigrateAll {
     }
 
     private Selection select(Request req, SchemaManifest manifest) {
+        if (req.tier() != null && !req.tier().matches("^[a-z][a-z0-9_-]{0,31}$")) {
+            throw TenantctlException.usage("tier '" + req.tier() + "' must match ^[a-z][a-z0-9_-]{0,31}$");
+        }
+        java.util.List<String> badIds = io.tenantctl.catalog.OrgId.problems(req.orgs());
+        if (!badIds.isEmpty()) {
+            throw TenantctlException.usage(String.join("; ", badIds));
+        }
         Set<String> pools = Set.copyOf(req.pools());
         for (String p : pools) {
             ctx.catalog().pools().get(p);

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -153,30 +154,23 @@ public final class Provision {
         return work(runId, req.manifest(), req);
     }
 
-    /** Works on an existing provision run (--join, or --resume after reopening it). */
+    /** Works on an existing provision run (--join, or --resume after reopening it) with the run's own manifest. */
     private Result continueRun(Request req) {
+        RunEngine engine = engine();
         String runId = req.joinRunId() != null ? req.joinRunId() : req.resumeRunId();
-        RunRepository.Run run = ctx.catalog().runs().get(runId);
-        if (!run.verb().equals(VERB)) {
-            throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not provision");
-        }
-        String hash = Json.arg(run.args(), "schema_hash");
-        SchemaManifest manifest = ctx.catalog().manifests().body(hash).map(b -> SchemaManifest.parse(b, "catalog manifest " + hash))
-                .orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run " + runId + " is missing from the catalog"));
-        if (req.resumeRunId() != null) {
-            engine().reopen(runId);
-        } else if (!run.status().equals(RunStatus.RUNNING.db())) {
+        Optional<RunRepository.Run> run = engine.existing(req.control(), VERB);
+        String hash = Json.arg(ctx.catalog().runs().get(runId).args(), "schema_hash");
+        if (run.isEmpty()) {
             return result(runId, hash, false);
         }
+        SchemaManifest manifest = ctx.catalog().manifests().body(hash).map(b -> SchemaManifest.parse(b, "catalog manifest " + hash))
+                .orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run " + runId + " is missing from the catalog"));
         return work(runId, manifest, req);
     }
 
     private Result work(String runId, SchemaManifest manifest, Request req) {
-        RunEngine engine = engine();
         Map<String, Pool> pools = new LinkedHashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
-        req.progress().begin(VERB, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
         Job job = new Job() {
             @Override
             public String leaseOperation() {
@@ -196,9 +190,7 @@ public final class Provision {
                 }
             }
         };
-        RunEngine.WorkerReport w = engine.work(runId, job, req.settings(), Budget.NONE, req.cancel(), req.progress());
-        req.progress().end();
-        engine.finish(runId, w.interrupted());
+        RunEngine.WorkerReport w = engine().drive(runId, VERB, job, req.settings(), Budget.NONE, req.cancel(), req.progress());
         return result(runId, manifest.hash(), w.interrupted());
     }
 

@@ -35,6 +35,9 @@ public final class Retry {
 
     public static final long BASE_MILLIS = 100;
     public static final long CAP_MILLIS = 10_000;
+    /** A cancellable backoff sleeps in slices this long, so that Ctrl-C ends it within one. */
+    static final long SLICE_MILLIS = 100;
+    private static final java.util.function.BooleanSupplier NEVER = () -> false;
 
     private final int maxAttempts;
     private final long baseMillis;
@@ -42,9 +45,15 @@ public final class Retry {
     private final Sleeper sleeper;
     private final DoubleSupplier random;
     private final Predicate<Throwable> retryable;
+    private final java.util.function.BooleanSupplier cancelled;
 
     public Retry(int maxAttempts, long baseMillis, long capMillis, Sleeper sleeper, DoubleSupplier random,
                  Predicate<Throwable> retryable) {
+        this(maxAttempts, baseMillis, capMillis, sleeper, random, retryable, NEVER);
+    }
+
+    private Retry(int maxAttempts, long baseMillis, long capMillis, Sleeper sleeper, DoubleSupplier random,
+                  Predicate<Throwable> retryable, java.util.function.BooleanSupplier cancelled) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be >= 1");
         }
@@ -54,6 +63,15 @@ public final class Retry {
         this.sleeper = sleeper;
         this.random = random;
         this.retryable = retryable;
+        this.cancelled = cancelled;
+    }
+
+    /**
+     * The same policy, giving up a backoff within 100 ms once {@code cancelled} says so (Ctrl-C): the error that was
+     * being retried is thrown, marked as not retried because of the interrupt.
+     */
+    public Retry cancelledWhen(java.util.function.BooleanSupplier cancelled) {
+        return new Retry(maxAttempts, baseMillis, capMillis, sleeper, random, retryable, cancelled);
     }
 
     /** The FerretDB policy: 6 tries, 100 ms base, 10 s cap, real sleeps, {@link FerretErrors#isRetryable}. */
@@ -62,7 +80,7 @@ public final class Retry {
     }
 
     public Retry withMaxAttempts(int n) {
-        return new Retry(n, baseMillis, capMillis, sleeper, random, retryable);
+        return new Retry(n, baseMillis, capMillis, sleeper, random, retryable, cancelled);
     }
 
     public int maxAttempts() {
@@ -83,15 +101,28 @@ public final class Retry {
                 if (attempt >= maxAttempts || !retryable.test(e)) {
                     throw e;
                 }
-                attempts.retried();
                 long sleep = (long) (random.getAsDouble() * ceilingMillis(attempt));
                 try {
-                    sleeper.sleep(sleep);
+                    if (cancelled == NEVER) {
+                        sleeper.sleep(sleep);
+                    } else {
+                        for (long left = sleep; ; left -= SLICE_MILLIS) {
+                            if (cancelled.getAsBoolean()) {
+                                e.addSuppressed(new InterruptedException("not retried: interrupted during the backoff"));
+                                throw e;
+                            }
+                            if (left <= 0) {
+                                break;
+                            }
+                            sleeper.sleep(Math.min(left, SLICE_MILLIS));
+                        }
+                    }
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     e.addSuppressed(ie);
                     throw e;
                 }
+                attempts.retried();
             }
         }
     }

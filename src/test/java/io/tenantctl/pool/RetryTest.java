@@ -148,4 +148,33 @@ class RetryTest {
             Thread.interrupted();
         }
     }
+
+    @Test
+    void aBackoffEndsWithinASecondOfCtrlC() {
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        // a 10 s backoff (random 1.0 of a 10 s base), really slept; Ctrl-C comes with the first failure
+        Retry retry = new Retry(6, 10_000, 10_000, Thread::sleep, () -> 1.0, FerretErrors::isRetryable).cancelledWhen(cancelled::get);
+        Retry.Attempts attempts = new Retry.Attempts();
+        long t0 = System.nanoTime();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> retry.call(attempts, () -> {
+            cancelled.set(true);
+            throw deadlock();
+        })).satisfies(e -> assertThat(e.getSuppressed()[0].getMessage()).contains("interrupted during the backoff"));
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(1));
+        assertThat(attempts.attempts()).as("tried once, not retried").isEqualTo(1);
+    }
+
+    @Test
+    void withoutCtrlCTheCancellableBackoffSleepsItsWholeLength() {
+        List<Long> slept = new ArrayList<>();
+        Retry retry = new Retry(2, 1000, 1000, slept::add, () -> 0.75, FerretErrors::isRetryable).cancelledWhen(() -> false);
+        int[] calls = {0};
+        retry.call(new Retry.Attempts(), () -> {
+            if (calls[0]++ == 0) {
+                throw deadlock();
+            }
+            return null;
+        });
+        assertThat(slept.stream().mapToLong(Long::longValue).sum()).isEqualTo(750);
+    }
 }

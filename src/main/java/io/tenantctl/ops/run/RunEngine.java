@@ -174,6 +174,37 @@ public final class RunEngine {
         return new WorkerReport(cancel.isCancelled(), stoppedBecause[0]);
     }
 
+    /**
+     * This worker's share of a run, start to end: progress over what is left in it, {@link #work}, then the run's status
+     * settled by {@link #finish}.
+     */
+    public WorkerReport drive(String runId, String verb, Job job, Settings settings, Budget budget, CancelToken cancel, Progress progress) {
+        Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
+        progress.begin(verb, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
+                + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
+        WorkerReport w = work(runId, job, settings, budget, cancel, progress);
+        progress.end();
+        finish(runId, w.interrupted());
+        return w;
+    }
+
+    /**
+     * The run a --join or --resume names, checked to be a run of {@code verb}: reopened for --resume; for --join, empty
+     * when the run is already over (a restarted worker then only reports it).
+     */
+    public Optional<RunRepository.Run> existing(RunControl control, String verb) {
+        String runId = control.joinRunId() != null ? control.joinRunId() : control.resumeRunId();
+        RunRepository.Run run = ctx.catalog().runs().get(runId);
+        if (!run.verb().equals(verb)) {
+            throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not " + verb);
+        }
+        if (control.resumeRunId() != null) {
+            reopen(runId);
+            return Optional.of(ctx.catalog().runs().get(runId));
+        }
+        return run.runStatus() == RunStatus.RUNNING ? Optional.of(run) : Optional.empty();
+    }
+
     /** One claimed item: its pool checked, its org's lease taken, the job run, the outcome recorded, the lease released. */
     private void process(String runId, Job job, RunRepository.Claimed c, Map<String, Pool> pools,
                          Map<String, Optional<String>> poolHealth, Settings settings, Progress progress) {

@@ -1,0 +1,54 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** --config FILE: every option's default can come from it, and a config file that was asked for must exist. */
+class ConfigFileTest {
+
+    @Test
+    void optionsAndTheCatalogComeFromTheConfigFile(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        try (TestPools pools = new TestPools(1)) {
+            Path config = dir.resolve("tenantctl.properties");
+            Files.writeString(config, String.join("\n",
+                    "catalog=" + url,
+                    "tenantctl.provision.tier=growth",
+                    "schema=" + CliFixture.smallSchema(dir),
+                    "output=json",
+                    "store=" + dir.resolve("store").toUri(),
+                    ""));
+            Cli cli = new Cli(Map.of("USER", "test"));
+            ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--config", config.toString());
+            JsonNode provisioned = strictJson(ok(cli, "provision", "cfg-1", "--config", config.toString()));
+            assertThat(provisioned.get("counts").get("provisioned").asInt()).isEqualTo(1);
+            JsonNode org = strictJson(ok(cli, "orgs", "show", "cfg-1", "--config", config.toString()));
+            assertThat(org.get("tier").asText()).isEqualTo("growth");
+            // flags still win over the file
+            assertThat(ok(cli, "orgs", "show", "cfg-1", "--config", config.toString(), "-o", "table").out()).contains("tier:");
+        }
+    }
+
+    @Test
+    void aConfigFileThatDoesNotExistIsAnError(@TempDir Path dir) {
+        Cli cli = new Cli(Map.of("USER", "test", "TENANTCTL_CATALOG_URL", "postgres://nowhere:1/x"));
+        Cli.Result r = cli.run("orgs", "list", "--config", dir.resolve("typo.properties").toString(), "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(strictJson(r).get("error").get("message").asText()).contains("typo.properties").contains("does not exist");
+        Cli fromEnv = new Cli(Map.of("USER", "test", "TENANTCTL_CONFIG", dir.resolve("gone.properties").toString()));
+        Cli.Result e = fromEnv.run("orgs", "list");
+        assertThat(e.exitCode()).isEqualTo(2);
+        assertThat(e.err()).contains("gone.properties").contains("TENANTCTL_CONFIG");
+    }
+}
