@@ -1,6 +1,5 @@
 package io.tenantctl.cli;
 
-import io.tenantctl.catalog.Org;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Orgs;
 import picocli.CommandLine.Command;
@@ -25,7 +24,7 @@ final class OrgsForgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Org o = new Orgs(ctx.catalog()).forget(orgId);
+        Orgs.View o = new Orgs(ctx.catalog()).forget(orgId);
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("org_id", o.orgId());

@@ -1,6 +1,5 @@
 package io.tenantctl.cli;
 
-import io.tenantctl.catalog.Org;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Orgs;
 import picocli.CommandLine.Command;
@@ -27,7 +26,7 @@ final class OrgsListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Org> orgs = new Orgs(ctx.catalog()).list(pool, status);
+        List<Orgs.View> orgs = new Orgs(ctx.catalog()).list(pool, status);
         if (ctx.json()) {
             Output.json(ctx.out, Map.of("orgs", orgs));
             return 0;

@@ -1,6 +1,5 @@
 package io.tenantctl.cli;
 
-import io.tenantctl.catalog.Org;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Orgs;
 import picocli.CommandLine.Command;
@@ -23,7 +22,7 @@ final class OrgsShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Org o = new Orgs(ctx.catalog()).show(orgId);
+        Orgs.View o = new Orgs(ctx.catalog()).show(orgId);
         if (ctx.json()) {
             Output.json(ctx.out, o);
             return 0;
@@ -37,7 +36,10 @@ final class OrgsShowCommand implements Callable<Integer> {
                 new String[]{"schema hash", o.schemaHash()},
                 new String[]{"version", String.valueOf(o.version())},
                 new String[]{"created", String.valueOf(o.createdAt())},
-                new String[]{"updated", String.valueOf(o.updatedAt())}));
+                new String[]{"updated", String.valueOf(o.updatedAt())},
+                new String[]{"held by", o.lease() == null ? null : o.lease().operation() + " " + o.lease().holder()
+                        + (o.lease().runId() == null ? "" : " (run " + o.lease().runId() + ")") + " since " + o.lease().since()
+                        + (o.lease().expired() ? " — expired: the next operation on the org recovers it" : "")}));
         return 0;
     }
 }

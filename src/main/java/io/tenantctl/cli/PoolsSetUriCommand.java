@@ -2,6 +2,7 @@ package io.tenantctl.cli;
 
 import io.tenantctl.ops.Pools;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -16,12 +17,8 @@ final class PoolsSetUriCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
-    @Option(names = "--uri", required = true, paramLabel = "URI", description = "mongodb:// URI, e.g. mongodb://app:${POOL3_PASSWORD}@ferret-3:27017/")
-    String uri;
-
-    @Option(names = "--allow-inline-password", description = {"Accept literal secrets in the URI: tenantctl moves each into a",
-            "${TENANTCTL_POOL_<POOL>_<NAME>} placeholder and says which variables to set."})
-    boolean allowInlinePassword;
+    @Mixin
+    PoolUriOptions target;
 
     @Option(names = "--dry-run", description = "Check the input and say what would change; change nothing.")
     boolean dryRun;
@@ -32,7 +29,7 @@ final class PoolsSetUriCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PoolsCommand.renderChange(ctx, new Pools(ctx.catalog()).setUri(name, uri, allowInlinePassword, dryRun), "set the URI of");
+        PoolsCommand.renderChange(ctx, new Pools(ctx.catalog()).setUri(name, target.uri, target.allowInlinePassword, dryRun), "set the URI of");
         return 0;
     }
 }

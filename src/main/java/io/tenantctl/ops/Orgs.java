@@ -13,32 +13,51 @@ public final class Orgs {
     static final Set<String> STATUSES = Set.of(Org.PROVISIONING, Org.ACTIVE, Org.READ_ONLY, Org.MOVING, Org.RESTORING,
             Org.DELETING, Org.DELETED, Org.FAILED);
 
+    /**
+     * An org as shown to people (orgs list/show): the catalog row's fields, plus who holds the org right now when an
+     * operation does (a restore, a migration…), so on-call sees why it is not writable.
+     */
+    public record View(String orgId, String poolId, String databaseName, String status, String tier, String schemaHash, long version,
+                       java.time.Instant createdAt, java.time.Instant updatedAt, Lease lease) {
+        static View of(Org o, Lease lease) {
+            return new View(o.orgId(), o.poolId(), o.databaseName(), o.status(), o.tier(), o.schemaHash(), o.version(), o.createdAt(),
+                    o.updatedAt(), lease);
+        }
+    }
+
+    /** The operation holding an org: what, by whom, in which run, since when, and whether its holder stopped renewing it. */
+    public record Lease(String operation, String holder, String runId, java.time.Instant since, boolean expired) {
+    }
+
     private final Catalog catalog;
 
     public Orgs(Catalog catalog) {
         this.catalog = catalog;
     }
 
-    public List<Org> list(String poolId, String status) {
+    public List<View> list(String poolId, String status) {
         if (status != null && !STATUSES.contains(status)) {
             throw TenantctlException.usage("unknown status '" + status + "' (one of " + String.join(", ", STATUSES.stream().sorted().toList()) + ")");
         }
         if (poolId != null) {
             catalog.pools().get(poolId);
         }
-        return catalog.orgs().list(poolId, status);
+        return catalog.orgs().list(poolId, status).stream().map(o -> View.of(o, null)).toList();
     }
 
     /** Removes a failed org's catalog row; its database, if any, is left exactly as it is. */
-    public Org forget(String orgId) {
+    public View forget(String orgId) {
         String problem = io.tenantctl.catalog.OrgId.problem(orgId);
         if (problem != null) {
             throw TenantctlException.usage(problem);
         }
-        return catalog.orgs().forget(orgId);
+        return View.of(catalog.orgs().forget(orgId), null);
     }
 
-    public Org show(String orgId) {
-        return catalog.orgs().get(orgId);
+    public View show(String orgId) {
+        Org o = catalog.orgs().get(orgId);
+        Lease lease = catalog.leases().find(orgId).map(l -> new Lease(l.operation(), l.holder(), l.runId(), l.acquiredAt(), l.expired()))
+                .orElse(null);
+        return View.of(o, lease);
     }
 }
