@@ -48,8 +48,9 @@ public final class RunRepository {
     public record NewItem(String orgId, String poolId, int seq, String status, String error) {
     }
 
-    /** An item a worker has claimed. */
+    /** An item a worker has claimed ({@link #RUN_ENDED}: none, because the run is no longer running). */
     public record Claimed(String orgId, String poolId) {
+        public static final Claimed RUN_ENDED = new Claimed(null, null);
     }
 
     /** Creates a run and one pending item per org; returns the run id. */
@@ -217,6 +218,9 @@ public final class RunRepository {
     public Optional<Claimed> claimOne(String runId, String worker, int perPool, int leaseSeconds) {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?, hashtext(?))", rs -> 1, CLAIM_LOCK_CLASS, runId);
+            if (!Sql.one(c, "select status from runs where run_id = ?", rs -> rs.getString(1), runId).orElse("").equals("running")) {
+                return Optional.of(Claimed.RUN_ENDED);
+            }
             java.util.Map<String, Integer> busy = new java.util.HashMap<>();
             Sql.query(c, "select coalesce(pool_id, ''), count(*) from run_items where run_id = ? and status = 'running' "
                     + "and lease_until >= now() group by 1", rs -> busy.put(rs.getString(1), rs.getInt(2)), runId);

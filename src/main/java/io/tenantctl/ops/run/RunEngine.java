@@ -130,11 +130,10 @@ public final class RunEngine {
             for (int i = 0; i < settings.concurrency(); i++) {
                 loops.add(threads.submit(() -> {
                     while (!stop.isCancelled()) {
-                        RunRepository.Run run = runs.get(runId);
-                        if (run.runStatus() != RunStatus.RUNNING) {
-                            return;
-                        }
                         Optional<RunRepository.Claimed> claimed = runs.claimOne(runId, me.id(), settings.perPool(), LEASE_SECONDS);
+                        if (claimed.isPresent() && claimed.get().orgId() == null) {
+                            return; // the run ended: finished, aborted or cancelled
+                        }
                         if (claimed.isEmpty()) {
                             if (nothingLeft(runId, budget)) {
                                 return;
