@@ -42,8 +42,8 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--freeze", description = "Set each active org read_only while it is copied (a consistent copy); always set back after.")
     boolean freeze;
 
-    @Option(names = "--dry-run", description = "Show which orgs would be backed up; write nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     @Mixin
     FanoutOptions fanout;
@@ -60,7 +60,7 @@ final class BackupCommand implements Callable<Integer> {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs and settings: give no --org, --all, --pool or --due");
         }
         try (ObjectStore store = Stores.open(ctx)) {
-            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(orgs, all, pool, due, alg, freeze, dryRun,
+            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(orgs, all, pool, due, alg, freeze, dryRun.on,
                     fanout.engine(), control, ctx.cancel, ProgressReporter.of(ctx), Clock.systemUTC()));
             render(r);
             if (r.interrupted()) {

@@ -4,6 +4,7 @@ import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backups;
 import io.tenantctl.store.ObjectStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Clock;
@@ -35,8 +36,8 @@ final class BackupsPruneCommand implements Callable<Integer> {
     @Option(names = "--grace-hours", paramLabel = "H", defaultValue = "24", description = "Incomplete backups younger than this are kept.")
     int graceHours;
 
-    @Option(names = "--dry-run", description = "Show what would be deleted; delete nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     BackupsPruneCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -46,7 +47,7 @@ final class BackupsPruneCommand implements Callable<Integer> {
     public Integer call() {
         try (ObjectStore store = Stores.open(ctx)) {
             Backups.PruneResult r = new Backups(ctx.ops(), store).prune(new Backups.PruneRequest(org, keepLast, keepDaily, keepWeekly,
-                    graceHours, dryRun, Clock.systemUTC()));
+                    graceHours, dryRun.on, Clock.systemUTC()));
             if (ctx.json()) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("dry_run", r.dryRun());

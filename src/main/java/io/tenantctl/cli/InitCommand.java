@@ -4,7 +4,7 @@ import io.tenantctl.catalog.Catalog;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Init;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,8 +14,8 @@ final class InitCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Option(names = "--dry-run", description = "Say what would change, change nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     InitCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -24,7 +24,7 @@ final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Catalog catalog = ctx.catalogForInit();
-        if (dryRun) {
+        if (dryRun.on) {
             Integer current = catalog.schemaVersion().orElse(null);
             if (ctx.json()) {
                 Output.json(ctx.out, Map.of("catalog", catalog.describe(), "dry_run", true,

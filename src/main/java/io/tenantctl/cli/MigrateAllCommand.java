@@ -56,8 +56,8 @@ final class MigrateAllCommand implements Callable<Integer> {
             "Orgs named with --org are taken whatever their status allows."})
     boolean includeFailed;
 
-    @Option(names = "--dry-run", description = "Per org and in total: what would be created, conflicts, extras. Writes nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
 
 
@@ -77,7 +77,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         SchemaManifest manifest = schema != null || !control.existing() ? SchemaManifest.loadOrDefault(schema) : null;
         MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest, pools, orgs, tier,
                 fanout.engine(), canary, maxFailures, replaceConflicting, prune, force,
-                includeFailed, dryRun, control.resumeRunId(), control.joinRunId(), fanout.waitForBusy, control.detach(), ctx.cancel, ProgressReporter.of(ctx)));
+                includeFailed, dryRun.on, control.resumeRunId(), control.joinRunId(), fanout.waitForBusy, control.detach(), ctx.cancel, ProgressReporter.of(ctx)));
         if (ctx.json()) {
             Output.json(ctx.out, json(r));
         } else if (r.dryRun()) {

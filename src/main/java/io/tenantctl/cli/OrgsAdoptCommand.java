@@ -5,6 +5,7 @@ import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Adopt;
 import io.tenantctl.schema.SchemaManifest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,8 +48,8 @@ final class OrgsAdoptCommand implements Callable<Integer> {
     @Option(names = "--discover", description = "List the pool's databases that no org owns; adopt nothing.")
     boolean discover;
 
-    @Option(names = "--dry-run", description = "Inspect and say what would be recorded; write nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     OrgsAdoptCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -71,7 +72,7 @@ final class OrgsAdoptCommand implements Callable<Integer> {
         if (file != null) {
             candidates.addAll(readFile(file));
         }
-        Adopt.Result r = new Adopt(ctx.ops()).run(new Adopt.Request(candidates, pool, tier, SchemaManifest.loadOrDefault(schema), dryRun));
+        Adopt.Result r = new Adopt(ctx.ops()).run(new Adopt.Request(candidates, pool, tier, SchemaManifest.loadOrDefault(schema), dryRun.on));
         render(r);
         return r.failed().isEmpty() ? 0 : 1;
     }

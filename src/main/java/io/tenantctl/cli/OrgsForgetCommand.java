@@ -3,6 +3,7 @@ package io.tenantctl.cli;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Orgs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
@@ -15,6 +16,9 @@ final class OrgsForgetCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
+    @Mixin
+    DryRunOption dryRun;
+
     @Parameters(index = "0", paramLabel = "ORG")
     String orgId;
 
@@ -24,14 +28,20 @@ final class OrgsForgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Orgs.View o = new Orgs(ctx.catalog()).forget(orgId);
+        Orgs.View o = new Orgs(ctx.catalog()).forget(orgId, dryRun.on);
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("org_id", o.orgId());
-            doc.put("forgotten", true);
+            doc.put("forgotten", !dryRun.on);
+            doc.put("dry_run", dryRun.on);
             doc.put("pool_id", o.poolId());
             doc.put("database_name", o.databaseName());
             Output.json(ctx.out, doc);
+            return 0;
+        }
+        if (dryRun.on) {
+            ctx.out.println("dry run: would forget org " + o.orgId() + " (failed); its database " + o.databaseName() + " on pool "
+                    + o.poolId() + " would be left as it is");
             return 0;
         }
         ctx.out.println("forgot org " + o.orgId() + "; its database " + o.databaseName() + " on pool " + o.poolId()

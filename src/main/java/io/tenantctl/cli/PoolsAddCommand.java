@@ -25,8 +25,8 @@ final class PoolsAddCommand implements Callable<Integer> {
     @Option(names = "--priority", defaultValue = "100", paramLabel = "N", description = "Lower fills first.")
     int priority;
 
-    @Option(names = "--dry-run", description = "Check the input and say what would be added; change nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     PoolsAddCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -34,7 +34,7 @@ final class PoolsAddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PoolsCommand.renderChange(ctx, new Pools(ctx.catalog()).add(name, target.uri, capacity, priority, target.allowInlinePassword, dryRun), "add");
+        PoolsCommand.renderChange(ctx, new Pools(ctx.catalog()).add(name, target.uri, capacity, priority, target.allowInlinePassword, dryRun.on), "add");
         return 0;
     }
 }

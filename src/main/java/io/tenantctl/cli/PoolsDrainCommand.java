@@ -2,7 +2,7 @@ package io.tenantctl.cli;
 
 import io.tenantctl.ops.Pools;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
@@ -15,8 +15,8 @@ final class PoolsDrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
-    @Option(names = "--dry-run", description = "Say what would change; change nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     PoolsDrainCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -25,6 +25,6 @@ final class PoolsDrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Pools pools = new Pools(ctx.catalog());
-        return PoolsCommand.changeStatus(ctx, name, dryRun, "drain", Pools.drainStatus(), pools::drain);
+        return PoolsCommand.changeStatus(ctx, name, dryRun.on, "drain", Pools.drainStatus(), pools::drain);
     }
 }

@@ -20,8 +20,8 @@ final class PoolsSetUriCommand implements Callable<Integer> {
     @Mixin
     PoolUriOptions target;
 
-    @Option(names = "--dry-run", description = "Check the input and say what would change; change nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     PoolsSetUriCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -29,7 +29,7 @@ final class PoolsSetUriCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PoolsCommand.renderChange(ctx, new Pools(ctx.catalog()).setUri(name, target.uri, target.allowInlinePassword, dryRun), "set the URI of");
+        PoolsCommand.renderChange(ctx, new Pools(ctx.catalog()).setUri(name, target.uri, target.allowInlinePassword, dryRun.on), "set the URI of");
         return 0;
     }
 }

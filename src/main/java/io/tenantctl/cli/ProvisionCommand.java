@@ -41,8 +41,8 @@ final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--schema", paramLabel = "FILE", description = "Schema manifest to apply instead of the built-in LibreChat model.")
     Path schema;
 
-    @Option(names = "--dry-run", description = "Show where each org would go; write nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     @Mixin
     FanoutOptions fanout;
@@ -62,7 +62,7 @@ final class ProvisionCommand implements Callable<Integer> {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs, pool and manifest: give no ORG, --file, --pool or --schema");
         }
         SchemaManifest manifest = control.existing() ? null : SchemaManifest.loadOrDefault(schema);
-        Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun,
+        Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on,
                 fanout.engine(), control, ctx.cancel, ProgressReporter.of(ctx)));
         render(r);
         if (r.interrupted()) {

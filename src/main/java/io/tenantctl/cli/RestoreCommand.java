@@ -4,6 +4,7 @@ import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Restore;
 import io.tenantctl.store.ObjectStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -35,8 +36,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--drop-existing", description = "With --in-place: DROP the org's current database first.")
     boolean dropExisting;
 
-    @Option(names = "--dry-run", description = "Check the backup's manifest and show the plan; change nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     @Option(names = "--wait", description = "If another operation holds the org (a backup, a migration, a restore), wait for it instead of exiting 3.")
     boolean waitForOrg;
@@ -49,7 +50,7 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         try (ObjectStore store = Stores.open(ctx)) {
             Restore.Result r = new Restore(ctx.ops(), store).run(new Restore.Request(org, backup, toOrg, targetPool, inPlace, dropExisting,
-                    dryRun, ctx.cancel, waitForOrg));
+                    dryRun.on, ctx.cancel, waitForOrg));
             for (String db : r.droppedDatabases()) {
                 ctx.err.println(r.mode().equals(Restore.IN_PLACE)
                         ? "WARNING: DROPPED database " + db + " on pool " + r.poolId() + " (--in-place --drop-existing)"

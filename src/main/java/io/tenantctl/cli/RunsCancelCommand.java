@@ -3,6 +3,7 @@ package io.tenantctl.cli;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Runs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
@@ -13,6 +14,9 @@ final class RunsCancelCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
+    @Mixin
+    DryRunOption dryRun;
+
     @Parameters(index = "0", paramLabel = "RUN_ID")
     String runId;
 
@@ -22,9 +26,13 @@ final class RunsCancelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Runs.RunView r = new Runs(ctx.catalog(), ctx.actorName()).cancel(runId);
+        Runs.RunView r = new Runs(ctx.catalog(), ctx.actorName()).cancel(runId, dryRun.on);
         if (ctx.json()) {
             Output.json(ctx.out, r);
+            return 0;
+        }
+        if (dryRun.on) {
+            ctx.out.println("dry run: run " + r.runId() + " (" + r.verb() + ", " + r.status() + ") would be cancelled");
             return 0;
         }
         ctx.out.println("run " + r.runId() + " (" + r.verb() + ") cancelled; its orgs that had not started are recorded as cancelled");

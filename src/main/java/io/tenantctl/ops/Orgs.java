@@ -45,11 +45,18 @@ public final class Orgs {
         return catalog.orgs().list(poolId, status).stream().map(o -> View.of(o, null)).toList();
     }
 
-    /** Removes a failed org's catalog row; its database, if any, is left exactly as it is. */
-    public View forget(String orgId) {
+    /** Removes a failed org's catalog row; its database, if any, is left exactly as it is. With dryRun, only checks. */
+    public View forget(String orgId, boolean dryRun) {
         String problem = io.tenantctl.catalog.OrgId.problem(orgId);
         if (problem != null) {
             throw TenantctlException.usage(problem);
+        }
+        if (dryRun) {
+            Org o = catalog.orgs().get(orgId);
+            if (!o.status().equals(Org.FAILED)) {
+                throw TenantctlException.usage("org " + orgId + " is " + o.status() + ": only failed orgs can be forgotten");
+            }
+            return View.of(o, null);
         }
         return View.of(catalog.orgs().forget(orgId), null);
     }

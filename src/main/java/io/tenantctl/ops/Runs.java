@@ -58,9 +58,13 @@ public final class Runs {
      * Ends a run for good ({@code runs cancel}): orgs in flight finish and are recorded, the rest are recorded
      * cancelled, and the run no longer blocks the next rollout. Refused for a run that already ended otherwise.
      */
-    public RunView cancel(String runId) {
+    public RunView cancel(String runId, boolean dryRun) {
         RunRepository.Run run = catalog.runs().get(runId);
-        if (!catalog.runs().cancel(runId, "cancelled by " + actor)) {
+        boolean cancellable = java.util.Set.of("running", "interrupted", "aborted", "failed").contains(run.status());
+        if (dryRun && cancellable) {
+            return view(run);
+        }
+        if (!cancellable || !catalog.runs().cancel(runId, "cancelled by " + actor)) {
             throw io.tenantctl.TenantctlException.usage("run " + runId + " is " + run.status() + ": only a running, interrupted, aborted "
                     + "or failed run can be cancelled");
         }

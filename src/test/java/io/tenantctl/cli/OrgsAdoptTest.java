@@ -217,6 +217,8 @@ class OrgsAdoptTest {
         Cli.Result active = cli.run("orgs", "forget", "taken");
         assertThat(active.exitCode()).isEqualTo(2);
         assertThat(active.err()).contains("is active").contains("only failed orgs");
+        assertThat(strictJson(ok(cli, "orgs", "forget", "taken-2", "--dry-run", "-o", "json")).get("forgotten").asBoolean()).isFalse();
+        assertThat(strictJson(ok(cli, "orgs", "show", "taken-2", "-o", "json")).get("status").asText()).isEqualTo("failed");
         JsonNode forgot = strictJson(ok(cli, "orgs", "forget", "taken-2", "-o", "json"));
         assertThat(forgot.get("forgotten").asBoolean()).isTrue();
         assertThat(cli.run("orgs", "show", "taken-2").exitCode()).isEqualTo(2);

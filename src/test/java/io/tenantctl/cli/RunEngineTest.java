@@ -163,6 +163,8 @@ class RunEngineTest {
         assertThat(blocked.exitCode()).as(blocked.toString()).isEqualTo(3);
         assertThat(blocked.err()).contains("--resume " + runId).contains("tenantctl runs cancel " + runId);
 
+        assertThat(ok(cli, "runs", "cancel", runId, "--dry-run").out()).contains("would be cancelled");
+        assertThat(strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("running");
         JsonNode cancelled = strictJson(ok(cli, "runs", "cancel", runId, "-o", "json"));
         assertThat(cancelled.get("status").asText()).isEqualTo("cancelled");
         JsonNode shown = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
