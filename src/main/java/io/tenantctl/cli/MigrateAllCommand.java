@@ -5,6 +5,7 @@ import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.fanout.Fanout;
 import io.tenantctl.ops.MigrateAll;
+import io.tenantctl.ops.run.MaxFailures;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.schema.SchemaManifest;
 import picocli.CommandLine.Command;
@@ -40,8 +41,8 @@ final class MigrateAllCommand implements Callable<Integer> {
     @Option(names = "--canary", paramLabel = "N", defaultValue = "0", description = "Migrate N orgs spread across pools first; stop if any fails.")
     int canary;
 
-    @Option(names = "--max-failures", paramLabel = "N|P%", description = "Abort the remaining orgs once more than N (or P% of selected) orgs failed.")
-    String maxFailures;
+    @Option(names = "--max-failures", paramLabel = "N|P%", converter = MaxFailuresConverter.class, description = "Abort the remaining orgs once more than N (or P% of selected) orgs failed.")
+    MaxFailures maxFailures;
 
     @Option(names = "--replace-conflicting", description = "Drop and recreate same-name indexes whose definition differs (data untouched).")
     boolean replaceConflicting;
@@ -75,9 +76,10 @@ final class MigrateAllCommand implements Callable<Integer> {
             throw TenantctlException.usage("--canary must not be negative");
         }
         SchemaManifest manifest = schema != null || !control.existing() ? SchemaManifest.loadOrDefault(schema) : null;
-        MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest, pools, orgs, tier,
-                fanout.engine(), canary, maxFailures, replaceConflicting, prune, force,
-                includeFailed, dryRun.on, control.resumeRunId(), control.joinRunId(), fanout.waitForBusy, control.detach(), ctx.cancel, ProgressReporter.of(ctx)));
+        MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest,
+                new MigrateAll.Selector(pools, orgs, tier, force, includeFailed), new MigrateAll.Apply(replaceConflicting, prune),
+                new MigrateAll.Staging(canary, maxFailures), fanout.engine(), control, dryRun.on, fanout.waitForBusy, ctx.cancel,
+                ProgressReporter.of(ctx)));
         if (ctx.json()) {
             Output.json(ctx.out, json(r));
         } else if (r.dryRun()) {

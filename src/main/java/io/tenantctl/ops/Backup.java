@@ -68,6 +68,10 @@ public final class Backup {
 
     public static final String VERB = "backup";
 
+    /** What a backup run records, so that joiners and resumers write the same way to the same store. */
+    record Args(int orgs, String selector, String compression, boolean freeze, String store) {
+    }
+
     public record OrgResult(String orgId, String poolId, String backupId, String outcome, long docs, long bytes, int collections,
                             String location, long millis, String error) {
     }
@@ -121,8 +125,8 @@ public final class Backup {
         for (OrgResult r : results.values()) {
             items.add(new RunRepository.NewItem(r.orgId(), r.poolId(), items.size(), ItemStatus.FAILED.db(), r.error()));
         }
-        String runId = engine().start(VERB, Json.args("orgs", order.size(), "selector", selector(req), "compression",
-                req.compression().id(), "freeze", req.freeze(), "store", store.describe()), items, null);
+        String runId = engine().start(VERB, Json.write(new Args(order.size(), selector(req), req.compression().id(), req.freeze(),
+                store.describe())), items, null);
         if (req.control().detach()) {
             return result(runId, false);
         }
@@ -132,8 +136,8 @@ public final class Backup {
     /** Works on an existing backup run (--join, or --resume after reopening it) with the run's own compression and freeze. */
     private Result continueRun(Request req) {
         String runId = req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
-        String args = ctx.catalog().runs().get(runId).args();
-        String runStore = Json.arg(args, "store");
+        Args args = Json.read(runId, ctx.catalog().runs().get(runId).args(), Args.class);
+        String runStore = args.store();
         if (runStore == null || !stripSlash(store.describe()).equals(stripSlash(runStore))) {
             throw TenantctlException.usage("run " + runId + " writes to " + runStore + " but this worker's store is " + store.describe()
                     + ": set --store / TENANTCTL_STORE to the run's store");
@@ -141,8 +145,7 @@ public final class Backup {
         if (engine().existing(req.control(), VERB).isEmpty()) {
             return result(runId, false);
         }
-        return work(runId, new Request(List.of(), false, null, false, Compression.of(Json.arg(args, "compression")),
-                Boolean.parseBoolean(Json.arg(args, "freeze")), false, req.settings(), req.control(), req.cancel(), req.progress(),
+        return work(runId, new Request(List.of(), false, null, false, Compression.of(args.compression()), args.freeze(), false, req.settings(), req.control(), req.cancel(), req.progress(),
                 req.clock()));
     }
 

@@ -10,8 +10,32 @@ import java.util.Map;
 final class Json {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Typed run arguments (records) as runs.args holds them: snake_case keys, nulls left out, unknown keys ignored. */
+    private static final ObjectMapper ARGS = new ObjectMapper()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private Json() {
+    }
+
+    /** A run's typed arguments as stored JSON. */
+    static String write(Object args) {
+        try {
+            return ARGS.writeValueAsString(args);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A run's typed arguments read back; unreadable ones are a config error naming the run. */
+    static <T> T read(String runId, String json, Class<T> type) {
+        try {
+            return ARGS.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw io.tenantctl.TenantctlException.config("run " + runId + " has unreadable arguments (" + type.getSimpleName() + "): "
+                    + e.getOriginalMessage());
+        }
     }
 
     /** Stored JSON as a tree; a missing or unreadable document reads as an empty object. */
@@ -20,15 +44,6 @@ final class Json {
             return json == null ? MAPPER.createObjectNode() : MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             return MAPPER.createObjectNode();
-        }
-    }
-
-    /** One top-level text field of stored JSON, or null. */
-    static String arg(String json, String key) {
-        try {
-            return json == null ? null : MAPPER.readTree(json).path(key).asText(null);
-        } catch (JsonProcessingException e) {
-            return null;
         }
     }
 

@@ -10,6 +10,7 @@ import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
+import io.tenantctl.ops.run.MaxFailures;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
@@ -59,11 +60,71 @@ public final class MigrateAll {
     public static final String PLANNED = "planned";
     public static final String PENDING = "pending";
 
-    public record Request(SchemaManifest manifest, List<String> pools, List<String> orgs, String tier, RunEngine.Settings settings,
-                          int canary, String maxFailures, boolean replaceConflicting, boolean prune, boolean force, boolean includeFailed,
-                          boolean dryRun,
-                          String resumeRunId, String joinRunId, boolean waitForLock, boolean detach, CancelToken cancel,
-                          Progress progress) {
+    /**
+     * What to roll out (the manifest), to which orgs ({@link Selector}), how conflicts and extras are handled
+     * ({@link Apply}), how the rollout is staged ({@link Staging}), and how its run is driven.
+     */
+    public record Request(SchemaManifest manifest, Selector selector, Apply apply, Staging staging, RunEngine.Settings settings,
+                          RunControl control, boolean dryRun, boolean waitForLock, CancelToken cancel, Progress progress) {
+        List<String> pools() {
+            return selector.pools();
+        }
+
+        List<String> orgs() {
+            return selector.orgs();
+        }
+
+        String tier() {
+            return selector.tier();
+        }
+
+        boolean force() {
+            return selector.force();
+        }
+
+        boolean includeFailed() {
+            return selector.includeFailed();
+        }
+
+        boolean replaceConflicting() {
+            return apply.replaceConflicting();
+        }
+
+        boolean prune() {
+            return apply.prune();
+        }
+
+        int canary() {
+            return staging.canary();
+        }
+
+        MaxFailures maxFailures() {
+            return staging.maxFailures();
+        }
+
+        String joinRunId() {
+            return control.joinRunId();
+        }
+
+        String resumeRunId() {
+            return control.resumeRunId();
+        }
+
+        boolean detach() {
+            return control.detach();
+        }
+    }
+
+    /** Which orgs: on these pools, these orgs, this tier (all when empty/null); every active one with force; failed ones too. */
+    public record Selector(List<String> pools, List<String> orgs, String tier, boolean force, boolean includeFailed) {
+    }
+
+    /** What an org's differences may change: rebuild conflicting indexes; drop indexes the manifest does not list. */
+    public record Apply(boolean replaceConflicting, boolean prune) {
+    }
+
+    /** A canary of N orgs first; give up on the rest past --max-failures (null = no limit). */
+    public record Staging(int canary, MaxFailures maxFailures) {
     }
 
     /** One org's outcome; {@code plan} says what was (or, in a dry run, would be) created, replaced or pruned. */
@@ -85,8 +146,16 @@ public final class MigrateAll {
         }
     }
 
-    /** The flags a run was started with; stored on the run so resumers and joiners behave the same. */
+    /** What a migrate-all run records: its manifest (kept in the catalog by hash), selection and flags. */
+    record Args(String schema, String schemaHash, List<String> pools, List<String> orgs, String tier, Flags flags) {
+    }
+
+    /** The flags a run was started with; stored on the run so resumers and joiners behave the same (camelCase, as always). */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.LowerCamelCaseStrategy.class)
     record Flags(boolean replaceConflicting, boolean prune, boolean force, String maxFailures, int canary) {
+        MaxFailures budget() {
+            return MaxFailures.stored(maxFailures);
+        }
     }
 
     private final OpsContext ctx;
@@ -105,7 +174,6 @@ public final class MigrateAll {
             LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
         }
         Selection sel = select(req, manifest);
-        Budget.parse(req.maxFailures(), sel.selected().size(), req.canary()); // validated before anything is written
         if (req.dryRun()) {
             return dryRun(req, manifest, sel);
         }
@@ -116,7 +184,8 @@ public final class MigrateAll {
                 sel = select(req, manifest);
             }
             ctx.catalog().manifests().save(manifest.hash(), manifest.source(), manifest.canonicalJson());
-            Flags flags = new Flags(req.replaceConflicting(), req.prune(), req.force(), req.maxFailures(), req.canary());
+            Flags flags = new Flags(req.replaceConflicting(), req.prune(), req.force(),
+                    req.maxFailures() == null ? null : req.maxFailures().spec(), req.canary());
             boolean canary = req.canary() > 0 && sel.selected().size() > req.canary();
             List<RunRepository.NewItem> items = new ArrayList<>();
             for (Org o : interleave(sel.selected())) {
@@ -126,9 +195,8 @@ public final class MigrateAll {
             for (Map.Entry<Org, String> s : sel.skipped().entrySet()) {
                 items.add(new RunRepository.NewItem(s.getKey().orgId(), s.getKey().poolId(), items.size(), ItemStatus.SKIPPED.db(), s.getValue()));
             }
-            String runId = engine().start(VERB, Json.args("schema", manifest.source(), "schema_hash", manifest.hash(),
-                            "pools", req.pools().isEmpty() ? null : req.pools(), "orgs", req.orgs().isEmpty() ? null : req.orgs(),
-                            "tier", req.tier(), "flags", flags), items,
+            String runId = engine().start(VERB, Json.write(new Args(manifest.source(), manifest.hash(),
+                            req.pools().isEmpty() ? null : req.pools(), req.orgs().isEmpty() ? null : req.orgs(), req.tier(), flags)), items,
                     Json.args("unchanged_unselected", sel.unchanged(), "selected", sel.selected().size()));
             if (req.detach()) {
                 return result(runId, manifest, false);
@@ -144,7 +212,7 @@ public final class MigrateAll {
     /** --resume (under the rollout lock) or --join: the run's own manifest and flags; a joined run that is over is only reported. */
     private Result continueRun(Request req) {
         String runId = req.joinRunId() != null ? req.joinRunId() : req.resumeRunId();
-        RunControl control = new RunControl(false, req.joinRunId(), req.resumeRunId());
+        RunControl control = req.control();
         SchemaManifest manifest = runManifest(migrateRun(runId), req.manifest());
         try (AutoCloseable lock = req.resumeRunId() != null ? lock(req.waitForLock()) : () -> { }) {
             Optional<RunRepository.Run> run = engine().existing(control, VERB);
@@ -183,7 +251,7 @@ public final class MigrateAll {
             }
         };
         RunEngine.WorkerReport w = engine().drive(runId, VERB, job, req.settings(),
-                Budget.parse(flags.maxFailures(), selected, flags.canary()), req.cancel(), req.progress());
+                Budget.of(flags.budget(), selected, flags.canary()), req.cancel(), req.progress());
         return result(runId, manifest, w.interrupted());
     }
 
@@ -360,7 +428,8 @@ public final class MigrateAll {
         Map<String, Pool> pools = new HashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
         Map<String, String> dead = PoolHealth.unreachable(ctx, sel.selected().stream().map(Org::poolId).distinct().map(pools::get).toList());
-        Flags flags = new Flags(req.replaceConflicting(), req.prune(), req.force(), req.maxFailures(), req.canary());
+        Flags flags = new Flags(req.replaceConflicting(), req.prune(), req.force(),
+                    req.maxFailures() == null ? null : req.maxFailures().spec(), req.canary());
         List<Fanout.Item> items = sel.selected().stream().map(o -> new Fanout.Item(o.orgId(), o.poolId())).toList();
         Fanout.Result<OrgResult> fan = Fanout.run(items, req.settings().fanout(), item -> migrateOne(item.id(), manifest, flags, pools, dead, true),
                 new Fanout.Listener<>() {
@@ -400,7 +469,7 @@ public final class MigrateAll {
     }
 
     private SchemaManifest runManifest(RunRepository.Run run, SchemaManifest given) {
-        String hash = arg(run, "schema_hash");
+        String hash = Json.read(run.runId(), run.args(), Args.class).schemaHash();
         if (given != null && !given.hash().equals(hash)) {
             throw TenantctlException.usage("run " + run.runId() + " applies manifest " + hash.substring(0, 12) + " but --schema gives "
                     + given.hash().substring(0, 12) + ": leave out --schema (the run's manifest is kept in the catalog)");
@@ -410,19 +479,11 @@ public final class MigrateAll {
     }
 
     private static Flags flags(RunRepository.Run run) {
-        try {
-            return JSON.treeToValue(JSON.readTree(run.args()).get("flags"), Flags.class);
-        } catch (Exception e) {
-            throw TenantctlException.config("run " + run.runId() + " has unreadable flags: " + e.getMessage());
+        Flags flags = Json.read(run.runId(), run.args(), Args.class).flags();
+        if (flags == null) {
+            throw TenantctlException.config("run " + run.runId() + " has no flags recorded");
         }
-    }
-
-    private static String arg(RunRepository.Run run, String key) {
-        try {
-            return JSON.readTree(run.args()).path(key).asText(null);
-        } catch (Exception e) {
-            return null;
-        }
+        return flags;
     }
 
     private static int selected(RunRepository.Run run) {

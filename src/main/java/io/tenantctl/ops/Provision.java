@@ -57,6 +57,10 @@ public final class Provision {
 
     public static final String VERB = "provision";
 
+    /** What a provision run records, so that joiners and resumers provision with the same manifest and tier. */
+    record Args(int orgs, String pool, String tier, String schema, String schemaHash) {
+    }
+
     /** provisioned, unchanged (already active), planned (dry run), failed, or not_started (interrupted). */
     public record OrgResult(String orgId, String poolId, String databaseName, String outcome, int attempts, long millis,
                             String error) {
@@ -146,8 +150,8 @@ public final class Provision {
             items.add(new RunRepository.NewItem(r.orgId(), r.poolId(), items.size(),
                     (r.outcome().equals(UNCHANGED) ? ItemStatus.UNCHANGED : ItemStatus.FAILED).db(), r.error()));
         }
-        String runId = engine().start(VERB, Json.args("orgs", ids.size(), "pool", req.pool(), "tier", req.tier(),
-                "schema", req.manifest().source(), "schema_hash", req.manifest().hash()), items, null);
+        String runId = engine().start(VERB, Json.write(new Args(ids.size(), req.pool(), req.tier(), req.manifest().source(),
+                req.manifest().hash())), items, null);
         if (req.detach()) {
             return result(runId, req.manifest().hash(), false);
         }
@@ -159,7 +163,7 @@ public final class Provision {
         RunEngine engine = engine();
         String runId = req.joinRunId() != null ? req.joinRunId() : req.resumeRunId();
         Optional<RunRepository.Run> run = engine.existing(req.control(), VERB);
-        String hash = Json.arg(ctx.catalog().runs().get(runId).args(), "schema_hash");
+        String hash = Json.read(runId, ctx.catalog().runs().get(runId).args(), Args.class).schemaHash();
         if (run.isEmpty()) {
             return result(runId, hash, false);
         }

@@ -79,6 +79,10 @@ public final class Restore {
                          List<String> droppedDatabases, int collections, long docs, int indexes, String status, long millis) {
     }
 
+    /** What a restore run records (RestoreRepository reads previous_status back for an interrupted restore). */
+    record Args(String org, String backup, String toOrg, String mode, String pool, String database, String previousStatus) {
+    }
+
     private final OpsContext ctx;
     private final ObjectStore store;
     private final BackupLayout layout = BackupLayout.root();
@@ -115,9 +119,8 @@ public final class Restore {
 
     private Result restore(Request req, Target target, String backupId, BackupReader reader, OrgLeases.Held held, long t0) {
         RunRepository runs = ctx.catalog().runs();
-        String runId = runs.start("restore", Json.args("org", req.orgId(), "backup", backupId, "to_org", req.toOrg(), "mode", target.mode(),
-                "pool", target.pool().poolId(), "database", target.databaseName(), "previous_status", target.previousStatus()),
-                ctx.actor(), List.of(target.orgId()));
+        String runId = runs.start("restore", Json.write(new Args(req.orgId(), backupId, req.toOrg(), target.mode(), target.pool().poolId(),
+                target.databaseName(), target.previousStatus())), ctx.actor(), List.of(target.orgId()));
         runs.itemStarted(runId, target.orgId());
         List<String> dropped = new ArrayList<>();
         Org org = null;
