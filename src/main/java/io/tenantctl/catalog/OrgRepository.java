@@ -202,20 +202,20 @@ public final class OrgRepository {
     }
 
     /** Sets a status, bumping the version. */
-    public void setStatus(String orgId, String status) {
+    public void setStatus(String orgId, OrgStatus status) {
         catalog.inConnection(c -> Sql.update(c,
-                "update orgs set status = ?, version = version + 1, updated_at = now() where org_id = ?", status, orgId));
+                "update orgs set status = ?, version = version + 1, updated_at = now() where org_id = ?", status.db(), orgId));
     }
 
     /** Optimistic update: changes the status only if the row is still at {@code expectedVersion}. */
-    public boolean compareAndSetStatus(String orgId, long expectedVersion, String status) {
+    public boolean compareAndSetStatus(String orgId, long expectedVersion, OrgStatus status) {
         return catalog.inConnection(c -> Sql.update(c,
                 "update orgs set status = ?, version = version + 1, updated_at = now() where org_id = ? and version = ?",
-                status, orgId, expectedVersion)) == 1;
+                status.db(), orgId, expectedVersion)) == 1;
     }
 
     private static Org map(ResultSet rs) throws SQLException {
-        return new Org(rs.getString("org_id"), rs.getString("pool_id"), rs.getString("database_name"), rs.getString("status"),
+        return new Org(rs.getString("org_id"), rs.getString("pool_id"), rs.getString("database_name"), OrgStatus.of(rs.getString("status")),
                 rs.getString("tier"), rs.getString("schema_hash"), rs.getLong("version"),
                 Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"));
     }

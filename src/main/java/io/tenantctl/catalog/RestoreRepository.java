@@ -28,7 +28,7 @@ public final class RestoreRepository {
      * (only if it is still at {@code expectedVersion}) and, when the database changed, records the old one as retired.
      * False, with nothing written, when the org changed meanwhile.
      */
-    public boolean flip(String orgId, long expectedVersion, String poolId, String databaseName, String schemaHash, String status,
+    public boolean flip(String orgId, long expectedVersion, String poolId, String databaseName, String schemaHash, OrgStatus status,
                         String reason) {
         return catalog.inTransaction(c -> {
             Optional<String[]> old = Sql.one(c, "select pool_id, database_name from orgs where org_id = ? and version = ? for update",
@@ -37,7 +37,7 @@ public final class RestoreRepository {
                 return false;
             }
             Sql.update(c, "update orgs set pool_id = ?, database_name = ?, schema_hash = ?, status = ?, version = version + 1, "
-                    + "updated_at = now() where org_id = ? and version = ?", poolId, databaseName, schemaHash, status, orgId, expectedVersion);
+                    + "updated_at = now() where org_id = ? and version = ?", poolId, databaseName, schemaHash, status.db(), orgId, expectedVersion);
             String[] o = old.get();
             if (!o[0].equals(poolId) || !o[1].equals(databaseName)) {
                 Sql.update(c, "insert into retired_databases (pool_id, database_name, org_id, reason) values (?, ?, ?, ?) "

@@ -13,6 +13,7 @@ import io.tenantctl.backup.Compression;
 import io.tenantctl.catalog.BackupPolicyRepository;
 import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.ItemStatus;
@@ -234,7 +235,7 @@ public final class Backup {
         return order;
     }
 
-    private static boolean backupable(String status) {
+    private static boolean backupable(OrgStatus status) {
         return status.equals(Org.ACTIVE) || status.equals(Org.READ_ONLY);
     }
 
@@ -246,7 +247,7 @@ public final class Backup {
         boolean frozen = false;
         if (req.freeze() && org.status().equals(Org.ACTIVE)) {
             if (leases != null) {
-                leases.record(orgId, Json.args("frozen_from", org.status()));
+                leases.record(orgId, Json.args("frozen_from", org.status().db()));
             }
             if (!ctx.catalog().orgs().compareAndSetStatus(orgId, org.version(), Org.READ_ONLY)) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org changed while it was being frozen: retry");
@@ -263,7 +264,7 @@ public final class Backup {
     }
 
     /** Puts a frozen org back to the status it had, unless something else changed it meanwhile. */
-    private void thaw(String orgId, String previous) {
+    private void thaw(String orgId, OrgStatus previous) {
         for (int i = 0; i < 5; i++) {
             Org now = ctx.catalog().orgs().get(orgId);
             if (!now.status().equals(Org.READ_ONLY) || ctx.catalog().orgs().compareAndSetStatus(orgId, now.version(), previous)) {

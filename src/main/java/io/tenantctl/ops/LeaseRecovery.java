@@ -35,7 +35,8 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
             return null;
         }
         Org org = ctx.catalog().orgs().get(orgId);
-        if (org.status().equals(Org.READ_ONLY) && ctx.catalog().orgs().compareAndSetStatus(orgId, org.version(), state.getString("frozen_from"))) {
+        if (org.status().equals(Org.READ_ONLY) && ctx.catalog().orgs().compareAndSetStatus(orgId, org.version(),
+                io.tenantctl.catalog.OrgStatus.of(state.getString("frozen_from")))) {
             return "org " + orgId + " was left read_only by a backup --freeze that died: set back to " + state.getString("frozen_from");
         }
         return null;

@@ -51,7 +51,7 @@ public final class MigrateAll {
     /** Per-org plans are shown in -o json, whose keys are snake_case. */
     private static final ObjectMapper PLAN_JSON = new ObjectMapper()
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
-    private static final Set<String> FROZEN = Set.of(Org.READ_ONLY, Org.MOVING, Org.RESTORING);
+    private static final Set<io.tenantctl.catalog.OrgStatus> FROZEN = Set.of(Org.READ_ONLY, Org.MOVING, Org.RESTORING);
 
     public static final String MIGRATED = "migrated";
     public static final String UNCHANGED = "unchanged";

@@ -10,9 +10,6 @@ import java.util.Set;
 /** The {@code orgs} noun: read-only views of the catalog's orgs. */
 public final class Orgs {
 
-    static final Set<String> STATUSES = Set.of(Org.PROVISIONING, Org.ACTIVE, Org.READ_ONLY, Org.MOVING, Org.RESTORING,
-            Org.DELETING, Org.DELETED, Org.FAILED);
-
     /**
      * An org as shown to people (orgs list/show): the catalog row's fields, plus who holds the org right now when an
      * operation does (a restore, a migration…), so on-call sees why it is not writable.
@@ -20,7 +17,7 @@ public final class Orgs {
     public record View(String orgId, String poolId, String databaseName, String status, String tier, String schemaHash, long version,
                        java.time.Instant createdAt, java.time.Instant updatedAt, Lease lease) {
         static View of(Org o, Lease lease) {
-            return new View(o.orgId(), o.poolId(), o.databaseName(), o.status(), o.tier(), o.schemaHash(), o.version(), o.createdAt(),
+            return new View(o.orgId(), o.poolId(), o.databaseName(), o.status().db(), o.tier(), o.schemaHash(), o.version(), o.createdAt(),
                     o.updatedAt(), lease);
         }
     }
@@ -36,8 +33,8 @@ public final class Orgs {
     }
 
     public List<View> list(String poolId, String status) {
-        if (status != null && !STATUSES.contains(status)) {
-            throw TenantctlException.usage("unknown status '" + status + "' (one of " + String.join(", ", STATUSES.stream().sorted().toList()) + ")");
+        if (status != null) {
+            io.tenantctl.catalog.OrgStatus.of(status); // an unknown one is a usage error naming the known ones
         }
         if (poolId != null) {
             catalog.pools().get(poolId);

@@ -10,6 +10,7 @@ import io.tenantctl.backup.CollectionEntry;
 import io.tenantctl.backup.CollectionReader;
 import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.Pool;
@@ -51,8 +52,8 @@ public final class Restore {
     public static final String IN_PLACE = "in_place";
 
     static final int BATCH = 1000;
-    private static final Set<String> RESTORABLE = Set.of(Org.ACTIVE, Org.READ_ONLY, Org.RESTORING, Org.FAILED);
-    private static final Set<String> UNFINISHED = Set.of(Org.RESTORING);
+    private static final Set<OrgStatus> RESTORABLE = Set.of(Org.ACTIVE, Org.READ_ONLY, Org.RESTORING, Org.FAILED);
+    private static final Set<OrgStatus> UNFINISHED = Set.of(Org.RESTORING);
 
     /**
      * {@code backupId} null or "latest" = the org's newest complete backup. {@code cancel} (Ctrl-C) stops the restore
@@ -95,7 +96,7 @@ public final class Restore {
     }
 
     /** A plan: where the data goes, which org row is changed, and what the org's status is to be afterwards. */
-    private record Target(String mode, String orgId, Org org, Pool pool, String databaseName, String previousStatus, boolean createOrg,
+    private record Target(String mode, String orgId, Org org, Pool pool, String databaseName, OrgStatus previousStatus, boolean createOrg,
                           String tier) {
     }
 
@@ -120,7 +121,7 @@ public final class Restore {
     private Result restore(Request req, Target target, String backupId, BackupReader reader, OrgLeases.Held held, long t0) {
         RunRepository runs = ctx.catalog().runs();
         String runId = runs.start("restore", Json.write(new Args(req.orgId(), backupId, req.toOrg(), target.mode(), target.pool().poolId(),
-                target.databaseName(), target.previousStatus())), ctx.actor(), List.of(target.orgId()));
+                target.databaseName(), target.previousStatus().db())), ctx.actor(), List.of(target.orgId()));
         runs.itemStarted(runId, target.orgId());
         List<String> dropped = new ArrayList<>();
         Org org = null;
@@ -142,7 +143,7 @@ public final class Restore {
             }
             int indexes = copy(reader, db, currentDropped ? new CancelToken() : req.cancel());
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
-            String status = target.previousStatus().equals(Org.FAILED) || target.createOrg() ? Org.ACTIVE : target.previousStatus();
+            OrgStatus status = target.previousStatus().equals(Org.FAILED) || target.createOrg() ? Org.ACTIVE : target.previousStatus();
             if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.databaseName(),
                     reader.manifest().schemaHash(), status, reason)) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + target.orgId()
@@ -150,7 +151,7 @@ public final class Restore {
             }
             runs.itemFinished(runId, target.orgId(), "succeeded", 1, millis(t0), null);
             runs.finish(runId, "succeeded");
-            return result(runId, false, target, backupId, reader, dropped, indexes, status, t0);
+            return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0);
         } catch (RuntimeException e) {
             String cleanup = cleanUp(target, org, currentDropped);
             String message = Errors.oneLine(e) + cleanup;
@@ -225,8 +226,8 @@ public final class Restore {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + org.orgId() + " is " + org.status()
                     + ": restore works on active, read_only, failed or (re-run) restoring orgs");
         }
-        String previous = org.status().equals(Org.RESTORING)
-                ? restores.statusBeforeRestore(org.orgId()).orElse(Org.ACTIVE) : org.status();
+        OrgStatus previous = org.status().equals(Org.RESTORING)
+                ? restores.statusBeforeRestore(org.orgId()).map(OrgStatus::of).orElse(Org.ACTIVE) : org.status();
         if (req.inPlace()) {
             if (req.targetPool() != null && !req.targetPool().equals(org.poolId())) {
                 throw TenantctlException.usage("--in-place restores into the org's current database on " + org.poolId()
@@ -363,7 +364,7 @@ public final class Restore {
     /** What a restore records on its org lease: enough for whoever finds it dead to put things back. */
     private static String recoveryState(String runId, Target t, String backupId, boolean currentDropped) {
         return Json.args("run_id", runId, "mode", t.mode(), "pool", t.pool().poolId(), "database", t.databaseName(),
-                "previous_status", t.previousStatus(), "create_org", t.createOrg(), "tier", t.tier(), "backup", backupId,
+                "previous_status", t.previousStatus().db(), "create_org", t.createOrg(), "tier", t.tier(), "backup", backupId,
                 "current_dropped", currentDropped);
     }
 
@@ -385,7 +386,8 @@ public final class Restore {
             return null; // the restore had flipped (or never claimed the org): nothing to undo
         }
         Pool pool = ctx.catalog().pools().get(poolId);
-        Target target = new Target(state.getString("mode"), orgId, now.orElse(null), pool, database, state.getString("previous_status"),
+        Target target = new Target(state.getString("mode"), orgId, now.orElse(null), pool, database,
+                OrgStatus.of(state.getString("previous_status")),
                 Boolean.TRUE.equals(state.getBoolean("create_org")), state.getString("tier"));
         String note = r.cleanUp(target, now.orElse(null), Boolean.TRUE.equals(state.getBoolean("current_dropped")));
         String runId = state.getString("run_id");

@@ -40,7 +40,7 @@ class BackupDueTest {
             f.provisionTier("growth", "pool-0", "frozen");
             ok(f.cli, "backup", "--org", "frozen"); // then made read_only: never due, whatever its age
             try (Catalog catalog = Catalog.open(f.catalogUrl)) {
-                catalog.orgs().setStatus("frozen", "read_only");
+                catalog.orgs().setStatus("frozen", io.tenantctl.catalog.OrgStatus.READ_ONLY);
             }
             assertThat(dueNow(f)).containsExactly("free-org", "growth-org", "never", "starter-org");
 

@@ -95,7 +95,7 @@ class RestoreModesTest {
             // what a restore killed halfway leaves: the org restoring, a partial fresh database
             ok(f.cli, "orgs", "show", "acme");
             try (Catalog catalog = Catalog.open(f.catalogUrl)) {
-                catalog.orgs().setStatus("acme", "restoring");
+                catalog.orgs().setStatus("acme", io.tenantctl.catalog.OrgStatus.RESTORING);
             }
             f.database("pool-0", target).getCollection("notes", BsonDocument.class).insertOne(doc(99, "partial"));
 

@@ -142,7 +142,8 @@ public final class RunEngine {
                             continue;
                         }
                         RunRepository.Claimed c = claimed.get();
-                        if (!waitForRate(c.poolId(), nextStart, intervalNanos, stop)) {
+                        if (stop.isCancelled() || !waitForRate(c.poolId(), nextStart, intervalNanos, stop)) {
+                            // Ctrl-C came while this org was being claimed: it is not started, it goes back to the run
                             runs.unclaim(runId, List.of(c.orgId()));
                             return;
                         }
