@@ -1,0 +1,108 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One operation per org at a time, with real overlapping commands: a restore is held mid-way (its first create of a collection
+ * waits) while a second command on the same org runs. The second is refused naming the restore, and the restore then
+ * finishes with nothing lost.
+ */
+class OneOperationPerOrgTest {
+
+    /** A fleet whose first create of a collection on a restore's target waits until released; {@code reached} opens when it waits. */
+    private record Held(BackupFixture f, Cli cli, AtomicBoolean armed, CountDownLatch reached, CountDownLatch release) {
+    }
+
+    private static Held fleet(Path dir) {
+        BackupFixture f = new BackupFixture(1, dir);
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean armed = new AtomicBoolean(false);
+        Cli cli = f.cli.decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (HookedPools.is(cmd, "create") && db.startsWith("org_acme") && armed.compareAndSet(true, false)) {
+                reached.countDown();
+                try {
+                    assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }));
+        return new Held(f, cli, armed, reached, release);
+    }
+
+    private static void seed(BackupFixture f) {
+        f.provision("acme");
+        for (int i = 0; i < 50; i++) {
+            f.db("acme").getCollection("notes").insertOne(new Document("_id", i).append("text", "note " + i));
+        }
+    }
+
+    @Test
+    void twoRestoresOfOneOrgAtOnce_theSecondIsRefusedAndTheFirstFinishes(@TempDir Path dir) throws Exception {
+        Held h = fleet(dir);
+        try (BackupFixture f = h.f()) {
+            seed(f);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+            f.db("acme").getCollection("notes").insertOne(new Document("_id", 999).append("text", "after the backup"));
+            h.armed().set(true); // the next createIndexes on acme's databases (the restore's) waits
+            CompletableFuture<Cli.Result> first = CompletableFuture.supplyAsync(() -> h.cli().run("restore", "--org", "acme", "--backup", backupId));
+            assertThat(h.reached().await(60, TimeUnit.SECONDS)).as("the first restore reached its copy").isTrue();
+
+            Cli.Result second = h.cli().run("restore", "--org", "acme", "--backup", backupId, "-o", "json");
+            assertThat(second.exitCode()).as(second.toString()).isEqualTo(3);
+            assertThat(strictJson(second).get("error").get("message").asText()).contains("org acme is busy: restore by").contains("--wait");
+
+            h.release().countDown();
+            Cli.Result done = first.get(60, TimeUnit.SECONDS);
+            assertThat(done.exitCode()).as(done.toString()).isZero();
+            f.assertHolds("acme", backedUp);
+            assertThat(f.databaseNames("pool-0").stream().filter(n -> n.startsWith("org_acme__r")).count())
+                    .as("one restored database, none left half-made").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aBackupDuringAnInPlaceRestoreIsRefusedNamingTheRestoreAndWorksAfterIt(@TempDir Path dir) throws Exception {
+        Held h = fleet(dir);
+        try (BackupFixture f = h.f()) {
+            seed(f);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+            h.armed().set(true);
+            CompletableFuture<Cli.Result> restore = CompletableFuture.supplyAsync(() -> h.cli().run("restore", "--org", "acme", "--backup",
+                    backupId, "--in-place", "--drop-existing"));
+            assertThat(h.reached().await(60, TimeUnit.SECONDS)).isTrue();
+
+            Cli.Result backup = h.cli().run("backup", "--org", "acme", "--busy-timeout", "1", "-o", "json");
+            assertThat(backup.exitCode()).as(backup.toString()).isEqualTo(1);
+            JsonNode failed = strictJson(backup).get("failed").get(0);
+            // refused by the org's status (restoring) or, had it raced the claim, by the restore's lease: either way, named
+            assertThat(failed.get("error").asText()).containsAnyOf("org is restoring", "org acme is busy: restore by");
+
+            h.release().countDown();
+            assertThat(restore.get(60, TimeUnit.SECONDS).exitCode()).isZero();
+            f.assertHolds("acme", backedUp);
+            assertThat(strictJson(ok(h.cli(), "backup", "--org", "acme", "-o", "json")).get("counts").get("backed_up").asInt()).isEqualTo(1);
+        }
+    }
+}
