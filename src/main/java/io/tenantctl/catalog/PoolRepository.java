@@ -54,9 +54,9 @@ public final class PoolRepository {
     }
 
     /** Sets the status; returns the pool as it is now. */
-    public Pool setStatus(String poolId, String status) {
+    public Pool setStatus(String poolId, PoolStatus status) {
         return catalog.inTransaction(c -> {
-            if (Sql.update(c, "update pools set status = ? where pool_id = ?", status, poolId) == 0) {
+            if (Sql.update(c, "update pools set status = ? where pool_id = ?", status.db(), poolId) == 0) {
                 throw unknown(poolId);
             }
             return find(c, poolId).orElseThrow();
@@ -78,7 +78,7 @@ public final class PoolRepository {
     }
 
     private static Pool map(ResultSet rs) throws SQLException {
-        return new Pool(rs.getString("pool_id"), rs.getString("uri"), rs.getInt("capacity"), rs.getString("status"),
+        return new Pool(rs.getString("pool_id"), rs.getString("uri"), rs.getInt("capacity"), PoolStatus.of(rs.getString("status")),
                 rs.getInt("priority"), Sql.instant(rs, "created_at"), rs.getInt("org_count"));
     }
 }

@@ -22,7 +22,7 @@ public final class Pools {
                        List<String> inlineSecrets) {
         static View of(Pool p) {
             PoolUri uri = PoolUri.stored(p.uri());
-            return new View(p.poolId(), uri.redacted(), p.capacity(), p.status(), p.priority(), p.orgCount(),
+            return new View(p.poolId(), uri.redacted(), p.capacity(), p.status().db(), p.priority(), p.orgCount(),
                     p.free(), p.createdAt(), uri.inlineSecrets());
         }
     }
@@ -57,7 +57,7 @@ public final class Pools {
             if (catalog.pools().list().stream().anyMatch(p -> p.poolId().equals(poolId))) {
                 throw TenantctlException.usage("pool '" + poolId + "' already exists: use 'tenantctl pools show " + poolId + "'");
             }
-            View planned = new View(poolId, stored.uri().redacted(), capacity, Pool.ACTIVE, priority, 0, capacity, null, List.of());
+            View planned = new View(poolId, stored.uri().redacted(), capacity, Pool.ACTIVE.db(), priority, 0, capacity, null, List.of());
             return new Added(planned, true, stored.variables());
         }
         return new Added(View.of(catalog.pools().add(poolId, stored.uri().raw(), capacity, priority)), false, stored.variables());
@@ -71,7 +71,7 @@ public final class Pools {
         Pool current = catalog.pools().get(poolId);
         PoolUri.Externalised stored = PoolUri.parse(uri, allowInlinePassword).externalise(poolId);
         if (dryRun) {
-            View planned = new View(poolId, stored.uri().redacted(), current.capacity(), current.status(), current.priority(),
+            View planned = new View(poolId, stored.uri().redacted(), current.capacity(), current.status().db(), current.priority(),
                     current.orgCount(), current.free(), current.createdAt(), List.of());
             return new Added(planned, true, stored.variables());
         }
@@ -88,18 +88,18 @@ public final class Pools {
 
     /** No new orgs are placed on a draining pool; its orgs stay where they are. */
     public View drain(String poolId) {
-        return View.of(catalog.pools().setStatus(poolId, drainStatus()));
+        return View.of(catalog.pools().setStatus(poolId, Pool.DRAINING));
     }
 
     public View enable(String poolId) {
-        return View.of(catalog.pools().setStatus(poolId, enableStatus()));
+        return View.of(catalog.pools().setStatus(poolId, Pool.ACTIVE));
     }
 
     public static String drainStatus() {
-        return Pool.DRAINING;
+        return Pool.DRAINING.db();
     }
 
     public static String enableStatus() {
-        return Pool.ACTIVE;
+        return Pool.ACTIVE.db();
     }
 }

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class PlacementTest {
 
-    private static Pool pool(String id, int priority, int capacity, int orgs, String status) {
+    private static Pool pool(String id, int priority, int capacity, int orgs, PoolStatus status) {
         return new Pool(id, "mongodb://" + id + ":27017", capacity, status, priority, Instant.EPOCH, orgs);
     }
 

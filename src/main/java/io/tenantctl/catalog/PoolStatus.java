@@ -1,0 +1,21 @@
+package io.tenantctl.catalog;
+
+import java.util.Locale;
+
+/** A pool's status as the pools table stores it: active pools take new orgs, draining and disabled ones do not. */
+public enum PoolStatus {
+    ACTIVE, DRAINING, DISABLED;
+
+    public String db() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static PoolStatus of(String db) {
+        return valueOf(db.toUpperCase(Locale.ROOT));
+    }
+
+    @Override
+    public String toString() {
+        return db();
+    }
+}
