@@ -102,17 +102,6 @@ public final class MigrateAll {
             return staging.maxFailures();
         }
 
-        String joinRunId() {
-            return control.joinRunId();
-        }
-
-        String resumeRunId() {
-            return control.resumeRunId();
-        }
-
-        boolean detach() {
-            return control.detach();
-        }
     }
 
     /** Which orgs: on these pools, these orgs, this tier (all when empty/null); every active one with force; failed ones too. */
@@ -166,7 +155,7 @@ public final class MigrateAll {
     }
 
     public Result run(Request req) {
-        if (req.joinRunId() != null || req.resumeRunId() != null) {
+        if (req.control().joinRunId() != null || req.control().resumeRunId() != null) {
             return continueRun(req);
         }
         SchemaManifest manifest = req.manifest();
@@ -198,7 +187,7 @@ public final class MigrateAll {
             String runId = engine().start(VERB, Json.write(new Args(manifest.source(), manifest.hash(),
                             req.pools().isEmpty() ? null : req.pools(), req.orgs().isEmpty() ? null : req.orgs(), req.tier(), flags)), items,
                     Json.args("unchanged_unselected", sel.unchanged(), "selected", sel.selected().size()));
-            if (req.detach()) {
+            if (req.control().detach()) {
                 return result(runId, manifest, false);
             }
             return work(runId, manifest, flags, req, sel.selected().size());
@@ -211,10 +200,10 @@ public final class MigrateAll {
 
     /** --resume (under the rollout lock) or --join: the run's own manifest and flags; a joined run that is over is only reported. */
     private Result continueRun(Request req) {
-        String runId = req.joinRunId() != null ? req.joinRunId() : req.resumeRunId();
+        String runId = req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
         RunControl control = req.control();
         SchemaManifest manifest = runManifest(migrateRun(runId), req.manifest());
-        try (AutoCloseable lock = req.resumeRunId() != null ? lock(req.waitForLock()) : () -> { }) {
+        try (AutoCloseable lock = req.control().resumeRunId() != null ? lock(req.waitForLock()) : () -> { }) {
             Optional<RunRepository.Run> run = engine().existing(control, VERB);
             if (run.isEmpty()) {
                 return result(runId, manifest, false);

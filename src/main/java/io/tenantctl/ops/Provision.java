@@ -42,17 +42,6 @@ public final class Provision {
     /** What to provision (ids, pin, tier, manifest) and how the run is driven: engine limits, or join/resume/detach. */
     public record Request(List<String> orgIds, String pool, String tier, SchemaManifest manifest, boolean dryRun,
                           RunEngine.Settings settings, RunControl control, CancelToken cancel, Progress progress) {
-        String joinRunId() {
-            return control.joinRunId();
-        }
-
-        String resumeRunId() {
-            return control.resumeRunId();
-        }
-
-        boolean detach() {
-            return control.detach();
-        }
     }
 
     public static final String VERB = "provision";
@@ -96,7 +85,7 @@ public final class Provision {
     }
 
     public Result run(Request req) {
-        if (req.joinRunId() != null || req.resumeRunId() != null) {
+        if (req.control().joinRunId() != null || req.control().resumeRunId() != null) {
             return continueRun(req);
         }
         List<String> ids = validate(req);
@@ -152,7 +141,7 @@ public final class Provision {
         }
         String runId = engine().start(VERB, Json.write(new Args(ids.size(), req.pool(), req.tier(), req.manifest().source(),
                 req.manifest().hash())), items, null);
-        if (req.detach()) {
+        if (req.control().detach()) {
             return result(runId, req.manifest().hash(), false);
         }
         return work(runId, req.manifest(), req);
@@ -161,7 +150,7 @@ public final class Provision {
     /** Works on an existing provision run (--join, or --resume after reopening it) with the run's own manifest. */
     private Result continueRun(Request req) {
         RunEngine engine = engine();
-        String runId = req.joinRunId() != null ? req.joinRunId() : req.resumeRunId();
+        String runId = req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
         Optional<RunRepository.Run> run = engine.existing(req.control(), VERB);
         String hash = Json.read(runId, ctx.catalog().runs().get(runId).args(), Args.class).schemaHash();
         if (run.isEmpty()) {
