@@ -88,7 +88,7 @@ final class BackupCommand implements Callable<Integer> {
             return;
         }
         Output.table(ctx.out, List.of("org", "pool", "backup", "outcome", "docs", "bytes", "ms", "error"),
-                r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.backupId(), o.outcome(), String.valueOf(o.docs()),
+                r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.backupId(), o.outcome().json(), String.valueOf(o.docs()),
                         String.valueOf(o.bytes()), String.valueOf(o.millis()), o.error())).toList());
         if (r.dryRun()) {
             ctx.out.println("dry run: nothing written; " + r.count(Backup.PLANNED) + " orgs would be backed up to " + r.store()

@@ -129,7 +129,7 @@ final class MigrateAllCommand implements Callable<Integer> {
 
     private void renderPlan(MigrateAll.Result r) {
         Output.table(ctx.out, List.of("org", "outcome", "+collections", "+indexes", "conflicts", "extras", "note"),
-                r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.outcome(), String.valueOf(size(o.plan(), "create_collections")),
+                r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.outcome().json(), String.valueOf(size(o.plan(), "create_collections")),
                         String.valueOf(size(o.plan(), "create_indexes")), String.valueOf(size(o.plan(), "conflicts")),
                         String.valueOf(size(o.plan(), "extras")), o.error())).toList());
         Map<String, Integer> t = totals(r);

@@ -109,7 +109,7 @@ final class OrgsAdoptCommand implements Callable<Integer> {
             Output.json(ctx.out, doc);
         } else {
             Output.table(ctx.out, List.of("org", "database", "outcome", "matches", "collections", "missing", "conflicts", "extras", "error"),
-                    r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.databaseName(), o.outcome(),
+                    r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.databaseName(), o.outcome().json(),
                             o.matchedHash() == null ? "none" : OrgsCommand.shortHash(o.matchedHash()) + " (" + o.matchedSource() + ")",
                             String.valueOf(o.collections()), String.valueOf(o.missing()), String.valueOf(o.conflicts()),
                             String.valueOf(o.extras()), o.error())).toList());

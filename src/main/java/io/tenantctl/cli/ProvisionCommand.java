@@ -108,7 +108,7 @@ final class ProvisionCommand implements Callable<Integer> {
             return;
         }
         Output.table(ctx.out, List.of("org", "pool", "database", "outcome", "attempts", "ms", "error"),
-                r.orgs().stream().map(o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.databaseName(), o.outcome(),
+                r.orgs().stream().map(o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.databaseName(), o.outcome().json(),
                         String.valueOf(o.attempts()), String.valueOf(o.millis()), o.error())).toList());
         if (r.dryRun()) {
             ctx.out.println("dry run: nothing written; " + r.count(Provision.PLANNED) + " orgs would be provisioned, "

@@ -37,7 +37,7 @@ public final class Adopt {
      * What adopting one database found and did. {@code matchedHash} is the manifest the database fully has (every
      * collection and index, extras allowed), null for none; the diff counts are against the requested manifest.
      */
-    public record OrgResult(String orgId, String poolId, String databaseName, String outcome, String matchedHash,
+    public record OrgResult(String orgId, String poolId, String databaseName, Outcome outcome, String matchedHash,
                             String matchedSource, int collections, int missing, int conflicts, int extras, String error,
                             String nextStep) {
     }
@@ -52,9 +52,19 @@ public final class Adopt {
     public record Discovered(String databaseName, String suggestedOrgId, int collections) {
     }
 
-    public static final String ADOPTED = "adopted";
-    public static final String PLANNED = "planned";
-    public static final String FAILED = "failed";
+    /** How adopting one database ended (its -o json spelling is the lower-case name). */
+    public enum Outcome {
+        ADOPTED, PLANNED, FAILED;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String json() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public static final Outcome ADOPTED = Outcome.ADOPTED;
+    public static final Outcome PLANNED = Outcome.PLANNED;
+    public static final Outcome FAILED = Outcome.FAILED;
 
     private static final Set<String> SYSTEM_DATABASES = Set.of("admin", "config", "local");
 

@@ -54,10 +54,30 @@ import java.util.Random;
  */
 public final class Backup {
 
-    public static final String BACKED_UP = "backed_up";
-    public static final String PLANNED = "planned";
-    public static final String FAILED = "failed";
-    public static final String NOT_STARTED = "not_started";
+    /** How backing up one org ended (its -o json spelling is the lower-case name). */
+    public enum Outcome {
+        BACKED_UP, PLANNED, FAILED, NOT_STARTED;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String json() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The outcome a run report spells {@code word}; anything not finished is not started. */
+        static Outcome of(String word) {
+            for (Outcome o : values()) {
+                if (o.json().equals(word)) {
+                    return o;
+                }
+            }
+            return NOT_STARTED;
+        }
+    }
+
+    public static final Outcome BACKED_UP = Outcome.BACKED_UP;
+    public static final Outcome PLANNED = Outcome.PLANNED;
+    public static final Outcome FAILED = Outcome.FAILED;
+    public static final Outcome NOT_STARTED = Outcome.NOT_STARTED;
 
     static final int BATCH = 1000;
     private static final Random RANDOM = new SecureRandom();
@@ -73,7 +93,7 @@ public final class Backup {
     record Args(int orgs, String selector, String compression, boolean freeze, String store) {
     }
 
-    public record OrgResult(String orgId, String poolId, String backupId, String outcome, long docs, long bytes, int collections,
+    public record OrgResult(String orgId, String poolId, String backupId, Outcome outcome, long docs, long bytes, int collections,
                             String location, long millis, String error) {
     }
 
@@ -83,7 +103,7 @@ public final class Backup {
             return orgs.stream().filter(o -> o.outcome().equals(FAILED)).toList();
         }
 
-        public long count(String outcome) {
+        public long count(Outcome outcome) {
             return orgs.stream().filter(o -> o.outcome().equals(outcome)).count();
         }
 
@@ -177,11 +197,11 @@ public final class Backup {
     }
 
     private Result result(String runId, boolean interrupted) {
-        RunReport report = engine().report(runId, () -> BACKED_UP);
+        RunReport report = engine().report(runId, BACKED_UP::json);
         List<OrgResult> orgs = report.orgs().stream().map(o -> {
             JsonNode d = Json.tree(o.detailJson());
             boolean notDone = o.outcome().equals("not_done") || o.outcome().equals("cancelled");
-            return new OrgResult(o.orgId(), o.poolId(), d.path("backup_id").asText(null), notDone ? NOT_STARTED : o.outcome(),
+            return new OrgResult(o.orgId(), o.poolId(), d.path("backup_id").asText(null), Outcome.of(o.outcome()),
                     d.path("docs").asLong(), d.path("bytes").asLong(), d.path("collections").asInt(), d.path("location").asText(null), o.ms(),
                     notDone && o.error() == null ? "not started: run interrupted" : o.error());
         }).toList();

@@ -53,12 +53,32 @@ public final class MigrateAll {
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
     private static final Set<io.tenantctl.catalog.OrgStatus> FROZEN = Set.of(Org.READ_ONLY, Org.MOVING, Org.RESTORING);
 
-    public static final String MIGRATED = "migrated";
-    public static final String UNCHANGED = "unchanged";
-    public static final String SKIPPED = "skipped";
-    public static final String FAILED = "failed";
-    public static final String PLANNED = "planned";
-    public static final String PENDING = "pending";
+    /** How migrating one org ended, or that it is still pending (its -o json spelling is the lower-case name). */
+    public enum Outcome {
+        MIGRATED, UNCHANGED, SKIPPED, FAILED, PLANNED, PENDING;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String json() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The outcome a run report spells {@code word}; anything not finished is pending. */
+        static Outcome of(String word) {
+            for (Outcome o : values()) {
+                if (o.json().equals(word)) {
+                    return o;
+                }
+            }
+            return PENDING;
+        }
+    }
+
+    public static final Outcome MIGRATED = Outcome.MIGRATED;
+    public static final Outcome UNCHANGED = Outcome.UNCHANGED;
+    public static final Outcome SKIPPED = Outcome.SKIPPED;
+    public static final Outcome FAILED = Outcome.FAILED;
+    public static final Outcome PLANNED = Outcome.PLANNED;
+    public static final Outcome PENDING = Outcome.PENDING;
 
     /**
      * What to roll out (the manifest), to which orgs ({@link Selector}), how conflicts and extras are handled
@@ -117,7 +137,7 @@ public final class MigrateAll {
     }
 
     /** One org's outcome; {@code plan} says what was (or, in a dry run, would be) created, replaced or pruned. */
-    public record OrgResult(String orgId, String poolId, String outcome, int attempts, long millis, String error, JsonNode plan) {
+    public record OrgResult(String orgId, String poolId, Outcome outcome, int attempts, long millis, String error, JsonNode plan) {
     }
 
     public record Result(String runId, boolean dryRun, String schemaHash, int selected, int migrated, int unchanged, int skipped,
@@ -439,12 +459,12 @@ public final class MigrateAll {
 
     private Result result(String runId, SchemaManifest manifest, boolean interrupted) {
         RunRepository.Run run = ctx.catalog().runs().get(runId);
-        RunReport report = engine().report(runId, () -> MIGRATED);
+        RunReport report = engine().report(runId, MIGRATED::json);
         List<OrgResult> orgs = report.orgs().stream().map(o -> new OrgResult(o.orgId(), o.poolId(),
-                o.outcome().equals("not_done") ? PENDING : o.outcome(), o.attempts(), o.ms(), o.error(), null)).toList();
+                Outcome.of(o.outcome()), o.attempts(), o.ms(), o.error(), null)).toList();
         String aborted = report.status() == RunStatus.ABORTED ? report.reason() : null;
-        return new Result(runId, false, manifest.hash(), summaryInt(run, "selected"), report.count(MIGRATED),
-                report.count(UNCHANGED) + summaryInt(run, "unchanged_unselected"), report.count(SKIPPED), orgs, report.timings(),
+        return new Result(runId, false, manifest.hash(), summaryInt(run, "selected"), report.count(MIGRATED.json()),
+                report.count(UNCHANGED.json()) + summaryInt(run, "unchanged_unselected"), report.count(SKIPPED.json()), orgs, report.timings(),
                 interrupted, aborted, report);
     }
 

@@ -51,7 +51,7 @@ public final class Provision {
     }
 
     /** provisioned, unchanged (already active), planned (dry run), failed, or not_started (interrupted). */
-    public record OrgResult(String orgId, String poolId, String databaseName, String outcome, int attempts, long millis,
+    public record OrgResult(String orgId, String poolId, String databaseName, Outcome outcome, int attempts, long millis,
                             String error) {
     }
 
@@ -61,7 +61,7 @@ public final class Provision {
             return orgs.stream().filter(o -> o.outcome().equals(FAILED)).toList();
         }
 
-        public long count(String outcome) {
+        public long count(Outcome outcome) {
             return orgs.stream().filter(o -> o.outcome().equals(outcome)).count();
         }
 
@@ -72,11 +72,31 @@ public final class Provision {
         }
     }
 
-    public static final String PROVISIONED = "provisioned";
-    public static final String UNCHANGED = "unchanged";
-    public static final String PLANNED = "planned";
-    public static final String FAILED = "failed";
-    public static final String NOT_STARTED = "not_started";
+    /** How provisioning one org ended (its -o json spelling is the lower-case name). */
+    public enum Outcome {
+        PROVISIONED, UNCHANGED, PLANNED, FAILED, NOT_STARTED;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String json() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The outcome a run report spells {@code word}; anything not finished is not started. */
+        static Outcome of(String word) {
+            for (Outcome o : values()) {
+                if (o.json().equals(word)) {
+                    return o;
+                }
+            }
+            return NOT_STARTED;
+        }
+    }
+
+    public static final Outcome PROVISIONED = Outcome.PROVISIONED;
+    public static final Outcome UNCHANGED = Outcome.UNCHANGED;
+    public static final Outcome PLANNED = Outcome.PLANNED;
+    public static final Outcome FAILED = Outcome.FAILED;
+    public static final Outcome NOT_STARTED = Outcome.NOT_STARTED;
 
     private final OpsContext ctx;
 
@@ -213,9 +233,9 @@ public final class Provision {
     }
 
     private Result result(String runId, String schemaHash, boolean interrupted) {
-        RunReport report = engine().report(runId, () -> PROVISIONED);
+        RunReport report = engine().report(runId, PROVISIONED::json);
         List<OrgResult> orgs = report.orgs().stream().map(o -> new OrgResult(o.orgId(), o.poolId(), OrgId.databaseName(o.orgId()),
-                o.outcome().equals("not_done") || o.outcome().equals("cancelled") ? NOT_STARTED : o.outcome(), o.attempts(), o.ms(),
+                Outcome.of(o.outcome()), o.attempts(), o.ms(),
                 o.outcome().equals("not_done") ? "not started: run interrupted" : o.error())).toList();
         return new Result(runId, false, schemaHash, orgs, report.timings(), interrupted, report);
     }
