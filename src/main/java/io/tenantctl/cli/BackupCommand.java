@@ -60,7 +60,7 @@ final class BackupCommand implements Callable<Integer> {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs and settings: give no --org, --all, --pool or --due");
         }
         try (ObjectStore store = Stores.open(ctx)) {
-            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(orgs, all, pool, due, alg, freeze, dryRun.on,
+            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pool, due), new Backup.Copy(alg, freeze), dryRun.on,
                     fanout.engine(), control, ctx.cancel, ProgressReporter.of(ctx), Clock.systemUTC()));
             render(r);
             if (r.interrupted()) {

@@ -82,9 +82,41 @@ public final class Backup {
     static final int BATCH = 1000;
     private static final Random RANDOM = new SecureRandom();
 
-    /** Exactly one selector: orgIds, all, pool (alone or with due), or due. */
-    public record Request(List<String> orgIds, boolean all, String pool, boolean due, Compression compression, boolean freeze,
-                          boolean dryRun, RunEngine.Settings settings, RunControl control, CancelToken cancel, Progress progress, Clock clock) {
+    /** Which orgs (exactly one of: orgIds, all, pool alone or with due, due) and how they are copied; how the run is driven. */
+    public record Request(Selector selector, Copy copy, boolean dryRun, RunEngine.Settings settings, RunControl control, CancelToken cancel,
+                          Progress progress, Clock clock) {
+        List<String> orgIds() {
+            return selector.orgIds();
+        }
+
+        boolean all() {
+            return selector.all();
+        }
+
+        String pool() {
+            return selector.pool();
+        }
+
+        boolean due() {
+            return selector.due();
+        }
+
+        Compression compression() {
+            return copy.compression();
+        }
+
+        boolean freeze() {
+            return copy.freeze();
+        }
+    }
+
+    /** Which orgs: these ids, all of them, those of one pool, or those due by their tier's policy (optionally on one pool). */
+    public record Selector(List<String> orgIds, boolean all, String pool, boolean due) {
+        public static final Selector NONE = new Selector(List.of(), false, null, false);
+    }
+
+    /** How each org is copied: the files' compression, and whether the org is read_only meanwhile. */
+    public record Copy(Compression compression, boolean freeze) {
     }
 
     public static final String VERB = "backup";
@@ -166,7 +198,8 @@ public final class Backup {
         if (engine().existing(req.control(), VERB).isEmpty()) {
             return result(runId, false);
         }
-        return work(runId, new Request(List.of(), false, null, false, Compression.of(args.compression()), args.freeze(), false, req.settings(), req.control(), req.cancel(), req.progress(),
+        return work(runId, new Request(Selector.NONE, new Copy(Compression.of(args.compression()), args.freeze()), false, req.settings(),
+                req.control(), req.cancel(), req.progress(),
                 req.clock()));
     }
 

@@ -75,7 +75,7 @@ class BackupDueTest {
     }
 
     private static Backup.Request request(List<String> orgs, boolean due, boolean dryRun, Instant at) {
-        return new Backup.Request(orgs, false, null, due, Compression.GZIP, false, dryRun, io.tenantctl.ops.run.RunEngine.Settings.DEFAULT,
+        return new Backup.Request(new Backup.Selector(orgs, false, null, due), new Backup.Copy(Compression.GZIP, false), dryRun, io.tenantctl.ops.run.RunEngine.Settings.DEFAULT,
                 io.tenantctl.ops.run.RunControl.START, new CancelToken(),
                 Progress.NONE, Clock.fixed(at, ZoneOffset.UTC));
     }

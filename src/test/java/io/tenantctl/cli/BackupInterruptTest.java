@@ -49,7 +49,7 @@ class BackupInterruptTest {
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
                  ObjectStore store = new CancelOnFirstWrite(new FileObjectStore(f.storeDir), "/messages.ndjson", cancel)) {
                 r = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(new Backup.Request(
-                        List.of("acme", "beta"), false, null, false, Compression.GZIP, false, false,
+                        new Backup.Selector(List.of("acme", "beta"), false, null, false), new Backup.Copy(Compression.GZIP, false), false,
                         new io.tenantctl.ops.run.RunEngine.Settings(1, 1, 0, false), io.tenantctl.ops.run.RunControl.START,
                         cancel, Progress.NONE, Clock.systemUTC()));
 
