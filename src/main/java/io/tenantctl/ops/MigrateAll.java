@@ -21,10 +21,8 @@ import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.CollectionSpec;
 import io.tenantctl.schema.SchemaManifest;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,7 +195,8 @@ public final class MigrateAll {
                     req.maxFailures() == null ? null : req.maxFailures().spec(), req.canary());
             boolean canary = req.canary() > 0 && sel.selected().size() > req.canary();
             List<RunRepository.NewItem> items = new ArrayList<>();
-            for (Org o : interleave(sel.selected())) {
+            List<Org> byId = sel.selected().stream().sorted(java.util.Comparator.comparing(Org::orgId)).toList();
+            for (Org o : RunEngine.interleave(byId, Org::poolId)) {
                 boolean held = canary && items.size() >= req.canary();
                 items.add(new RunRepository.NewItem(o.orgId(), o.poolId(), items.size(), (held ? ItemStatus.HELD : ItemStatus.PENDING).db(), null));
             }
@@ -316,22 +315,6 @@ public final class MigrateAll {
             }
         }
         return new Selection(selected, skipped, unchanged);
-    }
-
-    /** Round-robin across pools, so the first N items (the canary, the first claims) spread over every pool. */
-    private static List<Org> interleave(List<Org> orgs) {
-        Map<String, Deque<Org>> byPool = new LinkedHashMap<>();
-        orgs.stream().sorted((a, b) -> a.orgId().compareTo(b.orgId()))
-                .forEach(o -> byPool.computeIfAbsent(o.poolId(), k -> new ArrayDeque<>()).add(o));
-        List<Org> out = new ArrayList<>();
-        while (out.size() < orgs.size()) {
-            for (Deque<Org> q : byPool.values()) {
-                if (!q.isEmpty()) {
-                    out.add(q.poll());
-                }
-            }
-        }
-        return out;
     }
 
     /** A failed org, carrying its attempts. */

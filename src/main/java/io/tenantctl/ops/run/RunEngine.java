@@ -69,7 +69,7 @@ public final class RunEngine {
     }
 
     /** How one worker's share of a run ended. */
-    public record WorkerReport(boolean interrupted, String stoppedBecause) {
+    public record WorkerReport(boolean interrupted) {
     }
 
     private final OpsContext ctx;
@@ -112,7 +112,6 @@ public final class RunEngine {
         Map<String, Long> nextStart = new HashMap<>();
         long intervalNanos = settings.ratePerPool() > 0 ? (long) (1e9 / settings.ratePerPool()) : 0;
         CancelToken stop = cancel.child();
-        String[] stoppedBecause = {null};
         runs.renew(runId, me.id(), LEASE_SECONDS); // this run has a live worker from now on
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lease-heartbeat"));
         heartbeat.scheduleAtFixedRate(() -> {
@@ -149,9 +148,7 @@ public final class RunEngine {
                         }
                         process(runId, job, c, pools, poolHealth, settings, progress);
                         if (budget.limited() && runs.counts(runId).getOrDefault(ItemStatus.FAILED.db(), 0) > budget.allowed()) {
-                            if (runs.abort(runId, "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched")) {
-                                stoppedBecause[0] = "max failures exceeded";
-                            }
+                            runs.abort(runId, "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched");
                             stop.cancel("max failures exceeded");
                         }
                     }
@@ -171,7 +168,7 @@ public final class RunEngine {
             threads.shutdown();
             heartbeat.shutdownNow();
         }
-        return new WorkerReport(cancel.isCancelled(), stoppedBecause[0]);
+        return new WorkerReport(cancel.isCancelled());
     }
 
     /**
