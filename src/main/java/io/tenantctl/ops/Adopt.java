@@ -4,6 +4,7 @@ import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.Pool;
+import io.tenantctl.ops.run.OutcomeWord;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.CollectionSpec;
 import io.tenantctl.schema.SchemaDiff;
@@ -53,13 +54,8 @@ public final class Adopt {
     }
 
     /** How adopting one database ended (its -o json spelling is the lower-case name). */
-    public enum Outcome {
+    public enum Outcome implements OutcomeWord {
         ADOPTED, PLANNED, FAILED;
-
-        @com.fasterxml.jackson.annotation.JsonValue
-        public String json() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
     }
 
     public static final Outcome ADOPTED = Outcome.ADOPTED;

@@ -22,6 +22,7 @@ import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
 import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.OutcomeWord;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,22 +56,12 @@ import java.util.Random;
 public final class Backup {
 
     /** How backing up one org ended (its -o json spelling is the lower-case name). */
-    public enum Outcome {
+    public enum Outcome implements OutcomeWord {
         BACKED_UP, PLANNED, FAILED, NOT_STARTED;
-
-        @com.fasterxml.jackson.annotation.JsonValue
-        public String json() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
 
         /** The outcome a run report spells {@code word}; anything not finished is not started. */
         static Outcome of(String word) {
-            for (Outcome o : values()) {
-                if (o.json().equals(word)) {
-                    return o;
-                }
-            }
-            return NOT_STARTED;
+            return OutcomeWord.of(Outcome.class, word, NOT_STARTED);
         }
     }
 

@@ -12,6 +12,7 @@ import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
 import io.tenantctl.ops.run.MaxFailures;
 import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.OutcomeWord;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.fanout.CancelToken;
@@ -52,22 +53,12 @@ public final class MigrateAll {
     private static final Set<io.tenantctl.catalog.OrgStatus> FROZEN = Set.of(Org.READ_ONLY, Org.MOVING, Org.RESTORING);
 
     /** How migrating one org ended, or that it is still pending (its -o json spelling is the lower-case name). */
-    public enum Outcome {
+    public enum Outcome implements OutcomeWord {
         MIGRATED, UNCHANGED, SKIPPED, FAILED, PLANNED, PENDING;
-
-        @com.fasterxml.jackson.annotation.JsonValue
-        public String json() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
 
         /** The outcome a run report spells {@code word}; anything not finished is pending. */
         static Outcome of(String word) {
-            for (Outcome o : values()) {
-                if (o.json().equals(word)) {
-                    return o;
-                }
-            }
-            return PENDING;
+            return OutcomeWord.of(Outcome.class, word, PENDING);
         }
     }
 

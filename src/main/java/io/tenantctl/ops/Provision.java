@@ -12,6 +12,7 @@ import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
 import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.OutcomeWord;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.fanout.CancelToken;
@@ -73,22 +74,12 @@ public final class Provision {
     }
 
     /** How provisioning one org ended (its -o json spelling is the lower-case name). */
-    public enum Outcome {
+    public enum Outcome implements OutcomeWord {
         PROVISIONED, UNCHANGED, PLANNED, FAILED, NOT_STARTED;
-
-        @com.fasterxml.jackson.annotation.JsonValue
-        public String json() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
 
         /** The outcome a run report spells {@code word}; anything not finished is not started. */
         static Outcome of(String word) {
-            for (Outcome o : values()) {
-                if (o.json().equals(word)) {
-                    return o;
-                }
-            }
-            return NOT_STARTED;
+            return OutcomeWord.of(Outcome.class, word, NOT_STARTED);
         }
     }
 
