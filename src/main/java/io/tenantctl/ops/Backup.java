@@ -76,29 +76,6 @@ public final class Backup {
     /** Which orgs (exactly one of: orgIds, all, pool alone or with due, due) and how they are copied; how the run is driven. */
     public record Request(Selector selector, Copy copy, boolean dryRun, RunEngine.Settings settings, RunControl control, CancelToken cancel,
                           Progress progress, Clock clock) {
-        List<String> orgIds() {
-            return selector.orgIds();
-        }
-
-        boolean all() {
-            return selector.all();
-        }
-
-        String pool() {
-            return selector.pool();
-        }
-
-        boolean due() {
-            return selector.due();
-        }
-
-        Compression compression() {
-            return copy.compression();
-        }
-
-        boolean freeze() {
-            return copy.freeze();
-        }
     }
 
     /** Which orgs: these ids, all of them, those of one pool, or those due by their tier's policy (optionally on one pool). */
@@ -169,7 +146,7 @@ public final class Backup {
         for (OrgResult r : results.values()) {
             items.add(new RunRepository.NewItem(r.orgId(), r.poolId(), items.size(), ItemStatus.FAILED.db(), r.error()));
         }
-        String runId = engine().start(VERB, Json.write(new Args(order.size(), selector(req), req.compression().id(), req.freeze(),
+        String runId = engine().start(VERB, Json.write(new Args(order.size(), selector(req), req.copy().compression().id(), req.copy().freeze(),
                 store.describe())), items, null);
         if (req.control().detach()) {
             return result(runId, false);
@@ -238,33 +215,33 @@ public final class Backup {
 
     /** Fills {@code work} with the orgs to back up and {@code results} with those refused; returns every selected id in order. */
     private List<String> select(Request req, List<Org> work, Map<String, OrgResult> results) {
-        int selectors = (req.orgIds().isEmpty() ? 0 : 1) + (req.all() ? 1 : 0) + (req.due() ? 1 : 0)
-                + (req.pool() != null && !req.due() ? 1 : 0);
+        int selectors = (req.selector().orgIds().isEmpty() ? 0 : 1) + (req.selector().all() ? 1 : 0) + (req.selector().due() ? 1 : 0)
+                + (req.selector().pool() != null && !req.selector().due() ? 1 : 0);
         if (selectors != 1) {
             throw TenantctlException.usage("choose what to back up: --org ID..., --all, --pool POOL or --due (--due may be combined with --pool)");
         }
-        if (req.pool() != null) {
-            ctx.catalog().pools().get(req.pool());
+        if (req.selector().pool() != null) {
+            ctx.catalog().pools().get(req.selector().pool());
         }
         List<Org> candidates = new ArrayList<>();
-        if (!req.orgIds().isEmpty()) {
-            List<String> problems = OrgId.problems(req.orgIds());
+        if (!req.selector().orgIds().isEmpty()) {
+            List<String> problems = OrgId.problems(req.selector().orgIds());
             if (!problems.isEmpty()) {
                 throw TenantctlException.usage(String.join("; ", problems));
             }
-            List<String> ids = new ArrayList<>(new LinkedHashSet<>(req.orgIds()));
+            List<String> ids = new ArrayList<>(new LinkedHashSet<>(req.selector().orgIds()));
             Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
             List<String> unknown = ids.stream().filter(id -> !found.containsKey(id)).toList();
             if (!unknown.isEmpty()) {
                 throw TenantctlException.usage("no org named " + String.join(", ", unknown) + ": see 'tenantctl orgs list'");
             }
             ids.forEach(id -> candidates.add(found.get(id)));
-        } else if (req.due()) {
-            List<String> ids = new BackupPolicyRepository(ctx.catalog()).due(req.clock().instant(), req.pool());
+        } else if (req.selector().due()) {
+            List<String> ids = new BackupPolicyRepository(ctx.catalog()).due(req.clock().instant(), req.selector().pool());
             Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
             ids.stream().filter(found::containsKey).forEach(id -> candidates.add(found.get(id)));
         } else {
-            ctx.catalog().orgs().list(req.pool(), null).stream().filter(o -> backupable(o.status())).forEach(candidates::add);
+            ctx.catalog().orgs().list(req.selector().pool(), null).stream().filter(o -> backupable(o.status())).forEach(candidates::add);
         }
         List<String> order = new ArrayList<>();
         for (Org o : candidates) {
@@ -289,7 +266,7 @@ public final class Backup {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org became " + org.status() + " before it was backed up");
         }
         boolean frozen = false;
-        if (req.freeze() && org.status().equals(Org.ACTIVE)) {
+        if (req.copy().freeze() && org.status().equals(Org.ACTIVE)) {
             if (leases != null) {
                 leases.record(orgId, Json.args("frozen_from", org.status().db()));
             }
@@ -328,7 +305,7 @@ public final class Backup {
             location = Backup.where(store) + layout.backupPrefix(org.orgId(), backupId);
         } while (!backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId));
         BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
-                req.compression());
+                req.copy().compression());
         try (BackupWriter writer = BackupWriter.start(store, layout, spec, req.clock())) {
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
             Retry.Attempts attempts = new Retry.Attempts();
@@ -400,7 +377,7 @@ public final class Backup {
     }
 
     private static String selector(Request req) {
-        return !req.orgIds().isEmpty() ? "orgs" : req.all() ? "all" : req.due() ? "due" : "pool";
+        return !req.selector().orgIds().isEmpty() ? "orgs" : req.selector().all() ? "all" : req.selector().due() ? "due" : "pool";
     }
 
     private static OrgResult withMillis(OrgResult r, long millis) {

@@ -75,42 +75,6 @@ public final class MigrateAll {
      */
     public record Request(SchemaManifest manifest, Selector selector, Apply apply, Staging staging, RunEngine.Settings settings,
                           RunControl control, boolean dryRun, boolean waitForLock, CancelToken cancel, Progress progress) {
-        List<String> pools() {
-            return selector.pools();
-        }
-
-        List<String> orgs() {
-            return selector.orgs();
-        }
-
-        String tier() {
-            return selector.tier();
-        }
-
-        boolean force() {
-            return selector.force();
-        }
-
-        boolean includeFailed() {
-            return selector.includeFailed();
-        }
-
-        boolean replaceConflicting() {
-            return apply.replaceConflicting();
-        }
-
-        boolean prune() {
-            return apply.prune();
-        }
-
-        int canary() {
-            return staging.canary();
-        }
-
-        MaxFailures maxFailures() {
-            return staging.maxFailures();
-        }
-
     }
 
     /** Which orgs: on these pools, these orgs, this tier (all when empty/null); every active one with force; failed ones too. */
@@ -182,20 +146,20 @@ public final class MigrateAll {
                 sel = select(req, manifest);
             }
             ctx.catalog().manifests().save(manifest.hash(), manifest.source(), manifest.canonicalJson());
-            Flags flags = new Flags(req.replaceConflicting(), req.prune(), req.force(),
-                    req.maxFailures() == null ? null : req.maxFailures().spec(), req.canary());
-            boolean canary = req.canary() > 0 && sel.selected().size() > req.canary();
+            Flags flags = new Flags(req.apply().replaceConflicting(), req.apply().prune(), req.selector().force(),
+                    req.staging().maxFailures() == null ? null : req.staging().maxFailures().spec(), req.staging().canary());
+            boolean canary = req.staging().canary() > 0 && sel.selected().size() > req.staging().canary();
             List<RunRepository.NewItem> items = new ArrayList<>();
             List<Org> byId = sel.selected().stream().sorted(java.util.Comparator.comparing(Org::orgId)).toList();
             for (Org o : RunEngine.interleave(byId, Org::poolId)) {
-                boolean held = canary && items.size() >= req.canary();
+                boolean held = canary && items.size() >= req.staging().canary();
                 items.add(new RunRepository.NewItem(o.orgId(), o.poolId(), items.size(), (held ? ItemStatus.HELD : ItemStatus.PENDING).db(), null));
             }
             for (Map.Entry<Org, String> s : sel.skipped().entrySet()) {
                 items.add(new RunRepository.NewItem(s.getKey().orgId(), s.getKey().poolId(), items.size(), ItemStatus.SKIPPED.db(), s.getValue()));
             }
             String runId = engine().start(VERB, Json.write(new Args(manifest.source(), manifest.hash(),
-                            req.pools().isEmpty() ? null : req.pools(), req.orgs().isEmpty() ? null : req.orgs(), req.tier(), flags)), items,
+                            req.selector().pools().isEmpty() ? null : req.selector().pools(), req.selector().orgs().isEmpty() ? null : req.selector().orgs(), req.selector().tier(), flags)), items,
                     Json.args("unchanged_unselected", sel.unchanged(), "selected", sel.selected().size()));
             if (req.control().detach()) {
                 return result(runId, manifest, false);
@@ -265,21 +229,21 @@ public final class MigrateAll {
     }
 
     private Selection select(Request req, SchemaManifest manifest) {
-        if (req.tier() != null && !req.tier().matches("^[a-z][a-z0-9_-]{0,31}$")) {
-            throw TenantctlException.usage("tier '" + req.tier() + "' must match ^[a-z][a-z0-9_-]{0,31}$");
+        if (req.selector().tier() != null && !req.selector().tier().matches("^[a-z][a-z0-9_-]{0,31}$")) {
+            throw TenantctlException.usage("tier '" + req.selector().tier() + "' must match ^[a-z][a-z0-9_-]{0,31}$");
         }
-        java.util.List<String> badIds = io.tenantctl.catalog.OrgId.problems(req.orgs());
+        java.util.List<String> badIds = io.tenantctl.catalog.OrgId.problems(req.selector().orgs());
         if (!badIds.isEmpty()) {
             throw TenantctlException.usage(String.join("; ", badIds));
         }
-        Set<String> pools = Set.copyOf(req.pools());
+        Set<String> pools = Set.copyOf(req.selector().pools());
         for (String p : pools) {
             ctx.catalog().pools().get(p);
         }
         Map<String, Org> named = new HashMap<>();
-        if (!req.orgs().isEmpty()) {
-            Map<String, Org> found = ctx.catalog().orgs().findAll(req.orgs());
-            List<String> unknown = req.orgs().stream().filter(id -> !found.containsKey(id)).toList();
+        if (!req.selector().orgs().isEmpty()) {
+            Map<String, Org> found = ctx.catalog().orgs().findAll(req.selector().orgs());
+            List<String> unknown = req.selector().orgs().stream().filter(id -> !found.containsKey(id)).toList();
             if (!unknown.isEmpty()) {
                 throw TenantctlException.usage("unknown org" + (unknown.size() == 1 ? "" : "s") + ": " + String.join(", ", unknown));
             }
@@ -290,13 +254,13 @@ public final class MigrateAll {
         Map<Org, String> skipped = new LinkedHashMap<>();
         int unchanged = 0;
         for (Org o : candidates) {
-            if ((!pools.isEmpty() && !pools.contains(o.poolId())) || (req.tier() != null && !req.tier().equals(o.tier()))) {
+            if ((!pools.isEmpty() && !pools.contains(o.poolId())) || (req.selector().tier() != null && !req.selector().tier().equals(o.tier()))) {
                 continue;
             }
-            if (o.status().equals(Org.FAILED) && (req.includeFailed() || named.containsKey(o.orgId()))) {
+            if (o.status().equals(Org.FAILED) && (req.selector().includeFailed() || named.containsKey(o.orgId()))) {
                 selected.add(o); // a provision that failed: applying the manifest finishes it
             } else if (o.status().equals(Org.ACTIVE)) {
-                if (req.force() || !manifest.hash().equals(o.schemaHash())) {
+                if (req.selector().force() || !manifest.hash().equals(o.schemaHash())) {
                     selected.add(o);
                 } else {
                     unchanged++;
@@ -411,8 +375,8 @@ public final class MigrateAll {
         Map<String, Pool> pools = new HashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
         Map<String, String> dead = PoolHealth.unreachable(ctx, sel.selected().stream().map(Org::poolId).distinct().map(pools::get).toList());
-        Flags flags = new Flags(req.replaceConflicting(), req.prune(), req.force(),
-                    req.maxFailures() == null ? null : req.maxFailures().spec(), req.canary());
+        Flags flags = new Flags(req.apply().replaceConflicting(), req.apply().prune(), req.selector().force(),
+                    req.staging().maxFailures() == null ? null : req.staging().maxFailures().spec(), req.staging().canary());
         List<Fanout.Item> items = sel.selected().stream().map(o -> new Fanout.Item(o.orgId(), o.poolId())).toList();
         Fanout.Result<OrgResult> fan = Fanout.run(items, req.settings().fanout(), item -> migrateOne(item.id(), manifest, flags, pools, dead, true),
                 new Fanout.Listener<>() {
