@@ -9,9 +9,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -129,24 +126,14 @@ final class OrgsAdoptCommand implements Callable<Integer> {
     }
 
     static List<Adopt.Candidate> readFile(Path file) {
-        try {
-            List<Adopt.Candidate> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file)) {
-                int hash = line.indexOf('#');
-                String[] parts = (hash >= 0 ? line.substring(0, hash) : line).trim().split("\\s+");
-                if (parts.length == 1 && parts[0].isEmpty()) {
-                    continue;
-                }
-                if (parts.length > 2) {
-                    throw TenantctlException.usage("adopt file " + file + ": '" + line.trim() + "' is not 'ORG [DATABASE]'");
-                }
-                out.add(new Adopt.Candidate(parts[0], parts.length == 2 ? parts[1] : null));
+        List<Adopt.Candidate> out = new ArrayList<>();
+        for (String entry : ProvisionCommand.entries(file, "adopt file")) {
+            String[] parts = entry.split("\\s+");
+            if (parts.length > 2) {
+                throw TenantctlException.usage("adopt file " + file + ": '" + entry + "' is not 'ORG [DATABASE]'");
             }
-            return out;
-        } catch (NoSuchFileException e) {
-            throw TenantctlException.usage("adopt file " + file + " does not exist");
-        } catch (IOException e) {
-            throw TenantctlException.usage("adopt file " + file + " is unreadable: " + e.getMessage());
+            out.add(new Adopt.Candidate(parts[0], parts.length == 2 ? parts[1] : null));
         }
+        return out;
     }
 }

@@ -72,20 +72,25 @@ final class ProvisionCommand implements Callable<Integer> {
     }
 
     static List<String> readIds(Path file) {
+        return entries(file, "org file");
+    }
+
+    /** A list file's entries: each line with any '#' comment cut off and trimmed, blank ones left out. */
+    static List<String> entries(Path file, String what) {
         try {
-            List<String> ids = new ArrayList<>();
+            List<String> out = new ArrayList<>();
             for (String line : Files.readAllLines(file)) {
                 int hash = line.indexOf('#');
-                String id = (hash >= 0 ? line.substring(0, hash) : line).trim();
-                if (!id.isEmpty()) {
-                    ids.add(id);
+                String entry = (hash >= 0 ? line.substring(0, hash) : line).trim();
+                if (!entry.isEmpty()) {
+                    out.add(entry);
                 }
             }
-            return ids;
+            return out;
         } catch (NoSuchFileException e) {
-            throw TenantctlException.usage("org file " + file + " does not exist");
+            throw TenantctlException.usage(what + " " + file + " does not exist");
         } catch (IOException e) {
-            throw TenantctlException.usage("org file " + file + " is unreadable: " + e.getMessage());
+            throw TenantctlException.usage(what + " " + file + " is unreadable: " + e.getMessage());
         }
     }
 
