@@ -164,6 +164,7 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backup" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} restore" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups" ];    then _picocli_tenantctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools add" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools list" ];    then _picocli_tenantctl_pools; return $?; fi
@@ -185,6 +186,13 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups list" ];    then _picocli_tenantctl_backups; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups show" ];    then _picocli_tenantctl_backups; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups prune" ];    then _picocli_tenantctl_backups; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance plan" ];    then _picocli_tenantctl_rebalance; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance apply" ];    then _picocli_tenantctl_rebalance; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance move" ];    then _picocli_tenantctl_rebalance; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance status" ];    then _picocli_tenantctl_rebalance; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance revert" ];    then _picocli_tenantctl_rebalance; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance resume" ];    then _picocli_tenantctl_rebalance; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance gc" ];    then _picocli_tenantctl_rebalance; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(init)
@@ -197,49 +205,65 @@ function _complete_tenantctl() {
   local cmds7=(backup)
   local cmds8=(restore)
   local cmds9=(backups)
-  local cmds10=(help)
-  local cmds11=(pools add)
-  local cmds12=(pools list)
-  local cmds13=(pools show)
-  local cmds14=(pools drain)
-  local cmds15=(pools enable)
-  local cmds16=(pools set-uri)
-  local cmds17=(orgs list)
-  local cmds18=(orgs show)
-  local cmds19=(orgs adopt)
-  local cmds20=(orgs forget)
-  local cmds21=(schema show)
-  local cmds22=(schema diff)
-  local cmds23=(schema export)
-  local cmds24=(schema capture)
-  local cmds25=(runs list)
-  local cmds26=(runs show)
-  local cmds27=(runs cancel)
-  local cmds28=(backups list)
-  local cmds29=(backups show)
-  local cmds30=(backups prune)
+  local cmds10=(rebalance)
+  local cmds11=(help)
+  local cmds12=(pools add)
+  local cmds13=(pools list)
+  local cmds14=(pools show)
+  local cmds15=(pools drain)
+  local cmds16=(pools enable)
+  local cmds17=(pools set-uri)
+  local cmds18=(orgs list)
+  local cmds19=(orgs show)
+  local cmds20=(orgs adopt)
+  local cmds21=(orgs forget)
+  local cmds22=(schema show)
+  local cmds23=(schema diff)
+  local cmds24=(schema export)
+  local cmds25=(schema capture)
+  local cmds26=(runs list)
+  local cmds27=(runs show)
+  local cmds28=(runs cancel)
+  local cmds29=(backups list)
+  local cmds30=(backups show)
+  local cmds31=(backups prune)
+  local cmds32=(rebalance plan)
+  local cmds33=(rebalance apply)
+  local cmds34=(rebalance move)
+  local cmds35=(rebalance status)
+  local cmds36=(rebalance revert)
+  local cmds37=(rebalance resume)
+  local cmds38=(rebalance gc)
 
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_orgs_forget; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_orgs_adopt; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_pools_seturi; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tenantctl_pools_enable; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tenantctl_pools_drain; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tenantctl_pools_show; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tenantctl_pools_list; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tenantctl_pools_add; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tenantctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_orgs_forget; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_orgs_adopt; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_pools_seturi; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_pools_enable; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tenantctl_pools_drain; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tenantctl_pools_show; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tenantctl_pools_list; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tenantctl_pools_add; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tenantctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tenantctl_rebalance; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tenantctl_backups; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tenantctl_restore; return $?; fi
   if CompWordsContainsArray "${cmds7[@]}"; then _picocli_tenantctl_backup; return $?; fi
@@ -261,7 +285,7 @@ function _picocli_tenantctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init pools provision migrate-all orgs schema runs backup restore backups help"
+  local commands="init pools provision migrate-all orgs schema runs backup restore backups rebalance help"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -796,6 +820,48 @@ function _picocli_tenantctl_backups() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="list show prune"
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `rebalance` subcommand.
+function _picocli_tenantctl_rebalance() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="plan apply move status revert resume gc"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1770,6 +1836,375 @@ function _picocli_tenantctl_backups_prune() {
       return
       ;;
     '--grace-hours')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `plan` subcommand.
+function _picocli_tenantctl_rebalance_plan() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--by' '--threshold' '--max-moves' '--pool' '--exclude' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--by')
+      return
+      ;;
+    '--threshold')
+      return
+      ;;
+    '--max-moves')
+      return
+      ;;
+    '--pool')
+      return
+      ;;
+    '--exclude')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `apply` subcommand.
+function _picocli_tenantctl_rebalance_apply() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--force' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--plan' '--by' '--threshold' '--max-moves' '--pool' '--exclude' '--max-freeze' '--freeze-grace' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--plan')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--by')
+      return
+      ;;
+    '--threshold')
+      return
+      ;;
+    '--max-moves')
+      return
+      ;;
+    '--pool')
+      return
+      ;;
+    '--exclude')
+      return
+      ;;
+    '--max-freeze')
+      return
+      ;;
+    '--freeze-grace')
+      return
+      ;;
+    '--per-pool')
+      return
+      ;;
+    '--concurrency')
+      return
+      ;;
+    '--rate')
+      return
+      ;;
+    '--busy-timeout')
+      return
+      ;;
+    '--join')
+      return
+      ;;
+    '--resume')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `move` subcommand.
+function _picocli_tenantctl_rebalance_move() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--wait' '--force' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--to' '--max-freeze' '--freeze-grace' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--to')
+      return
+      ;;
+    '--max-freeze')
+      return
+      ;;
+    '--freeze-grace')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `status` subcommand.
+function _picocli_tenantctl_rebalance_status() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--limit' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--limit')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `revert` subcommand.
+function _picocli_tenantctl_rebalance_revert() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `resume` subcommand.
+function _picocli_tenantctl_rebalance_resume() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `gc` subcommand.
+function _picocli_tenantctl_rebalance_gc() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--older-than' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--older-than')
       return
       ;;
     '--catalog')

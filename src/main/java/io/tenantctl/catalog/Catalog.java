@@ -17,7 +17,7 @@ import java.util.Optional;
 public final class Catalog implements AutoCloseable {
 
     /** The catalog schema version this build writes and expects: the highest V&lt;n&gt;__*.sql migration. */
-    public static final int SCHEMA_VERSION = 4;
+    public static final int SCHEMA_VERSION = 5;
 
     private final CatalogUrl url;
     private final HikariDataSource dataSource;
@@ -130,6 +130,10 @@ public final class Catalog implements AutoCloseable {
 
     public OrgLeaseRepository leases() {
         return new OrgLeaseRepository(this);
+    }
+
+    public MoveRepository moves() {
+        return new MoveRepository(this);
     }
 
     public ManifestRepository manifests() {

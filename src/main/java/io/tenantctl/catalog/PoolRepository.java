@@ -8,12 +8,17 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
-/** The pools table, always read together with each pool's live org count. */
+/**
+ * The pools table, always read together with each pool's live org count: its orgs, plus the orgs moving into it
+ * (a move reserves its place on the target before it copies, so neither placement nor another move can overfill it).
+ */
 public final class PoolRepository {
 
     private static final String SELECT = """
             select p.pool_id, p.uri, p.capacity, p.status, p.priority, p.created_at,
-                   (select count(*) from orgs o where o.pool_id = p.pool_id and o.status <> 'deleted') as org_count
+                   (select count(*) from orgs o where o.pool_id = p.pool_id and o.status <> 'deleted')
+                   + (select count(*) from moves m where m.to_pool = p.pool_id
+                      and m.state in ('planned', 'frozen', 'copying', 'verifying')) as org_count
             from pools p
             """;
 

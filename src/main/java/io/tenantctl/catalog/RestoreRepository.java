@@ -30,30 +30,56 @@ public final class RestoreRepository {
      */
     public boolean flip(String orgId, long expectedVersion, String poolId, String databaseName, String schemaHash, OrgStatus status,
                         String reason) {
-        return catalog.inTransaction(c -> {
-            Optional<String[]> old = Sql.one(c, "select pool_id, database_name from orgs where org_id = ? and version = ? for update",
-                    rs -> new String[]{rs.getString(1), rs.getString(2)}, orgId, expectedVersion);
-            if (old.isEmpty()) {
-                return false;
-            }
-            Sql.update(c, "update orgs set pool_id = ?, database_name = ?, schema_hash = ?, status = ?, version = version + 1, "
-                    + "updated_at = now() where org_id = ? and version = ?", poolId, databaseName, schemaHash, status.db(), orgId, expectedVersion);
-            String[] o = old.get();
-            if (!o[0].equals(poolId) || !o[1].equals(databaseName)) {
-                Sql.update(c, "insert into retired_databases (pool_id, database_name, org_id, reason) values (?, ?, ?, ?) "
-                        + "on conflict (pool_id, database_name) do update set org_id = excluded.org_id, retired_at = now(), reason = excluded.reason",
-                        o[0], o[1], orgId, reason);
-            }
-            // a database that was retired and is now in use again (restored into) is no longer retired
-            Sql.update(c, "delete from retired_databases where pool_id = ? and database_name = ?", poolId, databaseName);
-            return true;
-        });
+        return catalog.inTransaction(c -> flipPointer(c, orgId, expectedVersion, poolId, databaseName, schemaHash, status, reason));
+    }
+
+    /**
+     * The pointer flip restore and rebalance share, on the caller's transaction: the org (only at {@code expectedVersion})
+     * points at {@code (poolId, databaseName)}, its schema hash replaced unless {@code schemaHash} is null; a database it
+     * left is recorded as retired with {@code reason}; one it points at again is no longer retired.
+     */
+    static boolean flipPointer(java.sql.Connection c, String orgId, long expectedVersion, String poolId, String databaseName,
+                               String schemaHash, OrgStatus status, String reason) throws SQLException {
+        Optional<String[]> old = Sql.one(c, "select pool_id, database_name from orgs where org_id = ? and version = ? for update",
+                rs -> new String[]{rs.getString(1), rs.getString(2)}, orgId, expectedVersion);
+        if (old.isEmpty()) {
+            return false;
+        }
+        Sql.update(c, "update orgs set pool_id = ?, database_name = ?, schema_hash = coalesce(?, schema_hash), status = ?, "
+                + "version = version + 1, updated_at = now() where org_id = ? and version = ?", poolId, databaseName, schemaHash,
+                status.db(), orgId, expectedVersion);
+        String[] o = old.get();
+        if (!o[0].equals(poolId) || !o[1].equals(databaseName)) {
+            Sql.update(c, "insert into retired_databases (pool_id, database_name, org_id, reason) values (?, ?, ?, ?) "
+                    + "on conflict (pool_id, database_name) do update set org_id = excluded.org_id, retired_at = now(), reason = excluded.reason",
+                    o[0], o[1], orgId, reason);
+        }
+        // a database that was retired and is now in use again (restored into, reverted to) is no longer retired
+        Sql.update(c, "delete from retired_databases where pool_id = ? and database_name = ?", poolId, databaseName);
+        return true;
     }
 
     /** Retired databases, of one org or all (null), newest first. */
     public List<Retired> retired(String orgId) {
         return catalog.inConnection(c -> Sql.query(c, "select * from retired_databases where (cast(? as text) is null or org_id = ?) "
                 + "order by retired_at desc, database_name", RestoreRepository::map, orgId, orgId));
+    }
+
+    /** Retired databases retired before {@code before}, oldest first: what gc may drop. */
+    public List<Retired> retiredBefore(Instant before) {
+        return catalog.inConnection(c -> Sql.query(c, "select * from retired_databases where retired_at < ? order by retired_at, database_name",
+                RestoreRepository::map, before));
+    }
+
+    /** Forgets a retired database once it was dropped. */
+    public void forgetRetired(String poolId, String databaseName) {
+        catalog.inConnection(c -> Sql.update(c, "delete from retired_databases where pool_id = ? and database_name = ?", poolId, databaseName));
+    }
+
+    /** The org whose pointer names {@code (poolId, databaseName)}, if any: such a database is never dropped. */
+    public Optional<String> pointedAtBy(String poolId, String databaseName) {
+        return catalog.inConnection(c -> Sql.one(c, "select org_id from orgs where pool_id = ? and database_name = ?",
+                rs -> rs.getString(1), poolId, databaseName));
     }
 
     /** Whether {@code databaseName} on {@code poolId} is recorded as retired (kept data: never overwrite it). */

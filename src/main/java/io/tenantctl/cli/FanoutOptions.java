@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 /** Concurrency knobs shared by every fan-out verb. */
 final class FanoutOptions {
 
-    @Option(names = "--per-pool", paramLabel = "N", defaultValue = "4", description = "Orgs worked on at once per pool.")
-    int perPool;
+    @Option(names = "--per-pool", paramLabel = "N", description = {"Orgs worked on at once per pool (default 4; rebalance: moves at once",
+            "per source and per target pool, default 1)."})
+    Integer perPool;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16", description = "Orgs worked on at once overall.")
     int concurrency;
@@ -42,14 +43,23 @@ final class FanoutOptions {
     }
 
     Fanout.Settings settings() {
-        if (perPool < 1 || concurrency < 1) {
+        if (perPool() < 1 || concurrency < 1) {
             throw TenantctlException.usage("--per-pool and --concurrency must be at least 1");
         }
-        return new Fanout.Settings(perPool, concurrency, 0);
+        return new Fanout.Settings(perPool(), concurrency, 0);
     }
 
     /** The run engine's limits: per pool (across every worker of the run), overall, the start rate and --wait. */
     RunEngine.Settings engine() {
-        return new RunEngine.Settings(perPool, concurrency, rate, waitForBusy, busyTimeout);
+        return engine(4);
+    }
+
+    /** As {@link #engine()}, for a verb whose --per-pool defaults to {@code defaultPerPool}. */
+    RunEngine.Settings engine(int defaultPerPool) {
+        return new RunEngine.Settings(perPool == null ? defaultPerPool : perPool, concurrency, rate, waitForBusy, busyTimeout);
+    }
+
+    private int perPool() {
+        return perPool == null ? 4 : perPool;
     }
 }

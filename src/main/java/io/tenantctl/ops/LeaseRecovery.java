@@ -9,7 +9,8 @@ import org.bson.Document;
 /**
  * What the next operation on an org does when it finds the org's lease expired (its holder died): finish or undo what
  * the holder left, by the state it recorded. A restore is rolled back ({@link Restore#recover}); a frozen backup's org
- * is put back to the status it had; provision and migrate need nothing (running them again is their recovery).
+ * is put back to the status it had; a move is rolled back before its flip and finished after it ({@link Mover#recover});
+ * provision and migrate need nothing (running them again is their recovery).
  */
 public final class LeaseRecovery implements OrgLeases.Recoverer {
 
@@ -25,6 +26,7 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
         return switch (expired.operation()) {
             case "restore" -> Restore.recover(ctx, state, expired.orgId());
             case "backup" -> thaw(expired.orgId(), state);
+            case Rebalance.LEASE -> Rebalance.recover(ctx, expired.orgId());
             default -> null;
         };
     }

@@ -23,6 +23,16 @@ public interface Job {
     record Done(ItemStatus status, int attempts, String error, String detailJson) {
     }
 
+    /**
+     * Thrown by {@link #work} before it changed anything, when something it needs besides its org is busy (a move's
+     * target pool): the item goes back to the run and is tried again later, like an org another operation holds.
+     */
+    final class Busy extends RuntimeException {
+        public Busy(String why) {
+            super(why, null, false, false);
+        }
+    }
+
     /** A failed org with its attempts and detail. */
     final class Failure extends TenantctlException {
         private final int attempts;

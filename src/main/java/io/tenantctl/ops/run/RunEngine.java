@@ -128,29 +128,34 @@ public final class RunEngine {
             List<java.util.concurrent.Future<?>> loops = new ArrayList<>();
             for (int i = 0; i < settings.concurrency(); i++) {
                 loops.add(threads.submit(() -> {
-                    while (!stop.isCancelled()) {
-                        Optional<RunRepository.Claimed> claimed = runs.claimOne(runId, me.id(), settings.perPool(), LEASE_SECONDS);
-                        if (claimed.isPresent() && claimed.get().orgId() == null) {
-                            return; // the run ended: finished, aborted or cancelled
-                        }
-                        if (claimed.isEmpty()) {
-                            if (nothingLeft(runId, budget)) {
+                    try {
+                        while (!stop.isCancelled()) {
+                            Optional<RunRepository.Claimed> claimed = runs.claimOne(runId, me.id(), settings.perPool(), LEASE_SECONDS);
+                            if (claimed.isPresent() && claimed.get().orgId() == null) {
+                                return; // the run ended: finished, aborted or cancelled
+                            }
+                            if (claimed.isEmpty()) {
+                                if (nothingLeft(runId, budget)) {
+                                    return;
+                                }
+                                idle(stop);
+                                continue;
+                            }
+                            RunRepository.Claimed c = claimed.get();
+                            if (stop.isCancelled() || !waitForRate(c.poolId(), nextStart, intervalNanos, stop)) {
+                                // Ctrl-C came while this org was being claimed: it is not started, it goes back to the run
+                                runs.unclaim(runId, List.of(c.orgId()));
                                 return;
                             }
-                            idle(stop);
-                            continue;
+                            process(runId, job, c, pools, poolHealth, settings, progress);
+                            if (budget.limited() && runs.counts(runId).getOrDefault(ItemStatus.FAILED.db(), 0) > budget.allowed()) {
+                                runs.abort(runId, "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched");
+                                stop.cancel("max failures exceeded");
+                            }
                         }
-                        RunRepository.Claimed c = claimed.get();
-                        if (stop.isCancelled() || !waitForRate(c.poolId(), nextStart, intervalNanos, stop)) {
-                            // Ctrl-C came while this org was being claimed: it is not started, it goes back to the run
-                            runs.unclaim(runId, List.of(c.orgId()));
-                            return;
-                        }
-                        process(runId, job, c, pools, poolHealth, settings, progress);
-                        if (budget.limited() && runs.counts(runId).getOrDefault(ItemStatus.FAILED.db(), 0) > budget.allowed()) {
-                            runs.abort(runId, "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched");
-                            stop.cancel("max failures exceeded");
-                        }
+                    } catch (RuntimeException | Error e) {
+                        stop.cancel("a worker thread failed"); // the other loops of this worker stop too, instead of waiting on its item
+                        throw e;
                     }
                 }));
             }
@@ -222,19 +227,16 @@ public final class RunEngine {
         if (operation != null) {
             OrgLeases.Taken taken = orgLeases.take(c.orgId(), operation, runId);
             if (!taken.ok()) {
-                long waited = runs.putBack(runId, c.orgId(), me.id(), 1);
-                if (!settings.waitForOrgs() && waited >= settings.busyTimeoutSeconds()) {
-                    job.failedBeforeWork(c.orgId(), taken.refusal());
-                    runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), taken.refusal()
-                            + " (waited " + waited + " s; pass --wait to wait for it)");
-                    progress.advance(c.orgId(), false);
-                }
+                putBack(runId, job, c, taken.refusal(), settings, progress, t0);
                 return;
             }
         }
         Job.Done done;
         try {
             done = job.work(c.orgId(), c.poolId());
+        } catch (Job.Busy b) {
+            putBack(runId, job, c, b.getMessage(), settings, progress, t0);
+            return;
         } catch (Job.Failure f) {
             done = new Job.Done(ItemStatus.FAILED, f.attempts(), f.getMessage(), f.detailJson());
         } catch (RuntimeException e) {
@@ -246,6 +248,18 @@ public final class RunEngine {
         }
         runs.itemFinished(runId, c.orgId(), done.status().db(), done.attempts(), millis(t0), done.error(), done.detailJson());
         progress.advance(c.orgId(), done.status() != ItemStatus.FAILED);
+    }
+
+    /** The item's org (or something else it needs) is busy: back to the run, to be claimed again; failed once it waited too long. */
+    private void putBack(String runId, Job job, RunRepository.Claimed c, String refusal, Settings settings, Progress progress, long t0) {
+        RunRepository runs = ctx.catalog().runs();
+        long waited = runs.putBack(runId, c.orgId(), me.id(), 1);
+        if (!settings.waitForOrgs() && waited >= settings.busyTimeoutSeconds()) {
+            job.failedBeforeWork(c.orgId(), refusal);
+            runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), refusal
+                    + " (waited " + waited + " s; pass --wait to wait for it)");
+            progress.advance(c.orgId(), false);
+        }
     }
 
     private Optional<String> ping(Pool pool) {

@@ -1,0 +1,197 @@
+package io.tenantctl.catalog;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The moves table: one row per move of an org between pools, written before the target database exists, stepped
+ * through {@link MoveState} with a timestamp per step, and the one-transaction pointer flip (and flip back).
+ */
+public final class MoveRepository {
+
+    private final Catalog catalog;
+
+    MoveRepository(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** A move as stored. {@code fingerprint} is the ledger (JSON) taken from the frozen source while it was copied. */
+    public record Move(String moveId, String orgId, String runId, String fromPool, String fromDatabase, String toPool, String toDatabase,
+                       MoveState state, OrgStatus priorStatus, Long docsTotal, Long bytesTotal, long docsCopied, String fingerprint,
+                       boolean targetDropped, Long freezeMs, Long copyMs, Instant startedAt, Instant frozenAt, Instant copyingAt,
+                       Instant flippedAt, Instant retainedAt, Instant cleanedAt, Instant updatedAt, String error) {
+    }
+
+    /** Why a move could not be recorded: the org is moving already, or the target has no room (null when it was). */
+    public record Planned(Move move, String refusal) {
+    }
+
+    /**
+     * Records a planned move (before anything is frozen or created), reserving its place on the target under the
+     * placement lock provision takes: refused when the org already has an unfinished move (never two at a time), or
+     * when the target is not active or is full counting its orgs and the moves into it.
+     */
+    public Planned plan(String moveId, String orgId, String runId, String fromPool, String fromDatabase, String toPool,
+                        String toDatabase, OrgStatus priorStatus, long docsTotal, long bytesTotal) {
+        return catalog.inTransaction(c -> {
+            Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, OrgRepository.PLACEMENT_LOCK);
+            Pool target = PoolRepository.list(c).stream().filter(p -> p.poolId().equals(toPool)).findFirst()
+                    .orElseThrow(() -> PoolRepository.unknown(toPool));
+            if (target.status() != PoolStatus.ACTIVE) {
+                return new Planned(null, "pool " + toPool + " is " + target.status() + ": moves only go to active pools");
+            }
+            if (target.orgCount() >= target.capacity()) {
+                return new Planned(null, "pool " + toPool + " is full (" + target.orgCount() + "/" + target.capacity()
+                        + ", counting orgs moving in)");
+            }
+            Optional<Move> open = Sql.one(c, "select * from moves where org_id = ? and state in ('planned', 'frozen', 'copying', "
+                    + "'verifying', 'flipped')", MoveRepository::map, orgId);
+            if (open.isPresent()) {
+                return new Planned(null, "org " + orgId + " is already being moved (move " + open.get().moveId() + ", "
+                        + open.get().state() + "): see 'tenantctl rebalance status " + open.get().moveId() + "'");
+            }
+            int n = Sql.update(c, "insert into moves (move_id, org_id, run_id, from_pool, from_database, to_pool, to_database, state, "
+                    + "prior_status, docs_total, bytes_total) values (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?) "
+                    + "on conflict do nothing", moveId, orgId, runId, fromPool, fromDatabase, toPool, toDatabase, priorStatus.db(),
+                    docsTotal, bytesTotal);
+            return n == 1 ? new Planned(find(c, moveId).orElseThrow(), null) : new Planned(null, "org " + orgId + " is already being moved");
+        });
+    }
+
+    /** Steps a move from {@code from} to {@code to}, stamping the step's time; false if it was not in {@code from}. */
+    public boolean step(String moveId, MoveState from, MoveState to) {
+        return catalog.inConnection(c -> step(c, moveId, from, to, null));
+    }
+
+    private static boolean step(Connection c, String moveId, MoveState from, MoveState to, String error) throws SQLException {
+        String stamp = switch (to) {
+            case FROZEN -> ", frozen_at = now()";
+            case COPYING -> ", copying_at = now()";
+            case VERIFYING -> ", verifying_at = now()";
+            case FLIPPED -> ", flipped_at = now()";
+            case RETAINED -> ", retained_at = now()";
+            case CLEANED -> ", cleaned_at = now()";
+            case ABORTED -> ", aborted_at = now()";
+            case REVERTED -> ", reverted_at = now()";
+            case PLANNED -> "";
+        };
+        return Sql.update(c, "update moves set state = ?, updated_at = now(), error = coalesce(?, error)" + stamp
+                + " where move_id = ? and state = ?", to.db(), error, moveId, from.db()) == 1;
+    }
+
+    /** Ends a move that did not flip: aborted, with why and whether its target database is known to be gone. */
+    public void abort(String moveId, String error, boolean targetDropped) {
+        catalog.inConnection(c -> Sql.update(c, "update moves set state = 'aborted', aborted_at = now(), updated_at = now(), error = ?, "
+                + "target_dropped = ? where move_id = ? and state in ('planned', 'frozen', 'copying', 'verifying', 'aborted')",
+                error, targetDropped, moveId));
+    }
+
+    /** An aborted move's leftover target was dropped (by gc). */
+    public void targetDropped(String moveId) {
+        catalog.inConnection(c -> Sql.update(c, "update moves set target_dropped = true, updated_at = now() where move_id = ?", moveId));
+    }
+
+    public void progress(String moveId, long docsCopied) {
+        catalog.inConnection(c -> Sql.update(c, "update moves set docs_copied = ?, updated_at = now() where move_id = ?", docsCopied, moveId));
+    }
+
+    /** The ledger and the copy's figures, recorded when the copy is done. */
+    public void copied(String moveId, String fingerprintJson, long docs, long bytes, long copyMs) {
+        catalog.inConnection(c -> Sql.update(c, "update moves set fingerprint = cast(? as jsonb), docs_copied = ?, docs_total = ?, "
+                + "bytes_total = ?, copy_ms = ?, updated_at = now() where move_id = ?", fingerprintJson, docs, docs, bytes, copyMs, moveId));
+    }
+
+    public void freezeEnded(String moveId, long freezeMs) {
+        catalog.inConnection(c -> Sql.update(c, "update moves set freeze_ms = ?, updated_at = now() where move_id = ?", freezeMs, moveId));
+    }
+
+    /**
+     * The cutover, in one transaction: the org (still at {@code expectedVersion}) points at the move's target with
+     * {@code status}, the source is recorded as retired (kept until gc), and the move is flipped. False, with nothing
+     * written, when the org or the move changed meanwhile.
+     */
+    public boolean flip(Move m, long expectedVersion, OrgStatus status) {
+        return catalog.inTransaction(c -> {
+            if (!RestoreRepository.flipPointer(c, m.orgId(), expectedVersion, m.toPool(), m.toDatabase(), null, status,
+                    "source of move " + m.moveId() + " to " + m.toPool() + ": kept until 'rebalance gc'")) {
+                return false;
+            }
+            if (!step(c, m.moveId(), MoveState.VERIFYING, MoveState.FLIPPED, null)) {
+                c.rollback();
+                return false;
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Revert, in one transaction: the org (still at {@code expectedVersion}) points back at the move's retained source,
+     * the target is retired, and the move is reverted.
+     */
+    public boolean flipBack(Move m, long expectedVersion, OrgStatus status) {
+        return catalog.inTransaction(c -> {
+            if (!RestoreRepository.flipPointer(c, m.orgId(), expectedVersion, m.fromPool(), m.fromDatabase(), null, status,
+                    "target of reverted move " + m.moveId() + ": kept until 'rebalance gc'")) {
+                return false;
+            }
+            if (!step(c, m.moveId(), MoveState.RETAINED, MoveState.REVERTED, null)) {
+                c.rollback();
+                return false;
+            }
+            return true;
+        });
+    }
+
+    /** Retained moves whose source is {@code (poolId, database)}: cleaned once gc dropped it. */
+    public int cleaned(String poolId, String database) {
+        return catalog.inConnection(c -> Sql.update(c, "update moves set state = 'cleaned', cleaned_at = now(), updated_at = now() "
+                + "where from_pool = ? and from_database = ? and state = 'retained'", poolId, database));
+    }
+
+    public Optional<Move> find(String moveId) {
+        return catalog.inConnection(c -> find(c, moveId));
+    }
+
+    private static Optional<Move> find(Connection c, String moveId) throws SQLException {
+        return Sql.one(c, "select * from moves where move_id = ?", MoveRepository::map, moveId);
+    }
+
+    /** Moves, newest first: all (limit), or one org's. */
+    public List<Move> list(String orgId, int limit) {
+        return catalog.inConnection(c -> Sql.query(c, "select * from moves where (cast(? as text) is null or org_id = ?) "
+                + "order by started_at desc, move_id desc limit ?", MoveRepository::map, orgId, orgId, limit));
+    }
+
+    /** Moves that still owe a step (rolled back or finished by resume). */
+    public List<Move> unfinished() {
+        return catalog.inConnection(c -> Sql.query(c, "select * from moves where state in ('planned', 'frozen', 'copying', 'verifying', "
+                + "'flipped') order by started_at", MoveRepository::map));
+    }
+
+    /** Aborted moves whose target database may still exist. */
+    public List<Move> leftoverTargets() {
+        return catalog.inConnection(c -> Sql.query(c, "select * from moves where state = 'aborted' and not target_dropped "
+                + "order by started_at", MoveRepository::map));
+    }
+
+    /** Copy throughput of the latest finished moves (bytes per ms), for predicting freezes; empty when none. */
+    public Optional<Double> throughputBytesPerMs(int latest) {
+        return catalog.inConnection(c -> Sql.one(c, "select coalesce(sum(bytes_total)::float8 / nullif(sum(copy_ms), 0), 0) from ("
+                + "select bytes_total, copy_ms from moves where copy_ms > 0 and bytes_total > 0 and state in ('retained', 'cleaned', 'reverted') "
+                + "order by flipped_at desc limit ?) m", rs -> rs.getDouble(1), latest)).filter(v -> v > 0);
+    }
+
+    private static Move map(ResultSet rs) throws SQLException {
+        return new Move(rs.getString("move_id"), rs.getString("org_id"), rs.getString("run_id"), rs.getString("from_pool"),
+                rs.getString("from_database"), rs.getString("to_pool"), rs.getString("to_database"), MoveState.of(rs.getString("state")),
+                OrgStatus.of(rs.getString("prior_status")), (Long) rs.getObject("docs_total"), (Long) rs.getObject("bytes_total"),
+                rs.getLong("docs_copied"), rs.getString("fingerprint"), rs.getBoolean("target_dropped"), (Long) rs.getObject("freeze_ms"),
+                (Long) rs.getObject("copy_ms"), Sql.instant(rs, "started_at"), Sql.instant(rs, "frozen_at"), Sql.instant(rs, "copying_at"),
+                Sql.instant(rs, "flipped_at"), Sql.instant(rs, "retained_at"), Sql.instant(rs, "cleaned_at"), Sql.instant(rs, "updated_at"),
+                rs.getString("error"));
+    }
+}

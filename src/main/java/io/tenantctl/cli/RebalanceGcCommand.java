@@ -1,0 +1,51 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Rebalance;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "gc", description = {"Drop databases no org points at any more: sources retained by moves and databases",
+        "replaced by restores (once retired longer than --older-than), and targets left by aborted moves.",
+        "Never a database an org's pointer names. The one place tenantctl drops retired data."})
+final class RebalanceGcCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Option(names = "--older-than", paramLabel = "DURATION", defaultValue = "7d", converter = DurationConverter.class,
+            description = "Only databases retired longer ago than this (e.g. 12h, 7d; 0 = all).")
+    Duration olderThan;
+
+    @Mixin
+    DryRunOption dryRun;
+
+    RebalanceGcCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        Rebalance.GcResult r = new Rebalance(ctx.ops()).gc(olderThan, dryRun.on);
+        boolean failed = r.items().stream().anyMatch(i -> i.action().equals("failed"));
+        if (ctx.json()) {
+            Output.json(ctx.out, r);
+            return failed ? 1 : 0;
+        }
+        Output.table(ctx.out, List.of("pool", "database", "org", "kind", "action", "detail"),
+                r.items().stream().map(i -> Arrays.asList(i.poolId(), i.databaseName(), i.orgId(), i.kind(), i.action(), i.detail())).toList());
+        long dropped = r.items().stream().filter(i -> i.action().equals(r.dryRun() ? "would_drop" : "dropped")).count();
+        ctx.out.println((r.dryRun() ? "dry run: would drop " : "dropped ") + dropped + " database(s)");
+        if (!r.unfinishedMoves().isEmpty()) {
+            ctx.err.println("note: " + r.unfinishedMoves().size() + " unfinished move(s) (" + String.join(", ", r.unfinishedMoves())
+                    + "): 'tenantctl rebalance resume' finishes or rolls them back");
+            ctx.err.flush();
+        }
+        return failed ? 1 : 0;
+    }
+}

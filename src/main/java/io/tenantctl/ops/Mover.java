@@ -1,0 +1,551 @@
+package io.tenantctl.ops;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.MoveRepository;
+import io.tenantctl.catalog.MoveState;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgStatus;
+import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.RestoreRepository;
+import io.tenantctl.pool.Retry;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.bson.BsonValue;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One org moved between pools, step by step through the moves table: planned (the target's place reserved, the row
+ * written before the target database exists) → frozen (org read_only: the routing view says not writable; then
+ * --freeze-grace for application caches) → copying (every collection streamed, its fingerprint taken as it goes: the
+ * ledger) → verifying (counts, digests and indexes of both sides against the ledger) → flipped (pointer and status in
+ * one catalog transaction; the source recorded as retired) → retained (kept until gc). A failure before the flip drops
+ * the target and puts the org back on its source as it was; {@link #recover} does the same for a move whose process
+ * died, and finishes one that died after its flip.
+ */
+final class Mover {
+
+    static final int BATCH = 1000;
+    /** Bytes per millisecond assumed for a freeze prediction until moves have been measured (5 MB/s: conservative). */
+    static final double DEFAULT_BYTES_PER_MS = 5_000;
+    private static final int SAMPLES = 10;
+
+    /** A test seam: told after each state is recorded (a test crashes the move here, or writes to a pool behind its back). */
+    interface Hooks {
+        void reached(MoveState state, MoveRepository.Move move);
+
+        Hooks NONE = (state, move) -> {
+        };
+    }
+
+    /** --max-freeze (a move predicted or running past it is refused or aborted), --freeze-grace, --force. */
+    record Limits(long maxFreezeMs, long freezeGraceMs, boolean force) {
+    }
+
+    /** What one move did: its figures as the run records them. */
+    record Report(String moveId, String toPool, String toDatabase, long docs, long bytes, long freezeMs, long copyMs,
+                  double mbPerSecond, long predictedFreezeMs) {
+    }
+
+    /** Size of an org's database, for plans and predictions. */
+    record Size(long docs, long bytes) {
+    }
+
+    private final OpsContext ctx;
+    private final MoveRepository moves;
+    private final RestoreRepository databases;
+    private final Hooks hooks;
+
+    Mover(OpsContext ctx, Hooks hooks) {
+        this.ctx = ctx;
+        this.moves = ctx.catalog().moves();
+        this.databases = new RestoreRepository(ctx.catalog());
+        this.hooks = hooks;
+    }
+
+    /** Documents and data bytes of a database (dbStats). */
+    Size size(Pool pool, String database) {
+        Document s = ctx.retry().call(new Retry.Attempts(), () -> db(pool, database).runCommand(new Document("dbStats", 1)));
+        return new Size(number(s.get("objects")), number(s.get("dataSize")));
+    }
+
+    /** The freeze a move of {@code bytes} is predicted to take: grace plus bytes at the copy speed measured so far. */
+    long predictFreezeMs(long bytes, long graceMs) {
+        double rate = moves.throughputBytesPerMs(20).orElse(DEFAULT_BYTES_PER_MS);
+        return graceMs + (long) Math.ceil(bytes / rate);
+    }
+
+    /** Moves {@code orgId} to {@code toPool} (the caller holds the org's lease); throws with the reason when it does not flip. */
+    Report move(String orgId, String expectedFromPool, String toPool, String runId, Limits limits) {
+        Org org = ctx.catalog().orgs().get(orgId);
+        if (expectedFromPool != null && !org.poolId().equals(expectedFromPool)) {
+            throw failure("org " + orgId + " is on " + org.poolId() + " now, not " + expectedFromPool + " as planned: make a new plan");
+        }
+        if (org.poolId().equals(toPool)) {
+            throw failure("org " + orgId + " is already on pool " + toPool);
+        }
+        if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY)) {
+            throw failure("org " + orgId + " is " + org.status() + ": only active or read_only orgs are moved");
+        }
+        Pool from = ctx.catalog().pools().get(org.poolId());
+        Pool to = ctx.catalog().pools().get(toPool);
+        Size size = size(from, org.databaseName());
+        long predicted = predictFreezeMs(size.bytes(), limits.freezeGraceMs());
+        if (predicted > limits.maxFreezeMs() && !limits.force()) {
+            throw failure("org " + orgId + " (" + size.docs() + " documents, " + size.bytes() + " bytes) is predicted to be frozen "
+                    + predicted + " ms, over --max-freeze " + limits.maxFreezeMs() + " ms: raise --max-freeze, or pass --force to try "
+                    + "(the copy is still aborted if it runs past --max-freeze)");
+        }
+        String toDatabase = targetName(org, to);
+        String moveId = "m-" + Long.toString(System.currentTimeMillis(), 36) + "-" + Long.toString(System.nanoTime() & 0xffffff, 36);
+        MoveRepository.Planned planned = moves.plan(moveId, orgId, runId, from.poolId(), org.databaseName(), to.poolId(), toDatabase,
+                org.status(), size.docs(), size.bytes());
+        if (planned.move() == null) {
+            throw failure(planned.refusal());
+        }
+        MoveRepository.Move m = planned.move();
+        hooks.reached(MoveState.PLANNED, m);
+        long frozenAt = System.nanoTime();
+        try {
+            freeze(m, org);
+            hooks.reached(MoveState.FROZEN, m);
+            sleep(limits.freezeGraceMs());
+            long copyStart = System.nanoTime();
+            step(m, MoveState.FROZEN, MoveState.COPYING);
+            hooks.reached(MoveState.COPYING, m);
+            long deadline = limits.maxFreezeMs() <= 0 ? Long.MAX_VALUE : frozenAt + TimeUnit.MILLISECONDS.toNanos(limits.maxFreezeMs());
+            Copied copied = copy(m, from, to, deadline);
+            moves.copied(m.moveId(), copied.ledger().toJson(), copied.ledger().docs(), copied.bytes(), millis(copyStart));
+            step(m, MoveState.COPYING, MoveState.VERIFYING);
+            hooks.reached(MoveState.VERIFYING, m);
+            verify(m, from, to, copied.ledger());
+            pastDeadline(deadline, "verifying");
+            long copyMs = millis(copyStart);
+            moves.copied(m.moveId(), copied.ledger().toJson(), copied.ledger().docs(), copied.bytes(), copyMs);
+            Org now = ctx.catalog().orgs().get(orgId);
+            if (!moves.flip(m, now.version(), m.priorStatus())) {
+                throw failure("org " + orgId + " was changed by someone else during the move; its pointer was left as it was");
+            }
+            long freezeMs = millis(frozenAt);
+            moves.freezeEnded(m.moveId(), freezeMs);
+            MoveRepository.Move flipped = moves.find(m.moveId()).orElseThrow();
+            hooks.reached(MoveState.FLIPPED, flipped);
+            step(flipped, MoveState.FLIPPED, MoveState.RETAINED);
+            hooks.reached(MoveState.RETAINED, flipped);
+            double mbps = copyMs == 0 ? 0 : copied.bytes() / 1000.0 / copyMs;
+            return new Report(m.moveId(), to.poolId(), toDatabase, copied.ledger().docs(), copied.bytes(), freezeMs, copyMs,
+                    Math.round(mbps * 10) / 10.0, predicted);
+        } catch (RuntimeException e) {
+            MoveRepository.Move now = moves.find(m.moveId()).orElseThrow();
+            if (!now.state().beforeFlip()) {
+                throw e; // flipped: the org is on its target; only the bookkeeping after the flip failed (resume finishes it)
+            }
+            String why = Errors.oneLine(e);
+            String undone = rollBack(now, why);
+            throw failure("move " + m.moveId() + " of org " + orgId + " to " + toPool + " aborted: " + why + "; " + undone);
+        }
+    }
+
+    /** Finishes (flipped → retained) or rolls back (before the flip) a move whose process died; says what it did. */
+    String recover(MoveRepository.Move m) {
+        if (m.state() == MoveState.FLIPPED) {
+            moves.step(m.moveId(), MoveState.FLIPPED, MoveState.RETAINED);
+            return "move " + m.moveId() + " of org " + m.orgId() + " had flipped to " + m.toPool() + ": finished (source "
+                    + m.fromDatabase() + " on " + m.fromPool() + " retained until gc)";
+        }
+        if (!m.state().beforeFlip()) {
+            return null;
+        }
+        return "move " + m.moveId() + " of org " + m.orgId() + " died while " + m.state() + ", rolled back: "
+                + rollBack(m, "the move's process died while " + m.state() + "; rolled back by resume");
+    }
+
+    /**
+     * Flips an org back to the source its move retained, only if its target still equals the ledger (nothing was written
+     * since the move) and the source does too. The org is frozen while both are checked.
+     */
+    String revert(MoveRepository.Move m) {
+        if (m.state() != MoveState.RETAINED) {
+            throw failure("move " + m.moveId() + " is " + m.state() + ": only a retained move (flipped, source kept) can be reverted");
+        }
+        Org org = ctx.catalog().orgs().get(m.orgId());
+        if (!org.poolId().equals(m.toPool()) || !org.databaseName().equals(m.toDatabase())) {
+            throw failure("org " + m.orgId() + " is no longer on the move's target (" + m.toPool() + "/" + m.toDatabase() + ", now "
+                    + org.poolId() + "/" + org.databaseName() + "): nothing to revert");
+        }
+        if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY)) {
+            throw failure("org " + m.orgId() + " is " + org.status() + ": revert needs it active or read_only");
+        }
+        Fingerprint ledger = Fingerprint.fromJson(m.fingerprint());
+        Pool from = ctx.catalog().pools().get(m.fromPool());
+        Pool to = ctx.catalog().pools().get(m.toPool());
+        OrgStatus status = org.status();
+        if (!org.status().equals(Org.READ_ONLY) && !ctx.catalog().orgs().compareAndSetStatus(org.orgId(), org.version(), Org.READ_ONLY)) {
+            throw failure("org " + m.orgId() + " changed while the revert started: retry");
+        }
+        try {
+            Fingerprint targetNow = fingerprint(db(to, m.toDatabase()));
+            List<String> targetChanged = targetNow.differences(ledger);
+            if (!targetChanged.isEmpty()) {
+                throw failure("revert of move " + m.moveId() + " refused: org " + m.orgId() + " was written to on " + m.toPool()
+                        + " since the move (" + describe(targetChanged, ledger, targetNow) + "); flipping back would "
+                        + "lose those writes: move it with 'tenantctl rebalance move " + m.orgId() + " --to " + m.fromPool() + "' instead");
+            }
+            List<String> sourceChanged = fingerprint(db(from, m.fromDatabase())).differences(ledger);
+            if (!sourceChanged.isEmpty()) {
+                throw failure("revert of move " + m.moveId() + " refused: the retained source " + m.fromDatabase() + " on " + m.fromPool()
+                        + " no longer equals the ledger (collections " + String.join(", ", sourceChanged) + ")");
+            }
+            Org now = ctx.catalog().orgs().get(m.orgId());
+            if (!moves.flipBack(m, now.version(), status)) {
+                throw failure("org " + m.orgId() + " was changed by someone else during the revert; its pointer was left as it was");
+            }
+            return "org " + m.orgId() + " is back on " + m.fromPool() + "/" + m.fromDatabase() + " (" + status + "); " + m.toDatabase()
+                    + " on " + m.toPool() + " is retired until gc";
+        } catch (RuntimeException e) {
+            Org now = ctx.catalog().orgs().get(m.orgId());
+            if (now.poolId().equals(m.toPool()) && now.status().equals(Org.READ_ONLY) && !status.equals(Org.READ_ONLY)) {
+                ctx.catalog().orgs().compareAndSetStatus(now.orgId(), now.version(), status);
+            }
+            throw e;
+        }
+    }
+
+    /** The target database's name: the org's own, unless the target pool has a database of that name (then a suffix). */
+    private String targetName(Org org, Pool to) {
+        String base = io.tenantctl.catalog.OrgId.databaseName(org.orgId());
+        for (int n = 1; ; n++) {
+            String name = n == 1 ? base : base + "__m" + n;
+            if (!databases.isRetired(to.poolId(), name) && !databases.pointedAtBy(to.poolId(), name).isPresent()
+                    && db(to, name).listCollectionNames().first() == null && leftoverTarget(to.poolId(), name)) {
+                return name;
+            }
+        }
+    }
+
+    /** Whether no aborted move still owns {@code name} on the pool as an undropped target. */
+    private boolean leftoverTarget(String poolId, String name) {
+        return moves.leftoverTargets().stream().noneMatch(l -> l.toPool().equals(poolId) && l.toDatabase().equals(name));
+    }
+
+    private void freeze(MoveRepository.Move m, Org org) {
+        if (!org.status().equals(Org.READ_ONLY) && !ctx.catalog().orgs().compareAndSetStatus(org.orgId(), org.version(), Org.READ_ONLY)) {
+            throw failure("org " + org.orgId() + " changed while the move started: retry");
+        }
+        step(m, MoveState.PLANNED, MoveState.FROZEN);
+    }
+
+    private void step(MoveRepository.Move m, MoveState from, MoveState to) {
+        if (!moves.step(m.moveId(), from, to)) {
+            throw failure("move " + m.moveId() + " was not " + from + " when it was to become " + to + " (another process took it over?)");
+        }
+    }
+
+    private record Copied(Fingerprint ledger, long bytes) {
+    }
+
+    /** Every collection of the source into the target, in batches, its fingerprint taken as read; then the indexes. */
+    private Copied copy(MoveRepository.Move m, Pool from, Pool to, long deadline) {
+        MongoDatabase source = db(from, m.fromDatabase());
+        MongoDatabase target = db(to, m.toDatabase());
+        Retry.Attempts attempts = new Retry.Attempts();
+        Fingerprint.Builder ledger = new Fingerprint.Builder();
+        long docs = 0;
+        long bytes = 0;
+        long reported = System.nanoTime();
+        for (String name : new TreeSet<>(source.listCollectionNames().into(new ArrayList<>()))) {
+            if (name.startsWith("system.")) {
+                continue;
+            }
+            ledger.collection(name);
+            SchemaApply.createCollection(target, name, ctx.retry(), attempts);
+            MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
+            List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+            MongoCursor<RawBsonDocument> cursor = source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH).iterator();
+            try (ReadAhead<RawBsonDocument> in = new ReadAhead<>(cursor, cursor, name, BATCH, 2)) {
+                while (in.hasNext()) {
+                    RawBsonDocument d = in.next();
+                    ledger.add(d);
+                    bytes += d.getByteBuffer().remaining();
+                    batch.add(d);
+                    if (batch.size() == BATCH) {
+                        pastDeadline(deadline, "copying " + name);
+                        out.insertMany(batch);
+                        docs += batch.size();
+                        batch.clear();
+                        if (System.nanoTime() - reported > TimeUnit.SECONDS.toNanos(1)) {
+                            moves.progress(m.moveId(), docs);
+                            reported = System.nanoTime();
+                        }
+                    }
+                }
+            }
+            if (!batch.isEmpty()) {
+                out.insertMany(batch);
+                docs += batch.size();
+            }
+            BsonArray specs = new BsonArray();
+            for (BsonDocument index : source.getCollection(name).listIndexes(BsonDocument.class)) {
+                if (!"_id_".equals(index.getString("name", new BsonString("")).getValue())) {
+                    specs.add(normalized(index));
+                }
+            }
+            if (!specs.isEmpty()) {
+                ctx.retry().run(attempts, () -> target.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
+            }
+        }
+        moves.progress(m.moveId(), docs);
+        return new Copied(ledger.build(), bytes);
+    }
+
+    /**
+     * Before the flip: the source now, the target, and the ledger must agree on every collection's count and digest,
+     * and the target must have the source's indexes. Anything else aborts the move with what differs.
+     */
+    private void verify(MoveRepository.Move m, Pool from, Pool to, Fingerprint ledger) {
+        MongoDatabase source = db(from, m.fromDatabase());
+        MongoDatabase target = db(to, m.toDatabase());
+        CompletableFuture<Fingerprint> sourceNow = CompletableFuture.supplyAsync(() -> fingerprint(source));
+        Fingerprint targetNow = fingerprint(target);
+        Fingerprint src;
+        try {
+            src = sourceNow.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        List<String> problems = new ArrayList<>();
+        TreeSet<String> differing = new TreeSet<>(src.differences(targetNow));
+        differing.addAll(ledger.differences(src));
+        for (String name : differing) {
+            problems.add(name + ": " + sample(source, target, name, src, targetNow, ledger));
+        }
+        for (String name : src.collections().keySet()) {
+            String idx = indexDifference(source, target, name);
+            if (idx != null) {
+                problems.add(name + ": " + idx);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw failure("verification failed (" + String.join("; ", problems) + ")");
+        }
+    }
+
+    /** Counts on each side and up to 10 _ids each of documents missing on the target, extra on it, or different. */
+    private String sample(MongoDatabase source, MongoDatabase target, String name, Fingerprint src, Fingerprint tgt, Fingerprint ledger) {
+        StringBuilder out = new StringBuilder();
+        out.append("source ").append(count(src, name)).append(" documents, target ").append(count(tgt, name))
+                .append(", ledger ").append(count(ledger, name));
+        if (src.collections().containsKey(name) && ledger.collections().containsKey(name)
+                && !src.collections().get(name).equals(ledger.collections().get(name))) {
+            out.append(", the source changed during the freeze");
+        }
+        List<String> missing = new ArrayList<>();
+        List<String> different = new ArrayList<>();
+        List<String> extra = new ArrayList<>();
+        long[] counts = new long[3];
+        compare(source, target, name, missing, different, counts, 0);
+        compare(target, source, name, extra, null, counts, 2);
+        out.append("; missing on target ").append(counts[0]).append(ids(missing))
+                .append(", extra on target ").append(counts[2]).append(ids(extra))
+                .append(", different ").append(counts[1]).append(ids(different));
+        return out.toString();
+    }
+
+    /** Streams {@code a} in batches and looks each batch up in {@code b} by _id: absent → {@code absent}, else bytes compared. */
+    private static void compare(MongoDatabase a, MongoDatabase b, String name, List<String> absent, List<String> different,
+                                long[] counts, int absentSlot) {
+        MongoCollection<RawBsonDocument> left = a.getCollection(name, RawBsonDocument.class);
+        MongoCollection<RawBsonDocument> right = b.getCollection(name, RawBsonDocument.class);
+        List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+        for (RawBsonDocument d : left.find().batchSize(BATCH)) {
+            batch.add(d);
+            if (batch.size() == BATCH) {
+                lookUp(right, batch, absent, different, counts, absentSlot);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            lookUp(right, batch, absent, different, counts, absentSlot);
+        }
+    }
+
+    private static void lookUp(MongoCollection<RawBsonDocument> other, List<RawBsonDocument> batch, List<String> absent,
+                               List<String> different, long[] counts, int absentSlot) {
+        BsonArray ids = new BsonArray();
+        batch.forEach(d -> ids.add(d.get("_id")));
+        Map<BsonValue, RawBsonDocument> found = new HashMap<>();
+        for (RawBsonDocument d : other.find(new BsonDocument("_id", new BsonDocument("$in", ids)))) {
+            found.put(d.get("_id"), d);
+        }
+        for (RawBsonDocument d : batch) {
+            RawBsonDocument o = found.get(d.get("_id"));
+            if (o == null) {
+                counts[absentSlot]++;
+                if (absent.size() < SAMPLES) {
+                    absent.add(idText(d.get("_id")));
+                }
+            } else if (different != null && !o.getByteBuffer().asNIO().equals(d.getByteBuffer().asNIO())) {
+                counts[1]++;
+                if (different.size() < SAMPLES) {
+                    different.add(idText(d.get("_id")));
+                }
+            }
+        }
+    }
+
+    private static String idText(BsonValue id) {
+        if (id.isObjectId()) {
+            return id.asObjectId().getValue().toHexString();
+        }
+        if (id.isString()) {
+            return id.asString().getValue();
+        }
+        if (id.isInt32() || id.isInt64()) {
+            return String.valueOf(id.asNumber().longValue());
+        }
+        return new BsonDocument("_id", id).toJson();
+    }
+
+    private static String ids(List<String> ids) {
+        return ids.isEmpty() ? "" : " [" + String.join(", ", ids) + "]";
+    }
+
+    private static long count(Fingerprint f, String name) {
+        Fingerprint.Collection c = f.collections().get(name);
+        return c == null ? 0 : c.count();
+    }
+
+    private static String describe(List<String> changed, Fingerprint ledger, Fingerprint now) {
+        List<String> parts = new ArrayList<>();
+        for (String name : changed) {
+            parts.add(name + ": " + count(ledger, name) + " documents at the move, " + count(now, name) + " now"
+                    + (count(ledger, name) == count(now, name) ? ", contents changed" : ""));
+        }
+        return String.join("; ", parts);
+    }
+
+    /** The first index the target lacks or has differently, or null when the target's indexes match the source's. */
+    private static String indexDifference(MongoDatabase source, MongoDatabase target, String name) {
+        Map<String, BsonDocument> want = indexes(source, name);
+        Map<String, BsonDocument> have = indexes(target, name);
+        for (Map.Entry<String, BsonDocument> e : want.entrySet()) {
+            BsonDocument h = have.get(e.getKey());
+            if (h == null) {
+                return "index " + e.getKey() + " is missing on the target";
+            }
+            if (!h.equals(e.getValue())) {
+                return "index " + e.getKey() + " differs on the target (" + h.toJson() + " vs " + e.getValue().toJson() + ")";
+            }
+        }
+        for (String extra : have.keySet()) {
+            if (!want.containsKey(extra)) {
+                return "index " + extra + " is on the target only";
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, BsonDocument> indexes(MongoDatabase db, String name) {
+        Map<String, BsonDocument> out = new LinkedHashMap<>();
+        for (BsonDocument index : db.getCollection(name).listIndexes(BsonDocument.class)) {
+            out.put(index.getString("name").getValue(), normalized(index));
+        }
+        return out;
+    }
+
+    private static BsonDocument normalized(BsonDocument index) {
+        BsonDocument spec = index.clone();
+        spec.remove("ns");
+        spec.remove("v");
+        return spec;
+    }
+
+    /** Each collection's count and order-independent digest, read in one pass. */
+    static Fingerprint fingerprint(MongoDatabase db) {
+        Fingerprint.Builder b = new Fingerprint.Builder();
+        for (String name : new TreeSet<>(db.listCollectionNames().into(new ArrayList<>()))) {
+            if (name.startsWith("system.")) {
+                continue;
+            }
+            b.collection(name);
+            for (RawBsonDocument d : db.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH)) {
+                b.add(d);
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * Undoes a move that did not flip: the target dropped (never one an org points at), the org back to its status
+     * before the freeze, the move aborted with {@code why}. Returns what was done.
+     */
+    String rollBack(MoveRepository.Move m, String why) {
+        List<String> notes = new ArrayList<>();
+        boolean dropped = false;
+        try {
+            if (databases.pointedAtBy(m.toPool(), m.toDatabase()).isPresent()) {
+                notes.add("target " + m.toDatabase() + " is an org's database: left alone");
+            } else {
+                Pool to = ctx.catalog().pools().get(m.toPool());
+                db(to, m.toDatabase()).drop();
+                dropped = true;
+                notes.add("target " + m.toDatabase() + " on " + m.toPool() + " dropped");
+            }
+        } catch (RuntimeException e) {
+            notes.add("dropping the target failed (" + Errors.oneLine(e) + "): 'tenantctl rebalance gc' drops it later");
+        }
+        Org org = ctx.catalog().orgs().get(m.orgId());
+        if (org.poolId().equals(m.fromPool()) && org.databaseName().equals(m.fromDatabase())) {
+            if (org.status().equals(Org.READ_ONLY) && !m.priorStatus().equals(Org.READ_ONLY)) {
+                ctx.catalog().orgs().compareAndSetStatus(org.orgId(), org.version(), m.priorStatus());
+            }
+            notes.add("org " + m.orgId() + " is " + m.priorStatus() + " on its source " + m.fromPool());
+        }
+        moves.abort(m.moveId(), why, dropped);
+        return String.join("; ", notes);
+    }
+
+    private MongoDatabase db(Pool pool, String database) {
+        return ctx.pools().database(pool.poolId(), pool.uri(), database);
+    }
+
+    private static void pastDeadline(long deadline, String doing) {
+        if (System.nanoTime() > deadline) {
+            throw failure("the freeze ran past --max-freeze while " + doing);
+        }
+    }
+
+    private static void sleep(long ms) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        while (System.nanoTime() < until) {
+            java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+        }
+    }
+
+    private static long millis(long t0) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    private static long number(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
+    static TenantctlException failure(String message) {
+        return new TenantctlException(TenantctlException.Category.FAILED, message);
+    }
+}

@@ -1,0 +1,486 @@
+package io.tenantctl.ops;
+
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.ItemStatus;
+import io.tenantctl.catalog.MoveRepository;
+import io.tenantctl.catalog.MoveState;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.PoolStatus;
+import io.tenantctl.catalog.RestoreRepository;
+import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.ops.run.Budget;
+import io.tenantctl.ops.run.Job;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code tenantctl rebalance}: plan moves that even out the pools (draining pools emptied first), apply them on the
+ * run engine (one move per source and per target pool at a time by default), move one org, show, revert, resume and
+ * clean up moves. Each move is a {@link Mover} state machine persisted in the moves table; {@code gc} is the one
+ * place where databases an org no longer points at (a move's retained source, a restore's replaced database, an
+ * aborted move's leftover target) are dropped.
+ */
+public final class Rebalance {
+
+    public static final String VERB = "rebalance";
+    /** The org lease a move holds; a second operation on the org is refused naming it. */
+    static final String LEASE = "move";
+
+    /** What a plan is made of: by orgs or size, the threshold, at most how many moves, which pools, which orgs to leave. */
+    public record PlanRequest(String by, double threshold, int maxMoves, List<String> pools, List<String> exclude) {
+        public PlanRequest {
+            pools = pools == null ? List.of() : List.copyOf(pools);
+            exclude = exclude == null ? List.of() : List.copyOf(exclude);
+        }
+    }
+
+    /** A move as a plan shows it, with its predicted freeze. */
+    public record PlannedMove(String orgId, String fromPool, String toPool, long docs, long bytes, long predictedFreezeMs, String reason) {
+    }
+
+    public record PoolLine(String poolId, String status, int capacity, int orgsBefore, int orgsAfter, long bytesBefore, long bytesAfter,
+                           double loadBefore, double loadAfter) {
+    }
+
+    /** {@code rebalance plan}: the moves, each pool before and after, and notes (what could not be planned, and why). */
+    public record Plan(String by, double threshold, double bytesPerMs, List<PoolLine> pools, List<PlannedMove> moves, List<String> notes) {
+    }
+
+    /** Per-move limits: --max-freeze, --freeze-grace, --force. */
+    public record Limits(Duration maxFreeze, Duration freezeGrace, boolean force) {
+        public Limits {
+            if (maxFreeze.isNegative() || freezeGrace.isNegative()) {
+                throw TenantctlException.usage("--max-freeze and --freeze-grace must not be negative");
+            }
+        }
+
+        Mover.Limits mover() {
+            return new Mover.Limits(maxFreeze.toMillis(), freezeGrace.toMillis(), force);
+        }
+    }
+
+    /**
+     * {@code rebalance apply} (and {@code move}, a plan of one): the plan's moves ({@code moves}; null = plan now with
+     * {@code planRequest}), their limits, and how the run is driven.
+     */
+    public record ApplyRequest(List<PlannedMove> moves, PlanRequest planRequest, Limits limits, boolean dryRun, RunEngine.Settings settings,
+                               RunControl control, CancelToken cancel, Progress progress) {
+    }
+
+    /** What a rebalance run records: the moves (org → target) and their limits, for joiners and resumers. */
+    record Args(List<Target> moves, long maxFreezeMs, long freezeGraceMs, boolean force) {
+    }
+
+    record Target(String org, String from, String to) {
+    }
+
+    /** How one move ended, in the run's report. */
+    public enum Outcome implements io.tenantctl.ops.run.OutcomeWord {
+        MOVED, PLANNED, FAILED, NOT_STARTED
+    }
+
+    /** {@code rebalance apply/move}: the run as every verb reports it, with each move's figures in its org's detail. */
+    public record Result(RunReport report, boolean dryRun, boolean interrupted, List<PlannedMove> planned) {
+    }
+
+    /** One move as {@code rebalance status} shows it. */
+    public record MoveView(String moveId, String orgId, String state, String fromPool, String toPool, String toDatabase, Long docsTotal,
+                           long docsCopied, Long bytesTotal, Long freezeMs, Long copyMs, long elapsedMs, Long etaMs, Instant startedAt,
+                           Instant updatedAt, String runId, String error) {
+    }
+
+    /** What gc did (or would do) to one database. */
+    public record GcItem(String poolId, String databaseName, String orgId, String kind, String action, String detail) {
+    }
+
+    public record GcResult(boolean dryRun, List<GcItem> items, List<String> unfinishedMoves) {
+    }
+
+    private final OpsContext ctx;
+    private final Mover.Hooks hooks;
+
+    public Rebalance(OpsContext ctx) {
+        this(ctx, Mover.Hooks.NONE);
+    }
+
+    /** With a test seam told after every step of every move. */
+    Rebalance(OpsContext ctx, Mover.Hooks hooks) {
+        this.ctx = ctx;
+        this.hooks = hooks;
+    }
+
+    // ---------------------------------------------------------------- plan
+
+    public Plan plan(PlanRequest req) {
+        MovePlanner.By by = switch (req.by() == null ? "orgs" : req.by()) {
+            case "orgs" -> MovePlanner.By.ORGS;
+            case "size" -> MovePlanner.By.SIZE;
+            default -> throw TenantctlException.usage("--by must be orgs or size, not '" + req.by() + "'");
+        };
+        if (req.threshold() < 0) {
+            throw TenantctlException.usage("--threshold must not be negative");
+        }
+        if (req.maxMoves() < 0) {
+            throw TenantctlException.usage("--max-moves must not be negative");
+        }
+        List<Pool> all = ctx.catalog().pools().list();
+        Set<String> known = new HashSet<>();
+        all.forEach(p -> known.add(p.poolId()));
+        for (String p : req.pools()) {
+            if (!known.contains(p)) {
+                ctx.catalog().pools().get(p); // the unknown pool's error, with the known ones
+            }
+        }
+        List<Pool> scope = all.stream().filter(p -> p.status() != PoolStatus.DISABLED)
+                .filter(p -> req.pools().isEmpty() || req.pools().contains(p.poolId())).toList();
+        Set<String> moving = new HashSet<>();
+        ctx.catalog().moves().unfinished().forEach(m -> moving.add(m.orgId()));
+        Mover mover = new Mover(ctx, hooks);
+        List<MovePlanner.OrgFigures> figures = figures(scope, req.exclude(), moving, mover);
+        MovePlanner.Plan p = new MovePlanner(by, req.threshold(), req.maxMoves()).plan(scope, figures);
+        double rate = ctx.catalog().moves().throughputBytesPerMs(20).orElse(Mover.DEFAULT_BYTES_PER_MS);
+        List<PlannedMove> moves = p.moves().stream().map(m -> new PlannedMove(m.orgId(), m.fromPool(), m.toPool(), m.docs(), m.bytes(),
+                (long) Math.ceil(m.bytes() / rate), m.reason())).toList();
+        List<PoolLine> pools = p.pools().stream().map(l -> new PoolLine(l.poolId(), l.status().db(), l.capacity(), l.orgsBefore(),
+                l.orgsAfter(), l.bytesBefore(), l.bytesAfter(), l.loadBefore(), l.loadAfter())).toList();
+        List<String> notes = new ArrayList<>(p.notes());
+        if (!moving.isEmpty()) {
+            notes.add(moving.size() + " org(s) with an unfinished move left out: see 'tenantctl rebalance status'");
+        }
+        return new Plan(by.name().toLowerCase(java.util.Locale.ROOT), req.threshold(), Math.round(rate * 10) / 10.0, pools, moves, notes);
+    }
+
+    /** Docs and bytes (dbStats) of every movable org on the pools in scope, read 8 at a time. */
+    private List<MovePlanner.OrgFigures> figures(List<Pool> scope, List<String> exclude, Set<String> moving, Mover mover) {
+        List<Org> orgs = new ArrayList<>();
+        Map<String, Pool> byId = new LinkedHashMap<>();
+        for (Pool p : scope) {
+            byId.put(p.poolId(), p);
+            ctx.catalog().orgs().list(p.poolId(), null).stream()
+                    .filter(o -> o.status().equals(Org.ACTIVE) || o.status().equals(Org.READ_ONLY))
+                    .filter(o -> !exclude.contains(o.orgId()) && !moving.contains(o.orgId()))
+                    .forEach(orgs::add);
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "plan-dbstats");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<MovePlanner.OrgFigures>> futures = new ArrayList<>();
+            for (Org o : orgs) {
+                futures.add(threads.submit(() -> {
+                    Mover.Size s = mover.size(byId.get(o.poolId()), o.databaseName());
+                    return new MovePlanner.OrgFigures(o.orgId(), o.poolId(), s.docs(), s.bytes());
+                }));
+            }
+            List<MovePlanner.OrgFigures> out = new ArrayList<>();
+            for (Future<MovePlanner.OrgFigures> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while sizing orgs for the plan");
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** A plan of one move ({@code rebalance move ORG --to POOL}), with its size and predicted freeze. */
+    public PlannedMove planOne(String orgId, String toPool) {
+        String problem = io.tenantctl.catalog.OrgId.problem(orgId);
+        if (problem != null) {
+            throw TenantctlException.usage(problem);
+        }
+        Org org = ctx.catalog().orgs().get(orgId);
+        Pool to = ctx.catalog().pools().get(toPool);
+        if (org.poolId().equals(to.poolId())) {
+            throw TenantctlException.usage("org " + orgId + " is already on pool " + toPool);
+        }
+        Mover mover = new Mover(ctx, hooks);
+        Mover.Size size = mover.size(ctx.catalog().pools().get(org.poolId()), org.databaseName());
+        return new PlannedMove(orgId, org.poolId(), to.poolId(), size.docs(), size.bytes(), mover.predictFreezeMs(size.bytes(), 0), "requested");
+    }
+
+    /** A plan written by {@code rebalance plan -o json}, read back for {@code apply --plan FILE}. */
+    public static List<PlannedMove> readPlan(String json, String source) {
+        com.fasterxml.jackson.databind.JsonNode moves = Json.tree(json).path("moves");
+        if (!moves.isArray()) {
+            throw TenantctlException.usage(source + " is not a plan: expected the JSON of 'tenantctl rebalance plan -o json' (a \"moves\" list)");
+        }
+        List<PlannedMove> out = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode m : moves) {
+            String org = m.path("org_id").asText(null);
+            String to = m.path("to_pool").asText(null);
+            if (org == null || to == null) {
+                throw TenantctlException.usage(source + ": every move needs org_id and to_pool");
+            }
+            out.add(new PlannedMove(org, m.path("from_pool").asText(null), to, m.path("docs").asLong(), m.path("bytes").asLong(),
+                    m.path("predicted_freeze_ms").asLong(), m.path("reason").asText("plan")));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- apply / move
+
+    public Result apply(ApplyRequest req) {
+        RunEngine engine = engine();
+        if (req.control().existing()) {
+            String runId = req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
+            Optional<RunRepository.Run> run = engine.existing(req.control(), VERB);
+            Args args = Json.read(runId, ctx.catalog().runs().get(runId).args(), Args.class);
+            if (run.isEmpty()) {
+                return new Result(engine.report(runId, Outcome.MOVED::json), false, false, List.of());
+            }
+            return work(engine, runId, args, req);
+        }
+        if (!req.dryRun()) {
+            LeaseRecovery.sweep(ctx);
+        }
+        List<PlannedMove> moves = req.moves() != null ? req.moves() : plan(req.planRequest()).moves();
+        Set<String> seen = new HashSet<>();
+        for (PlannedMove m : moves) {
+            if (!seen.add(m.orgId())) {
+                throw TenantctlException.usage("the plan moves org " + m.orgId() + " twice: one move per org");
+            }
+            ctx.catalog().pools().get(m.toPool());
+        }
+        if (req.dryRun()) {
+            return new Result(null, true, false, moves);
+        }
+        List<Target> targets = moves.stream().map(m -> new Target(m.orgId(), m.fromPool(), m.toPool())).toList();
+        List<RunRepository.NewItem> items = new ArrayList<>();
+        for (Target t : RunEngine.interleave(targets, Target::from)) {
+            items.add(new RunRepository.NewItem(t.org(), t.from(), items.size(), ItemStatus.PENDING.db(), null));
+        }
+        Args args = new Args(targets, req.limits().maxFreeze().toMillis(), req.limits().freezeGrace().toMillis(), req.limits().force());
+        String runId = engine.start(VERB, Json.write(args), items, null);
+        if (req.control().detach()) {
+            return new Result(engine.report(runId, Outcome.MOVED::json), false, false, moves);
+        }
+        return work(engine, runId, args, req);
+    }
+
+    private Result work(RunEngine engine, String runId, Args args, ApplyRequest req) {
+        Map<String, Target> byOrg = new LinkedHashMap<>();
+        args.moves().forEach(t -> byOrg.put(t.org(), t));
+        Mover mover = new Mover(ctx, hooks);
+        Mover.Limits limits = new Mover.Limits(args.maxFreezeMs(), args.freezeGraceMs(), args.force());
+        OrgLeases slots = engine.orgLeases();
+        int perTarget = req.settings().perPool();
+        Job job = new Job() {
+            @Override
+            public String leaseOperation() {
+                return LEASE;
+            }
+
+            @Override
+            public Done work(String orgId, String poolId) {
+                Target t = byOrg.get(orgId);
+                String slot = takeSlot(slots, t.to(), perTarget, runId);
+                try {
+                    Mover.Report r = mover.move(orgId, t.from(), t.to(), runId, limits);
+                    return new Done(ItemStatus.SUCCEEDED, 1, null, Json.args("move_id", r.moveId(), "to_pool", r.toPool(),
+                            "to_database", r.toDatabase(), "docs", r.docs(), "bytes", r.bytes(), "freeze_ms", r.freezeMs(),
+                            "copy_ms", r.copyMs(), "mb_per_s", r.mbPerSecond(), "predicted_freeze_ms", r.predictedFreezeMs()));
+                } catch (TenantctlException e) {
+                    throw new Failure(e.getMessage(), 1, Json.args("to_pool", t.to()), e);
+                } finally {
+                    slots.release(slot);
+                }
+            }
+        };
+        RunEngine.WorkerReport w = engine.drive(runId, VERB, job, req.settings(), Budget.NONE, req.cancel(), req.progress());
+        return new Result(engine.report(runId, Outcome.MOVED::json), false, w.interrupted(), List.of());
+    }
+
+    /**
+     * One of the target pool's {@code perTarget} move slots, held as a lease in the catalog (so it holds across the
+     * workers of a run, and across runs), or {@link Job.Busy} when all are taken.
+     */
+    private static String takeSlot(OrgLeases slots, String pool, int perTarget, String runId) {
+        for (int k = 1; k <= perTarget; k++) {
+            String key = "pool:" + pool + "#" + k;
+            if (slots.take(key, "move-target", runId).ok()) {
+                return key;
+            }
+        }
+        throw new Job.Busy("pool " + pool + " already receives " + perTarget + " move(s) at a time (--per-pool)");
+    }
+
+    // ---------------------------------------------------------------- status, revert, resume
+
+    public List<MoveView> status(String moveId, int limit) {
+        MoveRepository moves = ctx.catalog().moves();
+        List<MoveRepository.Move> rows;
+        if (moveId != null) {
+            rows = List.of(moves.find(moveId).orElseThrow(() -> TenantctlException.usage("no move " + moveId
+                    + ": see 'tenantctl rebalance status'")));
+        } else {
+            rows = moves.list(null, limit);
+        }
+        Instant now = Instant.now();
+        return rows.stream().map(m -> view(m, now)).toList();
+    }
+
+    private static MoveView view(MoveRepository.Move m, Instant now) {
+        Instant end = m.state().unfinished() ? now : m.updatedAt();
+        long elapsed = Duration.between(m.startedAt(), end).toMillis();
+        Long eta = null;
+        if (m.state() == MoveState.COPYING && m.copyingAt() != null && m.docsCopied() > 0 && m.docsTotal() != null) {
+            long copyElapsed = Duration.between(m.copyingAt(), now).toMillis();
+            eta = Math.max(0, copyElapsed * (m.docsTotal() - m.docsCopied()) / m.docsCopied());
+        }
+        return new MoveView(m.moveId(), m.orgId(), m.state().db(), m.fromPool(), m.toPool(), m.toDatabase(), m.docsTotal(), m.docsCopied(),
+                m.bytesTotal(), m.freezeMs(), m.copyMs(), elapsed, eta, m.startedAt(), m.updatedAt(), m.runId(), m.error());
+    }
+
+    /** Flips a retained move's org back to its source, only if nothing was written to its target since (the ledger). */
+    public String revert(String moveId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        MoveRepository.Move m = ctx.catalog().moves().find(moveId)
+                .orElseThrow(() -> TenantctlException.usage("no move " + moveId + ": see 'tenantctl rebalance status'"));
+        if (dryRun) {
+            return "would flip org " + m.orgId() + " back to " + m.fromPool() + "/" + m.fromDatabase() + " if its target still equals the ledger";
+        }
+        LeaseRecovery.sweep(ctx);
+        try (OrgLeases.Held held = engine().orgLeases().hold(m.orgId(), "revert", waitForOrg, cancel)) {
+            return new Mover(ctx, hooks).revert(ctx.catalog().moves().find(moveId).orElseThrow());
+        }
+    }
+
+    /**
+     * Rolls back (before the flip) or finishes (after it) every move whose process is gone: the moves that still owe
+     * a step and whose org nobody holds. A move still held by a live worker is left to it. Returns what was done.
+     */
+    public List<String> resume(boolean dryRun) {
+        List<String> out = new ArrayList<>();
+        OrgLeases leases = engine().orgLeases();
+        for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
+            if (dryRun) {
+                out.add("move " + m.moveId() + " of org " + m.orgId() + " (" + m.state() + ") would be "
+                        + (m.state().beforeFlip() ? "rolled back" : "finished"));
+                continue;
+            }
+            OrgLeases.Taken taken = leases.take(m.orgId(), "recover", null); // an expired move lease is recovered by LeaseRecovery
+            if (!taken.ok()) {
+                out.add("move " + m.moveId() + " of org " + m.orgId() + " is in progress (" + taken.refusal() + "): left to it");
+                continue;
+            }
+            try {
+                if (taken.recovered() != null) {
+                    out.add(taken.recovered());
+                }
+                ctx.catalog().moves().find(m.moveId()).filter(now -> now.state().unfinished())
+                        .map(now -> new Mover(ctx, hooks).recover(now)).ifPresent(out::add);
+            } finally {
+                leases.release(m.orgId());
+            }
+        }
+        return out;
+    }
+
+    /** What LeaseRecovery does with an expired move lease: the org's unfinished move finished or rolled back. */
+    static String recover(OpsContext ctx, String orgId) {
+        List<String> done = new ArrayList<>();
+        for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
+            if (m.orgId().equals(orgId)) {
+                done.add(new Mover(ctx, Mover.Hooks.NONE).recover(m));
+            }
+        }
+        return done.isEmpty() ? null : String.join("; ", done);
+    }
+
+    // ---------------------------------------------------------------- gc
+
+    /**
+     * Drops the databases no org points at any more: a move's retained source and a restore's replaced database once
+     * retired longer than {@code olderThan}, and an aborted move's leftover target at once. Never a database an org's
+     * pointer names (checked under that org's lease, just before the drop).
+     */
+    public GcResult gc(Duration olderThan, boolean dryRun) {
+        if (olderThan.isNegative()) {
+            throw TenantctlException.usage("--older-than must not be negative");
+        }
+        if (!dryRun) {
+            LeaseRecovery.sweep(ctx);
+        }
+        RestoreRepository databases = new RestoreRepository(ctx.catalog());
+        MoveRepository moves = ctx.catalog().moves();
+        List<GcItem> items = new ArrayList<>();
+        OrgLeases leases = engine().orgLeases();
+        for (RestoreRepository.Retired r : databases.retiredBefore(Instant.now().minus(olderThan))) {
+            String kind = r.reason() != null && r.reason().contains("move ") ? "retained_source" : "retired";
+            items.add(drop(r.poolId(), r.databaseName(), r.orgId(), kind, dryRun, leases, databases, () -> {
+                databases.forgetRetired(r.poolId(), r.databaseName());
+                moves.cleaned(r.poolId(), r.databaseName());
+            }));
+        }
+        for (MoveRepository.Move m : moves.leftoverTargets()) {
+            items.add(drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, leases, databases,
+                    () -> moves.targetDropped(m.moveId())));
+        }
+        List<String> unfinished = moves.unfinished().stream().map(m -> m.moveId() + " (" + m.orgId() + ", " + m.state() + ")").toList();
+        return new GcResult(dryRun, items, unfinished);
+    }
+
+    private GcItem drop(String poolId, String database, String orgId, String kind, boolean dryRun, OrgLeases leases,
+                        RestoreRepository databases, Runnable forget) {
+        Optional<String> user = databases.pointedAtBy(poolId, database);
+        if (user.isPresent()) {
+            if (!dryRun) {
+                forget.run(); // in use again: not garbage, and never dropped
+            }
+            return new GcItem(poolId, database, orgId, kind, "kept", "org " + user.get() + " points at it");
+        }
+        if (dryRun) {
+            return new GcItem(poolId, database, orgId, kind, "would_drop", null);
+        }
+        OrgLeases.Taken taken = leases.take(orgId, "gc", null);
+        if (!taken.ok()) {
+            return new GcItem(poolId, database, orgId, kind, "skipped", taken.refusal());
+        }
+        try {
+            Optional<String> now = databases.pointedAtBy(poolId, database);
+            if (now.isPresent()) {
+                forget.run();
+                return new GcItem(poolId, database, orgId, kind, "kept", "org " + now.get() + " points at it");
+            }
+            Optional<Pool> pool = ctx.catalog().pools().list().stream().filter(p -> p.poolId().equals(poolId)).findFirst();
+            if (pool.isPresent()) {
+                MongoDatabase db = ctx.pools().database(poolId, pool.get().uri(), database);
+                ctx.retry().run(new io.tenantctl.pool.Retry.Attempts(), db::drop);
+            }
+            forget.run();
+            return new GcItem(poolId, database, orgId, kind, "dropped", pool.isPresent() ? null : "pool " + poolId + " is gone: forgotten");
+        } catch (RuntimeException e) {
+            return new GcItem(poolId, database, orgId, kind, "failed", Errors.oneLine(e));
+        } finally {
+            leases.release(orgId);
+        }
+    }
+
+    private RunEngine engine() {
+        return new RunEngine(ctx, new LeaseRecovery(ctx));
+    }
+}

@@ -1,0 +1,268 @@
+package io.tenantctl.ops;
+
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.MoveRepository;
+import io.tenantctl.catalog.MoveState;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.RestoreRepository;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * One org moved between two stand-in pools, each test ending with both pools read back: where the pointer is, that the
+ * database it names holds exactly the documents the org had (fingerprint), that the other copy is gone or retained as
+ * recorded, and what the moves table says.
+ */
+@Timeout(120)
+class RebalanceMoveTest {
+
+    /** A process dying at a state boundary: an Error, so that nothing in tenantctl catches and cleans up after it. */
+    static final class Crash extends Error {
+        Crash(MoveState at) {
+            super("crash injected at " + at);
+        }
+    }
+
+    @Test
+    void aMoveCopiesEveryDocumentAndIndex_flipsThePointer_andRetainsTheSource() {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
+            f.org("acme", 1, 2_500);
+            Fingerprint before = f.fingerprint(f.current("acme"));
+
+            Rebalance.Result r = f.move(new Rebalance(f.ctx), "acme", "p2");
+
+            assertThat(r.report().count("moved")).isEqualTo(1);
+            Org org = f.catalog.orgs().get("acme");
+            assertThat(org.poolId()).isEqualTo("p2");
+            assertThat(org.status()).isEqualTo(Org.ACTIVE);
+            MongoDatabase target = f.current("acme");
+            assertThat(f.fingerprint(target)).isEqualTo(before);
+            assertThat(target.getCollection("users").listIndexes().into(new java.util.ArrayList<>()))
+                    .anySatisfy(i -> assertThat(i.getString("name")).isEqualTo("email_1"));
+            assertThat(target.getCollection("users").listIndexes().into(new java.util.ArrayList<>()))
+                    .filteredOn(i -> i.getString("name").equals("email_1")).allSatisfy(i -> assertThat(i.getBoolean("unique")).isTrue());
+            assertThat(target.getCollection("notes").listIndexes().into(new java.util.ArrayList<>()))
+                    .anySatisfy(i -> assertThat(i.getString("name")).isEqualTo("owner_1_at_-1"));
+
+            MoveRepository.Move m = f.onlyMove("acme");
+            assertThat(m.state()).isEqualTo(MoveState.RETAINED);
+            assertThat(m.fingerprint()).isNotNull();
+            assertThat(Fingerprint.fromJson(m.fingerprint())).isEqualTo(before);
+            assertThat(m.freezeMs()).isNotNull();
+            assertThat(m.docsCopied()).isEqualTo(2_501);
+            assertThat(f.fingerprint(f.db(1, "org_acme"))).as("the source is kept as it was").isEqualTo(before);
+            assertThat(new RestoreRepository(f.catalog).retired("acme")).extracting(RestoreRepository.Retired::poolId).containsExactly("p1");
+            assertThat(f.catalog.pools().get("p1").orgCount()).isZero();
+            assertThat(f.catalog.pools().get("p2").orgCount()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MoveState.class, names = {"PLANNED", "FROZEN", "COPYING", "VERIFYING", "FLIPPED", "RETAINED"})
+    void aCrashAtEveryStateBoundary_thenResume_leavesOneVerifiedCopyThatThePointerNames(MoveState at) {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
+            f.org("acme", 1, 1_500);
+            Fingerprint before = f.fingerprint(f.current("acme"));
+            AtomicBoolean armed = new AtomicBoolean(true);
+            Rebalance crashing = new Rebalance(f.ctx, (state, move) -> {
+                if (state == at && armed.compareAndSet(true, false)) {
+                    throw new Crash(at);
+                }
+            });
+
+            assertThatThrownBy(() -> f.move(crashing, "acme", "p2")).hasRootCauseInstanceOf(Crash.class);
+
+            List<String> done = new Rebalance(f.ctx).resume(false);
+            assertThat(f.catalog.moves().unfinished()).as("resume left nothing half-done").isEmpty();
+            MoveRepository.Move m = f.onlyMove("acme");
+            Org org = f.catalog.orgs().get("acme");
+            assertThat(org.status()).isEqualTo(Org.ACTIVE);
+            assertThat(f.fingerprint(f.current("acme"))).as("the database the pointer names holds every document").isEqualTo(before);
+            if (at.beforeFlip()) {
+                assertThat(done).singleElement().asString().contains("rolled back");
+                assertThat(m.state()).isEqualTo(MoveState.ABORTED);
+                assertThat(org.poolId()).isEqualTo("p1");
+                assertThat(f.exists(2, m.toDatabase())).as("the partial target is dropped").isFalse();
+                assertThat(f.catalog.pools().get("p2").orgCount()).as("the target's reserved place is given back").isZero();
+            } else {
+                assertThat(m.state()).isEqualTo(MoveState.RETAINED);
+                assertThat(org.poolId()).isEqualTo("p2");
+                assertThat(f.fingerprint(f.db(1, "org_acme"))).as("the source is retained, whole").isEqualTo(before);
+                assertThat(new RestoreRepository(f.catalog).retired("acme")).hasSize(1);
+            }
+            // and the org can be moved again afterwards: nothing left blocks it
+            Rebalance.Result again = f.move(new Rebalance(f.ctx), "acme", org.poolId().equals("p1") ? "p2" : "p1");
+            assertThat(again.report().count("moved")).as(again.report().toString()).isEqualTo(1);
+            assertThat(f.fingerprint(f.current("acme"))).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void duringTheFreezeTheRoutingViewSaysNotWritable_andAWriteMadeAnywayAbortsTheMove() throws Exception {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
+            f.org("acme", 1, 1_200);
+            List<Boolean> writableWhileFrozen = new java.util.ArrayList<>();
+            Rebalance rebalance = new Rebalance(f.ctx, (state, move) -> {
+                try {
+                    if (state == MoveState.FROZEN) {
+                        writableWhileFrozen.add(f.writable("acme"));
+                    }
+                    if (state == MoveState.VERIFYING) { // the copy is done: an application ignoring read_only writes now
+                        f.db(1, "org_acme").getCollection("notes").insertOne(new Document("_id", "late").append("text", "written while frozen"));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            Rebalance.Result r = f.move(rebalance, "acme", "p2");
+
+            assertThat(writableWhileFrozen).containsExactly(false);
+            assertThat(r.report().count("failed")).isEqualTo(1);
+            String error = r.report().orgs().get(0).error();
+            assertThat(error).contains("verification failed").contains("notes").contains("source changed during the freeze")
+                    .contains("missing on target 1 [late]");
+            Org org = f.catalog.orgs().get("acme");
+            assertThat(org.poolId()).isEqualTo("p1");
+            assertThat(org.status()).isEqualTo(Org.ACTIVE);
+            assertThat(f.writable("acme")).isTrue();
+            assertThat(f.current("acme").getCollection("notes").countDocuments()).as("the late write is kept on the source").isEqualTo(1_201);
+            MoveRepository.Move m = f.onlyMove("acme");
+            assertThat(m.state()).isEqualTo(MoveState.ABORTED);
+            assertThat(f.exists(2, m.toDatabase())).isFalse();
+        }
+    }
+
+    @Test
+    void aDocumentChangedOnTheSourceAfterItWasCopied_makesVerificationAbortSafely() {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
+            f.org("acme", 1, 1_200);
+            Rebalance rebalance = new Rebalance(f.ctx, (state, move) -> {
+                if (state == MoveState.VERIFYING) {
+                    f.db(1, "org_acme").getCollection("notes").updateOne(new Document("_id", 7), new Document("$set", new Document("text", "edited")));
+                }
+            });
+
+            Rebalance.Result r = f.move(rebalance, "acme", "p2");
+
+            String error = r.report().orgs().get(0).error();
+            assertThat(error).contains("verification failed").contains("different 1 [7]").contains("target org_acme on p2 dropped");
+            assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p1");
+            assertThat(f.current("acme").getCollection("notes").find(new Document("_id", 7)).first().getString("text")).isEqualTo("edited");
+            assertThat(f.exists(2, f.onlyMove("acme").toDatabase())).isFalse();
+        }
+    }
+
+    @Test
+    void revertFlipsBackAnUntouchedTarget_andIsRefusedAfterAWrite() {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
+            f.org("acme", 1, 800);
+            f.org("globex", 1, 800);
+            Fingerprint acme = f.fingerprint(f.current("acme"));
+            Rebalance rebalance = new Rebalance(f.ctx);
+            f.move(rebalance, "acme", "p2");
+            f.move(rebalance, "globex", "p2");
+
+            String done = rebalance.revert(f.onlyMove("acme").moveId(), false, false, new io.tenantctl.fanout.CancelToken());
+            assertThat(done).contains("back on p1");
+            Org back = f.catalog.orgs().get("acme");
+            assertThat(back.poolId()).isEqualTo("p1");
+            assertThat(back.status()).isEqualTo(Org.ACTIVE);
+            assertThat(f.fingerprint(f.current("acme"))).isEqualTo(acme);
+            assertThat(f.onlyMove("acme").state()).isEqualTo(MoveState.REVERTED);
+
+            f.current("globex").getCollection("notes").insertOne(new Document("_id", "new").append("text", "written after the move"));
+            String globexMove = f.onlyMove("globex").moveId();
+            assertThatThrownBy(() -> rebalance.revert(globexMove, false, false, new io.tenantctl.fanout.CancelToken()))
+                    .isInstanceOf(TenantctlException.class)
+                    .hasMessageContaining("refused").hasMessageContaining("notes: 800 documents at the move, 801 now")
+                    .hasMessageContaining("lose those writes");
+            Org globex = f.catalog.orgs().get("globex");
+            assertThat(globex.poolId()).isEqualTo("p2");
+            assertThat(globex.status()).as("unfrozen again").isEqualTo(Org.ACTIVE);
+            assertThat(f.onlyMove("globex").state()).isEqualTo(MoveState.RETAINED);
+        }
+    }
+
+    @Test
+    void gcDropsRetainedSourcesAndLeftoverTargets_butNeverADatabaseAPointerNames() throws Exception {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
+            f.org("acme", 1, 300);
+            f.org("globex", 2, 300);
+            Rebalance rebalance = new Rebalance(f.ctx);
+            f.move(rebalance, "acme", "p2");
+            // a retired row that names a live org's database (a catalog edited by hand, or a race): never dropped
+            try (var c = java.sql.DriverManager.getConnection(f.url); var s = c.createStatement()) {
+                s.execute("insert into retired_databases (pool_id, database_name, org_id, reason) values ('p2', 'org_globex', 'globex', 'test')");
+            }
+
+            Rebalance.GcResult dry = rebalance.gc(Duration.ZERO, true);
+            assertThat(dry.items()).extracting(Rebalance.GcItem::databaseName, Rebalance.GcItem::action)
+                    .contains(org.assertj.core.groups.Tuple.tuple("org_acme", "would_drop"), org.assertj.core.groups.Tuple.tuple("org_globex", "kept"));
+            assertThat(f.exists(1, "org_acme")).as("a dry run drops nothing").isTrue();
+
+            Rebalance.GcResult r = rebalance.gc(Duration.ZERO, false);
+            assertThat(r.items()).extracting(Rebalance.GcItem::poolId, Rebalance.GcItem::databaseName, Rebalance.GcItem::action)
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("p1", "org_acme", "dropped"),
+                            org.assertj.core.groups.Tuple.tuple("p2", "org_globex", "kept"));
+            assertThat(f.exists(1, "org_acme")).isFalse();
+            assertThat(f.exists(2, "org_globex")).isTrue();
+            assertThat(f.fingerprint(f.current("globex")).docs()).isEqualTo(301);
+            assertThat(f.onlyMove("acme").state()).isEqualTo(MoveState.CLEANED);
+            assertThat(f.fingerprint(f.current("acme")).docs()).isEqualTo(301);
+            assertThat(rebalance.gc(Duration.ZERO, false).items()).as("nothing left to collect").isEmpty();
+        }
+    }
+
+    @Test
+    void aMovePredictedPastMaxFreezeIsRefused_andAForcedOneThatRunsPastItIsAbortedAndUnfrozen() {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
+            f.org("acme", 1, 3_000);
+            Fingerprint before = f.fingerprint(f.current("acme"));
+            Rebalance rebalance = new Rebalance(f.ctx);
+
+            Rebalance.Result refused = f.move(rebalance, "acme", "p2", Duration.ofMillis(1), false);
+            assertThat(refused.report().orgs().get(0).error()).contains("predicted to be frozen").contains("--max-freeze 1 ms");
+            assertThat(f.catalog.moves().list("acme", 10)).as("nothing was started").isEmpty();
+
+            Rebalance.Result aborted = f.move(rebalance, "acme", "p2", Duration.ofMillis(1), true);
+            assertThat(aborted.report().orgs().get(0).error()).contains("ran past --max-freeze").contains("on p2 dropped");
+            Org org = f.catalog.orgs().get("acme");
+            assertThat(org.poolId()).isEqualTo("p1");
+            assertThat(org.status()).isEqualTo(Org.ACTIVE);
+            assertThat(f.fingerprint(f.current("acme"))).isEqualTo(before);
+            assertThat(f.exists(2, f.onlyMove("acme").toDatabase())).isFalse();
+        }
+    }
+
+    @Test
+    void aSecondMoveOfAnOrgBeingMovedIsRefusedNamingTheHolder() {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10, 10)) {
+            f.org("acme", 1, 500);
+            List<Rebalance.Result> second = new java.util.ArrayList<>();
+            Rebalance rebalance = new Rebalance(f.ctx, (state, move) -> {
+                if (state == MoveState.FROZEN && second.isEmpty()) {
+                    second.add(f.move(new Rebalance(f.ctx), "acme", "p3"));
+                }
+            });
+
+            Rebalance.Result first = f.move(rebalance, "acme", "p2");
+
+            assertThat(first.report().count("moved")).isEqualTo(1);
+            assertThat(second.get(0).report().orgs().get(0).error()).contains("org acme is busy: move by");
+            assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p2");
+            assertThat(f.catalog.moves().list("acme", 10)).hasSize(1);
+        }
+    }
+}
