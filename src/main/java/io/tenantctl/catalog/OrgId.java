@@ -42,6 +42,28 @@ public final class OrgId {
         return out;
     }
 
+    /** Why {@code ids} cannot all be provisioned side by side: pairs that map to one database name ('-' and '_' are the same). */
+    public static List<String> clashes(Collection<String> ids) {
+        java.util.Map<String, String> byDatabase = new java.util.HashMap<>();
+        List<String> out = new ArrayList<>();
+        for (String id : new java.util.LinkedHashSet<>(ids)) {
+            String other = byDatabase.putIfAbsent(databaseName(id), id);
+            if (other != null) {
+                out.add("org ids '" + other + "' and '" + id + "' both map to database " + databaseName(id));
+            }
+        }
+        return out;
+    }
+
+    /** {@code tier}, refused (exit 2) unless it is a valid tier name. */
+    public static String requireTier(String tier) {
+        if (tier == null || !TIER.matcher(tier).matches()) {
+            throw io.tenantctl.TenantctlException.usage("tier '" + tier + "' must match ^[a-z][a-z0-9_-]{0,31}$");
+        }
+        return tier;
+    }
+
+    private static final Pattern TIER = Pattern.compile("^[a-z][a-z0-9_-]{0,31}$");
     private static final Pattern DATABASE = Pattern.compile("^[A-Za-z0-9_-]{1,63}$");
 
     /** Why {@code name} cannot be an org's database (one given with {@code --database}), or null when it can. */

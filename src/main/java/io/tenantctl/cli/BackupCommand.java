@@ -5,6 +5,7 @@ import io.tenantctl.backup.Compression;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backup;
 import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.store.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,44 +61,42 @@ final class BackupCommand implements Callable<Integer> {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs and settings: give no --org, --all, --pool or --due");
         }
         try (ObjectStore store = Stores.open(ctx)) {
-            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pool, due), new Backup.Copy(alg, freeze), dryRun.on,
-                    fanout.engine(), control, ctx.cancel, ProgressReporter.of(ctx), Clock.systemUTC()));
-            render(r);
+            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pool, due),
+                    new Backup.Copy(alg, freeze), dryRun.on, fanout.drive(ctx), Clock.systemUTC()));
+            render(r.report(), r.interrupted(), r.store());
             if (r.interrupted()) {
                 return TenantCtl.EXIT_INTERRUPTED;
             }
-            return r.failed().isEmpty() ? 0 : 1;
+            return r.report().failed().isEmpty() ? 0 : 1;
         }
     }
 
-    private void render(Backup.Result r) {
-        List<Summary.Failure> failed = r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error(),
-                "tenantctl backup --org " + f.orgId())).toList();
+    private void render(RunReport report, boolean interrupted, String store) {
+        java.util.function.Function<RunReport.Org, String> next = f -> "tenantctl backup --org " + f.orgId();
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
-            counts.put("store", r.store());
-            counts.put("backed_up", r.count(Backup.BACKED_UP));
-            counts.put("planned", r.count(Backup.PLANNED));
-            Output.json(ctx.out, Summary.json(Backup.VERB, r.report(), r.runId(), r.dryRun(), counts, failed, r.interrupted(), r.timings(),
-                    r.orgs()));
+            counts.put("store", store);
+            counts.put("backed_up", report.count("backed_up"));
+            counts.put("planned", report.count("planned"));
+            Output.json(ctx.out, Summary.json(report, interrupted, counts, next));
             return;
         }
         if (fanout.detach) {
-            ctx.out.println("run " + r.runId() + " created with " + r.orgs().size() + " orgs; start workers with: tenantctl backup --join "
-                    + r.runId());
+            ctx.out.println("run " + report.runId() + " created with " + report.orgs().size() + " orgs; start workers with: tenantctl backup --join "
+                    + report.runId());
             return;
         }
         Output.table(ctx.out, List.of("org", "pool", "backup", "outcome", "docs", "bytes", "ms", "error"),
-                r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.backupId(), o.outcome().json(), String.valueOf(o.docs()),
-                        String.valueOf(o.bytes()), String.valueOf(o.millis()), o.error())).toList());
-        if (r.dryRun()) {
-            ctx.out.println("dry run: nothing written; " + r.count(Backup.PLANNED) + " orgs would be backed up to " + r.store()
-                    + (r.failed().isEmpty() ? "" : ", " + r.failed().size() + " cannot be"));
+                report.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.detail().path("backup_id").asText(null), o.outcome(),
+                        o.detail().path("docs").asText(), o.detail().path("bytes").asText(), String.valueOf(o.ms()), o.error())).toList());
+        if (report.dryRun()) {
+            ctx.out.println("dry run: nothing written; " + report.count("planned") + " orgs would be backed up to " + store
+                    + (report.failed().isEmpty() ? "" : ", " + report.failed().size() + " cannot be"));
             return;
         }
-        ctx.out.println("run " + r.runId() + ": backed up " + r.count(Backup.BACKED_UP) + " to " + r.store() + ", failed "
-                + r.failed().size() + (r.interrupted() ? ", not started " + r.count(Backup.NOT_STARTED) + " (interrupted)" : ""));
-        Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList(), false);
-        Summary.failures(ctx, failed);
+        ctx.out.println("run " + report.runId() + ": backed up " + report.count("backed_up") + " to " + store + ", failed "
+                + report.failed().size() + (interrupted ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
+        Summary.timings(ctx, report, false);
+        Summary.failures(ctx, Summary.failures(report, next));
     }
 }

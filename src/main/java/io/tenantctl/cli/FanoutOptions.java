@@ -50,6 +50,11 @@ final class FanoutOptions {
     }
 
     /** The run engine's limits: per pool (across every worker of the run), overall, the start rate and --wait. */
+    /** How this invocation drives its run: limits, --detach/--join/--resume, Ctrl-C and progress. */
+    RunEngine.Drive drive(CliContext ctx) {
+        return new RunEngine.Drive(engine(), control(), ctx.cancel, ProgressReporter.of(ctx));
+    }
+
     RunEngine.Settings engine() {
         return engine(4);
     }

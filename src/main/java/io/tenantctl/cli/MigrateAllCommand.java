@@ -1,12 +1,11 @@
 package io.tenantctl.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
-import io.tenantctl.fanout.Fanout;
 import io.tenantctl.ops.MigrateAll;
 import io.tenantctl.ops.run.MaxFailures;
 import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.schema.SchemaManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,11 +77,11 @@ final class MigrateAllCommand implements Callable<Integer> {
         SchemaManifest manifest = schema != null || !control.existing() ? SchemaManifest.loadOrDefault(schema) : null;
         MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest,
                 new MigrateAll.Selector(pools, orgs, tier, force, includeFailed), new MigrateAll.Apply(replaceConflicting, prune),
-                new MigrateAll.Staging(canary, maxFailures), fanout.engine(), control, dryRun.on, fanout.waitForBusy, ctx.cancel,
-                ProgressReporter.of(ctx)));
+                new MigrateAll.Staging(canary, maxFailures), fanout.drive(ctx), dryRun.on, fanout.waitForBusy));
+        RunReport report = r.report();
         if (ctx.json()) {
             Output.json(ctx.out, json(r));
-        } else if (r.dryRun()) {
+        } else if (report.dryRun()) {
             renderPlan(r);
         } else {
             renderRun(r);
@@ -90,71 +89,89 @@ final class MigrateAllCommand implements Callable<Integer> {
         if (r.interrupted()) {
             return TenantCtl.EXIT_INTERRUPTED;
         }
-        return r.failed().isEmpty() && r.aborted() == null ? 0 : 1;
+        return report.failed().isEmpty() && report.aborted() == null ? 0 : 1;
     }
 
     private Map<String, Object> json(MigrateAll.Result r) {
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("schema_hash", r.schemaHash());
         counts.put("selected", r.selected());
-        counts.put("migrated", r.migrated());
+        counts.put("migrated", r.report().count("migrated"));
         counts.put("unchanged", r.unchanged());
-        counts.put("skipped", r.skipped());
-        Map<String, Object> doc = Summary.json(MigrateAll.VERB, r.report(), r.runId(), r.dryRun(), counts, failures(r), r.interrupted(),
-                r.timings(), r.orgs());
-        doc.put("skipped_orgs", r.skippedOrgs().stream().map(f -> Map.of("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
-        doc.put("aborted", r.aborted());
-        if (r.dryRun()) {
+        counts.put("skipped", r.report().count("skipped"));
+        Map<String, Object> doc = Summary.json(r.report(), r.interrupted(), counts, MigrateAllCommand::nextStep);
+        doc.put("skipped_orgs", skipped(r).stream().map(f -> Map.of("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
+        doc.put("aborted", r.report().aborted());
+        if (r.report().dryRun()) {
             doc.put("totals", totals(r));
         }
         return doc;
     }
 
-    private static List<Summary.Failure> failures(MigrateAll.Result r) {
-        return r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error(),
-                MigrateAll.nextStep(f.orgId(), f.error()))).toList();
+    private static List<RunReport.Org> skipped(MigrateAll.Result r) {
+        return r.report().orgs().stream().filter(o -> o.outcome().equals("skipped")).toList();
+    }
+
+    /** What to run to get an org that failed in a migrate-all run moving again. */
+    private static String nextStep(RunReport.Org f) {
+        String orgId = f.orgId();
+        String error = f.error();
+        if (error == null) {
+            return null;
+        }
+        if (error.contains("orgs adopt")) {
+            return "tenantctl orgs adopt " + orgId + " --pool POOL   (see the error)";
+        }
+        if (error.contains("--replace-conflicting")) {
+            return "tenantctl migrate-all --org " + orgId + " --replace-conflicting --dry-run   (then without --dry-run)";
+        }
+        if (error.contains("duplicate")) {
+            return "remove the duplicate documents named above, then: tenantctl migrate-all --org " + orgId;
+        }
+        return "tenantctl migrate-all --org " + orgId;
     }
 
     private static Map<String, Integer> totals(MigrateAll.Result r) {
         Map<String, Integer> t = new LinkedHashMap<>();
         for (String k : List.of("create_collections", "create_indexes", "conflicts", "extras")) {
-            t.put(k, r.orgs().stream().mapToInt(o -> size(o.plan(), k)).sum());
+            t.put(k, r.report().orgs().stream().mapToInt(o -> size(o, k)).sum());
         }
         return t;
     }
 
-    private static int size(JsonNode plan, String field) {
-        return plan == null ? 0 : plan.path(field).size();
+    private static int size(RunReport.Org o, String field) {
+        return o.detail().path("plan").path(field).size();
     }
 
     private void renderPlan(MigrateAll.Result r) {
         Output.table(ctx.out, List.of("org", "outcome", "+collections", "+indexes", "conflicts", "extras", "note"),
-                r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.outcome().json(), String.valueOf(size(o.plan(), "create_collections")),
-                        String.valueOf(size(o.plan(), "create_indexes")), String.valueOf(size(o.plan(), "conflicts")),
-                        String.valueOf(size(o.plan(), "extras")), o.error())).toList());
+                r.report().orgs().stream().map(o -> Arrays.asList(o.orgId(), o.outcome(), String.valueOf(size(o, "create_collections")),
+                        String.valueOf(size(o, "create_indexes")), String.valueOf(size(o, "conflicts")),
+                        String.valueOf(size(o, "extras")), o.error())).toList());
         Map<String, Integer> t = totals(r);
         ctx.out.println("dry run, nothing written: " + r.selected() + " orgs selected (" + r.unchanged() + " already up to date, "
-                + r.skipped() + " skipped); would create " + t.get("create_collections") + " collections and " + t.get("create_indexes")
+                + r.report().count("skipped") + " skipped); would create " + t.get("create_collections") + " collections and " + t.get("create_indexes")
                 + " indexes; " + t.get("conflicts") + " conflicts" + (replaceConflicting ? " (would be replaced)" : "") + ", "
                 + t.get("extras") + " extra indexes" + (prune ? " (would be dropped)" : ""));
     }
 
     private void renderRun(MigrateAll.Result r) {
+        RunReport report = r.report();
         if (fanout.detach) {
-            ctx.out.println("run " + r.runId() + " created with " + r.selected() + " orgs to migrate; start workers with: "
-                    + "tenantctl migrate-all --join " + r.runId());
+            ctx.out.println("run " + report.runId() + " created with " + r.selected() + " orgs to migrate; start workers with: "
+                    + "tenantctl migrate-all --join " + report.runId());
             return;
         }
-        ctx.out.println("run " + r.runId() + ": selected " + r.selected() + ", migrated " + r.migrated() + ", unchanged " + r.unchanged()
-                + ", skipped " + r.skipped() + ", failed " + r.failed().size());
-        Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList());
-        r.skippedOrgs().forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
-        Summary.failures(ctx, failures(r));
-        if (r.aborted() != null) {
-            ctx.err.println("aborted: " + r.aborted() + ". Resume with: tenantctl migrate-all --resume " + r.runId());
+        ctx.out.println("run " + report.runId() + ": selected " + r.selected() + ", migrated " + report.count("migrated") + ", unchanged "
+                + r.unchanged() + ", skipped " + report.count("skipped") + ", failed " + report.failed().size());
+        Summary.timings(ctx, report, true);
+        skipped(r).forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
+        Summary.failures(ctx, Summary.failures(report, MigrateAllCommand::nextStep));
+        if (report.aborted() != null) {
+            ctx.err.println("aborted: " + report.aborted() + ". Resume with: tenantctl migrate-all --resume " + report.runId());
         }
         if (r.interrupted()) {
-            ctx.err.println("interrupted: in-flight orgs finished. Resume with: tenantctl migrate-all --resume " + r.runId());
+            ctx.err.println("interrupted: in-flight orgs finished. Resume with: tenantctl migrate-all --resume " + report.runId());
         }
         ctx.err.flush();
     }

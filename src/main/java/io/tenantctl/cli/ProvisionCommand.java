@@ -4,6 +4,7 @@ import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Provision;
 import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.schema.SchemaManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,13 +63,12 @@ final class ProvisionCommand implements Callable<Integer> {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs, pool and manifest: give no ORG, --file, --pool or --schema");
         }
         SchemaManifest manifest = control.existing() ? null : SchemaManifest.loadOrDefault(schema);
-        Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on,
-                fanout.engine(), control, ctx.cancel, ProgressReporter.of(ctx)));
-        render(r);
+        Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on, fanout.drive(ctx)));
+        render(r.report(), r);
         if (r.interrupted()) {
             return TenantCtl.EXIT_INTERRUPTED;
         }
-        return r.failed().isEmpty() ? 0 : 1;
+        return r.report().failed().isEmpty() ? 0 : 1;
     }
 
     static List<String> readIds(Path file) {
@@ -94,36 +94,53 @@ final class ProvisionCommand implements Callable<Integer> {
         }
     }
 
-    private void render(Provision.Result r) {
-        List<Summary.Failure> failed = r.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error(),
-                Provision.nextStep(f.orgId(), f.poolId(), f.error()))).toList();
+    /** What to run to get a failed org moving again. */
+    private static String nextStep(RunReport.Org f) {
+        String orgId = f.orgId();
+        String poolId = f.poolId();
+        String error = f.error();
+        if (error == null) {
+            return null;
+        }
+        if (error.contains("orgs adopt")) {
+            return "tenantctl orgs adopt " + orgId + " --pool " + poolId + "   (or: tenantctl orgs forget " + orgId + ")";
+        }
+        if (error.startsWith("no capacity")) {
+            return "tenantctl pools add … / pools enable …, then: tenantctl provision " + orgId;
+        }
+        if (error.startsWith("org is ")) {
+            return "tenantctl orgs show " + orgId;
+        }
+        return "tenantctl provision " + orgId + "   (resumes it; or: tenantctl orgs forget " + orgId + ")";
+    }
+
+    private void render(RunReport report, Provision.Result r) {
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("schema_hash", r.schemaHash());
-            counts.put("provisioned", r.count(Provision.PROVISIONED));
-            counts.put("unchanged", r.count(Provision.UNCHANGED));
-            counts.put("planned", r.count(Provision.PLANNED));
-            Output.json(ctx.out, Summary.json(Provision.VERB, r.report(), r.runId(), r.dryRun(), counts, failed, r.interrupted(), r.timings(),
-                    r.orgs()));
+            counts.put("provisioned", report.count("provisioned"));
+            counts.put("unchanged", report.count("unchanged"));
+            counts.put("planned", report.count("planned"));
+            Output.json(ctx.out, Summary.json(report, r.interrupted(), counts, ProvisionCommand::nextStep));
             return;
         }
         if (fanout.detach) {
-            ctx.out.println("run " + r.runId() + " created with " + r.orgs().size() + " orgs; start workers with: tenantctl provision --join "
-                    + r.runId());
+            ctx.out.println("run " + report.runId() + " created with " + report.orgs().size() + " orgs; start workers with: tenantctl provision --join "
+                    + report.runId());
             return;
         }
         Output.table(ctx.out, List.of("org", "pool", "database", "outcome", "attempts", "ms", "error"),
-                r.orgs().stream().map(o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.databaseName(), o.outcome().json(),
-                        String.valueOf(o.attempts()), String.valueOf(o.millis()), o.error())).toList());
-        if (r.dryRun()) {
-            ctx.out.println("dry run: nothing written; " + r.count(Provision.PLANNED) + " orgs would be provisioned, "
-                    + r.count(Provision.UNCHANGED) + " already active, " + r.failed().size() + " cannot be");
+                report.orgs().stream().map(o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.detail().path("database_name").asText(),
+                        o.outcome(), String.valueOf(o.attempts()), String.valueOf(o.ms()), o.error())).toList());
+        if (report.dryRun()) {
+            ctx.out.println("dry run: nothing written; " + report.count("planned") + " orgs would be provisioned, "
+                    + report.count("unchanged") + " already active, " + report.failed().size() + " cannot be");
             return;
         }
-        ctx.out.println("run " + r.runId() + ": provisioned " + r.count(Provision.PROVISIONED) + ", unchanged "
-                + r.count(Provision.UNCHANGED) + ", failed " + r.failed().size()
-                + (r.interrupted() ? ", not started " + r.count(Provision.NOT_STARTED) + " (interrupted; re-run to resume)" : ""));
-        Summary.timings(ctx, r.timings(), r.slowest(3).stream().map(o -> o.orgId() + " " + o.millis() + " ms").toList());
-        Summary.failures(ctx, failed);
+        ctx.out.println("run " + report.runId() + ": provisioned " + report.count("provisioned") + ", unchanged "
+                + report.count("unchanged") + ", failed " + report.failed().size()
+                + (r.interrupted() ? ", not started " + report.count("not_started") + " (interrupted; re-run to resume)" : ""));
+        Summary.timings(ctx, report, true);
+        Summary.failures(ctx, Summary.failures(report, ProvisionCommand::nextStep));
     }
 }

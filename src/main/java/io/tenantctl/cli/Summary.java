@@ -21,43 +21,37 @@ final class Summary {
     /**
      * The -o json document of every fan-out verb: the same header first —
      * {@code run_id, verb, status, counts{outcome: n}, p50_ms, p95_ms, max_ms, orgs[{org_id, pool_id, outcome, attempts,
-     * ms, error, …}]} — then the verb's own fields ({@code verbFields}: e.g. provisioned, schema_hash), {@code failed}
-     * with each failure's next step, and {@code interrupted}. {@code report} is null for a dry run (status "dry_run").
+     * ms, error, …the verb's detail}]} — then the verb's own fields ({@code verbFields}: e.g. provisioned, schema_hash),
+     * {@code failed} with each failure's next step ({@code nextStep}), and {@code interrupted}. A dry run has no run id
+     * and the status "dry_run".
      */
-    static Map<String, Object> json(String verb, RunReport report, String runId, boolean dryRun, Map<String, Object> verbFields,
-                                    List<Failure> failed, boolean interrupted, Timings t, List<?> orgs) {
-        List<Map<String, Object>> lines = new java.util.ArrayList<>();
-        Map<String, Integer> counts = new java.util.TreeMap<>();
-        for (Object o : orgs) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> fields = Output.JSON.convertValue(o, Map.class);
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("org_id", fields.remove("org_id"));
-            line.put("pool_id", fields.remove("pool_id"));
-            line.put("outcome", fields.remove("outcome"));
-            Object attempts = fields.remove("attempts");
-            line.put("attempts", attempts == null ? 0 : attempts);
-            line.put("ms", fields.containsKey("millis") ? fields.remove("millis") : fields.remove("ms"));
-            line.put("error", fields.remove("error"));
-            line.putAll(fields);
-            lines.add(line);
-            counts.merge(String.valueOf(line.get("outcome")), 1, Integer::sum);
-        }
+    static Map<String, Object> json(RunReport report, boolean interrupted, Map<String, Object> verbFields,
+                                    java.util.function.Function<RunReport.Org, String> nextStep) {
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("run_id", runId);
-        doc.put("verb", verb);
-        doc.put("status", dryRun ? "dry_run" : report == null ? null : report.statusText());
-        doc.put("counts", counts);
-        doc.put("p50_ms", t.p50());
-        doc.put("p95_ms", t.p95());
-        doc.put("max_ms", t.max());
-        doc.put("orgs", lines);
-        if (report != null && report.reason() != null) {
+        doc.put("run_id", report.runId());
+        doc.put("verb", report.verb());
+        doc.put("status", report.dryRun() ? "dry_run" : report.statusText());
+        doc.put("counts", new java.util.TreeMap<>(report.counts()));
+        doc.put("p50_ms", report.timings().p50());
+        doc.put("p95_ms", report.timings().p95());
+        doc.put("max_ms", report.timings().max());
+        doc.put("orgs", report.orgs().stream().map(o -> {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("org_id", o.orgId());
+            line.put("pool_id", o.poolId());
+            line.put("outcome", o.outcome());
+            line.put("attempts", o.attempts());
+            line.put("ms", o.ms());
+            line.put("error", o.error());
+            line.putAll(Output.JSON.convertValue(o.detail(), Map.class));
+            return line;
+        }).toList());
+        if (report.reason() != null) {
             doc.put("reason", report.reason());
         }
-        doc.put("dry_run", dryRun);
+        doc.put("dry_run", report.dryRun());
         doc.putAll(verbFields);
-        doc.put("failed", failed.stream().map(f -> {
+        doc.put("failed", failures(report, nextStep).stream().map(f -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("org_id", f.orgId());
             m.put("pool_id", f.poolId());
@@ -67,6 +61,16 @@ final class Summary {
         }).toList());
         doc.put("interrupted", interrupted);
         return doc;
+    }
+
+    /** The report's failed orgs, each with the command that gets it moving again. */
+    static List<Failure> failures(RunReport report, java.util.function.Function<RunReport.Org, String> nextStep) {
+        return report.failed().stream().map(f -> new Failure(f.orgId(), f.poolId(), f.error(), nextStep.apply(f))).toList();
+    }
+
+    /** The common table summary's "per org" line, from the report's timings and its three slowest orgs. */
+    static void timings(CliContext ctx, RunReport report, boolean catalogAlarm) {
+        timings(ctx, report.timings(), report.slowest(3).stream().map(o -> o.orgId() + " " + o.ms() + " ms").toList(), catalogAlarm);
     }
 
     /** One "failed: org on pool: why" line per failure, on stderr. */

@@ -212,9 +212,7 @@ public final class Adopt {
             throw TenantctlException.usage(problems.size() + " invalid entr" + (problems.size() == 1 ? "y" : "ies")
                     + ", nothing adopted: " + String.join("; ", problems));
         }
-        if (req.tier() == null || !req.tier().matches("^[a-z][a-z0-9_-]{0,31}$")) {
-            throw TenantctlException.usage("tier '" + req.tier() + "' must match ^[a-z][a-z0-9_-]{0,31}$");
-        }
+        OrgId.requireTier(req.tier());
         return req.orgs();
     }
 }

@@ -1,5 +1,6 @@
 package io.tenantctl.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
@@ -12,23 +13,19 @@ import io.tenantctl.backup.CollectionWriter;
 import io.tenantctl.backup.Compression;
 import io.tenantctl.catalog.BackupPolicyRepository;
 import io.tenantctl.catalog.BackupRepository;
-import io.tenantctl.catalog.Org;
-import io.tenantctl.catalog.OrgStatus;
-import io.tenantctl.catalog.OrgId;
-import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.ItemStatus;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgId;
+import io.tenantctl.catalog.OrgStatus;
+import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
-import io.tenantctl.catalog.RunStatus;
+import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
-import io.tenantctl.ops.run.RunControl;
-import io.tenantctl.ops.run.OutcomeWord;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.OutcomeNames;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantctl.fanout.CancelToken;
-import io.tenantctl.fanout.Fanout;
-import io.tenantctl.fanout.Timings;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.store.ObjectStore;
 import org.bson.BsonDocument;
@@ -40,7 +37,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,170 +47,108 @@ import java.util.Random;
  * {@code tenantctl backup}: per org, stream every collection ({@code find().batchSize(1000)}, raw BSON, never held in
  * memory) into the backup format, check each collection's count with {@code countDocuments}, and write manifest.json
  * last. Recorded in the backups table and as a run; fanned out across pools. {@code freeze} sets an active org
- * read_only for the copy and always puts it back.
+ * read_only for the copy and always puts it back. Each org is backed_up, planned (dry run), failed or not_started.
  */
 public final class Backup {
 
-    /** How backing up one org ended (its -o json spelling is the lower-case name). */
-    public enum Outcome implements OutcomeWord {
-        BACKED_UP, PLANNED, FAILED, NOT_STARTED;
-
-        /** The outcome a run report spells {@code word}; anything not finished is not started. */
-        static Outcome of(String word) {
-            return OutcomeWord.of(Outcome.class, word, NOT_STARTED);
-        }
-    }
-
-    public static final Outcome BACKED_UP = Outcome.BACKED_UP;
-    public static final Outcome PLANNED = Outcome.PLANNED;
-    public static final Outcome FAILED = Outcome.FAILED;
-    public static final Outcome NOT_STARTED = Outcome.NOT_STARTED;
-
     static final int BATCH = 1000;
     private static final Random RANDOM = new SecureRandom();
+    public static final String VERB = "backup";
 
     /** Which orgs (exactly one of: orgIds, all, pool alone or with due, due) and how they are copied; how the run is driven. */
-    public record Request(Selector selector, Copy copy, boolean dryRun, RunEngine.Settings settings, RunControl control, CancelToken cancel,
-                          Progress progress, Clock clock) {
+    public record Request(Selector selector, Copy copy, boolean dryRun, RunEngine.Drive drive, Clock clock) {
     }
 
     /** Which orgs: these ids, all of them, those of one pool, or those due by their tier's policy (optionally on one pool). */
     public record Selector(List<String> orgIds, boolean all, String pool, boolean due) {
-        public static final Selector NONE = new Selector(List.of(), false, null, false);
     }
 
     /** How each org is copied: the files' compression, and whether the org is read_only meanwhile. */
     public record Copy(Compression compression, boolean freeze) {
     }
 
-    public static final String VERB = "backup";
+    /** The run's report (each org's detail: its backup_id, docs, bytes, collections, location) and the store written to. */
+    public record Result(RunReport report, boolean interrupted, String store) {
+    }
 
     /** What a backup run records, so that joiners and resumers write the same way to the same store. */
     record Args(int orgs, String selector, String compression, boolean freeze, String store) {
     }
 
-    public record OrgResult(String orgId, String poolId, String backupId, Outcome outcome, long docs, long bytes, int collections,
-                            String location, long millis, String error) {
-    }
-
-    public record Result(String runId, boolean dryRun, String store, List<OrgResult> orgs, Timings timings, boolean interrupted,
-                         RunReport report) {
-        public List<OrgResult> failed() {
-            return orgs.stream().filter(o -> o.outcome().equals(FAILED)).toList();
-        }
-
-        public long count(Outcome outcome) {
-            return orgs.stream().filter(o -> o.outcome().equals(outcome)).count();
-        }
-
-        public List<OrgResult> slowest(int n) {
-            return orgs.stream().filter(o -> o.millis() > 0).sorted(Comparator.comparingLong(OrgResult::millis).reversed()).limit(n).toList();
-        }
-    }
-
     private final OpsContext ctx;
     private final ObjectStore store;
+    private final RunEngine engine;
     /** This worker's org leases, where a frozen backup records the status to put back should it die. */
-    private volatile io.tenantctl.ops.run.OrgLeases leases;
-    private final BackupLayout layout;
+    private final OrgLeases leases;
+    private final BackupLayout layout = BackupLayout.root();
 
     public Backup(OpsContext ctx, ObjectStore store) {
         this.ctx = ctx;
         this.store = store;
-        this.layout = BackupLayout.root();
+        this.engine = new RunEngine(ctx, new LeaseRecovery(ctx));
+        this.leases = engine.orgLeases();
     }
 
     public Result run(Request req) {
-        if (req.control().existing()) {
-            return continueRun(req);
+        if (req.dryRun() && !req.drive().control().existing()) {
+            List<RunReport.Org> orgs = new ArrayList<>();
+            for (Org o : select(req)) {
+                String planned = Json.args("location", where(store) + layout.orgPrefix(o.orgId()));
+                orgs.add(backupable(o.status()) ? new RunReport.Org(o.orgId(), o.poolId(), "planned", 0, 0, null, detail(Json.tree(planned)))
+                        : new RunReport.Org(o.orgId(), o.poolId(), "failed", 0, 0, refusal(o), detail(Json.tree(null))));
+            }
+            return new Result(RunReport.planned(VERB, orgs), false, store.describe());
         }
-        if (!req.dryRun()) {
-            LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
-        }
-        Map<String, OrgResult> results = new LinkedHashMap<>();
-        List<Org> work = new ArrayList<>();
-        List<String> order = select(req, work, results);
-        if (req.dryRun()) {
-            work.forEach(o -> results.put(o.orgId(), new OrgResult(o.orgId(), o.poolId(), null, PLANNED, 0, 0, 0,
-                    Backup.where(store) + layout.orgPrefix(o.orgId()), 0, null)));
-            return new Result(null, true, store.describe(), ordered(order, results), Timings.of(List.of()), false, null);
-        }
-        List<RunRepository.NewItem> items = new ArrayList<>();
-        for (Org o : RunEngine.interleave(work, Org::poolId)) {
-            items.add(new RunRepository.NewItem(o.orgId(), o.poolId(), items.size(), ItemStatus.PENDING.db(), null));
-        }
-        for (OrgResult r : results.values()) {
-            items.add(new RunRepository.NewItem(r.orgId(), r.poolId(), items.size(), ItemStatus.FAILED.db(), r.error()));
-        }
-        String runId = engine().start(VERB, Json.write(new Args(order.size(), selector(req), req.copy().compression().id(), req.copy().freeze(),
-                store.describe())), items, null);
-        if (req.control().detach()) {
-            return result(runId, false);
-        }
-        return work(runId, req);
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("backed_up", "not_started"), () -> start(req), run -> work(run, req));
+        // a backup's attempts were never counted in its report: 0, as always
+        return new Result(ran.report().map(o -> new RunReport.Org(o.orgId(), o.poolId(), o.outcome(), 0, o.ms(), o.why(),
+                detail(o.detail()))), ran.interrupted(), store.describe());
     }
 
-    /** Works on an existing backup run (--join, or --resume after reopening it) with the run's own compression and freeze. */
-    private Result continueRun(Request req) {
-        String runId = req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
-        Args args = Json.read(runId, ctx.catalog().runs().get(runId).args(), Args.class);
-        String runStore = args.store();
-        if (runStore == null || !stripSlash(store.describe()).equals(stripSlash(runStore))) {
-            throw TenantctlException.usage("run " + runId + " writes to " + runStore + " but this worker's store is " + store.describe()
-                    + ": set --store / TENANTCTL_STORE to the run's store");
+    /** Records a run of the selected orgs: those that can be backed up pending, spread over the pools; the rest failed. */
+    private String start(Request req) {
+        LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
+        List<Org> orgs = select(req);
+        List<RunRepository.NewItem> work = new ArrayList<>();
+        List<RunRepository.NewItem> refused = new ArrayList<>();
+        for (Org o : orgs) {
+            if (backupable(o.status())) {
+                work.add(new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null));
+            } else {
+                refused.add(new RunRepository.NewItem(o.orgId(), o.poolId(), 0, ItemStatus.FAILED.db(), refusal(o)));
+            }
         }
-        if (engine().existing(req.control(), VERB).isEmpty()) {
-            return result(runId, false);
-        }
-        return work(runId, new Request(Selector.NONE, new Copy(Compression.of(args.compression()), args.freeze()), false, req.settings(),
-                req.control(), req.cancel(), req.progress(),
-                req.clock()));
+        String args = Json.write(new Args(orgs.size(), selector(req), req.copy().compression().id(), req.copy().freeze(), store.describe()));
+        return engine.start(VERB, args, work, 0, refused, null);
     }
 
-    private Result work(String runId, Request req) {
-        RunEngine engine = engine();
-        this.leases = engine.orgLeases();
+    /** The work on a backup run, with the run's own compression and freeze, into the run's own store. */
+    private RunEngine.Work work(RunRepository.Run run, Request req) {
+        Args args = Json.read(run.runId(), run.args(), Args.class);
+        if (args.store() == null || !stripSlash(store.describe()).equals(stripSlash(args.store()))) {
+            throw TenantctlException.usage("run " + run.runId() + " writes to " + args.store() + " but this worker's store is "
+                    + store.describe() + ": set --store / TENANTCTL_STORE to the run's store");
+        }
+        Copy copy = new Copy(Compression.of(args.compression()), args.freeze());
         Map<String, Pool> pools = new LinkedHashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Job job = new Job() {
-            @Override
-            public String leaseOperation() {
-                return "backup"; // also without --freeze: a restore or a move of the org must not run under a backup
-            }
-
-            @Override
-            public Done work(String orgId, String poolId) {
-                try {
-                    OrgResult r = backupOne(orgId, pools, req, runId);
-                    return new Done(ItemStatus.SUCCEEDED, 1, null, Json.args("backup_id", r.backupId(), "docs", r.docs(), "bytes", r.bytes(),
-                            "collections", r.collections(), "location", r.location()));
-                } catch (OrgFailure f) {
-                    throw new Job.Failure(f.getMessage(), 1, Json.args("backup_id", f.backupId), f);
-                }
-            }
-        };
-        RunEngine.WorkerReport w = engine.drive(runId, VERB, job, req.settings(), Budget.NONE, req.cancel(), req.progress());
-        return result(runId, w.interrupted());
+        // leased also without --freeze: a restore or a move of the org must not run under a backup
+        return new RunEngine.Work(Job.of("backup", (orgId, poolId) ->
+                new Job.Done(ItemStatus.SUCCEEDED, 1, null, backupOne(orgId, pools, copy, req, run.runId()))), Budget.NONE);
     }
 
-    private Result result(String runId, boolean interrupted) {
-        RunReport report = engine().report(runId, BACKED_UP::json);
-        List<OrgResult> orgs = report.orgs().stream().map(o -> {
-            JsonNode d = Json.tree(o.detailJson());
-            boolean notDone = o.outcome().equals("not_done") || o.outcome().equals("cancelled");
-            return new OrgResult(o.orgId(), o.poolId(), d.path("backup_id").asText(null), Outcome.of(o.outcome()),
-                    d.path("docs").asLong(), d.path("bytes").asLong(), d.path("collections").asInt(), d.path("location").asText(null), o.ms(),
-                    notDone && o.error() == null ? "not started: run interrupted" : o.error());
-        }).toList();
-        return new Result(runId, false, store.describe(), orgs, report.timings(), interrupted, report);
+    /** An org's -o json detail, every field there: null or 0 where it has no backup. */
+    private static String detail(JsonNode d) {
+        return Json.fields("backup_id", d.path("backup_id").asText(null), "docs", d.path("docs").asLong(), "bytes", d.path("bytes").asLong(),
+                "collections", d.path("collections").asInt(), "location", d.path("location").asText(null));
     }
 
-    private RunEngine engine() {
-        return new RunEngine(ctx, new LeaseRecovery(ctx));
+    private static String refusal(Org o) {
+        return "org is " + o.status() + ": only active or read_only orgs are backed up";
     }
 
-    /** Fills {@code work} with the orgs to back up and {@code results} with those refused; returns every selected id in order. */
-    private List<String> select(Request req, List<Org> work, Map<String, OrgResult> results) {
+    /** The selected orgs, in order: those that cannot be backed up too, to be reported failed. */
+    private List<Org> select(Request req) {
         int selectors = (req.selector().orgIds().isEmpty() ? 0 : 1) + (req.selector().all() ? 1 : 0) + (req.selector().due() ? 1 : 0)
                 + (req.selector().pool() != null && !req.selector().due() ? 1 : 0);
         if (selectors != 1) {
@@ -243,40 +177,29 @@ public final class Backup {
         } else {
             ctx.catalog().orgs().list(req.selector().pool(), null).stream().filter(o -> backupable(o.status())).forEach(candidates::add);
         }
-        List<String> order = new ArrayList<>();
-        for (Org o : candidates) {
-            order.add(o.orgId());
-            if (backupable(o.status())) {
-                work.add(o);
-            } else {
-                results.put(o.orgId(), new OrgResult(o.orgId(), o.poolId(), null, FAILED, 0, 0, 0, null, 0,
-                        "org is " + o.status() + ": only active or read_only orgs are backed up"));
-            }
-        }
-        return order;
+        return candidates;
     }
 
     private static boolean backupable(OrgStatus status) {
         return status.equals(Org.ACTIVE) || status.equals(Org.READ_ONLY);
     }
 
-    private OrgResult backupOne(String orgId, Map<String, Pool> pools, Request req, String runId) {
+    /** Backs one org up; returns its detail (backup_id, docs, bytes, collections, location). */
+    private String backupOne(String orgId, Map<String, Pool> pools, Copy copy, Request req, String runId) {
         Org org = ctx.catalog().orgs().get(orgId);
         if (!backupable(org.status())) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org became " + org.status() + " before it was backed up");
         }
         boolean frozen = false;
-        if (req.copy().freeze() && org.status().equals(Org.ACTIVE)) {
-            if (leases != null) {
-                leases.record(orgId, Json.args("frozen_from", org.status().db()));
-            }
+        if (copy.freeze() && org.status().equals(Org.ACTIVE)) {
+            leases.record(orgId, Json.args("frozen_from", org.status().db()));
             if (!ctx.catalog().orgs().compareAndSetStatus(orgId, org.version(), Org.READ_ONLY)) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org changed while it was being frozen: retry");
             }
             frozen = true;
         }
         try {
-            return copy(org, pools.get(org.poolId()), req, runId);
+            return copy(org, pools.get(org.poolId()), copy.compression(), req, runId);
         } finally {
             if (frozen) {
                 thaw(orgId, org.status());
@@ -295,7 +218,7 @@ public final class Backup {
         ctx.catalog().orgs().setStatus(orgId, previous);
     }
 
-    private OrgResult copy(Org org, Pool pool, Request req, String runId) {
+    private String copy(Org org, Pool pool, Compression compression, Request req, String runId) {
         BackupRepository backups = new BackupRepository(ctx.catalog());
         Instant started = req.clock().instant();
         String backupId;
@@ -305,7 +228,7 @@ public final class Backup {
             location = Backup.where(store) + layout.backupPrefix(org.orgId(), backupId);
         } while (!backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId));
         BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
-                req.copy().compression());
+                compression);
         try (BackupWriter writer = BackupWriter.start(store, layout, spec, req.clock())) {
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
             Retry.Attempts attempts = new Retry.Attempts();
@@ -315,18 +238,17 @@ public final class Backup {
             for (String name : names) {
                 List<BsonDocument> indexes = ctx.retry().call(attempts,
                         () -> db.getCollection(name).listIndexes(BsonDocument.class).into(new ArrayList<>()));
-                copyCollection(db.getCollection(name, RawBsonDocument.class), writer.openCollection(name, indexes), req.cancel());
+                copyCollection(db.getCollection(name, RawBsonDocument.class), writer.openCollection(name, indexes), req.drive().cancel());
             }
             BackupWriter.Finished done = writer.finish();
             backups.complete(backupId, done.manifest().finishedAt(), done.manifest().totalDocs(), done.manifest().totalBytes(),
                     done.manifestSha256());
-            return new OrgResult(org.orgId(), org.poolId(), backupId, BACKED_UP, done.manifest().totalDocs(), done.manifest().totalBytes(),
-                    done.manifest().collections().size(), location, 0, null);
+            return Json.args("backup_id", backupId, "docs", done.manifest().totalDocs(), "bytes", done.manifest().totalBytes(),
+                    "collections", done.manifest().collections().size(), "location", location);
         } catch (IOException | RuntimeException e) {
             String error = e instanceof IOException ? "cannot write to " + store.describe() + ": " + e.getMessage() : Errors.oneLine(e);
             backups.fail(backupId, req.clock().instant(), error + " (no manifest was written)");
-            throw new OrgFailure(backupId, e instanceof RuntimeException r ? r
-                    : new TenantctlException(TenantctlException.Category.FAILED, error, e));
+            throw new Job.Failure("backup " + backupId + " abandoned: " + error, 1, Json.args("backup_id", backupId), e);
         }
     }
 
@@ -378,24 +300,5 @@ public final class Backup {
 
     private static String selector(Request req) {
         return !req.selector().orgIds().isEmpty() ? "orgs" : req.selector().all() ? "all" : req.selector().due() ? "due" : "pool";
-    }
-
-    private static OrgResult withMillis(OrgResult r, long millis) {
-        return new OrgResult(r.orgId(), r.poolId(), r.backupId(), r.outcome(), r.docs(), r.bytes(), r.collections(), r.location(), millis,
-                r.error());
-    }
-
-    private static List<OrgResult> ordered(List<String> ids, Map<String, OrgResult> results) {
-        return ids.stream().map(results::get).toList();
-    }
-
-    /** A failed org, carrying the id of the backup it abandoned. */
-    static final class OrgFailure extends TenantctlException {
-        final String backupId;
-
-        OrgFailure(String backupId, RuntimeException cause) {
-            super(Category.FAILED, "backup " + backupId + " abandoned: " + Errors.oneLine(cause), cause);
-            this.backupId = backupId;
-        }
     }
 }

@@ -49,9 +49,18 @@ final class Json {
 
     /** Alternating keys and values; null values are left out. */
     static String args(Object... kv) {
+        return object(false, kv);
+    }
+
+    /** Alternating keys and values, null values kept: a line of -o json detail, every field always there. */
+    static String fields(Object... kv) {
+        return object(true, kv);
+    }
+
+    private static String object(boolean nulls, Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i + 1 < kv.length; i += 2) {
-            if (kv[i + 1] != null) {
+            if (nulls || kv[i + 1] != null) {
                 m.put((String) kv[i], kv[i + 1]);
             }
         }

@@ -1,29 +1,27 @@
 package io.tenantctl.ops;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantctl.TenantctlException;
-import io.tenantctl.catalog.Org;
-import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.ItemStatus;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgId;
+import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
-import io.tenantctl.catalog.RunStatus;
+import io.tenantctl.fanout.Fanout;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
 import io.tenantctl.ops.run.MaxFailures;
+import io.tenantctl.ops.run.OutcomeNames;
 import io.tenantctl.ops.run.RunControl;
-import io.tenantctl.ops.run.OutcomeWord;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
-import io.tenantctl.fanout.CancelToken;
-import io.tenantctl.fanout.Fanout;
-import io.tenantctl.fanout.Timings;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.CollectionSpec;
 import io.tenantctl.schema.SchemaManifest;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,50 +29,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tenantctl migrate-all}: roll a manifest out to every selected org. Only orgs whose recorded schema hash
  * differs are touched (all of them with --force), and for an org whose recorded manifest is in the catalog only the
  * collections that changed are inspected. Work is recorded as run items that any number of workers claim with
  * FOR UPDATE SKIP LOCKED under a lease, which is what makes --resume and --join possible. One migrate-all at a
- * time (advisory lock); a canary and a failure budget stop a bad rollout early.
+ * time (advisory lock); a canary and a failure budget stop a bad rollout early. Each org is migrated, unchanged,
+ * skipped, failed, planned (dry run) or pending.
  */
 public final class MigrateAll {
 
     static final long LOCK_KEY = 0x7465_6e61_6e74_0002L;
     public static final String VERB = "migrate-all";
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Per-org plans are shown in -o json, whose keys are snake_case. */
     private static final ObjectMapper PLAN_JSON = new ObjectMapper()
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
     private static final Set<io.tenantctl.catalog.OrgStatus> FROZEN = Set.of(Org.READ_ONLY, Org.MOVING, Org.RESTORING);
 
-    /** How migrating one org ended, or that it is still pending (its -o json spelling is the lower-case name). */
-    public enum Outcome implements OutcomeWord {
-        MIGRATED, UNCHANGED, SKIPPED, FAILED, PLANNED, PENDING;
-
-        /** The outcome a run report spells {@code word}; anything not finished is pending. */
-        static Outcome of(String word) {
-            return OutcomeWord.of(Outcome.class, word, PENDING);
-        }
-    }
-
-    public static final Outcome MIGRATED = Outcome.MIGRATED;
-    public static final Outcome UNCHANGED = Outcome.UNCHANGED;
-    public static final Outcome SKIPPED = Outcome.SKIPPED;
-    public static final Outcome FAILED = Outcome.FAILED;
-    public static final Outcome PLANNED = Outcome.PLANNED;
-    public static final Outcome PENDING = Outcome.PENDING;
-
     /**
      * What to roll out (the manifest), to which orgs ({@link Selector}), how conflicts and extras are handled
      * ({@link Apply}), how the rollout is staged ({@link Staging}), and how its run is driven.
      */
-    public record Request(SchemaManifest manifest, Selector selector, Apply apply, Staging staging, RunEngine.Settings settings,
-                          RunControl control, boolean dryRun, boolean waitForLock, CancelToken cancel, Progress progress) {
+    public record Request(SchemaManifest manifest, Selector selector, Apply apply, Staging staging, RunEngine.Drive drive, boolean dryRun,
+                          boolean waitForLock) {
     }
 
     /** Which orgs: on these pools, these orgs, this tier (all when empty/null); every active one with force; failed ones too. */
@@ -89,23 +67,11 @@ public final class MigrateAll {
     public record Staging(int canary, MaxFailures maxFailures) {
     }
 
-    /** One org's outcome; {@code plan} says what was (or, in a dry run, would be) created, replaced or pruned. */
-    public record OrgResult(String orgId, String poolId, Outcome outcome, int attempts, long millis, String error, JsonNode plan) {
-    }
-
-    public record Result(String runId, boolean dryRun, String schemaHash, int selected, int migrated, int unchanged, int skipped,
-                         List<OrgResult> orgs, Timings timings, boolean interrupted, String aborted, RunReport report) {
-        public List<OrgResult> failed() {
-            return orgs.stream().filter(o -> o.outcome().equals(FAILED)).toList();
-        }
-
-        public List<OrgResult> skippedOrgs() {
-            return orgs.stream().filter(o -> o.outcome().equals(SKIPPED)).toList();
-        }
-
-        public List<OrgResult> slowest(int n) {
-            return orgs.stream().filter(o -> o.millis() > 0).sorted((a, b) -> Long.compare(b.millis(), a.millis())).limit(n).toList();
-        }
+    /**
+     * The run's report (each org's detail: its plan, what was or would be created, replaced or pruned — in a dry run),
+     * the manifest's hash, how many orgs were selected, and how many were already up to date, selected or not.
+     */
+    public record Result(RunReport report, boolean interrupted, String schemaHash, int selected, int unchanged) {
     }
 
     /** What a migrate-all run records: its manifest (kept in the catalog by hash), selection and flags. */
@@ -115,56 +81,40 @@ public final class MigrateAll {
     /** The flags a run was started with; stored on the run so resumers and joiners behave the same (camelCase, as always). */
     @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.LowerCamelCaseStrategy.class)
     record Flags(boolean replaceConflicting, boolean prune, boolean force, String maxFailures, int canary) {
+        static Flags of(Request req) {
+            return new Flags(req.apply().replaceConflicting(), req.apply().prune(), req.selector().force(),
+                    req.staging().maxFailures() == null ? null : req.staging().maxFailures().spec(), req.staging().canary());
+        }
+
         MaxFailures budget() {
             return MaxFailures.stored(maxFailures);
         }
     }
 
     private final OpsContext ctx;
+    private final RunEngine engine;
     private final Map<String, SchemaManifest> manifestsByHash = new ConcurrentHashMap<>();
 
     public MigrateAll(OpsContext ctx) {
         this.ctx = ctx;
+        this.engine = new RunEngine(ctx, new LeaseRecovery(ctx));
     }
 
     public Result run(Request req) {
-        if (req.control().joinRunId() != null || req.control().resumeRunId() != null) {
-            return continueRun(req);
-        }
-        SchemaManifest manifest = req.manifest();
-        if (!req.dryRun()) {
+        RunControl control = req.drive().control();
+        if (!control.existing() && !req.dryRun()) {
             LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
         }
-        Selection sel = select(req, manifest);
-        if (req.dryRun()) {
-            return dryRun(req, manifest, sel);
+        Selection sel = control.existing() ? null : select(req);
+        if (req.dryRun() && !control.existing()) {
+            return dryRun(req, sel);
         }
-        try (AutoCloseable lock = lock(req.waitForLock())) {
-            refuseUnfinished();
-            if (req.waitForLock()) {
-                // we may have waited for another rollout: select again from the fleet as it is now
-                sel = select(req, manifest);
-            }
-            ctx.catalog().manifests().save(manifest.hash(), manifest.source(), manifest.canonicalJson());
-            Flags flags = new Flags(req.apply().replaceConflicting(), req.apply().prune(), req.selector().force(),
-                    req.staging().maxFailures() == null ? null : req.staging().maxFailures().spec(), req.staging().canary());
-            boolean canary = req.staging().canary() > 0 && sel.selected().size() > req.staging().canary();
-            List<RunRepository.NewItem> items = new ArrayList<>();
-            List<Org> byId = sel.selected().stream().sorted(java.util.Comparator.comparing(Org::orgId)).toList();
-            for (Org o : RunEngine.interleave(byId, Org::poolId)) {
-                boolean held = canary && items.size() >= req.staging().canary();
-                items.add(new RunRepository.NewItem(o.orgId(), o.poolId(), items.size(), (held ? ItemStatus.HELD : ItemStatus.PENDING).db(), null));
-            }
-            for (Map.Entry<Org, String> s : sel.skipped().entrySet()) {
-                items.add(new RunRepository.NewItem(s.getKey().orgId(), s.getKey().poolId(), items.size(), ItemStatus.SKIPPED.db(), s.getValue()));
-            }
-            String runId = engine().start(VERB, Json.write(new Args(manifest.source(), manifest.hash(),
-                            req.selector().pools().isEmpty() ? null : req.selector().pools(), req.selector().orgs().isEmpty() ? null : req.selector().orgs(), req.selector().tier(), flags)), items,
-                    Json.args("unchanged_unselected", sel.unchanged(), "selected", sel.selected().size()));
-            if (req.control().detach()) {
-                return result(runId, manifest, false);
-            }
-            return work(runId, manifest, flags, req, sel.selected().size());
+        try (AutoCloseable lock = control.joinRunId() != null ? () -> { } : lock(req.waitForLock())) {
+            RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated", "pending"), () -> start(req, sel),
+                    run -> work(run, req.manifest()));
+            RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
+            return new Result(ran.report().map(o -> o.with(o.error(), plan(null))), ran.interrupted(), args(run).schemaHash(),
+                    summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"));
         } catch (TenantctlException e) {
             throw e;
         } catch (Exception e) {
@@ -172,67 +122,47 @@ public final class MigrateAll {
         }
     }
 
-    /** --resume (under the rollout lock) or --join: the run's own manifest and flags; a joined run that is over is only reported. */
-    private Result continueRun(Request req) {
-        String runId = req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
-        RunControl control = req.control();
-        SchemaManifest manifest = runManifest(migrateRun(runId), req.manifest());
-        try (AutoCloseable lock = req.control().resumeRunId() != null ? lock(req.waitForLock()) : () -> { }) {
-            Optional<RunRepository.Run> run = engine().existing(control, VERB);
-            if (run.isEmpty()) {
-                return result(runId, manifest, false);
-            }
-            return work(runId, manifest, flags(run.get()), req, selected(run.get()));
-        } catch (TenantctlException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new TenantctlException(TenantctlException.Category.INTERNAL, "migrate-all run " + runId + ": " + Errors.oneLine(e), e);
-        }
+    /** Under the rollout lock: records a run of the selected orgs, a canary's worth pending and the rest held, spread over the pools. */
+    private String start(Request req, Selection selected) {
+        refuseUnfinished();
+        // we may have waited for another rollout: select again from the fleet as it is now
+        Selection sel = req.waitForLock() ? select(req) : selected;
+        SchemaManifest manifest = req.manifest();
+        ctx.catalog().manifests().save(manifest.hash(), manifest.source(), manifest.canonicalJson());
+        List<RunRepository.NewItem> work = sel.selected().stream().sorted(Comparator.comparing(Org::orgId))
+                .map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null)).toList();
+        List<RunRepository.NewItem> skipped = new ArrayList<>();
+        sel.skipped().forEach((o, why) -> skipped.add(new RunRepository.NewItem(o.orgId(), o.poolId(), 0, ItemStatus.SKIPPED.db(), why)));
+        String args = Json.write(new Args(manifest.source(), manifest.hash(), req.selector().pools().isEmpty() ? null : req.selector().pools(),
+                req.selector().orgs().isEmpty() ? null : req.selector().orgs(), req.selector().tier(), Flags.of(req)));
+        return engine.start(VERB, args, work, req.staging().canary(), skipped,
+                Json.args("unchanged_unselected", sel.unchanged(), "selected", sel.selected().size()));
     }
 
-    /** This worker's share of the run, on the engine; then the run's outcome. */
-    private Result work(String runId, SchemaManifest manifest, Flags flags, Request req, int selected) {
+    /** The work on a migrate-all run: the run's own manifest (which {@code given}, if any, must be) and flags. */
+    private RunEngine.Work work(RunRepository.Run run, SchemaManifest given) {
+        SchemaManifest manifest = runManifest(run, given);
+        Flags flags = args(run).flags();
+        if (flags == null) {
+            throw TenantctlException.config("run " + run.runId() + " has no flags recorded");
+        }
         Map<String, Pool> pools = new HashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Job job = new Job() {
-            @Override
-            public String leaseOperation() {
-                return "migrate";
-            }
-
-            @Override
-            public Done work(String orgId, String poolId) {
-                try {
-                    OrgResult r = migrateOne(orgId, manifest, flags, pools, Map.of(), false);
-                    ItemStatus status = r.outcome().equals(MIGRATED) ? ItemStatus.SUCCEEDED
-                            : r.outcome().equals(SKIPPED) ? ItemStatus.SKIPPED : ItemStatus.UNCHANGED;
-                    return new Done(status, r.attempts(), r.error(), r.plan() == null ? null : r.plan().toString());
-                } catch (OrgFailure f) {
-                    throw new Job.Failure(Errors.oneLine(f.getCause() != null ? f.getCause() : f), f.attempts,
-                            f.plan == null ? null : f.plan.toString(), f);
-                }
-            }
-        };
-        RunEngine.WorkerReport w = engine().drive(runId, VERB, job, req.settings(),
-                Budget.of(flags.budget(), selected, flags.canary()), req.cancel(), req.progress());
-        return result(runId, manifest, w.interrupted());
+        return new RunEngine.Work(Job.of("migrate", (orgId, poolId) -> migrateOne(orgId, manifest, flags, pools, Map.of(), false)),
+                Budget.of(flags.budget(), summaryInt(run, "selected"), flags.canary()));
     }
-
-    private RunEngine engine() {
-        return new RunEngine(ctx, new LeaseRecovery(ctx));
-    }
-
 
     // ---- selection ----
 
     private record Selection(List<Org> selected, Map<Org, String> skipped, int unchanged) {
     }
 
-    private Selection select(Request req, SchemaManifest manifest) {
-        if (req.selector().tier() != null && !req.selector().tier().matches("^[a-z][a-z0-9_-]{0,31}$")) {
-            throw TenantctlException.usage("tier '" + req.selector().tier() + "' must match ^[a-z][a-z0-9_-]{0,31}$");
+    private Selection select(Request req) {
+        SchemaManifest manifest = req.manifest();
+        if (req.selector().tier() != null) {
+            OrgId.requireTier(req.selector().tier());
         }
-        java.util.List<String> badIds = io.tenantctl.catalog.OrgId.problems(req.selector().orgs());
+        List<String> badIds = OrgId.problems(req.selector().orgs());
         if (!badIds.isEmpty()) {
             throw TenantctlException.usage(String.join("; ", badIds));
         }
@@ -272,24 +202,13 @@ public final class MigrateAll {
         return new Selection(selected, skipped, unchanged);
     }
 
-    /** A failed org, carrying its attempts. */
-    private static final class OrgFailure extends RuntimeException {
-        final int attempts;
-        final JsonNode plan;
-
-        OrgFailure(RuntimeException cause, int attempts, JsonNode plan) {
-            super(cause.getMessage(), cause);
-            this.attempts = attempts;
-            this.plan = plan;
-        }
-    }
-
-    private OrgResult migrateOne(String orgId, SchemaManifest manifest, Flags flags, Map<String, Pool> pools, Map<String, String> dead,
+    /** One org: its differences from the manifest applied (planned only, in a dry run); the detail is its plan. */
+    private Job.Done migrateOne(String orgId, SchemaManifest manifest, Flags flags, Map<String, Pool> pools, Map<String, String> dead,
                                  boolean dryRun) {
         Org org = ctx.catalog().orgs().get(orgId);
         boolean failedOrg = org.status().equals(Org.FAILED);
         if (!org.status().equals(Org.ACTIVE) && !failedOrg) {
-            return new OrgResult(orgId, org.poolId(), SKIPPED, 0, 0, "org became " + org.status() + " before it was migrated", null);
+            return new Job.Done(ItemStatus.SKIPPED, 0, "org became " + org.status() + " before it was migrated", null);
         }
         Retry.Attempts attempts = new Retry.Attempts();
         try {
@@ -297,8 +216,12 @@ public final class MigrateAll {
                 throw new TenantctlException(TenantctlException.Category.FAILED, dead.get(org.poolId()));
             }
             Pool pool = pools.get(org.poolId());
-            if (failedOrg) {
-                refuseForeignData(org, pool, attempts);
+            if (failedOrg) { // its provision failed, so its database holds no documents; one that does was made by someone else
+                com.mongodb.client.MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
+                SchemaApply.refuseIfHoldsData(db, SchemaApply.collections(db, ctx.retry(), attempts), ctx.retry(), attempts, holding -> "org "
+                        + orgId + " is failed and its database " + org.databaseName() + " holds data (collection '" + holding
+                        + "' has documents) that tenantctl did not write: register it with 'tenantctl orgs adopt " + orgId + " --pool "
+                        + pool.poolId() + "'");
             }
             Optional<SchemaManifest> recorded = flags.force() || failedOrg ? Optional.empty() : recordedManifest(org.schemaHash());
             Collection<String> inspect = recorded.map(manifest::changedSince)
@@ -311,43 +234,13 @@ public final class MigrateAll {
                 ctx.catalog().orgs().recordSchema(orgId, manifest.hash());
             }
             boolean changes = plan != null && (plan.changes() || !plan.conflicts().isEmpty());
-            return new OrgResult(orgId, org.poolId(), dryRun ? PLANNED : changes ? MIGRATED : UNCHANGED, attempts.attempts(), 0, null,
-                    plan == null ? null : PLAN_JSON.valueToTree(plan));
+            return new Job.Done(changes ? ItemStatus.SUCCEEDED : ItemStatus.UNCHANGED, attempts.attempts(), null,
+                    plan == null ? null : PLAN_JSON.valueToTree(plan).toString());
         } catch (RuntimeException e) {
-            throw new OrgFailure(e, attempts.attempts(), e instanceof SchemaApply.ConflictFailure c ? PLAN_JSON.valueToTree(c.plan)
-                    : e instanceof SchemaApply.DuplicateFailure d ? PLAN_JSON.valueToTree(d.plan) : null);
+            throw new Job.Failure(Errors.oneLine(e), attempts.attempts(), e instanceof SchemaApply.ConflictFailure c
+                    ? PLAN_JSON.valueToTree(c.plan).toString()
+                    : e instanceof SchemaApply.DuplicateFailure d ? PLAN_JSON.valueToTree(d.plan).toString() : null, e);
         }
-    }
-
-    /**
-     * A failed org is one whose provision failed, so its database holds no documents; one that does was made by
-     * someone else, and migrating it would take it over: the org fails, pointing at {@code orgs adopt}.
-     */
-    private void refuseForeignData(Org org, Pool pool, Retry.Attempts attempts) {
-        com.mongodb.client.MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
-        String holding = SchemaApply.firstNonEmpty(db, SchemaApply.collections(db, ctx.retry(), attempts), ctx.retry(), attempts);
-        if (holding != null) {
-            throw new TenantctlException(TenantctlException.Category.FAILED, "org " + org.orgId() + " is failed and its database "
-                    + org.databaseName() + " holds data (collection '" + holding + "' has documents) that tenantctl did not write:"
-                    + " register it with 'tenantctl orgs adopt " + org.orgId() + " --pool " + pool.poolId() + "'");
-        }
-    }
-
-    /** What to run to get an org that failed in a migrate-all run moving again. */
-    public static String nextStep(String orgId, String error) {
-        if (error == null) {
-            return null;
-        }
-        if (error.contains("orgs adopt")) {
-            return "tenantctl orgs adopt " + orgId + " --pool POOL   (see the error)";
-        }
-        if (error.contains("--replace-conflicting")) {
-            return "tenantctl migrate-all --org " + orgId + " --replace-conflicting --dry-run   (then without --dry-run)";
-        }
-        if (error.contains("duplicate")) {
-            return "remove the duplicate documents named above, then: tenantctl migrate-all --org " + orgId;
-        }
-        return "tenantctl migrate-all --org " + orgId;
     }
 
     private Optional<SchemaManifest> recordedManifest(String hash) {
@@ -371,78 +264,51 @@ public final class MigrateAll {
 
     // ---- dry run ----
 
-    private Result dryRun(Request req, SchemaManifest manifest, Selection sel) {
+    private Result dryRun(Request req, Selection sel) {
         Map<String, Pool> pools = new HashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
         Map<String, String> dead = PoolHealth.unreachable(ctx, sel.selected().stream().map(Org::poolId).distinct().map(pools::get).toList());
-        Flags flags = new Flags(req.apply().replaceConflicting(), req.apply().prune(), req.selector().force(),
-                    req.staging().maxFailures() == null ? null : req.staging().maxFailures().spec(), req.staging().canary());
         List<Fanout.Item> items = sel.selected().stream().map(o -> new Fanout.Item(o.orgId(), o.poolId())).toList();
-        Fanout.Result<OrgResult> fan = Fanout.run(items, req.settings().fanout(), item -> migrateOne(item.id(), manifest, flags, pools, dead, true),
-                new Fanout.Listener<>() {
-                }, req.cancel());
-        List<OrgResult> orgs = new ArrayList<>();
-        for (Fanout.Outcome<OrgResult> o : fan.outcomes()) {
-            orgs.add(o.ok() ? o.value() : new OrgResult(o.item().id(), o.item().group(), FAILED,
-                    o.error() instanceof OrgFailure f ? f.attempts : 1, o.millis(), Errors.oneLine(o.error().getCause() != null ? o.error().getCause() : o.error()),
-                    o.error() instanceof OrgFailure f ? f.plan : null));
+        Fanout.Result<Job.Done> fan = Fanout.run(items, req.drive().settings().fanout(),
+                item -> migrateOne(item.id(), req.manifest(), Flags.of(req), pools, dead, true), new Fanout.Listener<>() {
+                }, req.drive().cancel());
+        List<RunReport.Org> orgs = new ArrayList<>();
+        for (Fanout.Outcome<Job.Done> o : fan.outcomes()) {
+            Job.Done d = o.value();
+            orgs.add(o.ok() ? new RunReport.Org(o.item().id(), o.item().group(), d.status() == ItemStatus.SKIPPED ? "skipped" : "planned",
+                    d.attempts(), 0, d.error(), plan(d.detailJson()))
+                    : new RunReport.Org(o.item().id(), o.item().group(), "failed", o.error() instanceof Job.Failure f ? f.attempts() : 1,
+                    o.millis(), Errors.oneLine(o.error().getCause() != null ? o.error().getCause() : o.error()),
+                    plan(o.error() instanceof Job.Failure f ? f.detailJson() : null)));
         }
-        sel.skipped().forEach((o, why) -> orgs.add(new OrgResult(o.orgId(), o.poolId(), SKIPPED, 0, 0, why, null)));
-        orgs.sort((a, b) -> a.orgId().compareTo(b.orgId()));
-        return new Result(null, true, manifest.hash(), sel.selected().size(), 0, sel.unchanged(), sel.skipped().size(), orgs,
-                Timings.of(List.of()), fan.cancelled(), null, null);
+        sel.skipped().forEach((o, why) -> orgs.add(new RunReport.Org(o.orgId(), o.poolId(), "skipped", 0, 0, why, plan(null))));
+        orgs.sort(Comparator.comparing(RunReport.Org::orgId));
+        return new Result(RunReport.planned(VERB, orgs), fan.cancelled(), req.manifest().hash(), sel.selected().size(), sel.unchanged());
+    }
+
+    /** An org's -o json detail: its plan, or null. */
+    private static String plan(String planJson) {
+        return "{\"plan\":" + (planJson == null ? "null" : planJson) + "}";
     }
 
     // ---- run bookkeeping ----
 
-    private Result result(String runId, SchemaManifest manifest, boolean interrupted) {
-        RunRepository.Run run = ctx.catalog().runs().get(runId);
-        RunReport report = engine().report(runId, MIGRATED::json);
-        List<OrgResult> orgs = report.orgs().stream().map(o -> new OrgResult(o.orgId(), o.poolId(),
-                Outcome.of(o.outcome()), o.attempts(), o.ms(), o.error(), null)).toList();
-        String aborted = report.status() == RunStatus.ABORTED ? report.reason() : null;
-        return new Result(runId, false, manifest.hash(), summaryInt(run, "selected"), report.count(MIGRATED.json()),
-                report.count(UNCHANGED.json()) + summaryInt(run, "unchanged_unselected"), report.count(SKIPPED.json()), orgs, report.timings(),
-                interrupted, aborted, report);
-    }
-
-
-    private RunRepository.Run migrateRun(String runId) {
-        RunRepository.Run run = ctx.catalog().runs().get(runId);
-        if (!run.verb().equals("migrate-all")) {
-            throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not migrate-all");
-        }
-        return run;
+    private static Args args(RunRepository.Run run) {
+        return Json.read(run.runId(), run.args(), Args.class);
     }
 
     private SchemaManifest runManifest(RunRepository.Run run, SchemaManifest given) {
-        String hash = Json.read(run.runId(), run.args(), Args.class).schemaHash();
+        String hash = args(run).schemaHash();
         if (given != null && !given.hash().equals(hash)) {
             throw TenantctlException.usage("run " + run.runId() + " applies manifest " + hash.substring(0, 12) + " but --schema gives "
                     + given.hash().substring(0, 12) + ": leave out --schema (the run's manifest is kept in the catalog)");
         }
-        return recordedManifest(hash).orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run " + run.runId()
-                + " is missing from the catalog"));
-    }
-
-    private static Flags flags(RunRepository.Run run) {
-        Flags flags = Json.read(run.runId(), run.args(), Args.class).flags();
-        if (flags == null) {
-            throw TenantctlException.config("run " + run.runId() + " has no flags recorded");
-        }
-        return flags;
-    }
-
-    private static int selected(RunRepository.Run run) {
-        return summaryInt(run, "selected");
+        return given != null ? given : recordedManifest(hash).orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run "
+                + run.runId() + " is missing from the catalog"));
     }
 
     private static int summaryInt(RunRepository.Run run, String key) {
-        try {
-            return run.summary() == null ? 0 : JSON.readTree(run.summary()).path(key).asInt(0);
-        } catch (Exception e) {
-            return 0;
-        }
+        return Json.tree(run.summary()).path(key).asInt(0);
     }
 
     /** A crashed or detached rollout still marked running must be finished (resumed or joined) before a new one. */

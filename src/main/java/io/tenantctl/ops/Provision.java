@@ -2,103 +2,78 @@ package io.tenantctl.ops;
 
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.Pool;
-import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.RunRepository;
-import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
-import io.tenantctl.ops.run.RunControl;
-import io.tenantctl.ops.run.OutcomeWord;
+import io.tenantctl.ops.run.OutcomeNames;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
-import io.tenantctl.fanout.CancelToken;
-import io.tenantctl.fanout.Fanout;
-import io.tenantctl.fanout.Timings;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.SchemaManifest;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code tenantctl provision}: validate every id, place new orgs fill-then-spill under a lock, then per org create
  * every collection and one createIndexes per collection (retried), fanned out across pools, recorded as a run.
- * Active orgs are a reported no-op; provisioning/failed ones are resumed on the pool they were placed on.
+ * Active orgs are a reported no-op; provisioning/failed ones are resumed on the pool they were placed on. Each org is
+ * provisioned, unchanged (already active), planned (dry run), failed, or not_started.
  */
 public final class Provision {
 
-    private static final Pattern TIER = Pattern.compile("^[a-z][a-z0-9_-]{0,31}$");
-
-    /** What to provision (ids, pin, tier, manifest) and how the run is driven: engine limits, or join/resume/detach. */
-    public record Request(List<String> orgIds, String pool, String tier, SchemaManifest manifest, boolean dryRun,
-                          RunEngine.Settings settings, RunControl control, CancelToken cancel, Progress progress) {
-    }
-
     public static final String VERB = "provision";
+
+    /** What to provision (ids, pin, tier, manifest) and how the run is driven. */
+    public record Request(List<String> orgIds, String pool, String tier, SchemaManifest manifest, boolean dryRun, RunEngine.Drive drive) {
+    }
 
     /** What a provision run records, so that joiners and resumers provision with the same manifest and tier. */
     record Args(int orgs, String pool, String tier, String schema, String schemaHash) {
     }
 
-    /** provisioned, unchanged (already active), planned (dry run), failed, or not_started (interrupted). */
-    public record OrgResult(String orgId, String poolId, String databaseName, Outcome outcome, int attempts, long millis,
-                            String error) {
+    /** The run's report (each org's detail: its database_name) and the hash of the manifest the run applies. */
+    public record Result(RunReport report, boolean interrupted, String schemaHash) {
     }
 
-    public record Result(String runId, boolean dryRun, String schemaHash, List<OrgResult> orgs, Timings timings,
-                         boolean interrupted, RunReport report) {
-        public List<OrgResult> failed() {
-            return orgs.stream().filter(o -> o.outcome().equals(FAILED)).toList();
-        }
-
-        public long count(Outcome outcome) {
-            return orgs.stream().filter(o -> o.outcome().equals(outcome)).count();
-        }
-
-        /** The slowest orgs worked on, slowest first. */
-        public List<OrgResult> slowest(int n) {
-            return orgs.stream().filter(o -> o.outcome().equals(PROVISIONED) || o.outcome().equals(FAILED))
-                    .sorted(Comparator.comparingLong(OrgResult::millis).reversed()).limit(n).toList();
-        }
+    /** The orgs asked for as they are: every id in order, new ones to place, ones to resume, and the lines of the rest. */
+    private record Sorted(List<String> ids, List<String> fresh, List<Org> resume, Map<String, RunReport.Org> done) {
     }
-
-    /** How provisioning one org ended (its -o json spelling is the lower-case name). */
-    public enum Outcome implements OutcomeWord {
-        PROVISIONED, UNCHANGED, PLANNED, FAILED, NOT_STARTED;
-
-        /** The outcome a run report spells {@code word}; anything not finished is not started. */
-        static Outcome of(String word) {
-            return OutcomeWord.of(Outcome.class, word, NOT_STARTED);
-        }
-    }
-
-    public static final Outcome PROVISIONED = Outcome.PROVISIONED;
-    public static final Outcome UNCHANGED = Outcome.UNCHANGED;
-    public static final Outcome PLANNED = Outcome.PLANNED;
-    public static final Outcome FAILED = Outcome.FAILED;
-    public static final Outcome NOT_STARTED = Outcome.NOT_STARTED;
 
     private final OpsContext ctx;
+    private final RunEngine engine;
 
     public Provision(OpsContext ctx) {
         this.ctx = ctx;
+        this.engine = new RunEngine(ctx, new LeaseRecovery(ctx));
     }
 
     public Result run(Request req) {
-        if (req.control().joinRunId() != null || req.control().resumeRunId() != null) {
-            return continueRun(req);
+        if (req.dryRun() && !req.drive().control().existing()) {
+            Sorted s = sort(req);
+            for (OrgRepository.Placed p : ctx.catalog().orgs().planPlacement(s.fresh(), req.pool())) {
+                s.done().put(p.orgId(), line(p.orgId(), p.poolId(), p.ok() ? "planned" : "failed", p.error()));
+            }
+            s.resume().forEach(o -> s.done().put(o.orgId(), line(o.orgId(), o.poolId(), "planned", null)));
+            return new Result(RunReport.planned(VERB, s.ids().stream().map(s.done()::get).toList()), false, req.manifest().hash());
         }
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("provisioned", "not_started"), () -> start(req),
+                run -> work(run, req.manifest()));
+        return new Result(ran.report().map(o -> o.with(o.why(), database(o.orgId()))), ran.interrupted(),
+                args(ctx.catalog().runs().get(ran.report().runId())).schemaHash());
+    }
+
+    /** Validates the request and sorts its orgs; the run, if any, is left to the caller. */
+    private Sorted sort(Request req) {
         List<String> ids = validate(req);
         if (req.pool() != null) {
             ctx.catalog().pools().get(req.pool()); // an unknown --pool records no run
@@ -107,95 +82,52 @@ public final class Provision {
             LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are looked at
         }
         Map<String, Org> existing = ctx.catalog().orgs().findAll(ids);
-        Map<String, OrgResult> results = new LinkedHashMap<>();
-        List<String> fresh = new ArrayList<>();
-        List<Org> resume = new ArrayList<>();
+        Sorted s = new Sorted(ids, new ArrayList<>(), new ArrayList<>(), new LinkedHashMap<>());
         for (String id : ids) {
             Org org = existing.get(id);
             if (org == null) {
-                fresh.add(id);
+                s.fresh().add(id);
             } else if (org.status().equals(Org.ACTIVE)) {
-                results.put(id, new OrgResult(id, org.poolId(), org.databaseName(), UNCHANGED, 0, 0, null));
+                s.done().put(id, line(id, org.poolId(), "unchanged", null));
             } else if (org.status().equals(Org.PROVISIONING) || org.status().equals(Org.FAILED)) {
-                resume.add(org);
+                s.resume().add(org);
             } else {
-                results.put(id, new OrgResult(id, org.poolId(), org.databaseName(), FAILED, 0, 0,
+                s.done().put(id, line(id, org.poolId(), "failed",
                         "org is " + org.status() + ": provision only creates new orgs or resumes provisioning/failed ones"));
             }
         }
-        if (req.dryRun()) {
-            for (OrgRepository.Placed p : ctx.catalog().orgs().planPlacement(fresh, req.pool())) {
-                results.put(p.orgId(), new OrgResult(p.orgId(), p.poolId(), OrgId.databaseName(p.orgId()),
-                        p.ok() ? PLANNED : FAILED, 0, 0, p.error()));
-            }
-            resume.forEach(o -> results.put(o.orgId(), new OrgResult(o.orgId(), o.poolId(), o.databaseName(), PLANNED, 0, 0, null)));
-            return new Result(null, true, req.manifest().hash(), ordered(ids, results), Timings.of(List.of()), false, null);
-        }
+        return s;
+    }
 
+    /** Places the new orgs and records the run: their items pending, spread over the pools; those already final as such. */
+    private String start(Request req) {
+        Sorted s = sort(req);
         ctx.catalog().manifests().save(req.manifest().hash(), req.manifest().source(), req.manifest().canonicalJson());
-        List<RunRepository.NewItem> items = new ArrayList<>();
-        List<String[]> work = new ArrayList<>(); // org id, pool id
-        resume.forEach(o -> work.add(new String[]{o.orgId(), o.poolId()}));
-        for (OrgRepository.Placed p : ctx.catalog().orgs().place(fresh, req.pool(), req.tier())) {
+        List<RunRepository.NewItem> work = new ArrayList<>(s.resume().stream().map(o -> item(o.orgId(), o.poolId(), null, null)).toList());
+        for (OrgRepository.Placed p : ctx.catalog().orgs().place(s.fresh(), req.pool(), req.tier())) {
             if (p.ok()) {
-                work.add(new String[]{p.orgId(), p.poolId()});
+                work.add(item(p.orgId(), p.poolId(), null, null));
             } else {
-                results.put(p.orgId(), new OrgResult(p.orgId(), null, OrgId.databaseName(p.orgId()), FAILED, 0, 0, p.error()));
+                s.done().put(p.orgId(), line(p.orgId(), null, "failed", p.error()));
             }
         }
-        for (String[] w : RunEngine.interleave(work, w -> w[1])) {
-            items.add(new RunRepository.NewItem(w[0], w[1], items.size(), ItemStatus.PENDING.db(), null));
-        }
-        for (OrgResult r : results.values()) {
-            items.add(new RunRepository.NewItem(r.orgId(), r.poolId(), items.size(),
-                    (r.outcome().equals(UNCHANGED) ? ItemStatus.UNCHANGED : ItemStatus.FAILED).db(), r.error()));
-        }
-        String runId = engine().start(VERB, Json.write(new Args(ids.size(), req.pool(), req.tier(), req.manifest().source(),
-                req.manifest().hash())), items, null);
-        if (req.control().detach()) {
-            return result(runId, req.manifest().hash(), false);
-        }
-        return work(runId, req.manifest(), req);
+        return engine.start(VERB, Json.write(new Args(s.ids().size(), req.pool(), req.tier(), req.manifest().source(), req.manifest().hash())),
+                work, 0, s.done().values().stream().map(o -> item(o.orgId(), o.poolId(), o.outcome().equals("unchanged")
+                        ? ItemStatus.UNCHANGED : ItemStatus.FAILED, o.error())).toList(), null);
     }
 
-    /** Works on an existing provision run (--join, or --resume after reopening it) with the run's own manifest. */
-    private Result continueRun(Request req) {
-        RunEngine engine = engine();
-        String runId = req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
-        Optional<RunRepository.Run> run = engine.existing(req.control(), VERB);
-        String hash = Json.read(runId, ctx.catalog().runs().get(runId).args(), Args.class).schemaHash();
-        if (run.isEmpty()) {
-            return result(runId, hash, false);
-        }
-        SchemaManifest manifest = ctx.catalog().manifests().body(hash).map(b -> SchemaManifest.parse(b, "catalog manifest " + hash))
-                .orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run " + runId + " is missing from the catalog"));
-        return work(runId, manifest, req);
-    }
-
-    private Result work(String runId, SchemaManifest manifest, Request req) {
+    /** The work on a provision run, with the run's own manifest ({@code given}, as written, when it is that one). */
+    private RunEngine.Work work(RunRepository.Run run, SchemaManifest given) {
+        String hash = args(run).schemaHash();
+        SchemaManifest manifest = given != null && given.hash().equals(hash) ? given : ctx.catalog().manifests().body(hash)
+                .map(b -> SchemaManifest.parse(b, "catalog manifest " + hash)).orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run " + run.runId() + " is missing from the catalog"));
         Map<String, Pool> pools = new LinkedHashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Job job = new Job() {
-            @Override
-            public String leaseOperation() {
-                return "provision";
+        return new RunEngine.Work(Job.of("provision", (orgId, poolId) -> provisionOne(orgId, manifest, pools), (orgId, error) -> {
+            if (ctx.catalog().orgs().get(orgId).status().equals(Org.PROVISIONING)) {
+                ctx.catalog().orgs().setStatus(orgId, Org.FAILED); // its pool is down or its org busy: resumable as failed
             }
-
-            @Override
-            public Done work(String orgId, String poolId) {
-                return provisionOne(orgId, manifest, pools);
-            }
-
-            @Override
-            public void failedBeforeWork(String orgId, String error) {
-                Org org = ctx.catalog().orgs().get(orgId);
-                if (org.status().equals(Org.PROVISIONING)) {
-                    ctx.catalog().orgs().setStatus(orgId, Org.FAILED);
-                }
-            }
-        };
-        RunEngine.WorkerReport w = engine().drive(runId, VERB, job, req.settings(), Budget.NONE, req.cancel(), req.progress());
-        return result(runId, manifest.hash(), w.interrupted());
+        }), Budget.NONE);
     }
 
     /** One org: every collection, one createIndexes per collection, then active with the manifest's hash. */
@@ -213,7 +145,11 @@ public final class Provision {
             Pool pool = pools.get(org.poolId());
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
             Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
-            refuseIfHoldsData(db, existing, org.orgId(), pool.poolId(), attempts);
+            // provision never takes a database over: one that holds documents was made by the app or by scripts
+            SchemaApply.refuseIfHoldsData(db, existing, ctx.retry(), attempts, holding -> "database " + db.getName() + " on pool "
+                    + pool.poolId() + " already exists and holds data (collection '" + holding + "' has documents): provision never takes"
+                    + " a database over; register it with 'tenantctl orgs adopt " + orgId + " --pool " + pool.poolId()
+                    + "', or choose another id ('tenantctl orgs forget " + orgId + "' first)");
             SchemaApply.applyAll(db, manifest, existing, ctx.retry(), attempts);
             ctx.catalog().orgs().markActive(org.orgId(), manifest.hash());
             return new Job.Done(ItemStatus.SUCCEEDED, attempts.attempts(), null, null);
@@ -223,50 +159,21 @@ public final class Provision {
         }
     }
 
-    private Result result(String runId, String schemaHash, boolean interrupted) {
-        RunReport report = engine().report(runId, PROVISIONED::json);
-        List<OrgResult> orgs = report.orgs().stream().map(o -> new OrgResult(o.orgId(), o.poolId(), OrgId.databaseName(o.orgId()),
-                Outcome.of(o.outcome()), o.attempts(), o.ms(),
-                o.outcome().equals("not_done") ? "not started: run interrupted" : o.error())).toList();
-        return new Result(runId, false, schemaHash, orgs, report.timings(), interrupted, report);
+    private static RunRepository.NewItem item(String orgId, String poolId, ItemStatus status, String error) {
+        return new RunRepository.NewItem(orgId, poolId, 0, status == null ? null : status.db(), error);
     }
 
-    private RunEngine engine() {
-        return new RunEngine(ctx, new LeaseRecovery(ctx));
+    private static Args args(RunRepository.Run run) {
+        return Json.read(run.runId(), run.args(), Args.class);
     }
 
-    /**
-     * Provision creates databases; it never takes one over. A database that already holds documents was made by the
-     * app or by scripts (or belongs to someone else): the org fails, pointing at {@code orgs adopt}.
-     */
-    private void refuseIfHoldsData(MongoDatabase db, Set<String> existing, String orgId, String poolId, Retry.Attempts attempts) {
-        if (existing.isEmpty()) {
-            return;
-        }
-        String holding = SchemaApply.firstNonEmpty(db, existing, ctx.retry(), attempts);
-        if (holding != null) {
-            throw new TenantctlException(TenantctlException.Category.FAILED, "database " + db.getName() + " on pool " + poolId
-                    + " already exists and holds data (collection '" + holding + "' has documents): provision never takes a database over;"
-                    + " register it with 'tenantctl orgs adopt " + orgId + " --pool " + poolId + "', or choose another id"
-                    + " ('tenantctl orgs forget " + orgId + "' first)");
-        }
+    /** One org's line: its outcome, and its database name as the detail. */
+    private static RunReport.Org line(String orgId, String poolId, String outcome, String error) {
+        return new RunReport.Org(orgId, poolId, outcome, 0, 0, error, database(orgId));
     }
 
-    /** What to run to get a failed org moving again. */
-    public static String nextStep(String orgId, String poolId, String error) {
-        if (error == null) {
-            return null;
-        }
-        if (error.contains("orgs adopt")) {
-            return "tenantctl orgs adopt " + orgId + " --pool " + poolId + "   (or: tenantctl orgs forget " + orgId + ")";
-        }
-        if (error.startsWith("no capacity")) {
-            return "tenantctl pools add … / pools enable …, then: tenantctl provision " + orgId;
-        }
-        if (error.startsWith("org is ")) {
-            return "tenantctl orgs show " + orgId;
-        }
-        return "tenantctl provision " + orgId + "   (resumes it; or: tenantctl orgs forget " + orgId + ")";
+    private static String database(String orgId) {
+        return Json.args("database_name", OrgId.databaseName(orgId));
     }
 
     private static List<String> validate(Request req) {
@@ -278,24 +185,11 @@ public final class Provision {
             throw TenantctlException.usage(problems.size() + " invalid org id" + (problems.size() == 1 ? "" : "s")
                     + ", nothing written: " + String.join("; ", problems));
         }
-        Map<String, String> byDatabase = new LinkedHashMap<>();
-        List<String> clashes = new ArrayList<>();
-        for (String id : new LinkedHashSet<>(req.orgIds())) {
-            String other = byDatabase.putIfAbsent(OrgId.databaseName(id), id);
-            if (other != null) {
-                clashes.add("org ids '" + other + "' and '" + id + "' both map to database " + OrgId.databaseName(id));
-            }
-        }
+        List<String> clashes = OrgId.clashes(req.orgIds());
         if (!clashes.isEmpty()) {
             throw TenantctlException.usage(String.join("; ", clashes) + " ('-' and '_' are the same in database names), nothing written");
         }
-        if (req.tier() == null || !TIER.matcher(req.tier()).matches()) {
-            throw TenantctlException.usage("tier '" + req.tier() + "' must match ^[a-z][a-z0-9_-]{0,31}$");
-        }
+        OrgId.requireTier(req.tier());
         return new ArrayList<>(new LinkedHashSet<>(req.orgIds()));
-    }
-
-    private static List<OrgResult> ordered(List<String> ids, Map<String, OrgResult> results) {
-        return ids.stream().map(results::get).toList();
     }
 }

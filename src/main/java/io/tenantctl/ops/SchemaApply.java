@@ -77,6 +77,18 @@ final class SchemaApply {
         return null;
     }
 
+    /**
+     * Refuses (FAILED, {@code why} naming the collection) a database whose {@code existing} collections hold documents:
+     * provision and migrate-all never take over data tenantctl did not write; {@code orgs adopt} registers it.
+     */
+    static void refuseIfHoldsData(MongoDatabase db, Set<String> existing, Retry retry, Retry.Attempts attempts,
+                                  java.util.function.Function<String, String> why) {
+        String holding = firstNonEmpty(db, existing, retry, attempts);
+        if (holding != null) {
+            throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, why.apply(holding));
+        }
+    }
+
     static void createCollection(MongoDatabase db, String name, Retry retry, Retry.Attempts attempts) {
         step("create " + name, () -> retry.call(attempts, () -> {
             try {

@@ -1,5 +1,8 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.backup.Compression;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.fanout.CancelToken;
@@ -48,16 +51,16 @@ class BackupDueTest {
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
                  FileObjectStore store = new FileObjectStore(f.storeDir)) {
                 Backup op = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store);
-                Backup.Result first = op.run(request(List.of("free-org", "starter-org", "growth-org"), false, false, t0));
-                assertThat(first.count(Backup.BACKED_UP)).isEqualTo(3);
+                RunReport first = op.run(request(List.of("free-org", "starter-org", "growth-org"), false, false, t0)).report();
+                assertThat(first.count("backed_up")).isEqualTo(3);
 
                 assertThat(due(op, t0.plus(Duration.ofHours(1)))).containsExactly("never");
                 assertThat(due(op, t0.plus(Duration.ofHours(13)))).containsExactly("growth-org", "never");
                 assertThat(due(op, t0.plus(Duration.ofHours(25)))).containsExactly("growth-org", "never", "starter-org");
                 assertThat(due(op, t0.plus(Duration.ofHours(169)))).containsExactly("free-org", "growth-org", "never", "starter-org");
 
-                Backup.Result later = op.run(request(List.of(), true, false, t0.plus(Duration.ofHours(13))));
-                assertThat(later.orgs()).extracting(Backup.OrgResult::orgId).containsExactly("growth-org", "never");
+                RunReport later = op.run(request(List.of(), true, false, t0.plus(Duration.ofHours(13)))).report();
+                assertThat(later.orgs()).extracting(RunReport.Org::orgId).containsExactly("growth-org", "never");
                 assertThat(due(op, t0.plus(Duration.ofHours(14)))).isEmpty();
             }
             f.assertClean("free-org", "starter-org", "growth-org", "never", "frozen");
@@ -69,14 +72,13 @@ class BackupDueTest {
     }
 
     private static List<String> due(Backup op, Instant at) {
-        Backup.Result r = op.run(request(List.of(), true, true, at));
+        RunReport r = op.run(request(List.of(), true, true, at)).report();
         assertThat(r.dryRun()).isTrue();
-        return r.orgs().stream().map(Backup.OrgResult::orgId).toList();
+        return r.orgs().stream().map(RunReport.Org::orgId).toList();
     }
 
     private static Backup.Request request(List<String> orgs, boolean due, boolean dryRun, Instant at) {
-        return new Backup.Request(new Backup.Selector(orgs, false, null, due), new Backup.Copy(Compression.GZIP, false), dryRun, io.tenantctl.ops.run.RunEngine.Settings.DEFAULT,
-                io.tenantctl.ops.run.RunControl.START, new CancelToken(),
-                Progress.NONE, Clock.fixed(at, ZoneOffset.UTC));
+        return new Backup.Request(new Backup.Selector(orgs, false, null, due), new Backup.Copy(Compression.GZIP, false), dryRun,
+                new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, new CancelToken(), Progress.NONE), Clock.fixed(at, ZoneOffset.UTC));
     }
 }

@@ -1,5 +1,8 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.backup.Compression;
 import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.Catalog;
@@ -50,17 +53,16 @@ class BackupInterruptTest {
                  ObjectStore store = new CancelOnFirstWrite(new FileObjectStore(f.storeDir), "/messages.ndjson", cancel)) {
                 r = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(new Backup.Request(
                         new Backup.Selector(List.of("acme", "beta"), false, null, false), new Backup.Copy(Compression.GZIP, false), false,
-                        new io.tenantctl.ops.run.RunEngine.Settings(1, 1, 0, false), io.tenantctl.ops.run.RunControl.START,
-                        cancel, Progress.NONE, Clock.systemUTC()));
+                        new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), RunControl.START, cancel, Progress.NONE), Clock.systemUTC()));
 
                 assertThat(r.interrupted()).isTrue();
-                Backup.OrgResult acme = r.orgs().get(0);
-                assertThat(acme.outcome()).isEqualTo(Backup.FAILED);
+                RunReport.Org acme = r.report().orgs().get(0);
+                assertThat(acme.outcome()).isEqualTo("failed");
                 assertThat(acme.error()).contains("interrupted after").contains("documents of messages");
-                assertThat(r.orgs().get(1).outcome()).as("beta").isEqualTo(Backup.NOT_STARTED);
+                assertThat(r.report().orgs().get(1).outcome()).as("beta").isEqualTo("not_started");
                 assertThat(store.list("acme/")).extracting(ObjectInfo::key).noneMatch(k -> k.endsWith("manifest.json"))
                         .as("the partial collection file was not published either").noneMatch(k -> k.contains("messages"));
-                assertThat(new BackupRepository(catalog).find(acme.backupId())).hasValueSatisfying(b ->
+                assertThat(new BackupRepository(catalog).find(acme.detail().path("backup_id").asText())).hasValueSatisfying(b ->
                         assertThat(b.status()).isEqualTo("failed"));
             }
 

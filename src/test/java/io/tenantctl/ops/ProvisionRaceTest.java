@@ -1,5 +1,8 @@
 package io.tenantctl.ops;
 
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.Pool;
@@ -106,9 +109,8 @@ class ProvisionRaceTest {
                 futures.add(threads.submit(() -> {
                     try (Catalog catalog = Catalog.open(url); PoolClients clients = new PoolClients(Map.of())) {
                         OpsContext ctx = new OpsContext(catalog, clients, noSleepRetry(), "provisioner-" + who);
-                        Provision.Request req = new Provision.Request(ids, null, "free", TINY, false,
-                                new io.tenantctl.ops.run.RunEngine.Settings(4, 8, 0, false), io.tenantctl.ops.run.RunControl.START,
-                                new CancelToken(), Progress.NONE);
+                        Provision.Request req = new Provision.Request(ids, null, "free", TINY, false, new RunEngine.Drive(
+                                new RunEngine.Settings(4, 8, 0, false), RunControl.START, new CancelToken(), Progress.NONE));
                         start.await(20, TimeUnit.SECONDS);
                         return new Provision(ctx).run(req);
                     }
@@ -125,12 +127,12 @@ class ProvisionRaceTest {
             }
             threads.shutdown();
 
-            List<Provision.OrgResult> all = results.stream().flatMap(r -> r.orgs().stream()).toList();
+            List<RunReport.Org> all = results.stream().flatMap(r -> r.report().orgs().stream()).toList();
             assertThat(all).hasSize(60);
-            List<Provision.OrgResult> failed = all.stream().filter(o -> o.outcome().equals(Provision.FAILED)).toList();
+            List<RunReport.Org> failed = all.stream().filter(o -> o.outcome().equals("failed")).toList();
             assertThat(failed).hasSize(10);
             assertThat(failed).allSatisfy(o -> assertThat(o.error()).contains("no capacity"));
-            assertThat(all.stream().filter(o -> o.outcome().equals(Provision.PROVISIONED))).hasSize(50);
+            assertThat(all.stream().filter(o -> o.outcome().equals("provisioned"))).hasSize(50);
 
             List<Pool> after = setup.pools().list();
             assertThat(after).allSatisfy(p -> assertThat(p.orgCount()).as(p.poolId()).isLessThanOrEqualTo(25));
@@ -141,13 +143,13 @@ class ProvisionRaceTest {
             assertThat(orgs).allSatisfy(o -> assertThat(o.status()).isEqualTo(Org.ACTIVE));
             Map<String, Long> perPool = orgs.stream().collect(Collectors.groupingBy(Org::poolId, Collectors.counting()));
             assertThat(perPool).containsExactlyInAnyOrderEntriesOf(Map.of("pool-1", 25L, "pool-2", 25L));
-            for (Provision.OrgResult f : failed) {
+            for (RunReport.Org f : failed) {
                 assertThat(setup.orgs().find(f.orgId())).as("refused org %s has no row", f.orgId()).isEmpty();
             }
             // each provisioner's run records its own refusals
             for (Provision.Result r : results) {
-                long refused = r.failed().size();
-                long recorded = setup.runs().items(r.runId()).stream().filter(i -> i.status().equals("failed")).count();
+                long refused = r.report().failed().size();
+                long recorded = setup.runs().items(r.report().runId()).stream().filter(i -> i.status().equals("failed")).count();
                 assertThat(recorded).isEqualTo(refused);
             }
             // end state: every placed org (all 50, both pools, both provisioners) has the whole schema on its pool

@@ -19,6 +19,32 @@ public interface Job {
     default void failedBeforeWork(String orgId, String error) {
     }
 
+    /** A job that works on each org with {@code work} (org id, pool id) under an org lease for {@code leaseOperation}. */
+    static Job of(String leaseOperation, java.util.function.BiFunction<String, String, Done> work) {
+        return of(leaseOperation, work, (orgId, error) -> { });
+    }
+
+    /** As {@link #of(String, java.util.function.BiFunction)}, with what to do about an org failed before work (org id, error). */
+    static Job of(String leaseOperation, java.util.function.BiFunction<String, String, Done> work,
+                  java.util.function.BiConsumer<String, String> failedBeforeWork) {
+        return new Job() {
+            @Override
+            public String leaseOperation() {
+                return leaseOperation;
+            }
+
+            @Override
+            public Done work(String orgId, String poolId) {
+                return work.apply(orgId, poolId);
+            }
+
+            @Override
+            public void failedBeforeWork(String orgId, String error) {
+                failedBeforeWork.accept(orgId, error);
+            }
+        };
+    }
+
     /** How one org ended: its item status, attempts, error (failed only) and verb-specific detail (JSON, may be null). */
     record Done(ItemStatus status, int attempts, String error, String detailJson) {
     }

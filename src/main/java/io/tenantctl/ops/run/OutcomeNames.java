@@ -19,4 +19,20 @@ public interface OutcomeNames {
             case HELD, PENDING, RUNNING -> "not_done";
         };
     }
+
+    /** Names with {@code success} for a succeeded item and {@code unfinished} for one not done or cancelled (not_started, pending). */
+    static OutcomeNames of(String success, String unfinished) {
+        return new OutcomeNames() {
+            @Override
+            public String success() {
+                return success;
+            }
+
+            @Override
+            public String of(ItemStatus status) {
+                String word = OutcomeNames.super.of(status);
+                return word.equals("not_done") || word.equals("cancelled") ? unfinished : word;
+            }
+        };
+    }
 }

@@ -72,6 +72,18 @@ public final class RunEngine {
     public record WorkerReport(boolean interrupted) {
     }
 
+    /** How this process drives a verb's run: its limits, --detach / --join / --resume, Ctrl-C and progress. */
+    public record Drive(Settings settings, RunControl control, CancelToken cancel, Progress progress) {
+    }
+
+    /** A verb's per-org work and when its run gives up. */
+    public record Work(Job job, Budget budget) {
+    }
+
+    /** What a verb's run came to in this process: the run's report, and whether Ctrl-C stopped this worker. */
+    public record Ran(RunReport report, boolean interrupted) {
+    }
+
     private final OpsContext ctx;
     private final Worker me;
     private final OrgLeases.Recoverer recoverer;
@@ -96,6 +108,22 @@ public final class RunEngine {
     /** Records a run and its items (pending, held for a canary, or already final); returns the run id. */
     public String start(String verb, String argsJson, List<RunRepository.NewItem> items, String summaryJson) {
         return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), items, summaryJson);
+    }
+
+    /**
+     * Records a run (as {@link #start}) whose {@code work} (org and pool; seq and status are the engine's) is claimed in
+     * turn across the pools — with a canary ({@code canary} &gt; 0, fewer orgs than the run has), only the first
+     * {@code canary} at once, the rest held until they pass — followed by {@code done}, items already final.
+     */
+    public String start(String verb, String argsJson, List<RunRepository.NewItem> work, int canary, List<RunRepository.NewItem> done,
+                        String summaryJson) {
+        List<RunRepository.NewItem> items = new ArrayList<>();
+        for (RunRepository.NewItem i : interleave(work, RunRepository.NewItem::poolId)) {
+            boolean held = canary > 0 && work.size() > canary && items.size() >= canary;
+            items.add(new RunRepository.NewItem(i.orgId(), i.poolId(), items.size(), (held ? ItemStatus.HELD : ItemStatus.PENDING).db(), null));
+        }
+        done.forEach(i -> items.add(new RunRepository.NewItem(i.orgId(), i.poolId(), items.size(), i.status(), i.error())));
+        return start(verb, argsJson, items, summaryJson);
     }
 
     /**
@@ -191,15 +219,45 @@ public final class RunEngine {
     }
 
     /**
+     * A verb's run from start to report, the lifecycle every fan-out verb shares. With --join or --resume: the named run,
+     * checked to be a {@code verb} run, whose work {@code work} makes from the run as recorded (its stored arguments)
+     * before it is reopened, so that a worker that cannot work on it refuses with the run untouched; a joined run that
+     * is already over is only reported. Otherwise {@code start} selects and records a new run and returns its id; with
+     * --detach nobody works on it here, else this worker does, with the same {@code work} a joiner would make.
+     */
+    public Ran run(String verb, Drive drive, OutcomeNames names, java.util.function.Supplier<String> start,
+                   java.util.function.Function<RunRepository.Run, Work> work) {
+        RunControl control = drive.control();
+        String runId = !control.existing() ? start.get() : control.joinRunId() != null ? control.joinRunId() : control.resumeRunId();
+        Work w = null;
+        if (control.existing()) {
+            w = work.apply(runOf(runId, verb));
+            if (existing(control, verb).isEmpty()) {
+                return new Ran(report(runId, names), false);
+            }
+        } else if (control.detach()) {
+            return new Ran(report(runId, names), false);
+        }
+        w = w != null ? w : work.apply(ctx.catalog().runs().get(runId));
+        WorkerReport r = drive(runId, verb, w.job(), drive.settings(), w.budget(), drive.cancel(), drive.progress());
+        return new Ran(report(runId, names), r.interrupted());
+    }
+
+    private RunRepository.Run runOf(String runId, String verb) {
+        RunRepository.Run run = ctx.catalog().runs().get(runId);
+        if (!run.verb().equals(verb)) {
+            throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not " + verb);
+        }
+        return run;
+    }
+
+    /**
      * The run a --join or --resume names, checked to be a run of {@code verb}: reopened for --resume; for --join, empty
      * when the run is already over (a restarted worker then only reports it).
      */
     public Optional<RunRepository.Run> existing(RunControl control, String verb) {
         String runId = control.joinRunId() != null ? control.joinRunId() : control.resumeRunId();
-        RunRepository.Run run = ctx.catalog().runs().get(runId);
-        if (!run.verb().equals(verb)) {
-            throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not " + verb);
-        }
+        RunRepository.Run run = runOf(runId, verb);
         if (control.resumeRunId() != null) {
             reopen(runId);
             return Optional.of(ctx.catalog().runs().get(runId));

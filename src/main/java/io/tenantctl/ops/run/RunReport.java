@@ -4,23 +4,82 @@ import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.fanout.Timings;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * One run as every fan-out verb reports it: the header all their -o json documents start with
- * ({@code run_id, verb, status, counts, p50/p95/max, orgs}), before each verb's own fields.
+ * ({@code run_id, verb, status, counts, p50/p95/max, orgs}), before each verb's own fields. A dry run, which records
+ * no run, is reported the same way without a run id, status or timings ({@link #planned}).
  */
 public record RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings, List<Org> orgs,
                         String reason) {
 
     /** One org's line: its outcome in the verb's words, attempts, wall time, error, and the verb's detail (JSON text). */
     public record Org(String orgId, String poolId, String outcome, int attempts, long ms, String error, String detailJson) {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        /** The verb's detail as a JSON object (empty when there is none). */
+        public JsonNode detail() {
+            try {
+                return detailJson == null ? JSON.createObjectNode() : JSON.readTree(detailJson);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return JSON.createObjectNode();
+            }
+        }
+
+        /** The error; for an org not_started without one, that its run was interrupted (or never worked on, if detached). */
+        public String why() {
+            return error == null && outcome.equals("not_started") ? "not started: run interrupted" : error;
+        }
+
+        /** This line with another error and detail. */
+        public Org with(String error, String detailJson) {
+            return new Org(orgId, poolId, outcome, attempts, ms, error, detailJson);
+        }
+    }
+
+    /** A dry run's report: the verb's planned orgs, in its order. */
+    public static RunReport planned(String verb, List<Org> orgs) {
+        return new RunReport(null, verb, null, countsOf(orgs), Timings.of(List.of()), orgs, null);
+    }
+
+    /** This report with each org's line rewritten by the verb (e.g. its own detail), the counts taken again. */
+    public RunReport map(UnaryOperator<Org> line) {
+        List<Org> out = orgs.stream().map(line).toList();
+        return new RunReport(runId, verb, status, countsOf(out), timings, out, reason);
+    }
+
+    /** True for a dry run's report: no run was recorded. */
+    public boolean dryRun() {
+        return runId == null;
+    }
+
+    /** Why the run was aborted (a failed canary, --max-failures), or null when it was not. */
+    public String aborted() {
+        return status == RunStatus.ABORTED ? reason : null;
+    }
+
+    /** The slowest orgs worked on, slowest first. */
+    public List<Org> slowest(int n) {
+        return orgs.stream().filter(o -> o.ms() > 0).sorted(Comparator.comparingLong(Org::ms).reversed()).limit(n).toList();
+    }
+
+    private static Map<String, Integer> countsOf(List<Org> orgs) {
+        Map<String, Integer> counts = new TreeMap<>();
+        orgs.forEach(o -> counts.merge(o.outcome(), 1, Integer::sum));
+        return counts;
     }
 
     /** The status as the catalog and -o json spell it (running, succeeded, abandoned…). */
     public String statusText() {
-        return status.db();
+        return status == null ? null : status.db();
     }
 
     public int count(String outcome) {
