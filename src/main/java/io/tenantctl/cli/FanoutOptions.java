@@ -52,7 +52,12 @@ final class FanoutOptions {
     /** The run engine's limits: per pool (across every worker of the run), overall, the start rate and --wait. */
     /** How this invocation drives its run: limits, --detach/--join/--resume, Ctrl-C and progress. */
     RunEngine.Drive drive(CliContext ctx) {
-        return new RunEngine.Drive(engine(), control(), ctx.cancel, ProgressReporter.of(ctx));
+        return drive(ctx, 4);
+    }
+
+    /** As {@link #drive(CliContext)}, for a verb whose --per-pool defaults to {@code defaultPerPool}. */
+    RunEngine.Drive drive(CliContext ctx, int defaultPerPool) {
+        return new RunEngine.Drive(engine(defaultPerPool), control(), ctx.cancel, ProgressReporter.of(ctx));
     }
 
     RunEngine.Settings engine() {

@@ -47,7 +47,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
     public Integer call() {
         List<Rebalance.PlannedMove> moves = planFile == null ? null : read(planFile);
         Rebalance.Result r = new Rebalance(ctx.ops()).apply(new Rebalance.ApplyRequest(moves, plan.request(), move.limits(), dryRun.on,
-                fanout.engine(1), fanout.control(), ctx.cancel, ProgressReporter.of(ctx)));
+                fanout.drive(ctx, 1)));
         return render(ctx, r, fanout.detach);
     }
 
@@ -63,72 +63,40 @@ final class RebalanceApplyCommand implements Callable<Integer> {
 
     /** The run's report (apply and move): the common header, each move's figures, failures with their next step. */
     static int render(CliContext ctx, Rebalance.Result r, boolean detached) {
-        if (r.dryRun()) {
-            if (ctx.json()) {
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("run_id", null);
-                doc.put("verb", Rebalance.VERB);
-                doc.put("status", "dry_run");
-                doc.put("dry_run", true);
-                doc.put("moves", r.planned());
-                Output.json(ctx.out, doc);
-            } else {
-                Output.table(ctx.out, List.of("org", "from", "to", "docs", "bytes", "predicted_freeze_ms"),
-                        r.planned().stream().map(m -> Arrays.asList(m.orgId(), m.fromPool(), m.toPool(), String.valueOf(m.docs()),
-                                String.valueOf(m.bytes()), String.valueOf(m.predictedFreezeMs()))).toList());
-                ctx.out.println("dry run: nothing moved; " + r.planned().size() + " move(s) would run");
-            }
-            return 0;
-        }
         RunReport report = r.report();
-        List<Summary.Failure> failed = report.failed().stream().map(f -> new Summary.Failure(f.orgId(), f.poolId(), f.error(),
-                "tenantctl rebalance status   (then: tenantctl rebalance move " + f.orgId() + " --to POOL)")).toList();
-        List<Map<String, Object>> orgs = report.orgs().stream().map(RebalanceApplyCommand::line).toList();
+        java.util.function.Function<RunReport.Org, String> next = f -> "tenantctl rebalance status   (then, to try again: tenantctl "
+                + "rebalance move " + f.orgId() + " --to " + f.detail().path("to_pool").asText("POOL") + ")";
         if (ctx.json()) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("moved", report.count("moved"));
-            Output.json(ctx.out, Summary.json(Rebalance.VERB, report, report.runId(), false, fields, failed, r.interrupted(),
-                    report.timings(), orgs));
+            fields.put("planned", report.count("planned"));
+            Output.json(ctx.out, Summary.json(report, r.interrupted(), fields, next));
         } else if (detached) {
             ctx.out.println("run " + report.runId() + " created with " + report.orgs().size() + " moves; start workers with: "
                     + "tenantctl rebalance apply --join " + report.runId());
         } else {
             Output.table(ctx.out, List.of("org", "from", "to", "outcome", "docs", "bytes", "freeze_ms", "copy_ms", "MB/s", "error"),
-                    orgs.stream().map(o -> Arrays.asList(str(o.get("org_id")), str(o.get("pool_id")), str(o.get("to_pool")),
-                            str(o.get("outcome")), str(o.get("docs")), str(o.get("bytes")), str(o.get("freeze_ms")), str(o.get("copy_ms")),
-                            str(o.get("mb_per_s")), str(o.get("error")))).toList());
-            ctx.out.println("run " + report.runId() + ": moved " + report.count("moved") + ", failed " + failed.size()
-                    + (r.interrupted() ? ", not started " + report.count("not_done") + " (interrupted)" : ""));
-            Summary.timings(ctx, report.timings(), List.of(), false);
-            Summary.failures(ctx, failed);
+                    report.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), text(o, "to_pool"), o.outcome(), text(o, "docs"),
+                            text(o, "bytes"), text(o, report.dryRun() ? "predicted_freeze_ms" : "freeze_ms"), text(o, "copy_ms"),
+                            text(o, "mb_per_s"), o.error())).toList());
+            if (report.dryRun()) {
+                ctx.out.println("dry run: nothing moved; " + report.count("planned") + " move(s) would run (freeze_ms is the prediction)");
+                return 0;
+            }
+            ctx.out.println("run " + report.runId() + ": moved " + report.count("moved") + ", failed " + report.failed().size()
+                    + (r.interrupted() ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
+            Summary.timings(ctx, report, false);
+            Summary.failures(ctx, Summary.failures(report, next));
         }
         if (r.interrupted()) {
             return TenantCtl.EXIT_INTERRUPTED;
         }
-        return failed.isEmpty() ? 0 : 1;
+        return report.failed().isEmpty() ? 0 : 1;
     }
 
-    /** One org's line: the common fields, then the move's own (move_id, to_pool, docs, bytes, freeze_ms, copy_ms, mb_per_s). */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> line(RunReport.Org o) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("org_id", o.orgId());
-        m.put("pool_id", o.poolId());
-        m.put("outcome", o.outcome());
-        m.put("attempts", o.attempts());
-        m.put("ms", o.ms());
-        m.put("error", o.error());
-        if (o.detailJson() != null) {
-            try {
-                m.putAll(Output.JSON.readValue(o.detailJson(), Map.class));
-            } catch (IOException e) {
-                m.put("detail", o.detailJson());
-            }
-        }
-        return m;
+    private static String text(RunReport.Org o, String field) {
+        com.fasterxml.jackson.databind.JsonNode v = o.detail().get(field);
+        return v == null || v.isNull() ? null : v.asText();
     }
 
-    private static String str(Object o) {
-        return o == null ? null : String.valueOf(o);
-    }
 }

@@ -41,8 +41,8 @@ final class RebalanceMoveCommand implements Callable<Integer> {
         Rebalance rebalance = new Rebalance(ctx.ops());
         Rebalance.PlannedMove one = rebalance.planOne(orgId, toPool);
         RunEngine.Settings settings = new RunEngine.Settings(1, 1, 0, waitForOrg);
-        Rebalance.Result r = rebalance.apply(new Rebalance.ApplyRequest(List.of(one), null, move.limits(), dryRun.on, settings,
-                RunControl.START, ctx.cancel, ProgressReporter.of(ctx)));
+        Rebalance.Result r = rebalance.apply(new Rebalance.ApplyRequest(List.of(one), null, move.limits(), dryRun.on,
+                new RunEngine.Drive(settings, RunControl.START, ctx.cancel, ProgressReporter.of(ctx))));
         return RebalanceApplyCommand.render(ctx, r, false);
     }
 }

@@ -13,6 +13,7 @@ import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
+import io.tenantctl.ops.run.OutcomeNames;
 import io.tenantctl.ops.run.OrgLeases;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
@@ -81,8 +82,7 @@ public final class Rebalance {
      * {@code rebalance apply} (and {@code move}, a plan of one): the plan's moves ({@code moves}; null = plan now with
      * {@code planRequest}), their limits, and how the run is driven.
      */
-    public record ApplyRequest(List<PlannedMove> moves, PlanRequest planRequest, Limits limits, boolean dryRun, RunEngine.Settings settings,
-                               RunControl control, CancelToken cancel, Progress progress) {
+    public record ApplyRequest(List<PlannedMove> moves, PlanRequest planRequest, Limits limits, boolean dryRun, RunEngine.Drive drive) {
     }
 
     /** What a rebalance run records: the moves (org → target) and their limits, for joiners and resumers. */
@@ -92,13 +92,11 @@ public final class Rebalance {
     record Target(String org, String from, String to) {
     }
 
-    /** How one move ended, in the run's report. */
-    public enum Outcome implements io.tenantctl.ops.run.OutcomeWord {
-        MOVED, PLANNED, FAILED, NOT_STARTED
-    }
-
-    /** {@code rebalance apply/move}: the run as every verb reports it, with each move's figures in its org's detail. */
-    public record Result(RunReport report, boolean dryRun, boolean interrupted, List<PlannedMove> planned) {
+    /**
+     * {@code rebalance apply/move}: the run as every verb reports it (outcomes moved, failed, not_started; a dry run's
+     * planned), each move's figures in its org's detail: move_id, to_pool, docs, bytes, freeze_ms, copy_ms, mb_per_s.
+     */
+    public record Result(RunReport report, boolean interrupted) {
     }
 
     /** One move as {@code rebalance status} shows it. */
@@ -246,18 +244,20 @@ public final class Rebalance {
 
     public Result apply(ApplyRequest req) {
         RunEngine engine = engine();
-        if (req.control().existing()) {
-            String runId = req.control().joinRunId() != null ? req.control().joinRunId() : req.control().resumeRunId();
-            Optional<RunRepository.Run> run = engine.existing(req.control(), VERB);
-            Args args = Json.read(runId, ctx.catalog().runs().get(runId).args(), Args.class);
-            if (run.isEmpty()) {
-                return new Result(engine.report(runId, Outcome.MOVED::json), false, false, List.of());
-            }
-            return work(engine, runId, args, req);
+        RunControl control = req.drive().control();
+        if (!control.existing() && req.dryRun()) {
+            List<RunReport.Org> lines = select(req).stream().map(m -> new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null,
+                    Json.args("to_pool", m.toPool(), "docs", m.docs(), "bytes", m.bytes(), "predicted_freeze_ms", m.predictedFreezeMs(),
+                            "reason", m.reason()))).toList();
+            return new Result(RunReport.planned(VERB, lines), false);
         }
-        if (!req.dryRun()) {
-            LeaseRecovery.sweep(ctx);
-        }
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved", "not_started"), () -> start(engine, req),
+                run -> work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().perPool()));
+        return new Result(ran.report(), ran.interrupted());
+    }
+
+    /** The moves of a new run: the plan given, or one made now; each org once, each target pool known. */
+    private List<PlannedMove> select(ApplyRequest req) {
         List<PlannedMove> moves = req.moves() != null ? req.moves() : plan(req.planRequest()).moves();
         Set<String> seen = new HashSet<>();
         for (PlannedMove m : moves) {
@@ -266,53 +266,39 @@ public final class Rebalance {
             }
             ctx.catalog().pools().get(m.toPool());
         }
-        if (req.dryRun()) {
-            return new Result(null, true, false, moves);
-        }
-        List<Target> targets = moves.stream().map(m -> new Target(m.orgId(), m.fromPool(), m.toPool())).toList();
-        List<RunRepository.NewItem> items = new ArrayList<>();
-        for (Target t : RunEngine.interleave(targets, Target::from)) {
-            items.add(new RunRepository.NewItem(t.org(), t.from(), items.size(), ItemStatus.PENDING.db(), null));
-        }
-        Args args = new Args(targets, req.limits().maxFreeze().toMillis(), req.limits().freezeGrace().toMillis(), req.limits().force());
-        String runId = engine.start(VERB, Json.write(args), items, null);
-        if (req.control().detach()) {
-            return new Result(engine.report(runId, Outcome.MOVED::json), false, false, moves);
-        }
-        return work(engine, runId, args, req);
+        return moves;
     }
 
-    private Result work(RunEngine engine, String runId, Args args, ApplyRequest req) {
+    private String start(RunEngine engine, ApplyRequest req) {
+        LeaseRecovery.sweep(ctx);
+        List<PlannedMove> moves = select(req);
+        List<Target> targets = moves.stream().map(m -> new Target(m.orgId(), m.fromPool(), m.toPool())).toList();
+        List<RunRepository.NewItem> items = targets.stream().map(t -> new RunRepository.NewItem(t.org(), t.from(), 0, null, null)).toList();
+        Args args = new Args(targets, req.limits().maxFreeze().toMillis(), req.limits().freezeGrace().toMillis(), req.limits().force());
+        return engine.start(VERB, Json.write(args), items, 0, List.of(), null);
+    }
+
+    /** The per-move work of a run, from its recorded moves and limits: a target pool slot, then the move. */
+    private RunEngine.Work work(RunEngine engine, String runId, Args args, int perTarget) {
         Map<String, Target> byOrg = new LinkedHashMap<>();
         args.moves().forEach(t -> byOrg.put(t.org(), t));
         Mover mover = new Mover(ctx, hooks);
         Mover.Limits limits = new Mover.Limits(args.maxFreezeMs(), args.freezeGraceMs(), args.force());
         OrgLeases slots = engine.orgLeases();
-        int perTarget = req.settings().perPool();
-        Job job = new Job() {
-            @Override
-            public String leaseOperation() {
-                return LEASE;
+        return new RunEngine.Work(Job.of(LEASE, (orgId, poolId) -> {
+            Target t = byOrg.get(orgId);
+            String slot = takeSlot(slots, t.to(), perTarget, runId);
+            try {
+                Mover.Report r = mover.move(orgId, t.from(), t.to(), runId, limits);
+                return new Job.Done(ItemStatus.SUCCEEDED, 1, null, Json.args("move_id", r.moveId(), "to_pool", r.toPool(),
+                        "to_database", r.toDatabase(), "docs", r.docs(), "bytes", r.bytes(), "freeze_ms", r.freezeMs(),
+                        "copy_ms", r.copyMs(), "mb_per_s", r.mbPerSecond(), "predicted_freeze_ms", r.predictedFreezeMs()));
+            } catch (TenantctlException e) {
+                throw new Job.Failure(e.getMessage(), 1, Json.args("to_pool", t.to()), e);
+            } finally {
+                slots.release(slot);
             }
-
-            @Override
-            public Done work(String orgId, String poolId) {
-                Target t = byOrg.get(orgId);
-                String slot = takeSlot(slots, t.to(), perTarget, runId);
-                try {
-                    Mover.Report r = mover.move(orgId, t.from(), t.to(), runId, limits);
-                    return new Done(ItemStatus.SUCCEEDED, 1, null, Json.args("move_id", r.moveId(), "to_pool", r.toPool(),
-                            "to_database", r.toDatabase(), "docs", r.docs(), "bytes", r.bytes(), "freeze_ms", r.freezeMs(),
-                            "copy_ms", r.copyMs(), "mb_per_s", r.mbPerSecond(), "predicted_freeze_ms", r.predictedFreezeMs()));
-                } catch (TenantctlException e) {
-                    throw new Failure(e.getMessage(), 1, Json.args("to_pool", t.to()), e);
-                } finally {
-                    slots.release(slot);
-                }
-            }
-        };
-        RunEngine.WorkerReport w = engine.drive(runId, VERB, job, req.settings(), Budget.NONE, req.cancel(), req.progress());
-        return new Result(engine.report(runId, Outcome.MOVED::json), false, w.interrupted(), List.of());
+        }), Budget.NONE);
     }
 
     /**

@@ -109,7 +109,7 @@ final class RebalanceFixture implements AutoCloseable {
 
     static Rebalance.ApplyRequest request(List<Rebalance.PlannedMove> moves, Duration maxFreeze, boolean force) {
         return new Rebalance.ApplyRequest(moves, null, new Rebalance.Limits(maxFreeze, Duration.ZERO, force), false,
-                new RunEngine.Settings(1, 4, 0, false, 0), RunControl.START, new CancelToken(), Progress.NONE);
+                new RunEngine.Drive(new RunEngine.Settings(1, 4, 0, false, 0), RunControl.START, new CancelToken(), Progress.NONE));
     }
 
     MoveRepository.Move onlyMove(String orgId) {

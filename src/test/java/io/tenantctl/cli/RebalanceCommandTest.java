@@ -1,0 +1,139 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** rebalance as an operator drives it: drain, plan into a file, dry run, apply the file, status, gc, and the end state read back. */
+class RebalanceCommandTest {
+
+    /** Each collection's documents (by _id) of an org's current database, read from its pool. */
+    private static Map<String, List<Document>> contents(Cli cli, String orgId) {
+        JsonNode org = strictJson(ok(cli, "orgs", "show", orgId, "-o", "json"));
+        JsonNode pool = strictJson(ok(cli, "pools", "show", org.get("pool_id").asText(), "-o", "json"));
+        try (MongoClient c = MongoClients.create(pool.get("uri").asText())) {
+            MongoDatabase db = c.getDatabase(org.get("database_name").asText());
+            Map<String, List<Document>> out = new TreeMap<>();
+            for (String name : db.listCollectionNames()) {
+                out.put(name, db.getCollection(name).find().sort(new Document("_id", 1)).into(new ArrayList<>()));
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void drainPlanApplyStatusGc_movesEveryOrgOffTheDrainedPoolWithItsDataAndSchema(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Path schema = CliFixture.smallSchema(dir);
+        try (TestPools pools = new TestPools(2)) {
+            Cli cli = Cli.withCatalog(url);
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            CliFixture.addPool(cli, "pool-2", pools.uri(1), 10, 2);
+            List<String> orgs = CliFixture.ids("acme", 0, 4);
+            ok(cli, CliFixture.args(List.of("provision", "--schema", schema.toString(), "--pool", "pool-1"), orgs));
+            try (MongoClient c = MongoClients.create(pools.uri(0))) {
+                for (String org : orgs) {
+                    for (int i = 0; i < 30; i++) {
+                        c.getDatabase("org_" + org).getCollection("messages").insertOne(new Document("_id", i)
+                                .append("conversationId", "c" + i % 4).append("createdAt", i).append("text", org + " message " + i));
+                    }
+                }
+            }
+            Map<String, Map<String, List<Document>>> before = new TreeMap<>();
+            orgs.forEach(o -> before.put(o, contents(cli, o)));
+            ok(cli, "pools", "drain", "pool-1");
+
+            Cli.Result planned = ok(cli, "rebalance", "plan", "-o", "json");
+            JsonNode plan = strictJson(planned);
+            assertThat(plan.get("moves")).hasSize(4);
+            assertThat(plan.get("moves")).allSatisfy(m -> {
+                assertThat(m.get("to_pool").asText()).isEqualTo("pool-2");
+                assertThat(m.get("reason").asText()).isEqualTo("drain");
+                assertThat(m.get("predicted_freeze_ms").asLong()).isPositive();
+            });
+            Path planFile = dir.resolve("plan.json");
+            Files.writeString(planFile, planned.out());
+
+            JsonNode dry = strictJson(ok(cli, "rebalance", "apply", "--plan", planFile.toString(), "--dry-run", "-o", "json"));
+            assertThat(dry.get("status").asText()).isEqualTo("dry_run");
+            assertThat(dry.get("counts").get("planned").asInt()).isEqualTo(4);
+            assertThat(strictJson(ok(cli, "orgs", "list", "--pool", "pool-1", "-o", "json")).get("orgs")).as("a dry run moves nothing").hasSize(4);
+
+            JsonNode applied = strictJson(ok(cli, "rebalance", "apply", "--plan", planFile.toString(), "--freeze-grace", "0", "-o", "json"));
+            assertThat(applied.get("verb").asText()).isEqualTo("rebalance");
+            assertThat(applied.get("status").asText()).isEqualTo("succeeded");
+            assertThat(applied.get("counts").get("moved").asInt()).isEqualTo(4);
+            assertThat(applied.get("orgs")).allSatisfy(o -> {
+                assertThat(o.get("outcome").asText()).isEqualTo("moved");
+                assertThat(o.get("pool_id").asText()).isEqualTo("pool-1");
+                assertThat(o.get("to_pool").asText()).isEqualTo("pool-2");
+                assertThat(o.get("docs").asLong()).isEqualTo(30);
+                assertThat(o.has("freeze_ms")).isTrue();
+                assertThat(o.get("move_id").asText()).startsWith("m-");
+            });
+            for (String org : orgs) {
+                assertThat(strictJson(ok(cli, "orgs", "show", org, "-o", "json")).get("pool_id").asText()).isEqualTo("pool-2");
+                assertThat(contents(cli, org)).as(org).isEqualTo(before.get(org));
+            }
+            CliFixture.assertExactly(url, schema, orgs);
+
+            JsonNode status = strictJson(ok(cli, "rebalance", "status", "-o", "json"));
+            assertThat(status).hasSize(4).allSatisfy(m -> assertThat(m.get("state").asText()).isEqualTo("retained"));
+            String moveId = status.get(0).get("move_id").asText();
+            assertThat(ok(cli, "rebalance", "status", moveId).out()).contains("state").contains("retained");
+
+            JsonNode gc = strictJson(ok(cli, "rebalance", "gc", "--older-than", "0", "-o", "json"));
+            assertThat(gc.get("items")).hasSize(4).allSatisfy(i -> assertThat(i.get("action").asText()).isEqualTo("dropped"));
+            assertThat(pools.databaseNames(0)).noneMatch(n -> n.startsWith("org_acme"));
+            assertThat(strictJson(ok(cli, "rebalance", "status", "-o", "json"))).allSatisfy(m -> assertThat(m.get("state").asText()).isEqualTo("cleaned"));
+            orgs.forEach(o -> assertThat(contents(cli, o)).isEqualTo(before.get(o)));
+        }
+    }
+
+    @Test
+    void operatorMistakesExitWithOneClearLine(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = Cli.withCatalog(url);
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            ok(cli, "provision", "--schema", CliFixture.smallSchema(dir).toString(), "acme");
+
+            Cli.Result samePool = cli.run("rebalance", "move", "acme", "--to", "pool-1");
+            assertThat(samePool.exitCode()).isEqualTo(2);
+            assertThat(samePool.err()).contains("already on pool pool-1");
+            Cli.Result noPool = cli.run("rebalance", "move", "acme", "--to", "nowhere", "-o", "json");
+            assertThat(noPool.exitCode()).isEqualTo(2);
+            assertThat(strictJson(noPool).get("error").get("message").asText()).contains("nowhere");
+            Cli.Result badPlan = cli.run("rebalance", "apply", "--plan", dir.resolve("missing.json").toString());
+            assertThat(badPlan.exitCode()).isEqualTo(2);
+            assertThat(badPlan.err()).contains("does not exist").contains("rebalance plan -o json");
+            Cli.Result badDuration = cli.run("rebalance", "gc", "--older-than", "soon");
+            assertThat(badDuration.exitCode()).isEqualTo(2);
+            assertThat(badDuration.err()).contains("'soon' is not a duration");
+            Cli.Result badBy = cli.run("rebalance", "plan", "--by", "luck");
+            assertThat(badBy.exitCode()).isEqualTo(2);
+            assertThat(badBy.err()).contains("--by must be orgs or size");
+            Cli.Result unknownMove = cli.run("rebalance", "revert", "m-nope");
+            assertThat(unknownMove.exitCode()).isEqualTo(2);
+            assertThat(unknownMove.err()).contains("no move m-nope");
+            assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("status").asText()).isEqualTo("active");
+        }
+    }
+}
