@@ -23,7 +23,7 @@ final class RebalanceMoveCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "POOL", required = true, description = "The pool to move the org to.")
     String toPool;
 
-    @Option(names = "--wait", description = "If another operation holds the org (a backup, a restore), wait for it instead of failing after 2 minutes.")
+    @Option(names = "--wait", description = "If another operation holds the org (a backup, a restore), wait for it instead of failing at once.")
     boolean waitForOrg;
 
     @Mixin
@@ -40,7 +40,7 @@ final class RebalanceMoveCommand implements Callable<Integer> {
     public Integer call() {
         Rebalance rebalance = new Rebalance(ctx.ops());
         Rebalance.PlannedMove one = rebalance.planOne(orgId, toPool);
-        RunEngine.Settings settings = new RunEngine.Settings(1, 1, 0, waitForOrg);
+        RunEngine.Settings settings = new RunEngine.Settings(1, 1, 0, waitForOrg, 0); // a busy org: refused at once, unless --wait
         Rebalance.Result r = rebalance.apply(new Rebalance.ApplyRequest(List.of(one), null, move.limits(), dryRun.on,
                 new RunEngine.Drive(settings, RunControl.START, ctx.cancel, ProgressReporter.of(ctx))));
         return RebalanceApplyCommand.render(ctx, r, false);

@@ -142,6 +142,44 @@ class RealFerretDbTest {
         }
     }
 
+    /**
+     * A move on real FerretDB: the same server registered as two pools (the target database gets a suffix, since the
+     * org's name is taken there), copied, verified (counts, digests, FerretDB's own listIndexes output) and flipped;
+     * then reverted, since nothing was written in between.
+     */
+    @Test
+    void aMoveCopiesVerifiesAndFlips_andRevertsOnRealFerretDb() {
+        Cli cli = freshFleet();
+        Cli.Result add = cli.run("pools", "add", "pool-2", "--uri", poolUri() + "?appName=pool2");
+        assertThat(add.exitCode()).as("pools add pool-2\n%s", add).isZero();
+        Cli.Result provisioned = cli.run("provision", "mover", "--pool", "pool-1");
+        assertThat(provisioned.exitCode()).as("%s", provisioned).isZero();
+        List<Document> notes = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            notes.add(new Document("messageId", "m-" + i).append("conversationId", "c-" + i % 7).append("user", "u")
+                    .append("text", "message " + i).append("createdAt", new java.util.Date(1_700_000_000_000L + i)));
+        }
+        mongo.getDatabase("org_mover").getCollection("messages").insertMany(notes);
+
+        Cli.Result moved = cli.run("rebalance", "move", "mover", "--to", "pool-2", "--freeze-grace", "0", "-o", "json");
+        assertThat(moved.exitCode()).as("rebalance move\n%s", moved).isZero();
+        JsonNode line = moved.json().path("orgs").get(0);
+        assertThat(line.path("outcome").asText()).isEqualTo("moved");
+        JsonNode shown = showOrg(cli, "mover");
+        assertThat(shown.path("pool_id").asText()).isEqualTo("pool-2");
+        String target = shown.path("database_name").asText();
+        assertThat(target).isNotEqualTo("org_mover");
+        assertMatchesManifest("mover", target);
+        assertThat(mongo.getDatabase(target).getCollection("messages").countDocuments()).isEqualTo(2_000);
+
+        Cli.Result reverted = cli.run("rebalance", "revert", line.path("move_id").asText());
+        assertThat(reverted.exitCode()).as("rebalance revert\n%s", reverted).isZero();
+        assertThat(showOrg(cli, "mover").path("database_name").asText()).isEqualTo("org_mover");
+        Cli.Result gc = cli.run("rebalance", "gc", "--older-than", "0", "-o", "json");
+        assertThat(gc.exitCode()).as("%s", gc).isZero();
+        assertThat(mongo.listDatabaseNames().into(new ArrayList<>())).doesNotContain(target).contains("org_mover");
+    }
+
     private static JsonNode showOrg(Cli cli, String org) {
         Cli.Result r = cli.run("orgs", "show", org, "-o", "json");
         assertThat(r.exitCode()).as("orgs show %s\n%s", org, r).isZero();

@@ -265,4 +265,62 @@ class RebalanceMoveTest {
             assertThat(f.catalog.moves().list("acme", 10)).hasSize(1);
         }
     }
+
+    @Test
+    void aBackupOrRestoreOfAnOrgBeingMovedIsRefusedNamingTheMove_andTheMoveStillCompletes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10);
+             io.tenantctl.store.ObjectStore store = new io.tenantctl.store.FileObjectStore(dir)) {
+            f.org("acme", 1, 400);
+            Fingerprint before = f.fingerprint(f.current("acme"));
+            io.tenantctl.ops.run.RunEngine.Drive drive = new io.tenantctl.ops.run.RunEngine.Drive(
+                    new io.tenantctl.ops.run.RunEngine.Settings(1, 1, 0, false, 0), io.tenantctl.ops.run.RunControl.START,
+                    new io.tenantctl.fanout.CancelToken(), Progress.NONE);
+            Backup.Result taken = new Backup(f.ctx, store).run(new Backup.Request(new Backup.Selector(List.of("acme"), false, null, false),
+                    new Backup.Copy(io.tenantctl.backup.Compression.of("zstd"), false), false, drive, java.time.Clock.systemUTC()));
+            assertThat(taken.report().count("backed_up")).isEqualTo(1);
+            List<String> refusals = new java.util.ArrayList<>();
+            Rebalance rebalance = new Rebalance(f.ctx, (state, move) -> {
+                if (state == MoveState.COPYING && refusals.isEmpty()) {
+                    Backup.Result during = new Backup(f.ctx, store).run(new Backup.Request(new Backup.Selector(List.of("acme"), false, null, false),
+                            new Backup.Copy(io.tenantctl.backup.Compression.of("zstd"), false), false, drive, java.time.Clock.systemUTC()));
+                    refusals.add(during.report().orgs().get(0).error());
+                    try {
+                        new Restore(f.ctx, store).run(new Restore.Request("acme", null, null, null, false, false, false, null, false));
+                        refusals.add("restore was not refused");
+                    } catch (TenantctlException e) {
+                        refusals.add(e.getMessage());
+                    }
+                }
+            });
+
+            Rebalance.Result moved = f.move(rebalance, "acme", "p2");
+
+            assertThat(refusals).hasSize(2).allSatisfy(r -> assertThat(r).contains("org acme is busy: move by"));
+            assertThat(moved.report().count("moved")).isEqualTo(1);
+            assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p2");
+            assertThat(f.fingerprint(f.current("acme"))).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aMoveReservesItsPlaceOnTheTarget_soPlacementCannotFillItMeanwhile() {
+        try (RebalanceFixture f = new RebalanceFixture(10, 1)) {
+            f.org("acme", 1, 100);
+            List<io.tenantctl.catalog.OrgRepository.Placed> placed = new java.util.ArrayList<>();
+            Rebalance rebalance = new Rebalance(f.ctx, (state, move) -> {
+                if (state == MoveState.COPYING && placed.isEmpty()) {
+                    placed.addAll(f.catalog.orgs().place(List.of("newcomer"), "p2", "free"));
+                }
+            });
+
+            Rebalance.Result r = f.move(rebalance, "acme", "p2");
+
+            assertThat(placed).singleElement().satisfies(p -> assertThat(p.error()).contains("no capacity").contains("1/1"));
+            assertThat(r.report().count("moved")).isEqualTo(1);
+            assertThat(f.catalog.pools().get("p2").orgCount()).isEqualTo(1);
+            assertThat(f.catalog.pools().list()).allSatisfy(p -> assertThat(p.orgCount()).isLessThanOrEqualTo(p.capacity()));
+            Rebalance.Result full = f.move(new Rebalance(f.ctx), "acme", "p1");
+            assertThat(full.report().count("moved")).as("and back: p1 has room").isEqualTo(1);
+        }
+    }
 }

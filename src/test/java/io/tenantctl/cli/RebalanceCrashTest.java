@@ -1,0 +1,98 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoCollection;
+import io.tenantctl.Main;
+import io.tenantctl.testing.ChildJvm;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A move killed with SIGKILL in the middle of its copy leaves its org frozen (read_only), a partial target and a move
+ * row in state copying. Until its lease runs out other commands are refused naming it; then `rebalance resume` rolls it
+ * back: the target dropped, the org active on its source with every document, the move aborted with the reason.
+ */
+class RebalanceCrashTest {
+
+    @Test
+    void aMoveKilledMidCopyIsRolledBackByResume(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            MongoCollection<Document> notes = f.db("acme").getCollection("notes");
+            List<Document> batch = new ArrayList<>();
+            for (int i = 0; i < 60_000; i++) {
+                batch.add(new Document("_id", i).append("text", "note " + i + " " + "x".repeat(200)));
+                if (batch.size() == 1000) {
+                    notes.insertMany(batch);
+                    batch.clear();
+                }
+            }
+            String from = f.org("acme").get("pool_id").asText();
+            String to = from.equals("pool-0") ? "pool-1" : "pool-0";
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+
+            Map<String, String> env = new HashMap<>();
+            env.put("TENANTCTL_CATALOG_URL", f.catalogUrl);
+            env.put("USER", "crash-test");
+            Process move = ChildJvm.start(dir, env, Main.class.getName(), "rebalance", "move", "acme", "--to", to, "--freeze-grace", "0",
+                    "--max-freeze", "10m");
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+            while (f.database(to, "org_acme").getCollection("notes").estimatedDocumentCount() < 2000) {
+                assertThat(move.isAlive()).as("the move ended before it could be killed").isTrue();
+                assertThat(Instant.now()).as("the move never started copying").isBefore(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            move.destroyForcibly();
+            assertThat(move.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(f.org("acme").get("status").asText()).as("frozen by the killed move").isEqualTo("read_only");
+            JsonNode status = strictJson(ok(f.cli, "rebalance", "status", "-o", "json"));
+            assertThat(status.get(0).get("state").asText()).isEqualTo("copying");
+            JsonNode refused = strictJson(f.cli.run("rebalance", "move", "acme", "--to", to, "-o", "json"));
+            assertThat(refused.get("orgs").get(0).get("error").asText()).contains("org acme is busy: move by");
+            assertThat(ok(f.cli, "rebalance", "resume").out()).as("a live lease is left to its holder").contains("in progress");
+
+            expireLeases(f.catalogUrl); // what 60 s without the dead process's heartbeat does
+            String resumed = ok(f.cli, "rebalance", "resume").out();
+            assertThat(resumed).contains("died while copying, rolled back").contains("dropped");
+
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo(from);
+            assertThat(f.databaseNames(to)).as("the partial target was dropped").doesNotContain("org_acme");
+            f.assertHolds("acme", before);
+            JsonNode after = strictJson(ok(f.cli, "rebalance", "status", "-o", "json")).get(0);
+            assertThat(after.get("state").asText()).isEqualTo("aborted");
+            assertThat(after.get("error").asText()).contains("died while copying");
+            assertThat(strictJson(ok(f.cli, "pools", "show", to, "-o", "json")).get("orgs").asInt()).as("its reserved place is free again").isZero();
+        }
+    }
+
+    private static void expireLeases(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("update org_leases set lease_until = now() - interval '1 second'");
+            try (ResultSet rs = s.executeQuery("select count(*) from org_leases where operation = 'move'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        }
+    }
+}
