@@ -31,9 +31,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One org moved between pools, step by step through the moves table: planned (the target's place reserved, the row
- * written before the target database exists) → frozen (org read_only: the routing view says not writable; then
- * --freeze-grace for application caches) → copying (every collection streamed, its fingerprint taken as it goes: the
- * ledger) → verifying (counts, digests and indexes of both sides against the ledger) → flipped (pointer and status in
+ * written before the target database exists; then a first copy while the org is still live) → frozen (org read_only:
+ * the routing view says not writable; then --freeze-grace for application caches) → copying (the frozen source read
+ * once more, its fingerprint taken as it goes: the ledger; only what changed since the first copy is written) → verifying (counts, digests and indexes of both sides against the ledger) → flipped (pointer and status in
  * one catalog transaction; the source recorded as retired) → retained (kept until gc). A failure before the flip drops
  * the target and puts the org back on its source as it was; {@link #recover} does the same for a move whose process
  * died, and finishes one that died after its flip.
@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 final class Mover {
 
     static final int BATCH = 1000;
+    private static final com.mongodb.client.model.InsertManyOptions UNORDERED = new com.mongodb.client.model.InsertManyOptions().ordered(false);
     /** Bytes per millisecond assumed for a freeze prediction until moves have been measured (5 MB/s: conservative). */
     static final double DEFAULT_BYTES_PER_MS = 5_000;
     private static final int SAMPLES = 10;
@@ -120,16 +121,18 @@ final class Mover {
         }
         MoveRepository.Move m = planned.move();
         hooks.reached(MoveState.PLANNED, m);
-        long frozenAt = System.nanoTime();
+        long frozenAt = 0;
         try {
-            freeze(m, org);
+            PreCopied pre = preCopy(m, from, to); // while the org is live: the freeze then only catches up
+            frozenAt = System.nanoTime();
+            freeze(m, ctx.catalog().orgs().get(orgId));
             hooks.reached(MoveState.FROZEN, m);
             sleep(limits.freezeGraceMs());
             long copyStart = System.nanoTime();
             step(m, MoveState.FROZEN, MoveState.COPYING);
             hooks.reached(MoveState.COPYING, m);
             long deadline = limits.maxFreezeMs() <= 0 ? Long.MAX_VALUE : frozenAt + TimeUnit.MILLISECONDS.toNanos(limits.maxFreezeMs());
-            Copied copied = copy(m, from, to, deadline);
+            Copied copied = catchUp(m, from, to, deadline, pre);
             moves.copied(m.moveId(), copied.ledger().toJson(), copied.ledger().docs(), copied.bytes(), millis(copyStart));
             step(m, MoveState.COPYING, MoveState.VERIFYING);
             hooks.reached(MoveState.VERIFYING, m);
@@ -256,36 +259,38 @@ final class Mover {
         }
     }
 
-    private record Copied(Fingerprint ledger, long bytes) {
+    private record Copied(Fingerprint ledger, long bytes, long written) {
     }
 
-    /** Every collection of the source into the target, in batches, its fingerprint taken as read; then the indexes. */
-    private Copied copy(MoveRepository.Move m, Pool from, Pool to, long deadline) {
+    /**
+     * While the org is still live: every collection created on the target with the source's indexes, and its documents
+     * copied in batches. What changes meanwhile is caught up after the freeze ({@link #catchUp}); nothing here is trusted.
+     */
+    private PreCopied preCopy(MoveRepository.Move m, Pool from, Pool to) {
         MongoDatabase source = db(from, m.fromDatabase());
         MongoDatabase target = db(to, m.toDatabase());
         Retry.Attempts attempts = new Retry.Attempts();
-        Fingerprint.Builder ledger = new Fingerprint.Builder();
+        Fingerprint.Builder sent = new Fingerprint.Builder();
+        java.util.Set<String> dirty = new java.util.HashSet<>();
         long docs = 0;
-        long bytes = 0;
         long reported = System.nanoTime();
-        for (String name : new TreeSet<>(source.listCollectionNames().into(new ArrayList<>()))) {
-            if (name.startsWith("system.")) {
-                continue;
-            }
-            ledger.collection(name);
-            SchemaApply.createCollection(target, name, ctx.retry(), attempts);
+        for (String name : collections(source)) {
+            sent.collection(name);
+            createLike(source, target, name, attempts);
             MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
             List<RawBsonDocument> batch = new ArrayList<>(BATCH);
             MongoCursor<RawBsonDocument> cursor = source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH).iterator();
             try (ReadAhead<RawBsonDocument> in = new ReadAhead<>(cursor, cursor, name, BATCH, 2)) {
                 while (in.hasNext()) {
                     RawBsonDocument d = in.next();
-                    ledger.add(d);
-                    bytes += d.getByteBuffer().remaining();
+                    sent.add(d);
                     batch.add(d);
-                    if (batch.size() == BATCH) {
-                        pastDeadline(deadline, "copying " + name);
-                        out.insertMany(batch);
+                    if (batch.size() == BATCH || !in.hasNext()) {
+                        try {
+                            out.insertMany(batch, UNORDERED);
+                        } catch (com.mongodb.MongoBulkWriteException e) {
+                            dirty.add(name); // the live source changed under the read (a unique key moved): the catch-up settles it
+                        }
                         docs += batch.size();
                         batch.clear();
                         if (System.nanoTime() - reported > TimeUnit.SECONDS.toNanos(1)) {
@@ -295,22 +300,191 @@ final class Mover {
                     }
                 }
             }
-            if (!batch.isEmpty()) {
-                out.insertMany(batch);
-                docs += batch.size();
-            }
-            BsonArray specs = new BsonArray();
-            for (BsonDocument index : source.getCollection(name).listIndexes(BsonDocument.class)) {
-                if (!"_id_".equals(index.getString("name", new BsonString("")).getValue())) {
-                    specs.add(normalized(index));
-                }
-            }
-            if (!specs.isEmpty()) {
-                ctx.retry().run(attempts, () -> target.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
-            }
         }
         moves.progress(m.moveId(), docs);
-        return new Copied(ledger.build(), bytes);
+        return new PreCopied(sent.build(), dirty);
+    }
+
+    /** What the first copy wrote to the target, per collection, and the collections where some of it did not go in. */
+    private record PreCopied(Fingerprint sent, java.util.Set<String> dirty) {
+    }
+
+    /**
+     * Frozen: the source read once more, its fingerprint taken as read (the ledger), each batch looked up on the target
+     * by _id and only what is missing or different written; then what the target has beyond the source removed.
+     * A collection where that meets a unique index (keys that moved between documents) is copied again whole.
+     */
+    private Copied catchUp(MoveRepository.Move m, Pool from, Pool to, long deadline, PreCopied pre) {
+        MongoDatabase source = db(from, m.fromDatabase());
+        MongoDatabase target = db(to, m.toDatabase());
+        Retry.Attempts attempts = new Retry.Attempts();
+        Map<String, Fingerprint.Collection> ledger = new java.util.TreeMap<>();
+        long bytes = 0;
+        long written = 0;
+        java.util.Set<String> onTarget = new java.util.HashSet<>(collections(target));
+        for (String name : collections(source)) {
+            MongoCollection<RawBsonDocument> in = source.getCollection(name, RawBsonDocument.class);
+            Fingerprint.Builder frozen = new Fingerprint.Builder().collection(name);
+            for (RawBsonDocument d : in.find().batchSize(BATCH)) {
+                frozen.add(d);
+                bytes += d.getByteBuffer().remaining();
+            }
+            pastDeadline(deadline, "reading " + name);
+            Fingerprint.Collection now = frozen.build().collections().get(name);
+            ledger.put(name, now);
+            boolean created = onTarget.remove(name);
+            if (created && !pre.dirty().contains(name) && now.equals(pre.sent().collections().get(name))) {
+                continue; // unchanged since the first copy: the target got exactly these documents
+            }
+            if (!created) {
+                createLike(source, target, name, attempts); // created on the source after the first copy
+            }
+            written += syncCollection(source, target, name, attempts, deadline);
+        }
+        for (String gone : onTarget) {
+            target.getCollection(gone).drop(); // dropped on the source after the first copy
+        }
+        return new Copied(new Fingerprint(ledger), bytes, written);
+    }
+
+    /**
+     * A collection that changed since the first copy: each batch of the frozen source looked up on the target by _id and
+     * only what is missing or different written, then what the target has beyond the source removed. Where that meets a
+     * unique index (a key moved between documents) the collection is copied again whole. Returns documents written.
+     */
+    private long syncCollection(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts, long deadline) {
+        MongoCollection<RawBsonDocument> in = source.getCollection(name, RawBsonDocument.class);
+        MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
+        long found = 0;
+        long written = 0;
+        List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+        MongoCursor<RawBsonDocument> cursor = in.find().batchSize(BATCH).iterator();
+        try (ReadAhead<RawBsonDocument> docs = new ReadAhead<>(cursor, cursor, name, BATCH, 2)) {
+            while (docs.hasNext()) {
+                batch.add(docs.next());
+                if (batch.size() == BATCH || !docs.hasNext()) {
+                    pastDeadline(deadline, "catching up " + name);
+                    Sync sync = sync(out, batch);
+                    if (sync.conflicted()) {
+                        return recopy(source, target, name, attempts, deadline);
+                    }
+                    found += sync.found();
+                    written += sync.written();
+                    batch.clear();
+                }
+            }
+        }
+        if (out.countDocuments() > found) {
+            written += removeExtras(in, out, deadline);
+        }
+        return written;
+    }
+
+    private record Sync(long found, long written, boolean conflicted) {
+    }
+
+    /** One batch of the frozen source against the target: what is missing inserted, what differs replaced. */
+    private static Sync sync(MongoCollection<RawBsonDocument> out, List<RawBsonDocument> batch) {
+        Map<BsonValue, RawBsonDocument> there = lookUp(out, batch);
+        List<RawBsonDocument> write = new ArrayList<>();
+        BsonArray stale = new BsonArray();
+        for (RawBsonDocument d : batch) {
+            RawBsonDocument t = there.get(d.get("_id"));
+            if (t == null) {
+                write.add(d);
+            } else if (!t.getByteBuffer().asNIO().equals(d.getByteBuffer().asNIO())) {
+                stale.add(d.get("_id"));
+                write.add(d);
+            }
+        }
+        try {
+            if (!stale.isEmpty()) {
+                out.deleteMany(new BsonDocument("_id", new BsonDocument("$in", stale)));
+            }
+            if (!write.isEmpty()) {
+                out.insertMany(write);
+            }
+        } catch (com.mongodb.MongoBulkWriteException | com.mongodb.MongoWriteException e) {
+            return new Sync(there.size(), write.size(), true);
+        }
+        return new Sync(there.size(), write.size(), false);
+    }
+
+    /** Deletes the target's documents that the frozen source does not have; returns how many. */
+    private static long removeExtras(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, long deadline) {
+        long removed = 0;
+        List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+        for (RawBsonDocument d : target.find().projection(new BsonDocument("_id", new BsonInt32(1))).batchSize(BATCH)) {
+            batch.add(d);
+            if (batch.size() == BATCH) {
+                pastDeadline(deadline, "removing documents deleted on the source");
+                removed += removeAbsent(source, target, batch);
+                batch.clear();
+            }
+        }
+        return batch.isEmpty() ? removed : removed + removeAbsent(source, target, batch);
+    }
+
+    private static long removeAbsent(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, List<RawBsonDocument> ids) {
+        Map<BsonValue, RawBsonDocument> there = lookUp(source, ids);
+        BsonArray absent = new BsonArray();
+        ids.stream().map(d -> d.get("_id")).filter(id -> !there.containsKey(id)).forEach(absent::add);
+        if (absent.isEmpty()) {
+            return 0;
+        }
+        return target.deleteMany(new BsonDocument("_id", new BsonDocument("$in", absent))).getDeletedCount();
+    }
+
+    /** The target's copy of one collection replaced by a fresh one, from the frozen source; returns documents written. */
+    private long recopy(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts, long deadline) {
+        target.getCollection(name).drop();
+        createLike(source, target, name, attempts);
+        MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
+        long written = 0;
+        List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+        for (RawBsonDocument d : source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH)) {
+            batch.add(d);
+            if (batch.size() == BATCH) {
+                pastDeadline(deadline, "copying " + name + " again");
+                out.insertMany(batch);
+                written += batch.size();
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            out.insertMany(batch);
+            written += batch.size();
+        }
+        return written;
+    }
+
+    /** Creates {@code name} on the target with the source's indexes (before any document: cheaper than building after). */
+    private void createLike(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts) {
+        SchemaApply.createCollection(target, name, ctx.retry(), attempts);
+        BsonArray specs = new BsonArray();
+        for (BsonDocument index : source.getCollection(name).listIndexes(BsonDocument.class)) {
+            if (!"_id_".equals(index.getString("name", new BsonString("")).getValue())) {
+                specs.add(normalized(index));
+            }
+        }
+        if (!specs.isEmpty()) {
+            ctx.retry().run(attempts, () -> target.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
+        }
+    }
+
+    private static List<String> collections(MongoDatabase db) {
+        return new TreeSet<>(db.listCollectionNames().into(new ArrayList<>())).stream().filter(n -> !n.startsWith("system.")).toList();
+    }
+
+    /** The documents of {@code coll} whose _id is one of {@code batch}'s, by _id. */
+    private static Map<BsonValue, RawBsonDocument> lookUp(MongoCollection<RawBsonDocument> coll, List<RawBsonDocument> batch) {
+        BsonArray ids = new BsonArray();
+        batch.forEach(d -> ids.add(d.get("_id")));
+        Map<BsonValue, RawBsonDocument> found = new HashMap<>();
+        for (RawBsonDocument d : coll.find(new BsonDocument("_id", new BsonDocument("$in", ids))).batchSize(BATCH)) {
+            found.put(d.get("_id"), d);
+        }
+        return found;
     }
 
     /**
@@ -375,23 +549,18 @@ final class Mover {
         for (RawBsonDocument d : left.find().batchSize(BATCH)) {
             batch.add(d);
             if (batch.size() == BATCH) {
-                lookUp(right, batch, absent, different, counts, absentSlot);
+                tally(right, batch, absent, different, counts, absentSlot);
                 batch.clear();
             }
         }
         if (!batch.isEmpty()) {
-            lookUp(right, batch, absent, different, counts, absentSlot);
+            tally(right, batch, absent, different, counts, absentSlot);
         }
     }
 
-    private static void lookUp(MongoCollection<RawBsonDocument> other, List<RawBsonDocument> batch, List<String> absent,
+    private static void tally(MongoCollection<RawBsonDocument> other, List<RawBsonDocument> batch, List<String> absent,
                                List<String> different, long[] counts, int absentSlot) {
-        BsonArray ids = new BsonArray();
-        batch.forEach(d -> ids.add(d.get("_id")));
-        Map<BsonValue, RawBsonDocument> found = new HashMap<>();
-        for (RawBsonDocument d : other.find(new BsonDocument("_id", new BsonDocument("$in", ids)))) {
-            found.put(d.get("_id"), d);
-        }
+        Map<BsonValue, RawBsonDocument> found = lookUp(other, batch);
         for (RawBsonDocument d : batch) {
             RawBsonDocument o = found.get(d.get("_id"));
             if (o == null) {

@@ -416,7 +416,9 @@ public final class Rebalance {
         List<GcItem> items = new ArrayList<>();
         OrgLeases leases = engine().orgLeases();
         for (RestoreRepository.Retired r : databases.retiredBefore(Instant.now().minus(olderThan))) {
-            String kind = r.reason() != null && r.reason().contains("move ") ? "retained_source" : "retired";
+            String reason = String.valueOf(r.reason());
+            String kind = reason.startsWith("source of move") ? "retained_source"
+                    : reason.startsWith("target of reverted move") ? "reverted_target" : "replaced_by_restore";
             items.add(drop(r.poolId(), r.databaseName(), r.orgId(), kind, dryRun, leases, databases, () -> {
                 databases.forgetRetired(r.poolId(), r.databaseName());
                 moves.cleaned(r.poolId(), r.databaseName());

@@ -85,11 +85,17 @@ public final class RebalanceBench {
         System.err.printf("%d moves of %d documents in %.1f s: %.0f moves/min; freeze p50 %d ms, p95 %d ms, max %d ms%n",
                 freezes.size(), docs, seconds, perMin, pct(freezes, 50), pct(freezes, 95), freezes.get(freezes.size() - 1));
 
-        // 2. one org of 10,000 and one of 100,000 documents, each moved alone
+        // 2. one org of 10,000 and one of 100,000 documents, each moved alone; and what one plain read of each costs
+        //    on this pool (same run): a freeze reads the data three times (catch-up, then source and target in verification)
+        long scan10 = scanMs(uris.get(0), "org_big_10k");
+        long scan100 = scanMs(uris.get(0), "org_big_100k");
         long f10 = moveOne(env, "big-10k");
         long f100 = moveOne(env, "big-100k");
         System.err.printf("freeze window: 10,000 documents %d ms, 100,000 documents %d ms (ratio %.1f; linear = 10)%n",
                 f10, f100, f10 == 0 ? 0 : (double) f100 / f10);
+        System.err.printf("one plain read of the same data on this pool: 10,000 documents %d ms, 100,000 documents %d ms (ratio %.1f);"
+                + " freeze / read: %.1f and %.1f%n", scan10, scan100, scan10 == 0 ? 0 : (double) scan100 / scan10,
+                scan10 == 0 ? 0 : (double) f10 / scan10, scan100 == 0 ? 0 : (double) f100 / scan100);
         servers.forEach(MongoServer::shutdownNow);
         System.out.printf("rebalance moves_per_min=%.0f freeze_10k_ms=%d freeze_100k_ms=%d%n", perMin, f10, f100);
     }
@@ -100,6 +106,23 @@ public final class RebalanceBench {
         System.err.printf("%s: %d documents, %d bytes, freeze %d ms, copy+verify %d ms, %.1f MB/s%n", org, line.get("docs").asLong(),
                 line.get("bytes").asLong(), line.get("freeze_ms").asLong(), line.get("copy_ms").asLong(), line.get("mb_per_s").asDouble());
         return line.get("freeze_ms").asLong();
+    }
+
+    /** The best of three full reads of an org's messages, as raw BSON, in ms. */
+    private static long scanMs(String uri, String database) {
+        try (MongoClient client = MongoClients.create(uri)) {
+            MongoCollection<org.bson.RawBsonDocument> c = client.getDatabase(database).getCollection("messages", org.bson.RawBsonDocument.class);
+            long best = Long.MAX_VALUE;
+            for (int r = 0; r < 3; r++) {
+                long t0 = System.nanoTime();
+                long n = 0;
+                for (org.bson.RawBsonDocument d : c.find().batchSize(1000)) {
+                    n += d.size();
+                }
+                best = Math.min(best, (System.nanoTime() - t0) / 1_000_000);
+            }
+            return best;
+        }
     }
 
     /** An org's database on pool-1: LibreChat-like messages (about 400 bytes each), registered in the catalog as active. */

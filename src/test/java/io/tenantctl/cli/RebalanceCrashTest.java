@@ -27,8 +27,8 @@ import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A move killed with SIGKILL in the middle of its copy leaves its org frozen (read_only), a partial target and a move
- * row in state copying. Until its lease runs out other commands are refused naming it; then `rebalance resume` rolls it
+ * A move killed with SIGKILL in the middle of its first copy (the org still live) leaves a partial target and a move
+ * row in state planned. Until its lease runs out other commands are refused naming it; then `rebalance resume` rolls it
  * back: the target dropped, the org active on its source with every document, the move aborted with the reason.
  */
 class RebalanceCrashTest {
@@ -64,16 +64,16 @@ class RebalanceCrashTest {
             move.destroyForcibly();
             assertThat(move.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-            assertThat(f.org("acme").get("status").asText()).as("frozen by the killed move").isEqualTo("read_only");
+            assertThat(f.org("acme").get("status").asText()).as("the first copy runs while the org is live").isEqualTo("active");
             JsonNode status = strictJson(ok(f.cli, "rebalance", "status", "-o", "json"));
-            assertThat(status.get(0).get("state").asText()).isEqualTo("copying");
+            assertThat(status.get(0).get("state").asText()).isEqualTo("planned");
             JsonNode refused = strictJson(f.cli.run("rebalance", "move", "acme", "--to", to, "-o", "json"));
             assertThat(refused.get("orgs").get(0).get("error").asText()).contains("org acme is busy: move by");
             assertThat(ok(f.cli, "rebalance", "resume").out()).as("a live lease is left to its holder").contains("in progress");
 
             expireLeases(f.catalogUrl); // what 60 s without the dead process's heartbeat does
             String resumed = ok(f.cli, "rebalance", "resume").out();
-            assertThat(resumed).contains("died while copying, rolled back").contains("dropped");
+            assertThat(resumed).contains("died while planned, rolled back").contains("dropped");
 
             assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
             assertThat(f.org("acme").get("pool_id").asText()).isEqualTo(from);
@@ -81,7 +81,7 @@ class RebalanceCrashTest {
             f.assertHolds("acme", before);
             JsonNode after = strictJson(ok(f.cli, "rebalance", "status", "-o", "json")).get(0);
             assertThat(after.get("state").asText()).isEqualTo("aborted");
-            assertThat(after.get("error").asText()).contains("died while copying");
+            assertThat(after.get("error").asText()).contains("died while planned");
             assertThat(strictJson(ok(f.cli, "pools", "show", to, "-o", "json")).get("orgs").asInt()).as("its reserved place is free again").isZero();
         }
     }

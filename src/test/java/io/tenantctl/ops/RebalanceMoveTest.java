@@ -323,4 +323,41 @@ class RebalanceMoveTest {
             assertThat(full.report().count("moved")).as("and back: p1 has room").isEqualTo(1);
         }
     }
+
+    @Test
+    void writesWhileTheOrgWasStillLive_areCaughtUpAfterTheFreeze_evenAUniqueKeyMovedBetweenDocuments() {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
+            f.org("acme", 1, 2_000);
+            f.db(1, "org_acme").getCollection("users").insertOne(new Document("_id", "u-2").append("email", "second@example.com"));
+            f.db(1, "org_acme").getCollection("users").insertOne(new Document("_id", "u-3").append("email", "third@example.com"));
+            Rebalance rebalance = new Rebalance(f.ctx, (state, move) -> {
+                if (state == MoveState.FROZEN) { // the first copy is done; these writes reached the source just before the freeze
+                    MongoDatabase src = f.db(1, "org_acme");
+                    src.getCollection("notes").insertOne(new Document("_id", "new").append("text", "added"));
+                    src.getCollection("notes").updateOne(new Document("_id", 5), new Document("$set", new Document("text", "edited")));
+                    src.getCollection("notes").deleteOne(new Document("_id", 6));
+                    src.createCollection("late_collection");
+                    src.getCollection("late_collection").insertOne(new Document("_id", 1));
+                    // the unique email moves from one user to the other
+                    src.getCollection("users").updateOne(new Document("_id", "u-acme"), new Document("$set", new Document("email", "tmp@x")));
+                    src.getCollection("users").updateOne(new Document("_id", "u-2"), new Document("$set", new Document("email", "acme@example.com")));
+                    src.getCollection("users").updateOne(new Document("_id", "u-acme"), new Document("$set", new Document("email", "second@example.com")));
+                    // a user deleted and its email taken by a new one: the target's copy of the old one holds the key
+                    src.getCollection("users").deleteOne(new Document("_id", "u-3"));
+                    src.getCollection("users").insertOne(new Document("_id", "u-4").append("email", "third@example.com"));
+                }
+            });
+
+            Rebalance.Result r = f.move(rebalance, "acme", "p2");
+
+            assertThat(r.report().count("moved")).as(r.report().toString()).isEqualTo(1);
+            Fingerprint source = f.fingerprint(f.db(1, "org_acme"));
+            assertThat(f.fingerprint(f.current("acme"))).isEqualTo(source);
+            assertThat(source.collections()).containsKey("late_collection");
+            assertThat(f.current("acme").getCollection("notes").find(new Document("_id", 6)).first()).isNull();
+            assertThat(f.current("acme").getCollection("users").find(new Document("_id", "u-2")).first().getString("email"))
+                    .isEqualTo("acme@example.com");
+            assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p2");
+        }
+    }
 }
