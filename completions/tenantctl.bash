@@ -165,6 +165,7 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} restore" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance" ];    then _picocli_tenantctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} verify" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools add" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools list" ];    then _picocli_tenantctl_pools; return $?; fi
@@ -193,6 +194,7 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance revert" ];    then _picocli_tenantctl_rebalance; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance resume" ];    then _picocli_tenantctl_rebalance; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance gc" ];    then _picocli_tenantctl_rebalance; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} verify ack" ];    then _picocli_tenantctl_verify; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(init)
@@ -206,63 +208,67 @@ function _complete_tenantctl() {
   local cmds8=(restore)
   local cmds9=(backups)
   local cmds10=(rebalance)
-  local cmds11=(help)
-  local cmds12=(pools add)
-  local cmds13=(pools list)
-  local cmds14=(pools show)
-  local cmds15=(pools drain)
-  local cmds16=(pools enable)
-  local cmds17=(pools set-uri)
-  local cmds18=(orgs list)
-  local cmds19=(orgs show)
-  local cmds20=(orgs adopt)
-  local cmds21=(orgs forget)
-  local cmds22=(schema show)
-  local cmds23=(schema diff)
-  local cmds24=(schema export)
-  local cmds25=(schema capture)
-  local cmds26=(runs list)
-  local cmds27=(runs show)
-  local cmds28=(runs cancel)
-  local cmds29=(backups list)
-  local cmds30=(backups show)
-  local cmds31=(backups prune)
-  local cmds32=(rebalance plan)
-  local cmds33=(rebalance apply)
-  local cmds34=(rebalance move)
-  local cmds35=(rebalance status)
-  local cmds36=(rebalance revert)
-  local cmds37=(rebalance resume)
-  local cmds38=(rebalance gc)
+  local cmds11=(verify)
+  local cmds12=(help)
+  local cmds13=(pools add)
+  local cmds14=(pools list)
+  local cmds15=(pools show)
+  local cmds16=(pools drain)
+  local cmds17=(pools enable)
+  local cmds18=(pools set-uri)
+  local cmds19=(orgs list)
+  local cmds20=(orgs show)
+  local cmds21=(orgs adopt)
+  local cmds22=(orgs forget)
+  local cmds23=(schema show)
+  local cmds24=(schema diff)
+  local cmds25=(schema export)
+  local cmds26=(schema capture)
+  local cmds27=(runs list)
+  local cmds28=(runs show)
+  local cmds29=(runs cancel)
+  local cmds30=(backups list)
+  local cmds31=(backups show)
+  local cmds32=(backups prune)
+  local cmds33=(rebalance plan)
+  local cmds34=(rebalance apply)
+  local cmds35=(rebalance move)
+  local cmds36=(rebalance status)
+  local cmds37=(rebalance revert)
+  local cmds38=(rebalance resume)
+  local cmds39=(rebalance gc)
+  local cmds40=(verify ack)
 
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_orgs_forget; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_orgs_adopt; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_pools_seturi; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_pools_enable; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tenantctl_pools_drain; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tenantctl_pools_show; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tenantctl_pools_list; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tenantctl_pools_add; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tenantctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_tenantctl_verify_ack; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_orgs_forget; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_orgs_adopt; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_pools_seturi; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_pools_enable; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_pools_drain; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tenantctl_pools_show; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tenantctl_pools_list; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tenantctl_pools_add; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tenantctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tenantctl_verify; return $?; fi
   if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tenantctl_rebalance; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tenantctl_backups; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tenantctl_restore; return $?; fi
@@ -285,7 +291,7 @@ function _picocli_tenantctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init pools provision migrate-all orgs schema runs backup restore backups rebalance help"
+  local commands="init pools provision migrate-all orgs schema runs backup restore backups rebalance verify help"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -869,6 +875,81 @@ function _picocli_tenantctl_rebalance() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `verify` subcommand.
+function _picocli_tenantctl_verify() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="ack"
+  local flag_opts="'--deep' '--fix' '--changed-only' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--org' '--pool' '--stuck-after' '--backups-max-age' '--retired-grace' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--org')
+      return
+      ;;
+    '--pool')
+      return
+      ;;
+    '--stuck-after')
+      return
+      ;;
+    '--backups-max-age')
+      return
+      ;;
+    '--retired-grace')
+      return
+      ;;
+    '--per-pool')
+      return
+      ;;
+    '--concurrency')
+      return
+      ;;
+    '--rate')
+      return
+      ;;
+    '--busy-timeout')
+      return
+      ;;
+    '--join')
+      return
+      ;;
+    '--resume')
+      return
+      ;;
     '--catalog')
       return
       ;;
@@ -2205,6 +2286,54 @@ function _picocli_tenantctl_rebalance_gc() {
 
   case ${prev_word} in
     '--older-than')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `ack` subcommand.
+function _picocli_tenantctl_verify_ack() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--until' '--reason' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--until')
+      return
+      ;;
+    '--reason')
       return
       ;;
     '--catalog')

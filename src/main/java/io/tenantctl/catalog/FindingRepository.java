@@ -1,0 +1,123 @@
+package io.tenantctl.catalog;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The findings table (what verify found, across runs), the orgs' last clean verification, and deep-verified backups. */
+public final class FindingRepository {
+
+    private final Catalog catalog;
+
+    public FindingRepository(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** A finding as stored. */
+    public record Finding(String findingId, String kind, String severity, String orgId, String poolId, String subject, String detail,
+                          String fix, Instant firstSeen, Instant lastSeen, Instant resolvedAt, Instant ackedUntil, String ackReason,
+                          String ackedBy) {
+    }
+
+    /** What a run saw: upserted; returns the ids that were already open before this run (known, as opposed to new). */
+    public java.util.Set<String> record(List<Finding> seen) {
+        return catalog.inTransaction(c -> {
+            java.util.Set<String> known = new java.util.HashSet<>();
+            for (Finding f : seen) {
+                boolean wasOpen = Sql.one(c, "select 1 from findings where finding_id = ? and resolved_at is null", rs -> 1, f.findingId())
+                        .isPresent();
+                if (wasOpen) {
+                    known.add(f.findingId());
+                }
+                Sql.update(c, "insert into findings (finding_id, kind, severity, org_id, pool_id, subject, detail, fix) "
+                        + "values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (finding_id) do update set severity = excluded.severity, "
+                        + "detail = excluded.detail, fix = excluded.fix, last_seen = now(), resolved_at = null, "
+                        + "first_seen = case when findings.resolved_at is null then findings.first_seen else now() end",
+                        f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.subject(), f.detail(), f.fix());
+            }
+            return known;
+        });
+    }
+
+    /**
+     * Resolves the open findings a run could have seen but did not: those of {@code orgs} and {@code pools} checked
+     * (org-less fleet findings too when {@code fleet}), except {@code seen}.
+     */
+    public int resolveUnseen(Collection<String> seen, Collection<String> orgs, Collection<String> pools, boolean fleet) {
+        return catalog.inConnection(c -> Sql.update(c, "update findings set resolved_at = now() where resolved_at is null "
+                + "and not (finding_id = any (?)) and (org_id = any (?) or (org_id is null and pool_id = any (?)) "
+                + "or (? and org_id is null and pool_id is null))",
+                c.createArrayOf("text", seen.toArray()), c.createArrayOf("text", orgs.toArray()), c.createArrayOf("text", pools.toArray()),
+                fleet));
+    }
+
+    public Optional<Finding> find(String findingId) {
+        return catalog.inConnection(c -> Sql.one(c, "select * from findings where finding_id = ?", FindingRepository::map, findingId));
+    }
+
+    /** Findings by id (for first seen, last seen and acks). */
+    public Map<String, Finding> byId(Collection<String> ids) {
+        return catalog.inConnection(c -> {
+            Map<String, Finding> out = new java.util.HashMap<>();
+            for (Finding f : Sql.query(c, "select * from findings where finding_id = any (?)", FindingRepository::map,
+                    c.createArrayOf("text", ids.toArray()))) {
+                out.put(f.findingId(), f);
+            }
+            return out;
+        });
+    }
+
+    public boolean ack(String findingId, Instant until, String reason, String by) {
+        return catalog.inConnection(c -> Sql.update(c, "update findings set acked_until = ?, ack_reason = ?, acked_by = ? where finding_id = ?",
+                until, reason, by, findingId)) == 1;
+    }
+
+    /** Records the orgs verified clean now, at their current catalog version. */
+    public void verifiedClean(Collection<String> orgIds) {
+        catalog.inConnection(c -> Sql.update(c, "insert into org_verifications (org_id, verified_at, org_version) "
+                + "select org_id, now(), version from orgs where org_id = any (?) "
+                + "on conflict (org_id) do update set verified_at = excluded.verified_at, org_version = excluded.org_version",
+                c.createArrayOf("text", orgIds.toArray())));
+    }
+
+    /** Orgs verified clean since their last change (their row's version is the one verified). */
+    public java.util.Set<String> unchangedSinceClean() {
+        return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select v.org_id from org_verifications v join orgs o "
+                + "on o.org_id = v.org_id and o.version = v.org_version", rs -> rs.getString(1))));
+    }
+
+    /** A backup's files were read and checked now (verify --deep). */
+    public void backupVerified(String backupId) {
+        catalog.inConnection(c -> Sql.update(c, "update backups set verified_at = now() where backup_id = ?", backupId));
+    }
+
+    /** Whether a backup was already read and checked by an earlier deep verify. */
+    public boolean backupVerifiedBefore(String backupId) {
+        return catalog.inConnection(c -> Sql.one(c, "select 1 from backups where backup_id = ? and verified_at is not null", rs -> 1,
+                backupId)).isPresent();
+    }
+
+    /** The newest complete backup of every org that has one: org → (backup id, finished at). */
+    public Map<String, Object[]> newestCompleteBackups() {
+        return catalog.inConnection(c -> {
+            Map<String, Object[]> out = new java.util.HashMap<>();
+            for (Object[] row : Sql.query(c, "select distinct on (org_id) org_id, backup_id, coalesce(finished_at, started_at) as at "
+                    + "from backups where status = 'complete' order by org_id, started_at desc",
+                    rs -> new Object[]{rs.getString(1), rs.getString(2), Sql.instant(rs, "at")})) {
+                out.put((String) row[0], new Object[]{row[1], row[2]});
+            }
+            return out;
+        });
+    }
+
+    private static Finding map(ResultSet rs) throws SQLException {
+        return new Finding(rs.getString("finding_id"), rs.getString("kind"), rs.getString("severity"), rs.getString("org_id"),
+                rs.getString("pool_id"), rs.getString("subject"), rs.getString("detail"), rs.getString("fix"), Sql.instant(rs, "first_seen"),
+                Sql.instant(rs, "last_seen"), Sql.instant(rs, "resolved_at"), Sql.instant(rs, "acked_until"), rs.getString("ack_reason"),
+                rs.getString("acked_by"));
+    }
+}

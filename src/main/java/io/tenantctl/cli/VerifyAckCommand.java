@@ -1,0 +1,61 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Verify;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+
+@Command(name = "ack", description = "Silence one finding until a date (it is still listed, as acked, and no longer makes verify exit 4).")
+final class VerifyAckCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "FINDING")
+    String findingId;
+
+    @Option(names = "--until", required = true, paramLabel = "DATE", description = "A date (2026-12-31), an instant (2026-12-31T12:00:00Z) or a duration from now (7d).")
+    String until;
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why it may be ignored until then (kept with the finding).")
+    String reason;
+
+    VerifyAckCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        Verify.Finding f = new Verify(ctx.ops()).ack(findingId, parse(until), reason);
+        if (ctx.json()) {
+            Output.json(ctx.out, f);
+        } else {
+            ctx.out.println("finding " + f.findingId() + " (" + f.kind() + (f.orgId() == null ? "" : ", org " + f.orgId()) + ") acked until "
+                    + f.ackedUntil() + ": " + f.ackReason());
+        }
+        return 0;
+    }
+
+    private static Instant parse(String value) {
+        try {
+            return LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException notADate) {
+            try {
+                return Instant.parse(value);
+            } catch (DateTimeParseException notAnInstant) {
+                try {
+                    return Instant.now().plus(new DurationConverter().convert(value));
+                } catch (RuntimeException notADuration) {
+                    throw TenantctlException.usage("--until '" + value + "' is not a date (2026-12-31), an instant or a duration (7d)");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.Verify;
+import io.tenantctl.store.ObjectStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "verify", description = {"Is the fleet healthy, and what exactly is wrong: each finding with a stable id and the",
+        "command that fixes it. Per org: its database where the catalog says, its schema against its recorded manifest",
+        "(--deep: its newest backup read back). Fleet: pools reachable and within capacity, databases no pointer explains,",
+        "orgs, moves and runs stuck, backups fresh per tier (with a store). Exit 0 clean, 4 when a problem is found."},
+        subcommands = {VerifyAckCommand.class})
+final class VerifyCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Option(names = "--org", paramLabel = "ORG", split = ",", description = "Only these orgs (repeat or comma-separate).")
+    List<String> orgs = new ArrayList<>();
+
+    @Option(names = "--pool", paramLabel = "POOL", split = ",", description = "Only these pools (repeat or comma-separate).")
+    List<String> pools = new ArrayList<>();
+
+    @Option(names = "--deep", description = "Also read each org's newest backup back, checking every file's sha256 and count (once per backup).")
+    boolean deep;
+
+    @Option(names = "--stuck-after", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
+            description = "An org provisioning, moving or restoring (or a move unfinished) this long with nobody holding it is stuck.")
+    Duration stuckAfter;
+
+    @Option(names = "--backups-max-age", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Newest backup older than this is stale (default: each tier's backup frequency).")
+    Duration backupsMaxAge;
+
+    @Option(names = "--retired-grace", paramLabel = "DURATION", defaultValue = "7d", converter = DurationConverter.class,
+            description = "How long a retained copy (a move's source, a database a restore replaced) is informational, not a problem.")
+    Duration retiredGrace;
+
+    @Option(names = "--fix", description = {"Apply the safe fixes: create what an org's manifest lists and it lacks, mark stuck",
+            "provisioning orgs failed, cancel runs abandoned by their workers. Lists what it left for a human."})
+    boolean fix;
+
+    @Option(names = "--changed-only", description = "Skip orgs verified clean since their last change in the catalog.")
+    boolean changedOnly;
+
+    @Mixin
+    FanoutOptions fanout;
+
+    VerifyCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        try (ObjectStore store = Stores.openIfConfigured(ctx)) {
+            Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix,
+                    changedOnly, fanout.drive(ctx), store));
+            render(r);
+            if (r.interrupted()) {
+                return TenantCtl.EXIT_INTERRUPTED;
+            }
+            return r.problems() > 0 ? TenantCtl.EXIT_PROBLEMS : 0;
+        }
+    }
+
+    private void render(Verify.Result r) {
+        if (ctx.json()) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("problems", r.problems());
+            fields.put("findings", r.findings());
+            fields.put("fixed", r.fixed());
+            fields.put("left_for_human", r.leftForHuman());
+            fields.put("skipped_unchanged", r.skipped());
+            Output.json(ctx.out, Summary.json(r.report(), r.interrupted(), fields, f -> "tenantctl verify --org " + f.orgId()));
+            return;
+        }
+        if (fanout.detach) {
+            ctx.out.println("run " + r.report().runId() + " created with " + r.report().orgs().size() + " orgs; start workers with: "
+                    + "tenantctl verify --join " + r.report().runId());
+            return;
+        }
+        for (Verify.Finding f : r.findings()) {
+            ctx.out.println(f.findingId() + "  " + f.state() + "  " + f.severity() + "  " + f.kind()
+                    + (f.orgId() == null ? "" : "  org " + f.orgId()) + (f.poolId() == null ? "" : "  pool " + f.poolId()));
+            ctx.out.println("    " + f.detail());
+            if (f.fix() != null) {
+                ctx.out.println("    fix: " + f.fix());
+            }
+            if (f.ackedUntil() != null) {
+                ctx.out.println("    acked until " + f.ackedUntil() + ": " + f.ackReason());
+            }
+        }
+        r.fixed().forEach(line -> ctx.out.println("fixed: " + line));
+        long news = r.findings().stream().filter(f -> f.state().equals("new") && f.severity().equals(Verify.PROBLEM)).count();
+        long info = r.findings().stream().filter(f -> f.severity().equals(Verify.INFO)).count();
+        long acked = r.findings().stream().filter(f -> f.state().equals("acked")).count();
+        ctx.out.println("verified " + r.report().orgs().size() + " org(s)" + (r.skipped() > 0 ? " (" + r.skipped()
+                + " unchanged since their last clean verify, skipped)" : "") + ": " + (r.problems() == 0 ? "clean" : r.problems()
+                + " problem(s), " + news + " new") + (info > 0 ? "; " + info + " informational" : "") + (acked > 0 ? "; " + acked + " acked" : ""));
+        Summary.timings(ctx, r.report(), false);
+    }
+}

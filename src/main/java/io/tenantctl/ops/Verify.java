@@ -1,0 +1,533 @@
+package io.tenantctl.ops;
+
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.backup.BackupLayout;
+import io.tenantctl.backup.BackupReader;
+import io.tenantctl.catalog.BackupPolicyRepository;
+import io.tenantctl.catalog.FindingRepository;
+import io.tenantctl.catalog.ItemStatus;
+import io.tenantctl.catalog.MoveRepository;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgStatus;
+import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.RestoreRepository;
+import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.catalog.RunStatus;
+import io.tenantctl.ops.run.Budget;
+import io.tenantctl.ops.run.Job;
+import io.tenantctl.ops.run.OutcomeNames;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
+import io.tenantctl.pool.PoolUri;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.schema.SchemaDiff;
+import io.tenantctl.schema.SchemaManifest;
+import io.tenantctl.store.ObjectStore;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code tenantctl verify}: is the fleet healthy, and what exactly is wrong. Per org, on the run engine (fanned out
+ * across pools): its database exists where the catalog says, and its collections and indexes match the manifest it
+ * recorded (optionally: its newest backup reads back whole). Across the fleet: pools reachable and within capacity,
+ * no database a catalog pointer does not explain (orphans, strays; retained copies listed as such), no org or move
+ * stuck in a transitional state, no run left running by dead workers, backups fresh per tier. Every finding has a
+ * stable id, the exact command that fixes it, and is kept in the catalog (first and last seen, acks).
+ */
+public final class Verify {
+
+    public static final String VERB = "verify";
+    public static final String PROBLEM = "problem";
+    public static final String INFO = "info";
+    private static final Set<OrgStatus> TRANSITIONAL = Set.of(Org.PROVISIONING, Org.MOVING, Org.RESTORING);
+
+    /**
+     * What to check: orgs and pools (empty = all), --deep (read backups back), --stuck-after, --backups-max-age (null =
+     * the tier's frequency), the grace a retired database is kept (as gc's --older-than), --fix, --changed-only; and
+     * the store (null: backups are not checked).
+     */
+    public record Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
+                          Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, ObjectStore store) {
+        public Request {
+            orgs = orgs == null ? List.of() : List.copyOf(orgs);
+            pools = pools == null ? List.of() : List.copyOf(pools);
+            if (stuckAfter.isNegative() || retiredGrace.isNegative() || (backupsMaxAge != null && backupsMaxAge.isNegative())) {
+                throw TenantctlException.usage("--stuck-after, --backups-max-age and --retired-grace must not be negative");
+            }
+            if (deep && store == null) {
+                throw TenantctlException.usage("--deep reads backups back: give the store with --store or TENANTCTL_STORE");
+            }
+        }
+    }
+
+    /** One finding as verify reports it: new (first seen by this run), known, or acked (silenced until a date). */
+    public record Finding(String findingId, String kind, String severity, String orgId, String poolId, String detail, String fix,
+                          String state, Instant firstSeen, Instant lastSeen, Instant ackedUntil, String ackReason) {
+    }
+
+    /**
+     * The run (every checked org's line; outcome clean, problems or failed), the findings, the fixes --fix applied and
+     * what it left for a human, and how many orgs --changed-only skipped.
+     */
+    public record Result(RunReport report, boolean interrupted, List<Finding> findings, List<String> fixed, List<String> leftForHuman,
+                         int skipped) {
+        /** Findings that make verify exit 4: problems, not acked. */
+        public long problems() {
+            return findings.stream().filter(f -> f.severity().equals(PROBLEM) && !f.state().equals("acked")).count();
+        }
+    }
+
+    /** What a verify run records, for joiners and resumers. */
+    record Args(boolean deep, boolean fix) {
+    }
+
+    /** A finding before it is stored: its id is a hash of kind and subject, so the same problem has the same id on every run. */
+    record Seen(String kind, String severity, String orgId, String poolId, String subject, String detail, String fix) {
+        String id() {
+            try {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                byte[] h = sha.digest((kind + "|" + orgId + "|" + poolId + "|" + subject).getBytes(StandardCharsets.UTF_8));
+                return "F-" + HexFormat.of().formatHex(h, 0, 6);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private final OpsContext ctx;
+
+    public Verify(OpsContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public Result run(Request req) {
+        for (String p : req.pools()) {
+            ctx.catalog().pools().get(p); // an unknown pool is a usage error naming the known ones
+        }
+        Map<String, Pool> pools = new LinkedHashMap<>();
+        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, Org> orgs = new LinkedHashMap<>();
+        for (Org o : ctx.catalog().orgs().list(null, null)) {
+            if (!o.status().equals(Org.DELETED)) {
+                orgs.put(o.orgId(), o);
+            }
+        }
+        for (String o : req.orgs()) {
+            if (!orgs.containsKey(o)) {
+                throw TenantctlException.usage("no org named '" + o + "': see 'tenantctl orgs list'");
+            }
+        }
+        FindingRepository findings = new FindingRepository(ctx.catalog());
+        Set<String> unchanged = req.changedOnly() ? findings.unchangedSinceClean() : Set.of();
+        List<Org> selected = orgs.values().stream()
+                .filter(o -> req.orgs().isEmpty() || req.orgs().contains(o.orgId()))
+                .filter(o -> req.pools().isEmpty() || req.pools().contains(o.poolId()))
+                .filter(o -> !o.status().equals(Org.PROVISIONING) && !o.status().equals(Org.FAILED))
+                .toList();
+        List<Org> toCheck = selected.stream().filter(o -> !unchanged.contains(o.orgId())).toList();
+        int skipped = selected.size() - toCheck.size();
+
+        List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>());
+        RunEngine engine = new RunEngine(ctx, new LeaseRecovery(ctx));
+        PerOrg perOrg = new PerOrg(orgs, pools, req, fixed);
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("clean", "not_checked"),
+                () -> start(engine, req, toCheck), run -> new RunEngine.Work(perOrg.job(req.fix() ? VERB : null), Budget.NONE));
+        RunReport report = ran.report().map(o -> o.outcome().equals("clean") && o.detail().path("findings").size() > 0
+                ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
+        if (req.drive().control().detach() || req.drive().control().joinRunId() != null) {
+            return new Result(report, ran.interrupted(), List.of(), List.of(), List.of(), skipped);
+        }
+
+        List<Seen> seen = new ArrayList<>();
+        List<String> leftForHuman = new ArrayList<>();
+        List<String> clean = new ArrayList<>();
+        Set<String> deadPools = new LinkedHashSet<>();
+        boolean fleet = req.orgs().isEmpty();
+        fleetChecks(req, pools, orgs, seen, fixed, deadPools, report.runId(), fleet, perOrg);
+        for (RunReport.Org line : report.orgs()) {
+            com.fasterxml.jackson.databind.JsonNode list = line.detail().path("findings");
+            for (com.fasterxml.jackson.databind.JsonNode f : list) {
+                seen.add(new Seen(f.path("kind").asText(), f.path("severity").asText(), line.orgId(), line.poolId(), f.path("subject").asText(),
+                        f.path("detail").asText(), f.path("fix").asText(null)));
+            }
+            if (line.outcome().equals("failed") && !deadPools.contains(line.poolId())) {
+                seen.add(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
+                        + line.error(), "tenantctl verify --org " + line.orgId() + "   (after fixing what the error says)"));
+            }
+            if (line.outcome().equals("clean")) {
+                clean.add(line.orgId());
+            }
+        }
+        // an org with a fleet-level problem (stuck, missing database) is not clean either
+        Set<String> withFindings = new java.util.HashSet<>();
+        seen.stream().filter(s -> s.orgId() != null && s.severity().equals(PROBLEM)).forEach(s -> withFindings.add(s.orgId()));
+        clean.removeIf(withFindings::contains);
+        leftForHuman.addAll(seen.stream().filter(s -> s.severity().equals(PROBLEM)).map(s -> s.id() + " " + s.kind()
+                + (s.orgId() == null ? "" : " " + s.orgId()) + ": " + s.fix()).toList());
+        List<FindingRepository.Finding> rows = seen.stream().map(s -> new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(),
+                s.poolId(), s.subject(), s.detail(), s.fix(), null, null, null, null, null, null)).toList();
+        Set<String> known = findings.record(rows);
+        Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
+        findings.resolveUnseen(rows.stream().map(FindingRepository.Finding::findingId).toList(),
+                report.orgs().stream().map(RunReport.Org::orgId).toList(), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty());
+        findings.verifiedClean(clean);
+        Map<String, FindingRepository.Finding> stored = findings.byId(rows.stream().map(FindingRepository.Finding::findingId).toList());
+        Instant now = Instant.now();
+        List<Finding> out = new ArrayList<>();
+        for (Seen s : seen) {
+            FindingRepository.Finding f = stored.get(s.id());
+            boolean acked = f != null && f.ackedUntil() != null && f.ackedUntil().isAfter(now);
+            out.add(new Finding(s.id(), s.kind(), s.severity(), s.orgId(), s.poolId(), s.detail(), s.fix(),
+                    acked ? "acked" : known.contains(s.id()) ? "known" : "new", f == null ? now : f.firstSeen(), f == null ? now : f.lastSeen(),
+                    acked ? f.ackedUntil() : null, acked ? f.ackReason() : null));
+        }
+        out.sort(java.util.Comparator.comparing((Finding f) -> f.severity().equals(PROBLEM) ? 0 : 1).thenComparing(Finding::kind)
+                .thenComparing(f -> String.valueOf(f.orgId())).thenComparing(Finding::findingId));
+        return new Result(report, ran.interrupted(), out, List.copyOf(fixed), leftForHuman, skipped);
+    }
+
+    /** Silences a finding until {@code until}, with why and who. */
+    public Finding ack(String findingId, Instant until, String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw TenantctlException.usage("--reason is required: say why this finding may be ignored until then");
+        }
+        if (!until.isAfter(Instant.now())) {
+            throw TenantctlException.usage("--until must be in the future");
+        }
+        FindingRepository repo = new FindingRepository(ctx.catalog());
+        FindingRepository.Finding f = repo.find(findingId).orElseThrow(() -> TenantctlException.usage("no finding " + findingId
+                + ": see 'tenantctl verify'"));
+        repo.ack(findingId, until, reason, ctx.actor());
+        return new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(), f.fix(), "acked", f.firstSeen(),
+                f.lastSeen(), until, reason);
+    }
+
+    private String start(RunEngine engine, Request req, List<Org> toCheck) {
+        List<RunRepository.NewItem> items = toCheck.stream().map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null)).toList();
+        return engine.start(VERB, Json.write(new Args(req.deep(), req.fix())), items, 0, List.of(), null);
+    }
+
+    /** The per-org checks, run by the engine's workers. */
+    private final class PerOrg {
+        private final Map<String, Org> orgs;
+        private final Map<String, Pool> pools;
+        private final Request req;
+        private final List<String> fixed;
+        private final Map<String, Set<String>> databases = new ConcurrentHashMap<>();
+        private final Map<String, Optional<SchemaManifest>> manifests = new ConcurrentHashMap<>();
+
+        PerOrg(Map<String, Org> orgs, Map<String, Pool> pools, Request req, List<String> fixed) {
+            this.orgs = orgs;
+            this.pools = pools;
+            this.req = req;
+            this.fixed = fixed;
+        }
+
+        Job job(String leaseOperation) {
+            return Job.of(leaseOperation, (orgId, poolId) -> {
+                List<Map<String, Object>> found = check(orgs.get(orgId));
+                return new Job.Done(ItemStatus.SUCCEEDED, 1, null, Json.args("findings", found));
+            });
+        }
+
+        private List<Map<String, Object>> check(Org org) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            Pool pool = pools.get(org.poolId());
+            Set<String> names = databases.computeIfAbsent(pool.poolId(), id -> databaseNames(pool));
+            if (!names.contains(org.databaseName())) {
+                out.add(finding("missing_database", PROBLEM, org.databaseName(), "the catalog says org " + org.orgId() + " lives in "
+                        + org.databaseName() + " on pool " + pool.poolId() + ", but the pool has no such database",
+                        "tenantctl restore --org " + org.orgId() + "   (from its newest backup; the org's pointer flips to the restored copy)"));
+                return out;
+            }
+            MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
+            if (org.schemaHash() == null) {
+                out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: its schema is not checked",
+                        "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST   (records one)"));
+            } else {
+                Optional<SchemaManifest> manifest = manifests.computeIfAbsent(org.schemaHash(), h -> ctx.catalog().manifests().body(h)
+                        .map(b -> SchemaManifest.parse(b, "catalog manifest " + h)));
+                if (manifest.isEmpty()) {
+                    out.add(finding("manifest_missing", PROBLEM, org.schemaHash(), "org " + org.orgId() + " records manifest " + org.schemaHash()
+                            + ", which the catalog does not hold", "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST"));
+                } else {
+                    SchemaDiff diff = diff(db, manifest.get());
+                    if (req.fix() && (!diff.missingCollections().isEmpty() || !diff.missingIndexes().isEmpty())) {
+                        Retry.Attempts attempts = new Retry.Attempts();
+                        diff.missingCollections().forEach(c -> SchemaApply.createCollection(db, c, ctx.retry(), attempts));
+                        diff.missingIndexes().forEach((c, list) -> SchemaApply.createIndexes(db, c, list, ctx.retry(), attempts));
+                        fixed.add("org " + org.orgId() + ": created " + diff.missingCollections().size() + " collection(s) and "
+                                + diff.missingIndexCount() + " index(es) its manifest lists");
+                        diff = diff(db, manifest.get());
+                    }
+                    drift(org, diff, out);
+                }
+            }
+            if (req.deep()) {
+                deep(org, out);
+            }
+            return out;
+        }
+
+        private SchemaDiff diff(MongoDatabase db, SchemaManifest manifest) {
+            Retry.Attempts attempts = new Retry.Attempts();
+            Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
+            List<String> names = manifest.collections().stream().map(io.tenantctl.schema.CollectionSpec::name).toList();
+            return SchemaDiff.compute(manifest, existing, SchemaApply.indexes(db, existing, names, ctx.retry(), attempts));
+        }
+
+        private void drift(Org org, SchemaDiff diff, List<Map<String, Object>> out) {
+            List<String> missing = new ArrayList<>(diff.missingCollections().stream().map(c -> c + " (collection)").toList());
+            diff.missingIndexes().forEach((c, list) -> list.forEach(i -> missing.add(c + "." + i.name())));
+            if (!missing.isEmpty()) {
+                out.add(finding("schema_missing", PROBLEM, "", "org " + org.orgId() + " lacks " + missing.size() + " of its manifest's "
+                        + "collections/indexes: " + sample(missing), "tenantctl verify --org " + org.orgId() + " --fix   (creates what is missing)"));
+            }
+            if (!diff.conflicts().isEmpty()) {
+                out.add(finding("schema_conflict", PROBLEM, "", "org " + org.orgId() + " has " + diff.conflicts().size() + " index(es) "
+                        + "defined otherwise than its manifest: " + sample(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList()),
+                        "tenantctl schema diff " + org.orgId() + ", then: tenantctl migrate-all --org " + org.orgId()
+                                + " --schema MANIFEST --replace-conflicting"));
+            }
+            if (!diff.superseded().isEmpty()) {
+                out.add(finding("schema_superseded", PROBLEM, "", "org " + org.orgId() + " still has " + diff.superseded().size()
+                        + " index(es) its manifest drops: " + sample(diff.superseded().stream().map(s -> s.collection() + "." + s.index().name()).toList()),
+                        "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST"));
+            }
+            if (!diff.extras().isEmpty()) {
+                out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) its manifest "
+                        + "does not list (harmless; the application may make its own): "
+                        + sample(diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList()),
+                        "tenantctl schema diff " + org.orgId()));
+            }
+        }
+
+        private void deep(Org org, List<Map<String, Object>> out) {
+            FindingRepository repo = new FindingRepository(ctx.catalog());
+            Optional<io.tenantctl.catalog.BackupRepository.Backup> newest = new io.tenantctl.catalog.BackupRepository(ctx.catalog())
+                    .newestComplete(org.orgId());
+            if (newest.isEmpty() || repo.backupVerifiedBefore(newest.get().backupId())) {
+                return; // none to read (freshness says so), or read back whole by an earlier deep verify
+            }
+            String id = newest.get().backupId();
+            try {
+                BackupReader.open(req.store(), BackupLayout.root(), org.orgId(), id).verify();
+                repo.backupVerified(id);
+            } catch (RuntimeException e) {
+                out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
+                        + Errors.oneLine(e), "tenantctl backup --org " + org.orgId() + "   (a fresh backup; then: tenantctl backups show "
+                        + org.orgId() + " " + id + ")"));
+            }
+        }
+
+        private Set<String> databaseNames(Pool pool) {
+            MongoDatabase admin = ctx.pools().database(pool.poolId(), pool.uri(), "admin");
+            return ctx.retry().call(new Retry.Attempts(), () -> {
+                Set<String> names = new java.util.HashSet<>();
+                for (org.bson.Document d : admin.runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true))
+                        .getList("databases", org.bson.Document.class)) {
+                    names.add(d.getString("name"));
+                }
+                return names;
+            });
+        }
+    }
+
+    private static Map<String, Object> finding(String kind, String severity, String subject, String detail, String fix) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", kind);
+        m.put("severity", severity);
+        m.put("subject", subject);
+        m.put("detail", detail);
+        m.put("fix", fix);
+        return m;
+    }
+
+    private static String sample(List<String> items) {
+        return String.join(", ", items.subList(0, Math.min(10, items.size()))) + (items.size() > 10 ? ", … (" + items.size() + " in all)" : "");
+    }
+
+    // ---------------------------------------------------------------- fleet
+
+    private void fleetChecks(Request req, Map<String, Pool> pools, Map<String, Org> orgs, List<Seen> seen, List<String> fixed,
+                             Set<String> deadPools, String ownRun, boolean fleet, PerOrg perOrg) {
+        Instant now = Instant.now();
+        List<Pool> inScope = pools.values().stream().filter(p -> req.pools().isEmpty() || req.pools().contains(p.poolId())).toList();
+        Map<String, Set<String>> databases = new LinkedHashMap<>();
+        for (Pool p : inScope) {
+            try {
+                ctx.pools().ping(p.poolId(), p.uri());
+                databases.put(p.poolId(), new java.util.TreeSet<>(perOrg.databases.computeIfAbsent(p.poolId(), id -> perOrg.databaseNames(p))));
+            } catch (RuntimeException e) {
+                deadPools.add(p.poolId());
+                long onIt = orgs.values().stream().filter(o -> o.poolId().equals(p.poolId())).count();
+                seen.add(new Seen("pool_unreachable", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " ("
+                        + PoolUri.stored(p.uri()).redacted() + ") does not answer: " + Errors.oneLine(e) + "; its " + onIt + " org(s) were not checked",
+                        "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
+                                + "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")"));
+            }
+            if (p.orgCount() > p.capacity()) {
+                seen.add(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds " + p.orgCount()
+                        + " orgs (counting orgs moving in), over its capacity of " + p.capacity(),
+                        "tenantctl rebalance plan --pool " + p.poolId() + "   (then apply it), or: tenantctl pools add …"));
+            }
+        }
+        if (fleet) {
+            strays(pools, orgs, databases, seen, now, req.retiredGrace());
+        }
+        stuck(req, orgs, seen, fixed, now);
+        if (fleet && req.pools().isEmpty()) {
+            runs(req, seen, fixed, ownRun);
+        }
+        backups(req, orgs, seen, now);
+    }
+
+    /** Databases on pools that no catalog pointer explains: orphans, strays; retained copies (info within their grace). */
+    private void strays(Map<String, Pool> pools, Map<String, Org> orgs, Map<String, Set<String>> databases, List<Seen> seen, Instant now,
+                        Duration grace) {
+        Map<String, Org> byDatabase = new LinkedHashMap<>();
+        orgs.values().forEach(o -> byDatabase.put(o.databaseName(), o));
+        Map<String, RestoreRepository.Retired> retired = new LinkedHashMap<>();
+        new RestoreRepository(ctx.catalog()).retired(null).forEach(r -> retired.put(r.poolId() + "/" + r.databaseName(), r));
+        MoveRepository moves = ctx.catalog().moves();
+        Set<String> moveTargets = new java.util.HashSet<>();
+        moves.unfinished().forEach(m -> moveTargets.add(m.toPool() + "/" + m.toDatabase()));
+        Map<String, MoveRepository.Move> leftovers = new LinkedHashMap<>();
+        moves.leftoverTargets().forEach(m -> leftovers.put(m.toPool() + "/" + m.toDatabase(), m));
+        for (Map.Entry<String, Set<String>> e : databases.entrySet()) {
+            String poolId = e.getKey();
+            for (String db : e.getValue()) {
+                if (!db.startsWith("org_")) {
+                    continue; // admin, config, local, anything not named like an org
+                }
+                Org owner = byDatabase.get(db);
+                if (owner != null && owner.poolId().equals(poolId)) {
+                    continue; // where the catalog says
+                }
+                String key = poolId + "/" + db;
+                if (moveTargets.contains(key)) {
+                    continue; // a move in progress (a stuck one is reported as such)
+                }
+                RestoreRepository.Retired r = retired.get(key);
+                if (r != null) {
+                    boolean within = r.retiredAt().plus(grace).isAfter(now);
+                    seen.add(new Seen(within ? "retained_copy" : "retained_copy_overdue", within ? INFO : PROBLEM, r.orgId(), poolId, db,
+                            db + " on pool " + poolId + " is kept after it was replaced (" + r.reason() + "), retired " + r.retiredAt()
+                                    + (within ? "; within its " + grace.toDays() + "-day grace" : "; past its " + grace.toDays() + "-day grace"),
+                            "tenantctl rebalance gc --older-than " + Math.max(0, grace.toDays()) + "d"));
+                    continue;
+                }
+                MoveRepository.Move leftover = leftovers.get(key);
+                if (leftover != null) {
+                    seen.add(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + " was the target of "
+                            + "aborted move " + leftover.moveId() + " and was not dropped", "tenantctl rebalance gc --older-than 0"));
+                    continue;
+                }
+                Org named = owner != null ? owner : orgs.values().stream().filter(o -> db.startsWith(o.databaseName() + "__")).findFirst().orElse(null);
+                if (named != null) {
+                    seen.add(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " belongs to org "
+                            + named.orgId() + " by its name, but the org lives in " + named.databaseName() + " on " + named.poolId()
+                            + " and no move or restore recorded this copy",
+                            "compare it with the org's data; once it is not needed, drop it on the pool: db.getSiblingDB('" + db + "').dropDatabase()"));
+                } else {
+                    seen.add(new Seen("orphan_database", PROBLEM, null, poolId, db, db + " on pool " + poolId + " is named like an org's "
+                            + "database but no org in the catalog has it",
+                            "tenantctl orgs adopt ORG --pool " + poolId + " --database " + db + "   (or drop it if it is nobody's)"));
+                }
+            }
+        }
+    }
+
+    /** Orgs in provisioning, moving or restoring, and moves unfinished, for longer than --stuck-after. */
+    private void stuck(Request req, Map<String, Org> orgs, List<Seen> seen, List<String> fixed, Instant now) {
+        Instant before = now.minus(req.stuckAfter());
+        for (Org o : orgs.values()) {
+            if (!TRANSITIONAL.contains(o.status()) || o.updatedAt().isAfter(before)) {
+                continue;
+            }
+            if (!req.orgs().isEmpty() && !req.orgs().contains(o.orgId()) || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
+                continue;
+            }
+            if (ctx.catalog().leases().find(o.orgId()).filter(l -> !l.expired()).isPresent()) {
+                continue; // someone is working on it
+            }
+            String fix = switch (o.status()) {
+                case PROVISIONING -> "tenantctl provision " + o.orgId() + "   (resumes it; verify --fix marks it failed)";
+                case RESTORING -> "tenantctl restore --org " + o.orgId() + "   (re-run; a dead restore is rolled back first)";
+                default -> "tenantctl rebalance resume";
+            };
+            if (req.fix() && o.status().equals(Org.PROVISIONING) && ctx.catalog().orgs().compareAndSetStatus(o.orgId(), o.version(), Org.FAILED)) {
+                fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", marked failed (tenantctl provision "
+                        + o.orgId() + " resumes it)");
+                continue;
+            }
+            seen.add(new Seen("org_stuck", PROBLEM, o.orgId(), o.poolId(), o.status().db(), "org " + o.orgId() + " has been " + o.status()
+                    + " since " + o.updatedAt() + " and nobody holds it", fix));
+        }
+        for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
+            if (m.updatedAt().isAfter(before) || ctx.catalog().leases().find(m.orgId()).filter(l -> !l.expired()).isPresent()) {
+                continue;
+            }
+            seen.add(new Seen("move_stuck", PROBLEM, m.orgId(), m.fromPool(), m.moveId(), "move " + m.moveId() + " of org " + m.orgId()
+                    + " has been " + m.state() + " since " + m.updatedAt() + " and nobody holds the org", "tenantctl rebalance resume"));
+        }
+    }
+
+    /** Runs still marked running whose workers all stopped beating (abandoned). */
+    private void runs(Request req, List<Seen> seen, List<String> fixed, String ownRun) {
+        Runs runs = new Runs(ctx.catalog(), ctx.actor());
+        for (Runs.RunView r : runs.list(1000)) {
+            if (!r.status().equals(RunStatus.ABANDONED.db()) || r.runId().equals(ownRun)) {
+                continue;
+            }
+            if (req.fix()) {
+                runs.cancel(r.runId(), false);
+                fixed.add("run " + r.runId() + " (" + r.verb() + "): abandoned by its workers, cancelled");
+                continue;
+            }
+            seen.add(new Seen("run_abandoned", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
+                    + r.startedAt() + ") is still marked running but its workers stopped",
+                    "tenantctl " + r.verb() + " --resume " + r.runId() + "   (or end it: tenantctl runs cancel " + r.runId() + ")"));
+        }
+    }
+
+    /** Active orgs whose newest complete backup is older than their tier's frequency (or --backups-max-age), or missing. */
+    private void backups(Request req, Map<String, Org> orgs, List<Seen> seen, Instant now) {
+        if (req.store() == null) {
+            return; // without a store tenantctl takes no backups: nothing to hold them to
+        }
+        BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
+        Map<String, Object[]> newest = new FindingRepository(ctx.catalog()).newestCompleteBackups();
+        for (Org o : orgs.values()) {
+            if (!o.status().equals(Org.ACTIVE) || !req.orgs().isEmpty() && !req.orgs().contains(o.orgId())
+                    || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
+                continue;
+            }
+            Duration maxAge = req.backupsMaxAge() != null ? req.backupsMaxAge() : Duration.ofHours(policies.forTier(o.tier()).frequencyHours());
+            Object[] b = newest.get(o.orgId());
+            Instant at = b == null ? null : (Instant) b[1];
+            if (at == null || at.plus(maxAge).isBefore(now)) {
+                seen.add(new Seen("backup_stale", PROBLEM, o.orgId(), o.poolId(), "", at == null ? "org " + o.orgId() + " has no complete backup"
+                        : "the newest complete backup of org " + o.orgId() + " is from " + at + ", older than " + describe(maxAge)
+                        + (req.backupsMaxAge() != null ? "" : " (tier " + o.tier() + ")"), "tenantctl backup --org " + o.orgId()));
+            }
+        }
+    }
+
+    private static String describe(Duration d) {
+        return d.toHours() % 24 == 0 && d.toHours() > 0 ? d.toDays() + " d" : d.toHours() > 0 ? d.toHours() + " h" : d.toMinutes() + " min";
+    }
+}

@@ -1,0 +1,249 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.model.IndexOptions;
+import io.tenantctl.testing.Cli;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * verify on a real (stand-in) fleet: every kind of finding planted by the test, directly on the pools or in the catalog,
+ * detected with its fix command and exit 4; a clean fleet exits 0; ids are stable; ack silences; --fix repairs.
+ */
+class VerifyCommandTest {
+
+    private static JsonNode verify(BackupFixture f, int expectedExit, String... extra) {
+        List<String> args = new ArrayList<>(List.of("verify", "-o", "json"));
+        args.addAll(List.of(extra));
+        Cli.Result r = f.cli.run(args.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(expectedExit);
+        return strictJson(r);
+    }
+
+    private static List<JsonNode> findings(JsonNode doc, String kind) {
+        List<JsonNode> out = new ArrayList<>();
+        doc.get("findings").forEach(f -> {
+            if (f.get("kind").asText().equals(kind)) {
+                out.add(f);
+            }
+        });
+        return out;
+    }
+
+    private static void sql(String url, String statement) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    /** A fleet with two pools, orgs acme and globex on pool-0 and initech on pool-1, each backed up (fresh backups). */
+    private static BackupFixture fleet(Path dir) {
+        BackupFixture f = new BackupFixture(2, dir);
+        f.provision("acme", "globex");
+        f.provisionTier("free", "pool-1", "initech");
+        Stream.of("acme", "globex", "initech").forEach(f::backup);
+        return f;
+    }
+
+    @Test
+    void aCleanFleetExits0_andTheSameProblemKeepsItsIdAcrossRuns(@TempDir Path dir) {
+        try (BackupFixture f = fleet(dir)) {
+            JsonNode clean = verify(f, 0);
+            assertThat(clean.get("verb").asText()).isEqualTo("verify");
+            assertThat(clean.get("problems").asInt()).isZero();
+            assertThat(clean.get("counts").get("clean").asInt()).isEqualTo(3);
+            assertThat(ok(f.cli, "verify").out()).contains("verified 3 org(s): clean");
+
+            f.db("acme").getCollection("users").dropIndex("email_1");
+            JsonNode first = verify(f, 4);
+            JsonNode second = verify(f, 4);
+            assertThat(findings(first, "schema_missing")).singleElement().satisfies(x -> {
+                assertThat(x.get("org_id").asText()).isEqualTo("acme");
+                assertThat(x.get("detail").asText()).contains("users.email_1");
+                assertThat(x.get("fix").asText()).isEqualTo("tenantctl verify --org acme --fix   (creates what is missing)");
+                assertThat(x.get("state").asText()).isEqualTo("new");
+            });
+            assertThat(findings(second, "schema_missing")).singleElement().satisfies(x -> {
+                assertThat(x.get("finding_id").asText()).isEqualTo(findings(first, "schema_missing").get(0).get("finding_id").asText());
+                assertThat(x.get("state").asText()).isEqualTo("known");
+            });
+        }
+    }
+
+    @Test
+    void fixCreatesWhatTheManifestListsAndASecondVerifyIsClean(@TempDir Path dir) {
+        try (BackupFixture f = fleet(dir)) {
+            f.db("acme").getCollection("users").dropIndex("email_1");
+            f.db("globex").getCollection("messages").drop();
+
+            JsonNode fixed = verify(f, 0, "--fix");
+            assertThat(fixed.get("fixed")).hasSize(2);
+            assertThat(verify(f, 0).get("problems").asInt()).isZero();
+            f.assertClean("acme", "globex", "initech");
+        }
+    }
+
+    @Test
+    void everyKindOfDatabaseProblemIsFoundWithItsFix(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = fleet(dir)) {
+            f.database("pool-0", "org_ghost").getCollection("x").insertOne(new Document("a", 1));           // orphan
+            f.database("pool-1", "org_acme__copy").getCollection("x").insertOne(new Document("a", 1));      // stray copy of acme
+            f.db("initech").drop();                                                                          // missing database
+            f.db("globex").getCollection("users").dropIndex("email_1");                                      // conflict
+            f.db("globex").getCollection("users").createIndex(new Document("email", -1), new IndexOptions().name("email_1"));
+            f.db("acme").getCollection("messages").createIndex(new Document("text", 1), new IndexOptions().name("app_text_1")); // extra: info
+
+            JsonNode doc = verify(f, 4);
+
+            assertThat(findings(doc, "orphan_database")).singleElement().satisfies(x -> {
+                assertThat(x.get("pool_id").asText()).isEqualTo("pool-0");
+                assertThat(x.get("fix").asText()).contains("tenantctl orgs adopt ORG --pool pool-0 --database org_ghost");
+            });
+            assertThat(findings(doc, "stray_copy")).singleElement().satisfies(x -> {
+                assertThat(x.get("org_id").asText()).isEqualTo("acme");
+                assertThat(x.get("detail").asText()).contains("org_acme__copy on pool pool-1");
+            });
+            assertThat(findings(doc, "missing_database")).singleElement().satisfies(x -> {
+                assertThat(x.get("org_id").asText()).isEqualTo("initech");
+                assertThat(x.get("fix").asText()).startsWith("tenantctl restore --org initech");
+            });
+            assertThat(findings(doc, "schema_conflict")).singleElement().satisfies(x ->
+                    assertThat(x.get("detail").asText()).contains("users.email_1"));
+            assertThat(findings(doc, "schema_extra")).singleElement().satisfies(x -> {
+                assertThat(x.get("severity").asText()).isEqualTo("info");
+                assertThat(x.get("detail").asText()).contains("messages.app_text_1");
+            });
+            assertThat(doc.get("problems").asInt()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void stuckOrgsAbandonedRunsOverfullPoolsAndStaleBackupsAreFound_andFixDoesOnlyTheSafeOnes(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = fleet(dir)) {
+            f.provision("newco");
+            sql(f.catalogUrl, "update orgs set status = 'provisioning', updated_at = now() - interval '2 hours' where org_id = 'newco'");
+            sql(f.catalogUrl, "update orgs set status = 'restoring', updated_at = now() - interval '2 hours' where org_id = 'globex'");
+            String runId = strictJson(ok(f.cli, "backup", "--org", "acme", "--detach", "-o", "json")).get("run_id").asText();
+            sql(f.catalogUrl, "update runs set heartbeat_at = now() - interval '10 minutes' where run_id = '" + runId + "'");
+            sql(f.catalogUrl, "update pools set capacity = 1 where pool_id = 'pool-0'");
+            sql(f.catalogUrl, "update backups set finished_at = now() - interval '30 days', started_at = now() - interval '30 days' "
+                    + "where org_id = 'initech'");
+
+            JsonNode doc = verify(f, 4);
+
+            assertThat(findings(doc, "org_stuck")).extracting(x -> x.get("org_id").asText()).containsExactlyInAnyOrder("newco", "globex");
+            assertThat(findings(doc, "run_abandoned")).singleElement().satisfies(x ->
+                    assertThat(x.get("fix").asText()).contains("tenantctl backup --resume " + runId).contains("runs cancel " + runId));
+            assertThat(findings(doc, "pool_over_capacity")).singleElement().satisfies(x -> assertThat(x.get("pool_id").asText()).isEqualTo("pool-0"));
+            assertThat(findings(doc, "backup_stale")).extracting(x -> x.get("org_id").asText()).contains("initech");
+
+            JsonNode fixed = verify(f, 4, "--fix");
+            assertThat(fixed.get("fixed").toString()).contains("newco").contains(runId);
+            assertThat(f.org("newco").get("status").asText()).as("stuck provisioning is marked failed").isEqualTo("failed");
+            assertThat(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("cancelled");
+            assertThat(f.org("globex").get("status").asText()).as("a stuck restore is left for a human").isEqualTo("restoring");
+            assertThat(fixed.get("left_for_human").toString()).contains("org_stuck globex").contains("pool_over_capacity");
+        }
+    }
+
+    @Test
+    void anUnreachablePoolIsOneFinding_andTheOtherPoolsOrgsAreStillChecked(@TempDir Path dir) {
+        try (BackupFixture f = fleet(dir)) {
+            f.db("initech").getCollection("users").dropIndex("email_1");
+            f.pools.kill(0);
+
+            JsonNode doc = verify(f, 4);
+
+            assertThat(findings(doc, "pool_unreachable")).singleElement().satisfies(x -> {
+                assertThat(x.get("pool_id").asText()).isEqualTo("pool-0");
+                assertThat(x.get("detail").asText()).contains("2 org(s) were not checked");
+            });
+            assertThat(findings(doc, "schema_missing")).singleElement().satisfies(x -> assertThat(x.get("org_id").asText()).isEqualTo("initech"));
+            assertThat(findings(doc, "check_failed")).as("no per-org noise for the dead pool's orgs").isEmpty();
+        }
+    }
+
+    @Test
+    void ackSilencesAFindingUntilItsDate_andChangedOnlySkipsOrgsVerifiedCleanSince(@TempDir Path dir) {
+        try (BackupFixture f = fleet(dir)) {
+            f.database("pool-0", "org_ghost").getCollection("x").insertOne(new Document("a", 1));
+            String id = findings(verify(f, 4), "orphan_database").get(0).get("finding_id").asText();
+
+            Cli.Result past = f.cli.run("verify", "ack", id, "--until", "2020-01-01", "--reason", "old");
+            assertThat(past.exitCode()).isEqualTo(2);
+            ok(f.cli, "verify", "ack", id, "--until", "7d", "--reason", "forensics copy, dropped next week");
+            JsonNode acked = verify(f, 0);
+            assertThat(findings(acked, "orphan_database")).singleElement().satisfies(x -> {
+                assertThat(x.get("state").asText()).isEqualTo("acked");
+                assertThat(x.get("ack_reason").asText()).contains("forensics");
+            });
+
+            JsonNode changedOnly = verify(f, 0, "--changed-only");
+            assertThat(changedOnly.get("skipped_unchanged").asInt()).isEqualTo(3);
+            assertThat(changedOnly.get("orgs")).isEmpty();
+            ok(f.cli, "orgs", "adopt", "--discover", "--pool", "pool-0"); // reads only: nothing changes
+            f.db("acme").getCollection("users").dropIndex("email_1");
+            ok(f.cli, "migrate-all", "--org", "acme", "--schema", dir.resolve("small-schema.json").toString(), "--force");
+            JsonNode afterChange = verify(f, 0, "--changed-only");
+            assertThat(afterChange.get("orgs")).extracting(o -> o.get("org_id").asText()).containsExactly("acme");
+        }
+    }
+
+    @Test
+    void deepReadsTheNewestBackupBack_andATamperedFileIsFound(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = fleet(dir)) {
+            assertThat(verify(f, 0, "--deep").get("problems").asInt()).isZero();
+            String id = f.backup("acme");
+            try (Stream<Path> files = Files.walk(f.storeDir)) {
+                Path file = files.filter(p -> p.toString().contains(id) && p.getFileName().toString().startsWith("users")).findFirst().orElseThrow();
+                byte[] bytes = Files.readAllBytes(file);
+                bytes[bytes.length / 2] ^= 0x5a;
+                Files.write(file, bytes);
+            }
+
+            JsonNode doc = verify(f, 4, "--deep");
+
+            assertThat(findings(doc, "backup_corrupt")).singleElement().satisfies(x -> {
+                assertThat(x.get("org_id").asText()).isEqualTo("acme");
+                assertThat(x.get("detail").asText()).contains(id);
+                assertThat(x.get("fix").asText()).startsWith("tenantctl backup --org acme");
+            });
+        }
+    }
+
+    @Test
+    void retainedCopiesAreInformationalWithinTheirGrace_andMoveLeftoversAreProblems(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = fleet(dir)) {
+            ok(f.cli, "rebalance", "move", "initech", "--to", "pool-0", "--freeze-grace", "0");
+            ok(f.cli, "backup", "--org", "initech");
+            JsonNode within = verify(f, 0);
+            assertThat(findings(within, "retained_copy")).singleElement().satisfies(x -> {
+                assertThat(x.get("severity").asText()).isEqualTo("info");
+                assertThat(x.get("pool_id").asText()).isEqualTo("pool-1");
+            });
+            JsonNode overdue = verify(f, 4, "--retired-grace", "0");
+            assertThat(findings(overdue, "retained_copy_overdue")).singleElement().satisfies(x ->
+                    assertThat(x.get("fix").asText()).startsWith("tenantctl rebalance gc"));
+
+            f.database("pool-1", "org_acme__m9").getCollection("x").insertOne(new Document("a", 1));
+            sql(f.catalogUrl, "insert into moves (move_id, org_id, from_pool, from_database, to_pool, to_database, state, prior_status) "
+                    + "values ('m-test', 'acme', 'pool-0', 'org_acme', 'pool-1', 'org_acme__m9', 'aborted', 'active')");
+            assertThat(findings(verify(f, 4), "move_leftover")).singleElement().satisfies(x ->
+                    assertThat(x.get("fix").asText()).isEqualTo("tenantctl rebalance gc --older-than 0"));
+        }
+    }
+}
