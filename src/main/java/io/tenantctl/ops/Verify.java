@@ -53,6 +53,8 @@ public final class Verify {
     public static final String PROBLEM = "problem";
     public static final String INFO = "info";
     private static final Set<OrgStatus> TRANSITIONAL = Set.of(Org.PROVISIONING, Org.MOVING, Org.RESTORING);
+    /** How many of one org's collections have their indexes listed at once. */
+    private static final int LISTINGS_PER_ORG = 4;
 
     /**
      * What to check: orgs and pools (empty = all), --deep (read backups back), --stuck-after, --backups-max-age (null =
@@ -143,8 +145,13 @@ public final class Verify {
         List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>());
         RunEngine engine = new RunEngine(ctx, new LeaseRecovery(ctx));
         PerOrg perOrg = new PerOrg(orgs, pools, req, fixed);
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("clean", "not_checked"),
-                () -> start(engine, req, toCheck), run -> new RunEngine.Work(perOrg.job(req.fix() ? VERB : null), Budget.NONE));
+        RunEngine.Ran ran;
+        try {
+            ran = engine.run(VERB, req.drive(), OutcomeNames.of("clean", "not_checked"),
+                    () -> start(engine, req, toCheck), run -> new RunEngine.Work(perOrg.job(req.fix() ? VERB : null), Budget.NONE));
+        } finally {
+            perOrg.listings.shutdownNow();
+        }
         RunReport report = ran.report().map(o -> o.outcome().equals("clean") && o.detail().path("findings").size() > 0
                 ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
         if (req.drive().control().detach() || req.drive().control().joinRunId() != null) {
@@ -228,8 +235,16 @@ public final class Verify {
         private final List<String> fixed;
         private final Map<String, Set<String>> databases = new ConcurrentHashMap<>();
         private final Map<String, Optional<SchemaManifest>> manifests = new ConcurrentHashMap<>();
+        /** listIndexes calls in flight for the orgs being checked: a few per org, so one org's 47 collections overlap. */
+        private final java.util.concurrent.ExecutorService listings;
 
         PerOrg(Map<String, Org> orgs, Map<String, Pool> pools, Request req, List<String> fixed) {
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            this.listings = java.util.concurrent.Executors.newFixedThreadPool(LISTINGS_PER_ORG * req.drive().settings().concurrency(), r -> {
+                Thread t = new Thread(r, "verify-list-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
             this.orgs = orgs;
             this.pools = pools;
             this.req = req;
@@ -282,11 +297,31 @@ public final class Verify {
             return out;
         }
 
+        /** The org's collections, then each one's indexes, {@link #LISTINGS_PER_ORG} collections at a time, diffed with the manifest. */
         private SchemaDiff diff(MongoDatabase db, SchemaManifest manifest) {
             Retry.Attempts attempts = new Retry.Attempts();
             Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
-            List<String> names = manifest.collections().stream().map(io.tenantctl.schema.CollectionSpec::name).toList();
-            return SchemaDiff.compute(manifest, existing, SchemaApply.indexes(db, existing, names, ctx.retry(), attempts));
+            List<String> names = manifest.collections().stream().map(io.tenantctl.schema.CollectionSpec::name).filter(existing::contains).toList();
+            List<java.util.concurrent.Future<Map<String, List<org.bson.Document>>>> parts = new ArrayList<>();
+            for (int i = 0; i < LISTINGS_PER_ORG; i++) {
+                List<String> share = new ArrayList<>();
+                for (int j = i; j < names.size(); j += LISTINGS_PER_ORG) {
+                    share.add(names.get(j));
+                }
+                parts.add(listings.submit(() -> SchemaApply.indexes(db, existing, share, ctx.retry(), attempts)));
+            }
+            Map<String, List<org.bson.Document>> indexes = new LinkedHashMap<>();
+            try {
+                for (java.util.concurrent.Future<Map<String, List<org.bson.Document>>> part : parts) {
+                    indexes.putAll(part.get());
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while listing indexes");
+            }
+            return SchemaDiff.compute(manifest, existing, indexes);
         }
 
         private void drift(Org org, SchemaDiff diff, List<Map<String, Object>> out) {

@@ -142,6 +142,10 @@ class VerifyCommandTest {
             sql(f.catalogUrl, "update pools set capacity = 1 where pool_id = 'pool-0'");
             sql(f.catalogUrl, "update backups set finished_at = now() - interval '30 days', started_at = now() - interval '30 days' "
                     + "where org_id = 'initech'");
+            sql(f.catalogUrl, "insert into moves (move_id, org_id, from_pool, from_database, to_pool, to_database, state, prior_status, "
+                    + "updated_at) values ('m-stuck', 'initech', 'pool-1', 'org_initech', 'pool-0', 'org_initech', 'copying', 'active', "
+                    + "now() - interval '2 hours')");
+            sql(f.catalogUrl, "update orgs set schema_hash = null where org_id = 'acme'");
 
             JsonNode doc = verify(f, 4);
 
@@ -150,6 +154,12 @@ class VerifyCommandTest {
                     assertThat(x.get("fix").asText()).contains("tenantctl backup --resume " + runId).contains("runs cancel " + runId));
             assertThat(findings(doc, "pool_over_capacity")).singleElement().satisfies(x -> assertThat(x.get("pool_id").asText()).isEqualTo("pool-0"));
             assertThat(findings(doc, "backup_stale")).extracting(x -> x.get("org_id").asText()).contains("initech");
+            assertThat(findings(doc, "move_stuck")).singleElement().satisfies(x ->
+                    assertThat(x.get("fix").asText()).isEqualTo("tenantctl rebalance resume"));
+            assertThat(findings(doc, "no_schema_record")).singleElement().satisfies(x -> {
+                assertThat(x.get("org_id").asText()).isEqualTo("acme");
+                assertThat(x.get("severity").asText()).isEqualTo("info");
+            });
 
             JsonNode fixed = verify(f, 4, "--fix");
             assertThat(fixed.get("fixed").toString()).contains("newco").contains(runId);
