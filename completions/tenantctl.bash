@@ -176,6 +176,11 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs show" ];    then _picocli_tenantctl_orgs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs adopt" ];    then _picocli_tenantctl_orgs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs forget" ];    then _picocli_tenantctl_orgs; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs suspend" ];    then _picocli_tenantctl_orgs; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs resume" ];    then _picocli_tenantctl_orgs; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs set-tier" ];    then _picocli_tenantctl_orgs; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs delete" ];    then _picocli_tenantctl_orgs; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs purge" ];    then _picocli_tenantctl_orgs; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema show" ];    then _picocli_tenantctl_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema diff" ];    then _picocli_tenantctl_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema export" ];    then _picocli_tenantctl_schema; return $?; fi
@@ -217,41 +222,51 @@ function _complete_tenantctl() {
   local cmds19=(orgs show)
   local cmds20=(orgs adopt)
   local cmds21=(orgs forget)
-  local cmds22=(schema show)
-  local cmds23=(schema diff)
-  local cmds24=(schema export)
-  local cmds25=(schema capture)
-  local cmds26=(runs list)
-  local cmds27=(runs show)
-  local cmds28=(runs cancel)
-  local cmds29=(backups list)
-  local cmds30=(backups show)
-  local cmds31=(backups prune)
-  local cmds32=(rebalance plan)
-  local cmds33=(rebalance apply)
-  local cmds34=(rebalance move)
-  local cmds35=(rebalance status)
-  local cmds36=(rebalance revert)
-  local cmds37=(rebalance resume)
-  local cmds38=(rebalance gc)
+  local cmds22=(orgs suspend)
+  local cmds23=(orgs resume)
+  local cmds24=(orgs set-tier)
+  local cmds25=(orgs delete)
+  local cmds26=(orgs purge)
+  local cmds27=(schema show)
+  local cmds28=(schema diff)
+  local cmds29=(schema export)
+  local cmds30=(schema capture)
+  local cmds31=(runs list)
+  local cmds32=(runs show)
+  local cmds33=(runs cancel)
+  local cmds34=(backups list)
+  local cmds35=(backups show)
+  local cmds36=(backups prune)
+  local cmds37=(rebalance plan)
+  local cmds38=(rebalance apply)
+  local cmds39=(rebalance move)
+  local cmds40=(rebalance status)
+  local cmds41=(rebalance revert)
+  local cmds42=(rebalance resume)
+  local cmds43=(rebalance gc)
 
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_orgs_purge; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_orgs_delete; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_orgs_settier; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_orgs_resume; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_orgs_suspend; return $?; fi
   if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_orgs_forget; return $?; fi
   if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_orgs_adopt; return $?; fi
   if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
@@ -570,7 +585,7 @@ function _picocli_tenantctl_orgs() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list show adopt forget"
+  local commands="list show adopt forget suspend resume set-tier delete purge"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1370,6 +1385,219 @@ function _picocli_tenantctl_orgs_forget() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `suspend` subcommand.
+function _picocli_tenantctl_orgs_suspend() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `resume` subcommand.
+function _picocli_tenantctl_orgs_resume() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `set-tier` subcommand.
+function _picocli_tenantctl_orgs_settier() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `delete` subcommand.
+function _picocli_tenantctl_orgs_delete() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-backup' '--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `purge` subcommand.
+function _picocli_tenantctl_orgs_purge() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--older-than' '--catalog' '--store' '--config' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--older-than')
+      return
+      ;;
     '--catalog')
       return
       ;;
