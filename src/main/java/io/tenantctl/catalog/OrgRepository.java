@@ -214,6 +214,43 @@ public final class OrgRepository {
                 status.db(), orgId, expectedVersion)) == 1;
     }
 
+    /** Sets the tier; returns the org as it is now. */
+    public Org setTier(String orgId, String tier) {
+        return catalog.inTransaction(c -> {
+            if (Sql.update(c, "update orgs set tier = ?, version = version + 1, updated_at = now() where org_id = ?", tier, orgId) == 0) {
+                throw TenantctlException.usage("no org named '" + orgId + "': see 'tenantctl orgs list'");
+            }
+            return Sql.one(c, SELECT + " where org_id = ?", OrgRepository::map, orgId).orElseThrow();
+        });
+    }
+
+    /** A soft-deleted org and when {@code orgs delete} marked it. */
+    public record Deleting(Org org, java.time.Instant deletedAt) {
+    }
+
+    /**
+     * Soft delete: the org (only at {@code expectedVersion}) becomes {@code deleting}, with the time recorded in
+     * {@code deleted_at}. False, with nothing written, when the org changed meanwhile.
+     */
+    public boolean markDeleting(String orgId, long expectedVersion) {
+        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = 'deleting', deleted_at = now(), version = version + 1, "
+                + "updated_at = now() where org_id = ? and version = ?", orgId, expectedVersion)) == 1;
+    }
+
+    /** Orgs {@code deleting} since before {@code before}, oldest deletion first (a row with no deleted_at counts from updated_at). */
+    public List<Deleting> deletingBefore(java.time.Instant before) {
+        return catalog.inConnection(c -> Sql.query(c, "select org_id, pool_id, database_name, status, tier, schema_hash, version, "
+                + "created_at, updated_at, coalesce(deleted_at, updated_at) as deleted_since from orgs "
+                + "where status = 'deleting' and coalesce(deleted_at, updated_at) < ? order by deleted_since, org_id",
+                rs -> new Deleting(map(rs), Sql.instant(rs, "deleted_since")), before));
+    }
+
+    /** When the org was marked deleting, if it was. */
+    public java.util.Optional<java.time.Instant> deletedAt(String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select deleted_at from orgs where org_id = ? and deleted_at is not null",
+                rs -> Sql.instant(rs, "deleted_at"), orgId));
+    }
+
     private static Org map(ResultSet rs) throws SQLException {
         return new Org(rs.getString("org_id"), rs.getString("pool_id"), rs.getString("database_name"), OrgStatus.of(rs.getString("status")),
                 rs.getString("tier"), rs.getString("schema_hash"), rs.getLong("version"),

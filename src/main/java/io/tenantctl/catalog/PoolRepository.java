@@ -78,6 +78,28 @@ public final class PoolRepository {
         });
     }
 
+    /** Sets (or, with null, clears) the pool's admin PostgreSQL URL, checked by the caller; false for an unknown pool. */
+    public void setAdminUrl(String poolId, String adminUrl) {
+        catalog.inConnection(c -> {
+            if (Sql.update(c, "update pools set admin_url = ? where pool_id = ?", adminUrl, poolId) == 0) {
+                throw unknown(poolId);
+            }
+            return null;
+        });
+    }
+
+    /** pool id -> admin URL as stored (placeholders unresolved), for the pools that have one. */
+    public java.util.Map<String, String> adminUrls() {
+        return catalog.inConnection(c -> {
+            java.util.Map<String, String> out = new java.util.TreeMap<>();
+            for (String[] row : Sql.query(c, "select pool_id, admin_url from pools where admin_url is not null",
+                    rs -> new String[]{rs.getString(1), rs.getString(2)})) {
+                out.put(row[0], row[1]);
+            }
+            return out;
+        });
+    }
+
     static TenantctlException unknown(String poolId) {
         return TenantctlException.usage("no pool named '" + poolId + "': see 'tenantctl pools list'");
     }

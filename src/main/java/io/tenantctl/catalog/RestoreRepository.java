@@ -76,10 +76,37 @@ public final class RestoreRepository {
         catalog.inConnection(c -> Sql.update(c, "delete from retired_databases where pool_id = ? and database_name = ?", poolId, databaseName));
     }
 
-    /** The org whose pointer names {@code (poolId, databaseName)}, if any: such a database is never dropped. */
+    /**
+     * The org whose pointer names {@code (poolId, databaseName)}, if any: such a database is never dropped. A
+     * {@code deleted} org's pointer no longer protects its database (purge retired it on purpose); a {@code deleting}
+     * one's still does.
+     */
     public Optional<String> pointedAtBy(String poolId, String databaseName) {
-        return catalog.inConnection(c -> Sql.one(c, "select org_id from orgs where pool_id = ? and database_name = ?",
+        return catalog.inConnection(c -> Sql.one(c, "select org_id from orgs where pool_id = ? and database_name = ? and status <> 'deleted'",
                 rs -> rs.getString(1), poolId, databaseName));
+    }
+
+    /** The reason {@link #retireDeletedOrg} records; gc and purge tell a deleted org's database by it. */
+    public static final String DELETED_ORG_REASON = "deleted org ";
+
+    /**
+     * Purge's hand-over, in one transaction: a {@code deleting} org (still at {@code expectedVersion}) becomes
+     * {@code deleted} and its database is recorded in {@code retired_databases} (reason "deleted org ID"), from where
+     * the shared drop routine removes it. False, with nothing written, when the org changed meanwhile.
+     */
+    public boolean retireDeletedOrg(String orgId, long expectedVersion) {
+        return catalog.inTransaction(c -> {
+            Optional<String[]> row = Sql.one(c, "select pool_id, database_name from orgs where org_id = ? and version = ? "
+                    + "and status = 'deleting' for update", rs -> new String[]{rs.getString(1), rs.getString(2)}, orgId, expectedVersion);
+            if (row.isEmpty()) {
+                return false;
+            }
+            Sql.update(c, "update orgs set status = 'deleted', version = version + 1, updated_at = now() where org_id = ?", orgId);
+            Sql.update(c, "insert into retired_databases (pool_id, database_name, org_id, reason) values (?, ?, ?, ?) "
+                    + "on conflict (pool_id, database_name) do update set org_id = excluded.org_id, retired_at = now(), reason = excluded.reason",
+                    row.get()[0], row.get()[1], orgId, DELETED_ORG_REASON + orgId);
+            return true;
+        });
     }
 
     /** Whether {@code databaseName} on {@code poolId} is recorded as retired (kept data: never overwrite it). */

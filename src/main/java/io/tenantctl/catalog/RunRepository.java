@@ -312,4 +312,21 @@ public final class RunRepository {
                 Sql.instant(rs, "finished_at"), rs.getString("status"), rs.getString("actor"), rs.getString("summary"),
                 rs.getString("reason"));
     }
+
+    /** Per pool and verb: how many succeeded items, and the median and 95th percentile of their wall time (ms). */
+    public record PoolTiming(String poolId, String verb, long items, long p50Ms, long p95Ms) {
+    }
+
+    /** {@link PoolTiming}s of the succeeded items of runs of {@code verbs}, over the whole run history. */
+    public List<PoolTiming> timingsByPool(List<String> verbs) {
+        return catalog.inConnection(c -> Sql.query(c, """
+                select i.pool_id, r.verb, count(*) as n,
+                       percentile_cont(0.5) within group (order by i.millis) as p50,
+                       percentile_cont(0.95) within group (order by i.millis) as p95
+                from run_items i join runs r on r.run_id = i.run_id
+                where r.verb = any(?) and i.status = 'succeeded' and i.millis is not null and i.pool_id is not null
+                group by i.pool_id, r.verb order by i.pool_id, r.verb
+                """, rs -> new PoolTiming(rs.getString(1), rs.getString(2), rs.getLong(3), Math.round(rs.getDouble(4)),
+                Math.round(rs.getDouble(5))), c.createArrayOf("text", verbs.toArray())));
+    }
 }

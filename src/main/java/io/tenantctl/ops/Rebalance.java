@@ -1,6 +1,5 @@
 package io.tenantctl.ops;
 
-import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.MoveRepository;
@@ -26,7 +25,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -414,58 +412,28 @@ public final class Rebalance {
         RestoreRepository databases = new RestoreRepository(ctx.catalog());
         MoveRepository moves = ctx.catalog().moves();
         List<GcItem> items = new ArrayList<>();
-        OrgLeases leases = engine().orgLeases();
+        DatabaseGc gc = new DatabaseGc(ctx, engine().orgLeases());
         for (RestoreRepository.Retired r : databases.retiredBefore(Instant.now().minus(olderThan))) {
             String reason = String.valueOf(r.reason());
             String kind = reason.startsWith("source of move") ? "retained_source"
-                    : reason.startsWith("target of reverted move") ? "reverted_target" : "replaced_by_restore";
-            items.add(drop(r.poolId(), r.databaseName(), r.orgId(), kind, dryRun, leases, databases, () -> {
+                    : reason.startsWith("target of reverted move") ? "reverted_target"
+                    : reason.startsWith(RestoreRepository.DELETED_ORG_REASON) ? "deleted_org" : "replaced_by_restore";
+            items.add(drop(r.poolId(), r.databaseName(), r.orgId(), kind, dryRun, gc, () -> {
                 databases.forgetRetired(r.poolId(), r.databaseName());
                 moves.cleaned(r.poolId(), r.databaseName());
             }));
         }
         for (MoveRepository.Move m : moves.leftoverTargets()) {
-            items.add(drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, leases, databases,
+            items.add(drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, gc,
                     () -> moves.targetDropped(m.moveId())));
         }
         List<String> unfinished = moves.unfinished().stream().map(m -> m.moveId() + " (" + m.orgId() + ", " + m.state() + ")").toList();
         return new GcResult(dryRun, items, unfinished);
     }
 
-    private GcItem drop(String poolId, String database, String orgId, String kind, boolean dryRun, OrgLeases leases,
-                        RestoreRepository databases, Runnable forget) {
-        Optional<String> user = databases.pointedAtBy(poolId, database);
-        if (user.isPresent()) {
-            if (!dryRun) {
-                forget.run(); // in use again: not garbage, and never dropped
-            }
-            return new GcItem(poolId, database, orgId, kind, "kept", "org " + user.get() + " points at it");
-        }
-        if (dryRun) {
-            return new GcItem(poolId, database, orgId, kind, "would_drop", null);
-        }
-        OrgLeases.Taken taken = leases.take(orgId, "gc", null);
-        if (!taken.ok()) {
-            return new GcItem(poolId, database, orgId, kind, "skipped", taken.refusal());
-        }
-        try {
-            Optional<String> now = databases.pointedAtBy(poolId, database);
-            if (now.isPresent()) {
-                forget.run();
-                return new GcItem(poolId, database, orgId, kind, "kept", "org " + now.get() + " points at it");
-            }
-            Optional<Pool> pool = ctx.catalog().pools().list().stream().filter(p -> p.poolId().equals(poolId)).findFirst();
-            if (pool.isPresent()) {
-                MongoDatabase db = ctx.pools().database(poolId, pool.get().uri(), database);
-                ctx.retry().run(new io.tenantctl.pool.Retry.Attempts(), db::drop);
-            }
-            forget.run();
-            return new GcItem(poolId, database, orgId, kind, "dropped", pool.isPresent() ? null : "pool " + poolId + " is gone: forgotten");
-        } catch (RuntimeException e) {
-            return new GcItem(poolId, database, orgId, kind, "failed", Errors.oneLine(e));
-        } finally {
-            leases.release(orgId);
-        }
+    private GcItem drop(String poolId, String database, String orgId, String kind, boolean dryRun, DatabaseGc gc, Runnable forget) {
+        DatabaseGc.Outcome o = gc.drop(poolId, database, orgId, dryRun, forget);
+        return new GcItem(poolId, database, orgId, kind, o.action(), o.detail());
     }
 
     private RunEngine engine() {

@@ -1,0 +1,48 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.OrgLifecycle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "purge", description = {"Drop the databases of orgs deleted ('tenantctl orgs delete') longer ago than --older-than:",
+        "each org becomes deleted and its database is dropped by the same routine as 'rebalance gc', under the org's lease.",
+        "Deleted orgs no longer count against their pool's capacity."})
+final class OrgsPurgeCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Option(names = "--older-than", paramLabel = "DURATION", defaultValue = "30d", converter = DurationConverter.class,
+            description = "Only orgs deleting for longer than this (e.g. 12h, 7d; 0 = all). Default: 30d.")
+    Duration olderThan;
+
+    @Mixin
+    DryRunOption dryRun;
+
+    OrgsPurgeCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        OrgLifecycle.Purged r = new OrgLifecycle(ctx.ops()).purge(olderThan, dryRun.on);
+        int exit = r.failed() ? 1 : 0;
+        if (ctx.json()) {
+            Output.json(ctx.out, r);
+            return exit;
+        }
+        Output.table(ctx.out, List.of("org", "pool", "database", "deleted", "action", "detail"),
+                r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.databaseName(),
+                        o.deletedAt() == null ? null : o.deletedAt().toString(), o.action(), o.detail())).toList());
+        ctx.out.println(r.dryRun() ? "dry run: would drop " + r.count("would_drop") + " database(s); nothing written"
+                : "purged " + r.count("dropped") + " org(s)" + (exit == 0 ? "" : "; " + (r.count("failed") + r.count("skipped"))
+                + " not purged (see detail; run it again)"));
+        return exit;
+    }
+}

@@ -1,0 +1,35 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.ops.OrgLifecycle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "set-tier", description = {"Change an org's tier (its backup policy follows: 'backup --due', 'backups prune').",
+        "TIER must match ^[a-z][a-z0-9_-]{0,31}$, as for 'provision --tier'."})
+final class OrgsSetTierCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "ORG")
+    String orgId;
+
+    @Parameters(index = "1", paramLabel = "TIER")
+    String tier;
+
+    @Mixin
+    DryRunOption dryRun;
+
+    OrgsSetTierCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        OrgLifecycle.Changed c = new OrgLifecycle(ctx.ops()).setTier(orgId, tier, dryRun.on);
+        OrgsSuspendCommand.render(ctx, c, "moved to tier " + c.tier(), "on tier " + c.tier());
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.PoolStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "set-admin-url", description = {"Give a pool the URL of its own PostgreSQL (read-only use: 'pools stats' reads",
+        "pg_stat_user_tables, pg_stat_bgwriter and DocumentDB's catalog). A password only as a ${VAR} placeholder,",
+        "resolved from the environment at connect time: the catalog never stores one."})
+final class PoolsSetAdminUrlCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "POOL")
+    String pool;
+
+    @Option(names = "--url", paramLabel = "URL", description = "postgres://USER:${VAR}@HOST:5432/postgres (or postgresql://, jdbc:postgresql://).")
+    String url;
+
+    @Option(names = "--clear", description = "Remove the pool's admin URL.")
+    boolean clear;
+
+    @Mixin
+    DryRunOption dryRun;
+
+    PoolsSetAdminUrlCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        if ((url == null) == !clear) {
+            throw TenantctlException.usage("give exactly one of --url URL or --clear");
+        }
+        String stored = new PoolStats(ctx.ops(), ctx.effectiveEnv()).setAdminUrl(pool, clear ? null : url, dryRun.on);
+        if (ctx.json()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("pool_id", pool);
+            doc.put("admin_url", stored);
+            doc.put("dry_run", dryRun.on);
+            Output.json(ctx.out, doc);
+            return 0;
+        }
+        String what = stored == null ? "no admin URL" : "admin URL " + stored;
+        ctx.out.println((dryRun.on ? "dry run: pool " + pool + " would have " : "pool " + pool + " has ") + what);
+        return 0;
+    }
+}

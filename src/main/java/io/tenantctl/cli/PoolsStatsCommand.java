@@ -1,0 +1,62 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.PoolStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "stats", description = {"Per pool: orgs/capacity, collections and indexes over its orgs, ping latency, server",
+        "version, p50/p95 provision and migrate-all time per org from run history; with an admin URL ('pools set-admin-url')",
+        "also n_dead_tup, buffers_backend and DocumentDB's collection count, warned about past 1,000,000 dead tuples or",
+        "50,000 collections. An unreachable pool is a line with its error; exit 0 unless the catalog is unreachable."})
+final class PoolsStatsCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "POOL", description = "One pool (default: all).")
+    String pool;
+
+    PoolsStatsCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        PoolStats.Result r = new PoolStats(ctx.ops(), ctx.effectiveEnv()).stats(pool);
+        if (ctx.json()) {
+            Output.json(ctx.out, r);
+            return 0;
+        }
+        Output.table(ctx.out, List.of("pool", "status", "orgs", "collections", "indexes", "ping_ms", "version", "provision p50/p95",
+                        "migrate p50/p95", "dead_tup", "buf_backend", "ddb_colls", "error"),
+                r.pools().stream().map(s -> Arrays.asList(s.poolId(), s.status(), s.orgs() + "/" + s.capacity(), na(s.collections()),
+                        na(s.indexes()), na(s.pingMs()), s.serverVersion() == null ? "n/a" : s.serverVersion(), timing(s.provision()),
+                        timing(s.migrate()), s.adminUrl() == null ? "-" : na(s.deadTuples()), s.adminUrl() == null ? "-" : na(s.buffersBackend()),
+                        s.adminUrl() == null ? "-" : na(s.documentdbCollections()), s.error())).toList());
+        for (PoolStats.Stat s : r.pools()) {
+            if (s.orgsUnreadable() != null && s.orgsUnreadable() > 0) {
+                ctx.err.println("warning: pool " + s.poolId() + ": " + s.orgsUnreadable() + " org database(s) could not be listed");
+            }
+            if (s.adminError() != null) {
+                ctx.err.println("warning: pool " + s.poolId() + ": " + s.adminError());
+            }
+            for (String w : s.warnings()) {
+                ctx.err.println("warning: pool " + s.poolId() + ": " + w);
+            }
+        }
+        ctx.err.flush();
+        return 0;
+    }
+
+    private static String na(Object v) {
+        return v == null ? "n/a" : String.valueOf(v);
+    }
+
+    private static String timing(PoolStats.Timing t) {
+        return t == null ? "n/a" : t.p50Ms() + "/" + t.p95Ms() + " ms (" + t.items() + ")";
+    }
+}

@@ -1,0 +1,357 @@
+package io.tenantctl.ops;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.backup.Compression;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgId;
+import io.tenantctl.catalog.OrgRepository;
+import io.tenantctl.catalog.OrgStatus;
+import io.tenantctl.catalog.RestoreRepository;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
+import io.tenantctl.store.ObjectStore;
+import io.tenantctl.store.ObjectStores;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An org's lifecycle after provisioning: {@code orgs suspend / resume} (read_only and back), {@code orgs set-tier},
+ * {@code orgs delete} (a final backup, then a soft delete that keeps the database) and {@code orgs purge} (the
+ * databases of orgs deleted long enough ago dropped through the same routine as {@code rebalance gc}). Every status
+ * change is made under the org's lease, so it never races a move, a restore or a frozen backup.
+ */
+public final class OrgLifecycle {
+
+    /** The lease operation names, as another operation's refusal shows them. */
+    static final String SUSPEND = "suspend";
+    static final String RESUME = "resume";
+    static final String DELETE = "delete";
+    static final String PURGE = "purge";
+
+    /** What suspend, resume or set-tier did (or, with dryRun, would do): the org before and after; changed=false when it already was so. */
+    public record Changed(String orgId, String poolId, String databaseName, String statusBefore, String status, String tierBefore,
+                          String tier, boolean changed, boolean dryRun) {
+    }
+
+    /**
+     * What delete did: the org's status before and now ({@code deleting}), when, and its final backup (id, run, location),
+     * or why there is none ({@code backupSkipped}: "--no-backup", "already deleting").
+     */
+    public record Deleted(String orgId, String poolId, String databaseName, String statusBefore, String status, boolean dryRun,
+                          Instant deletedAt, String backupId, String backupRunId, String backupLocation, String backupSkipped) {
+    }
+
+    /** One org purge looked at: dropped, would_drop, kept, skipped (busy, changed) or failed, with why. */
+    public record PurgeItem(String orgId, String poolId, String databaseName, Instant deletedAt, String action, String detail) {
+    }
+
+    public record Purged(boolean dryRun, long olderThanSeconds, List<PurgeItem> orgs) {
+        public long count(String action) {
+            return orgs.stream().filter(o -> o.action().equals(action)).count();
+        }
+
+        public boolean failed() {
+            return orgs.stream().anyMatch(o -> o.action().equals("failed") || o.action().equals("skipped"));
+        }
+    }
+
+    private final OpsContext ctx;
+    private final RunEngine engine;
+
+    public OrgLifecycle(OpsContext ctx) {
+        this.ctx = ctx;
+        this.engine = new RunEngine(ctx, new LeaseRecovery(ctx));
+    }
+
+    // ---------------------------------------------------------------- suspend / resume
+
+    /** active → read_only: applications' routing says not writable. A read_only org is left as it is. */
+    public Changed suspend(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        return setWritable(orgId, Org.READ_ONLY, SUSPEND, dryRun, waitForOrg, cancel);
+    }
+
+    /** read_only → active. An active org is left as it is. */
+    public Changed resume(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        return setWritable(orgId, Org.ACTIVE, RESUME, dryRun, waitForOrg, cancel);
+    }
+
+    private Changed setWritable(String orgId, OrgStatus target, String verb, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        Org org = requireLive(orgId, verb);
+        if (dryRun) {
+            return changed(org, target, org.tier(), !org.status().equals(target), true);
+        }
+        try (OrgLeases.Held held = engine.orgLeases().hold(orgId, verb, waitForOrg, cancel)) {
+            Org now = requireLive(orgId, verb); // what the lease's previous holder (or its recovery) left
+            if (now.status().equals(target)) {
+                return changed(now, target, now.tier(), false, false);
+            }
+            if (!ctx.catalog().orgs().compareAndSetStatus(orgId, now.version(), target)) {
+                throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed while it was being "
+                        + (verb.equals(SUSPEND) ? "suspended" : "resumed") + ": run it again");
+            }
+            return changed(now, target, now.tier(), true, false);
+        }
+    }
+
+    /** The org, refused (exit 2, naming its status) unless it is active or read_only. */
+    private Org requireLive(String orgId, String verb) {
+        Org org = get(orgId);
+        if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY)) {
+            throw TenantctlException.usage("org " + orgId + " is " + org.status() + ": only active or read_only orgs can be " + verb
+                    + (verb.equals(SUSPEND) ? "ed" : "d") + hint(org));
+        }
+        return org;
+    }
+
+    private static String hint(Org org) {
+        return switch (org.status()) {
+            case DELETING -> " (it is deleted; 'tenantctl orgs purge' drops its database)";
+            case DELETED -> " (it is deleted and its database dropped)";
+            case FAILED -> " (re-run 'tenantctl provision " + org.orgId() + "', or 'tenantctl orgs forget " + org.orgId() + "')";
+            case MOVING, RESTORING -> " (an operation on it is unfinished: see 'tenantctl orgs show " + org.orgId() + "')";
+            case PROVISIONING -> " (its provision is unfinished: re-run 'tenantctl provision " + org.orgId() + "')";
+            default -> "";
+        };
+    }
+
+    private static Changed changed(Org before, OrgStatus status, String tier, boolean changed, boolean dryRun) {
+        return new Changed(before.orgId(), before.poolId(), before.databaseName(), before.status().db(), status.db(), before.tier(), tier,
+                changed, dryRun);
+    }
+
+    private Org get(String orgId) {
+        String problem = OrgId.problem(orgId);
+        if (problem != null) {
+            throw TenantctlException.usage(problem);
+        }
+        return ctx.catalog().orgs().get(orgId);
+    }
+
+    // ---------------------------------------------------------------- set-tier
+
+    /** Records the org's tier (its backup policy follows it). Refused for a deleted org. */
+    public Changed setTier(String orgId, String tier, boolean dryRun) {
+        OrgId.requireTier(tier);
+        Org org = get(orgId);
+        if (org.status().equals(Org.DELETED)) {
+            throw TenantctlException.usage("org " + orgId + " is deleted: its tier can no longer be changed");
+        }
+        boolean change = !tier.equals(org.tier());
+        if (dryRun || !change) {
+            return changed(org, org.status(), tier, change, dryRun);
+        }
+        Org now = ctx.catalog().orgs().setTier(orgId, tier);
+        return new Changed(org.orgId(), org.poolId(), org.databaseName(), org.status().db(), now.status().db(), org.tier(), now.tier(),
+                true, false);
+    }
+
+    // ---------------------------------------------------------------- delete
+
+    /**
+     * Soft-deletes an org: with a store, a final backup first (the org read_only meanwhile, so the backup is its last
+     * state; a failed backup refuses the delete and puts the org back); then status {@code deleting} with the time.
+     * The database is kept until {@code purge}. Without a store, refused unless {@code noBackup}.
+     */
+    public Deleted delete(String orgId, String storeUrl, Map<String, String> env, boolean noBackup, boolean dryRun, boolean waitForOrg,
+                          CancelToken cancel) {
+        Org org = get(orgId);
+        if (noBackup || storeUrl == null || storeUrl.isBlank() || org.status().equals(Org.DELETING)) {
+            return delete(org, null, noBackup, dryRun, waitForOrg, cancel);
+        }
+        try (ObjectStore store = openStore(storeUrl, env)) {
+            return delete(org, store, false, dryRun, waitForOrg, cancel);
+        }
+    }
+
+    /** The store, checked to answer before anything is changed (as every backup verb does: a dead store is exit 3). */
+    private static ObjectStore openStore(String url, Map<String, String> env) {
+        ObjectStore store = ObjectStores.open(url, env);
+        try {
+            store.list("tenantctl-store-probe/");
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private Deleted delete(Org org, ObjectStore store, boolean noBackup, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        String orgId = org.orgId();
+        if (org.status().equals(Org.DELETING)) {
+            Instant at = ctx.catalog().orgs().deletedAt(orgId).orElse(org.updatedAt());
+            return new Deleted(orgId, org.poolId(), org.databaseName(), org.status().db(), org.status().db(), dryRun, at, null, null, null,
+                    "already deleting");
+        }
+        if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY)) {
+            throw TenantctlException.usage("org " + orgId + " is " + org.status() + ": only active or read_only orgs can be deleted" + hint(org));
+        }
+        boolean backup = !noBackup;
+        if (backup && store == null) {
+            throw TenantctlException.usage("org " + orgId + " would be deleted without a final backup: configure a store (--store or "
+                    + "TENANTCTL_STORE: s3://bucket/prefix or file:///path) or pass --no-backup");
+        }
+        if (dryRun) {
+            String location = null;
+            if (backup) {
+                RunReport.Org planned = finalBackup(orgId, store, true, cancel).report().orgs().get(0);
+                location = planned.detail().path("location").asText(null);
+            }
+            return new Deleted(orgId, org.poolId(), org.databaseName(), org.status().db(), Org.DELETING.db(), true, null, null, null, location,
+                    backup ? null : "--no-backup");
+        }
+        if (!backup) {
+            try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
+                Org now = requireLive(orgId, DELETE);
+                if (!ctx.catalog().orgs().markDeleting(orgId, now.version())) {
+                    throw changedMeanwhile(orgId);
+                }
+                return deleted(now, null, "--no-backup");
+            }
+        }
+        // 1. under the lease: read_only, so that nothing written after the final backup is lost with the database
+        Org frozen;
+        OrgStatus before;
+        try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
+            Org now = requireLive(orgId, DELETE);
+            before = now.status();
+            if (before.equals(Org.ACTIVE) && !ctx.catalog().orgs().compareAndSetStatus(orgId, now.version(), Org.READ_ONLY)) {
+                throw changedMeanwhile(orgId);
+            }
+            frozen = ctx.catalog().orgs().get(orgId);
+        }
+        // 2. the final backup, as a backup run of its own (it takes the org's lease itself)
+        Backup.Result b;
+        try {
+            b = finalBackup(orgId, store, false, cancel);
+        } catch (RuntimeException e) {
+            thaw(frozen, before);
+            throw e;
+        }
+        RunReport.Org line = b.report().orgs().isEmpty() ? null : b.report().orgs().get(0);
+        if (b.interrupted() || line == null || !line.outcome().equals("backed_up")) {
+            String put = thaw(frozen, before);
+            if (b.interrupted()) {
+                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted during the final backup of org " + orgId
+                        + " (run " + b.report().runId() + "): nothing deleted" + put);
+            }
+            throw new TenantctlException(TenantctlException.Category.FAILED, "final backup of org " + orgId + " failed (run "
+                    + b.report().runId() + "): " + (line == null ? "no result" : line.why()) + "; nothing deleted" + put);
+        }
+        // 3. under the lease again: deleting, only if nobody changed the org since it was frozen
+        try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
+            Org now = ctx.catalog().orgs().get(orgId);
+            if (now.version() != frozen.version() || !ctx.catalog().orgs().markDeleting(orgId, now.version())) {
+                throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed during its final backup (now "
+                        + now.status() + "): nothing deleted; run the delete again");
+            }
+            Deleted d = deleted(now, line, null);
+            return new Deleted(d.orgId(), d.poolId(), d.databaseName(), before.db(), d.status(), false, d.deletedAt(), d.backupId(),
+                    b.report().runId(), d.backupLocation(), null);
+        }
+    }
+
+    private Backup.Result finalBackup(String orgId, ObjectStore store, boolean dryRun, CancelToken cancel) {
+        RunEngine.Drive drive = new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, cancel, Progress.NONE);
+        return new Backup(ctx, store).run(new Backup.Request(new Backup.Selector(List.of(orgId), false, null, false),
+                new Backup.Copy(Compression.of("zstd"), false), dryRun, drive, Clock.systemUTC()));
+    }
+
+    /** Puts a frozen org back to the status it had (if nothing else changed it); returns what to add to the message. */
+    private String thaw(Org frozen, OrgStatus before) {
+        if (before.equals(frozen.status())) {
+            return "";
+        }
+        try (OrgLeases.Held held = engine.orgLeases().hold(frozen.orgId(), DELETE, true, new CancelToken())) {
+            if (ctx.catalog().orgs().compareAndSetStatus(frozen.orgId(), frozen.version(), before)) {
+                return "; the org is " + before + " again";
+            }
+            return "; the org was changed meanwhile and is " + ctx.catalog().orgs().get(frozen.orgId()).status();
+        } catch (RuntimeException e) {
+            return "; could not set the org back to " + before + " (" + Errors.oneLine(e) + "): 'tenantctl orgs resume " + frozen.orgId() + "'";
+        }
+    }
+
+    private Deleted deleted(Org before, RunReport.Org backup, String skipped) {
+        Instant at = ctx.catalog().orgs().deletedAt(before.orgId()).orElse(null);
+        return new Deleted(before.orgId(), before.poolId(), before.databaseName(), before.status().db(), Org.DELETING.db(), false, at,
+                backup == null ? null : backup.detail().path("backup_id").asText(null), null,
+                backup == null ? null : backup.detail().path("location").asText(null), skipped);
+    }
+
+    private static TenantctlException changedMeanwhile(String orgId) {
+        return new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed while it was being deleted: run it again");
+    }
+
+    // ---------------------------------------------------------------- purge
+
+    /**
+     * Drops the databases of orgs {@code deleting} for longer than {@code olderThan}: each is handed over (under its
+     * lease) as {@code deleted} with its database recorded in retired_databases, then dropped by {@link DatabaseGc}, the
+     * routine {@code rebalance gc} uses. A database a previous purge could not drop is retried.
+     */
+    public Purged purge(Duration olderThan, boolean dryRun) {
+        if (olderThan.isNegative()) {
+            throw TenantctlException.usage("--older-than must not be negative");
+        }
+        OrgRepository orgs = ctx.catalog().orgs();
+        RestoreRepository databases = new RestoreRepository(ctx.catalog());
+        List<OrgRepository.Deleting> due = orgs.deletingBefore(Instant.now().minus(olderThan));
+        Map<String, PurgeItem> items = new LinkedHashMap<>();
+        if (dryRun) {
+            for (OrgRepository.Deleting d : due) {
+                items.put(d.org().orgId(), item(d.org(), d.deletedAt(), "would_drop", null));
+            }
+            for (RestoreRepository.Retired r : leftovers(databases)) {
+                items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
+                        "would_drop", "left by an earlier purge"));
+            }
+            return new Purged(true, olderThan.toSeconds(), List.copyOf(items.values()));
+        }
+        LeaseRecovery.sweep(ctx);
+        OrgLeases leases = engine.orgLeases();
+        for (OrgRepository.Deleting d : due) {
+            String orgId = d.org().orgId();
+            OrgLeases.Taken taken = leases.take(orgId, PURGE, null);
+            if (!taken.ok()) {
+                items.put(orgId, item(d.org(), d.deletedAt(), "skipped", taken.refusal()));
+                continue;
+            }
+            try {
+                Org now = orgs.get(orgId);
+                if (!now.status().equals(Org.DELETING) || !databases.retireDeletedOrg(orgId, now.version())) {
+                    items.put(orgId, item(d.org(), d.deletedAt(), "skipped", "org " + orgId + " changed meanwhile (now "
+                            + orgs.get(orgId).status() + ")"));
+                }
+            } finally {
+                leases.release(orgId);
+            }
+        }
+        DatabaseGc gc = new DatabaseGc(ctx, leases);
+        for (RestoreRepository.Retired r : leftovers(databases)) {
+            DatabaseGc.Outcome o = gc.drop(r.poolId(), r.databaseName(), r.orgId(), false,
+                    () -> databases.forgetRetired(r.poolId(), r.databaseName()));
+            Instant at = orgs.deletedAt(r.orgId()).orElse(null);
+            items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), at, o.action(), o.detail()));
+        }
+        return new Purged(false, olderThan.toSeconds(), new ArrayList<>(items.values()));
+    }
+
+    /** Deleted orgs' databases still recorded as retired: just handed over, or not dropped by an earlier purge. */
+    private static List<RestoreRepository.Retired> leftovers(RestoreRepository databases) {
+        return databases.retired(null).stream().filter(r -> String.valueOf(r.reason()).startsWith(RestoreRepository.DELETED_ORG_REASON))
+                .toList();
+    }
+
+    private static PurgeItem item(Org o, Instant deletedAt, String action, String detail) {
+        return new PurgeItem(o.orgId(), o.poolId(), o.databaseName(), deletedAt, action, detail);
+    }
+}

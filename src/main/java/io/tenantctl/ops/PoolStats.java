@@ -1,0 +1,190 @@
+package io.tenantctl.ops;
+
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.pool.AdminUrl;
+import io.tenantctl.pool.PoolPressure;
+import org.bson.Document;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code pools stats}: per pool, its fill, the collections and indexes over its orgs' databases (listCollections and
+ * listIndexes, a few orgs at a time), ping latency, server version (buildInfo), p50/p95 provisioning and migration time
+ * from run history and, when the pool has an admin PostgreSQL URL, its pressure signals with warnings past thresholds.
+ * A pool that does not answer is a line with its error, never a failure of the whole command.
+ */
+public final class PoolStats {
+
+    /** Orgs read at once per pool; pools are read at once up to this many too. */
+    static final int PER_POOL = 4;
+    static final int POOLS_AT_ONCE = 4;
+
+    /** p50/p95 ms of one verb's succeeded items on a pool, over how many items. */
+    public record Timing(long items, long p50Ms, long p95Ms) {
+    }
+
+    /**
+     * One pool's line. Null fields are what could not be read (shown as n/a); {@code error} says why the pool could not be
+     * reached, {@code adminError} why its PostgreSQL could not; {@code warnings} lists thresholds passed.
+     */
+    public record Stat(String poolId, String status, int orgs, int capacity, Long collections, Long indexes, Integer orgsUnreadable,
+                       Long pingMs, String serverVersion, Timing provision, Timing migrate, String adminUrl, Long deadTuples,
+                       Long buffersBackend, Long documentdbCollections, String error, String adminError, List<String> warnings) {
+    }
+
+    public record Result(List<Stat> pools, long deadTuplesWarn, long collectionsWarn) {
+    }
+
+    private final OpsContext ctx;
+    private final Map<String, String> env;
+
+    /** {@code env}: where admin URLs' ${VAR} placeholders are resolved from. */
+    public PoolStats(OpsContext ctx, Map<String, String> env) {
+        this.ctx = ctx;
+        this.env = env;
+    }
+
+    /** Sets (or with null clears) a pool's admin PostgreSQL URL: the rules of pool URIs, no password stored. Returns it as shown. */
+    public String setAdminUrl(String poolId, String url, boolean dryRun) {
+        ctx.catalog().pools().get(poolId);
+        AdminUrl parsed = url == null ? null : AdminUrl.parse(url);
+        if (!dryRun) {
+            ctx.catalog().pools().setAdminUrl(poolId, parsed == null ? null : parsed.raw());
+        }
+        return parsed == null ? null : parsed.raw();
+    }
+
+    public Result stats(String poolId) {
+        List<Pool> pools = poolId == null ? ctx.catalog().pools().list() : List.of(ctx.catalog().pools().get(poolId));
+        Map<String, String> admin = ctx.catalog().pools().adminUrls();
+        List<RunRepository.PoolTiming> timings = ctx.catalog().runs().timingsByPool(List.of("provision", "migrate-all"));
+        ExecutorService threads = Executors.newFixedThreadPool(Math.max(1, Math.min(POOLS_AT_ONCE, pools.size())), daemon("pool-stats"));
+        try {
+            List<Future<Stat>> futures = new ArrayList<>();
+            for (Pool p : pools) {
+                futures.add(threads.submit(() -> one(p, admin.get(p.poolId()), timings)));
+            }
+            List<Stat> out = new ArrayList<>();
+            for (Future<Stat> f : futures) {
+                out.add(f.get());
+            }
+            return new Result(out, PoolPressure.DEAD_TUPLES_WARN, PoolPressure.COLLECTIONS_WARN);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while reading pool stats");
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private Stat one(Pool p, String adminUrl, List<RunRepository.PoolTiming> timings) {
+        Timing provision = timing(timings, p.poolId(), "provision");
+        Timing migrate = timing(timings, p.poolId(), "migrate-all");
+        List<String> warnings = new ArrayList<>();
+        Long dead = null;
+        Long backend = null;
+        Long ddbCollections = null;
+        String adminError = null;
+        String adminShown = null;
+        if (adminUrl != null) {
+            AdminUrl url = AdminUrl.stored(adminUrl);
+            adminShown = url.describe();
+            try {
+                PoolPressure.Signals s = PoolPressure.read(p.poolId(), url, env);
+                dead = s.deadTuples();
+                backend = s.buffersBackend();
+                ddbCollections = s.documentdbCollections();
+                if (dead != null && dead > PoolPressure.DEAD_TUPLES_WARN) {
+                    warnings.add("n_dead_tup " + dead + " > " + PoolPressure.DEAD_TUPLES_WARN + ": autovacuum is behind (VACUUM, or tune it)");
+                }
+                if (ddbCollections != null && ddbCollections > PoolPressure.COLLECTIONS_WARN) {
+                    warnings.add("DocumentDB collections " + ddbCollections + " > " + PoolPressure.COLLECTIONS_WARN
+                            + ": catalog pressure (spread orgs over more pools)");
+                }
+            } catch (RuntimeException e) {
+                adminError = Errors.oneLine(e);
+            }
+        }
+        long t0 = System.nanoTime();
+        try {
+            ctx.pools().ping(p.poolId(), p.uri());
+        } catch (RuntimeException e) {
+            return new Stat(p.poolId(), p.status().db(), p.orgCount(), p.capacity(), null, null, null, null, null, provision, migrate,
+                    adminShown, dead, backend, ddbCollections, Errors.oneLine(e), adminError, warnings);
+        }
+        long pingMs = Math.max(0, (System.nanoTime() - t0) / 1_000_000);
+        String version = null;
+        try {
+            Document info = ctx.pools().database(p.poolId(), p.uri(), "admin").runCommand(new Document("buildInfo", 1));
+            version = info.getString("version");
+        } catch (RuntimeException e) {
+            warnings.add("buildInfo failed: " + Errors.oneLine(e));
+        }
+        long[] counts = countSchema(p);
+        return new Stat(p.poolId(), p.status().db(), p.orgCount(), p.capacity(), counts[0], counts[1], (int) counts[2], pingMs, version,
+                provision, migrate, adminShown, dead, backend, ddbCollections, null, adminError, warnings);
+    }
+
+    /** {collections, indexes, orgs that could not be read} over the pool's orgs that have a database (not deleted), a few at once. */
+    private long[] countSchema(Pool p) {
+        List<Org> orgs = ctx.catalog().orgs().list(p.poolId(), null).stream().filter(o -> !o.status().equals(Org.DELETED)).toList();
+        ExecutorService threads = Executors.newFixedThreadPool(PER_POOL, daemon("pool-stats-" + p.poolId()));
+        try {
+            List<Future<long[]>> futures = new ArrayList<>();
+            for (Org o : orgs) {
+                futures.add(threads.submit(() -> {
+                    MongoDatabase db = ctx.pools().database(p.poolId(), p.uri(), o.databaseName());
+                    long collections = 0;
+                    long indexes = 0;
+                    for (String name : db.listCollectionNames()) {
+                        collections++;
+                        for (Document ignored : db.getCollection(name).listIndexes()) {
+                            indexes++;
+                        }
+                    }
+                    return new long[]{collections, indexes};
+                }));
+            }
+            long[] sum = new long[3];
+            for (Future<long[]> f : futures) {
+                try {
+                    long[] c = f.get();
+                    sum[0] += c[0];
+                    sum[1] += c[1];
+                } catch (java.util.concurrent.ExecutionException e) {
+                    sum[2]++;
+                }
+            }
+            return sum;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while reading pool stats");
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static Timing timing(List<RunRepository.PoolTiming> timings, String poolId, String verb) {
+        return timings.stream().filter(t -> t.poolId().equals(poolId) && t.verb().equals(verb)).findFirst()
+                .map(t -> new Timing(t.items(), t.p50Ms(), t.p95Ms())).orElse(null);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,132 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code pools stats}: what is on each pool (orgs, collections, indexes), how it answers (ping, version), how long its
+ * provisions took, its PostgreSQL's pressure through an admin URL (the test catalog's embedded PostgreSQL stands in),
+ * and a dead pool as a line with its error.
+ */
+class PoolsStatsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void reportsSchemaSizeTimingsAndVersionPerPoolAndADeadPoolAsALine() {
+        try (TestPools pools = new TestPools(2)) {
+            String catalog = CliFixture.initialisedCatalog();
+            Cli cli = Cli.withCatalog(catalog);
+            CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
+            CliFixture.addPool(cli, "pool-1", pools.uri(1), 10, 2);
+            Path schema = CliFixture.smallSchema(dir);
+            ok(cli, "provision", "--schema", schema.toString(), "--pool", "pool-0", "a1", "a2", "a3");
+            ok(cli, "provision", "--schema", schema.toString(), "--pool", "pool-1", "b1");
+            ok(cli, "orgs", "delete", "a3", "--no-backup");
+            ok(cli, "orgs", "purge", "--older-than", "0");
+            pools.kill(1);
+
+            Cli.Result r = cli.run("pools", "stats", "-o", "json");
+
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            JsonNode p0 = pool(strictJson(r), "pool-0");
+            assertThat(p0.get("orgs").asInt()).as("the purged org no longer counts").isEqualTo(2);
+            assertThat(p0.get("capacity").asInt()).isEqualTo(10);
+            // the small schema: users (_id, email_1, tenant_1_role_1) and messages (_id, conv_1_created_-1), on two live orgs
+            assertThat(p0.get("collections").asLong()).isEqualTo(4);
+            assertThat(p0.get("indexes").asLong()).isEqualTo(10);
+            assertThat(p0.get("ping_ms").asLong()).isGreaterThanOrEqualTo(0);
+            assertThat(p0.get("server_version").asText()).isNotBlank();
+            assertThat(p0.get("provision").get("items").asLong()).isEqualTo(3);
+            assertThat(p0.get("provision").get("p95_ms").asLong()).isGreaterThanOrEqualTo(p0.get("provision").get("p50_ms").asLong());
+            assertThat(p0.get("migrate").isNull()).as("no migrate-all ran").isTrue();
+            assertThat(p0.get("error").isNull()).isTrue();
+            JsonNode p1 = pool(strictJson(r), "pool-1");
+            assertThat(p1.get("error").asText()).contains("pool-1");
+            assertThat(p1.get("collections").isNull()).isTrue();
+
+            Cli.Result table = cli.run("pools", "stats");
+            assertThat(table.exitCode()).as(table.toString()).isZero();
+            assertThat(table.out()).contains("pool-0").contains("2/10").contains("pool-1");
+        }
+    }
+
+    @Test
+    void anAdminUrlAddsPostgresPressureSignalsAndNeverStoresAPassword() throws SQLException {
+        try (TestPools pools = new TestPools(1)) {
+            String catalog = CliFixture.initialisedCatalog();
+            Map<String, String> env = new HashMap<>(Map.of("TENANTCTL_CATALOG_URL", catalog, "USER", "test"));
+            Cli cli = new Cli(env);
+            CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
+
+            Cli.Result inline = cli.run("pools", "set-admin-url", "pool-0", "--url", "postgres://monitor:hunter2@db:5432/postgres");
+            assertThat(inline.exitCode()).as(inline.toString()).isEqualTo(2);
+            assertThat(inline.err()).contains("${VAR}").doesNotContain("hunter2");
+            assertThat(adminUrl(catalog)).isNull();
+
+            ok(cli, "pools", "set-admin-url", "pool-0", "--url", "postgres://monitor:${PG_PW}@db.invalid:5432/postgres");
+            assertThat(adminUrl(catalog)).isEqualTo("postgres://monitor:${PG_PW}@db.invalid:5432/postgres");
+            Cli.Result missing = cli.run("pools", "stats", "pool-0", "-o", "json");
+            assertThat(missing.exitCode()).as("a missing variable is the pool's problem, not the command's").isZero();
+            assertThat(pool(strictJson(missing), "pool-0").get("admin_error").asText()).contains("PG_PW");
+
+            // the test catalog's embedded PostgreSQL: its pg_stat views exist, DocumentDB's schema does not
+            ok(cli, "pools", "set-admin-url", "pool-0", "--url", catalog);
+            try (Connection c = DriverManager.getConnection(catalog); Statement s = c.createStatement()) {
+                s.execute("create table churn (id int)");
+                s.execute("insert into churn select generate_series(1, 500)");
+                s.execute("delete from churn");
+            }
+            JsonNode p0 = pool(strictJson(ok(cli, "pools", "stats", "pool-0", "-o", "json")), "pool-0");
+
+            assertThat(p0.get("admin_error").isNull()).as(p0.toString()).isTrue();
+            assertThat(p0.get("dead_tuples").isNumber()).as(p0.toString()).isTrue();
+            assertThat(p0.get("documentdb_collections").isNull()).as("no documentdb_api_catalog here").isTrue();
+            assertThat(p0.get("buffers_backend").isNull()).isEqualTo(!hasBuffersBackend(catalog));
+            Cli.Result table = ok(cli, "pools", "stats", "pool-0");
+            assertThat(table.out()).contains("n/a");
+        }
+    }
+
+    private static JsonNode pool(JsonNode stats, String id) {
+        for (JsonNode p : stats.get("pools")) {
+            if (p.get("pool_id").asText().equals(id)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no " + id + " in " + stats.toPrettyString());
+    }
+
+    private static String adminUrl(String catalog) throws SQLException {
+        try (Connection c = DriverManager.getConnection(catalog); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select admin_url from pools where pool_id = 'pool-0'")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static boolean hasBuffersBackend(String catalog) throws SQLException {
+        try (Connection c = DriverManager.getConnection(catalog); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select 1 from information_schema.columns where table_name = 'pg_stat_bgwriter' "
+                     + "and column_name = 'buffers_backend'")) {
+            return rs.next();
+        }
+    }
+}
