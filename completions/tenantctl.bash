@@ -308,8 +308,9 @@ function _picocli_tenantctl() {
 
   local commands="init pools provision migrate-all orgs schema runs backup restore backups rebalance help"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -327,6 +328,11 @@ function _picocli_tenantctl() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -350,8 +356,9 @@ function _picocli_tenantctl_init() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -369,6 +376,11 @@ function _picocli_tenantctl_init() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -392,8 +404,9 @@ function _picocli_tenantctl_pools() {
 
   local commands="add list show drain enable set-uri stats set-admin-url"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -411,6 +424,11 @@ function _picocli_tenantctl_pools() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -434,8 +452,9 @@ function _picocli_tenantctl_provision() {
 
   local commands=""
   local flag_opts="'--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--file' '--pool' '--tier' '--schema' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--file' '--pool' '--tier' '--schema' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -476,6 +495,12 @@ function _picocli_tenantctl_provision() {
     '--resume')
       return
       ;;
+    '--metrics-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
     '--catalog')
       return
       ;;
@@ -489,6 +514,11 @@ function _picocli_tenantctl_provision() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -512,8 +542,9 @@ function _picocli_tenantctl_migrateall() {
 
   local commands=""
   local flag_opts="'--replace-conflicting' '--prune' '--force' '--include-failed' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -557,6 +588,12 @@ function _picocli_tenantctl_migrateall() {
     '--resume')
       return
       ;;
+    '--metrics-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
     '--catalog')
       return
       ;;
@@ -570,6 +607,11 @@ function _picocli_tenantctl_migrateall() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -593,8 +635,9 @@ function _picocli_tenantctl_orgs() {
 
   local commands="list show adopt forget suspend resume set-tier delete purge"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -612,6 +655,11 @@ function _picocli_tenantctl_orgs() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -635,8 +683,9 @@ function _picocli_tenantctl_schema() {
 
   local commands="show diff export capture"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -654,6 +703,11 @@ function _picocli_tenantctl_schema() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -677,8 +731,9 @@ function _picocli_tenantctl_runs() {
 
   local commands="list show cancel"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -696,6 +751,11 @@ function _picocli_tenantctl_runs() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -719,8 +779,9 @@ function _picocli_tenantctl_backup() {
 
   local commands=""
   local flag_opts="'--all' '--due' '--freeze' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--org' '--pool' '--compression' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--org' '--pool' '--compression' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -752,6 +813,12 @@ function _picocli_tenantctl_backup() {
     '--resume')
       return
       ;;
+    '--metrics-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
     '--catalog')
       return
       ;;
@@ -765,6 +832,11 @@ function _picocli_tenantctl_backup() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -788,8 +860,9 @@ function _picocli_tenantctl_restore() {
 
   local commands=""
   local flag_opts="'--in-place' '--drop-existing' '--dry-run' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--org' '--backup' '--to-org' '--target-pool' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--org' '--backup' '--to-org' '--target-pool' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -823,6 +896,11 @@ function _picocli_tenantctl_restore() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -842,8 +920,9 @@ function _picocli_tenantctl_backups() {
 
   local commands="list show prune"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -861,6 +940,11 @@ function _picocli_tenantctl_backups() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -884,8 +968,9 @@ function _picocli_tenantctl_rebalance() {
 
   local commands="plan apply move status revert resume gc"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -903,6 +988,11 @@ function _picocli_tenantctl_rebalance() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -926,8 +1016,9 @@ function _picocli_tenantctl_help() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -945,6 +1036,11 @@ function _picocli_tenantctl_help() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -968,8 +1064,9 @@ function _picocli_tenantctl_pools_add() {
 
   local commands=""
   local flag_opts="'--allow-inline-password' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--uri' '--capacity' '--priority' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--uri' '--capacity' '--priority' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1000,6 +1097,11 @@ function _picocli_tenantctl_pools_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1019,8 +1121,9 @@ function _picocli_tenantctl_pools_list() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1038,6 +1141,11 @@ function _picocli_tenantctl_pools_list() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1061,8 +1169,9 @@ function _picocli_tenantctl_pools_show() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1080,6 +1189,11 @@ function _picocli_tenantctl_pools_show() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1103,8 +1217,9 @@ function _picocli_tenantctl_pools_drain() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1122,6 +1237,11 @@ function _picocli_tenantctl_pools_drain() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1145,8 +1265,9 @@ function _picocli_tenantctl_pools_enable() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1164,6 +1285,11 @@ function _picocli_tenantctl_pools_enable() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1187,8 +1313,9 @@ function _picocli_tenantctl_pools_seturi() {
 
   local commands=""
   local flag_opts="'--allow-inline-password' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--uri' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--uri' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1209,6 +1336,11 @@ function _picocli_tenantctl_pools_seturi() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1319,8 +1451,9 @@ function _picocli_tenantctl_orgs_list() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--pool' '--status' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--pool' '--status' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1348,6 +1481,11 @@ function _picocli_tenantctl_orgs_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1367,8 +1505,9 @@ function _picocli_tenantctl_orgs_show() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1386,6 +1525,11 @@ function _picocli_tenantctl_orgs_show() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1409,8 +1553,9 @@ function _picocli_tenantctl_orgs_adopt() {
 
   local commands=""
   local flag_opts="'--discover' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--pool' '--database' '--file' '--schema' '--tier' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--pool' '--database' '--file' '--schema' '--tier' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1453,6 +1598,11 @@ function _picocli_tenantctl_orgs_adopt() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1472,8 +1622,9 @@ function _picocli_tenantctl_orgs_forget() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1491,6 +1642,11 @@ function _picocli_tenantctl_orgs_forget() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1727,8 +1883,9 @@ function _picocli_tenantctl_schema_show() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1752,6 +1909,11 @@ function _picocli_tenantctl_schema_show() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1775,8 +1937,9 @@ function _picocli_tenantctl_schema_diff() {
 
   local commands=""
   local flag_opts="'--strict' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1800,6 +1963,11 @@ function _picocli_tenantctl_schema_diff() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1823,8 +1991,9 @@ function _picocli_tenantctl_schema_export() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1852,6 +2021,11 @@ function _picocli_tenantctl_schema_export() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1871,8 +2045,9 @@ function _picocli_tenantctl_schema_capture() {
 
   local commands=""
   local flag_opts="'--allow-inline-password' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--from-uri' '--database' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--from-uri' '--database' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1900,6 +2075,11 @@ function _picocli_tenantctl_schema_capture() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1919,8 +2099,9 @@ function _picocli_tenantctl_runs_list() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--limit' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--limit' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1945,6 +2126,11 @@ function _picocli_tenantctl_runs_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1964,8 +2150,9 @@ function _picocli_tenantctl_runs_show() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1983,6 +2170,11 @@ function _picocli_tenantctl_runs_show() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -2006,8 +2198,9 @@ function _picocli_tenantctl_runs_cancel() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2025,6 +2218,11 @@ function _picocli_tenantctl_runs_cancel() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -2048,8 +2246,9 @@ function _picocli_tenantctl_backups_list() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2070,6 +2269,11 @@ function _picocli_tenantctl_backups_list() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -2093,8 +2297,9 @@ function _picocli_tenantctl_backups_show() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2119,6 +2324,11 @@ function _picocli_tenantctl_backups_show() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2138,8 +2348,9 @@ function _picocli_tenantctl_backups_prune() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--org' '--keep-last' '--keep-daily' '--keep-weekly' '--grace-hours' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--org' '--keep-last' '--keep-daily' '--keep-weekly' '--grace-hours' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2176,6 +2387,11 @@ function _picocli_tenantctl_backups_prune() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2195,8 +2411,9 @@ function _picocli_tenantctl_rebalance_plan() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--by' '--threshold' '--max-moves' '--pool' '--exclude' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--by' '--threshold' '--max-moves' '--pool' '--exclude' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2233,6 +2450,11 @@ function _picocli_tenantctl_rebalance_plan() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2252,8 +2474,9 @@ function _picocli_tenantctl_rebalance_apply() {
 
   local commands=""
   local flag_opts="'--force' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--plan' '--by' '--threshold' '--max-moves' '--pool' '--exclude' '--max-freeze' '--freeze-grace' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--plan' '--by' '--threshold' '--max-moves' '--pool' '--exclude' '--max-freeze' '--freeze-grace' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2303,6 +2526,12 @@ function _picocli_tenantctl_rebalance_apply() {
     '--resume')
       return
       ;;
+    '--metrics-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
     '--catalog')
       return
       ;;
@@ -2316,6 +2545,11 @@ function _picocli_tenantctl_rebalance_apply() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -2339,8 +2573,9 @@ function _picocli_tenantctl_rebalance_move() {
 
   local commands=""
   local flag_opts="'--wait' '--force' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--to' '--max-freeze' '--freeze-grace' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--to' '--max-freeze' '--freeze-grace' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2371,6 +2606,11 @@ function _picocli_tenantctl_rebalance_move() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2390,8 +2630,9 @@ function _picocli_tenantctl_rebalance_status() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--limit' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--limit' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2416,6 +2657,11 @@ function _picocli_tenantctl_rebalance_status() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2435,8 +2681,9 @@ function _picocli_tenantctl_rebalance_revert() {
 
   local commands=""
   local flag_opts="'--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2454,6 +2701,11 @@ function _picocli_tenantctl_rebalance_revert() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -2477,8 +2729,9 @@ function _picocli_tenantctl_rebalance_resume() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2496,6 +2749,11 @@ function _picocli_tenantctl_rebalance_resume() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -2519,8 +2777,9 @@ function _picocli_tenantctl_rebalance_gc() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--older-than' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--older-than' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2541,6 +2800,11 @@ function _picocli_tenantctl_rebalance_gc() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?

@@ -36,7 +36,10 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.org.mongodb.driver", verbose ? "info" : "error");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         CancelToken cancel = new CancelToken();
+        // tenantctl's own lines are turned into JSON (--log-format json) by the CLI; the process's System.err, where
+        // libraries log and the signal handler writes, by this wrapper
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        System.setErr(TenantCtl.stderr(System.err, args));
         for (String name : new String[]{"INT", "TERM"}) {
             try {
                 Signal.handle(new Signal(name), sig -> {
@@ -44,7 +47,7 @@ public final class Main {
                         Runtime.getRuntime().halt(TenantCtl.EXIT_INTERRUPTED);
                     }
                     cancel.cancel("SIG" + name);
-                    err.println("\ninterrupted: taking no new orgs; provisions and migrations in flight finish, backups stop,"
+                    System.err.println("\ninterrupted: taking no new orgs; provisions and migrations in flight finish, backups stop,"
                             + " a restore rolls back (press Ctrl-C again to quit at once)");
                 });
             } catch (IllegalArgumentException ignored) {

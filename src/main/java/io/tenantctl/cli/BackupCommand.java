@@ -55,6 +55,7 @@ final class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Metrics metrics = fanout.metrics(ctx, "backup");
         Compression alg = Compression.of(compression);
         RunControl control = fanout.control();
         if (control.existing() && (!orgs.isEmpty() || all || pool != null || due)) {
@@ -63,6 +64,7 @@ final class BackupCommand implements Callable<Integer> {
         try (ObjectStore store = Stores.open(ctx)) {
             Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pool, due),
                     new Backup.Copy(alg, freeze), dryRun.on, fanout.drive(ctx), Clock.systemUTC()));
+            metrics.report(r.report());
             render(r.report(), r.interrupted(), r.store());
             if (r.interrupted()) {
                 return TenantCtl.EXIT_INTERRUPTED;

@@ -33,6 +33,13 @@ public final class CliContext implements AutoCloseable {
     boolean jsonRequested;
     /** --config seen on the command line before parsing: its keys are every option's defaults. */
     String configRequested;
+    /** --log-format's value on the command line before parsing (so a line that does not parse still logs as asked), or null. */
+    String logFormatRequested;
+    /** What log lines carry besides ts/level/msg: the verb, the run id, once known. */
+    final Map<String, Object> logContext = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    /** --metrics-file of the fan-out verb being run, written by {@link TenantCtl} once the exit code is known; or null. */
+    Metrics metrics;
+    private final LogLines log;
     private final WriteTracker outTracker;
 
     private Catalog catalog;
@@ -43,7 +50,8 @@ public final class CliContext implements AutoCloseable {
                CancelToken cancel) {
         this.outTracker = new WriteTracker(out);
         this.out = new PrintWriter(outTracker);
-        this.err = err;
+        this.log = new LogLines(err, this::logJson, this::logContextCopy, java.time.Clock.systemUTC());
+        this.err = new PrintWriter(log);
         this.env = env;
         this.poolDecorator = poolDecorator;
         this.cancel = cancel;
@@ -75,9 +83,33 @@ public final class CliContext implements AutoCloseable {
         return outTracker.written;
     }
 
-    /** Progress bars only for people: stderr on a terminal, not quiet, not asked to stay silent. */
+    /** Progress bars only for people: stderr on a terminal, not quiet, not asked to stay silent, not JSON logs. */
     boolean interactive() {
-        return !options.noProgress && !options.quiet && System.console() != null && !"dumb".equals(env.get("TERM"));
+        return !options.noProgress && !options.quiet && !logJson() && System.console() != null && !"dumb".equals(env.get("TERM"));
+    }
+
+    /**
+     * Whether stderr is JSON lines: --log-format as typed on the line wins (read before parsing, so a usage error obeys
+     * it), then as parsed (flag or --config default), then the config file's log-format key.
+     */
+    boolean logJson() {
+        if (logFormatRequested != null) {
+            return logFormatRequested.equals("json");
+        }
+        if (options.logFormat != null) {
+            return options.logFormat == GlobalOptions.LogFormat.json;
+        }
+        try {
+            return "json".equals(config().getProperty("log-format"));
+        } catch (TenantctlException unreadable) {
+            return false;
+        }
+    }
+
+    private Map<String, Object> logContextCopy() {
+        synchronized (logContext) {
+            return new java.util.LinkedHashMap<>(logContext);
+        }
     }
 
     /** A line for a person on stderr (suppressed by -q). */
@@ -85,6 +117,24 @@ public final class CliContext implements AutoCloseable {
         if (!options.quiet) {
             err.println(line);
             err.flush();
+        }
+    }
+
+    /** A warning on stderr ("warning: …"; level warn in JSON logs). */
+    void warn(String message) {
+        log("warn", message, Map.of(), "warning: " + message);
+    }
+
+    /**
+     * One stderr line with fields: {@code text} as is with --log-format text, else one JSON object with {@code msg}
+     * and {@code fields} (nulls left out).
+     */
+    void log(String level, String msg, Map<String, Object> fields, String text) {
+        err.flush();
+        try {
+            log.log(level, msg, fields, text);
+        } catch (IOException e) {
+            // stderr is gone: nothing left to tell
         }
     }
 
@@ -229,6 +279,12 @@ public final class CliContext implements AutoCloseable {
     @Override
     public void close() {
         out.flush();
+        err.flush();
+        try {
+            log.close();
+        } catch (IOException e) {
+            // stderr is gone
+        }
         if (pools != null) {
             pools.close();
         }

@@ -37,6 +37,17 @@ final class FanoutOptions {
             "what it already did is kept, failed and abandoned orgs are tried again with the run's own arguments."})
     String resume;
 
+    @Option(names = "--metrics-file", paramLabel = "FILE", description = {"Write the run's metrics to FILE in Prometheus text format for",
+            "node_exporter's textfile collector (replaced atomically; also when orgs failed or the run was interrupted)."})
+    java.nio.file.Path metricsFile;
+
+    /** This invocation's metrics (written at exit when --metrics-file was given); names the verb on log lines. */
+    Metrics metrics(CliContext ctx, String verb) {
+        Metrics m = Metrics.start(ctx, metricsFile, verb);
+        m.detached = detach;
+        return m;
+    }
+
     /** --detach, --join or --resume: how this invocation drives its run. */
     RunControl control() {
         return new RunControl(detach, join, resume);

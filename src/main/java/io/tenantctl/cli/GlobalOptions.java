@@ -15,6 +15,9 @@ public final class GlobalOptions {
     /** -o values. */
     public enum Format { table, json }
 
+    /** --log-format values. */
+    public enum LogFormat { text, json }
+
     @Option(names = "--catalog", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "Catalog PostgreSQL URL (jdbc:postgresql://, postgres://, postgresql://). Default: $TENANTCTL_CATALOG_URL.")
     String catalogUrl;
@@ -30,6 +33,10 @@ public final class GlobalOptions {
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "table",
             description = "Output format: table or json (json: one document on stdout, nothing else).")
     Format output = Format.table;
+
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "text",
+            description = {"stderr lines: text, or json (one object a line: ts, level, msg, verb, run_id, org_id…; no progress bars)."})
+    LogFormat logFormat;
 
     @Option(names = "--no-progress", scope = ScopeType.INHERIT, description = "Never draw progress bars.")
     boolean noProgress;

@@ -70,6 +70,7 @@ final class MigrateAllCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Metrics metrics = fanout.metrics(ctx, "migrate-all");
         RunControl control = fanout.control();
         if (canary < 0) {
             throw TenantctlException.usage("--canary must not be negative");
@@ -79,6 +80,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 new MigrateAll.Selector(pools, orgs, tier, force, includeFailed), new MigrateAll.Apply(replaceConflicting, prune),
                 new MigrateAll.Staging(canary, maxFailures), fanout.drive(ctx), dryRun.on, fanout.waitForBusy));
         RunReport report = r.report();
+        metrics.report(report);
         if (ctx.json()) {
             Output.json(ctx.out, json(r));
         } else if (report.dryRun()) {

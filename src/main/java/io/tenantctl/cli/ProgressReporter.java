@@ -10,6 +10,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,8 +62,8 @@ final class ProgressReporter implements Progress {
     }
 
     private void line() {
-        ctx.err.println(what + ": " + done.get() + "/" + total + " orgs done, " + failed.get() + " failed");
-        ctx.err.flush();
+        String line = what + ": " + done.get() + "/" + total + " orgs done, " + failed.get() + " failed";
+        ctx.log("info", line, Map.of("done", done.get(), "total", total, "failed", failed.get()), line);
     }
 
     @Override

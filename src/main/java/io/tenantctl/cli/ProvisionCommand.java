@@ -54,6 +54,7 @@ final class ProvisionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Metrics metrics = fanout.metrics(ctx, "provision");
         List<String> ids = new ArrayList<>(orgs);
         if (file != null) {
             ids.addAll(readIds(file));
@@ -64,6 +65,7 @@ final class ProvisionCommand implements Callable<Integer> {
         }
         SchemaManifest manifest = control.existing() ? null : SchemaManifest.loadOrDefault(schema);
         Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on, fanout.drive(ctx)));
+        metrics.report(r.report());
         render(r.report(), r);
         if (r.interrupted()) {
             return TenantCtl.EXIT_INTERRUPTED;

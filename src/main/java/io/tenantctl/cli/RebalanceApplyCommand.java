@@ -45,9 +45,11 @@ final class RebalanceApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Metrics metrics = fanout.metrics(ctx, "rebalance");
         List<Rebalance.PlannedMove> moves = planFile == null ? null : read(planFile);
         Rebalance.Result r = new Rebalance(ctx.ops()).apply(new Rebalance.ApplyRequest(moves, plan.request(), move.limits(), dryRun.on,
                 fanout.drive(ctx, 1)));
+        metrics.report(r.report());
         return render(ctx, r, fanout.detach);
     }
 

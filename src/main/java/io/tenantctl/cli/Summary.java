@@ -76,10 +76,13 @@ final class Summary {
     /** One "failed: org on pool: why" line per failure, on stderr. */
     static void failures(CliContext ctx, List<Failure> failed) {
         for (Failure f : failed) {
-            ctx.err.println("failed: " + f.orgId() + (f.poolId() == null ? "" : " on " + f.poolId()) + ": " + f.error());
-            if (f.nextStep() != null) {
-                ctx.err.println("  next: " + f.nextStep());
-            }
+            String line = "failed: " + f.orgId() + (f.poolId() == null ? "" : " on " + f.poolId()) + ": " + f.error();
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("org_id", f.orgId());
+            fields.put("pool_id", f.poolId());
+            fields.put("error", f.error());
+            fields.put("next_step", f.nextStep());
+            ctx.log("error", line, fields, f.nextStep() == null ? line : line + System.lineSeparator() + "  next: " + f.nextStep());
         }
         ctx.err.flush();
     }
@@ -99,9 +102,8 @@ final class Summary {
         }
         ctx.out.println("per org: " + t + (slowest.isEmpty() ? "" : "; slowest: " + String.join(", ", slowest)));
         if (catalogAlarm && t.slow()) {
-            ctx.err.println("warning: median " + t.p50() + " ms per org is above " + Timings.SLOW_MEDIAN_MILLIS
+            ctx.warn("median " + t.p50() + " ms per org is above " + Timings.SLOW_MEDIAN_MILLIS
                     + " ms: check the pools' PostgreSQL for catalog pressure (n_dead_tup, buffers_backend, documentdb_api_catalog.collections)");
-            ctx.err.flush();
         }
     }
 }

@@ -59,8 +59,12 @@ public final class TenantCtl implements Runnable {
         try (CliContext ctx = new CliContext(out, err, env, poolDecorator, cancel)) {
             ctx.jsonRequested = jsonRequested(args);
             ctx.configRequested = optionValue(args, "--config");
+            ctx.logFormatRequested = optionValue(args, "--log-format");
             CommandLine cmd = commandLine(ctx);
             int code = cmd.execute(args);
+            if (ctx.metrics != null) {
+                ctx.metrics.finish(code);
+            }
             if (code != 0 && ctx.json() && !ctx.wroteOutput()) {
                 // A command that failed without saying so on stdout: -o json still gets its one document.
                 errorJson(ctx, code, categoryOf(code), "failed with exit code " + code + "; the reason is on stderr", null);
@@ -132,10 +136,23 @@ public final class TenantCtl implements Runnable {
     /** A bad command line: one line saying what is wrong, the command's synopsis and where its help is; exit 2. */
     private static int usageError(CliContext ctx, CommandLine.ParameterException e) {
         CommandLine c = e.getCommandLine();
-        ctx.err.println("error: " + firstLine(e.getMessage()));
-        CommandLine.UnmatchedArgumentException.printSuggestions(e, ctx.err);
-        ctx.err.print(c.getHelp().synopsis(0));
-        ctx.err.println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
+        String help = "Run '" + c.getCommandSpec().qualifiedName() + " --help' for the options.";
+        if (ctx.logJson()) {
+            StringWriter suggestions = new StringWriter();
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, new PrintWriter(suggestions));
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("category", "usage");
+            fields.put("command", c.getCommandSpec().qualifiedName());
+            fields.put("suggestions", suggestions.toString().isBlank() ? null : suggestions.toString().strip());
+            fields.put("usage", c.getHelp().synopsis(0).strip());
+            fields.put("hint", help);
+            ctx.log("error", firstLine(e.getMessage()), fields, "");
+        } else {
+            ctx.err.println("error: " + firstLine(e.getMessage()));
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, ctx.err);
+            ctx.err.print(c.getHelp().synopsis(0));
+            ctx.err.println(help);
+        }
         ctx.err.flush();
         int code = TenantctlException.Category.USAGE.exitCode;
         if (ctx.json()) {
@@ -147,22 +164,24 @@ public final class TenantCtl implements Runnable {
     /** One line on stderr saying what failed; the stack trace only with -v; the category decides the exit code. */
     static int handle(CliContext ctx, Exception e) {
         if (e instanceof TenantctlException te) {
-            ctx.err.println("error: " + te.getMessage());
-            if (ctx.verbose()) {
-                ctx.err.println(stackTrace(e));
-            }
-            ctx.err.flush();
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("category", te.category().name().toLowerCase(Locale.ROOT));
+            fields.put("exit_code", te.category().exitCode);
+            fields.put("run_id", te.runId());
+            fields.put("stack", ctx.verbose() ? stackTrace(e) : null);
+            ctx.log("error", te.getMessage(), fields, "error: " + te.getMessage() + (ctx.verbose() ? System.lineSeparator() + stackTrace(e) : ""));
             if (ctx.json()) {
                 errorJson(ctx, te.category().exitCode, te.category().name().toLowerCase(Locale.ROOT), te.getMessage(), te.runId());
             }
             return te.category().exitCode;
         }
         String message = "unexpected " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
-        ctx.err.println("error: " + message + (ctx.verbose() ? "" : " (run with -v for the stack trace)"));
-        if (ctx.verbose()) {
-            ctx.err.println(stackTrace(e));
-        }
-        ctx.err.flush();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("category", "internal");
+        fields.put("exit_code", 1);
+        fields.put("stack", ctx.verbose() ? stackTrace(e) : null);
+        ctx.log("error", message + (ctx.verbose() ? "" : " (run with -v for the stack trace)"), fields, "error: " + message
+                + (ctx.verbose() ? System.lineSeparator() + stackTrace(e) : " (run with -v for the stack trace)"));
         if (ctx.json()) {
             errorJson(ctx, 1, "internal", message, null);
         }
@@ -194,6 +213,15 @@ public final class TenantCtl implements Runnable {
             }
         }
         return "internal";
+    }
+
+    /**
+     * The process's stderr for {@code main}: itself, or with {@code --log-format json} on the line a stream that turns
+     * every line written to it (libraries' loggers, the signal handler) into a JSON log object.
+     */
+    public static java.io.PrintStream stderr(java.io.PrintStream raw, String... args) {
+        return "json".equals(optionValue(args, "--log-format"))
+                ? new java.io.PrintStream(LogLines.jsonStream(raw), true, java.nio.charset.StandardCharsets.UTF_8) : raw;
     }
 
     /** The value of a long option on the line ({@code --name V} or {@code --name=V}), read before parsing; null if absent. */

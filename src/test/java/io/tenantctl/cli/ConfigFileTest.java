@@ -41,6 +41,30 @@ class ConfigFileTest {
     }
 
     @Test
+    void metricsFileAndLogFormatComeFromTheConfigFileToo(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        try (TestPools pools = new TestPools(1)) {
+            Path metrics = dir.resolve("provision.prom");
+            Path config = dir.resolve("tenantctl.properties");
+            Files.writeString(config, String.join("\n",
+                    "catalog=" + url,
+                    "schema=" + CliFixture.smallSchema(dir),
+                    "log-format=json",
+                    "tenantctl.provision.metrics-file=" + metrics,
+                    ""));
+            Cli cli = new Cli(Map.of("USER", "test"));
+            ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--config", config.toString());
+            ok(cli, "provision", "cfg-1", "--config", config.toString());
+            assertThat(MetricsFileTest.gauge(MetricsFileTest.parse(metrics), "tenantctl_orgs", "verb", "provision", "outcome", "provisioned"))
+                    .isEqualTo(1);
+            // a usage error logs as the file says, though the line did not parse
+            Cli.Result usage = cli.run("provision", "--no-such-option", "--config", config.toString());
+            assertThat(usage.exitCode()).isEqualTo(2);
+            assertThat(LogFormatTest.jsonLines(usage.err())).hasSize(1);
+        }
+    }
+
+    @Test
     void aConfigFileThatDoesNotExistIsAnError(@TempDir Path dir) {
         Cli cli = new Cli(Map.of("USER", "test", "TENANTCTL_CATALOG_URL", "postgres://nowhere:1/x"));
         Cli.Result r = cli.run("orgs", "list", "--config", dir.resolve("typo.properties").toString(), "-o", "json");
