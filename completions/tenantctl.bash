@@ -165,6 +165,7 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} restore" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance" ];    then _picocli_tenantctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} verify" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_tenantctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools add" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools list" ];    then _picocli_tenantctl_pools; return $?; fi
@@ -200,6 +201,7 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance revert" ];    then _picocli_tenantctl_rebalance; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance resume" ];    then _picocli_tenantctl_rebalance; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance gc" ];    then _picocli_tenantctl_rebalance; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} verify ack" ];    then _picocli_tenantctl_verify; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(init)
@@ -213,77 +215,81 @@ function _complete_tenantctl() {
   local cmds8=(restore)
   local cmds9=(backups)
   local cmds10=(rebalance)
-  local cmds11=(help)
-  local cmds12=(pools add)
-  local cmds13=(pools list)
-  local cmds14=(pools show)
-  local cmds15=(pools drain)
-  local cmds16=(pools enable)
-  local cmds17=(pools set-uri)
-  local cmds18=(pools stats)
-  local cmds19=(pools set-admin-url)
-  local cmds20=(orgs list)
-  local cmds21=(orgs show)
-  local cmds22=(orgs adopt)
-  local cmds23=(orgs forget)
-  local cmds24=(orgs suspend)
-  local cmds25=(orgs resume)
-  local cmds26=(orgs set-tier)
-  local cmds27=(orgs delete)
-  local cmds28=(orgs purge)
-  local cmds29=(schema show)
-  local cmds30=(schema diff)
-  local cmds31=(schema export)
-  local cmds32=(schema capture)
-  local cmds33=(runs list)
-  local cmds34=(runs show)
-  local cmds35=(runs cancel)
-  local cmds36=(backups list)
-  local cmds37=(backups show)
-  local cmds38=(backups prune)
-  local cmds39=(rebalance plan)
-  local cmds40=(rebalance apply)
-  local cmds41=(rebalance move)
-  local cmds42=(rebalance status)
-  local cmds43=(rebalance revert)
-  local cmds44=(rebalance resume)
-  local cmds45=(rebalance gc)
+  local cmds11=(verify)
+  local cmds12=(help)
+  local cmds13=(pools add)
+  local cmds14=(pools list)
+  local cmds15=(pools show)
+  local cmds16=(pools drain)
+  local cmds17=(pools enable)
+  local cmds18=(pools set-uri)
+  local cmds19=(pools stats)
+  local cmds20=(pools set-admin-url)
+  local cmds21=(orgs list)
+  local cmds22=(orgs show)
+  local cmds23=(orgs adopt)
+  local cmds24=(orgs forget)
+  local cmds25=(orgs suspend)
+  local cmds26=(orgs resume)
+  local cmds27=(orgs set-tier)
+  local cmds28=(orgs delete)
+  local cmds29=(orgs purge)
+  local cmds30=(schema show)
+  local cmds31=(schema diff)
+  local cmds32=(schema export)
+  local cmds33=(schema capture)
+  local cmds34=(runs list)
+  local cmds35=(runs show)
+  local cmds36=(runs cancel)
+  local cmds37=(backups list)
+  local cmds38=(backups show)
+  local cmds39=(backups prune)
+  local cmds40=(rebalance plan)
+  local cmds41=(rebalance apply)
+  local cmds42=(rebalance move)
+  local cmds43=(rebalance status)
+  local cmds44=(rebalance revert)
+  local cmds45=(rebalance resume)
+  local cmds46=(rebalance gc)
+  local cmds47=(verify ack)
 
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_orgs_purge; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_orgs_delete; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_orgs_settier; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_orgs_resume; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_orgs_suspend; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_orgs_forget; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_orgs_adopt; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_pools_setadminurl; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_pools_stats; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_pools_seturi; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_pools_enable; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tenantctl_pools_drain; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tenantctl_pools_show; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tenantctl_pools_list; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tenantctl_pools_add; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tenantctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_tenantctl_verify_ack; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_orgs_purge; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_orgs_delete; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_orgs_settier; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_orgs_resume; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_orgs_suspend; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_orgs_forget; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_orgs_adopt; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_pools_setadminurl; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_pools_stats; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_pools_seturi; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_pools_enable; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_pools_drain; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tenantctl_pools_show; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tenantctl_pools_list; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tenantctl_pools_add; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tenantctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tenantctl_verify; return $?; fi
   if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tenantctl_rebalance; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tenantctl_backups; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tenantctl_restore; return $?; fi
@@ -306,7 +312,7 @@ function _picocli_tenantctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init pools provision migrate-all orgs schema runs backup restore backups rebalance help"
+  local commands="init pools provision migrate-all orgs schema runs backup restore backups rebalance verify help"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1008,6 +1014,93 @@ function _picocli_tenantctl_rebalance() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `verify` subcommand.
+function _picocli_tenantctl_verify() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="ack"
+  local flag_opts="'--deep' '--fix' '--changed-only' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--org' '--pool' '--stuck-after' '--backups-max-age' '--retired-grace' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--org')
+      return
+      ;;
+    '--pool')
+      return
+      ;;
+    '--stuck-after')
+      return
+      ;;
+    '--backups-max-age')
+      return
+      ;;
+    '--retired-grace')
+      return
+      ;;
+    '--per-pool')
+      return
+      ;;
+    '--concurrency')
+      return
+      ;;
+    '--rate')
+      return
+      ;;
+    '--busy-timeout')
+      return
+      ;;
+    '--join')
+      return
+      ;;
+    '--resume')
+      return
+      ;;
+    '--metrics-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `help` subcommand.
 function _picocli_tenantctl_help() {
   # Get completion data
@@ -1364,8 +1457,9 @@ function _picocli_tenantctl_pools_stats() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1383,6 +1477,11 @@ function _picocli_tenantctl_pools_stats() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1406,8 +1505,9 @@ function _picocli_tenantctl_pools_setadminurl() {
 
   local commands=""
   local flag_opts="'--clear' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--url' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1428,6 +1528,11 @@ function _picocli_tenantctl_pools_setadminurl() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1670,8 +1775,9 @@ function _picocli_tenantctl_orgs_suspend() {
 
   local commands=""
   local flag_opts="'--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1689,6 +1795,11 @@ function _picocli_tenantctl_orgs_suspend() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1712,8 +1823,9 @@ function _picocli_tenantctl_orgs_resume() {
 
   local commands=""
   local flag_opts="'--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1731,6 +1843,11 @@ function _picocli_tenantctl_orgs_resume() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1754,8 +1871,9 @@ function _picocli_tenantctl_orgs_settier() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1773,6 +1891,11 @@ function _picocli_tenantctl_orgs_settier() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1796,8 +1919,9 @@ function _picocli_tenantctl_orgs_delete() {
 
   local commands=""
   local flag_opts="'--no-backup' '--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1815,6 +1939,11 @@ function _picocli_tenantctl_orgs_delete() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -1838,8 +1967,9 @@ function _picocli_tenantctl_orgs_purge() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--older-than' '--catalog' '--store' '--config' '-o' '--output'"
+  local arg_opts="'--older-than' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1860,6 +1990,11 @@ function _picocli_tenantctl_orgs_purge() {
       return $?
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -2785,6 +2920,60 @@ function _picocli_tenantctl_rebalance_gc() {
 
   case ${prev_word} in
     '--older-than')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `ack` subcommand.
+function _picocli_tenantctl_verify_ack() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--until' '--reason' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--until')
+      return
+      ;;
+    '--reason')
       return
       ;;
     '--catalog')

@@ -60,9 +60,15 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Metrics metrics = fanout.metrics(ctx, Verify.VERB);
         try (ObjectStore store = Stores.openIfConfigured(ctx)) {
             Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix,
                     changedOnly, fanout.drive(ctx), store));
+            metrics.report(r.report());
+            Map<String, Long> byKind = new java.util.TreeMap<>();
+            r.findings().stream().filter(f -> !f.state().equals("acked")).forEach(f -> byKind.merge(f.kind(), 1L, Long::sum));
+            byKind.forEach((kind, n) -> metrics.gauge("findings", "Findings of the last verify, by kind (acked ones left out)", n, "kind", kind));
+            metrics.gauge("problems", "Problems the last verify found (exit 4 when above 0)", r.problems());
             render(r);
             if (r.interrupted()) {
                 return TenantCtl.EXIT_INTERRUPTED;

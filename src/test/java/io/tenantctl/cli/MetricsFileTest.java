@@ -172,17 +172,27 @@ class MetricsFileTest {
     }
 
     @Test
-    void verifyCanAddItsFindingsThroughTheHook() throws Exception {
-        Path file = dir.resolve("verify.prom");
-        Metrics metrics = new Metrics(null, file, "verify", java.time.Clock.systemUTC());
-        metrics.gauge("findings", "Problems verify found, by kind", 3, "kind", "missing_index");
-        metrics.gauge("tenantctl_findings", "Problems verify found, by kind", 1, "kind", "orphan_database");
-        metrics.write(4);
-        Map<String, MetricFamily> m = parse(file);
-        assertThat(gauge(m, "tenantctl_findings", "verb", "verify", "kind", "missing_index")).isEqualTo(3);
-        assertThat(gauge(m, "tenantctl_findings", "verb", "verify", "kind", "orphan_database")).isEqualTo(1);
-        assertThat(gauge(m, "tenantctl_last_run_exit_status", "verb", "verify")).isEqualTo(4);
-        assertThat(siblings(file)).containsExactly("verify.prom");
+    void verifyWritesItsFindingsByKind() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            f.backup("acme");
+            f.backup("globex");
+            f.database("pool-0", "org_ghost").getCollection("x").insertOne(new org.bson.Document("a", 1));
+            f.database("pool-0", "org_lost").getCollection("x").insertOne(new org.bson.Document("a", 1));
+            f.db("acme").getCollection("users").dropIndex("email_1");
+            Path file = dir.resolve("verify.prom");
+
+            assertThat(f.cli.run("verify", "--metrics-file", file.toString()).exitCode()).isEqualTo(4);
+
+            Map<String, MetricFamily> m = parse(file);
+            assertThat(gauge(m, "tenantctl_findings", "verb", "verify", "kind", "orphan_database")).isEqualTo(2);
+            assertThat(gauge(m, "tenantctl_findings", "verb", "verify", "kind", "schema_missing")).isEqualTo(1);
+            assertThat(gauge(m, "tenantctl_problems", "verb", "verify")).isEqualTo(3);
+            assertThat(gauge(m, "tenantctl_last_run_exit_status", "verb", "verify")).isEqualTo(4);
+            assertThat(gauge(m, "tenantctl_orgs", "verb", "verify", "outcome", "clean")).isEqualTo(1);
+            assertThat(gauge(m, "tenantctl_orgs", "verb", "verify", "outcome", "problems")).isEqualTo(1);
+            assertThat(siblings(file)).containsExactly("verify.prom");
+        }
     }
 
     private static List<String> siblings(Path file) throws Exception {
