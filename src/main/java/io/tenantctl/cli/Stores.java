@@ -15,12 +15,6 @@ final class Stores {
      * The store, reachable: a missing URL is a usage error (pass --store or set TENANTCTL_STORE); a store that does not
      * answer or refuses access is a CONFIG error (exit 3), raised here rather than halfway through the work.
      */
-    /** The store when one is configured (opened and checked as {@link #open}), else null. */
-    static ObjectStore openIfConfigured(CliContext ctx) {
-        String url = ctx.resolveStoreUrl();
-        return url == null || url.isBlank() ? null : open(ctx);
-    }
-
     static ObjectStore open(CliContext ctx) {
         ObjectStore store = ObjectStores.open(ctx.resolveStoreUrl(), ctx.effectiveEnv());
         try {

@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Verify;
-import io.tenantctl.store.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,20 +60,19 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Metrics metrics = fanout.metrics(ctx, Verify.VERB);
-        try (ObjectStore store = Stores.openIfConfigured(ctx)) {
-            Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix,
-                    changedOnly, fanout.drive(ctx), store));
-            metrics.report(r.report());
-            Map<String, Long> byKind = new java.util.TreeMap<>();
-            r.findings().stream().filter(f -> !f.state().equals("acked")).forEach(f -> byKind.merge(f.kind(), 1L, Long::sum));
-            byKind.forEach((kind, n) -> metrics.gauge("findings", "Findings of the last verify, by kind (acked ones left out)", n, "kind", kind));
-            metrics.gauge("problems", "Problems the last verify found (exit 4 when above 0)", r.problems());
-            render(r);
-            if (r.interrupted()) {
-                return TenantCtl.EXIT_INTERRUPTED;
-            }
-            return r.problems() > 0 ? TenantCtl.EXIT_PROBLEMS : 0;
+        // without a store, backups are not checked: tenantctl takes none there
+        Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix,
+                changedOnly, fanout.drive(ctx), ctx.resolveStoreUrl(), ctx.effectiveEnv()));
+        metrics.report(r.report());
+        Map<String, Long> byKind = new java.util.TreeMap<>();
+        r.findings().stream().filter(f -> !f.state().equals("acked")).forEach(f -> byKind.merge(f.kind(), 1L, Long::sum));
+        byKind.forEach((kind, n) -> metrics.gauge("findings", "Findings of the last verify, by kind (acked ones left out)", n, "kind", kind));
+        metrics.gauge("problems", "Problems the last verify found (exit 4 when above 0)", r.problems());
+        render(r);
+        if (r.interrupted()) {
+            return TenantCtl.EXIT_INTERRUPTED;
         }
+        return r.problems() > 0 ? TenantCtl.EXIT_PROBLEMS : 0;
     }
 
     private void render(Verify.Result r) {

@@ -59,17 +59,18 @@ public final class Verify {
     /**
      * What to check: orgs and pools (empty = all), --deep (read backups back), --stuck-after, --backups-max-age (null =
      * the tier's frequency), the grace a retired database is kept (as gc's --older-than), --fix, --changed-only; and
-     * the store (null: backups are not checked).
+     * the store's URL (null: backups are not checked) and the environment its credentials come from.
      */
     public record Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
-                          Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, ObjectStore store) {
+                          Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
+                          Map<String, String> env) {
         public Request {
             orgs = orgs == null ? List.of() : List.copyOf(orgs);
             pools = pools == null ? List.of() : List.copyOf(pools);
             if (stuckAfter.isNegative() || retiredGrace.isNegative() || (backupsMaxAge != null && backupsMaxAge.isNegative())) {
                 throw TenantctlException.usage("--stuck-after, --backups-max-age and --retired-grace must not be negative");
             }
-            if (deep && store == null) {
+            if (deep && (storeUrl == null || storeUrl.isBlank())) {
                 throw TenantctlException.usage("--deep reads backups back: give the store with --store or TENANTCTL_STORE");
             }
         }
@@ -116,6 +117,16 @@ public final class Verify {
     }
 
     public Result run(Request req) {
+        if (req.storeUrl() == null || req.storeUrl().isBlank()) {
+            return run(req, null);
+        }
+        try (ObjectStore store = io.tenantctl.store.ObjectStores.open(req.storeUrl(), req.env())) {
+            store.list("tenantctl-store-probe/"); // an unreachable store is a config error now, not a finding per org
+            return run(req, store);
+        }
+    }
+
+    private Result run(Request req, ObjectStore store) {
         for (String p : req.pools()) {
             ctx.catalog().pools().get(p); // an unknown pool is a usage error naming the known ones
         }
@@ -144,7 +155,7 @@ public final class Verify {
 
         List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>());
         RunEngine engine = new RunEngine(ctx, new LeaseRecovery(ctx));
-        PerOrg perOrg = new PerOrg(orgs, pools, req, fixed);
+        PerOrg perOrg = new PerOrg(orgs, pools, req, store, fixed);
         RunEngine.Ran ran;
         try {
             ran = engine.run(VERB, req.drive(), OutcomeNames.of("clean", "not_checked"),
@@ -163,7 +174,7 @@ public final class Verify {
         List<String> clean = new ArrayList<>();
         Set<String> deadPools = new LinkedHashSet<>();
         boolean fleet = req.orgs().isEmpty();
-        fleetChecks(req, pools, orgs, seen, fixed, deadPools, report.runId(), fleet, perOrg);
+        fleetChecks(req, pools, orgs, seen, fixed, deadPools, report.runId(), fleet, perOrg, store != null);
         for (RunReport.Org line : report.orgs()) {
             com.fasterxml.jackson.databind.JsonNode list = line.detail().path("findings");
             for (com.fasterxml.jackson.databind.JsonNode f : list) {
@@ -232,13 +243,14 @@ public final class Verify {
         private final Map<String, Org> orgs;
         private final Map<String, Pool> pools;
         private final Request req;
+        private final ObjectStore store;
         private final List<String> fixed;
         private final Map<String, Set<String>> databases = new ConcurrentHashMap<>();
         private final Map<String, Optional<SchemaManifest>> manifests = new ConcurrentHashMap<>();
         /** listIndexes calls in flight for the orgs being checked: a few per org, so one org's 47 collections overlap. */
         private final java.util.concurrent.ExecutorService listings;
 
-        PerOrg(Map<String, Org> orgs, Map<String, Pool> pools, Request req, List<String> fixed) {
+        PerOrg(Map<String, Org> orgs, Map<String, Pool> pools, Request req, ObjectStore store, List<String> fixed) {
             java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
             this.listings = java.util.concurrent.Executors.newFixedThreadPool(LISTINGS_PER_ORG * req.drive().settings().concurrency(), r -> {
                 Thread t = new Thread(r, "verify-list-" + n.incrementAndGet());
@@ -248,6 +260,7 @@ public final class Verify {
             this.orgs = orgs;
             this.pools = pools;
             this.req = req;
+            this.store = store;
             this.fixed = fixed;
         }
 
@@ -359,7 +372,7 @@ public final class Verify {
             }
             String id = newest.get().backupId();
             try {
-                BackupReader.open(req.store(), BackupLayout.root(), org.orgId(), id).verify();
+                BackupReader.open(store, BackupLayout.root(), org.orgId(), id).verify();
                 repo.backupVerified(id);
             } catch (RuntimeException e) {
                 out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
@@ -398,7 +411,7 @@ public final class Verify {
     // ---------------------------------------------------------------- fleet
 
     private void fleetChecks(Request req, Map<String, Pool> pools, Map<String, Org> orgs, List<Seen> seen, List<String> fixed,
-                             Set<String> deadPools, String ownRun, boolean fleet, PerOrg perOrg) {
+                             Set<String> deadPools, String ownRun, boolean fleet, PerOrg perOrg, boolean withStore) {
         Instant now = Instant.now();
         List<Pool> inScope = pools.values().stream().filter(p -> req.pools().isEmpty() || req.pools().contains(p.poolId())).toList();
         Map<String, Set<String>> databases = new LinkedHashMap<>();
@@ -427,7 +440,9 @@ public final class Verify {
         if (fleet && req.pools().isEmpty()) {
             runs(req, seen, fixed, ownRun);
         }
-        backups(req, orgs, seen, now);
+        if (withStore) {
+            backups(req, orgs, seen, now);
+        }
     }
 
     /** Databases on pools that no catalog pointer explains: orphans, strays; retained copies (info within their grace). */
@@ -541,9 +556,6 @@ public final class Verify {
 
     /** Active orgs whose newest complete backup is older than their tier's frequency (or --backups-max-age), or missing. */
     private void backups(Request req, Map<String, Org> orgs, List<Seen> seen, Instant now) {
-        if (req.store() == null) {
-            return; // without a store tenantctl takes no backups: nothing to hold them to
-        }
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
         Map<String, Object[]> newest = new FindingRepository(ctx.catalog()).newestCompleteBackups();
         for (Org o : orgs.values()) {
