@@ -46,16 +46,7 @@ public final class MigrateAllBench {
         int pools = 4;
         try (BenchFleet fleet = new BenchFleet(pools, latencyMs, (orgs + pools - 1) / pools)) {
             Path dir = Files.createTempDirectory("bench-migrate");
-            Path ids = dir.resolve("orgs.txt");
-            List<String> lines = new ArrayList<>();
-            for (int i = 1; i <= orgs; i++) {
-                lines.add(String.format("bench-%05d", i));
-            }
-            Files.write(ids, lines);
-            log("setup: provisioning %d orgs (47 collections, 290 indexes each) on %d pools with %d ms per command...", orgs, pools, latencyMs);
-            long t0 = System.nanoTime();
-            fleet.tenantctl("provision", "--file", ids.toString(), "--per-pool", "8", "--concurrency", "32", "-q", "--no-progress");
-            log("setup: provisioned in %.1f s", secs(t0));
+            List<String> lines = fleet.provisionOrgs(dir, orgs);
 
             SchemaManifest v1 = SchemaManifest.defaultManifest();
             Path v2File = dir.resolve("v2.json");

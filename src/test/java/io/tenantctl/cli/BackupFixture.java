@@ -82,6 +82,22 @@ final class BackupFixture implements AutoCloseable {
         return clients.get(Integer.parseInt(poolId.substring("pool-".length()))).listDatabaseNames().into(new ArrayList<>());
     }
 
+    /** {@code n} notes of ~200 characters each (ids 0…n-1) in the org's notes collection, inserted 1,000 at a time. */
+    void seedNotes(String orgId, int n) {
+        com.mongodb.client.MongoCollection<org.bson.Document> notes = db(orgId).getCollection("notes");
+        List<org.bson.Document> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(new org.bson.Document("_id", i).append("text", "note " + i + " " + "x".repeat(200)));
+            if (batch.size() == 1000) {
+                notes.insertMany(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            notes.insertMany(batch);
+        }
+    }
+
     /** Backs one org up; returns the backup id. */
     String backup(String orgId, String... extra) {
         List<String> args = new ArrayList<>(List.of("backup", "--org", orgId, "-o", "json"));

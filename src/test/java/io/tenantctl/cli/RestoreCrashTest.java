@@ -1,10 +1,8 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoCollection;
 import io.tenantctl.Main;
 import io.tenantctl.testing.ChildJvm;
-import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,15 +34,7 @@ class RestoreCrashTest {
     void aRestoreKilledBeforeItsFlipIsRolledBackByTheNextCommand(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
-            MongoCollection<Document> notes = f.db("acme").getCollection("notes");
-            List<Document> batch = new ArrayList<>();
-            for (int i = 0; i < 60_000; i++) {
-                batch.add(new Document("_id", i).append("text", "note " + i + " " + "x".repeat(200)));
-                if (batch.size() == 1000) {
-                    notes.insertMany(batch);
-                    batch.clear();
-                }
-            }
+            f.seedNotes("acme", 60_000);
             String backupId = f.backup("acme");
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
 
