@@ -256,4 +256,58 @@ class VerifyCommandTest {
                     assertThat(x.get("fix").asText()).isEqualTo("tenantctl rebalance gc --older-than 0"));
         }
     }
+
+    @Test
+    void supersededIndexesAMissingManifestAndAnOrgThatCannotBeReadAreFindingsToo(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = fleet(dir)) {
+            Path dropping = dir.resolve("dropping.json");
+            Files.writeString(dropping, CliFixture.SMALL_SCHEMA.replace("\"name\": \"messages\",", "\"name\": \"messages\", \"drop\": [\"legacy_1\"],"));
+            ok(f.cli, "migrate-all", "--org", "acme", "--schema", dropping.toString());
+            f.db("acme").getCollection("messages").createIndex(new Document("legacy", 1), new IndexOptions().name("legacy_1"));
+            sql(f.catalogUrl, "update orgs set schema_hash = 'feedface' where org_id = 'initech'");
+            Cli unreadable = f.cli.decoratePools(real -> new io.tenantctl.pool.PoolConnector() {
+                @Override
+                public com.mongodb.client.MongoDatabase database(String poolId, String uri, String name) {
+                    com.mongodb.client.MongoDatabase db = real.database(poolId, uri, name);
+                    if (!name.equals("org_globex")) {
+                        return db;
+                    }
+                    return (com.mongodb.client.MongoDatabase) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                            new Class<?>[]{com.mongodb.client.MongoDatabase.class}, (proxy, method, args) -> {
+                                if (method.getName().equals("listCollectionNames")) {
+                                    throw io.tenantctl.testing.HookedPools.commandError(13, "not authorized on org_globex");
+                                }
+                                return method.invoke(db, args);
+                            });
+                }
+
+                @Override
+                public void ping(String poolId, String uri) {
+                    real.ping(poolId, uri);
+                }
+
+                @Override
+                public void close() {
+                    real.close();
+                }
+            });
+
+            Cli.Result r = unreadable.run("verify", "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+            JsonNode doc = strictJson(r);
+
+            assertThat(findings(doc, "schema_superseded")).singleElement().satisfies(x -> {
+                assertThat(x.get("org_id").asText()).isEqualTo("acme");
+                assertThat(x.get("detail").asText()).contains("messages.legacy_1");
+            });
+            assertThat(findings(doc, "manifest_missing")).singleElement().satisfies(x -> {
+                assertThat(x.get("org_id").asText()).isEqualTo("initech");
+                assertThat(x.get("detail").asText()).contains("feedface");
+            });
+            assertThat(findings(doc, "check_failed")).singleElement().satisfies(x -> {
+                assertThat(x.get("org_id").asText()).isEqualTo("globex");
+                assertThat(x.get("detail").asText()).contains("not authorized");
+            });
+        }
+    }
 }

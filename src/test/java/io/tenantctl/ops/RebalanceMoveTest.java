@@ -360,4 +360,23 @@ class RebalanceMoveTest {
             assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p2");
         }
     }
+
+    @Test
+    void aMoveOfAnOrgThatABackupHoldsIsRefusedNamingTheBackup_andChangesNothing() {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
+            f.org("acme", 1, 300);
+            Fingerprint before = f.fingerprint(f.current("acme"));
+            // a backup in flight in another process holds the org
+            assertThat(f.catalog.leases().acquire("acme", "other-host/4242/abcd", "other-host", 4242, "backup", "run-x", null, 60).taken()).isTrue();
+
+            Rebalance.Result r = f.move(new Rebalance(f.ctx), "acme", "p2");
+
+            assertThat(r.report().orgs().get(0).error()).contains("org acme is busy: backup by other-host/4242/abcd (run run-x)");
+            assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p1");
+            assertThat(f.catalog.orgs().get("acme").status()).isEqualTo(Org.ACTIVE);
+            assertThat(f.catalog.moves().list("acme", 10)).as("no move was recorded").isEmpty();
+            assertThat(f.exists(2, "org_acme")).isFalse();
+            assertThat(f.fingerprint(f.current("acme"))).isEqualTo(before);
+        }
+    }
 }
