@@ -34,7 +34,13 @@ public final class ChildJvm {
      */
     public static Exit run(Path dir, Map<String, String> env, long timeoutSeconds, String mainClass, String... args)
             throws IOException, InterruptedException {
-        Process p = start(dir, env, mainClass, args);
+        return run(dir, env, timeoutSeconds, List.of("-Xmx512m"), mainClass, args);
+    }
+
+    /** As {@link #run(Path, Map, long, String, String...)}, with these JVM options (the heap limit among them). */
+    public static Exit run(Path dir, Map<String, String> env, long timeoutSeconds, List<String> jvmOptions, String mainClass, String... args)
+            throws IOException, InterruptedException {
+        Process p = start(dir, env, jvmOptions, mainClass, args);
         Path out = dir.resolve("child.stdout");
         Path err = dir.resolve("child.stderr");
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -47,9 +53,15 @@ public final class ChildJvm {
 
     /** Starts it and returns at once (to kill it at a chosen moment); its output goes to child.stdout / child.stderr in dir. */
     public static Process start(Path dir, Map<String, String> env, String mainClass, String... args) throws IOException {
+        return start(dir, env, List.of("-Xmx512m"), mainClass, args);
+    }
+
+    /** As {@link #start(Path, Map, String, String...)}, with these JVM options. */
+    public static Process start(Path dir, Map<String, String> env, List<String> jvmOptions, String mainClass, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
