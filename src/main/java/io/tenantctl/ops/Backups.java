@@ -58,6 +58,13 @@ public final class Backups {
     /** Unset keep-* values come from the org's tier policy (keep-daily = its retention days, keep-weekly = 0). */
     public record PruneRequest(String orgId, Integer keepLast, Integer keepDaily, Integer keepWeekly, int graceHours, boolean dryRun,
                                Clock clock) {
+        public PruneRequest {
+            if ((keepLast != null && keepLast < 1) || (keepDaily != null && keepDaily < 0) || (keepWeekly != null && keepWeekly < 0)
+                    || graceHours < 0) {
+                throw TenantctlException.usage("--keep-last must be at least 1 (the newest complete backup is always kept); "
+                        + "--keep-daily, --keep-weekly and --grace-hours must not be negative");
+            }
+        }
     }
 
     /** What prune did (or would do) with one backup, and why. */
