@@ -159,10 +159,6 @@ final class ManifestParser {
         boolean sparse = flag(d, "sparse", at);
         Long ttl = ttl(d.get("expireAfterSeconds"), at);
         Document partial = partial(d.get("partialFilterExpression"), at);
-        if (sparse && partial != null) {
-            throw usage(at + ": \"sparse\" and \"partialFilterExpression\" cannot be combined (MongoDB refuses the index: "
-                    + "cannot mix partialFilterExpression and sparse); a partial filter such as {\"field\": {\"$exists\": true}} says what sparse does");
-        }
         if (ttl != null && key.size() != 1) {
             throw usage(at + ": \"expireAfterSeconds\" on a compound key " + key.toJson() + ": a TTL index has exactly one field "
                     + "(on a compound index MongoDB ignores the option and nothing would ever expire)");

@@ -115,8 +115,6 @@ class HostileManifestTest {
                         new String[]{"'users'", "'email_1'", "both in \"indexes\" and in \"drop\""}),
                 // accepted before the bad-input corpus (issue 14): each would have failed createIndexes on every org, or built an
                 // index that silently does not do what the manifest says
-                arguments("sparse and partial", oneIndex("{\"name\": \"sp\", \"key\": {\"s\": 1}, \"sparse\": true, "
-                        + "\"partialFilterExpression\": {\"s\": {\"$exists\": true}}}"), new String[]{"'sp'", "\"sparse\"", "cannot be combined"}),
                 arguments("ttl on a compound key", oneIndex("{\"name\": \"tc\", \"key\": {\"a\": 1, \"b\": 1}, \"expireAfterSeconds\": 60}"),
                         new String[]{"'tc'", "\"expireAfterSeconds\"", "compound", "exactly one field"}),
                 arguments("empty path part", oneIndex("{\"name\": \"ab\", \"key\": {\"a..b\": 1}}"), new String[]{"'ab'", "\"a..b\"", "empty"}),
