@@ -59,10 +59,10 @@ public final class Backups {
     public record PruneRequest(String orgId, Integer keepLast, Integer keepDaily, Integer keepWeekly, int graceHours, boolean dryRun,
                                Clock clock) {
         public PruneRequest {
-            if ((keepLast != null && keepLast < 1) || (keepDaily != null && keepDaily < 0) || (keepWeekly != null && keepWeekly < 0)
+            if ((keepLast != null && keepLast < 0) || (keepDaily != null && keepDaily < 0) || (keepWeekly != null && keepWeekly < 0)
                     || graceHours < 0) {
-                throw TenantctlException.usage("--keep-last must be at least 1 (the newest complete backup is always kept); "
-                        + "--keep-daily, --keep-weekly and --grace-hours must not be negative");
+                throw TenantctlException.usage("--keep-last, --keep-daily, --keep-weekly and --grace-hours must not be negative "
+                        + "(the newest complete backup is always kept)");
             }
         }
     }
