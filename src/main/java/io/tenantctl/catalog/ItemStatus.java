@@ -21,7 +21,7 @@ public enum ItemStatus {
     }
 
     public static ItemStatus of(String db) {
-        return valueOf(db.toUpperCase(Locale.ROOT));
+        return Statuses.of(ItemStatus.class, db, "run item status");
     }
 
     /** Whether the item is done with (nothing more will happen to it in this run). */

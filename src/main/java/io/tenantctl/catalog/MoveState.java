@@ -11,7 +11,7 @@ public enum MoveState {
     }
 
     public static MoveState of(String db) {
-        return valueOf(db.toUpperCase(Locale.ROOT));
+        return Statuses.of(MoveState.class, db, "move state");
     }
 
     /** Before the pointer flip: a crash here is rolled back (target dropped, org back on its source). */

@@ -11,7 +11,7 @@ public enum PoolStatus {
     }
 
     public static PoolStatus of(String db) {
-        return valueOf(db.toUpperCase(Locale.ROOT));
+        return Statuses.of(PoolStatus.class, db, "pool status");
     }
 
     @Override

@@ -13,7 +13,7 @@ public enum RunStatus {
     }
 
     public static RunStatus of(String db) {
-        return valueOf(db.toUpperCase(Locale.ROOT));
+        return Statuses.of(RunStatus.class, db, "run status");
     }
 
     /** Whether the run is over (no worker will take another item). */

@@ -77,13 +77,17 @@ final class ProvisionCommand implements Callable<Integer> {
         return entries(file, "org file");
     }
 
-    /** A list file's entries: each line with any '#' comment cut off and trimmed, blank ones left out. */
+    /**
+     * A list file's entries: each line with any '#' comment cut off and surrounding whitespace stripped, blank ones left
+     * out. Control characters are not whitespace: a line holding one is kept as written, so the id check refuses it
+     * instead of a guess at what was meant.
+     */
     static List<String> entries(Path file, String what) {
         try {
             List<String> out = new ArrayList<>();
             for (String line : Files.readAllLines(file)) {
                 int hash = line.indexOf('#');
-                String entry = (hash >= 0 ? line.substring(0, hash) : line).trim();
+                String entry = (hash >= 0 ? line.substring(0, hash) : line).strip();
                 if (!entry.isEmpty()) {
                     out.add(entry);
                 }

@@ -28,6 +28,9 @@ final class RebalanceStatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (limit < 1) {
+            throw io.tenantctl.TenantctlException.usage("--limit must be at least 1, not " + limit);
+        }
         List<Rebalance.MoveView> moves = new Rebalance(ctx.ops()).status(moveId, limit);
         if (ctx.json()) {
             Output.json(ctx.out, moveId == null ? moves : moves.get(0));

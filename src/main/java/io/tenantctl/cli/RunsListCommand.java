@@ -23,6 +23,9 @@ final class RunsListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (limit < 1) {
+            throw io.tenantctl.TenantctlException.usage("--limit must be at least 1, not " + limit);
+        }
         List<Runs.RunView> runs = new Runs(ctx.catalog()).list(limit);
         if (ctx.json()) {
             Output.json(ctx.out, Map.of("runs", runs));

@@ -58,6 +58,13 @@ public final class Backups {
     /** Unset keep-* values come from the org's tier policy (keep-daily = its retention days, keep-weekly = 0). */
     public record PruneRequest(String orgId, Integer keepLast, Integer keepDaily, Integer keepWeekly, int graceHours, boolean dryRun,
                                Clock clock) {
+        public PruneRequest {
+            if ((keepLast != null && keepLast < 0) || (keepDaily != null && keepDaily < 0) || (keepWeekly != null && keepWeekly < 0)
+                    || graceHours < 0) {
+                throw TenantctlException.usage("--keep-last, --keep-daily, --keep-weekly and --grace-hours must not be negative "
+                        + "(the newest complete backup is always kept)");
+            }
+        }
     }
 
     /** What prune did (or would do) with one backup, and why. */

@@ -48,6 +48,10 @@ public final class Rebalance {
         public PlanRequest {
             pools = pools == null ? List.of() : List.copyOf(pools);
             exclude = exclude == null ? List.of() : List.copyOf(exclude);
+            List<String> bad = io.tenantctl.catalog.OrgId.problems(exclude);
+            if (!bad.isEmpty()) {
+                throw TenantctlException.usage("--exclude: " + bad.get(0));
+            }
         }
     }
 
@@ -231,6 +235,10 @@ public final class Rebalance {
             String to = m.path("to_pool").asText(null);
             if (org == null || to == null) {
                 throw TenantctlException.usage(source + ": every move needs org_id and to_pool");
+            }
+            String bad = io.tenantctl.catalog.OrgId.problem(org);
+            if (bad != null) {
+                throw TenantctlException.usage(source + ": " + bad);
             }
             out.add(new PlannedMove(org, m.path("from_pool").asText(null), to, m.path("docs").asLong(), m.path("bytes").asLong(),
                     m.path("predicted_freeze_ms").asLong(), m.path("reason").asText("plan")));

@@ -159,6 +159,10 @@ final class ManifestParser {
         boolean sparse = flag(d, "sparse", at);
         Long ttl = ttl(d.get("expireAfterSeconds"), at);
         Document partial = partial(d.get("partialFilterExpression"), at);
+        if (ttl != null && key.size() != 1) {
+            throw usage(at + ": \"expireAfterSeconds\" on a compound key " + key.toJson() + ": a TTL index has exactly one field "
+                    + "(on a compound index MongoDB ignores the option and nothing would ever expire)");
+        }
         return new IndexSpec(name, key, unique, sparse, ttl, partial);
     }
 
@@ -177,6 +181,12 @@ final class ManifestParser {
             BsonValue v = e.getValue();
             if (field.isEmpty() || field.startsWith("$")) {
                 throw usage(at + ": key field \"" + field + "\" is not indexable here (empty, or $-prefixed such as the $** wildcard)");
+            }
+            for (String part : field.split("\\.", -1)) {
+                if (part.isEmpty() || part.startsWith("$")) {
+                    throw usage(at + ": key field \"" + field + "\" has an empty or $-prefixed path part; MongoDB and FerretDB "
+                            + "refuse such a key (write dotted paths as a.b)");
+                }
             }
             if (v.isString() && SPECIAL_INDEX_TYPES.contains(v.asString().getValue())) {
                 throw usage(at + ": key field \"" + field + "\" asks for a \"" + v.asString().getValue() + "\" index, which "

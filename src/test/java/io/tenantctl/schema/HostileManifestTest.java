@@ -113,6 +113,13 @@ class HostileManifestTest {
                 arguments("drop a wanted index", "{\"collections\": [{\"name\": \"users\", \"indexes\": ["
                         + "{\"name\": \"email_1\", \"key\": {\"email\": 1}}], \"drop\": [\"email_1\"]}]}",
                         new String[]{"'users'", "'email_1'", "both in \"indexes\" and in \"drop\""}),
+                // accepted before the bad-input corpus (issue 14): each would have failed createIndexes on every org, or built an
+                // index that silently does not do what the manifest says
+                arguments("ttl on a compound key", oneIndex("{\"name\": \"tc\", \"key\": {\"a\": 1, \"b\": 1}, \"expireAfterSeconds\": 60}"),
+                        new String[]{"'tc'", "\"expireAfterSeconds\"", "compound", "exactly one field"}),
+                arguments("empty path part", oneIndex("{\"name\": \"ab\", \"key\": {\"a..b\": 1}}"), new String[]{"'ab'", "\"a..b\"", "empty"}),
+                arguments("trailing dot", oneIndex("{\"name\": \"ad\", \"key\": {\"a.\": 1}}"), new String[]{"'ad'", "\"a.\""}),
+                arguments("$ path part", oneIndex("{\"name\": \"ad\", \"key\": {\"a.$b\": 1}}"), new String[]{"'ad'", "\"a.$b\"", "$-prefixed"}),
                 // not exactly one JSON object
                 arguments("trailing text", "{\"collections\": []} and then some", new String[]{"content after", "line 1, column 20"}),
                 arguments("second object", "{\"collections\": []}\n{\"collections\": []}", new String[]{"content after", "exactly one JSON object"}),
