@@ -475,12 +475,12 @@ final class CrashSuite {
             return out;
         }
 
-        /** Items finished in the run started after {@code before} (0 until it exists). */
+        /** Items finished in the run started after {@code before}; -1 until it exists (K = 0 means: once there is a run to kill). */
         static int finishedItems(BackupFixture f, Set<String> before) {
             try (Connection c = DriverManager.getConnection(f.catalogUrl); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("select i.run_id, count(*) filter (where i.status in ('succeeded','unchanged','skipped','failed')) "
                          + "from run_items i group by i.run_id")) {
-                int n = 0;
+                int n = -1;
                 while (rs.next()) {
                     if (!before.contains(rs.getString(1))) {
                         n = Math.max(n, rs.getInt(2));
