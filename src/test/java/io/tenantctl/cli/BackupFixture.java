@@ -31,7 +31,7 @@ final class BackupFixture implements AutoCloseable {
     final String catalogUrl;
     final Path storeDir;
     final Cli cli;
-    private final Path schema;
+    final Path schema;
     private final List<MongoClient> clients = new ArrayList<>();
 
     BackupFixture(int n, Path dir) {
@@ -39,6 +39,11 @@ final class BackupFixture implements AutoCloseable {
     }
 
     BackupFixture(int n, Path dir, Map<String, String> storeEnv) {
+        this(n, dir, storeEnv, 100);
+    }
+
+    /** As above, each pool registered with room for {@code capacity} orgs. */
+    BackupFixture(int n, Path dir, Map<String, String> storeEnv, int capacity) {
         pools = new TestPools(n);
         catalogUrl = CliFixture.initialisedCatalog();
         storeDir = dir.resolve("store");
@@ -48,7 +53,7 @@ final class BackupFixture implements AutoCloseable {
         cli = new Cli(env);
         schema = CliFixture.smallSchema(dir);
         for (int i = 0; i < n; i++) {
-            CliFixture.addPool(cli, "pool-" + i, pools.uri(i), 100, i + 1);
+            CliFixture.addPool(cli, "pool-" + i, pools.uri(i), capacity, i + 1);
             clients.add(MongoClients.create(pools.uri(i)));
         }
     }
