@@ -376,7 +376,7 @@ public final class Restore {
      */
     static String recover(OpsContext ctx, org.bson.Document state, String orgId) {
         if (state == null) {
-            return null;
+            return closeOrphanRuns(ctx, orgId); // died after recording its run, before recording anything on the lease
         }
         Restore r = new Restore(ctx, null);
         Optional<Org> now = ctx.catalog().orgs().find(orgId);
@@ -397,6 +397,25 @@ public final class Restore {
             ctx.catalog().runs().finish(runId, "failed");
         }
         return what;
+    }
+
+    /**
+     * A restore that died between recording its run and recording its state on the org's lease had created nothing yet
+     * (the state comes before any database or status change): its run, left running, is closed as failed.
+     */
+    private static String closeOrphanRuns(OpsContext ctx, String orgId) {
+        RunRepository runs = ctx.catalog().runs();
+        List<String> closed = new ArrayList<>();
+        for (RunRepository.Run r : runs.list(200)) {
+            if (r.verb().equals("restore") && r.runStatus() == io.tenantctl.catalog.RunStatus.RUNNING
+                    && runs.items(r.runId()).stream().anyMatch(i -> i.orgId().equals(orgId))) {
+                runs.itemFinished(r.runId(), orgId, "failed", 1, 0, "the restore's process died before it changed anything");
+                runs.finish(r.runId(), "failed");
+                closed.add(r.runId());
+            }
+        }
+        return closed.isEmpty() ? null : "a restore of org " + orgId + " died before it changed anything; its run " + String.join(", ", closed)
+                + " was closed as failed";
     }
 
     private static boolean exists(MongoDatabase db) {

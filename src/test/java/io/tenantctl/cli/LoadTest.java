@@ -48,8 +48,6 @@ class LoadTest {
 
     @Test
     @Tag("slow")
-    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "tenantctl.slow", matches = "true",
-            disabledReason = "10,000 orgs: run with scripts/test --slow")
     void tenThousandOrgsOverEightPoolsWithin256Mb(@TempDir Path dir) throws Exception {
         run(dir, 10_000);
     }

@@ -91,4 +91,27 @@ class RestoreCrashTest {
             }
         }
     }
+
+    @Test
+    void aRestoreThatDiedBeforeRecordingItsStateLeavesNoRunRunning(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.backup("acme");
+            // what a restore killed between recording its run and recording its state on the org's lease leaves
+            String runId;
+            try (io.tenantctl.catalog.Catalog catalog = io.tenantctl.catalog.Catalog.connect(f.catalogUrl)) {
+                assertThat(catalog.leases().acquire("acme", "gone-host/1/dead", "gone-host", 1, "restore", null, null, 60).taken()).isTrue();
+                runId = catalog.runs().start("restore", "{}", "crash-test", List.of("acme"));
+                catalog.runs().itemStarted(runId, "acme");
+            }
+            expireLeases(f.catalogUrl);
+
+            ok(f.cli, "backup", "--org", "acme"); // the next mutating command recovers what the dead restore left
+
+            JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+            assertThat(run.get("run").get("status").asText()).isEqualTo("failed");
+            assertThat(run.get("items").get(0).get("error").asText()).contains("died before it changed anything");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
 }
