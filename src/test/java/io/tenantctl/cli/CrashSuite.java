@@ -346,6 +346,7 @@ final class CrashSuite {
 
         Process start(BackupFixture f, List<String> args) throws Exception {
             Map<String, String> env = new HashMap<>(storeEnv(dir));
+            env.putAll(io.tenantctl.testing.Sentinels.ENV); // an operator's environment: secrets tenantctl must never show
             env.put("TENANTCTL_CATALOG_URL", f.catalogUrl);
             env.put("USER", "crash-test");
             return ChildJvm.start(dir, env, Main.class.getName(), args.toArray(String[]::new));
@@ -421,6 +422,22 @@ final class CrashSuite {
             assertThat(v.exitCode()).as("verify: %s", v).isZero();
             SchemaCheck.assertClean(f.catalogUrl, expected.keySet(), SchemaManifest.load(schema));
             expected.forEach((org, docs) -> assertThat(BackupFixture.contents(f.db(org))).as("%s's documents", org).isEqualTo(docs));
+            // the killed child's output and everything the catalog holds now: no secret of its environment
+            try {
+                for (String file : List.of("child.stdout", "child.stderr")) {
+                    Path out = dir.resolve(file);
+                    if (Files.exists(out)) {
+                        io.tenantctl.testing.Sentinels.assertNone(io.tenantctl.testing.Sentinels.ENV, Files.readString(out),
+                                "the killed child's " + file);
+                    }
+                }
+                io.tenantctl.testing.Sentinels.assertNone(io.tenantctl.testing.Sentinels.ENV,
+                        io.tenantctl.testing.Sentinels.dumpCatalog(f.catalogUrl), "the catalog after recovery");
+            } catch (AssertionError e) {
+                throw e;
+            } catch (Exception e) {
+                throw new AssertionError("cannot read the child's output or the catalog", e);
+            }
         }
 
         // ---------------------------------------------------------------- helpers
