@@ -154,7 +154,9 @@ public final class Restore {
             return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0);
         } catch (RuntimeException e) {
             String cleanup = cleanUp(target, org, currentDropped);
-            String message = Errors.oneLine(e) + cleanup;
+            // a pool's error says nothing of where it came from ("Prematurely reached end of stream"): name the pool
+            String where = e instanceof com.mongodb.MongoException ? "on pool " + target.pool().poolId() + ": " : "";
+            String message = where + Errors.oneLine(e) + cleanup;
             boolean interrupted = e instanceof TenantctlException te && te.category() == TenantctlException.Category.INTERRUPTED;
             runs.itemFinished(runId, target.orgId(), "failed", 1, millis(t0), message); // the message says it was interrupted
             runs.finish(runId, interrupted ? "interrupted" : "failed");
