@@ -344,8 +344,15 @@ public final class Restore {
                             + Org.RESTORING + " (not writable); re-run the restore";
                 }
             } else if (claimed != null || target.createOrg()) {
-                db.drop();
-                note.append("; the partial database ").append(target.databaseName()).append(" was removed");
+                try {
+                    db.drop();
+                    note.append("; the partial database ").append(target.databaseName()).append(" was removed");
+                } catch (RuntimeException dropFailure) {
+                    // the pool went away: the org's own database was never touched, so put its status back anyway; the
+                    // leftover is dropped by the next restore into it (or rebalance gc)
+                    note.append("; the partial database ").append(target.databaseName()).append(" could not be removed (")
+                            .append(Errors.oneLine(dropFailure)).append(")");
+                }
             }
             if (target.createOrg()) {
                 restores.deleteUnfinishedOrg(target.orgId());

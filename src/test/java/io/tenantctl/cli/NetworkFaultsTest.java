@@ -198,6 +198,12 @@ class NetworkFaultsTest {
         backupAndRestoreWithPoolFaults(Fault.CUT_ONCE, dir);
     }
 
+    /** The pool refusing every connection mid-restore used to leave the org `restoring` (its drop of the partial database failed first). */
+    @Test
+    void backupAndRestoreWhenThePoolGoesAwayLeaveTheOrgActive(@TempDir Path dir) throws Exception {
+        backupAndRestoreWithPoolFaults(Fault.GONE, dir);
+    }
+
     @Test
     void backupAndRestoreCutMidStreamOnTheStore(@TempDir Path dir) throws Exception {
         backupAndRestoreWithStoreFaults(Fault.CUT_ONCE, dir);
