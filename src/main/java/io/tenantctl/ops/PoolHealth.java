@@ -29,7 +29,7 @@ final class PoolHealth {
         Fanout.run(items, new Fanout.Settings(1, pools.size(), 0), item -> {
             Pool p = byId.get(item.id());
             try {
-                ctx.pools().ping(p.poolId(), p.uri());
+                ping(ctx, p);
             } catch (RuntimeException e) {
                 dead.put(p.poolId(), Errors.oneLine(e));
             }
@@ -37,5 +37,21 @@ final class PoolHealth {
         }, new Fanout.Listener<>() {
         }, new CancelToken());
         return dead;
+    }
+
+    /**
+     * One ping, and one more if the first lost its connection (reset, closed mid-reply): a single dropped connection
+     * must not call a live pool unreachable and fail all of its orgs. A timeout is not tried again: it has already
+     * cost the whole connect timeout, and a dead pool must stay one timeout.
+     */
+    private static void ping(OpsContext ctx, Pool p) {
+        try {
+            ctx.pools().ping(p.poolId(), p.uri());
+        } catch (RuntimeException e) {
+            if (!io.tenantctl.pool.FerretErrors.lostConnection(e)) {
+                throw e;
+            }
+            ctx.pools().ping(p.poolId(), p.uri());
+        }
     }
 }

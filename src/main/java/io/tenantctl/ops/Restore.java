@@ -154,7 +154,9 @@ public final class Restore {
             return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0);
         } catch (RuntimeException e) {
             String cleanup = cleanUp(target, org, currentDropped);
-            String message = Errors.oneLine(e) + cleanup;
+            // a pool's error says nothing of where it came from ("Prematurely reached end of stream"): name the pool
+            String where = e instanceof com.mongodb.MongoException ? "on pool " + target.pool().poolId() + ": " : "";
+            String message = where + Errors.oneLine(e) + cleanup;
             boolean interrupted = e instanceof TenantctlException te && te.category() == TenantctlException.Category.INTERRUPTED;
             runs.itemFinished(runId, target.orgId(), "failed", 1, millis(t0), message); // the message says it was interrupted
             runs.finish(runId, interrupted ? "interrupted" : "failed");
@@ -342,8 +344,15 @@ public final class Restore {
                             + Org.RESTORING + " (not writable); re-run the restore";
                 }
             } else if (claimed != null || target.createOrg()) {
-                db.drop();
-                note.append("; the partial database ").append(target.databaseName()).append(" was removed");
+                try {
+                    db.drop();
+                    note.append("; the partial database ").append(target.databaseName()).append(" was removed");
+                } catch (RuntimeException dropFailure) {
+                    // the pool went away: the org's own database was never touched, so put its status back anyway; the
+                    // leftover is dropped by the next restore into it (or rebalance gc)
+                    note.append("; the partial database ").append(target.databaseName()).append(" could not be removed (")
+                            .append(Errors.oneLine(dropFailure)).append(")");
+                }
             }
             if (target.createOrg()) {
                 restores.deleteUnfinishedOrg(target.orgId());

@@ -35,6 +35,23 @@ public final class FerretErrors {
         return false;
     }
 
+    /**
+     * Whether {@code t} (or a cause) is a connection lost mid-command (reset, closed mid-reply), as opposed to a
+     * timeout or a refused connect: worth one immediate try on a fresh connection.
+     */
+    public static boolean lostConnection(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof com.mongodb.MongoSocketReadTimeoutException || c instanceof MongoTimeoutException
+                    || c instanceof com.mongodb.MongoSocketOpenException) {
+                return false;
+            }
+            if (c instanceof MongoSocketException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static int code(MongoException e) {
         if (e instanceof MongoWriteException we) {
             return we.getError().getCode();

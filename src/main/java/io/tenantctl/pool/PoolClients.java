@@ -14,21 +14,50 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One cached {@link MongoClient} per pool, with short connect and server-selection timeouts so a dead pool
- * fails fast with its name. Closed at exit.
+ * fails fast with its name, and a socket read timeout so a pool that accepts connections but stops answering (a
+ * black-holed network path, a hung FerretDB) fails the command instead of blocking it forever: the driver's default
+ * read timeout is none at all. Closed at exit.
+ *
+ * <p>Timeouts: {@code TENANTCTL_POOL_CONNECT_TIMEOUT_MS} (connect, handshake and server selection; default 3,000) and
+ * {@code TENANTCTL_POOL_SOCKET_TIMEOUT_MS} (longest wait for one reply; default 60,000, long enough for a
+ * {@code createIndexes} over a large restored collection). A pool URI's own {@code socketTimeoutMS} wins for that pool.
  */
 public final class PoolClients implements PoolConnector {
 
+    public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 3_000;
+    public static final int DEFAULT_SOCKET_TIMEOUT_MILLIS = 60_000;
+    public static final String CONNECT_TIMEOUT_ENV = "TENANTCTL_POOL_CONNECT_TIMEOUT_MS";
+    public static final String SOCKET_TIMEOUT_ENV = "TENANTCTL_POOL_SOCKET_TIMEOUT_MS";
+
     private final Map<String, String> env;
     private final int timeoutMillis;
+    private final int socketTimeoutMillis;
     private final Map<String, MongoClient> clients = new ConcurrentHashMap<>();
 
     public PoolClients(Map<String, String> env) {
-        this(env, 3_000);
+        this(env, millis(env, CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT_MILLIS));
     }
 
     public PoolClients(Map<String, String> env, int timeoutMillis) {
         this.env = env;
         this.timeoutMillis = timeoutMillis;
+        this.socketTimeoutMillis = millis(env, SOCKET_TIMEOUT_ENV, DEFAULT_SOCKET_TIMEOUT_MILLIS);
+    }
+
+    private static int millis(Map<String, String> env, String name, int dflt) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw TenantctlException.usage(name + " must be a positive number of milliseconds, got '" + v + "'");
     }
 
     @Override
@@ -49,15 +78,22 @@ public final class PoolClients implements PoolConnector {
     private MongoClient client(String poolId, String uri) {
         return clients.computeIfAbsent(poolId, id -> {
             String resolved = PoolUri.stored(uri).resolve(id, env);
-            MongoClientSettings settings = MongoClientSettings.builder()
-                    .applyConnectionString(new ConnectionString(resolved))
-                    .applicationName("tenantctl")
-                    .applyToClusterSettings(b -> b.serverSelectionTimeout(timeoutMillis, TimeUnit.MILLISECONDS))
-                    .applyToSocketSettings(b -> b.connectTimeout(timeoutMillis, TimeUnit.MILLISECONDS))
-                    .retryWrites(false)
-                    .build();
-            return MongoClients.create(settings);
+            return MongoClients.create(settings(resolved, timeoutMillis, socketTimeoutMillis));
         });
+    }
+
+    /** The client settings for a resolved pool URI: the URI's own options, then tenantctl's timeouts. */
+    static MongoClientSettings settings(String resolvedUri, int timeoutMillis, int socketTimeoutMillis) {
+        ConnectionString cs = new ConnectionString(resolvedUri);
+        int read = cs.getSocketTimeout() != null ? cs.getSocketTimeout() : socketTimeoutMillis;
+        return MongoClientSettings.builder()
+                .applyConnectionString(cs)
+                .applicationName("tenantctl")
+                .applyToClusterSettings(b -> b.serverSelectionTimeout(timeoutMillis, TimeUnit.MILLISECONDS))
+                .applyToSocketSettings(b -> b.connectTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                        .readTimeout(read, TimeUnit.MILLISECONDS))
+                .retryWrites(false)
+                .build();
     }
 
     @Override

@@ -29,6 +29,7 @@ import java.util.Map;
  *           checksums; the default when an endpoint is set) or {@code when_supported} (the SDK default, used
  *           for AWS);</li>
  *       <li>{@code TENANTCTL_S3_PART_SIZE_MIB} - multipart part size (default 8, minimum 5);</li>
+ *       <li>{@code TENANTCTL_S3_SOCKET_TIMEOUT_MS} - the longest wait for one read from the endpoint (default 30,000);</li>
  *       <li>{@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}/{@code AWS_SESSION_TOKEN} in the given map
  *           are used as static credentials; otherwise the SDK's default chain applies.</li>
  *     </ul></li>
@@ -53,10 +54,27 @@ public final class ObjectStores {
         }
         if (lower.startsWith("s3://")) {
             S3Options options = parseS3(trimmed, env);
-            return new S3ObjectStore(options, credentials(env));
+            return new S3ObjectStore(options, credentials(env), socketTimeout(env));
         }
         throw TenantctlException.usage("unsupported object store URL '" + redact(trimmed)
                 + "': expected s3://bucket/prefix or file:///absolute/path");
+    }
+
+    /** {@code TENANTCTL_S3_SOCKET_TIMEOUT_MS}: the longest wait for one read from the endpoint (default 30 s). */
+    static java.time.Duration socketTimeout(Map<String, String> env) {
+        String v = get(env, "TENANTCTL_S3_SOCKET_TIMEOUT_MS");
+        if (v == null) {
+            return S3ObjectStore.DEFAULT_SOCKET_TIMEOUT;
+        }
+        try {
+            long ms = Long.parseLong(v.trim());
+            if (ms > 0) {
+                return java.time.Duration.ofMillis(ms);
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw TenantctlException.usage("invalid TENANTCTL_S3_SOCKET_TIMEOUT_MS '" + v + "': a positive number of milliseconds");
     }
 
     /** The directory a {@code file:} URL names. */

@@ -61,6 +61,15 @@ public final class S3ObjectStore implements ObjectStore {
         this(options, buildClient(options, credentials));
     }
 
+    /**
+     * A store using the given credentials whose every read from the endpoint waits at most {@code socketTimeout}
+     * (connecting at most 2 s, or less if the timeout is shorter): an endpoint that stops answering mid-upload fails
+     * the request, which the SDK retries (3 attempts) and then the backup, instead of blocking it.
+     */
+    public S3ObjectStore(S3Options options, AwsCredentialsProvider credentials, java.time.Duration socketTimeout) {
+        this(options, buildClient(options, credentials, socketTimeout));
+    }
+
     /** A store over a client built elsewhere; the store closes it. */
     public S3ObjectStore(S3Options options, S3Client client) {
         this.options = Objects.requireNonNull(options);
@@ -69,8 +78,17 @@ public final class S3ObjectStore implements ObjectStore {
 
     /** Builds the SDK client {@code options} describe. */
     public static S3Client buildClient(S3Options options, AwsCredentialsProvider credentials) {
+        return buildClient(options, credentials, DEFAULT_SOCKET_TIMEOUT);
+    }
+
+    /** The SDK's own default read timeout, kept as tenantctl's. */
+    public static final java.time.Duration DEFAULT_SOCKET_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+    /** Builds the SDK client {@code options} describe, reads from the endpoint waiting at most {@code socketTimeout}. */
+    public static S3Client buildClient(S3Options options, AwsCredentialsProvider credentials, java.time.Duration socketTimeout) {
+        java.time.Duration connect = socketTimeout.compareTo(java.time.Duration.ofSeconds(2)) < 0 ? socketTimeout : java.time.Duration.ofSeconds(2);
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(ApacheHttpClient.builder())
+                .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(socketTimeout).connectionTimeout(connect))
                 .credentialsProvider(credentials != null ? credentials : DefaultCredentialsProvider.builder().build())
                 .forcePathStyle(options.pathStyle());
         if (options.endpointOverride() != null) {

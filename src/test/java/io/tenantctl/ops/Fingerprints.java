@@ -1,0 +1,14 @@
+package io.tenantctl.ops;
+
+import com.mongodb.client.MongoDatabase;
+
+/** {@link Mover#fingerprint} for tests outside the ops package: count and digest of every collection of a database. */
+public final class Fingerprints {
+
+    private Fingerprints() {
+    }
+
+    public static Fingerprint of(MongoDatabase db) {
+        return Mover.fingerprint(db);
+    }
+}
