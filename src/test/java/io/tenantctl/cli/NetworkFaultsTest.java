@@ -88,8 +88,19 @@ class NetworkFaultsTest {
         DURATIONS.forEach((k, v) -> System.out.println("fault run " + k + ": " + v + " ms"));
     }
 
+    /** The sentinel secrets of the CLI's environment, except the store's credentials, which the store really uses. */
+    private static final Map<String, String> SENTINELS = new java.util.LinkedHashMap<>(io.tenantctl.testing.Sentinels.ENV);
+
+    static {
+        SENTINELS.remove("AWS_SECRET_ACCESS_KEY");
+        SENTINELS.remove("AWS_SESSION_TOKEN");
+    }
+
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
+        if (catalogUrl != null) {
+            io.tenantctl.testing.Sentinels.assertNone(SENTINELS, io.tenantctl.testing.Sentinels.dumpCatalog(catalogUrl), "the catalog");
+        }
         direct.forEach(MongoClient::close);
         proxies.forEach(FaultProxy::close);
         if (storeProxy != null) {
@@ -105,7 +116,8 @@ class NetworkFaultsTest {
         pools = new TestPools(2);
         catalogUrl = CliFixture.initialisedCatalog();
         storeProxy = FaultProxy.to(s3.endpoint().toString());
-        Map<String, String> env = new HashMap<>(s3.env());
+        Map<String, String> env = new HashMap<>(SENTINELS); // an operator's environment: secrets tenantctl must never show
+        env.putAll(s3.env());
         env.put("TENANTCTL_S3_ENDPOINT", storeProxy.uriFor(s3.endpoint().toString()));
         env.put("TENANTCTL_STORE", "s3://" + s3.newBucket() + "/backups");
         env.put("TENANTCTL_CATALOG_URL", catalogUrl);
@@ -127,6 +139,7 @@ class NetworkFaultsTest {
     private Cli.Result bounded(String label, String... args) {
         long t0 = System.nanoTime();
         Cli.Result r = assertTimeoutPreemptively(BOUND, () -> cli.run(args), () -> label + " ran past " + BOUND);
+        io.tenantctl.testing.Sentinels.assertNone(SENTINELS, r.out() + r.err(), "the output of " + label);
         DURATIONS.computeIfAbsent(label, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add((System.nanoTime() - t0) / 1_000_000);
         return r;
     }
