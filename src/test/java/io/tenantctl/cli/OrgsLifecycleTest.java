@@ -9,8 +9,6 @@ import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -272,32 +270,7 @@ class OrgsLifecycleTest {
 
     /** Pools whose org databases cannot list their collections: a backup of any org fails. */
     private static PoolConnector listingFails(PoolConnector real) {
-        return new PoolConnector() {
-            @Override
-            public MongoDatabase database(String poolId, String uri, String name) {
-                MongoDatabase db = real.database(poolId, uri, name);
-                return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
-                        (proxy, method, args) -> {
-                            if (name.startsWith("org_") && method.getName().startsWith("listCollection")) {
-                                throw HookedPools.commandError(13, "disk on fire (test)");
-                            }
-                            try {
-                                return method.invoke(db, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
-            }
-
-            @Override
-            public void ping(String poolId, String uri) {
-                real.ping(poolId, uri);
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        };
+        return HookedPools.onDatabase(real, (name, db) -> name.startsWith("org_")
+                ? HookedPools.failing(db, "listCollection", 13, "disk on fire (test)") : db);
     }
 }

@@ -265,32 +265,9 @@ class VerifyCommandTest {
             ok(f.cli, "migrate-all", "--org", "acme", "--schema", dropping.toString());
             f.db("acme").getCollection("messages").createIndex(new Document("legacy", 1), new IndexOptions().name("legacy_1"));
             sql(f.catalogUrl, "update orgs set schema_hash = 'feedface' where org_id = 'initech'");
-            Cli unreadable = f.cli.decoratePools(real -> new io.tenantctl.pool.PoolConnector() {
-                @Override
-                public com.mongodb.client.MongoDatabase database(String poolId, String uri, String name) {
-                    com.mongodb.client.MongoDatabase db = real.database(poolId, uri, name);
-                    if (!name.equals("org_globex")) {
-                        return db;
-                    }
-                    return (com.mongodb.client.MongoDatabase) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                            new Class<?>[]{com.mongodb.client.MongoDatabase.class}, (proxy, method, args) -> {
-                                if (method.getName().equals("listCollectionNames")) {
-                                    throw io.tenantctl.testing.HookedPools.commandError(13, "not authorized on org_globex");
-                                }
-                                return method.invoke(db, args);
-                            });
-                }
-
-                @Override
-                public void ping(String poolId, String uri) {
-                    real.ping(poolId, uri);
-                }
-
-                @Override
-                public void close() {
-                    real.close();
-                }
-            });
+            Cli unreadable = f.cli.decoratePools(real -> io.tenantctl.testing.HookedPools.onDatabase(real, (name, db) ->
+                    name.equals("org_globex") ? io.tenantctl.testing.HookedPools.failing(db, "listCollectionNames", 13,
+                            "not authorized on org_globex") : db));
 
             Cli.Result r = unreadable.run("verify", "-o", "json");
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);

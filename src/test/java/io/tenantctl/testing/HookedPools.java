@@ -79,6 +79,44 @@ public final class HookedPools {
         };
     }
 
+    /** Pools whose databases {@code wrap} may replace (by database name), e.g. with a proxy that fails one call. */
+    public static PoolConnector onDatabase(PoolConnector real, java.util.function.BiFunction<String, MongoDatabase, MongoDatabase> wrap) {
+        return new PoolConnector() {
+            @Override
+            public MongoDatabase database(String poolId, String uri, String name) {
+                return wrap.apply(name, real.database(poolId, uri, name));
+            }
+
+            @Override
+            public void ping(String poolId, String uri) {
+                real.ping(poolId, uri);
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+    }
+
+    /**
+     * {@code db}, except that a call to a method whose name starts with {@code method} throws the server error
+     * {@code code}/{@code message}.
+     */
+    public static MongoDatabase failing(MongoDatabase db, String method, int code, String message) {
+        return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
+                (proxy, m, args) -> {
+                    if (m.getName().startsWith(method)) {
+                        throw commandError(code, message);
+                    }
+                    try {
+                        return m.invoke(db, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     /** True when {@code command} is the command {@code name} (its first key), e.g. "createIndexes". */
     public static boolean is(Document command, String name) {
         return !command.isEmpty() && command.keySet().iterator().next().equals(name);
