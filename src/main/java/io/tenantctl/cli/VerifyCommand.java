@@ -91,6 +91,12 @@ final class VerifyCommand implements Callable<Integer> {
                     + "tenantctl verify --join " + r.report().runId());
             return;
         }
+        if (fanout.join != null) {
+            ctx.out.println("worked on run " + r.report().runId() + " (" + r.report().orgs().size() + " orgs, " + r.report().statusText()
+                    + "); once its workers are done, 'tenantctl verify --resume " + r.report().runId()
+                    + "' adds the fleet checks and reports the findings");
+            return;
+        }
         for (Verify.Finding f : r.findings()) {
             ctx.out.println(f.findingId() + "  " + f.state() + "  " + f.severity() + "  " + f.kind()
                     + (f.orgId() == null ? "" : "  org " + f.orgId()) + (f.poolId() == null ? "" : "  pool " + f.poolId()));

@@ -287,4 +287,23 @@ class VerifyCommandTest {
             });
         }
     }
+
+    @Test
+    void aVerifySharedByWorkersIsReportedByTheResume(@TempDir Path dir) {
+        try (BackupFixture f = fleet(dir)) {
+            f.database("pool-0", "org_ghost").getCollection("x").insertOne(new Document("a", 1));
+            f.db("acme").getCollection("users").dropIndex("email_1");
+            String runId = strictJson(ok(f.cli, "verify", "--detach", "-o", "json")).get("run_id").asText();
+
+            assertThat(ok(f.cli, "verify", "--join", runId).out()).contains("worked on run " + runId)
+                    .contains("tenantctl verify --resume " + runId);
+            Cli.Result resumed = f.cli.run("verify", "--resume", runId, "-o", "json");
+
+            assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(4);
+            JsonNode doc = strictJson(resumed);
+            assertThat(doc.get("run_id").asText()).isEqualTo(runId);
+            assertThat(findings(doc, "orphan_database")).hasSize(1);
+            assertThat(findings(doc, "schema_missing")).singleElement().satisfies(x -> assertThat(x.get("org_id").asText()).isEqualTo("acme"));
+        }
+    }
 }
