@@ -16,12 +16,28 @@ final class ShippedJvm {
      * {@code -jar JAR}.
      */
     static List<String> command(Path jar, String... extra) {
+        List<String> cmd = options(extra);
+        cmd.addAll(List.of("-jar", jar.toString()));
+        return cmd;
+    }
+
+    /**
+     * The same java and options, running {@code mainClass} of the benchmarks (this JVM's test classes) with tenantctl's
+     * jar first on the class path, so the class data sharing archive still applies to the jar's classes.
+     */
+    static List<String> mainClass(Path jar, Class<?> mainClass, String... extra) {
+        List<String> cmd = options(extra);
+        String tests = Path.of(mainClass.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        cmd.addAll(List.of("-cp", jar + java.io.File.pathSeparator + tests, mainClass.getName()));
+        return cmd;
+    }
+
+    private static List<String> options(String... extra) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseParallelGC"));
         cmd.addAll(words(System.getenv("BENCH_TENANTCTL_CDS")));
         cmd.addAll(List.of(extra));
         cmd.addAll(words(System.getenv("BENCH_TENANTCTL_JAVA_OPTS")));
-        cmd.addAll(List.of("-jar", jar.toString()));
         return cmd;
     }
 
