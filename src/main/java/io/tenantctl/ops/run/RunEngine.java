@@ -176,7 +176,7 @@ public final class RunEngine {
                                 return;
                             }
                             process(runId, job, c, pools, poolHealth, settings, progress);
-                            if (budget.limited() && runs.counts(runId).getOrDefault(ItemStatus.FAILED.db(), 0) > budget.allowed()) {
+                            if (budget.limited() && runs.count(runId, ItemStatus.FAILED.db()) > budget.allowed()) {
                                 runs.abort(runId, "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched");
                                 stop.cancel("max failures exceeded");
                             }
