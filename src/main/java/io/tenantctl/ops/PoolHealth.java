@@ -6,13 +6,14 @@ import io.tenantctl.fanout.Fanout;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Pings every pool a fan-out is about to touch, all at once, so a dead pool costs one connect timeout and fails
  * its own orgs with one clear message instead of every org waiting out its retries.
  */
-final class PoolHealth {
+public final class PoolHealth {
 
     private PoolHealth() {
     }
@@ -28,15 +29,21 @@ final class PoolHealth {
         pools.forEach(p -> byId.put(p.poolId(), p));
         Fanout.run(items, new Fanout.Settings(1, pools.size(), 0), item -> {
             Pool p = byId.get(item.id());
-            try {
-                ping(ctx, p);
-            } catch (RuntimeException e) {
-                dead.put(p.poolId(), Errors.oneLine(e));
-            }
+            check(ctx, p).ifPresent(why -> dead.put(p.poolId(), why));
             return null;
         }, new Fanout.Listener<>() {
         }, new CancelToken());
         return dead;
+    }
+
+    /** Why {@code pool} is unreachable, or empty when it answers a ping (see {@link #ping}); the run engine's check too. */
+    public static Optional<String> check(OpsContext ctx, Pool pool) {
+        try {
+            ping(ctx, pool);
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.of(Errors.oneLine(e));
+        }
     }
 
     /**

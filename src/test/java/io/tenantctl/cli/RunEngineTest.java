@@ -125,6 +125,59 @@ class RunEngineTest {
     }
 
     @Test
+    void oneConnectionLostWhileThePoolIsCheckedDoesNotFailItsOrgs(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        AtomicInteger pings = new AtomicInteger();
+        Cli cli = fleet(url, dir, 10).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+        }, () -> {
+            if (pings.incrementAndGet() == 1) { // the connection is reset under the first ping, as a flaky network does
+                throw new com.mongodb.MongoSocketReadException("Prematurely reached end of stream", new com.mongodb.ServerAddress("pool-1", 27017));
+            }
+        }));
+        Path schema = CliFixture.smallSchema(dir);
+        JsonNode out = strictJson(ok(cli, "provision", "c1", "c2", "c3", "c4", "--schema", schema.toString(), "--pool", "pool-1", "-o", "json"));
+        assertThat(out.get("counts").get("provisioned").asInt()).as(out.toString()).isEqualTo(4);
+        assertThat(pings.get()).as("the check pinged once more after the lost connection").isEqualTo(2);
+        SchemaCheck.assertClean(url, List.of("c1", "c2", "c3", "c4"), SchemaManifest.load(schema));
+    }
+
+    @Test
+    void aPoolThatDoesNotAnswerFailsOnlyItsOwnOrgsNamingThePool(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 2).decoratePools(real -> new io.tenantctl.pool.PoolConnector() {
+            @Override
+            public com.mongodb.client.MongoDatabase database(String poolId, String uri, String name) {
+                return real.database(poolId, uri, name);
+            }
+
+            @Override
+            public void ping(String poolId, String uri) {
+                if (poolId.equals("pool-2")) {
+                    throw io.tenantctl.TenantctlException.config("pool pool-2 is unreachable: timed out after 1500 ms");
+                }
+                real.ping(poolId, uri);
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        });
+        Path schema = CliFixture.smallSchema(dir);
+        Cli.Result r = cli.run("provision", "d1", "d2", "d3", "d4", "--schema", schema.toString(), "-o", "json");
+        JsonNode out = strictJson(r);
+        assertThat(r.exitCode()).as("some orgs failed: " + r).isEqualTo(1);
+        assertThat(out.get("counts").get("provisioned").asInt()).isEqualTo(2); // fill-then-spill: d1, d2 on pool-1
+        for (JsonNode o : out.get("orgs")) {
+            if (o.get("pool_id").asText().equals("pool-2")) {
+                assertThat(o.get("outcome").asText()).isEqualTo("failed");
+                assertThat(o.get("error").asText()).contains("pool-2").contains("unreachable");
+            }
+        }
+        SchemaCheck.assertClean(url, List.of("d1", "d2"), SchemaManifest.load(schema));
+    }
+
+    @Test
     void rateLimitsHowFastOrgsStartOnAPool(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
         Map<String, Long> firstCommand = new ConcurrentHashMap<>();

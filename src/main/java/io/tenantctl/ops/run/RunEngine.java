@@ -176,7 +176,7 @@ public final class RunEngine {
                                 return;
                             }
                             process(runId, job, c, pools, poolHealth, settings, progress);
-                            if (budget.limited() && runs.counts(runId).getOrDefault(ItemStatus.FAILED.db(), 0) > budget.allowed()) {
+                            if (budget.limited() && runs.count(runId, ItemStatus.FAILED.db()) > budget.allowed()) {
                                 runs.abort(runId, "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched");
                                 stop.cancel("max failures exceeded");
                             }
@@ -272,7 +272,7 @@ public final class RunEngine {
         long t0 = System.nanoTime();
         Pool pool = c.poolId() == null ? null : pools.get(c.poolId());
         if (pool != null) {
-            Optional<String> dead = poolHealth.computeIfAbsent(pool.poolId(), id -> ping(pool));
+            Optional<String> dead = poolHealth.computeIfAbsent(pool.poolId(), id -> io.tenantctl.ops.PoolHealth.check(ctx, pool));
             if (dead.isPresent()) {
                 job.failedBeforeWork(c.orgId(), dead.get());
                 runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), dead.get());
@@ -317,15 +317,6 @@ public final class RunEngine {
             runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), refusal
                     + " (waited " + waited + " s; pass --wait to wait for it)");
             progress.advance(c.orgId(), false);
-        }
-    }
-
-    private Optional<String> ping(Pool pool) {
-        try {
-            ctx.pools().ping(pool.poolId(), pool.uri());
-            return Optional.empty();
-        } catch (TenantctlException e) {
-            return Optional.of(e.getMessage());
         }
     }
 
