@@ -159,6 +159,11 @@ final class ManifestParser {
         boolean sparse = flag(d, "sparse", at);
         Long ttl = ttl(d.get("expireAfterSeconds"), at);
         Document partial = partial(d.get("partialFilterExpression"), at);
+        if (sparse && partial != null) {
+            throw usage(at + ": \"sparse\" together with \"partialFilterExpression\": MongoDB and FerretDB refuse the pair at "
+                    + "createIndexes (\"cannot mix\"); drop \"sparse\" (the filter already leaves out the documents it does not match, "
+                    + "add {\"FIELD\": {\"$exists\": true}} to it for what sparse did)");
+        }
         if (ttl != null && key.size() != 1) {
             throw usage(at + ": \"expireAfterSeconds\" on a compound key " + key.toJson() + ": a TTL index has exactly one field "
                     + "(on a compound index MongoDB ignores the option and nothing would ever expire)");

@@ -113,6 +113,16 @@ class WireConformanceTest {
             assertThat(things.find().sort(new Document("_id", 1)).into(new ArrayList<>())).isEqualTo(docs);
         }
 
+        /** Why the manifest parser refuses the pair (the stand-in accepts it: StandInDeviations). */
+        @Test
+        void sparseAndPartialFilterExpressionTogetherAreRefused() {
+            Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> db.runCommand(new Document("createIndexes", "users")
+                    .append("indexes", List.of(index("googleId_1", new Document("googleId", 1)).append("sparse", true)
+                            .append("partialFilterExpression", new Document("googleId", new Document("$exists", true)))))));
+            assertThat(t).as("the command succeeded").isInstanceOf(MongoCommandException.class);
+            assertThat(t.getMessage()).contains("cannot mix");
+        }
+
         @AfterAll
         void stop() {
             pool.close();

@@ -64,6 +64,9 @@ class HostileManifestTest {
                         new String[]{"'t'", "\"expireAfterSeconds\"", "\"3600\""}),
                 arguments("ttl past int32", oneIndex("{\"name\": \"t\", \"key\": {\"t\": 1}, \"expireAfterSeconds\": 2147483648}"),
                         new String[]{"'t'", "\"expireAfterSeconds\"", "2147483647", "2147483648"}),
+                arguments("sparse with a partial filter (MongoDB and FerretDB refuse the pair)",
+                        oneIndex("{\"name\": \"g_1\", \"key\": {\"g\": 1}, \"sparse\": true, \"partialFilterExpression\": {\"g\": {\"$exists\": true}}}"),
+                        new String[]{"'g_1'", "\"sparse\" together with \"partialFilterExpression\"", "drop \"sparse\""}),
                 arguments("partial filter not an object", oneIndex("{\"name\": \"p\", \"key\": {\"p\": 1}, \"partialFilterExpression\": \"p > 1\"}"),
                         new String[]{"'p'", "\"partialFilterExpression\"", "object"}),
                 arguments("partial filter condition twice", oneIndex("{\"name\": \"p\", \"key\": {\"p\": 1}, "
