@@ -68,10 +68,6 @@ public final class RunEngine {
         }
     }
 
-    /** How one worker's share of a run ended. */
-    public record WorkerReport(boolean interrupted) {
-    }
-
     /** How this process drives a verb's run: its limits, --detach / --join / --resume, Ctrl-C and progress. */
     public record Drive(Settings settings, RunControl control, CancelToken cancel, Progress progress) {
     }
@@ -100,16 +96,6 @@ public final class RunEngine {
         return new OrgLeases(ctx, me, recoverer);
     }
 
-    /** This worker (host, pid, nonce): what claims and org leases are recorded against. */
-    public Worker worker() {
-        return me;
-    }
-
-    /** Records a run and its items (pending, held for a canary, or already final); returns the run id. */
-    public String start(String verb, String argsJson, List<RunRepository.NewItem> items, String summaryJson) {
-        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), items, summaryJson);
-    }
-
     /**
      * Records a run (as {@link #start}) whose {@code work} (org and pool; seq and status are the engine's) is claimed in
      * turn across the pools — with a canary ({@code canary} &gt; 0, fewer orgs than the run has), only the first
@@ -123,15 +109,15 @@ public final class RunEngine {
             items.add(new RunRepository.NewItem(i.orgId(), i.poolId(), items.size(), (held ? ItemStatus.HELD : ItemStatus.PENDING).db(), null));
         }
         done.forEach(i -> items.add(new RunRepository.NewItem(i.orgId(), i.poolId(), items.size(), i.status(), i.error())));
-        return start(verb, argsJson, items, summaryJson);
+        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), items, summaryJson);
     }
 
     /**
      * Works on the run until nothing is left to claim, the run is ended (aborted, cancelled, or finished by another
      * worker) or {@code cancel} fires. Every item this worker takes is recorded; the run's status is left to
-     * {@link #finish}.
+     * {@link #finish}. True when {@code cancel} stopped this worker.
      */
-    public WorkerReport work(String runId, Job job, Settings settings, Budget budget, CancelToken cancel, Progress progress) {
+    private boolean work(String runId, Job job, Settings settings, Budget budget, CancelToken cancel, Progress progress) {
         RunRepository runs = ctx.catalog().runs();
         OrgLeaseRepository leases = ctx.catalog().leases();
         Map<String, Pool> pools = new HashMap<>();
@@ -201,21 +187,7 @@ public final class RunEngine {
             threads.shutdown();
             heartbeat.shutdownNow();
         }
-        return new WorkerReport(cancel.isCancelled());
-    }
-
-    /**
-     * This worker's share of a run, start to end: progress over what is left in it, {@link #work}, then the run's status
-     * settled by {@link #finish}.
-     */
-    public WorkerReport drive(String runId, String verb, Job job, Settings settings, Budget budget, CancelToken cancel, Progress progress) {
-        Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
-        progress.begin(verb, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
-                + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
-        WorkerReport w = work(runId, job, settings, budget, cancel, progress);
-        progress.end();
-        finish(runId, w.interrupted());
-        return w;
+        return cancel.isCancelled();
     }
 
     /**
@@ -223,7 +195,8 @@ public final class RunEngine {
      * checked to be a {@code verb} run, whose work {@code work} makes from the run as recorded (its stored arguments)
      * before it is reopened, so that a worker that cannot work on it refuses with the run untouched; a joined run that
      * is already over is only reported. Otherwise {@code start} selects and records a new run and returns its id; with
-     * --detach nobody works on it here, else this worker does, with the same {@code work} a joiner would make.
+     * --detach nobody works on it here, else this worker does, with the same {@code work} a joiner would make: progress
+     * over what is left in the run, {@link #work}, then the run's status settled by {@link #finish}.
      */
     public Ran run(String verb, Drive drive, OutcomeNames names, java.util.function.Supplier<String> start,
                    java.util.function.Function<RunRepository.Run, Work> work) {
@@ -239,8 +212,13 @@ public final class RunEngine {
             return new Ran(report(runId, names), false);
         }
         w = w != null ? w : work.apply(ctx.catalog().runs().get(runId));
-        WorkerReport r = drive(runId, verb, w.job(), drive.settings(), w.budget(), drive.cancel(), drive.progress());
-        return new Ran(report(runId, names), r.interrupted());
+        Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
+        drive.progress().begin(verb, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
+                + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
+        boolean interrupted = work(runId, w.job(), drive.settings(), w.budget(), drive.cancel(), drive.progress());
+        drive.progress().end();
+        finish(runId, interrupted);
+        return new Ran(report(runId, names), interrupted);
     }
 
     private RunRepository.Run runOf(String runId, String verb) {
@@ -255,7 +233,7 @@ public final class RunEngine {
      * The run a --join or --resume names, checked to be a run of {@code verb}: reopened for --resume; for --join, empty
      * when the run is already over (a restarted worker then only reports it).
      */
-    public Optional<RunRepository.Run> existing(RunControl control, String verb) {
+    private Optional<RunRepository.Run> existing(RunControl control, String verb) {
         String runId = control.joinRunId() != null ? control.joinRunId() : control.resumeRunId();
         RunRepository.Run run = runOf(runId, verb);
         if (control.resumeRunId() != null) {
@@ -349,11 +327,11 @@ public final class RunEngine {
      * Ends the run if nothing is left in it: succeeded, or failed when an org failed, or interrupted when this worker
      * was stopped by Ctrl-C and no other worker is at work. A run another worker is still on stays running.
      */
-    public RunStatus finish(String runId, boolean interrupted) {
+    private void finish(String runId, boolean interrupted) {
         RunRepository runs = ctx.catalog().runs();
         RunRepository.Run run = runs.get(runId);
         if (run.runStatus() != RunStatus.RUNNING) {
-            return run.runStatus();
+            return;
         }
         Map<String, Integer> counts = runs.counts(runId);
         int live = runs.activity(runId, LEASE_SECONDS).liveLeases();
@@ -364,14 +342,13 @@ public final class RunEngine {
         } else if (open == 0) {
             runs.finish(runId, counts.getOrDefault(ItemStatus.FAILED.db(), 0) > 0 ? RunStatus.FAILED.db() : RunStatus.SUCCEEDED.db());
         }
-        return runs.get(runId).runStatus();
     }
 
     /**
      * Makes a run workable again (--resume): failed, held and abandoned items back to pending. Items claimed by a worker
      * of this host whose process is gone are taken over at once rather than after their lease expires.
      */
-    public void reopen(String runId) {
+    private void reopen(String runId) {
         RunRepository runs = ctx.catalog().runs();
         RunRepository.Run run = runs.get(runId);
         if (run.runStatus() == RunStatus.CANCELLED) {
@@ -410,7 +387,7 @@ public final class RunEngine {
     }
 
     /** Round-robin across pools, so the first items (a canary, the first claims) spread over every pool. */
-    public static <T> List<T> interleave(List<T> items, java.util.function.Function<T, String> pool) {
+    private static <T> List<T> interleave(List<T> items, java.util.function.Function<T, String> pool) {
         Map<String, java.util.ArrayDeque<T>> byPool = new LinkedHashMap<>();
         items.forEach(i -> byPool.computeIfAbsent(String.valueOf(pool.apply(i)), k -> new java.util.ArrayDeque<>()).add(i));
         List<T> out = new ArrayList<>();
