@@ -173,13 +173,18 @@ public final class OrgRepository {
         return catalog.inTransaction(c -> {
             Org o = Sql.one(c, SELECT + " where org_id = ? for update", OrgRepository::map, orgId)
                     .orElseThrow(() -> TenantctlException.usage("no org named '" + orgId + "': see 'tenantctl orgs list'"));
-            if (!o.status().equals(Org.FAILED)) {
-                throw TenantctlException.usage("org " + orgId + " is " + o.status() + ": only failed orgs can be forgotten"
-                        + " (forget removes the catalog row of an org whose provision or adoption failed)");
-            }
+            requireForgettable(o);
             Sql.update(c, "delete from orgs where org_id = ? and version = ?", orgId, o.version());
             return o;
         });
+    }
+
+    /** Only a {@code failed} org may be forgotten: the one refusal, for the real command and its --dry-run alike. */
+    public static void requireForgettable(Org o) {
+        if (!o.status().equals(Org.FAILED)) {
+            throw TenantctlException.usage("org " + o.orgId() + " is " + o.status() + ": only failed orgs can be forgotten"
+                    + " (forget removes the catalog row of an org whose provision or adoption failed)");
+        }
     }
 
     /** Database names the catalog knows on {@code poolId}, whatever their org's status. */

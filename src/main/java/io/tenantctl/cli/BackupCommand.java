@@ -83,7 +83,7 @@ final class BackupCommand implements Callable<Integer> {
             Output.json(ctx.out, Summary.json(report, interrupted, counts, next));
             return;
         }
-        if (fanout.detach) {
+        if (fanout.detach && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
             ctx.out.println("run " + report.runId() + " created with " + report.orgs().size() + " orgs; start workers with: tenantctl backup --join "
                     + report.runId());
             return;

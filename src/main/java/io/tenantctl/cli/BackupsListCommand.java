@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,8 @@ final class BackupsListCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Option(names = "--org", paramLabel = "ORG", description = "Only this org's backups.")
-    String org;
+    @Option(names = "--org", paramLabel = "ORG", split = ",", description = "Only these orgs' backups (repeat or comma-separate).")
+    List<String> orgs = new ArrayList<>();
 
     BackupsListCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -28,7 +29,7 @@ final class BackupsListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (ObjectStore store = Stores.open(ctx)) {
-            List<Backups.Entry> entries = new Backups(ctx.ops(), store).list(org, Clock.systemUTC());
+            List<Backups.Entry> entries = new Backups(ctx.ops(), store).list(orgs, Clock.systemUTC());
             if (ctx.json()) {
                 Output.json(ctx.out, Map.of("backups", entries));
                 return 0;

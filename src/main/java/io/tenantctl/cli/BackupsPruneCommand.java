@@ -8,6 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +22,8 @@ final class BackupsPruneCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Option(names = "--org", paramLabel = "ORG", description = "Only this org's backups.")
-    String org;
+    @Option(names = "--org", paramLabel = "ORG", split = ",", description = "Only these orgs' backups (repeat or comma-separate).")
+    List<String> orgs = new ArrayList<>();
 
     @Option(names = "--keep-last", paramLabel = "N", description = "Keep the N newest complete backups (default: tier policy).")
     Integer keepLast;
@@ -46,7 +47,7 @@ final class BackupsPruneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (ObjectStore store = Stores.open(ctx)) {
-            Backups.PruneResult r = new Backups(ctx.ops(), store).prune(new Backups.PruneRequest(org, keepLast, keepDaily, keepWeekly,
+            Backups.PruneResult r = new Backups(ctx.ops(), store).prune(new Backups.PruneRequest(orgs, keepLast, keepDaily, keepWeekly,
                     graceHours, dryRun.on, Clock.systemUTC()));
             if (ctx.json()) {
                 Map<String, Object> doc = new LinkedHashMap<>();

@@ -211,17 +211,31 @@ public final class CliContext implements AutoCloseable {
         return merged;
     }
 
+    /**
+     * The config file's {@code output} key (its default for -o), read before parsing; null without a config file or
+     * when it cannot be read (that is reported once the line is parsed).
+     */
+    String configOutput() {
+        try {
+            return configFile().filter(Files::isRegularFile).map(f -> config().getProperty("output")).map(String::strip).orElse(null);
+        } catch (TenantctlException unreadable) {
+            return null;
+        }
+    }
+
     private Properties config() {
         if (config == null) {
-            config = new Properties();
+            Properties loaded = new Properties();
             Path file = configFile().orElse(null);
             if (file != null) {
                 try (Reader r = Files.newBufferedReader(file)) {
-                    config.load(r);
+                    loaded.load(r);
                 } catch (IOException e) {
+                    // not remembered: every later read reports it again rather than running on an empty config
                     throw TenantctlException.usage("config file " + file + " is unreadable: " + e.getMessage());
                 }
             }
+            config = loaded;
         }
         return config;
     }

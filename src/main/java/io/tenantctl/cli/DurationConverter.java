@@ -6,8 +6,14 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as operators write them: 500ms, 30s, 5m, 12h, 7d (a bare number is seconds). */
+/** Durations as operators write them: 500ms, 30s, 5m, 12h, 7d (a bare number is seconds), at most 36500d (100 years). */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+
+    /**
+     * The longest duration accepted: far beyond any grace period, freeze or age limit, and short enough that now ± it
+     * is a time PostgreSQL can store (999999999999d used to reach the catalog as "timestamp out of range", exit 1).
+     */
+    static final Duration MAX = Duration.ofDays(36_500);
 
     private static final Pattern FORM = Pattern.compile("^(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)?$");
 
@@ -26,6 +32,9 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
             case "h" -> n * 3_600_000;
             default -> n * 86_400_000;
         };
+        if (millis > MAX.toMillis()) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is too long a duration: at most 36500d (100 years)");
+        }
         return Duration.ofMillis(Math.round(millis));
     }
 }

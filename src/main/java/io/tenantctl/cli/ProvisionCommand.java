@@ -130,7 +130,7 @@ final class ProvisionCommand implements Callable<Integer> {
             Output.json(ctx.out, Summary.json(report, r.interrupted(), counts, ProvisionCommand::nextStep));
             return;
         }
-        if (fanout.detach) {
+        if (fanout.detach && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
             ctx.out.println("run " + report.runId() + " created with " + report.orgs().size() + " orgs; start workers with: tenantctl provision --join "
                     + report.runId());
             return;

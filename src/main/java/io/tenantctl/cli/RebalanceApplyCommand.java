@@ -73,7 +73,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
             fields.put("moved", report.count("moved"));
             fields.put("planned", report.count("planned"));
             Output.json(ctx.out, Summary.json(report, r.interrupted(), fields, next));
-        } else if (detached) {
+        } else if (detached && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
             ctx.out.println("run " + report.runId() + " created with " + report.orgs().size() + " moves; start workers with: "
                     + "tenantctl rebalance apply --join " + report.runId());
         } else {

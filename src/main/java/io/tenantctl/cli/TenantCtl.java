@@ -57,8 +57,8 @@ public final class TenantCtl implements Runnable {
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, UnaryOperator<PoolConnector> poolDecorator,
                           CancelToken cancel, String... args) {
         try (CliContext ctx = new CliContext(out, err, env, poolDecorator, cancel)) {
-            ctx.jsonRequested = jsonRequested(args);
             ctx.configRequested = optionValue(args, "--config");
+            ctx.jsonRequested = jsonRequested(args, ctx.configOutput());
             ctx.logFormatRequested = optionValue(args, "--log-format");
             CommandLine cmd = commandLine(ctx);
             int code = cmd.execute(args);
@@ -84,7 +84,9 @@ public final class TenantCtl implements Runnable {
         cmd.setOut(ctx.out);
         cmd.setErr(ctx.err);
         cmd.setParameterExceptionHandler((e, args) -> usageError(ctx, e));
-        ctx.configFile().ifPresent(file -> cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(file.toFile())));
+        // A missing file is reported once, by execute (exit 2); picocli's provider would first print a warning of its own.
+        ctx.configFile().filter(java.nio.file.Files::isRegularFile)
+                .ifPresent(file -> cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(file.toFile())));
         cmd.setExecutionStrategy(parseResult -> execute(ctx, parseResult));
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(ctx, e));
         return cmd;
@@ -245,7 +247,16 @@ public final class TenantCtl implements Runnable {
      * JSON error document.
      */
     static boolean jsonRequested(String[] args) {
-        boolean json = false;
+        return jsonRequested(args, null);
+    }
+
+    /**
+     * As {@link #jsonRequested(String[])}, with the config file's {@code output} key ({@code configOutput}, or null) as
+     * the default when the line names no format: a line that does not parse still gets the JSON error document the
+     * config file asked for.
+     */
+    static boolean jsonRequested(String[] args, String configOutput) {
+        boolean json = "json".equals(configOutput);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--")) {

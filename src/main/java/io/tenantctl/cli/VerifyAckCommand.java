@@ -43,7 +43,18 @@ final class VerifyAckCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The --until instant; past year 9999 is refused (the catalog cannot store every such time). */
     private static Instant parse(String value) {
+        Instant until = parseAny(value);
+        if (until.isAfter(LATEST)) {
+            throw TenantctlException.usage("--until '" + value + "' is too far ahead: at most 9999-12-31");
+        }
+        return until;
+    }
+
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+    private static Instant parseAny(String value) {
         try {
             return LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException notADate) {
@@ -52,8 +63,9 @@ final class VerifyAckCommand implements Callable<Integer> {
             } catch (DateTimeParseException notAnInstant) {
                 try {
                     return Instant.now().plus(new DurationConverter().convert(value));
-                } catch (RuntimeException notADuration) {
-                    throw TenantctlException.usage("--until '" + value + "' is not a date (2026-12-31), an instant or a duration (7d)");
+                } catch (picocli.CommandLine.TypeConversionException notADuration) {
+                    throw TenantctlException.usage("--until: " + notADuration.getMessage().replace("a duration: write",
+                            "a date (2026-12-31), an instant or a duration: write"));
                 }
             }
         }

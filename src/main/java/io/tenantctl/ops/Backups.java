@@ -56,7 +56,7 @@ public final class Backups {
     }
 
     /** Unset keep-* values come from the org's tier policy (keep-daily = its retention days, keep-weekly = 0). */
-    public record PruneRequest(String orgId, Integer keepLast, Integer keepDaily, Integer keepWeekly, int graceHours, boolean dryRun,
+    public record PruneRequest(List<String> orgIds, Integer keepLast, Integer keepDaily, Integer keepWeekly, int graceHours, boolean dryRun,
                                Clock clock) {
         public PruneRequest {
             if ((keepLast != null && keepLast < 0) || (keepDaily != null && keepDaily < 0) || (keepWeekly != null && keepWeekly < 0)
@@ -88,16 +88,20 @@ public final class Backups {
         this.backups = new BackupRepository(ctx.catalog());
     }
 
-    /** Every backup of one org (or of all orgs with backups in the catalog or the store), per org newest first. */
-    public List<Entry> list(String orgId, Clock clock) {
-        if (orgId != null) {
-            BackupLayout.requireOrgId(orgId);
-        }
-        List<BackupRepository.Backup> rows = backups.list(orgId);
-        Set<String> orgs = new TreeSet<>();
-        if (orgId != null) {
-            orgs.add(orgId);
+    /**
+     * Every backup of the given orgs (none given: of all orgs with backups in the catalog or the store), by org, each
+     * org's newest first.
+     */
+    public List<Entry> list(List<String> orgIds, Clock clock) {
+        orgIds.forEach(BackupLayout::requireOrgId);
+        Set<String> orgs = new TreeSet<>(orgIds);
+        List<BackupRepository.Backup> rows = new ArrayList<>();
+        if (orgs.isEmpty()) {
+            rows.addAll(backups.list(null));
         } else {
+            orgs.forEach(org -> rows.addAll(backups.list(org)));
+        }
+        if (orgIds.isEmpty()) {
             rows.forEach(r -> orgs.add(r.orgId()));
             store.children(layout.prefix().isEmpty() ? "" : layout.prefix() + "/").stream()
                     .map(n -> n.endsWith("/") ? n.substring(0, n.length() - 1) : n)
@@ -151,7 +155,7 @@ public final class Backups {
         BackupIds.requireValid(backupId);
         String org = orgId != null ? orgId : backups.find(backupId).map(BackupRepository.Backup::orgId).orElseThrow(() ->
                 TenantctlException.usage("the catalog has no backup " + backupId + ": pass --org ORG to look for it in the store"));
-        Entry entry = list(org, clock).stream().filter(e -> e.backupId().equals(backupId)).findFirst().orElseThrow(() ->
+        Entry entry = list(List.of(org), clock).stream().filter(e -> e.backupId().equals(backupId)).findFirst().orElseThrow(() ->
                 TenantctlException.usage("org " + org + " has no backup " + backupId + ": see 'tenantctl backups list --org " + org + "'"));
         BackupManifest manifest = entry.status().equals(COMPLETE) ? BackupReader.open(store, layout, org, backupId).manifest() : null;
         return new Detail(entry, manifest);
@@ -169,7 +173,7 @@ public final class Backups {
         }
         Instant now = req.clock().instant();
         Map<String, List<Entry>> byOrg = new TreeMap<>();
-        for (Entry e : list(req.orgId(), req.clock())) {
+        for (Entry e : list(req.orgIds(), req.clock())) {
             byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);
         }
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());

@@ -244,7 +244,7 @@ public final class OrgLifecycle {
                         + " (run " + b.report().runId() + "): nothing deleted" + put);
             }
             throw new TenantctlException(TenantctlException.Category.FAILED, "final backup of org " + orgId + " failed (run "
-                    + b.report().runId() + "): " + (line == null ? "no result" : line.why()) + "; nothing deleted" + put);
+                    + b.report().runId() + "): " + (line == null ? "no result" : java.util.Objects.requireNonNullElse(b.report().why(line, b.interrupted()), "not started")) + "; nothing deleted" + put);
         }
         // 3. under the lease again: deleting, only if nobody changed the org since it was frozen
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {

@@ -50,9 +50,7 @@ public final class Orgs {
         }
         if (dryRun) {
             Org o = catalog.orgs().get(orgId);
-            if (!o.status().equals(Org.FAILED)) {
-                throw TenantctlException.usage("org " + orgId + " is " + o.status() + ": only failed orgs can be forgotten");
-            }
+            io.tenantctl.catalog.OrgRepository.requireForgettable(o);
             return View.of(o, null);
         }
         return View.of(catalog.orgs().forget(orgId), null);

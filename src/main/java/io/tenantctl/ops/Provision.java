@@ -68,7 +68,7 @@ public final class Provision {
         }
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("provisioned", "not_started"), () -> start(req),
                 run -> work(run, req.manifest()));
-        return new Result(ran.report().map(o -> o.with(o.why(), database(o.orgId()))), ran.interrupted(),
+        return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), database(o.orgId()))), ran.interrupted(),
                 args(ctx.catalog().runs().get(ran.report().runId())).schemaHash());
     }
 

@@ -76,7 +76,31 @@ public final class PoolUri {
                     + "variable and write ${VAR} in its place (e.g. mongodb://user:${POOL_PASSWORD}@host:27017), "
                     + "or pass --allow-inline-password to have tenantctl move them into variables of its own");
         }
+        uri.requireDriverReadable();
         return uri;
+    }
+
+    /**
+     * Refuses what the MongoDB driver would refuse when connecting (a port out of range or not a number, an IPv6 address
+     * without its closing bracket, a mongodb+srv host with a port, an option without '=', an unknown authMechanism), so
+     * such a URI is never stored. The driver reads a copy in which every secret and every ${VAR} is "1": it never sees
+     * a secret, so its message cannot hold one.
+     */
+    private void requireDriverReadable() {
+        StringBuilder check = new StringBuilder(raw);
+        List<Secret> spans = new ArrayList<>(secrets());
+        spans.sort((a, b) -> Integer.compare(b.start(), a.start()));
+        for (Secret s : spans) {
+            check.replace(s.start(), s.end(), "1");
+        }
+        // user:password@ is left out: which credentials a server wants (a user with no password, X.509) is its business
+        String text = USERINFO.matcher(check).replaceFirst("$1");
+        try {
+            new com.mongodb.ConnectionString(PLACEHOLDER.matcher(text).replaceAll("1"));
+        } catch (IllegalArgumentException e) {
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
+            throw TenantctlException.usage("pool URI " + redacted() + " is not a MongoDB connection string: " + why);
+        }
     }
 
     /** A stored URI, trusted to have been checked when it was added. */

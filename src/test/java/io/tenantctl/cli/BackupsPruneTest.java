@@ -72,6 +72,31 @@ class BackupsPruneTest {
         }
     }
 
+    @Test
+    void listAndPruneTakeSeveralOrgsLikeEveryVerbThatSelectsOrgs() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex", "initech");
+            String acme = f.backup("acme");
+            String globex = f.backup("globex");
+            f.backup("initech");
+            for (String[] orgs : new String[][]{{"--org", "acme,globex"}, {"--org", "acme", "--org", "globex"}}) {
+                JsonNode listed = strictJson(ok(f.cli, concat(new String[]{"backups", "list", "-o", "json"}, orgs)));
+                Map<String, String> byId = new LinkedHashMap<>();
+                listed.get("backups").forEach(b -> byId.put(b.get("backup_id").asText(), b.get("org_id").asText()));
+                assertThat(byId).as(String.join(" ", orgs)).containsOnly(Map.entry(acme, "acme"), Map.entry(globex, "globex"));
+
+                JsonNode pruned = strictJson(ok(f.cli, concat(new String[]{"backups", "prune", "--dry-run", "-o", "json"}, orgs)));
+                assertThat(pruned.get("decisions")).extracting(d -> d.get("org_id").asText()).containsExactlyInAnyOrder("acme", "globex");
+            }
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     private static void partialFiles(BackupFixture f, String backupId) throws Exception {
         Path d = Files.createDirectories(f.storeDir.resolve("acme").resolve(backupId));
         Files.writeString(d.resolve("notes.ndjson"), "{\"_id\": 1}\n");

@@ -75,4 +75,38 @@ class ConfigFileTest {
         assertThat(e.exitCode()).isEqualTo(2);
         assertThat(e.err()).contains("gone.properties").contains("TENANTCTL_CONFIG");
     }
+
+    @Test
+    void aMissingConfigFileIsReportedOnceWithNoWarningOfPicocliBeforeIt(@TempDir Path dir) {
+        Cli cli = new Cli(Map.of("USER", "test", "TENANTCTL_CATALOG_URL", "postgres://nowhere:1/x"));
+        // picocli's own properties provider warns on the process's stderr, not on tenantctl's writer: watch both
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream processErr = new java.io.ByteArrayOutputStream();
+        Cli.Result r;
+        try {
+            System.setErr(new java.io.PrintStream(processErr, true, java.nio.charset.StandardCharsets.UTF_8));
+            r = cli.run("orgs", "list", "--config", dir.resolve("typo.properties").toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).as(r.toString()).hasSize(1).allMatch(l -> l.startsWith("error: config file "));
+        assertThat(processErr.toString(java.nio.charset.StandardCharsets.UTF_8)).as("process stderr").isEmpty();
+    }
+
+    @Test
+    void outputJsonFromTheConfigFileAlsoAnswersALineThatDoesNotParseInJson(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tenantctl.properties");
+        Files.writeString(config, "output=json\n");
+        Cli cli = new Cli(Map.of("USER", "test", "TENANTCTL_CATALOG_URL", "postgres://nowhere:1/x"));
+        Cli.Result usage = cli.run("orgs", "list", "--no-such-option", "--config", config.toString());
+        assertThat(usage.exitCode()).as(usage.toString()).isEqualTo(2);
+        JsonNode error = strictJson(usage).get("error");
+        assertThat(error.get("category").asText()).isEqualTo("usage");
+        assertThat(error.get("message").asText()).contains("--no-such-option");
+        // the line still wins over the file
+        Cli.Result table = cli.run("orgs", "list", "--no-such-option", "--config", config.toString(), "-o", "table");
+        assertThat(table.exitCode()).isEqualTo(2);
+        assertThat(table.out()).isEmpty();
+    }
 }

@@ -91,6 +91,49 @@ class RunEngineTest {
     }
 
     @Test
+    void aDetachedRunsOrgsCarryNoErrorBeforeAWorkerReachesThem(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 30);
+        Path schema = CliFixture.smallSchema(dir);
+        MigrateAllFixture.provision(cli, schema, CliFixture.ids("org-", 0, 4));
+
+        JsonNode provision = strictJson(ok(cli, "provision", "--schema", schema.toString(), "new-1", "new-2", "--detach", "-o", "json"));
+        JsonNode backup = strictJson(ok(cli, "backup", "--all", "--detach", "-o", "json"));
+        for (JsonNode detached : List.of(provision, backup)) {
+            assertThat(detached.get("status").asText()).isEqualTo("running");
+            // nothing went wrong: the run was only created ("not started: run interrupted" said otherwise)
+            assertThat(detached.get("orgs")).isNotEmpty().allSatisfy(o -> {
+                assertThat(o.get("outcome").asText()).isEqualTo("not_started");
+                assertThat(o.get("error").isNull()).as(o.toString()).isTrue();
+            });
+            assertThat(detached.get("failed")).isEmpty();
+            assertThat(detached.get("interrupted").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void detachWithDryRunIsADryRunAndRecordsNoRun(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 30);
+        Path schema = CliFixture.smallSchema(dir);
+        MigrateAllFixture.provision(cli, schema, CliFixture.ids("org-", 0, 4));
+        int runs = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").size();
+
+        for (List<String> line : List.of(List.of("provision", "--schema", schema.toString(), "new-1"), List.of("backup", "--all"),
+                List.of("rebalance", "apply", "--threshold", "0"))) {
+            List<String> args = new ArrayList<>(line);
+            args.addAll(List.of("--detach", "--dry-run"));
+            Cli.Result text = ok(cli, args.toArray(String[]::new));
+            assertThat(text.out()).as(text.toString()).contains("dry run").doesNotContain("null").doesNotContain("--join");
+            args.addAll(List.of("-o", "json"));
+            JsonNode json = strictJson(ok(cli, args.toArray(String[]::new)));
+            assertThat(json.get("status").asText()).as(json.toString()).isEqualTo("dry_run");
+            assertThat(json.get("run_id").isNull()).isTrue();
+        }
+        assertThat(strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs")).hasSize(runs);
+    }
+
+    @Test
     void perPoolHoldsAcrossAllTheWorkersOfARun(@TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
         Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();

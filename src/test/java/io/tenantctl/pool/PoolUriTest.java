@@ -73,6 +73,26 @@ class PoolUriTest {
     }
 
     @Test
+    void aUriTheDriverCannotReadIsRefusedBeforeItIsStored() {
+        for (String raw : new String[]{"mongodb://127.0.0.1:99999/", "mongodb://h:abc/", "mongodb://h:0/", "mongodb://[::1",
+                "mongodb+srv://cluster.example.com:27017/", "mongodb://h:1/?replicaSet", "mongodb://app:${PW}@h:1/?authMechanism=BOGUS"}) {
+            assertThatThrownBy(() -> PoolUri.parse(raw, false)).as(raw)
+                    .isInstanceOfSatisfying(TenantctlException.class, e -> {
+                        assertThat(e.category()).isEqualTo(TenantctlException.Category.USAGE);
+                        assertThat(e.getMessage()).contains("is not a MongoDB connection string");
+                    });
+        }
+        // the driver reads secrets and placeholders as "1": a literal secret never reaches its message
+        assertThatThrownBy(() -> PoolUri.parse("mongodb://app:hunter2hunter2@h:99999/?tlsCertificateKeyFilePassword=sesame", true))
+                .isInstanceOfSatisfying(TenantctlException.class, e -> assertThat(e.getMessage())
+                        .contains("is not a MongoDB connection string").doesNotContain("hunter2").doesNotContain("sesame"));
+        // placeholders anywhere still parse: host, port, password, query values
+        PoolUri.parse("mongodb://${POOL_HOST}:${POOL_PORT}/?authSource=admin", false);
+        PoolUri.parse("mongodb://app:${PW}@h:27017/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:${TOKEN}", false);
+        PoolUri.parse("mongodb://h1:27017,h2:27018/?replicaSet=rs0&tls=true", false);
+    }
+
+    @Test
     void placeholderPasswordIsAccepted() {
         PoolUri uri = PoolUri.parse("mongodb://app:${POOL1_PASSWORD}@ferret-1:27017/", false);
         assertThat(uri.hasInlinePassword()).isFalse();

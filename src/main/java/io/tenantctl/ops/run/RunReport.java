@@ -34,15 +34,25 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
             }
         }
 
-        /** The error; for an org not_started without one, that its run was interrupted (or never worked on, if detached). */
-        public String why() {
-            return error == null && outcome.equals("not_started") ? "not started: run interrupted" : error;
-        }
-
         /** This line with another error and detail. */
         public Org with(String error, String detailJson) {
             return new Org(orgId, poolId, outcome, attempts, ms, error, detailJson);
         }
+    }
+
+    /**
+     * An org's error; for one not_started without an error, why: its run was interrupted ({@code interrupted}: this
+     * worker was stopped) or ended otherwise. An org of a run still running (a detached run, or one other workers are
+     * on) has simply not been reached yet: no error.
+     */
+    public String why(Org o, boolean interrupted) {
+        if (o.error() != null || !o.outcome().equals("not_started")) {
+            return o.error();
+        }
+        if (interrupted || status == RunStatus.INTERRUPTED) {
+            return "not started: run interrupted";
+        }
+        return status == null || status == RunStatus.RUNNING ? null : "not started: run " + status.db();
     }
 
     /** A dry run's report: the verb's planned orgs, in its order. */
