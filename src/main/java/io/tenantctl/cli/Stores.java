@@ -6,8 +6,6 @@ import io.tenantctl.store.ObjectStores;
 /** Opens the object store named by --store / TENANTCTL_STORE / the config file, and checks that it answers. */
 final class Stores {
 
-    private static final String PROBE = "tenantctl-store-probe/";
-
     private Stores() {
     }
 
@@ -16,13 +14,11 @@ final class Stores {
      * answer or refuses access is a CONFIG error (exit 3), raised here rather than halfway through the work.
      */
     static ObjectStore open(CliContext ctx) {
-        ObjectStore store = ObjectStores.open(ctx.resolveStoreUrl(), ctx.effectiveEnv());
-        try {
-            store.list(PROBE);
-            return store;
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
+        return open(ctx, false);
+    }
+
+    /** As {@link #open(CliContext)}; with {@code forWriting}, also that objects can be written there (a backup's store). */
+    static ObjectStore open(CliContext ctx, boolean forWriting) {
+        return ObjectStores.openChecked(ctx.resolveStoreUrl(), ctx.effectiveEnv(), forWriting);
     }
 }

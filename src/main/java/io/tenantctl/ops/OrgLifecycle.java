@@ -167,20 +167,9 @@ public final class OrgLifecycle {
         if (noBackup || storeUrl == null || storeUrl.isBlank() || org.status().equals(Org.DELETING)) {
             return delete(org, null, noBackup, dryRun, waitForOrg, cancel);
         }
-        try (ObjectStore store = openStore(storeUrl, env)) {
+        // the store checked before anything is changed, as for every backup: a dead or read-only store is exit 3
+        try (ObjectStore store = ObjectStores.openChecked(storeUrl, env, !dryRun)) {
             return delete(org, store, false, dryRun, waitForOrg, cancel);
-        }
-    }
-
-    /** The store, checked to answer before anything is changed (as every backup verb does: a dead store is exit 3). */
-    private static ObjectStore openStore(String url, Map<String, String> env) {
-        ObjectStore store = ObjectStores.open(url, env);
-        try {
-            store.list("tenantctl-store-probe/");
-            return store;
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
         }
     }
 

@@ -120,8 +120,8 @@ public final class Verify {
         if (req.storeUrl() == null || req.storeUrl().isBlank()) {
             return run(req, null);
         }
-        try (ObjectStore store = io.tenantctl.store.ObjectStores.open(req.storeUrl(), req.env())) {
-            store.list("tenantctl-store-probe/"); // an unreachable store is a config error now, not a finding per org
+        // an unreachable store is a config error now, not a finding per org
+        try (ObjectStore store = io.tenantctl.store.ObjectStores.openChecked(req.storeUrl(), req.env(), false)) {
             return run(req, store);
         }
     }

@@ -163,6 +163,22 @@ public final class FileObjectStore implements ObjectStore {
         return root.toUri().toString();
     }
 
+    /** The root is a directory this process can write in (made now if it is missing), or a CONFIG error naming it. */
+    @Override
+    public void checkWritable() {
+        try {
+            Files.createDirectories(root);
+        } catch (IOException | SecurityException e) {
+            throw TenantctlException.config("store " + describe() + " cannot be written: " + (e instanceof java.nio.file.FileAlreadyExistsException
+                    ? "it is a file, not a directory" : e.getClass().getSimpleName() + " " + e.getMessage())
+                    + "; point --store / TENANTCTL_STORE at a directory", e);
+        }
+        if (!Files.isWritable(root)) {
+            throw TenantctlException.config("store " + describe() + " cannot be written: permission denied; point --store / TENANTCTL_STORE"
+                    + " at a directory tenantctl may write in");
+        }
+    }
+
     @Override
     public String toString() {
         return describe();

@@ -62,6 +62,13 @@ public interface ObjectStore extends AutoCloseable {
     String describe();
 
     /**
+     * Checks, before any work, that objects can be written here at all; throws a CONFIG error naming the store when
+     * they cannot. Stores that can only find out by writing (S3: access is proven by the first upload) do nothing.
+     */
+    default void checkWritable() {
+    }
+
+    /**
      * Writes an object in one go: runs {@code body} against a new upload, publishes it when {@code body}
      * returns normally and aborts it (leaving no object) when {@code body} throws.
      */

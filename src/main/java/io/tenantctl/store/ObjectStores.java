@@ -41,6 +41,25 @@ public final class ObjectStores {
     private ObjectStores() {
     }
 
+    /**
+     * Opens the store {@code url} names and checks that it answers (one listing) and, with {@code forWriting}, that
+     * objects can be written there ({@link ObjectStore#checkWritable}): a store that does not answer or refuses access is
+     * a CONFIG error (exit 3) raised before any work, not halfway through it.
+     */
+    public static ObjectStore openChecked(String url, Map<String, String> env, boolean forWriting) {
+        ObjectStore store = open(url, env);
+        try {
+            store.list("tenantctl-store-probe/");
+            if (forWriting) {
+                store.checkWritable();
+            }
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
     /** Opens the store {@code url} names; {@code env} supplies the S3 settings above. */
     public static ObjectStore open(String url, Map<String, String> env) {
         if (url == null || url.isBlank()) {

@@ -40,4 +40,27 @@ class BackupStoreErrorsTest {
             f.assertClean("acme");
         }
     }
+
+    @Test
+    void aFileStoreThatCannotBeWrittenIsAConfigErrorBeforeAnyRun() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            Path aFile = java.nio.file.Files.writeString(dir.resolve("not-a-directory"), "x");
+            Path underAFile = aFile.resolve("backups");
+            for (Path root : new Path[]{aFile, underAFile}) {
+                Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test", "TENANTCTL_STORE", root.toUri().toString()));
+                for (String[] args : new String[][]{{"backup", "--org", "acme"}, {"orgs", "delete", "acme"}}) {
+                    Cli.Result r = cli.run(args);
+                    assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                    assertThat(r.err()).as(r.toString()).contains(root.toUri().toString()).contains("cannot be written");
+                    assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+                }
+                assertThat(cli.run("backup", "--org", "acme", "--dry-run").exitCode()).as("a dry run writes nothing").isZero();
+            }
+            assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "runs", "list", "-o", "json")).toString())
+                    .as("no run was started").doesNotContain("\"backup\"");
+            assertThat(f.org("acme").get("status").asText()).as("the refused delete left acme as it was").isEqualTo("active");
+            f.assertClean("acme");
+        }
+    }
 }
