@@ -31,8 +31,9 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Every active or read_only org.")
     boolean all;
 
-    @Option(names = "--pool", paramLabel = "POOL", description = "Every active or read_only org on this pool (with --due: only due ones).")
-    String pool;
+    @Option(names = "--pool", paramLabel = "POOL", split = ",",
+            description = "Every active or read_only org on this pool (repeat or comma-separate; with --due: only due ones).")
+    List<String> pools = new ArrayList<>();
 
     @Option(names = "--due", description = "Active orgs whose newest complete backup is older than their tier's frequency (or that have none).")
     boolean due;
@@ -58,11 +59,11 @@ final class BackupCommand implements Callable<Integer> {
         Metrics metrics = fanout.metrics(ctx, "backup");
         Compression alg = Compression.of(compression);
         RunControl control = fanout.control();
-        if (control.existing() && (!orgs.isEmpty() || all || pool != null || due)) {
+        if (control.existing() && (!orgs.isEmpty() || all || !pools.isEmpty() || due)) {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs and settings: give no --org, --all, --pool or --due");
         }
         try (ObjectStore store = Stores.open(ctx, !dryRun.on)) {
-            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pool, due),
+            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pools, due),
                     new Backup.Copy(alg, freeze), dryRun.on, fanout.drive(ctx), Clock.systemUTC()));
             metrics.report(r.report());
             render(r.report(), r.interrupted(), r.store());

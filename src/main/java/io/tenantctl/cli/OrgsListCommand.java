@@ -14,8 +14,8 @@ final class OrgsListCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Option(names = "--pool", paramLabel = "POOL")
-    String pool;
+    @Option(names = "--pool", paramLabel = "POOL", split = ",", description = "Only orgs on this pool (repeat or comma-separate).")
+    List<String> pools = new java.util.ArrayList<>();
 
     @Option(names = "--status", paramLabel = "STATUS", description = "provisioning, active, read_only, moving, restoring, deleting, deleted, failed")
     String status;
@@ -26,7 +26,7 @@ final class OrgsListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Orgs.View> orgs = new Orgs(ctx.catalog()).list(pool, status);
+        List<Orgs.View> orgs = new Orgs(ctx.catalog()).list(pools, status);
         if (ctx.json()) {
             Output.json(ctx.out, Map.of("orgs", orgs));
             return 0;

@@ -1,5 +1,7 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.TenantctlException;
+
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Restore;
 import io.tenantctl.store.ObjectStore;
@@ -48,6 +50,10 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (org.contains(",")) {
+            throw TenantctlException.usage("restore restores one org at a time: --org '" + org + "' names "
+                    + org.split(",", -1).length + "; run one restore per org");
+        }
         try (ObjectStore store = Stores.open(ctx)) {
             Restore.Result r = new Restore(ctx.ops(), store).run(new Restore.Request(org, backup, toOrg, targetPool, inPlace, dropExisting,
                     dryRun.on, ctx.cancel, waitForOrg));

@@ -60,7 +60,10 @@ public final class Backup {
     }
 
     /** Which orgs: these ids, all of them, those of one pool, or those due by their tier's policy (optionally on one pool). */
-    public record Selector(List<String> orgIds, boolean all, String pool, boolean due) {
+    public record Selector(List<String> orgIds, boolean all, List<String> pools, boolean due) {
+        public Selector {
+            pools = pools == null ? List.of() : List.copyOf(new LinkedHashSet<>(pools));
+        }
     }
 
     /** How each org is copied: the files' compression, and whether the org is read_only meanwhile. */
@@ -150,13 +153,12 @@ public final class Backup {
     /** The selected orgs, in order: those that cannot be backed up too, to be reported failed. */
     private List<Org> select(Request req) {
         int selectors = (req.selector().orgIds().isEmpty() ? 0 : 1) + (req.selector().all() ? 1 : 0) + (req.selector().due() ? 1 : 0)
-                + (req.selector().pool() != null && !req.selector().due() ? 1 : 0);
+                + (!req.selector().pools().isEmpty() && !req.selector().due() ? 1 : 0);
         if (selectors != 1) {
-            throw TenantctlException.usage("choose what to back up: --org ID..., --all, --pool POOL or --due (--due may be combined with --pool)");
+            throw TenantctlException.usage("choose what to back up: --org ID..., --all, --pool POOL... or --due (--due may be combined with --pool)");
         }
-        if (req.selector().pool() != null) {
-            ctx.catalog().pools().get(req.selector().pool());
-        }
+        req.selector().pools().forEach(p -> ctx.catalog().pools().get(p));
+        List<String> pools = req.selector().pools().isEmpty() ? java.util.Collections.singletonList(null) : req.selector().pools();
         List<Org> candidates = new ArrayList<>();
         if (!req.selector().orgIds().isEmpty()) {
             List<String> problems = OrgId.problems(req.selector().orgIds());
@@ -171,11 +173,15 @@ public final class Backup {
             }
             ids.forEach(id -> candidates.add(found.get(id)));
         } else if (req.selector().due()) {
-            List<String> ids = new BackupPolicyRepository(ctx.catalog()).due(req.clock().instant(), req.selector().pool());
-            Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
-            ids.stream().filter(found::containsKey).forEach(id -> candidates.add(found.get(id)));
+            for (String pool : pools) {
+                List<String> ids = new BackupPolicyRepository(ctx.catalog()).due(req.clock().instant(), pool);
+                Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
+                ids.stream().filter(found::containsKey).forEach(id -> candidates.add(found.get(id)));
+            }
         } else {
-            ctx.catalog().orgs().list(req.selector().pool(), null).stream().filter(o -> backupable(o.status())).forEach(candidates::add);
+            for (String pool : pools) {
+                ctx.catalog().orgs().list(pool, null).stream().filter(o -> backupable(o.status())).forEach(candidates::add);
+            }
         }
         return candidates;
     }

@@ -250,7 +250,7 @@ public final class OrgLifecycle {
 
     private Backup.Result finalBackup(String orgId, ObjectStore store, boolean dryRun, CancelToken cancel) {
         RunEngine.Drive drive = new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, cancel, Progress.NONE);
-        return new Backup(ctx, store).run(new Backup.Request(new Backup.Selector(List.of(orgId), false, null, false),
+        return new Backup(ctx, store).run(new Backup.Request(new Backup.Selector(List.of(orgId), false, List.of(), false),
                 new Backup.Copy(Compression.of("zstd"), false), dryRun, drive, Clock.systemUTC()));
     }
 

@@ -32,14 +32,17 @@ public final class Orgs {
         this.catalog = catalog;
     }
 
-    public List<View> list(String poolId, String status) {
+    /** The orgs on {@code poolIds} (every pool when empty) with {@code status} (any when null), by org id. */
+    public List<View> list(List<String> poolIds, String status) {
         if (status != null) {
             io.tenantctl.catalog.OrgStatus.of(status); // an unknown one is a usage error naming the known ones
         }
-        if (poolId != null) {
-            catalog.pools().get(poolId);
+        poolIds.forEach(p -> catalog.pools().get(p));
+        if (poolIds.isEmpty()) {
+            return catalog.orgs().list(null, status).stream().map(o -> View.of(o, null)).toList();
         }
-        return catalog.orgs().list(poolId, status).stream().map(o -> View.of(o, null)).toList();
+        return new java.util.LinkedHashSet<>(poolIds).stream().flatMap(p -> catalog.orgs().list(p, status).stream())
+                .sorted(java.util.Comparator.comparing(io.tenantctl.catalog.Org::orgId)).map(o -> View.of(o, null)).toList();
     }
 
     /** Removes a failed org's catalog row; its database, if any, is left exactly as it is. With dryRun, only checks. */

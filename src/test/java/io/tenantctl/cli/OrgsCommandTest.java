@@ -89,6 +89,12 @@ class OrgsCommandTest {
         });
         JsonNode pool1 = strictJson(ok(cli, "orgs", "list", "--pool", "pool-1", "-o", "json")).get("orgs");
         assertThat(pool1).extracting(o -> o.get("org_id").asText()).containsExactly("a1", "a2");
+        for (String[] both : new String[][]{{"--pool", "pool-2,pool-1"}, {"--pool", "pool-1", "--pool", "pool-2"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("orgs", "list", "--status", "active", "-o", "json"));
+            args.addAll(List.of(both));
+            assertThat(strictJson(ok(cli, args.toArray(String[]::new))).get("orgs")).as("both pools, by org id")
+                    .extracting(o -> o.get("org_id").asText()).containsExactly("a1", "a2", "b1", "b2");
+        }
         JsonNode failed = strictJson(ok(cli, "orgs", "list", "--status", "failed", "-o", "json")).get("orgs");
         assertThat(failed).extracting(o -> o.get("org_id").asText()).containsExactly("b3");
         assertThat(strictJson(ok(cli, "orgs", "list", "-o", "json")).get("orgs")).hasSize(5);
