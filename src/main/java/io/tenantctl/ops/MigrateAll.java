@@ -36,7 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * collections that changed are inspected. Work is recorded as run items that any number of workers claim with
  * FOR UPDATE SKIP LOCKED under a lease, which is what makes --resume and --join possible. One migrate-all at a
  * time (advisory lock); a canary and a failure budget stop a bad rollout early. Each org is migrated, unchanged,
- * skipped, failed, planned (dry run) or pending.
+ * skipped, failed, planned (dry run) or not_started.
  */
 public final class MigrateAll {
 
@@ -110,7 +110,7 @@ public final class MigrateAll {
             return dryRun(req, sel);
         }
         try (AutoCloseable lock = control.joinRunId() != null ? () -> { } : lock(req.waitForLock())) {
-            RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated", "pending"), () -> start(req, sel),
+            RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated"), () -> start(req, sel),
                     run -> work(run, req.manifest()));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
             return new Result(ran.report().map(o -> o.with(o.error(), plan(null))), ran.interrupted(), args(run).schemaHash(),

@@ -66,7 +66,7 @@ public final class Provision {
             s.resume().forEach(o -> s.done().put(o.orgId(), line(o.orgId(), o.poolId(), "planned", null)));
             return new Result(RunReport.planned(VERB, s.ids().stream().map(s.done()::get).toList()), false, req.manifest().hash());
         }
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("provisioned", "not_started"), () -> start(req),
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("provisioned"), () -> start(req),
                 run -> work(run, req.manifest()));
         return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), database(o.orgId()))), ran.interrupted(),
                 args(ctx.catalog().runs().get(ran.report().runId())).schemaHash());

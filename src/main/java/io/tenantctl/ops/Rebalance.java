@@ -257,7 +257,7 @@ public final class Rebalance {
                             "reason", m.reason()))).toList();
             return new Result(RunReport.planned(VERB, lines), false);
         }
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved", "not_started"), () -> start(engine, req),
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req),
                 run -> work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().perPool()));
         return new Result(ran.report(), ran.interrupted());
     }

@@ -158,7 +158,7 @@ public final class Verify {
         PerOrg perOrg = new PerOrg(orgs, pools, req, store, fixed);
         RunEngine.Ran ran;
         try {
-            ran = engine.run(VERB, req.drive(), OutcomeNames.of("clean", "not_checked"),
+            ran = engine.run(VERB, req.drive(), OutcomeNames.of("clean"),
                     () -> start(engine, req, toCheck), run -> new RunEngine.Work(perOrg.job(req.fix() ? VERB : null), Budget.NONE));
         } finally {
             perOrg.listings.shutdownNow();

@@ -99,7 +99,15 @@ class RunEngineTest {
 
         JsonNode provision = strictJson(ok(cli, "provision", "--schema", schema.toString(), "new-1", "new-2", "--detach", "-o", "json"));
         JsonNode backup = strictJson(ok(cli, "backup", "--all", "--detach", "-o", "json"));
-        for (JsonNode detached : List.of(provision, backup)) {
+        JsonNode migrate = strictJson(ok(cli, "migrate-all", "--schema", schema.toString(), "--force", "--detach", "-o", "json"));
+        JsonNode verify = strictJson(ok(cli, "verify", "--detach", "-o", "json"));
+        for (JsonNode detached : List.of(provision, backup, migrate, verify)) {
+            // one result shape: the same header, in the same order, and the same word for an org no worker reached
+            List<String> keys = new ArrayList<>();
+            detached.fieldNames().forEachRemaining(keys::add);
+            assertThat(keys.subList(0, 8)).as(detached.get("verb").asText())
+                    .containsExactly("run_id", "verb", "status", "counts", "p50_ms", "p95_ms", "max_ms", "orgs");
+            assertThat(detached.get("counts").fieldNames()).toIterable().as(detached.get("verb").asText()).containsExactly("not_started");
             assertThat(detached.get("status").asText()).isEqualTo("running");
             // nothing went wrong: the run was only created ("not started: run interrupted" said otherwise)
             assertThat(detached.get("orgs")).isNotEmpty().allSatisfy(o -> {

@@ -6,6 +6,9 @@ import io.tenantctl.catalog.ItemStatus;
 @FunctionalInterface
 public interface OutcomeNames {
 
+    /** The one word for an org no worker finished: not started yet, interrupted before it, or cancelled. */
+    String NOT_STARTED = "not_started";
+
     String success();
 
     /** The report's word for an item status: pending, held and running items are "not_done" (leased but unfinished included). */
@@ -20,8 +23,11 @@ public interface OutcomeNames {
         };
     }
 
-    /** Names with {@code success} for a succeeded item and {@code unfinished} for one not done or cancelled (not_started, pending). */
-    static OutcomeNames of(String success, String unfinished) {
+    /**
+     * Names with {@code success} for a succeeded item; an item not done or cancelled is {@code not_started} in every
+     * verb, so that tools reading any verb's -o json count the same word.
+     */
+    static OutcomeNames of(String success) {
         return new OutcomeNames() {
             @Override
             public String success() {
@@ -31,7 +37,7 @@ public interface OutcomeNames {
             @Override
             public String of(ItemStatus status) {
                 String word = OutcomeNames.super.of(status);
-                return word.equals("not_done") || word.equals("cancelled") ? unfinished : word;
+                return word.equals("not_done") || word.equals("cancelled") ? NOT_STARTED : word;
             }
         };
     }
