@@ -62,7 +62,7 @@ final class BackupCommand implements Callable<Integer> {
         if (control.existing() && (!orgs.isEmpty() || all || !pools.isEmpty() || due)) {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs and settings: give no --org, --all, --pool or --due");
         }
-        try (ObjectStore store = Stores.open(ctx, !dryRun.on)) {
+        try (ObjectStore store = Stores.open(ctx)) {
             Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pools, due),
                     new Backup.Copy(alg, freeze), dryRun.on, fanout.drive(ctx), Clock.systemUTC()));
             metrics.report(r.report());

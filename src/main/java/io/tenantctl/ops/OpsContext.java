@@ -14,4 +14,13 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
     public static OpsContext standard(Catalog catalog, PoolConnector pools, String actor, java.util.function.BooleanSupplier cancelled) {
         return new OpsContext(catalog, pools, Retry.ferretDefault().cancelledWhen(cancelled), actor);
     }
+
+    /**
+     * The object store {@code url} names ({@code env}: S3 settings), checked to answer and, with {@code forWriting},
+     * that objects can be written there: a missing URL is a usage error, a dead or read-only store a CONFIG error (exit
+     * 3) raised before any work. Every verb that touches backups opens its store here.
+     */
+    public static io.tenantctl.store.ObjectStore openStore(String url, java.util.Map<String, String> env, boolean forWriting) {
+        return io.tenantctl.store.ObjectStores.openChecked(url, env, forWriting);
+    }
 }

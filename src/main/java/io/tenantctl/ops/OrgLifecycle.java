@@ -13,7 +13,6 @@ import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.store.ObjectStore;
-import io.tenantctl.store.ObjectStores;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -168,7 +167,7 @@ public final class OrgLifecycle {
             return delete(org, null, noBackup, dryRun, waitForOrg, cancel);
         }
         // the store checked before anything is changed, as for every backup: a dead or read-only store is exit 3
-        try (ObjectStore store = ObjectStores.openChecked(storeUrl, env, !dryRun)) {
+        try (ObjectStore store = OpsContext.openStore(storeUrl, env, !dryRun)) {
             return delete(org, store, false, dryRun, waitForOrg, cancel);
         }
     }

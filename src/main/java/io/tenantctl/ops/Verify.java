@@ -121,7 +121,7 @@ public final class Verify {
             return run(req, null);
         }
         // an unreachable store is a config error now, not a finding per org
-        try (ObjectStore store = io.tenantctl.store.ObjectStores.openChecked(req.storeUrl(), req.env(), false)) {
+        try (ObjectStore store = OpsContext.openStore(req.storeUrl(), req.env(), false)) {
             return run(req, store);
         }
     }
