@@ -53,6 +53,13 @@ class RunEngineTest {
         pools.close();
     }
 
+    /** Two pools and four orgs provisioned with {@code schema}. */
+    private Cli fourOrgs(Path dir, Path schema) {
+        Cli cli = fleet(CliFixture.initialisedCatalog(), dir, 30);
+        MigrateAllFixture.provision(cli, schema, CliFixture.ids("org-", 0, 4));
+        return cli;
+    }
+
     private Cli fleet(String url, Path dir, int capacity) {
         Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "TENANTCTL_STORE", dir.resolve("store").toUri().toString(), "USER", "test"));
         CliFixture.addPool(cli, "pool-1", pools.uri(0), capacity, 1);
@@ -92,10 +99,8 @@ class RunEngineTest {
 
     @Test
     void aDetachedRunsOrgsCarryNoErrorBeforeAWorkerReachesThem(@TempDir Path dir) {
-        String url = CliFixture.initialisedCatalog();
-        Cli cli = fleet(url, dir, 30);
         Path schema = CliFixture.smallSchema(dir);
-        MigrateAllFixture.provision(cli, schema, CliFixture.ids("org-", 0, 4));
+        Cli cli = fourOrgs(dir, schema);
 
         JsonNode provision = strictJson(ok(cli, "provision", "--schema", schema.toString(), "new-1", "new-2", "--detach", "-o", "json"));
         JsonNode backup = strictJson(ok(cli, "backup", "--all", "--detach", "-o", "json"));
@@ -121,10 +126,8 @@ class RunEngineTest {
 
     @Test
     void detachWithDryRunIsADryRunAndRecordsNoRun(@TempDir Path dir) {
-        String url = CliFixture.initialisedCatalog();
-        Cli cli = fleet(url, dir, 30);
         Path schema = CliFixture.smallSchema(dir);
-        MigrateAllFixture.provision(cli, schema, CliFixture.ids("org-", 0, 4));
+        Cli cli = fourOrgs(dir, schema);
         int runs = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").size();
 
         for (List<String> line : List.of(List.of("provision", "--schema", schema.toString(), "new-1"), List.of("backup", "--all"),
