@@ -83,7 +83,7 @@ public final class TenantCtl implements Runnable {
         everyCommand(cmd, c -> c.getCommandSpec().usageMessage().showDefaultValues(true));
         cmd.setOut(ctx.out);
         cmd.setErr(ctx.err);
-        cmd.setParameterExceptionHandler((e, args) -> usageError(ctx, e));
+        cmd.setParameterExceptionHandler((e, args) -> usageError(ctx, e, args));
         // A missing file is reported once, by execute (exit 2); picocli's provider would first print a warning of its own.
         ctx.configFile().filter(java.nio.file.Files::isRegularFile)
                 .ifPresent(file -> cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(file.toFile())));
@@ -136,8 +136,9 @@ public final class TenantCtl implements Runnable {
     }
 
     /** A bad command line: one line saying what is wrong, the command's synopsis and where its help is; exit 2. */
-    private static int usageError(CliContext ctx, CommandLine.ParameterException e) {
+    private static int usageError(CliContext ctx, CommandLine.ParameterException e, String[] args) {
         CommandLine c = e.getCommandLine();
+        String what = firstLine(e.getMessage()) + fromConfigFile(ctx, e, args);
         String help = "Run '" + c.getCommandSpec().qualifiedName() + " --help' for the options.";
         if (ctx.logJson()) {
             StringWriter suggestions = new StringWriter();
@@ -148,9 +149,9 @@ public final class TenantCtl implements Runnable {
             fields.put("suggestions", suggestions.toString().isBlank() ? null : suggestions.toString().strip());
             fields.put("usage", c.getHelp().synopsis(0).strip());
             fields.put("hint", help);
-            ctx.log("error", firstLine(e.getMessage()), fields, "");
+            ctx.log("error", what, fields, "");
         } else {
-            ctx.err.println("error: " + firstLine(e.getMessage()));
+            ctx.err.println("error: " + what);
             CommandLine.UnmatchedArgumentException.printSuggestions(e, ctx.err);
             ctx.err.print(c.getHelp().synopsis(0));
             ctx.err.println(help);
@@ -158,9 +159,27 @@ public final class TenantCtl implements Runnable {
         ctx.err.flush();
         int code = TenantctlException.Category.USAGE.exitCode;
         if (ctx.json()) {
-            errorJson(ctx, code, "usage", firstLine(e.getMessage()), null);
+            errorJson(ctx, code, "usage", what, null);
         }
         return code;
+    }
+
+    /**
+     * Where a bad option value came from when it was not on the command line: the config file (picocli's default
+     * provider), so that an operator who never typed --per-pool is told which file to fix.
+     */
+    private static String fromConfigFile(CliContext ctx, CommandLine.ParameterException e, String[] args) {
+        if (!(e.getArgSpec() instanceof CommandLine.Model.OptionSpec option) || ctx.configFile().isEmpty()) {
+            return "";
+        }
+        for (String arg : args) {
+            for (String name : option.names()) {
+                if (arg.equals(name) || arg.startsWith(name + "=") || (name.length() == 2 && arg.startsWith(name) && !arg.startsWith("--"))) {
+                    return "";
+                }
+            }
+        }
+        return " (not on the command line: the value comes from the config file " + ctx.configFile().get() + ")";
     }
 
     /** One line on stderr saying what failed; the stack trace only with -v; the category decides the exit code. */

@@ -109,4 +109,25 @@ class ConfigFileTest {
         assertThat(table.exitCode()).isEqualTo(2);
         assertThat(table.out()).isEmpty();
     }
+
+    @Test
+    void aBadValueFromTheConfigFileNamesTheFileNotJustTheOption(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Path config = dir.resolve("tenantctl.properties");
+        Files.writeString(config, String.join("\n", "catalog=" + url, "per-pool=abc", ""));
+        Cli cli = new Cli(Map.of("USER", "test"));
+        Cli.Result fromFile = cli.run("provision", "cfg-1", "--config", config.toString());
+        assertThat(fromFile.exitCode()).as(fromFile.toString()).isEqualTo(2);
+        assertThat(fromFile.err().lines().findFirst().orElse("")).as(fromFile.toString())
+                .contains("--per-pool").contains("abc").contains("config file " + config);
+
+        Cli.Result typed = cli.run("provision", "cfg-1", "--config", config.toString(), "--per-pool", "xyz");
+        assertThat(typed.exitCode()).as(typed.toString()).isEqualTo(2);
+        assertThat(typed.err()).as("typed on the command line: no word about the file").contains("xyz").doesNotContain("config file");
+
+        Files.writeString(config, String.join("\n", "catalog=" + url, "output=yaml", ""));
+        Cli.Result output = cli.run("orgs", "list", "--config", config.toString());
+        assertThat(output.exitCode()).as(output.toString()).isEqualTo(2);
+        assertThat(output.err()).contains("yaml").contains("config file " + config);
+    }
 }
