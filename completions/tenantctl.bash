@@ -1021,7 +1021,7 @@ function _picocli_tenantctl_verify() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="ack"
-  local flag_opts="'--deep' '--fix' '--changed-only' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--deep' '--fix' '--changed-only' '--wait' '--detach' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--pool' '--stuck-after' '--backups-max-age' '--retired-grace' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local FORMAT_option_args=("text" "json") # --log-format values
@@ -2962,7 +2962,7 @@ function _picocli_tenantctl_verify_ack() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--until' '--reason' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local FORMAT_option_args=("text" "json") # --log-format values

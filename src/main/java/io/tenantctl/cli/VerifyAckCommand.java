@@ -27,18 +27,21 @@ final class VerifyAckCommand implements Callable<Integer> {
     @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why it may be ignored until then (kept with the finding).")
     String reason;
 
+    @picocli.CommandLine.Mixin
+    DryRunOption dryRun;
+
     VerifyAckCommand(CliContext ctx) {
         this.ctx = ctx;
     }
 
     @Override
     public Integer call() {
-        Verify.Finding f = new Verify(ctx.ops()).ack(findingId, parse(until), reason);
+        Verify.Finding f = new Verify(ctx.ops()).ack(findingId, parse(until), reason, dryRun.on);
         if (ctx.json()) {
             Output.json(ctx.out, f);
         } else {
-            ctx.out.println("finding " + f.findingId() + " (" + f.kind() + (f.orgId() == null ? "" : ", org " + f.orgId()) + ") acked until "
-                    + f.ackedUntil() + ": " + f.ackReason());
+            ctx.out.println((dryRun.on ? "dry run: " : "") + "finding " + f.findingId() + " (" + f.kind() + (f.orgId() == null ? ""
+                    : ", org " + f.orgId()) + ") " + (dryRun.on ? "would be acked" : "acked") + " until " + f.ackedUntil() + ": " + f.ackReason());
         }
         return 0;
     }

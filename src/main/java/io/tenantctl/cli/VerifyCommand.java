@@ -53,6 +53,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     FanoutOptions fanout;
 
+    @Mixin
+    DryRunOption dryRun;
+
     VerifyCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -62,7 +65,7 @@ final class VerifyCommand implements Callable<Integer> {
         Metrics metrics = fanout.metrics(ctx, Verify.VERB);
         // without a store, backups are not checked: tenantctl takes none there
         Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix,
-                changedOnly, fanout.drive(ctx), ctx.resolveStoreUrl(), ctx.effectiveEnv()));
+                changedOnly, fanout.drive(ctx), ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on));
         metrics.report(r.report());
         Map<String, Long> byKind = new java.util.TreeMap<>();
         r.findings().stream().filter(f -> !f.state().equals("acked")).forEach(f -> byKind.merge(f.kind(), 1L, Long::sum));
@@ -80,7 +83,8 @@ final class VerifyCommand implements Callable<Integer> {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("problems", r.problems());
             fields.put("findings", r.findings());
-            fields.put("fixed", r.fixed());
+            fields.put("dry_run", dryRun.on);
+            fields.put("fixed", r.fixed()); // with --dry-run: what --fix would do
             fields.put("left_for_human", r.leftForHuman());
             fields.put("skipped_unchanged", r.skipped());
             Output.json(ctx.out, Summary.json(r.report(), r.interrupted(), fields, f -> "tenantctl verify --org " + f.orgId()));
@@ -108,7 +112,7 @@ final class VerifyCommand implements Callable<Integer> {
                 ctx.out.println("    acked until " + f.ackedUntil() + ": " + f.ackReason());
             }
         }
-        r.fixed().forEach(line -> ctx.out.println("fixed: " + line));
+        r.fixed().forEach(line -> ctx.out.println((dryRun.on ? "dry run, not fixed: " : "fixed: ") + line));
         long news = r.findings().stream().filter(f -> f.state().equals("new") && f.severity().equals(Verify.PROBLEM)).count();
         long info = r.findings().stream().filter(f -> f.severity().equals(Verify.INFO)).count();
         long acked = r.findings().stream().filter(f -> f.state().equals("acked")).count();

@@ -63,7 +63,7 @@ public final class Verify {
      */
     public record Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
                           Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
-                          Map<String, String> env) {
+                          Map<String, String> env, boolean dryRun) {
         public Request {
             orgs = orgs == null ? List.of() : List.copyOf(orgs);
             pools = pools == null ? List.of() : List.copyOf(pools);
@@ -159,7 +159,7 @@ public final class Verify {
         RunEngine.Ran ran;
         try {
             ran = engine.run(VERB, req.drive(), OutcomeNames.of("clean"),
-                    () -> start(engine, req, toCheck), run -> new RunEngine.Work(perOrg.job(req.fix() ? VERB : null), Budget.NONE));
+                    () -> start(engine, req, toCheck), run -> new RunEngine.Work(perOrg.job(applies(req) ? VERB : null), Budget.NONE));
         } finally {
             perOrg.listings.shutdownNow();
         }
@@ -219,6 +219,11 @@ public final class Verify {
 
     /** Silences a finding until {@code until}, with why and who. */
     public Finding ack(String findingId, Instant until, String reason) {
+        return ack(findingId, until, reason, false);
+    }
+
+    /** As {@link #ack(String, Instant, String)}; with {@code dryRun}, every check and nothing written. */
+    public Finding ack(String findingId, Instant until, String reason, boolean dryRun) {
         if (reason == null || reason.isBlank()) {
             throw TenantctlException.usage("--reason is required: say why this finding may be ignored until then");
         }
@@ -228,14 +233,23 @@ public final class Verify {
         FindingRepository repo = new FindingRepository(ctx.catalog());
         FindingRepository.Finding f = repo.find(findingId).orElseThrow(() -> TenantctlException.usage("no finding " + findingId
                 + ": see 'tenantctl verify'"));
-        repo.ack(findingId, until, reason, ctx.actor());
-        return new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(), f.fix(), "acked", f.firstSeen(),
+        if (!dryRun) {
+            repo.ack(findingId, until, reason, ctx.actor());
+        }
+        String state = !dryRun ? "acked" : f.ackedUntil() != null && f.ackedUntil().isAfter(Instant.now()) ? "acked" : "known";
+        return new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(), f.fix(), state, f.firstSeen(),
                 f.lastSeen(), until, reason);
+    }
+
+    /** Whether this verify changes anything: --fix, and not a dry run. */
+    private static boolean applies(Request req) {
+        return req.fix() && !req.dryRun();
     }
 
     private String start(RunEngine engine, Request req, List<Org> toCheck) {
         List<RunRepository.NewItem> items = toCheck.stream().map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null)).toList();
-        return engine.start(VERB, Json.write(new Args(req.deep(), req.fix())), items, 0, List.of(), null);
+        // a joiner of a --fix --dry-run run only verifies
+        return engine.start(VERB, Json.write(new Args(req.deep(), applies(req))), items, 0, List.of(), null);
     }
 
     /** The per-org checks, run by the engine's workers. */
@@ -293,7 +307,10 @@ public final class Verify {
                             + ", which the catalog does not hold", "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST"));
                 } else {
                     SchemaDiff diff = diff(db, manifest.get());
-                    if (req.fix() && (!diff.missingCollections().isEmpty() || !diff.missingIndexes().isEmpty())) {
+                    if (req.fix() && req.dryRun() && (!diff.missingCollections().isEmpty() || !diff.missingIndexes().isEmpty())) {
+                        fixed.add("org " + org.orgId() + ": would create " + diff.missingCollections().size() + " collection(s) and "
+                                + diff.missingIndexCount() + " index(es) its manifest lists");
+                    } else if (req.fix() && (!diff.missingCollections().isEmpty() || !diff.missingIndexes().isEmpty())) {
                         Retry.Attempts attempts = new Retry.Attempts();
                         diff.missingCollections().forEach(c -> SchemaApply.createCollection(db, c, ctx.retry(), attempts));
                         diff.missingIndexes().forEach((c, list) -> SchemaApply.createIndexes(db, c, list, ctx.retry(), attempts));
@@ -519,7 +536,10 @@ public final class Verify {
                 case RESTORING -> "tenantctl restore --org " + o.orgId() + "   (re-run; a dead restore is rolled back first)";
                 default -> "tenantctl rebalance resume";
             };
-            if (req.fix() && o.status().equals(Org.PROVISIONING) && ctx.catalog().orgs().compareAndSetStatus(o.orgId(), o.version(), Org.FAILED)) {
+            if (req.fix() && req.dryRun() && o.status().equals(Org.PROVISIONING)) {
+                fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", would be marked failed");
+            } else if (req.fix() && o.status().equals(Org.PROVISIONING)
+                    && ctx.catalog().orgs().compareAndSetStatus(o.orgId(), o.version(), Org.FAILED)) {
                 fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", marked failed (tenantctl provision "
                         + o.orgId() + " resumes it)");
                 continue;
@@ -543,7 +563,9 @@ public final class Verify {
             if (!r.status().equals(RunStatus.ABANDONED.db()) || r.runId().equals(ownRun)) {
                 continue;
             }
-            if (req.fix()) {
+            if (req.fix() && req.dryRun()) {
+                fixed.add("run " + r.runId() + " (" + r.verb() + "): abandoned by its workers, would be cancelled");
+            } else if (req.fix()) {
                 runs.cancel(r.runId(), false);
                 fixed.add("run " + r.runId() + " (" + r.verb() + "): abandoned by its workers, cancelled");
                 continue;

@@ -90,6 +90,11 @@ class VerifyCommandTest {
             f.db("acme").getCollection("users").dropIndex("email_1");
             f.db("globex").getCollection("messages").drop();
 
+            JsonNode planned = verify(f, 4, "--fix", "--dry-run");
+            assertThat(planned.get("dry_run").asBoolean()).isTrue();
+            assertThat(planned.get("fixed")).hasSize(2).allSatisfy(line -> assertThat(line.asText()).contains("would create"));
+            assertThat(verify(f, 4).get("problems").asInt()).as("a dry run fixes nothing").isEqualTo(2);
+
             JsonNode fixed = verify(f, 0, "--fix");
             assertThat(fixed.get("fixed")).hasSize(2);
             assertThat(verify(f, 0).get("problems").asInt()).isZero();
@@ -161,6 +166,12 @@ class VerifyCommandTest {
                 assertThat(x.get("severity").asText()).isEqualTo("info");
             });
 
+            JsonNode planned = verify(f, 4, "--fix", "--dry-run");
+            assertThat(planned.get("fixed").toString()).contains("newco").contains("would be marked failed").contains(runId)
+                    .contains("would be cancelled");
+            assertThat(f.org("newco").get("status").asText()).as("a dry run changes nothing").isEqualTo("provisioning");
+            assertThat(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("abandoned");
+
             JsonNode fixed = verify(f, 4, "--fix");
             assertThat(fixed.get("fixed").toString()).contains("newco").contains(runId);
             assertThat(f.org("newco").get("status").asText()).as("stuck provisioning is marked failed").isEqualTo("failed");
@@ -201,6 +212,9 @@ class VerifyCommandTest {
                 assertThat(far.exitCode()).as(far.toString()).isEqualTo(2);
                 assertThat(far.err()).as(far.toString()).contains(tooFar).doesNotContain("query failed");
             }
+            assertThat(ok(f.cli, "verify", "ack", id, "--until", "7d", "--reason", "dry", "--dry-run").out()).contains("would be acked");
+            assertThat(findings(verify(f, 4), "orphan_database")).as("a dry-run ack writes nothing").singleElement()
+                    .satisfies(x -> assertThat(x.get("state").asText()).isNotEqualTo("acked"));
             ok(f.cli, "verify", "ack", id, "--until", "7d", "--reason", "forensics copy, dropped next week");
             JsonNode acked = verify(f, 0);
             assertThat(findings(acked, "orphan_database")).singleElement().satisfies(x -> {
