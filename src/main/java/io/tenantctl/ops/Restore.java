@@ -114,7 +114,14 @@ public final class Restore {
         }
         OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
         try (OrgLeases.Held held = leases.hold(target.orgId(), "restore", req.waitForOrg(), req.cancel())) {
-            return restore(req, target, backupId, reader, held, t0);
+            // decided again under the lease: whoever held the org (--wait) may have moved, restored, frozen or deleted it, so
+            // the pool, database, status to put back and the newest backup seen before the wait can all be stale
+            String latest = resolveBackup(req.orgId(), req.backupId());
+            if (!latest.equals(backupId)) {
+                backupId = latest;
+                reader = BackupReader.open(store, layout, req.orgId(), backupId);
+            }
+            return restore(req, target(req, backupId), backupId, reader, held, t0);
         }
     }
 

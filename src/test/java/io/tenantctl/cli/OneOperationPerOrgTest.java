@@ -105,4 +105,40 @@ class OneOperationPerOrgTest {
             assertThat(strictJson(ok(h.cli(), "backup", "--org", "acme", "-o", "json")).get("counts").get("backed_up").asInt()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aRestoreThatWaitedForAnotherDecidesItsTargetAfterTheWait_soTheDatabaseTheFirstMadeIsKept(@TempDir Path dir) throws Exception {
+        Held h = fleet(dir);
+        try (BackupFixture f = h.f()) {
+            seed(f);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+            h.armed().set(true);
+            CompletableFuture<Cli.Result> first = CompletableFuture.supplyAsync(() -> h.cli().run("restore", "--org", "acme", "--backup",
+                    backupId, "-o", "json"));
+            assertThat(h.reached().await(60, TimeUnit.SECONDS)).as("the first restore reached its copy").isTrue();
+            // the same restore again, run by someone who passes --wait: it waits for the first, then restores
+            CompletableFuture<Cli.Result> second = CompletableFuture.supplyAsync(() -> h.cli().run("restore", "--org", "acme", "--backup",
+                    backupId, "--wait", "-o", "json"));
+            Thread.sleep(1500); // the second is waiting for the first's lease by now
+
+            h.release().countDown();
+            Cli.Result one = first.get(60, TimeUnit.SECONDS);
+            Cli.Result two = second.get(60, TimeUnit.SECONDS);
+            assertThat(one.exitCode()).as(one.toString()).isZero();
+            assertThat(two.exitCode()).as(two.toString()).isZero();
+            String firstDb = strictJson(one).get("database_name").asText();
+            JsonNode secondResult = strictJson(two);
+            // decided after the wait: the org pointed at the first restore's database, which the second must keep, not overwrite
+            assertThat(secondResult.get("previous_database").asText()).isEqualTo(firstDb);
+            assertThat(secondResult.get("database_name").asText()).isNotEqualTo(firstDb);
+            assertThat(f.org("acme").get("database_name").asText()).isEqualTo(secondResult.get("database_name").asText());
+            assertThat(f.databaseNames("pool-0")).contains(firstDb);
+            JsonNode gc = strictJson(ok(h.cli(), "rebalance", "gc", "--dry-run", "--older-than", "0", "-o", "json"));
+            assertThat(gc.get("items").findValuesAsText("database_name")).as("both replaced databases are kept until gc")
+                    .contains("org_acme", firstDb);
+            f.assertHolds("acme", backedUp);
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
 }
