@@ -54,7 +54,7 @@ public final class BackupReader {
         } catch (ObjectNotFoundException e) {
             if (store.list(layout.backupPrefix(orgId, backupId)).isEmpty()) {
                 throw TenantctlException.usage("org " + orgId + " has no backup " + backupId + " in "
-                        + store.describe() + "; see: tenantctl backups list " + orgId);
+                        + store.describe() + "; see: tenantctl backups list --org " + orgId);
             }
             throw new BackupIncompleteException(orgId, backupId);
         } catch (IOException e) {
