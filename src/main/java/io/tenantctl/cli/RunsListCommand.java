@@ -34,6 +34,11 @@ final class RunsListCommand implements Callable<Integer> {
         Output.table(ctx.out, List.of("run", "verb", "status", "started", "finished", "actor"),
                 runs.stream().map(r -> java.util.Arrays.asList(r.runId(), r.verb(), r.status(), String.valueOf(r.startedAt()),
                         r.finishedAt() == null ? null : r.finishedAt().toString(), r.actor())).toList());
+        for (Runs.RunView r : runs) {
+            if (r.nextStep() != null) { // abandoned, interrupted or aborted: what resumes (or cancels) it
+                ctx.out.println(r.status() + " " + r.runId() + ": " + r.nextStep());
+            }
+        }
         return 0;
     }
 }

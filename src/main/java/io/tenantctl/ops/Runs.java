@@ -21,13 +21,39 @@ public final class Runs {
                           String actor, JsonNode summary, String reason, String nextStep) {
         static RunView of(RunRepository.Run r, RunStatus status) {
             String verb = r.verb();
+            JsonNode args = tree(r.args());
             String next = switch (status) {
-                case ABANDONED -> "tenantctl " + verb + " --resume " + r.runId() + "   (or: tenantctl runs cancel " + r.runId() + ")";
-                case INTERRUPTED, ABORTED -> "tenantctl " + verb + " --resume " + r.runId();
+                case ABANDONED -> continuation(verb, r.runId(), args) + "   (or: tenantctl runs cancel " + r.runId() + ")";
+                case INTERRUPTED, ABORTED -> continuation(verb, r.runId(), args);
                 default -> null;
             };
-            return new RunView(r.runId(), verb, tree(r.args()), r.startedAt(), r.finishedAt(), status.db(), r.actor(),
+            return new RunView(r.runId(), verb, args, r.startedAt(), r.finishedAt(), status.db(), r.actor(),
                     tree(r.summary()), r.reason(), next);
+        }
+
+        /**
+         * The command that goes on with a run: VERB --resume for the fan-out verbs, but 'rebalance apply --resume' (rebalance
+         * is a group, its runs are continued by apply) and, for a restore (which has no --resume), the restore run again.
+         */
+        private static String continuation(String verb, String runId, JsonNode args) {
+            if (verb.equals("rebalance")) {
+                return "tenantctl rebalance apply --resume " + runId;
+            }
+            if (verb.equals("restore") && args != null && args.hasNonNull("org") && args.hasNonNull("backup")) {
+                StringBuilder cmd = new StringBuilder("tenantctl restore --org ").append(args.get("org").asText())
+                        .append(" --backup ").append(args.get("backup").asText());
+                String mode = args.path("mode").asText("");
+                if (mode.equals(Restore.NEW_ORG) && args.hasNonNull("to_org")) {
+                    cmd.append(" --to-org ").append(args.get("to_org").asText());
+                    if (args.hasNonNull("pool")) {
+                        cmd.append(" --target-pool ").append(args.get("pool").asText());
+                    }
+                } else if (mode.equals(Restore.IN_PLACE)) {
+                    cmd.append(" --in-place --drop-existing");
+                }
+                return cmd.toString();
+            }
+            return "tenantctl " + verb + " --resume " + runId;
         }
     }
 

@@ -308,6 +308,7 @@ class RunEngineTest {
         assertThat(listed.get("run_id").asText()).isEqualTo(runId);
         assertThat(listed.get("status").asText()).isEqualTo("abandoned");
         assertThat(listed.get("next_step").asText()).contains("provision --resume " + runId).contains("runs cancel " + runId);
+        assertThat(ok(cli, "runs", "list").out()).as("the table says it too").contains("abandoned " + runId + ": tenantctl provision --resume " + runId);
 
         // live leases of a dead process on this host are taken over at once, not after the 60 s lease
         sql(url, "update run_items set lease_until = now() + interval '10 minutes' where run_id = '" + runId + "' and status = 'running'");
