@@ -183,6 +183,14 @@ final class Mover {
      * since the move) and the source does too. The org is frozen while both are checked.
      */
     String revert(MoveRepository.Move m) {
+        return revert(m, false);
+    }
+
+    /**
+     * Flips a retained move's org back to its source when neither side changed since the move (the ledger). With
+     * {@code dryRun}, every check on the data as it is now, and nothing frozen or flipped.
+     */
+    String revert(MoveRepository.Move m, boolean dryRun) {
         if (m.state() != MoveState.RETAINED) {
             throw failure("move " + m.moveId() + " is " + m.state() + ": only a retained move (flipped, source kept) can be reverted");
         }
@@ -198,22 +206,16 @@ final class Mover {
         Pool from = ctx.catalog().pools().get(m.fromPool());
         Pool to = ctx.catalog().pools().get(m.toPool());
         OrgStatus status = org.status();
+        if (dryRun) {
+            requireLedger(m, ledger, from, to);
+            return "dry run: org " + m.orgId() + " would be back on " + m.fromPool() + "/" + m.fromDatabase() + " (" + status + "); both "
+                    + "sides still equal the ledger (the real revert checks again with the org frozen)";
+        }
         if (!org.status().equals(Org.READ_ONLY) && !ctx.catalog().orgs().compareAndSetStatus(org.orgId(), org.version(), Org.READ_ONLY)) {
             throw failure("org " + m.orgId() + " changed while the revert started: retry");
         }
         try {
-            Fingerprint targetNow = fingerprint(db(to, m.toDatabase()));
-            List<String> targetChanged = targetNow.differences(ledger);
-            if (!targetChanged.isEmpty()) {
-                throw failure("revert of move " + m.moveId() + " refused: org " + m.orgId() + " was written to on " + m.toPool()
-                        + " since the move (" + describe(targetChanged, ledger, targetNow) + "); flipping back would "
-                        + "lose those writes: move it with 'tenantctl rebalance move " + m.orgId() + " --to " + m.fromPool() + "' instead");
-            }
-            List<String> sourceChanged = fingerprint(db(from, m.fromDatabase())).differences(ledger);
-            if (!sourceChanged.isEmpty()) {
-                throw failure("revert of move " + m.moveId() + " refused: the retained source " + m.fromDatabase() + " on " + m.fromPool()
-                        + " no longer equals the ledger (collections " + String.join(", ", sourceChanged) + ")");
-            }
+            requireLedger(m, ledger, from, to);
             Org now = ctx.catalog().orgs().get(m.orgId());
             if (!moves.flipBack(m, now.version(), status)) {
                 throw failure("org " + m.orgId() + " was changed by someone else during the revert; its pointer was left as it was");
@@ -226,6 +228,22 @@ final class Mover {
                 ctx.catalog().orgs().compareAndSetStatus(now.orgId(), now.version(), status);
             }
             throw e;
+        }
+    }
+
+    /** Refuses the revert unless the target (nothing written since the move) and the retained source both equal the ledger. */
+    private void requireLedger(MoveRepository.Move m, Fingerprint ledger, Pool from, Pool to) {
+        Fingerprint targetNow = fingerprint(db(to, m.toDatabase()));
+        List<String> targetChanged = targetNow.differences(ledger);
+        if (!targetChanged.isEmpty()) {
+            throw failure("revert of move " + m.moveId() + " refused: org " + m.orgId() + " was written to on " + m.toPool()
+                    + " since the move (" + describe(targetChanged, ledger, targetNow) + "); flipping back would "
+                    + "lose those writes: move it with 'tenantctl rebalance move " + m.orgId() + " --to " + m.fromPool() + "' instead");
+        }
+        List<String> sourceChanged = fingerprint(db(from, m.fromDatabase())).differences(ledger);
+        if (!sourceChanged.isEmpty()) {
+            throw failure("revert of move " + m.moveId() + " refused: the retained source " + m.fromDatabase() + " on " + m.fromPool()
+                    + " no longer equals the ledger (collections " + String.join(", ", sourceChanged) + ")");
         }
     }
 

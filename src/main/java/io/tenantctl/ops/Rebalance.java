@@ -353,7 +353,7 @@ public final class Rebalance {
         MoveRepository.Move m = ctx.catalog().moves().find(moveId)
                 .orElseThrow(() -> TenantctlException.usage("no move " + moveId + ": see 'tenantctl rebalance status'"));
         if (dryRun) {
-            return "would flip org " + m.orgId() + " back to " + m.fromPool() + "/" + m.fromDatabase() + " if its target still equals the ledger";
+            return new Mover(ctx, hooks).revert(m, true); // every check on the data as it is, nothing frozen or flipped
         }
         LeaseRecovery.sweep(ctx);
         try (OrgLeases.Held held = engine().orgLeases().hold(m.orgId(), "revert", waitForOrg, cancel)) {

@@ -174,6 +174,11 @@ class RebalanceMoveTest {
             f.move(rebalance, "acme", "p2");
             f.move(rebalance, "globex", "p2");
 
+            String planned = rebalance.revert(f.onlyMove("acme").moveId(), true, false, new io.tenantctl.fanout.CancelToken());
+            assertThat(planned).contains("dry run").contains("would be back on p1");
+            assertThat(f.catalog.orgs().get("acme").poolId()).as("a dry run flips nothing").isEqualTo("p2");
+            assertThat(f.onlyMove("acme").state()).isEqualTo(MoveState.RETAINED);
+
             String done = rebalance.revert(f.onlyMove("acme").moveId(), false, false, new io.tenantctl.fanout.CancelToken());
             assertThat(done).contains("back on p1");
             Org back = f.catalog.orgs().get("acme");
@@ -184,6 +189,8 @@ class RebalanceMoveTest {
 
             f.current("globex").getCollection("notes").insertOne(new Document("_id", "new").append("text", "written after the move"));
             String globexMove = f.onlyMove("globex").moveId();
+            assertThatThrownBy(() -> rebalance.revert(globexMove, true, false, new io.tenantctl.fanout.CancelToken()))
+                    .as("a dry run makes the same checks").hasMessageContaining("refused").hasMessageContaining("notes: 800 documents at the move, 801 now");
             assertThatThrownBy(() -> rebalance.revert(globexMove, false, false, new io.tenantctl.fanout.CancelToken()))
                     .isInstanceOf(TenantctlException.class)
                     .hasMessageContaining("refused").hasMessageContaining("notes: 800 documents at the move, 801 now")
