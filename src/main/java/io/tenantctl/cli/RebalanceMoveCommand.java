@@ -40,6 +40,9 @@ final class RebalanceMoveCommand implements Callable<Integer> {
     public Integer call() {
         Rebalance rebalance = new Rebalance(ctx.ops());
         Rebalance.PlannedMove one = rebalance.planOne(orgId, toPool);
+        if (!waitForOrg) {
+            rebalance.refuseIfBusy(orgId);
+        }
         RunEngine.Settings settings = new RunEngine.Settings(1, 1, 0, waitForOrg, 0); // a busy org: refused at once, unless --wait
         Rebalance.Result r = rebalance.apply(new Rebalance.ApplyRequest(List.of(one), null, move.limits(), dryRun.on,
                 new RunEngine.Drive(settings, RunControl.START, ctx.cancel, ProgressReporter.of(ctx))));

@@ -223,6 +223,16 @@ public final class Rebalance {
         return new PlannedMove(orgId, org.poolId(), to.poolId(), size.docs(), size.bytes(), mover.predictFreezeMs(size.bytes(), 0), "requested");
     }
 
+    /**
+     * A single-org move refuses an org another operation holds at once, like every single-org command: a CONFIG error
+     * (exit 3) naming the holder, and no run recorded. (Under --wait the run's worker waits for it instead.)
+     */
+    public void refuseIfBusy(String orgId) {
+        engine().orgLeases().holder(orgId).ifPresent(h -> {
+            throw TenantctlException.config(h + ": wait for it (or pass --wait)");
+        });
+    }
+
     /** A plan written by {@code rebalance plan -o json}, read back for {@code apply --plan FILE}. */
     public static List<PlannedMove> readPlan(String json, String source) {
         com.fasterxml.jackson.databind.JsonNode moves = Json.tree(json).path("moves");

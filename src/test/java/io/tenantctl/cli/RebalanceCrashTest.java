@@ -3,6 +3,7 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.Main;
 import io.tenantctl.testing.ChildJvm;
+import io.tenantctl.testing.Cli;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,8 +57,11 @@ class RebalanceCrashTest {
             assertThat(f.org("acme").get("status").asText()).as("the first copy runs while the org is live").isEqualTo("active");
             JsonNode status = strictJson(ok(f.cli, "rebalance", "status", "-o", "json"));
             assertThat(status.get(0).get("state").asText()).isEqualTo("planned");
-            JsonNode refused = strictJson(f.cli.run("rebalance", "move", "acme", "--to", to, "-o", "json"));
-            assertThat(refused.get("orgs").get(0).get("error").asText()).contains("org acme is busy: move by");
+            int runsBefore = strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs").size();
+            Cli.Result refused = f.cli.run("rebalance", "move", "acme", "--to", to, "-o", "json");
+            assertThat(refused.exitCode()).as("a single-org command refuses a held org with exit 3: " + refused).isEqualTo(3);
+            assertThat(strictJson(refused).get("error").get("message").asText()).contains("org acme is busy: move by").contains("--wait");
+            assertThat(strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs")).as("no run recorded").hasSize(runsBefore);
             assertThat(ok(f.cli, "rebalance", "resume").out()).as("a live lease is left to its holder").contains("in progress");
 
             expireLeases(f.catalogUrl); // what 60 s without the dead process's heartbeat does

@@ -128,6 +128,11 @@ public final class OrgLeases {
         }
     }
 
+    /** Who holds {@code orgId} now ("org acme is busy: restore by host/pid (run R) since T …"), empty when nobody does. */
+    public java.util.Optional<String> holder(String orgId) {
+        return ctx.catalog().leases().find(orgId).filter(l -> !l.expired()).map(OrgLeases::describeHolder);
+    }
+
     /** "org acme is being restored by host/pid (run R) since T (42 s)" */
     static String describeHolder(OrgLeaseRepository.Lease l) {
         String since = l.acquiredAt() == null ? "" : " since " + l.acquiredAt() + " ("
