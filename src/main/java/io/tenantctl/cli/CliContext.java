@@ -248,7 +248,11 @@ public final class CliContext implements AutoCloseable {
     }
 
     OpsContext ops() {
-        return OpsContext.standard(catalog(), pools(), actor(), cancel::isCancelled);
+        return OpsContext.standard(catalog(), pools(), actor(), cancel::isCancelled, line -> {
+            if (!options.quiet) {
+                log("info", line, Map.of(), line);
+            }
+        });
     }
 
     /** Who is acting, as recorded on runs: user@host. */

@@ -5,14 +5,26 @@ import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.pool.Retry;
 
 /**
- * What every op works with: the catalog, a way to reach pools, the retry policy and who is acting (recorded
- * on runs). Built by the CLI; tests build it directly with in-process pools and an embedded catalog.
+ * What every op works with: the catalog, a way to reach pools, the retry policy, who is acting (recorded on runs) and
+ * where to tell the operator what an op is doing meanwhile ({@code notices}: one line each, e.g. that it waits for an
+ * org another operation holds; ops never print). Built by the CLI; tests build it directly with in-process pools and
+ * an embedded catalog.
  */
-public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, String actor) {
+public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, String actor, java.util.function.Consumer<String> notices) {
+
+    public OpsContext {
+        notices = notices == null ? line -> { } : notices;
+    }
+
+    /** A context whose notices go nowhere. */
+    public OpsContext(Catalog catalog, PoolConnector pools, Retry retry, String actor) {
+        this(catalog, pools, retry, actor, null);
+    }
 
     /** The context a command runs with: FerretDB's retry policy, its backoffs cut short once {@code cancelled} (Ctrl-C). */
-    public static OpsContext standard(Catalog catalog, PoolConnector pools, String actor, java.util.function.BooleanSupplier cancelled) {
-        return new OpsContext(catalog, pools, Retry.ferretDefault().cancelledWhen(cancelled), actor);
+    public static OpsContext standard(Catalog catalog, PoolConnector pools, String actor, java.util.function.BooleanSupplier cancelled,
+                                      java.util.function.Consumer<String> notices) {
+        return new OpsContext(catalog, pools, Retry.ferretDefault().cancelledWhen(cancelled), actor, notices);
     }
 
     /**

@@ -118,9 +118,14 @@ class OneOperationPerOrgTest {
                     backupId, "-o", "json"));
             assertThat(h.reached().await(60, TimeUnit.SECONDS)).as("the first restore reached its copy").isTrue();
             // the same restore again, run by someone who passes --wait: it waits for the first, then restores
-            CompletableFuture<Cli.Result> second = CompletableFuture.supplyAsync(() -> h.cli().run("restore", "--org", "acme", "--backup",
-                    backupId, "--wait", "-o", "json"));
-            Thread.sleep(1500); // the second is waiting for the first's lease by now
+            java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+            CompletableFuture<Cli.Result> second = CompletableFuture.supplyAsync(() -> h.cli().run(new io.tenantctl.fanout.CancelToken(),
+                    text -> {
+                        if (text.contains("waiting (--wait): org acme is busy: restore by")) {
+                            waiting.countDown();
+                        }
+                    }, "restore", "--org", "acme", "--backup", backupId, "--wait", "-o", "json"));
+            assertThat(waiting.await(60, TimeUnit.SECONDS)).as("the second restore says it waits for the first").isTrue();
 
             h.release().countDown();
             Cli.Result one = first.get(60, TimeUnit.SECONDS);

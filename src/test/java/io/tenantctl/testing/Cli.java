@@ -38,9 +38,29 @@ public final class Cli {
     }
 
     public Result run(CancelToken cancel, String... args) {
+        return run(cancel, text -> { }, args);
+    }
+
+    /** As {@link #run(CancelToken, String...)}, with {@code onErr} told each piece of stderr as it is written (to wait for a line). */
+    public Result run(CancelToken cancel, java.util.function.Consumer<String> onErr, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = TenantCtl.run(new PrintWriter(out), new PrintWriter(err), env, decorator, cancel, args);
+        java.io.Writer errTee = new java.io.Writer() {
+            @Override
+            public void write(char[] buf, int off, int len) {
+                err.write(buf, off, len);
+                onErr.accept(new String(buf, off, len));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        int code = TenantCtl.run(new PrintWriter(out), new PrintWriter(errTee), env, decorator, cancel, args);
         return new Result(code, out.toString(), err.toString());
     }
 

@@ -109,6 +109,7 @@ public final class OrgLeases {
      * with {@code wait}, waits for the holder to finish (Ctrl-C stops waiting).
      */
     public Held hold(String orgId, String operation, boolean wait, io.tenantctl.fanout.CancelToken cancel) {
+        boolean told = false;
         while (true) {
             Taken t = take(orgId, operation, null);
             if (t.ok()) {
@@ -116,6 +117,10 @@ public final class OrgLeases {
             }
             if (!wait) {
                 throw io.tenantctl.TenantctlException.config(t.refusal() + ": wait for it to finish, or pass --wait");
+            }
+            if (!told) { // a --wait that says nothing looks hung at 3 a.m.
+                ctx.notices().accept("waiting (--wait): " + t.refusal() + "; Ctrl-C stops waiting");
+                told = true;
             }
             long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
             while (System.nanoTime() < until) {
