@@ -49,6 +49,27 @@ class OneOperationPerOrgTest {
         return new Held(f, cli, armed, reached, release);
     }
 
+    /**
+     * acme seeded and backed up, {@code afterBackup} done to it, then a restore of that backup ({@code extra} args)
+     * started and held at its first create.
+     */
+    private record FirstRestore(String backupId, Map<String, List<RawBsonDocument>> backedUp, CompletableFuture<Cli.Result> result) {
+    }
+
+    private static FirstRestore holdARestore(Held h, java.util.function.Consumer<BackupFixture> afterBackup, String... extra)
+            throws InterruptedException {
+        seed(h.f());
+        String backupId = h.f().backup("acme");
+        Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(h.f().db("acme"));
+        afterBackup.accept(h.f());
+        h.armed().set(true); // the next create on acme's databases (the restore's) waits
+        List<String> args = new java.util.ArrayList<>(List.of("restore", "--org", "acme", "--backup", backupId));
+        args.addAll(List.of(extra));
+        CompletableFuture<Cli.Result> result = CompletableFuture.supplyAsync(() -> h.cli().run(args.toArray(String[]::new)));
+        assertThat(h.reached().await(60, TimeUnit.SECONDS)).as("the restore reached its copy").isTrue();
+        return new FirstRestore(backupId, backedUp, result);
+    }
+
     private static void seed(BackupFixture f) {
         f.provision("acme");
         for (int i = 0; i < 50; i++) {
@@ -60,13 +81,11 @@ class OneOperationPerOrgTest {
     void twoRestoresOfOneOrgAtOnce_theSecondIsRefusedAndTheFirstFinishes(@TempDir Path dir) throws Exception {
         Held h = fleet(dir);
         try (BackupFixture f = h.f()) {
-            seed(f);
-            String backupId = f.backup("acme");
-            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
-            f.db("acme").getCollection("notes").insertOne(new Document("_id", 999).append("text", "after the backup"));
-            h.armed().set(true); // the next createIndexes on acme's databases (the restore's) waits
-            CompletableFuture<Cli.Result> first = CompletableFuture.supplyAsync(() -> h.cli().run("restore", "--org", "acme", "--backup", backupId));
-            assertThat(h.reached().await(60, TimeUnit.SECONDS)).as("the first restore reached its copy").isTrue();
+            FirstRestore r = holdARestore(h, fx -> fx.db("acme").getCollection("notes")
+                    .insertOne(new Document("_id", 999).append("text", "after the backup")));
+            String backupId = r.backupId();
+            Map<String, List<RawBsonDocument>> backedUp = r.backedUp();
+            CompletableFuture<Cli.Result> first = r.result();
 
             Cli.Result second = h.cli().run("restore", "--org", "acme", "--backup", backupId, "-o", "json");
             assertThat(second.exitCode()).as(second.toString()).isEqualTo(3);
@@ -85,13 +104,9 @@ class OneOperationPerOrgTest {
     void aBackupDuringAnInPlaceRestoreIsRefusedNamingTheRestoreAndWorksAfterIt(@TempDir Path dir) throws Exception {
         Held h = fleet(dir);
         try (BackupFixture f = h.f()) {
-            seed(f);
-            String backupId = f.backup("acme");
-            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
-            h.armed().set(true);
-            CompletableFuture<Cli.Result> restore = CompletableFuture.supplyAsync(() -> h.cli().run("restore", "--org", "acme", "--backup",
-                    backupId, "--in-place", "--drop-existing"));
-            assertThat(h.reached().await(60, TimeUnit.SECONDS)).isTrue();
+            FirstRestore r = holdARestore(h, fx -> { }, "--in-place", "--drop-existing");
+            Map<String, List<RawBsonDocument>> backedUp = r.backedUp();
+            CompletableFuture<Cli.Result> restore = r.result();
 
             Cli.Result backup = h.cli().run("backup", "--org", "acme", "--busy-timeout", "1", "-o", "json");
             assertThat(backup.exitCode()).as(backup.toString()).isEqualTo(1);
@@ -110,13 +125,10 @@ class OneOperationPerOrgTest {
     void aRestoreThatWaitedForAnotherDecidesItsTargetAfterTheWait_soTheDatabaseTheFirstMadeIsKept(@TempDir Path dir) throws Exception {
         Held h = fleet(dir);
         try (BackupFixture f = h.f()) {
-            seed(f);
-            String backupId = f.backup("acme");
-            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
-            h.armed().set(true);
-            CompletableFuture<Cli.Result> first = CompletableFuture.supplyAsync(() -> h.cli().run("restore", "--org", "acme", "--backup",
-                    backupId, "-o", "json"));
-            assertThat(h.reached().await(60, TimeUnit.SECONDS)).as("the first restore reached its copy").isTrue();
+            FirstRestore r = holdARestore(h, fx -> { }, "-o", "json");
+            String backupId = r.backupId();
+            Map<String, List<RawBsonDocument>> backedUp = r.backedUp();
+            CompletableFuture<Cli.Result> first = r.result();
             // the same restore again, run by someone who passes --wait: it waits for the first, then restores
             java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
             CompletableFuture<Cli.Result> second = CompletableFuture.supplyAsync(() -> h.cli().run(new io.tenantctl.fanout.CancelToken(),
