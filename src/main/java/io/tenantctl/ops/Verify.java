@@ -559,8 +559,22 @@ public final class Verify {
     /** Runs still marked running whose workers all stopped beating (abandoned). */
     private void runs(Request req, List<Seen> seen, List<String> fixed, String ownRun) {
         Runs runs = new Runs(ctx.catalog(), ctx.actor());
+        Instant unstartedBefore = Instant.now().minus(req.stuckAfter());
         for (Runs.RunView r : runs.list(1000)) {
-            if (!r.status().equals(RunStatus.ABANDONED.db()) || r.runId().equals(ownRun)) {
+            if (r.runId().equals(ownRun)) {
+                continue;
+            }
+            if (r.status().equals(RunStatus.RUNNING.db()) && r.startedAt().isBefore(unstartedBefore)
+                    && !ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS).everClaimed()) {
+                // detached, and no worker ever came (the Job never started?): it blocks the next rollout of its verb
+                String next = r.verb().equals("rebalance") ? "tenantctl rebalance apply --join " + r.runId()
+                        : "tenantctl " + r.verb() + " --join " + r.runId();
+                seen.add(new Seen("run_unstarted", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
+                        + r.startedAt() + " by " + r.actor() + ") has had no worker since it was created",
+                        next + "   (start its workers; or end it: tenantctl runs cancel " + r.runId() + ")"));
+                continue;
+            }
+            if (!r.status().equals(RunStatus.ABANDONED.db())) {
                 continue;
             }
             if (req.fix() && req.dryRun()) {
@@ -571,8 +585,7 @@ public final class Verify {
                 continue;
             }
             seen.add(new Seen("run_abandoned", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
-                    + r.startedAt() + ") is still marked running but its workers stopped",
-                    "tenantctl " + r.verb() + " --resume " + r.runId() + "   (or end it: tenantctl runs cancel " + r.runId() + ")"));
+                    + r.startedAt() + ") is still marked running but its workers stopped", r.nextStep()));
         }
     }
 

@@ -182,6 +182,29 @@ class VerifyCommandTest {
     }
 
     @Test
+    void aDetachedRunNoWorkerEverJoinedIsFoundWithTheCommandsThatStartOrEndIt(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = fleet(dir)) {
+            String fresh = strictJson(ok(f.cli, "backup", "--org", "acme", "--detach", "-o", "json")).get("run_id").asText();
+            assertThat(findings(verify(f, 0), "run_unstarted")).as("workers may still be on their way").isEmpty();
+
+            String old = strictJson(ok(f.cli, "backup", "--org", "globex", "--detach", "-o", "json")).get("run_id").asText();
+            sql(f.catalogUrl, "update runs set started_at = now() - interval '2 hours' where run_id = '" + old + "'");
+            JsonNode doc = verify(f, 4);
+            assertThat(findings(doc, "run_unstarted")).singleElement().satisfies(x -> {
+                assertThat(x.get("detail").asText()).contains(old).contains("no worker");
+                assertThat(x.get("fix").asText()).contains("tenantctl backup --join " + old).contains("runs cancel " + old);
+            });
+            assertThat(doc.toString()).as("the fresh one is not reported").doesNotContain(fresh);
+
+            JsonNode fixed = verify(f, 4, "--fix");
+            assertThat(fixed.get("left_for_human").toString()).as("a run someone meant to start is not cancelled by --fix")
+                    .contains("run_unstarted");
+            ok(f.cli, "backup", "--join", old);
+            assertThat(findings(verify(f, 0), "run_unstarted")).as("joined and finished").isEmpty();
+        }
+    }
+
+    @Test
     void anUnreachablePoolIsOneFinding_andTheOtherPoolsOrgsAreStillChecked(@TempDir Path dir) {
         try (BackupFixture f = fleet(dir)) {
             f.db("initech").getCollection("users").dropIndex("email_1");
