@@ -124,30 +124,14 @@ class BackupFailureTest {
 
     /** Pool access whose cursor over {@code collection} fails (not retryable) after {@code docs} documents. */
     static PoolConnector dyingAfter(PoolConnector real, String collection, int docs, Runnable beforeDying) {
-        return new PoolConnector() {
-            @Override
-            public MongoDatabase database(String poolId, String uri, String name) {
-                MongoDatabase db = real.database(poolId, uri, name);
-                return proxy(MongoDatabase.class, db, (m, args) -> {
-                    if (!m.getName().equals("getCollection") || !args[0].equals(collection)) {
-                        return PASS;
-                    }
-                    MongoCollection<?> coll = (MongoCollection<?>) m.invoke(db, args);
-                    return proxy(MongoCollection.class, coll, (m2, a2) -> m2.getName().equals("find")
-                            ? finder((FindIterable<?>) m2.invoke(coll, a2), docs, beforeDying) : PASS);
-                });
+        return io.tenantctl.testing.HookedPools.onDatabase(real, (name, db) -> proxy(MongoDatabase.class, db, (m, args) -> {
+            if (!m.getName().equals("getCollection") || !args[0].equals(collection)) {
+                return PASS;
             }
-
-            @Override
-            public void ping(String poolId, String uri) {
-                real.ping(poolId, uri);
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        };
+            MongoCollection<?> coll = (MongoCollection<?>) m.invoke(db, args);
+            return proxy(MongoCollection.class, coll, (m2, a2) -> m2.getName().equals("find")
+                    ? finder((FindIterable<?>) m2.invoke(coll, a2), docs, beforeDying) : PASS);
+        }));
     }
 
     private static FindIterable<?> finder(FindIterable<?> real, int docs, Runnable beforeDying) {

@@ -198,25 +198,11 @@ class RunEngineTest {
     @Test
     void aPoolThatDoesNotAnswerFailsOnlyItsOwnOrgsNamingThePool(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
-        Cli cli = fleet(url, dir, 2).decoratePools(real -> new io.tenantctl.pool.PoolConnector() {
-            @Override
-            public com.mongodb.client.MongoDatabase database(String poolId, String uri, String name) {
-                return real.database(poolId, uri, name);
+        Cli cli = fleet(url, dir, 2).decoratePools(real -> HookedPools.onPing(real, poolId -> {
+            if (poolId.equals("pool-2")) {
+                throw io.tenantctl.TenantctlException.config("pool pool-2 is unreachable: timed out after 1500 ms");
             }
-
-            @Override
-            public void ping(String poolId, String uri) {
-                if (poolId.equals("pool-2")) {
-                    throw io.tenantctl.TenantctlException.config("pool pool-2 is unreachable: timed out after 1500 ms");
-                }
-                real.ping(poolId, uri);
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        });
+        }));
         Path schema = CliFixture.smallSchema(dir);
         Cli.Result r = cli.run("provision", "d1", "d2", "d3", "d4", "--schema", schema.toString(), "-o", "json");
         JsonNode out = strictJson(r);

@@ -34,15 +34,21 @@ public final class HookedPools {
 
     /** As {@link #onCommand(PoolConnector, CommandHook)}, with {@code after} run once each command has returned or failed. */
     public static PoolConnector onCommand(PoolConnector real, CommandHook before, CommandHook after) {
-        return onCommand(real, before, () -> { }, after);
+        return onCommand(real, before, poolId -> { }, after);
     }
 
     /** As {@link #onCommand(PoolConnector, CommandHook)}, with {@code onPing} run before every pool ping. */
     public static PoolConnector onCommand(PoolConnector real, CommandHook hook, Runnable onPing) {
-        return onCommand(real, hook, onPing, (db, cmd) -> { });
+        return onCommand(real, hook, poolId -> onPing.run(), (db, cmd) -> { });
     }
 
-    private static PoolConnector onCommand(PoolConnector real, CommandHook hook, Runnable onPing, CommandHook after) {
+    /** Pools whose ping first runs {@code beforePing} with the pool's id; throwing fails that pool's ping (a dead pool). */
+    public static PoolConnector onPing(PoolConnector real, java.util.function.Consumer<String> beforePing) {
+        return onCommand(real, (db, cmd) -> { }, beforePing, (db, cmd) -> { });
+    }
+
+    private static PoolConnector onCommand(PoolConnector real, CommandHook hook, java.util.function.Consumer<String> onPing,
+                                           CommandHook after) {
         return new PoolConnector() {
             @Override
             public MongoDatabase database(String poolId, String uri, String name) {
@@ -68,7 +74,7 @@ public final class HookedPools {
 
             @Override
             public void ping(String poolId, String uri) {
-                onPing.run();
+                onPing.accept(poolId);
                 real.ping(poolId, uri);
             }
 
