@@ -36,9 +36,6 @@ public final class Runs {
          * is a group, its runs are continued by apply) and, for a restore (which has no --resume), the restore run again.
          */
         private static String continuation(String verb, String runId, JsonNode args) {
-            if (verb.equals("rebalance")) {
-                return "tenantctl rebalance apply --resume " + runId;
-            }
             if (verb.equals("restore") && args != null && args.hasNonNull("org") && args.hasNonNull("backup")) {
                 StringBuilder cmd = new StringBuilder("tenantctl restore --org ").append(args.get("org").asText())
                         .append(" --backup ").append(args.get("backup").asText());
@@ -53,8 +50,13 @@ public final class Runs {
                 }
                 return cmd.toString();
             }
-            return "tenantctl " + verb + " --resume " + runId;
+            return command(verb) + " --resume " + runId;
         }
+    }
+
+    /** The command that works on a {@code verb} run (--join, --resume): 'tenantctl VERB', and for rebalance its 'apply'. */
+    public static String command(String verb) {
+        return verb.equals("rebalance") ? "tenantctl rebalance apply" : "tenantctl " + verb;
     }
 
     public record Detail(RunView run, List<RunRepository.Item> items) {

@@ -567,8 +567,7 @@ public final class Verify {
             if (r.status().equals(RunStatus.RUNNING.db()) && r.startedAt().isBefore(unstartedBefore)
                     && !ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS).everClaimed()) {
                 // detached, and no worker ever came (the Job never started?): it blocks the next rollout of its verb
-                String next = r.verb().equals("rebalance") ? "tenantctl rebalance apply --join " + r.runId()
-                        : "tenantctl " + r.verb() + " --join " + r.runId();
+                String next = Runs.command(r.verb()) + " --join " + r.runId();
                 seen.add(new Seen("run_unstarted", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
                         + r.startedAt() + " by " + r.actor() + ") has had no worker since it was created",
                         next + "   (start its workers; or end it: tenantctl runs cancel " + r.runId() + ")"));
