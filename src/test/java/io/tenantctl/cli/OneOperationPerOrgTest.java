@@ -65,7 +65,7 @@ class OneOperationPerOrgTest {
         h.armed().set(true); // the next create on acme's databases (the restore's) waits
         List<String> args = new java.util.ArrayList<>(List.of("restore", "--org", "acme", "--backup", backupId));
         args.addAll(List.of(extra));
-        CompletableFuture<Cli.Result> result = CompletableFuture.supplyAsync(() -> h.cli().run(args.toArray(String[]::new)));
+        CompletableFuture<Cli.Result> result = h.cli().start(args.toArray(String[]::new));
         assertThat(h.reached().await(60, TimeUnit.SECONDS)).as("the restore reached its copy").isTrue();
         return new FirstRestore(backupId, backedUp, result);
     }
@@ -130,14 +130,15 @@ class OneOperationPerOrgTest {
             Map<String, List<RawBsonDocument>> backedUp = r.backedUp();
             CompletableFuture<Cli.Result> first = r.result();
             // the same restore again, run by someone who passes --wait: it waits for the first, then restores
-            java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
-            CompletableFuture<Cli.Result> second = CompletableFuture.supplyAsync(() -> h.cli().run(new io.tenantctl.fanout.CancelToken(),
-                    text -> {
-                        if (text.contains("waiting (--wait): org acme is busy: restore by")) {
-                            waiting.countDown();
-                        }
-                    }, "restore", "--org", "acme", "--backup", backupId, "--wait", "-o", "json"));
-            assertThat(waiting.await(60, TimeUnit.SECONDS)).as("the second restore says it waits for the first").isTrue();
+            CompletableFuture<Void> waiting = new CompletableFuture<>();
+            CompletableFuture<Cli.Result> second = h.cli().start(new io.tenantctl.fanout.CancelToken(), text -> {
+                if (text.contains("waiting (--wait): org acme is busy: restore by")) {
+                    waiting.complete(null);
+                }
+            }, "restore", "--org", "acme", "--backup", backupId, "--wait", "-o", "json");
+            // either it says it waits, or it ended without waiting (then its result is the failure's message)
+            CompletableFuture.anyOf(waiting, second).get(60, TimeUnit.SECONDS);
+            assertThat(waiting).as(() -> "the second restore says it waits for the first; it ended with " + second.getNow(null)).isDone();
 
             h.release().countDown();
             Cli.Result one = first.get(60, TimeUnit.SECONDS);

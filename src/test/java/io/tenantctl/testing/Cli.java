@@ -64,6 +64,29 @@ public final class Cli {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /**
+     * Starts {@code run(cancel, onErr, args)} on a thread of its own, for a command that runs while the test does something
+     * else. Not on the common pool: it has one thread on two cores, so a second command would queue behind a held first.
+     */
+    public java.util.concurrent.CompletableFuture<Result> start(CancelToken cancel, java.util.function.Consumer<String> onErr,
+                                                                 String... args) {
+        java.util.concurrent.CompletableFuture<Result> result = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(run(cancel, onErr, args));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "cli-" + String.join(" ", args));
+        t.setDaemon(true);
+        t.start();
+        return result;
+    }
+
+    public java.util.concurrent.CompletableFuture<Result> start(String... args) {
+        return start(new CancelToken(), text -> { }, args);
+    }
+
     /** What one invocation did; toString carries both streams so failed assertions show them. */
     public record Result(int exitCode, String out, String err) {
         public JsonNode json() {
