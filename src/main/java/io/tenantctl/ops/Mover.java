@@ -512,7 +512,14 @@ final class Mover {
     private void verify(MoveRepository.Move m, Pool from, Pool to, Fingerprint ledger) {
         MongoDatabase source = db(from, m.fromDatabase());
         MongoDatabase target = db(to, m.toDatabase());
-        CompletableFuture<Fingerprint> sourceNow = CompletableFuture.supplyAsync(() -> fingerprint(source));
+        // the source is read on a thread of its own while this one reads the target; not on the JVM's common pool, which
+        // has one thread on two cores (Java 25 uses it even then; 17 starts a thread per task): moves verifying at once
+        // would read their sources one after another there, each org frozen meanwhile
+        CompletableFuture<Fingerprint> sourceNow = CompletableFuture.supplyAsync(() -> fingerprint(source), task -> {
+            Thread t = new Thread(task, "move-verify-" + m.orgId());
+            t.setDaemon(true);
+            t.start();
+        });
         Fingerprint targetNow = fingerprint(target);
         Fingerprint src;
         try {

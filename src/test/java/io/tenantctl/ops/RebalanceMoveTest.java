@@ -68,6 +68,51 @@ class RebalanceMoveTest {
         }
     }
 
+    /**
+     * A move's verification does not wait for the JVM's common pool. On two cores that pool has one thread, and Java 25
+     * runs supplyAsync there even then: the source read of each move verifying at once queued behind the others, every
+     * one of those orgs frozen meanwhile. Here every thread of that pool is busy (blocked on a monitor, which the pool
+     * does not make up for) for the whole move.
+     */
+    @Test
+    void aMoveVerifiesWhileTheCommonPoolIsBusy() throws Exception {
+        try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
+            f.org("acme", 1, 500);
+            Fingerprint before = f.fingerprint(f.current("acme"));
+            Object monitor = new Object();
+            AtomicBoolean done = new AtomicBoolean();
+            int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+            java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(threads);
+            for (int i = 0; i < threads; i++) {
+                java.util.concurrent.ForkJoinPool.commonPool().execute(() -> {
+                    synchronized (monitor) {
+                        busy.countDown();
+                        while (!done.get()) {
+                            try {
+                                monitor.wait();
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+            try {
+                assertThat(busy.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("every common-pool thread taken").isTrue();
+                Rebalance.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
+                        () -> f.move(new Rebalance(f.ctx), "acme", "p2"));
+                assertThat(r.report().count("moved")).isEqualTo(1);
+                assertThat(f.fingerprint(f.current("acme"))).isEqualTo(before);
+                assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p2");
+            } finally {
+                synchronized (monitor) {
+                    done.set(true);
+                    monitor.notifyAll();
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = MoveState.class, names = {"PLANNED", "FROZEN", "COPYING", "VERIFYING", "FLIPPED", "RETAINED"})
     void aCrashAtEveryStateBoundary_thenResume_leavesOneVerifiedCopyThatThePointerNames(MoveState at) {
