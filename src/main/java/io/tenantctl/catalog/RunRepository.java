@@ -27,8 +27,9 @@ public final class RunRepository {
         this.catalog = catalog;
     }
 
+    /** A run; {@code perPool} is its --per-pool over every worker (null for a run recorded before catalog version 8). */
     public record Run(String runId, String verb, String args, Instant startedAt, Instant finishedAt, String status, String actor,
-                      String summary, String reason) {
+                      String summary, String reason, Integer perPool) {
         public RunStatus runStatus() {
             return RunStatus.of(status);
         }
@@ -317,6 +318,11 @@ public final class RunRepository {
         });
     }
 
+    /** Records the run's --per-pool, which its workers keep unless they pass their own. */
+    public void setPerPool(String runId, int perPool) {
+        catalog.inConnection(c -> Sql.update(c, "update runs set per_pool = ? where run_id = ?", perPool, runId));
+    }
+
     /** Marks the run aborted with a reason every worker and the summary show (only while it is running). */
     public boolean abort(String runId, String reason) {
         return catalog.inConnection(c -> Sql.update(c,
@@ -327,7 +333,7 @@ public final class RunRepository {
     private static Run mapRun(ResultSet rs) throws SQLException {
         return new Run(rs.getString("run_id"), rs.getString("verb"), rs.getString("args"), Sql.instant(rs, "started_at"),
                 Sql.instant(rs, "finished_at"), rs.getString("status"), rs.getString("actor"), rs.getString("summary"),
-                rs.getString("reason"));
+                rs.getString("reason"), (Integer) rs.getObject("per_pool"));
     }
 
     /** Per pool and verb: how many succeeded items, and the median and 95th percentile of their wall time (ms). */

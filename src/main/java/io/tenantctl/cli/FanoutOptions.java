@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 /** Concurrency knobs shared by every fan-out verb. */
 final class FanoutOptions {
 
-    @Option(names = "--per-pool", paramLabel = "N", description = {"Orgs worked on at once per pool (default 4; rebalance: moves at once",
-            "per source and per target pool, default 1)."})
+    @Option(names = "--per-pool", paramLabel = "N", description = {"Orgs of the run worked on at once per pool, over all its workers",
+            "(default 4, or with --join/--resume the run's own; rebalance: moves at once per source and per target pool, default 1)."})
     Integer perPool;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16", description = "Orgs worked on at once overall.")
@@ -60,7 +60,6 @@ final class FanoutOptions {
         return new Fanout.Settings(perPool(), concurrency, 0);
     }
 
-    /** The run engine's limits: per pool (across every worker of the run), overall, the start rate and --wait. */
     /** How this invocation drives its run: limits, --detach/--join/--resume, Ctrl-C and progress. */
     RunEngine.Drive drive(CliContext ctx) {
         return drive(ctx, 4);
@@ -75,9 +74,13 @@ final class FanoutOptions {
         return engine(4);
     }
 
-    /** As {@link #engine()}, for a verb whose --per-pool defaults to {@code defaultPerPool}. */
+    /**
+     * The run engine's limits: per pool (across every worker of the run; without --per-pool, a joined or resumed run
+     * keeps its own, a new one gets {@code defaultPerPool}), overall, the start rate and --wait.
+     */
     RunEngine.Settings engine(int defaultPerPool) {
-        return new RunEngine.Settings(perPool == null ? defaultPerPool : perPool, concurrency, rate, waitForBusy, busyTimeout);
+        return new RunEngine.Settings(perPool == null ? defaultPerPool : perPool, concurrency, rate, waitForBusy, busyTimeout,
+                perPool != null);
     }
 
     private int perPool() {

@@ -29,7 +29,7 @@ final class RunsShowCommand implements Callable<Integer> {
         }
         ctx.out.println("run " + d.run().runId() + " " + d.run().verb() + " " + d.run().status() + " started " + d.run().startedAt()
                 + (d.run().finishedAt() == null ? "" : " finished " + d.run().finishedAt()) + " by " + d.run().actor());
-        ctx.out.println("args " + d.run().args());
+        ctx.out.println("args " + d.run().args() + (d.run().perPool() == null ? "" : "  per-pool " + d.run().perPool()));
         Output.table(ctx.out, List.of("org", "status", "attempts", "ms", "error"),
                 d.items().stream().map(i -> java.util.Arrays.asList(i.orgId(), i.status(), String.valueOf(i.attempts()),
                         i.millis() == null ? null : String.valueOf(i.millis()), i.error())).toList());

@@ -268,7 +268,7 @@ public final class Rebalance {
             return new Result(RunReport.planned(VERB, lines), false);
         }
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req),
-                run -> work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().perPool()));
+                run -> work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool()));
         return new Result(ran.report(), ran.interrupted());
     }
 

@@ -18,7 +18,7 @@ public final class Runs {
 
     /** A run as shown to people: its stored arguments and summary as JSON values, not as strings holding JSON. */
     public record RunView(String runId, String verb, JsonNode args, Instant startedAt, Instant finishedAt, String status,
-                          String actor, JsonNode summary, String reason, String nextStep) {
+                          String actor, JsonNode summary, String reason, String nextStep, Integer perPool) {
         static RunView of(RunRepository.Run r, RunStatus status) {
             String verb = r.verb();
             JsonNode args = tree(r.args());
@@ -28,7 +28,7 @@ public final class Runs {
                 default -> null;
             };
             return new RunView(r.runId(), verb, args, r.startedAt(), r.finishedAt(), status.db(), r.actor(),
-                    tree(r.summary()), r.reason(), next);
+                    tree(r.summary()), r.reason(), next, r.perPool());
         }
 
         /**

@@ -144,8 +144,13 @@ class RunEngineTest {
         assertThat(strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs")).hasSize(runs);
     }
 
-    @Test
-    void perPoolHoldsAcrossAllTheWorkersOfARun(@TempDir Path dir) throws Exception {
+    /**
+     * --per-pool 2 given to the workers, or only to --detach (the run records it: workers that join without one keep it,
+     * where they used their own default of 4 before).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void perPoolHoldsAcrossAllTheWorkersOfARun(boolean givenToDetachOnly, @TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
         Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
         Map<String, Integer> most = new ConcurrentHashMap<>();
@@ -164,14 +169,19 @@ class RunEngineTest {
         Path schema = CliFixture.smallSchema(dir);
         List<String> ids = new ArrayList<>(CliFixture.ids("p1-", 0, 12));
         ids.addAll(CliFixture.ids("p2-", 0, 12));
-        JsonNode detached = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"), ids)));
+        List<String> detach = new ArrayList<>(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"));
+        List<String> join = new ArrayList<>(List.of("provision", "--concurrency", "6", "-o", "json", "--join"));
+        (givenToDetachOnly ? detach : join).addAll(1, List.of("--per-pool", "2"));
+        JsonNode detached = strictJson(cli.run(CliFixture.args(detach, ids)));
         String runId = detached.get("run_id").asText();
+        join.add(runId);
         // fill-then-spill put p1-* on pool-1 and p2-* on pool-2
         assertThat(strictJson(ok(cli, "orgs", "list", "--pool", "pool-1", "-o", "json")).get("orgs")).allSatisfy(o ->
                 assertThat(o.get("org_id").asText()).startsWith("p1-"));
 
-        List<Cli.Result> workers = parallel(3, i -> cli.run("provision", "--join", runId, "--per-pool", "2", "--concurrency", "6", "-o", "json"));
+        List<Cli.Result> workers = parallel(3, i -> cli.run(join.toArray(String[]::new)));
         workers.forEach(w -> assertThat(w.exitCode()).as(w.toString()).isZero());
+        assertThat(strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run").get("per_pool").asInt()).isEqualTo(givenToDetachOnly ? 2 : 4);
         assertThat(most.get("pool-1")).as("orgs at once on pool-1, over 3 workers").isBetween(1, 2);
         assertThat(most.get("pool-2")).as("orgs at once on pool-2, over 3 workers").isBetween(1, 2);
         assertThat(strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("succeeded");

@@ -42,12 +42,27 @@ public final class RunEngine {
     public static final int ORG_BUSY_GIVE_UP_SECONDS = 120;
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    /** Limits for one worker; {@code perPool} also caps the run as a whole (across workers), {@code ratePerPool} 0 = none. */
-    public record Settings(int perPool, int concurrency, double ratePerPool, boolean waitForOrgs, int busyTimeoutSeconds) {
+    /**
+     * Limits for one worker; {@code perPool} also caps the run as a whole (across workers) and is recorded with a new
+     * run: a worker that joins or resumes it keeps the run's unless {@code perPoolGiven} (the operator passed one).
+     * {@code ratePerPool} 0 = none.
+     */
+    public record Settings(int perPool, int concurrency, double ratePerPool, boolean waitForOrgs, int busyTimeoutSeconds,
+                           boolean perPoolGiven) {
         public static final Settings DEFAULT = new Settings(4, 16, 0, false, ORG_BUSY_GIVE_UP_SECONDS);
 
         public Settings(int perPool, int concurrency, double ratePerPool, boolean waitForOrgs) {
             this(perPool, concurrency, ratePerPool, waitForOrgs, ORG_BUSY_GIVE_UP_SECONDS);
+        }
+
+        public Settings(int perPool, int concurrency, double ratePerPool, boolean waitForOrgs, int busyTimeoutSeconds) {
+            this(perPool, concurrency, ratePerPool, waitForOrgs, busyTimeoutSeconds, true);
+        }
+
+        /** These limits for working on {@code run}: its recorded --per-pool, unless this worker was given one. */
+        public Settings forRun(RunRepository.Run run) {
+            return perPoolGiven || run.perPool() == null ? this
+                    : new Settings(run.perPool(), concurrency, ratePerPool, waitForOrgs, busyTimeoutSeconds, false);
         }
 
         public Settings {
@@ -201,7 +216,13 @@ public final class RunEngine {
     public Ran run(String verb, Drive drive, OutcomeNames names, java.util.function.Supplier<String> start,
                    java.util.function.Function<RunRepository.Run, Work> work) {
         RunControl control = drive.control();
-        String runId = !control.existing() ? start.get() : control.joinRunId() != null ? control.joinRunId() : control.resumeRunId();
+        String runId;
+        if (control.existing()) {
+            runId = control.joinRunId() != null ? control.joinRunId() : control.resumeRunId();
+        } else {
+            runId = start.get();
+            ctx.catalog().runs().setPerPool(runId, drive.settings().perPool()); // before its id is shown to any worker
+        }
         Work w = null;
         if (control.existing()) {
             w = work.apply(runOf(runId, verb));
@@ -215,7 +236,8 @@ public final class RunEngine {
         Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
         drive.progress().begin(verb, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
                 + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
-        boolean interrupted = work(runId, w.job(), drive.settings(), w.budget(), drive.cancel(), drive.progress());
+        Settings settings = drive.settings().forRun(ctx.catalog().runs().get(runId));
+        boolean interrupted = work(runId, w.job(), settings, w.budget(), drive.cancel(), drive.progress());
         drive.progress().end();
         finish(runId, interrupted);
         return new Ran(report(runId, names), interrupted);
