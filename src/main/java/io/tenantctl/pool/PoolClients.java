@@ -8,6 +8,7 @@ import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
 import org.bson.Document;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,8 @@ public final class PoolClients implements PoolConnector {
     public void ping(String poolId, String uri) {
         try {
             client(poolId, uri).getDatabase("admin").runCommand(new Document("ping", 1));
+        } catch (TenantctlException e) {
+            throw e; // already says what is wrong (a variable not set, a URI its variables make invalid)
         } catch (RuntimeException e) {
             throw TenantctlException.config(PoolUri.subject(poolId) + " (" + PoolUri.stored(uri).redacted() + ") is unreachable: "
                     + FerretErrors.describe(e), e);
@@ -77,8 +80,19 @@ public final class PoolClients implements PoolConnector {
 
     private MongoClient client(String poolId, String uri) {
         return clients.computeIfAbsent(poolId, id -> {
-            String resolved = PoolUri.stored(uri).resolve(id, env);
-            return MongoClients.create(settings(resolved, timeoutMillis, socketTimeoutMillis));
+            PoolUri stored = PoolUri.stored(uri);
+            String resolved = stored.resolve(id, env);
+            try {
+                return MongoClients.create(settings(resolved, timeoutMillis, socketTimeoutMillis));
+            } catch (IllegalArgumentException | com.mongodb.MongoException e) {
+                // The stored URI was checked with its placeholders filled in, so a variable's value broke it. The driver's
+                // message quotes the part it could not read (a token with a comma in it, say): never shown, nor kept as a cause.
+                List<String> vars = stored.variables().stream().map(v -> "${" + v + "}").toList();
+                throw TenantctlException.config(PoolUri.subject(id) + " (" + stored.redacted() + "): its URI is not valid"
+                        + (vars.isEmpty() ? "" : " once " + String.join(", ", vars) + (vars.size() == 1 ? " is" : " are") + " substituted: check "
+                        + (vars.size() == 1 ? "that variable's value" : "those variables' values"))
+                        + " (the driver's message is not shown: it would quote them)");
+            }
         });
     }
 

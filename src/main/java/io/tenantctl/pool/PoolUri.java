@@ -273,6 +273,16 @@ public final class PoolUri {
         return s.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
+    /** The names of the environment variables this URI's placeholders reference, in order, each once. */
+    public java.util.List<String> variables() {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        Matcher m = PLACEHOLDER.matcher(raw);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return java.util.List.copyOf(names);
+    }
+
     /**
      * Substitutes {@code ${VAR}} from {@code env}. Values inside the user:password part and the query are
      * percent-encoded. A missing variable is a CONFIG error naming the pool and the variable.

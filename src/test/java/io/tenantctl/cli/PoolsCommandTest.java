@@ -92,6 +92,28 @@ class PoolsCommandTest {
         assertThat(poolsJson(cli)).hasSize(1);
     }
 
+    /**
+     * A variable whose value makes the URI unreadable (a session token with a comma: the driver splits
+     * authMechanismProperties on commas after decoding) is named, and the driver's message, which quotes the piece it
+     * could not read, is not shown: it printed "'SENTINELB_SECRET' is not a key value pair".
+     */
+    @Test
+    void aVariableThatBreaksTheUriIsNamedWithoutQuotingItsValue() {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", url, "TOK6", "SENTINELA_SECRET,SENTINELB_SECRET"));
+        String uri = "mongodb://127.0.0.1:1/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:${TOK6}";
+        ok(cli, "pools", "add", "pool-6", "--uri", uri, "--capacity", "0");
+
+        Cli.Result stats = cli.run("pools", "stats", "pool-6", "-o", "json");
+        Cli.Result capture = cli.run("-v", "schema", "capture", "--from-uri", uri, "--database", "x", "-o", "json");
+        for (Cli.Result r : List.of(stats, capture)) {
+            assertThat(r.out() + r.err()).as(r.toString()).doesNotContain("SENTINEL").contains("${TOK6}").contains("check that variable's value");
+        }
+        assertThat(stats.exitCode()).as(stats.toString()).isZero();
+        assertThat(capture.exitCode()).as(capture.toString()).isEqualTo(3);
+        strictJson(capture);
+    }
+
     @Test
     void aStoredUriHoldingSecretsIsRedactedWarnedAboutAndCanBeFixed() throws Exception {
         String url = CliFixture.initialisedCatalog();
