@@ -101,7 +101,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         counts.put("migrated", r.report().count("migrated"));
         counts.put("unchanged", r.unchanged());
         counts.put("skipped", r.report().count("skipped"));
-        Map<String, Object> doc = Summary.json(r.report(), r.interrupted(), counts, MigrateAllCommand::nextStep);
+        Map<String, Object> doc = Summary.json(r.report(), r.interrupted(), counts, this::nextStep);
         doc.put("skipped_orgs", skipped(r).stream().map(f -> Map.of("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
         doc.put("aborted", r.report().aborted());
         if (r.report().dryRun()) {
@@ -114,23 +114,27 @@ final class MigrateAllCommand implements Callable<Integer> {
         return r.report().orgs().stream().filter(o -> o.outcome().equals("skipped")).toList();
     }
 
-    /** What to run to get an org that failed in a migrate-all run moving again. */
-    private static String nextStep(RunReport.Org f) {
+    /**
+     * What to run to get an org that failed in a migrate-all run moving again; commands that migrate name this
+     * invocation's --schema, or they would roll out the built-in manifest.
+     */
+    private String nextStep(RunReport.Org f) {
         String orgId = f.orgId();
         String error = f.error();
         if (error == null) {
             return null;
         }
+        String migrate = "tenantctl migrate-all --org " + orgId + Summary.schemaOption(schema);
         if (error.contains("orgs adopt")) {
-            return "tenantctl orgs adopt " + orgId + " --pool POOL   (see the error)";
+            return "tenantctl orgs adopt " + orgId + " --pool " + (f.poolId() == null ? "POOL" : f.poolId()) + "   (see the error)";
         }
         if (error.contains("--replace-conflicting")) {
-            return "tenantctl migrate-all --org " + orgId + " --replace-conflicting --dry-run   (then without --dry-run)";
+            return migrate + " --replace-conflicting --dry-run   (then without --dry-run)";
         }
         if (error.contains("duplicate")) {
-            return "remove the duplicate documents named above, then: tenantctl migrate-all --org " + orgId;
+            return "remove the duplicate documents named above, then: " + migrate;
         }
-        return "tenantctl migrate-all --org " + orgId;
+        return migrate;
     }
 
     private static Map<String, Integer> totals(MigrateAll.Result r) {
@@ -168,7 +172,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + r.unchanged() + ", skipped " + report.count("skipped") + ", failed " + report.failed().size());
         Summary.timings(ctx, report, true);
         skipped(r).forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
-        Summary.failures(ctx, Summary.failures(report, MigrateAllCommand::nextStep));
+        Summary.failures(ctx, Summary.failures(report, this::nextStep));
         if (report.aborted() != null) {
             ctx.err.println("aborted: " + report.aborted() + ". Resume with: tenantctl migrate-all --resume " + report.runId());
         }

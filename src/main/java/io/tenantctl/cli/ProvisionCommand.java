@@ -101,7 +101,8 @@ final class ProvisionCommand implements Callable<Integer> {
     }
 
     /** What to run to get a failed org moving again. */
-    private static String nextStep(RunReport.Org f) {
+    /** What moves a failed org on: commands that provision again name this invocation's --schema, or they would apply the built-in one. */
+    private String nextStep(RunReport.Org f) {
         String orgId = f.orgId();
         String poolId = f.poolId();
         String error = f.error();
@@ -111,13 +112,16 @@ final class ProvisionCommand implements Callable<Integer> {
         if (error.contains("orgs adopt")) {
             return "tenantctl orgs adopt " + orgId + " --pool " + poolId + "   (or: tenantctl orgs forget " + orgId + ")";
         }
+        if (error.contains("choose another id")) { // its database is another org's: there is no row to resume or forget
+            return "provision it under another id   (" + orgId + " cannot be used)";
+        }
         if (error.startsWith("no capacity")) {
-            return "tenantctl pools add … / pools enable …, then: tenantctl provision " + orgId;
+            return "tenantctl pools add … / pools enable …, then: tenantctl provision " + orgId + Summary.schemaOption(schema);
         }
         if (error.startsWith("org is ")) {
             return "tenantctl orgs show " + orgId;
         }
-        return "tenantctl provision " + orgId + "   (resumes it; or: tenantctl orgs forget " + orgId + ")";
+        return "tenantctl provision " + orgId + Summary.schemaOption(schema) + "   (resumes it; or: tenantctl orgs forget " + orgId + ")";
     }
 
     private void render(RunReport report, Provision.Result r) {
@@ -127,7 +131,7 @@ final class ProvisionCommand implements Callable<Integer> {
             counts.put("provisioned", report.count("provisioned"));
             counts.put("unchanged", report.count("unchanged"));
             counts.put("planned", report.count("planned"));
-            Output.json(ctx.out, Summary.json(report, r.interrupted(), counts, ProvisionCommand::nextStep));
+            Output.json(ctx.out, Summary.json(report, r.interrupted(), counts, this::nextStep));
             return;
         }
         if (fanout.detach && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
@@ -147,6 +151,6 @@ final class ProvisionCommand implements Callable<Integer> {
                 + report.count("unchanged") + ", failed " + report.failed().size()
                 + (r.interrupted() ? ", not started " + report.count("not_started") + " (interrupted; re-run to resume)" : ""));
         Summary.timings(ctx, report, true);
-        Summary.failures(ctx, Summary.failures(report, ProvisionCommand::nextStep));
+        Summary.failures(ctx, Summary.failures(report, this::nextStep));
     }
 }

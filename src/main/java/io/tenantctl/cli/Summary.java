@@ -106,4 +106,13 @@ final class Summary {
                     + " ms: check the pools' PostgreSQL for catalog pressure (n_dead_tup, buffers_backend, documentdb_api_catalog.collections)");
         }
     }
+
+    /** " --schema FILE" for a next step when this invocation was given one (quoted for a shell when it needs it), else "". */
+    static String schemaOption(java.nio.file.Path schema) {
+        if (schema == null) {
+            return "";
+        }
+        String path = schema.toString();
+        return " --schema " + (path.matches("[A-Za-z0-9_./:@%+=,-]+") ? path : "'" + path.replace("'", "'\\''") + "'");
+    }
 }

@@ -203,6 +203,7 @@ class OrgsAdoptTest {
         Cli.Result rollout = cli.run("migrate-all", "--schema", schema.toString(), "--include-failed", "-o", "json");
         assertThat(rollout.exitCode()).as(rollout.toString()).isEqualTo(1);
         assertThat(strictJson(rollout).get("failed").get(0).get("error").asText()).contains("orgs adopt taken");
+        assertThat(strictJson(rollout).get("failed").get(0).get("next_step").asText()).contains("tenantctl orgs adopt taken --pool pool-1");
         assertThat(snapshot(db)).isEqualTo(before);
 
         // adopt takes the failed row over; forget (on another one) removes it and touches nothing
@@ -223,6 +224,30 @@ class OrgsAdoptTest {
         assertThat(forgot.get("forgotten").asBoolean()).isTrue();
         assertThat(cli.run("orgs", "show", "taken-2").exitCode()).isEqualTo(2);
         assertThat(snapshot(other)).isEqualTo(otherBefore);
+    }
+
+    /** The next step a failed provision prints, run as printed, finishes the org with the manifest the provision was given. */
+    @Test
+    void theNextStepOfAFailedProvisionNamesItsSchema_soFollowingItFinishesTheOrgWithThatSchema(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Path schema = CliFixture.smallSchema(dir);
+        AtomicBoolean failIndexes = new AtomicBoolean(true);
+        Cli cli = Cli.withCatalog(url).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (failIndexes.get() && HookedPools.is(cmd, "createIndexes") && db.equals("org_step_1")) {
+                throw new IllegalStateException("injected: createIndexes refused");
+            }
+        }));
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Cli.Result first = cli.run("provision", "step-1", "--schema", schema.toString(), "-o", "json");
+        assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
+        String next = strictJson(first).get("failed").get(0).get("next_step").asText();
+        assertThat(next).contains("--schema " + schema);
+        failIndexes.set(false);
+
+        List<String> command = new ArrayList<>(List.of(next.split("   \\(")[0].trim().split(" ")));
+        assertThat(command.remove(0)).isEqualTo("tenantctl");
+        ok(cli, command.toArray(String[]::new));
+        SchemaCheck.assertClean(url, "step-1", SchemaManifest.load(schema));
     }
 
     @Test
