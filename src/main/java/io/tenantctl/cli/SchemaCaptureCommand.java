@@ -33,7 +33,7 @@ final class SchemaCaptureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PoolUri from = PoolUri.parse(uri, allowInlinePassword);
+        PoolUri from = PoolUri.parseOneOff(uri, allowInlinePassword);
         SchemaManifest m = SchemaInspect.capture(ctx.pools(), Retry.ferretDefault(), from.raw(), database);
         ctx.out.print(m.toJson());
         ctx.out.flush();

@@ -68,7 +68,7 @@ public final class SchemaInspect {
         } catch (SchemaApply.StepFailure e) {
             throw TenantctlException.config("cannot read org " + orgId + "'s schema on pool " + pool.poolId() + " ("
                     + PoolUri.stored(pool.uri()).redacted() + "): " + e.getMessage()
-                    + " — check the pool with 'tenantctl pools show " + pool.poolId() + "'", e);
+                    + " — check the pool with 'tenantctl pools stats " + pool.poolId() + "' (it pings it)", e);
         }
         return new OrgDiff(orgId, pool.poolId(), org.databaseName(), org.schemaHash(), manifest.hash(), diff);
     }

@@ -58,8 +58,20 @@ public final class PoolUri {
         this.raw = raw;
     }
 
-    /** Checks the form; inline secrets are refused unless {@code allowInlinePassword}. */
+    /** Checks the form of a pool's URI; inline secrets are refused unless {@code allowInlinePassword}. */
     public static PoolUri parse(String raw, boolean allowInlinePassword) {
+        return parse(raw, allowInlinePassword, "or pass --allow-inline-password to have tenantctl move them into variables of its own");
+    }
+
+    /**
+     * As {@link #parse(String, boolean)}, for a connection that is used once and never stored (schema capture's
+     * reference database): --allow-inline-password uses the secrets as given, it moves nothing.
+     */
+    public static PoolUri parseOneOff(String raw, boolean allowInlinePassword) {
+        return parse(raw, allowInlinePassword, "or pass --allow-inline-password to use them as given (never printed or stored)");
+    }
+
+    private static PoolUri parse(String raw, boolean allowInlinePassword, String allowHint) {
         if (raw == null || !(raw.startsWith("mongodb://") || raw.startsWith("mongodb+srv://"))) {
             throw TenantctlException.usage("pool URI must start with mongodb:// or mongodb+srv:// (got '"
                     + (raw == null ? "" : ANY_USERINFO.matcher(raw).replaceFirst("$1:***@")) + "')");
@@ -74,7 +86,7 @@ public final class PoolUri {
                     : "inline secrets (" + String.join(", ", inline) + ")";
             throw TenantctlException.usage("pool URI " + uri.redacted() + " has " + what + ": put each in an environment "
                     + "variable and write ${VAR} in its place (e.g. mongodb://user:${POOL_PASSWORD}@host:27017), "
-                    + "or pass --allow-inline-password to have tenantctl move them into variables of its own");
+                    + allowHint);
         }
         uri.requireDriverReadable();
         return uri;

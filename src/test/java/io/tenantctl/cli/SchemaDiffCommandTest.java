@@ -80,6 +80,21 @@ class SchemaDiffCommandTest {
         assertThat(doc.get("recorded_hash").asText()).isEqualTo(doc.get("manifest_hash").asText());
     }
 
+    /** A pool that does not answer: exit 3, one line naming the org and pool, and a command that does check the pool. */
+    @Test
+    void anOrgOnAPoolThatDoesNotAnswerIsExitThreeWithACommandThatChecksThePool(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli setup = Cli.withCatalog(url);
+        CliFixture.addPool(setup, "pool-1", pools.uri(0), 100, 1);
+        MigrateAllFixture.provision(setup, write(dir, "v1.json", V1), List.of("acme"));
+        pools.close(); // the pool is gone
+        Cli cli = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", url, "TENANTCTL_POOL_CONNECT_TIMEOUT_MS", "200"));
+        Cli.Result r = cli.run("schema", "diff", "acme", "--schema", dir.resolve("v1.json").toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err().strip().lines()).singleElement().asString().contains("org acme").contains("pool-1")
+                .contains("tenantctl pools stats pool-1"); // 'pools show' does not contact the pool
+    }
+
     @Test
     void driftExitsFourAndEveryDifferenceIsAnObjectWithItsKind(@TempDir Path dir) {
         Cli cli = acme(dir);
