@@ -87,7 +87,8 @@ public final class Provision {
             Org org = existing.get(id);
             if (org == null) {
                 s.fresh().add(id);
-            } else if (org.status().equals(Org.ACTIVE)) {
+            } else if (org.status().equals(Org.ACTIVE) || org.status().equals(Org.READ_ONLY)) {
+                // it exists with its schema; a suspended (or frozen) org stays as it is, re-running a signup list stays exit 0
                 s.done().put(id, line(id, org.poolId(), "unchanged", null));
             } else if (org.status().equals(Org.PROVISIONING) || org.status().equals(Org.FAILED)) {
                 s.resume().add(org);

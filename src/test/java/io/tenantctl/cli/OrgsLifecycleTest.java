@@ -45,6 +45,11 @@ class OrgsLifecycleTest {
 
             Cli.Result again = ok(f.cli, "orgs", "suspend", "acme");
             assertThat(again.out()).contains("already read_only");
+            // a signup list re-run with a suspended org in it: unchanged and still suspended, exit 0 (it failed the org)
+            JsonNode reprovisioned = strictJson(ok(f.cli, "provision", "acme", "globex", "-o", "json"));
+            assertThat(reprovisioned.get("unchanged").asInt()).as(reprovisioned.toString()).isEqualTo(2);
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("read_only");
+            assertThat(routingWritable(f, "acme")).isEqualTo("false");
 
             Cli.Result dry = ok(f.cli, "orgs", "resume", "acme", "--dry-run");
             assertThat(dry.out()).contains("dry run");
