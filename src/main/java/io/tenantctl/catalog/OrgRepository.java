@@ -65,22 +65,34 @@ public final class OrgRepository {
      * no room get an error and no row.
      */
     public List<Placed> place(List<String> orgIds, String pinnedPool, String tier) {
+        return place(orgIds, pinnedPool, tier, Map.of());
+    }
+
+    /** As {@link #place(List, String, String)}, passing over the {@code unreachable} pools (id → why) unless pinned. */
+    public List<Placed> place(List<String> orgIds, String pinnedPool, String tier, Map<String, String> unreachable) {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
-            return assign(c, orgIds, pinnedPool, tier, true);
+            return assign(c, orgIds, pinnedPool, tier, true, unreachable);
         });
     }
 
     /** The placement {@link #place} would make now, writing nothing. */
     public List<Placed> planPlacement(List<String> orgIds, String pinnedPool) {
-        return catalog.inConnection(c -> assign(c, orgIds, pinnedPool, null, false));
+        return planPlacement(orgIds, pinnedPool, Map.of());
     }
 
-    private List<Placed> assign(Connection c, List<String> orgIds, String pinnedPool, String tier, boolean write)
-            throws SQLException {
+    public List<Placed> planPlacement(List<String> orgIds, String pinnedPool, Map<String, String> unreachable) {
+        return catalog.inConnection(c -> assign(c, orgIds, pinnedPool, null, false, unreachable));
+    }
+
+    private List<Placed> assign(Connection c, List<String> orgIds, String pinnedPool, String tier, boolean write,
+                                Map<String, String> unreachable) throws SQLException {
         Map<String, Pool> pools = new LinkedHashMap<>();
+        List<String> passedOver = new ArrayList<>();
         for (Pool p : PoolRepository.list(c)) {
-            if (pinnedPool == null || p.poolId().equals(pinnedPool)) {
+            if (pinnedPool == null && unreachable.containsKey(p.poolId())) {
+                passedOver.add(p.poolId() + " unreachable");
+            } else if (pinnedPool == null || p.poolId().equals(pinnedPool)) {
                 pools.put(p.poolId(), p);
             }
         }
@@ -104,7 +116,7 @@ public final class OrgRepository {
             }
             Optional<Pool> choice = Placement.choose(new ArrayList<>(pools.values()));
             if (choice.isEmpty()) {
-                out.add(new Placed(orgId, null, noCapacity(pinnedPool, pools)));
+                out.add(new Placed(orgId, null, noCapacity(pinnedPool, pools, passedOver)));
                 continue;
             }
             Pool p = choice.get();
@@ -118,7 +130,7 @@ public final class OrgRepository {
         return out;
     }
 
-    private static String noCapacity(String pinnedPool, Map<String, Pool> pools) {
+    private static String noCapacity(String pinnedPool, Map<String, Pool> pools, List<String> passedOver) {
         if (pinnedPool != null) {
             Pool p = pools.get(pinnedPool);
             if (!Pool.ACTIVE.equals(p.status())) {
@@ -126,9 +138,10 @@ public final class OrgRepository {
             }
             return "no capacity: pool " + pinnedPool + " is full (" + p.orgCount() + "/" + p.capacity() + ")";
         }
-        List<String> state = pools.values().stream()
+        List<String> state = new ArrayList<>(pools.values().stream()
                 .map(p -> p.poolId() + " " + (Pool.ACTIVE.equals(p.status()) ? "full " + p.orgCount() + "/" + p.capacity() : p.status()))
-                .toList();
+                .toList());
+        state.addAll(passedOver);
         return "no capacity: no active pool has room (" + (state.isEmpty() ? "no pools registered" : String.join(", ", state))
                 + ") — add a pool ('tenantctl pools add'), enable one or raise a capacity";
     }

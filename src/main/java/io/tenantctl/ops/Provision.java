@@ -60,7 +60,7 @@ public final class Provision {
     public Result run(Request req) {
         if (req.dryRun() && !req.drive().control().existing()) {
             Sorted s = sort(req);
-            for (OrgRepository.Placed p : ctx.catalog().orgs().planPlacement(s.fresh(), req.pool())) {
+            for (OrgRepository.Placed p : ctx.catalog().orgs().planPlacement(s.fresh(), req.pool(), unreachable(req, s))) {
                 s.done().put(p.orgId(), line(p.orgId(), p.poolId(), p.ok() ? "planned" : "failed", p.error()));
             }
             s.resume().forEach(o -> s.done().put(o.orgId(), line(o.orgId(), o.poolId(), "planned", null)));
@@ -100,12 +100,27 @@ public final class Provision {
         return s;
     }
 
+    /**
+     * The active pools with room that do not answer a ping, so that new orgs spill past them instead of being placed
+     * there and failing (their rows would also take the pool's places). Not for --pool: that org is failed naming it.
+     */
+    private Map<String, String> unreachable(Request req, Sorted s) {
+        if (req.pool() != null || s.fresh().isEmpty()) {
+            return Map.of();
+        }
+        List<io.tenantctl.catalog.Pool> open = ctx.catalog().pools().list().stream()
+                .filter(p -> io.tenantctl.catalog.Pool.ACTIVE.equals(p.status()) && p.orgCount() < p.capacity()).toList();
+        Map<String, String> dead = PoolHealth.unreachable(ctx, open);
+        dead.forEach((pool, why) -> ctx.notices().accept(why + "; new orgs are placed on the other pools"));
+        return dead;
+    }
+
     /** Places the new orgs and records the run: their items pending, spread over the pools; those already final as such. */
     private String start(Request req) {
         Sorted s = sort(req);
         ctx.catalog().manifests().save(req.manifest().hash(), req.manifest().source(), req.manifest().canonicalJson());
         List<RunRepository.NewItem> work = new ArrayList<>(s.resume().stream().map(o -> item(o.orgId(), o.poolId(), null, null)).toList());
-        for (OrgRepository.Placed p : ctx.catalog().orgs().place(s.fresh(), req.pool(), req.tier())) {
+        for (OrgRepository.Placed p : ctx.catalog().orgs().place(s.fresh(), req.pool(), req.tier(), unreachable(req, s))) {
             if (p.ok()) {
                 work.add(item(p.orgId(), p.poolId(), null, null));
             } else {

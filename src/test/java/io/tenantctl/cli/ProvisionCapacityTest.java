@@ -41,6 +41,30 @@ class ProvisionCapacityTest {
         return out;
     }
 
+    /**
+     * The first pool in fill order does not answer: new orgs spill to the next one instead of being placed there and
+     * failing (their failed rows also took the dead pool's places). A pool named with --pool is not passed over.
+     */
+    @Test
+    void newOrgsSpillPastAPoolThatDoesNotAnswer(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "TENANTCTL_POOL_CONNECT_TIMEOUT_MS", "300", "USER", "test"));
+        CliFixture.addPool(cli, "pool-dead", "mongodb://127.0.0.1:1/", 20, 1);
+        CliFixture.addPool(cli, "pool-live", pools.uri(0), 20, 2);
+        Path schemaFile = CliFixture.smallSchema(dir);
+
+        Cli.Result r = cli.run("provision", "sp-1", "sp-2", "sp-3", "--schema", schemaFile.toString(), "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(CliFixture.strictJson(r).get("provisioned").asInt()).isEqualTo(3);
+        assertThat(r.err()).contains("pool pool-dead").contains("new orgs are placed on the other pools");
+        assertThat(fill(cli)).containsEntry("pool-dead", 0).containsEntry("pool-live", 3);
+        CliFixture.assertClean(url, schemaFile, List.of("sp-1", "sp-2", "sp-3"));
+
+        Cli.Result pinned = cli.run("provision", "sp-4", "--pool", "pool-dead", "--schema", schemaFile.toString(), "-o", "json");
+        assertThat(pinned.exitCode()).as(pinned.toString()).isEqualTo(1);
+        assertThat(CliFixture.strictJson(pinned).get("failed").get(0).get("error").asText()).contains("pool-dead");
+    }
+
     @Test
     void fillsThenSpillsAndRefusesWhatDoesNotFit(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
