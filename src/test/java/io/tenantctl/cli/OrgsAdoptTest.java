@@ -226,18 +226,24 @@ class OrgsAdoptTest {
         assertThat(snapshot(other)).isEqualTo(otherBefore);
     }
 
+    /** A fleet of one pool whose createIndexes on {@code database} is refused while {@code failing} holds. */
+    private static Cli failingIndexes(String url, String database, AtomicBoolean failing) {
+        Cli cli = Cli.withCatalog(url).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (failing.get() && HookedPools.is(cmd, "createIndexes") && db.equals(database)) {
+                throw new IllegalStateException("injected: createIndexes refused");
+            }
+        }));
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        return cli;
+    }
+
     /** The next step a failed provision prints, run as printed, finishes the org with the manifest the provision was given. */
     @Test
     void theNextStepOfAFailedProvisionNamesItsSchema_soFollowingItFinishesTheOrgWithThatSchema(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
         Path schema = CliFixture.smallSchema(dir);
         AtomicBoolean failIndexes = new AtomicBoolean(true);
-        Cli cli = Cli.withCatalog(url).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-            if (failIndexes.get() && HookedPools.is(cmd, "createIndexes") && db.equals("org_step_1")) {
-                throw new IllegalStateException("injected: createIndexes refused");
-            }
-        }));
-        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Cli cli = failingIndexes(url, "org_step_1", failIndexes);
         Cli.Result first = cli.run("provision", "step-1", "--schema", schema.toString(), "-o", "json");
         assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
         String next = strictJson(first).get("failed").get(0).get("next_step").asText();
@@ -255,12 +261,7 @@ class OrgsAdoptTest {
         String url = CliFixture.initialisedCatalog();
         Path schema = CliFixture.smallSchema(dir);
         AtomicBoolean failIndexes = new AtomicBoolean(true);
-        Cli cli = Cli.withCatalog(url).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-            if (failIndexes.get() && HookedPools.is(cmd, "createIndexes") && db.equals("org_half_1")) {
-                throw new IllegalStateException("injected: createIndexes refused");
-            }
-        }));
-        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Cli cli = failingIndexes(url, "org_half_1", failIndexes);
         Cli.Result first = cli.run("provision", "half-1", "half-2", "--schema", schema.toString(), "-o", "json");
         assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
         JsonNode failed = strictJson(first).get("failed").get(0);
