@@ -67,9 +67,12 @@ final class VerifyCommand implements Callable<Integer> {
         Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix,
                 changedOnly, fanout.drive(ctx), ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on));
         metrics.report(r.report());
+        // the problems exit 4 counts, by kind: informational findings and acked ones are left out, as from r.problems()
         Map<String, Long> byKind = new java.util.TreeMap<>();
-        r.findings().stream().filter(f -> !f.state().equals("acked")).forEach(f -> byKind.merge(f.kind(), 1L, Long::sum));
-        byKind.forEach((kind, n) -> metrics.gauge("findings", "Findings of the last verify, by kind (acked ones left out)", n, "kind", kind));
+        r.findings().stream().filter(f -> f.severity().equals(Verify.PROBLEM) && !f.state().equals("acked"))
+                .forEach(f -> byKind.merge(f.kind(), 1L, Long::sum));
+        byKind.forEach((kind, n) -> metrics.gauge("findings", "Problems the last verify found, by kind (informational and acked findings left out)",
+                n, "kind", kind));
         metrics.gauge("problems", "Problems the last verify found (exit 4 when above 0)", r.problems());
         render(r);
         if (r.interrupted()) {
