@@ -87,7 +87,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
             }
             ctx.out.println("run " + report.runId() + ": moved " + report.count("moved") + ", failed " + report.failed().size()
                     + (r.interrupted() ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
-            Summary.timings(ctx, report, false);
+            Summary.timings(ctx, report);
             Summary.failures(ctx, Summary.failures(report, next));
         }
         if (r.interrupted()) {

@@ -122,6 +122,6 @@ final class VerifyCommand implements Callable<Integer> {
         ctx.out.println("verified " + r.report().orgs().size() + " org(s)" + (r.skipped() > 0 ? " (" + r.skipped()
                 + " unchanged since their last clean verify, skipped)" : "") + ": " + (r.problems() == 0 ? "clean" : r.problems()
                 + " problem(s), " + news + " new") + (info > 0 ? "; " + info + " informational" : "") + (acked > 0 ? "; " + acked + " acked" : ""));
-        Summary.timings(ctx, r.report(), false);
+        Summary.timings(ctx, r.report());
     }
 }
