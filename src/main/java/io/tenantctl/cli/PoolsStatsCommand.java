@@ -39,16 +39,15 @@ final class PoolsStatsCommand implements Callable<Integer> {
                         s.adminUrl() == null ? "-" : na(s.documentdbCollections()), s.error())).toList());
         for (PoolStats.Stat s : r.pools()) {
             if (s.orgsUnreadable() != null && s.orgsUnreadable() > 0) {
-                ctx.err.println("warning: pool " + s.poolId() + ": " + s.orgsUnreadable() + " org database(s) could not be listed");
+                ctx.warn("pool " + s.poolId() + ": " + s.orgsUnreadable() + " org database(s) could not be listed");
             }
             if (s.adminError() != null) {
-                ctx.err.println("warning: pool " + s.poolId() + ": " + s.adminError());
+                ctx.warn("pool " + s.poolId() + ": " + s.adminError());
             }
             for (String w : s.warnings()) {
-                ctx.err.println("warning: pool " + s.poolId() + ": " + w);
+                ctx.warn("pool " + s.poolId() + ": " + w);
             }
         }
-        ctx.err.flush();
         return 0;
     }
 

@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The catalog-pressure warning after provision ("median N ms per provisioned org is above 500 ms"): it is about the time
- * of the work that was done, so failed orgs (a dead pool's connect timeouts) do not raise it.
+ * of the work that was done, so failed orgs (a dead pool's connect timeouts) do not raise it; it is a warning, so -q
+ * keeps it off stderr.
  */
 class ProvisionPressureWarningTest {
 
@@ -41,7 +42,7 @@ class ProvisionPressureWarningTest {
     }
 
     @Test
-    void aSlowProvisionWarns(@TempDir Path dir) {
+    void aSlowProvisionWarns_andQuietKeepsTheWarningOffStderr(@TempDir Path dir) {
         try (TestPools pools = new TestPools(1); FaultProxy slow = FaultProxy.to(pools.uri(0))) {
             Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
             CliFixture.addPool(cli, "pool-0", slow.uriFor(pools.uri(0)), 10, 1);
@@ -50,6 +51,10 @@ class ProvisionPressureWarningTest {
 
             Cli.Result loud = ok(cli, "provision", "acme", "--schema", schema);
             assertThat(loud.err()).as(loud.toString()).contains("warning: median ").contains(" ms per provisioned org is above 500 ms: ");
+
+            Cli.Result quiet = ok(cli, "provision", "globex", "--schema", schema, "-q");
+            assertThat(quiet.out()).as(quiet.toString()).contains("provisioned 1,");
+            assertThat(quiet.err()).as("-q keeps stderr to errors\n%s", quiet).isEmpty();
         }
     }
 }
