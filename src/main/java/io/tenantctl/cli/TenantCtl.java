@@ -43,9 +43,10 @@ public final class TenantCtl implements Runnable {
     @CommandLine.Mixin
     GlobalOptions options;
 
+    /** No subcommand: the help, as text or (with -o json) the same one JSON document as --help -o json. */
     @Override
     public void run() {
-        spec.commandLine().usage(ctx.out);
+        printHelp(ctx, spec.commandLine());
     }
 
     /** Runs tenantctl in-process: the entry point for main and for tests. */
