@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "verify", description = {"Is the fleet healthy, and what exactly is wrong: each finding with a stable id and the",
-        "command that fixes it. Per org: its database where the catalog says, its schema against its recorded manifest",
-        "(--deep: its newest backup read back). Fleet: pools reachable and within capacity, databases no pointer explains,",
-        "orgs, moves and runs stuck, backups fresh per tier (with a store). Exit 0 clean, 4 when a problem is found."},
+@Command(name = "verify", description = {"Check the fleet's health: each finding with a stable id and the command that fixes it.",
+        "Per org: its database where the catalog says, its schema against its recorded manifest (--deep: its newest",
+        "backup read back). Fleet: pools reachable and within capacity, databases no pointer explains, orgs, moves and",
+        "runs stuck, backups fresh per tier (with a store). Exit 0 clean, 4 when a problem is found."},
         subcommands = {VerifyAckCommand.class})
 final class VerifyCommand implements Callable<Integer> {
 
