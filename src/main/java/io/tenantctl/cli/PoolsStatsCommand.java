@@ -37,19 +37,31 @@ final class PoolsStatsCommand implements Callable<Integer> {
                 r.pools().stream().map(s -> Arrays.asList(s.poolId(), s.status(), s.orgs() + "/" + s.capacity(), na(s.collections()),
                         na(s.indexes()), na(s.pingMs()), s.serverVersion() == null ? "n/a" : s.serverVersion(), timing(s.provision()),
                         timing(s.migrate()), s.adminUrl() == null ? "-" : na(s.deadTuples()), s.adminUrl() == null ? "-" : na(s.buffersBackend()),
-                        s.adminUrl() == null ? "-" : na(s.documentdbCollections()), s.error())).toList());
+                        s.adminUrl() == null ? "-" : na(s.documentdbCollections()), problems(s))).toList());
         for (PoolStats.Stat s : r.pools()) {
             if (s.orgsUnreadable() != null && s.orgsUnreadable() > 0) {
                 ctx.warn("pool " + s.poolId() + ": " + s.orgsUnreadable() + " org database(s) could not be listed");
             }
             if (s.adminError() != null) {
-                ctx.warn("pool " + s.poolId() + ": " + s.adminError());
+                ctx.warn(s.adminError()); // it names the pool already
             }
             for (String w : s.warnings()) {
                 ctx.warn("pool " + s.poolId() + ": " + w);
             }
         }
         return 0;
+    }
+
+    /** The ERROR column: why the pool, and why its admin PostgreSQL, could not be read ("-" when both could). */
+    private static String problems(PoolStats.Stat s) {
+        List<String> why = new java.util.ArrayList<>();
+        if (s.error() != null) {
+            why.add(s.error());
+        }
+        if (s.adminError() != null) {
+            why.add(s.adminError());
+        }
+        return why.isEmpty() ? null : String.join("; ", why);
     }
 
     private static String na(Object v) {
