@@ -99,7 +99,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         ctx.out.println("run " + report.runId() + ": backed up " + report.count("backed_up") + " to " + store + ", failed "
                 + report.failed().size() + (interrupted ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
-        Summary.timings(ctx, report, false);
+        Summary.timings(ctx, report);
         Summary.failures(ctx, Summary.failures(report, next));
     }
 }

@@ -120,9 +120,14 @@ public final class CliContext implements AutoCloseable {
         }
     }
 
-    /** A warning on stderr ("warning: …"; level warn in JSON logs). */
+    /**
+     * A warning on stderr ("warning: …"; level warn in JSON logs), suppressed by -q, which keeps stderr to errors. Every
+     * warning a command gives goes through here.
+     */
     void warn(String message) {
-        log("warn", message, Map.of(), "warning: " + message);
+        if (!options.quiet) {
+            log("warn", message, Map.of(), "warning: " + message);
+        }
     }
 
     /**

@@ -170,7 +170,8 @@ final class MigrateAllCommand implements Callable<Integer> {
         }
         ctx.out.println("run " + report.runId() + ": selected " + r.selected() + ", migrated " + report.count("migrated") + ", unchanged "
                 + r.unchanged() + ", skipped " + report.count("skipped") + ", failed " + report.failed().size());
-        Summary.timings(ctx, report, true);
+        Summary.timings(ctx, report);
+        Summary.catalogAlarm(ctx, report, "migrated");
         skipped(r).forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
         Summary.failures(ctx, Summary.failures(report, this::nextStep));
         if (report.aborted() != null) {

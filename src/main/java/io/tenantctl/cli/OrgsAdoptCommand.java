@@ -120,8 +120,7 @@ final class OrgsAdoptCommand implements Callable<Integer> {
             }
         }
         if (r.capacityWarning() != null) {
-            ctx.err.println("warning: " + r.capacityWarning());
-            ctx.err.flush();
+            ctx.warn(r.capacityWarning());
         }
     }
 

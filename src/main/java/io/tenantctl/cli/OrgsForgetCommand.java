@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "forget", description = {"Remove a failed org's catalog row (a provision or adoption that failed), so it can be",
-        "provisioned or adopted afresh. Touches no database: whatever the org's database holds stays."})
+@Command(name = "forget", description = {"Remove a failed org's catalog row, so it can be provisioned or adopted afresh.",
+        "For an org whose provision or adoption failed. Touches no database: whatever the org's database holds stays."})
 final class OrgsForgetCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -11,9 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "purge", description = {"Drop the databases of orgs deleted ('tenantctl orgs delete') longer ago than --older-than:",
-        "each org becomes deleted and its database is dropped by the same routine as 'rebalance gc', under the org's lease.",
-        "Deleted orgs no longer count against their pool's capacity."})
+@Command(name = "purge", description = {"Drop the databases of orgs deleted longer ago than --older-than.",
+        "Each org 'tenantctl orgs delete' marked deleting that long ago becomes deleted, and its database is dropped by the",
+        "same routine as 'rebalance gc', under the org's lease. Deleted orgs no longer count against their pool's capacity."})
 final class OrgsPurgeCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -67,10 +67,9 @@ final class PoolsCommand {
     static void warnInlineSecrets(CliContext ctx, List<Pools.View> pools) {
         for (Pools.View p : pools) {
             if (!p.inlineSecrets().isEmpty()) {
-                ctx.err.println("warning: pool " + p.poolId() + " stores secrets in its URI (" + String.join(", ", p.inlineSecrets())
+                ctx.warn("pool " + p.poolId() + " stores secrets in its URI (" + String.join(", ", p.inlineSecrets())
                         + "); they are never shown, but move them out of the catalog: tenantctl pools set-uri " + p.poolId()
                         + " --uri 'mongodb://…${VAR}…' (or --allow-inline-password to have tenantctl name the variables)");
-                ctx.err.flush();
             }
         }
     }

@@ -8,8 +8,8 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "set-uri", description = {"Replace a pool's URI (moved host, new credential variable, or a URI that held secrets",
-        "inline). Same rules as 'pools add': secrets only as ${ENV} placeholders."})
+@Command(name = "set-uri", description = {"Replace a pool's URI: a moved host, a new credential variable, or a URI that held secrets inline.",
+        "Same rules as 'pools add': secrets only as ${ENV} placeholders."})
 final class PoolsSetUriCommand implements Callable<Integer> {
 
     private final CliContext ctx;

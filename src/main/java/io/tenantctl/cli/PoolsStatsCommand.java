@@ -9,10 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "stats", description = {"Per pool: orgs/capacity, collections and indexes over its orgs, ping latency, server",
-        "version, p50/p95 provision and migrate-all time per org from run history; with an admin URL ('pools set-admin-url')",
-        "also n_dead_tup, buffers_backend and DocumentDB's collection count, warned about past 1,000,000 dead tuples or",
-        "50,000 collections. An unreachable pool is a line with its error; exit 0 unless the catalog is unreachable."})
+@Command(name = "stats", description = {"Show each pool's fill, schema size, latency, version, per-org times and PostgreSQL pressure.",
+        "Per pool: orgs/capacity, collections and indexes over its orgs, ping latency, server version, p50/p95 provision",
+        "and migrate-all time per org from run history; with an admin URL ('pools set-admin-url') also n_dead_tup,",
+        "buffers_backend and DocumentDB's collection count, warned about past 1,000,000 dead tuples or 50,000 collections.",
+        "An unreachable pool is a line with its error; exit 0 unless the catalog is unreachable."})
 final class PoolsStatsCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -36,20 +37,31 @@ final class PoolsStatsCommand implements Callable<Integer> {
                 r.pools().stream().map(s -> Arrays.asList(s.poolId(), s.status(), s.orgs() + "/" + s.capacity(), na(s.collections()),
                         na(s.indexes()), na(s.pingMs()), s.serverVersion() == null ? "n/a" : s.serverVersion(), timing(s.provision()),
                         timing(s.migrate()), s.adminUrl() == null ? "-" : na(s.deadTuples()), s.adminUrl() == null ? "-" : na(s.buffersBackend()),
-                        s.adminUrl() == null ? "-" : na(s.documentdbCollections()), s.error())).toList());
+                        s.adminUrl() == null ? "-" : na(s.documentdbCollections()), problems(s))).toList());
         for (PoolStats.Stat s : r.pools()) {
             if (s.orgsUnreadable() != null && s.orgsUnreadable() > 0) {
-                ctx.err.println("warning: pool " + s.poolId() + ": " + s.orgsUnreadable() + " org database(s) could not be listed");
+                ctx.warn("pool " + s.poolId() + ": " + s.orgsUnreadable() + " org database(s) could not be listed");
             }
             if (s.adminError() != null) {
-                ctx.err.println("warning: pool " + s.poolId() + ": " + s.adminError());
+                ctx.warn(s.adminError()); // it names the pool already
             }
             for (String w : s.warnings()) {
-                ctx.err.println("warning: pool " + s.poolId() + ": " + w);
+                ctx.warn("pool " + s.poolId() + ": " + w);
             }
         }
-        ctx.err.flush();
         return 0;
+    }
+
+    /** The ERROR column: why the pool, and why its admin PostgreSQL, could not be read ("-" when both could). */
+    private static String problems(PoolStats.Stat s) {
+        List<String> why = new java.util.ArrayList<>();
+        if (s.error() != null) {
+            why.add(s.error());
+        }
+        if (s.adminError() != null) {
+            why.add(s.adminError());
+        }
+        return why.isEmpty() ? null : String.join("; ", why);
     }
 
     private static String na(Object v) {

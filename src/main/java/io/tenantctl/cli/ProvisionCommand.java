@@ -150,7 +150,8 @@ final class ProvisionCommand implements Callable<Integer> {
         ctx.out.println("run " + report.runId() + ": provisioned " + report.count("provisioned") + ", unchanged "
                 + report.count("unchanged") + ", failed " + report.failed().size()
                 + (r.interrupted() ? ", not started " + report.count("not_started") + " (interrupted; re-run to resume)" : ""));
-        Summary.timings(ctx, report, true);
+        Summary.timings(ctx, report);
+        Summary.catalogAlarm(ctx, report, "provisioned");
         Summary.failures(ctx, Summary.failures(report, this::nextStep));
     }
 }

@@ -18,8 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "apply", description = {"Carry out a plan (--plan FILE from 'rebalance plan -o json', or one made now) on the run",
-        "engine: one move per source and per target pool at a time by default (--per-pool), resumable, shareable by workers."})
+@Command(name = "apply", description = {"Carry out a plan on the run engine: resumable, shareable by workers.",
+        "The plan is --plan FILE (from 'rebalance plan -o json') or one made now; one move per source and per target pool",
+        "at a time by default (--per-pool)."})
 final class RebalanceApplyCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -87,7 +88,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
             }
             ctx.out.println("run " + report.runId() + ": moved " + report.count("moved") + ", failed " + report.failed().size()
                     + (r.interrupted() ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
-            Summary.timings(ctx, report, false);
+            Summary.timings(ctx, report);
             Summary.failures(ctx, Summary.failures(report, next));
         }
         if (r.interrupted()) {

@@ -11,9 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "gc", description = {"Drop databases no org points at any more: sources retained by moves and databases",
-        "replaced by restores (once retired longer than --older-than), and targets left by aborted moves.",
-        "Never a database an org's pointer names. The one place tenantctl drops retired data."})
+@Command(name = "gc", description = {"Drop databases no org points at any more: the one place tenantctl drops retired data.",
+        "Sources retained by moves and databases replaced by restores (once retired longer than --older-than), and",
+        "targets left by aborted moves. Never a database an org's pointer names."})
 final class RebalanceGcCommand implements Callable<Integer> {
 
     private final CliContext ctx;

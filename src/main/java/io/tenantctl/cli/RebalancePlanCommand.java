@@ -9,9 +9,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "plan", description = {"Show the moves that would even out the pools: draining pools emptied first, no pool",
-        "past its capacity, each move with its documents, bytes and predicted freeze. Changes nothing.",
-        "Save it with -o json > plan.json and apply it with 'rebalance apply --plan plan.json'."})
+@Command(name = "plan", description = {"Show the moves that would even out the pools. Changes nothing.",
+        "Draining pools are emptied first, no pool goes past its capacity, and each move has its documents, bytes and",
+        "predicted freeze. Save it with -o json > plan.json and apply it with 'rebalance apply --plan plan.json'."})
 final class RebalancePlanCommand implements Callable<Integer> {
 
     private final CliContext ctx;

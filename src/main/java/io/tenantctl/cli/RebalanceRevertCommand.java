@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "revert", description = {"Flip a moved org back to the source its move retained, only if nothing was written",
-        "to it since the move (its target still equals the fingerprint ledger); refused otherwise, saying why."})
+@Command(name = "revert", description = {"Flip a moved org back to the source its move retained, if nothing was written to it since.",
+        "Nothing was written when its target still equals the fingerprint ledger; refused otherwise, saying why."})
 final class RebalanceRevertCommand implements Callable<Integer> {
 
     private final CliContext ctx;

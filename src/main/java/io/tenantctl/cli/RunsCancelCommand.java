@@ -8,8 +8,8 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "cancel", description = {"End a run for good: orgs in flight finish, the rest are recorded cancelled, and the run",
-        "no longer blocks the next rollout. For a run whose workers crashed or that nobody will resume."})
+@Command(name = "cancel", description = {"End a run for good, so that it no longer blocks the next rollout.",
+        "Orgs in flight finish; the rest are recorded cancelled. For a run whose workers crashed or that nobody will resume."})
 final class RunsCancelCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", description = {"Print the manifest (the built-in LibreChat model unless --schema) on stdout, in exactly "
-        + "the format --schema reads: tenantctl schema export > schema.json", "The output is JSON with or without -o json."})
+        + "the format --schema reads.", "For example: tenantctl schema export > schema.json. The output is JSON with or without -o json."})
 final class SchemaExportCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -69,8 +69,27 @@ final class Summary {
     }
 
     /** The common table summary's "per org" line, from the report's timings and its three slowest orgs. */
-    static void timings(CliContext ctx, RunReport report, boolean catalogAlarm) {
-        timings(ctx, report.timings(), report.slowest(3).stream().map(o -> o.orgId() + " " + o.ms() + " ms").toList(), catalogAlarm);
+    static void timings(CliContext ctx, RunReport report) {
+        Timings t = report.timings();
+        if (t.count() == 0) {
+            return;
+        }
+        List<String> slowest = report.slowest(3).stream().map(o -> o.orgId() + " " + o.ms() + " ms").toList();
+        ctx.out.println("per org: " + t + (slowest.isEmpty() ? "" : "; slowest: " + String.join(", ", slowest)));
+    }
+
+    /**
+     * The seed investigation's catalog-pressure alarm after schema work (provision, migrate-all): a warning when the
+     * median time of the orgs whose work was done — outcome {@code done}, e.g. "provisioned" — passes 500 ms. Failed
+     * orgs are left out (a dead pool's connect timeouts say nothing about any PostgreSQL catalog), and so are unchanged
+     * ones, which did no schema work: the succeeded items, as {@code pools stats} counts them.
+     */
+    static void catalogAlarm(CliContext ctx, RunReport report, String done) {
+        Timings t = Timings.of(report.orgs().stream().filter(o -> o.outcome().equals(done)).map(RunReport.Org::ms).toList());
+        if (t.slow()) {
+            ctx.warn("median " + t.p50() + " ms per " + done + " org is above " + Timings.SLOW_MEDIAN_MILLIS
+                    + " ms: check the pools' PostgreSQL for catalog pressure (n_dead_tup, buffers_backend, documentdb_api_catalog.collections)");
+        }
     }
 
     /** One "failed: org on pool: why" line per failure, on stderr. */
@@ -85,26 +104,6 @@ final class Summary {
             ctx.log("error", line, fields, f.nextStep() == null ? line : line + System.lineSeparator() + "  next: " + f.nextStep());
         }
         ctx.err.flush();
-    }
-
-    /** Timing line with the catalog-pressure alarm (schema work: provision, migrate-all). */
-    static void timings(CliContext ctx, Timings t, List<String> slowest) {
-        timings(ctx, t, slowest, true);
-    }
-
-    /**
-     * @param catalogAlarm warn when the median passes 500 ms per org — meaningful where per-org time is schema
-     *                     work; not for backups, whose time follows the data
-     */
-    static void timings(CliContext ctx, Timings t, List<String> slowest, boolean catalogAlarm) {
-        if (t.count() == 0) {
-            return;
-        }
-        ctx.out.println("per org: " + t + (slowest.isEmpty() ? "" : "; slowest: " + String.join(", ", slowest)));
-        if (catalogAlarm && t.slow()) {
-            ctx.warn("median " + t.p50() + " ms per org is above " + Timings.SLOW_MEDIAN_MILLIS
-                    + " ms: check the pools' PostgreSQL for catalog pressure (n_dead_tup, buffers_backend, documentdb_api_catalog.collections)");
-        }
     }
 
     /** " --schema FILE" for a next step when this invocation was given one (quoted for a shell when it needs it), else "". */

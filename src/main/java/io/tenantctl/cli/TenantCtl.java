@@ -43,9 +43,10 @@ public final class TenantCtl implements Runnable {
     @CommandLine.Mixin
     GlobalOptions options;
 
+    /** No subcommand: the help, as text or (with -o json) the same one JSON document as --help -o json. */
     @Override
     public void run() {
-        spec.commandLine().usage(ctx.out);
+        printHelp(ctx, spec.commandLine());
     }
 
     /** Runs tenantctl in-process: the entry point for main and for tests. */
@@ -135,7 +136,10 @@ public final class TenantCtl implements Runnable {
         }
     }
 
-    /** A bad command line: one line saying what is wrong, the command's synopsis and where its help is; exit 2. */
+    /**
+     * A bad command line: one line saying what is wrong, the command's synopsis and where its help is; exit 2. With -o json
+     * the error document on stdout says it, and stderr gets only the same one-line message (README: one line unless -v).
+     */
     private static int usageError(CliContext ctx, CommandLine.ParameterException e, String[] args) {
         CommandLine c = e.getCommandLine();
         String what = firstLine(e.getMessage()) + fromConfigFile(ctx, e, args);
@@ -150,6 +154,8 @@ public final class TenantCtl implements Runnable {
             fields.put("usage", c.getHelp().synopsis(0).strip());
             fields.put("hint", help);
             ctx.log("error", what, fields, "");
+        } else if (ctx.json()) {
+            ctx.err.println("error: " + what);
         } else {
             ctx.err.println("error: " + what);
             CommandLine.UnmatchedArgumentException.printSuggestions(e, ctx.err);

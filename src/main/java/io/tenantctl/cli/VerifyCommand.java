@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "verify", description = {"Is the fleet healthy, and what exactly is wrong: each finding with a stable id and the",
-        "command that fixes it. Per org: its database where the catalog says, its schema against its recorded manifest",
-        "(--deep: its newest backup read back). Fleet: pools reachable and within capacity, databases no pointer explains,",
-        "orgs, moves and runs stuck, backups fresh per tier (with a store). Exit 0 clean, 4 when a problem is found."},
+@Command(name = "verify", description = {"Check the fleet's health: each finding with a stable id and the command that fixes it.",
+        "Per org: its database where the catalog says, its schema against its recorded manifest (--deep: its newest",
+        "backup read back). Fleet: pools reachable and within capacity, databases no pointer explains, orgs, moves and",
+        "runs stuck, backups fresh per tier (with a store). Exit 0 clean, 4 when a problem is found."},
         subcommands = {VerifyAckCommand.class})
 final class VerifyCommand implements Callable<Integer> {
 
@@ -67,9 +67,12 @@ final class VerifyCommand implements Callable<Integer> {
         Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix,
                 changedOnly, fanout.drive(ctx), ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on));
         metrics.report(r.report());
+        // the problems exit 4 counts, by kind: informational findings and acked ones are left out, as from r.problems()
         Map<String, Long> byKind = new java.util.TreeMap<>();
-        r.findings().stream().filter(f -> !f.state().equals("acked")).forEach(f -> byKind.merge(f.kind(), 1L, Long::sum));
-        byKind.forEach((kind, n) -> metrics.gauge("findings", "Findings of the last verify, by kind (acked ones left out)", n, "kind", kind));
+        r.findings().stream().filter(f -> f.severity().equals(Verify.PROBLEM) && !f.state().equals("acked"))
+                .forEach(f -> byKind.merge(f.kind(), 1L, Long::sum));
+        byKind.forEach((kind, n) -> metrics.gauge("findings", "Problems the last verify found, by kind (informational and acked findings left out)",
+                n, "kind", kind));
         metrics.gauge("problems", "Problems the last verify found (exit 4 when above 0)", r.problems());
         render(r);
         if (r.interrupted()) {
@@ -119,6 +122,6 @@ final class VerifyCommand implements Callable<Integer> {
         ctx.out.println("verified " + r.report().orgs().size() + " org(s)" + (r.skipped() > 0 ? " (" + r.skipped()
                 + " unchanged since their last clean verify, skipped)" : "") + ": " + (r.problems() == 0 ? "clean" : r.problems()
                 + " problem(s), " + news + " new") + (info > 0 ? "; " + info + " informational" : "") + (acked > 0 ? "; " + acked + " acked" : ""));
-        Summary.timings(ctx, r.report(), false);
+        Summary.timings(ctx, r.report());
     }
 }

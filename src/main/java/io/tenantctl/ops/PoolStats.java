@@ -34,7 +34,8 @@ public final class PoolStats {
 
     /**
      * One pool's line. Null fields are what could not be read (shown as n/a); {@code error} says why the pool could not be
-     * reached, {@code adminError} why its PostgreSQL could not; {@code warnings} lists thresholds passed.
+     * reached, {@code adminError} why its PostgreSQL could not (each a whole message naming the pool); {@code warnings}
+     * lists thresholds passed.
      */
     public record Stat(String poolId, String status, int orgs, int capacity, Long collections, Long indexes, Integer orgsUnreadable,
                        Long pingMs, String serverVersion, Timing provision, Timing migrate, String adminUrl, Long deadTuples,
@@ -113,7 +114,9 @@ public final class PoolStats {
                             + ": catalog pressure (spread orgs over more pools)");
                 }
             } catch (RuntimeException e) {
-                adminError = Errors.oneLine(e);
+                // said like error, naming the pool: AdminUrl and PoolPressure do; anything else is said to be about it here
+                String why = Errors.oneLine(e);
+                adminError = why.startsWith("pool " + p.poolId() + ": ") ? why : "pool " + p.poolId() + ": admin PostgreSQL " + adminShown + ": " + why;
             }
         }
         long t0 = System.nanoTime();

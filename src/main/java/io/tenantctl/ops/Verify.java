@@ -82,8 +82,8 @@ public final class Verify {
     }
 
     /**
-     * The run (every checked org's line; outcome clean, problems or failed), the findings, the fixes --fix applied and
-     * what it left for a human, and how many orgs --changed-only skipped.
+     * The run (every checked org's line; outcome clean — informational findings at most —, problems or failed), the
+     * findings, the fixes --fix applied and what it left for a human, and how many orgs --changed-only skipped.
      */
     public record Result(RunReport report, boolean interrupted, List<Finding> findings, List<String> fixed, List<String> leftForHuman,
                          int skipped) {
@@ -163,7 +163,8 @@ public final class Verify {
         } finally {
             perOrg.listings.shutdownNow();
         }
-        RunReport report = ran.report().map(o -> o.outcome().equals("clean") && o.detail().path("findings").size() > 0
+        // informational findings (an extra index, no recorded manifest) leave an org clean: only a problem makes it "problems"
+        RunReport report = ran.report().map(o -> o.outcome().equals("clean") && hasProblem(o.detail().path("findings"))
                 ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
         if (req.drive().control().detach() || req.drive().control().joinRunId() != null) {
             return new Result(report, ran.interrupted(), List.of(), List.of(), List.of(), skipped);
@@ -215,6 +216,16 @@ public final class Verify {
         out.sort(java.util.Comparator.comparing((Finding f) -> f.severity().equals(PROBLEM) ? 0 : 1).thenComparing(Finding::kind)
                 .thenComparing(f -> String.valueOf(f.orgId())).thenComparing(Finding::findingId));
         return new Result(report, ran.interrupted(), out, List.copyOf(fixed), leftForHuman, skipped);
+    }
+
+    /** Whether an org's findings (as its run item recorded them) hold one of severity problem, not just informational ones. */
+    private static boolean hasProblem(com.fasterxml.jackson.databind.JsonNode findings) {
+        for (com.fasterxml.jackson.databind.JsonNode f : findings) {
+            if (f.path("severity").asText().equals(PROBLEM)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Silences a finding until {@code until}, with why and who. */

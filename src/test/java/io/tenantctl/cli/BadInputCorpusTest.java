@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The bad-input corpus: every file under {@code src/test/resources/corpus/} is one hostile command line (with the files
  * and the fleet state it needs) and what tenantctl must do about it — the documented exit code, exactly one
  * {@code error:} line on stderr naming what is wrong, no stack trace, with {@code -o json} exactly one JSON document on
- * stdout, and nothing changed in the catalog, on the pools or in the store. Adding a case is adding a file; the format
+ * stdout (an error document's message being then all of stderr, on one line), and nothing changed in the catalog, on
+ * the pools or in the store. Adding a case is adding a file; the format
  * is described in {@code corpus/README.md}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -176,6 +177,8 @@ class BadInputCorpusTest {
             if (doc.has("error")) {
                 assertThat(doc.get("error").get("code").asInt()).as(json.toString()).isEqualTo(exit);
                 assertThat(doc.get("error").get("message").asText()).as(json.toString()).contains(fragment);
+                assertThat(json.err().lines().toList()).as("stderr: the error document's message, one line and nothing else\n%s", json)
+                        .containsExactly("error: " + doc.get("error").get("message").asText());
             } else {
                 assertThat(exit).as("only a finding (exit 4) or a per-org failure (exit 1) has no error document: %s", json).isIn(1, 4);
                 assertThat(doc.toString()).as(json.toString()).contains(fragment);

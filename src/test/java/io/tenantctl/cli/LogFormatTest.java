@@ -127,7 +127,8 @@ class LogFormatTest {
                     "--log-format", "json", "-v"));
             exits.add(child(dir, "pool-a", env, "pools", "add", "pool-a", "--uri", pools.uri(0), "--priority", "2", "--log-format", "json"));
             pools.kill(1);
-            ChildJvm.Exit provision = child(dir, "provision", env, "provision", "d1", "a1", "--schema", CliFixture.smallSchema(dir).toString(),
+            // pinned to the dead pool (unpinned, new orgs spill past it)
+            ChildJvm.Exit provision = child(dir, "provision", env, "provision", "d1", "--pool", "pool-dead", "--schema", CliFixture.smallSchema(dir).toString(),
                     "--log-format", "json", "-v", "-o", "json");
             exits.add(provision);
             ChildJvm.Exit usage = child(dir, "usage", env, "provision", "--no-such-option", "--log-format", "json", "-v");

@@ -105,6 +105,25 @@ class PoolsStatsTest {
         }
     }
 
+    @Test
+    void anUnsetAdminPasswordVariableIsOneWarningNamingThePoolOnce_andTheTablesErrorColumnSaysIt() {
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+            CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
+            ok(cli, "pools", "set-admin-url", "pool-0", "--url", "postgres://monitor:${UNSET_PG_PW}@db.invalid:5432/postgres");
+
+            Cli.Result table = ok(cli, "pools", "stats");
+            assertThat(table.err().lines().toList()).as(table.toString()).containsExactly(
+                    "warning: pool pool-0: its admin URL references ${UNSET_PG_PW}, which is not set in the environment");
+            String row = table.out().lines().filter(l -> l.startsWith("pool-0 ")).findFirst().orElseThrow();
+            assertThat(row).as(table.toString()).endsWith("pool pool-0: its admin URL references ${UNSET_PG_PW}, which is not set in the environment");
+
+            Cli.Result quiet = ok(cli, "pools", "stats", "-q");
+            assertThat(quiet.err()).as("-q keeps stderr to errors\n%s", quiet).isEmpty();
+            assertThat(quiet.out()).contains("${UNSET_PG_PW}");
+        }
+    }
+
     private static JsonNode pool(JsonNode stats, String id) {
         for (JsonNode p : stats.get("pools")) {
             if (p.get("pool_id").asText().equals(id)) {
