@@ -18,6 +18,8 @@ public final class Catalog implements AutoCloseable {
 
     /** The catalog schema version this build writes and expects: the highest V&lt;n&gt;__*.sql migration. */
     public static final int SCHEMA_VERSION = 8;
+    /** Connections this process keeps to the catalog at most; every thread borrows one per query or transaction. */
+    public static final int CONNECTIONS = 12;
 
     private final CatalogUrl url;
     private final HikariDataSource dataSource;
@@ -42,7 +44,7 @@ public final class Catalog implements AutoCloseable {
         cfg.addDataSourceProperty("connectTimeout", "5");
         cfg.addDataSourceProperty("loginTimeout", "8");
         cfg.addDataSourceProperty("ApplicationName", "tenantctl");
-        cfg.setMaximumPoolSize(12);
+        cfg.setMaximumPoolSize(CONNECTIONS);
         cfg.setMinimumIdle(1);
         cfg.setConnectionTimeout(10_000);
         cfg.setInitializationFailTimeout(1);
