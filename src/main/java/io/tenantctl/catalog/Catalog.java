@@ -18,6 +18,8 @@ public final class Catalog implements AutoCloseable {
 
     /** The catalog schema version this build writes and expects: the highest V&lt;n&gt;__*.sql migration. */
     public static final int SCHEMA_VERSION = 8;
+    /** Connections this process keeps to the catalog at most; every thread borrows one per query or transaction. */
+    public static final int CONNECTIONS = 12;
 
     private final CatalogUrl url;
     private final HikariDataSource dataSource;
@@ -42,7 +44,7 @@ public final class Catalog implements AutoCloseable {
         cfg.addDataSourceProperty("connectTimeout", "5");
         cfg.addDataSourceProperty("loginTimeout", "8");
         cfg.addDataSourceProperty("ApplicationName", "tenantctl");
-        cfg.setMaximumPoolSize(12);
+        cfg.setMaximumPoolSize(CONNECTIONS);
         cfg.setMinimumIdle(1);
         cfg.setConnectionTimeout(10_000);
         cfg.setInitializationFailTimeout(1);
@@ -141,32 +143,43 @@ public final class Catalog implements AutoCloseable {
     }
 
     /**
-     * Takes a session-level advisory lock on a connection kept for as long as the returned handle is open, so it
-     * is released when the holder closes it or dies. Empty when another session holds it and {@code wait} is false.
+     * A session-level advisory lock on {@code key}, not yet taken, on a connection of its own held until the handle is
+     * closed: {@link AdvisoryLock#tryTake} it once, or poll it to wait (never a blocking {@code pg_advisory_lock}, which
+     * nothing can stop short of the holder letting go).
      */
-    public Optional<AutoCloseable> lock(long key, boolean wait) {
+    public AdvisoryLock advisoryLock(long key) {
         try {
-            Connection c = dataSource.getConnection();
-            boolean got;
-            try (var ps = c.prepareStatement(wait ? "select pg_advisory_lock(?), true" : "select pg_try_advisory_lock(?)")) {
-                ps.setLong(1, key);
-                try (var rs = ps.executeQuery()) {
-                    rs.next();
-                    got = wait || rs.getBoolean(1);
-                }
-            }
-            if (!got) {
-                c.close();
-                return Optional.empty();
-            }
-            return Optional.of(() -> {
-                try (c; var ps = c.prepareStatement("select pg_advisory_unlock(?)")) {
-                    ps.setLong(1, key);
-                    ps.execute();
-                }
-            });
+            return new AdvisoryLock(this, dataSource.getConnection(), key);
         } catch (SQLException e) {
             throw failure(e);
+        }
+    }
+
+    /** The advisory lock on {@code key} if no other session holds it (one try), released when the handle is closed. */
+    public Optional<AutoCloseable> tryLock(long key) {
+        AdvisoryLock lock = advisoryLock(key);
+        try {
+            if (lock.tryTake()) {
+                return Optional.of(lock);
+            }
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        lock.close();
+        return Optional.empty();
+    }
+
+    /** A connection back to the pool; {@code drop}: closed for good instead (it may still hold a session lock). */
+    void giveBack(Connection c, boolean drop) {
+        if (drop) {
+            dataSource.evictConnection(c);
+            return;
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // Hikari closes a connection it cannot take back
         }
     }
 
@@ -196,7 +209,7 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
-    private RuntimeException failure(SQLException e) {
+    RuntimeException failure(SQLException e) {
         String state = e.getSQLState();
         if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("28"))) {
             return unreachable(url, e);

@@ -149,6 +149,14 @@ public final class RunRepository {
         return out;
     }
 
+    /** The run's open items (pending, held or running) by pool ("" for items without one). */
+    public java.util.Map<String, Integer> openByPool(String runId) {
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        catalog.inConnection(c -> Sql.query(c, "select coalesce(pool_id, ''), count(*) from run_items where run_id = ? "
+                + "and status in ('pending', 'held', 'running') group by 1", rs -> out.put(rs.getString(1), rs.getInt(2)), runId));
+        return out;
+    }
+
     /** How many items of the run have {@code status}: one walk of the claim index over just those items. */
     public int count(String runId, String status) {
         return catalog.inConnection(c -> Sql.one(c, "select count(*) from run_items where run_id = ? and status = ?",

@@ -5,6 +5,7 @@ import io.tenantctl.backup.Compression;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backup;
 import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.store.ObjectStore;
 import picocli.CommandLine.Command;
@@ -57,6 +58,7 @@ final class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Metrics metrics = fanout.metrics(ctx, "backup");
+        RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         Compression alg = Compression.of(compression);
         RunControl control = fanout.control();
         if (control.existing() && (!orgs.isEmpty() || all || !pools.isEmpty() || due)) {
@@ -64,7 +66,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         try (ObjectStore store = Stores.open(ctx)) {
             Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pools, due),
-                    new Backup.Copy(alg, freeze), dryRun.on, fanout.drive(ctx), Clock.systemUTC()));
+                    new Backup.Copy(alg, freeze), dryRun.on, drive, Clock.systemUTC()));
             metrics.report(r.report());
             render(r.report(), r.interrupted(), r.store());
             if (r.interrupted()) {

@@ -13,7 +13,8 @@ final class FanoutOptions {
             "(default 4, or with --join/--resume the run's own; rebalance: moves at once per source and per target pool, default 1)."})
     Integer perPool;
 
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16", description = "Orgs worked on at once overall.")
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16", description = {"Orgs this worker works on at once overall,",
+            "1 to " + RunEngine.MAX_CONCURRENCY + " (for more, add workers with --join)."})
     int concurrency;
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "0", description = "Start at most N orgs per second per pool (0 = no limit).")
@@ -54,9 +55,10 @@ final class FanoutOptions {
     }
 
     Fanout.Settings settings() {
-        if (perPool() < 1 || concurrency < 1) {
-            throw TenantctlException.usage("--per-pool and --concurrency must be at least 1");
+        if (perPool() < 1) {
+            throw TenantctlException.usage("--per-pool must be at least 1, not " + perPool());
         }
+        RunEngine.Settings.checkConcurrency(concurrency);
         return new Fanout.Settings(perPool(), concurrency, 0);
     }
 

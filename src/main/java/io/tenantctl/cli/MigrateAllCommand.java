@@ -5,6 +5,7 @@ import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.MigrateAll;
 import io.tenantctl.ops.run.MaxFailures;
 import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.schema.SchemaManifest;
 import picocli.CommandLine.Command;
@@ -71,6 +72,7 @@ final class MigrateAllCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Metrics metrics = fanout.metrics(ctx, "migrate-all");
+        RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         RunControl control = fanout.control();
         if (canary < 0) {
             throw TenantctlException.usage("--canary must not be negative");
@@ -78,7 +80,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         SchemaManifest manifest = schema != null || !control.existing() ? SchemaManifest.loadOrDefault(schema) : null;
         MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest,
                 new MigrateAll.Selector(pools, orgs, tier, force, includeFailed), new MigrateAll.Apply(replaceConflicting, prune),
-                new MigrateAll.Staging(canary, maxFailures), fanout.drive(ctx), dryRun.on, fanout.waitForBusy));
+                new MigrateAll.Staging(canary, maxFailures), drive, dryRun.on, fanout.waitForBusy));
         RunReport report = r.report();
         metrics.report(report);
         if (ctx.json()) {

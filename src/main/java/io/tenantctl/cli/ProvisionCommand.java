@@ -4,6 +4,7 @@ import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Provision;
 import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.schema.SchemaManifest;
 import picocli.CommandLine.Command;
@@ -55,6 +56,7 @@ final class ProvisionCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Metrics metrics = fanout.metrics(ctx, "provision");
+        RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         List<String> ids = new ArrayList<>(orgs);
         if (file != null) {
             ids.addAll(readIds(file));
@@ -64,7 +66,7 @@ final class ProvisionCommand implements Callable<Integer> {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs, pool and manifest: give no ORG, --file, --pool or --schema");
         }
         SchemaManifest manifest = control.existing() ? null : SchemaManifest.loadOrDefault(schema);
-        Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on, fanout.drive(ctx)));
+        Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on, drive));
         metrics.report(r.report());
         render(r.report(), r);
         if (r.interrupted()) {

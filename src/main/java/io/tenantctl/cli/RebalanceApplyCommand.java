@@ -3,6 +3,7 @@ package io.tenantctl.cli;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Rebalance;
+import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,9 +48,10 @@ final class RebalanceApplyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Metrics metrics = fanout.metrics(ctx, "rebalance");
+        RunEngine.Drive drive = fanout.drive(ctx, 1); // its limits checked before anything is read or recorded
         List<Rebalance.PlannedMove> moves = planFile == null ? null : read(planFile);
         Rebalance.Result r = new Rebalance(ctx.ops()).apply(new Rebalance.ApplyRequest(moves, plan.request(), move.limits(), dryRun.on,
-                fanout.drive(ctx, 1)));
+                drive));
         metrics.report(r.report());
         return render(ctx, r, fanout.detach);
     }

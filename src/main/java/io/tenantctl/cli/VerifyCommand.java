@@ -2,6 +2,7 @@ package io.tenantctl.cli;
 
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Verify;
+import io.tenantctl.ops.run.RunEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,9 +64,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Metrics metrics = fanout.metrics(ctx, Verify.VERB);
+        RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         // without a store, backups are not checked: tenantctl takes none there
         Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix,
-                changedOnly, fanout.drive(ctx), ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on));
+                changedOnly, drive, ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on));
         metrics.report(r.report());
         // the problems exit 4 counts, by kind: informational findings and acked ones are left out, as from r.problems()
         Map<String, Long> byKind = new java.util.TreeMap<>();

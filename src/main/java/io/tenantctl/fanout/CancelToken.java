@@ -1,6 +1,8 @@
 package io.tenantctl.fanout;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Set once (Ctrl-C, SIGTERM, an abort threshold): no new items start, in-flight ones finish. A child token is
@@ -33,6 +35,26 @@ public final class CancelToken {
 
     public boolean isCancelled() {
         return cancelled.get() || (parent != null && parent.isCancelled());
+    }
+
+    /**
+     * Waits {@code nanos} unless this token is cancelled first (looked at every 20 ms), for loops that poll something
+     * between tries and must stop at Ctrl-C within a moment: true when the time passed, false when the token was
+     * cancelled or the thread interrupted (the interrupt is kept).
+     */
+    public boolean pause(long nanos) {
+        long until = System.nanoTime() + nanos;
+        while (!isCancelled()) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return true;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)));
+        }
+        return false;
     }
 
     public String reason() {

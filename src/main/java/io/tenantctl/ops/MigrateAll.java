@@ -2,11 +2,13 @@ package io.tenantctl.ops;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.AdvisoryLock;
 import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.fanout.Fanout;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
@@ -41,6 +43,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MigrateAll {
 
     static final long LOCK_KEY = 0x7465_6e61_6e74_0002L;
+    /** How often --wait asks for the rollout lock again; Ctrl-C is looked at in between. */
+    private static final long LOCK_POLL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
     public static final String VERB = "migrate-all";
     /** Per-org plans are shown in -o json, whose keys are snake_case. */
     private static final ObjectMapper PLAN_JSON = new ObjectMapper()
@@ -109,7 +113,7 @@ public final class MigrateAll {
         if (req.dryRun() && !control.existing()) {
             return dryRun(req, sel);
         }
-        try (AutoCloseable lock = control.joinRunId() != null ? () -> { } : lock(req.waitForLock())) {
+        try (AutoCloseable lock = control.joinRunId() != null ? () -> { } : lock(req.waitForLock(), req.drive().cancel())) {
             RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated"), () -> start(req, sel),
                     run -> work(run, req.manifest()));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
@@ -320,14 +324,39 @@ public final class MigrateAll {
         });
     }
 
-    private AutoCloseable lock(boolean wait) {
-        return ctx.catalog().lock(LOCK_KEY, wait).orElseThrow(() -> {
-            String holder = ctx.catalog().runs().running("migrate-all")
-                    .map(r -> "run " + r.runId() + " started by " + r.actor() + " at " + r.startedAt())
-                    .orElse("another tenantctl process");
-            return TenantctlException.config("another migrate-all is in progress (" + holder + "): wait for it, pass --wait, "
-                    + "or join it with --join RUN_ID");
-        });
+    /**
+     * The rollout lock: refused (exit 3) naming the rollout that holds it, or with {@code wait} waited for — polled, so
+     * that Ctrl-C stops the wait at once (exit 130, no run recorded), and said once on stderr whom it waits for.
+     */
+    private AutoCloseable lock(boolean wait, CancelToken cancel) {
+        AdvisoryLock lock = ctx.catalog().advisoryLock(LOCK_KEY);
+        try {
+            String busy = null;
+            while (!lock.tryTake()) {
+                if (busy == null) {
+                    Optional<RunRepository.Run> holder = ctx.catalog().runs().running(VERB);
+                    busy = "another migrate-all is in progress (" + holder.map(r -> "run " + r.runId() + " started by " + r.actor() + " at "
+                            + r.startedAt()).orElse("another tenantctl process") + ")";
+                    if (!wait) {
+                        throw TenantctlException.config(busy + ": wait for it, pass --wait"
+                                + holder.map(r -> ", or join it with --join " + r.runId()).orElse(""));
+                    }
+                    // said once: a --wait that says nothing looks hung at 3 a.m.
+                    ctx.notices().accept("waiting (--wait): " + busy + "; Ctrl-C stops waiting");
+                }
+                if (!cancel.pause(LOCK_POLL_NANOS)) {
+                    throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while waiting for the rollout lock: "
+                            + busy + "; no run was started");
+                }
+            }
+            if (cancel.isCancelled()) { // Ctrl-C came as the lock was taken: start nothing
+                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted before the rollout started; no run was started");
+            }
+            return lock;
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
 }

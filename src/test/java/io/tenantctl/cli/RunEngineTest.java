@@ -359,6 +359,90 @@ class RunEngineTest {
         assertThat(strictJson(ok(cli, "backup", "--org", "held", "-o", "json")).get("counts").get("backed_up").asInt()).isEqualTo(1);
     }
 
+    @Test
+    void aConcurrencyAboveTheCapIsAUsageErrorBeforeAnythingIsRecorded(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Path schema = CliFixture.smallSchema(dir);
+        Cli cli = fleet(url, dir, 10);
+        MigrateAllFixture.provision(cli, schema, List.of("old-1"));
+        String runsBefore = strictJson(ok(cli, "runs", "list", "-o", "json")).toString();
+        int cap = io.tenantctl.ops.run.RunEngine.MAX_CONCURRENCY;
+
+        // 257: past the cap; 20000: ran out of catalog connections; 2000000000: could not start its threads
+        for (String n : List.of(String.valueOf(cap + 1), "20000", "2000000000")) {
+            for (List<String> line : List.of(List.of("provision", "new-1", "--schema", schema.toString()),
+                    List.of("migrate-all", "--schema", schema.toString(), "--force"), List.of("backup", "--all"))) {
+                List<String> args = new ArrayList<>(line);
+                args.addAll(List.of("--concurrency", n));
+                Cli.Result text = cli.run(args.toArray(String[]::new));
+                assertThat(text.exitCode()).as(text.toString()).isEqualTo(2);
+                assertThat(text.out()).as(text.toString()).isEmpty();
+                assertThat(text.err().lines()).as(text.toString()).singleElement().asString()
+                        .startsWith("error: --concurrency must be from 1 to " + cap + ", not " + n);
+                args.addAll(List.of("-o", "json"));
+                Cli.Result json = cli.run(args.toArray(String[]::new));
+                assertThat(json.exitCode()).as(json.toString()).isEqualTo(2);
+                JsonNode error = strictJson(json).get("error");
+                assertThat(error.get("category").asText()).as(json.toString()).isEqualTo("usage");
+                assertThat(error.get("message").asText()).contains("--concurrency").contains(String.valueOf(cap));
+            }
+        }
+        assertThat(strictJson(ok(cli, "runs", "list", "-o", "json")).toString()).as("no run recorded").isEqualTo(runsBefore);
+        assertThat(CliFixture.orgIds(cli, "active")).as("no org provisioned").containsExactly("old-1");
+        assertThat(strictJson(ok(cli, "provision", "new-1", "--schema", schema.toString(), "--concurrency", String.valueOf(cap), "-o", "json"))
+                .get("provisioned").asInt()).as("the cap itself is allowed").isEqualTo(1);
+        assertThat(ok(cli, "provision", "--help").out()).as("the help says the cap").contains("1 to " + cap);
+    }
+
+    @Test
+    void aRunStartsNoMoreThreadsThanItHasOrgsToWorkOn(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        java.util.Set<String> runThreads = ConcurrentHashMap.newKeySet();
+        Cli cli = fleet(url, dir, 10).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (HookedPools.is(cmd, "createIndexes")) { // while the org is worked on: every thread of the run has been started
+                Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> n.matches("run-\\d+")).forEach(runThreads::add);
+            }
+        }));
+        Path schema = CliFixture.smallSchema(dir);
+        JsonNode out = strictJson(ok(cli, "provision", "solo", "--schema", schema.toString(), "--concurrency",
+                String.valueOf(io.tenantctl.ops.run.RunEngine.MAX_CONCURRENCY), "-o", "json"));
+        assertThat(out.get("provisioned").asInt()).isEqualTo(1);
+        assertThat(runThreads).as("threads working on a run of one org").hasSize(1);
+    }
+
+    /**
+     * The cap works end to end: as many orgs as --concurrency allows are in flight at once in one worker (all of them
+     * waiting in createIndexes until the last arrives), sharing the catalog's few connections, and the run succeeds.
+     */
+    @Test
+    void aRunAtTheConcurrencyCapHasThatManyOrgsInFlightAndSucceeds(@TempDir Path dir) throws Exception {
+        int cap = io.tenantctl.ops.run.RunEngine.MAX_CONCURRENCY;
+        String url = CliFixture.initialisedCatalog();
+        java.util.concurrent.CountDownLatch allInFlight = new java.util.concurrent.CountDownLatch(cap);
+        java.util.Set<String> arrived = ConcurrentHashMap.newKeySet();
+        Cli cli = fleet(url, dir, cap / 2).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (HookedPools.is(cmd, "createIndexes") && arrived.add(db)) {
+                allInFlight.countDown();
+                try {
+                    allInFlight.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }));
+        Path schema = CliFixture.smallSchema(dir);
+        List<String> ids = CliFixture.ids("cap-", 0, cap);
+        Cli.Result r = cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--concurrency", String.valueOf(cap),
+                "--per-pool", String.valueOf(cap / 2), "-o", "json"), ids));
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(allInFlight.getCount()).as("orgs that never were in flight together with the others").isZero();
+        JsonNode out = strictJson(r);
+        assertThat(out.get("status").asText()).isEqualTo("succeeded");
+        assertThat(out.get("provisioned").asInt()).isEqualTo(cap);
+        assertThat(CliFixture.orgIds(cli, "active")).hasSize(cap);
+        SchemaCheck.assertClean(url, ids, SchemaManifest.load(schema));
+    }
+
     private interface Worker2 {
         Cli.Result run(int i);
     }

@@ -2,9 +2,12 @@ package io.tenantctl.ops;
 
 import io.tenantctl.testing.HookedPools;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
@@ -39,6 +42,8 @@ class MigrateAllLockTest {
             {"collections": [{"name": "users", "indexes": [{"name": "email_1", "key": {"email": 1}},
                                                            {"name": "tenant_1", "key": {"tenant": 1}}]}]}
             """;
+
+    private static final ObjectMapper STRICT = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final TestPools pools = new TestPools(1);
     /** Real threads (the common pool may have a single worker on a 2-core machine, which would serialise the rollouts). */
@@ -95,7 +100,7 @@ class MigrateAllLockTest {
         String url = fleet(dir, "a", "b", "c");
         String v2 = dir.resolve("v2.json").toString();
         try (Catalog catalog = Catalog.open(url)) {
-            AutoCloseable held = catalog.lock(MigrateAll.LOCK_KEY, false).orElseThrow();
+            AutoCloseable held = catalog.tryLock(MigrateAll.LOCK_KEY).orElseThrow();
 
             Cli.Result refused = Cli.withCatalog(url).run("migrate-all", "--schema", v2);
             assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
@@ -140,6 +145,7 @@ class MigrateAllLockTest {
             Cli.Result refused = Cli.withCatalog(url).run("migrate-all", "--schema", v2);
             assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
             assertThat(refused.err()).as("names the holder: run id and who started it").contains(holder.runId()).contains("test");
+            assertThat(refused.err()).as("the command to join it, with its real id").contains("--join " + holder.runId()).doesNotContain("RUN_ID");
 
             CompletableFuture<Cli.Result> queued = CompletableFuture.supplyAsync(() -> Cli.withCatalog(url).run("migrate-all", "--schema", v2,
                     "--wait", "-o", "json"), threads);
@@ -152,6 +158,71 @@ class MigrateAllLockTest {
             assertThat(second.json().get("migrated").asInt()).as("the queued rollout finds the work already done").isZero();
             assertThat(second.json().get("failed")).isEmpty();
         }
+        assertExactlyV2(url, "a", "b", "c");
+    }
+
+    @Test
+    void ctrlCStopsAWaitForTheLockAtOnceSayingWhomItWaitedForAndRecordsNothing(@TempDir Path dir) throws Exception {
+        String url = fleet(dir, "a", "b", "c");
+        String v2 = dir.resolve("v2.json").toString();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Cli first = Cli.withCatalog(url).decoratePools(real -> hooked(real, () -> { }, () -> {
+            inside.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        CompletableFuture<Cli.Result> running = first.start(new CancelToken(), text -> { }, "migrate-all", "--schema", v2, "--per-pool", "1",
+                "-o", "json");
+        try (Catalog catalog = Catalog.open(url)) {
+            assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+            RunRepository.Run holder = catalog.runs().running("migrate-all").orElseThrow();
+
+            CancelToken cancel = new CancelToken();
+            CountDownLatch told = new CountDownLatch(1);
+            StringBuffer stderr = new StringBuffer();
+            CompletableFuture<Cli.Result> waiting = Cli.withCatalog(url).start(cancel, text -> {
+                stderr.append(text);
+                if (stderr.indexOf("Ctrl-C stops waiting") >= 0) {
+                    told.countDown();
+                }
+            }, "migrate-all", "--schema", v2, "--wait", "-o", "json");
+            assertThat(told.await(20, TimeUnit.SECONDS)).as("--wait says whom it waits for while it waits: " + stderr).isTrue();
+            assertThat(waiting).as("still waiting").isNotDone();
+
+            long t0 = System.nanoTime();
+            cancel.cancel("SIGTERM");
+            Cli.Result stopped = waiting.get(10, TimeUnit.SECONDS);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("stops waiting within a moment").isLessThan(3_000);
+            assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(130);
+            assertThat(stopped.err().lines().filter(l -> l.contains("Ctrl-C stops waiting"))).as("the wait is said once: " + stopped.err())
+                    .hasSize(1);
+            assertThat(stopped.err()).contains("waiting (--wait): another migrate-all is in progress (run " + holder.runId() + " started by test")
+                    .contains("Ctrl-C stops waiting");
+            JsonNode doc = STRICT.readTree(stopped.out()); // exactly one JSON document
+            assertThat(doc.path("error").path("code").asInt()).as(stopped.toString()).isEqualTo(130);
+            assertThat(doc.path("error").path("category").asText()).isEqualTo("interrupted");
+            assertThat(doc.path("error").has("run_id")).as("no run: " + doc).isFalse();
+
+            assertThat(catalog.runs().list(100)).as("nothing recorded: the holder's is the only migrate-all run")
+                    .filteredOn(r -> r.verb().equals("migrate-all")).extracting(RunRepository.Run::runId).containsExactly(holder.runId());
+            JsonNode listed = STRICT.readTree(ok(Cli.withCatalog(url), "runs", "list", "-o", "json").out());
+            List<String> listedMigrateAll = new java.util.ArrayList<>();
+            listed.get("runs").forEach(r -> {
+                if (r.path("verb").asText().equals("migrate-all")) {
+                    listedMigrateAll.add(r.path("run_id").asText());
+                }
+            });
+            assertThat(listedMigrateAll).as("runs list: " + listed).containsExactly(holder.runId());
+        } finally {
+            release.countDown();
+        }
+        Cli.Result firstResult = running.get(30, TimeUnit.SECONDS);
+        assertThat(firstResult.exitCode()).as(firstResult.toString()).isZero();
+        assertThat(firstResult.json().get("migrated").asInt()).as("the rollout that held the lock is untouched").isEqualTo(3);
         assertExactlyV2(url, "a", "b", "c");
     }
 

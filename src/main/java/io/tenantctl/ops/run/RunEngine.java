@@ -41,6 +41,15 @@ public final class RunEngine {
     /** How long an item waits for its org while another operation holds it, unless told otherwise (--busy-timeout, --wait). */
     public static final int ORG_BUSY_GIVE_UP_SECONDS = 120;
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /**
+     * The most orgs one worker works on at once (--concurrency). Each is a thread of this process, and each of them
+     * borrows one of the catalog's {@link io.tenantctl.catalog.Catalog#CONNECTIONS} connections for every claim and
+     * outcome it records (the claims of a run take turns under its advisory lock): thousands queue for a connection
+     * until the pool gives up ("Connection is not available"), and a billion threads do not start at all. 256 at
+     * once is checked end to end (RunEngineTest); more at once is more workers on the run (--join), which is what the
+     * per-pool limits are counted across.
+     */
+    public static final int MAX_CONCURRENCY = 256;
 
     /**
      * Limits for one worker; {@code perPool} also caps the run as a whole (across workers) and is recorded with a new
@@ -69,11 +78,21 @@ public final class RunEngine {
             if (busyTimeoutSeconds < 0) {
                 throw TenantctlException.usage("--busy-timeout must not be negative");
             }
-            if (perPool < 1 || concurrency < 1) {
-                throw TenantctlException.usage("--per-pool and --concurrency must be at least 1");
+            if (perPool < 1) {
+                throw TenantctlException.usage("--per-pool must be at least 1, not " + perPool);
             }
+            checkConcurrency(concurrency);
             if (ratePerPool < 0) {
                 throw TenantctlException.usage("--rate must not be negative");
+            }
+        }
+
+        /** A usage error (exit 2) unless {@code concurrency} is from 1 to {@link #MAX_CONCURRENCY}. */
+        public static void checkConcurrency(int concurrency) {
+            if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+                throw TenantctlException.usage("--concurrency must be from 1 to " + MAX_CONCURRENCY + ", not " + concurrency
+                        + (concurrency > MAX_CONCURRENCY ? ": each org worked on at once is a thread of this process sharing its catalog "
+                        + "connections; for more at once, start more workers on the run (--detach, then --join)" : ""));
             }
         }
 
@@ -151,11 +170,12 @@ public final class RunEngine {
                 // the next beat tries again; a lost lease only means another worker may redo an org
             }
         }, LEASE_SECONDS / 4, LEASE_SECONDS / 4, TimeUnit.SECONDS);
+        int loopCount = loops(runs.openByPool(runId), settings);
         AtomicInteger threadNo = new AtomicInteger();
-        ExecutorService threads = Executors.newFixedThreadPool(settings.concurrency(), r -> daemon(r, "run-" + threadNo.incrementAndGet()));
+        ExecutorService threads = Executors.newFixedThreadPool(loopCount, r -> daemon(r, "run-" + threadNo.incrementAndGet()));
         try {
             List<java.util.concurrent.Future<?>> loops = new ArrayList<>();
-            for (int i = 0; i < settings.concurrency(); i++) {
+            for (int i = 0; i < loopCount; i++) {
                 loops.add(threads.submit(() -> {
                     try {
                         while (!stop.isCancelled()) {
@@ -203,6 +223,20 @@ public final class RunEngine {
             heartbeat.shutdownNow();
         }
         return cancel.isCancelled();
+    }
+
+    /**
+     * How many claim loops (threads) this worker starts on a run whose open items (pending, held or running) are
+     * {@code openByPool}: never more than --concurrency, nor than the items could keep busy at once — each pool at
+     * most --per-pool of its open items (the claim's limit, over every worker) — so one org does not start 16
+     * threads. At least one, which finds the run ended or finishes it.
+     */
+    private static int loops(Map<String, Integer> openByPool, Settings settings) {
+        long busy = 0;
+        for (int open : openByPool.values()) {
+            busy += Math.min(open, settings.perPool());
+        }
+        return (int) Math.max(1, Math.min(settings.concurrency(), busy));
     }
 
     /**
