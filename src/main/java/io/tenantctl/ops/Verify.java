@@ -441,7 +441,11 @@ public final class Verify {
     private void fleetChecks(Request req, Map<String, Pool> pools, Map<String, Org> orgs, List<Seen> seen, List<String> fixed,
                              Set<String> deadPools, String ownRun, boolean fleet, PerOrg perOrg, boolean withStore) {
         Instant now = Instant.now();
-        List<Pool> inScope = pools.values().stream().filter(p -> req.pools().isEmpty() || req.pools().contains(p.poolId())).toList();
+        // --org: the pools those orgs live on, not every pool (an unrelated dead pool is not this verify's finding)
+        Set<String> orgPools = req.orgs().stream().map(orgs::get).filter(java.util.Objects::nonNull).map(Org::poolId)
+                .collect(java.util.stream.Collectors.toSet());
+        List<Pool> inScope = pools.values().stream().filter(p -> req.pools().isEmpty() || req.pools().contains(p.poolId()))
+                .filter(p -> fleet || orgPools.contains(p.poolId())).toList();
         Map<String, Set<String>> databases = new LinkedHashMap<>();
         for (Pool p : inScope) {
             try {
@@ -450,10 +454,12 @@ public final class Verify {
             } catch (RuntimeException e) {
                 deadPools.add(p.poolId());
                 long onIt = orgs.values().stream().filter(o -> o.poolId().equals(p.poolId())).count();
-                seen.add(new Seen("pool_unreachable", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " ("
-                        + PoolUri.stored(p.uri()).redacted() + ") does not answer: " + Errors.oneLine(e) + "; its " + onIt + " org(s) were not checked",
+                String why = Errors.oneLine(e); // the pool's own error names the pool and its URI already
+                String subject = "pool " + p.poolId() + " (" + PoolUri.stored(p.uri()).redacted() + ")";
+                seen.add(new Seen("pool_unreachable", PROBLEM, null, p.poolId(), "", (why.startsWith("pool " + p.poolId()) ? why
+                        : subject + " does not answer: " + why) + "; its " + onIt + " org(s) were not checked",
                         "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
-                                + "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")"));
+                                + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : "")));
             }
             if (p.orgCount() > p.capacity()) {
                 seen.add(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds " + p.orgCount()

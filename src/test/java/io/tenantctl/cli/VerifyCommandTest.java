@@ -215,9 +215,20 @@ class VerifyCommandTest {
             assertThat(findings(doc, "pool_unreachable")).singleElement().satisfies(x -> {
                 assertThat(x.get("pool_id").asText()).isEqualTo("pool-0");
                 assertThat(x.get("detail").asText()).contains("2 org(s) were not checked");
+                assertThat(x.get("detail").asText().split("pool pool-0", -1)).as("names the pool once").hasSize(2);
+                assertThat(x.get("fix").asText()).contains("pools drain pool-0");
             });
             assertThat(findings(doc, "schema_missing")).singleElement().satisfies(x -> assertThat(x.get("org_id").asText()).isEqualTo("initech"));
             assertThat(findings(doc, "check_failed")).as("no per-org noise for the dead pool's orgs").isEmpty();
+
+            // --org: only the pools of the orgs named; the dead pool is none of initech's business
+            JsonNode one = verify(f, 4, "--org", "initech");
+            assertThat(findings(one, "pool_unreachable")).isEmpty();
+            assertThat(findings(one, "schema_missing")).singleElement().satisfies(x -> assertThat(x.get("org_id").asText()).isEqualTo("initech"));
+            // a pool already out of placement is not told to be drained
+            ok(f.cli, "pools", "drain", "pool-0");
+            assertThat(findings(verify(f, 4), "pool_unreachable")).singleElement()
+                    .satisfies(x -> assertThat(x.get("fix").asText()).doesNotContain("pools drain"));
         }
     }
 
