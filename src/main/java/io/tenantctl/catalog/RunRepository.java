@@ -65,10 +65,13 @@ public final class RunRepository {
 
     /** Creates a run with the given items; returns the run id. */
     public String start(String verb, String argsJson, String actor, List<NewItem> items, String summaryJson) {
-        String runId = ID_TIME.format(Instant.now()) + "-" + Integer.toHexString(0x10000 | RANDOM.nextInt(0x10000)).substring(1);
-        catalog.inTransaction(c -> {
-            Sql.update(c, "insert into runs (run_id, verb, args, status, actor, summary) values (?, ?, cast(? as jsonb), 'running', ?, cast(? as jsonb))",
-                    runId, verb, argsJson, actor, summaryJson);
+        return catalog.inTransaction(c -> {
+            // the second and four hex digits: two runs started in one second may draw the same id; draw again then
+            String runId;
+            do {
+                runId = ID_TIME.format(Instant.now()) + "-" + Integer.toHexString(0x10000 | RANDOM.nextInt(0x10000)).substring(1);
+            } while (Sql.update(c, "insert into runs (run_id, verb, args, status, actor, summary) values (?, ?, cast(? as jsonb), 'running', ?, "
+                    + "cast(? as jsonb)) on conflict (run_id) do nothing", runId, verb, argsJson, actor, summaryJson) == 0);
             try (PreparedStatement ps = c.prepareStatement(
                     "insert into run_items (run_id, org_id, pool_id, seq, status, error) values (?, ?, ?, ?, ?, ?)")) {
                 for (NewItem item : items) {
@@ -82,9 +85,8 @@ public final class RunRepository {
                 }
                 ps.executeBatch();
             }
-            return null;
+            return runId;
         });
-        return runId;
     }
 
     /**

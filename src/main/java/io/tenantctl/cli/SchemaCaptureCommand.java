@@ -1,7 +1,6 @@
 package io.tenantctl.cli;
 
 import io.tenantctl.ops.SchemaInspect;
-import io.tenantctl.pool.PoolUri;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.SchemaManifest;
 import picocli.CommandLine.Command;
@@ -33,8 +32,7 @@ final class SchemaCaptureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PoolUri from = PoolUri.parseOneOff(uri, allowInlinePassword);
-        SchemaManifest m = SchemaInspect.capture(ctx.pools(), Retry.ferretDefault(), from.raw(), database);
+        SchemaManifest m = SchemaInspect.capture(ctx.pools(), Retry.ferretDefault(), uri, allowInlinePassword, database);
         ctx.out.print(m.toJson());
         ctx.out.flush();
         ctx.note("captured " + m.collections().size() + " collections, " + m.indexCount() + " indexes from database " + database

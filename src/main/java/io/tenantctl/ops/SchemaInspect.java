@@ -75,10 +75,12 @@ public final class SchemaInspect {
 
     /**
      * Reads a reference database (one the application has built its indexes in) and returns its manifest: every
-     * collection but {@code system.*}, every index but {@code _id_}. Needs no catalog. {@code uri} has been checked
-     * by the caller ({@code PoolUri.parse}); its {@code ${ENV}} placeholders are resolved by {@code pools}.
+     * collection but {@code system.*}, every index but {@code _id_}. Needs no catalog. {@code uri} is checked like a
+     * pool's (inline secrets refused unless {@code allowInlinePassword}; it is used once, never stored); its
+     * {@code ${ENV}} placeholders are resolved by {@code pools}.
      */
-    public static SchemaManifest capture(PoolConnector pools, Retry retry, String uri, String database) {
+    public static SchemaManifest capture(PoolConnector pools, Retry retry, String uri, boolean allowInlinePassword, String database) {
+        uri = PoolUri.parseOneOff(uri, allowInlinePassword).raw();
         if (database == null || database.isEmpty() || database.getBytes(StandardCharsets.UTF_8).length > 63
                 || BAD_DATABASE_CHARS.matcher(database).find()) {
             throw TenantctlException.usage("--database '" + database + "' is not a database name (1 to 63 bytes, none of /\\. \"$*<>:|?)");
