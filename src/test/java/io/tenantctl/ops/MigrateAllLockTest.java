@@ -122,13 +122,9 @@ class MigrateAllLockTest {
         assertExactlyV2(url, "a", "b", "c");
     }
 
-    @Test
-    void aSecondRolloutIsRefusedNamingTheRunningOneAndWaitQueuesBehindIt(@TempDir Path dir) throws Exception {
-        String url = fleet(dir, "a", "b", "c");
-        String v2 = dir.resolve("v2.json").toString();
-        CountDownLatch inside = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Cli first = Cli.withCatalog(url).decoratePools(real -> hooked(real, () -> { }, () -> {
+    /** A CLI whose pool work opens {@code inside} and then waits for {@code release}: a rollout held mid-way. */
+    private static Cli held(String url, CountDownLatch inside, CountDownLatch release) {
+        return Cli.withCatalog(url).decoratePools(real -> hooked(real, () -> { }, () -> {
             inside.countDown();
             try {
                 release.await(30, TimeUnit.SECONDS);
@@ -136,6 +132,15 @@ class MigrateAllLockTest {
                 Thread.currentThread().interrupt();
             }
         }));
+    }
+
+    @Test
+    void aSecondRolloutIsRefusedNamingTheRunningOneAndWaitQueuesBehindIt(@TempDir Path dir) throws Exception {
+        String url = fleet(dir, "a", "b", "c");
+        String v2 = dir.resolve("v2.json").toString();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Cli first = held(url, inside, release);
         CompletableFuture<Cli.Result> running = CompletableFuture.supplyAsync(() -> first.run("migrate-all", "--schema", v2, "--per-pool", "1",
                 "-o", "json"), threads);
         assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
@@ -167,14 +172,7 @@ class MigrateAllLockTest {
         String v2 = dir.resolve("v2.json").toString();
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Cli first = Cli.withCatalog(url).decoratePools(real -> hooked(real, () -> { }, () -> {
-            inside.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
+        Cli first = held(url, inside, release);
         CompletableFuture<Cli.Result> running = first.start(new CancelToken(), text -> { }, "migrate-all", "--schema", v2, "--per-pool", "1",
                 "-o", "json");
         try (Catalog catalog = Catalog.open(url)) {
