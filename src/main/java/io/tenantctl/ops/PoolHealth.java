@@ -51,7 +51,7 @@ public final class PoolHealth {
      * must not call a live pool unreachable and fail all of its orgs. A timeout is not tried again: it has already
      * cost the whole connect timeout, and a dead pool must stay one timeout.
      */
-    private static void ping(OpsContext ctx, Pool p) {
+    static void ping(OpsContext ctx, Pool p) {
         try {
             ctx.pools().ping(p.poolId(), p.uri());
         } catch (RuntimeException e) {

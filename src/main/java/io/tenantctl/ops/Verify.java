@@ -318,16 +318,18 @@ public final class Verify {
                             + ", which the catalog does not hold", "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST"));
                 } else {
                     SchemaDiff diff = diff(db, manifest.get());
-                    if (req.fix() && req.dryRun() && (!diff.missingCollections().isEmpty() || !diff.missingIndexes().isEmpty())) {
-                        fixed.add("org " + org.orgId() + ": would create " + diff.missingCollections().size() + " collection(s) and "
-                                + diff.missingIndexCount() + " index(es) its manifest lists");
-                    } else if (req.fix() && (!diff.missingCollections().isEmpty() || !diff.missingIndexes().isEmpty())) {
-                        Retry.Attempts attempts = new Retry.Attempts();
-                        diff.missingCollections().forEach(c -> SchemaApply.createCollection(db, c, ctx.retry(), attempts));
-                        diff.missingIndexes().forEach((c, list) -> SchemaApply.createIndexes(db, c, list, ctx.retry(), attempts));
-                        fixed.add("org " + org.orgId() + ": created " + diff.missingCollections().size() + " collection(s) and "
-                                + diff.missingIndexCount() + " index(es) its manifest lists");
-                        diff = diff(db, manifest.get());
+                    if (req.fix() && (!diff.missingCollections().isEmpty() || !diff.missingIndexes().isEmpty())) {
+                        String what = diff.missingCollections().size() + " collection(s) and " + diff.missingIndexCount()
+                                + " index(es) its manifest lists";
+                        if (req.dryRun()) {
+                            fixed.add("org " + org.orgId() + ": would create " + what);
+                        } else {
+                            Retry.Attempts attempts = new Retry.Attempts();
+                            diff.missingCollections().forEach(c -> SchemaApply.createCollection(db, c, ctx.retry(), attempts));
+                            diff.missingIndexes().forEach((c, list) -> SchemaApply.createIndexes(db, c, list, ctx.retry(), attempts));
+                            fixed.add("org " + org.orgId() + ": created " + what);
+                            diff = diff(db, manifest.get());
+                        }
                     }
                     drift(org, diff, out);
                 }
@@ -449,7 +451,7 @@ public final class Verify {
         Map<String, Set<String>> databases = new LinkedHashMap<>();
         for (Pool p : inScope) {
             try {
-                ctx.pools().ping(p.poolId(), p.uri());
+                PoolHealth.ping(ctx, p); // once more after a lost connection, like every other pool check
                 databases.put(p.poolId(), new java.util.TreeSet<>(perOrg.databases.computeIfAbsent(p.poolId(), id -> perOrg.databaseNames(p))));
             } catch (RuntimeException e) {
                 deadPools.add(p.poolId());
