@@ -2,8 +2,6 @@ package io.tenantctl.cli;
 
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
-import io.tenantctl.TenantctlException;
-import io.tenantctl.fanout.Fanout;
 import picocli.CommandLine.Option;
 
 /** Concurrency knobs shared by every fan-out verb. */
@@ -54,14 +52,6 @@ final class FanoutOptions {
         return new RunControl(detach, join, resume);
     }
 
-    Fanout.Settings settings() {
-        if (perPool() < 1) {
-            throw TenantctlException.usage("--per-pool must be at least 1, not " + perPool());
-        }
-        RunEngine.Settings.checkConcurrency(concurrency);
-        return new Fanout.Settings(perPool(), concurrency, 0);
-    }
-
     /** How this invocation drives its run: limits, --detach/--join/--resume, Ctrl-C and progress. */
     RunEngine.Drive drive(CliContext ctx) {
         return drive(ctx, 4);
@@ -72,10 +62,6 @@ final class FanoutOptions {
         return new RunEngine.Drive(engine(defaultPerPool), control(), ctx.cancel, ProgressReporter.of(ctx));
     }
 
-    RunEngine.Settings engine() {
-        return engine(4);
-    }
-
     /**
      * The run engine's limits: per pool (across every worker of the run; without --per-pool, a joined or resumed run
      * keeps its own, a new one gets {@code defaultPerPool}), overall, the start rate and --wait.
@@ -83,9 +69,5 @@ final class FanoutOptions {
     RunEngine.Settings engine(int defaultPerPool) {
         return new RunEngine.Settings(perPool == null ? defaultPerPool : perPool, concurrency, rate, waitForBusy, busyTimeout,
                 perPool != null);
-    }
-
-    private int perPool() {
-        return perPool == null ? 4 : perPool;
     }
 }

@@ -122,13 +122,9 @@ public final class OrgLeases {
                 ctx.notices().accept("waiting (--wait): " + t.refusal() + "; Ctrl-C stops waiting");
                 told = true;
             }
-            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-            while (System.nanoTime() < until) {
-                if (cancel.isCancelled()) {
-                    throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.INTERRUPTED,
-                            "stopped waiting: " + t.refusal());
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+            if (!cancel.pause(java.util.concurrent.TimeUnit.SECONDS.toNanos(1))) {
+                throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.INTERRUPTED,
+                        "stopped waiting: " + t.refusal());
             }
         }
     }

@@ -23,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one run engine every fan-out verb (provision, migrate-all, backup; later rebalance and verify) runs on. A verb
@@ -88,7 +87,7 @@ public final class RunEngine {
         }
 
         /** A usage error (exit 2) unless {@code concurrency} is from 1 to {@link #MAX_CONCURRENCY}. */
-        public static void checkConcurrency(int concurrency) {
+        private static void checkConcurrency(int concurrency) {
             if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
                 throw TenantctlException.usage("--concurrency must be from 1 to " + MAX_CONCURRENCY + ", not " + concurrency
                         + (concurrency > MAX_CONCURRENCY ? ": each org worked on at once is a thread of this process sharing its catalog "
@@ -187,7 +186,7 @@ public final class RunEngine {
                                 if (nothingLeft(runId, budget)) {
                                     return;
                                 }
-                                idle(stop);
+                                stop.pause(IDLE_NANOS);
                                 continue;
                             }
                             RunRepository.Claimed c = claimed.get();
@@ -266,11 +265,12 @@ public final class RunEngine {
         } else if (control.detach()) {
             return new Ran(report(runId, names), false);
         }
-        w = w != null ? w : work.apply(ctx.catalog().runs().get(runId));
+        RunRepository.Run run = ctx.catalog().runs().get(runId);
+        w = w != null ? w : work.apply(run);
         Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
         drive.progress().begin(verb, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
                 + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
-        Settings settings = drive.settings().forRun(ctx.catalog().runs().get(runId));
+        Settings settings = drive.settings().forRun(run);
         boolean interrupted = work(runId, w.job(), settings, w.budget(), drive.cancel(), drive.progress());
         drive.progress().end();
         finish(runId, interrupted);
@@ -467,20 +467,8 @@ public final class RunEngine {
             due = Math.max(now, nextStart.getOrDefault(String.valueOf(poolId), now));
             nextStart.put(String.valueOf(poolId), due + intervalNanos);
         }
-        while (System.nanoTime() < due) {
-            if (stop.isCancelled()) {
-                return false;
-            }
-            LockSupport.parkNanos(Math.min(due - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(50)));
-        }
-        return true;
-    }
-
-    private static void idle(CancelToken stop) {
-        long until = System.nanoTime() + IDLE_NANOS;
-        while (!stop.isCancelled() && System.nanoTime() < until) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        long wait = due - System.nanoTime();
+        return wait <= 0 || stop.pause(wait);
     }
 
     private static long millis(long t0) {
