@@ -34,6 +34,8 @@ public final class Main {
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.mongodb.driver", verbose ? "info" : "error");
+        // the catalog's connection pool logs a broken connection with its stack trace; tenantctl says it in one line
+        System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", verbose ? "info" : "off");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         CancelToken cancel = new CancelToken();
         // tenantctl's own lines are turned into JSON (--log-format json) by the CLI; the process's System.err, where

@@ -201,7 +201,11 @@ public final class Catalog implements AutoCloseable {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException lost) {
+                    e.addSuppressed(lost); // the connection broke: what broke it is the error, not "Connection is closed"
+                }
                 throw e;
             }
         } catch (SQLException e) {
@@ -224,11 +228,11 @@ public final class Catalog implements AutoCloseable {
     }
 
     private static TenantctlException unreachable(CatalogUrl url, Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        String why = e.getMessage(); // the deepest cause that says something (a socket's EOFException says nothing)
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            why = t.getMessage() != null ? t.getMessage() : why;
         }
-        return TenantctlException.config("catalog unreachable at " + url.describe() + ": " + firstLine(root.getMessage())
+        return TenantctlException.config("catalog unreachable at " + url.describe() + ": " + firstLine(why)
                 + " — check --catalog / TENANTCTL_CATALOG_URL and that PostgreSQL is running", e);
     }
 

@@ -303,6 +303,19 @@ public final class RunRepository {
         return out;
     }
 
+    /**
+     * Ends this worker's hold on a run at once, as if its heartbeat had stopped a lease ago: its claimed items and the org
+     * leases it holds expire now, so whoever resumes the run or next touches one of those orgs takes over (and recovers
+     * an org by its recorded state) without waiting. One transaction; for a worker that stops without finishing its items.
+     */
+    public void expireHolder(String runId, String worker) {
+        catalog.inTransaction(c -> {
+            Sql.update(c, "update run_items set lease_until = now() - interval '1 second' where run_id = ? and claimed_by = ? "
+                    + "and status = 'running'", runId, worker);
+            return Sql.update(c, "update org_leases set lease_until = now() - interval '1 second' where holder = ?", worker);
+        });
+    }
+
     /** Hands items back to pending at once (their worker is known dead). */
     public void unclaim(String runId, java.util.Collection<String> orgIds) {
         if (orgIds.isEmpty()) {

@@ -207,12 +207,19 @@ public final class RunEngine {
                     }
                 }));
             }
-            for (java.util.concurrent.Future<?> f : loops) {
+            RuntimeException failed = null;
+            for (java.util.concurrent.Future<?> f : loops) { // every loop, so that the orgs in flight finish before a failure is told
                 try {
                     f.get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    if (failed == null) {
+                        failed = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    }
                 }
+            }
+            if (failed != null) {
+                letGo(runId, failed);
+                throw failed;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -222,6 +229,33 @@ public final class RunEngine {
             heartbeat.shutdownNow();
         }
         return cancel.isCancelled();
+    }
+
+    /**
+     * This worker stops on {@code failure} (the catalog went away mid-run, most likely) with items it claimed but could not
+     * record: they and its org leases expire now, if the catalog answers, so that --resume from any host goes on at once
+     * and the next operation on one of those orgs recovers it by its recorded state. If it does not answer, they expire
+     * with the heartbeat that stopped, a lease later.
+     */
+    private void letGo(String runId, RuntimeException failure) {
+        try {
+            ctx.catalog().runs().expireHolder(runId, me.id());
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * A run this worker could not carry on or settle: the failure, said as the run's, with the command that goes on from
+     * where it stopped once the cause is mended. The run is left as it was (abandoned once its leases expire).
+     */
+    private static TenantctlException stopped(String verb, String runId, RuntimeException e) {
+        TenantctlException.Category category = e instanceof TenantctlException te ? te.category() : TenantctlException.Category.INTERNAL;
+        String why = e instanceof TenantctlException ? e.getMessage()
+                : "unexpected " + e.getClass().getSimpleName() + ": " + io.tenantctl.ops.Errors.oneLine(e) + " (run with -v for the stack trace)";
+        return new TenantctlException(category, verb + " run " + runId + " stopped: " + why + "; the run is kept: once that is mended, '"
+                + io.tenantctl.ops.Runs.command(verb) + " --resume " + runId + "' goes on from where it stopped ('tenantctl runs cancel "
+                + runId + "' ends it)", e).withRunId(runId);
     }
 
     /**
@@ -271,10 +305,18 @@ public final class RunEngine {
         drive.progress().begin(verb, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
                 + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
         Settings settings = drive.settings().forRun(run);
-        boolean interrupted = work(runId, w.job(), settings, w.budget(), drive.cancel(), drive.progress());
-        drive.progress().end();
-        finish(runId, interrupted);
-        return new Ran(report(runId, names), interrupted);
+        try {
+            boolean interrupted;
+            try {
+                interrupted = work(runId, w.job(), settings, w.budget(), drive.cancel(), drive.progress());
+            } finally {
+                drive.progress().end();
+            }
+            finish(runId, interrupted);
+            return new Ran(report(runId, names), interrupted);
+        } catch (RuntimeException e) {
+            throw stopped(verb, runId, e);
+        }
     }
 
     private RunRepository.Run runOf(String runId, String verb) {
