@@ -100,6 +100,39 @@ class DeployManifestsTest {
         assertThat(env.get("TENANTCTL_CATALOG_URL").at("/valueFrom/secretKeyRef/name").asText()).isNotEmpty();
     }
 
+    /**
+     * The Indexed Job is applied as its header says: REPLACE_JOB_NAME becomes tenantctl-migrate- and the run id in lower
+     * case (a run id has upper-case T and Z, which no Kubernetes name may have), REPLACE_RUN_ID the run id as it is.
+     * Every worker joins that run, never creates or resumes one, and a worker evicted or stopped (exit 130) or unable
+     * to reach the catalog (3) is retried rather than failing the Job.
+     */
+    @Test
+    void the_indexed_job_is_named_validly_and_every_worker_joins_the_run() throws IOException {
+        String runId = "20250314T020000Z-ab12"; // RunRepository's form: UTC second, 'T', 'Z', four hex digits
+        String text = Files.readString(DEPLOY.resolve("migrate-all-indexed-job.yaml"));
+        assertThat(text).contains("sed -e \"s/REPLACE_JOB_NAME/$JOB/\" -e \"s/REPLACE_RUN_ID/$RUN_ID/\"")
+                .contains("JOB=tenantctl-migrate-$(printf %s \"$RUN_ID\" | tr A-Z a-z)");
+        String applied = text.replace("REPLACE_JOB_NAME", "tenantctl-migrate-" + runId.toLowerCase(java.util.Locale.ROOT))
+                .replace("REPLACE_RUN_ID", runId);
+        JsonNode job = new YAMLMapper().readTree(applied);
+        assertThat(job.at("/metadata/name").asText()).as("a Job name: an RFC 1123 label of at most 63 characters")
+                .matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+        assertThat(job.at("/spec/completionMode").asText()).isEqualTo("Indexed");
+        List<JsonNode> containers = new ArrayList<>();
+        containers(job, containers::add);
+        assertThat(containers).hasSize(1);
+        List<String> args = new ArrayList<>();
+        containers.get(0).path("args").forEach(a -> args.add(a.asText()));
+        assertThat(args).startsWith("migrate-all", "--join", runId).doesNotContain("--detach", "--resume");
+        List<Integer> failJob = new ArrayList<>();
+        job.at("/spec/podFailurePolicy/rules").forEach(r -> {
+            if (r.path("action").asText().equals("FailJob")) {
+                r.at("/onExitCodes/values").forEach(v -> failJob.add(v.asInt()));
+            }
+        });
+        assertThat(failJob).as("exit codes that fail the Job at once").contains(1, 2).doesNotContain(0, 3, 130);
+    }
+
     @Test
     void the_systemd_service_runs_the_same_image_with_secrets_from_an_environment_file() throws IOException {
         String unit = Files.readString(DEPLOY.resolve("systemd/tenantctl-backup-due.service"));
