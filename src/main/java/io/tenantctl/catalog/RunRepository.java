@@ -143,6 +143,12 @@ public final class RunRepository {
         });
     }
 
+    /** An interrupted run is running again (--join): its pending items are claimed; failed ones stay failed. */
+    public void continueInterrupted(String runId) {
+        catalog.inConnection(c -> Sql.update(c, "update runs set status = 'running', finished_at = null where run_id = ? "
+                + "and status = 'interrupted'", runId));
+    }
+
     /** Item count by status. */
     public java.util.Map<String, Integer> counts(String runId) {
         java.util.Map<String, Integer> out = new java.util.HashMap<>();

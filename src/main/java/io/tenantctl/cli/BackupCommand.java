@@ -69,10 +69,7 @@ final class BackupCommand implements Callable<Integer> {
                     new Backup.Copy(alg, freeze), dryRun.on, drive, Clock.systemUTC()));
             metrics.report(r.report());
             render(r.report(), r.interrupted(), r.store());
-            if (r.interrupted()) {
-                return TenantCtl.EXIT_INTERRUPTED;
-            }
-            return r.report().failed().isEmpty() ? 0 : 1;
+            return Summary.exitCode(ctx, r.report(), r.interrupted(), r.report().failed().isEmpty() ? 0 : 1);
         }
     }
 

@@ -29,7 +29,7 @@ final class FanoutOptions {
     @Option(names = "--detach", description = "Create the run and print its id without working on it; workers then --join it.")
     boolean detach;
 
-    @Option(names = "--join", paramLabel = "RUN_ID", description = "Work on a running run alongside other workers (see README, Scaling out).")
+    @Option(names = "--join", paramLabel = "RUN_ID", description = "Work on a run alongside other workers; an interrupted run goes on (see README, Scaling out).")
     String join;
 
     @Option(names = "--resume", paramLabel = "RUN_ID", description = {"Take over a run whose workers are gone (or that was interrupted):",

@@ -90,10 +90,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         } else {
             renderRun(r);
         }
-        if (r.interrupted()) {
-            return TenantCtl.EXIT_INTERRUPTED;
-        }
-        return report.failed().isEmpty() && report.aborted() == null ? 0 : 1;
+        return Summary.exitCode(ctx, report, r.interrupted(), report.failed().isEmpty() && report.aborted() == null ? 0 : 1);
     }
 
     private Map<String, Object> json(MigrateAll.Result r) {

@@ -69,10 +69,7 @@ final class ProvisionCommand implements Callable<Integer> {
         Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on, drive));
         metrics.report(r.report());
         render(r.report(), r);
-        if (r.interrupted()) {
-            return TenantCtl.EXIT_INTERRUPTED;
-        }
-        return r.report().failed().isEmpty() ? 0 : 1;
+        return Summary.exitCode(ctx, r.report(), r.interrupted(), r.report().failed().isEmpty() ? 0 : 1);
     }
 
     static List<String> readIds(Path file) {

@@ -93,10 +93,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
             Summary.timings(ctx, report);
             Summary.failures(ctx, Summary.failures(report, next));
         }
-        if (r.interrupted()) {
-            return TenantCtl.EXIT_INTERRUPTED;
-        }
-        return report.failed().isEmpty() ? 0 : 1;
+        return Summary.exitCode(ctx, report, r.interrupted(), report.failed().isEmpty() ? 0 : 1);
     }
 
     private static String text(RunReport.Org o, String field) {

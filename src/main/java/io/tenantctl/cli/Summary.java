@@ -92,6 +92,28 @@ final class Summary {
         }
     }
 
+    /**
+     * A fan-out run's exit code as this worker saw it: 130 when Ctrl-C stopped it; 1 when the run was cancelled — its
+     * orgs not started were never done, and a pipeline (or a Job's worker that joins it) must not go on as if they
+     * were — said in one line on stderr; else {@code done}, the verb's own code for a run that ran its course.
+     */
+    static int exitCode(CliContext ctx, RunReport report, boolean interrupted, int done) {
+        if (interrupted) {
+            return TenantCtl.EXIT_INTERRUPTED;
+        }
+        if (report.cancelled()) {
+            String line = "cancelled: run " + report.runId() + " was cancelled" + (report.reason() == null ? "" : " (" + report.reason() + ")")
+                    + "; " + report.count("not_started") + " of its orgs were not done: start a new run for them";
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("run_id", report.runId());
+            fields.put("not_started", report.count("not_started"));
+            ctx.log("error", line, fields, line);
+            ctx.err.flush();
+            return 1;
+        }
+        return done;
+    }
+
     /** One "failed: org on pool: why" line per failure, on stderr. */
     static void failures(CliContext ctx, List<Failure> failed) {
         for (Failure f : failed) {

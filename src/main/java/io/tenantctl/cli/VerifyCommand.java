@@ -77,10 +77,7 @@ final class VerifyCommand implements Callable<Integer> {
                 n, "kind", kind));
         metrics.gauge("problems", "Problems the last verify found (exit 4 when above 0)", r.problems());
         render(r);
-        if (r.interrupted()) {
-            return TenantCtl.EXIT_INTERRUPTED;
-        }
-        return r.problems() > 0 ? TenantCtl.EXIT_PROBLEMS : 0;
+        return Summary.exitCode(ctx, r.report(), r.interrupted(), r.problems() > 0 ? TenantCtl.EXIT_PROBLEMS : 0);
     }
 
     private void render(Verify.Result r) {

@@ -93,6 +93,9 @@ public final class Backup {
     }
 
     public Result run(Request req) {
+        if (!req.drive().control().existing()) {
+            req.copy().compression().requireAvailable(); // a compression this process cannot run: a config error, not every org failed
+        }
         if (req.dryRun() && !req.drive().control().existing()) {
             List<RunReport.Org> orgs = new ArrayList<>();
             for (Org o : select(req)) {
@@ -134,6 +137,7 @@ public final class Backup {
                     + store.describe() + ": set --store / TENANTCTL_STORE to the run's store");
         }
         Copy copy = new Copy(Compression.of(args.compression()), args.freeze());
+        copy.compression().requireAvailable(); // before a joiner touches the run
         Map<String, Pool> pools = new LinkedHashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
         // leased also without --freeze: a restore or a move of the org must not run under a backup

@@ -1,10 +1,13 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.Main;
+import io.tenantctl.testing.ChildJvm;
 import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,6 +64,34 @@ class BackupStoreErrorsTest {
                     .as("no run was started").doesNotContain("\"backup\"");
             assertThat(f.org("acme").get("status").asText()).as("the refused delete left acme as it was").isEqualTo("active");
             f.assertClean("acme");
+        }
+    }
+
+    /**
+     * zstd-jni unpacks its native library into java.io.tmpdir and loads it from there: in a container whose /tmp is
+     * missing, read-only or noexec, every zstd backup used to fail its org with "unexpected IllegalStateException …
+     * UnsatisfiedLinkError" (exit 1, a Kubernetes Job retrying in vain). It is a config error before any run, naming
+     * the directory and the way out; gzip, which needs nothing there, still works in that process.
+     */
+    @Test
+    void zstdThatCannotLoadItsNativeLibraryIsAConfigErrorBeforeAnyRun() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test",
+                    "TENANTCTL_STORE", f.storeDir.toUri().toString());
+            List<String> noTmp = List.of("-Xmx256m", "-Djava.io.tmpdir=" + dir.resolve("no-such-dir"));
+
+            ChildJvm.Exit zstd = ChildJvm.run(dir.resolve("zstd"), env, 120, noTmp, Main.class.getName(), "backup", "--org", "acme");
+
+            assertThat(zstd.code()).as(zstd.err()).isEqualTo(3);
+            assertThat(zstd.err().strip().lines().toList()).as(zstd.err()).singleElement().asString()
+                    .startsWith("error: zstd cannot run here").contains(dir.resolve("no-such-dir").toString()).contains("--compression gzip");
+            assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "runs", "list", "-o", "json")).toString())
+                    .as("no run was started").doesNotContain("\"backup\"");
+
+            ChildJvm.Exit gzip = ChildJvm.run(dir.resolve("gzip"), env, 120, noTmp, Main.class.getName(), "backup", "--org", "acme",
+                    "--compression", "gzip");
+            assertThat(gzip.code()).as(gzip.err()).isZero();
         }
     }
 }

@@ -282,6 +282,65 @@ class RunEngineTest {
         SchemaCheck.assertClean(url, ids, SchemaManifest.load(v2));
     }
 
+    /**
+     * An Indexed Job's pods are all stopped at once (a node drained): the run is interrupted with orgs not started, and
+     * the retried pods run the same --join. They must go on with it — not report it and exit 0, which let the Job
+     * succeed with the rollout half done. A run cancelled by an operator is not continued, and its joiners exit 1.
+     */
+    @Test
+    void workersJoiningAnInterruptedRunFinishItAndOnesJoiningACancelledRunExit1(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        io.tenantctl.fanout.CancelToken sigterm = new io.tenantctl.fanout.CancelToken();
+        Cli cli = fleet(url, dir, 10).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (HookedPools.is(cmd, "createIndexes")) {
+                sigterm.cancel("SIGTERM"); // every worker stopped while the first org is worked on
+            }
+        }));
+        Path schema = CliFixture.smallSchema(dir);
+        List<String> ids = CliFixture.ids("i-", 0, 6);
+        String runId = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"), ids)))
+                .get("run_id").asText();
+        Cli.Result stopped = cli.run(sigterm, "provision", "--join", runId, "--concurrency", "1", "-o", "json");
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(130);
+        JsonNode interrupted = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
+        assertThat(interrupted.get("run").get("status").asText()).isEqualTo("interrupted");
+        assertThat(MigrateAllFixture.itemStatuses(interrupted)).containsEntry("pending", 5);
+
+        JsonNode joined = strictJson(ok(cli, "provision", "--join", runId, "-o", "json"));
+
+        assertThat(joined.get("status").asText()).isEqualTo("succeeded");
+        assertThat(joined.get("counts").get("provisioned").asInt()).isEqualTo(6);
+        SchemaCheck.assertClean(url, ids, SchemaManifest.load(schema));
+
+        List<String> later = CliFixture.ids("j-", 0, 3);
+        String cancelledRun = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"),
+                later))).get("run_id").asText();
+        ok(cli, "runs", "cancel", cancelledRun);
+        Cli.Result joinedCancelled = cli.run("provision", "--join", cancelledRun, "-o", "json");
+        assertThat(joinedCancelled.exitCode()).as("a pipeline must not go on as if the cancelled run were done: " + joinedCancelled)
+                .isEqualTo(1);
+        assertThat(strictJson(joinedCancelled).get("status").asText()).isEqualTo("cancelled");
+        assertThat(joinedCancelled.err()).contains("cancelled: run " + cancelledRun + " was cancelled")
+                .contains("3 of its orgs were not done");
+        assertThat(CliFixture.orgIds(cli, "active")).doesNotContainAnyElementsOf(later);
+    }
+
+    /** A detached run with nothing to work on is over at once: it does not sit "running", blocking the next rollout. */
+    @Test
+    void aDetachedRunWithNothingToDoIsOverAndBlocksNothing(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        Path schema = CliFixture.smallSchema(dir);
+        MigrateAllFixture.provision(cli, schema, CliFixture.ids("n-", 0, 3));
+
+        JsonNode detached = strictJson(ok(cli, "migrate-all", "--schema", schema.toString(), "--detach", "-o", "json"));
+
+        assertThat(detached.get("selected").asInt()).isZero();
+        assertThat(detached.get("status").asText()).isEqualTo("succeeded");
+        Cli.Result next = cli.run("migrate-all", "--schema", schema.toString(), "-o", "json");
+        assertThat(next.exitCode()).as(next.toString()).isZero();
+    }
+
     @Test
     void aRunWhoseWorkerDiedIsShownAbandonedAndResumeTakesItsOrgsOverAtOnce(@TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();

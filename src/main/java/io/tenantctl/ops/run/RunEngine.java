@@ -297,6 +297,7 @@ public final class RunEngine {
                 return new Ran(report(runId, names), false);
             }
         } else if (control.detach()) {
+            finish(runId, false); // a run with nothing to do (every org already final) is over now, not left running for a joiner
             return new Ran(report(runId, names), false);
         }
         RunRepository.Run run = ctx.catalog().runs().get(runId);
@@ -328,14 +329,20 @@ public final class RunEngine {
     }
 
     /**
-     * The run a --join or --resume names, checked to be a run of {@code verb}: reopened for --resume; for --join, empty
-     * when the run is already over (a restarted worker then only reports it).
+     * The run a --join or --resume names, checked to be a run of {@code verb}: reopened for --resume (its failed orgs
+     * tried again); for --join, an interrupted run goes on (every worker was stopped at once, e.g. a drained node: its
+     * orgs not started are what a retried worker is for; failed ones are left to --resume), and one that is otherwise
+     * over — succeeded, failed, aborted or cancelled — is only reported (empty).
      */
     private Optional<RunRepository.Run> existing(RunControl control, String verb) {
         String runId = control.joinRunId() != null ? control.joinRunId() : control.resumeRunId();
         RunRepository.Run run = runOf(runId, verb);
         if (control.resumeRunId() != null) {
             reopen(runId);
+            return Optional.of(ctx.catalog().runs().get(runId));
+        }
+        if (run.runStatus() == RunStatus.INTERRUPTED) {
+            ctx.catalog().runs().continueInterrupted(runId);
             return Optional.of(ctx.catalog().runs().get(runId));
         }
         return run.runStatus() == RunStatus.RUNNING ? Optional.of(run) : Optional.empty();

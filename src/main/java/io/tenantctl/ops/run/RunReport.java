@@ -76,6 +76,11 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
         return status == RunStatus.ABORTED ? reason : null;
     }
 
+    /** True when the run was ended by 'runs cancel': its orgs not started were never done. */
+    public boolean cancelled() {
+        return status == RunStatus.CANCELLED;
+    }
+
     /** The slowest orgs worked on, slowest first. */
     public List<Org> slowest(int n) {
         return orgs.stream().filter(o -> o.ms() > 0).sorted(Comparator.comparingLong(Org::ms).reversed()).limit(n).toList();
