@@ -34,11 +34,29 @@ public final class BackupReader {
     private final ObjectStore store;
     private final BackupLayout layout;
     private final BackupManifest manifest;
+    private final String manifestKey;
+    private final String manifestSha256;
 
-    private BackupReader(ObjectStore store, BackupLayout layout, BackupManifest manifest) {
+    private BackupReader(ObjectStore store, BackupLayout layout, BackupManifest manifest, String manifestKey, String manifestSha256) {
         this.store = store;
         this.layout = layout;
         this.manifest = manifest;
+        this.manifestKey = manifestKey;
+        this.manifestSha256 = manifestSha256;
+    }
+
+    /**
+     * Refuses a backup whose manifest.json is not the one its writer recorded ({@code recordedSha256}, the catalog's
+     * backups.sha256; null when the catalog has no row for it): every file is checked against the manifest, so a file
+     * and a manifest edited together would otherwise read back "verified".
+     */
+    public BackupReader checkRecorded(String recordedSha256) {
+        if (recordedSha256 != null && !recordedSha256.equalsIgnoreCase(manifestSha256)) {
+            throw new BackupIntegrityException(manifestKey, manifestKey + " is not the manifest this backup was written with (sha256 "
+                    + manifestSha256.substring(0, 12) + "… in the store, " + recordedSha256.substring(0, Math.min(12, recordedSha256.length()))
+                    + "… in the catalog): the backup was changed after it was taken; choose another backup");
+        }
+        return this;
     }
 
     /**
@@ -66,7 +84,9 @@ public final class BackupReader {
             throw new BackupIntegrityException(key, key + " describes backup " + manifest.backupId() + " of org "
                     + manifest.orgId() + ", not " + backupId + " of " + orgId + ": it was copied or edited by hand");
         }
-        return new BackupReader(store, layout, manifest);
+        var digest = Digests.sha256();
+        digest.update(json);
+        return new BackupReader(store, layout, manifest, key, Digests.hex(digest));
     }
 
     /** Every backup of an org, complete or not, oldest first (one paginated listing). */

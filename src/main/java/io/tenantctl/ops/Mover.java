@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -341,6 +342,7 @@ final class Mover {
         long written = 0;
         java.util.Set<String> onTarget = new java.util.HashSet<>(collections(target));
         for (String name : collections(source)) {
+            stillOurs(m); // before anything is written to the target, each collection's worth
             MongoCollection<RawBsonDocument> in = source.getCollection(name, RawBsonDocument.class);
             Fingerprint.Builder frozen = new Fingerprint.Builder().collection(name);
             for (RawBsonDocument d : in.find().batchSize(BATCH)) {
@@ -360,9 +362,26 @@ final class Mover {
             written += syncCollection(source, target, name, attempts, deadline);
         }
         for (String gone : onTarget) {
+            stillOurs(m);
             target.getCollection(gone).drop(); // dropped on the source after the first copy
         }
         return new Copied(new Fingerprint(ledger), bytes, written);
+    }
+
+    /**
+     * Refuses to write on when this move is no longer the one copying into its target: a mover that outlived its lease
+     * (a stopped process, a catalog out of reach) may find its move rolled back by 'rebalance resume' and its target's
+     * name taken by another move that went live there — syncing that database from the old source would delete what
+     * the application wrote since.
+     */
+    private void stillOurs(MoveRepository.Move m) {
+        MoveState state = moves.find(m.moveId()).map(MoveRepository.Move::state).orElse(null);
+        Optional<String> user = databases.pointedAtBy(m.toPool(), m.toDatabase());
+        if (state != MoveState.COPYING || user.isPresent()) {
+            throw failure("move " + m.moveId() + " of org " + m.orgId() + " is no longer copying" + (state == null ? "" : " (it is " + state.db() + ")")
+                    + (user.isPresent() ? " and " + m.toDatabase() + " on " + m.toPool() + " is org " + user.get() + "'s database now" : "")
+                    + ": someone else ended it while this process was away; nothing more was written");
+        }
     }
 
     /**

@@ -107,7 +107,7 @@ public final class Restore {
             LeaseRecovery.sweep(ctx); // a restore that died on this org (or any) is rolled back before anything is decided
         }
         String backupId = resolveBackup(req.orgId(), req.backupId());
-        BackupReader reader = BackupReader.open(store, layout, req.orgId(), backupId);
+        BackupReader reader = open(req.orgId(), backupId);
         Target target = target(req, backupId);
         if (req.dryRun()) {
             return result(null, true, target, backupId, reader, List.of(), 0, "planned", t0);
@@ -119,7 +119,7 @@ public final class Restore {
             String latest = resolveBackup(req.orgId(), req.backupId());
             if (!latest.equals(backupId)) {
                 backupId = latest;
-                reader = BackupReader.open(store, layout, req.orgId(), backupId);
+                reader = open(req.orgId(), backupId);
             }
             return restore(req, target(req, backupId), backupId, reader, held, t0);
         }
@@ -170,6 +170,13 @@ public final class Restore {
             throw new TenantctlException(e instanceof TenantctlException te ? te.category() : TenantctlException.Category.FAILED,
                     "restore of backup " + backupId + (interrupted ? " stopped: " : " failed: ") + message, e).withRunId(runId);
         }
+    }
+
+    /** The backup's reader, its manifest checked against the one the catalog recorded when the backup was written. */
+    private BackupReader open(String orgId, String backupId) {
+        return BackupReader.open(store, layout, orgId, backupId)
+                .checkRecorded(new BackupRepository(ctx.catalog()).find(backupId).filter(b -> b.orgId().equals(orgId))
+                        .map(BackupRepository.Backup::sha256).orElse(null));
     }
 
     private static void validate(Request req) {
@@ -351,6 +358,13 @@ public final class Restore {
                             + Org.RESTORING + " (not writable); re-run the restore";
                 }
             } else if (claimed != null || target.createOrg()) {
+                // never a database an org points at: this restore's flip went through before what failed after it, or this
+                // restore outlived its lease and another filled the same name and flipped the org to it meanwhile
+                Optional<String> user = restores.pointedAtBy(target.pool().poolId(), target.databaseName());
+                if (user.isPresent()) {
+                    return "; " + target.databaseName() + " on " + target.pool().poolId() + " is org " + user.get()
+                            + "'s database now and was left alone: see 'tenantctl orgs show " + user.get() + "'";
+                }
                 try {
                     db.drop();
                     note.append("; the partial database ").append(target.databaseName()).append(" was removed");

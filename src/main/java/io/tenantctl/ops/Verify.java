@@ -402,7 +402,7 @@ public final class Verify {
             }
             String id = newest.get().backupId();
             try {
-                BackupReader.open(store, BackupLayout.root(), org.orgId(), id).verify();
+                BackupReader.open(store, BackupLayout.root(), org.orgId(), id).checkRecorded(newest.get().sha256()).verify();
                 repo.backupVerified(id);
             } catch (RuntimeException e) {
                 out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "

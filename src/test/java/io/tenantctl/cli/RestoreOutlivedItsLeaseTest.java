@@ -1,0 +1,100 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by red-teaming: a restore whose org lease expired while its process was still alive (Ctrl-Z for a minute, a catalog outage
+ * longer than the 60 s lease, a long GC/VM pause) is rolled back by the next command, which may be a second restore of the
+ * same backup. The second restore picks the very same fresh database name, fills it and flips the org to it. When the
+ * first process wakes up, its next insert fails (duplicate keys) and its clean-up drops "its" partial database — which is
+ * now the org's live database. Restore's clean-up never checks whether an org points at the database it drops
+ * (DatabaseGc and Mover.rollBack both do).
+ */
+class RestoreOutlivedItsLeaseTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRestoreThatWakesUpAfterItsLeaseExpiredMustNotDropTheOrgsLiveDatabase() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            List<Document> a = new ArrayList<>();
+            for (int i = 0; i < 1500; i++) {
+                a.add(new Document("_id", i).append("text", "note " + i));
+            }
+            f.db("acme").getCollection("a_notes").insertMany(a);
+            List<Document> b = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                b.add(new Document("_id", i));
+            }
+            f.db("acme").getCollection("b_notes").insertMany(b);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+
+            // restore #1 stalls (as if its process were stopped) when it is about to create b_notes in its fresh database
+            CountDownLatch stalled = new CountDownLatch(1);
+            CountDownLatch wake = new CountDownLatch(1);
+            AtomicBoolean once = new AtomicBoolean();
+            Cli first = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", f.storeDir.toUri().toString(),
+                    "USER", "first")).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+                        if (db.startsWith("org_acme__r") && HookedPools.is(cmd, "create") && "b_notes".equals(cmd.getString("create"))
+                                && once.compareAndSet(false, true)) {
+                            stalled.countDown();
+                            try {
+                                wake.await(60, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                    }));
+            CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId);
+            assertThat(stalled.await(60, TimeUnit.SECONDS)).as("restore #1 reached b_notes").isTrue();
+
+            // a minute passes without its heartbeat reaching the catalog: its lease expires
+            try (Connection c = DriverManager.getConnection(f.catalogUrl); Statement s = c.createStatement()) {
+                assertThat(s.executeUpdate("update org_leases set lease_until = now() - interval '1 second'")).isEqualTo(1);
+            }
+            // the on-call engineer runs the restore again: it rolls #1 back and completes
+            JsonNode second = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", backupId, "-o", "json"));
+            String live = second.get("database_name").asText();
+            f.assertHolds("acme", backedUp);
+            // the org is live again: the application writes to it
+            f.db("acme").getCollection("a_notes").insertOne(new Document("_id", "written after the second restore"));
+            Map<String, List<RawBsonDocument>> afterWrite = BackupFixture.contents(f.db("acme"));
+
+            // restore #1 wakes up
+            wake.countDown();
+            Cli.Result r = r1.get(120, TimeUnit.SECONDS);
+            assertThat(r.exitCode()).as(r.toString()).isNotZero();
+
+            JsonNode org = f.org("acme");
+            assertThat(org.get("database_name").asText()).isEqualTo(live);
+            assertThat(f.databaseNames("pool-0")).as("the org's live database %s must still exist (restore #1 said: %s)", live, r.err())
+                    .contains(live);
+            f.assertHolds("acme", afterWrite);
+        }
+    }
+}
