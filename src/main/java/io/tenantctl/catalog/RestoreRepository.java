@@ -81,6 +81,12 @@ public final class RestoreRepository {
      * {@code deleted} org's pointer no longer protects its database (purge retired it on purpose); a {@code deleting}
      * one's still does.
      */
+    /** True when a restore of {@code fromOrg}'s backup into a new org {@code toOrg} (--to-org) was recorded: it made that org. */
+    public boolean restoredAsNewOrg(String toOrg, String fromOrg) {
+        return catalog.inConnection(c -> Sql.one(c, "select 1 from runs where verb = 'restore' and args->>'mode' = 'new_org' "
+                + "and args->>'to_org' = ? and args->>'org' = ? limit 1", rs -> rs.getInt(1), toOrg, fromOrg)).isPresent();
+    }
+
     public Optional<String> pointedAtBy(String poolId, String databaseName) {
         return catalog.inConnection(c -> Sql.one(c, "select org_id from orgs where pool_id = ? and database_name = ? and status <> 'deleted'",
                 rs -> rs.getString(1), poolId, databaseName));

@@ -216,7 +216,9 @@ public final class Restore {
             String tier = orgs.find(req.orgId()).map(Org::tier).orElse("free");
             if (existing.isPresent()) {
                 Org o = existing.get();
-                if (!UNFINISHED.contains(o.status())) {
+                // taken up again only when it is what a --to-org restore of this very org left halfway; an org left
+                // restoring by anything else (a failed in-place restore of its own) is someone's data
+                if (!UNFINISHED.contains(o.status()) || !restores.restoredAsNewOrg(o.orgId(), req.orgId())) {
                     throw TenantctlException.usage("org " + req.toOrg() + " already exists (" + o.status() + "): --to-org creates a new org; "
                             + "to restore into an existing org leave out --to-org");
                 }
