@@ -9,6 +9,8 @@ import io.tenantctl.catalog.BackupPolicyRepository;
 import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.store.ObjectStore;
 
 import java.time.Clock;
@@ -186,14 +188,43 @@ public final class Backups {
             int keepWeekly = req.keepWeekly() != null ? req.keepWeekly() : 0;
             decisions.addAll(decide(org.getValue(), keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now));
         }
-        if (!req.dryRun()) {
-            for (Decision d : decisions) {
-                if (d.action().equals("delete")) {
-                    delete(d);
+        return new PruneResult(req.dryRun(), req.dryRun() ? decisions : deleteUnderLeases(decisions));
+    }
+
+    /**
+     * Deletes what was decided, each org's backups under that org's lease: an org another operation holds (a restore
+     * reading one of these backups, an in-place one that has already dropped the org's database) keeps its backups this
+     * time, said in its decisions. The decisions as carried out.
+     */
+    private List<Decision> deleteUnderLeases(List<Decision> decisions) {
+        Map<String, List<Decision>> byOrg = new LinkedHashMap<>();
+        decisions.forEach(d -> byOrg.computeIfAbsent(d.orgId(), k -> new ArrayList<>()).add(d));
+        OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
+        List<Decision> done = new ArrayList<>();
+        for (var org : byOrg.entrySet()) {
+            if (org.getValue().stream().noneMatch(d -> d.action().equals("delete"))) {
+                done.addAll(org.getValue());
+                continue;
+            }
+            OrgLeases.Taken taken = leases.take(org.getKey(), "prune", null); // a few deletes: no heartbeat needed
+            if (!taken.ok()) {
+                String why = taken.refusal() + ": kept this time, prune again once it is done";
+                org.getValue().forEach(d -> done.add(d.action().equals("delete")
+                        ? new Decision(d.orgId(), d.backupId(), d.status(), "keep", why, d.bytes()) : d));
+                continue;
+            }
+            try {
+                for (Decision d : org.getValue()) {
+                    if (d.action().equals("delete")) {
+                        delete(d);
+                    }
+                    done.add(d);
                 }
+            } finally {
+                leases.release(org.getKey());
             }
         }
-        return new PruneResult(req.dryRun(), decisions);
+        return done;
     }
 
     private static List<Decision> decide(List<Entry> entries, int keepLast, int keepDaily, int keepWeekly, Duration grace, Instant now) {
