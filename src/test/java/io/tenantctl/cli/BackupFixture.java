@@ -73,6 +73,15 @@ final class BackupFixture implements AutoCloseable {
         return strictJson(ok(cli, "orgs", "show", orgId, "-o", "json"));
     }
 
+    /** Inserts {@code n} notes {_id: i, text: "note i"} into the org's {@code collection} (more than 1,000: two insert batches). */
+    void notes(String orgId, String collection, int n) {
+        List<org.bson.Document> docs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            docs.add(new org.bson.Document("_id", i).append("text", "note " + i));
+        }
+        db(orgId).getCollection(collection).insertMany(docs);
+    }
+
     /** The org's database, as the catalog points at it now. */
     MongoDatabase db(String orgId) {
         JsonNode org = org(orgId);

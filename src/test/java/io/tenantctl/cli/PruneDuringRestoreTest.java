@@ -31,11 +31,7 @@ class PruneDuringRestoreTest {
     void pruneNeverDeletesTheBackupAnInPlaceRestoreIsReading() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
-            List<Document> a = new ArrayList<>();
-            for (int i = 0; i < 1500; i++) {
-                a.add(new Document("_id", i).append("text", "note " + i));
-            }
-            f.db("acme").getCollection("a_notes").insertMany(a);
+            f.notes("acme", "a_notes", 1500);
             f.db("acme").getCollection("b_notes").insertOne(new Document("_id", 1));
             String old = f.backup("acme");
             Map<String, List<RawBsonDocument>> asOfOld = BackupFixture.contents(f.db("acme"));

@@ -91,13 +91,9 @@ class RestoreInterruptTest {
     }
 
     /** acme with 1,500 documents in a_notes (two insert batches) and 10 in b_notes, backed up. */
-    private static String backupOfTwoCollections(BackupFixture f) {
+    static String backupOfTwoCollections(BackupFixture f) {
         f.provision("acme");
-        List<Document> a = new ArrayList<>();
-        for (int i = 0; i < 1500; i++) {
-            a.add(new Document("_id", i).append("text", "note " + i));
-        }
-        f.db("acme").getCollection("a_notes").insertMany(a);
+        f.notes("acme", "a_notes", 1500);
         List<Document> b = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             b.add(new Document("_id", i));

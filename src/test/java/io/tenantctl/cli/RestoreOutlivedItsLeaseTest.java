@@ -40,18 +40,7 @@ class RestoreOutlivedItsLeaseTest {
     @Test
     void aRestoreThatWakesUpAfterItsLeaseExpiredMustNotDropTheOrgsLiveDatabase() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            List<Document> a = new ArrayList<>();
-            for (int i = 0; i < 1500; i++) {
-                a.add(new Document("_id", i).append("text", "note " + i));
-            }
-            f.db("acme").getCollection("a_notes").insertMany(a);
-            List<Document> b = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                b.add(new Document("_id", i));
-            }
-            f.db("acme").getCollection("b_notes").insertMany(b);
-            String backupId = f.backup("acme");
+            String backupId = RestoreInterruptTest.backupOfTwoCollections(f); // acme: 1,500 in a_notes, 10 in b_notes
             Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
 
             // restore #1 stalls (as if its process were stopped) when it is about to create b_notes in its fresh database
