@@ -4,7 +4,9 @@ import com.mongodb.client.MongoDatabase;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RestoreRepository;
 import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.pool.PoolUri;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,7 +35,7 @@ final class DatabaseGc {
      * runs once it is gone (or found in use again: not garbage). With {@code dryRun}, only says what it would do.
      */
     Outcome drop(String poolId, String database, String orgId, boolean dryRun, Runnable forget) {
-        Optional<String> user = databases.pointedAtBy(poolId, database);
+        Optional<String> user = owner(poolId, database);
         if (user.isPresent()) {
             if (!dryRun) {
                 forget.run(); // in use again: not garbage, and never dropped
@@ -48,7 +50,7 @@ final class DatabaseGc {
             return new Outcome("skipped", taken.refusal());
         }
         try {
-            Optional<String> now = databases.pointedAtBy(poolId, database);
+            Optional<String> now = owner(poolId, database);
             if (now.isPresent()) {
                 forget.run();
                 return new Outcome("kept", "org " + now.get() + " points at it");
@@ -65,5 +67,29 @@ final class DatabaseGc {
         } finally {
             leases.release(orgId);
         }
+    }
+
+    /**
+     * The org whose pointer names {@code database} on {@code poolId} — or names it on another pool registered on the same
+     * server (a pool whose URI was set to another's server, or one FerretDB registered twice), where it is the very
+     * same database.
+     */
+    private Optional<String> owner(String poolId, String database) {
+        Optional<String> user = databases.pointedAtBy(poolId, database);
+        if (user.isPresent()) {
+            return user;
+        }
+        List<Pool> pools = ctx.catalog().pools().list();
+        java.util.Set<String> servers = pools.stream().filter(p -> p.poolId().equals(poolId)).findFirst()
+                .map(p -> PoolUri.stored(p.uri()).servers()).orElse(java.util.Set.of());
+        for (Pool other : pools) {
+            if (!other.poolId().equals(poolId) && !java.util.Collections.disjoint(servers, PoolUri.stored(other.uri()).servers())) {
+                Optional<String> there = databases.pointedAtBy(other.poolId(), database);
+                if (there.isPresent()) {
+                    return Optional.of(there.get() + " (through pool " + other.poolId() + ", registered on the same server)");
+                }
+            }
+        }
+        return Optional.empty();
     }
 }

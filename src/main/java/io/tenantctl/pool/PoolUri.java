@@ -227,6 +227,24 @@ public final class PoolUri {
                 && v.chars().anyMatch(Character::isLowerCase) && v.chars().anyMatch(Character::isDigit);
     }
 
+    /**
+     * The servers this URI names, as host:port in lower case (27017 when no port is given; a mongodb+srv URI's name as
+     * given): two pools whose sets meet are two registrations of one server, whose databases of one name are one database.
+     */
+    public java.util.Set<String> servers() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        boolean srv = raw.startsWith("mongodb+srv://");
+        for (String h : hosts().split(",")) {
+            String host = h.trim().toLowerCase(java.util.Locale.ROOT);
+            if (host.isEmpty()) {
+                continue;
+            }
+            boolean hasPort = host.startsWith("[") ? host.contains("]:") : host.contains(":");
+            out.add(srv || hasPort ? host : host + ":27017");
+        }
+        return out;
+    }
+
     /** The part after the scheme and userinfo, up to the path or query: the hosts. */
     private String hosts() {
         Matcher m = USERINFO.matcher(raw);

@@ -17,7 +17,7 @@ import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Found by red-teaming (open): gc (and purge) identify a database by (pool id, name) and protect only what an org's pointer names under that
+ * Found by red-teaming: gc (and purge) identify a database by (pool id, name) and protect only what an org's pointer names under that
  * pool id. A move keeps the org's database name on the target ({@code org_acme} on pool-0 retired, {@code org_acme} live on
  * pool-1). {@code pools set-uri} accepts any URI, including one another pool already uses (the README's "two registrations
  * of one FerretDB"), and does not look at what the pool's retired databases would then name. Once pool-0's URI is the
@@ -29,7 +29,6 @@ class GcAfterSetUriTest {
     Path dir;
 
     @Test
-    @org.junit.jupiter.api.Disabled("open defect, found 2026-12-02: after 'pools set-uri' points one pool at another pool's server, rebalance gc drops a retired database that is physically an org's live one. Fix: pools add / set-uri refuse a server another pool uses (or gc checks by server), before gc trusts pool ids")
     void gcNeverDropsALiveDatabaseAfterAPoolsUriChanges() {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             f.provision("acme");
@@ -48,6 +47,9 @@ class GcAfterSetUriTest {
 
             assertThat(f.databaseNames("pool-1")).as("set-uri said %s; gc said %s", setUri, gc).contains("org_acme");
             f.assertHolds("acme", live);
+            JsonNode item = gc.get("items").get(0);
+            assertThat(item.get("action").asText()).as(gc.toString()).isEqualTo("kept");
+            assertThat(item.get("detail").asText()).as(gc.toString()).contains("acme").contains("through pool pool-1");
         }
     }
 }

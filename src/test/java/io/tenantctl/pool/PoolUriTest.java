@@ -173,4 +173,15 @@ class PoolUriTest {
                     assertThat(e.getMessage()).contains("pool-7").contains("POOL7_PASSWORD");
                 });
     }
+
+    /** Two registrations of one server share a database namespace: gc must see them as one server however they are spelled. */
+    @Test
+    void serversAreHostAndPortInLowerCaseWithTheDefaultPortFilledIn() {
+        assertThat(PoolUri.stored("mongodb://u:${P}@Ferret-1.Example:27017,ferret-2.example/db?tls=true").servers())
+                .containsExactly("ferret-1.example:27017", "ferret-2.example:27017");
+        assertThat(PoolUri.stored("mongodb://ferret-1.example/?appName=pool2").servers())
+                .isEqualTo(PoolUri.stored("mongodb://FERRET-1.example:27017").servers());
+        assertThat(PoolUri.stored("mongodb://[::1]:27018,[::1]").servers()).containsExactly("[::1]:27017", "[::1]:27018");
+        assertThat(PoolUri.stored("mongodb+srv://u:${P}@cluster.example/").servers()).containsExactly("cluster.example");
+    }
 }
