@@ -156,6 +156,12 @@ public final class MoveRepository {
         return catalog.inConnection(c -> find(c, moveId));
     }
 
+    /** The newest retained move whose source is {@code (poolId, database)}: its ledger says what the source held. */
+    public Optional<Move> retainedFrom(String poolId, String database) {
+        return catalog.inConnection(c -> Sql.one(c, "select * from moves where from_pool = ? and from_database = ? and state = 'retained' "
+                + "order by started_at desc limit 1", MoveRepository::map, poolId, database));
+    }
+
     private static Optional<Move> find(Connection c, String moveId) throws SQLException {
         return Sql.one(c, "select * from moves where move_id = ?", MoveRepository::map, moveId);
     }

@@ -22,6 +22,10 @@ final class RebalanceGcCommand implements Callable<Integer> {
             description = "Only databases retired longer ago than this (e.g. 12h, 7d; 0 = all).")
     Duration olderThan;
 
+    @Option(names = "--drop-changed", description = {"Also drop a retained move source written after its move (kept otherwise:",
+            "those writes are in no other database; merge them into the org first)."})
+    boolean dropChanged;
+
     @Mixin
     DryRunOption dryRun;
 
@@ -31,7 +35,7 @@ final class RebalanceGcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Rebalance.GcResult r = new Rebalance(ctx.ops()).gc(olderThan, dryRun.on);
+        Rebalance.GcResult r = new Rebalance(ctx.ops()).gc(olderThan, dryRun.on, dropChanged);
         boolean failed = r.items().stream().anyMatch(i -> i.action().equals("failed"));
         if (ctx.json()) {
             Output.json(ctx.out, r);

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -421,6 +422,15 @@ public final class Rebalance {
      * pointer names (checked under that org's lease, just before the drop).
      */
     public GcResult gc(Duration olderThan, boolean dryRun) {
+        return gc(olderThan, dryRun, false);
+    }
+
+    /**
+     * As {@link #gc(Duration, boolean)}; a retained move source is first read and compared with its move's ledger: one
+     * written since the move (a client with stale routing) holds writes no other database has, and is kept — named, for
+     * a person to merge — unless {@code dropChanged}.
+     */
+    public GcResult gc(Duration olderThan, boolean dryRun, boolean dropChanged) {
         if (olderThan.isNegative()) {
             throw TenantctlException.usage("--older-than must not be negative");
         }
@@ -436,6 +446,12 @@ public final class Rebalance {
             String kind = reason.startsWith("source of move") ? "retained_source"
                     : reason.startsWith("target of reverted move") ? "reverted_target"
                     : reason.startsWith(RestoreRepository.DELETED_ORG_REASON) ? "deleted_org" : "replaced_by_restore";
+            Optional<String> written = kind.equals("retained_source") && !dropChanged ? writtenSinceMove(r.poolId(), r.databaseName())
+                    : Optional.empty();
+            if (written.isPresent()) {
+                items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "kept", written.get()));
+                continue;
+            }
             items.add(drop(r.poolId(), r.databaseName(), r.orgId(), kind, dryRun, gc, () -> {
                 databases.forgetRetired(r.poolId(), r.databaseName());
                 moves.cleaned(r.poolId(), r.databaseName());
@@ -447,6 +463,24 @@ public final class Rebalance {
         }
         List<String> unfinished = moves.unfinished().stream().map(m -> m.moveId() + " (" + m.orgId() + ", " + m.state() + ")").toList();
         return new GcResult(dryRun, items, unfinished);
+    }
+
+    /** Why a retained source must not be dropped yet — it was written since its move — or empty. */
+    private Optional<String> writtenSinceMove(String poolId, String database) {
+        Optional<MoveRepository.Move> move = ctx.catalog().moves().retainedFrom(poolId, database);
+        Optional<io.tenantctl.catalog.Pool> pool = ctx.catalog().pools().find(poolId);
+        if (move.isEmpty() || move.get().fingerprint() == null || pool.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            List<String> changed = Mover.fingerprint(ctx.pools().database(poolId, pool.get().uri(), database))
+                    .differences(Fingerprint.fromJson(move.get().fingerprint()));
+            return changed.isEmpty() ? Optional.empty() : Optional.of("written since move " + move.get().moveId() + " (collections "
+                    + String.join(", ", changed) + "): those writes are in no other database; merge them into org " + move.get().orgId()
+                    + ", then 'tenantctl rebalance gc --drop-changed'");
+        } catch (RuntimeException e) {
+            return Optional.of("could not be compared with move " + move.get().moveId() + "'s ledger (" + Errors.oneLine(e) + "): kept");
+        }
     }
 
     private GcItem drop(String poolId, String database, String orgId, String kind, boolean dryRun, DatabaseGc gc, Runnable forget) {

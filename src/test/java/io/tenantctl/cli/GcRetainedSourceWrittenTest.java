@@ -16,7 +16,7 @@ import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Found by red-teaming (open): after a move, a client whose routing was cached from before the move (the pools accept writes whatever the
+ * Found by red-teaming: after a move, a client whose routing was cached from before the move (the pools accept writes whatever the
  * routing view says) writes to the retained source. {@code rebalance revert} sees it (the source no longer equals the
  * move's ledger) and refuses; {@code rebalance gc} does not look and drops the source, so the write is lost without a
  * word - gc reports "dropped". gc should keep (and report) a retained source that no longer equals its ledger, as revert
@@ -28,7 +28,6 @@ class GcRetainedSourceWrittenTest {
     Path dir;
 
     @Test
-    @org.junit.jupiter.api.Disabled("open defect, found 2026-12-02: rebalance gc drops a retained move source that a stale client wrote to after the move (revert sees it and refuses; gc does not look). Fix: gc compares a retained source with its move's ledger and keeps one that changed, naming it; a way to drop it after a human merged the writes is needed too")
     void gcKeepsARetainedSourceThatWasWrittenAfterTheMove() {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             f.provision("acme");
@@ -54,6 +53,15 @@ class GcRetainedSourceWrittenTest {
                     && source.getCollection("a_notes").countDocuments(new Document("_id", "late order")) == 1;
             boolean onTarget = f.db("acme").getCollection("a_notes").countDocuments(new Document("_id", "late order")) == 1;
             assertThat(onSource || onTarget).as("the late write survives somewhere; gc said %s", gc).isTrue();
+            JsonNode item = gc.get("items").get(0);
+            assertThat(item.get("action").asText()).as(gc.toString()).isEqualTo("kept");
+            assertThat(item.get("detail").asText()).as(gc.toString()).contains("written since move " + moveId).contains("a_notes")
+                    .contains("--drop-changed");
+
+            // once a person merged the write into the org, they drop it on purpose
+            JsonNode forced = strictJson(ok(f.cli, "rebalance", "gc", "--older-than", "0", "--drop-changed", "-o", "json"));
+            assertThat(forced.get("items").get(0).get("action").asText()).as(forced.toString()).isEqualTo("dropped");
+            assertThat(f.databaseNames("pool-0")).doesNotContain("org_acme");
         }
     }
 }
