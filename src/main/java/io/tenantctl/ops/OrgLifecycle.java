@@ -3,6 +3,7 @@ package io.tenantctl.ops;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.Compression;
 import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.OrgStatus;
@@ -216,7 +217,10 @@ public final class OrgLifecycle {
             }
             frozen = ctx.catalog().orgs().get(orgId);
         }
-        // 2. the final backup, as a backup run of its own (it takes the org's lease itself)
+        // 2. the final backup, as a backup run of its own (it takes the org's lease itself), between two fingerprints of the
+        //    frozen database: a client whose cached routing still said writable may write during the backup, into a
+        //    collection already streamed - in no backup, and gone once purge drops the database - so then nothing is deleted
+        Fingerprint atFreeze = fingerprint(frozen, before);
         Backup.Result b;
         try {
             b = finalBackup(orgId, store, false, cancel);
@@ -234,6 +238,12 @@ public final class OrgLifecycle {
             throw new TenantctlException(TenantctlException.Category.FAILED, "final backup of org " + orgId + " failed (run "
                     + b.report().runId() + "): " + (line == null ? "no result" : java.util.Objects.requireNonNullElse(b.report().why(line, b.interrupted()), "not started")) + "; nothing deleted" + put);
         }
+        List<String> written = fingerprint(frozen, before).differences(atFreeze);
+        if (!written.isEmpty()) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " was written during its final backup (collections "
+                    + String.join(", ", written) + "), so the backup (run " + b.report().runId() + ") may miss it: nothing deleted"
+                    + thaw(frozen, before) + "; stop the application's writes to it, then run the delete again");
+        }
         // 3. under the lease again: deleting, only if nobody changed the org since it was frozen
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
             Org now = ctx.catalog().orgs().get(orgId);
@@ -244,6 +254,17 @@ public final class OrgLifecycle {
             Deleted d = deleted(now, line, null);
             return new Deleted(d.orgId(), d.poolId(), d.databaseName(), before.db(), d.status(), false, d.deletedAt(), d.backupId(),
                     b.report().runId(), d.backupLocation(), null);
+        }
+    }
+
+    /** The frozen org's database as it is now, each collection's count and digest; a failure to read it stops the delete. */
+    private Fingerprint fingerprint(Org frozen, OrgStatus before) {
+        try {
+            Pool pool = ctx.catalog().pools().get(frozen.poolId());
+            return Mover.fingerprint(ctx.pools().database(pool.poolId(), pool.uri(), frozen.databaseName()));
+        } catch (RuntimeException e) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "final backup of org " + frozen.orgId() + " failed: reading its "
+                    + "database on pool " + frozen.poolId() + ": " + Errors.oneLine(e) + "; nothing deleted" + thaw(frozen, before), e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoDatabase;
+import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
@@ -21,7 +22,7 @@ import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Found by red-teaming (open): {@code orgs delete} promises "the org is set read_only, backed up, and only then marked deleting — so nothing
+ * Found by red-teaming: {@code orgs delete} promises "the org is set read_only, backed up, and only then marked deleting — so nothing
  * written after the final backup can be lost". It freezes the org and starts the final backup at once: no
  * {@code --freeze-grace} for applications' cached routing (which {@code rebalance move} waits 5 s for), and nothing
  * afterwards checks that the database still equals what the backup streamed (a move's verification catches exactly this).
@@ -35,7 +36,6 @@ class OrgsDeleteLateWriteTest {
     Path dir;
 
     @Test
-    @org.junit.jupiter.api.Disabled("open defect, found 2026-12-02: orgs delete freezes and takes its final backup with no grace period and no check after it; a write that reaches the database during the backup is in no backup, and purge drops it. Fix: wait --freeze-grace after the freeze, compare counts and digests with the backup before 'deleting', and again at purge")
     void aWriteThatReachesTheDatabaseDuringTheFinalBackupIsNotLostByPurge() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
@@ -63,8 +63,15 @@ class OrgsDeleteLateWriteTest {
                                 }
                             })));
 
-            JsonNode deleted = strictJson(ok(f.cli, "orgs", "delete", "acme", "-o", "json"));
+            Cli.Result refused = f.cli.run("orgs", "delete", "acme");
             assertThat(once).as("the late write happened during the final backup").isTrue();
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.err()).as(refused.toString()).contains("was written during its final backup (collections a_notes)")
+                    .contains("nothing deleted").contains("the org is active again");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+
+            // the application's writes stopped: the delete goes through, its backup holding the late write
+            JsonNode deleted = strictJson(ok(f.cli, "orgs", "delete", "acme", "-o", "json"));
             Map<String, List<RawBsonDocument>> atDelete = BackupFixture.contents(direct);
             assertThat(atDelete.get("a_notes")).hasSize(101);
 
