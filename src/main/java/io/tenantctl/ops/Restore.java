@@ -363,7 +363,10 @@ public final class Restore {
                 // never a database an org points at: this restore's flip went through before what failed after it, or this
                 // restore outlived its lease and another filled the same name and flipped the org to it meanwhile
                 Optional<String> user = restores.pointedAtBy(target.pool().poolId(), target.databaseName());
-                if (user.isPresent()) {
+                // a --to-org restore's own new org points at its target from the start, still restoring: that one goes
+                boolean ownNewOrg = user.isPresent() && target.createOrg() && user.get().equals(target.orgId())
+                        && ctx.catalog().orgs().find(target.orgId()).map(o -> o.status().equals(Org.RESTORING)).orElse(false);
+                if (user.isPresent() && !ownNewOrg) {
                     return "; " + target.databaseName() + " on " + target.pool().poolId() + " is org " + user.get()
                             + "'s database now and was left alone: see 'tenantctl orgs show " + user.get() + "'";
                 }
