@@ -547,7 +547,7 @@ function _picocli_tenantctl_migrateall() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--replace-conflicting' '--prune' '--force' '--include-failed' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--replace-conflicting' '--prune' '--allow-expiry' '--force' '--include-failed' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local FORMAT_option_args=("text" "json") # --log-format values

@@ -50,6 +50,10 @@ final class MigrateAllCommand implements Callable<Integer> {
     @Option(names = "--prune", description = "Drop indexes the manifest does not list (in the collections inspected).")
     boolean prune;
 
+    @Option(names = "--allow-expiry", description = {"Build TTL indexes that delete existing documents at once (refused otherwise,",
+            "naming how many: migrate-all never deletes documents unasked)."})
+    boolean allowExpiry;
+
     @Option(names = "--force", description = "Inspect every selected org with listIndexes, even when its recorded hash matches (finds drift).")
     boolean force;
 
@@ -79,7 +83,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         }
         SchemaManifest manifest = schema != null || !control.existing() ? SchemaManifest.loadOrDefault(schema) : null;
         MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest,
-                new MigrateAll.Selector(pools, orgs, tier, force, includeFailed), new MigrateAll.Apply(replaceConflicting, prune),
+                new MigrateAll.Selector(pools, orgs, tier, force, includeFailed), new MigrateAll.Apply(replaceConflicting, prune, allowExpiry),
                 new MigrateAll.Staging(canary, maxFailures), drive, dryRun.on, fanout.waitForBusy));
         RunReport report = r.report();
         metrics.report(report);
@@ -126,6 +130,9 @@ final class MigrateAllCommand implements Callable<Integer> {
         String migrate = "tenantctl migrate-all --org " + orgId + Summary.schemaOption(schema);
         if (error.contains("orgs adopt")) {
             return "tenantctl orgs adopt " + orgId + " --pool " + (f.poolId() == null ? "POOL" : f.poolId()) + "   (see the error)";
+        }
+        if (error.contains("--allow-expiry")) {
+            return migrate + " --dry-run   (see how many documents would expire; if intended, a backup, then --allow-expiry)";
         }
         if (error.contains("--replace-conflicting")) {
             return migrate + " --replace-conflicting --dry-run   (then without --dry-run)";

@@ -64,7 +64,8 @@ public final class MigrateAll {
     }
 
     /** What an org's differences may change: rebuild conflicting indexes; drop indexes the manifest does not list. */
-    public record Apply(boolean replaceConflicting, boolean prune) {
+    /** --replace-conflicting, --prune, --allow-expiry (TTL indexes that delete existing documents once built). */
+    public record Apply(boolean replaceConflicting, boolean prune, boolean allowExpiry) {
     }
 
     /** A canary of N orgs first; give up on the rest past --max-failures (null = no limit). */
@@ -84,10 +85,11 @@ public final class MigrateAll {
 
     /** The flags a run was started with; stored on the run so resumers and joiners behave the same (camelCase, as always). */
     @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.LowerCamelCaseStrategy.class)
-    record Flags(boolean replaceConflicting, boolean prune, boolean force, String maxFailures, int canary) {
+    record Flags(boolean replaceConflicting, boolean prune, boolean force, String maxFailures, int canary, boolean allowExpiry) {
         static Flags of(Request req) {
             return new Flags(req.apply().replaceConflicting(), req.apply().prune(), req.selector().force(),
-                    req.staging().maxFailures() == null ? null : req.staging().maxFailures().spec(), req.staging().canary());
+                    req.staging().maxFailures() == null ? null : req.staging().maxFailures().spec(), req.staging().canary(),
+                    req.apply().allowExpiry());
         }
 
         MaxFailures budget() {
@@ -231,7 +233,8 @@ public final class MigrateAll {
             Collection<String> inspect = recorded.map(manifest::changedSince)
                     .orElseGet(() -> new java.util.LinkedHashSet<>(manifest.collections().stream().map(CollectionSpec::name).toList()));
             SchemaApply.Plan plan = inspect.isEmpty() ? null : SchemaApply.migrate(ctx.pools().database(pool.poolId(), pool.uri(),
-                    org.databaseName()), manifest, inspect, flags.replaceConflicting(), flags.prune(), dryRun, ctx.retry(), attempts);
+                    org.databaseName()), manifest, inspect, flags.replaceConflicting(), flags.prune(), flags.allowExpiry(), dryRun, ctx.retry(),
+                    attempts);
             if (!dryRun && failedOrg) {
                 ctx.catalog().orgs().markActive(orgId, manifest.hash());
             } else if (!dryRun) {

@@ -140,7 +140,7 @@ final class SchemaApply {
      * pre-flight check found under new unique indexes.
      */
     record Plan(List<String> createCollections, List<String> createIndexes, List<String> conflicts, List<String> replaced,
-                List<String> dropped, List<String> extras, List<String> pruned, List<String> duplicates) {
+                List<String> dropped, List<String> extras, List<String> pruned, List<String> duplicates, List<String> expiring) {
         boolean changes() {
             return !createCollections.isEmpty() || !createIndexes.isEmpty() || !replaced.isEmpty() || !dropped.isEmpty()
                     || !pruned.isEmpty();
@@ -185,7 +185,7 @@ final class SchemaApply {
      * </ol>
      */
     static Plan migrate(MongoDatabase db, SchemaManifest target, java.util.Collection<String> inspect, boolean replaceConflicting,
-                        boolean prune, boolean dryRun, Retry retry, Retry.Attempts attempts) {
+                        boolean prune, boolean allowExpiry, boolean dryRun, Retry retry, Retry.Attempts attempts) {
         SchemaManifest part = target.subset(inspect);
         Set<String> existing = collections(db, retry, attempts);
         List<String> names = part.collections().stream().map(CollectionSpec::name).toList();
@@ -231,13 +231,13 @@ final class SchemaApply {
         toCreate.forEach((c, list) -> list.forEach(i -> createIndexes.add(c + "." + i.name())));
         List<String> extras = diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList();
         List<String> dropped = dropLater.stream().map(x -> x.collection() + "." + x.index().name()).toList();
-        java.util.function.Function<List<String>, Plan> plan = duplicates -> new Plan(diff.missingCollections(), createIndexes,
+        java.util.function.BiFunction<List<String>, List<String>, Plan> plan = (duplicates, expiring) -> new Plan(diff.missingCollections(), createIndexes,
                 conflicts, replacements.stream().map(Replacement::describe).toList(), dropped, extras,
-                pruneLater.stream().map(x -> x.collection() + "." + x.index().name()).toList(), duplicates);
+                pruneLater.stream().map(x -> x.collection() + "." + x.index().name()).toList(), duplicates, expiring);
         if (!conflicts.isEmpty() && !replaceConflicting) {
             throw new ConflictFailure(conflicts.size()
                     + " conflicting index" + (conflicts.size() == 1 ? "" : "es") + " (pass --replace-conflicting to rebuild them one at a"
-                    + " time, the old one put back if the new one fails): " + String.join("; ", conflicts), plan.apply(List.of()));
+                    + " time, the old one put back if the new one fails): " + String.join("; ", conflicts), plan.apply(List.of(), List.of()));
         }
 
         // pre-flight: existing documents that a new unique index would refuse, found before anything changes
@@ -255,9 +255,24 @@ final class SchemaApply {
             throw new DuplicateFailure("existing documents hold duplicate keys under new unique index"
                     + (duplicates.stream().map(d -> d.collection() + "." + d.index()).distinct().count() == 1 ? " " : "es ")
                     + String.join(", ", duplicates.stream().map(d -> d.collection() + "." + d.index()).distinct().toList())
-                    + "; nothing was changed — remove or fix the duplicates, then re-run: " + String.join("; ", found), plan.apply(found));
+                    + "; nothing was changed — remove or fix the duplicates, then re-run: " + String.join("; ", found), plan.apply(found, List.of()));
         }
-        Plan result = plan.apply(List.of());
+        // pre-flight: existing documents a new (or shortened) TTL index would delete as soon as it exists
+        List<ExpiryPreflight.Expiring> expiring = new ArrayList<>();
+        toCreate.forEach((c, list) -> list.stream().filter(i -> existing.contains(c) && ExpiryPreflight.expiresMore(i, null))
+                .forEach(i -> expiring.addAll(ExpiryPreflight.find(db, c, i, retry, attempts))));
+        for (Replacement r : replacements) {
+            if (existing.contains(r.collection()) && ExpiryPreflight.expiresMore(r.wanted(), IndexSpec.fromListIndexes(r.old()))) {
+                expiring.addAll(ExpiryPreflight.find(db, r.collection(), r.wanted(), retry, attempts));
+            }
+        }
+        if (!expiring.isEmpty() && !allowExpiry) {
+            List<String> found = expiring.stream().map(ExpiryPreflight.Expiring::describe).toList();
+            throw new DuplicateFailure("new TTL index" + (found.size() == 1 ? "" : "es") + " would delete existing documents as soon as "
+                    + (found.size() == 1 ? "it is" : "they are") + " built: " + String.join("; ", found) + "; nothing was changed — if that "
+                    + "is what the application wants, re-run with --allow-expiry (a backup first keeps them)", plan.apply(List.of(), found));
+        }
+        Plan result = plan.apply(List.of(), List.of());
         if (dryRun) {
             return result;
         }

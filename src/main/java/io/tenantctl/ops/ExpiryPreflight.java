@@ -1,0 +1,54 @@
+package io.tenantctl.ops;
+
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.schema.IndexSpec;
+import org.bson.Document;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * Before a TTL index is built over existing documents (or an existing one's expireAfterSeconds shortened): how many
+ * documents it would delete at once. FerretDB, like MongoDB, removes every document whose indexed date is older than
+ * expireAfterSeconds as soon as the index exists; "migrate-all never touches documents" holds only if that number is
+ * shown and accepted first. One count per index, run by the pool; the stand-in pools count but never expire.
+ */
+final class ExpiryPreflight {
+
+    /** Documents a new or shortened TTL index would expire at once. */
+    record Expiring(String collection, String index, String field, long seconds, long count) {
+        String describe() {
+            return collection + "." + index + " (" + field + " older than " + seconds + " s): " + count + " document" + (count == 1 ? "" : "s");
+        }
+    }
+
+    private ExpiryPreflight() {
+    }
+
+    /** Whether {@code wanted} expires documents sooner than {@code had} (null: the collection has no such TTL index yet). */
+    static boolean expiresMore(IndexSpec wanted, IndexSpec had) {
+        return wanted.expireAfterSeconds() != null && wanted.key().size() == 1
+                && (had == null || had.expireAfterSeconds() == null || wanted.expireAfterSeconds() < had.expireAfterSeconds());
+    }
+
+    /** The documents of {@code collection} that {@code index} would delete now (within its partial filter), if any. */
+    static List<Expiring> find(MongoDatabase db, String collection, IndexSpec index, Retry retry, Retry.Attempts attempts) {
+        String field = index.key().keySet().iterator().next();
+        Date cutoff = Date.from(Instant.now().minusSeconds(index.expireAfterSeconds()));
+        Document filter = new Document(field, new Document("$lt", cutoff));
+        if (index.partialFilterExpression() != null) {
+            filter = new Document("$and", List.of(index.partialFilterExpression(), filter));
+        }
+        Document query = filter;
+        long n = SchemaApply.step("expiry check of " + collection + "." + index.name(), () -> retry.call(attempts,
+                () -> db.getCollection(collection).countDocuments(query)));
+        List<Expiring> out = new ArrayList<>();
+        if (n > 0) {
+            out.add(new Expiring(collection, index.name(), field, index.expireAfterSeconds(), n));
+        }
+        return out;
+    }
+}

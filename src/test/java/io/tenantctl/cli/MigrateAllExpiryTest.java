@@ -1,0 +1,76 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import io.tenantctl.schema.SchemaManifest;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.SchemaCheck;
+import io.tenantctl.testing.TestPools;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A TTL index deletes, as soon as it exists, every document whose date is older than its expireAfterSeconds: a manifest
+ * that adds one (LibreChat's sessions, tokens, shared links have them) would make migrate-all delete documents, which it
+ * promises never to do unasked. It counts them first and refuses, naming how many, unless --allow-expiry. The stand-in
+ * pools count but never expire, so what this checks is the refusal and the unchanged end state, then the index built.
+ */
+class MigrateAllExpiryTest {
+
+    private static final String V1 = """
+            {"collections": [{"name": "sessions", "indexes": [{"name": "user_1", "key": {"user": 1}}]}]}
+            """;
+    private static final String V2_TTL = """
+            {"collections": [{"name": "sessions", "indexes": [{"name": "user_1", "key": {"user": 1}},
+              {"name": "expiresAt_1", "key": {"expiresAt": 1}, "expireAfterSeconds": 0}]}]}
+            """;
+
+    @Test
+    void aNewTtlIndexThatWouldDeleteExistingDocumentsIsRefusedNamingHowManyUnlessAllowed(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1); MongoClient direct = MongoClients.create(pools.uri(0))) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
+            CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
+            Path v1 = MigrateAllFixture.write(dir, "v1.json", V1);
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", V2_TTL);
+            MigrateAllFixture.provision(cli, v1, List.of("acme"));
+            MongoCollection<Document> sessions = direct.getDatabase("org_acme").getCollection("sessions");
+            Instant now = Instant.now();
+            for (int i = 0; i < 5; i++) { // three expired a day ago, two still valid for a day
+                sessions.insertOne(new Document("_id", i).append("user", "u" + i)
+                        .append("expiresAt", Date.from(now.plusSeconds(i < 3 ? -86_400 : 86_400))));
+            }
+
+            Cli.Result dry = cli.run("migrate-all", "--schema", v2.toString(), "--dry-run", "-o", "json");
+            Cli.Result refused = cli.run("migrate-all", "--schema", v2.toString(), "-o", "json");
+
+            for (Cli.Result r : List.of(dry, refused)) {
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+                JsonNode failed = strictJson(r).get("failed").get(0);
+                assertThat(failed.get("error").asText()).as(r.toString())
+                        .contains("sessions.expiresAt_1 (expiresAt older than 0 s): 3 documents").contains("--allow-expiry");
+            }
+            assertThat(strictJson(dry).get("orgs").get(0).path("plan").path("expiring").toString()).as(dry.toString()).contains("3 documents");
+            assertThat(sessions.countDocuments()).isEqualTo(5);
+            assertThat(SchemaCheck.diff(url, "acme", SchemaManifest.load(v2)).upToDate()).as("nothing was built").isFalse();
+            SchemaCheck.assertClean(url, List.of("acme"), SchemaManifest.load(v1));
+
+            JsonNode allowed = strictJson(ok(cli, "migrate-all", "--schema", v2.toString(), "--allow-expiry", "-o", "json"));
+            assertThat(allowed.get("migrated").asInt()).isEqualTo(1);
+            SchemaCheck.assertExactly(url, List.of("acme"), SchemaManifest.load(v2));
+        }
+    }
+}
