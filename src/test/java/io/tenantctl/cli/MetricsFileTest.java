@@ -117,6 +117,31 @@ class MetricsFileTest {
         }
     }
 
+    /** The directory went away during the run (a remounted textfile collector): a warning that says why, the run's exit code kept. */
+    @Test
+    void aMetricsDirectoryThatVanishesDuringTheRunIsAWarningSayingWhy() throws Exception {
+        try (TestPools pools = new TestPools(1)) {
+            Path metricsDir = java.nio.file.Files.createDirectories(dir.resolve("textfile"));
+            Path file = metricsDir.resolve("tenantctl_provision.prom");
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog()).decoratePools(real -> io.tenantctl.testing.HookedPools.onCommand(real,
+                    (db, cmd) -> {
+                        if (io.tenantctl.testing.HookedPools.is(cmd, "createIndexes")) {
+                            try {
+                                java.nio.file.Files.deleteIfExists(metricsDir);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }
+                    }));
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 100, 1);
+
+            Cli.Result r = cli.run("provision", "alpha", "--schema", CliFixture.smallSchema(dir).toString(), "--metrics-file", file.toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.err()).as(r.toString()).contains("could not write --metrics-file " + file + ": no such file or directory: ");
+        }
+    }
+
     @Test
     void aBackupWithOneFailedOrgCountsItAndTheBytesOfTheOther() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
