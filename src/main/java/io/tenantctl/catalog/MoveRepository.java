@@ -162,6 +162,12 @@ public final class MoveRepository {
                 + "order by started_at desc limit 1", MoveRepository::map, poolId, database));
     }
 
+    /** The newest reverted move whose target is {@code (poolId, database)}: its ledger says what the target held when reverted. */
+    public Optional<Move> revertedTo(String poolId, String database) {
+        return catalog.inConnection(c -> Sql.one(c, "select * from moves where to_pool = ? and to_database = ? and state = 'reverted' "
+                + "order by started_at desc limit 1", MoveRepository::map, poolId, database));
+    }
+
     private static Optional<Move> find(Connection c, String moveId) throws SQLException {
         return Sql.one(c, "select * from moves where move_id = ?", MoveRepository::map, moveId);
     }

@@ -446,8 +446,7 @@ public final class Rebalance {
             String kind = reason.startsWith("source of move") ? "retained_source"
                     : reason.startsWith("target of reverted move") ? "reverted_target"
                     : reason.startsWith(RestoreRepository.DELETED_ORG_REASON) ? "deleted_org" : "replaced_by_restore";
-            Optional<String> written = kind.equals("retained_source") && !dropChanged ? writtenSinceMove(r.poolId(), r.databaseName())
-                    : Optional.empty();
+            Optional<String> written = dropChanged ? Optional.empty() : writtenSinceMove(kind, r.poolId(), r.databaseName());
             if (written.isPresent()) {
                 items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "kept", written.get()));
                 continue;
@@ -465,9 +464,13 @@ public final class Rebalance {
         return new GcResult(dryRun, items, unfinished);
     }
 
-    /** Why a retained source must not be dropped yet — it was written since its move — or empty. */
-    private Optional<String> writtenSinceMove(String poolId, String database) {
-        Optional<MoveRepository.Move> move = ctx.catalog().moves().retainedFrom(poolId, database);
+    /**
+     * Why a move's leftover must not be dropped yet — a retained source, or a reverted move's target, written since (a
+     * client whose routing still pointed at it: neither the move nor the revert waits for caches) — or empty.
+     */
+    private Optional<String> writtenSinceMove(String kind, String poolId, String database) {
+        Optional<MoveRepository.Move> move = kind.equals("retained_source") ? ctx.catalog().moves().retainedFrom(poolId, database)
+                : kind.equals("reverted_target") ? ctx.catalog().moves().revertedTo(poolId, database) : Optional.empty();
         Optional<io.tenantctl.catalog.Pool> pool = ctx.catalog().pools().find(poolId);
         if (move.isEmpty() || move.get().fingerprint() == null || pool.isEmpty()) {
             return Optional.empty();
@@ -475,7 +478,8 @@ public final class Rebalance {
         try {
             List<String> changed = Mover.fingerprint(ctx.pools().database(poolId, pool.get().uri(), database))
                     .differences(Fingerprint.fromJson(move.get().fingerprint()));
-            return changed.isEmpty() ? Optional.empty() : Optional.of("written since move " + move.get().moveId() + " (collections "
+            return changed.isEmpty() ? Optional.empty() : Optional.of("written since move " + move.get().moveId()
+                    + (kind.equals("reverted_target") ? " was reverted" : "") + " (collections "
                     + String.join(", ", changed) + "): those writes are in no other database; merge them into org " + move.get().orgId()
                     + ", then 'tenantctl rebalance gc --drop-changed'");
         } catch (RuntimeException e) {
