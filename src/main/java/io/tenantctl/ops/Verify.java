@@ -325,9 +325,25 @@ public final class Verify {
                             fixed.add("org " + org.orgId() + ": would create " + what);
                         } else {
                             Retry.Attempts attempts = new Retry.Attempts();
+                            Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
                             diff.missingCollections().forEach(c -> SchemaApply.createCollection(db, c, ctx.retry(), attempts));
-                            diff.missingIndexes().forEach((c, list) -> SchemaApply.createIndexes(db, c, list, ctx.retry(), attempts));
-                            fixed.add("org " + org.orgId() + ": created " + what);
+                            List<String> left = new ArrayList<>();
+                            diff.missingIndexes().forEach((c, list) -> {
+                                List<io.tenantctl.schema.IndexSpec> safe = new ArrayList<>();
+                                for (io.tenantctl.schema.IndexSpec i : list) {
+                                    String unsafe = existing.contains(c) ? unsafe(db, c, i, attempts) : null;
+                                    if (unsafe == null) {
+                                        safe.add(i);
+                                    } else {
+                                        left.add(c + "." + i.name() + " (" + unsafe + ")");
+                                    }
+                                }
+                                if (!safe.isEmpty()) {
+                                    SchemaApply.createIndexes(db, c, safe, ctx.retry(), attempts);
+                                }
+                            });
+                            fixed.add("org " + org.orgId() + ": created " + what + (left.isEmpty() ? "" : ", except " + String.join(", ", left)
+                                    + ": left for a person — 'tenantctl migrate-all --org " + org.orgId() + " --force --dry-run' shows it"));
                             diff = diff(db, manifest.get());
                         }
                     }
@@ -338,6 +354,23 @@ public final class Verify {
                 deep(org, out);
             }
             return out;
+        }
+
+        /**
+         * Why --fix must not build {@code index} over the documents {@code collection} holds — a TTL index that would delete
+         * some at once, a unique one they break — or null: a fix only ever adds, it never deletes or fails half-way.
+         */
+        private String unsafe(MongoDatabase db, String collection, io.tenantctl.schema.IndexSpec index, Retry.Attempts attempts) {
+            if (ExpiryPreflight.expiresMore(index, null)) {
+                List<ExpiryPreflight.Expiring> expiring = ExpiryPreflight.find(db, collection, index, ctx.retry(), attempts);
+                if (!expiring.isEmpty()) {
+                    return "a TTL index: it would delete " + expiring.get(0).count() + " document(s) at once";
+                }
+            }
+            if (!UniquePreflight.find(db, collection, index, ctx.retry(), attempts).isEmpty()) {
+                return "unique: existing documents hold duplicate keys";
+            }
+            return null;
         }
 
         /** The org's collections, then each one's indexes, {@link #LISTINGS_PER_ORG} collections at a time, diffed with the manifest. */
