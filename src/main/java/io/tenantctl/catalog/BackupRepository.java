@@ -22,11 +22,12 @@ public final class BackupRepository {
 
     /**
      * A backup row. {@code sha256} is the SHA-256 of the backup's manifest.json (which itself holds every file's
-     * sha256), so it identifies the backup's exact content.
+     * sha256), so it identifies the backup's exact content. {@code startedAt} is the worker's clock; {@code recordedAt}
+     * the catalog's, when it recorded the start: what "newest" means (a worker's clock may be wrong).
      */
     public record Backup(String backupId, String orgId, String location, String poolId, String databaseName, Instant startedAt,
                          Instant finishedAt, String status, Long docs, Long bytes, String sha256, String schemaHash, String runId,
-                         String error) {
+                         String error, Instant recordedAt) {
     }
 
     /** Records a backup as running; false (nothing written) when the id is already taken. */
@@ -62,19 +63,19 @@ public final class BackupRepository {
     /** Rows that are not pruned, of one org (or all when null), newest first. */
     public List<Backup> list(String orgId) {
         return catalog.inConnection(c -> Sql.query(c, "select * from backups where status <> 'pruned' "
-                + "and (cast(? as text) is null or org_id = ?) order by org_id, started_at desc, backup_id desc", BackupRepository::map, orgId, orgId));
+                + "and (cast(? as text) is null or org_id = ?) order by org_id, recorded_at desc, backup_id desc", BackupRepository::map, orgId, orgId));
     }
 
     /** The org's newest complete backup, if any. */
     public Optional<Backup> newestComplete(String orgId) {
         return catalog.inConnection(c -> Sql.one(c, "select * from backups where org_id = ? and status = 'complete' "
-                + "order by started_at desc, backup_id desc limit 1", BackupRepository::map, orgId));
+                + "order by recorded_at desc, backup_id desc limit 1", BackupRepository::map, orgId));
     }
 
     private static Backup map(ResultSet rs) throws SQLException {
         return new Backup(rs.getString("backup_id"), rs.getString("org_id"), rs.getString("location"), rs.getString("pool_id"),
                 rs.getString("database_name"), Sql.instant(rs, "started_at"), Sql.instant(rs, "finished_at"), rs.getString("status"),
                 (Long) rs.getObject("docs"), (Long) rs.getObject("bytes"), rs.getString("sha256"), rs.getString("schema_hash"),
-                rs.getString("run_id"), rs.getString("error"));
+                rs.getString("run_id"), rs.getString("error"), Sql.instant(rs, "recorded_at"));
     }
 }

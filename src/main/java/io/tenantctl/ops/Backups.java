@@ -179,6 +179,8 @@ public final class Backups {
             byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);
         }
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
+        Map<String, Instant> recorded = new java.util.HashMap<>(); // by the catalog's clock: the order backups really came in
+        backups.list(null).forEach(b -> recorded.put(b.backupId(), b.recordedAt()));
         List<Decision> decisions = new ArrayList<>();
         for (var org : byOrg.entrySet()) {
             BackupPolicyRepository.Policy policy = ctx.catalog().orgs().find(org.getKey()).map(Org::tier).map(policies::forTier)
@@ -186,7 +188,7 @@ public final class Backups {
             int keepLast = req.keepLast() != null ? req.keepLast() : policy.keepLast();
             int keepDaily = req.keepDaily() != null ? req.keepDaily() : policy.retentionDays();
             int keepWeekly = req.keepWeekly() != null ? req.keepWeekly() : 0;
-            decisions.addAll(decide(org.getValue(), keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now));
+            decisions.addAll(decide(org.getValue(), recorded, keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now));
         }
         return new PruneResult(req.dryRun(), req.dryRun() ? decisions : deleteUnderLeases(decisions));
     }
@@ -227,9 +229,16 @@ public final class Backups {
         return done;
     }
 
-    private static List<Decision> decide(List<Entry> entries, int keepLast, int keepDaily, int keepWeekly, Duration grace, Instant now) {
+    /**
+     * What retention keeps of one org's backups. Newest first by when the catalog recorded them ({@code recorded}; a
+     * backup only in the store by the time in its id): the worker that took one may have had its clock wrong, and its
+     * started_at must not make the backup taken last look old enough to delete.
+     */
+    private static List<Decision> decide(List<Entry> entries, Map<String, Instant> recorded, int keepLast, int keepDaily, int keepWeekly,
+                                         Duration grace, Instant now) {
+        java.util.function.Function<Entry, Instant> order = e -> recorded.getOrDefault(e.backupId(), e.startedAt());
         List<Entry> complete = entries.stream().filter(e -> e.status().equals(COMPLETE))
-                .sorted(Comparator.comparing(Entry::startedAt).thenComparing(Entry::backupId).reversed()).toList();
+                .sorted(Comparator.comparing(order).thenComparing(Entry::backupId).reversed()).toList();
         Map<String, String> keep = new LinkedHashMap<>();
         for (int i = 0; i < complete.size(); i++) {
             Entry e = complete.get(i);
