@@ -11,6 +11,7 @@ import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RestoreRepository;
 import io.tenantctl.pool.Retry;
+import io.tenantctl.schema.IndexSpec;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -246,6 +247,39 @@ final class Mover {
             throw failure("revert of move " + m.moveId() + " refused: the retained source " + m.fromDatabase() + " on " + m.fromPool()
                     + " no longer equals the ledger (collections " + String.join(", ", sourceChanged) + ")");
         }
+        List<String> indexesChanged = indexDifferences(db(to, m.toDatabase()), db(from, m.fromDatabase()));
+        if (!indexesChanged.isEmpty()) {
+            throw failure("revert of move " + m.moveId() + " refused: org " + m.orgId() + "'s indexes on " + m.toPool() + " are not the "
+                    + "retained source's (" + String.join(", ", indexesChanged.subList(0, Math.min(5, indexesChanged.size())))
+                    + (indexesChanged.size() > 5 ? ", …" : "") + ": a migrate-all since the move?); flipping back would leave it without "
+                    + "what its recorded manifest promises: move it with 'tenantctl rebalance move " + m.orgId() + " --to " + m.fromPool()
+                    + "' instead");
+        }
+    }
+
+    /** Indexes (collection.name) one database has and the other lacks or defines otherwise, either way, sorted. */
+    private List<String> indexDifferences(MongoDatabase a, MongoDatabase b) {
+        Retry.Attempts attempts = new Retry.Attempts();
+        Map<String, IndexSpec> left = indexSpecs(a, attempts);
+        Map<String, IndexSpec> right = indexSpecs(b, attempts);
+        TreeSet<String> out = new TreeSet<>();
+        left.forEach((k, spec) -> {
+            if (!right.containsKey(k) || !spec.sameSpecAs(right.get(k))) {
+                out.add(k);
+            }
+        });
+        right.keySet().stream().filter(k -> !left.containsKey(k)).forEach(out::add);
+        return new ArrayList<>(out);
+    }
+
+    private Map<String, IndexSpec> indexSpecs(MongoDatabase db, Retry.Attempts attempts) {
+        java.util.Set<String> names = SchemaApply.collections(db, ctx.retry(), attempts);
+        Map<String, IndexSpec> out = new HashMap<>();
+        SchemaApply.indexes(db, names, new ArrayList<>(names), ctx.retry(), attempts).forEach((c, list) -> list.forEach(d -> {
+            IndexSpec spec = IndexSpec.fromListIndexes(d);
+            out.put(c + "." + spec.name(), spec);
+        }));
+        return out;
     }
 
     /** The target database's name: the org's own, unless the target pool has a database of that name (then a suffix). */
