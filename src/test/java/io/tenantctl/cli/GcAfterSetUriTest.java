@@ -32,11 +32,7 @@ class GcAfterSetUriTest {
     void gcNeverDropsALiveDatabaseAfterAPoolsUriChanges() {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             f.provision("acme");
-            List<Document> a = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                a.add(new Document("_id", i));
-            }
-            f.db("acme").getCollection("a_notes").insertMany(a);
+            f.notes("acme", "a_notes", 100);
             ok(f.cli, "rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0");
             Map<String, List<RawBsonDocument>> live = BackupFixture.contents(f.db("acme"));
             assertThat(f.org("acme").get("database_name").asText()).isEqualTo("org_acme");

@@ -31,11 +31,7 @@ class GcRetainedSourceWrittenTest {
     void gcKeepsARetainedSourceThatWasWrittenAfterTheMove() {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             f.provision("acme");
-            List<Document> a = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                a.add(new Document("_id", i));
-            }
-            f.db("acme").getCollection("a_notes").insertMany(a);
+            f.notes("acme", "a_notes", 100);
             MongoDatabase source = f.database("pool-0", "org_acme");
 
             JsonNode moved = strictJson(ok(f.cli, "rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0", "-o", "json"));

@@ -33,7 +33,7 @@ class MigrateAllExpiryTest {
     private static final String V1 = """
             {"collections": [{"name": "sessions", "indexes": [{"name": "user_1", "key": {"user": 1}}]}]}
             """;
-    private static final String V2_TTL = """
+    static final String V2_TTL = """
             {"collections": [{"name": "sessions", "indexes": [{"name": "user_1", "key": {"user": 1}},
               {"name": "expiresAt_1", "key": {"expiresAt": 1}, "expireAfterSeconds": 0}]}]}
             """;
@@ -48,11 +48,7 @@ class MigrateAllExpiryTest {
             Path v2 = MigrateAllFixture.write(dir, "v2.json", V2_TTL);
             MigrateAllFixture.provision(cli, v1, List.of("acme"));
             MongoCollection<Document> sessions = direct.getDatabase("org_acme").getCollection("sessions");
-            Instant now = Instant.now();
-            for (int i = 0; i < 5; i++) { // three expired a day ago, two still valid for a day
-                sessions.insertOne(new Document("_id", i).append("user", "u" + i)
-                        .append("expiresAt", Date.from(now.plusSeconds(i < 3 ? -86_400 : 86_400))));
-            }
+            fiveSessionsThreeExpired(sessions);
 
             Cli.Result dry = cli.run("migrate-all", "--schema", v2.toString(), "--dry-run", "-o", "json");
             Cli.Result refused = cli.run("migrate-all", "--schema", v2.toString(), "-o", "json");
@@ -71,6 +67,15 @@ class MigrateAllExpiryTest {
             JsonNode allowed = strictJson(ok(cli, "migrate-all", "--schema", v2.toString(), "--allow-expiry", "-o", "json"));
             assertThat(allowed.get("migrated").asInt()).isEqualTo(1);
             SchemaCheck.assertExactly(url, List.of("acme"), SchemaManifest.load(v2));
+        }
+    }
+
+    /** Five sessions: three expired a day ago, two still valid for a day. */
+    static void fiveSessionsThreeExpired(MongoCollection<Document> sessions) {
+        Instant now = Instant.now();
+        for (int i = 0; i < 5; i++) {
+            sessions.insertOne(new Document("_id", i).append("user", "u" + i)
+                    .append("expiresAt", Date.from(now.plusSeconds(i < 3 ? -86_400 : 86_400))));
         }
     }
 }

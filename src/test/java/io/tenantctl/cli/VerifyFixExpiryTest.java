@@ -28,26 +28,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class VerifyFixExpiryTest {
 
-    private static final String TTL = """
-            {"collections": [{"name": "sessions", "indexes": [{"name": "user_1", "key": {"user": 1}},
-              {"name": "expiresAt_1", "key": {"expiresAt": 1}, "expireAfterSeconds": 0}]}]}
-            """;
-
     @Test
     void verifyFixDoesNotBuildATtlIndexThatWouldDeleteExistingDocuments(@TempDir Path dir) {
         try (TestPools pools = new TestPools(1); MongoClient direct = MongoClients.create(pools.uri(0))) {
             String url = CliFixture.initialisedCatalog();
             Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
             CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
-            Path ttl = MigrateAllFixture.write(dir, "ttl.json", TTL);
+            Path ttl = MigrateAllFixture.write(dir, "ttl.json", MigrateAllExpiryTest.V2_TTL);
             MigrateAllFixture.provision(cli, ttl, List.of("acme"));
             MongoCollection<Document> sessions = direct.getDatabase("org_acme").getCollection("sessions");
             sessions.dropIndex("expiresAt_1"); // legal hold: nothing in sessions may expire for now
-            Instant now = Instant.now();
-            for (int i = 0; i < 5; i++) { // three are past their expiry, kept by the hold
-                sessions.insertOne(new Document("_id", i).append("user", "u" + i)
-                        .append("expiresAt", Date.from(now.plusSeconds(i < 3 ? -86_400 : 86_400))));
-            }
+            MigrateAllExpiryTest.fiveSessionsThreeExpired(sessions); // three past their expiry, kept by the hold
 
             Cli.Result found = cli.run("verify", "--org", "acme");
             assertThat(found.exitCode()).as(found.toString()).isEqualTo(4);
