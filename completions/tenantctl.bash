@@ -2911,8 +2911,8 @@ function _picocli_tenantctl_rebalance_gc() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--drop-changed' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--older-than' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--older-than' '--drop-changed' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local FORMAT_option_args=("text" "json") # --log-format values
 
@@ -2920,6 +2920,9 @@ function _picocli_tenantctl_rebalance_gc() {
 
   case ${prev_word} in
     '--older-than')
+      return
+      ;;
+    '--drop-changed')
       return
       ;;
     '--catalog')

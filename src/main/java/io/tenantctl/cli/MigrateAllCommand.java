@@ -127,15 +127,22 @@ final class MigrateAllCommand implements Callable<Integer> {
         if (error == null) {
             return null;
         }
-        String migrate = "tenantctl migrate-all --org " + orgId + Summary.schemaOption(schema);
+        RunControl control = fanout.control();
+        // a joined or resumed run's manifest and flags are the run's: a new command without --schema would apply the built-in one
+        String runId = control.resumeRunId() != null ? control.resumeRunId() : control.joinRunId();
+        boolean runsOwn = control.existing() && schema == null;
+        String migrate = runsOwn ? "tenantctl migrate-all --resume " + runId : "tenantctl migrate-all --org " + orgId + Summary.schemaOption(schema);
+        // a flag the run was not started with takes a new run of this org, with the run's manifest file
+        String withFlag = runsOwn ? "tenantctl migrate-all --org " + orgId + " --schema FILE" : migrate;
+        String file = runsOwn ? "; FILE: the manifest run " + runId + " rolls out" : "";
         if (error.contains("orgs adopt")) {
             return "tenantctl orgs adopt " + orgId + " --pool " + (f.poolId() == null ? "POOL" : f.poolId()) + "   (see the error)";
         }
         if (error.contains("--allow-expiry")) {
-            return migrate + " --dry-run   (see how many documents would expire; if intended, a backup, then --allow-expiry)";
+            return withFlag + " --dry-run   (see how many documents would expire; if intended, a backup, then --allow-expiry" + file + ")";
         }
         if (error.contains("--replace-conflicting")) {
-            return migrate + " --replace-conflicting --dry-run   (then without --dry-run)";
+            return withFlag + " --replace-conflicting --dry-run   (then without --dry-run" + file + ")";
         }
         if (error.contains("duplicate")) {
             return "remove the duplicate documents named above, then: " + migrate;

@@ -115,12 +115,25 @@ final class ProvisionCommand implements Callable<Integer> {
             return "provision it under another id   (" + orgId + " cannot be used)";
         }
         if (error.startsWith("no capacity")) {
-            return "tenantctl pools add … / pools enable …, then: tenantctl provision " + orgId + Summary.schemaOption(schema);
+            return "tenantctl pools add … / pools enable …, then: " + again(orgId);
         }
         if (error.startsWith("org is ")) {
             return "tenantctl orgs show " + orgId;
         }
-        return "tenantctl provision " + orgId + Summary.schemaOption(schema) + "   (resumes it; or: tenantctl orgs forget " + orgId + ")";
+        return again(orgId) + "   (resumes it; or: tenantctl orgs forget " + orgId + ")";
+    }
+
+    /**
+     * The command that provisions {@code orgId} again as this invocation meant it: its --schema, --tier and --pool; for a
+     * joined or resumed run (which take none of them: they are the run's) the run's own --resume.
+     */
+    private String again(String orgId) {
+        RunControl control = fanout.control();
+        if (control.existing()) {
+            return "tenantctl provision --resume " + (control.resumeRunId() != null ? control.resumeRunId() : control.joinRunId());
+        }
+        return "tenantctl provision " + orgId + Summary.schemaOption(schema) + ("free".equals(tier) ? "" : " --tier " + tier)
+                + (pool == null ? "" : " --pool " + pool);
     }
 
     private void render(RunReport report, Provision.Result r) {

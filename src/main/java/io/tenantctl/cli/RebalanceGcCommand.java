@@ -22,9 +22,10 @@ final class RebalanceGcCommand implements Callable<Integer> {
             description = "Only databases retired longer ago than this (e.g. 12h, 7d; 0 = all).")
     Duration olderThan;
 
-    @Option(names = "--drop-changed", description = {"Also drop a retained move source written after its move (kept otherwise:",
-            "those writes are in no other database; merge them into the org first)."})
-    boolean dropChanged;
+    @Option(names = "--drop-changed", paramLabel = "POOL/DATABASE", split = ",", description = {"Also drop this retained move source",
+            "(or reverted target) though it was written after the move (kept otherwise: those writes are in no other",
+            "database; merge them into the org first). Repeatable; only the databases named."})
+    List<String> dropChanged = new java.util.ArrayList<>();
 
     @Mixin
     DryRunOption dryRun;
@@ -35,7 +36,7 @@ final class RebalanceGcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Rebalance.GcResult r = new Rebalance(ctx.ops()).gc(olderThan, dryRun.on, dropChanged);
+        Rebalance.GcResult r = new Rebalance(ctx.ops()).gc(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged));
         boolean failed = r.items().stream().anyMatch(i -> i.action().equals("failed"));
         if (ctx.json()) {
             Output.json(ctx.out, r);

@@ -1,5 +1,6 @@
 package io.tenantctl.ops;
 
+import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.fanout.Fanout;
@@ -44,6 +45,17 @@ public final class PoolHealth {
         } catch (RuntimeException e) {
             return Optional.of(Errors.oneLine(e));
         }
+    }
+
+    /**
+     * A config error (exit 3) naming {@code pool} unless it answers a ping: for a single-org command that needs it
+     * ({@code role}: "the move's target", …), before anything is recorded or read.
+     */
+    static void require(OpsContext ctx, Pool pool, String role) {
+        check(ctx, pool).ifPresent(why -> {
+            throw TenantctlException.config("pool " + pool.poolId() + " (" + role + ") does not answer: " + why
+                    + " — see 'tenantctl pools stats " + pool.poolId() + "'");
+        });
     }
 
     /**

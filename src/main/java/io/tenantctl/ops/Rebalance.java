@@ -219,8 +219,11 @@ public final class Rebalance {
         if (org.poolId().equals(to.poolId())) {
             throw TenantctlException.usage("org " + orgId + " is already on pool " + toPool);
         }
+        Pool from = ctx.catalog().pools().get(org.poolId());
+        PoolHealth.require(ctx, from, "org " + orgId + "'s pool, the move's source");
+        PoolHealth.require(ctx, to, "the move's target");
         Mover mover = new Mover(ctx, hooks);
-        Mover.Size size = mover.size(ctx.catalog().pools().get(org.poolId()), org.databaseName());
+        Mover.Size size = mover.size(from, org.databaseName());
         return new PlannedMove(orgId, org.poolId(), to.poolId(), size.docs(), size.bytes(), mover.predictFreezeMs(size.bytes(), 0), "requested");
     }
 
@@ -422,15 +425,15 @@ public final class Rebalance {
      * pointer names (checked under that org's lease, just before the drop).
      */
     public GcResult gc(Duration olderThan, boolean dryRun) {
-        return gc(olderThan, dryRun, false);
+        return gc(olderThan, dryRun, Set.of());
     }
 
     /**
      * As {@link #gc(Duration, boolean)}; a retained move source is first read and compared with its move's ledger: one
      * written since the move (a client with stale routing) holds writes no other database has, and is kept — named, for
-     * a person to merge — unless {@code dropChanged}.
+     * a person to merge — unless it is one of {@code dropChanged} ("pool/database": a person merged those writes).
      */
-    public GcResult gc(Duration olderThan, boolean dryRun, boolean dropChanged) {
+    public GcResult gc(Duration olderThan, boolean dryRun, Set<String> dropChanged) {
         if (olderThan.isNegative()) {
             throw TenantctlException.usage("--older-than must not be negative");
         }
@@ -446,7 +449,8 @@ public final class Rebalance {
             String kind = reason.startsWith("source of move") ? "retained_source"
                     : reason.startsWith("target of reverted move") ? "reverted_target"
                     : reason.startsWith(RestoreRepository.DELETED_ORG_REASON) ? "deleted_org" : "replaced_by_restore";
-            Optional<String> written = dropChanged ? Optional.empty() : writtenSinceMove(kind, r.poolId(), r.databaseName());
+            Optional<String> written = dropChanged.contains(r.poolId() + "/" + r.databaseName()) ? Optional.empty()
+                    : writtenSinceMove(kind, r.poolId(), r.databaseName());
             if (written.isPresent()) {
                 items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "kept", written.get()));
                 continue;
@@ -481,7 +485,7 @@ public final class Rebalance {
             return changed.isEmpty() ? Optional.empty() : Optional.of("written since move " + move.get().moveId()
                     + (kind.equals("reverted_target") ? " was reverted" : "") + " (collections "
                     + String.join(", ", changed) + "): those writes are in no other database; merge them into org " + move.get().orgId()
-                    + ", then 'tenantctl rebalance gc --drop-changed'");
+                    + ", then 'tenantctl rebalance gc --drop-changed " + poolId + "/" + database + "'");
         } catch (RuntimeException e) {
             return Optional.of("could not be compared with move " + move.get().moveId() + "'s ledger (" + Errors.oneLine(e) + "): kept");
         }

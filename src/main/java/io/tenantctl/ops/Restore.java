@@ -232,6 +232,7 @@ public final class Restore {
                         return p.poolId();
                     }).orElseThrow();
             Pool pool = pool(poolId);
+            PoolHealth.require(ctx, pool, "the restore's target");
             String db = OrgId.databaseName(req.toOrg());
             if (restores.owner(db).isPresent() || restores.isRetired(poolId, db)
                     || exists(ctx.pools().database(pool.poolId(), pool.uri(), db))) {
@@ -258,6 +259,7 @@ public final class Restore {
             throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " cannot take org " + org.orgId()
                     + ": it is " + pool.status() + " with " + pool.orgCount() + "/" + pool.capacity() + " orgs");
         }
+        PoolHealth.require(ctx, pool, "the restore's target");
         return new Target(FRESH, org.orgId(), org, pool, freshName(org, pool, backupId), previous, false, org.tier());
     }
 

@@ -47,6 +47,8 @@ public final class Runs {
                     }
                 } else if (mode.equals(Restore.IN_PLACE)) {
                     cmd.append(" --in-place --drop-existing");
+                } else if (args.hasNonNull("pool")) {
+                    cmd.append(" --target-pool ").append(args.get("pool").asText()); // the pool it was restoring onto, not the org's
                 }
                 return cmd.toString();
             }

@@ -552,10 +552,15 @@ public final class Verify {
                 MoveRepository.Move leftover = leftovers.get(key);
                 if (leftover != null) {
                     seen.add(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + " was the target of "
-                            + "aborted move " + leftover.moveId() + " and was not dropped", "tenantctl rebalance gc --older-than 0"));
+                            + "aborted move " + leftover.moveId() + " and was not dropped", "tenantctl rebalance gc   (drops an aborted move's target at once; "
+                            + "--older-than 0 would also drop every retained copy still inside its grace)"));
                     continue;
                 }
                 Org named = owner != null ? owner : orgs.values().stream().filter(o -> db.startsWith(o.databaseName() + "__")).findFirst().orElse(null);
+                if (named != null && ctx.catalog().leases().find(named.orgId()).filter(l -> !l.expired() && "restore".equals(l.operation()))
+                        .isPresent()) {
+                    continue; // the target of a restore in progress (one that died is put right by the next command on the org)
+                }
                 if (named != null) {
                     seen.add(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " belongs to org "
                             + named.orgId() + " by its name, but the org lives in " + named.databaseName() + " on " + named.poolId()

@@ -52,10 +52,10 @@ class GcRetainedSourceWrittenTest {
             JsonNode item = gc.get("items").get(0);
             assertThat(item.get("action").asText()).as(gc.toString()).isEqualTo("kept");
             assertThat(item.get("detail").asText()).as(gc.toString()).contains("written since move " + moveId).contains("a_notes")
-                    .contains("--drop-changed");
+                    .contains("--drop-changed pool-0/org_acme");
 
             // once a person merged the write into the org, they drop it on purpose
-            JsonNode forced = strictJson(ok(f.cli, "rebalance", "gc", "--older-than", "0", "--drop-changed", "-o", "json"));
+            JsonNode forced = strictJson(ok(f.cli, "rebalance", "gc", "--older-than", "0", "--drop-changed", "pool-0/org_acme", "-o", "json"));
             assertThat(forced.get("items").get(0).get("action").asText()).as(forced.toString()).isEqualTo("dropped");
             assertThat(f.databaseNames("pool-0")).doesNotContain("org_acme");
         }
