@@ -33,7 +33,8 @@ class RunsNextStepTest {
     @Test
     void anInterruptedRestoreIsRunAgain_restoreHasNoResume() {
         assertThat(next("restore", "{\"org\":\"acme\",\"backup\":\"20250314T020000Z-k3x9qa\",\"mode\":\"fresh\",\"pool\":\"pool-1\"}",
-                RunStatus.INTERRUPTED)).isEqualTo("tenantctl restore --org acme --backup 20250314T020000Z-k3x9qa");
+                RunStatus.INTERRUPTED)).as("the pool it was restoring onto, which may not be the org's")
+                .isEqualTo("tenantctl restore --org acme --backup 20250314T020000Z-k3x9qa --target-pool pool-1");
         assertThat(next("restore", "{\"org\":\"acme\",\"backup\":\"20250314T020000Z-k3x9qa\",\"to_org\":\"acme-copy\",\"mode\":\"new_org\","
                 + "\"pool\":\"pool-2\"}", RunStatus.INTERRUPTED))
                 .isEqualTo("tenantctl restore --org acme --backup 20250314T020000Z-k3x9qa --to-org acme-copy --target-pool pool-2");
