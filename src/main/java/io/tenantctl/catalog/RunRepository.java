@@ -133,12 +133,15 @@ public final class RunRepository {
         catalog.inConnection(c -> Sql.update(c, "update run_items set status = 'pending' where run_id = ? and status = 'held'", runId));
     }
 
-    /** Makes a run workable again: failed, held and abandoned items back to pending, the run back to running. */
+    /**
+     * Makes a run workable again: failed and abandoned items back to pending, the run back to running. Held items (behind
+     * a canary) stay held: the engine releases them once the canary's orgs, retried now, pass.
+     */
     public void reopen(String runId) {
         catalog.inTransaction(c -> {
             Sql.update(c, "update run_items set status = 'pending', claimed_by = null, lease_until = null, not_before = null, "
                     + "busy_since = null where run_id = ? "
-                    + "and (status in ('failed', 'held') or (status = 'running' and (lease_until is null or lease_until < now())))", runId);
+                    + "and (status = 'failed' or (status = 'running' and (lease_until is null or lease_until < now())))", runId);
             return Sql.update(c, "update runs set status = 'running', finished_at = null, reason = null where run_id = ?", runId);
         });
     }
@@ -186,6 +189,12 @@ public final class RunRepository {
     }
 
     /** The newest still-running run of {@code verb}, if any. */
+    /** The first run of {@code verb} started after run {@code runId}, if any. */
+    public Optional<Run> startedAfter(String runId, String verb) {
+        return catalog.inConnection(c -> Sql.one(c, "select * from runs where verb = ? and run_id <> ? and started_at > "
+                + "(select started_at from runs where run_id = ?) order by started_at limit 1", RunRepository::mapRun, verb, runId, runId));
+    }
+
     public Optional<Run> running(String verb) {
         return catalog.inConnection(c -> Sql.one(c,
                 "select * from runs where verb = ? and status = 'running' order by started_at desc limit 1", RunRepository::mapRun, verb));

@@ -147,6 +147,12 @@ public final class MigrateAll {
 
     /** The work on a migrate-all run: the run's own manifest (which {@code given}, if any, must be) and flags. */
     private RunEngine.Work work(RunRepository.Run run, SchemaManifest given) {
+        // an older rollout taken up after a newer one would take the newer one's orgs back to its manifest
+        ctx.catalog().runs().startedAfter(run.runId(), VERB).ifPresent(newer -> {
+            throw TenantctlException.usage("migrate-all run " + newer.runId() + " (started " + newer.startedAt() + ") came after run "
+                    + run.runId() + ": working on " + run.runId() + " now would take orgs back to its older manifest; roll out what you "
+                    + "want with a new run ('tenantctl migrate-all --schema FILE'), or end this one with 'tenantctl runs cancel " + run.runId() + "'");
+        });
         SchemaManifest manifest = runManifest(run, given);
         Flags flags = args(run).flags();
         if (flags == null) {
@@ -328,6 +334,22 @@ public final class MigrateAll {
     }
 
     /**
+     * Who holds the rollout lock when no migrate-all run is running: a cancelled run's worker still finishing the orgs it
+     * had in flight (it lets go of the lock once they are done), or else some tenantctl process starting a rollout.
+     */
+    private String finishingCancelled() {
+        for (RunRepository.Run r : ctx.catalog().runs().list(10)) {
+            if (r.verb().equals(VERB) && r.runStatus() == io.tenantctl.catalog.RunStatus.CANCELLED) {
+                int live = ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS).liveLeases();
+                if (live > 0) {
+                    return "run " + r.runId() + " was cancelled; its worker is finishing the " + live + " org(s) it had in flight";
+                }
+            }
+        }
+        return "another tenantctl process";
+    }
+
+    /**
      * The rollout lock: refused (exit 3) naming the rollout that holds it, or with {@code wait} waited for — polled, so
      * that Ctrl-C stops the wait at once (exit 130, no run recorded), and said once on stderr whom it waits for.
      */
@@ -339,7 +361,7 @@ public final class MigrateAll {
                 if (busy == null) {
                     Optional<RunRepository.Run> holder = ctx.catalog().runs().running(VERB);
                     busy = "another migrate-all is in progress (" + holder.map(r -> "run " + r.runId() + " started by " + r.actor() + " at "
-                            + r.startedAt()).orElse("another tenantctl process") + ")";
+                            + r.startedAt()).orElseGet(this::finishingCancelled) + ")";
                     if (!wait) {
                         throw TenantctlException.config(busy + ": wait for it, pass --wait"
                                 + holder.map(r -> ", or join it with --join " + r.runId()).orElse(""));
