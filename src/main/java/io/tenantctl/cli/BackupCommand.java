@@ -61,6 +61,12 @@ final class BackupCommand implements Callable<Integer> {
         RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         Compression alg = Compression.of(compression);
         RunControl control = fanout.control();
+        if (control.existing()) { // a config file's selection is not the run's: the run keeps its own
+            orgs = fanout.typed("--org") ? orgs : new ArrayList<>();
+            pools = fanout.typed("--pool") ? pools : new ArrayList<>();
+            all = all && fanout.typed("--all");
+            due = due && fanout.typed("--due");
+        }
         if (control.existing() && (!orgs.isEmpty() || all || !pools.isEmpty() || due)) {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs and settings: give no --org, --all, --pool or --due");
         }

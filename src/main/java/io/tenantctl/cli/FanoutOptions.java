@@ -7,6 +7,17 @@ import picocli.CommandLine.Option;
 /** Concurrency knobs shared by every fan-out verb. */
 final class FanoutOptions {
 
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec verb;
+
+    /**
+     * Whether {@code option} was typed on the command line, not filled in from the --config file: a joined or resumed run
+     * takes its own selection and manifest, so a config file's schema=, pool= … must not count as given.
+     */
+    boolean typed(String option) {
+        return verb.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
     @Option(names = "--per-pool", paramLabel = "N", description = {"Orgs of the run worked on at once per pool, over all its workers",
             "(default 4, or with --join/--resume the run's own; rebalance: moves at once per source and per target pool, default 1)."})
     Integer perPool;

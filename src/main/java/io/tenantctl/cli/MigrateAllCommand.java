@@ -78,6 +78,9 @@ final class MigrateAllCommand implements Callable<Integer> {
         Metrics metrics = fanout.metrics(ctx, "migrate-all");
         RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         RunControl control = fanout.control();
+        if (control.existing() && !fanout.typed("--schema")) {
+            schema = null; // a config file's schema= is not the run's: the run keeps its own
+        }
         if (canary < 0) {
             throw TenantctlException.usage("--canary must not be negative");
         }

@@ -62,6 +62,10 @@ final class ProvisionCommand implements Callable<Integer> {
             ids.addAll(readIds(file));
         }
         RunControl control = fanout.control();
+        if (control.existing()) { // a config file's schema= or pool= is not the run's: the run keeps its own
+            schema = fanout.typed("--schema") ? schema : null;
+            pool = fanout.typed("--pool") ? pool : null;
+        }
         if (control.existing() && (!ids.isEmpty() || schema != null || pool != null)) {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs, pool and manifest: give no ORG, --file, --pool or --schema");
         }
