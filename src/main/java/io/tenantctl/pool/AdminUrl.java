@@ -41,8 +41,9 @@ public final class AdminUrl {
     public static AdminUrl parse(String raw) {
         String s = raw == null ? "" : raw.trim();
         if (!(s.startsWith("postgres://") || s.startsWith("postgresql://") || s.startsWith("jdbc:postgresql://"))) {
-            throw TenantctlException.usage("admin URL must start with postgres://, postgresql:// or jdbc:postgresql:// (got '"
-                    + s.substring(0, Math.min(s.length(), 12)) + "...')");
+            // not a word of what was typed: without its scheme, its first characters are the user and the password
+            throw TenantctlException.usage("admin URL must start with postgres://, postgresql:// or jdbc:postgresql:// (what was given "
+                    + "starts otherwise; it is not shown, as it may hold a password)");
         }
         Matcher u = USERINFO.matcher(s);
         if (u.find()) {

@@ -193,7 +193,12 @@ public final class ObjectStores {
     private static AwsCredentialsProvider credentials(Map<String, String> env) {
         String id = get(env, "AWS_ACCESS_KEY_ID");
         String secret = get(env, "AWS_SECRET_ACCESS_KEY");
-        if (id == null || secret == null) {
+        if ((id == null) != (secret == null)) { // one of a pair: the other would be silently ignored for the SDK's default chain
+            throw TenantctlException.config("S3 credentials are half set: " + (id == null ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID")
+                    + " is set but " + (id == null ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") + " is not; set both (or neither, "
+                    + "for the SDK's default chain: profile, instance role)");
+        }
+        if (id == null) {
             return null;
         }
         String token = get(env, "AWS_SESSION_TOKEN");

@@ -302,7 +302,12 @@ public final class S3ObjectStore implements ObjectStore {
                     ? " " + s3.awsErrorDetails().errorMessage() : ""), e);
         }
         // client-side: connection refused, timeouts, missing credentials
-        return TenantctlException.config(what + where + e.getMessage(), e);
+        String message = String.valueOf(e.getMessage());
+        if (message.startsWith("Unable to load credentials")) { // the SDK then lists every provider of its chain, at length
+            return TenantctlException.config(what + where + "no S3 credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                    + "(or give the process a profile or role)", e);
+        }
+        return TenantctlException.config(what + where + message, e);
     }
 
     /** Buffers one part at a time; see the class comment. */
