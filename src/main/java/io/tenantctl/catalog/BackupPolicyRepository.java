@@ -41,8 +41,9 @@ public final class BackupPolicyRepository {
         return catalog.inConnection(c -> Sql.query(c, """
                 select o.org_id from orgs o left join backup_policies p on p.tier = o.tier
                 where o.status = 'active' and (cast(? as text) is null or o.pool_id = ?)
+                  -- a backup's time: the earlier of the worker's clock and the catalog's (a clock ahead must not hide an org)
                   and not exists (select 1 from backups b where b.org_id = o.org_id and b.status = 'complete'
-                                  and b.started_at > cast(? as timestamptz) - make_interval(hours => coalesce(p.frequency_hours, ?)))
+                                  and least(b.started_at, b.recorded_at) > cast(? as timestamptz) - make_interval(hours => coalesce(p.frequency_hours, ?)))
                 order by o.org_id
                 """, rs -> rs.getString(1), poolId, poolId, now, FALLBACK.frequencyHours()));
     }

@@ -101,12 +101,16 @@ public final class FindingRepository {
                 backupId)).isPresent();
     }
 
-    /** The newest complete backup of every org that has one: org → (backup id, finished at). */
+    /**
+     * The newest complete backup of every org that has one (by the catalog's clock): org → (backup id, when it was
+     * taken: the earlier of the worker's and the catalog's time, so that a worker whose clock ran ahead cannot make an
+     * org look backed up for a year).
+     */
     public Map<String, Object[]> newestCompleteBackups() {
         return catalog.inConnection(c -> {
             Map<String, Object[]> out = new java.util.HashMap<>();
-            for (Object[] row : Sql.query(c, "select distinct on (org_id) org_id, backup_id, coalesce(finished_at, started_at) as at "
-                    + "from backups where status = 'complete' order by org_id, started_at desc",
+            for (Object[] row : Sql.query(c, "select distinct on (org_id) org_id, backup_id, least(started_at, recorded_at) as at "
+                    + "from backups where status = 'complete' order by org_id, recorded_at desc",
                     rs -> new Object[]{rs.getString(1), rs.getString(2), Sql.instant(rs, "at")})) {
                 out.put((String) row[0], new Object[]{row[1], row[2]});
             }

@@ -81,10 +81,15 @@ public final class RestoreRepository {
      * {@code deleted} org's pointer no longer protects its database (purge retired it on purpose); a {@code deleting}
      * one's still does.
      */
-    /** True when a restore of {@code fromOrg}'s backup into a new org {@code toOrg} (--to-org) was recorded: it made that org. */
+    /**
+     * True when the newest restore that named {@code toOrg} is a --to-org restore of {@code fromOrg}'s backup into it that
+     * did not finish (failed, interrupted, or still marked running): that restore made the org and may be taken up again.
+     */
     public boolean restoredAsNewOrg(String toOrg, String fromOrg) {
-        return catalog.inConnection(c -> Sql.one(c, "select 1 from runs where verb = 'restore' and args->>'mode' = 'new_org' "
-                + "and args->>'to_org' = ? and args->>'org' = ? limit 1", rs -> rs.getInt(1), toOrg, fromOrg)).isPresent();
+        return catalog.inConnection(c -> Sql.one(c, "select args->>'mode' = 'new_org' and args->>'org' = ? "
+                + "and status in ('failed', 'interrupted', 'running') from runs where verb = 'restore' "
+                + "and (args->>'to_org' = ? or args->>'org' = ?) order by started_at desc limit 1",
+                rs -> rs.getBoolean(1), fromOrg, toOrg, toOrg)).orElse(false);
     }
 
     public Optional<String> pointedAtBy(String poolId, String databaseName) {

@@ -80,16 +80,52 @@ final class DatabaseGc {
             return user;
         }
         List<Pool> pools = ctx.catalog().pools().list();
-        java.util.Set<String> servers = pools.stream().filter(p -> p.poolId().equals(poolId)).findFirst()
-                .map(p -> PoolUri.stored(p.uri()).servers()).orElse(java.util.Set.of());
+        Optional<Pool> here = pools.stream().filter(p -> p.poolId().equals(poolId)).findFirst();
+        java.util.Set<String> servers = here.map(p -> PoolUri.stored(p.uri()).servers()).orElse(java.util.Set.of());
         for (Pool other : pools) {
-            if (!other.poolId().equals(poolId) && !java.util.Collections.disjoint(servers, PoolUri.stored(other.uri()).servers())) {
-                Optional<String> there = databases.pointedAtBy(other.poolId(), database);
-                if (there.isPresent()) {
-                    return Optional.of(there.get() + " (through pool " + other.poolId() + ", registered on the same server)");
-                }
+            if (other.poolId().equals(poolId)) {
+                continue;
+            }
+            Optional<String> there = databases.pointedAtBy(other.poolId(), database);
+            if (there.isEmpty()) {
+                continue; // no org lives in a database of this name there: nothing to mistake it for
+            }
+            if (!java.util.Collections.disjoint(servers, PoolUri.stored(other.uri()).servers())) {
+                return Optional.of(there.get() + " (through pool " + other.poolId() + ", registered on the same server)");
+            }
+            // spelled otherwise (localhost / 127.0.0.1, a DNS name / its address, an SRV name): ask the servers themselves
+            if (here.isPresent() && sameDatabase(here.get(), other, database)) {
+                return Optional.of(there.get() + " (through pool " + other.poolId() + ": a probe written in " + database + " on " + poolId
+                        + " was read back through " + other.poolId() + ", so both pools are one server; fix their URIs)");
             }
         }
         return Optional.empty();
     }
+
+    /**
+     * Whether {@code database} on {@code a} is the very database of that name on {@code b}: a probe document written
+     * through {@code a}, looked up through {@code b}, then removed. Only asked when an org lives in a database of that name
+     * on {@code b} (the source a move retained, most often). Fails safe: a probe that cannot be made counts as the same.
+     */
+    private boolean sameDatabase(Pool a, Pool b, String database) {
+        String token = "gc-probe-" + java.util.UUID.randomUUID();
+        MongoDatabase onA = ctx.pools().database(a.poolId(), a.uri(), database);
+        com.mongodb.client.MongoCollection<org.bson.Document> probe = onA.getCollection(PROBE);
+        try {
+            probe.insertOne(new org.bson.Document("_id", token));
+            return ctx.pools().database(b.poolId(), b.uri(), database).getCollection(PROBE)
+                    .countDocuments(new org.bson.Document("_id", token)) > 0;
+        } catch (RuntimeException e) {
+            return true;
+        } finally {
+            try {
+                probe.drop();
+            } catch (RuntimeException ignored) {
+                // the database is dropped next, or kept and its probe collection with it (named for what it is)
+            }
+        }
+    }
+
+    /** The collection a same-server probe lives in for a moment. */
+    static final String PROBE = "tenantctl_gc_probe";
 }

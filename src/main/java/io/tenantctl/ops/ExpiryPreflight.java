@@ -28,10 +28,15 @@ final class ExpiryPreflight {
     private ExpiryPreflight() {
     }
 
-    /** Whether {@code wanted} expires documents sooner than {@code had} (null: the collection has no such TTL index yet). */
+    /**
+     * Whether {@code wanted} may expire documents {@code had} (null: no such index yet) did not: anything but the same
+     * key, the same filter and no shorter an expiry is counted (another date field, a filter widened or dropped).
+     */
     static boolean expiresMore(IndexSpec wanted, IndexSpec had) {
         return wanted.expireAfterSeconds() != null && wanted.key().size() == 1
-                && (had == null || had.expireAfterSeconds() == null || wanted.expireAfterSeconds() < had.expireAfterSeconds());
+                && (had == null || had.expireAfterSeconds() == null || wanted.expireAfterSeconds() < had.expireAfterSeconds()
+                || !had.key().toJson().equals(wanted.key().toJson())
+                || !java.util.Objects.equals(had.partialFilterExpression(), wanted.partialFilterExpression()));
     }
 
     /** The documents of {@code collection} that {@code index} would delete now (within its partial filter), if any. */

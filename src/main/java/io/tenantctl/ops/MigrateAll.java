@@ -117,7 +117,7 @@ public final class MigrateAll {
         }
         try (AutoCloseable lock = control.joinRunId() != null ? () -> { } : lock(req.waitForLock(), req.drive().cancel())) {
             RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated"), () -> start(req, sel),
-                    run -> work(run, req.manifest()));
+                    run -> work(run, req.manifest(), control.resumeRunId() != null));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
             return new Result(ran.report().map(o -> o.with(o.error(), plan(null))), ran.interrupted(), args(run).schemaHash(),
                     summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"));
@@ -146,9 +146,12 @@ public final class MigrateAll {
     }
 
     /** The work on a migrate-all run: the run's own manifest (which {@code given}, if any, must be) and flags. */
-    private RunEngine.Work work(RunRepository.Run run, SchemaManifest given) {
-        // an older rollout taken up after a newer one would take the newer one's orgs back to its manifest
-        ctx.catalog().runs().startedAfter(run.runId(), VERB).ifPresent(newer -> {
+    private RunEngine.Work work(RunRepository.Run run, SchemaManifest given, boolean resuming) {
+        // an older rollout taken up after a newer one would take the newer one's orgs back to its manifest (one that is
+        // over and only joined is just reported)
+        boolean goesOn = resuming || run.runStatus() == io.tenantctl.catalog.RunStatus.RUNNING
+                || run.runStatus() == io.tenantctl.catalog.RunStatus.INTERRUPTED;
+        ctx.catalog().runs().startedAfter(run.runId(), VERB).filter(newer -> goesOn).ifPresent(newer -> {
             throw TenantctlException.usage("migrate-all run " + newer.runId() + " (started " + newer.startedAt() + ") came after run "
                     + run.runId() + ": working on " + run.runId() + " now would take orgs back to its older manifest; roll out what you "
                     + "want with a new run ('tenantctl migrate-all --schema FILE'), or end this one with 'tenantctl runs cancel " + run.runId() + "'");

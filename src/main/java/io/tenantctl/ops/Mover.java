@@ -328,6 +328,7 @@ final class Mover {
         long docs = 0;
         long reported = System.nanoTime();
         for (String name : collections(source)) {
+            stillOurs(m, MoveState.PLANNED); // the longest phase: a mover that outlived its lease stops before each collection
             sent.collection(name);
             createLike(source, target, name, attempts);
             MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
@@ -409,9 +410,14 @@ final class Mover {
      * the application wrote since.
      */
     private void stillOurs(MoveRepository.Move m) {
+        stillOurs(m, MoveState.COPYING);
+    }
+
+    /** As {@link #stillOurs(MoveRepository.Move)}, for a move that should be in {@code expected} (the first copy: planned). */
+    private void stillOurs(MoveRepository.Move m, MoveState expected) {
         MoveState state = moves.find(m.moveId()).map(MoveRepository.Move::state).orElse(null);
         Optional<String> user = databases.pointedAtBy(m.toPool(), m.toDatabase());
-        if (state != MoveState.COPYING || user.isPresent()) {
+        if (state != expected || user.isPresent()) {
             throw failure("move " + m.moveId() + " of org " + m.orgId() + " is no longer copying" + (state == null ? "" : " (it is " + state.db() + ")")
                     + (user.isPresent() ? " and " + m.toDatabase() + " on " + m.toPool() + " is org " + user.get() + "'s database now" : "")
                     + ": someone else ended it while this process was away; nothing more was written");
