@@ -444,7 +444,14 @@ public final class Rebalance {
         MoveRepository moves = ctx.catalog().moves();
         List<GcItem> items = new ArrayList<>();
         DatabaseGc gc = new DatabaseGc(ctx, engine().orgLeases());
-        for (RestoreRepository.Retired r : databases.retiredBefore(Instant.now().minus(olderThan))) {
+        List<RestoreRepository.Retired> retired = databases.retiredBefore(Instant.now().minus(olderThan));
+        Set<String> unknown = new java.util.TreeSet<>(dropChanged);
+        retired.forEach(r -> unknown.remove(r.poolId() + "/" + r.databaseName()));
+        if (!unknown.isEmpty()) { // a typo must not pass for "dropped what I merged"
+            throw TenantctlException.usage("--drop-changed " + String.join(",", unknown) + ": no retired database of that name (POOL/DATABASE) "
+                    + "is older than --older-than; see 'tenantctl rebalance gc --dry-run'");
+        }
+        for (RestoreRepository.Retired r : retired) {
             String reason = String.valueOf(r.reason());
             String kind = reason.startsWith("source of move") ? "retained_source"
                     : reason.startsWith("target of reverted move") ? "reverted_target"

@@ -54,6 +54,11 @@ class GcRetainedSourceWrittenTest {
             assertThat(item.get("detail").asText()).as(gc.toString()).contains("written since move " + moveId).contains("a_notes")
                     .contains("--drop-changed pool-0/org_acme");
 
+            Cli.Result typo = f.cli.run("rebalance", "gc", "--older-than", "0", "--drop-changed", "pool-0/org_acmee");
+            assertThat(typo.exitCode()).as("a typo is not 'dropped what I merged': " + typo).isEqualTo(2);
+            assertThat(typo.err()).contains("pool-0/org_acmee");
+            assertThat(f.databaseNames("pool-0")).contains("org_acme");
+
             // once a person merged the write into the org, they drop it on purpose
             JsonNode forced = strictJson(ok(f.cli, "rebalance", "gc", "--older-than", "0", "--drop-changed", "pool-0/org_acme", "-o", "json"));
             assertThat(forced.get("items").get(0).get("action").asText()).as(forced.toString()).isEqualTo("dropped");
