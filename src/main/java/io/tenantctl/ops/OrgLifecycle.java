@@ -220,7 +220,7 @@ public final class OrgLifecycle {
         // 2. the final backup, as a backup run of its own (it takes the org's lease itself), between two fingerprints of the
         //    frozen database: a client whose cached routing still said writable may write during the backup, into a
         //    collection already streamed - in no backup, and gone once purge drops the database - so then nothing is deleted
-        Fingerprint atFreeze = fingerprint(frozen, before);
+        Fingerprint atFreeze = fingerprint(frozen, before, "final backup of org " + orgId + " failed");
         Backup.Result b;
         try {
             b = finalBackup(orgId, store, false, cancel);
@@ -238,7 +238,8 @@ public final class OrgLifecycle {
             throw new TenantctlException(TenantctlException.Category.FAILED, "final backup of org " + orgId + " failed (run "
                     + b.report().runId() + "): " + (line == null ? "no result" : java.util.Objects.requireNonNullElse(b.report().why(line, b.interrupted()), "not started")) + "; nothing deleted" + put);
         }
-        List<String> written = fingerprint(frozen, before).differences(atFreeze);
+        List<String> written = fingerprint(frozen, before, "org " + orgId + " was backed up (run " + b.report().runId()
+                + ") but could not be checked afterwards").differences(atFreeze);
         if (!written.isEmpty()) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " was written during its final backup (collections "
                     + String.join(", ", written) + "), so the backup (run " + b.report().runId() + ") may miss it: nothing deleted"
@@ -258,13 +259,13 @@ public final class OrgLifecycle {
     }
 
     /** The frozen org's database as it is now, each collection's count and digest; a failure to read it stops the delete. */
-    private Fingerprint fingerprint(Org frozen, OrgStatus before) {
+    private Fingerprint fingerprint(Org frozen, OrgStatus before, String failed) {
         try {
             Pool pool = ctx.catalog().pools().get(frozen.poolId());
             return Mover.fingerprint(ctx.pools().database(pool.poolId(), pool.uri(), frozen.databaseName()));
         } catch (RuntimeException e) {
-            throw new TenantctlException(TenantctlException.Category.FAILED, "final backup of org " + frozen.orgId() + " failed: reading its "
-                    + "database on pool " + frozen.poolId() + ": " + Errors.oneLine(e) + "; nothing deleted" + thaw(frozen, before), e);
+            throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": reading its database on pool " + frozen.poolId()
+                    + ": " + Errors.oneLine(e) + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);
         }
     }
 
