@@ -48,16 +48,7 @@ class DueClockSkewTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme"); // free tier: due every 168 h
             f.notes("acme", "a_notes", 10);
-            Instant ahead = Instant.now().plus(Duration.ofDays(400)); // this worker's clock is 400 days ahead
-            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
-                 FileObjectStore store = new FileObjectStore(f.storeDir)) {
-                Backup op = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store);
-                RunReport r = op.run(new Backup.Request(new Backup.Selector(List.of("acme"), false, List.of(), false),
-                        new Backup.Copy(Compression.GZIP, false), false,
-                        new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, new CancelToken(), Progress.NONE),
-                        Clock.fixed(ahead, ZoneOffset.UTC))).report();
-                assertThat(r.count("backed_up")).isEqualTo(1);
-            }
+            PruneClockSkewTest.backupByAWorkerAt(f, "acme", Instant.now().plus(Duration.ofDays(400))); // its clock is 400 days ahead
             // ten days pass (by the catalog's clock, that backup was recorded ten days ago); no backup since
             try (Connection c = DriverManager.getConnection(f.catalogUrl); Statement s = c.createStatement()) {
                 s.executeUpdate("update backups set recorded_at = recorded_at - interval '10 days', started_at = started_at - interval '10 days', "

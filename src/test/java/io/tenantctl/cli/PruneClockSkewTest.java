@@ -52,18 +52,7 @@ class PruneClockSkewTest {
             f.backup("acme");
             f.db("acme").getCollection("a_notes").insertOne(new Document("_id", "newest order"));
 
-            String last;
-            Instant skewed = Instant.now().minus(Duration.ofDays(400)); // this worker's clock is 400 days behind
-            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
-                 FileObjectStore store = new FileObjectStore(f.storeDir)) {
-                Backup op = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store);
-                RunReport r = op.run(new Backup.Request(new Backup.Selector(List.of("acme"), false, List.of(), false),
-                        new Backup.Copy(Compression.GZIP, false), false,
-                        new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, new CancelToken(), Progress.NONE),
-                        Clock.fixed(skewed, ZoneOffset.UTC))).report();
-                assertThat(r.count("backed_up")).isEqualTo(1);
-                last = r.orgs().get(0).detail().path("backup_id").asText();
-            }
+            String last = backupByAWorkerAt(f, "acme", Instant.now().minus(Duration.ofDays(400))); // its clock is 400 days behind
 
             JsonNode pruned = strictJson(ok(f.cli, "backups", "prune", "--org", "acme", "-o", "json"));
 
@@ -71,6 +60,20 @@ class PruneClockSkewTest {
             assertThat(lastKept).as("the backup taken last (the only one with 'newest order') survives prune: %s", pruned).isTrue();
             JsonNode restore = strictJson(ok(f.cli, "restore", "--org", "acme", "--dry-run", "-o", "json"));
             assertThat(restore.toString()).as("restore without --backup takes the one taken last").contains(last);
+        }
+    }
+
+    /** One backup of {@code orgId} (gzip) taken by a worker whose clock says {@code at}; its backup id. */
+    static String backupByAWorkerAt(BackupFixture f, String orgId, Instant at) throws Exception {
+        try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+             FileObjectStore store = new FileObjectStore(f.storeDir)) {
+            Backup op = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store);
+            RunReport r = op.run(new Backup.Request(new Backup.Selector(List.of(orgId), false, List.of(), false),
+                    new Backup.Copy(Compression.GZIP, false), false,
+                    new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, new CancelToken(), Progress.NONE),
+                    Clock.fixed(at, ZoneOffset.UTC))).report();
+            assertThat(r.count("backed_up")).isEqualTo(1);
+            return r.orgs().get(0).detail().path("backup_id").asText();
         }
     }
 }

@@ -42,16 +42,7 @@ class RestoreToOrgOverAnExistingOrgTest {
             f.db("globex").getCollection("secrets").insertOne(new Document("_id", 1).append("owner", "globex").append("card", "4111"));
             f.backup("globex");
 
-            // an in-place restore of acme fails after the drop (the pool refuses one create): acme stays restoring
-            Cli failing = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", f.storeDir.toUri().toString(),
-                    "USER", "test")).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                        if (db.equals("org_acme") && HookedPools.is(cmd, "create") && "b_notes".equals(cmd.getString("create"))) {
-                            throw HookedPools.commandError(13, "not authorized");
-                        }
-                    }));
-            Cli.Result inPlace = failing.run("restore", "--org", "acme", "--backup", acmeBackup, "--in-place", "--drop-existing");
-            assertThat(inPlace.exitCode()).as(inPlace.toString()).isEqualTo(1);
-            assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+            leftRestoringByItsOwnInPlaceRestore(f, acmeBackup);
 
             // a mistyped command (or one copied from a runbook): globex's backup "to a new org" named acme
             Cli.Result r = f.cli.run("restore", "--org", "globex", "--to-org", "acme");
@@ -62,5 +53,44 @@ class RestoreToOrgOverAnExistingOrgTest {
                     .isEmpty();
             assertThat(r.exitCode()).as("--to-org of an existing org is refused: %s", r).isEqualTo(2);
         }
+    }
+
+    /** The same after a clone of globex into acme long ago, which succeeded: that old run does not make acme a clone now. */
+    @Test
+    void aSucceededCloneLongAgoDoesNotLetToOrgTakeUpTheOrgLeftRestoringByItsOwnInPlaceRestore() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("globex");
+            f.db("globex").getCollection("secrets").insertOne(new Document("_id", 1).append("owner", "globex"));
+            f.backup("globex");
+            // months ago: acme was made as a clone of globex, and has lived its own life since
+            CliFixture.ok(f.cli, "restore", "--org", "globex", "--to-org", "acme");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            f.notes("acme", "a_notes", 1500);
+            f.db("acme").getCollection("b_notes").insertOne(new Document("_id", 1).append("owner", "acme"));
+            String acmeBackup = f.backup("acme");
+            f.db("globex").getCollection("secrets").insertOne(new Document("_id", 2).append("owner", "globex").append("card", "4111"));
+            f.backup("globex");
+            leftRestoringByItsOwnInPlaceRestore(f, acmeBackup);
+
+            Cli.Result r = f.cli.run("restore", "--org", "globex", "--to-org", "acme"); // the clone command, from shell history
+
+            assertThat(f.db("acme").getCollection("secrets").find(new Document("_id", 2)).into(new ArrayList<>()))
+                    .as("acme must not be given globex's newest documents; the restore said: %s", r).isEmpty();
+            assertThat(r.exitCode()).as("--to-org of an org an in-place restore left restoring is refused: %s", r).isEqualTo(2);
+        }
+    }
+
+    /** An in-place restore of acme that fails after the drop (the pool refuses one create): acme stays restoring. */
+    private static void leftRestoringByItsOwnInPlaceRestore(BackupFixture f, String acmeBackup) {
+        String database = f.org("acme").get("database_name").asText();
+        Cli failing = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", f.storeDir.toUri().toString(),
+                "USER", "test")).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+                    if (db.equals(database) && HookedPools.is(cmd, "create") && "b_notes".equals(cmd.getString("create"))) {
+                        throw HookedPools.commandError(13, "not authorized");
+                    }
+                }));
+        Cli.Result inPlace = failing.run("restore", "--org", "acme", "--backup", acmeBackup, "--in-place", "--drop-existing");
+        assertThat(inPlace.exitCode()).as(inPlace.toString()).isEqualTo(1);
+        assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
     }
 }
