@@ -132,7 +132,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         }
         RunControl control = fanout.control();
         // a joined or resumed run's manifest and flags are the run's: a new command without --schema would apply the built-in one
-        String runId = control.resumeRunId() != null ? control.resumeRunId() : control.joinRunId();
+        String runId = control.runId();
         boolean runsOwn = control.existing() && schema == null;
         String migrate = runsOwn ? "tenantctl migrate-all --resume " + runId : "tenantctl migrate-all --org " + orgId + Summary.schemaOption(schema);
         // a flag the run was not started with takes a new run of this org, with the run's manifest file

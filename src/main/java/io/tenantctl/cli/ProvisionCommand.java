@@ -134,7 +134,7 @@ final class ProvisionCommand implements Callable<Integer> {
     private String again(String orgId) {
         RunControl control = fanout.control();
         if (control.existing()) {
-            return "tenantctl provision --resume " + (control.resumeRunId() != null ? control.resumeRunId() : control.joinRunId());
+            return "tenantctl provision --resume " + control.runId();
         }
         return "tenantctl provision " + orgId + Summary.schemaOption(schema) + ("free".equals(tier) ? "" : " --tier " + tier)
                 + (pool == null ? "" : " --pool " + pool);

@@ -21,4 +21,9 @@ public record RunControl(boolean detach, String joinRunId, String resumeRunId) {
     public boolean existing() {
         return joinRunId != null || resumeRunId != null;
     }
+
+    /** The run joined or resumed (null when the command starts one). */
+    public String runId() {
+        return joinRunId != null ? joinRunId : resumeRunId;
+    }
 }

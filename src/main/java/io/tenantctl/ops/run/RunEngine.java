@@ -285,7 +285,7 @@ public final class RunEngine {
         RunControl control = drive.control();
         String runId;
         if (control.existing()) {
-            runId = control.joinRunId() != null ? control.joinRunId() : control.resumeRunId();
+            runId = control.runId();
         } else {
             runId = start.get();
             ctx.catalog().runs().setPerPool(runId, drive.settings().perPool()); // before its id is shown to any worker
@@ -335,7 +335,7 @@ public final class RunEngine {
      * over — succeeded, failed, aborted or cancelled — is only reported (empty).
      */
     private Optional<RunRepository.Run> existing(RunControl control, String verb) {
-        String runId = control.joinRunId() != null ? control.joinRunId() : control.resumeRunId();
+        String runId = control.runId();
         RunRepository.Run run = runOf(runId, verb);
         if (control.resumeRunId() != null) {
             reopen(runId);
