@@ -50,7 +50,13 @@ public final class Backups {
 
     /** One backup as the catalog and the store see it together. */
     public record Entry(String orgId, String backupId, String status, Instant startedAt, Instant finishedAt, Long docs, Long bytes,
-                        String sha256, String location, boolean inCatalog, boolean inStore, String error) {
+                        String sha256, String location, boolean inCatalog, boolean inStore, String error,
+                        @com.fasterxml.jackson.annotation.JsonIgnore Instant recordedAt) {
+
+        /** When the backup happened as retention orders backups: the catalog's clock, or the id's time for one it lacks. */
+        Instant order() {
+            return recordedAt != null ? recordedAt : startedAt;
+        }
     }
 
     /** One backup with its manifest (null when it has none). */
@@ -147,7 +153,7 @@ public final class Backups {
             String error = row != null ? row.error() : status.equals(COMPLETE) ? "not recorded in the catalog" : null;
             out.add(new Entry(orgId, id, status, started, row == null ? null : row.finishedAt(), row == null ? null : row.docs(),
                     row != null && row.bytes() != null ? row.bytes() : l == null ? null : l.storedBytes(),
-                    row == null ? null : row.sha256(), location, row != null, l != null, error));
+                    row == null ? null : row.sha256(), location, row != null, l != null, error, row == null ? null : row.recordedAt()));
         }
         return out;
     }
@@ -179,8 +185,6 @@ public final class Backups {
             byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);
         }
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
-        Map<String, Instant> recorded = new java.util.HashMap<>(); // by the catalog's clock: the order backups really came in
-        backups.list(null).forEach(b -> recorded.put(b.backupId(), b.recordedAt()));
         List<Decision> decisions = new ArrayList<>();
         for (var org : byOrg.entrySet()) {
             BackupPolicyRepository.Policy policy = ctx.catalog().orgs().find(org.getKey()).map(Org::tier).map(policies::forTier)
@@ -188,7 +192,7 @@ public final class Backups {
             int keepLast = req.keepLast() != null ? req.keepLast() : policy.keepLast();
             int keepDaily = req.keepDaily() != null ? req.keepDaily() : policy.retentionDays();
             int keepWeekly = req.keepWeekly() != null ? req.keepWeekly() : 0;
-            decisions.addAll(decide(org.getValue(), recorded, keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now));
+            decisions.addAll(decide(org.getValue(), keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now));
         }
         return new PruneResult(req.dryRun(), req.dryRun() ? decisions : deleteUnderLeases(decisions));
     }
@@ -230,15 +234,13 @@ public final class Backups {
     }
 
     /**
-     * What retention keeps of one org's backups. Newest first by when the catalog recorded them ({@code recorded}; a
-     * backup only in the store by the time in its id): the worker that took one may have had its clock wrong, and its
-     * started_at must not make the backup taken last look old enough to delete.
+     * What retention keeps of one org's backups. Newest first by {@link Entry#order}, when the catalog recorded them: the
+     * worker that took one may have had its clock wrong, and its started_at must not make the backup taken last look old
+     * enough to delete.
      */
-    private static List<Decision> decide(List<Entry> entries, Map<String, Instant> recorded, int keepLast, int keepDaily, int keepWeekly,
-                                         Duration grace, Instant now) {
-        java.util.function.Function<Entry, Instant> order = e -> recorded.getOrDefault(e.backupId(), e.startedAt());
+    private static List<Decision> decide(List<Entry> entries, int keepLast, int keepDaily, int keepWeekly, Duration grace, Instant now) {
         List<Entry> complete = entries.stream().filter(e -> e.status().equals(COMPLETE))
-                .sorted(Comparator.comparing(order).thenComparing(Entry::backupId).reversed()).toList();
+                .sorted(Comparator.comparing(Entry::order).thenComparing(Entry::backupId).reversed()).toList();
         Map<String, String> keep = new LinkedHashMap<>();
         for (int i = 0; i < complete.size(); i++) {
             Entry e = complete.get(i);
