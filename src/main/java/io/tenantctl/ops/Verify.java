@@ -325,13 +325,13 @@ public final class Verify {
                             fixed.add("org " + org.orgId() + ": would create " + what);
                         } else {
                             Retry.Attempts attempts = new Retry.Attempts();
-                            Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
-                            diff.missingCollections().forEach(c -> SchemaApply.createCollection(db, c, ctx.retry(), attempts));
+                            Set<String> created = Set.copyOf(diff.missingCollections()); // new and empty: nothing to check in them
+                            created.forEach(c -> SchemaApply.createCollection(db, c, ctx.retry(), attempts));
                             List<String> left = new ArrayList<>();
                             diff.missingIndexes().forEach((c, list) -> {
                                 List<io.tenantctl.schema.IndexSpec> safe = new ArrayList<>();
                                 for (io.tenantctl.schema.IndexSpec i : list) {
-                                    String unsafe = existing.contains(c) ? unsafe(db, c, i, attempts) : null;
+                                    String unsafe = created.contains(c) ? null : unsafe(db, c, i, attempts);
                                     if (unsafe == null) {
                                         safe.add(i);
                                     } else {
