@@ -377,7 +377,7 @@ final class Mover {
         long written = 0;
         java.util.Set<String> onTarget = new java.util.HashSet<>(collections(target));
         for (String name : collections(source)) {
-            stillOurs(m); // before anything is written to the target, each collection's worth
+            stillOurs(m, MoveState.COPYING); // before anything is written to the target, each collection's worth
             MongoCollection<RawBsonDocument> in = source.getCollection(name, RawBsonDocument.class);
             Fingerprint.Builder frozen = new Fingerprint.Builder().collection(name);
             for (RawBsonDocument d : in.find().batchSize(BATCH)) {
@@ -397,7 +397,7 @@ final class Mover {
             written += syncCollection(source, target, name, attempts, deadline);
         }
         for (String gone : onTarget) {
-            stillOurs(m);
+            stillOurs(m, MoveState.COPYING);
             target.getCollection(gone).drop(); // dropped on the source after the first copy
         }
         return new Copied(new Fingerprint(ledger), bytes, written);
@@ -407,13 +407,9 @@ final class Mover {
      * Refuses to write on when this move is no longer the one copying into its target: a mover that outlived its lease
      * (a stopped process, a catalog out of reach) may find its move rolled back by 'rebalance resume' and its target's
      * name taken by another move that went live there — syncing that database from the old source would delete what
-     * the application wrote since.
+     * the application wrote since. {@code expected}: the state this step runs in (planned for the first copy, copying for
+     * the catch-up).
      */
-    private void stillOurs(MoveRepository.Move m) {
-        stillOurs(m, MoveState.COPYING);
-    }
-
-    /** As {@link #stillOurs(MoveRepository.Move)}, for a move that should be in {@code expected} (the first copy: planned). */
     private void stillOurs(MoveRepository.Move m, MoveState expected) {
         MoveState state = moves.find(m.moveId()).map(MoveRepository.Move::state).orElse(null);
         Optional<String> user = databases.pointedAtBy(m.toPool(), m.toDatabase());
