@@ -42,11 +42,9 @@ class MigrateAllExpiryTest {
     void aNewTtlIndexThatWouldDeleteExistingDocumentsIsRefusedNamingHowManyUnlessAllowed(@TempDir Path dir) {
         try (TestPools pools = new TestPools(1); MongoClient direct = MongoClients.create(pools.uri(0))) {
             String url = CliFixture.initialisedCatalog();
-            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
-            CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
-            Path v1 = MigrateAllFixture.write(dir, "v1.json", V1);
+            Cli cli = acmeOnOnePool(url, pools, dir, V1);
+            Path v1 = dir.resolve("v1.json");
             Path v2 = MigrateAllFixture.write(dir, "v2.json", V2_TTL);
-            MigrateAllFixture.provision(cli, v1, List.of("acme"));
             MongoCollection<Document> sessions = direct.getDatabase("org_acme").getCollection("sessions");
             fiveSessionsThreeExpired(sessions);
 
@@ -77,5 +75,45 @@ class MigrateAllExpiryTest {
             sessions.insertOne(new Document("_id", i).append("user", "u" + i)
                     .append("expiresAt", Date.from(now.plusSeconds(i < 3 ? -86_400 : 86_400))));
         }
+    }
+
+    /**
+     * A conflicting TTL index rebuilt with --replace-conflicting on another date field (same name, same 30 days) expires
+     * every document whose new field is older than that, none of which the old index would have: counted and refused
+     * too (as is a filter widened or dropped), not only a shorter expiry.
+     */
+    @Test
+    void aTtlIndexRebuiltOnAnotherDateFieldIsCountedAndRefusedUnlessAllowed(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1); MongoClient direct = MongoClients.create(pools.uri(0))) {
+            Cli cli = acmeOnOnePool(CliFixture.initialisedCatalog(), pools, dir, """
+                    {"collections": [{"name": "sessions", "indexes": [
+                      {"name": "ttl", "key": {"createdAt": 1}, "expireAfterSeconds": 2592000}]}]}
+                    """);
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", """
+                    {"collections": [{"name": "sessions", "indexes": [
+                      {"name": "ttl", "key": {"lastSeenAt": 1}, "expireAfterSeconds": 2592000}]}]}
+                    """);
+            MongoCollection<Document> sessions = direct.getDatabase("org_acme").getCollection("sessions");
+            Instant now = Instant.now();
+            for (int i = 0; i < 5; i++) { // all created today (the old index expires none); three last seen 60 days ago
+                sessions.insertOne(new Document("_id", i).append("createdAt", Date.from(now))
+                        .append("lastSeenAt", Date.from(now.minusSeconds(i < 3 ? 60L * 86_400 : 60))));
+            }
+
+            Cli.Result r = cli.run("migrate-all", "--schema", v2.toString(), "--replace-conflicting", "-o", "json");
+
+            assertThat(r.exitCode()).as("the rebuilt TTL index would delete 3 sessions at once: refused unless --allow-expiry; %s", r)
+                    .isEqualTo(1);
+            JsonNode failed = strictJson(r).get("failed").get(0);
+            assertThat(failed.get("error").asText()).as(r.toString()).contains("3 documents").contains("--allow-expiry");
+        }
+    }
+
+    /** One pool, and org acme on it provisioned with the manifest {@code v1} (written to v1.json in {@code dir}). */
+    private static Cli acmeOnOnePool(String url, TestPools pools, Path dir, String v1) {
+        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
+        CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
+        MigrateAllFixture.provision(cli, MigrateAllFixture.write(dir, "v1.json", v1), List.of("acme"));
+        return cli;
     }
 }
