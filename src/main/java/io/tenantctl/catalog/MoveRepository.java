@@ -114,8 +114,9 @@ public final class MoveRepository {
      * {@code status}, the source is recorded as retired (kept until gc), and the move is flipped. False, with nothing
      * written, when the org or the move changed meanwhile.
      */
-    public boolean flip(Move m, long expectedVersion, OrgStatus status) {
+    public boolean flip(Move m, String toUri, long expectedVersion, OrgStatus status) {
         return catalog.inTransaction(c -> {
+            RestoreRepository.requireUri(c, m.toPool(), toUri);
             if (!RestoreRepository.flipPointer(c, m.orgId(), expectedVersion, m.toPool(), m.toDatabase(), null, status,
                     "source of move " + m.moveId() + " to " + m.toPool() + ": kept until 'rebalance gc'")) {
                 return false;
@@ -130,10 +131,22 @@ public final class MoveRepository {
 
     /**
      * Revert, in one transaction: the org (still at {@code expectedVersion}) points back at the move's retained source,
-     * the target is retired, and the move is reverted.
+     * the target is retired, and the move is reverted. Refused, nothing written, when the source pool is no longer
+     * active, has no room left (placement filled the place the move freed), or has another URI than {@code fromUri}.
      */
-    public boolean flipBack(Move m, long expectedVersion, OrgStatus status) {
+    public boolean flipBack(Move m, String fromUri, long expectedVersion, OrgStatus status) {
         return catalog.inTransaction(c -> {
+            Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, OrgRepository.PLACEMENT_LOCK);
+            RestoreRepository.requireUri(c, m.fromPool(), fromUri);
+            Optional<String> full = Sql.one(c, "select coalesce(case when status <> 'active' then 'is ' || status "
+                    + "when org_count >= capacity then 'is full (' || capacity || ' orgs): placement has used the room the move freed' "
+                    + "end, '') from (" + PoolRepository.SELECT + " where p.pool_id = ?) pool", rs -> rs.getString(1), m.fromPool())
+                    .filter(why -> !why.isEmpty());
+            if (full.isPresent()) {
+                throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, "pool " + m.fromPool()
+                        + " " + full.get() + ": nothing was reverted; to move org " + m.orgId() + " off " + m.toPool()
+                        + ", 'tenantctl rebalance move " + m.orgId() + " --to POOL'");
+            }
             if (!RestoreRepository.flipPointer(c, m.orgId(), expectedVersion, m.fromPool(), m.fromDatabase(), null, status,
                     "target of reverted move " + m.moveId() + ": kept until 'rebalance gc'")) {
                 return false;

@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 public final class PoolRepository {
 
-    private static final String SELECT = """
+    static final String SELECT = """
             select p.pool_id, p.uri, p.capacity, p.status, p.priority, p.created_at,
                    (select count(*) from orgs o where o.pool_id = p.pool_id and o.status <> 'deleted')
                    + (select count(*) from moves m where m.to_pool = p.pool_id

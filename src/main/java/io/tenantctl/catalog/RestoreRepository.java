@@ -28,9 +28,25 @@ public final class RestoreRepository {
      * (only if it is still at {@code expectedVersion}) and, when the database changed, records the old one as retired.
      * False, with nothing written, when the org changed meanwhile.
      */
-    public boolean flip(String orgId, long expectedVersion, String poolId, String databaseName, String schemaHash, OrgStatus status,
-                        String reason) {
-        return catalog.inTransaction(c -> flipPointer(c, orgId, expectedVersion, poolId, databaseName, schemaHash, status, reason));
+    public boolean flip(String orgId, long expectedVersion, String poolId, String poolUri, String databaseName, String schemaHash,
+                        OrgStatus status, String reason) {
+        return catalog.inTransaction(c -> {
+            requireUri(c, poolId, poolUri);
+            return flipPointer(c, orgId, expectedVersion, poolId, databaseName, schemaHash, status, reason);
+        });
+    }
+
+    /**
+     * On the caller's transaction, until it ends: {@code poolId} still has the URI {@code uri} a copy was just written
+     * through (its row share-locked, so 'pools set-uri' waits for the flip). Otherwise a failure, nothing written: the
+     * pointer must not send applications to a server that never got the copy.
+     */
+    static void requireUri(java.sql.Connection c, String poolId, String uri) throws SQLException {
+        Optional<String> now = Sql.one(c, "select uri from pools where pool_id = ? for share", rs -> rs.getString(1), poolId);
+        if (now.isPresent() && !now.get().equals(uri)) {
+            throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, "pool " + poolId
+                    + "'s URI was changed ('pools set-uri') while the copy was written through the one it had: nothing was flipped");
+        }
     }
 
     /**

@@ -143,7 +143,7 @@ final class Mover {
             long copyMs = millis(copyStart);
             moves.copied(m.moveId(), copied.ledger().toJson(), copied.ledger().docs(), copied.bytes(), copyMs);
             Org now = ctx.catalog().orgs().get(orgId);
-            if (!moves.flip(m, now.version(), m.priorStatus())) {
+            if (!moves.flip(m, to.uri(), now.version(), m.priorStatus())) {
                 throw failure("org " + orgId + " was changed by someone else during the move; its pointer was left as it was");
             }
             long freezeMs = millis(frozenAt);
@@ -219,7 +219,7 @@ final class Mover {
         try {
             requireLedger(m, ledger, from, to);
             Org now = ctx.catalog().orgs().get(m.orgId());
-            if (!moves.flipBack(m, now.version(), status)) {
+            if (!moves.flipBack(m, from.uri(), now.version(), status)) {
                 throw failure("org " + m.orgId() + " was changed by someone else during the revert; its pointer was left as it was");
             }
             return "org " + m.orgId() + " is back on " + m.fromPool() + "/" + m.fromDatabase() + " (" + status + "); " + m.toDatabase()

@@ -151,7 +151,7 @@ public final class Restore {
             int indexes = copy(reader, db, currentDropped ? new CancelToken() : req.cancel());
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
             OrgStatus status = target.previousStatus().equals(Org.FAILED) || target.createOrg() ? Org.ACTIVE : target.previousStatus();
-            if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.databaseName(),
+            if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.pool().uri(), target.databaseName(),
                     reader.manifest().schemaHash(), status, reason)) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + target.orgId()
                         + " was changed by someone else during the restore; its pointer was left as it was");

@@ -78,8 +78,14 @@ public final class PoolClients implements PoolConnector {
         }
     }
 
+    /**
+     * The client for {@code poolId} at {@code uri}. Keyed by both: after 'pools set-uri' an operation that reads the pool
+     * anew gets a client for the server the pool names now, while one in flight keeps the client it started with (its
+     * pointer flip then refuses, the URI having changed).
+     */
     private MongoClient client(String poolId, String uri) {
-        return clients.computeIfAbsent(poolId, id -> {
+        return clients.computeIfAbsent(poolId + "\n" + uri, key -> {
+            String id = poolId;
             PoolUri stored = PoolUri.stored(uri);
             String resolved = stored.resolve(id, env);
             try {
