@@ -245,6 +245,11 @@ public final class Backup {
             Retry.Attempts attempts = new Retry.Attempts();
             List<String> names = ctx.retry().call(attempts, () -> db.listCollectionNames().into(new ArrayList<>()));
             names.removeIf(n -> n.startsWith("system."));
+            if (names.isEmpty()) { // recorded complete, a backup of nothing would be the org's newest: restore's default, kept by prune
+                throw new TenantctlException(TenantctlException.Category.FAILED, "database " + org.databaseName() + " on pool "
+                        + pool.poolId() + " has no collections (it does not exist): nothing to back up; 'tenantctl restore --org "
+                        + org.orgId() + "' brings back its newest backup");
+            }
             names.sort(null);
             for (String name : names) {
                 List<BsonDocument> indexes = ctx.retry().call(attempts,
