@@ -514,6 +514,12 @@ public final class Verify {
         }
     }
 
+    /** {@code d} as --older-than reads it back exactly: 7d, 12h, 90m or 45s. */
+    static String gcAge(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        return s % 86_400 == 0 ? s / 86_400 + "d" : s % 3_600 == 0 ? s / 3_600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
+    }
+
     /** Databases on pools that no catalog pointer explains: orphans, strays; retained copies (info within their grace). */
     private void strays(Map<String, Pool> pools, Map<String, Org> orgs, Map<String, Set<String>> databases, List<Seen> seen, Instant now,
                         Duration grace) {
@@ -543,10 +549,15 @@ public final class Verify {
                 RestoreRepository.Retired r = retired.get(key);
                 if (r != null) {
                     boolean within = r.retiredAt().plus(grace).isAfter(now);
+                    String reason = String.valueOf(r.reason());
+                    boolean moveLeftover = reason.startsWith("source of move") || reason.startsWith("target of reverted move");
                     seen.add(new Seen(within ? "retained_copy" : "retained_copy_overdue", within ? INFO : PROBLEM, r.orgId(), poolId, db,
-                            db + " on pool " + poolId + " is kept after it was replaced (" + r.reason() + "), retired " + r.retiredAt()
-                                    + (within ? "; within its " + grace.toDays() + "-day grace" : "; past its " + grace.toDays() + "-day grace"),
-                            "tenantctl rebalance gc --older-than " + Math.max(0, grace.toDays()) + "d"));
+                            db + " on pool " + poolId + " is kept after it was replaced (" + reason + "), retired " + r.retiredAt()
+                                    + (within ? "; within its " : "; past its ") + gcAge(grace) + " grace",
+                            // exactly the grace verify judged by (a 12h grace is not '0d', which would drop every copy)
+                            "tenantctl rebalance gc --older-than " + gcAge(grace) + (moveLeftover ? "   (gc keeps a copy written since its "
+                                    + "move and names the writes: merge them into the org, then 'tenantctl rebalance gc --drop-changed "
+                                    + poolId + "/" + db + "')" : "")));
                     continue;
                 }
                 MoveRepository.Move leftover = leftovers.get(key);
