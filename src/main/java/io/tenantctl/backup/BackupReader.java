@@ -60,6 +60,25 @@ public final class BackupReader {
     }
 
     /**
+     * Refuses a backup one of whose files is not in the store at the size its manifest records (a file deleted or cut
+     * short after the backup was taken): one listing, no file read. {@link #verify} reads them all.
+     */
+    public BackupReader checkFilesPresent() {
+        Map<String, Long> stored = new TreeMap<>();
+        store.list(layout.backupPrefix(manifest.orgId(), manifest.backupId())).forEach(o -> stored.put(o.key(), o.size()));
+        for (CollectionEntry e : manifest.collections()) {
+            String key = layout.fileKey(manifest.orgId(), manifest.backupId(), e.file());
+            Long size = stored.get(key);
+            if (size == null || size != e.bytes()) {
+                throw new BackupIntegrityException(key, key + (size == null ? " is listed in the manifest but missing from "
+                        + store.describe() : " holds " + size + " bytes, not the " + e.bytes() + " its manifest records")
+                        + ": the backup is damaged; choose another backup");
+            }
+        }
+        return this;
+    }
+
+    /**
      * Opens a backup. Throws {@link BackupIncompleteException} if it has files but no manifest, a usage error
      * if it does not exist or has a newer format, {@link BackupIntegrityException} if the manifest is malformed
      * or belongs to another org/backup.

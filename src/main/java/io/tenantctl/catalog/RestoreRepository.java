@@ -157,6 +157,26 @@ public final class RestoreRepository {
                 rs -> rs.getString(1), orgId)).filter(s -> s != null && !s.isEmpty());
     }
 
+    /**
+     * The backups restores still need, each with why: the one a restore run in progress reads (into its own org, or
+     * --to-org another), and the one the newest restore of an org left {@code restoring} was reading (re-running that
+     * restore needs it). Retention must not delete them.
+     */
+    public java.util.Map<String, String> backupsInUse() {
+        java.util.Map<String, String> inUse = new java.util.TreeMap<>();
+        catalog.inConnection(c -> Sql.query(c, """
+                select r.args ->> 'backup', 'restore run ' || r.run_id || ' (in progress) reads it' from runs r
+                where r.verb = 'restore' and r.status = 'running' and r.args ->> 'backup' is not null
+                union all
+                select * from (select distinct on (i.org_id) r.args ->> 'backup', 'org ' || i.org_id || ' is restoring from it: re-running '
+                       || 'restore run ' || r.run_id || ' needs it'
+                  from runs r join run_items i on i.run_id = r.run_id join orgs o on o.org_id = i.org_id
+                  where r.verb = 'restore' and o.status = 'restoring' and r.args ->> 'backup' is not null
+                  order by i.org_id, r.started_at desc) unfinished
+                """, rs -> new String[]{rs.getString(1), rs.getString(2)})).forEach(r -> inUse.putIfAbsent(r[0], r[1]));
+        return inUse;
+    }
+
     /** Removes an org row that a restore --to-org created and that never held data; only while it is unfinished. */
     public boolean deleteUnfinishedOrg(String orgId) {
         return catalog.inConnection(c -> Sql.update(c,

@@ -9,6 +9,7 @@ import io.tenantctl.catalog.BackupPolicyRepository;
 import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
+import io.tenantctl.catalog.RestoreRepository;
 import io.tenantctl.ops.run.OrgLeases;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.store.ObjectStore;
@@ -185,6 +186,7 @@ public final class Backups {
             byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);
         }
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
+        Map<String, String> inUse = new RestoreRepository(ctx.catalog()).backupsInUse();
         List<Decision> decisions = new ArrayList<>();
         for (var org : byOrg.entrySet()) {
             BackupPolicyRepository.Policy policy = ctx.catalog().orgs().find(org.getKey()).map(Org::tier).map(policies::forTier)
@@ -192,7 +194,8 @@ public final class Backups {
             int keepLast = req.keepLast() != null ? req.keepLast() : policy.keepLast();
             int keepDaily = req.keepDaily() != null ? req.keepDaily() : policy.retentionDays();
             int keepWeekly = req.keepWeekly() != null ? req.keepWeekly() : 0;
-            decisions.addAll(decide(org.getValue(), keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now));
+            decisions.addAll(decide(org.getValue(), keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now,
+                    damaged(org.getValue()), inUse));
         }
         return new PruneResult(req.dryRun(), req.dryRun() ? decisions : deleteUnderLeases(decisions));
     }
@@ -220,7 +223,12 @@ public final class Backups {
                 continue;
             }
             try {
+                Map<String, String> inUse = new RestoreRepository(ctx.catalog()).backupsInUse(); // a restore begun since the decision
                 for (Decision d : org.getValue()) {
+                    if (d.action().equals("delete") && inUse.containsKey(d.backupId())) {
+                        done.add(new Decision(d.orgId(), d.backupId(), d.status(), "keep", "needed: " + inUse.get(d.backupId()), d.bytes()));
+                        continue;
+                    }
                     if (d.action().equals("delete")) {
                         delete(d);
                     }
@@ -238,16 +246,18 @@ public final class Backups {
      * worker that took one may have had its clock wrong, and its started_at must not make the backup taken last look old
      * enough to delete.
      */
-    private static List<Decision> decide(List<Entry> entries, int keepLast, int keepDaily, int keepWeekly, Duration grace, Instant now) {
-        List<Entry> complete = entries.stream().filter(e -> e.status().equals(COMPLETE))
-                .sorted(Comparator.comparing(Entry::order).thenComparing(Entry::backupId).reversed()).toList();
+    private static List<Decision> decide(List<Entry> entries, int keepLast, int keepDaily, int keepWeekly, Duration grace, Instant now,
+                                         Map<String, String> damaged, Map<String, String> inUse) {
+        List<Entry> complete = newestFirst(entries).stream().filter(e -> !damaged.containsKey(e.backupId())).toList();
         Map<String, String> keep = new LinkedHashMap<>();
+        damaged.forEach((id, why) -> keep.put(id, "damaged (" + why + "): restore refuses it; kept for a person to look at"));
+        entries.stream().map(Entry::backupId).filter(inUse::containsKey).forEach(id -> keep.putIfAbsent(id, "needed: " + inUse.get(id)));
         for (int i = 0; i < complete.size(); i++) {
             Entry e = complete.get(i);
             if (i == 0) {
-                keep.put(e.backupId(), "newest complete backup (always kept)");
+                keep.putIfAbsent(e.backupId(), "newest restorable backup (always kept)");
             } else if (i < keepLast) {
-                keep.put(e.backupId(), "one of the last " + keepLast);
+                keep.putIfAbsent(e.backupId(), "one of the last " + keepLast);
             }
         }
         Set<LocalDate> days = new HashSet<>();
@@ -288,6 +298,30 @@ public final class Backups {
             out.add(new Decision(e.orgId(), e.backupId(), e.status(), action, reason, e.bytes()));
         }
         return out;
+    }
+
+    /** Complete backups, newest first by {@link Entry#order}. */
+    private static List<Entry> newestFirst(List<Entry> entries) {
+        return entries.stream().filter(e -> e.status().equals(COMPLETE))
+                .sorted(Comparator.comparing(Entry::order).thenComparing(Entry::backupId).reversed()).toList();
+    }
+
+    /**
+     * The complete backups, newer than an org's newest restorable one, that cannot be restored, each with why: a manifest
+     * that does not parse or is not the one recorded, a file missing or cut short (one manifest read and one listing
+     * each). "Newest complete, always kept" must mean one that restores, or prune deletes the one that does.
+     */
+    private Map<String, String> damaged(List<Entry> entries) {
+        Map<String, String> damaged = new LinkedHashMap<>();
+        for (Entry e : newestFirst(entries)) {
+            try {
+                BackupReader.open(store, layout, e.orgId(), e.backupId()).checkRecorded(e.sha256()).checkFilesPresent();
+                return damaged;
+            } catch (RuntimeException unreadable) {
+                damaged.put(e.backupId(), Errors.oneLine(unreadable));
+            }
+        }
+        return damaged;
     }
 
     private void delete(Decision d) {

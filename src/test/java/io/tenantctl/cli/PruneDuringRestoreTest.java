@@ -56,7 +56,7 @@ class PruneDuringRestoreTest {
             assertThat(backupStillThere).as("the backup being restored was pruned: %s", prune.get()).isTrue();
             f.assertHolds("acme", asOfOld);
             assertThat(prune.get().exitCode()).as(prune.get().toString()).isZero();
-            assertThat(prune.get().out()).as("the prune says why it kept it").contains("is busy: restore");
+            assertThat(prune.get().out()).as("the prune says why it kept it").contains("needed: restore run");
 
             Cli.Result later = other.run("backups", "prune", "--org", "acme", "--keep-last", "1", "--keep-daily", "0");
             assertThat(later.exitCode()).as(later.toString()).isZero();
