@@ -64,18 +64,30 @@ public final class BackupReader {
      * short after the backup was taken): one listing, no file read. {@link #verify} reads them all.
      */
     public BackupReader checkFilesPresent() {
-        Map<String, Long> stored = new TreeMap<>();
-        store.list(layout.backupPrefix(manifest.orgId(), manifest.backupId())).forEach(o -> stored.put(o.key(), o.size()));
-        for (CollectionEntry e : manifest.collections()) {
-            String key = layout.fileKey(manifest.orgId(), manifest.backupId(), e.file());
-            Long size = stored.get(key);
-            if (size == null || size != e.bytes()) {
-                throw new BackupIntegrityException(key, key + (size == null ? " is listed in the manifest but missing from "
-                        + store.describe() : " holds " + size + " bytes, not the " + e.bytes() + " its manifest records")
-                        + ": the backup is damaged; choose another backup");
-            }
+        String[] problem = fileProblem(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections());
+        if (problem != null) {
+            throw new BackupIntegrityException(problem[0], problem[0] + problem[1] + ": the backup is damaged; choose another backup");
         }
         return this;
+    }
+
+    /**
+     * The first of {@code entries} whose file is not in the store at its recorded size, as {key, what is wrong}; null
+     * when all are there (one listing). The writer asks it before its manifest, the reader of a complete backup after.
+     */
+    static String[] fileProblem(ObjectStore store, BackupLayout layout, String orgId, String backupId,
+                                java.util.Collection<CollectionEntry> entries) {
+        Map<String, Long> stored = new TreeMap<>();
+        store.list(layout.backupPrefix(orgId, backupId)).forEach(o -> stored.put(o.key(), o.size()));
+        for (CollectionEntry e : entries) {
+            String key = layout.fileKey(orgId, backupId, e.file());
+            Long size = stored.get(key);
+            if (size == null || size != e.bytes()) {
+                return new String[]{key, size == null ? " is listed in the manifest but missing from " + store.describe()
+                        : " holds " + size + " bytes, not the " + e.bytes() + " its manifest records"};
+            }
+        }
+        return null;
     }
 
     /**

@@ -133,6 +133,12 @@ public final class BackupWriter implements AutoCloseable {
         BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, spec.orgId(), spec.backupId(),
                 spec.sourcePool(), spec.sourceDatabase(), spec.schemaHash(), startedAt, clock.instant(),
                 spec.compression(), List.copyOf(entries.values()));
+        // the files written earlier must still be there (a store remounted, emptied by a script): a manifest naming a file
+        // that is gone would make a damaged backup look complete, the newest one restore takes
+        String[] missing = BackupReader.fileProblem(store, layout, spec.orgId(), spec.backupId(), entries.values());
+        if (missing != null) {
+            throw new IOException(missing[0] + missing[1] + ", though it was written: the store changed under the backup");
+        }
         byte[] json = manifest.toJson();
         String key = layout.manifestKey(spec.orgId(), spec.backupId());
         store.put(key, json);
