@@ -80,7 +80,7 @@ public enum Compression {
         return switch (this) {
             case GZIP -> new GZIPInputStream(in, BUFFER);
             case ZSTD -> {
-                requireAvailable();
+                requireReadable();
                 yield new ZstdInputStream(in);
             }
             case NONE -> in;
@@ -93,6 +93,18 @@ public enum Compression {
      * mounted noexec (a container's /tmp) — checked before a run is recorded, rather than failing every org.
      */
     public void requireAvailable() {
+        require("give it such a directory, or back up with --compression gzip");
+    }
+
+    /**
+     * As {@link #requireAvailable()}, for reading a backup written with this compression: the way out is a directory
+     * zstd can load from (taking a new backup instead would make the data to be undone the org's newest backup).
+     */
+    public void requireReadable() {
+        require("run tenantctl with such a directory (JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR)");
+    }
+
+    private void require(String wayOut) {
         if (this != ZSTD) {
             return;
         }
@@ -101,7 +113,7 @@ public enum Compression {
         } catch (LinkageError e) {
             throw TenantctlException.config("zstd cannot run here: its native library did not load (" + e.getMessage() + "); zstd-jni "
                     + "unpacks it into java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + "), which must be writable and allow exec "
-                    + "(a /tmp mounted noexec does not): give it such a directory, or back up with --compression gzip", e);
+                    + "(a /tmp mounted noexec does not): " + wayOut, e);
         }
     }
 

@@ -173,10 +173,13 @@ public final class Restore {
     }
 
     /** The backup's reader, its manifest checked against the one the catalog recorded when the backup was written. */
+    /** The backup, checked against what the catalog recorded, and readable here (its compression loads) before anything is claimed. */
     private BackupReader open(String orgId, String backupId) {
-        return BackupReader.open(store, layout, orgId, backupId)
+        BackupReader reader = BackupReader.open(store, layout, orgId, backupId)
                 .checkRecorded(new BackupRepository(ctx.catalog()).find(backupId).filter(b -> b.orgId().equals(orgId))
                         .map(BackupRepository.Backup::sha256).orElse(null));
+        reader.manifest().compression().requireReadable();
+        return reader;
     }
 
     private static void validate(Request req) {
