@@ -85,6 +85,9 @@ public final class OrgLifecycle {
     }
 
     private Changed setWritable(String orgId, OrgStatus target, String verb, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        if (!dryRun) {
+            LeaseRecovery.sweep(ctx); // an org a dead restore or move left restoring / moving is put right first, as orgs show promises
+        }
         Org org = requireLive(orgId, verb);
         if (dryRun) {
             return changed(org, target, org.tier(), !org.status().equals(target), true);
@@ -138,8 +141,12 @@ public final class OrgLifecycle {
 
     // ---------------------------------------------------------------- set-tier
 
-    /** Records the org's tier (its backup policy follows it). Refused for a deleted org. */
-    public Changed setTier(String orgId, String tier, boolean dryRun) {
+    /**
+     * Records the org's tier (its backup policy follows it). Refused for a deleted org. Under the org's lease, like every
+     * change: a tier change in the middle of a restore would otherwise change the org's version and throw the restore's
+     * copy away at its flip.
+     */
+    public Changed setTier(String orgId, String tier, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         OrgId.requireTier(tier);
         Org org = get(orgId);
         if (org.status().equals(Org.DELETED)) {
@@ -149,7 +156,10 @@ public final class OrgLifecycle {
         if (dryRun || !change) {
             return changed(org, org.status(), tier, change, dryRun);
         }
-        Org now = ctx.catalog().orgs().setTier(orgId, tier);
+        Org now;
+        try (OrgLeases.Held held = engine.orgLeases().hold(orgId, "set-tier", waitForOrg, cancel)) {
+            now = ctx.catalog().orgs().setTier(orgId, tier);
+        }
         return new Changed(org.orgId(), org.poolId(), org.databaseName(), org.status().db(), now.status().db(), org.tier(), now.tier(),
                 true, false);
     }
@@ -163,6 +173,9 @@ public final class OrgLifecycle {
      */
     public Deleted delete(String orgId, String storeUrl, Map<String, String> env, boolean noBackup, boolean dryRun, boolean waitForOrg,
                           CancelToken cancel) {
+        if (!dryRun) {
+            LeaseRecovery.sweep(ctx);
+        }
         Org org = get(orgId);
         if (noBackup || storeUrl == null || storeUrl.isBlank() || org.status().equals(Org.DELETING)) {
             return delete(org, null, noBackup, dryRun, waitForOrg, cancel);
