@@ -305,9 +305,10 @@ public final class Rebalance {
         Mover mover = new Mover(ctx, hooks);
         Mover.Limits limits = new Mover.Limits(args.maxFreezeMs(), args.freezeGraceMs(), args.force());
         OrgLeases slots = engine.orgLeases();
+        Set<String> mine = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return new RunEngine.Work(Job.of(LEASE, (orgId, poolId) -> {
             Target t = byOrg.get(orgId);
-            String slot = takeSlot(slots, t.to(), perTarget, runId);
+            String slot = takeSlot(slots, mine, t.to(), perTarget, runId);
             try {
                 Mover.Report r = mover.move(orgId, t.from(), t.to(), runId, limits);
                 return new Job.Done(ItemStatus.SUCCEEDED, 1, null, Json.args("move_id", r.moveId(), "to_pool", r.toPool(),
@@ -317,20 +318,27 @@ public final class Rebalance {
                 throw new Job.Failure(e.getMessage(), 1, Json.args("to_pool", t.to()), e);
             } finally {
                 slots.release(slot);
+                mine.remove(slot);
             }
         }), Budget.NONE);
     }
 
     /**
      * One of the target pool's {@code perTarget} move slots, held as a lease in the catalog (so it holds across the
-     * workers of a run, and across runs), or {@link Job.Busy} when all are taken.
+     * workers of a run, and across runs), or {@link Job.Busy} when all are taken. A worker's claim loops share one lease
+     * holder, and a lease is its holder's to take again: {@code mine}, the slots this worker's moves hold now, keeps
+     * two of them from sharing one slot.
      */
-    private static String takeSlot(OrgLeases slots, String pool, int perTarget, String runId) {
+    private static String takeSlot(OrgLeases slots, Set<String> mine, String pool, int perTarget, String runId) {
         for (int k = 1; k <= perTarget; k++) {
             String key = "pool:" + pool + "#" + k;
+            if (!mine.add(key)) {
+                continue;
+            }
             if (slots.take(key, "move-target", runId).ok()) {
                 return key;
             }
+            mine.remove(key);
         }
         throw new Job.Busy("pool " + pool + " already receives " + perTarget + " move(s) at a time (--per-pool)");
     }
