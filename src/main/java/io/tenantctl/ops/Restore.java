@@ -148,7 +148,14 @@ public final class Restore {
                 db.drop(); // left by an interrupted restore into this very target (checked in target())
                 dropped.add(target.databaseName());
             }
-            int indexes = copy(reader, db, currentDropped ? new CancelToken() : req.cancel());
+            // past the drop of an in-place restore nothing stops it (runs cancel refuses it then): the org has no other data
+            int indexes;
+            try (CancelWatch watch = currentDropped ? null : new CancelWatch(runId, req.cancel())) {
+                indexes = copy(reader, db, watch == null ? new CancelToken() : watch.token);
+            }
+            if (!currentDropped) {
+                stopIfRunCancelled(runId);
+            }
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
             OrgStatus status = target.previousStatus().equals(Org.FAILED) || target.createOrg() ? Org.ACTIVE : target.previousStatus();
             if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.pool().uri(), target.databaseName(),
@@ -164,6 +171,12 @@ public final class Restore {
             // a pool's error says nothing of where it came from ("Prematurely reached end of stream"): name the pool
             String where = e instanceof com.mongodb.MongoException ? "on pool " + target.pool().poolId() + ": " : "";
             String message = where + Errors.oneLine(e) + cleanup;
+            String cancelled = cancelledQuietly(runId);
+            if (cancelled != null) { // by 'runs cancel': the org is left as it was; the run stays recorded cancelled
+                runs.itemFinished(runId, target.orgId(), "cancelled", 1, millis(t0), cancelled + cleanup);
+                throw new TenantctlException(TenantctlException.Category.FAILED, "restore of backup " + backupId + " stopped: " + cancelled
+                        + cleanup, e).withRunId(runId);
+            }
             boolean interrupted = e instanceof TenantctlException te && te.category() == TenantctlException.Category.INTERRUPTED;
             runs.itemFinished(runId, target.orgId(), "failed", 1, millis(t0), message); // the message says it was interrupted
             runs.finish(runId, interrupted ? "interrupted" : "failed");
@@ -172,7 +185,6 @@ public final class Restore {
         }
     }
 
-    /** The backup's reader, its manifest checked against the one the catalog recorded when the backup was written. */
     /** The backup, checked against what the catalog recorded, and readable here (its compression loads) before anything is claimed. */
     private BackupReader open(String orgId, String backupId) {
         BackupReader reader = BackupReader.open(store, layout, orgId, backupId)
@@ -303,8 +315,63 @@ public final class Restore {
         return orgs.get(target.orgId());
     }
 
-    /** Streams every collection in (verifying sha256 and counts as it reads), recreates its indexes; returns how many indexes. */
-    /** Copies every collection, stopping (by throwing) between batches once {@code cancel} is set. */
+    /**
+     * A child of {@code cancel}, also cancelled once 'runs cancel' ended the restore's run: a daemon thread looks each
+     * second while the copy runs (stopped by close), so a restore of the wrong backup can be stopped from another terminal.
+     */
+    private final class CancelWatch implements AutoCloseable {
+        final CancelToken token;
+        private final Thread thread;
+
+        CancelWatch(String runId, CancelToken cancel) {
+            token = cancel.child();
+            thread = new Thread(() -> {
+                while (token.pause(java.util.concurrent.TimeUnit.SECONDS.toNanos(1))) {
+                    try {
+                        String why = cancelledBy(runId);
+                        if (why != null) {
+                            token.cancel(why);
+                        }
+                    } catch (RuntimeException unreadable) {
+                        // asked again in a second; the flip checks once more
+                    }
+                }
+            }, "restore-cancel-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
+        }
+    }
+
+    /** Why run {@code runId} was cancelled ('runs cancel'), or null while it is not. */
+    private String cancelledBy(String runId) {
+        RunRepository.Run run = ctx.catalog().runs().get(runId);
+        return run.runStatus() == io.tenantctl.catalog.RunStatus.CANCELLED ? "run " + runId + " was cancelled ('tenantctl runs cancel')" : null;
+    }
+
+    private String cancelledQuietly(String runId) {
+        try {
+            return cancelledBy(runId);
+        } catch (RuntimeException catalogGone) {
+            return null;
+        }
+    }
+
+    private void stopIfRunCancelled(String runId) {
+        String why = cancelledBy(runId);
+        if (why != null) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, why + " before the restore's flip");
+        }
+    }
+
+    /**
+     * Streams every collection in (verifying sha256 and counts as it reads), recreates its indexes; returns how many
+     * indexes. Stops (by throwing) between batches once {@code cancel} is set (Ctrl-C, or 'runs cancel' of its run).
+     */
     private int copy(BackupReader reader, MongoDatabase db, CancelToken cancel) {
         Retry.Attempts attempts = new Retry.Attempts();
         int indexes = 0;

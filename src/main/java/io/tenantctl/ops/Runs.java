@@ -90,6 +90,17 @@ public final class Runs {
      */
     public RunView cancel(String runId, boolean dryRun) {
         RunRepository.Run run = catalog.runs().get(runId);
+        if (run.verb().equals("restore")) {
+            // an in-place restore past its drop cannot be stopped: the org has no other data than what it is writing
+            for (RunRepository.Item item : catalog.runs().items(runId)) {
+                catalog.leases().find(item.orgId()).filter(l -> !l.expired() && l.state() != null).map(l -> org.bson.Document.parse(l.state()))
+                        .filter(state -> runId.equals(state.getString("run_id")) && state.getBoolean("current_dropped", false)).ifPresent(l -> {
+                    throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, "run " + runId
+                            + " is an in-place restore of org " + item.orgId() + " that has already dropped the org's database: "
+                            + "stopping it now would leave the org with no data; let it finish, then restore the backup you want");
+                });
+            }
+        }
         boolean cancellable = java.util.Set.of("running", "interrupted", "aborted", "failed").contains(run.status());
         if (dryRun && cancellable) {
             return view(run);
