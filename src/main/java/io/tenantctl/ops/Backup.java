@@ -107,8 +107,7 @@ public final class Backup {
         }
         store.checkWritable(); // a store nothing can be written to is a config error now, not a failure of every org
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("backed_up"), () -> start(req), run -> work(run, req));
-        // a backup's attempts were never counted in its report: 0, as always
-        return new Result(ran.report().map(o -> new RunReport.Org(o.orgId(), o.poolId(), o.outcome(), 0, o.ms(), ran.report().why(o, ran.interrupted()),
+        return new Result(ran.report().map(o -> new RunReport.Org(o.orgId(), o.poolId(), o.outcome(), o.attempts(), o.ms(), ran.report().why(o, ran.interrupted()),
                 detail(o.detail()))), ran.interrupted(), store.describe());
     }
 
