@@ -207,17 +207,24 @@ public final class OrgRepository {
     }
 
     /** Records a successful schema apply: status active, the manifest hash, version bumped. */
-    public void markActive(String orgId, String schemaHash) {
-        catalog.inConnection(c -> Sql.update(c,
-                "update orgs set status = 'active', schema_hash = ?, version = version + 1, updated_at = now() where org_id = ?",
-                schemaHash, orgId));
+    /**
+     * Active, with the manifest {@code schemaHash} applied — only while the org's pool still has the URI {@code poolUri}
+     * the work went through: false, nothing written, after a 'pools set-uri' meanwhile (that server never got it).
+     */
+    public boolean markActive(String orgId, String schemaHash, String poolUri) {
+        return catalog.inConnection(c -> Sql.update(c,
+                "update orgs set status = 'active', schema_hash = ?, version = version + 1, updated_at = now() where org_id = ? "
+                        + SAME_URI, schemaHash, orgId, poolUri)) == 1;
     }
 
-    /** Records that the manifest with {@code schemaHash} is now applied, whatever the org's status. */
-    public void recordSchema(String orgId, String schemaHash) {
-        catalog.inConnection(c -> Sql.update(c,
-                "update orgs set schema_hash = ?, version = version + 1, updated_at = now() where org_id = ?", schemaHash, orgId));
+    /** Records that the manifest with {@code schemaHash} is now applied, whatever the org's status; as {@link #markActive}, false after a URI change. */
+    public boolean recordSchema(String orgId, String schemaHash, String poolUri) {
+        return catalog.inConnection(c -> Sql.update(c,
+                "update orgs set schema_hash = ?, version = version + 1, updated_at = now() where org_id = ? " + SAME_URI,
+                schemaHash, orgId, poolUri)) == 1;
     }
+
+    private static final String SAME_URI = "and exists (select 1 from pools p where p.pool_id = orgs.pool_id and p.uri = ?)";
 
     /** Sets a status, bumping the version. */
     public void setStatus(String orgId, OrgStatus status) {

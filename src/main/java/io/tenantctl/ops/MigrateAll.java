@@ -244,10 +244,9 @@ public final class MigrateAll {
             SchemaApply.Plan plan = inspect.isEmpty() ? null : SchemaApply.migrate(ctx.pools().database(pool.poolId(), pool.uri(),
                     org.databaseName()), manifest, inspect, flags.replaceConflicting(), flags.prune(), flags.allowExpiry(), dryRun, ctx.retry(),
                     attempts);
-            if (!dryRun && failedOrg) {
-                ctx.catalog().orgs().markActive(orgId, manifest.hash());
-            } else if (!dryRun) {
-                ctx.catalog().orgs().recordSchema(orgId, manifest.hash());
+            if (!dryRun && !(failedOrg ? ctx.catalog().orgs().markActive(orgId, manifest.hash(), pool.uri())
+                    : ctx.catalog().orgs().recordSchema(orgId, manifest.hash(), pool.uri()))) {
+                throw Provision.uriChanged(pool.poolId(), "migrated");
             }
             boolean changes = plan != null && (plan.changes() || !plan.conflicts().isEmpty());
             return new Job.Done(changes ? ItemStatus.SUCCEEDED : ItemStatus.UNCHANGED, attempts.attempts(), null,

@@ -167,12 +167,21 @@ public final class Provision {
                     + " a database over; register it with 'tenantctl orgs adopt " + orgId + " --pool " + pool.poolId()
                     + "', or choose another id ('tenantctl orgs forget " + orgId + "' first)");
             SchemaApply.applyAll(db, manifest, existing, ctx.retry(), attempts);
-            ctx.catalog().orgs().markActive(org.orgId(), manifest.hash());
+            if (!ctx.catalog().orgs().markActive(org.orgId(), manifest.hash(), pool.uri())) {
+                throw uriChanged(pool.poolId(), "provisioned");
+            }
             return new Job.Done(ItemStatus.SUCCEEDED, attempts.attempts(), null, null);
         } catch (RuntimeException e) {
             ctx.catalog().orgs().setStatus(org.orgId(), Org.FAILED);
             throw new Job.Failure(Errors.oneLine(e), Math.max(1, attempts.attempts()), null, e);
         }
+    }
+
+    /** The org's work went to the server its pool named before a 'pools set-uri': nothing recorded, to be done again. */
+    static TenantctlException uriChanged(String poolId, String done) {
+        return new TenantctlException(TenantctlException.Category.FAILED, "pool " + poolId + "'s URI was changed ('pools set-uri') while "
+                + "the org was " + done + " through the one it had: nothing recorded; run again, it goes to the server " + poolId
+                + " names now");
     }
 
     private static RunRepository.NewItem item(String orgId, String poolId, ItemStatus status, String error) {
