@@ -206,10 +206,10 @@ public final class OrgRepository {
                 rs -> rs.getString(1), poolId)));
     }
 
-    /** Records a successful schema apply: status active, the manifest hash, version bumped. */
     /**
-     * Active, with the manifest {@code schemaHash} applied — only while the org's pool still has the URI {@code poolUri}
-     * the work went through: false, nothing written, after a 'pools set-uri' meanwhile (that server never got it).
+     * Records a successful schema apply: status active, the manifest hash {@code schemaHash}, version bumped — only
+     * while the org's pool still has the URI {@code poolUri} the work went through: false, nothing written, after a
+     * 'pools set-uri' meanwhile (that server never got it).
      */
     public boolean markActive(String orgId, String schemaHash, String poolUri) {
         return catalog.inConnection(c -> Sql.update(c,

@@ -140,7 +140,8 @@ public final class Restore {
             if (target.mode().equals(IN_PLACE)) {
                 reader.verify(); // refuse a damaged backup before anything is dropped
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
-                held.record(recoveryState(runId, target, backupId, true));
+                held.record(recoveryState(runId, target, backupId, true)); // from here 'runs cancel' refuses ...
+                stopIfRunCancelled(runId); // ... and one that came just before is honoured
                 db.drop();
                 currentDropped = true;
                 dropped.add(target.databaseName());
@@ -364,7 +365,7 @@ public final class Restore {
     private void stopIfRunCancelled(String runId) {
         String why = cancelledBy(runId);
         if (why != null) {
-            throw new TenantctlException(TenantctlException.Category.FAILED, why + " before the restore's flip");
+            throw new TenantctlException(TenantctlException.Category.FAILED, why);
         }
     }
 
