@@ -15,6 +15,7 @@ import io.tenantctl.pool.Retry;
 import io.tenantctl.store.FileObjectStore;
 import io.tenantctl.store.ObjectInfo;
 import io.tenantctl.store.ObjectStore;
+import io.tenantctl.testing.ForwardingStore;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,13 +74,12 @@ class BackupInterruptTest {
     }
 
     /** A store that cancels {@code cancel} (as Ctrl-C would) the first time bytes are written to a key containing {@code part}. */
-    private static final class CancelOnFirstWrite implements ObjectStore {
-        private final ObjectStore real;
+    private static final class CancelOnFirstWrite extends ForwardingStore {
         private final String part;
         private final CancelToken cancel;
 
         CancelOnFirstWrite(ObjectStore real, String part, CancelToken cancel) {
-            this.real = real;
+            super(real);
             this.part = part;
             this.cancel = cancel;
         }
@@ -118,36 +118,6 @@ class BackupInterruptTest {
                     return upload.key();
                 }
             };
-        }
-
-        @Override
-        public InputStream open(String key) {
-            return real.open(key);
-        }
-
-        @Override
-        public boolean exists(String key) {
-            return real.exists(key);
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix) {
-            return real.list(prefix);
-        }
-
-        @Override
-        public List<String> children(String prefix) {
-            return real.children(prefix);
-        }
-
-        @Override
-        public void delete(String key) {
-            real.delete(key);
-        }
-
-        @Override
-        public String describe() {
-            return real.describe();
         }
     }
 }

@@ -3,6 +3,7 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.Main;
 import io.tenantctl.testing.ChildJvm;
+import io.tenantctl.testing.Cli;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,21 +39,7 @@ class RestoreCrashTest {
             String backupId = f.backup("acme");
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
 
-            Map<String, String> env = new HashMap<>();
-            env.put("TENANTCTL_CATALOG_URL", f.catalogUrl);
-            env.put("TENANTCTL_STORE", dir.resolve("store").toUri().toString());
-            env.put("USER", "crash-test");
-            Process restore = ChildJvm.start(dir, env, Main.class.getName(), "restore", "--org", "acme", "--backup", backupId);
-            // wait (bounded) until the restore has claimed the org and started filling its fresh database, then kill it
-            String fresh = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-            while (f.database("pool-0", fresh).getCollection("notes").estimatedDocumentCount() < 1000) {
-                assertThat(restore.isAlive()).as("the restore ended before it could be killed").isTrue();
-                assertThat(Instant.now()).as("the restore never started copying").isBefore(deadline);
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            }
-            restore.destroyForcibly();
-            assertThat(restore.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String fresh = killRestoreMidCopy(f, dir, backupId);
 
             assertThat(f.org("acme").get("status").asText()).as("left behind by the killed restore").isEqualTo("restoring");
             assertThat(f.databaseNames("pool-0")).contains(fresh);
@@ -79,6 +66,53 @@ class RestoreCrashTest {
             assertThat(restoreRun.get("status").asText()).isEqualTo("failed");
             JsonNode item = strictJson(ok(f.cli, "runs", "show", restoreRun.get("run_id").asText(), "-o", "json")).get("items").get(0);
             assertThat(item.get("error").asText()).contains("died").contains("was removed");
+        }
+    }
+
+    /** Starts a restore of {@code backupId} in a child JVM and kills it (SIGKILL) once it is copying; its fresh database's name. */
+    private static String killRestoreMidCopy(BackupFixture f, Path dir, String backupId) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("TENANTCTL_CATALOG_URL", f.catalogUrl);
+        env.put("TENANTCTL_STORE", dir.resolve("store").toUri().toString());
+        env.put("USER", "crash-test");
+        Process restore = ChildJvm.start(dir, env, Main.class.getName(), "restore", "--org", "acme", "--backup", backupId);
+        // wait (bounded) until the restore has claimed the org and started filling its fresh database, then kill it
+        String fresh = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (f.database("pool-0", fresh).getCollection("notes").estimatedDocumentCount() < 1000) {
+            assertThat(restore.isAlive()).as("the restore ended before it could be killed").isTrue();
+            assertThat(Instant.now()).as("the restore never started copying").isBefore(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        restore.destroyForcibly(); // the node it ran on is lost
+        assertThat(restore.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return fresh;
+    }
+
+    /**
+     * Found by red-teaming: the operator's next operation on an org a dead restore left restoring is 'orgs resume' (the
+     * tenant cannot write). It refused on the org's status before taking (and so recovering) the expired lease, its hint
+     * pointing back at 'orgs show', which says the next operation recovers it: the hints went round in a circle.
+     */
+    @Test
+    void orgsResumeOfAnOrgADeadRestoreLeftRestoringRecoversItAsOrgsShowPromises(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", 20_000);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            String fresh = killRestoreMidCopy(f, dir, backupId);
+            expireLeases(f.catalogUrl); // 60 s later
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+            assertThat(ok(f.cli, "orgs", "show", "acme").out()).contains("expired: the next operation on the org recovers it");
+
+            Cli.Result resumed = f.cli.run("orgs", "resume", "acme");
+            assertThat(resumed.exitCode()).as("orgs resume after orgs show said the next operation recovers it: %s", resumed).isZero();
+            JsonNode org = f.org("acme");
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            assertThat(org.get("database_name").asText()).isEqualTo("org_acme");
+            f.assertHolds("acme", before);
+            assertThat(f.databaseNames("pool-0")).as("the dead restore's partial database").doesNotContain(fresh);
         }
     }
 

@@ -16,6 +16,7 @@ import io.tenantctl.store.FileObjectStore;
 import io.tenantctl.store.ObjectInfo;
 import io.tenantctl.store.ObjectStore;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.ForwardingStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,14 +77,13 @@ class StoreVanishesMidBackupTest {
     }
 
     /** A file store whose directory is emptied (as if remounted) just before the first upload to a key containing {@code part}. */
-    private static final class VanishBeforeCreating implements ObjectStore {
-        private final ObjectStore real;
+    private static final class VanishBeforeCreating extends ForwardingStore {
         private final Path root;
         private final String part;
         private final AtomicBoolean done = new AtomicBoolean();
 
         VanishBeforeCreating(ObjectStore real, Path root, String part) {
-            this.real = real;
+            super(real);
             this.root = root;
             this.part = part;
         }
@@ -104,36 +104,6 @@ class StoreVanishesMidBackupTest {
                 }
             }
             return real.create(key);
-        }
-
-        @Override
-        public InputStream open(String key) {
-            return real.open(key);
-        }
-
-        @Override
-        public boolean exists(String key) {
-            return real.exists(key);
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix) {
-            return real.list(prefix);
-        }
-
-        @Override
-        public List<String> children(String prefix) {
-            return real.children(prefix);
-        }
-
-        @Override
-        public void delete(String key) {
-            real.delete(key);
-        }
-
-        @Override
-        public String describe() {
-            return real.describe();
         }
     }
 }
