@@ -90,13 +90,27 @@ public final class Catalog implements AutoCloseable {
 
     /** Applies pending migrations; refuses a catalog migrated by a newer tenantctl. Returns the version now. */
     public int migrate() {
-        refuseNewer(schemaVersion());
-        Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+        refuseNewer();
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+        } catch (org.flywaydb.core.api.FlywayException e) {
+            // a database that holds other tables (the app's own, a shared one: the wrong URL), or a history edited by hand
+            String why = String.valueOf(e.getMessage());
+            throw TenantctlException.config("catalog " + describe() + (why.contains("non-empty schema")
+                    ? " holds tables but is not a tenantctl catalog (no migration history): point --catalog / TENANTCTL_CATALOG_URL "
+                    + "at an empty database of its own, or at the catalog" : " could not be migrated: " + why.lines().findFirst().orElse(why)
+                    + "; run with -v for details"), e);
+        }
         return schemaVersion().orElse(0);
+    }
+
+    /** Refuses (exit 3) a catalog migrated by a newer tenantctl, as init does, also for its dry run. */
+    public void refuseNewer() {
+        refuseNewer(schemaVersion());
     }
 
     void requireCurrentSchema() {

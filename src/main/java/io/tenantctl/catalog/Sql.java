@@ -32,7 +32,7 @@ final class Sql {
 
     static <T> Optional<T> one(Connection c, String sql, RowMapper<T> mapper, Object... params) throws SQLException {
         List<T> rows = query(c, sql, mapper, params);
-        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0)); // a NULL value is no value (max() of no rows)
     }
 
     static int update(Connection c, String sql, Object... params) throws SQLException {

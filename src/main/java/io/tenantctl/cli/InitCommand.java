@@ -25,6 +25,7 @@ final class InitCommand implements Callable<Integer> {
     public Integer call() {
         Catalog catalog = ctx.catalogForInit();
         if (dryRun.on) {
+            catalog.refuseNewer(); // what the real init would refuse, the dry run refuses
             Integer current = catalog.schemaVersion().orElse(null);
             if (ctx.json()) {
                 Output.json(ctx.out, Map.of("catalog", catalog.describe(), "dry_run", true,
