@@ -2,6 +2,7 @@ package io.tenantctl.ops;
 
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.ops.run.OutcomeWord;
@@ -81,6 +82,14 @@ public final class Adopt {
         for (Candidate c : orgs) {
             String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
             try {
+                java.util.Optional<Org> row = ctx.catalog().orgs().find(c.orgId());
+                if (row.isPresent() && !row.get().status().equals(Org.FAILED)) { // said first: no hint to provision an id taken
+                    Org o = row.get();
+                    throw new TenantctlException(TenantctlException.Category.FAILED, "org " + c.orgId() + " is already in the catalog ("
+                            + o.status() + ", database " + o.databaseName() + " on pool " + o.poolId() + "): adopt registers databases "
+                            + "that have no org yet" + (o.status().equals(Org.DELETED) || o.status().equals(Org.DELETING)
+                            ? "; a deleted org's id is not reused: adopt the database under another id" : ""));
+                }
                 if (!present.contains(db)) {
                     throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " has no database "
                             + db + ": adopt registers existing databases ('tenantctl provision " + c.orgId() + "' creates a new one)");
@@ -128,7 +137,14 @@ public final class Adopt {
         Pool pool = ctx.catalog().pools().get(poolId);
         ctx.pools().ping(pool.poolId(), pool.uri());
         Set<String> known = new TreeSet<>();
-        ctx.catalog().orgs().list(null, null).forEach(o -> known.add(o.databaseName()));
+        Set<String> ids = new TreeSet<>();
+        ctx.catalog().orgs().list(null, null).forEach(o -> {
+            known.add(o.databaseName());
+            ids.add(o.orgId());
+        });
+        // a database a restore replaced or a move left behind is kept on purpose (until gc): not someone's org to adopt
+        new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).retired(null).stream().filter(r -> r.poolId().equals(poolId))
+                .forEach(r -> known.add(r.databaseName()));
         List<Discovered> out = new ArrayList<>();
         for (String db : new TreeSet<>(databaseNames(pool))) {
             if (SYSTEM_DATABASES.contains(db) || known.contains(db)) {
@@ -137,7 +153,7 @@ public final class Adopt {
             MongoDatabase handle = ctx.pools().database(pool.poolId(), pool.uri(), db);
             int collections = SchemaApply.collections(handle, ctx.retry(), new Retry.Attempts()).size();
             String id = OrgId.suggestedId(db);
-            out.add(new Discovered(db, id != null && !known.contains(OrgId.databaseName(id)) ? id : null, collections));
+            out.add(new Discovered(db, id != null && !ids.contains(id) && !known.contains(OrgId.databaseName(id)) ? id : null, collections));
         }
         return out;
     }
