@@ -36,7 +36,11 @@ public final class FindingRepository {
                 Sql.update(c, "insert into findings (finding_id, kind, severity, org_id, pool_id, subject, detail, fix) "
                         + "values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (finding_id) do update set severity = excluded.severity, "
                         + "detail = excluded.detail, fix = excluded.fix, last_seen = now(), resolved_at = null, "
-                        + "first_seen = case when findings.resolved_at is null then findings.first_seen else now() end",
+                        + "first_seen = case when findings.resolved_at is null then findings.first_seen else now() end, "
+                        // a finding that was resolved and came back is a new occurrence: an ack of the old one does not cover it
+                        + "acked_until = case when findings.resolved_at is null then findings.acked_until end, "
+                        + "ack_reason = case when findings.resolved_at is null then findings.ack_reason end, "
+                        + "acked_by = case when findings.resolved_at is null then findings.acked_by end",
                         f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.subject(), f.detail(), f.fix());
             }
             return known;

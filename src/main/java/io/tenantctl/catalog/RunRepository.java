@@ -188,13 +188,19 @@ public final class RunRepository {
         catalog.inConnection(c -> Sql.update(c, "update runs set summary = cast(? as jsonb) where run_id = ?", summaryJson, runId));
     }
 
-    /** The newest still-running run of {@code verb}, if any. */
     /** The first run of {@code verb} started after run {@code runId}, if any. */
     public Optional<Run> startedAfter(String runId, String verb) {
         return catalog.inConnection(c -> Sql.one(c, "select * from runs where verb = ? and run_id <> ? and started_at > "
                 + "(select started_at from runs where run_id = ?) order by started_at limit 1", RunRepository::mapRun, verb, runId, runId));
     }
 
+    /** The newest run of {@code verb} that has an item for {@code orgId}, if any (the run that resumes that org's work). */
+    public Optional<Run> newestWith(String verb, String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select r.* from runs r join run_items i on i.run_id = r.run_id "
+                + "where r.verb = ? and i.org_id = ? order by r.started_at desc limit 1", RunRepository::mapRun, verb, orgId));
+    }
+
+    /** The newest still-running run of {@code verb}, if any. */
     public Optional<Run> running(String verb) {
         return catalog.inConnection(c -> Sql.one(c,
                 "select * from runs where verb = ? and status = 'running' order by started_at desc limit 1", RunRepository::mapRun, verb));

@@ -291,7 +291,13 @@ public final class Verify {
 
         Job job(String leaseOperation) {
             return Job.of(leaseOperation, (orgId, poolId) -> {
-                List<Map<String, Object>> found = check(orgs.get(orgId));
+                // as it is now (under its lease with --fix), not as verify read it at its start: a rollout, restore or move
+                // since then changed its manifest, database or pool, and --fix must not rebuild what a rollout dropped
+                Org now = ctx.catalog().orgs().find(orgId).orElse(null);
+                if (now == null || now.status().equals(Org.PROVISIONING) || now.status().equals(Org.FAILED)) {
+                    return new Job.Done(ItemStatus.SKIPPED, 1, "org is " + (now == null ? "gone" : now.status()) + " now", null);
+                }
+                List<Map<String, Object>> found = check(now);
                 return new Job.Done(ItemStatus.SUCCEEDED, 1, null, Json.args("findings", found));
             });
         }
@@ -300,6 +306,10 @@ public final class Verify {
             List<Map<String, Object>> out = new ArrayList<>();
             Pool pool = pools.get(org.poolId());
             Set<String> names = databases.computeIfAbsent(pool.poolId(), id -> databaseNames(pool));
+            if (!names.contains(org.databaseName())) {
+                names = databaseNames(pool); // listed before the org got this database (a restore or move since)? list again
+                databases.put(pool.poolId(), names);
+            }
             if (!names.contains(org.databaseName())) {
                 out.add(finding("missing_database", PROBLEM, org.databaseName(), "the catalog says org " + org.orgId() + " lives in "
                         + org.databaseName() + " on pool " + pool.poolId() + ", but the pool has no such database",
@@ -403,20 +413,26 @@ public final class Verify {
         private void drift(Org org, SchemaDiff diff, List<Map<String, Object>> out) {
             List<String> missing = new ArrayList<>(diff.missingCollections().stream().map(c -> c + " (collection)").toList());
             diff.missingIndexes().forEach((c, list) -> list.forEach(i -> missing.add(c + "." + i.name())));
+            // the subject is what is wrong, item by item: the finding's id (and an ack of it) covers this set, and one more
+            // missing index (a unique one, a whole collection) is another finding, not one hidden under an old ack
             if (!missing.isEmpty()) {
-                out.add(finding("schema_missing", PROBLEM, "", "org " + org.orgId() + " lacks " + missing.size() + " of its manifest's "
+                out.add(finding("schema_missing", PROBLEM, String.join(",", new java.util.TreeSet<>(missing)), "org " + org.orgId() + " lacks " + missing.size() + " of its manifest's "
                         + "collections/indexes: " + sample(missing), "tenantctl verify --org " + org.orgId() + " --fix   (creates what is missing)"));
             }
             if (!diff.conflicts().isEmpty()) {
-                out.add(finding("schema_conflict", PROBLEM, "", "org " + org.orgId() + " has " + diff.conflicts().size() + " index(es) "
+                out.add(finding("schema_conflict", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.conflicts().stream()
+                        .map(SchemaDiff.Conflict::describe).toList())), "org " + org.orgId() + " has " + diff.conflicts().size() + " index(es) "
                         + "defined otherwise than its manifest: " + sample(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList()),
+                        // --force: the org's recorded manifest is already this one (the drift came from elsewhere), so without it
+                        // migrate-all would select nothing
                         "tenantctl schema diff " + org.orgId() + ", then: tenantctl migrate-all --org " + org.orgId()
-                                + " --schema MANIFEST --replace-conflicting"));
+                                + " --schema MANIFEST --force --replace-conflicting"));
             }
             if (!diff.superseded().isEmpty()) {
-                out.add(finding("schema_superseded", PROBLEM, "", "org " + org.orgId() + " still has " + diff.superseded().size()
+                out.add(finding("schema_superseded", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.superseded().stream()
+                        .map(x -> x.collection() + "." + x.index().name()).toList())), "org " + org.orgId() + " still has " + diff.superseded().size()
                         + " index(es) its manifest drops: " + sample(diff.superseded().stream().map(s -> s.collection() + "." + s.index().name()).toList()),
-                        "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST"));
+                        "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force"));
             }
             if (!diff.extras().isEmpty()) {
                 out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) its manifest "
@@ -499,11 +515,15 @@ public final class Verify {
             if (p.orgCount() > p.capacity()) {
                 seen.add(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds " + p.orgCount()
                         + " orgs (counting orgs moving in), over its capacity of " + p.capacity(),
-                        "tenantctl rebalance plan --pool " + p.poolId() + "   (then apply it), or: tenantctl pools add …"));
+                        "tenantctl rebalance plan   (then apply it: it moves orgs off pools over capacity), or: tenantctl pools add …"));
             }
         }
         if (fleet) {
-            strays(pools, orgs, databases, seen, now, req.retiredGrace());
+            // the catalog read again, after the pools were listed: an org restored or moved since verify began points at its
+            // new database now, which must not pass for a stray copy to drop
+            Map<String, Org> current = new LinkedHashMap<>();
+            ctx.catalog().orgs().list(null, null).forEach(o -> current.put(o.orgId(), o));
+            strays(pools, current, databases, seen, now, req.retiredGrace());
         }
         stuck(req, orgs, seen, fixed, now);
         if (fleet && req.pools().isEmpty()) {
@@ -599,8 +619,11 @@ public final class Verify {
             if (ctx.catalog().leases().find(o.orgId()).filter(l -> !l.expired()).isPresent()) {
                 continue; // someone is working on it
             }
+            // resumed through its run, which keeps the run's --schema and --tier (a bare 'provision ORG' takes the built-in model)
+            String resume = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> "tenantctl provision --resume " + r.runId())
+                    .orElse("tenantctl provision " + o.orgId());
             String fix = switch (o.status()) {
-                case PROVISIONING -> "tenantctl provision " + o.orgId() + "   (resumes it; verify --fix marks it failed)";
+                case PROVISIONING -> resume + "   (resumes it; verify --fix marks it failed)";
                 case RESTORING -> "tenantctl restore --org " + o.orgId() + "   (re-run; a dead restore is rolled back first)";
                 default -> "tenantctl rebalance resume";
             };
@@ -608,8 +631,7 @@ public final class Verify {
                 fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", would be marked failed");
             } else if (req.fix() && o.status().equals(Org.PROVISIONING)
                     && ctx.catalog().orgs().compareAndSetStatus(o.orgId(), o.version(), Org.FAILED)) {
-                fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", marked failed (tenantctl provision "
-                        + o.orgId() + " resumes it)");
+                fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", marked failed (" + resume + " resumes it)");
                 continue;
             }
             seen.add(new Seen("org_stuck", PROBLEM, o.orgId(), o.poolId(), o.status().db(), "org " + o.orgId() + " has been " + o.status()
