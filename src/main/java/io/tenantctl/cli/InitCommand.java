@@ -25,14 +25,13 @@ final class InitCommand implements Callable<Integer> {
     public Integer call() {
         Catalog catalog = ctx.catalogForInit();
         if (dryRun.on) {
-            catalog.refuseNewer(); // what the real init would refuse, the dry run refuses
-            Integer current = catalog.schemaVersion().orElse(null);
+            Init.Result plan = new Init(catalog).plan(); // what the real init would refuse, the dry run refuses
             if (ctx.json()) {
-                Output.json(ctx.out, Map.of("catalog", catalog.describe(), "dry_run", true,
-                        "from_version", current == null ? 0 : current, "to_version", Catalog.SCHEMA_VERSION));
+                Output.json(ctx.out, Map.of("catalog", plan.catalog(), "dry_run", true,
+                        "from_version", plan.fromVersion() == null ? 0 : plan.fromVersion(), "to_version", plan.toVersion()));
             } else {
-                ctx.out.println("dry run: catalog " + catalog.describe() + " is at schema version " + (current == null ? "none" : current)
-                        + "; init would bring it to " + Catalog.SCHEMA_VERSION);
+                ctx.out.println("dry run: catalog " + plan.catalog() + " is at schema version "
+                        + (plan.fromVersion() == null ? "none" : plan.fromVersion()) + "; init would bring it to " + plan.toVersion());
             }
             return 0;
         }

@@ -17,6 +17,12 @@ public final class Init {
         this.catalog = catalog;
     }
 
+    /** What {@link #run} would do, writing nothing; refuses (exit 3) a catalog from a newer tenantctl as run does. */
+    public Result plan() {
+        catalog.refuseNewer();
+        return new Result(catalog.describe(), catalog.schemaVersion().orElse(null), Catalog.SCHEMA_VERSION);
+    }
+
     public Result run() {
         Integer before = catalog.schemaVersion().orElse(null);
         int after = catalog.migrate();
