@@ -171,8 +171,9 @@ public final class MoveRepository {
 
     /** The newest retained move whose source is {@code (poolId, database)}: its ledger says what the source held. */
     public Optional<Move> retainedFrom(String poolId, String database) {
-        return catalog.inConnection(c -> Sql.one(c, "select * from moves where from_pool = ? and from_database = ? and state = 'retained' "
-                + "order by started_at desc limit 1", MoveRepository::map, poolId, database));
+        // flipped too: a move whose bookkeeping after the flip failed retains its source just the same (resume finishes it)
+        return catalog.inConnection(c -> Sql.one(c, "select * from moves where from_pool = ? and from_database = ? "
+                + "and state in ('flipped', 'retained') order by started_at desc limit 1", MoveRepository::map, poolId, database));
     }
 
     /** The newest reverted move whose target is {@code (poolId, database)}: its ledger says what the target held when reverted. */

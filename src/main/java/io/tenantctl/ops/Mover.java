@@ -157,8 +157,9 @@ final class Mover {
                     Math.round(mbps * 10) / 10.0, predicted);
         } catch (RuntimeException e) {
             MoveRepository.Move now = moves.find(m.moveId()).orElseThrow();
-            if (!now.state().beforeFlip()) {
-                throw e; // flipped: the org is on its target; only the bookkeeping after the flip failed (resume finishes it)
+            if (!now.state().beforeFlip()) { // flipped: the org is on its target; only the bookkeeping after the flip failed
+                throw failure("org " + orgId + " was moved: its pointer flipped to " + toPool + ", but recording the move's end failed ("
+                        + Errors.oneLine(e) + "); 'tenantctl rebalance resume' finishes it (its source is kept until gc)");
             }
             String why = Errors.oneLine(e);
             String undone = rollBack(now, why);
@@ -240,7 +241,7 @@ final class Mover {
         if (!targetChanged.isEmpty()) {
             throw failure("revert of move " + m.moveId() + " refused: org " + m.orgId() + " was written to on " + m.toPool()
                     + " since the move (" + describe(targetChanged, ledger, targetNow) + "); flipping back would "
-                    + "lose those writes: move it with 'tenantctl rebalance move " + m.orgId() + " --to " + m.fromPool() + "' instead");
+                    + "lose those writes: " + moveBackInstead(m, from));
         }
         List<String> sourceChanged = fingerprint(db(from, m.fromDatabase())).differences(ledger);
         if (!sourceChanged.isEmpty()) {
@@ -252,9 +253,16 @@ final class Mover {
             throw failure("revert of move " + m.moveId() + " refused: org " + m.orgId() + "'s indexes on " + m.toPool() + " are not the "
                     + "retained source's (" + String.join(", ", indexesChanged.subList(0, Math.min(5, indexesChanged.size())))
                     + (indexesChanged.size() > 5 ? ", …" : "") + ": a migrate-all since the move?); flipping back would leave it without "
-                    + "what its recorded manifest promises: move it with 'tenantctl rebalance move " + m.orgId() + " --to " + m.fromPool()
-                    + "' instead");
+                    + "what its recorded manifest promises: " + moveBackInstead(m, from));
         }
+    }
+
+    /** The way back when a revert is refused: a new move, which only goes to an active pool. */
+    private static String moveBackInstead(MoveRepository.Move m, Pool from) {
+        String move = "'tenantctl rebalance move " + m.orgId() + " --to " + m.fromPool() + "'";
+        return Pool.ACTIVE.equals(from.status()) ? "move it with " + move + " instead"
+                : "pool " + m.fromPool() + " is " + from.status().db() + " (moves go only to active pools): 'tenantctl pools enable "
+                        + m.fromPool() + "' first, then " + move + " instead (or move it to another pool with --to)";
     }
 
     /** Indexes (collection.name) one database has and the other lacks or defines otherwise, either way, sorted. */

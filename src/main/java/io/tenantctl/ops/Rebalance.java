@@ -465,7 +465,8 @@ public final class Rebalance {
                     : reason.startsWith("target of reverted move") ? "reverted_target"
                     : reason.startsWith(RestoreRepository.DELETED_ORG_REASON) ? "deleted_org" : "replaced_by_restore";
             Optional<String> written = dropChanged.contains(r.poolId() + "/" + r.databaseName()) ? Optional.empty()
-                    : writtenSinceMove(kind, r.poolId(), r.databaseName());
+                    : writtenSinceMove(kind, r.poolId(), r.databaseName(), "tenantctl rebalance gc --older-than " + Verify.gcAge(olderThan)
+                            + " --drop-changed " + r.poolId() + "/" + r.databaseName());
             if (written.isPresent()) {
                 items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "kept", written.get()));
                 continue;
@@ -487,12 +488,16 @@ public final class Rebalance {
      * Why a move's leftover must not be dropped yet — a retained source, or a reverted move's target, written since (a
      * client whose routing still pointed at it: neither the move nor the revert waits for caches) — or empty.
      */
-    private Optional<String> writtenSinceMove(String kind, String poolId, String database) {
+    private Optional<String> writtenSinceMove(String kind, String poolId, String database, String dropChanged) {
         Optional<MoveRepository.Move> move = kind.equals("retained_source") ? ctx.catalog().moves().retainedFrom(poolId, database)
                 : kind.equals("reverted_target") ? ctx.catalog().moves().revertedTo(poolId, database) : Optional.empty();
         Optional<io.tenantctl.catalog.Pool> pool = ctx.catalog().pools().find(poolId);
-        if (move.isEmpty() || move.get().fingerprint() == null || pool.isEmpty()) {
+        if (pool.isEmpty() || !kind.equals("retained_source") && !kind.equals("reverted_target")) {
             return Optional.empty();
+        }
+        if (move.isEmpty() || move.get().fingerprint() == null) { // nothing says what it held: it may hold writes made since
+            return Optional.of("no move ledger to compare it with, so writes made to it since cannot be ruled out: kept; once "
+                    + "checked, '" + dropChanged + "'");
         }
         try {
             List<String> changed = Mover.fingerprint(ctx.pools().database(poolId, pool.get().uri(), database))
@@ -500,7 +505,7 @@ public final class Rebalance {
             return changed.isEmpty() ? Optional.empty() : Optional.of("written since move " + move.get().moveId()
                     + (kind.equals("reverted_target") ? " was reverted" : "") + " (collections "
                     + String.join(", ", changed) + "): those writes are in no other database; merge them into org " + move.get().orgId()
-                    + ", then 'tenantctl rebalance gc --drop-changed " + poolId + "/" + database + "'");
+                    + ", then '" + dropChanged + "'");
         } catch (RuntimeException e) {
             return Optional.of("could not be compared with move " + move.get().moveId() + "'s ledger (" + Errors.oneLine(e) + "): kept");
         }

@@ -576,8 +576,8 @@ public final class Verify {
                                     + (within ? "; within its " : "; past its ") + gcAge(grace) + " grace",
                             // exactly the grace verify judged by (a 12h grace is not '0d', which would drop every copy)
                             "tenantctl rebalance gc --older-than " + gcAge(grace) + (moveLeftover ? "   (gc keeps a copy written since its "
-                                    + "move and names the writes: merge them into the org, then 'tenantctl rebalance gc --drop-changed "
-                                    + poolId + "/" + db + "')" : "")));
+                                    + "move and names the writes: merge them into the org, then 'tenantctl rebalance gc --older-than "
+                                    + gcAge(grace) + " --drop-changed " + poolId + "/" + db + "')" : "")));
                     continue;
                 }
                 MoveRepository.Move leftover = leftovers.get(key);
