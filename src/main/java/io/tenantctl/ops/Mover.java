@@ -396,6 +396,9 @@ final class Mover {
             Fingerprint.Collection now = frozen.build().collections().get(name);
             ledger.put(name, now);
             boolean created = onTarget.remove(name);
+            if (created) {
+                syncIndexes(source, target, name, attempts); // built or dropped on the source since the first copy (an app's autoIndex)
+            }
             if (created && !pre.dirty().contains(name) && now.equals(pre.sent().collections().get(name))) {
                 continue; // unchanged since the first copy: the target got exactly these documents
             }
@@ -551,6 +554,43 @@ final class Mover {
         if (!specs.isEmpty()) {
             ctx.retry().run(attempts, () -> target.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
         }
+    }
+
+    /**
+     * Makes {@code name}'s indexes on the target the frozen source's: one defined otherwise or gone from the source is
+     * dropped, one the target lacks is built (one createIndexes). Two listings when nothing changed.
+     */
+    private void syncIndexes(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts) {
+        Map<String, BsonDocument> wanted = new HashMap<>();
+        for (BsonDocument index : source.getCollection(name).listIndexes(BsonDocument.class)) {
+            wanted.put(index.getString("name", new BsonString("")).getValue(), index);
+        }
+        Map<String, BsonDocument> have = new HashMap<>();
+        for (BsonDocument index : target.getCollection(name).listIndexes(BsonDocument.class)) {
+            have.put(index.getString("name", new BsonString("")).getValue(), index);
+        }
+        BsonArray build = new BsonArray();
+        for (Map.Entry<String, BsonDocument> w : wanted.entrySet()) {
+            BsonDocument h = have.remove(w.getKey());
+            if (w.getKey().equals("_id_") || h != null && spec(h).sameSpecAs(spec(w.getValue()))) {
+                continue;
+            }
+            if (h != null) {
+                ctx.retry().run(attempts, () -> target.getCollection(name).dropIndex(w.getKey()));
+            }
+            build.add(normalized(w.getValue()));
+        }
+        have.remove("_id_");
+        for (String extra : have.keySet()) {
+            ctx.retry().run(attempts, () -> target.getCollection(name).dropIndex(extra));
+        }
+        if (!build.isEmpty()) {
+            ctx.retry().run(attempts, () -> target.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", build)));
+        }
+    }
+
+    private static IndexSpec spec(BsonDocument listed) {
+        return IndexSpec.fromListIndexes(org.bson.Document.parse(listed.toJson()));
     }
 
     private static List<String> collections(MongoDatabase db) {
