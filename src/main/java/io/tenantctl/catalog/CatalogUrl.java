@@ -79,6 +79,7 @@ public record CatalogUrl(String jdbcUrl, String user, String password, String ho
 
     /** The URL with any user:password@ and password= parameter masked. */
     static String redact(String raw) {
-        return raw.replaceAll("//[^/@]*@", "//***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+        // userinfo up to the last '@': a password may hold '/' or '@'
+        return raw.replaceAll("//.*@", "//***@").replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 }

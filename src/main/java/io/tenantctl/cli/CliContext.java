@@ -136,8 +136,10 @@ public final class CliContext implements AutoCloseable {
      */
     void log(String level, String msg, Map<String, Object> fields, String text) {
         err.flush();
+        Map<String, Object> masked = new java.util.LinkedHashMap<>();
+        fields.forEach((k, v) -> masked.put(k, v instanceof String str ? Mask.secrets(str) : v));
         try {
-            log.log(level, msg, fields, text);
+            log.log(level, Mask.secrets(msg), masked, Mask.secrets(text));
         } catch (IOException e) {
             // stderr is gone: nothing left to tell
         }
@@ -238,6 +240,9 @@ public final class CliContext implements AutoCloseable {
                 } catch (IOException e) {
                     // not remembered: every later read reports it again rather than running on an empty config
                     throw TenantctlException.usage("config file " + file + " is unreadable: " + e.getMessage());
+                } catch (IllegalArgumentException e) { // Properties' "Malformed \\uxxxx encoding": its line may be a secret, not quoted
+                    throw TenantctlException.usage("config file " + file + " is unreadable: a value holds a backslash-u not followed by "
+                            + "four hex digits (write \\\\ for a backslash)");
                 }
             }
             config = loaded;

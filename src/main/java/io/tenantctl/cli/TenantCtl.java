@@ -142,7 +142,7 @@ public final class TenantCtl implements Runnable {
      */
     private static int usageError(CliContext ctx, CommandLine.ParameterException e, String[] args) {
         CommandLine c = e.getCommandLine();
-        String what = firstLine(e.getMessage()) + fromConfigFile(ctx, e, args);
+        String what = Mask.secrets(firstLine(e.getMessage()) + fromConfigFile(ctx, e, args)); // picocli quotes what it could not match
         String help = "Run '" + c.getCommandSpec().qualifiedName() + " --help' for the options.";
         if (ctx.logJson()) {
             StringWriter suggestions = new StringWriter();
@@ -150,7 +150,7 @@ public final class TenantCtl implements Runnable {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("category", "usage");
             fields.put("command", c.getCommandSpec().qualifiedName());
-            fields.put("suggestions", suggestions.toString().isBlank() ? null : suggestions.toString().strip());
+            fields.put("suggestions", suggestions.toString().isBlank() ? null : Mask.secrets(suggestions.toString().strip()));
             fields.put("usage", c.getHelp().synopsis(0).strip());
             fields.put("hint", help);
             ctx.log("error", what, fields, "");
@@ -158,7 +158,9 @@ public final class TenantCtl implements Runnable {
             ctx.err.println("error: " + what);
         } else {
             ctx.err.println("error: " + what);
-            CommandLine.UnmatchedArgumentException.printSuggestions(e, ctx.err);
+            StringWriter suggestions = new StringWriter();
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, new PrintWriter(suggestions, true));
+            ctx.err.print(Mask.secrets(suggestions.toString()));
             ctx.err.print(c.getHelp().synopsis(0));
             ctx.err.println(help);
         }
@@ -226,7 +228,7 @@ public final class TenantCtl implements Runnable {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("category", category);
-        error.put("message", message);
+        error.put("message", Mask.secrets(message));
         if (runId != null) {
             error.put("run_id", runId);
         }

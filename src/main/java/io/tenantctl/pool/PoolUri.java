@@ -29,10 +29,10 @@ public final class PoolUri {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     /**
-     * user:password@ — up to the last '@' before any query, so an unencoded '/' or '@' in a pasted password is still
-     * seen as part of the password (and refused / masked) rather than leaking as "host" text.
+     * user:password@ — up to the last '@' that a host list follows, so an unencoded '/', '?', '#' or '@' in a pasted
+     * password is still seen as part of the password (and refused / masked) rather than leaking as "host" text.
      */
-    private static final Pattern USERINFO = Pattern.compile("^(mongodb(?:\\+srv)?://)([^?#]*)@");
+    private static final Pattern USERINFO = Pattern.compile("^(mongodb(?:\\+srv)?://)(.*)@(?=[A-Za-z0-9.\\[\\]:,%_${}-]*(?:[/?]|$))");
     /** Any scheme's user:password@, for echoing input that is not a mongodb URI at all. */
     private static final Pattern ANY_USERINFO = Pattern.compile("(?<=://)([^:/@?#]*):[^?#]*@");
     private static final Pattern SECRET_NAME = Pattern.compile(

@@ -222,6 +222,6 @@ public final class ObjectStores {
 
     /** Replaces any {@code user:password@} part of a URL with {@code ***@}. */
     static String redact(String url) {
-        return url.replaceAll("(?<=//)[^/@?#]*@", "***@");
+        return url.replaceAll("(?<=//).*@", "***@"); // up to the last '@': an S3 secret key often holds '/'
     }
 }

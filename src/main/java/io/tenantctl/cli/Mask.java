@@ -1,0 +1,42 @@
+package io.tenantctl.cli;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The last guard before anything reaches stderr or an error document: whatever looks like a credential in a URL or a
+ * {@code password=} parameter is masked, whichever code path quoted it (picocli echoing an argument it could not match,
+ * a refusal quoting the URL it refused). Each parser redacts what it knows; this catches what they did not foresee,
+ * such as a password holding '/', '?', '#' or '@', or a URL typed without its scheme.
+ */
+final class Mask {
+
+    /** scheme:// (or scheme:/) then userinfo up to the last '@' of the token: the driver's reading of userinfo. */
+    private static final Pattern SCHEMED = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*:/{1,2})([^\\s'\"<>]*)@");
+    /** user:password@host without a scheme. */
+    private static final Pattern BARE = Pattern.compile("(^|[\\s'\"=(,])([A-Za-z0-9._%+-]+):([^\\s'\"@/]+)@(?=[A-Za-z0-9\\[])");
+    private static final Pattern PARAM = Pattern.compile("(?i)\\b(password|passwd|pwd|sslpassword|secret|secret_access_key|token)=([^&\\s'\";]+)");
+    /** A userinfo that holds no secret: a user alone, or user:${VAR}. */
+    private static final Pattern HARMLESS = Pattern.compile("^[^:@]*(?::\\$\\{[A-Za-z_][A-Za-z0-9_]*})?$");
+
+    private Mask() {
+    }
+
+    static String secrets(String s) {
+        if (s == null || s.isEmpty()) {
+            return s;
+        }
+        Matcher m = SCHEMED.matcher(s);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String userinfo = m.group(2);
+            String masked = HARMLESS.matcher(userinfo).matches() || userinfo.equals("***") ? userinfo
+                    : userinfo.contains(":") ? userinfo.substring(0, userinfo.indexOf(':')) + ":***" : "***";
+            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + masked + "@"));
+        }
+        m.appendTail(out);
+        String t = BARE.matcher(out.toString()).replaceAll(r -> Matcher.quoteReplacement(
+                r.group(3).matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}|\\*+") ? r.group() : r.group(1) + r.group(2) + ":***@"));
+        return PARAM.matcher(t).replaceAll(r -> Matcher.quoteReplacement(r.group(1) + "=***"));
+    }
+}
