@@ -1,6 +1,7 @@
 package io.tenantctl.cli;
 
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.Sentinels;
 import io.tenantctl.testing.TestPools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,12 +10,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Red team, pass 4: pools set-admin-url / add errors, S3 store faults. */
+/**
+ * Red team: "no password, token or secret key is ever printed nor stored", against refusals and echoes that quote
+ * what they were given. Pass 4: pools set-admin-url / add errors, S3 store faults. Pass g: what an operator really
+ * pastes at 3 a.m. — an option of the neighbouring command, a URL whose password holds a character URLs reserve
+ * ('/', '#', '?', '@': generated passwords and AWS secret keys are full of them). Each case quotes the secret back,
+ * or keeps it in the catalog.
+ */
 class SecretsInRefusalsTest {
 
     private static TestPools pools;
@@ -74,6 +82,171 @@ class SecretsInRefusalsTest {
                 assertThat(line).as("a clear line, not the SDK's provider chain: " + line.length() + " characters").doesNotContain("ProviderChain")
                         .hasSizeLessThan(400);
             }
+        }
+    }
+
+    private static void assertNotShown(String secret, Cli.Result r) {
+        assertThat(r.out() + r.err()).as("the secret '" + secret + "' must never be printed: " + r).doesNotContain(secret);
+    }
+
+    /**
+     * picocli's refusal of a command line quotes what it could not match. `--url` is `pools set-admin-url`'s option and
+     * `--uri` is `pools add`'s: mixing them up (or forgetting `--uri` before the URI) is a typo, and the refusal prints
+     * the whole URL with its password, on stderr and in the -o json error document.
+     */
+    @Test
+    void aRefusedCommandLineNeverQuotesTheSecretItCouldNotMatch() {
+        Cli cli = new Cli(Map.of("USER", "test"));
+        String secret = "Hunter2Kx9zQ";
+        List<List<String>> lines = List.of(
+                List.of("pools", "add", "pool-9", "--uri", "mongodb://pool-9:27017/", "--url", "postgres://monitor:" + secret + "@pg-9:5432/postgres"),
+                List.of("pools", "show", "pool-1", "mongodb://app:" + secret + "@pool-1:27017/"),
+                List.of("pools", "set-admin-url", "pool-1", "postgres://monitor:" + secret + "@pg-1:5432/postgres"),
+                List.of("pools", "list", "--uri=mongodb://app:" + secret + "@pool-1:27017/"));
+        for (List<String> line : lines) {
+            for (String output : new String[]{"table", "json"}) {
+                List<String> args = new java.util.ArrayList<>(line);
+                args.addAll(List.of("-o", output));
+                Cli.Result r = cli.run(args.toArray(String[]::new));
+                assertThat(r.exitCode()).as(args + ": " + r).isEqualTo(2);
+                assertThat(r.err()).as(args + ": " + r).startsWith("error: ");
+                if (output.equals("json")) {
+                    assertThat(strictJson(r).get("error").get("category").asText()).isEqualTo("usage");
+                }
+                assertNotShown(secret, r);
+            }
+        }
+    }
+
+    /**
+     * A pool URI whose password holds a '#' (mongodb://app:Hunter2#Kx9zQ@host/) is not seen as holding a password at all:
+     * `pools add` takes it without --allow-inline-password, the catalog stores it as typed and `pools add/list/show` print
+     * it. With --allow-inline-password it is not moved into a variable either. The driver reads '#' as part of the password
+     * (the pool is used with it), so it is an inline password like any other.
+     */
+    @Test
+    void aPoolPasswordWithAHashIsNeverStoredNorPrinted() throws Exception {
+        String catalog = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(catalog);
+        String hostPort = pools.uri(0).substring("mongodb://".length());
+        String secret = "Kx9zQ-hash-pw";
+        String uri = "mongodb://app:Hunter2#" + secret + "@" + hostPort + "/";
+
+        Cli.Result refused = cli.run("pools", "add", "pool-1", "--uri", uri, "-o", "json");
+        assertNotShown(secret, refused);
+        assertThat(refused.exitCode()).as("an inline password is refused unless --allow-inline-password: " + refused).isEqualTo(2);
+
+        Cli.Result allowed = cli.run("pools", "add", "pool-2", "--uri", uri, "--allow-inline-password", "-o", "json");
+        assertNotShown(secret, allowed);
+        assertNotShown(secret, cli.run("pools", "list"));
+        assertNotShown(secret, cli.run("pools", "show", "pool-2", "-o", "json"));
+        assertThat(Sentinels.dumpCatalog(catalog)).as("the catalog never stores a password").doesNotContain(secret);
+    }
+
+    /**
+     * The same with a '?' in the password: the URI is refused (good) but the refusal quotes it whole, since the
+     * "redacted" form finds no password to mask.
+     */
+    @Test
+    void aPoolPasswordWithAQuestionMarkIsNotQuotedInItsRefusal() {
+        String catalog = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(catalog);
+        String hostPort = pools.uri(0).substring("mongodb://".length());
+        String secret = "Kx9zQ-qmark-pw";
+        Cli.Result add = cli.run("pools", "add", "pool-1", "--uri", "mongodb://app:Hunter2?" + secret + "@" + hostPort + "/", "-o", "json");
+        assertThat(add.exitCode()).as(add.toString()).isEqualTo(2);
+        assertNotShown(secret, add);
+        Cli.Result capture = cli.run("schema", "capture", "--from-uri", "mongodb://app:Hunter2?" + secret + "@" + hostPort + "/",
+                "--database", "reference");
+        assertThat(capture.exitCode()).as(capture.toString()).isEqualTo(2);
+        assertNotShown(secret, capture);
+    }
+
+    /**
+     * An admin URL whose password starts with digits and then has a '/', '#' or '?' (monitor:2024/Winter@pg-1) parses as
+     * host "monitor", port 2024: `pools set-admin-url` accepts it, prints it back whole and stores it in pools — the
+     * catalog "never stores a password" — and `pools stats` then connects to a host called monitor.
+     */
+    @Test
+    void anAdminUrlPasswordThatLooksLikeAPortIsRefusedNotStored() throws Exception {
+        String catalog = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(catalog);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        for (String typed : new String[]{"postgres://monitor:2024/Winter@pg-1:5432/postgres",
+                "postgresql://monitor:2024#Winter@pg-1:5432/postgres", "jdbc:postgresql://monitor:2024?Winter@pg-1:5432/postgres"}) {
+            Cli.Result r = cli.run("pools", "set-admin-url", "pool-1", "--url", typed, "-o", "json");
+            assertThat(r.out() + r.err()).as(typed + ": " + r).doesNotContain("Winter");
+            assertThat(r.exitCode()).as("an inline password is refused: " + typed + ": " + r).isEqualTo(2);
+        }
+        assertThat(Sentinels.dumpCatalog(catalog)).as("the catalog never stores a password").doesNotContain("Winter");
+    }
+
+    /**
+     * A catalog URL whose password holds a '/' (postgres://tenantctl:Hunter2/Kx9zQ@db/catalog — as typed, from the
+     * environment or the config file) is refused quoting the whole URL: the mask only knows passwords without '/'. With an
+     * '@' in it, the part after the '@' is shown.
+     */
+    @Test
+    void aCatalogUrlRefusalNeverQuotesItsPassword() {
+        Cli bare = new Cli(Map.of("USER", "test"));
+        String[] secrets = {"Kx9zQ-slash-pw", "Kx9zQ-at-pw"};
+        String[] urls = {"postgres://tenantctl:Hunter2/" + secrets[0] + "@127.0.0.1:1/catalog",
+                "postgresql://tenantctl:Hunter2@" + secrets[1] + "@127.0.0.1:1/catalog"};
+        for (int i = 0; i < urls.length; i++) {
+            Cli.Result flag = bare.run("orgs", "list", "--catalog", urls[i], "-o", "json");
+            assertThat(flag.exitCode()).as(flag.toString()).isIn(2, 3);
+            assertNotShown(secrets[i], flag);
+            Cli.Result fromEnv = new Cli(Map.of("USER", "test", "TENANTCTL_CATALOG_URL", urls[i])).run("orgs", "list");
+            assertThat(fromEnv.exitCode()).as(fromEnv.toString()).isIn(2, 3);
+            assertNotShown(secrets[i], fromEnv);
+        }
+    }
+
+    /**
+     * An S3 store URL with credentials in it is refused ("credentials come from the environment") — quoting them, when the
+     * secret key holds a '/', as AWS secret keys often do. The same for an S3 endpoint with user info and a file store URL.
+     */
+    @Test
+    void aStoreUrlRefusalNeverQuotesItsSecretKey() {
+        String catalog = CliFixture.initialisedCatalog();
+        String secretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        Cli cli = Cli.withCatalog(catalog);
+        Cli.Result s3 = cli.run("backups", "list", "--store", "s3://AKIAIOSFODNN7EXAMPLE:" + secretKey + "@fleet-backups/prod", "-o", "json");
+        assertThat(s3.exitCode()).as(s3.toString()).isEqualTo(2);
+        assertNotShown("bPxRfiCY", s3);
+
+        Cli.Result file = cli.run("backups", "list", "--store", "file://backup:" + secretKey + "@nas/backups");
+        assertThat(file.exitCode()).as(file.toString()).isEqualTo(2);
+        assertNotShown("bPxRfiCY", file);
+
+        Map<String, String> env = new HashMap<>(Map.of("TENANTCTL_CATALOG_URL", catalog, "USER", "test",
+                "TENANTCTL_S3_ENDPOINT", "http://minio:" + secretKey + "@minio:9000", "TENANTCTL_STORE", "s3://fleet-backups/prod"));
+        Cli.Result endpoint = new Cli(env).run("backups", "list");
+        assertThat(endpoint.exitCode()).as(endpoint.toString()).isEqualTo(2);
+        assertNotShown("bPxRfiCY", endpoint);
+    }
+
+    /**
+     * A pool URI or a store URL typed without its scheme, or with the scheme mistyped (app:PW@pool-1:27017,
+     * mongodb:/app:PW@…, s3:/KEY:SECRET@bucket), is refused quoting all of it: the mask only looks after a "://". Admin URLs
+     * were fixed for exactly this (anAdminUrlWithoutItsSchemeIsRefusedWithoutQuotingItsPassword); pool URIs (pools add, schema capture) and store URLs were not.
+     */
+    @Test
+    void aUrlTypedWithoutItsSchemeIsRefusedWithoutQuotingItsSecret() {
+        String catalog = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(catalog);
+        String secret = "Hunter2Kx9zQ";
+        List<List<String>> lines = List.of(
+                List.of("pools", "add", "pool-9", "--uri", "app:" + secret + "@pool-9:27017"),
+                List.of("pools", "add", "pool-9", "--uri", "mongodb:/app:" + secret + "@pool-9:27017/"),
+                List.of("pools", "add", "pool-9", "--uri", "postgres://app:Hunter2?" + secret + "@pool-9:27017/"),
+                List.of("schema", "capture", "--from-uri", "app:" + secret + "@reference:27017", "--database", "reference"),
+                List.of("backups", "list", "--store", "AKIAIOSFODNN7EXAMPLE:" + secret + "@fleet-backups/prod"),
+                List.of("backups", "list", "--store", "s3:/AKIAIOSFODNN7EXAMPLE:" + secret + "@fleet-backups/prod"));
+        for (List<String> line : lines) {
+            Cli.Result r = cli.run(line.toArray(String[]::new));
+            assertThat(r.exitCode()).as(line + ": " + r).isEqualTo(2);
+            assertNotShown(secret, r);
         }
     }
 }
