@@ -5,6 +5,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.TestPools;
 import org.bson.BsonDocument;
 import org.bson.RawBsonDocument;
@@ -16,6 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -109,6 +114,41 @@ final class BackupFixture implements AutoCloseable {
         }
         if (!batch.isEmpty()) {
             notes.insertMany(batch);
+        }
+    }
+
+    /**
+     * A CLI on this fleet whose first {@code create} of a collection in a database {@code database} accepts (a restore's
+     * fresh database, say) waits there until {@link HeldAtCreate#release()}d, or 60 s; only that one create waits.
+     */
+    HeldAtCreate holdFirstCreate(Predicate<String> database) {
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean armed = new AtomicBoolean(true);
+        Cli held = cli.decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (HookedPools.is(cmd, "create") && database.test(db) && armed.compareAndSet(true, false)) {
+                reached.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }));
+        return new HeldAtCreate(held, reached, release);
+    }
+
+    /** See {@link #holdFirstCreate}: {@code cli} runs the command to hold. */
+    record HeldAtCreate(Cli cli, CountDownLatch reached, CountDownLatch gate) {
+
+        /** Whether the command got to the create (and waits there) within 60 s. */
+        boolean awaitReached() throws InterruptedException {
+            return reached.await(60, TimeUnit.SECONDS);
+        }
+
+        /** Lets the held create, and the command, go on. */
+        void release() {
+            gate.countDown();
         }
     }
 

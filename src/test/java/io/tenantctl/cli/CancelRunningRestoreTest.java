@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
@@ -12,9 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -30,43 +27,35 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CancelRunningRestoreTest {
 
+    /** The run id of the restore runs list shows running. */
+    private static String runningRestore(BackupFixture f) {
+        String runId = null;
+        for (JsonNode r : strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs")) {
+            if (r.get("verb").asText().equals("restore") && r.get("status").asText().equals("running")) {
+                runId = r.get("run_id").asText();
+            }
+        }
+        assertThat(runId).as("the restore's run, running").isNotNull();
+        return runId;
+    }
+
     @Test
     void runsCancelOfARestoreInFlightEitherStopsItOrSaysItCannot(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
-            for (int i = 0; i < 50; i++) {
-                f.db("acme").getCollection("notes").insertOne(new Document("_id", i).append("text", "note " + i));
-            }
+            f.notes("acme", "notes", 50);
             String backupId = f.backup("acme");
             f.db("acme").getCollection("notes").insertOne(new Document("_id", 999).append("text", "written after the backup"));
             Map<String, List<RawBsonDocument>> live = BackupFixture.contents(f.db("acme"));
 
-            CountDownLatch reached = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicBoolean armed = new AtomicBoolean(true);
-            Cli held = f.cli.decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                if (HookedPools.is(cmd, "create") && db.startsWith("org_acme__r") && armed.compareAndSet(true, false)) {
-                    reached.countDown();
-                    try {
-                        release.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }));
-            CompletableFuture<Cli.Result> restore = held.start("restore", "--org", "acme", "--backup", backupId);
-            assertThat(reached.await(60, TimeUnit.SECONDS)).as("the restore reached its copy").isTrue();
+            BackupFixture.HeldAtCreate held = f.holdFirstCreate(db -> db.startsWith("org_acme__r"));
+            CompletableFuture<Cli.Result> restore = held.cli().start("restore", "--org", "acme", "--backup", backupId);
+            assertThat(held.awaitReached()).as("the restore reached its copy").isTrue();
 
-            String runId = null;
-            for (JsonNode r : strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs")) {
-                if (r.get("verb").asText().equals("restore") && r.get("status").asText().equals("running")) {
-                    runId = r.get("run_id").asText();
-                }
-            }
-            assertThat(runId).as("the restore's run, running").isNotNull();
+            String runId = runningRestore(f);
             Cli.Result cancel = f.cli.run("runs", "cancel", runId);
 
-            release.countDown();
+            held.release();
             Cli.Result restored = restore.get(60, TimeUnit.SECONDS);
             JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run");
             if (cancel.exitCode() == 0) {
@@ -93,30 +82,13 @@ class CancelRunningRestoreTest {
             Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
             String backupId = f.backup("acme");
 
-            CountDownLatch reached = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicBoolean armed = new AtomicBoolean(true);
-            Cli held = f.cli.decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                if (HookedPools.is(cmd, "create") && db.equals("org_acme") && armed.compareAndSet(true, false)) {
-                    reached.countDown();
-                    try {
-                        release.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }));
-            CompletableFuture<Cli.Result> restore = held.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
+            BackupFixture.HeldAtCreate held = f.holdFirstCreate(db -> db.equals("org_acme"));
+            CompletableFuture<Cli.Result> restore = held.cli().start("restore", "--org", "acme", "--backup", backupId, "--in-place",
                     "--drop-existing");
-            assertThat(reached.await(60, TimeUnit.SECONDS)).as("the restore dropped the org's database and began its copy").isTrue();
-            String runId = null;
-            for (JsonNode r : strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs")) {
-                if (r.get("verb").asText().equals("restore") && r.get("status").asText().equals("running")) {
-                    runId = r.get("run_id").asText();
-                }
-            }
+            assertThat(held.awaitReached()).as("the restore dropped the org's database and began its copy").isTrue();
+            String runId = runningRestore(f);
             Cli.Result cancel = f.cli.run("runs", "cancel", runId);
-            release.countDown();
+            held.release();
             Cli.Result restored = restore.get(60, TimeUnit.SECONDS);
 
             assertThat(cancel.exitCode()).as(cancel.toString()).isEqualTo(1);

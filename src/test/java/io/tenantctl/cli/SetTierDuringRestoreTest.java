@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
@@ -12,9 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,34 +29,20 @@ class SetTierDuringRestoreTest {
     void aTierChangeWhileTheOrgIsBeingRestoredDoesNotThrowTheRestoreAway(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
-            for (int i = 0; i < 50; i++) {
-                f.db("acme").getCollection("notes").insertOne(new Document("_id", i).append("text", "note " + i));
-            }
+            f.notes("acme", "notes", 50);
             String backupId = f.backup("acme");
             Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
             f.db("acme").getCollection("notes").insertOne(new Document("_id", 999).append("text", "after the backup"));
 
             // the restore is held at its first create in its fresh database, i.e. mid-way
-            CountDownLatch reached = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicBoolean armed = new AtomicBoolean(true);
-            Cli held = f.cli.decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                if (HookedPools.is(cmd, "create") && db.startsWith("org_acme__r") && armed.compareAndSet(true, false)) {
-                    reached.countDown();
-                    try {
-                        release.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }));
-            CompletableFuture<Cli.Result> restore = held.start("restore", "--org", "acme", "--backup", backupId, "-o", "json");
-            assertThat(reached.await(60, TimeUnit.SECONDS)).as("the restore reached its copy").isTrue();
+            BackupFixture.HeldAtCreate held = f.holdFirstCreate(db -> db.startsWith("org_acme__r"));
+            CompletableFuture<Cli.Result> restore = held.cli().start("restore", "--org", "acme", "--backup", backupId, "-o", "json");
+            assertThat(held.awaitReached()).as("the restore reached its copy").isTrue();
 
             // meanwhile, another operator moves acme to a paid tier
             Cli.Result tier = f.cli.run("orgs", "set-tier", "acme", "pro", "-o", "json");
 
-            release.countDown();
+            held.release();
             Cli.Result restored = restore.get(60, TimeUnit.SECONDS);
             if (tier.exitCode() != 0) {
                 // refused: it must say the org is busy with the restore, as every other operation on a busy org does
