@@ -4,9 +4,6 @@ import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 
@@ -111,11 +108,7 @@ class CatalogErrorsTest {
 
     @Test
     void catalogFromANewerTenantctlIsRefused() throws Exception {
-        String url = CliFixture.initialisedCatalog();
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("insert into flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, "
-                    + "execution_time, success) values (99, '99', 'from the future', 'SQL', 'V99__future.sql', 0, 'test', 0, true)");
-        }
+        String url = CliFixture.catalogFromANewerTenantctl();
         Cli cli = Cli.withCatalog(url);
         Cli.Result init = cli.run("init");
         assertThat(init.exitCode()).as(init.toString()).isEqualTo(3);

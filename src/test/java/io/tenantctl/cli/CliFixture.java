@@ -13,6 +13,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -47,6 +51,18 @@ final class CliFixture {
         String url = TestCatalog.newDatabase();
         Cli.Result r = Cli.withCatalog(url).run("init");
         assertThat(r.exitCode()).as(r.toString()).isZero();
+        return url;
+    }
+
+    /** A fresh catalog, initialised, then migrated (its flyway history says) to version 99 by a newer tenantctl. */
+    static String catalogFromANewerTenantctl() {
+        String url = initialisedCatalog();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("insert into flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, "
+                    + "execution_time, success) values (99, '99', 'from the future', 'SQL', 'V99__future.sql', 0, 'test', 0, true)");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
         return url;
     }
 

@@ -4,10 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -20,11 +16,7 @@ class InitDryRunOnANewerCatalogTest {
 
     @Test
     void initDryRunRefusesACatalogFromANewerTenantctlAsInitDoes() throws Exception {
-        String url = CliFixture.initialisedCatalog();
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("insert into flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, "
-                    + "execution_time, success) values (99, '99', 'from the future', 'SQL', 'V99__future.sql', 0, 'test', 0, true)");
-        }
+        String url = CliFixture.catalogFromANewerTenantctl();
         Cli cli = Cli.withCatalog(url);
         Cli.Result real = cli.run("init");
         assertThat(real.exitCode()).as(real.toString()).isEqualTo(3);
