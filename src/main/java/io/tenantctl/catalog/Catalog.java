@@ -88,6 +88,15 @@ public final class Catalog implements AutoCloseable {
         });
     }
 
+    /**
+     * The catalog's clock. Ages of what the catalog stamped with its own now() (a deleted org, a retired database) are
+     * judged by it, not by a worker's clock: one running days ahead would make a copy kept for safety look old enough
+     * to drop.
+     */
+    public java.time.Instant now() {
+        return inConnection(c -> Sql.one(c, "select now()", rs -> rs.getTimestamp(1).toInstant()).orElseThrow());
+    }
+
     /** Applies pending migrations; refuses a catalog migrated by a newer tenantctl. Returns the version now. */
     public int migrate() {
         refuseNewer();

@@ -327,7 +327,7 @@ public final class OrgLifecycle {
         }
         OrgRepository orgs = ctx.catalog().orgs();
         RestoreRepository databases = new RestoreRepository(ctx.catalog());
-        List<OrgRepository.Deleting> due = orgs.deletingBefore(Instant.now().minus(olderThan));
+        List<OrgRepository.Deleting> due = orgs.deletingBefore(ctx.catalog().now().minus(olderThan)); // deleted_at is the catalog's clock
         Map<String, PurgeItem> items = new LinkedHashMap<>();
         if (dryRun) {
             for (OrgRepository.Deleting d : due) {

@@ -452,7 +452,7 @@ public final class Rebalance {
         MoveRepository moves = ctx.catalog().moves();
         List<GcItem> items = new ArrayList<>();
         DatabaseGc gc = new DatabaseGc(ctx, engine().orgLeases());
-        List<RestoreRepository.Retired> retired = databases.retiredBefore(Instant.now().minus(olderThan));
+        List<RestoreRepository.Retired> retired = databases.retiredBefore(ctx.catalog().now().minus(olderThan)); // retired_at is the catalog's clock
         Set<String> unknown = new java.util.TreeSet<>(dropChanged);
         retired.forEach(r -> unknown.remove(r.poolId() + "/" + r.databaseName()));
         if (!unknown.isEmpty()) { // a typo must not pass for "dropped what I merged"
