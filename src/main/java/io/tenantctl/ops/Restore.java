@@ -107,7 +107,7 @@ public final class Restore {
             LeaseRecovery.sweep(ctx); // a restore that died on this org (or any) is rolled back before anything is decided
         }
         String backupId = resolveBackup(req.orgId(), req.backupId());
-        BackupReader reader = open(req.orgId(), backupId);
+        BackupReader reader = open(req.orgId(), backupId, newest(req));
         Target target = target(req, backupId);
         if (req.dryRun()) {
             return result(null, true, target, backupId, reader, List.of(), 0, "planned", t0);
@@ -119,7 +119,7 @@ public final class Restore {
             String latest = resolveBackup(req.orgId(), req.backupId());
             if (!latest.equals(backupId)) {
                 backupId = latest;
-                reader = open(req.orgId(), backupId);
+                reader = open(req.orgId(), backupId, newest(req));
             }
             return restore(req, target(req, backupId), backupId, reader, held, t0);
         }
@@ -187,12 +187,29 @@ public final class Restore {
     }
 
     /** The backup, checked against what the catalog recorded, and readable here (its compression loads) before anything is claimed. */
-    private BackupReader open(String orgId, String backupId) {
-        BackupReader reader = BackupReader.open(store, layout, orgId, backupId)
-                .checkRecorded(new BackupRepository(ctx.catalog()).find(backupId).filter(b -> b.orgId().equals(orgId))
-                        .map(BackupRepository.Backup::sha256).orElse(null));
+    private BackupReader open(String orgId, String backupId, boolean newest) {
+        BackupReader reader;
+        try {
+            reader = BackupReader.open(store, layout, orgId, backupId)
+                    .checkRecorded(new BackupRepository(ctx.catalog()).find(backupId).filter(b -> b.orgId().equals(orgId))
+                            .map(BackupRepository.Backup::sha256).orElse(null))
+                    .checkFilesPresent(); // a file gone from the store: refused before anything is claimed, not half-way
+        } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
+            if (!newest) {
+                throw damaged;
+            }
+            // taken as the newest, not chosen: say which one it was and how to choose another
+            throw new TenantctlException(damaged.category(), damaged.getMessage() + " (backup " + backupId + ", org " + orgId
+                    + "'s newest); to restore an older one: 'tenantctl backups list --org " + orgId + "', then 'tenantctl restore --org "
+                    + orgId + " --backup ID'", damaged);
+        }
         reader.manifest().compression().requireReadable();
         return reader;
+    }
+
+    /** No --backup (or 'latest'): the backup is the org's newest, not one the operator chose. */
+    private static boolean newest(Request req) {
+        return req.backupId() == null || req.backupId().equals("latest");
     }
 
     private static void validate(Request req) {

@@ -39,6 +39,13 @@ class PruneKeepsTheLastRestorableBackupTest {
             assertThat(f.storeDir.resolve("acme").resolve(good).resolve("manifest.json"))
                     .as("the only restorable backup was pruned while the damaged newest one was kept: %s", prune).exists();
 
+            // restore's default is the newest backup: refused, naming it and how to choose another
+            Cli.Result latest = f.cli.run("restore", "--org", "acme");
+            assertThat(latest.exitCode()).as(latest.toString()).isNotZero();
+            assertThat(latest.err()).contains(newest).contains("'tenantctl backups list --org acme'")
+                    .contains("'tenantctl restore --org acme --backup ID'");
+            assertThat(f.org("acme").get("status").asText()).as("nothing was claimed").isEqualTo("active");
+
             Cli.Result restore = f.cli.run("restore", "--org", "acme", "--backup", good);
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
             f.assertHolds("acme", seeded);
