@@ -534,6 +534,12 @@ public final class Verify {
         }
     }
 
+    /** The org id an orphan database's name implies (as 'orgs adopt --discover' suggests), or ORG when none is free. */
+    private static String adoptAs(String database, Map<String, Org> orgs) {
+        String id = io.tenantctl.catalog.OrgId.suggestedId(database);
+        return id != null && !orgs.containsKey(id) ? id : "ORG";
+    }
+
     /** {@code d} as --older-than reads it back exactly: 7d, 12h, 90m or 45s. */
     static String gcAge(Duration d) {
         long s = Math.max(0, d.toSeconds());
@@ -600,7 +606,8 @@ public final class Verify {
                 } else {
                     seen.add(new Seen("orphan_database", PROBLEM, null, poolId, db, db + " on pool " + poolId + " is named like an org's "
                             + "database but no org in the catalog has it",
-                            "tenantctl orgs adopt ORG --pool " + poolId + " --database " + db + "   (or drop it if it is nobody's)"));
+                            "tenantctl orgs adopt " + adoptAs(db, orgs) + " --pool " + poolId + " --database " + db
+                                    + "   (or drop it if it is nobody's)"));
                 }
             }
         }

@@ -116,7 +116,7 @@ class VerifyCommandTest {
 
             assertThat(findings(doc, "orphan_database")).singleElement().satisfies(x -> {
                 assertThat(x.get("pool_id").asText()).isEqualTo("pool-0");
-                assertThat(x.get("fix").asText()).contains("tenantctl orgs adopt ORG --pool pool-0 --database org_ghost");
+                assertThat(x.get("fix").asText()).contains("tenantctl orgs adopt ghost --pool pool-0 --database org_ghost");
             });
             assertThat(findings(doc, "stray_copy")).singleElement().satisfies(x -> {
                 assertThat(x.get("org_id").asText()).isEqualTo("acme");
