@@ -311,9 +311,14 @@ public final class Verify {
                 databases.put(pool.poolId(), names);
             }
             if (!names.contains(org.databaseName())) {
+                boolean backedUp = new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(org.orgId()).isPresent();
                 out.add(finding("missing_database", PROBLEM, org.databaseName(), "the catalog says org " + org.orgId() + " lives in "
-                        + org.databaseName() + " on pool " + pool.poolId() + ", but the pool has no such database",
-                        "tenantctl restore --org " + org.orgId() + "   (from its newest backup; the org's pointer flips to the restored copy)"));
+                        + org.databaseName() + " on pool " + pool.poolId() + ", but the pool has no such database"
+                        + (backedUp ? "" : "; the catalog records no complete backup of it"),
+                        backedUp ? "tenantctl restore --org " + org.orgId() + "   (from its newest backup; the org's pointer flips to the restored copy)"
+                                // restore would only say "no complete backup": the data is not tenantctl's to bring back
+                                : "look for the data in the pool's own backups (its PostgreSQL); to give the org an empty database "
+                                + "instead: tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force"));
                 return out;
             }
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());

@@ -321,4 +321,30 @@ class VerifyFixesFollowedTest {
             assertThat(f.databaseNames("pool-0")).as("the late write is still kept").contains("org_acme");
         }
     }
+
+    /**
+     * A database lost with no backup recorded: verify's usual fix, 'restore --org', would only say "no complete backup".
+     * The fix says where the data could still be and how to give the org an empty database; followed, verify is clean
+     * of it.
+     */
+    @Test
+    void theMissingDatabaseFixOfAnOrgWithNoBackupIsNotARestoreThatCannotWork() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.db("acme").drop();
+
+            Cli.Result v = f.cli.run("verify", "--org", "acme", "-o", "json");
+            assertThat(v.exitCode()).as(v.toString()).isEqualTo(4);
+            JsonNode missing = reported(v, "missing_database", "acme");
+            assertThat(missing.get("detail").asText()).contains("no complete backup");
+            String fix = missing.get("fix").asText();
+            assertThat(fix).doesNotStartWith("tenantctl restore");
+            String change = fix.substring(fix.indexOf("tenantctl migrate-all"));
+
+            Cli.Result followed = f.cli.run(withManifest(change, f.schema));
+            assertThat(followed.exitCode()).as(followed.toString()).isZero();
+            Cli.Result again = f.cli.run("verify", "--org", "acme", "-o", "json");
+            assertThat(finding(again, "missing_database", "acme")).as(again.toString()).isNull();
+        }
+    }
 }
