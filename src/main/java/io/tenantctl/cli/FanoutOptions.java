@@ -63,6 +63,28 @@ final class FanoutOptions {
         return new RunControl(detach, join, resume);
     }
 
+    /**
+     * Refuses (exit 2) what a joined or resumed run would otherwise silently not honour: a dry run (the run would go on,
+     * for real) and any of {@code kept}, options whose values the run keeps as it recorded them.
+     */
+    void refuseWithExistingRun(String... kept) {
+        RunControl c = control();
+        if (!c.existing()) {
+            return;
+        }
+        String how = join != null ? "--join" : "--resume";
+        if (typed("--dry-run")) {
+            throw io.tenantctl.TenantctlException.usage("--dry-run does not go with " + how + ": run " + c.runId() + " would go on for "
+                    + "real; 'tenantctl runs show " + c.runId() + "' says what it has left");
+        }
+        java.util.List<String> given = java.util.Arrays.stream(kept).filter(this::typed).toList();
+        if (!given.isEmpty()) {
+            throw io.tenantctl.TenantctlException.usage(String.join(", ", given) + (given.size() == 1 ? " does" : " do") + " not go with "
+                    + how + ": run " + c.runId() + " keeps the selection and flags it was started with; for other orgs or flags, "
+                    + "start a new run (with --schema FILE)");
+        }
+    }
+
     /** How this invocation drives its run: limits, --detach/--join/--resume, Ctrl-C and progress. */
     RunEngine.Drive drive(CliContext ctx) {
         return drive(ctx, 4);

@@ -78,6 +78,8 @@ final class MigrateAllCommand implements Callable<Integer> {
         Metrics metrics = fanout.metrics(ctx, "migrate-all");
         RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         RunControl control = fanout.control();
+        fanout.refuseWithExistingRun("--org", "--pool", "--tier", "--canary", "--max-failures", "--replace-conflicting", "--prune",
+                "--allow-expiry", "--force", "--include-failed");
         if (control.existing() && !fanout.typed("--schema")) {
             schema = null; // a config file's schema= is not the run's: the run keeps its own
         }
@@ -134,7 +136,10 @@ final class MigrateAllCommand implements Callable<Integer> {
         // a joined or resumed run's manifest and flags are the run's: a new command without --schema would apply the built-in one
         String runId = control.runId();
         boolean runsOwn = control.existing() && schema == null;
-        String migrate = runsOwn ? "tenantctl migrate-all --resume " + runId : "tenantctl migrate-all --org " + orgId + Summary.schemaOption(schema);
+        // this invocation's apply flags go with it: a step without --replace-conflicting stops at the very conflict it passed
+        String flags = (replaceConflicting ? " --replace-conflicting" : "") + (prune ? " --prune" : "") + (allowExpiry ? " --allow-expiry" : "");
+        String migrate = runsOwn ? "tenantctl migrate-all --resume " + runId
+                : "tenantctl migrate-all --org " + orgId + Summary.schemaOption(schema) + flags;
         // a flag the run was not started with takes a new run of this org, with the run's manifest file
         String withFlag = runsOwn ? "tenantctl migrate-all --org " + orgId + " --schema FILE" : migrate;
         String file = runsOwn ? "; FILE: the manifest run " + runId + " rolls out" : "";
@@ -144,7 +149,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         if (error.contains("--allow-expiry")) {
             return withFlag + " --dry-run   (see how many documents would expire; if intended, a backup, then --allow-expiry" + file + ")";
         }
-        if (error.contains("--replace-conflicting")) {
+        if (error.contains("--replace-conflicting") && !withFlag.contains("--replace-conflicting")) {
             return withFlag + " --replace-conflicting --dry-run   (then without --dry-run" + file + ")";
         }
         if (error.contains("duplicate")) {

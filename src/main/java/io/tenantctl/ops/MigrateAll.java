@@ -119,7 +119,7 @@ public final class MigrateAll {
             RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated"), () -> start(req, sel),
                     run -> work(run, req.manifest(), control.resumeRunId() != null));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
-            return new Result(ran.report().map(o -> o.with(o.error(), plan(null))), ran.interrupted(), args(run).schemaHash(),
+            return new Result(ran.report().map(o -> o.with(o.error(), plan(o.detailJson()))), ran.interrupted(), args(run).schemaHash(),
                     summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"));
         } catch (TenantctlException e) {
             throw e;
@@ -130,7 +130,7 @@ public final class MigrateAll {
 
     /** Under the rollout lock: records a run of the selected orgs, a canary's worth pending and the rest held, spread over the pools. */
     private String start(Request req, Selection selected) {
-        refuseUnfinished();
+        refuseUnfinished(req.waitForLock(), req.drive().cancel());
         // we may have waited for another rollout: select again from the fleet as it is now
         Selection sel = req.waitForLock() ? select(req) : selected;
         SchemaManifest manifest = req.manifest();
@@ -327,12 +327,39 @@ public final class MigrateAll {
     }
 
     /** A crashed or detached rollout still marked running must be finished (resumed or joined) before a new one. */
-    private void refuseUnfinished() {
-        ctx.catalog().runs().running("migrate-all").ifPresent(r -> {
-            throw TenantctlException.config("migrate-all run " + r.runId() + " (started by " + r.actor() + " at " + r.startedAt()
-                    + ") is unfinished: join it with --join " + r.runId() + ", finish it with --resume " + r.runId()
-                    + ", or end it with 'tenantctl runs cancel " + r.runId() + "'");
-        });
+    /**
+     * Refuses to start while a migrate-all run is unfinished — or, with --wait, waits while that run has live workers
+     * (release N's detached run that its Job's workers joined: release N+1 queues behind it, as behind the lock); a run
+     * nobody works on is refused either way, since waiting for it would be waiting for ever.
+     */
+    private void refuseUnfinished(boolean wait, CancelToken cancel) {
+        boolean said = false;
+        while (true) {
+            Optional<RunRepository.Run> unfinished = ctx.catalog().runs().running("migrate-all");
+            if (unfinished.isEmpty()) {
+                return;
+            }
+            RunRepository.Run r = unfinished.get();
+            RunRepository.Activity activity = ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS);
+            // worked on now, or detached lately and its workers (a Job's pods) not started yet: as verify's run_unstarted
+            // counts it, for --stuck-after's default
+            boolean worked = activity.liveLeases() > 0 || activity.lastHeartbeat() != null && !activity.heartbeatStale()
+                    || !activity.everClaimed() && r.startedAt().isAfter(ctx.catalog().now().minus(java.time.Duration.ofMinutes(30)));
+            if (!wait || !worked) {
+                throw TenantctlException.config("migrate-all run " + r.runId() + " (started by " + r.actor() + " at " + r.startedAt()
+                        + ") is unfinished: join it with --join " + r.runId() + ", finish it with --resume " + r.runId()
+                        + ", or end it with 'tenantctl runs cancel " + r.runId() + "'" + (wait ? " (--wait waits only for a run "
+                        + "whose workers are live or that was detached in the last 30 min; this one has none)" : ""));
+            }
+            if (!said) {
+                ctx.notices().accept("waiting (--wait): migrate-all run " + r.runId() + " is in progress; Ctrl-C stops waiting");
+                said = true;
+            }
+            if (!cancel.pause(LOCK_POLL_NANOS)) {
+                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while waiting for migrate-all run "
+                        + r.runId() + " to finish; no run was started");
+            }
+        }
     }
 
     /**
