@@ -27,6 +27,11 @@ final class RunsCancelCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Runs.RunView r = new Runs(ctx.catalog(), ctx.actorName()).cancel(runId, dryRun.on);
+        if (!dryRun.on) {
+            // what the run's dead workers left on their orgs (a frozen org, a restore half-done) is undone now, not whenever
+            // some later command happens to sweep: a cancelled --freeze backup must not leave its org read_only
+            io.tenantctl.ops.LeaseRecovery.sweep(ctx.ops());
+        }
         if (ctx.json()) {
             Output.json(ctx.out, r);
             return 0;
