@@ -81,7 +81,10 @@ final class BackupCommand implements Callable<Integer> {
     }
 
     private void render(RunReport report, boolean interrupted, String store) {
-        java.util.function.Function<RunReport.Org, String> next = f -> "tenantctl backup --org " + f.orgId();
+        // an org deleted (or deleting) since it was selected is never backed up again: its final backup was its last, and
+        // 'backup --org' would fail the same way for ever
+        java.util.function.Function<RunReport.Org, String> next = f -> f.error() != null
+                && f.error().matches("org (is|became) (deleting|deleted)\\b.*") ? null : "tenantctl backup --org " + f.orgId();
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("store", store);
