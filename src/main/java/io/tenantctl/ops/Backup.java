@@ -212,20 +212,18 @@ public final class Backup {
             return copy(org, pools.get(org.poolId()), copy.compression(), req, runId);
         } finally {
             if (frozen) {
-                thaw(orgId, org.status());
+                thaw(orgId, org.version() + 1, org.status());
             }
         }
     }
 
-    /** Puts a frozen org back to the status it had, unless something else changed it meanwhile. */
-    private void thaw(String orgId, OrgStatus previous) {
-        for (int i = 0; i < 5; i++) {
-            Org now = ctx.catalog().orgs().get(orgId);
-            if (!now.status().equals(Org.READ_ONLY) || ctx.catalog().orgs().compareAndSetStatus(orgId, now.version(), previous)) {
-                return;
-            }
-        }
-        ctx.catalog().orgs().setStatus(orgId, previous);
+    /**
+     * Puts a frozen org back to the status it had — only if it is still as this freeze left it ({@code frozenVersion}).
+     * Otherwise someone changed it since: this worker outlived its lease, the next operation recovered (thawed) the org,
+     * and an operator may have suspended it on purpose; setting it active would undo that.
+     */
+    private void thaw(String orgId, long frozenVersion, OrgStatus previous) {
+        ctx.catalog().orgs().compareAndSetStatus(orgId, frozenVersion, previous);
     }
 
     private String copy(Org org, Pool pool, Compression compression, Request req, String runId) {
