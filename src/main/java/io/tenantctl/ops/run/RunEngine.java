@@ -180,6 +180,12 @@ public final class RunEngine {
                         while (!stop.isCancelled()) {
                             Optional<RunRepository.Claimed> claimed = runs.claimOne(runId, me.id(), settings.perPool(), LEASE_SECONDS);
                             if (claimed.isPresent() && claimed.get().orgId() == null) {
+                                // another worker's Ctrl-C marks the run interrupted when no org is leased at that instant,
+                                // which is also when this worker is between two orgs: not stopped itself, it goes on
+                                if (!stop.isCancelled() && runs.get(runId).runStatus() == RunStatus.INTERRUPTED) {
+                                    runs.continueInterrupted(runId);
+                                    continue;
+                                }
                                 return; // the run ended: finished, aborted or cancelled
                             }
                             if (claimed.isEmpty()) {
