@@ -29,10 +29,12 @@ public final class PoolUri {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     /**
-     * user:password@ — up to the last '@' that a host list follows, so an unencoded '/', '?', '#' or '@' in a pasted
-     * password is still seen as part of the password (and refused / masked) rather than leaking as "host" text.
+     * user:password@ as the driver reads it: up to the last '@' before the first '/' (a password may hold '?', '#' or
+     * '@'); failing that, up to the last '@' before any query, so an unencoded '/' in a pasted password is still seen as
+     * part of the password (and refused / masked) rather than leaking as "host" text. An '@' in an option's value after
+     * "/?" is neither.
      */
-    private static final Pattern USERINFO = Pattern.compile("^(mongodb(?:\\+srv)?://)(.*)@(?=[A-Za-z0-9.\\[\\]:,%_${}-]*(?:[/?]|$))");
+    private static final Pattern USERINFO = Pattern.compile("^(mongodb(?:\\+srv)?://)((?=[^/]*@)[^/]*|[^?#]*)@");
     /** Any scheme's user:password@, for echoing input that is not a mongodb URI at all. */
     private static final Pattern ANY_USERINFO = Pattern.compile("(?<=://)([^:/@?#]*):[^?#]*@");
     private static final Pattern SECRET_NAME = Pattern.compile(

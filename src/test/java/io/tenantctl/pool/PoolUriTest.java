@@ -64,6 +64,18 @@ class PoolUriTest {
         assertThat(PoolUri.stored("mongodb://h:1/?x=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").redacted()).isEqualTo("mongodb://h:1/?x=***");
     }
 
+    /** userinfo is read as the driver reads it: a password may hold '#', '?' or '@'; an option's '@' is not userinfo. */
+    @Test
+    void userinfoEndsAtTheLastAtBeforeTheFirstSlash() {
+        for (String raw : new String[]{"mongodb://app:Hunter2#Kx9z@h:27017/", "mongodb://app:Hunter2?Kx9z@h/", "mongodb://app:a@b@h/",
+                "mongodb://app:pa/ss@h/"}) {
+            assertThatThrownBy(() -> PoolUri.parse(raw, false)).as(raw).isInstanceOfSatisfying(TenantctlException.class,
+                    e -> assertThat(e.getMessage()).doesNotContain("Kx9z").doesNotContain("a@b").doesNotContain("pa/ss"));
+        }
+        assertThat(PoolUri.parse("mongodb://ferret-1:27017/?appName=tenantctl@prod", false).raw())
+                .isEqualTo("mongodb://ferret-1:27017/?appName=tenantctl@prod");
+    }
+
     @Test
     void aUriWithoutAHostIsRefused() {
         for (String raw : new String[]{"mongodb://", "mongodb:///db", "mongodb://app:${PW}@/"}) {
