@@ -21,8 +21,11 @@ public final class AdminUrl {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern WHOLE_PLACEHOLDER = Pattern.compile("^\\$\\{[A-Za-z_][A-Za-z0-9_]*}$");
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(?:^|[?&])(password|sslpassword)=([^&]*)");
-    /** Userinfo up to the last '@': a password holding '/', '?', '#' or '@' must not pass for a host, port or path. */
-    private static final Pattern USERINFO = Pattern.compile("^((?:jdbc:)?postgres(?:ql)?://)(.*)@");
+    /**
+     * Userinfo up to the last '@' before the first '/' (a password may hold '?', '#' or '@'), failing that up to the last
+     * '@' before any query (a '/' in it): a password must not pass for a host, port or path, nor an option's '@' for one.
+     */
+    private static final Pattern USERINFO = Pattern.compile("^((?:jdbc:)?postgres(?:ql)?://)((?=[^/]*@)[^/]*|[^?#]*)@");
 
     /** What connecting needs: the JDBC URL and credentials, placeholders resolved. Never printed. */
     public record Resolved(String jdbcUrl, String user, String password) {

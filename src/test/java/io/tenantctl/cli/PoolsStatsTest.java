@@ -81,6 +81,8 @@ class PoolsStatsTest {
             assertThat(inline.err()).contains("${VAR}").doesNotContain("hunter2");
             assertThat(adminUrl(catalog)).isNull();
 
+            // an '@' in a query parameter is not a password (userinfo ends at the last '@' before the first '/')
+            ok(cli, "pools", "set-admin-url", "pool-0", "--url", "postgres://monitor:${PG_PW}@db.invalid:5432/postgres?application_name=ops@prod");
             ok(cli, "pools", "set-admin-url", "pool-0", "--url", "postgres://monitor:${PG_PW}@db.invalid:5432/postgres");
             assertThat(adminUrl(catalog)).isEqualTo("postgres://monitor:${PG_PW}@db.invalid:5432/postgres");
             Cli.Result missing = cli.run("pools", "stats", "pool-0", "-o", "json");
