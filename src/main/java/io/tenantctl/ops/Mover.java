@@ -545,15 +545,7 @@ final class Mover {
     /** Creates {@code name} on the target with the source's indexes (before any document: cheaper than building after). */
     private void createLike(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts) {
         SchemaApply.createCollection(target, name, ctx.retry(), attempts);
-        BsonArray specs = new BsonArray();
-        for (BsonDocument index : source.getCollection(name).listIndexes(BsonDocument.class)) {
-            if (!"_id_".equals(index.getString("name", new BsonString("")).getValue())) {
-                specs.add(normalized(index));
-            }
-        }
-        if (!specs.isEmpty()) {
-            ctx.retry().run(attempts, () -> target.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
-        }
+        syncIndexes(source, target, name, attempts);
     }
 
     /**
