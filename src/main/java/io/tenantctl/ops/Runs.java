@@ -61,7 +61,14 @@ public final class Runs {
         return verb.equals("rebalance") ? "tenantctl rebalance apply" : "tenantctl " + verb;
     }
 
-    public record Detail(RunView run, List<RunRepository.Item> items) {
+    public record Detail(RunView run, List<ItemView> items) {
+    }
+
+    /** One org of a run as shown to people: its recorded detail as a JSON value, not a string holding JSON. */
+    public record ItemView(String orgId, String status, int attempts, Long millis, String error, String poolId, JsonNode detail) {
+        static ItemView of(RunRepository.Item i) {
+            return new ItemView(i.orgId(), i.status(), i.attempts(), i.millis(), i.error(), i.poolId(), tree(i.detail()));
+        }
     }
 
     private final Catalog catalog;
@@ -81,7 +88,7 @@ public final class Runs {
     }
 
     public Detail show(String runId) {
-        return new Detail(view(catalog.runs().get(runId)), catalog.runs().items(runId));
+        return new Detail(view(catalog.runs().get(runId)), catalog.runs().items(runId).stream().map(ItemView::of).toList());
     }
 
     /**

@@ -94,6 +94,10 @@ class RunEngineTest {
         }
         assertThat(backupsPerOrg).hasSize(60).allSatisfy((org, n) -> assertThat(n).as(org).isEqualTo(1));
         JsonNode listed = strictJson(ok(cli, "backups", "list", "-o", "json"));
+        // each org's recorded detail is a JSON value naming the backup it took (not a string holding JSON)
+        java.util.Set<String> listedIds = new java.util.HashSet<>();
+        listed.get("backups").forEach(b -> listedIds.add(b.get("backup_id").asText()));
+        run.get("items").forEach(i -> assertThat(i.get("detail").path("backup_id").asText()).as(i.toString()).isIn(listedIds));
         assertThat(listed.toString()).doesNotContain("\"incomplete\"").doesNotContain("\"failed\"");
     }
 
