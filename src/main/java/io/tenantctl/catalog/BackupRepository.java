@@ -23,12 +23,19 @@ public final class BackupRepository {
     /**
      * A backup row. {@code sha256} is the SHA-256 of the backup's manifest.json (which itself holds every file's
      * sha256), so it identifies the backup's exact content. {@code startedAt} is the worker's clock; {@code recordedAt}
-     * the catalog's, when it recorded the start: what "newest" means (a worker's clock may be wrong).
+     * the catalog's, when it recorded the start: what "newest" means (a worker's clock may be wrong). {@code workerAlive}:
+     * a running backup's run item is still leased by a live worker (false when its worker stopped beating, or it has no run).
      */
     public record Backup(String backupId, String orgId, String location, String poolId, String databaseName, Instant startedAt,
                          Instant finishedAt, String status, Long docs, Long bytes, String sha256, String schemaHash, String runId,
-                         String error, Instant recordedAt) {
+                         String error, Instant recordedAt, boolean workerAlive) {
     }
+
+    /** The row plus whether a live worker still holds its run item (the item leased, the lease not expired). */
+    private static final String SELECT = """
+            select b.*, exists (select 1 from run_items i where i.run_id = b.run_id and i.org_id = b.org_id
+                                and i.status = 'running' and i.lease_until >= now()) as worker_alive
+            from backups b""";
 
     /** Records a backup as running; false (nothing written) when the id is already taken. */
     public boolean start(String backupId, String orgId, String location, String poolId, String databaseName, Instant startedAt,
@@ -57,18 +64,18 @@ public final class BackupRepository {
     }
 
     public Optional<Backup> find(String backupId) {
-        return catalog.inConnection(c -> Sql.one(c, "select * from backups where backup_id = ?", BackupRepository::map, backupId));
+        return catalog.inConnection(c -> Sql.one(c, SELECT + " where backup_id = ?", BackupRepository::map, backupId));
     }
 
     /** Rows that are not pruned, of one org (or all when null), newest first. */
     public List<Backup> list(String orgId) {
-        return catalog.inConnection(c -> Sql.query(c, "select * from backups where status <> 'pruned' "
+        return catalog.inConnection(c -> Sql.query(c, SELECT + " where status <> 'pruned' "
                 + "and (cast(? as text) is null or org_id = ?) order by org_id, recorded_at desc, backup_id desc", BackupRepository::map, orgId, orgId));
     }
 
     /** The org's newest complete backup, if any. */
     public Optional<Backup> newestComplete(String orgId) {
-        return catalog.inConnection(c -> Sql.one(c, "select * from backups where org_id = ? and status = 'complete' "
+        return catalog.inConnection(c -> Sql.one(c, SELECT + " where org_id = ? and status = 'complete' "
                 + "order by recorded_at desc, backup_id desc limit 1", BackupRepository::map, orgId));
     }
 
@@ -76,6 +83,6 @@ public final class BackupRepository {
         return new Backup(rs.getString("backup_id"), rs.getString("org_id"), rs.getString("location"), rs.getString("pool_id"),
                 rs.getString("database_name"), Sql.instant(rs, "started_at"), Sql.instant(rs, "finished_at"), rs.getString("status"),
                 (Long) rs.getObject("docs"), (Long) rs.getObject("bytes"), rs.getString("sha256"), rs.getString("schema_hash"),
-                rs.getString("run_id"), rs.getString("error"), Sql.instant(rs, "recorded_at"));
+                rs.getString("run_id"), rs.getString("error"), Sql.instant(rs, "recorded_at"), rs.getBoolean("worker_alive"));
     }
 }

@@ -118,13 +118,22 @@ public final class Backups {
         }
         Map<String, List<BackupRepository.Backup>> rowsByOrg = new TreeMap<>();
         rows.forEach(r -> rowsByOrg.computeIfAbsent(r.orgId(), k -> new ArrayList<>()).add(r));
-        // a backup recorded as running for longer than a day was abandoned (its process died): incomplete, not in progress
+        // a backup recorded running whose worker is gone was abandoned (its process died): incomplete, not in progress
         Instant graceStart = clock.instant().minus(Duration.ofHours(DEFAULT_GRACE_HOURS));
         List<Entry> out = new ArrayList<>();
         for (String org : orgs) {
             out.addAll(merge(org, rowsByOrg.getOrDefault(org, List.of()), BackupReader.list(store, layout, org), graceStart));
         }
         return out;
+    }
+
+    /**
+     * A backup recorded running is in progress while a live worker holds its run item; one without a run (or from before
+     * runs were recorded) for a day after it started. A worker killed mid-backup makes it incomplete at once, not a day later.
+     */
+    private static boolean inProgress(BackupRepository.Backup row, Instant graceStart) {
+        return row.status().equals(BackupRepository.RUNNING)
+                && (row.runId() == null ? !row.startedAt().isBefore(graceStart) : row.workerAlive());
     }
 
     private List<Entry> merge(String orgId, List<BackupRepository.Backup> rows, List<BackupReader.Listing> listings, Instant graceStart) {
@@ -143,15 +152,17 @@ public final class Backups {
             if (l != null && l.complete()) {
                 status = COMPLETE;
             } else if (l == null) {
-                status = row.status().equals(BackupRepository.COMPLETE) ? MISSING
-                        : row.status().equals(BackupRepository.RUNNING) && !row.startedAt().isBefore(graceStart) ? RUNNING : FAILED;
+                status = row.status().equals(BackupRepository.COMPLETE) ? MISSING : inProgress(row, graceStart) ? RUNNING : FAILED;
             } else {
-                status = row != null && row.status().equals(BackupRepository.RUNNING) && !row.startedAt().isBefore(graceStart)
-                        ? RUNNING : INCOMPLETE;
+                status = row != null && inProgress(row, graceStart) ? RUNNING : INCOMPLETE;
             }
             Instant started = row != null ? row.startedAt() : BackupIds.timestamp(id);
             String location = row != null ? row.location() : Backup.where(store) + layout.backupPrefix(orgId, id);
-            String error = row != null ? row.error() : status.equals(COMPLETE) ? "not recorded in the catalog" : null;
+            String error = row == null ? (status.equals(COMPLETE) ? "not recorded in the catalog" : null)
+                    : row.status().equals(BackupRepository.RUNNING) && !status.equals(RUNNING) && !status.equals(COMPLETE)
+                    ? "abandoned: " + (row.runId() == null ? "recorded running for over " + DEFAULT_GRACE_HOURS + " h"
+                            : "the worker of run " + row.runId() + " stopped before finishing it")
+                    : row.error();
             out.add(new Entry(orgId, id, status, started, row == null ? null : row.finishedAt(), row == null ? null : row.docs(),
                     row != null && row.bytes() != null ? row.bytes() : l == null ? null : l.storedBytes(),
                     row == null ? null : row.sha256(), location, row != null, l != null, error, row == null ? null : row.recordedAt()));

@@ -73,6 +73,41 @@ class BackupsPruneTest {
     }
 
     @Test
+    void aBackupWhoseWorkerWasKilledIsIncompleteOnceItsLeaseExpiresNotADayLater() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String kept = f.backup("acme");
+            String runId = strictJson(ok(f.cli, "backup", "--org", "acme", "--detach", "-o", "json")).get("run_id").asText();
+            // a worker claimed acme and started writing its backup
+            String taking = BackupIds.newId(Clock.systemUTC(), new Random());
+            try (Catalog catalog = Catalog.open(f.catalogUrl); java.sql.Connection c = java.sql.DriverManager.getConnection(f.catalogUrl);
+                 java.sql.Statement s = c.createStatement()) {
+                s.executeUpdate("update run_items set status = 'running', claimed_by = 'worker-3/77/x', lease_until = now() + interval '1 minute' "
+                        + "where run_id = '" + runId + "'");
+                new BackupRepository(catalog).start(taking, "acme", "test", "pool-0", "org_acme", Instant.now(), null, runId);
+                partialFiles(f, taking);
+                assertThat(statuses(f)).containsEntry(taking, "running");
+                assertThat(actions(strictJson(ok(f.cli, "backups", "prune", "--org", "acme", "--grace-hours", "0", "--dry-run", "-o", "json"))))
+                        .containsEntry(taking, "keep");
+
+                // the worker is killed (SIGKILL, node lost); a minute later its claim has expired
+                s.executeUpdate("update run_items set lease_until = now() - interval '1 second' where run_id = '" + runId + "'");
+            }
+            assertThat(statuses(f)).as("not 'running' for a day").containsEntry(taking, "incomplete").containsEntry(kept, "complete");
+            JsonNode listed = strictJson(ok(f.cli, "backups", "list", "--org", "acme", "-o", "json"));
+            listed.get("backups").forEach(b -> {
+                if (b.get("backup_id").asText().equals(taking)) {
+                    assertThat(b.get("error").asText()).contains("abandoned").contains(runId);
+                }
+            });
+            assertThat(actions(strictJson(ok(f.cli, "backups", "prune", "--org", "acme", "--grace-hours", "0", "-o", "json"))))
+                    .containsEntry(taking, "delete").containsEntry(kept, "keep");
+            assertThat(statuses(f)).containsOnlyKeys(kept);
+            f.assertClean("acme");
+        }
+    }
+
+    @Test
     void listAndPruneTakeSeveralOrgsLikeEveryVerbThatSelectsOrgs() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme", "globex", "initech");
