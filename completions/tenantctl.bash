@@ -1967,7 +1967,7 @@ function _picocli_tenantctl_orgs_purge() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--older-than' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local arg_opts="'--older-than' '--drop-changed' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local FORMAT_option_args=("text" "json") # --log-format values
 
@@ -1975,6 +1975,9 @@ function _picocli_tenantctl_orgs_purge() {
 
   case ${prev_word} in
     '--older-than')
+      return
+      ;;
+    '--drop-changed')
       return
       ;;
     '--catalog')

@@ -258,8 +258,23 @@ public final class OrgRepository {
      * {@code deleted_at}. False, with nothing written, when the org changed meanwhile.
      */
     public boolean markDeleting(String orgId, long expectedVersion) {
-        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = 'deleting', deleted_at = now(), version = version + 1, "
-                + "updated_at = now() where org_id = ? and version = ?", orgId, expectedVersion)) == 1;
+        return markDeleting(orgId, expectedVersion, null);
+    }
+
+    /**
+     * Marks the org deleting if it is still at {@code expectedVersion}, recording {@code fingerprintJson}: what its
+     * database held when its final backup was checked (null: nothing to hold purge to).
+     */
+    public boolean markDeleting(String orgId, long expectedVersion, String fingerprintJson) {
+        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = 'deleting', deleted_at = now(), "
+                + "deleted_fingerprint = cast(? as jsonb), version = version + 1, updated_at = now() where org_id = ? and version = ?",
+                fingerprintJson, orgId, expectedVersion)) == 1;
+    }
+
+    /** What a deleting org's database held when its delete checked it, if the delete recorded it. */
+    public java.util.Optional<String> deletedFingerprint(String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select cast(deleted_fingerprint as text) as f from orgs where org_id = ? "
+                + "and deleted_fingerprint is not null", rs -> rs.getString("f"), orgId));
     }
 
     /** Orgs {@code deleting} since before {@code before}, oldest deletion first (a row with no deleted_at counts from updated_at). */

@@ -22,6 +22,11 @@ final class OrgsPurgeCommand implements Callable<Integer> {
             description = "Only orgs deleting for longer than this (e.g. 12h, 7d; 0 = all). Default: 30d.")
     Duration olderThan;
 
+    @Option(names = "--drop-changed", paramLabel = "ORG", split = ",", description = {"Also drop this deleting org's database though",
+            "it was written after its delete (kept otherwise: those writes are in no backup; save what you need first).",
+            "Repeatable; only the orgs named."})
+    List<String> dropChanged = new java.util.ArrayList<>();
+
     @Mixin
     DryRunOption dryRun;
 
@@ -31,7 +36,7 @@ final class OrgsPurgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OrgLifecycle.Purged r = new OrgLifecycle(ctx.ops()).purge(olderThan, dryRun.on);
+        OrgLifecycle.Purged r = new OrgLifecycle(ctx.ops()).purge(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged));
         int exit = r.failed() ? 1 : 0;
         if (ctx.json()) {
             Output.json(ctx.out, r);
@@ -41,8 +46,8 @@ final class OrgsPurgeCommand implements Callable<Integer> {
                 r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.databaseName(),
                         o.deletedAt() == null ? null : o.deletedAt().toString(), o.action(), o.detail())).toList());
         ctx.out.println(r.dryRun() ? "dry run: would drop " + r.count("would_drop") + " database(s); nothing written"
-                : "purged " + r.count("dropped") + " org(s)" + (exit == 0 ? "" : "; " + (r.count("failed") + r.count("skipped"))
-                + " not purged (see detail; run it again)"));
+                : "purged " + r.count("dropped") + " org(s)" + (exit == 0 ? "" : "; " + (r.count("failed") + r.count("skipped")
+                + r.count("kept")) + " not purged (see detail)"));
         return exit;
     }
 }

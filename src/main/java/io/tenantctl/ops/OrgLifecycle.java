@@ -60,7 +60,7 @@ public final class OrgLifecycle {
         }
 
         public boolean failed() {
-            return orgs.stream().anyMatch(o -> o.action().equals("failed") || o.action().equals("skipped"));
+            return orgs.stream().anyMatch(o -> o.action().equals("failed") || o.action().equals("skipped") || o.action().equals("kept"));
         }
     }
 
@@ -251,8 +251,9 @@ public final class OrgLifecycle {
             throw new TenantctlException(TenantctlException.Category.FAILED, "final backup of org " + orgId + " failed (run "
                     + b.report().runId() + "): " + (line == null ? "no result" : java.util.Objects.requireNonNullElse(b.report().why(line, b.interrupted()), "not started")) + "; nothing deleted" + put);
         }
-        List<String> written = fingerprint(frozen, before, "org " + orgId + " was backed up (run " + b.report().runId()
-                + ") but could not be checked afterwards").differences(atFreeze);
+        Fingerprint checked = fingerprint(frozen, before, "org " + orgId + " was backed up (run " + b.report().runId()
+                + ") but could not be checked afterwards");
+        List<String> written = checked.differences(atFreeze);
         if (!written.isEmpty()) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " was written during its final backup (collections "
                     + String.join(", ", written) + "), so the backup (run " + b.report().runId() + ") may miss it: nothing deleted"
@@ -261,7 +262,7 @@ public final class OrgLifecycle {
         // 3. under the lease again: deleting, only if nobody changed the org since it was frozen
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
             Org now = ctx.catalog().orgs().get(orgId);
-            if (now.version() != frozen.version() || !ctx.catalog().orgs().markDeleting(orgId, now.version())) {
+            if (now.version() != frozen.version() || !ctx.catalog().orgs().markDeleting(orgId, now.version(), checked.toJson())) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed during its final backup (now "
                         + now.status() + "): nothing deleted; run the delete again");
             }
@@ -321,17 +322,24 @@ public final class OrgLifecycle {
      * lease) as {@code deleted} with its database recorded in retired_databases, then dropped by {@link DatabaseGc}, the
      * routine {@code rebalance gc} uses. A database a previous purge could not drop is retried.
      */
-    public Purged purge(Duration olderThan, boolean dryRun) {
+    public Purged purge(Duration olderThan, boolean dryRun, java.util.Set<String> dropChanged) {
         if (olderThan.isNegative()) {
             throw TenantctlException.usage("--older-than must not be negative");
         }
         OrgRepository orgs = ctx.catalog().orgs();
         RestoreRepository databases = new RestoreRepository(ctx.catalog());
         List<OrgRepository.Deleting> due = orgs.deletingBefore(ctx.catalog().now().minus(olderThan)); // deleted_at is the catalog's clock
+        java.util.Set<String> unknown = new java.util.TreeSet<>(dropChanged);
+        due.forEach(d -> unknown.remove(d.org().orgId()));
+        if (!unknown.isEmpty()) { // a typo must not pass for "dropped what I looked at"
+            throw TenantctlException.usage("--drop-changed " + String.join(",", unknown) + ": no org of that id is deleting for longer "
+                    + "than --older-than; see 'tenantctl orgs purge --dry-run'");
+        }
         Map<String, PurgeItem> items = new LinkedHashMap<>();
         if (dryRun) {
             for (OrgRepository.Deleting d : due) {
-                items.put(d.org().orgId(), item(d.org(), d.deletedAt(), "would_drop", null));
+                String written = dropChanged.contains(d.org().orgId()) ? null : writtenSinceDelete(d.org(), olderThan);
+                items.put(d.org().orgId(), item(d.org(), d.deletedAt(), written == null ? "would_drop" : "kept", written));
             }
             for (RestoreRepository.Retired r : leftovers(databases)) {
                 items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
@@ -350,7 +358,10 @@ public final class OrgLifecycle {
             }
             try {
                 Org now = orgs.get(orgId);
-                if (!now.status().equals(Org.DELETING) || !databases.retireDeletedOrg(orgId, now.version())) {
+                String written = !now.status().equals(Org.DELETING) || dropChanged.contains(orgId) ? null : writtenSinceDelete(now, olderThan);
+                if (written != null) {
+                    items.put(orgId, item(d.org(), d.deletedAt(), "kept", written));
+                } else if (!now.status().equals(Org.DELETING) || !databases.retireDeletedOrg(orgId, now.version())) {
                     items.put(orgId, item(d.org(), d.deletedAt(), "skipped", "org " + orgId + " changed meanwhile (now "
                             + orgs.get(orgId).status() + ")"));
                 }
@@ -366,6 +377,29 @@ public final class OrgLifecycle {
             items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), at, o.action(), o.detail()));
         }
         return new Purged(false, olderThan.toSeconds(), new ArrayList<>(items.values()));
+    }
+
+    /**
+     * Why a deleting org's database must not be dropped yet — written since its delete checked it (a client whose cached
+     * routing still said writable: those writes are in no backup) or it could not be compared — or null. Orgs deleted
+     * with --no-backup, or before catalog version 11, recorded nothing to compare with.
+     */
+    private String writtenSinceDelete(Org org, Duration olderThan) {
+        java.util.Optional<String> recorded = ctx.catalog().orgs().deletedFingerprint(org.orgId());
+        java.util.Optional<Pool> pool = ctx.catalog().pools().find(org.poolId());
+        if (recorded.isEmpty() || pool.isEmpty()) {
+            return null;
+        }
+        String anyway = "'tenantctl orgs purge --older-than " + Verify.gcAge(olderThan) + " --drop-changed " + org.orgId() + "'";
+        try {
+            Fingerprint now = Mover.fingerprint(ctx.pools().database(pool.get().poolId(), pool.get().uri(), org.databaseName()));
+            List<String> changed = now.collections().isEmpty() ? List.of() : now.differences(Fingerprint.fromJson(recorded.get()));
+            return changed.isEmpty() ? null : "written since its delete (collections " + String.join(", ", changed) + "): those writes "
+                    + "are in no backup; kept. Save what you need from database " + org.databaseName() + " on pool " + org.poolId()
+                    + ", then " + anyway;
+        } catch (RuntimeException e) {
+            return "could not be compared with what it held at its delete (" + Errors.oneLine(e) + "): kept; run it again, or " + anyway;
+        }
     }
 
     /** Deleted orgs' databases still recorded as retired: just handed over, or not dropped by an earlier purge. */
