@@ -310,6 +310,14 @@ public final class Verify {
                 names = databaseNames(pool); // listed before the org got this database (a restore or move since)? list again
                 databases.put(pool.poolId(), names);
             }
+            if (!names.contains(org.databaseName()) && org.status().equals(Org.DELETING)) {
+                // deleted: its final backup (if the delete took one) holds what it had, and purge only forgets it now
+                out.add(finding("missing_database", INFO, org.databaseName(), "org " + org.orgId() + " is deleting and its database "
+                        + org.databaseName() + " is already gone from pool " + pool.poolId() + new io.tenantctl.catalog.BackupRepository(ctx.catalog())
+                        .newestComplete(org.orgId()).map(b -> "; its final backup " + b.backupId() + " holds what it had").orElse(""),
+                        "nothing to do: 'tenantctl orgs purge' finishes the delete once it is due"));
+                return out;
+            }
             if (!names.contains(org.databaseName())) {
                 boolean backedUp = new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(org.orgId()).isPresent();
                 out.add(finding("missing_database", PROBLEM, org.databaseName(), "the catalog says org " + org.orgId() + " lives in "
