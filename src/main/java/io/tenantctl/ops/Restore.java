@@ -251,6 +251,9 @@ public final class Restore {
                 Org o = existing.get();
                 // taken up again only when it is what a --to-org restore of this very org left halfway; an org left
                 // restoring by anything else (a failed in-place restore of its own) is someone's data
+                if (o.status().equals(Org.DELETING) || o.status().equals(Org.DELETED)) {
+                    throw deletedId(o, req);
+                }
                 if (!UNFINISHED.contains(o.status()) || !restores.restoredAsNewOrg(o.orgId(), req.orgId())) {
                     throw TenantctlException.usage("org " + req.toOrg() + " already exists (" + o.status() + "): --to-org creates a new org; "
                             + "to restore into an existing org leave out --to-org");
@@ -274,6 +277,9 @@ public final class Restore {
             return new Target(NEW_ORG, req.toOrg(), null, pool, db, Org.ACTIVE, true, tier);
         }
         Org org = orgs.get(req.orgId());
+        if (org.status().equals(Org.DELETING) || org.status().equals(Org.DELETED)) {
+            throw deletedId(org, req);
+        }
         if (!RESTORABLE.contains(org.status())) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + org.orgId() + " is " + org.status()
                     + ": restore works on active, read_only, failed or (re-run) restoring orgs");
@@ -557,5 +563,15 @@ public final class Restore {
 
     private static long millis(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /**
+     * A deleted (or deleting) org's id is not reused, not even by a restore of its own backup: its backups, runs and
+     * retired database stay its own. Its data comes back under a new id.
+     */
+    private static TenantctlException deletedId(Org org, Request req) {
+        return TenantctlException.usage("org " + org.orgId() + " is " + org.status() + ": a deleted org's id is not reused; to bring its "
+                + "data back, restore it as a new org: tenantctl restore --org " + req.orgId()
+                + (req.backupId() == null || req.backupId().equals("latest") ? "" : " --backup " + req.backupId()) + " --to-org NEW_ID");
     }
 }
