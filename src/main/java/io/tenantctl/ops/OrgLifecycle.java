@@ -259,12 +259,27 @@ public final class OrgLifecycle {
                     + String.join(", ", written) + "), so the backup (run " + b.report().runId() + ") may miss it: nothing deleted"
                     + thaw(frozen, before) + "; stop the application's writes to it, then run the delete again");
         }
-        // 3. under the lease again: deleting, only if nobody changed the org since it was frozen
-        try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
+        // 3. under the lease again: deleting, if the org is still the frozen database it backed up. Other changes to its
+        //    row meanwhile (a tier set, a rollout recording its manifest) do not touch the data the fingerprints checked.
+        //    Frozen and backed up already: it waits for an operation that took the org meanwhile rather than leave it frozen.
+        OrgLeases.Held lease;
+        try {
+            lease = engine.orgLeases().hold(orgId, DELETE, true, cancel);
+        } catch (TenantctlException e) {
+            String put = e.category() == TenantctlException.Category.INTERRUPTED
+                    ? "; the org is left read_only: 'tenantctl orgs resume " + orgId + "' makes it writable, or run the delete again"
+                    : thaw(frozen, before);
+            throw new TenantctlException(e.category(), e.getMessage() + "; nothing deleted" + put, e);
+        }
+        try (OrgLeases.Held held = lease) {
             Org now = ctx.catalog().orgs().get(orgId);
-            if (now.version() != frozen.version() || !ctx.catalog().orgs().markDeleting(orgId, now.version(), checked.toJson())) {
+            boolean same = now.status().equals(Org.READ_ONLY) && now.poolId().equals(frozen.poolId())
+                    && now.databaseName().equals(frozen.databaseName());
+            if (!same || !ctx.catalog().orgs().markDeleting(orgId, now.version(), checked.toJson())) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed during its final backup (now "
-                        + now.status() + "): nothing deleted; run the delete again");
+                        + now.status() + " on " + now.poolId() + "/" + now.databaseName() + "): nothing deleted; run the delete again"
+                        + (now.status().equals(Org.READ_ONLY) && before.equals(Org.ACTIVE) ? "; to keep it writable instead: "
+                        + "'tenantctl orgs resume " + orgId + "'" : ""));
             }
             Deleted d = deleted(now, line, null);
             return new Deleted(d.orgId(), d.poolId(), d.databaseName(), before.db(), d.status(), false, d.deletedAt(), d.backupId(),

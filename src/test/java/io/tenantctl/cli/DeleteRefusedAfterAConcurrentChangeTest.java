@@ -1,0 +1,73 @@
+package io.tenantctl.cli;
+
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by red-teaming: {@code orgs delete} freezes the org (read_only), backs it up and then marks it deleting only if
+ * the org's row is at the version it froze. Any other change to the row meanwhile — a second operator's {@code orgs
+ * set-tier}, a rollout recording its manifest — makes it refuse ("org acme changed during its final backup (now
+ * read_only): nothing deleted; run the delete again", exit 1), and the org is left read_only: the customer can no longer
+ * write, though nothing was deleted, and the message does not say the delete froze it nor how to undo that. Every other
+ * refusal of the delete puts the org back to the status it had and says so (README: "both set the org back to the
+ * status it had and say so"). A change to the row that leaves the frozen database as it was no longer refuses the delete.
+ */
+class DeleteRefusedAfterAConcurrentChangeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDeleteRefusedBecauseTheOrgChangedLeavesItAsWritableAsItWas() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            AtomicBoolean armed = new AtomicBoolean(true);
+            // the moment the delete has frozen acme and reads it for its first fingerprint, another operator changes its tier
+            Cli deleting = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test", "TENANTCTL_STORE",
+                    f.storeDir.toUri().toString())).decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_acme")
+                    ? onFirstListing(db, () -> {
+                        if (armed.compareAndSet(true, false)) {
+                            ok(f.cli, "orgs", "set-tier", "acme", "growth");
+                        }
+                    }) : db));
+
+            Cli.Result r = deleting.run("orgs", "delete", "acme");
+
+            assertThat(armed.get()).as("the set-tier ran during the delete").isFalse();
+            assertThat(f.org("acme").get("tier").asText()).isEqualTo("growth");
+            // the tier is not the data the final backup holds: the delete goes on (it once refused and left acme read_only)
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");
+            ok(f.cli, "restore", "--org", "acme", "--to-org", "acme-back");
+            assertThat(f.db("acme-back").getCollection("notes").countDocuments()).as("the final backup holds acme").isEqualTo(5);
+        }
+    }
+
+    /** {@code db}, running {@code hook} before each listCollectionNames. */
+    private static MongoDatabase onFirstListing(MongoDatabase db, Runnable hook) {
+        return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
+                (proxy, m, args) -> {
+                    if (m.getName().equals("listCollectionNames")) {
+                        hook.run();
+                    }
+                    try {
+                        return m.invoke(db, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+}
