@@ -87,10 +87,20 @@ public final class TenantCtl implements Runnable {
         cmd.setParameterExceptionHandler((e, args) -> usageError(ctx, e, args));
         // A missing file is reported once, by execute (exit 2); picocli's provider would first print a warning of its own.
         ctx.configFile().filter(java.nio.file.Files::isRegularFile)
-                .ifPresent(file -> cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(file.toFile())));
+                .ifPresent(file -> cmd.setDefaultValueProvider(withoutCatalogAndStore(new CommandLine.PropertiesDefaultProvider(file.toFile()))));
         cmd.setExecutionStrategy(parseResult -> execute(ctx, parseResult));
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(ctx, e));
         return cmd;
+    }
+
+    /**
+     * The config file's defaults, except --catalog and --store: those are resolved flag, then environment, then file by
+     * {@link CliContext}, so an exported TENANTCTL_CATALOG_URL / TENANTCTL_STORE wins over the file (picocli would fill the
+     * option from the file, and it would pass for a typed flag), and help never shows the file's catalog URL as a default.
+     */
+    private static CommandLine.IDefaultValueProvider withoutCatalogAndStore(CommandLine.IDefaultValueProvider file) {
+        return arg -> arg instanceof CommandLine.Model.OptionSpec o && (o.longestName().equals("--catalog") || o.longestName().equals("--store"))
+                ? null : file.defaultValue(arg);
     }
 
     private static void everyCommand(CommandLine cmd, java.util.function.Consumer<CommandLine> action) {
@@ -129,10 +139,12 @@ public final class TenantCtl implements Runnable {
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("command", c.getCommandSpec().qualifiedName());
-            doc.put("usage", c.getUsageMessage(CommandLine.Help.Ansi.OFF));
+            doc.put("usage", Mask.secrets(c.getUsageMessage(CommandLine.Help.Ansi.OFF)));
             Output.json(ctx.out, doc);
         } else {
-            c.usage(ctx.out, CommandLine.Help.Ansi.OFF);
+            // defaults from a config file are shown, and one may hold a URL with a password
+            ctx.out.print(Mask.secrets(c.getUsageMessage(CommandLine.Help.Ansi.OFF)));
+            ctx.out.flush();
         }
     }
 
