@@ -81,7 +81,7 @@ final class FanoutOptions {
         if (!given.isEmpty()) {
             throw io.tenantctl.TenantctlException.usage(String.join(", ", given) + (given.size() == 1 ? " does" : " do") + " not go with "
                     + how + ": run " + c.runId() + " keeps the selection and flags it was started with; for other orgs or flags, "
-                    + "start a new run (with --schema FILE)");
+                    + "start a new run");
         }
     }
 

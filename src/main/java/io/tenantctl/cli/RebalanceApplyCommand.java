@@ -49,7 +49,9 @@ final class RebalanceApplyCommand implements Callable<Integer> {
     public Integer call() {
         Metrics metrics = fanout.metrics(ctx, "rebalance");
         RunEngine.Drive drive = fanout.drive(ctx, 1); // its limits checked before anything is read or recorded
-        fanout.refuseWithExistingRun(); // a dry run of a joined or resumed run would go on for real
+        // a dry run of a joined or resumed run would go on for real; the run moves by its own plan and limits
+        fanout.refuseWithExistingRun("--plan", "--by", "--threshold", "--max-moves", "--pool", "--exclude", "--max-freeze",
+                "--freeze-grace", "--force");
         List<Rebalance.PlannedMove> moves = planFile == null ? null : read(planFile);
         Rebalance.Result r = new Rebalance(ctx.ops()).apply(new Rebalance.ApplyRequest(moves, plan.request(), move.limits(), dryRun.on,
                 drive));

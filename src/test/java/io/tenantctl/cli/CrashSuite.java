@@ -333,7 +333,7 @@ final class CrashSuite {
                 String runId = deadRun(f, "rebalance");
                 expireLeases(f);
                 ok(f.cli, "rebalance", "resume");
-                ok(f.cli, "rebalance", "apply", "--resume", runId, "--freeze-grace", "0", "-o", "json");
+                ok(f.cli, "rebalance", "apply", "--resume", runId, "-o", "json");
                 assertCleanEnd(f, expected, f.schema, false);
                 JsonNode moves = strictJson(ok(f.cli, "rebalance", "status", "-o", "json"));
                 for (JsonNode m : moves) {
