@@ -221,6 +221,18 @@ public final class RunRepository {
                 status, attempts, millis, error, detailJson, runId, orgId));
     }
 
+    /**
+     * Records the outcome of an item {@code worker} claimed, if it still holds the claim: a worker that outlived its lease,
+     * whose item another worker took over, records nothing over the taker's outcome. False when it no longer held it.
+     */
+    public boolean claimedItemFinished(String runId, String orgId, String worker, String status, int attempts, long millis, String error,
+                                       String detailJson) {
+        return catalog.inConnection(c -> Sql.update(c,
+                "update run_items set status = ?, attempts = ?, millis = ?, error = ?, detail = cast(? as jsonb), lease_until = null "
+                        + "where run_id = ? and org_id = ? and claimed_by = ? and status = 'running'",
+                status, attempts, millis, error, detailJson, runId, orgId, worker)) == 1;
+    }
+
     /** Ends the run unless it was already ended (an abort by another worker wins). */
     public void finish(String runId, String status) {
         catalog.inConnection(c -> Sql.update(c,

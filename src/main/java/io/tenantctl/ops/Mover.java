@@ -157,6 +157,11 @@ final class Mover {
                     Math.round(mbps * 10) / 10.0, predicted);
         } catch (RuntimeException e) {
             MoveRepository.Move now = moves.find(m.moveId()).orElseThrow();
+            if (now.state() == MoveState.ABORTED || now.state() == MoveState.REVERTED) {
+                // ended by another process (a worker that took over this one's expired lease rolled it back): nothing to undo
+                throw failure("move " + m.moveId() + " of org " + orgId + " was ended by another process (now " + now.state()
+                        + ") while this one worked on it (" + Errors.oneLine(e) + "); nothing more was written");
+            }
             if (!now.state().beforeFlip()) { // flipped: the org is on its target; only the bookkeeping after the flip failed
                 throw failure("org " + orgId + " was moved: its pointer flipped to " + toPool + ", but recording the move's end failed ("
                         + Errors.oneLine(e) + "); 'tenantctl rebalance resume' finishes it (its source is kept until gc)");

@@ -364,7 +364,7 @@ public final class RunEngine {
             Optional<String> dead = poolHealth.computeIfAbsent(pool.poolId(), id -> io.tenantctl.ops.PoolHealth.check(ctx, pool));
             if (dead.isPresent()) {
                 job.failedBeforeWork(c.orgId(), dead.get());
-                runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), dead.get());
+                runs.claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), dead.get(), null);
                 progress.advance(c.orgId(), false);
                 return;
             }
@@ -393,7 +393,9 @@ public final class RunEngine {
                 orgLeases.release(c.orgId());
             }
         }
-        runs.itemFinished(runId, c.orgId(), done.status().db(), done.attempts(), millis(t0), done.error(), done.detailJson());
+        if (!runs.claimedItemFinished(runId, c.orgId(), me.id(), done.status().db(), done.attempts(), millis(t0), done.error(), done.detailJson())) {
+            return; // this worker outlived its lease and another took the org over: its outcome, not this one, is the org's
+        }
         progress.advance(c.orgId(), done.status() != ItemStatus.FAILED);
     }
 
