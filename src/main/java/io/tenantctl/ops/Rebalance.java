@@ -308,6 +308,13 @@ public final class Rebalance {
         Set<String> mine = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return new RunEngine.Work(Job.of(LEASE, (orgId, poolId) -> {
             Target t = byOrg.get(orgId);
+            Optional<MoveRepository.Move> done = movedByThisRun(orgId, t, runId);
+            if (done.isPresent()) { // a worker of this run died after the flip; recovering its lease finished the move
+                MoveRepository.Move m = done.get();
+                return new Job.Done(ItemStatus.SUCCEEDED, 1, null, Json.args("move_id", m.moveId(), "to_pool", m.toPool(),
+                        "to_database", m.toDatabase(), "docs", m.docsCopied(), "bytes", m.bytesTotal(), "freeze_ms", m.freezeMs(),
+                        "copy_ms", m.copyMs(), "finished_by", "lease recovery"));
+            }
             String slot = takeSlot(slots, mine, t.to(), perTarget, runId);
             try {
                 Mover.Report r = mover.move(orgId, t.from(), t.to(), runId, limits);
@@ -321,6 +328,17 @@ public final class Rebalance {
                 mine.remove(slot);
             }
         }), Budget.NONE);
+    }
+
+    /** This run's move of the org to its planned target, already flipped (and the org on that target): nothing left to do. */
+    private Optional<MoveRepository.Move> movedByThisRun(String orgId, Target t, String runId) {
+        Org org = ctx.catalog().orgs().find(orgId).orElse(null);
+        if (org == null || !org.poolId().equals(t.to())) {
+            return Optional.empty();
+        }
+        return ctx.catalog().moves().list(orgId, 20).stream().filter(m -> runId.equals(m.runId()) && m.toPool().equals(t.to())
+                && m.toDatabase().equals(org.databaseName()) && !m.state().beforeFlip() && m.state() != MoveState.ABORTED
+                && m.state() != MoveState.REVERTED).findFirst();
     }
 
     /**
