@@ -206,6 +206,15 @@ public final class RunRepository {
                 "select * from runs where verb = ? and status = 'running' order by started_at desc limit 1", RunRepository::mapRun, verb));
     }
 
+    /** Orgs still to be done (pending or running) by an unfinished (running or interrupted) run of {@code verb}: org → run. */
+    public java.util.Map<String, String> queued(String verb) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        catalog.inConnection(c -> Sql.query(c, "select i.org_id, i.run_id from run_items i join runs r on r.run_id = i.run_id "
+                + "where r.verb = ? and r.status in ('running', 'interrupted') and i.status in ('pending', 'running')",
+                rs -> java.util.Map.entry(rs.getString(1), rs.getString(2)), verb)).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
     public void itemStarted(String runId, String orgId) {
         catalog.inConnection(c -> Sql.update(c, "update run_items set status = 'running' where run_id = ? and org_id = ?", runId, orgId));
     }

@@ -154,6 +154,10 @@ public final class Rebalance {
                 .filter(p -> req.pools().isEmpty() || req.pools().contains(p.poolId())).toList();
         Set<String> moving = new HashSet<>();
         ctx.catalog().moves().unfinished().forEach(m -> moving.add(m.orgId()));
+        // orgs another rebalance run has still to move: planned again here, that run's workers would find them moved
+        Map<String, String> queued = ctx.catalog().runs().queued(VERB);
+        queued.keySet().removeAll(moving);
+        moving.addAll(queued.keySet());
         Mover mover = new Mover(ctx, hooks);
         List<MovePlanner.OrgFigures> figures = figures(scope, req.exclude(), moving, mover);
         MovePlanner.Plan p = new MovePlanner(by, req.threshold(), req.maxMoves()).plan(scope, figures);
@@ -163,9 +167,12 @@ public final class Rebalance {
         List<PoolLine> pools = p.pools().stream().map(l -> new PoolLine(l.poolId(), l.status().db(), l.capacity(), l.orgsBefore(),
                 l.orgsAfter(), l.bytesBefore(), l.bytesAfter(), l.loadBefore(), l.loadAfter())).toList();
         List<String> notes = new ArrayList<>(p.notes());
-        if (!moving.isEmpty()) {
-            notes.add(moving.size() + " org(s) with an unfinished move left out: see 'tenantctl rebalance status'");
+        if (moving.size() > queued.size()) {
+            notes.add(moving.size() - queued.size() + " org(s) with an unfinished move left out: see 'tenantctl rebalance status'");
         }
+        new java.util.TreeSet<>(queued.values()).forEach(run -> notes.add(java.util.Collections.frequency(queued.values(), run)
+                + " org(s) still to be moved by run " + run + " left out: its workers move them ('tenantctl rebalance apply --join "
+                + run + "'), or 'tenantctl runs cancel " + run + "' lets them be planned again"));
         return new Plan(by.name().toLowerCase(java.util.Locale.ROOT), req.threshold(), Math.round(rate * 10) / 10.0, pools, moves, notes);
     }
 

@@ -1,0 +1,64 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by red-teaming: draining a pool, the on-call engineer starts {@code rebalance apply --detach} (its workers are
+ * a Job that has not started yet); a colleague, seeing the pool still full, runs {@code rebalance apply}. Nothing
+ * refuses the second run or leaves out the orgs the first run is about to move (a plan only leaves out orgs with an
+ * unfinished move): it plans and does the same moves. When the first run's workers come ({@code rebalance apply --join
+ * RUN}, as the detach printed), every one of its orgs fails "org … is on pool-1 now, not pool-0 as planned: make a new
+ * plan", the run ends failed, exit 1, each with the next step "tenantctl rebalance move ORG --to pool-1" — which is
+ * refused too ("already on pool pool-1"). Either the second apply is refused naming the run in progress (and what to do:
+ * join it, or --wait), or it leaves that run's orgs alone; a worker of a run must not fail orgs that are where the run
+ * was to put them.
+ */
+class SecondRebalanceApplyTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSecondApplyWhileARunIsPending_doesNotMakeTheFirstRunFailEveryOrg() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            List<String> orgs = List.of("acme", "globex", "initech");
+            f.provision(orgs.toArray(String[]::new));
+            Map<String, Map<String, List<RawBsonDocument>>> before = new TreeMap<>();
+            for (String o : orgs) {
+                f.seedNotes(o, 300);
+                before.put(o, BackupFixture.contents(f.db(o)));
+            }
+            ok(f.cli, "pools", "drain", "pool-0");
+
+            JsonNode detached = strictJson(ok(f.cli, "rebalance", "apply", "--freeze-grace", "0", "--detach", "-o", "json"));
+            String first = detached.get("run_id").asText();
+            assertThat(detached.get("orgs")).hasSize(orgs.size());
+
+            Cli.Result second = f.cli.run("rebalance", "apply", "--freeze-grace", "0", "-o", "json");
+            assertThat(second.exitCode() == 0 || second.exitCode() == 3 && second.err().contains(first))
+                    .as("a second apply either goes on without the first run's orgs, or is refused naming run %s: %s", first, second)
+                    .isTrue();
+
+            Cli.Result joined = f.cli.run("rebalance", "apply", "--join", first, "-o", "json");
+            assertThat(joined.exitCode()).as("the first run's worker, joining as the detach said: %s", joined).isZero();
+
+            for (String o : orgs) {
+                assertThat(f.org(o).get("pool_id").asText()).as(o).isEqualTo("pool-1");
+                f.assertHolds(o, before.get(o));
+            }
+        }
+    }
+}
