@@ -65,6 +65,8 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         Metrics metrics = fanout.metrics(ctx, Verify.VERB);
         RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
+        // a joined or resumed run checks its own orgs with its own --fix and --deep (and would fix for real under --dry-run)
+        fanout.refuseWithExistingRun("--org", "--pool", "--fix", "--deep", "--changed-only");
         // without a store, backups are not checked: tenantctl takes none there
         Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix,
                 changedOnly, drive, ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on));

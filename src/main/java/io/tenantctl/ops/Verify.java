@@ -126,8 +126,8 @@ public final class Verify {
         }
     }
 
-    private Result run(Request req, ObjectStore store) {
-        for (String p : req.pools()) {
+    private Result run(Request asked, ObjectStore store) {
+        for (String p : asked.pools()) {
             ctx.catalog().pools().get(p); // an unknown pool is a usage error naming the known ones
         }
         Map<String, Pool> pools = new LinkedHashMap<>();
@@ -138,16 +138,16 @@ public final class Verify {
                 orgs.put(o.orgId(), o);
             }
         }
-        for (String o : req.orgs()) {
+        for (String o : asked.orgs()) {
             if (!orgs.containsKey(o)) {
                 throw TenantctlException.usage("no org named '" + o + "': see 'tenantctl orgs list'");
             }
         }
         FindingRepository findings = new FindingRepository(ctx.catalog());
-        Set<String> unchanged = req.changedOnly() ? findings.unchangedSinceClean() : Set.of();
+        Set<String> unchanged = asked.changedOnly() ? findings.unchangedSinceClean() : Set.of();
         List<Org> selected = orgs.values().stream()
-                .filter(o -> req.orgs().isEmpty() || req.orgs().contains(o.orgId()))
-                .filter(o -> req.pools().isEmpty() || req.pools().contains(o.poolId()))
+                .filter(o -> asked.orgs().isEmpty() || asked.orgs().contains(o.orgId()))
+                .filter(o -> asked.pools().isEmpty() || asked.pools().contains(o.poolId()))
                 .filter(o -> !o.status().equals(Org.PROVISIONING) && !o.status().equals(Org.FAILED))
                 .toList();
         List<Org> toCheck = selected.stream().filter(o -> !unchanged.contains(o.orgId())).toList();
@@ -155,14 +155,22 @@ public final class Verify {
 
         List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>());
         RunEngine engine = new RunEngine(ctx, new LeaseRecovery(ctx));
-        PerOrg perOrg = new PerOrg(orgs, pools, req, store, fixed);
+        java.util.concurrent.atomic.AtomicReference<PerOrg> checks = new java.util.concurrent.atomic.AtomicReference<>();
         RunEngine.Ran ran;
         try {
-            ran = engine.run(VERB, req.drive(), OutcomeNames.of("clean"),
-                    () -> start(engine, req, toCheck), run -> new RunEngine.Work(perOrg.job(applies(req) ? VERB : null), Budget.NONE));
+            ran = engine.run(VERB, asked.drive(), OutcomeNames.of("clean"), () -> start(engine, asked, toCheck), run -> {
+                // the run's own --fix and --deep, not this worker's flags: a joiner of a 'verify --fix --detach' run fixes
+                Request asRecorded = asRecorded(asked, Json.read(run.runId(), run.args(), Args.class), run.runId(), store);
+                checks.set(new PerOrg(orgs, pools, asRecorded, store, fixed));
+                return new RunEngine.Work(checks.get().job(applies(asRecorded) ? VERB : null), Budget.NONE);
+            });
         } finally {
-            perOrg.listings.shutdownNow();
+            if (checks.get() != null) {
+                checks.get().listings.shutdownNow();
+            }
         }
+        PerOrg perOrg = checks.get() != null ? checks.get() : new PerOrg(orgs, pools, asked, store, fixed);
+        Request req = perOrg.req;
         // informational findings (an extra index, no recorded manifest) leave an org clean: only a problem makes it "problems"
         RunReport report = ran.report().map(o -> o.outcome().equals("clean") && hasProblem(o.detail().path("findings"))
                 ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
@@ -250,6 +258,16 @@ public final class Verify {
         String state = !dryRun ? "acked" : f.ackedUntil() != null && f.ackedUntil().isAfter(Instant.now()) ? "acked" : "known";
         return new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(), f.fix(), state, f.firstSeen(),
                 f.lastSeen(), until, reason);
+    }
+
+    /** {@code req} with the --deep and --fix its run was started with (a --fix --dry-run run recorded no fix). */
+    private static Request asRecorded(Request req, Args args, String runId, ObjectStore store) {
+        if (args.deep() && store == null) {
+            throw TenantctlException.usage("run " + runId + " reads backups back (--deep): give the store with --store or TENANTCTL_STORE");
+        }
+        boolean fix = args.fix() || (req.fix() && req.dryRun());
+        return new Request(req.orgs(), req.pools(), args.deep(), req.stuckAfter(), req.backupsMaxAge(), req.retiredGrace(), fix,
+                req.changedOnly(), req.drive(), req.storeUrl(), req.env(), !args.fix() && req.dryRun());
     }
 
     /** Whether this verify changes anything: --fix, and not a dry run. */
