@@ -114,6 +114,11 @@ public final class OrgRepository {
                         + "' ('-' and '_' are the same in database names): choose another id"));
                 continue;
             }
+            Optional<String> retired = retiredCopy(c, null, db);
+            if (retired.isPresent()) { // another org's old data, kept until gc: never a new org's database
+                out.add(new Placed(orgId, null, "database " + db + " is " + retired.get() + ": choose another id"));
+                continue;
+            }
             Optional<Pool> choice = Placement.choose(new ArrayList<>(pools.values()));
             if (choice.isEmpty()) {
                 out.add(new Placed(orgId, null, noCapacity(pinnedPool, pools, passedOver)));
@@ -128,6 +133,13 @@ public final class OrgRepository {
             out.add(new Placed(orgId, p.poolId(), null));
         }
         return out;
+    }
+
+    /** "org X's retired copy on pool P (…)" when {@code database} (on {@code poolId}, or any pool when null) is a retired database. */
+    private static Optional<String> retiredCopy(Connection c, String poolId, String database) throws SQLException {
+        return Sql.one(c, "select org_id, pool_id, reason from retired_databases where database_name = ? "
+                + "and (cast(? as text) is null or pool_id = ?) limit 1", rs -> "org '" + rs.getString(1) + "''s retired copy on pool "
+                + rs.getString(2) + " (" + rs.getString(3) + "; kept until 'tenantctl rebalance gc' drops it)", database, poolId, poolId);
     }
 
     private static String noCapacity(String pinnedPool, Map<String, Pool> pools, List<String> passedOver) {
@@ -171,6 +183,11 @@ public final class OrgRepository {
             Optional<String> owner = Sql.one(c, "select org_id from orgs where database_name = ?", rs -> rs.getString(1), databaseName);
             if (owner.isPresent()) {
                 throw TenantctlException.usage("database " + databaseName + " already belongs to org '" + owner.get() + "'");
+            }
+            Optional<String> retired = retiredCopy(c, poolId, databaseName);
+            if (retired.isPresent()) {
+                throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is " + retired.get()
+                        + ": it is not adoptable as another org");
             }
             Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status, tier, schema_hash) values (?, ?, ?, 'active', ?, ?)",
                     orgId, poolId, databaseName, tier, schemaHash);
