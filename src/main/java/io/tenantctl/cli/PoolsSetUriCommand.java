@@ -20,6 +20,10 @@ final class PoolsSetUriCommand implements Callable<Integer> {
     @Mixin
     PoolUriOptions target;
 
+    @Option(names = "--force", description = {"Set it even though the new server lacks (or cannot list) the databases of orgs on the pool",
+            "(their data is to be restored there)."})
+    boolean force;
+
     @Mixin
     DryRunOption dryRun;
 
@@ -29,7 +33,7 @@ final class PoolsSetUriCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PoolsCommand.renderChange(ctx, new Pools(ctx.catalog()).setUri(name, target.uri, target.allowInlinePassword, dryRun.on), "set the URI of");
+        PoolsCommand.renderChange(ctx, new Pools(ctx.ops()).setUri(name, target.uri, target.allowInlinePassword, force, dryRun.on), "set the URI of");
         return 0;
     }
 }

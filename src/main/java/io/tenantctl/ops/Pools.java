@@ -35,9 +35,17 @@ public final class Pools {
     }
 
     private final Catalog catalog;
+    private final OpsContext ctx;
 
     public Pools(Catalog catalog) {
         this.catalog = catalog;
+        this.ctx = null;
+    }
+
+    /** For the verbs that reach the pools themselves ({@code set-uri} looks for its orgs' databases on the new server). */
+    public Pools(OpsContext ctx) {
+        this.catalog = ctx.catalog();
+        this.ctx = ctx;
     }
 
     /**
@@ -68,14 +76,53 @@ public final class Pools {
      * checks of {@link #add}; with {@code dryRun} writes nothing. Orgs keep pointing at the pool.
      */
     public Added setUri(String poolId, String uri, boolean allowInlinePassword, boolean dryRun) {
+        return setUri(poolId, uri, allowInlinePassword, false, dryRun);
+    }
+
+    /**
+     * As {@link #setUri(String, String, boolean, boolean)}; unless {@code force}, refused (nothing changed) when the new
+     * server lacks the database of an org living on the pool: a mistyped host or an empty server would route every such
+     * org to nothing, and its next write would start a second copy of the tenant there.
+     */
+    public Added setUri(String poolId, String uri, boolean allowInlinePassword, boolean force, boolean dryRun) {
         Pool current = catalog.pools().get(poolId);
-        PoolUri.Externalised stored = PoolUri.parse(uri, allowInlinePassword).externalise(poolId);
+        PoolUri given = PoolUri.parse(uri, allowInlinePassword);
+        PoolUri.Externalised stored = given.externalise(poolId);
+        if (!force && ctx != null) {
+            requireOrgsThere(poolId, given);
+        }
         if (dryRun) {
             View planned = new View(poolId, stored.uri().redacted(), current.capacity(), current.status().db(), current.priority(),
                     current.orgCount(), current.free(), current.createdAt(), List.of());
             return new Added(planned, true, stored.variables());
         }
         return new Added(View.of(catalog.pools().setUri(poolId, stored.uri().raw())), false, stored.variables());
+    }
+
+    private void requireOrgsThere(String poolId, PoolUri given) {
+        java.util.Set<io.tenantctl.catalog.OrgStatus> gone = java.util.Set.of(io.tenantctl.catalog.Org.PROVISIONING,
+                io.tenantctl.catalog.Org.FAILED, io.tenantctl.catalog.Org.DELETED);
+        List<io.tenantctl.catalog.Org> living = catalog.orgs().list(poolId, null).stream().filter(o -> !gone.contains(o.status())).toList();
+        if (living.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> there = new java.util.HashSet<>();
+        try {
+            ctx.pools().database(poolId, given.raw(), "admin").runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true))
+                    .getList("databases", org.bson.Document.class).forEach(d -> there.add(d.getString("name")));
+        } catch (RuntimeException e) {
+            throw new TenantctlException(TenantctlException.Category.CONFIG, "pool " + poolId + ": the new server (" + given.redacted()
+                    + ") could not be listed (" + Errors.oneLine(e) + "), so it is not known to hold the pool's " + living.size()
+                    + " org(s): the URI is unchanged; pass --force to set it anyway");
+        }
+        List<String> missing = living.stream().filter(o -> !there.contains(o.databaseName()))
+                .map(o -> o.databaseName() + " (org " + o.orgId() + ")").toList();
+        if (!missing.isEmpty()) {
+            throw TenantctlException.usage("pool " + poolId + ": the new server (" + given.redacted() + ") has no database of " + missing.size()
+                    + " of the pool's " + living.size() + " org(s): " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
+                    + (missing.size() > 5 ? ", …" : "") + "; routed there, they would read nothing and write a second copy. The URI is "
+                    + "unchanged; check the host, or pass --force if their data is to be restored there");
+        }
     }
 
     public List<View> list() {
