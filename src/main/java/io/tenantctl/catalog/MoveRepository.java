@@ -116,6 +116,7 @@ public final class MoveRepository {
      */
     public boolean flip(Move m, String toUri, long expectedVersion, OrgStatus status) {
         return catalog.inTransaction(c -> {
+            RestoreRepository.requireTarget(c, m.toPool(), false); // its place was reserved when the move was planned
             RestoreRepository.requireUri(c, m.toPool(), toUri);
             if (!RestoreRepository.flipPointer(c, m.orgId(), expectedVersion, m.toPool(), m.toDatabase(), null, status,
                     "source of move " + m.moveId() + " to " + m.toPool() + ": kept until 'rebalance gc'")) {

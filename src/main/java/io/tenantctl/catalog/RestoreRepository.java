@@ -31,9 +31,29 @@ public final class RestoreRepository {
     public boolean flip(String orgId, long expectedVersion, String poolId, String poolUri, String databaseName, String schemaHash,
                         OrgStatus status, String reason) {
         return catalog.inTransaction(c -> {
+            Optional<String> from = Sql.one(c, "select pool_id from orgs where org_id = ?", rs -> rs.getString(1), orgId);
+            if (from.isPresent() && !from.get().equals(poolId)) { // onto another pool: a place there, checked as placement does
+                Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, OrgRepository.PLACEMENT_LOCK);
+                requireTarget(c, poolId, true);
+            }
             requireUri(c, poolId, poolUri);
             return flipPointer(c, orgId, expectedVersion, poolId, databaseName, schemaHash, status, reason);
         });
+    }
+
+    /**
+     * On the caller's transaction: {@code poolId} still takes orgs — active (not drained or disabled since the copy
+     * started) and, with {@code needsRoom}, not full (a provision may have taken the place meanwhile). Otherwise a
+     * failure, nothing written.
+     */
+    static void requireTarget(java.sql.Connection c, String poolId, boolean needsRoom) throws SQLException {
+        Optional<String> why = Sql.one(c, "select coalesce(case when status <> 'active' then 'is ' || status || ' now' "
+                + "when ? and org_count >= capacity then 'is full now (' || org_count || '/' || capacity || ' orgs)' end, '') from ("
+                + PoolRepository.SELECT + " where p.pool_id = ?) pool", rs -> rs.getString(1), needsRoom, poolId).filter(w -> !w.isEmpty());
+        if (why.isPresent()) {
+            throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, "pool " + poolId + " " + why.get()
+                    + " (changed while the copy was written): nothing was flipped, the org stays where it was");
+        }
     }
 
     /**
