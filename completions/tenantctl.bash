@@ -173,6 +173,7 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools drain" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools enable" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools set-uri" ];    then _picocli_tenantctl_pools; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools set-capacity" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools stats" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pools set-admin-url" ];    then _picocli_tenantctl_pools; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} orgs list" ];    then _picocli_tenantctl_orgs; return $?; fi
@@ -223,65 +224,67 @@ function _complete_tenantctl() {
   local cmds16=(pools drain)
   local cmds17=(pools enable)
   local cmds18=(pools set-uri)
-  local cmds19=(pools stats)
-  local cmds20=(pools set-admin-url)
-  local cmds21=(orgs list)
-  local cmds22=(orgs show)
-  local cmds23=(orgs adopt)
-  local cmds24=(orgs forget)
-  local cmds25=(orgs suspend)
-  local cmds26=(orgs resume)
-  local cmds27=(orgs set-tier)
-  local cmds28=(orgs delete)
-  local cmds29=(orgs purge)
-  local cmds30=(schema show)
-  local cmds31=(schema diff)
-  local cmds32=(schema export)
-  local cmds33=(schema capture)
-  local cmds34=(runs list)
-  local cmds35=(runs show)
-  local cmds36=(runs cancel)
-  local cmds37=(backups list)
-  local cmds38=(backups show)
-  local cmds39=(backups prune)
-  local cmds40=(rebalance plan)
-  local cmds41=(rebalance apply)
-  local cmds42=(rebalance move)
-  local cmds43=(rebalance status)
-  local cmds44=(rebalance revert)
-  local cmds45=(rebalance resume)
-  local cmds46=(rebalance gc)
-  local cmds47=(verify ack)
+  local cmds19=(pools set-capacity)
+  local cmds20=(pools stats)
+  local cmds21=(pools set-admin-url)
+  local cmds22=(orgs list)
+  local cmds23=(orgs show)
+  local cmds24=(orgs adopt)
+  local cmds25=(orgs forget)
+  local cmds26=(orgs suspend)
+  local cmds27=(orgs resume)
+  local cmds28=(orgs set-tier)
+  local cmds29=(orgs delete)
+  local cmds30=(orgs purge)
+  local cmds31=(schema show)
+  local cmds32=(schema diff)
+  local cmds33=(schema export)
+  local cmds34=(schema capture)
+  local cmds35=(runs list)
+  local cmds36=(runs show)
+  local cmds37=(runs cancel)
+  local cmds38=(backups list)
+  local cmds39=(backups show)
+  local cmds40=(backups prune)
+  local cmds41=(rebalance plan)
+  local cmds42=(rebalance apply)
+  local cmds43=(rebalance move)
+  local cmds44=(rebalance status)
+  local cmds45=(rebalance revert)
+  local cmds46=(rebalance resume)
+  local cmds47=(rebalance gc)
+  local cmds48=(verify ack)
 
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_tenantctl_verify_ack; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_orgs_purge; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_orgs_delete; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_orgs_settier; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_orgs_resume; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_orgs_suspend; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_orgs_forget; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_orgs_adopt; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_pools_setadminurl; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_pools_stats; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_tenantctl_verify_ack; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_tenantctl_runs_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_tenantctl_runs_show; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_tenantctl_runs_list; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_tenantctl_schema_capture; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_tenantctl_schema_export; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_tenantctl_schema_diff; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_tenantctl_schema_show; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_tenantctl_orgs_purge; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_tenantctl_orgs_delete; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_tenantctl_orgs_settier; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_tenantctl_orgs_resume; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_tenantctl_orgs_suspend; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_tenantctl_orgs_forget; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_tenantctl_orgs_adopt; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_tenantctl_orgs_show; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_tenantctl_orgs_list; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_tenantctl_pools_setadminurl; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_tenantctl_pools_stats; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_tenantctl_pools_setcapacity; return $?; fi
   if CompWordsContainsArray "${cmds18[@]}"; then _picocli_tenantctl_pools_seturi; return $?; fi
   if CompWordsContainsArray "${cmds17[@]}"; then _picocli_tenantctl_pools_enable; return $?; fi
   if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tenantctl_pools_drain; return $?; fi
@@ -408,7 +411,7 @@ function _picocli_tenantctl_pools() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="add list show drain enable set-uri stats set-admin-url"
+  local commands="add list show drain enable set-uri set-capacity stats set-admin-url"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1414,6 +1417,57 @@ function _picocli_tenantctl_pools_seturi() {
 
   case ${prev_word} in
     '--uri')
+      return
+      ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `set-capacity` subcommand.
+function _picocli_tenantctl_pools_setcapacity() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--capacity' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("text" "json") # --log-format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--capacity')
       return
       ;;
     '--catalog')

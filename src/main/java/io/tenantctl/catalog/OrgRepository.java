@@ -155,7 +155,8 @@ public final class OrgRepository {
                 .toList());
         state.addAll(passedOver);
         return "no capacity: no active pool has room (" + (state.isEmpty() ? "no pools registered" : String.join(", ", state))
-                + ") — add a pool ('tenantctl pools add'), enable one or raise a capacity";
+                + ") — add a pool ('tenantctl pools add'), enable one ('tenantctl pools enable POOL') or raise a capacity "
+                + "('tenantctl pools set-capacity POOL --capacity N')";
     }
 
     /**

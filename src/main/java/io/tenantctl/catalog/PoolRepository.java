@@ -68,6 +68,26 @@ public final class PoolRepository {
         });
     }
 
+    /**
+     * Sets a pool's capacity, under the placement lock (so no placement reads the old one meanwhile); refused below the
+     * orgs it holds (moves into it and deleting orgs count). With {@code dryRun}, the same checks and nothing written.
+     */
+    public Pool setCapacity(String poolId, int capacity, boolean dryRun) {
+        return catalog.inTransaction(c -> {
+            Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, OrgRepository.PLACEMENT_LOCK);
+            Pool p = find(c, poolId).orElseThrow(() -> unknown(poolId));
+            if (capacity < p.orgCount()) {
+                throw io.tenantctl.TenantctlException.usage("pool " + poolId + " holds " + p.orgCount() + " org(s) (moves into it and "
+                        + "deleting orgs count): a capacity of " + capacity + " would leave it over capacity; move orgs off it first "
+                        + "('tenantctl pools drain " + poolId + "', then 'tenantctl rebalance plan')");
+            }
+            if (!dryRun) {
+                Sql.update(c, "update pools set capacity = ? where pool_id = ?", capacity, poolId);
+            }
+            return new Pool(p.poolId(), p.uri(), capacity, p.status(), p.priority(), p.createdAt(), p.orgCount());
+        });
+    }
+
     /** Replaces the stored URI (checked by the caller); returns the pool as it is now. */
     public Pool setUri(String poolId, String uri) {
         return catalog.inTransaction(c -> {

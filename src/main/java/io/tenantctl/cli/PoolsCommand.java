@@ -12,7 +12,7 @@ import java.util.function.Function;
 
 @Command(name = "pools", description = "Register FerretDB pools and change their status.",
         subcommands = {PoolsAddCommand.class, PoolsListCommand.class, PoolsShowCommand.class, PoolsDrainCommand.class,
-                PoolsEnableCommand.class, PoolsSetUriCommand.class, PoolsStatsCommand.class, PoolsSetAdminUrlCommand.class})
+                PoolsEnableCommand.class, PoolsSetUriCommand.class, PoolsSetCapacityCommand.class, PoolsStatsCommand.class, PoolsSetAdminUrlCommand.class})
 final class PoolsCommand {
 
     /** drain / enable: show the plan with --dry-run, else apply and show the pool. */

@@ -119,7 +119,7 @@ public final class Adopt {
         long adopted = results.stream().filter(r -> !r.outcome().equals(FAILED)).count();
         int after = req.dryRun() ? orgCount + (int) adopted : orgCount;
         String warning = after > pool.capacity() ? "pool " + pool.poolId() + " " + (req.dryRun() ? "would hold " : "now holds ") + after
-                + " orgs, over its capacity of " + pool.capacity() + ": new orgs go elsewhere; raise its capacity or move orgs off it"
+                + " orgs, over its capacity of " + pool.capacity() + ": new orgs go elsewhere; raise its capacity ('tenantctl pools set-capacity " + pool.poolId() + " --capacity N') or move orgs off it"
                 : null;
         return new Result(pool.poolId(), req.dryRun(), req.manifest().hash(), results, warning);
     }

@@ -112,7 +112,7 @@ final class MovePlanner {
                                 .thenComparing(l -> l.pool.poolId())).orElse(null);
                 if (t == null) {
                     notes.add("no active pool has room for org " + o.orgId() + " from draining pool " + d.pool.poolId()
-                            + ": add a pool or raise a capacity");
+                            + ": add a pool ('tenantctl pools add') or raise a capacity ('tenantctl pools set-capacity POOL --capacity N')");
                     continue;
                 }
                 moves.add(transfer(o, d, t, "drain"));

@@ -125,6 +125,14 @@ public final class Pools {
         }
     }
 
+    /** A pool's capacity raised or lowered (never below the orgs it holds); with {@code dryRun}, checked and not written. */
+    public Added setCapacity(String poolId, int capacity, boolean dryRun) {
+        if (capacity < 0) {
+            throw TenantctlException.usage("capacity must be 0 or more (got " + capacity + ")");
+        }
+        return new Added(View.of(catalog.pools().setCapacity(poolId, capacity, dryRun)), dryRun, List.of());
+    }
+
     public List<View> list() {
         return catalog.pools().list().stream().map(View::of).toList();
     }

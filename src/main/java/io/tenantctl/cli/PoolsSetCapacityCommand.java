@@ -1,0 +1,35 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.ops.Pools;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "set-capacity", description = {"Raise (or lower) how many orgs a pool takes: placement fills it to that.",
+        "Never below the orgs it holds (move them off first)."})
+final class PoolsSetCapacityCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--capacity", required = true, paramLabel = "N", description = "Most orgs the pool holds.")
+    int capacity;
+
+    @Mixin
+    DryRunOption dryRun;
+
+    PoolsSetCapacityCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        PoolsCommand.renderChange(ctx, new Pools(ctx.ops()).setCapacity(name, capacity, dryRun.on), "set the capacity of");
+        return 0;
+    }
+}
