@@ -164,8 +164,16 @@ final class SchemaApply {
         }
     }
 
-    /** An index to rebuild: the database's {@code old} (its listIndexes document) gives way to {@code wanted}. */
-    private record Replacement(String collection, Document old, IndexSpec wanted) {
+    /**
+     * An index to rebuild: the database's {@code old} (its listIndexes document) gives way to {@code wanted}; {@code first},
+     * if not null, is dropped before it: a superseded (or, with --prune, extra) index of another name that holds
+     * {@code wanted}'s key, which the server would otherwise refuse (85).
+     */
+    private record Replacement(String collection, Document old, IndexSpec wanted, Document first) {
+        Replacement(String collection, Document old, IndexSpec wanted) {
+            this(collection, old, wanted, null);
+        }
+
         String describe() {
             return collection + "." + wanted.name() + (old.getString("name").equals(wanted.name()) ? "" : " (was " + old.getString("name") + ")");
         }
@@ -215,9 +223,32 @@ final class SchemaApply {
                 }
             }
         });
-        for (SchemaDiff.Conflict c : diff.conflicts()) {
-            if (replaceConflicting) {
-                replacements.add(new Replacement(c.collection(), rawIndex(raw, c.collection(), c.actual().name()), c.wanted()));
+        // a conflict's rebuild: after a same-key replacement already took its old index (the name moved to another key
+        // while its old key got a new name), only the create is left; onto a key another index holds, that index goes first
+        Map<String, List<IndexSpec>> createAfter = new LinkedHashMap<>();
+        List<String> droppedFirst = new ArrayList<>();
+        for (SchemaDiff.Conflict c : replaceConflicting ? diff.conflicts() : List.<SchemaDiff.Conflict>of()) {
+            String col = c.collection();
+            if (consumed.contains(col + "." + c.actual().name())) {
+                createAfter.computeIfAbsent(col, k -> new ArrayList<>()).add(c.wanted());
+                continue;
+            }
+            consumed.add(col + "." + c.actual().name());
+            Document holder = sameKey(raw.getOrDefault(col, List.of()), c.wanted(), consumed, col);
+            if (holder == null) {
+                replacements.add(new Replacement(col, rawIndex(raw, col, c.actual().name()), c.wanted()));
+                continue;
+            }
+            String holderName = holder.getString("name");
+            boolean goes = diff.superseded().stream().anyMatch(x -> x.collection().equals(col) && x.index().name().equals(holderName))
+                    || prune && diff.extras().stream().anyMatch(x -> x.collection().equals(col) && x.index().name().equals(holderName));
+            if (goes) {
+                consumed.add(col + "." + holderName);
+                droppedFirst.add(col + "." + holderName);
+                replacements.add(new Replacement(col, rawIndex(raw, col, c.actual().name()), c.wanted(), holder));
+            } else {
+                blocked.add(col + "." + c.wanted().name() + ": manifest wants " + c.wanted().describe() + ", and " + holderName + " "
+                        + IndexSpec.fromListIndexes(holder).describe() + " holds that key (list " + holderName + " under \"drop\" to supersede it)");
             }
         }
         List<String> conflicts = new ArrayList<>(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList());
@@ -229,15 +260,19 @@ final class SchemaApply {
 
         List<String> createIndexes = new ArrayList<>();
         toCreate.forEach((c, list) -> list.forEach(i -> createIndexes.add(c + "." + i.name())));
+        createAfter.forEach((c, list) -> list.forEach(i -> createIndexes.add(c + "." + i.name() + " (after its old index was renamed)")));
         List<String> extras = diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList();
-        List<String> dropped = dropLater.stream().map(x -> x.collection() + "." + x.index().name()).toList();
+        List<String> dropped = new ArrayList<>(droppedFirst);
+        dropLater.forEach(x -> dropped.add(x.collection() + "." + x.index().name()));
         java.util.function.BiFunction<List<String>, List<String>, Plan> plan = (duplicates, expiring) -> new Plan(diff.missingCollections(), createIndexes,
                 conflicts, replacements.stream().map(Replacement::describe).toList(), dropped, extras,
                 pruneLater.stream().map(x -> x.collection() + "." + x.index().name()).toList(), duplicates, expiring);
-        if (!conflicts.isEmpty() && !replaceConflicting) {
-            throw new ConflictFailure(conflicts.size()
-                    + " conflicting index" + (conflicts.size() == 1 ? "" : "es") + " (pass --replace-conflicting to rebuild them one at a"
-                    + " time, the old one put back if the new one fails): " + String.join("; ", conflicts), plan.apply(List.of(), List.of()));
+        if (!conflicts.isEmpty() && (!replaceConflicting || !blocked.isEmpty())) {
+            throw new ConflictFailure(replaceConflicting ? blocked.size() + " index" + (blocked.size() == 1 ? "" : "es")
+                    + " --replace-conflicting cannot rebuild (another index holds the key): " + String.join("; ", blocked)
+                    : conflicts.size() + " conflicting index" + (conflicts.size() == 1 ? "" : "es") + " (pass --replace-conflicting to rebuild "
+                    + "them one at a time, the old one put back if the new one fails): " + String.join("; ", conflicts),
+                    plan.apply(List.of(), List.of()));
         }
 
         // pre-flight: existing documents that a new unique index would refuse, found before anything changes
@@ -272,7 +307,8 @@ final class SchemaApply {
                     + (found.size() == 1 ? "it is" : "they are") + " built: " + String.join("; ", found) + "; nothing was changed — if that "
                     + "is what the application wants, re-run with --allow-expiry (a backup first keeps them)", plan.apply(List.of(), found));
         }
-        Plan result = plan.apply(List.of(), List.of());
+        // allowed: the plan still says what goes as soon as the index exists
+        Plan result = plan.apply(List.of(), expiring.stream().map(ExpiryPreflight.Expiring::describe).toList());
         if (dryRun) {
             return result;
         }
@@ -284,6 +320,7 @@ final class SchemaApply {
         for (Replacement r : replacements) {
             replace(db, r, retry, attempts);
         }
+        createAfter.forEach((c, list) -> createIndexes(db, c, list, retry, attempts));
         for (SchemaDiff.Superseded x : dropLater) {
             dropIndex(db, x.collection(), x.index().name(), retry, attempts);
         }
@@ -314,6 +351,9 @@ final class SchemaApply {
     /** Drop the old, create the new; if the create fails, create the old again from its listIndexes document. */
     private static void replace(MongoDatabase db, Replacement r, Retry retry, Retry.Attempts attempts) {
         String oldName = r.old().getString("name");
+        if (r.first() != null) { // superseded (or pruned) anyway, and in the way of the new key
+            dropIndex(db, r.collection(), r.first().getString("name"), retry, attempts);
+        }
         dropIndex(db, r.collection(), oldName, retry, attempts);
         try {
             createIndexes(db, r.collection(), List.of(r.wanted()), retry, attempts);
