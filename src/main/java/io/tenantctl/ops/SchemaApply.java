@@ -330,6 +330,12 @@ final class SchemaApply {
         return result;
     }
 
+    /** The name of an index of {@code listed} with {@code wanted}'s key and filter under another name (the server refuses a second), or null. */
+    static String sameKeyAs(List<Document> listed, IndexSpec wanted) {
+        Document d = sameKey(listed, wanted, Set.of(), "");
+        return d == null ? null : d.getString("name");
+    }
+
     /** The index of {@code listed} (not yet taken by another replacement) with {@code wanted}'s key and filter under another name. */
     private static Document sameKey(List<Document> listed, IndexSpec wanted, Set<String> consumed, String collection) {
         for (Document d : listed) {

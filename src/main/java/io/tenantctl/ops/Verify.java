@@ -384,7 +384,7 @@ public final class Verify {
                                 }
                             });
                             fixed.add("org " + org.orgId() + ": created " + what + (left.isEmpty() ? "" : ", except " + String.join(", ", left)
-                                    + ": left for a person — 'tenantctl migrate-all --org " + org.orgId() + " --force --dry-run' shows it"));
+                                    + ": left for a person — 'tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force --replace-conflicting --dry-run' shows it"));
                             diff = diff(db, manifest.get());
                         }
                     }
@@ -402,6 +402,11 @@ public final class Verify {
          * some at once, a unique one they break — or null: a fix only ever adds, it never deletes or fails half-way.
          */
         private String unsafe(MongoDatabase db, String collection, io.tenantctl.schema.IndexSpec index, Retry.Attempts attempts) {
+            String twin = SchemaApply.sameKeyAs(SchemaApply.indexes(db, Set.of(collection), List.of(collection), ctx.retry(), attempts)
+                    .getOrDefault(collection, List.of()), index);
+            if (twin != null) { // the server refuses a second index on one key: rebuilding it under the manifest's name is a rollout's job
+                return "its key is already indexed as " + twin + ", which a rollout with --replace-conflicting renames";
+            }
             if (ExpiryPreflight.expiresMore(index, null)) {
                 List<ExpiryPreflight.Expiring> expiring = ExpiryPreflight.find(db, collection, index, ctx.retry(), attempts);
                 if (!expiring.isEmpty()) {
@@ -456,7 +461,7 @@ public final class Verify {
                         + "defined otherwise than its manifest: " + sample(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList()),
                         // --force: the org's recorded manifest is already this one (the drift came from elsewhere), so without it
                         // migrate-all would select nothing
-                        "tenantctl schema diff " + org.orgId() + ", then: tenantctl migrate-all --org " + org.orgId()
+                        "tenantctl schema diff " + org.orgId() + " --schema MANIFEST, then: tenantctl migrate-all --org " + org.orgId()
                                 + " --schema MANIFEST --force --replace-conflicting"));
             }
             if (!diff.superseded().isEmpty()) {
@@ -469,7 +474,7 @@ public final class Verify {
                 out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) its manifest "
                         + "does not list (harmless; the application may make its own): "
                         + sample(diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList()),
-                        "tenantctl schema diff " + org.orgId()));
+                        "tenantctl schema diff " + org.orgId() + " --schema MANIFEST"));
             }
         }
 
