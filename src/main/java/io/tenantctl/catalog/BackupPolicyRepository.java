@@ -12,6 +12,13 @@ public final class BackupPolicyRepository {
     /** For a tier without a policy row: daily, kept 30 days, at least 7. */
     public static final Policy FALLBACK = new Policy(null, 24, 30, 7);
 
+    /**
+     * An org is due once its newest backup will pass its tier's frequency within this margin: a backup starts some
+     * minutes after its run does (pods, the orgs queued before it), so on an hourly schedule an org whose backup is
+     * 3 h 58 min old must be taken now, not at 4 h 58 min. The shipped schedules run hourly.
+     */
+    public static final int DUE_MARGIN_MINUTES = 60;
+
     private final Catalog catalog;
 
     public BackupPolicyRepository(Catalog catalog) {
@@ -43,9 +50,10 @@ public final class BackupPolicyRepository {
                 where o.status = 'active' and (cast(? as text) is null or o.pool_id = ?)
                   -- a backup's time: the earlier of the worker's clock and the catalog's (a clock ahead must not hide an org)
                   and not exists (select 1 from backups b where b.org_id = o.org_id and b.status = 'complete'
-                                  and least(b.started_at, b.recorded_at) > cast(? as timestamptz) - make_interval(hours => coalesce(p.frequency_hours, ?)))
+                                  and least(b.started_at, b.recorded_at) > cast(? as timestamptz) - make_interval(hours => coalesce(p.frequency_hours, ?))
+                                                                          + make_interval(mins => ?))
                 order by o.org_id
-                """, rs -> rs.getString(1), poolId, poolId, now, FALLBACK.frequencyHours()));
+                """, rs -> rs.getString(1), poolId, poolId, now, FALLBACK.frequencyHours(), DUE_MARGIN_MINUTES));
     }
 
     private static Policy map(ResultSet rs) throws SQLException {
