@@ -210,6 +210,11 @@ public final class MigrateAll {
                 } else {
                     unchanged++;
                 }
+            } else if (FROZEN.contains(o.status()) && (req.selector().force() || !manifest.hash().equals(o.schemaHash()))
+                    && ctx.catalog().leases().find(o.orgId()).isPresent()) {
+                // frozen for a moment by an operation that holds it (a backup --freeze, a move, a restore; or one that died,
+                // which taking its lease recovers): waited for like any busy org, not skipped as if suspended
+                selected.add(o);
             } else if (FROZEN.contains(o.status()) || named.containsKey(o.orgId())) {
                 skipped.put(o, "org is " + o.status() + (FROZEN.contains(o.status()) ? ": migrate it once it is active again" : ""));
             }
