@@ -88,7 +88,7 @@ public final class OrgLifecycle {
         if (!dryRun) {
             LeaseRecovery.sweep(ctx); // an org a dead restore or move left restoring / moving is put right first, as orgs show promises
         }
-        Org org = requireLive(orgId, verb);
+        Org org = dryRun || !held(get(orgId)) ? requireLive(orgId, verb) : null;
         if (dryRun) {
             return changed(org, target, org.tier(), !org.status().equals(target), true);
         }
@@ -103,6 +103,16 @@ public final class OrgLifecycle {
             }
             return changed(now, target, now.tier(), true, false);
         }
+    }
+
+    /**
+     * Whether the org is in the middle of another operation that holds it (restoring, moving, provisioning under a live
+     * lease): then a status refusal would be wrong, since the org will be active or read_only again when it is done — the
+     * lease is taken first, refusing naming the holder (exit 3) or waiting with --wait, and the status checked under it.
+     */
+    private boolean held(Org org) {
+        return (org.status().equals(Org.RESTORING) || org.status().equals(Org.MOVING) || org.status().equals(Org.PROVISIONING))
+                && ctx.catalog().leases().find(org.orgId()).filter(l -> !l.expired()).isPresent();
     }
 
     /** The org, refused (exit 2, naming its status) unless it is active or read_only. */
@@ -193,7 +203,7 @@ public final class OrgLifecycle {
             return new Deleted(orgId, org.poolId(), org.databaseName(), org.status().db(), org.status().db(), dryRun, at, null, null, null,
                     "already deleting");
         }
-        if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY)) {
+        if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY) && (dryRun || !held(org))) {
             throw TenantctlException.usage("org " + orgId + " is " + org.status() + ": only active or read_only orgs can be deleted" + hint(org));
         }
         boolean backup = !noBackup;

@@ -108,12 +108,21 @@ public final class Restore {
         }
         String backupId = resolveBackup(req.orgId(), req.backupId());
         BackupReader reader = open(req.orgId(), backupId, newest(req));
-        Target target = target(req, backupId);
+        Target target = null;
+        try {
+            target = target(req, backupId);
+        } catch (TenantctlException e) {
+            // an org another operation holds (a move freezing it, a provision) is not refused for its passing status: its
+            // lease is asked for, refusing naming the holder (exit 3) or waiting with --wait, and the plan made under it
+            if (req.dryRun() || req.toOrg() != null || ctx.catalog().leases().find(req.orgId()).filter(l -> !l.expired()).isEmpty()) {
+                throw e;
+            }
+        }
         if (req.dryRun()) {
             return result(null, true, target, backupId, reader, List.of(), 0, "planned", t0);
         }
         OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
-        try (OrgLeases.Held held = leases.hold(target.orgId(), "restore", req.waitForOrg(), req.cancel())) {
+        try (OrgLeases.Held held = leases.hold(target == null ? req.orgId() : target.orgId(), "restore", req.waitForOrg(), req.cancel())) {
             // decided again under the lease: whoever held the org (--wait) may have moved, restored, frozen or deleted it, so
             // the pool, database, status to put back and the newest backup seen before the wait can all be stale
             String latest = resolveBackup(req.orgId(), req.backupId());
