@@ -118,7 +118,7 @@ public final class MoveRepository {
         return catalog.inTransaction(c -> {
             RestoreRepository.requireTarget(c, m.toPool(), false); // its place was reserved when the move was planned
             RestoreRepository.requireUri(c, m.toPool(), toUri);
-            if (!RestoreRepository.flipPointer(c, m.orgId(), expectedVersion, m.toPool(), m.toDatabase(), null, status,
+            if (!RestoreRepository.flipPointer(c, m.orgId(), expectedVersion, m.toPool(), m.toDatabase(), false, null, status,
                     "source of move " + m.moveId() + " to " + m.toPool() + ": kept until 'rebalance gc'")) {
                 return false;
             }
@@ -148,7 +148,7 @@ public final class MoveRepository {
                         + " " + full.get() + ": nothing was reverted; to move org " + m.orgId() + " off " + m.toPool()
                         + ", 'tenantctl rebalance move " + m.orgId() + " --to POOL'");
             }
-            if (!RestoreRepository.flipPointer(c, m.orgId(), expectedVersion, m.fromPool(), m.fromDatabase(), null, status,
+            if (!RestoreRepository.flipPointer(c, m.orgId(), expectedVersion, m.fromPool(), m.fromDatabase(), false, null, status,
                     "target of reverted move " + m.moveId() + ": kept until 'rebalance gc'")) {
                 return false;
             }

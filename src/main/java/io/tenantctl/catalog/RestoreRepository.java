@@ -37,7 +37,8 @@ public final class RestoreRepository {
                 requireTarget(c, poolId, true);
             }
             requireUri(c, poolId, poolUri);
-            return flipPointer(c, orgId, expectedVersion, poolId, databaseName, schemaHash, status, reason);
+            // the backup's manifest, even none: the database is what the backup held, and the next rollout must see that
+            return flipPointer(c, orgId, expectedVersion, poolId, databaseName, true, schemaHash, status, reason);
         });
     }
 
@@ -71,18 +72,18 @@ public final class RestoreRepository {
 
     /**
      * The pointer flip restore and rebalance share, on the caller's transaction: the org (only at {@code expectedVersion})
-     * points at {@code (poolId, databaseName)}, its schema hash replaced unless {@code schemaHash} is null; a database it
+     * points at {@code (poolId, databaseName)}, its schema hash set to {@code schemaHash} (even null) if {@code setSchemaHash}; a database it
      * left is recorded as retired with {@code reason}; one it points at again is no longer retired.
      */
     static boolean flipPointer(java.sql.Connection c, String orgId, long expectedVersion, String poolId, String databaseName,
-                               String schemaHash, OrgStatus status, String reason) throws SQLException {
+                               boolean setSchemaHash, String schemaHash, OrgStatus status, String reason) throws SQLException {
         Optional<String[]> old = Sql.one(c, "select pool_id, database_name from orgs where org_id = ? and version = ? for update",
                 rs -> new String[]{rs.getString(1), rs.getString(2)}, orgId, expectedVersion);
         if (old.isEmpty()) {
             return false;
         }
-        Sql.update(c, "update orgs set pool_id = ?, database_name = ?, schema_hash = coalesce(?, schema_hash), status = ?, "
-                + "version = version + 1, updated_at = now() where org_id = ? and version = ?", poolId, databaseName, schemaHash,
+        Sql.update(c, "update orgs set pool_id = ?, database_name = ?, schema_hash = case when ? then ? else schema_hash end, status = ?, "
+                + "version = version + 1, updated_at = now() where org_id = ? and version = ?", poolId, databaseName, setSchemaHash, schemaHash,
                 status.db(), orgId, expectedVersion);
         String[] o = old.get();
         if (!o[0].equals(poolId) || !o[1].equals(databaseName)) {
