@@ -35,7 +35,7 @@ public final class Runs {
          * The command that goes on with a run: VERB --resume for the fan-out verbs, but 'rebalance apply --resume' (rebalance
          * is a group, its runs are continued by apply) and, for a restore (which has no --resume), the restore run again.
          */
-        private static String continuation(String verb, String runId, JsonNode args) {
+        static String continuation(String verb, String runId, JsonNode args) {
             if (verb.equals("restore") && args != null && args.hasNonNull("org") && args.hasNonNull("backup")) {
                 StringBuilder cmd = new StringBuilder("tenantctl restore --org ").append(args.get("org").asText())
                         .append(" --backup ").append(args.get("backup").asText());

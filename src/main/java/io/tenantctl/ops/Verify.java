@@ -667,7 +667,10 @@ public final class Verify {
                     .orElse("tenantctl provision " + o.orgId());
             String fix = switch (o.status()) {
                 case PROVISIONING -> resume + "   (resumes it; verify --fix marks it failed)";
-                case RESTORING -> "tenantctl restore --org " + o.orgId() + "   (re-run; a dead restore is rolled back first)";
+                // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
+                case RESTORING -> ctx.catalog().runs().newestWith("restore", o.orgId())
+                        .map(r -> Runs.RunView.continuation(r.verb(), r.runId(), Json.tree(r.args())))
+                        .orElse("tenantctl restore --org " + o.orgId()) + "   (re-run; a dead restore is rolled back first)";
                 default -> "tenantctl rebalance resume";
             };
             if (req.fix() && req.dryRun() && o.status().equals(Org.PROVISIONING)) {
