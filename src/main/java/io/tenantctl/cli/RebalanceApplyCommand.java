@@ -74,10 +74,16 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         RunReport report = r.report();
         java.util.function.Function<RunReport.Org, String> next = f -> "tenantctl rebalance status   (then, to try again: tenantctl "
                 + "rebalance move " + f.orgId() + " --to " + f.detail().path("to_pool").asText("POOL") + ")";
+        List<String> left = new java.util.ArrayList<>();
+        r.leftOnDraining().forEach((pool, orgs) -> left.add("pool " + pool + " is draining and still holds " + orgs.size() + " org(s) no "
+                + "active pool had room for: " + String.join(", ", orgs.subList(0, Math.min(10, orgs.size()))) + (orgs.size() > 10 ? ", …" : "")
+                + " — raise a capacity ('tenantctl pools set-capacity POOL --capacity N') or add a pool, then 'tenantctl rebalance apply' again"));
         if (ctx.json()) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("moved", report.count("moved"));
             fields.put("planned", report.count("planned"));
+            fields.put("notes", r.notes());
+            fields.put("left_on_draining", r.leftOnDraining());
             Output.json(ctx.out, Summary.json(report, r.interrupted(), fields, next));
         } else if (detached && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
             ctx.out.println("run " + report.runId() + " created with " + report.orgs().size() + " moves; start workers with: "
@@ -87,6 +93,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
                     report.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), text(o, "to_pool"), o.outcome(), text(o, "docs"),
                             text(o, "bytes"), text(o, report.dryRun() ? "predicted_freeze_ms" : "freeze_ms"), text(o, "copy_ms"),
                             text(o, "mb_per_s"), o.error())).toList());
+            r.notes().forEach(ctx::note);
             if (report.dryRun()) {
                 ctx.out.println("dry run: nothing moved; " + report.count("planned") + " move(s) would run (freeze_ms is the prediction)");
                 return 0;
@@ -96,7 +103,8 @@ final class RebalanceApplyCommand implements Callable<Integer> {
             Summary.timings(ctx, report);
             Summary.failures(ctx, Summary.failures(report, next));
         }
-        return Summary.exitCode(ctx, report, r.interrupted(), report.failed().isEmpty() ? 0 : 1);
+        left.forEach(l -> ctx.log("error", l, Map.of(), "error: " + l)); // an error: the drain is not done (exit 1), said under -q too
+        return Summary.exitCode(ctx, report, r.interrupted(), report.failed().isEmpty() && left.isEmpty() ? 0 : 1);
     }
 
     private static String text(RunReport.Org o, String field) {

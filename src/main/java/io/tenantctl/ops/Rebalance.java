@@ -99,7 +99,10 @@ public final class Rebalance {
      * {@code rebalance apply/move}: the run as every verb reports it (outcomes moved, failed, not_started; a dry run's
      * planned), each move's figures in its org's detail: move_id, to_pool, docs, bytes, freeze_ms, copy_ms, mb_per_s.
      */
-    public record Result(RunReport report, boolean interrupted) {
+    public record Result(RunReport report, boolean interrupted, List<String> notes, Map<String, List<String>> leftOnDraining) {
+        public Result(RunReport report, boolean interrupted) {
+            this(report, interrupted, List.of(), Map.of());
+        }
     }
 
     /** One move as {@code rebalance status} shows it. */
@@ -272,20 +275,45 @@ public final class Rebalance {
     public Result apply(ApplyRequest req) {
         RunEngine engine = engine();
         RunControl control = req.drive().control();
+        // planned now (no --plan): its notes (what could not be placed) are the run's too
+        List<String> notes = new ArrayList<>();
         if (!control.existing() && req.dryRun()) {
-            List<RunReport.Org> lines = select(req).stream().map(m -> new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null,
+            List<RunReport.Org> lines = select(req, notes).stream().map(m -> new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null,
                     Json.args("to_pool", m.toPool(), "docs", m.docs(), "bytes", m.bytes(), "predicted_freeze_ms", m.predictedFreezeMs(),
                             "reason", m.reason()))).toList();
-            return new Result(RunReport.planned(VERB, lines), false);
+            return new Result(RunReport.planned(VERB, lines), false, notes, Map.of());
         }
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req),
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req, notes),
                 run -> work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool()));
-        return new Result(ran.report(), ran.interrupted());
+        // a drain planned and done here that could not empty its pools (no room elsewhere) is not done: said, exit 1
+        Map<String, List<String>> left = new LinkedHashMap<>();
+        if (!control.existing() && req.moves() == null && !control.detach() && !ran.interrupted()) {
+            Set<String> underway = new HashSet<>(ctx.catalog().runs().queued(VERB).keySet()); // another run moves them
+            ctx.catalog().moves().unfinished().forEach(m -> underway.add(m.orgId()));
+            for (Pool p : ctx.catalog().pools().list()) {
+                if (p.status() == PoolStatus.DRAINING && (req.planRequest().pools().isEmpty() || req.planRequest().pools().contains(p.poolId()))) {
+                    List<String> orgs = ctx.catalog().orgs().list(p.poolId(), null).stream()
+                            .filter(o -> o.status().equals(Org.ACTIVE) || o.status().equals(Org.READ_ONLY)).map(Org::orgId)
+                            .filter(o -> !underway.contains(o)).toList();
+                    if (!orgs.isEmpty()) {
+                        left.put(p.poolId(), orgs);
+                    }
+                }
+            }
+        }
+        return new Result(ran.report(), ran.interrupted(), notes, left);
     }
 
     /** The moves of a new run: the plan given, or one made now; each org once, each target pool known. */
-    private List<PlannedMove> select(ApplyRequest req) {
-        List<PlannedMove> moves = req.moves() != null ? req.moves() : plan(req.planRequest()).moves();
+    private List<PlannedMove> select(ApplyRequest req, List<String> notes) {
+        List<PlannedMove> moves;
+        if (req.moves() != null) {
+            moves = req.moves();
+        } else {
+            Plan p = plan(req.planRequest());
+            notes.addAll(p.notes());
+            moves = p.moves();
+        }
         Set<String> seen = new HashSet<>();
         for (PlannedMove m : moves) {
             if (!seen.add(m.orgId())) {
@@ -296,9 +324,9 @@ public final class Rebalance {
         return moves;
     }
 
-    private String start(RunEngine engine, ApplyRequest req) {
+    private String start(RunEngine engine, ApplyRequest req, List<String> notes) {
         LeaseRecovery.sweep(ctx);
-        List<PlannedMove> moves = select(req);
+        List<PlannedMove> moves = select(req, notes);
         List<Target> targets = moves.stream().map(m -> new Target(m.orgId(), m.fromPool(), m.toPool())).toList();
         List<RunRepository.NewItem> items = targets.stream().map(t -> new RunRepository.NewItem(t.org(), t.from(), 0, null, null)).toList();
         Args args = new Args(targets, req.limits().maxFreeze().toMillis(), req.limits().freezeGrace().toMillis(), req.limits().force());
