@@ -19,7 +19,7 @@ public final class Runs {
     /** A run as shown to people: its stored arguments and summary as JSON values, not as strings holding JSON. */
     public record RunView(String runId, String verb, JsonNode args, Instant startedAt, Instant finishedAt, String status,
                           String actor, JsonNode summary, String reason, String nextStep, Integer perPool) {
-        static RunView of(RunRepository.Run r, RunStatus status) {
+        static RunView of(RunRepository.Run r, RunStatus status, String supersededBy) {
             String verb = r.verb();
             JsonNode args = tree(r.args());
             String next = switch (status) {
@@ -27,6 +27,10 @@ public final class Runs {
                 case INTERRUPTED, ABORTED -> continuation(verb, r.runId(), args);
                 default -> null;
             };
+            if (next != null && supersededBy != null) {
+                // a rollout a newer one came after is not gone on with (it would take orgs back to its older manifest): ended
+                next = "tenantctl runs cancel " + r.runId() + "   (run " + supersededBy + " came after it)";
+            }
             return new RunView(r.runId(), verb, args, r.startedAt(), r.finishedAt(), status.db(), r.actor(),
                     tree(r.summary()), r.reason(), next, r.perPool());
         }
@@ -121,7 +125,11 @@ public final class Runs {
 
     private RunView view(RunRepository.Run r) {
         RunStatus status = RunReport.displayStatus(r, catalog.runs().activity(r.runId(), RunEngine.LEASE_SECONDS));
-        return RunView.of(r, status);
+        // migrate-all refuses to go on with a run a newer rollout came after (MigrateAll: "came after run")
+        String supersededBy = r.verb().equals(MigrateAll.VERB) && (status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED
+                || status == RunStatus.ABORTED) ? catalog.runs().startedAfter(r.runId(), MigrateAll.VERB).map(RunRepository.Run::runId).orElse(null)
+                : null;
+        return RunView.of(r, status, supersededBy);
     }
 
     private static JsonNode tree(String json) {
