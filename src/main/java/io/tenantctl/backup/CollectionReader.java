@@ -31,6 +31,11 @@ import java.util.Objects;
 public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCloseable {
 
     private static final int CHUNK = 64 * 1024;
+    /**
+     * A line longer than this is not held whole: it is parsed as it is read (a 16 MB document of escaped control
+     * characters is a ~96 MB line, and holding it, then decoding it to a String, would take several times the document).
+     */
+    private static final int PARSE_FROM_BYTES_OVER = 1 << 20;
 
     private final String key;
     private final CollectionEntry expected;
@@ -45,6 +50,8 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
     private int chunkLimit;
     private byte[] line = new byte[CHUNK];
     private int lineLength;
+    /** {@link #readLine()} stopped at {@link #PARSE_FROM_BYTES_OVER} bytes, before the line's end: the rest is streamed. */
+    private boolean longLine;
 
     private RawBsonDocument next;
     private long docs;
@@ -101,7 +108,7 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
                         + " its manifest lists: the backup is damaged; choose another backup");
             }
             checkNotLonger();
-            next = unwrap(parse(decode()));
+            next = unwrap(longLine ? parseLongLine() : parse(decode()));
             return true;
         } catch (RuntimeException | IOException e) {
             close();
@@ -121,6 +128,80 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
             writer.pipe(reader);
         }
         return new RawBsonDocument(buffer.getInternalBuffer(), 0, buffer.getPosition());
+    }
+
+    /**
+     * A long line parsed as it is read and decoded (strict UTF-8): what {@link #readLine()} holds, then the rest up to its
+     * newline; the output grows with the document. Memory: the document, not its JSON.
+     */
+    private RawBsonDocument parseLongLine() throws IOException {
+        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        RestOfLine rest = new RestOfLine();
+        org.bson.io.BasicOutputBuffer buffer = new org.bson.io.BasicOutputBuffer();
+        try (org.bson.BsonBinaryWriter writer = new org.bson.BsonBinaryWriter(buffer);
+             org.bson.json.JsonReader reader = new org.bson.json.JsonReader(new java.io.InputStreamReader(rest, strict))) {
+            writer.pipe(reader);
+        }
+        byte[] skip = new byte[CHUNK];
+        while (rest.read(skip, 0, skip.length) >= 0) {
+            // to the line's end: the next line starts after its newline
+        }
+        line = new byte[CHUNK]; // don't keep a long line's buffer for the rest of the file
+        return new RawBsonDocument(buffer.getInternalBuffer(), 0, buffer.getPosition());
+    }
+
+    /** The current line as a stream: the bytes {@link #readLine()} buffered, then the file up to (and past) its newline. */
+    private final class RestOfLine extends InputStream {
+        private int pos;
+        private boolean done;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (done) {
+                return -1;
+            }
+            if (len == 0) {
+                return 0;
+            }
+            if (pos < lineLength) {
+                int n = Math.min(len, lineLength - pos);
+                System.arraycopy(line, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+            if (chunkPos == chunkLimit) {
+                int n = plain.read(chunk, 0, CHUNK);
+                if (n < 0) {
+                    throw new BackupIntegrityException(key, key + " is truncated: its last line has no end"
+                            + " (after " + (docs - 1) + " complete documents); choose another backup");
+                }
+                chunkPos = 0;
+                chunkLimit = n;
+                checkNotLonger();
+            }
+            int start = chunkPos;
+            int max = Math.min(chunkLimit, start + len);
+            int end = start;
+            while (end < max && chunk[end] != '\n') {
+                end++;
+            }
+            int n = end - start;
+            System.arraycopy(chunk, start, b, off, n);
+            chunkPos = end;
+            if (end < max) { // at the newline: the line is over
+                chunkPos = end + 1;
+                done = true;
+                return n == 0 ? -1 : n;
+            }
+            return n;
+        }
     }
 
     @Override
@@ -153,6 +234,7 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
     /** Fills {@code line} with the next line (without '\n'); false at a clean end of file. */
     private boolean readLine() throws IOException {
         lineLength = 0;
+        longLine = false;
         while (true) {
             if (chunkPos == chunkLimit) {
                 int n = plain.read(chunk, 0, CHUNK);
@@ -176,12 +258,17 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
                 chunkPos++; // the newline
                 return true;
             }
+            if (lineLength > PARSE_FROM_BYTES_OVER) {
+                longLine = true; // the rest is parsed as it is read
+                return true;
+            }
         }
     }
 
     private void append(int from, int length) {
         if (lineLength + length > line.length) {
-            line = Arrays.copyOf(line, Math.max(lineLength + length, 2 * line.length));
+            // by half again, not double: a line near the heap's size must not need twice its size while it is copied
+            line = Arrays.copyOf(line, Math.max(lineLength + length, line.length + (line.length >> 1)));
         }
         System.arraycopy(chunk, from, line, lineLength, length);
         lineLength += length;

@@ -50,13 +50,21 @@ final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
                 put(buf);
             }
             put(END);
-        } catch (RuntimeException e) {
-            try {
-                put(e);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
         } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            hand(e);
+        } catch (Throwable e) { // an Error too (out of memory on a huge document): the consumer must not wait for ever
+            hand(new IllegalStateException((e instanceof OutOfMemoryError ? "out of memory" : e.toString()) + " while reading ahead on "
+                    + Thread.currentThread().getName() + (e instanceof OutOfMemoryError ? " (a document too large for this heap: "
+                    + "give the JVM more with JAVA_TOOL_OPTIONS=-Xmx…)" : ""), e));
+        }
+    }
+
+    private void hand(RuntimeException e) {
+        try {
+            put(e);
+        } catch (InterruptedException ignored) {
             Thread.currentThread().interrupt();
         }
     }

@@ -102,6 +102,31 @@ class BackupIntegrityTest {
         assertRefused(key);
     }
 
+    /** Lines over a megabyte are parsed as they are read (not held whole): the same documents come back, and a cut one is refused. */
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void longLinesComeBackExactlyAndACutOneIsRefused(Compression compression) throws IOException {
+        List<BsonDocument> docs = List.of(
+                new BsonDocument("_id", new BsonInt32(1)).append("s", new BsonString("short")),
+                new BsonDocument("_id", new BsonInt32(2)).append("raw", new BsonString("\u0001".repeat(400_000))), // ~2.4 MB of JSON
+                new BsonDocument("_id", new BsonInt32(3)).append("s", new BsonString("between")),
+                new BsonDocument("_id", new BsonInt32(4)).append("text", new BsonString("é€".repeat(700_000))), // multi-byte UTF-8
+                new BsonDocument("_id", new BsonInt32(5)).append("s", new BsonString("last")));
+        BackupFixture.write(store, id, compression, Map.of("blobs", docs));
+        List<BsonDocument> back = new ArrayList<>();
+        try (CollectionReader reader = BackupReader.open(store, BackupFixture.LAYOUT, "acme", id).openCollection("blobs")) {
+            reader.forEachRemaining(d -> back.add(d.decode(new org.bson.codecs.BsonDocumentCodec())));
+        }
+        assertThat(back).isEqualTo(docs);
+
+        if (compression == Compression.NONE) { // cut inside the last long line: its end never comes
+            String key = "backups/acme/" + id + "/blobs.ndjson";
+            byte[] bytes = bytes(key);
+            store.put(key, Arrays.copyOf(bytes, bytes.length - 1_000_000));
+            assertRefused(key);
+        }
+    }
+
     @Test
     void fileCutAtALineBoundaryIsRefusedByCountAndChecksum() throws IOException {
         String key = write(Compression.NONE);
