@@ -66,6 +66,9 @@ final class CanonicalJsonBytes {
         }
     }
 
+    /** The one NaN canonical Extended JSON's "NaN" reads back as. */
+    static final long CANONICAL_NAN = 0x7ff8000000000000L;
+
     /** The buffer holding the last encoded document's JSON. */
     byte[] bytes() {
         return buf;
@@ -102,8 +105,12 @@ final class CanonicalJsonBytes {
             pos++; // the name's NUL
             switch (type) {
                 case 0x01 -> {
+                    long bits = int64(b, pos);
+                    if (bits != CANONICAL_NAN && Double.isNaN(Double.longBitsToDouble(bits))) {
+                        throw DECLINE; // a NaN with a sign or payload: JSON says only "NaN", the BSON is kept exactly instead
+                    }
                     put(DOUBLE);
-                    ascii(Double.toString(Double.longBitsToDouble(int64(b, pos))));
+                    ascii(Double.toString(Double.longBitsToDouble(bits)));
                     quoteClose();
                     pos += 8;
                 }

@@ -199,6 +199,12 @@ public final class CollectionWriter implements AutoCloseable {
      * the reserved top-level field) the document as raw BSON, to be stored wrapped.
      */
     private static RawBsonDocument needsRawBson(BsonDocument document) {
+        try (BsonReader reader = reader(document)) {
+            reader.readStartDocument();
+            if (hasOddNaN(reader, false)) { // JSON has one NaN: a signed or payload-carrying one is kept as its exact bytes
+                return document instanceof RawBsonDocument r ? r : new RawBsonDocument(document, BSON_DOCUMENT_CODEC);
+            }
+        }
         if (document instanceof RawBsonDocument raw && !containsDollar(raw)) {
             return null; // no '$' byte anywhere, so no '$'-prefixed name: skip the scan (the common case)
         }
@@ -243,6 +249,48 @@ public final class CollectionWriter implements AutoCloseable {
     private static BsonReader reader(BsonDocument document) {
         return document instanceof RawBsonDocument raw ? new BsonBinaryReader(raw.getByteBuffer().asNIO())
                 : new BsonDocumentReader(document);
+    }
+
+    /**
+     * Whether the current document/array (recursively) holds a NaN other than the one Extended JSON's "NaN" reads back
+     * as: a double with its sign bit or a payload set (x86's 0/0 is -NaN), a Decimal128 negative or signalling NaN.
+     */
+    private static boolean hasOddNaN(BsonReader reader, boolean array) {
+        while (reader.readBsonType() != BsonType.END_OF_DOCUMENT) {
+            if (!array) {
+                reader.readName();
+            }
+            switch (reader.getCurrentBsonType()) {
+                case DOUBLE -> {
+                    double d = reader.readDouble();
+                    if (Double.isNaN(d) && Double.doubleToRawLongBits(d) != CanonicalJsonBytes.CANONICAL_NAN) {
+                        return true;
+                    }
+                }
+                case DECIMAL128 -> {
+                    org.bson.types.Decimal128 d = reader.readDecimal128();
+                    if (d.isNaN() && (d.getHigh() != org.bson.types.Decimal128.NaN.getHigh() || d.getLow() != 0)) {
+                        return true;
+                    }
+                }
+                case DOCUMENT -> {
+                    reader.readStartDocument();
+                    if (hasOddNaN(reader, false)) {
+                        return true;
+                    }
+                    reader.readEndDocument();
+                }
+                case ARRAY -> {
+                    reader.readStartArray();
+                    if (hasOddNaN(reader, true)) {
+                        return true;
+                    }
+                    reader.readEndArray();
+                }
+                default -> reader.skipValue();
+            }
+        }
+        return false;
     }
 
     /** Whether any field name in the current document/array (recursively) starts with '$'. */
