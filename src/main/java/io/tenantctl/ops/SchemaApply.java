@@ -226,11 +226,13 @@ final class SchemaApply {
         // a conflict's rebuild: after a same-key replacement already took its old index (the name moved to another key
         // while its old key got a new name), only the create is left; onto a key another index holds, that index goes first
         Map<String, List<IndexSpec>> createAfter = new LinkedHashMap<>();
+        Map<String, IndexSpec> createAfterOld = new LinkedHashMap<>(); // "collection.name" -> the index that had the name
         List<String> droppedFirst = new ArrayList<>();
         for (SchemaDiff.Conflict c : replaceConflicting ? diff.conflicts() : List.<SchemaDiff.Conflict>of()) {
             String col = c.collection();
             if (consumed.contains(col + "." + c.actual().name())) {
                 createAfter.computeIfAbsent(col, k -> new ArrayList<>()).add(c.wanted());
+                createAfterOld.put(col + "." + c.wanted().name(), c.actual());
                 continue;
             }
             consumed.add(col + "." + c.actual().name());
@@ -285,6 +287,9 @@ final class SchemaApply {
                 duplicates.addAll(UniquePreflight.find(db, r.collection(), r.wanted(), retry, attempts));
             }
         }
+        // the indexes created anew under a name moved off its old key: new indexes like any other, checked the same way
+        createAfter.forEach((c, list) -> list.stream().filter(i -> existing.contains(c))
+                .forEach(i -> duplicates.addAll(UniquePreflight.find(db, c, i, retry, attempts))));
         if (!duplicates.isEmpty()) {
             List<String> found = duplicates.stream().map(d -> d.collection() + "." + d.index() + ": " + d.describe()).toList();
             throw new DuplicateFailure("existing documents hold duplicate keys under new unique index"
@@ -301,6 +306,9 @@ final class SchemaApply {
                 expiring.addAll(ExpiryPreflight.find(db, r.collection(), r.wanted(), retry, attempts));
             }
         }
+        createAfter.forEach((c, list) -> list.stream().filter(i -> existing.contains(c)
+                        && ExpiryPreflight.expiresMore(i, createAfterOld.get(c + "." + i.name())))
+                .forEach(i -> expiring.addAll(ExpiryPreflight.find(db, c, i, retry, attempts))));
         if (!expiring.isEmpty() && !allowExpiry) {
             List<String> found = expiring.stream().map(ExpiryPreflight.Expiring::describe).toList();
             throw new DuplicateFailure("new TTL index" + (found.size() == 1 ? "" : "es") + " would delete existing documents as soon as "
