@@ -211,7 +211,7 @@ public final class MigrateAll {
                     unchanged++;
                 }
             } else if (FROZEN.contains(o.status()) && (req.selector().force() || !manifest.hash().equals(o.schemaHash()))
-                    && ctx.catalog().leases().find(o.orgId()).isPresent()) {
+                    && frozenByItsHolder(o)) {
                 // frozen for a moment by an operation that holds it (a backup --freeze, a move, a restore; or one that died,
                 // which taking its lease recovers): waited for like any busy org, not skipped as if suspended
                 selected.add(o);
@@ -220,6 +220,26 @@ public final class MigrateAll {
             }
         }
         return new Selection(selected, skipped, unchanged);
+    }
+
+    /**
+     * Whether a frozen org is so only for the operation holding it — moving or restoring, a backup --freeze or a move that
+     * froze an active org, or a holder that died (taking its lease recovers the org) — and will be active again; not an
+     * org suspended on purpose that something (a plain backup) happens to hold.
+     */
+    private boolean frozenByItsHolder(Org o) {
+        Optional<io.tenantctl.catalog.OrgLeaseRepository.Lease> held = ctx.catalog().leases().find(o.orgId());
+        if (held.isEmpty()) {
+            return false;
+        }
+        io.tenantctl.catalog.OrgLeaseRepository.Lease lease = held.get();
+        if (lease.expired() || !o.status().equals(Org.READ_ONLY)) {
+            return true;
+        }
+        if (lease.state() != null && Org.ACTIVE.db().equals(Json.tree(lease.state()).path("frozen_from").asText(null))) {
+            return true; // backup --freeze
+        }
+        return ctx.catalog().moves().unfinished().stream().anyMatch(m -> m.orgId().equals(o.orgId()) && m.priorStatus().equals(Org.ACTIVE));
     }
 
     /** One org: its differences from the manifest applied (planned only, in a dry run); the detail is its plan. */
