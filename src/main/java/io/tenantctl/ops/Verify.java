@@ -347,6 +347,11 @@ public final class Verify {
                                 + "instead: tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force"));
                 return out;
             }
+            if (org.status().equals(Org.DELETING)) {
+                // only its presence matters: nobody uses it any more, and it must stay what its final backup was checked
+                // against (purge drops it only while it still is), so no schema finding and no fix touches it
+                return out;
+            }
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
             if (org.schemaHash() == null) {
                 out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: its schema is not checked",
