@@ -36,7 +36,8 @@ final class MovePlanner {
                     double loadBefore, double loadAfter) {
     }
 
-    record Plan(List<PoolLine> pools, List<Move> moves, List<String> notes) {
+    /** {@code unplaced}: orgs of draining pools that no active pool had room for, org → its pool. */
+    record Plan(List<PoolLine> pools, List<Move> moves, List<String> notes, Map<String, String> unplaced) {
     }
 
     private final By by;
@@ -96,6 +97,7 @@ final class MovePlanner {
 
         List<Move> moves = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        Map<String, String> unplaced = new java.util.TreeMap<>();
         Set<String> moved = new HashSet<>();
         // 1. empty draining pools
         for (Load d : loads.values()) {
@@ -111,6 +113,7 @@ final class MovePlanner {
                         .min(Comparator.comparingDouble((Load l) -> loadWith(l, o, +1)).thenComparingInt(l -> l.pool.priority())
                                 .thenComparing(l -> l.pool.poolId())).orElse(null);
                 if (t == null) {
+                    unplaced.put(o.orgId(), d.pool.poolId());
                     notes.add("no active pool has room for org " + o.orgId() + " from draining pool " + d.pool.poolId()
                             + ": add a pool ('tenantctl pools add') or raise a capacity ('tenantctl pools set-capacity POOL --capacity N')");
                     continue;
@@ -187,7 +190,7 @@ final class MovePlanner {
             lines.add(new PoolLine(id, l.pool.status(), l.pool.capacity(), before.get(id)[0], l.orgs, bytesBefore.get(id)[0], l.bytes,
                     round(loadBefore.get(id)), round(load(l))));
         }
-        return new Plan(lines, moves, notes);
+        return new Plan(lines, moves, notes, unplaced);
     }
 
     private Move transfer(OrgFigures o, Load from, Load to, String reason) {

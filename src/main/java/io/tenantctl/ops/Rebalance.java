@@ -65,7 +65,9 @@ public final class Rebalance {
     }
 
     /** {@code rebalance plan}: the moves, each pool before and after, and notes (what could not be planned, and why). */
-    public record Plan(String by, double threshold, double bytesPerMs, List<PoolLine> pools, List<PlannedMove> moves, List<String> notes) {
+    /** {@code unplaced}: orgs of draining pools no active pool had room for (org → pool); their notes say so too. */
+    public record Plan(String by, double threshold, double bytesPerMs, List<PoolLine> pools, List<PlannedMove> moves, List<String> notes,
+                       Map<String, String> unplaced) {
     }
 
     /** Per-move limits: --max-freeze, --freeze-grace, --force. */
@@ -176,7 +178,8 @@ public final class Rebalance {
         new java.util.TreeSet<>(queued.values()).forEach(run -> notes.add(java.util.Collections.frequency(queued.values(), run)
                 + " org(s) still to be moved by run " + run + " left out: its workers move them ('tenantctl rebalance apply --join "
                 + run + "'), or 'tenantctl runs cancel " + run + "' lets them be planned again"));
-        return new Plan(by.name().toLowerCase(java.util.Locale.ROOT), req.threshold(), Math.round(rate * 10) / 10.0, pools, moves, notes);
+        return new Plan(by.name().toLowerCase(java.util.Locale.ROOT), req.threshold(), Math.round(rate * 10) / 10.0, pools, moves, notes,
+                p.unplaced());
     }
 
     /** Docs and bytes (dbStats) of every movable org on the pools in scope, read 8 at a time. */
@@ -277,41 +280,35 @@ public final class Rebalance {
         RunControl control = req.drive().control();
         // planned now (no --plan): its notes (what could not be placed) are the run's too
         List<String> notes = new ArrayList<>();
+        Map<String, String> unplaced = new LinkedHashMap<>();
         if (!control.existing() && req.dryRun()) {
-            List<RunReport.Org> lines = select(req, notes).stream().map(m -> new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null,
+            List<RunReport.Org> lines = select(req, notes, unplaced).stream().map(m -> new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null,
                     Json.args("to_pool", m.toPool(), "docs", m.docs(), "bytes", m.bytes(), "predicted_freeze_ms", m.predictedFreezeMs(),
                             "reason", m.reason()))).toList();
             return new Result(RunReport.planned(VERB, lines), false, notes, Map.of());
         }
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req, notes),
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req, notes, unplaced),
                 run -> work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool()));
-        // a drain planned and done here that could not empty its pools (no room elsewhere) is not done: said, exit 1
+        // a drain planned and done here that could not empty its pools (no room elsewhere) is not done: said, exit 1; orgs
+        // left by choice (--exclude, --max-moves) or failed (counted as failures) are not "no room"
         Map<String, List<String>> left = new LinkedHashMap<>();
         if (!control.existing() && req.moves() == null && !control.detach() && !ran.interrupted()) {
-            Set<String> underway = new HashSet<>(ctx.catalog().runs().queued(VERB).keySet()); // another run moves them
-            ctx.catalog().moves().unfinished().forEach(m -> underway.add(m.orgId()));
-            for (Pool p : ctx.catalog().pools().list()) {
-                if (p.status() == PoolStatus.DRAINING && (req.planRequest().pools().isEmpty() || req.planRequest().pools().contains(p.poolId()))) {
-                    List<String> orgs = ctx.catalog().orgs().list(p.poolId(), null).stream()
-                            .filter(o -> o.status().equals(Org.ACTIVE) || o.status().equals(Org.READ_ONLY)).map(Org::orgId)
-                            .filter(o -> !underway.contains(o)).toList();
-                    if (!orgs.isEmpty()) {
-                        left.put(p.poolId(), orgs);
-                    }
-                }
-            }
+            unplaced.forEach((org, pool) -> ctx.catalog().orgs().find(org).filter(o -> o.poolId().equals(pool)
+                    && (o.status().equals(Org.ACTIVE) || o.status().equals(Org.READ_ONLY)))
+                    .ifPresent(o -> left.computeIfAbsent(pool, k -> new ArrayList<>()).add(org)));
         }
         return new Result(ran.report(), ran.interrupted(), notes, left);
     }
 
     /** The moves of a new run: the plan given, or one made now; each org once, each target pool known. */
-    private List<PlannedMove> select(ApplyRequest req, List<String> notes) {
+    private List<PlannedMove> select(ApplyRequest req, List<String> notes, Map<String, String> unplaced) {
         List<PlannedMove> moves;
         if (req.moves() != null) {
             moves = req.moves();
         } else {
             Plan p = plan(req.planRequest());
             notes.addAll(p.notes());
+            unplaced.putAll(p.unplaced());
             moves = p.moves();
         }
         Set<String> seen = new HashSet<>();
@@ -324,9 +321,9 @@ public final class Rebalance {
         return moves;
     }
 
-    private String start(RunEngine engine, ApplyRequest req, List<String> notes) {
+    private String start(RunEngine engine, ApplyRequest req, List<String> notes, Map<String, String> unplaced) {
         LeaseRecovery.sweep(ctx);
-        List<PlannedMove> moves = select(req, notes);
+        List<PlannedMove> moves = select(req, notes, unplaced);
         List<Target> targets = moves.stream().map(m -> new Target(m.orgId(), m.fromPool(), m.toPool())).toList();
         List<RunRepository.NewItem> items = targets.stream().map(t -> new RunRepository.NewItem(t.org(), t.from(), 0, null, null)).toList();
         Args args = new Args(targets, req.limits().maxFreeze().toMillis(), req.limits().freezeGrace().toMillis(), req.limits().force());
