@@ -100,8 +100,9 @@ public final class Pools {
     }
 
     private void requireOrgsThere(String poolId, PoolUri given) {
+        // deleting orgs too: nobody is routed to them, and their final backup holds them (verify: gone is "nothing to do")
         java.util.Set<io.tenantctl.catalog.OrgStatus> gone = java.util.Set.of(io.tenantctl.catalog.Org.PROVISIONING,
-                io.tenantctl.catalog.Org.FAILED, io.tenantctl.catalog.Org.DELETED);
+                io.tenantctl.catalog.Org.FAILED, io.tenantctl.catalog.Org.DELETED, io.tenantctl.catalog.Org.DELETING);
         List<io.tenantctl.catalog.Org> living = catalog.orgs().list(poolId, null).stream().filter(o -> !gone.contains(o.status())).toList();
         if (living.isEmpty()) {
             return;
