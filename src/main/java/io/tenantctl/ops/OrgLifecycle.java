@@ -323,6 +323,12 @@ public final class OrgLifecycle {
             if (ctx.catalog().orgs().compareAndSetStatus(frozen.orgId(), frozen.version(), before)) {
                 return "; the org is " + before + " again";
             }
+            // changed meanwhile: still the read_only database this delete froze (a tier set, a manifest recorded), put back
+            Org now = ctx.catalog().orgs().get(frozen.orgId());
+            if (now.status().equals(Org.READ_ONLY) && now.poolId().equals(frozen.poolId()) && now.databaseName().equals(frozen.databaseName())
+                    && ctx.catalog().orgs().compareAndSetStatus(now.orgId(), now.version(), before)) {
+                return "; the org is " + before + " again";
+            }
             return "; the org was changed meanwhile and is " + ctx.catalog().orgs().get(frozen.orgId()).status();
         } catch (RuntimeException e) {
             return "; could not set the org back to " + before + " (" + Errors.oneLine(e) + "): 'tenantctl orgs resume " + frozen.orgId() + "'";

@@ -56,6 +56,39 @@ class DeleteRefusedAfterAConcurrentChangeTest {
         }
     }
 
+    /**
+     * The delete is refused for a write during its final backup, and a tier was set meanwhile: the org goes back to what it
+     * was (its thaw once compared the version it froze, which the tier change had moved, and left it read_only).
+     */
+    @Test
+    void aDeleteRefusedForAWriteAfterATierChangeStillPutsTheOrgBack() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
+            // a tier change after the delete froze acme, then a stale client's write during its backup
+            Cli deleting = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test", "TENANTCTL_STORE",
+                    f.storeDir.toUri().toString())).decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_acme")
+                    ? onFirstListing(db, () -> {
+                        int n = listings.incrementAndGet();
+                        if (n == 1) { // the first fingerprint, between the freeze and the backup (no lease held)
+                            ok(f.cli, "orgs", "set-tier", "acme", "growth");
+                        } else if (n == 2) { // the backup
+                            f.database("pool-0", "org_acme").getCollection("notes").insertOne(new org.bson.Document("_id", "late"));
+                        }
+                    }) : db));
+
+            Cli.Result r = deleting.run("orgs", "delete", "acme");
+
+            assertThat(listings.get()).as("the hook ran during the backup").isGreaterThanOrEqualTo(2);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.err()).contains("was written during its final backup");
+            assertThat(f.org("acme").get("status").asText()).as("refused: acme is as writable as before (%s)", r.err().strip())
+                    .isEqualTo("active");
+            assertThat(f.org("acme").get("tier").asText()).isEqualTo("growth");
+        }
+    }
+
     /** {@code db}, running {@code hook} before each listCollectionNames. */
     private static MongoDatabase onFirstListing(MongoDatabase db, Runnable hook) {
         return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
