@@ -37,6 +37,7 @@ final class BackupFixture implements AutoCloseable {
     final Path storeDir;
     final Cli cli;
     final Path schema;
+    private final Map<String, String> env;
     private final List<MongoClient> clients = new ArrayList<>();
 
     BackupFixture(int n, Path dir) {
@@ -52,7 +53,7 @@ final class BackupFixture implements AutoCloseable {
         pools = new TestPools(n);
         catalogUrl = CliFixture.initialisedCatalog();
         storeDir = dir.resolve("store");
-        Map<String, String> env = new HashMap<>(storeEnv);
+        env = new HashMap<>(storeEnv);
         env.put("TENANTCTL_CATALOG_URL", catalogUrl);
         env.put("USER", "test");
         cli = new Cli(env);
@@ -61,6 +62,11 @@ final class BackupFixture implements AutoCloseable {
             CliFixture.addPool(cli, "pool-" + i, pools.uri(i), capacity, i + 1);
             clients.add(MongoClients.create(pools.uri(i)));
         }
+    }
+
+    /** Another CLI on this fleet (the same catalog, store and user as {@link #cli}), e.g. one whose pools a test decorates. */
+    Cli newCli() {
+        return new Cli(env);
     }
 
     /** Provisions orgs (on pool-0 unless a pool is given) with the small schema. */

@@ -1,14 +1,11 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoDatabase;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -49,16 +46,10 @@ class BackupFreezeOutlivedItsLeaseTest {
             AtomicBoolean once = new AtomicBoolean();
             Cli worker = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", f.storeDir.toUri().toString(),
                     "USER", "worker")).decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> !name.equals("org_acme") ? db
-                    : (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
-                    (proxy, m, args) -> {
-                        if (m.getName().equals("listCollectionNames") && once.compareAndSet(false, true)) {
+                    : HookedPools.beforeEach(db, "listCollectionNames", () -> {
+                        if (once.compareAndSet(false, true)) {
                             stalled.countDown();
                             wake.await(60, TimeUnit.SECONDS);
-                        }
-                        try {
-                            return m.invoke(db, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
                         }
                     })));
             CompletableFuture<Cli.Result> stale = worker.start("backup", "--join", runId, "-o", "json");

@@ -1,15 +1,11 @@
 package io.tenantctl.cli;
 
-import com.mongodb.client.MongoDatabase;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tenantctl.cli.CliFixture.ok;
@@ -36,9 +32,8 @@ class DeleteRefusedAfterAConcurrentChangeTest {
             f.notes("acme", "notes", 5);
             AtomicBoolean armed = new AtomicBoolean(true);
             // the moment the delete has frozen acme and reads it for its first fingerprint, another operator changes its tier
-            Cli deleting = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test", "TENANTCTL_STORE",
-                    f.storeDir.toUri().toString())).decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_acme")
-                    ? onFirstListing(db, () -> {
+            Cli deleting = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_acme")
+                    ? HookedPools.beforeEach(db, "listCollectionNames", () -> {
                         if (armed.compareAndSet(true, false)) {
                             ok(f.cli, "orgs", "set-tier", "acme", "growth");
                         }
@@ -67,9 +62,8 @@ class DeleteRefusedAfterAConcurrentChangeTest {
             f.notes("acme", "notes", 5);
             java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
             // a tier change after the delete froze acme, then a stale client's write during its backup
-            Cli deleting = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test", "TENANTCTL_STORE",
-                    f.storeDir.toUri().toString())).decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_acme")
-                    ? onFirstListing(db, () -> {
+            Cli deleting = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_acme")
+                    ? HookedPools.beforeEach(db, "listCollectionNames", () -> {
                         int n = listings.incrementAndGet();
                         if (n == 1) { // the first fingerprint, between the freeze and the backup (no lease held)
                             ok(f.cli, "orgs", "set-tier", "acme", "growth");
@@ -87,20 +81,5 @@ class DeleteRefusedAfterAConcurrentChangeTest {
                     .isEqualTo("active");
             assertThat(f.org("acme").get("tier").asText()).isEqualTo("growth");
         }
-    }
-
-    /** {@code db}, running {@code hook} before each listCollectionNames. */
-    private static MongoDatabase onFirstListing(MongoDatabase db, Runnable hook) {
-        return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
-                (proxy, m, args) -> {
-                    if (m.getName().equals("listCollectionNames")) {
-                        hook.run();
-                    }
-                    try {
-                        return m.invoke(db, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 }

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,15 +51,15 @@ class MigrateAllDuringAFrozenBackupTest {
             f.notes("acme", "notes", 30);
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
             Path v2 = v2(f);
+            assertThat(Files.readString(v2)).contains("text_1");
             String v2Hash = SchemaManifest.load(v2).hash();
 
             // the backup --freeze, held right after it froze acme (its first listing of acme's collections)
             CountDownLatch frozen = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             AtomicBoolean armed = new AtomicBoolean(true);
-            Cli backupCli = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test", "TENANTCTL_STORE",
-                    f.storeDir.toUri().toString())).decoratePools(real -> HookedPools.onDatabase(real, (name, db) ->
-                    name.equals("org_acme") ? onFirstListing(db, () -> {
+            Cli backupCli = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) ->
+                    name.equals("org_acme") ? HookedPools.beforeEach(db, "listCollectionNames", () -> {
                         if (armed.compareAndSet(true, false)) {
                             frozen.countDown();
                             await(release);
@@ -91,14 +89,13 @@ class MigrateAllDuringAFrozenBackupTest {
         }
     }
 
-    /** The small schema plus one index on messages: the release's manifest. */
-    private static Path v2(BackupFixture f) throws Exception {
+    /** The small schema plus one index on messages (text_1): the release's manifest. */
+    static Path v2(BackupFixture f) throws Exception {
         Path v2 = f.schema.resolveSibling("v2.json");
         Files.writeString(v2, CliFixture.SMALL_SCHEMA.replace(
                 "{\"name\": \"conv_1_created_-1\", \"key\": {\"conversationId\": 1, \"createdAt\": -1}}",
                 "{\"name\": \"conv_1_created_-1\", \"key\": {\"conversationId\": 1, \"createdAt\": -1}},\n"
                         + "        {\"name\": \"text_1\", \"key\": {\"text\": 1}}"));
-        assertThat(Files.readString(v2)).contains("text_1");
         return v2;
     }
 
@@ -108,26 +105,12 @@ class MigrateAllDuringAFrozenBackupTest {
         return out;
     }
 
-    private static void await(CountDownLatch latch) {
+    /** Waits for {@code latch} (60 s at most); an interrupt ends the wait and is kept. */
+    static void await(CountDownLatch latch) {
         try {
             latch.await(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** {@code db}, running {@code hook} before each listCollectionNames. */
-    private static MongoDatabase onFirstListing(MongoDatabase db, Runnable hook) {
-        return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
-                (proxy, m, args) -> {
-                    if (m.getName().equals("listCollectionNames")) {
-                        hook.run();
-                    }
-                    try {
-                        return m.invoke(db, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 }

@@ -1,7 +1,6 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoDatabase;
 import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
@@ -9,11 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,19 +39,18 @@ class MigrateAllWithASuspendedOrgBeingBackedUpTest {
             f.provision("acme", "beta");
             f.notes("acme", "notes", 30);
             ok(f.cli, "orgs", "suspend", "acme");
-            Path v2 = v2(f);
+            Path v2 = MigrateAllDuringAFrozenBackupTest.v2(f);
             String v2Hash = SchemaManifest.load(v2).hash();
 
             // a plain (unfrozen) backup of the fleet, held while it reads acme
             CountDownLatch reading = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             AtomicBoolean armed = new AtomicBoolean(true);
-            Cli backupCli = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test", "TENANTCTL_STORE",
-                    f.storeDir.toUri().toString())).decoratePools(real -> HookedPools.onDatabase(real, (name, db) ->
-                    name.equals("org_acme") ? onFirstListing(db, () -> {
+            Cli backupCli = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) ->
+                    name.equals("org_acme") ? HookedPools.beforeEach(db, "listCollectionNames", () -> {
                         if (armed.compareAndSet(true, false)) {
                             reading.countDown();
-                            await(release);
+                            MigrateAllDuringAFrozenBackupTest.await(release);
                         }
                     }) : db));
             CompletableFuture<Cli.Result> backup = backupCli.start("backup", "--org", "acme", "-o", "json");
@@ -79,36 +73,5 @@ class MigrateAllWithASuspendedOrgBeingBackedUpTest {
             assertThat(acme).as(rollout.toString()).isNotNull();
             assertThat(acme.path("outcome").asText()).as(acme.toString()).isEqualTo("skipped");
         }
-    }
-
-    private static Path v2(BackupFixture f) throws Exception {
-        Path v2 = f.schema.resolveSibling("v2.json");
-        Files.writeString(v2, CliFixture.SMALL_SCHEMA.replace(
-                "{\"name\": \"conv_1_created_-1\", \"key\": {\"conversationId\": 1, \"createdAt\": -1}}",
-                "{\"name\": \"conv_1_created_-1\", \"key\": {\"conversationId\": 1, \"createdAt\": -1}},\n"
-                        + "        {\"name\": \"text_1\", \"key\": {\"text\": 1}}"));
-        return v2;
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static MongoDatabase onFirstListing(MongoDatabase db, Runnable hook) {
-        return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
-                (proxy, m, args) -> {
-                    if (m.getName().equals("listCollectionNames")) {
-                        hook.run();
-                    }
-                    try {
-                        return m.invoke(db, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 }

@@ -123,6 +123,38 @@ public final class HookedPools {
                 });
     }
 
+    /** Run before a call of a database's method; what it throws, the call throws. */
+    @FunctionalInterface
+    public interface CallHook {
+        void before() throws Exception;
+    }
+
+    /** As {@link CallHook}, given the call's arguments ({@code null} for a method without any). */
+    @FunctionalInterface
+    public interface CallArgsHook {
+        void before(Object[] args) throws Exception;
+    }
+
+    /** {@code db}, running {@code hook} before each call of its method {@code method} (e.g. "listCollectionNames"). */
+    public static MongoDatabase beforeEach(MongoDatabase db, String method, CallHook hook) {
+        return beforeEach(db, method, args -> hook.before());
+    }
+
+    /** As {@link #beforeEach(MongoDatabase, String, CallHook)}, the hook given each call's arguments. */
+    public static MongoDatabase beforeEach(MongoDatabase db, String method, CallArgsHook hook) {
+        return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
+                (proxy, m, args) -> {
+                    if (m.getName().equals(method)) {
+                        hook.before(args);
+                    }
+                    try {
+                        return m.invoke(db, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     /** True when {@code command} is the command {@code name} (its first key), e.g. "createIndexes". */
     public static boolean is(Document command, String name) {
         return !command.isEmpty() && command.keySet().iterator().next().equals(name);
