@@ -10,6 +10,7 @@ import com.mongodb.client.MongoDatabase;
 import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
 import org.bson.Document;
 
 import java.io.IOException;
@@ -151,6 +152,42 @@ final class MigrateAllFixture {
         @Override
         public void close() {
             clients.values().forEach(MongoClient::close);
+        }
+    }
+
+    /**
+     * One in-process pool, registered as pool-1 (room for 100 orgs) in a fresh catalog by {@link #provision}, and direct
+     * access to it; closed after each test (a field closed in @AfterEach, or try-with-resources).
+     */
+    static final class Fleet implements AutoCloseable {
+        final TestPools pools = new TestPools(1);
+        final Direct direct = new Direct();
+        /** The catalog of the last {@link #provision}. */
+        String url;
+
+        /** A fresh catalog with the pool in it and {@code orgs} provisioned from {@code manifest}; a CLI on it. */
+        Cli provision(Path manifest, String... orgs) {
+            url = CliFixture.initialisedCatalog();
+            Cli cli = Cli.withCatalog(url);
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 100, 1);
+            MigrateAllFixture.provision(cli, manifest, List.of(orgs));
+            return cli;
+        }
+
+        /** The org's database on the pool, bypassing tenantctl. */
+        MongoDatabase db(String orgId) {
+            return direct.db(pools.uri(0), orgId);
+        }
+
+        /** See {@link Direct#indexes}. */
+        Map<String, Map<String, Document>> indexes(String orgId) {
+            return direct.indexes(pools.uri(0), orgId);
+        }
+
+        @Override
+        public void close() {
+            direct.close();
+            pools.close();
         }
     }
 

@@ -5,7 +5,6 @@ import com.mongodb.client.MongoDatabase;
 import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.SchemaCheck;
-import io.tenantctl.testing.TestPools;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,23 +26,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class MigrateAllRebuildPlanMatchesTheRunTest {
 
-    private final TestPools pools = new TestPools(1);
-    private final MigrateAllFixture.Direct direct = new MigrateAllFixture.Direct();
+    private final MigrateAllFixture.Fleet fleet = new MigrateAllFixture.Fleet();
 
     @AfterEach
     void stop() {
-        direct.close();
-        pools.close();
+        fleet.close();
     }
 
-    private String url;
-
     private Cli acme(Path dir, String v1) {
-        url = CliFixture.initialisedCatalog();
-        Cli cli = Cli.withCatalog(url);
-        CliFixture.addPool(cli, "pool-1", pools.uri(0), 100, 1);
-        MigrateAllFixture.provision(cli, write(dir, "v1.json", v1), List.of("acme"));
-        MongoDatabase db = direct.db(pools.uri(0), "acme");
+        Cli cli = fleet.provision(write(dir, "v1.json", v1), "acme");
+        MongoDatabase db = fleet.db("acme");
         for (int i = 0; i < 10; i++) {
             db.getCollection("users").insertOne(new Document("email", "u" + i + "@acme.test").append("tenant", "t" + (i % 3))
                     .append("a", i).append("b", i));
@@ -76,8 +68,8 @@ class MigrateAllRebuildPlanMatchesTheRunTest {
 
         Cli.Result run = cli.run("migrate-all", "--schema", v2.toString(), "--replace-conflicting", "-o", "json");
         assertThat(run.exitCode()).as("the dry run planned it; the run must do it: %s", run).isZero();
-        SchemaCheck.assertExactly(url, List.of("acme"), SchemaManifest.load(v2));
-        assertThat(direct.db(pools.uri(0), "acme").getCollection("users").countDocuments()).isEqualTo(10);
+        SchemaCheck.assertExactly(fleet.url, List.of("acme"), SchemaManifest.load(v2));
+        assertThat(fleet.db("acme").getCollection("users").countDocuments()).isEqualTo(10);
     }
 
     /**
@@ -104,7 +96,7 @@ class MigrateAllRebuildPlanMatchesTheRunTest {
 
         Cli.Result run = cli.run("migrate-all", "--schema", v2.toString(), "--replace-conflicting", "-o", "json");
         assertThat(run.exitCode()).as("the dry run planned it; the run must do it: %s", run).isZero();
-        SchemaCheck.assertExactly(url, List.of("acme"), SchemaManifest.load(v2));
-        assertThat(direct.db(pools.uri(0), "acme").getCollection("users").countDocuments()).isEqualTo(10);
+        SchemaCheck.assertExactly(fleet.url, List.of("acme"), SchemaManifest.load(v2));
+        assertThat(fleet.db("acme").getCollection("users").countDocuments()).isEqualTo(10);
     }
 }

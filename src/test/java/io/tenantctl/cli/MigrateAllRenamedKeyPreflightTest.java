@@ -1,11 +1,8 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.TestPools;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,17 +35,17 @@ class MigrateAllRenamedKeyPreflightTest {
 
     @Test
     void aTtlIndexCreatedUnderAMovedNameIsCheckedForWhatItExpires(@TempDir Path dir) {
-        try (TestPools pools = new TestPools(1); MongoClient direct = MongoClients.create(pools.uri(0))) {
-            Cli cli = acme(pools, dir, """
+        try (MigrateAllFixture.Fleet fleet = new MigrateAllFixture.Fleet()) {
+            Cli cli = fleet.provision(MigrateAllFixture.write(dir, "v1.json", """
                     {"collections": [{"name": "sessions", "indexes": [{"name": "session_idx", "key": {"user": 1}}]}]}
-                    """);
+                    """), "acme");
             // the name session_idx moves to a TTL on expiresAt; its old key {user: 1} is kept as user_1
             Path v2 = MigrateAllFixture.write(dir, "v2.json", """
                     {"collections": [{"name": "sessions", "indexes": [
                       {"name": "session_idx", "key": {"expiresAt": 1}, "expireAfterSeconds": 0},
                       {"name": "user_1", "key": {"user": 1}}]}]}
                     """);
-            MongoCollection<Document> sessions = direct.getDatabase("org_acme").getCollection("sessions");
+            MongoCollection<Document> sessions = fleet.db("acme").getCollection("sessions");
             MigrateAllExpiryTest.fiveSessionsThreeExpired(sessions);
 
             Cli.Result dry = cli.run("migrate-all", "--schema", v2.toString(), "--replace-conflicting", "--dry-run", "-o", "json");
@@ -68,16 +64,16 @@ class MigrateAllRenamedKeyPreflightTest {
 
     @Test
     void aUniqueIndexCreatedUnderAMovedNameIsCheckedForDuplicatesBeforeAnythingChanges(@TempDir Path dir) {
-        try (TestPools pools = new TestPools(1); MongoClient direct = MongoClients.create(pools.uri(0))) {
-            Cli cli = acme(pools, dir, """
+        try (MigrateAllFixture.Fleet fleet = new MigrateAllFixture.Fleet()) {
+            Cli cli = fleet.provision(MigrateAllFixture.write(dir, "v1.json", """
                     {"collections": [{"name": "users", "indexes": [{"name": "lookup", "key": {"a": 1}}]}]}
-                    """);
+                    """), "acme");
             Path v2 = MigrateAllFixture.write(dir, "v2.json", """
                     {"collections": [{"name": "users", "indexes": [
                       {"name": "lookup", "key": {"b": 1}, "unique": true},
                       {"name": "a_1", "key": {"a": 1}}]}]}
                     """);
-            MongoCollection<Document> users = direct.getDatabase("org_acme").getCollection("users");
+            MongoCollection<Document> users = fleet.db("acme").getCollection("users");
             for (int i = 0; i < 4; i++) {
                 users.insertOne(new Document("_id", i).append("a", i).append("b", "same"));
             }
@@ -92,13 +88,6 @@ class MigrateAllRenamedKeyPreflightTest {
             }
             assertThat(names(users)).as("the pre-flight refuses before anything changes: %s", run).isEqualTo(before);
         }
-    }
-
-    private static Cli acme(TestPools pools, Path dir, String v1) {
-        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", CliFixture.initialisedCatalog(), "USER", "test"));
-        CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
-        MigrateAllFixture.provision(cli, MigrateAllFixture.write(dir, "v1.json", v1), List.of("acme"));
-        return cli;
     }
 
     private static List<String> ttlIndexes(MongoCollection<Document> c) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.IndexOptions;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.TestPools;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,21 +30,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class VerifyFixOfAnIndexKeptUnderAnotherNameTest {
 
-    private final TestPools pools = new TestPools(1);
-    private final MigrateAllFixture.Direct direct = new MigrateAllFixture.Direct();
+    private final MigrateAllFixture.Fleet fleet = new MigrateAllFixture.Fleet();
 
     @AfterEach
     void stop() {
-        direct.close();
-        pools.close();
+        fleet.close();
     }
 
     @Test
     void theFixVerifyOffersForAMissingIndexDoesNotFailTheOrgsCheck(@TempDir Path dir) {
-        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
-        CliFixture.addPool(cli, "pool-1", pools.uri(0), 100, 1);
-        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme"));
-        MongoDatabase db = direct.db(pools.uri(0), "acme");
+        Cli cli = fleet.provision(write(dir, "v1.json", V1), "acme");
+        MongoDatabase db = fleet.db("acme");
         db.getCollection("users").insertOne(new Document("email", "ada@acme.test").append("tenant", "t1"));
         db.getCollection("users").dropIndex("tenant_1");
         db.getCollection("users").createIndex(new Document("tenant", 1), new IndexOptions().name("by_tenant"));
@@ -69,7 +64,7 @@ class VerifyFixOfAnIndexKeptUnderAnotherNameTest {
         assertThat(kinds).as("the org's schema finding is still reported as such, not replaced by check_failed: %s", fixed)
                 .doesNotContain("check_failed");
         assertThat(doc.toString()).as("what is left names the index and its same-key twin").contains("users.tenant_1").contains("by_tenant");
-        assertThat(direct.indexes(pools.uri(0), "acme").get("users")).as("the index the org has is left as it was")
+        assertThat(fleet.indexes("acme").get("users")).as("the index the org has is left as it was")
                 .containsKey("by_tenant");
         assertThat(db.getCollection("users").countDocuments()).isEqualTo(1);
     }

@@ -3,7 +3,6 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.TestPools;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,21 +41,16 @@ class VerifySchemaHintsUseTheOrgsManifestTest {
             ]}
             """;
 
-    private final TestPools pools = new TestPools(1);
-    private final MigrateAllFixture.Direct direct = new MigrateAllFixture.Direct();
+    private final MigrateAllFixture.Fleet fleet = new MigrateAllFixture.Fleet();
 
     @AfterEach
     void stop() {
-        direct.close();
-        pools.close();
+        fleet.close();
     }
 
     private Cli acme(Path dir) {
-        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
-        CliFixture.addPool(cli, "pool-1", pools.uri(0), 100, 1);
         own = write(dir, "own.json", OWN);
-        MigrateAllFixture.provision(cli, own, List.of("acme"));
-        return cli;
+        return fleet.provision(own, "acme");
     }
 
     private Path own;
@@ -76,7 +70,7 @@ class VerifySchemaHintsUseTheOrgsManifestTest {
     @Test
     void theDryRunVerifyFixPointsAtPlansTheOrgsOwnManifest(@TempDir Path dir) {
         Cli cli = acme(dir);
-        MongoDatabase db = direct.db(pools.uri(0), "acme");
+        MongoDatabase db = fleet.db("acme");
         db.getCollection("users").dropIndex("email_1");
         db.getCollection("users").insertOne(new Document("_id", "dup-1").append("email", "ada@acme.test"));
         db.getCollection("users").insertOne(new Document("_id", "dup-2").append("email", "ada@acme.test"));
@@ -97,7 +91,7 @@ class VerifySchemaHintsUseTheOrgsManifestTest {
     @Test
     void theSchemaDiffVerifyPointsAtComparesWithTheOrgsOwnManifest(@TempDir Path dir) {
         Cli cli = acme(dir);
-        direct.db(pools.uri(0), "acme").getCollection("users").createIndex(new Document("role", 1));
+        fleet.db("acme").getCollection("users").createIndex(new Document("role", 1));
 
         Cli.Result verify = cli.run("verify", "-o", "json");
         String hint = null;
