@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,22 +72,32 @@ class RestoreCrashTest {
 
     /** Starts a restore of {@code backupId} in a child JVM and kills it (SIGKILL) once it is copying; its fresh database's name. */
     private static String killRestoreMidCopy(BackupFixture f, Path dir, String backupId) throws Exception {
+        String fresh = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+        killRestoreOnceCopying(f, dir, fresh, "--org", "acme", "--backup", backupId);
+        return fresh;
+    }
+
+    /**
+     * Starts {@code restore args} in a child JVM and kills it (SIGKILL) once it is copying: once it has claimed the org and
+     * put 1,000 notes into {@code database} on pool-0.
+     */
+    static void killRestoreOnceCopying(BackupFixture f, Path dir, String database, String... args) throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("TENANTCTL_CATALOG_URL", f.catalogUrl);
         env.put("TENANTCTL_STORE", dir.resolve("store").toUri().toString());
         env.put("USER", "crash-test");
-        Process restore = ChildJvm.start(dir, env, Main.class.getName(), "restore", "--org", "acme", "--backup", backupId);
+        List<String> restoreArgs = new ArrayList<>(List.of("restore"));
+        restoreArgs.addAll(List.of(args));
+        Process restore = ChildJvm.start(dir, env, Main.class.getName(), restoreArgs.toArray(String[]::new));
         // wait (bounded) until the restore has claimed the org and started filling its fresh database, then kill it
-        String fresh = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (f.database("pool-0", fresh).getCollection("notes").estimatedDocumentCount() < 1000) {
+        while (f.database("pool-0", database).getCollection("notes").estimatedDocumentCount() < 1000) {
             assertThat(restore.isAlive()).as("the restore ended before it could be killed").isTrue();
             assertThat(Instant.now()).as("the restore never started copying").isBefore(deadline);
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
         restore.destroyForcibly(); // the node it ran on is lost
         assertThat(restore.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return fresh;
     }
 
     /**

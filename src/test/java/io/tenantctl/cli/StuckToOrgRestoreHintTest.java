@@ -1,8 +1,6 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantctl.Main;
-import io.tenantctl.testing.ChildJvm;
 import io.tenantctl.testing.Cli;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
@@ -12,12 +10,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +34,7 @@ class StuckToOrgRestoreHintTest {
             String backupId = f.backup("acme");
             Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
 
-            killToOrgRestoreMidCopy(f, dir, backupId);
+            RestoreCrashTest.killRestoreOnceCopying(f, dir, "org_clone", "--org", "acme", "--backup", backupId, "--to-org", "clone");
             assertThat(f.org("clone").get("status").asText()).as("left by the killed restore").isEqualTo("restoring");
             expireLeases(f.catalogUrl); // 60 s without the dead process's heartbeat
 
@@ -59,24 +53,6 @@ class StuckToOrgRestoreHintTest {
             f.assertHolds("clone", backedUp);
             f.assertHolds("acme", backedUp);
         }
-    }
-
-    /** Starts {@code restore --org acme --backup ID --to-org clone} in a child JVM and kills it (SIGKILL) once it is copying. */
-    private static void killToOrgRestoreMidCopy(BackupFixture f, Path dir, String backupId) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("TENANTCTL_CATALOG_URL", f.catalogUrl);
-        env.put("TENANTCTL_STORE", dir.resolve("store").toUri().toString());
-        env.put("USER", "crash-test");
-        Process restore = ChildJvm.start(dir, env, Main.class.getName(), "restore", "--org", "acme", "--backup", backupId,
-                "--to-org", "clone");
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (f.database("pool-0", "org_clone").getCollection("notes").estimatedDocumentCount() < 1000) {
-            assertThat(restore.isAlive()).as("the restore ended before it could be killed").isTrue();
-            assertThat(Instant.now()).as("the restore never started copying").isBefore(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-        restore.destroyForcibly(); // the node it ran on is lost
-        assertThat(restore.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
 
     private static void expireLeases(String url) throws Exception {

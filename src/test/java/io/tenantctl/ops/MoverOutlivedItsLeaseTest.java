@@ -77,16 +77,7 @@ class MoverOutlivedItsLeaseTest {
             }
         });
         Rebalance.PlannedMove plan = first.planOne("acme", "p2");
-        CompletableFuture<Rebalance.Result> m1 = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                m1.complete(first.apply(RebalanceFixture.request(java.util.List.of(plan), java.time.Duration.ofMinutes(5), false)));
-            } catch (Throwable e) {
-                m1.completeExceptionally(e);
-            }
-        });
-        t.setDaemon(true);
-        t.start();
+        CompletableFuture<Rebalance.Result> m1 = RebalanceFixture.applyOnAThread(first, plan);
         assertThat(stalled.await(60, TimeUnit.SECONDS)).isTrue();
 
         // its lease runs out; rebalance resume rolls the move back (target dropped, acme active on p1 again)

@@ -112,6 +112,21 @@ final class RebalanceFixture implements AutoCloseable {
                 new RunEngine.Drive(new RunEngine.Settings(1, 4, 0, false, 0), RunControl.START, new CancelToken(), Progress.NONE));
     }
 
+    /** Applies {@code plan} (5 min max freeze, no --force) with {@code rebalance} on a daemon thread: what it returns or throws. */
+    static java.util.concurrent.CompletableFuture<Rebalance.Result> applyOnAThread(Rebalance rebalance, Rebalance.PlannedMove plan) {
+        java.util.concurrent.CompletableFuture<Rebalance.Result> out = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                out.complete(rebalance.apply(request(List.of(plan), Duration.ofMinutes(5), false)));
+            } catch (Throwable e) {
+                out.completeExceptionally(e);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return out;
+    }
+
     MoveRepository.Move onlyMove(String orgId) {
         List<MoveRepository.Move> moves = catalog.moves().list(orgId, 10);
         assertThat(moves).as("moves of " + orgId).hasSize(1);

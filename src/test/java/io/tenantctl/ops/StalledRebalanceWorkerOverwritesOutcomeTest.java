@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,16 +53,7 @@ class StalledRebalanceWorkerOverwritesOutcomeTest {
                 }
             });
             Rebalance.PlannedMove plan = workerA.planOne("acme", "p2");
-            CompletableFuture<Rebalance.Result> a = new CompletableFuture<>();
-            Thread t = new Thread(() -> {
-                try {
-                    a.complete(workerA.apply(RebalanceFixture.request(List.of(plan), Duration.ofMinutes(5), false)));
-                } catch (Throwable e) {
-                    a.completeExceptionally(e);
-                }
-            });
-            t.setDaemon(true);
-            t.start();
+            CompletableFuture<Rebalance.Result> a = RebalanceFixture.applyOnAThread(workerA, plan);
             assertThat(stalled.await(60, TimeUnit.SECONDS)).isTrue();
 
             // A's claim and leases run out (what 60 s without its heartbeat does)
