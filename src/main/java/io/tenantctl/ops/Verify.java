@@ -349,7 +349,11 @@ public final class Verify {
             }
             if (org.status().equals(Org.DELETING)) {
                 // only its presence matters: nobody uses it any more, and it must stay what its final backup was checked
-                // against (purge drops it only while it still is), so no schema finding and no fix touches it
+                // against (purge drops it only while it still is), so no schema finding and no fix touches it; --deep still
+                // reads that final backup back, the one thing that will hold the org once it is purged
+                if (req.deep()) {
+                    deep(org, out);
+                }
                 return out;
             }
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
