@@ -100,7 +100,7 @@ public final class Backup {
             List<RunReport.Org> orgs = new ArrayList<>();
             for (Org o : select(req)) {
                 String planned = Json.args("location", where(store) + layout.orgPrefix(o.orgId()));
-                orgs.add(backupable(o.status()) ? new RunReport.Org(o.orgId(), o.poolId(), "planned", 0, 0, null, detail(Json.tree(planned)))
+                orgs.add(takes(o.status()) ? new RunReport.Org(o.orgId(), o.poolId(), "planned", 0, 0, null, detail(Json.tree(planned)))
                         : new RunReport.Org(o.orgId(), o.poolId(), "failed", 0, 0, refusal(o), detail(Json.tree(null))));
             }
             return new Result(RunReport.planned(VERB, orgs), false, store.describe());
@@ -118,7 +118,7 @@ public final class Backup {
         List<RunRepository.NewItem> work = new ArrayList<>();
         List<RunRepository.NewItem> refused = new ArrayList<>();
         for (Org o : orgs) {
-            if (backupable(o.status())) {
+            if (takes(o.status())) {
                 work.add(new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null));
             } else {
                 refused.add(new RunRepository.NewItem(o.orgId(), o.poolId(), 0, ItemStatus.FAILED.db(), refusal(o)));
@@ -151,7 +151,7 @@ public final class Backup {
     }
 
     private static String refusal(Org o) {
-        return "org is " + o.status() + ": only active or read_only orgs are backed up";
+        return "org is " + o.status() + ": only active or read_only orgs (and deleting ones named with --org) are backed up";
     }
 
     /** The selected orgs, in order: those that cannot be backed up too, to be reported failed. */
@@ -190,14 +190,23 @@ public final class Backup {
         return candidates;
     }
 
+    /** What --all and --pool select: the orgs in use. */
     private static boolean backupable(OrgStatus status) {
         return status.equals(Org.ACTIVE) || status.equals(Org.READ_ONLY);
+    }
+
+    /**
+     * What a backup takes once selected: also a deleting org named with --org, whose database is kept until purged — a
+     * final backup found unreadable (verify --deep) can be taken again before the purge makes it the only copy.
+     */
+    private static boolean takes(OrgStatus status) {
+        return backupable(status) || status.equals(Org.DELETING);
     }
 
     /** Backs one org up; returns its detail (backup_id, docs, bytes, collections, location). */
     private String backupOne(String orgId, Map<String, Pool> pools, Copy copy, Request req, String runId) {
         Org org = ctx.catalog().orgs().get(orgId);
-        if (!backupable(org.status())) {
+        if (!takes(org.status())) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org became " + org.status() + " before it was backed up");
         }
         boolean frozen = false;

@@ -38,7 +38,9 @@ class BackupRunOfADeletedOrgHintTest {
 
             Cli.Result worker = f.cli.run("backup", "--join", runId, "-o", "json");
             JsonNode doc = strictJson(worker);
-            assertThat(doc.get("backed_up").asInt()).as(worker.toString()).isEqualTo(1);
+            // alpha is backed up; bravo, deleting now, may be backed up again (its database is kept until purged) or fail
+            assertThat(doc.get("backed_up").asInt()).as(worker.toString()).isGreaterThanOrEqualTo(1);
+            assertThat(worker.exitCode() == 0 || doc.get("failed").size() == 1).as(worker.toString()).isTrue();
             for (JsonNode failed : doc.get("failed")) {
                 String next = failed.get("next_step").isNull() ? null : failed.get("next_step").asText();
                 if (next == null) {
