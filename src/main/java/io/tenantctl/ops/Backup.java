@@ -253,8 +253,10 @@ public final class Backup {
             names.removeIf(n -> n.startsWith("system."));
             if (names.isEmpty()) { // recorded complete, a backup of nothing would be the org's newest: restore's default, kept by prune
                 throw new TenantctlException(TenantctlException.Category.FAILED, "database " + org.databaseName() + " on pool "
-                        + pool.poolId() + " has no collections (it does not exist): nothing to back up; 'tenantctl restore --org "
-                        + org.orgId() + "' brings back its newest backup");
+                        + pool.poolId() + " has no collections (it does not exist): nothing to back up; " + (org.status().equals(Org.DELETING)
+                        ? "the org is deleting: its final backup is what holds it ('tenantctl restore --org " + org.orgId()
+                        + " --to-org NEW_ID' brings it back under a new id)"
+                        : "'tenantctl restore --org " + org.orgId() + "' brings back its newest backup"));
             }
             names.sort(null);
             for (String name : names) {

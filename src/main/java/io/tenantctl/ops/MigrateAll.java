@@ -233,8 +233,12 @@ public final class MigrateAll {
             return false;
         }
         io.tenantctl.catalog.OrgLeaseRepository.Lease lease = held.get();
-        if (lease.expired() || !o.status().equals(Org.READ_ONLY)) {
+        if (lease.expired() || o.status().equals(Org.MOVING)) {
             return true;
+        }
+        if (o.status().equals(Org.RESTORING)) { // put back as it was before the restore: waited for only if that was active
+            return new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).statusBeforeRestore(o.orgId()).map(Org.ACTIVE.db()::equals)
+                    .orElse(true);
         }
         if (lease.state() != null && Org.ACTIVE.db().equals(Json.tree(lease.state()).path("frozen_from").asText(null))) {
             return true; // backup --freeze

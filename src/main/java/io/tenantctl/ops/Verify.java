@@ -332,8 +332,12 @@ public final class Verify {
                 // deleted: its final backup (if the delete took one) holds what it had, and purge only forgets it now
                 out.add(finding("missing_database", INFO, org.databaseName(), "org " + org.orgId() + " is deleting and its database "
                         + org.databaseName() + " is already gone from pool " + pool.poolId() + new io.tenantctl.catalog.BackupRepository(ctx.catalog())
-                        .newestComplete(org.orgId()).map(b -> "; its final backup " + b.backupId() + " holds what it had").orElse(""),
+                        .newestComplete(org.orgId()).map(b -> "; its final backup " + b.backupId() + " is all that holds it"
+                                + (req.deep() ? "" : " ('verify --deep' reads it back)")).orElse(""),
                         "nothing to do: 'tenantctl orgs purge' finishes the delete once it is due"));
+                if (req.deep()) {
+                    deep(org, out); // the only copy left: read back before the purge
+                }
                 return out;
             }
             if (!names.contains(org.databaseName())) {
@@ -500,9 +504,18 @@ public final class Verify {
                 repo.backupVerified(id);
             } catch (RuntimeException e) {
                 out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
-                        + Errors.oneLine(e), "tenantctl backup --org " + org.orgId() + "   (a fresh backup; then: tenantctl backups show "
-                        + org.orgId() + " " + id + ")"));
+                        + Errors.oneLine(e), gone(org)
+                        ? "its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not purge org "
+                        + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + ")"
+                        : "tenantctl backup --org " + org.orgId() + "   (a fresh backup; then: tenantctl backups show " + id + " --org "
+                        + org.orgId() + ")"));
             }
+        }
+
+        /** Whether the org's database is missing from its pool (as listed for this run). */
+        private boolean gone(Org org) {
+            Set<String> names = databases.get(org.poolId());
+            return names != null && !names.contains(org.databaseName());
         }
 
         private Set<String> databaseNames(Pool pool) {
@@ -738,7 +751,9 @@ public final class Verify {
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
         Map<String, Object[]> newest = new FindingRepository(ctx.catalog()).newestCompleteBackups();
         for (Org o : orgs.values()) {
-            if (!o.status().equals(Org.ACTIVE) || !req.orgs().isEmpty() && !req.orgs().contains(o.orgId())
+            // a suspended org is judged too while it has no backup at all (backup --due takes it then): its data is only in its pool
+            boolean unbacked = o.status().equals(Org.READ_ONLY) && !newest.containsKey(o.orgId());
+            if (!o.status().equals(Org.ACTIVE) && !unbacked || !req.orgs().isEmpty() && !req.orgs().contains(o.orgId())
                     || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
                 continue;
             }
