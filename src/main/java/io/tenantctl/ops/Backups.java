@@ -226,27 +226,35 @@ public final class Backups {
                 done.addAll(org.getValue());
                 continue;
             }
-            OrgLeases.Taken taken = leases.take(org.getKey(), "prune", null); // a few deletes: no heartbeat needed
-            if (!taken.ok()) {
-                String why = taken.refusal() + ": kept this time, prune again once it is done";
+            OrgLeases.Attempt attempt = leases.tryHold(org.getKey(), "prune"); // renewed while it deletes (many, on S3)
+            if (attempt.held() == null) {
+                String why = attempt.refusal() + ": kept this time, prune again once it is done";
                 org.getValue().forEach(d -> done.add(d.action().equals("delete")
                         ? new Decision(d.orgId(), d.backupId(), d.status(), "keep", why, d.bytes()) : d));
                 continue;
             }
-            try {
-                Map<String, String> inUse = new RestoreRepository(ctx.catalog()).backupsInUse(); // a restore begun since the decision
+            try (OrgLeases.Held held = attempt.held()) {
+                RestoreRepository restores = new RestoreRepository(ctx.catalog());
+                boolean lost = false;
                 for (Decision d : org.getValue()) {
-                    if (d.action().equals("delete") && inUse.containsKey(d.backupId())) {
-                        done.add(new Decision(d.orgId(), d.backupId(), d.status(), "keep", "needed: " + inUse.get(d.backupId()), d.bytes()));
+                    if (!d.action().equals("delete")) {
+                        done.add(d);
                         continue;
                     }
-                    if (d.action().equals("delete")) {
+                    // before each delete: the org still ours (a heartbeat that missed the catalog for a lease period let a
+                    // restore take it), and no restore begun since the decision reads this backup
+                    lost = lost || !leases.stillHeld(org.getKey());
+                    Map<String, String> inUse = lost ? Map.of() : restores.backupsInUse();
+                    if (lost) {
+                        done.add(new Decision(d.orgId(), d.backupId(), d.status(), "keep", "prune's lease on org " + d.orgId()
+                                + " ran out and another operation may hold it: kept this time, prune again", d.bytes()));
+                    } else if (inUse.containsKey(d.backupId())) {
+                        done.add(new Decision(d.orgId(), d.backupId(), d.status(), "keep", "needed: " + inUse.get(d.backupId()), d.bytes()));
+                    } else {
                         delete(d);
+                        done.add(d);
                     }
-                    done.add(d);
                 }
-            } finally {
-                leases.release(org.getKey());
             }
         }
         return done;

@@ -129,6 +129,24 @@ public final class OrgLeases {
         }
     }
 
+    /** A lease taken with its heartbeat ({@code held}), or why not ({@code refusal}). */
+    public record Attempt(Held held, String refusal) {
+    }
+
+    /** Takes the org's lease with a heartbeat, or says who holds it, without waiting: for work that skips a busy org. */
+    public Attempt tryHold(String orgId, String operation) {
+        Taken t = take(orgId, operation, null);
+        return t.ok() ? new Attempt(new Held(orgId, t.recovered()), null) : new Attempt(null, t.refusal());
+    }
+
+    /**
+     * Whether this worker still holds {@code orgId}'s lease: not expired, not taken over. A heartbeat that could not reach
+     * the catalog for a lease period lets another operation take the org; work under the lease must stop then.
+     */
+    public boolean stillHeld(String orgId) {
+        return ctx.catalog().leases().find(orgId).filter(l -> l.holder().equals(me.id()) && !l.expired()).isPresent();
+    }
+
     /** Who holds {@code orgId} now ("org acme is busy: restore by host/pid (run R) since T …"), empty when nobody does. */
     public java.util.Optional<String> holder(String orgId) {
         return ctx.catalog().leases().find(orgId).filter(l -> !l.expired()).map(OrgLeases::describeHolder);
