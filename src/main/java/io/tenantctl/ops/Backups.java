@@ -320,6 +320,15 @@ public final class Backups {
     }
 
     /** Complete backups, newest first by {@link Entry#order}. */
+    /**
+     * The org's newest complete backup, ordered as prune orders them — by the catalog's clock, one only in the store (a
+     * catalog restored from an older snapshot) by its id's time: what restore without --backup takes (and refuses, naming
+     * it, when it is damaged, rather than quietly taking an older one).
+     */
+    public java.util.Optional<String> newestComplete(String orgId) {
+        return newestFirst(list(List.of(orgId), Clock.systemUTC())).stream().map(Entry::backupId).findFirst();
+    }
+
     private static List<Entry> newestFirst(List<Entry> entries) {
         return entries.stream().filter(e -> e.status().equals(COMPLETE))
                 .sorted(Comparator.comparing(Entry::order).thenComparing(Entry::backupId).reversed()).toList();

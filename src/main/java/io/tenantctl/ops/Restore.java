@@ -243,10 +243,9 @@ public final class Restore {
         if (requested != null && !requested.equals("latest")) {
             return BackupIds.requireValid(requested);
         }
-        Optional<String> fromCatalog = new BackupRepository(ctx.catalog()).newestComplete(orgId).map(BackupRepository.Backup::backupId)
-                .filter(id -> store.exists(layout.manifestKey(orgId, id)));
-        return fromCatalog.or(() -> BackupReader.list(store, layout, orgId).stream().filter(BackupReader.Listing::complete)
-                        .map(BackupReader.Listing::backupId).max(Comparator.naturalOrder()))
+        // ordered as prune orders them: a newer complete backup only in the store (a catalog restored from an older
+        // snapshot) is not passed over for the catalog's older one
+        return new Backups(ctx, store).newestComplete(orgId)
                 .orElseThrow(() -> TenantctlException.usage("org " + orgId + " has no complete backup in " + store.describe()
                         + ": see 'tenantctl backups list --org " + orgId + "'"));
     }
