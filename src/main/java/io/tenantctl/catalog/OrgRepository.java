@@ -135,6 +135,26 @@ public final class OrgRepository {
         return out;
     }
 
+    /**
+     * Databases on {@code poolId} an operation in progress is filling and no org names yet — a restore's fresh database,
+     * a move's target (or one an aborted move left) — each with who writes it: not databases "with no org".
+     */
+    public Map<String, String> inFlightTargets(String poolId) {
+        return catalog.inConnection(c -> inFlightTargets(c, poolId));
+    }
+
+    private static Map<String, String> inFlightTargets(Connection c, String poolId) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        Sql.query(c, """
+                select r.args ->> 'database', 'restore run ' || r.run_id || ' of org ' || (r.args ->> 'org') from runs r
+                where r.verb = 'restore' and r.status = 'running' and r.args ->> 'pool' = ? and r.args ->> 'database' is not null
+                union all
+                select m.to_database, 'move ' || m.move_id || ' of org ' || m.org_id from moves m
+                where m.to_pool = ? and (m.state in ('planned', 'frozen', 'copying', 'verifying') or m.state = 'aborted' and not m.target_dropped)
+                """, rs -> new String[]{rs.getString(1), rs.getString(2)}, poolId, poolId).forEach(r -> out.putIfAbsent(r[0], r[1]));
+        return out;
+    }
+
     /** "org X's retired copy on pool P (…)" when {@code database} (on {@code poolId}, or any pool when null) is a retired database. */
     private static Optional<String> retiredCopy(Connection c, String poolId, String database) throws SQLException {
         return Sql.one(c, "select org_id, pool_id, reason from retired_databases where database_name = ? "
@@ -166,6 +186,11 @@ public final class OrgRepository {
      * the pool's org count after the change, so the caller can warn when it is past capacity.
      */
     public int adopt(String orgId, String poolId, String databaseName, String tier, String schemaHash) {
+        return adopt(orgId, poolId, databaseName, tier, schemaHash, false);
+    }
+
+    /** As {@link #adopt(String, String, String, String, String)}; with {@code dryRun}, every check and nothing written. */
+    public int adopt(String orgId, String poolId, String databaseName, String tier, String schemaHash, boolean dryRun) {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
             Pool pool = PoolRepository.find(c, poolId).orElseThrow(() -> PoolRepository.unknown(poolId));
@@ -177,9 +202,11 @@ public final class OrgRepository {
                             + o.databaseName() + " on pool " + o.poolId() + "): adopt registers databases that have no org yet"
                             + (o.status().equals(Org.FAILED) ? "; 'tenantctl orgs forget " + orgId + "' clears the failed row first" : ""));
                 }
-                Sql.update(c, "update orgs set status = 'active', schema_hash = ?, version = version + 1, updated_at = now() "
-                        + "where org_id = ?", schemaHash, orgId);
-                return pool.orgCount();
+                if (!dryRun) {
+                    Sql.update(c, "update orgs set status = 'active', schema_hash = ?, version = version + 1, updated_at = now() "
+                            + "where org_id = ?", schemaHash, orgId);
+                }
+                return pool.orgCount(); // its failed row already counted
             }
             Optional<String> owner = Sql.one(c, "select org_id from orgs where database_name = ?", rs -> rs.getString(1), databaseName);
             if (owner.isPresent()) {
@@ -190,8 +217,15 @@ public final class OrgRepository {
                 throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is " + retired.get()
                         + ": it is not adoptable as another org");
             }
-            Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status, tier, schema_hash) values (?, ?, ?, 'active', ?, ?)",
-                    orgId, poolId, databaseName, tier, schemaHash);
+            String filling = inFlightTargets(c, poolId).get(databaseName);
+            if (filling != null) {
+                throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is being written by " + filling
+                        + ": it is not adoptable as another org");
+            }
+            if (!dryRun) {
+                Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status, tier, schema_hash) values (?, ?, ?, 'active', ?, ?)",
+                        orgId, poolId, databaseName, tier, schemaHash);
+            }
             return pool.orgCount() + 1;
         });
     }

@@ -79,6 +79,7 @@ public final class Adopt {
         Map<String, SchemaManifest> known = knownManifests(req.manifest());
         List<OrgResult> results = new ArrayList<>();
         int orgCount = pool.orgCount();
+        int added = 0; // a dry run's: rows it would add (a failed row taken over is counted already)
         for (Candidate c : orgs) {
             String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
             try {
@@ -95,7 +96,10 @@ public final class Adopt {
                             + db + ": adopt registers existing databases ('tenantctl provision " + c.orgId() + "' creates a new one)");
                 }
                 Inspection found = inspect(pool, db, req.manifest(), known);
-                if (!req.dryRun()) {
+                if (req.dryRun()) { // the catalog's own checks too (another org's database, a retired copy, one being written)
+                    added += ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, req.tier(), found.matchedHash(), true) > pool.orgCount()
+                            ? 1 : 0;
+                } else {
                     if (found.matchedHash() != null) {
                         SchemaManifest m = known.get(found.matchedHash());
                         ctx.catalog().manifests().save(m.hash(), m.source(), m.canonicalJson());
@@ -116,8 +120,7 @@ public final class Adopt {
                         "tenantctl orgs adopt " + c.orgId() + " --pool " + pool.poolId()));
             }
         }
-        long adopted = results.stream().filter(r -> !r.outcome().equals(FAILED)).count();
-        int after = req.dryRun() ? orgCount + (int) adopted : orgCount;
+        int after = req.dryRun() ? orgCount + added : orgCount;
         String warning = after > pool.capacity() ? "pool " + pool.poolId() + " " + (req.dryRun() ? "would hold " : "now holds ") + after
                 + " orgs, over its capacity of " + pool.capacity() + ": new orgs go elsewhere; raise its capacity ('tenantctl pools set-capacity " + pool.poolId() + " --capacity N') or move orgs off it"
                 : null;
@@ -145,6 +148,7 @@ public final class Adopt {
         // a database a restore replaced or a move left behind is kept on purpose (until gc): not someone's org to adopt
         new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).retired(null).stream().filter(r -> r.poolId().equals(poolId))
                 .forEach(r -> known.add(r.databaseName()));
+        known.addAll(ctx.catalog().orgs().inFlightTargets(poolId).keySet()); // a restore's or move's copy being written
         List<Discovered> out = new ArrayList<>();
         for (String db : new TreeSet<>(databaseNames(pool))) {
             if (SYSTEM_DATABASES.contains(db) || known.contains(db)) {
