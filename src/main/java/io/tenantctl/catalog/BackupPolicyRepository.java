@@ -48,8 +48,10 @@ public final class BackupPolicyRepository {
         return catalog.inConnection(c -> Sql.query(c, """
                 select o.org_id from orgs o left join backup_policies p on p.tier = o.tier
                 where (o.status = 'active'
-                       -- a suspended org with no backup at all: its data is only in its pool (one backup; then never due again)
-                       or o.status = 'read_only' and not exists (select 1 from backups b where b.org_id = o.org_id and b.status = 'complete'))
+                       -- a suspended org with no backup since it last changed (it was written until it was suspended): one
+                       -- backup, by the catalog's clock after that change; then never due again while it stays suspended
+                       or o.status = 'read_only' and not exists (select 1 from backups b where b.org_id = o.org_id
+                                                                  and b.status = 'complete' and b.recorded_at >= o.updated_at))
                   and (cast(? as text) is null or o.pool_id = ?)
                   -- a backup's time: the earlier of the worker's clock and the catalog's (a clock ahead must not hide an org)
                   and not exists (select 1 from backups b where b.org_id = o.org_id and b.status = 'complete'

@@ -113,10 +113,10 @@ public final class FindingRepository {
     public Map<String, Object[]> newestCompleteBackups() {
         return catalog.inConnection(c -> {
             Map<String, Object[]> out = new java.util.HashMap<>();
-            for (Object[] row : Sql.query(c, "select distinct on (org_id) org_id, backup_id, least(started_at, recorded_at) as at "
-                    + "from backups where status = 'complete' order by org_id, recorded_at desc",
-                    rs -> new Object[]{rs.getString(1), rs.getString(2), Sql.instant(rs, "at")})) {
-                out.put((String) row[0], new Object[]{row[1], row[2]});
+            for (Object[] row : Sql.query(c, "select distinct on (org_id) org_id, backup_id, least(started_at, recorded_at) as at, "
+                    + "recorded_at from backups where status = 'complete' order by org_id, recorded_at desc",
+                    rs -> new Object[]{rs.getString(1), rs.getString(2), Sql.instant(rs, "at"), Sql.instant(rs, "recorded_at")})) {
+                out.put((String) row[0], new Object[]{row[1], row[2], row[3]});
             }
             return out;
         });

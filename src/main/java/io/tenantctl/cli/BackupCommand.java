@@ -85,7 +85,8 @@ final class BackupCommand implements Callable<Integer> {
         // an org deleted (or deleting) since it was selected is never backed up again: its final backup was its last, and
         // 'backup --org' would fail the same way for ever
         java.util.function.Function<RunReport.Org, String> next = f -> f.error() != null
-                && (f.error().matches("org (is|became) (deleting|deleted)\\b.*") || f.error().contains("the org is deleting: its final backup"))
+                && (f.error().matches("org (is|became) (deleting|deleted)\\b.*") || f.error().contains("the org is deleting: its final backup")
+                || f.error().contains("there is no backup of it either"))
                 ? null : "tenantctl backup --org " + f.orgId();
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();

@@ -256,7 +256,9 @@ public final class Backup {
                         + pool.poolId() + " has no collections (it does not exist): nothing to back up; " + (org.status().equals(Org.DELETING)
                         ? "the org is deleting: its final backup is what holds it ('tenantctl restore --org " + org.orgId()
                         + " --to-org NEW_ID' brings it back under a new id)"
-                        : "'tenantctl restore --org " + org.orgId() + "' brings back its newest backup"));
+                        : new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(org.orgId()).isPresent()
+                        ? "'tenantctl restore --org " + org.orgId() + "' brings back its newest backup"
+                        : "there is no backup of it either: look for the data in the pool's own backups (its PostgreSQL)"));
             }
             names.sort(null);
             for (String name : names) {

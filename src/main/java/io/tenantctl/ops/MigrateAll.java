@@ -236,9 +236,9 @@ public final class MigrateAll {
         if (lease.expired() || o.status().equals(Org.MOVING)) {
             return true;
         }
-        if (o.status().equals(Org.RESTORING)) { // put back as it was before the restore: waited for only if that was active
-            return new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).statusBeforeRestore(o.orgId()).map(Org.ACTIVE.db()::equals)
-                    .orElse(true);
+        if (o.status().equals(Org.RESTORING)) { // waited for only if the restore ends it active: it was active, or failed
+            return new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).statusBeforeRestore(o.orgId())
+                    .map(s -> s.equals(Org.ACTIVE.db()) || s.equals(Org.FAILED.db())).orElse(true);
         }
         if (lease.state() != null && Org.ACTIVE.db().equals(Json.tree(lease.state()).path("frozen_from").asText(null))) {
             return true; // backup --freeze

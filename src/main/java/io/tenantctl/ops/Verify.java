@@ -751,8 +751,10 @@ public final class Verify {
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
         Map<String, Object[]> newest = new FindingRepository(ctx.catalog()).newestCompleteBackups();
         for (Org o : orgs.values()) {
-            // a suspended org is judged too while it has no backup at all (backup --due takes it then): its data is only in its pool
-            boolean unbacked = o.status().equals(Org.READ_ONLY) && !newest.containsKey(o.orgId());
+            // a suspended org is judged too while no backup was taken since it last changed (it was written until it was
+            // suspended; backup --due takes it then): those writes are only in its pool
+            Object[] last = newest.get(o.orgId());
+            boolean unbacked = o.status().equals(Org.READ_ONLY) && (last == null || ((Instant) last[2]).isBefore(o.updatedAt()));
             if (!o.status().equals(Org.ACTIVE) && !unbacked || !req.orgs().isEmpty() && !req.orgs().contains(o.orgId())
                     || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
                 continue;

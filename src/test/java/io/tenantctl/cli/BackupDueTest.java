@@ -41,10 +41,10 @@ class BackupDueTest {
             f.provisionTier("growth", "pool-0", "growth-org");
             f.provisionTier("enterprise", "pool-0", "never");
             f.provisionTier("growth", "pool-0", "frozen");
-            ok(f.cli, "backup", "--org", "frozen"); // then made read_only: never due, whatever its age
             try (Catalog catalog = Catalog.open(f.catalogUrl)) {
                 catalog.orgs().setStatus("frozen", io.tenantctl.catalog.OrgStatus.READ_ONLY);
             }
+            ok(f.cli, "backup", "--org", "frozen"); // read_only and backed up since: never due, whatever its age
             assertThat(dueNow(f)).containsExactly("free-org", "growth-org", "never", "starter-org");
 
             Instant t0 = Instant.now();
