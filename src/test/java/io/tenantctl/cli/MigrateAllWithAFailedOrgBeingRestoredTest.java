@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -44,17 +42,8 @@ class MigrateAllWithAFailedOrgBeingRestoredTest {
             Path v2 = MigrateAllDuringAFrozenBackupTest.v2(f);
             String v2Hash = SchemaManifest.load(v2).hash();
 
-            BackupFixture.HeldAtCreate held = f.holdFirstCreate(db -> db.startsWith("org_acme__r"));
-            CompletableFuture<Cli.Result> restore = held.cli().start("restore", "--org", "acme", "-o", "json");
-            assertThat(held.awaitReached()).as("the restore fills acme's fresh database").isTrue();
-            assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+            Cli.Result rollout = MigrateAllWithASuspendedOrgBeingRestoredTest.rolloutDuringARestoreOfAcme(f, v2);
 
-            // the deploy's rollout at that moment (a short --busy-timeout stands for a restore longer than the default)
-            Cli.Result rollout = f.cli.run("migrate-all", "--schema", v2.toString(), "--busy-timeout", "1", "-o", "json");
-
-            held.release();
-            Cli.Result restored = restore.get(60, TimeUnit.SECONDS);
-            assertThat(restored.exitCode()).as(restored.toString()).isZero();
             assertThat(f.org("acme").get("status").asText()).as("restoring a failed org makes it active").isEqualTo("active");
             assertThat(f.org("beta").get("schema_hash").asText()).isEqualTo(v2Hash);
             JsonNode doc = strictJson(rollout);

@@ -39,29 +39,41 @@ class MigrateAllWithASuspendedOrgBeingRestoredTest {
             Path v2 = MigrateAllDuringAFrozenBackupTest.v2(f);
             String v2Hash = SchemaManifest.load(v2).hash();
 
-            // the operator restores the suspended org (a bad import to undo); held while it fills its fresh database
-            BackupFixture.HeldAtCreate held = f.holdFirstCreate(db -> db.startsWith("org_acme__r"));
-            CompletableFuture<Cli.Result> restore = held.cli().start("restore", "--org", "acme", "-o", "json");
-            assertThat(held.awaitReached()).as("the restore fills acme's fresh database").isTrue();
-            assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+            // the operator restores the suspended org (a bad import to undo)
+            Cli.Result rollout = rolloutDuringARestoreOfAcme(f, v2);
 
-            // the deploy's rollout, at that moment (a short --busy-timeout stands for a restore longer than the default)
-            Cli.Result rollout = f.cli.run("migrate-all", "--schema", v2.toString(), "--busy-timeout", "1", "-o", "json");
-
-            held.release();
-            Cli.Result restored = restore.get(60, TimeUnit.SECONDS);
-            assertThat(restored.exitCode()).as(restored.toString()).isZero();
             assertThat(f.org("acme").get("status").asText()).as("the restore puts the suspended org back").isEqualTo("read_only");
             assertThat(f.org("beta").get("schema_hash").asText()).as("beta got the release's manifest").isEqualTo(v2Hash);
-            JsonNode acme = null;
-            for (JsonNode o : strictJson(rollout).path("orgs")) {
-                if (o.path("org_id").asText().equals("acme")) {
-                    acme = o;
-                }
-            }
-            assertThat(rollout.exitCode()).as("acme is suspended: skipped as the README says, not failed as busy; %s", rollout).isZero();
-            assertThat(acme).as(rollout.toString()).isNotNull();
-            assertThat(acme.path("outcome").asText()).as(acme.toString()).isEqualTo("skipped");
+            assertAcmeSkipped(rollout);
         }
+    }
+
+    /**
+     * A restore of acme held while it fills its fresh database, the deploy's rollout of {@code v2} at that moment (a short
+     * --busy-timeout stands for a restore longer than the default), then the restore let go and done; the rollout's result.
+     */
+    static Cli.Result rolloutDuringARestoreOfAcme(BackupFixture f, Path v2) throws Exception {
+        BackupFixture.HeldAtCreate held = f.holdFirstCreate(db -> db.startsWith("org_acme__r"));
+        CompletableFuture<Cli.Result> restore = held.cli().start("restore", "--org", "acme", "-o", "json");
+        assertThat(held.awaitReached()).as("the restore fills acme's fresh database").isTrue();
+        assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+        Cli.Result rollout = f.cli.run("migrate-all", "--schema", v2.toString(), "--busy-timeout", "1", "-o", "json");
+        held.release();
+        Cli.Result restored = restore.get(60, TimeUnit.SECONDS);
+        assertThat(restored.exitCode()).as(restored.toString()).isZero();
+        return rollout;
+    }
+
+    /** The rollout exited 0 with the suspended acme skipped, as the README says, not failed as busy. */
+    static void assertAcmeSkipped(Cli.Result rollout) {
+        JsonNode acme = null;
+        for (JsonNode o : strictJson(rollout).path("orgs")) {
+            if (o.path("org_id").asText().equals("acme")) {
+                acme = o;
+            }
+        }
+        assertThat(rollout.exitCode()).as("acme is suspended: skipped as the README says, not failed as busy; %s", rollout).isZero();
+        assertThat(acme).as(rollout.toString()).isNotNull();
+        assertThat(acme.path("outcome").asText()).as(acme.toString()).isEqualTo("skipped");
     }
 }
