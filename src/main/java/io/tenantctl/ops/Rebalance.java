@@ -141,8 +141,8 @@ public final class Rebalance {
             case "size" -> MovePlanner.By.SIZE;
             default -> throw TenantctlException.usage("--by must be orgs or size, not '" + req.by() + "'");
         };
-        if (req.threshold() < 0) {
-            throw TenantctlException.usage("--threshold must not be negative");
+        if (!(req.threshold() >= 0) || Double.isInfinite(req.threshold())) { // NaN compares false with everything
+            throw TenantctlException.usage("--threshold must be a fraction, 0 or more, not " + req.threshold());
         }
         if (req.maxMoves() < 0) {
             throw TenantctlException.usage("--max-moves must not be negative");

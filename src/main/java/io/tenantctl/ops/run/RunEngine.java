@@ -81,8 +81,8 @@ public final class RunEngine {
                 throw TenantctlException.usage("--per-pool must be at least 1, not " + perPool);
             }
             checkConcurrency(concurrency);
-            if (ratePerPool < 0) {
-                throw TenantctlException.usage("--rate must not be negative");
+            if (!(ratePerPool >= 0) || Double.isInfinite(ratePerPool)) { // NaN compares false with everything
+                throw TenantctlException.usage("--rate must be a number of orgs per second, 0 (no limit) or more, not " + ratePerPool);
             }
         }
 
