@@ -52,7 +52,8 @@ class DeployManifestsTest {
                 YAML.put(DEPLOY.relativize(f).toString(), docs);
             }
         }
-        assertThat(YAML).as("YAML files in deploy/").containsKeys("migrate-all-indexed-job.yaml", "backup-due-cronjob.yaml");
+        assertThat(YAML).as("YAML files in deploy/").containsKeys("migrate-all-indexed-job.yaml", "backup-due-cronjob.yaml",
+                "backups-prune-cronjob.yaml");
     }
 
     @Test
@@ -101,6 +102,35 @@ class DeployManifestsTest {
     }
 
     /**
+     * Retention is scheduled beside the backups (without it the hourly backups pile up for ever): one prune a day at
+     * most, for real (a --dry-run would delete nothing), with the backup job's store and catalog, and no pool password
+     * (prune reads no pool).
+     */
+    @Test
+    void retention_is_pruned_daily_with_the_backups_store_and_no_pool_secret() {
+        JsonNode cron = YAML.get("backups-prune-cronjob.yaml").stream().filter(d -> d.path("kind").asText().equals("CronJob"))
+                .findFirst().orElseThrow(() -> new AssertionError("backups-prune-cronjob.yaml has no CronJob"));
+        assertThat(cron.at("/spec/concurrencyPolicy").asText()).isEqualTo("Forbid");
+        String[] schedule = cron.at("/spec/schedule").asText().split(" ");
+        assertThat(schedule).as("a daily schedule: minute hour * * *").hasSize(5);
+        assertThat(schedule[0]).matches("\\d+");
+        assertThat(schedule[1]).matches("\\d+");
+        List<JsonNode> containers = new ArrayList<>();
+        containers(cron, containers::add);
+        assertThat(containers).hasSize(1);
+        List<String> args = new ArrayList<>();
+        containers.get(0).path("args").forEach(a -> args.add(a.asText()));
+        assertThat(args).startsWith("backups", "prune").doesNotContain("--dry-run");
+        Map<String, String> env = new LinkedHashMap<>();
+        containers.get(0).path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText(null)));
+        Map<String, String> backupEnv = new LinkedHashMap<>();
+        YAML.get("backup-due-cronjob.yaml").forEach(d -> containers(d, c -> c.path("env")
+                .forEach(e -> backupEnv.put(e.path("name").asText(), e.path("value").asText(null)))));
+        assertThat(env).containsKey("TENANTCTL_CATALOG_URL").containsEntry("TENANTCTL_STORE", backupEnv.get("TENANTCTL_STORE"));
+        assertThat(env.keySet()).as("pool passwords: prune reads no pool").noneMatch(n -> n.startsWith("POOL"));
+    }
+
+    /**
      * The Indexed Job is applied as its header says: REPLACE_JOB_NAME becomes tenantctl-migrate- and the run id in lower
      * case (a run id has upper-case T and Z, which no Kubernetes name may have), REPLACE_RUN_ID the run id as it is.
      * Every worker joins that run, never creates or resumes one, and a worker evicted or stopped (exit 130) or unable
@@ -144,6 +174,11 @@ class DeployManifestsTest {
                 .as("Environment= lines (visible to every local user through systemctl show)")
                 .noneMatch(l -> SECRET_NAME.matcher(l.substring("Environment=".length()).split("=")[0]).matches());
         assertThat(Files.readString(DEPLOY.resolve("systemd/tenantctl-backup-due.timer"))).contains("OnCalendar=");
+        String prune = Files.readString(DEPLOY.resolve("systemd/tenantctl-backups-prune.service"));
+        assertThat(prune.lines().dropWhile(l -> !l.startsWith("ExecStart=")).takeWhile(l -> !l.isBlank())
+                .reduce("", (a, b) -> a + " " + b.strip()).replace("\\ ", " "))
+                .contains(" " + image + " backups prune").contains("--env-file ").doesNotContain("--dry-run");
+        assertThat(Files.readString(DEPLOY.resolve("systemd/tenantctl-backups-prune.timer"))).contains("OnCalendar=");
     }
 
     /** Every container and init container of a Pod, a Job, a CronJob or anything else that nests a pod template. */
