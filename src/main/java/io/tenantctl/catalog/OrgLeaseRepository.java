@@ -86,6 +86,11 @@ public final class OrgLeaseRepository {
         return catalog.inConnection(c -> Sql.one(c, SELECT + " where org_id = ?", OrgLeaseRepository::map, orgId));
     }
 
+    /** The org's lease while its holder keeps renewing it (an expired one is nobody's). */
+    public Optional<Lease> findLive(String orgId) {
+        return find(orgId).filter(l -> !l.expired());
+    }
+
     /** Leases whose holder stopped renewing them. */
     public List<Lease> expired() {
         return catalog.inConnection(c -> Sql.query(c, SELECT + " where lease_until < now() order by org_id", OrgLeaseRepository::map));

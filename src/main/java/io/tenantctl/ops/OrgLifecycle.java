@@ -112,7 +112,7 @@ public final class OrgLifecycle {
      */
     private boolean held(Org org) {
         return (org.status().equals(Org.RESTORING) || org.status().equals(Org.MOVING) || org.status().equals(Org.PROVISIONING))
-                && ctx.catalog().leases().find(org.orgId()).filter(l -> !l.expired()).isPresent();
+                && ctx.catalog().leases().findLive(org.orgId()).isPresent();
     }
 
     /** The org, refused (exit 2, naming its status) unless it is active or read_only. */

@@ -114,7 +114,7 @@ public final class Restore {
         } catch (TenantctlException e) {
             // an org another operation holds (a move freezing it, a provision) is not refused for its passing status: its
             // lease is asked for, refusing naming the holder (exit 3) or waiting with --wait, and the plan made under it
-            if (req.dryRun() || req.toOrg() != null || ctx.catalog().leases().find(req.orgId()).filter(l -> !l.expired()).isEmpty()) {
+            if (req.dryRun() || req.toOrg() != null || ctx.catalog().leases().findLive(req.orgId()).isEmpty()) {
                 throw e;
             }
         }

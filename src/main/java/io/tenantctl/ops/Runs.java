@@ -104,7 +104,7 @@ public final class Runs {
         if (run.verb().equals("restore")) {
             // an in-place restore past its drop cannot be stopped: the org has no other data than what it is writing
             for (RunRepository.Item item : catalog.runs().items(runId)) {
-                catalog.leases().find(item.orgId()).filter(l -> !l.expired() && l.state() != null).map(l -> org.bson.Document.parse(l.state()))
+                catalog.leases().findLive(item.orgId()).filter(l -> l.state() != null).map(l -> org.bson.Document.parse(l.state()))
                         .filter(state -> runId.equals(state.getString("run_id")) && state.getBoolean("current_dropped", false)).ifPresent(l -> {
                     throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, "run " + runId
                             + " is an in-place restore of org " + item.orgId() + " that has already dropped the org's database: "

@@ -652,7 +652,7 @@ public final class Verify {
                     continue;
                 }
                 Org named = owner != null ? owner : orgs.values().stream().filter(o -> db.startsWith(o.databaseName() + "__")).findFirst().orElse(null);
-                if (named != null && ctx.catalog().leases().find(named.orgId()).filter(l -> !l.expired() && "restore".equals(l.operation()))
+                if (named != null && ctx.catalog().leases().findLive(named.orgId()).filter(l -> "restore".equals(l.operation()))
                         .isPresent()) {
                     continue; // the target of a restore in progress (one that died is put right by the next command on the org)
                 }
@@ -681,7 +681,7 @@ public final class Verify {
             if (!req.orgs().isEmpty() && !req.orgs().contains(o.orgId()) || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
                 continue;
             }
-            if (ctx.catalog().leases().find(o.orgId()).filter(l -> !l.expired()).isPresent()) {
+            if (ctx.catalog().leases().findLive(o.orgId()).isPresent()) {
                 continue; // someone is working on it
             }
             // resumed through its run, which keeps the run's --schema and --tier (a bare 'provision ORG' takes the built-in model)
@@ -706,7 +706,7 @@ public final class Verify {
                     + " since " + o.updatedAt() + " and nobody holds it", fix));
         }
         for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
-            if (m.updatedAt().isAfter(before) || ctx.catalog().leases().find(m.orgId()).filter(l -> !l.expired()).isPresent()) {
+            if (m.updatedAt().isAfter(before) || ctx.catalog().leases().findLive(m.orgId()).isPresent()) {
                 continue;
             }
             seen.add(new Seen("move_stuck", PROBLEM, m.orgId(), m.fromPool(), m.moveId(), "move " + m.moveId() + " of org " + m.orgId()

@@ -144,12 +144,12 @@ public final class OrgLeases {
      * the catalog for a lease period lets another operation take the org; work under the lease must stop then.
      */
     public boolean stillHeld(String orgId) {
-        return ctx.catalog().leases().find(orgId).filter(l -> l.holder().equals(me.id()) && !l.expired()).isPresent();
+        return ctx.catalog().leases().findLive(orgId).filter(l -> l.holder().equals(me.id())).isPresent();
     }
 
     /** Who holds {@code orgId} now ("org acme is busy: restore by host/pid (run R) since T …"), empty when nobody does. */
     public java.util.Optional<String> holder(String orgId) {
-        return ctx.catalog().leases().find(orgId).filter(l -> !l.expired()).map(OrgLeases::describeHolder);
+        return ctx.catalog().leases().findLive(orgId).map(OrgLeases::describeHolder);
     }
 
     /** "org acme is being restored by host/pid (run R) since T (42 s)" */
