@@ -209,7 +209,7 @@ public final class Verify {
         Set<String> known = findings.record(rows);
         Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
         findings.resolveUnseen(rows.stream().map(FindingRepository.Finding::findingId).toList(),
-                report.orgs().stream().map(RunReport.Org::orgId).toList(), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty());
+                checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty());
         findings.verifiedClean(clean);
         Map<String, FindingRepository.Finding> stored = findings.byId(rows.stream().map(FindingRepository.Finding::findingId).toList());
         Instant now = Instant.now();
@@ -227,6 +227,15 @@ public final class Verify {
     }
 
     /** Whether an org's findings (as its run item recorded them) hold one of severity problem, not just informational ones. */
+    /**
+     * The orgs this verify looked at: those it checked (clean, problems) or tried to (failed). An org Ctrl-C left
+     * not_started (or a cancel left cancelled) was not looked at: its findings, and their acks, stay as they were.
+     */
+    private static List<String> checked(RunReport report) {
+        return report.orgs().stream().filter(o -> Set.of("clean", "problems", "failed").contains(o.outcome()))
+                .map(RunReport.Org::orgId).toList();
+    }
+
     private static boolean hasProblem(com.fasterxml.jackson.databind.JsonNode findings) {
         for (com.fasterxml.jackson.databind.JsonNode f : findings) {
             if (f.path("severity").asText().equals(PROBLEM)) {

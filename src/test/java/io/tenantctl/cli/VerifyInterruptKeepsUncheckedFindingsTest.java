@@ -1,0 +1,83 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Ctrl-C (or SIGTERM: a CronJob's deadline, a drained node) during {@code verify}: the orgs it had not reached yet were
+ * not checked, so what is known about them must stay as it was. An acked finding of such an org must still be acked on
+ * the next verify, not come back as "new", unacked, making verify exit 4 and page someone.
+ */
+class VerifyInterruptKeepsUncheckedFindingsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anOrgVerifyNeverReachedKeepsItsAckedFinding() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            f.backup("acme");
+            f.backup("globex");
+            f.db("globex").getCollection("users").dropIndex("email_1");
+            JsonNode found = verify(f.cli, 4);
+            String id = schemaMissing(found, "globex").get("finding_id").asText();
+            ok(f.cli, "verify", "ack", id, "--until", "7d", "--reason", "globex's index is rebuilt by the vendor on Monday");
+            assertThat(verify(f.cli, 0).get("problems").asInt()).as("acked: verify is clean").isZero();
+
+            // one org at a time; Ctrl-C comes while acme (checked first) is being checked, so globex is never started
+            CancelToken cancel = new CancelToken();
+            Cli interrupted = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_acme")
+                    ? HookedPools.beforeEach(db, "listCollectionNames", () -> cancel.cancel("SIGTERM")) : db));
+            Cli.Result r = interrupted.run(cancel, "verify", "--per-pool", "1", "--concurrency", "1", "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            JsonNode stopped = strictJson(r);
+            assertThat(outcome(stopped, "globex")).as("precondition: globex was not reached").isEqualTo("not_started");
+
+            Cli.Result again = f.cli.run("verify", "-o", "json");
+            JsonNode next = strictJson(again);
+            assertThat(schemaMissing(next, "globex").get("state").asText())
+                    .as("globex was not checked by the interrupted verify: its finding was not resolved, the ack still covers it")
+                    .isEqualTo("acked");
+            assertThat(again.exitCode()).as(again.toString()).isZero();
+        }
+    }
+
+    private static JsonNode verify(Cli cli, int expectedExit) {
+        Cli.Result r = cli.run("verify", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(expectedExit);
+        return strictJson(r);
+    }
+
+    private static JsonNode schemaMissing(JsonNode doc, String org) {
+        List<JsonNode> out = new ArrayList<>();
+        doc.get("findings").forEach(x -> {
+            if (x.get("kind").asText().equals("schema_missing") && x.get("org_id").asText().equals(org)) {
+                out.add(x);
+            }
+        });
+        assertThat(out).as(doc.toString()).hasSize(1);
+        return out.get(0);
+    }
+
+    private static String outcome(JsonNode doc, String org) {
+        for (JsonNode o : doc.get("orgs")) {
+            if (o.get("org_id").asText().equals(org)) {
+                return o.get("outcome").asText();
+            }
+        }
+        return null;
+    }
+}
