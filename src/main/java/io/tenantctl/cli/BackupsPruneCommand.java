@@ -48,22 +48,33 @@ final class BackupsPruneCommand implements Callable<Integer> {
     public Integer call() {
         try (ObjectStore store = Stores.open(ctx)) {
             Backups.PruneResult r = new Backups(ctx.ops(), store).prune(new Backups.PruneRequest(orgs, keepLast, keepDaily, keepWeekly,
-                    graceHours, dryRun.on, Clock.systemUTC()));
+                    graceHours, dryRun.on, Clock.systemUTC(), ctx.cancel));
+            int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : 0;
             if (ctx.json()) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("dry_run", r.dryRun());
                 doc.put("deleted", r.deleted());
                 doc.put("kept", r.decisions().size() - r.deleted());
                 doc.put("decisions", r.decisions());
+                doc.put("interrupted", r.interrupted());
                 Output.json(ctx.out, doc);
-                return 0;
+                return interrupted(r, exit);
             }
             Output.table(ctx.out, List.of("org", "backup", "status", "action", "reason"),
                     r.decisions().stream().map(d -> Arrays.asList(d.orgId(), d.backupId(), d.status(),
                             r.dryRun() && d.action().equals("delete") ? "would delete" : d.action(), d.reason())).toList());
             ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + r.deleted() + " backups, kept "
                     + (r.decisions().size() - r.deleted()));
-            return 0;
+            return interrupted(r, exit);
         }
+    }
+
+    private int interrupted(Backups.PruneResult r, int exit) {
+        if (r.interrupted()) {
+            ctx.err.println("interrupted: deleted " + r.deleted() + " backup(s) and stopped; what it had not reached is kept, "
+                    + "'tenantctl backups prune' again goes on");
+            ctx.err.flush();
+        }
+        return exit;
     }
 }

@@ -36,11 +36,11 @@ final class OrgsPurgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OrgLifecycle.Purged r = new OrgLifecycle(ctx.ops()).purge(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged));
-        int exit = r.failed() ? 1 : 0;
+        OrgLifecycle.Purged r = new OrgLifecycle(ctx.ops()).purge(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged), ctx.cancel);
+        int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : r.failed() ? 1 : 0;
         if (ctx.json()) {
             Output.json(ctx.out, r);
-            return exit;
+            return interrupted(r, exit);
         }
         Output.table(ctx.out, List.of("org", "pool", "database", "deleted", "action", "detail"),
                 r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.databaseName(),
@@ -48,6 +48,14 @@ final class OrgsPurgeCommand implements Callable<Integer> {
         ctx.out.println(r.dryRun() ? "dry run: would drop " + r.count("would_drop") + " database(s); nothing written"
                 : "purged " + r.count("dropped") + " org(s)" + (exit == 0 ? "" : "; " + (r.count("failed") + r.count("skipped")
                 + r.count("kept")) + " not purged (see detail)"));
+        return interrupted(r, exit);
+    }
+
+    private int interrupted(OrgLifecycle.Purged r, int exit) {
+        if (r.interrupted()) {
+            ctx.err.println("interrupted: stopped before the orgs marked kept; 'tenantctl orgs purge' again goes on");
+            ctx.err.flush();
+        }
         return exit;
     }
 }

@@ -36,11 +36,12 @@ final class RebalanceGcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Rebalance.GcResult r = new Rebalance(ctx.ops()).gc(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged));
+        Rebalance.GcResult r = new Rebalance(ctx.ops()).gc(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged), ctx.cancel);
         boolean failed = r.items().stream().anyMatch(i -> i.action().equals("failed"));
+        int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : failed ? 1 : 0;
         if (ctx.json()) {
             Output.json(ctx.out, r);
-            return failed ? 1 : 0;
+            return interrupted(r, exit);
         }
         Output.table(ctx.out, List.of("pool", "database", "org", "kind", "action", "detail"),
                 r.items().stream().map(i -> Arrays.asList(i.poolId(), i.databaseName(), i.orgId(), i.kind(), i.action(), i.detail())).toList());
@@ -51,6 +52,14 @@ final class RebalanceGcCommand implements Callable<Integer> {
                     + "): 'tenantctl rebalance resume' finishes or rolls them back");
             ctx.err.flush();
         }
-        return failed ? 1 : 0;
+        return interrupted(r, exit);
+    }
+
+    private int interrupted(Rebalance.GcResult r, int exit) {
+        if (r.interrupted()) {
+            ctx.err.println("interrupted: stopped before the databases marked kept; 'tenantctl rebalance gc' again goes on");
+            ctx.err.flush();
+        }
+        return exit;
     }
 }

@@ -10,6 +10,7 @@ import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.RestoreRepository;
+import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.ops.run.OrgLeases;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.store.ObjectStore;
@@ -66,7 +67,12 @@ public final class Backups {
 
     /** Unset keep-* values come from the org's tier policy (keep-daily = its retention days, keep-weekly = 0). */
     public record PruneRequest(List<String> orgIds, Integer keepLast, Integer keepDaily, Integer keepWeekly, int graceHours, boolean dryRun,
-                               Clock clock) {
+                               Clock clock, CancelToken cancel) {
+        public PruneRequest(List<String> orgIds, Integer keepLast, Integer keepDaily, Integer keepWeekly, int graceHours, boolean dryRun,
+                            Clock clock) {
+            this(orgIds, keepLast, keepDaily, keepWeekly, graceHours, dryRun, clock, new CancelToken());
+        }
+
         public PruneRequest {
             if ((keepLast != null && keepLast < 0) || (keepDaily != null && keepDaily < 0) || (keepWeekly != null && keepWeekly < 0)
                     || graceHours < 0) {
@@ -80,7 +86,8 @@ public final class Backups {
     public record Decision(String orgId, String backupId, String status, String action, String reason, Long bytes) {
     }
 
-    public record PruneResult(boolean dryRun, List<Decision> decisions) {
+    /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the deletes not reached are kept, saying so. */
+    public record PruneResult(boolean dryRun, List<Decision> decisions, boolean interrupted) {
         public long deleted() {
             return decisions.stream().filter(d -> d.action().equals("delete")).count();
         }
@@ -208,7 +215,11 @@ public final class Backups {
             decisions.addAll(decide(org.getValue(), keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now,
                     damaged(org.getValue()), inUse));
         }
-        return new PruneResult(req.dryRun(), req.dryRun() ? decisions : deleteUnderLeases(decisions));
+        if (req.dryRun()) {
+            return new PruneResult(true, decisions, false);
+        }
+        List<Decision> done = deleteUnderLeases(decisions, req.cancel());
+        return new PruneResult(false, done, req.cancel().isCancelled());
     }
 
     /**
@@ -216,7 +227,7 @@ public final class Backups {
      * reading one of these backups, an in-place one that has already dropped the org's database) keeps its backups this
      * time, said in its decisions. The decisions as carried out.
      */
-    private List<Decision> deleteUnderLeases(List<Decision> decisions) {
+    private List<Decision> deleteUnderLeases(List<Decision> decisions, CancelToken cancel) {
         Map<String, List<Decision>> byOrg = new LinkedHashMap<>();
         decisions.forEach(d -> byOrg.computeIfAbsent(d.orgId(), k -> new ArrayList<>()).add(d));
         OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
@@ -224,6 +235,10 @@ public final class Backups {
         for (var org : byOrg.entrySet()) {
             if (org.getValue().stream().noneMatch(d -> d.action().equals("delete"))) {
                 done.addAll(org.getValue());
+                continue;
+            }
+            if (cancel.isCancelled()) {
+                org.getValue().forEach(d -> done.add(d.action().equals("delete") ? kept(d, INTERRUPTED) : d));
                 continue;
             }
             OrgLeases.Attempt attempt = leases.tryHold(org.getKey(), "prune"); // renewed while it deletes (many, on S3)
@@ -245,7 +260,9 @@ public final class Backups {
                     // restore take it), and no restore begun since the decision reads this backup
                     lost = lost || !leases.stillHeld(org.getKey());
                     Map<String, String> inUse = lost ? Map.of() : restores.backupsInUse();
-                    if (lost) {
+                    if (cancel.isCancelled()) {
+                        done.add(kept(d, INTERRUPTED));
+                    } else if (lost) {
                         done.add(new Decision(d.orgId(), d.backupId(), d.status(), "keep", "prune's lease on org " + d.orgId()
                                 + " ran out and another operation may hold it: kept this time, prune again", d.bytes()));
                     } else if (inUse.containsKey(d.backupId())) {
@@ -258,6 +275,12 @@ public final class Backups {
             }
         }
         return done;
+    }
+
+    private static final String INTERRUPTED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";
+
+    private static Decision kept(Decision d, String why) {
+        return new Decision(d.orgId(), d.backupId(), d.status(), "keep", why, d.bytes());
     }
 
     /**

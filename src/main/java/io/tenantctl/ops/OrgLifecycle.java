@@ -54,7 +54,8 @@ public final class OrgLifecycle {
     public record PurgeItem(String orgId, String poolId, String databaseName, Instant deletedAt, String action, String detail) {
     }
 
-    public record Purged(boolean dryRun, long olderThanSeconds, List<PurgeItem> orgs) {
+    /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the orgs not reached are kept, saying so. */
+    public record Purged(boolean dryRun, long olderThanSeconds, List<PurgeItem> orgs, boolean interrupted) {
         public long count(String action) {
             return orgs.stream().filter(o -> o.action().equals(action)).count();
         }
@@ -353,7 +354,7 @@ public final class OrgLifecycle {
      * lease) as {@code deleted} with its database recorded in retired_databases, then dropped by {@link DatabaseGc}, the
      * routine {@code rebalance gc} uses. A database a previous purge could not drop is retried.
      */
-    public Purged purge(Duration olderThan, boolean dryRun, java.util.Set<String> dropChanged) {
+    public Purged purge(Duration olderThan, boolean dryRun, java.util.Set<String> dropChanged, CancelToken cancel) {
         if (olderThan.isNegative()) {
             throw TenantctlException.usage("--older-than must not be negative");
         }
@@ -376,12 +377,16 @@ public final class OrgLifecycle {
                 items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
                         "would_drop", "left by an earlier purge"));
             }
-            return new Purged(true, olderThan.toSeconds(), List.copyOf(items.values()));
+            return new Purged(true, olderThan.toSeconds(), List.copyOf(items.values()), false);
         }
         LeaseRecovery.sweep(ctx);
         OrgLeases leases = engine.orgLeases();
         for (OrgRepository.Deleting d : due) {
             String orgId = d.org().orgId();
+            if (cancel.isCancelled()) {
+                items.put(orgId, item(d.org(), d.deletedAt(), "kept", Rebalance.INTERRUPTED));
+                continue;
+            }
             OrgLeases.Taken taken = leases.take(orgId, PURGE, null);
             if (!taken.ok()) {
                 items.put(orgId, item(d.org(), d.deletedAt(), "skipped", taken.refusal()));
@@ -402,12 +407,17 @@ public final class OrgLifecycle {
         }
         DatabaseGc gc = new DatabaseGc(ctx, leases);
         for (RestoreRepository.Retired r : leftovers(databases)) {
+            if (cancel.isCancelled()) { // handed over but not dropped: the next purge drops it ("left by an earlier purge")
+                items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "kept",
+                        Rebalance.INTERRUPTED));
+                continue;
+            }
             DatabaseGc.Outcome o = gc.drop(r.poolId(), r.databaseName(), r.orgId(), false,
                     () -> databases.forgetRetired(r.poolId(), r.databaseName()));
             Instant at = orgs.deletedAt(r.orgId()).orElse(null);
             items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), at, o.action(), o.detail()));
         }
-        return new Purged(false, olderThan.toSeconds(), new ArrayList<>(items.values()));
+        return new Purged(false, olderThan.toSeconds(), new ArrayList<>(items.values()), cancel.isCancelled());
     }
 
     /**

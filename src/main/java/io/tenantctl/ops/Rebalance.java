@@ -117,7 +117,8 @@ public final class Rebalance {
     public record GcItem(String poolId, String databaseName, String orgId, String kind, String action, String detail) {
     }
 
-    public record GcResult(boolean dryRun, List<GcItem> items, List<String> unfinishedMoves) {
+    /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the databases not reached are kept, saying so. */
+    public record GcResult(boolean dryRun, List<GcItem> items, List<String> unfinishedMoves, boolean interrupted) {
     }
 
     private final OpsContext ctx;
@@ -483,7 +484,7 @@ public final class Rebalance {
      * pointer names (checked under that org's lease, just before the drop).
      */
     public GcResult gc(Duration olderThan, boolean dryRun) {
-        return gc(olderThan, dryRun, Set.of());
+        return gc(olderThan, dryRun, Set.of(), new CancelToken());
     }
 
     /**
@@ -491,7 +492,7 @@ public final class Rebalance {
      * written since the move (a client with stale routing) holds writes no other database has, and is kept — named, for
      * a person to merge — unless it is one of {@code dropChanged} ("pool/database": a person merged those writes).
      */
-    public GcResult gc(Duration olderThan, boolean dryRun, Set<String> dropChanged) {
+    public GcResult gc(Duration olderThan, boolean dryRun, Set<String> dropChanged, CancelToken cancel) {
         if (olderThan.isNegative()) {
             throw TenantctlException.usage("--older-than must not be negative");
         }
@@ -514,6 +515,10 @@ public final class Rebalance {
             String kind = reason.startsWith("source of move") ? "retained_source"
                     : reason.startsWith("target of reverted move") ? "reverted_target"
                     : reason.startsWith(RestoreRepository.DELETED_ORG_REASON) ? "deleted_org" : "replaced_by_restore";
+            if (!dryRun && cancel.isCancelled()) {
+                items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "kept", INTERRUPTED));
+                continue;
+            }
             Optional<String> written = dropChanged.contains(r.poolId() + "/" + r.databaseName()) ? Optional.empty()
                     : writtenSinceMove(kind, r.poolId(), r.databaseName(), "tenantctl rebalance gc --older-than " + Verify.gcAge(olderThan)
                             + " --drop-changed " + r.poolId() + "/" + r.databaseName());
@@ -527,11 +532,15 @@ public final class Rebalance {
             }));
         }
         for (MoveRepository.Move m : moves.leftoverTargets()) {
+            if (!dryRun && cancel.isCancelled()) {
+                items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", INTERRUPTED));
+                continue;
+            }
             items.add(drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, gc,
                     () -> moves.targetDropped(m.moveId())));
         }
         List<String> unfinished = moves.unfinished().stream().map(m -> m.moveId() + " (" + m.orgId() + ", " + m.state() + ")").toList();
-        return new GcResult(dryRun, items, unfinished);
+        return new GcResult(dryRun, items, unfinished, !dryRun && cancel.isCancelled());
     }
 
     /**
@@ -565,6 +574,8 @@ public final class Rebalance {
         DatabaseGc.Outcome o = gc.drop(poolId, database, orgId, dryRun, forget);
         return new GcItem(poolId, database, orgId, kind, o.action(), o.detail());
     }
+
+    static final String INTERRUPTED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";
 
     private RunEngine engine() {
         return new RunEngine(ctx, new LeaseRecovery(ctx));

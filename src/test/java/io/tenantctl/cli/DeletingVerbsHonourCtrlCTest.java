@@ -1,0 +1,91 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.testing.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The verbs that delete in a loop over orgs or databases — {@code backups prune}, {@code rebalance gc}, {@code orgs
+ * purge} — and Ctrl-C / SIGTERM. The signal handler tells the operator "interrupted: taking no new orgs"; README:
+ * exit 130 = interrupted. An operator who runs a fleet-wide prune or gc and at once sees the flags were wrong (a
+ * {@code --keep-last 0} meant for one org, an {@code --older-than 0} meant as a dry run) presses Ctrl-C while the command
+ * is still listing the store or the pools: nothing more may be deleted, and the exit code must say it was interrupted.
+ * Here the Ctrl-C comes before the first delete (the token is cancelled as the command starts, as while it listed).
+ */
+class DeletingVerbsHonourCtrlCTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void pruneInterruptedBeforeItsFirstDeleteDeletesNothing() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            for (String org : List.of("acme", "globex")) {
+                f.backup(org);
+                f.backup(org);
+                f.backup(org);
+            }
+
+            Cli.Result r = f.cli.run(ctrlC(), "backups", "prune", "--keep-last", "1", "--keep-daily", "0");
+
+            assertThat(backups(f, "acme")).as("Ctrl-C came before any delete: acme keeps its 3 backups").hasSize(3);
+            assertThat(backups(f, "globex")).as("Ctrl-C came before any delete: globex keeps its 3 backups").hasSize(3);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+        }
+    }
+
+    @Test
+    void gcInterruptedBeforeItsFirstDropDropsNothing() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 10);
+            f.backup("acme");
+            ok(f.cli, "restore", "--org", "acme"); // org_acme is retired, kept until gc
+            assertThat(f.databaseNames("pool-0")).contains("org_acme");
+
+            Cli.Result r = f.cli.run(ctrlC(), "rebalance", "gc", "--older-than", "0");
+
+            assertThat(f.databaseNames("pool-0")).as("Ctrl-C came before any drop: the retired org_acme is kept").contains("org_acme");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+        }
+    }
+
+    @Test
+    void purgeInterruptedBeforeItsFirstDropDropsNothing() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 10);
+            ok(f.cli, "orgs", "delete", "acme");
+            assertThat(f.databaseNames("pool-0")).contains("org_acme");
+
+            Cli.Result r = f.cli.run(ctrlC(), "orgs", "purge", "--older-than", "0");
+
+            assertThat(f.databaseNames("pool-0")).as("Ctrl-C came before any drop: deleting org acme's database is kept").contains("org_acme");
+            assertThat(strictJson(ok(f.cli, "orgs", "show", "acme", "-o", "json")).get("status").asText()).isEqualTo("deleting");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+        }
+    }
+
+    /** A token as Ctrl-C leaves it: cancelled. */
+    private static CancelToken ctrlC() {
+        CancelToken cancel = new CancelToken();
+        cancel.cancel("SIGINT");
+        return cancel;
+    }
+
+    private static List<String> backups(BackupFixture f, String org) {
+        List<String> out = new ArrayList<>();
+        strictJson(ok(f.cli, "backups", "list", "--org", org, "-o", "json")).get("backups").forEach(b -> out.add(b.get("backup_id").asText()));
+        return out;
+    }
+}
