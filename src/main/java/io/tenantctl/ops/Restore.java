@@ -161,7 +161,9 @@ public final class Restore {
             // past the drop of an in-place restore nothing stops it (runs cancel refuses it then): the org has no other data
             int indexes;
             try (CancelWatch watch = currentDropped ? null : new CancelWatch(runId, req.cancel())) {
-                indexes = copy(reader, db, watch == null ? new CancelToken() : watch.token);
+                // past the drop, FerretDB's transient errors are retried in full after a Ctrl-C too: the restore must finish
+                Retry retry = currentDropped ? ctx.retry().cancelledWhen(() -> false) : ctx.retry();
+                indexes = copy(reader, db, watch == null ? new CancelToken() : watch.token, retry);
             }
             if (!currentDropped) {
                 stopIfRunCancelled(runId);
@@ -404,14 +406,14 @@ public final class Restore {
      * Streams every collection in (verifying sha256 and counts as it reads), recreates its indexes; returns how many
      * indexes. Stops (by throwing) between batches once {@code cancel} is set (Ctrl-C, or 'runs cancel' of its run).
      */
-    private int copy(BackupReader reader, MongoDatabase db, CancelToken cancel) {
+    private int copy(BackupReader reader, MongoDatabase db, CancelToken cancel, Retry retry) {
         Retry.Attempts attempts = new Retry.Attempts();
         int indexes = 0;
         long docs = 0;
         for (CollectionEntry entry : reader.manifest().collections()) {
             String name = entry.name();
             Errors.stopIfCancelled(cancel, "after " + docs + " documents");
-            SchemaApply.createCollection(db, name, ctx.retry(), attempts);
+            SchemaApply.createCollection(db, name, retry, attempts);
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
             List<RawBsonDocument> batch = new ArrayList<>(BATCH);
             CollectionReader file = reader.openCollection(entry);
@@ -441,7 +443,7 @@ public final class Restore {
                 }
             }
             if (!specs.isEmpty()) {
-                ctx.retry().run(attempts, () -> db.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
+                retry.run(attempts, () -> db.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
                 indexes += specs.size();
             }
             long counted = coll.countDocuments();
