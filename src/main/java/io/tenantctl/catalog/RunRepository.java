@@ -368,6 +368,23 @@ public final class RunRepository {
     }
 
     /**
+     * Lets go of an org this worker claimed but did not start, its run having ended meanwhile: cancelled with the
+     * run's other not-started orgs when the run was cancelled, else pending again (an aborted run's --resume takes it).
+     */
+    public void releaseUnstarted(String runId, String orgId) {
+        catalog.inTransaction(c -> {
+            Optional<String> reason = Sql.one(c, "select coalesce(reason, '') from runs where run_id = ? and status = 'cancelled'",
+                    rs -> rs.getString(1), runId);
+            if (reason.isPresent()) {
+                return Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
+                        + "where run_id = ? and org_id = ? and status = 'running'", "not started: " + reason.get(), runId, orgId);
+            }
+            return Sql.update(c, "update run_items set status = 'pending', claimed_by = null, lease_until = null "
+                    + "where run_id = ? and org_id = ? and status = 'running'", runId, orgId);
+        });
+    }
+
+    /**
      * Ends a run for good: status cancelled (from running, interrupted or aborted), its held and pending items
      * cancelled. Items in flight finish and are recorded. False when the run had already ended otherwise.
      */

@@ -201,6 +201,12 @@ public final class RunEngine {
                                 runs.unclaim(runId, List.of(c.orgId()));
                                 return;
                             }
+                            if (intervalNanos > 0 && runs.get(runId).runStatus() != RunStatus.RUNNING) {
+                                // the run ended (runs cancel, another worker's failure past --max-failures) while this org
+                                // waited for its --rate slot: it has not started, and must not start now
+                                runs.releaseUnstarted(runId, c.orgId());
+                                return;
+                            }
                             process(runId, job, c, pools, poolHealth, settings, progress);
                             if (budget.limited() && runs.count(runId, ItemStatus.FAILED.db()) > budget.allowed()) {
                                 runs.abort(runId, "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched");
