@@ -236,6 +236,17 @@ public final class Verify {
                 .map(RunReport.Org::orgId).toList();
     }
 
+    /**
+     * A new provision of {@code o} as its cancelled run {@code r} meant it (the run's --schema, the org's tier): a
+     * cancelled run is not resumable, and a bare 'provision ORG' would take the built-in model.
+     */
+    private static String provisionAgain(Org o, RunRepository.Run r) {
+        Provision.Args args = Json.read(r.runId(), r.args(), Provision.Args.class);
+        String schema = args.schema() == null || args.schema().startsWith("built-in ") ? ""
+                : " --schema " + (args.schema().matches("[A-Za-z0-9_./:@%+=,-]+") ? args.schema() : "'" + args.schema().replace("'", "'\\''") + "'");
+        return "tenantctl provision " + o.orgId() + schema + " --tier " + o.tier();
+    }
+
     private static boolean hasProblem(com.fasterxml.jackson.databind.JsonNode findings) {
         for (com.fasterxml.jackson.databind.JsonNode f : findings) {
             if (f.path("severity").asText().equals(PROBLEM)) {
@@ -694,8 +705,8 @@ public final class Verify {
                 continue; // someone is working on it
             }
             // resumed through its run, which keeps the run's --schema and --tier (a bare 'provision ORG' takes the built-in model)
-            String resume = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> "tenantctl provision --resume " + r.runId())
-                    .orElse("tenantctl provision " + o.orgId());
+            String resume = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> r.runStatus() == RunStatus.CANCELLED
+                    ? provisionAgain(o, r) : "tenantctl provision --resume " + r.runId()).orElse("tenantctl provision " + o.orgId());
             String fix = switch (o.status()) {
                 case PROVISIONING -> resume + "   (resumes it; verify --fix marks it failed)";
                 // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
