@@ -64,11 +64,23 @@ public final class BackupReader {
      * short after the backup was taken): one listing, no file read. {@link #verify} reads them all.
      */
     public BackupReader checkFilesPresent() {
+        requireCollections();
         String[] problem = fileProblem(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections());
         if (problem != null) {
             throw new BackupIntegrityException(problem[0], problem[0] + problem[1] + ": the backup is damaged; choose another backup");
         }
         return this;
+    }
+
+    /**
+     * Refuses a manifest that lists no collection: a database with no collection does not exist, so such a backup holds
+     * nothing to restore (tenantctl before 719125d recorded one, complete, for an org whose database was gone).
+     */
+    private void requireCollections() {
+        if (manifest.collections().isEmpty()) {
+            throw new BackupIntegrityException(manifestKey, manifestKey + " lists no collection: a backup of nothing (taken when the "
+                    + "org's database was already gone); choose another backup");
+        }
     }
 
     /**
@@ -173,6 +185,7 @@ public final class BackupReader {
      * throws the first problem found. Returns the number of documents.
      */
     public long verify() {
+        requireCollections();
         long docs = 0;
         for (CollectionEntry entry : manifest.collections()) {
             try (CollectionReader reader = openCollection(entry)) {
