@@ -148,6 +148,9 @@ public final class Restore {
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
                 reader.verify(); // refuse a damaged backup before anything is dropped
+                if (new BackupRepository(ctx.catalog()).find(backupId).filter(b -> b.orgId().equals(target.orgId())).isEmpty()) {
+                    trialLoad(reader, target, backupId, req.cancel());
+                }
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
                 held.record(recoveryState(runId, target, backupId, true)); // from here 'runs cancel' refuses ...
                 stopIfRunCancelled(runId); // ... and one that came just before is honoured
@@ -310,6 +313,32 @@ public final class Restore {
         }
         PoolHealth.require(ctx, pool, "the restore's target");
         return new Target(FRESH, org.orgId(), org, pool, freshName(org, pool, backupId), previous, false, org.tier());
+    }
+
+    /**
+     * Loads a backup the catalog does not record (hand-made, copied, written before the catalog was restored) into a
+     * scratch database on the org's pool and drops it again, before an in-place restore drops the org's database: its
+     * files check out against its own manifest, but only a load proves their documents and indexes go in (one _id on two
+     * lines, a unique index its data breaks). A backup tenantctl recorded was read from a collection that held it.
+     */
+    private void trialLoad(BackupReader reader, Target target, String backupId, CancelToken cancel) {
+        String scratch = freshName(target.org(), target.pool(), backupId);
+        MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), scratch);
+        db.drop(); // left by a trial that died
+        try {
+            copy(reader, db, cancel, ctx.retry());
+        } catch (TenantctlException e) {
+            if (e.category() == TenantctlException.Category.INTERRUPTED) {
+                throw e;
+            }
+            throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + backupId + " does not load (" + Errors.oneLine(e)
+                    + ", tried in a scratch database before dropping anything): choose another backup", e);
+        } catch (RuntimeException e) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + backupId + " does not load (" + Errors.oneLine(e)
+                    + ", tried in a scratch database before dropping anything): choose another backup", e);
+        } finally {
+            db.drop();
+        }
     }
 
     /**
