@@ -42,6 +42,7 @@ final class BackupsShowCommand implements Callable<Integer> {
                 doc.put("backup", e);
                 JsonNode manifest = d.manifest() == null ? null : Output.JSON.readTree(d.manifest().toJson());
                 doc.put("manifest", manifest);
+                doc.put("manifest_error", d.manifestError());
                 Output.json(ctx.out, doc);
                 return 0;
             }
@@ -49,7 +50,8 @@ final class BackupsShowCommand implements Callable<Integer> {
                     new String[]{"status", e.status()}, new String[]{"started", String.valueOf(e.startedAt())},
                     new String[]{"finished", e.finishedAt() == null ? null : e.finishedAt().toString()},
                     new String[]{"location", e.location()}, new String[]{"manifest sha256", e.sha256()},
-                    new String[]{"note", e.error()}));
+                    new String[]{"note", e.error()},
+                    new String[]{"manifest", d.manifestError() == null ? null : "does not read back: " + d.manifestError()}));
             if (d.manifest() != null) {
                 ctx.out.println("source " + d.manifest().sourcePool() + "/" + d.manifest().sourceDatabase() + ", schema "
                         + d.manifest().schemaHash() + ", compression " + d.manifest().compression().id());

@@ -61,8 +61,8 @@ public final class Backups {
         }
     }
 
-    /** One backup with its manifest (null when it has none). */
-    public record Detail(Entry backup, BackupManifest manifest) {
+    /** One backup with its manifest (null when it has none, or when it does not read back: {@code manifestError} says why). */
+    public record Detail(Entry backup, BackupManifest manifest, String manifestError) {
     }
 
     /** Unset keep-* values come from the org's tier policy (keep-daily = its retention days, keep-weekly = 0). */
@@ -184,8 +184,14 @@ public final class Backups {
                 TenantctlException.usage("the catalog has no backup " + backupId + ": pass --org ORG to look for it in the store"));
         Entry entry = list(List.of(org), clock).stream().filter(e -> e.backupId().equals(backupId)).findFirst().orElseThrow(() ->
                 TenantctlException.usage("org " + org + " has no backup " + backupId + ": see 'tenantctl backups list --org " + org + "'"));
-        BackupManifest manifest = entry.status().equals(COMPLETE) ? BackupReader.open(store, layout, org, backupId).manifest() : null;
-        return new Detail(entry, manifest);
+        if (!entry.status().equals(COMPLETE)) {
+            return new Detail(entry, null, null);
+        }
+        try {
+            return new Detail(entry, BackupReader.open(store, layout, org, backupId).manifest(), null);
+        } catch (io.tenantctl.backup.BackupIntegrityException damaged) { // what verify --deep sends people here to look at
+            return new Detail(entry, null, damaged.getMessage());
+        }
     }
 
     /**
