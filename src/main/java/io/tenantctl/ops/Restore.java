@@ -289,7 +289,10 @@ public final class Restore {
             }
             return new Target(NEW_ORG, req.toOrg(), null, pool, db, Org.ACTIVE, true, tier);
         }
-        Org org = orgs.get(req.orgId());
+        Org org = orgs.find(req.orgId()).orElseThrow(() -> TenantctlException.usage("the catalog has no org named '" + req.orgId()
+                + "', but the store has its backup " + backupId + " (a catalog restored from a snapshot older than the org?): "
+                + "'tenantctl restore --org " + req.orgId() + " --backup " + backupId + " --to-org " + req.orgId() + "' brings it back "
+                + "as an org; if its database is still on a pool, 'tenantctl orgs adopt --discover' finds it instead"));
         if (org.status().equals(Org.DELETING) || org.status().equals(Org.DELETED)) {
             throw deletedId(org, req);
         }
