@@ -345,16 +345,15 @@ final class Mover {
             sent.collection(name);
             createLike(source, target, name, attempts);
             MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
-            List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+            DocBatch batch = new DocBatch();
             MongoCursor<RawBsonDocument> cursor = source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH).iterator();
-            try (ReadAhead<RawBsonDocument> in = new ReadAhead<>(cursor, cursor, name, BATCH, 2)) {
+            try (ReadAhead<RawBsonDocument> in = ReadAhead.documents(cursor, cursor, name, BATCH, 2)) {
                 while (in.hasNext()) {
                     RawBsonDocument d = in.next();
                     sent.add(d);
-                    batch.add(d);
-                    if (batch.size() == BATCH || !in.hasNext()) {
+                    if (batch.add(d) || !in.hasNext()) {
                         try {
-                            out.insertMany(batch, UNORDERED);
+                            out.insertMany(batch.docs(), UNORDERED);
                         } catch (com.mongodb.MongoBulkWriteException e) {
                             dirty.add(name); // the live source changed under the read (a unique key moved): the catch-up settles it
                         }
@@ -446,14 +445,13 @@ final class Mover {
         MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
         long found = 0;
         long written = 0;
-        List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+        DocBatch batch = new DocBatch();
         MongoCursor<RawBsonDocument> cursor = in.find().batchSize(BATCH).iterator();
-        try (ReadAhead<RawBsonDocument> docs = new ReadAhead<>(cursor, cursor, name, BATCH, 2)) {
+        try (ReadAhead<RawBsonDocument> docs = ReadAhead.documents(cursor, cursor, name, BATCH, 2)) {
             while (docs.hasNext()) {
-                batch.add(docs.next());
-                if (batch.size() == BATCH || !docs.hasNext()) {
+                if (batch.add(docs.next()) || !docs.hasNext()) {
                     pastDeadline(deadline, "catching up " + name);
-                    Sync sync = sync(out, batch);
+                    Sync sync = sync(out, batch.docs());
                     if (sync.conflicted()) {
                         return recopy(source, target, name, attempts, deadline);
                     }
@@ -530,18 +528,17 @@ final class Mover {
         createLike(source, target, name, attempts);
         MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
         long written = 0;
-        List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+        DocBatch batch = new DocBatch();
         for (RawBsonDocument d : source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH)) {
-            batch.add(d);
-            if (batch.size() == BATCH) {
+            if (batch.add(d)) {
                 pastDeadline(deadline, "copying " + name + " again");
-                out.insertMany(batch);
+                out.insertMany(batch.docs());
                 written += batch.size();
                 batch.clear();
             }
         }
         if (!batch.isEmpty()) {
-            out.insertMany(batch);
+            out.insertMany(batch.docs());
             written += batch.size();
         }
         return written;
@@ -670,16 +667,15 @@ final class Mover {
                                 long[] counts, int absentSlot) {
         MongoCollection<RawBsonDocument> left = a.getCollection(name, RawBsonDocument.class);
         MongoCollection<RawBsonDocument> right = b.getCollection(name, RawBsonDocument.class);
-        List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+        DocBatch batch = new DocBatch();
         for (RawBsonDocument d : left.find().batchSize(BATCH)) {
-            batch.add(d);
-            if (batch.size() == BATCH) {
-                tally(right, batch, absent, different, counts, absentSlot);
+            if (batch.add(d)) {
+                tally(right, batch.docs(), absent, different, counts, absentSlot);
                 batch.clear();
             }
         }
         if (!batch.isEmpty()) {
-            tally(right, batch, absent, different, counts, absentSlot);
+            tally(right, batch.docs(), absent, different, counts, absentSlot);
         }
     }
 

@@ -11,14 +11,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * Drains an iterator on its own thread into a small bounded queue, so that reading overlaps with the caller's work:
  * a backup encodes one batch while the server prepares the next; a restore parses the next batch while the server
- * inserts this one. At most {@code depth} chunks of {@code chunk} items are held, so memory stays bounded whatever
- * the collection's size. A failure of the source is rethrown by {@link #hasNext()}.
+ * inserts this one. At most {@code depth} chunks of {@code chunk} items (for documents, at most 4 MB a chunk) are held,
+ * so memory stays bounded whatever the collection's or its documents' size. A failure of the source is rethrown by {@link #hasNext()}.
  */
 final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
 
     private static final Object END = new Object();
 
+    /** A chunk closes at this many bytes too (for documents), so what is held does not grow with document size. */
+    static final long CHUNK_BYTES = 4L << 20;
+
     private final Iterator<T> source;
+    private final java.util.function.ToLongFunction<? super T> weight;
     private final AutoCloseable closer;
     private final BlockingQueue<Object> queue;
     private final Thread thread;
@@ -28,7 +32,19 @@ final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
 
     /** Reads {@code source} ahead; {@code closer} releases it (a cursor, a file) when this is closed. */
     ReadAhead(Iterator<T> source, AutoCloseable closer, String name, int chunk, int depth) {
+        this(source, closer, name, chunk, depth, null);
+    }
+
+    /** Reads documents ahead: a chunk is {@code chunk} documents or {@link #CHUNK_BYTES}, whichever comes first. */
+    static ReadAhead<org.bson.RawBsonDocument> documents(Iterator<org.bson.RawBsonDocument> source, AutoCloseable closer, String name,
+                                                        int chunk, int depth) {
+        return new ReadAhead<>(source, closer, name, chunk, depth, d -> d.getByteBuffer().remaining());
+    }
+
+    private ReadAhead(Iterator<T> source, AutoCloseable closer, String name, int chunk, int depth,
+                      java.util.function.ToLongFunction<? super T> weight) {
         this.source = source;
+        this.weight = weight;
         this.closer = closer;
         this.queue = new ArrayBlockingQueue<>(depth);
         this.thread = new Thread(() -> pump(chunk), "read-ahead-" + name);
@@ -38,12 +54,16 @@ final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
 
     private void pump(int chunk) {
         try {
-            List<T> buf = new ArrayList<>(chunk);
+            List<T> buf = new ArrayList<>();
+            long bytes = 0;
             while (!closed && source.hasNext()) {
-                buf.add(source.next());
-                if (buf.size() == chunk) {
+                T item = source.next();
+                buf.add(item);
+                bytes += weight == null ? 0 : weight.applyAsLong(item);
+                if (buf.size() == chunk || bytes >= CHUNK_BYTES) {
                     put(buf);
-                    buf = new ArrayList<>(chunk);
+                    buf = new ArrayList<>();
+                    bytes = 0;
                 }
             }
             if (!buf.isEmpty()) {
@@ -56,8 +76,8 @@ final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
             hand(e);
         } catch (Throwable e) { // an Error too (out of memory on a huge document): the consumer must not wait for ever
             hand(new IllegalStateException((e instanceof OutOfMemoryError ? "out of memory" : e.toString()) + " while reading ahead on "
-                    + Thread.currentThread().getName() + (e instanceof OutOfMemoryError ? " (a document too large for this heap: "
-                    + "give the JVM more with JAVA_TOOL_OPTIONS=-Xmx…)" : ""), e));
+                    + Thread.currentThread().getName() + (e instanceof OutOfMemoryError ? " (give the JVM more with "
+                    + "JAVA_TOOL_OPTIONS=-Xmx…)" : ""), e));
         }
     }
 

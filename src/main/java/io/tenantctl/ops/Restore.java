@@ -447,15 +447,14 @@ public final class Restore {
             Errors.stopIfCancelled(cancel, "after " + docs + " documents");
             SchemaApply.createCollection(db, name, retry, attempts);
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
-            List<RawBsonDocument> batch = new ArrayList<>(BATCH);
+            DocBatch batch = new DocBatch();
             CollectionReader file = reader.openCollection(entry);
             // parse and verify the next batch while the server inserts this one
-            try (ReadAhead<RawBsonDocument> in = new ReadAhead<>(file, file, name, BATCH, 2)) {
+            try (ReadAhead<RawBsonDocument> in = ReadAhead.documents(file, file, name, BATCH, 2)) {
                 while (in.hasNext()) {
-                    batch.add(in.next());
-                    if (batch.size() == BATCH) {
+                    if (batch.add(in.next())) {
                         Errors.stopIfCancelled(cancel, "after " + docs + " documents");
-                        coll.insertMany(batch);
+                        coll.insertMany(batch.docs());
                         docs += batch.size();
                         batch.clear();
                     }
@@ -463,7 +462,7 @@ public final class Restore {
             }
             if (!batch.isEmpty()) {
                 Errors.stopIfCancelled(cancel, "after " + docs + " documents");
-                coll.insertMany(batch);
+                coll.insertMany(batch.docs());
                 docs += batch.size();
             }
             BsonArray specs = new BsonArray();
