@@ -73,6 +73,20 @@ public final class BackupRepository {
                 + "and (cast(? as text) is null or org_id = ?) order by org_id, recorded_at desc, backup_id desc", BackupRepository::map, orgId, orgId));
     }
 
+    /**
+     * Every row that is not pruned, by org then newest first, handed to {@code each} as read (a fleet's backups can be
+     * tens of thousands of rows: none is held). {@code each} must not use the catalog.
+     */
+    public void forEachRow(java.util.function.Consumer<Backup> each) {
+        catalog.inTransaction(c -> {
+            // bytewise org order, as Java compares strings (whatever the database's collation, which may skip hyphens):
+            // Backups.forEach merges it with the store's sorted listing
+            Sql.stream(c, SELECT + " where status <> 'pruned' order by org_id collate \"C\", recorded_at desc, backup_id desc",
+                    BackupRepository::map, each, 1000);
+            return null;
+        });
+    }
+
     /** The org's newest complete backup, if any. */
     public Optional<Backup> newestComplete(String orgId) {
         return catalog.inConnection(c -> Sql.one(c, SELECT + " where org_id = ? and status = 'complete' "

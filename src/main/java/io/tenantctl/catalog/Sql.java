@@ -30,6 +30,22 @@ final class Sql {
         }
     }
 
+    /**
+     * Hands each row to {@code each} as it is read, {@code fetchSize} rows a round trip (the driver pages only in a
+     * transaction: call it inside {@link Catalog#inTransaction}), so that memory does not grow with the result.
+     */
+    static <T> void stream(Connection c, String sql, RowMapper<T> mapper, java.util.function.Consumer<? super T> each, int fetchSize,
+                           Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params)) {
+            ps.setFetchSize(fetchSize);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    each.accept(mapper.map(rs));
+                }
+            }
+        }
+    }
+
     static <T> Optional<T> one(Connection c, String sql, RowMapper<T> mapper, Object... params) throws SQLException {
         List<T> rows = query(c, sql, mapper, params);
         return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0)); // a NULL value is no value (max() of no rows)

@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "list", description = {"Backups recorded in the catalog and found in the store, newest first per org.",
@@ -29,11 +28,12 @@ final class BackupsListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (ObjectStore store = Stores.open(ctx)) {
-            List<Backups.Entry> entries = new Backups(ctx.ops(), store).list(orgs, Clock.systemUTC());
-            if (ctx.json()) {
-                Output.json(ctx.out, Map.of("backups", entries));
+            Backups backups = new Backups(ctx.ops(), store);
+            if (ctx.json()) { // a fleet's backups: streamed, never all held
+                Output.<Backups.Entry>jsonList(ctx.out, "backups", each -> backups.forEach(orgs, Clock.systemUTC(), each));
                 return 0;
             }
+            List<Backups.Entry> entries = backups.list(orgs, Clock.systemUTC());
             Output.table(ctx.out, List.of("org", "backup", "status", "started", "docs", "bytes", "note"),
                     entries.stream().map(e -> Arrays.asList(e.orgId(), e.backupId(), e.status(), String.valueOf(e.startedAt()),
                             e.docs() == null ? null : String.valueOf(e.docs()), e.bytes() == null ? null : String.valueOf(e.bytes()),

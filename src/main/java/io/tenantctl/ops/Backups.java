@@ -109,29 +109,55 @@ public final class Backups {
      * org's newest first.
      */
     public List<Entry> list(List<String> orgIds, Clock clock) {
+        List<Entry> out = new ArrayList<>();
+        forEach(orgIds, clock, out::add);
+        return out;
+    }
+
+    /**
+     * As {@link #list}, each entry handed to {@code each} as it is made: every org's backups, without --org, are read as
+     * one stream of catalog rows merged org by org with the store's listing, so only one org's backups are held at a time.
+     */
+    public void forEach(List<String> orgIds, Clock clock, java.util.function.Consumer<Entry> each) {
         orgIds.forEach(BackupLayout::requireOrgId);
-        Set<String> orgs = new TreeSet<>(orgIds);
-        List<BackupRepository.Backup> rows = new ArrayList<>();
-        if (orgs.isEmpty()) {
-            rows.addAll(backups.list(null));
-        } else {
-            orgs.forEach(org -> rows.addAll(backups.list(org)));
-        }
-        if (orgIds.isEmpty()) {
-            rows.forEach(r -> orgs.add(r.orgId()));
-            store.children(layout.prefix().isEmpty() ? "" : layout.prefix() + "/").stream()
-                    .map(n -> n.endsWith("/") ? n.substring(0, n.length() - 1) : n)
-                    .filter(n -> OrgId.problem(n) == null).forEach(orgs::add);
-        }
-        Map<String, List<BackupRepository.Backup>> rowsByOrg = new TreeMap<>();
-        rows.forEach(r -> rowsByOrg.computeIfAbsent(r.orgId(), k -> new ArrayList<>()).add(r));
         // a backup recorded running whose worker is gone was abandoned (its process died): incomplete, not in progress
         Instant graceStart = clock.instant().minus(Duration.ofHours(DEFAULT_GRACE_HOURS));
-        List<Entry> out = new ArrayList<>();
-        for (String org : orgs) {
-            out.addAll(merge(org, rowsByOrg.getOrDefault(org, List.of()), BackupReader.list(store, layout, org), graceStart));
+        if (!orgIds.isEmpty()) {
+            for (String org : new TreeSet<>(orgIds)) {
+                merge(org, backups.list(org), BackupReader.list(store, layout, org), graceStart).forEach(each);
+            }
+            return;
         }
-        return out;
+        java.util.NavigableSet<String> storeOrgs = new TreeSet<>();
+        store.children(layout.prefix().isEmpty() ? "" : layout.prefix() + "/").stream()
+                .map(n -> n.endsWith("/") ? n.substring(0, n.length() - 1) : n)
+                .filter(n -> OrgId.problem(n) == null).forEach(storeOrgs::add);
+        java.util.function.BiConsumer<String, List<BackupRepository.Backup>> org = (id, rows) -> {
+            // the orgs only the store knows, in order before this one
+            for (String only = storeOrgs.pollFirst(); only != null; only = storeOrgs.pollFirst()) {
+                if (id != null && only.compareTo(id) >= 0) {
+                    storeOrgs.add(only);
+                    break;
+                }
+                merge(only, List.of(), BackupReader.list(store, layout, only), graceStart).forEach(each);
+            }
+            if (id != null) {
+                storeOrgs.remove(id);
+                merge(id, rows, BackupReader.list(store, layout, id), graceStart).forEach(each);
+            }
+        };
+        List<BackupRepository.Backup> current = new ArrayList<>();
+        backups.forEachRow(r -> {
+            if (!current.isEmpty() && !current.get(0).orgId().equals(r.orgId())) {
+                org.accept(current.get(0).orgId(), current);
+                current.clear();
+            }
+            current.add(r);
+        });
+        if (!current.isEmpty()) {
+            org.accept(current.get(0).orgId(), current);
+        }
+        org.accept(null, List.of());
     }
 
     /**
