@@ -55,6 +55,12 @@ public class TenantctlException extends RuntimeException {
         return this;
     }
 
+    /** The JVM ran out of memory: exit 1, saying how to give it more. */
+    public static TenantctlException outOfMemory(OutOfMemoryError e) {
+        return new TenantctlException(Category.FAILED, "ran out of memory (" + e.getMessage() + "): give the JVM more with "
+                + "JAVA_TOOL_OPTIONS=-Xmx… (the container's memory limit too), then run it again", e);
+    }
+
     public static TenantctlException usage(String message) {
         return new TenantctlException(Category.USAGE, message);
     }

@@ -62,7 +62,12 @@ public final class TenantCtl implements Runnable {
             ctx.jsonRequested = jsonRequested(args, ctx.configOutput());
             ctx.logFormatRequested = optionValue(args, "--log-format");
             CommandLine cmd = commandLine(ctx);
-            int code = cmd.execute(args);
+            int code;
+            try {
+                code = cmd.execute(args);
+            } catch (OutOfMemoryError oom) { // picocli hands only Exceptions to handle(): one line and one document here too
+                code = handle(ctx, TenantctlException.outOfMemory(oom));
+            }
             if (ctx.metrics != null) {
                 ctx.metrics.finish(code);
             }

@@ -181,7 +181,9 @@ public final class Restore {
             runs.itemFinished(runId, target.orgId(), "succeeded", 1, millis(t0), null);
             runs.finish(runId, "succeeded");
             return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError thrown) {
+            // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended
+            RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) : (RuntimeException) thrown;
             String cleanup = cleanUp(target, org, currentDropped);
             // a pool's error says nothing of where it came from ("Prematurely reached end of stream"): name the pool
             String where = e instanceof com.mongodb.MongoException ? "on pool " + target.pool().poolId() + ": " : "";
