@@ -57,6 +57,7 @@ final class BackupsPruneCommand implements Callable<Integer> {
                 doc.put("kept", r.decisions().size() - r.deleted());
                 doc.put("decisions", r.decisions());
                 doc.put("interrupted", r.interrupted());
+                doc.put("next", r.next());
                 Output.json(ctx.out, doc);
                 return interrupted(r, exit);
             }
@@ -71,8 +72,8 @@ final class BackupsPruneCommand implements Callable<Integer> {
 
     private int interrupted(Backups.PruneResult r, int exit) {
         if (r.interrupted()) {
-            ctx.err.println("interrupted: deleted " + r.deleted() + " backup(s) and stopped; what it had not reached is kept, "
-                    + "'tenantctl backups prune' again goes on");
+            ctx.err.println("interrupted: deleted " + r.deleted() + " backup(s) and stopped; what it had not reached is kept, '"
+                    + r.next() + "' again goes on");
             ctx.err.flush();
         }
         return exit;

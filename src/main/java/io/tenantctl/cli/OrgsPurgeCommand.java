@@ -53,7 +53,7 @@ final class OrgsPurgeCommand implements Callable<Integer> {
 
     private int interrupted(OrgLifecycle.Purged r, int exit) {
         if (r.interrupted()) {
-            ctx.err.println("interrupted: stopped before the orgs marked kept; 'tenantctl orgs purge' again goes on");
+            ctx.err.println("interrupted: stopped before the orgs marked kept; '" + r.next() + "' again goes on");
             ctx.err.flush();
         }
         return exit;

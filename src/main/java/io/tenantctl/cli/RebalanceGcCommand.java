@@ -57,7 +57,7 @@ final class RebalanceGcCommand implements Callable<Integer> {
 
     private int interrupted(Rebalance.GcResult r, int exit) {
         if (r.interrupted()) {
-            ctx.err.println("interrupted: stopped before the databases marked kept; 'tenantctl rebalance gc' again goes on");
+            ctx.err.println("interrupted: stopped before the databases marked kept; '" + r.next() + "' again goes on");
             ctx.err.flush();
         }
         return exit;

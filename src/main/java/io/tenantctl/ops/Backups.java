@@ -87,7 +87,7 @@ public final class Backups {
     }
 
     /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the deletes not reached are kept, saying so. */
-    public record PruneResult(boolean dryRun, List<Decision> decisions, boolean interrupted) {
+    public record PruneResult(boolean dryRun, List<Decision> decisions, boolean interrupted, String next) {
         public long deleted() {
             return decisions.stream().filter(d -> d.action().equals("delete")).count();
         }
@@ -248,10 +248,10 @@ public final class Backups {
                     damaged(org.getValue()), inUse));
         }
         if (req.dryRun()) {
-            return new PruneResult(true, decisions, false);
+            return new PruneResult(true, decisions, false, null);
         }
         List<Decision> done = deleteUnderLeases(decisions, req.cancel());
-        return new PruneResult(false, done, req.cancel().isCancelled());
+        return new PruneResult(false, done, req.cancel().isCancelled(), req.cancel().isCancelled() ? again(req) : null);
     }
 
     /**
@@ -307,6 +307,24 @@ public final class Backups {
             }
         }
         return done;
+    }
+
+    /** The prune {@code req} asked for, as a command: what an interrupted one prints to go on. */
+    private static String again(PruneRequest req) {
+        StringBuilder cmd = new StringBuilder("tenantctl backups prune");
+        if (!req.orgIds().isEmpty()) {
+            cmd.append(" --org ").append(String.join(",", req.orgIds()));
+        }
+        if (req.keepLast() != null) {
+            cmd.append(" --keep-last ").append(req.keepLast());
+        }
+        if (req.keepDaily() != null) {
+            cmd.append(" --keep-daily ").append(req.keepDaily());
+        }
+        if (req.keepWeekly() != null) {
+            cmd.append(" --keep-weekly ").append(req.keepWeekly());
+        }
+        return cmd.append(" --grace-hours ").append(req.graceHours()).toString();
     }
 
     private static final String INTERRUPTED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";

@@ -55,7 +55,7 @@ public final class OrgLifecycle {
     }
 
     /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the orgs not reached are kept, saying so. */
-    public record Purged(boolean dryRun, long olderThanSeconds, List<PurgeItem> orgs, boolean interrupted) {
+    public record Purged(boolean dryRun, long olderThanSeconds, List<PurgeItem> orgs, boolean interrupted, String next) {
         public long count(String action) {
             return orgs.stream().filter(o -> o.action().equals(action)).count();
         }
@@ -377,7 +377,7 @@ public final class OrgLifecycle {
                 items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
                         "would_drop", "left by an earlier purge"));
             }
-            return new Purged(true, olderThan.toSeconds(), List.copyOf(items.values()), false);
+            return new Purged(true, olderThan.toSeconds(), List.copyOf(items.values()), false, null);
         }
         LeaseRecovery.sweep(ctx);
         OrgLeases leases = engine.orgLeases();
@@ -417,7 +417,12 @@ public final class OrgLifecycle {
             Instant at = orgs.deletedAt(r.orgId()).orElse(null);
             items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), at, o.action(), o.detail()));
         }
-        return new Purged(false, olderThan.toSeconds(), new ArrayList<>(items.values()), cancel.isCancelled());
+        boolean interrupted = cancel.isCancelled();
+        List<String> stillNamed = items.values().stream().filter(i -> Rebalance.INTERRUPTED.equals(i.detail()) && dropChanged.contains(i.orgId()))
+                .map(PurgeItem::orgId).toList();
+        return new Purged(false, olderThan.toSeconds(), new ArrayList<>(items.values()), interrupted, interrupted
+                ? "tenantctl orgs purge --older-than " + Verify.gcAge(olderThan) + (stillNamed.isEmpty() ? "" : " --drop-changed "
+                + String.join(",", stillNamed)) : null);
     }
 
     /**

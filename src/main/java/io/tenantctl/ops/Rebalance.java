@@ -118,7 +118,7 @@ public final class Rebalance {
     }
 
     /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the databases not reached are kept, saying so. */
-    public record GcResult(boolean dryRun, List<GcItem> items, List<String> unfinishedMoves, boolean interrupted) {
+    public record GcResult(boolean dryRun, List<GcItem> items, List<String> unfinishedMoves, boolean interrupted, String next) {
     }
 
     private final OpsContext ctx;
@@ -540,7 +540,13 @@ public final class Rebalance {
                     () -> moves.targetDropped(m.moveId())));
         }
         List<String> unfinished = moves.unfinished().stream().map(m -> m.moveId() + " (" + m.orgId() + ", " + m.state() + ")").toList();
-        return new GcResult(dryRun, items, unfinished, !dryRun && cancel.isCancelled());
+        boolean interrupted = !dryRun && cancel.isCancelled();
+        // going on: the same age, and --drop-changed for the named databases it had not reached yet (a name already
+        // dropped would be refused as unknown)
+        List<String> stillNamed = items.stream().filter(i -> INTERRUPTED.equals(i.detail()) && dropChanged.contains(i.poolId() + "/" + i.databaseName()))
+                .map(i -> i.poolId() + "/" + i.databaseName()).toList();
+        return new GcResult(dryRun, items, unfinished, interrupted, interrupted ? "tenantctl rebalance gc --older-than " + Verify.gcAge(olderThan)
+                + (stillNamed.isEmpty() ? "" : " --drop-changed " + String.join(",", stillNamed)) : null);
     }
 
     /**
