@@ -93,7 +93,9 @@ final class FanoutOptions {
     /** As {@link #drive(CliContext)}, for a verb whose --per-pool defaults to {@code defaultPerPool}. */
     RunEngine.Drive drive(CliContext ctx, int defaultPerPool) {
         if (detach) { // each worker's own limits: a detached run records only --per-pool, so these would be dropped silently
-            java.util.List<String> given = java.util.stream.Stream.of("--rate", "--concurrency", "--busy-timeout").filter(this::typed).toList();
+            // --wait too, but for migrate-all, where it also waits for the rollout lock the detached run is created under
+            java.util.List<String> given = java.util.stream.Stream.of("--rate", "--concurrency", "--busy-timeout", "--wait")
+                    .filter(o -> !(o.equals("--wait") && verb.name().equals("migrate-all"))).filter(this::typed).toList();
             if (!given.isEmpty()) {
                 throw io.tenantctl.TenantctlException.usage(String.join(", ", given) + (given.size() == 1 ? " is" : " are")
                         + " each worker's own and a detached run does not keep " + (given.size() == 1 ? "it" : "them")
