@@ -213,10 +213,17 @@ public final class Backups {
         if (!entry.status().equals(COMPLETE)) {
             return new Detail(entry, null, null);
         }
+        BackupReader reader;
         try {
-            return new Detail(entry, BackupReader.open(store, layout, org, backupId).manifest(), null);
+            reader = BackupReader.open(store, layout, org, backupId);
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) { // what verify --deep sends people here to look at
             return new Detail(entry, null, damaged.getMessage());
+        }
+        try { // the checks restore and prune make first: the manifest the catalog recorded, every file it lists in the store
+            reader.checkRecorded(entry.sha256()).checkFilesPresent();
+            return new Detail(entry, reader.manifest(), null);
+        } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
+            return new Detail(entry, reader.manifest(), damaged.getMessage());
         }
     }
 
