@@ -461,7 +461,7 @@ function _picocli_tenantctl_provision() {
 
   local commands=""
   local flag_opts="'--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--file' '--pool' '--tier' '--schema' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local arg_opts="'--file' '--pool' '--tier' '--schema' '--schema-hash' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local FORMAT_option_args=("text" "json") # --log-format values
 
@@ -485,6 +485,9 @@ function _picocli_tenantctl_provision() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--schema-hash')
+      return
       ;;
     '--per-pool')
       return

@@ -3,6 +3,7 @@ package io.tenantctl.cli;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Provision;
+import io.tenantctl.ops.SchemaInspect;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
@@ -43,6 +44,10 @@ final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--schema", paramLabel = "FILE", description = "Schema manifest to apply instead of the built-in LibreChat model.")
     Path schema;
 
+    @Option(names = "--schema-hash", paramLabel = "SHA256", description = {"Apply the manifest the catalog recorded under this hash",
+            "instead of a file (every run keeps its manifest there; 'runs show RUN' names it)."})
+    String schemaHash;
+
     @Mixin
     DryRunOption dryRun;
 
@@ -68,10 +73,15 @@ final class ProvisionCommand implements Callable<Integer> {
             schema = fanout.typed("--schema") ? schema : null;
             pool = fanout.typed("--pool") ? pool : null;
         }
-        if (control.existing() && (!ids.isEmpty() || schema != null || pool != null)) {
-            throw TenantctlException.usage("--join and --resume work on the run's own orgs, pool and manifest: give no ORG, --file, --pool or --schema");
+        if (control.existing() && (!ids.isEmpty() || schema != null || pool != null || schemaHash != null)) {
+            throw TenantctlException.usage("--join and --resume work on the run's own orgs, pool and manifest: give no ORG, --file, --pool, "
+                    + "--schema or --schema-hash");
         }
-        SchemaManifest manifest = control.existing() ? null : SchemaManifest.loadOrDefault(schema);
+        if (schema != null && schemaHash != null) {
+            throw TenantctlException.usage("--schema and --schema-hash both name the manifest: give one");
+        }
+        SchemaManifest manifest = control.existing() ? null : schemaHash != null ? new SchemaInspect(ctx.ops()).recorded(schemaHash)
+                : SchemaManifest.loadOrDefault(schema);
         Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on, drive));
         metrics.report(r.report());
         render(r.report(), r);

@@ -55,6 +55,13 @@ public final class SchemaInspect {
     }
 
     /** Reads the org's collections and indexes from its pool and diffs them against {@code manifest}. */
+    /** The manifest the catalog recorded under {@code hash} (every run's), or a usage error saying where hashes are. */
+    public SchemaManifest recorded(String hash) {
+        return ctx.catalog().manifests().body(hash).map(b -> SchemaManifest.parse(b, "catalog manifest " + hash))
+                .orElseThrow(() -> TenantctlException.usage("the catalog records no manifest " + hash + ": 'tenantctl runs show RUN' "
+                        + "names the one a run applies"));
+    }
+
     public OrgDiff diff(String orgId, SchemaManifest manifest) {
         Org org = ctx.catalog().orgs().get(orgId);
         Pool pool = ctx.catalog().pools().get(org.poolId());

@@ -242,8 +242,8 @@ public final class Verify {
      */
     private static String provisionAgain(Org o, RunRepository.Run r) {
         Provision.Args args = Json.read(r.runId(), r.args(), Provision.Args.class);
-        String schema = args.schema() == null || args.schema().startsWith("built-in ") ? ""
-                : " --schema " + (args.schema().matches("[A-Za-z0-9_./:@%+=,-]+") ? args.schema() : "'" + args.schema().replace("'", "'\\''") + "'");
+        // by the hash the catalog keeps the run's manifest under: its --schema file may be on another machine
+        String schema = args.schemaHash() == null ? "" : " --schema-hash " + args.schemaHash();
         return "tenantctl provision " + o.orgId() + schema + " --tier " + o.tier();
     }
 
@@ -708,7 +708,7 @@ public final class Verify {
             String resume = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> r.runStatus() == RunStatus.CANCELLED
                     ? provisionAgain(o, r) : "tenantctl provision --resume " + r.runId()).orElse("tenantctl provision " + o.orgId());
             String fix = switch (o.status()) {
-                case PROVISIONING -> resume + "   (resumes it; verify --fix marks it failed)";
+                case PROVISIONING -> resume + (resume.contains("--resume") ? "   (resumes it" : "   (provisions it anew") + "; verify --fix marks it failed)";
                 // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
                 case RESTORING -> ctx.catalog().runs().newestWith("restore", o.orgId())
                         .map(r -> Runs.RunView.continuation(r.verb(), r.runId(), Json.tree(r.args())))
