@@ -513,14 +513,16 @@ public final class Verify {
 
         private void deep(Org org, List<Map<String, Object>> out) {
             FindingRepository repo = new FindingRepository(ctx.catalog());
-            Optional<io.tenantctl.catalog.BackupRepository.Backup> newest = new io.tenantctl.catalog.BackupRepository(ctx.catalog())
-                    .newestComplete(org.orgId());
-            if (newest.isEmpty() || repo.backupVerifiedBefore(newest.get().backupId())) {
+            // the one restore would take: a newer backup only the store knows (a catalog back from an older snapshot) included
+            Optional<String> newest = new Backups(ctx, store).newestComplete(org.orgId());
+            if (newest.isEmpty() || repo.backupVerifiedBefore(newest.get())) {
                 return; // none to read (freshness says so), or read back whole by an earlier deep verify
             }
-            String id = newest.get().backupId();
+            String id = newest.get();
+            String recorded = new io.tenantctl.catalog.BackupRepository(ctx.catalog()).find(id).filter(b -> b.orgId().equals(org.orgId()))
+                    .map(io.tenantctl.catalog.BackupRepository.Backup::sha256).orElse(null);
             try {
-                BackupReader.open(store, BackupLayout.root(), org.orgId(), id).checkRecorded(newest.get().sha256()).verify();
+                BackupReader.open(store, BackupLayout.root(), org.orgId(), id).checkRecorded(recorded).verify();
                 repo.backupVerified(id);
             } catch (RuntimeException e) {
                 out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
