@@ -123,11 +123,48 @@ public final class S3ObjectStore implements ObjectStore {
     public InputStream open(String key) {
         String full = fullKey(key);
         try {
-            return client.getObject(r -> r.bucket(options.bucket()).key(full));
+            return new AbortUnlessDrained(client.getObject(r -> r.bucket(options.bucket()).key(full)));
         } catch (NoSuchKeyException e) {
             throw new ObjectNotFoundException(key, describe());
         } catch (SdkException e) {
             throw translate("cannot read " + key, e);
+        }
+    }
+
+    /**
+     * An object's body that, closed before its end (a restore stopped by Ctrl-C or failed half-way), aborts the
+     * connection: the HTTP client would otherwise read the rest of a 20 GB object to reuse it, and the stop would take as
+     * long as the download.
+     */
+    private static final class AbortUnlessDrained extends java.io.FilterInputStream {
+        private final software.amazon.awssdk.core.ResponseInputStream<?> response;
+        private boolean ended;
+
+        AbortUnlessDrained(software.amazon.awssdk.core.ResponseInputStream<?> response) {
+            super(response);
+            this.response = response;
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            int b = super.read();
+            ended |= b < 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws java.io.IOException {
+            int n = super.read(buf, off, len);
+            ended |= n < 0;
+            return n;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            if (!ended) {
+                response.abort();
+            }
+            super.close();
         }
     }
 
