@@ -280,7 +280,27 @@ public final class S3ObjectStore implements ObjectStore {
                         + ", e.g. " + first.key() + ": " + first.code() + " " + first.message());
             }
         }
+        abortUnfinishedUploads(prefix);
         return objects.size();
+    }
+
+    /**
+     * Aborts the multipart uploads under {@code prefix} that a killed writer left open: invisible to listings, their parts
+     * are stored (and billed) until aborted. Best effort — a store that cannot list them (no s3:ListBucketMultipartUploads,
+     * an S3-compatible store without it) leaves them to the bucket's lifecycle rule (README, "Store").
+     */
+    private void abortUnfinishedUploads(String prefix) {
+        try {
+            for (var upload : client.listMultipartUploadsPaginator(r -> r.bucket(options.bucket()).prefix(fullPrefix() + prefix)).uploads()) {
+                try {
+                    client.abortMultipartUpload(r -> r.bucket(options.bucket()).key(upload.key()).uploadId(upload.uploadId()));
+                } catch (SdkException gone) {
+                    // finished or aborted meanwhile
+                }
+            }
+        } catch (SdkException e) {
+            // not allowed or not supported here: the lifecycle rule expires them
+        }
     }
 
     @Override
