@@ -155,7 +155,9 @@ final class Mover {
             double mbps = copyMs == 0 ? 0 : copied.bytes() / 1000.0 / copyMs;
             return new Report(m.moveId(), to.poolId(), toDatabase, copied.ledger().docs(), copied.bytes(), freezeMs, copyMs,
                     Math.round(mbps * 10) / 10.0, predicted);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError thrown) {
+            // out of memory (a 16 MB document, a small heap) is rolled back like any failure: the org back on its source
+            RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) : (RuntimeException) thrown;
             MoveRepository.Move now = moves.find(m.moveId()).orElseThrow();
             if (now.state() == MoveState.ABORTED || now.state() == MoveState.REVERTED) {
                 // ended by another process (a worker that took over this one's expired lease rolled it back): nothing to undo

@@ -394,6 +394,8 @@ public final class RunEngine {
             done = new Job.Done(ItemStatus.FAILED, f.attempts(), f.getMessage(), f.detailJson());
         } catch (RuntimeException e) {
             done = new Job.Done(ItemStatus.FAILED, 1, io.tenantctl.ops.Errors.oneLine(e), null);
+        } catch (OutOfMemoryError e) { // this org failed (its memory is free again once unwound); the run goes on
+            done = new Job.Done(ItemStatus.FAILED, 1, TenantctlException.outOfMemory(e).getMessage(), null);
         } finally {
             if (operation != null) {
                 orgLeases.release(c.orgId());
