@@ -35,17 +35,7 @@ final class Summary {
         doc.put("p50_ms", report.timings().p50());
         doc.put("p95_ms", report.timings().p95());
         doc.put("max_ms", report.timings().max());
-        doc.put("orgs", report.orgs().stream().map(o -> {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("org_id", o.orgId());
-            line.put("pool_id", o.poolId());
-            line.put("outcome", o.outcome());
-            line.put("attempts", o.attempts());
-            line.put("ms", o.ms());
-            line.put("error", o.error());
-            line.putAll(Output.JSON.convertValue(o.detail(), Map.class));
-            return line;
-        }).toList());
+        doc.put("orgs", new OrgLines(report.orgs()));
         if (report.reason() != null) {
             doc.put("reason", report.reason());
         }
@@ -97,6 +87,48 @@ final class Summary {
      * orgs not started were never done, and a pipeline (or a Job's worker that joins it) must not go on as if they
      * were — said in one line on stderr; else {@code done}, the verb's own code for a run that ran its course.
      */
+    /**
+     * The orgs' lines, each written as it is serialised — its header fields, then the verb's detail (a detail field of
+     * the same name takes the header field's place) — so that a fleet of 50,000 is never held as maps at once.
+     */
+    record OrgLines(List<RunReport.Org> orgs) implements com.fasterxml.jackson.databind.JsonSerializable {
+        private static final List<String> HEADER = List.of("org_id", "pool_id", "outcome", "attempts", "ms", "error");
+
+        @Override
+        public void serialize(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p)
+                throws java.io.IOException {
+            g.writeStartArray();
+            for (RunReport.Org o : orgs) {
+                com.fasterxml.jackson.databind.JsonNode detail = o.detail();
+                Object[] header = {o.orgId(), o.poolId(), o.outcome(), o.attempts(), o.ms(), o.error()};
+                g.writeStartObject();
+                for (int i = 0; i < HEADER.size(); i++) {
+                    g.writeFieldName(HEADER.get(i));
+                    if (detail.has(HEADER.get(i))) {
+                        g.writeTree(detail.get(HEADER.get(i)));
+                    } else {
+                        p.defaultSerializeValue(header[i], g);
+                    }
+                }
+                for (var it = detail.fields(); it.hasNext(); ) {
+                    var f = it.next();
+                    if (!HEADER.contains(f.getKey())) {
+                        g.writeFieldName(f.getKey());
+                        g.writeTree(f.getValue());
+                    }
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+
+        @Override
+        public void serializeWithType(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p,
+                                      com.fasterxml.jackson.databind.jsontype.TypeSerializer t) throws java.io.IOException {
+            serialize(g, p);
+        }
+    }
+
     static int exitCode(CliContext ctx, RunReport report, boolean interrupted, int done) {
         if (interrupted) {
             return TenantCtl.EXIT_INTERRUPTED;
