@@ -64,15 +64,24 @@ public final class FindingRepository {
     }
 
     /** Findings by id (for first seen, last seen and acks). */
-    public Map<String, Finding> byId(Collection<String> ids) {
+    public Map<String, State> byId(Collection<String> ids) {
+        List<String> all = List.copyOf(ids);
         return catalog.inConnection(c -> {
-            Map<String, Finding> out = new java.util.HashMap<>();
-            for (Finding f : Sql.query(c, "select * from findings where finding_id = any (?)", FindingRepository::map,
-                    c.createArrayOf("text", ids.toArray()))) {
-                out.put(f.findingId(), f);
+            Map<String, State> out = new java.util.HashMap<>();
+            for (int from = 0; from < all.size(); from += 1000) { // a fleet's findings: pages, and only what a report needs
+                for (State s : Sql.query(c, "select finding_id, first_seen, last_seen, acked_until, ack_reason from findings "
+                        + "where finding_id = any (?)", rs -> new State(rs.getString("finding_id"), Sql.instant(rs, "first_seen"),
+                        Sql.instant(rs, "last_seen"), Sql.instant(rs, "acked_until"), rs.getString("ack_reason")),
+                        c.createArrayOf("text", all.subList(from, Math.min(all.size(), from + 1000)).toArray()))) {
+                    out.put(s.findingId(), s);
+                }
             }
             return out;
         });
+    }
+
+    /** A stored finding's history: when it was first and last seen, and its ack. */
+    public record State(String findingId, Instant firstSeen, Instant lastSeen, Instant ackedUntil, String ackReason) {
     }
 
     public boolean ack(String findingId, Instant until, String reason, String by) {

@@ -85,8 +85,13 @@ public final class Verify {
      * The run (every checked org's line; outcome clean — informational findings at most —, problems or failed), the
      * findings, the fixes --fix applied and what it left for a human, and how many orgs --changed-only skipped.
      */
-    public record Result(RunReport report, boolean interrupted, List<Finding> findings, List<String> fixed, List<String> leftForHuman,
-                         int skipped) {
+    public record Result(RunReport report, boolean interrupted, List<Finding> findings, List<String> fixed, int skipped) {
+        /** The problems (acked ones too), each as "ID KIND [ORG]: FIX", made as they are read (a fleet's can be many). */
+        public Iterable<String> leftForHuman() {
+            return () -> findings.stream().filter(f -> f.severity().equals(PROBLEM))
+                    .map(f -> f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId()) + ": " + f.fix()).iterator();
+        }
+
         /** Findings that make verify exit 4: problems, not acked. */
         public long problems() {
             return findings.stream().filter(f -> f.severity().equals(PROBLEM) && !f.state().equals("acked")).count();
@@ -175,11 +180,10 @@ public final class Verify {
         RunReport report = ran.report().map(o -> o.outcome().equals("clean") && hasProblem(o.detail().path("findings"))
                 ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
         if (req.drive().control().detach() || req.drive().control().joinRunId() != null) {
-            return new Result(report, ran.interrupted(), List.of(), List.of(), List.of(), skipped);
+            return new Result(report, ran.interrupted(), List.of(), List.of(), skipped);
         }
 
         List<Seen> seen = new ArrayList<>();
-        List<String> leftForHuman = new ArrayList<>();
         List<String> clean = new ArrayList<>();
         Set<String> deadPools = new LinkedHashSet<>();
         boolean fleet = req.orgs().isEmpty();
@@ -202,28 +206,27 @@ public final class Verify {
         Set<String> withFindings = new java.util.HashSet<>();
         seen.stream().filter(s -> s.orgId() != null && s.severity().equals(PROBLEM)).forEach(s -> withFindings.add(s.orgId()));
         clean.removeIf(withFindings::contains);
-        leftForHuman.addAll(seen.stream().filter(s -> s.severity().equals(PROBLEM)).map(s -> s.id() + " " + s.kind()
-                + (s.orgId() == null ? "" : " " + s.orgId()) + ": " + s.fix()).toList());
         List<FindingRepository.Finding> rows = seen.stream().map(s -> new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(),
                 s.poolId(), s.subject(), s.detail(), s.fix(), null, null, null, null, null, null)).toList();
+        seen.clear(); // a fleet's findings can be many: each is held once, as its row, from here
+        List<String> ids = rows.stream().map(FindingRepository.Finding::findingId).toList();
         Set<String> known = findings.record(rows);
         Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
-        findings.resolveUnseen(rows.stream().map(FindingRepository.Finding::findingId).toList(),
-                checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty());
+        findings.resolveUnseen(ids, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty());
         findings.verifiedClean(clean);
-        Map<String, FindingRepository.Finding> stored = findings.byId(rows.stream().map(FindingRepository.Finding::findingId).toList());
+        Map<String, FindingRepository.State> stored = findings.byId(ids);
         Instant now = Instant.now();
         List<Finding> out = new ArrayList<>();
-        for (Seen s : seen) {
-            FindingRepository.Finding f = stored.get(s.id());
+        for (FindingRepository.Finding s : rows) {
+            FindingRepository.State f = stored.get(s.findingId());
             boolean acked = f != null && f.ackedUntil() != null && f.ackedUntil().isAfter(now);
-            out.add(new Finding(s.id(), s.kind(), s.severity(), s.orgId(), s.poolId(), s.detail(), s.fix(),
-                    acked ? "acked" : known.contains(s.id()) ? "known" : "new", f == null ? now : f.firstSeen(), f == null ? now : f.lastSeen(),
-                    acked ? f.ackedUntil() : null, acked ? f.ackReason() : null));
+            out.add(new Finding(s.findingId(), s.kind(), s.severity(), s.orgId(), s.poolId(), s.detail(), s.fix(),
+                    acked ? "acked" : known.contains(s.findingId()) ? "known" : "new", f == null ? now : f.firstSeen(),
+                    f == null ? now : f.lastSeen(), acked ? f.ackedUntil() : null, acked ? f.ackReason() : null));
         }
         out.sort(java.util.Comparator.comparing((Finding f) -> f.severity().equals(PROBLEM) ? 0 : 1).thenComparing(Finding::kind)
                 .thenComparing(f -> String.valueOf(f.orgId())).thenComparing(Finding::findingId));
-        return new Result(report, ran.interrupted(), out, List.copyOf(fixed), leftForHuman, skipped);
+        return new Result(report, ran.interrupted(), out, List.copyOf(fixed), skipped);
     }
 
     /** Whether an org's findings (as its run item recorded them) hold one of severity problem, not just informational ones. */
