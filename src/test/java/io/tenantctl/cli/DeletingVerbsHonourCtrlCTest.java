@@ -3,11 +3,14 @@ package io.tenantctl.cli;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -21,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is still listing the store or the pools: nothing more may be deleted, and the exit code must say it was interrupted.
  * Here the Ctrl-C comes before the first delete (the token is cancelled as the command starts, as while it listed).
  */
+@Timeout(180)
 class DeletingVerbsHonourCtrlCTest {
 
     @TempDir
@@ -74,6 +78,75 @@ class DeletingVerbsHonourCtrlCTest {
             assertThat(strictJson(ok(f.cli, "orgs", "show", "acme", "-o", "json")).get("status").asText()).isEqualTo("deleting");
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
         }
+    }
+
+    // Interrupted, they say how to go on: the same command, with the flags the operator gave.
+
+    @Test
+    void pruneOfOneOrgInterruptedGoesOnAsThatPruneNotAFleetWideOne() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            for (int i = 0; i < 5; i++) {
+                f.backup("acme");
+                f.backup("globex");
+            }
+
+            // acme only, keeping its 4 newest; SIGTERM (the node drained, the shell closed) before it got to deleting
+            Cli.Result r = f.cli.run(ctrlC(), "backups", "prune", "--org", "acme", "--keep-last", "4", "--keep-daily", "0");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+
+            Cli.Result followed = f.cli.run(OnCallNextStepsTest.command(hint(r)));
+
+            assertThat(followed.exitCode()).as("'%s', followed literally: %s", hint(r), followed).isZero();
+            assertThat(backups(f, "globex")).as("globex was never named: following prune's own 'goes on' hint must not prune it (%s)",
+                    followed).hasSize(5);
+            assertThat(backups(f, "acme")).as("acme: the operator asked to keep its 4 newest (%s)", followed).hasSize(4);
+        }
+    }
+
+    @Test
+    void purgeInterruptedGoesOnWithItsOlderThan() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 10);
+            ok(f.cli, "orgs", "delete", "acme");
+
+            Cli.Result r = f.cli.run(ctrlC(), "orgs", "purge", "--older-than", "0");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+
+            Cli.Result followed = f.cli.run(OnCallNextStepsTest.command(hint(r)));
+
+            assertThat(followed.exitCode()).as("'%s', followed literally: %s", hint(r), followed).isZero();
+            assertThat(f.databaseNames("pool-0")).as("the hint 'goes on' with the purge that was interrupted: %s", followed)
+                    .doesNotContain("org_acme");
+            assertThat(strictJson(ok(f.cli, "orgs", "show", "acme", "-o", "json")).get("status").asText()).isEqualTo("deleted");
+        }
+    }
+
+    @Test
+    void gcInterruptedGoesOnWithItsOlderThan() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 10);
+            f.backup("acme");
+            ok(f.cli, "restore", "--org", "acme"); // org_acme is retired, kept until gc
+
+            Cli.Result r = f.cli.run(ctrlC(), "rebalance", "gc", "--older-than", "0");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+
+            Cli.Result followed = f.cli.run(OnCallNextStepsTest.command(hint(r)));
+
+            assertThat(followed.exitCode()).as("'%s', followed literally: %s", hint(r), followed).isZero();
+            assertThat(f.databaseNames("pool-0")).as("the hint 'goes on' with the gc that was interrupted: %s", followed)
+                    .doesNotContain("org_acme");
+        }
+    }
+
+    /** The command the "interrupted: … '…' again goes on" line on stderr names. */
+    private static String hint(Cli.Result r) {
+        Matcher m = Pattern.compile("interrupted: .*'(tenantctl [^']*)' again goes on").matcher(r.err());
+        assertThat(m.find()).as("an 'interrupted: … again goes on' line naming the command: %s", r).isTrue();
+        return m.group(1);
     }
 
     /** A token as Ctrl-C leaves it: cancelled. */
