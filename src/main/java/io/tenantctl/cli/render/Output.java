@@ -41,9 +41,15 @@ public final class Output {
      * failure half-way (the store gone on the 30,000th org) prints no half document before the error's own.
      */
     public static <T> void jsonList(PrintWriter out, String field, java.util.function.Consumer<java.util.function.Consumer<T>> items) {
-        java.nio.file.Path spool = null;
+        java.nio.file.Path spool;
         try {
             spool = java.nio.file.Files.createTempFile("tenantctl-", ".json");
+        } catch (java.io.IOException e) {
+            throw io.tenantctl.TenantctlException.config("cannot spool the JSON document in the temporary directory "
+                    + System.getProperty("java.io.tmpdir") + " (" + e.getMessage() + "): make it writable, or point tenantctl elsewhere "
+                    + "with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR", e);
+        }
+        try {
             try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(spool);
                  com.fasterxml.jackson.core.JsonGenerator g = JSON.createGenerator(w)) {
                 g.writeStartObject();
@@ -63,15 +69,14 @@ public final class Output {
             }
             out.println();
             out.flush();
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            throw new IllegalStateException("cannot render JSON (temporary file " + spool + "): " + e.getMessage(), e);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) { // the temporary directory filled up, most likely
+            throw io.tenantctl.TenantctlException.config("cannot spool the JSON document in " + spool + " (" + e.getMessage() + "): "
+                    + "free space there, or point tenantctl elsewhere with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR", e);
         } finally {
-            if (spool != null) {
-                try {
-                    java.nio.file.Files.deleteIfExists(spool);
-                } catch (java.io.IOException ignored) {
-                    // left in the temp directory; nothing else to do
-                }
+            try {
+                java.nio.file.Files.deleteIfExists(spool);
+            } catch (java.io.IOException ignored) {
+                // left in the temp directory; nothing else to do
             }
         }
     }
