@@ -409,6 +409,16 @@ public final class Backups {
         return newestFirst(list(List.of(orgId), Clock.systemUTC())).stream().map(Entry::backupId).findFirst();
     }
 
+    /**
+     * The org's newest backup that is complete or was recorded complete (and is missing from the store now), in
+     * restore's order: what verify --deep must check — a newest backup gone from the store is a problem, not a reason
+     * to read an older one quietly.
+     */
+    public java.util.Optional<Entry> newestRecorded(String orgId) {
+        return list(List.of(orgId), Clock.systemUTC()).stream().filter(e -> e.status().equals(COMPLETE) || e.status().equals(MISSING))
+                .max(Comparator.comparing(Entry::order).thenComparing(Entry::backupId));
+    }
+
     private static List<Entry> newestFirst(List<Entry> entries) {
         return entries.stream().filter(e -> e.status().equals(COMPLETE))
                 .sorted(Comparator.comparing(Entry::order).thenComparing(Entry::backupId).reversed()).toList();

@@ -516,18 +516,26 @@ public final class Verify {
 
         private void deep(Org org, List<Map<String, Object>> out) {
             FindingRepository repo = new FindingRepository(ctx.catalog());
-            // the one restore would take: a newer backup only the store knows (a catalog back from an older snapshot) included
-            Optional<String> newest = new Backups(ctx, store).newestComplete(org.orgId());
-            if (newest.isEmpty() || repo.backupVerifiedBefore(newest.get())) {
-                return; // none to read (freshness says so), or read back whole by an earlier deep verify
-            }
-            String id = newest.get();
-            String recorded = new io.tenantctl.catalog.BackupRepository(ctx.catalog()).find(id).filter(b -> b.orgId().equals(org.orgId()))
-                    .map(io.tenantctl.catalog.BackupRepository.Backup::sha256).orElse(null);
+            String id = null;
             try {
-                BackupReader.open(store, BackupLayout.root(), org.orgId(), id).checkRecorded(recorded).verify();
+                // the one restore would take (a newer backup only the store knows, after a catalog back from an older
+                // snapshot, included); one the catalog recorded complete and the store lost is a problem, not skipped
+                Optional<Backups.Entry> newest = new Backups(ctx, store).newestRecorded(org.orgId());
+                if (newest.isEmpty() || repo.backupVerifiedBefore(newest.get().backupId())) {
+                    return; // none to read (freshness says so), or read back whole by an earlier deep verify
+                }
+                id = newest.get().backupId();
+                if (newest.get().status().equals(Backups.MISSING)) {
+                    throw new IllegalStateException("recorded complete in the catalog, but its files are gone from the store");
+                }
+                BackupReader.open(store, BackupLayout.root(), org.orgId(), id).checkRecorded(newest.get().sha256()).verify();
                 repo.backupVerified(id);
             } catch (RuntimeException e) {
+                if (id == null) { // the store did not answer its listing: nothing is known of the backup yet
+                    out.add(finding("backup_corrupt", PROBLEM, "", "the backups of org " + org.orgId() + " could not be listed in the store: "
+                            + Errors.oneLine(e), "tenantctl backups list --org " + org.orgId() + "   (once the store answers)"));
+                    return;
+                }
                 out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
                         + Errors.oneLine(e), gone(org)
                         ? "its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not purge org "

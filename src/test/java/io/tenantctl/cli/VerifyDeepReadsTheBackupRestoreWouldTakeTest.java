@@ -33,10 +33,13 @@ class VerifyDeepReadsTheBackupRestoreWouldTakeTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             f.notes("acme", "notes", 20);
-            f.backup("acme");
+            String older = f.backup("acme");
             String newer = f.backup("acme");
             try (Connection c = DriverManager.getConnection(f.catalogUrl); Statement s = c.createStatement()) {
                 s.executeUpdate("delete from backups where backup_id = '" + newer + "'"); // the catalog's snapshot predates it
+                // taken an hour before (a store-only backup is ordered by its id's second, the catalog's by recorded_at)
+                s.executeUpdate("update backups set started_at = started_at - interval '1 hour', recorded_at = recorded_at - interval "
+                        + "'1 hour' where backup_id = '" + older + "'");
             }
             Path file;
             try (Stream<Path> files = Files.list(f.storeDir.resolve("acme").resolve(newer))) {

@@ -165,8 +165,9 @@ public final class RunEngine {
             try {
                 runs.renew(runId, me.id(), LEASE_SECONDS);
                 leases.renew(me.id(), LEASE_SECONDS);
-            } catch (RuntimeException ignored) {
-                // the next beat tries again; a lost lease only means another worker may redo an org
+            } catch (RuntimeException | OutOfMemoryError ignored) {
+                // the next beat tries again (a scheduled task that throws is never run again); a lost lease only means
+                // another worker may redo an org
             }
         }, LEASE_SECONDS / 4, LEASE_SECONDS / 4, TimeUnit.SECONDS);
         int loopCount = loops(runs.openByPool(runId), settings);
