@@ -20,6 +20,10 @@ public final class Catalog implements AutoCloseable {
     public static final int SCHEMA_VERSION = 11;
     /** Connections this process keeps to the catalog at most; every thread borrows one per query or transaction. */
     public static final int CONNECTIONS = 12;
+    /** The longest wait for one reply from the catalog (a URL's socketTimeout= wins). */
+    public static final int SOCKET_TIMEOUT_SECONDS = 60;
+    /** The longest wait for a lock in the catalog: a lock held longer than this is another session's that is stuck. */
+    public static final int LOCK_TIMEOUT_SECONDS = 30;
 
     private final CatalogUrl url;
     private final HikariDataSource dataSource;
@@ -44,6 +48,12 @@ public final class Catalog implements AutoCloseable {
         cfg.addDataSourceProperty("connectTimeout", "5");
         cfg.addDataSourceProperty("loginTimeout", "8");
         cfg.addDataSourceProperty("ApplicationName", "tenantctl");
+        // every wait on the catalog is bounded (the URL's own socketTimeout= wins): a catalog that stops answering
+        // mid-statement (a failover whose host vanished) fails the command, exit 3, instead of hanging it for ever
+        cfg.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+        cfg.addDataSourceProperty("tcpKeepAlive", "true");
+        // and so is every lock wait: a lock a frozen session holds is "busy" (SQL state 55P03, exit 3), not a silent hang
+        cfg.setConnectionInitSql("set lock_timeout = '" + LOCK_TIMEOUT_SECONDS + "s'");
         cfg.setMaximumPoolSize(CONNECTIONS);
         cfg.setMinimumIdle(1);
         cfg.setConnectionTimeout(10_000);
@@ -238,6 +248,11 @@ public final class Catalog implements AutoCloseable {
 
     RuntimeException failure(SQLException e) {
         String state = e.getSQLState();
+        if (state == null && e instanceof java.sql.SQLTransientConnectionException) { // the pool handed out no connection in time
+            return new TenantctlException(TenantctlException.Category.CONFIG, "catalog " + describe() + " is too slow or too busy: "
+                    + firstLine(e.getMessage()) + "; retry with a lower --concurrency (each worker shares " + CONNECTIONS + " catalog "
+                    + "connections), or add workers with --join", e);
+        }
         if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("28"))) {
             return unreachable(url, e);
         }

@@ -171,6 +171,7 @@ public final class RunEngine {
             }
         }, LEASE_SECONDS / 4, LEASE_SECONDS / 4, TimeUnit.SECONDS);
         int loopCount = loops(runs.openByPool(runId), settings);
+        java.util.concurrent.locks.ReentrantLock claimLock = new java.util.concurrent.locks.ReentrantLock();
         AtomicInteger threadNo = new AtomicInteger();
         ExecutorService threads = Executors.newFixedThreadPool(loopCount, r -> daemon(r, "run-" + threadNo.incrementAndGet()));
         try {
@@ -179,7 +180,16 @@ public final class RunEngine {
                 loops.add(threads.submit(() -> {
                     try {
                         while (!stop.isCancelled()) {
-                            Optional<RunRepository.Claimed> claimed = runs.claimOne(runId, me.id(), settings.perPool(), LEASE_SECONDS);
+                            Optional<RunRepository.Claimed> claimed;
+                            // one claim at a time per worker: claims queue on the run's lock in the catalog anyway, and
+                            // each waiting one would hold one of the worker's few connections (a slow catalog then
+                            // starved the org threads and the heartbeat of connections)
+                            claimLock.lock();
+                            try {
+                                claimed = runs.claimOne(runId, me.id(), settings.perPool(), LEASE_SECONDS);
+                            } finally {
+                                claimLock.unlock();
+                            }
                             if (claimed.isPresent() && claimed.get().orgId() == null) {
                                 // another worker's Ctrl-C marks the run interrupted when no org is leased at that instant,
                                 // which is also when this worker is between two orgs: not stopped itself, it goes on
