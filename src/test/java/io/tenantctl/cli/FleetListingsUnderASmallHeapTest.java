@@ -28,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * needs ~160 MB of heap; under -Xmx64m each command dies with an OutOfMemoryError that escapes main: a JVM stack trace,
  * exit 1, and no JSON document on stdout at all.
  */
+@org.junit.jupiter.api.Tag("slow") // hundreds of MB or 50,000 rows in a child JVM
 class FleetListingsUnderASmallHeapTest {
 
     private static final int ROWS = 50_000;

@@ -37,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fewer than 1,000 documents of 1 MB (attachments, embedded images) is held whole, and one of more is held ~3,000
  * documents at a time. Under a heap far larger than any one document the restore runs out of memory.
  */
+@org.junit.jupiter.api.Tag("slow") // hundreds of MB or 50,000 rows in a child JVM
 class RestoreOfManyLargeDocumentsTest {
 
     private static final int DOCS = 200;
