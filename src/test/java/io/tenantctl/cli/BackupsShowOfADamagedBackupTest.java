@@ -18,16 +18,35 @@ import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code verify --deep}'s {@code backup_corrupt} fix sends the operator to "tenantctl backups show ID --org ORG". That
- * step must show the backup and say what is wrong with it: it exited 1 on a manifest.json cut in half ("not valid
- * JSON"), and showed a manifest edited by hand after the backup was taken (refused by restore, damaged to prune) as a
- * good complete backup.
+ * {@code verify --deep}'s {@code backup_corrupt} fix sends the operator to "tenantctl backups show ID --org ORG" (it
+ * once printed "backups show ORG ID", a usage error). That step must show the backup and say what is wrong with it: it
+ * exited 1 on a manifest.json cut in half ("not valid JSON"), and showed a manifest edited by hand after the backup was
+ * taken (refused by restore, damaged to prune) as a good complete backup.
  */
 @Timeout(120)
 class BackupsShowOfADamagedBackupTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    void aCollectionFileWithAFlippedBitIsShown() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            String id = backupOfAcme(f);
+            Path file;
+            try (java.util.stream.Stream<Path> files = Files.list(f.storeDir.resolve("acme").resolve(id))) {
+                file = files.filter(p -> p.getFileName().toString().startsWith("notes.")).findFirst().orElseThrow();
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length / 2] ^= 0x55; // the bucket lost a bit
+            Files.write(file, bytes);
+
+            Cli.Result shown = f.cli.run(showStepOfTheFix(f, List.of()));
+
+            assertThat(shown.exitCode()).as(shown.toString()).isZero();
+            assertThat(shown.out()).as(shown.toString()).contains(id);
+        }
+    }
 
     @Test
     void aManifestCutInHalfIsShownWithWhyItDoesNotReadBack() throws Exception {

@@ -21,6 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The catalog's connection breaks in the middle of a fan-out run (a PostgreSQL failover, a proxy restart): the worker
@@ -115,5 +119,110 @@ class CatalogLostMidRunTest {
         List<String> lines = lost.err().lines().filter(l -> !l.matches("provision: \\d+/24 orgs done, \\d+ failed")).toList();
         assertThat(lines).as(lost.err()).hasSize(1);
         assertThat(lines.get(0)).as(lost.err()).startsWith("error: ").contains("catalog unreachable").doesNotContain("unknown error");
+    }
+
+    // The catalog under pressure: slow, gone silent, or a lock nobody lets go of.
+
+    /**
+     * --concurrency 64 (documented as fine up to 256) against a catalog 40 ms away each way. Every claim loop takes the
+     * run's claim lock (pg_advisory_xact_lock) while holding one of the worker's 12 catalog connections, so the 12 are
+     * soon all parked on the server waiting for that lock, and the worker's other threads (an org's lease, its outcome)
+     * wait more than Hikari's 10 s for a connection: the run stopped with 0 of 64 orgs done, exit 1, category internal,
+     * "query failed: tenantctl-catalog - Connection is not available … (SQL state null; run with -v and report it)" —
+     * a worker starving itself, told as a tenantctl bug. A slow catalog makes the run slower, it must not stop it.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("slow") // waits a slow, black-holed or locked catalog out: 30-90 s
+    void aWorkerAtConcurrency64OnASlowCatalogFinishesItsRun(@TempDir Path dir) {
+        pools = new TestPools(2);
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", throughProxy(url), "USER", "test"));
+        CliFixture.addPool(cli, "pool-0", pools.uri(0), 200, 1);
+        CliFixture.addPool(cli, "pool-1", pools.uri(1), 200, 2);
+        Path schema = CliFixture.smallSchema(dir);
+        List<String> ids = CliFixture.ids("slow-", 0, 64);
+        catalogProxy.latency(Duration.ofMillis(40));
+
+        Cli.Result r = cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--concurrency", "64",
+                "--per-pool", "32", "-o", "json"), ids));
+
+        catalogProxy.passThrough();
+        assertThat(r.out()).as("not a tenantctl bug: " + r).doesNotContain("\"internal\"").doesNotContain("Connection is not available");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        JsonNode out = strictJson(r);
+        assertThat(out.get("status").asText()).isEqualTo("succeeded");
+        assertThat(out.get("provisioned").asInt()).isEqualTo(64);
+        assertThat(CliFixture.orgIds(cli, "active")).containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    /**
+     * The catalog stops answering mid-run (its host gone in a failover, a network partition: packets dropped, no reset).
+     * README: "Every wait on the network is bounded" — but the catalog's JDBC connections have no socket timeout, so the
+     * statement in flight, and every worker thread and the heartbeat behind it, wait for ever: provision never exits,
+     * and Ctrl-C (which lets in-flight orgs finish) cannot stop it either. It must stop in one line, exit 3, naming the run.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("slow") // waits a slow, black-holed or locked catalog out: 30-90 s
+    void aCatalogThatStopsAnsweringMidRunStopsTheWorkerWithinABound(@TempDir Path dir) {
+        pools = new TestPools(2);
+        String url = CliFixture.initialisedCatalog();
+        Set<String> started = ConcurrentHashMap.newKeySet();
+        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", throughProxy(url), "USER", "test")).decoratePools(real ->
+                HookedPools.onCommand(real, (db, cmd) -> {
+                    // the 3rd org's indexes: from the next byte on, the catalog swallows everything and answers nothing
+                    if (HookedPools.is(cmd, "createIndexes") && started.add(db) && started.size() == 3) {
+                        catalogProxy.afterBytes(1, catalogProxy::blackHole);
+                    }
+                }));
+        CliFixture.addPool(cli, "pool-0", pools.uri(0), 100, 1);
+        CliFixture.addPool(cli, "pool-1", pools.uri(1), 100, 2);
+        Path schema = CliFixture.smallSchema(dir);
+
+        Cli.Result r = assertTimeoutPreemptively(Duration.ofSeconds(150),
+                () -> cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "-o", "json"), CliFixture.ids("bh-", 0, 12))),
+                "provision against a catalog that stopped answering never exited");
+
+        assertThat(r.exitCode()).as("a catalog that does not answer is a connectivity failure: " + r).isEqualTo(3);
+        JsonNode error = strictJson(r).get("error");
+        assertThat(error.get("message").asText()).as(r.toString()).contains("catalog").contains("--resume " + error.get("run_id").asText());
+        assertThat(r.err()).as("no stack trace: " + r).doesNotContain("\tat ");
+    }
+
+    /**
+     * Another session holds the placement lock and never lets go (a tenantctl whose VM froze in the middle of placing
+     * orgs, its transaction open on the server; a DBA's forgotten psql session). `provision` waits in a blocking
+     * pg_advisory_xact_lock with no lock_timeout: it hangs for ever, silently, and Ctrl-C cannot stop it. README's
+     * exit-code table says "3 … lock held", and Catalog.failure already words SQL state 55P03 as "catalog … is busy …
+     * another tenantctl holds what this needs" — unreachable, since no lock_timeout is ever set. Bounded, exit 3, one line.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("slow") // waits a slow, black-holed or locked catalog out: 30-90 s
+    void provisionBehindAPlacementLockNobodyLetsGoOfStopsWithinABound(@TempDir Path dir) throws Exception {
+        pools = new TestPools(1);
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-0", pools.uri(0), 100, 1);
+        Path schema = CliFixture.smallSchema(dir);
+        java.lang.reflect.Field f = io.tenantctl.catalog.OrgRepository.class.getDeclaredField("PLACEMENT_LOCK");
+        f.setAccessible(true);
+        long placementLock = f.getLong(null);
+
+        try (Connection holder = DriverManager.getConnection(url)) {
+            holder.setAutoCommit(false);
+            try (var s = holder.prepareStatement("select pg_advisory_xact_lock(?)")) {
+                s.setLong(1, placementLock);
+                s.execute();
+            }
+
+            Cli.Result r = assertTimeoutPreemptively(Duration.ofSeconds(120),
+                    () -> cli.run("provision", "acme", "--schema", schema.toString(), "-o", "json"),
+                    "provision behind a held placement lock never exited");
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+            assertThat(strictJson(r).get("error").get("message").asText()).as(r.toString()).contains("busy");
+            assertThat(r.err()).as("no stack trace: " + r).doesNotContain("\tat ");
+            holder.rollback();
+        }
+        assertThat(strictJson(CliFixture.ok(cli, "orgs", "list", "-o", "json")).get("orgs")).as("nothing placed").isEmpty();
     }
 }
