@@ -277,14 +277,13 @@ public final class Backups {
                 continue;
             }
             if (cancel.isCancelled()) {
-                org.getValue().forEach(d -> done.add(d.action().equals("delete") ? kept(d, INTERRUPTED) : d));
+                org.getValue().forEach(d -> done.add(d.action().equals("delete") ? kept(d, Errors.NOT_REACHED) : d));
                 continue;
             }
             OrgLeases.Attempt attempt = leases.tryHold(org.getKey(), "prune"); // renewed while it deletes (many, on S3)
             if (attempt.held() == null) {
                 String why = attempt.refusal() + ": kept this time, prune again once it is done";
-                org.getValue().forEach(d -> done.add(d.action().equals("delete")
-                        ? new Decision(d.orgId(), d.backupId(), d.status(), "keep", why, d.bytes()) : d));
+                org.getValue().forEach(d -> done.add(d.action().equals("delete") ? kept(d, why) : d));
                 continue;
             }
             try (OrgLeases.Held held = attempt.held()) {
@@ -295,17 +294,19 @@ public final class Backups {
                         done.add(d);
                         continue;
                     }
+                    if (cancel.isCancelled()) {
+                        done.add(kept(d, Errors.NOT_REACHED));
+                        continue;
+                    }
                     // before each delete: the org still ours (a heartbeat that missed the catalog for a lease period let a
                     // restore take it), and no restore begun since the decision reads this backup
                     lost = lost || !leases.stillHeld(org.getKey());
                     Map<String, String> inUse = lost ? Map.of() : restores.backupsInUse();
-                    if (cancel.isCancelled()) {
-                        done.add(kept(d, INTERRUPTED));
-                    } else if (lost) {
-                        done.add(new Decision(d.orgId(), d.backupId(), d.status(), "keep", "prune's lease on org " + d.orgId()
-                                + " ran out and another operation may hold it: kept this time, prune again", d.bytes()));
+                    if (lost) {
+                        done.add(kept(d, "prune's lease on org " + d.orgId() + " ran out and another operation may hold it: kept this "
+                                + "time, prune again"));
                     } else if (inUse.containsKey(d.backupId())) {
-                        done.add(new Decision(d.orgId(), d.backupId(), d.status(), "keep", "needed: " + inUse.get(d.backupId()), d.bytes()));
+                        done.add(kept(d, "needed: " + inUse.get(d.backupId())));
                     } else {
                         delete(d);
                         done.add(d);
@@ -333,8 +334,6 @@ public final class Backups {
         }
         return cmd.append(" --grace-hours ").append(req.graceHours()).toString();
     }
-
-    private static final String INTERRUPTED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";
 
     private static Decision kept(Decision d, String why) {
         return new Decision(d.orgId(), d.backupId(), d.status(), "keep", why, d.bytes());

@@ -17,6 +17,9 @@ public final class Errors {
         return FerretErrors.describe(t);
     }
 
+    /** Why a deleting verb (prune, gc, purge) stopped by Ctrl-C/SIGTERM kept what it had not reached. */
+    static final String NOT_REACHED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";
+
     /** Throws an INTERRUPTED failure ("interrupted " + {@code when}) once {@code cancel} is set (Ctrl-C, SIGTERM). */
     static void stopIfCancelled(CancelToken cancel, String when) {
         if (cancel.isCancelled()) {

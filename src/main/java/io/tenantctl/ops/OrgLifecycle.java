@@ -384,7 +384,7 @@ public final class OrgLifecycle {
         for (OrgRepository.Deleting d : due) {
             String orgId = d.org().orgId();
             if (cancel.isCancelled()) {
-                items.put(orgId, item(d.org(), d.deletedAt(), "kept", Rebalance.INTERRUPTED));
+                items.put(orgId, item(d.org(), d.deletedAt(), "kept", Errors.NOT_REACHED));
                 continue;
             }
             OrgLeases.Taken taken = leases.take(orgId, PURGE, null);
@@ -409,7 +409,7 @@ public final class OrgLifecycle {
         for (RestoreRepository.Retired r : leftovers(databases)) {
             if (cancel.isCancelled()) { // handed over but not dropped: the next purge drops it ("left by an earlier purge")
                 items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "kept",
-                        Rebalance.INTERRUPTED));
+                        Errors.NOT_REACHED));
                 continue;
             }
             DatabaseGc.Outcome o = gc.drop(r.poolId(), r.databaseName(), r.orgId(), false,
@@ -418,7 +418,7 @@ public final class OrgLifecycle {
             items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), at, o.action(), o.detail()));
         }
         boolean interrupted = cancel.isCancelled();
-        List<String> stillNamed = items.values().stream().filter(i -> Rebalance.INTERRUPTED.equals(i.detail()) && dropChanged.contains(i.orgId()))
+        List<String> stillNamed = items.values().stream().filter(i -> Errors.NOT_REACHED.equals(i.detail()) && dropChanged.contains(i.orgId()))
                 .map(PurgeItem::orgId).toList();
         return new Purged(false, olderThan.toSeconds(), new ArrayList<>(items.values()), interrupted, interrupted
                 ? "tenantctl orgs purge --older-than " + Verify.gcAge(olderThan) + (stillNamed.isEmpty() ? "" : " --drop-changed "

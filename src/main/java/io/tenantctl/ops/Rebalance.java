@@ -516,7 +516,7 @@ public final class Rebalance {
                     : reason.startsWith("target of reverted move") ? "reverted_target"
                     : reason.startsWith(RestoreRepository.DELETED_ORG_REASON) ? "deleted_org" : "replaced_by_restore";
             if (!dryRun && cancel.isCancelled()) {
-                items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "kept", INTERRUPTED));
+                items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "kept", Errors.NOT_REACHED));
                 continue;
             }
             Optional<String> written = dropChanged.contains(r.poolId() + "/" + r.databaseName()) ? Optional.empty()
@@ -533,7 +533,7 @@ public final class Rebalance {
         }
         for (MoveRepository.Move m : moves.leftoverTargets()) {
             if (!dryRun && cancel.isCancelled()) {
-                items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", INTERRUPTED));
+                items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", Errors.NOT_REACHED));
                 continue;
             }
             items.add(drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, gc,
@@ -543,7 +543,7 @@ public final class Rebalance {
         boolean interrupted = !dryRun && cancel.isCancelled();
         // going on: the same age, and --drop-changed for the named databases it had not reached yet (a name already
         // dropped would be refused as unknown)
-        List<String> stillNamed = items.stream().filter(i -> INTERRUPTED.equals(i.detail()) && dropChanged.contains(i.poolId() + "/" + i.databaseName()))
+        List<String> stillNamed = items.stream().filter(i -> Errors.NOT_REACHED.equals(i.detail()) && dropChanged.contains(i.poolId() + "/" + i.databaseName()))
                 .map(i -> i.poolId() + "/" + i.databaseName()).toList();
         return new GcResult(dryRun, items, unfinished, interrupted, interrupted ? "tenantctl rebalance gc --older-than " + Verify.gcAge(olderThan)
                 + (stillNamed.isEmpty() ? "" : " --drop-changed " + String.join(",", stillNamed)) : null);
@@ -581,7 +581,6 @@ public final class Rebalance {
         return new GcItem(poolId, database, orgId, kind, o.action(), o.detail());
     }
 
-    static final String INTERRUPTED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";
 
     private RunEngine engine() {
         return new RunEngine(ctx, new LeaseRecovery(ctx));
