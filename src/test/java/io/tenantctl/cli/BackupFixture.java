@@ -208,6 +208,15 @@ final class BackupFixture implements AutoCloseable {
     }
 
     /** The backup's files in the store dir. */
+    /** Flips one bit in the middle of backup {@code backupId}'s file of {@code collection}, as a bucket that lost a bit. */
+    void flipABit(String orgId, String backupId, String collection) throws java.io.IOException {
+        Path file = files(orgId, backupId).entrySet().stream().filter(e -> e.getKey().startsWith(collection + "."))
+                .map(Map.Entry::getValue).findFirst().orElseThrow();
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x55;
+        java.nio.file.Files.write(file, bytes);
+    }
+
     Map<String, Path> files(String orgId, String backupId) throws java.io.IOException {
         Map<String, Path> out = new LinkedHashMap<>();
         try (var s = java.nio.file.Files.list(storeDir.resolve(orgId).resolve(backupId))) {

@@ -33,13 +33,7 @@ class BackupsShowOfADamagedBackupTest {
     void aCollectionFileWithAFlippedBitIsShown() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             String id = backupOfAcme(f);
-            Path file;
-            try (java.util.stream.Stream<Path> files = Files.list(f.storeDir.resolve("acme").resolve(id))) {
-                file = files.filter(p -> p.getFileName().toString().startsWith("notes.")).findFirst().orElseThrow();
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            bytes[bytes.length / 2] ^= 0x55; // the bucket lost a bit
-            Files.write(file, bytes);
+            f.flipABit("acme", id, "notes"); // the bucket lost a bit
 
             Cli.Result shown = f.cli.run(showStepOfTheFix(f, List.of()));
 

@@ -5,10 +5,8 @@ import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -29,13 +27,7 @@ class VerifyDeepOfADeletingOrgTest {
             f.provision("acme");
             f.notes("acme", "notes", 20);
             String finalBackup = strictJson(ok(f.cli, "orgs", "delete", "acme", "-o", "json")).get("backup_id").asText();
-            Path file;
-            try (Stream<Path> files = Files.list(f.storeDir.resolve("acme").resolve(finalBackup))) {
-                file = files.filter(p -> p.getFileName().toString().startsWith("notes.")).findFirst().orElseThrow();
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            bytes[bytes.length / 2] ^= 0x55; // the bucket lost a bit
-            Files.write(file, bytes);
+            f.flipABit("acme", finalBackup, "notes"); // the bucket lost a bit
 
             Cli.Result deep = f.cli.run("verify", "--deep", "-o", "json");
             assertThat(deep.exitCode()).as(deep.toString()).isEqualTo(4);

@@ -6,9 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -34,13 +32,7 @@ class VerifyDeepOfADeletingOrgWhoseDatabaseIsGoneTest {
             f.provision("acme");
             f.notes("acme", "notes", 20);
             String finalBackup = strictJson(ok(f.cli, "orgs", "delete", "acme", "-o", "json")).get("backup_id").asText();
-            Path file;
-            try (Stream<Path> files = Files.list(f.storeDir.resolve("acme").resolve(finalBackup))) {
-                file = files.filter(p -> p.getFileName().toString().startsWith("notes.")).findFirst().orElseThrow();
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            bytes[bytes.length / 2] ^= 0x55; // the bucket lost a bit
-            Files.write(file, bytes);
+            f.flipABit("acme", finalBackup, "notes"); // the bucket lost a bit
             f.database("pool-0", "org_acme").drop(); // the kept database is gone: the final backup is the only copy now
 
             Cli.Result deep = f.cli.run("verify", "--deep", "-o", "json");

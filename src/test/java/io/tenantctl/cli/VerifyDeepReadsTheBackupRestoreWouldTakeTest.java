@@ -5,14 +5,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,13 +39,7 @@ class VerifyDeepReadsTheBackupRestoreWouldTakeTest {
                 s.executeUpdate("update backups set started_at = started_at - interval '1 hour', recorded_at = recorded_at - interval "
                         + "'1 hour' where backup_id = '" + older + "'");
             }
-            Path file;
-            try (Stream<Path> files = Files.list(f.storeDir.resolve("acme").resolve(newer))) {
-                file = files.filter(p -> p.getFileName().toString().startsWith("notes.")).findFirst().orElseThrow();
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            bytes[bytes.length / 2] ^= 0x55;
-            Files.write(file, bytes);
+            f.flipABit("acme", newer, "notes"); // the bucket lost a bit
 
             JsonNode deep = strictJson(f.cli.run("verify", "--deep", "-o", "json"));
 
