@@ -718,10 +718,12 @@ public final class Verify {
                 continue; // someone is working on it
             }
             // resumed through its run, which keeps the run's --schema and --tier (a bare 'provision ORG' takes the built-in model)
-            String resume = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> r.runStatus() == RunStatus.CANCELLED
-                    ? provisionAgain(o, r) : "tenantctl provision --resume " + r.runId()).orElse("tenantctl provision " + o.orgId());
+            Optional<RunRepository.Run> provisioned = ctx.catalog().runs().newestWith("provision", o.orgId());
+            boolean resumable = provisioned.isPresent() && provisioned.get().runStatus() != RunStatus.CANCELLED;
+            String resume = provisioned.map(r -> resumable ? "tenantctl provision --resume " + r.runId() : provisionAgain(o, r))
+                    .orElse("tenantctl provision " + o.orgId());
             String fix = switch (o.status()) {
-                case PROVISIONING -> resume + (resume.contains("--resume") ? "   (resumes it" : "   (provisions it anew") + "; verify --fix marks it failed)";
+                case PROVISIONING -> resume + (resumable ? "   (resumes it" : "   (provisions it anew") + "; verify --fix marks it failed)";
                 // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
                 case RESTORING -> ctx.catalog().runs().newestWith("restore", o.orgId())
                         .map(r -> Runs.RunView.continuation(r.verb(), r.runId(), Json.tree(r.args())))
