@@ -649,19 +649,25 @@ public final class Verify {
         moves.unfinished().forEach(m -> moveTargets.add(m.toPool() + "/" + m.toDatabase()));
         Map<String, MoveRepository.Move> leftovers = new LinkedHashMap<>();
         moves.leftoverTargets().forEach(m -> leftovers.put(m.toPool() + "/" + m.toDatabase(), m));
+        Map<String, Set<String>> oneServer = sameServer(pools, seen);
         for (Map.Entry<String, Set<String>> e : databases.entrySet()) {
             String poolId = e.getKey();
+            Set<String> alsoHere = oneServer.getOrDefault(poolId, Set.of()); // other pool rows naming this very server
             for (String db : e.getValue()) {
                 if (!db.startsWith("org_")) {
                     continue; // admin, config, local, anything not named like an org
                 }
                 Org owner = byDatabase.get(db);
-                if (owner != null && owner.poolId().equals(poolId)) {
-                    continue; // where the catalog says
+                if (owner != null && (owner.poolId().equals(poolId) || alsoHere.contains(owner.poolId()))) {
+                    continue; // where the catalog says (through this pool row or another of the same server)
                 }
                 String key = poolId + "/" + db;
-                if (moveTargets.contains(key)) {
+                if (moveTargets.contains(key) || alsoHere.stream().anyMatch(a -> moveTargets.contains(a + "/" + db))) {
                     continue; // a move in progress (a stuck one is reported as such)
+                }
+                if (!retired.containsKey(key) && !leftovers.containsKey(key) && alsoHere.stream().anyMatch(a -> retired.containsKey(a + "/" + db) || leftovers.containsKey(a + "/" + db)
+                        || a.compareTo(poolId) < 0 && databases.getOrDefault(a, Set.of()).contains(db))) {
+                    continue; // the same database, judged once: through the pool row that recorded it, or the first that lists it
                 }
                 RestoreRepository.Retired r = retired.get(key);
                 if (r != null) {
@@ -690,10 +696,16 @@ public final class Verify {
                     continue; // the target of a restore in progress (one that died is put right by the next command on the org)
                 }
                 if (named != null) {
+                    // the org's own database name on another pool row may be the org's live database through a second
+                    // registration of its server spelled otherwise (localhost / 127.0.0.1): never a bare 'drop it' then
+                    String sameName = db.equals(named.databaseName()) ? "make sure pool " + poolId + " is not " + named.poolId()
+                            + "'s server under another name (a document written in " + db + " through one pool shows through the other: "
+                            + "then it is the org's live database, fix the pools' URIs instead); " : "";
                     seen.add(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " belongs to org "
                             + named.orgId() + " by its name, but the org lives in " + named.databaseName() + " on " + named.poolId()
                             + " and no move or restore recorded this copy",
-                            "compare it with the org's data; once it is not needed, drop it on the pool: db.getSiblingDB('" + db + "').dropDatabase()"));
+                            sameName + "compare it with the org's data; once it is not needed, drop it on the pool: db.getSiblingDB('" + db
+                                    + "').dropDatabase()"));
                 } else {
                     seen.add(new Seen("orphan_database", PROBLEM, null, poolId, db, db + " on pool " + poolId + " is named like an org's "
                             + "database but no org in the catalog has it",
@@ -702,6 +714,34 @@ public final class Verify {
                 }
             }
         }
+    }
+
+    /**
+     * Pool rows whose URIs name a server in common (the same host:port): each pool id with the others of its server. One
+     * informational finding per such pair, since every database on that server is listed through both rows.
+     */
+    private static Map<String, Set<String>> sameServer(Map<String, Pool> pools, List<Seen> seen) {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        List<Pool> all = pools.values().stream().sorted(java.util.Comparator.comparing(Pool::poolId)).toList();
+        for (int i = 0; i < all.size(); i++) {
+            Set<String> a = PoolUri.stored(all.get(i).uri()).servers();
+            for (int j = i + 1; j < all.size(); j++) {
+                Set<String> shared = new java.util.TreeSet<>(a);
+                shared.retainAll(PoolUri.stored(all.get(j).uri()).servers());
+                if (shared.isEmpty()) {
+                    continue;
+                }
+                String x = all.get(i).poolId();
+                String y = all.get(j).poolId();
+                out.computeIfAbsent(x, k -> new java.util.TreeSet<>()).add(y);
+                out.computeIfAbsent(y, k -> new java.util.TreeSet<>()).add(x);
+                seen.add(new Seen("pools_share_a_server", INFO, null, y, String.join(",", shared), "pools " + x + " and " + y
+                        + " name one server (" + String.join(", ", shared) + "): its databases are judged once, as one; their "
+                        + "capacities are counted apart", "if " + y + " was registered twice by mistake, point it at its own server: "
+                        + "tenantctl pools set-uri " + y + " --uri URI"));
+            }
+        }
+        return out;
     }
 
     /** Orgs in provisioning, moving or restoring, and moves unfinished, for longer than --stuck-after. */
