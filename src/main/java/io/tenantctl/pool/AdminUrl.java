@@ -102,10 +102,8 @@ public final class AdminUrl {
         }
         m.appendTail(out);
         String s = out.toString();
-        if (s.startsWith("jdbc:")) {
-            return new Resolved(s, null, null);
-        }
-        URI u = uri(s);
+        // the jdbc: spelling too: PgJDBC reads no user info, it would take "user:password@host" for a host name
+        URI u = uri(s.startsWith("jdbc:") ? s.substring("jdbc:".length()) : s);
         String user = null;
         String password = null;
         if (u.getRawUserInfo() != null) {
