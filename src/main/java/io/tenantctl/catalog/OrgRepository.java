@@ -168,7 +168,8 @@ public final class OrgRepository {
             if (!Pool.ACTIVE.equals(p.status())) {
                 return "no capacity: pool " + pinnedPool + " is " + p.status() + " (enable it with 'tenantctl pools enable " + pinnedPool + "')";
             }
-            return "no capacity: pool " + pinnedPool + " is full (" + p.orgCount() + "/" + p.capacity() + ")";
+            return "no capacity: pool " + pinnedPool + " is full (" + p.orgCount() + "/" + p.capacity() + ") — raise its capacity "
+                    + "('tenantctl pools set-capacity " + pinnedPool + " --capacity N') or place the org without --pool";
         }
         List<String> state = new ArrayList<>(pools.values().stream()
                 .map(p -> p.poolId() + " " + (Pool.ACTIVE.equals(p.status()) ? "full " + p.orgCount() + "/" + p.capacity() : p.status()))

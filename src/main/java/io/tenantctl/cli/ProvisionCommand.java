@@ -117,6 +117,9 @@ final class ProvisionCommand implements Callable<Integer> {
 
     /** What to run to get a failed org moving again. */
     /** What moves a failed org on: commands that provision again name this invocation's --schema, or they would apply the built-in one. */
+    /** OrgRepository's "no capacity" of an org pinned with --pool: the pool, and whether it is full or not active. */
+    private static final java.util.regex.Pattern PINNED_NO_CAPACITY = java.util.regex.Pattern.compile("^no capacity: pool (\\S+) is (\\S+)");
+
     private String nextStep(RunReport.Org f) {
         String orgId = f.orgId();
         String poolId = f.poolId();
@@ -129,6 +132,12 @@ final class ProvisionCommand implements Callable<Integer> {
         }
         if (error.contains("choose another id")) { // its database is another org's: there is no row to resume or forget
             return "provision it under another id   (" + orgId + " cannot be used)";
+        }
+        java.util.regex.Matcher pinned = PINNED_NO_CAPACITY.matcher(error); // pinned: another pool does not help
+        if (pinned.find()) {
+            return pinned.group(2).equals("full")
+                    ? "tenantctl pools set-capacity " + pinned.group(1) + " --capacity N   (N above its orgs), then: " + again(orgId)
+                    : "tenantctl pools enable " + pinned.group(1) + ", then: " + again(orgId);
         }
         if (error.startsWith("no capacity")) {
             return "tenantctl pools add … / pools enable …, then: " + again(orgId);
