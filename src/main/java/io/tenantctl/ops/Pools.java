@@ -60,7 +60,7 @@ public final class Pools {
         if (capacity < 0) {
             throw TenantctlException.usage("capacity must be 0 or more (got " + capacity + ")");
         }
-        PoolUri.Externalised stored = PoolUri.parse(uri, allowInlinePassword).externalise(poolId);
+        PoolUri.Externalised stored = PoolUri.parse(uri, allowInlinePassword).externalise(poolId, variablesOfOtherPools(poolId));
         if (dryRun) {
             if (catalog.pools().list().stream().anyMatch(p -> p.poolId().equals(poolId))) {
                 throw TenantctlException.usage("pool '" + poolId + "' already exists: use 'tenantctl pools show " + poolId + "'");
@@ -87,7 +87,7 @@ public final class Pools {
     public Added setUri(String poolId, String uri, boolean allowInlinePassword, boolean force, boolean dryRun) {
         Pool current = catalog.pools().get(poolId);
         PoolUri given = PoolUri.parse(uri, allowInlinePassword);
-        PoolUri.Externalised stored = given.externalise(poolId);
+        PoolUri.Externalised stored = given.externalise(poolId, variablesOfOtherPools(poolId));
         if (!force && ctx != null) {
             requireOrgsThere(poolId, given);
         }
@@ -97,6 +97,13 @@ public final class Pools {
             return new Added(planned, true, stored.variables());
         }
         return new Added(View.of(catalog.pools().setUri(poolId, stored.uri().raw())), false, stored.variables());
+    }
+
+    /** The environment variables the other pools' stored URIs read. */
+    private java.util.Set<String> variablesOfOtherPools(String poolId) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        catalog.pools().list().stream().filter(p -> !p.poolId().equals(poolId)).forEach(p -> out.addAll(PoolUri.stored(p.uri()).variables()));
+        return out;
     }
 
     private void requireOrgsThere(String poolId, PoolUri given) {

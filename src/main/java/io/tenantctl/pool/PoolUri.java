@@ -282,6 +282,14 @@ public final class PoolUri {
      * operator which variables to set.
      */
     public Externalised externalise(String poolId) {
+        return externalise(poolId, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #externalise(String)}, never naming a variable in {@code taken} (those other pools read: pool-1 and pool_1
+     * both spell POOL_1, and two pools must never be told to keep their different secrets in one variable).
+     */
+    public Externalised externalise(String poolId, java.util.Set<String> taken) {
         String prefix = "TENANTCTL_POOL_" + envName(poolId) + "_";
         StringBuilder out = new StringBuilder(raw);
         List<String> variables = new ArrayList<>();
@@ -292,8 +300,9 @@ public final class PoolUri {
                 continue;
             }
             String var = prefix + envName(s.name());
-            while (variables.contains(var)) {
-                var = var + "_" + i;
+            String base = var;
+            for (int n = 2; variables.contains(var) || taken.contains(var); n++) {
+                var = base + "_" + n;
             }
             variables.add(0, var);
             out.replace(s.start(), s.end(), "${" + var + "}");
