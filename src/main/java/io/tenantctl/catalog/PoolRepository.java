@@ -5,6 +5,7 @@ import io.tenantctl.TenantctlException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -77,9 +78,26 @@ public final class PoolRepository {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, OrgRepository.PLACEMENT_LOCK);
             Pool p = find(c, poolId).orElseThrow(() -> unknown(poolId));
             if (capacity < p.orgCount()) {
-                throw io.tenantctl.TenantctlException.usage("pool " + poolId + " holds " + p.orgCount() + " org(s) (moves into it and "
-                        + "deleting orgs count): a capacity of " + capacity + " would leave it over capacity; move orgs off it first "
-                        + "('tenantctl pools drain " + poolId + "', then 'tenantctl rebalance plan')");
+                int deleting = Sql.one(c, "select count(*) from orgs where pool_id = ? and status = 'deleting'", rs -> rs.getInt(1), poolId)
+                        .orElse(0);
+                int movingIn = Sql.one(c, "select count(*) from moves where to_pool = ? and state in ('planned', 'frozen', 'copying', "
+                        + "'verifying')", rs -> rs.getInt(1), poolId).orElse(0);
+                int living = p.orgCount() - deleting - movingIn;
+                // each kind of place freed its own way: rebalance moves living orgs, never deleting ones, nor undoes its plan
+                List<String> ways = new ArrayList<>();
+                if (living > 0) {
+                    ways.add(living + " living: move them off ('tenantctl pools drain " + poolId + "', then 'tenantctl rebalance plan' "
+                            + "and 'tenantctl rebalance apply')");
+                }
+                if (deleting > 0) {
+                    ways.add(deleting + " deleting: rebalance never moves them, 'tenantctl orgs purge --older-than 0 --dry-run' shows "
+                            + "what drops them");
+                }
+                if (movingIn > 0) {
+                    ways.add(movingIn + " moving in: 'tenantctl rebalance status'");
+                }
+                throw io.tenantctl.TenantctlException.usage("pool " + poolId + " holds " + p.orgCount() + " org(s): a capacity of " + capacity
+                        + " would leave it over capacity; free places first — " + String.join("; ", ways));
             }
             if (!dryRun) {
                 Sql.update(c, "update pools set capacity = ? where pool_id = ?", capacity, poolId);
