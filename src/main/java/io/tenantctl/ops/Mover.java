@@ -474,11 +474,11 @@ final class Mover {
 
     /** One batch of the frozen source against the target: what is missing inserted, what differs replaced. */
     private static Sync sync(MongoCollection<RawBsonDocument> out, List<RawBsonDocument> batch) {
-        Map<BsonValue, RawBsonDocument> there = lookUp(out, batch);
+        Map<Object, RawBsonDocument> there = lookUp(out, batch);
         List<RawBsonDocument> write = new ArrayList<>();
         BsonArray stale = new BsonArray();
         for (RawBsonDocument d : batch) {
-            RawBsonDocument t = there.get(d.get("_id"));
+            RawBsonDocument t = there.get(idKey(d.get("_id")));
             if (t == null) {
                 write.add(d);
             } else if (!t.getByteBuffer().asNIO().equals(d.getByteBuffer().asNIO())) {
@@ -515,9 +515,9 @@ final class Mover {
     }
 
     private static long removeAbsent(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, List<RawBsonDocument> ids) {
-        Map<BsonValue, RawBsonDocument> there = lookUp(source, ids);
+        Map<Object, RawBsonDocument> there = lookUp(source, ids);
         BsonArray absent = new BsonArray();
-        ids.stream().map(d -> d.get("_id")).filter(id -> !there.containsKey(id)).forEach(absent::add);
+        ids.stream().map(d -> d.get("_id")).filter(id -> !there.containsKey(idKey(id))).forEach(absent::add);
         if (absent.isEmpty()) {
             return 0;
         }
@@ -593,15 +593,26 @@ final class Mover {
         return new TreeSet<>(db.listCollectionNames().into(new ArrayList<>())).stream().filter(n -> !n.startsWith("system.")).toList();
     }
 
-    /** The documents of {@code coll} whose _id is one of {@code batch}'s, by _id. */
-    private static Map<BsonValue, RawBsonDocument> lookUp(MongoCollection<RawBsonDocument> coll, List<RawBsonDocument> batch) {
+    /** The documents of {@code coll} whose _id is one of {@code batch}'s, by {@link #idKey}. */
+    private static Map<Object, RawBsonDocument> lookUp(MongoCollection<RawBsonDocument> coll, List<RawBsonDocument> batch) {
         BsonArray ids = new BsonArray();
         batch.forEach(d -> ids.add(d.get("_id")));
-        Map<BsonValue, RawBsonDocument> found = new HashMap<>();
+        Map<Object, RawBsonDocument> found = new HashMap<>();
         for (RawBsonDocument d : coll.find(new BsonDocument("_id", new BsonDocument("$in", ids))).batchSize(BATCH)) {
-            found.put(d.get("_id"), d);
+            found.put(idKey(d.get("_id")), d);
         }
         return found;
+    }
+
+    /**
+     * An _id as the server tells ids apart: a document id by its exact bytes, since the driver's BsonDocument.equals
+     * ignores field order, and {user, day} and {day, user} are two documents' ids to MongoDB and FerretDB.
+     */
+    static Object idKey(BsonValue id) {
+        if (!id.isDocument() && !id.isArray()) {
+            return id;
+        }
+        return new RawBsonDocument(new BsonDocument("_id", id), new org.bson.codecs.BsonDocumentCodec()).getByteBuffer().asNIO();
     }
 
     /**
@@ -683,9 +694,9 @@ final class Mover {
 
     private static void tally(MongoCollection<RawBsonDocument> other, List<RawBsonDocument> batch, List<String> absent,
                                List<String> different, long[] counts, int absentSlot) {
-        Map<BsonValue, RawBsonDocument> found = lookUp(other, batch);
+        Map<Object, RawBsonDocument> found = lookUp(other, batch);
         for (RawBsonDocument d : batch) {
-            RawBsonDocument o = found.get(d.get("_id"));
+            RawBsonDocument o = found.get(idKey(d.get("_id")));
             if (o == null) {
                 counts[absentSlot]++;
                 if (absent.size() < SAMPLES) {
