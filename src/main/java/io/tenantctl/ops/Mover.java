@@ -284,7 +284,7 @@ final class Mover {
             }
         });
         right.keySet().stream().filter(k -> !left.containsKey(k)).forEach(out::add);
-        return new ArrayList<>(out);
+        return out.stream().map(k -> k.replace('\0', '.')).toList();
     }
 
     private Map<String, IndexSpec> indexSpecs(MongoDatabase db, Retry.Attempts attempts) {
@@ -292,7 +292,7 @@ final class Mover {
         Map<String, IndexSpec> out = new HashMap<>();
         SchemaApply.indexes(db, names, new ArrayList<>(names), ctx.retry(), attempts).forEach((c, list) -> list.forEach(d -> {
             IndexSpec spec = IndexSpec.fromListIndexes(d);
-            out.put(c + "." + spec.name(), spec);
+            out.put(c + "\0" + spec.name(), spec); // not '.': users + profile.email_1 is not users.profile + email_1
         }));
         return out;
     }
