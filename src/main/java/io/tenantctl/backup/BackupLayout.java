@@ -75,7 +75,41 @@ public record BackupLayout(String prefix) {
                 sb.append('%').append(String.format("%02X", b));
             }
         }
-        return sb + ".ndjson" + compression.extension();
+        return shortened(sb.toString(), utf8) + ".ndjson" + compression.extension();
+    }
+
+    /** Encoded names this long (in UTF-8 bytes) are cut: a file system's name limit is 255 bytes, and MongoDB allows more. */
+    static final int MAX_ENCODED_BYTES = 180;
+
+    /**
+     * {@code encoded} as it is when it fits, else its first characters up to {@link #MAX_ENCODED_BYTES} bytes (never half a
+     * character or half a %XX) + '~' + 16 hex digits of the SHA-256 of the full name: '~' is always %7E in an encoded
+     * name, so a cut name never equals another's whole one. The manifest records the file, so nothing reads it back.
+     */
+    private static String shortened(String encoded, byte[] utf8) {
+        if (encoded.getBytes(StandardCharsets.UTF_8).length <= MAX_ENCODED_BYTES) {
+            return encoded;
+        }
+        StringBuilder cut = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < encoded.length(); ) {
+            int cp = encoded.codePointAt(i);
+            int n = cp == '%' ? 3 : Character.charCount(cp);
+            String piece = encoded.substring(i, Math.min(encoded.length(), i + n));
+            int size = piece.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + size > MAX_ENCODED_BYTES) {
+                break;
+            }
+            cut.append(piece);
+            bytes += size;
+            i += n;
+        }
+        try {
+            byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(utf8);
+            return cut + "~" + java.util.HexFormat.of().formatHex(sha, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Checks a manifest-provided file name: one path segment, not the manifest, not hidden. */

@@ -69,6 +69,21 @@ class BackupIdsAndLayoutTest {
         assertThat(BackupLayout.collectionFileName("a b", Compression.NONE)).isEqualTo("a%20b.ndjson");
     }
 
+    /** Names MongoDB allows (namespace up to 255 bytes) but a file system would not, as files: cut, told apart by a hash. */
+    @Test
+    void longCollectionNamesStayWithinAFileNameAndApart() {
+        String spaces = "a b".repeat(80); // 240 bytes, 480 encoded
+        String wide = "\u65E5".repeat(82); // 246 bytes of UTF-8
+        for (String name : java.util.List.of(spaces, spaces + "c", wide, wide + "x")) {
+            String file = BackupLayout.collectionFileName(name, Compression.ZSTD);
+            assertThat(file.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).as(file).isLessThanOrEqualTo(255);
+            assertThat(file).endsWith(".ndjson.zst").contains("~").doesNotContainPattern("%.?~");
+        }
+        assertThat(BackupLayout.collectionFileName(spaces, Compression.NONE))
+                .isNotEqualTo(BackupLayout.collectionFileName(spaces + "c", Compression.NONE));
+        assertThat(BackupLayout.collectionFileName(wide, Compression.NONE)).isNotEqualTo(BackupLayout.collectionFileName(wide + "x", Compression.NONE));
+    }
+
     @Test
     void compressionNamesParseAndUnknownOnesAreUsageErrors() {
         assertThat(Compression.of("ZSTD")).isEqualTo(Compression.ZSTD);
