@@ -386,7 +386,7 @@ public final class RunRepository {
 
     /**
      * Ends a run for good: status cancelled (from running, interrupted or aborted), its held and pending items
-     * cancelled. Items in flight finish and are recorded. False when the run had already ended otherwise.
+     * cancelled, and so are items whose worker's lease ran out. Items in flight finish and are recorded. False when the run had already ended otherwise.
      */
     public boolean cancel(String runId, String reason) {
         return catalog.inTransaction(c -> {
@@ -395,6 +395,10 @@ public final class RunRepository {
             if (n == 1) {
                 Sql.update(c, "update run_items set status = 'cancelled', error = ?, not_before = null where run_id = ? "
                         + "and status in ('pending', 'held')", "not started: " + reason, runId);
+                // claimed by a worker that is gone (its lease ran out): nobody will finish it, so it is not in flight
+                Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
+                        + "where run_id = ? and status = 'running' and lease_until < now()", "not finished: its worker stopped "
+                        + "(lease expired), then the run was cancelled: " + reason, runId);
             }
             return n == 1;
         });
