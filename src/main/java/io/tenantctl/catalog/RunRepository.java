@@ -404,6 +404,11 @@ public final class RunRepository {
         });
     }
 
+    /** The pool an item's org was placed on after the run began (it had none: no room then). */
+    public void setItemPool(String runId, String orgId, String poolId) {
+        catalog.inConnection(c -> Sql.update(c, "update run_items set pool_id = ? where run_id = ? and org_id = ?", poolId, runId, orgId));
+    }
+
     /** Records the run's --per-pool, which its workers keep unless they pass their own. */
     public void setPerPool(String runId, int perPool) {
         catalog.inConnection(c -> Sql.update(c, "update runs set per_pool = ? where run_id = ?", perPool, runId));

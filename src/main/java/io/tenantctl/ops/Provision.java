@@ -137,13 +137,29 @@ public final class Provision {
         String hash = args(run).schemaHash();
         SchemaManifest manifest = given != null && given.hash().equals(hash) ? given : ctx.catalog().manifests().body(hash)
                 .map(b -> SchemaManifest.parse(b, "catalog manifest " + hash)).orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run " + run.runId() + " is missing from the catalog"));
-        Map<String, Pool> pools = new LinkedHashMap<>();
+        Map<String, Pool> pools = new java.util.concurrent.ConcurrentHashMap<>(); // read by every worker thread, added to by placeNow
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        return new RunEngine.Work(Job.of("provision", (orgId, poolId) -> provisionOne(orgId, manifest, pools), (orgId, error) -> {
-            if (ctx.catalog().orgs().get(orgId).status().equals(Org.PROVISIONING)) {
+        Args args = args(run);
+        return new RunEngine.Work(Job.of("provision", (orgId, poolId) -> {
+            if (ctx.catalog().orgs().find(orgId).isEmpty()) {
+                placeNow(run.runId(), orgId, args, pools); // it found no room when the run began: a resume places it now
+            }
+            return provisionOne(orgId, manifest, pools);
+        }, (orgId, error) -> {
+            if (ctx.catalog().orgs().find(orgId).map(Org::status).filter(Org.PROVISIONING::equals).isPresent()) {
                 ctx.catalog().orgs().setStatus(orgId, Org.FAILED); // its pool is down or its org busy: resumable as failed
             }
         }), Budget.NONE);
+    }
+
+    /** Places an org of the run that has no row (no room when the run began), as the run's own --pool and --tier say. */
+    private void placeNow(String runId, String orgId, Args args, Map<String, Pool> pools) {
+        OrgRepository.Placed p = ctx.catalog().orgs().place(List.of(orgId), args.pool(), args.tier(), Map.of()).get(0);
+        if (!p.ok()) {
+            throw new Job.Failure(p.error(), 0, null, null);
+        }
+        ctx.catalog().runs().setItemPool(runId, orgId, p.poolId());
+        ctx.catalog().pools().list().forEach(x -> pools.putIfAbsent(x.poolId(), x)); // a pool added since the run began
     }
 
     /** One org: every collection, one createIndexes per collection, then active with the manifest's hash. */
