@@ -98,8 +98,11 @@ public final class Verify {
         }
     }
 
-    /** What a verify run records, for joiners and resumers. */
-    record Args(boolean deep, boolean fix) {
+    /**
+     * What a verify run records, for joiners and resumers: its flags and its --org/--pool selection (a resumed 'verify --org
+     * acme --fix' runs acme's checks, not the fleet's; null in a run an older tenantctl recorded).
+     */
+    record Args(boolean deep, boolean fix, List<String> orgs, List<String> pools) {
     }
 
     /** A finding before it is stored: its id is a hash of kind and subject, so the same problem has the same id on every run. */
@@ -165,7 +168,8 @@ public final class Verify {
         try {
             ran = engine.run(VERB, asked.drive(), OutcomeNames.of("clean"), () -> start(engine, asked, toCheck), run -> {
                 // the run's own --fix and --deep, not this worker's flags: a joiner of a 'verify --fix --detach' run fixes
-                Request asRecorded = asRecorded(asked, Json.read(run.runId(), run.args(), Args.class), run.runId(), store);
+                Request asRecorded = asRecorded(asked, Json.read(run.runId(), run.args(), Args.class), run.runId(), store,
+                        () -> ctx.catalog().runs().items(run.runId()).stream().map(RunRepository.Item::orgId).toList());
                 checks.set(new PerOrg(orgs, pools, asRecorded, store, fixed));
                 return new RunEngine.Work(checks.get().job(applies(asRecorded) ? VERB : null), Budget.NONE);
             });
@@ -284,12 +288,15 @@ public final class Verify {
     }
 
     /** {@code req} with the --deep and --fix its run was started with (a --fix --dry-run run recorded no fix). */
-    private static Request asRecorded(Request req, Args args, String runId, ObjectStore store) {
+    private static Request asRecorded(Request req, Args args, String runId, ObjectStore store, java.util.function.Supplier<List<String>> itemOrgs) {
         if (args.deep() && store == null) {
             throw TenantctlException.usage("run " + runId + " reads backups back (--deep): give the store with --store or TENANTCTL_STORE");
         }
         boolean fix = args.fix() || (req.fix() && req.dryRun());
-        return new Request(req.orgs(), req.pools(), args.deep(), req.stuckAfter(), req.backupsMaxAge(), req.retiredGrace(), fix,
+        // the run's own selection; one recorded without it is held to its orgs, never widened to the fleet's checks
+        List<String> orgs = args.orgs() != null ? args.orgs() : args.pools() != null ? req.orgs() : itemOrgs.get();
+        List<String> pools = args.pools() != null ? args.pools() : req.pools();
+        return new Request(orgs, pools, args.deep(), req.stuckAfter(), req.backupsMaxAge(), req.retiredGrace(), fix,
                 req.changedOnly(), req.drive(), req.storeUrl(), req.env(), !args.fix() && req.dryRun());
     }
 
@@ -301,7 +308,7 @@ public final class Verify {
     private String start(RunEngine engine, Request req, List<Org> toCheck) {
         List<RunRepository.NewItem> items = toCheck.stream().map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null)).toList();
         // a joiner of a --fix --dry-run run only verifies
-        return engine.start(VERB, Json.write(new Args(req.deep(), applies(req))), items, 0, List.of(), null);
+        return engine.start(VERB, Json.write(new Args(req.deep(), applies(req), req.orgs(), req.pools())), items, 0, List.of(), null);
     }
 
     /** The per-org checks, run by the engine's workers. */
