@@ -213,7 +213,7 @@ final class SchemaApply {
                     continue;
                 }
                 String oldName = same.getString("name");
-                consumed.add(c + "." + oldName);
+                consumed.add(key(c, oldName));
                 boolean superseded = diff.superseded().stream().anyMatch(x -> x.collection().equals(c) && x.index().name().equals(oldName));
                 if (superseded || prune || replaceConflicting) {
                     replacements.add(new Replacement(c, same, wanted));
@@ -226,16 +226,16 @@ final class SchemaApply {
         // a conflict's rebuild: after a same-key replacement already took its old index (the name moved to another key
         // while its old key got a new name), only the create is left; onto a key another index holds, that index goes first
         Map<String, List<IndexSpec>> createAfter = new LinkedHashMap<>();
-        Map<String, IndexSpec> createAfterOld = new LinkedHashMap<>(); // "collection.name" -> the index that had the name
+        Map<String, IndexSpec> createAfterOld = new LinkedHashMap<>(); // key(collection, name) -> the index that had the name
         List<String> droppedFirst = new ArrayList<>();
         for (SchemaDiff.Conflict c : replaceConflicting ? diff.conflicts() : List.<SchemaDiff.Conflict>of()) {
             String col = c.collection();
-            if (consumed.contains(col + "." + c.actual().name())) {
+            if (consumed.contains(key(col, c.actual().name()))) {
                 createAfter.computeIfAbsent(col, k -> new ArrayList<>()).add(c.wanted());
-                createAfterOld.put(col + "." + c.wanted().name(), c.actual());
+                createAfterOld.put(key(col, c.wanted().name()), c.actual());
                 continue;
             }
-            consumed.add(col + "." + c.actual().name());
+            consumed.add(key(col, c.actual().name()));
             Document holder = sameKey(raw.getOrDefault(col, List.of()), c.wanted(), consumed, col);
             if (holder == null) {
                 replacements.add(new Replacement(col, rawIndex(raw, col, c.actual().name()), c.wanted()));
@@ -245,7 +245,7 @@ final class SchemaApply {
             boolean goes = diff.superseded().stream().anyMatch(x -> x.collection().equals(col) && x.index().name().equals(holderName))
                     || prune && diff.extras().stream().anyMatch(x -> x.collection().equals(col) && x.index().name().equals(holderName));
             if (goes) {
-                consumed.add(col + "." + holderName);
+                consumed.add(key(col, holderName));
                 droppedFirst.add(col + "." + holderName);
                 replacements.add(new Replacement(col, rawIndex(raw, col, c.actual().name()), c.wanted(), holder));
             } else {
@@ -256,9 +256,9 @@ final class SchemaApply {
         List<String> conflicts = new ArrayList<>(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList());
         conflicts.addAll(blocked);
         List<SchemaDiff.Superseded> dropLater = diff.superseded().stream()
-                .filter(x -> !consumed.contains(x.collection() + "." + x.index().name())).toList();
+                .filter(x -> !consumed.contains(key(x.collection(), x.index().name()))).toList();
         List<SchemaDiff.Extra> pruneLater = prune ? diff.extras().stream()
-                .filter(x -> !consumed.contains(x.collection() + "." + x.index().name())).toList() : List.of();
+                .filter(x -> !consumed.contains(key(x.collection(), x.index().name()))).toList() : List.of();
 
         List<String> createIndexes = new ArrayList<>();
         toCreate.forEach((c, list) -> list.forEach(i -> createIndexes.add(c + "." + i.name())));
@@ -307,7 +307,7 @@ final class SchemaApply {
             }
         }
         createAfter.forEach((c, list) -> list.stream().filter(i -> existing.contains(c)
-                        && ExpiryPreflight.expiresMore(i, createAfterOld.get(c + "." + i.name())))
+                        && ExpiryPreflight.expiresMore(i, createAfterOld.get(key(c, i.name()))))
                 .forEach(i -> expiring.addAll(ExpiryPreflight.find(db, c, i, retry, attempts))));
         if (!expiring.isEmpty() && !allowExpiry) {
             List<String> found = expiring.stream().map(ExpiryPreflight.Expiring::describe).toList();
@@ -338,6 +338,14 @@ final class SchemaApply {
         return result;
     }
 
+    /**
+     * One index of one collection as a set key: not "collection.name", which is ambiguous (users + profile.email_1 and
+     * users.profile + email_1); a collection name never holds a NUL.
+     */
+    private static String key(String collection, String index) {
+        return collection + "\0" + index;
+    }
+
     /** The name of an index of {@code listed} with {@code wanted}'s key and filter under another name (the server refuses a second), or null. */
     static String sameKeyAs(List<Document> listed, IndexSpec wanted) {
         Document d = sameKey(listed, wanted, Set.of(), "");
@@ -348,7 +356,7 @@ final class SchemaApply {
     private static Document sameKey(List<Document> listed, IndexSpec wanted, Set<String> consumed, String collection) {
         for (Document d : listed) {
             IndexSpec has = IndexSpec.fromListIndexes(d);
-            if (!has.name().equals("_id_") && !has.name().equals(wanted.name()) && !consumed.contains(collection + "." + has.name())
+            if (!has.name().equals("_id_") && !has.name().equals(wanted.name()) && !consumed.contains(key(collection, has.name()))
                     && has.key().toJson().equals(wanted.key().toJson())
                     && java.util.Objects.equals(has.partialFilterExpression(), wanted.partialFilterExpression())) {
                 return d;
