@@ -398,26 +398,18 @@ public final class Backups {
         return out;
     }
 
-    /** Complete backups, newest first by {@link Entry#order}. */
     /**
-     * The org's newest complete backup, ordered as prune orders them — by the catalog's clock, one only in the store (a
-     * catalog restored from an older snapshot) by its id's time: what restore without --backup takes (and refuses, naming
-     * it, when it is damaged, rather than quietly taking an older one).
-     */
-    public java.util.Optional<String> newestComplete(String orgId) {
-        return newestFirst(list(List.of(orgId), Clock.systemUTC())).stream().map(Entry::backupId).findFirst();
-    }
-
-    /**
-     * The org's newest backup that is complete or was recorded complete (and is missing from the store now), in
-     * restore's order: what verify --deep must check — a newest backup gone from the store is a problem, not a reason
-     * to read an older one quietly.
+     * The org's newest backup that is complete or was recorded complete (and is missing from the store now), ordered as
+     * prune orders them — by the catalog's clock, one only in the store (a catalog restored from an older snapshot) by
+     * its id's time: what restore without --backup takes (refused, naming it, when it is gone or damaged) and verify
+     * --deep checks — a newest backup gone from the store is a problem, not a reason to read an older one quietly.
      */
     public java.util.Optional<Entry> newestRecorded(String orgId) {
         return list(List.of(orgId), Clock.systemUTC()).stream().filter(e -> e.status().equals(COMPLETE) || e.status().equals(MISSING))
                 .max(Comparator.comparing(Entry::order).thenComparing(Entry::backupId));
     }
 
+    /** Complete backups, newest first by {@link Entry#order}. */
     private static List<Entry> newestFirst(List<Entry> entries) {
         return entries.stream().filter(e -> e.status().equals(COMPLETE))
                 .sorted(Comparator.comparing(Entry::order).thenComparing(Entry::backupId).reversed()).toList();

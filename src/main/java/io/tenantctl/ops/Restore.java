@@ -251,10 +251,17 @@ public final class Restore {
             return BackupIds.requireValid(requested);
         }
         // ordered as prune orders them: a newer complete backup only in the store (a catalog restored from an older
-        // snapshot) is not passed over for the catalog's older one
-        return new Backups(ctx, store).newestComplete(orgId)
+        // snapshot) is not passed over for the catalog's older one; nor is one recorded complete whose files are gone
+        Backups.Entry newest = new Backups(ctx, store).newestRecorded(orgId)
                 .orElseThrow(() -> TenantctlException.usage("org " + orgId + " has no complete backup in " + store.describe()
                         + ": see 'tenantctl backups list --org " + orgId + "'"));
+        if (newest.status().equals(Backups.MISSING)) {
+            // an older one would quietly lose every write the newest holds: taken only when chosen by its id
+            throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + "'s newest backup " + newest.backupId()
+                    + " was recorded complete but its files are gone from " + store.describe() + ": nothing restored; to restore an "
+                    + "older one: 'tenantctl backups list --org " + orgId + "', then 'tenantctl restore --org " + orgId + " --backup ID'");
+        }
+        return newest.backupId();
     }
 
     private Target target(Request req, String backupId) {

@@ -1,0 +1,62 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.testing.Cli;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Red team (g): the README's "restore without --backup takes the newest complete one ... a damaged one refused, naming
+ * it, rather than quietly taking an older one". A newest backup that lost one file is refused that way
+ * (PruneKeepsTheLastRestorableBackupTest). One that lost all of its files — the catalog says complete, the store has
+ * nothing (a lifecycle rule, a hand-run delete, a store restored from an older replica; {@code backups list} calls it
+ * {@code missing}, prune keeps its row "check the store", verify --deep reports it) — is skipped by
+ * Backups.newestComplete, which only looks at entries the store lists complete: {@code restore --org acme} quietly
+ * brings back the older backup, exit 0, and every write between the two backups is gone from the org's live pointer
+ * with nothing said.
+ */
+@Timeout(120)
+class RestoreOfAnOrgWhoseNewestBackupIsGoneFromTheStoreTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void restoreRefusesRatherThanQuietlyTakingAnOlderBackup() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 20);
+            String older = f.backup("acme");
+            f.db("acme").getCollection("notes").insertOne(new Document("_id", "written between the two backups"));
+            Map<String, List<RawBsonDocument>> live = BackupFixture.contents(f.db("acme"));
+            String newest = f.backup("acme");
+            deleteTree(f.storeDir.resolve("acme").resolve(newest)); // the catalog still says complete
+
+            Cli.Result restore = f.cli.run("restore", "--org", "acme");
+            assertThat(restore.exitCode())
+                    .as("restore quietly took the older backup %s although the newest %s is gone: %s", older, newest, restore)
+                    .isNotZero();
+            assertThat(restore.err()).contains(newest).contains("'tenantctl restore --org acme --backup ID'");
+            f.assertHolds("acme", live); // left on its own data
+        }
+    }
+
+    private static void deleteTree(Path p) throws java.io.IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+}
