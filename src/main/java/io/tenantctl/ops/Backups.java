@@ -200,8 +200,13 @@ public final class Backups {
                     row != null && row.bytes() != null ? row.bytes() : l == null ? null : l.storedBytes(),
                     row == null ? null : row.sha256(), location, row != null, l != null, error, row == null ? null : row.recordedAt()));
         }
+        // newest first as restore and prune order them (the catalog's clock), not by id: an id holds its worker's clock
+        out.sort(NEWEST_FIRST);
         return out;
     }
+
+    /** By {@link Entry#order}, newest first; ties by id. */
+    private static final Comparator<Entry> NEWEST_FIRST = Comparator.comparing(Entry::order).thenComparing(Entry::backupId).reversed();
 
     /** One backup; {@code orgId} is needed only for a backup the catalog does not know. */
     public Detail show(String backupId, String orgId, Clock clock) {
@@ -360,13 +365,13 @@ public final class Backups {
         }
         Set<LocalDate> days = new HashSet<>();
         Set<String> weeks = new HashSet<>();
-        for (Entry e : complete) {
-            LocalDate day = LocalDate.ofInstant(e.startedAt(), ZoneOffset.UTC);
-            if (keepDaily > 0 && e.startedAt().isAfter(now.minus(Duration.ofDays(keepDaily))) && days.add(day)) {
+        for (Entry e : complete) { // days, weeks and windows by the catalog's clock too, not the worker's started_at
+            LocalDate day = LocalDate.ofInstant(e.order(), ZoneOffset.UTC);
+            if (keepDaily > 0 && e.order().isAfter(now.minus(Duration.ofDays(keepDaily))) && days.add(day)) {
                 keep.putIfAbsent(e.backupId(), "newest of " + day + " (keep-daily " + keepDaily + ")");
             }
             String week = day.get(IsoFields.WEEK_BASED_YEAR) + "-W" + day.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
-            if (keepWeekly > 0 && e.startedAt().isAfter(now.minus(Duration.ofDays(7L * keepWeekly))) && weeks.add(week)) {
+            if (keepWeekly > 0 && e.order().isAfter(now.minus(Duration.ofDays(7L * keepWeekly))) && weeks.add(week)) {
                 keep.putIfAbsent(e.backupId(), "newest of week " + week + " (keep-weekly " + keepWeekly + ")");
             }
         }
@@ -388,7 +393,7 @@ public final class Backups {
                     reason = "recorded complete but not in the store: check the store";
                 }
                 default -> {
-                    boolean old = e.startedAt().isBefore(now.minus(grace));
+                    boolean old = e.order().isBefore(now.minus(grace));
                     action = old ? "delete" : "keep";
                     reason = e.status() + (old ? ", older than the " : ", within the ") + grace.toHours() + " h grace period";
                 }
@@ -411,8 +416,7 @@ public final class Backups {
 
     /** Complete backups, newest first by {@link Entry#order}. */
     private static List<Entry> newestFirst(List<Entry> entries) {
-        return entries.stream().filter(e -> e.status().equals(COMPLETE))
-                .sorted(Comparator.comparing(Entry::order).thenComparing(Entry::backupId).reversed()).toList();
+        return entries.stream().filter(e -> e.status().equals(COMPLETE)).sorted(NEWEST_FIRST).toList();
     }
 
     /**

@@ -55,9 +55,9 @@ class PruneOutlivesItsLeaseTest {
             f.db("acme").getCollection("a_notes").deleteMany(new Document()); // the mistake the restore is to undo
             f.backup("acme"); // the newest, with the mistake in it: always kept
 
-            // prune deletes in backup-id order, newest id first: the one it gets to last is the one the operator restores
-            String restored = b1.compareTo(b2) < 0 ? b1 : b2;
-            String deletedFirst = restored.equals(b1) ? b2 : b1;
+            // prune deletes newest first as the catalog recorded them: the one it gets to last is the one the operator restores
+            String restored = b1;
+            String deletedFirst = b2;
 
             BackupFixture.HeldAtCreate restore = f.holdFirstCreate(db -> db.equals("org_acme"));
             AtomicReference<CompletableFuture<Cli.Result>> restoring = new AtomicReference<>();
