@@ -87,7 +87,10 @@ final class BackupCommand implements Callable<Integer> {
         java.util.function.Function<RunReport.Org, String> next = f -> f.error() != null
                 && (f.error().matches("org (is|became) (deleting|deleted)\\b.*") || f.error().contains("the org is deleting: its final backup")
                 || f.error().contains("there is no backup of it either"))
-                ? null : "tenantctl backup --org " + f.orgId();
+                ? null
+                // failed, provisioning, restoring, moving: the backup would fail the same way; what the org needs first is there
+                : f.error() != null && f.error().contains(": only active or read_only orgs") ? "tenantctl orgs show " + f.orgId()
+                : "tenantctl backup --org " + f.orgId();
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("store", store);
