@@ -297,12 +297,17 @@ final class Mover {
         return out;
     }
 
-    /** The target database's name: the org's own, unless the target pool has a database of that name (then a suffix). */
+    /**
+     * The target database's name: the org's own, unless the target pool has a database of that name or another org of
+     * any pool, in any status, has it (names are unique across the catalog: org a_b adopted from another name and org a-b
+     * both spell org_a_b) — then a suffix.
+     */
     private String targetName(Org org, Pool to) {
         String base = io.tenantctl.catalog.OrgId.databaseName(org.orgId());
         for (int n = 1; ; n++) {
             String name = n == 1 ? base : base + "__m" + n;
             if (!databases.isRetired(to.poolId(), name) && !databases.pointedAtBy(to.poolId(), name).isPresent()
+                    && databases.owner(name).filter(owner -> !owner.equals(org.orgId())).isEmpty()
                     && db(to, name).listCollectionNames().first() == null && leftoverTarget(to.poolId(), name)) {
                 return name;
             }
