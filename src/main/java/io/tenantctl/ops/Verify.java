@@ -489,9 +489,23 @@ public final class Verify {
             return SchemaDiff.compute(manifest, existing, indexes);
         }
 
+        /**
+         * One collection (index null) or index of a schema finding's subject: "users.email_1", "users (collection)" — or,
+         * when a name holds '.', ',' or '"', the JSON ["users.profile","email"], so that no two sets read alike
+         * (users + profile.email and users.profile + email) and an ack of one never covers the other.
+         */
+        private static String item(String collection, String index) {
+            boolean plain = java.util.stream.Stream.of(collection, index).filter(java.util.Objects::nonNull)
+                    .noneMatch(n -> n.contains(".") || n.contains(",") || n.contains("\""));
+            if (plain) {
+                return index == null ? collection + " (collection)" : collection + "." + index;
+            }
+            return Json.write(index == null ? List.of(collection) : List.of(collection, index));
+        }
+
         private void drift(Org org, SchemaDiff diff, List<Map<String, Object>> out) {
-            List<String> missing = new ArrayList<>(diff.missingCollections().stream().map(c -> c + " (collection)").toList());
-            diff.missingIndexes().forEach((c, list) -> list.forEach(i -> missing.add(c + "." + i.name())));
+            List<String> missing = new ArrayList<>(diff.missingCollections().stream().map(c -> item(c, null)).toList());
+            diff.missingIndexes().forEach((c, list) -> list.forEach(i -> missing.add(item(c, i.name()))));
             // the subject is what is wrong, item by item: the finding's id (and an ack of it) covers this set, and one more
             // missing index (a unique one, a whole collection) is another finding, not one hidden under an old ack
             if (!missing.isEmpty()) {
@@ -509,7 +523,7 @@ public final class Verify {
             }
             if (!diff.superseded().isEmpty()) {
                 out.add(finding("schema_superseded", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.superseded().stream()
-                        .map(x -> x.collection() + "." + x.index().name()).toList())), "org " + org.orgId() + " still has " + diff.superseded().size()
+                        .map(x -> item(x.collection(), x.index().name())).toList())), "org " + org.orgId() + " still has " + diff.superseded().size()
                         + " index(es) its manifest drops: " + sample(diff.superseded().stream().map(s -> s.collection() + "." + s.index().name()).toList()),
                         "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force"));
             }
