@@ -182,7 +182,15 @@ public final class Provision {
                     + pool.poolId() + " already exists and holds data (collection '" + holding + "' has documents): provision never takes"
                     + " a database over; register it with 'tenantctl orgs adopt " + orgId + " --pool " + pool.poolId()
                     + "', or choose another id ('tenantctl orgs forget " + orgId + "' first)");
-            SchemaApply.applyAll(db, manifest, existing, ctx.retry(), attempts);
+            if (existing.isEmpty()) {
+                SchemaApply.applyAll(db, manifest, existing, ctx.retry(), attempts);
+            } else {
+                // half-made by an earlier attempt, maybe with an older manifest: finished as migrate-all would, by a diff
+                // (a name on another key rebuilt, a superseded index dropped), not by sending every index blindly; it holds
+                // no documents, so rebuilding loses nothing and nothing can expire
+                SchemaApply.migrate(db, manifest, manifest.collections().stream().map(io.tenantctl.schema.CollectionSpec::name).toList(),
+                        true, false, true, false, ctx.retry(), attempts);
+            }
             if (!ctx.catalog().orgs().markActive(org.orgId(), manifest.hash(), pool.uri())) {
                 throw uriChanged(pool.poolId(), "provisioned");
             }
