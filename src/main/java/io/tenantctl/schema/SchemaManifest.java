@@ -8,6 +8,9 @@ import org.bson.json.JsonWriterSettings;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -78,12 +81,35 @@ public final class SchemaManifest {
     }
 
     public static SchemaManifest load(Path file) {
+        byte[] bytes;
         try {
-            return parse(Files.readString(file), file.toString());
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw TenantctlException.usage("schema file " + file + " does not exist");
         } catch (IOException e) {
             throw TenantctlException.usage("schema file " + file + " is unreadable: " + e.getMessage());
+        }
+        return parse(utf8(bytes, file), file.toString());
+    }
+
+    /**
+     * The file's text, strictly UTF-8. A manifest saved in another encoding (PowerShell's {@code >} writes UTF-16, an old
+     * editor Latin-1) used to fail as "unreadable: Input length = 1", which says neither what is wrong nor what to do.
+     * A NUL byte (never in JSON text) or a UTF-16 byte-order mark means UTF-16; other invalid UTF-8 is most likely a
+     * single-byte encoding such as Latin-1.
+     */
+    private static String utf8(byte[] bytes, Path file) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            boolean utf16 = bytes.length >= 2 && ((bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE)
+                    || (bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF));
+            for (int i = 0; i < bytes.length && !utf16; i++) {
+                utf16 = bytes[i] == 0;
+            }
+            throw TenantctlException.usage("schema file " + file + " is not UTF-8 (" + (utf16 ? "it looks like UTF-16" : "Latin-1 or another 8-bit encoding?")
+                    + "): save it as UTF-8 and try again");
         }
     }
 
