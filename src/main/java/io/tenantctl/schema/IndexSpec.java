@@ -95,7 +95,11 @@ public record IndexSpec(String name, Document key, boolean unique, boolean spars
         return o instanceof Boolean b ? b : o instanceof Number n && n.doubleValue() != 0;
     }
 
-    /** Integral numbers become Integer (or Long when large), recursively, so 1, 1L and 1.0 compare equal. */
+    /**
+     * Integral numbers become Integer (or Long when large), recursively, so 1, 1L and 1.0 compare equal. A value never
+     * changes: a long is kept as it is (not sent through a double, which loses bits past 2^53 and saturates past 2^63),
+     * and a double becomes an integer only when it is integral and within ±2^53, where a double is exact.
+     */
     static Document normalize(Document d) {
         Document out = new Document();
         for (Map.Entry<String, Object> e : d.entrySet()) {
@@ -111,14 +115,24 @@ public record IndexSpec(String name, Document key, boolean unique, boolean spars
         if (v instanceof java.util.List<?> list) {
             return list.stream().map(IndexSpec::normalizeValue).toList();
         }
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            return integer(((Number) v).longValue());
+        }
         if (v instanceof Number n && !(v instanceof org.bson.types.Decimal128)) {
             double x = n.doubleValue();
-            if (x == Math.rint(x) && !Double.isInfinite(x)) {
-                long l = (long) x;
-                return l == (int) l ? Integer.valueOf((int) l) : Long.valueOf(l);
+            if (x == Math.rint(x) && Math.abs(x) <= EXACT_DOUBLE) {
+                return integer((long) x);
             }
             return x;
         }
         return v;
+    }
+
+    /** Doubles are exact integers up to this magnitude (2^53); past it, integral doubles stay doubles. */
+    private static final double EXACT_DOUBLE = 9007199254740992d;
+
+    /** Integer when it fits, else the long itself. */
+    private static Object integer(long l) {
+        return l == (int) l ? Integer.valueOf((int) l) : Long.valueOf(l);
     }
 }
