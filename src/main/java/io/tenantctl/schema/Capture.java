@@ -18,8 +18,8 @@ import java.util.Set;
  */
 public final class Capture {
 
-    /** listIndexes fields that are bookkeeping or build-time hints, not part of what an index is. */
-    private static final Set<String> IGNORED = Set.of("v", "ns", "background");
+    /** listIndexes fields that are bookkeeping or build-time hints, not part of what an index is (as schema diff ignores them). */
+    private static final Set<String> IGNORED = IndexSpec.IGNORED_LISTED_FIELDS;
     private static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
 
     private Capture() {
