@@ -166,7 +166,7 @@ public final class Rebalance {
         moving.addAll(queued.keySet());
         Mover mover = new Mover(ctx, hooks);
         List<MovePlanner.OrgFigures> figures = figures(scope, req.exclude(), moving, mover);
-        MovePlanner.Plan p = new MovePlanner(by, req.threshold(), req.maxMoves()).plan(scope, figures);
+        MovePlanner.Plan p = new MovePlanner(by, req.threshold(), req.maxMoves()).plan(withQueued(scope, queued), figures);
         double rate = ctx.catalog().moves().throughputBytesPerMs(20).orElse(Mover.DEFAULT_BYTES_PER_MS);
         List<PlannedMove> moves = p.moves().stream().map(m -> new PlannedMove(m.orgId(), m.fromPool(), m.toPool(), m.docs(), m.bytes(),
                 (long) Math.ceil(m.bytes() / rate), m.reason())).toList();
@@ -181,6 +181,32 @@ public final class Rebalance {
                 + run + "'), or 'tenantctl runs cancel " + run + "' lets them be planned again"));
         return new Plan(by.name().toLowerCase(java.util.Locale.ROOT), req.threshold(), Math.round(rate * 10) / 10.0, pools, moves, notes,
                 p.unplaced());
+    }
+
+    /**
+     * The pools in scope as they will be once the other rebalance runs' queued moves are done: each queued org counted
+     * on its target and off its source. A queued move reserves no place until its worker starts it (moves in flight are
+     * in the pools' counts already), so a plan that did not count them would fill the places that run was planned into.
+     * An org already on its target (its move flipped, its item not yet recorded) is counted where it is.
+     */
+    private List<Pool> withQueued(List<Pool> scope, Map<String, String> queued) {
+        Map<String, Integer> delta = new java.util.HashMap<>();
+        Map<String, Map<String, Target>> byRun = new java.util.HashMap<>();
+        for (Map.Entry<String, String> q : queued.entrySet()) {
+            Target t = byRun.computeIfAbsent(q.getValue(), run -> {
+                Map<String, Target> targets = new java.util.HashMap<>();
+                ctx.catalog().runs().find(run).ifPresent(r -> Json.read(run, r.args(), Args.class).moves().forEach(m -> targets.put(m.org(), m)));
+                return targets;
+            }).get(q.getKey());
+            Optional<Org> org = ctx.catalog().orgs().find(q.getKey());
+            if (t == null || org.isEmpty() || org.get().poolId().equals(t.to())) {
+                continue;
+            }
+            delta.merge(t.to(), 1, Integer::sum);
+            delta.merge(org.get().poolId(), -1, Integer::sum);
+        }
+        return scope.stream().map(p -> delta.getOrDefault(p.poolId(), 0) == 0 ? p : new Pool(p.poolId(), p.uri(), p.capacity(), p.status(),
+                p.priority(), p.createdAt(), Math.max(0, p.orgCount() + delta.get(p.poolId())))).toList();
     }
 
     /** Docs and bytes (dbStats) of every movable org on the pools in scope, read 8 at a time. */
