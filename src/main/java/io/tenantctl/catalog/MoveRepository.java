@@ -26,8 +26,12 @@ public final class MoveRepository {
                        Instant flippedAt, Instant retainedAt, Instant cleanedAt, Instant updatedAt, String error) {
     }
 
-    /** Why a move could not be recorded: the org is moving already, or the target has no room (null when it was). */
-    public record Planned(Move move, String refusal) {
+    /** Why a move cannot be recorded: for its {@code target} (not active, or full), or for its org (moving already). */
+    public record Refusal(boolean target, String message) {
+    }
+
+    /** A recorded move, or why it could not be recorded (null when it was). */
+    public record Planned(Move move, Refusal refusal) {
     }
 
     /**
@@ -42,23 +46,24 @@ public final class MoveRepository {
             Pool target = PoolRepository.list(c).stream().filter(p -> p.poolId().equals(toPool)).findFirst()
                     .orElseThrow(() -> PoolRepository.unknown(toPool));
             if (target.status() != PoolStatus.ACTIVE) {
-                return new Planned(null, "pool " + toPool + " is " + target.status() + ": moves only go to active pools");
+                return new Planned(null, new Refusal(true, "pool " + toPool + " is " + target.status() + ": moves only go to active pools"));
             }
             if (target.orgCount() >= target.capacity()) {
-                return new Planned(null, "pool " + toPool + " is full (" + target.orgCount() + "/" + target.capacity()
-                        + ", counting orgs moving in)");
+                return new Planned(null, new Refusal(true, "pool " + toPool + " is full (" + target.orgCount() + "/" + target.capacity()
+                        + ", counting orgs moving in)"));
             }
             Optional<Move> open = Sql.one(c, "select * from moves where org_id = ? and state in ('planned', 'frozen', 'copying', "
                     + "'verifying', 'flipped')", MoveRepository::map, orgId);
             if (open.isPresent()) {
-                return new Planned(null, "org " + orgId + " is already being moved (move " + open.get().moveId() + ", "
-                        + open.get().state() + "): see 'tenantctl rebalance status " + open.get().moveId() + "'");
+                return new Planned(null, new Refusal(false, "org " + orgId + " is already being moved (move " + open.get().moveId() + ", "
+                        + open.get().state() + "): see 'tenantctl rebalance status " + open.get().moveId() + "'"));
             }
             int n = Sql.update(c, "insert into moves (move_id, org_id, run_id, from_pool, from_database, to_pool, to_database, state, "
                     + "prior_status, docs_total, bytes_total) values (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?) "
                     + "on conflict do nothing", moveId, orgId, runId, fromPool, fromDatabase, toPool, toDatabase, priorStatus.db(),
                     docsTotal, bytesTotal);
-            return n == 1 ? new Planned(find(c, moveId).orElseThrow(), null) : new Planned(null, "org " + orgId + " is already being moved");
+            return n == 1 ? new Planned(find(c, moveId).orElseThrow(), null) : new Planned(null, new Refusal(false, "org " + orgId
+                    + " is already being moved"));
         });
     }
 

@@ -72,8 +72,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
     /** The run's report (apply and move): the common header, each move's figures, failures with their next step. */
     static int render(CliContext ctx, Rebalance.Result r, boolean detached) {
         RunReport report = r.report();
-        java.util.function.Function<RunReport.Org, String> next = f -> "tenantctl rebalance status   (then, to try again: tenantctl "
-                + "rebalance move " + f.orgId() + " --to " + f.detail().path("to_pool").asText("POOL") + ")";
+        java.util.function.Function<RunReport.Org, String> next = RebalanceApplyCommand::nextStep;
         List<String> left = new java.util.ArrayList<>();
         r.leftOnDraining().forEach((pool, orgs) -> left.add("pool " + pool + " is draining and still holds " + orgs.size() + " org(s) no "
                 + "active pool had room for: " + String.join(", ", orgs.subList(0, Math.min(10, orgs.size()))) + (orgs.size() > 10 ? ", …" : "")
@@ -105,6 +104,35 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         }
         left.forEach(l -> ctx.log("error", l, Map.of(), "error: " + l)); // an error: the drain is not done (exit 1), said under -q too
         return Summary.exitCode(ctx, report, r.interrupted(), report.failed().isEmpty() && left.isEmpty() ? 0 : 1);
+    }
+
+    /**
+     * A failed move's next step, by what failed it: the same move again is refused again when its target is full or
+     * not active (another pool with room, or a new plan), its plan stale (a new plan) or its predicted freeze too long
+     * (the move with a --max-freeze that covers it); an org not movable as it is has none (its error says why). A move
+     * that failed on its way (aborted, rolled back) may be tried again as it was.
+     */
+    static String nextStep(RunReport.Org f) {
+        com.fasterxml.jackson.databind.JsonNode d = f.detail();
+        String to = d.path("to_pool").asText("POOL");
+        String move = "tenantctl rebalance move " + f.orgId() + " --to ";
+        return switch (d.path("refused").asText("")) {
+            case "org" -> null;
+            case "stale" -> "tenantctl rebalance plan   (the plan was made before org " + f.orgId() + " moved; then, to apply the new one: "
+                    + "tenantctl rebalance apply)";
+            case "target" -> d.hasNonNull("room_on")
+                    ? move + d.get("room_on").asText() + "   (pool " + d.get("room_on").asText() + " has room; or make a new plan: "
+                    + "tenantctl rebalance plan)"
+                    : "tenantctl pools list   (no active pool has room for org " + f.orgId() + ": raise a capacity with 'pools set-capacity' "
+                    + "or add a pool, then make a new plan with 'rebalance plan')";
+            case "freeze" -> {
+                long grace = d.path("freeze_grace_ms").asLong();
+                long seconds = (long) Math.ceil(d.path("predicted_freeze_ms").asLong() * 1.2 / 1000) + 1; // a margin: speeds vary
+                yield move + to + " --max-freeze " + seconds + "s --freeze-grace " + (grace % 1000 == 0 ? grace / 1000 + "s" : grace + "ms")
+                        + "   (its predicted freeze with a margin; writes to it stop that long)";
+            }
+            default -> "tenantctl rebalance status   (then, to try again: " + move + to + ")";
+        };
     }
 
     private static String text(RunReport.Org o, String field) {

@@ -65,6 +65,33 @@ final class Mover {
                   double mbPerSecond, long predictedFreezeMs) {
     }
 
+    /**
+     * A move refused before anything was written, and for what: its {@code TARGET} (not active, or full), a {@code STALE}
+     * plan (the org is on another pool than planned), its predicted {@code FREEZE} (over --max-freeze), or its {@code ORG}
+     * (not movable as it is: not active/read_only, moving already, on the target already). The way on depends on which.
+     */
+    static final class Refused extends TenantctlException {
+        enum Kind { TARGET, STALE, FREEZE, ORG }
+
+        private final Kind kind;
+        private final long predictedFreezeMs;
+
+        Refused(Kind kind, String message, long predictedFreezeMs) {
+            super(Category.FAILED, message);
+            this.kind = kind;
+            this.predictedFreezeMs = predictedFreezeMs;
+        }
+
+        Kind kind() {
+            return kind;
+        }
+
+        /** The predicted freeze a {@code FREEZE} refusal was over --max-freeze with (0 for the other kinds). */
+        long predictedFreezeMs() {
+            return predictedFreezeMs;
+        }
+    }
+
     /** Size of an org's database, for plans and predictions. */
     record Size(long docs, long bytes) {
     }
@@ -97,29 +124,30 @@ final class Mover {
     Report move(String orgId, String expectedFromPool, String toPool, String runId, Limits limits) {
         Org org = ctx.catalog().orgs().get(orgId);
         if (expectedFromPool != null && !org.poolId().equals(expectedFromPool)) {
-            throw failure("org " + orgId + " is on " + org.poolId() + " now, not " + expectedFromPool + " as planned: make a new plan");
+            throw new Refused(Refused.Kind.STALE, "org " + orgId + " is on " + org.poolId() + " now, not " + expectedFromPool
+                    + " as planned: make a new plan", 0);
         }
         if (org.poolId().equals(toPool)) {
-            throw failure("org " + orgId + " is already on pool " + toPool);
+            throw new Refused(Refused.Kind.ORG, "org " + orgId + " is already on pool " + toPool, 0);
         }
         if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY)) {
-            throw failure("org " + orgId + " is " + org.status() + ": only active or read_only orgs are moved");
+            throw new Refused(Refused.Kind.ORG, "org " + orgId + " is " + org.status() + ": only active or read_only orgs are moved", 0);
         }
         Pool from = ctx.catalog().pools().get(org.poolId());
         Pool to = ctx.catalog().pools().get(toPool);
         Size size = size(from, org.databaseName());
         long predicted = predictFreezeMs(size.bytes(), limits.freezeGraceMs());
         if (predicted > limits.maxFreezeMs() && !limits.force()) {
-            throw failure("org " + orgId + " (" + size.docs() + " documents, " + size.bytes() + " bytes) is predicted to be frozen "
+            throw new Refused(Refused.Kind.FREEZE, "org " + orgId + " (" + size.docs() + " documents, " + size.bytes() + " bytes) is predicted to be frozen "
                     + predicted + " ms, over --max-freeze " + limits.maxFreezeMs() + " ms: raise --max-freeze, or pass --force to try "
-                    + "(the copy is still aborted if it runs past --max-freeze)");
+                    + "(the copy is still aborted if it runs past --max-freeze)", predicted);
         }
         String toDatabase = targetName(org, to);
         String moveId = "m-" + Long.toString(System.currentTimeMillis(), 36) + "-" + Long.toString(System.nanoTime() & 0xffffff, 36);
         MoveRepository.Planned planned = moves.plan(moveId, orgId, runId, from.poolId(), org.databaseName(), to.poolId(), toDatabase,
                 org.status(), size.docs(), size.bytes());
         if (planned.move() == null) {
-            throw failure(planned.refusal());
+            throw new Refused(planned.refusal().target() ? Refused.Kind.TARGET : Refused.Kind.ORG, planned.refusal().message(), 0);
         }
         MoveRepository.Move m = planned.move();
         hooks.reached(MoveState.PLANNED, m);

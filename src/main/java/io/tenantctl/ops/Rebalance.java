@@ -380,6 +380,10 @@ public final class Rebalance {
                 return new Job.Done(ItemStatus.SUCCEEDED, 1, null, Json.args("move_id", r.moveId(), "to_pool", r.toPool(),
                         "to_database", r.toDatabase(), "docs", r.docs(), "bytes", r.bytes(), "freeze_ms", r.freezeMs(),
                         "copy_ms", r.copyMs(), "mb_per_s", r.mbPerSecond(), "predicted_freeze_ms", r.predictedFreezeMs()));
+            } catch (Mover.Refused e) { // what refused it, for the way on: a new plan, another pool, a longer --max-freeze
+                throw new Job.Failure(e.getMessage(), 1, Json.args("to_pool", t.to(), "refused", e.kind().name().toLowerCase(java.util.Locale.ROOT),
+                        "predicted_freeze_ms", e.kind() == Mover.Refused.Kind.FREEZE ? e.predictedFreezeMs() : null,
+                        "freeze_grace_ms", args.freezeGraceMs(), "room_on", e.kind() == Mover.Refused.Kind.TARGET ? roomFor(t) : null), e);
             } catch (TenantctlException e) {
                 throw new Job.Failure(e.getMessage(), 1, Json.args("to_pool", t.to()), e);
             } finally {
@@ -387,6 +391,16 @@ public final class Rebalance {
                 mine.remove(slot);
             }
         }), Budget.NONE);
+    }
+
+    /**
+     * The pool a move refused by its target could go to now: the one placement would choose (active, with room; not
+     * the org's pool nor the refused target), or null when none has room.
+     */
+    private String roomFor(Target t) {
+        String on = ctx.catalog().orgs().find(t.org()).map(Org::poolId).orElse(t.from());
+        return io.tenantctl.catalog.Placement.choose(ctx.catalog().pools().list().stream()
+                .filter(p -> !p.poolId().equals(on) && !p.poolId().equals(t.to())).toList()).map(Pool::poolId).orElse(null);
     }
 
     /** This run's move of the org to its planned target, already flipped (and the org on that target): nothing left to do. */

@@ -1,0 +1,75 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Red-team: a plan made stale by provisions. {@code rebalance plan -o json > plan.json} drains acme off pool-0 into
+ * pool-1; before it is applied, provisioning fills pool-1. {@code rebalance apply --plan plan.json} rightly refuses the
+ * move ("pool pool-1 is full"), exit 1, but every failed move gets the same next step whatever failed it: "tenantctl
+ * rebalance status (then, to try again: tenantctl rebalance move acme --to pool-1)". Run as printed, that retry is
+ * refused again, for the same reason, while pool-2 has room for nine: the on-call engineer follows the hint into the
+ * same wall. The next step of a move refused for its target (full, draining, disabled) or a stale plan must be one
+ * that works: a new plan ('rebalance plan' / 'rebalance apply'), or a move to a pool with room.
+ */
+class StalePlanIntoAFilledPoolNextStepTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theNextStepOfAMoveRefusedByAFullTargetWorksWhenRun() throws Exception {
+        try (BackupFixture f = new BackupFixture(3, dir, Map.of("TENANTCTL_STORE", dir.resolve("store").toUri().toString()), 10)) {
+            f.provision("acme");
+            f.seedNotes("acme", 100);
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            ok(f.cli, "pools", "drain", "pool-0");
+            Cli.Result planned = ok(f.cli, "rebalance", "plan", "-o", "json");
+            JsonNode plan = strictJson(planned);
+            assertThat(plan.get("moves")).hasSize(1);
+            assertThat(plan.get("moves").get(0).get("to_pool").asText()).isEqualTo("pool-1");
+            Path planFile = dir.resolve("plan.json");
+            Files.writeString(planFile, planned.out());
+
+            // meanwhile: pool-1 gets its last org
+            f.provisionTier("free", "pool-1", "globex");
+            ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", "1");
+
+            Cli.Result applied = f.cli.run("rebalance", "apply", "--plan", planFile.toString(), "--freeze-grace", "0", "-o", "json");
+            assertThat(applied.exitCode()).as(applied.toString()).isEqualTo(1);
+            JsonNode failed = strictJson(applied).get("failed");
+            assertThat(failed).as(applied.toString()).hasSize(1);
+            String next = failed.get(0).get("next_step").asText();
+            assertThat(failed.get(0).get("error").asText()).contains("full");
+
+            List<String[]> commands = new ArrayList<>();
+            Matcher m = Pattern.compile("tenantctl ([a-z][^()';,]*)").matcher(next);
+            while (m.find()) {
+                commands.add(m.group(1).trim().split("\\s+"));
+            }
+            assertThat(commands).as("next step: %s", next).isNotEmpty();
+            for (String[] c : commands) {
+                Cli.Result r = f.cli.run(c);
+                assertThat(r.exitCode()).as("the printed next step '%s', run as printed: %s", String.join(" ", c), r).isZero();
+            }
+            assertThat(f.org("acme").get("pool_id").asText()).as("following the next step moves acme off draining pool-0")
+                    .isNotEqualTo("pool-0");
+            f.assertHolds("acme", before);
+        }
+    }
+}
