@@ -210,11 +210,16 @@ public final class MoveRepository {
                 + "order by started_at", MoveRepository::map));
     }
 
-    /** Copy throughput of the latest finished moves (bytes per ms), for predicting freezes; empty when none. */
-    public Optional<Double> throughputBytesPerMs(int latest) {
+    /**
+     * Copy throughput of the latest finished moves of at least {@code minBytes} (bytes per ms), for predicting freezes;
+     * empty when none. A small move's copy_ms is mostly fixed cost (listing, fingerprinting, verifying), not bytes: counted,
+     * two one-document orgs made the speed a few bytes per ms and every later org "predicted" over --max-freeze.
+     */
+    public Optional<Double> throughputBytesPerMs(int latest, long minBytes) {
         return catalog.inConnection(c -> Sql.one(c, "select coalesce(sum(bytes_total)::float8 / nullif(sum(copy_ms), 0), 0) from ("
-                + "select bytes_total, copy_ms from moves where copy_ms > 0 and bytes_total > 0 and state in ('retained', 'cleaned', 'reverted') "
-                + "order by flipped_at desc limit ?) m", rs -> rs.getDouble(1), latest)).filter(v -> v > 0);
+                + "select bytes_total, copy_ms from moves where copy_ms > 0 and bytes_total >= greatest(?, 1) "
+                + "and state in ('retained', 'cleaned', 'reverted') order by flipped_at desc limit ?) m", rs -> rs.getDouble(1),
+                minBytes, latest)).filter(v -> v > 0);
     }
 
     private static Move map(ResultSet rs) throws SQLException {

@@ -46,6 +46,8 @@ final class Mover {
     private static final com.mongodb.client.model.InsertManyOptions UNORDERED = new com.mongodb.client.model.InsertManyOptions().ordered(false);
     /** Bytes per millisecond assumed for a freeze prediction until moves have been measured (5 MB/s: conservative). */
     static final double DEFAULT_BYTES_PER_MS = 5_000;
+    /** Moves smaller than this (1 MB) are left out of the measured copy speed: their copy time is mostly fixed cost. */
+    static final long MEASURED_MIN_BYTES = 1_000_000;
     private static final int SAMPLES = 10;
 
     /** A test seam: told after each state is recorded (a test crashes the move here, or writes to a pool behind its back). */
@@ -114,10 +116,18 @@ final class Mover {
         return new Size(number(s.get("objects")), number(s.get("dataSize")));
     }
 
-    /** The freeze a move of {@code bytes} is predicted to take: grace plus bytes at the copy speed measured so far. */
+    /**
+     * The copy speed freezes are predicted with: measured over the latest 20 moves of 1 MB or more, and never below the
+     * conservative default (a slow measurement must not refuse every sizeable org by --max-freeze; a copy that does run
+     * past it is still aborted).
+     */
+    double bytesPerMs() {
+        return Math.max(DEFAULT_BYTES_PER_MS, moves.throughputBytesPerMs(20, MEASURED_MIN_BYTES).orElse(DEFAULT_BYTES_PER_MS));
+    }
+
+    /** The freeze a move of {@code bytes} is predicted to take: grace plus bytes at {@link #bytesPerMs}. */
     long predictFreezeMs(long bytes, long graceMs) {
-        double rate = moves.throughputBytesPerMs(20).orElse(DEFAULT_BYTES_PER_MS);
-        return graceMs + (long) Math.ceil(bytes / rate);
+        return graceMs + (long) Math.ceil(bytes / bytesPerMs());
     }
 
     /** Moves {@code orgId} to {@code toPool} (the caller holds the org's lease); throws with the reason when it does not flip. */

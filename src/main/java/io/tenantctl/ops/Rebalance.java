@@ -167,7 +167,7 @@ public final class Rebalance {
         Mover mover = new Mover(ctx, hooks);
         List<MovePlanner.OrgFigures> figures = figures(scope, req.exclude(), moving, mover);
         MovePlanner.Plan p = new MovePlanner(by, req.threshold(), req.maxMoves()).plan(withQueued(scope, queued), figures);
-        double rate = ctx.catalog().moves().throughputBytesPerMs(20).orElse(Mover.DEFAULT_BYTES_PER_MS);
+        double rate = mover.bytesPerMs();
         List<PlannedMove> moves = p.moves().stream().map(m -> new PlannedMove(m.orgId(), m.fromPool(), m.toPool(), m.docs(), m.bytes(),
                 (long) Math.ceil(m.bytes() / rate), m.reason())).toList();
         List<PoolLine> pools = p.pools().stream().map(l -> new PoolLine(l.poolId(), l.status().db(), l.capacity(), l.orgsBefore(),
