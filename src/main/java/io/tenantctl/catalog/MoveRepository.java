@@ -43,20 +43,9 @@ public final class MoveRepository {
                         String toDatabase, OrgStatus priorStatus, long docsTotal, long bytesTotal) {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, OrgRepository.PLACEMENT_LOCK);
-            Pool target = PoolRepository.list(c).stream().filter(p -> p.poolId().equals(toPool)).findFirst()
-                    .orElseThrow(() -> PoolRepository.unknown(toPool));
-            if (target.status() != PoolStatus.ACTIVE) {
-                return new Planned(null, new Refusal(true, "pool " + toPool + " is " + target.status() + ": moves only go to active pools"));
-            }
-            if (target.orgCount() >= target.capacity()) {
-                return new Planned(null, new Refusal(true, "pool " + toPool + " is full (" + target.orgCount() + "/" + target.capacity()
-                        + ", counting orgs moving in)"));
-            }
-            Optional<Move> open = Sql.one(c, "select * from moves where org_id = ? and state in ('planned', 'frozen', 'copying', "
-                    + "'verifying', 'flipped')", MoveRepository::map, orgId);
-            if (open.isPresent()) {
-                return new Planned(null, new Refusal(false, "org " + orgId + " is already being moved (move " + open.get().moveId() + ", "
-                        + open.get().state() + "): see 'tenantctl rebalance status " + open.get().moveId() + "'"));
+            Optional<Refusal> refused = refusal(c, orgId, toPool, 0);
+            if (refused.isPresent()) {
+                return new Planned(null, refused.get());
             }
             int n = Sql.update(c, "insert into moves (move_id, org_id, run_id, from_pool, from_database, to_pool, to_database, state, "
                     + "prior_status, docs_total, bytes_total) values (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?) "
@@ -65,6 +54,30 @@ public final class MoveRepository {
             return n == 1 ? new Planned(find(c, moveId).orElseThrow(), null) : new Planned(null, new Refusal(false, "org " + orgId
                     + " is already being moved"));
         });
+    }
+
+    /**
+     * Why a move of {@code orgId} to {@code toPool} would be refused if it were recorded now, read only: the checks
+     * {@link #plan} makes under the placement lock, so that a dry run meets what the move would. {@code alsoIn}: places
+     * on the target the caller counts besides the recorded ones (a dry run's earlier moves into it, less those out of it).
+     */
+    public Optional<Refusal> refusal(String orgId, String toPool, int alsoIn) {
+        return catalog.inConnection(c -> refusal(c, orgId, toPool, alsoIn));
+    }
+
+    private static Optional<Refusal> refusal(Connection c, String orgId, String toPool, int alsoIn) throws SQLException {
+        Pool target = PoolRepository.find(c, toPool).orElseThrow(() -> PoolRepository.unknown(toPool));
+        if (target.status() != PoolStatus.ACTIVE) {
+            return Optional.of(new Refusal(true, "pool " + toPool + " is " + target.status() + ": moves only go to active pools"));
+        }
+        int orgs = target.orgCount() + alsoIn;
+        if (orgs >= target.capacity()) {
+            return Optional.of(new Refusal(true, "pool " + toPool + " is full (" + orgs + "/" + target.capacity() + ", counting orgs moving in)"));
+        }
+        Optional<Move> open = Sql.one(c, "select * from moves where org_id = ? and state in ('planned', 'frozen', 'copying', "
+                + "'verifying', 'flipped')", MoveRepository::map, orgId);
+        return open.map(m -> new Refusal(false, "org " + orgId + " is already being moved (move " + m.moveId() + ", " + m.state()
+                + "): see 'tenantctl rebalance status " + m.moveId() + "'"));
     }
 
     /** Steps a move from {@code from} to {@code to}, stamping the step's time; false if it was not in {@code from}. */

@@ -93,9 +93,11 @@ final class RebalanceApplyCommand implements Callable<Integer> {
                             text(o, "bytes"), text(o, report.dryRun() ? "predicted_freeze_ms" : "freeze_ms"), text(o, "copy_ms"),
                             text(o, "mb_per_s"), o.error())).toList());
             r.notes().forEach(ctx::note);
-            if (report.dryRun()) {
-                ctx.out.println("dry run: nothing moved; " + report.count("planned") + " move(s) would run (freeze_ms is the prediction)");
-                return 0;
+            if (report.dryRun()) { // a move the real one would refuse is failed here too, with its reason and exit 1
+                ctx.out.println("dry run: nothing moved; " + report.count("planned") + " move(s) would run (freeze_ms is the prediction)"
+                        + (report.failed().isEmpty() ? "" : ", " + report.failed().size() + " would be refused"));
+                Summary.failures(ctx, Summary.failures(report, next));
+                return report.failed().isEmpty() ? 0 : 1;
             }
             ctx.out.println("run " + report.runId() + ": moved " + report.count("moved") + ", failed " + report.failed().size()
                     + (r.interrupted() ? ", not started " + report.count("not_started") + " (interrupted)" : ""));

@@ -132,26 +132,11 @@ final class Mover {
 
     /** Moves {@code orgId} to {@code toPool} (the caller holds the org's lease); throws with the reason when it does not flip. */
     Report move(String orgId, String expectedFromPool, String toPool, String runId, Limits limits) {
-        Org org = ctx.catalog().orgs().get(orgId);
-        if (expectedFromPool != null && !org.poolId().equals(expectedFromPool)) {
-            throw new Refused(Refused.Kind.STALE, "org " + orgId + " is on " + org.poolId() + " now, not " + expectedFromPool
-                    + " as planned: make a new plan", 0);
-        }
-        if (org.poolId().equals(toPool)) {
-            throw new Refused(Refused.Kind.ORG, "org " + orgId + " is already on pool " + toPool, 0);
-        }
-        if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY)) {
-            throw new Refused(Refused.Kind.ORG, "org " + orgId + " is " + org.status() + ": only active or read_only orgs are moved", 0);
-        }
+        Org org = preflight(orgId, expectedFromPool, toPool, 0);
         Pool from = ctx.catalog().pools().get(org.poolId());
         Pool to = ctx.catalog().pools().get(toPool);
         Size size = size(from, org.databaseName());
-        long predicted = predictFreezeMs(size.bytes(), limits.freezeGraceMs());
-        if (predicted > limits.maxFreezeMs() && !limits.force()) {
-            throw new Refused(Refused.Kind.FREEZE, "org " + orgId + " (" + size.docs() + " documents, " + size.bytes() + " bytes) is predicted to be frozen "
-                    + predicted + " ms, over --max-freeze " + limits.maxFreezeMs() + " ms: raise --max-freeze, or pass --force to try "
-                    + "(the copy is still aborted if it runs past --max-freeze)", predicted);
-        }
+        long predicted = refuseLongFreeze(orgId, size, limits);
         String toDatabase = targetName(org, to);
         String moveId = "m-" + Long.toString(System.currentTimeMillis(), 36) + "-" + Long.toString(System.nanoTime() & 0xffffff, 36);
         MoveRepository.Planned planned = moves.plan(moveId, orgId, runId, from.poolId(), org.databaseName(), to.poolId(), toDatabase,
@@ -210,6 +195,42 @@ final class Mover {
             String undone = rollBack(now, why);
             throw failure("move " + m.moveId() + " of org " + orgId + " to " + toPool + " aborted: " + why + "; " + undone);
         }
+    }
+
+    /**
+     * The checks a move meets before anything is written, read only — a move and a dry run of it ask the same: the org
+     * still on the planned pool, not on the target already, active or read_only, not moving already; the target active
+     * and with room counting the moves into it ({@code alsoIn}: a dry run's earlier moves into it, less those out of it).
+     * Returns the org; throws {@link Refused} saying why not. (Recording the move checks the target again, under the
+     * placement lock.)
+     */
+    Org preflight(String orgId, String expectedFromPool, String toPool, int alsoIn) {
+        Org org = ctx.catalog().orgs().get(orgId);
+        if (expectedFromPool != null && !org.poolId().equals(expectedFromPool)) {
+            throw new Refused(Refused.Kind.STALE, "org " + orgId + " is on " + org.poolId() + " now, not " + expectedFromPool
+                    + " as planned: make a new plan", 0);
+        }
+        if (org.poolId().equals(toPool)) {
+            throw new Refused(Refused.Kind.ORG, "org " + orgId + " is already on pool " + toPool, 0);
+        }
+        if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY)) {
+            throw new Refused(Refused.Kind.ORG, "org " + orgId + " is " + org.status() + ": only active or read_only orgs are moved", 0);
+        }
+        moves.refusal(orgId, toPool, alsoIn).ifPresent(r -> {
+            throw new Refused(r.target() ? Refused.Kind.TARGET : Refused.Kind.ORG, r.message(), 0);
+        });
+        return org;
+    }
+
+    /** The move's predicted freeze for an org of {@code size}; a {@link Refused} when it is over --max-freeze without --force. */
+    long refuseLongFreeze(String orgId, Size size, Limits limits) {
+        long predicted = predictFreezeMs(size.bytes(), limits.freezeGraceMs());
+        if (predicted > limits.maxFreezeMs() && !limits.force()) {
+            throw new Refused(Refused.Kind.FREEZE, "org " + orgId + " (" + size.docs() + " documents, " + size.bytes() + " bytes) is predicted to be frozen "
+                    + predicted + " ms, over --max-freeze " + limits.maxFreezeMs() + " ms: raise --max-freeze, or pass --force to try "
+                    + "(the copy is still aborted if it runs past --max-freeze)", predicted);
+        }
+        return predicted;
     }
 
     /** Finishes (flipped → retained) or rolls back (before the flip) a move whose process died; says what it did. */

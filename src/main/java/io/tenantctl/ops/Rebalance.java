@@ -309,9 +309,23 @@ public final class Rebalance {
         List<String> notes = new ArrayList<>();
         Map<String, String> unplaced = new LinkedHashMap<>();
         if (!control.existing() && req.dryRun()) {
-            List<RunReport.Org> lines = select(req, notes, unplaced).stream().map(m -> new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null,
-                    Json.args("to_pool", m.toPool(), "docs", m.docs(), "bytes", m.bytes(), "predicted_freeze_ms", m.predictedFreezeMs(),
-                            "reason", m.reason()))).toList();
+            Mover mover = new Mover(ctx, hooks);
+            Mover.Limits limits = req.limits().mover();
+            Map<String, Integer> alsoIn = new java.util.HashMap<>(); // this dry run's moves, counted as the run would see them
+            List<RunReport.Org> lines = new ArrayList<>();
+            for (PlannedMove m : select(req, notes, unplaced)) {
+                try { // what the move meets before it writes anything: refused here, it would be refused there
+                    Org org = mover.preflight(m.orgId(), m.fromPool(), m.toPool(), alsoIn.getOrDefault(m.toPool(), 0));
+                    mover.refuseLongFreeze(m.orgId(), new Mover.Size(m.docs(), m.bytes()), limits);
+                    alsoIn.merge(m.toPool(), 1, Integer::sum);
+                    alsoIn.merge(org.poolId(), -1, Integer::sum);
+                    lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null, Json.args("to_pool", m.toPool(), "docs", m.docs(),
+                            "bytes", m.bytes(), "predicted_freeze_ms", m.predictedFreezeMs(), "reason", m.reason())));
+                } catch (Mover.Refused e) {
+                    lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, e.getMessage(),
+                            refused(e, new Target(m.orgId(), m.fromPool(), m.toPool()), limits.freezeGraceMs())));
+                }
+            }
             return new Result(RunReport.planned(VERB, lines), false, notes, Map.of());
         }
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req, notes, unplaced),
@@ -380,10 +394,8 @@ public final class Rebalance {
                 return new Job.Done(ItemStatus.SUCCEEDED, 1, null, Json.args("move_id", r.moveId(), "to_pool", r.toPool(),
                         "to_database", r.toDatabase(), "docs", r.docs(), "bytes", r.bytes(), "freeze_ms", r.freezeMs(),
                         "copy_ms", r.copyMs(), "mb_per_s", r.mbPerSecond(), "predicted_freeze_ms", r.predictedFreezeMs()));
-            } catch (Mover.Refused e) { // what refused it, for the way on: a new plan, another pool, a longer --max-freeze
-                throw new Job.Failure(e.getMessage(), 1, Json.args("to_pool", t.to(), "refused", e.kind().name().toLowerCase(java.util.Locale.ROOT),
-                        "predicted_freeze_ms", e.kind() == Mover.Refused.Kind.FREEZE ? e.predictedFreezeMs() : null,
-                        "freeze_grace_ms", args.freezeGraceMs(), "room_on", e.kind() == Mover.Refused.Kind.TARGET ? roomFor(t) : null), e);
+            } catch (Mover.Refused e) {
+                throw new Job.Failure(e.getMessage(), 1, refused(e, t, args.freezeGraceMs()), e);
             } catch (TenantctlException e) {
                 throw new Job.Failure(e.getMessage(), 1, Json.args("to_pool", t.to()), e);
             } finally {
@@ -391,6 +403,13 @@ public final class Rebalance {
                 mine.remove(slot);
             }
         }), Budget.NONE);
+    }
+
+    /** A refused move's detail: what refused it, for the way on (a new plan, another pool, a longer --max-freeze). */
+    private String refused(Mover.Refused e, Target t, long freezeGraceMs) {
+        return Json.args("to_pool", t.to(), "refused", e.kind().name().toLowerCase(java.util.Locale.ROOT),
+                "predicted_freeze_ms", e.kind() == Mover.Refused.Kind.FREEZE ? e.predictedFreezeMs() : null,
+                "freeze_grace_ms", freezeGraceMs, "room_on", e.kind() == Mover.Refused.Kind.TARGET ? roomFor(t) : null);
     }
 
     /**
