@@ -157,14 +157,9 @@ public final class MoveRepository {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, OrgRepository.PLACEMENT_LOCK);
             RestoreRepository.requireUri(c, m.fromPool(), fromUri);
-            Optional<String> full = Sql.one(c, "select coalesce(case when status <> 'active' then 'is ' || status "
-                    + "when org_count >= capacity then 'is full (' || capacity || ' orgs): placement has used the room the move freed' "
-                    + "end, '') from (" + PoolRepository.SELECT + " where p.pool_id = ?) pool", rs -> rs.getString(1), m.fromPool())
-                    .filter(why -> !why.isEmpty());
-            if (full.isPresent()) {
-                throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, "pool " + m.fromPool()
-                        + " " + full.get() + ": nothing was reverted; to move org " + m.orgId() + " off " + m.toPool()
-                        + ", 'tenantctl rebalance move " + m.orgId() + " --to POOL'");
+            Optional<String> refused = revertRefusal(c, m);
+            if (refused.isPresent()) {
+                throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, refused.get());
             }
             if (!RestoreRepository.flipPointer(c, m.orgId(), expectedVersion, m.fromPool(), m.fromDatabase(), false, null, status,
                     "target of reverted move " + m.moveId() + ": kept until 'rebalance gc'")) {
@@ -176,6 +171,32 @@ public final class MoveRepository {
             }
             return true;
         });
+    }
+
+    /**
+     * Why a revert of {@code m} would be refused at its flip, read only: its source pool is no longer active, or has no
+     * room left (placement filled the place the move freed) — the check {@link #flipBack} makes under the placement lock,
+     * so that a dry run, and the revert before it freezes the org, meet it too. Empty when there is room.
+     */
+    public Optional<String> revertRefusal(Move m) {
+        return catalog.inConnection(c -> revertRefusal(c, m));
+    }
+
+    private static Optional<String> revertRefusal(Connection c, Move m) throws SQLException {
+        Pool from = PoolRepository.find(c, m.fromPool()).orElseThrow(() -> PoolRepository.unknown(m.fromPool()));
+        boolean full = from.orgCount() >= from.capacity();
+        if (from.status() == PoolStatus.ACTIVE && !full) {
+            return Optional.empty();
+        }
+        String why = from.status() != PoolStatus.ACTIVE ? "is " + from.status() + " (a revert goes back only to an active pool)"
+                : "is full (" + from.orgCount() + "/" + from.capacity() + " orgs): placement has used the room the move freed";
+        Optional<Pool> elsewhere = Placement.choose(PoolRepository.list(c).stream()
+                .filter(p -> !p.poolId().equals(m.fromPool()) && !p.poolId().equals(m.toPool())).toList());
+        return Optional.of("pool " + m.fromPool() + " " + why + ": nothing was reverted, org " + m.orgId() + " stays on " + m.toPool()
+                + (from.status() == PoolStatus.ACTIVE ? "; to revert, make room ('tenantctl pools set-capacity " + m.fromPool()
+                        + " --capacity " + (from.orgCount() + 1) + "') and revert again" : "")
+                + elsewhere.map(p -> "; to move it off " + m.toPool() + " instead, 'tenantctl rebalance move " + m.orgId() + " --to "
+                        + p.poolId() + "'").orElse(""));
     }
 
     /** Retained moves whose source is {@code (poolId, database)}: cleaned once gc dropped it. */

@@ -275,6 +275,10 @@ final class Mover {
         Pool from = ctx.catalog().pools().get(m.fromPool());
         Pool to = ctx.catalog().pools().get(m.toPool());
         OrgStatus status = org.status();
+        // the source pool's room, checked again at the flip under the placement lock: refused here, nothing is frozen
+        moves.revertRefusal(m).ifPresent(why -> {
+            throw failure(why);
+        });
         if (dryRun) {
             requireLedger(m, ledger, from, to);
             return "dry run: org " + m.orgId() + " would be back on " + m.fromPool() + "/" + m.fromDatabase() + " (" + status + "); both "
