@@ -148,9 +148,8 @@ public final class Restore {
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
                 reader.verify(); // refuse a damaged backup before anything is dropped
-                if (new BackupRepository(ctx.catalog()).find(backupId).filter(b -> b.orgId().equals(target.orgId())).isEmpty()) {
-                    trialLoad(reader, target, backupId, req.cancel());
-                }
+                Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
+                trialLoad(reader, target, backupId, req.cancel()); // and one that does not load, whoever recorded it
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
                 held.record(recoveryState(runId, target, backupId, true)); // from here 'runs cancel' refuses ...
                 stopIfRunCancelled(runId); // ... and one that came just before is honoured
@@ -328,10 +327,11 @@ public final class Restore {
     }
 
     /**
-     * Loads a backup the catalog does not record (hand-made, copied, written before the catalog was restored) into a
-     * scratch database on the org's pool and drops it again, before an in-place restore drops the org's database: its
-     * files check out against its own manifest, but only a load proves their documents and indexes go in (one _id on two
-     * lines, a unique index its data breaks). A backup tenantctl recorded was read from a collection that held it.
+     * Loads the backup into a scratch database on the org's pool and drops it again, before an in-place restore drops the
+     * org's database: its files check out against its manifest, but only a load proves their documents and indexes go in
+     * (one _id on two lines, a unique index its data breaks). Recorded backups too: one taken without --freeze read a
+     * live collection batch by batch, a set of documents that need never have existed at once (a unique key that moved
+     * between two documents meanwhile). Twice the loading, for the one restore that deletes data.
      */
     private void trialLoad(BackupReader reader, Target target, String backupId, CancelToken cancel) {
         String scratch = freshName(target.org(), target.pool(), backupId);
@@ -341,7 +341,8 @@ public final class Restore {
             copy(reader, db, cancel, ctx.retry());
         } catch (TenantctlException e) {
             if (e.category() == TenantctlException.Category.INTERRUPTED) {
-                throw e;
+                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted before the org's database was dropped "
+                        + "(while the backup was tried in a scratch database)", e);
             }
             throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + backupId + " does not load (" + Errors.oneLine(e)
                     + ", tried in a scratch database before dropping anything): choose another backup", e);

@@ -60,7 +60,7 @@ class RestoreInterruptTest {
             String id = backupOfTwoCollections(f);
             Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
             f.db("acme").getCollection("a_notes").insertOne(new Document("_id", "written after the backup"));
-            CancelToken cancel = interruptWhenCreating(f, "b_notes");
+            CancelToken cancel = interruptWhenCreating(f, "b_notes", "org_acme"); // not in the scratch database it is tried in first
 
             Cli.Result r = f.cli.run(cancel, "restore", "--org", "acme", "--backup", id, "--in-place", "--drop-existing");
 
@@ -104,9 +104,14 @@ class RestoreInterruptTest {
 
     /** A token cancelled (as Ctrl-C would) when the restore creates {@code collection}. */
     private static CancelToken interruptWhenCreating(BackupFixture f, String collection) {
+        return interruptWhenCreating(f, collection, null);
+    }
+
+    /** As {@link #interruptWhenCreating(BackupFixture, String)}, in {@code database} only (any when null). */
+    private static CancelToken interruptWhenCreating(BackupFixture f, String collection, String database) {
         CancelToken cancel = new CancelToken();
         f.cli.decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-            if (HookedPools.is(cmd, "create") && collection.equals(cmd.getString("create"))) {
+            if (HookedPools.is(cmd, "create") && collection.equals(cmd.getString("create")) && (database == null || database.equals(db))) {
                 cancel.cancel("SIGINT");
             }
         }));
