@@ -374,8 +374,10 @@ public final class OrgLifecycle {
                 items.put(d.org().orgId(), item(d.org(), d.deletedAt(), written == null ? "would_drop" : "kept", written));
             }
             for (RestoreRepository.Retired r : leftovers(databases)) {
+                String written = dropChanged.contains(r.orgId()) ? null : writtenSinceDelete(ctx, r.orgId(), r.poolId(), r.databaseName(),
+                        dropAnyway(olderThan, r.orgId()));
                 items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
-                        "would_drop", "left by an earlier purge"));
+                        written == null ? "would_drop" : "kept", written == null ? "left by an earlier purge" : written));
             }
             return new Purged(true, olderThan.toSeconds(), List.copyOf(items.values()), false, null);
         }
@@ -412,6 +414,14 @@ public final class OrgLifecycle {
                         Errors.NOT_REACHED));
                 continue;
             }
+            // left by an earlier purge whose drop failed: written since then by a stale client, it is kept as a deleting one is
+            String written = items.containsKey(r.orgId()) || dropChanged.contains(r.orgId()) ? null
+                    : writtenSinceDelete(ctx, r.orgId(), r.poolId(), r.databaseName(), dropAnyway(olderThan, r.orgId()));
+            if (written != null) {
+                items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "kept",
+                        written));
+                continue;
+            }
             DatabaseGc.Outcome o = gc.drop(r.poolId(), r.databaseName(), r.orgId(), false,
                     () -> databases.forgetRetired(r.poolId(), r.databaseName()));
             Instant at = orgs.deletedAt(r.orgId()).orElse(null);
@@ -431,21 +441,33 @@ public final class OrgLifecycle {
      * with --no-backup, or before catalog version 11, recorded nothing to compare with.
      */
     private String writtenSinceDelete(Org org, Duration olderThan) {
-        java.util.Optional<String> recorded = ctx.catalog().orgs().deletedFingerprint(org.orgId());
-        java.util.Optional<Pool> pool = ctx.catalog().pools().find(org.poolId());
+        return writtenSinceDelete(ctx, org.orgId(), org.poolId(), org.databaseName(), dropAnyway(olderThan, org.orgId()));
+    }
+
+    /**
+     * Why a deleted (or deleting) org's database must not be dropped — written since its delete recorded what it held
+     * (a stale client), or not comparable with it — or null; {@code anyway} is the command that drops it all the same.
+     * Purge asks before handing an org over and again for what an earlier purge handed over but could not drop, and
+     * {@code rebalance gc} for every deleted org's database it would drop.
+     */
+    static String writtenSinceDelete(OpsContext ctx, String orgId, String poolId, String database, String anyway) {
+        java.util.Optional<String> recorded = ctx.catalog().orgs().deletedFingerprint(orgId);
+        java.util.Optional<Pool> pool = ctx.catalog().pools().find(poolId);
         if (recorded.isEmpty() || pool.isEmpty()) {
             return null;
         }
-        String anyway = "'tenantctl orgs purge --older-than " + Verify.gcAge(olderThan) + " --drop-changed " + org.orgId() + "'";
         try {
-            Fingerprint now = Mover.fingerprint(ctx.pools().database(pool.get().poolId(), pool.get().uri(), org.databaseName()));
+            Fingerprint now = Mover.fingerprint(ctx.pools().database(pool.get().poolId(), pool.get().uri(), database));
             List<String> changed = now.collections().isEmpty() ? List.of() : now.differences(Fingerprint.fromJson(recorded.get()));
             return changed.isEmpty() ? null : "written since its delete (collections " + String.join(", ", changed) + "): those writes "
-                    + "are in no backup; kept. Save what you need from database " + org.databaseName() + " on pool " + org.poolId()
-                    + ", then " + anyway;
+                    + "are in no backup; kept. Save what you need from database " + database + " on pool " + poolId + ", then " + anyway;
         } catch (RuntimeException e) {
             return "could not be compared with what it held at its delete (" + Errors.oneLine(e) + "): kept; run it again, or " + anyway;
         }
+    }
+
+    private static String dropAnyway(Duration olderThan, String orgId) {
+        return "'tenantctl orgs purge --older-than " + Verify.gcAge(olderThan) + " --drop-changed " + orgId + "'";
     }
 
     /** Deleted orgs' databases still recorded as retired: just handed over, or not dropped by an earlier purge. */

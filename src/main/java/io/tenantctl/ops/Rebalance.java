@@ -579,7 +579,7 @@ public final class Rebalance {
                 continue;
             }
             Optional<String> written = dropChanged.contains(r.poolId() + "/" + r.databaseName()) ? Optional.empty()
-                    : writtenSinceMove(kind, r.poolId(), r.databaseName(), "tenantctl rebalance gc --older-than " + Verify.gcAge(olderThan)
+                    : writtenSinceMove(kind, r.poolId(), r.databaseName(), r.orgId(), "tenantctl rebalance gc --older-than " + Verify.gcAge(olderThan)
                             + " --drop-changed " + r.poolId() + "/" + r.databaseName());
             if (written.isPresent()) {
                 items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "kept", written.get()));
@@ -610,9 +610,13 @@ public final class Rebalance {
 
     /**
      * Why a move's leftover must not be dropped yet — a retained source, or a reverted move's target, written since (a
-     * client whose routing still pointed at it: neither the move nor the revert waits for caches) — or empty.
+     * client whose routing still pointed at it: neither the move nor the revert waits for caches), or a deleted org's
+     * database written since its delete — or empty.
      */
-    private Optional<String> writtenSinceMove(String kind, String poolId, String database, String dropChanged) {
+    private Optional<String> writtenSinceMove(String kind, String poolId, String database, String orgId, String dropChanged) {
+        if (kind.equals("deleted_org")) { // what its delete recorded it held, as purge compares it
+            return Optional.ofNullable(OrgLifecycle.writtenSinceDelete(ctx, orgId, poolId, database, "'" + dropChanged + "'"));
+        }
         Optional<MoveRepository.Move> move = kind.equals("retained_source") ? ctx.catalog().moves().retainedFrom(poolId, database)
                 : kind.equals("reverted_target") ? ctx.catalog().moves().revertedTo(poolId, database) : Optional.empty();
         Optional<io.tenantctl.catalog.Pool> pool = ctx.catalog().pools().find(poolId);
