@@ -149,9 +149,12 @@ public final class OrgRepository {
                 select r.args ->> 'database', 'restore run ' || r.run_id || ' of org ' || (r.args ->> 'org') from runs r
                 where r.verb = 'restore' and r.status = 'running' and r.args ->> 'pool' = ? and r.args ->> 'database' is not null
                 union all
+                select r.args ->> 'scratch', 'restore run ' || r.run_id || ' of org ' || (r.args ->> 'org') || ' (trying its backup)' from runs r
+                where r.verb = 'restore' and r.status = 'running' and r.args ->> 'pool' = ? and r.args ->> 'scratch' is not null
+                union all
                 select m.to_database, 'move ' || m.move_id || ' of org ' || m.org_id from moves m
                 where m.to_pool = ? and (m.state in ('planned', 'frozen', 'copying', 'verifying') or m.state = 'aborted' and not m.target_dropped)
-                """, rs -> new String[]{rs.getString(1), rs.getString(2)}, poolId, poolId).forEach(r -> out.putIfAbsent(r[0], r[1]));
+                """, rs -> new String[]{rs.getString(1), rs.getString(2)}, poolId, poolId, poolId).forEach(r -> out.putIfAbsent(r[0], r[1]));
         return out;
     }
 

@@ -81,7 +81,8 @@ public final class Restore {
     }
 
     /** What a restore run records (RestoreRepository reads previous_status back for an interrupted restore). */
-    record Args(String org, String backup, String toOrg, String mode, String pool, String database, String previousStatus) {
+    /** {@code scratch}: where an in-place restore tries the backup first (a database it writes: adopt and gc keep off it). */
+    record Args(String org, String backup, String toOrg, String mode, String pool, String database, String previousStatus, String scratch) {
     }
 
     private final OpsContext ctx;
@@ -136,8 +137,9 @@ public final class Restore {
 
     private Result restore(Request req, Target target, String backupId, BackupReader reader, OrgLeases.Held held, long t0) {
         RunRepository runs = ctx.catalog().runs();
+        String scratch = target.mode().equals(IN_PLACE) ? freshName(target.org(), target.pool(), backupId) : null;
         String runId = runs.start("restore", Json.write(new Args(req.orgId(), backupId, req.toOrg(), target.mode(), target.pool().poolId(),
-                target.databaseName(), target.previousStatus().db())), ctx.actor(), List.of(target.orgId()));
+                target.databaseName(), target.previousStatus().db(), scratch)), ctx.actor(), List.of(target.orgId()));
         runs.itemStarted(runId, target.orgId());
         List<String> dropped = new ArrayList<>();
         Org org = null;
@@ -149,7 +151,7 @@ public final class Restore {
             if (target.mode().equals(IN_PLACE)) {
                 reader.verify(); // refuse a damaged backup before anything is dropped
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
-                trialLoad(reader, target, backupId, req.cancel()); // and one that does not load, whoever recorded it
+                trialLoad(reader, target, scratch, backupId, req.cancel()); // and one that does not load, whoever recorded it
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
                 held.record(recoveryState(runId, target, backupId, true)); // from here 'runs cancel' refuses ...
                 stopIfRunCancelled(runId); // ... and one that came just before is honoured
@@ -333,8 +335,7 @@ public final class Restore {
      * live collection batch by batch, a set of documents that need never have existed at once (a unique key that moved
      * between two documents meanwhile). Twice the loading, for the one restore that deletes data.
      */
-    private void trialLoad(BackupReader reader, Target target, String backupId, CancelToken cancel) {
-        String scratch = freshName(target.org(), target.pool(), backupId);
+    private void trialLoad(BackupReader reader, Target target, String scratch, String backupId, CancelToken cancel) {
         MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), scratch);
         db.drop(); // left by a trial that died
         try {
