@@ -396,8 +396,10 @@ public final class RunRepository {
                 Sql.update(c, "update run_items set status = 'cancelled', error = ?, not_before = null where run_id = ? "
                         + "and status in ('pending', 'held')", "not started: " + reason, runId);
                 // claimed by a worker that is gone (its lease ran out): nobody will finish it, so it is not in flight
-                Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
-                        + "where run_id = ? and status = 'running' and lease_until < now()", "not finished: its worker stopped "
+                // (an item with no lease of its own, a restore's, by its org's lease: none live, nobody is on the org)
+                Sql.update(c, "update run_items i set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
+                        + "where i.run_id = ? and i.status = 'running' and (i.lease_until < now() or i.lease_until is null and not exists "
+                        + "(select 1 from org_leases l where l.org_id = i.org_id and l.lease_until > now()))", "not finished: its worker stopped "
                         + "(lease expired), then the run was cancelled: " + reason, runId);
             }
             return n == 1;
