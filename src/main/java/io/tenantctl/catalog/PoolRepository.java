@@ -78,16 +78,27 @@ public final class PoolRepository {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, OrgRepository.PLACEMENT_LOCK);
             Pool p = find(c, poolId).orElseThrow(() -> unknown(poolId));
             if (capacity < p.orgCount()) {
-                int deleting = Sql.one(c, "select count(*) from orgs where pool_id = ? and status = 'deleting'", rs -> rs.getInt(1), poolId)
-                        .orElse(0);
+                java.util.Map<String, Integer> by = new java.util.HashMap<>();
+                Sql.query(c, "select status, count(*) from orgs where pool_id = ? and status <> 'deleted' group by status",
+                        rs -> by.put(rs.getString(1), rs.getInt(2)), poolId);
                 int movingIn = Sql.one(c, "select count(*) from moves where to_pool = ? and state in ('planned', 'frozen', 'copying', "
                         + "'verifying')", rs -> rs.getInt(1), poolId).orElse(0);
-                int living = p.orgCount() - deleting - movingIn;
-                // each kind of place freed its own way: rebalance moves living orgs, never deleting ones, nor undoes its plan
+                int movable = by.getOrDefault("active", 0) + by.getOrDefault("read_only", 0);
+                int unfinished = by.getOrDefault("failed", 0) + by.getOrDefault("provisioning", 0);
+                int busy = by.getOrDefault("restoring", 0) + by.getOrDefault("moving", 0);
+                int deleting = by.getOrDefault("deleting", 0);
+                // each kind of place freed its own way: rebalance moves active and read_only orgs only, nor undoes its plan
                 List<String> ways = new ArrayList<>();
-                if (living > 0) {
-                    ways.add(living + " living: move them off ('tenantctl pools drain " + poolId + "', then 'tenantctl rebalance plan' "
-                            + "and 'tenantctl rebalance apply')");
+                if (movable > 0) {
+                    ways.add(movable + " active or suspended: move them off ('tenantctl pools drain " + poolId + "', then 'tenantctl rebalance "
+                            + "plan' and 'tenantctl rebalance apply')");
+                }
+                if (unfinished > 0) {
+                    ways.add(unfinished + " failed or provisioning: rebalance never moves them, finish them ('tenantctl orgs list --pool " + poolId
+                            + " --status failed', then 'tenantctl provision ORG') or clear them ('tenantctl orgs forget ORG')");
+                }
+                if (busy > 0) {
+                    ways.add(busy + " restoring or moving: wait for them ('tenantctl orgs list --pool " + poolId + "' says which)");
                 }
                 if (deleting > 0) {
                     ways.add(deleting + " deleting: rebalance never moves them, 'tenantctl orgs purge --older-than 0 --dry-run' shows "
