@@ -503,6 +503,12 @@ public final class Verify {
             return Json.write(index == null ? List.of(collection) : List.of(collection, index));
         }
 
+        /** One conflict of a schema_conflict subject: as it reads, or (a name holding '.', ',' or '"') as unambiguous JSON. */
+        private static String item(SchemaDiff.Conflict c) {
+            return item(c.collection(), c.wanted().name()).startsWith("[")
+                    ? Json.write(List.of(c.collection(), c.wanted().name(), c.wanted().describe(), c.actual().describe())) : c.describe();
+        }
+
         private void drift(Org org, SchemaDiff diff, List<Map<String, Object>> out) {
             List<String> missing = new ArrayList<>(diff.missingCollections().stream().map(c -> item(c, null)).toList());
             diff.missingIndexes().forEach((c, list) -> list.forEach(i -> missing.add(item(c, i.name()))));
@@ -514,7 +520,7 @@ public final class Verify {
             }
             if (!diff.conflicts().isEmpty()) {
                 out.add(finding("schema_conflict", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.conflicts().stream()
-                        .map(SchemaDiff.Conflict::describe).toList())), "org " + org.orgId() + " has " + diff.conflicts().size() + " index(es) "
+                        .map(PerOrg::item).toList())), "org " + org.orgId() + " has " + diff.conflicts().size() + " index(es) "
                         + "defined otherwise than its manifest: " + sample(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList()),
                         // --force: the org's recorded manifest is already this one (the drift came from elsewhere), so without it
                         // migrate-all would select nothing
