@@ -96,12 +96,14 @@ public final class SchemaManifest {
      * The file's text, strictly UTF-8. A manifest saved in another encoding (PowerShell's {@code >} writes UTF-16, an old
      * editor Latin-1) used to fail as "unreadable: Input length = 1", which says neither what is wrong nor what to do.
      * A NUL byte (never in JSON text) or a UTF-16 byte-order mark means UTF-16; other invalid UTF-8 is most likely a
-     * single-byte encoding such as Latin-1.
+     * single-byte encoding such as Latin-1. A leading UTF-8 byte-order mark is skipped.
      */
     private static String utf8(byte[] bytes, Path file) {
+        // a UTF-8 byte-order mark, as Windows PowerShell 5 writes "UTF-8": JSON text may ignore it (RFC 8259, 8.1)
+        int from = bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF ? 3 : 0;
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, bytes.length - from)).toString();
         } catch (CharacterCodingException e) {
             boolean utf16 = bytes.length >= 2 && ((bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE)
                     || (bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF));
