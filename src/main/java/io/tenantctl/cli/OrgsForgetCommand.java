@@ -1,9 +1,11 @@
 package io.tenantctl.cli;
 
 import io.tenantctl.cli.render.Output;
+import io.tenantctl.ops.OrgLifecycle;
 import io.tenantctl.ops.Orgs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
@@ -11,7 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "forget", description = {"Remove a failed org's catalog row, so it can be provisioned or adopted afresh.",
-        "For an org whose provision or adoption failed. Touches no database: whatever the org's database holds stays."})
+        "For an org whose provision or adoption failed. Touches no database: whatever the org's database holds stays.",
+        "Taken under the org's lease: while a provision (re-run) holds the org, exits 3 naming it; --dry-run checks the same."})
 final class OrgsForgetCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -22,13 +25,16 @@ final class OrgsForgetCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ORG")
     String orgId;
 
+    @Option(names = "--wait", description = "If another operation holds the org, wait for it instead of exiting 3.")
+    boolean waitForOrg;
+
     OrgsForgetCommand(CliContext ctx) {
         this.ctx = ctx;
     }
 
     @Override
     public Integer call() {
-        Orgs.View o = new Orgs(ctx.catalog()).forget(orgId, dryRun.on);
+        Orgs.View o = new OrgLifecycle(ctx.ops()).forget(orgId, dryRun.on, waitForOrg, ctx.cancel);
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("org_id", o.orgId());

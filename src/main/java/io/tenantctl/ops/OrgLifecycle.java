@@ -150,6 +150,36 @@ public final class OrgLifecycle {
         return ctx.catalog().orgs().get(orgId);
     }
 
+    // ---------------------------------------------------------------- forget
+
+    /** The lease operation name of {@code orgs forget}. */
+    static final String FORGET = "forget";
+
+    /**
+     * Removes a failed org's catalog row, touching no database, under the org's lease like every other single-org
+     * change: a provision resuming the failed org (its printed next step) holds it, and a forget under it would delete
+     * the row the provision is finishing. Refused (exit 3) naming the holder, or waited for with {@code waitForOrg};
+     * {@code dryRun} checks the same refusals and writes nothing.
+     */
+    public Orgs.View forget(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        if (!dryRun) {
+            LeaseRecovery.sweep(ctx); // a dead provision's expired lease is not a holder
+        }
+        Org org = get(orgId);
+        if (!held(org)) {
+            OrgRepository.requireForgettable(org);
+        }
+        if (dryRun) {
+            engine.orgLeases().holder(orgId).ifPresent(h -> {
+                throw TenantctlException.config(h + ": wait for it to finish, or pass --wait");
+            });
+            return Orgs.View.of(org, null);
+        }
+        try (OrgLeases.Held held = engine.orgLeases().hold(orgId, FORGET, waitForOrg, cancel)) {
+            return Orgs.View.of(ctx.catalog().orgs().forget(orgId), null); // its status checked again under the lease
+        }
+    }
+
     // ---------------------------------------------------------------- set-tier
 
     /**

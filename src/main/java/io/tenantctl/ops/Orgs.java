@@ -1,6 +1,5 @@
 package io.tenantctl.ops;
 
-import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.Org;
 
@@ -43,20 +42,6 @@ public final class Orgs {
         }
         return new java.util.LinkedHashSet<>(poolIds).stream().flatMap(p -> catalog.orgs().list(p, status).stream())
                 .sorted(java.util.Comparator.comparing(io.tenantctl.catalog.Org::orgId)).map(o -> View.of(o, null)).toList();
-    }
-
-    /** Removes a failed org's catalog row; its database, if any, is left exactly as it is. With dryRun, only checks. */
-    public View forget(String orgId, boolean dryRun) {
-        String problem = io.tenantctl.catalog.OrgId.problem(orgId);
-        if (problem != null) {
-            throw TenantctlException.usage(problem);
-        }
-        if (dryRun) {
-            Org o = catalog.orgs().get(orgId);
-            io.tenantctl.catalog.OrgRepository.requireForgettable(o);
-            return View.of(o, null);
-        }
-        return View.of(catalog.orgs().forget(orgId), null);
     }
 
     public View show(String orgId) {

@@ -192,13 +192,34 @@ public final class Provision {
                         true, false, true, false, ctx.retry(), attempts);
             }
             if (!ctx.catalog().orgs().markActive(org.orgId(), manifest.hash(), pool.uri())) {
-                throw uriChanged(pool.poolId(), "provisioned");
+                throw notRecorded(org, pool);
             }
             return new Job.Done(ItemStatus.SUCCEEDED, attempts.attempts(), null, null);
         } catch (RuntimeException e) {
             ctx.catalog().orgs().setStatus(org.orgId(), Org.FAILED);
             throw new Job.Failure(Errors.oneLine(e), Math.max(1, attempts.attempts()), null, e);
         }
+    }
+
+    /**
+     * Why {@code markActive} updated nothing: the org's row is gone (removed under the provision, so the database it
+     * built belongs to no org) or now names another pool, and only otherwise a 'pools set-uri' — each told as what it is,
+     * so that nobody looks for a URI change that never happened.
+     */
+    private TenantctlException notRecorded(Org org, Pool pool) {
+        java.util.Optional<Org> now = ctx.catalog().orgs().find(org.orgId());
+        if (now.isEmpty()) {
+            return new TenantctlException(TenantctlException.Category.FAILED, "org " + org.orgId() + "'s catalog row was removed while it "
+                    + "was being provisioned: database " + org.databaseName() + " on pool " + pool.poolId() + " was built and belongs to "
+                    + "no org; run 'tenantctl provision " + org.orgId() + "' again, or register it with 'tenantctl orgs adopt "
+                    + org.orgId() + " --pool " + pool.poolId() + "'");
+        }
+        if (!now.get().poolId().equals(pool.poolId()) || !now.get().databaseName().equals(org.databaseName())) {
+            return new TenantctlException(TenantctlException.Category.FAILED, "org " + org.orgId() + " changed while it was being "
+                    + "provisioned (now " + now.get().status() + ", database " + now.get().databaseName() + " on pool " + now.get().poolId()
+                    + "): nothing recorded; see 'tenantctl orgs show " + org.orgId() + "'");
+        }
+        return uriChanged(pool.poolId(), "provisioned");
     }
 
     /** The org's work went to the server its pool named before a 'pools set-uri': nothing recorded, to be done again. */
