@@ -102,8 +102,7 @@ public final class OrgRepository {
         List<Placed> out = new ArrayList<>();
         for (String orgId : orgIds) {
             String db = OrgId.databaseName(orgId);
-            Optional<String[]> owner = Sql.one(c, "select org_id, pool_id from orgs where database_name = ?",
-                    rs -> new String[]{rs.getString(1), rs.getString(2)}, db);
+            Optional<String[]> owner = Sql.one(c, CLAIMANT, rs -> new String[]{rs.getString(1), rs.getString(2)}, db);
             if (owner.isPresent() && owner.get()[0].equals(orgId)) {
                 // placed meanwhile by a concurrent provision of the same id: the org lease makes one of them do the work
                 out.add(new Placed(orgId, owner.get()[1], null));
@@ -126,6 +125,7 @@ public final class OrgRepository {
             }
             Pool p = choice.get();
             if (write) {
+                releaseDroppedName(c, db, orgId);
                 Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status, tier) values (?, ?, ?, 'provisioning', ?)",
                         orgId, p.poolId(), OrgId.databaseName(orgId), tier);
             }
@@ -133,6 +133,32 @@ public final class OrgRepository {
             out.add(new Placed(orgId, p.poolId(), null));
         }
         return out;
+    }
+
+    /**
+     * The org (id, pool) whose row claims a database name (a parameter): names are unique across the catalog, and every
+     * org's row claims its own — except a {@code deleted} org's once purge dropped its database (no retired copy of that
+     * name left on any pool). Then the name is nobody's: a stale client that wrote it again made a database adopt must
+     * take under another id (as its refusal of the deleted id says), and placement may give it to a new org.
+     */
+    private static final String CLAIMANT = "select org_id, pool_id from orgs o where database_name = ? and (status <> 'deleted' "
+            + "or exists (select 1 from retired_databases r where r.database_name = o.database_name))";
+
+    /** The database names {@link #CLAIMANT} says an org claims: what adopt --discover never offers. */
+    public java.util.Set<String> claimedDatabaseNames() {
+        return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select database_name from orgs o where status <> 'deleted' "
+                + "or exists (select 1 from retired_databases r where r.database_name = o.database_name)", rs -> rs.getString(1))));
+    }
+
+    /**
+     * Before {@code newOwner}'s row takes {@code database}: a deleted org whose dropped database had that name gives it up
+     * (the column is unique). Its row keeps the old name in a form no database can have — with its own id, so unique —
+     * saying who has the name now; its id, backups and runs stay its own.
+     */
+    private static void releaseDroppedName(Connection c, String database, String newOwner) throws SQLException {
+        Sql.update(c, "update orgs set database_name = database_name || ' (dropped by purge of org ' || org_id || '; the name is org ' "
+                + "|| ? || '''s now)', version = version + 1, updated_at = now() where database_name = ? and status = 'deleted'",
+                newOwner, database);
     }
 
     /**
@@ -212,7 +238,7 @@ public final class OrgRepository {
                 }
                 return pool.orgCount(); // its failed row already counted
             }
-            Optional<String> owner = Sql.one(c, "select org_id from orgs where database_name = ?", rs -> rs.getString(1), databaseName);
+            Optional<String> owner = Sql.one(c, CLAIMANT, rs -> rs.getString(1), databaseName);
             if (owner.isPresent()) {
                 throw TenantctlException.usage("database " + databaseName + " already belongs to org '" + owner.get() + "'");
             }
@@ -227,6 +253,7 @@ public final class OrgRepository {
                         + ": it is not adoptable as another org");
             }
             if (!dryRun) {
+                releaseDroppedName(c, databaseName, orgId);
                 Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status, tier, schema_hash) values (?, ?, ?, 'active', ?, ?)",
                         orgId, poolId, databaseName, tier, schemaHash);
             }

@@ -139,12 +139,11 @@ public final class Adopt {
     public List<Discovered> discover(String poolId) {
         Pool pool = ctx.catalog().pools().get(poolId);
         ctx.pools().ping(pool.poolId(), pool.uri());
-        Set<String> known = new TreeSet<>();
+        // every org's name but a deleted one's whose database purge dropped (back on the pool, it is a stale client's: adoptable
+        // under another id); every id, deleted ones too (never reused)
+        Set<String> known = new TreeSet<>(ctx.catalog().orgs().claimedDatabaseNames());
         Set<String> ids = new TreeSet<>();
-        ctx.catalog().orgs().list(null, null).forEach(o -> {
-            known.add(o.databaseName());
-            ids.add(o.orgId());
-        });
+        ctx.catalog().orgs().list(null, null).forEach(o -> ids.add(o.orgId()));
         // a database a restore replaced or a move left behind is kept on purpose (until gc): not someone's org to adopt
         new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).retired(null).stream().filter(r -> r.poolId().equals(poolId))
                 .forEach(r -> known.add(r.databaseName()));

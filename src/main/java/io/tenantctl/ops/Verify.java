@@ -652,10 +652,13 @@ public final class Verify {
         }
     }
 
-    /** The org id an orphan database's name implies (as 'orgs adopt --discover' suggests), or ORG when none is free. */
-    private static String adoptAs(String database, Map<String, Org> orgs) {
+    /**
+     * The org id an orphan database's name implies (as 'orgs adopt --discover' suggests), or ORG when none is free: a
+     * deleted org's id is not (verify leaves deleted orgs out of {@code orgs}, but adopt never reuses their ids).
+     */
+    private String adoptAs(String database, Map<String, Org> orgs) {
         String id = io.tenantctl.catalog.OrgId.suggestedId(database);
-        return id != null && !orgs.containsKey(id) ? id : "ORG";
+        return id != null && !orgs.containsKey(id) && ctx.catalog().orgs().find(id).isEmpty() ? id : "ORG";
     }
 
     /** {@code d} as --older-than reads it back exactly: 7d, 12h, 90m or 45s. */
