@@ -307,6 +307,16 @@ public final class OrgRepository {
                 schemaHash, orgId, poolUri)) == 1;
     }
 
+    /**
+     * Records that the org's schema is unknown (no hash) before a migrate-all starts changing its database: a failure or
+     * a crash part way leaves it between two manifests, and a recorded hash would let the next rollout (of either manifest)
+     * count it unchanged, or inspect only what its manifest says changed. Success records the new hash again.
+     */
+    public void forgetSchema(String orgId) {
+        catalog.inConnection(c -> Sql.update(c,
+                "update orgs set schema_hash = null, version = version + 1, updated_at = now() where org_id = ?", orgId));
+    }
+
     private static final String SAME_URI = "and exists (select 1 from pools p where p.pool_id = orgs.pool_id and p.uri = ?)";
 
     /** Sets a status, bumping the version. */

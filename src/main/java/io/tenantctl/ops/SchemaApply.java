@@ -194,6 +194,17 @@ final class SchemaApply {
      */
     static Plan migrate(MongoDatabase db, SchemaManifest target, java.util.Collection<String> inspect, boolean replaceConflicting,
                         boolean prune, boolean allowExpiry, boolean dryRun, Retry retry, Retry.Attempts attempts) {
+        return migrate(db, target, inspect, replaceConflicting, prune, allowExpiry, dryRun, retry, attempts, () -> { });
+    }
+
+    /**
+     * As above; {@code beforeFirstWrite} runs once the checks have passed and just before the first command that changes
+     * the database (not at all in a dry run, or when there is nothing to change): from then on a failure can leave the
+     * database between the old manifest and the new one, which the caller records (migrate-all: the org's schema is unknown).
+     */
+    static Plan migrate(MongoDatabase db, SchemaManifest target, java.util.Collection<String> inspect, boolean replaceConflicting,
+                        boolean prune, boolean allowExpiry, boolean dryRun, Retry retry, Retry.Attempts attempts,
+                        Runnable beforeFirstWrite) {
         SchemaManifest part = target.subset(inspect);
         Set<String> existing = collections(db, retry, attempts);
         List<String> names = part.collections().stream().map(CollectionSpec::name).toList();
@@ -319,6 +330,10 @@ final class SchemaApply {
         Plan result = plan.apply(List.of(), expiring.stream().map(ExpiryPreflight.Expiring::describe).toList());
         if (dryRun) {
             return result;
+        }
+        if (!diff.missingCollections().isEmpty() || !toCreate.isEmpty() || !replacements.isEmpty() || !createAfter.isEmpty()
+                || !dropLater.isEmpty() || !pruneLater.isEmpty()) {
+            beforeFirstWrite.run();
         }
 
         for (String c : diff.missingCollections()) {

@@ -182,10 +182,11 @@ class MigrateAllNeverWeakerTest {
             Map<String, Document> users = f.indexes("acme").get("users");
             assertThat(users.get("email_1").get("key")).isEqualTo(oldEmail.get("key"));
             assertThat(users.get("email_1").get("unique")).isNull();
-            // what could be added was added; nothing was lost; the hash still says v1, so the next run tries again
+            // what could be added was added; nothing was lost; the org is between v1 and v2, so it records no hash (its
+            // schema is unknown) and the next run, of either manifest, tries again and inspects every collection
             assertThat(f.indexes("acme").get("messages")).containsKeys("conv_1", "created_-1");
             assertThat(f.indexes("acme")).containsKey("files");
-            assertThat(MigrateAllFixture.hashes(f.cli()).get("acme")).isEqualTo(SchemaManifest.parse(MigrateAllFixture.V1, "v1").hash());
+            assertThat(MigrateAllFixture.hashes(f.cli()).get("acme")).isNull();
 
             fail.set(false);
             ok(f.cli(), "migrate-all", "--schema", v2.toString(), "--replace-conflicting");
