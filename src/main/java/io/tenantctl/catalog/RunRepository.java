@@ -188,10 +188,10 @@ public final class RunRepository {
         catalog.inConnection(c -> Sql.update(c, "update runs set summary = cast(? as jsonb) where run_id = ?", summaryJson, runId));
     }
 
-    /** The first run of {@code verb} started after run {@code runId}, if any. */
-    public Optional<Run> startedAfter(String runId, String verb) {
-        return catalog.inConnection(c -> Sql.one(c, "select * from runs where verb = ? and run_id <> ? and started_at > "
-                + "(select started_at from runs where run_id = ?) order by started_at limit 1", RunRepository::mapRun, verb, runId, runId));
+    /** Every run of {@code verb} started after run {@code runId}, oldest first. */
+    public List<Run> allStartedAfter(String runId, String verb) {
+        return catalog.inConnection(c -> Sql.query(c, "select * from runs where verb = ? and run_id <> ? and started_at > "
+                + "(select started_at from runs where run_id = ?) order by started_at", RunRepository::mapRun, verb, runId, runId));
     }
 
     /** The newest run of {@code verb} that has an item for {@code orgId}, if any (the run that resumes that org's work). */

@@ -151,10 +151,10 @@ public final class MigrateAll {
         // over and only joined is just reported)
         boolean goesOn = resuming || run.runStatus() == io.tenantctl.catalog.RunStatus.RUNNING
                 || run.runStatus() == io.tenantctl.catalog.RunStatus.INTERRUPTED;
-        ctx.catalog().runs().startedAfter(run.runId(), VERB).filter(newer -> goesOn).ifPresent(newer -> {
+        supersededBy(ctx.catalog(), run).filter(newer -> goesOn).ifPresent(newer -> {
             throw TenantctlException.usage("migrate-all run " + newer.runId() + " (started " + newer.startedAt() + ") came after run "
-                    + run.runId() + ": working on " + run.runId() + " now would take orgs back to its older manifest; roll out what you "
-                    + "want with a new run ('tenantctl migrate-all --schema FILE'), or end this one with 'tenantctl runs cancel " + run.runId() + "'");
+                    + run.runId() + " with another manifest: working on " + run.runId() + " now would take orgs back to its older manifest; "
+                    + "roll out what you want with a new run ('tenantctl migrate-all --schema FILE'), or end this one with 'tenantctl runs cancel " + run.runId() + "'");
         });
         SchemaManifest manifest = runManifest(run, given);
         Flags flags = args(run).flags();
@@ -165,6 +165,17 @@ public final class MigrateAll {
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
         return new RunEngine.Work(Job.of("migrate", (orgId, poolId) -> migrateOne(orgId, manifest, flags, pools, Map.of(), false)),
                 Budget.of(flags.budget(), summaryInt(run, "selected"), flags.canary()));
+    }
+
+    /**
+     * The first migrate-all run started after {@code run} that rolled out another manifest, if any: going on with
+     * {@code run} would take that run's orgs back. A later run of the same manifest (a failed org's own next step, a
+     * re-run) does not: working on {@code run} applies what it applied.
+     */
+    static Optional<RunRepository.Run> supersededBy(io.tenantctl.catalog.Catalog catalog, RunRepository.Run run) {
+        String hash = args(run).schemaHash();
+        return catalog.runs().allStartedAfter(run.runId(), VERB).stream().filter(newer -> !java.util.Objects.equals(hash,
+                args(newer).schemaHash())).findFirst();
     }
 
     // ---- selection ----

@@ -127,7 +127,7 @@ public final class Runs {
         RunStatus status = RunReport.displayStatus(r, catalog.runs().activity(r.runId(), RunEngine.LEASE_SECONDS));
         // migrate-all refuses to go on with a run a newer rollout came after (MigrateAll: "came after run")
         String supersededBy = r.verb().equals(MigrateAll.VERB) && (status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED
-                || status == RunStatus.ABORTED) ? catalog.runs().startedAfter(r.runId(), MigrateAll.VERB).map(RunRepository.Run::runId).orElse(null)
+                || status == RunStatus.ABORTED) ? MigrateAll.supersededBy(catalog, r).map(RunRepository.Run::runId).orElse(null)
                 : null;
         return RunView.of(r, status, supersededBy);
     }
