@@ -226,11 +226,30 @@ public final class MigrateAll {
                 // frozen for a moment by an operation that holds it (a backup --freeze, a move, a restore; or one that died,
                 // which taking its lease recovers): waited for like any busy org, not skipped as if suspended
                 selected.add(o);
+            } else if (o.status().equals(Org.PROVISIONING)) {
+                Optional<String> queuedIn = queuedInARunningProvision(o.orgId());
+                if (ctx.catalog().leases().findLive(o.orgId()).isPresent()) {
+                    // a signup in flight, perhaps with the old manifest: waited for like any busy org, then migrated once active
+                    selected.add(o);
+                } else if (queuedIn.isPresent()) {
+                    // a detached provision run's org no worker has reached yet: that run provisions it, with its own manifest
+                    ctx.notices().accept("org " + o.orgId() + " is still to be provisioned by run " + queuedIn.get()
+                            + " (with that run's manifest): not selected; migrate it once it is active");
+                } else {
+                    skipped.put(o, "org is provisioning and nothing works on it: finish it with '" + Verify.finishProvision(ctx, o)
+                            + "', then migrate it");
+                }
             } else if (FROZEN.contains(o.status()) || named.containsKey(o.orgId())) {
                 skipped.put(o, "org is " + o.status() + (FROZEN.contains(o.status()) ? ": migrate it once it is active again" : ""));
             }
         }
         return new Selection(selected, skipped, unchanged);
+    }
+
+    /** The provision run, still running (detached, or its workers at work), that has {@code orgId} still to do, if any. */
+    private Optional<String> queuedInARunningProvision(String orgId) {
+        return Optional.ofNullable(ctx.catalog().runs().queued("provision").get(orgId))
+                .filter(runId -> ctx.catalog().runs().get(runId).runStatus() == io.tenantctl.catalog.RunStatus.RUNNING);
     }
 
     /**

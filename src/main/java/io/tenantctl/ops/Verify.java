@@ -247,6 +247,16 @@ public final class Verify {
      * A new provision of {@code o} as its cancelled run {@code r} meant it (the run's --schema, the org's tier): a
      * cancelled run is not resumable, and a bare 'provision ORG' would take the built-in model.
      */
+    /**
+     * The command that finishes an org left provisioning: resumed through its run, which keeps the run's --schema and
+     * --tier (a bare 'provision ORG' takes the built-in model); a cancelled run's org provisioned anew with them.
+     */
+    static String finishProvision(OpsContext ctx, Org o) {
+        Optional<RunRepository.Run> provisioned = ctx.catalog().runs().newestWith("provision", o.orgId());
+        return provisioned.map(r -> r.runStatus() != RunStatus.CANCELLED ? "tenantctl provision --resume " + r.runId() : provisionAgain(o, r))
+                .orElse("tenantctl provision " + o.orgId());
+    }
+
     private static String provisionAgain(Org o, RunRepository.Run r) {
         Provision.Args args = Json.read(r.runId(), r.args(), Provision.Args.class);
         // by the hash the catalog keeps the run's manifest under: its --schema file may be on another machine
@@ -787,11 +797,9 @@ public final class Verify {
             if (ctx.catalog().leases().findLive(o.orgId()).isPresent()) {
                 continue; // someone is working on it
             }
-            // resumed through its run, which keeps the run's --schema and --tier (a bare 'provision ORG' takes the built-in model)
-            Optional<RunRepository.Run> provisioned = ctx.catalog().runs().newestWith("provision", o.orgId());
-            boolean resumable = provisioned.isPresent() && provisioned.get().runStatus() != RunStatus.CANCELLED;
-            String resume = provisioned.map(r -> resumable ? "tenantctl provision --resume " + r.runId() : provisionAgain(o, r))
-                    .orElse("tenantctl provision " + o.orgId());
+            boolean resumable = ctx.catalog().runs().newestWith("provision", o.orgId()).filter(r -> r.runStatus() != RunStatus.CANCELLED)
+                    .isPresent();
+            String resume = finishProvision(ctx, o);
             String fix = switch (o.status()) {
                 case PROVISIONING -> resume + (resumable ? "   (resumes it" : "   (provisions it anew") + "; verify --fix marks it failed)";
                 // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
