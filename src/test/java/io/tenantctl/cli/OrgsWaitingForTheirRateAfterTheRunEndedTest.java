@@ -123,8 +123,13 @@ class OrgsWaitingForTheirRateAfterTheRunEndedTest {
         List<String> byBOrgs = List.of("o0", "o1", "o2").stream().filter(o -> byB.of(o) > 0).toList();
         assertThat(byBOrgs).as("B migrated only the org it had done before the abort; the one waiting for its --rate "
                 + "slot must be let go, not migrated with the manifest whose rollout was aborted").hasSize(1);
-        long stillV1 = hashes(setup).values().stream().filter(v1::equals).count();
-        assertThat(stillV1).as("the failed org and the one B had not started stay on v1: " + hashes(setup)).isEqualTo(2);
+        // the one B had not started stays on v1; the failed one on v1 too, or on no hash when it failed after its first
+        // write (its schema unknown, so the next rollout of any manifest takes it again), never on the aborted manifest's
+        java.util.Map<String, String> hashes = hashes(setup);
+        long stillV1 = hashes.values().stream().filter(v1::equals).count();
+        long unknown = hashes.values().stream().filter(java.util.Objects::isNull).count();
+        assertThat(stillV1 + unknown).as("the failed org and the one B had not started stay on v1 (or unknown): " + hashes).isEqualTo(2);
+        assertThat(stillV1).as("the org B had not started stays on v1: " + hashes).isGreaterThanOrEqualTo(1);
         assertThat(strictJson(rb).get("aborted").asText(null)).contains("--max-failures");
     }
 
