@@ -141,13 +141,14 @@ public final class OrgRepository {
      * name left on any pool). Then the name is nobody's: a stale client that wrote it again made a database adopt must
      * take under another id (as its refusal of the deleted id says), and placement may give it to a new org.
      */
-    private static final String CLAIMANT = "select org_id, pool_id from orgs o where database_name = ? and (status <> 'deleted' "
-            + "or exists (select 1 from retired_databases r where r.database_name = o.database_name))";
+    private static final String CLAIMS = "(o.status <> 'deleted' or exists (select 1 from retired_databases r "
+            + "where r.database_name = o.database_name))";
+    private static final String CLAIMANT = "select org_id, pool_id from orgs o where database_name = ? and " + CLAIMS;
 
     /** The database names {@link #CLAIMANT} says an org claims: what adopt --discover never offers. */
     public java.util.Set<String> claimedDatabaseNames() {
-        return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select database_name from orgs o where status <> 'deleted' "
-                + "or exists (select 1 from retired_databases r where r.database_name = o.database_name)", rs -> rs.getString(1))));
+        return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select database_name from orgs o where " + CLAIMS,
+                rs -> rs.getString(1))));
     }
 
     /**

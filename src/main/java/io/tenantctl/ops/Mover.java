@@ -355,7 +355,7 @@ final class Mover {
         Map<String, IndexSpec> out = new HashMap<>();
         SchemaApply.indexes(db, names, new ArrayList<>(names), ctx.retry(), attempts).forEach((c, list) -> list.forEach(d -> {
             IndexSpec spec = IndexSpec.fromListIndexes(d);
-            out.put(c + "\0" + spec.name(), spec); // not '.': users + profile.email_1 is not users.profile + email_1
+            out.put(SchemaApply.key(c, spec.name()), spec); // not "c.name": users + profile.email_1 is not users.profile + email_1
         }));
         return out;
     }

@@ -357,7 +357,7 @@ final class SchemaApply {
      * One index of one collection as a set key: not "collection.name", which is ambiguous (users + profile.email_1 and
      * users.profile + email_1); a collection name never holds a NUL.
      */
-    private static String key(String collection, String index) {
+    static String key(String collection, String index) {
         return collection + "\0" + index;
     }
 
