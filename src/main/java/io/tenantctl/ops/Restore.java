@@ -145,7 +145,7 @@ public final class Restore {
         Org org = null;
         boolean currentDropped = false;
         try {
-            held.record(recoveryState(runId, target, backupId, false));
+            held.record(recoveryState(runId, target, backupId, scratch, false));
             org = claim(target);
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
@@ -153,7 +153,7 @@ public final class Restore {
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
                 trialLoad(reader, target, scratch, backupId, req.cancel()); // and one that does not load, whoever recorded it
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
-                held.record(recoveryState(runId, target, backupId, true)); // from here 'runs cancel' refuses ...
+                held.record(recoveryState(runId, target, backupId, scratch, true)); // from here 'runs cancel' refuses ...
                 stopIfRunCancelled(runId); // ... and one that came just before is honoured
                 db.drop();
                 currentDropped = true;
@@ -545,10 +545,10 @@ public final class Restore {
     }
 
     /** What a restore records on its org lease: enough for whoever finds it dead to put things back. */
-    private static String recoveryState(String runId, Target t, String backupId, boolean currentDropped) {
+    private static String recoveryState(String runId, Target t, String backupId, String scratch, boolean currentDropped) {
         return Json.args("run_id", runId, "mode", t.mode(), "pool", t.pool().poolId(), "database", t.databaseName(),
                 "previous_status", t.previousStatus().db(), "create_org", t.createOrg(), "tier", t.tier(), "backup", backupId,
-                "current_dropped", currentDropped);
+                "scratch", scratch, "current_dropped", currentDropped);
     }
 
     /**
@@ -572,7 +572,8 @@ public final class Restore {
         Target target = new Target(state.getString("mode"), orgId, now.orElse(null), pool, database,
                 OrgStatus.of(state.getString("previous_status")),
                 Boolean.TRUE.equals(state.getBoolean("create_org")), state.getString("tier"));
-        String note = r.cleanUp(target, now.orElse(null), Boolean.TRUE.equals(state.getBoolean("current_dropped")));
+        String note = r.dropScratch(pool, state.getString("scratch"))
+                + r.cleanUp(target, now.orElse(null), Boolean.TRUE.equals(state.getBoolean("current_dropped")));
         String runId = state.getString("run_id");
         String what = "the restore of backup " + state.getString("backup") + " (run " + runId + ") died" + note;
         if (runId != null) {
@@ -599,6 +600,27 @@ public final class Restore {
         }
         return closed.isEmpty() ? null : "a restore of org " + orgId + " died before it changed anything; its run " + String.join(", ", closed)
                 + " was closed as failed";
+    }
+
+    /**
+     * The scratch database of an in-place restore that died during its trial load (which drops it when it lives): dropped,
+     * unless an org has taken its name since. Nothing else writes there; left alone it is a stray copy of the org's data.
+     */
+    private String dropScratch(Pool pool, String scratch) {
+        if (scratch == null || restores.owner(scratch).isPresent()) {
+            return "";
+        }
+        try {
+            MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), scratch);
+            if (!exists(db)) {
+                return "";
+            }
+            db.drop();
+            return "; its trial database " + scratch + " was removed";
+        } catch (RuntimeException e) {
+            return "; its trial database " + scratch + " on " + pool.poolId() + " could not be removed (" + Errors.oneLine(e)
+                    + "): 'tenantctl verify' lists it";
+        }
     }
 
     private static boolean exists(MongoDatabase db) {

@@ -127,6 +127,33 @@ class RestoreCrashTest {
         }
     }
 
+    /**
+     * An in-place restore first loads the backup into a scratch database on the org's pool. One killed during that trial
+     * left the org restoring (rolled back by the next command) and the scratch database on the pool for good: nothing
+     * recorded it once its run was closed, so it sat there as a stray copy of the org's data.
+     */
+    @Test
+    void anInPlaceRestoreKilledDuringItsTrialLoadLeavesNoScratchDatabase(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", 20_000);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            String scratch = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+            killRestoreOnceCopying(f, dir, scratch, "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
+            assertThat(f.databaseNames("pool-0")).as("the trial's scratch database, left by the killed restore").contains(scratch);
+
+            expireLeases(f.catalogUrl); // 60 s later
+            ok(f.cli, "backup", "--org", "acme");
+
+            assertThat(f.databaseNames("pool-0")).as("the dead trial's scratch database").doesNotContain(scratch);
+            JsonNode org = f.org("acme");
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            assertThat(org.get("database_name").asText()).isEqualTo("org_acme");
+            f.assertHolds("acme", before);
+        }
+    }
+
     private static void expireLeases(String url) throws Exception {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             assertThat(s.executeUpdate("update org_leases set lease_until = now() - interval '1 second'")).isEqualTo(1);
