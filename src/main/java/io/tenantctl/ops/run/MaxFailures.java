@@ -16,7 +16,9 @@ public record MaxFailures(Integer count, Double percent) {
 
     /** How many failures are tolerated among {@code selected} orgs. */
     public int allowed(int selected) {
-        return count != null ? count : (int) Math.floor(selected * percent / 100.0);
+        // in decimal, as written: in binary floating point 18.4% of 375 came to 68.999… and floored one short
+        return count != null ? count : java.math.BigDecimal.valueOf(percent).multiply(java.math.BigDecimal.valueOf(selected))
+                .movePointLeft(2).setScale(0, java.math.RoundingMode.FLOOR).intValueExact();
     }
 
     /** As written: "5" or "2%". */
