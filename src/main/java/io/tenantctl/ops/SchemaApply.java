@@ -213,7 +213,7 @@ final class SchemaApply {
 
         // new indexes whose key an existing index of another name already has: the server refuses them (85)
         List<Replacement> replacements = new ArrayList<>();
-        List<String> blocked = new ArrayList<>();
+        List<String> blocked = new ArrayList<>(); // such new indexes that may not replace the old: conflicts diff.conflicts() lacks
         Set<String> consumed = new HashSet<>();
         Map<String, List<IndexSpec>> toCreate = new LinkedHashMap<>();
         diff.missingIndexes().forEach((c, list) -> {
@@ -239,31 +239,66 @@ final class SchemaApply {
         Map<String, List<IndexSpec>> createAfter = new LinkedHashMap<>();
         Map<String, IndexSpec> createAfterOld = new LinkedHashMap<>(); // key(collection, name) -> the index that had the name
         List<String> droppedFirst = new ArrayList<>();
+        List<String> cannotRebuild = new ArrayList<>(); // conflicts --replace-conflicting cannot rebuild: an index that stays has the key
+        Map<SchemaDiff.Conflict, Document> rebuilds = new LinkedHashMap<>(); // each conflict to rebuild -> the index holding its key, or null
         for (SchemaDiff.Conflict c : replaceConflicting ? diff.conflicts() : List.<SchemaDiff.Conflict>of()) {
             String col = c.collection();
             if (consumed.contains(key(col, c.actual().name()))) {
                 createAfter.computeIfAbsent(col, k -> new ArrayList<>()).add(c.wanted());
                 createAfterOld.put(key(col, c.wanted().name()), c.actual());
-                continue;
-            }
-            consumed.add(key(col, c.actual().name()));
-            Document holder = sameKey(raw.getOrDefault(col, List.of()), c.wanted(), consumed, col);
-            if (holder == null) {
-                replacements.add(new Replacement(col, rawIndex(raw, col, c.actual().name()), c.wanted()));
-                continue;
-            }
-            String holderName = holder.getString("name");
-            boolean goes = diff.superseded().stream().anyMatch(x -> x.collection().equals(col) && x.index().name().equals(holderName))
-                    || prune && diff.extras().stream().anyMatch(x -> x.collection().equals(col) && x.index().name().equals(holderName));
-            if (goes) {
-                consumed.add(key(col, holderName));
-                droppedFirst.add(col + "." + holderName);
-                replacements.add(new Replacement(col, rawIndex(raw, col, c.actual().name()), c.wanted(), holder));
             } else {
-                blocked.add(col + "." + c.wanted().name() + ": manifest wants " + c.wanted().describe() + ", and " + holderName + " "
-                        + IndexSpec.fromListIndexes(holder).describe() + " holds that key (list " + holderName + " under \"drop\" to supersede it)");
+                rebuilds.put(c, sameKey(raw.getOrDefault(col, List.of()), c.wanted(), consumed, col));
             }
         }
+        // the old index of every conflict rebuilt: one in the way of another rebuild's key goes too, its rebuild run first
+        Map<String, SchemaDiff.Conflict> rebuiltFrom = new LinkedHashMap<>();
+        rebuilds.keySet().forEach(c -> rebuiltFrom.put(key(c.collection(), c.actual().name()), c));
+        consumed.addAll(rebuiltFrom.keySet());
+        // dependency order (manifest order among equals): a rebuild waiting for its key's holder to be rebuilt comes after it
+        Map<SchemaDiff.Conflict, Document> pending = new LinkedHashMap<>(rebuilds);
+        for (boolean progress = true; progress; ) {
+            progress = false;
+            for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+                SchemaDiff.Conflict c = it.next().getKey();
+                String col = c.collection();
+                Document holder = rebuilds.get(c);
+                String holderName = holder == null ? null : holder.getString("name");
+                if (holder != null && rebuiltFrom.containsKey(key(col, holderName))) {
+                    if (pending.containsKey(rebuiltFrom.get(key(col, holderName)))) {
+                        continue; // its holder's rebuild has not been placed yet
+                    }
+                    holder = null; // rebuilt onto another key before this one: the key is free by then
+                }
+                if (holder == null) {
+                    replacements.add(new Replacement(col, rawIndex(raw, col, c.actual().name()), c.wanted()));
+                } else if (diff.superseded().stream().anyMatch(x -> x.collection().equals(col) && x.index().name().equals(holderName))
+                        || prune && diff.extras().stream().anyMatch(x -> x.collection().equals(col) && x.index().name().equals(holderName))) {
+                    consumed.add(key(col, holderName));
+                    droppedFirst.add(col + "." + holderName);
+                    replacements.add(new Replacement(col, rawIndex(raw, col, c.actual().name()), c.wanted(), holder));
+                } else {
+                    continue; // an index that stays holds the key
+                }
+                it.remove();
+                progress = true;
+            }
+        }
+        pending.forEach((c, holder) -> {
+            String holderName = holder.getString("name");
+            SchemaDiff.Conflict after = rebuiltFrom.get(key(c.collection(), holderName));
+            SchemaDiff.Conflict x = after; // follow the holders: back to c is a cycle of rebuilds waiting for each other
+            for (Set<SchemaDiff.Conflict> seen = new HashSet<>(); x != null && !x.equals(c) && seen.add(x); ) {
+                x = rebuiltFrom.get(key(c.collection(), rebuilds.get(x).getString("name")));
+            }
+            String why = after == null ? "(list " + holderName + " under \"drop\" to supersede it)"
+                    : c.equals(x) ? "until its own rebuild onto " + after.wanted().describe() + ", which waits for this one: indexes that "
+                    + "trade keys cannot be rebuilt one at a time (roll the change out in two manifests, the first moving one of them "
+                    + "to a key of its own)"
+                    : "until its own rebuild onto " + after.wanted().describe() + ", which cannot run first (see " + c.collection() + "."
+                    + after.wanted().name() + ")";
+            cannotRebuild.add(c.collection() + "." + c.wanted().name() + ": manifest wants " + c.wanted().describe() + ", and " + holderName + " "
+                    + IndexSpec.fromListIndexes(holder).describe() + " holds that key " + why);
+        });
         List<String> conflicts = new ArrayList<>(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList());
         conflicts.addAll(blocked);
         List<SchemaDiff.Superseded> dropLater = diff.superseded().stream()
@@ -280,9 +315,9 @@ final class SchemaApply {
         java.util.function.BiFunction<List<String>, List<String>, Plan> plan = (duplicates, expiring) -> new Plan(diff.missingCollections(), createIndexes,
                 conflicts, replacements.stream().map(Replacement::describe).toList(), dropped, extras,
                 pruneLater.stream().map(x -> x.collection() + "." + x.index().name()).toList(), duplicates, expiring);
-        if (!conflicts.isEmpty() && (!replaceConflicting || !blocked.isEmpty())) {
-            throw new ConflictFailure(replaceConflicting ? blocked.size() + " index" + (blocked.size() == 1 ? "" : "es")
-                    + " --replace-conflicting cannot rebuild (another index holds the key): " + String.join("; ", blocked)
+        if (!conflicts.isEmpty() && (!replaceConflicting || !cannotRebuild.isEmpty())) {
+            throw new ConflictFailure(replaceConflicting ? cannotRebuild.size() + " index" + (cannotRebuild.size() == 1 ? "" : "es")
+                    + " --replace-conflicting cannot rebuild (another index holds the key): " + String.join("; ", cannotRebuild)
                     : conflicts.size() + " conflicting index" + (conflicts.size() == 1 ? "" : "es") + " (pass --replace-conflicting to rebuild "
                     + "them one at a time, the old one put back if the new one fails): " + String.join("; ", conflicts),
                     plan.apply(List.of(), List.of()));
