@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.MigrateAll;
@@ -158,28 +159,53 @@ final class MigrateAllCommand implements Callable<Integer> {
         return migrate;
     }
 
+    /** The plan's lists summed over the orgs (in -o json and the text summary); each org's detail parsed once. */
+    private static final List<String> TOTALS = List.of("create_collections", "create_indexes", "replaced", "dropped", "pruned",
+            "conflicts", "extras");
+
     private static Map<String, Integer> totals(MigrateAll.Result r) {
         Map<String, Integer> t = new LinkedHashMap<>();
-        for (String k : List.of("create_collections", "create_indexes", "conflicts", "extras")) {
-            t.put(k, r.report().orgs().stream().mapToInt(o -> size(o, k)).sum());
+        TOTALS.forEach(k -> t.put(k, 0));
+        for (RunReport.Org o : r.report().orgs()) {
+            JsonNode plan = o.detail().path("plan");
+            TOTALS.forEach(k -> t.merge(k, plan.path(k).size(), Integer::sum));
         }
         return t;
     }
 
-    private static int size(RunReport.Org o, String field) {
-        return o.detail().path("plan").path(field).size();
+    private static int size(JsonNode plan, String field) {
+        return plan.path(field).size();
+    }
+
+    /** The indexes the planned orgs would rebuild or drop, each named once however many orgs it is on (at most 10). */
+    private static String named(MigrateAll.Result r, String... fields) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (RunReport.Org o : r.report().orgs()) {
+            JsonNode plan = o.detail().path("plan");
+            for (String f : fields) {
+                plan.path(f).forEach(n -> names.add(n.asText()));
+            }
+        }
+        List<String> shown = names.stream().limit(10).toList();
+        return names.isEmpty() ? "" : " (" + String.join(", ", shown) + (names.size() > shown.size() ? ", and "
+                + (names.size() - shown.size()) + " more: see -o json" : "") + ")";
     }
 
     private void renderPlan(MigrateAll.Result r) {
-        Output.table(ctx.out, List.of("org", "outcome", "+collections", "+indexes", "conflicts", "extras", "note"),
-                r.report().orgs().stream().map(o -> Arrays.asList(o.orgId(), o.outcome(), String.valueOf(size(o, "create_collections")),
-                        String.valueOf(size(o, "create_indexes")), String.valueOf(size(o, "conflicts")),
-                        String.valueOf(size(o, "extras")), o.error())).toList());
+        Output.table(ctx.out, List.of("org", "outcome", "+collections", "+indexes", "replaced", "dropped", "conflicts", "extras", "note"),
+                r.report().orgs().stream().map(o -> {
+                    JsonNode plan = o.detail().path("plan");
+                    return Arrays.asList(o.orgId(), o.outcome(), String.valueOf(size(plan, "create_collections")),
+                            String.valueOf(size(plan, "create_indexes")), String.valueOf(size(plan, "replaced")),
+                            String.valueOf(size(plan, "dropped") + size(plan, "pruned")), String.valueOf(size(plan, "conflicts")),
+                            String.valueOf(size(plan, "extras")), o.error());
+                }).toList());
         Map<String, Integer> t = totals(r);
         ctx.out.println("dry run, nothing written: " + r.selected() + " orgs selected (" + r.unchanged() + " already up to date, "
                 + r.report().count("skipped") + " skipped); would create " + t.get("create_collections") + " collections and " + t.get("create_indexes")
-                + " indexes; " + t.get("conflicts") + " conflicts" + (replaceConflicting ? " (would be replaced)" : "") + ", "
-                + t.get("extras") + " extra indexes" + (prune ? " (would be dropped)" : ""));
+                + " indexes; would replace " + t.get("replaced") + named(r, "replaced") + " and drop " + (t.get("dropped") + t.get("pruned"))
+                + " indexes" + named(r, "dropped", "pruned") + "; " + t.get("conflicts") + " conflicts"
+                + (replaceConflicting ? " (would be replaced)" : "") + ", " + t.get("extras") + " extra indexes" + (prune ? " (would be dropped)" : ""));
     }
 
     private void renderRun(MigrateAll.Result r) {
