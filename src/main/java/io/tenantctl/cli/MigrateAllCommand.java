@@ -150,6 +150,14 @@ final class MigrateAllCommand implements Callable<Integer> {
         if (error.contains("--allow-expiry")) {
             return withFlag + " --dry-run   (see how many documents would expire; if intended, a backup, then --allow-expiry" + file + ")";
         }
+        if (error.contains("--replace-conflicting cannot rebuild")) {
+            // this very command would refuse it again: an extra index holding the key goes first with --prune, else the manifest changes
+            String replacing = runsOwn ? withFlag + " --replace-conflicting" : migrate;
+            return error.contains("--prune") && !prune
+                    ? replacing + " --prune --dry-run   (see which indexes --prune would drop; then without --dry-run" + file + ")"
+                    : "change the manifest as the error says, then: " + replacing + (runsOwn ? "   (FILE: the manifest run " + runId
+                    + " rolls out, changed)" : "");
+        }
         if (error.contains("--replace-conflicting") && !withFlag.contains("--replace-conflicting")) {
             return withFlag + " --replace-conflicting --dry-run   (then without --dry-run" + file + ")";
         }

@@ -290,7 +290,8 @@ final class SchemaApply {
             for (Set<SchemaDiff.Conflict> seen = new HashSet<>(); x != null && !x.equals(c) && seen.add(x); ) {
                 x = rebuiltFrom.get(key(c.collection(), rebuilds.get(x).getString("name")));
             }
-            String why = after == null ? "(list " + holderName + " under \"drop\" to supersede it)"
+            String why = after == null ? "(list " + holderName + " under \"drop\" to supersede it, or pass --prune to drop it first "
+                    + "with the other indexes the manifest does not list)" // not listed at all: an extra, which --prune drops
                     : c.equals(x) ? "until its own rebuild onto " + after.wanted().describe() + ", which waits for this one: indexes that "
                     + "trade keys cannot be rebuilt one at a time (roll the change out in two manifests, the first moving one of them "
                     + "to a key of its own)"
