@@ -105,7 +105,12 @@ public final class Provision {
      * there and failing (their rows would also take the pool's places). Not for --pool: that org is failed naming it.
      */
     private Map<String, String> unreachable(Request req, Sorted s) {
-        if (req.pool() != null || s.fresh().isEmpty()) {
+        return s.fresh().isEmpty() ? Map.of() : unreachable(req.pool());
+    }
+
+    /** As {@link #unreachable(Request, Sorted)}, for orgs to be placed as {@code pinnedPool} (null: not pinned) says. */
+    private Map<String, String> unreachable(String pinnedPool) {
+        if (pinnedPool != null) {
             return Map.of();
         }
         List<io.tenantctl.catalog.Pool> open = ctx.catalog().pools().list().stream()
@@ -140,9 +145,12 @@ public final class Provision {
         Map<String, Pool> pools = new java.util.concurrent.ConcurrentHashMap<>(); // read by every worker thread, added to by placeNow
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
         Args args = args(run);
+        // the pools placeNow passes over, as the run's start did: pinged once, when the first org with no row is placed
+        java.util.function.Supplier<Map<String, String>> unreachable = once(() -> unreachable(args.pool()));
         return new RunEngine.Work(Job.of("provision", (orgId, poolId) -> {
             if (ctx.catalog().orgs().find(orgId).isEmpty()) {
-                placeNow(run.runId(), orgId, args, pools); // it found no room when the run began: a resume places it now
+                // it found no room when the run began: a resume places it now, past the pools that do not answer
+                placeNow(run.runId(), orgId, args, pools, unreachable.get());
             }
             return provisionOne(orgId, manifest, pools);
         }, (orgId, error) -> {
@@ -152,9 +160,9 @@ public final class Provision {
         }), Budget.NONE);
     }
 
-    /** Places an org of the run that has no row (no room when the run began), as the run's own --pool and --tier say. */
-    private void placeNow(String runId, String orgId, Args args, Map<String, Pool> pools) {
-        OrgRepository.Placed p = ctx.catalog().orgs().place(List.of(orgId), args.pool(), args.tier(), Map.of()).get(0);
+    /** Places an org of the run that has no row (no room when the run began), as the run's own --pool and --tier say, past {@code unreachable}. */
+    private void placeNow(String runId, String orgId, Args args, Map<String, Pool> pools, Map<String, String> unreachable) {
+        OrgRepository.Placed p = ctx.catalog().orgs().place(List.of(orgId), args.pool(), args.tier(), unreachable).get(0);
         if (!p.ok()) {
             throw new Job.Failure(p.error(), 0, null, null);
         }
@@ -227,6 +235,21 @@ public final class Provision {
         return new TenantctlException(TenantctlException.Category.FAILED, "pool " + poolId + "'s URI was changed ('pools set-uri') while "
                 + "the org was " + done + " through the one it had: nothing recorded; run again, it goes to the server " + poolId
                 + " names now");
+    }
+
+    /** {@code compute}'s value, computed by the first caller (of any thread) and kept. */
+    private static <T> java.util.function.Supplier<T> once(java.util.function.Supplier<T> compute) {
+        return new java.util.function.Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = compute.get();
+                }
+                return value;
+            }
+        };
     }
 
     private static RunRepository.NewItem item(String orgId, String poolId, ItemStatus status, String error) {
