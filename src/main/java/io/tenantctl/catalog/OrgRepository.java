@@ -88,10 +88,10 @@ public final class OrgRepository {
     private List<Placed> assign(Connection c, List<String> orgIds, String pinnedPool, String tier, boolean write,
                                 Map<String, String> unreachable) throws SQLException {
         Map<String, Pool> pools = new LinkedHashMap<>();
-        List<String> passedOver = new ArrayList<>();
+        List<Pool> passedOver = new ArrayList<>();
         for (Pool p : PoolRepository.list(c)) {
             if (pinnedPool == null && unreachable.containsKey(p.poolId())) {
-                passedOver.add(p.poolId() + " unreachable");
+                passedOver.add(p);
             } else if (pinnedPool == null || p.poolId().equals(pinnedPool)) {
                 pools.put(p.poolId(), p);
             }
@@ -120,7 +120,7 @@ public final class OrgRepository {
             }
             Optional<Pool> choice = Placement.choose(new ArrayList<>(pools.values()));
             if (choice.isEmpty()) {
-                out.add(new Placed(orgId, null, noCapacity(pinnedPool, pools, passedOver)));
+                out.add(new Placed(orgId, null, noCapacity(pinnedPool, pools, passedOver, unreachable)));
                 continue;
             }
             Pool p = choice.get();
@@ -192,7 +192,12 @@ public final class OrgRepository {
                 + rs.getString(2) + " (" + rs.getString(3) + "; kept until 'tenantctl rebalance gc' drops it)", database, poolId, poolId);
     }
 
-    private static String noCapacity(String pinnedPool, Map<String, Pool> pools, List<String> passedOver) {
+    /**
+     * Why an org found no pool: the pinned pool full or not active; or every pool, with those passed over as unreachable.
+     * When one of those had room, the org failed because it did not answer, not for want of room: said so, with why and
+     * where to look, rather than sending the operator to add capacity.
+     */
+    private static String noCapacity(String pinnedPool, Map<String, Pool> pools, List<Pool> passedOver, Map<String, String> unreachable) {
         if (pinnedPool != null) {
             Pool p = pools.get(pinnedPool);
             if (!Pool.ACTIVE.equals(p.status())) {
@@ -204,7 +209,16 @@ public final class OrgRepository {
         List<String> state = new ArrayList<>(pools.values().stream()
                 .map(p -> p.poolId() + " " + (Pool.ACTIVE.equals(p.status()) ? "full " + p.orgCount() + "/" + p.capacity() : p.status()))
                 .toList());
-        state.addAll(passedOver);
+        List<Pool> withRoom = passedOver.stream().filter(p -> Pool.ACTIVE.equals(p.status()) && p.orgCount() < p.capacity()).toList();
+        passedOver.stream().filter(p -> !withRoom.contains(p)).forEach(p -> state.add(p.poolId() + " unreachable"));
+        if (!withRoom.isEmpty()) {
+            withRoom.forEach(p -> state.add(p.poolId() + " unreachable with room for " + (p.capacity() - p.orgCount()) + " ("
+                    + unreachable.get(p.poolId()) + ")"));
+            String named = String.join(", ", withRoom.stream().map(Pool::poolId).toList());
+            return "no capacity: no pool that answers has room (" + String.join(", ", state) + ") — find out why " + named
+                    + (withRoom.size() == 1 ? " does" : " do") + " not answer ('tenantctl pools stats" + (withRoom.size() == 1 ? " " + named : "")
+                    + "') and mend it, or add room elsewhere ('tenantctl pools set-capacity POOL --capacity N', 'tenantctl pools add')";
+        }
         return "no capacity: no active pool has room (" + (state.isEmpty() ? "no pools registered" : String.join(", ", state))
                 + ") — add a pool ('tenantctl pools add'), enable one ('tenantctl pools enable POOL') or raise a capacity "
                 + "('tenantctl pools set-capacity POOL --capacity N')";

@@ -120,6 +120,9 @@ final class ProvisionCommand implements Callable<Integer> {
     /** OrgRepository's "no capacity" of an org pinned with --pool: the pool, and whether it is full or not active. */
     private static final java.util.regex.Pattern PINNED_NO_CAPACITY = java.util.regex.Pattern.compile("^no capacity: pool (\\S+) is (\\S+)");
 
+    /** OrgRepository's "no capacity" names each pool that had room but did not answer so. */
+    private static final java.util.regex.Pattern UNREACHABLE_WITH_ROOM = java.util.regex.Pattern.compile("([^\\s(,]+) unreachable with room for ");
+
     private String nextStep(RunReport.Org f) {
         String orgId = f.orgId();
         String poolId = f.poolId();
@@ -138,6 +141,14 @@ final class ProvisionCommand implements Callable<Integer> {
             return pinned.group(2).equals("full")
                     ? "tenantctl pools set-capacity " + pinned.group(1) + " --capacity N   (N above its orgs), then: " + again(orgId)
                     : "tenantctl pools enable " + pinned.group(1) + ", then: " + again(orgId);
+        }
+        List<String> silent = new ArrayList<>(); // pools with room passed over because they did not answer: no want of room
+        for (java.util.regex.Matcher m = UNREACHABLE_WITH_ROOM.matcher(error); m.find(); ) {
+            silent.add(m.group(1));
+        }
+        if (error.startsWith("no capacity") && !silent.isEmpty()) {
+            return "tenantctl pools stats" + (silent.size() == 1 ? " " + silent.get(0) : "") + "   (why " + String.join(", ", silent)
+                    + (silent.size() == 1 ? ", which has room, does" : ", which have room, do") + " not answer: mend that), then: " + again(orgId);
         }
         if (error.startsWith("no capacity")) {
             return "tenantctl pools add … / pools enable …, then: " + again(orgId);
