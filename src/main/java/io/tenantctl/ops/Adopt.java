@@ -194,13 +194,7 @@ public final class Adopt {
     }
 
     private Set<String> databaseNames(Pool pool) {
-        Document reply = SchemaApply.step("listDatabases", () -> ctx.retry().call(new Retry.Attempts(),
-                () -> ctx.pools().database(pool.poolId(), pool.uri(), "admin").runCommand(new Document("listDatabases", 1).append("nameOnly", true))));
-        Set<String> names = new TreeSet<>();
-        for (Document d : reply.getList("databases", Document.class)) {
-            names.add(d.getString("name"));
-        }
-        return names;
+        return SchemaApply.databaseNames(ctx.pools().database(pool.poolId(), pool.uri(), "admin"), ctx.retry(), new Retry.Attempts());
     }
 
     private static List<Candidate> validate(Request req) {

@@ -8,6 +8,7 @@ import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.fanout.Fanout;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
 import io.tenantctl.ops.run.OutcomeNames;
@@ -49,6 +50,10 @@ public final class Provision {
     private record Sorted(List<String> ids, List<String> fresh, List<Org> resume, Map<String, RunReport.Org> done) {
     }
 
+    /** An org a dry run plans: on which pool, in which database. */
+    private record Planned(String orgId, String poolId, String database) {
+    }
+
     private final OpsContext ctx;
     private final RunEngine engine;
 
@@ -60,16 +65,68 @@ public final class Provision {
     public Result run(Request req) {
         if (req.dryRun() && !req.drive().control().existing()) {
             Sorted s = sort(req);
+            List<Planned> planned = new ArrayList<>(s.resume().stream().map(o -> new Planned(o.orgId(), o.poolId(), o.databaseName())).toList());
             for (OrgRepository.Placed p : ctx.catalog().orgs().planPlacement(s.fresh(), req.pool(), unreachable(req, s))) {
                 s.done().put(p.orgId(), line(p.orgId(), p.poolId(), p.ok() ? "planned" : "failed", p.error()));
+                if (p.ok()) {
+                    planned.add(new Planned(p.orgId(), p.poolId(), OrgId.databaseName(p.orgId())));
+                }
             }
-            s.resume().forEach(o -> s.done().put(o.orgId(), line(o.orgId(), o.poolId(), "planned", null)));
+            Map<String, String> refused = refusals(planned, req.drive());
+            planned.forEach(o -> s.done().put(o.orgId(), line(o.orgId(), o.poolId(), refused.containsKey(o.orgId()) ? "failed" : "planned",
+                    refused.get(o.orgId()))));
             return new Result(RunReport.planned(VERB, s.ids().stream().map(s.done()::get).toList()), false, req.manifest().hash());
         }
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("provisioned"), () -> start(req),
                 run -> work(run, req.manifest()));
         return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), database(o.orgId()))), ran.interrupted(),
                 args(ctx.catalog().runs().get(ran.report().runId())).schemaHash());
+    }
+
+    /**
+     * What the real run would refuse of the orgs a dry run plans (org id → why), reading only: an org whose pool does not
+     * answer (the run fails it at once), or whose database exists and holds documents (provision never takes one over).
+     */
+    private Map<String, String> refusals(List<Planned> planned, RunEngine.Drive drive) {
+        Map<String, Pool> pools = new LinkedHashMap<>();
+        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, String> dead = PoolHealth.unreachable(ctx, planned.stream().map(Planned::poolId).distinct().map(pools::get).toList());
+        Map<String, Set<String>> databases = new LinkedHashMap<>(); // only an existing database is looked into: reading makes none
+        for (String poolId : planned.stream().map(Planned::poolId).filter(p -> !dead.containsKey(p)).distinct().toList()) {
+            Pool pool = pools.get(poolId);
+            try {
+                databases.put(poolId, SchemaApply.databaseNames(ctx.pools().database(poolId, pool.uri(), "admin"), ctx.retry(),
+                        new Retry.Attempts()));
+            } catch (RuntimeException e) {
+                dead.put(poolId, Errors.oneLine(e));
+            }
+        }
+        Map<String, Planned> byId = new LinkedHashMap<>();
+        planned.forEach(o -> byId.put(o.orgId(), o));
+        Map<String, String> out = new java.util.concurrent.ConcurrentHashMap<>();
+        Fanout.run(planned.stream().map(o -> new Fanout.Item(o.orgId(), o.poolId())).toList(),
+                drive.settings().fanout(), item -> {
+                    Planned o = byId.get(item.id());
+                    if (dead.containsKey(o.poolId())) {
+                        out.put(o.orgId(), dead.get(o.poolId())); // as the run engine fails it
+                        return null;
+                    }
+                    if (!databases.get(o.poolId()).contains(o.database())) {
+                        return null; // nothing there to refuse
+                    }
+                    try {
+                        Pool pool = pools.get(o.poolId());
+                        MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), o.database());
+                        Retry.Attempts attempts = new Retry.Attempts();
+                        SchemaApply.refuseIfHoldsData(db, SchemaApply.collections(db, ctx.retry(), attempts), ctx.retry(), attempts,
+                                holding -> holdsData(o.orgId(), o.database(), pool.poolId(), holding));
+                    } catch (RuntimeException e) {
+                        out.put(o.orgId(), Errors.oneLine(e));
+                    }
+                    return null;
+                }, new Fanout.Listener<>() {
+                }, drive.cancel());
+        return out;
     }
 
     /** Validates the request and sorts its orgs; the run, if any, is left to the caller. */
@@ -186,10 +243,7 @@ public final class Provision {
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
             Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
             // provision never takes a database over: one that holds documents was made by the app or by scripts
-            SchemaApply.refuseIfHoldsData(db, existing, ctx.retry(), attempts, holding -> "database " + db.getName() + " on pool "
-                    + pool.poolId() + " already exists and holds data (collection '" + holding + "' has documents): provision never takes"
-                    + " a database over; register it with 'tenantctl orgs adopt " + orgId + " --pool " + pool.poolId()
-                    + "', or choose another id ('tenantctl orgs forget " + orgId + "' first)");
+            SchemaApply.refuseIfHoldsData(db, existing, ctx.retry(), attempts, holding -> holdsData(orgId, db.getName(), pool.poolId(), holding));
             if (existing.isEmpty()) {
                 SchemaApply.applyAll(db, manifest, existing, ctx.retry(), attempts);
             } else {
@@ -207,6 +261,13 @@ public final class Provision {
             ctx.catalog().orgs().setStatus(org.orgId(), Org.FAILED);
             throw new Job.Failure(Errors.oneLine(e), Math.max(1, attempts.attempts()), null, e);
         }
+    }
+
+    /** Why provision refuses {@code orgId}'s database {@code database} on {@code poolId}: its collection {@code holding} has documents. */
+    private static String holdsData(String orgId, String database, String poolId, String holding) {
+        return "database " + database + " on pool " + poolId + " already exists and holds data (collection '" + holding + "' has documents): "
+                + "provision never takes a database over; register it with 'tenantctl orgs adopt " + orgId + " --pool " + poolId
+                + "', or choose another id ('tenantctl orgs forget " + orgId + "' first)";
     }
 
     /**

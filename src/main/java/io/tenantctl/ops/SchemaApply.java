@@ -49,6 +49,17 @@ final class SchemaApply {
         return step("listCollections", () -> retry.call(attempts, () -> db.listCollectionNames().into(new HashSet<>())));
     }
 
+    /** The names of the databases on the server {@code admin} (its admin database) is on: listDatabases, names only. */
+    static Set<String> databaseNames(MongoDatabase admin, Retry retry, Retry.Attempts attempts) {
+        Document reply = step("listDatabases", () -> retry.call(attempts,
+                () -> admin.runCommand(new Document("listDatabases", 1).append("nameOnly", true))));
+        Set<String> names = new java.util.TreeSet<>();
+        for (Document d : reply.getList("databases", Document.class)) {
+            names.add(d.getString("name"));
+        }
+        return names;
+    }
+
     /** listIndexes for each named collection that exists. */
     static Map<String, List<Document>> indexes(MongoDatabase db, Set<String> existing, List<String> names, Retry retry,
                                                Retry.Attempts attempts) {

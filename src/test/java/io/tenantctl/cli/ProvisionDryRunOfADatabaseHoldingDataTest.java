@@ -1,0 +1,52 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by red-teaming (pools and placement). The app (or an old script) already made org_globex on the pool and wrote to it.
+ * {@code provision globex --dry-run} says "planned … dry run: nothing written; 1 orgs would be provisioned, 0 already active,
+ * 0 cannot be" and exits 0. The real run then refuses the org — provision never takes a database over — exits 1, and
+ * leaves a failed row that takes one of the pool's places. The dry run did not tell the truth: it must report the org as
+ * one that cannot be provisioned (naming 'orgs adopt', as the real run does) and exit as the real run would.
+ */
+class ProvisionDryRunOfADatabaseHoldingDataTest {
+
+    @Test
+    void theDryRunSaysTheOrgCannotBeProvisionedAsTheRealRunDoes(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = Cli.withCatalog(url);
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            try (MongoClient c = MongoClients.create(pools.uri(0))) {
+                c.getDatabase("org_globex").getCollection("users").insertOne(new Document("email", "ceo@globex.example"));
+            }
+            String schema = CliFixture.smallSchema(dir).toString();
+
+            Cli.Result dry = cli.run("provision", "globex", "--schema", schema, "--dry-run", "-o", "json");
+            Cli.Result real = cli.run("provision", "globex", "--schema", schema, "-o", "json");
+
+            // what the real run does (the behaviour README documents): refused, exit 1, pointing at orgs adopt
+            assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+            assertThat(strictJson(real).get("failed").get(0).get("error").asText()).contains("orgs adopt");
+
+            // the dry run must have said so
+            JsonNode plan = strictJson(dry);
+            JsonNode org = plan.get("orgs").get(0);
+            assertThat(org.get("outcome").asText()).as("dry run: %s", dry).isEqualTo("failed");
+            assertThat(org.get("error").asText()).as("dry run: %s", dry).contains("holds data").contains("orgs adopt");
+            assertThat(dry.exitCode()).as("the dry run exits as the real run does: %s", dry).isEqualTo(real.exitCode());
+        }
+    }
+}
