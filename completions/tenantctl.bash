@@ -1714,7 +1714,7 @@ function _picocli_tenantctl_orgs_adopt() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--discover' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--discover' '--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--pool' '--database' '--file' '--schema' '--tier' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local FORMAT_option_args=("text" "json") # --log-format values

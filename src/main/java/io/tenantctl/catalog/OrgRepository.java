@@ -239,7 +239,7 @@ public final class OrgRepository {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
             Pool pool = PoolRepository.find(c, poolId).orElseThrow(() -> PoolRepository.unknown(poolId));
-            Optional<Org> existing = Sql.one(c, SELECT + " where org_id = ?", OrgRepository::map, orgId);
+            Optional<Org> existing = Sql.one(c, SELECT + " where org_id = ? for update", OrgRepository::map, orgId);
             if (existing.isPresent()) {
                 Org o = existing.get();
                 if (!o.status().equals(Org.FAILED) || !o.poolId().equals(poolId) || !o.databaseName().equals(databaseName)) {
@@ -249,7 +249,7 @@ public final class OrgRepository {
                 }
                 if (!dryRun) {
                     Sql.update(c, "update orgs set status = 'active', schema_hash = ?, version = version + 1, updated_at = now() "
-                            + "where org_id = ?", schemaHash, orgId);
+                            + "where org_id = ? and version = ?", schemaHash, orgId, o.version());
                 }
                 return pool.orgCount(); // its failed row already counted
             }

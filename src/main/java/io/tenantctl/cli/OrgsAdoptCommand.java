@@ -45,6 +45,9 @@ final class OrgsAdoptCommand implements Callable<Integer> {
     @Option(names = "--discover", description = "List the pool's databases that no org owns; adopt nothing.")
     boolean discover;
 
+    @Option(names = "--wait", description = "If another operation holds an org whose failed row is taken over, wait for it instead of exiting 3.")
+    boolean waitForOrg;
+
     @Mixin
     DryRunOption dryRun;
 
@@ -69,7 +72,8 @@ final class OrgsAdoptCommand implements Callable<Integer> {
         if (file != null) {
             candidates.addAll(readFile(file));
         }
-        Adopt.Result r = new Adopt(ctx.ops()).run(new Adopt.Request(candidates, pool, tier, SchemaManifest.loadOrDefault(schema), dryRun.on));
+        Adopt.Result r = new Adopt(ctx.ops()).run(new Adopt.Request(candidates, pool, tier, SchemaManifest.loadOrDefault(schema), dryRun.on,
+                waitForOrg, ctx.cancel));
         render(r);
         return r.failed().isEmpty() ? 0 : 1;
     }

@@ -5,6 +5,9 @@ import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.Pool;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.OutcomeWord;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.CollectionSpec;
@@ -32,7 +35,9 @@ public final class Adopt {
     public record Candidate(String orgId, String databaseName) {
     }
 
-    public record Request(List<Candidate> orgs, String poolId, String tier, SchemaManifest manifest, boolean dryRun) {
+    /** {@code waitForOrg}: wait for an operation holding an org whose failed row is taken over, instead of exit 3. */
+    public record Request(List<Candidate> orgs, String poolId, String tier, SchemaManifest manifest, boolean dryRun, boolean waitForOrg,
+                          CancelToken cancel) {
     }
 
     /**
@@ -65,10 +70,15 @@ public final class Adopt {
 
     private static final Set<String> SYSTEM_DATABASES = Set.of("admin", "config", "local");
 
+    /** The lease operation name of {@code orgs adopt} (taking over a failed row). */
+    static final String ADOPT = "adopt";
+
     private final OpsContext ctx;
+    private final RunEngine engine;
 
     public Adopt(OpsContext ctx) {
         this.ctx = ctx;
+        this.engine = new RunEngine(ctx, new LeaseRecovery(ctx));
     }
 
     public Result run(Request req) {
@@ -76,14 +86,21 @@ public final class Adopt {
         Pool pool = ctx.catalog().pools().get(req.poolId());
         ctx.pools().ping(pool.poolId(), pool.uri());
         Set<String> present = databaseNames(pool);
+        if (!req.dryRun()) {
+            LeaseRecovery.sweep(ctx); // a dead provision's expired lease is not a holder
+        }
         Map<String, SchemaManifest> known = knownManifests(req.manifest());
         List<OrgResult> results = new ArrayList<>();
         int orgCount = pool.orgCount();
         int added = 0; // a dry run's: rows it would add (a failed row taken over is counted already)
         for (Candidate c : orgs) {
             String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
-            try {
-                java.util.Optional<Org> row = ctx.catalog().orgs().find(c.orgId());
+            // a failed row is taken over under the org's lease, as every single-org change is: a provision re-run holds it
+            // while it resumes the org, and would write it back to failed after an adopt meanwhile (busy: exit 3, as forget)
+            OrgLeases.Held lease = ctx.catalog().orgs().find(c.orgId()).filter(o -> o.status().equals(Org.FAILED)).isPresent()
+                    ? lease(c.orgId(), req) : null;
+            try (lease) {
+                java.util.Optional<Org> row = ctx.catalog().orgs().find(c.orgId()); // as the holder, if any, left it
                 if (row.isPresent() && !row.get().status().equals(Org.FAILED)) { // said first: no hint to provision an id taken
                     Org o = row.get();
                     throw new TenantctlException(TenantctlException.Category.FAILED, "org " + c.orgId() + " is already in the catalog ("
@@ -125,6 +142,20 @@ public final class Adopt {
                 + " orgs, over its capacity of " + pool.capacity() + ": new orgs go elsewhere; raise its capacity ('tenantctl pools set-capacity " + pool.poolId() + " --capacity N') or move orgs off it"
                 : null;
         return new Result(pool.poolId(), req.dryRun(), req.manifest().hash(), results, warning);
+    }
+
+    /**
+     * The org's lease for taking its failed row over; a dry run takes none (null) and only checks that nobody holds it.
+     * While another operation holds the org: a config error (exit 3) naming it, as forget's, unless the request waits.
+     */
+    private OrgLeases.Held lease(String orgId, Request req) {
+        if (req.dryRun()) {
+            engine.orgLeases().holder(orgId).ifPresent(h -> {
+                throw TenantctlException.config(h + ": wait for it to finish, or pass --wait");
+            });
+            return null;
+        }
+        return engine.orgLeases().hold(orgId, ADOPT, req.waitForOrg(), req.cancel());
     }
 
     private static String nextStep(TenantctlException e, String orgId) {

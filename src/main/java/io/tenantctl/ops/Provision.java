@@ -211,9 +211,9 @@ public final class Provision {
             }
             return provisionOne(orgId, manifest, pools);
         }, (orgId, error) -> {
-            if (ctx.catalog().orgs().find(orgId).map(Org::status).filter(Org.PROVISIONING::equals).isPresent()) {
-                ctx.catalog().orgs().setStatus(orgId, Org.FAILED); // its pool is down or its org busy: resumable as failed
-            }
+            // its pool is down or its org busy: resumable as failed (unless its row changed since it was read)
+            ctx.catalog().orgs().find(orgId).filter(o -> o.status().equals(Org.PROVISIONING))
+                    .ifPresent(o -> ctx.catalog().orgs().compareAndSetStatus(orgId, o.version(), Org.FAILED));
         }), Budget.NONE);
     }
 
@@ -258,7 +258,8 @@ public final class Provision {
             }
             return new Job.Done(ItemStatus.SUCCEEDED, attempts.attempts(), null, null);
         } catch (RuntimeException e) {
-            ctx.catalog().orgs().setStatus(org.orgId(), Org.FAILED);
+            // only the row as this provision found it: one changed meanwhile (adopted, forgotten, moved) is left as it now is
+            ctx.catalog().orgs().compareAndSetStatus(org.orgId(), org.version(), Org.FAILED);
             throw new Job.Failure(Errors.oneLine(e), Math.max(1, attempts.attempts()), null, e);
         }
     }
