@@ -558,15 +558,21 @@ public final class Verify {
                 // the one restore would take (a newer backup only the store knows, after a catalog back from an older
                 // snapshot, included); one the catalog recorded complete and the store lost is a problem, not skipped
                 Optional<Backups.Entry> newest = new Backups(ctx, store).newestRecorded(org.orgId());
-                if (newest.isEmpty() || repo.backupVerifiedBefore(newest.get().backupId())) {
-                    return; // none to read (freshness says so), or read back whole by an earlier deep verify
+                if (newest.isEmpty()) {
+                    return; // none to read (freshness says so)
                 }
                 id = newest.get().backupId();
                 if (newest.get().status().equals(Backups.MISSING)) {
                     throw new IllegalStateException("recorded complete in the catalog, but its files are gone from the store");
                 }
-                BackupReader.open(store, BackupLayout.root(), org.orgId(), id).checkRecorded(newest.get().sha256()).verify();
-                repo.backupVerified(id);
+                // that it is still there, as written and whole, is checked every run (one listing, as restore checks it);
+                // only the re-read of its bytes is saved once an earlier deep verify read it back whole
+                BackupReader reader = BackupReader.open(store, BackupLayout.root(), org.orgId(), id)
+                        .checkRecorded(newest.get().sha256()).checkFilesPresent();
+                if (!repo.backupVerifiedBefore(id)) {
+                    reader.verify();
+                    repo.backupVerified(id);
+                }
             } catch (RuntimeException e) {
                 if (id == null) { // the store did not answer its listing: nothing is known of the backup yet
                     out.add(finding("backup_corrupt", PROBLEM, "", "the backups of org " + org.orgId() + " could not be listed in the store: "
