@@ -4,6 +4,7 @@ import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.BackupLayout;
 import io.tenantctl.backup.BackupReader;
+import io.tenantctl.backup.Compression;
 import io.tenantctl.catalog.BackupPolicyRepository;
 import io.tenantctl.catalog.FindingRepository;
 import io.tenantctl.catalog.ItemStatus;
@@ -151,6 +152,11 @@ public final class Verify {
                 throw TenantctlException.usage("no org named '" + o + "': see 'tenantctl orgs list'");
             }
         }
+        if (asked.deep()) {
+            // zstd (the default) is read back in this process: where it cannot load, a config error before the run is
+            // recorded (as backup and restore say it), not every zstd backup reported corrupt
+            Compression.ZSTD.requireReadable();
+        }
         FindingRepository findings = new FindingRepository(ctx.catalog());
         Set<String> unchanged = asked.changedOnly() ? findings.unchangedSinceClean() : Set.of();
         List<Org> selected = orgs.values().stream()
@@ -170,6 +176,9 @@ public final class Verify {
                 // the run's own --fix and --deep, not this worker's flags: a joiner of a 'verify --fix --detach' run fixes
                 Request asRecorded = asRecorded(asked, Json.read(run.runId(), run.args(), Args.class), run.runId(), store,
                         () -> ctx.catalog().runs().items(run.runId()).stream().map(RunRepository.Item::orgId).toList());
+                if (asRecorded.deep()) {
+                    Compression.ZSTD.requireReadable(); // a joiner of a --deep run: refused with the run untouched
+                }
                 checks.set(new PerOrg(orgs, pools, asRecorded, store, fixed));
                 return new RunEngine.Work(checks.get().job(applies(asRecorded) ? VERB : null), Budget.NONE);
             });
@@ -574,6 +583,11 @@ public final class Verify {
                     repo.backupVerified(id);
                 }
             } catch (RuntimeException e) {
+                if (id != null && e instanceof TenantctlException te && te.category() == TenantctlException.Category.CONFIG) {
+                    // this process cannot read it (zstd cannot load here, the store stopped answering): the org could not be
+                    // checked, which says so; the backup is not known to be damaged, and a fresh one must not be advised
+                    throw te;
+                }
                 if (id == null) { // the store did not answer its listing: nothing is known of the backup yet
                     out.add(finding("backup_corrupt", PROBLEM, "", "the backups of org " + org.orgId() + " could not be listed in the store: "
                             + Errors.oneLine(e), "tenantctl backups list --org " + org.orgId() + "   (once the store answers)"));
