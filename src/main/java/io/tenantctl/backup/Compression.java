@@ -93,7 +93,15 @@ public enum Compression {
      * mounted noexec (a container's /tmp) — checked before a run is recorded, rather than failing every org.
      */
     public void requireAvailable() {
-        require("give it such a directory, or back up with --compression gzip");
+        requireAvailable("give it such a directory, or back up with --compression gzip");
+    }
+
+    /**
+     * As {@link #requireAvailable()}, with the way out the caller can offer: a write whose compression the operator does
+     * not choose (orgs delete's final backup) must not advise {@code --compression}.
+     */
+    public void requireAvailable(String wayOut) {
+        require(wayOut);
     }
 
     /**

@@ -36,6 +36,8 @@ public final class OrgLifecycle {
     static final String RESUME = "resume";
     static final String DELETE = "delete";
     static final String PURGE = "purge";
+    /** The compression of a delete's final backup (the delete has no --compression). */
+    private static final Compression FINAL_BACKUP = Compression.ZSTD;
 
     /** What suspend, resume or set-tier did (or, with dryRun, would do): the org before and after; changed=false when it already was so. */
     public record Changed(String orgId, String poolId, String databaseName, String statusBefore, String status, String tierBefore,
@@ -242,6 +244,11 @@ public final class OrgLifecycle {
             throw TenantctlException.usage("org " + orgId + " would be deleted without a final backup: configure a store (--store or "
                     + "TENANTCTL_STORE: s3://bucket/prefix or file:///path) or pass --no-backup");
         }
+        if (backup) {
+            // before the org is frozen (and in a dry run): the final backup is always zstd, so the only way out is the directory
+            FINAL_BACKUP.requireAvailable("run tenantctl with such a directory (JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR), then the delete "
+                    + "again (its final backup is zstd)");
+        }
         if (dryRun) {
             String location = null;
             if (backup) {
@@ -342,7 +349,7 @@ public final class OrgLifecycle {
     private Backup.Result finalBackup(String orgId, ObjectStore store, boolean dryRun, CancelToken cancel) {
         RunEngine.Drive drive = new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, cancel, Progress.NONE);
         return new Backup(ctx, store).run(new Backup.Request(new Backup.Selector(List.of(orgId), false, List.of(), false),
-                new Backup.Copy(Compression.of("zstd"), false), dryRun, drive, Clock.systemUTC()));
+                new Backup.Copy(FINAL_BACKUP, false), dryRun, drive, Clock.systemUTC()));
     }
 
     /** Puts a frozen org back to the status it had (if nothing else changed it); returns what to add to the message. */
