@@ -32,7 +32,8 @@ import java.util.Objects;
  * sub-document {@code {"$regex": "^a", "$options": "i"}} would read back as a regular expression). Documents
  * with '$'-prefixed field names are therefore checked: if their JSON does not read back to the same BSON, the
  * line holds the exact BSON instead, as {@code {"$tenantctlBson": {"$binary": {...}}}} (still one canonical
- * Extended JSON document), which {@link CollectionReader} unwraps.
+ * Extended JSON document), which {@link CollectionReader} unwraps. A document over {@link #ROUND_TRIP_TEST_UP_TO} bytes
+ * with a '$'-prefixed field name is stored so without the check, whose whole JSON would not fit a small heap.
  *
  * <p>Raw BSON documents of the common types are encoded by {@link CanonicalJsonBytes} straight from their bytes; the
  * rest go through the driver's JsonWriter. Both give the same bytes (the driver is the reference in the tests).
@@ -44,6 +45,12 @@ public final class CollectionWriter implements AutoCloseable {
 
     /** The field of a line that carries a document as raw BSON (see the class comment). */
     public static final String RAW_BSON_FIELD = "$tenantctlBson";
+
+    /**
+     * The largest document (BSON bytes) with a '$'-prefixed field name whose JSON is tested to read back the same; a larger
+     * one is stored as raw BSON without the test, which holds its whole JSON (up to 6 times the document) and a copy.
+     */
+    static final int ROUND_TRIP_TEST_UP_TO = 1 << 20;
 
     private static final EncoderContext ENCODE_AS_IS = EncoderContext.builder().build();
     private static final BsonDocumentCodec BSON_DOCUMENT_CODEC = new BsonDocumentCodec();
@@ -101,8 +108,9 @@ public final class CollectionWriter implements AutoCloseable {
                 }
             }
             RawBsonDocument escaped = needsRawBson(document);
-            if (escaped != null) {
-                text.write(new BsonDocument(RAW_BSON_FIELD, new BsonBinary(bytes(escaped))).toJson(CanonicalJson.SETTINGS));
+            if (escaped != null) { // written as it is encoded, not built as one String first (the document may be 16 MB)
+                BSON_DOCUMENT_CODEC.encode(new JsonWriter(text, CanonicalJson.SETTINGS),
+                        new BsonDocument(RAW_BSON_FIELD, new BsonBinary(bytes(escaped))), ENCODE_AS_IS);
             } else if (document instanceof RawBsonDocument raw) {
                 try (BsonBinaryReader reader = new BsonBinaryReader(raw.getByteBuffer().asNIO())) {
                     new JsonWriter(text, CanonicalJson.SETTINGS).pipe(reader);
@@ -196,7 +204,8 @@ public final class CollectionWriter implements AutoCloseable {
 
     /**
      * Null when the document's canonical Extended JSON reads back as the same BSON; otherwise (or when it uses
-     * the reserved top-level field) the document as raw BSON, to be stored wrapped.
+     * the reserved top-level field, or has a '$'-prefixed name and is over {@link #ROUND_TRIP_TEST_UP_TO} bytes) the
+     * document as raw BSON, to be stored wrapped.
      */
     private static RawBsonDocument needsRawBson(BsonDocument document) {
         try (BsonReader reader = reader(document)) {
@@ -216,8 +225,8 @@ public final class CollectionWriter implements AutoCloseable {
         }
         RawBsonDocument raw = document instanceof RawBsonDocument r ? r
                 : new RawBsonDocument(document, BSON_DOCUMENT_CODEC);
-        if (raw.containsKey(RAW_BSON_FIELD)) {
-            return raw;
+        if (raw.containsKey(RAW_BSON_FIELD) || raw.getByteBuffer().remaining() > ROUND_TRIP_TEST_UP_TO) {
+            return raw; // too large to hold its JSON whole for the test below: its exact bytes, which read back the same
         }
         try {
             RawBsonDocument back = RawBsonDocument.parse(raw.toJson(CanonicalJson.SETTINGS));
