@@ -106,11 +106,12 @@ final class FanoutOptions {
     }
 
     /**
-     * The run engine's limits: per pool (across every worker of the run; without --per-pool, a joined or resumed run
-     * keeps its own, a new one gets {@code defaultPerPool}), overall, the start rate and --wait.
+     * The run engine's limits: per pool (across every worker of the run; without a typed --per-pool, a joined or resumed
+     * run keeps its own — a config file's per-pool= is a default for new runs only — a new one gets {@code defaultPerPool}),
+     * overall, the start rate and --wait.
      */
     RunEngine.Settings engine(int defaultPerPool) {
         return new RunEngine.Settings(perPool == null ? defaultPerPool : perPool, concurrency, rate, waitForBusy, busyTimeout,
-                perPool != null);
+                typed("--per-pool"));
     }
 }
