@@ -81,6 +81,21 @@ final class BackupCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The command that backs {@code orgId} up again as this run does: a joined or resumed run's own --resume (it copies
+     * with the flags and store it was started with); else this invocation's --freeze, a --compression other than the
+     * default and a --store typed on the line (a store URL holds no secret: credentials come from the environment).
+     */
+    private String again(String orgId) {
+        RunControl control = fanout.control();
+        if (control.existing()) {
+            return "tenantctl backup --resume " + control.runId();
+        }
+        Compression alg = Compression.of(compression);
+        return "tenantctl backup --org " + orgId + (freeze ? " --freeze" : "") + (alg == Compression.ZSTD ? "" : " --compression " + alg.id())
+                + (ctx.options.storeUrl == null ? "" : " --store " + Summary.shellWord(ctx.options.storeUrl.trim()));
+    }
+
     private void render(RunReport report, boolean interrupted, String store) {
         // an org deleted (or deleting) since it was selected is never backed up again: its final backup was its last, and
         // 'backup --org' would fail the same way for ever
@@ -90,7 +105,7 @@ final class BackupCommand implements Callable<Integer> {
                 ? null
                 // failed, provisioning, restoring, moving: the backup would fail the same way; what the org needs first is there
                 : f.error() != null && f.error().contains(": only active or read_only orgs") ? "tenantctl orgs show " + f.orgId()
-                : "tenantctl backup --org " + f.orgId();
+                : again(f.orgId());
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("store", store);

@@ -162,10 +162,11 @@ final class Summary {
 
     /** " --schema FILE" for a next step when this invocation was given one (quoted for a shell when it needs it), else "". */
     static String schemaOption(java.nio.file.Path schema) {
-        if (schema == null) {
-            return "";
-        }
-        String path = schema.toString();
-        return " --schema " + (path.matches("[A-Za-z0-9_./:@%+=,-]+") ? path : "'" + path.replace("'", "'\\''") + "'");
+        return schema == null ? "" : " --schema " + shellWord(schema.toString());
+    }
+
+    /** {@code word} as one word for a shell: as it is when it needs no quoting, else single-quoted. */
+    static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_./:@%+=,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 }
