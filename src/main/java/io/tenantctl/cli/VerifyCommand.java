@@ -32,16 +32,16 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--deep", description = "Also read each org's newest backup back, checking every file's sha256 and count (once per backup).")
     boolean deep;
 
-    @Option(names = "--stuck-after", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
-            description = "An org provisioning, moving or restoring (or a move unfinished) this long with nobody holding it is stuck.")
+    @Option(names = "--stuck-after", paramLabel = "DURATION", converter = DurationConverter.class, description = {"An org provisioning,",
+            "moving or restoring (or a move unfinished) this long with nobody holding it is stuck (default 30m)."})
     Duration stuckAfter;
 
     @Option(names = "--backups-max-age", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Newest backup older than this is stale (default: each tier's backup frequency).")
     Duration backupsMaxAge;
 
-    @Option(names = "--retired-grace", paramLabel = "DURATION", defaultValue = "7d", converter = DurationConverter.class,
-            description = "How long a retained copy (a move's source, a database a restore replaced) is informational, not a problem.")
+    @Option(names = "--retired-grace", paramLabel = "DURATION", converter = DurationConverter.class, description = {"How long a retained",
+            "copy (a move's source, a database a restore replaced) is informational, not a problem (default 7d)."})
     Duration retiredGrace;
 
     @Option(names = "--fix", description = {"Apply the safe fixes: create what an org's manifest lists and it lacks, mark stuck",
@@ -67,9 +67,11 @@ final class VerifyCommand implements Callable<Integer> {
         RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         // a joined or resumed run checks its own orgs with its own --fix and --deep (and would fix for real under --dry-run)
         fanout.refuseWithExistingRun("--org", "--pool", "--fix", "--deep", "--changed-only");
+        // the thresholds a joined or resumed run was started with count unless typed here (a config file's do not);
         // without a store, backups are not checked: tenantctl takes none there
-        Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix,
-                changedOnly, drive, ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on));
+        Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, given("--stuck-after", stuckAfter),
+                given("--backups-max-age", backupsMaxAge), given("--retired-grace", retiredGrace), fix, changedOnly, drive,
+                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on));
         metrics.report(r.report());
         // the problems exit 4 counts, by kind: informational findings and acked ones are left out, as from r.problems()
         Map<String, Long> byKind = new java.util.TreeMap<>();
@@ -80,6 +82,11 @@ final class VerifyCommand implements Callable<Integer> {
         metrics.gauge("problems", "Problems the last verify found (exit 4 when above 0)", r.problems());
         render(r);
         return Summary.exitCode(ctx, r.report(), r.interrupted(), r.problems() > 0 ? TenantCtl.EXIT_PROBLEMS : 0);
+    }
+
+    /** A threshold as this invocation gives it: for a joined or resumed run only when typed, else null (the run's own). */
+    private Duration given(String option, Duration value) {
+        return fanout.control().existing() && !fanout.typed(option) ? null : value;
     }
 
     private void render(Verify.Result r) {

@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * {@code tenantctl verify}: is the fleet healthy, and what exactly is wrong. Per org, on the run engine (fanned out
@@ -56,11 +57,17 @@ public final class Verify {
     private static final Set<OrgStatus> TRANSITIONAL = Set.of(Org.PROVISIONING, Org.MOVING, Org.RESTORING);
     /** How many of one org's collections have their indexes listed at once. */
     private static final int LISTINGS_PER_ORG = 4;
+    /** Without --stuck-after: an org or move in transition this long with nobody holding it is stuck. */
+    public static final Duration DEFAULT_STUCK_AFTER = Duration.ofMinutes(30);
+    /** Without --retired-grace: how long a retained copy is informational (rebalance gc's default --older-than). */
+    public static final Duration DEFAULT_RETIRED_GRACE = Duration.ofDays(7);
 
     /**
-     * What to check: orgs and pools (empty = all), --deep (read backups back), --stuck-after, --backups-max-age (null =
-     * the tier's frequency), the grace a retired database is kept (as gc's --older-than), --fix, --changed-only; and
-     * the store's URL (null: backups are not checked) and the environment its credentials come from.
+     * What to check: orgs and pools (empty = all), --deep (read backups back), --stuck-after, --backups-max-age, the
+     * grace a retired database is kept (as gc's --older-than), --fix, --changed-only; and the store's URL (null: backups
+     * are not checked) and the environment its credentials come from. A null threshold was not given: a joined or
+     * resumed run judges by the one it was started with, else by the default ({@link #DEFAULT_STUCK_AFTER}, each
+     * tier's backup frequency, {@link #DEFAULT_RETIRED_GRACE}).
      */
     public record Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
                           Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
@@ -68,7 +75,7 @@ public final class Verify {
         public Request {
             orgs = orgs == null ? List.of() : List.copyOf(orgs);
             pools = pools == null ? List.of() : List.copyOf(pools);
-            if (stuckAfter.isNegative() || retiredGrace.isNegative() || (backupsMaxAge != null && backupsMaxAge.isNegative())) {
+            if (Stream.of(stuckAfter, backupsMaxAge, retiredGrace).anyMatch(d -> d != null && d.isNegative())) {
                 throw TenantctlException.usage("--stuck-after, --backups-max-age and --retired-grace must not be negative");
             }
             if (deep && (storeUrl == null || storeUrl.isBlank())) {
@@ -101,9 +108,11 @@ public final class Verify {
 
     /**
      * What a verify run records, for joiners and resumers: its flags and its --org/--pool selection (a resumed 'verify --org
-     * acme --fix' runs acme's checks, not the fleet's; null in a run an older tenantctl recorded).
+     * acme --fix' runs acme's checks, not the fleet's; null in a run an older tenantctl recorded), and the thresholds it
+     * was given, in milliseconds (null: not given, or recorded by an older tenantctl), which its --resume judges by.
      */
-    record Args(boolean deep, boolean fix, List<String> orgs, List<String> pools) {
+    record Args(boolean deep, boolean fix, List<String> orgs, List<String> pools, Long stuckAfterMs, Long backupsMaxAgeMs,
+                Long retiredGraceMs) {
     }
 
     /** A finding before it is stored: its id is a hash of kind and subject, so the same problem has the same id on every run. */
@@ -306,7 +315,10 @@ public final class Verify {
                 f.lastSeen(), until, reason);
     }
 
-    /** {@code req} with the --deep and --fix its run was started with (a --fix --dry-run run recorded no fix). */
+    /**
+     * {@code req} with the --deep and --fix its run was started with (a --fix --dry-run run recorded no fix), and each
+     * threshold as this worker gave it, else as the run was given it, else the default.
+     */
     private static Request asRecorded(Request req, Args args, String runId, ObjectStore store, java.util.function.Supplier<List<String>> itemOrgs) {
         if (args.deep() && store == null) {
             throw TenantctlException.usage("run " + runId + " reads backups back (--deep): give the store with --store or TENANTCTL_STORE");
@@ -315,8 +327,18 @@ public final class Verify {
         // the run's own selection; one recorded without it is held to its orgs, never widened to the fleet's checks
         List<String> orgs = args.orgs() != null ? args.orgs() : args.pools() != null ? req.orgs() : itemOrgs.get();
         List<String> pools = args.pools() != null ? args.pools() : req.pools();
-        return new Request(orgs, pools, args.deep(), req.stuckAfter(), req.backupsMaxAge(), req.retiredGrace(), fix,
-                req.changedOnly(), req.drive(), req.storeUrl(), req.env(), !args.fix() && req.dryRun());
+        return new Request(orgs, pools, args.deep(), threshold(req.stuckAfter(), args.stuckAfterMs(), DEFAULT_STUCK_AFTER),
+                threshold(req.backupsMaxAge(), args.backupsMaxAgeMs(), null), threshold(req.retiredGrace(), args.retiredGraceMs(),
+                DEFAULT_RETIRED_GRACE), fix, req.changedOnly(), req.drive(), req.storeUrl(), req.env(), !args.fix() && req.dryRun());
+    }
+
+    /** A threshold as given ({@code given}), else as the run recorded it, else {@code otherwise}. */
+    private static Duration threshold(Duration given, Long recordedMs, Duration otherwise) {
+        return given != null ? given : recordedMs != null ? Duration.ofMillis(recordedMs) : otherwise;
+    }
+
+    private static Long millis(Duration d) {
+        return d == null ? null : d.toMillis();
     }
 
     /** Whether this verify changes anything: --fix, and not a dry run. */
@@ -327,7 +349,8 @@ public final class Verify {
     private String start(RunEngine engine, Request req, List<Org> toCheck) {
         List<RunRepository.NewItem> items = toCheck.stream().map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null)).toList();
         // a joiner of a --fix --dry-run run only verifies
-        return engine.start(VERB, Json.write(new Args(req.deep(), applies(req), req.orgs(), req.pools())), items, 0, List.of(), null);
+        return engine.start(VERB, Json.write(new Args(req.deep(), applies(req), req.orgs(), req.pools(), millis(req.stuckAfter()),
+                millis(req.backupsMaxAge()), millis(req.retiredGrace()))), items, 0, List.of(), null);
     }
 
     /** The per-org checks, run by the engine's workers. */
