@@ -119,8 +119,9 @@ public final class MigrateAll {
             RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated"), () -> start(req, sel),
                     run -> work(run, req.manifest(), control.resumeRunId() != null));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
-            return new Result(ran.report().map(o -> o.with(o.error(), plan(o.detailJson()))), ran.interrupted(), args(run).schemaHash(),
-                    summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"));
+            // an org the run ended before starting says why, as provision's and backup's do
+            return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), plan(o.detailJson()))), ran.interrupted(),
+                    args(run).schemaHash(), summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"));
         } catch (TenantctlException e) {
             throw e;
         } catch (Exception e) {
