@@ -140,7 +140,8 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
         RestOfLine rest = new RestOfLine();
         org.bson.io.BasicOutputBuffer buffer = new org.bson.io.BasicOutputBuffer();
         try (org.bson.BsonBinaryWriter writer = new org.bson.BsonBinaryWriter(buffer);
-             org.bson.json.JsonReader reader = new org.bson.json.JsonReader(new java.io.InputStreamReader(rest, strict))) {
+             org.bson.json.JsonReader reader = new org.bson.json.JsonReader(
+                     new java.io.BufferedReader(new java.io.InputStreamReader(rest, strict), CHUNK))) {
             writer.pipe(reader);
         }
         byte[] skip = new byte[CHUNK];
