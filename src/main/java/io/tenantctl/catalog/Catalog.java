@@ -270,8 +270,28 @@ public final class Catalog implements AutoCloseable {
         for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
             why = t.getMessage() != null ? t.getMessage() : why;
         }
-        return TenantctlException.config("catalog unreachable at " + url.describe() + ": " + firstLine(why)
+        return new Unreachable("catalog unreachable at " + url.describe() + ": " + firstLine(why)
                 + " — check --catalog / TENANTCTL_CATALOG_URL and that PostgreSQL is running", e);
+    }
+
+    /**
+     * The catalog could not be reached, or its connection broke mid-statement: whether that statement was committed is
+     * unknown, so a caller that records work in the catalog must stop rather than record anything more on top of it.
+     */
+    public static final class Unreachable extends TenantctlException {
+        Unreachable(String message, Throwable cause) {
+            super(Category.CONFIG, message, cause);
+        }
+
+        /** The catalog-unreachable failure behind {@code t} (itself, or one of its causes), if any. */
+        public static java.util.Optional<Unreachable> in(Throwable t) {
+            for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+                if (c instanceof Unreachable u) {
+                    return java.util.Optional.of(u);
+                }
+            }
+            return java.util.Optional.empty();
+        }
     }
 
     static String firstLine(String s) {

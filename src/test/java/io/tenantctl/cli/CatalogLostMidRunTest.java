@@ -93,6 +93,41 @@ class CatalogLostMidRunTest {
         CliFixture.assertExactly(url, schema, ids);
     }
 
+    /**
+     * The break hits the statement that records an org's own work (provision marking it active), not the run's
+     * bookkeeping: recorded as that org's failure, the run went on without it and ended failed, exit 1, the org left
+     * failed for a statement that may well have been committed. Its outcome is unknown, so it is the run that stops,
+     * and its resume makes the org.
+     */
+    @Test
+    void anOrgWhoseOwnCatalogWriteBreaksIsNotFailedButRedoneByTheResume(@TempDir Path dir) {
+        pools = new TestPools(1);
+        String url = CliFixture.initialisedCatalog();
+        Set<String> started = ConcurrentHashMap.newKeySet();
+        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", throughProxy(url), "USER", "test")).decoratePools(real ->
+                HookedPools.onCommand(real, (db, cmd) -> {
+                    // one org at a time: after the 3rd org's indexes, the next catalog statement is that org's own record
+                    if (HookedPools.is(cmd, "createIndexes") && started.add(db) && started.size() == 3) {
+                        catalogProxy.afterBytes(1, catalogProxy::cutAll);
+                    }
+                }));
+        CliFixture.addPool(cli, "pool-0", pools.uri(0), 100, 1);
+        Path schema = CliFixture.smallSchema(dir);
+        List<String> ids = CliFixture.ids("own-", 0, 6);
+
+        Cli.Result cut = cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--concurrency", "1", "-o", "json"), ids));
+
+        assertThat(cut.exitCode()).as("the run stops, not an org failed: " + cut).isEqualTo(3);
+        String runId = strictJson(cut).get("error").get("run_id").asText();
+        assertThat(strictJson(cut).get("error").get("message").asText()).startsWith("provision run " + runId + " stopped: catalog unreachable");
+
+        Cli.Result resumed = ok(cli, "provision", "--resume", runId, "-o", "json");
+
+        assertThat(strictJson(resumed).get("status").asText()).as(resumed.toString()).isEqualTo("succeeded");
+        assertThat(CliFixture.orgIds(cli, "active")).containsExactlyInAnyOrderElementsOf(ids);
+        CliFixture.assertExactly(url, schema, ids);
+    }
+
     @Test
     void theRealProcessSaysItInOneLineWithoutTheConnectionPoolsStackTraces(@TempDir Path dir) throws Exception {
         pools = new TestPools(2);

@@ -401,10 +401,15 @@ public final class RunEngine {
         } catch (Job.Busy b) {
             putBack(runId, job, c, b.getMessage(), settings, progress, t0);
             return;
-        } catch (Job.Failure f) {
-            done = new Job.Done(ItemStatus.FAILED, f.attempts(), f.getMessage(), f.detailJson());
         } catch (RuntimeException e) {
-            done = new Job.Done(ItemStatus.FAILED, 1, io.tenantctl.ops.Errors.oneLine(e), null);
+            // the catalog broke under this org's work: what it recorded is unknown, so the org is not failed but left
+            // claimed, and the worker stops (its claims let go) for --resume to redo the org from its recorded state
+            java.util.Optional<io.tenantctl.catalog.Catalog.Unreachable> lost = io.tenantctl.catalog.Catalog.Unreachable.in(e);
+            if (lost.isPresent()) {
+                throw lost.get();
+            }
+            done = e instanceof Job.Failure f ? new Job.Done(ItemStatus.FAILED, f.attempts(), f.getMessage(), f.detailJson())
+                    : new Job.Done(ItemStatus.FAILED, 1, io.tenantctl.ops.Errors.oneLine(e), null);
         } catch (OutOfMemoryError e) { // this org failed (its memory is free again once unwound); the run goes on
             done = new Job.Done(ItemStatus.FAILED, 1, TenantctlException.outOfMemory(e).getMessage(), null);
         } finally {
