@@ -217,6 +217,15 @@ final class BackupFixture implements AutoCloseable {
         java.nio.file.Files.write(file, bytes);
     }
 
+    /** Removes backup {@code backupId} of {@code orgId} from the store, every file of it; the catalog still lists it. */
+    void removeFromStore(String orgId, String backupId) throws java.io.IOException {
+        try (var s = java.nio.file.Files.walk(storeDir.resolve(orgId).resolve(backupId))) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(x);
+            }
+        }
+    }
+
     Map<String, Path> files(String orgId, String backupId) throws java.io.IOException {
         Map<String, Path> out = new LinkedHashMap<>();
         try (var s = java.nio.file.Files.list(storeDir.resolve(orgId).resolve(backupId))) {

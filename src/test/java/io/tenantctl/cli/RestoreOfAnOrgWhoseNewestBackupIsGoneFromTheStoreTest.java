@@ -7,12 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +38,7 @@ class RestoreOfAnOrgWhoseNewestBackupIsGoneFromTheStoreTest {
             f.db("acme").getCollection("notes").insertOne(new Document("_id", "written between the two backups"));
             Map<String, List<RawBsonDocument>> live = BackupFixture.contents(f.db("acme"));
             String newest = f.backup("acme");
-            deleteTree(f.storeDir.resolve("acme").resolve(newest)); // the catalog still says complete
+            f.removeFromStore("acme", newest); // the catalog still says complete
 
             Cli.Result restore = f.cli.run("restore", "--org", "acme");
             assertThat(restore.exitCode())
@@ -49,14 +46,6 @@ class RestoreOfAnOrgWhoseNewestBackupIsGoneFromTheStoreTest {
                     .isNotZero();
             assertThat(restore.err()).contains(newest).contains("'tenantctl restore --org acme --backup ID'");
             f.assertHolds("acme", live); // left on its own data
-        }
-    }
-
-    private static void deleteTree(Path p) throws java.io.IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
         }
     }
 }

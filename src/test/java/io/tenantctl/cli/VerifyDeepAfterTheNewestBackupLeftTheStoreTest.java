@@ -9,9 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +40,7 @@ class VerifyDeepAfterTheNewestBackupLeftTheStoreTest {
             Cli.Result first = f.cli.run("verify", "--deep", "--org", "acme");
             assertThat(first.exitCode()).as("the backup reads back whole today: %s%s", first.out(), first.err()).isZero();
 
-            deleteTree(f.storeDir.resolve("acme").resolve(newest)); // gone from the store; the catalog still says complete
+            f.removeFromStore("acme", newest); // gone from the store; the catalog still says complete
             Cli.Result restore = f.cli.run("restore", "--org", "acme", "--dry-run");
             assertThat(restore.exitCode()).as("restore refuses the org's newest backup now: %s", restore.err()).isEqualTo(1);
             assertThat(restore.err()).contains(newest);
@@ -87,13 +85,5 @@ class VerifyDeepAfterTheNewestBackupLeftTheStoreTest {
             }
         });
         return problems;
-    }
-
-    private static void deleteTree(Path p) throws java.io.IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
     }
 }

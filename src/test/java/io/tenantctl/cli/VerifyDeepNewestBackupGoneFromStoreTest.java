@@ -6,12 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +34,7 @@ class VerifyDeepNewestBackupGoneFromStoreTest {
             f.notes("acme", "notes", 20);
             f.backup("acme");
             String newest = f.backup("acme");
-            deleteTree(f.storeDir.resolve("acme").resolve(newest)); // gone from the store; the catalog still says complete
+            f.removeFromStore("acme", newest); // gone from the store; the catalog still says complete
 
             Cli.Result r = f.cli.run("verify", "--deep", "-o", "json");
             JsonNode doc = strictJson(r);
@@ -51,14 +48,6 @@ class VerifyDeepNewestBackupGoneFromStoreTest {
             assertThat(problems).as("the org's newest backup (%s) cannot be read back: %s", newest, doc.toPrettyString())
                     .anySatisfy(p -> assertThat(p).contains(newest));
             assertThat(r.exitCode()).as("a problem found is exit 4").isEqualTo(4);
-        }
-    }
-
-    private static void deleteTree(Path p) throws java.io.IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
         }
     }
 }
