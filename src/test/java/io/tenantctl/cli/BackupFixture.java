@@ -219,11 +219,7 @@ final class BackupFixture implements AutoCloseable {
 
     /** Removes backup {@code backupId} of {@code orgId} from the store, every file of it; the catalog still lists it. */
     void removeFromStore(String orgId, String backupId) throws java.io.IOException {
-        try (var s = java.nio.file.Files.walk(storeDir.resolve(orgId).resolve(backupId))) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(x);
-            }
-        }
+        io.tenantctl.testing.Trees.delete(storeDir.resolve(orgId).resolve(backupId));
     }
 
     Map<String, Path> files(String orgId, String backupId) throws java.io.IOException {

@@ -234,11 +234,7 @@ class BadInputCorpusTest {
     void stop() throws IOException {
         all.forEach(Fleet::close);
         if (root != null) { // every fleet and case directory: 230-odd of them, left in the temp dir by every run before
-            try (java.util.stream.Stream<Path> s = Files.walk(root)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            io.tenantctl.testing.Trees.delete(root);
         }
     }
 

@@ -54,19 +54,27 @@ class CatalogLostMidRunTest {
         return "jdbc:" + catalogProxy.uriFor(jdbc);
     }
 
+    /**
+     * A CLI on the catalog {@code url} through the proxy that, once the {@code nth} org's indexes are being created, lets
+     * {@code fault} (cutAll, blackHole) fall on the catalog's next byte, whichever worker thread sends or gets it.
+     */
+    private Cli faultAfterIndexesOf(String url, int nth, Runnable fault) {
+        Set<String> started = ConcurrentHashMap.newKeySet();
+        return new Cli(Map.of("TENANTCTL_CATALOG_URL", throughProxy(url), "USER", "test")).decoratePools(real ->
+                HookedPools.onCommand(real, (db, cmd) -> {
+                    if (HookedPools.is(cmd, "createIndexes") && started.add(db) && started.size() == nth) {
+                        catalogProxy.afterBytes(1, fault);
+                    }
+                }));
+    }
+
     @Test
     void aRunWhoseCatalogConnectionBreaksStopsInOneLineAndItsResumeFinishesIt(@TempDir Path dir) {
         pools = new TestPools(2);
         String url = CliFixture.initialisedCatalog();
-        Set<String> started = ConcurrentHashMap.newKeySet();
-        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", throughProxy(url), "USER", "test")).decoratePools(real ->
-                HookedPools.onCommand(real, (db, cmd) -> {
-                    // the 8th org's indexes: the next bytes any worker thread sends to or gets from the catalog are lost,
-                    // and every open catalog connection is cut (new ones are accepted: the catalog is back at once)
-                    if (HookedPools.is(cmd, "createIndexes") && started.add(db) && started.size() == 8) {
-                        catalogProxy.afterBytes(1, catalogProxy::cutAll);
-                    }
-                }));
+        // the 8th org's indexes: the next bytes any worker thread sends to or gets from the catalog are lost, and every
+        // open catalog connection is cut (new ones are accepted: the catalog is back at once)
+        Cli cli = faultAfterIndexesOf(url, 8, () -> catalogProxy.cutAll());
         CliFixture.addPool(cli, "pool-0", pools.uri(0), 100, 1);
         CliFixture.addPool(cli, "pool-1", pools.uri(1), 100, 2);
         Path schema = CliFixture.smallSchema(dir);
@@ -103,14 +111,8 @@ class CatalogLostMidRunTest {
     void anOrgWhoseOwnCatalogWriteBreaksIsNotFailedButRedoneByTheResume(@TempDir Path dir) {
         pools = new TestPools(1);
         String url = CliFixture.initialisedCatalog();
-        Set<String> started = ConcurrentHashMap.newKeySet();
-        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", throughProxy(url), "USER", "test")).decoratePools(real ->
-                HookedPools.onCommand(real, (db, cmd) -> {
-                    // one org at a time: after the 3rd org's indexes, the next catalog statement is that org's own record
-                    if (HookedPools.is(cmd, "createIndexes") && started.add(db) && started.size() == 3) {
-                        catalogProxy.afterBytes(1, catalogProxy::cutAll);
-                    }
-                }));
+        // one org at a time: after the 3rd org's indexes, the next catalog statement is that org's own record
+        Cli cli = faultAfterIndexesOf(url, 3, () -> catalogProxy.cutAll());
         CliFixture.addPool(cli, "pool-0", pools.uri(0), 100, 1);
         Path schema = CliFixture.smallSchema(dir);
         List<String> ids = CliFixture.ids("own-", 0, 6);
@@ -201,14 +203,8 @@ class CatalogLostMidRunTest {
     void aCatalogThatStopsAnsweringMidRunStopsTheWorkerWithinABound(@TempDir Path dir) {
         pools = new TestPools(2);
         String url = CliFixture.initialisedCatalog();
-        Set<String> started = ConcurrentHashMap.newKeySet();
-        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", throughProxy(url), "USER", "test")).decoratePools(real ->
-                HookedPools.onCommand(real, (db, cmd) -> {
-                    // the 3rd org's indexes: from the next byte on, the catalog swallows everything and answers nothing
-                    if (HookedPools.is(cmd, "createIndexes") && started.add(db) && started.size() == 3) {
-                        catalogProxy.afterBytes(1, catalogProxy::blackHole);
-                    }
-                }));
+        // the 3rd org's indexes: from the next byte on, the catalog swallows everything and answers nothing
+        Cli cli = faultAfterIndexesOf(url, 3, () -> catalogProxy.blackHole());
         CliFixture.addPool(cli, "pool-0", pools.uri(0), 100, 1);
         CliFixture.addPool(cli, "pool-1", pools.uri(1), 100, 2);
         Path schema = CliFixture.smallSchema(dir);
