@@ -125,6 +125,7 @@ final class BackupCommand implements Callable<Integer> {
         if (report.dryRun()) {
             ctx.out.println("dry run: nothing written; " + report.count("planned") + " orgs would be backed up to " + store
                     + (report.failed().isEmpty() ? "" : ", " + report.failed().size() + " cannot be"));
+            Summary.dryRunInterrupted(ctx, report, interrupted);
             return;
         }
         ctx.out.println("run " + report.runId() + ": backed up " + report.count("backed_up") + " to " + store + ", failed "

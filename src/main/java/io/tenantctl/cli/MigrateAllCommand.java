@@ -214,6 +214,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + " indexes; would replace " + t.get("replaced") + named(r, "replaced") + " and drop " + (t.get("dropped") + t.get("pruned"))
                 + " indexes" + named(r, "dropped", "pruned") + "; " + t.get("conflicts") + " conflicts"
                 + (replaceConflicting ? " (would be replaced)" : "") + ", " + t.get("extras") + " extra indexes" + (prune ? " (would be dropped)" : ""));
+        Summary.dryRunInterrupted(ctx, r.report(), r.interrupted());
     }
 
     private void renderRun(MigrateAll.Result r) {

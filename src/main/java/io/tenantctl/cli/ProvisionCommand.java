@@ -193,6 +193,7 @@ final class ProvisionCommand implements Callable<Integer> {
         if (report.dryRun()) {
             ctx.out.println("dry run: nothing written; " + report.count("planned") + " orgs would be provisioned, "
                     + report.count("unchanged") + " already active, " + report.failed().size() + " cannot be");
+            Summary.dryRunInterrupted(ctx, report, r.interrupted());
             return;
         }
         ctx.out.println("run " + report.runId() + ": provisioned " + report.count("provisioned") + ", unchanged "

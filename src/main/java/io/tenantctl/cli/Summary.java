@@ -146,6 +146,14 @@ final class Summary {
         return done;
     }
 
+    /** A dry run stopped by Ctrl-C: on stderr, how many orgs it never looked at (its table lists them as not_started). */
+    static void dryRunInterrupted(CliContext ctx, RunReport report, boolean interrupted) {
+        if (interrupted) {
+            ctx.err.println("interrupted: " + report.count("not_started") + " orgs were not looked at; nothing was written");
+            ctx.err.flush();
+        }
+    }
+
     /** One "failed: org on pool: why" line per failure, on stderr. */
     static void failures(CliContext ctx, List<Failure> failed) {
         for (Failure f : failed) {

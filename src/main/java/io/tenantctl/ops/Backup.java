@@ -97,13 +97,19 @@ public final class Backup {
             req.copy().compression().requireAvailable(); // a compression this process cannot run: a config error, not every org failed
         }
         if (req.dryRun() && !req.drive().control().existing()) {
-            List<RunReport.Org> orgs = new ArrayList<>();
-            for (Org o : select(req)) {
-                String planned = Json.args("location", where(store) + layout.orgPrefix(o.orgId()));
-                orgs.add(takes(o.status()) ? new RunReport.Org(o.orgId(), o.poolId(), "planned", 0, 0, null, detail(Json.tree(planned)))
-                        : new RunReport.Org(o.orgId(), o.poolId(), "failed", 0, 0, refusal(o), detail(Json.tree(null))));
-            }
-            return new Result(RunReport.planned(VERB, orgs), false, store.describe());
+            Map<String, Org> selected = new LinkedHashMap<>();
+            select(req).forEach(o -> selected.put(o.orgId(), o));
+            Map<String, String> items = new LinkedHashMap<>();
+            selected.values().forEach(o -> items.put(o.orgId(), o.poolId()));
+            // as the run would: an org on a pool that does not answer, or one backup does not take, is failed
+            RunEngine.Planned plan = engine.plan(items, req.drive(), (orgId, poolId) -> {
+                if (!takes(selected.get(orgId).status())) {
+                    throw new Job.Failure(refusal(selected.get(orgId)), 0, null, null);
+                }
+                return new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store) + layout.orgPrefix(orgId)));
+            });
+            return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), detail(o.detail()))).toList()),
+                    plan.interrupted(), store.describe());
         }
         store.checkWritable(); // a store nothing can be written to is a config error now, not a failure of every org
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("backed_up"), () -> start(req), run -> work(run, req));

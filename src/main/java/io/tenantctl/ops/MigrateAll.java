@@ -9,7 +9,6 @@ import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.fanout.CancelToken;
-import io.tenantctl.fanout.Fanout;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
 import io.tenantctl.ops.run.MaxFailures;
@@ -164,7 +163,7 @@ public final class MigrateAll {
         }
         Map<String, Pool> pools = new HashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        return new RunEngine.Work(Job.of("migrate", (orgId, poolId) -> migrateOne(orgId, manifest, flags, pools, Map.of(), false)),
+        return new RunEngine.Work(Job.of("migrate", (orgId, poolId) -> migrateOne(orgId, manifest, flags, pools, false)),
                 Budget.of(flags.budget(), summaryInt(run, "selected"), flags.canary()));
     }
 
@@ -278,8 +277,7 @@ public final class MigrateAll {
     }
 
     /** One org: its differences from the manifest applied (planned only, in a dry run); the detail is its plan. */
-    private Job.Done migrateOne(String orgId, SchemaManifest manifest, Flags flags, Map<String, Pool> pools, Map<String, String> dead,
-                                 boolean dryRun) {
+    private Job.Done migrateOne(String orgId, SchemaManifest manifest, Flags flags, Map<String, Pool> pools, boolean dryRun) {
         Org org = ctx.catalog().orgs().get(orgId);
         boolean failedOrg = org.status().equals(Org.FAILED);
         // a dry run does not put right what a dead holder left, nor wait for a live one: an org frozen only by the operation
@@ -290,9 +288,6 @@ public final class MigrateAll {
         }
         Retry.Attempts attempts = new Retry.Attempts();
         try {
-            if (dead.containsKey(org.poolId())) {
-                throw new TenantctlException(TenantctlException.Category.FAILED, dead.get(org.poolId()));
-            }
             Pool pool = pools.get(org.poolId());
             if (failedOrg) { // its provision failed, so its database holds no documents; one that does was made by someone else
                 com.mongodb.client.MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
@@ -345,23 +340,13 @@ public final class MigrateAll {
     private Result dryRun(Request req, Selection sel) {
         Map<String, Pool> pools = new HashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Map<String, String> dead = PoolHealth.unreachable(ctx, sel.selected().stream().map(Org::poolId).distinct().map(pools::get).toList());
-        List<Fanout.Item> items = sel.selected().stream().map(o -> new Fanout.Item(o.orgId(), o.poolId())).toList();
-        Fanout.Result<Job.Done> fan = Fanout.run(items, req.drive().settings().fanout(),
-                item -> migrateOne(item.id(), req.manifest(), Flags.of(req), pools, dead, true), new Fanout.Listener<>() {
-                }, req.drive().cancel());
-        List<RunReport.Org> orgs = new ArrayList<>();
-        for (Fanout.Outcome<Job.Done> o : fan.outcomes()) {
-            Job.Done d = o.value();
-            orgs.add(o.ok() ? new RunReport.Org(o.item().id(), o.item().group(), d.status() == ItemStatus.SKIPPED ? "skipped" : "planned",
-                    d.attempts(), 0, d.error(), plan(d.detailJson()))
-                    : new RunReport.Org(o.item().id(), o.item().group(), "failed", o.error() instanceof Job.Failure f ? f.attempts() : 1,
-                    o.millis(), Errors.oneLine(o.error().getCause() != null ? o.error().getCause() : o.error()),
-                    plan(o.error() instanceof Job.Failure f ? f.detailJson() : null)));
-        }
+        Map<String, String> items = new LinkedHashMap<>();
+        sel.selected().forEach(o -> items.put(o.orgId(), o.poolId()));
+        RunEngine.Planned planned = engine.plan(items, req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true));
+        List<RunReport.Org> orgs = new ArrayList<>(planned.orgs().stream().map(o -> o.with(o.error(), plan(o.detailJson()))).toList());
         sel.skipped().forEach((o, why) -> orgs.add(new RunReport.Org(o.orgId(), o.poolId(), "skipped", 0, 0, why, plan(null))));
         orgs.sort(Comparator.comparing(RunReport.Org::orgId));
-        return new Result(RunReport.planned(VERB, orgs), fan.cancelled(), req.manifest().hash(), sel.selected().size(), sel.unchanged());
+        return new Result(RunReport.planned(VERB, orgs), planned.interrupted(), req.manifest().hash(), sel.selected().size(), sel.unchanged());
     }
 
     /** An org's -o json detail: its plan, or null. */

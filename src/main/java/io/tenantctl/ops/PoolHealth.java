@@ -20,7 +20,7 @@ public final class PoolHealth {
     }
 
     /** pool id → why it is unreachable, for the pools that did not answer. */
-    static Map<String, String> unreachable(OpsContext ctx, List<Pool> pools) {
+    public static Map<String, String> unreachable(OpsContext ctx, List<Pool> pools) {
         Map<String, String> dead = new ConcurrentHashMap<>();
         if (pools.isEmpty()) {
             return dead;

@@ -8,7 +8,6 @@ import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
-import io.tenantctl.fanout.Fanout;
 import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
 import io.tenantctl.ops.run.OutcomeNames;
@@ -50,10 +49,6 @@ public final class Provision {
     private record Sorted(List<String> ids, List<String> fresh, List<Org> resume, Map<String, RunReport.Org> done) {
     }
 
-    /** An org a dry run plans: on which pool, in which database. */
-    private record Planned(String orgId, String poolId, String database) {
-    }
-
     private final OpsContext ctx;
     private final RunEngine engine;
 
@@ -65,17 +60,23 @@ public final class Provision {
     public Result run(Request req) {
         if (req.dryRun() && !req.drive().control().existing()) {
             Sorted s = sort(req);
-            List<Planned> planned = new ArrayList<>(s.resume().stream().map(o -> new Planned(o.orgId(), o.poolId(), o.databaseName())).toList());
+            Map<String, String> planned = new LinkedHashMap<>(); // org id → pool id
+            Map<String, String> databases = new LinkedHashMap<>(); // org id → its database
+            s.resume().forEach(o -> {
+                planned.put(o.orgId(), o.poolId());
+                databases.put(o.orgId(), o.databaseName());
+            });
             for (OrgRepository.Placed p : ctx.catalog().orgs().planPlacement(s.fresh(), req.pool(), unreachable(req, s))) {
-                s.done().put(p.orgId(), line(p.orgId(), p.poolId(), p.ok() ? "planned" : "failed", p.error()));
                 if (p.ok()) {
-                    planned.add(new Planned(p.orgId(), p.poolId(), OrgId.databaseName(p.orgId())));
+                    planned.put(p.orgId(), p.poolId());
+                    databases.put(p.orgId(), OrgId.databaseName(p.orgId()));
+                } else {
+                    s.done().put(p.orgId(), line(p.orgId(), p.poolId(), "failed", p.error()));
                 }
             }
-            Map<String, String> refused = refusals(planned, req.drive());
-            planned.forEach(o -> s.done().put(o.orgId(), line(o.orgId(), o.poolId(), refused.containsKey(o.orgId()) ? "failed" : "planned",
-                    refused.get(o.orgId()))));
-            return new Result(RunReport.planned(VERB, s.ids().stream().map(s.done()::get).toList()), false, req.manifest().hash());
+            RunEngine.Planned plan = engine.plan(planned, req.drive(), refusal(databases));
+            plan.orgs().forEach(o -> s.done().put(o.orgId(), o.with(o.error(), database(o.orgId()))));
+            return new Result(RunReport.planned(VERB, s.ids().stream().map(s.done()::get).toList()), plan.interrupted(), req.manifest().hash());
         }
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("provisioned"), () -> start(req),
                 run -> work(run, req.manifest()));
@@ -84,49 +85,29 @@ public final class Provision {
     }
 
     /**
-     * What the real run would refuse of the orgs a dry run plans (org id → why), reading only: an org whose pool does not
-     * answer (the run fails it at once), or whose database exists and holds documents (provision never takes one over).
+     * A dry run's look at each planned org (org id, pool id), reading only: failed where the real run would refuse it,
+     * its database ({@code databases}: org id → name) existing and holding documents (provision never takes one over).
+     * Only an existing database is looked into: the pool's list of them is read once, when its first org is looked at.
      */
-    private Map<String, String> refusals(List<Planned> planned, RunEngine.Drive drive) {
+    private java.util.function.BiFunction<String, String, Job.Done> refusal(Map<String, String> databases) {
         Map<String, Pool> pools = new LinkedHashMap<>();
         ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
-        Map<String, String> dead = PoolHealth.unreachable(ctx, planned.stream().map(Planned::poolId).distinct().map(pools::get).toList());
-        Map<String, Set<String>> databases = new LinkedHashMap<>(); // only an existing database is looked into: reading makes none
-        for (String poolId : planned.stream().map(Planned::poolId).filter(p -> !dead.containsKey(p)).distinct().toList()) {
+        Map<String, java.util.function.Supplier<Set<String>>> existing = new java.util.concurrent.ConcurrentHashMap<>();
+        return (orgId, poolId) -> {
             Pool pool = pools.get(poolId);
+            Retry.Attempts attempts = new Retry.Attempts();
             try {
-                databases.put(poolId, SchemaApply.databaseNames(ctx.pools().database(poolId, pool.uri(), "admin"), ctx.retry(),
-                        new Retry.Attempts()));
+                if (existing.computeIfAbsent(poolId, p -> once(() -> SchemaApply.databaseNames(ctx.pools().database(p, pool.uri(), "admin"),
+                        ctx.retry(), new Retry.Attempts()))).get().contains(databases.get(orgId))) {
+                    MongoDatabase db = ctx.pools().database(poolId, pool.uri(), databases.get(orgId));
+                    SchemaApply.refuseIfHoldsData(db, SchemaApply.collections(db, ctx.retry(), attempts), ctx.retry(), attempts,
+                            holding -> holdsData(orgId, db.getName(), poolId, holding));
+                }
+                return new Job.Done(ItemStatus.SUCCEEDED, attempts.attempts(), null, null);
             } catch (RuntimeException e) {
-                dead.put(poolId, Errors.oneLine(e));
+                throw new Job.Failure(Errors.oneLine(e), attempts.attempts(), null, e);
             }
-        }
-        Map<String, Planned> byId = new LinkedHashMap<>();
-        planned.forEach(o -> byId.put(o.orgId(), o));
-        Map<String, String> out = new java.util.concurrent.ConcurrentHashMap<>();
-        Fanout.run(planned.stream().map(o -> new Fanout.Item(o.orgId(), o.poolId())).toList(),
-                drive.settings().fanout(), item -> {
-                    Planned o = byId.get(item.id());
-                    if (dead.containsKey(o.poolId())) {
-                        out.put(o.orgId(), dead.get(o.poolId())); // as the run engine fails it
-                        return null;
-                    }
-                    if (!databases.get(o.poolId()).contains(o.database())) {
-                        return null; // nothing there to refuse
-                    }
-                    try {
-                        Pool pool = pools.get(o.poolId());
-                        MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), o.database());
-                        Retry.Attempts attempts = new Retry.Attempts();
-                        SchemaApply.refuseIfHoldsData(db, SchemaApply.collections(db, ctx.retry(), attempts), ctx.retry(), attempts,
-                                holding -> holdsData(o.orgId(), o.database(), pool.poolId(), holding));
-                    } catch (RuntimeException e) {
-                        out.put(o.orgId(), Errors.oneLine(e));
-                    }
-                    return null;
-                }, new Fanout.Listener<>() {
-                }, drive.cancel());
-        return out;
+        };
     }
 
     /** Validates the request and sorts its orgs; the run, if any, is left to the caller. */

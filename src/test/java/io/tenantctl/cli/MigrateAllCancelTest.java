@@ -112,4 +112,45 @@ class MigrateAllCancelTest {
                 .hasEntrySatisfying(v2, done -> assertThat(done).hasSize(1))
                 .hasEntrySatisfying(v1, untouched -> assertThat(untouched).hasSize(3));
     }
+
+    @Test
+    void aDryRunStoppedByCtrlCNamesTheOrgsItNeverLookedAt(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli setup = Cli.withCatalog(url);
+        CliFixture.addPool(setup, "pool-a", pools.uri(0), 10, 1);
+        List<String> orgs = ids("o", 0, 4);
+        Path v1 = write(dir, "v1.json", V1);
+        MigrateAllFixture.provision(setup, v1, orgs);
+        java.util.concurrent.atomic.AtomicReference<CancelToken> ctrlC = new java.util.concurrent.atomic.AtomicReference<>(new CancelToken());
+        Cli cli = Cli.withCatalog(url).decoratePools(real -> io.tenantctl.testing.HookedPools.onDatabase(real, (name, db) -> {
+            if (name.startsWith("org_")) {
+                ctrlC.get().cancel("test"); // Ctrl-C as the first org is being looked at
+            }
+            return db;
+        }));
+
+        Path v2 = write(dir, "v2.json", V2_ADD);
+        Cli.Result r = cli.run(ctrlC.get(), "migrate-all", "--schema", v2.toString(), "--dry-run", "--per-pool", "1", "--concurrency", "1",
+                "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+        JsonNode s = strictJson(r);
+        assertThat(s.get("interrupted").asBoolean()).isTrue();
+        assertThat(s.get("counts").get("planned").asInt()).as("the org in flight is looked at to the end").isEqualTo(1);
+        // the three never reached are in the report, not missing from it as if they had nothing to do
+        assertThat(s.get("counts").get("not_started").asInt()).isEqualTo(3);
+        List<String> notStarted = new java.util.ArrayList<>();
+        s.get("orgs").forEach(o -> {
+            if (o.get("outcome").asText().equals("not_started")) {
+                notStarted.add(o.get("org_id").asText() + ": " + o.get("error").asText());
+            }
+        });
+        assertThat(notStarted).containsExactly("o1: not started: dry run interrupted", "o2: not started: dry run interrupted",
+                "o3: not started: dry run interrupted");
+
+        ctrlC.set(new CancelToken());
+        Cli.Result text = cli.run(ctrlC.get(), "migrate-all", "--schema", v2.toString(), "--dry-run", "--per-pool", "1", "--concurrency", "1");
+        assertThat(text.exitCode()).as(text.toString()).isEqualTo(130);
+        assertThat(text.err()).contains("interrupted: 3 orgs were not looked at; nothing was written");
+        CliFixture.assertExactly(url, v1, orgs); // a dry run writes nothing, interrupted or not
+    }
 }

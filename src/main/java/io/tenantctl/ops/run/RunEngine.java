@@ -113,6 +113,10 @@ public final class RunEngine {
     public record Ran(RunReport report, boolean interrupted) {
     }
 
+    /** What a dry run's orgs would come to: one line per org, and whether Ctrl-C stopped it. */
+    public record Planned(List<RunReport.Org> orgs, boolean interrupted) {
+    }
+
     private final OpsContext ctx;
     private final Worker me;
     private final OrgLeases.Recoverer recoverer;
@@ -401,17 +405,14 @@ public final class RunEngine {
         } catch (Job.Busy b) {
             putBack(runId, job, c, b.getMessage(), settings, progress, t0);
             return;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) { // out of memory: this org failed, its memory is free again once unwound
             // the catalog broke under this org's work: what it recorded is unknown, so the org is not failed but left
             // claimed, and the worker stops (its claims let go) for --resume to redo the org from its recorded state
             java.util.Optional<io.tenantctl.catalog.Catalog.Unreachable> lost = io.tenantctl.catalog.Catalog.Unreachable.in(e);
             if (lost.isPresent()) {
                 throw lost.get();
             }
-            done = e instanceof Job.Failure f ? new Job.Done(ItemStatus.FAILED, f.attempts(), f.getMessage(), f.detailJson())
-                    : new Job.Done(ItemStatus.FAILED, 1, io.tenantctl.ops.Errors.oneLine(e), null);
-        } catch (OutOfMemoryError e) { // this org failed (its memory is free again once unwound); the run goes on
-            done = new Job.Done(ItemStatus.FAILED, 1, TenantctlException.outOfMemory(e).getMessage(), null);
+            done = failed(e);
         } finally {
             if (operation != null) {
                 orgLeases.release(c.orgId());
@@ -421,6 +422,40 @@ public final class RunEngine {
             return; // this worker outlived its lease and another took the org over: its outcome, not this one, is the org's
         }
         progress.advance(c.orgId(), done.status() != ItemStatus.FAILED);
+    }
+
+    /** How an org whose work threw {@code e} ended: failed, with the attempts and detail a {@link Job.Failure} carries. */
+    private static Job.Done failed(Throwable e) {
+        return e instanceof Job.Failure f ? new Job.Done(ItemStatus.FAILED, f.attempts(), f.getMessage(), f.detailJson())
+                : e instanceof OutOfMemoryError oom ? new Job.Done(ItemStatus.FAILED, 1, TenantctlException.outOfMemory(oom).getMessage(), null)
+                : new Job.Done(ItemStatus.FAILED, 1, io.tenantctl.ops.Errors.oneLine(e), null);
+    }
+
+    /**
+     * A dry run of {@code items} (org id → pool id, in the order to report them): {@code work} (org id, pool id) on each
+     * org, fanned out under the drive's limits with the real run's pool check first (an org on a pool that does not
+     * answer is failed as the run would fail it), recording nothing and taking no lease. Each org is planned, skipped or
+     * failed as its {@link Job.Done} says; after Ctrl-C, the orgs not reached are not_started.
+     */
+    public Planned plan(Map<String, String> items, Drive drive, java.util.function.BiFunction<String, String, Job.Done> work) {
+        Map<String, Pool> pools = new HashMap<>();
+        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, String> dead = io.tenantctl.ops.PoolHealth.unreachable(ctx, items.values().stream().distinct().map(pools::get)
+                .filter(java.util.Objects::nonNull).toList());
+        io.tenantctl.fanout.Fanout.Result<Job.Done> fan = io.tenantctl.fanout.Fanout.run(items.entrySet().stream()
+                .map(e -> new io.tenantctl.fanout.Fanout.Item(e.getKey(), e.getValue())).toList(), drive.settings().fanout(), item ->
+                dead.containsKey(item.group()) ? new Job.Done(ItemStatus.FAILED, 0, dead.get(item.group()), null) : work.apply(item.id(), item.group()),
+                new io.tenantctl.fanout.Fanout.Listener<>() {
+                }, drive.cancel());
+        Map<String, RunReport.Org> lines = new HashMap<>();
+        for (io.tenantctl.fanout.Fanout.Outcome<Job.Done> o : fan.outcomes()) {
+            Job.Done d = o.ok() ? o.value() : failed(o.error());
+            lines.put(o.item().id(), new RunReport.Org(o.item().id(), o.item().group(), d.status() == ItemStatus.FAILED ? "failed"
+                    : d.status() == ItemStatus.SKIPPED ? "skipped" : "planned", d.attempts(), o.millis(), d.error(), d.detailJson()));
+        }
+        fan.notStarted().forEach(i -> lines.put(i.id(), new RunReport.Org(i.id(), i.group(), "not_started", 0, 0,
+                "not started: dry run interrupted", null)));
+        return new Planned(items.keySet().stream().map(lines::get).toList(), fan.cancelled());
     }
 
     /** The item's org (or something else it needs) is busy: back to the run, to be claimed again; failed once it waited too long. */

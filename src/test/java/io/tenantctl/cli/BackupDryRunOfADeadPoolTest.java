@@ -1,0 +1,52 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A backup dry run says what the run would do: the orgs of a pool that does not answer are failed, naming it, as the
+ * run fails them (it used to plan them), and the orgs of the live pool are planned and then backed up.
+ */
+class BackupDryRunOfADeadPoolTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDryRunFailsTheOrgsTheRunFails() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provisionTier("free", "pool-0", "a1", "a2");
+            f.provisionTier("free", "pool-1", "b1", "b2");
+            f.pools.kill(1);
+
+            Cli.Result dry = f.cli.run("backup", "--all", "--dry-run", "-o", "json", "--no-progress");
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+            Map<String, String> planned = outcomes(strictJson(dry));
+            assertThat(planned).containsExactlyEntriesOf(new TreeMap<>(Map.of("a1", "planned", "a2", "planned", "b1", "failed", "b2", "failed")));
+            strictJson(dry).get("failed").forEach(o -> assertThat(o.get("error").asText()).contains("pool-1").contains("unreachable"));
+            assertThat(f.storeDir).as("a dry run writes nothing").satisfiesAnyOf(d -> assertThat(d).doesNotExist(), d -> assertThat(d).isEmptyDirectory());
+
+            Cli.Result real = f.cli.run("backup", "--all", "-o", "json", "--no-progress");
+            assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+            assertThat(outcomes(strictJson(real))).as("what the dry run said, org by org")
+                    .containsExactlyEntriesOf(new TreeMap<>(Map.of("a1", "backed_up", "a2", "backed_up", "b1", "failed", "b2", "failed")));
+            f.assertClean("a1");
+            f.assertClean("a2");
+        }
+    }
+
+    private static Map<String, String> outcomes(JsonNode report) {
+        Map<String, String> out = new TreeMap<>();
+        report.get("orgs").forEach(o -> out.put(o.get("org_id").asText(), o.get("outcome").asText()));
+        return out;
+    }
+}
