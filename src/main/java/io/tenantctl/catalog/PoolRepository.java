@@ -43,6 +43,13 @@ public final class PoolRepository {
         return catalog.inConnection(c -> list(c));
     }
 
+    /** Every pool by id, in {@link #list()}'s order: a new map of the caller's. */
+    public java.util.Map<String, Pool> byId() {
+        java.util.Map<String, Pool> out = new java.util.LinkedHashMap<>();
+        list().forEach(p -> out.put(p.poolId(), p));
+        return out;
+    }
+
     static List<Pool> list(Connection c) throws SQLException {
         return Sql.query(c, SELECT + " order by p.priority, p.pool_id", PoolRepository::map);
     }

@@ -143,8 +143,7 @@ public final class Backup {
         }
         Copy copy = new Copy(Compression.of(args.compression()), args.freeze());
         copy.compression().requireAvailable(); // before a joiner touches the run
-        Map<String, Pool> pools = new LinkedHashMap<>();
-        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, Pool> pools = ctx.catalog().pools().byId();
         // leased also without --freeze: a restore or a move of the org must not run under a backup
         return new RunEngine.Work(Job.of("backup", (orgId, poolId) ->
                 new Job.Done(ItemStatus.SUCCEEDED, 1, null, backupOne(orgId, pools, copy, req, run.runId()))), Budget.NONE);

@@ -161,8 +161,7 @@ public final class MigrateAll {
         if (flags == null) {
             throw TenantctlException.config("run " + run.runId() + " has no flags recorded");
         }
-        Map<String, Pool> pools = new HashMap<>();
-        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, Pool> pools = ctx.catalog().pools().byId();
         return new RunEngine.Work(Job.of("migrate", (orgId, poolId) -> migrateOne(orgId, manifest, flags, pools, false)),
                 Budget.of(flags.budget(), summaryInt(run, "selected"), flags.canary()));
     }
@@ -210,7 +209,13 @@ public final class MigrateAll {
         Map<Org, String> skipped = new LinkedHashMap<>();
         int unchanged = 0;
         for (Org o : candidates) {
-            if ((!pools.isEmpty() && !pools.contains(o.poolId())) || (req.selector().tier() != null && !req.selector().tier().equals(o.tier()))) {
+            boolean otherPool = !pools.isEmpty() && !pools.contains(o.poolId());
+            if (otherPool || (req.selector().tier() != null && !req.selector().tier().equals(o.tier()))) {
+                if (named.containsKey(o.orgId())) { // named and left out: said, not a silent "nothing to do"
+                    ctx.notices().accept("org " + o.orgId() + " is " + (otherPool ? "on pool " + o.poolId() + ", not on --pool "
+                            + String.join(",", req.selector().pools()) : "of tier " + o.tier() + ", not --tier " + req.selector().tier())
+                            + ": not selected");
+                }
                 continue;
             }
             if (o.status().equals(Org.FAILED) && (req.selector().includeFailed() || named.containsKey(o.orgId()))) {
@@ -338,8 +343,7 @@ public final class MigrateAll {
     // ---- dry run ----
 
     private Result dryRun(Request req, Selection sel) {
-        Map<String, Pool> pools = new HashMap<>();
-        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, String> items = new LinkedHashMap<>();
         sel.selected().forEach(o -> items.put(o.orgId(), o.poolId()));
         RunEngine.Planned planned = engine.plan(items, req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true));

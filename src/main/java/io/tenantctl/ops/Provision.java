@@ -90,8 +90,7 @@ public final class Provision {
      * Only an existing database is looked into: the pool's list of them is read once, when its first org is looked at.
      */
     private java.util.function.BiFunction<String, String, Job.Done> refusal(Map<String, String> databases) {
-        Map<String, Pool> pools = new LinkedHashMap<>();
-        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, java.util.function.Supplier<Set<String>>> existing = new java.util.concurrent.ConcurrentHashMap<>();
         return (orgId, poolId) -> {
             Pool pool = pools.get(poolId);
@@ -180,8 +179,8 @@ public final class Provision {
         String hash = args(run).schemaHash();
         SchemaManifest manifest = given != null && given.hash().equals(hash) ? given : ctx.catalog().manifests().body(hash)
                 .map(b -> SchemaManifest.parse(b, "catalog manifest " + hash)).orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run " + run.runId() + " is missing from the catalog"));
-        Map<String, Pool> pools = new java.util.concurrent.ConcurrentHashMap<>(); // read by every worker thread, added to by placeNow
-        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        // read by every worker thread, added to by placeNow
+        Map<String, Pool> pools = new java.util.concurrent.ConcurrentHashMap<>(ctx.catalog().pools().byId());
         Args args = args(run);
         // the pools placeNow passes over, as the run's start did: pinged once, when the first org with no row is placed
         java.util.function.Supplier<Map<String, String>> unreachable = once(() -> unreachable(args.pool()));

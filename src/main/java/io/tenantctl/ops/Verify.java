@@ -148,8 +148,7 @@ public final class Verify {
         for (String p : asked.pools()) {
             ctx.catalog().pools().get(p); // an unknown pool is a usage error naming the known ones
         }
-        Map<String, Pool> pools = new LinkedHashMap<>();
-        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, Org> orgs = new LinkedHashMap<>();
         for (Org o : ctx.catalog().orgs().list(null, null)) {
             if (!o.status().equals(Org.DELETED)) {
@@ -159,6 +158,10 @@ public final class Verify {
         for (String o : asked.orgs()) {
             if (!orgs.containsKey(o)) {
                 throw TenantctlException.usage("no org named '" + o + "': see 'tenantctl orgs list'");
+            }
+            if (!asked.pools().isEmpty() && !asked.pools().contains(orgs.get(o).poolId())) { // said, not a silent "clean"
+                ctx.notices().accept("org " + o + " is on pool " + orgs.get(o).poolId() + ", not on --pool " + String.join(",", asked.pools())
+                        + ": not checked");
             }
         }
         if (asked.deep()) {

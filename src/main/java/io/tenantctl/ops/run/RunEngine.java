@@ -157,8 +157,7 @@ public final class RunEngine {
     private boolean work(String runId, Job job, Settings settings, Budget budget, CancelToken cancel, Progress progress) {
         RunRepository runs = ctx.catalog().runs();
         OrgLeaseRepository leases = ctx.catalog().leases();
-        Map<String, Pool> pools = new HashMap<>();
-        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, Optional<String>> poolHealth = new ConcurrentHashMap<>();
         Map<String, Long> nextStart = new HashMap<>();
         long intervalNanos = settings.ratePerPool() > 0 ? (long) (1e9 / settings.ratePerPool()) : 0;
@@ -438,8 +437,7 @@ public final class RunEngine {
      * failed as its {@link Job.Done} says; after Ctrl-C, the orgs not reached are not_started.
      */
     public Planned plan(Map<String, String> items, Drive drive, java.util.function.BiFunction<String, String, Job.Done> work) {
-        Map<String, Pool> pools = new HashMap<>();
-        ctx.catalog().pools().list().forEach(p -> pools.put(p.poolId(), p));
+        Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, String> dead = io.tenantctl.ops.PoolHealth.unreachable(ctx, items.values().stream().distinct().map(pools::get)
                 .filter(java.util.Objects::nonNull).toList());
         io.tenantctl.fanout.Fanout.Result<Job.Done> fan = io.tenantctl.fanout.Fanout.run(items.entrySet().stream()

@@ -1,0 +1,57 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.tenantctl.cli.MigrateAllFixture.V1;
+import static io.tenantctl.cli.MigrateAllFixture.V2_ADD;
+import static io.tenantctl.cli.MigrateAllFixture.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An org named with --org that --pool (or migrate-all's --tier) leaves out is said on stderr, not passed over in
+ * silence: a migrate-all that migrated nothing, or a verify that checked nothing and says clean, looked like success.
+ */
+class NamedOrgLeftOutBySelectorsIsSaidTest {
+
+    private final TestPools pools = new TestPools(2);
+
+    @AfterEach
+    void stop() {
+        pools.close();
+    }
+
+    @Test
+    void migrateAllAndVerifySayWhichNamedOrgTheyLeftOutAndWhy(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        CliFixture.addPool(cli, "pool-b", pools.uri(1), 10, 2);
+        Path v1 = write(dir, "v1.json", V1);
+        MigrateAllFixture.provision(cli, v1, List.of("acme"), "--pool", "pool-a");
+        MigrateAllFixture.provision(cli, v1, List.of("globex"), "--pool", "pool-b");
+        Path v2 = write(dir, "v2.json", V2_ADD);
+
+        Cli.Result byPool = cli.run("migrate-all", "--schema", v2.toString(), "--org", "acme,globex", "--pool", "pool-b");
+        assertThat(byPool.exitCode()).as(byPool.toString()).isZero();
+        assertThat(byPool.err()).contains("org acme is on pool pool-a, not on --pool pool-b: not selected").doesNotContain("org globex");
+        CliFixture.assertExactly(url, v1, List.of("acme"));
+        CliFixture.assertExactly(url, v2, List.of("globex"));
+
+        Cli.Result byTier = cli.run("migrate-all", "--schema", v2.toString(), "--org", "acme", "--tier", "enterprise");
+        assertThat(byTier.exitCode()).as(byTier.toString()).isZero();
+        assertThat(byTier.err()).containsPattern("org acme is of tier \\S+, not --tier enterprise: not selected");
+        CliFixture.assertExactly(url, v1, List.of("acme"));
+
+        Cli.Result verify = cli.run("verify", "--org", "acme", "--pool", "pool-b", "-o", "json");
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(verify.err()).contains("org acme is on pool pool-a, not on --pool pool-b: not checked");
+        CliFixture.strictJson(verify); // the notice is on stderr: stdout stays one JSON document
+    }
+}
