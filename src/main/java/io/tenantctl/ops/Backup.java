@@ -292,7 +292,7 @@ public final class Backup {
         String name = coll.getNamespace().getCollectionName();
         Errors.stopIfCancelled(cancel, "after 0 documents of " + name);
         MongoCursor<RawBsonDocument> source = coll.find().batchSize(BATCH).iterator();
-        try (out; ReadAhead<RawBsonDocument> cursor = ReadAhead.documents(source, source, name, 256, 8)) {
+        try (out; ReadAhead<RawBsonDocument> cursor = ReadAhead.documents(source, name, 256, 8)) {
             while (true) {
                 RawBsonDocument doc;
                 try {

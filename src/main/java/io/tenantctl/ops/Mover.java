@@ -417,7 +417,7 @@ final class Mover {
             MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
             DocBatch batch = new DocBatch();
             MongoCursor<RawBsonDocument> cursor = source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH).iterator();
-            try (ReadAhead<RawBsonDocument> in = ReadAhead.documents(cursor, cursor, name, BATCH, 2)) {
+            try (ReadAhead<RawBsonDocument> in = ReadAhead.documents(cursor, name, BATCH, 2)) {
                 while (in.hasNext()) {
                     RawBsonDocument d = in.next();
                     sent.add(d);
@@ -517,7 +517,7 @@ final class Mover {
         long written = 0;
         DocBatch batch = new DocBatch();
         MongoCursor<RawBsonDocument> cursor = in.find().batchSize(BATCH).iterator();
-        try (ReadAhead<RawBsonDocument> docs = ReadAhead.documents(cursor, cursor, name, BATCH, 2)) {
+        try (ReadAhead<RawBsonDocument> docs = ReadAhead.documents(cursor, name, BATCH, 2)) {
             while (docs.hasNext()) {
                 if (batch.add(docs.next()) || !docs.hasNext()) {
                     pastDeadline(deadline, "catching up " + name);

@@ -27,7 +27,7 @@ final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
     private final BlockingQueue<Object> queue;
     private final Thread thread;
     private volatile boolean closed;
-    private Iterator<T> current = java.util.Collections.emptyIterator();
+    private Iterator<T> current;
     private boolean ended;
 
     /** Reads {@code source} ahead; {@code closer} releases it (a cursor, a file) when this is closed. */
@@ -41,11 +41,32 @@ final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
         return new ReadAhead<>(source, closer, name, chunk, depth, d -> d.getByteBuffer().remaining());
     }
 
+    /**
+     * As {@link #documents(Iterator, AutoCloseable, String, int, int)} for a driver cursor, except that a cursor that came
+     * whole in its first batch (the server closed it: a small collection) is read as it is, with no thread of its own.
+     */
+    static ReadAhead<org.bson.RawBsonDocument> documents(com.mongodb.client.MongoCursor<org.bson.RawBsonDocument> cursor, String name,
+                                                        int chunk, int depth) {
+        return cursor.getServerCursor() == null ? new ReadAhead<>(cursor, cursor) : documents(cursor, cursor, name, chunk, depth);
+    }
+
+    /** Reads {@code source} as it is, on the caller's thread: it is already in memory. */
+    private ReadAhead(Iterator<T> source, AutoCloseable closer) {
+        this.source = source;
+        this.weight = null;
+        this.closer = closer;
+        this.queue = null;
+        this.thread = null;
+        this.current = source;
+        this.ended = true;
+    }
+
     private ReadAhead(Iterator<T> source, AutoCloseable closer, String name, int chunk, int depth,
                       java.util.function.ToLongFunction<? super T> weight) {
         this.source = source;
         this.weight = weight;
         this.closer = closer;
+        this.current = java.util.Collections.emptyIterator();
         this.queue = new ArrayBlockingQueue<>(depth);
         this.thread = new Thread(() -> pump(chunk), "read-ahead-" + name);
         this.thread.setDaemon(true);
@@ -133,11 +154,13 @@ final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        thread.interrupt();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         try {
             closer.close();
