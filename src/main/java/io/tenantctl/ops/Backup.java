@@ -97,19 +97,22 @@ public final class Backup {
             req.copy().compression().requireAvailable(); // a compression this process cannot run: a config error, not every org failed
         }
         if (req.dryRun() && !req.drive().control().existing()) {
-            Map<String, Org> selected = new LinkedHashMap<>();
-            select(req).forEach(o -> selected.put(o.orgId(), o));
+            // as the run would: an org backup does not take is failed at once, and one on a pool that does not answer too
+            List<Org> selected = select(req);
             Map<String, String> items = new LinkedHashMap<>();
-            selected.values().forEach(o -> items.put(o.orgId(), o.poolId()));
-            // as the run would: an org on a pool that does not answer, or one backup does not take, is failed
-            RunEngine.Planned plan = engine.plan(items, req.drive(), (orgId, poolId) -> {
-                if (!takes(selected.get(orgId).status())) {
-                    throw new Job.Failure(refusal(selected.get(orgId)), 0, null, null);
+            Map<String, RunReport.Org> lines = new LinkedHashMap<>();
+            for (Org o : selected) {
+                if (takes(o.status())) {
+                    items.put(o.orgId(), o.poolId());
+                } else {
+                    lines.put(o.orgId(), new RunReport.Org(o.orgId(), o.poolId(), "failed", 0, 0, refusal(o), null));
                 }
-                return new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store) + layout.orgPrefix(orgId)));
-            });
-            return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), detail(o.detail()))).toList()),
-                    plan.interrupted(), store.describe());
+            }
+            RunEngine.Planned plan = engine.plan(items, req.drive(), (orgId, poolId) ->
+                    new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store) + layout.orgPrefix(orgId))));
+            plan.orgs().forEach(o -> lines.put(o.orgId(), o));
+            return new Result(RunReport.planned(VERB, selected.stream().map(o -> lines.get(o.orgId()))
+                    .map(o -> o.with(o.error(), detail(o.detail()))).toList()), plan.interrupted(), store.describe());
         }
         store.checkWritable(); // a store nothing can be written to is a config error now, not a failure of every org
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("backed_up"), () -> start(req), run -> work(run, req));

@@ -442,7 +442,7 @@ public final class RunEngine {
                 .filter(java.util.Objects::nonNull).toList());
         io.tenantctl.fanout.Fanout.Result<Job.Done> fan = io.tenantctl.fanout.Fanout.run(items.entrySet().stream()
                 .map(e -> new io.tenantctl.fanout.Fanout.Item(e.getKey(), e.getValue())).toList(), drive.settings().fanout(), item ->
-                dead.containsKey(item.group()) ? new Job.Done(ItemStatus.FAILED, 0, dead.get(item.group()), null) : work.apply(item.id(), item.group()),
+                item.group() != null && dead.containsKey(item.group()) ? new Job.Done(ItemStatus.FAILED, 0, dead.get(item.group()), null) : work.apply(item.id(), item.group()),
                 new io.tenantctl.fanout.Fanout.Listener<>() {
                 }, drive.cancel());
         Map<String, RunReport.Org> lines = new HashMap<>();
