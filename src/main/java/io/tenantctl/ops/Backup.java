@@ -15,7 +15,6 @@ import io.tenantctl.catalog.BackupPolicyRepository;
 import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.Org;
-import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
@@ -173,17 +172,7 @@ public final class Backup {
         List<String> pools = req.selector().pools().isEmpty() ? java.util.Collections.singletonList(null) : req.selector().pools();
         List<Org> candidates = new ArrayList<>();
         if (!req.selector().orgIds().isEmpty()) {
-            List<String> problems = OrgId.problems(req.selector().orgIds());
-            if (!problems.isEmpty()) {
-                throw TenantctlException.usage(String.join("; ", problems));
-            }
-            List<String> ids = new ArrayList<>(new LinkedHashSet<>(req.selector().orgIds()));
-            Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
-            List<String> unknown = ids.stream().filter(id -> !found.containsKey(id)).toList();
-            if (!unknown.isEmpty()) {
-                throw TenantctlException.usage("no org named " + String.join(", ", unknown) + ": see 'tenantctl orgs list'");
-            }
-            ids.forEach(id -> candidates.add(found.get(id)));
+            candidates.addAll(Orgs.named(ctx.catalog(), req.selector().orgIds()).values());
         } else if (req.selector().due()) {
             for (String pool : pools) {
                 List<String> ids = new BackupPolicyRepository(ctx.catalog()).due(req.clock().instant(), pool);

@@ -23,7 +23,6 @@ import io.tenantctl.schema.SchemaManifest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -187,23 +186,11 @@ public final class MigrateAll {
         if (req.selector().tier() != null) {
             OrgId.requireTier(req.selector().tier());
         }
-        List<String> badIds = OrgId.problems(req.selector().orgs());
-        if (!badIds.isEmpty()) {
-            throw TenantctlException.usage(String.join("; ", badIds));
-        }
         Set<String> pools = Set.copyOf(req.selector().pools());
         for (String p : pools) {
             ctx.catalog().pools().get(p);
         }
-        Map<String, Org> named = new HashMap<>();
-        if (!req.selector().orgs().isEmpty()) {
-            Map<String, Org> found = ctx.catalog().orgs().findAll(req.selector().orgs());
-            List<String> unknown = req.selector().orgs().stream().filter(id -> !found.containsKey(id)).toList();
-            if (!unknown.isEmpty()) {
-                throw TenantctlException.usage("unknown org" + (unknown.size() == 1 ? "" : "s") + ": " + String.join(", ", unknown));
-            }
-            named.putAll(found);
-        }
+        Map<String, Org> named = Orgs.named(ctx.catalog(), req.selector().orgs());
         Collection<Org> candidates = named.isEmpty() ? ctx.catalog().orgs().list(null, null) : named.values();
         List<Org> selected = new ArrayList<>();
         Map<Org, String> skipped = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.Org;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The {@code orgs} noun: read-only views of the catalog's orgs. */
@@ -42,6 +43,25 @@ public final class Orgs {
         }
         return new java.util.LinkedHashSet<>(poolIds).stream().flatMap(p -> catalog.orgs().list(p, status).stream())
                 .sorted(java.util.Comparator.comparing(io.tenantctl.catalog.Org::orgId)).map(o -> View.of(o, null)).toList();
+    }
+
+    /**
+     * The orgs {@code ids} name (an --org list), once each in their order; a usage error (exit 2) naming every id that is
+     * not a valid org id, or that no org in the catalog has.
+     */
+    static Map<String, Org> named(Catalog catalog, List<String> ids) {
+        List<String> problems = io.tenantctl.catalog.OrgId.problems(ids);
+        if (!problems.isEmpty()) {
+            throw io.tenantctl.TenantctlException.usage(String.join("; ", problems));
+        }
+        Map<String, Org> found = ids.isEmpty() ? Map.of() : catalog.orgs().findAll(ids);
+        List<String> unknown = ids.stream().distinct().filter(id -> !found.containsKey(id)).toList();
+        if (!unknown.isEmpty()) {
+            throw io.tenantctl.TenantctlException.usage("no org named " + String.join(", ", unknown) + ": see 'tenantctl orgs list'");
+        }
+        Map<String, Org> out = new java.util.LinkedHashMap<>();
+        ids.forEach(id -> out.put(id, found.get(id)));
+        return out;
     }
 
     public View show(String orgId) {

@@ -54,4 +54,23 @@ class NamedOrgLeftOutBySelectorsIsSaidTest {
         assertThat(verify.err()).contains("org acme is on pool pool-a, not on --pool pool-b: not checked");
         CliFixture.strictJson(verify); // the notice is on stderr: stdout stays one JSON document
     }
+
+    @Test
+    void anIdNoOrgHasIsRefusedInTheSameWordsByMigrateAllAndBackup(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        Path v1 = write(dir, "v1.json", V1);
+        MigrateAllFixture.provision(cli, v1, List.of("acme"));
+        Path v2 = write(dir, "v2.json", V2_ADD);
+
+        Cli.Result migrate = cli.run("migrate-all", "--schema", v2.toString(), "--org", "acme,nobody,ghost");
+        Cli.Result backup = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test",
+                "TENANTCTL_STORE", dir.resolve("store").toUri().toString())).run("backup", "--org", "acme,nobody,ghost");
+        for (Cli.Result r : List.of(migrate, backup)) {
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("no org named nobody, ghost: see 'tenantctl orgs list'");
+        }
+        CliFixture.assertExactly(url, v1, List.of("acme")); // refused before anything was touched
+    }
 }
