@@ -114,11 +114,6 @@ public final class RestoreRepository {
     }
 
     /**
-     * The org whose pointer names {@code (poolId, databaseName)}, if any: such a database is never dropped. A
-     * {@code deleted} org's pointer no longer protects its database (purge retired it on purpose); a {@code deleting}
-     * one's still does.
-     */
-    /**
      * True when the newest restore that named {@code toOrg} is a --to-org restore of {@code fromOrg}'s backup into it that
      * did not finish (failed, interrupted, or still marked running): that restore made the org and may be taken up again.
      */
@@ -129,6 +124,11 @@ public final class RestoreRepository {
                 rs -> rs.getBoolean(1), fromOrg, toOrg, toOrg)).orElse(false);
     }
 
+    /**
+     * The org whose pointer names {@code (poolId, databaseName)}, if any: such a database is never dropped. A
+     * {@code deleted} org's pointer no longer protects its database (purge retired it on purpose); a {@code deleting}
+     * one's still does.
+     */
     public Optional<String> pointedAtBy(String poolId, String databaseName) {
         return catalog.inConnection(c -> Sql.one(c, "select org_id from orgs where pool_id = ? and database_name = ? and status <> 'deleted'",
                 rs -> rs.getString(1), poolId, databaseName));

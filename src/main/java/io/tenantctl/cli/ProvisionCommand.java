@@ -115,14 +115,13 @@ final class ProvisionCommand implements Callable<Integer> {
         }
     }
 
-    /** What to run to get a failed org moving again. */
-    /** What moves a failed org on: commands that provision again name this invocation's --schema, or they would apply the built-in one. */
     /** OrgRepository's "no capacity" of an org pinned with --pool: the pool, and whether it is full or not active. */
     private static final java.util.regex.Pattern PINNED_NO_CAPACITY = java.util.regex.Pattern.compile("^no capacity: pool (\\S+) is (\\S+)");
 
     /** OrgRepository's "no capacity" names each pool that had room but did not answer so. */
     private static final java.util.regex.Pattern UNREACHABLE_WITH_ROOM = java.util.regex.Pattern.compile("([^\\s(,]+) unreachable with room for ");
 
+    /** What moves a failed org on: commands that provision again name this invocation's --schema, or they would apply the built-in one. */
     private String nextStep(RunReport.Org f) {
         String orgId = f.orgId();
         String poolId = f.poolId();

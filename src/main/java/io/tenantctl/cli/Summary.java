@@ -83,11 +83,6 @@ final class Summary {
     }
 
     /**
-     * A fan-out run's exit code as this worker saw it: 130 when Ctrl-C stopped it; 1 when the run was cancelled — its
-     * orgs not started were never done, and a pipeline (or a Job's worker that joins it) must not go on as if they
-     * were — said in one line on stderr; else {@code done}, the verb's own code for a run that ran its course.
-     */
-    /**
      * The orgs' lines, each written as it is serialised — its header fields, then the verb's detail (a detail field of
      * the same name takes the header field's place) — so that a fleet of 50,000 is never held as maps at once.
      */
@@ -129,6 +124,11 @@ final class Summary {
         }
     }
 
+    /**
+     * A fan-out run's exit code as this worker saw it: 130 when Ctrl-C stopped it; 1 when the run was cancelled — its
+     * orgs not started were never done, and a pipeline (or a Job's worker that joins it) must not go on as if they
+     * were — said in one line on stderr; else {@code done}, the verb's own code for a run that ran its course.
+     */
     static int exitCode(CliContext ctx, RunReport report, boolean interrupted, int done) {
         if (interrupted) {
             return TenantCtl.EXIT_INTERRUPTED;

@@ -61,8 +61,10 @@ public final class MigrateAll {
     public record Selector(List<String> pools, List<String> orgs, String tier, boolean force, boolean includeFailed) {
     }
 
-    /** What an org's differences may change: rebuild conflicting indexes; drop indexes the manifest does not list. */
-    /** --replace-conflicting, --prune, --allow-expiry (TTL indexes that delete existing documents once built). */
+    /**
+     * What an org's differences may change: rebuild conflicting indexes (--replace-conflicting), drop indexes the manifest
+     * does not list (--prune), build TTL indexes that delete existing documents once built (--allow-expiry).
+     */
     public record Apply(boolean replaceConflicting, boolean prune, boolean allowExpiry) {
     }
 
@@ -365,7 +367,6 @@ public final class MigrateAll {
         return Json.tree(run.summary()).path(key).asInt(0);
     }
 
-    /** A crashed or detached rollout still marked running must be finished (resumed or joined) before a new one. */
     /**
      * Refuses to start while a migrate-all run is unfinished — or, with --wait, waits while that run has live workers
      * (release N's detached run that its Job's workers joined: release N+1 queues behind it, as behind the lock); a run

@@ -64,8 +64,10 @@ public final class Rebalance {
                            double loadBefore, double loadAfter) {
     }
 
-    /** {@code rebalance plan}: the moves, each pool before and after, and notes (what could not be planned, and why). */
-    /** {@code unplaced}: orgs of draining pools no active pool had room for (org → pool); their notes say so too. */
+    /**
+     * {@code rebalance plan}: the moves, each pool before and after, and notes (what could not be planned, and why).
+     * {@code unplaced}: orgs of draining pools no active pool had room for (org → pool); their notes say so too.
+     */
     public record Plan(String by, double threshold, double bytesPerMs, List<PoolLine> pools, List<PlannedMove> moves, List<String> notes,
                        Map<String, String> unplaced) {
     }

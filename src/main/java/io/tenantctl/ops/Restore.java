@@ -80,8 +80,10 @@ public final class Restore {
                          List<String> droppedDatabases, int collections, long docs, int indexes, String status, long millis) {
     }
 
-    /** What a restore run records (RestoreRepository reads previous_status back for an interrupted restore). */
-    /** {@code scratch}: where an in-place restore tries the backup first (a database it writes: adopt and gc keep off it). */
+    /**
+     * What a restore run records (RestoreRepository reads previous_status back for an interrupted restore).
+     * {@code scratch}: where an in-place restore tries the backup first (a database it writes: adopt and gc keep off it).
+     */
     record Args(String org, String backup, String toOrg, String mode, String pool, String database, String previousStatus, String scratch) {
     }
 

@@ -54,7 +54,6 @@ public final class SchemaInspect {
                 m.collections().stream().map(c -> new CollectionSummary(c.name(), c.indexes().size())).toList());
     }
 
-    /** Reads the org's collections and indexes from its pool and diffs them against {@code manifest}. */
     /** The manifest the catalog recorded under {@code hash} (every run's), or a usage error saying where hashes are. */
     public SchemaManifest recorded(String hash) {
         return ctx.catalog().manifests().body(hash).map(b -> SchemaManifest.parse(b, "catalog manifest " + hash))
@@ -62,6 +61,7 @@ public final class SchemaInspect {
                         + "names the one a run applies"));
     }
 
+    /** Reads the org's collections and indexes from its pool and diffs them against {@code manifest}. */
     public OrgDiff diff(String orgId, SchemaManifest manifest) {
         Org org = ctx.catalog().orgs().get(orgId);
         Pool pool = ctx.catalog().pools().get(org.poolId());

@@ -254,7 +254,6 @@ public final class Verify {
         return new Result(report, ran.interrupted(), out, List.copyOf(fixed), skipped);
     }
 
-    /** Whether an org's findings (as its run item recorded them) hold one of severity problem, not just informational ones. */
     /**
      * The orgs this verify looked at: those it checked (clean, problems) or tried to (failed). An org Ctrl-C left
      * not_started (or a cancel left cancelled) was not looked at: its findings, and their acks, stay as they were.
@@ -265,10 +264,6 @@ public final class Verify {
     }
 
     /**
-     * A new provision of {@code o} as its cancelled run {@code r} meant it (the run's --schema, the org's tier): a
-     * cancelled run is not resumable, and a bare 'provision ORG' would take the built-in model.
-     */
-    /**
      * The command that finishes an org left provisioning: resumed through its run, which keeps the run's --schema and
      * --tier (a bare 'provision ORG' takes the built-in model); a cancelled run's org provisioned anew with them.
      */
@@ -278,6 +273,10 @@ public final class Verify {
                 .orElse("tenantctl provision " + o.orgId());
     }
 
+    /**
+     * A new provision of {@code o} as its cancelled run {@code r} meant it (the run's --schema, the org's tier): a
+     * cancelled run is not resumable, and a bare 'provision ORG' would take the built-in model.
+     */
     private static String provisionAgain(Org o, RunRepository.Run r) {
         Provision.Args args = Json.read(r.runId(), r.args(), Provision.Args.class);
         // by the hash the catalog keeps the run's manifest under: its --schema file may be on another machine
@@ -285,6 +284,7 @@ public final class Verify {
         return "tenantctl provision " + o.orgId() + schema + " --tier " + o.tier();
     }
 
+    /** Whether an org's findings (as its run item recorded them) hold one of severity problem, not just informational ones. */
     private static boolean hasProblem(com.fasterxml.jackson.databind.JsonNode findings) {
         for (com.fasterxml.jackson.databind.JsonNode f : findings) {
             if (f.path("severity").asText().equals(PROBLEM)) {

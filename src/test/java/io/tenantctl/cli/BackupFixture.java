@@ -207,7 +207,6 @@ final class BackupFixture implements AutoCloseable {
         return out;
     }
 
-    /** The backup's files in the store dir. */
     /** Flips one bit in the middle of backup {@code backupId}'s file of {@code collection}, as a bucket that lost a bit. */
     void flipABit(String orgId, String backupId, String collection) throws java.io.IOException {
         Path file = files(orgId, backupId).entrySet().stream().filter(e -> e.getKey().startsWith(collection + "."))
@@ -222,6 +221,7 @@ final class BackupFixture implements AutoCloseable {
         io.tenantctl.testing.Trees.delete(storeDir.resolve(orgId).resolve(backupId));
     }
 
+    /** The backup's files in the store dir. */
     Map<String, Path> files(String orgId, String backupId) throws java.io.IOException {
         Map<String, Path> out = new LinkedHashMap<>();
         try (var s = java.nio.file.Files.list(storeDir.resolve(orgId).resolve(backupId))) {
