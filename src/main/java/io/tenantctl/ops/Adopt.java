@@ -97,8 +97,19 @@ public final class Adopt {
             String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
             // a failed row is taken over under the org's lease, as every single-org change is: a provision re-run holds it
             // while it resumes the org, and would write it back to failed after an adopt meanwhile (busy: exit 3, as forget)
-            OrgLeases.Held lease = ctx.catalog().orgs().find(c.orgId()).filter(o -> o.status().equals(Org.FAILED)).isPresent()
-                    ? lease(c.orgId(), req) : null;
+            OrgLeases.Held lease;
+            try {
+                lease = ctx.catalog().orgs().find(c.orgId()).filter(o -> o.status().equals(Org.FAILED)).isPresent() ? lease(c.orgId(), req) : null;
+            } catch (TenantctlException held) {
+                if (orgs.size() == 1 || held.category() != TenantctlException.Category.CONFIG
+                        || io.tenantctl.catalog.Catalog.Unreachable.in(held).isPresent()) {
+                    throw held;
+                }
+                // one org of a --file batch is busy: that org fails naming its holder, and the others are adopted
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, held.getMessage(), "tenantctl orgs adopt "
+                        + c.orgId() + " --pool " + pool.poolId() + (c.databaseName() == null ? "" : " --database " + c.databaseName()) + " --wait"));
+                continue;
+            }
             try (lease) {
                 java.util.Optional<Org> row = ctx.catalog().orgs().find(c.orgId()); // as the holder, if any, left it
                 if (row.isPresent() && !row.get().status().equals(Org.FAILED)) { // said first: no hint to provision an id taken
