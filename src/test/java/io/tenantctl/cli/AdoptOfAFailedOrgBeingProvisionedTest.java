@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.TestPools;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
@@ -14,10 +13,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -50,23 +45,11 @@ class AdoptOfAFailedOrgBeingProvisionedTest {
             assertThat(strictJson(refused).get("failed").get(0).get("next_step").asText()).contains("orgs adopt acme --pool pool-1");
 
             // the pipeline re-runs the provision; it holds acme and is about to look at org_acme's collections
-            CountDownLatch reached = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicBoolean armed = new AtomicBoolean(true);
-            Cli held = Cli.withCatalog(url).decoratePools(real -> HookedPools.onDatabase(real, (name, db) ->
-                    !name.equals("org_acme") ? db : HookedPools.beforeEach(db, "listCollectionNames", () -> {
-                        if (armed.compareAndSet(true, false)) {
-                            reached.countDown();
-                            release.await(60, TimeUnit.SECONDS);
-                        }
-                    })));
-            CompletableFuture<Cli.Result> rerun = held.start("provision", "acme", "--schema", schema);
-            assertThat(reached.await(60, TimeUnit.SECONDS)).as("the re-run provision reached org_acme").isTrue();
+            HeldProvision rerun = new HeldProvision(url, "acme", schema);
 
             // meanwhile the on-call follows the next step
             Cli.Result adopt = cli.run("orgs", "adopt", "acme", "--pool", "pool-1", "--schema", schema, "-o", "json");
-            release.countDown();
-            Cli.Result provision = rerun.get(60, TimeUnit.SECONDS);
+            Cli.Result provision = rerun.release();
             assertThat(provision.exitCode()).as(provision.toString()).isEqualTo(1); // it still refuses the database: right
 
             if (adopt.exitCode() == 0) {
