@@ -97,20 +97,19 @@ public final class Adopt {
             String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
             // a failed row is taken over under the org's lease, as every single-org change is: a provision re-run holds it
             // while it resumes the org, and would write it back to failed after an adopt meanwhile (busy: exit 3, as forget)
-            OrgLeases.Held lease;
-            try {
-                lease = ctx.catalog().orgs().find(c.orgId()).filter(o -> o.status().equals(Org.FAILED)).isPresent() ? lease(c.orgId(), req) : null;
-            } catch (TenantctlException held) {
-                if (orgs.size() == 1 || held.category() != TenantctlException.Category.CONFIG
-                        || io.tenantctl.catalog.Catalog.Unreachable.in(held).isPresent()) {
-                    throw held;
+            OrgLeases.Attempt attempt = ctx.catalog().orgs().find(c.orgId()).filter(o -> o.status().equals(Org.FAILED)).isPresent()
+                    ? lease(c.orgId(), req) : new OrgLeases.Attempt(null, null);
+            if (attempt.refusal() != null) {
+                String busy = attempt.refusal() + ": wait for it to finish, or pass --wait";
+                if (orgs.size() == 1) {
+                    throw TenantctlException.config(busy);
                 }
                 // one org of a --file batch is busy: that org fails naming its holder, and the others are adopted
-                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, held.getMessage(), "tenantctl orgs adopt "
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, busy, "tenantctl orgs adopt "
                         + c.orgId() + " --pool " + pool.poolId() + (c.databaseName() == null ? "" : " --database " + c.databaseName()) + " --wait"));
                 continue;
             }
-            try (lease) {
+            try (OrgLeases.Held lease = attempt.held()) {
                 java.util.Optional<Org> row = ctx.catalog().orgs().find(c.orgId()); // as the holder, if any, left it
                 if (row.isPresent() && !row.get().status().equals(Org.FAILED)) { // said first: no hint to provision an id taken
                     Org o = row.get();
@@ -156,17 +155,15 @@ public final class Adopt {
     }
 
     /**
-     * The org's lease for taking its failed row over; a dry run takes none (null) and only checks that nobody holds it.
-     * While another operation holds the org: a config error (exit 3) naming it, as forget's, unless the request waits.
+     * The org's lease for taking its failed row over, or who holds the org (the refusal); a dry run takes none and only
+     * checks that nobody holds it. With --wait, waited for.
      */
-    private OrgLeases.Held lease(String orgId, Request req) {
+    private OrgLeases.Attempt lease(String orgId, Request req) {
         if (req.dryRun()) {
-            engine.orgLeases().holder(orgId).ifPresent(h -> {
-                throw TenantctlException.config(h + ": wait for it to finish, or pass --wait");
-            });
-            return null;
+            return new OrgLeases.Attempt(null, engine.orgLeases().holder(orgId).orElse(null));
         }
-        return engine.orgLeases().hold(orgId, ADOPT, req.waitForOrg(), req.cancel());
+        return req.waitForOrg() ? new OrgLeases.Attempt(engine.orgLeases().hold(orgId, ADOPT, true, req.cancel()), null)
+                : engine.orgLeases().tryHold(orgId, ADOPT);
     }
 
     private static String nextStep(TenantctlException e, String orgId) {
