@@ -7,6 +7,7 @@ import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.fanout.Fanout;
 import io.tenantctl.fanout.Timings;
 import io.tenantctl.ops.OpsContext;
 import io.tenantctl.ops.Progress;
@@ -440,13 +441,13 @@ public final class RunEngine {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, String> dead = io.tenantctl.ops.PoolHealth.unreachable(ctx, items.values().stream().distinct().map(pools::get)
                 .filter(java.util.Objects::nonNull).toList());
-        io.tenantctl.fanout.Fanout.Result<Job.Done> fan = io.tenantctl.fanout.Fanout.run(items.entrySet().stream()
-                .map(e -> new io.tenantctl.fanout.Fanout.Item(e.getKey(), e.getValue())).toList(), drive.settings().fanout(), item ->
+        Fanout.Result<Job.Done> fan = Fanout.run(items.entrySet().stream()
+                .map(e -> new Fanout.Item(e.getKey(), e.getValue())).toList(), drive.settings().fanout(), item ->
                 item.group() != null && dead.containsKey(item.group()) ? new Job.Done(ItemStatus.FAILED, 0, dead.get(item.group()), null) : work.apply(item.id(), item.group()),
-                new io.tenantctl.fanout.Fanout.Listener<>() {
+                new Fanout.Listener<>() {
                 }, drive.cancel());
         Map<String, RunReport.Org> lines = new HashMap<>();
-        for (io.tenantctl.fanout.Fanout.Outcome<Job.Done> o : fan.outcomes()) {
+        for (Fanout.Outcome<Job.Done> o : fan.outcomes()) {
             Job.Done d = o.ok() ? o.value() : failed(o.error());
             lines.put(o.item().id(), new RunReport.Org(o.item().id(), o.item().group(), d.status() == ItemStatus.FAILED ? "failed"
                     : d.status() == ItemStatus.SKIPPED ? "skipped" : "planned", d.attempts(), o.millis(), d.error(), d.detailJson()));
