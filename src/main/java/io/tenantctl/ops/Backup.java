@@ -100,13 +100,8 @@ public final class Backup {
             List<Org> selected = select(req);
             Map<String, String> items = new LinkedHashMap<>();
             Map<String, RunReport.Org> lines = new LinkedHashMap<>();
-            for (Org o : selected) {
-                if (takes(o.status())) {
-                    items.put(o.orgId(), o.poolId());
-                } else {
-                    lines.put(o.orgId(), new RunReport.Org(o.orgId(), o.poolId(), "failed", 0, 0, refusal(o), null));
-                }
-            }
+            selected.stream().filter(o -> takes(o.status())).forEach(o -> items.put(o.orgId(), o.poolId()));
+            refused(selected).forEach(i -> lines.put(i.orgId(), new RunReport.Org(i.orgId(), i.poolId(), "failed", 0, 0, i.error(), null)));
             RunEngine.Planned plan = engine.plan(items, req.drive(), (orgId, poolId) ->
                     new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store) + layout.orgPrefix(orgId))));
             plan.orgs().forEach(o -> lines.put(o.orgId(), o));
@@ -115,31 +110,30 @@ public final class Backup {
         }
         store.checkWritable(); // a store nothing can be written to is a config error now, not a failure of every org
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("backed_up"), () -> start(req), run -> work(run, req));
-        return new Result(ran.report().map(o -> new RunReport.Org(o.orgId(), o.poolId(), o.outcome(), o.attempts(), o.ms(), ran.report().why(o, ran.interrupted()),
-                detail(o.detail()))), ran.interrupted(), store.describe());
+        return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), detail(o.detail()))), ran.interrupted(),
+                store.describe());
     }
 
     /** Records a run of the selected orgs: those that can be backed up pending, spread over the pools; the rest failed. */
     private String start(Request req) {
         LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
         List<Org> orgs = select(req);
-        List<RunRepository.NewItem> work = new ArrayList<>();
-        List<RunRepository.NewItem> refused = new ArrayList<>();
-        for (Org o : orgs) {
-            if (takes(o.status())) {
-                work.add(new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null));
-            } else {
-                refused.add(new RunRepository.NewItem(o.orgId(), o.poolId(), 0, ItemStatus.FAILED.db(), refusal(o)));
-            }
-        }
+        List<RunRepository.NewItem> work = orgs.stream().filter(o -> takes(o.status()))
+                .map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null)).toList();
         String args = Json.write(new Args(orgs.size(), selector(req), req.copy().compression().id(), req.copy().freeze(), store.describe()));
-        return engine.start(VERB, args, work, 0, refused, null);
+        return engine.start(VERB, args, work, 0, refused(orgs), null);
+    }
+
+    /** The selected orgs that backup does not take, as failed items saying why. */
+    private static List<RunRepository.NewItem> refused(List<Org> selected) {
+        return selected.stream().filter(o -> !takes(o.status())).map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, ItemStatus.FAILED.db(),
+                "org is " + o.status() + ": only active or read_only orgs (and deleting ones named with --org) are backed up")).toList();
     }
 
     /** The work on a backup run, with the run's own compression and freeze, into the run's own store. */
     private RunEngine.Work work(RunRepository.Run run, Request req) {
         Args args = Json.read(run.runId(), run.args(), Args.class);
-        if (args.store() == null || !stripSlash(store.describe()).equals(stripSlash(args.store()))) {
+        if (args.store() == null || !where(store.describe()).equals(where(args.store()))) {
             throw TenantctlException.usage("run " + run.runId() + " writes to " + args.store() + " but this worker's store is "
                     + store.describe() + ": set --store / TENANTCTL_STORE to the run's store");
         }
@@ -155,10 +149,6 @@ public final class Backup {
     private static String detail(JsonNode d) {
         return Json.fields("backup_id", d.path("backup_id").asText(null), "docs", d.path("docs").asLong(), "bytes", d.path("bytes").asLong(),
                 "collections", d.path("collections").asInt(), "location", d.path("location").asText(null));
-    }
-
-    private static String refusal(Org o) {
-        return "org is " + o.status() + ": only active or read_only orgs (and deleting ones named with --org) are backed up";
     }
 
     /** The selected orgs, in order: those that cannot be backed up too, to be reported failed. */
@@ -218,18 +208,11 @@ public final class Backup {
             return copy(org, pools.get(org.poolId()), copy.compression(), req, runId);
         } finally {
             if (frozen) {
-                thaw(orgId, org.version() + 1, org.status());
+                // put back only if it is still as this freeze left it: otherwise this worker outlived its lease, the next
+                // operation recovered (thawed) the org, and an operator may have suspended it on purpose since
+                ctx.catalog().orgs().compareAndSetStatus(orgId, org.version() + 1, org.status());
             }
         }
-    }
-
-    /**
-     * Puts a frozen org back to the status it had — only if it is still as this freeze left it ({@code frozenVersion}).
-     * Otherwise someone changed it since: this worker outlived its lease, the next operation recovered (thawed) the org,
-     * and an operator may have suspended it on purpose; setting it active would undo that.
-     */
-    private void thaw(String orgId, long frozenVersion, OrgStatus previous) {
-        ctx.catalog().orgs().compareAndSetStatus(orgId, frozenVersion, previous);
     }
 
     private String copy(Org org, Pool pool, Compression compression, Request req, String runId) {
@@ -311,14 +294,13 @@ public final class Backup {
         }
     }
 
-    private static String stripSlash(String s) {
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-    }
-
     /** The store's description ending with exactly one '/', to put keys after. */
     static String where(ObjectStore store) {
-        String d = store.describe();
-        return d.endsWith("/") ? d : d + "/";
+        return where(store.describe());
+    }
+
+    private static String where(String store) {
+        return store.endsWith("/") ? store : store + "/";
     }
 
     private static String selector(Request req) {

@@ -26,4 +26,23 @@ public final class Errors {
             throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted " + when);
         }
     }
+
+    /**
+     * Waits while {@code busy} names what is in the way (null once nothing is), asking it again every {@code pollNanos}.
+     * The wait is said once on stderr: one that says nothing looks hung at 3 a.m. Ctrl-C/SIGTERM ends it at once (exit
+     * 130): "stopped waiting: " + what was in the way + {@code after}. A caller that must not wait throws its refusal from
+     * {@code busy}.
+     */
+    public static void waitWhile(OpsContext ctx, CancelToken cancel, long pollNanos, java.util.function.Supplier<String> busy, String after) {
+        boolean said = false;
+        for (String what = busy.get(); what != null; what = busy.get()) {
+            if (!said) {
+                ctx.notices().accept("waiting (--wait): " + what + "; Ctrl-C stops waiting");
+                said = true;
+            }
+            if (!cancel.pause(pollNanos)) {
+                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "stopped waiting: " + what + after);
+            }
+        }
+    }
 }

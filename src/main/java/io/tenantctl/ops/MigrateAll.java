@@ -91,10 +91,6 @@ public final class MigrateAll {
                     req.staging().maxFailures() == null ? null : req.staging().maxFailures().spec(), req.staging().canary(),
                     req.apply().allowExpiry());
         }
-
-        MaxFailures budget() {
-            return MaxFailures.stored(maxFailures);
-        }
     }
 
     private final OpsContext ctx;
@@ -115,17 +111,14 @@ public final class MigrateAll {
         if (req.dryRun() && !control.existing()) {
             return dryRun(req, sel);
         }
-        try (AutoCloseable lock = control.joinRunId() != null ? () -> { } : lock(req.waitForLock(), req.drive().cancel())) {
+        // a joiner works on a run already started under the lock: it takes none (null: nothing to close)
+        try (AdvisoryLock lock = control.joinRunId() != null ? null : lock(req.waitForLock(), req.drive().cancel())) {
             RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated"), () -> start(req, sel),
                     run -> work(run, req.manifest(), control.resumeRunId() != null));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
             // an org the run ended before starting says why, as provision's and backup's do
             return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), plan(o.detailJson()))), ran.interrupted(),
                     args(run).schemaHash(), summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"));
-        } catch (TenantctlException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new TenantctlException(TenantctlException.Category.INTERNAL, "migrate-all: " + Errors.oneLine(e), e);
         }
     }
 
@@ -164,7 +157,7 @@ public final class MigrateAll {
         }
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         return new RunEngine.Work(Job.of("migrate", (orgId, poolId) -> migrateOne(orgId, manifest, flags, pools, false)),
-                Budget.of(flags.budget(), summaryInt(run, "selected"), flags.canary()));
+                Budget.of(MaxFailures.stored(flags.maxFailures()), summaryInt(run, "selected"), flags.canary()));
     }
 
     /**
@@ -373,13 +366,7 @@ public final class MigrateAll {
      * nobody works on is refused either way, since waiting for it would be waiting for ever.
      */
     private void refuseUnfinished(boolean wait, CancelToken cancel) {
-        boolean said = false;
-        while (true) {
-            Optional<RunRepository.Run> unfinished = ctx.catalog().runs().running("migrate-all");
-            if (unfinished.isEmpty()) {
-                return;
-            }
-            RunRepository.Run r = unfinished.get();
+        Errors.waitWhile(ctx, cancel, LOCK_POLL_NANOS, () -> ctx.catalog().runs().running(VERB).map(r -> {
             RunRepository.Activity activity = ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS);
             // worked on now, or detached lately and its workers (a Job's pods) not started yet: as verify's run_unstarted
             // counts it, for --stuck-after's default
@@ -391,15 +378,8 @@ public final class MigrateAll {
                         + ", or end it with 'tenantctl runs cancel " + r.runId() + "'" + (wait ? " (--wait waits only for a run "
                         + "whose workers are live or that was detached in the last 30 min; this one has none)" : ""));
             }
-            if (!said) {
-                ctx.notices().accept("waiting (--wait): migrate-all run " + r.runId() + " is in progress; Ctrl-C stops waiting");
-                said = true;
-            }
-            if (!cancel.pause(LOCK_POLL_NANOS)) {
-                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while waiting for migrate-all run "
-                        + r.runId() + " to finish; no run was started");
-            }
-        }
+            return "migrate-all run " + r.runId() + " is in progress";
+        }).orElse(null), "; no run was started");
     }
 
     /**
@@ -422,27 +402,22 @@ public final class MigrateAll {
      * The rollout lock: refused (exit 3) naming the rollout that holds it, or with {@code wait} waited for — polled, so
      * that Ctrl-C stops the wait at once (exit 130, no run recorded), and said once on stderr whom it waits for.
      */
-    private AutoCloseable lock(boolean wait, CancelToken cancel) {
+    private AdvisoryLock lock(boolean wait, CancelToken cancel) {
         AdvisoryLock lock = ctx.catalog().advisoryLock(LOCK_KEY);
         try {
-            String busy = null;
-            while (!lock.tryTake()) {
-                if (busy == null) {
-                    Optional<RunRepository.Run> holder = ctx.catalog().runs().running(VERB);
-                    busy = "another migrate-all is in progress (" + holder.map(r -> "run " + r.runId() + " started by " + r.actor() + " at "
-                            + r.startedAt()).orElseGet(this::finishingCancelled) + ")";
-                    if (!wait) {
-                        throw TenantctlException.config(busy + ": wait for it, pass --wait"
-                                + holder.map(r -> ", or join it with --join " + r.runId()).orElse(""));
-                    }
-                    // said once: a --wait that says nothing looks hung at 3 a.m.
-                    ctx.notices().accept("waiting (--wait): " + busy + "; Ctrl-C stops waiting");
+            Errors.waitWhile(ctx, cancel, LOCK_POLL_NANOS, () -> {
+                if (lock.tryTake()) {
+                    return null;
                 }
-                if (!cancel.pause(LOCK_POLL_NANOS)) {
-                    throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while waiting for the rollout lock: "
-                            + busy + "; no run was started");
+                Optional<RunRepository.Run> holder = ctx.catalog().runs().running(VERB);
+                String busy = "another migrate-all is in progress (" + holder.map(r -> "run " + r.runId() + " started by " + r.actor()
+                        + " at " + r.startedAt()).orElseGet(this::finishingCancelled) + ")";
+                if (!wait) {
+                    throw TenantctlException.config(busy + ": wait for it, pass --wait" + holder.map(r -> ", or join it with --join "
+                            + r.runId()).orElse(""));
                 }
-            }
+                return busy;
+            }, "; no run was started");
             if (cancel.isCancelled()) { // Ctrl-C came as the lock was taken: start nothing
                 throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted before the rollout started; no run was started");
             }

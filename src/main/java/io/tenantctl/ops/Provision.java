@@ -66,7 +66,7 @@ public final class Provision {
                 planned.put(o.orgId(), o.poolId());
                 databases.put(o.orgId(), o.databaseName());
             });
-            for (OrgRepository.Placed p : ctx.catalog().orgs().planPlacement(s.fresh(), req.pool(), unreachable(req, s))) {
+            for (OrgRepository.Placed p : ctx.catalog().orgs().planPlacement(s.fresh(), req.pool(), unreachable(req.pool(), !s.fresh().isEmpty()))) {
                 if (p.ok()) {
                     planned.put(p.orgId(), p.poolId());
                     databases.put(p.orgId(), OrgId.databaseName(p.orgId()));
@@ -138,20 +138,15 @@ public final class Provision {
     }
 
     /**
-     * The active pools with room that do not answer a ping, so that new orgs spill past them instead of being placed
-     * there and failing (their rows would also take the pool's places). Not for --pool: that org is failed naming it.
+     * The active pools with room that do not answer a ping, so that new orgs ({@code placing}: whether there are any)
+     * spill past them instead of being placed there and failing (their rows would also take the pool's places). Not for
+     * orgs pinned to a pool ({@code pinnedPool}, --pool): such an org is failed naming it.
      */
-    private Map<String, String> unreachable(Request req, Sorted s) {
-        return s.fresh().isEmpty() ? Map.of() : unreachable(req.pool());
-    }
-
-    /** As {@link #unreachable(Request, Sorted)}, for orgs to be placed as {@code pinnedPool} (null: not pinned) says. */
-    private Map<String, String> unreachable(String pinnedPool) {
-        if (pinnedPool != null) {
+    private Map<String, String> unreachable(String pinnedPool, boolean placing) {
+        if (pinnedPool != null || !placing) {
             return Map.of();
         }
-        List<io.tenantctl.catalog.Pool> open = ctx.catalog().pools().list().stream()
-                .filter(p -> io.tenantctl.catalog.Pool.ACTIVE.equals(p.status()) && p.orgCount() < p.capacity()).toList();
+        List<Pool> open = ctx.catalog().pools().list().stream().filter(p -> Pool.ACTIVE.equals(p.status()) && p.orgCount() < p.capacity()).toList();
         Map<String, String> dead = PoolHealth.unreachable(ctx, open);
         dead.forEach((pool, why) -> ctx.notices().accept(why + "; new orgs are placed on the other pools"));
         return dead;
@@ -162,7 +157,7 @@ public final class Provision {
         Sorted s = sort(req);
         ctx.catalog().manifests().save(req.manifest().hash(), req.manifest().source(), req.manifest().canonicalJson());
         List<RunRepository.NewItem> work = new ArrayList<>(s.resume().stream().map(o -> item(o.orgId(), o.poolId(), null, null)).toList());
-        for (OrgRepository.Placed p : ctx.catalog().orgs().place(s.fresh(), req.pool(), req.tier(), unreachable(req, s))) {
+        for (OrgRepository.Placed p : ctx.catalog().orgs().place(s.fresh(), req.pool(), req.tier(), unreachable(req.pool(), !s.fresh().isEmpty()))) {
             if (p.ok()) {
                 work.add(item(p.orgId(), p.poolId(), null, null));
             } else {
@@ -176,14 +171,14 @@ public final class Provision {
 
     /** The work on a provision run, with the run's own manifest ({@code given}, as written, when it is that one). */
     private RunEngine.Work work(RunRepository.Run run, SchemaManifest given) {
-        String hash = args(run).schemaHash();
+        Args args = args(run);
+        String hash = args.schemaHash();
         SchemaManifest manifest = given != null && given.hash().equals(hash) ? given : ctx.catalog().manifests().body(hash)
                 .map(b -> SchemaManifest.parse(b, "catalog manifest " + hash)).orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run " + run.runId() + " is missing from the catalog"));
         // read by every worker thread, added to by placeNow
         Map<String, Pool> pools = new java.util.concurrent.ConcurrentHashMap<>(ctx.catalog().pools().byId());
-        Args args = args(run);
         // the pools placeNow passes over, as the run's start did: pinged once, when the first org with no row is placed
-        java.util.function.Supplier<Map<String, String>> unreachable = once(() -> unreachable(args.pool()));
+        java.util.function.Supplier<Map<String, String>> unreachable = once(() -> unreachable(args.pool(), true));
         return new RunEngine.Work(Job.of("provision", (orgId, poolId) -> {
             if (ctx.catalog().orgs().find(orgId).isEmpty()) {
                 // it found no room when the run began: a resume places it now, past the pools that do not answer

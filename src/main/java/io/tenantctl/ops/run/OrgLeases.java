@@ -109,24 +109,16 @@ public final class OrgLeases {
      * with {@code wait}, waits for the holder to finish (Ctrl-C stops waiting).
      */
     public Held hold(String orgId, String operation, boolean wait, io.tenantctl.fanout.CancelToken cancel) {
-        boolean told = false;
-        while (true) {
+        java.util.concurrent.atomic.AtomicReference<Taken> taken = new java.util.concurrent.atomic.AtomicReference<>();
+        io.tenantctl.ops.Errors.waitWhile(ctx, cancel, java.util.concurrent.TimeUnit.SECONDS.toNanos(1), () -> {
             Taken t = take(orgId, operation, null);
-            if (t.ok()) {
-                return new Held(orgId, t.recovered());
-            }
-            if (!wait) {
+            taken.set(t);
+            if (!t.ok() && !wait) {
                 throw io.tenantctl.TenantctlException.config(t.refusal() + ": wait for it to finish, or pass --wait");
             }
-            if (!told) { // a --wait that says nothing looks hung at 3 a.m.
-                ctx.notices().accept("waiting (--wait): " + t.refusal() + "; Ctrl-C stops waiting");
-                told = true;
-            }
-            if (!cancel.pause(java.util.concurrent.TimeUnit.SECONDS.toNanos(1))) {
-                throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.INTERRUPTED,
-                        "stopped waiting: " + t.refusal());
-            }
-        }
+            return t.ok() ? null : t.refusal();
+        }, "");
+        return new Held(orgId, taken.get().recovered());
     }
 
     /** A lease taken with its heartbeat ({@code held}), or why not ({@code refusal}). */
