@@ -693,11 +693,8 @@ final class Mover {
         // the source is read on a thread of its own while this one reads the target; not on the JVM's common pool, which
         // has one thread on two cores (Java 25 uses it even then; 17 starts a thread per task): moves verifying at once
         // would read their sources one after another there, each org frozen meanwhile
-        CompletableFuture<Fingerprint> sourceNow = CompletableFuture.supplyAsync(() -> fingerprint(source), task -> {
-            Thread t = new Thread(task, "move-verify-" + m.orgId());
-            t.setDaemon(true);
-            t.start();
-        });
+        CompletableFuture<Fingerprint> sourceNow = CompletableFuture.supplyAsync(() -> fingerprint(source),
+                task -> Parallel.daemon("move-verify-" + m.orgId()).newThread(task).start());
         Fingerprint targetNow = fingerprint(target);
         Fingerprint src;
         try {

@@ -1,7 +1,6 @@
 package io.tenantctl.ops;
 
 import com.mongodb.client.MongoDatabase;
-import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
@@ -12,9 +11,6 @@ import org.bson.Document;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * {@code pools stats}: per pool, its fill, the collections and indexes over its orgs' databases (listCollections and
@@ -68,25 +64,8 @@ public final class PoolStats {
         List<Pool> pools = poolId == null ? ctx.catalog().pools().list() : List.of(ctx.catalog().pools().get(poolId));
         Map<String, String> admin = ctx.catalog().pools().adminUrls();
         List<RunRepository.PoolTiming> timings = ctx.catalog().runs().timingsByPool(List.of("provision", "migrate-all"));
-        ExecutorService threads = Executors.newFixedThreadPool(Math.max(1, Math.min(POOLS_AT_ONCE, pools.size())), daemon("pool-stats"));
-        try {
-            List<Future<Stat>> futures = new ArrayList<>();
-            for (Pool p : pools) {
-                futures.add(threads.submit(() -> one(p, admin.get(p.poolId()), timings)));
-            }
-            List<Stat> out = new ArrayList<>();
-            for (Future<Stat> f : futures) {
-                out.add(f.get());
-            }
-            return new Result(out, PoolPressure.DEAD_TUPLES_WARN, PoolPressure.COLLECTIONS_WARN);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while reading pool stats");
-        } finally {
-            threads.shutdownNow();
-        }
+        return new Result(Parallel.map("pool-stats", POOLS_AT_ONCE, pools, p -> one(p, admin.get(p.poolId()), timings), "reading pool stats"),
+                PoolPressure.DEAD_TUPLES_WARN, PoolPressure.COLLECTIONS_WARN);
     }
 
     private Stat one(Pool p, String adminUrl, List<RunRepository.PoolTiming> timings) {
@@ -142,52 +121,35 @@ public final class PoolStats {
     /** {collections, indexes, orgs that could not be read} over the pool's orgs that have a database (not deleted), a few at once. */
     private long[] countSchema(Pool p) {
         List<Org> orgs = ctx.catalog().orgs().list(p.poolId(), null).stream().filter(o -> !o.status().equals(Org.DELETED)).toList();
-        ExecutorService threads = Executors.newFixedThreadPool(PER_POOL, daemon("pool-stats-" + p.poolId()));
-        try {
-            List<Future<long[]>> futures = new ArrayList<>();
-            for (Org o : orgs) {
-                futures.add(threads.submit(() -> {
-                    MongoDatabase db = ctx.pools().database(p.poolId(), p.uri(), o.databaseName());
-                    long collections = 0;
-                    long indexes = 0;
-                    for (String name : db.listCollectionNames()) {
-                        collections++;
-                        for (Document ignored : db.getCollection(name).listIndexes()) {
-                            indexes++;
-                        }
+        long[] sum = new long[3];
+        for (long[] c : Parallel.map("pool-stats-" + p.poolId(), PER_POOL, orgs, o -> {
+            try {
+                MongoDatabase db = ctx.pools().database(p.poolId(), p.uri(), o.databaseName());
+                long collections = 0;
+                long indexes = 0;
+                for (String name : db.listCollectionNames()) {
+                    collections++;
+                    for (Document ignored : db.getCollection(name).listIndexes()) {
+                        indexes++;
                     }
-                    return new long[]{collections, indexes};
-                }));
-            }
-            long[] sum = new long[3];
-            for (Future<long[]> f : futures) {
-                try {
-                    long[] c = f.get();
-                    sum[0] += c[0];
-                    sum[1] += c[1];
-                } catch (java.util.concurrent.ExecutionException e) {
-                    sum[2]++;
                 }
+                return new long[]{collections, indexes};
+            } catch (RuntimeException unreadable) {
+                return null; // counted, not a failure of the pool's line
             }
-            return sum;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while reading pool stats");
-        } finally {
-            threads.shutdownNow();
+        }, "reading pool stats")) {
+            if (c == null) {
+                sum[2]++;
+            } else {
+                sum[0] += c[0];
+                sum[1] += c[1];
+            }
         }
+        return sum;
     }
 
     private static Timing timing(List<RunRepository.PoolTiming> timings, String poolId, String verb) {
         return timings.stream().filter(t -> t.poolId().equals(poolId) && t.verb().equals(verb)).findFirst()
                 .map(t -> new Timing(t.items(), t.p50Ms(), t.p95Ms())).orElse(null);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

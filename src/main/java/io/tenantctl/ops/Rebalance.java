@@ -27,9 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * {@code tenantctl rebalance}: plan moves that even out the pools (draining pools emptied first), apply them on the
@@ -222,32 +219,10 @@ public final class Rebalance {
                     .filter(o -> !exclude.contains(o.orgId()) && !moving.contains(o.orgId()))
                     .forEach(orgs::add);
         }
-        ExecutorService threads = Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r, "plan-dbstats");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<MovePlanner.OrgFigures>> futures = new ArrayList<>();
-            for (Org o : orgs) {
-                futures.add(threads.submit(() -> {
-                    Mover.Size s = mover.size(byId.get(o.poolId()), o.databaseName());
-                    return new MovePlanner.OrgFigures(o.orgId(), o.poolId(), s.docs(), s.bytes());
-                }));
-            }
-            List<MovePlanner.OrgFigures> out = new ArrayList<>();
-            for (Future<MovePlanner.OrgFigures> f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while sizing orgs for the plan");
-        } finally {
-            threads.shutdownNow();
-        }
+        return Parallel.map("plan-dbstats", 8, orgs, o -> {
+            Mover.Size s = mover.size(byId.get(o.poolId()), o.databaseName());
+            return new MovePlanner.OrgFigures(o.orgId(), o.poolId(), s.docs(), s.bytes());
+        }, "sizing orgs for the plan");
     }
 
     /** A plan of one move ({@code rebalance move ORG --to POOL}), with its size and predicted freeze. */

@@ -369,12 +369,8 @@ public final class Verify {
         private final java.util.concurrent.ExecutorService listings;
 
         PerOrg(Map<String, Org> orgs, Map<String, Pool> pools, Request req, ObjectStore store, List<String> fixed) {
-            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            this.listings = java.util.concurrent.Executors.newFixedThreadPool(LISTINGS_PER_ORG * req.drive().settings().concurrency(), r -> {
-                Thread t = new Thread(r, "verify-list-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            this.listings = java.util.concurrent.Executors.newFixedThreadPool(LISTINGS_PER_ORG * req.drive().settings().concurrency(),
+                    Parallel.daemon("verify-list"));
             this.orgs = orgs;
             this.pools = pools;
             this.req = req;
