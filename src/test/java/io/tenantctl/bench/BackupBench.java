@@ -55,7 +55,7 @@ public final class BackupBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        Path dir = Files.createTempDirectory("bench-backup");
+        Path dir = io.tenantctl.testing.Trees.scratch("bench-backup");
         Path manifest = dir.resolve("messages.json");
         Files.writeString(manifest, "{\"collections\": [{\"name\": \"messages\", \"indexes\": []}]}");
         double backupVsRaw;

@@ -45,7 +45,7 @@ public final class MigrateAllBench {
         }
         int pools = 4;
         try (BenchFleet fleet = new BenchFleet(pools, latencyMs, (orgs + pools - 1) / pools)) {
-            Path dir = Files.createTempDirectory("bench-migrate");
+            Path dir = io.tenantctl.testing.Trees.scratch("bench-migrate");
             List<String> lines = fleet.provisionOrgs(dir, orgs);
 
             SchemaManifest v1 = SchemaManifest.defaultManifest();

@@ -38,7 +38,7 @@ public final class PreflightBench {
         List<String> a = Arrays.asList(args);
         int docs = intArg(a, "--docs", 100_000);
         int rounds = intArg(a, "--rounds", 5);
-        Path dir = Files.createTempDirectory("preflight-bench");
+        Path dir = io.tenantctl.testing.Trees.scratch("preflight-bench");
         MongoServer server = StandIn.serve(StandIn.h2(dir.resolve("pool.mv").toString()));
         String uri = StandIn.uri(server);
         String catalog = TestCatalog.newDatabase();

@@ -46,7 +46,7 @@ public final class RebalanceBench {
         int orgs = intArg(a, "--orgs", 100);
         int docs = intArg(a, "--docs", 1000);
         boolean h2 = !"memory".equals(arg(a, "--backend", "h2"));
-        Path dir = Files.createTempDirectory("rebalance-bench");
+        Path dir = io.tenantctl.testing.Trees.scratch("rebalance-bench");
         List<MongoServer> servers = new ArrayList<>();
         List<String> uris = new ArrayList<>();
         for (int i = 0; i < 2; i++) {

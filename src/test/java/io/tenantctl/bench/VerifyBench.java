@@ -8,7 +8,6 @@ import io.tenantctl.schema.SchemaDiff;
 import io.tenantctl.schema.SchemaManifest;
 import org.bson.Document;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,7 +45,7 @@ public final class VerifyBench {
         }
         int pools = 4;
         try (BenchFleet fleet = new BenchFleet(pools, latencyMs, (orgs + pools - 1) / pools)) {
-            Path dir = Files.createTempDirectory("bench-verify");
+            Path dir = io.tenantctl.testing.Trees.scratch("bench-verify");
             List<String> lines = fleet.provisionOrgs(dir, orgs);
 
             SchemaManifest manifest = SchemaManifest.defaultManifest();
