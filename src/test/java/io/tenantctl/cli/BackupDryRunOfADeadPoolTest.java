@@ -27,15 +27,16 @@ class BackupDryRunOfADeadPoolTest {
             f.provisionTier("free", "pool-0", "a1", "a2");
             f.provisionTier("free", "pool-1", "b1", "b2");
             f.pools.kill(1);
+            Cli cli = f.cli.quickToGiveUpOnDeadPools();
 
-            Cli.Result dry = f.cli.run("backup", "--all", "--dry-run", "-o", "json", "--no-progress");
+            Cli.Result dry = cli.run("backup", "--all", "--dry-run", "-o", "json", "--no-progress");
             assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
             Map<String, String> planned = outcomes(strictJson(dry));
             assertThat(planned).containsExactlyEntriesOf(new TreeMap<>(Map.of("a1", "planned", "a2", "planned", "b1", "failed", "b2", "failed")));
             strictJson(dry).get("failed").forEach(o -> assertThat(o.get("error").asText()).contains("pool-1").contains("unreachable"));
             assertThat(f.storeDir).as("a dry run writes nothing").satisfiesAnyOf(d -> assertThat(d).doesNotExist(), d -> assertThat(d).isEmptyDirectory());
 
-            Cli.Result real = f.cli.run("backup", "--all", "-o", "json", "--no-progress");
+            Cli.Result real = cli.run("backup", "--all", "-o", "json", "--no-progress");
             assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
             assertThat(outcomes(strictJson(real))).as("what the dry run said, org by org")
                     .containsExactlyEntriesOf(new TreeMap<>(Map.of("a1", "backed_up", "a2", "backed_up", "b1", "failed", "b2", "failed")));

@@ -189,7 +189,7 @@ class MigrateAllRolloutSafetyTest {
         pools.kill(1);
         Path v2 = write(dir, "v2.json", V2_ADD);
 
-        Cli.Result r = Cli.withCatalog(url).run("migrate-all", "--schema", v2.toString(), "-o", "json");
+        Cli.Result r = Cli.withCatalog(url).quickToGiveUpOnDeadPools().run("migrate-all", "--schema", v2.toString(), "-o", "json");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         JsonNode s = strictJson(r);
         assertThat(failedIds(s)).containsExactlyInAnyOrder("o2", "o3");

@@ -28,6 +28,16 @@ public final class Cli {
         return new Cli(Map.of("TENANTCTL_CATALOG_URL", catalogUrl, "USER", "test"));
     }
 
+    /**
+     * This CLI (its pools decorated alike) with the pool connect timeout cut to a second: for a test that kills a pool,
+     * whose every look at it would otherwise wait for the 3 s default.
+     */
+    public Cli quickToGiveUpOnDeadPools() {
+        Map<String, String> more = new HashMap<>(env);
+        more.put("TENANTCTL_POOL_CONNECT_TIMEOUT_MS", "1000");
+        return new Cli(more).decoratePools(decorator);
+    }
+
     public Cli decoratePools(UnaryOperator<PoolConnector> decorator) {
         this.decorator = decorator;
         return this;
