@@ -40,8 +40,15 @@ public final class OrgLeaseRepository {
      */
     public Acquired acquire(String orgId, String holder, String host, long pid, String operation, String runId, String stateJson,
                             int seconds) {
+        // a free org, the usual case: taken by the insert alone, one round trip with no transaction around it
+        if (catalog.inConnection(c -> !Sql.query(c, "insert into org_leases (org_id, holder, host, pid, operation, run_id, state, lease_until) "
+                + "values (?, ?, ?, ?, ?, ?, cast(? as jsonb), now() + make_interval(secs => ?)) on conflict (org_id) do nothing "
+                + "returning org_id", rs -> rs.getString(1), orgId, holder, host, pid, operation, runId, stateJson, seconds).isEmpty())) {
+            return new Acquired(true, null);
+        }
         return catalog.inTransaction(c -> {
-            // two first takers of a free org race on the insert, not on a select that finds nothing for both
+            // two first takers of a free org race on the insert, not on a select that finds nothing for both (the lease
+            // seen above may have been released since)
             boolean inserted = !Sql.query(c, "insert into org_leases (org_id, holder, host, pid, operation, run_id, state, lease_until) "
                     + "values (?, ?, ?, ?, ?, ?, cast(? as jsonb), now() + make_interval(secs => ?)) on conflict (org_id) do nothing "
                     + "returning org_id", rs -> rs.getString(1), orgId, holder, host, pid, operation, runId, stateJson, seconds).isEmpty();

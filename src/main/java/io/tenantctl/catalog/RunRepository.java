@@ -89,25 +89,6 @@ public final class RunRepository {
         });
     }
 
-    /**
-     * Claims up to {@code limit} pending items (or running ones whose lease expired: their worker died) in seq
-     * order, skipping rows other workers are claiming at this moment, so no org is handed out twice.
-     */
-    public List<Claimed> claim(String runId, String worker, int limit, int leaseSeconds) {
-        return catalog.inConnection(c -> Sql.query(c, """
-                        with c as (
-                            select org_id from run_items
-                            where run_id = ? and (status = 'pending' or (status = 'running' and lease_until < now()))
-                            order by seq
-                            limit ?
-                            for update skip locked)
-                        update run_items r set status = 'running', claimed_by = ?, lease_until = now() + make_interval(secs => ?)
-                        from c where r.run_id = ? and r.org_id = c.org_id
-                        returning r.org_id, r.pool_id, r.seq
-                        """, rs -> new Claimed(rs.getString(1), rs.getString(2)), runId, limit, worker, leaseSeconds, runId))
-                .stream().toList();
-    }
-
     /** Extends the leases of every item {@code worker} is still working on, and notes that the run has a live worker. */
     public void renew(String runId, String worker, int leaseSeconds) {
         catalog.inTransaction(c -> {
@@ -277,38 +258,37 @@ public final class RunRepository {
     public Optional<Claimed> claimOne(String runId, String worker, int perPool, int leaseSeconds) {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?, hashtext(?))", rs -> 1, CLAIM_LOCK_CLASS, runId);
-            if (!Sql.one(c, "select status from runs where run_id = ?", rs -> rs.getString(1), runId).orElse("").equals("running")) {
+            // the run's status and the pools at their --per-pool limit (their items leased and live), in one round trip,
+            // read once the lock is held: no other claim of the run comes between this count and the update below
+            Optional<java.sql.Array> full = Sql.one(c, """
+                    select r.status = 'running', array(select coalesce(i.pool_id, '') from run_items i
+                                                       where i.run_id = r.run_id and i.status = 'running' and i.lease_until >= now()
+                                                       group by 1 having count(*) >= ?)
+                    from runs r where r.run_id = ?""", rs -> rs.getBoolean(1) ? c.createArrayOf("text", (Object[]) rs.getArray(2).getArray())
+                    : null, perPool, runId);
+            if (full.isEmpty()) { // the run is no longer running (or gone)
                 return Optional.of(Claimed.RUN_ENDED);
             }
-            java.util.Map<String, Integer> busy = new java.util.HashMap<>();
-            Sql.query(c, "select coalesce(pool_id, ''), count(*) from run_items where run_id = ? and status = 'running' "
-                    + "and lease_until >= now() group by 1", rs -> busy.put(rs.getString(1), rs.getInt(2)), runId);
-            java.sql.Array full = c.createArrayOf("text", busy.entrySet().stream().filter(e -> e.getValue() >= perPool)
-                    .map(java.util.Map.Entry::getKey).toArray());
-            // The first claimable item of a pool below its limit, by one index walk: an item whose worker's lease ran
-            // out first (its worker died), else the next pending one. Never every candidate row: that made each claim
-            // cost as much as the run has items, and a run of N orgs N² (5 ms an org at 10,000).
-            Optional<Claimed> next = Sql.one(c, """
-                    select org_id, coalesce(pool_id, '') from run_items
-                    where run_id = ? and status = 'running' and lease_until < now() and coalesce(pool_id, '') <> all(?)
-                    order by seq limit 1
-                    for update skip locked""", rs -> new Claimed(rs.getString(1), rs.getString(2)), runId, full);
-            if (next.isEmpty()) {
+            // The first claimable item of a pool below its limit, by one index walk, taken by the same statement: an item
+            // whose worker's lease ran out first (its worker died), else the next pending one. Never every candidate row:
+            // that made each claim cost as much as the run has items, and a run of N orgs N² (5 ms an org at 10,000).
+            Optional<Claimed> next = Optional.empty();
+            for (String claimable : List.of("status = 'running' and lease_until < now()",
+                    "status = 'pending' and (not_before is null or not_before <= now())")) {
                 next = Sql.one(c, """
-                        select org_id, coalesce(pool_id, '') from run_items
-                        where run_id = ? and status = 'pending' and (not_before is null or not_before <= now())
-                          and coalesce(pool_id, '') <> all(?)
-                        order by seq limit 1
-                        for update skip locked""", rs -> new Claimed(rs.getString(1), rs.getString(2)), runId, full);
+                        update run_items set status = 'running', claimed_by = ?, not_before = null,
+                            lease_until = now() + make_interval(secs => ?)
+                        where run_id = ? and org_id = (select org_id from run_items
+                            where run_id = ? and %s and coalesce(pool_id, '') <> all(?)
+                            order by seq limit 1
+                            for update skip locked)
+                        returning org_id, pool_id""".formatted(claimable), rs -> new Claimed(rs.getString(1), rs.getString(2)),
+                        worker, leaseSeconds, runId, runId, full.get());
+                if (next.isPresent()) {
+                    break;
+                }
             }
-            if (next.isPresent()) {
-                Claimed cand = next.get();
-                Sql.update(c, "update run_items set status = 'running', claimed_by = ?, not_before = null, "
-                        + "lease_until = now() + make_interval(secs => ?) where run_id = ? and org_id = ?",
-                        worker, leaseSeconds, runId, cand.orgId());
-                return Optional.of(new Claimed(cand.orgId(), cand.poolId().isEmpty() ? null : cand.poolId()));
-            }
-            return Optional.<Claimed>empty();
+            return next;
         });
     }
 

@@ -1,0 +1,93 @@
+package io.tenantctl.catalog;
+
+import io.tenantctl.testing.TestCatalog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What {@link RunRepository#claimOne} hands a worker, straight on the catalog: an item whose worker died before the next
+ * pending one, never a pool past --per-pool (counted over every worker of the run), nothing once the run is over.
+ */
+class ClaimTest {
+
+    private Catalog catalog;
+    private RunRepository runs;
+
+    @BeforeEach
+    void open() {
+        catalog = Catalog.connect(TestCatalog.newDatabase());
+        catalog.migrate();
+        runs = catalog.runs();
+    }
+
+    @AfterEach
+    void close() {
+        if (catalog != null) {
+            catalog.close();
+        }
+    }
+
+    private String run(String... orgAtPool) {
+        List<RunRepository.NewItem> items = new ArrayList<>();
+        for (String s : orgAtPool) {
+            String[] p = s.split("@");
+            items.add(new RunRepository.NewItem(p[0], p.length > 1 ? p[1] : null, items.size(), "pending", null));
+        }
+        return runs.start("backup", "{}", "test", items, null);
+    }
+
+    private String claim(String runId, String worker, int perPool) {
+        return runs.claimOne(runId, worker, perPool, 60).map(RunRepository.Claimed::orgId).orElse("(none)");
+    }
+
+    @Test
+    void itemsComeInOrderAndAPoolAtItsLimitIsPassedOverForTheNextPool() {
+        String runId = run("a1@p1", "a2@p1", "b1@p2", "a3@p1", "b2@p2");
+
+        assertThat(claim(runId, "w1", 2)).isEqualTo("a1");
+        assertThat(claim(runId, "w2", 2)).isEqualTo("a2");
+        assertThat(claim(runId, "w1", 2)).as("p1 has 2 in flight (two workers): its a3 waits").isEqualTo("b1");
+        assertThat(claim(runId, "w2", 2)).isEqualTo("b2");
+        assertThat(claim(runId, "w1", 2)).as("both pools full").isEqualTo("(none)");
+
+        runs.claimedItemFinished(runId, "a1", "w1", "succeeded", 1, 5, null, null);
+        assertThat(claim(runId, "w2", 2)).as("a place on p1 again").isEqualTo("a3");
+    }
+
+    @Test
+    void anItemWhoseWorkerDiedIsTakenOverBeforeTheNextPendingOne() {
+        String runId = run("a1@p1", "a2@p1", "a3@p1");
+        assertThat(claim(runId, "dead", 4)).isEqualTo("a1");
+        runs.expireHolder(runId, "dead");
+
+        RunRepository.Claimed taken = runs.claimOne(runId, "w2", 4, 60).orElseThrow();
+        assertThat(taken.orgId()).isEqualTo("a1");
+        assertThat(taken.poolId()).isEqualTo("p1");
+        assertThat(claim(runId, "w2", 4)).isEqualTo("a2");
+        assertThat(runs.claimedItemFinished(runId, "a1", "dead", "succeeded", 1, 5, null, null))
+                .as("the dead worker's late outcome is not recorded").isFalse();
+        assertThat(runs.claimedItemFinished(runId, "a1", "w2", "succeeded", 1, 5, null, null)).isTrue();
+    }
+
+    @Test
+    void anItemWithNoPoolYetIsClaimedWithNone_andAnEndedRunHandsOutNothing() {
+        String runId = run("fresh");
+        Optional<RunRepository.Claimed> c = runs.claimOne(runId, "w1", 1, 60);
+        assertThat(c).hasValueSatisfying(x -> {
+            assertThat(x.orgId()).isEqualTo("fresh");
+            assertThat(x.poolId()).isNull();
+        });
+
+        String over = run("x@p1");
+        runs.finish(over, "cancelled");
+        assertThat(runs.claimOne(over, "w1", 4, 60)).contains(RunRepository.Claimed.RUN_ENDED);
+        assertThat(runs.claimOne("no-such-run", "w1", 4, 60)).contains(RunRepository.Claimed.RUN_ENDED);
+    }
+}
