@@ -41,18 +41,13 @@ public final class OrgLeaseRepository {
     public Acquired acquire(String orgId, String holder, String host, long pid, String operation, String runId, String stateJson,
                             int seconds) {
         // a free org, the usual case: taken by the insert alone, one round trip with no transaction around it
-        if (catalog.inConnection(c -> !Sql.query(c, "insert into org_leases (org_id, holder, host, pid, operation, run_id, state, lease_until) "
-                + "values (?, ?, ?, ?, ?, ?, cast(? as jsonb), now() + make_interval(secs => ?)) on conflict (org_id) do nothing "
-                + "returning org_id", rs -> rs.getString(1), orgId, holder, host, pid, operation, runId, stateJson, seconds).isEmpty())) {
+        if (catalog.inConnection(c -> insertIfFree(c, orgId, holder, host, pid, operation, runId, stateJson, seconds))) {
             return new Acquired(true, null);
         }
         return catalog.inTransaction(c -> {
             // two first takers of a free org race on the insert, not on a select that finds nothing for both (the lease
             // seen above may have been released since)
-            boolean inserted = !Sql.query(c, "insert into org_leases (org_id, holder, host, pid, operation, run_id, state, lease_until) "
-                    + "values (?, ?, ?, ?, ?, ?, cast(? as jsonb), now() + make_interval(secs => ?)) on conflict (org_id) do nothing "
-                    + "returning org_id", rs -> rs.getString(1), orgId, holder, host, pid, operation, runId, stateJson, seconds).isEmpty();
-            if (inserted) {
+            if (insertIfFree(c, orgId, holder, host, pid, operation, runId, stateJson, seconds)) {
                 return new Acquired(true, null);
             }
             Optional<Lease> current = Sql.one(c, SELECT + " where org_id = ? for update", OrgLeaseRepository::map, orgId);
@@ -71,6 +66,14 @@ public final class OrgLeaseRepository {
             Lease previous = current.filter(l -> !l.holder().equals(holder)).orElse(null);
             return new Acquired(true, previous);
         });
+    }
+
+    /** Inserts the lease unless the org has one (of any holder, live or expired); true when inserted. */
+    private static boolean insertIfFree(java.sql.Connection c, String orgId, String holder, String host, long pid, String operation,
+                                        String runId, String stateJson, int seconds) throws SQLException {
+        return !Sql.query(c, "insert into org_leases (org_id, holder, host, pid, operation, run_id, state, lease_until) "
+                + "values (?, ?, ?, ?, ?, ?, cast(? as jsonb), now() + make_interval(secs => ?)) on conflict (org_id) do nothing "
+                + "returning org_id", rs -> rs.getString(1), orgId, holder, host, pid, operation, runId, stateJson, seconds).isEmpty();
     }
 
     /** Records what the holder has done so far (for recovery if it dies). False when it no longer holds the lease. */
