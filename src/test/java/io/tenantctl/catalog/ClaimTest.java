@@ -22,8 +22,7 @@ class ClaimTest {
 
     @BeforeEach
     void open() {
-        catalog = Catalog.connect(TestCatalog.newDatabase());
-        catalog.migrate();
+        catalog = Catalog.connect(TestCatalog.initialisedDatabase());
         runs = catalog.runs();
     }
 

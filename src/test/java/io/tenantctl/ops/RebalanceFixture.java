@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class RebalanceFixture implements AutoCloseable {
 
-    final String url = TestCatalog.newDatabase();
+    final String url = TestCatalog.initialisedDatabase();
     final TestPools pools;
     final Catalog catalog;
     final PoolClients clients = new PoolClients(Map.of());
@@ -43,7 +43,6 @@ final class RebalanceFixture implements AutoCloseable {
     RebalanceFixture(int... capacities) {
         pools = new TestPools(capacities.length);
         catalog = Catalog.connect(url);
-        catalog.migrate();
         for (int i = 0; i < capacities.length; i++) {
             new Pools(catalog).add("p" + (i + 1), pools.uri(i), capacities[i], i + 1, false, false);
         }

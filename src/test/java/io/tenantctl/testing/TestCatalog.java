@@ -1,5 +1,6 @@
 package io.tenantctl.testing;
 
+import io.tenantctl.catalog.Catalog;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
@@ -19,6 +20,8 @@ public final class TestCatalog {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static EmbeddedPostgres embedded;
     private static String serverUrl;
+    /** The database {@link #initialisedDatabase()} copies, once it exists. */
+    private static String initialised;
 
     private TestCatalog() {
     }
@@ -49,10 +52,32 @@ public final class TestCatalog {
 
     /** A new empty database; returns its JDBC URL (credentials, if any, as URL parameters). */
     public static String newDatabase() {
+        return create("template1");
+    }
+
+    /**
+     * A new database holding an initialised catalog (as {@code tenantctl init} leaves it); returns its JDBC URL. The
+     * first call of a JVM migrates one database, every call copies it ({@code create database … template …}): a copy
+     * takes about 60 ms where migrating takes about 300, and hundreds of tests start from an initialised catalog.
+     */
+    public static String initialisedDatabase() {
+        synchronized (TestCatalog.class) {
+            if (initialised == null) {
+                String url = newDatabase();
+                try (Catalog c = Catalog.connect(url)) {
+                    c.migrate();
+                }
+                initialised = name(url);
+            }
+        }
+        return create(initialised);
+    }
+
+    private static String create(String template) {
         String base = server();
         String name = "t_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
         try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
-            s.execute("create database " + name);
+            s.execute("create database " + name + " template " + template);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database", e);
         }
@@ -60,5 +85,11 @@ public final class TestCatalog {
         String noQuery = q < 0 ? base : base.substring(0, q);
         String query = q < 0 ? "" : base.substring(q);
         return noQuery.substring(0, noQuery.lastIndexOf('/') + 1) + name + query;
+    }
+
+    private static String name(String url) {
+        int q = url.indexOf('?');
+        String noQuery = q < 0 ? url : url.substring(0, q);
+        return noQuery.substring(noQuery.lastIndexOf('/') + 1);
     }
 }
