@@ -58,7 +58,7 @@ public final class TestCatalog {
     /**
      * A new database holding an initialised catalog (as {@code tenantctl init} leaves it); returns its JDBC URL. The
      * first call of a JVM migrates one database, every call copies it ({@code create database … template …}): a copy
-     * takes about 60 ms where migrating takes about 300, and hundreds of tests start from an initialised catalog.
+     * takes about 30 ms where migrating takes about 300, and hundreds of tests start from an initialised catalog.
      */
     public static String initialisedDatabase() {
         synchronized (TestCatalog.class) {
