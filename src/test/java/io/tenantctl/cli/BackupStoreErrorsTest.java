@@ -84,7 +84,9 @@ class BackupStoreErrorsTest {
             ChildJvm.Exit zstd = ChildJvm.run(dir.resolve("zstd"), env, 120, noTmp, Main.class.getName(), "backup", "--org", "acme");
 
             assertThat(zstd.code()).as(zstd.err()).isEqualTo(3);
-            assertThat(zstd.err().strip().lines().toList()).as(zstd.err()).singleElement().asString()
+            // the JVM's own line (JDK 23 and later warn of a missing java.io.tmpdir) is not tenantctl's to count
+            assertThat(zstd.err().strip().lines().filter(l -> !l.equals("WARNING: java.io.tmpdir directory does not exist")).toList())
+                    .as(zstd.err()).singleElement().asString()
                     .startsWith("error: zstd cannot run here").contains(dir.resolve("no-such-dir").toString()).contains("--compression gzip");
             assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "runs", "list", "-o", "json")).toString())
                     .as("no run was started").doesNotContain("\"backup\"");
