@@ -97,6 +97,13 @@ class ImageIT {
         Path root = Files.createDirectories(work.resolve("root"));
         image.extractTo(root);
         Files.createDirectories(root.resolve("proc"));
+        List<String> entrypoint = image.entrypoint();
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(root.resolve(entrypoint.get(entrypoint.size() - 1).substring(1)).toFile())) {
+            // zstd-jni loads a native library: without this, a JDK 22+ prints four WARNING lines on every zstd backup,
+            // and a later one refuses to load it
+            assertThat(jar.getManifest().getMainAttributes().getValue("Enable-Native-Access")).as("the jar's Enable-Native-Access")
+                    .isEqualTo("ALL-UNNAMED");
+        }
         Runner runner = Runner.userNamespaces() ? Runner.inside(image, root) : Runner.rebased(image, root);
         reporter.publishEntry("mode", runner.description);
         System.err.println("ImageIT: running the image " + runner.description);
