@@ -100,7 +100,7 @@ public final class Adopt {
             OrgLeases.Attempt attempt = ctx.catalog().orgs().find(c.orgId()).filter(o -> o.status().equals(Org.FAILED)).isPresent()
                     ? lease(c.orgId(), req) : new OrgLeases.Attempt(null, null);
             if (attempt.refusal() != null) {
-                String busy = attempt.refusal() + ": wait for it to finish, or pass --wait";
+                String busy = OrgLeases.busy(attempt.refusal());
                 if (orgs.size() == 1) {
                     throw TenantctlException.config(busy);
                 }

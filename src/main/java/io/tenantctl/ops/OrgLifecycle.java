@@ -173,7 +173,7 @@ public final class OrgLifecycle {
         }
         if (dryRun) {
             engine.orgLeases().holder(orgId).ifPresent(h -> {
-                throw TenantctlException.config(h + ": wait for it to finish, or pass --wait");
+                throw TenantctlException.config(OrgLeases.busy(h));
             });
             return Orgs.View.of(org, null);
         }

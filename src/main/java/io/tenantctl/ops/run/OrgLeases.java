@@ -114,11 +114,16 @@ public final class OrgLeases {
             Taken t = take(orgId, operation, null);
             taken.set(t);
             if (!t.ok() && !wait) {
-                throw io.tenantctl.TenantctlException.config(t.refusal() + ": wait for it to finish, or pass --wait");
+                throw io.tenantctl.TenantctlException.config(busy(t.refusal()));
             }
             return t.ok() ? null : t.refusal();
         }, "");
         return new Held(orgId, taken.get().recovered());
+    }
+
+    /** What an operation refused on a held org says ({@code refusal} names the holder): how to get past it. */
+    public static String busy(String refusal) {
+        return refusal + ": wait for it to finish, or pass --wait";
     }
 
     /** A lease taken with its heartbeat ({@code held}), or why not ({@code refusal}). */
