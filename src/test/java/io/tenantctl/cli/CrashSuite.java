@@ -12,8 +12,6 @@ import org.junit.jupiter.api.DynamicTest;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -99,7 +97,6 @@ final class CrashSuite {
                     + "-Dtest=CrashSuiteTest -Dcrash.verb=" + verb + " -Dcrash.seed=" + seed + "\n" + e.getMessage()
                     + "\n--- killed child's stderr (tail) ---\n" + tail(childErr, 3000), e);
         } finally {
-            s.closeSql();
             System.out.printf(Locale.ROOT, "crash %s seed %d: killed %s; %d ms%n", verb, seed, s.killPoint,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         }
@@ -139,7 +136,6 @@ final class CrashSuite {
         final java.util.Random rnd;
         final Path dir;
         String killPoint = "(not yet)";
-        private Connection sql;
 
         Scenario(String verb, long seed, Path dir) {
             this.verb = verb;
@@ -483,26 +479,9 @@ final class CrashSuite {
             return f.database(pool, db).getCollection("notes").estimatedDocumentCount();
         }
 
-        void closeSql() throws java.sql.SQLException {
-            if (sql != null) {
-                sql.close();
-            }
-        }
-
-        /**
-         * The one connection the polls and the recovery's SQL use. A new connection per poll (every 2 ms) had the
-         * catalog start a backend each time, on the cores the killed child needs.
-         */
-        Connection sql(BackupFixture f) throws java.sql.SQLException {
-            if (sql == null) {
-                sql = DriverManager.getConnection(f.catalogUrl);
-            }
-            return sql;
-        }
-
-        Set<String> runIds(BackupFixture f) throws Exception {
+        static Set<String> runIds(BackupFixture f) throws Exception {
             Set<String> out = new HashSet<>();
-            try (Statement s = sql(f).createStatement();
+            try (Statement s = f.sql().createStatement();
                  ResultSet rs = s.executeQuery("select run_id from runs")) {
                 while (rs.next()) {
                     out.add(rs.getString(1));
@@ -512,8 +491,8 @@ final class CrashSuite {
         }
 
         /** Items finished in the run started after {@code before}; -1 until it exists (K = 0 means: once there is a run to kill). */
-        int finishedItems(BackupFixture f, Set<String> before) {
-            try (Statement s = sql(f).createStatement();
+        static int finishedItems(BackupFixture f, Set<String> before) {
+            try (Statement s = f.sql().createStatement();
                  ResultSet rs = s.executeQuery("select i.run_id, count(*) filter (where i.status in ('succeeded','unchanged','skipped','failed')) "
                          + "from run_items i group by i.run_id")) {
                 int n = -1;
@@ -528,8 +507,8 @@ final class CrashSuite {
             }
         }
 
-        String orgStatus(BackupFixture f, String org) {
-            try (PreparedStatement ps = sql(f).prepareStatement("select status from orgs where org_id = ?")) {
+        static String orgStatus(BackupFixture f, String org) {
+            try (PreparedStatement ps = f.sql().prepareStatement("select status from orgs where org_id = ?")) {
                 ps.setString(1, org);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getString(1) : null;
@@ -540,8 +519,8 @@ final class CrashSuite {
         }
 
         /** What 60 s without the dead process's heartbeat does: its org leases, item claims and run heartbeats expire. */
-        void expireLeases(BackupFixture f) throws Exception {
-            try (Statement s = sql(f).createStatement()) {
+        static void expireLeases(BackupFixture f) throws Exception {
+            try (Statement s = f.sql().createStatement()) {
                 s.executeUpdate("update org_leases set lease_until = now() - interval '1 second'");
                 s.executeUpdate("update run_items set lease_until = now() - interval '1 second' where status = 'running'");
                 s.executeUpdate("update runs set heartbeat_at = now() - interval '5 minutes' where status = 'running'");
