@@ -52,7 +52,7 @@ public final class TestCatalog {
 
     /** A new empty database; returns its JDBC URL (credentials, if any, as URL parameters). */
     public static String newDatabase() {
-        return create("template1");
+        return url(create("template1"));
     }
 
     /**
@@ -63,33 +63,33 @@ public final class TestCatalog {
     public static String initialisedDatabase() {
         synchronized (TestCatalog.class) {
             if (initialised == null) {
-                String url = newDatabase();
-                try (Catalog c = Catalog.connect(url)) {
+                String name = create("template1");
+                try (Catalog c = Catalog.connect(url(name))) {
                     c.migrate();
                 }
-                initialised = name(url);
+                initialised = name;
             }
         }
-        return create(initialised);
+        return url(create(initialised));
     }
 
+    /** Creates a database as a copy of {@code template}; returns its name. */
     private static String create(String template) {
-        String base = server();
         String name = "t_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
-        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(server()); Statement s = c.createStatement()) {
             s.execute("create database " + name + " template " + template);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database", e);
         }
+        return name;
+    }
+
+    /** The JDBC URL of database {@code name} on the server (with the server URL's parameters). */
+    private static String url(String name) {
+        String base = server();
         int q = base.indexOf('?');
         String noQuery = q < 0 ? base : base.substring(0, q);
         String query = q < 0 ? "" : base.substring(q);
         return noQuery.substring(0, noQuery.lastIndexOf('/') + 1) + name + query;
-    }
-
-    private static String name(String url) {
-        int q = url.indexOf('?');
-        String noQuery = q < 0 ? url : url.substring(0, q);
-        return noQuery.substring(noQuery.lastIndexOf('/') + 1);
     }
 }
