@@ -45,7 +45,9 @@ public final class FileObjectStore implements ObjectStore {
     public Upload create(String key) {
         Path target = resolve(key);
         try {
-            Files.createDirectories(target.getParent());
+            if (!Files.isDirectory(target.getParent())) { // createDirectories throws and catches on an existing one
+                Files.createDirectories(target.getParent());
+            }
             Path temp = Files.createTempFile(target.getParent(), Keys.TEMP_MARKER, ".tmp");
             return new FileUpload(key, target, temp);
         } catch (IOException e) {
