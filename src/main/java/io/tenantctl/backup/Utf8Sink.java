@@ -21,22 +21,37 @@ final class Utf8Sink extends Writer {
         OutputStream open(boolean large) throws IOException;
     }
 
+    /** What a sink's buffer starts at: most collections are small, and a LibreChat org has 47 of them. */
+    static final int INITIAL = 8 * 1024;
+
     private final Opener opener;
-    private final byte[] buf;
+    private final int limit;
+    private byte[] buf;
     private OutputStream out;
     private int n;
     private char pendingHigh; // a high surrogate waiting for its low half
     private boolean closed;
 
+    /** A sink whose buffer holds up to {@code size} bytes: more content than that makes it open its stream as large. */
     Utf8Sink(Opener opener, int size) {
+        this(opener, INITIAL, size);
+    }
+
+    /**
+     * As {@link #Utf8Sink(Opener, int)}, the buffer starting at {@code initial} bytes and doubling up to {@code size}
+     * as content comes: a full-size buffer for every collection file cost more than writing a small one (a 256 KB
+     * allocation, zeroed, per file).
+     */
+    Utf8Sink(Opener opener, int initial, int size) {
         this.opener = opener;
-        this.buf = new byte[Math.max(4, size)]; // room for the longest UTF-8 sequence
+        this.limit = Math.max(4, size); // room for the longest UTF-8 sequence
+        this.buf = new byte[Math.max(4, Math.min(initial, limit))];
     }
 
     /** Appends bytes as they are. */
     void writeBytes(byte[] b, int off, int len) throws IOException {
         flushPending();
-        if (len > buf.length - n) {
+        if (len > buf.length - n && !grow(len)) {
             drain();
             if (len >= buf.length) {
                 out.write(b, off, len);
@@ -50,9 +65,7 @@ final class Utf8Sink extends Writer {
     /** Appends one byte. */
     void writeByte(int b) throws IOException {
         flushPending();
-        if (n == buf.length) {
-            drain();
-        }
+        room(1);
         buf[n++] = (byte) b;
     }
 
@@ -70,9 +83,7 @@ final class Utf8Sink extends Writer {
             buf[n++] = '?';
         }
         if (ch < 0x80) {
-            if (n == buf.length) {
-                drain();
-            }
+            room(1);
             buf[n++] = (byte) ch;
         } else if (ch < 0x800) {
             room(2);
@@ -127,9 +138,17 @@ final class Utf8Sink extends Writer {
     }
 
     private void room(int k) throws IOException {
-        if (k > buf.length - n) {
+        if (k > buf.length - n && !grow(k)) {
             drain();
         }
+    }
+
+    /** Makes room for {@code k} more bytes by growing the buffer, up to its limit; false when it cannot hold them. */
+    private boolean grow(int k) {
+        if (buf.length < limit) {
+            buf = java.util.Arrays.copyOf(buf, (int) Math.min(limit, Math.max(2L * buf.length, (long) n + k)));
+        }
+        return k <= buf.length - n;
     }
 
     private void drain() throws IOException {

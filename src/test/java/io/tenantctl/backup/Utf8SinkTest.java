@@ -20,7 +20,8 @@ class Utf8SinkTest {
             StringBuilder text = new StringBuilder();
             ByteArrayOutputStream expected = new ByteArrayOutputStream();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Utf8Sink sink = new Utf8Sink(large -> out, 4 + random.nextInt(16));
+            int size = 4 + random.nextInt(round % 2 == 0 ? 16 : 2000); // odd rounds: the buffer grows before it drains
+            Utf8Sink sink = new Utf8Sink(large -> out, 4 + random.nextInt(size - 3), size);
             for (int piece = 0; piece < 20; piece++) {
                 if (random.nextInt(4) == 0) { // raw bytes in between, as the fast encoder writes them
                     flushTo(expected, text);
@@ -51,17 +52,26 @@ class Utf8SinkTest {
         Utf8Sink small = new Utf8Sink(large -> {
             opened.add(large);
             return out;
-        }, 64);
+        }, 8, 64); // starts at 8 bytes and grows: the limit, not the buffer's first size, decides
         small.write("x".repeat(64)); // exactly one buffer: still small
         small.close();
         Utf8Sink big = new Utf8Sink(large -> {
             opened.add(large);
             return out;
-        }, 64);
-        big.write("y".repeat(65));
+        }, 8, 64);
+        for (int i = 0; i < 65; i++) {
+            big.write('y');
+        }
         big.close();
-        assertThat(opened).containsExactly(false, true);
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("x".repeat(64) + "y".repeat(65));
+        Utf8Sink bytes = new Utf8Sink(large -> {
+            opened.add(large);
+            return out;
+        }, 8, 64);
+        bytes.writeBytes("z".repeat(40).getBytes(StandardCharsets.US_ASCII), 0, 40);
+        bytes.writeBytes("z".repeat(25).getBytes(StandardCharsets.US_ASCII), 0, 25);
+        bytes.close();
+        assertThat(opened).containsExactly(false, true, true);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("x".repeat(64) + "y".repeat(65) + "z".repeat(65));
     }
 
     /** Mostly ASCII, some 2- and 3-byte chars, surrogate pairs, and lone surrogates (which the JDK writes as '?'). */
