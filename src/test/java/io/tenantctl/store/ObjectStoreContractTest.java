@@ -128,6 +128,24 @@ abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void writesOfEverySizeKeepTheirOrder() throws Exception {
+        byte[] data = new byte[400_000];
+        new Random(11).nextBytes(data);
+        int[] sizes = {1, 1000, 8191, 8192, 20_000, 3, 150_000, 65_536, 7};
+        try (OutputStream out = store.create("mixed")) { // small writes gathered, large ones handed on, in between
+            int i = 0;
+            for (int k = 0; i < data.length; k++) {
+                int n = Math.min(sizes[k % sizes.length], data.length - i);
+                out.write(data, i, n);
+                i += n;
+            }
+        }
+        try (InputStream in = store.open("mixed")) {
+            assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+    }
+
+    @Test
     void emptyAndMultiBufferObjectsRoundTrip() throws Exception {
         store.put("empty", new byte[0]);
         byte[] big = new byte[300_000];
