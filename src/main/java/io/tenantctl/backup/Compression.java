@@ -29,12 +29,6 @@ public enum Compression {
 
     private static final int BUFFER = 64 * 1024;
 
-    /**
-     * Where zstd streams take their 128 KB buffers from, and give them back on close: allocating them for each stream
-     * made opening one cost ~350 us instead of ~18 us (measured), and a LibreChat org has 47 collections.
-     */
-    private static final BufferPool ZSTD_BUFFERS = RecyclingBufferPool.INSTANCE;
-
     private final String id;
     private final String extension;
 
@@ -73,7 +67,7 @@ public enum Compression {
             };
             case ZSTD -> {
                 requireAvailable();
-                ZstdOutputStream z = new ZstdOutputStream(out, ZSTD_BUFFERS, 1);
+                ZstdOutputStream z = new ZstdOutputStream(out, zstdBuffers(), 1);
                 if (large) {
                     z.setWorkers(1);
                 }
@@ -89,7 +83,7 @@ public enum Compression {
             case GZIP -> new GZIPInputStream(in, BUFFER);
             case ZSTD -> {
                 requireReadable();
-                yield new ZstdInputStream(in, ZSTD_BUFFERS);
+                yield new ZstdInputStream(in, zstdBuffers());
             }
             case NONE -> in;
         };
@@ -110,6 +104,16 @@ public enum Compression {
      */
     public void requireAvailable(String wayOut) {
         require(wayOut);
+    }
+
+    /**
+     * Where zstd streams take their 128 KB buffers from, and give them back on close: allocating them for each stream
+     * made opening one cost ~350 us instead of ~18 us (measured), and a LibreChat org has 47 collections. Not a
+     * constant: the pool's class initialiser loads zstd's native library, which must not happen before
+     * {@link #require} has said, as a config error, that it cannot (nor at all for gzip or none).
+     */
+    private static BufferPool zstdBuffers() {
+        return RecyclingBufferPool.INSTANCE;
     }
 
     /**
