@@ -95,6 +95,25 @@ class BsonRoundTripTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void linesAroundEveryBufferSizeRoundTrip(Compression compression) throws IOException {
+        // the writer's text buffer starts at 8 KB and doubles up to 256 KB, and the reader reads 64 KB at a time: lines
+        // just under, at and over each size they pass through, small ones in between
+        List<BsonDocument> docs = new ArrayList<>();
+        int[] sizes = {10, 8_150, 8_200, 3, 16_300, 16_400, 32_700, 32_800, 65_500, 65_600, 1, 262_000, 262_200, 140_000, 5};
+        for (int i = 0; i < sizes.length * 3; i++) {
+            docs.add(doc(i).append("text", new BsonString("x".repeat(sizes[i % sizes.length] + i))));
+        }
+        try (ObjectStore store = new FileObjectStore(dir)) {
+            String id = BackupFixture.newBackupId();
+            BackupFixture.write(store, id, compression, Map.of("sizes", docs));
+
+            assertSameDocuments(BackupFixture.read(store, id).get("sizes"), docs);
+            assertThat(BackupReader.open(store, BackupFixture.LAYOUT, "acme", id).verify()).isEqualTo(docs.size());
+        }
+    }
+
     @Test
     void nearlySixteenMegabyteDocumentAndEmptyCollectionRoundTrip() throws IOException {
         String big = "0123456789abcdefghijklmnopqrstuvwxyz\u00e9\u6570".repeat(15_500_000 / 40);
