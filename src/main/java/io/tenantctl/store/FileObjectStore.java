@@ -255,10 +255,7 @@ public final class FileObjectStore implements ObjectStore {
                 if (len >= BUFFER) {
                     drain();
                     for (int end = off + len; off < end; off += MAX_WRITE) {
-                        ByteBuffer chunk = ByteBuffer.wrap(b, off, Math.min(end - off, MAX_WRITE));
-                        while (chunk.hasRemaining()) {
-                            channel.write(chunk);
-                        }
+                        writeFully(ByteBuffer.wrap(b, off, Math.min(end - off, MAX_WRITE)));
                     }
                     return;
                 }
@@ -290,10 +287,15 @@ public final class FileObjectStore implements ObjectStore {
 
         private void drain() throws IOException {
             buffer.flip();
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            writeFully(buffer);
             buffer.clear();
+        }
+
+        /** A channel may write part of a buffer: this writes all that remains of {@code bytes}. */
+        private void writeFully(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
         }
 
         @Override
