@@ -249,6 +249,9 @@ public final class RunRepository {
                         rs.getString(6), rs.getString(7)), runId));
     }
 
+    /** A pending item that may be claimed now: not put back by {@link #putBack} for later. */
+    private static final String PENDING_CLAIMABLE = "status = 'pending' and (not_before is null or not_before <= now())";
+
     /**
      * Claims one item for {@code worker}: the lowest seq running under an expired lease (its worker died), else the
      * lowest seq pending (and not put back for later), on a pool with fewer than {@code perPool} items under a live lease in this
@@ -258,23 +261,29 @@ public final class RunRepository {
     public Optional<Claimed> claimOne(String runId, String worker, int perPool, int leaseSeconds) {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?, hashtext(?))", rs -> 1, CLAIM_LOCK_CLASS, runId);
-            // the run's status and the pools at their --per-pool limit (their items leased and live), in one round trip,
-            // read once the lock is held: no other claim of the run comes between this count and the update below
-            Optional<java.sql.Array> full = Sql.one(c, """
+            // the run's status, the pools at their --per-pool limit (their items leased and live) and whether any item's
+            // lease ran out, in one round trip, read once the lock is held: no other claim of the run comes between these
+            // and the update below
+            record State(java.sql.Array full, boolean expired) {
+            }
+            Optional<State> state = Sql.one(c, """
                     select r.status = 'running', array(select coalesce(i.pool_id, '') from run_items i
                                                        where i.run_id = r.run_id and i.status = 'running' and i.lease_until >= now()
-                                                       group by 1 having count(*) >= ?)
-                    from runs r where r.run_id = ?""", rs -> rs.getBoolean(1) ? c.createArrayOf("text", (Object[]) rs.getArray(2).getArray())
-                    : null, perPool, runId);
-            if (full.isEmpty()) { // the run is no longer running (or gone)
+                                                       group by 1 having count(*) >= ?),
+                           exists(select 1 from run_items i where i.run_id = r.run_id and i.status = 'running' and i.lease_until < now())
+                    from runs r where r.run_id = ?""", rs -> rs.getBoolean(1)
+                    ? new State(c.createArrayOf("text", (Object[]) rs.getArray(2).getArray()), rs.getBoolean(3)) : null, perPool, runId);
+            if (state.isEmpty()) { // the run is no longer running (or gone)
                 return Optional.of(Claimed.RUN_ENDED);
             }
             // The first claimable item of a pool below its limit, by one index walk, taken by the same statement: an item
-            // whose worker's lease ran out first (its worker died), else the next pending one. Never every candidate row:
-            // that made each claim cost as much as the run has items, and a run of N orgs N² (5 ms an org at 10,000).
+            // whose worker's lease ran out first (its worker died; only looked for when there is one), else the next pending
+            // one. Never every candidate row: that made each claim cost as much as the run has items, and a run of N orgs N²
+            // (5 ms an org at 10,000).
+            List<String> claimables = state.get().expired()
+                    ? List.of("status = 'running' and lease_until < now()", PENDING_CLAIMABLE) : List.of(PENDING_CLAIMABLE);
             Optional<Claimed> next = Optional.empty();
-            for (String claimable : List.of("status = 'running' and lease_until < now()",
-                    "status = 'pending' and (not_before is null or not_before <= now())")) {
+            for (String claimable : claimables) {
                 next = Sql.one(c, """
                         update run_items set status = 'running', claimed_by = ?, not_before = null,
                             lease_until = now() + make_interval(secs => ?)
@@ -283,7 +292,7 @@ public final class RunRepository {
                             order by seq limit 1
                             for update skip locked)
                         returning org_id, pool_id""".formatted(claimable), rs -> new Claimed(rs.getString(1), rs.getString(2)),
-                        worker, leaseSeconds, runId, runId, full.get());
+                        worker, leaseSeconds, runId, runId, state.get().full());
                 if (next.isPresent()) {
                     break;
                 }
