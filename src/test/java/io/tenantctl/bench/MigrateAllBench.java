@@ -1,5 +1,7 @@
 package io.tenantctl.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
@@ -66,7 +68,9 @@ public final class MigrateAllBench {
             long b0 = System.nanoTime();
             String json = fleet.tenantctl("migrate-all", "--schema", v2File.toString(), "-o", "json", "--no-progress");
             double b = secs(b0);
-            log("(b) %.2f s (%.1f ms per org): %s", b, b * 1000 / orgs, json.replaceAll("\\s+", " ").replaceAll("\"skipped_orgs.*", "…"));
+            ObjectNode result = (ObjectNode) new ObjectMapper().readTree(json);
+            result.remove("orgs"); // one entry per org: the header and counts are what a reader of this log wants
+            log("(b) %.2f s (%.1f ms per org): %s", b, b * 1000 / orgs, result);
             requireAllMigrated(fleet, lines, v2);
 
             log("(c) seeding %d more up-to-date orgs into the catalog (a no-op run reads only the catalog)...", noopOrgs - orgs);
