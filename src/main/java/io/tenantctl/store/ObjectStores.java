@@ -220,8 +220,30 @@ public final class ObjectStores {
         return v == null || v.isBlank() ? null : v.trim();
     }
 
-    /** Replaces any {@code user:password@} part of a URL with {@code ***@}. */
+    /**
+     * The URL as a refusal may quote it: any {@code user:password@} part becomes {@code ***@}, and whatever follows a
+     * {@code ?} or {@code #} becomes {@code ***}. A store URL takes neither, so a pasted one that has them holds what a
+     * presigned or SDK-style URL carries there: a secret key, a signature, a session token. Where a {@code ?} or
+     * {@code #} comes before the last {@code @}, which is the secret's cannot be told: nothing after {@code //} is shown.
+     */
     static String redact(String url) {
-        return url.replaceAll("(?<=//).*@", "***@"); // up to the last '@': an S3 secret key often holds '/'
+        int start = url.indexOf("//") < 0 ? 0 : url.indexOf("//") + 2;
+        int at = url.lastIndexOf('@'); // the last: an S3 secret key often holds '/', a generated password '@'
+        int query = firstQueryOrFragment(url, start);
+        if (at >= start && query >= 0 && query < at) {
+            return url.substring(0, start) + "***";
+        }
+        String masked = at >= start ? url.substring(0, start) + "***@" + url.substring(at + 1) : url;
+        query = firstQueryOrFragment(masked, start);
+        return query < 0 ? masked : masked.substring(0, query + 1) + "***";
+    }
+
+    private static int firstQueryOrFragment(String url, int from) {
+        for (int i = from; i < url.length(); i++) {
+            if (url.charAt(i) == '?' || url.charAt(i) == '#') {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -60,6 +60,7 @@ class SecretsAndJsonContractTest {
         SENTINELS.put("password= query option", "Snt10-QueryPw-8Zu");
         SENTINELS.put("S3 secret key", "Snt11-S3SecretKey-9Ab");
         SENTINELS.put("closed-port catalog password", "Snt12-DeadCatPw-1Cd");
+        SENTINELS.put("S3 secret key pasted into a store URL's query", "Snt13-StoreUrlKey-2Ef");
     }
 
     private TestPools pools;
@@ -191,6 +192,8 @@ class SecretsAndJsonContractTest {
                 "restore\t--org\tacme-1\t--backup\t20200101T000000Z-nosuch\t-v\t-o\tjson",
                 "orgs\tlist\t--no-such-option\t-v\t-o\tjson",
                 "@unset=TENANTCTL_STORE\tbackup\t--org\tacme-1\t-v\t-o\tjson",
+                "backup\t--store\ts3://" + bucket + "/fleet?secretKey=" + SENTINELS.get("S3 secret key pasted into a store URL's query")
+                        + "\t--org\tacme-1\t-v\t-o\tjson",
                 "--version\t-o\tjson",
                 "help\tpools\tadd\t-v",
                 "help\t-o\tjson");
@@ -220,6 +223,9 @@ class SecretsAndJsonContractTest {
         Run backup = find(runs, "backup", "--org", "acme-1", "-v", "-o");
         assertThat(backup.code).as(backup.toString()).isZero();
         assertThat(find(runs, "restore", "--org", "acme-1", "-v").code).isZero();
+        Run pastedKey = find(runs, "backup", "--store");
+        assertThat(pastedKey.code).as(pastedKey.toString()).isEqualTo(2);
+        assertThat(pastedKey.err).as(pastedKey.toString()).contains("s3://" + bucket + "/fleet?***");
         Run fromConfig = find(runs, "@unset", "orgs", "list", "--config");
         assertThat(fromConfig.code).as(fromConfig.toString()).isZero();
         Run runsShow = find(runs, "runs", "show");

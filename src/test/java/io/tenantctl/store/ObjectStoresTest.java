@@ -71,6 +71,25 @@ class ObjectStoresTest {
     }
 
     @Test
+    void aQueryOrFragmentPastedIntoAStoreUrlIsRefusedWithoutBeingEchoed() {
+        // what an SDK-style or presigned URL carries after '?': refused (a store URL takes no query), never quoted
+        for (String[] c : new String[][]{
+                {"s3://bucket/backups?secretKey=supersecret", "s3://bucket/backups?***"},
+                {"s3://bucket/backups#X-Amz-Signature=supersecret", "s3://bucket/backups#***"},
+                {"s3://bucket/x?token=super@secret", "s3://***"}, // an '@' after the '?': which part is the secret?
+                {"s3://AKIAX:super?secret@bucket/x", "s3://***"},
+                {"file:///var/backups?X-Amz-Security-Token=supersecret", "file:///var/backups?***"}}) {
+            assertThatThrownBy(() -> ObjectStores.open(c[0], Map.of()))
+                    .isInstanceOfSatisfying(TenantctlException.class,
+                            e -> assertThat(e.category()).isEqualTo(TenantctlException.Category.USAGE))
+                    .message().doesNotContain("secret").contains("'" + c[1] + "'");
+        }
+        assertThatThrownBy(() -> ObjectStores.open("s3://bucket/x",
+                Map.of("TENANTCTL_S3_ENDPOINT", "minio:9000/?X-Amz-Signature=supersecret")))
+                .message().doesNotContain("supersecret").contains("'minio:9000/?***'");
+    }
+
+    @Test
     void badSettingsAreUsageErrors() {
         for (var env : new Map[] {Map.of("TENANTCTL_S3_CHECKSUMS", "sometimes"),
                 Map.of("TENANTCTL_S3_PATH_STYLE", "maybe"), Map.of("TENANTCTL_S3_PART_SIZE_MIB", "1")}) {
