@@ -30,6 +30,9 @@ public final class Main {
         return bytes / (1024 * 1024);
     }
 
+    /** Held here: java.util.logging keeps its loggers weakly, and a collected one forgets its level. */
+    private static final java.util.logging.Logger POSTGRES_DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
+
     public static void main(String[] args) {
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
@@ -37,6 +40,9 @@ public final class Main {
         // the catalog's connection pool logs a broken connection with its stack trace; tenantctl says it in one line
         System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", verbose ? "info" : "off");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        // the PostgreSQL driver logs through java.util.logging, two lines a warning ("JDBC URL port: 99999 not valid")
+        // before tenantctl's own one-line error says the same; with -v it keeps its warnings
+        POSTGRES_DRIVER_LOG.setLevel(verbose ? java.util.logging.Level.WARNING : java.util.logging.Level.OFF);
         CancelToken cancel = new CancelToken();
         // tenantctl's own lines are turned into JSON (--log-format json) by the CLI; the process's System.err, where
         // libraries log and the signal handler writes, by this wrapper

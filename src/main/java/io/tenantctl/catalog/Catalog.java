@@ -268,7 +268,9 @@ public final class Catalog implements AutoCloseable {
     private static TenantctlException unreachable(CatalogUrl url, Throwable e) {
         String why = e.getMessage(); // the deepest cause that says something (a socket's EOFException says nothing)
         for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-            why = t.getMessage() != null ? t.getMessage() : why;
+            // an unknown host's message is the bare name: "catalog unreachable at db_1:5432/x: db_1" said nothing
+            why = t instanceof java.net.UnknownHostException ? "unknown host " + t.getMessage()
+                    : t.getMessage() != null ? t.getMessage() : why;
         }
         return new Unreachable("catalog unreachable at " + url.describe() + ": " + firstLine(why)
                 + " — check --catalog / TENANTCTL_CATALOG_URL and that PostgreSQL is running", e);

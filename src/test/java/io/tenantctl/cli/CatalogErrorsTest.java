@@ -66,6 +66,37 @@ class CatalogErrorsTest {
         assertThat(scheme.out() + scheme.err()).doesNotContain("s3cretpw");
     }
 
+    /**
+     * A catalog behind a primary and a standby is given as both hosts (the driver tries them in turn): the first one here
+     * does not answer, the second is the catalog, and the command works, in both URL forms.
+     */
+    @Test
+    void aCatalogUrlWithSeveralHostsReachesTheOneThatAnswers() {
+        String url = CliFixture.initialisedCatalog(); // jdbc:postgresql://HOST:PORT/DB?user=postgres
+        String places = url.substring("jdbc:postgresql://".length(), url.indexOf('/', "jdbc:postgresql://".length()));
+        String rest = url.substring(url.indexOf('/', "jdbc:postgresql://".length()));
+        String[] twoHosts = {"jdbc:postgresql://127.0.0.1:1," + places + rest,
+                "postgres://postgres@127.0.0.1:1," + places + rest.substring(0, rest.indexOf('?'))};
+        for (int i = 0; i < twoHosts.length; i++) {
+            Cli.Result r = Cli.withCatalog(twoHosts[i]).run("pools", "add", "added-" + i, "--uri", "mongodb://127.0.0.1:1/");
+            assertThat(r.exitCode()).as(twoHosts[i] + ": " + r).isZero();
+        }
+        Cli.Result list = Cli.withCatalog(url).run("pools", "list", "-o", "json");
+        assertThat(CliFixture.strictJson(list).get("pools").findValuesAsText("pool_id")).as(list.toString())
+                .containsExactlyInAnyOrder("added-0", "added-1");
+    }
+
+    /** A port out of range was the driver's two-line java.util.logging warning, then "unreachable: No suitable driver", exit 3. */
+    @Test
+    void aPortOutOfRangeIsOneLineExit2BeforeAnyConnection(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        io.tenantctl.testing.ChildJvm.Exit r = io.tenantctl.testing.ChildJvm.run(dir, Map.of("TENANTCTL_CATALOG_URL",
+                "postgres://ops:s3cretpw@127.0.0.1:99999/x"), 60, io.tenantctl.Main.class.getName(), "orgs", "list");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("error: catalog URL").contains("port '99999' is not a number from 1 to 65535")
+                .doesNotContain("s3cretpw");
+    }
+
     @Test
     void noCatalogAtAllIsUsage() {
         Cli.Result r = new Cli(Map.of()).run("orgs", "list");
