@@ -1,10 +1,8 @@
 package io.tenantctl.pool;
 
+import io.tenantctl.PostgresUrl;
 import io.tenantctl.TenantctlException;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -21,11 +19,6 @@ public final class AdminUrl {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern WHOLE_PLACEHOLDER = Pattern.compile("^\\$\\{[A-Za-z_][A-Za-z0-9_]*}$");
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(?:^|[?&])(password|sslpassword)=([^&]*)");
-    /**
-     * Userinfo up to the last '@' before the first '/' (a password may hold '?', '#' or '@'), failing that up to the last
-     * '@' before any query (a '/' in it): a password must not pass for a host, port or path, nor an option's '@' for one.
-     */
-    private static final Pattern USERINFO = Pattern.compile("^((?:jdbc:)?postgres(?:ql)?://)((?=[^/]*@)[^/]*|[^?#]*)@");
 
     /** What connecting needs: the JDBC URL and credentials, placeholders resolved. Never printed. */
     public record Resolved(String jdbcUrl, String user, String password) {
@@ -44,14 +37,14 @@ public final class AdminUrl {
     /** Checks the form; a literal password anywhere is refused (exit 2) naming the rule, never the value. */
     public static AdminUrl parse(String raw) {
         String s = raw == null ? "" : raw.trim();
-        if (!(s.startsWith("postgres://") || s.startsWith("postgresql://") || s.startsWith("jdbc:postgresql://"))) {
+        if (!PostgresUrl.hasScheme(s)) {
             // not a word of what was typed: without its scheme, its first characters are the user and the password
             throw TenantctlException.usage("admin URL must start with postgres://, postgresql:// or jdbc:postgresql:// (what was given "
                     + "starts otherwise; it is not shown, as it may hold a password)");
         }
-        Matcher u = USERINFO.matcher(s);
-        if (u.find()) {
-            String[] parts = u.group(2).split(":", 2);
+        String info = PostgresUrl.userInfo(s);
+        if (info != null) {
+            String[] parts = info.split(":", 2);
             if (parts.length == 2 && !WHOLE_PLACEHOLDER.matcher(parts[1]).matches()) {
                 throw inline();
             }
@@ -63,7 +56,7 @@ public final class AdminUrl {
             }
         }
         AdminUrl url = new AdminUrl(s);
-        url.uri(s); // host present, well formed (placeholders aside)
+        checked(s); // hosts present, well formed (placeholders aside)
         return url;
     }
 
@@ -81,11 +74,9 @@ public final class AdminUrl {
         return raw;
     }
 
-    /** host:port/db, safe to print. */
+    /** host:port[,host:port…]/db, safe to print. */
     public String describe() {
-        URI u = uri(raw);
-        String path = u.getPath() == null || u.getPath().length() <= 1 ? "/postgres" : u.getPath();
-        return u.getHost() + ":" + (u.getPort() > 0 ? u.getPort() : 5432) + path;
+        return checked(raw).describe();
     }
 
     /** Placeholders substituted from {@code env}; a missing variable is a CONFIG error naming it. */
@@ -103,31 +94,18 @@ public final class AdminUrl {
         m.appendTail(out);
         String s = out.toString();
         // the jdbc: spelling too: PgJDBC reads no user info, it would take "user:password@host" for a host name
-        URI u = uri(s.startsWith("jdbc:") ? s.substring("jdbc:".length()) : s);
-        String user = null;
-        String password = null;
-        if (u.getRawUserInfo() != null) {
-            String[] parts = u.getRawUserInfo().split(":", 2);
-            user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
-            password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
-        }
-        String path = u.getRawPath() == null || u.getRawPath().length() <= 1 ? "/postgres" : u.getRawPath();
-        String jdbc = "jdbc:postgresql://" + u.getHost() + ":" + (u.getPort() > 0 ? u.getPort() : 5432) + path
-                + (u.getRawQuery() != null ? "?" + u.getRawQuery() : "");
-        return new Resolved(jdbc, user, password);
+        PostgresUrl u = PostgresUrl.parse(postgresForm(s), "admin URL", null);
+        return new Resolved(u.jdbcUrl(), u.user(), u.password());
     }
 
-    private static URI uri(String s) {
-        String plain = PLACEHOLDER.matcher(s.startsWith("jdbc:") ? s.substring(5) : s).replaceAll("x");
-        try {
-            URI u = new URI(plain);
-            if (u.getHost() == null) {
-                throw TenantctlException.usage("admin URL names no host: write postgres://USER:${VAR}@HOST:5432/postgres");
-            }
-            return u;
-        } catch (URISyntaxException e) {
-            throw TenantctlException.usage("admin URL is malformed (" + e.getReason() + ")");
-        }
+    /** The URL split by {@link PostgresUrl} with its placeholders as plain words (what they hold is not the form's). */
+    private static PostgresUrl checked(String s) {
+        return PostgresUrl.parse(postgresForm(PLACEHOLDER.matcher(s).replaceAll("x")), "admin URL", null);
+    }
+
+    /** jdbc:postgresql://user:${VAR}@host/db is taken as postgresql://…: the user info is tenantctl's to hand over. */
+    private static String postgresForm(String s) {
+        return s.startsWith("jdbc:") ? s.substring("jdbc:".length()) : s;
     }
 
     @Override
