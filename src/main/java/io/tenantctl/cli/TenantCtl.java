@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -108,6 +110,31 @@ public final class TenantCtl implements Runnable {
                 ? null : file.defaultValue(arg);
     }
 
+    /**
+     * Every key picocli's properties provider reads for some option or parameter of some command: its description key or
+     * its long name without dashes ({@code per-pool}), alone or after the command's qualified name
+     * ({@code tenantctl.provision.tier}).
+     */
+    static java.util.Set<String> configKeys(CommandLine.Model.CommandSpec root) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        everyCommand(root.commandLine(), c -> {
+            CommandLine.Model.CommandSpec spec = c.getCommandSpec();
+            for (CommandLine.Model.ArgSpec arg : spec.args()) {
+                List<String> names = new ArrayList<>();
+                if (arg.descriptionKey() != null && !arg.descriptionKey().isEmpty()) {
+                    names.add(arg.descriptionKey());
+                }
+                names.add(arg instanceof CommandLine.Model.OptionSpec o ? o.longestName().replaceFirst("^[^\\p{javaJavaIdentifierPart}]+", "")
+                        : ((CommandLine.Model.PositionalParamSpec) arg).paramLabel());
+                for (String name : names) {
+                    keys.add(name);
+                    keys.add(spec.qualifiedName(".") + "." + name);
+                }
+            }
+        });
+        return keys;
+    }
+
     private static void everyCommand(CommandLine cmd, java.util.function.Consumer<CommandLine> action) {
         action.accept(cmd);
         for (CommandLine sub : cmd.getSubcommands().values()) {
@@ -136,6 +163,11 @@ public final class TenantCtl implements Runnable {
                 }
                 return 0;
             }
+        }
+        try {
+            ctx.checkConfigKeys(configKeys(parseResult.commandSpec().root()));
+        } catch (TenantctlException e) {
+            return handle(ctx, e);
         }
         return new CommandLine.RunLast().execute(parseResult);
     }

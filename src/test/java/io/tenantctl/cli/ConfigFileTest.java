@@ -40,6 +40,39 @@ class ConfigFileTest {
         }
     }
 
+    /**
+     * A key no option reads was ignored without a word: {@code per_pool=1}, meant to spare the pools, left provision at
+     * its default of 4 a pool. It is refused (exit 2, nothing done) naming the file and the key, with the spelling meant;
+     * a line that is not spelt like an option (a pasted secret) is counted but never quoted.
+     */
+    @Test
+    void aKeyNoOptionReadsIsRefusedBeforeAnythingIsDone(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = new Cli(Map.of("USER", "test"));
+            ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--catalog", url);
+            Path config = dir.resolve("tenantctl.properties");
+            Files.writeString(config, String.join("\n", "catalog=" + url, "schema=" + CliFixture.smallSchema(dir), "per_pool=1",
+                    "Hunter2Kx9zQ", "AWS_REGION=eu-west-1", "tenantctl.provision.tier=growth", ""));
+            for (String output : new String[]{"table", "json"}) {
+                Cli.Result r = cli.run("provision", "cfg-1", "--config", config.toString(), "-o", output);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+                assertThat(r.err()).contains(config.toString()).contains("2 keys no option reads").contains("per_pool")
+                        .contains("did you mean per-pool?").doesNotContain("Hunter2").doesNotContain("AWS_REGION");
+                if (output.equals("json")) {
+                    assertThat(strictJson(r).get("error").get("category").asText()).isEqualTo("usage");
+                }
+            }
+            assertThat(ok(cli, "orgs", "list", "--catalog", url, "-o", "json").out()).as("nothing provisioned").doesNotContain("cfg-1");
+
+            Files.writeString(config, String.join("\n", "catalog=" + url, "schema=" + CliFixture.smallSchema(dir), "per-pool=1",
+                    "AWS_REGION=eu-west-1", "tenantctl.provision.tier=growth", ""));
+            ok(cli, "provision", "cfg-1", "--config", config.toString());
+            assertThat(ok(cli, "orgs", "show", "cfg-1", "--config", config.toString()).out()).contains("growth");
+        }
+    }
+
     @Test
     void metricsFileAndLogFormatComeFromTheConfigFileToo(@TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
