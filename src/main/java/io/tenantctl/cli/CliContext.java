@@ -194,8 +194,8 @@ public final class CliContext implements AutoCloseable {
     void checkConfigFile() {
         configFile().ifPresent(f -> {
             if (!Files.isRegularFile(f)) {
-                throw TenantctlException.usage("config file " + f + " does not exist (from " + (options.configFile != null
-                        || configRequested != null ? "--config" : "TENANTCTL_CONFIG") + ")");
+                throw TenantctlException.usage("config file " + f + (Files.isDirectory(f) ? " is a directory: name the properties file in it"
+                        : " does not exist") + " (from " + (options.configFile != null || configRequested != null ? "--config" : "TENANTCTL_CONFIG") + ")");
             }
         });
     }

@@ -107,6 +107,10 @@ class ConfigFileTest {
         Cli.Result e = fromEnv.run("orgs", "list");
         assertThat(e.exitCode()).isEqualTo(2);
         assertThat(e.err()).contains("gone.properties").contains("TENANTCTL_CONFIG");
+        // the directory the file sits in, given for the file: it exists, so "does not exist" would send one looking for it
+        Cli.Result d = cli.run("orgs", "list", "--config", dir.toString());
+        assertThat(d.exitCode()).as(d.toString()).isEqualTo(2);
+        assertThat(d.err()).contains(dir + " is a directory: name the properties file in it").doesNotContain("does not exist");
     }
 
     @Test
