@@ -191,7 +191,9 @@ public final class Backups {
             }
             Instant started = row != null ? row.startedAt() : BackupIds.timestamp(id);
             String location = row != null ? row.location() : Backup.where(store) + layout.backupPrefix(orgId, id);
-            String error = row == null ? (status.equals(COMPLETE) ? "not recorded in the catalog" : null)
+            String elsewhere = status.equals(MISSING) ? otherStore(location, orgId, id).orElse(null) : null;
+            String error = elsewhere != null ? "written to " + elsewhere + ", not to this store: pass --store " + elsewhere
+                    : row == null ? (status.equals(COMPLETE) ? "not recorded in the catalog" : null)
                     : row.status().equals(BackupRepository.RUNNING) && !status.equals(RUNNING) && !status.equals(COMPLETE)
                     ? "abandoned: " + (row.runId() == null ? "recorded running for over " + DEFAULT_GRACE_HOURS + " h"
                             : "the worker of run " + row.runId() + " stopped before finishing it")
@@ -349,7 +351,7 @@ public final class Backups {
      * worker that took one may have had its clock wrong, and its started_at must not make the backup taken last look old
      * enough to delete.
      */
-    private static List<Decision> decide(List<Entry> entries, int keepLast, int keepDaily, int keepWeekly, Duration grace, Instant now,
+    private List<Decision> decide(List<Entry> entries, int keepLast, int keepDaily, int keepWeekly, Duration grace, Instant now,
                                          Map<String, String> damaged, Map<String, String> inUse) {
         List<Entry> complete = newestFirst(entries).stream().filter(e -> !damaged.containsKey(e.backupId())).toList();
         Map<String, String> keep = new LinkedHashMap<>();
@@ -390,7 +392,8 @@ public final class Backups {
                 }
                 case MISSING -> {
                     action = "keep";
-                    reason = "recorded complete but not in the store: check the store";
+                    reason = otherStore(e).map(o -> "in " + o + ", not this store: prune it there")
+                            .orElse("recorded complete but not in the store: check the store");
                 }
                 default -> {
                     boolean old = e.order().isBefore(now.minus(grace));
@@ -412,6 +415,25 @@ public final class Backups {
     public java.util.Optional<Entry> newestRecorded(String orgId) {
         return list(List.of(orgId), Clock.systemUTC()).stream().filter(e -> e.status().equals(COMPLETE) || e.status().equals(MISSING))
                 .max(Comparator.comparing(Entry::order).thenComparing(Entry::backupId));
+    }
+
+    /**
+     * The store a backup recorded at {@code location} was written to, when that is not this one: a backup "missing" here
+     * may be whole in the store it went to (TENANTCTL_STORE changed, or --store forgotten), and the operator is told where.
+     */
+    java.util.Optional<String> otherStore(String location, String orgId, String backupId) {
+        String here = Backup.where(store);
+        if (location == null || location.startsWith(here)) {
+            return java.util.Optional.empty();
+        }
+        String suffix = layout.backupPrefix(orgId, backupId);
+        String root = location.endsWith(suffix) ? location.substring(0, location.length() - suffix.length()) : location;
+        return java.util.Optional.of(root.endsWith("/") && root.length() > "file:///".length() ? root.substring(0, root.length() - 1) : root);
+    }
+
+    /** As {@link #otherStore(String, String, String)}, for an entry of {@link #list}. */
+    public java.util.Optional<String> otherStore(Entry e) {
+        return otherStore(e.location(), e.orgId(), e.backupId());
     }
 
     /** Complete backups, newest first by {@link Entry#order}. */

@@ -259,6 +259,11 @@ public final class Restore {
                 .orElseThrow(() -> TenantctlException.usage("org " + orgId + " has no complete backup in " + store.describe()
                         + ": see 'tenantctl backups list --org " + orgId + "'"));
         if (newest.status().equals(Backups.MISSING)) {
+            java.util.Optional<String> elsewhere = new Backups(ctx, store).otherStore(newest);
+            if (elsewhere.isPresent()) { // not gone: written to another store than the one this restore reads
+                throw TenantctlException.usage("org " + orgId + "'s newest backup " + newest.backupId() + " was written to "
+                        + elsewhere.get() + ", not to " + store.describe() + ": nothing restored; pass --store " + elsewhere.get());
+            }
             // an older one would quietly lose every write the newest holds: taken only when chosen by its id
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + "'s newest backup " + newest.backupId()
                     + " was recorded complete but its files are gone from " + store.describe() + ": nothing restored; to restore an "

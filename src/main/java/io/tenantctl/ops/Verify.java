@@ -594,6 +594,11 @@ public final class Verify {
                 }
                 id = newest.get().backupId();
                 if (newest.get().status().equals(Backups.MISSING)) {
+                    java.util.Optional<String> elsewhere = new Backups(ctx, store).otherStore(newest.get());
+                    if (elsewhere.isPresent()) { // not known to be damaged: this verify reads another store (below: not checked)
+                        throw TenantctlException.config("its newest backup " + id + " was written to " + elsewhere.get()
+                                + ", not to the store this verify reads: run it with --store " + elsewhere.get());
+                    }
                     throw new IllegalStateException("recorded complete in the catalog, but its files are gone from the store");
                 }
                 // that it is still there, as written and whole, is checked every run (one listing, as restore checks it);
