@@ -428,7 +428,9 @@ public final class Backups {
         }
         String suffix = layout.backupPrefix(orgId, backupId);
         String root = location.endsWith(suffix) ? location.substring(0, location.length() - suffix.length()) : location;
-        return java.util.Optional.of(root.endsWith("/") && root.length() > "file:///".length() ? root.substring(0, root.length() - 1) : root);
+        root = root.endsWith("/") && root.length() > "file:///".length() ? root.substring(0, root.length() - 1) : root;
+        int at = root.indexOf(" at "); // an S3-compatible store is described "s3://bucket/prefix at http://endpoint"
+        return java.util.Optional.of(at < 0 ? root : root.substring(0, at) + " (with TENANTCTL_S3_ENDPOINT=" + root.substring(at + 4) + ")");
     }
 
     /** As {@link #otherStore(String, String, String)}, for an entry of {@link #list}. */

@@ -64,4 +64,22 @@ class BackupInAnotherStoreTest {
             f.assertHolds("acme", atBackup);
         }
     }
+
+    /** An S3-compatible store is described with its endpoint: the --store to pass is the URL alone, the endpoint beside it. */
+    @Test
+    void aBackupInAnS3CompatibleStoreIsNamedWithTheStoreUrlToPassAndItsEndpoint() throws Exception {
+        try (io.tenantctl.store.S3ProxyFixture s3 = io.tenantctl.store.S3ProxyFixture.start()) {
+            java.util.Map<String, String> env = new java.util.HashMap<>(s3.env());
+            String bucket = s3.newBucket();
+            env.put("TENANTCTL_STORE", "s3://" + bucket + "/fleet");
+            env.put("AWS_REGION", "us-east-1");
+            try (BackupFixture f = new BackupFixture(1, dir, env)) {
+                f.provision("acme");
+                String newest = f.backup("acme");
+                Cli.Result r = f.cli.run("restore", "--org", "acme", "--store", "s3://" + bucket + "/elsewhere");
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.err()).contains(newest).contains("pass --store s3://" + bucket + "/fleet (with TENANTCTL_S3_ENDPOINT=http");
+            }
+        }
+    }
 }
