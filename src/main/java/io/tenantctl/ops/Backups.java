@@ -352,7 +352,7 @@ public final class Backups {
      * enough to delete.
      */
     private List<Decision> decide(List<Entry> entries, int keepLast, int keepDaily, int keepWeekly, Duration grace, Instant now,
-                                         Map<String, String> damaged, Map<String, String> inUse) {
+                                  Map<String, String> damaged, Map<String, String> inUse) {
         List<Entry> complete = newestFirst(entries).stream().filter(e -> !damaged.containsKey(e.backupId())).toList();
         Map<String, String> keep = new LinkedHashMap<>();
         damaged.forEach((id, why) -> keep.put(id, "damaged (" + why + "): restore refuses it; kept for a person to look at"));
