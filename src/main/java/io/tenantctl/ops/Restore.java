@@ -255,11 +255,12 @@ public final class Restore {
         }
         // ordered as prune orders them: a newer complete backup only in the store (a catalog restored from an older
         // snapshot) is not passed over for the catalog's older one; nor is one recorded complete whose files are gone
-        Backups.Entry newest = new Backups(ctx, store).newestRecorded(orgId)
+        Backups backups = new Backups(ctx, store);
+        Backups.Entry newest = backups.newestRecorded(orgId)
                 .orElseThrow(() -> TenantctlException.usage("org " + orgId + " has no complete backup in " + store.describe()
                         + ": see 'tenantctl backups list --org " + orgId + "'"));
         if (newest.status().equals(Backups.MISSING)) {
-            java.util.Optional<String> elsewhere = new Backups(ctx, store).otherStore(newest);
+            java.util.Optional<String> elsewhere = backups.otherStore(newest);
             if (elsewhere.isPresent()) { // not gone: written to another store than the one this restore reads
                 throw TenantctlException.usage("org " + orgId + "'s newest backup " + newest.backupId() + " was written to "
                         + elsewhere.get() + ", not to " + store.describe() + ": nothing restored; pass --store " + elsewhere.get());

@@ -588,13 +588,14 @@ public final class Verify {
             try {
                 // the one restore would take (a newer backup only the store knows, after a catalog back from an older
                 // snapshot, included); one the catalog recorded complete and the store lost is a problem, not skipped
-                Optional<Backups.Entry> newest = new Backups(ctx, store).newestRecorded(org.orgId());
+                Backups backups = new Backups(ctx, store);
+                Optional<Backups.Entry> newest = backups.newestRecorded(org.orgId());
                 if (newest.isEmpty()) {
                     return; // none to read (freshness says so)
                 }
                 id = newest.get().backupId();
                 if (newest.get().status().equals(Backups.MISSING)) {
-                    java.util.Optional<String> elsewhere = new Backups(ctx, store).otherStore(newest.get());
+                    java.util.Optional<String> elsewhere = backups.otherStore(newest.get());
                     if (elsewhere.isPresent()) { // not known to be damaged: this verify reads another store (below: not checked)
                         throw TenantctlException.config("its newest backup " + id + " was written to " + elsewhere.get()
                                 + ", not to the store this verify reads: run it with --store " + elsewhere.get());
