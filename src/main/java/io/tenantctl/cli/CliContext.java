@@ -205,26 +205,27 @@ public final class CliContext implements AutoCloseable {
      * ({@code per_pool=1}, {@code concurency=4}) would otherwise be ignored without a word, and the run go on with the
      * default the operator meant to change. UPPER_CASE keys are environment variables, which are not checked.
      */
-    void checkConfigKeys(java.util.Set<String> known) {
+    void checkConfigKeys(java.util.function.Supplier<java.util.Set<String>> knownKeys) {
         Path file = configFile().orElse(null);
         if (file == null || !Files.isRegularFile(file)) {
-            return;
+            return; // no file: the command tree is not walked for its keys
         }
+        java.util.Set<String> known = knownKeys.get();
         List<String> unknown = config().stringPropertyNames().stream().filter(k -> !k.matches("[A-Z][A-Z0-9_]*") && !known.contains(k))
                 .sorted().toList();
         if (unknown.isEmpty()) {
             return;
         }
         // per_pool, Per-Pool: an option's name spelt otherwise
-        java.util.function.Predicate<String> misspelt = k -> k.matches("[A-Za-z._-]{1,64}")
-                && known.contains(k.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        java.util.function.UnaryOperator<String> asOption = k -> k.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        java.util.function.Predicate<String> misspelt = k -> k.matches("[A-Za-z._-]{1,64}") && known.contains(asOption.apply(k));
         java.util.Optional<String> meant = unknown.stream().filter(misspelt).findFirst();
         // any other key spelt otherwise than an option (digits, capitals) may be a secret pasted on a line of its own
         List<String> shown = unknown.stream().limit(5).map(k -> k.matches("[a-z][a-z._-]{0,63}") || misspelt.test(k) ? k
                 : "(one not shown: not spelt like an option)").distinct().toList();
         throw TenantctlException.usage("config file " + file + " has " + (unknown.size() == 1 ? "a key" : unknown.size() + " keys")
                 + " no option reads: " + String.join(", ", shown) + (unknown.size() > 5 ? ", …" : "")
-                + meant.map(k -> " (" + k + ": did you mean " + k.toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "?)").orElse("")
+                + meant.map(k -> " (" + k + ": did you mean " + asOption.apply(k) + "?)").orElse("")
                 + "; a key is an option's long name without dashes (per-pool=2) or tenantctl.COMMAND.OPTION "
                 + "(tenantctl.provision.tier=growth), and UPPER_CASE keys are environment variables");
     }

@@ -165,7 +165,7 @@ public final class TenantCtl implements Runnable {
             }
         }
         try {
-            ctx.checkConfigKeys(configKeys(parseResult.commandSpec().root()));
+            ctx.checkConfigKeys(() -> configKeys(parseResult.commandSpec().root()));
         } catch (TenantctlException e) {
             return handle(ctx, e);
         }
