@@ -22,7 +22,7 @@ final class BackupsShowCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "BACKUP_ID")
+    @Parameters(index = "0", paramLabel = "BACKUP_ID", description = "The backup (see 'tenantctl backups list').")
     String backupId;
 
     @Option(names = "--org", paramLabel = "ORG", description = "The org, for a backup the catalog does not know.")

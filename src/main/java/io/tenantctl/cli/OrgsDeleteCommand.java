@@ -16,7 +16,7 @@ final class OrgsDeleteCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "ORG")
+    @Parameters(index = "0", paramLabel = "ORG", description = "The org to delete (soft: its database stays until purge).")
     String orgId;
 
     @Option(names = "--no-backup", description = "Delete without a final backup (required when no store is configured).")

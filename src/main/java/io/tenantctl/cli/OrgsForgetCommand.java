@@ -22,7 +22,7 @@ final class OrgsForgetCommand implements Callable<Integer> {
     @Mixin
     DryRunOption dryRun;
 
-    @Parameters(index = "0", paramLabel = "ORG")
+    @Parameters(index = "0", paramLabel = "ORG", description = "The org whose catalog row goes.")
     String orgId;
 
     @Option(names = "--wait", description = "If another operation holds the org, wait for it instead of exiting 3.")

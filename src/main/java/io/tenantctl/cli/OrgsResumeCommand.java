@@ -15,7 +15,7 @@ final class OrgsResumeCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "ORG")
+    @Parameters(index = "0", paramLabel = "ORG", description = "The suspended org to make writable again.")
     String orgId;
 
     @Option(names = "--wait", description = "If another operation holds the org, wait for it instead of exiting 3.")

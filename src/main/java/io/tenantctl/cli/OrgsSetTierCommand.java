@@ -15,10 +15,10 @@ final class OrgsSetTierCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "ORG")
+    @Parameters(index = "0", paramLabel = "ORG", description = "The org whose tier changes.")
     String orgId;
 
-    @Parameters(index = "1", paramLabel = "TIER")
+    @Parameters(index = "1", paramLabel = "TIER", description = "The new tier: ^[a-z][a-z0-9_-]{0,31}$ (its backup policy follows).")
     String tier;
 
     @Option(names = "--wait", description = "If another operation holds the org, wait for it instead of exiting 3.")

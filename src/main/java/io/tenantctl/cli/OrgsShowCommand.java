@@ -13,7 +13,7 @@ final class OrgsShowCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "ORG")
+    @Parameters(index = "0", paramLabel = "ORG", description = "The org id.")
     String orgId;
 
     OrgsShowCommand(CliContext ctx) {

@@ -16,7 +16,7 @@ final class OrgsSuspendCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "ORG")
+    @Parameters(index = "0", paramLabel = "ORG", description = "The org to make read_only.")
     String orgId;
 
     @Option(names = "--wait", description = "If another operation holds the org, wait for it instead of exiting 3.")

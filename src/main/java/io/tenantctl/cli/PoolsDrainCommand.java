@@ -12,7 +12,7 @@ final class PoolsDrainCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The pool that takes no new orgs from now on.")
     String name;
 
     @Mixin

@@ -12,7 +12,7 @@ final class PoolsEnableCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The drained pool that takes new orgs again.")
     String name;
 
     @Mixin

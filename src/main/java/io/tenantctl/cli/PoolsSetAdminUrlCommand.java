@@ -19,7 +19,7 @@ final class PoolsSetAdminUrlCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "POOL")
+    @Parameters(index = "0", paramLabel = "POOL", description = "The pool whose PostgreSQL the URL reaches.")
     String pool;
 
     @Option(names = "--url", paramLabel = "URL", description = "postgres://USER:${VAR}@HOST:5432/postgres (or postgresql://, jdbc:postgresql://).")

@@ -14,7 +14,7 @@ final class PoolsSetCapacityCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The pool whose capacity changes.")
     String name;
 
     @Option(names = "--capacity", required = true, paramLabel = "N", description = "Most orgs the pool holds.")

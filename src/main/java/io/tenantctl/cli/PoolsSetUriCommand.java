@@ -14,7 +14,7 @@ final class PoolsSetUriCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The pool whose URI changes.")
     String name;
 
     @Mixin

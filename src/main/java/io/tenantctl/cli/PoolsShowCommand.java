@@ -11,7 +11,7 @@ final class PoolsShowCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The pool (see 'tenantctl pools list').")
     String name;
 
     PoolsShowCommand(CliContext ctx) {

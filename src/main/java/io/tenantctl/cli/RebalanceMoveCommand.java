@@ -17,7 +17,7 @@ final class RebalanceMoveCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "ORG")
+    @Parameters(index = "0", paramLabel = "ORG", description = "The org to move.")
     String orgId;
 
     @Option(names = "--to", paramLabel = "POOL", required = true, description = "The pool to move the org to.")

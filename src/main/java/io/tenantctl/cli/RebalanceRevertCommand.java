@@ -17,7 +17,7 @@ final class RebalanceRevertCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "MOVE_ID")
+    @Parameters(index = "0", paramLabel = "MOVE_ID", description = "The move to undo (see 'tenantctl rebalance status').")
     String moveId;
 
     @Option(names = "--wait", description = "If another operation holds the org, wait for it instead of failing.")

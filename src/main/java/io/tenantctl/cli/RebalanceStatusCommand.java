@@ -16,7 +16,7 @@ final class RebalanceStatusCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "MOVE_ID")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MOVE_ID", description = "One move (default: the newest moves).")
     String moveId;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "Show at most N moves.")

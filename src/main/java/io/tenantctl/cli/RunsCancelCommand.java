@@ -17,7 +17,7 @@ final class RunsCancelCommand implements Callable<Integer> {
     @Mixin
     DryRunOption dryRun;
 
-    @Parameters(index = "0", paramLabel = "RUN_ID")
+    @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run to end (see 'tenantctl runs list').")
     String runId;
 
     RunsCancelCommand(CliContext ctx) {

@@ -14,7 +14,7 @@ final class RunsListCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Option(names = "--limit", defaultValue = "20", paramLabel = "N")
+    @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "Show at most N runs, newest first.")
     int limit;
 
     RunsListCommand(CliContext ctx) {

@@ -29,7 +29,7 @@ final class SchemaDiffCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "ORG")
+    @Parameters(index = "0", paramLabel = "ORG", description = "The org whose live collections and indexes are compared.")
     String orgId;
 
     @Option(names = "--schema", paramLabel = "FILE", description = "Manifest to compare with (default: the built-in LibreChat model).")

@@ -15,7 +15,7 @@ final class SchemaShowCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Option(names = "--schema", paramLabel = "FILE")
+    @Option(names = "--schema", paramLabel = "FILE", description = "A manifest file to show instead of the built-in LibreChat model.")
     Path schema;
 
     SchemaShowCommand(CliContext ctx) {

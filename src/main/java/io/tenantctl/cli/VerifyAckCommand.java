@@ -18,7 +18,7 @@ final class VerifyAckCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "FINDING")
+    @Parameters(index = "0", paramLabel = "FINDING", description = "The finding's id, as verify lists it.")
     String findingId;
 
     @Option(names = "--until", required = true, paramLabel = "DATE", description = "A date (2026-12-31), an instant (2026-12-31T12:00:00Z) or a duration from now (7d).")

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A command list (the root's "Commands:", a group's) shows only the first line of each command's description: that line
- * must say what the command does by itself, as a whole sentence, not stop in the middle of one.
+ * must say what the command does by itself, as a whole sentence, not stop in the middle of one. And a command's own
+ * help says what each of its arguments and options is: none is listed as a bare label.
  */
 class HelpCommandListTest {
 
@@ -36,6 +37,27 @@ class HelpCommandListTest {
             collect(TenantCtl.commandLine(ctx), cut);
             assertThat(cut).as("commands whose listed line stops mid-sentence").isEmpty();
         }
+    }
+
+    @Test
+    void everyArgumentAndOptionOfEveryCommandIsDescribed() {
+        try (CliContext ctx = new CliContext(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(),
+                UnaryOperator.identity(), new CancelToken())) {
+            List<String> bare = new ArrayList<>();
+            undescribed(TenantCtl.commandLine(ctx), bare);
+            assertThat(bare).as("arguments and options --help lists with no description").isEmpty();
+        }
+    }
+
+    private static void undescribed(CommandLine cmd, List<String> bare) {
+        String name = cmd.getCommandSpec().qualifiedName();
+        cmd.getCommandSpec().positionalParameters().stream()
+                .filter(p -> !p.hidden() && String.join("", p.description()).isBlank())
+                .forEach(p -> bare.add(name + " " + p.paramLabel()));
+        cmd.getCommandSpec().options().stream()
+                .filter(o -> !o.hidden() && String.join("", o.description()).isBlank())
+                .forEach(o -> bare.add(name + " " + o.longestName()));
+        cmd.getSubcommands().values().forEach(sub -> undescribed(sub, bare));
     }
 
     private static void collect(CommandLine cmd, List<String> cut) {
