@@ -230,6 +230,12 @@ public final class MigrateAll {
                 skipped.put(o, "org is " + o.status() + (FROZEN.contains(o.status()) ? ": migrate it once it is active again" : ""));
             }
         }
+        String tier = req.selector().tier();
+        if (tier != null && named.isEmpty() && candidates.stream().noneMatch(o -> tier.equals(o.tier()))) {
+            // a mistyped tier in a pipeline migrated nothing and exited 0, in silence
+            ctx.notices().accept("no org is of tier " + tier + candidates.stream().map(Org::tier).distinct().sorted()
+                    .collect(java.util.stream.Collectors.joining(", ", " (the orgs' tiers: ", ")")) + ": nothing selected");
+        }
         return new Selection(selected, skipped, unchanged);
     }
 

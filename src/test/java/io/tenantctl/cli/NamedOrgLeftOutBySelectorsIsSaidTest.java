@@ -56,6 +56,29 @@ class NamedOrgLeftOutBySelectorsIsSaidTest {
     }
 
     @Test
+    void aTierNoOrgHasIsSaidWithTheTiersOrgsHave(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        Path v1 = write(dir, "v1.json", V1);
+        MigrateAllFixture.provision(cli, v1, List.of("acme"), "--tier", "enterprise");
+        MigrateAllFixture.provision(cli, v1, List.of("globex"), "--tier", "growth");
+        Path v2 = write(dir, "v2.json", V2_ADD);
+
+        Cli.Result typo = cli.run("migrate-all", "--schema", v2.toString(), "--tier", "enterprize", "-o", "json");
+        assertThat(typo.exitCode()).as(typo.toString()).isZero(); // no org of a tier yet is no error in a pipeline
+        assertThat(typo.err()).contains("no org is of tier enterprize (the orgs' tiers: enterprise, growth): nothing selected");
+        CliFixture.strictJson(typo);
+        CliFixture.assertExactly(url, v1, List.of("acme", "globex"));
+
+        Cli.Result right = cli.run("migrate-all", "--schema", v2.toString(), "--tier", "enterprise");
+        assertThat(right.exitCode()).as(right.toString()).isZero();
+        assertThat(right.err()).doesNotContain("no org is of tier");
+        CliFixture.assertExactly(url, v2, List.of("acme"));
+        CliFixture.assertExactly(url, v1, List.of("globex"));
+    }
+
+    @Test
     void anIdNoOrgHasIsRefusedInTheSameWordsByMigrateAllAndBackup(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
         Cli cli = Cli.withCatalog(url);
