@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "prune", description = {"Delete backups outside retention.",
-        "Defaults come from each org's tier policy (keep-last = keep_last, keep-daily = retention_days). Never deletes an",
-        "org's newest complete backup or one in progress; incomplete ones (no manifest) only after the grace period."})
+        "Defaults come from each org's tier policy (keep-last = keep_last, keep-daily = retention_days). Never deletes an "
+        + "org's newest complete backup or one in progress; incomplete ones (no manifest) only after the grace period."})
 final class BackupsPruneCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -18,23 +18,23 @@ final class FanoutOptions {
         return verb.commandLine().getParseResult().hasMatchedOption(option);
     }
 
-    @Option(names = "--per-pool", paramLabel = "N", description = {"Orgs of the run worked on at once per pool, over all its workers",
-            "(default 4, or with --join/--resume the run's own; rebalance: moves at once per source and per target pool, default 1)."})
+    @Option(names = "--per-pool", paramLabel = "N", description = {"Orgs of the run worked on at once per pool, over all its workers "
+            + "(default 4, or with --join/--resume the run's own; rebalance: moves at once per source and per target pool, default 1)."})
     Integer perPool;
 
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16", description = {"Orgs this worker works on at once overall,",
-            "1 to " + RunEngine.MAX_CONCURRENCY + " (for more, add workers with --join)."})
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16", description = {"Orgs this worker works on at once overall, "
+            + "1 to " + RunEngine.MAX_CONCURRENCY + " (for more, add workers with --join)."})
     int concurrency;
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "0", description = "Start at most N orgs per second per pool (0 = no limit).")
     double rate;
 
-    @Option(names = "--wait", description = {"Wait for what is busy instead of giving up: an org another operation holds",
-            "(else it fails after 2 minutes, naming the holder), and for migrate-all the rollout lock (else exit 3)."})
+    @Option(names = "--wait", description = {"Wait for what is busy instead of giving up: an org another operation holds "
+            + "(else it fails after 2 minutes, naming the holder), and for migrate-all the rollout lock (else exit 3)."})
     boolean waitForBusy;
 
-    @Option(names = "--busy-timeout", paramLabel = "SECONDS", defaultValue = "120", description = {"How long an org that another",
-            "operation holds (a restore, a move…) is waited for before it fails, naming the holder; --wait waits as long as it takes."})
+    @Option(names = "--busy-timeout", paramLabel = "SECONDS", defaultValue = "120", description = {"How long an org that another "
+            + "operation holds (a restore, a move…) is waited for before it fails, naming the holder; --wait waits as long as it takes."})
     int busyTimeout;
 
     @Option(names = "--detach", description = "Create the run and print its id without working on it; workers then --join it.")
@@ -43,12 +43,12 @@ final class FanoutOptions {
     @Option(names = "--join", paramLabel = "RUN_ID", description = "Work on a run alongside other workers; an interrupted run goes on (see README, Scaling out).")
     String join;
 
-    @Option(names = "--resume", paramLabel = "RUN_ID", description = {"Take over a run whose workers are gone (or that was interrupted):",
-            "what it already did is kept, failed and abandoned orgs are tried again with the run's own arguments."})
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = {"Take over a run whose workers are gone (or that was interrupted): "
+            + "what it already did is kept, failed and abandoned orgs are tried again with the run's own arguments."})
     String resume;
 
-    @Option(names = "--metrics-file", paramLabel = "FILE", description = {"Write the run's metrics to FILE in Prometheus text format for",
-            "node_exporter's textfile collector (replaced atomically; also when orgs failed or the run was interrupted)."})
+    @Option(names = "--metrics-file", paramLabel = "FILE", description = {"Write the run's metrics to FILE in Prometheus text format for "
+            + "node_exporter's textfile collector (replaced atomically; also when orgs failed or the run was interrupted)."})
     java.nio.file.Path metricsFile;
 
     /** This invocation's metrics (written at exit when --metrics-file was given); names the verb on log lines. */

@@ -51,15 +51,15 @@ final class MigrateAllCommand implements Callable<Integer> {
     @Option(names = "--prune", description = "Drop indexes the manifest does not list (in the collections inspected).")
     boolean prune;
 
-    @Option(names = "--allow-expiry", description = {"Build TTL indexes that delete existing documents at once (refused otherwise,",
-            "naming how many: migrate-all never deletes documents unasked)."})
+    @Option(names = "--allow-expiry", description = {"Build TTL indexes that delete existing documents at once (refused otherwise, "
+            + "naming how many: migrate-all never deletes documents unasked)."})
     boolean allowExpiry;
 
     @Option(names = "--force", description = "Inspect every selected org with listIndexes, even when its recorded hash matches (finds drift).")
     boolean force;
 
-    @Option(names = "--include-failed", description = {"Also take orgs whose provision failed (applying the manifest finishes them).",
-            "Orgs named with --org are taken whatever their status allows."})
+    @Option(names = "--include-failed", description = {"Also take orgs whose provision failed (applying the manifest finishes them). "
+            + "Orgs named with --org are taken whatever their status allows."})
     boolean includeFailed;
 
     @Mixin

@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "adopt", description = {"Register databases that already exist on a pool (made by the app or by scripts) as orgs.",
-        "Inspects each one, records which known manifest it matches (or none), and never creates or drops anything.",
-        "--discover lists the databases of a pool that no org owns, as lines ready for --file."})
+        "Inspects each one, records which known manifest it matches (or none), and never creates or drops anything. "
+        + "--discover lists the databases of a pool that no org owns, as lines ready for --file."})
 final class OrgsAdoptCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -10,8 +10,8 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 
 @Command(name = "delete", description = {"Soft-delete an org: a final backup to the store, then status deleting.",
-        "The store is --store / TENANTCTL_STORE; the org is read_only meanwhile. Its database is kept until",
-        "'tenantctl orgs purge'. A failed backup refuses the delete. Without a store, refused unless --no-backup."})
+        "The store is --store / TENANTCTL_STORE; the org is read_only meanwhile. Its database is kept until "
+        + "'tenantctl orgs purge'. A failed backup refuses the delete. Without a store, refused unless --no-backup."})
 final class OrgsDeleteCommand implements Callable<Integer> {
 
     private final CliContext ctx;

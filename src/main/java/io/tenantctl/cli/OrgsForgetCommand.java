@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "forget", description = {"Remove a failed org's catalog row, so it can be provisioned or adopted afresh.",
-        "For an org whose provision or adoption failed. Touches no database: whatever the org's database holds stays.",
-        "Taken under the org's lease: while a provision (re-run) holds the org, exits 3 naming it; --dry-run checks the same."})
+        "For an org whose provision or adoption failed. Touches no database: whatever the org's database holds stays. "
+        + "Taken under the org's lease: while a provision (re-run) holds the org, exits 3 naming it; --dry-run checks the same."})
 final class OrgsForgetCommand implements Callable<Integer> {
 
     private final CliContext ctx;

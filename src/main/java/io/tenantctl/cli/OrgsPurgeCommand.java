@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "purge", description = {"Drop the databases of orgs deleted longer ago than --older-than.",
-        "Each org 'tenantctl orgs delete' marked deleting that long ago becomes deleted, and its database is dropped by the",
-        "same routine as 'rebalance gc', under the org's lease. Deleted orgs no longer count against their pool's capacity."})
+        "Each org 'tenantctl orgs delete' marked deleting that long ago becomes deleted, and its database is dropped by the "
+        + "same routine as 'rebalance gc', under the org's lease. Deleted orgs no longer count against their pool's capacity."})
 final class OrgsPurgeCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -22,9 +22,9 @@ final class OrgsPurgeCommand implements Callable<Integer> {
             description = "Only orgs deleting for longer than this (e.g. 12h, 7d; 0 = all). Default: 30d.")
     Duration olderThan;
 
-    @Option(names = "--drop-changed", paramLabel = "ORG", split = ",", description = {"Also drop this deleting org's database though",
-            "it was written after its delete (kept otherwise: those writes are in no backup; save what you need first).",
-            "Repeatable; only the orgs named."})
+    @Option(names = "--drop-changed", paramLabel = "ORG", split = ",", description = {"Also drop this deleting org's database though "
+            + "it was written after its delete (kept otherwise: those writes are in no backup; save what you need first). "
+            + "Repeatable; only the orgs named."})
     List<String> dropChanged = new java.util.ArrayList<>();
 
     @Mixin

@@ -9,8 +9,8 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 
 @Command(name = "resume", description = {"Make a suspended (read_only) org active again: the routing view says writable=true.",
-        "Only an active or read_only org; taken under the org's lease, so never during a move, restore or frozen backup.",
-        "'tenantctl orgs suspend ORG' is the way back."})
+        "Only an active or read_only org; taken under the org's lease, so never during a move, restore or frozen backup. "
+        + "'tenantctl orgs suspend ORG' is the way back."})
 final class OrgsResumeCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -9,8 +9,8 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 
 @Command(name = "set-tier", description = {"Change an org's tier (its backup policy follows: 'backup --due', 'backups prune').",
-        "TIER must match ^[a-z][a-z0-9_-]{0,31}$, as for 'provision --tier'.",
-        "Taken under the org's lease: refused (exit 3, naming the holder) while a move, restore or frozen backup runs on it."})
+        "TIER must match ^[a-z][a-z0-9_-]{0,31}$, as for 'provision --tier'. "
+        + "Taken under the org's lease: refused (exit 3, naming the holder) while a move, restore or frozen backup runs on it."})
 final class OrgsSetTierCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -10,8 +10,8 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 
 @Command(name = "suspend", description = {"Make an org read_only: the routing view says writable=false, its data stays.",
-        "Only an active or read_only org; taken under the org's lease, so never during a move, restore or frozen backup.",
-        "'tenantctl orgs resume ORG' makes it writable again."})
+        "Only an active or read_only org; taken under the org's lease, so never during a move, restore or frozen backup. "
+        + "'tenantctl orgs resume ORG' makes it writable again."})
 final class OrgsSuspendCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "set-admin-url", description = {"Give a pool the URL of its own PostgreSQL, which 'pools stats' reads (read-only).",
-        "It reads pg_stat_user_tables, pg_stat_bgwriter and DocumentDB's catalog. A password only as a ${VAR} placeholder,",
-        "resolved from the environment at connect time: the catalog never stores one."})
+        "It reads pg_stat_user_tables, pg_stat_bgwriter and DocumentDB's catalog. A password only as a ${VAR} placeholder, "
+        + "resolved from the environment at connect time: the catalog never stores one."})
 final class PoolsSetAdminUrlCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "stats", description = {"Show each pool's fill, schema size, latency, version, per-org times and PostgreSQL pressure.",
-        "Per pool: orgs/capacity, collections and indexes over its orgs, ping latency, server version, p50/p95 provision",
-        "and migrate-all time per org from run history; with an admin URL ('pools set-admin-url') also n_dead_tup,",
-        "buffers_backend and DocumentDB's collection count, warned about past 1,000,000 dead tuples or 50,000 collections.",
-        "An unreachable pool is a line with its error; exit 0 unless the catalog is unreachable."})
+        "Per pool: orgs/capacity, collections and indexes over its orgs, ping latency, server version, p50/p95 provision "
+        + "and migrate-all time per org from run history; with an admin URL ('pools set-admin-url') also n_dead_tup, "
+        + "buffers_backend and DocumentDB's collection count, warned about past 1,000,000 dead tuples or 50,000 collections. "
+        + "An unreachable pool is a line with its error; exit 0 unless the catalog is unreachable."})
 final class PoolsStatsCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -44,8 +44,8 @@ final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--schema", paramLabel = "FILE", description = "Schema manifest to apply instead of the built-in LibreChat model.")
     Path schema;
 
-    @Option(names = "--schema-hash", paramLabel = "SHA256", description = {"Apply the manifest the catalog recorded under this hash",
-            "instead of a file (every run keeps its manifest there; 'runs show RUN' names it)."})
+    @Option(names = "--schema-hash", paramLabel = "SHA256", description = {"Apply the manifest the catalog recorded under this hash "
+            + "instead of a file (every run keeps its manifest there; 'runs show RUN' names it)."})
     String schemaHash;
 
     @Mixin

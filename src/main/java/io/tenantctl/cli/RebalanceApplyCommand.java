@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "apply", description = {"Carry out a plan on the run engine: resumable, shareable by workers.",
-        "The plan is --plan FILE (from 'rebalance plan -o json') or one made now; one move per source and per target pool",
-        "at a time by default (--per-pool)."})
+        "The plan is --plan FILE (from 'rebalance plan -o json') or one made now; one move per source and per target pool "
+        + "at a time by default (--per-pool)."})
 final class RebalanceApplyCommand implements Callable<Integer> {
 
     private final CliContext ctx;

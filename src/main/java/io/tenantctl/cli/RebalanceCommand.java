@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 @Command(name = "rebalance", description = {"Move orgs between pools: plan, apply, move one, watch, revert, resume, clean up.",
-        "A move freezes the org (read_only), copies and verifies every document, flips its pointer in one catalog",
-        "transaction and keeps the source until 'rebalance gc'."},
+        "A move freezes the org (read_only), copies and verifies every document, flips its pointer in one catalog "
+        + "transaction and keeps the source until 'rebalance gc'."},
         subcommands = {RebalancePlanCommand.class, RebalanceApplyCommand.class, RebalanceMoveCommand.class, RebalanceStatusCommand.class,
                 RebalanceRevertCommand.class, RebalanceResumeCommand.class, RebalanceGcCommand.class})
 final class RebalanceCommand {
@@ -21,8 +21,8 @@ final class RebalanceCommand {
                 description = "Balance org counts (orgs ÷ capacity) or data size (bytes per capacity slot, from dbStats).")
         String by;
 
-        @Option(names = "--threshold", paramLabel = "F", defaultValue = "0.05", description = {"Pools whose loads differ by at most F",
-                "count as balanced; a move is planned only when it narrows the gap between the fullest and the emptiest pool."})
+        @Option(names = "--threshold", paramLabel = "F", defaultValue = "0.05", description = {"Pools whose loads differ by at most F "
+                + "count as balanced; a move is planned only when it narrows the gap between the fullest and the emptiest pool."})
         double threshold;
 
         @Option(names = "--max-moves", paramLabel = "N", defaultValue = "100", description = "Plan at most N moves.")
@@ -42,8 +42,8 @@ final class RebalanceCommand {
     /** A move's limits (apply, move). */
     static final class MoveOptions {
         @Option(names = "--max-freeze", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-                description = {"Longest an org may stay read_only: a move predicted to take longer is refused (unless --force),",
-                        "and one that runs past it is aborted and the org unfrozen."})
+                description = {"Longest an org may stay read_only: a move predicted to take longer is refused (unless --force), "
+                        + "and one that runs past it is aborted and the org unfrozen."})
         Duration maxFreeze;
 
         @Option(names = "--freeze-grace", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "gc", description = {"Drop databases no org points at any more: the one place tenantctl drops retired data.",
-        "Sources retained by moves and databases replaced by restores (once retired longer than --older-than), and",
-        "targets left by aborted moves. Never a database an org's pointer names."})
+        "Sources retained by moves and databases replaced by restores (once retired longer than --older-than), and "
+        + "targets left by aborted moves. Never a database an org's pointer names."})
 final class RebalanceGcCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -22,9 +22,9 @@ final class RebalanceGcCommand implements Callable<Integer> {
             description = "Only databases retired longer ago than this (e.g. 12h, 7d; 0 = all).")
     Duration olderThan;
 
-    @Option(names = "--drop-changed", paramLabel = "POOL/DATABASE", split = ",", description = {"Also drop this retained move source",
-            "(or reverted target) though it was written after the move (kept otherwise: those writes are in no other",
-            "database; merge them into the org first). Repeatable; only the databases named."})
+    @Option(names = "--drop-changed", paramLabel = "POOL/DATABASE", split = ",", description = {"Also drop this retained move source "
+            + "(or reverted target) though it was written after the move (kept otherwise: those writes are in no other "
+            + "database; merge them into the org first). Repeatable; only the databases named."})
     List<String> dropChanged = new java.util.ArrayList<>();
 
     @Mixin

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "plan", description = {"Show the moves that would even out the pools. Changes nothing.",
-        "Draining pools are emptied first, no pool goes past its capacity, and each move has its documents, bytes and",
-        "predicted freeze. Save it with -o json > plan.json and apply it with 'rebalance apply --plan plan.json'."})
+        "Draining pools are emptied first, no pool goes past its capacity, and each move has its documents, bytes and "
+        + "predicted freeze. Save it with -o json > plan.json and apply it with 'rebalance apply --plan plan.json'."})
 final class RebalancePlanCommand implements Callable<Integer> {
 
     private final CliContext ctx;

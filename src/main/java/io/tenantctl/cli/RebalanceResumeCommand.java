@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "resume", description = {"Finish or roll back every move whose process died, by its recorded state.",
-        "Before the flip the target is dropped and the org is back on its source; after it the move is finished. A",
-        "rebalance run with moves left is continued with 'rebalance apply --resume RUN_ID'."})
+        "Before the flip the target is dropped and the org is back on its source; after it the move is finished. A "
+        + "rebalance run with moves left is continued with 'rebalance apply --resume RUN_ID'."})
 final class RebalanceResumeCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "restore", description = {"Restore an org from a backup, verifying every file's sha256 and count while it streams.",
-        "Default: into a fresh database; the org is pointed at it only after everything verified, and the database it",
-        "replaced is kept (recorded as retired). --to-org creates a new org instead. Only --in-place --drop-existing drops data."})
+        "Default: into a fresh database; the org is pointed at it only after everything verified, and the database it "
+        + "replaced is kept (recorded as retired). --to-org creates a new org instead. Only --in-place --drop-existing drops data."})
 final class RestoreCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", description = {"Check the fleet's health: each finding with a stable id and the command that fixes it.",
-        "Per org: its database where the catalog says, its schema against its recorded manifest (--deep: its newest",
-        "backup read back). Fleet: pools reachable and within capacity, databases no pointer explains, orgs, moves and",
-        "runs stuck, backups fresh per tier (with a store). Exit 0 clean, 4 when a problem is found."},
+        "Per org: its database where the catalog says, its schema against its recorded manifest (--deep: its newest "
+        + "backup read back). Fleet: pools reachable and within capacity, databases no pointer explains, orgs, moves and "
+        + "runs stuck, backups fresh per tier (with a store). Exit 0 clean, 4 when a problem is found."},
         subcommands = {VerifyAckCommand.class})
 final class VerifyCommand implements Callable<Integer> {
 
@@ -32,20 +32,20 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--deep", description = "Also read each org's newest backup back, checking every file's sha256 and count (once per backup).")
     boolean deep;
 
-    @Option(names = "--stuck-after", paramLabel = "DURATION", converter = DurationConverter.class, description = {"An org provisioning,",
-            "moving or restoring (or a move unfinished) this long with nobody holding it is stuck (default 30m)."})
+    @Option(names = "--stuck-after", paramLabel = "DURATION", converter = DurationConverter.class, description = {"An org provisioning, "
+            + "moving or restoring (or a move unfinished) this long with nobody holding it is stuck (default 30m)."})
     Duration stuckAfter;
 
     @Option(names = "--backups-max-age", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Newest backup older than this is stale (default: each tier's backup frequency).")
     Duration backupsMaxAge;
 
-    @Option(names = "--retired-grace", paramLabel = "DURATION", converter = DurationConverter.class, description = {"How long a retained",
-            "copy (a move's source, a database a restore replaced) is informational, not a problem (default 7d)."})
+    @Option(names = "--retired-grace", paramLabel = "DURATION", converter = DurationConverter.class, description = {"How long a retained "
+            + "copy (a move's source, a database a restore replaced) is informational, not a problem (default 7d)."})
     Duration retiredGrace;
 
-    @Option(names = "--fix", description = {"Apply the safe fixes: create what an org's manifest lists and it lacks, mark stuck",
-            "provisioning orgs failed, cancel runs abandoned by their workers. Lists what it left for a human."})
+    @Option(names = "--fix", description = {"Apply the safe fixes: create what an org's manifest lists and it lacks, mark stuck "
+            + "provisioning orgs failed, cancel runs abandoned by their workers. Lists what it left for a human."})
     boolean fix;
 
     @Option(names = "--changed-only", description = "Skip orgs verified clean since their last change in the catalog.")

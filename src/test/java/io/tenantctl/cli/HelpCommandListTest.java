@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A command list (the root's "Commands:", a group's) shows only the first line of each command's description: that line
  * must say what the command does by itself, as a whole sentence, not stop in the middle of one. And a command's own
- * help says what each of its arguments and options is: none is listed as a bare label.
+ * help says what each of its arguments and options is, in paragraphs picocli wraps: none is a bare label.
  */
 class HelpCommandListTest {
 
@@ -47,6 +47,31 @@ class HelpCommandListTest {
             undescribed(TenantCtl.commandLine(ctx), bare);
             assertThat(bare).as("arguments and options --help lists with no description").isEmpty();
         }
+    }
+
+    /**
+     * picocli wraps each element of a description on its own, so a paragraph written as several elements came out ragged
+     * ("… dropped by the" / "same routine as …"): a command's description is its listed line and at most one paragraph,
+     * an option's is one paragraph.
+     */
+    @Test
+    void everyDescriptionIsOneParagraphThatPicocliWraps() {
+        try (CliContext ctx = new CliContext(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(),
+                UnaryOperator.identity(), new CancelToken())) {
+            List<String> ragged = new ArrayList<>();
+            paragraphs(TenantCtl.commandLine(ctx), ragged);
+            assertThat(ragged).as("descriptions picocli would break mid-paragraph").isEmpty();
+        }
+    }
+
+    private static void paragraphs(CommandLine cmd, List<String> ragged) {
+        String name = cmd.getCommandSpec().qualifiedName();
+        if (cmd.getCommandSpec().usageMessage().description().length > 2) {
+            ragged.add(name);
+        }
+        cmd.getCommandSpec().options().stream().filter(o -> o.description().length > 1)
+                .forEach(o -> ragged.add(name + " " + o.longestName()));
+        cmd.getSubcommands().values().forEach(sub -> paragraphs(sub, ragged));
     }
 
     private static void undescribed(CommandLine cmd, List<String> bare) {
