@@ -47,6 +47,9 @@ final class PoolsCommand {
             if (!added.variablesToSet().isEmpty()) {
                 doc.put("variables_to_set", added.variablesToSet());
             }
+            if (!added.sharesServerWith().isEmpty()) {
+                doc.put("shares_server_with", added.sharesServerWith());
+            }
             Output.json(ctx.out, doc);
         } else if (added.dryRun()) {
             ctx.out.println("dry run: would " + verb + " pool " + p.poolId() + " " + p.uri() + " capacity " + p.capacity()
@@ -61,6 +64,9 @@ final class PoolsCommand {
                     + "; set " + (added.variablesToSet().size() == 1 ? "it" : "them")
                     + " wherever tenantctl connects to pool " + p.poolId());
         }
+        added.sharesServerWith().forEach((other, servers) -> ctx.warn("pool " + p.poolId() + " names the server of pool " + other
+                + " (" + String.join(", ", servers) + "): each counts its capacity apart, so that server can be given more orgs "
+                + "than either allows; if it is a mistake: tenantctl pools set-uri " + p.poolId() + " --uri URI"));
     }
 
     /** A stored URI that holds secrets inline (added before tenantctl refused them): shown redacted, and said on stderr. */

@@ -7,6 +7,8 @@ import io.tenantctl.pool.PoolUri;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The {@code pools} noun: register pools and change their status. URIs leave here redacted. */
@@ -31,7 +33,11 @@ public final class Pools {
      * What {@code pools add} did or, with dry run, would do; {@code variablesToSet} names the environment variables that
      * now hold the inline secrets {@code --allow-inline-password} moved out of the URI.
      */
-    public record Added(View pool, boolean dryRun, List<String> variablesToSet) {
+    /**
+     * {@code sharesServerWith}: the other pools whose URIs name a host:port this one names, each with those servers (one
+     * server registered as two pools: each counts its capacity apart).
+     */
+    public record Added(View pool, boolean dryRun, List<String> variablesToSet, Map<String, Set<String>> sharesServerWith) {
     }
 
     private final Catalog catalog;
@@ -66,9 +72,10 @@ public final class Pools {
                 throw TenantctlException.usage("pool '" + poolId + "' already exists: use 'tenantctl pools show " + poolId + "'");
             }
             View planned = new View(poolId, stored.uri().redacted(), capacity, Pool.ACTIVE.db(), priority, 0, capacity, null, List.of());
-            return new Added(planned, true, stored.variables());
+            return new Added(planned, true, stored.variables(), sharingAServer(poolId, stored.uri()));
         }
-        return new Added(View.of(catalog.pools().add(poolId, stored.uri().raw(), capacity, priority)), false, stored.variables());
+        return new Added(View.of(catalog.pools().add(poolId, stored.uri().raw(), capacity, priority)), false, stored.variables(),
+                sharingAServer(poolId, stored.uri()));
     }
 
     /**
@@ -94,9 +101,23 @@ public final class Pools {
         if (dryRun) {
             View planned = new View(poolId, stored.uri().redacted(), current.capacity(), current.status().db(), current.priority(),
                     current.orgCount(), current.free(), current.createdAt(), List.of());
-            return new Added(planned, true, stored.variables());
+            return new Added(planned, true, stored.variables(), sharingAServer(poolId, stored.uri()));
         }
-        return new Added(View.of(catalog.pools().setUri(poolId, stored.uri().raw())), false, stored.variables());
+        return new Added(View.of(catalog.pools().setUri(poolId, stored.uri().raw())), false, stored.variables(),
+                sharingAServer(poolId, stored.uri()));
+    }
+
+    /** The other pools whose URIs name a server (host:port) {@code uri} names too, each with the servers in common. */
+    private Map<String, Set<String>> sharingAServer(String poolId, PoolUri uri) {
+        Map<String, Set<String>> out = new java.util.TreeMap<>();
+        for (Pool other : catalog.pools().list()) {
+            Set<String> shared = new java.util.TreeSet<>(uri.servers());
+            shared.retainAll(PoolUri.stored(other.uri()).servers());
+            if (!other.poolId().equals(poolId) && !shared.isEmpty()) {
+                out.put(other.poolId(), shared);
+            }
+        }
+        return out;
     }
 
     /** The environment variables the other pools' stored URIs read. */
@@ -138,7 +159,7 @@ public final class Pools {
         if (capacity < 0) {
             throw TenantctlException.usage("capacity must be 0 or more (got " + capacity + ")");
         }
-        return new Added(View.of(catalog.pools().setCapacity(poolId, capacity, dryRun)), dryRun, List.of());
+        return new Added(View.of(catalog.pools().setCapacity(poolId, capacity, dryRun)), dryRun, List.of(), Map.of());
     }
 
     public List<View> list() {

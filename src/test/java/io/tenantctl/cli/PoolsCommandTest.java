@@ -162,6 +162,29 @@ class PoolsCommandTest {
         assertThat(ok(cli, "pools", "list").out()).contains(uri);
     }
 
+    /**
+     * One server registered as two pools (a URI pasted twice) counts its capacity twice: said when it is done, by add and
+     * set-uri, not only by the next verify (pools_share_a_server).
+     */
+    @Test
+    void aPoolNamingAnotherPoolsServerIsWarnedAboutWhenAddedOrRepointed() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        String server = java.net.URI.create(pools.uri(0)).getAuthority();
+        ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0));
+        Cli.Result elsewhere = ok(cli, "pools", "add", "pool-2", "--uri", "mongodb://ferret-2.internal:27017");
+        assertThat(elsewhere.err()).as(elsewhere.toString()).doesNotContain("names the server");
+
+        Cli.Result twice = ok(cli, "pools", "add", "pool-3", "--uri", pools.uri(0) + "/", "-o", "json");
+        assertThat(twice.err()).as(twice.toString()).contains("warning: pool pool-3 names the server of pool pool-1 (" + server
+                + "): each counts its capacity apart").contains("tenantctl pools set-uri pool-3 --uri URI");
+        assertThat(strictJson(twice).at("/shares_server_with/pool-1/0").asText()).isEqualTo(server);
+        assertThat(poolsJson(cli)).as("added all the same: verify calls it informational").hasSize(3);
+
+        Cli.Result repointed = ok(cli, "pools", "set-uri", "pool-2", "--uri", pools.uri(0));
+        assertThat(repointed.err()).as(repointed.toString()).contains("pool pool-2 names the server of pool pool-1 (" + server + ")")
+                .contains("pool pool-2 names the server of pool pool-3 (" + server + ")");
+    }
+
     @Test
     void badNamesCapacitiesAndDuplicatesAreUsage() {
         Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
