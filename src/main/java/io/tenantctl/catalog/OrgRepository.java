@@ -379,6 +379,16 @@ public final class OrgRepository {
                 fingerprintJson, orgId, expectedVersion)) == 1;
     }
 
+    /**
+     * A deleting org (only at {@code expectedVersion}) active again: no longer deleting, nothing for purge to hold its
+     * database to. False, with nothing written, when the org changed meanwhile.
+     */
+    public boolean undelete(String orgId, long expectedVersion) {
+        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = 'active', deleted_at = null, deleted_fingerprint = null, "
+                + "version = version + 1, updated_at = now() where org_id = ? and version = ? and status = 'deleting'",
+                orgId, expectedVersion)) == 1;
+    }
+
     /** What a deleting org's database held when its delete checked it, if the delete recorded it. */
     public java.util.Optional<String> deletedFingerprint(String orgId) {
         return catalog.inConnection(c -> Sql.one(c, "select cast(deleted_fingerprint as text) as f from orgs where org_id = ? "

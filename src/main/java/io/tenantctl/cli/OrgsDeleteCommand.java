@@ -11,7 +11,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "delete", description = {"Soft-delete an org: a final backup to the store, then status deleting.",
         "The store is --store / TENANTCTL_STORE; the org is read_only meanwhile. Its database is kept until "
-        + "'tenantctl orgs purge'. A failed backup refuses the delete. Without a store, refused unless --no-backup."})
+        + "'tenantctl orgs purge'; until then 'tenantctl orgs resume ORG' takes the org back. A failed backup refuses the delete. "
+        + "Without a store, refused unless --no-backup."})
 final class OrgsDeleteCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -44,13 +45,14 @@ final class OrgsDeleteCommand implements Callable<Integer> {
                 : d.dryRun() && d.backupLocation() != null ? "a final backup to " + d.backupLocation() : "no final backup (" + d.backupSkipped() + ")";
         if ("already deleting".equals(d.backupSkipped())) {
             ctx.out.println("org " + d.orgId() + " is already deleting (since " + d.deletedAt() + "); its database " + d.databaseName()
-                    + " is dropped by 'tenantctl orgs purge'");
+                    + " is dropped by 'tenantctl orgs purge' ('tenantctl orgs resume " + d.orgId() + "' takes it back until then)");
         } else if (d.dryRun()) {
             ctx.out.println("dry run: org " + d.orgId() + " (" + d.statusBefore() + ") would get " + backup + ", then be deleting; its database "
                     + d.databaseName() + " on pool " + d.poolId() + " would be kept until 'tenantctl orgs purge'; nothing written");
         } else {
             ctx.out.println("org " + d.orgId() + " is deleting (was " + d.statusBefore() + "), " + backup + "; its database " + d.databaseName()
-                    + " on pool " + d.poolId() + " is kept until 'tenantctl orgs purge'");
+                    + " on pool " + d.poolId() + " is kept until 'tenantctl orgs purge' ('tenantctl orgs resume " + d.orgId()
+                    + "' takes it back until then)");
         }
         return 0;
     }

@@ -9,13 +9,14 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 
 @Command(name = "resume", description = {"Make a suspended (read_only) org active again: the routing view says writable=true.",
-        "Only an active or read_only org; taken under the org's lease, so never during a move, restore or frozen backup. "
+        "Only an active or read_only org, or a deleting one whose database purge has not dropped (the delete undone: the org "
+        + "active on that database); taken under the org's lease, so never during a move, restore or frozen backup. "
         + "'tenantctl orgs suspend ORG' is the way back."})
 final class OrgsResumeCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "ORG", description = "The suspended org to make writable again.")
+    @Parameters(index = "0", paramLabel = "ORG", description = "The suspended (or deleting) org to make writable again.")
     String orgId;
 
     @Option(names = "--wait", description = "If another operation holds the org, wait for it instead of exiting 3.")

@@ -82,9 +82,57 @@ public final class OrgLifecycle {
         return setWritable(orgId, Org.READ_ONLY, SUSPEND, dryRun, waitForOrg, cancel);
     }
 
-    /** read_only → active. An active org is left as it is. */
+    /**
+     * read_only → active. An active org is left as it is. A deleting org (soft-deleted, its database kept until purge) is
+     * taken back: active again, out of purge's reach, once its database is found where the catalog says.
+     */
     public Changed resume(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        if (get(orgId).status().equals(Org.DELETING)) {
+            return undelete(orgId, dryRun, waitForOrg, cancel);
+        }
         return setWritable(orgId, Org.ACTIVE, RESUME, dryRun, waitForOrg, cancel);
+    }
+
+    /**
+     * A deleting org made active again, under its lease (purge takes the same lease to hand it over as deleted): its
+     * kept database, with whatever was written to it since the delete, becomes the org's live one again.
+     */
+    private Changed undelete(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        if (dryRun) {
+            Org org = get(orgId);
+            requireDatabaseKept(org);
+            return changed(org, Org.ACTIVE, org.tier(), true, true);
+        }
+        try (OrgLeases.Held held = engine.orgLeases().hold(orgId, RESUME, waitForOrg, cancel)) {
+            Org now = get(orgId);
+            if (now.status().equals(Org.DELETING)) {
+                requireDatabaseKept(now);
+            }
+            if (!now.status().equals(Org.DELETING) || !ctx.catalog().orgs().undelete(orgId, now.version())) {
+                throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed while it was being resumed (it is "
+                        + ctx.catalog().orgs().get(orgId).status() + " now): run it again");
+            }
+            return changed(now, Org.ACTIVE, now.tier(), true, false);
+        }
+    }
+
+    /** Refused, nothing changed, unless the deleting org's database is on its pool (a purge, or a hand, may have dropped it). */
+    private void requireDatabaseKept(Org org) {
+        Pool pool = ctx.catalog().pools().get(org.poolId());
+        java.util.Set<String> there;
+        try {
+            there = SchemaApply.databaseNames(ctx.pools().database(pool.poolId(), pool.uri(), "admin"), ctx.retry(),
+                    new io.tenantctl.pool.Retry.Attempts());
+        } catch (RuntimeException e) {
+            throw new TenantctlException(TenantctlException.Category.CONFIG, "org " + org.orgId() + ": pool " + pool.poolId()
+                    + " could not be asked for its database " + org.databaseName() + " (" + Errors.oneLine(e) + "): the org is still "
+                    + "deleting; run it again when the pool answers (see 'tenantctl pools stats " + pool.poolId() + "')");
+        }
+        if (!there.contains(org.databaseName())) {
+            throw TenantctlException.usage("org " + org.orgId() + " is deleting and its database " + org.databaseName() + " is gone from pool "
+                    + pool.poolId() + ": nothing to resume; its data comes back from its final backup under a new id: tenantctl restore "
+                    + "--org " + org.orgId() + " --to-org NEW_ID");
+        }
     }
 
     private Changed setWritable(String orgId, OrgStatus target, String verb, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
@@ -130,7 +178,8 @@ public final class OrgLifecycle {
 
     private static String hint(Org org) {
         return switch (org.status()) {
-            case DELETING -> " (it is deleted; 'tenantctl orgs purge' drops its database)";
+            case DELETING -> " (it is deleted: 'tenantctl orgs resume " + org.orgId() + "' takes it back until 'tenantctl orgs purge' drops its "
+                    + "database)";
             case DELETED -> " (it is deleted and its database dropped)";
             case FAILED -> " (re-run 'tenantctl provision " + org.orgId() + "', or 'tenantctl orgs forget " + org.orgId() + "')";
             case MOVING, RESTORING -> " (an operation on it is unfinished: see 'tenantctl orgs show " + org.orgId() + "')";

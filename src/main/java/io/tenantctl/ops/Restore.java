@@ -649,11 +649,13 @@ public final class Restore {
 
     /**
      * A deleted (or deleting) org's id is not reused, not even by a restore of its own backup: its backups, runs and
-     * retired database stay its own. Its data comes back under a new id.
+     * retired database stay its own. Its data comes back under a new id (or, while deleting, the org itself by resume).
      */
     private static TenantctlException deletedId(Org org, Request req) {
         return TenantctlException.usage("org " + org.orgId() + " is " + org.status() + ": a deleted org's id is not reused; to bring its "
                 + "data back, restore it as a new org: tenantctl restore --org " + req.orgId()
-                + (req.backupId() == null || req.backupId().equals("latest") ? "" : " --backup " + req.backupId()) + " --to-org NEW_ID");
+                + (req.backupId() == null || req.backupId().equals("latest") ? "" : " --backup " + req.backupId()) + " --to-org NEW_ID"
+                + (org.status().equals(Org.DELETING) ? "; or take the org back as its kept database is now: tenantctl orgs resume "
+                + org.orgId() : ""));
     }
 }

@@ -84,15 +84,61 @@ class OrgsLifecycleTest {
             f.provision("acme");
             ok(f.cli, "orgs", "delete", "acme", "--no-backup");
 
-            Cli.Result r = f.cli.run("orgs", "resume", "acme");
+            Cli.Result r = f.cli.run("orgs", "suspend", "acme");
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
-            assertThat(r.err()).contains("org acme is deleting").contains("only active or read_only");
+            assertThat(r.err()).contains("org acme is deleting").contains("only active or read_only")
+                    .contains("'tenantctl orgs resume acme' takes it back");
             assertThat(r.err().strip().lines().count()).as("one line").isEqualTo(1);
             assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");
             Cli.Result unknown = f.cli.run("orgs", "suspend", "nosuch", "-o", "json");
             assertThat(unknown.exitCode()).isEqualTo(2);
             assertThat(strictJson(unknown).get("error").get("message").asText()).contains("nosuch");
+        }
+    }
+
+    /**
+     * The wrong org deleted at 3 a.m.: its database is kept until purge, so resume takes it back under its own id, with
+     * every document, also those a client with stale routing wrote after the delete; purge then leaves it alone. Once
+     * its database is gone (dropped by hand, or purged) resume refuses, nothing changed, and names the way that works.
+     */
+    @Test
+    void resumeTakesADeletingOrgBackWithItsDatabaseUntilPurge() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex", "initech");
+            seed(f.db("acme"), 25);
+            Cli.Result deleted = ok(f.cli, "orgs", "delete", "acme");
+            assertThat(deleted.out()).contains("'tenantctl orgs resume acme' takes it back until then");
+            f.db("acme").getCollection("users").insertOne(new Document("_id", 1000).append("email", "late@x"));
+            var kept = BackupFixture.contents(f.db("acme"));
+
+            Cli.Result dry = ok(f.cli, "orgs", "resume", "acme", "--dry-run");
+            assertThat(dry.out()).contains("would be resumed (deleting -> active)");
+            assertThat(f.org("acme").get("status").asText()).as("a dry run changes nothing").isEqualTo("deleting");
+
+            JsonNode r = strictJson(ok(f.cli, "orgs", "resume", "acme", "-o", "json"));
+            assertThat(r.get("status_before").asText()).isEqualTo("deleting");
+            assertThat(r.get("status").asText()).isEqualTo("active");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            assertThat(routingWritable(f, "acme")).isEqualTo("true");
+            JsonNode purged = strictJson(ok(f.cli, "orgs", "purge", "--older-than", "0", "-o", "json"));
+            assertThat(purged.get("orgs")).as(purged.toString()).isEmpty();
+            assertThat(BackupFixture.contents(f.db("acme"))).as("every document, the late write too").isEqualTo(kept);
+            f.assertClean("acme");
+
+            ok(f.cli, "orgs", "delete", "globex");
+            f.db("globex").drop();
+            Cli.Result gone = f.cli.run("orgs", "resume", "globex");
+            assertThat(gone.exitCode()).as(gone.toString()).isEqualTo(2);
+            assertThat(gone.err()).contains("its database org_globex is gone from pool pool-0")
+                    .contains("tenantctl restore --org globex --to-org NEW_ID");
+            assertThat(f.org("globex").get("status").asText()).isEqualTo("deleting");
+
+            ok(f.cli, "orgs", "delete", "initech");
+            ok(f.cli, "orgs", "purge", "--older-than", "0");
+            Cli.Result afterPurge = f.cli.run("orgs", "resume", "initech");
+            assertThat(afterPurge.exitCode()).as(afterPurge.toString()).isEqualTo(2);
+            assertThat(afterPurge.err()).contains("org initech is deleted").contains("its database dropped");
         }
     }
 

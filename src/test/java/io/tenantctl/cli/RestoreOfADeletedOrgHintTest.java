@@ -29,6 +29,8 @@ class RestoreOfADeletedOrgHintTest {
             f.notes("acme", "notes", 5);
             ok(f.cli, "orgs", "delete", "acme");
 
+            assertThat(f.cli.run("restore", "--org", "acme").err()).as("while its database is kept")
+                    .contains("tenantctl orgs resume acme");
             assertLeavingOutToOrgWorks(f);
         }
     }
@@ -41,6 +43,7 @@ class RestoreOfADeletedOrgHintTest {
             ok(f.cli, "orgs", "delete", "acme");
             ok(f.cli, "orgs", "purge", "--older-than", "0");
 
+            assertThat(f.cli.run("restore", "--org", "acme").err()).as("its database dropped").doesNotContain("orgs resume");
             assertLeavingOutToOrgWorks(f);
         }
     }
