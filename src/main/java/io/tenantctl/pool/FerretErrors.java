@@ -67,9 +67,35 @@ public final class FerretErrors {
                     + firstLine(ce.getErrorMessage());
         }
         if (t instanceof MongoTimeoutException) {
-            return "timed out waiting for the server (" + firstLine(t.getMessage()).replaceAll("\\. Client view.*", "") + ")";
+            java.util.List<String> why = new java.util.ArrayList<>();
+            java.util.regex.Matcher server = UNREACHED.matcher(firstLine(t.getMessage()));
+            while (server.find()) {
+                why.add(server.group(1) + ": " + cause(server.group(3) != null ? server.group(3) : server.group(2)));
+            }
+            return "timed out waiting for the server (" + (why.isEmpty() ? firstLine(t.getMessage()).replaceAll("\\. Client view.*", "")
+                    : String.join("; ", why)) + ")";
         }
         return firstLine(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+    }
+
+    /**
+     * One server in the driver's "Client view of cluster state": its address, the exception it was left with and that
+     * exception's cause — the part that says why ("Connection refused", an unknown host), which the rest of the message,
+     * "Timed out while waiting for a server that matches ReadPreferenceServerSelector{…}", does not.
+     */
+    private static final java.util.regex.Pattern UNREACHED = java.util.regex.Pattern.compile(
+            "\\{address=([^,{}]+), type=[^,{}]+, state=[^,{}]+, exception=\\{([^{}]+)}(?:, caused by \\{([^{}]+)})?");
+
+    /** "java.net.UnknownHostException: h" as "unknown host h", "java.net.ConnectException: Connection refused" as "connection refused". */
+    private static String cause(String exception) {
+        int colon = exception.indexOf(": ");
+        String type = (colon < 0 ? exception : exception.substring(0, colon)).replaceAll(".*\\.", "");
+        String message = colon < 0 ? "" : exception.substring(colon + 2);
+        return switch (type) {
+            case "UnknownHostException" -> "unknown host " + message;
+            case "ConnectException", "SocketTimeoutException" -> message.toLowerCase(java.util.Locale.ROOT);
+            default -> colon < 0 ? type : type + ": " + message;
+        };
     }
 
     private static String firstLine(String s) {

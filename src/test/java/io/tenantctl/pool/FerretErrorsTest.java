@@ -95,4 +95,24 @@ class FerretErrorsTest {
         assertThat(FerretErrors.describe(new MongoTimeoutException("Timed out while waiting for a server. Client view of cluster state is {x}")))
                 .startsWith("timed out").doesNotContain("Client view");
     }
+
+    /**
+     * The driver's server-selection timeout says why each server could not be reached only deep in its "Client view of
+     * cluster state"; the operator's line keeps that (a closed port, a mistyped host), not the selector's toString.
+     */
+    @Test
+    void aTimeoutSaysWhyEachServerCouldNotBeReached() {
+        String prefix = "Timed out while waiting for a server that matches ReadPreferenceServerSelector{readPreference=primary}. "
+                + "Client view of cluster state is {type=UNKNOWN, servers=[";
+        assertThat(FerretErrors.describe(new MongoTimeoutException(prefix + "{address=127.0.0.1:1, type=UNKNOWN, state=CONNECTING, "
+                + "exception={com.mongodb.MongoSocketOpenException: Exception opening socket}, caused by {java.net.ConnectException: "
+                + "Connection refused}}]")))
+                .isEqualTo("timed out waiting for the server (127.0.0.1:1: connection refused)");
+        assertThat(FerretErrors.describe(new MongoTimeoutException(prefix + "{address=ferret-9:27017, type=UNKNOWN, state=CONNECTING, "
+                + "exception={com.mongodb.MongoSocketException: ferret-9}, caused by {java.net.UnknownHostException: ferret-9}}, "
+                + "{address=ferret-2:27017, type=UNKNOWN, state=CONNECTING, exception={com.mongodb.MongoSocketReadTimeoutException: "
+                + "Timeout while receiving message}}]")))
+                .isEqualTo("timed out waiting for the server (ferret-9:27017: unknown host ferret-9; ferret-2:27017: "
+                        + "MongoSocketReadTimeoutException: Timeout while receiving message)");
+    }
 }
