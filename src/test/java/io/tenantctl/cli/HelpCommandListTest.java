@@ -4,12 +4,14 @@ import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,22 +33,23 @@ class HelpCommandListTest {
 
     @Test
     void everyCommandsFirstDescriptionLineIsAWholeSentence() {
-        try (CliContext ctx = new CliContext(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(),
-                UnaryOperator.identity(), new CancelToken())) {
-            List<String> cut = new ArrayList<>();
-            collect(TenantCtl.commandLine(ctx), cut);
-            assertThat(cut).as("commands whose listed line stops mid-sentence").isEmpty();
-        }
+        assertThat(everyCommand((spec, cut) -> {
+            String[] description = spec.usageMessage().description();
+            String first = description.length == 0 ? "" : description[0].strip();
+            if (spec.parent() != null && !first.matches(".*[.?!]")) { // the root is in no command list
+                cut.add(spec.qualifiedName() + ": " + first);
+            }
+        })).as("commands whose listed line stops mid-sentence").isEmpty();
     }
 
     @Test
     void everyArgumentAndOptionOfEveryCommandIsDescribed() {
-        try (CliContext ctx = new CliContext(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(),
-                UnaryOperator.identity(), new CancelToken())) {
-            List<String> bare = new ArrayList<>();
-            undescribed(TenantCtl.commandLine(ctx), bare);
-            assertThat(bare).as("arguments and options --help lists with no description").isEmpty();
-        }
+        assertThat(everyCommand((spec, bare) -> {
+            spec.positionalParameters().stream().filter(p -> !p.hidden() && String.join("", p.description()).isBlank())
+                    .forEach(p -> bare.add(spec.qualifiedName() + " " + p.paramLabel()));
+            spec.options().stream().filter(o -> !o.hidden() && String.join("", o.description()).isBlank())
+                    .forEach(o -> bare.add(spec.qualifiedName() + " " + o.longestName()));
+        })).as("arguments and options --help lists with no description").isEmpty();
     }
 
     /**
@@ -56,43 +59,26 @@ class HelpCommandListTest {
      */
     @Test
     void everyDescriptionIsOneParagraphThatPicocliWraps() {
+        assertThat(everyCommand((spec, ragged) -> {
+            if (spec.usageMessage().description().length > 2) {
+                ragged.add(spec.qualifiedName());
+            }
+            spec.options().stream().filter(o -> o.description().length > 1).forEach(o -> ragged.add(spec.qualifiedName() + " " + o.longestName()));
+        })).as("descriptions picocli would break mid-paragraph").isEmpty();
+    }
+
+    /** What {@code check} adds for each command of the tree, the root included. */
+    private static List<String> everyCommand(BiConsumer<CommandSpec, List<String>> check) {
         try (CliContext ctx = new CliContext(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(),
                 UnaryOperator.identity(), new CancelToken())) {
-            List<String> ragged = new ArrayList<>();
-            paragraphs(TenantCtl.commandLine(ctx), ragged);
-            assertThat(ragged).as("descriptions picocli would break mid-paragraph").isEmpty();
+            List<String> found = new ArrayList<>();
+            walk(TenantCtl.commandLine(ctx), check, found);
+            return found;
         }
     }
 
-    private static void paragraphs(CommandLine cmd, List<String> ragged) {
-        String name = cmd.getCommandSpec().qualifiedName();
-        if (cmd.getCommandSpec().usageMessage().description().length > 2) {
-            ragged.add(name);
-        }
-        cmd.getCommandSpec().options().stream().filter(o -> o.description().length > 1)
-                .forEach(o -> ragged.add(name + " " + o.longestName()));
-        cmd.getSubcommands().values().forEach(sub -> paragraphs(sub, ragged));
-    }
-
-    private static void undescribed(CommandLine cmd, List<String> bare) {
-        String name = cmd.getCommandSpec().qualifiedName();
-        cmd.getCommandSpec().positionalParameters().stream()
-                .filter(p -> !p.hidden() && String.join("", p.description()).isBlank())
-                .forEach(p -> bare.add(name + " " + p.paramLabel()));
-        cmd.getCommandSpec().options().stream()
-                .filter(o -> !o.hidden() && String.join("", o.description()).isBlank())
-                .forEach(o -> bare.add(name + " " + o.longestName()));
-        cmd.getSubcommands().values().forEach(sub -> undescribed(sub, bare));
-    }
-
-    private static void collect(CommandLine cmd, List<String> cut) {
-        for (CommandLine sub : cmd.getSubcommands().values()) {
-            String[] description = sub.getCommandSpec().usageMessage().description();
-            String first = description.length == 0 ? "" : description[0].strip();
-            if (!first.matches(".*[.?!]")) {
-                cut.add(sub.getCommandSpec().qualifiedName() + ": " + first);
-            }
-            collect(sub, cut);
-        }
+    private static void walk(CommandLine cmd, BiConsumer<CommandSpec, List<String>> check, List<String> found) {
+        check.accept(cmd.getCommandSpec(), found);
+        cmd.getSubcommands().values().forEach(sub -> walk(sub, check, found));
     }
 }
