@@ -309,23 +309,15 @@ public final class MigrateAll {
         }
     }
 
+    /** The manifest the catalog keeps under {@code hash}, read once per run (workers asking for it together wait for one read). */
     private Optional<SchemaManifest> recordedManifest(String hash) {
-        if (hash == null) {
-            return Optional.empty();
-        }
-        SchemaManifest cached = manifestsByHash.get(hash);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        Optional<SchemaManifest> m;
-        try {
-            m = ctx.catalog().manifests().body(hash).map(b -> SchemaManifest.parse(b, "catalog manifest " + hash));
-        } catch (TenantctlException unreadable) {
-            // stored by an older tenantctl under looser rules: inspect every collection of the org instead
-            return Optional.empty();
-        }
-        m.ifPresent(x -> manifestsByHash.put(hash, x));
-        return m;
+        return hash == null ? Optional.empty() : Optional.ofNullable(manifestsByHash.computeIfAbsent(hash, h -> {
+            try {
+                return ctx.catalog().manifests().body(h).map(b -> SchemaManifest.parse(b, "catalog manifest " + h)).orElse(null);
+            } catch (TenantctlException unreadable) {
+                return null; // stored by an older tenantctl under looser rules: inspect every collection of the org instead
+            }
+        }));
     }
 
     // ---- dry run ----
@@ -433,5 +425,4 @@ public final class MigrateAll {
             throw e;
         }
     }
-
 }
