@@ -5,4 +5,10 @@ import picocli.CommandLine.Command;
 @Command(name = "backups", description = "Backups in the catalog and the store: list, show, prune.",
         subcommands = {BackupsListCommand.class, BackupsShowCommand.class, BackupsPruneCommand.class})
 final class BackupsCommand {
+
+    /** Each org named with --org that has no backup here, said on stderr: a mistyped id listed or pruned nothing, in silence. */
+    static void noneFor(CliContext ctx, java.util.List<String> named, java.util.Set<String> found, io.tenantctl.store.ObjectStore store) {
+        named.stream().distinct().filter(o -> !found.contains(o)).forEach(o -> ctx.note("no backup of org " + o + " in the catalog or in "
+                + store.describe() + " (see 'tenantctl orgs list'; a backup taken with another --store is listed with it)"));
+    }
 }

@@ -29,15 +29,23 @@ final class BackupsListCommand implements Callable<Integer> {
     public Integer call() {
         try (ObjectStore store = Stores.open(ctx)) {
             Backups backups = new Backups(ctx.ops(), store);
+            java.util.Set<String> found = new java.util.HashSet<>();
             if (ctx.json()) { // a fleet's backups: streamed, never all held
-                Output.<Backups.Entry>jsonList(ctx.out, "backups", each -> backups.forEach(orgs, Clock.systemUTC(), each));
-                return 0;
+                Output.<Backups.Entry>jsonList(ctx.out, "backups", each -> backups.forEach(orgs, Clock.systemUTC(), e -> {
+                    if (!orgs.isEmpty()) { // only the orgs named are looked for
+                        found.add(e.orgId());
+                    }
+                    each.accept(e);
+                }));
+            } else {
+                List<Backups.Entry> entries = backups.list(orgs, Clock.systemUTC());
+                entries.forEach(e -> found.add(e.orgId()));
+                Output.table(ctx.out, List.of("org", "backup", "status", "started", "docs", "bytes", "note"),
+                        entries.stream().map(e -> Arrays.asList(e.orgId(), e.backupId(), e.status(), String.valueOf(e.startedAt()),
+                                e.docs() == null ? null : String.valueOf(e.docs()), e.bytes() == null ? null : String.valueOf(e.bytes()),
+                                e.error())).toList());
             }
-            List<Backups.Entry> entries = backups.list(orgs, Clock.systemUTC());
-            Output.table(ctx.out, List.of("org", "backup", "status", "started", "docs", "bytes", "note"),
-                    entries.stream().map(e -> Arrays.asList(e.orgId(), e.backupId(), e.status(), String.valueOf(e.startedAt()),
-                            e.docs() == null ? null : String.valueOf(e.docs()), e.bytes() == null ? null : String.valueOf(e.bytes()),
-                            e.error())).toList());
+            BackupsCommand.noneFor(ctx, orgs, found, store);
             return 0;
         }
     }

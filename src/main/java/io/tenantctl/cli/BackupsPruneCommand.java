@@ -50,6 +50,7 @@ final class BackupsPruneCommand implements Callable<Integer> {
             Backups.PruneResult r = new Backups(ctx.ops(), store).prune(new Backups.PruneRequest(orgs, keepLast, keepDaily, keepWeekly,
                     graceHours, dryRun.on, Clock.systemUTC(), ctx.cancel));
             int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : 0;
+            BackupsCommand.noneFor(ctx, orgs, r.decisions().stream().map(Backups.Decision::orgId).collect(java.util.stream.Collectors.toSet()), store);
             if (ctx.json()) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("dry_run", r.dryRun());
