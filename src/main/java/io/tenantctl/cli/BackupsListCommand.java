@@ -45,7 +45,7 @@ final class BackupsListCommand implements Callable<Integer> {
                                 e.docs() == null ? null : String.valueOf(e.docs()), e.bytes() == null ? null : String.valueOf(e.bytes()),
                                 e.error())).toList());
             }
-            BackupsCommand.noneFor(ctx, orgs, found, store);
+            BackupsCommand.noneFor(ctx, orgs, found, backups);
             return 0;
         }
     }

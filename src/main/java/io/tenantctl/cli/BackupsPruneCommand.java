@@ -47,10 +47,12 @@ final class BackupsPruneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (ObjectStore store = Stores.open(ctx)) {
-            Backups.PruneResult r = new Backups(ctx.ops(), store).prune(new Backups.PruneRequest(orgs, keepLast, keepDaily, keepWeekly,
-                    graceHours, dryRun.on, Clock.systemUTC(), ctx.cancel));
+            Backups backups = new Backups(ctx.ops(), store);
+            Backups.PruneResult r = backups.prune(new Backups.PruneRequest(orgs, keepLast, keepDaily, keepWeekly, graceHours, dryRun.on,
+                    Clock.systemUTC(), ctx.cancel));
             int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : 0;
-            BackupsCommand.noneFor(ctx, orgs, r.decisions().stream().map(Backups.Decision::orgId).collect(java.util.stream.Collectors.toSet()), store);
+            BackupsCommand.noneFor(ctx, orgs, r.decisions().stream().map(Backups.Decision::orgId).collect(java.util.stream.Collectors.toSet()),
+                    backups);
             if (ctx.json()) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("dry_run", r.dryRun());

@@ -104,6 +104,11 @@ public final class Backups {
         this.backups = new BackupRepository(ctx.catalog());
     }
 
+    /** The store these backups are read from, as messages name it (no secret). */
+    public String store() {
+        return store.describe();
+    }
+
     /**
      * Every backup of the given orgs (none given: of all orgs with backups in the catalog or the store), by org, each
      * org's newest first.
