@@ -27,7 +27,7 @@ final class OrgsShowCommand implements Callable<Integer> {
             Output.json(ctx.out, o);
             return 0;
         }
-        Output.fields(ctx.out, List.of(
+        List<String[]> fields = new java.util.ArrayList<>(List.of(
                 new String[]{"org", o.orgId()},
                 new String[]{"pool", o.poolId()},
                 new String[]{"database", o.databaseName()},
@@ -40,6 +40,11 @@ final class OrgsShowCommand implements Callable<Integer> {
                 new String[]{"held by", o.lease() == null ? null : o.lease().operation() + " " + o.lease().holder()
                         + (o.lease().runId() == null ? "" : " (run " + o.lease().runId() + ")") + " since " + o.lease().since()
                         + (o.lease().expired() ? " — expired: the next operation on the org recovers it" : "")}));
+        if (o.deleting()) { // the undo, where an operator who deleted the wrong org looks first
+            fields.add(new String[]{"next", "its database is kept until 'tenantctl orgs purge'; 'tenantctl orgs resume " + o.orgId()
+                    + "' takes the org back until then"});
+        }
+        Output.fields(ctx.out, fields);
         return 0;
     }
 }

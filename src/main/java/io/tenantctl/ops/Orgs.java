@@ -20,6 +20,11 @@ public final class Orgs {
             return new View(o.orgId(), o.poolId(), o.databaseName(), o.status().db(), o.tier(), o.schemaHash(), o.version(), o.createdAt(),
                     o.updatedAt(), lease);
         }
+
+        /** Soft-deleted, its database kept until purge (and until then, resume takes it back). */
+        public boolean deleting() {
+            return status.equals(Org.DELETING.db());
+        }
     }
 
     /** The operation holding an org: what, by whom, in which run, since when, and whether its holder stopped renewing it. */

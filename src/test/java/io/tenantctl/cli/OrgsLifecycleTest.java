@@ -109,6 +109,7 @@ class OrgsLifecycleTest {
             seed(f.db("acme"), 25);
             Cli.Result deleted = ok(f.cli, "orgs", "delete", "acme");
             assertThat(deleted.out()).contains("'tenantctl orgs resume acme' takes it back until then");
+            assertThat(ok(f.cli, "orgs", "show", "acme").out()).contains("'tenantctl orgs resume acme' takes the org back");
             f.db("acme").getCollection("users").insertOne(new Document("_id", 1000).append("email", "late@x"));
             var kept = BackupFixture.contents(f.db("acme"));
 
