@@ -115,7 +115,8 @@ public final class Adopt {
                     Org o = row.get();
                     throw new TenantctlException(TenantctlException.Category.FAILED, "org " + c.orgId() + " is already in the catalog ("
                             + o.status() + ", database " + o.databaseName() + " on pool " + o.poolId() + "): adopt registers databases "
-                            + "that have no org yet" + (o.status().equals(Org.DELETED) || o.status().equals(Org.DELETING)
+                            + "that have no org yet" + (o.status().equals(Org.DELETING) ? "; it is deleting and its database is kept: "
+                            + "'tenantctl orgs resume " + c.orgId() + "' takes it back" : o.status().equals(Org.DELETED)
                             ? "; a deleted org's id is not reused: adopt the database under another id" : ""));
                 }
                 if (!present.contains(db)) {

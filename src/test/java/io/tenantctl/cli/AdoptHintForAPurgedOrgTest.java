@@ -44,4 +44,25 @@ class AdoptHintForAPurgedOrgTest {
             assertThat(line.get("error").asText()).as("the refusal says the org is in the catalog, deleted").contains("deleted");
         }
     }
+
+    /**
+     * Deleting, not yet purged: the hint was "adopt the database under another id", and that adopt is refused (the
+     * database still belongs to the deleting org). The way that works is resume, which takes the org back with it.
+     */
+    @Test
+    void adoptOfADeletingOrgPointsAtTheResumeThatTakesItBack() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 3);
+            ok(f.cli, "orgs", "delete", "acme");
+
+            Cli.Result adopt = f.cli.run("orgs", "adopt", "acme", "--pool", "pool-0", "--database", "org_acme");
+
+            assertThat(adopt.exitCode()).as(adopt.toString()).isEqualTo(1);
+            assertThat(adopt.out()).contains("'tenantctl orgs resume acme' takes it back").doesNotContain("under another id");
+            ok(f.cli, "orgs", "resume", "acme");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(3);
+        }
+    }
 }
