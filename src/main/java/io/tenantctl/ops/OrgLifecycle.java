@@ -107,6 +107,8 @@ public final class OrgLifecycle {
             Org now = get(orgId);
             if (now.status().equals(Org.DELETING)) {
                 requireDatabaseKept(now);
+            } else {
+                requireLive(orgId, RESUME); // purged while we waited for its lease: refused as deleted, its database dropped
             }
             if (!now.status().equals(Org.DELETING) || !ctx.catalog().orgs().undelete(orgId, now.version())) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed while it was being resumed (it is "

@@ -113,6 +113,14 @@ class OrgsLifecycleTest {
             f.db("acme").getCollection("users").insertOne(new Document("_id", 1000).append("email", "late@x"));
             var kept = BackupFixture.contents(f.db("acme"));
 
+            sql(f, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) "
+                    + "values ('acme', 'other-host/4242/beef', 'other-host', 4242, 'purge', null, now() + interval '5 minutes')");
+            Cli.Result held = f.cli.run("orgs", "resume", "acme");
+            assertThat(held.exitCode()).as("a purge at work on it is waited for or refused, never raced: %s", held).isEqualTo(3);
+            assertThat(held.err()).contains("purge").contains("other-host/4242/beef");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");
+            sql(f, "delete from org_leases where org_id = 'acme'");
+
             Cli.Result dry = ok(f.cli, "orgs", "resume", "acme", "--dry-run");
             assertThat(dry.out()).contains("would be resumed (deleting -> active)");
             assertThat(f.org("acme").get("status").asText()).as("a dry run changes nothing").isEqualTo("deleting");
