@@ -554,7 +554,7 @@ function _picocli_tenantctl_migrateall() {
 
   local commands=""
   local flag_opts="'--replace-conflicting' '--prune' '--allow-expiry' '--force' '--include-failed' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--schema' '--pool' '--org' '--tier' '--canary' '--max-failures' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local arg_opts="'--schema' '--schema-hash' '--pool' '--org' '--tier' '--canary' '--max-failures' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local FORMAT_option_args=("text" "json") # --log-format values
 
@@ -566,6 +566,9 @@ function _picocli_tenantctl_migrateall() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--schema-hash')
+      return
       ;;
     '--pool')
       return

@@ -181,6 +181,12 @@ public final class RunRepository {
                 + "where r.verb = ? and i.org_id = ? order by r.started_at desc limit 1", RunRepository::mapRun, verb, orgId));
     }
 
+    /** The newest run of {@code verb}, whatever its status, if any. */
+    public Optional<Run> newest(String verb) {
+        return catalog.inConnection(c -> Sql.one(c, "select * from runs where verb = ? order by started_at desc, run_id desc limit 1",
+                RunRepository::mapRun, verb));
+    }
+
     /** The newest still-running run of {@code verb}, if any. */
     public Optional<Run> running(String verb) {
         return catalog.inConnection(c -> Sql.one(c,

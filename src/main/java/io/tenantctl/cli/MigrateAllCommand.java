@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.MigrateAll;
+import io.tenantctl.ops.SchemaInspect;
 import io.tenantctl.ops.run.MaxFailures;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
@@ -29,6 +30,10 @@ final class MigrateAllCommand implements Callable<Integer> {
 
     @Option(names = "--schema", paramLabel = "FILE", description = "Manifest to roll out (default: the built-in LibreChat model).")
     Path schema;
+
+    @Option(names = "--schema-hash", paramLabel = "SHA256", description = "Roll out the manifest the catalog recorded under this hash "
+            + "instead of a file (every run keeps its manifest there; 'runs show RUN' names it).")
+    String schemaHash;
 
     @Option(names = "--pool", paramLabel = "POOL", split = ",", description = "Only orgs on this pool (repeat or comma-separate).")
     List<String> pools = new ArrayList<>();
@@ -84,10 +89,17 @@ final class MigrateAllCommand implements Callable<Integer> {
         if (control.existing() && !fanout.typed("--schema")) {
             schema = null; // a config file's schema= is not the run's: the run keeps its own
         }
+        if (control.existing() && !fanout.typed("--schema-hash")) {
+            schemaHash = null;
+        }
+        if (schema != null && schemaHash != null) {
+            throw TenantctlException.usage("--schema and --schema-hash both name the manifest: give one");
+        }
         if (canary < 0) {
             throw TenantctlException.usage("--canary must not be negative");
         }
-        SchemaManifest manifest = schema != null || !control.existing() ? SchemaManifest.loadOrDefault(schema) : null;
+        SchemaManifest manifest = schemaHash != null ? new SchemaInspect(ctx.ops()).recorded(schemaHash)
+                : schema != null || !control.existing() ? SchemaManifest.loadOrDefault(schema) : null;
         MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest,
                 new MigrateAll.Selector(pools, orgs, tier, force, includeFailed), new MigrateAll.Apply(replaceConflicting, prune, allowExpiry),
                 new MigrateAll.Staging(canary, maxFailures), drive, dryRun.on, fanout.waitForBusy));

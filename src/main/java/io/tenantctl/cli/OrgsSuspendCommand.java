@@ -48,6 +48,10 @@ final class OrgsSuspendCommand implements Callable<Integer> {
         } else {
             ctx.out.println("org " + c.orgId() + " " + done + " (" + describe(c) + ")");
         }
+        if (c.next() != null) {
+            ctx.note("org " + c.orgId() + " has the manifest it had before the last rollout, which passed it over; next for " + c.orgId()
+                    + ": " + c.next());
+        }
     }
 
     private static String describe(OrgLifecycle.Changed c) {

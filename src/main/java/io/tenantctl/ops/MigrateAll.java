@@ -344,6 +344,11 @@ public final class MigrateAll {
         return Json.read(run.runId(), run.args(), Args.class);
     }
 
+    /** The hash of the manifest a migrate-all run rolled out. */
+    static String schemaHash(RunRepository.Run run) {
+        return args(run).schemaHash();
+    }
+
     private SchemaManifest runManifest(RunRepository.Run run, SchemaManifest given) {
         String hash = args(run).schemaHash();
         if (given != null && !given.hash().equals(hash)) {

@@ -8,6 +8,7 @@ import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.catalog.RestoreRepository;
+import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.ops.run.OrgLeases;
 import io.tenantctl.ops.run.RunControl;
@@ -40,8 +41,12 @@ public final class OrgLifecycle {
     private static final Compression FINAL_BACKUP = Compression.ZSTD;
 
     /** What suspend, resume or set-tier did (or, with dryRun, would do): the org before and after; changed=false when it already was so. */
+    /**
+     * {@code next}: for an org resumed to active whose recorded manifest is not the one the last rollout applied (a rollout
+     * skips suspended and deleting orgs), the migrate-all that brings it up to it; else null.
+     */
     public record Changed(String orgId, String poolId, String databaseName, String statusBefore, String status, String tierBefore,
-                          String tier, boolean changed, boolean dryRun) {
+                          String tier, boolean changed, boolean dryRun, String next) {
     }
 
     /**
@@ -87,10 +92,16 @@ public final class OrgLifecycle {
      * taken back: active again, out of purge's reach, once its database is found where the catalog says.
      */
     public Changed resume(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
-        if (get(orgId).status().equals(Org.DELETING)) {
-            return undelete(orgId, dryRun, waitForOrg, cancel);
+        Changed c = get(orgId).status().equals(Org.DELETING) ? undelete(orgId, dryRun, waitForOrg, cancel)
+                : setWritable(orgId, Org.ACTIVE, RESUME, dryRun, waitForOrg, cancel);
+        if (!c.changed()) {
+            return c;
         }
-        return setWritable(orgId, Org.ACTIVE, RESUME, dryRun, waitForOrg, cancel);
+        // the newest rollout, if it ended well and applied another manifest: it passed this org over while it was not active
+        String behind = ctx.catalog().runs().newest(MigrateAll.VERB).filter(r -> r.runStatus() == RunStatus.SUCCEEDED)
+                .map(MigrateAll::schemaHash).filter(h -> !h.equals(ctx.catalog().orgs().get(orgId).schemaHash())).orElse(null);
+        return behind == null ? c : new Changed(c.orgId(), c.poolId(), c.databaseName(), c.statusBefore(), c.status(), c.tierBefore(), c.tier(),
+                true, c.dryRun(), "tenantctl migrate-all --org " + orgId + " --schema-hash " + behind);
     }
 
     /**
@@ -192,7 +203,7 @@ public final class OrgLifecycle {
 
     private static Changed changed(Org before, OrgStatus status, String tier, boolean changed, boolean dryRun) {
         return new Changed(before.orgId(), before.poolId(), before.databaseName(), before.status().db(), status.db(), before.tier(), tier,
-                changed, dryRun);
+                changed, dryRun, null);
     }
 
     private Org get(String orgId) {
@@ -255,7 +266,7 @@ public final class OrgLifecycle {
             now = ctx.catalog().orgs().setTier(orgId, tier);
         }
         return new Changed(org.orgId(), org.poolId(), org.databaseName(), org.status().db(), now.status().db(), org.tier(), now.tier(),
-                true, false);
+                true, false, null);
     }
 
     // ---------------------------------------------------------------- delete

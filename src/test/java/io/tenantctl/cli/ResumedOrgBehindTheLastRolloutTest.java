@@ -1,0 +1,58 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static io.tenantctl.cli.MigrateAllFixture.V1;
+import static io.tenantctl.cli.MigrateAllFixture.V2_ADD;
+import static io.tenantctl.cli.MigrateAllFixture.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A rollout skips a suspended org ("migrate it once it is active again"), and a deleting one. Resumed afterwards, the org
+ * ran the new release on the old manifest until the next deploy's migrate-all, and nothing said so. resume now names the
+ * migrate-all that brings it up to the last rollout, by the manifest's hash (the catalog keeps every run's manifest, so
+ * the on-call engineer needs no file), and that command, followed literally, does it.
+ */
+class ResumedOrgBehindTheLastRolloutTest {
+
+    private final TestPools pools = new TestPools(1);
+
+    @AfterEach
+    void stop() {
+        pools.close();
+    }
+
+    @Test
+    void resumeNamesTheMigrateAllThatBringsTheOrgUpToTheLastRollout(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        Path v1 = write(dir, "v1.json", V1);
+        MigrateAllFixture.provision(cli, v1, List.of("acme", "globex"));
+        ok(cli, "orgs", "suspend", "acme");
+        JsonNode rollout = strictJson(ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json"));
+        String v2 = rollout.get("schema_hash").asText();
+        CliFixture.assertExactly(url, v1, List.of("acme")); // passed over while suspended
+
+        Cli.Result resumed = ok(cli, "orgs", "resume", "acme");
+        String next = "tenantctl migrate-all --org acme --schema-hash " + v2;
+        assertThat(resumed.err()).as(resumed.toString()).contains("next for acme: " + next);
+        Cli.Result followed = ok(cli, next.substring("tenantctl ".length()).split(" "));
+        assertThat(followed.out()).as(followed.toString()).contains("migrated 1");
+        CliFixture.assertExactly(url, dir.resolve("v2.json"), List.of("acme", "globex"));
+
+        ok(cli, "orgs", "suspend", "globex");
+        JsonNode upToDate = strictJson(ok(cli, "orgs", "resume", "globex", "-o", "json"));
+        assertThat(upToDate.get("next").isNull()).as("an org the last rollout reached: nothing to add %s", upToDate).isTrue();
+    }
+}
