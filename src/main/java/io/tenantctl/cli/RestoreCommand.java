@@ -92,6 +92,9 @@ final class RestoreCommand implements Callable<Integer> {
             ctx.out.println(r.dryRun() ? "dry run: the backup's manifest is readable; nothing was changed"
                     : "restored " + r.docs() + " documents in " + r.millis() + " ms; org " + r.targetOrgId() + " now points at "
                     + r.poolId() + "/" + r.databaseName());
+            if (r.next() != null) {
+                ctx.note("the backup has the manifest from before the last rollout; next for " + r.targetOrgId() + ": " + r.next());
+            }
             return 0;
         }
     }

@@ -344,9 +344,15 @@ public final class MigrateAll {
         return Json.read(run.runId(), run.args(), Args.class);
     }
 
-    /** The hash of the manifest a migrate-all run rolled out. */
-    static String schemaHash(RunRepository.Run run) {
-        return args(run).schemaHash();
+    /**
+     * The migrate-all that brings an org whose manifest is {@code schemaHash} up to the last rollout — when the newest
+     * migrate-all run succeeded with another manifest (it passed over a suspended or deleting org; a restore brings a
+     * backup's manifest back) — else empty.
+     */
+    static Optional<String> catchUp(OpsContext ctx, String orgId, String schemaHash) {
+        return ctx.catalog().runs().newest(VERB).filter(r -> r.runStatus() == io.tenantctl.catalog.RunStatus.SUCCEEDED)
+                .map(r -> args(r).schemaHash()).filter(h -> !h.equals(schemaHash))
+                .map(h -> "tenantctl migrate-all --org " + orgId + " --schema-hash " + h);
     }
 
     private SchemaManifest runManifest(RunRepository.Run run, SchemaManifest given) {

@@ -8,7 +8,6 @@ import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.catalog.RestoreRepository;
-import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.ops.run.OrgLeases;
 import io.tenantctl.ops.run.RunControl;
@@ -97,11 +96,8 @@ public final class OrgLifecycle {
         if (!c.changed()) {
             return c;
         }
-        // the newest rollout, if it ended well and applied another manifest: it passed this org over while it was not active
-        String behind = ctx.catalog().runs().newest(MigrateAll.VERB).filter(r -> r.runStatus() == RunStatus.SUCCEEDED)
-                .map(MigrateAll::schemaHash).filter(h -> !h.equals(ctx.catalog().orgs().get(orgId).schemaHash())).orElse(null);
-        return behind == null ? c : new Changed(c.orgId(), c.poolId(), c.databaseName(), c.statusBefore(), c.status(), c.tierBefore(), c.tier(),
-                true, c.dryRun(), "tenantctl migrate-all --org " + orgId + " --schema-hash " + behind);
+        return MigrateAll.catchUp(ctx, orgId, ctx.catalog().orgs().get(orgId).schemaHash()).map(next -> new Changed(c.orgId(), c.poolId(),
+                c.databaseName(), c.statusBefore(), c.status(), c.tierBefore(), c.tier(), true, c.dryRun(), next)).orElse(c);
     }
 
     /**

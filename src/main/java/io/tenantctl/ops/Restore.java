@@ -77,7 +77,8 @@ public final class Restore {
      */
     public record Result(String runId, boolean dryRun, String mode, String orgId, String targetOrgId, String backupId, String poolId,
                          String databaseName, String previousPoolId, String previousDatabase, String retiredDatabase,
-                         List<String> droppedDatabases, int collections, long docs, int indexes, String status, long millis) {
+                         List<String> droppedDatabases, int collections, long docs, int indexes, String status, long millis,
+                         String next) {
     }
 
     /**
@@ -640,7 +641,8 @@ public final class Restore {
         String retired = t.mode().equals(FRESH) ? t.org().databaseName() : null;
         return new Result(runId, dryRun, t.mode(), reader.manifest().orgId(), t.orgId(), backupId, t.pool().poolId(), t.databaseName(),
                 t.org() == null ? null : t.org().poolId(), t.org() == null ? null : t.org().databaseName(), retired, List.copyOf(dropped),
-                reader.manifest().collections().size(), reader.manifest().totalDocs(), indexes, status, millis(t0));
+                reader.manifest().collections().size(), reader.manifest().totalDocs(), indexes, status, millis(t0),
+                MigrateAll.catchUp(ctx, t.orgId(), reader.manifest().schemaHash()).orElse(null)); // a backup from before the last rollout
     }
 
     private static long millis(long t0) {

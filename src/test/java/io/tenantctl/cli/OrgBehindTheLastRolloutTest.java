@@ -18,12 +18,13 @@ import static io.tenantctl.cli.MigrateAllFixture.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A rollout skips a suspended org ("migrate it once it is active again"), and a deleting one. Resumed afterwards, the org
- * ran the new release on the old manifest until the next deploy's migrate-all, and nothing said so. resume now names the
- * migrate-all that brings it up to the last rollout, by the manifest's hash (the catalog keeps every run's manifest, so
- * the on-call engineer needs no file), and that command, followed literally, does it.
+ * A rollout skips a suspended org ("migrate it once it is active again"), and a deleting one; a restore brings back the
+ * manifest its backup had. Resumed or restored afterwards, the org ran the new release on the old manifest until the next
+ * deploy's migrate-all, and nothing said so. resume and restore now name the migrate-all that brings it up to the last
+ * rollout, by the manifest's hash (the catalog keeps every run's manifest, so the on-call engineer needs no file), and
+ * that command, followed literally, does it.
  */
-class ResumedOrgBehindTheLastRolloutTest {
+class OrgBehindTheLastRolloutTest {
 
     private final TestPools pools = new TestPools(1);
 
@@ -54,5 +55,29 @@ class ResumedOrgBehindTheLastRolloutTest {
         ok(cli, "orgs", "suspend", "globex");
         JsonNode upToDate = strictJson(ok(cli, "orgs", "resume", "globex", "-o", "json"));
         assertThat(upToDate.get("next").isNull()).as("an org the last rollout reached: nothing to add %s", upToDate).isTrue();
+    }
+
+    @Test
+    void restoreOfABackupFromBeforeTheLastRolloutNamesTheMigrateAllThatBringsTheOrgUpToIt(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test",
+                "TENANTCTL_STORE", dir.resolve("store").toUri().toString()));
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        Path v1 = write(dir, "v1.json", V1);
+        MigrateAllFixture.provision(cli, v1, List.of("acme"));
+        ok(cli, "backup", "--org", "acme");
+        Path v2File = write(dir, "v2.json", V2_ADD);
+        String v2 = strictJson(ok(cli, "migrate-all", "--schema", v2File.toString(), "-o", "json")).get("schema_hash").asText();
+
+        JsonNode restored = strictJson(ok(cli, "restore", "--org", "acme", "-o", "json"));
+        CliFixture.assertExactly(url, v1, List.of("acme")); // the backup's indexes, as it was taken
+        String next = "tenantctl migrate-all --org acme --schema-hash " + v2;
+        assertThat(restored.get("next").asText()).as(restored.toString()).isEqualTo(next);
+        ok(cli, next.substring("tenantctl ".length()).split(" "));
+        CliFixture.assertExactly(url, v2File, List.of("acme"));
+
+        ok(cli, "backup", "--org", "acme");
+        Cli.Result again = ok(cli, "restore", "--org", "acme");
+        assertThat(again.err()).as("a backup the last rollout reached: %s", again).doesNotContain("next for acme");
     }
 }
