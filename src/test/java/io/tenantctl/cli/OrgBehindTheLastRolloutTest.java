@@ -57,6 +57,26 @@ class OrgBehindTheLastRolloutTest {
         assertThat(upToDate.get("next").isNull()).as("an org the last rollout reached: nothing to add %s", upToDate).isTrue();
     }
 
+    /** A rollout to one pool (a canary by pool) was not meant for the other pool's orgs: resuming one of them adds nothing. */
+    @Test
+    void aRolloutThatDidNotSelectTheOrgIsNotNamed(@TempDir Path dir) {
+        try (TestPools two = new TestPools(2)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = Cli.withCatalog(url);
+            CliFixture.addPool(cli, "pool-a", two.uri(0), 10, 1);
+            CliFixture.addPool(cli, "pool-b", two.uri(1), 10, 2);
+            Path v1 = write(dir, "v1.json", V1);
+            MigrateAllFixture.provision(cli, v1, List.of("acme"), "--pool", "pool-a");
+            MigrateAllFixture.provision(cli, v1, List.of("globex"), "--pool", "pool-b");
+            ok(cli, "orgs", "suspend", "acme");
+            ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "--pool", "pool-b");
+
+            Cli.Result resumed = ok(cli, "orgs", "resume", "acme");
+            assertThat(resumed.err()).as(resumed.toString()).doesNotContain("next for acme");
+            CliFixture.assertExactly(url, v1, List.of("acme"));
+        }
+    }
+
     @Test
     void restoreOfABackupFromBeforeTheLastRolloutNamesTheMigrateAllThatBringsTheOrgUpToIt(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
