@@ -39,10 +39,10 @@ public final class OrgLifecycle {
     /** The compression of a delete's final backup (the delete has no --compression). */
     private static final Compression FINAL_BACKUP = Compression.ZSTD;
 
-    /** What suspend, resume or set-tier did (or, with dryRun, would do): the org before and after; changed=false when it already was so. */
     /**
-     * {@code next}: for an org resumed to active whose recorded manifest is not the one the last rollout applied (a rollout
-     * skips suspended and deleting orgs), the migrate-all that brings it up to it; else null.
+     * What suspend, resume or set-tier did (or, with dryRun, would do): the org before and after; changed=false when it
+     * already was so. {@code next}: for an org resumed to active whose recorded manifest is not the one the last rollout
+     * applied (a rollout skips suspended and deleting orgs), the migrate-all that brings it up to it; else null.
      */
     public record Changed(String orgId, String poolId, String databaseName, String statusBefore, String status, String tierBefore,
                           String tier, boolean changed, boolean dryRun, String next) {
