@@ -2297,7 +2297,7 @@ function _picocli_tenantctl_runs_list() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--limit' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local arg_opts="'--limit' '--verb' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local FORMAT_option_args=("text" "json") # --log-format values
 
@@ -2305,6 +2305,9 @@ function _picocli_tenantctl_runs_list() {
 
   case ${prev_word} in
     '--limit')
+      return
+      ;;
+    '--verb')
       return
       ;;
     '--catalog')

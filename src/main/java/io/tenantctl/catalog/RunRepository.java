@@ -240,6 +240,12 @@ public final class RunRepository {
                 "select * from runs order by started_at desc, run_id desc limit ?", RunRepository::mapRun, limit));
     }
 
+    /** The newest {@code limit} runs of {@code verb}. */
+    public List<Run> list(int limit, String verb) {
+        return catalog.inConnection(c -> Sql.query(c,
+                "select * from runs where verb = ? order by started_at desc, run_id desc limit ?", RunRepository::mapRun, verb, limit));
+    }
+
     public Optional<Run> find(String runId) {
         return catalog.inConnection(c -> Sql.one(c, "select * from runs where run_id = ?", RunRepository::mapRun, runId));
     }

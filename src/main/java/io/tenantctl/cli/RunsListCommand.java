@@ -17,6 +17,10 @@ final class RunsListCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "Show at most N runs, newest first.")
     int limit;
 
+    @Option(names = "--verb", paramLabel = "VERB", description = "Only runs of this verb: provision, migrate-all, backup, restore, "
+            + "rebalance or verify.")
+    String verb;
+
     RunsListCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -26,7 +30,7 @@ final class RunsListCommand implements Callable<Integer> {
         if (limit < 1) {
             throw io.tenantctl.TenantctlException.usage("--limit must be at least 1, not " + limit);
         }
-        List<Runs.RunView> runs = new Runs(ctx.catalog()).list(limit);
+        List<Runs.RunView> runs = new Runs(ctx.catalog()).list(limit, verb);
         if (ctx.json()) {
             Output.json(ctx.out, Map.of("runs", runs));
             return 0;

@@ -87,8 +87,15 @@ public final class Runs {
         this.actor = actor;
     }
 
-    public List<RunView> list(int limit) {
-        return catalog.runs().list(limit).stream().map(this::view).toList();
+    /** The verbs that record runs, as {@code runs list --verb} takes them. */
+    public static final List<String> VERBS = List.of(Provision.VERB, MigrateAll.VERB, Backup.VERB, "restore", Rebalance.VERB, Verify.VERB);
+
+    /** The newest {@code limit} runs, of {@code verb} only unless it is null (one no verb records is a usage error). */
+    public List<RunView> list(int limit, String verb) {
+        if (verb != null && !VERBS.contains(verb)) {
+            throw io.tenantctl.TenantctlException.usage("--verb " + verb + ": runs are recorded by " + String.join(", ", VERBS));
+        }
+        return (verb == null ? catalog.runs().list(limit) : catalog.runs().list(limit, verb)).stream().map(this::view).toList();
     }
 
     public Detail show(String runId) {

@@ -879,7 +879,7 @@ public final class Verify {
     private void runs(Request req, List<Seen> seen, List<String> fixed, String ownRun) {
         Runs runs = new Runs(ctx.catalog(), ctx.actor());
         Instant unstartedBefore = Instant.now().minus(req.stuckAfter());
-        for (Runs.RunView r : runs.list(1000)) {
+        for (Runs.RunView r : runs.list(1000, null)) {
             if (r.runId().equals(ownRun)) {
                 continue;
             }
