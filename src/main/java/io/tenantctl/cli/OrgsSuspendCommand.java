@@ -49,8 +49,7 @@ final class OrgsSuspendCommand implements Callable<Integer> {
             ctx.out.println("org " + c.orgId() + " " + done + " (" + describe(c) + ")");
         }
         if (c.next() != null) {
-            ctx.note("org " + c.orgId() + " has the manifest it had before the last rollout, which passed it over; next for " + c.orgId()
-                    + ": " + c.next());
+            ctx.note("org " + c.orgId() + " has another manifest than the last rollout applied; next for " + c.orgId() + ": " + c.next());
         }
     }
 

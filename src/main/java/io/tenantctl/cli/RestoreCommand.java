@@ -93,7 +93,7 @@ final class RestoreCommand implements Callable<Integer> {
                     : "restored " + r.docs() + " documents in " + r.millis() + " ms; org " + r.targetOrgId() + " now points at "
                     + r.poolId() + "/" + r.databaseName());
             if (r.next() != null) {
-                ctx.note("the backup has the manifest from before the last rollout; next for " + r.targetOrgId() + ": " + r.next());
+                ctx.note("the backup has another manifest than the last rollout applied; next for " + r.targetOrgId() + ": " + r.next());
             }
             return 0;
         }
