@@ -1616,7 +1616,7 @@ function _picocli_tenantctl_orgs_list() {
 
   local commands=""
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--pool' '--status' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local arg_opts="'--pool' '--status' '--tier' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local FORMAT_option_args=("text" "json") # --log-format values
 
@@ -1627,6 +1627,9 @@ function _picocli_tenantctl_orgs_list() {
       return
       ;;
     '--status')
+      return
+      ;;
+    '--tier')
       return
       ;;
     '--catalog')

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "list", description = "List orgs, optionally by pool and status.")
+@Command(name = "list", description = "List orgs, optionally by pool, status and tier.")
 final class OrgsListCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -20,13 +20,16 @@ final class OrgsListCommand implements Callable<Integer> {
     @Option(names = "--status", paramLabel = "STATUS", description = "provisioning, active, read_only, moving, restoring, deleting, deleted, failed")
     String status;
 
+    @Option(names = "--tier", paramLabel = "TIER", description = "Only orgs of this tier (as migrate-all --tier selects them).")
+    String tier;
+
     OrgsListCommand(CliContext ctx) {
         this.ctx = ctx;
     }
 
     @Override
     public Integer call() {
-        List<Orgs.View> orgs = new Orgs(ctx.catalog()).list(pools, status);
+        List<Orgs.View> orgs = new Orgs(ctx.catalog()).list(pools, status, tier);
         if (ctx.json()) {
             Output.json(ctx.out, Map.of("orgs", orgs));
             return 0;

@@ -37,17 +37,19 @@ public final class Orgs {
         this.catalog = catalog;
     }
 
-    /** The orgs on {@code poolIds} (every pool when empty) with {@code status} (any when null), by org id. */
-    public List<View> list(List<String> poolIds, String status) {
+    /** The orgs on {@code poolIds} (every pool when empty) with {@code status} and {@code tier} (any when null), by org id. */
+    public List<View> list(List<String> poolIds, String status, String tier) {
         if (status != null) {
             io.tenantctl.catalog.OrgStatus.of(status); // an unknown one is a usage error naming the known ones
         }
-        poolIds.forEach(p -> catalog.pools().get(p));
-        if (poolIds.isEmpty()) {
-            return catalog.orgs().list(null, status).stream().map(o -> View.of(o, null)).toList();
+        if (tier != null) {
+            io.tenantctl.catalog.OrgId.requireTier(tier);
         }
-        return new java.util.LinkedHashSet<>(poolIds).stream().flatMap(p -> catalog.orgs().list(p, status).stream())
-                .sorted(java.util.Comparator.comparing(io.tenantctl.catalog.Org::orgId)).map(o -> View.of(o, null)).toList();
+        poolIds.forEach(p -> catalog.pools().get(p));
+        java.util.stream.Stream<Org> orgs = poolIds.isEmpty() ? catalog.orgs().list(null, status).stream()
+                : new java.util.LinkedHashSet<>(poolIds).stream().flatMap(p -> catalog.orgs().list(p, status).stream())
+                        .sorted(java.util.Comparator.comparing(Org::orgId));
+        return orgs.filter(o -> tier == null || tier.equals(o.tier())).map(o -> View.of(o, null)).toList();
     }
 
     /**

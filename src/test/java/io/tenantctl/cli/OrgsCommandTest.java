@@ -68,7 +68,7 @@ class OrgsCommandTest {
     }
 
     @Test
-    void listFiltersByPoolAndStatus(@TempDir Path dir) {
+    void listFiltersByPoolStatusAndTier(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
         Cli cli = Cli.withCatalog(url);
         Path schema = CliFixture.smallSchema(dir);
@@ -98,6 +98,15 @@ class OrgsCommandTest {
         JsonNode failed = strictJson(ok(cli, "orgs", "list", "--status", "failed", "-o", "json")).get("orgs");
         assertThat(failed).extracting(o -> o.get("org_id").asText()).containsExactly("b3");
         assertThat(strictJson(ok(cli, "orgs", "list", "-o", "json")).get("orgs")).hasSize(5);
+        ok(cli, "orgs", "set-tier", "a2", "enterprise");
+        ok(cli, "orgs", "set-tier", "b1", "enterprise");
+        assertThat(strictJson(ok(cli, "orgs", "list", "--tier", "enterprise", "-o", "json")).get("orgs")).as("by tier, across pools")
+                .extracting(o -> o.get("org_id").asText()).containsExactly("a2", "b1");
+        assertThat(strictJson(ok(cli, "orgs", "list", "--tier", "enterprise", "--pool", "pool-2", "-o", "json")).get("orgs"))
+                .extracting(o -> o.get("org_id").asText()).containsExactly("b1");
+        Cli.Result badTier = cli.run("orgs", "list", "--tier", "Gold!");
+        assertThat(badTier.exitCode()).as(badTier.toString()).isEqualTo(2);
+        assertThat(badTier.err()).contains("Gold!");
 
         Cli.Result badStatus = cli.run("orgs", "list", "--status", "happy");
         assertThat(badStatus.exitCode()).as(badStatus.toString()).isEqualTo(2);
