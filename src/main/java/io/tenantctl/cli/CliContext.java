@@ -220,12 +220,15 @@ public final class CliContext implements AutoCloseable {
         java.util.function.UnaryOperator<String> asOption = k -> k.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         java.util.function.Predicate<String> misspelt = k -> k.matches("[A-Za-z._-]{1,64}") && known.contains(asOption.apply(k));
         java.util.Optional<String> meant = unknown.stream().filter(misspelt).findFirst();
+        java.util.Optional<String> target = unknown.stream().filter(k -> TenantCtl.TARGET_KEYS.contains(k.replaceFirst("^tenantctl\\..*\\.", "")))
+                .findFirst();
         // any other key spelt otherwise than an option (digits, capitals) may be a secret pasted on a line of its own
         List<String> shown = unknown.stream().limit(5).map(k -> k.matches("[a-z][a-z._-]{0,63}") || misspelt.test(k) ? k
                 : "(one not shown: not spelt like an option)").distinct().toList();
         throw TenantctlException.usage("config file " + file + " has " + (unknown.size() == 1 ? "a key" : unknown.size() + " keys")
                 + " no option reads: " + String.join(", ", shown) + (unknown.size() > 5 ? ", …" : "")
                 + meant.map(k -> " (" + k + ": did you mean " + asOption.apply(k) + "?)").orElse("")
+                + target.map(k -> " (" + k + " names what a command acts on: type it on the command line, never in a config file)").orElse("")
                 + "; a key is an option's long name without dashes (per-pool=2) or tenantctl.COMMAND.OPTION "
                 + "(tenantctl.provision.tier=growth), and UPPER_CASE keys are environment variables");
     }

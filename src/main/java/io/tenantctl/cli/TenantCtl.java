@@ -104,10 +104,25 @@ public final class TenantCtl implements Runnable {
      * The config file's defaults, except --catalog and --store: those are resolved flag, then environment, then file by
      * {@link CliContext}, so an exported TENANTCTL_CATALOG_URL / TENANTCTL_STORE wins over the file (picocli would fill the
      * option from the file, and it would pass for a typed flag), and help never shows the file's catalog URL as a default.
+     * Nor what a command acts on ({@link #typedOnly}).
      */
     private static CommandLine.IDefaultValueProvider withoutCatalogAndStore(CommandLine.IDefaultValueProvider file) {
-        return arg -> arg instanceof CommandLine.Model.OptionSpec o && (o.longestName().equals("--catalog") || o.longestName().equals("--store"))
-                ? null : file.defaultValue(arg);
+        return arg -> typedOnly(arg) || arg instanceof CommandLine.Model.OptionSpec o && (o.longestName().equals("--catalog")
+                || o.longestName().equals("--store")) ? null : file.defaultValue(arg);
+    }
+
+    /** The options, by config key, that name what a command acts on: an org or a run. */
+    static final java.util.Set<String> TARGET_KEYS = java.util.Set.of("org", "to-org", "join", "resume");
+
+    /**
+     * What a command acts on — its arguments (an org, a pool, a run, a move) and the options that name an org or a run —
+     * is typed, never filled from the config file: picocli's provider gave a positional argument the value of the key
+     * spelt like its label, so a line {@code ORG=acme} (an environment variable, to the README) made 'orgs delete' with
+     * its argument forgotten delete acme, and {@code org=acme} made a bare 'restore' restore it.
+     */
+    private static boolean typedOnly(CommandLine.Model.ArgSpec arg) {
+        return arg instanceof CommandLine.Model.PositionalParamSpec
+                || arg instanceof CommandLine.Model.OptionSpec o && TARGET_KEYS.contains(o.longestName().substring(2));
     }
 
     /**
@@ -120,6 +135,9 @@ public final class TenantCtl implements Runnable {
         everyCommand(root.commandLine(), c -> {
             CommandLine.Model.CommandSpec spec = c.getCommandSpec();
             for (CommandLine.Model.ArgSpec arg : spec.args()) {
+                if (typedOnly(arg)) {
+                    continue; // not read from the file: refused there, with why
+                }
                 List<String> names = new ArrayList<>();
                 if (arg.descriptionKey() != null && !arg.descriptionKey().isEmpty()) {
                     names.add(arg.descriptionKey());

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static io.tenantctl.cli.CliFixture.ok;
@@ -70,6 +71,44 @@ class ConfigFileTest {
                     "AWS_REGION=eu-west-1", "tenantctl.provision.tier=growth", ""));
             ok(cli, "provision", "cfg-1", "--config", config.toString());
             assertThat(ok(cli, "orgs", "show", "cfg-1", "--config", config.toString()).out()).contains("growth");
+        }
+    }
+
+    /**
+     * picocli's provider filled a forgotten positional argument from the key spelt like its label: a line ORG=acme (an
+     * environment variable, to the README) made 'orgs suspend' with no argument suspend acme, and org=acme made a bare
+     * 'restore' restore it. What a command acts on is typed: an argument left out is missing, and a key naming a target
+     * is refused saying why.
+     */
+    @Test
+    void whatACommandActsOnIsNeverTakenFromTheConfigFile(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = new Cli(Map.of("USER", "test"));
+            ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--catalog", url);
+            ok(cli, "provision", "acme", "--schema", CliFixture.smallSchema(dir).toString(), "--catalog", url);
+            Path config = dir.resolve("tenantctl.properties");
+            Files.writeString(config, String.join("\n", "catalog=" + url, "ORG=acme", "NAME=pool-1", "RUN_ID=x", ""));
+
+            for (String[] forgot : new String[][]{{"orgs", "suspend"}, {"orgs", "delete", "--no-backup"}, {"pools", "drain"}}) {
+                List<String> args = new java.util.ArrayList<>(List.of(forgot));
+                args.addAll(List.of("--config", config.toString()));
+                Cli.Result r = cli.run(args.toArray(String[]::new));
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.err()).as(r.toString()).contains("Missing required parameter");
+            }
+            JsonNode org = strictJson(ok(cli, "orgs", "show", "acme", "--config", config.toString(), "-o", "json"));
+            assertThat(org.get("status").asText()).as("untouched").isEqualTo("active");
+            assertThat(ok(cli, "pools", "show", "pool-1", "--config", config.toString()).out()).contains("active");
+
+            Files.writeString(config, String.join("\n", "catalog=" + url, "org=acme", ""));
+            String store = dir.resolve("store").toUri().toString();
+            Cli.Result bare = cli.run("restore", "--config", config.toString(), "--store", store);
+            assertThat(bare.exitCode()).as(bare.toString()).isEqualTo(2);
+            assertThat(bare.err()).as(bare.toString()).contains("Missing required option: '--org=ORG'");
+            Cli.Result typed = cli.run("backup", "--org", "acme", "--config", config.toString(), "--store", store);
+            assertThat(typed.exitCode()).as(typed.toString()).isEqualTo(2);
+            assertThat(typed.err()).contains("org names what a command acts on: type it on the command line, never in a config file");
         }
     }
 
