@@ -26,16 +26,20 @@ final class BackupCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
+    @ActsOn
     @Option(names = "--org", paramLabel = "ORG", split = ",", description = "Orgs to back up (repeat or comma-separate).")
     List<String> orgs = new ArrayList<>();
 
+    @ActsOn
     @Option(names = "--all", description = "Every active or read_only org.")
     boolean all;
 
+    @ActsOn
     @Option(names = "--pool", paramLabel = "POOL", split = ",",
             description = "Every active or read_only org on this pool (repeat or comma-separate; with --due: only due ones).")
     List<String> pools = new ArrayList<>();
 
+    @ActsOn
     @Option(names = "--due", description = "Active orgs whose newest complete backup is older than their tier's frequency (or that have none).")
     boolean due;
 

@@ -18,6 +18,7 @@ final class BackupsListCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
+    @ActsOn
     @Option(names = "--org", paramLabel = "ORG", split = ",", description = "Only these orgs' backups (repeat or comma-separate).")
     List<String> orgs = new ArrayList<>();
 

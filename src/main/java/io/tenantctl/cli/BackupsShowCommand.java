@@ -25,6 +25,7 @@ final class BackupsShowCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BACKUP_ID", description = "The backup (see 'tenantctl backups list').")
     String backupId;
 
+    @ActsOn
     @Option(names = "--org", paramLabel = "ORG", description = "The org, for a backup the catalog does not know.")
     String org;
 

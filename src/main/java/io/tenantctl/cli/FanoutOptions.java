@@ -40,9 +40,11 @@ final class FanoutOptions {
     @Option(names = "--detach", description = "Create the run and print its id without working on it; workers then --join it.")
     boolean detach;
 
+    @ActsOn
     @Option(names = "--join", paramLabel = "RUN_ID", description = "Work on a run alongside other workers; an interrupted run goes on (see README, Scaling out).")
     String join;
 
+    @ActsOn
     @Option(names = "--resume", paramLabel = "RUN_ID", description = {"Take over a run whose workers are gone (or that was interrupted): "
             + "what it already did is kept, failed and abandoned orgs are tried again with the run's own arguments."})
     String resume;

@@ -27,8 +27,8 @@ public final class GlobalOptions {
     String storeUrl;
 
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
-            description = "Properties file with a default for any option (catalog=, store=, per-pool=2, tenantctl.backup.compression=gzip, ...; "
-                    + "flags and environment win).")
+            description = "Properties file with a default for any setting (catalog=, store=, per-pool=2, tenantctl.backup.compression=gzip, ...; "
+                    + "flags and environment win). What a command acts on (orgs, pools, runs) is always typed.")
     Path configFile;
 
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "table",

@@ -35,12 +35,15 @@ final class MigrateAllCommand implements Callable<Integer> {
             + "instead of a file (every run keeps its manifest there; 'runs show RUN' names it).")
     String schemaHash;
 
+    @ActsOn
     @Option(names = "--pool", paramLabel = "POOL", split = ",", description = "Only orgs on this pool (repeat or comma-separate).")
     List<String> pools = new ArrayList<>();
 
+    @ActsOn
     @Option(names = "--org", paramLabel = "ORG", split = ",", description = "Only this org (repeat or comma-separate).")
     List<String> orgs = new ArrayList<>();
 
+    @ActsOn
     @Option(names = "--tier", paramLabel = "TIER", description = "Only orgs of this tier.")
     String tier;
 

@@ -27,12 +27,15 @@ final class OrgsAdoptCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "ORG", description = "The org id the database becomes.")
     String orgId;
 
+    @ActsOn
     @Option(names = "--pool", required = true, paramLabel = "POOL", description = "The pool the database lives on.")
     String pool;
 
+    @ActsOn
     @Option(names = "--database", paramLabel = "NAME", description = "The database's name, when it is not org_<id> ('-' as '_').")
     String database;
 
+    @ActsOn
     @Option(names = "--file", paramLabel = "FILE", description = "Adopt many: one 'ORG [DATABASE]' a line; '#' starts a comment.")
     Path file;
 
@@ -42,6 +45,7 @@ final class OrgsAdoptCommand implements Callable<Integer> {
     @Option(names = "--tier", paramLabel = "TIER", defaultValue = "free", description = "Tier recorded on the adopted orgs.")
     String tier;
 
+    @ActsOn
     @Option(names = "--discover", description = "List the pool's databases that no org owns; adopt nothing.")
     boolean discover;
 

@@ -14,12 +14,15 @@ final class OrgsListCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
+    @ActsOn
     @Option(names = "--pool", paramLabel = "POOL", split = ",", description = "Only orgs on this pool (repeat or comma-separate).")
     List<String> pools = new java.util.ArrayList<>();
 
+    @ActsOn
     @Option(names = "--status", paramLabel = "STATUS", description = "provisioning, active, read_only, moving, restoring, deleting, deleted, failed")
     String status;
 
+    @ActsOn
     @Option(names = "--tier", paramLabel = "TIER", description = "Only orgs of this tier (as migrate-all --tier selects them).")
     String tier;
 

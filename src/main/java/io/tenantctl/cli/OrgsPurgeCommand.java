@@ -22,6 +22,7 @@ final class OrgsPurgeCommand implements Callable<Integer> {
             description = "Only orgs deleting for longer than this (e.g. 12h, 7d; 0 = all). Default: 30d.")
     Duration olderThan;
 
+    @ActsOn
     @Option(names = "--drop-changed", paramLabel = "ORG", split = ",", description = {"Also drop this deleting org's database though "
             + "it was written after its delete (kept otherwise: those writes are in no backup; save what you need first). "
             + "Repeatable; only the orgs named."})

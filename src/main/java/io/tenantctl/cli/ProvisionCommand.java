@@ -32,9 +32,11 @@ final class ProvisionCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ORG", arity = "0..*", description = "Org ids: ^[a-z0-9][a-z0-9_-]{0,46}$")
     List<String> orgs = new ArrayList<>();
 
+    @ActsOn
     @Option(names = "--file", paramLabel = "FILE", description = "Read org ids from FILE, one a line; # starts a comment.")
     Path file;
 
+    @ActsOn
     @Option(names = "--pool", paramLabel = "POOL", description = "Place every new org on this pool (still bounded by its capacity).")
     String pool;
 

@@ -26,6 +26,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
+    @ActsOn
     @Option(names = "--plan", paramLabel = "FILE", description = "The plan to apply (JSON of 'rebalance plan -o json'); without it, plan now.")
     Path planFile;
 

@@ -28,6 +28,7 @@ final class RebalanceCommand {
         @Option(names = "--max-moves", paramLabel = "N", defaultValue = "100", description = "Plan at most N moves.")
         int maxMoves;
 
+        @ActsOn
         @Option(names = "--pool", paramLabel = "POOL", split = ",", description = "Only these pools, as sources and targets (repeat or comma-separate).")
         List<String> pools = new ArrayList<>();
 

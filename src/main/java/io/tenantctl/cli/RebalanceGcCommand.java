@@ -22,6 +22,7 @@ final class RebalanceGcCommand implements Callable<Integer> {
             description = "Only databases retired longer ago than this (e.g. 12h, 7d; 0 = all).")
     Duration olderThan;
 
+    @ActsOn
     @Option(names = "--drop-changed", paramLabel = "POOL/DATABASE", split = ",", description = {"Also drop this retained move source "
             + "(or reverted target) though it was written after the move (kept otherwise: those writes are in no other "
             + "database; merge them into the org first). Repeatable; only the databases named."})

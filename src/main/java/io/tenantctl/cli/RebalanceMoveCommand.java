@@ -20,6 +20,7 @@ final class RebalanceMoveCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ORG", description = "The org to move.")
     String orgId;
 
+    @ActsOn
     @Option(names = "--to", paramLabel = "POOL", required = true, description = "The pool to move the org to.")
     String toPool;
 

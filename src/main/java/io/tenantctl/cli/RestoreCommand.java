@@ -20,15 +20,19 @@ final class RestoreCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
+    @ActsOn
     @Option(names = "--org", required = true, paramLabel = "ORG", description = "The org whose backup to restore.")
     String org;
 
+    @ActsOn
     @Option(names = "--backup", paramLabel = "ID", defaultValue = "latest", description = "Backup id, or latest (default): the newest complete one.")
     String backup;
 
+    @ActsOn
     @Option(names = "--to-org", paramLabel = "NEW", description = "Create a new org NEW from the backup; ORG is left alone.")
     String toOrg;
 
+    @ActsOn
     @Option(names = "--target-pool", paramLabel = "POOL", description = "Restore onto this pool instead of the org's own (or the placement's).")
     String targetPool;
 

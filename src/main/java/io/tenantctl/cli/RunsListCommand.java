@@ -17,6 +17,7 @@ final class RunsListCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "Show at most N runs, newest first.")
     int limit;
 
+    @ActsOn
     @Option(names = "--verb", paramLabel = "VERB", description = "Only runs of this verb: provision, migrate-all, backup, restore, "
             + "rebalance or verify.")
     String verb;

@@ -111,18 +111,24 @@ public final class TenantCtl implements Runnable {
                 || o.longestName().equals("--store")) ? null : file.defaultValue(arg);
     }
 
-    /** The options, by config key, that name what a command acts on: an org or a run. */
-    static final java.util.Set<String> TARGET_KEYS = java.util.Set.of("org", "to-org", "join", "resume");
-
     /**
-     * What a command acts on — its arguments (an org, a pool, a run, a move) and the options that name an org or a run —
-     * is typed, never filled from the config file: picocli's provider gave a positional argument the value of the key
-     * spelt like its label, so a line {@code ORG=acme} (an environment variable, to the README) made 'orgs delete' with
-     * its argument forgotten delete acme, and {@code org=acme} made a bare 'restore' restore it.
+     * What a command acts on — its arguments (an org, a pool, a run, a move) and the options marked {@link ActsOn} — is
+     * typed, never filled from the config file: picocli's provider gave a positional argument the value of the key spelt
+     * like its label, so a line {@code ORG=acme} (an environment variable, to the README) made 'orgs delete' with its
+     * argument forgotten delete acme; {@code org=acme} made a bare 'restore' restore it; and {@code pool=pool-1} would
+     * narrow every migrate-all, backup --due and verify to that pool without a word.
      */
     private static boolean typedOnly(CommandLine.Model.ArgSpec arg) {
         return arg instanceof CommandLine.Model.PositionalParamSpec
-                || arg instanceof CommandLine.Model.OptionSpec o && TARGET_KEYS.contains(o.longestName().substring(2));
+                || arg.userObject() instanceof java.lang.reflect.Field f && f.isAnnotationPresent(ActsOn.class);
+    }
+
+    /** The config keys of the options marked {@link ActsOn} on some command (pool, org, tier, …). */
+    static java.util.Set<String> actsOnKeys(CommandLine.Model.CommandSpec root) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        everyCommand(root.commandLine(), c -> c.getCommandSpec().options().stream().filter(TenantCtl::typedOnly)
+                .forEach(o -> keys.add(o.longestName().replaceFirst("^-+", ""))));
+        return keys;
     }
 
     /**
@@ -183,7 +189,7 @@ public final class TenantCtl implements Runnable {
             }
         }
         try {
-            ctx.checkConfigKeys(() -> configKeys(parseResult.commandSpec().root()));
+            ctx.checkConfigKeys(() -> configKeys(parseResult.commandSpec().root()), () -> actsOnKeys(parseResult.commandSpec().root()));
         } catch (TenantctlException e) {
             return handle(ctx, e);
         }

@@ -23,9 +23,11 @@ final class VerifyCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
+    @ActsOn
     @Option(names = "--org", paramLabel = "ORG", split = ",", description = "Only these orgs (repeat or comma-separate).")
     List<String> orgs = new ArrayList<>();
 
+    @ActsOn
     @Option(names = "--pool", paramLabel = "POOL", split = ",", description = "Only these pools (repeat or comma-separate).")
     List<String> pools = new ArrayList<>();
 

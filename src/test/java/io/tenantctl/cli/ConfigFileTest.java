@@ -109,6 +109,38 @@ class ConfigFileTest {
             Cli.Result typed = cli.run("backup", "--org", "acme", "--config", config.toString(), "--store", store);
             assertThat(typed.exitCode()).as(typed.toString()).isEqualTo(2);
             assertThat(typed.err()).contains("org names what a command acts on: type it on the command line, never in a config file");
+
+            // pool= would have narrowed every migrate-all, backup --due and verify to one pool, in silence
+            Files.writeString(config, String.join("\n", "catalog=" + url, "pool=pool-1", ""));
+            Cli.Result pool = cli.run("verify", "--config", config.toString());
+            assertThat(pool.exitCode()).as(pool.toString()).isEqualTo(2);
+            assertThat(pool.err()).contains("pool names what a command acts on");
+        }
+    }
+
+    /**
+     * tier= is provision's (and adopt's) tier for new orgs, a setting: it still comes from the file. migrate-all's --tier
+     * narrows a rollout: it does not, so the file's tier= no longer rolls a release out to one tier's orgs only.
+     */
+    @Test
+    void tierFromTheConfigFileTiersNewOrgsButNeverNarrowsARollout(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = new Cli(Map.of("USER", "test"));
+            ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--catalog", url);
+            Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
+            ok(cli, "provision", "free-1", "--schema", v1.toString(), "--catalog", url);
+            Path config = dir.resolve("tenantctl.properties");
+            Files.writeString(config, String.join("\n", "catalog=" + url, "tier=growth", ""));
+            ok(cli, "provision", "growth-1", "--schema", v1.toString(), "--config", config.toString());
+            assertThat(strictJson(ok(cli, "orgs", "show", "growth-1", "--config", config.toString(), "-o", "json")).get("tier").asText())
+                    .isEqualTo("growth");
+
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
+            JsonNode rollout = strictJson(ok(cli, "migrate-all", "--schema", v2.toString(), "--config", config.toString(), "-o", "json"));
+            assertThat(rollout.get("migrated").asInt()).as(rollout.toString()).isEqualTo(2);
+            CliFixture.assertExactly(url, v2, List.of("free-1", "growth-1"));
+            assertThat(strictJson(ok(cli, "orgs", "list", "--config", config.toString(), "-o", "json")).get("orgs")).hasSize(2);
         }
     }
 
