@@ -114,8 +114,8 @@ public final class OrgLifecycle {
             Org now = get(orgId);
             if (now.status().equals(Org.DELETING)) {
                 requireDatabaseKept(now);
-            } else {
-                requireLive(orgId, RESUME); // purged while we waited for its lease: refused as deleted, its database dropped
+            } else if (requireLive(orgId, RESUME).status().equals(Org.ACTIVE)) { // purged while we waited: refused as deleted
+                return changed(now, Org.ACTIVE, now.tier(), false, false); // another resume took it back first
             }
             if (!now.status().equals(Org.DELETING) || !ctx.catalog().orgs().undelete(orgId, now.version())) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed while it was being resumed (it is "
