@@ -205,7 +205,7 @@ public final class CliContext implements AutoCloseable {
      * ({@code per_pool=1}, {@code concurency=4}) would otherwise be ignored without a word, and the run go on with the
      * default the operator meant to change. UPPER_CASE keys are environment variables, which are not checked.
      */
-    void checkConfigKeys(java.util.function.Supplier<java.util.Set<String>> knownKeys, java.util.function.Supplier<java.util.Set<String>> actsOn) {
+    void checkConfigKeys(java.util.function.Supplier<java.util.Set<String>> knownKeys, java.util.function.Supplier<Map<String, String>> typedOnly) {
         Path file = configFile().orElse(null);
         if (file == null || !Files.isRegularFile(file)) {
             return; // no file: the command tree is not walked for its keys
@@ -220,15 +220,16 @@ public final class CliContext implements AutoCloseable {
         java.util.function.UnaryOperator<String> asOption = k -> k.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         java.util.function.Predicate<String> misspelt = k -> k.matches("[A-Za-z._-]{1,64}") && known.contains(asOption.apply(k));
         java.util.Optional<String> meant = unknown.stream().filter(misspelt).findFirst();
-        java.util.Set<String> typed = actsOn.get();
-        java.util.Optional<String> target = unknown.stream().filter(k -> typed.contains(k.replaceFirst("^tenantctl\\..*\\.", ""))).findFirst();
+        Map<String, String> typed = typedOnly.get();
+        java.util.function.UnaryOperator<String> option = k -> k.replaceFirst("^tenantctl\\..*\\.", "");
+        java.util.Optional<String> target = unknown.stream().filter(k -> typed.containsKey(option.apply(k))).findFirst();
         // any other key spelt otherwise than an option (digits, capitals) may be a secret pasted on a line of its own
         List<String> shown = unknown.stream().limit(5).map(k -> k.matches("[a-z][a-z._-]{0,63}") || misspelt.test(k) ? k
                 : "(one not shown: not spelt like an option)").distinct().toList();
         throw TenantctlException.usage("config file " + file + " has " + (unknown.size() == 1 ? "a key" : unknown.size() + " keys")
                 + " no option reads: " + String.join(", ", shown) + (unknown.size() > 5 ? ", …" : "")
                 + meant.map(k -> " (" + k + ": did you mean " + asOption.apply(k) + "?)").orElse("")
-                + target.map(k -> " (" + k + " names what a command acts on: type it on the command line, never in a config file)").orElse("")
+                + target.map(k -> " (" + k + " " + typed.get(option.apply(k)) + ", never in a config file)").orElse("")
                 + "; a key is an option's long name without dashes (per-pool=2) or tenantctl.COMMAND.OPTION "
                 + "(tenantctl.provision.tier=growth), and UPPER_CASE keys are environment variables");
     }

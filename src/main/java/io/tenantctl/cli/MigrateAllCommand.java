@@ -53,12 +53,15 @@ final class MigrateAllCommand implements Callable<Integer> {
     @Option(names = "--max-failures", paramLabel = "N|P%", converter = MaxFailuresConverter.class, description = "Abort the remaining orgs once more than N (or P% of selected) orgs failed.")
     MaxFailures maxFailures;
 
+    @Destroys
     @Option(names = "--replace-conflicting", description = "Drop and recreate same-name indexes whose definition differs (data untouched).")
     boolean replaceConflicting;
 
+    @Destroys
     @Option(names = "--prune", description = "Drop indexes the manifest does not list (in the collections inspected).")
     boolean prune;
 
+    @Destroys
     @Option(names = "--allow-expiry", description = {"Build TTL indexes that delete existing documents at once (refused otherwise, "
             + "naming how many: migrate-all never deletes documents unasked)."})
     boolean allowExpiry;

@@ -20,6 +20,7 @@ final class OrgsDeleteCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ORG", description = "The org to delete (soft: its database stays until purge).")
     String orgId;
 
+    @Destroys
     @Option(names = "--no-backup", description = "Delete without a final backup (required when no store is configured).")
     boolean noBackup;
 

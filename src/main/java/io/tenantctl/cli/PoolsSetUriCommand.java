@@ -20,6 +20,7 @@ final class PoolsSetUriCommand implements Callable<Integer> {
     @Mixin
     PoolUriOptions target;
 
+    @Destroys
     @Option(names = "--force", description = {"Set it even though the new server lacks (or cannot list) the databases of orgs on the pool "
             + "(their data is to be restored there)."})
     boolean force;

@@ -36,9 +36,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--target-pool", paramLabel = "POOL", description = "Restore onto this pool instead of the org's own (or the placement's).")
     String targetPool;
 
+    @Destroys
     @Option(names = "--in-place", description = "Restore into the org's current database (needs --drop-existing).")
     boolean inPlace;
 
+    @Destroys
     @Option(names = "--drop-existing", description = "With --in-place: DROP the org's current database first.")
     boolean dropExisting;
 

@@ -119,15 +119,20 @@ public final class TenantCtl implements Runnable {
      * narrow every migrate-all, backup --due and verify to that pool without a word.
      */
     private static boolean typedOnly(CommandLine.Model.ArgSpec arg) {
-        return arg instanceof CommandLine.Model.PositionalParamSpec
-                || arg.userObject() instanceof java.lang.reflect.Field f && f.isAnnotationPresent(ActsOn.class);
+        return arg instanceof CommandLine.Model.PositionalParamSpec || arg.userObject() instanceof java.lang.reflect.Field f
+                && (f.isAnnotationPresent(ActsOn.class) || f.isAnnotationPresent(Destroys.class));
     }
 
-    /** The config keys of the options marked {@link ActsOn} on some command (pool, org, tier, …). */
-    static java.util.Set<String> actsOnKeys(CommandLine.Model.CommandSpec root) {
-        java.util.Set<String> keys = new java.util.HashSet<>();
-        everyCommand(root.commandLine(), c -> c.getCommandSpec().options().stream().filter(TenantCtl::typedOnly)
-                .forEach(o -> keys.add(o.longestName().replaceFirst("^-+", ""))));
+    /**
+     * The config keys of the options typed only ({@link ActsOn}, {@link Destroys}) on some command, each with why: what
+     * a config file holding it is told.
+     */
+    static Map<String, String> typedOnlyKeys(CommandLine.Model.CommandSpec root) {
+        Map<String, String> keys = new java.util.HashMap<>();
+        everyCommand(root.commandLine(), c -> c.getCommandSpec().options().stream().filter(TenantCtl::typedOnly).forEach(o -> keys.put(
+                o.longestName().replaceFirst("^-+", ""), ((java.lang.reflect.Field) o.userObject()).isAnnotationPresent(Destroys.class)
+                        ? "lets a command drop or overwrite data: type it on the command line each time"
+                        : "names what a command acts on: type it on the command line")));
         return keys;
     }
 
@@ -189,7 +194,7 @@ public final class TenantCtl implements Runnable {
             }
         }
         try {
-            ctx.checkConfigKeys(() -> configKeys(parseResult.commandSpec().root()), () -> actsOnKeys(parseResult.commandSpec().root()));
+            ctx.checkConfigKeys(() -> configKeys(parseResult.commandSpec().root()), () -> typedOnlyKeys(parseResult.commandSpec().root()));
         } catch (TenantctlException e) {
             return handle(ctx, e);
         }

@@ -115,6 +115,16 @@ class ConfigFileTest {
             Cli.Result pool = cli.run("verify", "--config", config.toString());
             assertThat(pool.exitCode()).as(pool.toString()).isEqualTo(2);
             assertThat(pool.err()).contains("pool names what a command acts on");
+
+            // prune=true would make every rollout drop the indexes its manifest does not list; no-backup=true every
+            // delete skip its final backup
+            for (String key : new String[]{"prune=true", "no-backup=true", "tenantctl.restore.drop-existing=true"}) {
+                Files.writeString(config, String.join("\n", "catalog=" + url, key, ""));
+                Cli.Result r = cli.run("migrate-all", "--dry-run", "--config", config.toString());
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.err()).as(r.toString()).contains(key.substring(0, key.indexOf('='))
+                        + " lets a command drop or overwrite data: type it on the command line each time, never in a config file");
+            }
         }
     }
 
