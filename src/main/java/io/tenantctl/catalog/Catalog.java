@@ -2,6 +2,7 @@ package io.tenantctl.catalog;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.tenantctl.PostgresUrl;
 import io.tenantctl.TenantctlException;
 import org.flywaydb.core.Flyway;
 
@@ -25,17 +26,17 @@ public final class Catalog implements AutoCloseable {
     /** The longest wait for a lock in the catalog: a lock held longer than this is another session's that is stuck. */
     public static final int LOCK_TIMEOUT_SECONDS = 30;
 
-    private final CatalogUrl url;
+    private final PostgresUrl url;
     private final HikariDataSource dataSource;
 
-    private Catalog(CatalogUrl url, HikariDataSource dataSource) {
+    private Catalog(PostgresUrl url, HikariDataSource dataSource) {
         this.url = url;
         this.dataSource = dataSource;
     }
 
     /** Connects (failing within ~10 s when the server does not answer) without checking the schema. */
     public static Catalog connect(String rawUrl) {
-        CatalogUrl url = CatalogUrl.parse(rawUrl);
+        PostgresUrl url = CatalogUrl.parse(rawUrl);
         HikariConfig cfg = new HikariConfig();
         cfg.setPoolName("tenantctl-catalog");
         cfg.setJdbcUrl(url.jdbcUrl());
@@ -265,7 +266,7 @@ public final class Catalog implements AutoCloseable {
                 + firstLine(e.getMessage()) + " (SQL state " + state + "; run with -v and report it)", e);
     }
 
-    private static TenantctlException unreachable(CatalogUrl url, Throwable e) {
+    private static TenantctlException unreachable(PostgresUrl url, Throwable e) {
         String why = e.getMessage(); // the deepest cause that says something (a socket's EOFException says nothing)
         for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
             // an unknown host's message is the bare name: "catalog unreachable at db_1:5432/x: db_1" said nothing

@@ -5,11 +5,14 @@ import io.tenantctl.TenantctlException;
 
 /**
  * A catalog location in one of the forms {@link PostgresUrl} takes, split into a JDBC URL and credentials.
- * {@link #describe()} is the only form that may be printed: hosts, ports and database, never secrets.
+ * {@link PostgresUrl#describe()} is the only form that may be printed: hosts, ports and database, never secrets.
  */
-public record CatalogUrl(String jdbcUrl, String user, String password, String hostPort, String database) {
+public final class CatalogUrl {
 
-    public static CatalogUrl parse(String raw) {
+    private CatalogUrl() {
+    }
+
+    public static PostgresUrl parse(String raw) {
         if (raw == null || raw.isBlank()) {
             throw TenantctlException.usage("no catalog given: pass --catalog or set TENANTCTL_CATALOG_URL "
                     + "(jdbc:postgresql://host:5432/db, postgres://user:password@host:5432/db)");
@@ -19,13 +22,7 @@ public record CatalogUrl(String jdbcUrl, String user, String password, String ho
             throw TenantctlException.usage("catalog URL must start with jdbc:postgresql://, postgres:// or postgresql:// (got '"
                     + scheme(s) + "...')");
         }
-        PostgresUrl u = PostgresUrl.parse(s, "catalog URL", redact(raw));
-        return new CatalogUrl(u.jdbcUrl(), u.user(), u.password(), u.hostPort(), u.database());
-    }
-
-    /** host:port/database — safe to print. */
-    public String describe() {
-        return hostPort + "/" + database;
+        return PostgresUrl.parse(s, "catalog URL", redact(raw));
     }
 
     private static String scheme(String s) {

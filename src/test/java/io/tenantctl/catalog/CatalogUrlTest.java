@@ -1,5 +1,6 @@
 package io.tenantctl.catalog;
 
+import io.tenantctl.PostgresUrl;
 import io.tenantctl.TenantctlException;
 import org.junit.jupiter.api.Test;
 
@@ -15,11 +16,11 @@ class CatalogUrlTest {
 
     @Test
     void aHostNameWithAnUnderscoreIsTakenInBothForms() {
-        CatalogUrl jdbc = CatalogUrl.parse("jdbc:postgresql://catalog_db:5433/tenants?user=ops");
+        PostgresUrl jdbc = CatalogUrl.parse("jdbc:postgresql://catalog_db:5433/tenants?user=ops");
         assertThat(jdbc.jdbcUrl()).isEqualTo("jdbc:postgresql://catalog_db:5433/tenants?user=ops");
         assertThat(jdbc.describe()).isEqualTo("catalog_db:5433/tenants");
 
-        CatalogUrl pg = CatalogUrl.parse("postgres://ops:pw@catalog_db/tenants?sslmode=require");
+        PostgresUrl pg = CatalogUrl.parse("postgres://ops:pw@catalog_db/tenants?sslmode=require");
         assertThat(pg.jdbcUrl()).isEqualTo("jdbc:postgresql://catalog_db/tenants?sslmode=require");
         assertThat(pg.describe()).isEqualTo("catalog_db:5432/tenants");
         assertThat(pg.user()).isEqualTo("ops");
@@ -28,11 +29,11 @@ class CatalogUrlTest {
 
     @Test
     void severalHostsAreHandedToTheDriverAndDescribedEach() {
-        CatalogUrl jdbc = CatalogUrl.parse("jdbc:postgresql://pg-a:5432,pg-b:5433/tenants?targetServerType=primary");
+        PostgresUrl jdbc = CatalogUrl.parse("jdbc:postgresql://pg-a:5432,pg-b:5433/tenants?targetServerType=primary");
         assertThat(jdbc.jdbcUrl()).isEqualTo("jdbc:postgresql://pg-a:5432,pg-b:5433/tenants?targetServerType=primary");
         assertThat(jdbc.describe()).isEqualTo("pg-a:5432,pg-b:5433/tenants");
 
-        CatalogUrl pg = CatalogUrl.parse("postgresql://ops:pw@pg-a,pg-b:5433/tenants?targetServerType=primary");
+        PostgresUrl pg = CatalogUrl.parse("postgresql://ops:pw@pg-a,pg-b:5433/tenants?targetServerType=primary");
         assertThat(pg.jdbcUrl()).isEqualTo("jdbc:postgresql://pg-a,pg-b:5433/tenants?targetServerType=primary");
         assertThat(pg.describe()).isEqualTo("pg-a:5432,pg-b:5433/tenants");
     }
@@ -40,7 +41,7 @@ class CatalogUrlTest {
     @Test
     void aPasswordIsDecodedAsAUrlSaysItAndAPlusStaysAPlus() {
         // generated passwords hold '+', '/', '@' and '%'; only percent-escapes are decoded, and '+' is not a space
-        CatalogUrl url = CatalogUrl.parse("postgres://ops:a+b/c@d%25e%40f@pg-a:5432/tenants");
+        PostgresUrl url = CatalogUrl.parse("postgres://ops:a+b/c@d%25e%40f@pg-a:5432/tenants");
         assertThat(url.password()).isEqualTo("a+b/c@d%e@f");
         assertThat(url.describe()).isEqualTo("pg-a:5432/tenants");
     }
