@@ -94,7 +94,7 @@ public final class TenantCtl implements Runnable {
         cmd.setParameterExceptionHandler((e, args) -> usageError(ctx, e, args));
         // A missing file is reported once, by execute (exit 2); picocli's provider would first print a warning of its own.
         ctx.configFile().filter(java.nio.file.Files::isRegularFile)
-                .ifPresent(file -> cmd.setDefaultValueProvider(withoutCatalogAndStore(new CommandLine.PropertiesDefaultProvider(file.toFile()))));
+                .ifPresent(file -> cmd.setDefaultValueProvider(settingsOnly(new CommandLine.PropertiesDefaultProvider(file.toFile()))));
         cmd.setExecutionStrategy(parseResult -> execute(ctx, parseResult));
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(ctx, e));
         return cmd;
@@ -106,7 +106,7 @@ public final class TenantCtl implements Runnable {
      * option from the file, and it would pass for a typed flag), and help never shows the file's catalog URL as a default.
      * Nor what a command acts on ({@link #typedOnly}).
      */
-    private static CommandLine.IDefaultValueProvider withoutCatalogAndStore(CommandLine.IDefaultValueProvider file) {
+    private static CommandLine.IDefaultValueProvider settingsOnly(CommandLine.IDefaultValueProvider file) {
         return arg -> typedOnly(arg) || arg instanceof CommandLine.Model.OptionSpec o && (o.longestName().equals("--catalog")
                 || o.longestName().equals("--store")) ? null : file.defaultValue(arg);
     }
@@ -130,38 +130,38 @@ public final class TenantCtl implements Runnable {
     static Map<String, String> typedOnlyKeys(CommandLine.Model.CommandSpec root) {
         Map<String, String> keys = new java.util.HashMap<>();
         everyCommand(root.commandLine(), c -> c.getCommandSpec().options().stream().filter(TenantCtl::typedOnly).forEach(o -> keys.put(
-                o.longestName().replaceFirst("^-+", ""), ((java.lang.reflect.Field) o.userObject()).isAnnotationPresent(Destroys.class)
+                configName(o), ((java.lang.reflect.Field) o.userObject()).isAnnotationPresent(Destroys.class)
                         ? "lets a command drop or overwrite data: type it on the command line each time"
                         : "names what a command acts on: type it on the command line")));
         return keys;
     }
 
     /**
-     * Every key picocli's properties provider reads for some option or parameter of some command: its description key or
-     * its long name without dashes ({@code per-pool}), alone or after the command's qualified name
-     * ({@code tenantctl.provision.tier}).
+     * Every key picocli's properties provider reads, past {@link #settingsOnly}, for some option of some command: its
+     * description key or its long name without dashes ({@code per-pool}), alone or after the command's qualified name
+     * ({@code tenantctl.provision.tier}). No positional argument is read from the file ({@link #typedOnly}).
      */
     static java.util.Set<String> configKeys(CommandLine.Model.CommandSpec root) {
         java.util.Set<String> keys = new java.util.HashSet<>();
         everyCommand(root.commandLine(), c -> {
             CommandLine.Model.CommandSpec spec = c.getCommandSpec();
-            for (CommandLine.Model.ArgSpec arg : spec.args()) {
-                if (typedOnly(arg)) {
-                    continue; // not read from the file: refused there, with why
+            spec.options().stream().filter(o -> !typedOnly(o)).forEach(o -> {
+                List<String> names = new ArrayList<>(List.of(configName(o)));
+                if (o.descriptionKey() != null && !o.descriptionKey().isEmpty()) {
+                    names.add(o.descriptionKey());
                 }
-                List<String> names = new ArrayList<>();
-                if (arg.descriptionKey() != null && !arg.descriptionKey().isEmpty()) {
-                    names.add(arg.descriptionKey());
-                }
-                names.add(arg instanceof CommandLine.Model.OptionSpec o ? o.longestName().replaceFirst("^[^\\p{javaJavaIdentifierPart}]+", "")
-                        : ((CommandLine.Model.PositionalParamSpec) arg).paramLabel());
                 for (String name : names) {
                     keys.add(name);
                     keys.add(spec.qualifiedName(".") + "." + name);
                 }
-            }
+            });
         });
         return keys;
+    }
+
+    /** The key an option is read by: its long name without the dashes ({@code per-pool}). */
+    private static String configName(CommandLine.Model.OptionSpec o) {
+        return o.longestName().replaceFirst("^[^\\p{javaJavaIdentifierPart}]+", "");
     }
 
     private static void everyCommand(CommandLine cmd, java.util.function.Consumer<CommandLine> action) {
