@@ -345,17 +345,16 @@ public final class MigrateAll {
     }
 
     /**
-     * The migrate-all that brings an org whose manifest is {@code schemaHash} up to the last rollout — when the newest
-     * migrate-all run succeeded with another manifest and its --pool, --org and --tier take the org (it passed over a
-     * suspended or deleting org; a restore brings a backup's manifest back; a rollout to other pools was not meant for
+     * The migrate-all that brings {@code org}, whose manifest is {@code schemaHash}, up to the last rollout — when the
+     * newest migrate-all run succeeded with another manifest and its --pool, --org and --tier take the org (it passed over
+     * a suspended or deleting org; a restore brings a backup's manifest back; a rollout to other pools was not meant for
      * it) — else empty.
      */
-    static Optional<String> catchUp(OpsContext ctx, String orgId, String schemaHash) {
-        Optional<Org> org = ctx.catalog().orgs().find(orgId);
-        return ctx.catalog().runs().newest(VERB).filter(r -> r.runStatus() == io.tenantctl.catalog.RunStatus.SUCCEEDED && org.isPresent())
-                .map(MigrateAll::args).filter(a -> !a.schemaHash().equals(schemaHash) && (a.pools() == null || a.pools().contains(org.get().poolId()))
-                        && (a.orgs() == null || a.orgs().contains(orgId)) && (a.tier() == null || a.tier().equals(org.get().tier())))
-                .map(a -> "tenantctl migrate-all --org " + orgId + " --schema-hash " + a.schemaHash());
+    static Optional<String> catchUp(OpsContext ctx, Org org, String schemaHash) {
+        return ctx.catalog().runs().newest(VERB).filter(r -> r.runStatus() == io.tenantctl.catalog.RunStatus.SUCCEEDED)
+                .map(MigrateAll::args).filter(a -> !a.schemaHash().equals(schemaHash) && (a.pools() == null || a.pools().contains(org.poolId()))
+                        && (a.orgs() == null || a.orgs().contains(org.orgId())) && (a.tier() == null || a.tier().equals(org.tier())))
+                .map(a -> "tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + a.schemaHash());
     }
 
     private SchemaManifest runManifest(RunRepository.Run run, SchemaManifest given) {

@@ -96,7 +96,8 @@ public final class OrgLifecycle {
         if (!c.changed()) {
             return c;
         }
-        return MigrateAll.catchUp(ctx, orgId, ctx.catalog().orgs().get(orgId).schemaHash()).map(next -> new Changed(c.orgId(), c.poolId(),
+        Org now = get(orgId);
+        return MigrateAll.catchUp(ctx, now, now.schemaHash()).map(next -> new Changed(c.orgId(), c.poolId(),
                 c.databaseName(), c.statusBefore(), c.status(), c.tierBefore(), c.tier(), true, c.dryRun(), next)).orElse(c);
     }
 
