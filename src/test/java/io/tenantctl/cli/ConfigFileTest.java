@@ -22,14 +22,12 @@ class ConfigFileTest {
     void optionsAndTheCatalogComeFromTheConfigFile(@TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
         try (TestPools pools = new TestPools(1)) {
-            Path config = dir.resolve("tenantctl.properties");
-            Files.writeString(config, String.join("\n",
+            Path config = writeConfig(dir,
                     "catalog=" + url,
                     "tenantctl.provision.tier=growth",
                     "schema=" + CliFixture.smallSchema(dir),
                     "output=json",
-                    "store=" + dir.resolve("store").toUri(),
-                    ""));
+                    "store=" + dir.resolve("store").toUri());
             Cli cli = new Cli(Map.of("USER", "test"));
             ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--config", config.toString());
             JsonNode provisioned = strictJson(ok(cli, "provision", "cfg-1", "--config", config.toString()));
@@ -52,9 +50,8 @@ class ConfigFileTest {
         try (TestPools pools = new TestPools(1)) {
             Cli cli = new Cli(Map.of("USER", "test"));
             ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--catalog", url);
-            Path config = dir.resolve("tenantctl.properties");
-            Files.writeString(config, String.join("\n", "catalog=" + url, "schema=" + CliFixture.smallSchema(dir), "per_pool=1",
-                    "Hunter2Kx9zQ", "AWS_REGION=eu-west-1", "tenantctl.provision.tier=growth", ""));
+            Path config = writeConfig(dir, "catalog=" + url, "schema=" + CliFixture.smallSchema(dir), "per_pool=1",
+                    "Hunter2Kx9zQ", "AWS_REGION=eu-west-1", "tenantctl.provision.tier=growth");
             for (String output : new String[]{"table", "json"}) {
                 Cli.Result r = cli.run("provision", "cfg-1", "--config", config.toString(), "-o", output);
                 assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
@@ -67,8 +64,8 @@ class ConfigFileTest {
             }
             assertThat(ok(cli, "orgs", "list", "--catalog", url, "-o", "json").out()).as("nothing provisioned").doesNotContain("cfg-1");
 
-            Files.writeString(config, String.join("\n", "catalog=" + url, "schema=" + CliFixture.smallSchema(dir), "per-pool=1",
-                    "AWS_REGION=eu-west-1", "tenantctl.provision.tier=growth", ""));
+            writeConfig(dir, "catalog=" + url, "schema=" + CliFixture.smallSchema(dir), "per-pool=1",
+                    "AWS_REGION=eu-west-1", "tenantctl.provision.tier=growth");
             ok(cli, "provision", "cfg-1", "--config", config.toString());
             assertThat(ok(cli, "orgs", "show", "cfg-1", "--config", config.toString()).out()).contains("growth");
         }
@@ -87,8 +84,7 @@ class ConfigFileTest {
             Cli cli = new Cli(Map.of("USER", "test"));
             ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--catalog", url);
             ok(cli, "provision", "acme", "--schema", CliFixture.smallSchema(dir).toString(), "--catalog", url);
-            Path config = dir.resolve("tenantctl.properties");
-            Files.writeString(config, String.join("\n", "catalog=" + url, "ORG=acme", "NAME=pool-1", "RUN_ID=x", ""));
+            Path config = writeConfig(dir, "catalog=" + url, "ORG=acme", "NAME=pool-1", "RUN_ID=x");
 
             for (String[] forgot : new String[][]{{"orgs", "suspend"}, {"orgs", "delete", "--no-backup"}, {"pools", "drain"}}) {
                 List<String> args = new java.util.ArrayList<>(List.of(forgot));
@@ -101,7 +97,7 @@ class ConfigFileTest {
             assertThat(org.get("status").asText()).as("untouched").isEqualTo("active");
             assertThat(ok(cli, "pools", "show", "pool-1", "--config", config.toString()).out()).contains("active");
 
-            Files.writeString(config, String.join("\n", "catalog=" + url, "org=acme", ""));
+            writeConfig(dir, "catalog=" + url, "org=acme");
             String store = dir.resolve("store").toUri().toString();
             Cli.Result bare = cli.run("restore", "--config", config.toString(), "--store", store);
             assertThat(bare.exitCode()).as(bare.toString()).isEqualTo(2);
@@ -111,7 +107,7 @@ class ConfigFileTest {
             assertThat(typed.err()).contains("org names what a command acts on: type it on the command line, never in a config file");
 
             // pool= would have narrowed every migrate-all, backup --due and verify to one pool, in silence
-            Files.writeString(config, String.join("\n", "catalog=" + url, "pool=pool-1", ""));
+            writeConfig(dir, "catalog=" + url, "pool=pool-1");
             Cli.Result pool = cli.run("verify", "--config", config.toString());
             assertThat(pool.exitCode()).as(pool.toString()).isEqualTo(2);
             assertThat(pool.err()).contains("pool names what a command acts on");
@@ -119,7 +115,7 @@ class ConfigFileTest {
             // prune=true would make every rollout drop the indexes its manifest does not list; no-backup=true every
             // delete skip its final backup
             for (String key : new String[]{"prune=true", "no-backup=true", "tenantctl.restore.drop-existing=true"}) {
-                Files.writeString(config, String.join("\n", "catalog=" + url, key, ""));
+                writeConfig(dir, "catalog=" + url, key);
                 Cli.Result r = cli.run("migrate-all", "--dry-run", "--config", config.toString());
                 assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
                 assertThat(r.err()).as(r.toString()).contains(key.substring(0, key.indexOf('='))
@@ -140,8 +136,7 @@ class ConfigFileTest {
             ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--catalog", url);
             Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
             ok(cli, "provision", "free-1", "--schema", v1.toString(), "--catalog", url);
-            Path config = dir.resolve("tenantctl.properties");
-            Files.writeString(config, String.join("\n", "catalog=" + url, "tier=growth", ""));
+            Path config = writeConfig(dir, "catalog=" + url, "tier=growth");
             ok(cli, "provision", "growth-1", "--schema", v1.toString(), "--config", config.toString());
             assertThat(strictJson(ok(cli, "orgs", "show", "growth-1", "--config", config.toString(), "-o", "json")).get("tier").asText())
                     .isEqualTo("growth");
@@ -159,13 +154,11 @@ class ConfigFileTest {
         String url = CliFixture.initialisedCatalog();
         try (TestPools pools = new TestPools(1)) {
             Path metrics = dir.resolve("provision.prom");
-            Path config = dir.resolve("tenantctl.properties");
-            Files.writeString(config, String.join("\n",
+            Path config = writeConfig(dir,
                     "catalog=" + url,
                     "schema=" + CliFixture.smallSchema(dir),
                     "log-format=json",
-                    "tenantctl.provision.metrics-file=" + metrics,
-                    ""));
+                    "tenantctl.provision.metrics-file=" + metrics);
             Cli cli = new Cli(Map.of("USER", "test"));
             ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--config", config.toString());
             ok(cli, "provision", "cfg-1", "--config", config.toString());
@@ -214,8 +207,7 @@ class ConfigFileTest {
 
     @Test
     void outputJsonFromTheConfigFileAlsoAnswersALineThatDoesNotParseInJson(@TempDir Path dir) throws Exception {
-        Path config = dir.resolve("tenantctl.properties");
-        Files.writeString(config, "output=json\n");
+        Path config = writeConfig(dir, "output=json");
         Cli cli = new Cli(Map.of("USER", "test", "TENANTCTL_CATALOG_URL", "postgres://nowhere:1/x"));
         Cli.Result usage = cli.run("orgs", "list", "--no-such-option", "--config", config.toString());
         assertThat(usage.exitCode()).as(usage.toString()).isEqualTo(2);
@@ -231,8 +223,7 @@ class ConfigFileTest {
     @Test
     void aBadValueFromTheConfigFileNamesTheFileNotJustTheOption(@TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
-        Path config = dir.resolve("tenantctl.properties");
-        Files.writeString(config, String.join("\n", "catalog=" + url, "per-pool=abc", ""));
+        Path config = writeConfig(dir, "catalog=" + url, "per-pool=abc");
         Cli cli = new Cli(Map.of("USER", "test"));
         Cli.Result fromFile = cli.run("provision", "cfg-1", "--config", config.toString());
         assertThat(fromFile.exitCode()).as(fromFile.toString()).isEqualTo(2);
@@ -243,9 +234,16 @@ class ConfigFileTest {
         assertThat(typed.exitCode()).as(typed.toString()).isEqualTo(2);
         assertThat(typed.err()).as("typed on the command line: no word about the file").contains("xyz").doesNotContain("config file");
 
-        Files.writeString(config, String.join("\n", "catalog=" + url, "output=yaml", ""));
+        writeConfig(dir, "catalog=" + url, "output=yaml");
         Cli.Result output = cli.run("orgs", "list", "--config", config.toString());
         assertThat(output.exitCode()).as(output.toString()).isEqualTo(2);
         assertThat(output.err()).contains("yaml").contains("config file " + config);
+    }
+
+    /** dir/tenantctl.properties, holding {@code lines}. */
+    private static Path writeConfig(Path dir, String... lines) throws java.io.IOException {
+        Path config = dir.resolve("tenantctl.properties");
+        Files.writeString(config, String.join("\n", lines) + "\n");
+        return config;
     }
 }
