@@ -111,8 +111,7 @@ public final class Pools {
     private Map<String, Set<String>> sharingAServer(String poolId, PoolUri uri) {
         Map<String, Set<String>> out = new java.util.TreeMap<>();
         for (Pool other : catalog.pools().list()) {
-            Set<String> shared = new java.util.TreeSet<>(uri.servers());
-            shared.retainAll(PoolUri.stored(other.uri()).servers());
+            Set<String> shared = uri.serversSharedWith(PoolUri.stored(other.uri()));
             if (!other.poolId().equals(poolId) && !shared.isEmpty()) {
                 out.put(other.poolId(), shared);
             }

@@ -812,10 +812,9 @@ public final class Verify {
         Map<String, Set<String>> out = new LinkedHashMap<>();
         List<Pool> all = pools.values().stream().sorted(java.util.Comparator.comparing(Pool::poolId)).toList();
         for (int i = 0; i < all.size(); i++) {
-            Set<String> a = PoolUri.stored(all.get(i).uri()).servers();
+            PoolUri a = PoolUri.stored(all.get(i).uri());
             for (int j = i + 1; j < all.size(); j++) {
-                Set<String> shared = new java.util.TreeSet<>(a);
-                shared.retainAll(PoolUri.stored(all.get(j).uri()).servers());
+                Set<String> shared = a.serversSharedWith(PoolUri.stored(all.get(j).uri()));
                 if (shared.isEmpty()) {
                     continue;
                 }

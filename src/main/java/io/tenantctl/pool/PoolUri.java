@@ -247,6 +247,13 @@ public final class PoolUri {
         return out;
     }
 
+    /** The servers this URI and {@code other} both name (empty: two servers, as far as the URIs tell). */
+    public java.util.Set<String> serversSharedWith(PoolUri other) {
+        java.util.Set<String> shared = servers();
+        shared.retainAll(other.servers());
+        return shared;
+    }
+
     /** The part after the scheme and userinfo, up to the path or query: the hosts. */
     private String hosts() {
         Matcher m = USERINFO.matcher(raw);
