@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.MigrateAll;
-import io.tenantctl.ops.SchemaInspect;
 import io.tenantctl.ops.run.MaxFailures;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
@@ -98,14 +97,11 @@ final class MigrateAllCommand implements Callable<Integer> {
         if (control.existing() && !fanout.typed("--schema-hash")) {
             schemaHash = null;
         }
-        if (schema != null && schemaHash != null) {
-            throw TenantctlException.usage("--schema and --schema-hash both name the manifest: give one");
-        }
+        Manifests.oneOf(schema, schemaHash);
         if (canary < 0) {
             throw TenantctlException.usage("--canary must not be negative");
         }
-        SchemaManifest manifest = schemaHash != null ? new SchemaInspect(ctx.ops()).recorded(schemaHash)
-                : schema != null || !control.existing() ? SchemaManifest.loadOrDefault(schema) : null;
+        SchemaManifest manifest = schema != null || schemaHash != null || !control.existing() ? Manifests.given(ctx, schema, schemaHash) : null;
         MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest,
                 new MigrateAll.Selector(pools, orgs, tier, force, includeFailed), new MigrateAll.Apply(replaceConflicting, prune, allowExpiry),
                 new MigrateAll.Staging(canary, maxFailures), drive, dryRun.on, fanout.waitForBusy));

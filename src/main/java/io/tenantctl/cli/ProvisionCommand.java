@@ -3,7 +3,6 @@ package io.tenantctl.cli;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Provision;
-import io.tenantctl.ops.SchemaInspect;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
@@ -71,19 +70,15 @@ final class ProvisionCommand implements Callable<Integer> {
             ids.addAll(readIds(file));
         }
         RunControl control = fanout.control();
-        if (control.existing()) { // a config file's schema= or pool= is not the run's: the run keeps its own
+        if (control.existing()) { // a config file's schema= is not the run's: the run keeps its own (pool= is never read)
             schema = fanout.typed("--schema") ? schema : null;
-            pool = fanout.typed("--pool") ? pool : null;
         }
         if (control.existing() && (!ids.isEmpty() || schema != null || pool != null || schemaHash != null)) {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs, pool and manifest: give no ORG, --file, --pool, "
                     + "--schema or --schema-hash");
         }
-        if (schema != null && schemaHash != null) {
-            throw TenantctlException.usage("--schema and --schema-hash both name the manifest: give one");
-        }
-        SchemaManifest manifest = control.existing() ? null : schemaHash != null ? new SchemaInspect(ctx.ops()).recorded(schemaHash)
-                : SchemaManifest.loadOrDefault(schema);
+        Manifests.oneOf(schema, schemaHash);
+        SchemaManifest manifest = control.existing() ? null : Manifests.given(ctx, schema, schemaHash);
         Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on, drive));
         metrics.report(r.report());
         render(r.report(), r);

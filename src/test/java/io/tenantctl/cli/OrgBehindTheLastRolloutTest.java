@@ -48,6 +48,11 @@ class OrgBehindTheLastRolloutTest {
         Cli.Result resumed = ok(cli, "orgs", "resume", "acme");
         String next = "tenantctl migrate-all --org acme --schema-hash " + v2;
         assertThat(resumed.err()).as(resumed.toString()).contains("next for acme: " + next);
+        for (String verb : new String[]{"migrate-all", "provision"}) { // a hash and a file: which one was meant is not guessed
+            Cli.Result both = cli.run(verb, "--schema", v1.toString(), "--schema-hash", v2, "--dry-run");
+            assertThat(both.exitCode()).as(both.toString()).isEqualTo(2);
+            assertThat(both.err()).contains("--schema and --schema-hash both name the manifest: give one");
+        }
         Cli.Result followed = ok(cli, next.substring("tenantctl ".length()).split(" "));
         assertThat(followed.out()).as(followed.toString()).contains("migrated 1");
         CliFixture.assertExactly(url, dir.resolve("v2.json"), List.of("acme", "globex"));

@@ -1,0 +1,26 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.ops.SchemaInspect;
+import io.tenantctl.schema.SchemaManifest;
+
+import java.nio.file.Path;
+
+/** The manifest a command is given: provision's and migrate-all's --schema FILE or --schema-hash SHA256. */
+final class Manifests {
+
+    private Manifests() {
+    }
+
+    /** Refused (exit 2) when both name a manifest. */
+    static void oneOf(Path schema, String schemaHash) {
+        if (schema != null && schemaHash != null) {
+            throw TenantctlException.usage("--schema and --schema-hash both name the manifest: give one");
+        }
+    }
+
+    /** The manifest {@code schemaHash} (the catalog keeps every run's) or {@code schema} names, else the built-in LibreChat model. */
+    static SchemaManifest given(CliContext ctx, Path schema, String schemaHash) {
+        return schemaHash != null ? new SchemaInspect(ctx.ops()).recorded(schemaHash) : SchemaManifest.loadOrDefault(schema);
+    }
+}
