@@ -363,30 +363,30 @@ public final class OrgRepository {
 
     /**
      * Soft delete: the org (only at {@code expectedVersion}) becomes {@code deleting}, with the time recorded in
-     * {@code deleted_at}. False, with nothing written, when the org changed meanwhile.
+     * {@code deleted_at} and {@code before}, the status it had (what undoing the delete puts back), and
+     * {@code fingerprintJson}: what its database held when its final backup was checked (null: nothing to hold purge to).
+     * False, with nothing written, when the org changed meanwhile.
      */
-    public boolean markDeleting(String orgId, long expectedVersion) {
-        return markDeleting(orgId, expectedVersion, null);
-    }
-
-    /**
-     * Marks the org deleting if it is still at {@code expectedVersion}, recording {@code fingerprintJson}: what its
-     * database held when its final backup was checked (null: nothing to hold purge to).
-     */
-    public boolean markDeleting(String orgId, long expectedVersion, String fingerprintJson) {
-        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = 'deleting', deleted_at = now(), "
+    public boolean markDeleting(String orgId, long expectedVersion, OrgStatus before, String fingerprintJson) {
+        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = 'deleting', deleted_at = now(), status_before_delete = ?, "
                 + "deleted_fingerprint = cast(? as jsonb), version = version + 1, updated_at = now() where org_id = ? and version = ?",
-                fingerprintJson, orgId, expectedVersion)) == 1;
+                before.db(), fingerprintJson, orgId, expectedVersion)) == 1;
+    }
+
+    /** The status a deleting org had when it was deleted (active for one deleted before tenantctl recorded it). */
+    public OrgStatus statusBeforeDelete(String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select status_before_delete from orgs where org_id = ? and status_before_delete is not null",
+                rs -> OrgStatus.of(rs.getString("status_before_delete")), orgId)).orElse(OrgStatus.ACTIVE);
     }
 
     /**
-     * A deleting org (only at {@code expectedVersion}) active again: no longer deleting, nothing for purge to hold its
-     * database to. False, with nothing written, when the org changed meanwhile.
+     * A deleting org (only at {@code expectedVersion}) taken back as {@code status}: no longer deleting, nothing for purge
+     * to hold its database to. False, with nothing written, when the org changed meanwhile.
      */
-    public boolean undelete(String orgId, long expectedVersion) {
-        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = 'active', deleted_at = null, deleted_fingerprint = null, "
-                + "version = version + 1, updated_at = now() where org_id = ? and version = ? and status = 'deleting'",
-                orgId, expectedVersion)) == 1;
+    public boolean undelete(String orgId, long expectedVersion, OrgStatus status) {
+        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = ?, deleted_at = null, deleted_fingerprint = null, "
+                + "status_before_delete = null, version = version + 1, updated_at = now() where org_id = ? and version = ? "
+                + "and status = 'deleting'", status.db(), orgId, expectedVersion)) == 1;
     }
 
     /** What a deleting org's database held when its delete checked it, if the delete recorded it. */

@@ -49,7 +49,8 @@ final class OrgsSuspendCommand implements Callable<Integer> {
             ctx.out.println("org " + c.orgId() + " " + done + " (" + describe(c) + ")");
         }
         if (c.next() != null) {
-            ctx.note("org " + c.orgId() + " has another manifest than the last rollout applied; next for " + c.orgId() + ": " + c.next());
+            ctx.note("org " + c.orgId() + (c.status().equals("read_only") ? " was suspended (read_only) when it was deleted and "
+                    + (c.dryRun() ? "would be" : "is") + " again; to make it writable" : " has another manifest than the last rollout applied; next for " + c.orgId()) + ": " + c.next());
         }
     }
 

@@ -88,7 +88,8 @@ public final class OrgLifecycle {
 
     /**
      * read_only → active. An active org is left as it is. A deleting org (soft-deleted, its database kept until purge) is
-     * taken back: active again, out of purge's reach, once its database is found where the catalog says.
+     * taken back as it was before its delete — active, or read_only if it was suspended then, {@code next} naming the
+     * resume that makes it writable — out of purge's reach, once its database is found where the catalog says.
      */
     public Changed resume(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         Changed c = get(orgId).status().equals(Org.DELETING) ? undelete(orgId, dryRun, waitForOrg, cancel)
@@ -97,32 +98,36 @@ public final class OrgLifecycle {
             return c;
         }
         Org now = get(orgId);
-        return MigrateAll.catchUp(ctx, now, now.schemaHash()).map(next -> new Changed(c.orgId(), c.poolId(),
-                c.databaseName(), c.statusBefore(), c.status(), c.tierBefore(), c.tier(), true, c.dryRun(), next)).orElse(c);
+        java.util.Optional<String> next = c.status().equals(Org.READ_ONLY.db()) ? java.util.Optional.of("tenantctl orgs resume " + orgId)
+                : MigrateAll.catchUp(ctx, now, now.schemaHash());
+        return next.map(n -> new Changed(c.orgId(), c.poolId(), c.databaseName(), c.statusBefore(), c.status(), c.tierBefore(), c.tier(),
+                true, c.dryRun(), n)).orElse(c);
     }
 
     /**
-     * A deleting org made active again, under its lease (purge takes the same lease to hand it over as deleted): its
-     * kept database, with whatever was written to it since the delete, becomes the org's live one again.
+     * A deleting org taken back as it was before the delete, under its lease (purge takes the same lease to hand it over
+     * as deleted): its kept database, with whatever was written to it since the delete, becomes the org's live one again.
      */
     private Changed undelete(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         if (dryRun) {
             Org org = get(orgId);
             requireDatabaseKept(org);
-            return changed(org, Org.ACTIVE, org.tier(), true, true);
+            return changed(org, ctx.catalog().orgs().statusBeforeDelete(orgId), org.tier(), true, true);
         }
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, RESUME, waitForOrg, cancel)) {
             Org now = get(orgId);
             if (now.status().equals(Org.DELETING)) {
                 requireDatabaseKept(now);
-            } else if (requireLive(orgId, RESUME).status().equals(Org.ACTIVE)) { // purged while we waited: refused as deleted
-                return changed(now, Org.ACTIVE, now.tier(), false, false); // another resume took it back first
+            } else { // purged while we waited: refused as deleted; else another resume took it back first
+                Org live = requireLive(orgId, RESUME);
+                return changed(live, live.status(), live.tier(), false, false);
             }
-            if (!now.status().equals(Org.DELETING) || !ctx.catalog().orgs().undelete(orgId, now.version())) {
+            OrgStatus before = ctx.catalog().orgs().statusBeforeDelete(orgId);
+            if (!ctx.catalog().orgs().undelete(orgId, now.version(), before)) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed while it was being resumed (it is "
                         + ctx.catalog().orgs().get(orgId).status() + " now): run it again");
             }
-            return changed(now, Org.ACTIVE, now.tier(), true, false);
+            return changed(now, before, now.tier(), true, false);
         }
     }
 
@@ -320,7 +325,7 @@ public final class OrgLifecycle {
         if (!backup) {
             try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
                 Org now = requireLive(orgId, DELETE);
-                if (!ctx.catalog().orgs().markDeleting(orgId, now.version())) {
+                if (!ctx.catalog().orgs().markDeleting(orgId, now.version(), now.status(), null)) {
                     throw changedMeanwhile(orgId);
                 }
                 return deleted(now, null, "--no-backup");
@@ -382,7 +387,7 @@ public final class OrgLifecycle {
             Org now = ctx.catalog().orgs().get(orgId);
             boolean same = now.status().equals(Org.READ_ONLY) && now.poolId().equals(frozen.poolId())
                     && now.databaseName().equals(frozen.databaseName());
-            if (!same || !ctx.catalog().orgs().markDeleting(orgId, now.version(), checked.toJson())) {
+            if (!same || !ctx.catalog().orgs().markDeleting(orgId, now.version(), before, checked.toJson())) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed during its final backup (now "
                         + now.status() + " on " + now.poolId() + "/" + now.databaseName() + "): nothing deleted; run the delete again"
                         + (now.status().equals(Org.READ_ONLY) && before.equals(Org.ACTIVE) ? "; to keep it writable instead: "

@@ -151,6 +151,52 @@ class OrgsLifecycleTest {
         }
     }
 
+    /**
+     * An org suspended on purpose (unpaid, on legal hold) and then deleted: undoing the delete puts the suspension back
+     * instead of making the org writable, says so, and names the resume that makes it writable. A row deleted before
+     * tenantctl recorded the status comes back active, as it did then.
+     */
+    @Test
+    void resumeOfADeletedSuspendedOrgPutsItsSuspensionBack() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex", "initech");
+            seed(f.db("acme"), 25);
+            ok(f.cli, "orgs", "suspend", "acme");
+            ok(f.cli, "orgs", "delete", "acme");
+            var kept = BackupFixture.contents(f.db("acme"));
+
+            Cli.Result dry = ok(f.cli, "orgs", "resume", "acme", "--dry-run");
+            assertThat(dry.out()).contains("would be resumed (deleting -> read_only)");
+            assertThat(dry.err()).contains("org acme was suspended (read_only) when it was deleted and would be again; "
+                    + "to make it writable: tenantctl orgs resume acme");
+            assertThat(f.org("acme").get("status").asText()).as("a dry run changes nothing").isEqualTo("deleting");
+
+            JsonNode r = strictJson(ok(f.cli, "orgs", "resume", "acme", "-o", "json"));
+            assertThat(r.get("status_before").asText()).isEqualTo("deleting");
+            assertThat(r.get("status").asText()).isEqualTo("read_only");
+            assertThat(r.get("next").asText()).isEqualTo("tenantctl orgs resume acme");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("read_only");
+            assertThat(routingWritable(f, "acme")).as("still suspended: not writable").isEqualTo("false");
+            assertThat(BackupFixture.contents(f.db("acme"))).isEqualTo(kept);
+            f.assertClean("acme");
+            Cli.Result writable = ok(f.cli, "orgs", "resume", "acme");
+            assertThat(writable.out()).contains("org acme resumed (read_only -> active)");
+            assertThat(routingWritable(f, "acme")).isEqualTo("true");
+
+            ok(f.cli, "orgs", "suspend", "globex");
+            ok(f.cli, "orgs", "delete", "globex", "--no-backup");
+            Cli.Result noBackup = ok(f.cli, "orgs", "resume", "globex");
+            assertThat(noBackup.out()).contains("org globex resumed (deleting -> read_only)");
+            assertThat(f.org("globex").get("status").asText()).isEqualTo("read_only");
+
+            ok(f.cli, "orgs", "suspend", "initech");
+            ok(f.cli, "orgs", "delete", "initech", "--no-backup");
+            sql(f, "update orgs set status_before_delete = null where org_id = 'initech'"); // deleted by an older tenantctl
+            assertThat(ok(f.cli, "orgs", "resume", "initech").out()).contains("org initech resumed (deleting -> active)");
+            assertThat(routingWritable(f, "initech")).isEqualTo("true");
+        }
+    }
+
     @Test
     void setTierIsValidatedAndRecorded() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
