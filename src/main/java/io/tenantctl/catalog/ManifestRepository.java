@@ -28,6 +28,17 @@ public final class ManifestRepository {
         });
     }
 
+    /** When each stored manifest was first recorded (the catalog's clock): hash → time. */
+    public java.util.Map<String, java.time.Instant> recordedAt() {
+        return catalog.inConnection(c -> {
+            java.util.Map<String, java.time.Instant> out = new java.util.HashMap<>();
+            for (Object[] row : Sql.query(c, "select hash, created_at from manifests", rs -> new Object[]{rs.getString(1), Sql.instant(rs, "created_at")})) {
+                out.put((String) row[0], (java.time.Instant) row[1]);
+            }
+            return out;
+        });
+    }
+
     public Optional<String> body(String hash) {
         if (hash == null) {
             return Optional.empty();

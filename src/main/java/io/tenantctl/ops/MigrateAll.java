@@ -345,16 +345,33 @@ public final class MigrateAll {
     }
 
     /**
-     * The migrate-all that brings {@code org}, whose manifest is {@code schemaHash}, up to the last rollout — when the
-     * newest migrate-all run succeeded with another manifest and its --pool, --org and --tier take the org (it passed over
-     * a suspended or deleting org; a restore brings a backup's manifest back; a rollout to other pools was not meant for
-     * it) — else empty.
+     * The last rollout, to tell the orgs it passed over: the newest migrate-all run if it succeeded (one still running,
+     * failed or cancelled tells nothing yet), and when each manifest was first recorded. Read once, asked per org.
      */
-    static Optional<String> catchUp(OpsContext ctx, Org org, String schemaHash) {
-        return ctx.catalog().runs().newest(VERB).filter(r -> r.runStatus() == io.tenantctl.catalog.RunStatus.SUCCEEDED)
-                .map(MigrateAll::args).filter(a -> !a.schemaHash().equals(schemaHash) && (a.pools() == null || a.pools().contains(org.poolId()))
-                        && (a.orgs() == null || a.orgs().contains(org.orgId())) && (a.tier() == null || a.tier().equals(org.tier())))
-                .map(a -> "tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + a.schemaHash());
+    static LastRollout lastRollout(io.tenantctl.catalog.Catalog catalog) {
+        return catalog.runs().newest(VERB).filter(r -> r.runStatus() == io.tenantctl.catalog.RunStatus.SUCCEEDED)
+                .map(r -> new LastRollout(r.runId(), args(r), r.startedAt(), catalog.manifests().recordedAt()))
+                .orElse(new LastRollout(null, null, null, Map.of()));
+    }
+
+    /** The newest migrate-all run if it succeeded ({@code args} null if not), and when each manifest was first recorded. */
+    record LastRollout(String runId, Args args, java.time.Instant startedAt, Map<String, java.time.Instant> manifestsRecordedAt) {
+
+        /**
+         * The migrate-all that brings {@code org}, whose manifest is {@code schemaHash}, up to this rollout — when its
+         * --pool, --org and --tier take the org (a rollout to other pools was not meant for it) and the org's manifest is
+         * another one, recorded before the rollout began (it passed over a suspended or deleting org; a restore brings a
+         * backup's manifest back) — not one first recorded since (an org provisioned with a newer manifest is ahead).
+         */
+        Optional<String> catchUp(Org org, String schemaHash) {
+            java.time.Instant recorded = schemaHash == null ? null : manifestsRecordedAt.get(schemaHash);
+            if (args == null || args.schemaHash().equals(schemaHash) || recorded != null && !recorded.isBefore(startedAt)
+                    || args.pools() != null && !args.pools().contains(org.poolId()) || args.orgs() != null && !args.orgs().contains(org.orgId())
+                    || args.tier() != null && !args.tier().equals(org.tier())) {
+                return Optional.empty();
+            }
+            return Optional.of("tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + args.schemaHash());
+        }
     }
 
     private SchemaManifest runManifest(RunRepository.Run run, SchemaManifest given) {

@@ -702,6 +702,7 @@ public final class Verify {
             strays(pools, current, databases, seen, now, req.retiredGrace());
         }
         stuck(req, orgs, seen, fixed, now);
+        behind(req, orgs, seen);
         if (fleet && req.pools().isEmpty()) {
             runs(req, seen, fixed, ownRun);
         }
@@ -904,6 +905,29 @@ public final class Verify {
             seen.add(new Seen("run_abandoned", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
                     + r.startedAt() + ") is still marked running but its workers stopped", r.nextStep()));
         }
+    }
+
+    /**
+     * Active orgs the last rollout (the newest migrate-all run, if it succeeded) passed over or that went back since:
+     * suspended or deleting while it ran, or restored from a backup taken before it — their databases match their own
+     * manifest, so no schema finding tells that the application's new indexes and collections are not there.
+     */
+    private void behind(Request req, Map<String, Org> orgs, List<Seen> seen) {
+        MigrateAll.LastRollout last = MigrateAll.lastRollout(ctx.catalog());
+        for (Org o : orgs.values()) {
+            if (!o.status().equals(Org.ACTIVE) || o.schemaHash() == null || !req.orgs().isEmpty() && !req.orgs().contains(o.orgId())
+                    || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
+                continue; // an org with no recorded manifest is no_schema_record's
+            }
+            last.catchUp(o, o.schemaHash()).ifPresent(fix -> seen.add(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(),
+                    last.args().schemaHash(), "org " + o.orgId() + " has manifest " + hash12(o.schemaHash()) + ", older than "
+                    + hash12(last.args().schemaHash()) + ", which the last rollout (run " + last.runId() + ", started "
+                    + last.startedAt() + ") applied to the orgs it selected", fix)));
+        }
+    }
+
+    private static String hash12(String hash) {
+        return hash.substring(0, Math.min(12, hash.length()));
     }
 
     /** Active orgs whose newest complete backup is older than their tier's frequency (or --backups-max-age), or missing. */

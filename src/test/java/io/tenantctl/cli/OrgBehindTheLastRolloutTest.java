@@ -14,6 +14,7 @@ import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static io.tenantctl.cli.MigrateAllFixture.V1;
 import static io.tenantctl.cli.MigrateAllFixture.V2_ADD;
+import static io.tenantctl.cli.MigrateAllFixture.V2_CONFLICT;
 import static io.tenantctl.cli.MigrateAllFixture.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * manifest its backup had. Resumed or restored afterwards, the org ran the new release on the old manifest until the next
  * deploy's migrate-all, and nothing said so. resume and restore now name the migrate-all that brings it up to the last
  * rollout, by the manifest's hash (the catalog keeps every run's manifest, so the on-call engineer needs no file), and
- * that command, followed literally, does it.
+ * that command, followed literally, does it. verify reports such an org ({@code schema_behind}) until it is done.
  */
 class OrgBehindTheLastRolloutTest {
 
@@ -104,5 +105,68 @@ class OrgBehindTheLastRolloutTest {
         ok(cli, "backup", "--org", "acme");
         Cli.Result again = ok(cli, "restore", "--org", "acme");
         assertThat(again.err()).as("a backup the last rollout reached: %s", again).doesNotContain("next for acme");
+    }
+
+    /**
+     * verify tells on-call which orgs run the new release on an older manifest — their databases match their own manifest,
+     * so no schema finding says it — with the migrate-all that fixes each; not while a newer rollout is still under way.
+     */
+    @Test
+    void verifyReportsAnOrgTheLastRolloutPassedOverUntilItIsMigrated(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        Path v1 = write(dir, "v1.json", V1);
+        MigrateAllFixture.provision(cli, v1, List.of("acme", "globex"));
+        ok(cli, "orgs", "suspend", "acme");
+        String v2 = strictJson(ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json"))
+                .get("schema_hash").asText();
+        ok(cli, "orgs", "resume", "acme");
+
+        Cli.Result r = cli.run("verify", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        List<JsonNode> behind = findings(strictJson(r), "schema_behind");
+        assertThat(behind).as(r.toString()).hasSize(1);
+        assertThat(behind.get(0).get("org_id").asText()).isEqualTo("acme");
+        assertThat(behind.get(0).get("detail").asText()).contains("older than " + v2.substring(0, 12));
+        String fix = behind.get(0).get("fix").asText();
+        assertThat(fix).isEqualTo("tenantctl migrate-all --org acme --schema-hash " + v2);
+
+        ok(cli, fix.substring("tenantctl ".length()).split(" "));
+        JsonNode after = strictJson(ok(cli, "verify", "-o", "json"));
+        assertThat(findings(after, "schema_behind")).as(after.toString()).isEmpty();
+
+        // a newer rollout under way (detached, its workers not started): the orgs it has not reached are not behind yet
+        ok(cli, "migrate-all", "--schema", write(dir, "v3.json", V2_CONFLICT).toString(), "--detach");
+        JsonNode during = strictJson(ok(cli, "verify", "-o", "json"));
+        assertThat(findings(during, "schema_behind")).as(during.toString()).isEmpty();
+    }
+
+    /** An org provisioned after the last rollout with a newer manifest is ahead of it: neither verify nor resume sends it back. */
+    @Test
+    void anOrgProvisionedWithANewerManifestIsNotBehind(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme"));
+        ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString());
+        MigrateAllFixture.provision(cli, write(dir, "v3.json", V2_CONFLICT), List.of("globex")); // the next release's signup
+
+        JsonNode verified = strictJson(ok(cli, "verify", "-o", "json"));
+        assertThat(findings(verified, "schema_behind")).as(verified.toString()).isEmpty();
+        ok(cli, "orgs", "suspend", "globex");
+        Cli.Result resumed = ok(cli, "orgs", "resume", "globex");
+        assertThat(resumed.err()).as(resumed.toString()).doesNotContain("next for globex");
+        CliFixture.assertExactly(url, dir.resolve("v3.json"), List.of("globex"));
+    }
+
+    private static List<JsonNode> findings(JsonNode verify, String kind) {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        verify.get("findings").forEach(f -> {
+            if (f.get("kind").asText().equals(kind)) {
+                out.add(f);
+            }
+        });
+        return out;
     }
 }
