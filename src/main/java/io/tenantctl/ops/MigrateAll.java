@@ -344,36 +344,6 @@ public final class MigrateAll {
         return Json.read(run.runId(), run.args(), Args.class);
     }
 
-    /**
-     * The last rollout, to tell the orgs it passed over: the newest migrate-all run if it succeeded (one still running,
-     * failed or cancelled tells nothing yet), and when each manifest was first recorded. Read once, asked per org.
-     */
-    static LastRollout lastRollout(io.tenantctl.catalog.Catalog catalog) {
-        return catalog.runs().newest(VERB).filter(r -> r.runStatus() == io.tenantctl.catalog.RunStatus.SUCCEEDED)
-                .map(r -> new LastRollout(r.runId(), args(r), r.startedAt(), catalog.manifests().recordedAt()))
-                .orElse(new LastRollout(null, null, null, Map.of()));
-    }
-
-    /** The newest migrate-all run if it succeeded ({@code args} null if not), and when each manifest was first recorded. */
-    record LastRollout(String runId, Args args, java.time.Instant startedAt, Map<String, java.time.Instant> manifestsRecordedAt) {
-
-        /**
-         * The migrate-all that brings {@code org}, whose manifest is {@code schemaHash}, up to this rollout — when its
-         * --pool, --org and --tier take the org (a rollout to other pools was not meant for it) and the org's manifest is
-         * another one, recorded before the rollout began (it passed over a suspended or deleting org; a restore brings a
-         * backup's manifest back) — not one first recorded since (an org provisioned with a newer manifest is ahead).
-         */
-        Optional<String> catchUp(Org org, String schemaHash) {
-            java.time.Instant recorded = schemaHash == null ? null : manifestsRecordedAt.get(schemaHash);
-            if (args == null || args.schemaHash().equals(schemaHash) || recorded != null && !recorded.isBefore(startedAt)
-                    || args.pools() != null && !args.pools().contains(org.poolId()) || args.orgs() != null && !args.orgs().contains(org.orgId())
-                    || args.tier() != null && !args.tier().equals(org.tier())) {
-                return Optional.empty();
-            }
-            return Optional.of("tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + args.schemaHash());
-        }
-    }
-
     private SchemaManifest runManifest(RunRepository.Run run, SchemaManifest given) {
         String hash = args(run).schemaHash();
         if (given != null && !given.hash().equals(hash)) {

@@ -99,7 +99,7 @@ public final class OrgLifecycle {
         }
         Org now = get(orgId);
         java.util.Optional<String> next = c.status().equals(Org.READ_ONLY.db()) ? java.util.Optional.of("tenantctl orgs resume " + orgId)
-                : MigrateAll.lastRollout(ctx.catalog()).catchUp(now, now.schemaHash());
+                : LastRollout.of(ctx.catalog()).catchUp(now, now.schemaHash());
         return next.map(n -> new Changed(c.orgId(), c.poolId(), c.databaseName(), c.statusBefore(), c.status(), c.tierBefore(), c.tier(),
                 true, c.dryRun(), n)).orElse(c);
     }

@@ -913,7 +913,7 @@ public final class Verify {
      * manifest, so no schema finding tells that the application's new indexes and collections are not there.
      */
     private void behind(Request req, Map<String, Org> orgs, List<Seen> seen) {
-        MigrateAll.LastRollout last = MigrateAll.lastRollout(ctx.catalog());
+        LastRollout last = LastRollout.of(ctx.catalog());
         for (Org o : orgs.values()) {
             if (!o.status().equals(Org.ACTIVE) || o.schemaHash() == null || !req.orgs().isEmpty() && !req.orgs().contains(o.orgId())
                     || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
