@@ -128,7 +128,7 @@ class OrgBehindTheLastRolloutTest {
         List<JsonNode> behind = findings(strictJson(r), "schema_behind");
         assertThat(behind).as(r.toString()).hasSize(1);
         assertThat(behind.get(0).get("org_id").asText()).isEqualTo("acme");
-        assertThat(behind.get(0).get("detail").asText()).contains("older than " + v2.substring(0, 12));
+        assertThat(behind.get(0).get("detail").asText()).contains("not " + v2.substring(0, 12) + ", which the last rollout");
         String fix = behind.get(0).get("fix").asText();
         assertThat(fix).isEqualTo("tenantctl migrate-all --org acme --schema-hash " + v2);
 
