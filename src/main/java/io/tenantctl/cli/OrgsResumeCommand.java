@@ -10,7 +10,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "resume", description = {"Make a suspended (read_only) org active again: the routing view says writable=true.",
         "Only an active or read_only org, or a deleting one whose database purge has not dropped (the delete undone: the org "
-        + "on that database as it was before the delete, active, or read_only if it was suspended then); taken under the org's lease, so never during a move, restore or frozen backup. "
+        + "on that database as it was before the delete, active, or read_only if it was suspended then); taken under the "
+        + "org's lease, so never during a move, restore or frozen backup. "
         + "'tenantctl orgs suspend ORG' is the way back."})
 final class OrgsResumeCommand implements Callable<Integer> {
 

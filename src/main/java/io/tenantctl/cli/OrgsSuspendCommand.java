@@ -49,8 +49,10 @@ final class OrgsSuspendCommand implements Callable<Integer> {
             ctx.out.println("org " + c.orgId() + " " + done + " (" + describe(c) + ")");
         }
         if (c.next() != null) {
-            ctx.note("org " + c.orgId() + (c.status().equals("read_only") ? " was suspended (read_only) when it was deleted and "
-                    + (c.dryRun() ? "would be" : "is") + " again; to make it writable" : " has another manifest than the last rollout applied; next for " + c.orgId()) + ": " + c.next());
+            String why = c.status().equals("read_only") // a deleted org taken back as suspended as it was
+                    ? " was suspended (read_only) when it was deleted and " + (c.dryRun() ? "would be" : "is") + " again; to make it writable"
+                    : " has another manifest than the last rollout applied; next for " + c.orgId();
+            ctx.note("org " + c.orgId() + why + ": " + c.next());
         }
     }
 
