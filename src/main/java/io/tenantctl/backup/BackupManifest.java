@@ -67,12 +67,6 @@ public record BackupManifest(int formatVersion, String orgId, String backupId, S
         return collections.stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
-    /** A copy with other collection entries. */
-    public BackupManifest withCollections(List<CollectionEntry> newCollections) {
-        return new BackupManifest(formatVersion, orgId, backupId, sourcePool, sourceDatabase, schemaHash, startedAt,
-                finishedAt, compression, newCollections);
-    }
-
     /** The manifest as pretty-printed UTF-8 JSON. */
     public byte[] toJson() {
         try {

@@ -25,9 +25,4 @@ public record CollectionEntry(String name, String file, long docs, long bytes, S
     public CollectionEntry {
         indexes = indexes == null ? List.of() : List.copyOf(indexes);
     }
-
-    /** A copy with other counts, e.g. to model a tampered manifest in tests. */
-    public CollectionEntry withDocs(long newDocs) {
-        return new CollectionEntry(name, file, newDocs, bytes, sha256, indexes);
-    }
 }

@@ -82,11 +82,6 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
         return expected;
     }
 
-    /** Documents returned so far. */
-    public long docsRead() {
-        return docs - (next == null ? 0 : 1);
-    }
-
     @Override
     public boolean hasNext() {
         if (next != null) {

@@ -106,11 +106,6 @@ public final class OrgLeaseRepository {
         return catalog.inConnection(c -> Sql.query(c, SELECT + " where lease_until < now() order by org_id", OrgLeaseRepository::map));
     }
 
-    /** Removes a lease after its recovery, only if it is still the one that was recovered (same holder). */
-    public boolean removeRecovered(String orgId, String holder) {
-        return catalog.inConnection(c -> Sql.update(c, "delete from org_leases where org_id = ? and holder = ?", orgId, holder)) == 1;
-    }
-
     private static Lease map(ResultSet rs) throws SQLException {
         Object pid = rs.getObject("pid");
         return new Lease(rs.getString("org_id"), rs.getString("holder"), rs.getString("host"), pid == null ? null : ((Number) pid).longValue(),

@@ -298,12 +298,6 @@ public final class OrgRepository {
         }
     }
 
-    /** Database names the catalog knows on {@code poolId}, whatever their org's status. */
-    public java.util.Set<String> databasesOn(String poolId) {
-        return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select database_name from orgs where pool_id = ?",
-                rs -> rs.getString(1), poolId)));
-    }
-
     /**
      * Records a successful schema apply: status active, the manifest hash {@code schemaHash}, version bumped — only
      * while the org's pool still has the URI {@code poolUri} the work went through: false, nothing written, after a

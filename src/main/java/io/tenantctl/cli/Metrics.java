@@ -94,10 +94,6 @@ final class Metrics {
         }
     }
 
-    boolean hasReport() {
-        return report != null;
-    }
-
     /**
      * An extra gauge sample: {@code name} (tenantctl_ is prefixed if missing), labelled with the verb and
      * {@code labels} (name, value pairs). The hook for verbs with results of their own, e.g.
