@@ -38,12 +38,8 @@ class OrgBehindTheLastRolloutTest {
     void resumeNamesTheMigrateAllThatBringsTheOrgUpToTheLastRollout(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
         Cli cli = Cli.withCatalog(url);
-        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
-        Path v1 = write(dir, "v1.json", V1);
-        MigrateAllFixture.provision(cli, v1, List.of("acme", "globex"));
-        ok(cli, "orgs", "suspend", "acme");
-        JsonNode rollout = strictJson(ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json"));
-        String v2 = rollout.get("schema_hash").asText();
+        String v2 = rolloutPassingOverSuspendedAcme(cli, dir);
+        Path v1 = dir.resolve("v1.json");
         CliFixture.assertExactly(url, v1, List.of("acme")); // passed over while suspended
 
         Cli.Result resumed = ok(cli, "orgs", "resume", "acme");
@@ -113,14 +109,8 @@ class OrgBehindTheLastRolloutTest {
      */
     @Test
     void verifyReportsAnOrgTheLastRolloutPassedOverUntilItIsMigrated(@TempDir Path dir) {
-        String url = CliFixture.initialisedCatalog();
-        Cli cli = Cli.withCatalog(url);
-        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
-        Path v1 = write(dir, "v1.json", V1);
-        MigrateAllFixture.provision(cli, v1, List.of("acme", "globex"));
-        ok(cli, "orgs", "suspend", "acme");
-        String v2 = strictJson(ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json"))
-                .get("schema_hash").asText();
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        String v2 = rolloutPassingOverSuspendedAcme(cli, dir);
         ok(cli, "orgs", "resume", "acme");
 
         Cli.Result r = cli.run("verify", "-o", "json");
@@ -158,6 +148,15 @@ class OrgBehindTheLastRolloutTest {
         Cli.Result resumed = ok(cli, "orgs", "resume", "globex");
         assertThat(resumed.err()).as(resumed.toString()).doesNotContain("next for globex");
         CliFixture.assertExactly(url, dir.resolve("v3.json"), List.of("globex"));
+    }
+
+    /** acme and globex provisioned with v1 on pool-a, then v2 rolled out while acme was suspended; returns v2's hash. */
+    private String rolloutPassingOverSuspendedAcme(Cli cli, Path dir) {
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme", "globex"));
+        ok(cli, "orgs", "suspend", "acme");
+        return strictJson(ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json"))
+                .get("schema_hash").asText();
     }
 
     private static List<JsonNode> findings(JsonNode verify, String kind) {
