@@ -40,6 +40,9 @@ final class OrgsShowCommand implements Callable<Integer> {
                 new String[]{"held by", o.lease() == null ? null : o.lease().operation() + " " + o.lease().holder()
                         + (o.lease().runId() == null ? "" : " (run " + o.lease().runId() + ")") + " since " + o.lease().since()
                         + (o.lease().expired() ? " — expired: the next operation on the org recovers it" : "")}));
+        if (o.next() != null) { // where on-call looks first when one org lacks what the release needs
+            fields.add(new String[]{"next", o.next() + "   (its manifest is not the one the last rollout applied)"});
+        }
         if (o.deleting()) { // the undo, where an operator who deleted the wrong org looks first
             fields.add(new String[]{"next", "its database is kept until 'tenantctl orgs purge'; 'tenantctl orgs resume " + o.orgId()
                     + "' takes the org back until then"});

@@ -12,13 +12,16 @@ public final class Orgs {
 
     /**
      * An org as shown to people (orgs list/show): the catalog row's fields, plus who holds the org right now when an
-     * operation does (a restore, a migration…), so on-call sees why it is not writable.
+     * operation does (a restore, a migration…), so on-call sees why it is not writable; and in {@code orgs show}, for an
+     * active org the last rollout passed over (verify's schema_behind), the migrate-all that brings it up ({@code next},
+     * left out of the JSON when there is none).
      */
     public record View(String orgId, String poolId, String databaseName, String status, String tier, String schemaHash, long version,
-                       java.time.Instant createdAt, java.time.Instant updatedAt, Lease lease) {
+                       java.time.Instant createdAt, java.time.Instant updatedAt, Lease lease,
+                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String next) {
         static View of(Org o, Lease lease) {
             return new View(o.orgId(), o.poolId(), o.databaseName(), o.status().db(), o.tier(), o.schemaHash(), o.version(), o.createdAt(),
-                    o.updatedAt(), lease);
+                    o.updatedAt(), lease, null);
         }
 
         /** Soft-deleted, its database kept until purge (and until then, resume takes it back). */
@@ -75,6 +78,8 @@ public final class Orgs {
         Org o = catalog.orgs().get(orgId);
         Lease lease = catalog.leases().find(orgId).map(l -> new Lease(l.operation(), l.holder(), l.runId(), l.acquiredAt(), l.expired()))
                 .orElse(null);
-        return View.of(o, lease);
+        View v = View.of(o, lease);
+        return !o.status().equals(Org.ACTIVE) ? v : LastRollout.of(catalog).catchUp(o, o.schemaHash()).map(next -> new View(v.orgId(),
+                v.poolId(), v.databaseName(), v.status(), v.tier(), v.schemaHash(), v.version(), v.createdAt(), v.updatedAt(), lease, next)).orElse(v);
     }
 }

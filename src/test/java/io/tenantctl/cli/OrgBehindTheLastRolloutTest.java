@@ -122,7 +122,13 @@ class OrgBehindTheLastRolloutTest {
         String fix = behind.get(0).get("fix").asText();
         assertThat(fix).isEqualTo("tenantctl migrate-all --org acme --schema-hash " + v2);
 
+        // orgs show, where on-call looks first, says the same; an org the rollout reached has no "next" at all
+        assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("next").asText()).isEqualTo(fix);
+        assertThat(ok(cli, "orgs", "show", "acme").out()).contains(fix);
+        assertThat(strictJson(ok(cli, "orgs", "show", "globex", "-o", "json")).has("next")).isFalse();
+
         ok(cli, fix.substring("tenantctl ".length()).split(" "));
+        assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).has("next")).isFalse();
         JsonNode after = strictJson(ok(cli, "verify", "-o", "json"));
         assertThat(findings(after, "schema_behind")).as(after.toString()).isEmpty();
 
