@@ -191,6 +191,8 @@ public final class Backups {
                 status = COMPLETE;
             } else if (l == null) {
                 status = row.status().equals(BackupRepository.COMPLETE) ? MISSING : inProgress(row, graceStart) ? RUNNING : FAILED;
+            } else if (row != null && row.status().equals(BackupRepository.COMPLETE)) {
+                status = MISSING; // recorded complete, its manifest.json gone since: not a backup that never finished
             } else {
                 status = row != null && inProgress(row, graceStart) ? RUNNING : INCOMPLETE;
             }
@@ -198,6 +200,7 @@ public final class Backups {
             String location = row != null ? row.location() : Backup.where(store) + layout.backupPrefix(orgId, id);
             String elsewhere = status.equals(MISSING) ? otherStore(location, orgId, id).orElse(null) : null;
             String error = elsewhere != null ? "written to " + elsewhere + ", not to this store: pass --store " + elsewhere
+                    : status.equals(MISSING) && l != null ? "recorded complete, but its manifest.json is gone from the store (its data files are there)"
                     : row == null ? (status.equals(COMPLETE) ? "not recorded in the catalog" : null)
                     : row.status().equals(BackupRepository.RUNNING) && !status.equals(RUNNING) && !status.equals(COMPLETE)
                     ? "abandoned: " + (row.runId() == null ? "recorded running for over " + DEFAULT_GRACE_HOURS + " h"
@@ -209,6 +212,18 @@ public final class Backups {
         }
         // newest first as restore and prune order them (the catalog's clock), not by id: an id holds its worker's clock
         out.sort(NEWEST_FIRST);
+        // recorded complete, its manifest.json gone, its data files there: missing — what restore would take, so refused
+        // rather than an older one taken quietly — unless a complete backup is newer: then it is one a prune stopped
+        // halfway through (it deletes the manifest first) or a damage that changes nothing restore takes; incomplete
+        for (int i = 0, newerComplete = 0; i < out.size(); i++) {
+            Entry e = out.get(i);
+            if (e.status().equals(MISSING) && e.inStore() && newerComplete > 0) {
+                out.set(i, new Entry(e.orgId(), e.backupId(), INCOMPLETE, e.startedAt(), e.finishedAt(), e.docs(), e.bytes(), e.sha256(),
+                        e.location(), e.inCatalog(), true, "recorded complete, but its manifest.json is gone (a prune that stopped "
+                        + "halfway?)", e.recordedAt()));
+            }
+            newerComplete += out.get(i).status().equals(COMPLETE) ? 1 : 0;
+        }
         return out;
     }
 
@@ -398,7 +413,8 @@ public final class Backups {
                 case MISSING -> {
                     action = "keep";
                     reason = otherStore(e).map(o -> "in " + o + ", not this store: prune it there")
-                            .orElse("recorded complete but not in the store: check the store");
+                            .orElse(e.inStore() ? "recorded complete but its manifest.json is gone from the store: check the store"
+                                    : "recorded complete but not in the store: check the store");
                 }
                 default -> {
                     boolean old = e.order().isBefore(now.minus(grace));

@@ -268,7 +268,8 @@ public final class Restore {
             }
             // an older one would quietly lose every write the newest holds: taken only when chosen by its id
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + "'s newest backup " + newest.backupId()
-                    + " was recorded complete but its files are gone from " + store.describe() + ": nothing restored; to restore an "
+                    + " was recorded complete but its " + (newest.inStore() ? "manifest.json is" : "files are") + " gone from " + store.describe()
+                    + ": nothing restored; to restore an "
                     + "older one: 'tenantctl backups list --org " + orgId + "', then 'tenantctl restore --org " + orgId + " --backup ID'");
         }
         return newest.backupId();

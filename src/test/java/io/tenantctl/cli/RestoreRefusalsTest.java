@@ -97,8 +97,9 @@ class RestoreRefusalsTest {
         JsonNode listed = CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "list", "--org", "acme", "-o", "json"));
         assertThat(listed.get("backups").findValues("backup_id").stream().map(JsonNode::asText).toList()).contains(id);
         listed.get("backups").forEach(b -> {
-            if (b.get("backup_id").asText().equals(id)) {
-                assertThat(b.get("status").asText()).isEqualTo("incomplete");
+            if (b.get("backup_id").asText().equals(id)) { // recorded complete: not a backup that never finished
+                assertThat(b.get("status").asText()).isEqualTo("missing");
+                assertThat(b.get("error").asText()).contains("manifest.json is gone");
             }
         });
     }
