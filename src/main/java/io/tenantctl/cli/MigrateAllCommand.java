@@ -65,6 +65,7 @@ final class MigrateAllCommand implements Callable<Integer> {
             + "naming how many: migrate-all never deletes documents unasked)."})
     boolean allowExpiry;
 
+    @ActsOn // every selected org, also those up to date: what it acts on, never a setting
     @Option(names = "--force", description = "Inspect every selected org with listIndexes, even when its recorded hash matches (finds drift).")
     boolean force;
 

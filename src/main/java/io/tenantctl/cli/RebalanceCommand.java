@@ -51,6 +51,7 @@ final class RebalanceCommand {
                 description = "After freezing, wait this long before copying, for applications' cached routing to see read_only.")
         Duration freezeGrace;
 
+        @Destroys // past the freeze limit the operator set: typed each time
         @Option(names = "--force", description = "Move even when the predicted freeze is over --max-freeze (the copy is still aborted past it).")
         boolean force;
 

@@ -129,10 +129,11 @@ public final class TenantCtl implements Runnable {
      */
     static Map<String, String> typedOnlyKeys(CommandLine.Model.CommandSpec root) {
         Map<String, String> keys = new java.util.HashMap<>();
-        everyCommand(root.commandLine(), c -> c.getCommandSpec().options().stream().filter(TenantCtl::typedOnly).forEach(o -> keys.put(
-                configName(o), ((java.lang.reflect.Field) o.userObject()).isAnnotationPresent(Destroys.class)
-                        ? "lets a command drop or overwrite data: type it on the command line each time"
-                        : "names what a command acts on: type it on the command line")));
+        String destroys = "lets a command drop or overwrite data: type it on the command line each time";
+        // a name both kinds of option have (--force) is said as the one that destroys
+        everyCommand(root.commandLine(), c -> c.getCommandSpec().options().stream().filter(TenantCtl::typedOnly).forEach(o -> keys.merge(
+                configName(o), ((java.lang.reflect.Field) o.userObject()).isAnnotationPresent(Destroys.class) ? destroys
+                        : "names what a command acts on: type it on the command line", (was, now) -> was.equals(destroys) ? was : now)));
         return keys;
     }
 

@@ -114,7 +114,8 @@ class ConfigFileTest {
 
             // prune=true would make every rollout drop the indexes its manifest does not list; no-backup=true every
             // delete skip its final backup
-            for (String key : new String[]{"prune=true", "no-backup=true", "tenantctl.restore.drop-existing=true"}) {
+            // force=true would have moved orgs past every --max-freeze and made every rollout inspect every org
+            for (String key : new String[]{"prune=true", "no-backup=true", "tenantctl.restore.drop-existing=true", "force=true"}) {
                 writeConfig(dir, "catalog=" + url, key);
                 Cli.Result r = cli.run("migrate-all", "--dry-run", "--config", config.toString());
                 assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
