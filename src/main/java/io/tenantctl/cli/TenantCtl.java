@@ -196,10 +196,31 @@ public final class TenantCtl implements Runnable {
         }
         try {
             ctx.checkConfigKeys(() -> configKeys(parseResult.commandSpec().root()), () -> typedOnlyKeys(parseResult.commandSpec().root()));
+            requireAValueInEachList(parseResult);
         } catch (TenantctlException e) {
             return handle(ctx, e);
         }
         return new CommandLine.RunLast().execute(parseResult);
+    }
+
+    /**
+     * A comma-separated option typed with nothing between its commas ({@code --org ,}, or {@code --org "$LIST"} with an
+     * empty list in a script that left a comma) gave no value, and no --org means every org: refused (exit 2) instead.
+     */
+    private static void requireAValueInEachList(CommandLine.ParseResult parseResult) {
+        for (CommandLine c : parseResult.asCommandLineList()) {
+            for (CommandLine.Model.OptionSpec o : c.getParseResult().matchedOptions()) {
+                if (o.splitRegex().isEmpty()) {
+                    continue;
+                }
+                for (String typed : o.originalStringValues()) { // '' is refused by each option's own check (an empty id)
+                    if (!typed.isEmpty() && java.util.Arrays.stream(typed.split(o.splitRegex())).allMatch(String::isBlank)) {
+                        throw TenantctlException.usage(o.longestName() + " '" + typed + "' names nothing: give at least one "
+                                + o.paramLabel() + ", or leave " + o.longestName() + " out");
+                    }
+                }
+            }
+        }
     }
 
     static void printHelp(CliContext ctx, CommandLine c) {
