@@ -38,7 +38,8 @@ final class RebalanceGcCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Rebalance.GcResult r = new Rebalance(ctx.ops()).gc(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged), ctx.cancel);
-        boolean failed = r.items().stream().anyMatch(i -> i.action().equals("failed"));
+        // skipped: busy, or undecided (a pool down): kept and still recorded, as purge's, exit 1 to run it again
+        boolean failed = r.items().stream().anyMatch(i -> i.action().equals("failed") || i.action().equals("skipped"));
         int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : failed ? 1 : 0;
         if (ctx.json()) {
             Output.json(ctx.out, r);

@@ -35,7 +35,12 @@ final class DatabaseGc {
      * runs once it is gone (or found in use again: not garbage). With {@code dryRun}, only says what it would do.
      */
     Outcome drop(String poolId, String database, String orgId, boolean dryRun, Runnable forget) {
-        Optional<String> user = owner(poolId, database);
+        Optional<String> user;
+        try {
+            user = owner(poolId, database, !dryRun); // a dry run writes no probe: it says the real run will
+        } catch (Undecided e) {
+            return new Outcome("skipped", e.getMessage()); // still recorded: the next gc asks again
+        }
         if (user.isPresent()) {
             if (!dryRun) {
                 forget.run(); // in use again: not garbage, and never dropped
@@ -43,14 +48,15 @@ final class DatabaseGc {
             return new Outcome("kept", "org " + user.get() + " points at it");
         }
         if (dryRun) {
-            return new Outcome("would_drop", null);
+            return new Outcome("would_drop", probed(poolId, database).map(other -> "unless a probe finds it is the database of that "
+                    + "name on pool " + other + " (the same server under another spelling): the real run checks").orElse(null));
         }
         OrgLeases.Taken taken = leases.take(orgId, "gc", null);
         if (!taken.ok()) {
             return new Outcome("skipped", taken.refusal());
         }
         try {
-            Optional<String> now = owner(poolId, database);
+            Optional<String> now = owner(poolId, database, true);
             if (now.isPresent()) {
                 forget.run();
                 return new Outcome("kept", "org " + now.get() + " points at it");
@@ -62,6 +68,8 @@ final class DatabaseGc {
             }
             forget.run();
             return new Outcome("dropped", pool.isPresent() ? null : "pool " + poolId + " is gone: forgotten");
+        } catch (Undecided e) {
+            return new Outcome("skipped", e.getMessage());
         } catch (RuntimeException e) {
             return new Outcome("failed", Errors.oneLine(e));
         } finally {
@@ -69,12 +77,28 @@ final class DatabaseGc {
         }
     }
 
+    /** Whether a database is another pool's org's, when a probe could not tell: kept and still recorded, said so. */
+    private static final class Undecided extends RuntimeException {
+        Undecided(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The first other pool where an org lives in a database of this name on a server spelt otherwise: what a probe asks. */
+    private Optional<String> probed(String poolId, String database) {
+        List<Pool> pools = ctx.catalog().pools().list();
+        java.util.Set<String> servers = pools.stream().filter(p -> p.poolId().equals(poolId)).findFirst()
+                .map(p -> PoolUri.stored(p.uri()).servers()).orElse(java.util.Set.of());
+        return pools.stream().filter(o -> !o.poolId().equals(poolId) && databases.pointedAtBy(o.poolId(), database).isPresent()
+                && java.util.Collections.disjoint(servers, PoolUri.stored(o.uri()).servers())).map(Pool::poolId).findFirst();
+    }
+
     /**
      * The org whose pointer names {@code database} on {@code poolId} — or names it on another pool registered on the same
      * server (a pool whose URI was set to another's server, or one FerretDB registered twice), where it is the very
      * same database.
      */
-    private Optional<String> owner(String poolId, String database) {
+    private Optional<String> owner(String poolId, String database, boolean probe) {
         Optional<String> user = databases.pointedAtBy(poolId, database);
         if (user.isPresent()) {
             return user;
@@ -94,7 +118,7 @@ final class DatabaseGc {
                 return Optional.of(there.get() + " (through pool " + other.poolId() + ", registered on the same server)");
             }
             // spelled otherwise (localhost / 127.0.0.1, a DNS name / its address, an SRV name): ask the servers themselves
-            if (here.isPresent() && sameDatabase(here.get(), other, database)) {
+            if (probe && here.isPresent() && sameDatabase(here.get(), other, database, there.get())) {
                 return Optional.of(there.get() + " (through pool " + other.poolId() + ": a probe written in " + database + " on " + poolId
                         + " was read back through " + other.poolId() + ", so both pools are one server; fix their URIs)");
             }
@@ -105,9 +129,10 @@ final class DatabaseGc {
     /**
      * Whether {@code database} on {@code a} is the very database of that name on {@code b}: a probe document written
      * through {@code a}, looked up through {@code b}, then removed. Only asked when an org lives in a database of that name
-     * on {@code b} (the source a move retained, most often). Fails safe: a probe that cannot be made counts as the same.
+     * on {@code b} (the source a move retained, most often). A probe that cannot be made decides nothing ({@link Undecided}):
+     * the database is kept, and still recorded for the next gc — it once counted as the same, and its record was dropped.
      */
-    private boolean sameDatabase(Pool a, Pool b, String database) {
+    private boolean sameDatabase(Pool a, Pool b, String database, String org) {
         String token = "gc-probe-" + java.util.UUID.randomUUID();
         MongoDatabase onA = ctx.pools().database(a.poolId(), a.uri(), database);
         com.mongodb.client.MongoCollection<org.bson.Document> probe = onA.getCollection(PROBE);
@@ -116,7 +141,8 @@ final class DatabaseGc {
             return ctx.pools().database(b.poolId(), b.uri(), database).getCollection(PROBE)
                     .countDocuments(new org.bson.Document("_id", token)) > 0;
         } catch (RuntimeException e) {
-            return true;
+            throw new Undecided("kept: could not tell whether it is org " + org + "'s database through pool " + b.poolId()
+                    + " (the same server under another spelling?): " + Errors.oneLine(e) + "; run gc again when both pools answer");
         } finally {
             try {
                 probe.drop();
