@@ -2,39 +2,58 @@ package io.tenantctl.ops;
 
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The last rollout, to tell the orgs it passed over (resume's and restore's hint, verify's {@code schema_behind}): the
- * newest migrate-all run if it succeeded ({@code args} null if not: one still running, failed or cancelled tells nothing
- * yet), and when each manifest was first recorded. Read once, asked per org.
+ * The rollouts an org may have been passed over by (resume's and restore's hint, verify's {@code schema_behind},
+ * {@code orgs show}'s next): the recent migrate-all runs, newest first, and when each manifest was first recorded. For
+ * an org, the one that counts is the newest whose --pool, --org and --tier take it — a rollout narrowed to other orgs
+ * (a one-org catch-up, a canary pool) does not hide the fleet's — and only if it succeeded: one still running, failed or
+ * cancelled tells nothing yet. Read once, asked per org.
  */
-record LastRollout(String runId, MigrateAll.Args args, Instant startedAt, Map<String, Instant> manifestsRecordedAt) {
+record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsRecordedAt) {
+
+    /** How many recent migrate-all runs are looked through for the one that took an org. */
+    private static final int RECENT = 500;
+
+    /** One migrate-all run: its id, status, start and the arguments it recorded. */
+    record Rollout(String runId, RunStatus status, Instant startedAt, MigrateAll.Args args) {
+        boolean takes(Org org) {
+            return (args.pools() == null || args.pools().contains(org.poolId())) && (args.orgs() == null || args.orgs().contains(org.orgId()))
+                    && (args.tier() == null || args.tier().equals(org.tier()));
+        }
+    }
 
     static LastRollout of(Catalog catalog) {
-        return catalog.runs().newest(MigrateAll.VERB).filter(r -> r.runStatus() == RunStatus.SUCCEEDED)
-                .map(r -> new LastRollout(r.runId(), Json.read(r.runId(), r.args(), MigrateAll.Args.class), r.startedAt(),
-                        catalog.manifests().recordedAt()))
-                .orElse(new LastRollout(null, null, null, Map.of()));
+        List<RunRepository.Run> runs = catalog.runs().list(RECENT, MigrateAll.VERB);
+        return new LastRollout(runs.stream().map(r -> new Rollout(r.runId(), r.runStatus(), r.startedAt(),
+                Json.read(r.runId(), r.args(), MigrateAll.Args.class))).toList(), runs.isEmpty() ? Map.of() : catalog.manifests().recordedAt());
+    }
+
+    /** The rollout that counts for {@code org}, if it succeeded: the newest that took it. */
+    Optional<Rollout> of(Org org) {
+        return newestFirst.stream().filter(r -> r.takes(org)).findFirst().filter(r -> r.status() == RunStatus.SUCCEEDED);
     }
 
     /**
-     * The migrate-all that brings {@code org}, whose manifest is {@code schemaHash}, up to this rollout — when its --pool,
-     * --org and --tier take the org (a rollout to other pools was not meant for it) and the org's manifest is another
-     * one, recorded before the rollout began (it passed over a suspended or deleting org; a restore brings a backup's
-     * manifest back) — not one first recorded since (an org provisioned with a newer manifest is ahead).
+     * The migrate-all that brings {@code org}, whose manifest is {@code schemaHash}, up to the rollout that counts for it,
+     * when the org's manifest is another one, recorded before that rollout began (it passed over a suspended or deleting
+     * org; a restore brings a backup's manifest back) — not one first recorded since (an org provisioned with a newer
+     * manifest is ahead).
      */
     Optional<String> catchUp(Org org, String schemaHash) {
+        return of(org).filter(r -> behind(r, schemaHash))
+                .map(r -> "tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + r.args().schemaHash());
+    }
+
+    private boolean behind(Rollout r, String schemaHash) {
         Instant recorded = schemaHash == null ? null : manifestsRecordedAt.get(schemaHash);
-        if (args == null || args.schemaHash().equals(schemaHash) || recorded != null && !recorded.isBefore(startedAt)
-                || args.pools() != null && !args.pools().contains(org.poolId()) || args.orgs() != null && !args.orgs().contains(org.orgId())
-                || args.tier() != null && !args.tier().equals(org.tier())) {
-            return Optional.empty();
-        }
-        return Optional.of("tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + args.schemaHash());
+        return !r.args().schemaHash().equals(schemaHash) && (recorded == null || recorded.isBefore(r.startedAt()));
     }
 }

@@ -919,11 +919,13 @@ public final class Verify {
                     || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
                 continue; // an org with no recorded manifest is no_schema_record's
             }
-            last.catchUp(o, o.schemaHash()).ifPresent(fix -> seen.add(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(),
-                    last.args().schemaHash(), "org " + o.orgId() + " has manifest " + hash12(o.schemaHash()) + ", not "
-                    + hash12(last.args().schemaHash()) + ", which the last rollout (run " + last.runId() + ", started "
-                    + last.startedAt() + ") applied to the orgs it selected: it was passed over (suspended or deleting then) "
-                    + "or went back since (a restore)", fix)));
+            last.catchUp(o, o.schemaHash()).ifPresent(fix -> {
+                LastRollout.Rollout r = last.of(o).orElseThrow();
+                seen.add(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(), r.args().schemaHash(), "org " + o.orgId() + " has manifest "
+                        + hash12(o.schemaHash()) + ", not " + hash12(r.args().schemaHash()) + ", which the last rollout that took it (run "
+                        + r.runId() + ", started " + r.startedAt() + ") applied: it was passed over (suspended or deleting then) or went "
+                        + "back since (a restore)", fix));
+            });
         }
     }
 

@@ -118,7 +118,7 @@ class OrgBehindTheLastRolloutTest {
         List<JsonNode> behind = findings(strictJson(r), "schema_behind");
         assertThat(behind).as(r.toString()).hasSize(1);
         assertThat(behind.get(0).get("org_id").asText()).isEqualTo("acme");
-        assertThat(behind.get(0).get("detail").asText()).contains("not " + v2.substring(0, 12) + ", which the last rollout");
+        assertThat(behind.get(0).get("detail").asText()).contains("not " + v2.substring(0, 12) + ", which the last rollout that took it");
         String fix = behind.get(0).get("fix").asText();
         assertThat(fix).isEqualTo("tenantctl migrate-all --org acme --schema-hash " + v2);
 
@@ -136,6 +136,29 @@ class OrgBehindTheLastRolloutTest {
         ok(cli, "migrate-all", "--schema", write(dir, "v3.json", V2_CONFLICT).toString(), "--detach");
         JsonNode during = strictJson(ok(cli, "verify", "-o", "json"));
         assertThat(findings(during, "schema_behind")).as(during.toString()).isEmpty();
+    }
+
+    /**
+     * Following one org's fix runs a rollout narrowed to that org: it is not the rollout the other orgs passed over are
+     * judged by, so they are still reported, and still named when resumed.
+     */
+    @Test
+    void aCatchUpOfOneOrgDoesNotHideAnotherOrgTheFleetRolloutPassedOver(@TempDir Path dir) {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme", "globex", "initech"));
+        ok(cli, "orgs", "suspend", "acme");
+        ok(cli, "orgs", "suspend", "globex");
+        String v2 = strictJson(ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json"))
+                .get("schema_hash").asText();
+        ok(cli, "orgs", "resume", "acme");
+        ok(cli, "migrate-all", "--org", "acme", "--schema-hash", v2); // acme's fix, followed
+
+        Cli.Result resumed = ok(cli, "orgs", "resume", "globex");
+        assertThat(resumed.err()).as(resumed.toString()).contains("next for globex: tenantctl migrate-all --org globex --schema-hash " + v2);
+        Cli.Result r = cli.run("verify", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        assertThat(findings(strictJson(r), "schema_behind")).extracting(f -> f.get("org_id").asText()).containsExactly("globex");
     }
 
     /** An org provisioned after the last rollout with a newer manifest is ahead of it: neither verify nor resume sends it back. */
