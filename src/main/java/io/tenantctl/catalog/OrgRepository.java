@@ -328,17 +328,35 @@ public final class OrgRepository {
 
     private static final String SAME_URI = "and exists (select 1 from pools p where p.pool_id = orgs.pool_id and p.uri = ?)";
 
-    /** Sets a status, bumping the version. */
+    /**
+     * Sets a status, bumping the version. Like every status change but a delete's own, it ends what a delete's freeze
+     * recorded ({@link #freezeForDelete}): the org's status is now what someone chose.
+     */
     public void setStatus(String orgId, OrgStatus status) {
-        catalog.inConnection(c -> Sql.update(c,
-                "update orgs set status = ?, version = version + 1, updated_at = now() where org_id = ?", status.db(), orgId));
+        catalog.inConnection(c -> Sql.update(c, "update orgs set status = ?, status_before_delete = null, version = version + 1, "
+                + "updated_at = now() where org_id = ?", status.db(), orgId));
     }
 
-    /** Optimistic update: changes the status only if the row is still at {@code expectedVersion}. */
+    /** Optimistic update: changes the status only if the row is still at {@code expectedVersion} (as {@link #setStatus}). */
     public boolean compareAndSetStatus(String orgId, long expectedVersion, OrgStatus status) {
-        return catalog.inConnection(c -> Sql.update(c,
-                "update orgs set status = ?, version = version + 1, updated_at = now() where org_id = ? and version = ?",
-                status.db(), orgId, expectedVersion)) == 1;
+        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = ?, status_before_delete = null, version = version + 1, "
+                + "updated_at = now() where org_id = ? and version = ?", status.db(), orgId, expectedVersion)) == 1;
+    }
+
+    /**
+     * An active org set read_only by {@code orgs delete} for its final backup (only at {@code expectedVersion}), recording
+     * that it was active: a delete that dies before it marks the org deleting leaves it read_only, and the delete run again
+     * then records 'active', not the freeze's read_only, as what undoing it puts back.
+     */
+    public boolean freezeForDelete(String orgId, long expectedVersion) {
+        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = 'read_only', status_before_delete = 'active', "
+                + "version = version + 1, updated_at = now() where org_id = ? and version = ? and status = 'active'", orgId, expectedVersion)) == 1;
+    }
+
+    /** What a dead delete's freeze recorded, forgotten: the org's read_only is now an operator's suspension. */
+    public void forgetDeleteFreeze(String orgId) {
+        catalog.inConnection(c -> Sql.update(c, "update orgs set status_before_delete = null where org_id = ? and status = 'read_only' "
+                + "and status_before_delete is not null", orgId));
     }
 
     /** Sets the tier; returns the org as it is now. */
@@ -362,7 +380,9 @@ public final class OrgRepository {
      * False, with nothing written, when the org changed meanwhile.
      */
     public boolean markDeleting(String orgId, long expectedVersion, OrgStatus before, String fingerprintJson) {
-        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = 'deleting', deleted_at = now(), status_before_delete = ?, "
+        // a freeze by an earlier delete that died (freezeForDelete) knows better than the read_only it left
+        return catalog.inConnection(c -> Sql.update(c, "update orgs set status = 'deleting', deleted_at = now(), "
+                + "status_before_delete = coalesce(status_before_delete, ?), "
                 + "deleted_fingerprint = cast(? as jsonb), version = version + 1, updated_at = now() where org_id = ? and version = ?",
                 before.db(), fingerprintJson, orgId, expectedVersion)) == 1;
     }

@@ -161,6 +161,9 @@ public final class OrgLifecycle {
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, verb, waitForOrg, cancel)) {
             Org now = requireLive(orgId, verb); // what the lease's previous holder (or its recovery) left
             if (now.status().equals(target)) {
+                if (target.equals(Org.READ_ONLY)) {
+                    ctx.catalog().orgs().forgetDeleteFreeze(orgId); // left so by a delete that died: suspended on purpose now
+                }
                 return changed(now, target, now.tier(), false, false);
             }
             if (!ctx.catalog().orgs().compareAndSetStatus(orgId, now.version(), target)) {
@@ -337,7 +340,7 @@ public final class OrgLifecycle {
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
             Org now = requireLive(orgId, DELETE);
             before = now.status();
-            if (before.equals(Org.ACTIVE) && !ctx.catalog().orgs().compareAndSetStatus(orgId, now.version(), Org.READ_ONLY)) {
+            if (before.equals(Org.ACTIVE) && !ctx.catalog().orgs().freezeForDelete(orgId, now.version())) {
                 throw changedMeanwhile(orgId);
             }
             frozen = ctx.catalog().orgs().get(orgId);

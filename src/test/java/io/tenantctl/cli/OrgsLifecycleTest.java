@@ -22,6 +22,7 @@ import java.util.Map;
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The org lifecycle: suspend and resume (what applications' routing says), set-tier, delete (a final backup first, the
@@ -194,6 +195,40 @@ class OrgsLifecycleTest {
             sql(f, "update orgs set status_before_delete = null where org_id = 'initech'"); // deleted by an older tenantctl
             assertThat(ok(f.cli, "orgs", "resume", "initech").out()).contains("org initech resumed (deleting -> active)");
             assertThat(routingWritable(f, "initech")).isEqualTo("true");
+        }
+    }
+
+    /**
+     * A delete that dies after its freeze leaves the org read_only (README: run the delete again). The delete run again
+     * found read_only and recorded it as the status to put back, so undoing it claimed a suspension that never was. The
+     * freeze records that the org was active; an operator who suspends such an org on purpose makes it a suspension.
+     */
+    @Test
+    void aDeleteThatDiedAfterItsFreezeIsUndoneToActiveUnlessSuspendedSince() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            for (String org : new String[]{"acme", "globex"}) {
+                java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+                // dies as a kill -9 would, at its first look at the frozen database: nothing after the freeze runs
+                Cli dying = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_" + org)
+                        ? HookedPools.beforeEach(db, "listCollectionNames", () -> {
+                            if (armed.compareAndSet(true, false)) {
+                                throw new Error("killed");
+                            }
+                        }) : db));
+                assertThatThrownBy(() -> dying.run("orgs", "delete", org)).hasMessage("killed");
+                assertThat(f.org(org).get("status").asText()).as("left frozen").isEqualTo("read_only");
+            }
+            ok(f.cli, "orgs", "suspend", "globex"); // already read_only: now on purpose
+
+            for (String org : new String[]{"acme", "globex"}) {
+                ok(f.cli, "orgs", "delete", org);
+            }
+            Cli.Result acme = ok(f.cli, "orgs", "resume", "acme");
+            assertThat(acme.out()).as(acme.toString()).contains("org acme resumed (deleting -> active)");
+            assertThat(acme.err()).doesNotContain("suspended");
+            assertThat(routingWritable(f, "acme")).isEqualTo("true");
+            assertThat(ok(f.cli, "orgs", "resume", "globex").out()).contains("org globex resumed (deleting -> read_only)");
         }
     }
 
