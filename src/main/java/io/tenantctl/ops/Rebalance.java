@@ -155,8 +155,12 @@ public final class Rebalance {
                 ctx.catalog().pools().get(p); // the unknown pool's error, with the known ones
             }
         }
-        List<Pool> scope = all.stream().filter(p -> p.status() != PoolStatus.DISABLED)
+        List<Pool> inScope = all.stream().filter(p -> p.status() != PoolStatus.DISABLED)
                 .filter(p -> req.pools().isEmpty() || req.pools().contains(p.poolId())).toList();
+        // a pool that does not answer can be neither a source nor a target: left out, said, instead of failing the plan on
+        // its first org's size
+        Map<String, String> dead = PoolHealth.unreachable(ctx, inScope);
+        List<Pool> scope = inScope.stream().filter(p -> !dead.containsKey(p.poolId())).toList();
         Set<String> moving = new HashSet<>();
         ctx.catalog().moves().unfinished().forEach(m -> moving.add(m.orgId()));
         // orgs another rebalance run has still to move: planned again here, that run's workers would find them moved
@@ -171,7 +175,10 @@ public final class Rebalance {
                 (long) Math.ceil(m.bytes() / rate), m.reason())).toList();
         List<PoolLine> pools = p.pools().stream().map(l -> new PoolLine(l.poolId(), l.status().db(), l.capacity(), l.orgsBefore(),
                 l.orgsAfter(), l.bytesBefore(), l.bytesAfter(), l.loadBefore(), l.loadAfter())).toList();
-        List<String> notes = new ArrayList<>(p.notes());
+        List<String> notes = new ArrayList<>();
+        new java.util.TreeMap<>(dead).forEach((pool, why) -> notes.add(why + ": left out of the plan (nothing moves off it or onto it); "
+                + "see 'tenantctl pools stats " + pool + "'"));
+        notes.addAll(p.notes());
         if (moving.size() > queued.size()) {
             notes.add(moving.size() - queued.size() + " org(s) with an unfinished move left out: see 'tenantctl rebalance status'");
         }
@@ -220,7 +227,13 @@ public final class Rebalance {
                     .forEach(orgs::add);
         }
         return Parallel.map("plan-dbstats", 8, orgs, o -> {
-            Mover.Size s = mover.size(byId.get(o.poolId()), o.databaseName());
+            Mover.Size s;
+            try {
+                s = mover.size(byId.get(o.poolId()), o.databaseName());
+            } catch (com.mongodb.MongoException e) { // answered the ping, then stopped: one line naming it, exit 3
+                throw TenantctlException.config("pool " + o.poolId() + " stopped answering while the plan read org " + o.orgId()
+                        + "'s size: " + Errors.oneLine(e) + "; nothing planned; see 'tenantctl pools stats " + o.poolId() + "'");
+            }
             return new MovePlanner.OrgFigures(o.orgId(), o.poolId(), s.docs(), s.bytes());
         }, "sizing orgs for the plan");
     }
