@@ -188,7 +188,8 @@ public final class OrgLifecycle {
     private Org requireLive(String orgId, String verb) {
         Org org = get(orgId);
         if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY)) {
-            throw TenantctlException.usage("org " + orgId + " is " + org.status() + ": only active or read_only orgs can be " + verb
+            throw TenantctlException.usage("org " + orgId + " is " + org.status() + ": only active or read_only orgs"
+                    + (verb.equals(RESUME) ? " (or deleting ones, their database kept)" : "") + " can be " + verb
                     + (verb.equals(SUSPEND) ? "ed" : "d") + hint(org));
         }
         return org;
@@ -198,7 +199,9 @@ public final class OrgLifecycle {
         return switch (org.status()) {
             case DELETING -> " (it is deleted: 'tenantctl orgs resume " + org.orgId() + "' takes it back until 'tenantctl orgs purge' drops its "
                     + "database)";
-            case DELETED -> " (it is deleted and its database dropped)";
+            // its database dropped by purge, or to be by the next purge or gc (a drop that failed): not the org's any more
+            case DELETED -> " (it is deleted: purge has dropped its database, or the next purge or 'tenantctl rebalance gc' will; "
+                    + "its data comes back from its final backup under a new id: tenantctl restore --org " + org.orgId() + " --to-org NEW_ID)";
             case FAILED -> " (re-run 'tenantctl provision " + org.orgId() + "', or 'tenantctl orgs forget " + org.orgId() + "')";
             case MOVING, RESTORING -> " (an operation on it is unfinished: see 'tenantctl orgs show " + org.orgId() + "')";
             case PROVISIONING -> " (its provision is unfinished: re-run 'tenantctl provision " + org.orgId() + "')";

@@ -656,6 +656,10 @@ public final class Restore {
      * retired database stay its own. Its data comes back under a new id (or, while deleting, the org itself by resume).
      */
     private static TenantctlException deletedId(Org org, Request req) {
+        if (req.toOrg() != null && !org.orgId().equals(req.orgId())) { // another org's backup, to a deleted org's id
+            return TenantctlException.usage("--to-org " + org.orgId() + " is the id of a " + org.status() + " org, and a deleted org's id "
+                    + "is not reused: choose another id (tenantctl restore --org " + req.orgId() + " --to-org NEW_ID)");
+        }
         return TenantctlException.usage("org " + org.orgId() + " is " + org.status() + ": a deleted org's id is not reused; to bring its "
                 + "data back, restore it as a new org: tenantctl restore --org " + req.orgId()
                 + (req.backupId() == null || req.backupId().equals("latest") ? "" : " --backup " + req.backupId()) + " --to-org NEW_ID"

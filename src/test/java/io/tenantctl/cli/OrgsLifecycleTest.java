@@ -148,7 +148,8 @@ class OrgsLifecycleTest {
             ok(f.cli, "orgs", "purge", "--older-than", "0");
             Cli.Result afterPurge = f.cli.run("orgs", "resume", "initech");
             assertThat(afterPurge.exitCode()).as(afterPurge.toString()).isEqualTo(2);
-            assertThat(afterPurge.err()).contains("org initech is deleted").contains("its database dropped");
+            assertThat(afterPurge.err()).contains("org initech is deleted").contains("purge has dropped its database")
+                    .contains("tenantctl restore --org initech --to-org NEW_ID");
         }
     }
 

@@ -48,6 +48,20 @@ class RestoreOfADeletedOrgHintTest {
         }
     }
 
+    /** Another org's backup restored to a deleted org's id: the refusal is about the id, not about bringing that org back. */
+    @Test
+    void anotherOrgsRestoreToADeletedOrgsIdIsToldToChooseAnotherId() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "wayne");
+            f.backup("acme");
+            ok(f.cli, "orgs", "delete", "wayne", "--no-backup");
+            Cli.Result r = f.cli.run("restore", "--org", "acme", "--to-org", "wayne");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("--to-org wayne is the id of a deleting org").contains("choose another id")
+                    .contains("tenantctl restore --org acme --to-org NEW_ID").doesNotContain("orgs resume");
+        }
+    }
+
     private static void assertLeavingOutToOrgWorks(BackupFixture f) {
         for (String[] tried : new String[][]{{"restore", "--org", "acme", "--to-org", "acme"}, {"restore", "--org", "acme"}}) {
             Cli.Result refused = f.cli.run(tried);
