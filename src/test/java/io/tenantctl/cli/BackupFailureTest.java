@@ -97,7 +97,12 @@ class BackupFailureTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             String id = f.backup("acme");
-            Files.delete(f.files("acme", id).get("manifest.json")); // what a process killed before the manifest leaves
+            // what a process killed before the manifest leaves: no manifest, and the catalog's row still running (a row
+            // recorded complete without its manifest is a damaged backup, missing, not an incomplete one)
+            Files.delete(f.files("acme", id).get("manifest.json"));
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(f.catalogUrl); java.sql.Statement s = c.createStatement()) {
+                s.execute("update backups set status = 'running', finished_at = null where backup_id = '" + id + "'");
+            }
             JsonNode listed = entry(f, id);
             assertThat(listed.get("status").asText()).isEqualTo("incomplete");
             assertThat(listed.get("in_store").asBoolean()).isTrue();
