@@ -100,7 +100,7 @@ public final class Backup {
             List<Org> selected = select(req);
             Map<String, String> items = new LinkedHashMap<>();
             Map<String, RunReport.Org> lines = new LinkedHashMap<>();
-            selected.stream().filter(o -> takes(o.status())).forEach(o -> items.put(o.orgId(), o.poolId()));
+            selected.stream().filter(this::takes).forEach(o -> items.put(o.orgId(), o.poolId()));
             refused(selected).forEach(i -> lines.put(i.orgId(), new RunReport.Org(i.orgId(), i.poolId(), "failed", 0, 0, i.error(), null)));
             RunEngine.Planned plan = engine.plan(items, req.drive(), (orgId, poolId) ->
                     new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store) + layout.orgPrefix(orgId))));
@@ -118,15 +118,15 @@ public final class Backup {
     private String start(Request req) {
         LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
         List<Org> orgs = select(req);
-        List<RunRepository.NewItem> work = orgs.stream().filter(o -> takes(o.status()))
+        List<RunRepository.NewItem> work = orgs.stream().filter(this::takes)
                 .map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null)).toList();
         String args = Json.write(new Args(orgs.size(), selector(req), req.copy().compression().id(), req.copy().freeze(), store.describe()));
         return engine.start(VERB, args, work, 0, refused(orgs), null);
     }
 
     /** The selected orgs that backup does not take, as failed items saying why. */
-    private static List<RunRepository.NewItem> refused(List<Org> selected) {
-        return selected.stream().filter(o -> !takes(o.status())).map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, ItemStatus.FAILED.db(),
+    private List<RunRepository.NewItem> refused(List<Org> selected) {
+        return selected.stream().filter(o -> !takes(o)).map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, ItemStatus.FAILED.db(),
                 "org is " + o.status() + ": only active or read_only orgs (and deleting ones named with --org) are backed up")).toList();
     }
 
@@ -171,7 +171,7 @@ public final class Backup {
             }
         } else {
             for (String pool : pools) {
-                ctx.catalog().orgs().list(pool, null).stream().filter(o -> backupable(o.status())).forEach(candidates::add);
+                ctx.catalog().orgs().list(pool, null).stream().filter(o -> backupable(o.status()) || busy(o)).forEach(candidates::add);
             }
         }
         return candidates;
@@ -188,6 +188,16 @@ public final class Backup {
      */
     private static boolean takes(OrgStatus status) {
         return backupable(status) || status.equals(Org.DELETING);
+    }
+
+    /** As {@link #takes(OrgStatus)}, and an org a restore or move holds now: waited for, like any busy org, not failed. */
+    private boolean takes(Org o) {
+        return takes(o.status()) || busy(o);
+    }
+
+    /** Restoring or moving under a live lease: active or read_only again once its holder is done (or it is failed, said). */
+    private boolean busy(Org o) {
+        return (o.status().equals(Org.RESTORING) || o.status().equals(Org.MOVING)) && ctx.catalog().leases().findLive(o.orgId()).isPresent();
     }
 
     /** Backs one org up; returns its detail (backup_id, docs, bytes, collections, location). */
