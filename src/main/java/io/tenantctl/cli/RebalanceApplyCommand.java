@@ -75,7 +75,8 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         RunReport report = r.report();
         java.util.function.Function<RunReport.Org, String> next = RebalanceApplyCommand::nextStep;
         List<String> left = new java.util.ArrayList<>();
-        r.leftOnDraining().forEach((pool, orgs) -> left.add("pool " + pool + " is draining and still holds " + orgs.size() + " org(s) no "
+        r.leftOnDraining().forEach((pool, orgs) -> left.add("pool " + pool + " is draining and " + (report.dryRun() ? "would still hold "
+                : "still holds ") + orgs.size() + " org(s) no "
                 + "active pool had room for: " + String.join(", ", orgs.subList(0, Math.min(10, orgs.size()))) + (orgs.size() > 10 ? ", …" : "")
                 + " — raise a capacity ('tenantctl pools set-capacity POOL --capacity N') or add a pool, then 'tenantctl rebalance apply' again"));
         if (ctx.json()) {

@@ -147,6 +147,7 @@ public final class Rebalance {
         if (req.maxMoves() < 0) {
             throw TenantctlException.usage("--max-moves must not be negative");
         }
+        Orgs.named(ctx.catalog(), req.exclude()); // a mistyped --exclude would plan the very org it meant to protect
         List<Pool> all = ctx.catalog().pools().list();
         Set<String> known = new HashSet<>();
         all.forEach(p -> known.add(p.poolId()));
@@ -316,19 +317,24 @@ public final class Rebalance {
                             refused(e, new Target(m.orgId(), m.fromPool(), m.toPool()), limits.freezeGraceMs())));
                 }
             }
-            return new Result(RunReport.planned(VERB, lines), false, notes, Map.of());
+            // as the real apply: a drain that cannot empty its pools is said, and exits 1
+            return new Result(RunReport.planned(VERB, lines), false, notes, req.moves() == null ? leftOnDraining(unplaced) : Map.of());
         }
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req, notes, unplaced),
                 run -> work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool()));
         // a drain planned and done here that could not empty its pools (no room elsewhere) is not done: said, exit 1; orgs
         // left by choice (--exclude, --max-moves) or failed (counted as failures) are not "no room"
+        boolean planned = !control.existing() && req.moves() == null && !control.detach() && !ran.interrupted();
+        return new Result(ran.report(), ran.interrupted(), notes, planned ? leftOnDraining(unplaced) : Map.of());
+    }
+
+    /** The orgs the plan could not place ({@code unplaced}: org → its draining pool) still there and in use, by pool. */
+    private Map<String, List<String>> leftOnDraining(Map<String, String> unplaced) {
         Map<String, List<String>> left = new LinkedHashMap<>();
-        if (!control.existing() && req.moves() == null && !control.detach() && !ran.interrupted()) {
-            unplaced.forEach((org, pool) -> ctx.catalog().orgs().find(org).filter(o -> o.poolId().equals(pool)
-                    && (o.status().equals(Org.ACTIVE) || o.status().equals(Org.READ_ONLY)))
-                    .ifPresent(o -> left.computeIfAbsent(pool, k -> new ArrayList<>()).add(org)));
-        }
-        return new Result(ran.report(), ran.interrupted(), notes, left);
+        unplaced.forEach((org, pool) -> ctx.catalog().orgs().find(org).filter(o -> o.poolId().equals(pool)
+                && (o.status().equals(Org.ACTIVE) || o.status().equals(Org.READ_ONLY)))
+                .ifPresent(o -> left.computeIfAbsent(pool, k -> new ArrayList<>()).add(org)));
+        return left;
     }
 
     /** The moves of a new run: the plan given, or one made now; each org once, each target pool known. */
