@@ -28,7 +28,12 @@ public final class OrgRepository {
     }
 
     /** Where an org was placed, or why it could not be. */
-    public record Placed(String orgId, String poolId, String error) {
+    /** Where an org was (or would be) placed, or why not; {@code idRefused}: its id is taken (choose another), not a lack of room. */
+    public record Placed(String orgId, String poolId, String error, boolean idRefused) {
+        public Placed(String orgId, String poolId, String error) {
+            this(orgId, poolId, error, false);
+        }
+
         public boolean ok() {
             return error == null;
         }
@@ -110,12 +115,12 @@ public final class OrgRepository {
             }
             if (owner.isPresent()) {
                 out.add(new Placed(orgId, null, "database " + db + " already belongs to org '" + owner.get()[0]
-                        + "' ('-' and '_' are the same in database names): choose another id"));
+                        + "' ('-' and '_' are the same in database names): choose another id", true));
                 continue;
             }
             Optional<String> retired = retiredCopy(c, null, db);
             if (retired.isPresent()) { // another org's old data, kept until gc: never a new org's database
-                out.add(new Placed(orgId, null, "database " + db + " is " + retired.get() + ": choose another id"));
+                out.add(new Placed(orgId, null, "database " + db + " is " + retired.get() + ": choose another id", true));
                 continue;
             }
             Optional<Pool> choice = Placement.choose(new ArrayList<>(pools.values()));

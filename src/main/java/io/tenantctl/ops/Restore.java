@@ -295,8 +295,9 @@ public final class Restore {
             }
             String poolId = orgs.planPlacement(List.of(req.toOrg()), req.targetPool()).stream().findFirst()
                     .map(p -> {
-                        if (!p.ok()) {
-                            throw new TenantctlException(TenantctlException.Category.FAILED, p.error());
+                        if (!p.ok()) { // an id that is taken is a refusal of what was typed (exit 2); no room is a failure
+                            throw p.idRefused() ? TenantctlException.usage(p.error())
+                                    : new TenantctlException(TenantctlException.Category.FAILED, p.error());
                         }
                         return p.poolId();
                     }).orElseThrow();
