@@ -92,6 +92,12 @@ public final class OrgLeaseRepository {
         catalog.inConnection(c -> Sql.update(c, "delete from org_leases where org_id = ? and holder = ?", orgId, holder));
     }
 
+    /** Ends {@code holder}'s lease on the org now (its process is known gone), for the next taker to recover what it left. */
+    public void expire(String orgId, String holder) {
+        catalog.inConnection(c -> Sql.update(c, "update org_leases set lease_until = now() - interval '1 second' where org_id = ? "
+                + "and holder = ?", orgId, holder));
+    }
+
     public Optional<Lease> find(String orgId) {
         return catalog.inConnection(c -> Sql.one(c, SELECT + " where org_id = ?", OrgLeaseRepository::map, orgId));
     }

@@ -497,11 +497,13 @@ public final class Rebalance {
         List<String> out = new ArrayList<>();
         OrgLeases leases = engine().orgLeases();
         for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
-            if (dryRun) {
-                out.add("move " + m.moveId() + " of org " + m.orgId() + " (" + m.state() + ") would be "
-                        + (m.state().beforeFlip() ? "rolled back" : "finished"));
+            if (dryRun) { // a live holder is left to it, as the real run does (one of this host that is gone is not live)
+                out.add("move " + m.moveId() + " of org " + m.orgId() + " (" + m.state() + ") " + leases.liveHolder(m.orgId())
+                        .map(h -> "is in progress (" + h + "): would be left to it")
+                        .orElse("would be " + (m.state().beforeFlip() ? "rolled back" : "finished")));
                 continue;
             }
+            leases.endIfHolderDead(m.orgId()); // a move process of this host killed: recovered now, not a lease's length later
             OrgLeases.Taken taken = leases.take(m.orgId(), "recover", null); // an expired move lease is recovered by LeaseRecovery
             if (!taken.ok()) {
                 out.add("move " + m.moveId() + " of org " + m.orgId() + " is in progress (" + taken.refusal() + "): left to it");

@@ -56,6 +56,20 @@ public final class OrgLeases {
         return new Taken(true, null, recovered);
     }
 
+    /** The org's live holder (as a refusal names it), unless it is a process of this host that is gone (a kill -9). */
+    public java.util.Optional<String> liveHolder(String orgId) {
+        return ctx.catalog().leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me)).map(OrgLeases::describeHolder);
+    }
+
+    /**
+     * Ends the org's lease now if its holder is a process of this host that is gone, for {@link #take} to recover what it
+     * left at once rather than a lease's length later (as --resume does for a run's claims).
+     */
+    public void endIfHolderDead(String orgId) {
+        ctx.catalog().leases().findLive(orgId).filter(l -> Worker.parse(l.holder()).knownDeadFrom(me))
+                .ifPresent(l -> ctx.catalog().leases().expire(orgId, l.holder()));
+    }
+
     /** Records what this holder has done so far, so that whoever finds the lease expired can finish or undo it. */
     public void record(String orgId, String stateJson) {
         ctx.catalog().leases().setState(orgId, me.id(), stateJson);
