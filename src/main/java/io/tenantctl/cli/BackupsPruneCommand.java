@@ -51,7 +51,8 @@ final class BackupsPruneCommand implements Callable<Integer> {
             Backups backups = new Backups(ctx.ops(), store);
             Backups.PruneResult r = backups.prune(new Backups.PruneRequest(orgs, keepLast, keepDaily, keepWeekly, graceHours, dryRun.on,
                     Clock.systemUTC(), ctx.cancel));
-            int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : 0;
+            boolean failed = r.decisions().stream().anyMatch(d -> d.action().equals("failed"));
+            int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : failed ? 1 : 0;
             BackupsCommand.noneFor(ctx, orgs, r.decisions().stream().map(Backups.Decision::orgId).collect(java.util.stream.Collectors.toSet()),
                     backups);
             if (ctx.json()) {
@@ -70,6 +71,10 @@ final class BackupsPruneCommand implements Callable<Integer> {
                             r.dryRun() && d.action().equals("delete") ? "would delete" : d.action(), d.reason())).toList());
             ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + r.deleted() + " backups, kept "
                     + (r.decisions().size() - r.deleted()));
+            if (failed) {
+                ctx.err.println("error: " + r.decisions().stream().filter(d -> d.action().equals("failed")).count() + " backup(s) could not "
+                        + "be deleted (action failed, with why); the others were pruned: prune again once the store allows it");
+            }
             return interrupted(r, exit);
         }
     }

@@ -335,8 +335,13 @@ public final class Backups {
                     } else if (inUse.containsKey(d.backupId())) {
                         done.add(kept(d, "needed: " + inUse.get(d.backupId())));
                     } else {
-                        delete(d);
-                        done.add(d);
+                        try {
+                            delete(d);
+                            done.add(d);
+                        } catch (RuntimeException e) { // that backup only: the others are still pruned, and all of it reported
+                            done.add(new Decision(d.orgId(), d.backupId(), d.status(), "failed", "could not delete it: " + Errors.oneLine(e)
+                                    + " (what was deleted of it is gone, its manifest first; prune again once the store allows it)", d.bytes()));
+                        }
                     }
                 }
             }
