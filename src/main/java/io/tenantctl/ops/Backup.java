@@ -171,7 +171,7 @@ public final class Backup {
             }
         } else {
             for (String pool : pools) {
-                ctx.catalog().orgs().list(pool, null).stream().filter(o -> backupable(o.status()) || busy(o)).forEach(candidates::add);
+                ctx.catalog().orgs().list(pool, null).stream().filter(o -> backupable(o.status()) || Orgs.heldInPassing(ctx.catalog(), o)).forEach(candidates::add);
             }
         }
         return candidates;
@@ -190,14 +190,9 @@ public final class Backup {
         return backupable(status) || status.equals(Org.DELETING);
     }
 
-    /** As {@link #takes(OrgStatus)}, and an org a restore or move holds now: waited for, like any busy org, not failed. */
+    /** As {@link #takes(OrgStatus)}, and an org another operation holds now: waited for, like any busy org, not failed. */
     private boolean takes(Org o) {
-        return takes(o.status()) || busy(o);
-    }
-
-    /** Restoring or moving under a live lease: active or read_only again once its holder is done (or it is failed, said). */
-    private boolean busy(Org o) {
-        return (o.status().equals(Org.RESTORING) || o.status().equals(Org.MOVING)) && ctx.catalog().leases().findLive(o.orgId()).isPresent();
+        return takes(o.status()) || Orgs.heldInPassing(ctx.catalog(), o);
     }
 
     /** Backs one org up; returns its detail (backup_id, docs, bytes, collections, location). */

@@ -174,14 +174,9 @@ public final class OrgLifecycle {
         }
     }
 
-    /**
-     * Whether the org is in the middle of another operation that holds it (restoring, moving, provisioning under a live
-     * lease): then a status refusal would be wrong, since the org will be active or read_only again when it is done — the
-     * lease is taken first, refusing naming the holder (exit 3) or waiting with --wait, and the status checked under it.
-     */
+    /** {@link Orgs#heldInPassing}: the lease is taken first (exit 3 naming the holder, or --wait), the status checked under it. */
     private boolean held(Org org) {
-        return (org.status().equals(Org.RESTORING) || org.status().equals(Org.MOVING) || org.status().equals(Org.PROVISIONING))
-                && ctx.catalog().leases().findLive(org.orgId()).isPresent();
+        return Orgs.heldInPassing(ctx.catalog(), org);
     }
 
     /** The org, refused (exit 2, naming its status) unless it is active or read_only. */

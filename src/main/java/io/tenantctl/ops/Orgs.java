@@ -56,6 +56,16 @@ public final class Orgs {
     }
 
     /**
+     * Whether the org is in the middle of an operation that holds it (restoring, moving, provisioning under a live lease):
+     * active or read_only again once it is done, so waited for (or refused naming the holder), not refused for a passing
+     * status.
+     */
+    static boolean heldInPassing(Catalog catalog, Org org) {
+        return (org.status().equals(Org.RESTORING) || org.status().equals(Org.MOVING) || org.status().equals(Org.PROVISIONING))
+                && catalog.leases().findLive(org.orgId()).isPresent();
+    }
+
+    /**
      * The orgs {@code ids} name (an --org list), once each in their order; a usage error (exit 2) naming every id that is
      * not a valid org id, or that no org in the catalog has.
      */
