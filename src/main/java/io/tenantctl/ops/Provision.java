@@ -146,8 +146,7 @@ public final class Provision {
         if (pinnedPool != null || !placing) {
             return Map.of();
         }
-        List<Pool> open = ctx.catalog().pools().list().stream().filter(p -> Pool.ACTIVE.equals(p.status()) && p.orgCount() < p.capacity()).toList();
-        Map<String, String> dead = PoolHealth.unreachable(ctx, open);
+        Map<String, String> dead = PoolHealth.unreachableWithRoom(ctx);
         dead.forEach((pool, why) -> ctx.notices().accept(why + "; new orgs are placed on the other pools"));
         return dead;
     }

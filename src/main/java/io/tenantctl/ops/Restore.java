@@ -293,7 +293,9 @@ public final class Restore {
                 }
                 return new Target(NEW_ORG, o.orgId(), o, pool(o.poolId()), o.databaseName(), Org.ACTIVE, true, o.tier());
             }
-            String poolId = orgs.planPlacement(List.of(req.toOrg()), req.targetPool()).stream().findFirst()
+            // placed as provision places a new org, past the pools that do not answer (a --target-pool is checked below)
+            java.util.Map<String, String> dead = req.targetPool() != null ? java.util.Map.of() : PoolHealth.unreachableWithRoom(ctx);
+            String poolId = orgs.planPlacement(List.of(req.toOrg()), req.targetPool(), dead).stream().findFirst()
                     .map(p -> {
                         if (!p.ok()) { // an id that is taken is a refusal of what was typed (exit 2); no room is a failure
                             throw p.idRefused() ? TenantctlException.usage(p.error())
