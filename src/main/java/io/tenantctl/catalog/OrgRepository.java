@@ -27,7 +27,6 @@ public final class OrgRepository {
         this.catalog = catalog;
     }
 
-    /** Where an org was placed, or why it could not be. */
     /** Where an org was (or would be) placed, or why not; {@code idRefused}: its id is taken (choose another), not a lack of room. */
     public record Placed(String orgId, String poolId, String error, boolean idRefused) {
         public Placed(String orgId, String poolId, String error) {

@@ -36,8 +36,9 @@ final class DatabaseGc {
      */
     Outcome drop(String poolId, String database, String orgId, boolean dryRun, Runnable forget) {
         Optional<String> user;
+        List<String> unprobed = dryRun ? new java.util.ArrayList<>() : null; // a dry run writes no probe: it says the real run will
         try {
-            user = owner(poolId, database, !dryRun); // a dry run writes no probe: it says the real run will
+            user = owner(poolId, database, unprobed);
         } catch (Undecided e) {
             return new Outcome("skipped", e.getMessage()); // still recorded: the next gc asks again
         }
@@ -48,15 +49,15 @@ final class DatabaseGc {
             return new Outcome("kept", "org " + user.get() + " points at it");
         }
         if (dryRun) {
-            return new Outcome("would_drop", probed(poolId, database).map(other -> "unless a probe finds it is the database of that "
-                    + "name on pool " + other + " (the same server under another spelling): the real run checks").orElse(null));
+            return new Outcome("would_drop", unprobed.isEmpty() ? null : "unless a probe finds it is the database of that name on pool "
+                    + unprobed.get(0) + " (the same server under another spelling): the real run checks");
         }
         OrgLeases.Taken taken = leases.take(orgId, "gc", null);
         if (!taken.ok()) {
             return new Outcome("skipped", taken.refusal());
         }
         try {
-            Optional<String> now = owner(poolId, database, true);
+            Optional<String> now = owner(poolId, database, null);
             if (now.isPresent()) {
                 forget.run();
                 return new Outcome("kept", "org " + now.get() + " points at it");
@@ -84,21 +85,12 @@ final class DatabaseGc {
         }
     }
 
-    /** The first other pool where an org lives in a database of this name on a server spelt otherwise: what a probe asks. */
-    private Optional<String> probed(String poolId, String database) {
-        List<Pool> pools = ctx.catalog().pools().list();
-        java.util.Set<String> servers = pools.stream().filter(p -> p.poolId().equals(poolId)).findFirst()
-                .map(p -> PoolUri.stored(p.uri()).servers()).orElse(java.util.Set.of());
-        return pools.stream().filter(o -> !o.poolId().equals(poolId) && databases.pointedAtBy(o.poolId(), database).isPresent()
-                && java.util.Collections.disjoint(servers, PoolUri.stored(o.uri()).servers())).map(Pool::poolId).findFirst();
-    }
-
     /**
      * The org whose pointer names {@code database} on {@code poolId} — or names it on another pool registered on the same
      * server (a pool whose URI was set to another's server, or one FerretDB registered twice), where it is the very
-     * same database.
+     * same database. With {@code unprobed} (a dry run), the pools a probe would be written for are added to it instead.
      */
-    private Optional<String> owner(String poolId, String database, boolean probe) {
+    private Optional<String> owner(String poolId, String database, List<String> unprobed) {
         Optional<String> user = databases.pointedAtBy(poolId, database);
         if (user.isPresent()) {
             return user;
@@ -118,7 +110,9 @@ final class DatabaseGc {
                 return Optional.of(there.get() + " (through pool " + other.poolId() + ", registered on the same server)");
             }
             // spelled otherwise (localhost / 127.0.0.1, a DNS name / its address, an SRV name): ask the servers themselves
-            if (probe && here.isPresent() && sameDatabase(here.get(), other, database, there.get())) {
+            if (unprobed != null) {
+                unprobed.add(other.poolId());
+            } else if (here.isPresent() && sameDatabase(here.get(), other, database, there.get())) {
                 return Optional.of(there.get() + " (through pool " + other.poolId() + ": a probe written in " + database + " on " + poolId
                         + " was read back through " + other.poolId() + ", so both pools are one server; fix their URIs)");
             }

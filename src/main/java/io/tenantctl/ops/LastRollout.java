@@ -24,6 +24,11 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
 
     /** One migrate-all run: its id, status, start and the arguments it recorded. */
     record Rollout(String runId, RunStatus status, Instant startedAt, MigrateAll.Args args) {
+        /** The migrate-all that brings {@code org} up to this rollout. */
+        String catchUp(Org org) {
+            return "tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + args.schemaHash();
+        }
+
         boolean takes(Org org) {
             return (args.pools() == null || args.pools().contains(org.poolId())) && (args.orgs() == null || args.orgs().contains(org.orgId()))
                     && (args.tier() == null || args.tier().equals(org.tier()));
@@ -48,8 +53,12 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
      * manifest is ahead).
      */
     Optional<String> catchUp(Org org, String schemaHash) {
-        return of(org).filter(r -> behind(r, schemaHash))
-                .map(r -> "tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + r.args().schemaHash());
+        return passedOver(org, schemaHash).map(r -> r.catchUp(org));
+    }
+
+    /** As {@link #catchUp}: the rollout {@code org} is behind, if any. */
+    Optional<Rollout> passedOver(Org org, String schemaHash) {
+        return of(org).filter(r -> behind(r, schemaHash));
     }
 
     private boolean behind(Rollout r, String schemaHash) {

@@ -46,6 +46,9 @@ public final class OrgLifecycle {
      */
     public record Changed(String orgId, String poolId, String databaseName, String statusBefore, String status, String tierBefore,
                           String tier, boolean changed, boolean dryRun, String next) {
+        Changed withNext(String then) {
+            return new Changed(orgId, poolId, databaseName, statusBefore, status, tierBefore, tier, changed, dryRun, then);
+        }
     }
 
     /**
@@ -100,8 +103,7 @@ public final class OrgLifecycle {
         Org now = get(orgId);
         java.util.Optional<String> next = c.status().equals(Org.READ_ONLY.db()) ? java.util.Optional.of("tenantctl orgs resume " + orgId)
                 : LastRollout.of(ctx.catalog()).catchUp(now, now.schemaHash());
-        return next.map(n -> new Changed(c.orgId(), c.poolId(), c.databaseName(), c.statusBefore(), c.status(), c.tierBefore(), c.tier(),
-                true, c.dryRun(), n)).orElse(c);
+        return next.map(c::withNext).orElse(c);
     }
 
     /**

@@ -20,8 +20,12 @@ public final class Orgs {
                        java.time.Instant createdAt, java.time.Instant updatedAt, Lease lease,
                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String next) {
         static View of(Org o, Lease lease) {
+            return of(o, lease, null);
+        }
+
+        static View of(Org o, Lease lease, String next) {
             return new View(o.orgId(), o.poolId(), o.databaseName(), o.status().db(), o.tier(), o.schemaHash(), o.version(), o.createdAt(),
-                    o.updatedAt(), lease, null);
+                    o.updatedAt(), lease, next);
         }
 
         /** Soft-deleted, its database kept until purge (and until then, resume takes it back). */
@@ -88,8 +92,6 @@ public final class Orgs {
         Org o = catalog.orgs().get(orgId);
         Lease lease = catalog.leases().find(orgId).map(l -> new Lease(l.operation(), l.holder(), l.runId(), l.acquiredAt(), l.expired()))
                 .orElse(null);
-        View v = View.of(o, lease);
-        return !o.status().equals(Org.ACTIVE) ? v : LastRollout.of(catalog).catchUp(o, o.schemaHash()).map(next -> new View(v.orgId(),
-                v.poolId(), v.databaseName(), v.status(), v.tier(), v.schemaHash(), v.version(), v.createdAt(), v.updatedAt(), lease, next)).orElse(v);
+        return View.of(o, lease, !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null));
     }
 }

@@ -19,13 +19,13 @@ public final class PoolHealth {
     private PoolHealth() {
     }
 
-    /** pool id → why it is unreachable, for the pools that did not answer. */
     /** The active pools with room that do not answer: where placing a new org would put it on a dead pool. */
     static Map<String, String> unreachableWithRoom(OpsContext ctx) {
         return unreachable(ctx, ctx.catalog().pools().list().stream().filter(p -> Pool.ACTIVE.equals(p.status()) && p.orgCount() < p.capacity())
                 .toList());
     }
 
+    /** pool id → why it is unreachable, for the pools that did not answer. */
     public static Map<String, String> unreachable(OpsContext ctx, List<Pool> pools) {
         Map<String, String> dead = new ConcurrentHashMap<>();
         if (pools.isEmpty()) {

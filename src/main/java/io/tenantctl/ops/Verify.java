@@ -908,7 +908,7 @@ public final class Verify {
     }
 
     /**
-     * Active orgs the last rollout (the newest migrate-all run, if it succeeded) passed over or that went back since:
+     * Active orgs the last rollout that took them ({@link LastRollout}) passed over or that went back since:
      * suspended or deleting while it ran, or restored from a backup taken before it — their databases match their own
      * manifest, so no schema finding tells that the application's new indexes and collections are not there.
      */
@@ -919,13 +919,10 @@ public final class Verify {
                     || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
                 continue; // an org with no recorded manifest is no_schema_record's
             }
-            last.catchUp(o, o.schemaHash()).ifPresent(fix -> {
-                LastRollout.Rollout r = last.of(o).orElseThrow();
-                seen.add(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(), r.args().schemaHash(), "org " + o.orgId() + " has manifest "
-                        + hash12(o.schemaHash()) + ", not " + hash12(r.args().schemaHash()) + ", which the last rollout that took it (run "
-                        + r.runId() + ", started " + r.startedAt() + ") applied: it was passed over (suspended or deleting then) or went "
-                        + "back since (a restore)", fix));
-            });
+            last.passedOver(o, o.schemaHash()).ifPresent(r -> seen.add(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(),
+                    r.args().schemaHash(), "org " + o.orgId() + " has manifest " + hash12(o.schemaHash()) + ", not " + hash12(r.args().schemaHash())
+                    + ", which the last rollout that took it (run " + r.runId() + ", started " + r.startedAt() + ") applied: it was passed "
+                    + "over (suspended or deleting then) or went back since (a restore)", r.catchUp(o))));
         }
     }
 
