@@ -305,6 +305,11 @@ public final class Rebalance {
             Map<String, Integer> alsoIn = new java.util.HashMap<>(); // this dry run's moves, counted as the run would see them
             List<RunReport.Org> lines = new ArrayList<>();
             for (PlannedMove m : select(req, notes, unplaced)) {
+                if (onTargetAlready(m.orgId(), new Target(m.orgId(), m.fromPool(), m.toPool()))) {
+                    lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "unchanged", 0, 0, null, Json.args("to_pool", m.toPool(),
+                            "note", "already on pool " + m.toPool())));
+                    continue;
+                }
                 try { // what the move meets before it writes anything: refused here, it would be refused there
                     Org org = mover.preflight(m.orgId(), m.fromPool(), m.toPool(), alsoIn.getOrDefault(m.toPool(), 0));
                     mover.refuseLongFreeze(m.orgId(), new Mover.Size(m.docs(), m.bytes()), limits);
@@ -384,6 +389,9 @@ public final class Rebalance {
                         "to_database", m.toDatabase(), "docs", m.docsCopied(), "bytes", m.bytesTotal(), "freeze_ms", m.freezeMs(),
                         "copy_ms", m.copyMs(), "finished_by", "lease recovery"));
             }
+            if (onTargetAlready(orgId, t)) { // a plan applied again, or another run moved it: nothing to do
+                return new Job.Done(ItemStatus.UNCHANGED, 0, null, Json.args("to_pool", t.to(), "note", "already on pool " + t.to()));
+            }
             String slot = takeSlot(slots, mine, t.to(), perTarget, runId);
             try {
                 Mover.Report r = mover.move(orgId, t.from(), t.to(), runId, limits);
@@ -416,6 +424,16 @@ public final class Rebalance {
         String on = ctx.catalog().orgs().find(t.org()).map(Org::poolId).orElse(t.from());
         return io.tenantctl.catalog.Placement.choose(ctx.catalog().pools().list().stream()
                 .filter(p -> !p.poolId().equals(on) && !p.poolId().equals(t.to())).toList()).map(Pool::poolId).orElse(null);
+    }
+
+    /**
+     * The org is on its planned target already (a plan applied a second time, or moved there since it was planned), no
+     * move of it under way: the plan's end state holds, so the item is unchanged rather than a stale plan's failure.
+     */
+    private boolean onTargetAlready(String orgId, Target t) {
+        return ctx.catalog().orgs().find(orgId).filter(o -> o.poolId().equals(t.to()) && !t.to().equals(t.from())
+                && (o.status().equals(Org.ACTIVE) || o.status().equals(Org.READ_ONLY))).isPresent()
+                && ctx.catalog().moves().list(orgId, 1).stream().noneMatch(m -> m.state().unfinished());
     }
 
     /** This run's move of the org to its planned target, already flipped (and the org on that target): nothing left to do. */

@@ -94,6 +94,18 @@ class RebalanceCommandTest {
             }
             CliFixture.assertExactly(url, schema, orgs);
 
+            // the same plan applied again (a 3 a.m. re-run of the same command): every org is where it says, nothing moves
+            JsonNode again = strictJson(ok(cli, "rebalance", "apply", "--plan", planFile.toString(), "--dry-run", "-o", "json"));
+            assertThat(again.get("counts").get("unchanged").asInt()).isEqualTo(4);
+            assertThat(again.get("counts").has("failed")).isFalse();
+            JsonNode reapplied = strictJson(ok(cli, "rebalance", "apply", "--plan", planFile.toString(), "-o", "json"));
+            assertThat(reapplied.get("status").asText()).isEqualTo("succeeded");
+            assertThat(reapplied.get("counts").get("unchanged").asInt()).isEqualTo(4);
+            assertThat(reapplied.get("orgs")).allSatisfy(o -> assertThat(o.get("note").asText()).isEqualTo("already on pool pool-2"));
+            for (String org : orgs) {
+                assertThat(contents(cli, org)).as(org).isEqualTo(before.get(org));
+            }
+
             JsonNode status = strictJson(ok(cli, "rebalance", "status", "-o", "json"));
             assertThat(status).hasSize(4).allSatisfy(m -> assertThat(m.get("state").asText()).isEqualTo("retained"));
             String moveId = status.get(0).get("move_id").asText();
