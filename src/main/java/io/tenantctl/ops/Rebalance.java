@@ -250,6 +250,11 @@ public final class Rebalance {
         if (org.poolId().equals(to.poolId())) {
             throw TenantctlException.usage("org " + orgId + " is already on pool " + toPool);
         }
+        String queuedBy = ctx.catalog().runs().queued(VERB).get(orgId);
+        if (queuedBy != null) { // moved now, that run's worker would fail it as a stale plan
+            throw TenantctlException.config("org " + orgId + " is still to be moved by rebalance run " + queuedBy + ": 'tenantctl rebalance "
+                    + "apply --join " + queuedBy + "' moves it, or 'tenantctl runs cancel " + queuedBy + "' first");
+        }
         Pool from = ctx.catalog().pools().get(org.poolId());
         PoolHealth.require(ctx, from, "org " + orgId + "'s pool, the move's source");
         PoolHealth.require(ctx, to, "the move's target");

@@ -61,4 +61,36 @@ class SecondRebalanceApplyTest {
             }
         }
     }
+
+    /**
+     * The same with {@code rebalance move}: a move of an org a detached run still has to move was done, and the run's
+     * worker then failed it as a stale plan. It is refused now, naming the run, and the run moves it.
+     */
+    @Test
+    void aMoveOfAnOrgAPendingRunWillMove_isRefusedNamingTheRun() {
+        try (BackupFixture f = new BackupFixture(3, dir)) {
+            f.provision("acme", "globex");
+            Map<String, List<RawBsonDocument>> before = new TreeMap<>();
+            f.seedNotes("acme", 200);
+            before.putAll(BackupFixture.contents(f.db("acme")));
+            String from = f.org("acme").get("pool_id").asText();
+            ok(f.cli, "pools", "drain", from);
+            String first = strictJson(ok(f.cli, "rebalance", "apply", "--freeze-grace", "0", "--detach", "-o", "json")).get("run_id").asText();
+            String planned = strictJson(ok(f.cli, "runs", "show", first, "-o", "json")).toString();
+            assertThat(planned).contains("acme");
+            String other = from.equals("pool-2") ? "pool-1" : "pool-2";
+
+            for (String dry : List.of("--dry-run", "--freeze-grace=0")) {
+                Cli.Result move = f.cli.run("rebalance", "move", "acme", "--to", other, dry);
+                assertThat(move.exitCode()).as("%s", move).isEqualTo(3);
+                assertThat(move.err()).contains("run " + first).contains("runs cancel " + first).contains("--join " + first);
+            }
+            assertThat(f.org("acme").get("pool_id").asText()).as("refused: nothing moved").isEqualTo(from);
+
+            Cli.Result joined = f.cli.run("rebalance", "apply", "--join", first, "-o", "json");
+            assertThat(joined.exitCode()).as("%s", joined).isZero();
+            assertThat(f.org("acme").get("pool_id").asText()).isNotEqualTo(from);
+            f.assertHolds("acme", before);
+        }
+    }
 }
