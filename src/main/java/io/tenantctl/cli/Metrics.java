@@ -254,21 +254,7 @@ final class Metrics {
         try {
             write(exitStatus);
         } catch (IOException | RuntimeException e) {
-            ctx.warn("could not write --metrics-file " + file + ": " + why(e));
+            ctx.warn("could not write --metrics-file " + file + ": " + io.tenantctl.IoErrors.describe(e));
         }
-    }
-
-    /** Why a file could not be written, in words: an AccessDeniedException's message is only the path it was denied. */
-    private static String why(Exception e) {
-        if (e instanceof java.nio.file.AccessDeniedException a) {
-            return "permission denied on " + a.getFile();
-        }
-        if (e instanceof java.nio.file.NoSuchFileException n) {
-            return "no such file or directory: " + n.getFile();
-        }
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-            return f.getReason() + " (" + f.getFile() + ")";
-        }
-        return e.getMessage();
     }
 }

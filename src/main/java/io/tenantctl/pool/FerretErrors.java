@@ -66,6 +66,14 @@ public final class FerretErrors {
             return "code " + ce.getErrorCode() + (name == null || name.isEmpty() ? "" : " (" + name + ")") + ": "
                     + firstLine(ce.getErrorMessage());
         }
+        if (t instanceof com.mongodb.MongoBulkWriteException bw && !bw.getWriteErrors().isEmpty()) { // not "…[BulkWriteError{index=0, …}]"
+            com.mongodb.bulk.BulkWriteError w = bw.getWriteErrors().get(0);
+            int more = bw.getWriteErrors().size() - 1;
+            return "code " + w.getCode() + ": " + firstLine(w.getMessage()) + (more > 0 ? " (and " + more + " more write error(s))" : "");
+        }
+        if (t instanceof com.mongodb.MongoWriteException we) {
+            return "code " + we.getError().getCode() + ": " + firstLine(we.getError().getMessage());
+        }
         if (t instanceof MongoTimeoutException) {
             java.util.List<String> why = new java.util.ArrayList<>();
             java.util.regex.Matcher server = UNREACHED.matcher(firstLine(t.getMessage()));
@@ -75,7 +83,7 @@ public final class FerretErrors {
             return "timed out waiting for the server (" + (why.isEmpty() ? firstLine(t.getMessage()).replaceAll("\\. Client view.*", "")
                     : String.join("; ", why)) + ")";
         }
-        return firstLine(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+        return firstLine(io.tenantctl.IoErrors.describe(t));
     }
 
     /**

@@ -180,7 +180,7 @@ public final class FileObjectStore implements ObjectStore {
             Files.createDirectories(root);
         } catch (IOException | SecurityException e) {
             throw TenantctlException.config("store " + describe() + " cannot be written: " + (e instanceof java.nio.file.FileAlreadyExistsException
-                    ? "it is a file, not a directory" : e.getClass().getSimpleName() + " " + e.getMessage())
+                    ? "it is a file, not a directory" : io.tenantctl.IoErrors.describe(e))
                     + "; point --store / TENANTCTL_STORE at a directory", e);
         }
         if (!Files.isWritable(root)) {
@@ -217,7 +217,7 @@ public final class FileObjectStore implements ObjectStore {
     private TenantctlException failure(String what, Exception e) {
         TenantctlException.Category category = e instanceof AccessDeniedException
                 ? TenantctlException.Category.CONFIG : TenantctlException.Category.FAILED;
-        return new TenantctlException(category, what + " in " + describe() + ": " + e, e);
+        return new TenantctlException(category, what + " in " + describe() + ": " + io.tenantctl.IoErrors.describe(e), e);
     }
 
     /** Writes to the temp file, renames on close. */

@@ -115,4 +115,24 @@ class FerretErrorsTest {
                 .isEqualTo("timed out waiting for the server (ferret-9:27017: unknown host ferret-9; ferret-2:27017: "
                         + "MongoSocketReadTimeoutException: Timeout while receiving message)");
     }
+
+    /**
+     * A write error from a real pool reads as the server's code and message, not the driver's "Bulk write operation
+     * error on server … Write errors: [BulkWriteError{index=0, code=11000, …}]".
+     */
+    @Test
+    void writeErrorsReadAsTheServersCodeAndMessage() {
+        try (io.tenantctl.testing.TestPools pools = new io.tenantctl.testing.TestPools(1);
+             com.mongodb.client.MongoClient c = com.mongodb.client.MongoClients.create(pools.uri(0))) {
+            com.mongodb.client.MongoCollection<org.bson.Document> notes = c.getDatabase("org_acme").getCollection("notes");
+            notes.insertOne(new org.bson.Document("_id", 1));
+            Throwable bulk = org.assertj.core.api.Assertions.catchThrowable(() -> notes.insertMany(java.util.List.of(
+                    new org.bson.Document("_id", 1), new org.bson.Document("_id", 2))));
+            Throwable single = org.assertj.core.api.Assertions.catchThrowable(() -> notes.insertOne(new org.bson.Document("_id", 1)));
+            assertThat(bulk).isInstanceOf(com.mongodb.MongoBulkWriteException.class);
+            assertThat(FerretErrors.describe(bulk)).startsWith("code 11000: ").contains("duplicate key").doesNotContain("BulkWriteError");
+            assertThat(single).isInstanceOf(MongoWriteException.class);
+            assertThat(FerretErrors.describe(single)).startsWith("code 11000: ").contains("duplicate key").doesNotContain("WriteError");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.tenantctl.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +34,16 @@ class FileObjectStoreTest extends ObjectStoreContractTest {
         try (Stream<Path> files = Files.walk(dir.resolve("store"))) {
             assertThat(files.filter(Files::isRegularFile)).isEmpty();
         }
+    }
+
+    /** A failure reaches the operator in words, not as a Java class name ("java.nio.file.DirectoryNotEmptyException: …"). */
+    @Test
+    void aDeleteTheFileSystemRefusesSaysWhyInWords() throws IOException {
+        Files.createDirectories(dir.resolve("store/org/b1/users.ndjson"));
+        Files.writeString(dir.resolve("store/org/b1/users.ndjson/stray"), "x");
+        assertThatThrownBy(() -> store.delete("org/b1/users.ndjson"))
+                .hasMessageStartingWith("cannot delete org/b1/users.ndjson in " + store.describe() + ": directory not empty: ")
+                .hasMessageNotContaining("Exception");
     }
 
     @Test

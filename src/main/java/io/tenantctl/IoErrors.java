@@ -1,0 +1,42 @@
+package io.tenantctl;
+
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+
+/**
+ * A file-system failure in words. Java's own messages are not: an AccessDeniedException's is only the path it was
+ * denied, and its toString (what "…: " + e prints) starts with the class name.
+ */
+public final class IoErrors {
+
+    private IoErrors() {
+    }
+
+    /** "permission denied on PATH", "no such file or directory: PATH", "REASON (PATH)", or the message otherwise. */
+    public static String describe(Throwable e) {
+        if (e instanceof UncheckedIOException u && u.getCause() != null) {
+            return describe(u.getCause());
+        }
+        if (e instanceof AccessDeniedException a) {
+            return "permission denied on " + a.getFile();
+        }
+        if (e instanceof NoSuchFileException n) {
+            return "no such file or directory: " + n.getFile();
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return "already exists: " + f.getFile();
+        }
+        if (e instanceof java.nio.file.DirectoryNotEmptyException d) {
+            return "directory not empty: " + d.getFile();
+        }
+        if (e instanceof java.nio.file.NotDirectoryException d) {
+            return "not a directory: " + d.getFile();
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason() + " (" + f.getFile() + ")";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}
