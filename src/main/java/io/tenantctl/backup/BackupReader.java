@@ -27,8 +27,9 @@ public final class BackupReader {
      * @param complete     whether its manifest.json exists (only complete backups can be restored)
      * @param storedBytes  total size of its objects, manifest included
      * @param lastModified newest object time
+     * @param dataBytes    total size of its objects but the manifest: a complete backup's is the manifest's totalBytes
      */
-    public record Listing(String orgId, String backupId, boolean complete, long storedBytes, Instant lastModified) {
+    public record Listing(String orgId, String backupId, boolean complete, long storedBytes, Instant lastModified, long dataBytes) {
     }
 
     private final ObjectStore store;
@@ -145,13 +146,16 @@ public final class BackupReader {
                 continue;
             }
             String id = rest.substring(0, slash);
-            sizes.computeIfAbsent(id, k -> new long[1])[0] += info.size();
+            boolean manifestFile = rest.substring(slash + 1).equals(BackupLayout.MANIFEST);
+            long[] size = sizes.computeIfAbsent(id, k -> new long[2]);
+            size[0] += info.size();
+            size[1] += manifestFile ? 0 : info.size();
             times.merge(id, info.lastModified(), (a, b) -> a.isAfter(b) ? a : b);
-            complete.merge(id, rest.substring(slash + 1).equals(BackupLayout.MANIFEST), Boolean::logicalOr);
+            complete.merge(id, manifestFile, Boolean::logicalOr);
         }
         List<Listing> result = new ArrayList<>();
         for (String id : sizes.keySet()) {
-            result.add(new Listing(orgId, id, complete.get(id), sizes.get(id)[0], times.get(id)));
+            result.add(new Listing(orgId, id, complete.get(id), sizes.get(id)[0], times.get(id), sizes.get(id)[1]));
         }
         return result;
     }

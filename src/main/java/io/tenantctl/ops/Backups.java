@@ -205,6 +205,10 @@ public final class Backups {
                     : row.status().equals(BackupRepository.RUNNING) && !status.equals(RUNNING) && !status.equals(COMPLETE)
                     ? "abandoned: " + (row.runId() == null ? "recorded running for over " + DEFAULT_GRACE_HOURS + " h"
                             : "the worker of run " + row.runId() + " stopped before finishing it")
+                    : status.equals(COMPLETE) && row.status().equals(BackupRepository.COMPLETE) && row.bytes() != null
+                            && l.dataBytes() != row.bytes()
+                    ? "its data files hold " + l.dataBytes() + " bytes in the store, " + row.bytes() + " recorded: damaged? 'tenantctl "
+                            + "backups show " + id + "' checks each file"
                     : row.error();
             out.add(new Entry(orgId, id, status, started, row == null ? null : row.finishedAt(), row == null ? null : row.docs(),
                     row != null && row.bytes() != null ? row.bytes() : l == null ? null : l.storedBytes(),
