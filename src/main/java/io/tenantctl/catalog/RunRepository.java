@@ -202,6 +202,16 @@ public final class RunRepository {
         return out;
     }
 
+    /**
+     * The unfinished (running or interrupted) run of {@code verb} that has {@code orgId} still pending: not started by
+     * any worker (one started and killed is for resume to roll back, and the org may be tried again).
+     */
+    public Optional<String> pendingIn(String verb, String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select i.run_id from run_items i join runs r on r.run_id = i.run_id "
+                + "where r.verb = ? and r.status in ('running', 'interrupted') and i.status = 'pending' and i.org_id = ? "
+                + "order by r.started_at desc limit 1", rs -> rs.getString(1), verb, orgId));
+    }
+
     public void itemStarted(String runId, String orgId) {
         catalog.inConnection(c -> Sql.update(c, "update run_items set status = 'running' where run_id = ? and org_id = ?", runId, orgId));
     }

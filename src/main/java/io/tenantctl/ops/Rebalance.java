@@ -250,7 +250,7 @@ public final class Rebalance {
         if (org.poolId().equals(to.poolId())) {
             throw TenantctlException.usage("org " + orgId + " is already on pool " + toPool);
         }
-        String queuedBy = ctx.catalog().runs().queued(VERB).get(orgId);
+        String queuedBy = ctx.catalog().runs().pendingIn(VERB, orgId).orElse(null);
         if (queuedBy != null) { // moved now, that run's worker would fail it as a stale plan
             throw TenantctlException.config("org " + orgId + " is still to be moved by rebalance run " + queuedBy + ": 'tenantctl rebalance "
                     + "apply --join " + queuedBy + "' moves it, or 'tenantctl runs cancel " + queuedBy + "' first");
