@@ -317,11 +317,12 @@ public final class Rebalance {
                 }
                 try { // what the move meets before it writes anything: refused here, it would be refused there
                     Org org = mover.preflight(m.orgId(), m.fromPool(), m.toPool(), alsoIn.getOrDefault(m.toPool(), 0));
-                    mover.refuseLongFreeze(m.orgId(), new Mover.Size(m.docs(), m.bytes()), limits);
+                    // the freeze the move would be held to: the copy's prediction (the plan's) plus --freeze-grace
+                    long predicted = mover.refuseLongFreeze(m.orgId(), new Mover.Size(m.docs(), m.bytes()), limits);
                     alsoIn.merge(m.toPool(), 1, Integer::sum);
                     alsoIn.merge(org.poolId(), -1, Integer::sum);
                     lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null, Json.args("to_pool", m.toPool(), "docs", m.docs(),
-                            "bytes", m.bytes(), "predicted_freeze_ms", m.predictedFreezeMs(), "reason", m.reason())));
+                            "bytes", m.bytes(), "predicted_freeze_ms", predicted, "reason", m.reason())));
                 } catch (Mover.Refused e) {
                     lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, e.getMessage(),
                             refused(e, new Target(m.orgId(), m.fromPool(), m.toPool()), limits.freezeGraceMs())));
