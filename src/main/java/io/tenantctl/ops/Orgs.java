@@ -90,8 +90,10 @@ public final class Orgs {
 
     public View show(String orgId) {
         Org o = catalog.orgs().get(orgId);
-        Lease lease = catalog.leases().find(orgId).map(l -> new Lease(l.operation(), l.holder(), l.runId(), l.acquiredAt(), l.expired()))
-                .orElse(null);
+        // expired as an operation here treats it: run out, or held by a process of this host that is gone (a kill -9)
+        io.tenantctl.ops.run.Worker here = io.tenantctl.ops.run.Worker.current("orgs");
+        Lease lease = catalog.leases().find(orgId).map(l -> new Lease(l.operation(), l.holder(), l.runId(), l.acquiredAt(),
+                l.expired() || io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(here))).orElse(null);
         return View.of(o, lease, !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null));
     }
 }

@@ -527,8 +527,8 @@ public final class Rebalance {
                         .orElse("would be " + (m.state().beforeFlip() ? "rolled back" : "finished")));
                 continue;
             }
-            leases.endIfHolderDead(m.orgId()); // a move process of this host killed: recovered now, not a lease's length later
-            OrgLeases.Taken taken = leases.take(m.orgId(), "recover", null); // an expired move lease is recovered by LeaseRecovery
+            // an expired move lease (or one of a process of this host that is gone) is recovered by LeaseRecovery
+            OrgLeases.Taken taken = leases.take(m.orgId(), "recover", null);
             if (!taken.ok()) {
                 out.add("move " + m.moveId() + " of org " + m.orgId() + " is in progress (" + taken.refusal() + "): left to it");
                 continue;

@@ -44,8 +44,13 @@ class RestoreCrashTest {
 
             assertThat(f.org("acme").get("status").asText()).as("left behind by the killed restore").isEqualTo("restoring");
             assertThat(f.databaseNames("pool-0")).contains(fresh);
+            // on the host it ran on its process is known gone: the next operation there would recover it at once
+            assertThat(ok(f.cli, "orgs", "show", "acme").out()).contains("expired: the next operation on the org recovers it");
+            // a restore on another node (lost with it) cannot be known dead: its lease holds until it runs out
+            onAnotherNode(f.catalogUrl);
             // reads do not recover anything; the lease is still live (the dead process would have renewed it)
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+            assertThat(ok(f.cli, "orgs", "show", "acme").out()).doesNotContain("expired");
             JsonNode refused = strictJson(f.cli.run("restore", "--org", "acme", "--backup", backupId, "-o", "json"));
             assertThat(refused.get("error").get("code").asInt()).isEqualTo(3);
             assertThat(refused.get("error").get("message").asText()).contains("org acme is busy: restore by").contains("--wait");
@@ -67,6 +72,36 @@ class RestoreCrashTest {
             assertThat(restoreRun.get("status").asText()).isEqualTo("failed");
             JsonNode item = strictJson(ok(f.cli, "runs", "show", restoreRun.get("run_id").asText(), "-o", "json")).get("items").get(0);
             assertThat(item.get("error").asText()).contains("died").contains("was removed");
+        }
+    }
+
+    /** The org leases as a process of another host holds them: nothing here can tell whether it is alive. */
+    private static void onAnotherNode(String catalogUrl) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl); java.sql.Statement s = c.createStatement()) {
+            s.execute("update org_leases set holder = 'another-node/1/x', host = 'another-node', pid = 1");
+        }
+    }
+
+    /** A restore killed on this host is rolled back by the next restore here at once, not a lease's length (60 s) later. */
+    @Test
+    void aRestoreKilledOnThisHostIsRolledBackByTheNextRestoreAtOnce(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", 20_000);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            String fresh = killRestoreMidCopy(f, dir, backupId);
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+
+            long t0 = System.nanoTime();
+            ok(f.cli, "restore", "--org", "acme", "--backup", backupId);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not after the dead restore's lease ran out").isLessThan(Duration.ofSeconds(45));
+            JsonNode org = f.org("acme");
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            f.assertHolds("acme", before);
+            // the killed restore's partial database was dropped (or rebuilt as this restore's own: the same backup, the same name)
+            assertThat(f.databaseNames("pool-0").stream().filter(n -> n.startsWith("org_acme__r")))
+                    .as("no partial copy left beside %s", fresh).containsExactly(org.get("database_name").asText());
         }
     }
 

@@ -369,8 +369,12 @@ class RunEngineTest {
         assertThat(listed.get("next_step").asText()).contains("provision --resume " + runId).contains("runs cancel " + runId);
         assertThat(ok(cli, "runs", "list").out()).as("the table says it too").contains("abandoned " + runId + ": tenantctl provision --resume " + runId);
 
-        // live leases of a dead process on this host are taken over at once, not after the 60 s lease
+        // live leases of a dead process on this host are taken over at once, not after the 60 s lease: its run claims
+        // and the org leases it took for them (kill -9 releases neither)
         sql(url, "update run_items set lease_until = now() + interval '10 minutes' where run_id = '" + runId + "' and status = 'running'");
+        sql(url, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) select org_id, claimed_by, "
+                + "split_part(claimed_by, '/', 1), cast(split_part(claimed_by, '/', 2) as bigint), 'provision', run_id, "
+                + "now() + interval '10 minutes' from run_items where run_id = '" + runId + "' and status = 'running'");
         long t0 = System.nanoTime();
         JsonNode resumed = strictJson(ok(cli, "provision", "--resume", runId, "-o", "json"));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));

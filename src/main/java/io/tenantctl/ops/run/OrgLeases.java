@@ -36,11 +36,19 @@ public final class OrgLeases {
         this.recoverer = recoverer;
     }
 
-    /** Takes the org's lease for {@code operation} (in run {@code runId}, or null); recovers an expired one first. */
+    /**
+     * Takes the org's lease for {@code operation} (in run {@code runId}, or null); recovers an expired one first, and one
+     * whose holder is a process of this host that is gone, at once.
+     */
     public Taken take(String orgId, String operation, String runId) {
         OrgLeaseRepository leases = ctx.catalog().leases();
         OrgLeaseRepository.Acquired a = leases.acquire(orgId, me.id(), me.host(), me.pid(), operation, runId, null,
                 RunEngine.LEASE_SECONDS);
+        if (!a.taken() && a.previous() != null && Worker.parse(a.previous().holder()).knownDeadFrom(me)) {
+            // its holder is a process of this host that is gone (a kill -9): recovered now, not a lease's length later
+            leases.expire(orgId, a.previous().holder());
+            a = leases.acquire(orgId, me.id(), me.host(), me.pid(), operation, runId, null, RunEngine.LEASE_SECONDS);
+        }
         if (!a.taken()) {
             return new Taken(false, describeHolder(a.previous()), null);
         }
@@ -59,15 +67,6 @@ public final class OrgLeases {
     /** The org's live holder (as a refusal names it), unless it is a process of this host that is gone (a kill -9). */
     public java.util.Optional<String> liveHolder(String orgId) {
         return ctx.catalog().leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me)).map(OrgLeases::describeHolder);
-    }
-
-    /**
-     * Ends the org's lease now if its holder is a process of this host that is gone, for {@link #take} to recover what it
-     * left at once rather than a lease's length later (as --resume does for a run's claims).
-     */
-    public void endIfHolderDead(String orgId) {
-        ctx.catalog().leases().findLive(orgId).filter(l -> Worker.parse(l.holder()).knownDeadFrom(me))
-                .ifPresent(l -> ctx.catalog().leases().expire(orgId, l.holder()));
     }
 
     /** Records what this holder has done so far, so that whoever finds the lease expired can finish or undo it. */
