@@ -281,8 +281,24 @@ public final class RunRepository {
      * Claimers of one run are serialised by a transaction-scoped advisory lock; rows go FOR UPDATE SKIP LOCKED.
      */
     public Optional<Claimed> claimOne(String runId, String worker, int perPool, int leaseSeconds) {
+        return claimOne(runId, worker, perPool, leaseSeconds, -1, null);
+    }
+
+    /**
+     * As {@link #claimOne(String, String, int, int)}, with a failure budget ({@code maxFailed} &ge; 0): once more items
+     * have failed than it allows, the claim aborts the run ({@code abortReason}) instead of handing out another org.
+     * Checked under the claim lock, so no worker of the run starts an org after the failure that spent the budget was
+     * recorded (checked by the worker after its own org only, N workers each started more in the meantime).
+     */
+    public Optional<Claimed> claimOne(String runId, String worker, int perPool, int leaseSeconds, int maxFailed, String abortReason) {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?, hashtext(?))", rs -> 1, CLAIM_LOCK_CLASS, runId);
+            if (maxFailed >= 0 && Sql.one(c, "select count(*) from run_items where run_id = ? and status = 'failed'",
+                    rs -> rs.getLong(1), runId).orElse(0L) > maxFailed) {
+                Sql.update(c, "update runs set status = 'aborted', finished_at = now(), reason = ? where run_id = ? and status = 'running'",
+                        abortReason, runId);
+                return Optional.of(Claimed.RUN_ENDED);
+            }
             // the run's status, the pools at their --per-pool limit (their items leased and live) and whether any item's
             // lease ran out, in one round trip, read once the lock is held: no other claim of the run comes between these
             // and the update below

@@ -89,4 +89,30 @@ class ClaimTest {
         assertThat(runs.claimOne(over, "w1", 4, 60)).contains(RunRepository.Claimed.RUN_ENDED);
         assertThat(runs.claimOne("no-such-run", "w1", 4, 60)).contains(RunRepository.Claimed.RUN_ENDED);
     }
+
+    /**
+     * Found by probing: three workers of a run with --max-failures 2 on a dead pool failed 7 or 8 orgs, not 3. Each
+     * worker checked the budget after its own org only, so the others went on claiming in between. The claim itself
+     * now ends the run once the failures recorded are past the budget: no worker starts another org.
+     */
+    @Test
+    void onceTheFailuresArePastTheBudgetNoWorkerIsHandedAnotherOrg() {
+        String runId = run("a1@p1", "a2@p1", "a3@p1", "a4@p1", "a5@p1");
+        for (String w : List.of("w1", "w2")) {
+            String org = runs.claimOne(runId, w, 4, 60, 1, "over budget").orElseThrow().orgId();
+            runs.claimedItemFinished(runId, org, w, "failed", 1, 5, "boom", null);
+        }
+        assertThat(runs.claimOne(runId, "w3", 4, 60, 1, "over budget")).as("2 failed, 1 allowed")
+                .contains(RunRepository.Claimed.RUN_ENDED);
+        RunRepository.Run run = runs.get(runId);
+        assertThat(run.runStatus()).isEqualTo(RunStatus.ABORTED);
+        assertThat(run.reason()).isEqualTo("over budget");
+        assertThat(runs.items(runId).stream().filter(i -> i.itemStatus() == ItemStatus.PENDING)).as("the rest untouched").hasSize(3);
+
+        String within = run("b1@p1", "b2@p1");
+        String org = claim(within, "w1", 4);
+        runs.claimedItemFinished(within, org, "w1", "failed", 1, 5, "boom", null);
+        assertThat(runs.claimOne(within, "w2", 4, 60, 1, "over budget")).as("1 failed, 1 allowed: goes on")
+                .hasValueSatisfying(c -> assertThat(c.orgId()).isEqualTo("b2"));
+    }
 }

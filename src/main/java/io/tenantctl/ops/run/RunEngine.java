@@ -190,7 +190,8 @@ public final class RunEngine {
                             // starved the org threads and the heartbeat of connections)
                             claimLock.lock();
                             try {
-                                claimed = runs.claimOne(runId, me.id(), settings.perPool(), LEASE_SECONDS);
+                                claimed = runs.claimOne(runId, me.id(), settings.perPool(), LEASE_SECONDS,
+                                        budget.limited() ? budget.allowed() : -1, overBudget(budget));
                             } finally {
                                 claimLock.unlock();
                             }
@@ -224,7 +225,7 @@ public final class RunEngine {
                             }
                             process(runId, job, c, pools, poolHealth, settings, progress);
                             if (budget.limited() && runs.count(runId, ItemStatus.FAILED.db()) > budget.allowed()) {
-                                runs.abort(runId, "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched");
+                                runs.abort(runId, overBudget(budget));
                                 stop.cancel("max failures exceeded");
                             }
                         }
@@ -373,6 +374,10 @@ public final class RunEngine {
             return Optional.of(ctx.catalog().runs().get(runId));
         }
         return run.runStatus() == RunStatus.RUNNING ? Optional.of(run) : Optional.empty();
+    }
+
+    private static String overBudget(Budget budget) {
+        return "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched";
     }
 
     /** One claimed item: its pool checked, its org's lease taken, the job run, the outcome recorded, the lease released. */
