@@ -52,6 +52,7 @@ public final class Main {
             try {
                 Signal.handle(new Signal(name), sig -> {
                     if (cancel.isCancelled()) {
+                        cancel.quit(); // says which run is left as it was, and -o json's one document
                         Runtime.getRuntime().halt(TenantCtl.EXIT_INTERRUPTED);
                     }
                     cancel.cancel("SIG" + name);

@@ -64,6 +64,7 @@ public final class TenantCtl implements Runnable {
             ctx.jsonRequested = jsonRequested(args, ctx.configOutput());
             ctx.logFormatRequested = optionValue(args, "--log-format");
             CommandLine cmd = commandLine(ctx);
+            cancel.onQuit(() -> quitAtOnce(ctx, cancel.working()));
             int code;
             try {
                 code = cmd.execute(args);
@@ -288,6 +289,27 @@ public final class TenantCtl implements Runnable {
             }
         }
         return " (not on the command line: the value comes from the config file " + ctx.configFile().get() + ")";
+    }
+
+    /**
+     * The second Ctrl-C/SIGTERM, just before the process halts: one line naming the run left as it was and what takes it
+     * over, and with -o json the one document (the error, the run's id), as every other failure has.
+     */
+    static void quitAtOnce(CliContext ctx, io.tenantctl.fanout.CancelToken.Working w) {
+        String message = "quit at once (a second Ctrl-C/SIGTERM): the orgs in flight were stopped where they were"
+                + (w == null ? "" : "; run " + w.runId() + " is left as it is: '" + io.tenantctl.ops.Runs.command(w.verb()) + " --resume "
+                + w.runId() + "' takes it over (at once on this host; elsewhere once its leases run out, 60 s), or 'tenantctl runs cancel "
+                + w.runId() + "'");
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("category", "interrupted");
+        fields.put("exit_code", EXIT_INTERRUPTED);
+        fields.put("run_id", w == null ? null : w.runId());
+        ctx.log("error", message, fields, "error: " + message);
+        if (ctx.json()) {
+            errorJson(ctx, EXIT_INTERRUPTED, "interrupted", message, w == null ? null : w.runId());
+        }
+        ctx.out.flush();
+        ctx.err.flush();
     }
 
     /** One line on stderr saying what failed; the stack trace only with -v; the category decides the exit code. */

@@ -60,4 +60,42 @@ public final class CancelToken {
     public String reason() {
         return reason != null ? reason : parent != null ? parent.reason() : null;
     }
+
+    /** The run this process works on now (its id and verb), for what a quit at once says. */
+    public record Working(String runId, String verb) {
+    }
+
+    private volatile Working working;
+    private volatile Runnable onQuit;
+
+    /** Notes the run this process works on now (kept on the root token, where the signal handler reads it). */
+    public void workingOn(String runId, String verb) {
+        root().working = new Working(runId, verb);
+    }
+
+    /** The run this process works on now, or null. */
+    public Working working() {
+        return root().working;
+    }
+
+    /** What {@link #quit} does before the process halts: say so, in the output's format. */
+    public void onQuit(Runnable action) {
+        root().onQuit = action;
+    }
+
+    /** The second Ctrl-C/SIGTERM: runs the {@link #onQuit} action (never throws); the caller then halts the process. */
+    public void quit() {
+        Runnable action = root().onQuit;
+        if (action != null) {
+            try {
+                action.run();
+            } catch (RuntimeException ignored) {
+                // the process quits anyway
+            }
+        }
+    }
+
+    private CancelToken root() {
+        return parent == null ? this : parent.root();
+    }
 }

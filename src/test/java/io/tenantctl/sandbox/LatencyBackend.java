@@ -16,16 +16,34 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Adds a fixed delay to every wire command, so a sandbox pool costs a network round trip the way a real pool
- * does (benchmarks use it; with 0 ms it is a plain pass-through).
+ * does (benchmarks use it; with 0 ms it is a plain pass-through); or calls a hook before each command, where a test
+ * of a child process holds a command for as long as it needs ({@link #hooked}).
  */
-final class LatencyBackend implements MongoBackend {
+public final class LatencyBackend implements MongoBackend {
+
+    /** Told the database and command name before a command runs; may block. */
+    @FunctionalInterface
+    public interface Hook {
+        void before(String database, String command);
+    }
 
     private final MongoBackend delegate;
     private final long delayNanos;
+    private final Hook hook;
 
     LatencyBackend(MongoBackend delegate, long delayMillis) {
+        this(delegate, delayMillis, null);
+    }
+
+    private LatencyBackend(MongoBackend delegate, long delayMillis, Hook hook) {
         this.delegate = delegate;
         this.delayNanos = delayMillis * 1_000_000L;
+        this.hook = hook;
+    }
+
+    /** {@code delegate} with {@code hook} told before every command (served to another process over the wire). */
+    public static MongoBackend hooked(MongoBackend delegate, Hook hook) {
+        return new LatencyBackend(delegate, 0, hook);
     }
 
     private void delay() {
@@ -45,6 +63,9 @@ final class LatencyBackend implements MongoBackend {
     @Override
     public Document handleCommand(Channel channel, String database, String command, Document query) {
         delay();
+        if (hook != null) {
+            hook.before(database, command);
+        }
         return delegate.handleCommand(channel, database, command, query);
     }
 
@@ -57,6 +78,9 @@ final class LatencyBackend implements MongoBackend {
     @Override
     public Document handleMessage(MongoMessage message) {
         delay();
+        if (hook != null && !message.getDocument().keySet().isEmpty()) {
+            hook.before(message.getDatabaseName(), message.getDocument().keySet().iterator().next());
+        }
         return delegate.handleMessage(message);
     }
 

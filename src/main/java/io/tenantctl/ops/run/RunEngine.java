@@ -330,6 +330,7 @@ public final class RunEngine {
         }
         RunRepository.Run run = ctx.catalog().runs().get(runId);
         w = w != null ? w : work.apply(run);
+        drive.cancel().workingOn(runId, verb); // a second Ctrl-C names it
         Map<String, Integer> counts = ctx.catalog().runs().counts(runId);
         drive.progress().begin(verb, counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
                 + counts.getOrDefault(ItemStatus.RUNNING.db(), 0));
