@@ -125,23 +125,30 @@ final class Summary {
     }
 
     /**
-     * A fan-out run's exit code as this worker saw it: 130 when Ctrl-C stopped it; 1 when the run was cancelled — its
-     * orgs not started were never done, and a pipeline (or a Job's worker that joins it) must not go on as if they
-     * were — said in one line on stderr; else {@code done}, the verb's own code for a run that ran its course.
+     * A fan-out run's exit code as this worker saw it: 130 when Ctrl-C stopped it; 1 when the run was cancelled with
+     * orgs left undone — never done, and a pipeline (or a Job's worker that joins it) must not go on as if they were —
+     * said in one line on stderr (orgs in flight on other workers are theirs to finish, not undone); else {@code done},
+     * the verb's own code for a run that ran its course.
      */
     static int exitCode(CliContext ctx, RunReport report, boolean interrupted, int done) {
         if (interrupted) {
             return TenantCtl.EXIT_INTERRUPTED;
         }
         if (report.cancelled()) {
+            // in flight on another worker is not undone: that worker finishes and reports it
+            int undone = report.count("not_started") - report.inFlight();
+            String inFlight = report.inFlight() == 0 ? "" : "; " + report.inFlight() + " still in flight on other workers finish there "
+                    + "('tenantctl runs show " + report.runId() + "')";
             String line = "cancelled: run " + report.runId() + " was cancelled" + (report.reason() == null ? "" : " (" + report.reason() + ")")
-                    + "; " + report.count("not_started") + " of its orgs were not done: start a new run for them";
+                    + (undone > 0 ? "; " + undone + " of its orgs were not done: start a new run for them" : "; no org of it was left undone")
+                    + inFlight;
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("run_id", report.runId());
-            fields.put("not_started", report.count("not_started"));
-            ctx.log("error", line, fields, line);
+            fields.put("not_started", undone);
+            fields.put("in_flight", report.inFlight());
+            ctx.log(undone > 0 ? "error" : "warn", line, fields, line);
             ctx.err.flush();
-            return 1;
+            return undone > 0 ? 1 : done; // every org started before the cancel: the run's course, not a cancel, decides
         }
         return done;
     }

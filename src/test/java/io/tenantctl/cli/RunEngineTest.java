@@ -329,6 +329,40 @@ class RunEngineTest {
         assertThat(CliFixture.orgIds(cli, "active")).doesNotContainAnyElementsOf(later);
     }
 
+    /**
+     * Found by probing: a worker that ends on a run cancelled while another worker had orgs in flight counted those as
+     * "not done: start a new run for them" (they succeeded seconds later on the other worker), and exited 1 even when
+     * the cancel came after every org had started. In flight elsewhere is said as such; nothing undone is exit 0.
+     */
+    @Test
+    void aWorkerEndingOnACancelledRunDoesNotCallAnotherWorkersOrgsUndone(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        Path schema = CliFixture.smallSchema(dir);
+        // a live worker elsewhere in this process (its pid is alive): its claims are in flight
+        String other = Worker.current("test").host() + "/" + ProcessHandle.current().pid() + "/other";
+
+        String some = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"),
+                CliFixture.ids("c-", 0, 3)))).get("run_id").asText();
+        sql(url, "update run_items set status = 'running', claimed_by = '" + other + "', lease_until = now() + interval '10 minutes' "
+                + "where run_id = '" + some + "' and seq = 0");
+        ok(cli, "runs", "cancel", some);
+        Cli.Result joined = cli.run("provision", "--join", some, "-o", "json");
+        assertThat(joined.exitCode()).as("two orgs never started: %s", joined).isEqualTo(1);
+        assertThat(joined.err()).contains("2 of its orgs were not done").contains("1 still in flight on other workers");
+
+        String all = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"),
+                CliFixture.ids("d-", 0, 2)))).get("run_id").asText();
+        sql(url, "update run_items set status = 'running', claimed_by = '" + other + "', lease_until = now() + interval '10 minutes' "
+                + "where run_id = '" + all + "' and seq = 0");
+        sql(url, "update run_items set status = 'succeeded', attempts = 1, millis = 5 where run_id = '" + all + "' and seq = 1");
+        ok(cli, "runs", "cancel", all);
+        Cli.Result nothingUndone = cli.run("provision", "--join", all, "-o", "json");
+        assertThat(nothingUndone.exitCode()).as("the cancel came after every org had started: %s", nothingUndone).isZero();
+        assertThat(nothingUndone.err()).contains("no org of it was left undone").contains("1 still in flight on other workers")
+                .doesNotContain("start a new run");
+    }
+
     /** A detached run with nothing to work on is over at once: it does not sit "running", blocking the next rollout. */
     @Test
     void aDetachedRunWithNothingToDoIsOverAndBlocksNothing(@TempDir Path dir) {

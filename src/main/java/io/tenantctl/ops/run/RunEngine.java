@@ -549,8 +549,10 @@ public final class RunEngine {
         Map<String, Integer> counts = new LinkedHashMap<>();
         List<RunReport.Org> orgs = new ArrayList<>();
         List<Long> millis = new ArrayList<>();
+        int inFlight = 0;
         for (RunRepository.Item i : runs.items(runId)) {
             String outcome = names.of(i.itemStatus());
+            inFlight += i.itemStatus() == ItemStatus.RUNNING ? 1 : 0; // claimed: a cancel leaves these to finish
             counts.merge(outcome, 1, Integer::sum);
             if (i.millis() != null && (i.itemStatus() == ItemStatus.SUCCEEDED || i.itemStatus() == ItemStatus.FAILED
                     || i.itemStatus() == ItemStatus.UNCHANGED)) {
@@ -560,7 +562,7 @@ public final class RunEngine {
                     i.detail()));
         }
         return new RunReport(runId, run.verb(), RunReport.displayStatus(run, runs.activity(runId, LEASE_SECONDS)), counts, Timings.of(millis), orgs,
-                run.reason());
+                run.reason(), inFlight);
     }
 
     /** Round-robin across pools, so the first items (a canary, the first claims) spread over every pool. */

@@ -19,7 +19,16 @@ import java.util.function.UnaryOperator;
  * no run, is reported the same way without a run id, status or timings ({@link #planned}).
  */
 public record RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings, List<Org> orgs,
-                        String reason) {
+                        String reason, int inFlight) {
+
+    /**
+     * {@code inFlight}: of the orgs reported {@code not_started}, those a worker is on right now (claimed under a live
+     * lease, as another worker of the run sees them when it ends): not left undone, their outcome is still to come.
+     */
+    public RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings, List<Org> orgs,
+                     String reason) {
+        this(runId, verb, status, counts, timings, orgs, reason, 0);
+    }
 
     /** One org's line: its outcome in the verb's words, attempts, wall time, error, and the verb's detail (JSON text). */
     public record Org(String orgId, String poolId, String outcome, int attempts, long ms, String error, String detailJson) {
@@ -63,7 +72,7 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
     /** This report with each org's line rewritten by the verb (e.g. its own detail), the counts taken again. */
     public RunReport map(UnaryOperator<Org> line) {
         List<Org> out = orgs.stream().map(line).toList();
-        return new RunReport(runId, verb, status, countsOf(out), timings, out, reason);
+        return new RunReport(runId, verb, status, countsOf(out), timings, out, reason, inFlight);
     }
 
     /** True for a dry run's report: no run was recorded. */
