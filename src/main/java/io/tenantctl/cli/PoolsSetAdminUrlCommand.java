@@ -22,9 +22,11 @@ final class PoolsSetAdminUrlCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "POOL", description = "The pool whose PostgreSQL the URL reaches.")
     String pool;
 
+    @ActsOn // the value the command sets: typed, as set-uri's and set-capacity's (required) are
     @Option(names = "--url", paramLabel = "URL", description = "postgres://USER:${VAR}@HOST:5432/postgres (or postgresql://, jdbc:postgresql://).")
     String url;
 
+    @ActsOn
     @Option(names = "--clear", description = "Remove the pool's admin URL.")
     boolean clear;
 

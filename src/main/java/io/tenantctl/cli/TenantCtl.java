@@ -113,15 +113,19 @@ public final class TenantCtl implements Runnable {
     }
 
     /**
-     * What a command acts on — its arguments (an org, a pool, a run, a move) and the options marked {@link ActsOn} — is
-     * typed, never filled from the config file: picocli's provider gave a positional argument the value of the key spelt
+     * What a command acts on — its arguments (an org, a pool, a run, a move), its required options and the options
+     * marked {@link ActsOn} — is typed, never filled from the config file: picocli's provider gave a positional argument the value of the key spelt
      * like its label, so a line {@code ORG=acme} (an environment variable, to the README) made 'orgs delete' with its
      * argument forgotten delete acme; {@code org=acme} made a bare 'restore' restore it; and {@code pool=pool-1} would
      * narrow every migrate-all, backup --due and verify to that pool without a word.
      */
     private static boolean typedOnly(CommandLine.Model.ArgSpec arg) {
+        // a required option too: forgotten, it is an error (exit 2), not a value a file shared by every command fills in
+        // ('capacity=' meant for pools add set the capacity of whichever pool the next set-capacity named)
+        // (asked of the annotation: picocli's required() asks the default provider, which asks this)
         return arg instanceof CommandLine.Model.PositionalParamSpec || arg.userObject() instanceof java.lang.reflect.Field f
-                && (f.isAnnotationPresent(ActsOn.class) || f.isAnnotationPresent(Destroys.class));
+                && (f.isAnnotationPresent(ActsOn.class) || f.isAnnotationPresent(Destroys.class)
+                || f.isAnnotationPresent(CommandLine.Option.class) && f.getAnnotation(CommandLine.Option.class).required());
     }
 
     /**

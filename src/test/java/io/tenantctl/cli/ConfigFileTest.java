@@ -112,6 +112,24 @@ class ConfigFileTest {
             assertThat(pool.exitCode()).as(pool.toString()).isEqualTo(2);
             assertThat(pool.err()).contains("pool names what a command acts on");
 
+            // found by probing: a required option forgotten was filled from the file (capacity= meant for pools add set
+            // the capacity of the pool set-capacity named; database= chose what schema capture captured): never now
+            writeConfig(dir, "catalog=" + url, "capacity=7");
+            Cli.Result capacity = cli.run("pools", "set-capacity", "pool-1", "--config", config.toString());
+            assertThat(capacity.exitCode()).as(capacity.toString()).isEqualTo(2);
+            assertThat(capacity.err()).contains("Missing required option: '--capacity=N'");
+            for (String[] key : new String[][]{{"database=org_acme", "schema", "capture", "--from-uri", pools.uri(0)},
+                    {"uri=" + pools.uri(0), "pools", "set-uri", "pool-1", "--dry-run"}, {"clear=true", "pools", "set-admin-url", "pool-1"}}) {
+                writeConfig(dir, "catalog=" + url, key[0]);
+                List<String> args = new java.util.ArrayList<>(List.of(key).subList(1, key.length));
+                args.addAll(List.of("--config", config.toString()));
+                Cli.Result r = cli.run(args.toArray(String[]::new));
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.err()).as(r.toString()).containsAnyOf("Missing required option",
+                        key[0].substring(0, key[0].indexOf('=')) + " names what a command acts on");
+            }
+            assertThat(strictJson(ok(cli, "pools", "show", "pool-1", "--catalog", url, "-o", "json")).get("capacity").asInt()).isNotEqualTo(7);
+
             // prune=true would make every rollout drop the indexes its manifest does not list; no-backup=true every
             // delete skip its final backup
             // force=true would have moved orgs past every --max-freeze and made every rollout inspect every org
