@@ -166,7 +166,7 @@ public final class CliContext implements AutoCloseable {
         if (options.catalogUrl != null) {
             return options.catalogUrl;
         }
-        String fromEnv = env.get("TENANTCTL_CATALOG_URL");
+        String fromEnv = effectiveEnv().get("TENANTCTL_CATALOG_URL"); // the config file's UPPER_CASE key too, as for every variable
         return fromEnv != null && !fromEnv.isBlank() ? fromEnv : config().getProperty("catalog");
     }
 
@@ -174,7 +174,7 @@ public final class CliContext implements AutoCloseable {
         if (options.storeUrl != null) {
             return options.storeUrl;
         }
-        String fromEnv = env.get("TENANTCTL_STORE");
+        String fromEnv = effectiveEnv().get("TENANTCTL_STORE");
         return fromEnv != null && !fromEnv.isBlank() ? fromEnv : config().getProperty("store");
     }
 

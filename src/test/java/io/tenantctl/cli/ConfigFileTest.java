@@ -190,6 +190,24 @@ class ConfigFileTest {
         }
     }
 
+    /**
+     * Found by probing: UPPER_CASE keys stand for environment variables the environment does not set, but the catalog's
+     * and the store's were ignored — and the error then told the operator to set the very variable the file set.
+     */
+    @Test
+    void theCatalogAndStoreVariablesFromTheConfigFileCountAsEveryOtherVariable(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Path config = writeConfig(dir, "TENANTCTL_CATALOG_URL=" + url, "TENANTCTL_STORE=" + dir.resolve("store").toUri());
+        Cli cli = new Cli(Map.of("USER", "test"));
+        assertThat(strictJson(ok(cli, "pools", "list", "--config", config.toString(), "-o", "json"))).isNotNull();
+        Cli.Result listed = ok(cli, "backups", "list", "--config", config.toString(), "-o", "json");
+        assertThat(strictJson(listed).get("backups")).isEmpty();
+        // the real environment still wins over the file
+        Cli.Result env = new Cli(Map.of("USER", "test", "TENANTCTL_CATALOG_URL", "jdbc:postgresql://127.0.0.1:1/x"))
+                .run("pools", "list", "--config", config.toString());
+        assertThat(env.exitCode()).as(env.toString()).isEqualTo(3);
+    }
+
     @Test
     void aConfigFileThatDoesNotExistIsAnError(@TempDir Path dir) {
         Cli cli = new Cli(Map.of("USER", "test", "TENANTCTL_CATALOG_URL", "postgres://nowhere:1/x"));
