@@ -151,7 +151,9 @@ public final class TenantCtl implements Runnable {
         java.util.Set<String> keys = new java.util.HashSet<>();
         everyCommand(root.commandLine(), c -> {
             CommandLine.Model.CommandSpec spec = c.getCommandSpec();
-            spec.options().stream().filter(o -> !typedOnly(o)).forEach(o -> {
+            // --help, --version and --config are never read from the file: help=true in it did nothing, silently
+            spec.options().stream().filter(o -> !typedOnly(o) && !o.usageHelp() && !o.versionHelp() && !o.longestName().equals("--config"))
+                    .forEach(o -> {
                 List<String> names = new ArrayList<>(List.of(configName(o)));
                 if (o.descriptionKey() != null && !o.descriptionKey().isEmpty()) {
                     names.add(o.descriptionKey());

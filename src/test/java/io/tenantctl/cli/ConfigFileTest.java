@@ -64,6 +64,14 @@ class ConfigFileTest {
             }
             assertThat(ok(cli, "orgs", "list", "--catalog", url, "-o", "json").out()).as("nothing provisioned").doesNotContain("cfg-1");
 
+            // keys of options the file never gives (found by probing: accepted, and they did nothing)
+            for (String key : new String[]{"help=true", "version=true", "config=/etc/other.properties"}) {
+                writeConfig(dir, "catalog=" + url, key);
+                Cli.Result r = cli.run("orgs", "list", "--config", config.toString());
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.err()).contains("a key no option reads: " + key.substring(0, key.indexOf('=')));
+            }
+
             writeConfig(dir, "catalog=" + url, "schema=" + CliFixture.smallSchema(dir), "per-pool=1",
                     "AWS_REGION=eu-west-1", "tenantctl.provision.tier=growth");
             ok(cli, "provision", "cfg-1", "--config", config.toString());
