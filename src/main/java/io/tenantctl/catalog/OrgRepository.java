@@ -294,6 +294,15 @@ public final class OrgRepository {
         });
     }
 
+    /**
+     * Gives back the place of an org a provision placed and never started (its run cancelled): the row removed while it
+     * is still {@code provisioning} at {@code expectedVersion}. No database was ever made for it. False if it changed.
+     */
+    public boolean releasePlace(String orgId, long expectedVersion) {
+        return catalog.inConnection(c -> Sql.update(c, "delete from orgs where org_id = ? and version = ? and status = 'provisioning'",
+                orgId, expectedVersion)) == 1;
+    }
+
     /** Only a {@code failed} org may be forgotten: the one refusal, for the real command and its --dry-run alike. */
     public static void requireForgettable(Org o) {
         if (!o.status().equals(Org.FAILED)) {

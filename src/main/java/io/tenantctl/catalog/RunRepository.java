@@ -212,6 +212,12 @@ public final class RunRepository {
                 + "order by r.started_at desc limit 1", rs -> rs.getString(1), verb, orgId));
     }
 
+    /** Whether {@code runId} is the only run that ever had {@code orgId} as an item. */
+    public boolean onlyRunOf(String orgId, String runId) {
+        return catalog.inConnection(c -> Sql.one(c, "select not exists (select 1 from run_items where org_id = ? and run_id <> ?)",
+                rs -> rs.getBoolean(1), orgId, runId)).orElse(true);
+    }
+
     public void itemStarted(String runId, String orgId) {
         catalog.inConnection(c -> Sql.update(c, "update run_items set status = 'running' where run_id = ? and org_id = ?", runId, orgId));
     }

@@ -26,21 +26,41 @@ final class RunsCancelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Runs.RunView r = new Runs(ctx.catalog(), ctx.actorName()).cancel(runId, dryRun.on);
+        Runs.Cancelled c = new Runs(ctx.catalog(), ctx.actorName()).cancel(runId, dryRun.on);
+        Runs.RunView r = c.run();
         if (!dryRun.on) {
             // what the run's dead workers left on their orgs (a frozen org, a restore half-done) is undone now, not whenever
             // some later command happens to sweep: a cancelled --freeze backup must not leave its org read_only
             io.tenantctl.ops.LeaseRecovery.sweep(ctx.ops());
         }
         if (ctx.json()) {
-            Output.json(ctx.out, r);
+            Output.json(ctx.out, c);
             return 0;
         }
         if (dryRun.on) {
-            ctx.out.println("dry run: run " + r.runId() + " (" + r.verb() + ", " + r.status() + ") would be cancelled");
+            ctx.out.println("dry run: run " + r.runId() + " (" + r.verb() + ", " + r.status() + ") would be cancelled" + unplaced(c, true));
             return 0;
         }
-        ctx.out.println("run " + r.runId() + " (" + r.verb() + ") cancelled; its orgs that had not started are recorded as cancelled");
+        ctx.out.println("run " + r.runId() + " (" + r.verb() + ") cancelled; its orgs that had not started are recorded as cancelled"
+                + unplaced(c, false));
         return 0;
+    }
+
+    /** What the cancel of a provision run does to the places of its orgs that never started. */
+    private static String unplaced(Runs.Cancelled c, boolean dryRun) {
+        Runs.Unplaced u = c.provision();
+        if (u == null || u.placesReleased().isEmpty() && u.failed().isEmpty()) {
+            return "";
+        }
+        String out = "";
+        if (!u.placesReleased().isEmpty()) {
+            out += "; " + u.placesReleased().size() + " org(s) never provisioned " + (dryRun ? "would give" : "gave") + " their places back: "
+                    + String.join(", ", u.placesReleased());
+        }
+        if (!u.failed().isEmpty()) {
+            out += "; " + u.failed().size() + " org(s) an earlier run had begun " + (dryRun ? "would be" : "are now") + " failed: "
+                    + String.join(", ", u.failed()) + " ('tenantctl provision ID' finishes one, 'tenantctl orgs forget ID' frees its place)";
+        }
+        return out;
     }
 }

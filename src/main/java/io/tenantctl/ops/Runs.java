@@ -3,6 +3,8 @@ package io.tenantctl.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantctl.catalog.Catalog;
+import io.tenantctl.catalog.ItemStatus;
+import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.RunEngine;
@@ -10,6 +12,8 @@ import io.tenantctl.ops.run.RunReport;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** The {@code runs} noun: the recorded history of fan-out verbs. */
 public final class Runs {
@@ -106,7 +110,7 @@ public final class Runs {
      * Ends a run for good ({@code runs cancel}): orgs in flight finish and are recorded, the rest are recorded
      * cancelled, and the run no longer blocks the next rollout. Refused for a run that already ended otherwise.
      */
-    public RunView cancel(String runId, boolean dryRun) {
+    public Cancelled cancel(String runId, boolean dryRun) {
         RunRepository.Run run = catalog.runs().get(runId);
         if (run.verb().equals("restore")) {
             // an in-place restore past its drop cannot be stopped: the org has no other data than what it is writing
@@ -120,14 +124,54 @@ public final class Runs {
             }
         }
         boolean cancellable = java.util.Set.of("running", "interrupted", "aborted", "failed").contains(run.status());
+        // a provision's orgs not started yet hold their places (rows 'provisioning'): settled below once they are cancelled
+        List<String> notStarted = !run.verb().equals(Provision.VERB) ? List.of() : catalog.runs().items(runId).stream()
+                .filter(i -> i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD).map(RunRepository.Item::orgId).toList();
         if (dryRun && cancellable) {
-            return view(run);
+            return new Cancelled(view(run), unplaced(runId, run.verb().equals(Provision.VERB), notStarted, true));
         }
         if (!cancellable || !catalog.runs().cancel(runId, "cancelled by " + actor)) {
             throw io.tenantctl.TenantctlException.usage("run " + runId + " is " + run.status() + ": only a running, interrupted, aborted "
                     + "or failed run can be cancelled");
         }
-        return view(catalog.runs().get(runId));
+        return new Cancelled(view(catalog.runs().get(runId)), unplaced(runId, run.verb().equals(Provision.VERB), notStarted, false));
+    }
+
+    /**
+     * {@code runs cancel}: the run as it is now; for a provision, the orgs its cancel left unplaced ({@code places_released}:
+     * never started by this or any run, their rows gone and their places free again) and those it made {@code failed}
+     * (another run had them before, so a database may have been begun: re-run provision for them, or 'orgs forget').
+     */
+    public record Cancelled(@com.fasterxml.jackson.annotation.JsonUnwrapped RunView run, Unplaced provision) {
+    }
+
+    public record Unplaced(List<String> placesReleased, List<String> failed) {
+    }
+
+    /** What cancelling a provision run does to its orgs that never started and are still provisioning (no live lease). */
+    private Unplaced unplaced(String runId, boolean isProvision, List<String> notStarted, boolean dryRun) {
+        if (!isProvision) {
+            return null;
+        }
+        Map<String, ItemStatus> now = new java.util.HashMap<>();
+        catalog.runs().items(runId).forEach(i -> now.put(i.orgId(), i.itemStatus()));
+        List<String> released = new java.util.ArrayList<>();
+        List<String> failed = new java.util.ArrayList<>();
+        // the orgs the cancel ended: not started (pending, held), or claimed by a worker that is gone (begun, maybe)
+        List<String> ended = dryRun ? notStarted : now.entrySet().stream().filter(e -> e.getValue() == ItemStatus.CANCELLED)
+                .map(Map.Entry::getKey).sorted().toList();
+        for (String orgId : ended) {
+            Optional<Org> org = catalog.orgs().find(orgId).filter(o -> o.status().equals(Org.PROVISIONING));
+            if (org.isEmpty() || catalog.leases().findLive(orgId).isPresent()) {
+                continue; // provisioned or failed already, or someone is on it
+            }
+            boolean fresh = notStarted.contains(orgId) && catalog.runs().onlyRunOf(orgId, runId);
+            if (dryRun || (fresh ? catalog.orgs().releasePlace(orgId, org.get().version())
+                    : catalog.orgs().compareAndSetStatus(orgId, org.get().version(), Org.FAILED))) {
+                (fresh ? released : failed).add(orgId);
+            }
+        }
+        return new Unplaced(released, failed);
     }
 
     private RunView view(RunRepository.Run r) {

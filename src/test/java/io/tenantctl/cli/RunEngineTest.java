@@ -363,6 +363,45 @@ class RunEngineTest {
                 .doesNotContain("start a new run");
     }
 
+    /**
+     * Found by probing: a provision stopped by Ctrl-C and then cancelled left its orgs that never started 'provisioning',
+     * holding every place on the pools (new provisions: "no capacity"), and 'orgs forget' refused them. Cancelling
+     * gives back the places of the orgs no run ever started, and fails the one a dead worker had begun (its database
+     * may be half made: provision finishes it, or forget frees it).
+     */
+    @Test
+    void cancellingAProvisionGivesBackThePlacesOfItsOrgsThatNeverStarted(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 2); // four places in all
+        Path schema = CliFixture.smallSchema(dir);
+        List<String> ids = CliFixture.ids("p-", 0, 4);
+        String runId = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"), ids)))
+                .get("run_id").asText();
+        // a worker of this run died in the middle of the first org (its lease ran out)
+        String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
+        sql(url, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() - interval '1 minute', "
+                + "attempts = 1 where run_id = '" + runId + "' and seq = 0");
+        Cli.Result full = cli.run("provision", "q-0", "--schema", schema.toString());
+        assertThat(full.exitCode()).as("every place is taken: %s", full).isNotZero();
+
+        JsonNode dry = strictJson(ok(cli, "runs", "cancel", runId, "--dry-run", "-o", "json"));
+        assertThat(dry.get("provision").get("places_released")).hasSize(3);
+        JsonNode cancelled = strictJson(ok(cli, "runs", "cancel", runId, "-o", "json"));
+        assertThat(cancelled.get("status").asText()).isEqualTo("cancelled");
+        List<String> released = new java.util.ArrayList<>();
+        cancelled.get("provision").get("places_released").forEach(n -> released.add(n.asText()));
+        String begun = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0).get("org_id").asText();
+        assertThat(released).hasSize(3).doesNotContain(begun);
+        assertThat(cancelled.get("provision").get("failed")).singleElement().satisfies(n -> assertThat(n.asText()).isEqualTo(begun));
+        assertThat(CliFixture.orgIds(cli, "provisioning")).isEmpty();
+        assertThat(CliFixture.orgIds(cli, "failed")).containsExactly(begun);
+
+        // the places are free again: three new orgs fit, and the begun one is forgotten or finished as its line says
+        ok(cli, "provision", "q-0", "q-1", "q-2", "--schema", schema.toString());
+        ok(cli, "orgs", "forget", begun);
+        SchemaCheck.assertClean(url, List.of("q-0", "q-1", "q-2"), SchemaManifest.load(schema));
+    }
+
     /** A detached run with nothing to work on is over at once: it does not sit "running", blocking the next rollout. */
     @Test
     void aDetachedRunWithNothingToDoIsOverAndBlocksNothing(@TempDir Path dir) {
