@@ -265,6 +265,15 @@ public final class CliContext implements AutoCloseable {
         }
     }
 
+    /** The config file's keys, or none when it is unreadable (said once, as a usage error, by {@link #checkConfigKeys}). */
+    Properties configOrNone() {
+        try {
+            return config();
+        } catch (TenantctlException e) {
+            return new Properties();
+        }
+    }
+
     private Properties config() {
         if (config == null) {
             Properties loaded = new Properties();
@@ -272,9 +281,11 @@ public final class CliContext implements AutoCloseable {
             if (file != null) {
                 try (Reader r = Files.newBufferedReader(file)) {
                     loaded.load(r);
+                } catch (java.nio.charset.CharacterCodingException e) { // "Input length = 1": a UTF-16 or Latin-1 file
+                    throw TenantctlException.usage("config file " + file + " is unreadable: it is not UTF-8 text; save it as UTF-8");
                 } catch (IOException e) {
                     // not remembered: every later read reports it again rather than running on an empty config
-                    throw TenantctlException.usage("config file " + file + " is unreadable: " + e.getMessage());
+                    throw TenantctlException.usage("config file " + file + " is unreadable: " + io.tenantctl.IoErrors.describe(e));
                 } catch (IllegalArgumentException e) { // Properties' "Malformed \\uxxxx encoding": its line may be a secret, not quoted
                     throw TenantctlException.usage("config file " + file + " is unreadable: a value holds a backslash-u not followed by "
                             + "four hex digits (write \\\\ for a backslash)");

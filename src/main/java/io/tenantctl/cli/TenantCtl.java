@@ -94,8 +94,11 @@ public final class TenantCtl implements Runnable {
         cmd.setErr(ctx.err);
         cmd.setParameterExceptionHandler((e, args) -> usageError(ctx, e, args));
         // A missing file is reported once, by execute (exit 2); picocli's provider would first print a warning of its own.
+        // The file as tenantctl reads it (UTF-8; picocli's own reading would be Latin-1, and would print a warning of its
+        // own for a line it cannot parse, even under -q): one unreadable file is one usage error, from checkConfigKeys.
         ctx.configFile().filter(java.nio.file.Files::isRegularFile)
-                .ifPresent(file -> cmd.setDefaultValueProvider(settingsOnly(new CommandLine.PropertiesDefaultProvider(file.toFile()))));
+                .ifPresent(file -> cmd.setDefaultValueProvider(settingsOnly(arg -> new CommandLine.PropertiesDefaultProvider(
+                        ctx.configOrNone()).defaultValue(arg))));
         cmd.setExecutionStrategy(parseResult -> execute(ctx, parseResult));
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(ctx, e));
         return cmd;

@@ -45,4 +45,28 @@ class ConfigFileBadEscapeTest {
             }
         }
     }
+
+    /**
+     * Found by probing, on the real process's stderr (which an in-process run does not see): picocli's own reading of the
+     * file printed "[picocli WARN] … java.lang.IllegalArgumentException: Malformed \\uxxxx encoding." before tenantctl's
+     * line, under -q too; and a file saved as UTF-16 said only "Input length = 1".
+     */
+    @Test
+    void theRealProcessSaysOneLineForABadEscapeAndNamesTheEncodingOfANonUtf8File(@TempDir Path dir) throws Exception {
+        String catalog = CliFixture.initialisedCatalog();
+        Path config = dir.resolve("tenantctl.properties");
+        Files.writeString(config, "catalog=" + catalog + "\nx=\\uZZZZ\n");
+        io.tenantctl.testing.ChildJvm.Exit bad = io.tenantctl.testing.ChildJvm.run(dir.resolve("a"), Map.of("USER", "test"), 60,
+                io.tenantctl.Main.class.getName(), "orgs", "list", "-q", "--config", config.toString());
+        assertThat(bad.code()).as(bad.err()).isEqualTo(2);
+        assertThat(bad.err().strip().lines()).as(bad.err()).singleElement().satisfies(l -> assertThat(l)
+                .startsWith("error: config file").doesNotContain("WARN").doesNotContain("Exception"));
+
+        Files.writeString(config, "catalog=" + catalog + "\n", java.nio.charset.StandardCharsets.UTF_16);
+        io.tenantctl.testing.ChildJvm.Exit utf16 = io.tenantctl.testing.ChildJvm.run(dir.resolve("b"), Map.of("USER", "test"), 60,
+                io.tenantctl.Main.class.getName(), "orgs", "list", "--config", config.toString());
+        assertThat(utf16.code()).as(utf16.err()).isEqualTo(2);
+        assertThat(utf16.err().strip().lines()).as(utf16.err()).singleElement().satisfies(l -> assertThat(l)
+                .contains("is not UTF-8 text; save it as UTF-8").doesNotContain("WARN"));
+    }
 }
