@@ -87,7 +87,7 @@ public final class SchemaManifest {
         } catch (NoSuchFileException e) {
             throw TenantctlException.usage("schema file " + file + " does not exist");
         } catch (IOException e) {
-            throw TenantctlException.usage("schema file " + file + " is unreadable: " + e.getMessage());
+            throw TenantctlException.usage("schema file " + file + " is unreadable: " + io.tenantctl.IoErrors.describe(e));
         }
         return parse(utf8(bytes, file), file.toString());
     }

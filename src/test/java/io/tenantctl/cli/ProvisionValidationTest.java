@@ -135,6 +135,17 @@ class ProvisionValidationTest {
         assertThat(r.err()).contains("nope.txt");
     }
 
+    /** Found by probing: a file saved as UTF-16 (a Windows editor's "Unicode") said only "Input length = 1". */
+    @Test
+    void aFileThatIsNotUtf8SaysSo(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("orgs.txt");
+        Files.writeString(file, "acme\nglobex\n", java.nio.charset.StandardCharsets.UTF_16);
+        Cli.Result r = cli.run("provision", "--file", file.toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains(file.toString()).contains("is not UTF-8 text; save it as UTF-8").doesNotContain("Input length");
+        assertNothingWritten("acme");
+    }
+
     @Test
     void fileWithCommentsAndBlankLinesIsProvisioned(@TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
