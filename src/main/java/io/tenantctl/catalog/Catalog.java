@@ -62,6 +62,12 @@ public final class Catalog implements AutoCloseable {
         try {
             return new Catalog(url, new HikariDataSource(cfg));
         } catch (RuntimeException e) {
+            for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+                if (t instanceof NumberFormatException bad) { // socketTimeout=abc: read once connected, not a reachability problem
+                    throw TenantctlException.usage("catalog URL " + url.describe() + " has a parameter the driver cannot read as a number ("
+                            + firstLine(bad.getMessage()) + "): fix its ?… part in --catalog / TENANTCTL_CATALOG_URL");
+                }
+            }
             throw unreachable(url, e);
         }
     }
