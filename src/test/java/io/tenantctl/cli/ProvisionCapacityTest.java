@@ -65,6 +65,28 @@ class ProvisionCapacityTest {
         assertThat(CliFixture.strictJson(pinned).get("failed").get(0).get("error").asText()).contains("pool-dead");
     }
 
+    /**
+     * Found by probing: 'provision acme --pool pool-b' of an acme that lives on pool-a said "unchanged" and nothing of
+     * the --pool it did not apply. It is still unchanged (a signup list re-run stays exit 0), and one line says so.
+     */
+    @Test
+    void aPoolPinThatAnExistingOrgIsNotOnIsSaidNotSilentlyIgnored(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 20, 1);
+        CliFixture.addPool(cli, "pool-b", pools.uri(1), 20, 2);
+        String schema = CliFixture.smallSchema(dir).toString();
+        CliFixture.ok(cli, "provision", "acme", "--schema", schema);
+
+        Cli.Result r = cli.run("provision", "acme", "--pool", "pool-b", "--schema", schema, "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(CliFixture.strictJson(r).get("unchanged").asInt()).isEqualTo(1);
+        assertThat(r.err()).contains("1 org(s) exist already on another pool than --pool pool-b").contains("acme (on pool-a)")
+                .contains("rebalance move ORG --to pool-b");
+        assertThat(fill(cli)).containsEntry("pool-a", 1).containsEntry("pool-b", 0);
+        assertThat(cli.run("provision", "acme", "--pool", "pool-a", "--schema", schema).err()).doesNotContain("another pool");
+    }
+
     @Test
     void fillsThenSpillsAndRefusesWhatDoesNotFit(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
