@@ -39,6 +39,12 @@ public final class ManifestRepository {
         });
     }
 
+    /** The recorded hashes that start with {@code prefix} (at most {@code limit}). */
+    public java.util.List<String> hashesStartingWith(String prefix, int limit) {
+        return catalog.inConnection(c -> Sql.query(c, "select hash from manifests where starts_with(hash, ?) order by hash limit ?",
+                rs -> rs.getString(1), prefix, limit));
+    }
+
     public Optional<String> body(String hash) {
         if (hash == null) {
             return Optional.empty();

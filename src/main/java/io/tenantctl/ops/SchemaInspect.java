@@ -55,9 +55,20 @@ public final class SchemaInspect {
     }
 
     /** The manifest the catalog recorded under {@code hash} (every run's), or a usage error saying where hashes are. */
-    public SchemaManifest recorded(String hash) {
-        return ctx.catalog().manifests().body(hash).map(b -> SchemaManifest.parse(b, "catalog manifest " + hash))
-                .orElseThrow(() -> TenantctlException.usage("the catalog records no manifest " + hash + ": 'tenantctl runs show RUN' "
+    public SchemaManifest recorded(String given) {
+        // as lists show it: the first 12 characters (8 at least, and one manifest only), upper case too
+        String hash = given.toLowerCase(java.util.Locale.ROOT);
+        if (hash.length() >= 8 && hash.length() < 64 && ctx.catalog().manifests().body(hash).isEmpty()) {
+            java.util.List<String> matches = ctx.catalog().manifests().hashesStartingWith(hash, 3);
+            if (matches.size() > 1) {
+                throw TenantctlException.usage("--schema-hash " + given + " starts more than one recorded manifest (" + String.join(", ", matches)
+                        + (matches.size() > 2 ? ", …" : "") + "): give more of it");
+            }
+            hash = matches.isEmpty() ? hash : matches.get(0);
+        }
+        String full = hash;
+        return ctx.catalog().manifests().body(full).map(b -> SchemaManifest.parse(b, "catalog manifest " + full))
+                .orElseThrow(() -> TenantctlException.usage("the catalog records no manifest " + given + ": 'tenantctl runs show RUN' "
                         + "names the one a run applies"));
     }
 

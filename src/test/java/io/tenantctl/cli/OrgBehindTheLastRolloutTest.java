@@ -50,6 +50,13 @@ class OrgBehindTheLastRolloutTest {
             assertThat(both.exitCode()).as(both.toString()).isEqualTo(2);
             assertThat(both.err()).contains("--schema and --schema-hash both name the manifest: give one");
         }
+        // found by probing: the 12 characters lists show were refused ("the catalog records no manifest"), upper case too
+        for (String prefix : new String[]{v2.substring(0, 12), v2.substring(0, 12).toUpperCase(java.util.Locale.ROOT)}) {
+            Cli.Result dry = ok(cli, "migrate-all", "--org", "acme", "--schema-hash", prefix, "--dry-run", "-o", "json");
+            assertThat(strictJson(dry).get("schema_hash").asText()).as(dry.toString()).isEqualTo(v2);
+        }
+        Cli.Result tooShort = cli.run("migrate-all", "--org", "acme", "--schema-hash", v2.substring(0, 6), "--dry-run");
+        assertThat(tooShort.exitCode()).as(tooShort.toString()).isEqualTo(2);
         Cli.Result followed = ok(cli, next.substring("tenantctl ".length()).split(" "));
         assertThat(followed.out()).as(followed.toString()).contains("migrated 1");
         CliFixture.assertExactly(url, dir.resolve("v2.json"), List.of("acme", "globex"));
