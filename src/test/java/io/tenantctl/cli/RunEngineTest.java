@@ -60,6 +60,12 @@ class RunEngineTest {
         return cli;
     }
 
+    /** Records a provision run of {@code ids} that nobody works on yet (--detach); its id. */
+    private static String detachedProvision(Cli cli, Path schema, List<String> ids) {
+        return strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"), ids)))
+                .get("run_id").asText();
+    }
+
     private Cli fleet(String url, Path dir, int capacity) {
         Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "TENANTCTL_STORE", dir.resolve("store").toUri().toString(), "USER", "test"));
         CliFixture.addPool(cli, "pool-1", pools.uri(0), capacity, 1);
@@ -302,8 +308,7 @@ class RunEngineTest {
         }));
         Path schema = CliFixture.smallSchema(dir);
         List<String> ids = CliFixture.ids("i-", 0, 6);
-        String runId = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"), ids)))
-                .get("run_id").asText();
+        String runId = detachedProvision(cli, schema, ids);
         Cli.Result stopped = cli.run(sigterm, "provision", "--join", runId, "--concurrency", "1", "-o", "json");
         assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(130);
         JsonNode interrupted = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
@@ -317,8 +322,7 @@ class RunEngineTest {
         SchemaCheck.assertClean(url, ids, SchemaManifest.load(schema));
 
         List<String> later = CliFixture.ids("j-", 0, 3);
-        String cancelledRun = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"),
-                later))).get("run_id").asText();
+        String cancelledRun = detachedProvision(cli, schema, later);
         ok(cli, "runs", "cancel", cancelledRun);
         Cli.Result joinedCancelled = cli.run("provision", "--join", cancelledRun, "-o", "json");
         assertThat(joinedCancelled.exitCode()).as("a pipeline must not go on as if the cancelled run were done: " + joinedCancelled)
@@ -342,8 +346,7 @@ class RunEngineTest {
         // a live worker elsewhere in this process (its pid is alive): its claims are in flight
         String other = Worker.current("test").host() + "/" + ProcessHandle.current().pid() + "/other";
 
-        String some = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"),
-                CliFixture.ids("c-", 0, 3)))).get("run_id").asText();
+        String some = detachedProvision(cli, schema, CliFixture.ids("c-", 0, 3));
         sql(url, "update run_items set status = 'running', claimed_by = '" + other + "', lease_until = now() + interval '10 minutes' "
                 + "where run_id = '" + some + "' and seq = 0");
         ok(cli, "runs", "cancel", some);
@@ -351,8 +354,7 @@ class RunEngineTest {
         assertThat(joined.exitCode()).as("two orgs never started: %s", joined).isEqualTo(1);
         assertThat(joined.err()).contains("2 of its orgs were not done").contains("1 still in flight on other workers");
 
-        String all = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"),
-                CliFixture.ids("d-", 0, 2)))).get("run_id").asText();
+        String all = detachedProvision(cli, schema, CliFixture.ids("d-", 0, 2));
         sql(url, "update run_items set status = 'running', claimed_by = '" + other + "', lease_until = now() + interval '10 minutes' "
                 + "where run_id = '" + all + "' and seq = 0");
         sql(url, "update run_items set status = 'succeeded', attempts = 1, millis = 5 where run_id = '" + all + "' and seq = 1");
@@ -375,8 +377,7 @@ class RunEngineTest {
         Cli cli = fleet(url, dir, 2); // four places in all
         Path schema = CliFixture.smallSchema(dir);
         List<String> ids = CliFixture.ids("p-", 0, 4);
-        String runId = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"), ids)))
-                .get("run_id").asText();
+        String runId = detachedProvision(cli, schema, ids);
         // a worker of this run died in the middle of the first org (its lease ran out)
         String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
         sql(url, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() - interval '1 minute', "
@@ -424,8 +425,7 @@ class RunEngineTest {
         Cli cli = fleet(url, dir, 10);
         Path schema = CliFixture.smallSchema(dir);
         List<String> ids = CliFixture.ids("d-", 0, 6);
-        String runId = strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"), ids)))
-                .get("run_id").asText();
+        String runId = detachedProvision(cli, schema, ids);
         // a worker of this host claimed three orgs, then died (kill -9): its leases are still live, its process is gone
         String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
         sql(url, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() + interval '10 minutes' "
