@@ -257,9 +257,15 @@ public final class Restore {
         // ordered as prune orders them: a newer complete backup only in the store (a catalog restored from an older
         // snapshot) is not passed over for the catalog's older one; nor is one recorded complete whose files are gone
         Backups backups = new Backups(ctx, store);
-        Backups.Entry newest = backups.newestRecorded(orgId)
-                .orElseThrow(() -> TenantctlException.usage("org " + orgId + " has no complete backup in " + store.describe()
-                        + ": see 'tenantctl backups list --org " + orgId + "'"));
+        Backups.Entry newest = backups.newestRecorded(orgId).orElseThrow(() -> {
+            // its first backup may be being written right now: say so, rather than send the operator to a list
+            java.util.Optional<Backups.Entry> writing = backups.list(List.of(orgId), java.time.Clock.systemUTC()).stream()
+                    .filter(e -> e.status().equals(Backups.RUNNING)).findFirst();
+            return writing.<TenantctlException>map(w -> new TenantctlException(TenantctlException.Category.CONFIG, "org " + orgId
+                    + " has no complete backup yet: backup " + w.backupId() + " of it is being written now; restore once it is complete "
+                    + "('tenantctl backups list --org " + orgId + "')")).orElseGet(() -> TenantctlException.usage("org " + orgId
+                    + " has no complete backup in " + store.describe() + ": see 'tenantctl backups list --org " + orgId + "'"));
+        });
         if (newest.status().equals(Backups.MISSING)) {
             java.util.Optional<String> elsewhere = backups.otherStore(newest);
             if (elsewhere.isPresent()) { // not gone: written to another store than the one this restore reads
