@@ -81,6 +81,15 @@ final class ProvisionCommand implements Callable<Integer> {
         SchemaManifest manifest = control.existing() ? null : Manifests.given(ctx, schema, schemaHash);
         Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on, drive));
         metrics.report(r.report());
+        if (pool != null) { // an org that exists is unchanged where it is: the pin is said not applied, once for them all
+            List<String> elsewhere = r.report().orgs().stream().filter(o -> o.outcome().equals("unchanged") && !pool.equals(o.poolId()))
+                    .map(o -> o.orgId() + " (on " + o.poolId() + ")").toList();
+            if (!elsewhere.isEmpty()) {
+                ctx.warn(elsewhere.size() + " org(s) exist already on another pool than --pool " + pool + ", left where they are: "
+                        + String.join(", ", elsewhere.subList(0, Math.min(3, elsewhere.size()))) + (elsewhere.size() > 3 ? ", …" : "")
+                        + "; 'tenantctl rebalance move ORG --to " + pool + "' moves one");
+            }
+        }
         render(r.report(), r);
         return Summary.exitCode(ctx, r.report(), r.interrupted(), r.report().failed().isEmpty() ? 0 : 1);
     }

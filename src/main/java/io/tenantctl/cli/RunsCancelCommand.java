@@ -58,8 +58,9 @@ final class RunsCancelCommand implements Callable<Integer> {
                     + String.join(", ", u.placesReleased());
         }
         if (!u.failed().isEmpty()) {
-            out += "; " + u.failed().size() + " org(s) an earlier run had begun " + (dryRun ? "would be" : "are now") + " failed: "
-                    + String.join(", ", u.failed()) + " ('tenantctl provision ID' finishes one, 'tenantctl orgs forget ID' frees its place)";
+            out += "; " + u.failed().size() + " org(s) a worker had begun " + (dryRun ? "would be" : "are now") + " failed (each: "
+                    + "the provision that finishes it, or 'tenantctl orgs forget ORG' to free its place): " + String.join(", ",
+                    u.failed().entrySet().stream().map(e -> e.getKey() + " '" + e.getValue() + "'").toList());
         }
         return out;
     }

@@ -120,7 +120,6 @@ public final class Provision {
         }
         Map<String, Org> existing = ctx.catalog().orgs().findAll(ids);
         Sorted s = new Sorted(ids, new ArrayList<>(), new ArrayList<>(), new LinkedHashMap<>());
-        List<String> elsewhere = new ArrayList<>(); // on another pool than --pool pins: unchanged, not moved
         for (String id : ids) {
             Org org = existing.get(id);
             if (org == null) {
@@ -128,20 +127,12 @@ public final class Provision {
             } else if (org.status().equals(Org.ACTIVE) || org.status().equals(Org.READ_ONLY)) {
                 // it exists with its schema; a suspended (or frozen) org stays as it is, re-running a signup list stays exit 0
                 s.done().put(id, line(id, org.poolId(), "unchanged", null));
-                if (req.pool() != null && !req.pool().equals(org.poolId())) {
-                    elsewhere.add(id + " (on " + org.poolId() + ")");
-                }
             } else if (org.status().equals(Org.PROVISIONING) || org.status().equals(Org.FAILED)) {
                 s.resume().add(org);
             } else {
                 s.done().put(id, line(id, org.poolId(), "failed",
                         "org is " + org.status() + ": provision only creates new orgs or resumes provisioning/failed ones"));
             }
-        }
-        if (!elsewhere.isEmpty()) { // said once, not once an org: a signup list re-run with a --pool may name thousands
-            ctx.notices().accept(elsewhere.size() + " org(s) exist already on another pool than --pool " + req.pool() + ", left where they are: "
-                    + String.join(", ", elsewhere.subList(0, Math.min(3, elsewhere.size()))) + (elsewhere.size() > 3 ? ", …" : "")
-                    + "; 'tenantctl rebalance move ORG --to " + req.pool() + "' moves one");
         }
         return s;
     }

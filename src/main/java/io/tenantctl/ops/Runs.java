@@ -140,12 +140,14 @@ public final class Runs {
     /**
      * {@code runs cancel}: the run as it is now; for a provision, the orgs its cancel left unplaced ({@code places_released}:
      * never started by this or any run, their rows gone and their places free again) and those it made {@code failed}
-     * (another run had them before, so a database may have been begun: re-run provision for them, or 'orgs forget').
+     * (a dead worker or another run had begun them, so a database may be half made), each with the provision that
+     * finishes it ('orgs forget' frees its place instead).
      */
     public record Cancelled(@com.fasterxml.jackson.annotation.JsonUnwrapped RunView run, Unplaced provision) {
     }
 
-    public record Unplaced(List<String> placesReleased, List<String> failed) {
+    /** {@code failed}: org → the provision that finishes it as the run meant it (its manifest by hash, its tier). */
+    public record Unplaced(List<String> placesReleased, Map<String, String> failed) {
     }
 
     /** What cancelling a provision run does to its orgs that never started and are still provisioning (no live lease). */
@@ -156,7 +158,7 @@ public final class Runs {
         Map<String, ItemStatus> now = new java.util.HashMap<>();
         catalog.runs().items(runId).forEach(i -> now.put(i.orgId(), i.itemStatus()));
         List<String> released = new java.util.ArrayList<>();
-        List<String> failed = new java.util.ArrayList<>();
+        Map<String, String> failed = new java.util.TreeMap<>();
         // the orgs the cancel ended: not started (pending, held), or claimed by a worker that is gone (begun, maybe)
         List<String> ended = dryRun ? notStarted : now.entrySet().stream().filter(e -> e.getValue() == ItemStatus.CANCELLED)
                 .map(Map.Entry::getKey).sorted().toList();
@@ -168,7 +170,11 @@ public final class Runs {
             boolean fresh = notStarted.contains(orgId) && catalog.runs().onlyRunOf(orgId, runId);
             if (dryRun || (fresh ? catalog.orgs().releasePlace(orgId, org.get().version())
                     : catalog.orgs().compareAndSetStatus(orgId, org.get().version(), Org.FAILED))) {
-                (fresh ? released : failed).add(orgId);
+                if (fresh) {
+                    released.add(orgId);
+                } else {
+                    failed.put(orgId, Verify.finishProvision(catalog, org.get()));
+                }
             }
         }
         return new Unplaced(released, failed);

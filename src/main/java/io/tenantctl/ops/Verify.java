@@ -268,7 +268,11 @@ public final class Verify {
      * --tier (a bare 'provision ORG' takes the built-in model); a cancelled run's org provisioned anew with them.
      */
     static String finishProvision(OpsContext ctx, Org o) {
-        Optional<RunRepository.Run> provisioned = ctx.catalog().runs().newestWith("provision", o.orgId());
+        return finishProvision(ctx.catalog(), o);
+    }
+
+    static String finishProvision(io.tenantctl.catalog.Catalog catalog, Org o) {
+        Optional<RunRepository.Run> provisioned = catalog.runs().newestWith("provision", o.orgId());
         return provisioned.map(r -> r.runStatus() != RunStatus.CANCELLED ? "tenantctl provision --resume " + r.runId() : provisionAgain(o, r))
                 .orElse("tenantctl provision " + o.orgId());
     }

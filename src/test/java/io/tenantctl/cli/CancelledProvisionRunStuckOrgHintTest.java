@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A detached provision run places its orgs at once (they are {@code provisioning} from then on) and leaves the work to
- * its workers; cancelled before they got to them, the orgs stay provisioning with nobody holding them. verify reports
- * them {@code org_stuck}. Its fix was 'provision --resume RUN' (refused: a cancelled run is not resumable), then
+ * its workers. Cancelled, the orgs no worker had begun give their places back; one a worker had begun is left to it,
+ * and if that worker dies the org stays provisioning with nobody holding it. verify reports it {@code org_stuck}. Its fix was 'provision --resume RUN' (refused: a cancelled run is not resumable), then
  * 'provision ORG --schema <the run's file>', a path typed on the machine that started the run — where verify runs (its
  * CronJob, another shell) the file is not. The fix, followed literally, must finish the org as the run meant it: the
  * run's manifest (kept in the catalog, by hash) and its tier.
@@ -46,7 +46,12 @@ class CancelledProvisionRunStuckOrgHintTest {
         SchemaManifest manifest = SchemaManifest.load(schema);
         String runId = strictJson(ok(cli, "provision", "acme", "--schema", schema.toString(), "--tier", "growth",
                 "--detach", "-o", "json")).get("run_id").asText();
+        // a worker on another host had begun acme when the run was cancelled (left to it), then died: acme provisioning,
+        // nobody holding it (an org no worker had begun gives its place back at the cancel)
+        sql(url, "update run_items set status = 'running', claimed_by = 'elsewhere/1/x', lease_until = now() + interval '10 minutes', "
+                + "attempts = 1 where run_id = '" + runId + "'");
         ok(cli, "runs", "cancel", runId);
+        sql(url, "update run_items set lease_until = now() - interval '1 minute' where run_id = '" + runId + "'");
         Files.delete(schema); // the file was on the operator's laptop; verify runs on the fleet's own host
 
         Cli.Result v = cli.run("verify", "--stuck-after", "0s", "-o", "json");
@@ -65,5 +70,11 @@ class CancelledProvisionRunStuckOrgHintTest {
         assertThat(acme.get("status").asText()).isEqualTo("active");
         assertThat(acme.get("tier").asText()).as("the run's --tier").isEqualTo("growth");
         SchemaCheck.assertClean(url, List.of("acme"), manifest);
+    }
+
+    private static void sql(String url, String statement) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
     }
 }

@@ -393,7 +393,9 @@ class RunEngineTest {
         cancelled.get("provision").get("places_released").forEach(n -> released.add(n.asText()));
         String begun = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0).get("org_id").asText();
         assertThat(released).hasSize(3).doesNotContain(begun);
-        assertThat(cancelled.get("provision").get("failed")).singleElement().satisfies(n -> assertThat(n.asText()).isEqualTo(begun));
+        assertThat(cancelled.get("provision").get("failed").size()).isEqualTo(1);
+        assertThat(cancelled.get("provision").get("failed").get(begun).asText()).as("the run's manifest, by hash")
+                .startsWith("tenantctl provision " + begun + " --schema-hash ");
         assertThat(CliFixture.orgIds(cli, "provisioning")).isEmpty();
         assertThat(CliFixture.orgIds(cli, "failed")).containsExactly(begun);
 
