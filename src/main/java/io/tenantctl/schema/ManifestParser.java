@@ -180,6 +180,10 @@ final class ManifestParser {
             throw usage(at + ": key field \"" + dup.name() + "\" is given twice (line " + dup.line()
                     + "); MongoDB and FerretDB refuse such a key: give each field once");
         }
+        if (key.size() > MAX_KEY_FIELDS) {
+            throw usage(at + ": the key has " + key.size() + " fields; MongoDB and FerretDB take at most " + MAX_KEY_FIELDS
+                    + " in a compound index");
+        }
         Document out = new Document();
         for (Map.Entry<String, BsonValue> e : key.entrySet()) {
             String field = e.getKey();
@@ -239,12 +243,49 @@ final class ManifestParser {
             throw usage(at + ": partialFilterExpression gives \"" + dup.name() + "\" twice (line " + dup.line()
                     + "); say each condition once (combine them with $and)");
         }
+        Document filter;
         try {
             // Extended JSON such as {"$date": "..."} means a BSON type here, as it did before the strict reader.
-            return Document.parse(v.asDocument().toJson());
+            filter = Document.parse(v.asDocument().toJson());
         } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
             throw usage(at + ": partialFilterExpression is not valid Extended JSON: " + e.getMessage());
         }
+        String refused = operatorNotTaken(filter);
+        if (refused != null) { // refused by the server at createIndexes, on every org of the rollout: said here instead
+            throw usage(at + ": partialFilterExpression uses " + refused + ", which MongoDB does not take in a partial index "
+                    + "(it takes " + String.join(", ", PARTIAL_OPERATORS) + ")");
+        }
+        return filter;
+    }
+
+    /** At most this many fields in one index key (MongoDB's limit; FerretDB follows it). */
+    static final int MAX_KEY_FIELDS = 32;
+
+    /** The query operators MongoDB accepts in a partialFilterExpression. */
+    static final List<String> PARTIAL_OPERATORS = List.of("$eq", "$exists", "$gt", "$gte", "$lt", "$lte", "$type", "$and", "$or", "$in");
+
+    /** The first $-operator in {@code filter} (at any depth) a partial index does not take, or null. */
+    private static String operatorNotTaken(Object filter) {
+        if (filter instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String k = String.valueOf(e.getKey());
+                if (k.startsWith("$") && !PARTIAL_OPERATORS.contains(k)) {
+                    return k;
+                }
+                String inner = operatorNotTaken(e.getValue());
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        } else if (filter instanceof List<?> l) {
+            for (Object o : l) {
+                String inner = operatorNotTaken(o);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        }
+        return null;
     }
 
     private void noDuplicates(BsonDocument d, String where) {

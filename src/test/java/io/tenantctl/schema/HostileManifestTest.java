@@ -123,6 +123,15 @@ class HostileManifestTest {
                 arguments("empty path part", oneIndex("{\"name\": \"ab\", \"key\": {\"a..b\": 1}}"), new String[]{"'ab'", "\"a..b\"", "empty"}),
                 arguments("trailing dot", oneIndex("{\"name\": \"ad\", \"key\": {\"a.\": 1}}"), new String[]{"'ad'", "\"a.\""}),
                 arguments("$ path part", oneIndex("{\"name\": \"ad\", \"key\": {\"a.$b\": 1}}"), new String[]{"'ad'", "\"a.$b\"", "$-prefixed"}),
+                // limits the server holds at createIndexes, on every org of a rollout (found by probing)
+                arguments("33 key fields", oneIndex("{\"name\": \"wide\", \"key\": {" + java.util.stream.IntStream.range(0, 33)
+                        .mapToObj(i -> "\"f" + i + "\": 1").collect(java.util.stream.Collectors.joining(", ")) + "}}"),
+                        new String[]{"'wide'", "33 fields", "at most 32"}),
+                arguments("$where in a partial filter", oneIndex("{\"name\": \"w\", \"key\": {\"a\": 1}, "
+                        + "\"partialFilterExpression\": {\"$where\": \"1\"}}"), new String[]{"'w'", "$where", "$exists"}),
+                arguments("$regex deep in a partial filter", oneIndex("{\"name\": \"r\", \"key\": {\"a\": 1}, "
+                        + "\"partialFilterExpression\": {\"$and\": [{\"a\": {\"$exists\": true}}, {\"b\": {\"$regex\": \"x\"}}]}}"),
+                        new String[]{"'r'", "$regex"}),
                 // not exactly one JSON object
                 arguments("trailing text", "{\"collections\": []} and then some", new String[]{"content after", "line 1, column 20"}),
                 arguments("second object", "{\"collections\": []}\n{\"collections\": []}", new String[]{"content after", "exactly one JSON object"}),
