@@ -14,10 +14,16 @@ public final class IoErrors {
     private IoErrors() {
     }
 
-    /** "permission denied on PATH", "no such file or directory: PATH", "REASON (PATH)", or the message otherwise. */
+    /**
+     * "permission denied on PATH", "no such file or directory: PATH", "REASON (PATH)", "it is not UTF-8 text" for a file
+     * read as UTF-8 that is not, or the message otherwise.
+     */
     public static String describe(Throwable e) {
         if (e instanceof UncheckedIOException u && u.getCause() != null) {
             return describe(u.getCause());
+        }
+        if (e instanceof java.nio.charset.CharacterCodingException) { // "Input length = 1": read as UTF-8, saved as UTF-16 or Latin-1
+            return "it is not UTF-8 text; save it as UTF-8";
         }
         if (e instanceof AccessDeniedException a) {
             return "permission denied on " + a.getFile();

@@ -281,8 +281,6 @@ public final class CliContext implements AutoCloseable {
             if (file != null) {
                 try (Reader r = Files.newBufferedReader(file)) {
                     loaded.load(r);
-                } catch (java.nio.charset.CharacterCodingException e) { // "Input length = 1": a UTF-16 or Latin-1 file
-                    throw TenantctlException.usage("config file " + file + " is unreadable: it is not UTF-8 text; save it as UTF-8");
                 } catch (IOException e) {
                     // not remembered: every later read reports it again rather than running on an empty config
                     throw TenantctlException.usage("config file " + file + " is unreadable: " + io.tenantctl.IoErrors.describe(e));

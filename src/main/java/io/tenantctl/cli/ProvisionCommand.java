@@ -116,8 +116,6 @@ final class ProvisionCommand implements Callable<Integer> {
             return out;
         } catch (NoSuchFileException e) {
             throw TenantctlException.usage(what + " " + file + " does not exist");
-        } catch (java.nio.charset.CharacterCodingException e) { // "Input length = 1": saved as UTF-16 or Latin-1
-            throw TenantctlException.usage(what + " " + file + " is unreadable: it is not UTF-8 text; save it as UTF-8");
         } catch (IOException e) {
             throw TenantctlException.usage(what + " " + file + " is unreadable: " + io.tenantctl.IoErrors.describe(e));
         }

@@ -223,7 +223,7 @@ public final class MigrateAll {
                     ctx.notices().accept("org " + o.orgId() + " is still to be provisioned by run " + queuedIn.get()
                             + " (with that run's manifest): not selected; migrate it once it is active");
                 } else {
-                    skipped.put(o, "org is provisioning and nothing works on it: finish it with '" + Verify.finishProvision(ctx, o)
+                    skipped.put(o, "org is provisioning and nothing works on it: finish it with '" + Verify.finishProvision(ctx.catalog(), o)
                             + "', then migrate it");
                 }
             } else if (FROZEN.contains(o.status()) || named.containsKey(o.orgId())) {

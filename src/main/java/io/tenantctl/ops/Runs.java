@@ -125,16 +125,18 @@ public final class Runs {
         }
         boolean cancellable = java.util.Set.of("running", "interrupted", "aborted", "failed").contains(run.status());
         // a provision's orgs not started yet hold their places (rows 'provisioning'): settled below once they are cancelled
-        List<String> notStarted = !run.verb().equals(Provision.VERB) ? List.of() : catalog.runs().items(runId).stream()
-                .filter(i -> i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD).map(RunRepository.Item::orgId).toList();
+        boolean provision = run.verb().equals(Provision.VERB);
+        java.util.Set<String> notStarted = !provision ? java.util.Set.of() : catalog.runs().items(runId).stream()
+                .filter(i -> i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD).map(RunRepository.Item::orgId)
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
         if (dryRun && cancellable) {
-            return new Cancelled(view(run), unplaced(runId, run.verb().equals(Provision.VERB), notStarted, true));
+            return new Cancelled(view(run), provision ? unplaced(runId, notStarted, true) : null);
         }
         if (!cancellable || !catalog.runs().cancel(runId, "cancelled by " + actor)) {
             throw io.tenantctl.TenantctlException.usage("run " + runId + " is " + run.status() + ": only a running, interrupted, aborted "
                     + "or failed run can be cancelled");
         }
-        return new Cancelled(view(catalog.runs().get(runId)), unplaced(runId, run.verb().equals(Provision.VERB), notStarted, false));
+        return new Cancelled(view(catalog.runs().get(runId)), provision ? unplaced(runId, notStarted, false) : null);
     }
 
     /**
@@ -151,17 +153,12 @@ public final class Runs {
     }
 
     /** What cancelling a provision run does to its orgs that never started and are still provisioning (no live lease). */
-    private Unplaced unplaced(String runId, boolean isProvision, List<String> notStarted, boolean dryRun) {
-        if (!isProvision) {
-            return null;
-        }
-        Map<String, ItemStatus> now = new java.util.HashMap<>();
-        catalog.runs().items(runId).forEach(i -> now.put(i.orgId(), i.itemStatus()));
+    private Unplaced unplaced(String runId, java.util.Set<String> notStarted, boolean dryRun) {
         List<String> released = new java.util.ArrayList<>();
         Map<String, String> failed = new java.util.TreeMap<>();
         // the orgs the cancel ended: not started (pending, held), or claimed by a worker that is gone (begun, maybe)
-        List<String> ended = dryRun ? notStarted : now.entrySet().stream().filter(e -> e.getValue() == ItemStatus.CANCELLED)
-                .map(Map.Entry::getKey).sorted().toList();
+        java.util.Collection<String> ended = dryRun ? notStarted : catalog.runs().items(runId).stream()
+                .filter(i -> i.itemStatus() == ItemStatus.CANCELLED).map(RunRepository.Item::orgId).sorted().toList();
         for (String orgId : ended) {
             Optional<Org> org = catalog.orgs().find(orgId).filter(o -> o.status().equals(Org.PROVISIONING));
             if (org.isEmpty() || catalog.leases().findLive(orgId).isPresent()) {

@@ -267,10 +267,6 @@ public final class Verify {
      * The command that finishes an org left provisioning: resumed through its run, which keeps the run's --schema and
      * --tier (a bare 'provision ORG' takes the built-in model); a cancelled run's org provisioned anew with them.
      */
-    static String finishProvision(OpsContext ctx, Org o) {
-        return finishProvision(ctx.catalog(), o);
-    }
-
     static String finishProvision(io.tenantctl.catalog.Catalog catalog, Org o) {
         Optional<RunRepository.Run> provisioned = catalog.runs().newestWith("provision", o.orgId());
         return provisioned.map(r -> r.runStatus() != RunStatus.CANCELLED ? "tenantctl provision --resume " + r.runId() : provisionAgain(o, r))
@@ -851,7 +847,7 @@ public final class Verify {
             }
             boolean resumable = ctx.catalog().runs().newestWith("provision", o.orgId()).filter(r -> r.runStatus() != RunStatus.CANCELLED)
                     .isPresent();
-            String resume = finishProvision(ctx, o);
+            String resume = finishProvision(ctx.catalog(), o);
             String fix = switch (o.status()) {
                 case PROVISIONING -> resume + (resumable ? "   (resumes it" : "   (provisions it anew") + "; verify --fix marks it failed)";
                 // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)

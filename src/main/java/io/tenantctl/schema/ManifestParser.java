@@ -181,7 +181,7 @@ final class ManifestParser {
                     + "); MongoDB and FerretDB refuse such a key: give each field once");
         }
         if (key.size() > MAX_KEY_FIELDS) {
-            throw usage(at + ": the key has " + key.size() + " fields; MongoDB and FerretDB take at most " + MAX_KEY_FIELDS
+            throw usage(at + ": the key has " + key.size() + " fields; MongoDB takes at most " + MAX_KEY_FIELDS
                     + " in a compound index");
         }
         Document out = new Document();
@@ -258,7 +258,7 @@ final class ManifestParser {
         return filter;
     }
 
-    /** At most this many fields in one index key (MongoDB's limit; FerretDB follows it). */
+    /** At most this many fields in one index key: MongoDB's documented limit (FerretDB's is not verified here). */
     static final int MAX_KEY_FIELDS = 32;
 
     /** The query operators MongoDB accepts in a partialFilterExpression. */
