@@ -340,7 +340,7 @@ public final class MigrateAll {
 
     // ---- run bookkeeping ----
 
-    private static Args args(RunRepository.Run run) {
+    static Args args(RunRepository.Run run) {
         return Json.read(run.runId(), run.args(), Args.class);
     }
 

@@ -432,14 +432,22 @@ public final class Verify {
                 return out;
             }
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
-            if (org.schemaHash() == null) {
+            // an org with no recorded manifest is checked against the one the last rollout that took it was applying: a
+            // rollout clears the record before its first write, so one that stopped part-way left it between two manifests
+            Optional<RunRepository.Run> rollout = org.schemaHash() != null ? Optional.empty()
+                    : ctx.catalog().runs().newestWith(MigrateAll.VERB, org.orgId());
+            String hash = rollout.map(r -> MigrateAll.args(r).schemaHash()).orElse(org.schemaHash());
+            if (hash == null) {
                 out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: its schema is not checked",
                         "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST   (records one)"));
             } else {
-                Optional<SchemaManifest> manifest = manifests.computeIfAbsent(org.schemaHash(), h -> ctx.catalog().manifests().body(h)
+                rollout.ifPresent(r -> out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: "
+                        + "migrate-all run " + r.runId() + " did not finish on it; checked against " + hash12(hash) + ", the manifest that run applies",
+                        "tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + hash + "   (finishes it and records it)")));
+                Optional<SchemaManifest> manifest = manifests.computeIfAbsent(hash, h -> ctx.catalog().manifests().body(h)
                         .map(b -> SchemaManifest.parse(b, "catalog manifest " + h)));
                 if (manifest.isEmpty()) {
-                    out.add(finding("manifest_missing", PROBLEM, org.schemaHash(), "org " + org.orgId() + " records manifest " + org.schemaHash()
+                    out.add(finding("manifest_missing", PROBLEM, hash, "org " + org.orgId() + " records manifest " + hash
                             + ", which the catalog does not hold", "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST"));
                 } else {
                     SchemaDiff diff = diff(db, manifest.get());

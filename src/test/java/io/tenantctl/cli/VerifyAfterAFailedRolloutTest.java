@@ -1,0 +1,79 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.TestPools;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A rollout that stops part-way on an org clears the org's recorded manifest (it is between two manifests). verify
+ * then checks the org against the manifest that rollout applies — not "its schema is not checked", clean, exit 0 while
+ * the org lacks the rollout's indexes — and names the migrate-all that finishes it.
+ */
+class VerifyAfterAFailedRolloutTest {
+
+    @Test
+    void anOrgARolloutStoppedPartWayOnIsAProblemUntilTheRolloutIsFinished(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            AtomicBoolean poolFails = new AtomicBoolean();
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog()).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+                if (poolFails.get() && db.equals("org_acme") && HookedPools.is(cmd, "createIndexes")
+                        && cmd.getList("indexes", Document.class).stream().anyMatch(i -> i.getString("name").equals("created_-1"))) {
+                    throw HookedPools.commandError(1, "injected: the pool went away");
+                }
+            }));
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            MigrateAllFixture.provision(cli, MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1), List.of("acme", "globex"));
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
+
+            poolFails.set(true);
+            Cli.Result rollout = cli.run("migrate-all", "--schema", v2.toString(), "-o", "json");
+            assertThat(rollout.exitCode()).as(rollout.err()).isEqualTo(1);
+            String hash = strictJson(rollout).get("schema_hash").asText();
+            assertThat(org(cli, "acme").get("schema_hash").isNull()).as("the rollout stopped part-way: no manifest recorded").isTrue();
+            poolFails.set(false);
+
+            Cli.Result verified = cli.run("verify", "-o", "json");
+            assertThat(verified.exitCode()).as("acme lacks the rollout's index: " + verified.out()).isEqualTo(4);
+            List<JsonNode> acme = findings(strictJson(verified), "acme");
+            assertThat(acme).filteredOn(f -> f.get("kind").asText().equals("schema_missing")).singleElement()
+                    .satisfies(f -> assertThat(f.get("detail").asText()).contains("messages.created_-1"));
+            assertThat(acme).filteredOn(f -> f.get("kind").asText().equals("no_schema_record")).singleElement().satisfies(f ->
+                    assertThat(f.get("fix").asText()).startsWith("tenantctl migrate-all --org acme --schema-hash " + hash));
+            assertThat(findings(strictJson(verified), "globex")).as("globex was migrated").isEmpty();
+
+            ok(cli, "migrate-all", "--org", "acme", "--schema-hash", hash);
+            assertThat(org(cli, "acme").get("schema_hash").asText()).isEqualTo(hash);
+            ok(cli, "schema", "diff", "acme", "--schema", v2.toString());
+            Cli.Result again = cli.run("verify", "-o", "json");
+            assertThat(again.exitCode()).as(again.out()).isZero();
+            assertThat(findings(strictJson(again), "acme")).isEmpty();
+        }
+    }
+
+    private static JsonNode org(Cli cli, String orgId) {
+        return strictJson(ok(cli, "orgs", "show", orgId, "-o", "json"));
+    }
+
+    private static List<JsonNode> findings(JsonNode doc, String orgId) {
+        List<JsonNode> out = new ArrayList<>();
+        doc.get("findings").forEach(f -> {
+            if (orgId.equals(f.path("org_id").asText(null))) {
+                out.add(f);
+            }
+        });
+        return out;
+    }
+}
