@@ -125,7 +125,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         counts.put("migrated", r.report().count("migrated"));
         counts.put("unchanged", r.unchanged());
         counts.put("skipped", r.report().count("skipped"));
-        Map<String, Object> doc = Summary.json(r.report(), r.interrupted(), counts, this::nextStep);
+        Map<String, Object> doc = Summary.json(r.report(), r.interrupted(), counts, f -> nextStep(r, f));
         doc.put("skipped_orgs", skipped(r).stream().map(f -> Map.of("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
         doc.put("aborted", r.report().aborted());
         if (r.report().dryRun()) {
@@ -139,42 +139,45 @@ final class MigrateAllCommand implements Callable<Integer> {
     }
 
     /**
-     * What to run to get an org that failed in a migrate-all run moving again; commands that migrate name this
-     * invocation's --schema, or they would roll out the built-in manifest.
+     * What to run to get an org that failed in a migrate-all run moving again. A command that migrates names the run's
+     * manifest (this invocation's --schema file, else the run's hash: without either it would roll out the built-in
+     * manifest) and carries the run's flags (a step without --replace-conflicting stops at the very conflict it passed;
+     * one without --force selects nothing when the org's recorded manifest is already this one).
      */
-    private String nextStep(RunReport.Org f) {
+    private String nextStep(MigrateAll.Result r, RunReport.Org f) {
         String orgId = f.orgId();
         String error = f.error();
         if (error == null) {
             return null;
         }
         RunControl control = fanout.control();
-        // a joined or resumed run's manifest and flags are the run's: a new command without --schema would apply the built-in one
         String runId = control.runId();
+        // a joined or resumed run's manifest and flags are the run's: --resume redoes its failed orgs with them
         boolean runsOwn = control.existing() && schema == null;
-        // this invocation's apply flags go with it: a step without --replace-conflicting stops at the very conflict it passed
-        String flags = (replaceConflicting ? " --replace-conflicting" : "") + (prune ? " --prune" : "") + (allowExpiry ? " --allow-expiry" : "");
-        String migrate = runsOwn ? "tenantctl migrate-all --resume " + runId
-                : "tenantctl migrate-all --org " + orgId + Summary.schemaOption(schema) + flags;
-        // a flag the run was not started with takes a new run of this org, with the run's manifest file
-        String withFlag = runsOwn ? "tenantctl migrate-all --org " + orgId + " --schema FILE" : migrate;
-        String file = runsOwn ? "; FILE: the manifest run " + runId + " rolls out" : "";
+        String manifest = schema != null ? Summary.schemaOption(schema)
+                : (schemaHash != null || runsOwn) && r.schemaHash() != null ? " --schema-hash " + r.schemaHash() : "";
+        String flags = (r.force() ? " --force" : "") + (r.apply().replaceConflicting() ? " --replace-conflicting" : "")
+                + (r.apply().prune() ? " --prune" : "") + (r.apply().allowExpiry() ? " --allow-expiry" : "");
+        // a flag the run was not started with takes a new run of this org
+        String withFlag = "tenantctl migrate-all --org " + orgId + manifest + flags;
+        String migrate = runsOwn ? "tenantctl migrate-all --resume " + runId : withFlag;
         if (error.contains("orgs adopt")) {
             return "tenantctl orgs adopt " + orgId + " --pool " + (f.poolId() == null ? "POOL" : f.poolId()) + "   (see the error)";
         }
         if (error.contains("--allow-expiry")) {
-            return withFlag + " --dry-run   (see how many documents would expire; if intended, a backup, then --allow-expiry" + file + ")";
+            return withFlag + " --dry-run   (see how many documents would expire; if intended, a backup, then --allow-expiry)";
         }
         if (error.contains("--replace-conflicting cannot rebuild")) {
             // this very command would refuse it again: an extra index holding the key goes first with --prune, else the manifest changes
-            String replacing = runsOwn ? withFlag + " --replace-conflicting" : migrate;
-            return error.contains("--prune") && !prune
-                    ? replacing + " --prune --dry-run   (see which indexes --prune would drop; then without --dry-run" + file + ")"
-                    : "change the manifest as the error says, then: " + replacing + (runsOwn ? "   (FILE: the manifest run " + runId
-                    + " rolls out, changed)" : "");
+            String replacing = withFlag.contains(" --replace-conflicting") ? withFlag : withFlag + " --replace-conflicting";
+            return error.contains("--prune") && !r.apply().prune()
+                    ? replacing + " --prune --dry-run   (see which indexes --prune would drop; then without --dry-run)"
+                    : "change the manifest as the error says, then: " + (schema != null ? replacing : "tenantctl migrate-all --org " + orgId
+                    + " --schema FILE" + flags + (flags.contains(" --replace-conflicting") ? "" : " --replace-conflicting")
+                    + "   (FILE: the manifest " + r.schemaHash() + ", changed)");
         }
         if (error.contains("--replace-conflicting") && !withFlag.contains("--replace-conflicting")) {
-            return withFlag + " --replace-conflicting --dry-run   (then without --dry-run" + file + ")";
+            return withFlag + " --replace-conflicting --dry-run   (then without --dry-run)";
         }
         if (error.contains("duplicate")) {
             return "remove the duplicate documents named above, then: " + migrate;
@@ -244,7 +247,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         Summary.timings(ctx, report);
         Summary.catalogAlarm(ctx, report, "migrated");
         skipped(r).forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
-        Summary.failures(ctx, Summary.failures(report, this::nextStep));
+        Summary.failures(ctx, Summary.failures(report, f -> nextStep(r, f)));
         if (report.aborted() != null) {
             ctx.err.println("aborted: " + report.aborted() + ". Resume with: tenantctl migrate-all --resume " + report.runId());
         }

@@ -74,9 +74,10 @@ public final class MigrateAll {
 
     /**
      * The run's report (each org's detail: its plan, what was or would be created, replaced or pruned — in a dry run),
-     * the manifest's hash, how many orgs were selected, and how many were already up to date, selected or not.
+     * the manifest's hash, how many orgs were selected, and how many were already up to date, selected or not; the
+     * run's own apply flags and --force (a joined or resumed run's, as recorded), which an org's next step carries.
      */
-    public record Result(RunReport report, boolean interrupted, String schemaHash, int selected, int unchanged) {
+    public record Result(RunReport report, boolean interrupted, String schemaHash, int selected, int unchanged, Apply apply, boolean force) {
     }
 
     /** What a migrate-all run records: its manifest (kept in the catalog by hash), selection and flags. */
@@ -116,9 +117,11 @@ public final class MigrateAll {
             RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated"), () -> start(req, sel),
                     run -> work(run, req.manifest(), control.resumeRunId() != null));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
+            Flags flags = args(run).flags();
             // an org the run ended before starting says why, as provision's and backup's do
             return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), plan(o.detailJson()))), ran.interrupted(),
-                    args(run).schemaHash(), summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"));
+                    args(run).schemaHash(), summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"),
+                    new Apply(flags.replaceConflicting(), flags.prune(), flags.allowExpiry()), flags.force());
         }
     }
 
@@ -330,7 +333,8 @@ public final class MigrateAll {
         List<RunReport.Org> orgs = new ArrayList<>(planned.orgs().stream().map(o -> o.with(o.error(), plan(o.detailJson()))).toList());
         sel.skipped().forEach((o, why) -> orgs.add(new RunReport.Org(o.orgId(), o.poolId(), "skipped", 0, 0, why, plan(null))));
         orgs.sort(Comparator.comparing(RunReport.Org::orgId));
-        return new Result(RunReport.planned(VERB, orgs), planned.interrupted(), req.manifest().hash(), sel.selected().size(), sel.unchanged());
+        return new Result(RunReport.planned(VERB, orgs), planned.interrupted(), req.manifest().hash(), sel.selected().size(), sel.unchanged(),
+                req.apply(), req.selector().force());
     }
 
     /** An org's -o json detail: its plan, or null. */
