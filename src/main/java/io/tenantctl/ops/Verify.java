@@ -451,36 +451,32 @@ public final class Verify {
                             + ", which the catalog does not hold", "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST"));
                 } else {
                     SchemaDiff diff = diff(db, manifest.get());
+                    // missing indexes --fix will not build, and why (looked at in a dry run too: it reads, nothing more)
+                    Map<String, String> refused = new java.util.TreeMap<>();
                     if (req.fix() && (!diff.missingCollections().isEmpty() || !diff.missingIndexes().isEmpty())) {
-                        String what = diff.missingCollections().size() + " collection(s) and " + diff.missingIndexCount()
-                                + " index(es) its manifest lists";
-                        if (req.dryRun()) {
+                        Retry.Attempts attempts = new Retry.Attempts();
+                        Set<String> created = Set.copyOf(diff.missingCollections()); // new and empty: nothing to check in them
+                        Map<String, List<io.tenantctl.schema.IndexSpec>> safe = new java.util.LinkedHashMap<>();
+                        diff.missingIndexes().forEach((c, list) -> list.forEach(i -> {
+                            String unsafe = created.contains(c) ? null : unsafe(db, c, i, attempts);
+                            if (unsafe == null) {
+                                safe.computeIfAbsent(c, x -> new ArrayList<>()).add(i);
+                            } else {
+                                refused.put(c + "." + i.name(), unsafe);
+                            }
+                        }));
+                        int indexes = safe.values().stream().mapToInt(List::size).sum();
+                        String what = created.size() + " collection(s) and " + indexes + " index(es) its manifest lists";
+                        if (created.size() + indexes > 0 && req.dryRun()) {
                             fixed.add("org " + org.orgId() + ": would create " + what);
-                        } else {
-                            Retry.Attempts attempts = new Retry.Attempts();
-                            Set<String> created = Set.copyOf(diff.missingCollections()); // new and empty: nothing to check in them
+                        } else if (created.size() + indexes > 0) {
                             created.forEach(c -> SchemaApply.createCollection(db, c, ctx.retry(), attempts));
-                            List<String> left = new ArrayList<>();
-                            diff.missingIndexes().forEach((c, list) -> {
-                                List<io.tenantctl.schema.IndexSpec> safe = new ArrayList<>();
-                                for (io.tenantctl.schema.IndexSpec i : list) {
-                                    String unsafe = created.contains(c) ? null : unsafe(db, c, i, attempts);
-                                    if (unsafe == null) {
-                                        safe.add(i);
-                                    } else {
-                                        left.add(c + "." + i.name() + " (" + unsafe + ")");
-                                    }
-                                }
-                                if (!safe.isEmpty()) {
-                                    SchemaApply.createIndexes(db, c, safe, ctx.retry(), attempts);
-                                }
-                            });
-                            fixed.add("org " + org.orgId() + ": created " + what + (left.isEmpty() ? "" : ", except " + String.join(", ", left)
-                                    + ": left for a person — 'tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force --replace-conflicting --dry-run' shows it"));
+                            safe.forEach((c, list) -> SchemaApply.createIndexes(db, c, list, ctx.retry(), attempts));
+                            fixed.add("org " + org.orgId() + ": created " + what);
                             diff = diff(db, manifest.get());
                         }
                     }
-                    drift(org, diff, out);
+                    drift(org, diff, refused, out);
                 }
             }
             if (req.deep()) {
@@ -558,14 +554,20 @@ public final class Verify {
                     ? Json.write(List.of(c.collection(), c.wanted().name(), c.wanted().describe(), c.actual().describe())) : c.describe();
         }
 
-        private void drift(Org org, SchemaDiff diff, List<Map<String, Object>> out) {
+        /** The schema findings of {@code diff}; {@code refused}: missing indexes --fix does not build (collection.index: why). */
+        private void drift(Org org, SchemaDiff diff, Map<String, String> refused, List<Map<String, Object>> out) {
             List<String> missing = new ArrayList<>(diff.missingCollections().stream().map(c -> item(c, null)).toList());
             diff.missingIndexes().forEach((c, list) -> list.forEach(i -> missing.add(item(c, i.name()))));
             // the subject is what is wrong, item by item: the finding's id (and an ack of it) covers this set, and one more
             // missing index (a unique one, a whole collection) is another finding, not one hidden under an old ack
             if (!missing.isEmpty()) {
+                // what --fix leaves is a rollout's to build, once a person has seen why (its dry run shows it)
+                String rollout = "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force --replace-conflicting --dry-run   ("
+                        + refused.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) + ")";
                 out.add(finding("schema_missing", PROBLEM, String.join(",", new java.util.TreeSet<>(missing)), "org " + org.orgId() + " lacks " + missing.size() + " of its manifest's "
-                        + "collections/indexes: " + sample(missing), "tenantctl verify --org " + org.orgId() + " --fix   (creates what is missing)"));
+                        + "collections/indexes: " + sample(missing), refused.isEmpty() ? "tenantctl verify --org " + org.orgId() + " --fix   (creates what is missing)"
+                        : refused.size() < missing.size() ? "tenantctl verify --org " + org.orgId() + " --fix creates all but " + String.join(", ", refused.keySet())
+                        + ", then: " + rollout : rollout));
             }
             if (!diff.conflicts().isEmpty()) {
                 out.add(finding("schema_conflict", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.conflicts().stream()

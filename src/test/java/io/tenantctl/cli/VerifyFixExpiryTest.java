@@ -38,11 +38,18 @@ class VerifyFixExpiryTest {
             MigrateAllFixture.provision(cli, ttl, List.of("acme"));
             MongoCollection<Document> sessions = direct.getDatabase("org_acme").getCollection("sessions");
             sessions.dropIndex("expiresAt_1"); // legal hold: nothing in sessions may expire for now
+            sessions.dropIndex("user_1"); // and one that is safe to build again
             MigrateAllExpiryTest.fiveSessionsThreeExpired(sessions); // three past their expiry, kept by the hold
 
             Cli.Result found = cli.run("verify", "--org", "acme");
             assertThat(found.exitCode()).as(found.toString()).isEqualTo(4);
             assertThat(found.out() + found.err()).contains("--fix");
+
+            Cli.Result planned = cli.run("verify", "--org", "acme", "--fix", "--dry-run");
+            assertThat(planned.out()).as("the dry run says what --fix will do, refusals included: " + planned)
+                    .contains("org acme: would create 0 collection(s) and 1 index(es)")
+                    .contains("tenantctl verify --org acme --fix creates all but sessions.expiresAt_1, then: tenantctl migrate-all --org acme")
+                    .contains("sessions.expiresAt_1: a TTL index: it would delete 3 document(s) at once");
 
             Cli.Result fix = cli.run("verify", "--org", "acme", "--fix");
 
@@ -55,8 +62,14 @@ class VerifyFixExpiryTest {
                             pastExpiry, fix)
                     .isFalse();
             assertThat(fix.exitCode()).as("the index is still missing: a problem").isEqualTo(4);
-            assertThat(fix.out()).as(fix.toString()).contains("except sessions.expiresAt_1 (a TTL index: it would delete 3 document(s) at once)")
-                    .contains("left for a person");
+            assertThat(sessions.listIndexes().into(new ArrayList<>())).as("the safe one is built")
+                    .anyMatch(ix -> "user_1".equals(ix.getString("name")));
+            assertThat(fix.out()).as(fix.toString()).contains("org acme: created 0 collection(s) and 1 index(es)")
+                    .doesNotContain("--fix creates").contains("tenantctl migrate-all --org acme")
+                    .contains("sessions.expiresAt_1: a TTL index: it would delete 3 document(s) at once");
+
+            Cli.Result again = cli.run("verify", "--org", "acme", "--fix");
+            assertThat(again.out()).as("nothing is created: nothing is reported fixed; " + again).doesNotContain("created");
         }
     }
 }

@@ -66,7 +66,7 @@ class VerifySchemaHintsUseTheOrgsManifestTest {
         return args.toArray(String[]::new);
     }
 
-    /** verify --fix leaves a unique index over duplicates "for a person — 'tenantctl migrate-all --org acme --force --dry-run' shows it". */
+    /** verify --fix leaves a unique index over duplicates; the finding's fix is the rollout's dry run that shows why. */
     @Test
     void theDryRunVerifyFixPointsAtPlansTheOrgsOwnManifest(@TempDir Path dir) {
         Cli cli = acme(dir);
@@ -76,8 +76,8 @@ class VerifySchemaHintsUseTheOrgsManifestTest {
         db.getCollection("users").insertOne(new Document("_id", "dup-2").append("email", "ada@acme.test"));
 
         Cli.Result fix = cli.run("verify", "--org", "acme", "--fix", "-o", "json");
-        String fixed = strictJson(fix).get("fixed").toString();
-        Matcher m = Pattern.compile("'(tenantctl migrate-all [^']*)' shows it").matcher(fixed);
+        String fixed = strictJson(fix).get("findings").get(0).get("fix").asText();
+        Matcher m = Pattern.compile("^(tenantctl migrate-all .*?) {3}\\(").matcher(fixed);
         assertThat(m.find()).as("verify --fix names a command that shows what it left: %s", fix).isTrue();
 
         Cli.Result shown = cli.run(literally(m.group(1), "-o", "json"));
