@@ -72,6 +72,35 @@ class MigrateAllNextStepCarriesTheRunsFlagsTest {
         }
     }
 
+    /** The table's "Resume with:" line of a run its canary aborted is in -o json too, and followed it finishes the rollout. */
+    @Test
+    void anAbortedRunsJsonNamesTheResumeThatFinishesIt(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            java.util.concurrent.atomic.AtomicBoolean poolFails = new java.util.concurrent.atomic.AtomicBoolean();
+            Cli cli = Cli.withCatalog(url).decoratePools(real -> io.tenantctl.testing.HookedPools.onCommand(real, (db, cmd) -> {
+                if (poolFails.get() && io.tenantctl.testing.HookedPools.is(cmd, "createIndexes")) {
+                    throw io.tenantctl.testing.HookedPools.commandError(1, "injected: the pool is overloaded");
+                }
+            }));
+            CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
+            MigrateAllFixture.provision(cli, MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1), List.of("acme", "globex", "initech"));
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
+
+            poolFails.set(true);
+            Cli.Result aborted = cli.run("migrate-all", "--schema", v2.toString(), "--canary", "1", "-o", "json");
+            poolFails.set(false);
+
+            assertThat(aborted.exitCode()).as(aborted.toString()).isEqualTo(1);
+            JsonNode doc = strictJson(aborted);
+            assertThat(doc.get("status").asText()).isEqualTo("aborted");
+            String next = doc.path("next").asText();
+            assertThat(next).as(aborted.toString()).isEqualTo("tenantctl migrate-all --resume " + doc.get("run_id").asText());
+            ok(cli, next.substring("tenantctl ".length()).split(" "));
+            SchemaCheck.assertExactly(url, List.of("acme", "globex", "initech"), SchemaManifest.load(v2));
+        }
+    }
+
     /** Runs a next step as an operator would: its dry run first, then the command without --dry-run, with --allow-expiry. */
     private static void follow(Cli cli, String next) {
         List<String> args = new ArrayList<>(Arrays.asList(next.substring(0, next.indexOf("   (")).split(" ")));
