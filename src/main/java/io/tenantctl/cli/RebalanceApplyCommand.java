@@ -99,7 +99,8 @@ final class RebalanceApplyCommand implements Callable<Integer> {
                 ctx.out.println("dry run: nothing moved; " + report.count("planned") + " move(s) would run (freeze_ms is the prediction)"
                         + (report.failed().isEmpty() ? "" : ", " + report.failed().size() + " would be refused"));
                 Summary.failures(ctx, Summary.failures(report, next));
-                return report.failed().isEmpty() ? 0 : 1;
+                left.forEach(l -> ctx.log("error", l, Map.of(), "error: " + l));
+                return report.failed().isEmpty() && left.isEmpty() ? 0 : 1;
             }
             ctx.out.println("run " + report.runId() + ": moved " + report.count("moved") + ", failed " + report.failed().size()
                     + (r.interrupted() ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
