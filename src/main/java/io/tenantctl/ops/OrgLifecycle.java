@@ -472,8 +472,18 @@ public final class OrgLifecycle {
                     + "than --older-than; see 'tenantctl orgs purge --dry-run'");
         }
         Map<String, PurgeItem> items = new LinkedHashMap<>();
+        // a pool that does not answer decides nothing: its orgs stay deleting (resume still undoes the delete), not handed
+        // over for a drop that cannot be made — --drop-changed too, which would otherwise leave them deleted and undroppable
+        Map<String, java.util.Optional<String>> down = new java.util.HashMap<>();
+        java.util.function.Function<String, java.util.Optional<String>> poolDown = poolId -> down.computeIfAbsent(poolId,
+                p -> ctx.catalog().pools().find(p).flatMap(pool -> PoolHealth.check(ctx, pool)).map(why -> "pool " + p
+                        + " does not answer (" + why + "): nothing compared, handed over or dropped; run the purge again once it answers"));
         if (dryRun) {
             for (OrgRepository.Deleting d : due) {
+                if (poolDown.apply(d.org().poolId()).isPresent()) {
+                    items.put(d.org().orgId(), item(d.org(), d.deletedAt(), "skipped", poolDown.apply(d.org().poolId()).get()));
+                    continue;
+                }
                 String written = dropChanged.contains(d.org().orgId()) ? null : writtenSinceDelete(d.org(), olderThan);
                 items.put(d.org().orgId(), item(d.org(), d.deletedAt(), written == null ? "would_drop" : "kept", written));
             }
@@ -491,6 +501,10 @@ public final class OrgLifecycle {
             String orgId = d.org().orgId();
             if (cancel.isCancelled()) {
                 items.put(orgId, item(d.org(), d.deletedAt(), "kept", Errors.NOT_REACHED));
+                continue;
+            }
+            if (poolDown.apply(d.org().poolId()).isPresent()) {
+                items.put(orgId, item(d.org(), d.deletedAt(), "skipped", poolDown.apply(d.org().poolId()).get()));
                 continue;
             }
             OrgLeases.Taken taken = leases.take(orgId, PURGE, null);
@@ -516,6 +530,11 @@ public final class OrgLifecycle {
             if (cancel.isCancelled()) { // handed over but not dropped: the next purge drops it ("left by an earlier purge")
                 items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "kept",
                         Errors.NOT_REACHED));
+                continue;
+            }
+            if (!items.containsKey(r.orgId()) && poolDown.apply(r.poolId()).isPresent()) {
+                items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "skipped",
+                        poolDown.apply(r.poolId()).get()));
                 continue;
             }
             // left by an earlier purge whose drop failed: written since then by a stale client, it is kept as a deleting one is

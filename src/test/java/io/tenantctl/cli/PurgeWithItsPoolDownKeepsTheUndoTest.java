@@ -1,0 +1,57 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A purge whose org's pool does not answer decides nothing: the org stays deleting, so `orgs resume` still undoes the
+ * delete. It used to say "could not be compared … kept; run it again, or 'orgs purge --drop-changed ORG'", and that
+ * command handed the org over (deleted) for a drop that could not be made: the undo gone, nothing dropped.
+ */
+class PurgeWithItsPoolDownKeepsTheUndoTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aPurgeWithThePoolDownSkipsTheOrgDropChangedTooAndResumeStillUndoesTheDelete() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            ok(f.cli, "orgs", "delete", "acme");
+            try (Connection c = DriverManager.getConnection(f.catalogUrl); Statement s = c.createStatement()) {
+                s.execute("update orgs set deleted_at = now() - interval '40 days' where org_id = 'acme'");
+            }
+            Cli poolDown = f.newCli().decoratePools(real -> HookedPools.onPing(real, pool -> {
+                throw HookedPools.commandError(6, "host unreachable (test)");
+            }));
+
+            for (String[] purge : new String[][] {{"orgs", "purge", "--dry-run", "-o", "json"}, {"orgs", "purge", "-o", "json"},
+                    {"orgs", "purge", "--older-than", "0d", "--drop-changed", "acme", "-o", "json"}}) {
+                Cli.Result r = poolDown.run(purge);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+                JsonNode org = strictJson(r).get("orgs").get(0);
+                assertThat(org.get("action").asText()).as(r.toString()).isEqualTo("skipped");
+                assertThat(org.get("detail").asText()).contains("pool-0").contains("run the purge again once it answers")
+                        .doesNotContain("--drop-changed");
+                assertThat(f.org("acme").get("status").asText()).as("still deleting after " + String.join(" ", purge)).isEqualTo("deleting");
+            }
+
+            ok(f.cli, "orgs", "resume", "acme");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            assertThat(f.database("pool-0", "org_acme").getCollection("notes").countDocuments()).isEqualTo(5);
+        }
+    }
+}
