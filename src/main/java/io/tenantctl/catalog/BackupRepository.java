@@ -58,6 +58,19 @@ public final class BackupRepository {
                 finishedAt, error, backupId));
     }
 
+    /** How a complete backup's error begins once reading it found it damaged ({@link #markDamaged}). */
+    public static final String DAMAGED = "damaged: ";
+
+    /**
+     * Records that reading a complete backup back (a restore, verify --deep) found its content damaged: the row stays
+     * complete (restore still takes it as the newest and refuses it, never an older one quietly), prune no longer counts
+     * it as the newest restorable one, and the next deep verify reads it again.
+     */
+    public void markDamaged(String backupId, String why) {
+        catalog.inConnection(c -> Sql.update(c, "update backups set error = ?, verified_at = null where backup_id = ? and status = 'complete'",
+                DAMAGED + why, backupId));
+    }
+
     /** Records that retention deleted the backup's files (the row stays, for the audit trail). */
     public void markPruned(String backupId) {
         catalog.inConnection(c -> Sql.update(c, "update backups set status = 'pruned' where backup_id = ?", backupId));

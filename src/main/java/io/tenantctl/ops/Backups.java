@@ -481,6 +481,10 @@ public final class Backups {
     private Map<String, String> damaged(List<Entry> entries) {
         Map<String, String> damaged = new LinkedHashMap<>();
         for (Entry e : newestFirst(entries)) {
+            if (e.error() != null && e.error().startsWith(BackupRepository.DAMAGED)) { // read back and found so (restore, verify --deep)
+                damaged.put(e.backupId(), e.error().substring(BackupRepository.DAMAGED.length()));
+                continue;
+            }
             try {
                 BackupReader.open(store, layout, e.orgId(), e.backupId()).checkRecorded(e.sha256()).checkFilesPresent();
                 return damaged;
@@ -489,6 +493,16 @@ public final class Backups {
             }
         }
         return damaged;
+    }
+
+    /** When {@code failure} is (or was caused by) a backup's damaged content, records it on the backup ({@link BackupRepository#markDamaged}). */
+    static void rememberDamage(io.tenantctl.catalog.Catalog catalog, String backupId, Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof io.tenantctl.backup.BackupIntegrityException damaged) {
+                new BackupRepository(catalog).markDamaged(backupId, damaged.getMessage());
+                return;
+            }
+        }
     }
 
     private void delete(Decision d) {

@@ -189,6 +189,7 @@ public final class Restore {
             // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended
             RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) : (RuntimeException) thrown;
             String cleanup = cleanUp(target, org, currentDropped);
+            Backups.rememberDamage(ctx.catalog(), backupId, e);
             // a pool's error says nothing of where it came from ("Prematurely reached end of stream"): name the pool
             String where = e instanceof com.mongodb.MongoException ? "on pool " + target.pool().poolId() + ": " : "";
             String message = where + Errors.oneLine(e) + cleanup;
@@ -215,6 +216,7 @@ public final class Restore {
                             .map(BackupRepository.Backup::sha256).orElse(null))
                     .checkFilesPresent(); // a file gone from the store: refused before anything is claimed, not half-way
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
+            Backups.rememberDamage(ctx.catalog(), backupId, damaged);
             if (!newest) {
                 throw damaged;
             }

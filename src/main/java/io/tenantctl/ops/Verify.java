@@ -631,6 +631,7 @@ public final class Verify {
                             + Errors.oneLine(e), "tenantctl backups list --org " + org.orgId() + "   (once the store answers)"));
                     return;
                 }
+                Backups.rememberDamage(ctx.catalog(), id, e);
                 out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
                         + Errors.oneLine(e), gone(org)
                         ? "its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not purge org "
