@@ -231,6 +231,9 @@ public final class Verify {
         Set<String> withFindings = new java.util.HashSet<>();
         seen.stream().filter(s -> s.orgId() != null && s.severity().equals(PROBLEM)).forEach(s -> withFindings.add(s.orgId()));
         clean.removeIf(withFindings::contains);
+        // and its outcome says so, in -o json, the counts and the metrics, as --changed-only already treats it
+        report = report.map(o -> o.outcome().equals("clean") && withFindings.contains(o.orgId())
+                ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
         List<FindingRepository.Finding> rows = seen.stream().map(s -> new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(),
                 s.poolId(), s.subject(), s.detail(), s.fix(), null, null, null, null, null, null)).toList();
         seen.clear(); // a fleet's findings can be many: each is held once, as its row, from here

@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.ok;
@@ -182,6 +183,26 @@ class VerifyCommandTest {
             assertThat(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("cancelled");
             assertThat(f.org("globex").get("status").asText()).as("a stuck restore is left for a human").isEqualTo("restoring");
             assertThat(fixed.get("left_for_human").toString()).contains("org_stuck globex").contains("pool_over_capacity");
+        }
+    }
+
+    /** An org whose only problem is a fleet-level one (its backup is stale) is not "clean" in -o json, its counts or metrics. */
+    @Test
+    void anOrgWithAFleetLevelProblemIsNotCountedClean(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = fleet(dir)) {
+            sql(f.catalogUrl, "update backups set finished_at = now() - interval '30 days', started_at = now() - interval '30 days' "
+                    + "where org_id = 'initech'");
+            Path metrics = dir.resolve("verify.prom");
+
+            JsonNode doc = verify(f, 4, "--metrics-file", metrics.toString());
+
+            assertThat(findings(doc, "backup_stale")).extracting(x -> x.get("org_id").asText()).containsExactly("initech");
+            Map<String, String> outcomes = new java.util.TreeMap<>();
+            doc.get("orgs").forEach(o -> outcomes.put(o.get("org_id").asText(), o.get("outcome").asText()));
+            assertThat(outcomes).containsEntry("initech", "problems").containsEntry("acme", "clean").containsEntry("globex", "clean");
+            assertThat(doc.get("counts").get("problems").asInt()).isEqualTo(1);
+            assertThat(doc.get("counts").get("clean").asInt()).isEqualTo(2);
+            assertThat(java.nio.file.Files.readString(metrics)).contains("outcome=\"problems\"");
         }
     }
 
