@@ -94,6 +94,9 @@ public final class Orgs {
         io.tenantctl.ops.run.Worker here = io.tenantctl.ops.run.Worker.current("orgs");
         Lease lease = catalog.leases().find(orgId).map(l -> new Lease(l.operation(), l.holder(), l.runId(), l.acquiredAt(),
                 l.expired() || io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(here))).orElse(null);
-        return View.of(o, lease, !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null));
+        // restoring with nobody at work on it (a restore that died past an in-place drop): the restore that finishes it
+        String next = o.status().equals(Org.RESTORING) && (lease == null || lease.expired()) ? Restore.rerun(catalog, orgId).orElse(null)
+                : !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null);
+        return View.of(o, lease, next);
     }
 }

@@ -518,6 +518,17 @@ public final class Restore {
         return indexes;
     }
 
+    /**
+     * The restore that finishes what the newest restore into {@code orgId} left (an in-place one that died past its drop
+     * leaves the org restoring, with part of its data): the same backup, the same way — a plain 'restore --org' would take
+     * the newest backup into a fresh database.
+     */
+    static Optional<String> rerun(io.tenantctl.catalog.Catalog catalog, String orgId) {
+        return catalog.runs().newestWith("restore", orgId).map(r -> Json.read(r.runId(), r.args(), Args.class)).filter(a -> a.backup() != null)
+                .map(a -> "tenantctl restore --org " + a.org() + " --backup " + a.backup() + (a.toOrg() != null ? " --to-org " + a.toOrg() : "")
+                        + (IN_PLACE.equals(a.mode()) ? " --in-place --drop-existing" : " --target-pool " + a.pool()));
+    }
+
     /** After a failure: drop what this restore created, put the org back; returns a note for the message. */
     private String cleanUp(Target target, Org claimed, boolean currentDropped) {
         StringBuilder note = new StringBuilder();
@@ -526,7 +537,8 @@ public final class Restore {
             if (target.mode().equals(IN_PLACE)) {
                 if (currentDropped) {
                     return "; the org's database " + target.databaseName() + " WAS DROPPED and is only partly restored: the org stays "
-                            + Org.RESTORING + " (not writable); re-run the restore";
+                            + Org.RESTORING + " (not writable); re-run the restore: " + rerun(ctx.catalog(), target.orgId())
+                            .orElse("tenantctl restore --org " + target.orgId() + " --backup ID --in-place --drop-existing");
                 }
             } else if (claimed != null || target.createOrg()) {
                 // never a database an org points at: this restore's flip went through before what failed after it, or this

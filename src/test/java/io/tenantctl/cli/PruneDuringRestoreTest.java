@@ -121,8 +121,11 @@ class PruneDuringRestoreTest {
             }));
             Cli.Result inPlace = failing.run("restore", "--org", "acme", "--backup", s.old(), "--in-place", "--drop-existing");
             assertThat(inPlace.exitCode()).as(inPlace.toString()).isEqualTo(1);
-            assertThat(inPlace.err()).contains("re-run the restore");
+            String rerun = "tenantctl restore --org acme --backup " + s.old() + " --in-place --drop-existing";
+            assertThat(inPlace.err()).as("the restore that finishes it, not a plain one (the newest backup, a fresh database)")
+                    .contains("re-run the restore: " + rerun);
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+            assertThat(f.org("acme").path("next").asText()).as("orgs show names it too").isEqualTo(rerun);
 
             // the nightly prune runs before the operator gets to re-run it
             Cli.Result prune = nightlyPrune(f.cli);
@@ -130,7 +133,7 @@ class PruneDuringRestoreTest {
             assertThat(stillThere(f, s.old())).as("the backup an unfinished in-place restore needs was pruned: %s", prune).isTrue();
 
             // re-run the restore, as the failure said
-            Cli.Result again = f.cli.run("restore", "--org", "acme", "--backup", s.old(), "--in-place", "--drop-existing");
+            Cli.Result again = f.cli.run(rerun.substring("tenantctl ".length()).split(" "));
             assertThat(again.exitCode()).as(again.toString()).isZero();
             f.assertHolds("acme", s.asOfOld());
             ok(f.cli, "backups", "list", "--org", "acme");
