@@ -189,12 +189,18 @@ final class MigrateAllCommand implements Callable<Integer> {
     private static final List<String> TOTALS = List.of("create_collections", "create_indexes", "replaced", "dropped", "pruned",
             "conflicts", "extras");
 
+    /**
+     * What the run would do, summed: an org that would fail (a pre-flight refuses it) has nothing written, so its plan's
+     * creations, rebuilds and drops do not count; its conflicts and extras, what it found, do.
+     */
     private static Map<String, Integer> totals(MigrateAll.Result r) {
         Map<String, Integer> t = new LinkedHashMap<>();
         TOTALS.forEach(k -> t.put(k, 0));
         for (RunReport.Org o : r.report().orgs()) {
             JsonNode plan = o.detail().path("plan");
-            TOTALS.forEach(k -> t.merge(k, plan.path(k).size(), Integer::sum));
+            boolean fails = o.outcome().equals("failed");
+            TOTALS.stream().filter(k -> !fails || k.equals("conflicts") || k.equals("extras"))
+                    .forEach(k -> t.merge(k, plan.path(k).size(), Integer::sum));
         }
         return t;
     }
@@ -227,11 +233,14 @@ final class MigrateAllCommand implements Callable<Integer> {
                             String.valueOf(size(plan, "extras")), o.error());
                 }).toList());
         Map<String, Integer> t = totals(r);
+        int failing = r.report().failed().size();
         ctx.out.println("dry run, nothing written: " + r.selected() + " orgs selected (" + r.unchanged() + " already up to date, "
-                + r.report().count("skipped") + " skipped); would create " + t.get("create_collections") + " collections and " + t.get("create_indexes")
+                + r.report().count("skipped") + " skipped" + (failing == 0 ? "" : ", " + failing + " would fail: nothing written to them")
+                + "); would create " + t.get("create_collections") + " collections and " + t.get("create_indexes")
                 + " indexes; would replace " + t.get("replaced") + named(r, "replaced") + " and drop " + (t.get("dropped") + t.get("pruned"))
                 + " indexes" + named(r, "dropped", "pruned") + "; " + t.get("conflicts") + " conflicts"
                 + (replaceConflicting ? " (would be replaced)" : "") + ", " + t.get("extras") + " extra indexes" + (prune ? " (would be dropped)" : ""));
+        Summary.failures(ctx, Summary.failures(r.report(), f -> nextStep(r, f)));
         Summary.dryRunInterrupted(ctx, r.report(), r.interrupted());
     }
 

@@ -176,8 +176,9 @@ class MigrateAllUpgradeTest {
         assertThat(s.get("run_id").isNull()).as("a dry run records no run").isTrue();
         assertThat(s.get("selected").asInt()).isEqualTo(2);
         JsonNode totals = s.get("totals");
-        assertThat(totals.get("create_collections").asInt()).as(s.toPrettyString()).isEqualTo(2);   // files, on each org
-        assertThat(totals.get("create_indexes").asInt()).as(s.toPrettyString()).isEqualTo(4);       // messages.created_-1 + files.owner_1, each
+        // both would fail on their conflict, so nothing would be created; what they found is counted
+        assertThat(totals.get("create_collections").asInt()).as(s.toPrettyString()).isZero();
+        assertThat(totals.get("create_indexes").asInt()).as(s.toPrettyString()).isZero();
         assertThat(totals.get("conflicts").asInt()).as(s.toPrettyString()).isEqualTo(2);            // users.email_1 on each
         assertThat(totals.get("extras").asInt()).as(s.toPrettyString()).isEqualTo(1);               // beta's legacy_1
         JsonNode beta = planOf(s, "beta");
@@ -188,6 +189,11 @@ class MigrateAllUpgradeTest {
         assertThat(strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs")).as("no run recorded").hasSize(runsBefore);
         assertThat(direct.indexes(pools.uri(0), "alpha")).as("pool untouched").isEqualTo(alphaBefore);
         assertThat(direct.indexes(pools.uri(0), "beta")).as("pool untouched").isEqualTo(betaBefore);
+
+        Cli.Result failing = cli.run("migrate-all", "--schema", v2.toString(), "--dry-run");
+        assertThat(failing.out()).as(failing.toString()).contains("2 would fail: nothing written to them")
+                .contains("would create 0 collections and 0 indexes");
+        assertThat(failing.err()).as("each with its next step, as the run says it").contains("next: tenantctl migrate-all --org alpha");
 
         // and in table form: one line per org and the totals
         Cli.Result table = cli.run("migrate-all", "--schema", v2.toString(), "--dry-run", "--replace-conflicting");
