@@ -41,6 +41,8 @@ final class MovePlanner {
     }
 
     private final By by;
+    /** Active pools with room left out of the plan because they do not answer: named where an org finds no room. */
+    private String silentWithRoom = "";
     private final double threshold;
     private final int maxMoves;
     /** With {@code SIZE}: the fleet's bytes per capacity slot, so that a load of 1.0 is the average. */
@@ -50,6 +52,13 @@ final class MovePlanner {
         this.by = by;
         this.threshold = threshold;
         this.maxMoves = maxMoves;
+    }
+
+    /** {@code unreachable}: the active pools with room left out of the plan because they do not answer (pool → places free). */
+    MovePlanner leavingOut(Map<String, Integer> unreachable) {
+        silentWithRoom = unreachable.isEmpty() ? "" : new java.util.TreeMap<>(unreachable).entrySet().stream()
+                .map(e -> e.getKey() + ", room for " + e.getValue()).collect(java.util.stream.Collectors.joining("; ", " that answers (", ", does not answer)"));
+        return this;
     }
 
     private static final class Load {
@@ -114,8 +123,9 @@ final class MovePlanner {
                                 .thenComparing(l -> l.pool.poolId())).orElse(null);
                 if (t == null) {
                     unplaced.put(o.orgId(), d.pool.poolId());
-                    notes.add("no active pool has room for org " + o.orgId() + " from draining pool " + d.pool.poolId()
-                            + ": add a pool ('tenantctl pools add') or raise a capacity ('tenantctl pools set-capacity POOL --capacity N')");
+                    notes.add("no active pool" + silentWithRoom + " has room for org " + o.orgId() + " from draining pool " + d.pool.poolId()
+                            + ": " + (silentWithRoom.isEmpty() ? "" : "find out why that pool does not answer ('tenantctl pools stats POOL'), or ")
+                            + "add a pool ('tenantctl pools add') or raise a capacity ('tenantctl pools set-capacity POOL --capacity N')");
                     continue;
                 }
                 moves.add(transfer(o, d, t, "drain"));

@@ -170,7 +170,10 @@ public final class Rebalance {
         moving.addAll(queued.keySet());
         Mover mover = new Mover(ctx, hooks);
         List<MovePlanner.OrgFigures> figures = figures(scope, req.exclude(), moving, mover);
-        MovePlanner.Plan p = new MovePlanner(by, req.threshold(), req.maxMoves()).plan(withQueued(scope, queued), figures);
+        Map<String, Integer> silentWithRoom = new java.util.HashMap<>();
+        inScope.stream().filter(x -> dead.containsKey(x.poolId()) && x.status() == PoolStatus.ACTIVE && x.free() > 0)
+                .forEach(x -> silentWithRoom.put(x.poolId(), x.free()));
+        MovePlanner.Plan p = new MovePlanner(by, req.threshold(), req.maxMoves()).leavingOut(silentWithRoom).plan(withQueued(scope, queued), figures);
         double rate = mover.bytesPerMs();
         List<PlannedMove> moves = p.moves().stream().map(m -> new PlannedMove(m.orgId(), m.fromPool(), m.toPool(), m.docs(), m.bytes(),
                 (long) Math.ceil(m.bytes() / rate), m.reason())).toList();

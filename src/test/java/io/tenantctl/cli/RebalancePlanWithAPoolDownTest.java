@@ -41,4 +41,25 @@ class RebalancePlanWithAPoolDownTest {
             assertThat(strictJson(applied).get("orgs")).allSatisfy(o -> assertThat(o.get("outcome").asText()).isEqualTo("moved"));
         }
     }
+
+    /**
+     * The only pool with room does not answer: a drain finds no room, and the notes said "no active pool has room …: add a
+     * pool or raise a capacity" while a pool with room for nine sat there silent. The cause is named now.
+     */
+    @Test
+    void whenThePoolWithRoomDoesNotAnswerTheNoRoomNoteSaysSo() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            ok(f.cli, "pools", "drain", "pool-0");
+            ok(f.cli, "pools", "set-uri", "pool-1", "--uri", "mongodb://127.0.0.1:1/", "--force");
+            Cli cli = f.cli.quickToGiveUpOnDeadPools();
+
+            JsonNode plan = strictJson(ok(cli, "rebalance", "plan", "-o", "json"));
+            assertThat(plan.get("notes").toString()).as(plan.toString()).contains("no active pool that answers (pool-1, room for")
+                    .contains("find out why that pool does not answer");
+            Cli.Result apply = cli.run("rebalance", "apply", "--dry-run");
+            assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+            assertThat(apply.err()).contains("bring back a pool the notes say does not answer");
+        }
+    }
 }
