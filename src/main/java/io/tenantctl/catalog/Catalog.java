@@ -65,11 +65,41 @@ public final class Catalog implements AutoCloseable {
             for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
                 if (t instanceof NumberFormatException bad) { // socketTimeout=abc: read once connected, not a reachability problem
                     throw TenantctlException.usage("catalog URL " + url.describe() + " has a parameter the driver cannot read as a number ("
-                            + firstLine(bad.getMessage()) + "): fix its ?… part in --catalog / TENANTCTL_CATALOG_URL");
+                            + notANumber(url.jdbcUrl(), bad) + "): fix its ?… part in --catalog / TENANTCTL_CATALOG_URL");
+                }
+                if (t instanceof java.sql.SQLException refused && t.getCause() == null && refused.getMessage() != null
+                        && refused.getMessage().matches("Invalid \\w+ value: .*")) { // sslmode=bogus, refused before connecting
+                    throw TenantctlException.usage("catalog URL " + url.describe() + " has a parameter the driver refuses ("
+                            + firstLine(refused.getMessage()) + "): fix its ?… part in --catalog / TENANTCTL_CATALOG_URL");
                 }
             }
             throw unreachable(url, e);
         }
+    }
+
+    /**
+     * Which of the URL's parameters holds the value {@code bad} could not read as a number, by name (never a value, nor a
+     * parameter whose name says it is secret); the driver's own words when none does.
+     */
+    private static String notANumber(String jdbcUrl, NumberFormatException bad) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("For input string: \"(.*)\"").matcher(String.valueOf(bad.getMessage()));
+        int q = jdbcUrl.indexOf('?');
+        if (m.find() && q >= 0) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            for (String pair : jdbcUrl.substring(q + 1).split("&")) {
+                int eq = pair.indexOf('=');
+                String name = eq < 0 ? pair : pair.substring(0, eq);
+                String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+                String lower = name.toLowerCase(java.util.Locale.ROOT);
+                if (value.equals(m.group(1)) && !lower.contains("password") && !lower.contains("secret") && !lower.contains("key")) {
+                    names.add(name);
+                }
+            }
+            if (!names.isEmpty()) {
+                return String.join(", ", names) + " must be a number";
+            }
+        }
+        return firstLine(bad.getMessage());
     }
 
     /** Connects and checks that the catalog has been initialised by this version of tenantctl. */

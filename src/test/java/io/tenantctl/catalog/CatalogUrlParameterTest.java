@@ -21,6 +21,18 @@ class CatalogUrlParameterTest {
         TenantctlException e = catchThrowableOfType(() -> Catalog.connect(bad).close(), TenantctlException.class);
         assertThat(e).isNotNull();
         assertThat(e.category()).isEqualTo(TenantctlException.Category.USAGE);
-        assertThat(e.getMessage()).contains("cannot read as a number").contains("abc").doesNotContain("unreachable");
+        assertThat(e.getMessage()).contains("cannot read as a number").contains("socketTimeout must be a number")
+                .doesNotContain("For input string").doesNotContain("unreachable");
+    }
+
+    /** {@code sslmode=bogus} is refused by the driver before it connects: the URL's fault too, not "catalog unreachable". */
+    @Test
+    void aParameterValueTheDriverRefusesIsAUsageError() {
+        String url = TestCatalog.initialisedDatabase();
+        String bad = url + (url.contains("?") ? "&" : "?") + "sslmode=bogus";
+        TenantctlException e = catchThrowableOfType(() -> Catalog.connect(bad).close(), TenantctlException.class);
+        assertThat(e).isNotNull();
+        assertThat(e.category()).as(e.getMessage()).isEqualTo(TenantctlException.Category.USAGE);
+        assertThat(e.getMessage()).contains("Invalid sslmode value: bogus").doesNotContain("unreachable");
     }
 }
