@@ -253,6 +253,12 @@ public final class TenantCtl implements Runnable {
     private static int usageError(CliContext ctx, CommandLine.ParameterException e, String[] args) {
         CommandLine c = e.getCommandLine();
         String what = Mask.secrets(firstLine(e.getMessage()) + fromConfigFile(ctx, e, args)); // picocli quotes what it could not match
+        if (e.getMessage() != null && e.getMessage().startsWith("Missing required subcommand") && !c.getSubcommands().isEmpty()) {
+            // a noun alone ('tenantctl orgs'): which commands it has, as kubectl and gh say it
+            what = c.getCommandSpec().qualifiedName() + " needs a command: " + c.getSubcommands().keySet().stream()
+                    .filter(name -> !c.getSubcommands().get(name).getCommandSpec().usageMessage().hidden()).distinct()
+                    .collect(java.util.stream.Collectors.joining(", "));
+        }
         String help = "Run '" + c.getCommandSpec().qualifiedName() + " --help' for the options.";
         if (ctx.logJson()) {
             StringWriter suggestions = new StringWriter();

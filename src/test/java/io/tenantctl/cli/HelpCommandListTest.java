@@ -31,6 +31,15 @@ class HelpCommandListTest {
                 .startsWith(" verify Check the fleet's health: each finding with a stable id and the command that fixes it. help ");
     }
 
+    /** A noun typed alone ('tenantctl orgs') names the commands it has, not just "Missing required subcommand". */
+    @Test
+    void aNounAloneNamesItsCommands() {
+        Cli.Result orgs = new Cli(Map.of("USER", "test")).run("orgs");
+        assertThat(orgs.exitCode()).isEqualTo(2);
+        assertThat(orgs.err()).as(orgs.toString()).contains("tenantctl orgs needs a command: list, show, adopt, forget")
+                .contains("Run 'tenantctl orgs --help'");
+    }
+
     @Test
     void everyCommandsFirstDescriptionLineIsAWholeSentence() {
         assertThat(everyCommand((spec, cut) -> {
