@@ -78,8 +78,11 @@ public final class OrgLeaseRepository {
 
     /** Records what the holder has done so far (for recovery if it dies). False when it no longer holds the lease. */
     public boolean setState(String orgId, String holder, String stateJson) {
-        return catalog.inConnection(c -> Sql.update(c, "update org_leases set state = cast(? as jsonb) where org_id = ? and holder = ?",
-                stateJson, orgId, holder)) == 1;
+        // a holder that records its run only once it has one (a restore takes the org's lease before it creates its run)
+        // names it from then on, as refusals and 'orgs show' say who holds the org
+        return catalog.inConnection(c -> Sql.update(c, "update org_leases set state = cast(? as jsonb), "
+                + "run_id = coalesce(run_id, cast(? as jsonb) ->> 'run_id') where org_id = ? and holder = ?",
+                stateJson, stateJson, orgId, holder)) == 1;
     }
 
     /** Extends every lease {@code holder} has. */

@@ -41,6 +41,7 @@ class SetTierDuringRestoreTest {
 
             // meanwhile, another operator moves acme to a paid tier
             Cli.Result tier = f.cli.run("orgs", "set-tier", "acme", "pro", "-o", "json");
+            String holdersRun = f.org("acme").path("lease").path("run_id").asText(null); // who holds it, as orgs show says
 
             held.release();
             Cli.Result restored = restore.get(60, TimeUnit.SECONDS);
@@ -50,6 +51,12 @@ class SetTierDuringRestoreTest {
                 assertThat(strictJson(tier).get("error").get("message").asText()).contains("org acme is busy: restore");
             }
             assertThat(restored.exitCode()).as("the restore, whatever set-tier did: %s", restored).isZero();
+            String restoreRun = strictJson(restored).get("run_id").asText();
+            assertThat(holdersRun).as("orgs show names the restore's run while it holds the org").isEqualTo(restoreRun);
+            if (tier.exitCode() != 0) {
+                assertThat(strictJson(tier).get("error").get("message").asText()).as("the refusal names the run")
+                        .contains("(run " + restoreRun + ")");
+            }
             JsonNode org = f.org("acme");
             assertThat(org.get("status").asText()).isEqualTo("active");
             assertThat(org.get("database_name").asText()).startsWith("org_acme__r");
