@@ -312,7 +312,10 @@ public final class TenantCtl implements Runnable {
      */
     static void quitAtOnce(CliContext ctx, io.tenantctl.fanout.CancelToken.Working w) {
         String message = "quit at once (a second Ctrl-C/SIGTERM): the orgs in flight were stopped where they were"
-                + (w == null ? "" : "; run " + w.runId() + " is left as it is: '" + io.tenantctl.ops.Runs.command(w.verb()) + " --resume "
+                + (w == null ? "" : w.verb().equals("restore") ? "; restore run " + w.runId() + " is left as it is: the next command that "
+                + "touches the org rolls back what it did (at once on this host; elsewhere once its lease runs out, 60 s) — 'tenantctl "
+                + "runs show " + w.runId() + "' says which org and backup, to restore again"
+                : "; run " + w.runId() + " is left as it is: '" + io.tenantctl.ops.Runs.command(w.verb()) + " --resume "
                 + w.runId() + "' takes it over (at once on this host; elsewhere once its leases run out, 60 s), or 'tenantctl runs cancel "
                 + w.runId() + "'");
         Map<String, Object> fields = new LinkedHashMap<>();

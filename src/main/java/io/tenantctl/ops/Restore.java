@@ -144,6 +144,7 @@ public final class Restore {
         String runId = runs.start("restore", Json.write(new Args(req.orgId(), backupId, req.toOrg(), target.mode(), target.pool().poolId(),
                 target.databaseName(), target.previousStatus().db(), scratch)), ctx.actor(), List.of(target.orgId()));
         runs.itemStarted(runId, target.orgId());
+        req.cancel().workingOn(runId, "restore"); // a second Ctrl-C names it
         List<String> dropped = new ArrayList<>();
         Org org = null;
         boolean currentDropped = false;

@@ -85,6 +85,63 @@ class SecondCtrlCTest {
         }
     }
 
+    /** A restore quit at once names its run too (the org and backup to restore again); the next restore rolls it back and redoes it. */
+    @Test
+    void aSecondCtrlCDuringARestoreNamesItsRunAndTheNextRestoreFinishes(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        LatencyBackend.Hook hold = (db, command) -> { // the restore's first insert into its fresh database is held
+            if (armed.get() && command.equals("insert") && db.startsWith("org_acme__r")) {
+                entered.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try (TestPools pools = new TestPools(1, () -> LatencyBackend.hooked(StandIn.memory(), hold));
+             com.mongodb.client.MongoClient direct = com.mongodb.client.MongoClients.create(pools.uri(0))) {
+            Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", url, "TENANTCTL_STORE", dir.resolve("store").toUri().toString(),
+                    "USER", "test");
+            Cli cli = new Cli(env);
+            CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
+            MigrateAllFixture.provision(cli, MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1), List.of("acme"));
+            for (int i = 0; i < 20; i++) {
+                direct.getDatabase("org_acme").getCollection("users").insertOne(new org.bson.Document("_id", i).append("email", i + "@acme.test"));
+            }
+            ok(cli, "backup", "--org", "acme");
+            armed.set(true);
+
+            Process child = ChildJvm.start(dir, env, Main.class.getName(), "restore", "--org", "acme", "-o", "json");
+            try {
+                assertThat(entered.await(60, TimeUnit.SECONDS)).as("the restore reached its copy").isTrue();
+                signal(child);
+                waitFor(child, dir.resolve("child.stderr"), "press Ctrl-C again");
+                signal(child);
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                release.countDown();
+                child.destroyForcibly();
+            }
+            String out = Files.readString(dir.resolve("child.stdout"));
+            String err = Files.readString(dir.resolve("child.stderr"));
+            assertThat(child.exitValue()).as(err).isEqualTo(130);
+            JsonNode doc = strictJson(new Cli.Result(130, out, err));
+            String runId = doc.get("error").path("run_id").asText(null);
+            assertThat(runId).as("the restore's run is named: " + out).isNotNull();
+            assertThat(err).contains("restore run " + runId).contains("tenantctl runs show " + runId);
+
+            armed.set(false);
+            JsonNode again = strictJson(ok(cli, "restore", "--org", "acme", "-o", "json"));
+            assertThat(again.path("status").asText(again.toString())).isNotEqualTo("failed");
+            assertThat(direct.getDatabase(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("database_name").asText())
+                    .getCollection("users").countDocuments()).isEqualTo(20);
+        }
+    }
+
     private static void signal(Process p) throws Exception {
         Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).inheritIO().start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
