@@ -34,8 +34,10 @@ class RestoreToOrgSpillsPastAPoolThatDoesNotAnswerTest {
             ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force");
             Cli cli = f.cli.quickToGiveUpOnDeadPools();
 
-            JsonNode r = strictJson(ok(cli, "restore", "--org", "acme", "--to-org", "acme-copy", "-o", "json"));
+            Cli.Result spilled = cli.run("restore", "--org", "acme", "--to-org", "acme-copy", "-o", "json");
+            JsonNode r = strictJson(spilled);
             assertThat(f.org("acme-copy").get("pool_id").asText()).as(r.toString()).isEqualTo("pool-1");
+            assertThat(spilled.err()).as("said, as provision says it").contains("pool-0").contains("org acme-copy is placed on the other pools");
             f.assertHolds("acme-copy", backedUp);
 
             Cli.Result pinned = cli.run("restore", "--org", "acme", "--to-org", "acme-two", "--target-pool", "pool-0");
