@@ -108,6 +108,11 @@ final class MigrateAllCommand implements Callable<Integer> {
                 new MigrateAll.Staging(canary, maxFailures), drive, dryRun.on, fanout.waitForBusy));
         RunReport report = r.report();
         metrics.report(report);
+        if (r.apply().prune() && !r.force() && r.unchanged() > 0 && !control.existing()) {
+            // an org already on this manifest is not looked at: --prune alone then dropped nothing, and said nothing of why
+            ctx.warn(r.unchanged() + " org(s) already have manifest " + r.schemaHash().substring(0, 12) + " and are not "
+                    + "inspected, so --prune drops nothing there: add --force to inspect them (and --dry-run first to see what it drops)");
+        }
         if (ctx.json()) {
             Output.json(ctx.out, json(r));
         } else if (report.dryRun()) {

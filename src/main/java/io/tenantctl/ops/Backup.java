@@ -103,7 +103,7 @@ public final class Backup {
             selected.stream().filter(this::takes).forEach(o -> items.put(o.orgId(), o.poolId()));
             refused(selected).forEach(i -> lines.put(i.orgId(), new RunReport.Org(i.orgId(), i.poolId(), "failed", 0, 0, i.error(), null)));
             RunEngine.Planned plan = engine.plan(items, req.drive(), (orgId, poolId) ->
-                    new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store) + layout.orgPrefix(orgId))));
+                    new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store.describe()) + layout.orgPrefix(orgId))));
             plan.orgs().forEach(o -> lines.put(o.orgId(), o));
             return new Result(RunReport.planned(VERB, selected.stream().map(o -> lines.get(o.orgId()))
                     .map(o -> o.with(o.error(), detail(o.detail()))).toList()), plan.interrupted(), store.describe());
@@ -227,7 +227,7 @@ public final class Backup {
         String location;
         do {
             backupId = BackupIds.newId(Clock.fixed(started, ZoneOffset.UTC), RANDOM);
-            location = Backup.where(store) + layout.backupPrefix(org.orgId(), backupId);
+            location = where(store.describe()) + layout.backupPrefix(org.orgId(), backupId);
         } while (!backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId));
         BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
                 compression);
@@ -303,11 +303,7 @@ public final class Backup {
     }
 
     /** The store's description ending with exactly one '/', to put keys after. */
-    static String where(ObjectStore store) {
-        return where(store.describe());
-    }
-
-    private static String where(String store) {
+    static String where(String store) {
         return store.endsWith("/") ? store : store + "/";
     }
 

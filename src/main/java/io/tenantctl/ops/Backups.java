@@ -197,7 +197,7 @@ public final class Backups {
                 status = row != null && inProgress(row, graceStart) ? RUNNING : INCOMPLETE;
             }
             Instant started = row != null ? row.startedAt() : BackupIds.timestamp(id);
-            String location = row != null ? row.location() : Backup.where(store) + layout.backupPrefix(orgId, id);
+            String location = row != null ? row.location() : Backup.where(store.describe()) + layout.backupPrefix(orgId, id);
             String elsewhere = status.equals(MISSING) ? otherStore(location, orgId, id).orElse(null) : null;
             String error = elsewhere != null ? "written to " + elsewhere + ", not to this store: pass --store " + elsewhere
                     : status.equals(MISSING) && l != null ? "recorded complete, but its manifest.json is gone from the store (its data files are there)"
@@ -452,7 +452,7 @@ public final class Backups {
      * may be whole in the store it went to (TENANTCTL_STORE changed, or --store forgotten), and the operator is told where.
      */
     java.util.Optional<String> otherStore(String location, String orgId, String backupId) {
-        String here = Backup.where(store);
+        String here = Backup.where(store.describe());
         if (location == null || location.startsWith(here)) {
             return java.util.Optional.empty();
         }

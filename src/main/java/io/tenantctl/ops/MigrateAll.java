@@ -233,11 +233,6 @@ public final class MigrateAll {
                 skipped.put(o, "org is " + o.status() + (FROZEN.contains(o.status()) ? ": migrate it once it is active again" : ""));
             }
         }
-        if (req.apply().prune() && !req.selector().force() && unchanged > 0) {
-            // an org already on this manifest is not looked at: --prune alone then dropped nothing, and said nothing of why
-            ctx.notices().accept(unchanged + " org(s) already have manifest " + manifest.hash().substring(0, 12) + " and are not "
-                    + "inspected, so --prune drops nothing there: add --force to inspect them (and --dry-run first to see what it drops)");
-        }
         String tier = req.selector().tier();
         if (tier != null && named.isEmpty() && candidates.stream().noneMatch(o -> tier.equals(o.tier()))) {
             // a mistyped tier in a pipeline migrated nothing and exited 0, in silence
