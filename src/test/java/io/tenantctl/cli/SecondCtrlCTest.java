@@ -31,41 +31,19 @@ class SecondCtrlCTest {
     @Test
     void aSecondCtrlCLeavesOneJsonDocumentAndTheCommandThatTakesTheRunOver(@TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
-        // the child's first index build is held until the test lets it go: an org in flight when both signals come
-        LatencyBackend.Hook hold = (db, command) -> {
-            if (armed.get() && command.equals("createIndexes") && db.startsWith("org_")) {
-                entered.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
-        try (TestPools pools = new TestPools(1, () -> LatencyBackend.hooked(StandIn.memory(), hold))) {
+        Hold hold = new Hold("createIndexes", "org_"); // the child's first index build: an org in flight when both signals come
+        try (TestPools pools = new TestPools(1, () -> LatencyBackend.hooked(StandIn.memory(), hold::hook))) {
             Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
             CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
             Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
             Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
             List<String> orgs = List.of("acme", "globex", "initech");
             MigrateAllFixture.provision(cli, v1, orgs);
-            armed.set(true);
+            hold.armed.set(true);
 
             Process child = ChildJvm.start(dir, Map.of("TENANTCTL_CATALOG_URL", url, "USER", "ctrl-c-test"), Main.class.getName(),
                     "migrate-all", "--schema", v2.toString(), "--concurrency", "1", "-o", "json");
-            try {
-                assertThat(entered.await(60, TimeUnit.SECONDS)).as("the migration reached its first index build").isTrue();
-                signal(child);
-                waitFor(child, dir.resolve("child.stderr"), "press Ctrl-C again");
-                signal(child);
-                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            } finally {
-                release.countDown();
-                child.destroyForcibly();
-            }
+            hold.ctrlCTwice(child, dir);
             String out = Files.readString(dir.resolve("child.stdout"));
             String err = Files.readString(dir.resolve("child.stderr"));
             assertThat(child.exitValue()).as(err).isEqualTo(130);
@@ -76,7 +54,7 @@ class SecondCtrlCTest {
             assertThat(err).contains("quit at once").contains("tenantctl migrate-all --resume " + runId).contains("runs cancel " + runId);
 
             // on this host the dead worker's org is taken over at once, and the run finishes every org
-            armed.set(false);
+            hold.armed.set(false);
             long t0 = System.nanoTime();
             JsonNode resumed = strictJson(ok(cli, "migrate-all", "--resume", runId, "-o", "json"));
             assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(40));
@@ -89,20 +67,8 @@ class SecondCtrlCTest {
     @Test
     void aSecondCtrlCDuringARestoreNamesItsRunAndTheNextRestoreFinishes(@TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
-        LatencyBackend.Hook hold = (db, command) -> { // the restore's first insert into its fresh database is held
-            if (armed.get() && command.equals("insert") && db.startsWith("org_acme__r")) {
-                entered.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
-        try (TestPools pools = new TestPools(1, () -> LatencyBackend.hooked(StandIn.memory(), hold));
+        Hold hold = new Hold("insert", "org_acme__r"); // the restore's first insert into its fresh database
+        try (TestPools pools = new TestPools(1, () -> LatencyBackend.hooked(StandIn.memory(), hold::hook));
              com.mongodb.client.MongoClient direct = com.mongodb.client.MongoClients.create(pools.uri(0))) {
             Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", url, "TENANTCTL_STORE", dir.resolve("store").toUri().toString(),
                     "USER", "test");
@@ -113,19 +79,10 @@ class SecondCtrlCTest {
                 direct.getDatabase("org_acme").getCollection("users").insertOne(new org.bson.Document("_id", i).append("email", i + "@acme.test"));
             }
             ok(cli, "backup", "--org", "acme");
-            armed.set(true);
+            hold.armed.set(true);
 
             Process child = ChildJvm.start(dir, env, Main.class.getName(), "restore", "--org", "acme", "-o", "json");
-            try {
-                assertThat(entered.await(60, TimeUnit.SECONDS)).as("the restore reached its copy").isTrue();
-                signal(child);
-                waitFor(child, dir.resolve("child.stderr"), "press Ctrl-C again");
-                signal(child);
-                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            } finally {
-                release.countDown();
-                child.destroyForcibly();
-            }
+            hold.ctrlCTwice(child, dir);
             String out = Files.readString(dir.resolve("child.stdout"));
             String err = Files.readString(dir.resolve("child.stderr"));
             assertThat(child.exitValue()).as(err).isEqualTo(130);
@@ -134,11 +91,50 @@ class SecondCtrlCTest {
             assertThat(runId).as("the restore's run is named: " + out).isNotNull();
             assertThat(err).contains("restore run " + runId).contains("tenantctl runs show " + runId);
 
-            armed.set(false);
+            hold.armed.set(false);
             JsonNode again = strictJson(ok(cli, "restore", "--org", "acme", "-o", "json"));
             assertThat(again.path("status").asText(again.toString())).isNotEqualTo("failed");
             assertThat(direct.getDatabase(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("database_name").asText())
                     .getCollection("users").countDocuments()).isEqualTo(20);
+        }
+    }
+
+    /** Once armed, the first {@code command} on a database named {@code dbPrefix}… waits there until the child has been signalled. */
+    private static final class Hold {
+        final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final CountDownLatch entered = new CountDownLatch(1);
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final String command;
+        private final String dbPrefix;
+
+        Hold(String command, String dbPrefix) {
+            this.command = command;
+            this.dbPrefix = dbPrefix;
+        }
+
+        void hook(String db, String cmd) {
+            if (armed.get() && cmd.equals(command) && db.startsWith(dbPrefix)) {
+                entered.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /** Once the child is held: Ctrl-C, its "press Ctrl-C again", Ctrl-C; the child ends (then the hold lets go). */
+        void ctrlCTwice(Process child, Path dir) throws Exception {
+            try {
+                assertThat(entered.await(60, TimeUnit.SECONDS)).as("the child reached its held " + command).isTrue();
+                signal(child);
+                waitFor(child, dir.resolve("child.stderr"), "press Ctrl-C again");
+                signal(child);
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                release.countDown();
+                child.destroyForcibly();
+            }
         }
     }
 
