@@ -71,7 +71,9 @@ class LoadTest {
             JsonNode list = child(dir, env, orgs, "orgs", "list", "-o", "json");
             assertThat(list.get("orgs")).hasSize(orgs);
             JsonNode verify = child(dir, env, orgs, "verify", "-o", "json", "--no-progress");
-            assertThat(verify.get("counts").get("clean").asInt()).isEqualTo(orgs);
+            // every org matches its manifest; none has a backup yet (a store is configured): that, and only that, is each one's problem
+            assertThat(verify.get("counts").get("problems").asInt()).isEqualTo(orgs);
+            assertThat(verify.get("findings")).hasSize(orgs).allSatisfy(f -> assertThat(f.get("kind").asText()).isEqualTo("backup_stale"));
             JsonNode migrate = child(dir, env, orgs, "migrate-all", "--schema", schema.toString(), "-o", "json", "--no-progress");
             assertThat(migrate.get("unchanged").asInt()).isEqualTo(orgs);
             JsonNode due = child(dir, env, orgs, "backup", "--due", "--dry-run", "-o", "json", "--no-progress");
