@@ -71,6 +71,12 @@ public final class BackupRepository {
                 DAMAGED + why, backupId));
     }
 
+    /** Records that a backup was read back whole (a restore, verify --deep): a damage an earlier read found is mended. */
+    public void readBackWhole(String backupId) {
+        catalog.inConnection(c -> Sql.update(c, "update backups set error = null where backup_id = ? and status = 'complete' and error like ?",
+                backupId, DAMAGED + "%"));
+    }
+
     /** Records that retention deleted the backup's files (the row stays, for the audit trail). */
     public void markPruned(String backupId) {
         catalog.inConnection(c -> Sql.update(c, "update backups set status = 'pruned' where backup_id = ?", backupId));

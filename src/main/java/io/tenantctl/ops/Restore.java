@@ -185,6 +185,7 @@ public final class Restore {
             }
             runs.itemFinished(runId, target.orgId(), "succeeded", 1, millis(t0), null);
             runs.finish(runId, "succeeded");
+            new BackupRepository(ctx.catalog()).readBackWhole(backupId); // every file read and checked: whole after all
             return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0);
         } catch (RuntimeException | OutOfMemoryError thrown) {
             // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended

@@ -622,6 +622,7 @@ public final class Verify {
                 if (!repo.backupVerifiedBefore(id)) {
                     reader.verify();
                     repo.backupVerified(id);
+                    new io.tenantctl.catalog.BackupRepository(ctx.catalog()).readBackWhole(id);
                 }
             } catch (RuntimeException e) {
                 if (id != null && e instanceof TenantctlException te && te.category() == TenantctlException.Category.CONFIG) {

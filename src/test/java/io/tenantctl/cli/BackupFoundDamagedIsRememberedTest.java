@@ -55,6 +55,12 @@ class BackupFoundDamagedIsRememberedTest {
             assertThat(f.storeDir.resolve("acme").resolve(newest).resolve("manifest.json")).as("the damaged one is kept for a person").exists();
             ok(f.cli, "restore", "--org", "acme", "--backup", older);
             f.assertHolds("acme", data);
+
+            // the store's copy mended (the same bit flipped back): read back whole by a restore, it is no longer damaged
+            f.flipABit("acme", newest, "notes");
+            ok(f.cli, "restore", "--org", "acme", "--backup", newest);
+            f.assertHolds("acme", data);
+            assertThat(strictJson(ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).toString()).doesNotContain("damaged: ");
         }
     }
 }
