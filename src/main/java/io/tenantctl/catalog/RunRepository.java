@@ -181,6 +181,13 @@ public final class RunRepository {
                 + "where r.verb = ? and i.org_id = ? order by r.started_at desc limit 1", RunRepository::mapRun, verb, orgId));
     }
 
+    /** The newest run of {@code verb} that worked on {@code orgId} and did not finish it: its item failed, or is still running. */
+    public Optional<Run> newestUnfinishedOn(String verb, String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select r.* from runs r join run_items i on i.run_id = r.run_id "
+                + "where r.verb = ? and i.org_id = ? and i.status in ('failed', 'running') order by r.started_at desc limit 1",
+                RunRepository::mapRun, verb, orgId));
+    }
+
     /** The newest run of {@code verb}, whatever its status, if any. */
     public Optional<Run> newest(String verb) {
         return catalog.inConnection(c -> Sql.one(c, "select * from runs where verb = ? order by started_at desc, run_id desc limit 1",

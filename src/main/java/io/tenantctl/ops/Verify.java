@@ -435,10 +435,11 @@ public final class Verify {
                 return out;
             }
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
-            // an org with no recorded manifest is checked against the one the last rollout that took it was applying: a
-            // rollout clears the record before its first write, so one that stopped part-way left it between two manifests
+            // an org with no recorded manifest is checked against the one the newest rollout that worked on it and did not
+            // finish it was applying: a rollout clears the record before its first write, so one that stopped part-way left
+            // it between two manifests (an org adopted with none that no rollout reached is not checked, as before)
             Optional<RunRepository.Run> rollout = org.schemaHash() != null ? Optional.empty()
-                    : ctx.catalog().runs().newestWith(MigrateAll.VERB, org.orgId());
+                    : ctx.catalog().runs().newestUnfinishedOn(MigrateAll.VERB, org.orgId());
             String hash = rollout.map(r -> MigrateAll.args(r).schemaHash()).orElse(org.schemaHash());
             if (hash == null) {
                 out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: its schema is not checked",
