@@ -400,6 +400,12 @@ public final class OrgRepository {
                 before.db(), fingerprintJson, orgId, expectedVersion)) == 1;
     }
 
+    /** Whether the org is read_only only because a delete froze it ({@link #freezeForDelete}) and did not finish. */
+    public boolean frozenForDelete(String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select 1 from orgs where org_id = ? and status = 'read_only' and status_before_delete = 'active'",
+                rs -> 1, orgId)).isPresent();
+    }
+
     /** The status a deleting org had when it was deleted (active for one deleted before tenantctl recorded it). */
     public OrgStatus statusBeforeDelete(String orgId) {
         return catalog.inConnection(c -> Sql.one(c, "select status_before_delete from orgs where org_id = ? and status_before_delete is not null",

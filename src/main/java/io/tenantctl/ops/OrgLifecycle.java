@@ -339,8 +339,9 @@ public final class OrgLifecycle {
         OrgStatus before;
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
             Org now = requireLive(orgId, DELETE);
-            before = now.status();
-            if (before.equals(Org.ACTIVE) && !ctx.catalog().orgs().freezeForDelete(orgId, now.version())) {
+            // frozen by an earlier delete that died: it was active, and a failure of this one puts it back so, not read_only
+            before = ctx.catalog().orgs().frozenForDelete(orgId) ? Org.ACTIVE : now.status();
+            if (now.status().equals(Org.ACTIVE) && !ctx.catalog().orgs().freezeForDelete(orgId, now.version())) {
                 throw changedMeanwhile(orgId);
             }
             frozen = ctx.catalog().orgs().get(orgId);
