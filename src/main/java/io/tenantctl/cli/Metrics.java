@@ -150,7 +150,12 @@ final class Metrics {
 
         SummarySnapshot.Builder perOrg = SummarySnapshot.builder().name(PREFIX + "org_duration_seconds")
                 .help("Per-org wall time in the last run (nearest-rank quantiles)");
-        perOrg.dataPoint(summary(worked.stream().map(RunReport.Org::ms).toList()));
+        // the run's own timings, as its summary line says them: an org failed before it started (refused at selection)
+        // has no time, and must not pull the median to 0
+        Timings timed = report.timings();
+        perOrg.dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder().labels(labels())
+                .quantiles(Quantiles.of(new Quantile(0.5, timed.p50() / 1000.0), new Quantile(0.95, timed.p95() / 1000.0)))
+                .count(timed.count()).sum(worked.stream().mapToLong(RunReport.Org::ms).sum() / 1000.0).build());
         out.add(perOrg.build());
         SummarySnapshot.Builder perPool = SummarySnapshot.builder().name(PREFIX + "pool_org_duration_seconds")
                 .help("Per-org wall time in the last run by pool (nearest-rank quantiles)");

@@ -172,6 +172,27 @@ class MetricsFileTest {
         }
     }
 
+    /** An org refused before it started (a failed org named in a backup) has no time: the summary is the run's own "over 1 orgs". */
+    @Test
+    void anOrgRefusedBeforeItStartedIsNotInThePerOrgTimes() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            notes(f, "acme", 10);
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(f.catalogUrl); java.sql.Statement s = c.createStatement()) {
+                s.execute("update orgs set status = 'failed' where org_id = 'globex'");
+            }
+            Path file = dir.resolve("backup.prom");
+
+            Cli.Result r = f.cli.run("backup", "--org", "acme,globex", "--metrics-file", file.toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.out() + r.err()).contains("over 1 orgs");
+            Summary perOrg = (Summary) sample(parse(file).get("tenantctl_org_duration_seconds"), "verb", "backup");
+            assertThat(perOrg.getSampleCount()).isEqualTo(1);
+            assertThat(perOrg.getQuantiles().get(0).getValue()).as("the median is acme's time, not the refused org's 0").isPositive();
+        }
+    }
+
     @Test
     void anExistingFileIsReplacedByARenameAndAUsageErrorWritesNothing() throws Exception {
         Path file = dir.resolve("run.prom");
