@@ -152,14 +152,11 @@ final class Metrics {
                 .help("Per-org wall time in the last run (nearest-rank quantiles)");
         // the run's own timings, as its summary line says them: an org failed before it started (refused at selection)
         // has no time, and must not pull the median to 0
-        Timings timed = report.timings();
-        perOrg.dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder().labels(labels())
-                .quantiles(Quantiles.of(new Quantile(0.5, timed.p50() / 1000.0), new Quantile(0.95, timed.p95() / 1000.0)))
-                .count(timed.count()).sum(worked.stream().mapToLong(RunReport.Org::ms).sum() / 1000.0).build());
+        perOrg.dataPoint(summary(report.timings(), worked.stream().mapToLong(RunReport.Org::ms).sum()));
         out.add(perOrg.build());
         SummarySnapshot.Builder perPool = SummarySnapshot.builder().name(PREFIX + "pool_org_duration_seconds")
                 .help("Per-org wall time in the last run by pool (nearest-rank quantiles)");
-        msByPool.forEach((pool, ms) -> perPool.dataPoint(summary(ms, "pool", pool)));
+        msByPool.forEach((pool, ms) -> perPool.dataPoint(summary(Timings.of(ms), ms.stream().mapToLong(Long::longValue).sum(), "pool", pool)));
         out.add(perPool.build());
         out.add(gauge("org_duration_max_seconds", "Slowest org of the last run", report.timings().max() / 1000.0));
 
@@ -193,11 +190,11 @@ final class Metrics {
         return b.build();
     }
 
-    private SummarySnapshot.SummaryDataPointSnapshot summary(List<Long> ms, String... labels) {
-        Timings t = Timings.of(ms);
+    /** A summary data point of per-org times {@code t} whose milliseconds add up to {@code sumMs}. */
+    private SummarySnapshot.SummaryDataPointSnapshot summary(Timings t, long sumMs, String... labels) {
         return SummarySnapshot.SummaryDataPointSnapshot.builder().labels(labels(labels))
                 .quantiles(Quantiles.of(new Quantile(0.5, t.p50() / 1000.0), new Quantile(0.95, t.p95() / 1000.0)))
-                .count(ms.size()).sum(ms.stream().mapToLong(Long::longValue).sum() / 1000.0).build();
+                .count(t.count()).sum(sumMs / 1000.0).build();
     }
 
     private GaugeSnapshot gauge(String name, String help, double value) {

@@ -50,7 +50,7 @@ final class Summary {
             return m;
         }).toList());
         doc.put("interrupted", interrupted);
-        if (!report.dryRun() && report.runId() != null && (interrupted || report.aborted() != null)) {
+        if (!report.dryRun() && (interrupted || report.aborted() != null)) {
             // what the table's "Resume with:" line says: a pipeline reading -o json gets it too
             doc.put("next", io.tenantctl.ops.Runs.command(report.verb()) + " --resume " + report.runId());
         }

@@ -256,7 +256,7 @@ public final class TenantCtl implements Runnable {
         if (e.getMessage() != null && e.getMessage().startsWith("Missing required subcommand") && !c.getSubcommands().isEmpty()) {
             // a noun alone ('tenantctl orgs'): which commands it has, as kubectl and gh say it
             what = c.getCommandSpec().qualifiedName() + " needs a command: " + c.getSubcommands().keySet().stream()
-                    .filter(name -> !c.getSubcommands().get(name).getCommandSpec().usageMessage().hidden()).distinct()
+                    .filter(name -> !c.getSubcommands().get(name).getCommandSpec().usageMessage().hidden())
                     .collect(java.util.stream.Collectors.joining(", "));
         }
         String help = "Run '" + c.getCommandSpec().qualifiedName() + " --help' for the options.";

@@ -117,10 +117,11 @@ public final class MigrateAll {
             RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated"), () -> start(req, sel),
                     run -> work(run, req.manifest(), control.resumeRunId() != null));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
-            Flags flags = args(run).flags();
+            Args args = args(run);
+            Flags flags = args.flags();
             // an org the run ended before starting says why, as provision's and backup's do
             return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), plan(o.detailJson()))), ran.interrupted(),
-                    args(run).schemaHash(), summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"),
+                    args.schemaHash(), summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"),
                     new Apply(flags.replaceConflicting(), flags.prune(), flags.allowExpiry()), flags.force());
         }
     }

@@ -475,14 +475,15 @@ public final class OrgLifecycle {
         Map<String, PurgeItem> items = new LinkedHashMap<>();
         // a pool that does not answer decides nothing: its orgs stay deleting (resume still undoes the delete), not handed
         // over for a drop that cannot be made — --drop-changed too, which would otherwise leave them deleted and undroppable
-        Map<String, java.util.Optional<String>> down = new java.util.HashMap<>();
-        java.util.function.Function<String, java.util.Optional<String>> poolDown = poolId -> down.computeIfAbsent(poolId,
+        Map<String, java.util.Optional<String>> pinged = new java.util.HashMap<>();
+        java.util.function.Function<String, java.util.Optional<String>> poolDown = poolId -> pinged.computeIfAbsent(poolId,
                 p -> ctx.catalog().pools().find(p).flatMap(pool -> PoolHealth.check(ctx, pool)).map(why -> "pool " + p
                         + " does not answer (" + why + "): nothing compared, handed over or dropped; run the purge again once it answers"));
         if (dryRun) {
             for (OrgRepository.Deleting d : due) {
-                if (poolDown.apply(d.org().poolId()).isPresent()) {
-                    items.put(d.org().orgId(), item(d.org(), d.deletedAt(), "skipped", poolDown.apply(d.org().poolId()).get()));
+                java.util.Optional<String> down = poolDown.apply(d.org().poolId());
+                if (down.isPresent()) {
+                    items.put(d.org().orgId(), item(d.org(), d.deletedAt(), "skipped", down.get()));
                     continue;
                 }
                 String written = dropChanged.contains(d.org().orgId()) ? null : writtenSinceDelete(d.org(), olderThan);
@@ -504,8 +505,9 @@ public final class OrgLifecycle {
                 items.put(orgId, item(d.org(), d.deletedAt(), "kept", Errors.NOT_REACHED));
                 continue;
             }
-            if (poolDown.apply(d.org().poolId()).isPresent()) {
-                items.put(orgId, item(d.org(), d.deletedAt(), "skipped", poolDown.apply(d.org().poolId()).get()));
+            java.util.Optional<String> down = poolDown.apply(d.org().poolId());
+            if (down.isPresent()) {
+                items.put(orgId, item(d.org(), d.deletedAt(), "skipped", down.get()));
                 continue;
             }
             OrgLeases.Taken taken = leases.take(orgId, PURGE, null);
@@ -533,9 +535,10 @@ public final class OrgLifecycle {
                         Errors.NOT_REACHED));
                 continue;
             }
-            if (!items.containsKey(r.orgId()) && poolDown.apply(r.poolId()).isPresent()) {
+            java.util.Optional<String> down = items.containsKey(r.orgId()) ? java.util.Optional.empty() : poolDown.apply(r.poolId());
+            if (down.isPresent()) {
                 items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "skipped",
-                        poolDown.apply(r.poolId()).get()));
+                        down.get()));
                 continue;
             }
             // left by an earlier purge whose drop failed: written since then by a stale client, it is kept as a deleting one is
