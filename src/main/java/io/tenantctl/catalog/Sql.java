@@ -51,6 +51,25 @@ final class Sql {
         return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0)); // a NULL value is no value (max() of no rows)
     }
 
+    /**
+     * Runs {@code sql}, several statements separated by semicolons, in one round trip, and maps the first row of the last
+     * statement's result. On a connection in autocommit they run as one implicit transaction (the server commits at the
+     * end, not after each): a transaction-scoped lock the first takes is held to the end of the last, and no longer.
+     */
+    static <T> Optional<T> last(Connection c, String sql, RowMapper<T> mapper, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params)) {
+            boolean isResult = ps.execute();
+            ResultSet last = null;
+            while (isResult || ps.getUpdateCount() != -1) {
+                if (isResult) {
+                    last = ps.getResultSet();
+                }
+                isResult = ps.getMoreResults(java.sql.Statement.KEEP_CURRENT_RESULT); // closed with the statement
+            }
+            return last != null && last.next() ? Optional.ofNullable(mapper.map(last)) : Optional.empty();
+        }
+    }
+
     static int update(Connection c, String sql, Object... params) throws SQLException {
         try (PreparedStatement ps = prepare(c, sql, params)) {
             return ps.executeUpdate();
