@@ -427,8 +427,10 @@ public final class RunRepository {
      */
     public boolean cancel(String runId, String reason) {
         return catalog.inTransaction(c -> {
-            int n = Sql.update(c, "update runs set status = 'cancelled', finished_at = now(), reason = ? where run_id = ? "
-                    + "and status in ('running', 'interrupted', 'aborted', 'failed')", reason, runId);
+            // a run that had ended otherwise (aborted, failed, interrupted) keeps when it stopped and why: the cancel is added
+            int n = Sql.update(c, "update runs set status = 'cancelled', finished_at = coalesce(finished_at, now()), "
+                    + "reason = case when reason is null then ? else reason || '; then ' || ? end where run_id = ? "
+                    + "and status in ('running', 'interrupted', 'aborted', 'failed')", reason, reason, runId);
             if (n == 1) {
                 Sql.update(c, "update run_items set status = 'cancelled', error = ?, not_before = null where run_id = ? "
                         + "and status in ('pending', 'held')", "not started: " + reason, runId);

@@ -29,6 +29,9 @@ final class RunsShowCommand implements Callable<Integer> {
         }
         ctx.out.println("run " + d.run().runId() + " " + d.run().verb() + " " + d.run().status() + " started " + d.run().startedAt()
                 + (d.run().finishedAt() == null ? "" : " finished " + d.run().finishedAt()) + " by " + d.run().actor());
+        if (d.run().reason() != null) { // why it was aborted, cancelled or failed
+            ctx.out.println("reason " + d.run().reason());
+        }
         ctx.out.println("args " + d.run().args() + (d.run().perPool() == null ? "" : "  per-pool " + d.run().perPool()));
         Output.table(ctx.out, List.of("org", "status", "attempts", "ms", "error"),
                 d.items().stream().map(i -> java.util.Arrays.asList(i.orgId(), i.status(), String.valueOf(i.attempts()),

@@ -331,7 +331,8 @@ final class SchemaApply {
             throw new ConflictFailure(replaceConflicting ? cannotRebuild.size() + " index" + (cannotRebuild.size() == 1 ? "" : "es")
                     + " --replace-conflicting cannot rebuild (another index holds the key): " + String.join("; ", cannotRebuild)
                     : conflicts.size() + " conflicting index" + (conflicts.size() == 1 ? "" : "es") + " (pass --replace-conflicting to rebuild "
-                    + "them one at a time, the old one put back if the new one fails): " + String.join("; ", conflicts),
+                    + (conflicts.size() == 1 ? "it, the old one put back if the new one fails): "
+                    : "them one at a time, the old one put back if the new one fails): ") + String.join("; ", conflicts),
                     plan.apply(List.of(), List.of()));
         }
 

@@ -1,0 +1,57 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * `runs cancel` of a run that already ended otherwise (aborted past --max-failures, failed) closes it so that it no
+ * longer blocks the next rollout. It used to overwrite the run's record of how it ended: the abort's reason ("more orgs
+ * failed than --max-failures allows") was replaced by "cancelled by …" and its finish time by the cancel's, so that
+ * `runs show` no longer said why or when the rollout stopped. Both are kept now, the cancel added to the reason, and
+ * `runs show` prints the reason in its table too.
+ */
+class RunsCancelKeepsWhyARunEndedTest {
+
+    @Test
+    void cancellingAnAbortedRunKeepsWhyAndWhenItStopped(@TempDir Path dir) throws Exception {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            Path schema = CliFixture.smallSchema(dir);
+            String runId = strictJson(ok(cli, "provision", "n-1", "n-2", "--schema", schema.toString(), "--detach", "-o", "json"))
+                    .get("run_id").asText();
+            // the run stopped an hour ago, past its failure budget, its orgs not started
+            String why = "more orgs failed than --max-failures allows (0); the rest were not touched";
+            sql(url, "update runs set status = 'aborted', finished_at = timestamptz '2026-01-02 03:04:05+00', reason = '" + why
+                    + "' where run_id = '" + runId + "'");
+
+            ok(cli, "runs", "cancel", runId);
+
+            JsonNode run = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run");
+            assertThat(run.get("status").asText()).isEqualTo("cancelled");
+            assertThat(run.get("reason").asText()).as("why the rollout stopped, then who closed it").startsWith(why).contains("cancelled by test");
+            assertThat(run.get("finished_at").asText()).as("when the rollout stopped").startsWith("2026-01-02T03:04:05");
+            assertThat(ok(cli, "runs", "show", runId).out()).as("the table says why too").contains(why);
+        }
+    }
+
+    private static void sql(String url, String statement) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+}
