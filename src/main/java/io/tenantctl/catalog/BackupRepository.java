@@ -38,12 +38,27 @@ public final class BackupRepository {
             from backups b""";
 
     /** Records a backup as running; false (nothing written) when the id is already taken. */
-    public boolean start(String backupId, String orgId, String location, String poolId, String databaseName, Instant startedAt,
+    public Started start(String backupId, String orgId, String location, String poolId, String databaseName, Instant startedAt,
                          String schemaHash, String runId) {
-        return catalog.inConnection(c -> Sql.update(c, """
-                insert into backups (backup_id, org_id, location, pool_id, database_name, started_at, status, schema_hash, run_id)
-                values (?, ?, ?, ?, ?, ?, 'running', ?, ?) on conflict (backup_id) do nothing
-                """, backupId, orgId, location, poolId, databaseName, startedAt, schemaHash, runId)) == 1;
+        // one round trip, as the plain insert was: a worker of the run that died after the org's backup was complete, and
+        // before its run item said so, left it done; the worker that takes the item over finds it here instead of taking
+        // a second one (not one found damaged since)
+        return catalog.inConnection(c -> Sql.one(c, """
+                with done as (select backup_id from backups where org_id = ? and run_id = ? and status = 'complete'
+                              and coalesce(error, '') not like ? order by recorded_at desc limit 1),
+                     ins as (insert into backups (backup_id, org_id, location, pool_id, database_name, started_at, status, schema_hash, run_id)
+                             select ?, ?, ?, ?, ?, cast(? as timestamptz), 'running', ?, ? where not exists (select 1 from done)
+                             on conflict (backup_id) do nothing returning backup_id)
+                select (select backup_id from done), exists (select 1 from ins)""",
+                rs -> new Started(rs.getBoolean(2), rs.getString(1)), orgId, runId, DAMAGED + "%",
+                backupId, orgId, location, poolId, databaseName, startedAt, schemaHash, runId).orElseThrow());
+    }
+
+    /**
+     * What {@link #start} did: recorded the backup as running; or not, the id being taken (try another); or not, the org
+     * having a complete backup from this run already ({@code doneInRun}, its id).
+     */
+    public record Started(boolean recorded, String doneInRun) {
     }
 
     /** Records that the manifest was written. */

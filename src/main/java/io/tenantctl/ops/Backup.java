@@ -7,6 +7,7 @@ import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.BackupIds;
 import io.tenantctl.backup.BackupLayout;
+import io.tenantctl.backup.BackupReader;
 import io.tenantctl.backup.BackupWriter;
 import io.tenantctl.backup.CollectionEntry;
 import io.tenantctl.backup.CollectionWriter;
@@ -225,10 +226,15 @@ public final class Backup {
         Instant started = req.clock().instant();
         String backupId;
         String location;
+        BackupRepository.Started start;
         do {
             backupId = BackupIds.newId(Clock.fixed(started, ZoneOffset.UTC), RANDOM);
             location = where(store.describe()) + layout.backupPrefix(org.orgId(), backupId);
-        } while (!backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId));
+            start = backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId);
+            if (start.doneInRun() != null) { // a worker that died before recording the org took it: once per run
+                return doneBefore(backups.find(start.doneInRun()).orElseThrow());
+            }
+        } while (!start.recorded());
         BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
                 compression);
         try (BackupWriter writer = BackupWriter.start(store, layout, spec, req.clock())) {
@@ -261,6 +267,12 @@ public final class Backup {
             backups.fail(backupId, req.clock().instant(), error + " (no manifest was written)");
             throw new Job.Failure("backup " + backupId + " abandoned: " + error, 1, Json.args("backup_id", backupId), e);
         }
+    }
+
+    /** The detail of the org's backup a dead worker of this run completed (its collections read from its manifest). */
+    private String doneBefore(BackupRepository.Backup b) {
+        int collections = BackupReader.open(store, layout, b.orgId(), b.backupId()).manifest().collections().size();
+        return Json.args("backup_id", b.backupId(), "docs", b.docs(), "bytes", b.bytes(), "collections", collections, "location", b.location());
     }
 
     /**

@@ -76,7 +76,7 @@ class RestoreOfManyLargeDocumentsTest {
             BackupRepository backups = new BackupRepository(catalog);
             String location = f.storeDir.toUri() + BackupLayout.root().backupPrefix(orgId, backupId);
             assertThat(backups.start(backupId, orgId, location, org.get("pool_id").asText(), org.get("database_name").asText(),
-                    java.time.Instant.now(), org.path("schema_hash").asText(null), null)).isTrue();
+                    java.time.Instant.now(), org.path("schema_hash").asText(null), null).recorded()).isTrue();
             BackupWriter.Spec spec = new BackupWriter.Spec(orgId, backupId, org.get("pool_id").asText(), org.get("database_name").asText(),
                     org.path("schema_hash").asText(null), Compression.of("zstd"));
             try (BackupWriter writer = BackupWriter.start(store, BackupLayout.root(), spec, Clock.systemUTC())) {

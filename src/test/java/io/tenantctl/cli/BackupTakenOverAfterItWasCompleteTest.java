@@ -1,0 +1,79 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.ops.run.Worker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by a probing session (three workers on a backup run of 300 orgs, one killed with kill -9): a worker killed after
+ * an org's backup was complete and before its run item said so left the item running; once its lease ran out another
+ * worker backed the org up again, so the run took two complete backups of it. README, Scale-out: "no org is done
+ * twice". The worker that takes such an item over now finds the run's complete backup of the org and records it.
+ */
+class BackupTakenOverAfterItWasCompleteTest {
+
+    @Test
+    void anOrgADeadWorkerBackedUpIsNotBackedUpAgainByTheRun(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "beta");
+            f.notes("acme", "notes", 5);
+            String runId = strictJson(ok(f.cli, "backup", "--all", "--detach", "-o", "json")).get("run_id").asText();
+            // what the dead worker did: acme's backup, complete, recorded under the run; then kill -9 before its outcome
+            String before = strictJson(ok(f.cli, "backup", "--org", "acme", "-o", "json")).get("orgs").get(0).get("backup_id").asText();
+            String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
+            sql(f.catalogUrl, "update backups set run_id = '" + runId + "' where backup_id = '" + before + "'");
+            sql(f.catalogUrl, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() - interval '1 minute', "
+                    + "attempts = 1 where run_id = '" + runId + "' and org_id = 'acme'");
+
+            JsonNode resumed = strictJson(ok(f.cli, "backup", "--resume", runId, "-o", "json"));
+
+            assertThat(resumed.get("status").asText()).isEqualTo("succeeded");
+            JsonNode acme = null;
+            for (JsonNode o : resumed.get("orgs")) {
+                if (o.get("org_id").asText().equals("acme")) {
+                    acme = o;
+                }
+            }
+            assertThat(acme).as("acme in %s", resumed).isNotNull();
+            assertThat(acme.get("backup_id").asText()).as("the backup the dead worker took").isEqualTo(before);
+            assertThat(acme.get("docs").asLong()).isEqualTo(5);
+            assertThat(acme.get("collections").asInt()).isPositive();
+            assertThat(count(f.catalogUrl, "select count(*) from backups where org_id = 'acme' and status = 'complete'"))
+                    .as("one backup of acme in all: none taken again").isEqualTo(1);
+            assertThat(count(f.catalogUrl, "select count(*) from backups where org_id = 'beta' and status = 'complete' and run_id = '" + runId + "'"))
+                    .isEqualTo(1);
+            ok(f.cli, "restore", "--org", "acme", "--backup", before, "--to-org", "acme-copy");
+            assertThat(f.db("acme-copy").getCollection("notes").countDocuments()).as("the backup recorded is whole").isEqualTo(5);
+        }
+    }
+
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    private static void sql(String url, String statement) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    private static long count(String url, String query) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
