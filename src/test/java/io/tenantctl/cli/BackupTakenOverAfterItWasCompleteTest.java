@@ -6,12 +6,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 
+import static io.tenantctl.cli.CliFixture.count;
+import static io.tenantctl.cli.CliFixture.deadPid;
 import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.sql;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,25 +54,6 @@ class BackupTakenOverAfterItWasCompleteTest {
                     .isEqualTo(1);
             ok(f.cli, "restore", "--org", "acme", "--backup", before, "--to-org", "acme-copy");
             assertThat(f.db("acme-copy").getCollection("notes").countDocuments()).as("the backup recorded is whole").isEqualTo(5);
-        }
-    }
-
-    private static long deadPid() throws Exception {
-        Process p = new ProcessBuilder("true").start();
-        p.waitFor();
-        return p.pid();
-    }
-
-    private static void sql(String url, String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
-    }
-
-    private static long count(String url, String query) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

@@ -63,6 +63,32 @@ final class CliFixture {
         return url;
     }
 
+    /** Runs one statement on the catalog at {@code url}: what a dead worker or an hour's wait left, written by hand. */
+    static void sql(String url, String statement) {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(statement);
+        } catch (SQLException e) {
+            throw new IllegalStateException(statement, e);
+        }
+    }
+
+    /** The one number {@code query} selects from the catalog at {@code url}. */
+    static long count(String url, String query) {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(query, e);
+        }
+    }
+
+    /** A pid no process has: a started-and-finished child's. */
+    static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+
     static Path smallSchema(Path dir) {
         try {
             Path f = dir.resolve("small-schema.json");

@@ -7,12 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.Map;
 
 import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.sql;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,12 +44,6 @@ class RunsCancelKeepsWhyARunEndedTest {
             assertThat(run.get("reason").asText()).as("why the rollout stopped, then who closed it").startsWith(why).contains("cancelled by test");
             assertThat(run.get("finished_at").asText()).as("when the rollout stopped").startsWith("2026-01-02T03:04:05");
             assertThat(ok(cli, "runs", "show", runId).out()).as("the table says why too").contains(why);
-        }
-    }
-
-    private static void sql(String url, String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(statement);
         }
     }
 }
