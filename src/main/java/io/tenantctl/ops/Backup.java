@@ -232,7 +232,7 @@ public final class Backup {
             location = where(store.describe()) + layout.backupPrefix(org.orgId(), backupId);
             start = backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId);
             if (start.doneInRun() != null) { // a worker that died before recording the org took it: once per run
-                return doneBefore(backups.find(start.doneInRun()).orElseThrow());
+                return outcome(BackupReader.open(store, layout, org.orgId(), start.doneInRun()).manifest());
             }
         } while (!start.recorded());
         BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
@@ -247,7 +247,7 @@ public final class Backup {
                         + pool.poolId() + " has no collections (it does not exist): nothing to back up; " + (org.status().equals(Org.DELETING)
                         ? "the org is deleting: its final backup is what holds it ('tenantctl restore --org " + org.orgId()
                         + " --to-org NEW_ID' brings it back under a new id)"
-                        : new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(org.orgId()).isPresent()
+                        : backups.newestComplete(org.orgId()).isPresent()
                         ? "'tenantctl restore --org " + org.orgId() + "' brings back its newest backup"
                         : "there is no backup of it either: look for the data in the pool's own backups (its PostgreSQL)"));
             }
@@ -260,8 +260,7 @@ public final class Backup {
             BackupWriter.Finished done = writer.finish();
             backups.complete(backupId, done.manifest().finishedAt(), done.manifest().totalDocs(), done.manifest().totalBytes(),
                     done.manifestSha256());
-            return Json.args("backup_id", backupId, "docs", done.manifest().totalDocs(), "bytes", done.manifest().totalBytes(),
-                    "collections", done.manifest().collections().size(), "location", location);
+            return outcome(done.manifest());
         } catch (IOException | RuntimeException e) {
             String error = e instanceof IOException ? "cannot write to " + store.describe() + ": " + e.getMessage() : Errors.oneLine(e);
             backups.fail(backupId, req.clock().instant(), error + " (no manifest was written)");
@@ -269,10 +268,10 @@ public final class Backup {
         }
     }
 
-    /** The detail of the org's backup a dead worker of this run completed (its collections read from its manifest). */
-    private String doneBefore(BackupRepository.Backup b) {
-        int collections = BackupReader.open(store, layout, b.orgId(), b.backupId()).manifest().collections().size();
-        return Json.args("backup_id", b.backupId(), "docs", b.docs(), "bytes", b.bytes(), "collections", collections, "location", b.location());
+    /** An org's outcome detail: its backup's id, documents, bytes, collections and location, from the backup's manifest. */
+    private String outcome(io.tenantctl.backup.BackupManifest m) {
+        return Json.args("backup_id", m.backupId(), "docs", m.totalDocs(), "bytes", m.totalBytes(), "collections", m.collections().size(),
+                "location", where(store.describe()) + layout.backupPrefix(m.orgId(), m.backupId()));
     }
 
     /**
