@@ -37,7 +37,10 @@ public final class BackupRepository {
                                 and i.status = 'running' and i.lease_until >= now()) as worker_alive
             from backups b""";
 
-    /** Records a backup as running; false (nothing written) when the id is already taken. */
+    /**
+     * Records a backup as running, unless its id is taken (nothing written: try another) or the org has a complete
+     * backup from run {@code runId} already, not found damaged since (nothing written: that one is the run's).
+     */
     public Started start(String backupId, String orgId, String location, String poolId, String databaseName, Instant startedAt,
                          String schemaHash, String runId) {
         // one round trip, as the plain insert was: a worker of the run that died after the org's backup was complete, and

@@ -232,7 +232,15 @@ public final class Backup {
             location = where(store.describe()) + layout.backupPrefix(org.orgId(), backupId);
             start = backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId);
             if (start.doneInRun() != null) { // a worker that died before recording the org took it: once per run
-                return outcome(BackupReader.open(store, layout, org.orgId(), start.doneInRun()).manifest());
+                try {
+                    return outcome(BackupReader.open(store, layout, org.orgId(), start.doneInRun()).manifest());
+                } catch (TenantctlException gone) { // not whole in the store any more: remembered damaged, and another taken
+                    if (!(gone instanceof io.tenantctl.backup.BackupIntegrityException || gone instanceof io.tenantctl.backup.BackupIncompleteException
+                            || gone.category() == TenantctlException.Category.USAGE)) {
+                        throw gone; // the store did not answer: the org fails, nothing decided about its backup
+                    }
+                    backups.markDamaged(start.doneInRun(), Errors.oneLine(gone));
+                }
             }
         } while (!start.recorded());
         BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),

@@ -23,6 +23,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BackupTakenOverAfterItWasCompleteTest {
 
     @Test
+    void aBackupTheDeadWorkerTookThatIsNoLongerWholeIsMarkedDamagedAndTakenAgain(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            String runId = strictJson(ok(f.cli, "backup", "--all", "--detach", "-o", "json")).get("run_id").asText();
+            String before = strictJson(ok(f.cli, "backup", "--org", "acme", "-o", "json")).get("orgs").get(0).get("backup_id").asText();
+            sql(f.catalogUrl, "update backups set run_id = '" + runId + "' where backup_id = '" + before + "'");
+            sql(f.catalogUrl, "update run_items set status = 'running', claimed_by = '" + Worker.current("test").host() + "/" + deadPid()
+                    + "/dead', lease_until = now() - interval '1 minute', attempts = 1 where run_id = '" + runId + "' and org_id = 'acme'");
+            java.nio.file.Files.delete(f.storeDir.resolve(io.tenantctl.backup.BackupLayout.root().manifestKey("acme", before)));
+
+            JsonNode resumed = strictJson(ok(f.cli, "backup", "--resume", runId, "-o", "json"));
+
+            String after = resumed.get("orgs").get(0).get("backup_id").asText();
+            assertThat(after).as("a new backup, the lost one not counted as the org's").isNotEqualTo(before);
+            assertThat(count(f.catalogUrl, "select count(*) from backups where backup_id = '" + before + "' and error like 'damaged: %'"))
+                    .as("the one whose manifest is gone is remembered damaged").isEqualTo(1);
+            ok(f.cli, "restore", "--org", "acme", "--backup", after, "--to-org", "acme-copy");
+            assertThat(f.db("acme-copy").getCollection("notes").countDocuments()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void anOrgADeadWorkerBackedUpIsNotBackedUpAgainByTheRun(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme", "beta");
