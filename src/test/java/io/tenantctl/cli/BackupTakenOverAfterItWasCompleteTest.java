@@ -28,10 +28,7 @@ class BackupTakenOverAfterItWasCompleteTest {
             f.provision("acme");
             f.notes("acme", "notes", 5);
             String runId = strictJson(ok(f.cli, "backup", "--all", "--detach", "-o", "json")).get("run_id").asText();
-            String before = strictJson(ok(f.cli, "backup", "--org", "acme", "-o", "json")).get("orgs").get(0).get("backup_id").asText();
-            sql(f.catalogUrl, "update backups set run_id = '" + runId + "' where backup_id = '" + before + "'");
-            sql(f.catalogUrl, "update run_items set status = 'running', claimed_by = '" + Worker.current("test").host() + "/" + deadPid()
-                    + "/dead', lease_until = now() - interval '1 minute', attempts = 1 where run_id = '" + runId + "' and org_id = 'acme'");
+            String before = deadWorkersBackupOfAcme(f, runId);
             java.nio.file.Files.delete(f.storeDir.resolve(io.tenantctl.backup.BackupLayout.root().manifestKey("acme", before)));
 
             JsonNode resumed = strictJson(ok(f.cli, "backup", "--resume", runId, "-o", "json"));
@@ -51,12 +48,7 @@ class BackupTakenOverAfterItWasCompleteTest {
             f.provision("acme", "beta");
             f.notes("acme", "notes", 5);
             String runId = strictJson(ok(f.cli, "backup", "--all", "--detach", "-o", "json")).get("run_id").asText();
-            // what the dead worker did: acme's backup, complete, recorded under the run; then kill -9 before its outcome
-            String before = strictJson(ok(f.cli, "backup", "--org", "acme", "-o", "json")).get("orgs").get(0).get("backup_id").asText();
-            String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
-            sql(f.catalogUrl, "update backups set run_id = '" + runId + "' where backup_id = '" + before + "'");
-            sql(f.catalogUrl, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() - interval '1 minute', "
-                    + "attempts = 1 where run_id = '" + runId + "' and org_id = 'acme'");
+            String before = deadWorkersBackupOfAcme(f, runId);
 
             JsonNode resumed = strictJson(ok(f.cli, "backup", "--resume", runId, "-o", "json"));
 
@@ -78,5 +70,17 @@ class BackupTakenOverAfterItWasCompleteTest {
             ok(f.cli, "restore", "--org", "acme", "--backup", before, "--to-org", "acme-copy");
             assertThat(f.db("acme-copy").getCollection("notes").countDocuments()).as("the backup recorded is whole").isEqualTo(5);
         }
+    }
+
+    /**
+     * What a worker of run {@code runId} did before a kill -9: acme's backup, complete and recorded under the run, and
+     * then nothing — its run item still claimed by it, its lease run out. Returns that backup's id.
+     */
+    private static String deadWorkersBackupOfAcme(BackupFixture f, String runId) throws Exception {
+        String backupId = strictJson(ok(f.cli, "backup", "--org", "acme", "-o", "json")).get("orgs").get(0).get("backup_id").asText();
+        sql(f.catalogUrl, "update backups set run_id = '" + runId + "' where backup_id = '" + backupId + "'");
+        sql(f.catalogUrl, "update run_items set status = 'running', claimed_by = '" + Worker.current("test").host() + "/" + deadPid()
+                + "/dead', lease_until = now() - interval '1 minute', attempts = 1 where run_id = '" + runId + "' and org_id = 'acme'");
+        return backupId;
     }
 }
