@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.sql;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,11 +71,5 @@ class CancelledProvisionRunStuckOrgHintTest {
         assertThat(acme.get("status").asText()).isEqualTo("active");
         assertThat(acme.get("tier").asText()).as("the run's --tier").isEqualTo("growth");
         SchemaCheck.assertClean(url, List.of("acme"), manifest);
-    }
-
-    private static void sql(String url, String statement) throws Exception {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
     }
 }

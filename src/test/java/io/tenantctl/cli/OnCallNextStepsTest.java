@@ -10,9 +10,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +18,7 @@ import java.util.regex.Pattern;
 
 import static io.tenantctl.cli.CliFixture.ids;
 import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.sql;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static io.tenantctl.cli.MigrateAllFixture.V1;
 import static io.tenantctl.cli.MigrateAllFixture.V2_ADD;
@@ -55,12 +53,6 @@ class OnCallNextStepsTest {
             out.add(m.group(1) != null ? m.group(1) : m.group(2));
         }
         return out.toArray(String[]::new);
-    }
-
-    private static void sql(String url, String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
     }
 
     private static Cli failingCreateIndexes(String url, Set<String> orgs) {

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 
+import static io.tenantctl.cli.CliFixture.deadPid;
 import static io.tenantctl.cli.CliFixture.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,12 +53,6 @@ class RebalanceResumeOfAMoveWhoseProcessIsGoneTest {
             assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(5);
             assertThat(f.org("globex").get("status").asText()).as("a live holder's move is left to it").isEqualTo("read_only");
         }
-    }
-
-    private static long deadPid() throws Exception {
-        Process p = new ProcessBuilder("true").start();
-        p.waitFor();
-        return p.pid();
     }
 
     private static void sql(BackupFixture f, String sql) throws Exception {

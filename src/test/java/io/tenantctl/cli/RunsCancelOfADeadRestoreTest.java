@@ -5,11 +5,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 
 import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.sql;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,12 +43,6 @@ class RunsCancelOfADeadRestoreTest {
             assertThat(shown.get("run").get("status").asText()).isEqualTo("cancelled");
             assertThat(MigrateAllFixture.itemStatuses(shown)).as("the org of a cancelled restore run whose process is gone: %s",
                     shown.get("items")).doesNotContainKey("running");
-        }
-    }
-
-    private static void sql(String url, String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(statement);
         }
     }
 }

@@ -7,12 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.Map;
 
 import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.sql;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,12 +46,6 @@ class RunsCancelOfAnAbandonedRunTest {
             assertThat(shown.get("run").get("status").asText()).isEqualTo("cancelled");
             assertThat(MigrateAllFixture.itemStatuses(shown)).as("the orgs of a cancelled run whose workers are all gone: %s", shown.get("items"))
                     .doesNotContainKey("running");
-        }
-    }
-
-    private static void sql(String url, String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(statement);
         }
     }
 }

@@ -9,15 +9,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.sql;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,12 +45,6 @@ class VerifyCommandTest {
             }
         });
         return out;
-    }
-
-    private static void sql(String url, String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
     }
 
     /** A fleet with two pools, orgs acme and globex on pool-0 and initech on pool-1, each backed up (fresh backups). */

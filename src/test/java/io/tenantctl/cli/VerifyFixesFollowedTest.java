@@ -11,15 +11,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.sql;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static io.tenantctl.cli.OnCallNextStepsTest.command;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,12 +32,6 @@ class VerifyFixesFollowedTest {
 
     @TempDir
     Path dir;
-
-    private static void sql(String url, String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
-    }
 
     /** The first finding of this kind (of this org, when org is not null) in verify's -o json output, or null. */
     private static JsonNode finding(Cli.Result verify, String kind, String org) {
