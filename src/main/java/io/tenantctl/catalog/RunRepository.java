@@ -429,8 +429,8 @@ public final class RunRepository {
         return catalog.inTransaction(c -> {
             // a run that had ended otherwise (aborted, failed, interrupted) keeps when it stopped and why: the cancel is added
             int n = Sql.update(c, "update runs set status = 'cancelled', finished_at = coalesce(finished_at, now()), "
-                    + "reason = case when reason is null then ? else reason || '; then ' || ? end where run_id = ? "
-                    + "and status in ('running', 'interrupted', 'aborted', 'failed')", reason, reason, runId);
+                    + "reason = coalesce(reason || '; then ', '') || ? where run_id = ? "
+                    + "and status in ('running', 'interrupted', 'aborted', 'failed')", reason, runId);
             if (n == 1) {
                 Sql.update(c, "update run_items set status = 'cancelled', error = ?, not_before = null where run_id = ? "
                         + "and status in ('pending', 'held')", "not started: " + reason, runId);

@@ -6,7 +6,10 @@ import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.BackupIds;
+import io.tenantctl.backup.BackupIncompleteException;
+import io.tenantctl.backup.BackupIntegrityException;
 import io.tenantctl.backup.BackupLayout;
+import io.tenantctl.backup.BackupManifest;
 import io.tenantctl.backup.BackupReader;
 import io.tenantctl.backup.BackupWriter;
 import io.tenantctl.backup.CollectionEntry;
@@ -231,16 +234,9 @@ public final class Backup {
             backupId = BackupIds.newId(Clock.fixed(started, ZoneOffset.UTC), RANDOM);
             location = where(store.describe()) + layout.backupPrefix(org.orgId(), backupId);
             start = backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId);
-            if (start.doneInRun() != null) { // a worker that died before recording the org took it: once per run
-                try {
-                    return outcome(BackupReader.open(store, layout, org.orgId(), start.doneInRun()).manifest());
-                } catch (TenantctlException gone) { // not whole in the store any more: remembered damaged, and another taken
-                    if (!(gone instanceof io.tenantctl.backup.BackupIntegrityException || gone instanceof io.tenantctl.backup.BackupIncompleteException
-                            || gone.category() == TenantctlException.Category.USAGE)) {
-                        throw gone; // the store did not answer: the org fails, nothing decided about its backup
-                    }
-                    backups.markDamaged(start.doneInRun(), Errors.oneLine(gone));
-                }
+            String earlier = start.doneInRun() == null ? null : earlierInRun(org.orgId(), start.doneInRun(), backups);
+            if (earlier != null) {
+                return earlier;
             }
         } while (!start.recorded());
         BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
@@ -276,8 +272,27 @@ public final class Backup {
         }
     }
 
+    /**
+     * The outcome of the org's backup a worker of this run completed and died before recording (so the run does not take
+     * a second); null, with the backup marked damaged, when it is no longer whole in the store, for another to be taken.
+     * A store that does not answer fails the org and decides nothing.
+     */
+    private String earlierInRun(String orgId, String backupId, BackupRepository backups) {
+        try {
+            return outcome(BackupReader.open(store, layout, orgId, backupId).manifest());
+        } catch (BackupIntegrityException | BackupIncompleteException gone) {
+            backups.markDamaged(backupId, Errors.oneLine(gone));
+        } catch (TenantctlException e) {
+            if (e.category() != TenantctlException.Category.USAGE) { // USAGE: nothing of it left in the store
+                throw e;
+            }
+            backups.markDamaged(backupId, Errors.oneLine(e));
+        }
+        return null;
+    }
+
     /** An org's outcome detail: its backup's id, documents, bytes, collections and location, from the backup's manifest. */
-    private String outcome(io.tenantctl.backup.BackupManifest m) {
+    private String outcome(BackupManifest m) {
         return Json.args("backup_id", m.backupId(), "docs", m.totalDocs(), "bytes", m.totalBytes(), "collections", m.collections().size(),
                 "location", where(store.describe()) + layout.backupPrefix(m.orgId(), m.backupId()));
     }
