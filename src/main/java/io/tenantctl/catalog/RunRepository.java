@@ -46,7 +46,16 @@ public final class RunRepository {
     }
 
     /** An item to record: its pool, its place in the claim order, and its initial status (and error, if final). */
-    public record NewItem(String orgId, String poolId, int seq, String status, String error) {
+    public record NewItem(String orgId, String poolId, int seq, ItemStatus status, String error) {
+        /** An org for a run to work on: the run's engine makes it pending (or held behind a canary) and numbers it. */
+        public static NewItem toDo(String orgId, String poolId) {
+            return new NewItem(orgId, poolId, 0, null, null);
+        }
+
+        /** An org a run ends before starting it ({@code status}: failed, skipped or unchanged), saying why. */
+        public static NewItem ended(String orgId, String poolId, ItemStatus status, String error) {
+            return new NewItem(orgId, poolId, 0, status, error);
+        }
     }
 
     /** An item a worker has claimed ({@link #RUN_ENDED}: none, because the run is no longer running). */
@@ -58,7 +67,7 @@ public final class RunRepository {
     public String start(String verb, String argsJson, String actor, List<String> orgIds) {
         List<NewItem> items = new java.util.ArrayList<>();
         for (String orgId : orgIds) {
-            items.add(new NewItem(orgId, null, items.size(), "pending", null));
+            items.add(new NewItem(orgId, null, items.size(), ItemStatus.PENDING, null));
         }
         return start(verb, argsJson, actor, items, null);
     }
@@ -79,7 +88,7 @@ public final class RunRepository {
                     ps.setString(2, item.orgId());
                     ps.setString(3, item.poolId());
                     ps.setInt(4, item.seq());
-                    ps.setString(5, item.status());
+                    ps.setString(5, item.status().db());
                     ps.setString(6, item.error());
                     ps.addBatch();
                 }

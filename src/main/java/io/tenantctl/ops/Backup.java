@@ -40,11 +40,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * {@code tenantctl backup}: per org, stream every collection ({@code find().batchSize(1000)}, raw BSON, never held in
@@ -57,6 +57,13 @@ public final class Backup {
     static final int BATCH = 1000;
     private static final Random RANDOM = new SecureRandom();
     public static final String VERB = "backup";
+    /** What --all and --pool select: the orgs in use. */
+    private static final Set<OrgStatus> IN_USE = Set.of(Org.ACTIVE, Org.READ_ONLY);
+    /**
+     * What a backup takes once selected: also a deleting org named with --org, whose database is kept until purged — a
+     * final backup found unreadable (verify --deep) can be taken again before the purge makes it the only copy.
+     */
+    private static final Set<OrgStatus> TAKES = Set.of(Org.ACTIVE, Org.READ_ONLY, Org.DELETING);
 
     /** Which orgs (exactly one of: orgIds, all, pool alone or with due, due) and how they are copied; how the run is driven. */
     public record Request(Selector selector, Copy copy, boolean dryRun, RunEngine.Drive drive, Clock clock) {
@@ -101,16 +108,10 @@ public final class Backup {
         }
         if (req.dryRun() && !req.drive().control().existing()) {
             // as the run would: an org backup does not take is failed at once, and one on a pool that does not answer too
-            List<Org> selected = select(req);
-            Map<String, String> items = new LinkedHashMap<>();
-            Map<String, RunReport.Org> lines = new LinkedHashMap<>();
-            selected.stream().filter(this::takes).forEach(o -> items.put(o.orgId(), o.poolId()));
-            refused(selected).forEach(i -> lines.put(i.orgId(), new RunReport.Org(i.orgId(), i.poolId(), "failed", 0, 0, i.error(), null)));
-            RunEngine.Planned plan = engine.plan(items, req.drive(), (orgId, poolId) ->
+            RunEngine.Planned plan = engine.plan(items(select(req)), req.drive(), (orgId, poolId) ->
                     new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store.describe()) + layout.orgPrefix(orgId))));
-            plan.orgs().forEach(o -> lines.put(o.orgId(), o));
-            return new Result(RunReport.planned(VERB, selected.stream().map(o -> lines.get(o.orgId()))
-                    .map(o -> o.with(o.error(), detail(o.detail()))).toList()), plan.interrupted(), store.describe());
+            return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), detail(o.detail()))).toList()),
+                    plan.interrupted(), store.describe());
         }
         store.checkWritable(); // a store nothing can be written to is a config error now, not a failure of every org
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("backed_up"), () -> start(req), run -> work(run, req));
@@ -118,20 +119,19 @@ public final class Backup {
                 store.describe());
     }
 
-    /** Records a run of the selected orgs: those that can be backed up pending, spread over the pools; the rest failed. */
+    /** Records a run of the selected orgs. */
     private String start(Request req) {
         LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
         List<Org> orgs = select(req);
-        List<RunRepository.NewItem> work = orgs.stream().filter(this::takes)
-                .map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null)).toList();
         String args = Json.write(new Args(orgs.size(), selector(req), req.copy().compression().id(), req.copy().freeze(), store.describe()));
-        return engine.start(VERB, args, work, 0, refused(orgs), null);
+        return engine.start(VERB, args, items(orgs), 0, null);
     }
 
-    /** The selected orgs that backup does not take, as failed items saying why. */
-    private List<RunRepository.NewItem> refused(List<Org> selected) {
-        return selected.stream().filter(o -> !takes(o)).map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, ItemStatus.FAILED.db(),
-                "org is " + o.status() + ": only active or read_only orgs (and deleting ones named with --org) are backed up")).toList();
+    /** The selected orgs as a run's items: those backup takes to do, the rest failed saying why. */
+    private List<RunRepository.NewItem> items(List<Org> selected) {
+        return selected.stream().map(o -> takes(o) ? RunRepository.NewItem.toDo(o.orgId(), o.poolId()) : RunRepository.NewItem.ended(o.orgId(),
+                o.poolId(), ItemStatus.FAILED, "org is " + o.status() + ": only active or read_only orgs (and deleting ones named with --org) are backed up"))
+                .toList();
     }
 
     /** The work on a backup run, with the run's own compression and freeze, into the run's own store. */
@@ -175,34 +175,22 @@ public final class Backup {
             }
         } else {
             for (String pool : pools) {
-                ctx.catalog().orgs().list(pool, null).stream().filter(o -> backupable(o.status()) || Orgs.heldInPassing(ctx.catalog(), o)).forEach(candidates::add);
+                ctx.catalog().orgs().list(pool, null).stream().filter(o -> IN_USE.contains(o.status()) || Orgs.heldInPassing(ctx.catalog(), o))
+                        .forEach(candidates::add);
             }
         }
         return candidates;
     }
 
-    /** What --all and --pool select: the orgs in use. */
-    private static boolean backupable(OrgStatus status) {
-        return status.equals(Org.ACTIVE) || status.equals(Org.READ_ONLY);
-    }
-
-    /**
-     * What a backup takes once selected: also a deleting org named with --org, whose database is kept until purged — a
-     * final backup found unreadable (verify --deep) can be taken again before the purge makes it the only copy.
-     */
-    private static boolean takes(OrgStatus status) {
-        return backupable(status) || status.equals(Org.DELETING);
-    }
-
-    /** As {@link #takes(OrgStatus)}, and an org another operation holds now: waited for, like any busy org, not failed. */
+    /** As {@link #TAKES}, and an org another operation holds now: waited for, like any busy org, not failed. */
     private boolean takes(Org o) {
-        return takes(o.status()) || Orgs.heldInPassing(ctx.catalog(), o);
+        return TAKES.contains(o.status()) || Orgs.heldInPassing(ctx.catalog(), o);
     }
 
     /** Backs one org up; returns its detail (backup_id, docs, bytes, collections, location). */
     private String backupOne(String orgId, Map<String, Pool> pools, Copy copy, Request req, String runId) {
         Org org = ctx.catalog().orgs().get(orgId);
-        if (!takes(org.status())) {
+        if (!TAKES.contains(org.status())) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org became " + org.status() + " before it was backed up");
         }
         boolean frozen = false;
@@ -280,15 +268,14 @@ public final class Backup {
     private String earlierInRun(String orgId, String backupId, BackupRepository backups) {
         try {
             return outcome(BackupReader.open(store, layout, orgId, backupId).manifest());
-        } catch (BackupIntegrityException | BackupIncompleteException gone) {
-            backups.markDamaged(backupId, Errors.oneLine(gone));
         } catch (TenantctlException e) {
-            if (e.category() != TenantctlException.Category.USAGE) { // USAGE: nothing of it left in the store
+            if (!(e instanceof BackupIntegrityException || e instanceof BackupIncompleteException
+                    || e.category() == TenantctlException.Category.USAGE)) { // USAGE: nothing of it left in the store
                 throw e;
             }
             backups.markDamaged(backupId, Errors.oneLine(e));
+            return null;
         }
-        return null;
     }
 
     /** An org's outcome detail: its backup's id, documents, bytes, collections and location, from the backup's manifest. */

@@ -133,14 +133,10 @@ public final class MigrateAll {
         Selection sel = req.waitForLock() ? select(req) : selected;
         SchemaManifest manifest = req.manifest();
         ctx.catalog().manifests().save(manifest.hash(), manifest.source(), manifest.canonicalJson());
-        List<RunRepository.NewItem> work = sel.selected().stream().sorted(Comparator.comparing(Org::orgId))
-                .map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null)).toList();
-        List<RunRepository.NewItem> skipped = new ArrayList<>();
-        sel.skipped().forEach((o, why) -> skipped.add(new RunRepository.NewItem(o.orgId(), o.poolId(), 0, ItemStatus.SKIPPED.db(), why)));
         String args = Json.write(new Args(manifest.source(), manifest.hash(), req.selector().pools().isEmpty() ? null : req.selector().pools(),
                 req.selector().orgs().isEmpty() ? null : req.selector().orgs(), req.selector().tier(), Flags.of(req)));
-        return engine.start(VERB, args, work, req.staging().canary(), skipped,
-                Json.args("unchanged_unselected", sel.unchanged(), "selected", sel.selected().size()));
+        return engine.start(VERB, args, sel.items(), req.staging().canary(), Json.args("unchanged_unselected", sel.unchanged(), "selected",
+                sel.selected()));
     }
 
     /** The work on a migrate-all run: the run's own manifest (which {@code given}, if any, must be) and flags. */
@@ -177,7 +173,8 @@ public final class MigrateAll {
 
     // ---- selection ----
 
-    private record Selection(List<Org> selected, Map<Org, String> skipped, int unchanged) {
+    /** The selected orgs to do and the skipped ones saying why, as a run's items in org order; how many are selected, and up to date. */
+    private record Selection(List<RunRepository.NewItem> items, int selected, int unchanged) {
     }
 
     private Selection select(Request req) {
@@ -240,7 +237,10 @@ public final class MigrateAll {
             ctx.notices().accept("no org is of tier " + tier + candidates.stream().map(Org::tier).distinct().sorted()
                     .collect(java.util.stream.Collectors.joining(", ", " (the orgs' tiers: ", ")")) + ": nothing selected");
         }
-        return new Selection(selected, skipped, unchanged);
+        List<RunRepository.NewItem> items = new ArrayList<>(selected.stream().map(o -> RunRepository.NewItem.toDo(o.orgId(), o.poolId())).toList());
+        skipped.forEach((o, why) -> items.add(RunRepository.NewItem.ended(o.orgId(), o.poolId(), ItemStatus.SKIPPED, why)));
+        items.sort(Comparator.comparing(RunRepository.NewItem::orgId));
+        return new Selection(items, selected.size(), unchanged);
     }
 
     /** The provision run, still running (detached, or its workers at work), that has {@code orgId} still to do, if any. */
@@ -328,14 +328,9 @@ public final class MigrateAll {
 
     private Result dryRun(Request req, Selection sel) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
-        Map<String, String> items = new LinkedHashMap<>();
-        sel.selected().forEach(o -> items.put(o.orgId(), o.poolId()));
-        RunEngine.Planned planned = engine.plan(items, req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true));
-        List<RunReport.Org> orgs = new ArrayList<>(planned.orgs().stream().map(o -> o.with(o.error(), plan(o.detailJson()))).toList());
-        sel.skipped().forEach((o, why) -> orgs.add(new RunReport.Org(o.orgId(), o.poolId(), "skipped", 0, 0, why, plan(null))));
-        orgs.sort(Comparator.comparing(RunReport.Org::orgId));
-        return new Result(RunReport.planned(VERB, orgs), planned.interrupted(), req.manifest().hash(), sel.selected().size(), sel.unchanged(),
-                req.apply(), req.selector().force());
+        RunEngine.Planned planned = engine.plan(sel.items(), req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true));
+        return new Result(RunReport.planned(VERB, planned.orgs().stream().map(o -> o.with(o.error(), plan(o.detailJson()))).toList()),
+                planned.interrupted(), req.manifest().hash(), sel.selected(), sel.unchanged(), req.apply(), req.selector().force());
     }
 
     /** An org's -o json detail: its plan, or null. */

@@ -17,7 +17,7 @@ import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.SchemaManifest;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +45,15 @@ public final class Provision {
     public record Result(RunReport report, boolean interrupted, String schemaHash) {
     }
 
-    /** The orgs asked for as they are: every id in order, new ones to place, ones to resume, and the lines of the rest. */
-    private record Sorted(List<String> ids, List<String> fresh, List<Org> resume, Map<String, RunReport.Org> done) {
+    /** The orgs asked for as they are: every id in order, the rows of those that exist, new ones to place, and the items of the rest. */
+    private record Sorted(List<String> ids, Map<String, Org> existing, List<String> fresh, Map<String, RunRepository.NewItem> known) {
+        /** The run's items in the order the ids were given: the new orgs as {@code placed}, to do on their pool or failed saying why. */
+        List<RunRepository.NewItem> items(List<OrgRepository.Placed> placed) {
+            Map<String, RunRepository.NewItem> byId = new HashMap<>(known);
+            placed.forEach(p -> byId.put(p.orgId(), p.ok() ? RunRepository.NewItem.toDo(p.orgId(), p.poolId())
+                    : RunRepository.NewItem.ended(p.orgId(), null, ItemStatus.FAILED, p.error())));
+            return ids.stream().map(byId::get).toList();
+        }
     }
 
     private final OpsContext ctx;
@@ -60,23 +67,10 @@ public final class Provision {
     public Result run(Request req) {
         if (req.dryRun() && !req.drive().control().existing()) {
             Sorted s = sort(req);
-            Map<String, String> planned = new LinkedHashMap<>(); // org id → pool id
-            Map<String, String> databases = new LinkedHashMap<>(); // org id → its database
-            s.resume().forEach(o -> {
-                planned.put(o.orgId(), o.poolId());
-                databases.put(o.orgId(), o.databaseName());
-            });
-            for (OrgRepository.Placed p : ctx.catalog().orgs().planPlacement(s.fresh(), req.pool(), unreachable(req.pool(), !s.fresh().isEmpty()))) {
-                if (p.ok()) {
-                    planned.put(p.orgId(), p.poolId());
-                    databases.put(p.orgId(), OrgId.databaseName(p.orgId()));
-                } else {
-                    s.done().put(p.orgId(), line(p.orgId(), p.poolId(), "failed", p.error()));
-                }
-            }
-            RunEngine.Planned plan = engine.plan(planned, req.drive(), refusal(databases));
-            plan.orgs().forEach(o -> s.done().put(o.orgId(), o.with(o.error(), database(o.orgId()))));
-            return new Result(RunReport.planned(VERB, s.ids().stream().map(s.done()::get).toList()), plan.interrupted(), req.manifest().hash());
+            RunEngine.Planned plan = engine.plan(s.items(ctx.catalog().orgs().planPlacement(s.fresh(), req.pool(), unreachable(req.pool(),
+                    !s.fresh().isEmpty()))), req.drive(), refusal(s.existing()));
+            return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), database(o.orgId()))).toList()),
+                    plan.interrupted(), req.manifest().hash());
         }
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("provisioned"), () -> start(req),
                 run -> work(run, req.manifest()));
@@ -86,19 +80,21 @@ public final class Provision {
 
     /**
      * A dry run's look at each planned org (org id, pool id), reading only: failed where the real run would refuse it,
-     * its database ({@code databases}: org id → name) existing and holding documents (provision never takes one over).
-     * Only an existing database is looked into: the pool's list of them is read once, when its first org is looked at.
+     * its database (the one its row in {@code rows} names, if it has one) existing and holding documents (provision never
+     * takes one over). Only an existing database is looked into: the pool's list of them is read once, when its first
+     * org is looked at.
      */
-    private java.util.function.BiFunction<String, String, Job.Done> refusal(Map<String, String> databases) {
+    private java.util.function.BiFunction<String, String, Job.Done> refusal(Map<String, Org> rows) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, java.util.function.Supplier<Set<String>>> existing = new java.util.concurrent.ConcurrentHashMap<>();
         return (orgId, poolId) -> {
             Pool pool = pools.get(poolId);
             Retry.Attempts attempts = new Retry.Attempts();
+            String database = rows.containsKey(orgId) ? rows.get(orgId).databaseName() : OrgId.databaseName(orgId);
             try {
                 if (existing.computeIfAbsent(poolId, p -> once(() -> SchemaApply.databaseNames(ctx.pools().database(p, pool.uri(), "admin"),
-                        ctx.retry(), new Retry.Attempts()))).get().contains(databases.get(orgId))) {
-                    MongoDatabase db = ctx.pools().database(poolId, pool.uri(), databases.get(orgId));
+                        ctx.retry(), new Retry.Attempts()))).get().contains(database)) {
+                    MongoDatabase db = ctx.pools().database(poolId, pool.uri(), database);
                     SchemaApply.refuseIfHoldsData(db, SchemaApply.collections(db, ctx.retry(), attempts), ctx.retry(), attempts,
                             holding -> holdsData(orgId, db.getName(), poolId, holding));
                 }
@@ -118,19 +114,18 @@ public final class Provision {
         if (!req.dryRun()) {
             LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are looked at
         }
-        Map<String, Org> existing = ctx.catalog().orgs().findAll(ids);
-        Sorted s = new Sorted(ids, new ArrayList<>(), new ArrayList<>(), new LinkedHashMap<>());
+        Sorted s = new Sorted(ids, ctx.catalog().orgs().findAll(ids), new ArrayList<>(), new HashMap<>());
         for (String id : ids) {
-            Org org = existing.get(id);
+            Org org = s.existing().get(id);
             if (org == null) {
                 s.fresh().add(id);
             } else if (org.status().equals(Org.ACTIVE) || org.status().equals(Org.READ_ONLY)) {
                 // it exists with its schema; a suspended (or frozen) org stays as it is, re-running a signup list stays exit 0
-                s.done().put(id, line(id, org.poolId(), "unchanged", null));
+                s.known().put(id, RunRepository.NewItem.ended(id, org.poolId(), ItemStatus.UNCHANGED, null));
             } else if (org.status().equals(Org.PROVISIONING) || org.status().equals(Org.FAILED)) {
-                s.resume().add(org);
+                s.known().put(id, RunRepository.NewItem.toDo(id, org.poolId()));
             } else {
-                s.done().put(id, line(id, org.poolId(), "failed",
+                s.known().put(id, RunRepository.NewItem.ended(id, org.poolId(), ItemStatus.FAILED,
                         "org is " + org.status() + ": provision only creates new orgs or resumes provisioning/failed ones"));
             }
         }
@@ -151,21 +146,14 @@ public final class Provision {
         return dead;
     }
 
-    /** Places the new orgs and records the run: their items pending, spread over the pools; those already final as such. */
+    /** Places the new orgs and records the run. */
     private String start(Request req) {
         Sorted s = sort(req);
         ctx.catalog().manifests().save(req.manifest().hash(), req.manifest().source(), req.manifest().canonicalJson());
-        List<RunRepository.NewItem> work = new ArrayList<>(s.resume().stream().map(o -> item(o.orgId(), o.poolId(), null, null)).toList());
-        for (OrgRepository.Placed p : ctx.catalog().orgs().place(s.fresh(), req.pool(), req.tier(), unreachable(req.pool(), !s.fresh().isEmpty()))) {
-            if (p.ok()) {
-                work.add(item(p.orgId(), p.poolId(), null, null));
-            } else {
-                s.done().put(p.orgId(), line(p.orgId(), null, "failed", p.error()));
-            }
-        }
+        List<RunRepository.NewItem> items = s.items(ctx.catalog().orgs().place(s.fresh(), req.pool(), req.tier(), unreachable(req.pool(),
+                !s.fresh().isEmpty())));
         return engine.start(VERB, Json.write(new Args(s.ids().size(), req.pool(), req.tier(), req.manifest().source(), req.manifest().hash())),
-                work, 0, s.done().values().stream().map(o -> item(o.orgId(), o.poolId(), o.outcome().equals("unchanged")
-                        ? ItemStatus.UNCHANGED : ItemStatus.FAILED, o.error())).toList(), null);
+                items, 0, null);
     }
 
     /** The work on a provision run, with the run's own manifest ({@code given}, as written, when it is that one). */
@@ -288,17 +276,8 @@ public final class Provision {
         };
     }
 
-    private static RunRepository.NewItem item(String orgId, String poolId, ItemStatus status, String error) {
-        return new RunRepository.NewItem(orgId, poolId, 0, status == null ? null : status.db(), error);
-    }
-
     private static Args args(RunRepository.Run run) {
         return Json.read(run.runId(), run.args(), Args.class);
-    }
-
-    /** One org's line: its outcome, and its database name as the detail. */
-    private static RunReport.Org line(String orgId, String poolId, String outcome, String error) {
-        return new RunReport.Org(orgId, poolId, outcome, 0, 0, error, database(orgId));
     }
 
     private static String database(String orgId) {

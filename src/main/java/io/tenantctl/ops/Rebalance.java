@@ -376,9 +376,9 @@ public final class Rebalance {
         LeaseRecovery.sweep(ctx);
         List<PlannedMove> moves = select(req, notes, unplaced);
         List<Target> targets = moves.stream().map(m -> new Target(m.orgId(), m.fromPool(), m.toPool())).toList();
-        List<RunRepository.NewItem> items = targets.stream().map(t -> new RunRepository.NewItem(t.org(), t.from(), 0, null, null)).toList();
+        List<RunRepository.NewItem> items = targets.stream().map(t -> RunRepository.NewItem.toDo(t.org(), t.from())).toList();
         Args args = new Args(targets, req.limits().maxFreeze().toMillis(), req.limits().freezeGrace().toMillis(), req.limits().force());
-        return engine.start(VERB, Json.write(args), items, 0, List.of(), null);
+        return engine.start(VERB, Json.write(args), items, 0, null);
     }
 
     /** The per-move work of a run, from its recorded moves and limits: a target pool slot, then the move. */

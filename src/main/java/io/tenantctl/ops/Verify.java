@@ -353,10 +353,10 @@ public final class Verify {
     }
 
     private String start(RunEngine engine, Request req, List<Org> toCheck) {
-        List<RunRepository.NewItem> items = toCheck.stream().map(o -> new RunRepository.NewItem(o.orgId(), o.poolId(), 0, null, null)).toList();
+        List<RunRepository.NewItem> items = toCheck.stream().map(o -> RunRepository.NewItem.toDo(o.orgId(), o.poolId())).toList();
         // a joiner of a --fix --dry-run run only verifies
         return engine.start(VERB, Json.write(new Args(req.deep(), applies(req), req.orgs(), req.pools(), millis(req.stuckAfter()),
-                millis(req.backupsMaxAge()), millis(req.retiredGrace()))), items, 0, List.of(), null);
+                millis(req.backupsMaxAge()), millis(req.retiredGrace()))), items, 0, null);
     }
 
     /** The per-org checks, run by the engine's workers. */

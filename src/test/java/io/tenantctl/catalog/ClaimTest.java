@@ -37,7 +37,7 @@ class ClaimTest {
         List<RunRepository.NewItem> items = new ArrayList<>();
         for (String s : orgAtPool) {
             String[] p = s.split("@");
-            items.add(new RunRepository.NewItem(p[0], p.length > 1 ? p[1] : null, items.size(), "pending", null));
+            items.add(new RunRepository.NewItem(p[0], p.length > 1 ? p[1] : null, items.size(), ItemStatus.PENDING, null));
         }
         return runs.start("backup", "{}", "test", items, null);
     }

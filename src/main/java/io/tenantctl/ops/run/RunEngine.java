@@ -135,19 +135,24 @@ public final class RunEngine {
     }
 
     /**
-     * Records a run (as {@link #start}) whose {@code work} (org and pool; seq and status are the engine's) is claimed in
-     * turn across the pools — with a canary ({@code canary} &gt; 0, fewer orgs than the run has), only the first
-     * {@code canary} at once, the rest held until they pass — followed by {@code done}, items already final.
+     * Records a run of {@code items}: those to do ({@link RunRepository.NewItem#toDo}) claimed in turn across the pools —
+     * with a canary ({@code canary} &gt; 0, fewer orgs than the run has), only the first {@code canary} at once, the rest
+     * held until they pass — followed by those it ends before starting ({@link RunRepository.NewItem#ended}).
      */
-    public String start(String verb, String argsJson, List<RunRepository.NewItem> work, int canary, List<RunRepository.NewItem> done,
-                        String summaryJson) {
-        List<RunRepository.NewItem> items = new ArrayList<>();
+    public String start(String verb, String argsJson, List<RunRepository.NewItem> items, int canary, String summaryJson) {
+        List<RunRepository.NewItem> work = toDo(items);
+        List<RunRepository.NewItem> recorded = new ArrayList<>();
         for (RunRepository.NewItem i : interleave(work, RunRepository.NewItem::poolId)) {
-            boolean held = canary > 0 && work.size() > canary && items.size() >= canary;
-            items.add(new RunRepository.NewItem(i.orgId(), i.poolId(), items.size(), (held ? ItemStatus.HELD : ItemStatus.PENDING).db(), null));
+            boolean held = canary > 0 && work.size() > canary && recorded.size() >= canary;
+            recorded.add(new RunRepository.NewItem(i.orgId(), i.poolId(), recorded.size(), held ? ItemStatus.HELD : ItemStatus.PENDING, null));
         }
-        done.forEach(i -> items.add(new RunRepository.NewItem(i.orgId(), i.poolId(), items.size(), i.status(), i.error())));
-        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), items, summaryJson);
+        items.stream().filter(i -> i.status() != null)
+                .forEach(i -> recorded.add(new RunRepository.NewItem(i.orgId(), i.poolId(), recorded.size(), i.status(), i.error())));
+        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), recorded, summaryJson);
+    }
+
+    private static List<RunRepository.NewItem> toDo(List<RunRepository.NewItem> items) {
+        return items.stream().filter(i -> i.status() == null).toList();
     }
 
     /**
@@ -438,17 +443,19 @@ public final class RunEngine {
     }
 
     /**
-     * A dry run of {@code items} (org id → pool id, in the order to report them): {@code work} (org id, pool id) on each
-     * org, fanned out under the drive's limits with the real run's pool check first (an org on a pool that does not
-     * answer is failed as the run would fail it), recording nothing and taking no lease. Each org is planned, skipped or
-     * failed as its {@link Job.Done} says; after Ctrl-C, the orgs not reached are not_started.
+     * A dry run of {@code items}, as {@link #start} would record them, reported in their order: {@code work} (org id, pool
+     * id) on each org to do, fanned out under the drive's limits with the real run's pool check first (an org on a pool
+     * that does not answer is failed as the run would fail it), recording nothing and taking no lease. Each org is
+     * planned, skipped or failed as its {@link Job.Done} says; after Ctrl-C, the orgs not reached are not_started. An
+     * item the run would end before starting is reported with its status and why.
      */
-    public Planned plan(Map<String, String> items, Drive drive, java.util.function.BiFunction<String, String, Job.Done> work) {
+    public Planned plan(List<RunRepository.NewItem> items, Drive drive, java.util.function.BiFunction<String, String, Job.Done> work) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
-        Map<String, String> dead = io.tenantctl.ops.PoolHealth.unreachable(ctx, items.values().stream().distinct().map(pools::get)
-                .filter(java.util.Objects::nonNull).toList());
-        Fanout.Result<Job.Done> fan = Fanout.run(items.entrySet().stream()
-                .map(e -> new Fanout.Item(e.getKey(), e.getValue())).toList(), drive.settings().fanout(), item ->
+        List<RunRepository.NewItem> toDo = toDo(items);
+        Map<String, String> dead = io.tenantctl.ops.PoolHealth.unreachable(ctx, toDo.stream().map(RunRepository.NewItem::poolId).distinct()
+                .map(pools::get).filter(java.util.Objects::nonNull).toList());
+        Fanout.Result<Job.Done> fan = Fanout.run(toDo.stream()
+                .map(i -> new Fanout.Item(i.orgId(), i.poolId())).toList(), drive.settings().fanout(), item ->
                 item.group() != null && dead.containsKey(item.group()) ? new Job.Done(ItemStatus.FAILED, 0, dead.get(item.group()), null) : work.apply(item.id(), item.group()),
                 new Fanout.Listener<>() {
                 }, drive.cancel());
@@ -460,7 +467,9 @@ public final class RunEngine {
         }
         fan.notStarted().forEach(i -> lines.put(i.id(), new RunReport.Org(i.id(), i.group(), "not_started", 0, 0,
                 "not started: dry run interrupted", null)));
-        return new Planned(items.keySet().stream().map(lines::get).toList(), fan.cancelled());
+        items.stream().filter(i -> i.status() != null)
+                .forEach(i -> lines.put(i.orgId(), new RunReport.Org(i.orgId(), i.poolId(), i.status().db(), 0, 0, i.error(), null)));
+        return new Planned(items.stream().map(i -> lines.get(i.orgId())).toList(), fan.cancelled());
     }
 
     /** The item's org (or something else it needs) is busy: back to the run, to be claimed again; failed once it waited too long. */
