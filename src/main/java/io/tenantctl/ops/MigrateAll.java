@@ -190,6 +190,8 @@ public final class MigrateAll {
         Collection<Org> candidates = named.isEmpty() ? ctx.catalog().orgs().list(null, null) : named.values();
         List<Org> selected = new ArrayList<>();
         Map<Org, String> skipped = new LinkedHashMap<>();
+        // listed provisioning or frozen, and nobody held them when looked for: skipped unless their holder let go since
+        Map<Org, String> unheld = new LinkedHashMap<>();
         int unchanged = 0;
         for (Org o : candidates) {
             boolean otherPool = !pools.isEmpty() && !pools.contains(o.poolId());
@@ -224,11 +226,26 @@ public final class MigrateAll {
                     ctx.notices().accept("org " + o.orgId() + " is still to be provisioned by run " + queuedIn.get()
                             + " (with that run's manifest): not selected; migrate it once it is active");
                 } else {
-                    skipped.put(o, "org is provisioning and nothing works on it: finish it with '" + Verify.finishProvision(ctx.catalog(), o)
+                    unheld.put(o, "org is provisioning and nothing works on it: finish it with '" + Verify.finishProvision(ctx.catalog(), o)
                             + "', then migrate it");
                 }
-            } else if (FROZEN.contains(o.status()) || named.containsKey(o.orgId())) {
-                skipped.put(o, "org is " + o.status() + (FROZEN.contains(o.status()) ? ": migrate it once it is active again" : ""));
+            } else if (FROZEN.contains(o.status())) {
+                unheld.put(o, "org is " + o.status() + ": migrate it once it is active again");
+            } else if (named.containsKey(o.orgId())) {
+                skipped.put(o, "org is " + o.status());
+            }
+        }
+        // its provision or freeze may have ended between the listing and the look for its holder (a holder lets go after
+        // the org's status is final): read again, one that is active now is taken as any active org, not left behind
+        Map<String, Org> now = unheld.isEmpty() ? Map.of() : ctx.catalog().orgs().findAll(unheld.keySet().stream().map(Org::orgId).toList());
+        for (Map.Entry<Org, String> u : unheld.entrySet()) {
+            Org o = now.getOrDefault(u.getKey().orgId(), u.getKey());
+            if (!o.status().equals(Org.ACTIVE)) {
+                skipped.put(u.getKey(), u.getValue());
+            } else if (req.selector().force() || !manifest.hash().equals(o.schemaHash())) {
+                selected.add(o);
+            } else {
+                unchanged++;
             }
         }
         String tier = req.selector().tier();
