@@ -6,7 +6,6 @@ import io.tenantctl.ops.Init;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "init", description = "Create or upgrade the catalog schema. Safe to run again; refuses a catalog from a newer tenantctl.")
@@ -27,7 +26,7 @@ final class InitCommand implements Callable<Integer> {
         if (dryRun.on) {
             Init.Result plan = new Init(catalog).plan(); // what the real init would refuse, the dry run refuses
             if (ctx.json()) {
-                Output.json(ctx.out, Map.of("catalog", plan.catalog(), "dry_run", true,
+                Output.json(ctx.out, Output.ordered("catalog", plan.catalog(), "dry_run", true,
                         "from_version", plan.fromVersion() == null ? 0 : plan.fromVersion(), "to_version", plan.toVersion()));
             } else {
                 ctx.out.println("dry run: catalog " + plan.catalog() + " is at schema version "

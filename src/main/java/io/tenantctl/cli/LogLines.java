@@ -2,6 +2,7 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tenantctl.cli.render.Output;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -75,7 +76,7 @@ final class LogLines extends Writer {
         java.util.regex.Matcher slf4j = SIMPLE_LOGGER.matcher(text);
         if (slf4j.matches()) {
             String level = slf4j.group(2).toLowerCase(Locale.ROOT);
-            writeObject(level.equals("trace") ? "debug" : level, slf4j.group(4), Map.of("thread", slf4j.group(1), "logger", slf4j.group(3)));
+            writeObject(level.equals("trace") ? "debug" : level, slf4j.group(4), Output.ordered("thread", slf4j.group(1), "logger", slf4j.group(3)));
             return;
         }
         String level = "info";

@@ -131,7 +131,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         counts.put("unchanged", r.unchanged());
         counts.put("skipped", r.report().count("skipped"));
         Map<String, Object> doc = Summary.json(r.report(), r.interrupted(), counts, f -> nextStep(r, f));
-        doc.put("skipped_orgs", skipped(r).stream().map(f -> Map.of("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
+        doc.put("skipped_orgs", skipped(r).stream().map(f -> Output.ordered("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
         doc.put("aborted", r.report().aborted());
         if (r.report().dryRun()) {
             doc.put("totals", totals(r));

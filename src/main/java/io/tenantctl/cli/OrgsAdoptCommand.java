@@ -85,7 +85,7 @@ final class OrgsAdoptCommand implements Callable<Integer> {
     private int discover() {
         List<Adopt.Discovered> found = new Adopt(ctx.ops()).discover(pool);
         if (ctx.json()) {
-            Output.json(ctx.out, Map.of("pool_id", pool, "databases", found));
+            Output.json(ctx.out, Output.ordered("pool_id", pool, "databases", found));
             return 0;
         }
         if (found.isEmpty()) {

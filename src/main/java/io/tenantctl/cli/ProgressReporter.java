@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Progress;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -10,7 +11,6 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +63,7 @@ final class ProgressReporter implements Progress {
 
     private void line() {
         String line = what + ": " + done.get() + "/" + total + " orgs done, " + failed.get() + " failed";
-        ctx.log("info", line, Map.of("done", done.get(), "total", total, "failed", failed.get()), line);
+        ctx.log("info", line, Output.ordered("done", done.get(), "total", total, "failed", failed.get()), line);
     }
 
     @Override

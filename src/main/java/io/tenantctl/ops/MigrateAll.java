@@ -346,8 +346,10 @@ public final class MigrateAll {
     private Result dryRun(Request req, Selection sel) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         RunEngine.Planned planned = engine.plan(sel.items(), req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true));
-        return new Result(RunReport.planned(VERB, planned.orgs().stream().map(o -> o.with(o.error(), plan(o.detailJson()))).toList()),
-                planned.interrupted(), req.manifest().hash(), sel.selected(), sel.unchanged(), req.apply(), req.selector().force());
+        RunReport report = RunReport.planned(VERB, planned.orgs().stream().map(o -> o.with(o.error(), plan(o.detailJson()))).toList());
+        // up to date: as the run counts them, those it would find so and those not selected for it
+        return new Result(report, planned.interrupted(), req.manifest().hash(), sel.selected(), report.count("unchanged") + sel.unchanged(),
+                req.apply(), req.selector().force());
     }
 
     /** An org's -o json detail: its plan, or null. */

@@ -25,6 +25,19 @@ public final class Output {
     private Output() {
     }
 
+    /**
+     * A map of {@code keysAndValues} (key, value, key, value…) that keeps their order, for a JSON object or log fields
+     * built in place: {@code Map.of} orders its keys differently from one JVM to the next, so the same output would not
+     * read (or diff) the same twice.
+     */
+    public static java.util.Map<String, Object> ordered(Object... keysAndValues) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            out.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return out;
+    }
+
     public static void json(PrintWriter out, Object value) {
         try { // written as it is serialised, never held whole as one String (runs show of 50,000 orgs is megabytes)
             JSON.writer().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(out, value);
