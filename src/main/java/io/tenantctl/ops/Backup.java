@@ -129,9 +129,13 @@ public final class Backup {
 
     /** The selected orgs as a run's items: those backup takes to do, the rest failed saying why. */
     private List<RunRepository.NewItem> items(List<Org> selected) {
-        return selected.stream().map(o -> takes(o) ? RunRepository.NewItem.toDo(o.orgId(), o.poolId()) : RunRepository.NewItem.ended(o.orgId(),
-                o.poolId(), ItemStatus.FAILED, "org is " + o.status() + ": only active or read_only orgs (and deleting ones named with --org) are backed up"))
-                .toList();
+        return selected.stream().map(o -> takes(o) ? RunRepository.NewItem.toDo(o.orgId(), o.poolId())
+                : RunRepository.NewItem.ended(o.orgId(), o.poolId(), ItemStatus.FAILED, notTaken(o.status()))).toList();
+    }
+
+    /** Why an org is not backed up, when it is selected or (it changed, or a resume tries it again) when a worker reaches it. */
+    private static String notTaken(OrgStatus status) {
+        return "org is " + status + ": only active or read_only orgs (and deleting ones named with --org) are backed up";
     }
 
     /** The work on a backup run, with the run's own compression and freeze, into the run's own store. */
@@ -191,7 +195,7 @@ public final class Backup {
     private String backupOne(String orgId, Map<String, Pool> pools, Copy copy, Request req, String runId) {
         Org org = ctx.catalog().orgs().get(orgId);
         if (!TAKES.contains(org.status())) {
-            throw new TenantctlException(TenantctlException.Category.FAILED, "org became " + org.status() + " before it was backed up");
+            throw new TenantctlException(TenantctlException.Category.FAILED, notTaken(org.status()));
         }
         boolean frozen = false;
         if (copy.freeze() && org.status().equals(Org.ACTIVE)) {
