@@ -60,13 +60,15 @@ public final class Orgs {
     }
 
     /**
-     * Whether the org is in the middle of an operation that holds it (restoring, moving, provisioning under a live lease):
-     * active or read_only again once it is done, so waited for (or refused naming the holder), not refused for a passing
-     * status.
+     * Whether the org ({@code org}: as it was listed) is in the middle of an operation that holds it (restoring, moving,
+     * provisioning under a live lease), or was and is active or read_only by now — a holder lets go once the org's status
+     * is final, so it may have between the listing and this look: active or read_only again once it is done, so waited
+     * for (or refused naming the holder), not refused (or left out) for a passing status.
      */
     static boolean heldInPassing(Catalog catalog, Org org) {
         return (org.status().equals(Org.RESTORING) || org.status().equals(Org.MOVING) || org.status().equals(Org.PROVISIONING))
-                && catalog.leases().findLive(org.orgId()).isPresent();
+                && (catalog.leases().findLive(org.orgId()).isPresent() || catalog.orgs().find(org.orgId())
+                .filter(now -> now.status().equals(Org.ACTIVE) || now.status().equals(Org.READ_ONLY)).isPresent());
     }
 
     /**
