@@ -190,8 +190,6 @@ public final class MigrateAll {
         Collection<Org> candidates = named.isEmpty() ? ctx.catalog().orgs().list(null, null) : named.values();
         List<Org> selected = new ArrayList<>();
         Map<Org, String> skipped = new LinkedHashMap<>();
-        // listed provisioning or frozen, and nobody held them when looked for: skipped unless their holder let go since
-        Map<Org, String> unheld = new LinkedHashMap<>();
         int unchanged = 0;
         for (Org o : candidates) {
             boolean otherPool = !pools.isEmpty() && !pools.contains(o.poolId());
@@ -218,34 +216,19 @@ public final class MigrateAll {
                 selected.add(o);
             } else if (o.status().equals(Org.PROVISIONING)) {
                 Optional<String> queuedIn = queuedInARunningProvision(o.orgId());
-                if (ctx.catalog().leases().findLive(o.orgId()).isPresent()) {
-                    // a signup in flight, perhaps with the old manifest: waited for like any busy org, then migrated once active
+                if (Orgs.heldInPassing(ctx.catalog(), o)) {
+                    // a signup in flight (or just ended), perhaps with the old manifest: waited for like any busy org, then migrated once active
                     selected.add(o);
                 } else if (queuedIn.isPresent()) {
                     // a detached provision run's org no worker has reached yet: that run provisions it, with its own manifest
                     ctx.notices().accept("org " + o.orgId() + " is still to be provisioned by run " + queuedIn.get()
                             + " (with that run's manifest): not selected; migrate it once it is active");
                 } else {
-                    unheld.put(o, "org is provisioning and nothing works on it: finish it with '" + Verify.finishProvision(ctx.catalog(), o)
+                    skipped.put(o, "org is provisioning and nothing works on it: finish it with '" + Verify.finishProvision(ctx.catalog(), o)
                             + "', then migrate it");
                 }
-            } else if (FROZEN.contains(o.status())) {
-                unheld.put(o, "org is " + o.status() + ": migrate it once it is active again");
-            } else if (named.containsKey(o.orgId())) {
-                skipped.put(o, "org is " + o.status());
-            }
-        }
-        // its provision or freeze may have ended between the listing and the look for its holder (a holder lets go after
-        // the org's status is final): read again, one that is active now is taken as any active org, not left behind
-        Map<String, Org> now = unheld.isEmpty() ? Map.of() : ctx.catalog().orgs().findAll(unheld.keySet().stream().map(Org::orgId).toList());
-        for (Map.Entry<Org, String> u : unheld.entrySet()) {
-            Org o = now.getOrDefault(u.getKey().orgId(), u.getKey());
-            if (!o.status().equals(Org.ACTIVE)) {
-                skipped.put(u.getKey(), u.getValue());
-            } else if (req.selector().force() || !manifest.hash().equals(o.schemaHash())) {
-                selected.add(o);
-            } else {
-                unchanged++;
+            } else if (FROZEN.contains(o.status()) || named.containsKey(o.orgId())) {
+                skipped.put(o, "org is " + o.status() + (FROZEN.contains(o.status()) ? ": migrate it once it is active again" : ""));
             }
         }
         String tier = req.selector().tier();
@@ -269,12 +252,13 @@ public final class MigrateAll {
     /**
      * Whether a frozen org is so only for the operation holding it — moving or restoring, a backup --freeze or a move that
      * froze an active org, or a holder that died (taking its lease recovers the org) — and will be active again; not an
-     * org suspended on purpose that something (a plain backup) happens to hold.
+     * org suspended on purpose that something (a plain backup) happens to hold. One whose holder let go since it was
+     * listed ({@code o}) and is active by now is as good as waited for: a holder lets go once the org's status is final.
      */
     private boolean frozenByItsHolder(Org o) {
         Optional<io.tenantctl.catalog.OrgLeaseRepository.Lease> held = ctx.catalog().leases().find(o.orgId());
         if (held.isEmpty()) {
-            return false;
+            return ctx.catalog().orgs().find(o.orgId()).filter(now -> now.status().equals(Org.ACTIVE)).isPresent();
         }
         io.tenantctl.catalog.OrgLeaseRepository.Lease lease = held.get();
         if (lease.expired() || o.status().equals(Org.MOVING)) {
