@@ -161,24 +161,22 @@ public final class Backup {
 
     /** The selected orgs, in order: those that cannot be backed up too, to be reported failed. */
     private List<Org> select(Request req) {
-        int selectors = (req.selector().orgIds().isEmpty() ? 0 : 1) + (req.selector().all() ? 1 : 0) + (req.selector().due() ? 1 : 0)
-                + (!req.selector().pools().isEmpty() && !req.selector().due() ? 1 : 0);
+        Selector s = req.selector();
+        int selectors = (s.orgIds().isEmpty() ? 0 : 1) + (s.all() ? 1 : 0) + (s.due() ? 1 : 0) + (!s.pools().isEmpty() && !s.due() ? 1 : 0);
         if (selectors != 1) {
             throw TenantctlException.usage("choose what to back up: --org ID..., --all, --pool POOL... or --due (--due may be combined with --pool)");
         }
-        req.selector().pools().forEach(p -> ctx.catalog().pools().get(p));
-        List<String> pools = req.selector().pools().isEmpty() ? java.util.Collections.singletonList(null) : req.selector().pools();
+        if (!s.orgIds().isEmpty()) {
+            return List.copyOf(Orgs.named(ctx.catalog(), s.orgIds()).values());
+        }
+        s.pools().forEach(p -> ctx.catalog().pools().get(p));
         List<Org> candidates = new ArrayList<>();
-        if (!req.selector().orgIds().isEmpty()) {
-            candidates.addAll(Orgs.named(ctx.catalog(), req.selector().orgIds()).values());
-        } else if (req.selector().due()) {
-            for (String pool : pools) {
+        for (String pool : s.pools().isEmpty() ? java.util.Collections.<String>singletonList(null) : s.pools()) {
+            if (s.due()) {
                 List<String> ids = new BackupPolicyRepository(ctx.catalog()).due(req.clock().instant(), pool);
                 Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
                 ids.stream().filter(found::containsKey).forEach(id -> candidates.add(found.get(id)));
-            }
-        } else {
-            for (String pool : pools) {
+            } else {
                 ctx.catalog().orgs().list(pool, null).stream().filter(o -> IN_USE.contains(o.status()) || Orgs.heldInPassing(ctx.catalog(), o))
                         .forEach(candidates::add);
             }
