@@ -65,11 +65,7 @@ final class CliFixture {
 
     /** Runs one statement on the catalog at {@code url}: what a dead worker or an hour's wait left, written by hand. */
     static void sql(String url, String statement) {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(statement);
-        } catch (SQLException e) {
-            throw new IllegalStateException(statement, e);
-        }
+        TestCatalog.execute(url, statement);
     }
 
     /** The one number {@code query} selects from the catalog at {@code url}. */

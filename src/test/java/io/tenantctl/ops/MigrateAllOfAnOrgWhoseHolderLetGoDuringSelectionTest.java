@@ -19,9 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -59,8 +56,8 @@ class MigrateAllOfAnOrgWhoseHolderLetGoDuringSelectionTest {
             ok(cli, "provision", "--schema", v1.toString(), "--pool", "pool-1", "elsewhere");
             ok(cli, "provision", "--schema", v1.toString(), "--pool", "pool-2", "signup", "frozen");
             // as the rollout lists them: a signup's provision in flight, and an org a backup --freeze holds read_only
-            sql(url, "update orgs set status = 'provisioning' where org_id = 'signup'");
-            sql(url, "update orgs set status = 'read_only' where org_id = 'frozen'");
+            TestCatalog.execute(url, "update orgs set status = 'provisioning' where org_id = 'signup'");
+            TestCatalog.execute(url, "update orgs set status = 'read_only' where org_id = 'frozen'");
             SchemaManifest v2 = SchemaManifest.parse(V2, "v2");
 
             try (Catalog catalog = Catalog.open(url); PoolClients clients = new PoolClients(Map.of())) {
@@ -69,7 +66,7 @@ class MigrateAllOfAnOrgWhoseHolderLetGoDuringSelectionTest {
                         "test", notice -> {
                     if (!ended[0]) { // both holders let go now: their orgs are active, their leases (none here) gone
                         ended[0] = true;
-                        sql(url, "update orgs set status = 'active' where org_id in ('signup', 'frozen')");
+                        TestCatalog.execute(url, "update orgs set status = 'active' where org_id in ('signup', 'frozen')");
                     }
                 });
                 MigrateAll.Result r = new MigrateAll(ctx).run(new MigrateAll.Request(v2,
@@ -92,13 +89,5 @@ class MigrateAllOfAnOrgWhoseHolderLetGoDuringSelectionTest {
     private static void ok(Cli cli, String... args) {
         Cli.Result r = cli.run(args);
         assertThat(r.exitCode()).as(r.toString()).isZero();
-    }
-
-    private static void sql(String url, String statement) {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(statement);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

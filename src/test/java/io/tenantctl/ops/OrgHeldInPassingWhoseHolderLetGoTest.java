@@ -10,9 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,21 +30,15 @@ class OrgHeldInPassingWhoseHolderLetGoTest {
             assertThat(cli.run("pools", "add", "pool-1", "--uri", pools.uri(0), "--capacity", "10").exitCode()).isZero();
             Path schema = Files.writeString(dir.resolve("s.json"), "{\"collections\": [{\"name\": \"users\", \"indexes\": []}]}");
             assertThat(cli.run("provision", "--schema", schema.toString(), "acme", "stuck").exitCode()).isZero();
-            sql(url, "update orgs set status = 'restoring' where org_id in ('acme', 'stuck')");
+            TestCatalog.execute(url, "update orgs set status = 'restoring' where org_id in ('acme', 'stuck')");
             try (Catalog catalog = Catalog.open(url)) {
                 Org acmeAsListed = catalog.orgs().get("acme");
                 Org stuckAsListed = catalog.orgs().get("stuck");
-                sql(url, "update orgs set status = 'active' where org_id = 'acme'"); // its restore ended meanwhile
+                TestCatalog.execute(url, "update orgs set status = 'active' where org_id = 'acme'"); // its restore ended meanwhile
 
                 assertThat(Orgs.heldInPassing(catalog, acmeAsListed)).as("in use by now").isTrue();
                 assertThat(Orgs.heldInPassing(catalog, stuckAsListed)).as("still restoring, and nobody holds it").isFalse();
             }
-        }
-    }
-
-    private static void sql(String url, String statement) throws java.sql.SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(statement);
         }
     }
 }

@@ -50,6 +50,15 @@ public final class TestCatalog {
         return serverUrl;
     }
 
+    /** Runs one statement on the catalog at {@code url}: what a dead worker or an hour's wait left, written by hand. */
+    public static void execute(String url, String statement) {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(statement);
+        } catch (SQLException e) {
+            throw new IllegalStateException(statement, e);
+        }
+    }
+
     /** A new empty database; returns its JDBC URL (credentials, if any, as URL parameters). */
     public static String newDatabase() {
         return url(create("template1"));
