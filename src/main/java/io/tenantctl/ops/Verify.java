@@ -858,8 +858,10 @@ public final class Verify {
             if (!req.orgs().isEmpty() && !req.orgs().contains(o.orgId()) || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
                 continue;
             }
-            if (ctx.catalog().leases().findLive(o.orgId()).isPresent()) {
-                continue; // someone is working on it
+            // someone is working on it; or it changed since verify listed the orgs before its checks (its holder let go)
+            if (ctx.catalog().leases().findLive(o.orgId()).isPresent()
+                    || ctx.catalog().orgs().find(o.orgId()).filter(current -> current.version() == o.version()).isEmpty()) {
+                continue;
             }
             boolean resumable = ctx.catalog().runs().newestWith("provision", o.orgId()).filter(r -> r.runStatus() != RunStatus.CANCELLED)
                     .isPresent();
