@@ -86,14 +86,14 @@ public final class Provision {
      */
     private java.util.function.BiFunction<String, String, Job.Done> refusal(Map<String, Org> rows) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
-        Map<String, java.util.function.Supplier<Set<String>>> existing = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Set<String>> existing = new java.util.concurrent.ConcurrentHashMap<>(); // computed at most once per pool
         return (orgId, poolId) -> {
             Pool pool = pools.get(poolId);
             Retry.Attempts attempts = new Retry.Attempts();
             String database = rows.containsKey(orgId) ? rows.get(orgId).databaseName() : OrgId.databaseName(orgId);
             try {
-                if (existing.computeIfAbsent(poolId, p -> once(() -> SchemaApply.databaseNames(ctx.pools().database(p, pool.uri(), "admin"),
-                        ctx.retry(), new Retry.Attempts()))).get().contains(database)) {
+                if (existing.computeIfAbsent(poolId, p -> SchemaApply.databaseNames(ctx.pools().database(p, pool.uri(), "admin"),
+                        ctx.retry(), new Retry.Attempts())).contains(database)) {
                     MongoDatabase db = ctx.pools().database(poolId, pool.uri(), database);
                     SchemaApply.refuseIfHoldsData(db, SchemaApply.collections(db, ctx.retry(), attempts), ctx.retry(), attempts,
                             holding -> holdsData(orgId, db.getName(), poolId, holding));
@@ -164,12 +164,12 @@ public final class Provision {
                 .map(b -> SchemaManifest.parse(b, "catalog manifest " + hash)).orElseThrow(() -> TenantctlException.config("manifest " + hash + " of run " + run.runId() + " is missing from the catalog"));
         // read by every worker thread, added to by placeNow
         Map<String, Pool> pools = new java.util.concurrent.ConcurrentHashMap<>(ctx.catalog().pools().byId());
-        // the pools placeNow passes over, as the run's start did: pinged once, when the first org with no row is placed
-        java.util.function.Supplier<Map<String, String>> unreachable = once(() -> unreachable(args.pool(), true));
+        // the pools placeNow passes over, as the run's start did: pinged once (the run's one key), when the first org with no row is placed
+        Map<String, Map<String, String>> passedOver = new java.util.concurrent.ConcurrentHashMap<>();
         return new RunEngine.Work(Job.of("provision", (orgId, poolId) -> {
             if (ctx.catalog().orgs().find(orgId).isEmpty()) {
                 // it found no room when the run began: a resume places it now, past the pools that do not answer
-                placeNow(run.runId(), orgId, args, pools, unreachable.get());
+                placeNow(run.runId(), orgId, args, pools, passedOver.computeIfAbsent(run.runId(), r -> unreachable(args.pool(), true)));
             }
             return provisionOne(orgId, manifest, pools);
         }, (orgId, error) -> {
@@ -259,21 +259,6 @@ public final class Provision {
         return new TenantctlException(TenantctlException.Category.FAILED, "pool " + poolId + "'s URI was changed ('pools set-uri') while "
                 + "the org was " + done + " through the one it had: nothing recorded; run again, it goes to the server " + poolId
                 + " names now");
-    }
-
-    /** {@code compute}'s value, computed by the first caller (of any thread) and kept. */
-    private static <T> java.util.function.Supplier<T> once(java.util.function.Supplier<T> compute) {
-        return new java.util.function.Supplier<>() {
-            private T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = compute.get();
-                }
-                return value;
-            }
-        };
     }
 
     private static Args args(RunRepository.Run run) {
