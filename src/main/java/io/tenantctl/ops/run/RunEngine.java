@@ -446,8 +446,8 @@ public final class RunEngine {
      * A dry run of {@code items}, as {@link #start} would record them, reported in their order: {@code work} (org id, pool
      * id) on each org to do, fanned out under the drive's limits with the real run's pool check first (an org on a pool
      * that does not answer is failed as the run would fail it), recording nothing and taking no lease. Each org is
-     * planned, unchanged (nothing to do), skipped or failed as its {@link Job.Done} says; after Ctrl-C, the orgs not reached are not_started. An
-     * item the run would end before starting is reported with its status and why.
+     * planned, unchanged (nothing to do), skipped or failed as its {@link Job.Done} says; after Ctrl-C, the orgs not
+     * reached are not_started. An item the run would end before starting is reported with its status and why.
      */
     public Planned plan(List<RunRepository.NewItem> items, Drive drive, java.util.function.BiFunction<String, String, Job.Done> work) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
@@ -462,9 +462,9 @@ public final class RunEngine {
         Map<String, RunReport.Org> lines = new HashMap<>();
         for (Fanout.Outcome<Job.Done> o : fan.outcomes()) {
             Job.Done d = o.ok() ? o.value() : failed(o.error());
-            lines.put(o.item().id(), new RunReport.Org(o.item().id(), o.item().group(), d.status() == ItemStatus.FAILED ? "failed"
-                    : d.status() == ItemStatus.SKIPPED ? "skipped" : d.status() == ItemStatus.UNCHANGED ? "unchanged" : "planned",
-                    d.attempts(), o.millis(), d.error(), d.detailJson()));
+            // what the run would record, named as it would be; what the run would do is "planned"
+            lines.put(o.item().id(), new RunReport.Org(o.item().id(), o.item().group(), d.status() == ItemStatus.SUCCEEDED ? "planned"
+                    : d.status().db(), d.attempts(), o.millis(), d.error(), d.detailJson()));
         }
         fan.notStarted().forEach(i -> lines.put(i.id(), new RunReport.Org(i.id(), i.group(), "not_started", 0, 0,
                 "not started: dry run interrupted", null)));
