@@ -14,8 +14,9 @@ import java.util.Optional;
  * The rollouts an org may have been passed over by (resume's and restore's hint, verify's {@code schema_behind},
  * {@code orgs show}'s next): the recent migrate-all runs, newest first, and when each manifest was first recorded. For
  * an org, the one that counts is the newest whose --pool, --org and --tier take it — a rollout narrowed to other orgs
- * (a one-org catch-up, a canary pool) does not hide the fleet's — and only if it succeeded: one still running, failed or
- * cancelled tells nothing yet. Read once, asked per org.
+ * (a one-org catch-up, a canary pool) does not hide the fleet's — and only if it ran to its end: it succeeded, or it
+ * failed (it went through every org and failed on some: the release goes out with it, and an org it failed on is behind
+ * it). One still running, aborted, interrupted or cancelled tells nothing yet. Read once, asked per org.
  */
 record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsRecordedAt) {
 
@@ -24,9 +25,14 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
 
     /** One migrate-all run: its id, status, start and the arguments it recorded. */
     record Rollout(String runId, RunStatus status, Instant startedAt, MigrateAll.Args args) {
-        /** The migrate-all that brings {@code org} up to this rollout. */
+        /**
+         * The migrate-all that brings {@code org} up to this rollout, with the flags that let it change the indexes the
+         * way it changed the others' (not {@code --allow-expiry}: that one deletes documents, and a refusal names it).
+         */
         String catchUp(Org org) {
-            return "tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + args.schemaHash();
+            MigrateAll.Flags f = args.flags();
+            return "tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + args.schemaHash()
+                    + (f != null && f.replaceConflicting() ? " --replace-conflicting" : "") + (f != null && f.prune() ? " --prune" : "");
         }
 
         boolean takes(Org org) {
@@ -41,9 +47,10 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
                 Json.read(r.runId(), r.args(), MigrateAll.Args.class))).toList(), runs.isEmpty() ? Map.of() : catalog.manifests().recordedAt());
     }
 
-    /** The rollout that counts for {@code org}, if it succeeded: the newest that took it. */
+    /** The rollout that counts for {@code org}, if it ran to its end: the newest that took it. */
     Optional<Rollout> of(Org org) {
-        return newestFirst.stream().filter(r -> r.takes(org)).findFirst().filter(r -> r.status() == RunStatus.SUCCEEDED);
+        return newestFirst.stream().filter(r -> r.takes(org)).findFirst()
+                .filter(r -> r.status() == RunStatus.SUCCEEDED || r.status() == RunStatus.FAILED);
     }
 
     /**

@@ -1,8 +1,12 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.TestPools;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,6 +147,47 @@ class OrgBehindTheLastRolloutTest {
         ok(cli, "migrate-all", "--schema", write(dir, "v3.json", V2_CONFLICT).toString(), "--detach");
         JsonNode during = strictJson(ok(cli, "verify", "-o", "json"));
         assertThat(findings(during, "schema_behind")).as(during.toString()).isEmpty();
+    }
+
+    /**
+     * A rollout that went through every org and failed on one (duplicates under a new unique index) still shipped its
+     * release: the org it failed on runs it on the old manifest. verify said nothing (only a rollout that succeeded
+     * counted); it reports that org now, with the same fix, until the org is migrated.
+     */
+    @Test
+    void verifyReportsAnOrgTheLastRolloutFailedOnUntilItIsMigrated(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme", "globex"));
+        try (MongoClient direct = MongoClients.create(pools.uri(0))) {
+            MongoCollection<Document> users = direct.getDatabase(MigrateAllFixture.db("acme")).getCollection("users");
+            users.insertOne(new Document("_id", "dup-1").append("email", "same@acme.test"));
+            users.insertOne(new Document("_id", "dup-2").append("email", "same@acme.test"));
+            Path v2File = write(dir, "v2.json", V2_CONFLICT);
+            Cli.Result rollout = cli.run("migrate-all", "--schema", v2File.toString(), "--replace-conflicting", "-o", "json");
+            assertThat(rollout.exitCode()).as(rollout.toString()).isEqualTo(1);
+            JsonNode summary = strictJson(rollout);
+            assertThat(MigrateAllFixture.failedIds(summary)).as(rollout.toString()).containsExactly("acme");
+            String v2 = summary.get("schema_hash").asText();
+
+            Cli.Result r = cli.run("verify", "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+            List<JsonNode> behind = findings(strictJson(r), "schema_behind");
+            assertThat(behind).extracting(f -> f.get("org_id").asText()).as(r.toString()).containsExactly("acme");
+            assertThat(behind.get(0).get("detail").asText()).contains("not " + v2.substring(0, 12) + ", which the last rollout that took it")
+                    .contains("failed").contains("tenantctl runs show " + summary.get("run_id").asText());
+            String fix = behind.get(0).get("fix").asText();
+            // the rollout rebuilt globex's email_1 as unique: followed literally, the fix must do the same to acme's
+            assertThat(fix).isEqualTo("tenantctl migrate-all --org acme --schema-hash " + v2 + " --replace-conflicting");
+            assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("next").asText()).isEqualTo(fix);
+
+            users.deleteOne(new Document("_id", "dup-2")); // what the run's error says to do, then its fix
+            ok(cli, fix.substring("tenantctl ".length()).split(" "));
+            JsonNode after = strictJson(ok(cli, "verify", "-o", "json"));
+            assertThat(findings(after, "schema_behind")).as(after.toString()).isEmpty();
+            CliFixture.assertExactly(url, v2File, List.of("acme", "globex"));
+        }
     }
 
     /**
