@@ -109,7 +109,8 @@ public final class MigrateAll {
             LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
         }
         Selection sel = control.existing() ? null : select(req);
-        if (req.dryRun() && !control.existing()) {
+        if (req.dryRun() && !control.existing()) { // refused as the run would be, or told that it would wait
+            Optional.ofNullable(unfinished(req.waitForLock())).ifPresent(busy -> ctx.notices().accept("a run would wait (--wait): " + busy));
             return dryRun(req, sel);
         }
         // a joiner works on a run already started under the lock: it takes none (null: nothing to close)
@@ -367,7 +368,12 @@ public final class MigrateAll {
      * nobody works on is refused either way, since waiting for it would be waiting for ever.
      */
     private void refuseUnfinished(boolean wait, CancelToken cancel) {
-        Errors.waitWhile(ctx, cancel, LOCK_POLL_NANOS, () -> ctx.catalog().runs().running(VERB).map(r -> {
+        Errors.waitWhile(ctx, cancel, LOCK_POLL_NANOS, () -> unfinished(wait), "; no run was started");
+    }
+
+    /** The unfinished run a new one waits for (with --wait, while it is worked on), or null; refuses otherwise. */
+    private String unfinished(boolean wait) {
+        return ctx.catalog().runs().running(VERB).map(r -> {
             RunRepository.Activity activity = ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS);
             // worked on now, or detached lately and its workers (a Job's pods) not started yet: as verify's run_unstarted
             // counts it, for --stuck-after's default
@@ -380,7 +386,7 @@ public final class MigrateAll {
                         + "whose workers are live or that was detached in the last 30 min; this one has none)" : ""));
             }
             return "migrate-all run " + r.runId() + " is in progress";
-        }).orElse(null), "; no run was started");
+        }).orElse(null);
     }
 
     /**

@@ -277,6 +277,14 @@ class RunEngineTest {
         Cli.Result blocked = cli.run("migrate-all", "--schema", v2.toString());
         assertThat(blocked.exitCode()).as(blocked.toString()).isEqualTo(3);
         assertThat(blocked.err()).contains("--resume " + runId).contains("tenantctl runs cancel " + runId);
+        // a pipeline's dry run is refused as its run would be (it said nothing and exited 0); with --wait it says the run
+        // would wait for this one (detached minutes ago: its Job's workers may be starting)
+        Cli.Result dry = cli.run("migrate-all", "--schema", v2.toString(), "--dry-run", "-o", "json");
+        assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(3);
+        assertThat(dry.err()).isEqualTo(blocked.err());
+        assertThat(strictJson(dry).get("error").get("message").asText()).contains("tenantctl runs cancel " + runId);
+        Cli.Result dryWait = ok(cli, "migrate-all", "--schema", v2.toString(), "--dry-run", "--wait");
+        assertThat(dryWait.err()).as(dryWait.toString()).contains("a run would wait (--wait): migrate-all run " + runId + " is in progress");
 
         assertThat(ok(cli, "runs", "cancel", runId, "--dry-run").out()).contains("would be cancelled");
         assertThat(strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("running");
@@ -289,6 +297,7 @@ class RunEngineTest {
         assertThat(resumed.exitCode()).isEqualTo(2);
         assertThat(resumed.err()).contains("was cancelled");
 
+        assertThat(ok(cli, "migrate-all", "--schema", v2.toString(), "--dry-run").err()).doesNotContain("would wait");
         JsonNode next = strictJson(ok(cli, "migrate-all", "--schema", v2.toString(), "-o", "json"));
         assertThat(next.get("migrated").asInt()).isEqualTo(4);
         SchemaCheck.assertClean(url, ids, SchemaManifest.load(v2));
