@@ -66,7 +66,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw TenantctlException.usage("plan file " + file + " does not exist: write one with 'tenantctl rebalance plan -o json > " + file + "'");
         } catch (IOException e) {
-            throw TenantctlException.usage("cannot read plan file " + file + ": " + e.getMessage());
+            throw TenantctlException.usage("cannot read plan file " + file + ": " + io.tenantctl.IoErrors.describe(e));
         }
     }
 

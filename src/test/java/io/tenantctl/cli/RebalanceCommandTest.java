@@ -136,6 +136,12 @@ class RebalanceCommandTest {
             Cli.Result badPlan = cli.run("rebalance", "apply", "--plan", dir.resolve("missing.json").toString());
             assertThat(badPlan.exitCode()).isEqualTo(2);
             assertThat(badPlan.err()).contains("does not exist").contains("rebalance plan -o json");
+            // found by probing: a plan saved by Windows PowerShell 5's '>' (UTF-16) said only "Input length = 1"
+            Path utf16 = dir.resolve("plan-utf16.json");
+            Files.writeString(utf16, cli.run("rebalance", "plan", "-o", "json").out(), java.nio.charset.StandardCharsets.UTF_16);
+            Cli.Result notUtf8 = cli.run("rebalance", "apply", "--plan", utf16.toString());
+            assertThat(notUtf8.exitCode()).as(notUtf8.toString()).isEqualTo(2);
+            assertThat(notUtf8.err()).contains(utf16.toString()).contains("is not UTF-8 text; save it as UTF-8").doesNotContain("Input length");
             Cli.Result badDuration = cli.run("rebalance", "gc", "--older-than", "soon");
             assertThat(badDuration.exitCode()).isEqualTo(2);
             assertThat(badDuration.err()).contains("'soon' is not a duration");
