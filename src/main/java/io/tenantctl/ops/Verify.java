@@ -55,6 +55,11 @@ public final class Verify {
     public static final String PROBLEM = "problem";
     public static final String INFO = "info";
     private static final Set<OrgStatus> TRANSITIONAL = Set.of(Org.PROVISIONING, Org.MOVING, Org.RESTORING);
+    /**
+     * Orgs whose database is not checked: not the org's yet (provisioning, failed), or being replaced by a restore — an
+     * in-place one rewrites it, and one that died after dropping it left it partial: --fix must never write there.
+     */
+    private static final Set<OrgStatus> NOT_CHECKED = Set.of(Org.PROVISIONING, Org.FAILED, Org.RESTORING);
     /** How many of one org's collections have their indexes listed at once. */
     private static final int LISTINGS_PER_ORG = 4;
     /** Without --stuck-after: an org or move in transition this long with nobody holding it is stuck. */
@@ -148,6 +153,9 @@ public final class Verify {
         for (String p : asked.pools()) {
             ctx.catalog().pools().get(p); // an unknown pool is a usage error naming the known ones
         }
+        if (asked.fix() && !asked.dryRun()) {
+            LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right first, as by every command that writes
+        }
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, Org> orgs = new LinkedHashMap<>();
         for (Org o : ctx.catalog().orgs().list(null, null)) {
@@ -174,7 +182,7 @@ public final class Verify {
         List<Org> selected = orgs.values().stream()
                 .filter(o -> asked.orgs().isEmpty() || asked.orgs().contains(o.orgId()))
                 .filter(o -> asked.pools().isEmpty() || asked.pools().contains(o.poolId()))
-                .filter(o -> !o.status().equals(Org.PROVISIONING) && !o.status().equals(Org.FAILED))
+                .filter(o -> !NOT_CHECKED.contains(o.status()))
                 .toList();
         List<Org> toCheck = selected.stream().filter(o -> !unchanged.contains(o.orgId())).toList();
         int skipped = selected.size() - toCheck.size();
@@ -386,7 +394,7 @@ public final class Verify {
                 // as it is now (under its lease with --fix), not as verify read it at its start: a rollout, restore or move
                 // since then changed its manifest, database or pool, and --fix must not rebuild what a rollout dropped
                 Org now = ctx.catalog().orgs().find(orgId).orElse(null);
-                if (now == null || now.status().equals(Org.PROVISIONING) || now.status().equals(Org.FAILED)) {
+                if (now == null || NOT_CHECKED.contains(now.status())) {
                     return new Job.Done(ItemStatus.SKIPPED, 1, "org is " + (now == null ? "gone" : now.status()) + " now", null);
                 }
                 List<Map<String, Object>> found = check(now);
@@ -795,10 +803,12 @@ public final class Verify {
                             + "--older-than 0 would also drop every retained copy still inside its grace)"));
                     continue;
                 }
-                Org named = owner != null ? owner : orgs.values().stream().filter(o -> db.startsWith(o.databaseName() + "__")).findFirst().orElse(null);
-                if (named != null && ctx.catalog().leases().findLive(named.orgId()).filter(l -> "restore".equals(l.operation()))
-                        .isPresent()) {
-                    continue; // the target of a restore in progress (one that died is put right by the next command on the org)
+                // a restore's target is named from the org's id, whatever database the org lives in now (a restored one)
+                Org named = owner != null ? owner : orgs.values().stream().filter(o -> db.startsWith(o.databaseName() + "__")
+                        || db.startsWith(io.tenantctl.catalog.OrgId.databaseName(o.orgId()) + "__")).findFirst().orElse(null);
+                if (named != null && (named.status().equals(Org.RESTORING)
+                        || ctx.catalog().leases().findLive(named.orgId()).filter(l -> "restore".equals(l.operation())).isPresent())) {
+                    continue; // the target of a restore in progress, or of a dead one: org_stuck names the restore that puts it right
                 }
                 if (named != null) {
                     // the org's own database name on another pool row may be the org's live database through a second
@@ -852,7 +862,8 @@ public final class Verify {
     private void stuck(Request req, Map<String, Org> orgs, List<Seen> seen, List<String> fixed, Instant now) {
         Instant before = now.minus(req.stuckAfter());
         for (Org o : orgs.values()) {
-            if (!TRANSITIONAL.contains(o.status()) || o.updatedAt().isAfter(before)) {
+            // a restore holds its org's lease for as long as the org is restoring: one nobody holds is a dead restore at once
+            if (!TRANSITIONAL.contains(o.status()) || o.updatedAt().isAfter(before) && !o.status().equals(Org.RESTORING)) {
                 continue;
             }
             if (!req.orgs().isEmpty() && !req.orgs().contains(o.orgId()) || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
@@ -882,7 +893,8 @@ public final class Verify {
                 continue;
             }
             seen.add(new Seen("org_stuck", PROBLEM, o.orgId(), o.poolId(), o.status().db(), "org " + o.orgId() + " has been " + o.status()
-                    + " since " + o.updatedAt() + " and nobody holds it", fix));
+                    + " since " + o.updatedAt() + " and nobody holds it" + (o.status().equals(Org.RESTORING) ? ": its restore died, and "
+                    + "until it is run again the org is not writable and its database may be partial" : ""), fix));
         }
         for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
             if (m.updatedAt().isAfter(before) || ctx.catalog().leases().findLive(m.orgId()).isPresent()) {

@@ -1,0 +1,167 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.Main;
+import io.tenantctl.testing.ChildJvm;
+import io.tenantctl.testing.TestCatalog;
+import org.bson.BsonDocument;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by a probing helper: a restore killed with SIGKILL leaves its org restoring, and verify — the command on-call
+ * runs first — misread what it left.
+ * <ul>
+ *   <li>An in-place restore killed after it dropped the org's database leaves the org restoring on a partial database
+ *   (its lease's recovery cannot undo a drop). verify checked that partial database's schema as the org's, reported
+ *   only missing collections, and {@code --fix} created them in it; then verify said "clean" until --stuck-after (30
+ *   min) — with three quarters of the documents missing.</li>
+ *   <li>A default restore of an org that had been restored before (its database {@code org_acme__r…}) killed mid-copy
+ *   left a partial {@code org_acme__r…} database that verify called nobody's ({@code orphan_database}), its fix an
+ *   {@code orgs adopt} that adopt refuses.</li>
+ * </ul>
+ * A restore holds its org's lease for as long as the org is restoring: an org restoring with no live lease is a dead
+ * restore at once, reported (org_stuck) with the restore that puts it right; its database, and its partial copies, are
+ * the restore's to finish or undo, never checked, fixed or offered for adoption.
+ */
+class VerifyOfAnOrgADeadRestoreLeftTest {
+
+    private static final int NOTES = 60_000;
+
+    @Test
+    void anInPlaceRestoreThatDiedAfterItsDropIsStuckAtOnceAndItsPartialDatabaseIsLeftToTheRestore(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", NOTES);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            // refilling its own database: more than a batch in, not all of it (it held all NOTES before the drop)
+            killRestoreWhen(f, dir, () -> between(f.database("pool-0", "org_acme").getCollection("notes").estimatedDocumentCount()),
+                    "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
+            TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'"); // 60 s later
+
+            JsonNode verified = verify(f, "verify");
+            JsonNode stuck = only(verified, "org_stuck");
+            assertThat(stuck.get("org_id").asText()).isEqualTo("acme");
+            assertThat(stuck.get("detail").asText()).contains("restoring").contains("its restore died");
+            String fix = stuck.get("fix").asText();
+            assertThat(fix).startsWith("tenantctl restore --org acme --backup " + backupId).contains("--in-place").contains("--drop-existing");
+            assertThat(kinds(verified)).as("the partial database is the restore's to refill: %s", verified).containsExactly("org_stuck");
+
+            Map<String, Long> partial = counts(f);
+            Map<String, List<BsonDocument>> partialIndexes = BackupFixture.indexes(f.db("acme"));
+            JsonNode fixed = verify(f, "verify", "--fix");
+            assertThat(kinds(fixed)).as(fixed.toString()).containsExactly("org_stuck");
+            assertThat(counts(f)).as("--fix wrote nothing into the partial database").isEqualTo(partial);
+            assertThat(BackupFixture.indexes(f.db("acme"))).isEqualTo(partialIndexes);
+            assertThat(partial.getOrDefault("notes", 0L)).as("it is partial").isLessThan(NOTES);
+
+            ok(f.cli, fix.split("   ")[0].substring("tenantctl ".length()).split(" ")); // the fix, as printed
+            f.assertHolds("acme", before);
+            JsonNode clean = strictJson(ok(f.cli, "verify", "-o", "json"));
+            assertThat(kinds(clean)).as(clean.toString()).isEmpty();
+        }
+    }
+
+    @Test
+    void theTargetOfADeadRestoreOfAnOrgRestoredBeforeIsNotAnOrphan(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", NOTES);
+            String first = f.backup("acme");
+            ok(f.cli, "restore", "--org", "acme", "--backup", first);
+            assertThat(f.org("acme").get("database_name").asText()).as("restored before").startsWith("org_acme__r");
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            String second = f.backup("acme");
+            String fresh = "org_acme__r" + second.substring(0, 8) + second.substring(9, 15) + second.substring(17);
+            killRestoreWhen(f, dir, () -> f.databaseNames("pool-0").contains(fresh)
+                            && f.database("pool-0", fresh).getCollection("notes").estimatedDocumentCount() >= 1000,
+                    "--org", "acme", "--backup", second);
+            TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+
+            JsonNode verified = verify(f, "verify");
+            assertThat(kinds(verified)).as("no orphan_database whose fix adopt refuses: %s", verified).containsExactly("org_stuck");
+            assertThat(only(verified, "org_stuck").get("fix").asText()).startsWith("tenantctl restore --org acme --backup " + second);
+
+            // --fix takes the org's lease, which rolls the dead restore back: the partial copy dropped, the org active
+            JsonNode fixed = strictJson(ok(f.cli, "verify", "--fix", "-o", "json"));
+            assertThat(kinds(fixed)).as(fixed.toString()).isEmpty();
+            assertThat(f.databaseNames("pool-0")).doesNotContain(fresh);
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            f.assertHolds("acme", before);
+        }
+    }
+
+    private static boolean between(long notes) {
+        return notes >= 1000 && notes < NOTES;
+    }
+
+    /** verify (exit 4: a problem found) as JSON. */
+    private static JsonNode verify(BackupFixture f, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("-o", "json"));
+        io.tenantctl.testing.Cli.Result r = f.cli.run(all.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        return strictJson(r);
+    }
+
+    /** The kinds of the problems found (informational findings, such as the copy the first restore replaced, aside). */
+    private static List<String> kinds(JsonNode verified) {
+        List<String> out = new ArrayList<>();
+        verified.get("findings").forEach(x -> {
+            if (x.get("severity").asText().equals("problem")) {
+                out.add(x.get("kind").asText());
+            }
+        });
+        return out;
+    }
+
+    private static JsonNode only(JsonNode verified, String kind) {
+        assertThat(kinds(verified)).as(verified.toString()).containsOnlyOnce(kind);
+        for (JsonNode x : verified.get("findings")) {
+            if (x.get("kind").asText().equals(kind)) {
+                return x;
+            }
+        }
+        throw new AssertionError(kind);
+    }
+
+    private static Map<String, Long> counts(BackupFixture f) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (String c : f.db("acme").listCollectionNames()) {
+            out.put(c, f.db("acme").getCollection(c).countDocuments());
+        }
+        return out;
+    }
+
+    /** Starts {@code restore args} in a child JVM and kills it (SIGKILL) once {@code when} holds. */
+    private static void killRestoreWhen(BackupFixture f, Path dir, BooleanSupplier when, String... args) throws Exception {
+        Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", dir.resolve("store").toUri().toString(),
+                "USER", "crash-test");
+        List<String> restoreArgs = new ArrayList<>(List.of("restore"));
+        restoreArgs.addAll(List.of(args));
+        Process restore = ChildJvm.start(dir, env, Main.class.getName(), restoreArgs.toArray(String[]::new));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (!when.getAsBoolean()) {
+            assertThat(restore.isAlive()).as("the restore ended before it could be killed").isTrue();
+            assertThat(Instant.now()).as("the restore never got there").isBefore(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        restore.destroyForcibly(); // the node it ran on is lost
+        assertThat(restore.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+}
