@@ -150,6 +150,16 @@ public final class RunRepository {
         return out;
     }
 
+    /** Of {@code runIds}, those with an item cancelled: one never started, or left by a dead worker, when the run was cancelled. */
+    public java.util.Set<String> withCancelledItems(java.util.Collection<String> runIds) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        if (!runIds.isEmpty()) {
+            catalog.inConnection(c -> Sql.query(c, "select distinct run_id from run_items where run_id = any(?) and status = 'cancelled'",
+                    rs -> out.add(rs.getString(1)), c.createArrayOf("text", runIds.toArray())));
+        }
+        return out;
+    }
+
     /** The run's open items (pending, held or running) by pool ("" for items without one). */
     public java.util.Map<String, Integer> openByPool(String runId) {
         java.util.Map<String, Integer> out = new java.util.HashMap<>();

@@ -16,15 +16,17 @@ import java.util.Optional;
  * an org, the one that counts is the newest whose --pool, --org and --tier take it — a rollout narrowed to other orgs
  * (a one-org catch-up, a canary pool) does not hide the fleet's — and only if it ran to its end: it succeeded, or it
  * failed (it went through every org and failed on some: the release goes out with it, and an org it failed on is behind
- * it). One still running, aborted, interrupted or cancelled tells nothing yet. Read once, asked per org.
+ * it) — and so did one cancelled after it had taken every org (a failed run cancelled, which does not make its orgs
+ * any less behind). One still running, aborted, interrupted or cancelled before it reached every org tells nothing
+ * yet. Read once, asked per org.
  */
 record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsRecordedAt) {
 
     /** How many recent migrate-all runs are looked through for the one that took an org. */
     private static final int RECENT = 500;
 
-    /** One migrate-all run: its id, status, start and the arguments it recorded. */
-    record Rollout(String runId, RunStatus status, Instant startedAt, MigrateAll.Args args) {
+    /** One migrate-all run: its id, status, start and the arguments it recorded; whether it took every org it selected. */
+    record Rollout(String runId, RunStatus status, Instant startedAt, MigrateAll.Args args, boolean ranToItsEnd) {
         /**
          * The migrate-all that brings {@code org} up to this rollout, with the flags that let it change the indexes the
          * way it changed the others' (not {@code --allow-expiry}: that one deletes documents, and a refusal names it).
@@ -43,14 +45,17 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
 
     static LastRollout of(Catalog catalog) {
         List<RunRepository.Run> runs = catalog.runs().list(RECENT, MigrateAll.VERB);
+        java.util.Set<String> cut = catalog.runs().withCancelledItems(runs.stream().filter(r -> r.runStatus() == RunStatus.CANCELLED)
+                .map(RunRepository.Run::runId).toList());
         return new LastRollout(runs.stream().map(r -> new Rollout(r.runId(), r.runStatus(), r.startedAt(),
-                Json.read(r.runId(), r.args(), MigrateAll.Args.class))).toList(), runs.isEmpty() ? Map.of() : catalog.manifests().recordedAt());
+                Json.read(r.runId(), r.args(), MigrateAll.Args.class), r.runStatus() == RunStatus.SUCCEEDED || r.runStatus() == RunStatus.FAILED
+                || r.runStatus() == RunStatus.CANCELLED && !cut.contains(r.runId()))).toList(),
+                runs.isEmpty() ? Map.of() : catalog.manifests().recordedAt());
     }
 
     /** The rollout that counts for {@code org}, if it ran to its end: the newest that took it. */
     Optional<Rollout> of(Org org) {
-        return newestFirst.stream().filter(r -> r.takes(org)).findFirst()
-                .filter(r -> r.status() == RunStatus.SUCCEEDED || r.status() == RunStatus.FAILED);
+        return newestFirst.stream().filter(r -> r.takes(org)).findFirst().filter(Rollout::ranToItsEnd);
     }
 
     /**

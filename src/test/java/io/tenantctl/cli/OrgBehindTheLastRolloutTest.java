@@ -181,6 +181,11 @@ class OrgBehindTheLastRolloutTest {
             // the rollout rebuilt globex's email_1 as unique: followed literally, the fix must do the same to acme's
             assertThat(fix).isEqualTo("tenantctl migrate-all --org acme --schema-hash " + v2 + " --replace-conflicting");
             assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("next").asText()).isEqualTo(fix);
+            // found by probing: cancelling the failed run (it had ended; nothing left to stop) made verify clean again
+            ok(cli, "runs", "cancel", summary.get("run_id").asText());
+            Cli.Result cancelled = cli.run("verify", "-o", "json");
+            assertThat(cancelled.exitCode()).as(cancelled.toString()).isEqualTo(4);
+            assertThat(findings(strictJson(cancelled), "schema_behind")).extracting(f -> f.get("fix").asText()).containsExactly(fix);
 
             users.deleteOne(new Document("_id", "dup-2")); // what the run's error says to do, then its fix
             ok(cli, fix.substring("tenantctl ".length()).split(" "));
