@@ -61,6 +61,9 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             String fix = stuck.get("fix").asText();
             assertThat(fix).startsWith("tenantctl restore --org acme --backup " + backupId).contains("--in-place").contains("--drop-existing");
             assertThat(kinds(verified)).as("the partial database is the restore's to refill: %s", verified).containsExactly("org_stuck");
+            // orgs show, where on-call looks too, names the same restore, and why (it gave a rollout's reason)
+            assertThat(ok(f.cli, "orgs", "show", "acme").out()).contains(fix.split("   ")[0] + "   (its restore died")
+                    .doesNotContain("manifest is not the one");
 
             Map<String, Long> partial = counts(f);
             Map<String, List<BsonDocument>> partialIndexes = BackupFixture.indexes(f.db("acme"));
