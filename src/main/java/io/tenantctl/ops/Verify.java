@@ -863,6 +863,7 @@ public final class Verify {
         Instant before = now.minus(req.stuckAfter());
         for (Org o : orgs.values()) {
             // a restore holds its org's lease for as long as the org is restoring: one nobody holds is a dead restore at once
+            // (or one that failed past an in-place drop, which leaves the org restoring and names the restore to re-run)
             if (!TRANSITIONAL.contains(o.status()) || o.updatedAt().isAfter(before) && !o.status().equals(Org.RESTORING)) {
                 continue;
             }
@@ -893,8 +894,9 @@ public final class Verify {
                 continue;
             }
             seen.add(new Seen("org_stuck", PROBLEM, o.orgId(), o.poolId(), o.status().db(), "org " + o.orgId() + " has been " + o.status()
-                    + " since " + o.updatedAt() + " and nobody holds it" + (o.status().equals(Org.RESTORING) ? ": its restore died, and "
-                    + "until it is run again the org is not writable and its database may be partial" : ""), fix));
+                    + " since " + o.updatedAt() + " and nobody holds it" + (o.status().equals(Org.RESTORING) ? ": its restore died (or "
+                    + "failed past what it could undo), and until it is run again the org is not writable and its database may be partial"
+                    : ""), fix));
         }
         for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
             if (m.updatedAt().isAfter(before) || ctx.catalog().leases().findLive(m.orgId()).isPresent()) {
