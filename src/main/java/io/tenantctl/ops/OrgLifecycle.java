@@ -486,12 +486,11 @@ public final class OrgLifecycle {
                     items.put(d.org().orgId(), item(d.org(), d.deletedAt(), "skipped", down.get()));
                     continue;
                 }
-                String written = dropChanged.contains(d.org().orgId()) ? null : writtenSinceDelete(d.org(), olderThan);
+                String written = dropChanged.contains(d.org().orgId()) ? null : keep(d.org(), olderThan);
                 items.put(d.org().orgId(), item(d.org(), d.deletedAt(), written == null ? "would_drop" : "kept", written));
             }
             for (RestoreRepository.Retired r : leftovers(databases)) {
-                String written = dropChanged.contains(r.orgId()) ? null : writtenSinceDelete(ctx, r.orgId(), r.poolId(), r.databaseName(),
-                        dropAnyway(olderThan, r.orgId()));
+                String written = dropChanged.contains(r.orgId()) ? null : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan);
                 items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
                         written == null ? "would_drop" : "kept", written == null ? "left by an earlier purge" : written));
             }
@@ -517,7 +516,7 @@ public final class OrgLifecycle {
             }
             try {
                 Org now = orgs.get(orgId);
-                String written = !now.status().equals(Org.DELETING) || dropChanged.contains(orgId) ? null : writtenSinceDelete(now, olderThan);
+                String written = !now.status().equals(Org.DELETING) || dropChanged.contains(orgId) ? null : keep(now, olderThan);
                 if (written != null) {
                     items.put(orgId, item(d.org(), d.deletedAt(), "kept", written));
                 } else if (!now.status().equals(Org.DELETING) || !databases.retireDeletedOrg(orgId, now.version())) {
@@ -543,7 +542,7 @@ public final class OrgLifecycle {
             }
             // left by an earlier purge whose drop failed: written since then by a stale client, it is kept as a deleting one is
             String written = items.containsKey(r.orgId()) || dropChanged.contains(r.orgId()) ? null
-                    : writtenSinceDelete(ctx, r.orgId(), r.poolId(), r.databaseName(), dropAnyway(olderThan, r.orgId()));
+                    : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan);
             if (written != null) {
                 items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "kept",
                         written));
@@ -567,8 +566,22 @@ public final class OrgLifecycle {
      * routing still said writable: those writes are in no backup) or it could not be compared — or null. Orgs deleted
      * with --no-backup, or before catalog version 11, recorded nothing to compare with.
      */
-    private String writtenSinceDelete(Org org, Duration olderThan) {
-        return writtenSinceDelete(ctx, org.orgId(), org.poolId(), org.databaseName(), dropAnyway(olderThan, org.orgId()));
+    private String keep(Org org, Duration olderThan) {
+        return keep(org.orgId(), org.poolId(), org.databaseName(), olderThan);
+    }
+
+    /**
+     * Why a deleted (or deleting) org's database must not be dropped yet, or null: its newest complete backup (the
+     * delete's final one) was found damaged by a restore or {@code verify --deep} — the database is then the only whole
+     * copy of the org, kept until a backup holds it again — or it was written since its delete, or not comparable.
+     */
+    private String keep(String orgId, String poolId, String database, Duration olderThan) {
+        String anyway = dropAnyway(olderThan, orgId);
+        return new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(orgId)
+                .filter(b -> b.error() != null && b.error().startsWith(io.tenantctl.catalog.BackupRepository.DAMAGED))
+                .map(b -> "its newest backup " + b.backupId() + " was found " + b.error() + ": database " + database + " is the only whole "
+                        + "copy of the org; kept. Back it up again ('tenantctl backup --org " + orgId + "'), then purge; or " + anyway)
+                .orElseGet(() -> writtenSinceDelete(ctx, orgId, poolId, database, anyway));
     }
 
     /**

@@ -1,0 +1,52 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by a probing helper: {@code verify --deep} finds a deleting org's final backup damaged and records it, and the
+ * next {@code orgs purge} dropped the org's database all the same — the only whole copy of the org, lost for good (a
+ * restore of the damaged backup is refused). Purge keeps such an org's database, says why and what to do, and drops it
+ * once a backup holds the org again.
+ */
+class PurgeOfAnOrgWhoseFinalBackupIsDamagedTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDatabaseOfAnOrgWhoseFinalBackupIsDamagedIsKeptUntilABackupHoldsItAgain() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 20);
+            String finalBackup = strictJson(ok(f.cli, "orgs", "delete", "acme", "-o", "json")).get("backup_id").asText();
+            f.flipABit("acme", finalBackup, "notes"); // the bucket lost a bit
+            assertThat(f.cli.run("verify", "--deep").exitCode()).isEqualTo(4); // found, and recorded as damaged
+
+            for (String[] purge : new String[][]{{"orgs", "purge", "--older-than", "0", "--dry-run", "-o", "json"},
+                    {"orgs", "purge", "--older-than", "0", "-o", "json"}}) {
+                Cli.Result r = f.cli.run(purge);
+                JsonNode item = strictJson(r).get("orgs").get(0);
+                assertThat(item.get("action").asText()).as(r.toString()).isEqualTo("kept");
+                assertThat(item.get("detail").asText()).contains("its newest backup " + finalBackup + " was found damaged")
+                        .contains("'tenantctl backup --org acme'");
+            }
+            assertThat(f.databaseNames("pool-0")).as("the only whole copy of acme").contains("org_acme");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");
+
+            ok(f.cli, "backup", "--org", "acme"); // what the detail says, then purge
+            ok(f.cli, "orgs", "purge", "--older-than", "0");
+            assertThat(f.databaseNames("pool-0")).doesNotContain("org_acme");
+            ok(f.cli, "restore", "--org", "acme", "--to-org", "acme-back");
+            assertThat(f.db("acme-back").getCollection("notes").countDocuments()).isEqualTo(20);
+        }
+    }
+}
