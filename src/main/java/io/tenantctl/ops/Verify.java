@@ -184,6 +184,12 @@ public final class Verify {
                 .filter(o -> asked.pools().isEmpty() || asked.pools().contains(o.poolId()))
                 .filter(o -> !NOT_CHECKED.contains(o.status()))
                 .toList();
+        for (String o : asked.orgs()) { // named and not checked: said, not a silent "verified 0 org(s): clean"
+            if (NOT_CHECKED.contains(orgs.get(o).status())) {
+                ctx.notices().accept("org " + o + " is " + orgs.get(o).status() + ": its database is not checked until that ends (see "
+                        + "'tenantctl orgs show " + o + "'; one nobody holds is reported below)");
+            }
+        }
         List<Org> toCheck = selected.stream().filter(o -> !unchanged.contains(o.orgId())).toList();
         int skipped = selected.size() - toCheck.size();
 
@@ -871,7 +877,7 @@ public final class Verify {
                 continue;
             }
             // someone is working on it; or it changed since verify listed the orgs before its checks (its holder let go)
-            if (ctx.catalog().leases().findLive(o.orgId()).isPresent()
+            if (heldByTheLiving(o.orgId())
                     || ctx.catalog().orgs().find(o.orgId()).filter(current -> current.version() == o.version()).isEmpty()) {
                 continue;
             }
@@ -899,12 +905,18 @@ public final class Verify {
                     : ""), fix));
         }
         for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
-            if (m.updatedAt().isAfter(before) || ctx.catalog().leases().findLive(m.orgId()).isPresent()) {
+            if (m.updatedAt().isAfter(before) || heldByTheLiving(m.orgId())) {
                 continue;
             }
             seen.add(new Seen("move_stuck", PROBLEM, m.orgId(), m.fromPool(), m.moveId(), "move " + m.moveId() + " of org " + m.orgId()
                     + " has been " + m.state() + " since " + m.updatedAt() + " and nobody holds the org", "tenantctl rebalance resume"));
         }
+    }
+
+    /** Whether a process that may be alive holds the org: a live lease, not one of this host's whose process is gone (a kill -9). */
+    private boolean heldByTheLiving(String orgId) {
+        io.tenantctl.ops.run.Worker here = io.tenantctl.ops.run.Worker.current(ctx.actor());
+        return ctx.catalog().leases().findLive(orgId).filter(l -> !io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(here)).isPresent();
     }
 
     /** Runs still marked running whose workers all stopped beating (abandoned). */
