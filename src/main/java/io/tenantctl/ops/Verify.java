@@ -727,8 +727,10 @@ public final class Verify {
         if (fleet) {
             // the catalog read again, after the pools were listed: an org restored or moved since verify began points at its
             // new database now, which must not pass for a stray copy to drop
+            // a deleted org's pointer no longer counts: its database written again after purge dropped it (a client's
+            // stale connection string) holds what no org owns and no backup has
             Map<String, Org> current = new LinkedHashMap<>();
-            ctx.catalog().orgs().list(null, null).forEach(o -> current.put(o.orgId(), o));
+            ctx.catalog().orgs().list(null, null).stream().filter(o -> !o.status().equals(Org.DELETED)).forEach(o -> current.put(o.orgId(), o));
             strays(pools, current, databases, seen, now, req.retiredGrace());
         }
         stuck(req, orgs, seen, fixed, now);

@@ -51,6 +51,20 @@ class PurgeOfAnOrgWrittenAfterItsDeleteTest {
             ok(f.cli, (hint.substring("tenantctl ".length()) + " -o json").split(" "));
             assertThat(f.databaseNames("pool-0")).doesNotContain("org_acme");
             assertThat(f.org("acme").get("status").asText()).isEqualTo("deleted");
+
+            // found by a probing helper: the stale client writes once more after the purge, which recreates the database;
+            // verify said "clean" (the deleted org's pointer still explained it): what it holds is nobody's and in no backup
+            f.database("pool-0", "org_acme").getCollection("notes").insertOne(new Document("_id", 100).append("text", "later still"));
+            Cli.Result verified = f.cli.run("verify", "-o", "json");
+            assertThat(verified.exitCode()).as(verified.toString()).isEqualTo(4);
+            JsonNode orphan = null;
+            for (JsonNode x : strictJson(verified).get("findings")) {
+                if (x.get("kind").asText().equals("orphan_database") && x.get("detail").asText().startsWith("org_acme on pool pool-0")) {
+                    orphan = x;
+                }
+            }
+            assertThat(orphan).as(verified.toString()).isNotNull();
+            assertThat(orphan.get("fix").asText()).startsWith("tenantctl orgs adopt ORG --pool pool-0 --database org_acme");
         }
     }
 }
