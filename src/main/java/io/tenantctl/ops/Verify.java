@@ -734,6 +734,7 @@ public final class Verify {
             strays(pools, current, databases, seen, now, req.retiredGrace());
         }
         stuck(req, orgs, seen, fixed, now);
+        failed(req, orgs, seen);
         behind(req, orgs, seen);
         if (fleet && req.pools().isEmpty()) {
             runs(req, seen, fixed, ownRun);
@@ -912,6 +913,21 @@ public final class Verify {
             }
             seen.add(new Seen("move_stuck", PROBLEM, m.orgId(), m.fromPool(), m.moveId(), "move " + m.moveId() + " of org " + m.orgId()
                     + " has been " + m.state() + " since " + m.updatedAt() + " and nobody holds the org", "tenantctl rebalance resume"));
+        }
+    }
+
+    /** Orgs whose provision failed: each holds a place on its pool until it is provisioned again or forgotten. */
+    private void failed(Request req, Map<String, Org> orgs, List<Seen> seen) {
+        for (Org o : orgs.values()) {
+            if (!o.status().equals(Org.FAILED) || !req.orgs().isEmpty() && !req.orgs().contains(o.orgId())
+                    || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
+                continue;
+            }
+            String why = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> " ('tenantctl runs show " + r.runId() + "' says why)")
+                    .orElse("");
+            seen.add(new Seen("org_failed", PROBLEM, o.orgId(), o.poolId(), "", "org " + o.orgId() + " is failed since " + o.updatedAt()
+                    + why + " and holds a place on pool " + o.poolId(), finishProvision(ctx.catalog(), o)
+                    + "   (provisions it again; or frees its place: tenantctl orgs forget " + o.orgId() + ")"));
         }
     }
 
