@@ -381,6 +381,8 @@ public final class Verify {
         private final ObjectStore store;
         private final List<String> fixed;
         private final Map<String, Set<String>> databases = new ConcurrentHashMap<>();
+        /** Pools whose database listing failed (after its retries) in this verify, with why. */
+        private final Map<String, RuntimeException> unlisted = new ConcurrentHashMap<>();
         private final Map<String, Optional<SchemaManifest>> manifests = new ConcurrentHashMap<>();
         /** listIndexes calls in flight for the orgs being checked: a few per org, so one org's 47 collections overlap. */
         private final java.util.concurrent.ExecutorService listings;
@@ -667,15 +669,24 @@ public final class Verify {
         }
 
         private Set<String> databaseNames(Pool pool) {
+            RuntimeException before = unlisted.get(pool.poolId());
+            if (before != null) {
+                throw before; // once per pool: a pool that hangs would cost each of its orgs the retries' minutes again
+            }
             MongoDatabase admin = ctx.pools().database(pool.poolId(), pool.uri(), "admin");
-            return ctx.retry().call(new Retry.Attempts(), () -> {
-                Set<String> names = new java.util.HashSet<>();
-                for (org.bson.Document d : admin.runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true))
-                        .getList("databases", org.bson.Document.class)) {
-                    names.add(d.getString("name"));
-                }
-                return names;
-            });
+            try {
+                return ctx.retry().call(new Retry.Attempts(), () -> {
+                    Set<String> names = new java.util.HashSet<>();
+                    for (org.bson.Document d : admin.runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true))
+                            .getList("databases", org.bson.Document.class)) {
+                        names.add(d.getString("name"));
+                    }
+                    return names;
+                });
+            } catch (RuntimeException e) {
+                unlisted.put(pool.poolId(), e);
+                throw e;
+            }
         }
     }
 
