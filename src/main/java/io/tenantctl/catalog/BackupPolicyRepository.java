@@ -42,7 +42,8 @@ public final class BackupPolicyRepository {
 
     /**
      * Active orgs whose newest complete backup started more than their tier's frequency before {@code now}, or
-     * that have none; optionally only on one pool. Ordered by id.
+     * that have none; optionally only on one pool. Ordered by id. A backup a read found damaged does not count: it holds
+     * nothing restorable.
      */
     public List<String> due(Instant now, String poolId) {
         return catalog.inConnection(c -> Sql.query(c, """
@@ -51,14 +52,17 @@ public final class BackupPolicyRepository {
                        -- a suspended org with no backup since it last changed (it was written until it was suspended): one
                        -- backup, by the catalog's clock after that change; then never due again while it stays suspended
                        or o.status = 'read_only' and not exists (select 1 from backups b where b.org_id = o.org_id
-                                                                  and b.status = 'complete' and b.recorded_at >= o.updated_at))
+                                                                  and b.status = 'complete' and (b.error is null or b.error not like ?)
+                                                                  and b.recorded_at >= o.updated_at))
                   and (cast(? as text) is null or o.pool_id = ?)
                   -- a backup's time: the earlier of the worker's clock and the catalog's (a clock ahead must not hide an org)
                   and not exists (select 1 from backups b where b.org_id = o.org_id and b.status = 'complete'
+                                  and (b.error is null or b.error not like ?)
                                   and least(b.started_at, b.recorded_at) > cast(? as timestamptz) - make_interval(hours => coalesce(p.frequency_hours, ?))
                                                                           + make_interval(mins => ?))
                 order by o.org_id
-                """, rs -> rs.getString(1), poolId, poolId, now, FALLBACK.frequencyHours(), DUE_MARGIN_MINUTES));
+                """, rs -> rs.getString(1), BackupRepository.DAMAGED + "%", poolId, poolId, BackupRepository.DAMAGED + "%", now,
+                FALLBACK.frequencyHours(), DUE_MARGIN_MINUTES));
     }
 
     private static Policy map(ResultSet rs) throws SQLException {

@@ -71,6 +71,28 @@ class BackupDueTest {
         }
     }
 
+    /**
+     * Found by a probing helper: an org whose newest backup a restore or verify --deep found damaged was not due (the
+     * backup counted as a recent one), so the nightly --due never replaced it and the org had no readable recent backup.
+     */
+    @Test
+    void anOrgWhoseNewestBackupWasFoundDamagedIsDue() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provisionTier("growth", "pool-0", "acme", "globex");
+            f.notes("acme", "notes", 10);
+            String damaged = f.backup("acme");
+            f.backup("globex");
+            assertThat(dueNow(f)).isEmpty();
+            f.flipABit("acme", damaged, "notes");
+            assertThat(f.cli.run("verify", "--deep").exitCode()).isEqualTo(4); // found, and recorded damaged
+
+            assertThat(dueNow(f)).containsExactly("acme");
+            ok(f.cli, "backup", "--due");
+            assertThat(dueNow(f)).isEmpty();
+            assertThat(f.cli.run("verify", "--deep").exitCode()).as("the new backup is the newest, and reads back").isZero();
+        }
+    }
+
     private static List<String> dueNow(BackupFixture f) {
         return strictJson(ok(f.cli, "backup", "--due", "--dry-run", "-o", "json")).get("orgs").findValuesAsText("org_id");
     }
