@@ -122,6 +122,17 @@ final class CliFixture {
     }
 
     /** Runs a command and returns what it printed, asserting the exit code. */
+    /** The findings of {@code kind} in a verify's {@code -o json}, in its order. */
+    static List<JsonNode> findings(JsonNode verify, String kind) {
+        List<JsonNode> out = new ArrayList<>();
+        verify.get("findings").forEach(f -> {
+            if (f.get("kind").asText().equals(kind)) {
+                out.add(f);
+            }
+        });
+        return out;
+    }
+
     static Cli.Result ok(Cli cli, String... args) {
         Cli.Result r = cli.run(args);
         assertThat(r.exitCode()).as(r.toString()).isZero();

@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.tenantctl.cli.CliFixture.findings;
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,15 +71,6 @@ class FrozenOrgOfACancelledBackupRunTest {
         }
     }
 
-    private static List<JsonNode> findings(JsonNode doc, String kind) {
-        List<JsonNode> out = new ArrayList<>();
-        doc.get("findings").forEach(x -> {
-            if (x.get("kind").asText().equals(kind)) {
-                out.add(x);
-            }
-        });
-        return out;
-    }
 
     private static void sql(BackupFixture f, String statement) throws Exception {
         try (Connection c = DriverManager.getConnection(f.catalogUrl); Statement s = c.createStatement()) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.tenantctl.cli.CliFixture.findings;
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static io.tenantctl.cli.MigrateAllFixture.V1;
@@ -245,13 +246,4 @@ class OrgBehindTheLastRolloutTest {
                 .get("schema_hash").asText();
     }
 
-    private static List<JsonNode> findings(JsonNode verify, String kind) {
-        List<JsonNode> out = new java.util.ArrayList<>();
-        verify.get("findings").forEach(f -> {
-            if (f.get("kind").asText().equals(kind)) {
-                out.add(f);
-            }
-        });
-        return out;
-    }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static io.tenantctl.cli.CliFixture.findings;
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.sql;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -37,15 +38,6 @@ class VerifyCommandTest {
         return strictJson(r);
     }
 
-    private static List<JsonNode> findings(JsonNode doc, String kind) {
-        List<JsonNode> out = new ArrayList<>();
-        doc.get("findings").forEach(f -> {
-            if (f.get("kind").asText().equals(kind)) {
-                out.add(f);
-            }
-        });
-        return out;
-    }
 
     /** A fleet with two pools, orgs acme and globex on pool-0 and initech on pool-1, each backed up (fresh backups). */
     private static BackupFixture fleet(Path dir) {

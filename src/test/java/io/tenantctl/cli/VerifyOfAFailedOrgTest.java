@@ -8,9 +8,9 @@ import io.tenantctl.testing.TestPools;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
+import static io.tenantctl.cli.CliFixture.findings;
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,13 +47,4 @@ class VerifyOfAFailedOrgTest {
         }
     }
 
-    private static List<JsonNode> findings(JsonNode verify, String kind) {
-        List<JsonNode> out = new ArrayList<>();
-        verify.get("findings").forEach(f -> {
-            if (f.get("kind").asText().equals(kind)) {
-                out.add(f);
-            }
-        });
-        return out;
-    }
 }
