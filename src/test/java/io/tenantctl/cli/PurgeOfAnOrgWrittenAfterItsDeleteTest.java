@@ -57,14 +57,8 @@ class PurgeOfAnOrgWrittenAfterItsDeleteTest {
             f.database("pool-0", "org_acme").getCollection("notes").insertOne(new Document("_id", 100).append("text", "later still"));
             Cli.Result verified = f.cli.run("verify", "-o", "json");
             assertThat(verified.exitCode()).as(verified.toString()).isEqualTo(4);
-            JsonNode orphan = null;
-            for (JsonNode x : strictJson(verified).get("findings")) {
-                if (x.get("kind").asText().equals("orphan_database") && x.get("detail").asText().startsWith("org_acme on pool pool-0")) {
-                    orphan = x;
-                }
-            }
-            assertThat(orphan).as(verified.toString()).isNotNull();
-            assertThat(orphan.get("fix").asText()).startsWith("tenantctl orgs adopt ORG --pool pool-0 --database org_acme");
+            assertThat(CliFixture.findings(strictJson(verified), "orphan_database")).as(verified.toString()).singleElement()
+                    .satisfies(x -> assertThat(x.get("fix").asText()).startsWith("tenantctl orgs adopt ORG --pool pool-0 --database org_acme"));
         }
     }
 }
