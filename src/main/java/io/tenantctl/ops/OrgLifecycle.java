@@ -490,7 +490,7 @@ public final class OrgLifecycle {
                 items.put(d.org().orgId(), item(d.org(), d.deletedAt(), written == null ? "would_drop" : "kept", written));
             }
             for (RestoreRepository.Retired r : leftovers(databases)) {
-                String written = dropChanged.contains(r.orgId()) ? null : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan);
+                String written = dropChanged.contains(r.orgId()) ? null : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false);
                 items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
                         written == null ? "would_drop" : "kept", written == null ? "left by an earlier purge" : written));
             }
@@ -542,7 +542,7 @@ public final class OrgLifecycle {
             }
             // left by an earlier purge whose drop failed: written since then by a stale client, it is kept as a deleting one is
             String written = items.containsKey(r.orgId()) || dropChanged.contains(r.orgId()) ? null
-                    : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan);
+                    : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false);
             if (written != null) {
                 items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "kept",
                         written));
@@ -567,20 +567,22 @@ public final class OrgLifecycle {
      * with --no-backup, or before catalog version 11, recorded nothing to compare with.
      */
     private String keep(Org org, Duration olderThan) {
-        return keep(org.orgId(), org.poolId(), org.databaseName(), olderThan);
+        return keep(org.orgId(), org.poolId(), org.databaseName(), olderThan, true);
     }
 
     /**
      * Why a deleted (or deleting) org's database must not be dropped yet, or null: its newest complete backup (the
      * delete's final one) was found damaged by a restore or {@code verify --deep} — the database is then the only whole
-     * copy of the org, kept until a backup holds it again — or it was written since its delete, or not comparable.
+     * copy of the org, kept until a backup holds it again (a deleting org can be backed up; one an earlier purge handed
+     * over cannot: its database is saved by hand) — or it was written since its delete, or not comparable.
      */
-    private String keep(String orgId, String poolId, String database, Duration olderThan) {
+    private String keep(String orgId, String poolId, String database, Duration olderThan, boolean deleting) {
         String anyway = dropAnyway(olderThan, orgId);
         return new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(orgId)
                 .filter(b -> b.error() != null && b.error().startsWith(io.tenantctl.catalog.BackupRepository.DAMAGED))
                 .map(b -> "its newest backup " + b.backupId() + " was found " + b.error() + ": database " + database + " is the only whole "
-                        + "copy of the org; kept. Back it up again ('tenantctl backup --org " + orgId + "'), then purge; or " + anyway)
+                        + "copy of the org; kept. " + (deleting ? "Back it up again ('tenantctl backup --org " + orgId + "'), then purge; or "
+                        : "Save what you need from it on pool " + poolId + ", then ") + anyway)
                 .orElseGet(() -> writtenSinceDelete(ctx, orgId, poolId, database, anyway));
     }
 
