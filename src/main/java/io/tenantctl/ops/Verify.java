@@ -881,17 +881,18 @@ public final class Verify {
     /** Orgs in provisioning, moving or restoring, and moves unfinished, for longer than --stuck-after. */
     private void stuck(Request req, Map<String, Org> orgs, List<Seen> seen, List<String> fixed, Instant now) {
         Instant before = now.minus(req.stuckAfter());
+        io.tenantctl.ops.run.OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
         for (Org o : orgs.values()) {
             // a restore holds its org's lease for as long as the org is restoring: one nobody holds is a dead restore at once
             // (or one that failed past an in-place drop, which leaves the org restoring and names the restore to re-run)
             if (!TRANSITIONAL.contains(o.status()) || o.updatedAt().isAfter(before) && !o.status().equals(Org.RESTORING)) {
                 continue;
             }
-            if (!req.orgs().isEmpty() && !req.orgs().contains(o.orgId()) || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
+            if (!asked(req, o)) {
                 continue;
             }
             // someone is working on it; or it changed since verify listed the orgs before its checks (its holder let go)
-            if (heldByTheLiving(o.orgId())
+            if (leases.liveHolder(o.orgId()).isPresent()
                     || ctx.catalog().orgs().find(o.orgId()).filter(current -> current.version() == o.version()).isEmpty()) {
                 continue;
             }
@@ -919,7 +920,7 @@ public final class Verify {
                     : ""), fix));
         }
         for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
-            if (m.updatedAt().isAfter(before) || heldByTheLiving(m.orgId())) {
+            if (m.updatedAt().isAfter(before) || leases.liveHolder(m.orgId()).isPresent()) {
                 continue;
             }
             seen.add(new Seen("move_stuck", PROBLEM, m.orgId(), m.fromPool(), m.moveId(), "move " + m.moveId() + " of org " + m.orgId()
@@ -930,8 +931,7 @@ public final class Verify {
     /** Orgs whose provision failed: each holds a place on its pool until it is provisioned again or forgotten. */
     private void failed(Request req, Map<String, Org> orgs, List<Seen> seen) {
         for (Org o : orgs.values()) {
-            if (!o.status().equals(Org.FAILED) || !req.orgs().isEmpty() && !req.orgs().contains(o.orgId())
-                    || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
+            if (!o.status().equals(Org.FAILED) || !asked(req, o)) {
                 continue;
             }
             String why = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> " ('tenantctl runs show " + r.runId() + "' says why)")
@@ -942,10 +942,9 @@ public final class Verify {
         }
     }
 
-    /** Whether a process that may be alive holds the org: a live lease, not one of this host's whose process is gone (a kill -9). */
-    private boolean heldByTheLiving(String orgId) {
-        io.tenantctl.ops.run.Worker here = io.tenantctl.ops.run.Worker.current(ctx.actor());
-        return ctx.catalog().leases().findLive(orgId).filter(l -> !io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(here)).isPresent();
+    /** Whether {@code o} is among what --org and --pool ask for (all orgs when neither is given). */
+    private static boolean asked(Request req, Org o) {
+        return (req.orgs().isEmpty() || req.orgs().contains(o.orgId())) && (req.pools().isEmpty() || req.pools().contains(o.poolId()));
     }
 
     /** Runs still marked running whose workers all stopped beating (abandoned). */
@@ -988,8 +987,7 @@ public final class Verify {
     private void behind(Request req, Map<String, Org> orgs, List<Seen> seen) {
         LastRollout last = LastRollout.of(ctx.catalog());
         for (Org o : orgs.values()) {
-            if (!o.status().equals(Org.ACTIVE) || o.schemaHash() == null || !req.orgs().isEmpty() && !req.orgs().contains(o.orgId())
-                    || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
+            if (!o.status().equals(Org.ACTIVE) || o.schemaHash() == null || !asked(req, o)) {
                 continue; // an org with no recorded manifest is no_schema_record's
             }
             last.passedOver(o, o.schemaHash()).ifPresent(r -> seen.add(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(),
@@ -1015,8 +1013,7 @@ public final class Verify {
             // suspended; backup --due takes it then): those writes are only in its pool
             Object[] last = newest.get(o.orgId());
             boolean unbacked = o.status().equals(Org.READ_ONLY) && (last == null || ((Instant) last[2]).isBefore(o.updatedAt()));
-            if (!o.status().equals(Org.ACTIVE) && !unbacked || !req.orgs().isEmpty() && !req.orgs().contains(o.orgId())
-                    || !req.pools().isEmpty() && !req.pools().contains(o.poolId())) {
+            if (!o.status().equals(Org.ACTIVE) && !unbacked || !asked(req, o)) {
                 continue;
             }
             Duration maxAge = req.backupsMaxAge() != null ? req.backupsMaxAge() : Duration.ofHours(policies.forTier(o.tier()).frequencyHours());
