@@ -79,6 +79,11 @@ public final class BackupRepository {
     /** How a complete backup's error begins once reading it found it damaged ({@link #markDamaged}). */
     public static final String DAMAGED = "damaged: ";
 
+    /** Why a complete backup was found damaged, when its {@code error} is such a mark ({@link #markDamaged}). */
+    public static Optional<String> damage(String error) {
+        return error != null && error.startsWith(DAMAGED) ? Optional.of(error.substring(DAMAGED.length())) : Optional.empty();
+    }
+
     /**
      * Records that reading a complete backup back (a restore, verify --deep) found its content damaged: the row stays
      * complete (restore still takes it as the newest and refuses it, never an older one quietly), prune no longer counts

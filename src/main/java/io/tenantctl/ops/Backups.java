@@ -481,8 +481,9 @@ public final class Backups {
     private Map<String, String> damaged(List<Entry> entries) {
         Map<String, String> damaged = new LinkedHashMap<>();
         for (Entry e : newestFirst(entries)) {
-            if (e.error() != null && e.error().startsWith(BackupRepository.DAMAGED)) { // read back and found so (restore, verify --deep)
-                damaged.put(e.backupId(), e.error().substring(BackupRepository.DAMAGED.length()));
+            java.util.Optional<String> found = BackupRepository.damage(e.error()); // read back and found so (restore, verify --deep)
+            if (found.isPresent()) {
+                damaged.put(e.backupId(), found.get());
                 continue;
             }
             try {

@@ -579,10 +579,10 @@ public final class OrgLifecycle {
     private String keep(String orgId, String poolId, String database, Duration olderThan, boolean deleting) {
         String anyway = dropAnyway(olderThan, orgId);
         return new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(orgId)
-                .filter(b -> b.error() != null && b.error().startsWith(io.tenantctl.catalog.BackupRepository.DAMAGED))
-                .map(b -> "its newest backup " + b.backupId() + " was found " + b.error() + ": database " + database + " is the only whole "
+                .flatMap(b -> io.tenantctl.catalog.BackupRepository.damage(b.error()).map(why -> "its newest backup " + b.backupId()
+                        + " was found damaged: " + why + ": database " + database + " is the only whole "
                         + "copy of the org; kept. " + (deleting ? "Back it up again ('tenantctl backup --org " + orgId + "'), then purge; or "
-                        : "Save what you need from it on pool " + poolId + ", then ") + anyway)
+                        : "Save what you need from it on pool " + poolId + ", then ") + anyway))
                 .orElseGet(() -> writtenSinceDelete(ctx, orgId, poolId, database, anyway));
     }
 
