@@ -117,6 +117,11 @@ class RestoreCrashTest {
      * put 1,000 notes into {@code database} on pool-0.
      */
     static void killRestoreOnceCopying(BackupFixture f, Path dir, String database, String... args) throws Exception {
+        killRestoreWhen(f, dir, () -> f.database("pool-0", database).getCollection("notes").estimatedDocumentCount() >= 1000, args);
+    }
+
+    /** Starts {@code restore args} in a child JVM and kills it (SIGKILL) once {@code when} holds (waited for, bounded). */
+    static void killRestoreWhen(BackupFixture f, Path dir, java.util.function.BooleanSupplier when, String... args) throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("TENANTCTL_CATALOG_URL", f.catalogUrl);
         env.put("TENANTCTL_STORE", dir.resolve("store").toUri().toString());
@@ -124,11 +129,10 @@ class RestoreCrashTest {
         List<String> restoreArgs = new ArrayList<>(List.of("restore"));
         restoreArgs.addAll(List.of(args));
         Process restore = ChildJvm.start(dir, env, Main.class.getName(), restoreArgs.toArray(String[]::new));
-        // wait (bounded) until the restore has claimed the org and started filling its fresh database, then kill it
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (f.database("pool-0", database).getCollection("notes").estimatedDocumentCount() < 1000) {
+        while (!when.getAsBoolean()) {
             assertThat(restore.isAlive()).as("the restore ended before it could be killed").isTrue();
-            assertThat(Instant.now()).as("the restore never started copying").isBefore(deadline);
+            assertThat(Instant.now()).as("the restore never got there").isBefore(deadline);
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
         restore.destroyForcibly(); // the node it ran on is lost

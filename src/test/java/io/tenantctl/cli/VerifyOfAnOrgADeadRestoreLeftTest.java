@@ -1,8 +1,6 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantctl.Main;
-import io.tenantctl.testing.ChildJvm;
 import io.tenantctl.testing.TestCatalog;
 import org.bson.BsonDocument;
 import org.bson.RawBsonDocument;
@@ -10,13 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -53,7 +48,7 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             String backupId = f.backup("acme");
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
             // refilling its own database: more than a batch in, not all of it (it held all NOTES before the drop)
-            killRestoreWhen(f, dir, () -> between(f.database("pool-0", "org_acme").getCollection("notes").estimatedDocumentCount()),
+            RestoreCrashTest.killRestoreWhen(f, dir, () -> between(f.database("pool-0", "org_acme").getCollection("notes").estimatedDocumentCount()),
                     "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
             TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'"); // 60 s later
 
@@ -94,7 +89,7 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
             String second = f.backup("acme");
             String fresh = "org_acme__r" + second.substring(0, 8) + second.substring(9, 15) + second.substring(17);
-            killRestoreWhen(f, dir, () -> f.databaseNames("pool-0").contains(fresh)
+            RestoreCrashTest.killRestoreWhen(f, dir, () -> f.databaseNames("pool-0").contains(fresh)
                             && f.database("pool-0", fresh).getCollection("notes").estimatedDocumentCount() >= 1000,
                     "--org", "acme", "--backup", second);
             // found by a second helper: within the dead process's lease (60 s) 'verify --org acme' said "verified 0
@@ -180,22 +175,5 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             out.put(c, f.db("acme").getCollection(c).countDocuments());
         }
         return out;
-    }
-
-    /** Starts {@code restore args} in a child JVM and kills it (SIGKILL) once {@code when} holds. */
-    private static void killRestoreWhen(BackupFixture f, Path dir, BooleanSupplier when, String... args) throws Exception {
-        Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", dir.resolve("store").toUri().toString(),
-                "USER", "crash-test");
-        List<String> restoreArgs = new ArrayList<>(List.of("restore"));
-        restoreArgs.addAll(List.of(args));
-        Process restore = ChildJvm.start(dir, env, Main.class.getName(), restoreArgs.toArray(String[]::new));
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (!when.getAsBoolean()) {
-            assertThat(restore.isAlive()).as("the restore ended before it could be killed").isTrue();
-            assertThat(Instant.now()).as("the restore never got there").isBefore(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-        restore.destroyForcibly(); // the node it ran on is lost
-        assertThat(restore.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
 }
