@@ -147,9 +147,11 @@ public final class Restore {
         req.cancel().workingOn(runId, "restore"); // a second Ctrl-C names it
         List<String> dropped = new ArrayList<>();
         Org org = null;
-        boolean currentDropped = false;
+        // an org still restoring was left so by a restore that died past its drop (in place): its database is partial
+        Dropped drop = !target.createOrg() && target.org() != null && target.org().status().equals(Org.RESTORING) ? Dropped.EARLIER
+                : Dropped.NOT;
         try {
-            held.record(recoveryState(runId, target, backupId, scratch, false));
+            held.record(recoveryState(runId, target, backupId, scratch, drop));
             org = claim(target);
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
@@ -157,10 +159,10 @@ public final class Restore {
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
                 trialLoad(reader, target, scratch, backupId, req.cancel()); // and one that does not load, whoever recorded it
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
-                held.record(recoveryState(runId, target, backupId, scratch, true)); // from here 'runs cancel' refuses ...
+                held.record(recoveryState(runId, target, backupId, scratch, Dropped.NOW)); // from here 'runs cancel' refuses ...
                 stopIfRunCancelled(runId); // ... and one that came just before is honoured
                 db.drop();
-                currentDropped = true;
+                drop = Dropped.NOW;
                 dropped.add(target.databaseName());
             } else if (exists(db)) {
                 db.drop(); // left by an interrupted restore into this very target (checked in target())
@@ -168,12 +170,12 @@ public final class Restore {
             }
             // past the drop of an in-place restore nothing stops it (runs cancel refuses it then): the org has no other data
             int indexes;
-            try (CancelWatch watch = currentDropped ? null : new CancelWatch(runId, req.cancel())) {
+            try (CancelWatch watch = drop == Dropped.NOW ? null : new CancelWatch(runId, req.cancel())) {
                 // past the drop, FerretDB's transient errors are retried in full after a Ctrl-C too: the restore must finish
-                Retry retry = currentDropped ? ctx.retry().cancelledWhen(() -> false) : ctx.retry();
+                Retry retry = drop == Dropped.NOW ? ctx.retry().cancelledWhen(() -> false) : ctx.retry();
                 indexes = copy(reader, db, watch == null ? new CancelToken() : watch.token, retry);
             }
-            if (!currentDropped) {
+            if (drop != Dropped.NOW) {
                 stopIfRunCancelled(runId);
             }
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
@@ -190,7 +192,7 @@ public final class Restore {
         } catch (RuntimeException | OutOfMemoryError thrown) {
             // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended
             RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) : (RuntimeException) thrown;
-            String cleanup = cleanUp(target, org, currentDropped);
+            String cleanup = cleanUp(target, org, drop);
             Backups.rememberDamage(ctx.catalog(), backupId, e);
             // a pool's error says nothing of where it came from ("Prematurely reached end of stream"): name the pool
             String where = e instanceof com.mongodb.MongoException ? "on pool " + target.pool().poolId() + ": " : "";
@@ -532,16 +534,19 @@ public final class Restore {
                         + (IN_PLACE.equals(a.mode()) ? " --in-place --drop-existing" : " --target-pool " + a.pool()));
     }
 
+    /** Whether the org's own database was dropped, by this restore or by an earlier one that died past its drop (in place). */
+    enum Dropped { NOT, EARLIER, NOW }
+
     /** After a failure: drop what this restore created, put the org back; returns a note for the message. */
-    private String cleanUp(Target target, Org claimed, boolean currentDropped) {
+    private String cleanUp(Target target, Org claimed, Dropped drop) {
         StringBuilder note = new StringBuilder();
         try {
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
-                if (currentDropped) {
-                    return "; the org's database " + target.databaseName() + " WAS DROPPED and is only partly restored: the org stays "
-                            + Org.RESTORING + " (not writable); re-run the restore: " + rerun(ctx.catalog(), target.orgId())
-                            .orElse("tenantctl restore --org " + target.orgId() + " --backup ID --in-place --drop-existing");
+                if (drop != Dropped.NOT) {
+                    return "; the org's database " + target.databaseName() + (drop == Dropped.NOW ? " WAS DROPPED" : " was dropped by an "
+                            + "earlier restore that died") + " and is only partly restored: the org stays " + Org.RESTORING
+                            + " (not writable); " + finish(target);
                 }
             } else if (claimed != null || target.createOrg()) {
                 // never a database an org points at: this restore's flip went through before what failed after it, or this
@@ -567,6 +572,11 @@ public final class Restore {
             if (target.createOrg()) {
                 restores.deleteUnfinishedOrg(target.orgId());
                 note.append("; org ").append(target.orgId()).append(" was not created");
+            } else if (claimed != null && drop == Dropped.EARLIER) {
+                // putting its status back would make a partial database writable and look healthy (verify's fix adds indexes)
+                note.append("; org ").append(target.orgId()).append(" stays ").append(Org.RESTORING).append(" (not writable): its database ")
+                        .append(claimed.databaseName()).append(" was dropped by an earlier restore that died and is only partly restored; ")
+                        .append(finish(target));
             } else if (claimed != null) {
                 Org now = ctx.catalog().orgs().get(target.orgId());
                 if (now.status().equals(Org.RESTORING)) {
@@ -580,11 +590,16 @@ public final class Restore {
         return note.toString();
     }
 
+    private String finish(Target target) {
+        return "re-run the restore: " + rerun(ctx.catalog(), target.orgId()).orElse("tenantctl restore --org " + target.orgId()
+                + " --backup ID --in-place --drop-existing");
+    }
+
     /** What a restore records on its org lease: enough for whoever finds it dead to put things back. */
-    private static String recoveryState(String runId, Target t, String backupId, String scratch, boolean currentDropped) {
+    private static String recoveryState(String runId, Target t, String backupId, String scratch, Dropped drop) {
         return Json.args("run_id", runId, "mode", t.mode(), "pool", t.pool().poolId(), "database", t.databaseName(),
                 "previous_status", t.previousStatus().db(), "create_org", t.createOrg(), "tier", t.tier(), "backup", backupId,
-                "scratch", scratch, "current_dropped", currentDropped);
+                "scratch", scratch, "current_dropped", drop == Dropped.NOW, "dropped_earlier", drop == Dropped.EARLIER);
     }
 
     /**
@@ -609,7 +624,8 @@ public final class Restore {
                 OrgStatus.of(state.getString("previous_status")),
                 Boolean.TRUE.equals(state.getBoolean("create_org")), state.getString("tier"));
         String note = r.dropScratch(pool, state.getString("scratch"))
-                + r.cleanUp(target, now.orElse(null), Boolean.TRUE.equals(state.getBoolean("current_dropped")));
+                + r.cleanUp(target, now.orElse(null), Boolean.TRUE.equals(state.getBoolean("current_dropped")) ? Dropped.NOW
+                : Boolean.TRUE.equals(state.getBoolean("dropped_earlier")) ? Dropped.EARLIER : Dropped.NOT);
         String runId = state.getString("run_id");
         String what = "the restore of backup " + state.getString("backup") + " (run " + runId + ") died" + note;
         if (runId != null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.Main;
 import io.tenantctl.testing.ChildJvm;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -190,6 +191,67 @@ class RestoreCrashTest {
             assertThat(org.get("status").asText()).isEqualTo("active");
             assertThat(org.get("database_name").asText()).isEqualTo("org_acme");
             f.assertHolds("acme", before);
+        }
+    }
+
+    /**
+     * Found by a probing helper: an in-place restore killed past its drop leaves the org restoring on a partial database.
+     * A restore after it that failed (or was interrupted, or was killed) before its own drop put the org back to the
+     * status it had before the first one: active on a database with a few of its documents, which verify then offered
+     * to "fix" by adding the missing indexes. The org has no whole data until a restore finishes: it stays restoring.
+     */
+    @Test
+    void anOrgAnInPlaceRestoreLeftPartialStaysRestoringWhenTheRestoresAfterItFailToo(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", 20_000);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            killRestoreWhen(f, dir, () -> droppedItsDatabase(f.catalogUrl) && f.db("acme").getCollection("notes").estimatedDocumentCount() > 0,
+                    "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+            assertThat(f.db("acme").getCollection("notes").countDocuments()).as("left partial").isLessThan(20_000);
+
+            // every restore after it fails before it drops anything: the pool refuses to create the scratch or fresh database
+            Cli failing = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+                if (HookedPools.is(cmd, "create") && db.startsWith("org_acme__r")) {
+                    throw new com.mongodb.MongoCommandException(new org.bson.BsonDocument("ok", new org.bson.BsonDouble(0))
+                            .append("code", new org.bson.BsonInt32(2)).append("errmsg", new org.bson.BsonString("refused by test")),
+                            new com.mongodb.ServerAddress());
+                }
+            }));
+            for (List<String> args : List.of(List.of("--in-place", "--drop-existing"), List.<String>of())) {
+                List<String> restore = new ArrayList<>(List.of("restore", "--org", "acme", "--backup", backupId));
+                restore.addAll(args);
+                Cli.Result failed = failing.run(restore.toArray(String[]::new));
+                assertThat(failed.exitCode()).as("%s", failed).isEqualTo(1);
+                assertThat(failed.err()).as("%s", failed).contains("stays restoring (not writable)").contains("re-run the restore: tenantctl restore")
+                        .doesNotContain("status active");
+                assertThat(f.org("acme").get("status").asText()).as("after %s", restore).isEqualTo("restoring");
+            }
+            // and one killed before its own drop (during its trial load): the next command's recovery leaves it restoring too
+            String scratch = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+            killRestoreOnceCopying(f, dir, scratch, "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
+            assertThat(f.cli.run("backup", "--org", "acme").exitCode()).as("a restoring org is not backed up").isEqualTo(1);
+            assertThat(f.org("acme").get("status").asText()).as("after the dead trial was recovered").isEqualTo("restoring");
+            assertThat(f.databaseNames("pool-0")).as("the dead trial's scratch database").doesNotContain(scratch);
+
+            // the restore orgs show names brings the data back
+            JsonNode next = strictJson(ok(f.cli, "orgs", "show", "acme", "-o", "json")).get("next");
+            assertThat(next.asText()).startsWith("tenantctl restore --org acme --backup " + backupId);
+            ok(f.cli, next.asText().substring("tenantctl ".length()).split(" "));
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            f.assertHolds("acme", before);
+        }
+    }
+
+    /** Whether the restore holding acme's lease has recorded that it dropped the org's database. */
+    private static boolean droppedItsDatabase(String url) {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select state from org_leases where org_id = 'acme'")) {
+            return rs.next() && rs.getString(1) != null && org.bson.Document.parse(rs.getString(1)).getBoolean("current_dropped", false);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
