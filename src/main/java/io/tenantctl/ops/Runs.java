@@ -39,6 +39,10 @@ public final class Runs {
                     tree(r.summary()), r.reason(), next, r.perPool());
         }
 
+        RunView withoutNextStep() {
+            return new RunView(runId, verb, args, startedAt, finishedAt, status, actor, summary, reason, null, perPool);
+        }
+
         /**
          * The command that goes on with a run: VERB --resume for the fan-out verbs, but 'rebalance apply --resume' (rebalance
          * is a group, its runs are continued by apply) and, for a restore (which has no --resume), the restore run again.
@@ -183,7 +187,25 @@ public final class Runs {
         String supersededBy = r.verb().equals(MigrateAll.VERB) && (status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED
                 || status == RunStatus.ABORTED) ? MigrateAll.supersededBy(catalog, r).map(RunRepository.Run::runId).orElse(null)
                 : null;
-        return RunView.of(r, status, supersededBy);
+        RunView view = RunView.of(r, status, supersededBy);
+        return view.nextStep() != null && r.verb().equals("restore") && !restoreStands(r.runId(), view.args()) ? view.withoutNextStep() : view;
+    }
+
+    /**
+     * Whether running an interrupted or abandoned restore again is still the org's next step: it is the newest restore of
+     * the org, and the org is still restoring from it (or, for --to-org, not created yet). Not once the org is back on its
+     * own data or a later restore came after it: an in-place one run again would drop what was written since.
+     */
+    private boolean restoreStands(String runId, JsonNode args) {
+        if (args == null || !args.hasNonNull("org")) {
+            return false;
+        }
+        String orgId = Restore.NEW_ORG.equals(args.path("mode").asText()) && args.hasNonNull("to_org") ? args.get("to_org").asText()
+                : args.get("org").asText();
+        if (!catalog.runs().newestWith("restore", orgId).map(RunRepository.Run::runId).orElse(runId).equals(runId)) {
+            return false;
+        }
+        return catalog.orgs().find(orgId).map(o -> o.status().equals(Org.RESTORING)).orElse(Restore.NEW_ORG.equals(args.path("mode").asText()));
     }
 
     private static JsonNode tree(String json) {

@@ -212,23 +212,27 @@ class RestoreCrashTest {
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
             assertThat(f.db("acme").getCollection("notes").countDocuments()).as("left partial").isLessThan(20_000);
 
-            // every restore after it fails before it drops anything: the pool refuses to create the scratch or fresh database
+            // the restores after it stop before they drop anything: the pool refuses to create the scratch or fresh database,
+            // after Ctrl-C for the first (an in-place one), as an error for the second (into a fresh database)
+            io.tenantctl.fanout.CancelToken cancel = new io.tenantctl.fanout.CancelToken();
             Cli failing = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                if (HookedPools.is(cmd, "create") && db.startsWith("org_acme__r")) {
+                if (HookedPools.is(cmd, "create") && db.startsWith("org_acme__r") && !cancel.isCancelled()) {
+                    cancel.cancel("SIGINT");
+                } else if (HookedPools.is(cmd, "create") && db.startsWith("org_acme__r")) {
                     throw new com.mongodb.MongoCommandException(new org.bson.BsonDocument("ok", new org.bson.BsonDouble(0))
                             .append("code", new org.bson.BsonInt32(2)).append("errmsg", new org.bson.BsonString("refused by test")),
                             new com.mongodb.ServerAddress());
                 }
             }));
-            for (List<String> args : List.of(List.of("--in-place", "--drop-existing"), List.<String>of())) {
-                List<String> restore = new ArrayList<>(List.of("restore", "--org", "acme", "--backup", backupId));
-                restore.addAll(args);
-                Cli.Result failed = failing.run(restore.toArray(String[]::new));
-                assertThat(failed.exitCode()).as("%s", failed).isEqualTo(1);
-                assertThat(failed.err()).as("%s", failed).contains("stays restoring (not writable)").contains("re-run the restore: tenantctl restore")
+            Cli.Result interrupted = failing.run(cancel, "restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
+            Cli.Result failed = failing.run("restore", "--org", "acme", "--backup", backupId);
+            for (Cli.Result r : List.of(interrupted, failed)) {
+                assertThat(r.exitCode()).as("%s", r).isEqualTo(r == interrupted ? 130 : 1);
+                assertThat(r.err()).as("%s", r).contains("stays restoring (not writable)").contains("re-run the restore: tenantctl restore")
                         .doesNotContain("status active");
-                assertThat(f.org("acme").get("status").asText()).as("after %s", restore).isEqualTo("restoring");
             }
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+
             // and one killed before its own drop (during its trial load): the next command's recovery leaves it restoring too
             String scratch = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
             killRestoreOnceCopying(f, dir, scratch, "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
@@ -242,6 +246,10 @@ class RestoreCrashTest {
             ok(f.cli, next.asText().substring("tenantctl ".length()).split(" "));
             assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
             f.assertHolds("acme", before);
+            // the interrupted restore is no next step any more: run again, it would drop what was written since
+            for (JsonNode run : strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs")) {
+                assertThat(run.get("next_step").isNull()).as("%s", run).isTrue();
+            }
         }
     }
 
