@@ -986,9 +986,14 @@ public final class Verify {
      */
     private void behind(Request req, Map<String, Org> orgs, List<Seen> seen) {
         LastRollout last = LastRollout.of(ctx.catalog());
-        for (Org o : orgs.values()) {
-            if (!o.status().equals(Org.ACTIVE) || o.schemaHash() == null || !asked(req, o)) {
-                continue; // an org with no recorded manifest is no_schema_record's
+        for (Org read : orgs.values()) {
+            if (!behind(last, read) || !asked(req, read)) {
+                continue;
+            }
+            // the orgs were read when verify began: a rollout that ended since may have recorded this one's manifest meanwhile
+            Org o = ctx.catalog().orgs().find(read.orgId()).filter(now -> behind(last, now)).orElse(null);
+            if (o == null) {
+                continue;
             }
             last.passedOver(o, o.schemaHash()).ifPresent(r -> seen.add(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(),
                     r.args().schemaHash(), "org " + o.orgId() + " has manifest " + hash12(o.schemaHash()) + ", not " + hash12(r.args().schemaHash())
@@ -998,6 +1003,11 @@ public final class Verify {
                     + "('tenantctl runs show " + r.runId() + "' says which)" : "applied: it was passed over (suspended or deleting then) "
                     + "or went back since (a restore)"), r.catchUp(o))));
         }
+    }
+
+    /** An active org with a recorded manifest (one with none is no_schema_record's) the last rollout that took it left behind. */
+    private static boolean behind(LastRollout last, Org o) {
+        return o.status().equals(Org.ACTIVE) && o.schemaHash() != null && last.passedOver(o, o.schemaHash()).isPresent();
     }
 
     private static String hash12(String hash) {

@@ -238,6 +238,33 @@ class OrgBehindTheLastRolloutTest {
     }
 
     /** acme and globex provisioned with v1 on pool-a, then v2 rolled out while acme was suspended; returns v2's hash. */
+    /**
+     * Found by a probing helper: a verify that ran while a rollout did reported every org the rollout had migrated after
+     * verify read the orgs as schema_behind (exit 4, recorded as new findings, each with a migrate-all to run): it read
+     * the orgs when it began and the rollout's status at its end, by when the rollout had ended.
+     */
+    @Test
+    void aRolloutThatEndsWhileVerifyRunsLeavesNoOrgBehind(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme", "globex"));
+        String v2 = write(dir, "v2.json", V2_ADD).toString();
+        // the whole rollout runs once verify has read the orgs, before it has looked at their databases
+        java.util.concurrent.atomic.AtomicBoolean rolledOut = new java.util.concurrent.atomic.AtomicBoolean();
+        Cli verifying = Cli.withCatalog(url).decoratePools(real -> io.tenantctl.testing.HookedPools.onCommand(real, (db, cmd) -> {
+            if (rolledOut.compareAndSet(false, true)) {
+                ok(cli, "migrate-all", "--schema", v2);
+            }
+        }));
+
+        Cli.Result verify = verifying.run("verify", "-o", "json");
+
+        assertThat(rolledOut).isTrue();
+        assertThat(findings(strictJson(verify), "schema_behind")).as("%s", verify).isEmpty();
+        CliFixture.assertExactly(url, dir.resolve("v2.json"), List.of("acme", "globex"));
+    }
+
     private String rolloutPassingOverSuspendedAcme(Cli cli, Path dir) {
         CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
         MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme", "globex"));
