@@ -807,11 +807,14 @@ public final class Verify {
                     boolean within = r.retiredAt().plus(grace).isAfter(now);
                     String reason = String.valueOf(r.reason());
                     boolean moveLeftover = reason.startsWith("source of move") || reason.startsWith("target of reverted move");
+                    // handed over by a purge that did not drop it (killed, or its drop failed): the next purge drops it at once
+                    boolean purged = reason.startsWith(RestoreRepository.DELETED_ORG_REASON);
                     seen.add(new Seen(within ? "retained_copy" : "retained_copy_overdue", within ? INFO : PROBLEM, r.orgId(), poolId, db,
                             db + " on pool " + poolId + " is kept after it was replaced (" + reason + "), retired " + r.retiredAt()
                                     + (within ? "; within its " : "; past its ") + gcAge(grace) + " grace",
+                            purged ? "tenantctl orgs purge   (a purge handed it over and did not drop it; the next one does, whatever its age)"
                             // exactly the grace verify judged by (a 12h grace is not '0d', which would drop every copy)
-                            "tenantctl rebalance gc --older-than " + gcAge(grace) + (moveLeftover ? "   (gc keeps a copy written since its "
+                            : "tenantctl rebalance gc --older-than " + gcAge(grace) + (moveLeftover ? "   (gc keeps a copy written since its "
                                     + "move and names the writes: merge them into the org, then 'tenantctl rebalance gc --older-than "
                                     + gcAge(grace) + " --drop-changed " + poolId + "/" + db + "')" : "")));
                     continue;
