@@ -139,20 +139,21 @@ final class LogLines extends Writer {
     }
 
     /**
-     * The process's own stderr in JSON lines (for {@code --log-format json} in {@code main}): what libraries' loggers and
-     * the signal handler print there becomes JSON too.
+     * The process's own stderr (for {@code main}), where libraries' loggers and the signal handler print: each line masked
+     * as tenantctl's own are (the MongoDB driver logs a client's settings at -v, a proxy password among them), and in JSON
+     * lines for {@code --log-format json}.
      */
-    static OutputStream jsonStream(OutputStream raw) {
+    static OutputStream processStream(OutputStream raw, boolean json) {
         Writer target = new java.io.OutputStreamWriter(raw, StandardCharsets.UTF_8);
-        LogLines lines = new LogLines(target, () -> true, Map::of, Clock.systemUTC());
+        Writer lines = json ? new LogLines(target, () -> true, Map::of, Clock.systemUTC()) : target;
         return new OutputStream() {
             private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
 
             @Override
             public synchronized void write(int b) throws IOException {
                 buf.write(b);
-                if (b == '\n') {
-                    lines.write(buf.toString(StandardCharsets.UTF_8));
+                if (b == '\n' || buf.size() > 1 << 16) { // a whole line is masked at once: a URL is never split
+                    lines.write(Mask.secrets(buf.toString(StandardCharsets.UTF_8)));
                     buf.reset();
                     lines.flush();
                 }

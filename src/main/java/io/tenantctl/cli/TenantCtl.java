@@ -385,12 +385,12 @@ public final class TenantCtl implements Runnable {
     }
 
     /**
-     * The process's stderr for {@code main}: itself, or with {@code --log-format json} on the line a stream that turns
-     * every line written to it (libraries' loggers, the signal handler) into a JSON log object.
+     * The process's stderr for {@code main}: every line written to it (libraries' loggers, the signal handler) masked, and
+     * with {@code --log-format json} on the line turned into a JSON log object.
      */
     public static java.io.PrintStream stderr(java.io.PrintStream raw, String... args) {
-        return "json".equals(optionValue(args, "--log-format"))
-                ? new java.io.PrintStream(LogLines.jsonStream(raw), true, java.nio.charset.StandardCharsets.UTF_8) : raw;
+        return new java.io.PrintStream(LogLines.processStream(raw, "json".equals(optionValue(args, "--log-format"))), true,
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The value of a long option on the line ({@code --name V} or {@code --name=V}), read before parsing; null if absent. */

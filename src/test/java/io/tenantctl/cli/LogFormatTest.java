@@ -113,6 +113,7 @@ class LogFormatTest {
     void theWholeProcessStderrIsJsonAndHoldsNoSecret(@TempDir Path dir) throws Exception {
         String catalogPw = "Snt-LogCatalogPw-4Qz";
         String awsSecret = "Snt-LogAwsSecret-7Kp";
+        String proxyPw = "Snt-LogProxyPw-2Wm";
         String jdbcUrl = TestCatalog.newDatabase();
         URI jdbc = URI.create(jdbcUrl.substring("jdbc:".length()));
         String catalogUrl = "postgres://postgres:" + catalogPw + "@" + jdbc.getHost() + ":" + jdbc.getPort() + jdbc.getPath();
@@ -131,6 +132,21 @@ class LogFormatTest {
             ChildJvm.Exit provision = child(dir, "provision", env, "provision", "d1", "--pool", "pool-dead", "--schema", CliFixture.smallSchema(dir).toString(),
                     "--log-format", "json", "-v", "-o", "json");
             exits.add(provision);
+            // found by a probing helper: at -v the driver logs each client's settings, a proxy's password in clear
+            env.put("TENANTCTL_PROXY_PW", proxyPw);
+            String proxied = pools.uri(0) + (pools.uri(0).contains("?") ? "&" : (pools.uri(0).endsWith("/") ? "?" : "/?"))
+                    + "proxyHost=127.0.0.1&proxyPort=1&proxyUsername=u&proxyPassword=${TENANTCTL_PROXY_PW}";
+            exits.add(child(dir, "pool-proxied", env, "pools", "add", "pool-proxied", "--uri", proxied, "--capacity", "1", "--priority", "3",
+                    "--log-format", "json"));
+            List<ChildJvm.Exit> text = new ArrayList<>();
+            for (String format : List.of("text", "json")) {
+                ChildJvm.Exit stats = child(dir, "stats-" + format, env, "pools", "stats", "pool-proxied", "-v", "--log-format", format);
+                assertThat(stats.err()).as("the driver's settings line is there to hold it").contains("proxySettings=");
+                (format.equals("json") ? exits : text).add(stats);
+            }
+            for (ChildJvm.Exit e : text) {
+                assertThat(e.out() + e.err()).as(e.stderr().toString()).doesNotContain(proxyPw).doesNotContain(catalogPw);
+            }
             ChildJvm.Exit usage = child(dir, "usage", env, "provision", "--no-such-option", "--log-format", "json", "-v");
             exits.add(usage);
 
@@ -141,7 +157,7 @@ class LogFormatTest {
             assertThat(jsonLines(usage.err())).isNotEmpty();
             for (ChildJvm.Exit e : exits) {
                 jsonLines(e.err());
-                for (String secret : List.of(catalogPw, awsSecret)) {
+                for (String secret : List.of(catalogPw, awsSecret, proxyPw)) {
                     assertThat(e.out() + e.err()).as(e.stderr().toString()).doesNotContain(secret);
                 }
             }
