@@ -45,7 +45,8 @@ public record PostgresUrl(String jdbcUrl, String user, String password, String h
         String user = null;
         String password = null;
         if (s.startsWith(JDBC)) {
-            if (hasInfo) {
+            // the JDBC form's host list ends at the first '/', '?' or '#': an '@' after it is an option's (a password's)
+            if (s.substring(JDBC.length(), authorityEnd(s, JDBC.length())).contains("@")) {
                 throw TenantctlException.usage(named + " holds user info (…@host), which the JDBC form does not take: write "
                         + "postgres://user:…@host/db, or give the user and password as options after the database");
             }

@@ -32,7 +32,8 @@ public final class CatalogUrl {
 
     /** The URL with any user:password@ and password= parameter masked. */
     static String redact(String raw) {
-        // userinfo up to the last '@': a password may hold '/' or '@'
-        return raw.replaceAll("//.*@", "//***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+        // a password= option first, to the next '&' (it may hold '@'); then userinfo up to the last '@' left: a password may
+        // hold '/' or '@'
+        return raw.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//.*@", "//***@");
     }
 }
