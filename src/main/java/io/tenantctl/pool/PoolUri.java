@@ -280,6 +280,12 @@ public final class PoolUri {
                 out.replace(s.start(), s.end(), "***");
             }
         }
+        // a literal password (a row an older tenantctl stored) may hold '@' then '/', '?' or '#', and where it ends cannot
+        // be told: masked up to the URI's last '@' (its other secrets masked already), at worst hiding hosts, never a secret
+        Matcher m = USERINFO.matcher(out);
+        if (uri.hasInlinePassword() && m.find() && out.lastIndexOf("@") >= m.end()) {
+            out.replace(m.start(2), out.lastIndexOf("@"), m.group(2).substring(0, m.group(2).indexOf(':') + 1) + "***");
+        }
         return out.toString();
     }
 

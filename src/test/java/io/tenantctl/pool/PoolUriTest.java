@@ -153,6 +153,11 @@ class PoolUriTest {
         }
         assertThat(PoolUri.stored("mongodb://app:hunter2@ferret-1:27017/?authSource=admin").redacted())
                 .isEqualTo("mongodb://app:***@ferret-1:27017/?authSource=admin");
+        // found by a probing helper: a stored password holding '@' then '/' was masked only up to its own '@'
+        assertThat(PoolUri.stored("mongodb://old2:hunter2@Sp3c:w/rd?x#y@127.0.0.1:36535/").redacted())
+                .isEqualTo("mongodb://old2:***@127.0.0.1:36535/");
+        assertThat(PoolUri.stored("mongodb://old2:hunter2@Sp3c@ferret-1:27017/?password=Pw3@x&authSource=admin").redacted())
+                .isEqualTo("mongodb://old2:***@ferret-1:27017/?password=***&authSource=admin");
     }
 
     @Test
