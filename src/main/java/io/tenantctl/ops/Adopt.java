@@ -193,6 +193,7 @@ public final class Adopt {
             if (SYSTEM_DATABASES.contains(db) || known.contains(db)) {
                 continue;
             }
+            Errors.stopIfCancelled(ctx, "while looking for databases on pool " + poolId + ": nothing adopted");
             MongoDatabase handle = ctx.pools().database(pool.poolId(), pool.uri(), db);
             int collections = SchemaApply.collections(handle, ctx.retry(), new Retry.Attempts()).size();
             String id = OrgId.suggestedId(db);

@@ -21,6 +21,13 @@ public final class Errors {
     static final String NOT_REACHED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";
 
     /** Throws an INTERRUPTED failure ("interrupted " + {@code when}) once {@code cancel} is set (Ctrl-C, SIGTERM). */
+    /** As {@link #stopIfCancelled(CancelToken, String)}, for an op that reads only (its context knows of Ctrl-C). */
+    static void stopIfCancelled(OpsContext ctx, String when) {
+        if (ctx.retry().cancelled()) {
+            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted " + when);
+        }
+    }
+
     static void stopIfCancelled(CancelToken cancel, String when) {
         if (cancel.isCancelled()) {
             throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted " + when);

@@ -123,6 +123,7 @@ public final class PoolStats {
         List<Org> orgs = ctx.catalog().orgs().list(p.poolId(), null).stream().filter(o -> !o.status().equals(Org.DELETED)).toList();
         long[] sum = new long[3];
         for (long[] c : Parallel.map("pool-stats-" + p.poolId(), PER_POOL, orgs, o -> {
+            Errors.stopIfCancelled(ctx, "while reading pool stats");
             try {
                 MongoDatabase db = ctx.pools().database(p.poolId(), p.uri(), o.databaseName());
                 long collections = 0;

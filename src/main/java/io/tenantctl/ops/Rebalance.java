@@ -231,6 +231,7 @@ public final class Rebalance {
                     .forEach(orgs::add);
         }
         return Parallel.map("plan-dbstats", 8, orgs, o -> {
+            Errors.stopIfCancelled(ctx, "while sizing orgs for the plan: nothing planned");
             Mover.Size s;
             try {
                 s = mover.size(byId.get(o.poolId()), o.databaseName());

@@ -74,6 +74,11 @@ public final class Retry {
         return new Retry(maxAttempts, baseMillis, capMillis, sleeper, random, retryable, cancelled);
     }
 
+    /** Whether the command this policy serves was cancelled (Ctrl-C): a read-only op stops on it between its reads. */
+    public boolean cancelled() {
+        return cancelled.getAsBoolean();
+    }
+
     /** The FerretDB policy: 6 tries, 100 ms base, 10 s cap, real sleeps, {@link FerretErrors#isRetryable}. */
     public static Retry ferretDefault() {
         return new Retry(6, BASE_MILLIS, CAP_MILLIS, Thread::sleep, Math::random, FerretErrors::isRetryable);
