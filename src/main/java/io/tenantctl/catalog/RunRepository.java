@@ -160,6 +160,17 @@ public final class RunRepository {
         return out;
     }
 
+    /**
+     * Whether every org a backup run has left open (pending, held or running; at least one) has a complete backup, not
+     * found damaged, begun after the run began: going on with the run would back them up again.
+     */
+    public boolean backedUpSince(String runId) {
+        return catalog.inConnection(c -> Sql.one(c, "select count(*) > 0 and bool_and(exists (select 1 from backups b where "
+                + "b.org_id = i.org_id and b.status = 'complete' and (b.error is null or b.error not like ?) and b.started_at > r.started_at)) "
+                + "from run_items i join runs r on r.run_id = i.run_id where i.run_id = ? and i.status in ('pending', 'held', 'running')",
+                rs -> rs.getBoolean(1), BackupRepository.DAMAGED + "%", runId)).orElse(false);
+    }
+
     /** The run's open items (pending, held or running) by pool ("" for items without one). */
     public java.util.Map<String, Integer> openByPool(String runId) {
         java.util.Map<String, Integer> out = new java.util.HashMap<>();

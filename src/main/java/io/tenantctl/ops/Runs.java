@@ -23,7 +23,8 @@ public final class Runs {
     /** A run as shown to people: its stored arguments and summary as JSON values, not as strings holding JSON. */
     public record RunView(String runId, String verb, JsonNode args, Instant startedAt, Instant finishedAt, String status,
                           String actor, JsonNode summary, String reason, String nextStep, Integer perPool) {
-        static RunView of(RunRepository.Run r, RunStatus status, String supersededBy) {
+        /** {@code superseded}: why going on with the run is no next step any more (it is cancelled instead), or null. */
+        static RunView of(RunRepository.Run r, RunStatus status, String superseded) {
             String verb = r.verb();
             JsonNode args = tree(r.args());
             String next = switch (status) {
@@ -31,9 +32,8 @@ public final class Runs {
                 case INTERRUPTED, ABORTED -> continuation(verb, r.runId(), args);
                 default -> null;
             };
-            if (next != null && supersededBy != null) {
-                // a rollout a newer one came after is not gone on with (it would take orgs back to its older manifest): ended
-                next = "tenantctl runs cancel " + r.runId() + "   (run " + supersededBy + " came after it)";
+            if (next != null && superseded != null) {
+                next = "tenantctl runs cancel " + r.runId() + "   (" + superseded + ")";
             }
             return new RunView(r.runId(), verb, args, r.startedAt(), r.finishedAt(), status.db(), r.actor(),
                     tree(r.summary()), r.reason(), next, r.perPool());
@@ -183,11 +183,14 @@ public final class Runs {
 
     private RunView view(RunRepository.Run r) {
         RunStatus status = RunReport.displayStatus(r, catalog.runs().activity(r.runId(), RunEngine.LEASE_SECONDS));
-        // migrate-all refuses to go on with a run a newer rollout came after (MigrateAll: "came after run")
-        String supersededBy = r.verb().equals(MigrateAll.VERB) && (status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED
-                || status == RunStatus.ABORTED) ? MigrateAll.supersededBy(catalog, r).map(RunRepository.Run::runId).orElse(null)
-                : null;
-        RunView view = RunView.of(r, status, supersededBy);
+        boolean ended = status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED || status == RunStatus.ABORTED;
+        // migrate-all refuses to go on with a run a newer rollout came after (MigrateAll: "came after run"): it would take
+        // orgs back to its older manifest; a backup run whose orgs have all been backed up since would back them up again
+        String superseded = !ended ? null : r.verb().equals(MigrateAll.VERB)
+                ? MigrateAll.supersededBy(catalog, r).map(n -> "run " + n.runId() + " came after it").orElse(null)
+                : r.verb().equals(Backup.VERB) && catalog.runs().backedUpSince(r.runId())
+                ? "every org it had left has been backed up since" : null;
+        RunView view = RunView.of(r, status, superseded);
         return view.nextStep() != null && r.verb().equals("restore") && !restoreStands(r.runId(), view.args()) ? view.withoutNextStep() : view;
     }
 
