@@ -25,6 +25,14 @@ final class PoolsDrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Pools pools = new Pools(ctx.catalog());
-        return PoolsCommand.changeStatus(ctx, name, dryRun.on, "drain", Pools.drainStatus(), pools::drain);
+        int exit = PoolsCommand.changeStatus(ctx, name, dryRun.on, "drain", Pools.drainStatus(), pools::drain);
+        java.util.List<String> placed = pools.provisioning(name);
+        if (!placed.isEmpty()) { // a drain does not take back places a provision already holds
+            ctx.warn(placed.size() + " org(s) placed on pool " + name + " before the drain are still being provisioned there ("
+                    + String.join(", ", placed.subList(0, Math.min(5, placed.size()))) + (placed.size() > 5 ? ", …" : "")
+                    + ") and " + (dryRun.on ? "would be" : "will be") + " created on it; once they are active, 'tenantctl rebalance plan' "
+                    + "moves them off");
+        }
+        return exit;
     }
 }

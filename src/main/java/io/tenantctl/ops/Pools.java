@@ -174,6 +174,15 @@ public final class Pools {
         return View.of(catalog.pools().setStatus(poolId, Pool.DRAINING));
     }
 
+    /**
+     * The orgs placed on {@code poolId} and still being provisioned: placed before a drain, they are created there all
+     * the same, and a rebalance plan takes them only once they are active.
+     */
+    public List<String> provisioning(String poolId) {
+        return catalog.orgs().list(poolId, null).stream().filter(o -> o.status().equals(io.tenantctl.catalog.Org.PROVISIONING))
+                .map(io.tenantctl.catalog.Org::orgId).toList();
+    }
+
     public View enable(String poolId) {
         return View.of(catalog.pools().setStatus(poolId, Pool.ACTIVE));
     }
