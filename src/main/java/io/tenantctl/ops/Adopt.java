@@ -97,7 +97,9 @@ public final class Adopt {
             String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
             // a failed row is taken over under the org's lease, as every single-org change is: a provision re-run holds it
             // while it resumes the org, and would write it back to failed after an adopt meanwhile (busy: exit 3, as forget)
-            OrgLeases.Attempt attempt = ctx.catalog().orgs().find(c.orgId()).filter(o -> o.status().equals(Org.FAILED)).isPresent()
+            // a provision still at work on it holds it too: it fails on a database that holds data, leaving the failed row
+            OrgLeases.Attempt attempt = ctx.catalog().orgs().find(c.orgId())
+                    .filter(o -> o.status().equals(Org.FAILED) || o.status().equals(Org.PROVISIONING)).isPresent()
                     ? lease(c.orgId(), req) : new OrgLeases.Attempt(null, null);
             if (attempt.refusal() != null) {
                 String busy = OrgLeases.busy(attempt.refusal());
