@@ -97,8 +97,17 @@ public final class Orgs {
         Lease lease = catalog.leases().find(orgId).map(l -> new Lease(l.operation(), l.holder(), l.runId(), l.acquiredAt(),
                 l.expired() || io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(here))).orElse(null);
         // restoring with nobody at work on it (a restore that died past an in-place drop): the restore that finishes it
-        String next = o.status().equals(Org.RESTORING) && (lease == null || lease.expired()) ? Restore.rerun(catalog, orgId).orElse(null)
+        boolean nobody = lease == null || lease.expired();
+        String next = o.status().equals(Org.RESTORING) && nobody ? Restore.rerun(catalog, orgId).orElse(null)
+                // read_only only because a delete froze it and died: indistinguishable from a suspension but for this
+                : o.status().equals(Org.READ_ONLY) && nobody && catalog.orgs().frozenForDelete(orgId) ? finishDelete(orgId)
                 : !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null);
         return View.of(o, lease, next);
+    }
+
+    /** The next step for an org a delete froze (read_only) and did not finish: the delete again, or the resume that keeps it. */
+    static String finishDelete(String orgId) {
+        return "tenantctl orgs delete " + orgId + "   (a delete froze it and did not finish: run it again; or 'tenantctl orgs resume "
+                + orgId + "' makes it writable)";
     }
 }

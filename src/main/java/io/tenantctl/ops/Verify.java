@@ -888,7 +888,10 @@ public final class Verify {
         for (Org o : orgs.values()) {
             // a restore holds its org's lease for as long as the org is restoring: one nobody holds is a dead restore at once
             // (or one that failed past an in-place drop, which leaves the org restoring and names the restore to re-run)
-            if (!TRANSITIONAL.contains(o.status()) || o.updatedAt().isAfter(before) && !o.status().equals(Org.RESTORING)) {
+            // read_only only because a delete froze it for its final backup and died: the tenant cannot write, nothing says why
+            boolean frozenByDelete = o.status().equals(Org.READ_ONLY) && !o.updatedAt().isAfter(before)
+                    && ctx.catalog().orgs().frozenForDelete(o.orgId());
+            if (!frozenByDelete && (!TRANSITIONAL.contains(o.status()) || o.updatedAt().isAfter(before) && !o.status().equals(Org.RESTORING))) {
                 continue;
             }
             if (!asked(req, o)) {
@@ -908,6 +911,7 @@ public final class Verify {
                 case RESTORING -> ctx.catalog().runs().newestWith("restore", o.orgId())
                         .map(r -> Runs.RunView.continuation(r.verb(), r.runId(), Json.tree(r.args())))
                         .orElse("tenantctl restore --org " + o.orgId()) + "   (re-run; a dead restore is rolled back first)";
+                case READ_ONLY -> Orgs.finishDelete(o.orgId());
                 default -> "tenantctl rebalance resume";
             };
             if (req.fix() && req.dryRun() && o.status().equals(Org.PROVISIONING)) {
@@ -920,7 +924,7 @@ public final class Verify {
             seen.add(new Seen("org_stuck", PROBLEM, o.orgId(), o.poolId(), o.status().db(), "org " + o.orgId() + " has been " + o.status()
                     + " since " + o.updatedAt() + " and nobody holds it" + (o.status().equals(Org.RESTORING) ? ": its restore died (or "
                     + "failed past what it could undo), and until it is run again the org is not writable and its database may be partial"
-                    : ""), fix));
+                    : frozenByDelete ? ": a delete froze it for its final backup and did not finish; the org is not writable" : ""), fix));
         }
         for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
             if (m.updatedAt().isAfter(before) || leases.liveHolder(m.orgId()).isPresent()) {
