@@ -132,13 +132,20 @@ final class RebalanceApplyCommand implements Callable<Integer> {
                     : "tenantctl pools list   (no active pool has room for org " + f.orgId() + ": raise a capacity with 'pools set-capacity' "
                     + "or add a pool, then make a new plan with 'rebalance plan')";
             case "freeze" -> {
-                long grace = d.path("freeze_grace_ms").asLong();
                 long seconds = (long) Math.ceil(d.path("predicted_freeze_ms").asLong() * 1.2 / 1000) + 1; // a margin: speeds vary
-                yield move + to + " --max-freeze " + seconds + "s --freeze-grace " + (grace % 1000 == 0 ? grace / 1000 + "s" : grace + "ms")
-                        + "   (its predicted freeze with a margin; writes to it stop that long)";
+                yield move + to + " --max-freeze " + seconds + "s" + grace(d) + "   (its predicted freeze with a margin; writes to it stop that long)";
             }
-            default -> "tenantctl rebalance status   (then, to try again: " + move + to + ")";
+            default -> d.hasNonNull("overran_max_freeze_ms") // aborted and rolled back past --max-freeze: twice as long, past the grace
+                    ? move + to + " --max-freeze " + (long) Math.ceil(Math.max(2 * d.get("overran_max_freeze_ms").asLong(),
+                    d.path("freeze_grace_ms").asLong() + 1000) / 1000.0) + "s" + grace(d) + "   (its freeze ran past --max-freeze and was "
+                    + "rolled back; writes to it stop up to that long)"
+                    : "tenantctl rebalance status   (then, to try again: " + move + to + ")";
         };
+    }
+
+    private static String grace(com.fasterxml.jackson.databind.JsonNode d) {
+        long grace = d.path("freeze_grace_ms").asLong();
+        return " --freeze-grace " + (grace % 1000 == 0 ? grace / 1000 + "s" : grace + "ms");
     }
 
     private static String text(RunReport.Org o, String field) {

@@ -892,9 +892,12 @@ final class Mover {
         return ctx.pools().database(pool.poolId(), pool.uri(), database);
     }
 
+    /** How a move aborted for running past --max-freeze says so (its next step is the move with a longer one). */
+    static final String RAN_PAST = "the freeze ran past --max-freeze";
+
     private static void pastDeadline(long deadline, String doing) {
         if (System.nanoTime() > deadline) {
-            throw failure("the freeze ran past --max-freeze while " + doing);
+            throw failure(RAN_PAST + " while " + doing);
         }
     }
 

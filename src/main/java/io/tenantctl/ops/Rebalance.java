@@ -411,7 +411,9 @@ public final class Rebalance {
             } catch (Mover.Refused e) {
                 throw new Job.Failure(e.getMessage(), 1, refused(e, t, args.freezeGraceMs()), e);
             } catch (TenantctlException e) {
-                throw new Job.Failure(e.getMessage(), 1, Json.args("to_pool", t.to()), e);
+                // aborted past --max-freeze: the way on is the move with a longer one, not the same move again
+                throw new Job.Failure(e.getMessage(), 1, Json.args("to_pool", t.to(), "overran_max_freeze_ms",
+                        e.getMessage().contains(Mover.RAN_PAST) ? args.maxFreezeMs() : null, "freeze_grace_ms", args.freezeGraceMs()), e);
             } finally {
                 slots.release(slot);
                 mine.remove(slot);

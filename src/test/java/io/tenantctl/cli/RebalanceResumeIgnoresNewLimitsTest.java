@@ -39,6 +39,15 @@ class RebalanceResumeIgnoresNewLimitsTest {
             JsonNode doc = strictJson(first);
             String runId = doc.get("run_id").asText();
             assertThat(doc.get("failed").get(0).get("error").asText()).contains("raise --max-freeze");
+            // found by a probing helper: a move aborted past --max-freeze at run time (here forced past the prediction) was
+            // told to run the same move again, which would run past it again; its next step is the move with a longer one
+            Cli.Result forced = f.cli.run("rebalance", "move", "acme", "--to", "pool-1", "--max-freeze", "1ms", "--freeze-grace", "0",
+                    "--force", "-o", "json");
+            assertThat(forced.exitCode()).as(forced.toString()).isEqualTo(1);
+            JsonNode aborted = strictJson(forced).get("failed").get(0);
+            assertThat(aborted.get("error").asText()).contains("the freeze ran past --max-freeze");
+            assertThat(aborted.get("next_step").asText()).startsWith("tenantctl rebalance move acme --to pool-1 --max-freeze 1s --freeze-grace 0s   (its freeze ran past");
+            assertThat(f.org("acme").get("pool_id").asText()).as("rolled back").isEqualTo("pool-0");
 
             // the operator raises it, on the run
             Cli.Result resumed = f.cli.run("rebalance", "apply", "--resume", runId, "--max-freeze", "5m", "--freeze-grace", "0", "-o", "json");
