@@ -159,8 +159,7 @@ class OrgBehindTheLastRolloutTest {
     void verifyReportsAnOrgTheLastRolloutFailedOnUntilItIsMigrated(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
         Cli cli = Cli.withCatalog(url);
-        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
-        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme", "globex"));
+        v1Fleet(cli, dir, "acme", "globex");
         try (MongoClient direct = MongoClients.create(pools.uri(0))) {
             MongoCollection<Document> users = direct.getDatabase(MigrateAllFixture.db("acme")).getCollection("users");
             users.insertOne(new Document("_id", "dup-1").append("email", "same@acme.test"));
@@ -203,8 +202,7 @@ class OrgBehindTheLastRolloutTest {
     @Test
     void aCatchUpOfOneOrgDoesNotHideAnotherOrgTheFleetRolloutPassedOver(@TempDir Path dir) {
         Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
-        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
-        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme", "globex", "initech"));
+        v1Fleet(cli, dir, "acme", "globex", "initech");
         ok(cli, "orgs", "suspend", "acme");
         ok(cli, "orgs", "suspend", "globex");
         String v2 = strictJson(ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json"))
@@ -224,8 +222,7 @@ class OrgBehindTheLastRolloutTest {
     void anOrgProvisionedWithANewerManifestIsNotBehind(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
         Cli cli = Cli.withCatalog(url);
-        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
-        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme"));
+        v1Fleet(cli, dir, "acme");
         ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString());
         MigrateAllFixture.provision(cli, write(dir, "v3.json", V2_CONFLICT), List.of("globex")); // the next release's signup
 
@@ -247,8 +244,7 @@ class OrgBehindTheLastRolloutTest {
     void aRolloutThatEndsWhileVerifyRunsLeavesNoOrgBehind(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
         Cli cli = Cli.withCatalog(url);
-        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
-        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme", "globex"));
+        v1Fleet(cli, dir, "acme", "globex");
         String v2 = write(dir, "v2.json", V2_ADD).toString();
         // the whole rollout runs once verify has read the orgs, before it has looked at their databases
         java.util.concurrent.atomic.AtomicBoolean rolledOut = new java.util.concurrent.atomic.AtomicBoolean();
@@ -265,9 +261,14 @@ class OrgBehindTheLastRolloutTest {
         CliFixture.assertExactly(url, dir.resolve("v2.json"), List.of("acme", "globex"));
     }
 
-    private String rolloutPassingOverSuspendedAcme(Cli cli, Path dir) {
+    /** pool-a with {@code orgs} provisioned on the v1 manifest. */
+    private void v1Fleet(Cli cli, Path dir, String... orgs) {
         CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
-        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme", "globex"));
+        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of(orgs));
+    }
+
+    private String rolloutPassingOverSuspendedAcme(Cli cli, Path dir) {
+        v1Fleet(cli, dir, "acme", "globex");
         ok(cli, "orgs", "suspend", "acme");
         return strictJson(ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json"))
                 .get("schema_hash").asText();
