@@ -147,7 +147,7 @@ public final class Restore {
         req.cancel().workingOn(runId, "restore"); // a second Ctrl-C names it
         List<String> dropped = new ArrayList<>();
         Org org = null;
-        // an org still restoring was left so by a restore that died past its drop (in place): its database is partial
+        // an org still restoring was left so by a restore that did not finish past its drop (in place): its database is partial
         Dropped drop = !target.createOrg() && target.org() != null && target.org().status().equals(Org.RESTORING) ? Dropped.EARLIER
                 : Dropped.NOT;
         try {
@@ -534,7 +534,7 @@ public final class Restore {
                         + (IN_PLACE.equals(a.mode()) ? " --in-place --drop-existing" : " --target-pool " + a.pool()));
     }
 
-    /** Whether the org's own database was dropped, by this restore or by an earlier one that died past its drop (in place). */
+    /** Whether the org's own database was dropped, by this restore or by an earlier one that did not finish past its drop (in place). */
     enum Dropped { NOT, EARLIER, NOW }
 
     /** After a failure: drop what this restore created, put the org back; returns a note for the message. */
@@ -545,7 +545,7 @@ public final class Restore {
             if (target.mode().equals(IN_PLACE)) {
                 if (drop != Dropped.NOT) {
                     return "; the org's database " + target.databaseName() + (drop == Dropped.NOW ? " WAS DROPPED" : " was dropped by an "
-                            + "earlier restore that died") + " and is only partly restored: the org stays " + Org.RESTORING
+                            + "earlier restore that did not finish") + " and is only partly restored: the org stays " + Org.RESTORING
                             + " (not writable); " + finish(target);
                 }
             } else if (claimed != null || target.createOrg()) {
@@ -575,8 +575,8 @@ public final class Restore {
             } else if (claimed != null && drop == Dropped.EARLIER) {
                 // putting its status back would make a partial database writable and look healthy (verify's fix adds indexes)
                 note.append("; org ").append(target.orgId()).append(" stays ").append(Org.RESTORING).append(" (not writable): its database ")
-                        .append(claimed.databaseName()).append(" was dropped by an earlier restore that died and is only partly restored; ")
-                        .append(finish(target));
+                        .append(claimed.databaseName()).append(" was dropped by an earlier restore that did not finish and is only partly ")
+                        .append("restored; ").append(finish(target));
             } else if (claimed != null) {
                 Org now = ctx.catalog().orgs().get(target.orgId());
                 if (now.status().equals(Org.RESTORING)) {
