@@ -22,9 +22,39 @@ final class PatchedH2Database extends H2Database implements IndexPatches.Host<Ob
      * {@link IndexPatches#uniqueIndex} reads the description from system.indexes.
      */
     private Document creating;
+    private final MVStore store;
 
     PatchedH2Database(String databaseName, MVStore mvStore, CursorRegistry cursorRegistry) {
         super(databaseName, mvStore, cursorRegistry);
+        this.store = mvStore;
+    }
+
+    /**
+     * The library's drop removes every map whose name merely starts with "databases." or "meta." and this database's
+     * name: dropping org_acme emptied org_acme__m2 (a move's target beside its retained source, dropped by gc). Another
+     * database's maps are set aside for the drop, and put back after it.
+     */
+    @Override
+    public void drop(Oplog oplog) {
+        List<String> others = store.getMapNames().stream().filter(this::anotherDatabases).toList();
+        others.forEach(name -> store.renameMap(store.openMap(name), SET_ASIDE + name));
+        try {
+            super.drop(oplog);
+        } finally {
+            others.forEach(name -> store.renameMap(store.openMap(SET_ASIDE + name), name));
+        }
+    }
+
+    private static final String SET_ASIDE = "set-aside-during-a-drop.";
+
+    private boolean anotherDatabases(String map) {
+        for (String prefix : List.of("databases.", "meta.")) {
+            String own = prefix + getDatabaseName();
+            if (map.startsWith(own) && !map.startsWith(own + ".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -235,6 +235,34 @@ class StandInPatchesTest {
         });
     }
 
+    // ---- dropping a database on the H2 backend drops only it, not one whose name begins with its name ----
+
+    @Test
+    void droppingADatabaseLeavesOneWhoseNameBeginsWithItsName(@TempDir Path dir) {
+        dropBesideAMoveTarget(StandIn.h2(dir.resolve("pool.mv").toString()));
+    }
+
+    @Test
+    void unpatchedH2DropStillEmptiesADatabaseWhoseNameBeginsWithItsName(@TempDir Path dir) {
+        assertThatThrownBy(() -> dropBesideAMoveTarget(StandIn.unpatchedH2(dir.resolve("pool.mv").toString())))
+                .as("the library's drop no longer takes org_acme__m2 along: drop the patch").isInstanceOf(AssertionError.class);
+    }
+
+    /** A move's retained source org_acme and its target org_acme__m2 on one pool; gc drops the source. */
+    private static void dropBesideAMoveTarget(MongoBackend backend) {
+        MongoServer server = StandIn.serve(backend);
+        try (MongoClient client = MongoClients.create(StandIn.uri(server))) {
+            client.getDatabase("org_acme").getCollection("notes").insertOne(new Document("_id", 1));
+            client.getDatabase("org_acme__m2").getCollection("notes").insertOne(new Document("_id", 2));
+            client.getDatabase("org_acme").drop();
+            assertThat(client.getDatabase("org_acme__m2").getCollection("notes").countDocuments()).isEqualTo(1);
+            client.getDatabase("org_acme__m2").drop();
+            assertThat(client.listDatabaseNames().into(new ArrayList<>())).doesNotContain("org_acme", "org_acme__m2");
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
     /** (After a reopen the H2 backend lists a collection's indexes in another order than it created them.) */
     private static void dropByNameAfterReopen(MongoDatabase db) {
         db.getCollection("conversations").dropIndex("conversationId_1");
