@@ -196,8 +196,8 @@ public final class Runs {
 
     /**
      * Whether running an interrupted or abandoned restore again is still the org's next step: it is the newest restore of
-     * the org, and the org is still restoring from it (or, for --to-org, not created yet). Not once the org is back on its
-     * own data or a later restore came after it: an in-place one run again would drop what was written since.
+     * the org (not once a later one came after it), and an in-place one only while the org is still restoring from it
+     * (run again once the org is back on its own data, it would drop what was written since).
      */
     private boolean restoreStands(String runId, JsonNode args) {
         if (args == null || !args.hasNonNull("org")) {
@@ -208,7 +208,8 @@ public final class Runs {
         if (!catalog.runs().newestWith("restore", orgId).map(RunRepository.Run::runId).orElse(runId).equals(runId)) {
             return false;
         }
-        return catalog.orgs().find(orgId).map(o -> o.status().equals(Org.RESTORING)).orElse(Restore.NEW_ORG.equals(args.path("mode").asText()));
+        return !Restore.IN_PLACE.equals(args.path("mode").asText())
+                || catalog.orgs().find(orgId).map(o -> o.status().equals(Org.RESTORING)).orElse(false);
     }
 
     private static JsonNode tree(String json) {
