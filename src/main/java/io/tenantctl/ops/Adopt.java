@@ -163,7 +163,7 @@ public final class Adopt {
      */
     private OrgLeases.Attempt lease(String orgId, Request req) {
         if (req.dryRun()) {
-            return new OrgLeases.Attempt(null, engine.orgLeases().holder(orgId).orElse(null));
+            return new OrgLeases.Attempt(null, engine.orgLeases().liveHolder(orgId).orElse(null));
         }
         return req.waitForOrg() ? new OrgLeases.Attempt(engine.orgLeases().hold(orgId, ADOPT, true, req.cancel()), null)
                 : engine.orgLeases().tryHold(orgId, ADOPT);

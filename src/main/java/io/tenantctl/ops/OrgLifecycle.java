@@ -239,7 +239,7 @@ public final class OrgLifecycle {
             OrgRepository.requireForgettable(org);
         }
         if (dryRun) {
-            engine.orgLeases().holder(orgId).ifPresent(h -> {
+            engine.orgLeases().liveHolder(orgId).ifPresent(h -> {
                 throw TenantctlException.config(OrgLeases.busy(h));
             });
             return Orgs.View.of(org, null);

@@ -272,7 +272,7 @@ public final class Rebalance {
      * (exit 3) naming the holder, and no run recorded. (Under --wait the run's worker waits for it instead.)
      */
     public void refuseIfBusy(String orgId) {
-        engine().orgLeases().holder(orgId).ifPresent(h -> {
+        engine().orgLeases().liveHolder(orgId).ifPresent(h -> {
             throw TenantctlException.config(h + ": wait for it (or pass --wait)");
         });
     }

@@ -157,11 +157,6 @@ public final class OrgLeases {
         return ctx.catalog().leases().findLive(orgId).filter(l -> l.holder().equals(me.id())).isPresent();
     }
 
-    /** Who holds {@code orgId} now ("org acme is busy: restore by host/pid (run R) since T …"), empty when nobody does. */
-    public java.util.Optional<String> holder(String orgId) {
-        return ctx.catalog().leases().findLive(orgId).map(OrgLeases::describeHolder);
-    }
-
     /** "org acme is being restored by host/pid (run R) since T (42 s)" */
     static String describeHolder(OrgLeaseRepository.Lease l) {
         String since = l.acquiredAt() == null ? "" : " since " + l.acquiredAt() + " ("
