@@ -64,9 +64,11 @@ final class RestoreCommand implements Callable<Integer> {
             Restore.Result r = new Restore(ctx.ops(), store).run(new Restore.Request(org, backup, toOrg, targetPool, inPlace, dropExisting,
                     dryRun.on, ctx.cancel, waitForOrg));
             for (String db : r.droppedDatabases()) {
-                ctx.err.println(r.mode().equals(Restore.IN_PLACE)
-                        ? "WARNING: DROPPED database " + db + " on pool " + r.poolId() + " (--in-place --drop-existing)"
-                        : "note: dropped " + db + " on pool " + r.poolId() + ", left by an interrupted restore into the same target");
+                if (!r.mode().equals(Restore.IN_PLACE)) {
+                    ctx.err.println("note: dropped " + db + " on pool " + r.poolId() + ", left by an interrupted restore into the same target");
+                } else if (ctx.quiet()) { // said when it happened, unless -q kept the notice back: said here then
+                    ctx.err.println("WARNING: DROPPED database " + db + " on pool " + r.poolId() + " (--in-place --drop-existing)");
+                }
             }
             if (ctx.cancel.isCancelled() && !r.dryRun() && r.mode().equals(Restore.IN_PLACE)) {
                 ctx.err.println("note: the interrupt came after the org's database was dropped, so the restore was finished");

@@ -164,6 +164,9 @@ public final class Restore {
                 db.drop();
                 drop = Dropped.NOW;
                 dropped.add(target.databaseName());
+                // said when it happens: a restore killed after it has printed nothing else that tells the org's data is gone
+                ctx.notices().accept("WARNING: DROPPED database " + target.databaseName() + " on pool " + target.pool().poolId()
+                        + " (--in-place --drop-existing); refilling it from backup " + backupId + ", the org not writable until then");
             } else if (exists(db)) {
                 db.drop(); // left by an interrupted restore into this very target (checked in target())
                 dropped.add(target.databaseName());
