@@ -123,6 +123,13 @@ public final class Restore {
             }
         }
         if (req.dryRun()) {
+            // the files are not read here: a backup a restore or verify --deep found damaged fails the dry run as it would the restore
+            String id = backupId;
+            new BackupRepository(ctx.catalog()).find(backupId).flatMap(b -> BackupRepository.damage(b.error())).ifPresent(why -> {
+                throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + id + " of org " + req.orgId() + " was found "
+                        + "damaged (" + why + "): a restore of it would fail; to restore an older one: 'tenantctl backups list --org "
+                        + req.orgId() + "', then 'tenantctl restore --org " + req.orgId() + " --backup ID'");
+            });
             return result(null, true, target, backupId, reader, List.of(), 0, "planned", t0);
         }
         OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();

@@ -39,6 +39,11 @@ class BackupFoundDamagedIsRememberedTest {
             Cli.Result restore = f.cli.run("restore", "--org", "acme", "-o", "json");
             assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);
             assertThat(restore.err() + restore.out()).contains("corrupt");
+            // found by a probing helper: its dry run said "planned", exit 0, for the backup the restore had just found damaged
+            Cli.Result dry = f.cli.run("restore", "--org", "acme", "--dry-run");
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+            assertThat(dry.err()).contains("backup " + newest + " of org acme was found damaged").contains("restore --org acme --backup ID");
+            ok(f.cli, "restore", "--org", "acme", "--backup", older, "--dry-run");
 
             JsonNode listed = strictJson(ok(f.cli, "backups", "list", "--org", "acme", "-o", "json"));
             assertThat(listed.toString()).as("backups list says what the restore found").contains("damaged: ");
