@@ -192,7 +192,7 @@ public final class OrgRepository {
     /** "org X's retired copy on pool P (…)" when {@code database} (on {@code poolId}, or any pool when null) is a retired database. */
     private static Optional<String> retiredCopy(Connection c, String poolId, String database) throws SQLException {
         return Sql.one(c, "select org_id, pool_id, reason from retired_databases where database_name = ? "
-                + "and (cast(? as text) is null or pool_id = ?) limit 1", rs -> "org '" + rs.getString(1) + "''s retired copy on pool "
+                + "and (cast(? as text) is null or pool_id = ?) limit 1", rs -> "org " + rs.getString(1) + "'s retired copy on pool "
                 + rs.getString(2) + " (" + rs.getString(3) + "; kept until 'tenantctl rebalance gc' drops it)", database, poolId, poolId);
     }
 

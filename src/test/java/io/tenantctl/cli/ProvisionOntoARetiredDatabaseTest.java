@@ -55,7 +55,8 @@ class ProvisionOntoARetiredDatabaseTest {
                         && strictJson(bigCo).get("status").asText().equals("active");
                 assertThat(onRetiredData).as("provision said: %s%nfollowing it: %s%nbig_co now: %s", said, followed, bigCo).isFalse();
             }
-            assertThat(said).as("the refusal says the name is taken, and to choose another id").contains("choose another id");
+            assertThat(said).as("the refusal says the name is taken, and to choose another id").contains("choose another id")
+                    .contains("org big-co's retired copy on pool pool-0"); // found by a probing helper: "org 'big-co''s"
             Cli.Result row = f.cli.run("orgs", "show", "big_co", "-o", "json");
             assertThat(row.exitCode()).as("no row for a refused id: %s", row).isEqualTo(2);
             // big-co's old data is still only big-co's retired copy
