@@ -133,6 +133,9 @@ public final class BackupReader {
         return new BackupReader(store, layout, manifest, key, Digests.hex(digest));
     }
 
+    /** A collection's file, directly in its backup's folder ({@link BackupLayout}: NAME.ndjson, .ndjson.gz, .ndjson.zst). */
+    private static final java.util.regex.Pattern DATA_FILE = java.util.regex.Pattern.compile("[^/]+\\.ndjson(\\.gz|\\.zst)?");
+
     /** Every backup of an org, complete or not, oldest first (one paginated listing). */
     public static List<Listing> list(ObjectStore store, BackupLayout layout, String orgId) {
         String orgPrefix = layout.orgPrefix(orgId);
@@ -146,10 +149,12 @@ public final class BackupReader {
                 continue;
             }
             String id = rest.substring(0, slash);
-            boolean manifestFile = rest.substring(slash + 1).equals(BackupLayout.MANIFEST);
+            String file = rest.substring(slash + 1);
+            boolean manifestFile = file.equals(BackupLayout.MANIFEST);
             long[] size = sizes.computeIfAbsent(id, k -> new long[2]);
             size[0] += info.size();
-            size[1] += manifestFile ? 0 : info.size();
+            // a collection's file only: a stray file someone left beside them is not the backup's data ("damaged?")
+            size[1] += DATA_FILE.matcher(file).matches() ? info.size() : 0;
             times.merge(id, info.lastModified(), (a, b) -> a.isAfter(b) ? a : b);
             complete.merge(id, manifestFile, Boolean::logicalOr);
         }

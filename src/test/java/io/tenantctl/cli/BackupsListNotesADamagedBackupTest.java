@@ -43,6 +43,11 @@ class BackupsListNotesADamagedBackupTest {
                 ch.truncate(Files.size(cutFile) / 2);
             }
             Files.delete(dataFile(f.storeDir.resolve("globex").resolve(gone)));
+            // found by a probing helper: files someone left beside an intact backup's made it "damaged?"
+            Path intactDir = f.storeDir.resolve("initech").resolve(intact);
+            Files.writeString(intactDir.resolve("notes.txt"), "junk");
+            Files.createDirectories(intactDir.resolve("sub"));
+            Files.writeString(intactDir.resolve("sub").resolve("y"), "x");
 
             JsonNode listed = strictJson(ok(f.cli, "backups", "list", "-o", "json"));
             for (JsonNode b : listed.get("backups")) {
