@@ -33,8 +33,11 @@ final class HelpCommand implements Callable<Integer> {
         for (String name : names) {
             CommandLine next = target.getSubcommands().get(name);
             if (next == null) {
-                throw TenantctlException.usage("no command '" + name + "' under '" + target.getCommandSpec().qualifiedName()
-                        + "'; its commands: " + String.join(", ", target.getSubcommands().keySet()));
+                String under = target.getCommandSpec().qualifiedName();
+                // a command without subcommands (help backups show ID): its arguments are not commands
+                throw TenantctlException.usage("no command '" + name + "' under '" + under + "'" + (target.getSubcommands().isEmpty()
+                        ? ": it has no subcommands; 'tenantctl help " + under.substring(under.indexOf(' ') + 1) + "' shows its help"
+                        : "; its commands: " + String.join(", ", target.getSubcommands().keySet())));
             }
             target = next;
         }

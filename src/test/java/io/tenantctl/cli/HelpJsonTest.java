@@ -30,4 +30,14 @@ class HelpJsonTest {
         assertThat(text.exitCode()).isZero();
         assertThat(text.out()).startsWith("Usage: tenantctl").isEqualTo(cli.run("--help").out());
     }
+
+    /** Found by a probing helper: a command without subcommands listed "its commands: " and nothing after it. */
+    @Test
+    void helpOfAnArgumentOfACommandWithoutSubcommandsSaysWhereItsHelpIs() {
+        Cli.Result r = cli.run("help", "backups", "show", "20261204T175039Z-szd1n8", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(strictJson(r).get("error").get("message").asText()).isEqualTo("no command '20261204T175039Z-szd1n8' under "
+                + "'tenantctl backups show': it has no subcommands; 'tenantctl help backups show' shows its help");
+        assertThat(cli.run("help", "backups", "nope").err()).contains("its commands: list, show, prune");
+    }
 }
