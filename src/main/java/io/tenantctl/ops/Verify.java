@@ -615,6 +615,7 @@ public final class Verify {
         private void deep(Org org, List<Map<String, Object>> out) {
             FindingRepository repo = new FindingRepository(ctx.catalog());
             String id = null;
+            Backups.Entry entry = null;
             try {
                 // the one restore would take (a newer backup only the store knows, after a catalog back from an older
                 // snapshot, included); one the catalog recorded complete and the store lost is a problem, not skipped
@@ -624,6 +625,7 @@ public final class Verify {
                     return; // none to read (freshness says so)
                 }
                 id = newest.get().backupId();
+                entry = newest.get();
                 if (newest.get().status().equals(Backups.MISSING)) {
                     java.util.Optional<String> elsewhere = backups.otherStore(newest.get());
                     if (elsewhere.isPresent()) { // not known to be damaged: this verify reads another store (below: not checked)
@@ -654,7 +656,12 @@ public final class Verify {
                 }
                 Backups.rememberDamage(ctx.catalog(), id, e);
                 out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
-                        + Errors.oneLine(e), gone(org)
+                        + Errors.oneLine(e), entry != null && !entry.inCatalog()
+                        // in no catalog row (a folder copied by hand, a worker's with its clock ahead): nothing marks it damaged,
+                        // and a fresh backup is older by its id, so it stays the newest until it is gone from the store
+                        ? "remove " + entry.location() + " from the store by hand: no catalog row records it, and as the newest by its id it "
+                        + "is what restore takes   (then: tenantctl verify --deep --org " + org.orgId() + ")"
+                        : gone(org)
                         ? "its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not purge org "
                         + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + ")"
                         : "tenantctl backup --org " + org.orgId() + "   (a fresh backup; then: tenantctl backups show " + id + " --org "
