@@ -21,15 +21,17 @@ public final class Errors {
     static final String NOT_REACHED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";
 
     /** Throws an INTERRUPTED failure ("interrupted " + {@code when}) once {@code cancel} is set (Ctrl-C, SIGTERM). */
-    /** As {@link #stopIfCancelled(CancelToken, String)}, for an op that reads only (its context knows of Ctrl-C). */
-    static void stopIfCancelled(OpsContext ctx, String when) {
-        if (ctx.retry().cancelled()) {
-            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted " + when);
-        }
+    static void stopIfCancelled(CancelToken cancel, String when) {
+        stopIf(cancel.isCancelled(), when);
     }
 
-    static void stopIfCancelled(CancelToken cancel, String when) {
-        if (cancel.isCancelled()) {
+    /** As {@link #stopIfCancelled(CancelToken, String)}, for an op that reads only (its context knows of Ctrl-C). */
+    static void stopIfCancelled(OpsContext ctx, String when) {
+        stopIf(ctx.retry().cancelled(), when);
+    }
+
+    private static void stopIf(boolean cancelled, String when) {
+        if (cancelled) {
             throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted " + when);
         }
     }
