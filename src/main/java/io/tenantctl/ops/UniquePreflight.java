@@ -12,11 +12,13 @@ import java.util.Map;
 /**
  * Before a unique index is built over existing documents: are there documents it would refuse? One aggregation per
  * index, run by the pool: documents the index would hold (its {@code partialFilterExpression}, and for a sparse index
- * only documents with at least one key field), grouped by key value (a missing field counts as null, as the index
- * sees it), groups of two or more kept. Nothing is read into tenantctl but the offending keys and a few {@code _id}s.
+ * only documents with at least one key field), one row per key the index would hold (an array holds one key per
+ * element, so arrays are unwound, and a path through an array of documents reads each one's field), grouped by key
+ * value (a missing field counts as null, as the index sees it), keys two or more documents hold kept (one document
+ * holding a key twice is no duplicate). Nothing is read into tenantctl but the offending keys and a few {@code _id}s.
  *
- * <p>Keys other than 1/-1 (text, 2dsphere, hashed…) are not checked; an array value (one key per element) is
- * compared as a whole, so duplicates across array elements are left to the create, which then fails cleanly.
+ * <p>Keys other than 1/-1 (text, 2dsphere, hashed…) are not checked. An empty array is counted with the missing
+ * fields (the index holds it apart), so it can be reported with them: refused here, never let through.
  */
 final class UniquePreflight {
 
@@ -55,12 +57,18 @@ final class UniquePreflight {
             pipeline.add(new Document("$match", new Document("$or",
                     fields.stream().map(f -> new Document(f, new Document("$exists", true))).toList())));
         }
+        Document keys = new Document();
         Document group = new Document();
         for (int i = 0; i < fields.size(); i++) {
-            group.append("k" + i, new Document("$ifNull", java.util.Arrays.asList("$" + fields.get(i), null)));
+            keys.append("k" + i, "$" + fields.get(i));
+            group.append("k" + i, new Document("$ifNull", java.util.Arrays.asList("$k" + i, null)));
         }
-        pipeline.add(new Document("$group", new Document("_id", group).append("n", new Document("$sum", 1))
-                .append("ids", new Document("$push", "$_id"))));
+        pipeline.add(new Document("$project", keys));
+        for (int i = 0; i < fields.size(); i++) {
+            pipeline.add(new Document("$unwind", new Document("path", "$k" + i).append("preserveNullAndEmptyArrays", true)));
+        }
+        pipeline.add(new Document("$group", new Document("_id", group).append("ids", new Document("$addToSet", "$_id"))));
+        pipeline.add(new Document("$addFields", new Document("n", new Document("$size", "$ids"))));
         pipeline.add(new Document("$match", new Document("n", new Document("$gt", 1))));
         pipeline.add(new Document("$limit", MAX_KEYS));
         List<Document> groups = SchemaApply.step("duplicate check of " + collection + "." + index.name(), () -> retry.call(attempts,
