@@ -9,6 +9,7 @@ import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
+import io.tenantctl.ops.run.Worker;
 
 import java.time.Instant;
 import java.util.List;
@@ -133,14 +134,27 @@ public final class Runs {
         java.util.Set<String> notStarted = !provision ? java.util.Set.of() : catalog.runs().items(runId).stream()
                 .filter(i -> i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD).map(RunRepository.Item::orgId)
                 .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        // a worker of this host whose process is gone (a kill -9 a moment ago) holds nothing: its orgs are ended with
+        // those whose lease ran out, now, not a lease's length later with nobody left to say so
+        Worker me = Worker.current(actor);
+        Map<String, String> claims = catalog.runs().liveClaims(runId); // org → its worker, for items whose lease runs
+        java.util.Set<String> deadHolders = new java.util.TreeSet<>();
+        claims.values().stream().filter(h -> Worker.parse(h).knownDeadFrom(me)).forEach(deadHolders::add);
         if (dryRun && cancellable) {
-            return new Cancelled(view(run), provision ? unplaced(runId, notStarted, true) : null);
+            // as the cancel ends them: not started, or claimed by a worker whose lease ran out or whose process is gone
+            java.util.Set<String> ended = new java.util.TreeSet<>(notStarted);
+            catalog.runs().items(runId).stream().filter(i -> i.itemStatus() == ItemStatus.RUNNING
+                    && (!claims.containsKey(i.orgId()) || deadHolders.contains(claims.get(i.orgId())))).forEach(i -> ended.add(i.orgId()));
+            return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, me) : null);
+        }
+        if (cancellable) {
+            deadHolders.forEach(h -> catalog.runs().expireHolder(runId, h));
         }
         if (!cancellable || !catalog.runs().cancel(runId, "cancelled by " + actor)) {
             throw io.tenantctl.TenantctlException.usage("run " + runId + " is " + run.status() + ": only a running, interrupted, aborted "
                     + "or failed run can be cancelled");
         }
-        return new Cancelled(view(catalog.runs().get(runId)), provision ? unplaced(runId, notStarted, false) : null);
+        return new Cancelled(view(catalog.runs().get(runId)), provision ? unplaced(runId, notStarted, null, me) : null);
     }
 
     /**
@@ -156,16 +170,20 @@ public final class Runs {
     public record Unplaced(List<String> placesReleased, Map<String, String> failed) {
     }
 
-    /** What cancelling a provision run does to its orgs that never started and are still provisioning (no live lease). */
-    private Unplaced unplaced(String runId, java.util.Set<String> notStarted, boolean dryRun) {
+    /**
+     * What cancelling a provision run does to its orgs that never started and are still provisioning (no live lease);
+     * {@code dryRunEnded}: for a dry run, the orgs the cancel would end (null: the cancel was made, its items say).
+     */
+    private Unplaced unplaced(String runId, java.util.Set<String> notStarted, java.util.Set<String> dryRunEnded, Worker me) {
+        boolean dryRun = dryRunEnded != null;
         List<String> released = new java.util.ArrayList<>();
         Map<String, String> failed = new java.util.TreeMap<>();
         // the orgs the cancel ended: not started (pending, held), or claimed by a worker that is gone (begun, maybe)
-        java.util.Collection<String> ended = dryRun ? notStarted : catalog.runs().items(runId).stream()
+        java.util.Collection<String> ended = dryRun ? dryRunEnded : catalog.runs().items(runId).stream()
                 .filter(i -> i.itemStatus() == ItemStatus.CANCELLED).map(RunRepository.Item::orgId).sorted().toList();
         for (String orgId : ended) {
             Optional<Org> org = catalog.orgs().find(orgId).filter(o -> o.status().equals(Org.PROVISIONING));
-            if (org.isEmpty() || catalog.leases().findLive(orgId).isPresent()) {
+            if (org.isEmpty() || catalog.leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me)).isPresent()) {
                 continue; // provisioned or failed already, or someone is on it
             }
             boolean fresh = notStarted.contains(orgId) && catalog.runs().onlyRunOf(orgId, runId);

@@ -416,6 +416,41 @@ class RunEngineTest {
         SchemaCheck.assertClean(url, List.of("q-0", "q-1", "q-2"), SchemaManifest.load(schema));
     }
 
+    /**
+     * Found by probing: a provision worker killed with kill -9 and its run cancelled within the minute left the org in
+     * flight 'provisioning', its item 'running' in a cancelled run, and nothing naming a way out. A process of this host
+     * that is gone holds nothing: the cancel (and its dry run) ends its org as it ends one whose lease ran out.
+     */
+    @Test
+    void cancellingARunRightAfterItsWorkerWasKilledEndsTheOrgItHadBegun(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 2);
+        Path schema = CliFixture.smallSchema(dir);
+        String runId = detachedProvision(cli, schema, CliFixture.ids("k-", 0, 4));
+        // killed a second ago in the middle of its first org: its claim and its org lease still have a minute to run
+        String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
+        sql(url, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() + interval '1 minute', "
+                + "attempts = 1 where run_id = '" + runId + "' and seq = 0");
+        sql(url, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) select org_id, claimed_by, "
+                + "split_part(claimed_by, '/', 1), cast(split_part(claimed_by, '/', 2) as bigint), 'provision', run_id, "
+                + "now() + interval '1 minute' from run_items where run_id = '" + runId + "' and status = 'running'");
+        String begun = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0).get("org_id").asText();
+
+        JsonNode dry = strictJson(ok(cli, "runs", "cancel", runId, "--dry-run", "-o", "json"));
+        assertThat(dry.get("provision").get("places_released")).hasSize(3);
+        assertThat(dry.get("provision").get("failed").has(begun)).as("the dry run says what the cancel does: %s", dry).isTrue();
+        JsonNode cancelled = strictJson(ok(cli, "runs", "cancel", runId, "-o", "json"));
+        assertThat(cancelled.get("provision").get("failed").get(begun).asText()).startsWith("tenantctl provision " + begun + " --schema-hash ");
+        assertThat(CliFixture.orgIds(cli, "provisioning")).isEmpty();
+        assertThat(CliFixture.orgIds(cli, "failed")).containsExactly(begun);
+        JsonNode item = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0);
+        assertThat(item.get("status").asText()).as("not left running in a cancelled run: %s", item).isEqualTo("cancelled");
+
+        // and its line finishes it
+        ok(cli, "provision", begun, "--schema", schema.toString());
+        SchemaCheck.assertClean(url, List.of(begun), SchemaManifest.load(schema));
+    }
+
     /** A detached run with nothing to work on is over at once: it does not sit "running", blocking the next rollout. */
     @Test
     void aDetachedRunWithNothingToDoIsOverAndBlocksNothing(@TempDir Path dir) {
