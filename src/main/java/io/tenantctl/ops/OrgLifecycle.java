@@ -319,7 +319,14 @@ public final class OrgLifecycle {
         if (dryRun) {
             String location = null;
             if (backup) {
-                RunReport.Org planned = finalBackup(orgId, store, true, cancel).report().orgs().get(0);
+                Backup.Result b = finalBackup(orgId, store, true, cancel);
+                RunReport.Org planned = b.report().orgs().get(0);
+                if (!planned.outcome().equals("planned")) { // its pool does not answer: the delete would fail there, and so does this
+                    throw new TenantctlException(b.interrupted() ? TenantctlException.Category.INTERRUPTED : TenantctlException.Category.FAILED,
+                            "dry run: the final backup of org " + orgId
+                            + " would fail: " + java.util.Objects.requireNonNullElse(b.report().why(planned, b.interrupted()), planned.outcome())
+                            + "; nothing deleted");
+                }
                 location = planned.detail().path("location").asText(null);
             }
             return new Deleted(orgId, org.poolId(), org.databaseName(), org.status().db(), Org.DELETING.db(), true, null, null, null, location,
