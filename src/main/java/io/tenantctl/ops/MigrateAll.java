@@ -375,18 +375,32 @@ public final class MigrateAll {
     private String unfinished(boolean wait) {
         return ctx.catalog().runs().running(VERB).map(r -> {
             RunRepository.Activity activity = ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS);
-            // worked on now, or detached lately and its workers (a Job's pods) not started yet: as verify's run_unstarted
-            // counts it, for --stuck-after's default
-            boolean worked = activity.liveLeases() > 0 || activity.lastHeartbeat() != null && !activity.heartbeatStale()
-                    || !activity.everClaimed() && r.startedAt().isAfter(ctx.catalog().now().minus(java.time.Duration.ofMinutes(30)));
-            if (!wait || !worked) {
+            boolean live = activity.liveLeases() > 0 || activity.lastHeartbeat() != null && !activity.heartbeatStale();
+            if (live && !wait) { // as the lock refuses a second rollout (a dry run takes no lock): another's, worked on now
+                throw refusedBusy(Optional.of(r));
+            }
+            // --wait waits while it is worked on, or was detached lately and its workers (a Job's pods) are not started yet:
+            // as verify's run_unstarted counts it, for --stuck-after's default
+            boolean starting = !activity.everClaimed() && r.startedAt().isAfter(ctx.catalog().now().minus(java.time.Duration.ofMinutes(30)));
+            if (!wait || !live && !starting) {
                 throw TenantctlException.config("migrate-all run " + r.runId() + " (started by " + r.actor() + " at " + r.startedAt()
-                        + ") is unfinished: join it with --join " + r.runId() + ", finish it with --resume " + r.runId()
-                        + ", or end it with 'tenantctl runs cancel " + r.runId() + "'" + (wait ? " (--wait waits only for a run "
-                        + "whose workers are live or that was detached in the last 30 min; this one has none)" : ""));
+                        + ") is unfinished: join it with 'tenantctl " + VERB + " --join " + r.runId() + "', finish it with 'tenantctl " + VERB
+                        + " --resume " + r.runId() + "', or end it with 'tenantctl runs cancel " + r.runId() + "'" + (wait ? " (--wait waits "
+                        + "only for a run whose workers are live or that was detached in the last 30 min; this one has none)" : ""));
             }
             return "migrate-all run " + r.runId() + " is in progress";
         }).orElse(null);
+    }
+
+    private String busy(Optional<RunRepository.Run> holder) {
+        return "another migrate-all is in progress (" + holder.map(r -> "run " + r.runId() + " started by " + r.actor() + " at "
+                + r.startedAt()).orElseGet(this::finishingCancelled) + ")";
+    }
+
+    /** The refusal of a rollout, and of its dry run, while {@code holder} (or a process taking the lock) is at work. */
+    private TenantctlException refusedBusy(Optional<RunRepository.Run> holder) {
+        return TenantctlException.config(busy(holder) + ": wait for it, pass --wait" + holder.map(r -> ", or join it: 'tenantctl " + VERB
+                + " --join " + r.runId() + "'").orElse(""));
     }
 
     /**
@@ -394,12 +408,11 @@ public final class MigrateAll {
      * had in flight (it lets go of the lock once they are done), or else some tenantctl process starting a rollout.
      */
     private String finishingCancelled() {
-        for (RunRepository.Run r : ctx.catalog().runs().list(10)) {
-            if (r.verb().equals(VERB) && r.runStatus() == io.tenantctl.catalog.RunStatus.CANCELLED) {
-                int live = ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS).liveLeases();
-                if (live > 0) {
-                    return "run " + r.runId() + " was cancelled; its worker is finishing the " + live + " org(s) it had in flight";
-                }
+        for (RunRepository.Run r : ctx.catalog().runs().list(10, VERB)) {
+            int live = r.runStatus() != io.tenantctl.catalog.RunStatus.CANCELLED ? 0
+                    : ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS).liveLeases();
+            if (live > 0) {
+                return "run " + r.runId() + " was cancelled; its worker is finishing the " + live + " org(s) it had in flight";
             }
         }
         return "another tenantctl process";
@@ -417,13 +430,10 @@ public final class MigrateAll {
                     return null;
                 }
                 Optional<RunRepository.Run> holder = ctx.catalog().runs().running(VERB);
-                String busy = "another migrate-all is in progress (" + holder.map(r -> "run " + r.runId() + " started by " + r.actor()
-                        + " at " + r.startedAt()).orElseGet(this::finishingCancelled) + ")";
                 if (!wait) {
-                    throw TenantctlException.config(busy + ": wait for it, pass --wait" + holder.map(r -> ", or join it with --join "
-                            + r.runId()).orElse(""));
+                    throw refusedBusy(holder);
                 }
-                return busy;
+                return busy(holder);
             }, "; no run was started");
             if (cancel.isCancelled()) { // Ctrl-C came as the lock was taken: start nothing
                 throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted before the rollout started; no run was started");

@@ -166,6 +166,38 @@ class MigrateAllLockTest {
         assertExactlyV2(url, "a", "b", "c");
     }
 
+    /**
+     * Found by probing: a dry run during a live rollout was refused with the line for a run nobody works on ("finish it
+     * with --resume …, or end it with 'tenantctl runs cancel …'": advice to take over or end another operator's live
+     * run), while the rollout itself was refused as busy. Both say the same line, its commands whole.
+     */
+    @Test
+    void aDryRunDuringALiveRolloutIsRefusedWithTheRolloutsOwnLine(@TempDir Path dir) throws Exception {
+        String url = fleet(dir, "a", "b", "c");
+        String v2 = dir.resolve("v2.json").toString();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Cli.Result> running = held(url, inside, release).start(new CancelToken(), text -> { }, "migrate-all", "--schema", v2,
+                "--per-pool", "1", "-o", "json");
+        try (Catalog catalog = Catalog.open(url)) {
+            assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+            String runId = catalog.runs().running("migrate-all").orElseThrow().runId();
+
+            Cli.Result real = Cli.withCatalog(url).run("migrate-all", "--schema", v2);
+            Cli.Result dry = Cli.withCatalog(url).run("migrate-all", "--schema", v2, "--dry-run");
+            for (Cli.Result r : List.of(real, dry)) {
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                assertThat(r.err()).as(r.toString()).contains("another migrate-all is in progress (run " + runId)
+                        .contains("'tenantctl migrate-all --join " + runId + "'").doesNotContain("--resume").doesNotContain("runs cancel");
+            }
+            assertThat(dry.err()).isEqualTo(real.err());
+        } finally {
+            release.countDown();
+        }
+        assertThat(running.get(60, TimeUnit.SECONDS).exitCode()).isZero();
+        assertExactlyV2(url, "a", "b", "c");
+    }
+
     @Test
     void ctrlCStopsAWaitForTheLockAtOnceSayingWhomItWaitedForAndRecordsNothing(@TempDir Path dir) throws Exception {
         String url = fleet(dir, "a", "b", "c");
