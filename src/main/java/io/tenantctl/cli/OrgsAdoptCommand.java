@@ -76,8 +76,8 @@ final class OrgsAdoptCommand implements Callable<Integer> {
         if (file != null) {
             candidates.addAll(readFile(file));
         }
-        Adopt.Result r = new Adopt(ctx.ops()).run(new Adopt.Request(candidates, pool, tier, SchemaManifest.loadOrDefault(schema), dryRun.on,
-                waitForOrg, ctx.cancel));
+        Adopt.Result r = new Adopt(ctx.ops()).run(new Adopt.Request(candidates, pool, tier, SchemaManifest.loadOrDefault(schema),
+                Summary.schemaOption(schema), dryRun.on, waitForOrg, ctx.cancel));
         render(r);
         return r.failed().isEmpty() ? 0 : 1;
     }

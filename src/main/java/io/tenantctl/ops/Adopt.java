@@ -35,9 +35,13 @@ public final class Adopt {
     public record Candidate(String orgId, String databaseName) {
     }
 
-    /** {@code waitForOrg}: wait for an operation holding an org whose failed row is taken over, instead of exit 3. */
-    public record Request(List<Candidate> orgs, String poolId, String tier, SchemaManifest manifest, boolean dryRun, boolean waitForOrg,
-                          CancelToken cancel) {
+    /**
+     * {@code waitForOrg}: wait for an operation holding an org whose failed row is taken over, instead of exit 3.
+     * {@code schemaOption}: " --schema FILE" as the command was given it (quoted for a shell), "" for the built-in
+     * manifest; next steps carry it, so what they plan is the manifest this adopt compared with.
+     */
+    public record Request(List<Candidate> orgs, String poolId, String tier, SchemaManifest manifest, String schemaOption, boolean dryRun,
+                          boolean waitForOrg, CancelToken cancel) {
     }
 
     /**
@@ -108,7 +112,8 @@ public final class Adopt {
                 }
                 // one org of a --file batch is busy: that org fails naming its holder, and the others are adopted
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, busy, "tenantctl orgs adopt "
-                        + c.orgId() + " --pool " + pool.poolId() + (c.databaseName() == null ? "" : " --database " + c.databaseName()) + " --wait"));
+                        + c.orgId() + " --pool " + pool.poolId() + (c.databaseName() == null ? "" : " --database " + c.databaseName())
+                        + req.schemaOption() + " --wait"));
                 continue;
             }
             try (OrgLeases.Held lease = attempt.held()) {
@@ -141,13 +146,13 @@ public final class Adopt {
                         found.diff().missingCollections().size() + found.diff().missingIndexCount(), found.diff().conflicts().size(),
                         found.diff().extras().size(), null,
                         found.matchedHash() != null && found.matchedHash().equals(req.manifest().hash()) ? null
-                                : "tenantctl migrate-all --org " + c.orgId() + " --dry-run"));
+                                : "tenantctl migrate-all --org " + c.orgId() + req.schemaOption() + " --dry-run"));
             } catch (TenantctlException e) {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, e.getMessage(),
                         nextStep(e, c.orgId())));
             } catch (RuntimeException e) {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, Errors.oneLine(e),
-                        "tenantctl orgs adopt " + c.orgId() + " --pool " + pool.poolId()));
+                        "tenantctl orgs adopt " + c.orgId() + " --pool " + pool.poolId() + req.schemaOption()));
             }
         }
         int after = req.dryRun() ? orgCount + added : orgCount;

@@ -54,7 +54,7 @@ class AdoptFileGoesOnPastAHeldOrgTest {
             assertThat(lines.get("initech").get("outcome").asText()).as("the org after the held one is adopted too").isEqualTo("adopted");
             assertThat(lines.get("acme").get("outcome").asText()).isEqualTo("failed");
             assertThat(lines.get("acme").get("error").asText()).contains("provision").contains("--wait");
-            assertThat(lines.get("acme").get("next_step").asText()).isEqualTo("tenantctl orgs adopt acme --pool pool-1 --wait");
+            assertThat(lines.get("acme").get("next_step").asText()).isEqualTo("tenantctl orgs adopt acme --pool pool-1 --schema " + schema + " --wait");
             assertThat(single.exitCode()).as("one org named alone: exit 3 as before, " + single).isEqualTo(3);
 
             for (String org : new String[]{"globex", "initech"}) {
@@ -62,7 +62,7 @@ class AdoptFileGoesOnPastAHeldOrgTest {
             }
             assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("status").asText())
                     .as("left as the provision left it, for the next step").isEqualTo("failed");
-            Cli.Result next = cli.run("orgs", "adopt", "acme", "--pool", "pool-1", "--wait", "--schema", schema);
+            Cli.Result next = cli.run("orgs", "adopt", "acme", "--pool", "pool-1", "--schema", schema, "--wait");
             assertThat(next.exitCode()).as("the next step, followed: " + next).isZero();
             assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("status").asText()).isEqualTo("active");
         }
