@@ -93,8 +93,9 @@ final class OrgsAdoptCommand implements Callable<Integer> {
             return 0;
         }
         for (Adopt.Discovered d : found) {
-            ctx.out.println(d.suggestedOrgId() == null ? "# " + d.databaseName() + "  (not an org_<id> name: write 'ID " + d.databaseName() + "')"
-                    : d.suggestedOrgId() + " " + d.databaseName());
+            ctx.out.println(d.suggestedOrgId() != null ? d.suggestedOrgId() + " " + d.databaseName()
+                    : d.whyNoId() != null ? "# " + d.databaseName() + "  (" + d.whyNoId() + ": write 'NEW_ID " + d.databaseName() + "')"
+                    : "# " + d.databaseName() + "  (not an org_<id> name: write 'ID " + d.databaseName() + "')");
         }
         ctx.note(found.size() + " database" + (found.size() == 1 ? "" : "s") + " with no org; save the lines above to a file and run "
                 + "'tenantctl orgs adopt --pool " + pool + " --file FILE --dry-run'");

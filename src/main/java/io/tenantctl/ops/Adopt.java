@@ -59,8 +59,11 @@ public final class Adopt {
         }
     }
 
-    /** A database on a pool that no catalog row names; {@code suggestedOrgId} is null when its name is not org-like. */
-    public record Discovered(String databaseName, String suggestedOrgId, int collections) {
+    /**
+     * A database on a pool that no catalog row names; {@code suggestedOrgId} is null when its name is not org-like or the
+     * id it implies cannot be used, and then {@code whyNoId} says why (null for a name that is not org_&lt;id&gt;).
+     */
+    public record Discovered(String databaseName, String suggestedOrgId, int collections, String whyNoId) {
     }
 
     /** How adopting one database ended (its -o json spelling is the lower-case name). */
@@ -124,7 +127,7 @@ public final class Adopt {
                             + o.status() + ", database " + o.databaseName() + " on pool " + o.poolId() + "): adopt registers databases "
                             + "that have no org yet" + (o.status().equals(Org.DELETING) ? "; it is deleting and its database is kept: "
                             + "'tenantctl orgs resume " + c.orgId() + "' takes it back" : o.status().equals(Org.DELETED)
-                            ? "; a deleted org's id is not reused: adopt the database under another id" : ""));
+                            ? "; a deleted org's id is not reused" + underAnotherId(pool, db, present, req) : ""));
                 }
                 if (!present.contains(db)) {
                     throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " has no database "
@@ -174,8 +177,26 @@ public final class Adopt {
                 : engine.orgLeases().tryHold(orgId, ADOPT);
     }
 
+    /**
+     * For the refusal of a deleted org's id: the adopt of {@code db} under another id when that works (the database is on
+     * the pool and no org, retired copy or restore or move claims it — as purge leaves a name a stale client wrote again),
+     * else why not.
+     */
+    private String underAnotherId(Pool pool, String db, Set<String> present, Request req) {
+        if (!present.contains(db)) {
+            return ", and pool " + pool.poolId() + " has no database " + db + " to adopt";
+        }
+        return claimed(pool.poolId()).contains(db) ? "" : ": adopt the database under another id: " + ADOPT_UNDER_NEW_ID
+                + " --pool " + pool.poolId() + " --database " + db + req.schemaOption();
+    }
+
+    private static final String ADOPT_UNDER_NEW_ID = "tenantctl orgs adopt NEW_ID";
+
     private static String nextStep(TenantctlException e, String orgId) {
         String m = e.getMessage();
+        if (m.contains(ADOPT_UNDER_NEW_ID)) { // the message ends with it
+            return m.substring(m.indexOf(ADOPT_UNDER_NEW_ID));
+        }
         if (m.contains("orgs forget")) {
             return "tenantctl orgs forget " + orgId;
         }
@@ -186,15 +207,10 @@ public final class Adopt {
     public List<Discovered> discover(String poolId) {
         Pool pool = ctx.catalog().pools().get(poolId);
         ctx.pools().ping(pool.poolId(), pool.uri());
-        // every org's name but a deleted one's whose database purge dropped (back on the pool, it is a stale client's: adoptable
-        // under another id); every id, deleted ones too (never reused)
-        Set<String> known = new TreeSet<>(ctx.catalog().orgs().claimedDatabaseNames());
-        Set<String> ids = new TreeSet<>();
-        ctx.catalog().orgs().list(null, null).forEach(o -> ids.add(o.orgId()));
-        // a database a restore replaced or a move left behind is kept on purpose (until gc): not someone's org to adopt
-        new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).retired(null).stream().filter(r -> r.poolId().equals(poolId))
-                .forEach(r -> known.add(r.databaseName()));
-        known.addAll(ctx.catalog().orgs().inFlightTargets(poolId).keySet()); // a restore's or move's copy being written
+        Set<String> known = claimed(poolId);
+        // every id, deleted ones too (never reused)
+        Map<String, Org> ids = new LinkedHashMap<>();
+        ctx.catalog().orgs().list(null, null).forEach(o -> ids.put(o.orgId(), o));
         List<Discovered> out = new ArrayList<>();
         for (String db : new TreeSet<>(databaseNames(pool))) {
             if (SYSTEM_DATABASES.contains(db) || known.contains(db)) {
@@ -204,9 +220,28 @@ public final class Adopt {
             MongoDatabase handle = ctx.pools().database(pool.poolId(), pool.uri(), db);
             int collections = SchemaApply.collections(handle, ctx.retry(), new Retry.Attempts()).size();
             String id = OrgId.suggestedId(db);
-            out.add(new Discovered(db, id != null && !ids.contains(id) && !known.contains(OrgId.databaseName(id)) ? id : null, collections));
+            Org holder = id == null ? null : ids.get(id);
+            String whyNoId = id == null ? null : holder != null
+                    ? (holder.status().equals(Org.DELETED) ? "its id " + id + " is deleted org " + id + "'s, and an id is never reused"
+                    : "its id " + id + " is org " + id + "'s (database " + holder.databaseName() + " on pool " + holder.poolId() + ")")
+                    : known.contains(OrgId.databaseName(id)) ? "org id " + id + " would name database " + OrgId.databaseName(id)
+                    + ", which another org holds" : null;
+            out.add(new Discovered(db, id != null && whyNoId == null ? id : null, collections, whyNoId));
         }
         return out;
+    }
+
+    /**
+     * The database names on {@code poolId} that are someone's: every org's name but a deleted one's whose database purge
+     * dropped (back on the pool, it is a stale client's: adoptable under another id), a retired copy, a copy being written.
+     */
+    private Set<String> claimed(String poolId) {
+        Set<String> known = new TreeSet<>(ctx.catalog().orgs().claimedDatabaseNames());
+        // a database a restore replaced or a move left behind is kept on purpose (until gc): not someone's org to adopt
+        new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).retired(null).stream().filter(r -> r.poolId().equals(poolId))
+                .forEach(r -> known.add(r.databaseName()));
+        known.addAll(ctx.catalog().orgs().inFlightTargets(poolId).keySet()); // a restore's or move's copy being written
+        return known;
     }
 
     private record Inspection(SchemaDiff diff, String matchedHash, int collections) {
