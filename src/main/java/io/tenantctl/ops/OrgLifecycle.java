@@ -147,8 +147,7 @@ public final class OrgLifecycle {
         }
         if (!there.contains(org.databaseName())) {
             throw TenantctlException.usage("org " + org.orgId() + " is deleting and its database " + org.databaseName() + " is gone from pool "
-                    + pool.poolId() + ": nothing to resume; its data comes back from its final backup under a new id: tenantctl restore "
-                    + "--org " + org.orgId() + " --to-org NEW_ID");
+                    + pool.poolId() + ": nothing to resume; " + comesBack(org));
         }
     }
 
@@ -192,18 +191,43 @@ public final class OrgLifecycle {
         return org;
     }
 
-    private static String hint(Org org) {
+    private String hint(Org org) {
         return switch (org.status()) {
             case DELETING -> " (it is deleted: 'tenantctl orgs resume " + org.orgId() + "' takes it back until 'tenantctl orgs purge' drops its "
                     + "database)";
             // its database dropped by purge, or to be by the next purge or gc (a drop that failed): not the org's any more
             case DELETED -> " (it is deleted: purge has dropped its database, or the next purge or 'tenantctl rebalance gc' will; "
-                    + "its data comes back from its final backup under a new id: tenantctl restore --org " + org.orgId() + " --to-org NEW_ID)";
+                    + comesBack(org) + ")";
             case FAILED -> " (re-run 'tenantctl provision " + org.orgId() + "', or 'tenantctl orgs forget " + org.orgId() + "')";
             case MOVING, RESTORING -> " (an operation on it is unfinished: see 'tenantctl orgs show " + org.orgId() + "')";
             case PROVISIONING -> " (its provision is unfinished: re-run 'tenantctl provision " + org.orgId() + "')";
             default -> "";
         };
+    }
+
+    /**
+     * How a deleting or deleted org whose database is gone comes back: under a new id from its newest complete backup (what
+     * {@code restore --org ORG} takes), saying which that is — the final one its delete took, one taken since, or one from
+     * before a delete that kept none (what was written after it is in no backup) — or, with none, that nothing does.
+     * A delete that took a final backup recorded what the database held (its fingerprint); a --no-backup one did not.
+     */
+    private String comesBack(Org org) {
+        java.util.Optional<io.tenantctl.catalog.BackupRepository.Backup> newest =
+                new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(org.orgId());
+        boolean finalTaken = ctx.catalog().orgs().deletedFingerprint(org.orgId()).isPresent();
+        if (newest.isEmpty()) {
+            return (finalTaken ? "its delete's final backup is not complete any more" : "its delete kept no backup (--no-backup)")
+                    + " and it has no other complete backup: there is nothing to bring back";
+        }
+        io.tenantctl.catalog.BackupRepository.Backup b = newest.get();
+        Instant deletedAt = ctx.catalog().orgs().deletedAt(org.orgId()).orElse(null);
+        String taken = String.valueOf((b.finishedAt() == null ? b.recordedAt() : b.finishedAt()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        // recorded_at and deleted_at are both the catalog's clock; the final backup is recorded before the delete marks the org
+        String which = deletedAt != null && b.recordedAt().isAfter(deletedAt) ? "taken " + taken + ", since its delete"
+                : finalTaken ? "the final one its delete took, " + taken
+                : "an older one from " + taken + ", before its delete, which kept no backup: what was written after it is in none";
+        return "its data comes back under a new id from its newest complete backup " + b.backupId() + " (" + which + "): tenantctl restore --org "
+                + org.orgId() + " --to-org NEW_ID";
     }
 
     private static Changed changed(Org before, OrgStatus status, String tier, boolean changed, boolean dryRun) {
