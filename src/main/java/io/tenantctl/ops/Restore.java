@@ -695,8 +695,10 @@ public final class Restore {
         return new Result(runId, dryRun, t.mode(), reader.manifest().orgId(), t.orgId(), backupId, t.pool().poolId(), t.databaseName(),
                 t.org() == null ? null : t.org().poolId(), t.org() == null ? null : t.org().databaseName(), retired, List.copyOf(dropped),
                 reader.manifest().collections().size(), reader.manifest().totalDocs(), indexes, status, millis(t0),
-                ctx.catalog().orgs().find(t.orgId()).flatMap(o -> LastRollout.of(ctx.catalog()).catchUp(o, reader.manifest().schemaHash())) // a backup
-                        .orElse(null)); // from before the last rollout; no org yet in a dry run of --to-org
+                ctx.catalog().orgs().find(t.orgId()).flatMap(o -> LastRollout.of(ctx.catalog()).catchUp(o, reader.manifest().schemaHash()) // a backup
+                        // from before the last rollout (no org yet in a dry run of --to-org); a rollout passes over a suspended org
+                        .map(c -> o.status().equals(Org.ACTIVE) ? c : "tenantctl orgs resume " + o.orgId() + "   (it is " + o.status()
+                                + ", which a rollout passes over: once it may be written again, then: " + c + ")")).orElse(null));
     }
 
     private static long millis(long t0) {

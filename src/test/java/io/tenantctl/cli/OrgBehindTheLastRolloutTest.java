@@ -116,6 +116,35 @@ class OrgBehindTheLastRolloutTest {
     }
 
     /**
+     * Found by probing: restoring a suspended org from a backup older than the last rollout named the catch-up
+     * migrate-all, which passes over a read_only org ("migrate it once it is active again"): pasted, it changed nothing.
+     * A suspended org's next step is its resume, which names the catch-up once it is active.
+     */
+    @Test
+    void restoreOfASuspendedOrgNamesItsResumeBeforeTheCatchUp(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test",
+                "TENANTCTL_STORE", dir.resolve("store").toUri().toString()));
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
+        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme"));
+        ok(cli, "backup", "--org", "acme");
+        Path v2File = write(dir, "v2.json", V2_ADD);
+        String v2 = strictJson(ok(cli, "migrate-all", "--schema", v2File.toString(), "-o", "json")).get("schema_hash").asText();
+        ok(cli, "orgs", "suspend", "acme");
+
+        JsonNode restored = strictJson(ok(cli, "restore", "--org", "acme", "-o", "json"));
+        assertThat(restored.get("status").asText()).isEqualTo("read_only");
+        String next = restored.get("next").asText();
+        assertThat(next).as(restored.toString()).startsWith("tenantctl orgs resume acme ")
+                .contains("tenantctl migrate-all --org acme --schema-hash " + v2);
+        JsonNode resumed = strictJson(ok(cli, "orgs", "resume", "acme", "-o", "json"));
+        String catchUp = resumed.get("next").asText();
+        assertThat(catchUp).isEqualTo("tenantctl migrate-all --org acme --schema-hash " + v2);
+        ok(cli, catchUp.substring("tenantctl ".length()).split(" "));
+        CliFixture.assertExactly(url, v2File, List.of("acme"));
+    }
+
+    /**
      * verify tells on-call which orgs run the new release on an older manifest — their databases match their own manifest,
      * so no schema finding says it — with the migrate-all that fixes each; not while a newer rollout is still under way.
      */
