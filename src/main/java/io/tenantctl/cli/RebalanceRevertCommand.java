@@ -41,7 +41,7 @@ final class RebalanceRevertCommand implements Callable<Integer> {
             doc.put("message", done);
             Output.json(ctx.out, doc);
         } else {
-            ctx.out.println((dryRun.on ? "dry run: " : "") + done);
+            ctx.out.println(done); // a dry run's message says "dry run: " itself
         }
         return 0;
     }
