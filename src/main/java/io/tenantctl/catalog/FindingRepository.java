@@ -49,14 +49,17 @@ public final class FindingRepository {
 
     /**
      * Resolves the open findings a run could have seen but did not: those of {@code orgs} and {@code pools} checked
-     * (org-less fleet findings too when {@code fleet}), except {@code seen}.
+     * (org-less fleet findings too when {@code fleet}), except {@code seen}. A run that did not read backups back
+     * ({@code deep} false) could not have seen what only a deep one finds — a backup_corrupt, or a finding whose fix is a
+     * --deep verify — and leaves those open.
      */
-    public int resolveUnseen(Collection<String> seen, Collection<String> orgs, Collection<String> pools, boolean fleet) {
+    public int resolveUnseen(Collection<String> seen, Collection<String> orgs, Collection<String> pools, boolean fleet, boolean deep) {
         return catalog.inConnection(c -> Sql.update(c, "update findings set resolved_at = now() where resolved_at is null "
                 + "and not (finding_id = any (?)) and (org_id = any (?) or (org_id is null and pool_id = any (?)) "
-                + "or (? and org_id is null and pool_id is null))",
+                + "or (? and org_id is null and pool_id is null)) "
+                + "and (? or not (kind = 'backup_corrupt' or coalesce(fix, '') like 'tenantctl verify --deep %'))",
                 c.createArrayOf("text", seen.toArray()), c.createArrayOf("text", orgs.toArray()), c.createArrayOf("text", pools.toArray()),
-                fleet));
+                fleet, deep));
     }
 
     public Optional<Finding> find(String findingId) {

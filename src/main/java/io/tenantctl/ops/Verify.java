@@ -235,7 +235,7 @@ public final class Verify {
             }
             if (line.outcome().equals("failed") && !deadPools.contains(line.poolId())) {
                 seen.add(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
-                        + line.error(), "tenantctl verify --org " + line.orgId() + "   (after fixing what the error says)"));
+                        + line.error(), "tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + line.orgId() + "   (after fixing what the error says)"));
             }
             if (line.outcome().equals("clean")) {
                 clean.add(line.orgId());
@@ -254,7 +254,7 @@ public final class Verify {
         List<String> ids = rows.stream().map(FindingRepository.Finding::findingId).toList();
         Set<String> known = findings.record(rows);
         Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
-        findings.resolveUnseen(ids, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty());
+        findings.resolveUnseen(ids, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep());
         findings.verifiedClean(clean);
         Map<String, FindingRepository.State> stored = findings.byId(ids);
         Instant now = Instant.now();
@@ -628,9 +628,12 @@ public final class Verify {
                 entry = newest.get();
                 if (newest.get().status().equals(Backups.MISSING)) {
                     java.util.Optional<String> elsewhere = backups.otherStore(newest.get());
-                    if (elsewhere.isPresent()) { // not known to be damaged: this verify reads another store (below: not checked)
-                        throw TenantctlException.config("its newest backup " + id + " was written to " + elsewhere.get()
-                                + ", not to the store this verify reads: run it with --store " + elsewhere.get());
+                    if (elsewhere.isPresent()) { // not known to be damaged: this verify reads another store, so it is not checked
+                        // the fix is the verify that reads it there (a plain one would close this unread)
+                        out.add(finding("check_failed", PROBLEM, "", "org " + org.orgId() + " could not be checked: its newest backup " + id
+                                + " was written to " + elsewhere.get() + ", not to the store this verify reads: run it with --store "
+                                + elsewhere.get(), "tenantctl verify --deep --org " + org.orgId() + " --store " + elsewhere.get()));
+                        return;
                     }
                     throw new IllegalStateException("recorded complete in the catalog, but its files are gone from the store");
                 }
