@@ -734,9 +734,15 @@ public final class Verify {
                 long onIt = orgs.values().stream().filter(o -> o.poolId().equals(p.poolId())).count();
                 String why = Errors.oneLine(e); // the pool's own error names the pool and its URI already
                 String subject = "pool " + p.poolId() + " (" + PoolUri.stored(p.uri()).redacted() + ")";
+                // a variable of its URI this environment lacks: the server may be fine, this shell cannot reach it
+                Map<String, String> env = req.env() == null ? Map.of() : req.env();
+                List<String> unset = PoolUri.stored(p.uri()).variables().stream().filter(v -> env.get(v) == null).toList();
                 seen.add(new Seen("pool_unreachable", PROBLEM, null, p.poolId(), "", (why.startsWith("pool " + p.poolId()) ? why
                         : subject + " does not answer: " + why) + "; its " + onIt + " org(s) were not checked",
-                        "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
+                        !unset.isEmpty() ? "export " + unset.stream().map(v -> v + "=…").collect(java.util.stream.Collectors.joining(" "))
+                                + "   (or set " + (unset.size() == 1 ? "it" : "them") + " in the --config file: " + String.join("=…, ", unset)
+                                + "=…); then: tenantctl verify --pool " + p.poolId()
+                        : "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
                                 + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : "")));
             }
             if (p.orgCount() > p.capacity()) {
