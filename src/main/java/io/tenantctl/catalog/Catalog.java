@@ -26,16 +26,29 @@ public final class Catalog implements AutoCloseable {
     /** The longest wait for a lock in the catalog: a lock held longer than this is another session's that is stuck. */
     public static final int LOCK_TIMEOUT_SECONDS = 30;
 
+    /** Where a catalog URL comes from when the caller does not say: what the messages tell an operator to check. */
+    public static final String DEFAULT_SOURCE = "--catalog / TENANTCTL_CATALOG_URL";
+
     private final PostgresUrl url;
+    private final String source;
     private final HikariDataSource dataSource;
 
-    private Catalog(PostgresUrl url, HikariDataSource dataSource) {
+    private Catalog(PostgresUrl url, String source, HikariDataSource dataSource) {
         this.url = url;
+        this.source = source;
         this.dataSource = dataSource;
     }
 
     /** Connects (failing within ~10 s when the server does not answer) without checking the schema. */
     public static Catalog connect(String rawUrl) {
+        return connect(rawUrl, DEFAULT_SOURCE);
+    }
+
+    /**
+     * As {@link #connect(String)}; {@code source} says where the URL was given ("--catalog", a variable, a file's key),
+     * which the messages about a catalog that cannot be reached or read tell the operator to check.
+     */
+    public static Catalog connect(String rawUrl, String source) {
         PostgresUrl url = CatalogUrl.parse(rawUrl);
         HikariConfig cfg = new HikariConfig();
         cfg.setPoolName("tenantctl-catalog");
@@ -60,20 +73,20 @@ public final class Catalog implements AutoCloseable {
         cfg.setConnectionTimeout(10_000);
         cfg.setInitializationFailTimeout(1);
         try {
-            return new Catalog(url, new HikariDataSource(cfg));
+            return new Catalog(url, source, new HikariDataSource(cfg));
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
                 if (t instanceof NumberFormatException bad) { // socketTimeout=abc: read once connected, not a reachability problem
                     throw TenantctlException.usage("catalog URL " + url.describe() + " has a parameter the driver cannot read as a number ("
-                            + notANumber(url.jdbcUrl(), bad) + "): fix its ?… part in --catalog / TENANTCTL_CATALOG_URL");
+                            + notANumber(url.jdbcUrl(), bad) + "): fix its ?… part in " + source);
                 }
                 if (t instanceof java.sql.SQLException refused && t.getCause() == null && refused.getMessage() != null
                         && refused.getMessage().matches("Invalid \\w+ value: .*")) { // sslmode=bogus, refused before connecting
                     throw TenantctlException.usage("catalog URL " + url.describe() + " has a parameter the driver refuses ("
-                            + firstLine(refused.getMessage()) + "): fix its ?… part in --catalog / TENANTCTL_CATALOG_URL");
+                            + firstLine(refused.getMessage()) + "): fix its ?… part in " + source);
                 }
             }
-            throw unreachable(url, e);
+            throw unreachable(url, source, e);
         }
     }
 
@@ -104,7 +117,12 @@ public final class Catalog implements AutoCloseable {
 
     /** Connects and checks that the catalog has been initialised by this version of tenantctl. */
     public static Catalog open(String rawUrl) {
-        Catalog catalog = connect(rawUrl);
+        return open(rawUrl, DEFAULT_SOURCE);
+    }
+
+    /** As {@link #open(String)}, the URL given in {@code source} (see {@link #connect(String, String)}). */
+    public static Catalog open(String rawUrl, String source) {
+        Catalog catalog = connect(rawUrl, source);
         try {
             catalog.requireCurrentSchema();
             return catalog;
@@ -291,7 +309,7 @@ public final class Catalog implements AutoCloseable {
                     + "connections), or add workers with --join", e);
         }
         if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("28"))) {
-            return unreachable(url, e);
+            return unreachable(url, source, e);
         }
         if (state != null && (state.equals("55P03") || state.equals("40P01") || state.equals("40001"))) {
             return new TenantctlException(TenantctlException.Category.CONFIG, "catalog " + describe() + " is busy (" + firstLine(e.getMessage())
@@ -302,7 +320,7 @@ public final class Catalog implements AutoCloseable {
                 + firstLine(e.getMessage()) + " (SQL state " + state + "; run with -v and report it)", e);
     }
 
-    private static TenantctlException unreachable(PostgresUrl url, Throwable e) {
+    private static TenantctlException unreachable(PostgresUrl url, String source, Throwable e) {
         String why = e.getMessage(); // the deepest cause that says something (a socket's EOFException says nothing)
         for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
             // an unknown host's message is the bare name: "catalog unreachable at db_1:5432/x: db_1" said nothing
@@ -310,7 +328,7 @@ public final class Catalog implements AutoCloseable {
                     : t.getMessage() != null ? t.getMessage() : why;
         }
         return new Unreachable("catalog unreachable at " + url.describe() + ": " + firstLine(why)
-                + " — check --catalog / TENANTCTL_CATALOG_URL and that PostgreSQL is running", e);
+                + " — check " + source + " and that PostgreSQL is running", e);
     }
 
     /**

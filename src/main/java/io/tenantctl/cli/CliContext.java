@@ -149,7 +149,7 @@ public final class CliContext implements AutoCloseable {
     /** The catalog, checked to be initialised at this build's schema version. */
     Catalog catalog() {
         if (catalog == null) {
-            catalog = Catalog.open(resolveCatalogUrl());
+            catalog = OpsContext.openCatalog(resolveCatalogUrl(), catalogSource(), false);
         }
         return catalog;
     }
@@ -157,7 +157,7 @@ public final class CliContext implements AutoCloseable {
     /** The catalog without the schema check, for {@code init}. */
     Catalog catalogForInit() {
         if (catalog == null) {
-            catalog = Catalog.connect(resolveCatalogUrl());
+            catalog = OpsContext.openCatalog(resolveCatalogUrl(), catalogSource(), true);
         }
         return catalog;
     }
@@ -168,6 +168,23 @@ public final class CliContext implements AutoCloseable {
         }
         String fromEnv = effectiveEnv().get("TENANTCTL_CATALOG_URL"); // the config file's UPPER_CASE key too, as for every variable
         return fromEnv != null && !fromEnv.isBlank() ? fromEnv : config().getProperty("catalog");
+    }
+
+    /** Where {@link #resolveCatalogUrl()} found the URL, as an operator would fix it: the flag, the variable, or the file's key; null: nowhere. */
+    String catalogSource() {
+        if (options.catalogUrl != null) {
+            return "--catalog";
+        }
+        String fromEnv = env.get("TENANTCTL_CATALOG_URL");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return "TENANTCTL_CATALOG_URL";
+        }
+        String file = configFile().map(Path::toString).orElse(null);
+        if (file == null) {
+            return null; // none given anywhere: the catalog says where one is given
+        }
+        String fromFile = effectiveEnv().get("TENANTCTL_CATALOG_URL");
+        return (fromFile != null && !fromFile.isBlank() ? "TENANTCTL_CATALOG_URL=" : "catalog=") + " in the config file " + file;
     }
 
     String resolveStoreUrl() {

@@ -35,4 +35,14 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
     public static io.tenantctl.store.ObjectStore openStore(String url, java.util.Map<String, String> env, boolean forWriting) {
         return io.tenantctl.store.ObjectStores.openChecked(url, env, forWriting);
     }
+
+    /**
+     * The catalog at {@code url}, its schema checked to be this tenantctl's (unless {@code forInit}); {@code source} says
+     * where the URL was given (the flag, a variable, a config file's key; null: not known), which the messages about a
+     * catalog that cannot be reached or read tell the operator to check.
+     */
+    public static Catalog openCatalog(String url, String source, boolean forInit) {
+        String given = source != null ? source : Catalog.DEFAULT_SOURCE;
+        return forInit ? Catalog.connect(url, given) : Catalog.open(url, given);
+    }
 }
