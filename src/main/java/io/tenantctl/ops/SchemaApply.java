@@ -240,8 +240,12 @@ final class SchemaApply {
                 if (superseded || prune || replaceConflicting) {
                     replacements.add(new Replacement(c, same, wanted));
                 } else {
+                    // an index the manifest still lists under another key cannot be dropped for good: its rebuild frees the key
+                    boolean moves = diff.conflicts().stream().anyMatch(x -> x.collection().equals(c) && x.actual().name().equals(oldName));
                     blocked.add(c + "." + wanted.name() + ": manifest wants " + wanted.describe() + ", database has the same key as "
-                            + oldName + " " + IndexSpec.fromListIndexes(same).describe() + " (list " + oldName + " under \"drop\" to supersede it)");
+                            + oldName + " " + IndexSpec.fromListIndexes(same).describe() + (moves ? " (the manifest gives " + oldName
+                            + " another key: --replace-conflicting rebuilds it there, which frees this one)" : " (list " + oldName
+                            + " under \"drop\" to supersede it)"));
                 }
             }
         });

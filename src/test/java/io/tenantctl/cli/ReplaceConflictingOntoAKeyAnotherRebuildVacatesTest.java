@@ -57,6 +57,34 @@ class ReplaceConflictingOntoAKeyAnotherRebuildVacatesTest {
         fleet.close();
     }
 
+    /**
+     * Found by probing: an index name moved to another key while its old key got a new name ("user_1" {user: 1} becomes
+     * {conv: 1}, "user_new" takes {user: 1}). Without --replace-conflicting the refusal said "list user_1 under "drop" to
+     * supersede it", which the manifest parser then refuses (user_1 is still wanted). It names --replace-conflicting.
+     */
+    @Test
+    void aKeyHeldByAnIndexTheManifestStillListsIsFreedByItsRebuildNotByDrop(@TempDir Path dir) {
+        Cli cli = fleet.provision(write(dir, "v1.json", """
+                {"collections": [{"name": "messages", "indexes": [{"name": "user_1", "key": {"user": 1}}]}]}
+                """), "acme");
+        Path v2 = write(dir, "v2.json", """
+                {"collections": [{"name": "messages", "indexes": [
+                  {"name": "user_1", "key": {"conv": 1}}, {"name": "user_new", "key": {"user": 1}}]}]}
+                """);
+        for (String[] args : new String[][] {{"--dry-run"}, {}}) {
+            List<String> cmd = new java.util.ArrayList<>(List.of("migrate-all", "--schema", v2.toString(), "-o", "json"));
+            cmd.addAll(List.of(args));
+            Cli.Result r = cli.run(cmd.toArray(String[]::new));
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            String error = strictJson(r).get("failed").get(0).get("error").asText();
+            assertThat(error).as(error).contains("messages.user_new").doesNotContain("under \"drop\"")
+                    .contains("the manifest gives user_1 another key").contains("--replace-conflicting");
+        }
+        Cli.Result run = cli.run("migrate-all", "--schema", v2.toString(), "--replace-conflicting");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        SchemaCheck.assertExactly(fleet.url, List.of("acme"), SchemaManifest.load(v2));
+    }
+
     @Test
     void theRolloutSucceedsWhateverOrderTheManifestListsTheIndexesIn(@TempDir Path dir) {
         Cli cli = fleet.provision(write(dir, "v1.json", V1), "acme");
