@@ -161,6 +161,11 @@ final class ProvisionCommand implements Callable<Integer> {
         if (error.startsWith("org is ")) {
             return "tenantctl orgs show " + orgId;
         }
+        if (pool != null && poolId != null && !pool.equals(poolId) && !fanout.control().existing()) {
+            // a failed org is provisioned again where it was placed, whatever --pool says: forgotten, it is placed anew
+            return "tenantctl orgs forget " + orgId + ", then: " + again(orgId) + "   (a failed org is provisioned again on its own pool, "
+                    + poolId + ", whatever --pool says; or, once " + poolId + " answers: " + again(orgId).replace(" --pool " + pool, "") + ")";
+        }
         return again(orgId) + "   (resumes it; or: tenantctl orgs forget " + orgId + ")";
     }
 
