@@ -1021,10 +1021,12 @@ public final class Verify {
             last.passedOver(o, o.schemaHash()).ifPresent(r -> seen.add(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(),
                     r.args().schemaHash(), "org " + o.orgId() + " has manifest " + hash12(o.schemaHash()) + ", not " + hash12(r.args().schemaHash())
                     + ", which the last rollout that took it (run " + r.runId() + ", started " + r.startedAt() + ") "
-                    + (r.status() != RunStatus.SUCCEEDED ? "was to apply; that run " + (r.status() == RunStatus.FAILED ? "failed"
-                    : "was cancelled after it had taken every org") + ": on this org, or it passed over it or it went back since "
-                    + "('tenantctl runs show " + r.runId() + "' says which)" : "applied: it was passed over (suspended or deleting then) "
-                    + "or went back since (a restore)"), r.catchUp(o))));
+                    + (r.status() != RunStatus.SUCCEEDED ? "was to apply; that run " + (r.status() == RunStatus.FAILED ? "failed" : "was cancelled "
+                    + "after it had taken every org") + ": " : "applied: ") + (o.createdAt() != null && o.createdAt().isAfter(r.startedAt())
+                    ? "the org was created since (provisioned, adopted or restored to a new id) with that older manifest"
+                    : r.status() != RunStatus.SUCCEEDED ? "on this org, or it passed over it or it went back since ('tenantctl runs show "
+                    + r.runId() + "' says which)" : "it was passed over (suspended or deleting then) or went back since (a restore)"),
+                    r.catchUp(o))));
         }
     }
 

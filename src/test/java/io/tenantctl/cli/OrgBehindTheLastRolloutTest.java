@@ -246,6 +246,29 @@ class OrgBehindTheLastRolloutTest {
         assertThat(findings(strictJson(r), "schema_behind")).extracting(f -> f.get("org_id").asText()).containsExactly("globex");
     }
 
+    /**
+     * Found by probing: an org provisioned after the last rollout with the older manifest is behind it, and verify said so
+     * with a wrong reason ("it was passed over (suspended or deleting then) or went back since (a restore)"). It says the
+     * org was created since, with that older manifest; the fix is the same catch-up.
+     */
+    @Test
+    void anOrgProvisionedSinceWithTheOlderManifestIsBehindForWhatItIs(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        v1Fleet(cli, dir, "acme");
+        String v2 = strictJson(ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString(), "-o", "json"))
+                .get("schema_hash").asText();
+        MigrateAllFixture.provision(cli, dir.resolve("v1.json"), List.of("globex")); // an old pipeline's signup
+
+        Cli.Result r = cli.run("verify", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        List<JsonNode> behind = findings(strictJson(r), "schema_behind");
+        assertThat(behind).extracting(f -> f.get("org_id").asText()).containsExactly("globex");
+        assertThat(behind.get(0).get("detail").asText()).as(behind.toString()).contains("created since")
+                .doesNotContain("suspended or deleting").doesNotContain("a restore");
+        assertThat(behind.get(0).get("fix").asText()).isEqualTo("tenantctl migrate-all --org globex --schema-hash " + v2);
+    }
+
     /** An org provisioned after the last rollout with a newer manifest is ahead of it: neither verify nor resume sends it back. */
     @Test
     void anOrgProvisionedWithANewerManifestIsNotBehind(@TempDir Path dir) {
