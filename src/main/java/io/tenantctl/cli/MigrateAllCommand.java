@@ -214,10 +214,13 @@ final class MigrateAllCommand implements Callable<Integer> {
         return plan.path(field).size();
     }
 
-    /** The indexes the planned orgs would rebuild or drop, each named once however many orgs it is on (at most 10). */
+    /**
+     * The indexes the planned orgs would rebuild or drop, each named once however many orgs it is on (at most 10); as
+     * {@link #totals}, not those of an org that would fail (nothing is written to it).
+     */
     private static String named(MigrateAll.Result r, String... fields) {
         java.util.Set<String> names = new java.util.LinkedHashSet<>();
-        for (RunReport.Org o : r.report().orgs()) {
+        for (RunReport.Org o : r.report().orgs().stream().filter(o -> !o.outcome().equals("failed")).toList()) {
             JsonNode plan = o.detail().path("plan");
             for (String f : fields) {
                 plan.path(f).forEach(n -> names.add(n.asText()));
@@ -244,7 +247,8 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + "); would create " + t.get("create_collections") + " collections and " + t.get("create_indexes")
                 + " indexes; would replace " + t.get("replaced") + named(r, "replaced") + " and drop " + (t.get("dropped") + t.get("pruned"))
                 + " indexes" + named(r, "dropped", "pruned") + "; " + t.get("conflicts") + " conflicts"
-                + (replaceConflicting ? " (would be replaced)" : "") + ", " + t.get("extras") + " extra indexes" + (prune ? " (would be dropped)" : ""));
+                + (replaceConflicting ? " (would be replaced" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : "") + ", "
+                + t.get("extras") + " extra indexes" + (prune ? " (would be dropped" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : ""));
         Summary.failures(ctx, Summary.failures(r.report(), f -> nextStep(r, f)));
         Summary.dryRunInterrupted(ctx, r.report(), r.interrupted());
     }
