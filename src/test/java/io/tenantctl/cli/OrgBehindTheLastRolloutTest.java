@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.TestPools;
 import org.bson.Document;
@@ -94,14 +95,10 @@ class OrgBehindTheLastRolloutTest {
     @Test
     void restoreOfABackupFromBeforeTheLastRolloutNamesTheMigrateAllThatBringsTheOrgUpToIt(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
-        Cli cli = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test",
-                "TENANTCTL_STORE", dir.resolve("store").toUri().toString()));
-        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
-        Path v1 = write(dir, "v1.json", V1);
-        MigrateAllFixture.provision(cli, v1, List.of("acme"));
-        ok(cli, "backup", "--org", "acme");
-        Path v2File = write(dir, "v2.json", V2_ADD);
-        String v2 = strictJson(ok(cli, "migrate-all", "--schema", v2File.toString(), "-o", "json")).get("schema_hash").asText();
+        Cli cli = backedUpBeforeARollout(url, dir);
+        Path v1 = dir.resolve("v1.json");
+        Path v2File = dir.resolve("v2.json");
+        String v2 = SchemaManifest.load(v2File).hash();
 
         JsonNode restored = strictJson(ok(cli, "restore", "--org", "acme", "-o", "json"));
         CliFixture.assertExactly(url, v1, List.of("acme")); // the backup's indexes, as it was taken
@@ -123,13 +120,9 @@ class OrgBehindTheLastRolloutTest {
     @Test
     void restoreOfASuspendedOrgNamesItsResumeBeforeTheCatchUp(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
-        Cli cli = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test",
-                "TENANTCTL_STORE", dir.resolve("store").toUri().toString()));
-        CliFixture.addPool(cli, "pool-a", pools.uri(0), 10, 1);
-        MigrateAllFixture.provision(cli, write(dir, "v1.json", V1), List.of("acme"));
-        ok(cli, "backup", "--org", "acme");
-        Path v2File = write(dir, "v2.json", V2_ADD);
-        String v2 = strictJson(ok(cli, "migrate-all", "--schema", v2File.toString(), "-o", "json")).get("schema_hash").asText();
+        Cli cli = backedUpBeforeARollout(url, dir);
+        Path v2File = dir.resolve("v2.json");
+        String v2 = SchemaManifest.load(v2File).hash();
         ok(cli, "orgs", "suspend", "acme");
 
         JsonNode restored = strictJson(ok(cli, "restore", "--org", "acme", "-o", "json"));
@@ -311,6 +304,16 @@ class OrgBehindTheLastRolloutTest {
         assertThat(rolledOut).isTrue();
         assertThat(findings(strictJson(verify), "schema_behind")).as("%s", verify).isEmpty();
         CliFixture.assertExactly(url, dir.resolve("v2.json"), List.of("acme", "globex"));
+    }
+
+    /** acme on v1 (dir/v1.json) with a store, backed up, then a rollout of v2 (dir/v2.json): its backup is from before it. */
+    private Cli backedUpBeforeARollout(String url, Path dir) {
+        Cli cli = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test",
+                "TENANTCTL_STORE", dir.resolve("store").toUri().toString()));
+        v1Fleet(cli, dir, "acme");
+        ok(cli, "backup", "--org", "acme");
+        ok(cli, "migrate-all", "--schema", write(dir, "v2.json", V2_ADD).toString());
+        return cli;
     }
 
     /** pool-a with {@code orgs} provisioned on the v1 manifest. */
