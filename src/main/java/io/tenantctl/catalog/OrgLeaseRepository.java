@@ -110,6 +110,12 @@ public final class OrgLeaseRepository {
         return find(orgId).filter(l -> !l.expired());
     }
 
+    /** Live leases taken from {@code host}: a process of this host that is gone holds nothing (its pid tells). */
+    public List<Lease> liveOn(String host) {
+        return catalog.inConnection(c -> Sql.query(c, SELECT + " where lease_until >= now() and host = ? order by org_id",
+                OrgLeaseRepository::map, host));
+    }
+
     /** Leases whose holder stopped renewing them. */
     public List<Lease> expired() {
         return catalog.inConnection(c -> Sql.query(c, SELECT + " where lease_until < now() order by org_id", OrgLeaseRepository::map));

@@ -45,16 +45,27 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
     }
 
     /**
-     * Recovers every expired lease in the catalog: run by each mutating command before it selects orgs, so that what a
-     * dead holder left (a restoring org, a frozen one) is put right by the next command, whichever it is.
+     * Recovers every expired lease in the catalog, and every live one a process of this host that is gone holds (a kill -9
+     * a moment ago): run by each mutating command before it selects orgs, so that what a dead holder left (a restoring
+     * org, a frozen one) is put right by the next command, whichever it is. Returns what each recovery did (verify --fix
+     * lists it).
      */
-    public static void sweep(OpsContext ctx) {
+    public static java.util.List<String> sweep(OpsContext ctx) {
         OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
-        for (OrgLeaseRepository.Lease l : ctx.catalog().leases().expired()) {
+        io.tenantctl.ops.run.Worker me = io.tenantctl.ops.run.Worker.current(ctx.actor());
+        java.util.List<OrgLeaseRepository.Lease> dead = new java.util.ArrayList<>(ctx.catalog().leases().expired());
+        ctx.catalog().leases().liveOn(me.host()).stream().filter(l -> io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(me))
+                .forEach(dead::add);
+        java.util.List<String> recovered = new java.util.ArrayList<>();
+        for (OrgLeaseRepository.Lease l : dead) {
             OrgLeases.Taken taken = leases.take(l.orgId(), "recover", null);
             if (taken.ok()) {
                 leases.release(l.orgId());
+                if (taken.recovered() != null) {
+                    recovered.add(taken.recovered());
+                }
             }
         }
+        return recovered;
     }
 }

@@ -153,9 +153,8 @@ public final class Verify {
         for (String p : asked.pools()) {
             ctx.catalog().pools().get(p); // an unknown pool is a usage error naming the known ones
         }
-        if (asked.fix() && !asked.dryRun()) {
-            LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right first, as by every command that writes
-        }
+        // what a dead operation left on an org is put right first, as by every command that writes, and listed as fixed
+        List<String> recovered = asked.fix() && !asked.dryRun() ? LeaseRecovery.sweep(ctx) : List.of();
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, Org> orgs = new LinkedHashMap<>();
         for (Org o : ctx.catalog().orgs().list(null, null)) {
@@ -193,7 +192,7 @@ public final class Verify {
         List<Org> toCheck = selected.stream().filter(o -> !unchanged.contains(o.orgId())).toList();
         int skipped = selected.size() - toCheck.size();
 
-        List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>(recovered));
         RunEngine engine = new RunEngine(ctx, new LeaseRecovery(ctx));
         java.util.concurrent.atomic.AtomicReference<PerOrg> checks = new java.util.concurrent.atomic.AtomicReference<>();
         RunEngine.Ran ran;

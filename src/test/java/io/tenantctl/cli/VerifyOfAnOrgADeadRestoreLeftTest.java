@@ -78,6 +78,34 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
         }
     }
 
+    /**
+     * Found by probing: within the lease (60 s) of a restore killed on this host, 'verify --fix' left the org restoring
+     * (its sweep took only expired leases, where every other command that writes rolls such a restore back at once), and
+     * once it did roll it back it did not say so. It rolls it back at once and lists it as fixed.
+     */
+    @Test
+    void verifyFixRollsBackARestoreKilledAMomentAgoAndSaysSo() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", NOTES);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            String fresh = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+            RestoreCrashTest.killRestoreWhen(f, dir, () -> f.databaseNames("pool-0").contains(fresh)
+                            && f.database("pool-0", fresh).getCollection("notes").estimatedDocumentCount() >= 1000,
+                    "--org", "acme", "--backup", backupId);
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+
+            io.tenantctl.testing.Cli.Result r = f.cli.run("verify", "--fix", "-o", "json");
+            JsonNode fixed = strictJson(r);
+            assertThat(f.org("acme").get("status").asText()).as(r.toString()).isEqualTo("active");
+            assertThat(fixed.get("fixed").toString()).as(r.toString()).contains("acme");
+            assertThat(kinds(fixed)).as(r.toString()).doesNotContain("org_stuck");
+            f.assertHolds("acme", before);
+            assertThat(f.databaseNames("pool-0")).as("the partial copy is dropped").doesNotContain(fresh);
+        }
+    }
+
     @Test
     void theTargetOfADeadRestoreOfAnOrgRestoredBeforeIsNotAnOrphan() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
