@@ -759,12 +759,12 @@ public final class Verify {
             ctx.catalog().orgs().list(null, null).stream().filter(o -> !o.status().equals(Org.DELETED)).forEach(o -> current.put(o.orgId(), o));
             strays(pools, current, databases, seen, now, req.retiredGrace());
         }
+        if (fleet && req.pools().isEmpty()) { // first: --fix cancels an abandoned run before its stuck orgs are judged
+            runs(req, seen, fixed, ownRun);
+        }
         stuck(req, orgs, seen, fixed, now);
         failed(req, orgs, seen);
         behind(req, orgs, seen);
-        if (fleet && req.pools().isEmpty()) {
-            runs(req, seen, fixed, ownRun);
-        }
         if (withStore) {
             backups(req, orgs, seen, now);
         }
@@ -992,8 +992,13 @@ public final class Verify {
             if (req.fix() && req.dryRun()) {
                 fixed.add("run " + r.runId() + " (" + r.verb() + "): abandoned by its workers, would be cancelled");
             } else if (req.fix()) {
-                runs.cancel(r.runId(), false);
-                fixed.add("run " + r.runId() + " (" + r.verb() + "): abandoned by its workers, cancelled");
+                // a provision's cancel ends its orgs too: those it had begun are failed (each with what provisions it again,
+                // not the resume of the run cancelled here), those it never started give their places back
+                Runs.Unplaced ended = runs.cancel(r.runId(), false).provision();
+                fixed.add("run " + r.runId() + " (" + r.verb() + "): abandoned by its workers, cancelled" + (ended == null ? ""
+                        : ended.failed().entrySet().stream().map(e -> "; org " + e.getKey() + " marked failed (" + e.getValue() + " provisions it)")
+                        .collect(java.util.stream.Collectors.joining()) + (ended.placesReleased().isEmpty() ? "" : "; never started, their rows "
+                        + "removed and places given back: " + String.join(", ", ended.placesReleased()))));
                 continue;
             }
             seen.add(new Seen("run_abandoned", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "

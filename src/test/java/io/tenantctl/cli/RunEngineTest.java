@@ -451,6 +451,34 @@ class RunEngineTest {
         SchemaCheck.assertClean(url, List.of(begun), SchemaManifest.load(schema));
     }
 
+    /**
+     * Found by probing: 'verify --fix' marked a dead provision's org failed "(tenantctl provision --resume RUN resumes
+     * it)", then, in the same pass, cancelled RUN as abandoned: pasted, the resume was refused ("run … was cancelled").
+     * The abandoned run is cancelled first; its cancel ends the org it had begun and says what provisions it again.
+     */
+    @Test
+    void verifyFixOfAnAbandonedProvisionNamesAProvisionThatWorks(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        Path schema = CliFixture.smallSchema(dir);
+        String runId = detachedProvision(cli, schema, CliFixture.ids("v-", 0, 3));
+        String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
+        sql(url, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() - interval '1 minute', "
+                + "attempts = 1 where run_id = '" + runId + "' and seq = 0");
+        sql(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
+        sql(url, "update orgs set updated_at = now() - interval '1 hour' where status = 'provisioning'");
+        String begun = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0).get("org_id").asText();
+
+        JsonNode fixed = strictJson(cli.run("verify", "--fix", "--stuck-after", "1s", "-o", "json"));
+        String lines = fixed.get("fixed").toString();
+        assertThat(lines).as(lines).contains("run " + runId).contains(begun).doesNotContain("--resume " + runId);
+        assertThat(CliFixture.orgIds(cli, "provisioning")).isEmpty();
+        java.util.regex.Matcher next = java.util.regex.Pattern.compile("tenantctl (provision " + begun + " [^)\"]*?)(\\s{3}|\\)|\")").matcher(lines);
+        assertThat(next.find()).as(lines).isTrue();
+        ok(cli, next.group(1).trim().split(" "));
+        SchemaCheck.assertClean(url, List.of(begun), SchemaManifest.load(schema));
+    }
+
     /** A detached run with nothing to work on is over at once: it does not sit "running", blocking the next rollout. */
     @Test
     void aDetachedRunWithNothingToDoIsOverAndBlocksNothing(@TempDir Path dir) {
