@@ -321,12 +321,15 @@ public final class Rebalance {
                 }
                 try { // what the move meets before it writes anything: refused here, it would be refused there
                     Org org = mover.preflight(m.orgId(), m.fromPool(), m.toPool(), alsoIn.getOrDefault(m.toPool(), 0));
-                    // the freeze the move would be held to: the copy's prediction (the plan's) plus --freeze-grace
-                    long predicted = mover.refuseLongFreeze(m.orgId(), new Mover.Size(m.docs(), m.bytes()), limits);
+                    // the freeze the move would be held to: the copy's prediction plus --freeze-grace, by the size the move
+                    // will measure (a plan made now has just measured it; a saved plan's figures are as old as the file)
+                    Mover.Size size = req.moves() == null ? new Mover.Size(m.docs(), m.bytes())
+                            : mover.size(ctx.catalog().pools().get(org.poolId()), org.databaseName());
+                    long predicted = mover.refuseLongFreeze(m.orgId(), size, limits);
                     alsoIn.merge(m.toPool(), 1, Integer::sum);
                     alsoIn.merge(org.poolId(), -1, Integer::sum);
-                    lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null, Json.args("to_pool", m.toPool(), "docs", m.docs(),
-                            "bytes", m.bytes(), "predicted_freeze_ms", predicted, "reason", m.reason())));
+                    lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null, Json.args("to_pool", m.toPool(), "docs",
+                            size.docs(), "bytes", size.bytes(), "predicted_freeze_ms", predicted, "reason", m.reason())));
                 } catch (Mover.Refused e) {
                     lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, e.getMessage(),
                             refused(e, new Target(m.orgId(), m.fromPool(), m.toPool()), limits.freezeGraceMs())));
