@@ -78,8 +78,9 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         r.leftOnDraining().forEach((pool, orgs) -> left.add("pool " + pool + " is draining and " + (report.dryRun() ? "would still hold "
                 : "still holds ") + orgs.size() + " org(s) no "
                 + "active pool that answered had room for: " + String.join(", ", orgs.subList(0, Math.min(10, orgs.size()))) + (orgs.size() > 10 ? ", …" : "")
-                + " — raise a capacity ('tenantctl pools set-capacity POOL --capacity N'), add a pool, or bring back a pool the notes "
-                + "say does not answer, then 'tenantctl rebalance apply' again"));
+                + " — " + (r.notes().stream().anyMatch(n -> n.contains("not in --pool")) ? "name the pools with room the notes list in "
+                + "--pool, " : "") + "raise a capacity ('tenantctl pools set-capacity POOL --capacity N'), add a pool, or bring back a pool "
+                + "the notes say does not answer, then 'tenantctl rebalance apply' again"));
         if (ctx.json()) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("moved", report.count("moved"));

@@ -183,6 +183,14 @@ public final class Rebalance {
         new java.util.TreeMap<>(dead).forEach((pool, why) -> notes.add(why + ": left out of the plan (nothing moves off it or onto it); "
                 + "see 'tenantctl pools stats " + pool + "'"));
         notes.addAll(p.notes());
+        List<String> outsideWithRoom = all.stream().filter(x -> !req.pools().isEmpty() && !req.pools().contains(x.poolId())
+                && x.status() == PoolStatus.ACTIVE && x.free() > 0).map(Pool::poolId).toList();
+        if (!p.unplaced().isEmpty() && !outsideWithRoom.isEmpty()) { // room there: --pool, not capacity, is what keeps them
+            notes.add("pool" + (outsideWithRoom.size() == 1 ? " " : "s ") + String.join(", ", outsideWithRoom) + (outsideWithRoom.size() == 1
+                    ? " has" : " have") + " room but " + (outsideWithRoom.size() == 1 ? "is" : "are") + " not in --pool: name "
+                    + (outsideWithRoom.size() == 1 ? "it" : "them") + " there too ('--pool " + String.join(",", req.pools()) + ","
+                    + String.join(",", outsideWithRoom) + "') to drain into " + (outsideWithRoom.size() == 1 ? "it" : "them"));
+        }
         if (moving.size() > queued.size()) {
             notes.add(moving.size() - queued.size() + " org(s) with an unfinished move left out: see 'tenantctl rebalance status'");
         }
