@@ -64,6 +64,8 @@ final class MovePlanner {
     private static final class Load {
         final Pool pool;
         int orgs;
+        /** Orgs the plan moves off this pool: still here, holding their places, until each move flips. */
+        int leaving;
         long bytes;
         final List<OrgFigures> movable = new ArrayList<>();
         /** Orgs the plan drains into this pool: re-aimed rather than adding a move, when balancing wants one out of it. */
@@ -74,8 +76,9 @@ final class MovePlanner {
             this.orgs = pool.orgCount();
         }
 
+        /** Room for one more: the apply runs a plan's moves at once, so a place an org leaving by it holds is not free. */
         boolean hasRoom() {
-            return pool.status() == PoolStatus.ACTIVE && orgs < pool.capacity();
+            return pool.status() == PoolStatus.ACTIVE && orgs + leaving < pool.capacity();
         }
     }
 
@@ -206,6 +209,7 @@ final class MovePlanner {
     private Move transfer(OrgFigures o, Load from, Load to, String reason) {
         from.movable.remove(o);
         from.orgs--;
+        from.leaving++;
         from.bytes -= o.bytes();
         to.orgs++;
         to.bytes += o.bytes();

@@ -334,8 +334,7 @@ public final class Rebalance {
                     Mover.Size size = req.moves() == null ? new Mover.Size(m.docs(), m.bytes())
                             : mover.size(ctx.catalog().pools().get(org.poolId()), org.databaseName());
                     long predicted = mover.refuseLongFreeze(m.orgId(), size, limits);
-                    alsoIn.merge(m.toPool(), 1, Integer::sum);
-                    alsoIn.merge(org.poolId(), -1, Integer::sum);
+                    alsoIn.merge(m.toPool(), 1, Integer::sum); // its source's place stays taken until the move flips, as in the apply
                     lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null, Json.args("to_pool", m.toPool(), "docs",
                             size.docs(), "bytes", size.bytes(), "predicted_freeze_ms", predicted, "reason", m.reason())));
                 } catch (Mover.Refused e) {
