@@ -22,7 +22,8 @@ class DeleteDryRunWithItsPoolDownTest {
 
     @Test
     void aDryRunFailsAsTheDeleteWouldWhenTheFinalBackupCannotBeTaken() {
-        try (BackupFixture f = new BackupFixture(1, dir)) {
+        try (BackupFixture f = new BackupFixture(1, dir, java.util.Map.of("TENANTCTL_STORE", dir.resolve("store").toUri().toString(),
+                "TENANTCTL_POOL_CONNECT_TIMEOUT_MS", "300", "TENANTCTL_POOL_SOCKET_TIMEOUT_MS", "500"))) {
             f.provision("acme");
             f.notes("acme", "notes", 5);
             ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force");

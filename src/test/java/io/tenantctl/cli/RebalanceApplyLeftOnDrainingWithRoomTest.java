@@ -30,7 +30,7 @@ class RebalanceApplyLeftOnDrainingWithRoomTest {
     void anOrgLeftOutWithExcludeIsNotReportedAsHavingNoRoom() {
         try (TestPools pools = new TestPools(2)) {
             Cli cli = drainingFleet(pools);
-            Cli.Result r = cli.run("rebalance", "apply", "--exclude", "globex", "-o", "json");
+            Cli.Result r = cli.run("rebalance", "apply", "--exclude", "globex", "--freeze-grace", "0", "-o", "json");
             JsonNode doc = strictJson(r);
             assertThat(doc.path("moved").asInt()).as(r.toString()).isEqualTo(1);
             assertThat(r.err()).as("pool-2 has room for nine more orgs: nothing lacked room").doesNotContain("had room for");
@@ -43,7 +43,7 @@ class RebalanceApplyLeftOnDrainingWithRoomTest {
     void orgsPastMaxMovesAreNotReportedAsHavingNoRoom() {
         try (TestPools pools = new TestPools(2)) {
             Cli cli = drainingFleet(pools);
-            Cli.Result r = cli.run("rebalance", "apply", "--max-moves", "1");
+            Cli.Result r = cli.run("rebalance", "apply", "--max-moves", "1", "--freeze-grace", "0");
             assertThat(r.out() + r.err()).as(r.toString()).contains("moved 1");
             assertThat(r.err()).as("pool-2 has room for nine more orgs; the org left is past --max-moves, and another apply moves it:%n%s", r)
                     .doesNotContain("no active pool had room")

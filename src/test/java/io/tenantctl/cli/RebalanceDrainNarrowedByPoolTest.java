@@ -39,7 +39,7 @@ class RebalanceDrainNarrowedByPoolTest {
             assertThat(narrowed.exitCode()).as(narrowed.toString()).isEqualTo(1);
             assertThat(narrowed.err() + narrowed.out()).contains("name the pools with room the notes list in --pool");
 
-            ok(cli, "rebalance", "apply", "--pool", "pool-3,pool-1,pool-2");
+            ok(cli, "rebalance", "apply", "--pool", "pool-3,pool-1,pool-2", "--freeze-grace", "0");
             assertThat(strictJson(ok(cli, "orgs", "show", "x1", "-o", "json")).get("pool_id").asText()).isNotEqualTo("pool-3");
             CliFixture.assertExactly(url, schema, List.of("x1"));
         }

@@ -46,7 +46,7 @@ class RebalanceMoveOutOfMemoryTest {
 
             // 48 MB of heap cannot copy a 16 MB document: the move must fail, and fail cleanly
             ChildJvm.Exit move = RestoreOfManyLargeDocumentsTest.child(f, "move", "-Xmx48m", "rebalance", "move", "acme", "--to", "pool-1",
-                    "-o", "json");
+                    "--freeze-grace", "0", "-o", "json");
 
             assertThat(move.err()).as("no stack trace without -v").doesNotContain("Exception in thread").doesNotContain("\tat ");
             assertThat(move.code()).as(move.err()).isEqualTo(1);
@@ -64,7 +64,7 @@ class RebalanceMoveOutOfMemoryTest {
                     .contains("ran out of memory").contains("JAVA_TOOL_OPTIONS").doesNotContain("IllegalStateException");
 
             // given more memory, the operator runs the same move again: it goes through
-            Cli.Result again = f.cli.run("rebalance", "move", "acme", "--to", "pool-1");
+            Cli.Result again = f.cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0");
             assertThat(again.exitCode()).as(again.toString()).isZero();
             assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
             f.assertHolds("acme", before);

@@ -38,7 +38,7 @@ class RebalancePlanIntoAFullPoolTest {
             plan.get("moves").forEach(m -> assertThat(m.get("to_pool").asText()).as("pool-1 is full while its moves run: %s", plan)
                     .isNotEqualTo("pool-1"));
             Cli.Result dry = cli.run("rebalance", "apply", "--dry-run", "-o", "json");
-            Cli.Result real = cli.run("rebalance", "apply", "-o", "json");
+            Cli.Result real = cli.run("rebalance", "apply", "--freeze-grace", "0", "-o", "json");
             assertThat(real.exitCode()).as(real.toString()).isZero();
             assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(real.exitCode());
             assertThat(strictJson(dry).get("counts").get("planned").asInt()).isEqualTo(strictJson(real).get("counts").get("moved").asInt());
