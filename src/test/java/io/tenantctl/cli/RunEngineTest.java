@@ -63,6 +63,14 @@ class RunEngineTest {
     }
 
     /** Records a provision run of {@code ids} that nobody works on yet (--detach); its id. */
+    /** A worker of this host killed in the middle of the run's first org, its claim's lease until {@code leaseUntil} (SQL): that org. */
+    private static String killedOnFirstOrg(Cli cli, String url, String runId, String leaseUntil) throws Exception {
+        String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
+        sql(url, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = " + leaseUntil + ", attempts = 1 "
+                + "where run_id = '" + runId + "' and seq = 0");
+        return strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0).get("org_id").asText();
+    }
+
     private static String detachedProvision(Cli cli, Path schema, List<String> ids) {
         return strictJson(cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "--detach", "-o", "json"), ids)))
                 .get("run_id").asText();
@@ -428,13 +436,10 @@ class RunEngineTest {
         Path schema = CliFixture.smallSchema(dir);
         String runId = detachedProvision(cli, schema, CliFixture.ids("k-", 0, 4));
         // killed a second ago in the middle of its first org: its claim and its org lease still have a minute to run
-        String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
-        sql(url, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() + interval '1 minute', "
-                + "attempts = 1 where run_id = '" + runId + "' and seq = 0");
+        String begun = killedOnFirstOrg(cli, url, runId, "now() + interval '1 minute'");
         sql(url, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) select org_id, claimed_by, "
                 + "split_part(claimed_by, '/', 1), cast(split_part(claimed_by, '/', 2) as bigint), 'provision', run_id, "
                 + "now() + interval '1 minute' from run_items where run_id = '" + runId + "' and status = 'running'");
-        String begun = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0).get("org_id").asText();
 
         JsonNode dry = strictJson(ok(cli, "runs", "cancel", runId, "--dry-run", "-o", "json"));
         assertThat(dry.get("provision").get("places_released")).hasSize(3);
@@ -462,12 +467,9 @@ class RunEngineTest {
         Cli cli = fleet(url, dir, 10);
         Path schema = CliFixture.smallSchema(dir);
         String runId = detachedProvision(cli, schema, CliFixture.ids("v-", 0, 3));
-        String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
-        sql(url, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() - interval '1 minute', "
-                + "attempts = 1 where run_id = '" + runId + "' and seq = 0");
+        String begun = killedOnFirstOrg(cli, url, runId, "now() - interval '1 minute'");
         sql(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
         sql(url, "update orgs set updated_at = now() - interval '1 hour' where status = 'provisioning'");
-        String begun = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0).get("org_id").asText();
 
         JsonNode fixed = strictJson(cli.run("verify", "--fix", "--stuck-after", "1s", "-o", "json"));
         String lines = fixed.get("fixed").toString();

@@ -90,10 +90,7 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             f.seedNotes("acme", NOTES);
             String backupId = f.backup("acme");
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
-            String fresh = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
-            RestoreCrashTest.killRestoreWhen(f, dir, () -> f.databaseNames("pool-0").contains(fresh)
-                            && f.database("pool-0", fresh).getCollection("notes").estimatedDocumentCount() >= 1000,
-                    "--org", "acme", "--backup", backupId);
+            String fresh = killedMidCopy(f, backupId);
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
 
             io.tenantctl.testing.Cli.Result r = f.cli.run("verify", "--fix", "-o", "json");
@@ -116,10 +113,7 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             assertThat(f.org("acme").get("database_name").asText()).as("restored before").startsWith("org_acme__r");
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
             String second = f.backup("acme");
-            String fresh = "org_acme__r" + second.substring(0, 8) + second.substring(9, 15) + second.substring(17);
-            RestoreCrashTest.killRestoreWhen(f, dir, () -> f.databaseNames("pool-0").contains(fresh)
-                            && f.database("pool-0", fresh).getCollection("notes").estimatedDocumentCount() >= 1000,
-                    "--org", "acme", "--backup", second);
+            String fresh = killedMidCopy(f, second);
             // found by a second helper: within the dead process's lease (60 s) 'verify --org acme' said "verified 0
             // org(s): clean", exit 0; on the host it ran on its process is known gone, as orgs show and resume know it
             JsonNode atOnce = verify(f, "verify", "--org", "acme");
@@ -168,6 +162,15 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
     }
 
     /** verify (exit 4: a problem found) as JSON. */
+    /** A default restore of acme from {@code backupId} killed (SIGKILL) mid-copy into its fresh database: that database's name. */
+    private String killedMidCopy(BackupFixture f, String backupId) throws Exception {
+        String fresh = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+        RestoreCrashTest.killRestoreWhen(f, dir, () -> f.databaseNames("pool-0").contains(fresh)
+                        && f.database("pool-0", fresh).getCollection("notes").estimatedDocumentCount() >= 1000,
+                "--org", "acme", "--backup", backupId);
+        return fresh;
+    }
+
     private static JsonNode verify(BackupFixture f, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("-o", "json"));
