@@ -114,9 +114,7 @@ public final class Adopt {
                     throw TenantctlException.config(busy);
                 }
                 // one org of a --file batch is busy: that org fails naming its holder, and the others are adopted
-                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, busy, "tenantctl orgs adopt "
-                        + c.orgId() + " --pool " + pool.poolId() + (c.databaseName() == null ? "" : " --database " + c.databaseName())
-                        + req.schemaOption() + " --wait"));
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, busy, again(c, pool, req) + " --wait"));
                 continue;
             }
             try (OrgLeases.Held lease = attempt.held()) {
@@ -154,8 +152,7 @@ public final class Adopt {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, e.getMessage(),
                         nextStep(e, c.orgId())));
             } catch (RuntimeException e) {
-                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, Errors.oneLine(e),
-                        "tenantctl orgs adopt " + c.orgId() + " --pool " + pool.poolId() + req.schemaOption()));
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, Errors.oneLine(e), again(c, pool, req)));
             }
         }
         int after = req.dryRun() ? orgCount + added : orgCount;
@@ -191,6 +188,12 @@ public final class Adopt {
     }
 
     private static final String ADOPT_UNDER_NEW_ID = "tenantctl orgs adopt NEW_ID";
+
+    /** The adopt of one org as this one was given (its database, tier and manifest), for its next step. */
+    private static String again(Candidate c, Pool pool, Request req) {
+        return "tenantctl orgs adopt " + c.orgId() + " --pool " + pool.poolId() + (c.databaseName() == null ? "" : " --database "
+                + c.databaseName()) + ("free".equals(req.tier()) ? "" : " --tier " + req.tier()) + req.schemaOption();
+    }
 
     private static String nextStep(TenantctlException e, String orgId) {
         String m = e.getMessage();

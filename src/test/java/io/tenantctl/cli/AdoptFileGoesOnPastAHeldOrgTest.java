@@ -43,7 +43,7 @@ class AdoptFileGoesOnPastAHeldOrgTest {
             HeldProvision rerun = new HeldProvision(url, "acme", schema); // a re-run of the signup list holds acme
 
             Path file = Files.writeString(dir.resolve("adopt.txt"), "globex\nacme\ninitech\n");
-            Cli.Result batch = cli.run("orgs", "adopt", "--file", file.toString(), "--pool", "pool-1", "--schema", schema, "-o", "json");
+            Cli.Result batch = cli.run("orgs", "adopt", "--file", file.toString(), "--pool", "pool-1", "--tier", "pro", "--schema", schema, "-o", "json");
             Cli.Result single = cli.run("orgs", "adopt", "acme", "--pool", "pool-1", "--schema", schema);
             assertThat(rerun.release().exitCode()).as("the provision still refuses org_acme").isEqualTo(1);
 
@@ -54,7 +54,8 @@ class AdoptFileGoesOnPastAHeldOrgTest {
             assertThat(lines.get("initech").get("outcome").asText()).as("the org after the held one is adopted too").isEqualTo("adopted");
             assertThat(lines.get("acme").get("outcome").asText()).isEqualTo("failed");
             assertThat(lines.get("acme").get("error").asText()).contains("provision").contains("--wait");
-            assertThat(lines.get("acme").get("next_step").asText()).isEqualTo("tenantctl orgs adopt acme --pool pool-1 --schema " + schema + " --wait");
+            assertThat(lines.get("acme").get("next_step").asText()).as("the adopt as this one was given: its tier too")
+                    .isEqualTo("tenantctl orgs adopt acme --pool pool-1 --tier pro --schema " + schema + " --wait");
             assertThat(single.exitCode()).as("one org named alone: exit 3 as before, " + single).isEqualTo(3);
 
             for (String org : new String[]{"globex", "initech"}) {
@@ -62,9 +63,10 @@ class AdoptFileGoesOnPastAHeldOrgTest {
             }
             assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("status").asText())
                     .as("left as the provision left it, for the next step").isEqualTo("failed");
-            Cli.Result next = cli.run("orgs", "adopt", "acme", "--pool", "pool-1", "--schema", schema, "--wait");
+            Cli.Result next = cli.run("orgs", "adopt", "acme", "--pool", "pool-1", "--tier", "pro", "--schema", schema, "--wait");
             assertThat(next.exitCode()).as("the next step, followed: " + next).isZero();
             assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("status").asText()).isEqualTo("active");
+            assertThat(strictJson(ok(cli, "orgs", "show", "globex", "-o", "json")).get("tier").asText()).isEqualTo("pro");
         }
     }
 }
