@@ -131,7 +131,8 @@ public final class Runs {
         boolean cancellable = java.util.Set.of("running", "interrupted", "aborted", "failed").contains(run.status());
         // a provision's orgs not started yet hold their places (rows 'provisioning'): settled below once they are cancelled
         boolean provision = run.verb().equals(Provision.VERB);
-        java.util.Set<String> notStarted = !provision ? java.util.Set.of() : catalog.runs().items(runId).stream()
+        List<RunRepository.Item> items = provision ? catalog.runs().items(runId) : List.of(); // read once, for the orgs a cancel ends
+        java.util.Set<String> notStarted = items.stream()
                 .filter(i -> i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD).map(RunRepository.Item::orgId)
                 .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
         // a worker of this host whose process is gone (a kill -9 a moment ago) holds nothing: its orgs are ended with
@@ -143,7 +144,7 @@ public final class Runs {
         if (dryRun && cancellable) {
             // as the cancel ends them: not started, or claimed by a worker whose lease ran out or whose process is gone
             java.util.Set<String> ended = new java.util.TreeSet<>(notStarted);
-            catalog.runs().items(runId).stream().filter(i -> i.itemStatus() == ItemStatus.RUNNING
+            items.stream().filter(i -> i.itemStatus() == ItemStatus.RUNNING
                     && (!claims.containsKey(i.orgId()) || deadHolders.contains(claims.get(i.orgId())))).forEach(i -> ended.add(i.orgId()));
             return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, me) : null);
         }
