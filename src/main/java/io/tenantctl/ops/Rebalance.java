@@ -186,10 +186,10 @@ public final class Rebalance {
         List<String> outsideWithRoom = all.stream().filter(x -> !req.pools().isEmpty() && !req.pools().contains(x.poolId())
                 && x.status() == PoolStatus.ACTIVE && x.free() > 0).map(Pool::poolId).toList();
         if (!p.unplaced().isEmpty() && !outsideWithRoom.isEmpty()) { // room there: --pool, not capacity, is what keeps them
-            notes.add("pool" + (outsideWithRoom.size() == 1 ? " " : "s ") + String.join(", ", outsideWithRoom) + (outsideWithRoom.size() == 1
-                    ? " has" : " have") + " room but " + (outsideWithRoom.size() == 1 ? "is" : "are") + " not in --pool: name "
-                    + (outsideWithRoom.size() == 1 ? "it" : "them") + " there too ('--pool " + String.join(",", req.pools()) + ","
-                    + String.join(",", outsideWithRoom) + "') to drain into " + (outsideWithRoom.size() == 1 ? "it" : "them"));
+            boolean one = outsideWithRoom.size() == 1;
+            notes.add((one ? "pool " : "pools ") + String.join(", ", outsideWithRoom) + (one ? " has room but is" : " have room but are")
+                    + " not in --pool: name " + (one ? "it" : "them") + " there too ('--pool " + String.join(",", req.pools()) + ","
+                    + String.join(",", outsideWithRoom) + "') to drain into " + (one ? "it" : "them"));
         }
         if (moving.size() > queued.size()) {
             notes.add(moving.size() - queued.size() + " org(s) with an unfinished move left out: see 'tenantctl rebalance status'");
