@@ -149,7 +149,8 @@ public final class CliContext implements AutoCloseable {
     /** The catalog, checked to be initialised at this build's schema version. */
     Catalog catalog() {
         if (catalog == null) {
-            catalog = OpsContext.openCatalog(resolveCatalogUrl(), catalogSource(), false);
+            GivenUrl given = catalogGiven();
+            catalog = OpsContext.openCatalog(given.url(), given.source(), false);
         }
         return catalog;
     }
@@ -157,34 +158,36 @@ public final class CliContext implements AutoCloseable {
     /** The catalog without the schema check, for {@code init}. */
     Catalog catalogForInit() {
         if (catalog == null) {
-            catalog = OpsContext.openCatalog(resolveCatalogUrl(), catalogSource(), true);
+            GivenUrl given = catalogGiven();
+            catalog = OpsContext.openCatalog(given.url(), given.source(), true);
         }
         return catalog;
     }
 
     String resolveCatalogUrl() {
-        if (options.catalogUrl != null) {
-            return options.catalogUrl;
-        }
-        String fromEnv = effectiveEnv().get("TENANTCTL_CATALOG_URL"); // the config file's UPPER_CASE key too, as for every variable
-        return fromEnv != null && !fromEnv.isBlank() ? fromEnv : config().getProperty("catalog");
+        return catalogGiven().url();
     }
 
-    /** Where {@link #resolveCatalogUrl()} found the URL, as an operator would fix it: the flag, the variable, or the file's key; null: nowhere. */
-    String catalogSource() {
+    /** A URL and where it was given, as an operator would fix it: the flag, the variable, or the config file's key (null: nowhere). */
+    private record GivenUrl(String url, String source) {
+    }
+
+    /** The catalog URL: --catalog, else TENANTCTL_CATALOG_URL (the environment's, then the config file's), else catalog=. */
+    private GivenUrl catalogGiven() {
         if (options.catalogUrl != null) {
-            return "--catalog";
+            return new GivenUrl(options.catalogUrl, "--catalog");
         }
         String fromEnv = env.get("TENANTCTL_CATALOG_URL");
         if (fromEnv != null && !fromEnv.isBlank()) {
-            return "TENANTCTL_CATALOG_URL";
+            return new GivenUrl(fromEnv, "TENANTCTL_CATALOG_URL");
         }
-        String file = configFile().map(Path::toString).orElse(null);
-        if (file == null) {
-            return null; // none given anywhere: the catalog says where one is given
+        String inFile = " in the config file " + configFile().map(Path::toString).orElse(null);
+        String fromFile = effectiveEnv().get("TENANTCTL_CATALOG_URL"); // the config file's UPPER_CASE key too, as for every variable
+        if (fromFile != null && !fromFile.isBlank()) {
+            return new GivenUrl(fromFile, "TENANTCTL_CATALOG_URL=" + inFile);
         }
-        String fromFile = effectiveEnv().get("TENANTCTL_CATALOG_URL");
-        return (fromFile != null && !fromFile.isBlank() ? "TENANTCTL_CATALOG_URL=" : "catalog=") + " in the config file " + file;
+        String key = config().getProperty("catalog");
+        return new GivenUrl(key, key == null ? null : "catalog=" + inFile); // none given anywhere: the catalog says where one is given
     }
 
     String resolveStoreUrl() {
