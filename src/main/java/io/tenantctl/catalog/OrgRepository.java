@@ -231,7 +231,8 @@ public final class OrgRepository {
     /**
      * Registers a database that already exists (made by the app or by scripts) as an active org, under the placement
      * lock. A {@code failed} row for the same org, pool and database is taken over (a provision that refused the
-     * database because it held data); any other existing row, or a database another org owns, is refused. Returns
+     * database because it held data), keeping its tier when {@code tier} is null (a new row gets free); any other
+     * existing row, or a database another org owns, is refused. Returns
      * the pool's org count after the change, so the caller can warn when it is past capacity.
      */
     public int adopt(String orgId, String poolId, String databaseName, String tier, String schemaHash) {
@@ -252,8 +253,8 @@ public final class OrgRepository {
                             + (o.status().equals(Org.FAILED) ? "; 'tenantctl orgs forget " + orgId + "' clears the failed row first" : ""));
                 }
                 if (!dryRun) {
-                    Sql.update(c, "update orgs set status = 'active', schema_hash = ?, version = version + 1, updated_at = now() "
-                            + "where org_id = ? and version = ?", schemaHash, orgId, o.version());
+                    Sql.update(c, "update orgs set status = 'active', schema_hash = ?, tier = coalesce(?, tier), version = version + 1, "
+                            + "updated_at = now() where org_id = ? and version = ?", schemaHash, tier, orgId, o.version());
                 }
                 return pool.orgCount(); // its failed row already counted
             }
@@ -274,7 +275,7 @@ public final class OrgRepository {
             if (!dryRun) {
                 releaseDroppedName(c, databaseName, orgId);
                 Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status, tier, schema_hash) values (?, ?, ?, 'active', ?, ?)",
-                        orgId, poolId, databaseName, tier, schemaHash);
+                        orgId, poolId, databaseName, tier == null ? "free" : tier, schemaHash);
             }
             return pool.orgCount() + 1;
         });

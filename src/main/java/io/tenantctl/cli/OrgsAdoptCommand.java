@@ -42,7 +42,8 @@ final class OrgsAdoptCommand implements Callable<Integer> {
     @Option(names = "--schema", paramLabel = "FILE", description = "The manifest to compare with, instead of the built-in LibreChat model.")
     Path schema;
 
-    @Option(names = "--tier", paramLabel = "TIER", defaultValue = "free", description = "Tier recorded on the adopted orgs.")
+    @Option(names = "--tier", paramLabel = "TIER", description = "Tier recorded on the adopted orgs (default free; a failed row "
+            + "taken over keeps its provision's tier unless this is given).")
     String tier;
 
     @ActsOn

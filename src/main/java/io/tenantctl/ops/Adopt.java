@@ -36,6 +36,7 @@ public final class Adopt {
     }
 
     /**
+     * {@code tier}: null when not given (a new row gets free, a failed row taken over keeps its provision's).
      * {@code waitForOrg}: wait for an operation holding an org whose failed row is taken over, instead of exit 3.
      * {@code schemaOption}: " --schema FILE" as the command was given it (quoted for a shell), "" for the built-in
      * manifest; next steps carry it, so what they plan is the manifest this adopt compared with.
@@ -192,7 +193,7 @@ public final class Adopt {
     /** The adopt of one org as this one was given (its database, tier and manifest), for its next step. */
     private static String again(Candidate c, Pool pool, Request req) {
         return "tenantctl orgs adopt " + c.orgId() + " --pool " + pool.poolId() + (c.databaseName() == null ? "" : " --database "
-                + c.databaseName()) + ("free".equals(req.tier()) ? "" : " --tier " + req.tier()) + req.schemaOption();
+                + c.databaseName()) + (req.tier() == null ? "" : " --tier " + req.tier()) + req.schemaOption();
     }
 
     private static String nextStep(TenantctlException e, String orgId) {
@@ -311,7 +312,9 @@ public final class Adopt {
             throw TenantctlException.usage(problems.size() + " invalid entr" + (problems.size() == 1 ? "y" : "ies")
                     + ", nothing adopted: " + String.join("; ", problems));
         }
-        OrgId.requireTier(req.tier());
+        if (req.tier() != null) {
+            OrgId.requireTier(req.tier());
+        }
         return req.orgs();
     }
 }
