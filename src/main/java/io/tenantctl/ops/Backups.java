@@ -206,7 +206,7 @@ public final class Backups {
                     ? "abandoned: " + (row.runId() == null ? "recorded running for over " + DEFAULT_GRACE_HOURS + " h"
                             : "the worker of run " + row.runId() + " stopped before finishing it")
                     : status.equals(COMPLETE) && row.status().equals(BackupRepository.COMPLETE) && row.bytes() != null
-                            && l.dataBytes() != row.bytes()
+                            && l.dataBytes() != row.bytes() && BackupRepository.damage(row.error()).isEmpty() // a read's finding says more
                     ? "its data files hold " + l.dataBytes() + " bytes in the store, " + row.bytes() + " recorded: damaged? 'tenantctl "
                             + "backups show " + id + "' checks each file"
                     : row.error();
@@ -445,6 +445,30 @@ public final class Backups {
     public java.util.Optional<Entry> newestRecorded(String orgId) {
         return list(List.of(orgId), Clock.systemUTC()).stream().filter(e -> e.status().equals(COMPLETE) || e.status().equals(MISSING))
                 .max(Comparator.comparing(Entry::order).thenComparing(Entry::backupId));
+    }
+
+    /**
+     * Records that the org's newest backup, {@code gone} ({@link #MISSING}, not written to another store), was looked for
+     * by a restore or verify --deep and is not there: damaged as a corrupt one is ({@link BackupRepository#markDamaged}),
+     * so {@code backup --due} takes the org again and purge keeps a deleted org's database. Returns why, for the message.
+     */
+    String rememberGone(Entry gone) {
+        String why = "recorded complete, but its " + (gone.inStore() ? "manifest.json is gone from the store (its data files are there)"
+                : "files are gone from the store");
+        backups.markDamaged(gone.backupId(), why);
+        return why;
+    }
+
+    /**
+     * The org's newest complete backup older than {@code than} that no read found damaged and that passes the checks a
+     * restore makes before it starts (its manifest as recorded, collections listed, every file there): what to restore
+     * instead. One manifest read and one listing for each backup passed over.
+     */
+    java.util.Optional<String> olderRestorable(String orgId, String than) {
+        List<Entry> all = list(List.of(orgId), Clock.systemUTC());
+        return all.stream().dropWhile(e -> !e.backupId().equals(than)).filter(e -> !e.backupId().equals(than) && e.status().equals(COMPLETE)
+                && damaged(List.of(e)).isEmpty())
+                .map(Entry::backupId).findFirst();
     }
 
     /**

@@ -110,8 +110,8 @@ public final class Restore {
         if (!req.dryRun()) {
             LeaseRecovery.sweep(ctx); // a restore that died on this org (or any) is rolled back before anything is decided
         }
-        String backupId = resolveBackup(req.orgId(), req.backupId());
-        BackupReader reader = open(req.orgId(), backupId, newest(req));
+        String backupId = resolveBackup(req);
+        BackupReader reader = open(req, backupId);
         Target target = null;
         try {
             target = target(req, backupId);
@@ -127,8 +127,7 @@ public final class Restore {
             String id = backupId;
             new BackupRepository(ctx.catalog()).find(backupId).flatMap(b -> BackupRepository.damage(b.error())).ifPresent(why -> {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + id + " of org " + req.orgId() + " was found "
-                        + "damaged (" + why + "): a restore of it would fail; to restore an older one: 'tenantctl backups list --org "
-                        + req.orgId() + "', then 'tenantctl restore --org " + req.orgId() + " --backup ID'");
+                        + "damaged (" + why + "): a restore of it would fail" + olderOne(req, id));
             });
             return result(null, true, target, backupId, reader, List.of(), 0, "planned", t0);
         }
@@ -136,10 +135,10 @@ public final class Restore {
         try (OrgLeases.Held held = leases.hold(target == null ? req.orgId() : target.orgId(), "restore", req.waitForOrg(), req.cancel())) {
             // decided again under the lease: whoever held the org (--wait) may have moved, restored, frozen or deleted it, so
             // the pool, database, status to put back and the newest backup seen before the wait can all be stale
-            String latest = resolveBackup(req.orgId(), req.backupId());
+            String latest = resolveBackup(req);
             if (!latest.equals(backupId)) {
                 backupId = latest;
-                reader = open(req.orgId(), backupId, newest(req));
+                reader = open(req, backupId);
             }
             return restore(req, target(req, backupId), backupId, reader, held, t0);
         }
@@ -222,7 +221,8 @@ public final class Restore {
     }
 
     /** The backup, checked against what the catalog recorded, and readable here (its compression loads) before anything is claimed. */
-    private BackupReader open(String orgId, String backupId, boolean newest) {
+    private BackupReader open(Request req, String backupId) {
+        String orgId = req.orgId();
         BackupReader reader;
         try {
             reader = BackupReader.open(store, layout, orgId, backupId)
@@ -231,16 +231,33 @@ public final class Restore {
                     .checkFilesPresent(); // a file gone from the store: refused before anything is claimed, not half-way
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
             Backups.rememberDamage(ctx.catalog(), backupId, damaged);
-            if (!newest) {
+            if (!newest(req)) {
                 throw damaged;
             }
             // taken as the newest, not chosen: say which one it was and how to choose another
             throw new TenantctlException(damaged.category(), damaged.getMessage() + " (backup " + backupId + ", org " + orgId
-                    + "'s newest); to restore an older one: 'tenantctl backups list --org " + orgId + "', then 'tenantctl restore --org "
-                    + orgId + " --backup ID'", damaged);
+                    + "'s newest)" + olderOne(req, backupId), damaged);
         }
         reader.manifest().compression().requireReadable();
         return reader;
+    }
+
+    /**
+     * What to do when the newest backup cannot be restored: the restore as it was given (--to-org, --target-pool,
+     * --in-place; --to-org NEW_ID for a deleted org's data) of the next older backup no read found damaged, or that
+     * there is none.
+     */
+    private String olderOne(Request req, String newest) {
+        String orgId = req.orgId();
+        return new Backups(ctx, store).olderRestorable(orgId, newest).map(older -> {
+            boolean gone = ctx.catalog().orgs().find(orgId).map(o -> o.status().equals(Org.DELETING) || o.status().equals(Org.DELETED))
+                    .orElse(false);
+            return "; the next older one is " + older + ": 'tenantctl restore --org " + orgId + " --backup " + older
+                    + (req.toOrg() != null ? " --to-org " + req.toOrg() : gone ? " --to-org NEW_ID" : "")
+                    + (req.targetPool() != null ? " --target-pool " + req.targetPool() : "")
+                    + (req.inPlace() ? " --in-place --drop-existing" : "") + "' restores it (every backup: 'tenantctl backups list --org "
+                    + orgId + "')";
+        }).orElse("; org " + orgId + " has no older complete backup ('tenantctl backups list --org " + orgId + "')");
     }
 
     /** No --backup (or 'latest'): the backup is the org's newest, not one the operator chose. */
@@ -266,9 +283,10 @@ public final class Restore {
     }
 
     /** The given backup id, or for null/latest the newest complete one (catalog first, then the store). */
-    private String resolveBackup(String orgId, String requested) {
-        if (requested != null && !requested.equals("latest")) {
-            return BackupIds.requireValid(requested);
+    private String resolveBackup(Request req) {
+        String orgId = req.orgId();
+        if (!newest(req)) {
+            return BackupIds.requireValid(req.backupId());
         }
         // ordered as prune orders them: a newer complete backup only in the store (a catalog restored from an older
         // snapshot) is not passed over for the catalog's older one; nor is one recorded complete whose files are gone
@@ -290,9 +308,7 @@ public final class Restore {
             }
             // an older one would quietly lose every write the newest holds: taken only when chosen by its id
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + "'s newest backup " + newest.backupId()
-                    + " was recorded complete but its " + (newest.inStore() ? "manifest.json is" : "files are") + " gone from " + store.describe()
-                    + ": nothing restored; to restore an "
-                    + "older one: 'tenantctl backups list --org " + orgId + "', then 'tenantctl restore --org " + orgId + " --backup ID'");
+                    + " was " + backups.rememberGone(newest) + " (" + store.describe() + "): nothing restored" + olderOne(req, newest.backupId()));
         }
         return newest.backupId();
     }

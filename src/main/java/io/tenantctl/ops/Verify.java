@@ -634,7 +634,7 @@ public final class Verify {
                                 + elsewhere.get(), "tenantctl verify --deep --org " + org.orgId() + " --store " + elsewhere.get()));
                         return;
                     }
-                    throw new IllegalStateException("recorded complete in the catalog, but its files are gone from the store");
+                    throw new IllegalStateException(backups.rememberGone(newest.get())); // the org is due a backup again
                 }
                 // that it is still there, as written and whole, is checked every run (one listing, as restore checks it);
                 // only the re-read of its bytes is saved once an earlier deep verify read it back whole

@@ -42,7 +42,7 @@ class BackupFoundDamagedIsRememberedTest {
             // found by a probing helper: its dry run said "planned", exit 0, for the backup the restore had just found damaged
             Cli.Result dry = f.cli.run("restore", "--org", "acme", "--dry-run");
             assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
-            assertThat(dry.err()).contains("backup " + newest + " of org acme was found damaged").contains("restore --org acme --backup ID");
+            assertThat(dry.err()).contains("backup " + newest + " of org acme was found damaged").contains("'tenantctl restore --org acme --backup " + older + "'");
             ok(f.cli, "restore", "--org", "acme", "--backup", older, "--dry-run");
 
             JsonNode listed = strictJson(ok(f.cli, "backups", "list", "--org", "acme", "-o", "json"));

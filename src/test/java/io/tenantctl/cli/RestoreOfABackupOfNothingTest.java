@@ -49,7 +49,7 @@ class RestoreOfABackupOfNothingTest {
             Cli.Result restore = f.cli.run("restore", "--org", "acme");
 
             assertThat(restore.exitCode()).as("a restore of a backup of nothing must not report success: %s", restore).isEqualTo(1);
-            assertThat(restore.err()).as(restore.toString()).contains(s.nothing()).contains("'tenantctl restore --org acme --backup ID'");
+            assertThat(restore.err()).as(restore.toString()).contains(s.nothing()).contains("'tenantctl restore --org acme --backup " + s.good() + "'");
             assertThat(f.org("acme").get("database_name").asText()).as("acme's pointer").isEqualTo("org_acme");
 
             // the hint, followed with the backup that holds the data, brings it back

@@ -44,7 +44,7 @@ class RestoreOfAnOrgWhoseNewestBackupIsGoneFromTheStoreTest {
             assertThat(restore.exitCode())
                     .as("restore quietly took the older backup %s although the newest %s is gone: %s", older, newest, restore)
                     .isNotZero();
-            assertThat(restore.err()).contains(newest).contains("'tenantctl restore --org acme --backup ID'");
+            assertThat(restore.err()).contains(newest).contains("'tenantctl restore --org acme --backup " + older + "'");
             f.assertHolds("acme", live); // left on its own data
         }
     }
