@@ -52,12 +52,8 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
      */
     public static java.util.List<String> sweep(OpsContext ctx) {
         OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
-        io.tenantctl.ops.run.Worker me = io.tenantctl.ops.run.Worker.current(ctx.actor());
-        java.util.List<OrgLeaseRepository.Lease> dead = new java.util.ArrayList<>(ctx.catalog().leases().expired());
-        ctx.catalog().leases().liveOn(me.host()).stream().filter(l -> io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(me))
-                .forEach(dead::add);
         java.util.List<String> recovered = new java.util.ArrayList<>();
-        for (OrgLeaseRepository.Lease l : dead) {
+        for (OrgLeaseRepository.Lease l : dead(ctx)) {
             OrgLeases.Taken taken = leases.take(l.orgId(), "recover", null);
             if (taken.ok()) {
                 leases.release(l.orgId());
@@ -67,5 +63,39 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
             }
         }
         return recovered;
+    }
+
+    /**
+     * What {@link #sweep} would put right, one line an org, without taking anything (verify --fix --dry-run): the dead
+     * restores, moves and frozen backups whose leases it would take.
+     */
+    public static java.util.List<String> pending(OpsContext ctx) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (OrgLeaseRepository.Lease l : dead(ctx)) {
+            Document state = l.state() == null ? null : Document.parse(l.state());
+            String what = switch (l.operation()) {
+                case "restore" -> state == null ? "the restore that held it died before it changed anything: its run would be "
+                        + "closed as failed" : "the restore that held it died: it would be rolled back by the state it recorded (its partial "
+                        + "database dropped, the org's status put back, a --to-org org not created; one past an --in-place drop "
+                        + "is left restoring, for the restore to be run again)";
+                case "backup" -> state == null || state.getString("frozen_from") == null ? null
+                        : "a backup --freeze that died left it read_only: it would be set back to " + state.getString("frozen_from");
+                case Rebalance.LEASE -> "the move that held it died: it would be rolled back before its flip, finished after it";
+                default -> null;
+            };
+            if (what != null) {
+                out.add("org " + l.orgId() + ": " + what);
+            }
+        }
+        return out;
+    }
+
+    /** The leases whose holders are gone: expired, or live but held by a process of this host that is not running. */
+    private static java.util.List<OrgLeaseRepository.Lease> dead(OpsContext ctx) {
+        io.tenantctl.ops.run.Worker me = io.tenantctl.ops.run.Worker.current(ctx.actor());
+        java.util.List<OrgLeaseRepository.Lease> dead = new java.util.ArrayList<>(ctx.catalog().leases().expired());
+        ctx.catalog().leases().liveOn(me.host()).stream().filter(l -> io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(me))
+                .forEach(dead::add);
+        return dead;
     }
 }

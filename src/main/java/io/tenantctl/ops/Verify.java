@@ -154,7 +154,7 @@ public final class Verify {
             ctx.catalog().pools().get(p); // an unknown pool is a usage error naming the known ones
         }
         // what a dead operation left on an org is put right first, as by every command that writes, and listed as fixed
-        List<String> recovered = asked.fix() && !asked.dryRun() ? LeaseRecovery.sweep(ctx) : List.of();
+        List<String> recovered = !asked.fix() ? List.of() : asked.dryRun() ? LeaseRecovery.pending(ctx) : LeaseRecovery.sweep(ctx);
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, Org> orgs = new LinkedHashMap<>();
         for (Org o : ctx.catalog().orgs().list(null, null)) {

@@ -92,6 +92,12 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
             String fresh = killedMidCopy(f, backupId);
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
+            // found by a probing helper: the dry run listed the org for a human only, and --fix then rolled it back
+            io.tenantctl.testing.Cli.Result dry = f.cli.run("verify", "--fix", "--dry-run", "-o", "json");
+            assertThat(strictJson(dry).get("fixed").toString()).as(dry.toString())
+                    .contains("org acme: the restore that held it died: it would be rolled back");
+            assertThat(f.org("acme").get("status").asText()).as("a dry run").isEqualTo("restoring");
+            assertThat(f.databaseNames("pool-0")).contains(fresh);
 
             io.tenantctl.testing.Cli.Result r = f.cli.run("verify", "--fix", "-o", "json");
             JsonNode fixed = strictJson(r);
