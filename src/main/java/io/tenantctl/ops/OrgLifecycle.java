@@ -152,8 +152,10 @@ public final class OrgLifecycle {
     }
 
     private Changed setWritable(String orgId, OrgStatus target, String verb, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        // an org a dead restore or move left restoring / frozen is put right first, as orgs show promises, and said
+        Org seen = dryRun ? null : ctx.catalog().orgs().find(orgId).orElse(null);
         if (!dryRun) {
-            LeaseRecovery.sweep(ctx); // an org a dead restore or move left restoring / moving is put right first, as orgs show promises
+            LeaseRecovery.sweep(ctx).forEach(ctx.notices());
         }
         Org org = dryRun || !held(get(orgId)) ? requireLive(orgId, verb) : null;
         if (dryRun) {
@@ -164,6 +166,10 @@ public final class OrgLifecycle {
             if (now.status().equals(target)) {
                 if (target.equals(Org.READ_ONLY)) {
                     ctx.catalog().orgs().forgetDeleteFreeze(orgId); // left so by a delete that died: suspended on purpose now
+                }
+                if (seen != null && !seen.status().equals(target)) { // put so by the sweep: the org was not so before it
+                    return new Changed(orgId, now.poolId(), now.databaseName(), seen.status().db(), target.db(), now.tier(), now.tier(),
+                            true, false, null);
                 }
                 return changed(now, target, now.tier(), false, false);
             }
