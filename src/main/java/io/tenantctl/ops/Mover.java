@@ -70,10 +70,11 @@ final class Mover {
     /**
      * A move refused before anything was written, and for what: its {@code TARGET} (not active, or full), a {@code STALE}
      * plan (the org is on another pool than planned), its predicted {@code FREEZE} (over --max-freeze), or its {@code ORG}
-     * (not movable as it is: not active/read_only, moving already, on the target already). The way on depends on which.
+     * (not movable as it is: not active/read_only, moving already, on the target already), or a target that is
+     * {@code UNREACHABLE} (does not answer a ping). The way on depends on which.
      */
     static final class Refused extends TenantctlException {
-        enum Kind { TARGET, STALE, FREEZE, ORG }
+        enum Kind { TARGET, STALE, FREEZE, ORG, UNREACHABLE }
 
         private final Kind kind;
         private final long predictedFreezeMs;
@@ -102,6 +103,8 @@ final class Mover {
     private final MoveRepository moves;
     private final RestoreRepository databases;
     private final Hooks hooks;
+    /** Each target pool's ping, once per mover (a run's, a dry run's): a dead target costs one connect timeout, not one per move. */
+    private final Map<String, Optional<String>> targetSilence = new java.util.concurrent.ConcurrentHashMap<>();
 
     Mover(OpsContext ctx, Hooks hooks) {
         this.ctx = ctx;
@@ -200,9 +203,9 @@ final class Mover {
     /**
      * The checks a move meets before anything is written, read only — a move and a dry run of it ask the same: the org
      * still on the planned pool, not on the target already, active or read_only, not moving already; the target active
-     * and with room counting the moves into it ({@code alsoIn}: a dry run's earlier moves into it, less those out of it).
-     * Returns the org; throws {@link Refused} saying why not. (Recording the move checks the target again, under the
-     * placement lock.)
+     * and with room counting the moves into it ({@code alsoIn}: a dry run's earlier moves into it, less those out of it),
+     * and answering a ping (as {@code rebalance move} requires it). Returns the org; throws {@link Refused} saying why
+     * not. (Recording the move checks the target again, under the placement lock.)
      */
     Org preflight(String orgId, String expectedFromPool, String toPool, int alsoIn) {
         Org org = ctx.catalog().orgs().get(orgId);
@@ -218,6 +221,10 @@ final class Mover {
         }
         moves.refusal(orgId, toPool, alsoIn).ifPresent(r -> {
             throw new Refused(r.target() ? Refused.Kind.TARGET : Refused.Kind.ORG, r.message(), 0);
+        });
+        Pool to = ctx.catalog().pools().get(toPool);
+        targetSilence.computeIfAbsent(toPool, id -> PoolHealth.check(ctx, to)).ifPresent(why -> {
+            throw new Refused(Refused.Kind.UNREACHABLE, PoolHealth.doesNotAnswer(to, "the move's target", why), 0);
         });
         return org;
     }

@@ -59,9 +59,13 @@ public final class PoolHealth {
      */
     static void require(OpsContext ctx, Pool pool, String role) {
         check(ctx, pool).ifPresent(why -> {
-            throw TenantctlException.config("pool " + pool.poolId() + " (" + role + ") does not answer: " + why
-                    + " — see 'tenantctl pools stats " + pool.poolId() + "'");
+            throw TenantctlException.config(doesNotAnswer(pool, role, why));
         });
+    }
+
+    /** "pool P (role) does not answer: why — see 'tenantctl pools stats P'": one line, with where to look next. */
+    static String doesNotAnswer(Pool pool, String role, String why) {
+        return "pool " + pool.poolId() + " (" + role + ") does not answer: " + why + " — see 'tenantctl pools stats " + pool.poolId() + "'";
     }
 
     /**

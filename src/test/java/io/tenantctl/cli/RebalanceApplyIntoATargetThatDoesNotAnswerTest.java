@@ -1,0 +1,70 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by probing: a plan saved while its target pool answered, then applied once that pool had stopped answering.
+ * The dry run said every move would run (exit 0, all planned) while the apply failed all of them. Both now refuse each
+ * move before anything is written, naming the target pool as 'rebalance move' does.
+ */
+class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
+
+    private static final String[] ORGS = {"a1", "a2", "a3", "a4"};
+
+    @Test
+    void theDryRunOfASavedPlanFailsTheMovesIntoAPoolThatDoesNotAnswer(@TempDir Path dir) throws Exception {
+        try (TestPools pools = new TestPools(2)) {
+            Cli cli = drainedWithASavedPlanAndTheTargetDown(pools, dir);
+            Path plan = dir.resolve("plan.json");
+
+            Cli.Result dry = cli.run("rebalance", "apply", "--plan", plan.toString(), "--freeze-grace", "0", "--dry-run", "-o", "json");
+            assertThat(dry.exitCode()).as("the apply fails these moves, so does its dry run: %s", dry).isEqualTo(1);
+            JsonNode doc = strictJson(dry);
+            assertThat(doc.get("planned").asInt()).as(doc.toString()).isZero();
+            assertThat(doc.get("orgs")).hasSize(4).allSatisfy(o -> {
+                assertThat(o.get("outcome").asText()).isEqualTo("failed");
+                assertThat(o.get("to_pool").asText()).isEqualTo("pool-2");
+                assertThat(o.get("error").asText()).contains("pool pool-2 (the move's target) does not answer");
+            });
+
+            Cli.Result text = cli.run("rebalance", "apply", "--plan", plan.toString(), "--freeze-grace", "0", "--dry-run");
+            assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);
+            assertThat(text.out()).contains("0 move(s) would run").contains("4 would be refused");
+
+            // planned now, the pool that does not answer is left out: no room for the drain is said, exit 1 (as before)
+            Cli.Result live = cli.run("rebalance", "apply", "--freeze-grace", "0", "--dry-run");
+            assertThat(live.exitCode()).as(live.toString()).isEqualTo(1);
+            assertThat(live.err()).contains("bring back a pool the notes say does not answer");
+            for (String org : ORGS) {
+                assertThat(strictJson(ok(cli, "orgs", "show", org, "-o", "json")).get("pool_id").asText()).isEqualTo("pool-1");
+            }
+        }
+    }
+
+    /** pool-1 (capacity 4) holds a1..a4 and drains; the plan saved moves them to pool-2, which then stops answering. */
+    private static Cli drainedWithASavedPlanAndTheTargetDown(TestPools pools, Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Path schema = CliFixture.smallSchema(dir);
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 4, 1);
+        CliFixture.addPool(cli, "pool-2", pools.uri(1), 10, 2);
+        ok(cli, "provision", "a1", "a2", "a3", "a4", "--schema", schema.toString(), "--pool", "pool-1");
+        ok(cli, "pools", "drain", "pool-1");
+        JsonNode plan = strictJson(ok(cli, "rebalance", "plan", "-o", "json"));
+        assertThat(plan.get("moves")).hasSize(4).allSatisfy(m -> assertThat(m.get("to_pool").asText()).isEqualTo("pool-2"));
+        Files.writeString(dir.resolve("plan.json"), plan.toString());
+        ok(cli, "pools", "set-uri", "pool-2", "--uri", "mongodb://127.0.0.1:1/", "--force");
+        return cli.quickToGiveUpOnDeadPools();
+    }
+}
