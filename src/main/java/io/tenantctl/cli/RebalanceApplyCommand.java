@@ -116,7 +116,8 @@ final class RebalanceApplyCommand implements Callable<Integer> {
     /**
      * A failed move's next step, by what failed it: the same move again is refused again when its target is full or
      * not active (another pool with room, or a new plan), its plan stale (a new plan) or its predicted freeze too long
-     * (the move with a --max-freeze that covers it); an org not movable as it is has none (its error says why). A move
+     * (the move with a --max-freeze that covers it); a target that does not answer is looked at first (pools stats),
+     * then moved into again; an org not movable as it is has none (its error says why). A move
      * that failed on its way (aborted, rolled back) may be tried again as it was.
      */
     static String nextStep(RunReport.Org f) {
@@ -132,6 +133,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
                     + "tenantctl rebalance plan)"
                     : "tenantctl pools list   (no active pool has room for org " + f.orgId() + ": raise a capacity with 'pools set-capacity' "
                     + "or add a pool, then make a new plan with 'rebalance plan')";
+            case "unreachable" -> "tenantctl pools stats " + to + "   (pool " + to + " does not answer; once it does: " + move + to + ")";
             case "freeze" -> {
                 long seconds = (long) Math.ceil(d.path("predicted_freeze_ms").asLong() * 1.2 / 1000) + 1; // a margin: speeds vary
                 yield move + to + " --max-freeze " + seconds + "s" + grace(d) + "   (its predicted freeze with a margin; writes to it stop that long)";

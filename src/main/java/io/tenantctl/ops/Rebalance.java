@@ -420,10 +420,12 @@ public final class Rebalance {
                         "copy_ms", r.copyMs(), "mb_per_s", r.mbPerSecond(), "predicted_freeze_ms", r.predictedFreezeMs()));
             } catch (Mover.Refused e) {
                 throw new Job.Failure(e.getMessage(), 1, refused(e, t, args.freezeGraceMs()), e);
-            } catch (TenantctlException e) {
+            } catch (RuntimeException e) {
+                // a driver's error too (a target that stopped answering since its ping): the failure still names the target;
                 // aborted past --max-freeze: the way on is the move with a longer one, not the same move again
-                throw new Job.Failure(e.getMessage(), 1, Json.args("to_pool", t.to(), "overran_max_freeze_ms",
-                        e.getMessage().contains(Mover.RAN_PAST) ? args.maxFreezeMs() : null, "freeze_grace_ms", args.freezeGraceMs()), e);
+                String why = Errors.oneLine(e);
+                throw new Job.Failure(why, 1, Json.args("to_pool", t.to(), "overran_max_freeze_ms",
+                        why.contains(Mover.RAN_PAST) ? args.maxFreezeMs() : null, "freeze_grace_ms", args.freezeGraceMs()), e);
             } finally {
                 slots.release(slot);
                 mine.remove(slot);

@@ -1,6 +1,8 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.TestPools;
 import org.junit.jupiter.api.Test;
@@ -15,8 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Found by probing: a plan saved while its target pool answered, then applied once that pool had stopped answering.
- * The dry run said every move would run (exit 0, all planned) while the apply failed all of them. Both now refuse each
- * move before anything is written, naming the target pool as 'rebalance move' does.
+ * The dry run said every move would run (exit 0, all planned) while the apply failed all of them, each with only the
+ * server's address ("timed out waiting for the server"), a TO column of '-' and the next step 'rebalance move ORG --to
+ * POOL', a literal placeholder. Both now refuse each move before anything is written, naming the target pool as
+ * 'rebalance move' does, with a next step that can be pasted.
  */
 class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
 
@@ -49,6 +53,70 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
             for (String org : ORGS) {
                 assertThat(strictJson(ok(cli, "orgs", "show", org, "-o", "json")).get("pool_id").asText()).isEqualTo("pool-1");
             }
+        }
+    }
+
+    @Test
+    void eachFailedMoveNamesItsTargetAndANextStepThatCanBePasted(@TempDir Path dir) throws Exception {
+        try (TestPools pools = new TestPools(2)) {
+            Cli cli = drainedWithASavedPlanAndTheTargetDown(pools, dir);
+            Path plan = dir.resolve("plan.json");
+
+            Cli.Result real = cli.run("rebalance", "apply", "--plan", plan.toString(), "--freeze-grace", "0", "-o", "json");
+            assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+            JsonNode doc = strictJson(real);
+            assertThat(doc.get("orgs")).hasSize(4).allSatisfy(o -> {
+                assertThat(o.get("outcome").asText()).isEqualTo("failed");
+                assertThat(o.get("to_pool").asText()).as(o.toString()).isEqualTo("pool-2");
+                assertThat(o.get("error").asText()).contains("pool pool-2 (the move's target) does not answer")
+                        .contains("tenantctl pools stats pool-2");
+            });
+            assertThat(doc.get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText()).as(f.toString())
+                    .startsWith("tenantctl pools stats pool-2")
+                    .contains("tenantctl rebalance move " + f.get("org_id").asText() + " --to pool-2")
+                    .doesNotContain("POOL"));
+
+            Cli.Result text = cli.run("rebalance", "apply", "--plan", plan.toString(), "--freeze-grace", "0");
+            assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);
+            assertThat(text.out()).containsPattern("a1 +pool-1 +pool-2 +failed");
+            assertThat(text.err()).contains("next: tenantctl pools stats pool-2").doesNotContain("--to POOL");
+            for (String org : ORGS) {
+                assertThat(strictJson(ok(cli, "orgs", "show", org, "-o", "json")).get("pool_id").asText()).isEqualTo("pool-1");
+            }
+        }
+    }
+
+    /**
+     * The target answered its ping and stopped before the move's first read of it: the driver's own error, which failed
+     * the org with no target (TO '-', next step '--to POOL'), still names the target and a move that can be pasted.
+     */
+    @Test
+    void aTargetThatStopsAfterItsPingIsStillNamed(@TempDir Path dir) throws Exception {
+        try (TestPools pools = new TestPools(2)) {
+            Cli cli = drainedWithASavedPlanAndTheTargetDown(pools, dir).decoratePools(real -> new PoolConnector() {
+                @Override
+                public MongoDatabase database(String poolId, String uri, String database) {
+                    return real.database(poolId, uri, database);
+                }
+
+                @Override
+                public void ping(String poolId, String uri) {
+                    if (!poolId.equals("pool-2")) { // pool-2 answers its ping, then nothing more
+                        real.ping(poolId, uri);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    real.close();
+                }
+            });
+            Cli.Result real = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0", "-o", "json");
+            assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+            JsonNode doc = strictJson(real);
+            assertThat(doc.get("orgs")).hasSize(4).allSatisfy(o -> assertThat(o.get("to_pool").asText()).as(o.toString()).isEqualTo("pool-2"));
+            assertThat(doc.get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText()).as(f.toString())
+                    .contains("tenantctl rebalance move " + f.get("org_id").asText() + " --to pool-2").doesNotContain("POOL"));
         }
     }
 
