@@ -118,11 +118,16 @@ final class RebalanceApplyCommand implements Callable<Integer> {
      * not active (another pool with room, or a new plan), its plan stale (a new plan) or its predicted freeze too long
      * (the move with a --max-freeze that covers it); a target that does not answer is looked at first (pools stats),
      * then moved into again; an org not movable as it is has none (its error says why). A move
-     * that failed on its way (aborted, rolled back) may be tried again as it was.
+     * that failed on its way (aborted, rolled back) may be tried again as it was; one that never started (its pool did
+     * not answer the run's check) names that pool and a new plan.
      */
     static String nextStep(RunReport.Org f) {
         com.fasterxml.jackson.databind.JsonNode d = f.detail();
-        String to = d.path("to_pool").asText("POOL");
+        if (!d.hasNonNull("to_pool")) { // failed before its move started (its pool did not answer the run's check)
+            return "tenantctl pools stats " + f.poolId() + "   (the move of org " + f.orgId() + " did not start: its error says why; "
+                    + "once pool " + f.poolId() + " answers: tenantctl rebalance plan, then tenantctl rebalance apply)";
+        }
+        String to = d.get("to_pool").asText();
         String move = "tenantctl rebalance move " + f.orgId() + " --to ";
         return switch (d.path("refused").asText("")) {
             case "org" -> null;

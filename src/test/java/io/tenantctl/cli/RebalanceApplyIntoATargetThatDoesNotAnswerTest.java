@@ -120,6 +120,23 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
         }
     }
 
+    /**
+     * The plan's source pool stops answering instead: the run fails its orgs before their moves start, so no target is
+     * recorded — their next step said '--to POOL', a placeholder, and now names the pool to look at and the plan to make.
+     */
+    @Test
+    void aMoveWhoseSourceDoesNotAnswerHasANextStepThatCanBePasted(@TempDir Path dir) throws Exception {
+        try (TestPools pools = new TestPools(2)) {
+            Cli cli = drainedWithASavedPlanAndTheTargetDown(pools, dir);
+            ok(cli, "pools", "set-uri", "pool-2", "--uri", pools.uri(1), "--force"); // the target back
+            ok(cli, "pools", "set-uri", "pool-1", "--uri", "mongodb://127.0.0.1:1/", "--force"); // the source down
+            Cli.Result real = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0", "-o", "json");
+            assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+            assertThat(strictJson(real).get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText()).as(f.toString())
+                    .startsWith("tenantctl pools stats pool-1").contains("tenantctl rebalance plan").doesNotContain("POOL"));
+        }
+    }
+
     /** pool-1 (capacity 4) holds a1..a4 and drains; the plan saved moves them to pool-2, which then stops answering. */
     private static Cli drainedWithASavedPlanAndTheTargetDown(TestPools pools, Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
