@@ -225,7 +225,8 @@ public final class CliContext implements AutoCloseable {
      * ({@code per_pool=1}, {@code concurency=4}) would otherwise be ignored without a word, and the run go on with the
      * default the operator meant to change. UPPER_CASE keys are environment variables, which are not checked.
      */
-    void checkConfigKeys(java.util.function.Supplier<java.util.Set<String>> knownKeys, java.util.function.Supplier<Map<String, String>> typedOnly) {
+    void checkConfigKeys(java.util.function.Supplier<java.util.Set<String>> knownKeys, java.util.function.Supplier<Map<String, String>> typedOnly,
+                         java.util.function.Supplier<Map<String, String>> globalKeys) {
         Path file = configFile().orElse(null);
         if (file == null || !Files.isRegularFile(file)) {
             return; // no file: the command tree is not walked for its keys
@@ -243,6 +244,11 @@ public final class CliContext implements AutoCloseable {
         Map<String, String> typed = typedOnly.get();
         java.util.function.UnaryOperator<String> option = k -> k.replaceFirst("^tenantctl\\..*\\.", "");
         java.util.Optional<String> target = unknown.stream().filter(k -> typed.containsKey(option.apply(k))).findFirst();
+        // tenantctl.orgs.list.output=json: a global option is read only under its plain key, whatever the command
+        Map<String, String> globals = globalKeys.get();
+        java.util.function.UnaryOperator<String> global = k -> k.replaceFirst("^tenantctl\\.(.*\\.)?", "");
+        java.util.Optional<String> underACommand = unknown.stream().filter(k -> k.startsWith("tenantctl.") && globals.containsKey(global.apply(k)))
+                .findFirst();
         // any other key spelt otherwise than an option (digits, capitals) may be a secret pasted on a line of its own
         List<String> shown = unknown.stream().limit(5).map(k -> k.matches("[a-z][a-z._-]{0,63}") || misspelt.test(k) ? k
                 : "(one not shown: not spelt like an option)").distinct().toList();
@@ -250,8 +256,15 @@ public final class CliContext implements AutoCloseable {
                 + " no option reads: " + String.join(", ", shown) + (unknown.size() > 5 ? ", …" : "")
                 + meant.map(k -> " (" + k + ": did you mean " + asOption.apply(k) + "?)").orElse("")
                 + target.map(k -> " (" + k + " " + typed.get(option.apply(k)) + ", never in a config file)").orElse("")
+                + underACommand.map(k -> " (" + k + ": " + global.apply(k) + " is a global option, set it as '" + global.apply(k) + "="
+                        + wordOr(config().getProperty(k), globals.get(global.apply(k))) + "' (it applies to every command))").orElse("")
                 + "; a key is an option's long name without dashes (per-pool=2) or tenantctl.COMMAND.OPTION "
                 + "(tenantctl.provision.tier=growth), and UPPER_CASE keys are environment variables");
+    }
+
+    /** {@code value} when it is a word that can be no secret (json, true), else {@code label} (or … without one). */
+    private static String wordOr(String value, String label) {
+        return label.isEmpty() && value.strip().matches("[a-z]{1,16}") ? value.strip() : label.isEmpty() ? "…" : label;
     }
 
     /**

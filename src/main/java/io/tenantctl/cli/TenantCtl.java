@@ -148,7 +148,8 @@ public final class TenantCtl implements Runnable {
     /**
      * Every key picocli's properties provider reads, past {@link #settingsOnly}, for some option of some command: its
      * description key or its long name without dashes ({@code per-pool}), alone or after the command's qualified name
-     * ({@code tenantctl.provision.tier}). No positional argument is read from the file ({@link #typedOnly}).
+     * ({@code tenantctl.provision.tier}). No positional argument is read from the file ({@link #typedOnly}). A global
+     * option ({@link GlobalOptions}) is read only under its plain key ({@link #globalKeys}).
      */
     static java.util.Set<String> configKeys(CommandLine.Model.CommandSpec root) {
         java.util.Set<String> keys = new java.util.HashSet<>();
@@ -163,11 +164,29 @@ public final class TenantCtl implements Runnable {
                 }
                 for (String name : names) {
                     keys.add(name);
-                    keys.add(spec.qualifiedName(".") + "." + name);
+                    if (!global(o)) {
+                        keys.add(spec.qualifiedName(".") + "." + name);
+                    }
                 }
             });
         });
         return keys;
+    }
+
+    /**
+     * The keys of the global options, each with what a refusal may show as its value: "" for the file's own (a word:
+     * json, true), else the option's label (a URL may hold a password).
+     */
+    static Map<String, String> globalKeys(CommandLine.Model.CommandSpec root) {
+        Map<String, String> keys = new java.util.HashMap<>();
+        root.options().stream().filter(TenantCtl::global).forEach(o -> keys.put(configName(o),
+                o.type().isEnum() || o.type() == boolean.class ? "" : o.paramLabel()));
+        return keys;
+    }
+
+    /** A global option (accepted anywhere on the line), on the top-level command or inherited by a subcommand. */
+    private static boolean global(CommandLine.Model.OptionSpec o) {
+        return o.inherited() || o.scopeType() == CommandLine.ScopeType.INHERIT;
     }
 
     /** The key an option is read by: its long name without the dashes ({@code per-pool}). */
@@ -205,7 +224,8 @@ public final class TenantCtl implements Runnable {
             }
         }
         try {
-            ctx.checkConfigKeys(() -> configKeys(parseResult.commandSpec().root()), () -> typedOnlyKeys(parseResult.commandSpec().root()));
+            CommandLine.Model.CommandSpec root = parseResult.commandSpec().root();
+            ctx.checkConfigKeys(() -> configKeys(root), () -> typedOnlyKeys(root), () -> globalKeys(root));
             requireAValueInEachList(parseResult);
         } catch (TenantctlException e) {
             return handle(ctx, e);
