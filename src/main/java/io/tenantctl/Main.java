@@ -47,7 +47,7 @@ public final class Main {
         // tenantctl's own lines are turned into JSON (--log-format json) by the CLI; the process's System.err, where
         // libraries log and the signal handler writes, by this wrapper
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        System.setErr(TenantCtl.stderr(System.err, args));
+        System.setErr(TenantCtl.stderr(System.err, System.getenv(), args));
         for (String name : new String[]{"INT", "TERM"}) {
             try {
                 Signal.handle(new Signal(name), sig -> {

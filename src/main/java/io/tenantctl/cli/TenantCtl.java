@@ -60,9 +60,8 @@ public final class TenantCtl implements Runnable {
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, UnaryOperator<PoolConnector> poolDecorator,
                           CancelToken cancel, String... args) {
         try (CliContext ctx = new CliContext(out, err, env, poolDecorator, cancel)) {
-            ctx.configRequested = optionValue(args, "--config");
+            readBeforeParsing(ctx, args);
             ctx.jsonRequested = jsonRequested(args, ctx.configOutput());
-            ctx.logFormatRequested = optionValue(args, "--log-format");
             CommandLine cmd = commandLine(ctx);
             cancel.onQuit(() -> quitAtOnce(ctx, cancel.working()));
             int code;
@@ -404,13 +403,25 @@ public final class TenantCtl implements Runnable {
         return "internal";
     }
 
+    /** --config and --log-format as typed, read before parsing (a line that does not parse still reads its config file). */
+    private static void readBeforeParsing(CliContext ctx, String[] args) {
+        ctx.configRequested = optionValue(args, "--config");
+        ctx.logFormatRequested = optionValue(args, "--log-format");
+    }
+
     /**
      * The process's stderr for {@code main}: every line written to it (libraries' loggers, the signal handler) masked, and
-     * with {@code --log-format json} on the line turned into a JSON log object.
+     * with {@code --log-format json} turned into a JSON log object — typed, or from the config file (--config or
+     * TENANTCTL_CONFIG in {@code env}), resolved as the CLI's own lines are.
      */
-    public static java.io.PrintStream stderr(java.io.PrintStream raw, String... args) {
-        return new java.io.PrintStream(LogLines.processStream(raw, "json".equals(optionValue(args, "--log-format"))), true,
-                java.nio.charset.StandardCharsets.UTF_8);
+    public static java.io.PrintStream stderr(java.io.PrintStream raw, Map<String, String> env, String... args) {
+        boolean json;
+        try (CliContext ctx = new CliContext(new PrintWriter(java.io.Writer.nullWriter()), new PrintWriter(java.io.Writer.nullWriter()),
+                env, UnaryOperator.identity(), new CancelToken())) {
+            readBeforeParsing(ctx, args);
+            json = ctx.logJson();
+        }
+        return new java.io.PrintStream(LogLines.processStream(raw, json), true, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The value of a long option on the line ({@code --name V} or {@code --name=V}), read before parsing; null if absent. */
