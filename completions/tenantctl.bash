@@ -319,7 +319,7 @@ function _picocli_tenantctl() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -343,7 +343,7 @@ function _picocli_tenantctl() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -367,7 +367,7 @@ function _picocli_tenantctl_init() {
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -391,7 +391,7 @@ function _picocli_tenantctl_init() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -415,7 +415,7 @@ function _picocli_tenantctl_pools() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -439,7 +439,7 @@ function _picocli_tenantctl_pools() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -463,7 +463,7 @@ function _picocli_tenantctl_provision() {
   local flag_opts="'--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--file' '--pool' '--tier' '--schema' '--schema-hash' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -532,7 +532,7 @@ function _picocli_tenantctl_provision() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -556,7 +556,7 @@ function _picocli_tenantctl_migrateall() {
   local flag_opts="'--replace-conflicting' '--prune' '--allow-expiry' '--force' '--include-failed' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--schema' '--schema-hash' '--pool' '--org' '--tier' '--canary' '--max-failures' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -628,7 +628,7 @@ function _picocli_tenantctl_migrateall() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -652,7 +652,7 @@ function _picocli_tenantctl_orgs() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -676,7 +676,7 @@ function _picocli_tenantctl_orgs() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -700,7 +700,7 @@ function _picocli_tenantctl_schema() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -724,7 +724,7 @@ function _picocli_tenantctl_schema() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -748,7 +748,7 @@ function _picocli_tenantctl_runs() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -772,7 +772,7 @@ function _picocli_tenantctl_runs() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -796,7 +796,7 @@ function _picocli_tenantctl_backup() {
   local flag_opts="'--all' '--due' '--freeze' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--pool' '--compression' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -853,7 +853,7 @@ function _picocli_tenantctl_backup() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -877,7 +877,7 @@ function _picocli_tenantctl_restore() {
   local flag_opts="'--in-place' '--drop-existing' '--dry-run' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--backup' '--to-org' '--target-pool' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -913,7 +913,7 @@ function _picocli_tenantctl_restore() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -937,7 +937,7 @@ function _picocli_tenantctl_backups() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -961,7 +961,7 @@ function _picocli_tenantctl_backups() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -985,7 +985,7 @@ function _picocli_tenantctl_rebalance() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1009,7 +1009,7 @@ function _picocli_tenantctl_rebalance() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1033,7 +1033,7 @@ function _picocli_tenantctl_verify() {
   local flag_opts="'--deep' '--fix' '--changed-only' '--wait' '--detach' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--pool' '--stuck-after' '--backups-max-age' '--retired-grace' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1096,7 +1096,7 @@ function _picocli_tenantctl_verify() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1120,7 +1120,7 @@ function _picocli_tenantctl_help() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1144,7 +1144,7 @@ function _picocli_tenantctl_help() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1168,7 +1168,7 @@ function _picocli_tenantctl_pools_add() {
   local flag_opts="'--allow-inline-password' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--uri' '--capacity' '--priority' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1201,7 +1201,7 @@ function _picocli_tenantctl_pools_add() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1225,7 +1225,7 @@ function _picocli_tenantctl_pools_list() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1249,7 +1249,7 @@ function _picocli_tenantctl_pools_list() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1273,7 +1273,7 @@ function _picocli_tenantctl_pools_show() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1297,7 +1297,7 @@ function _picocli_tenantctl_pools_show() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1321,7 +1321,7 @@ function _picocli_tenantctl_pools_drain() {
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1345,7 +1345,7 @@ function _picocli_tenantctl_pools_drain() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1369,7 +1369,7 @@ function _picocli_tenantctl_pools_enable() {
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1393,7 +1393,7 @@ function _picocli_tenantctl_pools_enable() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1417,7 +1417,7 @@ function _picocli_tenantctl_pools_seturi() {
   local flag_opts="'--allow-inline-password' '--force' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--uri' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1444,7 +1444,7 @@ function _picocli_tenantctl_pools_seturi() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1468,7 +1468,7 @@ function _picocli_tenantctl_pools_setcapacity() {
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--capacity' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1495,7 +1495,7 @@ function _picocli_tenantctl_pools_setcapacity() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1519,7 +1519,7 @@ function _picocli_tenantctl_pools_stats() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1543,7 +1543,7 @@ function _picocli_tenantctl_pools_stats() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1567,7 +1567,7 @@ function _picocli_tenantctl_pools_setadminurl() {
   local flag_opts="'--clear' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1594,7 +1594,7 @@ function _picocli_tenantctl_pools_setadminurl() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1618,7 +1618,7 @@ function _picocli_tenantctl_orgs_list() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--pool' '--status' '--tier' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1651,7 +1651,7 @@ function _picocli_tenantctl_orgs_list() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1675,7 +1675,7 @@ function _picocli_tenantctl_orgs_show() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1699,7 +1699,7 @@ function _picocli_tenantctl_orgs_show() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1723,7 +1723,7 @@ function _picocli_tenantctl_orgs_adopt() {
   local flag_opts="'--discover' '--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--pool' '--database' '--file' '--schema' '--tier' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1768,7 +1768,7 @@ function _picocli_tenantctl_orgs_adopt() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1792,7 +1792,7 @@ function _picocli_tenantctl_orgs_forget() {
   local flag_opts="'--dry-run' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1816,7 +1816,7 @@ function _picocli_tenantctl_orgs_forget() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1840,7 +1840,7 @@ function _picocli_tenantctl_orgs_suspend() {
   local flag_opts="'--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1864,7 +1864,7 @@ function _picocli_tenantctl_orgs_suspend() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1888,7 +1888,7 @@ function _picocli_tenantctl_orgs_resume() {
   local flag_opts="'--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1912,7 +1912,7 @@ function _picocli_tenantctl_orgs_resume() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1936,7 +1936,7 @@ function _picocli_tenantctl_orgs_settier() {
   local flag_opts="'--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1960,7 +1960,7 @@ function _picocli_tenantctl_orgs_settier() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -1984,7 +1984,7 @@ function _picocli_tenantctl_orgs_delete() {
   local flag_opts="'--no-backup' '--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2008,7 +2008,7 @@ function _picocli_tenantctl_orgs_delete() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2032,7 +2032,7 @@ function _picocli_tenantctl_orgs_purge() {
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--older-than' '--drop-changed' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2062,7 +2062,7 @@ function _picocli_tenantctl_orgs_purge() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2086,7 +2086,7 @@ function _picocli_tenantctl_schema_show() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2116,7 +2116,7 @@ function _picocli_tenantctl_schema_show() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2140,7 +2140,7 @@ function _picocli_tenantctl_schema_diff() {
   local flag_opts="'--strict' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2170,7 +2170,7 @@ function _picocli_tenantctl_schema_diff() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2194,7 +2194,7 @@ function _picocli_tenantctl_schema_export() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2224,7 +2224,7 @@ function _picocli_tenantctl_schema_export() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2248,7 +2248,7 @@ function _picocli_tenantctl_schema_capture() {
   local flag_opts="'--allow-inline-password' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--from-uri' '--database' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2278,7 +2278,7 @@ function _picocli_tenantctl_schema_capture() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2302,7 +2302,7 @@ function _picocli_tenantctl_runs_list() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--limit' '--verb' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2332,7 +2332,7 @@ function _picocli_tenantctl_runs_list() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2356,7 +2356,7 @@ function _picocli_tenantctl_runs_show() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2380,7 +2380,7 @@ function _picocli_tenantctl_runs_show() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2404,7 +2404,7 @@ function _picocli_tenantctl_runs_cancel() {
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2428,7 +2428,7 @@ function _picocli_tenantctl_runs_cancel() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2452,7 +2452,7 @@ function _picocli_tenantctl_backups_list() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2479,7 +2479,7 @@ function _picocli_tenantctl_backups_list() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2503,7 +2503,7 @@ function _picocli_tenantctl_backups_show() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2530,7 +2530,7 @@ function _picocli_tenantctl_backups_show() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2554,7 +2554,7 @@ function _picocli_tenantctl_backups_prune() {
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--keep-last' '--keep-daily' '--keep-weekly' '--grace-hours' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2593,7 +2593,7 @@ function _picocli_tenantctl_backups_prune() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2617,7 +2617,7 @@ function _picocli_tenantctl_rebalance_plan() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--by' '--threshold' '--max-moves' '--pool' '--exclude' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2656,7 +2656,7 @@ function _picocli_tenantctl_rebalance_plan() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2680,7 +2680,7 @@ function _picocli_tenantctl_rebalance_apply() {
   local flag_opts="'--force' '--dry-run' '--wait' '--detach' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--plan' '--by' '--threshold' '--max-moves' '--pool' '--exclude' '--max-freeze' '--freeze-grace' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2755,7 +2755,7 @@ function _picocli_tenantctl_rebalance_apply() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2779,7 +2779,7 @@ function _picocli_tenantctl_rebalance_move() {
   local flag_opts="'--wait' '--force' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--to' '--max-freeze' '--freeze-grace' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2812,7 +2812,7 @@ function _picocli_tenantctl_rebalance_move() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2836,7 +2836,7 @@ function _picocli_tenantctl_rebalance_status() {
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--limit' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2863,7 +2863,7 @@ function _picocli_tenantctl_rebalance_status() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2887,7 +2887,7 @@ function _picocli_tenantctl_rebalance_revert() {
   local flag_opts="'--wait' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2911,7 +2911,7 @@ function _picocli_tenantctl_rebalance_revert() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2935,7 +2935,7 @@ function _picocli_tenantctl_rebalance_resume() {
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2959,7 +2959,7 @@ function _picocli_tenantctl_rebalance_resume() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -2983,7 +2983,7 @@ function _picocli_tenantctl_rebalance_gc() {
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--older-than' '--drop-changed' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3013,7 +3013,7 @@ function _picocli_tenantctl_rebalance_gc() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac
@@ -3037,7 +3037,7 @@ function _picocli_tenantctl_verify_ack() {
   local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--until' '--reason' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
-  local FORMAT_option_args=("text" "json") # --log-format values
+  local STYLE_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3067,7 +3067,7 @@ function _picocli_tenantctl_verify_ack() {
       ;;
     '--log-format')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
       return $?
       ;;
   esac

@@ -35,7 +35,7 @@ public final class GlobalOptions {
             description = "Output format: table or json (json: one document on stdout, nothing else).")
     Format output = Format.table;
 
-    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "text",
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "STYLE", defaultValue = "text",
             description = {"stderr lines: text, or json (one object a line: ts, level, msg, verb, run_id, org_id…; no progress bars)."})
     LogFormat logFormat;
 
