@@ -9,7 +9,6 @@ import io.tenantctl.pool.PoolConnector;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -312,8 +311,8 @@ public final class CliContext implements AutoCloseable {
             Properties loaded = new Properties();
             Path file = configFile().orElse(null);
             if (file != null) {
-                try (Reader r = Files.newBufferedReader(file)) {
-                    loaded.load(r);
+                try {
+                    loaded.load(new java.io.StringReader(withoutByteOrderMark(Files.readString(file))));
                 } catch (IOException e) {
                     // not remembered: every later read reports it again rather than running on an empty config
                     throw TenantctlException.usage("config file " + file + " is unreadable: " + io.tenantctl.IoErrors.describe(e));
@@ -325,6 +324,11 @@ public final class CliContext implements AutoCloseable {
             config = loaded;
         }
         return config;
+    }
+
+    /** The text without a leading UTF-8 byte-order mark, as Notepad and Windows PowerShell save "UTF-8". */
+    static String withoutByteOrderMark(String text) {
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     PoolConnector pools() {

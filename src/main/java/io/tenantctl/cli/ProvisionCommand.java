@@ -106,7 +106,7 @@ final class ProvisionCommand implements Callable<Integer> {
     static List<String> entries(Path file, String what) {
         try {
             List<String> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file)) {
+            for (String line : CliContext.withoutByteOrderMark(Files.readString(file)).lines().toList()) {
                 int hash = line.indexOf('#');
                 String entry = (hash >= 0 ? line.substring(0, hash) : line).strip();
                 if (!entry.isEmpty()) {
