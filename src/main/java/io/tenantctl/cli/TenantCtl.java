@@ -235,6 +235,7 @@ public final class TenantCtl implements Runnable {
     /**
      * A comma-separated option typed with nothing between its commas ({@code --org ,}, or {@code --org "$LIST"} with an
      * empty list in a script that left a comma) gave no value, and no --org means every org: refused (exit 2) instead.
+     * So is an empty item in a list ({@code a1,}, {@code a1,,a2}).
      */
     private static void requireAValueInEachList(CommandLine.ParseResult parseResult) {
         for (CommandLine c : parseResult.asCommandLineList()) {
@@ -246,6 +247,13 @@ public final class TenantCtl implements Runnable {
                     if (!typed.isEmpty() && java.util.Arrays.stream(typed.split(o.splitRegex())).allMatch(String::isBlank)) {
                         throw TenantctlException.usage(o.longestName() + " '" + typed + "' names nothing: give at least one "
                                 + o.paramLabel() + ", or leave " + o.longestName() + " out");
+                    }
+                    // 'a1,' as 'a1,,a2': picocli dropped a trailing empty item without a word, and refused one between
+                    List<String> items = List.of(typed.split(o.splitRegex(), -1));
+                    if (!typed.isEmpty() && items.stream().anyMatch(String::isBlank)) {
+                        throw TenantctlException.usage(o.longestName() + " '" + typed + "' has an empty " + o.paramLabel()
+                                + " (a comma too many): give " + o.longestName() + " " + String.join(",", items.stream()
+                                .filter(i -> !i.isBlank()).map(String::strip).toList()));
                     }
                 }
             }
