@@ -212,6 +212,9 @@ public final class CliContext implements AutoCloseable {
     /** A config file that was asked for must exist: a typo would otherwise silently run with no config at all. */
     void checkConfigFile() {
         configFile().ifPresent(f -> {
+            if (f.toString().isEmpty()) { // --config '' (a variable left empty): the empty path is the working directory
+                throw TenantctlException.usage("--config is empty: name the properties file, or leave --config out");
+            }
             if (!Files.isRegularFile(f)) {
                 throw TenantctlException.usage("config file " + f + (Files.isDirectory(f) ? " is a directory: name the properties file in it"
                         : " does not exist") + " (from " + (options.configFile != null || configRequested != null ? "--config" : "TENANTCTL_CONFIG") + ")");
