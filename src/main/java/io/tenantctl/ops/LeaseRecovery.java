@@ -47,10 +47,17 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
     /**
      * Recovers every expired lease in the catalog, and every live one a process of this host that is gone holds (a kill -9
      * a moment ago): run by each mutating command before it selects orgs, so that what a dead holder left (a restoring
-     * org, a frozen one) is put right by the next command, whichever it is. Returns what each recovery did (verify --fix
-     * lists it).
+     * org, a frozen one) is put right by the next command, whichever it is, and said (a notice each). Returns what each
+     * recovery did.
      */
     public static java.util.List<String> sweep(OpsContext ctx) {
+        java.util.List<String> recovered = recover(ctx);
+        recovered.forEach(ctx.notices());
+        return recovered;
+    }
+
+    /** As {@link #sweep}, saying nothing (verify --fix lists what it did among its fixes). */
+    public static java.util.List<String> recover(OpsContext ctx) {
         OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
         java.util.List<String> recovered = new java.util.ArrayList<>();
         for (OrgLeaseRepository.Lease l : dead(ctx)) {

@@ -155,7 +155,7 @@ public final class OrgLifecycle {
         // an org a dead restore or move left restoring / frozen is put right first, as orgs show promises, and said
         Org seen = dryRun ? null : ctx.catalog().orgs().find(orgId).orElse(null);
         if (!dryRun) {
-            LeaseRecovery.sweep(ctx).forEach(ctx.notices());
+            LeaseRecovery.sweep(ctx);
         }
         Org org = dryRun || !held(get(orgId)) ? requireLive(orgId, verb) : null;
         if (dryRun) {

@@ -85,7 +85,8 @@ public final class Restore {
      * What a restore run records (RestoreRepository reads previous_status back for an interrupted restore).
      * {@code scratch}: where an in-place restore tries the backup first (a database it writes: adopt and gc keep off it).
      */
-    record Args(String org, String backup, String toOrg, String mode, String pool, String database, String previousStatus, String scratch) {
+    record Args(String org, String backup, String toOrg, String mode, String pool, String database, String previousStatus, String scratch,
+                boolean placed) {
     }
 
     private final OpsContext ctx;
@@ -109,6 +110,8 @@ public final class Restore {
         validate(req);
         if (!req.dryRun()) {
             LeaseRecovery.sweep(ctx); // a restore that died on this org (or any) is rolled back before anything is decided
+        } else {
+            LeaseRecovery.pending(ctx).forEach(ctx.notices()); // what the restore would put right first
         }
         String backupId = resolveBackup(req);
         BackupReader reader = open(req, backupId);
@@ -148,7 +151,7 @@ public final class Restore {
         RunRepository runs = ctx.catalog().runs();
         String scratch = target.mode().equals(IN_PLACE) ? freshName(target.org(), target.pool(), backupId) : null;
         String runId = runs.start("restore", Json.write(new Args(req.orgId(), backupId, req.toOrg(), target.mode(), target.pool().poolId(),
-                target.databaseName(), target.previousStatus().db(), scratch)), ctx.actor(), List.of(target.orgId()));
+                target.databaseName(), target.previousStatus().db(), scratch, req.targetPool() == null)), ctx.actor(), List.of(target.orgId()));
         runs.itemStarted(runId, target.orgId());
         req.cancel().workingOn(runId, "restore"); // a second Ctrl-C names it
         List<String> dropped = new ArrayList<>();
@@ -555,9 +558,8 @@ public final class Restore {
      * the newest backup into a fresh database.
      */
     static Optional<String> rerun(io.tenantctl.catalog.Catalog catalog, String orgId) {
-        return catalog.runs().newestWith("restore", orgId).map(r -> Json.read(r.runId(), r.args(), Args.class)).filter(a -> a.backup() != null)
-                .map(a -> "tenantctl restore --org " + a.org() + " --backup " + a.backup() + (a.toOrg() != null ? " --to-org " + a.toOrg() : "")
-                        + (IN_PLACE.equals(a.mode()) ? " --in-place --drop-existing" : " --target-pool " + a.pool()));
+        return catalog.runs().newestWith("restore", orgId).map(r -> java.util.Map.entry(r, Json.tree(r.args()))).filter(a -> a.getValue().hasNonNull("backup"))
+                .map(a -> Runs.RunView.continuation(a.getKey().verb(), a.getKey().runId(), a.getValue()));
     }
 
     /** Whether the org's own database was dropped, by this restore or by an earlier one that did not finish past its drop (in place). */

@@ -53,14 +53,16 @@ public final class Runs {
                 StringBuilder cmd = new StringBuilder("tenantctl restore --org ").append(args.get("org").asText())
                         .append(" --backup ").append(args.get("backup").asText());
                 String mode = args.path("mode").asText("");
+                // --target-pool only as it was typed: a pool placement chose may be full or draining by the time it is run
+                boolean typedPool = args.hasNonNull("pool") && !args.path("placed").asBoolean(false);
                 if (mode.equals(Restore.NEW_ORG) && args.hasNonNull("to_org")) {
                     cmd.append(" --to-org ").append(args.get("to_org").asText());
-                    if (args.hasNonNull("pool")) {
+                    if (typedPool) {
                         cmd.append(" --target-pool ").append(args.get("pool").asText());
                     }
                 } else if (mode.equals(Restore.IN_PLACE)) {
                     cmd.append(" --in-place --drop-existing");
-                } else if (args.hasNonNull("pool")) {
+                } else if (typedPool) {
                     cmd.append(" --target-pool ").append(args.get("pool").asText()); // the pool it was restoring onto, not the org's
                 }
                 return cmd.toString();

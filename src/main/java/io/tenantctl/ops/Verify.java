@@ -154,7 +154,7 @@ public final class Verify {
             ctx.catalog().pools().get(p); // an unknown pool is a usage error naming the known ones
         }
         // what a dead operation left on an org is put right first, as by every command that writes, and listed as fixed
-        List<String> recovered = !asked.fix() ? List.of() : asked.dryRun() ? LeaseRecovery.pending(ctx) : LeaseRecovery.sweep(ctx);
+        List<String> recovered = !asked.fix() ? List.of() : asked.dryRun() ? LeaseRecovery.pending(ctx) : LeaseRecovery.recover(ctx);
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, Org> orgs = new LinkedHashMap<>();
         for (Org o : ctx.catalog().orgs().list(null, null)) {
@@ -923,9 +923,8 @@ public final class Verify {
             String fix = switch (o.status()) {
                 case PROVISIONING -> resume + (resumable ? "   (resumes it" : "   (provisions it anew") + "; verify --fix marks it failed)";
                 // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
-                case RESTORING -> ctx.catalog().runs().newestWith("restore", o.orgId())
-                        .map(r -> Runs.RunView.continuation(r.verb(), r.runId(), Json.tree(r.args())))
-                        .orElse("tenantctl restore --org " + o.orgId()) + "   (re-run; a dead restore is rolled back first)";
+                case RESTORING -> Restore.rerun(ctx.catalog(), o.orgId()).orElse("tenantctl restore --org " + o.orgId())
+                        + "   (re-run; a dead restore is rolled back first)";
                 case READ_ONLY -> Orgs.finishDelete(o.orgId());
                 default -> "tenantctl rebalance resume";
             };
