@@ -205,7 +205,8 @@ public final class OrgRepository {
         if (pinnedPool != null) {
             Pool p = pools.get(pinnedPool);
             if (!Pool.ACTIVE.equals(p.status())) {
-                return "no capacity: pool " + pinnedPool + " is " + p.status() + " (enable it with 'tenantctl pools enable " + pinnedPool + "')";
+                return "no capacity: pool " + pinnedPool + " is " + p.status() + " (enable it with 'tenantctl pools enable " + pinnedPool
+                        + "', or place the org without --pool)";
             }
             return "no capacity: pool " + pinnedPool + " is full (" + p.orgCount() + "/" + p.capacity() + ") — raise its capacity "
                     + "('tenantctl pools set-capacity " + pinnedPool + " --capacity N') or place the org without --pool";

@@ -340,8 +340,8 @@ public final class Restore {
             String poolId = orgs.planPlacement(List.of(req.toOrg()), req.targetPool(), dead).stream().findFirst()
                     .map(p -> {
                         if (!p.ok()) { // an id that is taken is a refusal of what was typed (exit 2); no room is a failure
-                            throw p.idRefused() ? TenantctlException.usage(p.error())
-                                    : new TenantctlException(TenantctlException.Category.FAILED, p.error());
+                            String why = p.error().replace("without --pool", "without --target-pool"); // placement speaks provision's flag
+                            throw p.idRefused() ? TenantctlException.usage(why) : new TenantctlException(TenantctlException.Category.FAILED, why);
                         }
                         return p.poolId();
                     }).orElseThrow();
