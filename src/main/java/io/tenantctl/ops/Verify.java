@@ -326,6 +326,10 @@ public final class Verify {
         FindingRepository repo = new FindingRepository(ctx.catalog());
         FindingRepository.Finding f = repo.find(findingId).orElseThrow(() -> TenantctlException.usage("no finding " + findingId
                 + ": see 'tenantctl verify'"));
+        if (f.resolvedAt() != null) { // a finding that comes back after it was resolved starts anew, unacked: the ack would do nothing
+            throw TenantctlException.usage("finding " + findingId + " (" + f.kind() + (f.orgId() == null ? "" : " " + f.orgId())
+                    + ") was resolved at " + f.resolvedAt() + ": nothing to ack (if it comes back, ack it then)");
+        }
         if (!dryRun) {
             repo.ack(findingId, until, reason, ctx.actor());
         }
