@@ -75,6 +75,10 @@ public final class SchemaInspect {
     /** Reads the org's collections and indexes from its pool and diffs them against {@code manifest}. */
     public OrgDiff diff(String orgId, SchemaManifest manifest) {
         Org org = ctx.catalog().orgs().get(orgId);
+        if (org.status().equals(Org.DELETED)) { // its database was dropped: every collection "missing" would read as drift
+            throw TenantctlException.usage("org " + orgId + " is deleted: purge dropped its database, so there is no schema to compare "
+                    + "(see 'tenantctl orgs show " + orgId + "')");
+        }
         Pool pool = ctx.catalog().pools().get(org.poolId());
         MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
         Retry.Attempts attempts = new Retry.Attempts();
