@@ -128,8 +128,7 @@ final class VerifyCommand implements Callable<Integer> {
         r.fixed().forEach(line -> ctx.out.println((dryRun.on ? "dry run, not fixed: " : "fixed: ") + line));
         if (fix) { // as -o json's left_for_human: each problem by id, kind and org (their fix lines are above)
             List<String> left = new java.util.ArrayList<>();
-            r.findings().stream().filter(f -> f.severity().equals(Verify.PROBLEM))
-                    .forEach(f -> left.add(f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId())));
+            r.left().forEach(f -> left.add(f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId())));
             if (!left.isEmpty()) {
                 ctx.out.println("left for a human (" + left.size() + "): " + String.join(", ", left) + "   (each one's fix is above)");
             }

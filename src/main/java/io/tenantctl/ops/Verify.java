@@ -98,11 +98,20 @@ public final class Verify {
      * The run (every checked org's line; outcome clean — informational findings at most —, problems or failed), the
      * findings, the fixes --fix applied and what it left for a human, and how many orgs --changed-only skipped.
      */
-    public record Result(RunReport report, boolean interrupted, List<Finding> findings, List<String> fixed, int skipped) {
-        /** The problems (acked ones too), each as "ID KIND [ORG]: FIX", made as they are read (a fleet's can be many). */
+    public record Result(RunReport report, boolean interrupted, List<Finding> findings, List<String> fixed, int skipped,
+                         Set<String> wouldFix) {
+        /**
+         * The problems (acked ones too) but those a --fix dry run says it would fix, each as "ID KIND [ORG]: FIX", made as
+         * they are read (a fleet's can be many).
+         */
         public Iterable<String> leftForHuman() {
-            return () -> findings.stream().filter(f -> f.severity().equals(PROBLEM))
+            return () -> left()
                     .map(f -> f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId()) + ": " + f.fix()).iterator();
+        }
+
+        /** The problems left for a human: all, but those a --fix dry run says it would fix. */
+        public java.util.stream.Stream<Finding> left() {
+            return findings.stream().filter(f -> f.severity().equals(PROBLEM) && !wouldFix.contains(f.findingId()));
         }
 
         /** Findings that make verify exit 4: problems, not acked. */
@@ -218,7 +227,7 @@ public final class Verify {
         RunReport report = ran.report().map(o -> o.outcome().equals("clean") && hasProblem(o.detail().path("findings"))
                 ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
         if (req.drive().control().detach() || req.drive().control().joinRunId() != null) {
-            return new Result(report, ran.interrupted(), List.of(), List.of(), skipped);
+            return new Result(report, ran.interrupted(), List.of(), List.of(), skipped, Set.of());
         }
 
         List<Seen> seen = new ArrayList<>();
@@ -267,8 +276,26 @@ public final class Verify {
         }
         out.sort(java.util.Comparator.comparing((Finding f) -> f.severity().equals(PROBLEM) ? 0 : 1).thenComparing(Finding::kind)
                 .thenComparing(f -> String.valueOf(f.orgId())).thenComparing(Finding::findingId));
-        return new Result(report, ran.interrupted(), out, List.copyOf(fixed), skipped);
+        // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
+        Set<String> wouldFix = !req.fix() || !req.dryRun() ? Set.of() : rows.stream().filter(Verify::putRightByFix)
+                .map(FindingRepository.Finding::findingId).collect(java.util.stream.Collectors.toSet());
+        return new Result(report, ran.interrupted(), out, List.copyOf(fixed), skipped, wouldFix);
     }
+
+    /**
+     * What --fix puts right whole (its dry run says "would …" of it): an abandoned run (cancelled), an org stuck
+     * provisioning (marked failed), an org's missing collections and indexes when it builds them all.
+     */
+    private static boolean putRightByFix(FindingRepository.Finding f) {
+        return switch (f.kind()) {
+            case "run_abandoned" -> true;
+            case "org_stuck" -> Org.PROVISIONING.db().equals(f.subject());
+            case "schema_missing" -> f.fix() != null && f.fix().endsWith(" --fix   " + CREATES_WHAT_IS_MISSING);
+            default -> false;
+        };
+    }
+
+    private static final String CREATES_WHAT_IS_MISSING = "(creates what is missing)";
 
     /**
      * The orgs this verify looked at: those it checked (clean, problems) or tried to (failed). An org Ctrl-C left
@@ -588,7 +615,7 @@ public final class Verify {
                 String rollout = "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force --replace-conflicting --dry-run   ("
                         + refused.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) + ")";
                 out.add(finding("schema_missing", PROBLEM, String.join(",", new java.util.TreeSet<>(missing)), "org " + org.orgId() + " lacks " + missing.size() + " of its manifest's "
-                        + "collections/indexes: " + sample(missing), refused.isEmpty() ? "tenantctl verify --org " + org.orgId() + " --fix   (creates what is missing)"
+                        + "collections/indexes: " + sample(missing), refused.isEmpty() ? "tenantctl verify --org " + org.orgId() + " --fix   " + CREATES_WHAT_IS_MISSING
                         : refused.size() < missing.size() ? "tenantctl verify --org " + org.orgId() + " --fix creates all but " + String.join(", ", refused.keySet())
                         + ", then: " + rollout : rollout));
             }
