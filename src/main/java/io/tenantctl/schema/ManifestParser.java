@@ -168,6 +168,14 @@ final class ManifestParser {
             throw usage(at + ": \"expireAfterSeconds\" on a compound key " + key.toJson() + ": a TTL index has exactly one field "
                     + "(on a compound index MongoDB ignores the option and nothing would ever expire)");
         }
+        if (key.equals(new Document("_id", 1))) {
+            throw usage(at + ": key {_id: 1} is the implicit _id_ index's (every collection has _id_ on {_id: 1} already); "
+                    + "MongoDB and FerretDB refuse a second index on it (IndexOptionsConflict): remove this index");
+        }
+        if (ttl != null && key.containsKey("_id")) {
+            throw usage(at + ": \"expireAfterSeconds\" on _id: MongoDB refuses a TTL index on the _id field; "
+                    + "put the TTL on a date field, or remove \"expireAfterSeconds\"");
+        }
         return new IndexSpec(name, key, unique, sparse, ttl, partial);
     }
 
