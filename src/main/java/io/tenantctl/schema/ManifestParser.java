@@ -74,7 +74,8 @@ final class ManifestParser {
         String name = n.getValue();
         String where = manifest + ", collection '" + name + "'";
         if (!COLLECTION_NAME.matcher(name).matches() || name.startsWith("system.")) {
-            throw usage(where + ": invalid collection name (letters, digits, _ . -; not system.*)");
+            throw usage(where + ": invalid collection name, " + collectionNameFault(name) + " (the rule: 1-120 characters, "
+                    + "the first a letter or _; letters, digits, _ . -; not system.*)");
         }
         noDuplicates(c, where);
         unknownFields(c, COLLECTION_FIELDS, where);
@@ -107,6 +108,30 @@ final class ManifestParser {
                     + SchemaManifest.MAX_INDEXES_PER_COLLECTION);
         }
         return new CollectionSpec(name, indexes, drop(c.get("drop"), names, where));
+    }
+
+    /** Which part of the collection name rule {@code name} breaks, for the message. */
+    private static String collectionNameFault(String name) {
+        if (name.isEmpty()) {
+            return "it is empty";
+        }
+        if (name.length() > 120) {
+            return "it has " + name.length() + " characters";
+        }
+        if (name.startsWith("system.")) {
+            return "it is a system.* name";
+        }
+        char first = name.charAt(0);
+        if (!(first == '_' || (first < 128 && Character.isLetter(first)))) {
+            return "its first character '" + first + "' is not a letter or _";
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char ch = name.charAt(i);
+            if (!(ch < 128 && (Character.isLetterOrDigit(ch) || ch == '_' || ch == '.' || ch == '-'))) {
+                return "it has the character '" + ch + "'";
+            }
+        }
+        return "it breaks the rule";
     }
 
     /** The indexes this version supersedes: names only, none of them wanted, _id_ or the "*" wildcard. */
