@@ -62,7 +62,8 @@ public final class PoolUri {
 
     /** Checks the form of a pool's URI; inline secrets are refused unless {@code allowInlinePassword}. */
     public static PoolUri parse(String raw, boolean allowInlinePassword) {
-        return parse(raw, allowInlinePassword, "or pass --allow-inline-password to have tenantctl move them into variables of its own");
+        return parse(raw, allowInlinePassword, "pool URI", "POOL_PASSWORD",
+                "or pass --allow-inline-password to have tenantctl move them into variables of its own");
     }
 
     /**
@@ -70,27 +71,29 @@ public final class PoolUri {
      * reference database): --allow-inline-password uses the secrets as given, it moves nothing.
      */
     public static PoolUri parseOneOff(String raw, boolean allowInlinePassword) {
-        return parse(raw, allowInlinePassword, "or pass --allow-inline-password to use them as given (never printed or stored)");
+        return parse(raw, allowInlinePassword, "reference database URI (--from-uri)", "REF_PASSWORD",
+                "or pass --allow-inline-password to use them as given (never printed or stored)");
     }
 
-    private static PoolUri parse(String raw, boolean allowInlinePassword, String allowHint) {
+    /** {@code label} names the URI in refusals ("pool URI"); {@code variable} is the example variable for a password. */
+    private static PoolUri parse(String raw, boolean allowInlinePassword, String label, String variable, String allowHint) {
         if (raw == null || !(raw.startsWith("mongodb://") || raw.startsWith("mongodb+srv://"))) {
-            throw TenantctlException.usage("pool URI must start with mongodb:// or mongodb+srv:// (got '"
+            throw TenantctlException.usage(label + " must start with mongodb:// or mongodb+srv:// (got '"
                     + (raw == null ? "" : ANY_USERINFO.matcher(raw).replaceFirst("$1:***@")) + "')");
         }
         PoolUri uri = new PoolUri(raw);
         if (uri.hosts().isBlank()) {
-            throw TenantctlException.usage("pool URI " + uri.redacted() + " names no host: write mongodb://HOST:PORT/");
+            throw TenantctlException.usage(label + " " + uri.redacted() + " names no host: write mongodb://HOST:PORT/");
         }
         List<String> inline = uri.inlineSecrets();
         if (!inline.isEmpty() && !allowInlinePassword) {
             String what = inline.contains("password") && inline.size() == 1 ? "an inline password"
                     : "inline secrets (" + String.join(", ", inline) + ")";
-            throw TenantctlException.usage("pool URI " + uri.redacted() + " has " + what + ": put each in an environment "
-                    + "variable and write ${VAR} in its place (e.g. mongodb://user:${POOL_PASSWORD}@host:27017), "
+            throw TenantctlException.usage(label + " " + uri.redacted() + " has " + what + ": put each in an environment "
+                    + "variable and write ${VAR} in its place (e.g. mongodb://user:${" + variable + "}@host:27017), "
                     + allowHint);
         }
-        uri.requireDriverReadable();
+        uri.requireDriverReadable(label);
         return uri;
     }
 
@@ -100,7 +103,7 @@ public final class PoolUri {
      * such a URI is never stored. The driver reads a copy in which every secret and every ${VAR} is "1": it never sees
      * a secret, so its message cannot hold one.
      */
-    private void requireDriverReadable() {
+    private void requireDriverReadable(String label) {
         StringBuilder check = new StringBuilder(raw);
         List<Secret> spans = new ArrayList<>(secrets());
         spans.sort((a, b) -> Integer.compare(b.start(), a.start()));
@@ -113,7 +116,7 @@ public final class PoolUri {
             new com.mongodb.ConnectionString(PLACEHOLDER.matcher(text).replaceAll("1"));
         } catch (IllegalArgumentException e) {
             String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
-            throw TenantctlException.usage("pool URI " + redacted() + " is not a MongoDB connection string: " + why);
+            throw TenantctlException.usage(label + " " + redacted() + " is not a MongoDB connection string: " + why);
         }
     }
 
