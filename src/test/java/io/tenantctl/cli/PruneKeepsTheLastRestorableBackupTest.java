@@ -43,7 +43,7 @@ class PruneKeepsTheLastRestorableBackupTest {
             Cli.Result latest = f.cli.run("restore", "--org", "acme");
             assertThat(latest.exitCode()).as(latest.toString()).isNotZero();
             assertThat(latest.err()).contains(newest).contains("'tenantctl backups list --org acme'")
-                    .contains("'tenantctl restore --org acme --backup ID'");
+                    .contains("'tenantctl restore --org acme --backup " + good + "'");
             assertThat(f.org("acme").get("status").asText()).as("nothing was claimed").isEqualTo("active");
 
             Cli.Result restore = f.cli.run("restore", "--org", "acme", "--backup", good);
