@@ -230,6 +230,19 @@ class WireConformanceTest {
             }
         }
 
+        @Test
+        void listingTheCollectionsOfADatabaseThatDoesNotExistCreatesIt() {
+            // MongoDB and FerretDB list none and create nothing. Found by a probing helper: on the sandbox a restore
+            // --to-org dry run (it asks whether the new database exists) left an empty org_NEW, which verify then
+            // reports as an orphan_database
+            try (MongoClient client = client()) {
+                assertThat(client.listDatabaseNames().into(new ArrayList<>())).doesNotContain("deviations_listed");
+                assertThat(client.getDatabase("deviations_listed").listCollectionNames().into(new ArrayList<>())).isEmpty();
+                assertThat(client.listDatabaseNames().into(new ArrayList<>())).contains("deviations_listed");
+                client.getDatabase("deviations_listed").drop();
+            }
+        }
+
         private MongoClient client() {
             return MongoClients.create(uri);
         }
