@@ -7,7 +7,6 @@ import sun.misc.Signal;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.function.UnaryOperator;
 
 /**
@@ -34,7 +33,7 @@ public final class Main {
     private static final java.util.logging.Logger POSTGRES_DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
 
     public static void main(String[] args) {
-        boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+        boolean verbose = TenantCtl.verbose(System.getenv(), args);
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.mongodb.driver", verbose ? "info" : "error");
         // the catalog's connection pool logs a broken connection with its stack trace; tenantctl says it in one line

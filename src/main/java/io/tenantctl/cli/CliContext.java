@@ -309,7 +309,7 @@ public final class CliContext implements AutoCloseable {
         }
     }
 
-    private Properties config() {
+    Properties config() {
         if (config == null) {
             Properties loaded = new Properties();
             Path file = configFile().orElse(null);

@@ -423,13 +423,31 @@ public final class TenantCtl implements Runnable {
      * TENANTCTL_CONFIG in {@code env}), resolved as the CLI's own lines are.
      */
     public static java.io.PrintStream stderr(java.io.PrintStream raw, Map<String, String> env, String... args) {
-        boolean json;
+        boolean json = beforeParsing(env, args, CliContext::logJson);
+        return new java.io.PrintStream(LogLines.processStream(raw, json), true, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether {@code main} raises the libraries' log levels: -v typed, or {@code verbose=true} in the config file (--config
+     * or TENANTCTL_CONFIG), as the CLI's own -v (stack traces) reads it.
+     */
+    public static boolean verbose(Map<String, String> env, String... args) {
+        return java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose")) || beforeParsing(env, args, ctx -> {
+            try {
+                return "true".equalsIgnoreCase(ctx.config().getProperty("verbose", "").strip());
+            } catch (TenantctlException unreadable) {
+                return false; // said by the command itself, once it parses
+            }
+        });
+    }
+
+    /** {@code read} of a context that knows only what is typed before parsing (--config, --log-format) and the environment. */
+    private static <T> T beforeParsing(Map<String, String> env, String[] args, java.util.function.Function<CliContext, T> read) {
         try (CliContext ctx = new CliContext(new PrintWriter(java.io.Writer.nullWriter()), new PrintWriter(java.io.Writer.nullWriter()),
                 env, UnaryOperator.identity(), new CancelToken())) {
             readBeforeParsing(ctx, args);
-            json = ctx.logJson();
+            return read.apply(ctx);
         }
-        return new java.io.PrintStream(LogLines.processStream(raw, json), true, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The value of a long option on the line ({@code --name V} or {@code --name=V}), read before parsing; null if absent. */
