@@ -96,7 +96,13 @@ public final class PoolRepository {
                 int deleting = by.getOrDefault("deleting", 0);
                 // each kind of place freed its own way: rebalance moves active and read_only orgs only, nor undoes its plan
                 List<String> ways = new ArrayList<>();
-                if (movable > 0) {
+                int excess = p.orgCount() - capacity;
+                if (movable > 0 && excess < movable) { // a few of them moved off will do: the rest of the pool keeps taking orgs
+                    ways.add(movable + " active or suspended: move " + excess + " of them off ('tenantctl rebalance move ORG --to POOL' for "
+                            + "each; 'tenantctl orgs list --pool " + poolId + "' lists them, 'tenantctl pools list' the pools with room), or "
+                            + "all ('tenantctl pools drain " + poolId + "', then 'tenantctl rebalance plan' and 'tenantctl rebalance apply'; "
+                            + "'tenantctl pools enable " + poolId + "' takes new orgs again)");
+                } else if (movable > 0) {
                     ways.add(movable + " active or suspended: move them off ('tenantctl pools drain " + poolId + "', then 'tenantctl rebalance "
                             + "plan' and 'tenantctl rebalance apply')");
                 }
