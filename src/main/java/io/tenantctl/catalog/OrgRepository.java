@@ -76,7 +76,7 @@ public final class OrgRepository {
     public List<Placed> place(List<String> orgIds, String pinnedPool, String tier, Map<String, String> unreachable) {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
-            return assign(c, orgIds, pinnedPool, tier, true, unreachable);
+            return assign(c, orgIds, pinnedPool, "--pool", tier, true, unreachable);
         });
     }
 
@@ -86,10 +86,15 @@ public final class OrgRepository {
     }
 
     public List<Placed> planPlacement(List<String> orgIds, String pinnedPool, Map<String, String> unreachable) {
-        return catalog.inConnection(c -> assign(c, orgIds, pinnedPool, null, false, unreachable));
+        return planPlacement(orgIds, pinnedPool, "--pool", unreachable);
     }
 
-    private List<Placed> assign(Connection c, List<String> orgIds, String pinnedPool, String tier, boolean write,
+    /** As {@link #planPlacement(List, String, Map)}, a refusal naming {@code pinFlag} as the option that pinned the pool. */
+    public List<Placed> planPlacement(List<String> orgIds, String pinnedPool, String pinFlag, Map<String, String> unreachable) {
+        return catalog.inConnection(c -> assign(c, orgIds, pinnedPool, pinFlag, null, false, unreachable));
+    }
+
+    private List<Placed> assign(Connection c, List<String> orgIds, String pinnedPool, String pinFlag, String tier, boolean write,
                                 Map<String, String> unreachable) throws SQLException {
         Map<String, Pool> pools = new LinkedHashMap<>();
         List<Pool> passedOver = new ArrayList<>();
@@ -124,7 +129,7 @@ public final class OrgRepository {
             }
             Optional<Pool> choice = Placement.choose(new ArrayList<>(pools.values()));
             if (choice.isEmpty()) {
-                out.add(new Placed(orgId, null, noCapacity(pinnedPool, pools, passedOver, unreachable)));
+                out.add(new Placed(orgId, null, noCapacity(pinnedPool, pinFlag, pools, passedOver, unreachable)));
                 continue;
             }
             Pool p = choice.get();
@@ -201,15 +206,16 @@ public final class OrgRepository {
      * When one of those had room, the org failed because it did not answer, not for want of room: said so, with why and
      * where to look, rather than sending the operator to add capacity.
      */
-    private static String noCapacity(String pinnedPool, Map<String, Pool> pools, List<Pool> passedOver, Map<String, String> unreachable) {
+    private static String noCapacity(String pinnedPool, String pinFlag, Map<String, Pool> pools, List<Pool> passedOver,
+                                     Map<String, String> unreachable) {
         if (pinnedPool != null) {
             Pool p = pools.get(pinnedPool);
             if (!Pool.ACTIVE.equals(p.status())) {
                 return "no capacity: pool " + pinnedPool + " is " + p.status() + " (enable it with 'tenantctl pools enable " + pinnedPool
-                        + "', or place the org without --pool)";
+                        + "', or place the org without " + pinFlag + ")";
             }
             return "no capacity: pool " + pinnedPool + " is full (" + p.orgCount() + "/" + p.capacity() + ") — raise its capacity "
-                    + "('tenantctl pools set-capacity " + pinnedPool + " --capacity N') or place the org without --pool";
+                    + "('tenantctl pools set-capacity " + pinnedPool + " --capacity N') or place the org without " + pinFlag;
         }
         List<String> state = new ArrayList<>(pools.values().stream()
                 .map(p -> p.poolId() + " " + (Pool.ACTIVE.equals(p.status()) ? "full " + p.orgCount() + "/" + p.capacity() : p.status()))

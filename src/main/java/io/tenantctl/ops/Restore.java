@@ -337,11 +337,11 @@ public final class Restore {
             // placed as provision places a new org, past the pools that do not answer (a --target-pool is checked below)
             java.util.Map<String, String> dead = req.targetPool() != null ? java.util.Map.of() : PoolHealth.unreachableWithRoom(ctx);
             dead.forEach((pool, why) -> ctx.notices().accept(why + "; org " + req.toOrg() + " is placed on the other pools"));
-            String poolId = orgs.planPlacement(List.of(req.toOrg()), req.targetPool(), dead).stream().findFirst()
+            String poolId = orgs.planPlacement(List.of(req.toOrg()), req.targetPool(), "--target-pool", dead).stream().findFirst()
                     .map(p -> {
                         if (!p.ok()) { // an id that is taken is a refusal of what was typed (exit 2); no room is a failure
-                            String why = p.error().replace("without --pool", "without --target-pool"); // placement speaks provision's flag
-                            throw p.idRefused() ? TenantctlException.usage(why) : new TenantctlException(TenantctlException.Category.FAILED, why);
+                            throw p.idRefused() ? TenantctlException.usage(p.error())
+                                    : new TenantctlException(TenantctlException.Category.FAILED, p.error());
                         }
                         return p.poolId();
                     }).orElseThrow();
