@@ -33,7 +33,8 @@ public final class Main {
     private static final java.util.logging.Logger POSTGRES_DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
 
     public static void main(String[] args) {
-        boolean verbose = TenantCtl.verbose(System.getenv(), args);
+        TenantCtl.ProcessSettings settings = TenantCtl.processSettings(System.getenv(), args);
+        boolean verbose = settings.verbose();
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.mongodb.driver", verbose ? "info" : "error");
         // the catalog's connection pool logs a broken connection with its stack trace; tenantctl says it in one line
@@ -46,7 +47,7 @@ public final class Main {
         // tenantctl's own lines are turned into JSON (--log-format json) by the CLI; the process's System.err, where
         // libraries log and the signal handler writes, by this wrapper
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        System.setErr(TenantCtl.stderr(System.err, System.getenv(), args));
+        System.setErr(TenantCtl.stderr(System.err, settings.logJson()));
         for (String name : new String[]{"INT", "TERM"}) {
             try {
                 Signal.handle(new Signal(name), sig -> {

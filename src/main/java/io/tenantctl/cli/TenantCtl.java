@@ -418,36 +418,36 @@ public final class TenantCtl implements Runnable {
     }
 
     /**
-     * The process's stderr for {@code main}: every line written to it (libraries' loggers, the signal handler) masked, and
-     * with {@code --log-format json} turned into a JSON log object — typed, or from the config file (--config or
-     * TENANTCTL_CONFIG in {@code env}), resolved as the CLI's own lines are.
+     * What {@code main} sets up before the command line is parsed, from what is typed and the config file (--config or
+     * TENANTCTL_CONFIG in {@code env}, read once), as the CLI's own lines read them: {@code logJson}, --log-format json;
+     * {@code verbose}, -v or {@code verbose=true} (the libraries' log levels).
      */
-    public static java.io.PrintStream stderr(java.io.PrintStream raw, Map<String, String> env, String... args) {
-        boolean json = beforeParsing(env, args, CliContext::logJson);
-        return new java.io.PrintStream(LogLines.processStream(raw, json), true, java.nio.charset.StandardCharsets.UTF_8);
+    public record ProcessSettings(boolean logJson, boolean verbose) {
     }
 
-    /**
-     * Whether {@code main} raises the libraries' log levels: -v typed, or {@code verbose=true} in the config file (--config
-     * or TENANTCTL_CONFIG), as the CLI's own -v (stack traces) reads it.
-     */
-    public static boolean verbose(Map<String, String> env, String... args) {
-        return java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose")) || beforeParsing(env, args, ctx -> {
-            try {
-                return "true".equalsIgnoreCase(ctx.config().getProperty("verbose", "").strip());
-            } catch (TenantctlException unreadable) {
-                return false; // said by the command itself, once it parses
-            }
-        });
-    }
-
-    /** {@code read} of a context that knows only what is typed before parsing (--config, --log-format) and the environment. */
-    private static <T> T beforeParsing(Map<String, String> env, String[] args, java.util.function.Function<CliContext, T> read) {
+    public static ProcessSettings processSettings(Map<String, String> env, String... args) {
+        boolean typedVerbose = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         try (CliContext ctx = new CliContext(new PrintWriter(java.io.Writer.nullWriter()), new PrintWriter(java.io.Writer.nullWriter()),
                 env, UnaryOperator.identity(), new CancelToken())) {
             readBeforeParsing(ctx, args);
-            return read.apply(ctx);
+            boolean verbose = typedVerbose;
+            if (!verbose) {
+                try {
+                    verbose = "true".equalsIgnoreCase(ctx.config().getProperty("verbose", "").strip());
+                } catch (TenantctlException unreadable) {
+                    // said by the command itself, once it parses
+                }
+            }
+            return new ProcessSettings(ctx.logJson(), verbose);
         }
+    }
+
+    /**
+     * The process's stderr for {@code main}: every line written to it (libraries' loggers, the signal handler) masked, and
+     * with {@code logJson} ({@link #processSettings}) turned into a JSON log object.
+     */
+    public static java.io.PrintStream stderr(java.io.PrintStream raw, boolean logJson) {
+        return new java.io.PrintStream(LogLines.processStream(raw, logJson), true, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The value of a long option on the line ({@code --name V} or {@code --name=V}), read before parsing; null if absent. */
