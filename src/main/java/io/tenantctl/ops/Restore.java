@@ -703,12 +703,13 @@ public final class Restore {
     }
 
     /**
-     * Whether the pool has the database: asked of listDatabases, not by listing its collections, which on the stand-in
-     * pools makes the database (WireConformanceTest pins it) and so left an empty one after a dry run.
+     * Whether the pool has the database, with a collection in it: listDatabases first, since listing the collections of
+     * a database that does not exist makes it on the stand-in pools (WireConformanceTest pins it), which left an empty
+     * one after a dry run; and the stand-in lists an empty database that a mere read made, which a server does not.
      */
     private boolean exists(Pool pool, String database) {
         return SchemaApply.databaseNames(ctx.pools().database(pool.poolId(), pool.uri(), "admin"), ctx.retry(), new Retry.Attempts())
-                .contains(database);
+                .contains(database) && ctx.pools().database(pool.poolId(), pool.uri(), database).listCollectionNames().first() != null;
     }
 
     private Result result(String runId, boolean dryRun, Target t, String backupId, BackupReader reader, List<String> dropped,
