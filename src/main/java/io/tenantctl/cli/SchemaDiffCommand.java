@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "diff", description = {"Compare one org's live collections and indexes with the manifest. Reads only.",
-        "Exit 4 when anything is missing, conflicting or superseded-but-present (and, with --strict, for extra indexes)."})
+        "Exit 4 when anything is missing, conflicting or superseded-but-present (and, with --strict, for extra indexes and collections)."})
 final class SchemaDiffCommand implements Callable<Integer> {
 
     private static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
@@ -35,7 +35,7 @@ final class SchemaDiffCommand implements Callable<Integer> {
     @Option(names = "--schema", paramLabel = "FILE", description = "Manifest to compare with (default: the built-in LibreChat model).")
     Path schema;
 
-    @Option(names = "--strict", description = "Count indexes the manifest does not list (extras) as problems too.")
+    @Option(names = "--strict", description = "Count indexes and collections the manifest does not list (extras) as problems too.")
     boolean strict;
 
     SchemaDiffCommand(CliContext ctx) {
@@ -105,6 +105,7 @@ final class SchemaDiffCommand implements Callable<Integer> {
         Output.table(ctx.out, List.of("kind", "collection", "index", "manifest", "database"), differences.stream()
                 .map(x -> Arrays.asList(x.kind().label(), x.collection(), x.index(), describe(x.expected()), describe(x.actual()))).toList());
         int extras = count(differences, SchemaDiff.Kind.EXTRA);
+        int extraCollections = count(differences, SchemaDiff.Kind.EXTRA_COLLECTION);
         String found = String.join(", ", plural(count(differences, SchemaDiff.Kind.MISSING_COLLECTION), "missing collection"),
                 plural(count(differences, SchemaDiff.Kind.MISSING), "missing index"),
                 plural(count(differences, SchemaDiff.Kind.CONFLICT), "conflict"),
@@ -113,9 +114,14 @@ final class SchemaDiffCommand implements Callable<Integer> {
             ctx.out.println("no problems: " + found);
             ctx.out.println(plural(extras, "extra index") + " not in the manifest: harmless unless superseded (then list "
                     + (extras == 1 ? "it" : "them") + " under the collection's \"drop\"); --strict fails on extras");
+            if (extraCollections > 0) {
+                ctx.out.println(plural(extraCollections, "extra collection") + " not in the manifest: harmless (tenantctl never drops a "
+                        + "collection); --strict fails on " + (extraCollections == 1 ? "it" : "them"));
+            }
         } else {
             ctx.out.println(plural(problems, "problem") + ": " + found + (strict && extras > 0 ? ", " + plural(extras, "extra index")
-                    + " (--strict)" : ", " + plural(extras, "extra index") + " (harmless unless superseded)"));
+                    + " (--strict)" : ", " + plural(extras, "extra index") + " (harmless unless superseded)")
+                    + (extraCollections == 0 ? "" : ", " + plural(extraCollections, "extra collection") + (strict ? " (--strict)" : " (harmless)")));
         }
     }
 

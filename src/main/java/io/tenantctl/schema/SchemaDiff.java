@@ -14,7 +14,8 @@ import java.util.Set;
  * and {@code listIndexes} returned; does no I/O itself.
  */
 public record SchemaDiff(List<String> missingCollections, Map<String, List<IndexSpec>> missingIndexes,
-                         List<Conflict> conflicts, List<Superseded> superseded, List<Extra> extras) {
+                         List<Conflict> conflicts, List<Superseded> superseded, List<Extra> extras,
+                         List<String> extraCollections) {
 
     /** An index with the manifest's name but another definition. */
     public record Conflict(String collection, IndexSpec wanted, IndexSpec actual) {
@@ -44,7 +45,9 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         List<Conflict> conflicts = new ArrayList<>();
         List<Superseded> superseded = new ArrayList<>();
         List<Extra> extras = new ArrayList<>();
+        Set<String> listed = new java.util.HashSet<>();
         for (CollectionSpec c : manifest.collections()) {
+            listed.add(c.name());
             if (!existing.contains(c.name())) {
                 missingCollections.add(c.name());
             }
@@ -75,7 +78,9 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
             }
             actual.values().forEach(x -> extras.add(new Extra(c.name(), x)));
         }
-        return new SchemaDiff(missingCollections, missingIndexes, conflicts, superseded, extras);
+        List<String> extraCollections = new java.util.TreeSet<>(existing).stream()
+                .filter(name -> !listed.contains(name) && !name.startsWith("system.")).toList();
+        return new SchemaDiff(missingCollections, missingIndexes, conflicts, superseded, extras, extraCollections);
     }
 
     /** The kinds of difference, in the order they are listed. */
@@ -89,27 +94,33 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         /** An index the manifest supersedes ({@code drop}) that the database still has. */
         SUPERSEDED,
         /** An index the manifest neither lists nor supersedes: harmless, unless checked with strict. */
-        EXTRA;
+        EXTRA,
+        /**
+         * A collection the database has that the manifest does not list (one dropped from the manifest, or made by
+         * hand or by the application): harmless, unless checked with strict. Its indexes are not listed.
+         */
+        EXTRA_COLLECTION;
 
-        /** How it is spelt in output: missing_collection, missing, conflict, superseded, extra. */
+        /** How it is spelt in output: missing_collection, missing, conflict, superseded, extra, extra_collection. */
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
 
         /** Whether a check fails on it: everything but extras, and extras too when {@code strict}. */
         public boolean problem(boolean strict) {
-            return this != EXTRA || strict;
+            return this != EXTRA && this != EXTRA_COLLECTION || strict;
         }
     }
 
     /**
-     * One difference: {@code expected} is the manifest's index (null for superseded, extra and missing collections),
-     * {@code actual} the database's (null for missing ones); {@code index} is null only for a missing collection.
+     * One difference: {@code expected} is the manifest's index (null for superseded, extra and missing or extra
+     * collections), {@code actual} the database's (null for missing ones and collections); {@code index} is null only for
+     * a missing or an extra collection.
      */
     public record Difference(Kind kind, String collection, String index, IndexSpec expected, IndexSpec actual) {
     }
 
-    /** Every difference as one flat list: missing collections, missing indexes, conflicts, superseded, extras. */
+    /** Every difference as one flat list: missing collections, missing indexes, conflicts, superseded, extras, extra collections. */
     public List<Difference> differences() {
         List<Difference> out = new ArrayList<>();
         missingCollections.forEach(c -> out.add(new Difference(Kind.MISSING_COLLECTION, c, null, null, null)));
@@ -117,6 +128,7 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         conflicts.forEach(c -> out.add(new Difference(Kind.CONFLICT, c.collection(), c.wanted().name(), c.wanted(), c.actual())));
         superseded.forEach(s -> out.add(new Difference(Kind.SUPERSEDED, s.collection(), s.index().name(), null, s.index())));
         extras.forEach(x -> out.add(new Difference(Kind.EXTRA, x.collection(), x.index().name(), null, x.index())));
+        extraCollections.forEach(c -> out.add(new Difference(Kind.EXTRA_COLLECTION, c, null, null, null)));
         return out;
     }
 
@@ -131,7 +143,7 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
 
     /**
      * Nothing to create, nothing conflicting and no superseded index left. Extras alone do not make a database out of
-     * date: an index nobody listed is harmless unless it is superseded, and then it is reported as such.
+     * date: an index or a collection nobody listed is harmless unless it is superseded, and then it is reported as such.
      */
     public boolean upToDate() {
         return missingCollections.isEmpty() && missingIndexes.isEmpty() && conflicts.isEmpty() && superseded.isEmpty();
