@@ -91,14 +91,31 @@ public final class OrgRepository {
 
     /** As {@link #planPlacement(List, String, Map)}, a refusal naming {@code pinFlag} as the option that pinned the pool. */
     public List<Placed> planPlacement(List<String> orgIds, String pinnedPool, String pinFlag, Map<String, String> unreachable) {
-        return catalog.inConnection(c -> assign(c, orgIds, pinnedPool, pinFlag, null, false, unreachable));
+        return catalog.inConnection(c -> assign(c, orgIds, pinnedPool, pinFlag, null, false, unreachable, null));
+    }
+
+    /**
+     * As {@link #planPlacement(List, String, String, Map)} for one org, as if its own row were gone: a half-made org a
+     * dead restore left, which the real run rolls back (row deleted, its place freed) before it places the org anew.
+     */
+    public Placed planPlacementAnew(String orgId, String pinnedPool, String pinFlag, Map<String, String> unreachable) {
+        return catalog.inConnection(c -> assign(c, List.of(orgId), pinnedPool, pinFlag, null, false, unreachable, orgId)).get(0);
     }
 
     private List<Placed> assign(Connection c, List<String> orgIds, String pinnedPool, String pinFlag, String tier, boolean write,
                                 Map<String, String> unreachable) throws SQLException {
+        return assign(c, orgIds, pinnedPool, pinFlag, tier, write, unreachable, null);
+    }
+
+    private List<Placed> assign(Connection c, List<String> orgIds, String pinnedPool, String pinFlag, String tier, boolean write,
+                                Map<String, String> unreachable, String asIfGone) throws SQLException {
         Map<String, Pool> pools = new LinkedHashMap<>();
         List<Pool> passedOver = new ArrayList<>();
-        for (Pool p : PoolRepository.list(c)) {
+        String freed = asIfGone == null ? null
+                : Sql.one(c, "select pool_id from orgs where org_id = ? and status <> 'deleted'", rs -> rs.getString(1), asIfGone).orElse(null);
+        for (Pool listed : PoolRepository.list(c)) {
+            Pool p = !listed.poolId().equals(freed) ? listed : new Pool(listed.poolId(), listed.uri(), listed.capacity(), listed.status(),
+                    listed.priority(), listed.createdAt(), listed.orgCount() - 1);
             if (pinnedPool == null && unreachable.containsKey(p.poolId())) {
                 passedOver.add(p);
             } else if (pinnedPool == null || p.poolId().equals(pinnedPool)) {
@@ -111,7 +128,8 @@ public final class OrgRepository {
         List<Placed> out = new ArrayList<>();
         for (String orgId : orgIds) {
             String db = OrgId.databaseName(orgId);
-            Optional<String[]> owner = Sql.one(c, CLAIMANT, rs -> new String[]{rs.getString(1), rs.getString(2)}, db);
+            Optional<String[]> owner = Sql.one(c, CLAIMANT, rs -> new String[]{rs.getString(1), rs.getString(2)}, db)
+                    .filter(o -> !o[0].equals(asIfGone));
             if (owner.isPresent() && owner.get()[0].equals(orgId)) {
                 // placed meanwhile by a concurrent provision of the same id: the org lease makes one of them do the work
                 out.add(new Placed(orgId, owner.get()[1], null));

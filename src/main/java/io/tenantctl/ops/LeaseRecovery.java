@@ -97,6 +97,15 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
         return out;
     }
 
+    /**
+     * Whether {@code orgId} is a half-made org a --to-org restore created and died on (its lease one {@link #sweep}
+     * recovers): the next command removes it again, the org not created.
+     */
+    static boolean deadRestoreCreated(OpsContext ctx, String orgId) {
+        return dead(ctx).stream().anyMatch(l -> l.orgId().equals(orgId) && l.operation().equals("restore") && l.state() != null
+                && Boolean.TRUE.equals(Document.parse(l.state()).getBoolean("create_org")));
+    }
+
     /** The leases whose holders are gone: expired, or live but held by a process of this host that is not running. */
     private static java.util.List<OrgLeaseRepository.Lease> dead(OpsContext ctx) {
         io.tenantctl.ops.run.Worker me = io.tenantctl.ops.run.Worker.current(ctx.actor());

@@ -321,7 +321,11 @@ public final class Restore {
         if (req.toOrg() != null) {
             Optional<Org> existing = orgs.find(req.toOrg());
             String tier = orgs.find(req.orgId()).map(Org::tier).orElse("free");
-            if (existing.isPresent()) {
+            // a dry run after a dead --to-org restore: the real run rolls it back first (the org not created, its place
+            // freed) and then places the org anew, maybe on another pool; planned here as it will be
+            boolean placedAnew = req.dryRun() && existing.isPresent() && existing.get().status().equals(Org.RESTORING)
+                    && LeaseRecovery.deadRestoreCreated(ctx, req.toOrg());
+            if (existing.isPresent() && !placedAnew) {
                 Org o = existing.get();
                 // taken up again only when it is what a --to-org restore of this very org left halfway; an org left
                 // restoring by anything else (a failed in-place restore of its own) is someone's data
@@ -337,7 +341,8 @@ public final class Restore {
             // placed as provision places a new org, past the pools that do not answer (a --target-pool is checked below)
             java.util.Map<String, String> dead = req.targetPool() != null ? java.util.Map.of() : PoolHealth.unreachableWithRoom(ctx);
             dead.forEach((pool, why) -> ctx.notices().accept(why + "; org " + req.toOrg() + " is placed on the other pools"));
-            String poolId = orgs.planPlacement(List.of(req.toOrg()), req.targetPool(), "--target-pool", dead).stream().findFirst()
+            String poolId = (placedAnew ? Optional.of(orgs.planPlacementAnew(req.toOrg(), req.targetPool(), "--target-pool", dead))
+                    : orgs.planPlacement(List.of(req.toOrg()), req.targetPool(), "--target-pool", dead).stream().findFirst())
                     .map(p -> {
                         if (!p.ok()) { // an id that is taken is a refusal of what was typed (exit 2); no room is a failure
                             throw p.idRefused() ? TenantctlException.usage(p.error())
@@ -348,8 +353,10 @@ public final class Restore {
             Pool pool = pool(poolId);
             PoolHealth.require(ctx, pool, "the restore's target");
             String db = OrgId.databaseName(req.toOrg());
-            if (restores.owner(db).isPresent() || restores.isRetired(poolId, db)
-                    || exists(pool, db)) {
+            // the half-made org's own database is the dead restore's, dropped by its rollback
+            boolean leftover = placedAnew && existing.get().poolId().equals(poolId) && existing.get().databaseName().equals(db);
+            if (restores.owner(db).filter(owner -> !placedAnew || !owner.equals(req.toOrg())).isPresent() || restores.isRetired(poolId, db)
+                    || !leftover && exists(pool, db)) {
                 throw TenantctlException.usage("database " + db + " already exists on pool " + poolId + ": choose another --to-org id");
             }
             return new Target(NEW_ORG, req.toOrg(), null, pool, db, Org.ACTIVE, true, tier);

@@ -37,13 +37,21 @@ class ADeadRestoreToANewOrgTest {
             String next = shown.get("next").asText();
             assertThat(next).as(shown.toString()).isEqualTo("tenantctl restore --org acme --backup " + backupId + " --to-org dst");
 
+            // found by a probing helper: the dry run planned the half-made org's pool, where the real run rolls the dead
+            // restore back first and places dst anew — on the other pool once the half-made one's is drained
+            String halfMade = f.org("dst").get("pool_id").asText();
+            String other = halfMade.equals("pool-0") ? "pool-1" : "pool-0";
+            ok(f.cli, "pools", "drain", halfMade);
+
             String[] pasted = next.substring("tenantctl ".length()).split(" ");
-            Cli.Result dry = f.cli.run(append(pasted, "--dry-run"));
+            Cli.Result dry = f.cli.run(append(pasted, "--dry-run", "-o", "json"));
             assertThat(dry.err()).as(dry.toString()).contains("org dst: the restore that held it died: it would be rolled back");
+            assertThat(strictJson(dry).get("pool_id").asText()).as("planned as the real run places it: %s", dry).isEqualTo(other);
             assertThat(f.org("dst").get("status").asText()).as("a dry run").isEqualTo("restoring");
 
             Cli.Result real = ok(f.cli, pasted);
             assertThat(real.err()).as(real.toString()).contains("org dst was not created");
+            assertThat(f.org("dst").get("pool_id").asText()).as(real.toString()).isEqualTo(other);
             assertThat(f.db("dst").getCollection("notes").countDocuments()).isEqualTo(NOTES);
             assertThat(f.org("dst").get("status").asText()).isEqualTo("active");
         }
