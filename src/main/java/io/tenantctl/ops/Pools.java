@@ -143,8 +143,16 @@ public final class Pools {
                     + ") could not be listed (" + Errors.oneLine(e) + "), so it is not known to hold the pool's " + living.size()
                     + " org(s): the URI is unchanged; pass --force to set it anyway");
         }
-        List<String> missing = living.stream().filter(o -> !there.contains(o.databaseName()))
-                .map(o -> o.databaseName() + " (org " + o.orgId() + ")").toList();
+        // a database of the name on another pool's server that is that pool's retained copy (a move's source kept until
+        // gc, a restore's replaced database) holds the org's data as it was, not the org: routed there, it would read
+        // stale data and write into a database gc drops
+        Map<String, String> retainedThere = new java.util.HashMap<>();
+        java.util.Set<String> sharing = sharingAServer(poolId, given).keySet();
+        new io.tenantctl.catalog.RestoreRepository(catalog).retired(null).stream().filter(r -> sharing.contains(r.poolId()))
+                .forEach(r -> retainedThere.putIfAbsent(r.databaseName(), r.poolId()));
+        List<String> missing = living.stream().filter(o -> !there.contains(o.databaseName()) || retainedThere.containsKey(o.databaseName()))
+                .map(o -> o.databaseName() + " (org " + o.orgId() + (there.contains(o.databaseName()) ? "; the one there is pool "
+                        + retainedThere.get(o.databaseName()) + "'s retained copy, kept until gc" : "") + ")").toList();
         if (!missing.isEmpty()) {
             throw TenantctlException.usage("pool " + poolId + ": the new server (" + given.redacted() + ") has no database of " + missing.size()
                     + " of the pool's " + living.size() + " org(s): " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
