@@ -119,7 +119,8 @@ final class RebalanceApplyCommand implements Callable<Integer> {
      * (the move with a --max-freeze that covers it); a target that does not answer is looked at first (pools stats),
      * then moved into again; an org not movable as it is has none (its error says why). A move
      * that failed on its way (aborted, rolled back) may be tried again as it was; one that never started (its pool did
-     * not answer the run's check) names that pool and a new plan.
+     * not answer the run's check) names that pool and a new plan; one aborted because its target was drained or disabled
+     * while it copied, another pool with room (or a new plan).
      */
     static String nextStep(RunReport.Org f) {
         com.fasterxml.jackson.databind.JsonNode d = f.detail();
@@ -129,6 +130,12 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         }
         String to = d.get("to_pool").asText();
         String move = "tenantctl rebalance move " + f.orgId() + " --to ";
+        if (d.hasNonNull("target_now")) { // aborted, its target drained or disabled meanwhile: a move into it is refused now
+            String why = "pool " + to + " is " + d.get("target_now").asText() + " now";
+            return d.hasNonNull("room_on") ? move + d.get("room_on").asText() + "   (" + why + "; pool " + d.get("room_on").asText()
+                    + " has room; or make a new plan: tenantctl rebalance plan)"
+                    : "tenantctl rebalance plan   (" + why + "; a new plan places org " + f.orgId() + " on the pools that take orgs)";
+        }
         return switch (d.path("refused").asText("")) {
             case "org" -> null;
             case "stale" -> "tenantctl rebalance plan   (the plan was made before org " + f.orgId() + " moved; then, to apply the new one: "

@@ -423,9 +423,13 @@ public final class Rebalance {
             } catch (RuntimeException e) {
                 // a driver's error too (a target that stopped answering since its ping): the failure still names the target;
                 // aborted past --max-freeze: the way on is the move with a longer one, not the same move again
+                // drained or disabled while it copied (the flip refuses it): the same move again is refused, another pool is not
                 String why = Errors.oneLine(e);
+                String targetNow = ctx.catalog().pools().find(t.to()).map(Pool::status).filter(s -> !Pool.ACTIVE.equals(s))
+                        .map(s -> s.db()).orElse(null);
                 throw new Job.Failure(why, 1, Json.args("to_pool", t.to(), "overran_max_freeze_ms",
-                        why.contains(Mover.RAN_PAST) ? args.maxFreezeMs() : null, "freeze_grace_ms", args.freezeGraceMs()), e);
+                        why.contains(Mover.RAN_PAST) ? args.maxFreezeMs() : null, "freeze_grace_ms", args.freezeGraceMs(),
+                        "target_now", targetNow, "room_on", targetNow == null ? null : roomFor(t)), e);
             } finally {
                 slots.release(slot);
                 mine.remove(slot);
