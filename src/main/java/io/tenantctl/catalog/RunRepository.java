@@ -282,6 +282,26 @@ public final class RunRepository {
                 status, attempts, millis, error, detailJson, runId, orgId, worker)) == 1;
     }
 
+    /**
+     * The item a worker that died left running, ended as {@code status} with {@code error} by whoever put right what it
+     * left (a dead move rolled back): nobody else will record it. False when the item was not running.
+     */
+    public boolean deadWorkersItemEnded(String runId, String orgId, String status, String error) {
+        return catalog.inConnection(c -> Sql.update(c, "update run_items set status = ?, attempts = greatest(attempts, 1), error = ?, "
+                + "claimed_by = null, lease_until = null where run_id = ? and org_id = ? and status = 'running'", status, error, runId, orgId)) == 1;
+    }
+
+    /**
+     * Ends a run still marked running once nothing is left in it (no item pending, held or running): failed when an item
+     * failed, else succeeded. A run with work left stays as it is (abandoned, for --resume or runs cancel).
+     */
+    public boolean finishIfNothingLeft(String runId) {
+        return catalog.inConnection(c -> Sql.update(c, "update runs set status = case when exists (select 1 from run_items where "
+                + "run_id = ? and status = 'failed') then 'failed' else 'succeeded' end, finished_at = now() where run_id = ? "
+                + "and status = 'running' and not exists (select 1 from run_items where run_id = ? and status in ('pending', 'held', "
+                + "'running'))", runId, runId, runId)) == 1;
+    }
+
     /** Ends the run unless it was already ended (an abort by another worker wins). */
     public void finish(String runId, String status) {
         catalog.inConnection(c -> Sql.update(c,

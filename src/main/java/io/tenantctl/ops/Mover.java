@@ -250,8 +250,15 @@ final class Mover {
         if (!m.state().beforeFlip()) {
             return null;
         }
-        return "move " + m.moveId() + " of org " + m.orgId() + " died while " + m.state() + ", rolled back: "
-                + rollBack(m, "the move's process died while " + m.state() + "; rolled back by resume");
+        String why = "the move's process died while " + m.state() + "; rolled back by resume";
+        String done = "move " + m.moveId() + " of org " + m.orgId() + " died while " + m.state() + ", rolled back: " + rollBack(m, why);
+        if (m.runId() != null && ctx.catalog().runs().deadWorkersItemEnded(m.runId(), m.orgId(), "failed", "move " + m.moveId() + ": " + why)) {
+            // its run records the org's move as failed, and ends once nothing else is left in it: no longer abandoned, nor
+            // holding the org as still to be moved (a plan takes it again)
+            done += ctx.catalog().runs().finishIfNothingLeft(m.runId()) ? "; its run " + m.runId() + " is finished (failed)"
+                    : "; recorded failed in its run " + m.runId();
+        }
+        return done;
     }
 
     /**
