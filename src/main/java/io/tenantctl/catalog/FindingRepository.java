@@ -100,10 +100,15 @@ public final class FindingRepository {
                 c.createArrayOf("text", orgIds.toArray())));
     }
 
-    /** Orgs verified clean since their last change (their row's version is the one verified). */
+    /**
+     * Orgs verified clean since their last change (their row's version is the one verified), but those with an open
+     * problem whose ack has run out: verified clean while it was acked, it is a problem again.
+     */
     public java.util.Set<String> unchangedSinceClean() {
         return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select v.org_id from org_verifications v join orgs o "
-                + "on o.org_id = v.org_id and o.version = v.org_version", rs -> rs.getString(1))));
+                + "on o.org_id = v.org_id and o.version = v.org_version where not exists (select 1 from findings f "
+                + "where f.org_id = v.org_id and f.resolved_at is null and f.severity = 'problem' and f.acked_until <= now())",
+                rs -> rs.getString(1))));
     }
 
     /** A backup's files were read and checked now (verify --deep). */

@@ -95,7 +95,7 @@ public final class Verify {
     }
 
     /**
-     * The run (every checked org's line; outcome clean — informational findings at most —, problems or failed), the
+     * The run (every checked org's line; outcome clean — informational or acked findings at most —, problems or failed), the
      * findings, the fixes --fix applied and what it left for a human, and how many orgs --changed-only skipped.
      */
     public record Result(RunReport report, boolean interrupted, List<Finding> findings, List<String> fixed, int skipped,
@@ -245,17 +245,7 @@ public final class Verify {
                 seen.add(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
                         + line.error(), "tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + line.orgId() + "   (after fixing what the error says)"));
             }
-            if (line.outcome().equals("clean")) {
-                clean.add(line.orgId());
-            }
         }
-        // an org with a fleet-level problem (stuck, missing database) is not clean either
-        Set<String> withFindings = new java.util.HashSet<>();
-        seen.stream().filter(s -> s.orgId() != null && s.severity().equals(PROBLEM)).forEach(s -> withFindings.add(s.orgId()));
-        clean.removeIf(withFindings::contains);
-        // and its outcome says so, in -o json, the counts and the metrics, as --changed-only already treats it
-        report = report.map(o -> o.outcome().equals("clean") && withFindings.contains(o.orgId())
-                ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
         List<FindingRepository.Finding> rows = seen.stream().map(s -> new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(),
                 s.poolId(), s.subject(), s.detail(), s.fix(), null, null, null, null, null, null)).toList();
         seen.clear(); // a fleet's findings can be many: each is held once, as its row, from here
@@ -263,13 +253,28 @@ public final class Verify {
         Set<String> known = findings.record(rows);
         Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
         findings.resolveUnseen(ids, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep());
-        findings.verifiedClean(clean);
         Map<String, FindingRepository.State> stored = findings.byId(ids);
         Instant now = Instant.now();
+        // an org with a problem not acked — its own, or a fleet-level one (stuck, missing database) — is not clean; one
+        // whose every problem is acked is: acked problems do not make verify exit 4, so they do not make the org "problems"
+        Set<String> withFindings = new java.util.HashSet<>();
+        rows.stream().filter(s -> s.orgId() != null && s.severity().equals(PROBLEM) && !ackedAt(stored.get(s.findingId()), now))
+                .forEach(s -> withFindings.add(s.orgId()));
+        // and its outcome says so, in -o json, the counts and the metrics, as --changed-only treats it
+        report = report.map(o -> !Set.of("clean", "problems").contains(o.outcome())
+                || o.outcome().equals("problems") == withFindings.contains(o.orgId()) ? o
+                : new RunReport.Org(o.orgId(), o.poolId(), withFindings.contains(o.orgId()) ? "problems" : "clean", o.attempts(), o.ms(),
+                        o.error(), o.detailJson()));
+        for (RunReport.Org line : report.orgs()) {
+            if (line.outcome().equals("clean")) {
+                clean.add(line.orgId());
+            }
+        }
+        findings.verifiedClean(clean);
         List<Finding> out = new ArrayList<>();
         for (FindingRepository.Finding s : rows) {
             FindingRepository.State f = stored.get(s.findingId());
-            boolean acked = f != null && f.ackedUntil() != null && f.ackedUntil().isAfter(now);
+            boolean acked = ackedAt(f, now);
             out.add(new Finding(s.findingId(), s.kind(), s.severity(), s.orgId(), s.poolId(), s.detail(), s.fix(),
                     acked ? "acked" : known.contains(s.findingId()) ? "known" : "new", f == null ? now : f.firstSeen(),
                     f == null ? now : f.lastSeen(), acked ? f.ackedUntil() : null, acked ? f.ackReason() : null));
@@ -325,6 +330,11 @@ public final class Verify {
         // by the hash the catalog keeps the run's manifest under: its --schema file may be on another machine
         String schema = args.schemaHash() == null ? "" : " --schema-hash " + args.schemaHash();
         return "tenantctl provision " + o.orgId() + schema + " --tier " + o.tier();
+    }
+
+    /** Whether a stored finding is acked at {@code now}: silenced, not counted as a problem. */
+    private static boolean ackedAt(FindingRepository.State f, Instant now) {
+        return f != null && f.ackedUntil() != null && f.ackedUntil().isAfter(now);
     }
 
     /** Whether an org's findings (as its run item recorded them) hold one of severity problem, not just informational ones. */
