@@ -332,6 +332,29 @@ public final class Verify {
         return "tenantctl provision " + o.orgId() + schema + " --tier " + o.tier();
     }
 
+    /** The hash of the built-in manifest, computed once, when a fix first needs it. */
+    private static final class BuiltIn {
+        static final String HASH = SchemaManifest.defaultManifest().hash();
+    }
+
+    /** The manifest a provision or migrate-all run recorded: the file it was given (or how it got it), and its hash. */
+    record RecordedSchema(String schema, String schemaHash) {
+    }
+
+    /** Whether a run's recorded --schema names a file here (not the built-in or a catalog manifest, not gone since). */
+    private static boolean isFile(String schema) {
+        try {
+            return java.nio.file.Files.isRegularFile(java.nio.file.Path.of(schema));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
+    /** {@code s} as one shell word: as it is when it needs no quoting, else in single quotes. */
+    private static String shellWord(String s) {
+        return s.matches("[A-Za-z0-9_./:@%+=,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+
     /** Whether a stored finding is acked at {@code now}: silenced, not counted as a problem. */
     private static boolean ackedAt(FindingRepository.State f, Instant now) {
         return f != null && f.ackedUntil() != null && f.ackedUntil().isAfter(now);
@@ -478,7 +501,7 @@ public final class Verify {
                         backedUp ? "tenantctl restore --org " + org.orgId() + "   (from its newest backup; the org's pointer flips to the restored copy)"
                                 // restore would only say "no complete backup": the data is not tenantctl's to bring back
                                 : "look for the data in the pool's own backups (its PostgreSQL); to give the org an empty database "
-                                + "instead: tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force"));
+                                + "instead: tenantctl migrate-all --org " + org.orgId() + schemaOption(org, org.schemaHash()) + " --force"));
                 return out;
             }
             if (org.status().equals(Org.DELETING)) {
@@ -508,7 +531,7 @@ public final class Verify {
                         .map(b -> SchemaManifest.parse(b, "catalog manifest " + h)));
                 if (manifest.isEmpty()) {
                     out.add(finding("manifest_missing", PROBLEM, hash, "org " + org.orgId() + " records manifest " + hash
-                            + ", which the catalog does not hold", "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST"));
+                            + ", which the catalog does not hold", "tenantctl migrate-all --org " + org.orgId() + schemaOption(org, hash)));
                 } else {
                     SchemaDiff diff = diff(db, manifest.get());
                     // missing indexes --fix will not build, and why (looked at in a dry run too: it reads, nothing more)
@@ -536,7 +559,7 @@ public final class Verify {
                             diff = diff(db, manifest.get());
                         }
                     }
-                    drift(org, diff, refused, out);
+                    drift(org, hash, diff, refused, out);
                 }
             }
             if (req.deep()) {
@@ -615,14 +638,15 @@ public final class Verify {
         }
 
         /** The schema findings of {@code diff}; {@code refused}: missing indexes --fix does not build (collection.index: why). */
-        private void drift(Org org, SchemaDiff diff, Map<String, String> refused, List<Map<String, Object>> out) {
+        private void drift(Org org, String hash, SchemaDiff diff, Map<String, String> refused, List<Map<String, Object>> out) {
+            String schema = schemaOption(org, hash);
             List<String> missing = new ArrayList<>(diff.missingCollections().stream().map(c -> item(c, null)).toList());
             diff.missingIndexes().forEach((c, list) -> list.forEach(i -> missing.add(item(c, i.name()))));
             // the subject is what is wrong, item by item: the finding's id (and an ack of it) covers this set, and one more
             // missing index (a unique one, a whole collection) is another finding, not one hidden under an old ack
             if (!missing.isEmpty()) {
                 // what --fix leaves is a rollout's to build, once a person has seen why (its dry run shows it)
-                String rollout = "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force --replace-conflicting --dry-run   ("
+                String rollout = "tenantctl migrate-all --org " + org.orgId() + schema + " --force --replace-conflicting --dry-run   ("
                         + refused.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) + ")";
                 out.add(finding("schema_missing", PROBLEM, String.join(",", new java.util.TreeSet<>(missing)), "org " + org.orgId() + " lacks " + missing.size() + " of its manifest's "
                         + "collections/indexes: " + sample(missing), refused.isEmpty() ? "tenantctl verify --org " + org.orgId() + " --fix   " + CREATES_WHAT_IS_MISSING
@@ -635,21 +659,37 @@ public final class Verify {
                         + "defined otherwise than its manifest: " + sample(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList()),
                         // --force: the org's recorded manifest is already this one (the drift came from elsewhere), so without it
                         // migrate-all would select nothing
-                        "tenantctl schema diff " + org.orgId() + " --schema MANIFEST, then: tenantctl migrate-all --org " + org.orgId()
-                                + " --schema MANIFEST --force --replace-conflicting"));
+                        "tenantctl schema diff " + org.orgId() + schema + ", then: tenantctl migrate-all --org " + org.orgId()
+                                + schema + " --force --replace-conflicting"));
             }
             if (!diff.superseded().isEmpty()) {
                 out.add(finding("schema_superseded", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.superseded().stream()
                         .map(x -> item(x.collection(), x.index().name())).toList())), "org " + org.orgId() + " still has " + diff.superseded().size()
                         + " index(es) its manifest drops: " + sample(diff.superseded().stream().map(s -> s.collection() + "." + s.index().name()).toList()),
-                        "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST --force"));
+                        "tenantctl migrate-all --org " + org.orgId() + schema + " --force"));
             }
             if (!diff.extras().isEmpty()) {
                 out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) its manifest "
                         + "does not list (harmless; the application may make its own): "
                         + sample(diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList()),
-                        "tenantctl schema diff " + org.orgId() + " --schema MANIFEST"));
+                        "tenantctl schema diff " + org.orgId() + schema));
             }
+        }
+
+        /**
+         * The --schema of a fix for an org checked against manifest {@code hash}, as pasted: none for the built-in manifest
+         * (schema diff's and migrate-all's default), the file the org's provision or migrate-all run was given for it
+         * while it is still there, else the placeholder MANIFEST (the file the org was rolled out with).
+         */
+        private String schemaOption(Org org, String hash) {
+            if (hash != null && hash.equals(BuiltIn.HASH)) {
+                return "";
+            }
+            return " --schema " + (hash == null ? "MANIFEST" : Stream.of(MigrateAll.VERB, Provision.VERB)
+                    .map(verb -> ctx.catalog().runs().newestWith(verb, org.orgId())).flatMap(Optional::stream)
+                    .map(run -> Json.read(run.runId(), run.args(), RecordedSchema.class))
+                    .filter(a -> hash.equals(a.schemaHash()) && a.schema() != null && isFile(a.schema()))
+                    .map(a -> shellWord(a.schema())).findFirst().orElse("MANIFEST"));
         }
 
         private void deep(Org org, List<Map<String, Object>> out) {

@@ -1,0 +1,77 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.tenantctl.cli.CliFixture.findings;
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by a probing helper: verify's fixes for schema findings said {@code --schema MANIFEST} for every org, a
+ * placeholder that fails when pasted ("schema file MANIFEST does not exist", exit 2) — even for an org on the built-in
+ * manifest, where {@code schema diff ORG} alone is the command. An org on the built-in manifest now gets commands
+ * without --schema; one rolled out with its own file gets the path its run recorded.
+ */
+class VerifyFixesNameAManifestThatWorksAsPastedTest {
+
+    @TempDir
+    Path dir;
+
+    /** A command as a person pastes it: the words before a "   (" note, split on spaces, "tenantctl" left out. */
+    private static String[] pasted(String command, String... extra) {
+        List<String> args = new ArrayList<>(List.of(command.split(" {3}\\(")[0].trim().replaceFirst("^tenantctl ", "").split("\\s+")));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void anOrgOnTheBuiltInManifestGetsCommandsWithoutAPlaceholder() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            ok(f.cli, "provision", "--pool", "pool-0", "acme");
+            f.db("acme").getCollection("users").dropIndex("email_1");
+            f.db("acme").getCollection("users").createIndex(new Document("email", -1),
+                    new com.mongodb.client.model.IndexOptions().name("email_1"));
+            f.db("acme").getCollection("users").createIndex(new Document("nickname", 1));
+
+            Cli.Result r = f.cli.run("verify", "--org", "acme", "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+            JsonNode doc = strictJson(r);
+            String conflict = findings(doc, "schema_conflict").get(0).get("fix").asText();
+            String extra = findings(doc, "schema_extra").get(0).get("fix").asText();
+            assertThat(conflict).as(conflict).doesNotContain("MANIFEST").doesNotContain("--schema");
+            assertThat(extra).isEqualTo("tenantctl schema diff acme");
+
+            String[] steps = conflict.split(", then: ");
+            Cli.Result diff = f.cli.run(pasted(steps[0], "-o", "json"));
+            assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(4);
+            assertThat(strictJson(diff).get("counts").get("conflict").asInt()).as(diff.toString()).isEqualTo(1);
+            Cli.Result plan = f.cli.run(pasted(steps[1], "--dry-run"));
+            assertThat(plan.exitCode()).as(plan.toString()).isZero();
+        }
+    }
+
+    @Test
+    void anOrgOnItsOwnManifestGetsThePathItsRunRecorded() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.backup("acme");
+            f.db("acme").getCollection("users").createIndex(new Document("nickname", 1));
+
+            JsonNode doc = strictJson(ok(f.cli, "verify", "--org", "acme", "-o", "json"));
+            String extra = findings(doc, "schema_extra").get(0).get("fix").asText();
+            assertThat(extra).isEqualTo("tenantctl schema diff acme --schema " + f.schema);
+            Cli.Result diff = f.cli.run(pasted(extra, "-o", "json"));
+            assertThat(diff.exitCode()).as(diff.toString()).isZero();
+            assertThat(strictJson(diff).get("counts").get("missing_collection").asInt()).isZero();
+        }
+    }
+}
