@@ -135,6 +135,15 @@ public final class BackupRepository {
                 + "order by recorded_at desc, backup_id desc limit 1", BackupRepository::map, orgId));
     }
 
+    /**
+     * The org's newest backup that was complete when it was recorded at or before {@code at} (pruned since included): a
+     * deleted org's final backup, when {@code at} is its delete.
+     */
+    public Optional<Backup> newestCompletedBy(String orgId, Instant at) {
+        return catalog.inConnection(c -> Sql.one(c, SELECT + " where org_id = ? and status in ('complete', 'pruned') and recorded_at <= ? "
+                + "order by recorded_at desc, backup_id desc limit 1", BackupRepository::map, orgId, at));
+    }
+
     private static Backup map(ResultSet rs) throws SQLException {
         return new Backup(rs.getString("backup_id"), rs.getString("org_id"), rs.getString("location"), rs.getString("pool_id"),
                 rs.getString("database_name"), Sql.instant(rs, "started_at"), Sql.instant(rs, "finished_at"), rs.getString("status"),
