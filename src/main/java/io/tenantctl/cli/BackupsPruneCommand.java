@@ -59,7 +59,10 @@ final class BackupsPruneCommand implements Callable<Integer> {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("dry_run", r.dryRun());
                 doc.put("deleted", r.deleted());
-                doc.put("kept", r.decisions().size() - r.deleted());
+                if (r.dryRun()) {
+                    doc.put("would_delete", r.wouldDelete());
+                }
+                doc.put("kept", r.decisions().size() - r.deleted() - r.wouldDelete());
                 doc.put("decisions", r.decisions());
                 doc.put("interrupted", r.interrupted());
                 doc.put("next", r.next());
@@ -68,9 +71,10 @@ final class BackupsPruneCommand implements Callable<Integer> {
             }
             Output.table(ctx.out, List.of("org", "backup", "status", "action", "reason"),
                     r.decisions().stream().map(d -> Arrays.asList(d.orgId(), d.backupId(), d.status(),
-                            r.dryRun() && d.action().equals("delete") ? "would delete" : d.action(), d.reason())).toList());
-            ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + r.deleted() + " backups, kept "
-                    + (r.decisions().size() - r.deleted()));
+                            d.action().equals(Backups.PruneResult.WOULD_DELETE) ? "would delete" : d.action(), d.reason())).toList());
+            long deleting = r.dryRun() ? r.wouldDelete() : r.deleted();
+            ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + deleting + " backups, kept "
+                    + (r.decisions().size() - deleting));
             if (failed) {
                 ctx.err.println("error: " + r.decisions().stream().filter(d -> d.action().equals("failed")).count() + " backup(s) could not "
                         + "be deleted (action failed, with why); the others were pruned: prune again once the store allows it");

@@ -86,10 +86,19 @@ public final class Backups {
     public record Decision(String orgId, String backupId, String status, String action, String reason, Long bytes) {
     }
 
-    /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the deletes not reached are kept, saying so. */
+    /**
+     * {@code interrupted}: Ctrl-C/SIGTERM stopped it; the deletes not reached are kept, saying so. A dry run's decisions
+     * say {@code would_delete} where the real run's say {@code delete} (as purge's and gc's say {@code would_drop}).
+     */
     public record PruneResult(boolean dryRun, List<Decision> decisions, boolean interrupted, String next) {
+        public static final String WOULD_DELETE = "would_delete";
+
         public long deleted() {
             return decisions.stream().filter(d -> d.action().equals("delete")).count();
+        }
+
+        public long wouldDelete() {
+            return decisions.stream().filter(d -> d.action().equals(WOULD_DELETE)).count();
         }
     }
 
@@ -285,8 +294,9 @@ public final class Backups {
             decisions.addAll(decide(org.getValue(), keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now,
                     damaged(org.getValue()), inUse));
         }
-        if (req.dryRun()) {
-            return new PruneResult(true, decisions, false, null);
+        if (req.dryRun()) { // nothing deleted: a reader of the dry run's decisions must not take them for done
+            return new PruneResult(true, decisions.stream().map(d -> !d.action().equals("delete") ? d
+                    : new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.WOULD_DELETE, d.reason(), d.bytes())).toList(), false, null);
         }
         List<Decision> done = deleteUnderLeases(decisions, req.cancel());
         return new PruneResult(false, done, req.cancel().isCancelled(), req.cancel().isCancelled() ? again(req) : null);

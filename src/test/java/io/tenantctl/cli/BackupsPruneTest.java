@@ -51,8 +51,8 @@ class BackupsPruneTest {
 
             // tier defaults (free: keep_last 2, 14 days of dailies): only the oldest complete one goes
             assertThat(actions(strictJson(ok(f.cli, "backups", "prune", "--org", "acme", "--dry-run", "-o", "json"))))
-                    .containsEntry(b1, "delete").containsEntry(b2, "keep").containsEntry(b3, "keep").containsEntry(running, "keep")
-                    .containsEntry(oldIncomplete, "delete").containsEntry(youngIncomplete, "keep");
+                    .containsEntry(b1, "would_delete").containsEntry(b2, "keep").containsEntry(b3, "keep").containsEntry(running, "keep")
+                    .containsEntry(oldIncomplete, "would_delete").containsEntry(youngIncomplete, "keep");
             assertThat(statuses(f)).as("dry run deletes nothing").hasSize(6);
 
             JsonNode pruned = strictJson(ok(f.cli, "backups", "prune", "--org", "acme", "--keep-last", "0", "--keep-daily", "0",
