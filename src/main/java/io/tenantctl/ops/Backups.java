@@ -23,7 +23,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.IsoFields;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -404,17 +404,30 @@ public final class Backups {
                 keep.putIfAbsent(e.backupId(), "one of the last " + keepLast);
             }
         }
-        Set<LocalDate> days = new HashSet<>();
-        Set<String> weeks = new HashSet<>();
-        for (Entry e : complete) { // days, weeks and windows by the catalog's clock too, not the worker's started_at
+        Map<LocalDate, String> days = new HashMap<>(); // each day (week) kept, by its newest backup
+        Map<String, String> weeks = new HashMap<>();
+        Map<String, String> dropped = new HashMap<>(); // why no rule kept a complete backup, each rule named
+        for (int i = 0; i < complete.size(); i++) { // days, weeks and windows by the catalog's clock too, not the worker's started_at
+            Entry e = complete.get(i);
             LocalDate day = LocalDate.ofInstant(e.order(), ZoneOffset.UTC);
-            if (keepDaily > 0 && e.order().isAfter(now.minus(Duration.ofDays(keepDaily))) && days.add(day)) {
+            List<String> why = new ArrayList<>();
+            why.add(keepLast > 0 ? "not one of the last " + keepLast : "keep-last 0");
+            boolean inDays = e.order().isAfter(now.minus(Duration.ofDays(keepDaily)));
+            if (keepDaily > 0 && inDays && days.putIfAbsent(day, e.backupId()) == null) {
                 keep.putIfAbsent(e.backupId(), "newest of " + day + " (keep-daily " + keepDaily + ")");
             }
+            why.add(keepDaily == 0 ? "keep-daily 0" : !inDays ? "older than the " + keepDaily + " days keep-daily keeps"
+                    : "not the newest of " + day + " (" + days.get(day) + " is; keep-daily " + keepDaily + ")");
             String week = day.get(IsoFields.WEEK_BASED_YEAR) + "-W" + day.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
-            if (keepWeekly > 0 && e.order().isAfter(now.minus(Duration.ofDays(7L * keepWeekly))) && weeks.add(week)) {
+            boolean inWeeks = e.order().isAfter(now.minus(Duration.ofDays(7L * keepWeekly)));
+            if (keepWeekly > 0 && inWeeks && weeks.putIfAbsent(week, e.backupId()) == null) {
                 keep.putIfAbsent(e.backupId(), "newest of week " + week + " (keep-weekly " + keepWeekly + ")");
             }
+            if (keepWeekly > 0) { // off by default: said only when asked for
+                why.add(!inWeeks ? "older than the " + keepWeekly + " weeks keep-weekly keeps"
+                        : "not the newest of week " + week + " (" + weeks.get(week) + " is; keep-weekly " + keepWeekly + ")");
+            }
+            dropped.put(e.backupId(), String.join("; ", why));
         }
         List<Decision> out = new ArrayList<>();
         for (Entry e : entries) {
@@ -422,7 +435,7 @@ public final class Backups {
             String reason;
             switch (e.status()) {
                 case COMPLETE -> {
-                    reason = keep.getOrDefault(e.backupId(), "outside retention");
+                    reason = keep.getOrDefault(e.backupId(), dropped.getOrDefault(e.backupId(), "outside retention"));
                     action = keep.containsKey(e.backupId()) ? "keep" : "delete";
                 }
                 case RUNNING -> {
