@@ -90,7 +90,7 @@ final class RestoreCommand implements Callable<Integer> {
             f.add(new String[]{"database", r.databaseName()});
             f.add(new String[]{"collections", String.valueOf(r.collections())});
             f.add(new String[]{"documents", String.valueOf(r.docs())});
-            f.add(new String[]{"indexes", r.dryRun() ? "-" : String.valueOf(r.indexes())});
+            f.add(new String[]{"indexes", String.valueOf(r.indexes())});
             f.add(new String[]{"status", r.status()});
             if (r.retiredDatabase() != null) {
                 f.add(new String[]{r.dryRun() ? "would retire" : "retired", r.retiredDatabase() + " on " + r.previousPoolId()

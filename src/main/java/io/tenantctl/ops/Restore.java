@@ -132,7 +132,8 @@ public final class Restore {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + id + " of org " + req.orgId() + " was found "
                         + "damaged (" + why + "): a restore of it would fail" + olderOne(req, id));
             });
-            return result(null, true, target, backupId, reader, List.of(), 0, "planned", t0);
+            int indexes = reader.manifest().collections().stream().mapToInt(c -> indexSpecs(c).size()).sum(); // what copy() would create
+            return result(null, true, target, backupId, reader, List.of(), indexes, "planned", t0);
         }
         OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
         try (OrgLeases.Held held = leases.hold(target == null ? req.orgId() : target.orgId(), "restore", req.waitForOrg(), req.cancel())) {
@@ -507,6 +508,19 @@ public final class Restore {
         }
     }
 
+    /** The indexes a restore creates for one collection: its manifest's, but {@code _id_} (every collection has it). */
+    private static BsonArray indexSpecs(CollectionEntry entry) {
+        BsonArray specs = new BsonArray();
+        for (BsonDocument index : entry.indexes()) {
+            if (!"_id_".equals(index.getString("name", new BsonString("")).getValue())) {
+                BsonDocument spec = index.clone();
+                spec.remove("ns");
+                specs.add(spec);
+            }
+        }
+        return specs;
+    }
+
     /**
      * Streams every collection in (verifying sha256 and counts as it reads), recreates its indexes; returns how many
      * indexes. Stops (by throwing) between batches once {@code cancel} is set (Ctrl-C, or 'runs cancel' of its run).
@@ -538,14 +552,7 @@ public final class Restore {
                 coll.insertMany(batch.docs());
                 docs += batch.size();
             }
-            BsonArray specs = new BsonArray();
-            for (BsonDocument index : entry.indexes()) {
-                if (!"_id_".equals(index.getString("name", new BsonString("")).getValue())) {
-                    BsonDocument spec = index.clone();
-                    spec.remove("ns");
-                    specs.add(spec);
-                }
-            }
+            BsonArray specs = indexSpecs(entry);
             if (!specs.isEmpty()) {
                 retry.run(attempts, () -> db.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
                 indexes += specs.size();
