@@ -36,14 +36,12 @@ public final class BackupReader {
     private final BackupLayout layout;
     private final BackupManifest manifest;
     private final String manifestKey;
-    private final String manifestSha256;
 
-    private BackupReader(ObjectStore store, BackupLayout layout, BackupManifest manifest, String manifestKey, String manifestSha256) {
+    private BackupReader(ObjectStore store, BackupLayout layout, BackupManifest manifest, String manifestKey) {
         this.store = store;
         this.layout = layout;
         this.manifest = manifest;
         this.manifestKey = manifestKey;
-        this.manifestSha256 = manifestSha256;
     }
 
     /**
@@ -51,13 +49,12 @@ public final class BackupReader {
      * backups.sha256; null when the catalog has no row for it): every file is checked against the manifest, so a file
      * and a manifest edited together would otherwise read back "verified".
      */
-    public BackupReader checkRecorded(String recordedSha256) {
+    private static void checkRecorded(String manifestKey, String manifestSha256, String recordedSha256) {
         if (recordedSha256 != null && !recordedSha256.equalsIgnoreCase(manifestSha256)) {
             throw new BackupIntegrityException(manifestKey, manifestKey + " is not the manifest this backup was written with (sha256 "
                     + manifestSha256.substring(0, 12) + "… in the store, " + recordedSha256.substring(0, Math.min(12, recordedSha256.length()))
                     + "… in the catalog): the backup was changed after it was taken; choose another backup");
         }
-        return this;
     }
 
     /**
@@ -109,6 +106,15 @@ public final class BackupReader {
      * or belongs to another org/backup.
      */
     public static BackupReader open(ObjectStore store, BackupLayout layout, String orgId, String backupId) {
+        return open(store, layout, orgId, backupId, null);
+    }
+
+    /**
+     * As {@link #open(ObjectStore, BackupLayout, String, String)}, checking first of all that the manifest is the one its
+     * writer recorded ({@link #checkRecorded}; null: no record to check): a manifest edited by hand is "changed after it
+     * was taken", whatever its edited content says (a higher formatVersion is not a newer tenantctl's backup).
+     */
+    public static BackupReader open(ObjectStore store, BackupLayout layout, String orgId, String backupId, String recordedSha256) {
         String key = layout.manifestKey(orgId, backupId);
         byte[] json;
         try (InputStream in = store.open(key)) {
@@ -123,14 +129,16 @@ public final class BackupReader {
             throw new TenantctlException(TenantctlException.Category.FAILED, "cannot read " + key + " from "
                     + store.describe() + ": " + e.getMessage(), e);
         }
+        var digest = Digests.sha256();
+        digest.update(json);
+        String sha256 = Digests.hex(digest);
+        checkRecorded(key, sha256, recordedSha256); // before its content is believed
         BackupManifest manifest = BackupManifest.fromJson(json, key);
         if (!manifest.orgId().equals(orgId) || !manifest.backupId().equals(backupId)) {
             throw new BackupIntegrityException(key, key + " describes backup " + manifest.backupId() + " of org "
                     + manifest.orgId() + ", not " + backupId + " of " + orgId + ": it was copied or edited by hand");
         }
-        var digest = Digests.sha256();
-        digest.update(json);
-        return new BackupReader(store, layout, manifest, key, Digests.hex(digest));
+        return new BackupReader(store, layout, manifest, key);
     }
 
     /** A collection's file, directly in its backup's folder ({@link BackupLayout}: NAME.ndjson, .ndjson.gz, .ndjson.zst). */

@@ -255,12 +255,13 @@ public final class Backups {
         }
         BackupReader reader;
         try {
-            reader = BackupReader.open(store, layout, org, backupId);
+            // the checks restore and prune make first: the manifest the catalog recorded (before its content is believed) ...
+            reader = BackupReader.open(store, layout, org, backupId, entry.sha256());
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) { // what verify --deep sends people here to look at
             return new Detail(entry, null, damaged.getMessage());
         }
-        try { // the checks restore and prune make first: the manifest the catalog recorded, every file it lists in the store
-            reader.checkRecorded(entry.sha256()).checkFilesPresent();
+        try { // ... and every file it lists in the store
+            reader.checkFilesPresent();
             return new Detail(entry, reader.manifest(), null);
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
             return new Detail(entry, reader.manifest(), damaged.getMessage());
@@ -534,7 +535,7 @@ public final class Backups {
                 continue;
             }
             try {
-                BackupReader.open(store, layout, e.orgId(), e.backupId()).checkRecorded(e.sha256()).checkFilesPresent();
+                BackupReader.open(store, layout, e.orgId(), e.backupId(), e.sha256()).checkFilesPresent();
                 return damaged;
             } catch (RuntimeException unreadable) {
                 damaged.put(e.backupId(), Errors.oneLine(unreadable));

@@ -229,9 +229,8 @@ public final class Restore {
         String orgId = req.orgId();
         BackupReader reader;
         try {
-            reader = BackupReader.open(store, layout, orgId, backupId)
-                    .checkRecorded(new BackupRepository(ctx.catalog()).find(backupId).filter(b -> b.orgId().equals(orgId))
-                            .map(BackupRepository.Backup::sha256).orElse(null))
+            reader = BackupReader.open(store, layout, orgId, backupId, new BackupRepository(ctx.catalog()).find(backupId)
+                            .filter(b -> b.orgId().equals(orgId)).map(BackupRepository.Backup::sha256).orElse(null))
                     .checkFilesPresent(); // a file gone from the store: refused before anything is claimed, not half-way
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
             Backups.rememberDamage(ctx.catalog(), backupId, damaged);

@@ -719,8 +719,8 @@ public final class Verify {
                 }
                 // that it is still there, as written and whole, is checked every run (one listing, as restore checks it);
                 // only the re-read of its bytes is saved once an earlier deep verify read it back whole
-                BackupReader reader = BackupReader.open(store, BackupLayout.root(), org.orgId(), id)
-                        .checkRecorded(newest.get().sha256()).checkFilesPresent();
+                BackupReader reader = BackupReader.open(store, BackupLayout.root(), org.orgId(), id, newest.get().sha256())
+                        .checkFilesPresent();
                 if (!repo.backupVerifiedBefore(id)) {
                     reader.verify();
                     repo.backupVerified(id);
