@@ -240,6 +240,16 @@ public final class Backups {
         return out;
     }
 
+    /**
+     * The next step for a backup in no catalog row that does not read back (a folder copied by hand under a later id, a
+     * worker's with its clock ahead): nothing marks it damaged, and a fresh backup is older by its id, so it stays the
+     * newest, what restore takes, until it is gone from the store. One wording, for verify's fix and restore's refusal.
+     */
+    public static String removeByHand(Entry e) {
+        return "remove " + e.location() + " from the store by hand: no catalog row records it, and as the newest by its id it is what "
+                + "restore takes";
+    }
+
     /** By {@link Entry#order}, newest first; ties by id. */
     private static final Comparator<Entry> NEWEST_FIRST = Comparator.comparing(Entry::order).thenComparing(Entry::backupId).reversed();
 

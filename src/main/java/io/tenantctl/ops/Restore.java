@@ -237,9 +237,13 @@ public final class Restore {
             if (!newest(req)) {
                 throw damaged;
             }
-            // taken as the newest, not chosen: say which one it was and how to choose another
+            // taken as the newest, not chosen: say which one it was and how to choose another; one in no catalog row (a
+            // folder copied by hand) stays the newest until it is removed, so say that first, as verify's fix does
+            String remove = new Backups(ctx, store).list(List.of(orgId), java.time.Clock.systemUTC()).stream()
+                    .filter(e -> e.backupId().equals(backupId) && !e.inCatalog()).findFirst().map(e -> ": " + Backups.removeByHand(e))
+                    .orElse("");
             throw new TenantctlException(damaged.category(), damaged.getMessage() + " (backup " + backupId + ", org " + orgId
-                    + "'s newest)" + olderOne(req, backupId), damaged);
+                    + "'s newest)" + remove + olderOne(req, backupId), damaged);
         }
         reader.manifest().compression().requireReadable();
         return reader;

@@ -740,10 +740,7 @@ public final class Verify {
                 Backups.rememberDamage(ctx.catalog(), id, e);
                 out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
                         + Errors.oneLine(e), entry != null && !entry.inCatalog()
-                        // in no catalog row (a folder copied by hand, a worker's with its clock ahead): nothing marks it damaged,
-                        // and a fresh backup is older by its id, so it stays the newest until it is gone from the store
-                        ? "remove " + entry.location() + " from the store by hand: no catalog row records it, and as the newest by its id it "
-                        + "is what restore takes   (then: tenantctl verify --deep --org " + org.orgId() + ")"
+                        ? Backups.removeByHand(entry) + "   (then: tenantctl verify --deep --org " + org.orgId() + ")"
                         : gone(org)
                         ? "its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not purge org "
                         + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + ")"
