@@ -87,17 +87,35 @@ public final class BackupReader {
      */
     static String[] fileProblem(ObjectStore store, BackupLayout layout, String orgId, String backupId,
                                 java.util.Collection<CollectionEntry> entries) {
+        return fileProblems(store, layout, orgId, backupId, entries).values().stream().findFirst().orElse(null);
+    }
+
+    /** As {@link #fileProblem}, every one: by collection name, in the manifest's order (one listing). */
+    private static Map<String, String[]> fileProblems(ObjectStore store, BackupLayout layout, String orgId, String backupId,
+                                                      java.util.Collection<CollectionEntry> entries) {
         Map<String, Long> stored = new TreeMap<>();
         store.list(layout.backupPrefix(orgId, backupId)).forEach(o -> stored.put(o.key(), o.size()));
+        Map<String, String[]> problems = new java.util.LinkedHashMap<>();
         for (CollectionEntry e : entries) {
             String key = layout.fileKey(orgId, backupId, e.file());
             Long size = stored.get(key);
             if (size == null || size != e.bytes()) {
-                return new String[]{key, size == null ? " is listed in the manifest but missing from " + store.describe()
-                        : " holds " + size + " bytes, not the " + e.bytes() + " its manifest records"};
+                problems.put(e.name(), new String[]{key, size == null ? " is listed in the manifest but missing from " + store.describe()
+                        : " holds " + size + " bytes, not the " + e.bytes() + " its manifest records"});
             }
         }
-        return null;
+        return problems;
+    }
+
+    /**
+     * Each collection whose file is not in the store at the size the manifest records, with what is wrong ("missing
+     * from the store", "holds N bytes, not M"); empty when all are there. One listing: what {@code backups show} marks.
+     */
+    public Map<String, String> fileProblems() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        fileProblems(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections()).forEach((name, p) ->
+                out.put(name, p[1].startsWith(" is listed") ? "missing from the store" : p[1].substring(1)));
+        return out;
     }
 
     /**

@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "show", description = "One backup: its catalog record and, when complete, its manifest (collections, counts, sha256).")
+@Command(name = "show", description = {"One backup: its catalog record and, when complete, its manifest (collections, counts, sha256).",
+        "Checks the manifest is the one recorded and each collection's file is in the store at its size (marked when not); "
+        + "exits 4 when the backup is not restorable."})
 final class BackupsShowCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -42,10 +44,14 @@ final class BackupsShowCommand implements Callable<Integer> {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("backup", e);
                 JsonNode manifest = d.manifest() == null ? null : Output.JSON.readTree(d.manifest().toJson());
+                if (manifest != null && manifest.get("collections") instanceof com.fasterxml.jackson.databind.node.ArrayNode cs) {
+                    cs.forEach(c -> ((com.fasterxml.jackson.databind.node.ObjectNode) c).put("problem",
+                            d.fileProblems().get(c.path("name").asText())));
+                }
                 doc.put("manifest", manifest);
                 doc.put("manifest_error", d.manifestError());
                 Output.json(ctx.out, doc);
-                return 0;
+                return exit(d);
             }
             Output.fields(ctx.out, List.of(new String[]{"backup", e.backupId()}, new String[]{"org", e.orgId()},
                     new String[]{"status", e.status()}, new String[]{"started", String.valueOf(e.startedAt())},
@@ -56,11 +62,17 @@ final class BackupsShowCommand implements Callable<Integer> {
             if (d.manifest() != null) {
                 ctx.out.println("source " + d.manifest().sourcePool() + "/" + d.manifest().sourceDatabase() + ", schema "
                         + d.manifest().schemaHash() + ", compression " + d.manifest().compression().id());
-                Output.table(ctx.out, List.of("collection", "docs", "bytes", "indexes", "sha256"),
+                Output.table(ctx.out, List.of("collection", "docs", "bytes", "indexes", "sha256", "file"),
                         d.manifest().collections().stream().map((CollectionEntry c) -> Arrays.asList(c.name(), String.valueOf(c.docs()),
-                                String.valueOf(c.bytes()), String.valueOf(c.indexes().size()), c.sha256())).toList());
+                                String.valueOf(c.bytes()), String.valueOf(c.indexes().size()), c.sha256(),
+                                d.fileProblems().getOrDefault(c.name(), "ok"))).toList());
             }
-            return 0;
+            return exit(d);
         }
+    }
+
+    /** A backup this check found not restorable is a problem found, as verify's and schema diff's are: exit 4. */
+    private static int exit(Backups.Detail d) {
+        return d.manifestError() != null ? TenantCtl.EXIT_PROBLEMS : 0;
     }
 }

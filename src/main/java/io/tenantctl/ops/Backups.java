@@ -61,8 +61,14 @@ public final class Backups {
         }
     }
 
-    /** One backup with its manifest (null when it has none, or when it does not read back: {@code manifestError} says why). */
-    public record Detail(Entry backup, BackupManifest manifest, String manifestError) {
+    /**
+     * One backup with its manifest (null when it has none, or when it does not read back: {@code manifestError} says why),
+     * and each collection whose file is not in the store at its recorded size, with what is wrong.
+     */
+    public record Detail(Entry backup, BackupManifest manifest, String manifestError, Map<String, String> fileProblems) {
+        public Detail(Entry backup, BackupManifest manifest, String manifestError) {
+            this(backup, manifest, manifestError, Map.of());
+        }
     }
 
     /** Unset keep-* values come from the org's tier policy (keep-daily = its retention days, keep-weekly = 0). */
@@ -270,11 +276,12 @@ public final class Backups {
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) { // what verify --deep sends people here to look at
             return new Detail(entry, null, damaged.getMessage());
         }
+        Map<String, String> files = reader.fileProblems(); // each file marked, not only the first one missing
         try { // ... and every file it lists in the store
             reader.checkFilesPresent();
-            return new Detail(entry, reader.manifest(), null);
+            return new Detail(entry, reader.manifest(), null, files);
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
-            return new Detail(entry, reader.manifest(), damaged.getMessage());
+            return new Detail(entry, reader.manifest(), damaged.getMessage(), files);
         }
     }
 
