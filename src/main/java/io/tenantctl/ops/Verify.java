@@ -668,10 +668,12 @@ public final class Verify {
                         + " index(es) its manifest drops: " + sample(diff.superseded().stream().map(s -> s.collection() + "." + s.index().name()).toList()),
                         "tenantctl migrate-all --org " + org.orgId() + schema + " --force"));
             }
-            if (!diff.extras().isEmpty()) {
-                out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) its manifest "
-                        + "does not list (harmless; the application may make its own): "
-                        + sample(diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList()),
+            if (!diff.extras().isEmpty() || !diff.extraCollections().isEmpty()) {
+                List<String> extras = new ArrayList<>(diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList());
+                diff.extraCollections().forEach(c -> extras.add(c + " (collection)"));
+                out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) and "
+                        + diff.extraCollections().size() + " collection(s) its manifest does not list (harmless; the application may "
+                        + "make its own): " + sample(extras),
                         "tenantctl schema diff " + org.orgId() + schema));
             }
         }
