@@ -36,7 +36,7 @@ class RebalanceCrashTest {
     void aMoveKilledMidCopyIsRolledBackByResume(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             f.provision("acme");
-            f.seedNotes("acme", 60_000);
+            f.seedNotes("acme", 20_000);
             String from = f.org("acme").get("pool_id").asText();
             String to = from.equals("pool-0") ? "pool-1" : "pool-0";
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));

@@ -37,7 +37,7 @@ class RestoreCrashTest {
     void aRestoreKilledBeforeItsFlipIsRolledBackByTheNextCommand(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
-            f.seedNotes("acme", 60_000);
+            f.seedNotes("acme", 20_000);
             String backupId = f.backup("acme");
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
 

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class VerifyOfAnOrgADeadRestoreLeftTest {
 
-    private static final int NOTES = 60_000;
+    private static final int NOTES = 20_000;
 
     @TempDir
     Path dir;
