@@ -204,7 +204,7 @@ public final class OrgLifecycle {
             // its database dropped by purge, or to be by the next purge or gc (a drop that failed): not the org's any more
             case DELETED -> " (it is deleted: purge has dropped its database, or the next purge or 'tenantctl rebalance gc' will; "
                     + comesBack(org) + ")";
-            case FAILED -> " (re-run 'tenantctl provision " + org.orgId() + "', or 'tenantctl orgs forget " + org.orgId() + "')";
+            case FAILED -> "; next: " + OrgNext.failed(ctx.catalog(), org);
             case MOVING, RESTORING -> " (an operation on it is unfinished: see 'tenantctl orgs show " + org.orgId() + "')";
             case PROVISIONING -> " (its provision is unfinished: re-run 'tenantctl provision " + org.orgId() + "')";
             default -> "";

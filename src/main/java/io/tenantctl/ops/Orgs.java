@@ -13,7 +13,8 @@ public final class Orgs {
     /**
      * An org as shown to people (orgs list/show): the catalog row's fields, plus who holds the org right now when an
      * operation does (a restore, a migration…), so on-call sees why it is not writable; and in {@code orgs show}, for an
-     * active org the last rollout passed over (verify's schema_behind), the migrate-all that brings it up ({@code next},
+     * active org the last rollout passed over (verify's schema_behind), the migrate-all that brings it up, and for a
+     * failed org what verify's org_failed fix names ({@code next},
      * left out of the JSON when there is none).
      */
     public record View(String orgId, String poolId, String databaseName, String status, String tier, String schemaHash, long version,
@@ -101,6 +102,7 @@ public final class Orgs {
         String next = o.status().equals(Org.RESTORING) && nobody ? Restore.rerun(catalog, orgId).orElse(null)
                 // read_only only because a delete froze it and died: indistinguishable from a suspension but for this
                 : o.status().equals(Org.READ_ONLY) && nobody && catalog.orgs().frozenForDelete(orgId) ? finishDelete(orgId)
+                : o.status().equals(Org.FAILED) && nobody ? OrgNext.failed(catalog, o)
                 : !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null);
         return View.of(o, lease, next);
     }

@@ -228,7 +228,7 @@ public final class Provision {
 
     /** Why provision refuses {@code orgId}'s database {@code database} on {@code poolId}: its collection {@code holding} has documents. */
     private static String holdsData(String orgId, String database, String poolId, String holding) {
-        return "database " + database + " on pool " + poolId + " already exists and holds data (collection '" + holding + "' has documents): "
+        return "database " + database + " on pool " + poolId + OrgNext.HOLDS_DATA + " (collection '" + holding + "' has documents): "
                 + "provision never takes a database over; register it with 'tenantctl orgs adopt " + orgId + " --pool " + poolId
                 + "', or choose another id ('tenantctl orgs forget " + orgId + "' first)";
     }

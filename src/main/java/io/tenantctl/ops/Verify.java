@@ -1038,8 +1038,7 @@ public final class Verify {
             String why = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> " ('tenantctl runs show " + r.runId() + "' says why)")
                     .orElse("");
             seen.add(new Seen("org_failed", PROBLEM, o.orgId(), o.poolId(), "", "org " + o.orgId() + " is failed since " + o.updatedAt()
-                    + why + " and holds a place on pool " + o.poolId(), finishProvision(ctx.catalog(), o)
-                    + "   (provisions it again; or frees its place: tenantctl orgs forget " + o.orgId() + ")"));
+                    + why + " and holds a place on pool " + o.poolId(), OrgNext.failed(ctx.catalog(), o)));
         }
     }
 
