@@ -128,6 +128,14 @@ public final class Adopt {
                             + "'tenantctl orgs resume " + c.orgId() + "' takes it back" : o.status().equals(Org.DELETED)
                             ? "; a deleted org's id is not reused" + underAnotherId(pool, db, present, req) : ""));
                 }
+                if (row.isPresent() && (!row.get().poolId().equals(pool.poolId()) || !row.get().databaseName().equals(db))) {
+                    // a failed row elsewhere: said before this pool's databases, whose want sent people to a provision that fails
+                    String step = OrgNext.failed(ctx.catalog(), row.get());
+                    results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, "org " + c.orgId() + " is already "
+                            + "in the catalog (failed, database " + row.get().databaseName() + " on pool " + row.get().poolId() + "): adopt "
+                            + "takes a failed row over on its own pool and database only; next: " + step, step));
+                    continue;
+                }
                 if (!present.contains(db)) {
                     throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " has no database "
                             + db + ": adopt registers existing databases ('tenantctl provision " + c.orgId() + "' creates a new one)");
