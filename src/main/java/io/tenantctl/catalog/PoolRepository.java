@@ -107,8 +107,11 @@ public final class PoolRepository {
                             + "plan' and 'tenantctl rebalance apply')");
                 }
                 if (unfinished > 0) {
-                    ways.add(unfinished + " failed or provisioning: rebalance never moves them, finish them ('tenantctl orgs list --pool " + poolId
-                            + " --status failed', then 'tenantctl provision ORG') or clear them ('tenantctl orgs forget ORG')");
+                    // finished, an org is active here and still counts: only clearing its row, or a move once active, frees a place
+                    ways.add(unfinished + " failed or provisioning: rebalance never moves them, and one finished still counts here; clear "
+                            + "the failed ones ('tenantctl orgs list --pool " + poolId + " --status failed', then 'tenantctl orgs forget ORG': "
+                            + "its catalog row only, no database is dropped), or move one off once it is active ('tenantctl rebalance move "
+                            + "ORG --to POOL')");
                 }
                 if (busy > 0) {
                     ways.add(busy + " restoring or moving: wait for them ('tenantctl orgs list --pool " + poolId + "' says which)");

@@ -51,6 +51,14 @@ class SetCapacityHintWithFailedOrgsTest {
             assertThat(again.exitCode() == 0 || !again.err().contains("tenantctl rebalance plan"))
                     .as("the refusal's hint was followed, and set-capacity is refused again sending the failed org round the same "
                             + "drain/plan/apply, which never moves a failed org: %s", again).isTrue();
+
+            // found by a probing helper: it offered to "finish them ('tenantctl provision ORG')", which makes the org active on
+            // the pool, still counted: no place freed. Only clearing the failed row (or moving it once active) frees one
+            assertThat(again.exitCode()).as(again.toString()).isEqualTo(2);
+            assertThat(again.err()).as(again.toString()).doesNotContain("finish them").doesNotContain("'tenantctl provision ORG'")
+                    .contains("tenantctl orgs list --pool pool-0 --status failed").contains("tenantctl orgs forget ORG");
+            ok(cli, "orgs", "forget", "ghost");
+            ok(cli, "pools", "set-capacity", "pool-0", "--capacity", "0");
         }
     }
 }
