@@ -158,8 +158,9 @@ final class ProvisionCommand implements Callable<Integer> {
         if (error.startsWith("no capacity")) {
             return "tenantctl pools add … / pools enable …, then: " + again(orgId);
         }
-        if (error.startsWith("org is ")) {
-            return "tenantctl orgs show " + orgId;
+        if (error.startsWith("org is ")) { // what orgs show names as the org's next step (a deleted org: another id, or its restore)
+            String shown = new io.tenantctl.ops.Orgs(ctx.catalog()).show(orgId).next();
+            return shown != null ? shown : "tenantctl orgs show " + orgId;
         }
         if (pool != null && poolId != null && !pool.equals(poolId) && !fanout.control().existing()) {
             // a failed org is provisioned again where it was placed, whatever --pool says: forgotten, it is placed anew

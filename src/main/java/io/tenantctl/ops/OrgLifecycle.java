@@ -147,7 +147,7 @@ public final class OrgLifecycle {
         }
         if (!there.contains(org.databaseName())) {
             throw TenantctlException.usage("org " + org.orgId() + " is deleting and its database " + org.databaseName() + " is gone from pool "
-                    + pool.poolId() + ": nothing to resume; " + comesBack(org));
+                    + pool.poolId() + ": nothing to resume; " + OrgNext.comesBack(ctx.catalog(), org));
         }
     }
 
@@ -203,50 +203,12 @@ public final class OrgLifecycle {
                     + "database)";
             // its database dropped by purge, or to be by the next purge or gc (a drop that failed): not the org's any more
             case DELETED -> " (it is deleted: purge has dropped its database, or the next purge or 'tenantctl rebalance gc' will; "
-                    + comesBack(org) + ")";
+                    + OrgNext.comesBack(ctx.catalog(), org) + ")";
             case FAILED -> "; next: " + OrgNext.failed(ctx.catalog(), org);
             case MOVING, RESTORING -> " (an operation on it is unfinished: see 'tenantctl orgs show " + org.orgId() + "')";
             case PROVISIONING -> " (its provision is unfinished: re-run 'tenantctl provision " + org.orgId() + "')";
             default -> "";
         };
-    }
-
-    /**
-     * How a deleting or deleted org whose database is gone comes back: under a new id from its newest complete backup no
-     * read found damaged (what {@code restore --org ORG} takes, or with {@code --backup} when a newer one was found
-     * damaged), saying which that is — the final one its delete took, one taken since, or one from before the delete (what
-     * was written after it is in no backup: the delete kept none, or its final one was found damaged or is gone) — or,
-     * with none, that nothing does. A delete that took a final backup recorded what the database held (its fingerprint);
-     * a --no-backup one did not.
-     */
-    private String comesBack(Org org) {
-        io.tenantctl.catalog.BackupRepository backups = new io.tenantctl.catalog.BackupRepository(ctx.catalog());
-        List<io.tenantctl.catalog.BackupRepository.Backup> complete = backups.list(org.orgId()).stream()
-                .filter(x -> x.status().equals("complete")).toList();
-        boolean finalTaken = ctx.catalog().orgs().deletedFingerprint(org.orgId()).isPresent();
-        if (complete.isEmpty()) {
-            return (finalTaken ? "its delete's final backup is not complete any more" : "its delete kept no backup (--no-backup)")
-                    + " and it has no other complete backup: there is nothing to bring back";
-        }
-        // the newest one restore reads without refusing it; if every one was found damaged, the newest (restore says why)
-        io.tenantctl.catalog.BackupRepository.Backup b = complete.stream()
-                .filter(x -> io.tenantctl.catalog.BackupRepository.damage(x.error()).isEmpty()).findFirst().orElse(complete.get(0));
-        Instant deletedAt = ctx.catalog().orgs().deletedAt(org.orgId()).orElse(null);
-        // recorded_at and deleted_at are both the catalog's clock; the final backup is recorded before the delete marks the org
-        java.util.Optional<io.tenantctl.catalog.BackupRepository.Backup> last = finalTaken && deletedAt != null
-                ? backups.newestCompletedBy(org.orgId(), deletedAt) : java.util.Optional.empty();
-        String taken = String.valueOf((b.finishedAt() == null ? b.recordedAt() : b.finishedAt()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-        String damaged = io.tenantctl.catalog.BackupRepository.damage(b.error()).map(why -> "; found damaged: " + why).orElse("");
-        String which = deletedAt != null && b.recordedAt().isAfter(deletedAt) ? "taken " + taken + ", since its delete"
-                : last.isPresent() && last.get().backupId().equals(b.backupId()) ? "the final one its delete took, " + taken
-                : !finalTaken ? "an older one from " + taken + ", before its delete, which kept no backup: what was written after it is in none"
-                : "an older one from " + taken + ", before its delete: " + last.map(l -> "its final backup " + l.backupId()
-                        + (l.status().equals("pruned") ? " was pruned" : io.tenantctl.catalog.BackupRepository.damage(l.error())
-                        .map(why -> " was found damaged (" + why + ")").orElse(" is not restorable")))
-                        .orElse("its final backup is not complete any more") + ", so what was written after it is in none";
-        String pick = b == complete.get(0) ? "" : " --backup " + b.backupId();
-        return "its data comes back under a new id from its newest " + (pick.isEmpty() ? "complete" : "readable") + " backup " + b.backupId()
-                + " (" + which + damaged + "): tenantctl restore --org " + org.orgId() + pick + " --to-org NEW_ID";
     }
 
     private static Changed changed(Org before, OrgStatus status, String tier, boolean changed, boolean dryRun) {

@@ -3,6 +3,9 @@ package io.tenantctl.ops;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.Org;
 
+import java.time.Instant;
+import java.util.List;
+
 /**
  * The one place the next step for an org stuck where it is is built, from the catalog alone, so that every command
  * that meets it (verify, runs cancel, orgs show, a refusal) names the same command: a failed org's, and a deleted one's.
@@ -30,5 +33,51 @@ public final class OrgNext {
     private static boolean holdsData(Catalog catalog, Org o) {
         return catalog.runs().newestWith("provision", o.orgId()).stream().flatMap(r -> catalog.runs().items(r.runId()).stream())
                 .anyMatch(i -> i.orgId().equals(o.orgId()) && i.error() != null && i.error().contains(HOLDS_DATA));
+    }
+
+    /**
+     * What moves on from a deleted org, whose id is never reused: another id for a new org, and the way its data comes
+     * back under one (as {@code orgs resume} of a gone org says).
+     */
+    public static String deleted(Catalog catalog, Org o) {
+        return "choose another id (org " + o.orgId() + " is deleted, and an id is never reused); " + comesBack(catalog, o);
+    }
+
+    /**
+     * How a deleting or deleted org whose database is gone comes back: under a new id from its newest complete backup no
+     * read found damaged (what {@code restore --org ORG} takes, or with {@code --backup} when a newer one was found
+     * damaged), saying which that is — the final one its delete took, one taken since, or one from before the delete (what
+     * was written after it is in no backup: the delete kept none, or its final one was found damaged or is gone) — or,
+     * with none, that nothing does. A delete that took a final backup recorded what the database held (its fingerprint);
+     * a --no-backup one did not.
+     */
+    static String comesBack(Catalog catalog, Org org) {
+        io.tenantctl.catalog.BackupRepository backups = new io.tenantctl.catalog.BackupRepository(catalog);
+        List<io.tenantctl.catalog.BackupRepository.Backup> complete = backups.list(org.orgId()).stream()
+                .filter(x -> x.status().equals("complete")).toList();
+        boolean finalTaken = catalog.orgs().deletedFingerprint(org.orgId()).isPresent();
+        if (complete.isEmpty()) {
+            return (finalTaken ? "its delete's final backup is not complete any more" : "its delete kept no backup (--no-backup)")
+                    + " and it has no other complete backup: there is nothing to bring back";
+        }
+        // the newest one restore reads without refusing it; if every one was found damaged, the newest (restore says why)
+        io.tenantctl.catalog.BackupRepository.Backup b = complete.stream()
+                .filter(x -> io.tenantctl.catalog.BackupRepository.damage(x.error()).isEmpty()).findFirst().orElse(complete.get(0));
+        Instant deletedAt = catalog.orgs().deletedAt(org.orgId()).orElse(null);
+        // recorded_at and deleted_at are both the catalog's clock; the final backup is recorded before the delete marks the org
+        java.util.Optional<io.tenantctl.catalog.BackupRepository.Backup> last = finalTaken && deletedAt != null
+                ? backups.newestCompletedBy(org.orgId(), deletedAt) : java.util.Optional.empty();
+        String taken = String.valueOf((b.finishedAt() == null ? b.recordedAt() : b.finishedAt()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        String damaged = io.tenantctl.catalog.BackupRepository.damage(b.error()).map(why -> "; found damaged: " + why).orElse("");
+        String which = deletedAt != null && b.recordedAt().isAfter(deletedAt) ? "taken " + taken + ", since its delete"
+                : last.isPresent() && last.get().backupId().equals(b.backupId()) ? "the final one its delete took, " + taken
+                : !finalTaken ? "an older one from " + taken + ", before its delete, which kept no backup: what was written after it is in none"
+                : "an older one from " + taken + ", before its delete: " + last.map(l -> "its final backup " + l.backupId()
+                        + (l.status().equals("pruned") ? " was pruned" : io.tenantctl.catalog.BackupRepository.damage(l.error())
+                        .map(why -> " was found damaged (" + why + ")").orElse(" is not restorable")))
+                        .orElse("its final backup is not complete any more") + ", so what was written after it is in none";
+        String pick = b == complete.get(0) ? "" : " --backup " + b.backupId();
+        return "its data comes back under a new id from its newest " + (pick.isEmpty() ? "complete" : "readable") + " backup " + b.backupId()
+                + " (" + which + damaged + "): tenantctl restore --org " + org.orgId() + pick + " --to-org NEW_ID";
     }
 }

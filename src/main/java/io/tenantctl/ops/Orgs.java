@@ -14,7 +14,7 @@ public final class Orgs {
      * An org as shown to people (orgs list/show): the catalog row's fields, plus who holds the org right now when an
      * operation does (a restore, a migration…), so on-call sees why it is not writable; and in {@code orgs show}, for an
      * active org the last rollout passed over (verify's schema_behind), the migrate-all that brings it up, and for a
-     * failed org what verify's org_failed fix names ({@code next},
+     * failed org what verify's org_failed fix names, for a deleted one another id or its restore ({@code next},
      * left out of the JSON when there is none).
      */
     public record View(String orgId, String poolId, String databaseName, String status, String tier, String schemaHash, long version,
@@ -103,6 +103,7 @@ public final class Orgs {
                 // read_only only because a delete froze it and died: indistinguishable from a suspension but for this
                 : o.status().equals(Org.READ_ONLY) && nobody && catalog.orgs().frozenForDelete(orgId) ? finishDelete(orgId)
                 : o.status().equals(Org.FAILED) && nobody ? OrgNext.failed(catalog, o)
+                : o.status().equals(Org.DELETED) ? OrgNext.deleted(catalog, o)
                 : !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null);
         return View.of(o, lease, next);
     }
