@@ -4,6 +4,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.MoveRepository;
 import io.tenantctl.catalog.MoveState;
 import io.tenantctl.catalog.Org;
@@ -245,20 +246,27 @@ final class Mover {
         if (m.state() == MoveState.FLIPPED) {
             moves.step(m.moveId(), MoveState.FLIPPED, MoveState.RETAINED);
             return "move " + m.moveId() + " of org " + m.orgId() + " had flipped to " + m.toPool() + ": finished (source "
-                    + m.fromDatabase() + " on " + m.fromPool() + " retained until gc)";
+                    + m.fromDatabase() + " on " + m.fromPool() + " retained until gc)" + endDeadItem(m, ItemStatus.SUCCEEDED, null);
         }
         if (!m.state().beforeFlip()) {
             return null;
         }
         String why = "the move's process died while " + m.state() + "; rolled back by resume";
-        String done = "move " + m.moveId() + " of org " + m.orgId() + " died while " + m.state() + ", rolled back: " + rollBack(m, why);
-        if (m.runId() != null && ctx.catalog().runs().deadWorkersItemEnded(m.runId(), m.orgId(), "failed", "move " + m.moveId() + ": " + why)) {
-            // its run records the org's move as failed, and ends once nothing else is left in it: no longer abandoned, nor
-            // holding the org as still to be moved (a plan takes it again)
-            done += ctx.catalog().runs().finishIfNothingLeft(m.runId()) ? "; its run " + m.runId() + " is finished (failed)"
-                    : "; recorded failed in its run " + m.runId();
+        return "move " + m.moveId() + " of org " + m.orgId() + " died while " + m.state() + ", rolled back: " + rollBack(m, why)
+                + endDeadItem(m, ItemStatus.FAILED, "move " + m.moveId() + ": " + why);
+    }
+
+    /**
+     * Records a dead move's item in its run as {@code status} (nobody else will), and ends the run once nothing else is
+     * left in it: no longer abandoned, nor holding the org as still to be moved (a plan takes it again). What it did, to
+     * be said after the recovery, or "".
+     */
+    private String endDeadItem(MoveRepository.Move m, ItemStatus status, String error) {
+        if (m.runId() == null || !ctx.catalog().runs().deadWorkersItemEnded(m.runId(), m.orgId(), status.db(), error)) {
+            return "";
         }
-        return done;
+        return ctx.catalog().runs().finishIfNothingLeft(m.runId()) ? "; its run " + m.runId() + " is finished ("
+                + ctx.catalog().runs().status(m.runId()) + ")" : "; recorded " + status.db() + " in its run " + m.runId();
     }
 
     /**

@@ -133,6 +133,10 @@ class RebalanceMoveTest {
             MoveRepository.Move m = f.onlyMove("acme");
             Org org = f.catalog.orgs().get("acme");
             assertThat(org.status()).isEqualTo(Org.ACTIVE);
+            if (at != MoveState.RETAINED) { // one that died after RETAINED had finished: its run's --resume sees it there
+                assertThat(f.catalog.runs().status(m.runId())).as("its run is ended by the recovery, not left abandoned")
+                        .isEqualTo(at.beforeFlip() ? "failed" : "succeeded");
+            }
             assertThat(f.fingerprint(f.current("acme"))).as("the database the pointer names holds every document").isEqualTo(before);
             if (at.beforeFlip()) {
                 assertThat(done).singleElement().asString().contains("rolled back");
