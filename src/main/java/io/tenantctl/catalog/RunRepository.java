@@ -286,9 +286,20 @@ public final class RunRepository {
      * The item a worker that died left running, ended as {@code status} with {@code error} by whoever put right what it
      * left (a dead move rolled back): nobody else will record it. False when the item was not running.
      */
-    public boolean deadWorkersItemEnded(String runId, String orgId, String status, String error) {
+    public boolean deadWorkersItemEnded(String runId, String orgId, String claimedBy, String status, String error) {
         return catalog.inConnection(c -> Sql.update(c, "update run_items set status = ?, attempts = greatest(attempts, 1), error = ?, "
-                + "claimed_by = null, lease_until = null where run_id = ? and org_id = ? and status = 'running'", status, error, runId, orgId)) == 1;
+                + "claimed_by = null, lease_until = null where run_id = ? and org_id = ? and status = 'running' and claimed_by is not "
+                + "distinct from ?", status, error, runId, orgId, claimedBy)) == 1;
+    }
+
+    /** Who holds a running item's claim, and whether that claim's lease has run out. */
+    public record RunningClaim(String claimedBy, boolean expired) {
+    }
+
+    /** The claim on {@code orgId}'s item in {@code runId}, if the item is running. */
+    public Optional<RunningClaim> runningClaim(String runId, String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select claimed_by, coalesce(lease_until < now(), true) from run_items "
+                + "where run_id = ? and org_id = ? and status = 'running'", rs -> new RunningClaim(rs.getString(1), rs.getBoolean(2)), runId, orgId));
     }
 
     /**

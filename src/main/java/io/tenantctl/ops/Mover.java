@@ -258,11 +258,16 @@ final class Mover {
 
     /**
      * Records a dead move's item in its run as {@code status} (nobody else will), and ends the run once nothing else is
-     * left in it: no longer abandoned, nor holding the org as still to be moved (a plan takes it again). What it did, to
-     * be said after the recovery, or "".
+     * left in it: no longer abandoned, nor holding the org as still to be moved (a plan takes it again). Not when a live
+     * worker has claimed the item since (one that joined or resumed the run recovers the move, then moves the org itself).
+     * What it did, to be said after the recovery, or "".
      */
     private String endDeadItem(MoveRepository.Move m, ItemStatus status, String error) {
-        if (m.runId() == null || !ctx.catalog().runs().deadWorkersItemEnded(m.runId(), m.orgId(), status.db(), error)) {
+        java.util.Optional<io.tenantctl.catalog.RunRepository.RunningClaim> claim = m.runId() == null ? java.util.Optional.empty()
+                : ctx.catalog().runs().runningClaim(m.runId(), m.orgId());
+        if (claim.isEmpty() || !claim.get().expired() && !io.tenantctl.ops.run.Worker.parse(claim.get().claimedBy())
+                .knownDeadFrom(io.tenantctl.ops.run.Worker.current(ctx.actor()))
+                || !ctx.catalog().runs().deadWorkersItemEnded(m.runId(), m.orgId(), claim.get().claimedBy(), status.db(), error)) {
             return "";
         }
         return ctx.catalog().runs().finishIfNothingLeft(m.runId()) ? "; its run " + m.runId() + " is finished ("
