@@ -73,6 +73,6 @@ final class BackupsShowCommand implements Callable<Integer> {
 
     /** A backup this check found not restorable is a problem found, as verify's and schema diff's are: exit 4. */
     private static int exit(Backups.Detail d) {
-        return d.manifestError() != null ? TenantCtl.EXIT_PROBLEMS : 0;
+        return d.damaged() ? TenantCtl.EXIT_PROBLEMS : 0;
     }
 }

@@ -69,6 +69,14 @@ public final class Backups {
         public Detail(Entry backup, BackupManifest manifest, String manifestError) {
             this(backup, manifest, manifestError, Map.of());
         }
+
+        /**
+         * A complete backup a restore would refuse: its checks found something, or a read recorded it damaged (a flipped
+         * bit only reading it all finds: verify --deep, a restore). Not said of others (failed, incomplete): not checked.
+         */
+        public boolean damaged() {
+            return backup.status().equals(COMPLETE) && (manifestError != null || BackupRepository.damage(backup.error()).isPresent());
+        }
     }
 
     /** Unset keep-* values come from the org's tier policy (keep-daily = its retention days, keep-weekly = 0). */

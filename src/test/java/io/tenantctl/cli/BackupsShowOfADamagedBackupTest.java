@@ -37,7 +37,7 @@ class BackupsShowOfADamagedBackupTest {
 
             Cli.Result shown = f.cli.run(showStepOfTheFix(f, List.of()));
 
-            assertThat(shown.exitCode()).as(shown.toString()).isZero();
+            assertThat(shown.exitCode()).as("verify --deep recorded it damaged: not restorable, a problem found: %s", shown).isEqualTo(4);
             assertThat(shown.out()).as(shown.toString()).contains(id);
         }
     }
@@ -52,7 +52,7 @@ class BackupsShowOfADamagedBackupTest {
 
             Cli.Result shown = f.cli.run(showStepOfTheFix(f, List.of()));
 
-            assertThat(shown.exitCode()).as(shown.toString()).isZero();
+            assertThat(shown.exitCode()).as("a backup that is not restorable is a problem found: %s", shown).isEqualTo(4);
             assertThat(shown.out()).as(shown.toString()).contains(id).contains("does not read back");
         }
     }
@@ -71,7 +71,7 @@ class BackupsShowOfADamagedBackupTest {
 
             Cli.Result shown = f.cli.run(showStepOfTheFix(f, List.of("-o", "json")));
 
-            assertThat(shown.exitCode()).as(shown.toString()).isZero();
+            assertThat(shown.exitCode()).as("a backup that is not restorable is a problem found: %s", shown).isEqualTo(4);
             assertThat(strictJson(shown).path("manifest_error").asText(""))
                     .as("says why verify and restore refuse this backup, not shown as a good one: %s", shown).contains("changed after it was taken");
         }
