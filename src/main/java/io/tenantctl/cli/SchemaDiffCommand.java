@@ -112,8 +112,10 @@ final class SchemaDiffCommand implements Callable<Integer> {
                 plural(count(differences, SchemaDiff.Kind.SUPERSEDED), "superseded index") + " still present");
         if (problems == 0) {
             ctx.out.println("no problems: " + found);
-            ctx.out.println(plural(extras, "extra index") + " not in the manifest: harmless unless superseded (then list "
-                    + (extras == 1 ? "it" : "them") + " under the collection's \"drop\"); --strict fails on extras");
+            if (extras > 0) {
+                ctx.out.println(plural(extras, "extra index") + " not in the manifest: harmless unless superseded (then list "
+                        + (extras == 1 ? "it" : "them") + " under the collection's \"drop\"); --strict fails on extras");
+            }
             if (extraCollections > 0) {
                 ctx.out.println(plural(extraCollections, "extra collection") + " not in the manifest: harmless (tenantctl never drops a "
                         + "collection); --strict fails on " + (extraCollections == 1 ? "it" : "them"));

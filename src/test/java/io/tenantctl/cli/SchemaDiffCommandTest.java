@@ -156,24 +156,25 @@ class SchemaDiffCommandTest {
     @Test
     void aCollectionTheManifestDoesNotListIsAnExtraCollectionHarmlessUnlessStrict(@TempDir Path dir) {
         // it was invisible: a collection dropped from the manifest (or made by hand) passed even --strict
-        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
-        CliFixture.addPool(cli, "pool-1", pools.uri(0), 100, 1);
-        MigrateAllFixture.provision(cli, write(dir, "next.json", NEXT), List.of("acme"));
-        String v1 = write(dir, "v1.json", V1).toString();
+        Cli cli = acme(dir);
+        db().createCollection("scratchpad");
+        String v1 = dir.resolve("v1.json").toString();
 
         Cli.Result table = cli.run("schema", "diff", "acme", "--schema", v1);
         assertThat(table.exitCode()).as(table.toString()).isZero();
-        assertThat(table.out()).doesNotContain("up to date").containsPattern("extra_collection +files")
-                .contains("1 extra collection not in the manifest: harmless (tenantctl never drops a collection); --strict fails on it");
+        assertThat(table.out()).doesNotContain("up to date").containsPattern("extra_collection +scratchpad")
+                .contains("1 extra collection not in the manifest: harmless (tenantctl never drops a collection); --strict fails on it")
+                .doesNotContain("extra index"); // none: not a line saying "0 extra indexes"
 
         Cli.Result strict = cli.run("schema", "diff", "acme", "--schema", v1, "--strict", "-o", "json");
         assertThat(strict.exitCode()).as(strict.toString()).isEqualTo(4);
         JsonNode doc = strictJson(strict);
         JsonNode files = find(doc, "extra_collection");
-        assertThat(files.get("collection").asText()).isEqualTo("files");
+        assertThat(files.get("collection").asText()).isEqualTo("scratchpad");
         assertThat(files.get("index").isNull()).isTrue();
         assertThat(files.get("problem").asBoolean()).isTrue();
         assertThat(doc.get("counts").get("extra_collection").asInt()).isEqualTo(1);
+        assertThat(doc.get("problems").asInt()).isEqualTo(1);
         assertThat(doc.get("up_to_date").asBoolean()).as("an extra collection never makes an org out of date").isTrue();
     }
 
