@@ -45,6 +45,13 @@ public final class RunRepository {
     public record Activity(int liveLeases, boolean everClaimed, Instant lastHeartbeat, boolean heartbeatStale) {
     }
 
+    /**
+     * How {@link #activity} judges a worker: a heartbeat older than {@code staleSeconds} is stale, and a claim or heartbeat
+     * of a worker {@code knownDead} says of (its id: a process of this host that is gone) counts for nothing.
+     */
+    public record Liveness(int staleSeconds, java.util.function.Predicate<String> knownDead) {
+    }
+
     /** An item to record: its pool, its place in the claim order, and its initial status (and error, if final). */
     public record NewItem(String orgId, String poolId, int seq, ItemStatus status, String error) {
         /** An org for a run to work on: the run's engine makes it pending (or held behind a canary) and numbers it. */
@@ -101,7 +108,7 @@ public final class RunRepository {
     /** Extends the leases of every item {@code worker} is still working on, and notes that the run has a live worker. */
     public void renew(String runId, String worker, int leaseSeconds) {
         catalog.inTransaction(c -> {
-            Sql.update(c, "update runs set heartbeat_at = now() where run_id = ?", runId);
+            Sql.update(c, "update runs set heartbeat_at = now(), heartbeat_by = ? where run_id = ?", worker, runId);
             return Sql.update(c, "update run_items set lease_until = now() + make_interval(secs => ?) where run_id = ? and claimed_by = ? "
                     + "and status = 'running'", leaseSeconds, runId, worker);
         });
@@ -424,15 +431,16 @@ public final class RunRepository {
     }
 
     /** Items under a live lease, and whether any item was ever claimed: what tells a live run from an abandoned one. */
-    public Activity activity(String runId, int staleSeconds) {
-        return catalog.inConnection(c -> Sql.one(c, """
-                select (select count(*) from run_items i where i.run_id = r.run_id and i.status = 'running' and i.lease_until >= now()),
-                       r.heartbeat_at is not null,
-                       r.heartbeat_at,
-                       coalesce(r.heartbeat_at < now() - make_interval(secs => ?), false)
-                from runs r where r.run_id = ?""",
-                rs -> new Activity(rs.getInt(1), rs.getBoolean(2), Sql.instant(rs, "heartbeat_at"), rs.getBoolean(4)), staleSeconds, runId)
-                .orElse(new Activity(0, false, null, false)));
+    public Activity activity(String runId, Liveness liveness) {
+        return catalog.inConnection(c -> {
+            List<String> claimers = Sql.query(c, "select claimed_by from run_items where run_id = ? and status = 'running' "
+                    + "and lease_until >= now()", rs -> rs.getString(1), runId);
+            int live = (int) claimers.stream().filter(w -> w == null || !liveness.knownDead().test(w)).count();
+            return Sql.one(c, "select heartbeat_at is not null, heartbeat_at, coalesce(heartbeat_at < now() - make_interval(secs => ?), "
+                    + "false), heartbeat_by from runs where run_id = ?", rs -> new Activity(live, rs.getBoolean(1), Sql.instant(rs,
+                    "heartbeat_at"), rs.getBoolean(3) || rs.getString(4) != null && liveness.knownDead().test(rs.getString(4))),
+                    liveness.staleSeconds(), runId).orElse(new Activity(0, false, null, false));
+        });
     }
 
     /** Running items whose lease is still live, with their worker: a resume on the same host may take over dead ones. */

@@ -374,7 +374,7 @@ public final class MigrateAll {
     /** The unfinished run a new one waits for (with --wait, while it is worked on), or null; refuses otherwise. */
     private String unfinished(boolean wait) {
         return ctx.catalog().runs().running(VERB).map(r -> {
-            RunRepository.Activity activity = ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS);
+            RunRepository.Activity activity = ctx.catalog().runs().activity(r.runId(), RunEngine.LIVENESS);
             boolean live = activity.liveLeases() > 0 || activity.lastHeartbeat() != null && !activity.heartbeatStale();
             if (live && !wait) { // as the lock refuses a second rollout (a dry run takes no lock): another's, worked on now
                 throw refusedBusy(Optional.of(r));
@@ -410,7 +410,7 @@ public final class MigrateAll {
     private String finishingCancelled() {
         for (RunRepository.Run r : ctx.catalog().runs().list(10, VERB)) {
             int live = r.runStatus() != io.tenantctl.catalog.RunStatus.CANCELLED ? 0
-                    : ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS).liveLeases();
+                    : ctx.catalog().runs().activity(r.runId(), RunEngine.LIVENESS).liveLeases();
             if (live > 0) {
                 return "run " + r.runId() + " was cancelled; its worker is finishing the " + live + " org(s) it had in flight";
             }

@@ -203,7 +203,7 @@ public final class Runs {
     }
 
     private RunView view(RunRepository.Run r) {
-        RunStatus status = RunReport.displayStatus(r, catalog.runs().activity(r.runId(), RunEngine.LEASE_SECONDS));
+        RunStatus status = RunReport.displayStatus(r, catalog.runs().activity(r.runId(), RunEngine.LIVENESS));
         boolean ended = status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED || status == RunStatus.ABORTED;
         // migrate-all refuses to go on with a run a newer rollout came after (MigrateAll: "came after run"): it would take
         // orgs back to its older manifest; a backup run whose orgs have all been backed up since would back them up again

@@ -1056,7 +1056,7 @@ public final class Verify {
                 continue;
             }
             if (r.status().equals(RunStatus.RUNNING.db()) && r.startedAt().isBefore(unstartedBefore)
-                    && !ctx.catalog().runs().activity(r.runId(), RunEngine.LEASE_SECONDS).everClaimed()) {
+                    && !ctx.catalog().runs().activity(r.runId(), RunEngine.LIVENESS).everClaimed()) {
                 // detached, and no worker ever came (the Job never started?): it blocks the next rollout of its verb
                 String next = Runs.command(r.verb()) + " --join " + r.runId();
                 seen.add(new Seen("run_unstarted", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "

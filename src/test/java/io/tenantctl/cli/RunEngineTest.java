@@ -312,6 +312,33 @@ class RunEngineTest {
     }
 
     /**
+     * Found by a probing helper: for a minute after the only worker of a rollout died on this host, the next rollout
+     * was refused "in progress: wait for it, pass --wait, or join it" (its claim's lease and the run's heartbeat were
+     * still fresh), though nothing would ever finish it and --resume takes a dead local worker's claims over at once.
+     */
+    @Test
+    void aRolloutWhoseOnlyWorkerDiedOnThisHostIsAbandonedAtOnce(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
+        Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
+        List<String> ids = CliFixture.ids("d-", 0, 3);
+        MigrateAllFixture.provision(cli, v1, ids);
+        String runId = strictJson(ok(cli, "migrate-all", "--schema", v2.toString(), "--detach", "-o", "json")).get("run_id").asText();
+        String dead = Worker.current("test").host() + "/" + deadPid() + "/dead";
+        killedOnFirstOrg(cli, url, runId, "now() + interval '60 seconds'");
+        sql(url, "update runs set heartbeat_at = now(), heartbeat_by = '" + dead + "' where run_id = '" + runId + "'");
+
+        Cli.Result next = cli.run("migrate-all", "--schema", v2.toString());
+        assertThat(next.exitCode()).as(next.toString()).isEqualTo(3);
+        assertThat(next.err()).doesNotContain("wait for it").contains("is unfinished").contains("--resume " + runId);
+        assertThat(strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("abandoned");
+
+        ok(cli, "migrate-all", "--resume", runId);
+        SchemaCheck.assertClean(url, ids, SchemaManifest.load(v2));
+    }
+
+    /**
      * An Indexed Job's pods are all stopped at once (a node drained): the run is interrupted with orgs not started, and
      * the retried pods run the same --join. They must go on with it — not report it and exit 0, which let the Job
      * succeed with the rollout half done. A run cancelled by an operator is not continued, and its joiners exit 1.

@@ -38,6 +38,17 @@ public final class RunEngine {
 
     /** Seconds a claimed item or an org lease lives without its worker's heartbeat. */
     public static final int LEASE_SECONDS = 60;
+    /**
+     * How a run's activity is judged: a heartbeat a lease old is stale, and a claim or heartbeat of a process of this
+     * host that is gone counts for nothing at once (as --resume takes over its claims at once).
+     */
+    public static final RunRepository.Liveness LIVENESS = new RunRepository.Liveness(LEASE_SECONDS,
+            id -> Worker.parse(id).knownDeadFrom(Here.WORKER));
+
+    /** This process as an observer of other workers (made on first use: it may look up the host name). */
+    private static final class Here {
+        static final Worker WORKER = Worker.current("tenantctl");
+    }
     /** How long an item waits for its org while another operation holds it, unless told otherwise (--busy-timeout, --wait). */
     public static final int ORG_BUSY_GIVE_UP_SECONDS = 120;
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -521,7 +532,7 @@ public final class RunEngine {
             return;
         }
         Map<String, Integer> counts = runs.counts(runId);
-        int live = runs.activity(runId, LEASE_SECONDS).liveLeases();
+        int live = runs.activity(runId, LIVENESS).liveLeases();
         int open = counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
                 + counts.getOrDefault(ItemStatus.RUNNING.db(), 0);
         if (interrupted && live == 0) {
@@ -571,7 +582,7 @@ public final class RunEngine {
             orgs.add(new RunReport.Org(i.orgId(), i.poolId(), outcome, i.attempts(), i.millis() == null ? 0 : i.millis(), i.error(),
                     i.detail()));
         }
-        return new RunReport(runId, run.verb(), RunReport.displayStatus(run, runs.activity(runId, LEASE_SECONDS)), counts, Timings.of(millis), orgs,
+        return new RunReport(runId, run.verb(), RunReport.displayStatus(run, runs.activity(runId, LIVENESS)), counts, Timings.of(millis), orgs,
                 run.reason(), inFlight);
     }
 
