@@ -202,7 +202,8 @@ public final class Runs {
         return new Unplaced(released, failed);
     }
 
-    private RunView view(RunRepository.Run r) {
+    /** {@code r} as shown to people: its status as its workers leave it, and the command that goes on with it, if any. */
+    RunView view(RunRepository.Run r) {
         RunStatus status = RunReport.displayStatus(r, catalog.runs().activity(r.runId(), RunEngine.LIVENESS));
         boolean ended = status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED || status == RunStatus.ABORTED;
         // migrate-all refuses to go on with a run a newer rollout came after (MigrateAll: "came after run"): it would take

@@ -526,7 +526,7 @@ public final class Verify {
             } else {
                 rollout.ifPresent(r -> out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: "
                         + "migrate-all run " + r.runId() + " did not finish on it; checked against " + hash12(hash) + ", the manifest that run applies",
-                        "tenantctl migrate-all --org " + org.orgId() + " --schema-hash " + hash + "   (finishes it and records it)")));
+                        finishRollout(org, r))));
                 Optional<SchemaManifest> manifest = manifests.computeIfAbsent(hash, h -> ctx.catalog().manifests().body(h)
                         .map(b -> SchemaManifest.parse(b, "catalog manifest " + h)));
                 if (manifest.isEmpty()) {
@@ -676,6 +676,23 @@ public final class Verify {
                         + "make its own): " + sample(extras),
                         "tenantctl schema diff " + org.orgId() + schema));
             }
+        }
+
+        /**
+         * What finishes {@code org} as rollout {@code r}, which did not finish it, meant: while the run is unfinished its own
+         * continuation ('migrate-all --resume RUN', or --join while its workers are at it; a new run is refused meanwhile),
+         * once it has ended a new run of the org with the run's manifest and apply flags.
+         */
+        private String finishRollout(Org org, RunRepository.Run r) {
+            Runs.RunView view = new Runs(ctx.catalog()).view(r);
+            if (view.nextStep() != null) {
+                return view.nextStep();
+            }
+            if (!RunStatus.of(view.status()).ended()) {
+                return Runs.command(r.verb()) + " --join " + r.runId();
+            }
+            return new LastRollout.Rollout(r.runId(), r.runStatus(), r.startedAt(), MigrateAll.args(r), true).catchUp(org)
+                    + "   (finishes it and records it)";
         }
 
         /**

@@ -64,6 +64,73 @@ class VerifyAfterAFailedRolloutTest {
     }
 
     /**
+     * Found by a probing helper: an org a rollout was cut off on (Ctrl-C as it failed there) got the fix "migrate-all
+     * --org X --schema-hash H", which exits 3 while that run is unfinished and leaves out the run's apply flags. While
+     * the run is unfinished the fix is its own --resume RUN; once it has ended, the new run of the org with its flags.
+     */
+    @Test
+    void anOrgAnUnfinishedRolloutLeftWithoutARecordIsFinishedByThatRun(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            String[] run = cutOff(pools, dir);
+            String fix = noSchemaRecordFix(cli);
+            assertThat(fix).startsWith("tenantctl migrate-all --resume " + run[0]);
+            Cli.Result resumed = cli.run(pasted(fix));
+            assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+            assertThat(org(cli, "acme").get("schema_hash").asText()).isEqualTo(run[1]);
+        }
+    }
+
+    @Test
+    void anOrgAnEndedRolloutLeftWithoutARecordGetsANewRunWithThatRunsFlags(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            String[] run = cutOff(pools, dir);
+            ok(cli, "runs", "cancel", run[0]);
+            String fix = noSchemaRecordFix(cli);
+            assertThat(fix).isEqualTo("tenantctl migrate-all --org acme --schema-hash " + run[1]
+                    + " --replace-conflicting   (finishes it and records it)");
+            Cli.Result finished = cli.run(pasted(fix));
+            assertThat(finished.exitCode()).as(finished.toString()).isZero();
+            assertThat(org(cli, "acme").get("schema_hash").asText()).isEqualTo(run[1]);
+        }
+    }
+
+    private Cli cli;
+
+    /** A --replace-conflicting rollout interrupted (Ctrl-C) as it failed on acme: {run id, its manifest's hash}. */
+    private String[] cutOff(TestPools pools, Path dir) {
+        AtomicBoolean poolFails = new AtomicBoolean();
+        io.tenantctl.fanout.CancelToken ctrlC = new io.tenantctl.fanout.CancelToken();
+        cli = Cli.withCatalog(CliFixture.initialisedCatalog()).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (poolFails.get() && db.equals("org_acme") && HookedPools.is(cmd, "createIndexes")
+                    && cmd.getList("indexes", Document.class).stream().anyMatch(i -> i.getString("name").equals("created_-1"))) {
+                ctrlC.cancel("test"); // Ctrl-C as acme fails: the run is interrupted, acme left between two manifests
+                throw HookedPools.commandError(1, "injected: the pool went away");
+            }
+        }));
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        MigrateAllFixture.provision(cli, MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1), List.of("acme", "globex", "initech"));
+        Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
+        poolFails.set(true);
+        Cli.Result rollout = cli.run(ctrlC, "migrate-all", "--schema", v2.toString(), "--replace-conflicting",
+                "--per-pool", "1", "--concurrency", "1", "-o", "json");
+        poolFails.set(false);
+        assertThat(rollout.exitCode()).as(rollout.toString()).isEqualTo(130);
+        assertThat(org(cli, "acme").get("schema_hash").isNull()).as("the rollout stopped part-way: no manifest recorded").isTrue();
+        return new String[] {strictJson(rollout).get("run_id").asText(), strictJson(rollout).get("schema_hash").asText()};
+    }
+
+    private static String noSchemaRecordFix(Cli cli) {
+        Cli.Result verified = cli.run("verify", "--org", "acme", "-o", "json");
+        return findings(strictJson(verified), "acme").stream().filter(f -> f.get("kind").asText().equals("no_schema_record"))
+                .findFirst().orElseThrow(() -> new AssertionError(verified.toString())).get("fix").asText();
+    }
+
+    /** A command as a person pastes it: the words before a "   (" note, split on spaces, "tenantctl" left out. */
+    private static String[] pasted(String command) {
+        return command.split(" {3}\\(")[0].trim().replaceFirst("^tenantctl ", "").split("\\s+");
+    }
+
+    /**
      * An org adopted with no manifest recorded that a rollout never reached (its run cancelled first) is not checked
      * against that rollout's manifest: nothing moved it towards it (the demo's legacy app database came out 338 missing).
      */
