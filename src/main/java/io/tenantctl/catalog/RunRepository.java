@@ -218,6 +218,16 @@ public final class RunRepository {
                 + "where r.verb = ? and i.org_id = ? order by r.started_at desc limit 1", RunRepository::mapRun, verb, orgId));
     }
 
+    /**
+     * The newest {@code limit} runs of {@code verb} whose item for {@code orgId} applied the run's manifest to it
+     * (succeeded or unchanged), newest first: not one that lists it still to do or failed on it.
+     */
+    public List<Run> appliedOn(String verb, String orgId, int limit) {
+        return catalog.inConnection(c -> Sql.query(c, "select r.* from runs r join run_items i on i.run_id = r.run_id "
+                + "where r.verb = ? and i.org_id = ? and i.status in ('succeeded', 'unchanged') order by r.started_at desc limit ?",
+                RunRepository::mapRun, verb, orgId, limit));
+    }
+
     /** The newest run of {@code verb} that worked on {@code orgId} and did not finish it: its item failed, or is still running. */
     public Optional<Run> newestUnfinishedOn(String verb, String orgId) {
         return catalog.inConnection(c -> Sql.one(c, "select r.* from runs r join run_items i on i.run_id = r.run_id "

@@ -695,17 +695,21 @@ public final class Verify {
                     + "   (finishes it and records it)";
         }
 
+        /** How many of an org's newest runs of a verb that applied a manifest to it are looked through for its file. */
+        private static final int APPLIED_RUNS_LOOKED_AT = 50;
+
         /**
          * The --schema of a fix for an org checked against manifest {@code hash}, as pasted: none for the built-in manifest
-         * (schema diff's and migrate-all's default), the file the org's provision or migrate-all run was given for it
-         * while it is still there, else the placeholder MANIFEST (the file the org was rolled out with).
+         * (schema diff's and migrate-all's default), the file the newest provision or migrate-all run that applied that
+         * manifest to the org was given while it is still there (not a newer run that only lists the org, still to do or
+         * failed on it, with another manifest), else the placeholder MANIFEST (the file the org was rolled out with).
          */
         private String schemaOption(Org org, String hash) {
             if (hash != null && hash.equals(BuiltIn.HASH)) {
                 return "";
             }
             return " --schema " + (hash == null ? "MANIFEST" : Stream.of(MigrateAll.VERB, Provision.VERB)
-                    .map(verb -> ctx.catalog().runs().newestWith(verb, org.orgId())).flatMap(Optional::stream)
+                    .flatMap(verb -> ctx.catalog().runs().appliedOn(verb, org.orgId(), APPLIED_RUNS_LOOKED_AT).stream())
                     .map(run -> Json.read(run.runId(), run.args(), RecordedSchema.class))
                     .filter(a -> hash.equals(a.schemaHash()) && a.schema() != null && isFile(a.schema()))
                     .map(a -> shellWord(a.schema())).findFirst().orElse("MANIFEST"));

@@ -74,4 +74,28 @@ class VerifyFixesNameAManifestThatWorksAsPastedTest {
             assertThat(strictJson(diff).get("counts").get("missing_collection").asInt()).isZero();
         }
     }
+
+    /**
+     * Found by a probing helper: an org rolled out to a file by a completed run got "--schema MANIFEST" once a newer,
+     * unfinished run of another manifest listed it still pending: only the newest run that lists the org was looked at.
+     * The file is the one of the newest run that applied the org's recorded manifest to it.
+     */
+    @Test
+    void anOrgAPendingRolloutListsGetsTheFileOfTheRunThatAppliedItsManifest() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
+            ok(f.cli, "migrate-all", "--schema", v1.toString(), "--prune", "--replace-conflicting");
+            f.backup("acme");
+            ok(f.cli, "migrate-all", "--schema", v2.toString(), "--detach"); // acme pending in it, no worker yet
+            f.db("acme").getCollection("users").createIndex(new Document("nickname", 1));
+
+            JsonNode doc = strictJson(ok(f.cli, "verify", "--org", "acme", "-o", "json"));
+            String extra = findings(doc, "schema_extra").get(0).get("fix").asText();
+            assertThat(extra).isEqualTo("tenantctl schema diff acme --schema " + v1);
+            Cli.Result diff = f.cli.run(pasted(extra, "-o", "json"));
+            assertThat(diff.exitCode()).as(diff.toString()).isZero();
+        }
+    }
 }
