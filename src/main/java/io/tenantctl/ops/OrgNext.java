@@ -54,7 +54,7 @@ public final class OrgNext {
     static String comesBack(Catalog catalog, Org org) {
         io.tenantctl.catalog.BackupRepository backups = new io.tenantctl.catalog.BackupRepository(catalog);
         List<io.tenantctl.catalog.BackupRepository.Backup> complete = backups.list(org.orgId()).stream()
-                .filter(x -> x.status().equals("complete")).toList();
+                .filter(x -> x.status().equals(io.tenantctl.catalog.BackupRepository.COMPLETE)).toList();
         boolean finalTaken = catalog.orgs().deletedFingerprint(org.orgId()).isPresent();
         if (complete.isEmpty()) {
             return (finalTaken ? "its delete's final backup is not complete any more" : "its delete kept no backup (--no-backup)")
@@ -73,7 +73,7 @@ public final class OrgNext {
                 : last.isPresent() && last.get().backupId().equals(b.backupId()) ? "the final one its delete took, " + taken
                 : !finalTaken ? "an older one from " + taken + ", before its delete, which kept no backup: what was written after it is in none"
                 : "an older one from " + taken + ", before its delete: " + last.map(l -> "its final backup " + l.backupId()
-                        + (l.status().equals("pruned") ? " was pruned" : io.tenantctl.catalog.BackupRepository.damage(l.error())
+                        + (l.status().equals(io.tenantctl.catalog.BackupRepository.PRUNED) ? " was pruned" : io.tenantctl.catalog.BackupRepository.damage(l.error())
                         .map(why -> " was found damaged (" + why + ")").orElse(" is not restorable")))
                         .orElse("its final backup is not complete any more") + ", so what was written after it is in none";
         String pick = b == complete.get(0) ? "" : " --backup " + b.backupId();
