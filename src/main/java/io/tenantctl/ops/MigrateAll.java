@@ -143,9 +143,9 @@ public final class MigrateAll {
     /** The work on a migrate-all run: the run's own manifest (which {@code given}, if any, must be) and flags. */
     private RunEngine.Work work(RunRepository.Run run, SchemaManifest given, boolean resuming) {
         // an older rollout taken up after a newer one would take the newer one's orgs back to its manifest (one that is
-        // over and only joined is just reported)
-        boolean goesOn = resuming || run.runStatus() == io.tenantctl.catalog.RunStatus.RUNNING
-                || run.runStatus() == io.tenantctl.catalog.RunStatus.INTERRUPTED;
+        // over and only joined, or resumed once succeeded, is just reported; a cancelled one's resume says it was cancelled)
+        boolean goesOn = resuming && !Set.of(io.tenantctl.catalog.RunStatus.SUCCEEDED, io.tenantctl.catalog.RunStatus.CANCELLED).contains(run
+                .runStatus()) || Set.of(io.tenantctl.catalog.RunStatus.RUNNING, io.tenantctl.catalog.RunStatus.INTERRUPTED).contains(run.runStatus());
         supersededBy(ctx.catalog(), run).filter(newer -> goesOn).ifPresent(newer -> {
             throw TenantctlException.usage("migrate-all run " + newer.runId() + " (started " + newer.startedAt() + ") came after run "
                     + run.runId() + " with another manifest: working on " + run.runId() + " now would take orgs back to its older manifest; "

@@ -312,6 +312,34 @@ class RunEngineTest {
     }
 
     /**
+     * Found by a probing helper: --resume of a rollout that had succeeded reopened it, rewriting its finish time (runs
+     * list then showed a run of 9 s that took 0.9 s); and of one a newer rollout came after, it advised 'runs cancel',
+     * which refuses a succeeded run. Such a run is only reported, as --join reports a run that is over.
+     */
+    @Test
+    void resumingASucceededRolloutOnlyReportsItEvenOnceANewerOneCameAfter(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
+        Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
+        List<String> ids = CliFixture.ids("s-", 0, 2);
+        MigrateAllFixture.provision(cli, v1, ids);
+        String runId = strictJson(ok(cli, "migrate-all", "--schema", v2.toString(), "-o", "json")).get("run_id").asText();
+        String finished = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run").get("finished_at").asText();
+
+        JsonNode resumed = strictJson(ok(cli, "migrate-all", "--resume", runId, "-o", "json"));
+        assertThat(resumed.get("status").asText()).isEqualTo("succeeded");
+        assertThat(strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run").get("finished_at").asText())
+                .as("its history is left as it was").isEqualTo(finished);
+
+        ok(cli, "migrate-all", "--schema", v1.toString(), "--force"); // a newer rollout of another manifest comes after
+        Cli.Result again = cli.run("migrate-all", "--resume", runId);
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(again.err()).doesNotContain("runs cancel");
+        SchemaCheck.assertClean(url, ids, SchemaManifest.load(v1));
+    }
+
+    /**
      * Found by a probing helper: for a minute after the only worker of a rollout died on this host, the next rollout
      * was refused "in progress: wait for it, pass --wait, or join it" (its claim's lease and the run's heartbeat were
      * still fresh), though nothing would ever finish it and --resume takes a dead local worker's claims over at once.

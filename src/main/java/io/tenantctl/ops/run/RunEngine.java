@@ -377,12 +377,13 @@ public final class RunEngine {
      * The run a --join or --resume names, checked to be a run of {@code verb}: reopened for --resume (its failed orgs
      * tried again); for --join, an interrupted run goes on (every worker was stopped at once, e.g. a drained node: its
      * orgs not started are what a retried worker is for; failed ones are left to --resume), and one that is otherwise
-     * over — succeeded, failed, aborted or cancelled — is only reported (empty).
+     * over — succeeded, failed, aborted or cancelled — is only reported (empty), as is a succeeded one --resume names
+     * (nothing in it to do again; reopened, its finish time was rewritten).
      */
     private Optional<RunRepository.Run> existing(RunControl control, String verb) {
         String runId = control.runId();
         RunRepository.Run run = runOf(runId, verb);
-        if (control.resumeRunId() != null) {
+        if (control.resumeRunId() != null && run.runStatus() != RunStatus.SUCCEEDED) { // one that succeeded is only reported
             reopen(runId);
             return Optional.of(ctx.catalog().runs().get(runId));
         }
