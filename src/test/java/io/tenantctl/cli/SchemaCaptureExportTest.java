@@ -151,6 +151,8 @@ class SchemaCaptureExportTest {
         Cli.Result empty = cli.run("schema", "capture", "--from-uri", pools.uri(0), "--database", "nothing_here");
         assertThat(empty.exitCode()).as(empty.toString()).isEqualTo(2);
         assertThat(empty.err()).contains("'nothing_here' has no collections");
+        // and asking left no empty database behind on the stand-in, which 'orgs adopt --discover' then listed
+        assertThat(direct.listDatabaseNames().into(new java.util.ArrayList<>())).doesNotContain("nothing_here");
         assertThat(List.of(inline.out(), allowed.out(), unset.out(), badName.out(), empty.out())).as("nothing on stdout to redirect into a file")
                 .containsOnly("");
     }
