@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
         subcommands = {InitCommand.class, PoolsCommand.class, ProvisionCommand.class, MigrateAllCommand.class, OrgsCommand.class,
                 SchemaCommand.class, RunsCommand.class, BackupCommand.class, RestoreCommand.class, BackupsCommand.class, RebalanceCommand.class, VerifyCommand.class, HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 some orgs failed, 2 usage or validation error,",
-                "3 config/connectivity error, 4 verify or schema diff found problems, 130 interrupted."})
+                "3 config/connectivity error, 4 a check found problems (verify, schema diff, backups show),", "130 interrupted."})
 public final class TenantCtl implements Runnable {
 
     public static final int EXIT_INTERRUPTED = 130;
