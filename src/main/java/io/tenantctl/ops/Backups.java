@@ -59,6 +59,18 @@ public final class Backups {
         Instant order() {
             return recordedAt != null ? recordedAt : startedAt;
         }
+
+        /** As {@code backups show} says it: without the list's pointer to {@code backups show}, which checks each file there. */
+        Entry shown() {
+            String pointer = ": " + checksEachFile(backupId);
+            return error == null || !error.endsWith(pointer) ? this : new Entry(orgId, backupId, status, startedAt, finishedAt, docs, bytes,
+                    sha256, location, inCatalog, inStore, error.substring(0, error.length() - pointer.length()), recordedAt);
+        }
+    }
+
+    /** What the list says of a backup whose files do not add up to the bytes recorded. */
+    private static String checksEachFile(String backupId) {
+        return "damaged? 'tenantctl backups show " + backupId + "' checks each file";
     }
 
     /**
@@ -230,8 +242,7 @@ public final class Backups {
                             : "the worker of run " + row.runId() + " stopped before finishing it")
                     : status.equals(COMPLETE) && row.status().equals(BackupRepository.COMPLETE) && row.bytes() != null
                             && l.dataBytes() != row.bytes() && BackupRepository.damage(row.error()).isEmpty() // a read's finding says more
-                    ? "its data files hold " + l.dataBytes() + " bytes in the store, " + row.bytes() + " recorded: damaged? 'tenantctl "
-                            + "backups show " + id + "' checks each file"
+                    ? "its data files hold " + l.dataBytes() + " bytes in the store, " + row.bytes() + " recorded: " + checksEachFile(id)
                     : row.error();
             out.add(new Entry(orgId, id, status, started, row == null ? null : row.finishedAt(), row == null ? null : row.docs(),
                     row != null && row.bytes() != null ? row.bytes() : l == null ? null : l.storedBytes(),
@@ -272,7 +283,7 @@ public final class Backups {
         BackupIds.requireValid(backupId);
         String org = orgId != null ? orgId : backups.find(backupId).map(BackupRepository.Backup::orgId).orElseThrow(() ->
                 TenantctlException.usage("the catalog has no backup " + backupId + ": pass --org ORG to look for it in the store"));
-        Entry entry = list(List.of(org), clock).stream().filter(e -> e.backupId().equals(backupId)).findFirst().orElseThrow(() ->
+        Entry entry = list(List.of(org), clock).stream().filter(e -> e.backupId().equals(backupId)).map(Entry::shown).findFirst().orElseThrow(() ->
                 TenantctlException.usage("org " + org + " has no backup " + backupId + ": see 'tenantctl backups list --org " + org + "'"));
         if (!entry.status().equals(COMPLETE)) {
             return new Detail(entry, null, null);
