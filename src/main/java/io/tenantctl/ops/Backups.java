@@ -232,7 +232,7 @@ public final class Backups {
                 status = row != null && inProgress(row, graceStart) ? RUNNING : INCOMPLETE;
             }
             Instant started = row != null ? row.startedAt() : BackupIds.timestamp(id);
-            String location = row != null ? row.location() : Backup.where(store.describe()) + layout.backupPrefix(orgId, id);
+            String location = row != null ? row.location() : location(store, layout, orgId, id);
             String elsewhere = status.equals(MISSING) ? otherStore(location, orgId, id).orElse(null) : null;
             String error = elsewhere != null ? "written to " + elsewhere + ", not to this store: pass --store " + elsewhere
                     : status.equals(MISSING) && l != null ? "recorded complete, but its manifest.json is gone from the store (its data files are there)"
@@ -270,9 +270,14 @@ public final class Backups {
      * worker's with its clock ahead): nothing marks it damaged, and a fresh backup is older by its id, so it stays the
      * newest, what restore takes, until it is gone from the store. One wording, for verify's fix and restore's refusal.
      */
-    public static String removeByHand(Entry e) {
-        return "remove " + e.location() + " from the store by hand: no catalog row records it, and as the newest by its id it is what "
+    public static String removeByHand(String location) {
+        return "remove " + location + " from the store by hand: no catalog row records it, and as the newest by its id it is what "
                 + "restore takes";
+    }
+
+    /** Where a backup the catalog does not record is in the store (one it records says its own). */
+    static String location(ObjectStore store, BackupLayout layout, String orgId, String backupId) {
+        return Backup.where(store.describe()) + layout.backupPrefix(orgId, backupId);
     }
 
     /** By {@link Entry#order}, newest first; ties by id. */

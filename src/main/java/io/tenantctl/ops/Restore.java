@@ -228,9 +228,9 @@ public final class Restore {
     private BackupReader open(Request req, String backupId) {
         String orgId = req.orgId();
         BackupReader reader;
+        Optional<BackupRepository.Backup> row = new BackupRepository(ctx.catalog()).find(backupId).filter(b -> b.orgId().equals(orgId));
         try {
-            reader = BackupReader.open(store, layout, orgId, backupId, new BackupRepository(ctx.catalog()).find(backupId)
-                            .filter(b -> b.orgId().equals(orgId)).map(BackupRepository.Backup::sha256).orElse(null))
+            reader = BackupReader.open(store, layout, orgId, backupId, row.map(BackupRepository.Backup::sha256).orElse(null))
                     .checkFilesPresent(); // a file gone from the store: refused before anything is claimed, not half-way
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
             Backups.rememberDamage(ctx.catalog(), backupId, damaged);
@@ -239,9 +239,7 @@ public final class Restore {
             }
             // taken as the newest, not chosen: say which one it was and how to choose another; one in no catalog row (a
             // folder copied by hand) stays the newest until it is removed, so say that first, as verify's fix does
-            String remove = new Backups(ctx, store).list(List.of(orgId), java.time.Clock.systemUTC()).stream()
-                    .filter(e -> e.backupId().equals(backupId) && !e.inCatalog()).findFirst().map(e -> ": " + Backups.removeByHand(e))
-                    .orElse("");
+            String remove = row.isPresent() ? "" : ": " + Backups.removeByHand(Backups.location(store, layout, orgId, backupId));
             throw new TenantctlException(damaged.category(), damaged.getMessage() + " (backup " + backupId + ", org " + orgId
                     + "'s newest)" + remove + olderOne(req, backupId), damaged);
         }

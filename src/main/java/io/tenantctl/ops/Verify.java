@@ -763,7 +763,7 @@ public final class Verify {
                 Backups.rememberDamage(ctx.catalog(), id, e);
                 out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
                         + Errors.oneLine(e), entry != null && !entry.inCatalog()
-                        ? Backups.removeByHand(entry) + "   (then: tenantctl verify --deep --org " + org.orgId() + ")"
+                        ? Backups.removeByHand(entry.location()) + "   (then: tenantctl verify --deep --org " + org.orgId() + ")"
                         : gone(org)
                         ? "its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not purge org "
                         + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + ")"
