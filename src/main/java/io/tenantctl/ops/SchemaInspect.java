@@ -109,15 +109,12 @@ public final class SchemaInspect {
         }
         pools.ping(REFERENCE, uri);
         MongoDatabase db = pools.database(REFERENCE, uri, database);
-        MongoDatabase admin = pools.database(REFERENCE, uri, "admin");
         Retry.Attempts attempts = new Retry.Attempts();
-        String step = "listDatabases";
+        String step = "listCollections";
         try {
             // asked first: listing the collections of a database that does not exist makes it on the stand-in pools
             // (WireConformanceTest pins it), which then showed up in 'orgs adopt --discover'
-            Document listed = retry.call(attempts, () -> admin.runCommand(new Document("listDatabases", 1).append("nameOnly", true)));
-            boolean exists = listed.getList("databases", Document.class).stream().anyMatch(d -> database.equals(d.getString("name")));
-            step = "listCollections";
+            boolean exists = SchemaApply.databaseNames(pools.database(REFERENCE, uri, "admin"), retry, attempts).contains(database);
             List<Document> collections = !exists ? List.of() : retry.call(attempts, () -> db.listCollections().into(new ArrayList<>()));
             Map<String, List<Document>> indexes = new LinkedHashMap<>();
             for (Document info : collections) {
@@ -130,6 +127,8 @@ public final class SchemaInspect {
             return Capture.manifest(REFERENCE + " '" + database + "'", "captured from database " + database, collections, indexes);
         } catch (MongoException e) {
             throw TenantctlException.config(REFERENCE + " '" + database + "': " + step + " failed: " + FerretErrors.describe(e), e);
+        } catch (SchemaApply.StepFailure e) { // listDatabases, asked as everywhere else: "listDatabases: why"
+            throw TenantctlException.config(REFERENCE + " '" + database + "': " + e.getMessage(), e);
         }
     }
 }
