@@ -443,9 +443,7 @@ public final class RunRepository {
     /** Items under a live lease, and whether any item was ever claimed: what tells a live run from an abandoned one. */
     public Activity activity(String runId, Liveness liveness) {
         return catalog.inConnection(c -> {
-            List<String> claimers = Sql.query(c, "select claimed_by from run_items where run_id = ? and status = 'running' "
-                    + "and lease_until >= now()", rs -> rs.getString(1), runId);
-            int live = (int) claimers.stream().filter(w -> w == null || !liveness.knownDead().test(w)).count();
+            int live = (int) liveClaims(c, runId).values().stream().filter(w -> w == null || !liveness.knownDead().test(w)).count();
             return Sql.one(c, "select heartbeat_at is not null, heartbeat_at, coalesce(heartbeat_at < now() - make_interval(secs => ?), "
                     + "false), heartbeat_by from runs where run_id = ?", rs -> new Activity(live, rs.getBoolean(1), Sql.instant(rs,
                     "heartbeat_at"), rs.getBoolean(3) || rs.getString(4) != null && liveness.knownDead().test(rs.getString(4))),
@@ -455,9 +453,13 @@ public final class RunRepository {
 
     /** Running items whose lease is still live, with their worker: a resume on the same host may take over dead ones. */
     public java.util.Map<String, String> liveClaims(String runId) {
+        return catalog.inConnection(c -> liveClaims(c, runId));
+    }
+
+    private static java.util.Map<String, String> liveClaims(java.sql.Connection c, String runId) throws java.sql.SQLException {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-        catalog.inConnection(c -> Sql.query(c, "select org_id, claimed_by from run_items where run_id = ? and status = 'running' "
-                + "and lease_until >= now()", rs -> out.put(rs.getString(1), rs.getString(2)), runId));
+        Sql.query(c, "select org_id, claimed_by from run_items where run_id = ? and status = 'running' and lease_until >= now()",
+                rs -> out.put(rs.getString(1), rs.getString(2)), runId);
         return out;
     }
 

@@ -265,8 +265,7 @@ final class Mover {
     private String endDeadItem(MoveRepository.Move m, ItemStatus status, String error) {
         java.util.Optional<io.tenantctl.catalog.RunRepository.RunningClaim> claim = m.runId() == null ? java.util.Optional.empty()
                 : ctx.catalog().runs().runningClaim(m.runId(), m.orgId());
-        if (claim.isEmpty() || !claim.get().expired() && !io.tenantctl.ops.run.Worker.parse(claim.get().claimedBy())
-                .knownDeadFrom(io.tenantctl.ops.run.Worker.current(ctx.actor()))
+        if (claim.isEmpty() || !claim.get().expired() && !io.tenantctl.ops.run.RunEngine.LIVENESS.knownDead().test(claim.get().claimedBy())
                 || !ctx.catalog().runs().deadWorkersItemEnded(m.runId(), m.orgId(), claim.get().claimedBy(), status.db(), error)) {
             return "";
         }
