@@ -234,12 +234,16 @@ public final class Restore {
                     .checkFilesPresent(); // a file gone from the store: refused before anything is claimed, not half-way
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
             Backups.rememberDamage(ctx.catalog(), backupId, damaged);
-            if (!newest(req)) {
-                throw damaged;
-            }
-            // taken as the newest, not chosen: say which one it was and how to choose another; one in no catalog row (a
-            // folder copied by hand) stays the newest until it is removed, so say that first, as verify's fix does
+            // one in no catalog row (a folder copied by hand) stays the newest until it is removed, chosen or not: say
+            // that first, as verify's fix does
             String remove = row.isPresent() ? "" : ": " + Backups.removeByHand(Backups.location(store, layout, orgId, backupId));
+            if (!newest(req)) {
+                if (remove.isEmpty()) {
+                    throw damaged;
+                }
+                throw new TenantctlException(damaged.category(), damaged.getMessage() + remove, damaged);
+            }
+            // taken as the newest, not chosen: say which one it was and how to choose another
             throw new TenantctlException(damaged.category(), damaged.getMessage() + " (backup " + backupId + ", org " + orgId
                     + "'s newest)" + remove + olderOne(req, backupId), damaged);
         }

@@ -44,6 +44,11 @@ class RestoreOfAHandCopiedBackupSaysToRemoveItTest {
             String remove = fix.substring(0, fix.indexOf("   (then:"));
             assertThat(remove).startsWith("remove file:").contains("20991231T235959Z-zzzzzz");
             assertThat(restore.err()).as(restore.toString()).contains(remove);
+
+            // named with --backup, it is refused for the same reason, and it still stays the newest: the same step
+            Cli.Result chosen = f.cli.run("restore", "--org", "acme", "--backup", "20991231T235959Z-zzzzzz");
+            assertThat(chosen.exitCode()).as(chosen.toString()).isEqualTo(1);
+            assertThat(chosen.err()).as(chosen.toString()).contains(remove);
         }
     }
 }
