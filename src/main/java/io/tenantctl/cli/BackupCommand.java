@@ -103,13 +103,13 @@ final class BackupCommand implements Callable<Integer> {
     private void render(RunReport report, boolean interrupted, String store) {
         // an org deleted (or deleting) since it was selected is never backed up again: its final backup was its last, and
         // 'backup --org' would fail the same way for ever
-        java.util.function.Function<RunReport.Org, String> next = f -> f.error() != null
+        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = f -> io.tenantctl.NextStep.run(f.error() != null
                 && (f.error().matches("org (is|became) (deleting|deleted)\\b.*") || f.error().contains("the org is deleting: its final backup")
                 || f.error().contains("there is no backup of it either"))
                 ? null
                 // failed, provisioning, restoring, moving: the backup would fail the same way; what the org needs first is there
                 : f.error() != null && f.error().contains(": only active or read_only orgs") ? "tenantctl orgs show " + f.orgId()
-                : again(f.orgId());
+                : again(f.orgId()));
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("store", store);

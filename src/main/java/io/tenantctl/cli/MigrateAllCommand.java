@@ -149,7 +149,7 @@ final class MigrateAllCommand implements Callable<Integer> {
      * manifest) and carries the run's flags (a step without --replace-conflicting stops at the very conflict it passed;
      * one without --force selects nothing when the org's recorded manifest is already this one).
      */
-    private String nextStep(MigrateAll.Result r, RunReport.Org f) {
+    private io.tenantctl.NextStep nextStep(MigrateAll.Result r, RunReport.Org f) {
         String orgId = f.orgId();
         String error = f.error();
         if (error == null) {
@@ -167,27 +167,28 @@ final class MigrateAllCommand implements Callable<Integer> {
         String withFlag = "tenantctl migrate-all --org " + orgId + manifest + flags;
         String migrate = runsOwn ? "tenantctl migrate-all --resume " + runId : withFlag;
         if (error.contains("orgs adopt")) {
-            return "tenantctl orgs adopt " + orgId + " --pool " + (f.poolId() == null ? "POOL" : f.poolId()) + "   (see the error)";
+            return f.poolId() == null ? io.tenantctl.NextStep.note("tenantctl orgs adopt " + orgId + " --pool POOL   (see the error)")
+                    : io.tenantctl.NextStep.run("tenantctl orgs adopt " + orgId + " --pool " + f.poolId(), "see the error");
         }
         if (error.contains("--allow-expiry")) {
-            return withFlag + " --dry-run   (see how many documents would expire; if intended, a backup, then --allow-expiry)";
+            return io.tenantctl.NextStep.run(withFlag + " --dry-run", "see how many documents would expire; if intended, a backup, then --allow-expiry");
         }
         if (error.contains("--replace-conflicting cannot rebuild")) {
             // this very command would refuse it again: an extra index holding the key goes first with --prune, else the manifest changes
             String replacing = withFlag.contains(" --replace-conflicting") ? withFlag : withFlag + " --replace-conflicting";
             return error.contains("--prune") && !r.apply().prune()
-                    ? replacing + " --prune --dry-run   (see which indexes --prune would drop; then without --dry-run)"
-                    : "change the manifest as the error says, then: " + (schema != null ? replacing : "tenantctl migrate-all --org " + orgId
-                    + " --schema FILE" + flags + (flags.contains(" --replace-conflicting") ? "" : " --replace-conflicting")
-                    + "   (FILE: the manifest " + r.schemaHash() + ", changed)");
+                    ? io.tenantctl.NextStep.run(replacing + " --prune --dry-run", "see which indexes --prune would drop; then without --dry-run")
+                    : io.tenantctl.NextStep.note("change the manifest as the error says, then: " + (schema != null ? replacing
+                    : "tenantctl migrate-all --org " + orgId + " --schema FILE" + flags + (flags.contains(" --replace-conflicting") ? ""
+                    : " --replace-conflicting") + "   (FILE: the manifest " + r.schemaHash() + ", changed)"));
         }
         if (error.contains("--replace-conflicting") && !withFlag.contains("--replace-conflicting")) {
-            return withFlag + " --replace-conflicting --dry-run   (then without --dry-run)";
+            return io.tenantctl.NextStep.run(withFlag + " --replace-conflicting --dry-run", "then without --dry-run");
         }
         if (error.contains("duplicate")) {
-            return "remove the duplicate documents named above, then: " + migrate;
+            return io.tenantctl.NextStep.note("remove the duplicate documents named above, then: " + migrate);
         }
-        return migrate;
+        return io.tenantctl.NextStep.run(migrate);
     }
 
     /** The plan's lists summed over the orgs (in -o json and the text summary); each org's detail parsed once. */

@@ -124,8 +124,8 @@ final class OrgsAdoptCommand implements Callable<Integer> {
                 ctx.out.println("dry run: nothing written");
             }
             for (Adopt.OrgResult o : r.orgs()) {
-                if (o.nextStep() != null) {
-                    ctx.note("next for " + o.orgId() + ": " + o.nextStep());
+                if (o.next() != null) {
+                    ctx.note("next for " + o.orgId() + ": " + o.next().text());
                 }
             }
         }

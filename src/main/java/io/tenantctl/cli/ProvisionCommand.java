@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.NextStep;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Provision;
@@ -127,8 +128,11 @@ final class ProvisionCommand implements Callable<Integer> {
     /** OrgRepository's "no capacity" names each pool that had room but did not answer so. */
     private static final java.util.regex.Pattern UNREACHABLE_WITH_ROOM = java.util.regex.Pattern.compile("([^\\s(,]+) unreachable with room for ");
 
-    /** What moves a failed org on: commands that provision again name this invocation's --schema, or they would apply the built-in one. */
-    private String nextStep(RunReport.Org f) {
+    /**
+     * What moves a failed org on: commands that provision again name this invocation's --schema, or they would apply the
+     * built-in one. A way on that needs a value chosen first (a capacity, a pool, an id) has no command, only its note.
+     */
+    private NextStep nextStep(RunReport.Org f) {
         String orgId = f.orgId();
         String poolId = f.poolId();
         String error = f.error();
@@ -136,38 +140,43 @@ final class ProvisionCommand implements Callable<Integer> {
             return null;
         }
         if (error.contains("orgs adopt")) {
-            return "tenantctl orgs adopt " + orgId + " --pool " + poolId + "   (or: tenantctl orgs forget " + orgId + ")";
+            return NextStep.run("tenantctl orgs adopt " + orgId + " --pool " + poolId, "or: tenantctl orgs forget " + orgId);
         }
         if (error.contains("choose another id")) { // its database is another org's: there is no row to resume or forget
-            return "provision it under another id   (" + orgId + " cannot be used)";
+            return NextStep.note("provision it under another id   (" + orgId + " cannot be used)");
         }
         java.util.regex.Matcher pinned = PINNED_NO_CAPACITY.matcher(error); // pinned: another pool does not help
         if (pinned.find()) {
             return pinned.group(2).equals("full")
-                    ? "tenantctl pools set-capacity " + pinned.group(1) + " --capacity N   (N above its orgs), then: " + again(orgId)
-                    : "tenantctl pools enable " + pinned.group(1) + ", then: " + again(orgId);
+                    ? NextStep.note("tenantctl pools set-capacity " + pinned.group(1) + " --capacity N   (N above its orgs), then: " + again(orgId))
+                    : new NextStep("tenantctl pools enable " + pinned.group(1), "then: " + again(orgId),
+                    "tenantctl pools enable " + pinned.group(1) + ", then: " + again(orgId));
         }
         List<String> silent = new ArrayList<>(); // pools with room passed over because they did not answer: no want of room
         for (java.util.regex.Matcher m = UNREACHABLE_WITH_ROOM.matcher(error); m.find(); ) {
             silent.add(m.group(1));
         }
         if (error.startsWith("no capacity") && !silent.isEmpty()) {
-            return "tenantctl pools stats" + (silent.size() == 1 ? " " + silent.get(0) : "") + "   (why " + String.join(", ", silent)
-                    + (silent.size() == 1 ? ", which has room, does" : ", which have room, do") + " not answer: mend that), then: " + again(orgId);
+            String stats = "tenantctl pools stats" + (silent.size() == 1 ? " " + silent.get(0) : "");
+            String why = "why " + String.join(", ", silent) + (silent.size() == 1 ? ", which has room, does" : ", which have room, do")
+                    + " not answer: mend that";
+            return new NextStep(stats, why + "; then: " + again(orgId), stats + "   (" + why + "), then: " + again(orgId));
         }
         if (error.startsWith("no capacity")) {
-            return "tenantctl pools add … / pools enable …, then: " + again(orgId);
+            return NextStep.note("tenantctl pools add … / pools enable …, then: " + again(orgId));
         }
         if (error.startsWith("org is ")) { // what orgs show names as the org's next step (a deleted org: another id, or its restore)
-            String shown = new io.tenantctl.ops.Orgs(ctx.catalog()).show(orgId).next();
-            return shown != null ? shown : "tenantctl orgs show " + orgId;
+            NextStep shown = new io.tenantctl.ops.Orgs(ctx.catalog()).nextStep(orgId);
+            return shown != null ? shown : NextStep.run("tenantctl orgs show " + orgId);
         }
         if (pool != null && poolId != null && !pool.equals(poolId) && !fanout.control().existing()) {
             // a failed org is provisioned again where it was placed, whatever --pool says: forgotten, it is placed anew
-            return "tenantctl orgs forget " + orgId + ", then: " + again(orgId) + "   (a failed org is provisioned again on its own pool, "
-                    + poolId + ", whatever --pool says; or, once " + poolId + " answers: " + again(orgId).replace(" --pool " + pool, "") + ")";
+            String why = "a failed org is provisioned again on its own pool, " + poolId + ", whatever --pool says; or, once " + poolId
+                    + " answers: " + again(orgId).replace(" --pool " + pool, "");
+            return new NextStep("tenantctl orgs forget " + orgId, "then: " + again(orgId) + "; " + why,
+                    "tenantctl orgs forget " + orgId + ", then: " + again(orgId) + "   (" + why + ")");
         }
-        return again(orgId) + "   (resumes it; or: tenantctl orgs forget " + orgId + ")";
+        return NextStep.run(again(orgId), "resumes it; or: tenantctl orgs forget " + orgId);
     }
 
     /**

@@ -73,7 +73,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
     /** The run's report (apply and move): the common header, each move's figures, failures with their next step. */
     static int render(CliContext ctx, Rebalance.Result r, boolean detached) {
         RunReport report = r.report();
-        java.util.function.Function<RunReport.Org, String> next = RebalanceApplyCommand::nextStep;
+        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = RebalanceApplyCommand::nextStep;
         List<String> left = new java.util.ArrayList<>();
         r.leftOnDraining().forEach((pool, orgs) -> left.add("pool " + pool + " is draining and " + (report.dryRun() ? "would still hold "
                 : "still holds ") + orgs.size() + " org(s) no "
@@ -122,39 +122,41 @@ final class RebalanceApplyCommand implements Callable<Integer> {
      * not answer the run's check) names that pool and a new plan; one aborted because its target was drained or disabled
      * while it copied, another pool with room (or a new plan).
      */
-    static String nextStep(RunReport.Org f) {
+    static io.tenantctl.NextStep nextStep(RunReport.Org f) {
         com.fasterxml.jackson.databind.JsonNode d = f.detail();
         if (!d.hasNonNull("to_pool")) { // failed before its move started (its pool did not answer the run's check)
-            return "tenantctl pools stats " + f.poolId() + "   (the move of org " + f.orgId() + " did not start: its error says why; "
-                    + "once pool " + f.poolId() + " answers: tenantctl rebalance plan, then tenantctl rebalance apply)";
+            return io.tenantctl.NextStep.run("tenantctl pools stats " + f.poolId(), "the move of org " + f.orgId() + " did not start: its "
+                    + "error says why; once pool " + f.poolId() + " answers: tenantctl rebalance plan, then tenantctl rebalance apply");
         }
         String to = d.get("to_pool").asText();
         String move = "tenantctl rebalance move " + f.orgId() + " --to ";
         if (d.hasNonNull("target_now")) { // aborted, its target drained or disabled meanwhile: a move into it is refused now
             String why = "pool " + to + " is " + d.get("target_now").asText() + " now";
-            return d.hasNonNull("room_on") ? move + d.get("room_on").asText() + "   (" + why + "; pool " + d.get("room_on").asText()
-                    + " has room; or make a new plan: tenantctl rebalance plan)"
-                    : "tenantctl rebalance plan   (" + why + "; a new plan places org " + f.orgId() + " on the pools that take orgs)";
+            return d.hasNonNull("room_on") ? io.tenantctl.NextStep.run(move + d.get("room_on").asText(), why + "; pool "
+                    + d.get("room_on").asText() + " has room; or make a new plan: tenantctl rebalance plan")
+                    : io.tenantctl.NextStep.run("tenantctl rebalance plan", why + "; a new plan places org " + f.orgId() + " on the pools that take orgs");
         }
         return switch (d.path("refused").asText("")) {
             case "org" -> null;
-            case "stale" -> "tenantctl rebalance plan   (the plan was made before org " + f.orgId() + " moved; then, to apply the new one: "
-                    + "tenantctl rebalance apply)";
+            case "stale" -> io.tenantctl.NextStep.run("tenantctl rebalance plan", "the plan was made before org " + f.orgId() + " moved; "
+                    + "then, to apply the new one: tenantctl rebalance apply");
             case "target" -> d.hasNonNull("room_on")
-                    ? move + d.get("room_on").asText() + "   (pool " + d.get("room_on").asText() + " has room; or make a new plan: "
-                    + "tenantctl rebalance plan)"
-                    : "tenantctl pools list   (no active pool has room for org " + f.orgId() + ": raise a capacity with 'pools set-capacity' "
-                    + "or add a pool, then make a new plan with 'rebalance plan')";
-            case "unreachable" -> "tenantctl pools stats " + to + "   (pool " + to + " does not answer; once it does: " + move + to + ")";
+                    ? io.tenantctl.NextStep.run(move + d.get("room_on").asText(), "pool " + d.get("room_on").asText() + " has room; or make "
+                    + "a new plan: tenantctl rebalance plan")
+                    : io.tenantctl.NextStep.run("tenantctl pools list", "no active pool has room for org " + f.orgId() + ": raise a capacity "
+                    + "with 'pools set-capacity' or add a pool, then make a new plan with 'rebalance plan'");
+            case "unreachable" -> io.tenantctl.NextStep.run("tenantctl pools stats " + to, "pool " + to + " does not answer; once it does: "
+                    + move + to);
             case "freeze" -> {
                 long seconds = (long) Math.ceil(d.path("predicted_freeze_ms").asLong() * 1.2 / 1000) + 1; // a margin: speeds vary
-                yield move + to + " --max-freeze " + seconds + "s" + grace(d) + "   (its predicted freeze with a margin; writes to it stop that long)";
+                yield io.tenantctl.NextStep.run(move + to + " --max-freeze " + seconds + "s" + grace(d), "its predicted freeze with a margin; "
+                        + "writes to it stop that long");
             }
             default -> d.hasNonNull("overran_max_freeze_ms") // aborted and rolled back past --max-freeze: twice as long, past the grace
-                    ? move + to + " --max-freeze " + (long) Math.ceil(Math.max(2 * d.get("overran_max_freeze_ms").asLong(),
-                    d.path("freeze_grace_ms").asLong() + 1000) / 1000.0) + "s" + grace(d) + "   (its freeze ran past --max-freeze and was "
-                    + "rolled back; writes to it stop up to that long)"
-                    : "tenantctl rebalance status   (then, to try again: " + move + to + ")";
+                    ? io.tenantctl.NextStep.run(move + to + " --max-freeze " + (long) Math.ceil(Math.max(2 * d.get("overran_max_freeze_ms").asLong(),
+                    d.path("freeze_grace_ms").asLong() + 1000) / 1000.0) + "s" + grace(d), "its freeze ran past --max-freeze and was "
+                    + "rolled back; writes to it stop up to that long")
+                    : io.tenantctl.NextStep.run("tenantctl rebalance status", "then, to try again: " + move + to);
         };
     }
 

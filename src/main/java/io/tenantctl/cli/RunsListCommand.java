@@ -40,8 +40,8 @@ final class RunsListCommand implements Callable<Integer> {
                 runs.stream().map(r -> java.util.Arrays.asList(r.runId(), r.verb(), r.status(), String.valueOf(r.startedAt()),
                         r.finishedAt() == null ? null : r.finishedAt().toString(), r.actor())).toList());
         for (Runs.RunView r : runs) {
-            if (r.nextStep() != null) { // abandoned, interrupted or aborted: what resumes (or cancels) it
-                ctx.out.println(r.status() + " " + r.runId() + ": " + r.nextStep());
+            if (r.next() != null) { // abandoned, interrupted or aborted: what resumes (or cancels) it
+                ctx.out.println(r.status() + " " + r.runId() + ": " + r.next().text());
             }
         }
         return 0;

@@ -15,18 +15,19 @@ final class Summary {
     }
 
     /** A failed org for the summary: its id, the pool it was on (or null), why, and the command that gets it moving again. */
-    record Failure(String orgId, String poolId, String error, String nextStep) {
+    record Failure(String orgId, String poolId, String error, io.tenantctl.NextStep nextStep) {
     }
 
     /**
      * The -o json document of every fan-out verb: the same header first —
      * {@code run_id, verb, status, counts{outcome: n}, p50_ms, p95_ms, max_ms, orgs[{org_id, pool_id, outcome, attempts,
      * ms, error, …the verb's detail}]} — then the verb's own fields ({@code verbFields}: e.g. provisioned, schema_hash),
-     * {@code failed} with each failure's next step ({@code nextStep}), and {@code interrupted}. A dry run has no run id
+     * {@code failed} with each failure's next step ({@code nextStep}: {@code next_step}, the command alone, and
+     * {@code next_note}), and {@code interrupted}. A dry run has no run id
      * and the status "dry_run".
      */
     static Map<String, Object> json(RunReport report, boolean interrupted, Map<String, Object> verbFields,
-                                    java.util.function.Function<RunReport.Org, String> nextStep) {
+                                    java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("run_id", report.runId());
         doc.put("verb", report.verb());
@@ -46,7 +47,8 @@ final class Summary {
             m.put("org_id", f.orgId());
             m.put("pool_id", f.poolId());
             m.put("error", String.valueOf(f.error()));
-            m.put("next_step", f.nextStep());
+            m.put("next_step", f.nextStep() == null ? null : f.nextStep().command());
+            m.put("next_note", f.nextStep() == null ? null : f.nextStep().note());
             return m;
         }).toList());
         doc.put("interrupted", interrupted);
@@ -58,7 +60,7 @@ final class Summary {
     }
 
     /** The report's failed orgs, each with the command that gets it moving again. */
-    static List<Failure> failures(RunReport report, java.util.function.Function<RunReport.Org, String> nextStep) {
+    static List<Failure> failures(RunReport report, java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
         return report.failed().stream().map(f -> new Failure(f.orgId(), f.poolId(), f.error(), nextStep.apply(f))).toList();
     }
 
@@ -173,8 +175,9 @@ final class Summary {
             fields.put("org_id", f.orgId());
             fields.put("pool_id", f.poolId());
             fields.put("error", f.error());
-            fields.put("next_step", f.nextStep());
-            ctx.log("error", line, fields, f.nextStep() == null ? line : line + System.lineSeparator() + "  next: " + f.nextStep());
+            fields.put("next_step", f.nextStep() == null ? null : f.nextStep().command());
+            fields.put("next_note", f.nextStep() == null ? null : f.nextStep().note());
+            ctx.log("error", line, fields, f.nextStep() == null ? line : line + System.lineSeparator() + "  next: " + f.nextStep().text());
         }
         ctx.err.flush();
     }

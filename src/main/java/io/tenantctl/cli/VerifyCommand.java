@@ -100,7 +100,7 @@ final class VerifyCommand implements Callable<Integer> {
             fields.put("fixed", r.fixed()); // with --dry-run: what --fix would do
             fields.put("left_for_human", r.leftForHuman());
             fields.put("skipped_unchanged", r.skipped());
-            Output.json(ctx.out, Summary.json(r.report(), r.interrupted(), fields, f -> "tenantctl verify --org " + f.orgId()));
+            Output.json(ctx.out, Summary.json(r.report(), r.interrupted(), fields, f -> io.tenantctl.NextStep.run("tenantctl verify --org " + f.orgId())));
             return;
         }
         if (fanout.detach) {

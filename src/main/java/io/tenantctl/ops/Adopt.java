@@ -1,6 +1,7 @@
 package io.tenantctl.ops;
 
 import com.mongodb.client.MongoDatabase;
+import io.tenantctl.NextStep;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
@@ -51,7 +52,18 @@ public final class Adopt {
      */
     public record OrgResult(String orgId, String poolId, String databaseName, Outcome outcome, String matchedHash,
                             String matchedSource, int collections, int missing, int conflicts, int extras, String error,
-                            String nextStep) {
+                            @com.fasterxml.jackson.annotation.JsonIgnore NextStep next) {
+        /** The command alone (-o json's next_step), or null. */
+        @com.fasterxml.jackson.annotation.JsonProperty("next_step")
+        public String nextStep() {
+            return next == null ? null : next.command();
+        }
+
+        /** What the command does, or what to do first or instead (-o json's next_note), or null. */
+        @com.fasterxml.jackson.annotation.JsonProperty("next_note")
+        public String nextNote() {
+            return next == null ? null : next.note();
+        }
     }
 
     public record Result(String poolId, boolean dryRun, String schemaHash, List<OrgResult> orgs, String capacityWarning) {
@@ -115,7 +127,7 @@ public final class Adopt {
                     throw TenantctlException.config(busy);
                 }
                 // one org of a --file batch is busy: that org fails naming its holder, and the others are adopted
-                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, busy, again(c, pool, req) + " --wait"));
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, busy, NextStep.run(again(c, pool, req) + " --wait")));
                 continue;
             }
             try (OrgLeases.Held lease = attempt.held()) {
@@ -130,10 +142,10 @@ public final class Adopt {
                 }
                 if (row.isPresent() && (!row.get().poolId().equals(pool.poolId()) || !row.get().databaseName().equals(db))) {
                     // a failed row elsewhere: said before this pool's databases, whose want sent people to a provision that fails
-                    String step = OrgNext.failed(ctx.catalog(), row.get());
+                    NextStep step = OrgNext.failedStep(ctx.catalog(), row.get());
                     results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, "org " + c.orgId() + " is already "
                             + "in the catalog (failed, database " + row.get().databaseName() + " on pool " + row.get().poolId() + "): adopt "
-                            + "takes a failed row over on its own pool and database only; next: " + step, step));
+                            + "takes a failed row over on its own pool and database only; next: " + step.text(), step));
                     continue;
                 }
                 if (!present.contains(db)) {
@@ -156,12 +168,12 @@ public final class Adopt {
                         found.diff().missingCollections().size() + found.diff().missingIndexCount(), found.diff().conflicts().size(),
                         found.diff().extras().size(), null,
                         found.matchedHash() != null && found.matchedHash().equals(req.manifest().hash()) ? null
-                                : "tenantctl migrate-all --org " + c.orgId() + req.schemaOption() + " --dry-run"));
+                                : NextStep.run("tenantctl migrate-all --org " + c.orgId() + req.schemaOption() + " --dry-run")));
             } catch (TenantctlException e) {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, e.getMessage(),
                         nextStep(e, c.orgId())));
             } catch (RuntimeException e) {
-                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, Errors.oneLine(e), again(c, pool, req)));
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, Errors.oneLine(e), NextStep.run(again(c, pool, req))));
             }
         }
         int after = req.dryRun() ? orgCount + added : orgCount;
@@ -204,15 +216,16 @@ public final class Adopt {
                 + c.databaseName()) + (req.tier() == null ? "" : " --tier " + req.tier()) + req.schemaOption();
     }
 
-    private static String nextStep(TenantctlException e, String orgId) {
+    /** A placeholder (NEW_ID) is no command to run as it is: the adopt under another id is the note, the id to choose. */
+    private static NextStep nextStep(TenantctlException e, String orgId) {
         String m = e.getMessage();
         if (m.contains(ADOPT_UNDER_NEW_ID)) { // the message ends with it
-            return m.substring(m.indexOf(ADOPT_UNDER_NEW_ID));
+            return NextStep.note(m.substring(m.indexOf(ADOPT_UNDER_NEW_ID)));
         }
         if (m.contains("orgs forget")) {
-            return "tenantctl orgs forget " + orgId;
+            return NextStep.run("tenantctl orgs forget " + orgId);
         }
-        return m.contains("provision " + orgId) ? "tenantctl provision " + orgId : null;
+        return m.contains("provision " + orgId) ? NextStep.run("tenantctl provision " + orgId) : null;
     }
 
     /** Databases on {@code poolId} that no catalog row names (read-only). */

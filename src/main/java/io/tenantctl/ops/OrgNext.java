@@ -24,9 +24,15 @@ public final class OrgNext {
      * it as its run meant it ({@link Verify#finishProvision}: the run's --schema and --tier, not the built-in model).
      */
     public static String failed(Catalog catalog, Org o) {
-        String forget = "; or frees its place: tenantctl orgs forget " + o.orgId() + ")";
-        return holdsData(catalog, o) ? "tenantctl orgs adopt " + o.orgId() + " --pool " + o.poolId() + "   (its database holds data "
-                + "provision never takes over: registers it" + forget : Verify.finishProvision(catalog, o) + "   (provisions it again" + forget;
+        return failedStep(catalog, o).text();
+    }
+
+    /** {@link #failed}, its command apart from its note. */
+    public static io.tenantctl.NextStep failedStep(Catalog catalog, Org o) {
+        String forget = "; or frees its place: tenantctl orgs forget " + o.orgId();
+        return holdsData(catalog, o) ? io.tenantctl.NextStep.run("tenantctl orgs adopt " + o.orgId() + " --pool " + o.poolId(),
+                "its database holds data provision never takes over: registers it" + forget)
+                : io.tenantctl.NextStep.run(Verify.finishProvision(catalog, o), "provisions it again" + forget);
     }
 
     /** Whether the org's newest provision failed it because its database already held data. */

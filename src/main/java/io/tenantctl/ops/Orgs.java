@@ -92,6 +92,19 @@ public final class Orgs {
     }
 
     public View show(String orgId) {
+        Shown shown = shown(orgId);
+        return View.of(shown.org(), shown.lease(), shown.next() == null ? null : shown.next().text());
+    }
+
+    /** What {@link #show} names as the org's next step ({@code next}), its command apart from its note; null for none. */
+    public io.tenantctl.NextStep nextStep(String orgId) {
+        return shown(orgId).next();
+    }
+
+    private record Shown(Org org, Lease lease, io.tenantctl.NextStep next) {
+    }
+
+    private Shown shown(String orgId) {
         Org o = catalog.orgs().get(orgId);
         // expired as an operation here treats it: run out, or held by a process of this host that is gone (a kill -9)
         io.tenantctl.ops.run.Worker here = io.tenantctl.ops.run.Worker.current("orgs");
@@ -99,18 +112,18 @@ public final class Orgs {
                 l.expired() || io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(here))).orElse(null);
         // restoring with nobody at work on it (a restore that died past an in-place drop): the restore that finishes it
         boolean nobody = lease == null || lease.expired();
-        String next = o.status().equals(Org.RESTORING) && nobody ? Restore.rerun(catalog, orgId).orElse(null)
+        io.tenantctl.NextStep next = o.status().equals(Org.RESTORING) && nobody ? io.tenantctl.NextStep.run(Restore.rerun(catalog, orgId).orElse(null))
                 // read_only only because a delete froze it and died: indistinguishable from a suspension but for this
                 : o.status().equals(Org.READ_ONLY) && nobody && catalog.orgs().frozenForDelete(orgId) ? finishDelete(orgId)
-                : o.status().equals(Org.FAILED) && nobody ? OrgNext.failed(catalog, o)
-                : o.status().equals(Org.DELETED) ? OrgNext.deleted(catalog, o)
-                : !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null);
-        return View.of(o, lease, next);
+                : o.status().equals(Org.FAILED) && nobody ? OrgNext.failedStep(catalog, o)
+                : o.status().equals(Org.DELETED) ? io.tenantctl.NextStep.note(OrgNext.deleted(catalog, o))
+                : !o.status().equals(Org.ACTIVE) ? null : io.tenantctl.NextStep.run(LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null));
+        return new Shown(o, lease, next);
     }
 
     /** The next step for an org a delete froze (read_only) and did not finish: the delete again, or the resume that keeps it. */
-    static String finishDelete(String orgId) {
-        return "tenantctl orgs delete " + orgId + "   (a delete froze it and did not finish: run it again; or 'tenantctl orgs resume "
-                + orgId + "' makes it writable)";
+    static io.tenantctl.NextStep finishDelete(String orgId) {
+        return io.tenantctl.NextStep.run("tenantctl orgs delete " + orgId, "a delete froze it and did not finish: run it again; or "
+                + "'tenantctl orgs resume " + orgId + "' makes it writable");
     }
 }

@@ -23,18 +23,31 @@ public final class Runs {
 
     /** A run as shown to people: its stored arguments and summary as JSON values, not as strings holding JSON. */
     public record RunView(String runId, String verb, JsonNode args, Instant startedAt, Instant finishedAt, String status,
-                          String actor, JsonNode summary, String reason, String nextStep, Integer perPool) {
+                          String actor, JsonNode summary, String reason, @com.fasterxml.jackson.annotation.JsonIgnore io.tenantctl.NextStep next,
+                          Integer perPool) {
+        /** The command alone that goes on with the run (-o json's next_step), or null. */
+        @com.fasterxml.jackson.annotation.JsonProperty("next_step")
+        public String nextStep() {
+            return next == null ? null : next.command();
+        }
+
+        /** What else there is to know or do (-o json's next_note), or null. */
+        @com.fasterxml.jackson.annotation.JsonProperty("next_note")
+        public String nextNote() {
+            return next == null ? null : next.note();
+        }
+
         /** {@code superseded}: why going on with the run is no next step any more (it is cancelled instead), or null. */
         static RunView of(RunRepository.Run r, RunStatus status, String superseded) {
             String verb = r.verb();
             JsonNode args = tree(r.args());
-            String next = switch (status) {
-                case ABANDONED -> continuation(verb, r.runId(), args) + "   (or: tenantctl runs cancel " + r.runId() + ")";
-                case INTERRUPTED, ABORTED -> continuation(verb, r.runId(), args);
+            io.tenantctl.NextStep next = switch (status) {
+                case ABANDONED -> io.tenantctl.NextStep.run(continuation(verb, r.runId(), args), "or: tenantctl runs cancel " + r.runId());
+                case INTERRUPTED, ABORTED -> io.tenantctl.NextStep.run(continuation(verb, r.runId(), args));
                 default -> null;
             };
             if (next != null && superseded != null) {
-                next = "tenantctl runs cancel " + r.runId() + "   (" + superseded + ")";
+                next = io.tenantctl.NextStep.run("tenantctl runs cancel " + r.runId(), superseded);
             }
             return new RunView(r.runId(), verb, args, r.startedAt(), r.finishedAt(), status.db(), r.actor(),
                     tree(r.summary()), r.reason(), next, r.perPool());
@@ -213,7 +226,7 @@ public final class Runs {
                 : r.verb().equals(Backup.VERB) && catalog.runs().backedUpSince(r.runId())
                 ? "every org it had left has been backed up since" : null;
         RunView view = RunView.of(r, status, superseded);
-        return view.nextStep() != null && r.verb().equals("restore") && !restoreStands(r.runId(), view.args()) ? view.withoutNextStep() : view;
+        return view.next() != null && r.verb().equals("restore") && !restoreStands(r.runId(), view.args()) ? view.withoutNextStep() : view;
     }
 
     /**

@@ -685,8 +685,8 @@ public final class Verify {
          */
         private String finishRollout(Org org, RunRepository.Run r) {
             Runs.RunView view = new Runs(ctx.catalog()).view(r);
-            if (view.nextStep() != null) {
-                return view.nextStep();
+            if (view.next() != null) {
+                return view.next().text();
             }
             if (!RunStatus.of(view.status()).ended()) {
                 return Runs.command(r.verb()) + " --join " + r.runId();
@@ -1026,7 +1026,7 @@ public final class Verify {
                 // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
                 case RESTORING -> Restore.rerun(ctx.catalog(), o.orgId()).orElse("tenantctl restore --org " + o.orgId())
                         + "   (re-run; a dead restore is rolled back first)";
-                case READ_ONLY -> Orgs.finishDelete(o.orgId());
+                case READ_ONLY -> Orgs.finishDelete(o.orgId()).text();
                 default -> "tenantctl rebalance resume";
             };
             if (req.fix() && req.dryRun() && o.status().equals(Org.PROVISIONING)) {
@@ -1101,7 +1101,7 @@ public final class Verify {
                 continue;
             }
             seen.add(new Seen("run_abandoned", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
-                    + r.startedAt() + ") is still marked running but its workers stopped", r.nextStep()));
+                    + r.startedAt() + ") is still marked running but its workers stopped", r.next() == null ? null : r.next().text()));
         }
     }
 

@@ -49,7 +49,8 @@ class BackupRunBackedUpSinceTest {
     private static String next(BackupFixture f, String runId) {
         for (JsonNode run : strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs")) {
             if (run.get("run_id").asText().equals(runId)) {
-                return run.get("next_step").isNull() ? null : run.get("next_step").asText();
+                return run.get("next_step").isNull() ? null : run.get("next_step").asText()
+                        + (run.get("next_note").isNull() ? "" : "   (" + run.get("next_note").asText() + ")");
             }
         }
         throw new AssertionError("run " + runId + " not listed");

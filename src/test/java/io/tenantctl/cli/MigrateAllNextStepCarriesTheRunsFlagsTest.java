@@ -103,7 +103,7 @@ class MigrateAllNextStepCarriesTheRunsFlagsTest {
 
     /** Runs a next step as an operator would: its dry run first, then the command without --dry-run, with --allow-expiry. */
     private static void follow(Cli cli, String next) {
-        List<String> args = new ArrayList<>(Arrays.asList(next.substring(0, next.indexOf("   (")).split(" ")));
+        List<String> args = new ArrayList<>(Arrays.asList(next.split(" "))); // next_step: the command alone
         assertThat(args.remove(0)).isEqualTo("tenantctl");
         Cli.Result dry = cli.run(args.toArray(String[]::new));
         assertThat(dry.out()).as("the dry run selects the org: " + dry).contains("acme");

@@ -170,7 +170,7 @@ class OnCallNextStepsTest {
 
         Cli.Result r = cli.run("provision", "bigcorp", "--tier", "enterprise", "--schema", v1.toString(), "-o", "json");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
-        String next = strictJson(r).get("failed").get(0).get("next_step").asText();
+        String next = strictJson(r).get("failed").get(0).get("next_note").asText(); // a pool to add first: all in the note
         assertThat(next).contains("then: tenantctl provision bigcorp");
 
         CliFixture.addPool(cli, "pool-b", pools.uri(1), 10, 2); // "pools add …"

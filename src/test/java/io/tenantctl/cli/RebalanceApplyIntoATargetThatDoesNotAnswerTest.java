@@ -71,7 +71,7 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
                 assertThat(o.get("error").asText()).contains("pool pool-2 (the move's target) does not answer")
                         .contains("tenantctl pools stats pool-2");
             });
-            assertThat(doc.get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText()).as(f.toString())
+            assertThat(doc.get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText() + "   (" + f.get("next_note").asText() + ")").as(f.toString())
                     .startsWith("tenantctl pools stats pool-2")
                     .contains("tenantctl rebalance move " + f.get("org_id").asText() + " --to pool-2")
                     .doesNotContain("POOL"));
@@ -115,7 +115,7 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
             assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
             JsonNode doc = strictJson(real);
             assertThat(doc.get("orgs")).hasSize(4).allSatisfy(o -> assertThat(o.get("to_pool").asText()).as(o.toString()).isEqualTo("pool-2"));
-            assertThat(doc.get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText()).as(f.toString())
+            assertThat(doc.get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText() + "   (" + f.get("next_note").asText() + ")").as(f.toString())
                     .contains("tenantctl rebalance move " + f.get("org_id").asText() + " --to pool-2").doesNotContain("POOL"));
         }
     }
@@ -132,7 +132,7 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
             ok(cli, "pools", "set-uri", "pool-1", "--uri", "mongodb://127.0.0.1:1/", "--force"); // the source down
             Cli.Result real = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0", "-o", "json");
             assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
-            assertThat(strictJson(real).get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText()).as(f.toString())
+            assertThat(strictJson(real).get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText() + "   (" + f.get("next_note").asText() + ")").as(f.toString())
                     .startsWith("tenantctl pools stats pool-1").contains("tenantctl rebalance plan").doesNotContain("POOL"));
         }
     }

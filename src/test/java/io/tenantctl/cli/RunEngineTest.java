@@ -572,7 +572,8 @@ class RunEngineTest {
         JsonNode listed = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0);
         assertThat(listed.get("run_id").asText()).isEqualTo(runId);
         assertThat(listed.get("status").asText()).isEqualTo("abandoned");
-        assertThat(listed.get("next_step").asText()).contains("provision --resume " + runId).contains("runs cancel " + runId);
+        assertThat(listed.get("next_step").asText()).isEqualTo("tenantctl provision --resume " + runId);
+        assertThat(listed.get("next_note").asText()).contains("runs cancel " + runId);
         assertThat(ok(cli, "runs", "list").out()).as("the table says it too").contains("abandoned " + runId + ": tenantctl provision --resume " + runId);
 
         // live leases of a dead process on this host are taken over at once, not after the 60 s lease: its run claims

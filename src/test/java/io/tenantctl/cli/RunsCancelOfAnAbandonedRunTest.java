@@ -38,7 +38,8 @@ class RunsCancelOfAnAbandonedRunTest {
             sql(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
             JsonNode listed = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0);
             assertThat(listed.get("status").asText()).isEqualTo("abandoned");
-            assertThat(listed.get("next_step").asText()).contains("tenantctl runs cancel " + runId);
+            assertThat(listed.get("next_step").asText()).isEqualTo("tenantctl provision --resume " + runId);
+            assertThat(listed.get("next_note").asText()).contains("tenantctl runs cancel " + runId);
 
             ok(cli, "runs", "cancel", runId);
 

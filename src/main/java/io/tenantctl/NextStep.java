@@ -1,0 +1,25 @@
+package io.tenantctl;
+
+/**
+ * What moves something on, made once where it is decided: {@code command}, one command that runs as it is pasted
+ * ({@code tenantctl …}, no placeholder, no alternative), or null when the way on needs a choice or a hand first; and
+ * {@code note}, what it does, what to do first or instead, or null. {@code text} is the one line people read ("next:"):
+ * the command and its note together, as it has always been worded. -o json gives {@code next_step} and {@code next_note}.
+ */
+public record NextStep(String command, String note, String text) {
+
+    /** A bare command. */
+    public static NextStep run(String command) {
+        return command == null ? null : new NextStep(command, null, command);
+    }
+
+    /** A command and, after it in parentheses on the text line, its note. */
+    public static NextStep run(String command, String note) {
+        return new NextStep(command, note, command + "   (" + note + ")");
+    }
+
+    /** No command to run as it is (a value to choose, something to mend first): the whole way on is the note. */
+    public static NextStep note(String note) {
+        return new NextStep(null, note, note);
+    }
+}
