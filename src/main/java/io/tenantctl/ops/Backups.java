@@ -60,6 +60,11 @@ public final class Backups {
             return recordedAt != null ? recordedAt : startedAt;
         }
 
+        /** Whether its data files in the store do not add up to the bytes the catalog recorded (a file gone or cut short?). */
+        public boolean sizesDiffer() {
+            return error != null && error.endsWith(": " + checksEachFile(backupId));
+        }
+
         /** As {@code backups show} says it: without the list's pointer to {@code backups show}, which checks each file there. */
         Entry shown() {
             String pointer = ": " + checksEachFile(backupId);

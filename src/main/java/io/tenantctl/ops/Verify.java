@@ -488,9 +488,7 @@ public final class Verify {
                         .newestComplete(org.orgId()).map(b -> "; its final backup " + b.backupId() + " is all that holds it"
                                 + (req.deep() ? "" : " ('verify --deep' reads it back)")).orElse(""),
                         "nothing to do: 'tenantctl orgs purge' finishes the delete once it is due"));
-                if (req.deep()) {
-                    deep(org, out); // the only copy left: read back before the purge
-                }
+                backup(org, out); // the only copy left: read back before the purge
                 return out;
             }
             if (!names.contains(org.databaseName())) {
@@ -508,9 +506,7 @@ public final class Verify {
                 // only its presence matters: nobody uses it any more, and it must stay what its final backup was checked
                 // against (purge drops it only while it still is), so no schema finding and no fix touches it; --deep still
                 // reads that final backup back, the one thing that will hold the org once it is purged
-                if (req.deep()) {
-                    deep(org, out);
-                }
+                backup(org, out);
                 return out;
             }
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
@@ -562,9 +558,7 @@ public final class Verify {
                     drift(org, hash, diff, refused, out);
                 }
             }
-            if (req.deep()) {
-                deep(org, out);
-            }
+            backup(org, out);
             return out;
         }
 
@@ -715,6 +709,29 @@ public final class Verify {
                     .map(a -> shellWord(a.schema())).findFirst().orElse("MANIFEST"));
         }
 
+        /**
+         * With a store: that the org's newest backup is there, every file its manifest lists (one listing of the org's
+         * backups; the manifest is read only when the files there do not add up to the bytes recorded), and with --deep
+         * that it reads back whole.
+         */
+        private void backup(Org org, List<Map<String, Object>> out) {
+            if (store != null && (req.deep() || recordedBackups().contains(org.orgId()))) {
+                deep(org, out); // without --deep, only what the catalog records can be found missing: no listing otherwise
+            }
+        }
+
+        private volatile Set<String> recordedBackups;
+
+        /** The orgs the catalog records a complete backup of (one query for the whole verify, read when first needed). */
+        private Set<String> recordedBackups() {
+            Set<String> orgs = recordedBackups;
+            if (orgs == null) {
+                orgs = Set.copyOf(new FindingRepository(ctx.catalog()).newestCompleteBackups().keySet());
+                recordedBackups = orgs;
+            }
+            return orgs;
+        }
+
         private void deep(Org org, List<Map<String, Object>> out) {
             FindingRepository repo = new FindingRepository(ctx.catalog());
             String id = null;
@@ -731,6 +748,9 @@ public final class Verify {
                 entry = newest.get();
                 if (newest.get().status().equals(Backups.MISSING)) {
                     java.util.Optional<String> elsewhere = backups.otherStore(newest.get());
+                    if (elsewhere.isPresent() && !req.deep()) {
+                        return; // not this store's to check: --deep says where it went
+                    }
                     if (elsewhere.isPresent()) { // not known to be damaged: this verify reads another store, so it is not checked
                         // the fix is the verify that reads it there (a plain one would close this unread)
                         out.add(finding("check_failed", PROBLEM, "", "org " + org.orgId() + " could not be checked: its newest backup " + id
@@ -741,10 +761,14 @@ public final class Verify {
                     throw new IllegalStateException(backups.rememberGone(newest.get())); // the org is due a backup again
                 }
                 // that it is still there, as written and whole, is checked every run (one listing, as restore checks it);
-                // only the re-read of its bytes is saved once an earlier deep verify read it back whole
+                // only the re-read of its bytes is saved once an earlier deep verify read it back whole. A plain verify
+                // has the listing above: its manifest is read only when the files there do not add up to the bytes recorded
+                if (!req.deep() && !newest.get().sizesDiffer()) {
+                    return;
+                }
                 BackupReader reader = BackupReader.open(store, BackupLayout.root(), org.orgId(), id, newest.get().sha256())
                         .checkFilesPresent();
-                if (!repo.backupVerifiedBefore(id)) {
+                if (req.deep() && !repo.backupVerifiedBefore(id)) {
                     reader.verify();
                     repo.backupVerified(id);
                     new io.tenantctl.catalog.BackupRepository(ctx.catalog()).readBackWhole(id);
