@@ -31,6 +31,8 @@ final class ProgressReporter implements Progress {
     private volatile String what;
     private ProgressBar bar;
     private ScheduledExecutorService ticker;
+    /** The count the last progress line gave, or -1 before the first: a line left behind must not be stale at the end. */
+    private int linePrinted = -1;
 
     private ProgressReporter(CliContext ctx) {
         this.ctx = ctx;
@@ -61,7 +63,9 @@ final class ProgressReporter implements Progress {
         }
     }
 
-    private void line() {
+    /** One progress line (the ticker's, every 10 s), remembered as printed so the run's end can bring it up to date. */
+    synchronized void line() {
+        linePrinted = done.get();
         String line = what + ": " + done.get() + "/" + total + " orgs done, " + failed.get() + " failed";
         ctx.log("info", line, Output.ordered("done", done.get(), "total", total, "failed", failed.get()), line);
     }
@@ -85,6 +89,12 @@ final class ProgressReporter implements Progress {
         }
         if (ticker != null) {
             ticker.shutdownNow();
+            synchronized (this) { // after a tick in flight: the last line is the final count (none when no line was printed)
+                if (linePrinted >= 0 && linePrinted != done.get()) {
+                    line();
+                }
+            }
+            ticker = null;
         }
     }
 }
