@@ -279,7 +279,8 @@ public final class TenantCtl implements Runnable {
      */
     private static int usageError(CliContext ctx, CommandLine.ParameterException e, String[] args) {
         CommandLine c = e.getCommandLine();
-        String what = Mask.secrets(firstLine(e.getMessage()) + fromConfigFile(ctx, e, args)); // picocli quotes what it could not match
+        String fromFile = fromConfigFile(ctx, e, args);
+        String what = Mask.secrets(firstLine(e.getMessage()) + fromFile); // picocli quotes what it could not match
         if (e.getMessage() != null && e.getMessage().startsWith("Missing required subcommand") && !c.getSubcommands().isEmpty()) {
             // a noun alone ('tenantctl orgs'): which commands it has, as kubectl and gh say it
             what = c.getCommandSpec().qualifiedName() + " needs a command: " + c.getSubcommands().keySet().stream()
@@ -297,7 +298,8 @@ public final class TenantCtl implements Runnable {
             fields.put("usage", c.getHelp().synopsis(0).strip());
             fields.put("hint", help);
             ctx.log("error", what, fields, "");
-        } else if (ctx.json()) {
+        } else if (ctx.json() || !fromFile.isEmpty()) {
+            // a value from the config file: the line typed is not what is wrong, so no synopsis of it (nor the top level's)
             ctx.err.println("error: " + what);
         } else {
             ctx.err.println("error: " + what);
@@ -330,7 +332,10 @@ public final class TenantCtl implements Runnable {
                 }
             }
         }
-        return " (not on the command line: the value comes from the config file " + ctx.configFile().get() + ")";
+        String key = configName(option);
+        String scoped = option.command() == null ? null : option.command().qualifiedName(".") + "." + key;
+        key = scoped != null && !global(option) && ctx.configOrNone().getProperty(scoped) != null ? scoped : key;
+        return " (not on the command line: the value comes from key " + key + " of the config file " + ctx.configFile().get() + ")";
     }
 
     /**
