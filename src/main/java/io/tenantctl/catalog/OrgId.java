@@ -30,6 +30,15 @@ public final class OrgId {
         return null;
     }
 
+    /** {@code id}, refused (a usage error, exit 2, in {@link #problem}'s words) unless it is a valid org id: every verb's wording. */
+    public static String require(String id) {
+        String problem = problem(id);
+        if (problem != null) {
+            throw io.tenantctl.TenantctlException.usage(problem);
+        }
+        return id;
+    }
+
     /** Every problem among {@code ids}, one message each, in input order. */
     public static List<String> problems(Collection<String> ids) {
         List<String> out = new ArrayList<>();

@@ -43,7 +43,7 @@ public final class OrgRepository {
     }
 
     public Org get(String orgId) {
-        return find(orgId).orElseThrow(() -> TenantctlException.usage("no org named '" + orgId + "': see 'tenantctl orgs list'"));
+        return find(OrgId.require(orgId)).orElseThrow(() -> TenantctlException.usage("no org named '" + orgId + "': see 'tenantctl orgs list'"));
     }
 
     public Map<String, Org> findAll(List<String> orgIds) {

@@ -164,7 +164,7 @@ public final class Backups {
      * one stream of catalog rows merged org by org with the store's listing, so only one org's backups are held at a time.
      */
     public void forEach(List<String> orgIds, Clock clock, java.util.function.Consumer<Entry> each) {
-        orgIds.forEach(BackupLayout::requireOrgId);
+        orgIds.forEach(OrgId::require);
         // a backup recorded running whose worker is gone was abandoned (its process died): incomplete, not in progress
         Instant graceStart = clock.instant().minus(Duration.ofHours(DEFAULT_GRACE_HOURS));
         if (!orgIds.isEmpty()) {
@@ -291,7 +291,7 @@ public final class Backups {
     /** One backup; {@code orgId} is needed only for a backup the catalog does not know. */
     public Detail show(String backupId, String orgId, Clock clock) {
         BackupIds.requireValid(backupId);
-        String org = orgId != null ? orgId : backups.find(backupId).map(BackupRepository.Backup::orgId).orElseThrow(() ->
+        String org = orgId != null ? OrgId.require(orgId) : backups.find(backupId).map(BackupRepository.Backup::orgId).orElseThrow(() ->
                 TenantctlException.usage("the catalog has no backup " + backupId + ": pass --org ORG to look for it in the store"));
         Entry entry = list(List.of(org), clock).stream().filter(e -> e.backupId().equals(backupId)).map(Entry::shown).findFirst().orElseThrow(() ->
                 TenantctlException.usage("org " + org + " has no backup " + backupId + ": see 'tenantctl backups list --org " + org + "'"));

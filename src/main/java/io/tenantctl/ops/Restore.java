@@ -275,7 +275,7 @@ public final class Restore {
     }
 
     private static void validate(Request req) {
-        BackupLayout.requireOrgId(req.orgId());
+        OrgId.require(req.orgId());
         if (req.inPlace() && !req.dropExisting()) {
             throw TenantctlException.usage("--in-place drops the org's current database before restoring: pass --drop-existing as well "
                     + "(or leave out --in-place to restore into a fresh database and keep the current one)");

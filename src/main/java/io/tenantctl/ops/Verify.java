@@ -10,6 +10,7 @@ import io.tenantctl.catalog.FindingRepository;
 import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.MoveRepository;
 import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RestoreRepository;
@@ -172,7 +173,7 @@ public final class Verify {
             }
         }
         for (String o : asked.orgs()) {
-            if (!orgs.containsKey(o)) {
+            if (!orgs.containsKey(OrgId.require(o))) {
                 throw TenantctlException.usage("no org named '" + o + "': see 'tenantctl orgs list'");
             }
             if (!asked.pools().isEmpty() && !asked.pools().contains(orgs.get(o).poolId())) { // said, not a silent "clean"
