@@ -112,12 +112,49 @@ public final class PoolUri {
         }
         // user:password@ is left out: which credentials a server wants (a user with no password, X.509) is its business
         String text = USERINFO.matcher(check).replaceFirst("$1");
+        String driverText = PLACEHOLDER.matcher(text).replaceAll("1");
+        com.mongodb.ConnectionString parsed;
         try {
-            new com.mongodb.ConnectionString(PLACEHOLDER.matcher(text).replaceAll("1"));
+            parsed = new com.mongodb.ConnectionString(driverText);
         } catch (IllegalArgumentException e) {
             String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
             throw TenantctlException.usage(label + " " + redacted() + " is not a MongoDB connection string: " + why);
         }
+        String dropped = droppedBoolean(parsed, driverText);
+        if (dropped != null) {
+            throw TenantctlException.usage(label + " " + redacted() + " is not a MongoDB connection string: its option " + dropped
+                    + " must be true or false (the driver would drop it, and connect as if it were not given)");
+        }
+    }
+
+    /**
+     * The driver's yes/no options, each with what it read of one: a value it cannot read (ssl=maybe) it does not refuse,
+     * it logs a warning and drops the option, so its reading is null.
+     */
+    private static final java.util.Map<String, java.util.function.Function<com.mongodb.ConnectionString, Object>> BOOLEAN_OPTIONS =
+            java.util.Map.of("ssl", com.mongodb.ConnectionString::getSslEnabled, "tls", com.mongodb.ConnectionString::getSslEnabled,
+                    "tlsinsecure", com.mongodb.ConnectionString::getSslInvalidHostnameAllowed,
+                    "tlsallowinvalidhostnames", com.mongodb.ConnectionString::getSslInvalidHostnameAllowed,
+                    "sslinvalidhostnameallowed", com.mongodb.ConnectionString::getSslInvalidHostnameAllowed,
+                    "retrywrites", com.mongodb.ConnectionString::getRetryWritesValue,
+                    "retryreads", com.mongodb.ConnectionString::getRetryReads,
+                    "directconnection", com.mongodb.ConnectionString::isDirectConnection,
+                    "loadbalanced", com.mongodb.ConnectionString::isLoadBalanced);
+
+    /** The first yes/no option of {@code text} (as given) that the driver dropped in {@code parsed}, or null. */
+    private static String droppedBoolean(com.mongodb.ConnectionString parsed, String text) {
+        int query = text.indexOf('?');
+        if (query < 0) {
+            return null;
+        }
+        for (String option : text.substring(query + 1).split("[&;]")) {
+            String key = option.contains("=") ? option.substring(0, option.indexOf('=')) : option;
+            var read = BOOLEAN_OPTIONS.get(key.toLowerCase(java.util.Locale.ROOT));
+            if (read != null && read.apply(parsed) == null) {
+                return key;
+            }
+        }
+        return null;
     }
 
     /** A stored URI, trusted to have been checked when it was added. */
