@@ -143,7 +143,7 @@ final class ProvisionCommand implements Callable<Integer> {
             return NextStep.run("tenantctl orgs adopt " + orgId + " --pool " + poolId, "or: tenantctl orgs forget " + orgId);
         }
         if (error.contains("choose another id")) { // its database is another org's: there is no row to resume or forget
-            return NextStep.note("provision it under another id   (" + orgId + " cannot be used)");
+            return NextStep.note("provision it under another id (" + orgId + " cannot be used)");
         }
         java.util.regex.Matcher pinned = PINNED_NO_CAPACITY.matcher(error); // pinned: another pool does not help
         if (pinned.find()) {
