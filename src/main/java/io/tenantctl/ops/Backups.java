@@ -53,23 +53,19 @@ public final class Backups {
     /** One backup as the catalog and the store see it together. */
     public record Entry(String orgId, String backupId, String status, Instant startedAt, Instant finishedAt, Long docs, Long bytes,
                         String sha256, String location, boolean inCatalog, boolean inStore, String error,
-                        @com.fasterxml.jackson.annotation.JsonIgnore Instant recordedAt) {
+                        @com.fasterxml.jackson.annotation.JsonIgnore Instant recordedAt,
+                        @com.fasterxml.jackson.annotation.JsonIgnore boolean sizesDiffer) {
 
         /** When the backup happened as retention orders backups: the catalog's clock, or the id's time for one it lacks. */
         Instant order() {
             return recordedAt != null ? recordedAt : startedAt;
         }
 
-        /** Whether its data files in the store do not add up to the bytes the catalog recorded (a file gone or cut short?). */
-        public boolean sizesDiffer() {
-            return error != null && error.endsWith(": " + checksEachFile(backupId));
-        }
-
         /** As {@code backups show} says it: without the list's pointer to {@code backups show}, which checks each file there. */
         Entry shown() {
             String pointer = ": " + checksEachFile(backupId);
-            return error == null || !error.endsWith(pointer) ? this : new Entry(orgId, backupId, status, startedAt, finishedAt, docs, bytes,
-                    sha256, location, inCatalog, inStore, error.substring(0, error.length() - pointer.length()), recordedAt);
+            return !sizesDiffer ? this : new Entry(orgId, backupId, status, startedAt, finishedAt, docs, bytes,
+                    sha256, location, inCatalog, inStore, error.substring(0, error.length() - pointer.length()), recordedAt, true);
         }
     }
 
@@ -239,19 +235,20 @@ public final class Backups {
             Instant started = row != null ? row.startedAt() : BackupIds.timestamp(id);
             String location = row != null ? row.location() : location(store, layout, orgId, id);
             String elsewhere = status.equals(MISSING) ? otherStore(location, orgId, id).orElse(null) : null;
+            // its data files do not add up to the bytes recorded (a file gone or cut short?), no read having said more
+            boolean sizesDiffer = row != null && status.equals(COMPLETE) && row.status().equals(BackupRepository.COMPLETE) && row.bytes() != null
+                    && l.dataBytes() != row.bytes() && BackupRepository.damage(row.error()).isEmpty();
             String error = elsewhere != null ? "written to " + elsewhere + ", not to this store: pass --store " + elsewhere
                     : status.equals(MISSING) && l != null ? "recorded complete, but its manifest.json is gone from the store (its data files are there)"
                     : row == null ? (status.equals(COMPLETE) ? "not recorded in the catalog" : null)
                     : row.status().equals(BackupRepository.RUNNING) && !status.equals(RUNNING) && !status.equals(COMPLETE)
                     ? "abandoned: " + (row.runId() == null ? "recorded running for over " + DEFAULT_GRACE_HOURS + " h"
                             : "the worker of run " + row.runId() + " stopped before finishing it")
-                    : status.equals(COMPLETE) && row.status().equals(BackupRepository.COMPLETE) && row.bytes() != null
-                            && l.dataBytes() != row.bytes() && BackupRepository.damage(row.error()).isEmpty() // a read's finding says more
-                    ? "its data files hold " + l.dataBytes() + " bytes in the store, " + row.bytes() + " recorded: " + checksEachFile(id)
+                    : sizesDiffer ? "its data files hold " + l.dataBytes() + " bytes in the store, " + row.bytes() + " recorded: " + checksEachFile(id)
                     : row.error();
             out.add(new Entry(orgId, id, status, started, row == null ? null : row.finishedAt(), row == null ? null : row.docs(),
                     row != null && row.bytes() != null ? row.bytes() : l == null ? null : l.storedBytes(),
-                    row == null ? null : row.sha256(), location, row != null, l != null, error, row == null ? null : row.recordedAt()));
+                    row == null ? null : row.sha256(), location, row != null, l != null, error, row == null ? null : row.recordedAt(), sizesDiffer));
         }
         // newest first as restore and prune order them (the catalog's clock), not by id: an id holds its worker's clock
         out.sort(NEWEST_FIRST);
@@ -263,7 +260,7 @@ public final class Backups {
             if (e.status().equals(MISSING) && e.inStore() && newerComplete > 0) {
                 out.set(i, new Entry(e.orgId(), e.backupId(), INCOMPLETE, e.startedAt(), e.finishedAt(), e.docs(), e.bytes(), e.sha256(),
                         e.location(), e.inCatalog(), true, "recorded complete, but its manifest.json is gone (a prune that stopped "
-                        + "halfway?)", e.recordedAt()));
+                        + "halfway?)", e.recordedAt(), false));
             }
             newerComplete += out.get(i).status().equals(COMPLETE) ? 1 : 0;
         }
