@@ -350,7 +350,14 @@ public final class Rebalance {
         // a drain planned and done here that could not empty its pools (no room elsewhere) is not done: said, exit 1; orgs
         // left by choice (--exclude, --max-moves) or failed (counted as failures) are not "no room"
         boolean planned = !control.existing() && req.moves() == null && !control.detach() && !ran.interrupted();
-        return new Result(ran.report(), ran.interrupted(), notes, planned ? leftOnDraining(unplaced) : Map.of());
+        Map<String, List<String>> left = planned ? leftOnDraining(unplaced) : Map.of();
+        RunReport report = ran.report();
+        // the drain is not done (exit 1): its run is recorded failed, as a run whose orgs were not all done is, saying why
+        if (!left.isEmpty() && ctx.catalog().runs().failEnded(report.runId(), "draining pool(s) still hold orgs no active pool had room for: "
+                + String.join("; ", left.entrySet().stream().map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")").toList()))) {
+            report = engine.report(report.runId(), OutcomeNames.of("moved"));
+        }
+        return new Result(report, ran.interrupted(), notes, left);
     }
 
     /** The orgs the plan could not place ({@code unplaced}: org → its draining pool) still there and in use, by pool. */
