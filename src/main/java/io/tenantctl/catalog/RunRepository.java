@@ -114,14 +114,17 @@ public final class RunRepository {
         });
     }
 
-    /** Hands back claimed items that were never started (the worker was interrupted or the run aborted). */
+    /**
+     * Hands back claimed items that were never started (the worker was interrupted or the run aborted): the attempt their
+     * claim counted is taken back.
+     */
     public void release(String runId, String worker, List<String> orgIds) {
         if (orgIds.isEmpty()) {
             return;
         }
         catalog.inConnection(c -> Sql.update(c,
-                "update run_items set status = 'pending', claimed_by = null, lease_until = null "
-                        + "where run_id = ? and claimed_by = ? and status = 'running' and org_id = any(?)",
+                "update run_items set status = 'pending', claimed_by = null, lease_until = null, " + UNCOUNT
+                        + " where run_id = ? and claimed_by = ? and status = 'running' and org_id = any(?)",
                 runId, worker, c.createArrayOf("text", orgIds.toArray())));
     }
 
@@ -280,9 +283,10 @@ public final class RunRepository {
         itemFinished(runId, orgId, status, attempts, millis, error, null);
     }
 
+    /** An item's outcome; {@code attempts} never lowers the count its claims made (a killed worker's attempt stays counted). */
     public void itemFinished(String runId, String orgId, String status, int attempts, long millis, String error, String detailJson) {
         catalog.inConnection(c -> Sql.update(c,
-                "update run_items set status = ?, attempts = ?, millis = ?, error = ?, detail = cast(? as jsonb), lease_until = null "
+                "update run_items set status = ?, attempts = greatest(attempts, ?), millis = ?, error = ?, detail = cast(? as jsonb), lease_until = null "
                         + "where run_id = ? and org_id = ?",
                 status, attempts, millis, error, detailJson, runId, orgId));
     }
@@ -290,11 +294,12 @@ public final class RunRepository {
     /**
      * Records the outcome of an item {@code worker} claimed, if it still holds the claim: a worker that outlived its lease,
      * whose item another worker took over, records nothing over the taker's outcome. False when it no longer held it.
+     * {@code attempts} are this claim's (retries within it): added to the count, in which the claim counted one already.
      */
     public boolean claimedItemFinished(String runId, String orgId, String worker, String status, int attempts, long millis, String error,
                                        String detailJson) {
         return catalog.inConnection(c -> Sql.update(c,
-                "update run_items set status = ?, attempts = ?, millis = ?, error = ?, detail = cast(? as jsonb), lease_until = null "
+                "update run_items set status = ?, attempts = attempts + greatest(? - 1, 0), millis = ?, error = ?, detail = cast(? as jsonb), lease_until = null "
                         + "where run_id = ? and org_id = ? and claimed_by = ? and status = 'running'",
                 status, attempts, millis, error, detailJson, runId, orgId, worker)) == 1;
     }
@@ -372,6 +377,9 @@ public final class RunRepository {
                         rs.getString(6), rs.getString(7)), runId));
     }
 
+    /** Takes back the attempt a claim counted, for an item handed back without being started. */
+    private static final String UNCOUNT = "attempts = greatest(attempts - 1, 0)";
+
     /** A pending item that may be claimed now: not put back by {@link #putBack} for later. */
     private static final String PENDING_CLAIMABLE = "status = 'pending' and (not_before is null or not_before <= now())";
 
@@ -402,7 +410,8 @@ public final class RunRepository {
         // pending one. Never every candidate row: that made each claim cost as much as the run has items, and a run of N
         // orgs N² (5 ms an org at 10,000).
         String take = """
-                update run_items set status = 'running', claimed_by = ?, not_before = null, lease_until = now() + make_interval(secs => ?)
+                update run_items set status = 'running', claimed_by = ?, not_before = null, lease_until = now() + make_interval(secs => ?),
+                    attempts = attempts + 1
                 where run_id = ? and org_id = (select org_id from run_items
                     where run_id = ? and %s and coalesce(pool_id, '') <> all((select at_limit from st)::text[])
                     order by seq limit 1
@@ -443,10 +452,10 @@ public final class RunRepository {
      */
     public long putBack(String runId, String orgId, String worker, int delaySeconds) {
         return catalog.inConnection(c -> Sql.one(c, """
-                update run_items set status = 'pending', claimed_by = null, lease_until = null,
+                update run_items set status = 'pending', claimed_by = null, lease_until = null, %s,
                     not_before = now() + make_interval(secs => ?), busy_since = coalesce(busy_since, now())
                 where run_id = ? and org_id = ? and claimed_by = ?
-                returning extract(epoch from now() - busy_since)""", rs -> rs.getLong(1), delaySeconds, runId, orgId, worker)
+                returning extract(epoch from now() - busy_since)""".formatted(UNCOUNT), rs -> rs.getLong(1), delaySeconds, runId, orgId, worker)
                 .orElse(0L));
     }
 
@@ -504,10 +513,10 @@ public final class RunRepository {
             Optional<String> reason = Sql.one(c, "select coalesce(reason, '') from runs where run_id = ? and status = 'cancelled'",
                     rs -> rs.getString(1), runId);
             if (reason.isPresent()) {
-                return Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
-                        + "where run_id = ? and org_id = ? and status = 'running'", "not started: " + reason.get(), runId, orgId);
+                return Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null, " + UNCOUNT
+                        + " where run_id = ? and org_id = ? and status = 'running'", "not started: " + reason.get(), runId, orgId);
             }
-            return Sql.update(c, "update run_items set status = 'pending', claimed_by = null, lease_until = null "
+            return Sql.update(c, "update run_items set status = 'pending', claimed_by = null, lease_until = null, " + UNCOUNT + " "
                     + "where run_id = ? and org_id = ? and status = 'running'", runId, orgId);
         });
     }

@@ -230,7 +230,7 @@ public final class RunEngine {
                             RunRepository.Claimed c = claimed.get();
                             if (stop.isCancelled() || !waitForRate(c.poolId(), nextStart, intervalNanos, stop)) {
                                 // Ctrl-C came while this org was being claimed: it is not started, it goes back to the run
-                                runs.unclaim(runId, List.of(c.orgId()));
+                                runs.release(runId, me.id(), List.of(c.orgId()));
                                 return;
                             }
                             if (intervalNanos > 0 && runs.get(runId).runStatus() != RunStatus.RUNNING) {
