@@ -238,6 +238,16 @@ public final class MoveRepository {
                 + "'flipped') order by started_at", MoveRepository::map));
     }
 
+    /**
+     * Finished moves (retained) whose run item is still running: a worker that died after the move was done, before it
+     * recorded the outcome (the org's only, with {@code orgId}; every org's with null).
+     */
+    public List<Move> retainedWithItemRunning(String orgId) {
+        return catalog.inConnection(c -> Sql.query(c, "select m.* from moves m where m.state = ? and (cast(? as text) is null or m.org_id = ?) "
+                + "and exists (select 1 from run_items i where i.run_id = m.run_id and i.org_id = m.org_id and i.status = ?) "
+                + "order by m.started_at", MoveRepository::map, MoveState.RETAINED.db(), orgId, orgId, ItemStatus.RUNNING.db()));
+    }
+
     /** Aborted moves whose target database may still exist. */
     public List<Move> leftoverTargets() {
         return catalog.inConnection(c -> Sql.query(c, "select * from moves where state = 'aborted' and not target_dropped "

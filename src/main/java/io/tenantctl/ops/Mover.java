@@ -241,8 +241,16 @@ final class Mover {
         return predicted;
     }
 
-    /** Finishes (flipped → retained) or rolls back (before the flip) a move whose process died; says what it did. */
+    /**
+     * Finishes (flipped → retained) or rolls back (before the flip) a move whose process died; says what it did. A move
+     * that was finished (retained) when its process died has only its run item to record.
+     */
     String recover(MoveRepository.Move m) {
+        if (m.state() == MoveState.RETAINED) {
+            String ended = endDeadItem(m, ItemStatus.SUCCEEDED, null);
+            return ended.isEmpty() ? null : "move " + m.moveId() + " of org " + m.orgId() + " had finished (flipped to " + m.toPool()
+                    + ", source retained until gc) when its process died" + ended;
+        }
         if (m.state() == MoveState.FLIPPED) {
             moves.step(m.moveId(), MoveState.FLIPPED, MoveState.RETAINED);
             return "move " + m.moveId() + " of org " + m.orgId() + " had flipped to " + m.toPool() + ": finished (source "

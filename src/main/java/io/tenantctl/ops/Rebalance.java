@@ -549,11 +549,12 @@ public final class Rebalance {
     public List<String> resume(boolean dryRun) {
         List<String> out = new ArrayList<>();
         OrgLeases leases = engine().orgLeases();
-        for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
+        for (MoveRepository.Move m : deadOrUnfinished(ctx, null)) {
             if (dryRun) { // a live holder is left to it, as the real run does (one of this host that is gone is not live)
                 out.add("move " + m.moveId() + " of org " + m.orgId() + " (" + m.state() + ") " + leases.liveHolder(m.orgId())
                         .map(h -> "is in progress (" + h + "): would be left to it")
-                        .orElse("would be " + (m.state().beforeFlip() ? "rolled back" : "finished")));
+                        .orElse("would be " + (m.state().beforeFlip() ? "rolled back" : m.state() == MoveState.RETAINED
+                                ? "recorded done in its run " + m.runId() : "finished")));
                 continue;
             }
             // an expired move lease (or one of a process of this host that is gone) is recovered by LeaseRecovery
@@ -566,7 +567,7 @@ public final class Rebalance {
                 if (taken.recovered() != null) {
                     out.add(taken.recovered());
                 }
-                ctx.catalog().moves().find(m.moveId()).filter(now -> now.state().unfinished())
+                ctx.catalog().moves().find(m.moveId()).filter(now -> now.state().unfinished() || now.state() == MoveState.RETAINED)
                         .map(now -> new Mover(ctx, hooks).recover(now)).ifPresent(out::add);
             } finally {
                 leases.release(m.orgId());
@@ -575,15 +576,30 @@ public final class Rebalance {
         return out;
     }
 
-    /** What LeaseRecovery does with an expired move lease: the org's unfinished move finished or rolled back. */
+    /**
+     * What LeaseRecovery does with an expired move lease: the org's unfinished move finished or rolled back, or the run
+     * item of one that had finished recorded.
+     */
     static String recover(OpsContext ctx, String orgId) {
         List<String> done = new ArrayList<>();
-        for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
-            if (m.orgId().equals(orgId)) {
-                done.add(new Mover(ctx, Mover.Hooks.NONE).recover(m));
+        for (MoveRepository.Move m : deadOrUnfinished(ctx, orgId)) {
+            String did = new Mover(ctx, Mover.Hooks.NONE).recover(m);
+            if (did != null) {
+                done.add(did);
             }
         }
         return done.isEmpty() ? null : String.join("; ", done);
+    }
+
+    /**
+     * The moves a dead process may have left (of {@code orgId}, or of every org with null): those that still owe a step,
+     * and finished ones whose run item is still running (the process died before it recorded the outcome).
+     */
+    private static List<MoveRepository.Move> deadOrUnfinished(OpsContext ctx, String orgId) {
+        List<MoveRepository.Move> out = new ArrayList<>(ctx.catalog().moves().unfinished().stream()
+                .filter(m -> orgId == null || m.orgId().equals(orgId)).toList());
+        out.addAll(ctx.catalog().moves().retainedWithItemRunning(orgId));
+        return out;
     }
 
     // ---------------------------------------------------------------- gc
