@@ -400,6 +400,15 @@ public final class RunRepository {
      * recorded (checked by the worker after its own org only, N workers each started more in the meantime).
      */
     public Optional<Claimed> claimOne(String runId, String worker, int perPool, int leaseSeconds, int maxFailed, String abortReason) {
+        return claimOne(runId, worker, perPool, leaseSeconds, maxFailed, abortReason, "");
+    }
+
+    /**
+     * As {@link #claimOne(String, String, int, int, int, String)}; an abort's reason has {@code ifOrgsLeft} added when some
+     * of the run's orgs were not started (pending or held).
+     */
+    public Optional<Claimed> claimOne(String runId, String worker, int perPool, int leaseSeconds, int maxFailed, String abortReason,
+                                      String ifOrgsLeft) {
         // One round trip, so that the run's claim lock is held only while the server runs it, never across the network
         // (four round trips held it 3.6 ms a claim on a busy 2-core machine, and every worker of the run queued behind
         // it). Three statements, one implicit transaction: the lock, taken first and held to the end; then the failure
@@ -419,7 +428,7 @@ public final class RunRepository {
                 returning org_id, pool_id""";
         String sql = """
                 select pg_advisory_xact_lock(?, hashtext(?));
-                update runs set status = 'aborted', finished_at = now(), reason = ?
+                update runs set status = 'aborted', finished_at = now(), reason = ? || %s
                 where run_id = ? and status = 'running' and ? >= 0
                   and (select count(*) from run_items where run_id = ? and status = 'failed') > ?;
                 with st as (
@@ -434,10 +443,10 @@ public final class RunRepository {
                 pending as (%s)
                 select st.running, c.org_id, c.pool_id
                 from st left join (select * from expired union all select * from pending) c on true
-                """.formatted(take.formatted("(select running and expired from st) and status = 'running' and lease_until < now()"),
+                """.formatted(IF_ORGS_LEFT, take.formatted("(select running and expired from st) and status = 'running' and lease_until < now()"),
                 take.formatted("(select running from st) and not exists (select 1 from expired) and " + PENDING_CLAIMABLE));
         Object[] params = {CLAIM_LOCK_CLASS, runId,
-                abortReason, runId, maxFailed, runId, maxFailed,
+                abortReason, runId, ItemStatus.PENDING.db(), ItemStatus.HELD.db(), ifOrgsLeft, runId, maxFailed, runId, maxFailed,
                 perPool, runId,
                 worker, leaseSeconds, runId, runId,
                 worker, leaseSeconds, runId, runId};
@@ -557,10 +566,18 @@ public final class RunRepository {
 
     /** Marks the run aborted with a reason every worker and the summary show (only while it is running). */
     public boolean abort(String runId, String reason) {
-        return catalog.inConnection(c -> Sql.update(c,
-                "update runs set status = 'aborted', finished_at = now(), reason = ? where run_id = ? and status = 'running'",
-                reason, runId)) == 1;
+        return abort(runId, reason, "");
     }
+
+    /** As {@link #abort(String, String)}, {@code ifOrgsLeft} added to the reason when some orgs were not started (pending or held). */
+    public boolean abort(String runId, String reason, String ifOrgsLeft) {
+        return catalog.inConnection(c -> Sql.update(c,
+                "update runs set status = 'aborted', finished_at = now(), reason = ? || " + IF_ORGS_LEFT + " where run_id = ? and status = 'running'",
+                reason, runId, ItemStatus.PENDING.db(), ItemStatus.HELD.db(), ifOrgsLeft, runId)) == 1;
+    }
+
+    /** SQL: its fourth parameter when the run (first parameter) has items of the second's or third's status, else ''. */
+    private static final String IF_ORGS_LEFT = "case when exists (select 1 from run_items where run_id = ? and status in (?, ?)) then ? else '' end";
 
     private static Run mapRun(ResultSet rs) throws SQLException {
         return new Run(rs.getString("run_id"), rs.getString("verb"), rs.getString("args"), Sql.instant(rs, "started_at"),

@@ -207,7 +207,7 @@ public final class RunEngine {
                             claimLock.lock();
                             try {
                                 claimed = runs.claimOne(runId, me.id(), settings.perPool(), LEASE_SECONDS,
-                                        budget.limited() ? budget.allowed() : -1, overBudget(budget));
+                                        budget.limited() ? budget.allowed() : -1, overBudget(budget), REST_UNTOUCHED);
                             } finally {
                                 claimLock.unlock();
                             }
@@ -241,7 +241,7 @@ public final class RunEngine {
                             }
                             process(runId, job, c, pools, poolHealth, settings, progress);
                             if (budget.limited() && runs.count(runId, ItemStatus.FAILED.db()) > budget.allowed()) {
-                                runs.abort(runId, overBudget(budget));
+                                runs.abort(runId, overBudget(budget), REST_UNTOUCHED);
                                 stop.cancel("max failures exceeded");
                             }
                         }
@@ -395,8 +395,11 @@ public final class RunEngine {
     }
 
     private static String overBudget(Budget budget) {
-        return "more orgs failed than --max-failures allows (" + budget.spec() + "); the rest were not touched";
+        return "more orgs failed than --max-failures allows (" + budget.spec() + ")";
     }
+
+    /** What an abort adds to its reason when some of the run's orgs were not started. */
+    private static final String REST_UNTOUCHED = "; the rest were not touched";
 
     /** One claimed item: its pool checked, its org's lease taken, the job run, the outcome recorded, the lease released. */
     private void process(String runId, Job job, RunRepository.Claimed c, Map<String, Pool> pools,
