@@ -134,7 +134,9 @@ final class MigrateAllCommand implements Callable<Integer> {
         doc.put("skipped_orgs", skipped(r).stream().map(f -> Output.ordered("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
         doc.put("aborted", r.report().aborted());
         if (!r.report().dryRun() && r.report().aborted() != null && !r.interrupted()) {
-            doc.put("next", goOn(r)); // --resume alone would fail its expiry-refused orgs again
+            io.tenantctl.NextStep goOn = goOn(r); // --resume alone would fail its expiry-refused orgs again
+            doc.put("next", goOn.command());
+            doc.put("next_note", goOn.note());
         }
         if (r.report().dryRun()) {
             doc.put("totals", totals(r));
@@ -206,14 +208,14 @@ final class MigrateAllCommand implements Callable<Integer> {
      * was not given --allow-expiry, which a resume cannot add (it would fail them, and abort, the same way): their own
      * next step first, or the run ended and started again with --allow-expiry.
      */
-    private static String goOn(MigrateAll.Result r) {
+    private static io.tenantctl.NextStep goOn(MigrateAll.Result r) {
         String runId = r.report().runId();
         String resume = "tenantctl migrate-all --resume " + runId;
         boolean expiryRefused = !r.apply().allowExpiry() && r.report().failed().stream()
                 .anyMatch(f -> f.error() != null && f.error().contains("--allow-expiry"));
-        return !expiryRefused ? resume : "Its orgs refused for expiring documents fail the same way on --resume, which cannot add "
+        return !expiryRefused ? io.tenantctl.NextStep.run(resume) : io.tenantctl.NextStep.note("Its orgs refused for expiring documents fail the same way on --resume, which cannot add "
                 + "--allow-expiry: run each one's next: first, then '" + resume + "'; or end the run with 'tenantctl runs cancel " + runId
-                + "' and run it again with --allow-expiry";
+                + "' and run it again with --allow-expiry");
     }
 
     /** The plan's lists summed over the orgs (in -o json and the text summary); each org's detail parsed once. */
@@ -293,8 +295,8 @@ final class MigrateAllCommand implements Callable<Integer> {
         skipped(r).forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
         Summary.failures(ctx, Summary.failures(report, f -> nextStep(r, f)));
         if (report.aborted() != null) {
-            String goOn = goOn(r);
-            ctx.err.println("aborted: " + report.aborted() + ". " + (goOn.startsWith("tenantctl ") ? "Resume with: " : "") + goOn);
+            io.tenantctl.NextStep goOn = goOn(r);
+            ctx.err.println("aborted: " + report.aborted() + ". " + (goOn.command() != null ? "Resume with: " : "") + goOn.text());
         }
         if (r.interrupted()) {
             ctx.err.println("interrupted: in-flight orgs finished. Resume with: tenantctl migrate-all --resume " + report.runId());
