@@ -58,7 +58,7 @@ final class BackupsShowCommand implements Callable<Integer> {
                     new String[]{"finished", e.finishedAt() == null ? null : e.finishedAt().toString()},
                     new String[]{"location", e.location()}, new String[]{"manifest sha256", e.sha256()},
                     new String[]{"note", e.error()},
-                    new String[]{"manifest", d.manifestError() == null ? null : (d.manifest() == null ? "does not read back: " : "not restorable: ") + d.manifestError()}));
+                    new String[]{"manifest", d.manifestError() == null ? null : (d.manifest() == null && e.status().equals(Backups.COMPLETE) ? "does not read back: " : "not restorable: ") + d.manifestError()}));
             if (d.manifest() != null) {
                 ctx.out.println("source " + d.manifest().sourcePool() + "/" + d.manifest().sourceDatabase() + ", schema "
                         + d.manifest().schemaHash() + ", compression " + d.manifest().compression().id());

@@ -85,10 +85,12 @@ public final class Backups {
 
         /**
          * A complete backup a restore would refuse: its checks found something, or a read recorded it damaged (a flipped
-         * bit only reading it all finds: verify --deep, a restore). Not said of others (failed, incomplete): not checked.
+         * bit only reading it all finds: verify --deep, a restore); or one recorded complete that is gone from this store
+         * (its manifest.json or all of it). Not said of others (failed, incomplete): not checked.
          */
         public boolean damaged() {
-            return backup.status().equals(COMPLETE) && (manifestError != null || BackupRepository.damage(backup.error()).isPresent());
+            return backup.status().equals(COMPLETE) && (manifestError != null || BackupRepository.damage(backup.error()).isPresent())
+                    || backup.status().equals(MISSING) && manifestError != null; // not one written to another store
         }
     }
 
@@ -292,6 +294,9 @@ public final class Backups {
                 TenantctlException.usage("the catalog has no backup " + backupId + ": pass --org ORG to look for it in the store"));
         Entry entry = list(List.of(org), clock).stream().filter(e -> e.backupId().equals(backupId)).map(Entry::shown).findFirst().orElseThrow(() ->
                 TenantctlException.usage("org " + org + " has no backup " + backupId + ": see 'tenantctl backups list --org " + org + "'"));
+        if (entry.status().equals(MISSING) && otherStore(entry).isEmpty()) { // what restore refuses: not restorable
+            return new Detail(entry, null, goneWhy(entry));
+        }
         if (!entry.status().equals(COMPLETE)) {
             return new Detail(entry, null, null);
         }
@@ -520,10 +525,15 @@ public final class Backups {
      * so {@code backup --due} takes the org again and purge keeps a deleted org's database. Returns why, for the message.
      */
     String rememberGone(Entry gone) {
-        String why = "recorded complete, but its " + (gone.inStore() ? "manifest.json is gone from the store (its data files are there)"
-                : "files are gone from the store");
+        String why = goneWhy(gone);
         backups.markDamaged(gone.backupId(), why);
         return why;
+    }
+
+    /** Why a backup {@link #MISSING} from this store is not restorable: its manifest.json, or all of it, gone. */
+    private static String goneWhy(Entry gone) {
+        return "recorded complete, but its " + (gone.inStore() ? "manifest.json is gone from the store (its data files are there)"
+                : "files are gone from the store");
     }
 
     /**
