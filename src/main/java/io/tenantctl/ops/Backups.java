@@ -515,16 +515,29 @@ public final class Backups {
      * --deep checks — a newest backup gone from the store is a problem, not a reason to read an older one quietly.
      */
     public java.util.Optional<Entry> newestRecorded(String orgId) {
-        return list(List.of(orgId), Clock.systemUTC()).stream().filter(e -> e.status().equals(COMPLETE) || e.status().equals(MISSING))
+        return newestRecorded(list(List.of(orgId), Clock.systemUTC()));
+    }
+
+    /** As {@link #newestRecorded(String)}, of one org's {@link #list}ing {@code listing}. */
+    public static java.util.Optional<Entry> newestRecorded(List<Entry> listing) {
+        return listing.stream().filter(e -> e.status().equals(COMPLETE) || e.status().equals(MISSING))
                 .max(Comparator.comparing(Entry::order).thenComparing(Entry::backupId));
     }
 
     /**
      * Records that the org's newest backup, {@code gone} ({@link #MISSING}, not written to another store), was looked for
-     * by a restore or verify --deep and is not there: damaged as a corrupt one is ({@link BackupRepository#markDamaged}),
-     * so {@code backup --due} takes the org again and purge keeps a deleted org's database. Returns why, for the message.
+     * by a restore or verify and is not there: damaged as a corrupt one is ({@link BackupRepository#markDamaged}), so
+     * {@code backup --due} takes the org again and purge keeps a deleted org's database. So is every other backup the
+     * org's {@code listing} shows gone from this store: an older one gone too must not count as a fresh backup for
+     * {@code --due} while restore says there is no older one to take. Returns why the newest is gone, for the message.
      */
-    String rememberGone(Entry gone) {
+    String rememberGone(Entry gone, List<Entry> listing) {
+        for (Entry e : listing) {
+            if (!e.backupId().equals(gone.backupId()) && e.status().equals(MISSING)
+                    && BackupRepository.damage(e.error()).isEmpty() && otherStore(e).isEmpty()) {
+                backups.markDamaged(e.backupId(), goneWhy(e));
+            }
+        }
         String why = goneWhy(gone);
         backups.markDamaged(gone.backupId(), why);
         return why;

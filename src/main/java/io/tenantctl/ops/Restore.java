@@ -300,9 +300,10 @@ public final class Restore {
         // ordered as prune orders them: a newer complete backup only in the store (a catalog restored from an older
         // snapshot) is not passed over for the catalog's older one; nor is one recorded complete whose files are gone
         Backups backups = new Backups(ctx, store);
-        Backups.Entry newest = backups.newestRecorded(orgId).orElseThrow(() -> {
+        List<Backups.Entry> listing = backups.list(List.of(orgId), java.time.Clock.systemUTC());
+        Backups.Entry newest = Backups.newestRecorded(listing).orElseThrow(() -> {
             // its first backup may be being written right now: say so, rather than send the operator to a list
-            java.util.Optional<Backups.Entry> writing = backups.list(List.of(orgId), java.time.Clock.systemUTC()).stream()
+            java.util.Optional<Backups.Entry> writing = listing.stream()
                     .filter(e -> e.status().equals(Backups.RUNNING)).findFirst();
             return writing.<TenantctlException>map(w -> new TenantctlException(TenantctlException.Category.CONFIG, "org " + orgId
                     + " has no complete backup yet: backup " + w.backupId() + " of it is being written now; restore once it is complete "
@@ -317,7 +318,7 @@ public final class Restore {
             }
             // an older one would quietly lose every write the newest holds: taken only when chosen by its id
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + "'s newest backup " + newest.backupId()
-                    + " was " + backups.rememberGone(newest) + " (" + store.describe() + "): nothing restored" + olderOne(req, newest.backupId()));
+                    + " was " + backups.rememberGone(newest, listing) + " (" + store.describe() + "): nothing restored" + olderOne(req, newest.backupId()));
         }
         return newest.backupId();
     }

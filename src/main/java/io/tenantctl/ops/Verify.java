@@ -741,7 +741,8 @@ public final class Verify {
                 // the one restore would take (a newer backup only the store knows, after a catalog back from an older
                 // snapshot, included); one the catalog recorded complete and the store lost is a problem, not skipped
                 Backups backups = new Backups(ctx, store);
-                Optional<Backups.Entry> newest = backups.newestRecorded(org.orgId());
+                List<Backups.Entry> listing = backups.list(List.of(org.orgId()), java.time.Clock.systemUTC());
+                Optional<Backups.Entry> newest = Backups.newestRecorded(listing);
                 if (newest.isEmpty()) {
                     return; // none to read (freshness says so)
                 }
@@ -759,7 +760,7 @@ public final class Verify {
                                 + elsewhere.get(), "tenantctl verify --deep --org " + org.orgId() + " --store " + elsewhere.get()));
                         return;
                     }
-                    throw new IllegalStateException(backups.rememberGone(newest.get())); // the org is due a backup again
+                    throw new IllegalStateException(backups.rememberGone(newest.get(), listing)); // the org is due a backup again
                 }
                 // that it is still there, as written and whole, is checked every run (one listing, as restore checks it);
                 // only the re-read of its bytes is saved once an earlier deep verify read it back whole. A plain verify
