@@ -53,7 +53,7 @@ public final class BackupReader {
         if (recordedSha256 != null && !recordedSha256.equalsIgnoreCase(manifestSha256)) {
             throw new BackupIntegrityException(manifestKey, manifestKey + " is not the manifest this backup was written with (sha256 "
                     + manifestSha256.substring(0, 12) + "… in the store, " + recordedSha256.substring(0, Math.min(12, recordedSha256.length()))
-                    + "… in the catalog): the backup was changed after it was taken; choose another backup");
+                    + "… in the catalog): the backup was changed after it was taken");
         }
     }
 
@@ -65,7 +65,7 @@ public final class BackupReader {
         requireCollections();
         String[] problem = fileProblem(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections());
         if (problem != null) {
-            throw new BackupIntegrityException(problem[0], problem[0] + problem[1] + ": the backup is damaged; choose another backup");
+            throw new BackupIntegrityException(problem[0], problem[0] + problem[1] + ": the backup is damaged");
         }
         return this;
     }
@@ -77,7 +77,7 @@ public final class BackupReader {
     private void requireCollections() {
         if (manifest.collections().isEmpty()) {
             throw new BackupIntegrityException(manifestKey, manifestKey + " lists no collection: a backup of nothing (taken when the "
-                    + "org's database was already gone); choose another backup");
+                    + "org's database was already gone)");
         }
     }
 
@@ -204,7 +204,7 @@ public final class BackupReader {
             in = store.open(key);
         } catch (ObjectNotFoundException e) {
             throw new BackupIntegrityException(key, key + " is listed in the manifest but missing from "
-                    + store.describe() + ": the backup is damaged; choose another backup", e);
+                    + store.describe() + ": the backup is damaged", e);
         }
         return new CollectionReader(key, entry, in, manifest.compression());
     }

@@ -100,7 +100,7 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
             docs++;
             if (docs > expected.docs()) {
                 throw new BackupIntegrityException(key, key + " has more documents than the " + expected.docs()
-                        + " its manifest lists: the backup is damaged; choose another backup");
+                        + " its manifest lists: the backup is damaged");
             }
             checkNotLonger();
             next = unwrap(longLine ? parseLongLine() : parse(decode()));
@@ -176,7 +176,7 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
                 int n = plain.read(chunk, 0, CHUNK);
                 if (n < 0) {
                     throw new BackupIntegrityException(key, key + " is truncated: its last line has no end"
-                            + " (after " + (docs - 1) + " complete documents); choose another backup");
+                            + " (after " + (docs - 1) + " complete documents)");
                 }
                 chunkPos = 0;
                 chunkLimit = n;
@@ -237,7 +237,7 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
                 if (n < 0) {
                     if (lineLength > 0) {
                         throw new BackupIntegrityException(key, key + " is truncated: its last line has no end"
-                                + " (after " + docs + " complete documents); choose another backup");
+                                + " (after " + docs + " complete documents)");
                     }
                     return false;
                 }
@@ -298,7 +298,7 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
     private void checkNotLonger() {
         if (stored.bytes > expected.bytes()) {
             throw new BackupIntegrityException(key, key + " is longer than the " + expected.bytes()
-                    + " bytes its manifest lists: the backup is damaged; choose another backup");
+                    + " bytes its manifest lists: the backup is damaged");
         }
     }
 
@@ -307,17 +307,17 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
         String sha = Digests.hex(stored.digest);
         StringBuilder problems = new StringBuilder();
         if (stored.bytes != expected.bytes()) {
-            problems.append("; size is ").append(stored.bytes).append(" bytes, manifest says ").append(expected.bytes());
+            problems.append("; size is ").append(stored.bytes).append(" bytes, the manifest says ").append(expected.bytes());
         }
         if (!sha.equals(expected.sha256())) {
-            problems.append("; sha256 is ").append(sha).append(", manifest says ").append(expected.sha256());
+            problems.append("; sha256 is ").append(sha).append(", the manifest says ").append(expected.sha256());
         }
         if (docs != expected.docs()) {
-            problems.append("; it has ").append(docs).append(" documents, manifest says ").append(expected.docs());
+            problems.append("; it has ").append(docs).append(" documents, the manifest says ").append(expected.docs());
         }
-        if (!problems.isEmpty()) {
-            throw new BackupIntegrityException(key, key + " does not match its manifest" + problems.substring(1)
-                    + ": the backup is damaged; choose another backup");
+        if (!problems.isEmpty()) { // the damage only: what to do next is the caller's to say (restore, verify's fix)
+            throw new BackupIntegrityException(key, key + " does not match its manifest: " + problems.substring(2)
+                    + " (the backup is damaged)");
         }
     }
 
@@ -332,7 +332,7 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
         String what = e instanceof IOException && !(e instanceof CharacterCodingException)
                 ? "cannot be decompressed as " + compression.id() : "has an unreadable document on line " + docs;
         return new BackupIntegrityException(key, key + " is corrupt: it " + what + " (" + e.getMessage()
-                + "); choose another backup", e);
+                + ")", e);
     }
 
     private static void closeQuietly(InputStream in) {

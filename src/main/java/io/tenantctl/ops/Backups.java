@@ -610,14 +610,18 @@ public final class Backups {
         return damaged;
     }
 
-    /** When {@code failure} is (or was caused by) a backup's damaged content, records it on the backup ({@link BackupRepository#markDamaged}). */
-    static void rememberDamage(io.tenantctl.catalog.Catalog catalog, String backupId, Throwable failure) {
+    /**
+     * When {@code failure} is (or was caused by) a backup's damaged content, records it on the backup ({@link
+     * BackupRepository#markDamaged}). Whether it was.
+     */
+    static boolean rememberDamage(io.tenantctl.catalog.Catalog catalog, String backupId, Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof io.tenantctl.backup.BackupIntegrityException damaged) {
                 new BackupRepository(catalog).markDamaged(backupId, damaged.getMessage());
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     private void delete(Decision d) {

@@ -206,10 +206,11 @@ public final class Restore {
             // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended
             RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) : (RuntimeException) thrown;
             String cleanup = cleanUp(target, org, drop);
-            Backups.rememberDamage(ctx.catalog(), backupId, e);
+            // a damaged backup: the next older one to restore instead (the damage says only what is wrong)
+            String older = Backups.rememberDamage(ctx.catalog(), backupId, e) ? olderOne(req, backupId) : "";
             // a pool's error says nothing of where it came from ("Prematurely reached end of stream"): name the pool
             String where = e instanceof com.mongodb.MongoException ? "on pool " + target.pool().poolId() + ": " : "";
-            String message = where + Errors.oneLine(e) + cleanup;
+            String message = where + Errors.oneLine(e) + cleanup + older;
             String cancelled = cancelledQuietly(runId);
             if (cancelled != null) { // by 'runs cancel': the org is left as it was; the run stays recorded cancelled
                 runs.itemFinished(runId, target.orgId(), "cancelled", 1, millis(t0), cancelled + cleanup);
@@ -237,11 +238,8 @@ public final class Restore {
             // one in no catalog row (a folder copied by hand) stays the newest until it is removed, chosen or not: say
             // that first, as verify's fix does
             String remove = row.isPresent() ? "" : ": " + Backups.removeByHand(Backups.location(store, layout, orgId, backupId));
-            if (!newest(req)) {
-                if (remove.isEmpty()) {
-                    throw damaged;
-                }
-                throw new TenantctlException(damaged.category(), damaged.getMessage() + remove, damaged);
+            if (!newest(req)) { // chosen by its id: the next older one, as for the newest
+                throw new TenantctlException(damaged.category(), damaged.getMessage() + remove + olderOne(req, backupId), damaged);
             }
             // taken as the newest, not chosen: say which one it was and how to choose another
             throw new TenantctlException(damaged.category(), damaged.getMessage() + " (backup " + backupId + ", org " + orgId

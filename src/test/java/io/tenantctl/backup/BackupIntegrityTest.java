@@ -137,7 +137,7 @@ class BackupIntegrityTest {
         }
         store.put(key, Arrays.copyOf(bytes, lastNewline + 1));
 
-        assertRefused(key).hasMessageContaining("1999 documents, manifest says 2000");
+        assertRefused(key).hasMessageContaining("1999 documents, the manifest says 2000");
     }
 
     @Test
@@ -155,7 +155,7 @@ class BackupIntegrityTest {
         String key = write(Compression.GZIP);
         editManifest(m -> ((ObjectNode) m.withArray("collections").get(0)).put("docs", 2_001));
 
-        assertRefused(key).hasMessageContaining("2000 documents, manifest says 2001");
+        assertRefused(key).hasMessageContaining("2000 documents, the manifest says 2001");
 
         editManifest(m -> ((ObjectNode) m.withArray("collections").get(0)).put("docs", 1_999));
         assertRefused(key).hasMessageContaining("more documents than the 1999");

@@ -61,7 +61,8 @@ class RestoreRefusalsTest {
         Files.write(notes, bytes);
 
         Cli.Result r = refused(id, 1);
-        assertThat(r.err()).contains("notes.ndjson").containsPattern("corrupt|does not match its manifest").contains("choose another backup");
+        assertThat(r.err()).contains("notes.ndjson").containsPattern("corrupt|does not match its manifest")
+                .containsPattern("the next older one is \\S+: 'tenantctl restore --org acme --backup |org acme has no older complete backup");
 
         // the same refusal for a pipeline: one JSON error document naming the run that recorded it
         Cli.Result json = f.cli.run("restore", "--org", "acme", "--backup", id, "-o", "json");
