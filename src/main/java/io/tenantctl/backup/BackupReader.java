@@ -119,6 +119,25 @@ public final class BackupReader {
     }
 
     /**
+     * The {@code .ndjson*} files directly in the backup's folder that its manifest does not list (a file left there by
+     * hand, a copy's leftover), by name: counted by a listing's {@link Listing#dataBytes}, never read by a restore. One
+     * listing.
+     */
+    public List<String> strayDataFiles() {
+        String prefix = layout.backupPrefix(manifest.orgId(), manifest.backupId());
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        manifest.collections().forEach(c -> listed.add(c.file()));
+        List<String> out = new ArrayList<>();
+        for (ObjectInfo info : store.list(prefix)) {
+            String file = info.key().substring(prefix.length());
+            if (DATA_FILE.matcher(file).matches() && !listed.contains(file)) {
+                out.add(file);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Opens a backup. Throws {@link BackupIncompleteException} if it has files but no manifest, a usage error
      * if it does not exist or has a newer format, {@link BackupIntegrityException} if the manifest is malformed
      * or belongs to another org/backup.

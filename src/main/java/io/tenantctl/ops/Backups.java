@@ -61,6 +61,12 @@ public final class Backups {
             return recordedAt != null ? recordedAt : startedAt;
         }
 
+        /** With {@code more} said after its error (its note). */
+        Entry noted(String more) {
+            return new Entry(orgId, backupId, status, startedAt, finishedAt, docs, bytes, sha256, location, inCatalog, inStore,
+                    error == null ? more : error + "; " + more, recordedAt, sizesDiffer);
+        }
+
         /** As {@code backups show} says it: without the list's pointer to {@code backups show}, which checks each file there. */
         Entry shown() {
             String pointer = ": " + checksEachFile(backupId);
@@ -308,6 +314,11 @@ public final class Backups {
             return new Detail(entry, null, damaged.getMessage());
         }
         Map<String, String> files = reader.fileProblems(); // each file marked, not only the first one missing
+        if (entry.sizesDiffer()) { // what the list counted that is not the backup's: said, as no file's mark says it
+            List<String> strays = reader.strayDataFiles();
+            entry = strays.isEmpty() ? entry : entry.noted(String.join(", ", strays) + (strays.size() == 1 ? " is" : " are")
+                    + " in its folder but not in its manifest (counted in those bytes, never read by a restore)");
+        }
         try { // ... and every file it lists in the store
             reader.checkFilesPresent();
             return new Detail(entry, reader.manifest(), null, files);
