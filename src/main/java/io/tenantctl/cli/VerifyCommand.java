@@ -118,8 +118,8 @@ final class VerifyCommand implements Callable<Integer> {
             ctx.out.println(f.findingId() + "  " + f.state() + "  " + f.severity() + "  " + f.kind()
                     + (f.orgId() == null ? "" : "  org " + f.orgId()) + (f.poolId() == null ? "" : "  pool " + f.poolId()));
             ctx.out.println("    " + f.detail());
-            if (f.fix() != null) {
-                ctx.out.println("    fix: " + f.fix());
+            if (f.fixText() != null) {
+                ctx.out.println("    fix: " + f.fixText());
             }
             if (f.ackedUntil() != null) {
                 ctx.out.println("    acked until " + f.ackedUntil() + ": " + f.ackReason());

@@ -1,6 +1,7 @@
 package io.tenantctl.ops;
 
 import com.mongodb.client.MongoDatabase;
+import io.tenantctl.NextStep;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.BackupLayout;
 import io.tenantctl.backup.BackupReader;
@@ -90,9 +91,31 @@ public final class Verify {
         }
     }
 
-    /** One finding as verify reports it: new (first seen by this run), known, or acked (silenced until a date). */
-    public record Finding(String findingId, String kind, String severity, String orgId, String poolId, String detail, String fix,
-                          String state, Instant firstSeen, Instant lastSeen, Instant ackedUntil, String ackReason) {
+    /**
+     * One finding as verify reports it: new (first seen by this run), known, or acked (silenced until a date). Its fix as
+     * it was made ({@code fixStep}): -o json's {@code fix} is its command alone, one that runs as pasted, or null, and
+     * {@code fix_note} the rest; {@link #fixText()} is both as people read them (and as the catalog keeps them).
+     */
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"finding_id", "kind", "severity", "org_id", "pool_id", "detail", "fix", "fix_note"})
+    public record Finding(String findingId, String kind, String severity, String orgId, String poolId, String detail,
+                          @com.fasterxml.jackson.annotation.JsonIgnore NextStep fixStep, String state, Instant firstSeen, Instant lastSeen,
+                          Instant ackedUntil, String ackReason) {
+        /** The one command that fixes it as it is pasted (-o json's fix), or null. */
+        @com.fasterxml.jackson.annotation.JsonProperty("fix")
+        public String fixCommand() {
+            return fixStep == null ? null : fixStep.command();
+        }
+
+        /** What else there is to know or do first, then or instead (-o json's fix_note), or null. */
+        @com.fasterxml.jackson.annotation.JsonProperty("fix_note")
+        public String fixNote() {
+            return fixStep == null ? null : fixStep.note();
+        }
+
+        /** The fix line people read: the command and its note together, worded as the catalog keeps it; or null. */
+        public String fixText() {
+            return fixStep == null ? null : fixStep.text();
+        }
     }
 
     /**
@@ -102,12 +125,13 @@ public final class Verify {
     public record Result(RunReport report, boolean interrupted, List<Finding> findings, List<String> fixed, int skipped,
                          Set<String> wouldFix) {
         /**
-         * The problems (acked ones too) but those a --fix dry run says it would fix, each as "ID KIND [ORG]: FIX", made as
-         * they are read (a fleet's can be many).
+         * The problems (acked ones too) but those a --fix dry run says it would fix, each as "ID KIND [ORG]: FIX", FIX its
+         * command alone (as -o json's fix; no ": FIX" when it has none, its note being with the finding), made as they are
+         * read (a fleet's can be many).
          */
         public Iterable<String> leftForHuman() {
-            return () -> left()
-                    .map(f -> f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId()) + ": " + f.fix()).iterator();
+            return () -> left().map(f -> f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId())
+                    + (f.fixCommand() == null ? "" : ": " + f.fixCommand())).iterator();
         }
 
         /** The problems left for a human: all, but those a --fix dry run says it would fix. */
@@ -131,7 +155,7 @@ public final class Verify {
     }
 
     /** A finding before it is stored: its id is a hash of kind and subject, so the same problem has the same id on every run. */
-    record Seen(String kind, String severity, String orgId, String poolId, String subject, String detail, String fix) {
+    record Seen(String kind, String severity, String orgId, String poolId, String subject, String detail, NextStep fix) {
         String id() {
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -225,8 +249,10 @@ public final class Verify {
         PerOrg perOrg = checks.get() != null ? checks.get() : new PerOrg(orgs, pools, asked, store, fixed);
         Request req = perOrg.req;
         // informational findings (an extra index, no recorded manifest) leave an org clean: only a problem makes it "problems"
-        RunReport report = ran.report().map(o -> o.outcome().equals("clean") && hasProblem(o.detail().path("findings"))
+        RunReport checked = ran.report().map(o -> o.outcome().equals("clean") && hasProblem(o.detail().path("findings"))
                 ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
+        // each org's line as -o json shows it: its findings' fix and fix_note, not the text kept for the catalog
+        RunReport report = checked.map(Verify::withoutFixText);
         if (req.drive().control().detach() || req.drive().control().joinRunId() != null) {
             return new Result(report, ran.interrupted(), List.of(), List.of(), skipped, Set.of());
         }
@@ -236,19 +262,23 @@ public final class Verify {
         Set<String> deadPools = new LinkedHashSet<>();
         boolean fleet = req.orgs().isEmpty();
         fleetChecks(req, pools, orgs, seen, fixed, deadPools, report.runId(), fleet, perOrg, store != null);
-        for (RunReport.Org line : report.orgs()) {
+        for (RunReport.Org line : checked.orgs()) {
             com.fasterxml.jackson.databind.JsonNode list = line.detail().path("findings");
             for (com.fasterxml.jackson.databind.JsonNode f : list) {
                 seen.add(new Seen(f.path("kind").asText(), f.path("severity").asText(), line.orgId(), line.poolId(), f.path("subject").asText(),
-                        f.path("detail").asText(), f.path("fix").asText(null)));
+                        f.path("detail").asText(), fixOf(f)));
             }
             if (line.outcome().equals("failed") && !deadPools.contains(line.poolId())) {
                 seen.add(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
-                        + line.error(), "tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + line.orgId() + "   (after fixing what the error says)"));
+                        + line.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + line.orgId(),
+                        "after fixing what the error says")));
             }
         }
+        checked = null; // its findings are the rows' now
         List<FindingRepository.Finding> rows = seen.stream().map(s -> new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(),
-                s.poolId(), s.subject(), s.detail(), s.fix(), null, null, null, null, null, null)).toList();
+                s.poolId(), s.subject(), s.detail(), s.fix() == null ? null : s.fix().text(), null, null, null, null, null, null)).toList();
+        // and each one's fix as it was made (the row holds its text, the same string), for -o json's fix and fix_note
+        List<NextStep> fixes = seen.stream().map(Seen::fix).toList();
         seen.clear(); // a fleet's findings can be many: each is held once, as its row, from here
         List<String> ids = rows.stream().map(FindingRepository.Finding::findingId).toList();
         Set<String> known = findings.record(rows);
@@ -273,10 +303,11 @@ public final class Verify {
         }
         findings.verifiedClean(clean);
         List<Finding> out = new ArrayList<>();
-        for (FindingRepository.Finding s : rows) {
+        for (int i = 0; i < rows.size(); i++) {
+            FindingRepository.Finding s = rows.get(i);
             FindingRepository.State f = stored.get(s.findingId());
             boolean acked = ackedAt(f, now);
-            out.add(new Finding(s.findingId(), s.kind(), s.severity(), s.orgId(), s.poolId(), s.detail(), s.fix(),
+            out.add(new Finding(s.findingId(), s.kind(), s.severity(), s.orgId(), s.poolId(), s.detail(), fixes.get(i),
                     acked ? "acked" : known.contains(s.findingId()) ? "known" : "new", f == null ? now : f.firstSeen(),
                     f == null ? now : f.lastSeen(), acked ? f.ackedUntil() : null, acked ? f.ackReason() : null));
         }
@@ -296,12 +327,12 @@ public final class Verify {
         return switch (f.kind()) {
             case "run_abandoned" -> true;
             case "org_stuck" -> Org.PROVISIONING.db().equals(f.subject());
-            case "schema_missing" -> f.fix() != null && f.fix().endsWith(" --fix   " + CREATES_WHAT_IS_MISSING);
+            case "schema_missing" -> f.fix() != null && f.fix().endsWith(" --fix   (" + CREATES_WHAT_IS_MISSING + ")");
             default -> false;
         };
     }
 
-    private static final String CREATES_WHAT_IS_MISSING = "(creates what is missing)";
+    private static final String CREATES_WHAT_IS_MISSING = "creates what is missing";
 
     /**
      * The orgs this verify looked at: those it checked (clean, problems) or tried to (failed). An org Ctrl-C left
@@ -395,8 +426,9 @@ public final class Verify {
             repo.ack(findingId, until, reason, ctx.actor());
         }
         String state = !dryRun ? "acked" : f.ackedUntil() != null && f.ackedUntil().isAfter(Instant.now()) ? "acked" : "known";
-        return new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(), f.fix(), state, f.firstSeen(),
-                f.lastSeen(), until, reason);
+        // only the catalog's row is at hand here, the fix's text: no command is made out of it, it is all the note
+        return new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(),
+                f.fix() == null ? null : NextStep.note(f.fix()), state, f.firstSeen(), f.lastSeen(), until, reason);
     }
 
     /**
@@ -488,7 +520,7 @@ public final class Verify {
                         + org.databaseName() + " is already gone from pool " + pool.poolId() + new io.tenantctl.catalog.BackupRepository(ctx.catalog())
                         .newestComplete(org.orgId()).map(b -> "; its final backup " + b.backupId() + " is all that holds it"
                                 + (req.deep() ? "" : " ('verify --deep' reads it back)")).orElse(""),
-                        "nothing to do: 'tenantctl orgs purge' finishes the delete once it is due"));
+                        NextStep.note("nothing to do: 'tenantctl orgs purge' finishes the delete once it is due")));
                 backup(org, out); // the only copy left: read back before the purge
                 return out;
             }
@@ -497,10 +529,11 @@ public final class Verify {
                 out.add(finding("missing_database", PROBLEM, org.databaseName(), "the catalog says org " + org.orgId() + " lives in "
                         + org.databaseName() + " on pool " + pool.poolId() + ", but the pool has no such database"
                         + (backedUp ? "" : "; the catalog records no complete backup of it"),
-                        backedUp ? "tenantctl restore --org " + org.orgId() + "   (from its newest backup; the org's pointer flips to the restored copy)"
+                        backedUp ? NextStep.run("tenantctl restore --org " + org.orgId(), "from its newest backup; the org's pointer flips to "
+                                + "the restored copy")
                                 // restore would only say "no complete backup": the data is not tenantctl's to bring back
-                                : "look for the data in the pool's own backups (its PostgreSQL); to give the org an empty database "
-                                + "instead: tenantctl migrate-all --org " + org.orgId() + schemaOption(org, org.schemaHash()) + " --force"));
+                                : NextStep.note("look for the data in the pool's own backups (its PostgreSQL); to give the org an empty database "
+                                + "instead: tenantctl migrate-all --org " + org.orgId() + schemaOption(org, org.schemaHash()) + " --force")));
                 return out;
             }
             if (org.status().equals(Org.DELETING)) {
@@ -519,7 +552,7 @@ public final class Verify {
             String hash = rollout.map(r -> MigrateAll.args(r).schemaHash()).orElse(org.schemaHash());
             if (hash == null) {
                 out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: its schema is not checked",
-                        "tenantctl migrate-all --org " + org.orgId() + " --schema MANIFEST   (records one)"));
+                        NextStep.note("tenantctl migrate-all --org " + org.orgId() + UNKNOWN_MANIFEST + "   (records one)")));
             } else {
                 rollout.ifPresent(r -> out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: "
                         + "migrate-all run " + r.runId() + " did not finish on it; checked against " + hash12(hash) + ", the manifest that run applies",
@@ -527,8 +560,9 @@ public final class Verify {
                 Optional<SchemaManifest> manifest = manifests.computeIfAbsent(hash, h -> ctx.catalog().manifests().body(h)
                         .map(b -> SchemaManifest.parse(b, "catalog manifest " + h)));
                 if (manifest.isEmpty()) {
+                    String schema = schemaOption(org, hash);
                     out.add(finding("manifest_missing", PROBLEM, hash, "org " + org.orgId() + " records manifest " + hash
-                            + ", which the catalog does not hold", "tenantctl migrate-all --org " + org.orgId() + schemaOption(org, hash)));
+                            + ", which the catalog does not hold", pasteable(schema, NextStep.run("tenantctl migrate-all --org " + org.orgId() + schema))));
                 } else {
                     SchemaDiff diff = diff(db, manifest.get());
                     // missing indexes --fix will not build, and why (looked at in a dry run too: it reads, nothing more)
@@ -641,12 +675,14 @@ public final class Verify {
             // missing index (a unique one, a whole collection) is another finding, not one hidden under an old ack
             if (!missing.isEmpty()) {
                 // what --fix leaves is a rollout's to build, once a person has seen why (its dry run shows it)
-                String rollout = "tenantctl migrate-all --org " + org.orgId() + schema + " --force --replace-conflicting --dry-run   ("
-                        + refused.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) + ")";
+                NextStep rollout = pasteable(schema, NextStep.run("tenantctl migrate-all --org " + org.orgId() + schema
+                        + " --force --replace-conflicting --dry-run", refused.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                        .collect(java.util.stream.Collectors.joining("; "))));
+                String fix = "tenantctl verify --org " + org.orgId() + " --fix";
+                String allBut = "creates all but " + String.join(", ", refused.keySet()) + ", then: " + rollout.text();
                 out.add(finding("schema_missing", PROBLEM, String.join(",", new java.util.TreeSet<>(missing)), "org " + org.orgId() + " lacks " + missing.size() + " of its manifest's "
-                        + "collections/indexes: " + sample(missing), refused.isEmpty() ? "tenantctl verify --org " + org.orgId() + " --fix   " + CREATES_WHAT_IS_MISSING
-                        : refused.size() < missing.size() ? "tenantctl verify --org " + org.orgId() + " --fix creates all but " + String.join(", ", refused.keySet())
-                        + ", then: " + rollout : rollout));
+                        + "collections/indexes: " + sample(missing), refused.isEmpty() ? NextStep.run(fix, CREATES_WHAT_IS_MISSING)
+                        : refused.size() < missing.size() ? new NextStep(fix, allBut, fix + " " + allBut) : rollout));
             }
             if (!diff.conflicts().isEmpty()) {
                 out.add(finding("schema_conflict", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.conflicts().stream()
@@ -654,14 +690,14 @@ public final class Verify {
                         + "defined otherwise than its manifest: " + sample(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList()),
                         // --force: the org's recorded manifest is already this one (the drift came from elsewhere), so without it
                         // migrate-all would select nothing
-                        "tenantctl schema diff " + org.orgId() + schema + ", then: tenantctl migrate-all --org " + org.orgId()
-                                + schema + " --force --replace-conflicting"));
+                        pasteable(schema, then("tenantctl schema diff " + org.orgId() + schema, "tenantctl migrate-all --org " + org.orgId()
+                                + schema + " --force --replace-conflicting"))));
             }
             if (!diff.superseded().isEmpty()) {
                 out.add(finding("schema_superseded", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.superseded().stream()
                         .map(x -> item(x.collection(), x.index().name())).toList())), "org " + org.orgId() + " still has " + diff.superseded().size()
                         + " index(es) its manifest drops: " + sample(diff.superseded().stream().map(s -> s.collection() + "." + s.index().name()).toList()),
-                        "tenantctl migrate-all --org " + org.orgId() + schema + " --force"));
+                        pasteable(schema, NextStep.run("tenantctl migrate-all --org " + org.orgId() + schema + " --force"))));
             }
             if (!diff.extras().isEmpty() || !diff.extraCollections().isEmpty()) {
                 List<String> extras = new ArrayList<>(diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList());
@@ -669,7 +705,7 @@ public final class Verify {
                 out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) and "
                         + diff.extraCollections().size() + " collection(s) its manifest does not list (harmless; the application may "
                         + "make its own): " + sample(extras),
-                        "tenantctl schema diff " + org.orgId() + schema));
+                        pasteable(schema, NextStep.run("tenantctl schema diff " + org.orgId() + schema))));
             }
         }
 
@@ -678,17 +714,20 @@ public final class Verify {
          * continuation ('migrate-all --resume RUN', or --join while its workers are at it; a new run is refused meanwhile),
          * once it has ended a new run of the org with the run's manifest and apply flags.
          */
-        private String finishRollout(Org org, RunRepository.Run r) {
+        private NextStep finishRollout(Org org, RunRepository.Run r) {
             Runs.RunView view = new Runs(ctx.catalog()).view(r);
             if (view.next() != null) {
-                return view.next().text();
+                return view.next();
             }
             if (!RunStatus.of(view.status()).ended()) {
-                return Runs.command(r.verb()) + " --join " + r.runId();
+                return NextStep.run(Runs.command(r.verb()) + " --join " + r.runId());
             }
-            return new LastRollout.Rollout(r.runId(), r.runStatus(), r.startedAt(), MigrateAll.args(r), true).catchUp(org)
-                    + "   (finishes it and records it)";
+            return NextStep.run(new LastRollout.Rollout(r.runId(), r.runStatus(), r.startedAt(), MigrateAll.args(r), true).catchUp(org),
+                    "finishes it and records it");
         }
+
+        /** A fix's --schema when the file the org was rolled out with is not known: a placeholder to fill in. */
+        private static final String UNKNOWN_MANIFEST = " --schema MANIFEST";
 
         /** How many of an org's newest runs of a verb that applied a manifest to it are looked through for its file. */
         private static final int APPLIED_RUNS_LOOKED_AT = 50;
@@ -703,11 +742,20 @@ public final class Verify {
             if (hash != null && hash.equals(BuiltIn.HASH)) {
                 return "";
             }
-            return " --schema " + (hash == null ? "MANIFEST" : Stream.of(MigrateAll.VERB, Provision.VERB)
+            return hash == null ? UNKNOWN_MANIFEST : " --schema " + (Stream.of(MigrateAll.VERB, Provision.VERB)
                     .flatMap(verb -> ctx.catalog().runs().appliedOn(verb, org.orgId(), APPLIED_RUNS_LOOKED_AT).stream())
                     .map(run -> Json.read(run.runId(), run.args(), RecordedSchema.class))
                     .filter(a -> hash.equals(a.schemaHash()) && a.schema() != null && isFile(a.schema()))
                     .map(a -> shellWord(a.schema())).findFirst().orElse("MANIFEST"));
+        }
+
+        /**
+         * {@code fix} as it is when {@code schema} (a {@link #schemaOption}) names a file, else all of it a note: MANIFEST
+         * is a value to fill in, no command to paste. (A recorded file named MANIFEST itself reads as the placeholder: its
+         * fix has no command, only the note, which names it.)
+         */
+        private static NextStep pasteable(String schema, NextStep fix) {
+            return schema.equals(UNKNOWN_MANIFEST) ? NextStep.note(fix.text()) : fix;
         }
 
         /**
@@ -757,7 +805,7 @@ public final class Verify {
                         // the fix is the verify that reads it there (a plain one would close this unread)
                         out.add(finding("check_failed", PROBLEM, "", "org " + org.orgId() + " could not be checked: its newest backup " + id
                                 + " was written to " + elsewhere.get() + ", not to the store this verify reads: run it with --store "
-                                + elsewhere.get(), "tenantctl verify --deep --org " + org.orgId() + " --store " + elsewhere.get()));
+                                + elsewhere.get(), NextStep.run("tenantctl verify --deep --org " + org.orgId() + " --store " + elsewhere.get())));
                         return;
                     }
                     throw new IllegalStateException(backups.rememberGone(newest.get(), listing)); // the org is due a backup again
@@ -783,18 +831,19 @@ public final class Verify {
                 }
                 if (id == null) { // the store did not answer its listing: nothing is known of the backup yet
                     out.add(finding("backup_corrupt", PROBLEM, "", "the backups of org " + org.orgId() + " could not be listed in the store: "
-                            + Errors.oneLine(e), "tenantctl backups list --org " + org.orgId() + "   (once the store answers)"));
+                            + Errors.oneLine(e), NextStep.run("tenantctl backups list --org " + org.orgId(), "once the store answers")));
                     return;
                 }
                 Backups.rememberDamage(ctx.catalog(), id, e);
                 out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
                         + Errors.oneLine(e), entry != null && !entry.inCatalog()
-                        ? Backups.removeByHand(entry.location()) + "   (then: tenantctl verify --deep --org " + org.orgId() + ")"
+                        // a hand first: the store's copy to remove; the verify after it is in the note
+                        ? NextStep.note(Backups.removeByHand(entry.location()) + "   (then: tenantctl verify --deep --org " + org.orgId() + ")")
                         : gone(org)
-                        ? "its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not purge org "
-                        + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + ")"
-                        : "tenantctl backup --org " + org.orgId() + "   (a fresh backup; then: tenantctl backups show " + id + " --org "
-                        + org.orgId() + ")"));
+                        ? NextStep.note("its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not "
+                        + "purge org " + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + ")")
+                        : NextStep.run("tenantctl backup --org " + org.orgId(), "a fresh backup; then: tenantctl backups show " + id + " --org "
+                        + org.orgId())));
             }
         }
 
@@ -826,14 +875,51 @@ public final class Verify {
         }
     }
 
-    private static Map<String, Object> finding(String kind, String severity, String subject, String detail, String fix) {
+    /**
+     * An org's finding as its run item records it: its fix's command ({@code fix}, as -o json shows it), its note
+     * ({@code fix_note}), and the two as people read them ({@code fix_text}, what the catalog keeps and the table prints;
+     * left out of -o json by {@link #withoutFixText}).
+     */
+    private static Map<String, Object> finding(String kind, String severity, String subject, String detail, NextStep fix) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kind", kind);
         m.put("severity", severity);
         m.put("subject", subject);
         m.put("detail", detail);
-        m.put("fix", fix);
+        m.put("fix", fix == null ? null : fix.command());
+        m.put("fix_note", fix == null ? null : fix.note());
+        m.put(FIX_TEXT, fix == null ? null : fix.text());
         return m;
+    }
+
+    private static final String FIX_TEXT = "fix_text";
+
+    /**
+     * The fix of an org's finding as its run item recorded it. One an older tenantctl recorded has its text alone, in
+     * {@code fix}: nothing is made out of it, it is all the note.
+     */
+    private static NextStep fixOf(com.fasterxml.jackson.databind.JsonNode f) {
+        if (!f.has(FIX_TEXT)) {
+            String text = f.path("fix").asText(null);
+            return text == null ? null : NextStep.note(text);
+        }
+        String text = f.path(FIX_TEXT).asText(null);
+        return text == null ? null : new NextStep(f.path("fix").asText(null), f.path("fix_note").asText(null), text);
+    }
+
+    /** An org's line without its findings' {@code fix_text}: in -o json a finding's fix is its command and fix_note. */
+    private static RunReport.Org withoutFixText(RunReport.Org o) {
+        if (o.detailJson() == null || !o.detailJson().contains("\"" + FIX_TEXT + "\"")) {
+            return o;
+        }
+        com.fasterxml.jackson.databind.JsonNode detail = o.detail();
+        detail.path("findings").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f).remove(FIX_TEXT));
+        return o.with(o.error(), detail.toString()); // nulls kept: every field of a finding always there
+    }
+
+    /** {@code command}, then {@code after}: the text "COMMAND, then: AFTER", the note "then: AFTER". */
+    private static NextStep then(String command, String after) {
+        return new NextStep(command, "then: " + after, command + ", then: " + after);
     }
 
     private static String sample(List<String> items) {
@@ -865,16 +951,18 @@ public final class Verify {
                 List<String> unset = PoolUri.stored(p.uri()).variables().stream().filter(v -> env.get(v) == null).toList();
                 seen.add(new Seen("pool_unreachable", PROBLEM, null, p.poolId(), "", (why.startsWith("pool " + p.poolId()) ? why
                         : subject + " does not answer: " + why) + "; its " + onIt + " org(s) were not checked",
-                        !unset.isEmpty() ? "export " + unset.stream().map(v -> v + "=…").collect(java.util.stream.Collectors.joining(" "))
+                        // a value to set, or a server to mend, first: no command to paste, all of it the note
+                        NextStep.note(!unset.isEmpty() ? "export " + unset.stream().map(v -> v + "=…").collect(java.util.stream.Collectors.joining(" "))
                                 + "   (or set " + (unset.size() == 1 ? "it" : "them") + " in the --config file: " + String.join("=…, ", unset)
                                 + "=…); then: tenantctl verify --pool " + p.poolId()
                         : "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
-                                + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : "")));
+                                + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : ""))));
             }
             if (p.orgCount() > p.capacity()) {
                 seen.add(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds " + p.orgCount()
                         + " orgs (counting orgs moving in), over its capacity of " + p.capacity(),
-                        "tenantctl rebalance plan   (then apply it: it moves orgs off pools over capacity), or: tenantctl pools add …"));
+                        new NextStep("tenantctl rebalance plan", "then apply it: it moves orgs off pools over capacity; or: tenantctl pools add …",
+                                "tenantctl rebalance plan   (then apply it: it moves orgs off pools over capacity), or: tenantctl pools add …")));
             }
         }
         if (fleet) {
@@ -903,8 +991,16 @@ public final class Verify {
      */
     private String adoptAs(String database, Map<String, Org> orgs) {
         String id = io.tenantctl.catalog.OrgId.suggestedId(database);
-        return id != null && !orgs.containsKey(id) && ctx.catalog().orgs().find(id).isEmpty() ? id : "ORG";
+        return id != null && !orgs.containsKey(id) && ctx.catalog().orgs().find(id).isEmpty() ? id : NO_FREE_ID;
     }
+
+    /** An orphan's fix: adopt it as {@code id} (the placeholder ORG when none is free: then no command, all of it the note), or drop it. */
+    private static NextStep adoptOrDrop(String id, String poolId, String db) {
+        NextStep adopt = NextStep.run("tenantctl orgs adopt " + id + " --pool " + poolId + " --database " + db, "or drop it if it is nobody's");
+        return id.equals(NO_FREE_ID) ? NextStep.note(adopt.text()) : adopt;
+    }
+
+    private static final String NO_FREE_ID = "ORG";
 
     /** {@code d} as --older-than reads it back exactly: 7d, 12h, 90m or 45s. */
     static String gcAge(Duration d) {
@@ -954,18 +1050,19 @@ public final class Verify {
                     seen.add(new Seen(within ? "retained_copy" : "retained_copy_overdue", within ? INFO : PROBLEM, r.orgId(), poolId, db,
                             db + " on pool " + poolId + " is kept after it was replaced (" + reason + "), retired " + r.retiredAt()
                                     + (within ? "; within its " : "; past its ") + gcAge(grace) + " grace",
-                            purged ? "tenantctl orgs purge   (a purge handed it over and did not drop it; the next one does, whatever its age)"
+                            purged ? NextStep.run("tenantctl orgs purge", "a purge handed it over and did not drop it; the next one does, whatever its age")
                             // exactly the grace verify judged by (a 12h grace is not '0d', which would drop every copy)
-                            : "tenantctl rebalance gc --older-than " + gcAge(grace) + (moveLeftover ? "   (gc keeps a copy written since its "
+                            : moveLeftover ? NextStep.run("tenantctl rebalance gc --older-than " + gcAge(grace), "gc keeps a copy written since its "
                                     + "move and names the writes: merge them into the org, then 'tenantctl rebalance gc --older-than "
-                                    + gcAge(grace) + " --drop-changed " + poolId + "/" + db + "')" : "")));
+                                    + gcAge(grace) + " --drop-changed " + poolId + "/" + db + "'")
+                            : NextStep.run("tenantctl rebalance gc --older-than " + gcAge(grace))));
                     continue;
                 }
                 MoveRepository.Move leftover = leftovers.get(key);
                 if (leftover != null) {
                     seen.add(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + " was the target of "
-                            + "aborted move " + leftover.moveId() + " and was not dropped", "tenantctl rebalance gc   (drops an aborted move's target at once; "
-                            + "--older-than 0 would also drop every retained copy still inside its grace)"));
+                            + "aborted move " + leftover.moveId() + " and was not dropped", NextStep.run("tenantctl rebalance gc", "drops an aborted "
+                            + "move's target at once; --older-than 0 would also drop every retained copy still inside its grace")));
                     continue;
                 }
                 // a restore's target is named from the org's id, whatever database the org lives in now (a restored one)
@@ -984,13 +1081,12 @@ public final class Verify {
                     seen.add(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " belongs to org "
                             + named.orgId() + " by its name, but the org lives in " + named.databaseName() + " on " + named.poolId()
                             + " and no move or restore recorded this copy",
-                            sameName + "compare it with the org's data; once it is not needed, drop it on the pool: db.getSiblingDB('" + db
-                                    + "').dropDatabase()"));
+                            NextStep.note(sameName + "compare it with the org's data; once it is not needed, drop it on the pool: db.getSiblingDB('"
+                                    + db + "').dropDatabase()")));
                 } else {
                     seen.add(new Seen("orphan_database", PROBLEM, null, poolId, db, db + " on pool " + poolId + " is named like an org's "
                             + "database but no org in the catalog has it",
-                            "tenantctl orgs adopt " + adoptAs(db, orgs) + " --pool " + poolId + " --database " + db
-                                    + "   (or drop it if it is nobody's)"));
+                            adoptOrDrop(adoptAs(db, orgs), poolId, db)));
                 }
             }
         }
@@ -1016,8 +1112,8 @@ public final class Verify {
                 out.computeIfAbsent(y, k -> new java.util.TreeSet<>()).add(x);
                 seen.add(new Seen("pools_share_a_server", INFO, null, y, String.join(",", shared), "pools " + x + " and " + y
                         + " name one server (" + String.join(", ", shared) + "): its databases are judged once, as one; their "
-                        + "capacities are counted apart", "if " + y + " was registered twice by mistake, point it at its own server: "
-                        + "tenantctl pools set-uri " + y + " --uri URI"));
+                        + "capacities are counted apart", NextStep.note("if " + y + " was registered twice by mistake, point it at its own server: "
+                        + "tenantctl pools set-uri " + y + " --uri URI")));
             }
         }
         return out;
@@ -1047,13 +1143,13 @@ public final class Verify {
             boolean resumable = ctx.catalog().runs().newestWith("provision", o.orgId()).filter(r -> r.runStatus() != RunStatus.CANCELLED)
                     .isPresent();
             String resume = finishProvision(ctx.catalog(), o);
-            String fix = switch (o.status()) {
-                case PROVISIONING -> resume + (resumable ? "   (resumes it" : "   (provisions it anew") + "; verify --fix marks it failed)";
+            NextStep fix = switch (o.status()) {
+                case PROVISIONING -> NextStep.run(resume, (resumable ? "resumes it" : "provisions it anew") + "; verify --fix marks it failed");
                 // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
-                case RESTORING -> Restore.rerun(ctx.catalog(), o.orgId()).orElse("tenantctl restore --org " + o.orgId())
-                        + "   (re-run; a dead restore is rolled back first)";
-                case READ_ONLY -> Orgs.finishDelete(o.orgId()).text();
-                default -> "tenantctl rebalance resume";
+                case RESTORING -> NextStep.run(Restore.rerun(ctx.catalog(), o.orgId()).orElse("tenantctl restore --org " + o.orgId()),
+                        "re-run; a dead restore is rolled back first");
+                case READ_ONLY -> Orgs.finishDelete(o.orgId());
+                default -> NextStep.run("tenantctl rebalance resume");
             };
             if (req.fix() && req.dryRun() && o.status().equals(Org.PROVISIONING)) {
                 fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", would be marked failed");
@@ -1072,7 +1168,7 @@ public final class Verify {
                 continue;
             }
             seen.add(new Seen("move_stuck", PROBLEM, m.orgId(), m.fromPool(), m.moveId(), "move " + m.moveId() + " of org " + m.orgId()
-                    + " has been " + m.state() + " since " + m.updatedAt() + " and nobody holds the org", "tenantctl rebalance resume"));
+                    + " has been " + m.state() + " since " + m.updatedAt() + " and nobody holds the org", NextStep.run("tenantctl rebalance resume")));
         }
     }
 
@@ -1085,7 +1181,7 @@ public final class Verify {
             String why = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> " ('tenantctl runs show " + r.runId() + "' says why)")
                     .orElse("");
             seen.add(new Seen("org_failed", PROBLEM, o.orgId(), o.poolId(), "", "org " + o.orgId() + " is failed since " + o.updatedAt()
-                    + why + " and holds a place on pool " + o.poolId(), OrgNext.failed(ctx.catalog(), o)));
+                    + why + " and holds a place on pool " + o.poolId(), OrgNext.failedStep(ctx.catalog(), o)));
         }
     }
 
@@ -1108,7 +1204,7 @@ public final class Verify {
                 String next = Runs.command(r.verb()) + " --join " + r.runId();
                 seen.add(new Seen("run_unstarted", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
                         + r.startedAt() + " by " + r.actor() + ") has had no worker since it was created",
-                        next + "   (start its workers; or end it: tenantctl runs cancel " + r.runId() + ")"));
+                        NextStep.run(next, "start its workers; or end it: tenantctl runs cancel " + r.runId())));
                 continue;
             }
             if (!r.status().equals(RunStatus.ABANDONED.db())) {
@@ -1127,7 +1223,7 @@ public final class Verify {
                 continue;
             }
             seen.add(new Seen("run_abandoned", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
-                    + r.startedAt() + ") is still marked running but its workers stopped", r.next() == null ? null : r.next().text()));
+                    + r.startedAt() + ") is still marked running but its workers stopped", r.next()));
         }
     }
 
@@ -1155,7 +1251,7 @@ public final class Verify {
                     ? "the org was created since (provisioned, adopted or restored to a new id) with that older manifest"
                     : r.status() != RunStatus.SUCCEEDED ? "on this org, or it passed over it or it went back since ('tenantctl runs show "
                     + r.runId() + "' says which)" : "it was passed over (suspended or deleting then) or went back since (a restore)"),
-                    r.catchUp(o))));
+                    NextStep.run(r.catchUp(o)))));
         }
     }
 
@@ -1186,7 +1282,7 @@ public final class Verify {
             if (at == null || at.plus(maxAge).isBefore(now)) {
                 seen.add(new Seen("backup_stale", PROBLEM, o.orgId(), o.poolId(), "", at == null ? "org " + o.orgId() + " has no complete backup"
                         : "the newest complete backup of org " + o.orgId() + " is from " + at + ", older than " + describe(maxAge)
-                        + (req.backupsMaxAge() != null ? "" : " (tier " + o.tier() + ")"), "tenantctl backup --org " + o.orgId()));
+                        + (req.backupsMaxAge() != null ? "" : " (tier " + o.tier() + ")"), NextStep.run("tenantctl backup --org " + o.orgId())));
             }
         }
     }

@@ -90,11 +90,11 @@ class BackupsShowOfADamagedBackupTest {
         String fix = null;
         for (JsonNode x : strictJson(deep).get("findings")) {
             if (x.get("kind").asText().equals("backup_corrupt") && x.get("org_id").asText().equals("acme")) {
-                fix = x.get("fix").asText();
+                fix = x.get("fix_note").asText(); // "a fresh backup; then: tenantctl backups show …"
             }
         }
         assertThat(fix).as(deep.toString()).isNotNull();
-        String show = fix.substring(fix.indexOf("then: ") + "then: ".length(), fix.lastIndexOf(')')).trim();
+        String show = fix.substring(fix.indexOf("then: ") + "then: ".length()).trim();
         assertThat(show).as(fix).startsWith("tenantctl backups show ");
         List<String> args = new ArrayList<>(List.of(show.substring("tenantctl ".length()).split(" ")));
         args.addAll(extra);

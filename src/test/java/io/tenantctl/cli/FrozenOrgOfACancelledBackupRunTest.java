@@ -52,7 +52,7 @@ class FrozenOrgOfACancelledBackupRunTest {
             Cli.Result found = f.cli.run("verify", "-o", "json");
             assertThat(found.exitCode()).as(found.toString()).isEqualTo(4);
             assertThat(findings(strictJson(found), "run_abandoned")).singleElement().satisfies(x ->
-                    assertThat(x.get("fix").asText()).contains("runs cancel " + runId));
+                    assertThat(x.get("fix_note").asText()).contains("runs cancel " + runId));
 
             // the on-call engineer takes the finding's second way out: the run is ended
             ok(f.cli, "runs", "cancel", runId);

@@ -63,7 +63,8 @@ class VerifyCommandTest {
             assertThat(findings(first, "schema_missing")).singleElement().satisfies(x -> {
                 assertThat(x.get("org_id").asText()).isEqualTo("acme");
                 assertThat(x.get("detail").asText()).contains("users.email_1");
-                assertThat(x.get("fix").asText()).isEqualTo("tenantctl verify --org acme --fix   (creates what is missing)");
+                assertThat(x.get("fix").asText()).isEqualTo("tenantctl verify --org acme --fix");
+                assertThat(x.get("fix_note").asText()).isEqualTo("creates what is missing");
                 assertThat(x.get("state").asText()).isEqualTo("new");
             });
             assertThat(findings(second, "schema_missing")).singleElement().satisfies(x -> {
@@ -144,8 +145,10 @@ class VerifyCommandTest {
             JsonNode doc = verify(f, 4);
 
             assertThat(findings(doc, "org_stuck")).extracting(x -> x.get("org_id").asText()).containsExactlyInAnyOrder("newco", "globex");
-            assertThat(findings(doc, "run_abandoned")).singleElement().satisfies(x ->
-                    assertThat(x.get("fix").asText()).contains("tenantctl backup --resume " + runId).contains("runs cancel " + runId));
+            assertThat(findings(doc, "run_abandoned")).singleElement().satisfies(x -> {
+                assertThat(x.get("fix").asText()).isEqualTo("tenantctl backup --resume " + runId);
+                assertThat(x.get("fix_note").asText()).contains("runs cancel " + runId);
+            });
             assertThat(findings(doc, "pool_over_capacity")).singleElement().satisfies(x -> assertThat(x.get("pool_id").asText()).isEqualTo("pool-0"));
             assertThat(findings(doc, "backup_stale")).extracting(x -> x.get("org_id").asText()).contains("initech");
             assertThat(findings(doc, "move_stuck")).singleElement().satisfies(x ->
@@ -201,7 +204,8 @@ class VerifyCommandTest {
             JsonNode doc = verify(f, 4);
             assertThat(findings(doc, "run_unstarted")).singleElement().satisfies(x -> {
                 assertThat(x.get("detail").asText()).contains(old).contains("no worker");
-                assertThat(x.get("fix").asText()).contains("tenantctl backup --join " + old).contains("runs cancel " + old);
+                assertThat(x.get("fix").asText()).isEqualTo("tenantctl backup --join " + old);
+                assertThat(x.get("fix_note").asText()).contains("runs cancel " + old);
             });
             assertThat(doc.toString()).as("the fresh one is not reported").doesNotContain(fresh);
 
@@ -226,7 +230,7 @@ class VerifyCommandTest {
                 assertThat(x.get("pool_id").asText()).isEqualTo("pool-0");
                 assertThat(x.get("detail").asText()).contains("2 org(s) were not checked");
                 assertThat(x.get("detail").asText().split("pool pool-0", -1)).as("names the pool once").hasSize(2);
-                assertThat(x.get("fix").asText()).contains("pools drain pool-0");
+                assertThat(x.get("fix_note").asText()).contains("pools drain pool-0");
             });
             assertThat(findings(doc, "schema_missing")).singleElement().satisfies(x -> assertThat(x.get("org_id").asText()).isEqualTo("initech"));
             assertThat(findings(doc, "check_failed")).as("no per-org noise for the dead pool's orgs").isEmpty();
@@ -238,7 +242,7 @@ class VerifyCommandTest {
             // a pool already out of placement is not told to be drained
             ok(f.cli, "pools", "drain", "pool-0");
             assertThat(findings(verify(cli, 4), "pool_unreachable")).singleElement()
-                    .satisfies(x -> assertThat(x.get("fix").asText()).doesNotContain("pools drain"));
+                    .satisfies(x -> assertThat(x.get("fix_note").asText()).doesNotContain("pools drain"));
         }
     }
 
@@ -316,8 +320,10 @@ class VerifyCommandTest {
             f.database("pool-1", "org_acme__m9").getCollection("x").insertOne(new Document("a", 1));
             sql(f.catalogUrl, "insert into moves (move_id, org_id, from_pool, from_database, to_pool, to_database, state, prior_status) "
                     + "values ('m-test', 'acme', 'pool-0', 'org_acme', 'pool-1', 'org_acme__m9', 'aborted', 'active')");
-            assertThat(findings(verify(f, 4), "move_leftover")).singleElement().satisfies(x ->
-                    assertThat(x.get("fix").asText()).startsWith("tenantctl rebalance gc   (drops an aborted move's target at once"));
+            assertThat(findings(verify(f, 4), "move_leftover")).singleElement().satisfies(x -> {
+                assertThat(x.get("fix").asText()).isEqualTo("tenantctl rebalance gc");
+                assertThat(x.get("fix_note").asText()).startsWith("drops an aborted move's target at once");
+            });
         }
     }
 

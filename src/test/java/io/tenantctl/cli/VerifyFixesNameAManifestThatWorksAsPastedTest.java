@@ -50,7 +50,10 @@ class VerifyFixesNameAManifestThatWorksAsPastedTest {
             assertThat(conflict).as(conflict).doesNotContain("MANIFEST").doesNotContain("--schema");
             assertThat(extra).isEqualTo("tenantctl schema diff acme");
 
-            String[] steps = conflict.split(", then: ");
+            assertThat(conflict).isEqualTo("tenantctl schema diff acme");
+            String then = findings(doc, "schema_conflict").get(0).get("fix_note").asText();
+            assertThat(then).startsWith("then: ").doesNotContain("MANIFEST").doesNotContain("--schema");
+            String[] steps = {conflict, then.substring("then: ".length())};
             Cli.Result diff = f.cli.run(pasted(steps[0], "-o", "json"));
             assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(4);
             assertThat(strictJson(diff).get("counts").get("conflict").asInt()).as(diff.toString()).isEqualTo(1);

@@ -45,7 +45,7 @@ class VerifyStaleSnapshotStrayTest {
         String pool = org.get("pool_id").asText();
         for (JsonNode x : strictJson(v).get("findings")) {
             boolean aboutLive = x.get("detail").asText().startsWith(live + " on pool " + pool);
-            assertThat(aboutLive && x.get("fix").asText().contains("dropDatabase"))
+            assertThat(aboutLive && x.get("fix_note").asText().contains("dropDatabase"))
                     .as("verify tells the engineer to drop %s on %s, where org %s lives now: %s%n%s", live, pool, orgId, x, v)
                     .isFalse();
         }
