@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A drain the other pools have no room for: the real {@code rebalance apply} exits 1 and lists the orgs it leaves in
  * {@code left_on_draining}; its {@code --dry-run} exited 0 with {@code left_on_draining} empty, so the rehearsal said the
- * drain would work. It now says what the apply would leave, and exits 1 too; nothing moves.
+ * drain would work. It now says what the apply would leave, and exits 1 too; nothing moves. The apply then leaves those
+ * orgs, and records its run failed (it recorded it succeeded, so runs list and runs show said the drain was done).
  */
 class RebalanceApplyDryRunSaysWhatADrainLeavesTest {
 
@@ -39,6 +40,21 @@ class RebalanceApplyDryRunSaysWhatADrainLeavesTest {
             assertThat(table.err()).contains("pool pool-1 is draining and would still hold 1 org(s)");
             assertThat(CliFixture.strictJson(CliFixture.ok(cli, "orgs", "show", "acme", "-o", "json")).get("pool_id").asText())
                     .as("a dry run moves nothing").isEqualTo("pool-1");
+
+            // the apply leaves what its dry run said, and its run is recorded failed, as the exit code says: a run whose
+            // orgs were not all done (it was recorded succeeded, so runs list / runs show said the drain was done)
+            Cli.Result r = cli.run("rebalance", "apply", "--freeze-grace", "0", "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            JsonNode doc = strictJson(r);
+            assertThat(doc.path("moved").asInt()).as(r.toString()).isEqualTo(1);
+            assertThat(doc.path("left_on_draining")).as(r.toString()).isEqualTo(left);
+            assertThat(doc.path("status").asText()).as("the run's status agrees with the exit code: %s", r).isEqualTo("failed");
+            String runId = doc.path("run_id").asText();
+            JsonNode run = strictJson(CliFixture.ok(cli, "runs", "show", runId, "-o", "json")).get("run");
+            assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("failed");
+            assertThat(run.path("reason").asText()).as(run.toString()).contains("pool-1").contains(left.get("pool-1").get(0).asText());
+            JsonNode listed = strictJson(CliFixture.ok(cli, "runs", "list", "--verb", "rebalance", "-o", "json")).get("runs").get(0);
+            assertThat(listed.path("status").asText()).as(listed.toString()).isEqualTo("failed");
         }
     }
 }
