@@ -22,4 +22,22 @@ public record NextStep(String command, String note, String text) {
     public static NextStep note(String note) {
         return new NextStep(null, note, note);
     }
+
+    /** A result that carries its next step ({@link #next}): -o json shows it as {@code next_step} and {@code next_note}. */
+    public interface Shown {
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        NextStep next();
+
+        /** The command alone (-o json's next_step), or null. */
+        @com.fasterxml.jackson.annotation.JsonProperty("next_step")
+        default String nextStep() {
+            return next() == null ? null : next().command();
+        }
+
+        /** What the command does, what comes after it or instead of it (-o json's next_note), or null. */
+        @com.fasterxml.jackson.annotation.JsonProperty("next_note")
+        default String nextNote() {
+            return next() == null ? null : next().note();
+        }
+    }
 }

@@ -52,18 +52,7 @@ public final class Adopt {
      */
     public record OrgResult(String orgId, String poolId, String databaseName, Outcome outcome, String matchedHash,
                             String matchedSource, int collections, int missing, int conflicts, int extras, String error,
-                            @com.fasterxml.jackson.annotation.JsonIgnore NextStep next) {
-        /** The command alone (-o json's next_step), or null. */
-        @com.fasterxml.jackson.annotation.JsonProperty("next_step")
-        public String nextStep() {
-            return next == null ? null : next.command();
-        }
-
-        /** What the command does, or what to do first or instead (-o json's next_note), or null. */
-        @com.fasterxml.jackson.annotation.JsonProperty("next_note")
-        public String nextNote() {
-            return next == null ? null : next.note();
-        }
+                            @com.fasterxml.jackson.annotation.JsonIgnore NextStep next) implements NextStep.Shown {
     }
 
     public record Result(String poolId, boolean dryRun, String schemaHash, List<OrgResult> orgs, String capacityWarning) {

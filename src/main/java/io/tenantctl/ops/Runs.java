@@ -24,18 +24,7 @@ public final class Runs {
     /** A run as shown to people: its stored arguments and summary as JSON values, not as strings holding JSON. */
     public record RunView(String runId, String verb, JsonNode args, Instant startedAt, Instant finishedAt, String status,
                           String actor, JsonNode summary, String reason, @com.fasterxml.jackson.annotation.JsonIgnore io.tenantctl.NextStep next,
-                          Integer perPool) {
-        /** The command alone that goes on with the run (-o json's next_step), or null. */
-        @com.fasterxml.jackson.annotation.JsonProperty("next_step")
-        public String nextStep() {
-            return next == null ? null : next.command();
-        }
-
-        /** What else there is to know or do (-o json's next_note), or null. */
-        @com.fasterxml.jackson.annotation.JsonProperty("next_note")
-        public String nextNote() {
-            return next == null ? null : next.note();
-        }
+                          Integer perPool) implements io.tenantctl.NextStep.Shown {
 
         /** {@code superseded}: why going on with the run is no next step any more (it is cancelled instead), or null. */
         static RunView of(RunRepository.Run r, RunStatus status, String superseded) {
