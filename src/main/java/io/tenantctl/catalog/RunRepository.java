@@ -335,20 +335,16 @@ public final class RunRepository {
                 + "'running'))", runId, runId, runId)) == 1;
     }
 
-    /**
-     * A run that ended with its items done, whose verb still left work undone outside them (orgs a drain found no room
-     * for): failed, {@code reason} added to its reason. False when the run had not ended succeeded or failed.
-     */
-    public boolean failEnded(String runId, String reason) {
-        return catalog.inConnection(c -> Sql.update(c, "update runs set status = ?, reason = coalesce(reason || '; ', '') || ? "
-                + "where run_id = ? and status in (?, ?)", RunStatus.FAILED.db(), reason, runId, RunStatus.SUCCEEDED.db(),
-                RunStatus.FAILED.db())) == 1;
-    }
-
     /** Ends the run unless it was already ended (an abort by another worker wins). */
     public void finish(String runId, String status) {
-        catalog.inConnection(c -> Sql.update(c,
-                "update runs set status = ?, finished_at = now() where run_id = ? and status = 'running'", status, runId));
+        finish(runId, status, null);
+    }
+
+    /** As {@link #finish(String, String)}, {@code why} (when not null) added to the run's reason. */
+    public void finish(String runId, String status, String why) {
+        catalog.inConnection(c -> Sql.update(c, "update runs set status = ?, finished_at = now(), "
+                + "reason = case when cast(? as text) is null then reason else coalesce(reason || '; ', '') || ? end "
+                + "where run_id = ? and status = 'running'", status, why, why, runId));
     }
 
     public List<Run> list(int limit) {

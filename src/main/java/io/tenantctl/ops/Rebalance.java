@@ -345,19 +345,22 @@ public final class Rebalance {
             // as the real apply: a drain that cannot empty its pools is said, and exits 1
             return new Result(RunReport.planned(VERB, lines), false, notes, req.moves() == null ? leftOnDraining(unplaced) : Map.of());
         }
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req, notes, unplaced),
-                run -> work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool()));
-        // a drain planned and done here that could not empty its pools (no room elsewhere) is not done: said, exit 1; orgs
-        // left by choice (--exclude, --max-moves) or failed (counted as failures) are not "no room"
-        boolean planned = !control.existing() && req.moves() == null && !control.detach() && !ran.interrupted();
-        Map<String, List<String>> left = planned ? leftOnDraining(unplaced) : Map.of();
-        RunReport report = ran.report();
-        // the drain is not done (exit 1): its run is recorded failed, as a run whose orgs were not all done is, saying why
-        if (!left.isEmpty() && ctx.catalog().runs().failEnded(report.runId(), "draining pool(s) still hold orgs no active pool had room for: "
-                + String.join("; ", left.entrySet().stream().map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")").toList()))) {
-            report = engine.report(report.runId(), OutcomeNames.of("moved"));
-        }
-        return new Result(report, ran.interrupted(), notes, left);
+        // a drain planned and done here that could not empty its pools (no room elsewhere) is not done: said, exit 1, and
+        // its run ends failed, as a run whose orgs were not all done does, saying why; orgs left by choice (--exclude,
+        // --max-moves) or failed (counted as failures) are not "no room"
+        boolean planned = !control.existing() && req.moves() == null && !control.detach();
+        java.util.function.Supplier<String> undone = () -> !planned ? null : noRoom(leftOnDraining(unplaced));
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req, notes, unplaced), run -> {
+            RunEngine.Work w = work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool());
+            return new RunEngine.Work(w.job(), w.budget(), undone);
+        });
+        return new Result(ran.report(), ran.interrupted(), notes, planned && !ran.interrupted() ? leftOnDraining(unplaced) : Map.of());
+    }
+
+    /** Why a drain that leaves {@code left} on its pools is not done, or null when it left none. */
+    private static String noRoom(Map<String, List<String>> left) {
+        return left.isEmpty() ? null : "draining pool(s) still hold orgs no active pool had room for: "
+                + String.join("; ", left.entrySet().stream().map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")").toList());
     }
 
     /** The orgs the plan could not place ({@code unplaced}: org → its draining pool) still there and in use, by pool. */

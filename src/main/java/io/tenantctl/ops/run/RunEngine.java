@@ -117,8 +117,14 @@ public final class RunEngine {
     public record Drive(Settings settings, RunControl control, CancelToken cancel, Progress progress) {
     }
 
-    /** A verb's per-org work and when its run gives up. */
-    public record Work(Job job, Budget budget) {
+    /**
+     * A verb's per-org work, when its run gives up, and what it leaves undone outside its items ({@code undone}: why, or
+     * null), asked when the run ends with every item done: a run that leaves work undone ends failed, saying why.
+     */
+    public record Work(Job job, Budget budget, java.util.function.Supplier<String> undone) {
+        public Work(Job job, Budget budget) {
+            this(job, budget, () -> null);
+        }
     }
 
     /** What a verb's run came to in this process: the run's report, and whether Ctrl-C stopped this worker. */
@@ -341,7 +347,7 @@ public final class RunEngine {
                 return new Ran(report(runId, names), false);
             }
         } else if (control.detach()) {
-            finish(runId, false); // a run with nothing to do (every org already final) is over now, not left running for a joiner
+            finish(runId, false, () -> null); // a run with nothing to do (every org already final) is over now, not left running for a joiner
             return new Ran(report(runId, names), false);
         }
         RunRepository.Run run = ctx.catalog().runs().get(runId);
@@ -358,7 +364,7 @@ public final class RunEngine {
             } finally {
                 drive.progress().end();
             }
-            finish(runId, interrupted);
+            finish(runId, interrupted, w.undone());
             return new Ran(report(runId, names), interrupted);
         } catch (RuntimeException e) {
             throw stopped(verb, runId, e);
@@ -527,9 +533,10 @@ public final class RunEngine {
 
     /**
      * Ends the run if nothing is left in it: succeeded, or failed when an org failed, or interrupted when this worker
-     * was stopped by Ctrl-C and no other worker is at work. A run another worker is still on stays running.
+     * was stopped by Ctrl-C and no other worker is at work, or failed when its verb left work {@code undone}. A run another
+     * worker is still on stays running.
      */
-    private void finish(String runId, boolean interrupted) {
+    private void finish(String runId, boolean interrupted, java.util.function.Supplier<String> undone) {
         RunRepository runs = ctx.catalog().runs();
         RunRepository.Run run = runs.get(runId);
         if (run.runStatus() != RunStatus.RUNNING) {
@@ -542,7 +549,9 @@ public final class RunEngine {
         if (interrupted && live == 0) {
             runs.finish(runId, RunStatus.INTERRUPTED.db());
         } else if (open == 0) {
-            runs.finish(runId, counts.getOrDefault(ItemStatus.FAILED.db(), 0) > 0 ? RunStatus.FAILED.db() : RunStatus.SUCCEEDED.db());
+            String why = undone.get();
+            runs.finish(runId, counts.getOrDefault(ItemStatus.FAILED.db(), 0) > 0 || why != null ? RunStatus.FAILED.db()
+                    : RunStatus.SUCCEEDED.db(), why);
         }
     }
 
