@@ -18,6 +18,11 @@ public record NextStep(String command, String note, String text) {
         return new NextStep(command, note, command + "   (" + note + ")");
     }
 
+    /** {@code command}, then {@code after}: the text "COMMAND, then: AFTER", the note "then: AFTER". */
+    public static NextStep then(String command, String after) {
+        return new NextStep(command, "then: " + after, command + ", then: " + after);
+    }
+
     /** No command to run as it is (a value to choose, something to mend first): the whole way on is the note. */
     public static NextStep note(String note) {
         return new NextStep(null, note, note);

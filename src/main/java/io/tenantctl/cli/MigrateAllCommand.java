@@ -179,9 +179,8 @@ final class MigrateAllCommand implements Callable<Integer> {
             // a dry run has just counted them: its step is the run that lets them go, not the same dry run again; a backup
             // first, so a tool that runs next_step alone deletes nothing
             if (r.report().dryRun()) {
-                String backup = "tenantctl backup --org " + orgId;
-                String allow = withFlag + " --allow-expiry   (deletes the documents counted above as soon as the index is built, if intended)";
-                return new io.tenantctl.NextStep(backup, "then: " + allow, backup + ", then: " + allow);
+                return io.tenantctl.NextStep.then("tenantctl backup --org " + orgId, withFlag
+                        + " --allow-expiry   (deletes the documents counted above as soon as the index is built, if intended)");
             }
             return io.tenantctl.NextStep.run(withFlag + " --dry-run", "see how many documents would expire; if intended, a backup, then --allow-expiry");
         }

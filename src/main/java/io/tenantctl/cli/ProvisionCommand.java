@@ -149,8 +149,7 @@ final class ProvisionCommand implements Callable<Integer> {
         if (pinned.find()) {
             return pinned.group(2).equals("full")
                     ? NextStep.note("tenantctl pools set-capacity " + pinned.group(1) + " --capacity N   (N above its orgs), then: " + again(orgId))
-                    : new NextStep("tenantctl pools enable " + pinned.group(1), "then: " + again(orgId),
-                    "tenantctl pools enable " + pinned.group(1) + ", then: " + again(orgId));
+                    : NextStep.then("tenantctl pools enable " + pinned.group(1), again(orgId));
         }
         List<String> silent = new ArrayList<>(); // pools with room passed over because they did not answer: no want of room
         for (java.util.regex.Matcher m = UNREACHABLE_WITH_ROOM.matcher(error); m.find(); ) {

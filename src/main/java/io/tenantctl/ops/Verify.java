@@ -690,7 +690,7 @@ public final class Verify {
                         + "defined otherwise than its manifest: " + sample(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList()),
                         // --force: the org's recorded manifest is already this one (the drift came from elsewhere), so without it
                         // migrate-all would select nothing
-                        pasteable(schema, then("tenantctl schema diff " + org.orgId() + schema, "tenantctl migrate-all --org " + org.orgId()
+                        pasteable(schema, NextStep.then("tenantctl schema diff " + org.orgId() + schema, "tenantctl migrate-all --org " + org.orgId()
                                 + schema + " --force --replace-conflicting"))));
             }
             if (!diff.superseded().isEmpty()) {
@@ -915,11 +915,6 @@ public final class Verify {
         com.fasterxml.jackson.databind.JsonNode detail = o.detail();
         detail.path("findings").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f).remove(FIX_TEXT));
         return o.with(o.error(), detail.toString()); // nulls kept: every field of a finding always there
-    }
-
-    /** {@code command}, then {@code after}: the text "COMMAND, then: AFTER", the note "then: AFTER". */
-    private static NextStep then(String command, String after) {
-        return new NextStep(command, "then: " + after, command + ", then: " + after);
     }
 
     private static String sample(List<String> items) {
