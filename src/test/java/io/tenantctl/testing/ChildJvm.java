@@ -29,7 +29,7 @@ public final class ChildJvm {
     }
 
     /**
-     * Starts {@code mainClass} with exactly {@code env} as its environment (plus PATH and HOME) and waits for it at
+     * Starts {@code mainClass} with exactly {@code env} as its environment (plus PATH, HOME and Cli's pool connect timeout) and waits for it at
      * most {@code timeoutSeconds}.
      */
     public static Exit run(Path dir, Map<String, String> env, long timeoutSeconds, String mainClass, String... args)
@@ -82,6 +82,8 @@ public final class ChildJvm {
             }
         }
         pb.environment().putAll(env);
+        // as in-process (Cli): a pool that does not answer is given up on after a second unless the test chose otherwise
+        pb.environment().putIfAbsent(io.tenantctl.pool.PoolClients.CONNECT_TIMEOUT_ENV, Cli.QUICK_CONNECT_TIMEOUT_MS);
         return pb.start();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantctl.cli.TenantCtl;
 import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.pool.PoolClients;
 import io.tenantctl.pool.PoolConnector;
 
 import java.io.PrintWriter;
@@ -20,21 +21,31 @@ public final class Cli {
     private final Map<String, String> env;
     private UnaryOperator<PoolConnector> decorator = UnaryOperator.identity();
 
+    /**
+     * A CLI with {@code env} as its environment. Unless {@code env} says otherwise, a pool that does not answer is given
+     * up on after a second rather than the 3 s default ({@code TENANTCTL_POOL_CONNECT_TIMEOUT_MS}): the pools here are
+     * in-process and answer in milliseconds when they are up, and tests kill pools often enough that the default's
+     * waits add up over the suite.
+     */
     public Cli(Map<String, String> env) {
         this.env = new HashMap<>(env);
+        this.env.putIfAbsent(PoolClients.CONNECT_TIMEOUT_ENV, QUICK_CONNECT_TIMEOUT_MS);
     }
+
+    /** The pool connect timeout tests run with unless they choose one. */
+    public static final String QUICK_CONNECT_TIMEOUT_MS = "1000";
 
     public static Cli withCatalog(String catalogUrl) {
         return new Cli(Map.of("TENANTCTL_CATALOG_URL", catalogUrl, "USER", "test"));
     }
 
     /**
-     * This CLI (its pools decorated alike) with the pool connect timeout cut to a second: for a test that kills a pool,
-     * whose every look at it would otherwise wait for the 3 s default.
+     * This CLI (its pools decorated alike) with the pool connect timeout cut to a second, even where its environment
+     * chose another: for a test that kills a pool, whose every look at it would otherwise wait for that timeout.
      */
     public Cli quickToGiveUpOnDeadPools() {
         Map<String, String> more = new HashMap<>(env);
-        more.put("TENANTCTL_POOL_CONNECT_TIMEOUT_MS", "1000");
+        more.put(PoolClients.CONNECT_TIMEOUT_ENV, QUICK_CONNECT_TIMEOUT_MS);
         return new Cli(more).decoratePools(decorator);
     }
 
