@@ -32,8 +32,10 @@ public final class TestCatalog {
             if (external != null && !external.isBlank()) {
                 serverUrl = external;
             } else {
+                java.nio.file.Path data;
                 try {
-                    embedded = EmbeddedPostgres.builder().start();
+                    data = java.nio.file.Files.createTempDirectory("tenantctl-test-catalog");
+                    embedded = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).start();
                 } catch (IOException e) {
                     throw new UncheckedIOException("embedded PostgreSQL did not start", e);
                 }
@@ -44,10 +46,30 @@ public final class TestCatalog {
                     } catch (IOException ignored) {
                         // the JVM is going away
                     }
+                    removeAfterExit(data);
                 }));
             }
         }
         return serverUrl;
+    }
+
+    /**
+     * Removes the server's data directory once this JVM has gone, by an {@code rm -rf} left running: a test JVM creates
+     * hundreds of databases (~300 files each), which the embedded server's own clean-up deleted file by file from the
+     * shutdown hook for longer than surefire waits after the tests (30 s; it killed both forks at the end of every full
+     * run, and the directory stayed half deleted). Where there is no {@code rm}, it is deleted here.
+     */
+    private static void removeAfterExit(java.nio.file.Path data) {
+        try {
+            new ProcessBuilder("rm", "-rf", data.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException noRm) {
+            try {
+                Trees.delete(data);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("could not delete " + data + ": " + e.getMessage());
+            }
+        }
     }
 
     /** Runs one statement on the catalog at {@code url}: what a dead worker or an hour's wait left, written by hand. */
