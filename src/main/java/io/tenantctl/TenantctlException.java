@@ -55,10 +55,17 @@ public class TenantctlException extends RuntimeException {
         return this;
     }
 
+    /**
+     * How to give tenantctl's JVM more heap: scripts/tenantctl puts TENANTCTL_JAVA_OPTS on java's command line, where an
+     * -Xmx wins over JAVA_TOOL_OPTIONS's; the image's entrypoint has none, so JAVA_TOOL_OPTIONS sets it there.
+     */
+    public static final String MORE_HEAP = "give the JVM more with TENANTCTL_JAVA_OPTS=-Xmx… (scripts/tenantctl) or "
+            + "JAVA_TOOL_OPTIONS=-Xmx… (the image; the container's memory limit too)";
+
     /** The JVM ran out of memory: exit 1, saying how to give it more. */
     public static TenantctlException outOfMemory(OutOfMemoryError e) {
-        return new TenantctlException(Category.FAILED, "ran out of memory (" + e.getMessage() + "): give the JVM more with "
-                + "JAVA_TOOL_OPTIONS=-Xmx… (the container's memory limit too), then run it again", e);
+        return new TenantctlException(Category.FAILED, "ran out of memory (" + e.getMessage() + "): " + MORE_HEAP
+                + ", then run it again", e);
     }
 
     public static TenantctlException usage(String message) {

@@ -97,8 +97,8 @@ final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
             hand(e);
         } catch (Throwable e) { // an Error too (out of memory on a huge document): the consumer must not wait for ever
             hand(new IllegalStateException((e instanceof OutOfMemoryError ? "out of memory" : e.toString()) + " while reading ahead on "
-                    + Thread.currentThread().getName() + (e instanceof OutOfMemoryError ? " (give the JVM more with "
-                    + "JAVA_TOOL_OPTIONS=-Xmx…)" : ""), e));
+                    + Thread.currentThread().getName() + (e instanceof OutOfMemoryError ? " ("
+                    + io.tenantctl.TenantctlException.MORE_HEAP + ")" : ""), e));
         }
     }
 
