@@ -168,6 +168,26 @@ class WireConformanceTest {
         }
 
         @Test
+        void aFindsBatchIsNotCutAtSixteenMegabytes() {
+            // MongoDB and FerretDB end a batch at 16 MB whatever its batchSize; the stand-in sends the whole batchSize
+            // (tenantctl reads with 1,000), so 48 documents of 1 MB are a reply the driver refuses (over its 48,000,000
+            // bytes): in the sandbox a backup, move or deep verify of such a collection fails, where a restore works
+            try (MongoClient client = client()) {
+                MongoCollection<BsonDocument> big = client.getDatabase("deviations_batch").getCollection("big", BsonDocument.class);
+                BsonString megabyte = new BsonString("x".repeat(1024 * 1024));
+                List<BsonDocument> docs = new ArrayList<>();
+                for (int i = 0; i < 17; i++) {
+                    docs.add(new BsonDocument("_id", new BsonInt32(i)).append("s", megabyte));
+                }
+                big.insertMany(docs);
+                try (var cursor = big.find().batchSize(1000).cursor()) {
+                    assertThat(cursor.available()).as("documents in the first batch, 17 MB").isEqualTo(17);
+                }
+                client.getDatabase("deviations_batch").drop();
+            }
+        }
+
+        @Test
         void createOfAnExistingCollectionAnswers48() {
             // FerretDB answers ok (FERRETDB.md); tenantctl takes 48 for "already there" (SchemaApply.createCollection)
             try (MongoClient client = client()) {
