@@ -97,7 +97,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         Compression alg = Compression.of(compression);
         return "tenantctl backup --org " + orgId + (freeze ? " --freeze" : "") + (alg == Compression.ZSTD ? "" : " --compression " + alg.id())
-                + (ctx.options.storeUrl == null ? "" : " --store " + Summary.shellWord(ctx.options.storeUrl.trim()));
+                + Stores.onLine(ctx);
     }
 
     private void render(RunReport report, boolean interrupted, String store) {

@@ -51,6 +51,8 @@ final class BackupsPruneCommand implements Callable<Integer> {
             Backups backups = new Backups(ctx.ops(), store);
             Backups.PruneResult r = backups.prune(new Backups.PruneRequest(orgs, keepLast, keepDaily, keepWeekly, graceHours, dryRun.on,
                     Clock.systemUTC(), ctx.cancel));
+            // goes on in the store it was given: a --store typed on the line, not TENANTCTL_STORE
+            String next = r.next() == null ? null : r.next() + Stores.onLine(ctx);
             boolean failed = r.decisions().stream().anyMatch(d -> d.action().equals("failed"));
             int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : failed ? 1 : 0;
             BackupsCommand.noneFor(ctx, orgs, r.decisions().stream().map(Backups.Decision::orgId).collect(java.util.stream.Collectors.toSet()),
@@ -65,9 +67,9 @@ final class BackupsPruneCommand implements Callable<Integer> {
                 doc.put("kept", r.decisions().size() - r.deleted() - r.wouldDelete());
                 doc.put("decisions", r.decisions());
                 doc.put("interrupted", r.interrupted());
-                doc.put("next", r.next());
+                doc.put("next", next);
                 Output.json(ctx.out, doc);
-                return interrupted(r, exit);
+                return interrupted(r, next, exit);
             }
             Output.table(ctx.out, List.of("org", "backup", "status", "action", "reason"),
                     r.decisions().stream().map(d -> Arrays.asList(d.orgId(), d.backupId(), d.status(),
@@ -79,14 +81,14 @@ final class BackupsPruneCommand implements Callable<Integer> {
                 ctx.err.println("error: " + r.decisions().stream().filter(d -> d.action().equals("failed")).count() + " backup(s) could not "
                         + "be deleted (action failed, with why); the others were pruned: prune again once the store allows it");
             }
-            return interrupted(r, exit);
+            return interrupted(r, next, exit);
         }
     }
 
-    private int interrupted(Backups.PruneResult r, int exit) {
+    private int interrupted(Backups.PruneResult r, String next, int exit) {
         if (r.interrupted()) {
             ctx.err.println("interrupted: deleted " + r.deleted() + " backup(s) and stopped; what it had not reached is kept, '"
-                    + r.next() + "' again goes on");
+                    + next + "' again goes on");
             ctx.err.flush();
         }
         return exit;

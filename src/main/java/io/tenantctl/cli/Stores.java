@@ -17,4 +17,13 @@ final class Stores {
     static ObjectStore open(CliContext ctx) {
         return OpsContext.openStore(ctx.resolveStoreUrl(), ctx.effectiveEnv(), false);
     }
+
+    /**
+     * " --store URL" when the store was typed on the line (empty when it came from TENANTCTL_STORE or the config file):
+     * what a next step that goes on in the same store carries. A store URL holds no secret (credentials come from the
+     * environment; one with user:password@ or a secret query option is refused before anything runs).
+     */
+    static String onLine(CliContext ctx) {
+        return ctx.options.storeUrl == null ? "" : " --store " + Summary.shellWord(ctx.options.storeUrl.trim());
+    }
 }

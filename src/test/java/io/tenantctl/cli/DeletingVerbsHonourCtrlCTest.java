@@ -142,6 +142,40 @@ class DeletingVerbsHonourCtrlCTest {
         }
     }
 
+    @Test
+    void pruneInterruptedGoesOnInTheStoreItWasGivenNotTheDefaultOne() throws java.io.IOException {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String other = dir.resolve("other").toUri().toString(); // --store typed on the line, not TENANTCTL_STORE
+            for (int i = 0; i < 3; i++) {
+                f.backup("acme");
+                f.backup("acme", "--store", other);
+            }
+
+            Cli.Result r = f.cli.run(ctrlC(), "backups", "prune", "--org", "acme", "--keep-last", "1", "--keep-daily", "0",
+                    "--store", other, "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            String next = strictJson(r).get("next").asText();
+            assertThat(next).as("the JSON's next goes on in the store given: %s", r).contains("--store " + other);
+            assertThat(hint(r)).as("the stderr line names the same command as the JSON's next").isEqualTo(next);
+
+            Cli.Result followed = f.cli.run(OnCallNextStepsTest.command(next));
+
+            assertThat(followed.exitCode()).as("'%s', followed literally: %s", next, followed).isZero();
+            assertThat(completeIn(dir.resolve("other"), "acme")).as("the interrupted prune's store is pruned to its newest: %s", followed)
+                    .isEqualTo(1);
+            assertThat(completeIn(f.storeDir, "acme")).as("TENANTCTL_STORE was not the store interrupted: untouched (%s)", followed)
+                    .isEqualTo(3);
+        }
+    }
+
+    /** The org's backup folders in a file store's directory that hold a manifest.json. */
+    private static long completeIn(Path store, String org) throws java.io.IOException {
+        try (var s = java.nio.file.Files.list(store.resolve(org))) {
+            return s.filter(b -> java.nio.file.Files.exists(b.resolve("manifest.json"))).count();
+        }
+    }
+
     /** The command the "interrupted: … '…' again goes on" line on stderr names. */
     private static String hint(Cli.Result r) {
         Matcher m = Pattern.compile("interrupted: .*'(tenantctl [^']*)' again goes on").matcher(r.err());
