@@ -154,17 +154,50 @@ public final class FileObjectStore implements ObjectStore {
         Path path = resolve(key);
         try {
             Files.deleteIfExists(path);
-            // remove directories left empty, so that children() and listings stay in step with S3
-            for (Path dir = path.getParent(); dir != null && !dir.equals(root) && dir.startsWith(root);
-                 dir = dir.getParent()) {
-                try {
-                    Files.delete(dir);
-                } catch (DirectoryNotEmptyException | NoSuchFileException e) {
-                    break;
-                }
-            }
+            removeEmptyParents(path);
         } catch (IOException e) {
             throw failure("cannot delete " + key, e);
+        }
+    }
+
+    /**
+     * Deletes the objects under {@code prefix}, then the temp files of unfinished uploads there — what a writer killed
+     * before close or abort leaves, never listed, so never deleted as an object (S3's unfinished multipart uploads are
+     * aborted alike) — and the directories they leave empty.
+     */
+    @Override
+    public int deletePrefix(String prefix) {
+        int n = ObjectStore.super.deletePrefix(prefix);
+        int slash = prefix.lastIndexOf('/');
+        Path dir = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(dir)) {
+            return n;
+        }
+        List<Path> temps;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            temps = paths.filter(p -> p.getFileName().toString().startsWith(Keys.TEMP_MARKER) && keyOf(p).startsWith(prefix)).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw failure("cannot delete unfinished uploads under " + prefix, e instanceof java.io.UncheckedIOException u ? u.getCause() : e);
+        }
+        for (Path temp : temps) {
+            try {
+                Files.deleteIfExists(temp);
+                removeEmptyParents(temp);
+            } catch (IOException e) {
+                throw failure("cannot delete an unfinished upload under " + prefix, e);
+            }
+        }
+        return n;
+    }
+
+    /** Removes the directories above {@code path} left empty, so that children() and listings stay in step with S3. */
+    private void removeEmptyParents(Path path) throws IOException {
+        for (Path dir = path.getParent(); dir != null && !dir.equals(root) && dir.startsWith(root); dir = dir.getParent()) {
+            try {
+                Files.delete(dir);
+            } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                break;
+            }
         }
     }
 

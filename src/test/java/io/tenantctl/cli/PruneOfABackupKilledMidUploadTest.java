@@ -80,6 +80,40 @@ class PruneOfABackupKilledMidUploadTest {
         }
     }
 
+    /**
+     * The file store's equivalent: a backup killed while writing a collection leaves FileObjectStore's hidden temp file
+     * ({@code .tenantctl-upload-<random>.tmp}, next to the object it would have become) in its folder, invisible to every
+     * listing. Pruning the dead backup must remove it, and the folder with it, or that space is never reclaimed.
+     */
+    @Test
+    void pruningAnIncompleteBackupOnTheFileStoreRemovesTheTempFileItsDeadWriterLeft() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 10);
+            String kept = f.backup("acme");
+
+            // killed two days ago while writing its first collection: recorded running, only the temp file in its folder
+            String killed = BackupIds.newId(Clock.fixed(Instant.now().minus(Duration.ofDays(2)), ZoneOffset.UTC), new Random());
+            try (java.sql.Statement s = f.sql().createStatement()) {
+                s.execute("insert into backups (backup_id, org_id, location, pool_id, database_name, started_at, recorded_at, status) "
+                        + "values ('" + killed + "', 'acme', '" + f.storeDir.toUri() + "acme/" + killed + "/', 'pool-0', 'org_acme', "
+                        + "now() - interval '2 days', now() - interval '2 days', 'running')");
+            }
+            Path folder = java.nio.file.Files.createDirectories(f.storeDir.resolve("acme").resolve(killed));
+            Path temp = java.nio.file.Files.createTempFile(folder, ".tenantctl-upload-", ".tmp"); // as FileObjectStore.create names it
+            java.nio.file.Files.write(temp, new byte[64 * 1024]);
+
+            JsonNode pruned = strictJson(ok(f.cli, "backups", "prune", "--org", "acme", "-o", "json"));
+
+            Map<String, String> actions = new HashMap<>();
+            pruned.get("decisions").forEach(d -> actions.put(d.get("backup_id").asText(), d.get("action").asText()));
+            assertThat(actions).as(pruned.toPrettyString()).containsEntry(killed, "delete").containsEntry(kept, "keep");
+            assertThat(temp).as("the dead upload's temp file is removed with the backup it belonged to").doesNotExist();
+            assertThat(folder).as("and the dead backup's folder with it: nothing of it is left taking space").doesNotExist();
+            assertThat(f.storeDir.resolve("acme").resolve(kept).resolve("manifest.json")).as("the complete backup is kept").exists();
+        }
+    }
+
     private static S3Client client(S3ProxyFixture s3, String bucket) {
         return S3ObjectStore.buildClient(s3.options(bucket, "backups"), s3.credentials());
     }
