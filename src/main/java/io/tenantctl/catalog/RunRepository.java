@@ -171,13 +171,14 @@ public final class RunRepository {
     }
 
     /**
-     * Whether every org a backup run has left open (pending, held or running; at least one) has a complete backup, not
-     * found damaged, begun after the run began: going on with the run would back them up again.
+     * Whether every org a backup run has left undone (pending, held or running, or failed — an org in flight when it was
+     * interrupted is failed, and --resume retries it; at least one) has a complete backup, not found damaged, begun after
+     * the run began: going on with the run would back them up again.
      */
     public boolean backedUpSince(String runId) {
         return catalog.inConnection(c -> Sql.one(c, "select count(*) > 0 and bool_and(exists (select 1 from backups b where "
                 + "b.org_id = i.org_id and b.status = 'complete' and (b.error is null or b.error not like ?) and b.started_at > r.started_at)) "
-                + "from run_items i join runs r on r.run_id = i.run_id where i.run_id = ? and i.status in ('pending', 'held', 'running')",
+                + "from run_items i join runs r on r.run_id = i.run_id where i.run_id = ? and i.status in ('pending', 'held', 'running', 'failed')",
                 rs -> rs.getBoolean(1), BackupRepository.DAMAGED + "%", runId)).orElse(false);
     }
 
