@@ -297,9 +297,6 @@ final class MigrateAllCommand implements Callable<Integer> {
             io.tenantctl.NextStep goOn = goOn(r);
             ctx.err.println("aborted: " + report.aborted() + ". " + (goOn.command() != null ? "Resume with: " : "") + goOn.text());
         }
-        if (r.interrupted()) {
-            ctx.err.println("interrupted: in-flight orgs finished. Resume with: tenantctl migrate-all --resume " + report.runId());
-        }
         ctx.err.flush();
     }
 }

@@ -54,9 +54,14 @@ final class Summary {
         doc.put("interrupted", interrupted);
         if (!report.dryRun() && (interrupted || report.aborted() != null)) {
             // what the table's "Resume with:" line says: a pipeline reading -o json gets it too
-            doc.put("next", io.tenantctl.ops.Runs.command(report.verb()) + " --resume " + report.runId());
+            doc.put("next", resume(report));
         }
         return doc;
+    }
+
+    /** The --resume that goes on with a run an interrupt or an abort stopped: -o json's {@code next}, the table's "Resume with:". */
+    static String resume(RunReport report) {
+        return io.tenantctl.ops.Runs.command(report.verb()) + " --resume " + report.runId();
     }
 
     /** The report's failed orgs, each with the command that gets it moving again. */
@@ -138,6 +143,7 @@ final class Summary {
      */
     static int exitCode(CliContext ctx, RunReport report, boolean interrupted, int done) {
         if (interrupted) {
+            resumeWith(ctx, report);
             return TenantCtl.EXIT_INTERRUPTED;
         }
         if (report.cancelled()) {
@@ -157,6 +163,24 @@ final class Summary {
             return undone > 0 ? 1 : done; // every org started before the cancel: the run's course, not a cancel, decides
         }
         return done;
+    }
+
+    /**
+     * The last line of every interrupted fan-out run's text output, on stderr: how many orgs it left not started and the
+     * --resume that goes on ({@link #resume}, as -o json's {@code next}, which carries it there instead). A dry run
+     * records no run: {@link #dryRunInterrupted} says what it did not look at.
+     */
+    private static void resumeWith(CliContext ctx, RunReport report) {
+        if (ctx.json() || report.dryRun()) {
+            return;
+        }
+        String line = "interrupted: " + report.count("not_started") + " org(s) not started. Resume with: " + resume(report);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("run_id", report.runId());
+        fields.put("not_started", report.count("not_started"));
+        fields.put("next", resume(report));
+        ctx.log("warn", line, fields, line);
+        ctx.err.flush();
     }
 
     /** A dry run stopped by Ctrl-C: on stderr, how many orgs it never looked at (its table lists them as not_started). */
