@@ -136,7 +136,11 @@ final class VerifyCommand implements Callable<Integer> {
         long news = r.findings().stream().filter(f -> f.state().equals("new") && f.severity().equals(Verify.PROBLEM)).count();
         long info = r.findings().stream().filter(f -> f.severity().equals(Verify.INFO)).count();
         long acked = r.findings().stream().filter(f -> f.state().equals("acked")).count();
-        ctx.out.println("verified " + r.report().orgs().size() + " org(s)" + (r.skipped() > 0 ? " (" + r.skipped()
+        // interrupted: the orgs it never reached are not verified, and the summary must not count them as if they were
+        int orgs = r.report().orgs().size();
+        int notStarted = r.report().count("not_started");
+        ctx.out.println("verified " + (r.interrupted() ? orgs - notStarted + " of " + orgs + " org(s), " + notStarted
+                + " not started (interrupted)" : orgs + " org(s)") + (r.skipped() > 0 ? " (" + r.skipped()
                 + " unchanged since their last clean verify, skipped)" : "") + ": " + (r.problems() == 0 ? "clean" : r.problems()
                 + " problem(s), " + news + " new") + (info > 0 ? "; " + info + " informational" : "") + (acked > 0 ? "; " + acked + " acked" : ""));
         Summary.timings(ctx, r.report());
