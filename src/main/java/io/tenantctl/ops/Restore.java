@@ -154,6 +154,7 @@ public final class Restore {
         String runId = runs.start("restore", Json.write(new Args(req.orgId(), backupId, req.toOrg(), target.mode(), target.pool().poolId(),
                 target.databaseName(), target.previousStatus().db(), scratch, req.targetPool() == null)), ctx.actor(), List.of(target.orgId()));
         runs.itemStarted(runId, target.orgId());
+        held.beatFor(runId); // its worker on the run: once this process is gone, 'runs list' shows it abandoned
         req.cancel().workingOn(runId, "restore"); // a second Ctrl-C names it
         List<String> dropped = new ArrayList<>();
         Org org = null;

@@ -1205,6 +1205,10 @@ public final class Verify {
             if (!r.status().equals(RunStatus.ABANDONED.db())) {
                 continue;
             }
+            if (r.verb().equals("restore") && ctx.catalog().runs().items(r.runId()).stream()
+                    .anyMatch(i -> ctx.catalog().orgs().find(i.orgId()).map(o -> o.status().equals(Org.RESTORING)).orElse(false))) {
+                continue; // a dead restore whose org is still restoring: its org_stuck finding names the same restore to run again
+            }
             if (req.fix() && req.dryRun()) {
                 fixed.add("run " + r.runId() + " (" + r.verb() + "): abandoned by its workers, would be cancelled");
             } else if (req.fix()) {

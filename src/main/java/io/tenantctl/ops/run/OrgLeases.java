@@ -83,6 +83,8 @@ public final class OrgLeases {
         private final String orgId;
         private final java.util.concurrent.ScheduledExecutorService beat;
         private final String recovered;
+        /** The run this operation records (a restore's), beaten for by the same heartbeat; null until {@link #beatFor}. */
+        private volatile String runId;
 
         private Held(String orgId, String recovered) {
             this.orgId = orgId;
@@ -95,6 +97,10 @@ public final class OrgLeases {
             beat.scheduleAtFixedRate(() -> {
                 try {
                     ctx.catalog().leases().renew(me.id(), RunEngine.LEASE_SECONDS);
+                    String run = runId;
+                    if (run != null) {
+                        ctx.catalog().runs().renew(run, me.id(), RunEngine.LEASE_SECONDS);
+                    }
                 } catch (RuntimeException ignored) {
                     // the next beat tries again
                 }
@@ -108,6 +114,16 @@ public final class OrgLeases {
 
         public void record(String stateJson) {
             OrgLeases.this.record(orgId, stateJson);
+        }
+
+        /**
+         * Records this worker on {@code runId} (heartbeat_by) and renews the run's heartbeat with the lease's from now on, as
+         * the run engine does for its workers: so 'runs list' shows the run abandoned once this process is gone (at once on
+         * this host, a lease later elsewhere) instead of running for ever.
+         */
+        public void beatFor(String runId) {
+            ctx.catalog().runs().renew(runId, me.id(), RunEngine.LEASE_SECONDS);
+            this.runId = runId;
         }
 
         @Override
