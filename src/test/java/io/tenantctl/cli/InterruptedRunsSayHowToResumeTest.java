@@ -35,12 +35,15 @@ class InterruptedRunsSayHowToResumeTest {
     }
 
     @Test
-    void anInterruptedRebalanceMoveAndApplySayResumeWith() {
+    void anInterruptedRebalanceMoveAndApplySayResumeWith() throws Exception {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             f.provision("acme");
-            interrupted(f.cli, "tenantctl rebalance apply", "rebalance", "move", "acme", "--to", "pool-1");
             ok(f.cli, "pools", "drain", "pool-0");
-            interrupted(f.cli, "tenantctl rebalance apply", "rebalance", "apply");
+            Path plan = dir.resolve("plan.json");
+            java.nio.file.Files.writeString(plan, ok(f.cli, "rebalance", "plan", "-o", "json").out()); // Ctrl-C while planning plans nothing
+            String resume = interrupted(f.cli, "tenantctl rebalance apply", "rebalance", "apply", "--plan", plan.toString());
+            ok(f.cli, "runs", "cancel", resume.substring(resume.lastIndexOf(' ') + 1)); // acme is free to move again
+            interrupted(f.cli, "tenantctl rebalance apply", "rebalance", "move", "acme", "--to", "pool-1");
         }
     }
 

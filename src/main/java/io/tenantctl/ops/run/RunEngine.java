@@ -364,7 +364,8 @@ public final class RunEngine {
             } finally {
                 drive.progress().end();
             }
-            finish(runId, interrupted, w.undone());
+            // a Ctrl-C that left nothing undone (every org in flight finished, none failed) interrupted nothing
+            interrupted = finish(runId, interrupted, w.undone());
             return new Ran(report(runId, names), interrupted);
         } catch (RuntimeException e) {
             throw stopped(verb, runId, e);
@@ -534,18 +535,20 @@ public final class RunEngine {
     /**
      * Ends the run if nothing is left in it: succeeded, or failed when an org failed, or interrupted when this worker
      * was stopped by Ctrl-C and no other worker is at work, or failed when its verb left work {@code undone}. A run another
-     * worker is still on stays running.
+     * worker is still on stays running. A Ctrl-C that came when every org had started, and after which none failed, left
+     * nothing to resume: the run ends as if it had not come. Returns whether this worker's run stands interrupted.
      */
-    private void finish(String runId, boolean interrupted, java.util.function.Supplier<String> undone) {
+    private boolean finish(String runId, boolean interrupted, java.util.function.Supplier<String> undone) {
         RunRepository runs = ctx.catalog().runs();
         RunRepository.Run run = runs.get(runId);
         if (run.runStatus() != RunStatus.RUNNING) {
-            return;
+            return interrupted;
         }
         Map<String, Integer> counts = runs.counts(runId);
         int live = runs.activity(runId, LIVENESS).liveLeases();
         int open = counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
                 + counts.getOrDefault(ItemStatus.RUNNING.db(), 0);
+        interrupted = interrupted && (open > 0 || counts.getOrDefault(ItemStatus.FAILED.db(), 0) > 0);
         if (interrupted && live == 0) {
             runs.finish(runId, RunStatus.INTERRUPTED.db());
         } else if (open == 0) {
@@ -553,6 +556,7 @@ public final class RunEngine {
             runs.finish(runId, counts.getOrDefault(ItemStatus.FAILED.db(), 0) > 0 || why != null ? RunStatus.FAILED.db()
                     : RunStatus.SUCCEEDED.db(), why);
         }
+        return interrupted;
     }
 
     /**
