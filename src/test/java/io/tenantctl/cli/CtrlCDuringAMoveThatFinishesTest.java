@@ -38,7 +38,7 @@ class CtrlCDuringAMoveThatFinishesTest {
                         }
                     })));
 
-            Cli.Result r = cli.run(ctrlC, "rebalance", "move", "acme", "--to", "pool-1", "-o", "json");
+            Cli.Result r = cli.run(ctrlC, "rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0", "-o", "json");
 
             assertThat(ctrlC.isCancelled()).as("Ctrl-C came during the move").isTrue();
             JsonNode doc = strictJson(r);
