@@ -261,7 +261,12 @@ public final class Verify {
         List<String> clean = new ArrayList<>();
         Set<String> deadPools = new LinkedHashSet<>();
         boolean fleet = req.orgs().isEmpty();
-        fleetChecks(req, pools, orgs, seen, fixed, deadPools, report.runId(), fleet, perOrg, store != null);
+        // a first Ctrl-C finishes the orgs in flight and starts nothing more: no fleet-wide check (pings, listings, runs),
+        // no fix, and nothing resolved or marked verified clean on a look left incomplete; the resume does them
+        boolean whole = !ran.interrupted();
+        if (whole) {
+            fleetChecks(req, pools, orgs, seen, fixed, deadPools, report.runId(), fleet, perOrg, store != null);
+        }
         for (RunReport.Org line : checked.orgs()) {
             com.fasterxml.jackson.databind.JsonNode list = line.detail().path("findings");
             for (com.fasterxml.jackson.databind.JsonNode f : list) {
@@ -283,7 +288,9 @@ public final class Verify {
         List<String> ids = rows.stream().map(FindingRepository.Finding::findingId).toList();
         Set<String> known = findings.record(rows);
         Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
-        findings.resolveUnseen(ids, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep());
+        if (whole) {
+            findings.resolveUnseen(ids, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep());
+        }
         Map<String, FindingRepository.State> stored = findings.byId(ids);
         Instant now = Instant.now();
         // an org with a problem not acked — its own, or a fleet-level one (stuck, missing database) — is not clean; one
@@ -301,7 +308,9 @@ public final class Verify {
                 clean.add(line.orgId());
             }
         }
-        findings.verifiedClean(clean);
+        if (whole) {
+            findings.verifiedClean(clean);
+        }
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             FindingRepository.Finding s = rows.get(i);
