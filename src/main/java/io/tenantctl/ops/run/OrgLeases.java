@@ -78,6 +78,31 @@ public final class OrgLeases {
         ctx.catalog().leases().release(orgId, me.id());
     }
 
+    /**
+     * This worker's heartbeat, until shut down: every quarter of a lease, the heartbeat of the run {@code runId} gives
+     * (none while it gives null) and every org lease of this worker renewed. A beat that fails is tried again at the next
+     * (a scheduled task that throws is never run again); a lost lease only means another worker may redo an org.
+     */
+    java.util.concurrent.ScheduledExecutorService heartbeat(java.util.function.Supplier<String> runId) {
+        java.util.concurrent.ScheduledExecutorService beat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lease-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        beat.scheduleAtFixedRate(() -> {
+            try {
+                String run = runId.get();
+                if (run != null) {
+                    ctx.catalog().runs().renew(run, me.id(), RunEngine.LEASE_SECONDS);
+                }
+                ctx.catalog().leases().renew(me.id(), RunEngine.LEASE_SECONDS);
+            } catch (RuntimeException | OutOfMemoryError ignored) {
+                // the next beat tries again
+            }
+        }, RunEngine.LEASE_SECONDS / 4, RunEngine.LEASE_SECONDS / 4, java.util.concurrent.TimeUnit.SECONDS);
+        return beat;
+    }
+
     /** An org lease held outside a run (restore): renewed by its own heartbeat until closed, then released. */
     public final class Held implements AutoCloseable {
         private final String orgId;
@@ -89,22 +114,7 @@ public final class OrgLeases {
         private Held(String orgId, String recovered) {
             this.orgId = orgId;
             this.recovered = recovered;
-            this.beat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "org-lease-heartbeat");
-                t.setDaemon(true);
-                return t;
-            });
-            beat.scheduleAtFixedRate(() -> {
-                try {
-                    ctx.catalog().leases().renew(me.id(), RunEngine.LEASE_SECONDS);
-                    String run = runId;
-                    if (run != null) {
-                        ctx.catalog().runs().renew(run, me.id(), RunEngine.LEASE_SECONDS);
-                    }
-                } catch (RuntimeException ignored) {
-                    // the next beat tries again
-                }
-            }, RunEngine.LEASE_SECONDS / 4, RunEngine.LEASE_SECONDS / 4, java.util.concurrent.TimeUnit.SECONDS);
+            this.beat = heartbeat(() -> runId);
         }
 
         /** What recovering a dead holder's lease on the org did before this one was taken (null if nothing). */

@@ -2,7 +2,6 @@ package io.tenantctl.ops.run;
 
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.ItemStatus;
-import io.tenantctl.catalog.OrgLeaseRepository;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
@@ -179,23 +178,13 @@ public final class RunEngine {
      */
     private boolean work(String runId, Job job, Settings settings, Budget budget, CancelToken cancel, Progress progress) {
         RunRepository runs = ctx.catalog().runs();
-        OrgLeaseRepository leases = ctx.catalog().leases();
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, Optional<String>> poolHealth = new ConcurrentHashMap<>();
         Map<String, Long> nextStart = new HashMap<>();
         long intervalNanos = settings.ratePerPool() > 0 ? (long) (1e9 / settings.ratePerPool()) : 0;
         CancelToken stop = cancel.child();
         runs.renew(runId, me.id(), LEASE_SECONDS); // this run has a live worker from now on
-        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lease-heartbeat"));
-        heartbeat.scheduleAtFixedRate(() -> {
-            try {
-                runs.renew(runId, me.id(), LEASE_SECONDS);
-                leases.renew(me.id(), LEASE_SECONDS);
-            } catch (RuntimeException | OutOfMemoryError ignored) {
-                // the next beat tries again (a scheduled task that throws is never run again); a lost lease only means
-                // another worker may redo an org
-            }
-        }, LEASE_SECONDS / 4, LEASE_SECONDS / 4, TimeUnit.SECONDS);
+        ScheduledExecutorService heartbeat = orgLeases().heartbeat(() -> runId);
         int loopCount = loops(runs.openByPool(runId), settings);
         java.util.concurrent.locks.ReentrantLock claimLock = new java.util.concurrent.locks.ReentrantLock();
         AtomicInteger threadNo = new AtomicInteger();
@@ -548,13 +537,13 @@ public final class RunEngine {
         int live = runs.activity(runId, LIVENESS).liveLeases();
         int open = counts.getOrDefault(ItemStatus.PENDING.db(), 0) + counts.getOrDefault(ItemStatus.HELD.db(), 0)
                 + counts.getOrDefault(ItemStatus.RUNNING.db(), 0);
-        interrupted = interrupted && (open > 0 || counts.getOrDefault(ItemStatus.FAILED.db(), 0) > 0);
+        boolean failed = counts.getOrDefault(ItemStatus.FAILED.db(), 0) > 0;
+        interrupted = interrupted && (open > 0 || failed);
         if (interrupted && live == 0) {
             runs.finish(runId, RunStatus.INTERRUPTED.db());
         } else if (open == 0) {
             String why = undone.get();
-            runs.finish(runId, counts.getOrDefault(ItemStatus.FAILED.db(), 0) > 0 || why != null ? RunStatus.FAILED.db()
-                    : RunStatus.SUCCEEDED.db(), why);
+            runs.finish(runId, failed || why != null ? RunStatus.FAILED.db() : RunStatus.SUCCEEDED.db(), why);
         }
         return interrupted;
     }
