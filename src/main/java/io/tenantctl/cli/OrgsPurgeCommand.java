@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "purge", description = {"Drop the databases of orgs deleted longer ago than --older-than.",
         "Each org 'tenantctl orgs delete' marked deleting that long ago becomes deleted, and its database is dropped by the "
-        + "same routine as 'rebalance gc', under the org's lease. Deleted orgs no longer count against their pool's capacity."})
+        + "same routine as 'rebalance gc', under the org's lease, once its newest backup is found whole in the store (--store or "
+        + "TENANTCTL_STORE; with none, such an org is kept). Deleted orgs no longer count against their pool's capacity."})
 final class OrgsPurgeCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -37,7 +38,8 @@ final class OrgsPurgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OrgLifecycle.Purged r = new OrgLifecycle(ctx.ops()).purge(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged), ctx.cancel);
+        OrgLifecycle.Purged r = new OrgLifecycle(ctx.ops()).purge(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged),
+                ctx.resolveStoreUrl(), ctx.effectiveEnv(), ctx.cancel);
         int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : r.failed() ? 1 : 0;
         if (ctx.json()) {
             Output.json(ctx.out, r);

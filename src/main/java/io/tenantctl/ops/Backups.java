@@ -581,11 +581,54 @@ public final class Backups {
         if (location == null || location.startsWith(here)) {
             return java.util.Optional.empty();
         }
-        String suffix = layout.backupPrefix(orgId, backupId);
+        return java.util.Optional.of(writtenTo(location, orgId, backupId));
+    }
+
+    /** The store a backup recorded at {@code location} was written to, as --store takes it (an S3 endpoint said beside it). */
+    static String writtenTo(String location, String orgId, String backupId) {
+        String suffix = BackupLayout.root().backupPrefix(orgId, backupId);
         String root = location.endsWith(suffix) ? location.substring(0, location.length() - suffix.length()) : location;
         root = root.endsWith("/") && root.length() > "file:///".length() ? root.substring(0, root.length() - 1) : root;
         int at = root.indexOf(" at "); // an S3-compatible store is described "s3://bucket/prefix at http://endpoint"
-        return java.util.Optional.of(at < 0 ? root : root.substring(0, at) + " (with TENANTCTL_S3_ENDPOINT=" + root.substring(at + 4) + ")");
+        return at < 0 ? root : root.substring(0, at) + " (with TENANTCTL_S3_ENDPOINT=" + root.substring(at + 4) + ")";
+    }
+
+    /** What one listing of an org's backups says of one of them: damage found ({@code damage}), or written to another store. */
+    public record Look(String damage, String elsewhere) {
+        public boolean whole() {
+            return damage == null && elsewhere == null;
+        }
+    }
+
+    /**
+     * Whether backup {@code backupId} of {@code orgId}, recorded complete, is in this store as written, as far as one
+     * listing of the org's backups shows (a plain verify's check: every file there at the bytes recorded; its manifest read
+     * only when they do not add up, to name the file gone or cut short). What it finds gone or cut short is recorded as
+     * damage ({@code record}), as verify records it, so that restore, {@code --due} and purge all know; a backup written
+     * to another store is said to be there, not damaged.
+     */
+    public Look look(String orgId, String backupId, boolean record) {
+        List<Entry> listing = list(List.of(orgId), Clock.systemUTC());
+        Entry e = listing.stream().filter(x -> x.backupId().equals(backupId)).findFirst().orElse(null);
+        if (e == null) {
+            return new Look(null, null);
+        }
+        if (e.status().equals(MISSING)) {
+            java.util.Optional<String> elsewhere = otherStore(e);
+            return elsewhere.isPresent() ? new Look(null, elsewhere.get()) : new Look(record ? rememberGone(e, listing) : goneWhy(e), null);
+        }
+        if (!e.sizesDiffer()) {
+            return new Look(null, null);
+        }
+        try {
+            BackupReader.open(store, layout, orgId, backupId, e.sha256()).checkFilesPresent();
+            return new Look(null, null);
+        } catch (io.tenantctl.backup.BackupIntegrityException | io.tenantctl.backup.BackupIncompleteException damaged) {
+            if (record) {
+                rememberDamage(ctx.catalog(), backupId, damaged);
+            }
+            return new Look(Errors.oneLine(damaged), null);
+        }
     }
 
     /** As {@link #otherStore(String, String, String)}, for an entry of {@link #list}. */

@@ -469,12 +469,27 @@ public final class OrgLifecycle {
     /**
      * Drops the databases of orgs {@code deleting} for longer than {@code olderThan}: each is handed over (under its
      * lease) as {@code deleted} with its database recorded in retired_databases, then dropped by {@link DatabaseGc}, the
-     * routine {@code rebalance gc} uses. A database a previous purge could not drop is retried.
+     * routine {@code rebalance gc} uses. A database a previous purge could not drop is retried. Before it drops one, the
+     * org's newest backup is looked for in the store {@code storeUrl} names (null: none given, and the database is kept).
      */
-    public Purged purge(Duration olderThan, boolean dryRun, java.util.Set<String> dropChanged, CancelToken cancel) {
+    public Purged purge(Duration olderThan, boolean dryRun, java.util.Set<String> dropChanged, String storeUrl, Map<String, String> env,
+                        CancelToken cancel) {
         if (olderThan.isNegative()) {
             throw TenantctlException.usage("--older-than must not be negative");
         }
+        if (storeUrl == null || storeUrl.isBlank()) {
+            return purge(olderThan, dryRun, dropChanged, new Looking(null, false), cancel);
+        }
+        try (ObjectStore store = OpsContext.openStore(storeUrl, env, false)) { // a store that does not answer is exit 3 before anything
+            return purge(olderThan, dryRun, dropChanged, new Looking(new Backups(ctx, store), !dryRun), cancel);
+        }
+    }
+
+    /** Where purge looks for an org's newest backup before it drops its database ({@code in} null: no store given). */
+    private record Looking(Backups in, boolean record) {
+    }
+
+    private Purged purge(Duration olderThan, boolean dryRun, java.util.Set<String> dropChanged, Looking looking, CancelToken cancel) {
         OrgRepository orgs = ctx.catalog().orgs();
         RestoreRepository databases = new RestoreRepository(ctx.catalog());
         List<OrgRepository.Deleting> due = orgs.deletingBefore(ctx.catalog().now().minus(olderThan)); // deleted_at is the catalog's clock
@@ -498,11 +513,11 @@ public final class OrgLifecycle {
                     items.put(d.org().orgId(), item(d.org(), d.deletedAt(), "skipped", down.get()));
                     continue;
                 }
-                String written = dropChanged.contains(d.org().orgId()) ? null : keep(d.org(), olderThan);
+                String written = dropChanged.contains(d.org().orgId()) ? null : keep(d.org(), olderThan, looking);
                 items.put(d.org().orgId(), item(d.org(), d.deletedAt(), written == null ? "would_drop" : "kept", written));
             }
             for (RestoreRepository.Retired r : leftovers(databases)) {
-                String written = dropChanged.contains(r.orgId()) ? null : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false);
+                String written = dropChanged.contains(r.orgId()) ? null : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false, looking);
                 items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
                         written == null ? "would_drop" : "kept", written == null ? "left by an earlier purge" : written));
             }
@@ -528,7 +543,7 @@ public final class OrgLifecycle {
             }
             try {
                 Org now = orgs.get(orgId);
-                String written = !now.status().equals(Org.DELETING) || dropChanged.contains(orgId) ? null : keep(now, olderThan);
+                String written = !now.status().equals(Org.DELETING) || dropChanged.contains(orgId) ? null : keep(now, olderThan, looking);
                 if (written != null) {
                     items.put(orgId, item(d.org(), d.deletedAt(), "kept", written));
                 } else if (!now.status().equals(Org.DELETING) || !databases.retireDeletedOrg(orgId, now.version())) {
@@ -554,7 +569,7 @@ public final class OrgLifecycle {
             }
             // left by an earlier purge whose drop failed: written since then by a stale client, it is kept as a deleting one is
             String written = items.containsKey(r.orgId()) || dropChanged.contains(r.orgId()) ? null
-                    : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false);
+                    : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false, looking);
             if (written != null) {
                 items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "kept",
                         written));
@@ -578,24 +593,51 @@ public final class OrgLifecycle {
      * routing still said writable: those writes are in no backup) or it could not be compared — or null. Orgs deleted
      * with --no-backup, or before catalog version 11, recorded nothing to compare with.
      */
-    private String keep(Org org, Duration olderThan) {
-        return keep(org.orgId(), org.poolId(), org.databaseName(), olderThan, true);
+    private String keep(Org org, Duration olderThan, Looking looking) {
+        return keep(org.orgId(), org.poolId(), org.databaseName(), olderThan, true, looking);
     }
 
     /**
      * Why a deleted (or deleting) org's database must not be dropped yet, or null: its newest complete backup (the
-     * delete's final one) was found damaged by a restore or {@code verify --deep} — the database is then the only whole
-     * copy of the org, kept until a backup holds it again (a deleting org can be backed up; one an earlier purge handed
-     * over cannot: its database is saved by hand) — or it was written since its delete, or not comparable.
+     * delete's final one) was found damaged by a restore or {@code verify --deep}, or is found gone from the store now
+     * (or cut short) — the database is then the only whole copy of the org, kept until a backup holds it again (a
+     * deleting org can be backed up; one an earlier purge handed over cannot: its database is saved by hand) — or it
+     * could not be looked for (no store given, another store, one that does not answer), or it was written since its
+     * delete, or not comparable.
      */
-    private String keep(String orgId, String poolId, String database, Duration olderThan, boolean deleting) {
+    private String keep(String orgId, String poolId, String database, Duration olderThan, boolean deleting, Looking looking) {
         String anyway = dropAnyway(olderThan, orgId);
-        return new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(orgId)
-                .flatMap(b -> io.tenantctl.catalog.BackupRepository.damage(b.error()).map(why -> "its newest backup " + b.backupId()
-                        + " was found damaged: " + why + ": database " + database + " is the only whole "
-                        + "copy of the org; kept. " + (deleting ? "Back it up again ('tenantctl backup --org " + orgId + "'), then purge; or "
-                        : "Save what you need from it on pool " + poolId + ", then ") + anyway))
-                .orElseGet(() -> writtenSinceDelete(ctx, orgId, poolId, database, anyway));
+        java.util.Optional<io.tenantctl.catalog.BackupRepository.Backup> newest = new io.tenantctl.catalog.BackupRepository(ctx.catalog())
+                .newestComplete(orgId);
+        if (newest.isEmpty()) {
+            return writtenSinceDelete(ctx, orgId, poolId, database, anyway);
+        }
+        io.tenantctl.catalog.BackupRepository.Backup b = newest.get();
+        String why = io.tenantctl.catalog.BackupRepository.damage(b.error()).orElse(null);
+        if (why == null) {
+            String notLooked = "its newest backup " + b.backupId() + " could not be looked for before database " + database + " is dropped";
+            if (looking.in() == null) {
+                return notLooked + ": no store given; kept. Run the purge with --store " + Backups.writtenTo(b.location(), orgId, b.backupId())
+                        + " (where it was written), or " + anyway;
+            }
+            Backups.Look look;
+            try {
+                look = looking.in().look(orgId, b.backupId(), looking.record());
+            } catch (RuntimeException e) {
+                return notLooked + " (" + Errors.oneLine(e) + "); kept. Run the purge again once " + looking.in().store() + " answers, or " + anyway;
+            }
+            if (look.elsewhere() != null) {
+                return notLooked + ": it was written to " + look.elsewhere() + ", not to " + looking.in().store() + "; kept. Run the purge "
+                        + "with --store " + look.elsewhere() + ", or " + anyway;
+            }
+            why = look.damage();
+        }
+        if (why != null) {
+            return "its newest backup " + b.backupId() + " was found damaged: " + why + ": database " + database + " is the only whole "
+                    + "copy of the org; kept. " + (deleting ? "Back it up again ('tenantctl backup --org " + orgId + "'), then purge; or "
+                    : "Save what you need from it on pool " + poolId + ", then ") + anyway;
+        }
+        return writtenSinceDelete(ctx, orgId, poolId, database, anyway);
     }
 
     /**
