@@ -93,18 +93,33 @@ public final class BackupReader {
     /** As {@link #fileProblem}, every one: by collection name, in the manifest's order (one listing). */
     private static Map<String, String[]> fileProblems(ObjectStore store, BackupLayout layout, String orgId, String backupId,
                                                       java.util.Collection<CollectionEntry> entries) {
+        Map<String, String[]> problems = new java.util.LinkedHashMap<>();
+        misfiled(store, layout, orgId, backupId, entries).forEach((name, f) -> problems.put(name, new String[]{f.key(), f.size() == null
+                ? " is listed in the manifest but missing from " + store.describe()
+                : " " + f.holds()}));
+        return problems;
+    }
+
+    /** A collection's file not in the store at the size its manifest records: {@code size} null when it is not there at all. */
+    private record Misfiled(String key, Long size, long recorded) {
+        String holds() {
+            return "holds " + size + " bytes, not the " + recorded + " its manifest records";
+        }
+    }
+
+    private static Map<String, Misfiled> misfiled(ObjectStore store, BackupLayout layout, String orgId, String backupId,
+                                                  java.util.Collection<CollectionEntry> entries) {
         Map<String, Long> stored = new TreeMap<>();
         store.list(layout.backupPrefix(orgId, backupId)).forEach(o -> stored.put(o.key(), o.size()));
-        Map<String, String[]> problems = new java.util.LinkedHashMap<>();
+        Map<String, Misfiled> out = new java.util.LinkedHashMap<>();
         for (CollectionEntry e : entries) {
             String key = layout.fileKey(orgId, backupId, e.file());
             Long size = stored.get(key);
             if (size == null || size != e.bytes()) {
-                problems.put(e.name(), new String[]{key, size == null ? " is listed in the manifest but missing from " + store.describe()
-                        : " holds " + size + " bytes, not the " + e.bytes() + " its manifest records"});
+                out.put(e.name(), new Misfiled(key, size, e.bytes()));
             }
         }
-        return problems;
+        return out;
     }
 
     /**
@@ -113,8 +128,8 @@ public final class BackupReader {
      */
     public Map<String, String> fileProblems() {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        fileProblems(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections()).forEach((name, p) ->
-                out.put(name, p[1].startsWith(" is listed") ? "missing from the store" : p[1].substring(1)));
+        misfiled(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections()).forEach((name, f) ->
+                out.put(name, f.size() == null ? "missing from the store" : f.holds()));
         return out;
     }
 

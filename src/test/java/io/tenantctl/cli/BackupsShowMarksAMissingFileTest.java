@@ -63,4 +63,24 @@ class BackupsShowMarksAMissingFileTest {
             assertThat(ok(f.cli, "backups", "show", intact).out()).doesNotContain("missing");
         }
     }
+
+    @Test
+    void aFileCutShortIsMarkedWithTheBytesItHoldsAndTheBytesRecorded() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 30);
+            String id = f.backup("acme");
+            Path notes = f.files("acme", id).entrySet().stream().filter(e -> e.getKey().startsWith("notes.")).findFirst().orElseThrow().getValue();
+            long recorded = Files.size(notes);
+            Files.write(notes, java.util.Arrays.copyOf(Files.readAllBytes(notes), 10)); // an upload cut short
+
+            Cli.Result json = f.cli.run("backups", "show", id, "-o", "json");
+            assertThat(json.exitCode()).as(json.toString()).isEqualTo(4);
+            JsonNode notesEntry = null;
+            for (JsonNode c : strictJson(json).get("manifest").get("collections")) {
+                notesEntry = c.get("name").asText().equals("notes") ? c : notesEntry;
+            }
+            assertThat(notesEntry.get("problem").asText()).isEqualTo("holds 10 bytes, not the " + recorded + " its manifest records");
+        }
+    }
 }
