@@ -15,7 +15,13 @@ final class Mask {
     private static final Pattern SCHEMED = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*:/{1,2})([^\\s'\"<>]*)@");
     /** user:password@host without a scheme. */
     private static final Pattern BARE = Pattern.compile("(^|[\\s'\"=(,])([A-Za-z0-9._%+-]+):([^\\s'\"@/]+)@(?=[A-Za-z0-9\\[])");
-    private static final Pattern PARAM = Pattern.compile("(?i)\\b(password|passwd|pwd|sslpassword|secret|secret_access_key|token)=([^&\\s'\";]+)");
+    /**
+     * A key=value whose key names a secret: {@code password=}, {@code proxyPassword=}, and an environment file's own lines
+     * ({@code POOL1_PASSWORD=}, {@code AWS_SECRET_ACCESS_KEY=}, {@code AWS_SESSION_TOKEN=}); the key is kept, so what was
+     * quoted can still be told.
+     */
+    private static final Pattern PARAM = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|"
+            + "credential|api_?key|private_?key|session_?key)[A-Za-z0-9_.-]*)=([^&\\s'\";]+)");
     /** A userinfo that holds no secret: a user alone, or user:${VAR}. */
     private static final Pattern HARMLESS = Pattern.compile("^[^:@]*(?::\\$\\{[A-Za-z_][A-Za-z0-9_]*})?$");
 
@@ -26,7 +32,7 @@ final class Mask {
         if (s == null || s.isEmpty()) {
             return s;
         }
-        Matcher m = SCHEMED.matcher(s);
+        Matcher m = SCHEMED.matcher(io.tenantctl.SecretValues.mask(s)); // what this process resolved into a URL: wherever it is
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String userinfo = m.group(2);

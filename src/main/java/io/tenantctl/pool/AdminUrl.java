@@ -89,7 +89,9 @@ public final class AdminUrl {
                 throw TenantctlException.config("pool " + poolId + ": its admin URL references ${" + m.group(1)
                         + "}, which is not set in the environment");
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20")));
+            String encoded = java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+            io.tenantctl.SecretValues.add(value, encoded); // only a password may be a placeholder here
+            m.appendReplacement(out, Matcher.quoteReplacement(encoded));
         }
         m.appendTail(out);
         String s = out.toString();

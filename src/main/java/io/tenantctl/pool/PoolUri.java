@@ -394,7 +394,9 @@ public final class PoolUri {
                         + "}, which is not set in the environment");
             }
             if (m.start() < userinfoEnd || (query >= 0 && m.start() > query)) {
-                value = URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+                String encoded = URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+                io.tenantctl.SecretValues.add(value, encoded); // a library may print it resolved (the driver's proxy settings at -v)
+                value = encoded;
             }
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
