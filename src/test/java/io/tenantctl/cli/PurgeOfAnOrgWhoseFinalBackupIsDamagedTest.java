@@ -5,6 +5,7 @@ import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.tenantctl.cli.CliFixture.ok;
@@ -31,22 +32,44 @@ class PurgeOfAnOrgWhoseFinalBackupIsDamagedTest {
             f.flipABit("acme", finalBackup, "notes"); // the bucket lost a bit
             assertThat(f.cli.run("verify", "--deep").exitCode()).isEqualTo(4); // found, and recorded as damaged
 
-            for (String[] purge : new String[][]{{"orgs", "purge", "--older-than", "0", "--dry-run", "-o", "json"},
-                    {"orgs", "purge", "--older-than", "0", "-o", "json"}}) {
-                Cli.Result r = f.cli.run(purge);
-                JsonNode item = strictJson(r).get("orgs").get(0);
-                assertThat(item.get("action").asText()).as(r.toString()).isEqualTo("kept");
-                assertThat(item.get("detail").asText()).contains("its newest backup " + finalBackup + " was found damaged")
-                        .contains("'tenantctl backup --org acme'");
-            }
-            assertThat(f.databaseNames("pool-0")).as("the only whole copy of acme").contains("org_acme");
-            assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");
-
-            ok(f.cli, "backup", "--org", "acme"); // what the detail says, then purge
-            ok(f.cli, "orgs", "purge", "--older-than", "0");
-            assertThat(f.databaseNames("pool-0")).doesNotContain("org_acme");
-            ok(f.cli, "restore", "--org", "acme", "--to-org", "acme-back");
-            assertThat(f.db("acme-back").getCollection("notes").countDocuments()).isEqualTo(20);
+            keptUntilABackupHoldsItAgain(f, "its newest backup " + finalBackup + " was found damaged");
         }
+    }
+
+    /**
+     * Its files gone from the store since (a bucket lifecycle rule, a hand clean-up) and nothing having read it: purge took
+     * such a final backup as good and dropped the only copy. It looks for the files itself now (one listing, as a plain
+     * verify does) and records what it finds.
+     */
+    @Test
+    void aFinalBackupWhoseFileIsGoneFromTheStoreKeepsTheDatabaseToo() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 20);
+            String finalBackup = strictJson(ok(f.cli, "orgs", "delete", "acme", "-o", "json")).get("backup_id").asText();
+            Files.delete(f.files("acme", finalBackup).get("notes.ndjson.zst"));
+
+            keptUntilABackupHoldsItAgain(f, "its newest backup " + finalBackup, "notes.ndjson.zst");
+        }
+    }
+
+    /** A dry and a real purge keep acme (exit 1, the detail naming the backup and the backup to take), then it is dropped after one. */
+    private static void keptUntilABackupHoldsItAgain(BackupFixture f, String... detail) throws Exception {
+        for (String[] purge : new String[][]{{"orgs", "purge", "--older-than", "0", "--dry-run", "-o", "json"},
+                {"orgs", "purge", "--older-than", "0", "-o", "json"}}) {
+            Cli.Result r = f.cli.run(purge);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            JsonNode item = strictJson(r).get("orgs").get(0);
+            assertThat(item.get("action").asText()).as(r.toString()).isEqualTo("kept");
+            assertThat(item.get("detail").asText()).contains(detail).contains("'tenantctl backup --org acme'");
+        }
+        assertThat(f.databaseNames("pool-0")).as("the only whole copy of acme").contains("org_acme");
+        assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");
+
+        ok(f.cli, "backup", "--org", "acme"); // what the detail says, then purge
+        ok(f.cli, "orgs", "purge", "--older-than", "0");
+        assertThat(f.databaseNames("pool-0")).doesNotContain("org_acme");
+        ok(f.cli, "restore", "--org", "acme", "--to-org", "acme-back");
+        assertThat(f.db("acme-back").getCollection("notes").countDocuments()).isEqualTo(20);
     }
 }
