@@ -210,7 +210,7 @@ public final class CollectionWriter implements AutoCloseable {
     private static RawBsonDocument needsRawBson(BsonDocument document) {
         try (BsonReader reader = reader(document)) {
             reader.readStartDocument();
-            if (hasOddNaN(reader, false)) { // JSON has one NaN: a signed or payload-carrying one is kept as its exact bytes
+            if (hasOddNaN(reader, false)) { // a NaN or Decimal128 JSON cannot say exactly is kept as its exact bytes
                 return document instanceof RawBsonDocument r ? r : new RawBsonDocument(document, BSON_DOCUMENT_CODEC);
             }
         }
@@ -261,8 +261,9 @@ public final class CollectionWriter implements AutoCloseable {
     }
 
     /**
-     * Whether the current document/array (recursively) holds a NaN other than the one Extended JSON's "NaN" reads back
-     * as: a double with its sign bit or a payload set (x86's 0/0 is -NaN), a Decimal128 negative or signalling NaN.
+     * Whether the current document/array (recursively) holds a number its Extended JSON does not read back as exactly: a
+     * double NaN with its sign bit or a payload set (x86's 0/0 is -NaN), a Decimal128 whose text parses to other bytes
+     * (negative or signalling NaN, non-canonical, Infinity with stray bits; see {@link #textGivesBack}).
      */
     private static boolean hasOddNaN(BsonReader reader, boolean array) {
         while (reader.readBsonType() != BsonType.END_OF_DOCUMENT) {
@@ -277,8 +278,7 @@ public final class CollectionWriter implements AutoCloseable {
                     }
                 }
                 case DECIMAL128 -> {
-                    org.bson.types.Decimal128 d = reader.readDecimal128();
-                    if (d.isNaN() && (d.getHigh() != org.bson.types.Decimal128.NaN.getHigh() || d.getLow() != 0)) {
+                    if (!textGivesBack(reader.readDecimal128())) {
                         return true;
                     }
                 }
@@ -300,6 +300,20 @@ public final class CollectionWriter implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a Decimal128's Extended JSON text parses back to the same bytes. Not so for a NaN with its sign or signalling
+     * flag set, a non-canonical value (coefficient of 10^34 or more: its value is 0, its text 35 digits that parse as another
+     * number) or an Infinity with stray bits.
+     */
+    private static boolean textGivesBack(org.bson.types.Decimal128 d) {
+        try {
+            org.bson.types.Decimal128 back = org.bson.types.Decimal128.parse(d.toString());
+            return back.getHigh() == d.getHigh() && back.getLow() == d.getLow();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Whether any field name in the current document/array (recursively) starts with '$'. */

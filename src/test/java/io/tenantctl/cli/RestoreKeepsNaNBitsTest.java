@@ -63,6 +63,40 @@ class RestoreKeepsNaNBitsTest {
         }
     }
 
+    /**
+     * Found by a probing helper: a Decimal128 whose text does not parse back to its bytes was silently changed by backup →
+     * restore. A non-canonical one (coefficient of 10^34 or more, whose value is 0) was written as 35 digits and read back as
+     * a different number; an Infinity with stray bits came back as the canonical Infinity's bytes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"zstd", "none"})
+    void aDecimal128WhoseTextDoesNotParseBackComesBackBitForBit(String compression) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            MongoDatabase src = f.db("acme");
+            src.getCollection("ledger", BsonDocument.class).insertMany(List.of(
+                    new BsonDocument("_id", new BsonInt32(1)).append("v", new BsonDecimal128(
+                            Decimal128.fromIEEE754BIDEncoding(0x0001ed09bead87c0L, 0x378d8e6400000000L))),
+                    new BsonDocument("_id", new BsonInt32(2)).append("v", new BsonDecimal128(
+                            Decimal128.fromIEEE754BIDEncoding(0x7800000000000001L, 0L))),
+                    new BsonDocument("_id", new BsonInt32(3)).append("nested", new BsonDocument("v", new BsonDecimal128(
+                            Decimal128.fromIEEE754BIDEncoding(0x0001ed09bead87c0L, 0x378d8e6400000000L)))),
+                    new BsonDocument("_id", new BsonInt32(4)).append("v", new BsonDecimal128(Decimal128.parse("12.50")))));
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(src);
+            assertThat(before.get("ledger").get(1).getDecimal128("v").getValue().getHigh()).isEqualTo(0x7800000000000001L);
+
+            String backupId = f.backup("acme", "--compression", compression);
+            ok(f.cli, "restore", "--org", "acme", "--backup", backupId, "--to-org", "acme-copy", "-o", "json");
+
+            List<RawBsonDocument> back = BackupFixture.contents(f.db("acme-copy")).get("ledger");
+            assertThat(back).hasSize(4);
+            for (int i = 0; i < 4; i++) {
+                assertThat(hex(back.get(i))).as("document _id %d restored from a %s backup", i + 1, compression)
+                        .isEqualTo(hex(before.get("ledger").get(i)));
+            }
+        }
+    }
+
     private static String hex(RawBsonDocument d) {
         var b = d.getByteBuffer().asNIO();
         byte[] a = new byte[b.remaining()];
