@@ -465,14 +465,31 @@ public final class RunRepository {
                 .orElse(0L));
     }
 
-    /** Items under a live lease, and whether any item was ever claimed: what tells a live run from an abandoned one. */
+    /**
+     * Items under a live lease, and whether any item was ever claimed: what tells a live run from an abandoned one. A run
+     * that never beat (a restore recorded by a tenantctl from before restores beat their run) but has started items with no
+     * lease of their own (a restore's) is judged by their orgs' leases instead, as {@link #cancel} judges such items: started,
+     * and its worker gone (stale) once no holder that may be alive has a live lease on any of those orgs.
+     */
     public Activity activity(String runId, Liveness liveness) {
         return catalog.inConnection(c -> {
             int live = (int) liveClaims(c, runId).values().stream().filter(w -> w == null || !liveness.knownDead().test(w)).count();
-            return Sql.one(c, "select heartbeat_at is not null, heartbeat_at, coalesce(heartbeat_at < now() - make_interval(secs => ?), "
+            Activity activity = Sql.one(c, "select heartbeat_at is not null, heartbeat_at, coalesce(heartbeat_at < now() - make_interval(secs => ?), "
                     + "false), heartbeat_by from runs where run_id = ?", rs -> new Activity(live, rs.getBoolean(1), Sql.instant(rs,
                     "heartbeat_at"), rs.getBoolean(3) || rs.getString(4) != null && liveness.knownDead().test(rs.getString(4))),
                     liveness.staleSeconds(), runId).orElse(new Activity(0, false, null, false));
+            if (activity.everClaimed()) {
+                return activity;
+            }
+            // each started item without a lease of its own, with the holder of its org's live lease (null: none)
+            List<String> orgHolders = Sql.query(c, "select l.holder from run_items i left join org_leases l on l.org_id = i.org_id "
+                    + "and l.lease_until >= now() where i.run_id = ? and i.status = 'running' and i.lease_until is null",
+                    rs -> rs.getString(1), runId);
+            if (orgHolders.isEmpty()) {
+                return activity;
+            }
+            boolean gone = orgHolders.stream().allMatch(h -> h == null || liveness.knownDead().test(h));
+            return new Activity(live, true, null, gone);
         });
     }
 
