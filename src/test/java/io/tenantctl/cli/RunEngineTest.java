@@ -258,18 +258,19 @@ class RunEngineTest {
         }));
         Path schema = CliFixture.smallSchema(dir);
         long t0 = System.nanoTime();
-        ok(cli, "provision", "r1", "r2", "r3", "r4", "r5", "--schema", schema.toString(), "--pool", "pool-1", "--rate", "4");
+        ok(cli, "provision", "r1", "r2", "r3", "r4", "r5", "--schema", schema.toString(), "--pool", "pool-1", "--rate", "2");
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         List<Long> starts = firstCommand.values().stream().sorted().toList();
         assertThat(starts).hasSize(5);
-        // starts are 250 ms apart; what is measured is each org's first command, a little after its start
+        // starts are 500 ms apart; what is measured is each org's first command, a little after its start — on a loaded
+        // machine up to a few hundred ms after it (a probing helper's run saw a 250 ms gap measured under 150)
         for (int i = 1; i < starts.size(); i++) {
             assertThat(Duration.ofNanos(starts.get(i) - starts.get(i - 1))).as("gap before the %d. org", i + 1)
-                    .isGreaterThanOrEqualTo(Duration.ofMillis(150));
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(250));
         }
-        assertThat(Duration.ofNanos(starts.get(4) - starts.get(0))).as("first to fifth start at 4 a second")
-                .isGreaterThanOrEqualTo(Duration.ofMillis(900));
-        assertThat(took).as("5 orgs at 4 a second").isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+        assertThat(Duration.ofNanos(starts.get(4) - starts.get(0))).as("first to fifth start at 2 a second")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(1750));
+        assertThat(took).as("5 orgs at 2 a second").isGreaterThanOrEqualTo(Duration.ofMillis(2000));
     }
 
     @Test
