@@ -51,13 +51,16 @@ public final class FindingRepository {
      * Resolves the open findings a run could have seen but did not: those of {@code orgs} and {@code pools} checked
      * (org-less fleet findings too when {@code fleet}), except {@code seen}. A run that did not read backups back
      * ({@code deep} false) could not have seen what only a deep one finds — a backup_corrupt, or a finding whose fix is a
-     * --deep verify — and leaves those open.
+     * --deep verify — and leaves those open; but for a backup_corrupt of a backup a newer complete one has replaced as the
+     * org's newest, which no verify reports again.
      */
     public int resolveUnseen(Collection<String> seen, Collection<String> orgs, Collection<String> pools, boolean fleet, boolean deep) {
         return catalog.inConnection(c -> Sql.update(c, "update findings set resolved_at = now() where resolved_at is null "
                 + "and not (finding_id = any (?)) and (org_id = any (?) or (org_id is null and pool_id = any (?)) "
                 + "or (? and org_id is null and pool_id is null)) "
-                + "and (? or not (kind = 'backup_corrupt' or coalesce(fix, '') like 'tenantctl verify --deep %'))",
+                + "and (? or not (kind = 'backup_corrupt' or coalesce(fix, '') like 'tenantctl verify --deep %') "
+                + "or kind = 'backup_corrupt' and exists (select 1 from backups b join backups n on n.org_id = b.org_id "
+                + "and n.status = 'complete' and n.recorded_at > b.recorded_at where b.backup_id = findings.subject))",
                 c.createArrayOf("text", seen.toArray()), c.createArrayOf("text", orgs.toArray()), c.createArrayOf("text", pools.toArray()),
                 fleet, deep));
     }

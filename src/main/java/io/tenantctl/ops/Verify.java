@@ -823,6 +823,8 @@ public final class Verify {
                 // only the re-read of its bytes is saved once an earlier deep verify read it back whole. A plain verify
                 // has the listing above: its manifest is read only when the files there do not add up to the bytes recorded
                 if (!req.deep() && !newest.get().sizesDiffer()) {
+                    // one a read found damaged stays so until a deep verify or a restore reads it whole, or a newer one replaces it
+                    io.tenantctl.catalog.BackupRepository.damage(newest.get().error()).ifPresent(why -> out.add(corrupt(org, newest.get(), why)));
                     return;
                 }
                 BackupReader reader = BackupReader.open(store, BackupLayout.root(), org.orgId(), id, newest.get().sha256())
@@ -844,16 +846,22 @@ public final class Verify {
                     return;
                 }
                 Backups.rememberDamage(ctx.catalog(), id, e);
-                out.add(finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
-                        + Errors.oneLine(e), entry != null && !entry.inCatalog()
-                        // a hand first: the store's copy to remove; the verify after it is in the note
-                        ? NextStep.note(Backups.removeByHand(entry.location()) + "   (then: tenantctl verify --deep --org " + org.orgId() + ")")
-                        : gone(org)
-                        ? NextStep.note("its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not "
-                        + "purge org " + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + ")")
-                        : NextStep.run("tenantctl backup --org " + org.orgId(), "a fresh backup; then: tenantctl backups show " + id + " --org "
-                        + org.orgId())));
+                out.add(corrupt(org, entry, Errors.oneLine(e)));
             }
+        }
+
+        /** The backup_corrupt finding of the org's newest backup {@code entry}, which does not read back for {@code why}. */
+        private Map<String, Object> corrupt(Org org, Backups.Entry entry, String why) {
+            String id = entry.backupId();
+            return finding("backup_corrupt", PROBLEM, id, "the newest backup of org " + org.orgId() + " (" + id + ") does not read back: "
+                    + why, !entry.inCatalog()
+                    // a hand first: the store's copy to remove; the verify after it is in the note
+                    ? NextStep.note(Backups.removeByHand(entry.location()) + "   (then: tenantctl verify --deep --org " + org.orgId() + ")")
+                    : gone(org)
+                    ? NextStep.note("its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not "
+                    + "purge org " + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + ")")
+                    : NextStep.run("tenantctl backup --org " + org.orgId(), "a fresh backup; then: tenantctl backups show " + id + " --org "
+                    + org.orgId()));
         }
 
         /** Whether the org's database is missing from its pool (as listed for this run). */
