@@ -307,6 +307,38 @@ public final class OrgRepository {
     }
 
     /**
+     * Points org {@code o} (active or suspended, its database gone from its pool) at a copy of its data, {@code
+     * databaseName} on {@code poolId}: the adopt of an org whose own database is missing. The same checks as a new
+     * adopt's (another org's database, a retired copy, one being written); with {@code dryRun} nothing written. The
+     * pool's org count after it.
+     */
+    public int repoint(Org o, String poolId, String databaseName, String schemaHash, boolean dryRun) {
+        return catalog.inTransaction(c -> {
+            Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
+            Pool pool = PoolRepository.find(c, poolId).orElseThrow(() -> PoolRepository.unknown(poolId));
+            Optional<String> owner = Sql.one(c, CLAIMANT, rs -> rs.getString(1), databaseName).filter(id -> !id.equals(o.orgId()));
+            if (owner.isPresent()) {
+                throw TenantctlException.usage("database " + databaseName + " already belongs to org '" + owner.get() + "'");
+            }
+            Optional<String> retired = retiredCopy(c, poolId, databaseName);
+            if (retired.isPresent()) {
+                throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is " + retired.get()
+                        + ": it is not adoptable as another org");
+            }
+            String filling = inFlightTargets(c, poolId).get(databaseName);
+            if (filling != null) {
+                throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is being written by " + filling
+                        + ": it is not adoptable as another org");
+            }
+            if (!dryRun && Sql.update(c, "update orgs set pool_id = ?, database_name = ?, schema_hash = ?, version = version + 1, "
+                    + "updated_at = now() where org_id = ? and version = ?", poolId, databaseName, schemaHash, o.orgId(), o.version()) != 1) {
+                throw TenantctlException.config("org " + o.orgId() + " changed while it was being adopted: run the adopt again");
+            }
+            return pool.orgCount() + (o.poolId().equals(poolId) ? 0 : 1);
+        });
+    }
+
+    /**
      * Removes a {@code failed} org's row, touching no database. Refuses any other status: those orgs are live or in
      * the middle of something.
      */

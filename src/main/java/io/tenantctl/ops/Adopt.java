@@ -107,8 +107,9 @@ public final class Adopt {
             // a failed row is taken over under the org's lease, as every single-org change is: a provision re-run holds it
             // while it resumes the org, and would write it back to failed after an adopt meanwhile (busy: exit 3, as forget)
             // a provision still at work on it holds it too: it fails on a database that holds data, leaving the failed row
+            // so is an active or suspended org's row pointing elsewhere: its database gone from its pool, it is pointed at this copy
             OrgLeases.Attempt attempt = ctx.catalog().orgs().find(c.orgId())
-                    .filter(o -> o.status().equals(Org.FAILED) || o.status().equals(Org.PROVISIONING)).isPresent()
+                    .filter(o -> o.status().equals(Org.FAILED) || o.status().equals(Org.PROVISIONING) || elsewhere(o, pool, db)).isPresent()
                     ? lease(c.orgId(), req) : new OrgLeases.Attempt(null, null);
             if (attempt.refusal() != null) {
                 String busy = OrgLeases.busy(attempt.refusal());
@@ -121,7 +122,8 @@ public final class Adopt {
             }
             try (OrgLeases.Held lease = attempt.held()) {
                 java.util.Optional<Org> row = ctx.catalog().orgs().find(c.orgId()); // as the holder, if any, left it
-                if (row.isPresent() && !row.get().status().equals(Org.FAILED)) { // said first: no hint to provision an id taken
+                boolean repoint = row.isPresent() && elsewhere(row.get(), pool, db) && homeGone(row.get());
+                if (row.isPresent() && !row.get().status().equals(Org.FAILED) && !repoint) { // said first: no hint to provision an id taken
                     Org o = row.get();
                     throw new TenantctlException(TenantctlException.Category.FAILED, "org " + c.orgId() + " is already in the catalog ("
                             + o.status() + ", database " + o.databaseName() + " on pool " + o.poolId() + "): adopt registers databases "
@@ -129,7 +131,7 @@ public final class Adopt {
                             + "'tenantctl orgs resume " + c.orgId() + "' takes it back" : o.status().equals(Org.DELETED)
                             ? "; a deleted org's id is not reused" + underAnotherId(pool, db, present, req) : ""));
                 }
-                if (row.isPresent() && (!row.get().poolId().equals(pool.poolId()) || !row.get().databaseName().equals(db))) {
+                if (row.isPresent() && !repoint && (!row.get().poolId().equals(pool.poolId()) || !row.get().databaseName().equals(db))) {
                     // a failed row elsewhere: said before this pool's databases, whose want sent people to a provision that fails
                     NextStep step = OrgNext.failedStep(ctx.catalog(), row.get());
                     results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, "org " + c.orgId() + " is already "
@@ -143,14 +145,15 @@ public final class Adopt {
                 }
                 Inspection found = inspect(pool, db, req.manifest(), known);
                 if (req.dryRun()) { // the catalog's own checks too (another org's database, a retired copy, one being written)
-                    added += ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, req.tier(), found.matchedHash(), true) > pool.orgCount()
-                            ? 1 : 0;
+                    added += (repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), true)
+                            : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, req.tier(), found.matchedHash(), true)) > pool.orgCount() ? 1 : 0;
                 } else {
                     if (found.matchedHash() != null) {
                         SchemaManifest m = known.get(found.matchedHash());
                         ctx.catalog().manifests().save(m.hash(), m.source(), m.canonicalJson());
                     }
-                    orgCount = ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, req.tier(), found.matchedHash());
+                    orgCount = repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), false)
+                            : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, req.tier(), found.matchedHash());
                 }
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, req.dryRun() ? PLANNED : ADOPTED, found.matchedHash(),
                         found.matchedHash() == null ? null : known.get(found.matchedHash()).source(), found.collections(),
@@ -170,6 +173,17 @@ public final class Adopt {
                 + " orgs, over its capacity of " + pool.capacity() + ": new orgs go elsewhere; raise its capacity ('tenantctl pools set-capacity " + pool.poolId() + " --capacity N') or move orgs off it"
                 : null;
         return new Result(pool.poolId(), req.dryRun(), req.manifest().hash(), results, warning);
+    }
+
+    /** Whether {@code o} is an active or suspended org that lives somewhere other than {@code db} on {@code pool}. */
+    private static boolean elsewhere(Org o, Pool pool, String db) {
+        return (o.status().equals(Org.ACTIVE) || o.status().equals(Org.READ_ONLY))
+                && !(o.poolId().equals(pool.poolId()) && o.databaseName().equals(db));
+    }
+
+    /** Whether org {@code o}'s own database is gone from its pool (which must answer: else it cannot be told). */
+    private boolean homeGone(Org o) {
+        return !databaseNames(ctx.catalog().pools().get(o.poolId())).contains(o.databaseName());
     }
 
     /**

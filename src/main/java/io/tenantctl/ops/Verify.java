@@ -535,10 +535,18 @@ public final class Verify {
             }
             if (!names.contains(org.databaseName())) {
                 boolean backedUp = new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(org.orgId()).isPresent();
+                String copy = copyElsewhere(org);
+                // a copy of it on another pool may hold writes its backups lack: pointing the org at it loses nothing
+                NextStep adopt = copy == null ? null : NextStep.run("tenantctl orgs adopt " + org.orgId() + " --pool " + copy
+                        + (org.databaseName().equals(OrgId.databaseName(org.orgId())) ? "" : " --database " + org.databaseName()),
+                        "points the org at that copy, which may hold writes its backups lack; or instead: " + (backedUp
+                        ? "tenantctl restore --org " + org.orgId() + ", from its newest backup (what was written since it is lost)"
+                        : "look for the data in the pool's own backups (its PostgreSQL)"));
                 out.add(finding("missing_database", PROBLEM, org.databaseName(), "the catalog says org " + org.orgId() + " lives in "
                         + org.databaseName() + " on pool " + pool.poolId() + ", but the pool has no such database"
+                        + (copy != null ? "; a copy of it, " + org.databaseName() + ", is on pool " + copy : "")
                         + (backedUp ? "" : "; the catalog records no complete backup of it"),
-                        backedUp ? NextStep.run("tenantctl restore --org " + org.orgId(), "from its newest backup; the org's pointer flips to "
+                        adopt != null ? adopt : backedUp ? NextStep.run("tenantctl restore --org " + org.orgId(), "from its newest backup; the org's pointer flips to "
                                 + "the restored copy")
                                 // restore would only say "no complete backup": the data is not tenantctl's to bring back
                                 : NextStep.note("look for the data in the pool's own backups (its PostgreSQL); to give the org an empty database "
@@ -864,6 +872,28 @@ public final class Verify {
                     + org.orgId()));
         }
 
+        /**
+         * Another pool holding a database of the name org {@code org}'s own database (missing from its pool) has, that no
+         * move or restore keeps: a copy of its data; null when none (a pool that does not answer is passed over).
+         */
+        private String copyElsewhere(Org org) {
+            Set<String> retired = new java.util.HashSet<>();
+            new RestoreRepository(ctx.catalog()).retired(null).forEach(r -> retired.add(r.poolId() + "/" + r.databaseName()));
+            for (Pool p : pools.values().stream().sorted(java.util.Comparator.comparing(Pool::poolId)).toList()) {
+                if (p.poolId().equals(org.poolId()) || retired.contains(p.poolId() + "/" + org.databaseName())) {
+                    continue;
+                }
+                try {
+                    if (databases.computeIfAbsent(p.poolId(), id -> databaseNames(p)).contains(org.databaseName())) {
+                        return p.poolId();
+                    }
+                } catch (RuntimeException unreachable) {
+                    // its own finding says so; a copy there is not known
+                }
+            }
+            return null;
+        }
+
         /** Whether the org's database is missing from its pool (as listed for this run). */
         private boolean gone(Org org) {
             Set<String> names = databases.get(org.poolId());
@@ -1087,6 +1117,18 @@ public final class Verify {
                 if (named != null) {
                     // the org's own database name on another pool row may be the org's live database through a second
                     // registration of its server spelled otherwise (localhost / 127.0.0.1): never a bare 'drop it' then
+                    Set<String> home = databases.get(named.poolId());
+                    if (db.equals(named.databaseName()) && home != null && !home.contains(db)
+                            && oneServer.getOrDefault(named.poolId(), Set.of()).stream().noneMatch(a -> databases.getOrDefault(a, Set.of()).contains(db))) {
+                        // the org's own database is gone from its pool (missing_database): this may be the only copy of its data
+                        seen.add(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " bears org "
+                                + named.orgId() + "'s database name, and the org's own " + db + " is gone from " + named.poolId()
+                                + ": it may be the only copy of the org's data (do not drop it)",
+                                NextStep.run("tenantctl orgs adopt " + named.orgId() + " --pool " + poolId
+                                        + (db.equals(OrgId.databaseName(named.orgId())) ? "" : " --database " + db),
+                                        "points the org at this copy (its missing_database says the same)")));
+                        continue;
+                    }
                     String sameName = db.equals(named.databaseName()) ? "make sure pool " + poolId + " is not " + named.poolId()
                             + "'s server under another name (a document written in " + db + " through one pool shows through the other: "
                             + "then it is the org's live database, fix the pools' URIs instead); " : "";
