@@ -354,12 +354,22 @@ public final class Verify {
 
     /**
      * The command that finishes an org left provisioning: resumed through its run, which keeps the run's --schema and
-     * --tier (a bare 'provision ORG' takes the built-in model); a cancelled run's org provisioned anew with them.
+     * --tier (a bare 'provision ORG' takes the built-in model); the org of a run --resume does not reopen for it (one that
+     * succeeded, was cancelled, or ended with this org done) provisioned anew with them.
      */
     static String finishProvision(io.tenantctl.catalog.Catalog catalog, Org o) {
         Optional<RunRepository.Run> provisioned = catalog.runs().newestWith("provision", o.orgId());
-        return provisioned.map(r -> r.runStatus() != RunStatus.CANCELLED ? "tenantctl provision --resume " + r.runId() : provisionAgain(o, r))
+        return provisioned.map(r -> resumes(catalog, r, o.orgId()) ? "tenantctl provision --resume " + r.runId() : provisionAgain(o, r))
                 .orElse("tenantctl provision " + o.orgId());
+    }
+
+    /**
+     * Whether 'provision --resume' of {@code r} works on {@code orgId} again: a run that succeeded is only reported and a
+     * cancelled one refused; any other has its failed, unfinished and not started orgs tried (a done one stays done).
+     */
+    private static boolean resumes(io.tenantctl.catalog.Catalog catalog, RunRepository.Run r, String orgId) {
+        return r.runStatus() != RunStatus.SUCCEEDED && r.runStatus() != RunStatus.CANCELLED && catalog.runs().items(r.runId()).stream()
+                .anyMatch(i -> i.orgId().equals(orgId) && (i.itemStatus() == ItemStatus.FAILED || !i.itemStatus().finished()));
     }
 
     /**
@@ -1194,7 +1204,7 @@ public final class Verify {
                     || ctx.catalog().orgs().find(o.orgId()).filter(current -> current.version() == o.version()).isEmpty()) {
                 continue;
             }
-            boolean resumable = ctx.catalog().runs().newestWith("provision", o.orgId()).filter(r -> r.runStatus() != RunStatus.CANCELLED)
+            boolean resumable = ctx.catalog().runs().newestWith("provision", o.orgId()).filter(r -> resumes(ctx.catalog(), r, o.orgId()))
                     .isPresent();
             String resume = finishProvision(ctx.catalog(), o);
             NextStep fix = switch (o.status()) {
@@ -1209,7 +1219,7 @@ public final class Verify {
                 fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", would be marked failed");
             } else if (req.fix() && o.status().equals(Org.PROVISIONING)
                     && ctx.catalog().orgs().compareAndSetStatus(o.orgId(), o.version(), Org.FAILED)) {
-                fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", marked failed (" + resume + " resumes it)");
+                fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", marked failed (" + resume + (resumable ? " resumes it)" : " provisions it anew)"));
                 continue;
             }
             seen.add(new Seen("org_stuck", PROBLEM, o.orgId(), o.poolId(), o.status().db(), "org " + o.orgId() + " has been " + o.status()
