@@ -116,6 +116,8 @@ public final class Orgs {
                 // read_only only because a delete froze it and died: indistinguishable from a suspension but for this
                 : o.status().equals(Org.READ_ONLY) && nobody && catalog.orgs().frozenForDelete(orgId) ? finishDelete(orgId)
                 : o.status().equals(Org.FAILED) && nobody ? OrgNext.failedStep(catalog, o)
+                // moving with nobody at work on it: a dead move finished or rolled back, or an org with no move put back
+                : o.status().equals(Org.MOVING) && nobody ? io.tenantctl.NextStep.run("tenantctl rebalance resume")
                 : o.status().equals(Org.DELETED) ? io.tenantctl.NextStep.note(OrgNext.deleted(catalog, o))
                 : !o.status().equals(Org.ACTIVE) ? null : io.tenantctl.NextStep.run(LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null));
         return new Shown(o, lease, next);

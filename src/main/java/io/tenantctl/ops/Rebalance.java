@@ -576,7 +576,55 @@ public final class Rebalance {
                 leases.release(m.orgId());
             }
         }
+        Set<String> moved = new HashSet<>();
+        ctx.catalog().moves().unfinished().forEach(m -> moved.add(m.orgId()));
+        for (Org o : ctx.catalog().orgs().list(null, Org.MOVING.db())) {
+            if (!moved.contains(o.orgId())) {
+                out.add(putBack(o, leases, dryRun));
+            }
+        }
         return out;
+    }
+
+    /**
+     * An org left moving with no unfinished move (an older tenantctl's, or a hand edit): nothing was copied or flipped
+     * that a move records, so its database is where its pointer says — made active there once that pool is seen to hold
+     * it; left moving, saying what to check, when it does not.
+     */
+    private String putBack(Org o, OrgLeases leases, boolean dryRun) {
+        String what = "org " + o.orgId() + " is moving with no unfinished move: ";
+        if (dryRun) {
+            return what + leases.liveHolder(o.orgId()).map(h -> "held (" + h + "): would be left to it")
+                    .orElse("would be made active on its pool " + o.poolId() + " if its database " + o.databaseName() + " is there");
+        }
+        OrgLeases.Taken taken = leases.take(o.orgId(), "recover", null);
+        if (!taken.ok()) {
+            return what + "held (" + taken.refusal() + "): left to it";
+        }
+        try {
+            Org now = ctx.catalog().orgs().get(o.orgId());
+            if (!now.status().equals(Org.MOVING)) {
+                return "org " + o.orgId() + " is " + now.status() + " now: left as it is";
+            }
+            Pool pool = ctx.catalog().pools().get(now.poolId());
+            boolean there;
+            try {
+                there = SchemaApply.databaseNames(ctx.pools().database(pool.poolId(), pool.uri(), "admin"), ctx.retry(),
+                        new io.tenantctl.pool.Retry.Attempts()).contains(now.databaseName());
+            } catch (RuntimeException e) {
+                return what + "its pool " + pool.poolId() + " does not answer (" + Errors.oneLine(e) + "): left moving; "
+                        + "'tenantctl pools stats " + pool.poolId() + "', then 'tenantctl rebalance resume' again";
+            }
+            if (!there) {
+                return what + "its database " + now.databaseName() + " is not on its pool " + pool.poolId() + ": left moving for a "
+                        + "person to find its data (the pools' databases, its backups: 'tenantctl backups list --org " + o.orgId() + "')";
+            }
+            return ctx.catalog().orgs().compareAndSetStatus(now.orgId(), now.version(), Org.ACTIVE)
+                    ? what + "active again on its pool " + pool.poolId() + ", where its database " + now.databaseName() + " is"
+                    : "org " + o.orgId() + " changed meanwhile: left as it is";
+        } finally {
+            leases.release(o.orgId());
+        }
     }
 
     /**
