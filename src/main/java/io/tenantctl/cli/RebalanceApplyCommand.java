@@ -120,7 +120,8 @@ final class RebalanceApplyCommand implements Callable<Integer> {
      * then moved into again; an org not movable as it is has none (its error says why). A move
      * that failed on its way (aborted, rolled back) may be tried again as it was; one that never started (its pool did
      * not answer the run's check) names that pool and a new plan; one aborted because its target was drained or disabled
-     * while it copied, another pool with room (or a new plan).
+     * while it copied, another pool with room (or a new plan); one aborted because its target or source stopped
+     * answering, that pool looked at first (pools stats), then the move again.
      */
     static io.tenantctl.NextStep nextStep(RunReport.Org f) {
         com.fasterxml.jackson.databind.JsonNode d = f.detail();
@@ -130,6 +131,11 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         }
         String to = d.get("to_pool").asText();
         String move = "tenantctl rebalance move " + f.orgId() + " --to ";
+        if (d.hasNonNull("silent_pool")) { // aborted and rolled back: its target or source stopped answering
+            String pool = d.get("silent_pool").asText();
+            return io.tenantctl.NextStep.run("tenantctl pools stats " + pool, "pool " + pool + " stopped answering during the move, which "
+                    + "was rolled back; once it answers: " + move + to);
+        }
         if (d.hasNonNull("target_now")) { // aborted, its target drained or disabled meanwhile: a move into it is refused now
             String why = "pool " + to + " is " + d.get("target_now").asText() + " now";
             return d.hasNonNull("room_on") ? io.tenantctl.NextStep.run(move + d.get("room_on").asText(), why + "; pool "

@@ -195,9 +195,13 @@ final class Mover {
                 throw failure("org " + orgId + " was moved: its pointer flipped to " + toPool + ", but recording the move's end failed ("
                         + Errors.oneLine(e) + "); 'tenantctl rebalance resume' finishes it (its source is kept until gc)");
             }
-            String why = Errors.oneLine(e);
+            // a pool that stopped answering (the target mid-copy, the source during the freeze) is named, not the driver
+            String silent = io.tenantctl.pool.FerretErrors.notAnswering(e) ? java.util.stream.Stream.of(to, from)
+                    .filter(p -> PoolHealth.check(ctx, p).isPresent()).map(Pool::poolId).findFirst().orElse(null) : null;
+            String why = silent == null ? Errors.oneLine(e) : "pool " + silent + " stopped answering (" + Errors.oneLine(e) + ")";
             String undone = rollBack(now, why);
-            throw failure("move " + m.moveId() + " of org " + orgId + " to " + toPool + " aborted: " + why + "; " + undone);
+            String message = "move " + m.moveId() + " of org " + orgId + " to " + toPool + " aborted: " + why + "; " + undone;
+            throw silent == null ? failure(message) : new PoolSilent(silent, message);
         }
     }
 
@@ -948,6 +952,16 @@ final class Mover {
 
     private static long number(Object o) {
         return o instanceof Number n ? n.longValue() : 0;
+    }
+
+    /** A move aborted because one of its pools stopped answering: which, for the way on (look at it, then move again). */
+    static final class PoolSilent extends TenantctlException {
+        final String poolId;
+
+        PoolSilent(String poolId, String message) {
+            super(Category.FAILED, message);
+            this.poolId = poolId;
+        }
     }
 
     static TenantctlException failure(String message) {

@@ -439,7 +439,8 @@ public final class Rebalance {
                         .map(s -> s.db()).orElse(null);
                 throw new Job.Failure(why, 1, Json.args("to_pool", t.to(), "overran_max_freeze_ms",
                         why.contains(Mover.RAN_PAST) ? args.maxFreezeMs() : null, "freeze_grace_ms", args.freezeGraceMs(),
-                        "target_now", targetNow, "room_on", targetNow == null ? null : roomFor(t)), e);
+                        "target_now", targetNow, "room_on", targetNow == null ? null : roomFor(t),
+                        "silent_pool", e instanceof Mover.PoolSilent silent ? silent.poolId : null), e);
             } finally {
                 slots.release(slot);
                 mine.remove(slot);

@@ -52,6 +52,16 @@ public final class FerretErrors {
         return false;
     }
 
+    /** Whether {@code t} (or a cause) says a server did not answer: its connection lost, refused or timed out. */
+    public static boolean notAnswering(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof MongoSocketException || c instanceof MongoTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static int code(MongoException e) {
         if (e instanceof MongoWriteException we) {
             return we.getError().getCode();
