@@ -201,6 +201,10 @@ final class Mover {
             String why = silent == null ? Errors.oneLine(e) : "pool " + silent + " stopped answering (" + Errors.oneLine(e) + ")";
             String undone = rollBack(now, why);
             String message = "move " + m.moveId() + " of org " + orgId + " to " + toPool + " aborted: " + why + "; " + undone;
+            if (io.tenantctl.catalog.Catalog.Unreachable.in(e).isPresent()) {
+                // rolled back, but what else the lost statement recorded is unknown: the run stops (exit 3, its --resume)
+                throw new TenantctlException(TenantctlException.Category.FAILED, message, e);
+            }
             throw silent == null ? failure(message) : new PoolSilent(silent, message);
         }
     }

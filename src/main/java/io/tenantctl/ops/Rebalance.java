@@ -412,6 +412,9 @@ public final class Rebalance {
         Set<String> mine = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return new RunEngine.Work(Job.of(LEASE, (orgId, poolId) -> {
             Target t = byOrg.get(orgId);
+            // under the org's lease: a move of it still unfinished is dead (a worker stopped by a lost catalog let its
+            // lease go mid-rollback), rolled back or finished first, as LeaseRecovery does with an expired lease
+            recover(ctx, orgId);
             Optional<MoveRepository.Move> done = movedByThisRun(orgId, t, runId);
             if (done.isPresent()) { // a worker of this run died after the flip; recovering its lease finished the move
                 MoveRepository.Move m = done.get();
