@@ -41,7 +41,7 @@ final class OrgsShowCommand implements Callable<Integer> {
                         + (o.lease().runId() == null ? "" : " (run " + o.lease().runId() + ")") + " since " + o.lease().since()
                         + (o.lease().expired() ? " — expired: the next operation on the org recovers it" : "")}));
         if (o.next() != null) { // where on-call looks first when one org lacks what the release needs
-            fields.add(new String[]{"next", o.next() + (o.status().equals("restoring") ? "   (its restore died: run again, it finishes or undoes it)"
+            fields.add(new String[]{"next", o.next() + (o.status().equals("restoring") ? "   (its restore did not finish: run again, it finishes or undoes it)"
                     : o.status().equals("active") ? "   (its manifest is not the one the last rollout applied)" : "")});
         }
         if (o.deleting()) { // the undo, where an operator who deleted the wrong org looks first

@@ -59,8 +59,9 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             String fix = stuck.get("fix").asText();
             assertThat(fix).startsWith("tenantctl restore --org acme --backup " + backupId).contains("--in-place").contains("--drop-existing");
             assertThat(kinds(verified)).as("the partial database is the restore's to refill: %s", verified).containsExactly("org_stuck");
-            // orgs show, where on-call looks too, names the same restore, and why (it gave a rollout's reason)
-            assertThat(ok(f.cli, "orgs", "show", "acme").out()).contains(fix.split("   ")[0] + "   (its restore died")
+            // orgs show, where on-call looks too, names the same restore, and why (it gave a rollout's reason); "did not finish", as
+            // it says of a restore that failed past its drop and exited too (it did not die)
+            assertThat(ok(f.cli, "orgs", "show", "acme").out()).contains(fix.split("   ")[0] + "   (its restore did not finish: run again")
                     .doesNotContain("manifest is not the one");
 
             Map<String, Long> partial = counts(f);
