@@ -496,8 +496,8 @@ public final class Verify {
         private final ObjectStore store;
         private final List<String> fixed;
         private final Map<String, Set<String>> databases = new ConcurrentHashMap<>();
-        /** Pools whose database listing failed (after its retries) in this verify, with why. */
-        private final Map<String, RuntimeException> unlisted = new ConcurrentHashMap<>();
+        /** Pools whose database listing failed (after its retries) in this verify, with why and how long it took. */
+        private final Map<String, Unlisted> unlisted = new ConcurrentHashMap<>();
         private final Map<String, Optional<SchemaManifest>> manifests = new ConcurrentHashMap<>();
         /** listIndexes calls in flight for the orgs being checked: a few per org, so one org's 47 collections overlap. */
         private final java.util.concurrent.ExecutorService listings;
@@ -911,11 +911,12 @@ public final class Verify {
         }
 
         private Set<String> databaseNames(Pool pool) {
-            RuntimeException before = unlisted.get(pool.poolId());
+            Unlisted before = unlisted.get(pool.poolId());
             if (before != null) {
-                throw before; // once per pool: a pool that hangs would cost each of its orgs the retries' minutes again
+                throw before.error(); // once per pool: a pool that hangs would cost each of its orgs the retries' minutes again
             }
             MongoDatabase admin = ctx.pools().database(pool.poolId(), pool.uri(), "admin");
+            long began = System.nanoTime();
             try {
                 return ctx.retry().call(new Retry.Attempts(), () -> {
                     Set<String> names = new java.util.HashSet<>();
@@ -926,10 +927,14 @@ public final class Verify {
                     return names;
                 });
             } catch (RuntimeException e) {
-                unlisted.put(pool.poolId(), e);
+                unlisted.put(pool.poolId(), new Unlisted(e, Duration.ofNanos(System.nanoTime() - began)));
                 throw e;
             }
         }
+    }
+
+    /** A pool's database listing that failed: why, and how long it took (its retries included). */
+    private record Unlisted(RuntimeException error, Duration took) {
     }
 
     /**
@@ -990,10 +995,22 @@ public final class Verify {
                 .filter(p -> fleet || orgPools.contains(p.poolId())).toList();
         Map<String, Set<String>> databases = new LinkedHashMap<>();
         for (Pool p : inScope) {
+            RuntimeException unanswered = null;
             try {
                 PoolHealth.ping(ctx, p); // once more after a lost connection, like every other pool check
-                databases.put(p.poolId(), new java.util.TreeSet<>(perOrg.databases.computeIfAbsent(p.poolId(), id -> perOrg.databaseNames(p))));
             } catch (RuntimeException e) {
+                unanswered = e;
+            }
+            if (unanswered == null) {
+                try {
+                    databases.put(p.poolId(), new java.util.TreeSet<>(perOrg.databases.computeIfAbsent(p.poolId(), id -> perOrg.databaseNames(p))));
+                } catch (RuntimeException e) {
+                    // it answers its ping: not a dead pool to drain, a listing too slow (or refused) to check its orgs by
+                    deadPools.add(p.poolId());
+                    seen.add(unlisted(p, e, perOrg.unlisted.get(p.poolId()), orgs, req));
+                }
+            } else {
+                RuntimeException e = unanswered;
                 deadPools.add(p.poolId());
                 long onIt = orgs.values().stream().filter(o -> o.poolId().equals(p.poolId())).count();
                 String why = Errors.oneLine(e); // the pool's own error names the pool and its URI already
@@ -1035,6 +1052,22 @@ public final class Verify {
         if (withStore) {
             backups(req, orgs, seen, now);
         }
+    }
+
+    /**
+     * The finding of pool {@code p}, which answers its ping but whose database listing failed ({@code e}, after {@code
+     * listed}'s time): its orgs could not be checked. Not pool_unreachable: the pool is up (a listing of hundreds of
+     * databases can outlast the socket timeout), so nothing advises draining it; the fix is the verify of that pool again.
+     */
+    private static Seen unlisted(Pool p, RuntimeException e, Unlisted listed, Map<String, Org> orgs, Request req) {
+        long onIt = orgs.values().stream().filter(o -> o.poolId().equals(p.poolId()))
+                .filter(o -> req.orgs().isEmpty() || req.orgs().contains(o.orgId())).count();
+        String took = listed == null ? "" : String.format(java.util.Locale.ROOT, " after %.1f s", listed.took().toMillis() / 1000.0);
+        return new Seen("check_failed", PROBLEM, null, p.poolId(), "listDatabases", "pool " + p.poolId() + " answers its ping, but "
+                + "listing its databases (listDatabases) failed" + took + ": " + Errors.oneLine(e) + "; its " + onIt
+                + " org(s) were not checked" + (req.orgs().isEmpty() ? ", nor its databases for strays" : ""),
+                NextStep.run("tenantctl verify --pool " + p.poolId(), "once the pool lists its databases in time (a reply slower than "
+                        + "TENANTCTL_POOL_SOCKET_TIMEOUT_MS, default 60 s, times out; see 'tenantctl pools stats " + p.poolId() + "')"));
     }
 
     /**
