@@ -495,7 +495,16 @@ public final class Verify {
         private final Request req;
         private final ObjectStore store;
         private final List<String> fixed;
+        /** Each pool's databases as listed: all of them, or with --org only those asked for ({@link #asked}). */
         private final Map<String, Set<String>> databases = new ConcurrentHashMap<>();
+        /**
+         * With --org, the database names a listing asks each pool for (the named orgs', and any other name a check needs
+         * since: an org restored into another database while verify ran); null: the whole listing, which a fleet-wide
+         * verify needs for its orphans and strays. At a fleet's size a pool's whole listing takes many seconds.
+         */
+        private final Set<String> wanted;
+        /** With --org: the names each pool's listing held in {@link #databases} asked for. */
+        private final Map<String, Set<String>> asked = new ConcurrentHashMap<>();
         /** Pools whose database listing failed (after its retries) in this verify, with why and how long it took. */
         private final Map<String, Unlisted> unlisted = new ConcurrentHashMap<>();
         private final Map<String, Optional<SchemaManifest>> manifests = new ConcurrentHashMap<>();
@@ -508,6 +517,10 @@ public final class Verify {
             this.orgs = orgs;
             this.pools = pools;
             this.req = req;
+            this.wanted = req.orgs().isEmpty() ? null : ConcurrentHashMap.newKeySet();
+            if (wanted != null) {
+                req.orgs().stream().map(orgs::get).filter(java.util.Objects::nonNull).forEach(o -> wanted.add(o.databaseName()));
+            }
             this.store = store;
             this.fixed = fixed;
         }
@@ -528,9 +541,9 @@ public final class Verify {
         private List<Map<String, Object>> check(Org org) {
             List<Map<String, Object>> out = new ArrayList<>();
             Pool pool = pools.get(org.poolId());
-            Set<String> names = databases.computeIfAbsent(pool.poolId(), id -> databaseNames(pool));
+            Set<String> names = listing(pool, org.databaseName());
             if (!names.contains(org.databaseName())) {
-                names = databaseNames(pool); // listed before the org got this database (a restore or move since)? list again
+                names = databaseNames(pool, org.databaseName()); // listed before the org got this database (a restore or move since)? list again
                 databases.put(pool.poolId(), names);
             }
             if (!names.contains(org.databaseName()) && org.status().equals(Org.DELETING)) {
@@ -894,7 +907,7 @@ public final class Verify {
                     continue;
                 }
                 try {
-                    if (databases.computeIfAbsent(p.poolId(), id -> databaseNames(p)).contains(org.databaseName())) {
+                    if (listing(p, org.databaseName()).contains(org.databaseName())) {
                         return p.poolId();
                     }
                 } catch (RuntimeException unreachable) {
@@ -910,22 +923,53 @@ public final class Verify {
             return names != null && !names.contains(org.databaseName());
         }
 
-        private Set<String> databaseNames(Pool pool) {
+        /**
+         * Pool {@code pool}'s databases as this verify listed them, listed once per pool: all of them, or with --org those
+         * asked for, listed again when {@code needed} (null: none in particular) was not among them.
+         */
+        Set<String> listing(Pool pool, String needed) {
+            Set<String> names = databases.computeIfAbsent(pool.poolId(), id -> databaseNames(pool, needed));
+            if (wanted != null && needed != null && !asked.getOrDefault(pool.poolId(), Set.of()).contains(needed)) {
+                names = databaseNames(pool, needed);
+                databases.put(pool.poolId(), names);
+            }
+            return names;
+        }
+
+        /** Lists the pool's databases: all, or with --org only {@link #wanted} and {@code needed}, by a listDatabases filter. */
+        private Set<String> databaseNames(Pool pool, String needed) {
             Unlisted before = unlisted.get(pool.poolId());
             if (before != null) {
                 throw before.error(); // once per pool: a pool that hangs would cost each of its orgs the retries' minutes again
             }
             MongoDatabase admin = ctx.pools().database(pool.poolId(), pool.uri(), "admin");
+            Set<String> only;
+            org.bson.Document command = new org.bson.Document("listDatabases", 1).append("nameOnly", true);
+            if (wanted != null) {
+                if (needed != null) {
+                    wanted.add(needed);
+                }
+                only = Set.copyOf(wanted);
+                command.append("filter", new org.bson.Document("name", new org.bson.Document("$in", new ArrayList<>(new java.util.TreeSet<>(only)))));
+            } else {
+                only = null;
+            }
             long began = System.nanoTime();
             try {
-                return ctx.retry().call(new Retry.Attempts(), () -> {
+                Set<String> listed = ctx.retry().call(new Retry.Attempts(), () -> {
                     Set<String> names = new java.util.HashSet<>();
-                    for (org.bson.Document d : admin.runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true))
-                            .getList("databases", org.bson.Document.class)) {
-                        names.add(d.getString("name"));
+                    for (org.bson.Document d : admin.runCommand(command).getList("databases", org.bson.Document.class)) {
+                        // a server that ignores the filter (the stand-in does) lists them all: only those asked for are kept
+                        if (only == null || only.contains(d.getString("name"))) {
+                            names.add(d.getString("name"));
+                        }
                     }
                     return names;
                 });
+                if (only != null) {
+                    asked.put(pool.poolId(), only);
+                }
+                return listed;
             } catch (RuntimeException e) {
                 unlisted.put(pool.poolId(), new Unlisted(e, Duration.ofNanos(System.nanoTime() - began)));
                 throw e;
@@ -1003,7 +1047,7 @@ public final class Verify {
             }
             if (unanswered == null) {
                 try {
-                    databases.put(p.poolId(), new java.util.TreeSet<>(perOrg.databases.computeIfAbsent(p.poolId(), id -> perOrg.databaseNames(p))));
+                    databases.put(p.poolId(), new java.util.TreeSet<>(perOrg.listing(p, null)));
                 } catch (RuntimeException e) {
                     // it answers its ping: not a dead pool to drain, a listing too slow (or refused) to check its orgs by
                     deadPools.add(p.poolId());

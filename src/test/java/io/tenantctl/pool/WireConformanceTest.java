@@ -123,6 +123,15 @@ class WireConformanceTest {
             assertThat(t.getMessage()).contains("cannot mix");
         }
 
+        /** What 'verify --org' lists a pool's databases by (the stand-in ignores the filter: StandInDeviations). */
+        @Test
+        void listDatabasesListsOnlyTheNamesItsFilterMatches() {
+            db.getCollection("things").insertOne(new Document("a", 1));
+            Document listed = client().getDatabase("admin").runCommand(new Document("listDatabases", 1).append("nameOnly", true)
+                    .append("filter", new Document("name", new Document("$in", List.of(db.getName(), "conformance_none")))));
+            assertThat(listed.getList("databases", Document.class)).extracting(d -> d.getString("name")).containsExactly(db.getName());
+        }
+
         @AfterAll
         void stop() {
             pool.close();
@@ -260,6 +269,23 @@ class WireConformanceTest {
                 assertThat(client.getDatabase("deviations_listed").listCollectionNames().into(new ArrayList<>())).isEmpty();
                 assertThat(client.listDatabaseNames().into(new ArrayList<>())).contains("deviations_listed");
                 client.getDatabase("deviations_listed").drop();
+            }
+        }
+
+        @Test
+        void listDatabasesIgnoresItsFilter() {
+            // FerretDB lists only the databases a filter matches (FERRETDB.md; OnFerretDb); the stand-in lists them all
+            // (and opens each one to say whether it is empty). 'verify --org' asks for its orgs' databases by a filter
+            // and keeps only those names itself, so the answer is the same on both
+            try (MongoClient client = client()) {
+                client.getDatabase("deviations_filter_a").getCollection("x").insertOne(new Document("a", 1));
+                client.getDatabase("deviations_filter_b").getCollection("x").insertOne(new Document("a", 1));
+                Document listed = client.getDatabase("admin").runCommand(new Document("listDatabases", 1).append("nameOnly", true)
+                        .append("filter", new Document("name", new Document("$in", List.of("deviations_filter_a")))));
+                assertThat(listed.getList("databases", Document.class)).extracting(d -> d.getString("name"))
+                        .contains("deviations_filter_a", "deviations_filter_b");
+                client.getDatabase("deviations_filter_a").drop();
+                client.getDatabase("deviations_filter_b").drop();
             }
         }
 
