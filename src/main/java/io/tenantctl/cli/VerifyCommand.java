@@ -96,6 +96,7 @@ final class VerifyCommand implements Callable<Integer> {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("problems", r.problems());
             fields.put("findings", r.findings());
+            fields.put("counts_by_kind", r.countsByKind());
             fields.put("dry_run", dryRun.on);
             fields.put("fixed", r.fixed()); // with --dry-run: what --fix would do
             fields.put("left_for_human", r.leftForHuman());
@@ -132,6 +133,11 @@ final class VerifyCommand implements Callable<Integer> {
             if (!left.isEmpty()) {
                 ctx.out.println("left for a human (" + left.size() + "): " + String.join(", ", left) + "   (each one's fix is above)");
             }
+        }
+        if (!r.findings().isEmpty()) { // at a fleet's size the findings above are thousands of lines: what kinds they are, at a glance
+            List<String> byKind = new java.util.ArrayList<>();
+            r.countsByKind().forEach((kind, n) -> byKind.add(n + " " + kind));
+            ctx.out.println("by kind: " + String.join(", ", byKind));
         }
         long news = r.findings().stream().filter(f -> f.state().equals("new") && f.severity().equals(Verify.PROBLEM)).count();
         long info = r.findings().stream().filter(f -> f.severity().equals(Verify.INFO)).count();

@@ -139,6 +139,19 @@ public final class Verify {
             return findings.stream().filter(f -> f.severity().equals(PROBLEM) && !wouldFix.contains(f.findingId()));
         }
 
+        /**
+         * How many findings of each kind (problems, informational and acked ones alike), most frequent first, ties by kind:
+         * at a fleet's size what kinds of problem there are, without reading thousands of them.
+         */
+        public Map<String, Long> countsByKind() {
+            Map<String, Long> counts = new java.util.TreeMap<>();
+            findings.forEach(f -> counts.merge(f.kind(), 1L, Long::sum));
+            Map<String, Long> out = new LinkedHashMap<>();
+            counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEachOrdered(e -> out.put(e.getKey(), e.getValue()));
+            return out;
+        }
+
         /** Findings that make verify exit 4: problems, not acked. */
         public long problems() {
             return findings.stream().filter(f -> f.severity().equals(PROBLEM) && !f.state().equals("acked")).count();
