@@ -283,20 +283,7 @@ public final class OrgRepository {
                 }
                 return pool.orgCount(); // its failed row already counted
             }
-            Optional<String> owner = Sql.one(c, CLAIMANT, rs -> rs.getString(1), databaseName);
-            if (owner.isPresent()) {
-                throw TenantctlException.usage("database " + databaseName + " already belongs to org '" + owner.get() + "'");
-            }
-            Optional<String> retired = retiredCopy(c, poolId, databaseName);
-            if (retired.isPresent()) {
-                throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is " + retired.get()
-                        + ": it is not adoptable as another org");
-            }
-            String filling = inFlightTargets(c, poolId).get(databaseName);
-            if (filling != null) {
-                throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is being written by " + filling
-                        + ": it is not adoptable as another org");
-            }
+            requireAdoptable(c, null, poolId, databaseName);
             if (!dryRun) {
                 releaseDroppedName(c, databaseName, orgId);
                 Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status, tier, schema_hash) values (?, ?, ?, 'active', ?, ?)",
@@ -304,6 +291,28 @@ public final class OrgRepository {
             }
             return pool.orgCount() + 1;
         });
+    }
+
+    /**
+     * Refuses (usage) to adopt {@code databaseName} on {@code poolId} when another org than {@code orgId} claims it, when it
+     * is a retired copy (a move's or restore's source kept for its grace, a deleted org's), or when a move or restore is
+     * writing it.
+     */
+    private static void requireAdoptable(Connection c, String orgId, String poolId, String databaseName) throws SQLException {
+        Optional<String> owner = Sql.one(c, CLAIMANT, rs -> rs.getString(1), databaseName).filter(id -> !id.equals(orgId));
+        if (owner.isPresent()) {
+            throw TenantctlException.usage("database " + databaseName + " already belongs to org '" + owner.get() + "'");
+        }
+        Optional<String> retired = retiredCopy(c, poolId, databaseName);
+        if (retired.isPresent()) {
+            throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is " + retired.get()
+                    + ": it is not adoptable as another org");
+        }
+        String filling = inFlightTargets(c, poolId).get(databaseName);
+        if (filling != null) {
+            throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is being written by " + filling
+                    + ": it is not adoptable as another org");
+        }
     }
 
     /**
@@ -316,20 +325,7 @@ public final class OrgRepository {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
             Pool pool = PoolRepository.find(c, poolId).orElseThrow(() -> PoolRepository.unknown(poolId));
-            Optional<String> owner = Sql.one(c, CLAIMANT, rs -> rs.getString(1), databaseName).filter(id -> !id.equals(o.orgId()));
-            if (owner.isPresent()) {
-                throw TenantctlException.usage("database " + databaseName + " already belongs to org '" + owner.get() + "'");
-            }
-            Optional<String> retired = retiredCopy(c, poolId, databaseName);
-            if (retired.isPresent()) {
-                throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is " + retired.get()
-                        + ": it is not adoptable as another org");
-            }
-            String filling = inFlightTargets(c, poolId).get(databaseName);
-            if (filling != null) {
-                throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is being written by " + filling
-                        + ": it is not adoptable as another org");
-            }
+            requireAdoptable(c, o.orgId(), poolId, databaseName);
             if (!dryRun && Sql.update(c, "update orgs set pool_id = ?, database_name = ?, schema_hash = ?, version = version + 1, "
                     + "updated_at = now() where org_id = ? and version = ?", poolId, databaseName, schemaHash, o.orgId(), o.version()) != 1) {
                 throw TenantctlException.config("org " + o.orgId() + " changed while it was being adopted: run the adopt again");
