@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
-import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.FaultProxy;
 import io.tenantctl.testing.HookedPools;
@@ -64,27 +63,14 @@ class AMoveWhoseCatalogIsLostStopsTheRunTest {
         }
         AtomicBoolean cut = new AtomicBoolean();
         // as the move first writes into its target, every catalog connection is cut at the next byte (new ones are accepted)
-        Cli cli = new Cli(env).decoratePools(real -> new PoolConnector() {
-            @Override
-            public MongoDatabase database(String poolId, String uri, String name) {
-                MongoDatabase db = real.database(poolId, uri, name);
-                return !poolId.equals("pool-1") || !name.startsWith("org_") ? db : HookedPools.beforeEach(db, "getCollection", args -> {
-                    if (cut.compareAndSet(false, true)) {
-                        catalogProxy.afterBytes(1, catalogProxy::cutAll);
-                    }
-                });
-            }
-
-            @Override
-            public void ping(String poolId, String uri) {
-                real.ping(poolId, uri);
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        });
+        Cli cli = new Cli(env).decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
+            MongoDatabase db = real.database(poolId, uri, name);
+            return !poolId.equals("pool-1") || !name.startsWith("org_") ? db : HookedPools.beforeEach(db, "getCollection", args -> {
+                if (cut.compareAndSet(false, true)) {
+                    catalogProxy.afterBytes(1, catalogProxy::cutAll);
+                }
+            });
+        }));
 
         Cli.Result r = cli.run("rebalance", "move", "big", "--to", "pool-1", "--freeze-grace", "0", "-o", "json");
 

@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoDatabase;
-import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import org.junit.jupiter.api.Test;
@@ -30,27 +29,14 @@ class AMoveWhosePoolStopsAnsweringMidCopyTest {
             f.notes("big", "notes", 50);
             AtomicBoolean killed = new AtomicBoolean();
             // pool-1, the target, dies as the move first writes into it
-            Cli cli = f.newCli().decoratePools(real -> new PoolConnector() {
-                @Override
-                public MongoDatabase database(String poolId, String uri, String name) {
-                    MongoDatabase db = real.database(poolId, uri, name);
-                    return !poolId.equals("pool-1") || !name.startsWith("org_") ? db : HookedPools.beforeEach(db, "getCollection", args -> {
-                        if (killed.compareAndSet(false, true)) {
-                            f.pools.kill(1);
-                        }
-                    });
-                }
-
-                @Override
-                public void ping(String poolId, String uri) {
-                    real.ping(poolId, uri);
-                }
-
-                @Override
-                public void close() {
-                    real.close();
-                }
-            });
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
+                MongoDatabase db = real.database(poolId, uri, name);
+                return !poolId.equals("pool-1") || !name.startsWith("org_") ? db : HookedPools.beforeEach(db, "getCollection", args -> {
+                    if (killed.compareAndSet(false, true)) {
+                        f.pools.kill(1);
+                    }
+                });
+            }));
 
             Cli.Result r = cli.run("rebalance", "move", "big", "--to", "pool-1", "--freeze-grace", "0", "-o", "json");
 

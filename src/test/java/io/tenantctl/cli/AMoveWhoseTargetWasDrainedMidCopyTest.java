@@ -1,9 +1,8 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoDatabase;
-import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,25 +32,12 @@ class AMoveWhoseTargetWasDrainedMidCopyTest {
             // the target is drained as soon as the move reaches it after recording itself (during its copy)
             String drain = "update pools set status = 'draining' where pool_id = '" + to + "' and exists "
                     + "(select 1 from moves where org_id = 'acme' and state in ('planned', 'frozen', 'copying', 'verifying'))";
-            Cli cli = f.newCli().decoratePools(real -> new PoolConnector() {
-                @Override
-                public MongoDatabase database(String poolId, String uri, String database) {
-                    if (poolId.equals(to)) {
-                        TestCatalog.execute(f.catalogUrl, drain);
-                    }
-                    return real.database(poolId, uri, database);
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, database) -> {
+                if (poolId.equals(to)) {
+                    TestCatalog.execute(f.catalogUrl, drain);
                 }
-
-                @Override
-                public void ping(String poolId, String uri) {
-                    real.ping(poolId, uri);
-                }
-
-                @Override
-                public void close() {
-                    real.close();
-                }
-            });
+                return real.database(poolId, uri, database);
+            }));
 
             Cli.Result r = cli.run("rebalance", "move", "acme", "--to", to, "--freeze-grace", "0", "-o", "json");
 

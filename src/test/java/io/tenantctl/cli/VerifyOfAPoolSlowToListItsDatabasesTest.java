@@ -3,7 +3,6 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.MongoSocketReadTimeoutException;
 import com.mongodb.ServerAddress;
-import com.mongodb.client.MongoDatabase;
 import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
@@ -45,22 +44,8 @@ class VerifyOfAPoolSlowToListItsDatabasesTest {
                                 new SocketTimeoutException("Read timed out"));
                     }
                 });
-                return new PoolConnector() {
-                    @Override
-                    public MongoDatabase database(String poolId, String uri, String name) {
-                        return (poolId.equals("pool-a") ? timingOut : real).database(poolId, uri, name);
-                    }
-
-                    @Override
-                    public void ping(String poolId, String uri) {
-                        real.ping(poolId, uri); // it answers its ping
-                    }
-
-                    @Override
-                    public void close() {
-                        real.close();
-                    }
-                };
+                // it answers its ping (real's)
+                return HookedPools.databases(real, (poolId, uri, name) -> (poolId.equals("pool-a") ? timingOut : real).database(poolId, uri, name));
             });
             Cli.Result r = slow.run("verify", "-o", "json");
 

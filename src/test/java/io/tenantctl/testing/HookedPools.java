@@ -87,10 +87,21 @@ public final class HookedPools {
 
     /** Pools whose databases {@code wrap} may replace (by database name), e.g. with a proxy that fails one call. */
     public static PoolConnector onDatabase(PoolConnector real, java.util.function.BiFunction<String, MongoDatabase, MongoDatabase> wrap) {
+        return databases(real, (poolId, uri, name) -> wrap.apply(name, real.database(poolId, uri, name)));
+    }
+
+    /** How a test hands out a pool's databases: by pool id, URI and database name (it calls the real connector itself). */
+    @FunctionalInterface
+    public interface DatabaseSource {
+        MongoDatabase database(String poolId, String uri, String name);
+    }
+
+    /** Pools whose databases come from {@code source} (by pool too, unlike {@link #onDatabase}); ping and close are {@code real}'s. */
+    public static PoolConnector databases(PoolConnector real, DatabaseSource source) {
         return new PoolConnector() {
             @Override
             public MongoDatabase database(String poolId, String uri, String name) {
-                return wrap.apply(name, real.database(poolId, uri, name));
+                return source.database(poolId, uri, name);
             }
 
             @Override
