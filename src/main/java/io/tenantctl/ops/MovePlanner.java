@@ -45,6 +45,8 @@ final class MovePlanner {
     private String silentWithRoom = "";
     private final double threshold;
     private final int maxMoves;
+    /** Pool → orgs moving off it, not yet flipped: counted off it for the balance, their places still held. */
+    private Map<String, Integer> inFlight = Map.of();
     /** With {@code SIZE}: the fleet's bytes per capacity slot, so that a load of 1.0 is the average. */
     private double bytesPerSlot = 1;
 
@@ -61,6 +63,14 @@ final class MovePlanner {
         return this;
     }
 
+    /** {@code fromPools}: the source pool of each move in flight (before its flip), one entry per move. */
+    MovePlanner withMovesInFlight(List<String> fromPools) {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        fromPools.forEach(p -> counts.merge(p, 1, Integer::sum));
+        inFlight = counts;
+        return this;
+    }
+
     private static final class Load {
         final Pool pool;
         int orgs;
@@ -71,9 +81,10 @@ final class MovePlanner {
         /** Orgs the plan drains into this pool: re-aimed rather than adding a move, when balancing wants one out of it. */
         final List<OrgFigures> incoming = new ArrayList<>();
 
-        Load(Pool pool) {
+        Load(Pool pool, int leavingInFlight) {
             this.pool = pool;
-            this.orgs = pool.orgCount();
+            this.orgs = pool.orgCount() - leavingInFlight;
+            this.leaving = leavingInFlight;
         }
 
         /** Room for one more: the apply runs a plan's moves at once, so a place an org leaving by it holds is not free. */
@@ -85,7 +96,7 @@ final class MovePlanner {
     /** {@code pools}: the pools in scope (active and draining); {@code orgs}: the movable orgs on them. */
     Plan plan(List<Pool> pools, List<OrgFigures> orgs) {
         Map<String, Load> loads = new LinkedHashMap<>();
-        pools.stream().sorted(Comparator.comparing(Pool::poolId)).forEach(p -> loads.put(p.poolId(), new Load(p)));
+        pools.stream().sorted(Comparator.comparing(Pool::poolId)).forEach(p -> loads.put(p.poolId(), new Load(p, inFlight.getOrDefault(p.poolId(), 0))));
         for (OrgFigures o : orgs) {
             Load l = loads.get(o.poolId());
             if (l != null) {

@@ -163,7 +163,13 @@ public final class Rebalance {
         Map<String, String> dead = PoolHealth.unreachable(ctx, inScope);
         List<Pool> scope = inScope.stream().filter(p -> !dead.containsKey(p.poolId())).toList();
         Set<String> moving = new HashSet<>();
-        ctx.catalog().moves().unfinished().forEach(m -> moving.add(m.orgId()));
+        List<String> leavingFrom = new ArrayList<>(); // a move in flight: its org counted on its target, and still on its source
+        ctx.catalog().moves().unfinished().forEach(m -> {
+            moving.add(m.orgId());
+            if (m.state().beforeFlip()) {
+                leavingFrom.add(m.fromPool());
+            }
+        });
         // orgs another rebalance run has still to move: planned again here, that run's workers would find them moved
         Map<String, String> queued = ctx.catalog().runs().queued(VERB);
         queued.keySet().removeAll(moving);
@@ -173,7 +179,7 @@ public final class Rebalance {
         Map<String, Integer> silentWithRoom = new java.util.HashMap<>();
         inScope.stream().filter(x -> dead.containsKey(x.poolId()) && x.status() == PoolStatus.ACTIVE && x.free() > 0)
                 .forEach(x -> silentWithRoom.put(x.poolId(), x.free()));
-        MovePlanner.Plan p = new MovePlanner(by, req.threshold(), req.maxMoves()).leavingOut(silentWithRoom).plan(withQueued(scope, queued), figures);
+        MovePlanner.Plan p = new MovePlanner(by, req.threshold(), req.maxMoves()).leavingOut(silentWithRoom).withMovesInFlight(leavingFrom).plan(withQueued(scope, queued), figures);
         double rate = mover.bytesPerMs();
         List<PlannedMove> moves = p.moves().stream().map(m -> new PlannedMove(m.orgId(), m.fromPool(), m.toPool(), m.docs(), m.bytes(),
                 (long) Math.ceil(m.bytes() / rate), m.reason())).toList();
