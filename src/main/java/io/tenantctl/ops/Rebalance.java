@@ -275,7 +275,9 @@ public final class Rebalance {
         }
         Pool from = ctx.catalog().pools().get(org.poolId());
         PoolHealth.require(ctx, from, "org " + orgId + "'s pool, the move's source");
-        PoolHealth.require(ctx, to, "the move's target");
+        if (ctx.catalog().moves().refusal(orgId, toPool, 0).filter(r -> r.target()).isEmpty()) { // else the move says why it is refused
+            PoolHealth.require(ctx, to, "the move's target");
+        }
         Mover mover = new Mover(ctx, hooks);
         Mover.Size size = mover.size(from, org.databaseName());
         return new PlannedMove(orgId, org.poolId(), to.poolId(), size.docs(), size.bytes(), mover.predictFreezeMs(size.bytes(), 0), "requested");
