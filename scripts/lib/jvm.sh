@@ -38,3 +38,18 @@ tenantctl_cds_opts() {
   # -Xlog:cds=off: an archive that no longer matches (java upgraded in place) is ignored without a warning
   CDS_OPTS=("-XX:SharedArchiveFile=$archive" -Xlog:cds=off -Xlog:cds+dynamic=off)
 }
+
+# Java 17 takes its file-name encoding from the locale: under C or POSIX (cron's default, or LANG unset) it is ASCII,
+# and a file:// store cannot name the file of a collection with a non-ASCII name (bücher). When the caller's locale is
+# not UTF-8 and C.UTF-8 exists (glibc), the JVM gets LC_ALL=C.UTF-8; otherwise nothing changes (and tenantctl says to
+# run it under a UTF-8 locale should it meet such a name).
+tenantctl_utf8_locale() {
+  local charmap
+  charmap="$(locale charmap 2>/dev/null)" || return 0
+  case "$charmap" in
+    UTF-8 | utf8 | UTF8 | utf-8 | "") return 0 ;;
+  esac
+  if locale -a 2>/dev/null | grep -qixE 'c\.utf-?8'; then
+    export LC_ALL=C.UTF-8
+  fi
+}

@@ -15,6 +15,15 @@ public final class IoErrors {
     }
 
     /**
+     * Why a file name with a non-ASCII character cannot be used here, and what to do: this JVM's file-name encoding
+     * (sun.jnu.encoding, the locale's: ASCII under a C or POSIX locale, cron's default) has no bytes for it.
+     */
+    public static String fileNamesNotUtf8() {
+        return "this JVM's file-name encoding is " + System.getProperty("sun.jnu.encoding", "not UTF-8")
+                + " (the locale is not UTF-8); run tenantctl under a UTF-8 locale (e.g. LANG=C.UTF-8)";
+    }
+
+    /**
      * "permission denied on PATH", "no such file or directory: PATH", "REASON (PATH)", "it is not UTF-8 text" for a file
      * read as UTF-8 that is not, or the message otherwise.
      */

@@ -235,7 +235,9 @@ public final class Restore {
             reader = BackupReader.open(store, layout, orgId, backupId, row.map(BackupRepository.Backup::sha256).orElse(null))
                     .checkFilesPresent(); // a file gone from the store: refused before anything is claimed, not half-way
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
-            Backups.rememberDamage(ctx.catalog(), backupId, damaged);
+            if (!req.dryRun()) { // a dry run writes nothing to the catalog: it says the damage, the restore records it
+                Backups.rememberDamage(ctx.catalog(), backupId, damaged);
+            }
             // one in no catalog row (a folder copied by hand) stays the newest until it is removed, chosen or not: say
             // that first, as verify's fix does
             String remove = row.isPresent() ? "" : ": " + Backups.removeByHand(Backups.location(store, layout, orgId, backupId));

@@ -879,9 +879,11 @@ public final class Verify {
                     new io.tenantctl.catalog.BackupRepository(ctx.catalog()).readBackWhole(id);
                 }
             } catch (RuntimeException e) {
-                if (id != null && e instanceof TenantctlException te && te.category() == TenantctlException.Category.CONFIG) {
-                    // this process cannot read it (zstd cannot load here, the store stopped answering): the org could not be
-                    // checked, which says so; the backup is not known to be damaged, and a fresh one must not be advised
+                if ((id != null || e instanceof io.tenantctl.store.UnnameableKeyException) && e instanceof TenantctlException te
+                        && te.category() == TenantctlException.Category.CONFIG) {
+                    // this process cannot read it (zstd cannot load here, the store stopped answering, a C locale cannot name
+                    // its files): the org could not be checked, which says so; the backup is not known to be damaged, and a
+                    // fresh one must not be advised
                     throw te;
                 }
                 if (id == null) { // the store did not answer its listing: nothing is known of the backup yet

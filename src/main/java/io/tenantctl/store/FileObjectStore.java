@@ -139,6 +139,7 @@ public final class FileObjectStore implements ObjectStore {
                 if (name.startsWith(Keys.TEMP_MARKER)) {
                     continue;
                 }
+                keyOf(p); // a name this JVM cannot decode
                 if (Files.isRegularFile(p) || (Files.isDirectory(p) && hasObjects(p))) {
                     names.add(name);
                 }
@@ -229,7 +230,12 @@ public final class FileObjectStore implements ObjectStore {
 
     private Path resolve(String key) {
         Keys.requireValid(key);
-        Path path = root.resolve(key).normalize();
+        Path path;
+        try {
+            path = root.resolve(key).normalize();
+        } catch (java.nio.file.InvalidPathException e) { // bücher under a C locale
+            throw new UnnameableKeyException(key, describe(), e);
+        }
         if (!path.startsWith(root) || path.equals(root)) {
             throw new IllegalArgumentException("object key escapes the store root: " + key);
         }
@@ -237,7 +243,13 @@ public final class FileObjectStore implements ObjectStore {
     }
 
     private String keyOf(Path path) {
-        return root.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
+        String key = root.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
+        if (key.indexOf('\uFFFD') >= 0) {
+            // a name this JVM's file-name encoding cannot decode (bücher under a C locale): not a key it can read or name
+            // again; its URI keeps the bytes, for the message
+            throw new UnnameableKeyException(root.toUri().relativize(path.toUri()).getPath(), describe(), null);
+        }
+        return key;
     }
 
     private static boolean hasObjects(Path dir) throws IOException {

@@ -434,6 +434,12 @@ public final class RunEngine {
             if (lost.isPresent()) {
                 throw lost.get();
             }
+            // a key this JVM cannot name as a file (a C locale): every org with such a key would fail alike, so the run stops
+            // saying how to mend the environment, and --resume redoes the org
+            java.util.Optional<io.tenantctl.store.UnnameableKeyException> unnameable = io.tenantctl.store.UnnameableKeyException.in(e);
+            if (unnameable.isPresent()) {
+                throw unnameable.get();
+            }
             done = failed(e);
         } finally {
             if (operation != null) {
