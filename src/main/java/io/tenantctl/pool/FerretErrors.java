@@ -29,7 +29,7 @@ public final class FerretErrors {
             if (RETRYABLE_CODES.contains(code)) {
                 return true;
             }
-            String msg = String.valueOf(me.getMessage()).toLowerCase();
+            String msg = String.valueOf(me.getMessage()).toLowerCase(java.util.Locale.ROOT);
             return code == 1 && (msg.contains("deadlock detected") || msg.contains("could not serialize"));
         }
         return false;

@@ -352,7 +352,7 @@ final class ManifestParser {
             case INT32 -> String.valueOf(v.asInt32().getValue());
             case INT64 -> String.valueOf(v.asInt64().getValue());
             case DOUBLE -> String.valueOf(v.asDouble().getValue());
-            default -> v.getBsonType().name().toLowerCase();
+            default -> v.getBsonType().name().toLowerCase(java.util.Locale.ROOT);
         };
     }
 

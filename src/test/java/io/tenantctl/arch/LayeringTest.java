@@ -204,4 +204,26 @@ class LayeringTest {
     static void fanout_knows_not_what_the_work_is(JavaClasses classes) {
         FANOUT_KNOWS_NOT_WHAT_THE_WORK_IS.check(classes);
     }
+    /** String's toUpperCase() / toLowerCase() without a Locale: by the default locale's rules (Turkish: "tier" → "TİER"). */
+    private static final com.tngtech.archunit.lang.ArchCondition<com.tngtech.archunit.core.domain.JavaClass> CHANGE_CASE_BY_THE_DEFAULT_LOCALE =
+            new com.tngtech.archunit.lang.ArchCondition<>("change case by the default locale (toUpperCase() or toLowerCase() without Locale.ROOT)") {
+                @Override
+                public void check(com.tngtech.archunit.core.domain.JavaClass c, com.tngtech.archunit.lang.ConditionEvents events) {
+                    java.util.stream.Stream.concat(c.getMethodCallsFromSelf().stream(), c.getMethodReferencesFromSelf().stream())
+                            .filter(a -> a.getTargetOwner().isEquivalentTo(String.class)
+                                    && (a.getName().equals("toUpperCase") || a.getName().equals("toLowerCase"))
+                                    && a.getTarget().getRawParameterTypes().isEmpty())
+                            .forEach(a -> events.add(com.tngtech.archunit.lang.SimpleConditionEvent.satisfied(a, a.getDescription())));
+                }
+            };
+
+    private static final ArchRule CASE_IS_CHANGED_BY_LOCALE_ROOT = noClasses().that().resideInAPackage(ROOT + "..")
+            .should(CHANGE_CASE_BY_THE_DEFAULT_LOCALE)
+            .because("headers, keys and error matching must not depend on the machine's locale (a Turkish one upper-cases i to İ)")
+            .allowEmptyShould(false);
+
+    @ArchTest
+    static void case_is_changed_by_locale_root(JavaClasses classes) {
+        CASE_IS_CHANGED_BY_LOCALE_ROOT.check(classes);
+    }
 }

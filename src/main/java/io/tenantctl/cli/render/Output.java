@@ -98,7 +98,7 @@ public final class Output {
     public static void table(PrintWriter out, List<String> headers, List<List<String>> rows) {
         int[] widths = new int[headers.size()];
         List<List<String>> all = new ArrayList<>();
-        all.add(headers.stream().map(String::toUpperCase).toList());
+        all.add(headers.stream().map(h -> h.toUpperCase(java.util.Locale.ROOT)).toList()); // TIER, not a Turkish TİER
         all.addAll(rows);
         for (List<String> row : all) {
             for (int i = 0; i < row.size(); i++) {
