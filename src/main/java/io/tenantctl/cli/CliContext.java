@@ -203,14 +203,31 @@ public final class CliContext implements AutoCloseable {
             return java.util.Optional.of(options.configFile);
         }
         if (configRequested != null) {
-            return java.util.Optional.of(Path.of(configRequested));
+            return configPath(configRequested);
         }
         String fromEnv = env.get("TENANTCTL_CONFIG");
-        return fromEnv == null || fromEnv.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(fromEnv));
+        return fromEnv == null || fromEnv.isBlank() ? java.util.Optional.empty() : configPath(fromEnv);
+    }
+
+    /** A config file name this JVM cannot make a path of (cönfig under a C locale), said by {@link #checkConfigFile}; null if none. */
+    private String unnameableConfig;
+
+    /** {@code name} as a path, or none (remembered for {@link #checkConfigFile} to say) when this JVM's file-name encoding cannot encode it. */
+    private java.util.Optional<Path> configPath(String name) {
+        try {
+            return java.util.Optional.of(Path.of(name));
+        } catch (java.nio.file.InvalidPathException e) {
+            unnameableConfig = name.replace('\uFFFD', '?');
+            return java.util.Optional.empty();
+        }
     }
 
     /** A config file that was asked for must exist: a typo would otherwise silently run with no config at all. */
     void checkConfigFile() {
+        if (configFile().isEmpty() && unnameableConfig != null) {
+            throw TenantctlException.usage("config file " + unnameableConfig + " cannot be named: " + io.tenantctl.IoErrors.fileNamesNotUtf8()
+                    + " (from " + (configRequested != null ? "--config" : "TENANTCTL_CONFIG") + ")");
+        }
         configFile().ifPresent(f -> {
             if (f.toString().isEmpty()) { // --config '' (a variable left empty): the empty path is the working directory
                 throw TenantctlException.usage("--config is empty: name the properties file, or leave --config out");

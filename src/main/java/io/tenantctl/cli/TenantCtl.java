@@ -107,6 +107,8 @@ public final class TenantCtl implements Runnable {
                 cmd.addSubcommand(c);
             }
         }
+        // a file name this JVM cannot encode (cönfig under a C locale): said as what to do, not as picocli's InvalidPathException
+        cmd.registerConverter(java.nio.file.Path.class, TenantCtl::path);
         // No ${...} in a description may ever expand: picocli would read the environment (secrets) and system properties.
         cmd.setInterpolateVariables(false);
         everyCommand(cmd, c -> c.getCommandSpec().usageMessage().showDefaultValues(true));
@@ -237,6 +239,16 @@ public final class TenantCtl implements Runnable {
 
     private static String nameOf(Class<?> command) {
         return command.getAnnotation(Command.class).name();
+    }
+
+    /** A file option's value as a path; one this JVM's file-name encoding cannot encode is refused saying what to do. */
+    private static java.nio.file.Path path(String name) {
+        try {
+            return java.nio.file.Path.of(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new CommandLine.TypeConversionException(name.replace('\uFFFD', '?') + " cannot be named: "
+                    + io.tenantctl.IoErrors.fileNamesNotUtf8());
+        }
     }
 
     private static void everyCommand(CommandLine cmd, java.util.function.Consumer<CommandLine> action) {
