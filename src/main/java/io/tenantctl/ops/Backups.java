@@ -555,7 +555,7 @@ public final class Backups {
     }
 
     /** Why a backup {@link #MISSING} from this store is not restorable: its manifest.json, or all of it, gone. */
-    private static String goneWhy(Entry gone) {
+    static String goneWhy(Entry gone) {
         return "recorded complete, but its " + (gone.inStore() ? "manifest.json is gone from the store (its data files are there)"
                 : "files are gone from the store");
     }

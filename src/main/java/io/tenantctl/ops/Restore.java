@@ -319,7 +319,8 @@ public final class Restore {
             }
             // an older one would quietly lose every write the newest holds: taken only when chosen by its id
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + "'s newest backup " + newest.backupId()
-                    + " was " + backups.rememberGone(newest, listing) + " (" + store.describe() + "): nothing restored" + olderOne(req, newest.backupId()));
+                    + " was " + (req.dryRun() ? Backups.goneWhy(newest) : backups.rememberGone(newest, listing)) // a dry run records nothing
+                    + " (" + store.describe() + "): nothing restored" + olderOne(req, newest.backupId()));
         }
         return newest.backupId();
     }
