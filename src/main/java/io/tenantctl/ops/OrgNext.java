@@ -86,4 +86,11 @@ public final class OrgNext {
         return "its data comes back under a new id from its newest " + (pick.isEmpty() ? "complete" : "readable") + " backup " + b.backupId()
                 + " (" + which + damaged + "): tenantctl restore --org " + org.orgId() + pick + " --to-org NEW_ID";
     }
+
+    /** Why provision refuses {@code orgId}'s database {@code database} on {@code poolId}: its collection {@code holding} has documents. */
+    static String holdsData(String orgId, String database, String poolId, String holding) {
+        return "database " + database + " on pool " + poolId + HOLDS_DATA + " (collection '" + holding + "' has documents): "
+                + "provision never takes a database over; register it with 'tenantctl orgs adopt " + orgId + " --pool " + poolId
+                + "', or choose another id ('tenantctl orgs forget " + orgId + "' first)";
+    }
 }

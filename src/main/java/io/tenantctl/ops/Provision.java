@@ -69,12 +69,15 @@ public final class Provision {
             Sorted s = sort(req);
             RunEngine.Planned plan = engine.plan(s.items(ctx.catalog().orgs().planPlacement(s.fresh(), req.pool(), unreachable(req.pool(),
                     !s.fresh().isEmpty()))), req.drive(), refusal(s.existing()));
-            return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), database(o.orgId()))).toList()),
+            return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), database(s.existing(), o.orgId())))
+                    .toList()),
                     plan.interrupted(), req.manifest().hash());
         }
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("provisioned"), () -> start(req),
                 run -> work(run, req.manifest()));
-        return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), database(o.orgId()))), ran.interrupted(),
+        // each org's database as its row names it now (a restore or an adopt may have given it another than its id's)
+        Map<String, Org> rows = ctx.catalog().orgs().findAll(ran.report().orgs().stream().map(RunReport.Org::orgId).toList());
+        return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), database(rows, o.orgId()))), ran.interrupted(),
                 args(ctx.catalog().runs().get(ran.report().runId())).schemaHash());
     }
 
@@ -96,7 +99,7 @@ public final class Provision {
                         ctx.retry(), new Retry.Attempts())).contains(database)) {
                     MongoDatabase db = ctx.pools().database(poolId, pool.uri(), database);
                     SchemaApply.refuseIfHoldsData(db, SchemaApply.collections(db, ctx.retry(), attempts), ctx.retry(), attempts,
-                            holding -> holdsData(orgId, db.getName(), poolId, holding));
+                            holding -> OrgNext.holdsData(orgId, db.getName(), poolId, holding));
                 }
                 return new Job.Done(ItemStatus.SUCCEEDED, attempts.attempts(), null, null);
             } catch (RuntimeException e) {
@@ -205,7 +208,8 @@ public final class Provision {
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
             Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
             // provision never takes a database over: one that holds documents was made by the app or by scripts
-            SchemaApply.refuseIfHoldsData(db, existing, ctx.retry(), attempts, holding -> holdsData(orgId, db.getName(), pool.poolId(), holding));
+            SchemaApply.refuseIfHoldsData(db, existing, ctx.retry(), attempts,
+                    holding -> OrgNext.holdsData(orgId, db.getName(), pool.poolId(), holding));
             if (existing.isEmpty()) {
                 SchemaApply.applyAll(db, manifest, existing, ctx.retry(), attempts);
             } else {
@@ -224,13 +228,6 @@ public final class Provision {
             ctx.catalog().orgs().compareAndSetStatus(org.orgId(), org.version(), Org.FAILED);
             throw new Job.Failure(Errors.oneLine(e), Math.max(1, attempts.attempts()), null, e);
         }
-    }
-
-    /** Why provision refuses {@code orgId}'s database {@code database} on {@code poolId}: its collection {@code holding} has documents. */
-    private static String holdsData(String orgId, String database, String poolId, String holding) {
-        return "database " + database + " on pool " + poolId + OrgNext.HOLDS_DATA + " (collection '" + holding + "' has documents): "
-                + "provision never takes a database over; register it with 'tenantctl orgs adopt " + orgId + " --pool " + poolId
-                + "', or choose another id ('tenantctl orgs forget " + orgId + "' first)";
     }
 
     /**
@@ -265,8 +262,9 @@ public final class Provision {
         return Json.read(run.runId(), run.args(), Args.class);
     }
 
-    private static String database(String orgId) {
-        return Json.args("database_name", OrgId.databaseName(orgId));
+    /** An org's database as reported: the one its catalog row in {@code rows} names (a restored or adopted org's), or a new org's. */
+    private static String database(Map<String, Org> rows, String orgId) {
+        return Json.args("database_name", rows.containsKey(orgId) ? rows.get(orgId).databaseName() : OrgId.databaseName(orgId));
     }
 
     private static List<String> validate(Request req) {
