@@ -93,6 +93,8 @@ public final class Restore {
     private final ObjectStore store;
     private final BackupLayout layout = BackupLayout.root();
     private final RestoreRepository restores;
+    /** The pools a --to-org placement passed over, told once: the target is decided before the org's lease and again under it. */
+    private final Set<String> passedOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Restore(OpsContext ctx, ObjectStore store) {
         this.ctx = ctx;
@@ -349,7 +351,8 @@ public final class Restore {
             }
             // placed as provision places a new org, past the pools that do not answer (a --target-pool is checked below)
             java.util.Map<String, String> dead = req.targetPool() != null ? java.util.Map.of() : PoolHealth.unreachableWithRoom(ctx);
-            dead.forEach((pool, why) -> ctx.notices().accept(why + "; org " + req.toOrg() + " is placed on the other pools"));
+            dead.entrySet().stream().filter(d -> passedOver.add(d.getKey()))
+                    .forEach(d -> ctx.notices().accept(d.getValue() + "; org " + req.toOrg() + " is placed on the other pools"));
             String poolId = (placedAnew ? Optional.of(orgs.planPlacementAnew(req.toOrg(), req.targetPool(), "--target-pool", dead))
                     : orgs.planPlacement(List.of(req.toOrg()), req.targetPool(), "--target-pool", dead).stream().findFirst())
                     .map(p -> {
