@@ -116,8 +116,8 @@ final class Metrics {
         out.add(gauge("run_duration_seconds", "Wall time of the last run of this verb by this tenantctl", seconds));
         out.add(gauge("last_run_timestamp_seconds", "When the last run of this verb ended (Unix time)",
                 clock.millis() / 1000.0));
-        out.add(gauge("last_run_exit_status", "Exit status of the last run: 0 ok, 1 orgs failed, 3 config/connectivity, 130 interrupted",
-                exitStatus));
+        out.add(gauge("last_run_exit_status", "Exit status of the last run: 0 ok, 1 orgs failed, 2 usage error, 3 config/connectivity, "
+                + "4 problems found (verify), 130 interrupted", exitStatus));
         if (report != null) {
             perRun(out);
         }
@@ -158,7 +158,9 @@ final class Metrics {
                 .help("Per-org wall time in the last run by pool (nearest-rank quantiles)");
         msByPool.forEach((pool, ms) -> perPool.dataPoint(summary(Timings.of(ms), ms.stream().mapToLong(Long::longValue).sum(), "pool", pool)));
         out.add(perPool.build());
-        out.add(gauge("org_duration_max_seconds", "Slowest org of the last run", report.timings().max() / 1000.0));
+        if (report.timings().count() > 0) { // no org timed: no slowest, rather than a 0 s one
+            out.add(gauge("org_duration_max_seconds", "Slowest org of the last run", report.timings().max() / 1000.0));
+        }
 
         int retries = report.orgs().stream().mapToInt(o -> Math.max(0, o.attempts() - 1)).sum();
         out.add(gauge("retries", "Attempts beyond the first, summed over the last run's orgs", retries));
@@ -190,10 +192,14 @@ final class Metrics {
         return b.build();
     }
 
-    /** A summary data point of per-org times {@code t} whose milliseconds add up to {@code sumMs}. */
+    /**
+     * A summary data point of per-org times {@code t} whose milliseconds add up to {@code sumMs}; with no org timed, only
+     * its count (0) and sum: quantiles of nothing are left out, as Prometheus does for an empty summary, not written as 0 s.
+     */
     private SummarySnapshot.SummaryDataPointSnapshot summary(Timings t, long sumMs, String... labels) {
         return SummarySnapshot.SummaryDataPointSnapshot.builder().labels(labels(labels))
-                .quantiles(Quantiles.of(new Quantile(0.5, t.p50() / 1000.0), new Quantile(0.95, t.p95() / 1000.0)))
+                .quantiles(t.count() == 0 ? Quantiles.EMPTY
+                        : Quantiles.of(new Quantile(0.5, t.p50() / 1000.0), new Quantile(0.95, t.p95() / 1000.0)))
                 .count(t.count()).sum(sumMs / 1000.0).build();
     }
 

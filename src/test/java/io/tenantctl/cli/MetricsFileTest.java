@@ -241,6 +241,39 @@ class MetricsFileTest {
         }
     }
 
+    /**
+     * Found by a probing helper: a run with nothing to do (backup --due right after a backup) wrote quantiles and a max
+     * of 0.0, which a dashboard reads as "orgs took 0 s". No org timed: no quantile or max samples (count 0 says why).
+     */
+    @Test
+    void aRunThatTimedNoOrgWritesNoQuantilesOrMax() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.backup("acme");
+            Path file = dir.resolve("due.prom");
+
+            Cli.Result r = f.cli.run("backup", "--due", "--metrics-file", file.toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            Map<String, MetricFamily> m = parse(file);
+            Summary perOrg = (Summary) sample(m.get("tenantctl_org_duration_seconds"), "verb", "backup");
+            assertThat(perOrg.getSampleCount()).isZero();
+            assertThat(perOrg.getQuantiles()).as(Files.readString(file)).isEmpty();
+            assertThat(m).as(Files.readString(file)).doesNotContainKey("tenantctl_org_duration_max_seconds");
+        }
+    }
+
+    /** Found by a probing helper: the exit status's HELP listed 0, 1, 3, 130, but verify writes 4 (the README's exit codes). */
+    @Test
+    void theExitStatusHelpListsEveryExitCode() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            Path file = dir.resolve("verify.prom");
+            f.cli.run("verify", "--metrics-file", file.toString());
+            String help = parse(file).get("tenantctl_last_run_exit_status").getHelp();
+            assertThat(help).contains("0 ok", "1 orgs failed", "2 usage", "3 config/connectivity", "4 ", "130 interrupted");
+        }
+    }
+
     private static List<String> siblings(Path file) throws Exception {
         try (Stream<Path> s = Files.list(file.getParent())) {
             return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("store") && !n.endsWith(".json")).toList();
