@@ -18,10 +18,11 @@ final class Mask {
     /**
      * A key=value whose key names a secret: {@code password=}, {@code proxyPassword=}, and an environment file's own lines
      * ({@code POOL1_PASSWORD=}, {@code AWS_SECRET_ACCESS_KEY=}, {@code AWS_SESSION_TOKEN=}); the key is kept, so what was
-     * quoted can still be told.
+     * quoted can still be told. The value ends at '&', ';', a quote, a space, or a comma followed by a space (a list's, as in
+     * the driver's {@code password=<hidden>, mechanismProperties=…}); a comma inside a password is masked with it.
      */
     private static final Pattern PARAM = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|"
-            + "credential|api_?key|private_?key|session_?key)[A-Za-z0-9_.-]*)=([^&\\s'\";]+)");
+            + "credential|api_?key|private_?key|session_?key)[A-Za-z0-9_.-]*)=((?:[^&\\s'\";,]|,(?!\\s))+)");
     /** A userinfo that holds no secret: a user alone, or user:${VAR}. */
     private static final Pattern HARMLESS = Pattern.compile("^[^:@]*(?::\\$\\{[A-Za-z_][A-Za-z0-9_]*})?$");
 
