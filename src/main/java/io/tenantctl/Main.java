@@ -32,6 +32,17 @@ public final class Main {
     /** Held here: java.util.logging keeps its loggers weakly, and a collected one forgets its level. */
     private static final java.util.logging.Logger POSTGRES_DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
 
+    /**
+     * The line the first {@code signal} (INT or TERM) writes to stderr: on a {@code terminal} it first ends the line a
+     * progress bar may be drawing (off one, no bar is drawn and an empty line would only lead the output); SIGTERM, sent by
+     * systemd, Kubernetes or kill, is told to be sent again rather than to press a Ctrl-C its sender does not have.
+     */
+    static String interruptedLine(String signal, boolean terminal) {
+        String what = "taking no new orgs; provisions and migrations in flight finish, backups stop, a restore rolls back";
+        return (terminal ? "\n" : "") + (signal.equals("TERM") ? "interrupted by SIGTERM: " + what + "; send SIGTERM again to quit at once"
+                : "interrupted: " + what + " (press Ctrl-C again to quit at once)");
+    }
+
     public static void main(String[] args) {
         TenantCtl.ProcessSettings settings = TenantCtl.processSettings(System.getenv(), args);
         boolean verbose = settings.verbose();
@@ -56,8 +67,7 @@ public final class Main {
                         Runtime.getRuntime().halt(TenantCtl.EXIT_INTERRUPTED);
                     }
                     cancel.cancel("SIG" + name);
-                    System.err.println("\ninterrupted: taking no new orgs; provisions and migrations in flight finish, backups stop,"
-                            + " a restore rolls back (press Ctrl-C again to quit at once)");
+                    System.err.println(interruptedLine(name, System.console() != null));
                 });
             } catch (IllegalArgumentException ignored) {
                 // signal not available on this platform

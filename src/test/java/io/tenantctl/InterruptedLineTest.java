@@ -1,0 +1,26 @@
+package io.tenantctl;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by a probing helper: an interrupted run's stderr, not a terminal, began with an empty line (meant to end a
+ * progress bar's line, which is drawn only on a terminal), and SIGTERM was told "press Ctrl-C again to quit at once",
+ * though whoever sent it (systemd, Kubernetes, kill) has no Ctrl-C. The line the signal handler writes names its signal.
+ */
+class InterruptedLineTest {
+
+    @Test
+    void noLeadingEmptyLineOffATerminal() {
+        assertThat(Main.interruptedLine("INT", false)).startsWith("interrupted: ").contains("press Ctrl-C again to quit at once");
+        assertThat(Main.interruptedLine("INT", true)).as("a bar's line is ended first").startsWith("\ninterrupted: ");
+    }
+
+    @Test
+    void sigtermIsToldToSendItAgainNotToPressCtrlC() {
+        String line = Main.interruptedLine("TERM", false);
+        assertThat(line).startsWith("interrupted by SIGTERM: taking no new orgs").endsWith("; send SIGTERM again to quit at once")
+                .doesNotContain("Ctrl-C");
+    }
+}
