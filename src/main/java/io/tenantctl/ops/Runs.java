@@ -78,15 +78,26 @@ public final class Runs {
         return verb.equals("rebalance") ? "tenantctl rebalance apply" : "tenantctl " + verb;
     }
 
-    public record Detail(RunView run, List<ItemView> items) {
+    /**
+     * A run as {@code runs show} gives it: first the header the verb's own -o json starts with (run id, verb, status,
+     * counts by outcome, p50/p95/max per-org ms), so a detached run's result reads as a live one's; then the run's
+     * recorded row and its items, each with its {@code outcome} in the verb's words beside its item status.
+     */
+    public record Detail(String runId, String verb, String status, Map<String, Integer> counts, long p50Ms, long p95Ms, long maxMs,
+                         RunView run, List<ItemView> items) {
     }
 
     /** One org of a run as shown to people: its recorded detail as a JSON value, not a string holding JSON. */
-    public record ItemView(String orgId, String status, int attempts, Long millis, String error, String poolId, JsonNode detail) {
-        static ItemView of(RunRepository.Item i) {
-            return new ItemView(i.orgId(), i.status(), i.attempts(), i.millis(), i.error(), i.poolId(), tree(i.detail()));
+    public record ItemView(String orgId, String status, String outcome, int attempts, Long millis, String error, String poolId,
+                           JsonNode detail) {
+        static ItemView of(RunRepository.Item i, String outcome) {
+            return new ItemView(i.orgId(), i.status(), outcome, i.attempts(), i.millis(), i.error(), i.poolId(), tree(i.detail()));
         }
     }
+
+    /** Each verb's word for an org it did, as its run's report names it (verify's "clean"; an org with problems is told below). */
+    private static final Map<String, String> DONE = Map.of(Provision.VERB, "provisioned", MigrateAll.VERB, "migrated", Backup.VERB,
+            "backed_up", Rebalance.VERB, "moved", Verify.VERB, "clean", "restore", "restored");
 
     private final Catalog catalog;
     private final String actor;
@@ -112,7 +123,14 @@ public final class Runs {
     }
 
     public Detail show(String runId) {
-        return new Detail(view(catalog.runs().get(runId)), catalog.runs().items(runId).stream().map(ItemView::of).toList());
+        RunView run = view(catalog.runs().get(runId));
+        RunReport report = Verify.withProblems(RunEngine.report(catalog, runId,
+                io.tenantctl.ops.run.OutcomeNames.of(DONE.getOrDefault(run.verb(), "succeeded"))));
+        Map<String, String> outcomes = new java.util.HashMap<>();
+        report.orgs().forEach(o -> outcomes.put(o.orgId(), o.outcome()));
+        return new Detail(runId, run.verb(), report.statusText(), new java.util.TreeMap<>(report.counts()), report.timings().p50(),
+                report.timings().p95(), report.timings().max(), run,
+                catalog.runs().items(runId).stream().map(i -> ItemView.of(i, outcomes.get(i.orgId()))).toList());
     }
 
     /**

@@ -262,8 +262,7 @@ public final class Verify {
         PerOrg perOrg = checks.get() != null ? checks.get() : new PerOrg(orgs, pools, asked, store, fixed);
         Request req = perOrg.req;
         // informational findings (an extra index, no recorded manifest) leave an org clean: only a problem makes it "problems"
-        RunReport checked = ran.report().map(o -> o.outcome().equals("clean") && hasProblem(o.detail().path("findings"))
-                ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
+        RunReport checked = withProblems(ran.report());
         // each org's line as -o json shows it: its findings' fix and fix_note, not the text kept for the catalog
         RunReport report = checked.map(Verify::withoutFixText);
         if (req.drive().control().detach() || req.drive().control().joinRunId() != null) {
@@ -422,6 +421,12 @@ public final class Verify {
     /** Whether a stored finding is acked at {@code now}: silenced, not counted as a problem. */
     private static boolean ackedAt(FindingRepository.State f, Instant now) {
         return f != null && f.ackedUntil() != null && f.ackedUntil().isAfter(now);
+    }
+
+    /** A verify run's report with each clean org whose recorded findings hold a problem named "problems"; another verb's as it is. */
+    static RunReport withProblems(RunReport report) {
+        return !VERB.equals(report.verb()) ? report : report.map(o -> o.outcome().equals("clean") && hasProblem(o.detail().path("findings"))
+                ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
     }
 
     /** Whether an org's findings (as its run item recorded them) hold one of severity problem, not just informational ones. */

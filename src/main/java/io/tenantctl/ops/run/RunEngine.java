@@ -577,7 +577,12 @@ public final class RunEngine {
 
     /** The run as every verb reports it: status, counts, timings and each org's outcome, named by {@code names}. */
     public RunReport report(String runId, OutcomeNames names) {
-        RunRepository runs = ctx.catalog().runs();
+        return report(ctx.catalog(), runId, names);
+    }
+
+    /** As {@link #report(String, OutcomeNames)}, read from {@code catalog} alone (runs show, which runs no engine). */
+    public static RunReport report(io.tenantctl.catalog.Catalog catalog, String runId, OutcomeNames names) {
+        RunRepository runs = catalog.runs();
         RunRepository.Run run = runs.get(runId);
         Map<String, Integer> counts = new LinkedHashMap<>();
         List<RunReport.Org> orgs = new ArrayList<>();
