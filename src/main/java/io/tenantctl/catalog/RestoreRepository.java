@@ -163,6 +163,17 @@ public final class RestoreRepository {
                 rs -> 1, poolId, databaseName)).isPresent();
     }
 
+    /**
+     * Whether a restore run recorded {@code databaseName} on {@code poolId} as a database it writes: the target of one that
+     * did not succeed, or any one's trial (scratch) database. Only such a leftover is a restore's to drop; a database of
+     * that name that no restore recorded is someone's data.
+     */
+    public boolean leftByARestore(String poolId, String databaseName) {
+        return catalog.inConnection(c -> Sql.one(c, "select 1 from runs where verb = 'restore' and args ->> 'pool' = ? and "
+                + "(args ->> 'scratch' = ? or (args ->> 'database' = ? and status <> 'succeeded')) limit 1",
+                rs -> 1, poolId, databaseName, databaseName)).isPresent();
+    }
+
     /** The org whose database is named {@code databaseName}, if any (names are unique across pools). */
     public Optional<String> owner(String databaseName) {
         return catalog.inConnection(c -> Sql.one(c, "select org_id from orgs where database_name = ?", rs -> rs.getString(1), databaseName));

@@ -65,7 +65,8 @@ final class RestoreCommand implements Callable<Integer> {
                     dryRun.on, ctx.cancel, waitForOrg));
             for (String db : r.droppedDatabases()) {
                 if (!r.mode().equals(Restore.IN_PLACE)) {
-                    ctx.err.println("note: dropped " + db + " on pool " + r.poolId() + ", left by an interrupted restore into the same target");
+                    ctx.err.println("note: " + (r.dryRun() ? "would drop " : "dropped ") + db + " on pool " + r.poolId()
+                            + ", left by an interrupted restore into the same target");
                 } else if (ctx.quiet()) { // said when it happened, unless -q kept the notice back: said here then
                     ctx.err.println("WARNING: DROPPED database " + db + " on pool " + r.poolId() + " (--in-place --drop-existing)");
                 }

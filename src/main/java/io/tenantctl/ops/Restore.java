@@ -135,7 +135,10 @@ public final class Restore {
                         + "damaged (" + why + "): a restore of it would fail" + olderOne(req, id));
             });
             int indexes = reader.manifest().collections().stream().mapToInt(c -> indexSpecs(c).size()).sum(); // what copy() would create
-            return result(null, true, target, backupId, reader, List.of(), indexes, "planned", t0);
+            // a leftover of an interrupted restore under the target's name: the real run drops it first (said the same way)
+            List<String> dropped = !target.mode().equals(IN_PLACE) && exists(target.pool(), target.databaseName())
+                    ? List.of(target.databaseName()) : List.of();
+            return result(null, true, target, backupId, reader, dropped, indexes, "planned", t0);
         }
         OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
         try (OrgLeases.Held held = leases.hold(target == null ? req.orgId() : target.orgId(), "restore", req.waitForOrg(), req.cancel())) {
@@ -181,7 +184,7 @@ public final class Restore {
                 ctx.notices().accept("WARNING: DROPPED database " + target.databaseName() + " on pool " + target.pool().poolId()
                         + " (--in-place --drop-existing); refilling it from backup " + backupId + ", the org not writable until then");
             } else if (exists(target.pool(), target.databaseName())) {
-                db.drop(); // left by an interrupted restore into this very target (checked in target())
+                db.drop(); // left by an interrupted restore into this very target (the only kind target() takes)
                 dropped.add(target.databaseName());
             }
             // past the drop of an in-place restore nothing stops it (runs cancel refuses it then): the org has no other data
@@ -411,7 +414,7 @@ public final class Restore {
      */
     private void trialLoad(BackupReader reader, Target target, String scratch, String backupId, CancelToken cancel) {
         MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), scratch);
-        db.drop(); // left by a trial that died
+        db.drop(); // left by a trial that died (freshName() takes no other)
         try {
             copy(reader, db, cancel, ctx.retry());
         } catch (TenantctlException e) {
@@ -431,7 +434,9 @@ public final class Restore {
 
     /**
      * {@code org_<id>__r<backup>}: the backup's time and suffix (only the suffix when that would pass 63 bytes), plus a
-     * counter when the name is the org's current database or a retired one, which a restore must never overwrite.
+     * counter when the name is the org's current database or a retired one, which a restore must never overwrite, or a
+     * database on the pool that no restore run recorded as its own (one made by hand, another org's not adopted yet):
+     * the restore drops what it finds under the name it takes, so it takes only a free one or its own leftover.
      */
     private String freshName(Org org, Pool pool, String backupId) {
         String compact = backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
@@ -440,7 +445,8 @@ public final class Restore {
         for (int n = 1; ; n++) {
             String name = n == 1 ? base : base + "_" + n;
             boolean current = org.poolId().equals(pool.poolId()) && org.databaseName().equals(name);
-            if (!current && restores.owner(name).isEmpty() && !restores.isRetired(pool.poolId(), name)) {
+            if (!current && restores.owner(name).isEmpty() && !restores.isRetired(pool.poolId(), name)
+                    && (!exists(pool, name) || restores.leftByARestore(pool.poolId(), name))) {
                 return name;
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.RestoreRepository;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
@@ -92,13 +93,21 @@ class RestoreModesTest {
             Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
             JsonNode plan = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "--dry-run", "-o", "json"));
             String target = plan.get("database_name").asText();
-            // what a restore killed halfway leaves: the org restoring, a partial fresh database
-            ok(f.cli, "orgs", "show", "acme");
-            try (Catalog catalog = Catalog.open(f.catalogUrl)) {
-                catalog.orgs().setStatus("acme", io.tenantctl.catalog.OrgStatus.RESTORING);
-            }
-            f.database("pool-0", target).getCollection("notes", BsonDocument.class).insertOne(doc(99, "partial"));
+            // what a restore that failed on a pool going away leaves: a partial fresh database it could not remove
+            Cli failing = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> !name.equals(target) ? db
+                    : HookedPools.failing(HookedPools.beforeEach(db, "runCommand", args -> {
+                        if (args[0] instanceof BsonDocument c && c.getFirstKey().equals("createIndexes")) {
+                            throw HookedPools.commandError(6, "connection lost");
+                        }
+                    }), "drop", 6, "connection lost")));
+            Cli.Result died = failing.run("restore", "--org", "acme", "--backup", id);
+            assertThat(died.exitCode()).as(died.toString()).isEqualTo(1);
+            assertThat(died.err()).contains("could not be removed");
+            assertThat(f.databaseNames("pool-0")).as("the partial database").contains(target);
 
+            JsonNode again = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "--dry-run", "-o", "json"));
+            assertThat(again.get("database_name").asText()).isEqualTo(target);
+            assertThat(again.get("dropped_databases")).extracting(JsonNode::asText).containsExactly(target);
             JsonNode r = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "-o", "json"));
 
             assertThat(r.get("database_name").asText()).isEqualTo(target);
