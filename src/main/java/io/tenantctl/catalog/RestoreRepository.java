@@ -174,6 +174,29 @@ public final class RestoreRepository {
                 rs -> 1, poolId, databaseName, databaseName)).isPresent();
     }
 
+    /** A database a restore run recorded as one it writes: its target, or an in-place restore's trial (scratch) database. */
+    public record Written(String poolId, String databaseName, String orgId, String runId, boolean trial) {
+    }
+
+    /** Every database restore runs recorded writing, by "pool/database"; the newest run's where several named one. */
+    public java.util.Map<String, Written> writtenByRestores() {
+        java.util.Map<String, Written> out = new java.util.HashMap<>();
+        catalog.inConnection(c -> Sql.query(c, """
+                select r.args ->> 'pool', r.args ->> 'database', r.args ->> 'scratch', i.org_id, r.run_id
+                from runs r join run_items i on i.run_id = r.run_id
+                where r.verb = 'restore' and r.args ->> 'pool' is not null order by r.started_at
+                """, rs -> {
+            String pool = rs.getString(1);
+            for (String db : new String[]{rs.getString(2), rs.getString(3)}) {
+                if (db != null) {
+                    out.put(pool + "/" + db, new Written(pool, db, rs.getString(4), rs.getString(5), db.equals(rs.getString(3))));
+                }
+            }
+            return 1;
+        }));
+        return out;
+    }
+
     /** The org whose database is named {@code databaseName}, if any (names are unique across pools). */
     public Optional<String> owner(String databaseName) {
         return catalog.inConnection(c -> Sql.one(c, "select org_id from orgs where database_name = ?", rs -> rs.getString(1), databaseName));

@@ -1169,6 +1169,7 @@ public final class Verify {
         moves.unfinished().forEach(m -> moveTargets.add(m.toPool() + "/" + m.toDatabase()));
         Map<String, MoveRepository.Move> leftovers = new LinkedHashMap<>();
         moves.leftoverTargets().forEach(m -> leftovers.put(m.toPool() + "/" + m.toDatabase(), m));
+        Map<String, RestoreRepository.Written> restored = new RestoreRepository(ctx.catalog()).writtenByRestores();
         Map<String, Set<String>> oneServer = sameServer(pools, seen);
         for (Map.Entry<String, Set<String>> e : databases.entrySet()) {
             String poolId = e.getKey();
@@ -1214,9 +1215,11 @@ public final class Verify {
                             + "move's target at once; --older-than 0 would also drop every retained copy still inside its grace")));
                     continue;
                 }
-                // a restore's target is named from the org's id, whatever database the org lives in now (a restored one)
-                Org named = owner != null ? owner : orgs.values().stream().filter(o -> db.startsWith(o.databaseName() + "__")
-                        || db.startsWith(io.tenantctl.catalog.OrgId.databaseName(o.orgId()) + "__")).findFirst().orElse(null);
+                // an org's copy only when the catalog ties it to the org: its name (on another pool), or a restore's run that
+                // recorded writing it; a name that only starts like an org's is another org's (org_x__b is org x__b's)
+                RestoreRepository.Written wrote = java.util.stream.Stream.concat(java.util.stream.Stream.of(poolId), alsoHere.stream())
+                        .map(p -> restored.get(p + "/" + db)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+                Org named = owner != null ? owner : wrote == null ? null : orgs.get(wrote.orgId());
                 if (named != null && (named.status().equals(Org.RESTORING)
                         || ctx.catalog().leases().findLive(named.orgId()).filter(l -> "restore".equals(l.operation())).isPresent())) {
                     continue; // the target of a restore in progress, or of a dead one: org_stuck names the restore that puts it right
@@ -1239,9 +1242,11 @@ public final class Verify {
                     String sameName = db.equals(named.databaseName()) ? "make sure pool " + poolId + " is not " + named.poolId()
                             + "'s server under another name (a document written in " + db + " through one pool shows through the other: "
                             + "then it is the org's live database, fix the pools' URIs instead); " : "";
+                    boolean byName = owner != null;
                     seen.add(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " belongs to org "
-                            + named.orgId() + " by its name, but the org lives in " + named.databaseName() + " on " + named.poolId()
-                            + " and no move or restore recorded this copy",
+                            + named.orgId() + (byName ? " by its name" : ": restore run " + wrote.runId() + " wrote it"
+                            + (wrote.trial() ? " to try its backup" : "") + " and did not drop it") + ", but the org lives in "
+                            + named.databaseName() + " on " + named.poolId() + (byName ? " and no move or restore recorded this copy" : ""),
                             NextStep.note(sameName + "compare it with the org's data; once it is not needed, drop it on the pool: db.getSiblingDB('"
                                     + db + "').dropDatabase()")));
                 } else {

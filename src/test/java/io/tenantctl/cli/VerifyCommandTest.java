@@ -96,7 +96,7 @@ class VerifyCommandTest {
     void everyKindOfDatabaseProblemIsFoundWithItsFix(@TempDir Path dir) throws Exception {
         try (BackupFixture f = fleet(dir)) {
             f.database("pool-0", "org_ghost").getCollection("x").insertOne(new Document("a", 1));           // orphan
-            f.database("pool-1", "org_acme__copy").getCollection("x").insertOne(new Document("a", 1));      // stray copy of acme
+            f.database("pool-1", "org_acme").getCollection("x").insertOne(new Document("a", 1));            // stray copy of acme
             f.db("initech").drop();                                                                          // missing database
             f.db("globex").getCollection("users").dropIndex("email_1");                                      // conflict
             f.db("globex").getCollection("users").createIndex(new Document("email", -1), new IndexOptions().name("email_1"));
@@ -110,7 +110,7 @@ class VerifyCommandTest {
             });
             assertThat(findings(doc, "stray_copy")).singleElement().satisfies(x -> {
                 assertThat(x.get("org_id").asText()).isEqualTo("acme");
-                assertThat(x.get("detail").asText()).contains("org_acme__copy on pool pool-1");
+                assertThat(x.get("detail").asText()).contains("org_acme on pool pool-1");
             });
             assertThat(findings(doc, "missing_database")).singleElement().satisfies(x -> {
                 assertThat(x.get("org_id").asText()).isEqualTo("initech");
