@@ -73,12 +73,21 @@ public final class OrgId {
     }
 
     private static final Pattern TIER = Pattern.compile("^[a-z][a-z0-9_-]{0,31}$");
-    private static final Pattern DATABASE = Pattern.compile("^[A-Za-z0-9_-]{1,63}$");
+    private static final Pattern BAD_DATABASE_CHARS = Pattern.compile("[/\\\\. \"$*<>:|?\\x00]");
+
+    /**
+     * Whether a pool can hold a database named {@code name}: 1 to 63 bytes (UTF-8), none of /\. "$*<>:|? (nor NUL) — the
+     * pool's rule, so a database a pool lists (org_é) can be adopted and schema-captured alike.
+     */
+    public static boolean isDatabaseName(String name) {
+        return name != null && !name.isEmpty() && name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63
+                && !BAD_DATABASE_CHARS.matcher(name).find();
+    }
 
     /** Why {@code name} cannot be an org's database (one given with {@code --database}), or null when it can. */
     public static String databaseProblem(String name) {
-        if (name == null || !DATABASE.matcher(name).matches()) {
-            return "database name '" + name + "' must be 1-63 letters, digits, '_' or '-' (none of /\\. \"$*<>:|?)";
+        if (!isDatabaseName(name)) {
+            return "database name '" + name + "' must be 1 to 63 bytes, none of /\\. \"$*<>:|?";
         }
         if (RESERVED.contains(name)) {
             return "database '" + name + "' is a system database";

@@ -15,13 +15,11 @@ import io.tenantctl.schema.SchemaDiff;
 import io.tenantctl.schema.SchemaManifest;
 import org.bson.Document;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The {@code schema} noun: what a manifest holds, how one org's live database differs from it, and the manifest a
@@ -31,7 +29,6 @@ public final class SchemaInspect {
 
     /** How messages name the database schema capture reads (a connection name with a space is never a pool id). */
     static final String REFERENCE = "reference database";
-    private static final Pattern BAD_DATABASE_CHARS = Pattern.compile("[/\\\\. \"$*<>:|?\\x00]");
 
     public record CollectionSummary(String name, int indexes) {
     }
@@ -103,8 +100,7 @@ public final class SchemaInspect {
      */
     public static SchemaManifest capture(PoolConnector pools, Retry retry, String uri, boolean allowInlinePassword, String database) {
         uri = PoolUri.parseOneOff(uri, allowInlinePassword).raw();
-        if (database == null || database.isEmpty() || database.getBytes(StandardCharsets.UTF_8).length > 63
-                || BAD_DATABASE_CHARS.matcher(database).find()) {
+        if (!io.tenantctl.catalog.OrgId.isDatabaseName(database)) {
             throw TenantctlException.usage("--database '" + database + "' is not a database name (1 to 63 bytes, none of /\\. \"$*<>:|?)");
         }
         pools.ping(REFERENCE, uri);
