@@ -112,6 +112,9 @@ public final class TenantCtl implements Runnable {
         // No ${...} in a description may ever expand: picocli would read the environment (secrets) and system properties.
         cmd.setInterpolateVariables(false);
         everyCommand(cmd, c -> c.getCommandSpec().usageMessage().showDefaultValues(true));
+        // a pool may hold a database named like a flag (-v): adopt takes an option's value as given, so the 'orgs adopt ...
+        // --database -v' that verify, discover and adopt's refusals print runs when pasted (picocli would want '-v' as a flag)
+        everyCommand(cmd, c -> c.setAllowOptionsAsOptionParameters(c.getCommandSpec().userObject() instanceof OrgsAdoptCommand));
         cmd.setOut(ctx.out);
         cmd.setErr(ctx.err);
         cmd.setParameterExceptionHandler((e, line) -> usageError(ctx, e, line));
