@@ -136,8 +136,10 @@ public final class OrgRepository {
                 continue;
             }
             if (owner.isPresent()) {
+                // the dash note only for look-alike ids (acme-x, acme_x): acme__r… is a restored acme's database for another reason
+                boolean lookAlike = OrgId.databaseName(owner.get()[0]).equals(db);
                 out.add(new Placed(orgId, null, "database " + db + " already belongs to org '" + owner.get()[0]
-                        + "' ('-' and '_' are the same in database names): choose another id", true));
+                        + (lookAlike ? "' ('-' and '_' are the same in database names)" : "'") + ": choose another id", true));
                 continue;
             }
             Optional<String> retired = retiredCopy(c, null, db);
