@@ -281,9 +281,9 @@ public final class MigrateAll {
         boolean failedOrg = org.status().equals(Org.FAILED);
         // a dry run does not put right what a dead holder left, nor wait for a live one: an org frozen only by the operation
         // holding it is planned as the real run finds it once recovery (or the holder) has made it active again
-        boolean activeAgain = dryRun && FROZEN.contains(org.status()) && frozenByItsHolder(org);
+        boolean activeAgain = dryRun && (FROZEN.contains(org.status()) && frozenByItsHolder(org) || org.status().equals(Org.PROVISIONING) && Orgs.heldInPassing(ctx.catalog(), org));
         if (!org.status().equals(Org.ACTIVE) && !failedOrg && !activeAgain) {
-            return new Job.Done(ItemStatus.SKIPPED, 0, "org became " + org.status() + " before it was migrated", null);
+            return new Job.Done(ItemStatus.SKIPPED, 0, "org is " + org.status() + ", not active, when its turn came: not migrated", null);
         }
         Retry.Attempts attempts = new Retry.Attempts();
         try {
@@ -306,7 +306,7 @@ public final class MigrateAll {
                 throw Provision.uriChanged(pool.poolId(), "migrated");
             }
             boolean changes = plan != null && (plan.changes() || !plan.conflicts().isEmpty());
-            return new Job.Done(changes ? ItemStatus.SUCCEEDED : ItemStatus.UNCHANGED, attempts.attempts(), null,
+            return new Job.Done(changes ? ItemStatus.SUCCEEDED : ItemStatus.UNCHANGED, attempts.attempts(), activeAgain ? Orgs.busyNote(ctx.catalog(), org) : null,
                     plan == null ? null : PLAN_JSON.valueToTree(plan).toString());
         } catch (RuntimeException e) {
             throw new Job.Failure(Errors.oneLine(e), attempts.attempts(), e instanceof SchemaApply.ConflictFailure c

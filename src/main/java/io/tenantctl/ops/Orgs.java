@@ -73,6 +73,16 @@ public final class Orgs {
     }
 
     /**
+     * What a dry run says of an org it plans although another operation holds it right now (a provision in flight, a
+     * backup --freeze): the real run waits for it like any busy org; null when nobody live holds it.
+     */
+    static String busyNote(Catalog catalog, Org org) {
+        return catalog.leases().findLive(org.orgId()).map(l -> "org " + org.orgId() + " is " + org.status() + " and busy: " + l.operation()
+                + " by " + l.holder() + (l.runId() == null ? "" : " (run " + l.runId() + ")") + "; the run waits for it (up to --busy-timeout, "
+                + "or until it is done with --wait), then migrates it").orElse(null);
+    }
+
+    /**
      * The orgs {@code ids} name (an --org list), once each in their order; a usage error (exit 2) naming every id that is
      * not a valid org id, or that no org in the catalog has.
      */
