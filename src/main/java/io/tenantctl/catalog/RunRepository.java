@@ -367,6 +367,12 @@ public final class RunRepository {
         return find(runId).orElseThrow(() -> TenantctlException.usage("no run '" + runId + "': see 'tenantctl runs list'"));
     }
 
+    /** The error run {@code runId} recorded for {@code orgId}'s item, if it has one. */
+    public Optional<String> itemError(String runId, String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select error from run_items where run_id = ? and org_id = ? and error is not null",
+                rs -> rs.getString(1), runId, orgId));
+    }
+
     public List<Item> items(String runId) {
         return catalog.inConnection(c -> Sql.query(c,
                 "select org_id, status, attempts, millis, error, pool_id, detail from run_items where run_id = ? order by org_id",

@@ -37,6 +37,16 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
                     + (f != null && f.replaceConflicting() ? " --replace-conflicting" : "") + (f != null && f.prune() ? " --prune" : "");
         }
 
+        /**
+         * {@link #catchUp} as a next step: the bare command, unless this rollout failed {@code org} on duplicate keys (its
+         * unique pre-flight found them), which that command finds again until the documents are changed by hand.
+         */
+        io.tenantctl.NextStep catchUpStep(Catalog catalog, Org org) {
+            boolean duplicates = catalog.runs().itemError(runId, org.orgId()).filter(e -> e.contains(SchemaApply.DUPLICATE_KEYS)).isPresent();
+            return duplicates ? io.tenantctl.NextStep.note("remove the duplicate documents run " + runId + " found on it ('tenantctl runs show "
+                    + runId + "' names them), then: " + catchUp(org)) : io.tenantctl.NextStep.run(catchUp(org));
+        }
+
         boolean takes(Org org) {
             return (args.pools() == null || args.pools().contains(org.poolId())) && (args.orgs() == null || args.orgs().contains(org.orgId()))
                     && (args.tier() == null || args.tier().equals(org.tier()));

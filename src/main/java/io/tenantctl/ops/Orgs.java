@@ -129,7 +129,7 @@ public final class Orgs {
                 // moving with nobody at work on it: a dead move finished or rolled back, or an org with no move put back
                 : o.status().equals(Org.MOVING) && nobody ? io.tenantctl.NextStep.run("tenantctl rebalance resume")
                 : o.status().equals(Org.DELETED) ? io.tenantctl.NextStep.note(OrgNext.deleted(catalog, o))
-                : !o.status().equals(Org.ACTIVE) ? null : io.tenantctl.NextStep.run(LastRollout.of(catalog).catchUp(o, o.schemaHash()).orElse(null));
+                : !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).passedOver(o, o.schemaHash()).map(r -> r.catchUpStep(catalog, o)).orElse(null);
         return new Shown(o, lease, next);
     }
 

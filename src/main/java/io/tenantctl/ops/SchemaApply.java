@@ -158,6 +158,9 @@ final class SchemaApply {
         }
     }
 
+    /** How an org's failure says the unique pre-flight found duplicates (and how a later next step knows it did). */
+    static final String DUPLICATE_KEYS = "existing documents hold duplicate keys under new unique index";
+
     /** New unique indexes that existing documents would violate: the org fails before anything is dropped or created. */
     static final class DuplicateFailure extends io.tenantctl.TenantctlException {
         final Plan plan;
@@ -355,7 +358,7 @@ final class SchemaApply {
                 .forEach(i -> duplicates.addAll(UniquePreflight.find(db, c, i, retry, attempts))));
         if (!duplicates.isEmpty()) {
             List<String> found = duplicates.stream().map(d -> d.collection() + "." + d.index() + ": " + d.describe()).toList();
-            throw new DuplicateFailure("existing documents hold duplicate keys under new unique index"
+            throw new DuplicateFailure(DUPLICATE_KEYS
                     + (duplicates.stream().map(d -> d.collection() + "." + d.index()).distinct().count() == 1 ? " " : "es ")
                     + String.join(", ", duplicates.stream().map(d -> d.collection() + "." + d.index()).distinct().toList())
                     + "; nothing was changed — remove or fix the duplicates, then re-run: " + String.join("; ", found), plan.apply(found, List.of()));

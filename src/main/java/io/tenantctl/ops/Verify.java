@@ -1421,7 +1421,7 @@ public final class Verify {
                     ? "the org was created since (provisioned, adopted or restored to a new id) with that older manifest"
                     : r.status() != RunStatus.SUCCEEDED ? "on this org, or it passed over it or it went back since ('tenantctl runs show "
                     + r.runId() + "' says which)" : "it was passed over (suspended or deleting then) or went back since (a restore)"),
-                    NextStep.run(r.catchUp(o)))));
+                    r.catchUpStep(ctx.catalog(), o))));
         }
     }
 
