@@ -258,6 +258,27 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + (names.size() - shown.size()) + " more: see -o json" : "") + ")";
     }
 
+    /**
+     * The extra indexes kept on the orgs (no --prune) that refuse writes or delete documents this manifest would not — what
+     * a rollback leaves of the newer manifest, on which the older application fails: one line naming them, on which orgs,
+     * and the way back. Nothing when there are none.
+     */
+    private void constraining(MigrateAll.Result r) {
+        Map<String, List<String>> on = new LinkedHashMap<>();
+        r.report().orgs().forEach(o -> o.detail().path("plan").path("constraining")
+                .forEach(n -> on.computeIfAbsent(n.asText(), k -> new ArrayList<>()).add(o.orgId())));
+        if (on.isEmpty() || r.apply().prune()) {
+            return;
+        }
+        List<String> named = on.entrySet().stream().limit(10).map(e -> e.getKey() + " on " + String.join(", ", e.getValue().stream().limit(5).toList())
+                + (e.getValue().size() > 5 ? " and " + (e.getValue().size() - 5) + " more" : "")).toList();
+        String manifest = schema != null ? Summary.schemaOption(schema)
+                : schemaHash != null || fanout.control().existing() ? " --schema-hash " + r.schemaHash() : "";
+        ctx.out.println(on.size() + " extra index(es) the manifest does not list are kept and are not harmless: " + String.join("; ", named)
+                + (on.size() > named.size() ? "; and more: see -o json" : "") + "; the way back: tenantctl migrate-all" + manifest
+                + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)");
+    }
+
     private void renderPlan(MigrateAll.Result r) {
         Output.table(ctx.out, List.of("org", "outcome", "+collections", "+indexes", "replaced", "dropped", "conflicts", "extras", "note"),
                 r.report().orgs().stream().map(o -> {
@@ -276,6 +297,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + " indexes" + named(r, "dropped", "pruned") + "; " + t.get("conflicts") + " conflicts"
                 + (replaceConflicting ? " (would be replaced" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : "") + ", "
                 + t.get("extras") + " extra indexes" + (prune ? " (would be dropped" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : ""));
+        constraining(r);
         Summary.failures(ctx, Summary.failures(r.report(), f -> nextStep(r, f)));
         Summary.dryRunInterrupted(ctx, r.report(), r.interrupted());
     }
@@ -292,6 +314,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         Summary.timings(ctx, report);
         Summary.catalogAlarm(ctx, report, "migrated");
         skipped(r).forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
+        constraining(r);
         Summary.failures(ctx, Summary.failures(report, f -> nextStep(r, f)));
         if (report.aborted() != null) {
             io.tenantctl.NextStep goOn = goOn(r);

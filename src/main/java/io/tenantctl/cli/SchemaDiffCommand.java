@@ -80,6 +80,8 @@ final class SchemaDiffCommand implements Callable<Integer> {
             item.put("problem", x.kind().problem(strict));
             item.put("expected", spec(x.expected()));
             item.put("actual", spec(x.actual()));
+            // an extra that refuses writes or deletes documents the manifest would not: not harmless (null for any other)
+            item.put("effect", x.kind() == SchemaDiff.Kind.EXTRA ? new SchemaDiff.Extra(x.collection(), x.actual()).effect(manifestName()) : null);
             list.add(item);
         }
         doc.put("differences", list);
@@ -104,7 +106,8 @@ final class SchemaDiffCommand implements Callable<Integer> {
         }
         Output.table(ctx.out, List.of("kind", "collection", "index", "manifest", "database"), differences.stream()
                 .map(x -> Arrays.asList(x.kind().label(), x.collection(), x.index(), describe(x.expected()), describe(x.actual()))).toList());
-        int extras = count(differences, SchemaDiff.Kind.EXTRA);
+        List<SchemaDiff.Extra> constraining = d.diff().constraining();
+        int extras = count(differences, SchemaDiff.Kind.EXTRA) - constraining.size(); // the harmless ones
         int extraCollections = count(differences, SchemaDiff.Kind.EXTRA_COLLECTION);
         String found = String.join(", ", plural(count(differences, SchemaDiff.Kind.MISSING_COLLECTION), "missing collection"),
                 plural(count(differences, SchemaDiff.Kind.MISSING), "missing index"),
@@ -123,8 +126,19 @@ final class SchemaDiffCommand implements Callable<Integer> {
         } else {
             ctx.out.println(plural(problems, "problem") + ": " + found + (strict && extras > 0 ? ", " + plural(extras, "extra index")
                     + " (--strict)" : ", " + plural(extras, "extra index") + " (harmless unless superseded)")
+                    + (constraining.isEmpty() ? "" : ", " + plural(constraining.size(), "extra index") + " that refuse writes or delete documents")
                     + (extraCollections == 0 ? "" : ", " + plural(extraCollections, "extra collection") + (strict ? " (--strict)" : " (harmless)")));
         }
+        for (SchemaDiff.Extra x : constraining) { // left by a rollback, say: the application the manifest is for fails on it
+            ctx.out.println("extra index " + x.collection() + "." + x.index().name() + " " + x.index().describe() + " is not harmless: "
+                    + x.effect(manifestName()) + "; the way back: tenantctl migrate-all --org " + d.orgId() + Summary.schemaOption(schema)
+                    + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)");
+        }
+    }
+
+    /** The manifest as a person names it: its file, or the built-in one. */
+    private String manifestName() {
+        return schema == null ? "the built-in manifest" : String.valueOf(schema.getFileName());
     }
 
     /** "1 missing index", "2 missing indexes", "0 conflicts". */

@@ -148,10 +148,12 @@ final class SchemaApply {
      * What migrating one org found, and (unless a dry run) did. Entries are "collection" or "collection.index".
      * {@code replaced}: indexes rebuilt in place of one with the same name or the same key; {@code dropped}: superseded
      * indexes (the manifest's {@code drop} lists) removed after the new ones existed; {@code duplicates}: what the
-     * pre-flight check found under new unique indexes.
+     * pre-flight check found under new unique indexes; {@code constraining}: the extras that refuse writes or delete documents
+     * the manifest would not (see {@link SchemaDiff.Extra#effect}), with what each does.
      */
     record Plan(List<String> createCollections, List<String> createIndexes, List<String> conflicts, List<String> replaced,
-                List<String> dropped, List<String> extras, List<String> pruned, List<String> duplicates, List<String> expiring) {
+                List<String> dropped, List<String> extras, List<String> pruned, List<String> duplicates, List<String> expiring,
+                List<String> constraining) {
         boolean changes() {
             return !createCollections.isEmpty() || !createIndexes.isEmpty() || !replaced.isEmpty() || !dropped.isEmpty()
                     || !pruned.isEmpty();
@@ -333,7 +335,8 @@ final class SchemaApply {
         dropLater.forEach(x -> dropped.add(x.collection() + "." + x.index().name()));
         java.util.function.BiFunction<List<String>, List<String>, Plan> plan = (duplicates, expiring) -> new Plan(diff.missingCollections(), createIndexes,
                 conflicts, replacements.stream().map(Replacement::describe).toList(), dropped, extras,
-                pruneLater.stream().map(x -> x.collection() + "." + x.index().name()).toList(), duplicates, expiring);
+                pruneLater.stream().map(x -> x.collection() + "." + x.index().name()).toList(), duplicates, expiring,
+                diff.constraining().stream().map(x -> x.collection() + "." + x.index().name() + " (" + x.effect("the manifest") + ")").toList());
         if (!conflicts.isEmpty() && (!replaceConflicting || !cannotRebuild.isEmpty())) {
             throw new ConflictFailure(replaceConflicting ? cannotRebuild.size() + " index" + (cannotRebuild.size() == 1 ? "" : "es")
                     + " --replace-conflicting cannot rebuild (another index holds the key): " + String.join("; ", cannotRebuild)

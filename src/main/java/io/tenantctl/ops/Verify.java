@@ -760,10 +760,15 @@ public final class Verify {
             if (!diff.extras().isEmpty() || !diff.extraCollections().isEmpty()) {
                 List<String> extras = new ArrayList<>(diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList());
                 diff.extraCollections().forEach(c -> extras.add(c + " (collection)"));
+                // one that refuses writes or deletes documents (a rollback left it) is no application's own index to keep
+                List<String> constraining = diff.constraining().stream().map(x -> x.collection() + "." + x.index().name() + " ("
+                        + x.effect("its manifest") + ")").toList();
                 out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) and "
-                        + diff.extraCollections().size() + " collection(s) its manifest does not list (harmless; the application may "
-                        + "make its own): " + sample(extras),
-                        pasteable(schema, NextStep.run("tenantctl schema diff " + org.orgId() + schema))));
+                        + diff.extraCollections().size() + " collection(s) its manifest does not list" + (constraining.isEmpty()
+                        ? " (harmless; the application may make its own): " + sample(extras) : ": " + sample(extras) + "; not harmless: "
+                        + sample(constraining)), pasteable(schema, constraining.isEmpty() ? NextStep.run("tenantctl schema diff " + org.orgId() + schema)
+                        : NextStep.run("tenantctl migrate-all --org " + org.orgId() + schema + " --force --prune --dry-run",
+                        "shows every index --prune would drop, those among them; then without --dry-run"))));
             }
         }
 

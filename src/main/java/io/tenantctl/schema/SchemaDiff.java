@@ -30,6 +30,27 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
 
     /** An index the database has that the manifest neither lists nor supersedes (never dropped unless asked). */
     public record Extra(String collection, IndexSpec index) {
+        /**
+         * What this index does that {@code manifest} (as people name it: "v1.json", "its manifest") does not, or null for a
+         * plain index, which only costs writes and space (harmless): a unique one (partial or not) refuses writes the manifest
+         * allows, a TTL one deletes documents. Such an index is never harmless, say after a rollback to an older manifest.
+         */
+        public String effect(String manifest) {
+            List<String> does = new ArrayList<>();
+            if (index.unique()) {
+                does.add("unique" + (index.partialFilterExpression() == null ? "" : " where " + index.partialFilterExpression().toJson())
+                        + ": refuses writes that " + manifest + " allows");
+            }
+            if (index.expireAfterSeconds() != null) {
+                does.add("TTL: deletes documents " + index.expireAfterSeconds() + " s after their " + String.join(", ", index.key().keySet()));
+            }
+            return does.isEmpty() ? null : String.join("; ", does);
+        }
+    }
+
+    /** The extras that refuse writes or delete documents (see {@link Extra#effect}): not harmless. */
+    public List<Extra> constraining() {
+        return extras.stream().filter(x -> x.effect("") != null).toList();
     }
 
     /**

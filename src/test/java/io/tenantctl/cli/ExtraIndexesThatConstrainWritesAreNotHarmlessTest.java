@@ -1,0 +1,79 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.model.IndexOptions;
+import io.tenantctl.testing.Cli;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.tenantctl.cli.CliFixture.findings;
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A probing helper found that after a deploy rollback (migrate-all --schema v2, then --schema v1) the unique index only v2
+ * had stays, by design (pruning is opt-in), but schema diff called it "extra … harmless unless superseded", verify's
+ * schema_extra "harmless; the application may make its own", and the rollback's dry run only counted it among the extras:
+ * the old application's inserts then fail on it (E11000). An extra that refuses writes (unique) or deletes documents (TTL)
+ * is not harmless: each place says what it does and names the way back, the prune's dry run.
+ */
+class ExtraIndexesThatConstrainWritesAreNotHarmlessTest {
+
+    private static final String V2 = CliFixture.SMALL_SCHEMA.replace(
+            "{\"name\": \"tenant_1_role_1\", \"key\": {\"tenant\": 1, \"role\": 1}}",
+            "{\"name\": \"tenant_1_role_1\", \"key\": {\"tenant\": 1, \"role\": 1}},\n"
+                    + "    {\"name\": \"username_1\", \"key\": {\"username\": 1}, \"unique\": true, \"sparse\": true}");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRollbackSaysTheNewerManifestsUniqueIndexRefusesWritesAndNamesTheWayBack() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            Path v1 = Files.writeString(dir.resolve("v1.json"), CliFixture.SMALL_SCHEMA);
+            Path v2 = Files.writeString(dir.resolve("v2.json"), V2);
+            ok(f.cli, "provision", "--schema", v1.toString(), "a1", "a2");
+            ok(f.cli, "migrate-all", "--schema", v2.toString());
+            String wayBack = "tenantctl migrate-all --schema " + v1 + " --force --prune --dry-run";
+
+            Cli.Result dry = ok(f.cli, "migrate-all", "--schema", v1.toString(), "--dry-run");
+            assertThat(dry.out()).as(dry.toString()).contains("users.username_1 (unique", "refuses writes").contains(wayBack);
+            Cli.Result rollback = ok(f.cli, "migrate-all", "--schema", v1.toString());
+            assertThat(rollback.out()).as(rollback.toString()).contains("users.username_1 (unique", "refuses writes").contains(wayBack);
+
+            // by hand: a plain extra (harmless) and a TTL one (deletes documents)
+            f.db("a1").getCollection("users").createIndex(new Document("legacy", 1), new IndexOptions().name("legacy_1"));
+            f.db("a1").getCollection("users").createIndex(new Document("lastSeen", 1),
+                    new IndexOptions().name("lastSeen_1").expireAfter(3600L, TimeUnit.SECONDS));
+            Cli.Result diff = ok(f.cli, "schema", "diff", "a1", "--schema", v1.toString());
+            String orgWayBack = "tenantctl migrate-all --org a1 --schema " + v1 + " --force --prune --dry-run";
+            assertThat(diff.out()).as(diff.toString())
+                    .contains("1 extra index not in the manifest: harmless unless superseded")
+                    .containsPattern("username_1 .*refuses writes that v1.json allows.*" + java.util.regex.Pattern.quote(orgWayBack))
+                    .containsPattern("lastSeen_1 .*deletes documents 3600 s after their lastSeen");
+            Map<String, JsonNode> effects = new HashMap<>();
+            strictJson(ok(f.cli, "schema", "diff", "a1", "--schema", v1.toString(), "-o", "json")).get("differences")
+                    .forEach(d -> effects.put(d.get("index").asText(), d.get("effect")));
+            assertThat(effects.get("legacy_1").isNull()).isTrue();
+            assertThat(effects.get("username_1").asText()).contains("refuses writes that v1.json allows");
+
+            Cli.Result verify = f.cli.run("verify", "--org", "a2", "-o", "json");
+            List<JsonNode> extra = findings(strictJson(verify), "schema_extra");
+            assertThat(extra).as(verify.toString()).hasSize(1);
+            assertThat(extra.get(0).get("severity").asText()).isEqualTo("info");
+            assertThat(extra.get(0).get("detail").asText()).as(extra.get(0).toString()).doesNotContain("harmless;")
+                    .contains("users.username_1 (unique: refuses writes that its manifest allows)");
+            assertThat(extra.get(0).get("fix").asText()).as(extra.get(0).toString())
+                    .isEqualTo("tenantctl migrate-all --org a2 --schema " + v1 + " --force --prune --dry-run");
+        }
+    }
+}
