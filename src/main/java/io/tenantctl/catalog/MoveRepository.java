@@ -101,11 +101,47 @@ public final class MoveRepository {
                 + " where move_id = ? and state = ?", to.db(), error, moveId, from.db()) == 1;
     }
 
-    /** Ends a move that did not flip: aborted, with why and whether its target database is known to be gone. */
-    public void abort(String moveId, String error, boolean targetDropped) {
-        catalog.inConnection(c -> Sql.update(c, "update moves set state = 'aborted', aborted_at = now(), updated_at = now(), error = ?, "
-                + "target_dropped = ? where move_id = ? and state in ('planned', 'frozen', 'copying', 'verifying', 'aborted')",
-                error, targetDropped, moveId));
+    /** What {@link #freeze} found: the move frozen (and its org read_only), the org changed, or the move not planned. */
+    public enum Frozen { FROZEN, ORG_CHANGED, NOT_PLANNED }
+
+    /**
+     * The freeze, in one transaction: the move steps planned → frozen and its org (still at {@code expectedVersion}) is
+     * set read_only unless it is already ({@code alreadyReadOnly}). Nothing is written when either fails: a mover that
+     * outlived its lease, its move rolled back meanwhile, never leaves the org read_only behind the rollback.
+     */
+    public Frozen freeze(Move m, long expectedVersion, boolean alreadyReadOnly) {
+        return catalog.inTransaction(c -> {
+            if (!step(c, m.moveId(), MoveState.PLANNED, MoveState.FROZEN, null)) {
+                return Frozen.NOT_PLANNED;
+            }
+            if (!alreadyReadOnly && Sql.update(c, "update orgs set status = 'read_only', status_before_delete = null, "
+                    + "version = version + 1, updated_at = now() where org_id = ? and version = ?", m.orgId(), expectedVersion) != 1) {
+                c.rollback();
+                return Frozen.ORG_CHANGED;
+            }
+            return Frozen.FROZEN;
+        });
+    }
+
+    /**
+     * Ends a move that did not flip, in one transaction: aborted, with why and whether its target database is known to be
+     * gone, and its org — if still on the move's source — set back from read_only to the status it had before the move.
+     * The move's row is written first: a freeze committing meanwhile ({@link #freeze}) is waited for and then put back,
+     * and one coming after finds the move aborted and writes nothing. True when the org is on the move's source.
+     */
+    public boolean abort(Move m, String error, boolean targetDropped) {
+        return catalog.inTransaction(c -> {
+            Sql.update(c, "update moves set state = 'aborted', aborted_at = now(), updated_at = now(), error = ?, target_dropped = ? "
+                    + "where move_id = ? and state in ('planned', 'frozen', 'copying', 'verifying', 'aborted')", error, targetDropped,
+                    m.moveId());
+            Optional<String> status = Sql.one(c, "select status from orgs where org_id = ? and pool_id = ? and database_name = ? for update",
+                    rs -> rs.getString(1), m.orgId(), m.fromPool(), m.fromDatabase());
+            if (status.isPresent() && status.get().equals(OrgStatus.READ_ONLY.db()) && m.priorStatus() != OrgStatus.READ_ONLY) {
+                Sql.update(c, "update orgs set status = ?, status_before_delete = null, version = version + 1, updated_at = now() "
+                        + "where org_id = ?", m.priorStatus().db(), m.orgId());
+            }
+            return status.isPresent();
+        });
     }
 
     /** An aborted move's leftover target was dropped (by gc). */

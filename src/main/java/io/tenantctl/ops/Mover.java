@@ -424,11 +424,14 @@ final class Mover {
         return moves.leftoverTargets().stream().noneMatch(l -> l.toPool().equals(poolId) && l.toDatabase().equals(name));
     }
 
+    /** The org read_only and the move frozen, in one catalog transaction: neither without the other. */
     private void freeze(MoveRepository.Move m, Org org) {
-        if (!org.status().equals(Org.READ_ONLY) && !ctx.catalog().orgs().compareAndSetStatus(org.orgId(), org.version(), Org.READ_ONLY)) {
-            throw failure("org " + org.orgId() + " changed while the move started: retry");
+        switch (moves.freeze(m, org.version(), org.status().equals(Org.READ_ONLY))) {
+            case ORG_CHANGED -> throw failure("org " + org.orgId() + " changed while the move started: retry");
+            case NOT_PLANNED -> throw failure("move " + m.moveId() + " was not " + MoveState.PLANNED + " when it was to become "
+                    + MoveState.FROZEN + " (another process took it over?)");
+            case FROZEN -> { }
         }
-        step(m, MoveState.PLANNED, MoveState.FROZEN);
     }
 
     private void step(MoveRepository.Move m, MoveState from, MoveState to) {
@@ -919,14 +922,9 @@ final class Mover {
         } catch (RuntimeException e) {
             notes.add("dropping the target failed (" + Errors.oneLine(e) + "): 'tenantctl rebalance gc' drops it later");
         }
-        Org org = ctx.catalog().orgs().get(m.orgId());
-        if (org.poolId().equals(m.fromPool()) && org.databaseName().equals(m.fromDatabase())) {
-            if (org.status().equals(Org.READ_ONLY) && !m.priorStatus().equals(Org.READ_ONLY)) {
-                ctx.catalog().orgs().compareAndSetStatus(org.orgId(), org.version(), m.priorStatus());
-            }
+        if (moves.abort(m, why, dropped)) { // the org put back in the same transaction: a late freeze cannot slip between
             notes.add("org " + m.orgId() + " is " + m.priorStatus() + " on its source " + m.fromPool());
         }
-        moves.abort(m.moveId(), why, dropped);
         return String.join("; ", notes);
     }
 

@@ -1,0 +1,141 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.TestCatalog;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by a probing helper: a 'rebalance move' paused (kill -STOP) while it copied its last collection, past its lease;
+ * 'rebalance resume' rolled the move back (target dropped, the org active on its source); then the mover woke up. Here the
+ * pause is a latch inside one of the mover's inserts into the target's {@code users}, the lease expired by SQL.
+ */
+@Timeout(120)
+class AMoverWokenAfterItsRollbackTest {
+
+    /** Users in acme's last collection: four insert batches of 1,000. */
+    private static final int USERS = 4000;
+
+    @TempDir
+    Path dir;
+
+    /**
+     * Woken in its last batch: it passed every check of its move before it was paused, so it went on to freeze the org —
+     * read_only after the rollback made it active, and nothing set it back ("orgs show": read_only, held by nobody).
+     */
+    @Test
+    void theWokenMoverLeavesTheOrgActive() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            Woken w = moveWokenAfterItsRollback(f, 4);
+            assertThat(w.resume.out()).as(w.resume.toString()).contains("rolled back");
+            assertThat(w.move.exitCode()).as(w.move.toString()).isEqualTo(1);
+            assertThat(f.org("acme").get("status").asText()).as("after the woken mover: %s", w.move).isEqualTo("active");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+            assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(USERS);
+        }
+    }
+
+    record Woken(Cli.Result resume, Cli.Result move) {
+    }
+
+    /**
+     * Moves acme (notes, then {@value USERS} users) from pool-0 to pool-1, holding the mover inside its {@code batch}th
+     * insert into the target's users; meanwhile its lease (and its run item's claim) runs out and 'rebalance resume' rolls
+     * the move back; then the mover is let go, and its command ends.
+     */
+    static Woken moveWokenAfterItsRollback(BackupFixture f, int batch) {
+        f.provision("acme");
+        f.notes("acme", "notes", 5);
+        List<Document> users = new ArrayList<>();
+        for (int i = 0; i < USERS; i++) {
+            users.add(new Document("_id", i).append("email", "u" + i + "@acme.test"));
+        }
+        f.db("acme").getCollection("users").insertMany(users);
+
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch wake = new CountDownLatch(1);
+        AtomicInteger inserts = new AtomicInteger();
+        Cli mover = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
+            MongoDatabase db = real.database(poolId, uri, name);
+            return !poolId.equals("pool-1") || !name.equals("org_acme") ? db
+                    : pausingInsert(db, "users", () -> {
+                        if (inserts.incrementAndGet() == batch) {
+                            paused.countDown();
+                            wake.await(60, TimeUnit.SECONDS);
+                        }
+                    });
+        }));
+        CompletableFuture<Cli.Result> move = CompletableFuture.supplyAsync(() -> mover.run("rebalance", "move", "acme", "--to",
+                "pool-1", "--freeze-grace", "0", "-o", "json"));
+        try {
+            assertThat(paused.await(60, TimeUnit.SECONDS)).as("the mover reached its insert").isTrue();
+            // what 60 s without its heartbeat does: its org lease and its run item's claim run out
+            TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+            TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
+            Cli.Result resume = ok(f.cli, "rebalance", "resume");
+            assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target").doesNotContain("org_acme");
+            wake.countDown();
+            return new Woken(resume, move.get(60, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            wake.countDown();
+        }
+    }
+
+    /** A call hook that may wait. */
+    interface Pause {
+        void run() throws Exception;
+    }
+
+    /** {@code db}, whose collection {@code collection} runs {@code pause} before each insertMany. */
+    static MongoDatabase pausingInsert(MongoDatabase db, String collection, Pause pause) {
+        return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
+                (proxy, m, args) -> {
+                    Object out = invoke(m, db, args);
+                    if (m.getName().equals("getCollection") && collection.equals(args[0])) {
+                        MongoCollection<?> coll = (MongoCollection<?>) out;
+                        return Proxy.newProxyInstance(MongoCollection.class.getClassLoader(), new Class<?>[]{MongoCollection.class},
+                                (p, cm, cargs) -> {
+                                    if (cm.getName().equals("insertMany")) {
+                                        pause.run();
+                                    }
+                                    return invoke(cm, coll, cargs);
+                                });
+                    }
+                    return out;
+                });
+    }
+
+    private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    static JsonNode failed(Cli.Result r) {
+        return strictJson(r).get("failed").get(0);
+    }
+}
