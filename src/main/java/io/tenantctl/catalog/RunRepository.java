@@ -307,12 +307,13 @@ public final class RunRepository {
 
     /**
      * The item a worker that died left running, ended as {@code status} with {@code error} by whoever put right what it
-     * left (a dead move rolled back): nobody else will record it. False when the item was not running.
+     * left (a dead move rolled back), with its {@code detailJson}: nobody else will record it. False when the item was
+     * not running.
      */
-    public boolean deadWorkersItemEnded(String runId, String orgId, String claimedBy, String status, String error) {
+    public boolean deadWorkersItemEnded(String runId, String orgId, String claimedBy, String status, String error, String detailJson) {
         return catalog.inConnection(c -> Sql.update(c, "update run_items set status = ?, attempts = greatest(attempts, 1), error = ?, "
-                + "claimed_by = null, lease_until = null where run_id = ? and org_id = ? and status = 'running' and claimed_by is not "
-                + "distinct from ?", status, error, runId, orgId, claimedBy)) == 1;
+                + "detail = cast(? as jsonb), claimed_by = null, lease_until = null where run_id = ? and org_id = ? and status = 'running' "
+                + "and claimed_by is not distinct from ?", status, error, detailJson, runId, orgId, claimedBy)) == 1;
     }
 
     /** Who holds a running item's claim, and whether that claim's lease has run out. */

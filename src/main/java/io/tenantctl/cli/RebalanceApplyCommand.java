@@ -121,7 +121,8 @@ final class RebalanceApplyCommand implements Callable<Integer> {
      * that failed on its way (aborted, rolled back) may be tried again as it was; one that never started (its pool did
      * not answer the run's check) names that pool and a new plan; one aborted because its target was drained or disabled
      * while it copied, another pool with room (or a new plan); one aborted because its target or source stopped
-     * answering, that pool looked at first (pools stats), then the move again.
+     * answering, that pool looked at first (pools stats), then the move again; one rolled back by another process (its
+     * worker's lease ran out: dead, or paused past it), that move's status, then the move again.
      */
     static io.tenantctl.NextStep nextStep(RunReport.Org f) {
         com.fasterxml.jackson.databind.JsonNode d = f.detail();
@@ -131,6 +132,12 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         }
         String to = d.get("to_pool").asText();
         String move = "tenantctl rebalance move " + f.orgId() + " --to ";
+        if (d.hasNonNull("rolled_back_by") && d.hasNonNull("move_id")) { // its worker's lease ran out: another process rolled it back
+            String id = d.get("move_id").asText();
+            return io.tenantctl.NextStep.run("tenantctl rebalance status " + id, "move " + id + " was ended by another process and "
+                    + "rolled back, its worker's lease having run out (org " + f.orgId() + " is on its source " + f.poolId()
+                    + " as it was); to try again: " + move + to);
+        }
         if (d.hasNonNull("silent_pool")) { // aborted and rolled back: its target or source stopped answering
             String pool = d.get("silent_pool").asText();
             return io.tenantctl.NextStep.run("tenantctl pools stats " + pool, "pool " + pool + " stopped answering during the move, which "

@@ -276,13 +276,16 @@ final class Mover {
      * Records a dead move's item in its run as {@code status} (nobody else will), and ends the run once nothing else is
      * left in it: no longer abandoned, nor holding the org as still to be moved (a plan takes it again). Not when a live
      * worker has claimed the item since (one that joined or resumed the run recovers the move, then moves the org itself).
-     * What it did, to be said after the recovery, or "".
+     * Its detail names the move, and that another process than the move's ended it (rolled back or finished): so does the
+     * move's own process if it was only paused, and reports this outcome. What it did, to be said after the recovery, or "".
      */
     private String endDeadItem(MoveRepository.Move m, ItemStatus status, String error) {
         java.util.Optional<io.tenantctl.catalog.RunRepository.RunningClaim> claim = m.runId() == null ? java.util.Optional.empty()
                 : ctx.catalog().runs().runningClaim(m.runId(), m.orgId());
         if (claim.isEmpty() || !claim.get().expired() && !io.tenantctl.ops.run.RunEngine.LIVENESS.knownDead().test(claim.get().claimedBy())
-                || !ctx.catalog().runs().deadWorkersItemEnded(m.runId(), m.orgId(), claim.get().claimedBy(), status.db(), error)) {
+                || !ctx.catalog().runs().deadWorkersItemEnded(m.runId(), m.orgId(), claim.get().claimedBy(), status.db(), error,
+                Json.args("move_id", m.moveId(), "to_pool", m.toPool(), "to_database", m.toDatabase(),
+                        status == ItemStatus.FAILED ? "rolled_back_by" : "finished_by", "lease recovery"))) {
             return "";
         }
         return ctx.catalog().runs().finishIfNothingLeft(m.runId()) ? "; its run " + m.runId() + " is finished ("

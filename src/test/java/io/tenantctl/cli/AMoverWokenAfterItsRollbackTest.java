@@ -55,6 +55,25 @@ class AMoverWokenAfterItsRollbackTest {
         }
     }
 
+    /**
+     * The woken mover's failure is the one the rollback recorded in its run; its next step was "pools stats pool-0 (the
+     * move of org acme did not start …)": pool-0 answers, and the move did start. It names the move, ended by another
+     * process that rolled it back.
+     */
+    @Test
+    void theWokenMoverSaysItsMoveWasRolledBackByAnotherProcess() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            Woken w = moveWokenAfterItsRollback(f, 4);
+            assertThat(w.move.exitCode()).as(w.move.toString()).isEqualTo(1);
+            String moveId = strictJson(ok(f.cli, "rebalance", "status", "-o", "json")).get(0).get("move_id").asText();
+            JsonNode failed = failed(w.move);
+            assertThat(failed.get("error").asText()).as(w.move.toString()).contains(moveId).contains("rolled back");
+            assertThat(failed.get("next_step").asText()).as(w.move.toString()).isEqualTo("tenantctl rebalance status " + moveId);
+            assertThat(failed.get("next_note").asText()).as(w.move.toString()).contains("ended by another process")
+                    .contains("rolled back").contains("tenantctl rebalance move acme --to pool-1").doesNotContain("did not start");
+        }
+    }
+
     record Woken(Cli.Result resume, Cli.Result move) {
     }
 
