@@ -291,6 +291,24 @@ public final class MoveRepository {
     }
 
     /**
+     * Aborted moves whose target was dropped, and which may have been written again since: a batch a paused mover had in
+     * flight lands after the rollback dropped its target (so gc and verify look for it on the pool). Only a move that is
+     * the newest into its target database, when no org's row names that database on that pool, it is not a retired
+     * database, and no running restore writes a database of that name there.
+     */
+    public List<Move> droppedTargets() {
+        return catalog.inConnection(c -> Sql.query(c, """
+                select m.* from moves m where m.state = 'aborted' and m.target_dropped
+                and not exists (select 1 from moves n where n.to_pool = m.to_pool and n.to_database = m.to_database
+                                and n.move_id <> m.move_id and n.started_at >= m.started_at)
+                and not exists (select 1 from orgs o where o.pool_id = m.to_pool and o.database_name = m.to_database)
+                and not exists (select 1 from retired_databases r where r.pool_id = m.to_pool and r.database_name = m.to_database)
+                and not exists (select 1 from runs r where r.verb = 'restore' and r.status = 'running' and r.args ->> 'pool' = m.to_pool
+                                and m.to_database in (r.args ->> 'database', r.args ->> 'scratch'))
+                order by m.started_at""", MoveRepository::map));
+    }
+
+    /**
      * Copy throughput of the latest finished moves of at least {@code minBytes} (bytes per ms), for predicting freezes;
      * empty when none. A small move's copy_ms is mostly fixed cost (listing, fingerprinting, verifying), not bytes: counted,
      * two one-document orgs made the speed a few bytes per ms and every later org "predicted" over --max-freeze.

@@ -470,6 +470,7 @@ final class Mover {
                     RawBsonDocument d = in.next();
                     sent.add(d);
                     if (batch.add(d) || !in.hasNext()) {
+                        stillCopying(m, MoveState.PLANNED); // and before each batch: a paused mover lands at most the one in flight
                         try {
                             out.insertMany(batch.docs(), UNORDERED);
                         } catch (com.mongodb.MongoBulkWriteException e) {
@@ -527,7 +528,7 @@ final class Mover {
             if (!created) {
                 createLike(source, target, name, attempts); // created on the source after the first copy
             }
-            written += syncCollection(source, target, name, attempts, deadline);
+            written += syncCollection(source, target, name, attempts, deadline, () -> stillCopying(m, MoveState.COPYING));
         }
         for (String gone : onTarget) {
             stillOurs(m, MoveState.COPYING);
@@ -554,11 +555,25 @@ final class Mover {
     }
 
     /**
+     * The check before each batch written to the target, one catalog round trip: the move is still in {@code expected}.
+     * (Before each collection {@link #stillOurs} also asks whether an org points at the target.) A batch a paused mover
+     * had in flight may still land after its rollback; gc finds that target again as the aborted move's leftover.
+     */
+    private void stillCopying(MoveRepository.Move m, MoveState expected) {
+        MoveState state = moves.find(m.moveId()).map(MoveRepository.Move::state).orElse(null);
+        if (state != expected) {
+            throw failure("move " + m.moveId() + " of org " + m.orgId() + " is no longer copying" + (state == null ? "" : " (it is "
+                    + state.db() + ")") + ": someone else ended it while this process was away; nothing more was written");
+        }
+    }
+
+    /**
      * A collection that changed since the first copy: each batch of the frozen source looked up on the target by _id and
      * only what is missing or different written, then what the target has beyond the source removed. Where that meets a
      * unique index (a key moved between documents) the collection is copied again whole. Returns documents written.
      */
-    private long syncCollection(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts, long deadline) {
+    private long syncCollection(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts, long deadline,
+                                Runnable ours) {
         MongoCollection<RawBsonDocument> in = source.getCollection(name, RawBsonDocument.class);
         MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
         long found = 0;
@@ -569,9 +584,10 @@ final class Mover {
             while (docs.hasNext()) {
                 if (batch.add(docs.next()) || !docs.hasNext()) {
                     pastDeadline(deadline, "catching up " + name);
+                    ours.run();
                     Sync sync = sync(out, batch.docs());
                     if (sync.conflicted()) {
-                        return recopy(source, target, name, attempts, deadline);
+                        return recopy(source, target, name, attempts, deadline, ours);
                     }
                     found += sync.found();
                     written += sync.written();
@@ -580,7 +596,7 @@ final class Mover {
             }
         }
         if (out.countDocuments() > found) {
-            written += removeExtras(in, out, deadline);
+            written += removeExtras(in, out, deadline, ours);
         }
         return written;
     }
@@ -616,18 +632,24 @@ final class Mover {
     }
 
     /** Deletes the target's documents that the frozen source does not have; returns how many. */
-    private static long removeExtras(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, long deadline) {
+    private static long removeExtras(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, long deadline,
+                                     Runnable ours) {
         long removed = 0;
         List<RawBsonDocument> batch = new ArrayList<>(BATCH);
         for (RawBsonDocument d : target.find().projection(new BsonDocument("_id", new BsonInt32(1))).batchSize(BATCH)) {
             batch.add(d);
             if (batch.size() == BATCH) {
                 pastDeadline(deadline, "removing documents deleted on the source");
+                ours.run();
                 removed += removeAbsent(source, target, batch);
                 batch.clear();
             }
         }
-        return batch.isEmpty() ? removed : removed + removeAbsent(source, target, batch);
+        if (batch.isEmpty()) {
+            return removed;
+        }
+        ours.run();
+        return removed + removeAbsent(source, target, batch);
     }
 
     private static long removeAbsent(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, List<RawBsonDocument> ids) {
@@ -641,7 +663,8 @@ final class Mover {
     }
 
     /** The target's copy of one collection replaced by a fresh one, from the frozen source; returns documents written. */
-    private long recopy(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts, long deadline) {
+    private long recopy(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts, long deadline, Runnable ours) {
+        ours.run();
         target.getCollection(name).drop();
         createLike(source, target, name, attempts);
         MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
@@ -650,12 +673,14 @@ final class Mover {
         for (RawBsonDocument d : source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH)) {
             if (batch.add(d)) {
                 pastDeadline(deadline, "copying " + name + " again");
+                ours.run();
                 out.insertMany(batch.docs());
                 written += batch.size();
                 batch.clear();
             }
         }
         if (!batch.isEmpty()) {
+            ours.run();
             out.insertMany(batch.docs());
             written += batch.size();
         }

@@ -728,6 +728,15 @@ public final class Rebalance {
             items.add(drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, gc,
                     () -> moves.targetDropped(m.moveId())));
         }
+        for (MoveRepository.Move m : writtenAgain(moves.droppedTargets())) {
+            if (!dryRun && cancel.isCancelled()) {
+                items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", Errors.NOT_REACHED));
+                continue;
+            }
+            GcItem i = drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, gc, () -> { });
+            items.add(i.detail() != null ? i : new GcItem(i.poolId(), i.databaseName(), i.orgId(), i.kind(), i.action(),
+                    writtenAgain(m)));
+        }
         List<String> unfinished = moves.unfinished().stream().map(m -> m.moveId() + " (" + m.orgId() + ", " + m.state() + ")").toList();
         boolean interrupted = !dryRun && cancel.isCancelled();
         // going on: the same age, and --drop-changed for the named databases it had not reached yet (a name already
@@ -767,6 +776,36 @@ public final class Rebalance {
         } catch (RuntimeException e) {
             return Optional.of("could not be compared with move " + move.get().moveId() + "'s ledger (" + Errors.oneLine(e) + "): kept");
         }
+    }
+
+    /**
+     * Of the aborted moves whose target was dropped ({@link MoveRepository#droppedTargets}), those whose target is on its
+     * pool again: written after the rollback by a batch the move's paused process had in flight. One listing per pool;
+     * a pool that does not answer is passed over (the next gc looks again).
+     */
+    private List<MoveRepository.Move> writtenAgain(List<MoveRepository.Move> dropped) {
+        Map<String, Set<String>> listed = new java.util.HashMap<>();
+        List<MoveRepository.Move> out = new ArrayList<>();
+        for (MoveRepository.Move m : dropped) {
+            Set<String> names = listed.computeIfAbsent(m.toPool(), poolId -> ctx.catalog().pools().find(poolId).map(p -> {
+                try {
+                    return SchemaApply.databaseNames(ctx.pools().database(p.poolId(), p.uri(), "admin"), ctx.retry(),
+                            new io.tenantctl.pool.Retry.Attempts());
+                } catch (RuntimeException e) {
+                    return Set.<String>of();
+                }
+            }).orElse(Set.of()));
+            if (names.contains(m.toDatabase())) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** Why an aborted move's target, dropped by its rollback, is there again. */
+    static String writtenAgain(MoveRepository.Move m) {
+        return "the target of aborted move " + m.moveId() + ", dropped when it was rolled back and written again after (a batch "
+                + "the move's process had in flight)";
     }
 
     private GcItem drop(String poolId, String database, String orgId, String kind, boolean dryRun, DatabaseGc gc, Runnable forget) {

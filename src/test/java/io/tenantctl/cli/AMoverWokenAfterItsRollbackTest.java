@@ -74,6 +74,62 @@ class AMoverWokenAfterItsRollbackTest {
         }
     }
 
+    /**
+     * Woken in its second batch of users: it checked its move only before each collection, so it wrote that batch and the
+     * two after it into the target the rollback had dropped (3,000 users). It checks before each batch: only the batch it
+     * had in flight lands.
+     */
+    @Test
+    void theWokenMoverWritesNoBatchAfterTheOneInFlight() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            Woken w = moveWokenAfterItsRollback(f, 2);
+            assertThat(w.move.exitCode()).as(w.move.toString()).isEqualTo(1);
+            assertThat(failed(w.move).get("error").asText()).as(w.move.toString()).contains("rolled back");
+            assertThat(f.database("pool-1", "org_acme").getCollection("users").countDocuments())
+                    .as("users written into the dropped target after the rollback: %s", w.move).isEqualTo(1000);
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
+    /**
+     * The batch in flight recreated the target the rollback dropped; the move still said its target was dropped, so gc
+     * (and its dry run) left it — "would drop 0 database(s)" — and verify called it a stray_copy "no move or restore
+     * recorded", to be dropped by hand. It is the aborted move's leftover: gc drops it, verify names the move and gc.
+     */
+    @Test
+    void theTargetTheBatchInFlightRecreatedIsTheMovesLeftoverForGc() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            Woken w = moveWokenAfterItsRollback(f, 4);
+            assertThat(w.move.exitCode()).as(w.move.toString()).isEqualTo(1);
+            String moveId = strictJson(ok(f.cli, "rebalance", "status", "-o", "json")).get(0).get("move_id").asText();
+            assertThat(f.databaseNames("pool-1")).as("the batch in flight landed").contains("org_acme");
+
+            Cli.Result v = f.cli.run("verify", "-o", "json");
+            assertThat(CliFixture.findings(strictJson(v), "stray_copy")).as(v.toString()).isEmpty();
+            assertThat(CliFixture.findings(strictJson(v), "move_leftover")).as(v.toString()).singleElement().satisfies(x -> {
+                assertThat(x.get("pool_id").asText()).isEqualTo("pool-1");
+                assertThat(x.get("detail").asText()).contains(moveId);
+                assertThat(x.get("fix").asText()).isEqualTo("tenantctl rebalance gc");
+            });
+
+            Cli.Result dry = ok(f.cli, "rebalance", "gc", "--dry-run", "-o", "json");
+            assertThat(strictJson(dry).get("items")).as(dry.toString()).singleElement().satisfies(i -> {
+                assertThat(i.get("pool_id").asText()).isEqualTo("pool-1");
+                assertThat(i.get("database_name").asText()).isEqualTo("org_acme");
+                assertThat(i.get("kind").asText()).isEqualTo("aborted_target");
+                assertThat(i.get("action").asText()).isEqualTo("would_drop");
+            });
+            assertThat(f.databaseNames("pool-1")).as("a dry run").contains("org_acme");
+
+            Cli.Result gc = ok(f.cli, "rebalance", "gc", "-o", "json");
+            assertThat(strictJson(gc).get("items").get(0).get("action").asText()).as(gc.toString()).isEqualTo("dropped");
+            assertThat(f.databaseNames("pool-1")).doesNotContain("org_acme");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+            assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(USERS);
+            assertThat(strictJson(ok(f.cli, "rebalance", "gc", "--dry-run", "-o", "json")).get("items")).as("nothing left").isEmpty();
+        }
+    }
+
     record Woken(Cli.Result resume, Cli.Result move) {
     }
 
