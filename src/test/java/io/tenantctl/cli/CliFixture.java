@@ -41,6 +41,13 @@ final class CliFixture {
             ]}
             """;
 
+    /** {@link #SMALL_SCHEMA} as the next release has it: one more index on users, username_1, unique (and sparse if asked). */
+    static String smallSchemaWithUniqueUsername(boolean sparse) {
+        return SMALL_SCHEMA.replace("{\"name\": \"tenant_1_role_1\", \"key\": {\"tenant\": 1, \"role\": 1}}",
+                "{\"name\": \"tenant_1_role_1\", \"key\": {\"tenant\": 1, \"role\": 1}},\n"
+                        + "    {\"name\": \"username_1\", \"key\": {\"username\": 1}, \"unique\": true" + (sparse ? ", \"sparse\": true}" : "}"));
+    }
+
     private static final ObjectMapper STRICT = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private CliFixture() {

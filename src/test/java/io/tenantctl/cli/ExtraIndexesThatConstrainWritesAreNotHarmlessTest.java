@@ -28,10 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ExtraIndexesThatConstrainWritesAreNotHarmlessTest {
 
-    private static final String V2 = CliFixture.SMALL_SCHEMA.replace(
-            "{\"name\": \"tenant_1_role_1\", \"key\": {\"tenant\": 1, \"role\": 1}}",
-            "{\"name\": \"tenant_1_role_1\", \"key\": {\"tenant\": 1, \"role\": 1}},\n"
-                    + "    {\"name\": \"username_1\", \"key\": {\"username\": 1}, \"unique\": true, \"sparse\": true}");
+    private static final String V2 = CliFixture.smallSchemaWithUniqueUsername(true);
 
     @TempDir
     Path dir;
