@@ -166,6 +166,9 @@ public final class Restore {
         // an org still restoring was left so by a restore that did not finish past its drop (in place): its database is partial
         Dropped drop = !target.createOrg() && target.org() != null && target.org().status().equals(Org.RESTORING) ? Dropped.EARLIER
                 : Dropped.NOT;
+        // before each batch it writes: a restore paused past its lease (kill -STOP) whose org another process has taken
+        // over since writes at most its batch in flight, never into what is now the takeover's database of the same name
+        Runnable ours = () -> stillHolds(held, target);
         try {
             held.record(recoveryState(runId, target, backupId, scratch, drop));
             org = claim(target);
@@ -173,7 +176,7 @@ public final class Restore {
             if (target.mode().equals(IN_PLACE)) {
                 reader.verify(); // refuse a damaged backup before anything is dropped
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
-                trialLoad(reader, target, scratch, backupId, req.cancel()); // and one that does not load, whoever recorded it
+                trialLoad(reader, target, scratch, backupId, req.cancel(), held); // and one that does not load, whoever recorded it
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
                 held.record(recoveryState(runId, target, backupId, scratch, Dropped.NOW)); // from here 'runs cancel' refuses ...
                 stopIfRunCancelled(runId); // ... and one that came just before is honoured
@@ -192,11 +195,12 @@ public final class Restore {
             try (CancelWatch watch = drop == Dropped.NOW ? null : new CancelWatch(runId, req.cancel())) {
                 // past the drop, FerretDB's transient errors are retried in full after a Ctrl-C too: the restore must finish
                 Retry retry = drop == Dropped.NOW ? ctx.retry().cancelledWhen(() -> false) : ctx.retry();
-                indexes = copy(reader, db, watch == null ? new CancelToken() : watch.token, retry);
+                indexes = copy(reader, db, watch == null ? new CancelToken() : watch.token, retry, ours);
             }
             if (drop != Dropped.NOW) {
                 stopIfRunCancelled(runId);
             }
+            ours.run();
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
             OrgStatus status = target.previousStatus().equals(Org.FAILED) || target.createOrg() ? Org.ACTIVE : target.previousStatus();
             if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.pool().uri(), target.databaseName(),
@@ -211,7 +215,7 @@ public final class Restore {
         } catch (RuntimeException | OutOfMemoryError thrown) {
             // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended
             RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) : (RuntimeException) thrown;
-            String cleanup = cleanUp(target, org, drop);
+            String cleanup = cleanUp(target, org, drop, held::stillHeld);
             // a damaged backup: the next older one to restore instead (the damage says only what is wrong)
             String older = Backups.rememberDamage(ctx.catalog(), backupId, e) ? olderOne(req, backupId) : "";
             // a pool's error says nothing of where it came from ("Prematurely reached end of stream"): name the pool
@@ -412,11 +416,15 @@ public final class Restore {
      * live collection batch by batch, a set of documents that need never have existed at once (a unique key that moved
      * between two documents meanwhile). Twice the loading, for the one restore that deletes data.
      */
-    private void trialLoad(BackupReader reader, Target target, String scratch, String backupId, CancelToken cancel) {
+    private void trialLoad(BackupReader reader, Target target, String scratch, String backupId, CancelToken cancel, OrgLeases.Held held) {
         MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), scratch);
         db.drop(); // left by a trial that died (freshName() takes no other)
+        boolean ours = true;
         try {
-            copy(reader, db, cancel, ctx.retry());
+            copy(reader, db, cancel, ctx.retry(), () -> stillHolds(held, target));
+        } catch (LostLease lost) {
+            ours = false; // the scratch name may be the trial database of the restore that took the org over
+            throw lost;
         } catch (TenantctlException e) {
             if (e.category() == TenantctlException.Category.INTERRUPTED) {
                 throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted before the org's database was dropped "
@@ -428,7 +436,9 @@ public final class Restore {
             throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + backupId + " does not load (" + Errors.oneLine(e)
                     + ", tried in a scratch database before dropping anything): choose another backup", e);
         } finally {
-            db.drop();
+            if (ours) {
+                db.drop();
+            }
         }
     }
 
@@ -542,13 +552,14 @@ public final class Restore {
      * Streams every collection in (verifying sha256 and counts as it reads), recreates its indexes; returns how many
      * indexes. Stops (by throwing) between batches once {@code cancel} is set (Ctrl-C, or 'runs cancel' of its run).
      */
-    private int copy(BackupReader reader, MongoDatabase db, CancelToken cancel, Retry retry) {
+    private int copy(BackupReader reader, MongoDatabase db, CancelToken cancel, Retry retry, Runnable ours) {
         Retry.Attempts attempts = new Retry.Attempts();
         int indexes = 0;
         long docs = 0;
         for (CollectionEntry entry : reader.manifest().collections()) {
             String name = entry.name();
             Errors.stopIfCancelled(cancel, "after " + docs + " documents");
+            ours.run();
             SchemaApply.createCollection(db, name, retry, attempts);
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
             DocBatch batch = new DocBatch();
@@ -558,6 +569,7 @@ public final class Restore {
                 while (in.hasNext()) {
                     if (batch.add(in.next())) {
                         Errors.stopIfCancelled(cancel, "after " + docs + " documents");
+                        ours.run();
                         coll.insertMany(batch.docs());
                         docs += batch.size();
                         batch.clear();
@@ -566,11 +578,13 @@ public final class Restore {
             }
             if (!batch.isEmpty()) {
                 Errors.stopIfCancelled(cancel, "after " + docs + " documents");
+                ours.run();
                 coll.insertMany(batch.docs());
                 docs += batch.size();
             }
             BsonArray specs = indexSpecs(entry);
             if (!specs.isEmpty()) {
+                ours.run();
                 retry.run(attempts, () -> db.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
                 indexes += specs.size();
             }
@@ -593,13 +607,36 @@ public final class Restore {
                 .map(a -> Runs.RunView.continuation(a.getKey().verb(), a.getKey().runId(), a.getValue()));
     }
 
+    /** A restore that found its org's lease gone: it stops writing, and its clean-up leaves everything to the org's holder. */
+    static final class LostLease extends TenantctlException {
+        LostLease(String message) {
+            super(Category.FAILED, message);
+        }
+    }
+
+    /** One catalog round trip: this restore still holds its org's lease; otherwise it stops (by throwing) before it writes. */
+    private static void stillHolds(OrgLeases.Held held, Target target) {
+        if (!held.stillHeld()) {
+            throw new LostLease("the restore lost org " + target.orgId() + "'s lease (it was stopped past its expiry and another process "
+                    + "took the org over): it stopped writing");
+        }
+    }
+
     /** Whether the org's own database was dropped, by this restore or by an earlier one that did not finish past its drop (in place). */
     enum Dropped { NOT, EARLIER, NOW }
 
     /** After a failure: drop what this restore created, put the org back; returns a note for the message. */
-    private String cleanUp(Target target, Org claimed, Dropped drop) {
+    private String cleanUp(Target target, Org claimed, Dropped drop, java.util.function.BooleanSupplier holds) {
         StringBuilder note = new StringBuilder();
         try {
+            if (!holds.getAsBoolean()) {
+                // its lease expired and another process has the org now (its recovery rolled this restore back; a takeover
+                // restore may be filling a database of the very same name): nothing here is this restore's to drop or set back
+                return "; this restore no longer holds org " + target.orgId() + "'s lease (it expired while the restore was "
+                        + "stopped, and another process took the org over): it dropped nothing and left the org as it is; what it "
+                        + "wrote into " + target.databaseName() + " on " + target.pool().poolId() + " is left to the org's holder "
+                        + "and the next restore (see 'tenantctl orgs show " + target.orgId() + "')";
+            }
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
                 if (drop != Dropped.NOT) {
@@ -684,7 +721,7 @@ public final class Restore {
                 Boolean.TRUE.equals(state.getBoolean("create_org")), state.getString("tier"));
         String note = r.dropScratch(pool, state.getString("scratch"))
                 + r.cleanUp(target, now.orElse(null), Boolean.TRUE.equals(state.getBoolean("current_dropped")) ? Dropped.NOW
-                : Boolean.TRUE.equals(state.getBoolean("dropped_earlier")) ? Dropped.EARLIER : Dropped.NOT);
+                : Boolean.TRUE.equals(state.getBoolean("dropped_earlier")) ? Dropped.EARLIER : Dropped.NOT, () -> true); // under its lease
         String runId = state.getString("run_id");
         String what = "the restore of backup " + state.getString("backup") + " (run " + runId + ") died" + note;
         if (runId != null) {

@@ -126,6 +126,11 @@ public final class OrgLeases {
             OrgLeases.this.record(orgId, stateJson);
         }
 
+        /** Whether this holder still has the org's lease (one catalog round trip): not expired and taken over meanwhile. */
+        public boolean stillHeld() {
+            return OrgLeases.this.stillHeld(orgId);
+        }
+
         /**
          * Records this worker on {@code runId} (heartbeat_by) and renews the run's heartbeat with the lease's from now on, as
          * the run engine does for its workers: so 'runs list' shows the run abandoned once this process is gone (at once on

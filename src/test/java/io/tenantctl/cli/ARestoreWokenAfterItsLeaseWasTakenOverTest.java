@@ -1,0 +1,129 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoDatabase;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.TestCatalog;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by a probing helper reading the code while pausing workers: a restore paused (kill -STOP) while it copies, past its
+ * lease; the next command rolls it back (its partial database dropped, the org's status put back); a takeover restore of
+ * the same backup takes the SAME fresh name. The paused restore wakes: its copy never looked at its lease between batches,
+ * so it wrote into the takeover's database, and on the duplicate key its clean-up saw no org pointing at the name yet and
+ * dropped it — the takeover's database, which the takeover then flipped the org to. Here the pauses are latches inside
+ * the restores' calls, the lease expired by SQL; no sleeps.
+ */
+@Timeout(120)
+class ARestoreWokenAfterItsLeaseWasTakenOverTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * The first restore is held in its second batch of a_notes, the takeover before it creates b_notes (a_notes done); the
+     * first is woken (its batch in flight meets the takeover's a_notes) and held again at the drop its clean-up makes,
+     * the takeover finishes and flips, then the first is let go: it dropped the org's live database.
+     */
+    @Test
+    void theWokenRestoreDropsNeitherTheTakeoversDatabaseNorTheOrgsStatus() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            String backupId = RestoreInterruptTest.backupOfTwoCollections(f); // acme: 1,500 in a_notes, 10 in b_notes
+            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+
+            CountDownLatch paused = new CountDownLatch(1);
+            CountDownLatch wake = new CountDownLatch(1);
+            AtomicBoolean woken = new AtomicBoolean();
+            CompletableFuture<Void> dropping = new CompletableFuture<>();
+            CountDownLatch letDrop = new CountDownLatch(1);
+            AtomicInteger inserts = new AtomicInteger();
+            AtomicReference<String> firstDb = new AtomicReference<>();
+            Cli first = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
+                MongoDatabase db = real.database(poolId, uri, name);
+                if (!name.startsWith("org_acme__r")) {
+                    return db;
+                }
+                db = AMoverWokenAfterItsRollbackTest.pausingInsert(db, "a_notes", () -> {
+                    if (inserts.incrementAndGet() == 2) {
+                        firstDb.set(name);
+                        paused.countDown();
+                        wake.await(60, TimeUnit.SECONDS);
+                    }
+                });
+                return HookedPools.beforeEach(db, "drop", () -> {
+                    if (woken.get() && !dropping.isDone()) {
+                        dropping.complete(null);
+                        letDrop.await(60, TimeUnit.SECONDS);
+                    }
+                });
+            }));
+            CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "-o", "json");
+            try {
+                assertThat(paused.await(60, TimeUnit.SECONDS)).as("restore #1 reached its second batch").isTrue();
+                // a minute without its heartbeat: its lease runs out
+                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+
+                CountDownLatch secondPaused = new CountDownLatch(1);
+                CountDownLatch secondWake = new CountDownLatch(1);
+                AtomicReference<String> secondDb = new AtomicReference<>();
+                Cli second = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+                    if (db.startsWith("org_acme__r") && HookedPools.is(cmd, "create") && "b_notes".equals(cmd.getString("create"))
+                            && secondDb.compareAndSet(null, db)) {
+                        secondPaused.countDown();
+                        try {
+                            secondWake.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }));
+                CompletableFuture<Cli.Result> r2 = second.start("restore", "--org", "acme", "--backup", backupId, "-o", "json");
+                try {
+                    assertThat(secondPaused.await(60, TimeUnit.SECONDS)).as("the takeover filled a_notes").isTrue();
+                    assertThat(secondDb.get()).as("the takeover took the dead restore's name").isEqualTo(firstDb.get());
+
+                    woken.set(true);
+                    wake.countDown(); // kill -CONT
+                    CompletableFuture.anyOf(r1, dropping).get(60, TimeUnit.SECONDS);
+                    secondWake.countDown();
+                    Cli.Result takeover = r2.get(60, TimeUnit.SECONDS);
+                    letDrop.countDown();
+                    Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
+
+                    assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
+                    JsonNode org = f.org("acme");
+                    assertThat(org.get("database_name").asText()).isEqualTo(secondDb.get());
+                    assertThat(org.get("status").asText()).isEqualTo("active");
+                    assertThat(f.databaseNames("pool-0")).as("the org's live database (restore #1 said: %s)", woke.out())
+                            .contains(secondDb.get());
+                    f.assertHolds("acme", backedUp);
+                    assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+                    assertThat(strictJson(woke).get("error").get("message").asText()).as(woke.toString()).contains("lease")
+                            .doesNotContain("was removed");
+                } finally {
+                    secondWake.countDown();
+                }
+            } finally {
+                wake.countDown();
+                letDrop.countDown();
+            }
+        }
+    }
+}
