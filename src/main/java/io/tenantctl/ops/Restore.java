@@ -201,6 +201,9 @@ public final class Restore {
                 stopIfRunCancelled(runId);
             }
             ours.run();
+            // every collection counted again, as the backup has it: one finished earlier may have been dropped or written
+            // since (its count was checked only when it was done), and the org must not be pointed at a database without it
+            checkCounts(reader, db, target, req, backupId);
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
             OrgStatus status = target.previousStatus().equals(Org.FAILED) || target.createOrg() ? Org.ACTIVE : target.previousStatus();
             if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.pool().uri(), target.databaseName(),
@@ -619,6 +622,29 @@ public final class Restore {
         if (!held.stillHeld()) {
             throw new LostLease("the restore lost org " + target.orgId() + "'s lease (it was stopped past its expiry and another process "
                     + "took the org over): it stopped writing");
+        }
+    }
+
+    /**
+     * Before the flip: every collection of the backup is in {@code db} with the backup's count (countDocuments, as copy()
+     * checks each when it is done); otherwise a failure naming the collection, both counts and the restore to run again.
+     */
+    private void checkCounts(BackupReader reader, MongoDatabase db, Target target, Request req, String backupId) {
+        Set<String> present = new java.util.HashSet<>();
+        db.listCollectionNames().forEach(present::add);
+        for (CollectionEntry entry : reader.manifest().collections()) {
+            String name = entry.name();
+            String found = !present.contains(name) ? "is missing" : null;
+            long counted = found == null ? db.getCollection(name).countDocuments() : 0;
+            if (found == null && counted == entry.docs()) {
+                continue;
+            }
+            throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + " of " + target.databaseName()
+                    + " on " + target.pool().poolId() + (found != null ? " " + found : " has " + counted + " documents")
+                    + " before the flip, the backup has " + entry.docs() + " (it changed after it was copied): nothing was flipped; "
+                    + "re-run the restore: tenantctl restore --org " + req.orgId() + " --backup " + backupId
+                    + (req.toOrg() != null ? " --to-org " + req.toOrg() : "") + (req.targetPool() != null ? " --target-pool " + req.targetPool() : "")
+                    + (req.inPlace() ? " --in-place --drop-existing" : ""));
         }
     }
 

@@ -2,6 +2,7 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.TestCatalog;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -124,6 +126,43 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
                 wake.countDown();
                 letDrop.countDown();
             }
+        }
+    }
+
+    /** A finished collection of the target dropped before the flip: the org was flipped to a database without it. */
+    @Test
+    void aFinishedCollectionMissingFromTheTargetIsNotFlippedTo() {
+        flipRefused(db -> db.getCollection("a_notes").drop(), "a_notes", "is missing");
+    }
+
+    /** A finished collection of the target emptied in part before the flip: the org was flipped to a short database. */
+    @Test
+    void aFinishedCollectionShortInTheTargetIsNotFlippedTo() {
+        flipRefused(db -> db.getCollection("a_notes").deleteMany(Filters.gte("_id", 1000)), "a_notes", "has 1000 documents");
+    }
+
+    /**
+     * As a woken restore's drop (or anyone's) would: {@code damage} done to the target's finished a_notes when the restore
+     * creates b_notes. The restore must count every collection against its backup before its flip and refuse.
+     */
+    private void flipRefused(Consumer<MongoDatabase> damage, String collection, String says) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            String backupId = RestoreInterruptTest.backupOfTwoCollections(f);
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            String database = f.org("acme").get("database_name").asText();
+            Cli restore = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+                if (db.startsWith("org_acme__r") && HookedPools.is(cmd, "create") && "b_notes".equals(cmd.getString("create"))) {
+                    damage.accept(f.database("pool-0", db));
+                }
+            }));
+            Cli.Result r = restore.run("restore", "--org", "acme", "--backup", backupId, "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(strictJson(r).get("error").get("message").asText()).as(r.toString()).contains(collection).contains(says)
+                    .contains("the backup has 1500").contains("tenantctl restore --org acme --backup " + backupId);
+            JsonNode org = f.org("acme");
+            assertThat(org.get("database_name").asText()).as(r.toString()).isEqualTo(database);
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            f.assertHolds("acme", before);
         }
     }
 }
