@@ -129,6 +129,60 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
         }
     }
 
+    /**
+     * In place: the first restore is held in its second batch of a_notes in the org's own database (dropped, being
+     * refilled), its lease runs out, a takeover in-place restore finishes and the application writes to the active org; then
+     * the first wakes. It must write nothing more and say it lost the org, not that the org's database "WAS DROPPED" and to
+     * re-run the restore with --drop-existing (which would drop everything written since the takeover).
+     */
+    @Test
+    void aWokenInPlaceRestoreAdvisesNothingDestructive() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            String backupId = RestoreInterruptTest.backupOfTwoCollections(f);
+            String database = f.org("acme").get("database_name").asText();
+            CountDownLatch paused = new CountDownLatch(1);
+            CountDownLatch wake = new CountDownLatch(1);
+            AtomicInteger inserts = new AtomicInteger();
+            Cli first = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
+                MongoDatabase db = real.database(poolId, uri, name);
+                return !name.equals(database) ? db : AMoverWokenAfterItsRollbackTest.pausingInsert(db, "a_notes", () -> {
+                    if (inserts.incrementAndGet() == 2) {
+                        paused.countDown();
+                        wake.await(60, TimeUnit.SECONDS);
+                    }
+                });
+            }));
+            CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
+                    "--drop-existing", "-o", "json");
+            try {
+                assertThat(paused.await(60, TimeUnit.SECONDS)).as("restore #1 reached its second batch").isTrue();
+                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+                Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
+                        "-o", "json");
+                assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
+                assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+                // the application writes to the org, active again
+                f.db("acme").getCollection("b_notes").deleteMany(new org.bson.Document());
+                f.db("acme").getCollection("a_notes").insertOne(new org.bson.Document("_id", "written after the takeover"));
+                Map<String, List<RawBsonDocument>> after = BackupFixture.contents(f.db("acme"));
+
+                wake.countDown(); // kill -CONT
+                Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
+
+                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+                String message = strictJson(woke).get("error").get("message").asText();
+                assertThat(message).as(woke.toString()).contains("lease").doesNotContain("WAS DROPPED").doesNotContain("--drop-existing")
+                        .doesNotContain("re-run the restore").doesNotContain("stays restoring");
+                JsonNode org = f.org("acme");
+                assertThat(org.get("status").asText()).isEqualTo("active");
+                assertThat(org.get("database_name").asText()).isEqualTo(database);
+                f.assertHolds("acme", after); // its batch in flight met the takeover's documents; nothing else was written
+            } finally {
+                wake.countDown();
+            }
+        }
+    }
+
     /** A finished collection of the target dropped before the flip: the org was flipped to a database without it. */
     @Test
     void aFinishedCollectionMissingFromTheTargetIsNotFlippedTo() {
