@@ -64,10 +64,28 @@ public final class BackupRepository {
     public record Started(boolean recorded, String doneInRun) {
     }
 
-    /** Records that the manifest was written. */
-    public void complete(String backupId, Instant finishedAt, long docs, long bytes, String manifestSha256) {
-        catalog.inConnection(c -> Sql.update(c, "update backups set status = 'complete', finished_at = ?, docs = ?, bytes = ?, sha256 = ?, "
-                + "error = null where backup_id = ?", finishedAt, docs, bytes, manifestSha256, backupId));
+    /**
+     * Records that the manifest was written, if {@code leaseHolder} still holds the org's lease (one statement, no gap):
+     * a worker stopped past its lease (kill -STOP), whose org another operation took over meanwhile (a takeover of its run
+     * backed the org up and thawed it, the application wrote to it), records no second backup of the org in the run,
+     * labelled frozen though the org was writable during its copy. Otherwise throws {@link LostOrg}: the caller marks the
+     * backup failed, its files left to 'backups prune' as any failed backup's.
+     */
+    public void complete(String backupId, String leaseHolder, Instant finishedAt, long docs, long bytes, String manifestSha256) {
+        int n = catalog.inConnection(c -> Sql.update(c, "update backups b set status = 'complete', finished_at = ?, docs = ?, bytes = ?, "
+                + "sha256 = ?, error = null where backup_id = ? and exists (select 1 from org_leases l where l.org_id = b.org_id "
+                + "and l.holder = ? and l.lease_until >= now())", finishedAt, docs, bytes, manifestSha256, backupId, leaseHolder));
+        if (n != 1) {
+            throw new LostOrg("it lost org " + find(backupId).map(Backup::orgId).orElse("?") + " to another operation (its lease "
+                    + "expired while this worker was stopped, and another took the org over): not recorded complete");
+        }
+    }
+
+    /** A backup whose worker no longer held its org's lease when it would have recorded it complete (its manifest is written). */
+    public static final class LostOrg extends io.tenantctl.TenantctlException {
+        LostOrg(String message) {
+            super(Category.FAILED, message);
+        }
     }
 
     /** Records that the backup was abandoned, and why. */

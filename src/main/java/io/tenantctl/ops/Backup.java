@@ -252,12 +252,12 @@ public final class Backup {
                 copyCollection(db.getCollection(name, RawBsonDocument.class), writer.openCollection(name, indexes), req.drive().cancel());
             }
             BackupWriter.Finished done = writer.finish();
-            backups.complete(backupId, done.manifest().finishedAt(), done.manifest().totalDocs(), done.manifest().totalBytes(),
-                    done.manifestSha256());
+            backups.complete(backupId, leases.holder(), done.manifest().finishedAt(), done.manifest().totalDocs(),
+                    done.manifest().totalBytes(), done.manifestSha256()); // under the org's lease only: else it throws LostOrg
             return outcome(done.manifest());
         } catch (IOException | RuntimeException e) {
             String error = e instanceof IOException ? "cannot write to " + store.describe() + ": " + e.getMessage() : Errors.oneLine(e);
-            backups.fail(backupId, req.clock().instant(), error + " (no manifest was written)");
+            backups.fail(backupId, req.clock().instant(), e instanceof BackupRepository.LostOrg ? error : error + " (no manifest was written)");
             throw new Job.Failure("backup " + backupId + " abandoned: " + error, 1, Json.args("backup_id", backupId), e);
         }
     }

@@ -92,8 +92,10 @@ class RestoreOfManyLargeDocumentsTest {
                 }
                 blobs.finish();
                 BackupWriter.Finished done = writer.finish();
-                backups.complete(backupId, done.manifest().finishedAt(), done.manifest().totalDocs(), done.manifest().totalBytes(),
-                        done.manifestSha256());
+                // as a backup worker records it (complete() asks for the org's lease, which nothing holds here)
+                io.tenantctl.testing.TestCatalog.execute(f.catalogUrl, "update backups set status = 'complete', finished_at = now(), docs = "
+                        + done.manifest().totalDocs() + ", bytes = " + done.manifest().totalBytes() + ", sha256 = '"
+                        + done.manifestSha256() + "' where backup_id = '" + backupId + "'");
             }
         }
         return backupId;

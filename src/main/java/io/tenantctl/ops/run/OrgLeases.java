@@ -69,6 +69,11 @@ public final class OrgLeases {
         return ctx.catalog().leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me)).map(OrgLeases::describeHolder);
     }
 
+    /** This worker as the holder of its org leases (org_leases.holder). */
+    public String holder() {
+        return me.id();
+    }
+
     /** Records what this holder has done so far, so that whoever finds the lease expired can finish or undo it. */
     public void record(String orgId, String stateJson) {
         ctx.catalog().leases().setState(orgId, me.id(), stateJson);
