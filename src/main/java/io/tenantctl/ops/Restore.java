@@ -180,6 +180,7 @@ public final class Restore {
                 Errors.stopIfCancelled(req.cancel(), "before the org's database was dropped");
                 held.record(recoveryState(runId, target, backupId, scratch, Dropped.NOW)); // from here 'runs cancel' refuses ...
                 stopIfRunCancelled(runId); // ... and one that came just before is honoured
+                ours.run(); // paused after its trial past its lease, woken after a takeover: the org's live database is not its
                 db.drop();
                 drop = Dropped.NOW;
                 dropped.add(target.databaseName());
@@ -187,6 +188,7 @@ public final class Restore {
                 ctx.notices().accept("WARNING: DROPPED database " + target.databaseName() + " on pool " + target.pool().poolId()
                         + " (--in-place --drop-existing); refilling it from backup " + backupId + ", the org not writable until then");
             } else if (exists(target.pool(), target.databaseName())) {
+                ours.run();
                 db.drop(); // left by an interrupted restore into this very target (the only kind target() takes)
                 dropped.add(target.databaseName());
             }

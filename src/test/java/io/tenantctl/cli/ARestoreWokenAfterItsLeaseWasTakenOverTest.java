@@ -183,6 +183,60 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
         }
     }
 
+    /**
+     * Paused after its trial load, before it drops the org's database (here: while it drops the trial's scratch database),
+     * woken after a takeover restored the org and the application wrote to it: it dropped the org's live database.
+     */
+    @Test
+    void aWokenInPlaceRestoreDoesNotDropTheLiveDatabaseAfterItsTrial() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            String backupId = RestoreInterruptTest.backupOfTwoCollections(f);
+            String database = f.org("acme").get("database_name").asText();
+            CountDownLatch paused = new CountDownLatch(1);
+            CountDownLatch wake = new CountDownLatch(1);
+            AtomicInteger scratchDrops = new AtomicInteger();
+            // the trial's scratch database is dropped before the trial and after it: held at the second
+            Cli first = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
+                MongoDatabase db = real.database(poolId, uri, name);
+                return !name.startsWith("org_acme__r") ? db : (MongoDatabase) java.lang.reflect.Proxy.newProxyInstance(
+                        MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("drop") && scratchDrops.incrementAndGet() == 2) {
+                                paused.countDown();
+                                wake.await(60, TimeUnit.SECONDS);
+                            }
+                            try {
+                                return method.invoke(db, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }));
+            CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
+                    "--drop-existing", "-o", "json");
+            try {
+                assertThat(paused.await(60, TimeUnit.SECONDS)).as("restore #1 finished its trial").isTrue();
+                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+                Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
+                        "-o", "json");
+                assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
+                f.db("acme").getCollection("a_notes").insertOne(new org.bson.Document("_id", "written after the takeover"));
+                Map<String, List<RawBsonDocument>> after = BackupFixture.contents(f.db("acme"));
+
+                wake.countDown(); // kill -CONT
+                Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
+
+                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+                assertThat(strictJson(woke).get("error").get("message").asText()).as(woke.toString()).contains("lease");
+                JsonNode org = f.org("acme");
+                assertThat(org.get("status").asText()).isEqualTo("active");
+                assertThat(org.get("database_name").asText()).isEqualTo(database);
+                f.assertHolds("acme", after);
+            } finally {
+                wake.countDown();
+            }
+        }
+    }
+
     /** A finished collection of the target dropped before the flip: the org was flipped to a database without it. */
     @Test
     void aFinishedCollectionMissingFromTheTargetIsNotFlippedTo() {
