@@ -16,6 +16,7 @@ public final class AdvisoryLock implements AutoCloseable {
     private final long key;
     private boolean taken;
     private boolean closed;
+    private boolean labelled;
 
     AdvisoryLock(Catalog catalog, Connection connection, long key) {
         this.catalog = catalog;
@@ -43,6 +44,58 @@ public final class AdvisoryLock implements AutoCloseable {
         }
     }
 
+    /** Another session holding the lock: its backend pid, its label (application_name) and since when it was idle or busy. */
+    public record Holder(int pid, String label, java.time.Instant since) {
+    }
+
+    /**
+     * Names this session (its {@code application_name}, cut to 63 characters by the server) so that a process refused
+     * the lock can tell who holds it; the connection is dropped, not pooled, once the lock is let go.
+     */
+    public synchronized void label(String text) {
+        try (var ps = connection.prepareStatement("select set_config('application_name', ?, false)")) {
+            ps.setString(1, text);
+            ps.execute();
+            labelled = true;
+        } catch (SQLException e) {
+            throw catalog.failure(e);
+        }
+    }
+
+    /** The other session that holds the lock now, if any. */
+    public synchronized java.util.Optional<Holder> holder() {
+        try (var ps = connection.prepareStatement("select a.pid, a.application_name, a.state_change from pg_locks l join pg_stat_activity a "
+                + "on a.pid = l.pid where l.locktype = 'advisory' and l.database = (select oid from pg_database where datname = current_database()) and l.granted and l.objsubid = 1 and l.classid::bigint = ? "
+                + "and l.objid::bigint = ? and l.pid <> pg_backend_pid()")) {
+            ps.setLong(1, key >>> 32);
+            ps.setLong(2, key & 0xffff_ffffL);
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? java.util.Optional.of(new Holder(rs.getInt(1), rs.getString(2),
+                        rs.getTimestamp(3) == null ? null : rs.getTimestamp(3).toInstant())) : java.util.Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw catalog.failure(e);
+        }
+    }
+
+    /**
+     * Ends the session of {@code holder} (one whose process is known to be gone or stopped: its work was taken over) and
+     * takes the lock it held; false if that session still held it after a few seconds, or another took it first.
+     */
+    public synchronized boolean takeFrom(Holder holder) {
+        try (var ps = connection.prepareStatement("select pg_terminate_backend(?)");
+             var wait = connection.prepareStatement("select pg_sleep(0.05)")) {
+            ps.setInt(1, holder.pid());
+            ps.execute();
+            for (int i = 0; i < 100 && !tryTake(); i++) { // the session ends a moment after it is told to
+                wait.execute();
+            }
+            return taken;
+        } catch (SQLException e) {
+            throw catalog.failure(e);
+        }
+    }
+
     /** Releases the lock (if taken) and gives the connection back. */
     @Override
     public synchronized void close() {
@@ -51,7 +104,7 @@ public final class AdvisoryLock implements AutoCloseable {
         }
         closed = true;
         if (!taken) {
-            catalog.giveBack(connection, false);
+            catalog.giveBack(connection, labelled);
             return;
         }
         boolean released = false;
@@ -62,6 +115,6 @@ public final class AdvisoryLock implements AutoCloseable {
         } catch (SQLException ignored) {
             // the connection is dropped below: its session ends, and the lock with it
         }
-        catalog.giveBack(connection, !released);
+        catalog.giveBack(connection, !released || labelled);
     }
 }

@@ -116,7 +116,7 @@ public final class MigrateAll {
         // a joiner works on a run already started under the lock: it takes none (null: nothing to close)
         try (AdvisoryLock lock = control.joinRunId() != null ? null : lock(req.waitForLock(), req.drive().cancel())) {
             RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated"), () -> start(req, sel),
-                    run -> work(run, req.manifest(), control.resumeRunId() != null));
+                    run -> work(RolloutLockHolder.label(lock, run), req.manifest(), control.resumeRunId() != null));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
             Args args = args(run);
             Flags flags = args.flags();
@@ -426,14 +426,14 @@ public final class MigrateAll {
         AdvisoryLock lock = ctx.catalog().advisoryLock(LOCK_KEY);
         try {
             Errors.waitWhile(ctx, cancel, LOCK_POLL_NANOS, () -> {
-                if (lock.tryTake()) {
+                if (RolloutLockHolder.take(ctx, lock)) {
                     return null;
                 }
                 Optional<RunRepository.Run> holder = ctx.catalog().runs().running(VERB);
                 if (!wait) {
-                    throw refusedBusy(holder);
+                    throw TenantctlException.config(refusedBusy(holder).getMessage() + (holder.isPresent() ? "" : RolloutLockHolder.describe(lock)));
                 }
-                return busy(holder);
+                return busy(holder) + (holder.isPresent() ? "" : RolloutLockHolder.describe(lock));
             }, "; no run was started");
             if (cancel.isCancelled()) { // Ctrl-C came as the lock was taken: start nothing
                 throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted before the rollout started; no run was started");

@@ -287,4 +287,47 @@ class MigrateAllLockTest {
         assertThat(next.json().get("unchanged").asInt()).isEqualTo(2);
         assertExactlyV2(url, "a", "b");
     }
+
+    /**
+     * A worker stopped for good (kill -STOP) keeps its idle catalog session, and the rollout lock with it. Once its run
+     * is abandoned ({@code runs list} advises --resume) the advised --resume goes on, and once its run is over the next
+     * rollout is not refused for ever; a holder that names no run is named in the refusal (session pid).
+     */
+    @Test
+    void aStoppedWorkersLockBlocksNeitherTheResumeOfItsAbandonedRunNorTheNextRollout(@TempDir Path dir) throws Exception {
+        String url = fleet(dir, "a", "b");
+        String v2 = dir.resolve("v2.json").toString();
+        Cli cli = Cli.withCatalog(url);
+        String runId = ok(cli, "migrate-all", "--schema", v2, "--detach", "-o", "json").json().get("run_id").asText();
+        try (Catalog stopped = Catalog.open(url); Catalog catalog = Catalog.open(url)) {
+            // the stopped worker: the lock on its session, its claim of org a and the run's heartbeat long run out
+            io.tenantctl.catalog.AdvisoryLock held = stopped.advisoryLock(MigrateAll.LOCK_KEY);
+            assertThat(held.tryTake()).isTrue();
+            RolloutLockHolder.label(held, catalog.runs().get(runId));
+            TestCatalog.execute(url, "update run_items set status = 'running', claimed_by = 'other-host/4242/dead', lease_until = now() - "
+                    + "interval '1 minute', attempts = 1 where run_id = '" + runId + "' and org_id = 'a'");
+            TestCatalog.execute(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
+            assertThat(ok(cli, "runs", "list", "-o", "json").json().get("runs").get(0).get("next_step").asText())
+                    .isEqualTo("tenantctl migrate-all --resume " + runId);
+
+            Cli.Result resumed = cli.run("migrate-all", "--resume", runId);
+            assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+            assertThat(resumed.err()).contains("a worker of run " + runId).contains("its catalog session was ended");
+            assertExactlyV2(url, "a", "b");
+
+            // the next rollout, while a stopped worker of that run (now over) still holds the lock
+            io.tenantctl.catalog.AdvisoryLock again = stopped.advisoryLock(MigrateAll.LOCK_KEY);
+            assertThat(again.tryTake()).isTrue();
+            RolloutLockHolder.label(again, catalog.runs().get(runId));
+            Cli.Result next = cli.run("migrate-all", "--schema", dir.resolve("v1.json").toString());
+            assertThat(next.exitCode()).as(next.toString()).isZero();
+
+            // a holder that is no worker of a run (a process starting one, a DBA's session) is named, not ended
+            AutoCloseable other = catalog.tryLock(MigrateAll.LOCK_KEY).orElseThrow();
+            Cli.Result refused = cli.run("migrate-all", "--schema", v2);
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+            assertThat(refused.err()).contains("the rollout lock is held by catalog session pid");
+            other.close();
+        }
+    }
 }
