@@ -36,6 +36,7 @@ public final class BackupReader {
     private final BackupLayout layout;
     private final BackupManifest manifest;
     private final String manifestKey;
+    private String manifestSha256;
 
     private BackupReader(ObjectStore store, BackupLayout layout, BackupManifest manifest, String manifestKey) {
         this.store = store;
@@ -190,7 +191,9 @@ public final class BackupReader {
             throw new BackupIntegrityException(key, key + " describes backup " + manifest.backupId() + " of org "
                     + manifest.orgId() + ", not " + backupId + " of " + orgId + ": it was copied or edited by hand");
         }
-        return new BackupReader(store, layout, manifest, key);
+        BackupReader reader = new BackupReader(store, layout, manifest, key);
+        reader.manifestSha256 = sha256;
+        return reader;
     }
 
     /** A collection's file, directly in its backup's folder ({@link BackupLayout}: NAME.ndjson, .ndjson.gz, .ndjson.zst). */
@@ -226,6 +229,11 @@ public final class BackupReader {
     }
 
     /** The validated manifest. */
+    /** SHA-256 of manifest.json as read from the store. */
+    public String manifestSha256() {
+        return manifestSha256;
+    }
+
     public BackupManifest manifest() {
         return manifest;
     }

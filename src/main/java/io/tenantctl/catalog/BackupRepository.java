@@ -47,21 +47,22 @@ public final class BackupRepository {
         // before its run item said so, left it done; the worker that takes the item over finds it here instead of taking
         // a second one (not one found damaged since)
         return catalog.inConnection(c -> Sql.one(c, """
-                with done as (select backup_id from backups where org_id = ? and run_id = ? and status = 'complete'
-                              and coalesce(error, '') not like ? order by recorded_at desc limit 1),
+                with done as (select backup_id, status from backups where org_id = ? and run_id = ? and (status = 'complete'
+                              and coalesce(error, '') not like ? or status = 'running') order by recorded_at desc limit 1),
                      ins as (insert into backups (backup_id, org_id, location, pool_id, database_name, started_at, status, schema_hash, run_id)
                              select ?, ?, ?, ?, ?, cast(? as timestamptz), 'running', ?, ? where not exists (select 1 from done)
                              on conflict (backup_id) do nothing returning backup_id)
-                select (select backup_id from done), exists (select 1 from ins)""",
-                rs -> new Started(rs.getBoolean(2), rs.getString(1)), orgId, runId, DAMAGED + "%",
+                select (select backup_id from done), exists (select 1 from ins), (select status = 'running' from done)""",
+                rs -> new Started(rs.getBoolean(2), rs.getString(1), rs.getBoolean(3)), orgId, runId, DAMAGED + "%",
                 backupId, orgId, location, poolId, databaseName, startedAt, schemaHash, runId).orElseThrow());
     }
 
     /**
      * What {@link #start} did: recorded the backup as running; or not, the id being taken (try another); or not, the org
-     * having a complete backup from this run already ({@code doneInRun}, its id).
+     * having a complete backup from this run already ({@code doneInRun}, its id) — or one still running ({@code
+     * stranded}: its worker, now gone, may have finished it in the store while the catalog was out of reach).
      */
-    public record Started(boolean recorded, String doneInRun) {
+    public record Started(boolean recorded, String doneInRun, boolean stranded) {
     }
 
     /**
@@ -85,6 +86,22 @@ public final class BackupRepository {
     public static final class LostOrg extends io.tenantctl.TenantctlException {
         LostOrg(String message) {
             super(Category.FAILED, message);
+        }
+    }
+
+    /** Records complete a backup {@link #start} found still running in the run (its manifest read from the store); else nothing. */
+    public void recordStranded(Started earlier, String leaseHolder, Instant finishedAt, long docs, long bytes, String manifestSha256) {
+        if (earlier.stranded()) {
+            complete(earlier.doneInRun(), leaseHolder, finishedAt, docs, bytes, manifestSha256);
+        }
+    }
+
+    /** A backup {@link #start} found that is not whole in the store: failed if it was still running, else marked damaged. */
+    public void setAside(Started earlier, Instant now, String why) {
+        if (earlier.stranded()) {
+            fail(earlier.doneInRun(), now, "its worker stopped before it was whole: " + why);
+        } else {
+            markDamaged(earlier.doneInRun(), why);
         }
     }
 

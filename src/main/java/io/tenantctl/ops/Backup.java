@@ -224,7 +224,7 @@ public final class Backup {
             backupId = BackupIds.newId(Clock.fixed(started, ZoneOffset.UTC), RANDOM);
             location = where(store.describe()) + layout.backupPrefix(org.orgId(), backupId);
             start = backups.start(backupId, org.orgId(), location, org.poolId(), org.databaseName(), started, org.schemaHash(), runId);
-            String earlier = start.doneInRun() == null ? null : earlierInRun(org.orgId(), start.doneInRun(), backups);
+            String earlier = start.doneInRun() == null ? null : earlierInRun(org.orgId(), start, backups, req.clock().instant());
             if (earlier != null) {
                 return earlier;
             }
@@ -262,20 +262,20 @@ public final class Backup {
         }
     }
 
-    /**
-     * The outcome of the org's backup a worker of this run completed and died before recording (so the run does not take
-     * a second); null, with the backup marked damaged, when it is no longer whole in the store, for another to be taken.
-     * A store that does not answer fails the org and decides nothing.
-     */
-    private String earlierInRun(String orgId, String backupId, BackupRepository backups) {
+    /** The outcome of the org's backup a worker of this run took and died before recording (or the catalog was out of reach as
+     * it wrote the manifest), so the run takes no second; null when it is not whole in the store, for another to be taken. */
+    private String earlierInRun(String orgId, BackupRepository.Started earlier, BackupRepository backups, Instant now) {
         try {
-            return outcome(BackupReader.open(store, layout, orgId, backupId).manifest());
+            BackupReader r = BackupReader.open(store, layout, orgId, earlier.doneInRun()).checkFilesPresent();
+            backups.recordStranded(earlier, leases.holder(), r.manifest().finishedAt(), r.manifest().totalDocs(), r.manifest().totalBytes(),
+                    r.manifestSha256());
+            return outcome(r.manifest());
         } catch (TenantctlException e) {
             if (!(e instanceof BackupIntegrityException || e instanceof BackupIncompleteException
                     || e.category() == TenantctlException.Category.USAGE)) { // USAGE: nothing of it left in the store
                 throw e;
             }
-            backups.markDamaged(backupId, Errors.oneLine(e));
+            backups.setAside(earlier, now, Errors.oneLine(e));
             return null;
         }
     }

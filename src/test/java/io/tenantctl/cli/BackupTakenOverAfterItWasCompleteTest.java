@@ -42,6 +42,30 @@ class BackupTakenOverAfterItWasCompleteTest {
         }
     }
 
+    /**
+     * A catalog outage (its postgres stopped for 75 s) while a worker finished acme's backup: the store holds it whole,
+     * manifest.json and all, but the catalog never heard and has it running, no sha256; the worker exited 3. The
+     * resume README advises records that backup instead of taking another.
+     */
+    @Test
+    void aBackupCompleteInTheStoreThatTheCatalogStillHasRunningIsRecordedByTheResume(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            String runId = strictJson(ok(f.cli, "backup", "--all", "--detach", "-o", "json")).get("run_id").asText();
+            String before = deadWorkersBackupOfAcme(f, runId);
+            sql(f.catalogUrl, "update backups set status = 'running', finished_at = null, docs = null, bytes = null, sha256 = null "
+                    + "where backup_id = '" + before + "'");
+
+            JsonNode resumed = strictJson(ok(f.cli, "backup", "--resume", runId, "-o", "json"));
+
+            assertThat(resumed.get("orgs").get(0).get("backup_id").asText()).as("the backup in the store, not a new one").isEqualTo(before);
+            assertThat(count(f.catalogUrl, "select count(*) from backups where org_id = 'acme'")).as("none taken again").isEqualTo(1);
+            assertThat(count(f.catalogUrl, "select count(*) from backups where backup_id = '" + before + "' and status = 'complete' "
+                    + "and sha256 is not null and docs = 5")).as("recorded complete, with its manifest's sha256").isEqualTo(1);
+        }
+    }
+
     @Test
     void anOrgADeadWorkerBackedUpIsNotBackedUpAgainByTheRun(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
