@@ -47,7 +47,12 @@ class BackupDueOfAnOrgWhoseBackupsAreAllGoneTest {
     @Test
     void aRestoreThatFindsThemGoneMakesTheOrgDue() throws Exception {
         try (BackupFixture f = twoBackupsGone()) {
-            Cli.Result restore = f.cli.run("restore", "--org", "acme", "--dry-run");
+            Cli.Result dryRun = f.cli.run("restore", "--org", "acme", "--dry-run");
+            assertThat(dryRun.exitCode()).as(dryRun.toString()).isEqualTo(1);
+            assertThat(dryRun.err()).contains("has no older complete backup");
+            assertThat(due(f)).as("a dry run records nothing").isEmpty();
+
+            Cli.Result restore = f.cli.run("restore", "--org", "acme");
             assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);
             assertThat(restore.err()).contains("has no older complete backup");
 
