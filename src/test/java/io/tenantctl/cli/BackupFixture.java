@@ -159,6 +159,39 @@ final class BackupFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * A second worker (user "worker") joining backup run {@code runId}, stalled as if its process were stopped: once, as it
+     * starts reading org_{@code orgId}'s collections (a --freeze run has frozen the org by then).
+     */
+    StalledWorker joinStalledAtCopy(String runId, String orgId) {
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch wake = new CountDownLatch(1);
+        AtomicBoolean once = new AtomicBoolean();
+        Cli worker = new Cli(Map.of("TENANTCTL_CATALOG_URL", catalogUrl, "TENANTCTL_STORE", storeDir.toUri().toString(),
+                "USER", "worker")).decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> !name.equals("org_" + orgId) ? db
+                : HookedPools.beforeEach(db, "listCollectionNames", () -> {
+                    if (once.compareAndSet(false, true)) {
+                        reached.countDown();
+                        wake.await(60, TimeUnit.SECONDS);
+                    }
+                })));
+        return new StalledWorker(worker.start("backup", "--join", runId, "-o", "json"), reached, wake);
+    }
+
+    /** See {@link #joinStalledAtCopy}: {@code result} is the worker's, once woken. */
+    record StalledWorker(java.util.concurrent.CompletableFuture<Cli.Result> result, CountDownLatch reached, CountDownLatch wake) {
+
+        /** Whether the worker got to the org's copy (and stalls there) within 60 s. */
+        boolean awaitReached() throws InterruptedException {
+            return reached.await(60, TimeUnit.SECONDS);
+        }
+
+        /** kill -CONT. */
+        void wakeUp() {
+            wake.countDown();
+        }
+    }
+
     /** Backs one org up; returns the backup id. */
     String backup(String orgId, String... extra) {
         List<String> args = new ArrayList<>(List.of("backup", "--org", orgId, "-o", "json"));

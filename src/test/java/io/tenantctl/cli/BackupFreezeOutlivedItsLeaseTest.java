@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,11 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -41,19 +36,8 @@ class BackupFreezeOutlivedItsLeaseTest {
             String runId = strictJson(ok(f.cli, "backup", "--org", "acme", "--freeze", "--detach", "-o", "json")).get("run_id").asText();
 
             // the worker stalls (as if its process were stopped) as it starts reading acme: the org is frozen (read_only) by it
-            CountDownLatch stalled = new CountDownLatch(1);
-            CountDownLatch wake = new CountDownLatch(1);
-            AtomicBoolean once = new AtomicBoolean();
-            Cli worker = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", f.storeDir.toUri().toString(),
-                    "USER", "worker")).decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> !name.equals("org_acme") ? db
-                    : HookedPools.beforeEach(db, "listCollectionNames", () -> {
-                        if (once.compareAndSet(false, true)) {
-                            stalled.countDown();
-                            wake.await(60, TimeUnit.SECONDS);
-                        }
-                    })));
-            CompletableFuture<Cli.Result> stale = worker.start("backup", "--join", runId, "-o", "json");
-            assertThat(stalled.await(60, TimeUnit.SECONDS)).as("the worker reached acme's copy").isTrue();
+            BackupFixture.StalledWorker stale = f.joinStalledAtCopy(runId, "acme");
+            assertThat(stale.awaitReached()).as("the worker reached acme's copy").isTrue();
             assertThat(f.org("acme").get("status").asText()).as("frozen by the worker").isEqualTo("read_only");
 
             // a minute passes without its heartbeat reaching the catalog: its org lease and its claim expire
@@ -68,8 +52,8 @@ class BackupFreezeOutlivedItsLeaseTest {
             assertThat(f.org("acme").get("status").asText()).as(suspended.toString()).isEqualTo("read_only");
 
             // the stale worker wakes up and finishes its copy
-            wake.countDown();
-            Cli.Result r = stale.get(120, TimeUnit.SECONDS);
+            stale.wakeUp();
+            Cli.Result r = stale.result().get(120, TimeUnit.SECONDS);
 
             assertThat(f.org("acme").get("status").asText())
                     .as("the operator's suspend must hold: a worker that lost its lease must not thaw the org (worker said: %s)", r)

@@ -1,7 +1,6 @@
 package io.tenantctl.cli;
 
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.TestCatalog;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
@@ -15,11 +14,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -43,20 +38,9 @@ class BackupFreezeWokenAfterATakeoverTest {
             f.provision("acme");
             f.notes("acme", "notes", 50);
             String runId = strictJson(ok(f.cli, "backup", "--org", "acme", "--freeze", "--detach", "-o", "json")).get("run_id").asText();
-            CountDownLatch paused = new CountDownLatch(1);
-            CountDownLatch wake = new CountDownLatch(1);
-            AtomicBoolean once = new AtomicBoolean();
-            Cli worker = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", f.storeDir.toUri().toString(),
-                    "USER", "worker")).decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> !name.equals("org_acme") ? db
-                    : HookedPools.beforeEach(db, "listCollectionNames", () -> {
-                        if (once.compareAndSet(false, true)) {
-                            paused.countDown();
-                            wake.await(60, TimeUnit.SECONDS);
-                        }
-                    })));
-            CompletableFuture<Cli.Result> stale = worker.start("backup", "--join", runId, "-o", "json");
+            BackupFixture.StalledWorker stale = f.joinStalledAtCopy(runId, "acme");
             try {
-                assertThat(paused.await(60, TimeUnit.SECONDS)).as("the worker reached acme's copy").isTrue();
+                assertThat(stale.awaitReached()).as("the worker reached acme's copy").isTrue();
                 assertThat(f.org("acme").get("status").asText()).as("frozen by the worker").isEqualTo("read_only");
                 TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
                 TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
@@ -65,8 +49,8 @@ class BackupFreezeWokenAfterATakeoverTest {
                 assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
                 f.db("acme").getCollection("notes").insertOne(new Document("_id", "written after the takeover"));
 
-                wake.countDown(); // kill -CONT
-                Cli.Result woke = stale.get(60, TimeUnit.SECONDS);
+                stale.wakeUp(); // kill -CONT
+                Cli.Result woke = stale.result().get(60, TimeUnit.SECONDS);
 
                 List<String[]> rows = new ArrayList<>();
                 try (Connection c = DriverManager.getConnection(f.catalogUrl); Statement s = c.createStatement();
@@ -82,7 +66,7 @@ class BackupFreezeWokenAfterATakeoverTest {
                         .contains("lost org acme").doesNotContain("no manifest was written"));
                 assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
             } finally {
-                wake.countDown();
+                stale.wakeUp();
             }
         }
     }
