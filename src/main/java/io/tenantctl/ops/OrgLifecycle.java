@@ -42,7 +42,8 @@ public final class OrgLifecycle {
     /**
      * What suspend, resume or set-tier did (or, with dryRun, would do): the org before and after; changed=false when it
      * already was so. {@code next}: for an org resumed to active whose recorded manifest is not the one the last rollout
-     * applied (a rollout skips suspended and deleting orgs), the migrate-all that brings it up to it; else null.
+     * applied (a rollout skips suspended and deleting orgs), the migrate-all that brings it up to it (after removing the
+     * duplicates, when that rollout failed it on duplicate keys, as {@code orgs show} says); else null.
      */
     public record Changed(String orgId, String poolId, String databaseName, String statusBefore, String status, String tierBefore,
                           String tier, boolean changed, boolean dryRun, String next) {
@@ -102,7 +103,7 @@ public final class OrgLifecycle {
         }
         Org now = get(orgId);
         java.util.Optional<String> next = c.status().equals(Org.READ_ONLY.db()) ? java.util.Optional.of("tenantctl orgs resume " + orgId)
-                : LastRollout.of(ctx.catalog()).catchUp(now, now.schemaHash());
+                : LastRollout.of(ctx.catalog()).passedOver(now, now.schemaHash()).map(r -> r.catchUpStep(ctx.catalog(), now).text());
         return next.map(c::withNext).orElse(c);
     }
 

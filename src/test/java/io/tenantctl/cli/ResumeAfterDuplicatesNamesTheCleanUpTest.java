@@ -1,0 +1,62 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A probing helper found {@code orgs resume} of an org a rollout had failed on duplicate keys (then suspended) to name
+ * the bare {@code migrate-all --org b2 --schema-hash …}: pasted, it fails again the same way, exit 1. migrate-all's own
+ * failure, {@code orgs show} and verify say to remove the duplicates first, then that command; so does resume now.
+ */
+class ResumeAfterDuplicatesNamesTheCleanUpTest {
+
+    private static final String V2 = CliFixture.smallSchemaWithUniqueUsername(true);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void resumingAnOrgARolloutFailedOnDuplicatesNamesTheCleanUpThenTheCatchUp() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            Path v2 = Files.writeString(dir.resolve("v2.json"), V2);
+            f.provision("b1", "b2");
+            f.db("b2").getCollection("users").insertMany(List.of(new Document("email", "x@b2").append("username", "dup"),
+                    new Document("email", "y@b2").append("username", "dup")));
+            Cli.Result rollout = f.cli.run("migrate-all", "--schema", v2.toString(), "-o", "json");
+            assertThat(rollout.exitCode()).as(rollout.toString()).isEqualTo(1);
+            JsonNode failed = strictJson(rollout).get("failed").get(0);
+            assertThat(failed.get("error").asText()).as(rollout.toString()).contains("duplicate keys");
+            CliFixture.ok(f.cli, "orgs", "suspend", "b2");
+
+            Cli.Result resumed = CliFixture.ok(f.cli, "orgs", "resume", "b2");
+            assertThat(resumed.err()).as(resumed.toString()).contains("next for b2: remove the duplicate documents run ")
+                    .contains("then: tenantctl migrate-all --org b2 --schema-hash");
+            CliFixture.ok(f.cli, "orgs", "suspend", "b2");
+            JsonNode json = strictJson(CliFixture.ok(f.cli, "orgs", "resume", "b2", "-o", "json"));
+            String next = json.get("next").asText();
+            JsonNode shown = strictJson(CliFixture.ok(f.cli, "orgs", "show", "b2", "-o", "json"));
+            assertThat(next).as("resume names what orgs show names: %s", json).isEqualTo(shown.get("next").asText())
+                    .startsWith("remove the duplicate documents");
+
+            // the duplicates gone, the command after "then: " brings the org up to the rollout
+            f.db("b2").getCollection("users").deleteOne(new Document("email", "y@b2"));
+            String catchUp = next.substring(next.indexOf("then: ") + "then: ".length());
+            List<String> args = new ArrayList<>(Arrays.asList(catchUp.split(" ")).subList(1, catchUp.split(" ").length));
+            CliFixture.ok(f.cli, args.toArray(String[]::new));
+            Cli.Result diff = f.cli.run("schema", "diff", "b2", "--schema", v2.toString());
+            assertThat(diff.exitCode()).as(diff.toString()).isZero();
+        }
+    }
+}
