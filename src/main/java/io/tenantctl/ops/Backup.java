@@ -56,7 +56,7 @@ public final class Backup {
 
     static final int BATCH = 1000;
     private static final Random RANDOM = new SecureRandom();
-    public static final String VERB = "backup";
+    public static final String VERB = "backup", DONE = "backed_up";
     /** What --all and --pool select: the orgs in use. */
     private static final Set<OrgStatus> IN_USE = Set.of(Org.ACTIVE, Org.READ_ONLY);
     /**
@@ -114,7 +114,7 @@ public final class Backup {
                     plan.interrupted(), store.describe());
         }
         store.checkWritable(); // a store nothing can be written to is a config error now, not a failure of every org
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("backed_up"), () -> start(req), run -> work(run, req));
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(req), run -> work(run, req));
         return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), detail(o.detail()))), ran.interrupted(),
                 store.describe());
     }

@@ -43,7 +43,7 @@ public final class MigrateAll {
     static final long LOCK_KEY = 0x7465_6e61_6e74_0002L;
     /** How often --wait asks for the rollout lock again; Ctrl-C is looked at in between. */
     private static final long LOCK_POLL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
-    public static final String VERB = "migrate-all";
+    public static final String VERB = "migrate-all", DONE = "migrated";
     /** Per-org plans are shown in -o json, whose keys are snake_case. */
     private static final ObjectMapper PLAN_JSON = new ObjectMapper()
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
@@ -115,7 +115,7 @@ public final class MigrateAll {
         }
         // a joiner works on a run already started under the lock: it takes none (null: nothing to close)
         try (AdvisoryLock lock = control.joinRunId() != null ? null : lock(req.waitForLock(), req.drive().cancel())) {
-            RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("migrated"), () -> start(req, sel),
+            RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(req, sel),
                     run -> work(RolloutLockHolder.label(lock, run), req.manifest(), control.resumeRunId() != null));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
             Args args = args(run);

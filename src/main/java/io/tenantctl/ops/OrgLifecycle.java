@@ -371,7 +371,7 @@ public final class OrgLifecycle {
             throw e;
         }
         RunReport.Org line = b.report().orgs().isEmpty() ? null : b.report().orgs().get(0);
-        if (b.interrupted() || line == null || !line.outcome().equals("backed_up")) {
+        if (b.interrupted() || line == null || !line.outcome().equals(Backup.DONE)) {
             String put = thaw(frozen, before);
             if (b.interrupted()) {
                 throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted during the final backup of org " + orgId

@@ -31,7 +31,7 @@ import java.util.Set;
  */
 public final class Provision {
 
-    public static final String VERB = "provision";
+    public static final String VERB = "provision", DONE = "provisioned";
 
     /** What to provision (ids, pin, tier, manifest) and how the run is driven. */
     public record Request(List<String> orgIds, String pool, String tier, SchemaManifest manifest, boolean dryRun, RunEngine.Drive drive) {
@@ -73,7 +73,7 @@ public final class Provision {
                     .toList()),
                     plan.interrupted(), req.manifest().hash());
         }
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("provisioned"), () -> start(req),
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(req),
                 run -> work(run, req.manifest()));
         // each org's database as its row names it now (a restore or an adopt may have given it another than its id's)
         Map<String, Org> rows = ctx.catalog().orgs().findAll(ran.report().orgs().stream().map(RunReport.Org::orgId).toList());

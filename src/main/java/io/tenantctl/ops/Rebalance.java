@@ -37,7 +37,7 @@ import java.util.Set;
  */
 public final class Rebalance {
 
-    public static final String VERB = "rebalance";
+    public static final String VERB = "rebalance", DONE = "moved";
     /** The org lease a move holds; a second operation on the org is refused naming it. */
     static final String LEASE = "move";
 
@@ -358,7 +358,7 @@ public final class Rebalance {
         // --max-moves) or failed (counted as failures) are not "no room"
         boolean planned = !control.existing() && req.moves() == null && !control.detach();
         java.util.function.Supplier<String> undone = () -> !planned ? null : noRoom(leftOnDraining(unplaced));
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of("moved"), () -> start(engine, req, notes, unplaced), run -> {
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(engine, req, notes, unplaced), run -> {
             RunEngine.Work w = work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool());
             return new RunEngine.Work(w.job(), w.budget(), undone);
         });

@@ -95,9 +95,12 @@ public final class Runs {
         }
     }
 
-    /** Each verb's word for an org it did, as its run's report names it (verify's "clean"; an org with problems is told below). */
-    private static final Map<String, String> DONE = Map.of(Provision.VERB, "provisioned", MigrateAll.VERB, "migrated", Backup.VERB,
-            "backed_up", Rebalance.VERB, "moved", Verify.VERB, "clean", "restore", "restored");
+    /**
+     * Each verb's word for an org it did, as its run's report names it, taken from where the verb runs its run (verify's
+     * "clean"; an org with problems is told below). A restore runs no fan-out: its word is spelled here alone.
+     */
+    private static final Map<String, String> DONE = Map.of(Provision.VERB, Provision.DONE, MigrateAll.VERB, MigrateAll.DONE, Backup.VERB,
+            Backup.DONE, Rebalance.VERB, Rebalance.DONE, Verify.VERB, Verify.DONE, "restore", "restored");
 
     private final Catalog catalog;
     private final String actor;

@@ -53,7 +53,7 @@ import java.util.stream.Stream;
  */
 public final class Verify {
 
-    public static final String VERB = "verify";
+    public static final String VERB = "verify", DONE = "clean";
     public static final String PROBLEM = "problem";
     public static final String INFO = "info";
     private static final Set<OrgStatus> TRANSITIONAL = Set.of(Org.PROVISIONING, Org.MOVING, Org.RESTORING);
@@ -244,7 +244,7 @@ public final class Verify {
         java.util.concurrent.atomic.AtomicReference<PerOrg> checks = new java.util.concurrent.atomic.AtomicReference<>();
         RunEngine.Ran ran;
         try {
-            ran = engine.run(VERB, asked.drive(), OutcomeNames.of("clean"), () -> start(engine, asked, toCheck), run -> {
+            ran = engine.run(VERB, asked.drive(), OutcomeNames.of(DONE), () -> start(engine, asked, toCheck), run -> {
                 // the run's own --fix and --deep, not this worker's flags: a joiner of a 'verify --fix --detach' run fixes
                 Request asRecorded = asRecorded(asked, Json.read(run.runId(), run.args(), Args.class), run.runId(), store,
                         () -> ctx.catalog().runs().items(run.runId()).stream().map(RunRepository.Item::orgId).toList());
