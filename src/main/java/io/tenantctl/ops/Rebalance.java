@@ -422,7 +422,7 @@ public final class Rebalance {
             Target t = byOrg.get(orgId);
             // under the org's lease: a move of it still unfinished is dead (a worker stopped by a lost catalog let its
             // lease go mid-rollback), rolled back or finished first, as LeaseRecovery does with an expired lease
-            recover(ctx, orgId);
+            Optional.ofNullable(recover(ctx, orgId)).ifPresent(ctx.notices());
             Optional<MoveRepository.Move> done = movedByThisRun(orgId, t, runId);
             if (done.isPresent()) { // a worker of this run died after the flip; recovering its lease finished the move
                 MoveRepository.Move m = done.get();

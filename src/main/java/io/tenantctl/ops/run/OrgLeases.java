@@ -167,7 +167,7 @@ public final class OrgLeases {
             }
             return t.ok() ? null : t.refusal();
         }, "");
-        return new Held(orgId, taken.get().recovered());
+        return new Held(orgId, said(taken.get().recovered()));
     }
 
     /** What an operation refused on a held org says ({@code refusal} names the holder): how to get past it. */
@@ -182,7 +182,15 @@ public final class OrgLeases {
     /** Takes the org's lease with a heartbeat, or says who holds it, without waiting: for work that skips a busy org. */
     public Attempt tryHold(String orgId, String operation) {
         Taken t = take(orgId, operation, null);
-        return t.ok() ? new Attempt(new Held(orgId, t.recovered()), null) : new Attempt(null, t.refusal());
+        return t.ok() ? new Attempt(new Held(orgId, said(t.recovered())), null) : new Attempt(null, t.refusal());
+    }
+
+    /** What recovering a dead holder's lease did, told the operator (a notice) as a command's sweep tells it. */
+    private String said(String recovered) {
+        if (recovered != null) {
+            ctx.notices().accept(recovered);
+        }
+        return recovered;
     }
 
     /**

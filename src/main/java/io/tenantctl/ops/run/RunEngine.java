@@ -420,6 +420,9 @@ public final class RunEngine {
                 putBack(runId, job, c, taken.refusal(), settings, progress, t0);
                 return;
             }
+            if (taken.recovered() != null) { // a dead worker's leftovers put right: said as a fresh command's sweep says it
+                ctx.notices().accept(taken.recovered());
+            }
         }
         Job.Done done;
         try {
