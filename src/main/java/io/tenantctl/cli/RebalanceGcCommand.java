@@ -25,7 +25,8 @@ final class RebalanceGcCommand implements Callable<Integer> {
     @ActsOn
     @Option(names = "--drop-changed", paramLabel = "POOL/DATABASE", split = ",", description = {"Also drop this retained move source "
             + "(or reverted target) though it was written after the move (kept otherwise: those writes are in no other "
-            + "database; merge them into the org first). Repeatable; only the databases named."})
+            + "database; merge them into the org first), or this aborted move's target holding more than its process could "
+            + "write after the rollback (kept otherwise: make sure it is nobody's first). Repeatable; only the databases named."})
     List<String> dropChanged = new java.util.ArrayList<>();
 
     @Mixin

@@ -693,11 +693,13 @@ public final class Rebalance {
         List<GcItem> items = new ArrayList<>();
         DatabaseGc gc = new DatabaseGc(ctx, engine().orgLeases());
         List<RestoreRepository.Retired> retired = databases.retiredBefore(ctx.catalog().now().minus(olderThan)); // retired_at is the catalog's clock
+        List<MoveRepository.Move> dropped = moves.droppedTargets();
         Set<String> unknown = new java.util.TreeSet<>(dropChanged);
         retired.forEach(r -> unknown.remove(r.poolId() + "/" + r.databaseName()));
+        dropped.forEach(m -> unknown.remove(m.toPool() + "/" + m.toDatabase()));
         if (!unknown.isEmpty()) { // a typo must not pass for "dropped what I merged"
             throw TenantctlException.usage("--drop-changed " + String.join(",", unknown) + ": no retired database of that name (POOL/DATABASE) "
-                    + "is older than --older-than; see 'tenantctl rebalance gc --dry-run'");
+                    + "is older than --older-than, nor an aborted move's target; see 'tenantctl rebalance gc --dry-run'");
         }
         for (RestoreRepository.Retired r : retired) {
             String reason = String.valueOf(r.reason());
@@ -728,9 +730,17 @@ public final class Rebalance {
             items.add(drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, gc,
                     () -> moves.targetDropped(m.moveId())));
         }
-        for (MoveRepository.Move m : writtenAgain(moves.droppedTargets())) {
+        for (MoveRepository.Move m : writtenAgain(dropped)) {
             if (!dryRun && cancel.isCancelled()) {
                 items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", Errors.NOT_REACHED));
+                continue;
+            }
+            // more than its batch in flight: not the mover's (another catalog's database on this server, writes since)
+            Optional<String> more = dropChanged.contains(m.toPool() + "/" + m.toDatabase()) ? Optional.empty() : InFlightBatch.beyond(ctx, m);
+            if (more.isPresent()) {
+                items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", notTheBatch(m, more.get())
+                        + ": kept; make sure it is nobody's (another catalog on this server, writes made to it since), then "
+                        + "'tenantctl rebalance gc --drop-changed " + m.toPool() + "/" + m.toDatabase() + "'"));
                 continue;
             }
             GcItem i = drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, gc, () -> { });
@@ -806,6 +816,12 @@ public final class Rebalance {
     static String writtenAgain(MoveRepository.Move m) {
         return "the target of aborted move " + m.moveId() + ", dropped when it was rolled back and written again after (a batch "
                 + "the move's process had in flight)";
+    }
+
+    /** Why a database bearing the name of {@code m}'s target, which its rollback dropped, is not what the move wrote. */
+    static String notTheBatch(MoveRepository.Move m, String more) {
+        return "bears the name of aborted move " + m.moveId() + "'s target, dropped when it was rolled back, but holds more than "
+                + "the move's process could write after that: " + more;
     }
 
     private GcItem drop(String poolId, String database, String orgId, String kind, boolean dryRun, DatabaseGc gc, Runnable forget) {

@@ -1216,6 +1216,14 @@ public final class Verify {
                     continue;
                 }
                 MoveRepository.Move leftover = leftovers.get(key);
+                Optional<String> more = leftover == null || !leftover.targetDropped() ? Optional.empty() : InFlightBatch.beyond(ctx, leftover);
+                if (more.isPresent()) { // not the batch a woken mover had in flight: never a plain gc
+                    seen.add(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + " "
+                            + Rebalance.notTheBatch(leftover, more.get()), NextStep.note("make sure it is nobody's (another catalog's database on "
+                            + "this server, writes made to it since: adopt or merge those); a plain gc keeps it, 'tenantctl rebalance gc "
+                            + "--drop-changed " + poolId + "/" + db + "' then drops it")));
+                    continue;
+                }
                 if (leftover != null) {
                     seen.add(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + (leftover.targetDropped()
                             ? " is " + Rebalance.writtenAgain(leftover) : " was the target of aborted move " + leftover.moveId()
