@@ -2,6 +2,7 @@ package io.tenantctl.backup;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,14 +27,16 @@ import java.util.regex.Pattern;
  * @param formatVersion  {@link #FORMAT_VERSION}; readers refuse higher versions
  * @param compression    how every collection file is compressed
  * @param collections    one entry per collection, in dump order
+ * @param catalogId      the id of the catalog that took the backup; null in a manifest written before catalogs had one
  */
-@JsonPropertyOrder({"formatVersion", "orgId", "backupId", "sourcePool", "sourceDatabase", "schemaHash",
+@JsonPropertyOrder({"formatVersion", "orgId", "backupId", "catalogId", "sourcePool", "sourceDatabase", "schemaHash",
         "startedAt", "finishedAt", "compression", "collections"})
 public record BackupManifest(int formatVersion, String orgId, String backupId, String sourcePool,
                              String sourceDatabase, String schemaHash,
                              @JsonFormat(shape = JsonFormat.Shape.STRING) Instant startedAt,
                              @JsonFormat(shape = JsonFormat.Shape.STRING) Instant finishedAt,
-                             Compression compression, List<CollectionEntry> collections) {
+                             Compression compression, List<CollectionEntry> collections,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String catalogId) {
 
     /** The format version this tenantctl writes and the highest it reads. */
     public static final int FORMAT_VERSION = 1;
@@ -48,6 +51,12 @@ public record BackupManifest(int formatVersion, String orgId, String backupId, S
 
     public BackupManifest {
         collections = collections == null ? List.of() : List.copyOf(collections);
+    }
+
+    /** A manifest that names no catalog (as those written before catalogs had an id). */
+    public BackupManifest(int formatVersion, String orgId, String backupId, String sourcePool, String sourceDatabase, String schemaHash,
+                          Instant startedAt, Instant finishedAt, Compression compression, List<CollectionEntry> collections) {
+        this(formatVersion, orgId, backupId, sourcePool, sourceDatabase, schemaHash, startedAt, finishedAt, compression, collections, null);
     }
 
     /** Total documents over all collections. */

@@ -31,13 +31,19 @@ public final class BackupWriter implements AutoCloseable {
      * @param sourceDatabase database the org was read from
      * @param schemaHash     the org's schema hash at backup time (may be null)
      * @param compression    compression of every collection file
+     * @param catalogId      the id of the catalog taking the backup, written in its manifest (null: none said)
      */
     public record Spec(String orgId, String backupId, String sourcePool, String sourceDatabase, String schemaHash,
-                       Compression compression) {
+                       Compression compression, String catalogId) {
         public Spec {
             BackupLayout.requireOrgId(orgId);
             BackupIds.requireValid(backupId);
             Objects.requireNonNull(compression, "compression");
+        }
+
+        /** A backup whose manifest names no catalog. */
+        public Spec(String orgId, String backupId, String sourcePool, String sourceDatabase, String schemaHash, Compression compression) {
+            this(orgId, backupId, sourcePool, sourceDatabase, schemaHash, compression, null);
         }
     }
 
@@ -132,7 +138,7 @@ public final class BackupWriter implements AutoCloseable {
         }
         BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, spec.orgId(), spec.backupId(),
                 spec.sourcePool(), spec.sourceDatabase(), spec.schemaHash(), startedAt, clock.instant(),
-                spec.compression(), List.copyOf(entries.values()));
+                spec.compression(), List.copyOf(entries.values()), spec.catalogId());
         // the files written earlier must still be there (a store remounted, emptied by a script): a manifest naming a file
         // that is gone would make a damaged backup look complete, the newest one restore takes
         String[] missing = BackupReader.fileProblem(store, layout, spec.orgId(), spec.backupId(), entries.values());

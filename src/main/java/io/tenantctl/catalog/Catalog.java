@@ -18,7 +18,7 @@ import java.util.Optional;
 public final class Catalog implements AutoCloseable {
 
     /** The catalog schema version this build writes and expects: the highest V&lt;n&gt;__*.sql migration. */
-    public static final int SCHEMA_VERSION = 13;
+    public static final int SCHEMA_VERSION = 14;
     /** Connections this process keeps to the catalog at most; every thread borrows one per query or transaction. */
     public static final int CONNECTIONS = 12;
     /** The longest wait for one reply from the catalog (a URL's socketTimeout= wins). */
@@ -160,6 +160,22 @@ public final class Catalog implements AutoCloseable {
      */
     public java.time.Instant now() {
         return inConnection(c -> Sql.one(c, "select now()", rs -> rs.getTimestamp(1).toInstant()).orElseThrow());
+    }
+
+    private volatile String id;
+
+    /**
+     * This catalog's identity: a random id made once, by the init that created the catalog (or upgraded it to version 14),
+     * kept by a dump and restore of it, and written in every backup's manifest: a backup in the store that names another
+     * catalog is that catalog's (one sharing the store, or the lost one a fresh init replaced), not this one's.
+     */
+    public String id() {
+        String known = id;
+        if (known == null) {
+            known = inConnection(c -> Sql.one(c, "select catalog_id from catalog_identity", rs -> rs.getString(1))).orElseThrow();
+            id = known;
+        }
+        return known;
     }
 
     /** Applies pending migrations; refuses a catalog migrated by a newer tenantctl. Returns the version now. */

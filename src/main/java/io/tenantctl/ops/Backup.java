@@ -230,7 +230,7 @@ public final class Backup {
             }
         } while (!start.recorded());
         BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
-                compression);
+                compression, ctx.catalog().id()); // the catalog's id in the manifest: a store two catalogs share tells theirs apart
         try (BackupWriter writer = BackupWriter.start(store, layout, spec, req.clock())) {
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
             Retry.Attempts attempts = new Retry.Attempts();

@@ -50,11 +50,16 @@ public final class Backups {
 
     public static final int DEFAULT_GRACE_HOURS = 24;
 
-    /** One backup as the catalog and the store see it together. */
+    /**
+     * One backup as the catalog and the store see it together. {@code otherCatalog}: the id of the catalog that took it,
+     * when its manifest names another than this one (a catalog sharing the store, or the lost one a fresh init replaced):
+     * not this catalog's, so never its newest, and never pruned by it; {@code sourcePool} the pool that one was read from.
+     */
     public record Entry(String orgId, String backupId, String status, Instant startedAt, Instant finishedAt, Long docs, Long bytes,
                         String sha256, String location, boolean inCatalog, boolean inStore, String error,
                         @com.fasterxml.jackson.annotation.JsonIgnore Instant recordedAt,
-                        @com.fasterxml.jackson.annotation.JsonIgnore boolean sizesDiffer) {
+                        @com.fasterxml.jackson.annotation.JsonIgnore boolean sizesDiffer, String otherCatalog,
+                        @com.fasterxml.jackson.annotation.JsonIgnore String sourcePool) {
 
         /** When the backup happened as retention orders backups: the catalog's clock, or the id's time for one it lacks. */
         Instant order() {
@@ -64,14 +69,15 @@ public final class Backups {
         /** With {@code more} said after its error (its note). */
         Entry noted(String more) {
             return new Entry(orgId, backupId, status, startedAt, finishedAt, docs, bytes, sha256, location, inCatalog, inStore,
-                    error == null ? more : error + "; " + more, recordedAt, sizesDiffer);
+                    error == null ? more : error + "; " + more, recordedAt, sizesDiffer, otherCatalog, sourcePool);
         }
 
         /** As {@code backups show} says it: without the list's pointer to {@code backups show}, which checks each file there. */
         Entry shown() {
             String pointer = ": " + checksEachFile(backupId);
             return !sizesDiffer ? this : new Entry(orgId, backupId, status, startedAt, finishedAt, docs, bytes,
-                    sha256, location, inCatalog, inStore, error.substring(0, error.length() - pointer.length()), recordedAt, true);
+                    sha256, location, inCatalog, inStore, error.substring(0, error.length() - pointer.length()), recordedAt, true,
+                    otherCatalog, sourcePool);
         }
     }
 
@@ -246,7 +252,10 @@ public final class Backups {
             // its data files do not add up to the bytes recorded (a file gone or cut short?), no read having said more
             boolean sizesDiffer = row != null && status.equals(COMPLETE) && row.status().equals(BackupRepository.COMPLETE) && row.bytes() != null
                     && l.dataBytes() != row.bytes() && BackupRepository.damage(row.error()).isEmpty();
+            // one only the store has: its manifest says which catalog took it (one that does not read back: as before, this one's)
+            BackupManifest other = row == null && status.equals(COMPLETE) ? otherCatalogs(orgId, id) : null;
             String error = elsewhere != null ? "written to " + elsewhere + ", not to this store: pass --store " + elsewhere
+                    : other != null ? writtenBy(other) + ": restore takes it only named with --backup, prune leaves it to that catalog"
                     : status.equals(MISSING) && l != null ? "recorded complete, but its manifest.json is gone from the store (its data files are there)"
                     : row == null ? (status.equals(COMPLETE) ? "not recorded in the catalog" : null)
                     : row.status().equals(BackupRepository.RUNNING) && !status.equals(RUNNING) && !status.equals(COMPLETE)
@@ -256,7 +265,8 @@ public final class Backups {
                     : row.error();
             out.add(new Entry(orgId, id, status, started, row == null ? null : row.finishedAt(), row == null ? null : row.docs(),
                     row != null && row.bytes() != null ? row.bytes() : l == null ? null : l.storedBytes(),
-                    row == null ? null : row.sha256(), location, row != null, l != null, error, row == null ? null : row.recordedAt(), sizesDiffer));
+                    row == null ? null : row.sha256(), location, row != null, l != null, error, row == null ? null : row.recordedAt(), sizesDiffer,
+                    other == null ? null : other.catalogId(), other == null ? null : other.sourcePool()));
         }
         // newest first as restore and prune order them (the catalog's clock), not by id: an id holds its worker's clock
         out.sort(NEWEST_FIRST);
@@ -268,9 +278,9 @@ public final class Backups {
             if (e.status().equals(MISSING) && e.inStore() && newerComplete > 0) {
                 out.set(i, new Entry(e.orgId(), e.backupId(), INCOMPLETE, e.startedAt(), e.finishedAt(), e.docs(), e.bytes(), e.sha256(),
                         e.location(), e.inCatalog(), true, "recorded complete, but its manifest.json is gone (a prune that stopped "
-                        + "halfway?)", e.recordedAt(), false));
+                        + "halfway?)", e.recordedAt(), false, null, null));
             }
-            newerComplete += out.get(i).status().equals(COMPLETE) ? 1 : 0;
+            newerComplete += out.get(i).status().equals(COMPLETE) && out.get(i).otherCatalog() == null ? 1 : 0; // not another catalog's
         }
         return out;
     }
@@ -283,6 +293,26 @@ public final class Backups {
     public static String removeByHand(String location) {
         return "remove " + location + " from the store by hand: no catalog row records it, and as the newest by its id it is what "
                 + "restore takes";
+    }
+
+    /**
+     * The manifest of backup {@code backupId} of {@code orgId}, one the catalog does not record, when it names another
+     * catalog than this one; null when it names this one, none (written before catalogs had an id) or does not read back.
+     */
+    private BackupManifest otherCatalogs(String orgId, String backupId) {
+        BackupManifest manifest;
+        try {
+            manifest = BackupReader.open(store, layout, orgId, backupId, null).manifest();
+        } catch (RuntimeException unreadable) { // damaged, or of a newer format: restore's refusal says which, as before
+            return null;
+        }
+        return manifest.catalogId() == null || manifest.catalogId().equals(ctx.catalog().id()) ? null : manifest;
+    }
+
+    /** Who took a backup {@code other} says another catalog took: what the list, prune and restore say of it. */
+    private String writtenBy(BackupManifest other) {
+        return "written by another catalog (" + other.catalogId() + ", from pool " + other.sourcePool() + "), not this one ("
+                + ctx.catalog().id() + ")";
     }
 
     /** Where a backup the catalog does not record is in the store (one it records says its own). */
@@ -495,8 +525,10 @@ public final class Backups {
             String reason;
             switch (e.status()) {
                 case COMPLETE -> {
-                    reason = keep.getOrDefault(e.backupId(), dropped.getOrDefault(e.backupId(), "outside retention"));
-                    action = keep.containsKey(e.backupId()) ? "keep" : "delete";
+                    reason = e.otherCatalog() != null ? "written by another catalog (" + e.otherCatalog() + ", from pool " + e.sourcePool()
+                            + "): that catalog's prune decides on it"
+                            : keep.getOrDefault(e.backupId(), dropped.getOrDefault(e.backupId(), "outside retention"));
+                    action = e.otherCatalog() != null || keep.containsKey(e.backupId()) ? "keep" : "delete";
                 }
                 case RUNNING -> {
                     action = "keep";
@@ -531,7 +563,7 @@ public final class Backups {
 
     /** As {@link #newestRecorded(String)}, of one org's {@link #list}ing {@code listing}. */
     public static java.util.Optional<Entry> newestRecorded(List<Entry> listing) {
-        return listing.stream().filter(e -> e.status().equals(COMPLETE) || e.status().equals(MISSING))
+        return listing.stream().filter(e -> (e.status().equals(COMPLETE) || e.status().equals(MISSING)) && e.otherCatalog() == null)
                 .max(Comparator.comparing(Entry::order).thenComparing(Entry::backupId));
     }
 
@@ -568,7 +600,7 @@ public final class Backups {
     java.util.Optional<String> olderRestorable(String orgId, String than) {
         List<Entry> all = list(List.of(orgId), Clock.systemUTC());
         return all.stream().dropWhile(e -> !e.backupId().equals(than)).filter(e -> !e.backupId().equals(than) && e.status().equals(COMPLETE)
-                && damaged(List.of(e)).isEmpty())
+                && e.otherCatalog() == null && damaged(List.of(e)).isEmpty())
                 .map(Entry::backupId).findFirst();
     }
 
@@ -636,9 +668,9 @@ public final class Backups {
         return otherStore(e.location(), e.orgId(), e.backupId());
     }
 
-    /** Complete backups, newest first by {@link Entry#order}. */
+    /** This catalog's complete backups, newest first by {@link Entry#order} (another catalog's are not its own to keep or prune). */
     private static List<Entry> newestFirst(List<Entry> entries) {
-        return entries.stream().filter(e -> e.status().equals(COMPLETE)).sorted(NEWEST_FIRST).toList();
+        return entries.stream().filter(e -> e.status().equals(COMPLETE) && e.otherCatalog() == null).sorted(NEWEST_FIRST).toList();
     }
 
     /**

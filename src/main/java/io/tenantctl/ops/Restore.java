@@ -263,6 +263,11 @@ public final class Restore {
                     + "'s newest)" + remove + olderOne(req, backupId), damaged);
         }
         reader.manifest().compression().requireReadable();
+        String other = reader.manifest().catalogId(); // only when named: restore's own choice never takes another catalog's
+        if (row.isEmpty() && other != null && !other.equals(ctx.catalog().id())) {
+            ctx.notices().accept("note: backup " + backupId + " of org " + orgId + " was written by another catalog (" + other
+                    + ", from pool " + reader.manifest().sourcePool() + "), not this one: restoring it as named with --backup");
+        }
         return reader;
     }
 
@@ -273,15 +278,21 @@ public final class Restore {
      */
     private String olderOne(Request req, String newest) {
         String orgId = req.orgId();
-        return new Backups(ctx, store).olderRestorable(orgId, newest).map(older -> {
-            boolean gone = ctx.catalog().orgs().find(orgId).map(o -> o.status().equals(Org.DELETING) || o.status().equals(Org.DELETED))
-                    .orElse(false);
-            return "; the next older one is " + older + ": 'tenantctl restore --org " + orgId + " --backup " + older
-                    + (req.toOrg() != null ? " --to-org " + req.toOrg() : gone ? " --to-org NEW_ID" : "")
-                    + (req.targetPool() != null ? " --target-pool " + req.targetPool() : "")
-                    + (req.inPlace() ? " --in-place --drop-existing" : "") + "' restores it (every backup: 'tenantctl backups list --org "
-                    + orgId + "')";
-        }).orElse("; org " + orgId + " has no older complete backup ('tenantctl backups list --org " + orgId + "')");
+        return new Backups(ctx, store).olderRestorable(orgId, newest).map(older -> "; the next older one is " + older + ": '"
+                + restoreOf(req, older) + "' restores it (every backup: 'tenantctl backups list --org " + orgId + "')").orElse("; org " + orgId + " has no older complete backup ('tenantctl backups list --org " + orgId + "')");
+    }
+
+    /**
+     * The restore {@code req} asked for (--to-org, --target-pool, --in-place as given), of backup {@code backupId}: a deleted
+     * org's data as a new org (--to-org NEW_ID), an org this catalog does not have as itself (--to-org ORG).
+     */
+    private String restoreOf(Request req, String backupId) {
+        Optional<Org> org = ctx.catalog().orgs().find(req.orgId());
+        boolean gone = org.map(o -> o.status().equals(Org.DELETING) || o.status().equals(Org.DELETED)).orElse(false);
+        return "tenantctl restore --org " + req.orgId() + " --backup " + backupId
+                + (req.toOrg() != null ? " --to-org " + req.toOrg() : gone ? " --to-org NEW_ID" : org.isEmpty() ? " --to-org " + req.orgId() : "")
+                + (req.targetPool() != null ? " --target-pool " + req.targetPool() : "")
+                + (req.inPlace() ? " --in-place --drop-existing" : "");
     }
 
     /** No --backup (or 'latest'): the backup is the org's newest, not one the operator chose. */
@@ -320,10 +331,18 @@ public final class Restore {
             // its first backup may be being written right now: say so, rather than send the operator to a list
             java.util.Optional<Backups.Entry> writing = listing.stream()
                     .filter(e -> e.status().equals(Backups.RUNNING)).findFirst();
+            java.util.Map<String, Backups.Entry> others = new java.util.LinkedHashMap<>(); // each other catalog's newest
+            listing.stream().filter(e -> e.otherCatalog() != null).forEach(e -> others.putIfAbsent(e.otherCatalog(), e));
             return writing.<TenantctlException>map(w -> new TenantctlException(TenantctlException.Category.CONFIG, "org " + orgId
                     + " has no complete backup yet: backup " + w.backupId() + " of it is being written now; restore once it is complete "
-                    + "('tenantctl backups list --org " + orgId + "')")).orElseGet(() -> TenantctlException.usage("org " + orgId
-                    + " has no complete backup in " + store.describe() + ": see 'tenantctl backups list --org " + orgId + "'"));
+                    + "('tenantctl backups list --org " + orgId + "')")).orElseGet(() -> others.isEmpty() ? TenantctlException.usage("org "
+                    + orgId + " has no complete backup in " + store.describe() + ": see 'tenantctl backups list --org " + orgId + "'")
+                    // a catalog made anew by init after the old one was lost, or another catalog on this store: the operator chooses
+                    : TenantctlException.usage("org " + orgId + " has no complete backup of this catalog's in " + store.describe()
+                    + ", only other catalogs' (the newest of each: " + others.values().stream().map(e -> e.backupId() + " (from pool "
+                    + e.sourcePool() + ", catalog " + e.otherCatalog() + "): '" + restoreOf(req, e.backupId()) + "'")
+                    .collect(java.util.stream.Collectors.joining("; ")) + "): nothing restored; name the one to take with --backup "
+                    + "(every backup: 'tenantctl backups list --org " + orgId + "')"));
         });
         if (newest.status().equals(Backups.MISSING)) {
             java.util.Optional<String> elsewhere = backups.otherStore(newest);

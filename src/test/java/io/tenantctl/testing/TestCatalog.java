@@ -89,7 +89,9 @@ public final class TestCatalog {
     /**
      * A new database holding an initialised catalog (as {@code tenantctl init} leaves it); returns its JDBC URL. The
      * first call of a JVM migrates one database, every call copies it ({@code create database … template …}): a copy
-     * takes about 30 ms where migrating takes about 300, and hundreds of tests start from an initialised catalog.
+     * takes about 30 ms where migrating takes about 300, and hundreds of tests start from an initialised catalog. Every copy
+     * has the same catalog id (the one its template's migration made), as a catalog restored from a dump keeps its own:
+     * catalogs that must tell each other's backups apart are made with {@link #newDatabase()} and {@code tenantctl init}.
      */
     public static String initialisedDatabase() {
         synchronized (TestCatalog.class) {
