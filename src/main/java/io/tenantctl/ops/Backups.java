@@ -385,8 +385,12 @@ public final class Backups {
                     damaged(org.getValue()), inUse));
         }
         if (req.dryRun()) { // nothing deleted: a reader of the dry run's decisions must not take them for done
+            OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
+            Map<String, java.util.Optional<String>> busy = new HashMap<>(); // an org held now keeps its backups, as the prune says
             return new PruneResult(true, decisions.stream().map(d -> !d.action().equals("delete") ? d
-                    : new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.WOULD_DELETE, d.reason(), d.bytes())).toList(), false, null);
+                    : busy.computeIfAbsent(d.orgId(), leases::liveHolder).map(h -> kept(d, keptWhileBusy(h)))
+                    .orElseGet(() -> new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.WOULD_DELETE, d.reason(), d.bytes())))
+                    .toList(), false, null);
         }
         List<Decision> done = deleteUnderLeases(decisions, req.cancel());
         return new PruneResult(false, done, req.cancel().isCancelled(), req.cancel().isCancelled() ? again(req) : null);
@@ -413,7 +417,7 @@ public final class Backups {
             }
             OrgLeases.Attempt attempt = leases.tryHold(org.getKey(), "prune"); // renewed while it deletes (many, on S3)
             if (attempt.held() == null) {
-                String why = attempt.refusal() + ": kept this time, prune again once it is done";
+                String why = keptWhileBusy(attempt.refusal());
                 org.getValue().forEach(d -> done.add(d.action().equals("delete") ? kept(d, why) : d));
                 continue;
             }
@@ -451,6 +455,11 @@ public final class Backups {
             }
         }
         return done;
+    }
+
+    /** Why an org's backups are kept by a prune while {@code holder} (as a refusal names it) holds the org. */
+    private static String keptWhileBusy(String holder) {
+        return holder + ": kept this time, prune again once it is done";
     }
 
     /** The prune {@code req} asked for, as a command: what an interrupted one prints to go on. */

@@ -309,7 +309,10 @@ public final class OrgLifecycle {
             return new Deleted(orgId, org.poolId(), org.databaseName(), org.status().db(), org.status().db(), dryRun, at, null, null, null,
                     "already deleting");
         }
-        if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY) && (dryRun || !held(org))) {
+        if (dryRun) { // the lease looked at, not taken: busy as the delete is, or said to be waited for with --wait
+            engine.orgLeases().dryRun(orgId, waitForOrg);
+        }
+        if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY) && !held(org)) {
             throw TenantctlException.usage("org " + orgId + " is " + org.status() + ": only active or read_only orgs can be deleted" + hint(org));
         }
         boolean backup = !noBackup;

@@ -117,6 +117,10 @@ public final class Restore {
         }
         String backupId = resolveBackup(req);
         BackupReader reader = open(req, backupId);
+        OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
+        if (req.dryRun()) { // the lease the restore takes looked at, not taken: busy as the restore is, or waited for with --wait
+            leases.dryRun(req.toOrg() == null ? req.orgId() : req.toOrg(), req.waitForOrg());
+        }
         Target target = null;
         try {
             target = target(req, backupId);
@@ -140,7 +144,6 @@ public final class Restore {
                     ? List.of(target.databaseName()) : List.of();
             return result(null, true, target, backupId, reader, dropped, indexes, "planned", t0);
         }
-        OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
         try (OrgLeases.Held held = leases.hold(target == null ? req.orgId() : target.orgId(), "restore", req.waitForOrg(), req.cancel())) {
             // decided again under the lease: whoever held the org (--wait) may have moved, restored, frozen or deleted it, so
             // the pool, database, status to put back and the newest backup seen before the wait can all be stale

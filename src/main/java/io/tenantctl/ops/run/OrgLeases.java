@@ -69,6 +69,19 @@ public final class OrgLeases {
         return ctx.catalog().leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me)).map(OrgLeases::describeHolder);
     }
 
+    /**
+     * What a dry run of a command that takes the org's lease says of its live holder, taking nothing: without {@code wait}
+     * the refusal the command meets (exit 3); with it, on stderr, that the command would wait for that holder.
+     */
+    public void dryRun(String orgId, boolean wait) {
+        liveHolder(orgId).ifPresent(h -> {
+            if (!wait) {
+                throw io.tenantctl.TenantctlException.config(busy(h));
+            }
+            ctx.notices().accept("dry run: would wait (--wait): " + h + "; planned as the org is now");
+        });
+    }
+
     /** This worker as the holder of its org leases (org_leases.holder). */
     public String holder() {
         return me.id();
