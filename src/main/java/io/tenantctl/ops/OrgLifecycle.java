@@ -113,6 +113,7 @@ public final class OrgLifecycle {
      */
     private Changed undelete(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         if (dryRun) {
+            engine.orgLeases().dryRun(orgId, waitForOrg); // a purge handing it over holds it
             Org org = get(orgId);
             requireDatabaseKept(org);
             return changed(org, ctx.catalog().orgs().statusBeforeDelete(orgId), org.tier(), true, true);
@@ -157,8 +158,10 @@ public final class OrgLifecycle {
         Org seen = dryRun ? null : ctx.catalog().orgs().find(orgId).orElse(null);
         if (!dryRun) {
             LeaseRecovery.sweep(ctx);
+        } else { // a move's or a freeze backup's read_only is its holder's, not a suspension: busy, as the command says
+            engine.orgLeases().dryRun(orgId, waitForOrg);
         }
-        Org org = dryRun || !held(get(orgId)) ? requireLive(orgId, verb) : null;
+        Org org = !held(get(orgId)) ? requireLive(orgId, verb) : get(orgId);
         if (dryRun) {
             return changed(org, target, org.tier(), !org.status().equals(target), true);
         }

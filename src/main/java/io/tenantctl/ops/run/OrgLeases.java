@@ -78,7 +78,7 @@ public final class OrgLeases {
             if (!wait) {
                 throw io.tenantctl.TenantctlException.config(busy(h));
             }
-            ctx.notices().accept("dry run: would wait (--wait): " + h + "; planned as the org is now");
+            ctx.notices().accept("dry run: would wait (--wait): " + h + "; what it then does is decided on the org as that leaves it, planned here as it is now");
         });
     }
 
