@@ -299,10 +299,16 @@ public final class RunRepository {
      */
     public boolean claimedItemFinished(String runId, String orgId, String worker, String status, int attempts, long millis, String error,
                                        String detailJson) {
+        return claimedItemFinished(runId, orgId, worker, status, attempts, millis, error, detailJson, null);
+    }
+
+    /** As above; {@code poolId}, when not null, is the pool the org's work was done on (it moved since the item was recorded). */
+    public boolean claimedItemFinished(String runId, String orgId, String worker, String status, int attempts, long millis, String error,
+                                       String detailJson, String poolId) {
         return catalog.inConnection(c -> Sql.update(c,
-                "update run_items set status = ?, attempts = attempts + greatest(? - 1, 0), millis = ?, error = ?, detail = cast(? as jsonb), lease_until = null "
-                        + "where run_id = ? and org_id = ? and claimed_by = ? and status = 'running'",
-                status, attempts, millis, error, detailJson, runId, orgId, worker)) == 1;
+                "update run_items set status = ?, attempts = attempts + greatest(? - 1, 0), millis = ?, error = ?, detail = cast(? as jsonb), lease_until = null, "
+                        + "pool_id = coalesce(?, pool_id) where run_id = ? and org_id = ? and claimed_by = ? and status = 'running'",
+                status, attempts, millis, error, detailJson, poolId, runId, orgId, worker)) == 1;
     }
 
     /**

@@ -283,7 +283,7 @@ public final class Backup {
     /** An org's outcome detail: its backup's id, documents, bytes, collections and location, from the backup's manifest. */
     private String outcome(BackupManifest m) {
         return Json.args("backup_id", m.backupId(), "docs", m.totalDocs(), "bytes", m.totalBytes(), "collections", m.collections().size(),
-                "location", where(store.describe()) + layout.backupPrefix(m.orgId(), m.backupId()));
+                "location", where(store.describe()) + layout.backupPrefix(m.orgId(), m.backupId()), "pool_id", m.sourcePool());
     }
 
     /**

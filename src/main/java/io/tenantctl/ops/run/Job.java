@@ -45,8 +45,15 @@ public interface Job {
         };
     }
 
-    /** How one org ended: its item status, attempts, error (failed only) and verb-specific detail (JSON, may be null). */
+    /**
+     * How one org ended: its item status, attempts, error (failed only) and verb-specific detail (JSON, may be null). A
+     * detail's {@code pool_id} is the pool the work was done on, when the org was moved after its item was planned.
+     */
     record Done(ItemStatus status, int attempts, String error, String detailJson) {
+        /** The pool the detail says the work was done on, or null. */
+        String workedOn() {
+            return new RunReport.Org(null, null, null, 0, 0, null, detailJson).detail().path("pool_id").asText(null);
+        }
     }
 
     /**

@@ -449,7 +449,8 @@ public final class RunEngine {
                 orgLeases.release(c.orgId());
             }
         }
-        if (!runs.claimedItemFinished(runId, c.orgId(), me.id(), done.status().db(), done.attempts(), millis(t0), done.error(), done.detailJson())) {
+        if (!runs.claimedItemFinished(runId, c.orgId(), me.id(), done.status().db(), done.attempts(), millis(t0), done.error(), done.detailJson(),
+                done.workedOn())) {
             return; // this worker outlived its lease and another took the org over: its outcome, not this one, is the org's
         }
         progress.advance(c.orgId(), done.status() != ItemStatus.FAILED);
