@@ -229,7 +229,7 @@ final class SchemaApply {
 
         // new indexes whose key an existing index of another name already has: the server refuses them (85)
         List<Replacement> replacements = new ArrayList<>();
-        List<String> blocked = new ArrayList<>(); // such new indexes that may not replace the old: conflicts diff.conflicts() lacks
+        List<String> blocked = new ArrayList<>(); // such new indexes that replace the old only with --replace-conflicting: conflicts diff.conflicts() lacks
         Set<String> consumed = new HashSet<>();
         Map<String, List<IndexSpec>> toCreate = new LinkedHashMap<>();
         diff.missingIndexes().forEach((c, list) -> {
@@ -244,7 +244,9 @@ final class SchemaApply {
                 boolean superseded = diff.superseded().stream().anyMatch(x -> x.collection().equals(c) && x.index().name().equals(oldName));
                 if (superseded || prune || replaceConflicting) {
                     replacements.add(new Replacement(c, same, wanted));
-                } else {
+                }
+                if (!superseded && !prune) {
+                    // a conflict: --replace-conflicting rebuilds it (then counted as one, as a same-name conflict is), else it fails the org;
                     // an index the manifest still lists under another key cannot be dropped for good: its rebuild frees the key
                     boolean moves = diff.conflicts().stream().anyMatch(x -> x.collection().equals(c) && x.actual().name().equals(oldName));
                     blocked.add(c + "." + wanted.name() + ": manifest wants " + wanted.describe() + ", database has the same key as "
@@ -330,13 +332,17 @@ final class SchemaApply {
         List<String> createIndexes = new ArrayList<>();
         toCreate.forEach((c, list) -> list.forEach(i -> createIndexes.add(c + "." + i.name())));
         createAfter.forEach((c, list) -> list.forEach(i -> createIndexes.add(c + "." + i.name() + " (after its old index was renamed)")));
-        List<String> extras = diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList();
+        // an extra rebuilt under the manifest's name (same key, another name) is gone after the run: not kept, not constraining
+        Set<String> renamed = new HashSet<>();
+        replacements.forEach(r -> renamed.add(key(r.collection(), r.old().getString("name"))));
+        List<String> extras = diff.extras().stream().filter(x -> !renamed.contains(key(x.collection(), x.index().name())))
+                .map(x -> x.collection() + "." + x.index().name()).toList();
         List<String> dropped = new ArrayList<>(droppedFirst);
         dropLater.forEach(x -> dropped.add(x.collection() + "." + x.index().name()));
         java.util.function.BiFunction<List<String>, List<String>, Plan> plan = (duplicates, expiring) -> new Plan(diff.missingCollections(), createIndexes,
                 conflicts, replacements.stream().map(Replacement::describe).toList(), dropped, extras,
                 pruneLater.stream().map(x -> x.collection() + "." + x.index().name()).toList(), duplicates, expiring,
-                diff.constraining().stream().map(x -> x.collection() + "." + x.index().name() + " (" + x.effect("the manifest") + ")").toList());
+                diff.constraining().stream().filter(x -> !renamed.contains(key(x.collection(), x.index().name()))).map(x -> x.collection() + "." + x.index().name() + " (" + x.effect("the manifest") + ")").toList());
         if (!conflicts.isEmpty() && (!replaceConflicting || !cannotRebuild.isEmpty())) {
             throw new ConflictFailure(replaceConflicting ? cannotRebuild.size() + " index" + (cannotRebuild.size() == 1 ? "" : "es")
                     + " --replace-conflicting cannot rebuild (another index holds the key): " + String.join("; ", cannotRebuild)
