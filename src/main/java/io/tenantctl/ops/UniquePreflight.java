@@ -14,11 +14,13 @@ import java.util.Map;
  * index, run by the pool: documents the index would hold (its {@code partialFilterExpression}, and for a sparse index
  * only documents with at least one key field), one row per key the index would hold (an array holds one key per
  * element, so arrays are unwound, and a path through an array of documents reads each one's field), grouped by key
- * value (a missing field counts as null, as the index sees it), keys two or more documents hold kept (one document
- * holding a key twice is no duplicate). Nothing is read into tenantctl but the offending keys and a few {@code _id}s.
+ * value (a missing field counts as null, as the index sees it; an empty array is a key of its own, undefined), keys two
+ * or more documents hold kept (one document holding a key twice is no duplicate). Nothing is read into tenantctl but the
+ * offending keys and a few {@code _id}s.
  *
- * <p>Keys other than 1/-1 (text, 2dsphere, hashed…) are not checked. An empty array is counted with the missing
- * fields (the index holds it apart), so it can be reported with them: refused here, never let through.
+ * <p>Keys other than 1/-1 (text, 2dsphere, hashed…) are not checked. A dotted path through an array reads as an empty
+ * array when no element has the field; there an empty array is counted with the missing fields: at worst refused here,
+ * never let through.
  */
 final class UniquePreflight {
 
@@ -60,8 +62,8 @@ final class UniquePreflight {
         Document keys = new Document();
         Document group = new Document();
         for (int i = 0; i < fields.size(); i++) {
-            keys.append("k" + i, "$" + fields.get(i));
-            group.append("k" + i, new Document("$ifNull", java.util.Arrays.asList("$k" + i, null)));
+            keys.append("k" + i, "$" + fields.get(i)).append("e" + i, emptyArray(fields.get(i)));
+            group.append("k" + i, new Document("$ifNull", java.util.Arrays.asList("$k" + i, null))).append("e" + i, "$e" + i);
         }
         pipeline.add(new Document("$project", keys));
         for (int i = 0; i < fields.size(); i++) {
@@ -78,13 +80,26 @@ final class UniquePreflight {
             Document ids = (Document) g.get("_id");
             Document key = new Document();
             for (int i = 0; i < fields.size(); i++) {
-                key.append(fields.get(i), ids.get("k" + i));
+                key.append(fields.get(i), Boolean.TRUE.equals(ids.get("e" + i)) ? List.of() : ids.get("k" + i));
             }
             List<?> all = g.getList("ids", Object.class);
             out.add(new Duplicate(collection, index.name(), key, ((Number) g.get("n")).longValue(),
                     new ArrayList<>(all.subList(0, Math.min(MAX_IDS, all.size())))));
         }
         return out;
+    }
+
+    /**
+     * Whether the document holds an empty array at {@code field} (the index's one key for it, undefined: unwinding drops
+     * it, so it is told apart from a missing field this way). Through an array on the way, {@code $a.b} is the array of
+     * its elements' fields, empty when none has one (which the index holds as null): not counted as one there.
+     */
+    private static Document emptyArray(String field) {
+        List<Document> all = new ArrayList<>(List.of(new Document("$eq", java.util.Arrays.asList("$" + field, new Document("$literal", List.of())))));
+        for (int dot = field.indexOf('.'); dot > 0; dot = field.indexOf('.', dot + 1)) {
+            all.add(new Document("$not", List.of(new Document("$isArray", "$" + field.substring(0, dot)))));
+        }
+        return new Document("$and", all);
     }
 
     private static String id(Object id) {
