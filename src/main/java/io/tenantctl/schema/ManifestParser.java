@@ -288,7 +288,54 @@ final class ManifestParser {
             throw usage(at + ": partialFilterExpression uses " + refused + ", which MongoDB does not take in a partial index "
                     + "(it takes " + String.join(", ", PARTIAL_OPERATORS) + ")");
         }
+        String value = valueNotTaken(filter);
+        if (value != null) { // the operator is taken, but not with this value: refused at createIndexes the same way
+            throw usage(at + ": partialFilterExpression uses " + value);
+        }
         return filter;
+    }
+
+    /** The $type aliases MongoDB knows (an unknown one is BadValue at createIndexes), and the type numbers. */
+    static final List<String> TYPE_ALIASES = List.of("double", "string", "object", "array", "binData", "undefined", "objectId",
+            "bool", "date", "null", "regex", "dbPointer", "javascript", "symbol", "javascriptWithScope", "int", "timestamp", "long",
+            "decimal", "minKey", "maxKey", "number");
+    private static final java.util.Set<Double> TYPE_NUMBERS = java.util.Set.of(1d, 2d, 3d, 4d, 5d, 6d, 7d, 8d, 9d, 10d, 11d, 12d,
+            13d, 14d, 15d, 16d, 17d, 18d, 19d, -1d, 127d);
+
+    /**
+     * The first {@code $exists} or {@code $type} in {@code filter} (at any depth) with a value a partial index does not take,
+     * said as the refusal goes on, or null: only {@code $exists: true} (false, 0 and null mean "missing"), and only the
+     * types MongoDB knows.
+     */
+    private static String valueNotTaken(Object filter) {
+        if (filter instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                Object v = e.getValue();
+                if ("$exists".equals(e.getKey()) && (v == null || Boolean.FALSE.equals(v) || v instanceof Number n && n.doubleValue() == 0)) {
+                    return "{\"$exists\": " + v + "}, which MongoDB does not take in a partial index (it takes $exists: true only)";
+                }
+                if ("$type".equals(e.getKey())) {
+                    for (Object t : v instanceof List<?> l ? l : java.util.Collections.singletonList(v)) {
+                        if (!(t instanceof String alias && TYPE_ALIASES.contains(alias) || t instanceof Number n && TYPE_NUMBERS.contains(n.doubleValue()))) {
+                            return "{\"$type\": " + (t instanceof String str ? "\"" + str + "\"" : String.valueOf(t)) + "}, a type MongoDB does not "
+                                    + "know (it takes " + String.join(", ", TYPE_ALIASES) + ", or a BSON type number)";
+                        }
+                    }
+                }
+                String inner = valueNotTaken(v);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        } else if (filter instanceof List<?> l) {
+            for (Object o : l) {
+                String inner = valueNotTaken(o);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        }
+        return null;
     }
 
     /** At most this many fields in one index key: MongoDB's documented limit (FerretDB's is not verified here). */
