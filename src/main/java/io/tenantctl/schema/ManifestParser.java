@@ -75,7 +75,7 @@ final class ManifestParser {
         String where = manifest + ", collection '" + name + "'";
         if (!COLLECTION_NAME.matcher(name).matches() || name.startsWith("system.")) {
             throw usage(where + ": invalid collection name, " + collectionNameFault(name) + " (the rule: 1-120 characters, "
-                    + "the first a letter or _; letters, digits, _ . -; not system.*)");
+                    + "the first an ASCII letter or _; ASCII letters, digits, _ . -; not system.*)");
         }
         noDuplicates(c, where);
         unknownFields(c, COLLECTION_FIELDS, where);
@@ -123,7 +123,7 @@ final class ManifestParser {
         }
         char first = name.charAt(0);
         if (!(first == '_' || (first < 128 && Character.isLetter(first)))) {
-            return "its first character '" + first + "' is not a letter or _";
+            return "its first character '" + first + "' is not an ASCII letter or _";
         }
         for (int i = 1; i < name.length(); i++) {
             char ch = name.charAt(i);

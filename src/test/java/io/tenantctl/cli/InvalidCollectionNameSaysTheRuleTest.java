@@ -38,10 +38,19 @@ class InvalidCollectionNameSaysTheRuleTest {
             Cli.Result r = show(dir, c[0]);
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
             assertThat(r.err()).as(r.toString()).contains("invalid collection name").contains("1-120 characters")
-                    .contains("the first a letter or _").contains("letters, digits, _ . -").contains("not system.*")
+                    .contains("the first an ASCII letter or _").contains("ASCII letters, digits, _ . -").contains("not system.*")
                     .contains(c[1]);
         }
         Cli.Result ok = show(dir, "_a.b-c" + "x".repeat(114));
         assertThat(ok.exitCode()).as(ok.toString()).isZero();
+    }
+
+    /** A probing helper's 'ünï' was refused as "its first character 'ü' is not a letter or _": it is one, only not ASCII. */
+    @Test
+    void aNonAsciiLetterIsRefusedAsNotAnAsciiLetter(@TempDir Path dir) throws Exception {
+        Cli.Result r = show(dir, "ünï");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).as(r.toString()).contains("its first character 'ü' is not an ASCII letter or _")
+                .contains("the first an ASCII letter or _; ASCII letters, digits, _ . -");
     }
 }
