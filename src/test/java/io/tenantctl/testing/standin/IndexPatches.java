@@ -29,6 +29,11 @@ final class IndexPatches {
         void dropIndexOfCollection(MongoCollection<P> collection, String indexName);
 
         String namespace(String collectionName);
+
+        /** Deletes the description of index {@code name} of {@code ns} from {@code system.indexes}. */
+        default void deleteIndexDescription(String ns, String name) {
+            indexCollection().deleteDocuments(new Document("ns", ns).append("name", name), 1);
+        }
     }
 
     private IndexPatches() {
@@ -81,7 +86,7 @@ final class IndexPatches {
             for (Document d : drop) {
                 String name = (String) d.get("name");
                 host.dropIndexOfCollection(collection, name);
-                host.indexCollection().deleteDocuments(new Document("ns", ns).append("name", name), 1);
+                host.deleteIndexDescription(ns, name);
             }
         }
         Utils.markOkay(response);

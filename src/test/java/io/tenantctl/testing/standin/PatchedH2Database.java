@@ -9,6 +9,7 @@ import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
 import java.util.List;
@@ -94,6 +95,18 @@ final class PatchedH2Database extends H2Database implements IndexPatches.Host<Ob
     @Override
     public void dropIndexOfCollection(MongoCollection<Object> collection, String indexName) {
         dropIndex(collection, indexName);
+    }
+
+    /**
+     * Straight from the map: the library finds the document it deletes by using it as a query, in which a partial filter
+     * that begins with an operator ({"$or": […]}) is an operator, not a value; nothing matched, nothing was deleted, and
+     * dropIndexes answered ok with the index still listed (the memory backend is not affected).
+     */
+    @Override
+    public void deleteIndexDescription(String ns, String name) {
+        MVMap<Object, Document> descriptions = store.openMap("databases." + namespace("system.indexes"));
+        descriptions.entrySet().stream().filter(e -> ns.equals(e.getValue().get("ns")) && name.equals(e.getValue().get("name")))
+                .map(java.util.Map.Entry::getKey).findFirst().ifPresent(descriptions::remove);
     }
 
     @Override

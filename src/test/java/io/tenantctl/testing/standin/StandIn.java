@@ -20,6 +20,9 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
  *       another key or options fails with 86 (IndexKeySpecsConflict), the same key and options under another name
  *       with 85 (IndexOptionsConflict). The library accepted most of these silently and then listed two indexes
  *       of one name.</li>
+ *   <li>On the H2 backend, {@code dropIndexes} drops an index whose {@code partialFilterExpression} begins with an
+ *       operator ({@code {"$or": […]}}): the library answered ok and kept it listed (see
+ *       {@code PatchedH2Database.deleteIndexDescription}).</li>
  * </ol>
  * {@code StandInPatchesTest} proves each is still needed (it fails on the plain library);
  * {@code pool.WireConformanceTest} holds the patched stand-in and real FerretDB to the same behaviours, and pins
