@@ -272,6 +272,9 @@ public final class OrgLifecycle {
             throw TenantctlException.usage("org " + orgId + " is deleted: its tier can no longer be changed");
         }
         boolean change = !tier.equals(org.tier());
+        if (dryRun && change) { // the lease the change is made under: busy, as the command says
+            engine.orgLeases().dryRun(orgId, waitForOrg);
+        }
         if (dryRun || !change) {
             return changed(org, org.status(), tier, change, dryRun);
         }
