@@ -248,9 +248,7 @@ public final class OrgLifecycle {
             OrgRepository.requireForgettable(org);
         }
         if (dryRun) {
-            engine.orgLeases().liveHolder(orgId).ifPresent(h -> {
-                throw TenantctlException.config(OrgLeases.busy(h));
-            });
+            engine.orgLeases().dryRun(orgId, waitForOrg); // busy as the forget is, or with --wait a plan saying whom it would wait for
             return Orgs.View.of(org, null);
         }
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, FORGET, waitForOrg, cancel)) {
