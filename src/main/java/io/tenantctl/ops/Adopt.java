@@ -143,6 +143,9 @@ public final class Adopt {
                     throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " has no database "
                             + db + ": adopt registers existing databases ('tenantctl provision " + c.orgId() + "' creates a new one)");
                 }
+                if (row.isEmpty() || repoint) { // a failed row taken over is its own database
+                    requireNotRetiredThroughAnotherPool(pool, db);
+                }
                 Inspection found = inspect(pool, db, req.manifest(), known);
                 if (req.dryRun()) { // the catalog's own checks too (another org's database, a retired copy, one being written)
                     added += (repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), true)
@@ -173,6 +176,35 @@ public final class Adopt {
                 + " orgs, over its capacity of " + pool.capacity() + ": new orgs go elsewhere; raise its capacity ('tenantctl pools set-capacity " + pool.poolId() + " --capacity N') or move orgs off it"
                 : null;
         return new Result(pool.poolId(), req.dryRun(), req.manifest().hash(), results, warning);
+    }
+
+    /**
+     * Refused, as the catalog refuses a retired copy recorded on {@code pool} itself, when one recorded on another pool row
+     * of the same server is this very database: a second registration of its server, spelled otherwise (localhost /
+     * 127.0.0.1), is told as gc tells it, by a probe document written in {@code db} through {@code pool}, read back through
+     * the other row and removed (a dry run's too). One that cannot be made refuses: it may be the retired copy.
+     */
+    private void requireNotRetiredThroughAnotherPool(Pool pool, String db) {
+        for (io.tenantctl.catalog.RestoreRepository.Retired r : new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).retired(null)) {
+            java.util.Optional<Pool> other = r.databaseName().equals(db) && !r.poolId().equals(pool.poolId())
+                    ? ctx.catalog().pools().find(r.poolId()) : java.util.Optional.empty();
+            if (other.isEmpty()) {
+                continue;
+            }
+            String copy = "org " + r.orgId() + "'s retired copy on pool " + r.poolId() + " (" + r.reason() + "; kept until "
+                    + "'tenantctl rebalance gc' drops it)";
+            boolean same;
+            try {
+                same = DatabaseGc.sameDatabase(ctx, pool, other.get(), db);
+            } catch (RuntimeException e) {
+                throw TenantctlException.config("could not tell whether database " + db + " on pool " + pool.poolId() + " is " + copy
+                        + ", pool " + r.poolId() + "'s server under another spelling: " + Errors.oneLine(e) + "; run it again when both pools answer");
+            }
+            if (same) {
+                throw TenantctlException.usage("database " + db + " on pool " + pool.poolId() + " is " + copy + ", the same server "
+                        + "registered twice: it is not adoptable as another org");
+            }
+        }
     }
 
     /** Whether {@code o} is an active or suspended org that lives somewhere other than {@code db} on {@code pool}. */

@@ -127,6 +127,24 @@ final class DatabaseGc {
      * the database is kept, and still recorded for the next gc — it once counted as the same, and its record was dropped.
      */
     private boolean sameDatabase(Pool a, Pool b, String database, String org) {
+        try {
+            return probed(ctx, a, b, database);
+        } catch (RuntimeException e) {
+            throw new Undecided("kept: could not tell whether it is org " + org + "'s database through pool " + b.poolId()
+                    + " (the same server under another spelling?): " + Errors.oneLine(e) + "; run gc again when both pools answer");
+        }
+    }
+
+    /**
+     * Whether {@code database} on pool row {@code a} is the very database of that name on pool row {@code b}: their URIs
+     * name a server in common, or (spelled otherwise) a probe document written through {@code a} is read back through
+     * {@code b}, then removed. Throws when a probe cannot be made: that decides nothing.
+     */
+    static boolean sameDatabase(OpsContext ctx, Pool a, Pool b, String database) {
+        return !PoolUri.stored(a.uri()).serversSharedWith(PoolUri.stored(b.uri())).isEmpty() || probed(ctx, a, b, database);
+    }
+
+    private static boolean probed(OpsContext ctx, Pool a, Pool b, String database) {
         String token = "gc-probe-" + java.util.UUID.randomUUID();
         MongoDatabase onA = ctx.pools().database(a.poolId(), a.uri(), database);
         com.mongodb.client.MongoCollection<org.bson.Document> probe = onA.getCollection(PROBE);
@@ -134,9 +152,6 @@ final class DatabaseGc {
             probe.insertOne(new org.bson.Document("_id", token));
             return ctx.pools().database(b.poolId(), b.uri(), database).getCollection(PROBE)
                     .countDocuments(new org.bson.Document("_id", token)) > 0;
-        } catch (RuntimeException e) {
-            throw new Undecided("kept: could not tell whether it is org " + org + "'s database through pool " + b.poolId()
-                    + " (the same server under another spelling?): " + Errors.oneLine(e) + "; run gc again when both pools answer");
         } finally {
             try {
                 probe.drop();
