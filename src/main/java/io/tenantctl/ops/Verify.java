@@ -1148,8 +1148,17 @@ public final class Verify {
         return id != null && !orgs.containsKey(id) && ctx.catalog().orgs().find(id).isEmpty() ? id : NO_FREE_ID;
     }
 
-    /** An orphan's fix: adopt it as {@code id} (the placeholder ORG when none is free: then no command, all of it the note), or drop it. */
-    private static NextStep adoptOrDrop(String id, String poolId, String db) {
+    /**
+     * An orphan's fix: adopt it as {@code id} (the placeholder ORG when none is free: then no command, all of it the note), or
+     * drop it. An id already {@code offered} to another orphan (the same name on another server) is that one's: this one's
+     * adopt takes ORG, and its note names the clash.
+     */
+    private static NextStep adoptOrDrop(String id, String poolId, String db, Map<String, String> offered) {
+        String first = id.equals(NO_FREE_ID) ? null : offered.putIfAbsent(id, db + " on pool " + poolId);
+        if (first != null) {
+            return NextStep.note("tenantctl orgs adopt " + NO_FREE_ID + " --pool " + poolId + " --database " + db + "   (" + id
+                    + " is the id offered to " + first + ", and an id is one org's: choose another; or drop it if it is nobody's)");
+        }
         NextStep adopt = NextStep.run("tenantctl orgs adopt " + id + " --pool " + poolId + " --database " + db, "or drop it if it is nobody's");
         return id.equals(NO_FREE_ID) ? NextStep.note(adopt.text()) : adopt;
     }
@@ -1178,6 +1187,7 @@ public final class Verify {
         // dropped by its rollback, written again by a batch its paused process had in flight: found if it is listed
         moves.droppedTargets().forEach(m -> leftovers.putIfAbsent(m.toPool() + "/" + m.toDatabase(), m));
         Map<String, Set<String>> oneServer = sameServer(pools, seen);
+        Map<String, String> offered = new java.util.HashMap<>(); // an orphan's id, once offered, with where: an id is one org's
         for (Map.Entry<String, Set<String>> e : databases.entrySet()) {
             String poolId = e.getKey();
             Set<String> alsoHere = oneServer.getOrDefault(poolId, Set.of()); // other pool rows naming this very server
@@ -1268,7 +1278,7 @@ public final class Verify {
                 } else {
                     seen.add(new Seen("orphan_database", PROBLEM, null, poolId, db, db + " on pool " + poolId + " is named like an org's "
                             + "database but no org in the catalog has it",
-                            adoptOrDrop(adoptAs(db, orgs), poolId, db)));
+                            adoptOrDrop(adoptAs(db, orgs), poolId, db, offered)));
                 }
             }
         }
