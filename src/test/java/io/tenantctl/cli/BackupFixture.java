@@ -192,6 +192,25 @@ final class BackupFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code orgId}'s lease held for {@code operation} by this very process (its pid is alive), as a live command on this
+     * host — a move, a provision — holds it for five minutes.
+     */
+    void heldBy(String orgId, String operation) {
+        io.tenantctl.ops.run.Worker me = io.tenantctl.ops.run.Worker.current("test");
+        long pid = ProcessHandle.current().pid();
+        io.tenantctl.testing.TestCatalog.execute(catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, "
+                + "lease_until) values ('" + orgId + "', '" + me.host() + "/" + pid + "/" + (operation.equals("move") ? "mover" : operation)
+                + "', '" + me.host() + "', " + pid + ", '" + operation + "', null, now() + interval '5 minutes')");
+    }
+
+    /** A command refused on {@code orgId} because {@code operation} holds it: exit 3, the holder named and --wait offered. */
+    static void refusedAsBusy(Cli.Result r, String orgId, String operation) {
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(strictJson(r).get("error").get("message").asText()).as(r.toString())
+                .contains("org " + orgId + " is busy: " + operation + " by").contains("--wait");
+    }
+
     /** Backs one org up; returns the backup id. */
     String backup(String orgId, String... extra) {
         List<String> args = new ArrayList<>(List.of("backup", "--org", orgId, "-o", "json"));

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static io.tenantctl.cli.CliFixture.findings;
@@ -31,13 +33,8 @@ class BehindAfterDuplicatesNamesTheCleanUpTest {
     void anOrgARolloutFailedOnDuplicatesIsNotToldToRunItAgainAsItIs() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             Path v2 = Files.writeString(dir.resolve("v2.json"), V2);
-            f.provision("b1", "b2");
-            f.db("b2").getCollection("users").insertMany(List.of(new Document("email", "x@b2").append("username", "dup"),
-                    new Document("email", "y@b2").append("username", "dup")));
-            Cli.Result rollout = f.cli.run("migrate-all", "--schema", v2.toString(), "-o", "json");
-            assertThat(rollout.exitCode()).as(rollout.toString()).isEqualTo(1);
-            JsonNode failed = strictJson(rollout).get("failed").get(0);
-            assertThat(failed.get("next_step").isNull()).as(rollout.toString()).isTrue();
+            JsonNode failed = rolloutFailedOnDuplicates(f, v2);
+            assertThat(failed.get("next_step").isNull()).as(failed.toString()).isTrue();
 
             Cli.Result verify = f.cli.run("verify", "--org", "b2", "-o", "json");
             List<JsonNode> behind = findings(strictJson(verify), "schema_behind");
@@ -50,5 +47,48 @@ class BehindAfterDuplicatesNamesTheCleanUpTest {
             assertThat(shown.get("next").asText()).as(shown.toString()).startsWith("remove the duplicate documents")
                     .contains("tenantctl migrate-all --org b2 --schema-hash");
         }
+    }
+
+    /**
+     * And {@code orgs resume} of such an org (suspended after the rollout) named only the bare catch-up too: it names the
+     * clean-up first, as {@code orgs show} does, and once the duplicates are gone the command after "then: " catches up.
+     */
+    @Test
+    void resumingAnOrgARolloutFailedOnDuplicatesNamesTheCleanUpThenTheCatchUp() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            Path v2 = Files.writeString(dir.resolve("v2.json"), V2);
+            rolloutFailedOnDuplicates(f, v2);
+            CliFixture.ok(f.cli, "orgs", "suspend", "b2");
+
+            Cli.Result resumed = CliFixture.ok(f.cli, "orgs", "resume", "b2");
+            assertThat(resumed.err()).as(resumed.toString()).contains("next for b2: remove the duplicate documents run ")
+                    .contains("then: tenantctl migrate-all --org b2 --schema-hash");
+            CliFixture.ok(f.cli, "orgs", "suspend", "b2");
+            JsonNode json = strictJson(CliFixture.ok(f.cli, "orgs", "resume", "b2", "-o", "json"));
+            String next = json.get("next").asText();
+            JsonNode shown = strictJson(CliFixture.ok(f.cli, "orgs", "show", "b2", "-o", "json"));
+            assertThat(next).as("resume names what orgs show names: %s", json).isEqualTo(shown.get("next").asText())
+                    .startsWith("remove the duplicate documents");
+
+            // the duplicates gone, the command after "then: " brings the org up to the rollout
+            f.db("b2").getCollection("users").deleteOne(new Document("email", "y@b2"));
+            String catchUp = next.substring(next.indexOf("then: ") + "then: ".length());
+            List<String> args = new ArrayList<>(Arrays.asList(catchUp.split(" ")).subList(1, catchUp.split(" ").length));
+            CliFixture.ok(f.cli, args.toArray(String[]::new));
+            Cli.Result diff = f.cli.run("schema", "diff", "b2", "--schema", v2.toString());
+            assertThat(diff.exitCode()).as(diff.toString()).isZero();
+        }
+    }
+
+    /** b1 and b2 provisioned, b2 given two users of one username, and the rollout of V2's unique index failing on b2. */
+    private static JsonNode rolloutFailedOnDuplicates(BackupFixture f, Path v2) throws Exception {
+        f.provision("b1", "b2");
+        f.db("b2").getCollection("users").insertMany(List.of(new Document("email", "x@b2").append("username", "dup"),
+                new Document("email", "y@b2").append("username", "dup")));
+        Cli.Result rollout = f.cli.run("migrate-all", "--schema", v2.toString(), "-o", "json");
+        assertThat(rollout.exitCode()).as(rollout.toString()).isEqualTo(1);
+        JsonNode failed = strictJson(rollout).get("failed").get(0);
+        assertThat(failed.get("error").asText()).as(rollout.toString()).contains("duplicate keys");
+        return failed;
     }
 }

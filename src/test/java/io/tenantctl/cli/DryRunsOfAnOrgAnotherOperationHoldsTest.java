@@ -1,9 +1,7 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantctl.ops.run.Worker;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,33 +25,18 @@ class DryRunsOfAnOrgAnotherOperationHoldsTest {
     @TempDir
     Path dir;
 
-    /** acme held by a live move of this very process (its pid is alive), as a move running elsewhere holds it. */
-    private static void heldByAMove(BackupFixture f, String orgId) {
-        Worker me = Worker.current("test");
-        long pid = ProcessHandle.current().pid();
-        TestCatalog.execute(f.catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) values "
-                + "('" + orgId + "', '" + me.host() + "/" + pid + "/mover', '" + me.host() + "', " + pid + ", 'move', null, "
-                + "now() + interval '5 minutes')");
-    }
-
-    private static void refusedAsBusy(Cli.Result r) {
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
-        assertThat(strictJson(r).get("error").get("message").asText()).as(r.toString()).contains("org acme is busy: move by")
-                .contains("--wait");
-    }
-
     @Test
     void deleteAndRestoreDryRunsRefuseABusyOrgAsTheCommandsDo() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             f.backup("acme");
-            heldByAMove(f, "acme");
+            f.heldBy("acme", "move");
 
-            refusedAsBusy(f.cli.run("orgs", "delete", "acme", "-o", "json"));
-            refusedAsBusy(f.cli.run("orgs", "delete", "acme", "--dry-run", "-o", "json"));
-            refusedAsBusy(f.cli.run("orgs", "delete", "acme", "--no-backup", "--dry-run", "-o", "json"));
-            refusedAsBusy(f.cli.run("restore", "--org", "acme", "-o", "json"));
-            refusedAsBusy(f.cli.run("restore", "--org", "acme", "--dry-run", "-o", "json"));
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "delete", "acme", "-o", "json"), "acme", "move");
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "delete", "acme", "--dry-run", "-o", "json"), "acme", "move");
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "delete", "acme", "--no-backup", "--dry-run", "-o", "json"), "acme", "move");
+            BackupFixture.refusedAsBusy(f.cli.run("restore", "--org", "acme", "-o", "json"), "acme", "move");
+            BackupFixture.refusedAsBusy(f.cli.run("restore", "--org", "acme", "--dry-run", "-o", "json"), "acme", "move");
 
             // with --wait the command would wait for the holder: the dry run says so, and plans
             Cli.Result delete = ok(f.cli, "orgs", "delete", "acme", "--dry-run", "--wait", "-o", "json");
@@ -70,7 +53,7 @@ class DryRunsOfAnOrgAnotherOperationHoldsTest {
             f.provision("acme");
             String b1 = f.backup("acme");
             f.backup("acme");
-            heldByAMove(f, "acme");
+            f.heldBy("acme", "move");
 
             String[] prune = {"backups", "prune", "--org", "acme", "--keep-last", "1", "--keep-daily", "0", "--grace-hours", "0", "-o", "json"};
             JsonNode dry = strictJson(ok(f.cli, concat(prune, "--dry-run")));

@@ -1,7 +1,6 @@
 package io.tenantctl.cli;
 
 import io.tenantctl.fanout.CancelToken;
-import io.tenantctl.ops.run.Worker;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
@@ -26,25 +25,15 @@ class ForgetOfABusyOrgWithWaitTest {
     @TempDir
     Path dir;
 
-    private static void refusedAsBusy(Cli.Result r) {
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
-        assertThat(strictJson(r).get("error").get("message").asText()).as(r.toString()).contains("org acme is busy: provision by")
-                .contains("--wait");
-    }
-
     @Test
     void forgetAndItsDryRunWaitForTheHolderWithWait() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             TestCatalog.execute(f.catalogUrl, "update orgs set status = 'failed', version = version + 1 where org_id = 'acme'");
-            Worker me = Worker.current("test");
-            long pid = ProcessHandle.current().pid();
-            TestCatalog.execute(f.catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) values "
-                    + "('acme', '" + me.host() + "/" + pid + "/provision', '" + me.host() + "', " + pid + ", 'provision', null, "
-                    + "now() + interval '5 minutes')");
+            f.heldBy("acme", "provision");
 
-            refusedAsBusy(f.cli.run("orgs", "forget", "acme", "-o", "json"));
-            refusedAsBusy(f.cli.run("orgs", "forget", "acme", "--dry-run", "-o", "json"));
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "forget", "acme", "-o", "json"), "acme", "provision");
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "forget", "acme", "--dry-run", "-o", "json"), "acme", "provision");
 
             Cli.Result dry = ok(f.cli, "orgs", "forget", "acme", "--dry-run", "--wait", "-o", "json");
             assertThat(dry.err()).contains("would wait (--wait)").contains("org acme is busy: provision by");

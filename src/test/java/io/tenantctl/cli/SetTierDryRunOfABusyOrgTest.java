@@ -1,8 +1,6 @@
 package io.tenantctl.cli;
 
-import io.tenantctl.ops.run.Worker;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,25 +21,15 @@ class SetTierDryRunOfABusyOrgTest {
     @TempDir
     Path dir;
 
-    private static void refusedAsBusy(Cli.Result r) {
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
-        assertThat(strictJson(r).get("error").get("message").asText()).as(r.toString()).contains("org acme is busy: move by")
-                .contains("--wait");
-    }
-
     @Test
     void setTierDryRunRefusesABusyOrgAsTheCommandDoes() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             String tier = f.org("acme").get("tier").asText();
-            Worker me = Worker.current("test");
-            long pid = ProcessHandle.current().pid();
-            TestCatalog.execute(f.catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) values "
-                    + "('acme', '" + me.host() + "/" + pid + "/mover', '" + me.host() + "', " + pid + ", 'move', null, "
-                    + "now() + interval '5 minutes')");
+            f.heldBy("acme", "move");
 
-            refusedAsBusy(f.cli.run("orgs", "set-tier", "acme", "pro", "-o", "json"));
-            refusedAsBusy(f.cli.run("orgs", "set-tier", "acme", "pro", "--dry-run", "-o", "json"));
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "set-tier", "acme", "pro", "-o", "json"), "acme", "move");
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "set-tier", "acme", "pro", "--dry-run", "-o", "json"), "acme", "move");
 
             Cli.Result waits = ok(f.cli, "orgs", "set-tier", "acme", "pro", "--dry-run", "--wait", "-o", "json");
             assertThat(waits.err()).contains("would wait (--wait)").contains("org acme is busy: move by");

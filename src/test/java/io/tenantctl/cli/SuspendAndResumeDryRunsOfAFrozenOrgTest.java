@@ -1,6 +1,5 @@
 package io.tenantctl.cli;
 
-import io.tenantctl.ops.run.Worker;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
@@ -24,28 +23,18 @@ class SuspendAndResumeDryRunsOfAFrozenOrgTest {
     @TempDir
     Path dir;
 
-    private static void refusedAsBusy(Cli.Result r) {
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
-        assertThat(strictJson(r).get("error").get("message").asText()).as(r.toString()).contains("org acme is busy: move by")
-                .contains("--wait");
-    }
-
     @Test
     void dryRunsDuringAMovesFreezeNameTheMoveAsTheCommandsDo() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             // a move of acme in its freeze: read_only, its lease held by this live process
-            Worker me = Worker.current("test");
-            long pid = ProcessHandle.current().pid();
             TestCatalog.execute(f.catalogUrl, "update orgs set status = 'read_only', version = version + 1 where org_id = 'acme'");
-            TestCatalog.execute(f.catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) values "
-                    + "('acme', '" + me.host() + "/" + pid + "/mover', '" + me.host() + "', " + pid + ", 'move', null, "
-                    + "now() + interval '5 minutes')");
+            f.heldBy("acme", "move");
 
-            refusedAsBusy(f.cli.run("orgs", "suspend", "acme", "--dry-run", "-o", "json"));
-            refusedAsBusy(f.cli.run("orgs", "suspend", "acme", "-o", "json"));
-            refusedAsBusy(f.cli.run("orgs", "resume", "acme", "--dry-run", "-o", "json"));
-            refusedAsBusy(f.cli.run("orgs", "resume", "acme", "-o", "json"));
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "suspend", "acme", "--dry-run", "-o", "json"), "acme", "move");
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "suspend", "acme", "-o", "json"), "acme", "move");
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "resume", "acme", "--dry-run", "-o", "json"), "acme", "move");
+            BackupFixture.refusedAsBusy(f.cli.run("orgs", "resume", "acme", "-o", "json"), "acme", "move");
             assertThat(f.org("acme").get("status").asText()).as("the move's freeze is left to the move").isEqualTo("read_only");
 
             Cli.Result waits = ok(f.cli, "orgs", "suspend", "acme", "--dry-run", "--wait");
