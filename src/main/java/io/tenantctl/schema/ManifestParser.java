@@ -283,12 +283,12 @@ final class ManifestParser {
         } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
             throw usage(at + ": partialFilterExpression is not valid Extended JSON: " + e.getMessage());
         }
-        String refused = operatorNotTaken(filter);
+        String refused = first(filter, (k, val) -> k.startsWith("$") && !PARTIAL_OPERATORS.contains(k) ? k : null); // a partial index takes no other
         if (refused != null) { // refused by the server at createIndexes, on every org of the rollout: said here instead
             throw usage(at + ": partialFilterExpression uses " + refused + ", which MongoDB does not take in a partial index "
                     + "(it takes " + String.join(", ", PARTIAL_OPERATORS) + ")");
         }
-        String value = valueNotTaken(filter);
+        String value = first(filter, ManifestParser::valueNotTaken);
         if (value != null) { // the operator is taken, but not with this value: refused at createIndexes the same way
             throw usage(at + ": partialFilterExpression uses " + value);
         }
@@ -303,35 +303,41 @@ final class ManifestParser {
             13d, 14d, 15d, 16d, 17d, 18d, 19d, -1d, 127d);
 
     /**
-     * The first {@code $exists} or {@code $type} in {@code filter} (at any depth) with a value a partial index does not take,
-     * said as the refusal goes on, or null: only {@code $exists: true} (false, 0 and null mean "missing"), and only the
-     * types MongoDB knows.
+     * What is wrong with one {@code $exists} or {@code $type} of a partial filter, said as the refusal goes on, or null: only
+     * {@code $exists: true} is taken (false, 0 and null mean "missing"), and only the types MongoDB knows.
      */
-    private static String valueNotTaken(Object filter) {
+    private static String valueNotTaken(String key, Object v) {
+        if ("$exists".equals(key) && (v == null || Boolean.FALSE.equals(v) || v instanceof Number n && n.doubleValue() == 0)) {
+            return "{\"$exists\": " + v + "}, which MongoDB does not take in a partial index (it takes $exists: true only)";
+        }
+        if ("$type".equals(key)) {
+            for (Object t : v instanceof List<?> l ? l : java.util.Collections.singletonList(v)) {
+                if (!(t instanceof String alias && TYPE_ALIASES.contains(alias) || t instanceof Number n && TYPE_NUMBERS.contains(n.doubleValue()))) {
+                    return "{\"$type\": " + (t instanceof String str ? "\"" + str + "\"" : String.valueOf(t)) + "}, a type MongoDB does not "
+                            + "know (it takes " + String.join(", ", TYPE_ALIASES) + ", or a BSON type number)";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The first answer {@code check} gives for a field (key and value) of {@code filter}, at any depth, or null. */
+    private static String first(Object filter, java.util.function.BiFunction<String, Object, String> check) {
         if (filter instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                Object v = e.getValue();
-                if ("$exists".equals(e.getKey()) && (v == null || Boolean.FALSE.equals(v) || v instanceof Number n && n.doubleValue() == 0)) {
-                    return "{\"$exists\": " + v + "}, which MongoDB does not take in a partial index (it takes $exists: true only)";
+                String found = check.apply(String.valueOf(e.getKey()), e.getValue());
+                if (found == null) {
+                    found = first(e.getValue(), check);
                 }
-                if ("$type".equals(e.getKey())) {
-                    for (Object t : v instanceof List<?> l ? l : java.util.Collections.singletonList(v)) {
-                        if (!(t instanceof String alias && TYPE_ALIASES.contains(alias) || t instanceof Number n && TYPE_NUMBERS.contains(n.doubleValue()))) {
-                            return "{\"$type\": " + (t instanceof String str ? "\"" + str + "\"" : String.valueOf(t)) + "}, a type MongoDB does not "
-                                    + "know (it takes " + String.join(", ", TYPE_ALIASES) + ", or a BSON type number)";
-                        }
-                    }
-                }
-                String inner = valueNotTaken(v);
-                if (inner != null) {
-                    return inner;
+                if (found != null) {
+                    return found;
                 }
             }
         } else if (filter instanceof List<?> l) {
             for (Object o : l) {
-                String inner = valueNotTaken(o);
-                if (inner != null) {
-                    return inner;
+                String found = first(o, check);
+                if (found != null) {
+                    return found;
                 }
             }
         }
@@ -343,30 +349,6 @@ final class ManifestParser {
 
     /** The query operators MongoDB accepts in a partialFilterExpression. */
     static final List<String> PARTIAL_OPERATORS = List.of("$eq", "$exists", "$gt", "$gte", "$lt", "$lte", "$type", "$and", "$or", "$in");
-
-    /** The first $-operator in {@code filter} (at any depth) a partial index does not take, or null. */
-    private static String operatorNotTaken(Object filter) {
-        if (filter instanceof Map<?, ?> m) {
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                String k = String.valueOf(e.getKey());
-                if (k.startsWith("$") && !PARTIAL_OPERATORS.contains(k)) {
-                    return k;
-                }
-                String inner = operatorNotTaken(e.getValue());
-                if (inner != null) {
-                    return inner;
-                }
-            }
-        } else if (filter instanceof List<?> l) {
-            for (Object o : l) {
-                String inner = operatorNotTaken(o);
-                if (inner != null) {
-                    return inner;
-                }
-            }
-        }
-        return null;
-    }
 
     private void noDuplicates(BsonDocument d, String where) {
         if (!parsed.duplicates(d).isEmpty()) {
