@@ -156,7 +156,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
             case "target" -> d.hasNonNull("room_on")
                     ? io.tenantctl.NextStep.run(move + d.get("room_on").asText(), "pool " + d.get("room_on").asText() + " has room; or make "
                     + "a new plan: tenantctl rebalance plan")
-                    : io.tenantctl.NextStep.run("tenantctl pools list", "no active pool has room for org " + f.orgId() + ": raise a capacity "
+                    : io.tenantctl.NextStep.run("tenantctl pools list", noRoom(d, f.orgId()) + ": raise a capacity "
                     + "with 'pools set-capacity' or add a pool, then make a new plan with 'rebalance plan'");
             case "unreachable" -> io.tenantctl.NextStep.run("tenantctl pools stats " + to, "pool " + to + " does not answer; once it does: "
                     + move + to);
@@ -171,6 +171,18 @@ final class RebalanceApplyCommand implements Callable<Integer> {
                     + "rolled back; writes to it stop up to that long")
                     : io.tenantctl.NextStep.run("tenantctl rebalance status", "then, to try again: " + move + to);
         };
+    }
+
+    /** "no active pool has room for org O", or, when pools with room did not answer, "no active pool that answers …" naming them. */
+    private static String noRoom(com.fasterxml.jackson.databind.JsonNode d, String orgId) {
+        if (!d.hasNonNull("room_silent") || d.get("room_silent").isEmpty()) {
+            return "no active pool has room for org " + orgId;
+        }
+        List<String> silent = new java.util.ArrayList<>();
+        d.get("room_silent").forEach(p -> silent.add(p.asText()));
+        boolean one = silent.size() == 1;
+        return "no active pool that answers has room for org " + orgId + " (" + String.join(", ", silent) + (one ? " has room but does not answer: "
+                + "see 'tenantctl pools stats " + silent.get(0) + "')" : " have room but do not answer: see 'tenantctl pools stats')");
     }
 
     private static String grace(com.fasterxml.jackson.databind.JsonNode d) {

@@ -446,12 +446,13 @@ public final class Rebalance {
                 // aborted past --max-freeze: the way on is the move with a longer one, not the same move again
                 // drained or disabled while it copied (the flip refuses it): the same move again is refused, another pool is not
                 String why = Errors.oneLine(e);
+                List<String> silentWithRoom = new ArrayList<>();
                 String targetNow = ctx.catalog().pools().find(t.to()).map(Pool::status).filter(s -> !Pool.ACTIVE.equals(s))
                         .map(s -> s.db()).orElse(null);
                 throw new Job.Failure(why, 1, Json.args("to_pool", t.to(), "overran_max_freeze_ms",
                         why.contains(Mover.RAN_PAST) ? args.maxFreezeMs() : null, "freeze_grace_ms", args.freezeGraceMs(),
-                        "target_now", targetNow, "room_on", targetNow == null ? null : roomFor(t),
-                        "silent_pool", e instanceof Mover.PoolSilent silent ? silent.poolId : null), e);
+                        "target_now", targetNow, "room_on", targetNow == null ? null : roomFor(t, silentWithRoom),
+                        "room_silent", silentWithRoom.isEmpty() ? null : silentWithRoom, "silent_pool", e instanceof Mover.PoolSilent silent ? silent.poolId : null), e);
             } finally {
                 slots.release(slot);
                 mine.remove(slot);
@@ -461,19 +462,30 @@ public final class Rebalance {
 
     /** A refused move's detail: what refused it, for the way on (a new plan, another pool, a longer --max-freeze). */
     private String refused(Mover.Refused e, Target t, long freezeGraceMs) {
+        List<String> silentWithRoom = new ArrayList<>();
         return Json.args("to_pool", t.to(), "refused", e.kind().name().toLowerCase(java.util.Locale.ROOT),
                 "predicted_freeze_ms", e.kind() == Mover.Refused.Kind.FREEZE ? e.predictedFreezeMs() : null,
-                "freeze_grace_ms", freezeGraceMs, "room_on", e.kind() == Mover.Refused.Kind.TARGET ? roomFor(t) : null);
+                "freeze_grace_ms", freezeGraceMs, "room_on", e.kind() == Mover.Refused.Kind.TARGET ? roomFor(t, silentWithRoom) : null,
+                "room_silent", silentWithRoom.isEmpty() ? null : silentWithRoom);
     }
 
     /**
      * The pool a move refused by its target could go to now: the one placement would choose (active, with room; not
-     * the org's pool nor the refused target), or null when none has room.
+     * the org's pool nor the refused target) among those that answer a ping, as provision places past a silent pool;
+     * or null when none that answers has room. The pools with room passed over for silence are added to {@code silent}.
      */
-    private String roomFor(Target t) {
+    private String roomFor(Target t, List<String> silent) {
         String on = ctx.catalog().orgs().find(t.org()).map(Org::poolId).orElse(t.from());
-        return io.tenantctl.catalog.Placement.choose(ctx.catalog().pools().list().stream()
-                .filter(p -> !p.poolId().equals(on) && !p.poolId().equals(t.to())).toList()).map(Pool::poolId).orElse(null);
+        List<Pool> left = new ArrayList<>(ctx.catalog().pools().list().stream()
+                .filter(p -> !p.poolId().equals(on) && !p.poolId().equals(t.to())).toList());
+        for (Optional<Pool> p = io.tenantctl.catalog.Placement.choose(left); p.isPresent(); p = io.tenantctl.catalog.Placement.choose(left)) {
+            if (PoolHealth.check(ctx, p.get()).isEmpty()) {
+                return p.get().poolId();
+            }
+            silent.add(p.get().poolId());
+            left.remove(p.get());
+        }
+        return null;
     }
 
     /**
