@@ -218,7 +218,7 @@ public final class Runs {
                 if (fresh) {
                     released.add(orgId);
                 } else {
-                    failed.put(orgId, Verify.finishProvision(catalog, org.get()));
+                    failed.put(orgId, Verify.finishProvision(catalog, org.get(), dryRun ? runId : null));
                 }
             }
         }

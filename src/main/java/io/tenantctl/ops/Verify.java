@@ -370,9 +370,17 @@ public final class Verify {
      * succeeded, was cancelled, or ended with this org done) provisioned anew with them.
      */
     static String finishProvision(io.tenantctl.catalog.Catalog catalog, Org o) {
+        return finishProvision(catalog, o, null);
+    }
+
+    /**
+     * As {@link #finishProvision(io.tenantctl.catalog.Catalog, Org)}, with run {@code cancelling} taken as cancelled
+     * already (a 'runs cancel --dry-run' names the step its cancel gives, not the resume the cancel makes impossible).
+     */
+    static String finishProvision(io.tenantctl.catalog.Catalog catalog, Org o, String cancelling) {
         Optional<RunRepository.Run> provisioned = catalog.runs().newestWith("provision", o.orgId());
-        return provisioned.map(r -> resumes(catalog, r, o.orgId()) ? "tenantctl provision --resume " + r.runId() : provisionAgain(o, r))
-                .orElse("tenantctl provision " + o.orgId());
+        return provisioned.map(r -> !r.runId().equals(cancelling) && resumes(catalog, r, o.orgId())
+                ? "tenantctl provision --resume " + r.runId() : provisionAgain(o, r)).orElse("tenantctl provision " + o.orgId());
     }
 
     /**
