@@ -270,10 +270,13 @@ public final class RunRepository {
                 + "order by r.started_at desc limit 1", rs -> rs.getString(1), verb, orgId));
     }
 
-    /** Whether {@code runId} is the only run that ever had {@code orgId} as an item. */
-    public boolean onlyRunOf(String orgId, String runId) {
-        return catalog.inConnection(c -> Sql.one(c, "select not exists (select 1 from run_items where org_id = ? and run_id <> ?)",
-                rs -> rs.getBoolean(1), orgId, runId)).orElse(true);
+    /**
+     * Whether {@code runId} is the only run of {@code verb} that ever had {@code orgId} as an item: runs of other verbs
+     * that skipped or refused the org (a migrate-all, a backup looking at it meanwhile) did nothing to it of that kind.
+     */
+    public boolean onlyRunOf(String orgId, String runId, String verb) {
+        return catalog.inConnection(c -> Sql.one(c, "select not exists (select 1 from run_items i join runs r on r.run_id = i.run_id "
+                + "where i.org_id = ? and i.run_id <> ? and r.verb = ?)", rs -> rs.getBoolean(1), orgId, runId, verb)).orElse(true);
     }
 
     public void itemStarted(String runId, String orgId) {

@@ -212,7 +212,8 @@ public final class Runs {
             if (org.isEmpty() || catalog.leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me)).isPresent()) {
                 continue; // provisioned or failed already, or someone is on it
             }
-            boolean fresh = notStarted.contains(orgId) && catalog.runs().onlyRunOf(orgId, runId);
+            // only a provision begins one: another verb that skipped or refused it meanwhile did nothing to it
+            boolean fresh = notStarted.contains(orgId) && catalog.runs().onlyRunOf(orgId, runId, Provision.VERB);
             if (dryRun || (fresh ? catalog.orgs().releasePlace(orgId, org.get().version())
                     : catalog.orgs().compareAndSetStatus(orgId, org.get().version(), Org.FAILED))) {
                 if (fresh) {

@@ -481,6 +481,34 @@ class RunEngineTest {
     }
 
     /**
+     * Found by probing: after an interrupted provision, a migrate-all that skipped one of its never-started orgs (and a
+     * backup that refused another) made the cancel mark them failed, "a worker had begun", though no provision ever
+     * began them and their databases did not exist. Only a provision's attempt counts as having begun one.
+     */
+    @Test
+    void cancellingAProvisionReleasesOrgsAnotherVerbOnlyLookedAt(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 2);
+        Path schema = CliFixture.smallSchema(dir);
+        List<String> ids = CliFixture.ids("s-", 0, 4);
+        String runId = detachedProvision(cli, schema, ids);
+        Cli.Result migrate = cli.run("migrate-all", "--schema", schema.toString(), "--org", "s-3");
+        assertThat(migrate.exitCode()).as("%s", migrate).isNotEqualTo(2);
+        Cli.Result backup = cli.run("backup", "--org", "s-2");
+        assertThat(backup.exitCode()).as("%s", backup).isNotEqualTo(2);
+
+        JsonNode dry = strictJson(ok(cli, "runs", "cancel", runId, "--dry-run", "-o", "json"));
+        assertThat(dry.get("provision").get("failed").size()).as("%s", dry).isZero();
+        JsonNode cancelled = strictJson(ok(cli, "runs", "cancel", runId, "-o", "json"));
+        List<String> released = new java.util.ArrayList<>();
+        cancelled.get("provision").get("places_released").forEach(n -> released.add(n.asText()));
+        assertThat(released).as("%s", cancelled).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(cancelled.get("provision").get("failed").size()).isZero();
+        assertThat(CliFixture.orgIds(cli, "failed")).isEmpty();
+        assertThat(CliFixture.orgIds(cli, "provisioning")).isEmpty();
+    }
+
+    /**
      * Found by probing: a provision worker killed with kill -9 and its run cancelled within the minute left the org in
      * flight 'provisioning', its item 'running' in a cancelled run, and nothing naming a way out. A process of this host
      * that is gone holds nothing: the cancel (and its dry run) ends its org as it ends one whose lease ran out.
