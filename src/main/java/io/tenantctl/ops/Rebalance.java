@@ -713,6 +713,12 @@ public final class Rebalance {
             throw TenantctlException.usage("--drop-changed " + String.join(",", unknown) + ": no retired database of that name (POOL/DATABASE) "
                     + "is older than --older-than, nor an aborted move's target; see 'tenantctl rebalance gc --dry-run'");
         }
+        // a pool that does not answer decides nothing (one ping per pool, as purge does): its databases stay recorded,
+        // skipped in the dry run as in the real one, not said would_drop and then failed with the driver's error
+        Map<String, Optional<String>> pinged = new java.util.HashMap<>();
+        java.util.function.Function<String, Optional<String>> poolDown = poolId -> pinged.computeIfAbsent(poolId,
+                p -> ctx.catalog().pools().find(p).flatMap(pool -> PoolHealth.check(ctx, pool)).map(why -> "pool " + p
+                        + " does not answer (" + why + "): nothing compared or dropped; run gc again once it answers"));
         for (RestoreRepository.Retired r : retired) {
             String reason = String.valueOf(r.reason());
             String kind = reason.startsWith("source of move") ? "retained_source"
@@ -720,6 +726,11 @@ public final class Rebalance {
                     : reason.startsWith(RestoreRepository.DELETED_ORG_REASON) ? "deleted_org" : "replaced_by_restore";
             if (!dryRun && cancel.isCancelled()) {
                 items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "kept", Errors.NOT_REACHED));
+                continue;
+            }
+            Optional<String> down = poolDown.apply(r.poolId());
+            if (down.isPresent()) {
+                items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "skipped", down.get()));
                 continue;
             }
             Optional<String> written = dropChanged.contains(r.poolId() + "/" + r.databaseName()) ? Optional.empty()
@@ -737,6 +748,11 @@ public final class Rebalance {
         for (MoveRepository.Move m : moves.leftoverTargets()) {
             if (!dryRun && cancel.isCancelled()) {
                 items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", Errors.NOT_REACHED));
+                continue;
+            }
+            Optional<String> down = poolDown.apply(m.toPool());
+            if (down.isPresent()) {
+                items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "skipped", down.get()));
                 continue;
             }
             items.add(drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, gc,

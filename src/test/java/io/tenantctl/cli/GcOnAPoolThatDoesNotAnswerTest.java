@@ -1,0 +1,52 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by probing: a restore onto pool-1 retires acme's old database on pool-0; with pool-0 not answering,
+ * 'rebalance gc --dry-run' said would_drop (exit 0) and the real gc failed it (exit 1) with only the driver's error and
+ * no next step. Both now ping the pool first and say skipped, "pool-0 does not answer", exit 1, as 'orgs purge' does;
+ * the database stays recorded, and the next gc with the pool back drops it.
+ */
+class GcOnAPoolThatDoesNotAnswerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDatabaseOnAPoolThatDoesNotAnswerIsSkippedInTheDryRunAndTheRealRun() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            String id = f.backup("acme");
+            ok(f.cli, "restore", "--org", "acme", "--backup", id, "--target-pool", "pool-1");
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force");
+            Cli down = f.cli.quickToGiveUpOnDeadPools();
+
+            for (boolean dryRun : new boolean[] {true, false}) {
+                Cli.Result gc = dryRun ? down.run("rebalance", "gc", "--older-than", "0s", "--dry-run", "-o", "json")
+                        : down.run("rebalance", "gc", "--older-than", "0s", "-o", "json");
+                assertThat(gc.exitCode()).as("dry run %s: %s", dryRun, gc).isEqualTo(1);
+                JsonNode item = strictJson(gc).get("items").get(0);
+                assertThat(item.get("pool_id").asText()).isEqualTo("pool-0");
+                assertThat(item.get("action").asText()).as(item.toString()).isEqualTo("skipped");
+                assertThat(item.get("detail").asText()).as(item.toString()).contains("pool pool-0 does not answer")
+                        .contains("run gc again once it answers");
+            }
+
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", f.pools.uri(0), "--force");
+            JsonNode again = strictJson(ok(f.cli, "rebalance", "gc", "--older-than", "0s", "-o", "json"));
+            assertThat(again.get("items").get(0).get("action").asText()).as(again.toString()).isEqualTo("dropped");
+            assertThat(f.databaseNames("pool-0")).doesNotContain("org_acme");
+        }
+    }
+}
