@@ -73,7 +73,9 @@ final class RebalanceApplyCommand implements Callable<Integer> {
     /** The run's report (apply and move): the common header, each move's figures, failures with their next step. */
     static int render(CliContext ctx, Rebalance.Result r, boolean detached) {
         RunReport report = r.report();
-        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = RebalanceApplyCommand::nextStep;
+        // an org not movable as it is (deleting, provisioning): what orgs show names as its way on
+        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = f -> "org".equals(f.detail().path("refused").asText(""))
+                ? new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(f.orgId()) : nextStep(f);
         List<String> left = new java.util.ArrayList<>();
         r.leftOnDraining().forEach((pool, orgs) -> left.add("pool " + pool + " is draining and " + (report.dryRun() ? "would still hold "
                 : "still holds ") + orgs.size() + " org(s) no "
@@ -117,7 +119,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
      * A failed move's next step, by what failed it: the same move again is refused again when its target is full or
      * not active (another pool with room, or a new plan), its plan stale (a new plan) or its predicted freeze too long
      * (the move with a --max-freeze that covers it); a target that does not answer is looked at first (pools stats),
-     * then moved into again; an org not movable as it is has none (its error says why). A move
+     * then moved into again; an org not movable as it is has none here (render asks orgs show's way on). A move
      * that failed on its way (aborted, rolled back) may be tried again as it was; one that never started (its pool did
      * not answer the run's check) names that pool and a new plan; one aborted because its target was drained or disabled
      * while it copied, another pool with room (or a new plan); one aborted because its target or source stopped

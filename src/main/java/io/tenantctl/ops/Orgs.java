@@ -111,6 +111,25 @@ public final class Orgs {
         return shown(orgId).next();
     }
 
+    /**
+     * What moves on an org another command refused as it is (a move of a deleting or provisioning org): {@link #nextStep},
+     * or for a deleting org the resume that undoes its delete (as {@code orgs show} names it), and for one left
+     * provisioning with nobody at work on it the provision that finishes it; null for none (an active org's refusal is
+     * not for what it is).
+     */
+    public io.tenantctl.NextStep wayOn(String orgId) {
+        Shown shown = shown(orgId);
+        Org o = shown.org();
+        boolean nobody = shown.lease() == null || shown.lease().expired();
+        return o.status().equals(Org.ACTIVE) ? null // not refused for what it is (already there): its catch-up is no way on
+                : shown.next() != null ? shown.next()
+                : o.status().equals(Org.DELETING) ? io.tenantctl.NextStep.run("tenantctl orgs resume " + orgId, "its database is kept until "
+                + "'tenantctl orgs purge'; the resume takes the org back (the delete undone) until then")
+                : o.status().equals(Org.PROVISIONING) && nobody ? io.tenantctl.NextStep.run(Verify.finishProvision(catalog, o),
+                "its provision did not finish: this finishes it")
+                : null;
+    }
+
     private record Shown(Org org, Lease lease, io.tenantctl.NextStep next) {
     }
 
