@@ -109,7 +109,9 @@ final class OrgsAdoptCommand implements Callable<Integer> {
             doc.put("pool_id", r.poolId());
             doc.put("dry_run", r.dryRun());
             doc.put("schema_hash", r.schemaHash());
-            doc.put("adopted", r.orgs().stream().filter(o -> !o.outcome().equals(Adopt.FAILED)).count());
+            // a dry run adopts nothing: its orgs are planned, counted as backup's and provision's dry runs count theirs
+            doc.put("adopted", r.orgs().stream().filter(o -> o.outcome().equals(Adopt.ADOPTED)).count());
+            doc.put("planned", r.orgs().stream().filter(o -> o.outcome().equals(Adopt.PLANNED)).count());
             doc.put("failed", r.failed().size());
             doc.put("capacity_warning", r.capacityWarning());
             doc.put("orgs", r.orgs());

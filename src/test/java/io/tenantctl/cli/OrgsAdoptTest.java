@@ -87,11 +87,16 @@ class OrgsAdoptTest {
 
         Cli.Result dry = ok(cli, "orgs", "adopt", "adopt_me", "--pool", "pool-1", "--schema", schema.toString(), "--dry-run", "-o", "json");
         assertThat(strictJson(dry).get("orgs").get(0).get("outcome").asText()).isEqualTo("planned");
+        // found by a probing helper: the dry run said "adopted": 1 though nothing was; it counts planned ones, as backup's does
+        assertThat(strictJson(dry).get("adopted").asInt()).as("a dry run adopts nothing: %s", dry).isZero();
+        assertThat(strictJson(dry).path("planned").asInt(-1)).as("a dry run counts what it would adopt: %s", dry).isEqualTo(1);
         assertThat(cli.run("orgs", "show", "adopt_me").exitCode()).isEqualTo(2);
 
         JsonNode adopted = strictJson(ok(cli, "orgs", "adopt", "adopt_me", "--pool", "pool-1", "--schema", schema.toString(), "-o", "json"));
         JsonNode org = adopted.get("orgs").get(0);
         assertThat(org.get("outcome").asText()).isEqualTo("adopted");
+        assertThat(adopted.get("adopted").asInt()).isEqualTo(1);
+        assertThat(adopted.path("planned").asInt(-1)).isZero();
         assertThat(org.get("matched_hash").asText()).isEqualTo(manifest.hash());
         assertThat(org.get("extras").asInt()).isEqualTo(1);
         assertThat(snapshot(db)).as("adopt creates and drops nothing").isEqualTo(before);
