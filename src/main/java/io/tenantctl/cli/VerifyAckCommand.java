@@ -38,7 +38,10 @@ final class VerifyAckCommand implements Callable<Integer> {
     public Integer call() {
         Verify.Finding f = new Verify(ctx.ops()).ack(findingId, parse(until), reason, dryRun.on);
         if (ctx.json()) {
-            Output.json(ctx.out, f);
+            java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+            doc.put("dry_run", dryRun.on); // the finding as the ack leaves it: a dry run's is what it would be
+            doc.putAll(Output.JSON.convertValue(f, java.util.Map.class));
+            Output.json(ctx.out, doc);
         } else {
             ctx.out.println((dryRun.on ? "dry run: " : "") + "finding " + f.findingId() + " (" + f.kind() + (f.orgId() == null ? ""
                     : ", org " + f.orgId()) + ") " + (dryRun.on ? "would be acked" : "acked") + " until " + f.ackedUntil() + ": " + f.ackReason());

@@ -470,7 +470,7 @@ public final class Verify {
         if (!dryRun) {
             repo.ack(findingId, until, reason, ctx.actor());
         }
-        String state = !dryRun ? "acked" : f.ackedUntil() != null && f.ackedUntil().isAfter(Instant.now()) ? "acked" : "known";
+        String state = "acked"; // a dry run's too: what the ack leaves, beside the acked_until and reason it would set
         // only the catalog's row is at hand here, the fix's text: no command is made out of it, it is all the note
         return new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(),
                 f.fix() == null ? null : NextStep.note(f.fix()), state, f.firstSeen(), f.lastSeen(), until, reason);

@@ -1,0 +1,53 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by a probing helper comparing each --dry-run with the real command: {@code verify ack … --dry-run -o json} had no
+ * {@code dry_run} field and showed {@code "state": "known"} next to a filled-in {@code acked_until} — neither what is
+ * (nothing acked) nor what the ack would leave. The dry run says {@code dry_run: true} and the state the real ack leaves
+ * ({@code acked}); the real one says {@code dry_run: false}, and the dry run writes nothing.
+ */
+class VerifyAckDryRunSaysWhatTheAckWouldLeaveTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDryRunSaysItIsOneAndTheStateTheAckWouldLeave() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String id = stale(f, "acme");
+
+            JsonNode dry = strictJson(ok(f.cli, "verify", "ack", id, "--until", "1d", "--reason", "r", "--dry-run", "-o", "json"));
+            assertThat(dry.path("dry_run").isBoolean() && dry.path("dry_run").asBoolean()).as(dry.toString()).isTrue();
+            assertThat(dry.path("state").asText()).as(dry.toString()).isEqualTo("acked");
+            assertThat(dry.path("acked_until").isTextual()).as("an instant, as before: %s", dry).isTrue();
+            assertThat(f.cli.run("verify", "--org", "acme").exitCode()).as("the dry run acked nothing").isEqualTo(4);
+
+            JsonNode real = strictJson(ok(f.cli, "verify", "ack", id, "--until", "1d", "--reason", "r", "-o", "json"));
+            assertThat(real.path("dry_run").isBoolean() && !real.path("dry_run").asBoolean()).as(real.toString()).isTrue();
+            assertThat(real.path("state").asText()).isEqualTo("acked");
+        }
+    }
+
+    private static String stale(BackupFixture f, String org) {
+        Cli.Result r = f.cli.run("verify", "--org", org, "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        for (JsonNode x : strictJson(r).get("findings")) {
+            if (x.get("kind").asText().equals("backup_stale")) {
+                return x.get("finding_id").asText();
+            }
+        }
+        throw new AssertionError("no backup_stale: " + r);
+    }
+}
