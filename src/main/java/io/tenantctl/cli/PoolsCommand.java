@@ -32,7 +32,15 @@ final class PoolsCommand {
             ctx.out.println("dry run: pool " + p.poolId() + " is " + p.status() + "; " + verb + " would make it " + target);
             return 0;
         }
-        render(ctx, apply.apply(name));
+        Pools.View changed = apply.apply(name);
+        if (ctx.json()) { // the pool as it now is, saying it was changed, as the dry run says it was not
+            warnInlineSecrets(ctx, List.of(changed));
+            Map<String, Object> doc = new LinkedHashMap<>(Output.JSON.convertValue(changed, Map.class));
+            doc.put("dry_run", false);
+            Output.json(ctx.out, doc);
+            return 0;
+        }
+        render(ctx, changed);
         return 0;
     }
 
@@ -41,9 +49,7 @@ final class PoolsCommand {
         Pools.View p = added.pool();
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>(Output.JSON.convertValue(p, Map.class));
-            if (added.dryRun()) {
-                doc.put("dry_run", true);
-            }
+            doc.put("dry_run", added.dryRun()); // false too: a tool reads it from the real change as from the dry run
             if (!added.variablesToSet().isEmpty()) {
                 doc.put("variables_to_set", added.variablesToSet());
             }
