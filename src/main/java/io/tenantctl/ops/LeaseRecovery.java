@@ -98,6 +98,28 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
     }
 
     /**
+     * The status {@link #sweep} would leave {@code orgId} in when a dead move or a dead {@code backup --freeze} holds it
+     * (what a dry run plans from, as the real command finds it after the sweep): a move's status from before it (rolled
+     * back before its flip, finished after it, it is that status again), a freeze's {@code frozen_from}; else empty.
+     */
+    static java.util.Optional<io.tenantctl.catalog.OrgStatus> statusAfterSweep(OpsContext ctx, String orgId) {
+        for (OrgLeaseRepository.Lease l : dead(ctx)) {
+            if (!l.orgId().equals(orgId)) {
+                continue;
+            }
+            if (l.operation().equals(Rebalance.LEASE)) {
+                return ctx.catalog().moves().list(orgId, 1).stream().filter(m -> m.state().unfinished()).findFirst()
+                        .map(io.tenantctl.catalog.MoveRepository.Move::priorStatus);
+            }
+            Document state = l.state() == null ? null : Document.parse(l.state());
+            if (l.operation().equals("backup") && state != null && state.getString("frozen_from") != null) {
+                return java.util.Optional.of(io.tenantctl.catalog.OrgStatus.of(state.getString("frozen_from")));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Whether {@code orgId} is a half-made org a --to-org restore created and died on (its lease one {@link #sweep}
      * recovers): the next command removes it again, the org not created.
      */

@@ -163,7 +163,15 @@ public final class OrgLifecycle {
         }
         Org org = !held(get(orgId)) ? requireLive(orgId, verb) : get(orgId);
         if (dryRun) {
-            return changed(org, target, org.tier(), !org.status().equals(target), true);
+            // a dead move or freeze the real command's sweep puts right first: said, and planned from the status it leaves
+            // (as the real one reports it: put to the target by the sweep, the org was not so before it)
+            String self = "org " + orgId + ": ";
+            LeaseRecovery.pending(ctx).stream().filter(l -> l.startsWith(self)).forEach(l -> ctx.notices().accept("dry run: would put "
+                    + "right first: " + l));
+            OrgStatus found = LeaseRecovery.statusAfterSweep(ctx, orgId).orElse(org.status());
+            boolean toTarget = found.equals(target);
+            return new Changed(orgId, org.poolId(), org.databaseName(), (toTarget ? org.status() : found).db(), target.db(), org.tier(),
+                    org.tier(), !toTarget || !org.status().equals(target), true, null);
         }
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, verb, waitForOrg, cancel)) {
             Org now = requireLive(orgId, verb); // what the lease's previous holder (or its recovery) left
