@@ -26,7 +26,7 @@ final class FanoutOptions {
             + "1 to " + RunEngine.MAX_CONCURRENCY + " (for more, add workers with --join)."})
     int concurrency;
 
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "0", description = "Start at most N orgs per second per pool (0 = no limit).")
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "0", description = "Start at most N orgs per second per pool (0 = no limit; else at least 0.0001, one every ~2.8 h).")
     double rate;
 
     @Option(names = "--wait", description = {"Wait for what is busy instead of giving up: an org another operation holds "

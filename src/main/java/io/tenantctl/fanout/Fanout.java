@@ -67,6 +67,24 @@ public final class Fanout {
     private Fanout() {
     }
 
+    /** The longest start interval kept: ~73 years, so that a start time plus it stays a time (System.nanoTime). */
+    private static final long MAX_INTERVAL_NANOS = Long.MAX_VALUE / 4;
+
+    /**
+     * Nanoseconds between two starts in a group at {@code ratePerSecond} (0: no limit), capped rather than saturated:
+     * {@code (long) (1e9 / rate)} of a tiny rate was Long.MAX_VALUE, and the next start time after it overflowed into
+     * the past, so the tiniest rates meant no limit at all.
+     */
+    public static long intervalNanos(double ratePerSecond) {
+        return ratePerSecond > 0 ? (long) Math.min(1e9 / ratePerSecond, MAX_INTERVAL_NANOS) : 0;
+    }
+
+    /** {@code start + intervalNanos}, saturating at the largest time instead of wrapping into the past. */
+    public static long later(long start, long intervalNanos) {
+        long sum = start + intervalNanos;
+        return intervalNanos > 0 && sum < start ? Long.MAX_VALUE : sum;
+    }
+
     public static <R> Result<R> run(List<Item> items, Settings settings, Work<R> work, Listener<R> listener, CancelToken cancel) {
         Map<String, Deque<Item>> queues = new LinkedHashMap<>();
         for (Item item : items) {
@@ -75,7 +93,7 @@ public final class Fanout {
         List<String> groups = new ArrayList<>(queues.keySet());
         Map<String, Integer> inflight = new HashMap<>();
         Map<String, Long> nextStartNanos = new HashMap<>();
-        long intervalNanos = settings.ratePerGroup() > 0 ? (long) (1e9 / settings.ratePerGroup()) : 0;
+        long intervalNanos = intervalNanos(settings.ratePerGroup());
         List<Outcome<R>> outcomes = new ArrayList<>();
         ReentrantLock lock = new ReentrantLock();
         Condition changed = lock.newCondition();
@@ -110,7 +128,7 @@ public final class Fanout {
                         cursor = (cursor + i + 1) % groups.size();
                         inflight.merge(g, 1, Integer::sum);
                         if (intervalNanos > 0) {
-                            nextStartNanos.put(g, Math.max(due, now) + intervalNanos);
+                            nextStartNanos.put(g, later(Math.max(due, now), intervalNanos));
                         }
                     }
                 }

@@ -60,6 +60,9 @@ public final class RunEngine {
      * per-pool limits are counted across.
      */
     public static final int MAX_CONCURRENCY = 256;
+    /** The smallest --rate other than 0 (no limit): one org every ~2.8 hours. */
+    public static final double MIN_RATE = 0.0001;
+    private static final String MIN_RATE_TEXT = "0.0001";
 
     /**
      * Limits for one worker; {@code perPool} also caps the run as a whole (across workers) and is recorded with a new
@@ -92,8 +95,10 @@ public final class RunEngine {
                 throw TenantctlException.usage("--per-pool must be at least 1, not " + perPool);
             }
             checkConcurrency(concurrency);
-            if (!(ratePerPool >= 0) || Double.isInfinite(ratePerPool)) { // NaN compares false with everything
-                throw TenantctlException.usage("--rate must be a number of orgs per second, 0 (no limit) or more, not " + ratePerPool);
+            // NaN compares false with everything; below MIN_RATE the start interval would not fit in a long
+            if (!(ratePerPool == 0 || ratePerPool >= MIN_RATE) || Double.isInfinite(ratePerPool)) {
+                throw TenantctlException.usage("--rate must be a number of orgs per second, 0 (no limit) or from " + MIN_RATE_TEXT
+                        + " (one every ~2.8 hours) up, not " + ratePerPool);
             }
         }
 
@@ -181,7 +186,7 @@ public final class RunEngine {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, Optional<String>> poolHealth = new ConcurrentHashMap<>();
         Map<String, Long> nextStart = new HashMap<>();
-        long intervalNanos = settings.ratePerPool() > 0 ? (long) (1e9 / settings.ratePerPool()) : 0;
+        long intervalNanos = io.tenantctl.fanout.Fanout.intervalNanos(settings.ratePerPool());
         CancelToken stop = cancel.child();
         runs.renew(runId, me.id(), LEASE_SECONDS); // this run has a live worker from now on
         ScheduledExecutorService heartbeat = orgLeases().heartbeat(() -> runId);
@@ -630,7 +635,7 @@ public final class RunEngine {
         synchronized (nextStart) {
             long now = System.nanoTime();
             due = Math.max(now, nextStart.getOrDefault(String.valueOf(poolId), now));
-            nextStart.put(String.valueOf(poolId), due + intervalNanos);
+            nextStart.put(String.valueOf(poolId), io.tenantctl.fanout.Fanout.later(due, intervalNanos));
         }
         long wait = due - System.nanoTime();
         return wait <= 0 || stop.pause(wait);
