@@ -160,7 +160,7 @@ final class Mover {
             long copyStart = System.nanoTime();
             step(m, MoveState.FROZEN, MoveState.COPYING);
             hooks.reached(MoveState.COPYING, m);
-            long deadline = limits.maxFreezeMs() <= 0 ? Long.MAX_VALUE : frozenAt + TimeUnit.MILLISECONDS.toNanos(limits.maxFreezeMs());
+            long deadline = freezeDeadline(frozenAt, limits.maxFreezeMs());
             Copied copied = catchUp(m, from, to, deadline, pre);
             moves.copied(m.moveId(), copied.ledger().toJson(), copied.ledger().docs(), copied.bytes(), millis(copyStart));
             step(m, MoveState.COPYING, MoveState.VERIFYING);
@@ -962,6 +962,16 @@ final class Mover {
 
     /** How a move aborted for running past --max-freeze says so (its next step is the move with a longer one). */
     static final String RAN_PAST = "the freeze ran past --max-freeze";
+
+    /**
+     * When a freeze begun at {@code frozenAt} (System.nanoTime) runs past {@code maxFreezeMs}. 0 is a limit like any
+     * other, as the prediction holds it (it once meant none here: '--max-freeze 0 --force' moved the org); a limit too
+     * long to add saturates rather than wrapping into the past.
+     */
+    static long freezeDeadline(long frozenAt, long maxFreezeMs) {
+        long deadline = frozenAt + TimeUnit.MILLISECONDS.toNanos(Math.max(0, maxFreezeMs));
+        return deadline < frozenAt ? Long.MAX_VALUE : deadline;
+    }
 
     private static void pastDeadline(long deadline, String doing) {
         if (System.nanoTime() > deadline) {
