@@ -156,11 +156,14 @@ final class Mover {
             frozenAt = System.nanoTime();
             freeze(m, ctx.catalog().orgs().get(orgId));
             hooks.reached(MoveState.FROZEN, m);
-            sleep(limits.freezeGraceMs());
+            long deadline = freezeDeadline(frozenAt, limits.maxFreezeMs());
+            // the grace is part of the freeze: it ends at --max-freeze (a --force'd grace longer than it kept the org
+            // frozen the whole grace), and the move is then aborted as a copy past it is
+            sleepUntil(Math.min(later(System.nanoTime(), limits.freezeGraceMs()), deadline));
+            pastDeadline(deadline, "waiting out --freeze-grace " + limits.freezeGraceMs() + " ms");
             long copyStart = System.nanoTime();
             step(m, MoveState.FROZEN, MoveState.COPYING);
             hooks.reached(MoveState.COPYING, m);
-            long deadline = freezeDeadline(frozenAt, limits.maxFreezeMs());
             Copied copied = catchUp(m, from, to, deadline, pre);
             moves.copied(m.moveId(), copied.ledger().toJson(), copied.ledger().docs(), copied.bytes(), millis(copyStart));
             step(m, MoveState.COPYING, MoveState.VERIFYING);
@@ -969,8 +972,7 @@ final class Mover {
      * long to add saturates rather than wrapping into the past.
      */
     static long freezeDeadline(long frozenAt, long maxFreezeMs) {
-        long deadline = frozenAt + TimeUnit.MILLISECONDS.toNanos(Math.max(0, maxFreezeMs));
-        return deadline < frozenAt ? Long.MAX_VALUE : deadline;
+        return later(frozenAt, maxFreezeMs);
     }
 
     private static void pastDeadline(long deadline, String doing) {
@@ -979,8 +981,13 @@ final class Mover {
         }
     }
 
-    private static void sleep(long ms) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    /** {@code t} (System.nanoTime) plus {@code ms}, saturating rather than wrapping into the past. */
+    private static long later(long t, long ms) {
+        long sum = t + TimeUnit.MILLISECONDS.toNanos(Math.max(0, ms));
+        return sum < t ? Long.MAX_VALUE : sum;
+    }
+
+    private static void sleepUntil(long until) {
         while (System.nanoTime() < until) {
             java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
         }
