@@ -350,6 +350,9 @@ public final class TenantCtl implements Runnable {
         CommandLine c = e.getCommandLine();
         String fromFile = fromConfigFile(ctx, e, args);
         String what = Mask.secrets(firstLine(e.getMessage()) + fromFile); // picocli quotes what it could not match
+        if (e.getCause() instanceof DurationConverter.NoUnit noUnit && e.getArgSpec() instanceof CommandLine.Model.OptionSpec o) {
+            what = Mask.secrets(o.longestName() + " " + noUnit.getMessage() + fromFile); // the flag, not "Invalid value for option"
+        }
         if (e.getMessage() != null && e.getMessage().startsWith("Missing required subcommand") && !c.getSubcommands().isEmpty()) {
             // a noun alone ('tenantctl orgs'): which commands it has, as kubectl and gh say it
             what = c.getCommandSpec().qualifiedName() + " needs a command: " + c.getSubcommands().keySet().stream()

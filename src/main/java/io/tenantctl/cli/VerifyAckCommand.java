@@ -69,6 +69,8 @@ final class VerifyAckCommand implements Callable<Integer> {
             } catch (DateTimeParseException notAnInstant) {
                 try {
                     return Instant.now().plus(new DurationConverter().convert(value));
+                } catch (DurationConverter.NoUnit noUnit) {
+                    throw TenantctlException.usage("--until " + noUnit.getMessage().replaceFirst("\\)$", ", or a date: 2026-12-31)"));
                 } catch (picocli.CommandLine.TypeConversionException notADuration) {
                     throw TenantctlException.usage("--until: " + notADuration.getMessage().replace("a duration: write",
                             "a date (2026-12-31), an instant or a duration: write"));
