@@ -122,10 +122,10 @@ public final class TenantCtl implements Runnable {
         // The file as tenantctl reads it (UTF-8; picocli's own reading would be Latin-1, and would print a warning of its
         // own for a line it cannot parse, even under -q): one unreadable file is one usage error, from checkConfigKeys.
         ctx.configFile().filter(java.nio.file.Files::isRegularFile)
-                .ifPresent(file -> cmd.setDefaultValueProvider(settingsOnly(arg -> new CommandLine.PropertiesDefaultProvider(
-                        ctx.configOrNone()).defaultValue(arg))));
+                .ifPresent(file -> cmd.setDefaultValueProvider(settingsOnly(arg -> stripped(new CommandLine.PropertiesDefaultProvider(
+                        ctx.configOrNone()).defaultValue(arg)))));
         cmd.setExecutionStrategy(parseResult -> execute(ctx, parseResult));
-        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(ctx, e));
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(ctx, withItsSource(ctx, e, parseResult)));
         return cmd;
     }
 
@@ -404,10 +404,73 @@ public final class TenantCtl implements Runnable {
                 }
             }
         }
+        return fileNote(ctx, configKey(ctx, option));
+    }
+
+    /** The config file's key {@code option} is read by: scoped to its command when the file has that, else plain. */
+    private static String configKey(CliContext ctx, CommandLine.Model.OptionSpec option) {
         String key = configName(option);
         String scoped = option.command() == null ? null : option.command().qualifiedName(".") + "." + key;
-        key = scoped != null && !global(option) && ctx.configOrNone().getProperty(scoped) != null ? scoped : key;
-        return " (not on the command line: the value comes from key " + key + " of the config file " + ctx.configFile().get() + ")";
+        return scoped != null && !global(option) && ctx.configOrNone().getProperty(scoped) != null ? scoped : key;
+    }
+
+    private static String fileNote(CliContext ctx, String... keys) {
+        return " (not on the command line: the value comes from key" + (keys.length == 1 ? " " : "s ") + String.join(", ", keys)
+                + " of the config file " + ctx.configFile().get() + ")";
+    }
+
+    /** A config file's value as an option reads it: 'per-pool=2 ' (a trailing space) is 2, as a duration was. */
+    private static String stripped(String value) {
+        return value == null ? null : value.strip();
+    }
+
+    /**
+     * A usage error about the value of an option the line did not type (--per-pool must be at least 1, not 0), or of
+     * a variable the environment does not set, when the config file gave it: with the key and the file, as a value
+     * the option cannot parse is said ({@link #fromConfigFile}), so that the operator is told which file to fix. Said
+     * in this one place for every range check, wherever it is made.
+     */
+    private static Exception withItsSource(CliContext ctx, Exception e, CommandLine.ParseResult parseResult) {
+        if (!(e instanceof TenantctlException te) || te.category() != TenantctlException.Category.USAGE || ctx.configFile().isEmpty()
+                || te.getMessage() == null) {
+            return e;
+        }
+        String message = te.getMessage();
+        java.util.regex.Matcher variable = java.util.regex.Pattern.compile("^([A-Z][A-Z0-9_]*) ").matcher(message);
+        if (variable.find()) {
+            String name = variable.group(1);
+            return ctx.env.get(name) == null && ctx.configOrNone().getProperty(name) != null
+                    ? rethrown(te, message + fileNote(ctx, name)) : e;
+        }
+        int must = message.indexOf(" must ");
+        if (!message.startsWith("--") || must < 0) {
+            return e;
+        }
+        CommandLine.ParseResult sub = parseResult;
+        while (sub.hasSubcommand()) {
+            sub = sub.subcommand();
+        }
+        List<String> keys = new ArrayList<>();
+        java.util.regex.Matcher flag = java.util.regex.Pattern.compile("--[a-z][a-z0-9-]*").matcher(message.substring(0, must));
+        while (flag.find()) {
+            CommandLine.Model.OptionSpec o = sub.commandSpec().findOption(flag.group());
+            if (o == null) {
+                continue;
+            }
+            if (sub.hasMatchedOption(o)) {
+                return e; // one of the values named was typed: which one is wrong is not known here
+            }
+            String key = configKey(ctx, o);
+            if (ctx.configOrNone().getProperty(key) != null) {
+                keys.add(key);
+            }
+        }
+        return keys.isEmpty() ? e : rethrown(te, message + fileNote(ctx, keys.toArray(String[]::new)));
+    }
+
+    private static TenantctlException rethrown(TenantctlException te, String message) {
+        TenantctlException said = new TenantctlException(te.category(), message, te);
+        return te.runId() == null ? said : said.withRunId(te.runId());
     }
 
     /**
