@@ -21,7 +21,7 @@ final class VerifyAckCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FINDING", description = "The finding's id, as verify lists it.")
     String findingId;
 
-    @Option(names = "--until", required = true, paramLabel = "DATE", description = "A date (2026-12-31), an instant (2026-12-31T12:00:00Z) or a duration from now (7d).")
+    @Option(names = "--until", required = true, paramLabel = "DATE", description = "A date (2026-12-31: its 00:00 UTC, so the ack ends as that day begins), an instant (2026-12-31T12:00:00Z) or a duration from now (7d).")
     String until;
 
     @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why it may be ignored until then (kept with the finding).")
