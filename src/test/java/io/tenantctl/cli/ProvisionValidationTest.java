@@ -9,12 +9,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Bad input exits 2, names what is wrong, and writes nothing. */
 class ProvisionValidationTest {
@@ -197,5 +199,46 @@ class ProvisionValidationTest {
         assertThat(strictJson(r).get("planned").asInt()).isEqualTo(2);
         assertThat(strictJson(r).get("dry_run").asBoolean()).isTrue();
         assertNothingWritten("d-one", "d-two");
+    }
+
+    /**
+     * Probing helper: '--rate 1e-10' provisioned four orgs at once. The start interval (1e9 / rate nanoseconds) did not fit
+     * in a long, saturated, and the next slot (now + interval) overflowed into the past, so the smallest rates meant "no
+     * limit". A rate below 0.0001 a second (one org every ~2.8 hours) is now refused, as a negative one is.
+     * One line naming the rate, and nothing written (no org row, run or database).
+     */
+    private static void assertRefusedNamingTheRate(Cli.Result r) {
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("--rate").contains("1.0E-10").contains("0.0001");
+        assertNothingWritten("r1", "r2", "r3", "r4");
+    }
+
+    @Test
+    void aRateWhoseIntervalDoesNotFitIsRefusedNotUnlimited(@TempDir Path dir) {
+        Path schema = CliFixture.smallSchema(dir);
+        // the old code provisioned all four at once; a bound keeps a hang from stalling the suite
+        Cli.Result r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> cli.run("provision", "r1", "r2", "r3", "r4",
+                "--schema", schema.toString(), "--pool", "pool-1", "--per-pool", "1", "--concurrency", "1", "--rate", "1e-10"));
+        assertRefusedNamingTheRate(r);
+        Cli.Result dry = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> cli.run("provision", "r1", "r2", "r3", "r4",
+                "--schema", schema.toString(), "--pool", "pool-1", "--rate", "1e-10", "--dry-run"));
+        assertRefusedNamingTheRate(dry);
+    }
+
+    @Test
+    void aConfigFilesRateIsRefusedTheSameWay(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tenantctl.conf");
+        Files.writeString(config, "schema=" + CliFixture.smallSchema(dir) + "\nrate=1e-10\n");
+        Cli.Result r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> cli.run("provision", "r1", "r2",
+                "--pool", "pool-1", "--per-pool", "1", "--concurrency", "1", "--config", config.toString()));
+        assertRefusedNamingTheRate(r);
+    }
+
+    @Test
+    void theSmallestRateAcceptedStillWorks(@TempDir Path dir) {
+        Path schema = CliFixture.smallSchema(dir);
+        // one org: its start is now, the next slot hours away is never waited for
+        ok(cli, "provision", "one", "--schema", schema.toString(), "--pool", "pool-1", "--rate", "0.0001", "--dry-run");
     }
 }
