@@ -24,7 +24,9 @@ import java.util.TreeSet;
  * more than the batch the move's paused process had in flight could write after the rollback — one collection, at most
  * one batch of documents, each of them one the org's live database has, and no index the move's copy would not build
  * (the source's). Anything more is not the mover's: a database another catalog sharing the server keeps under that
- * name, or a later move's live copy a catalog put back from a snapshot forgot — dropped, it would lose data.
+ * name, or a later move's live copy a catalog put back from a snapshot forgot — dropped, it would lose data. An aborted
+ * move's target its rollback could not drop (its pool did not answer then) may hold the move's copy itself: any of the
+ * org's collections, each document one the org's live database has as it is, no index the move's copy would not build.
  */
 final class InFlightBatch {
 
@@ -45,6 +47,15 @@ final class InFlightBatch {
             MongoDatabase live = ctx.pools().database(home.get().poolId(), home.get().uri(), org.get().databaseName());
             Set<String> names = new TreeSet<>(SchemaApply.collections(leftover, ctx.retry(), attempts));
             names.removeIf(n -> n.startsWith("system."));
+            if (!m.targetDropped()) { // never dropped: the move's copy itself, any of the org's collections, as it has them
+                for (String name : names) {
+                    Optional<String> more = beyondTheOrg(ctx, m, leftover, live, name, attempts);
+                    if (more.isPresent()) {
+                        return more;
+                    }
+                }
+                return Optional.empty();
+            }
             if (names.size() > 1) {
                 return Optional.of(names.size() + " collections (a batch writes into one)");
             }
@@ -56,16 +67,22 @@ final class InFlightBatch {
             if (docs > DocBatch.DOCS) {
                 return Optional.of(docs + " documents in " + name + " (a batch holds at most " + DocBatch.DOCS + ")");
             }
-            List<String> foreign = foreignIndexes(ctx, leftover, live, name, attempts);
-            if (!foreign.isEmpty()) {
-                return Optional.of("indexes the move's copy does not build (" + String.join(", ", foreign) + ")");
-            }
-            long absent = absent(leftover, live, name);
-            return absent == 0 ? Optional.empty()
-                    : Optional.of(absent + " document(s) in " + name + " that org " + m.orgId() + "'s database does not have");
+            return beyondTheOrg(ctx, m, leftover, live, name, attempts);
         } catch (RuntimeException e) {
             return Optional.of("could not be compared with org " + m.orgId() + "'s database (" + Errors.oneLine(e) + ")");
         }
+    }
+
+    /** What the leftover's {@code name} holds that org's live database does not (an index, documents), or empty. */
+    private static Optional<String> beyondTheOrg(OpsContext ctx, MoveRepository.Move m, MongoDatabase leftover, MongoDatabase live,
+                                                 String name, Retry.Attempts attempts) {
+        List<String> foreign = foreignIndexes(ctx, leftover, live, name, attempts);
+        if (!foreign.isEmpty()) {
+            return Optional.of("indexes the move's copy does not build (" + String.join(", ", foreign) + ")");
+        }
+        long absent = absent(leftover, live, name);
+        return absent == 0 ? Optional.empty()
+                : Optional.of(absent + " document(s) in " + name + " that org " + m.orgId() + "'s database does not have");
     }
 
     /** The leftover's indexes on {@code name} (but _id_) that the live collection does not have as they are. */
@@ -87,12 +104,21 @@ final class InFlightBatch {
         return out;
     }
 
-    /** How many of the leftover's documents in {@code name} the live database lacks or holds otherwise (at most one batch read). */
+    /** How many of the leftover's documents in {@code name} the live database lacks or holds otherwise (read a batch at a time). */
     private static long absent(MongoDatabase leftover, MongoDatabase live, String name) {
+        long absent = 0;
         Map<BsonValue, RawBsonDocument> mine = new HashMap<>();
         for (RawBsonDocument d : leftover.getCollection(name, RawBsonDocument.class).find().batchSize(DocBatch.DOCS)) {
             mine.put(d.get("_id"), d);
+            if (mine.size() == DocBatch.DOCS) {
+                absent += absentOf(mine, live, name);
+                mine.clear();
+            }
         }
+        return absent + absentOf(mine, live, name);
+    }
+
+    private static long absentOf(Map<BsonValue, RawBsonDocument> mine, MongoDatabase live, String name) {
         if (mine.isEmpty()) {
             return 0;
         }

@@ -708,7 +708,8 @@ public final class Rebalance {
         List<MoveRepository.Move> dropped = moves.droppedTargets();
         Set<String> unknown = new java.util.TreeSet<>(dropChanged);
         retired.forEach(r -> unknown.remove(r.poolId() + "/" + r.databaseName()));
-        dropped.forEach(m -> unknown.remove(m.toPool() + "/" + m.toDatabase()));
+        List<MoveRepository.Move> leftovers = moves.leftoverTargets();
+        java.util.stream.Stream.concat(dropped.stream(), leftovers.stream()).forEach(m -> unknown.remove(m.toPool() + "/" + m.toDatabase()));
         if (!unknown.isEmpty()) { // a typo must not pass for "dropped what I merged"
             throw TenantctlException.usage("--drop-changed " + String.join(",", unknown) + ": no retired database of that name (POOL/DATABASE) "
                     + "is older than --older-than, nor an aborted move's target; see 'tenantctl rebalance gc --dry-run'");
@@ -745,7 +746,7 @@ public final class Rebalance {
                 moves.cleaned(r.poolId(), r.databaseName());
             }));
         }
-        for (MoveRepository.Move m : moves.leftoverTargets()) {
+        for (MoveRepository.Move m : leftovers) {
             if (!dryRun && cancel.isCancelled()) {
                 items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", Errors.NOT_REACHED));
                 continue;
@@ -753,6 +754,11 @@ public final class Rebalance {
             Optional<String> down = poolDown.apply(m.toPool());
             if (down.isPresent()) {
                 items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "skipped", down.get()));
+                continue;
+            }
+            Optional<String> kept = keptAsNotTheMoves(m, dropChanged);
+            if (kept.isPresent()) {
+                items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", kept.get()));
                 continue;
             }
             items.add(drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, gc,
@@ -763,12 +769,9 @@ public final class Rebalance {
                 items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", Errors.NOT_REACHED));
                 continue;
             }
-            // more than its batch in flight: not the mover's (another catalog's database on this server, writes since)
-            Optional<String> more = dropChanged.contains(m.toPool() + "/" + m.toDatabase()) ? Optional.empty() : InFlightBatch.beyond(ctx, m);
-            if (more.isPresent()) {
-                items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", notTheBatch(m, more.get())
-                        + ": kept; make sure it is nobody's (another catalog on this server, writes made to it since), then "
-                        + "'tenantctl rebalance gc --drop-changed " + m.toPool() + "/" + m.toDatabase() + "'"));
+            Optional<String> kept = keptAsNotTheMoves(m, dropChanged);
+            if (kept.isPresent()) {
+                items.add(new GcItem(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", "kept", kept.get()));
                 continue;
             }
             GcItem i = drop(m.toPool(), m.toDatabase(), m.orgId(), "aborted_target", dryRun, gc, () -> { });
@@ -846,10 +849,22 @@ public final class Rebalance {
                 + "the move's process had in flight)";
     }
 
-    /** Why a database bearing the name of {@code m}'s target, which its rollback dropped, is not what the move wrote. */
+    /**
+     * Why gc keeps the database bearing the name of aborted move {@code m}'s target — it holds more than the move could
+     * write (another catalog's database on this server, writes made to it since) — or empty; never for one of {@code dropChanged}.
+     */
+    private Optional<String> keptAsNotTheMoves(MoveRepository.Move m, Set<String> dropChanged) {
+        Optional<String> more = dropChanged.contains(m.toPool() + "/" + m.toDatabase()) ? Optional.empty() : InFlightBatch.beyond(ctx, m);
+        return more.map(x -> notTheBatch(m, x) + ": kept; make sure it is nobody's (another catalog on this server, writes made to "
+                + "it since), then 'tenantctl rebalance gc --drop-changed " + m.toPool() + "/" + m.toDatabase() + "'");
+    }
+
+    /** Why a database bearing the name of {@code m}'s target is not what the move wrote (dropped by its rollback, or not). */
     static String notTheBatch(MoveRepository.Move m, String more) {
-        return "bears the name of aborted move " + m.moveId() + "'s target, dropped when it was rolled back, but holds more than "
-                + "the move's process could write after that: " + more;
+        return m.targetDropped() ? "bears the name of aborted move " + m.moveId() + "'s target, dropped when it was rolled back, but holds "
+                + "more than the move's process could write after that: " + more
+                : "bears the name of aborted move " + m.moveId() + "'s target, which its rollback could not drop, but holds more than the "
+                + "move's copy could: " + more;
     }
 
     private GcItem drop(String poolId, String database, String orgId, String kind, boolean dryRun, DatabaseGc gc, Runnable forget) {

@@ -1234,8 +1234,8 @@ public final class Verify {
                     continue;
                 }
                 MoveRepository.Move leftover = leftovers.get(key);
-                Optional<String> more = leftover == null || !leftover.targetDropped() ? Optional.empty() : InFlightBatch.beyond(ctx, leftover);
-                if (more.isPresent()) { // not the batch a woken mover had in flight: never a plain gc
+                Optional<String> more = leftover == null ? Optional.empty() : InFlightBatch.beyond(ctx, leftover);
+                if (more.isPresent()) { // not what the move (or a woken mover's batch in flight) wrote: never a plain gc
                     seen.add(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + " "
                             + Rebalance.notTheBatch(leftover, more.get()), NextStep.note("make sure it is nobody's (another catalog's database on "
                             + "this server, writes made to it since: adopt or merge those); a plain gc keeps it, 'tenantctl rebalance gc "

@@ -81,7 +81,7 @@ class OnCallNextStepsTest {
             assertThat(f.database("pool-0", "org_acme").getCollection("notes").countDocuments(new Document("_id", "late"))).isOne();
 
             // an aborted move of globex whose target was left behind
-            f.database("pool-1", "org_globex__m9").getCollection("x").insertOne(new Document("a", 1));
+            f.database("pool-1", "org_globex__m9").createCollection("notes"); // what the move had begun to copy
             sql(f.catalogUrl, "insert into moves (move_id, org_id, from_pool, from_database, to_pool, to_database, state, prior_status) "
                     + "values ('m-test', 'globex', 'pool-0', 'org_globex', 'pool-1', 'org_globex__m9', 'aborted', 'active')");
 

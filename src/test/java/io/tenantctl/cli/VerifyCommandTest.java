@@ -317,7 +317,7 @@ class VerifyCommandTest {
             assertThat(findings(overdue, "retained_copy_overdue")).singleElement().satisfies(x ->
                     assertThat(x.get("fix").asText()).startsWith("tenantctl rebalance gc"));
 
-            f.database("pool-1", "org_acme__m9").getCollection("x").insertOne(new Document("a", 1));
+            f.database("pool-1", "org_acme__m9").createCollection("notes"); // what the move had begun to copy
             sql(f.catalogUrl, "insert into moves (move_id, org_id, from_pool, from_database, to_pool, to_database, state, prior_status) "
                     + "values ('m-test', 'acme', 'pool-0', 'org_acme', 'pool-1', 'org_acme__m9', 'aborted', 'active')");
             assertThat(findings(verify(f, 4), "move_leftover")).singleElement().satisfies(x -> {
