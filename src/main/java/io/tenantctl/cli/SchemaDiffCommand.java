@@ -120,7 +120,8 @@ final class SchemaDiffCommand implements Callable<Integer> {
                         + (extras == 1 ? "it" : "them") + " under the collection's \"drop\"); --strict fails on extras");
             }
             if (extraCollections > 0) {
-                ctx.out.println(plural(extraCollections, "extra collection") + " not in the manifest: harmless (tenantctl never drops a "
+                ctx.out.println(plural(extraCollections, "extra collection") + " not in the manifest: harmless" + (constraining.stream()
+                        .anyMatch(d.diff()::unlisted) ? " but for the indexes said below" : "") + " (tenantctl never drops a "
                         + "collection); --strict fails on " + (extraCollections == 1 ? "it" : "them"));
             }
         } else {
@@ -131,8 +132,10 @@ final class SchemaDiffCommand implements Callable<Integer> {
         }
         for (SchemaDiff.Extra x : constraining) { // left by a rollback, say: the application the manifest is for fails on it
             ctx.out.println("extra index " + x.collection() + "." + x.index().name() + " " + x.index().describe() + " is not harmless: "
-                    + x.effect(manifestName()) + "; the way back: tenantctl migrate-all --org " + d.orgId() + Summary.schemaOption(schema)
-                    + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)");
+                    + x.effect(manifestName()) + (d.diff().unlisted(x) ? "; its collection is not in the manifest, which no rollout touches: "
+                    + "if its documents are to be kept, drop it on the pool: " + SchemaDiff.dropByHand(d.databaseName(), x)
+                    : "; the way back: tenantctl migrate-all --org " + d.orgId() + Summary.schemaOption(schema)
+                    + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)"));
         }
     }
 

@@ -82,7 +82,8 @@ public final class SchemaInspect {
         SchemaDiff diff;
         try {
             Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
-            List<String> names = manifest.collections().stream().map(CollectionSpec::name).toList();
+            List<String> names = new ArrayList<>(manifest.collections().stream().map(CollectionSpec::name).toList());
+            existing.stream().sorted().filter(n -> !names.contains(n) && !n.startsWith("system.")).forEach(names::add); // a TTL there deletes
             diff = SchemaDiff.compute(manifest, existing, SchemaApply.indexes(db, existing, names, ctx.retry(), attempts));
         } catch (SchemaApply.StepFailure e) {
             throw TenantctlException.config("cannot read org " + orgId + "'s schema on pool " + pool.poolId() + " ("

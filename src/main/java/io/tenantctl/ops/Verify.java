@@ -689,7 +689,9 @@ public final class Verify {
         private SchemaDiff diff(MongoDatabase db, SchemaManifest manifest) {
             Retry.Attempts attempts = new Retry.Attempts();
             Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
-            List<String> names = manifest.collections().stream().map(io.tenantctl.schema.CollectionSpec::name).filter(existing::contains).toList();
+            Set<String> listed = manifest.collections().stream().map(io.tenantctl.schema.CollectionSpec::name).collect(java.util.stream.Collectors.toSet());
+            List<String> names = new ArrayList<>(manifest.collections().stream().map(io.tenantctl.schema.CollectionSpec::name).filter(existing::contains).toList());
+            existing.stream().sorted().filter(n -> !listed.contains(n) && !n.startsWith("system.")).forEach(names::add); // a TTL there deletes
             List<java.util.concurrent.Future<Map<String, List<org.bson.Document>>>> parts = new ArrayList<>();
             for (int i = 0; i < LISTINGS_PER_ORG; i++) {
                 List<String> share = new ArrayList<>();
@@ -771,12 +773,18 @@ public final class Verify {
                 // one that refuses writes or deletes documents (a rollback left it) is no application's own index to keep
                 List<String> constraining = diff.constraining().stream().map(x -> x.collection() + "." + x.index().name() + " ("
                         + x.effect("its manifest") + ")").toList();
+                // one on a collection the manifest does not list: no rollout touches it, dropped by hand if its documents are to stay
+                List<String> byHand = diff.constraining().stream().filter(diff::unlisted).map(x -> SchemaDiff.dropByHand(org.databaseName(), x)).toList();
+                String unlisted = "in a collection its manifest does not list, which no rollout touches: if its documents are to be kept, "
+                        + "drop it on the pool: " + String.join("; ", byHand);
                 out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) and "
                         + diff.extraCollections().size() + " collection(s) its manifest does not list" + (constraining.isEmpty()
                         ? " (harmless; the application may make its own): " + sample(extras) : ": " + sample(extras) + "; not harmless: "
-                        + sample(constraining)), pasteable(schema, constraining.isEmpty() ? NextStep.run("tenantctl schema diff " + org.orgId() + schema)
-                        : NextStep.run("tenantctl migrate-all --org " + org.orgId() + schema + " --force --prune --dry-run",
-                        "shows every index --prune would drop, those among them; then without --dry-run"))));
+                        + sample(constraining)), constraining.isEmpty() ? pasteable(schema, NextStep.run("tenantctl schema diff " + org.orgId() + schema))
+                        : byHand.size() == constraining.size() ? NextStep.note("each not harmless one is " + unlisted)
+                        : pasteable(schema, NextStep.run("tenantctl migrate-all --org " + org.orgId() + schema + " --force --prune --dry-run",
+                        "shows every index --prune would drop, those among them; then without --dry-run" + (byHand.isEmpty() ? ""
+                                : "; those " + unlisted)))));
             }
         }
 

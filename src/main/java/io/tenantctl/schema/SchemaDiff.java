@@ -48,6 +48,20 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         }
     }
 
+    /**
+     * Whether {@code x} is on a collection the manifest does not list: no rollout touches it (not even --prune), so the
+     * way back is to drop it by hand — see {@link #dropByHand}.
+     */
+    public boolean unlisted(Extra x) {
+        return extraCollections.contains(x.collection());
+    }
+
+    /** The mongosh line that drops {@code x} from {@code database}. */
+    public static String dropByHand(String database, Extra x) {
+        return "db.getSiblingDB('" + database + "')." + (x.collection().matches("[A-Za-z_][A-Za-z0-9_]*") ? x.collection()
+                : "getCollection('" + x.collection().replace("'", "\\'") + "')") + ".dropIndex('" + x.index().name().replace("'", "\\'") + "')";
+    }
+
     /** The extras that refuse writes or delete documents (see {@link Extra#effect}): not harmless. */
     public List<Extra> constraining() {
         return extras.stream().filter(x -> x.effect("") != null).toList();
@@ -101,6 +115,14 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         }
         List<String> extraCollections = new java.util.TreeSet<>(existing).stream()
                 .filter(name -> !listed.contains(name) && !name.startsWith("system.")).toList();
+        for (String name : extraCollections) { // of an unlisted collection's indexes (when read), those that are not harmless
+            for (Document d : existingIndexes.getOrDefault(name, List.of())) {
+                Extra x = new Extra(name, IndexSpec.fromListIndexes(d));
+                if (!x.index().name().equals("_id_") && x.effect("") != null) {
+                    extras.add(x);
+                }
+            }
+        }
         return new SchemaDiff(missingCollections, missingIndexes, conflicts, superseded, extras, extraCollections);
     }
 
@@ -118,7 +140,8 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         EXTRA,
         /**
          * A collection the database has that the manifest does not list (one dropped from the manifest, or made by
-         * hand or by the application): harmless, unless checked with strict. Its indexes are not listed.
+         * hand or by the application): harmless, unless checked with strict. Its indexes are not listed, but for one that
+         * refuses writes or deletes documents (a TTL index goes on deleting), which is an {@link #EXTRA} when it was read.
          */
         EXTRA_COLLECTION;
 
