@@ -9,6 +9,7 @@ import io.tenantctl.backup.BackupReader;
 import io.tenantctl.backup.CollectionEntry;
 import io.tenantctl.backup.CollectionReader;
 import io.tenantctl.catalog.BackupRepository;
+import io.tenantctl.catalog.MoveRepository;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.catalog.OrgId;
@@ -414,11 +415,16 @@ public final class Restore {
         if (org.status().equals(Org.DELETING) || org.status().equals(Org.DELETED)) {
             throw deletedId(org, req);
         }
-        if (!RESTORABLE.contains(org.status())) {
+        // a dry run --wait of an org another operation holds in passing (a move freezing it, a provision) plans as the real
+        // run waits: on the org as it is now, with the status it had before that operation, not refused for the passing one
+        boolean waitedFor = req.dryRun() && req.waitForOrg() && !RESTORABLE.contains(org.status()) && Orgs.heldInPassing(ctx.catalog(), org);
+        if (!RESTORABLE.contains(org.status()) && !waitedFor) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + org.orgId() + " is " + org.status()
                     + ": restore works on active, read_only, failed or (re-run) restoring orgs");
         }
-        OrgStatus previous = org.status().equals(Org.RESTORING)
+        OrgStatus previous = waitedFor ? ctx.catalog().moves().unfinished().stream().filter(m -> m.orgId().equals(org.orgId()))
+                .map(MoveRepository.Move::priorStatus).findFirst().orElse(Org.ACTIVE)
+                : org.status().equals(Org.RESTORING)
                 ? restores.statusBeforeRestore(org.orgId()).map(OrgStatus::of).orElse(Org.ACTIVE) : org.status();
         if (req.inPlace()) {
             if (req.targetPool() != null && !req.targetPool().equals(org.poolId())) {
