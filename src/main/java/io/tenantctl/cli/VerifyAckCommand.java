@@ -61,11 +61,13 @@ final class VerifyAckCommand implements Callable<Integer> {
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private static Instant parseAny(String value) {
+        // a year past 9999 without the sign ISO wants there (10000-01-01) is that year, too far ahead as any other
+        String iso = value.matches("\\d{5,}-.*") ? "+" + value : value;
         try {
-            return LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC);
+            return LocalDate.parse(iso).atStartOfDay().toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException notADate) {
             try {
-                return Instant.parse(value);
+                return Instant.parse(iso);
             } catch (DateTimeParseException notAnInstant) {
                 try {
                     return Instant.now().plus(new DurationConverter().convert(value));
