@@ -56,9 +56,9 @@ public final class PoolClients implements PoolConnector {
                 return n;
             }
         } catch (NumberFormatException ignored) {
-            // refused below
+            // refused below: not a number, or past an int (the driver's timeouts are ints of milliseconds)
         }
-        throw TenantctlException.usage(name + " must be a positive number of milliseconds, got '" + v + "'");
+        throw TenantctlException.usage(name + " must be a whole number of milliseconds from 1 to " + Integer.MAX_VALUE + ", not '" + v + "'");
     }
 
     @Override

@@ -29,7 +29,7 @@ class ARangeErrorFromTheConfigFileNamesItsKeyTest {
                 {"rate=-1", "--rate", "key rate of", new String[]{"backup", "--org", "a1", "--dry-run"}},
                 {"canary=-1", "--canary must not be negative", "key canary of", new String[]{"migrate-all", "--dry-run"}},
                 // (the test CLI's environment sets the connect timeout, so the socket timeout stands for both)
-                {"TENANTCTL_POOL_SOCKET_TIMEOUT_MS=0", "TENANTCTL_POOL_SOCKET_TIMEOUT_MS must be a positive number",
+                {"TENANTCTL_POOL_SOCKET_TIMEOUT_MS=0", "TENANTCTL_POOL_SOCKET_TIMEOUT_MS must be a whole number of milliseconds from 1 to 2147483647",
                         "key TENANTCTL_POOL_SOCKET_TIMEOUT_MS of", new String[]{"schema", "capture", "--from-uri", "mongodb://127.0.0.1:1/", "--database", "x"}},
         };
         for (Object[] c : cases) {
