@@ -1499,7 +1499,10 @@ public final class Verify {
         }
     }
 
+    /** {@code d} in the largest unit that holds it whole (never rounded: 30 s is not "0 min", 90 min not "1 h"). */
     private static String describe(Duration d) {
-        return d.toHours() % 24 == 0 && d.toHours() > 0 ? d.toDays() + " d" : d.toHours() > 0 ? d.toHours() + " h" : d.toMinutes() + " min";
+        long ms = d.toMillis();
+        return ms > 0 && ms % 86_400_000 == 0 ? ms / 86_400_000 + " d" : ms > 0 && ms % 3_600_000 == 0 ? ms / 3_600_000 + " h"
+                : ms > 0 && ms % 60_000 == 0 ? ms / 60_000 + " min" : ms % 1_000 == 0 ? ms / 1_000 + " s" : ms + " ms";
     }
 }
