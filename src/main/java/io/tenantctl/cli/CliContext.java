@@ -259,7 +259,6 @@ public final class CliContext implements AutoCloseable {
         // per_pool, Per-Pool: an option's name spelt otherwise
         java.util.function.UnaryOperator<String> asOption = k -> k.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         java.util.function.Predicate<String> misspelt = k -> k.matches("[A-Za-z._-]{1,64}") && known.contains(asOption.apply(k));
-        java.util.Optional<String> meant = unknown.stream().filter(misspelt).findFirst();
         Map<String, String> typed = typedOnly.get();
         java.util.function.UnaryOperator<String> option = k -> k.replaceFirst("^tenantctl\\..*\\.", "");
         java.util.Optional<String> target = unknown.stream().filter(k -> typed.containsKey(option.apply(k))).findFirst();
@@ -268,17 +267,64 @@ public final class CliContext implements AutoCloseable {
         java.util.function.UnaryOperator<String> global = k -> k.replaceFirst("^tenantctl\\.(.*\\.)?", "");
         java.util.Optional<String> underACommand = unknown.stream().filter(k -> k.startsWith("tenantctl.") && globals.containsKey(global.apply(k)))
                 .findFirst();
+        // concurency, compresion: a letter or two off one option's name (only keys spelt like an option are quoted back)
+        java.util.function.Function<String, java.util.Optional<String>> meantBy = k -> misspelt.test(k) ? java.util.Optional.of(asOption.apply(k))
+                : k.matches("[a-z][a-z._-]{3,63}") && !typed.containsKey(option.apply(k)) && !globals.containsKey(global.apply(k))
+                ? nearest(k, known) : java.util.Optional.empty();
+        java.util.Optional<String> meant = unknown.stream().filter(k -> meantBy.apply(k).isPresent()).findFirst();
         // any other key spelt otherwise than an option (digits, capitals) may be a secret pasted on a line of its own
         List<String> shown = unknown.stream().limit(5).map(k -> k.matches("[a-z][a-z._-]{0,63}") || misspelt.test(k) ? k
                 : "(one not shown: not spelt like an option)").distinct().toList();
         throw TenantctlException.usage("config file " + file + " has " + (unknown.size() == 1 ? "a key" : unknown.size() + " keys")
                 + " no option reads: " + String.join(", ", shown) + (unknown.size() > 5 ? ", …" : "")
-                + meant.map(k -> " (" + k + ": did you mean " + asOption.apply(k) + "?)").orElse("")
+                + meant.map(k -> " (" + k + ": did you mean " + meantBy.apply(k).orElseThrow() + "?)").orElse("")
                 + target.map(k -> " (" + k + " " + typed.get(option.apply(k)) + ", never in a config file)").orElse("")
                 + underACommand.map(k -> " (" + k + ": " + global.apply(k) + " is a global option, set it as '" + global.apply(k) + "="
                         + wordOr(config().getProperty(k), globals.get(global.apply(k))) + "' (it applies to every command))").orElse("")
                 + "; a key is an option's long name without dashes (per-pool=2) or tenantctl.COMMAND.OPTION "
                 + "(tenantctl.provision.tier=growth), and UPPER_CASE keys are environment variables");
+    }
+
+    /** The one known key within two edits (one for a short key) of {@code key}, if exactly one is nearest. */
+    private static java.util.Optional<String> nearest(String key, java.util.Set<String> known) {
+        int limit = key.length() < 6 ? 1 : 2;
+        int best = limit + 1;
+        List<String> found = new java.util.ArrayList<>();
+        for (String k : known) {
+            int d = editDistance(key, k, limit);
+            if (d < best) {
+                best = d;
+                found.clear();
+            }
+            if (d == best) {
+                found.add(k);
+            }
+        }
+        return found.size() == 1 ? java.util.Optional.of(found.get(0)) : java.util.Optional.empty();
+    }
+
+    /** Optimal string alignment distance (a swap of two letters is one edit), or {@code limit + 1} past the limit. */
+    private static int editDistance(String a, String b, int limit) {
+        if (Math.abs(a.length() - b.length()) > limit) {
+            return limit + 1;
+        }
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return Math.min(d[a.length()][b.length()], limit + 1);
     }
 
     /** {@code value} when it is a word that can be no secret (json, true), else {@code label} (or … without one). */
