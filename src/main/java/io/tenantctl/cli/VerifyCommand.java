@@ -34,8 +34,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--deep", description = "Also read each org's newest backup back, checking every file's sha256 and count (once per backup).")
     boolean deep;
 
-    @Option(names = "--stuck-after", paramLabel = "DURATION", converter = DurationConverter.class, description = {"An org provisioning, "
-            + "moving or restoring (or a move unfinished) this long with nobody holding it is stuck (default 30m)."})
+    @Option(names = "--stuck-after", paramLabel = "DURATION", converter = DurationConverter.class, description = {"An org provisioning or "
+            + "moving, or left read_only by a delete that did not finish (or a move unfinished), this long with nobody holding it is "
+            + "stuck (default 30m); one restoring with nobody holding it is stuck at once."})
     Duration stuckAfter;
 
     @Option(names = "--backups-max-age", paramLabel = "DURATION", converter = DurationConverter.class,
