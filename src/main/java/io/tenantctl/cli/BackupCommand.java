@@ -40,7 +40,8 @@ final class BackupCommand implements Callable<Integer> {
     List<String> pools = new ArrayList<>();
 
     @ActsOn
-    @Option(names = "--due", description = "Active orgs whose newest complete backup is older than their tier's frequency (or that have none).")
+    @Option(names = "--due", description = {"Orgs due: active ones whose newest complete backup will be older than their "
+            + "tier's frequency within the hour (or that have none), and suspended ones with no backup taken since they were suspended."})
     boolean due;
 
     @Option(names = "--compression", paramLabel = "ALG", defaultValue = "zstd", description = "zstd (.ndjson.zst), gzip (.ndjson.gz) or none.")
