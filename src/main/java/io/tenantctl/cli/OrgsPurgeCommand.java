@@ -20,7 +20,7 @@ final class OrgsPurgeCommand implements Callable<Integer> {
     private final CliContext ctx;
 
     @Option(names = "--older-than", paramLabel = "DURATION", defaultValue = "30d", converter = DurationConverter.class,
-            description = "Only orgs deleting for longer than this (e.g. 12h, 7d; 0 = all). Default: 30d.")
+            description = "Only orgs deleting for longer than this (e.g. 12h, 7d; 0 = all).")
     Duration olderThan;
 
     @ActsOn
