@@ -367,7 +367,7 @@ public final class Backups {
                 || (req.keepWeekly() != null && req.keepWeekly() < 0) || req.graceHours() < 0) {
             throw TenantctlException.usage("--keep-last, --keep-daily, --keep-weekly and --grace-hours must not be negative");
         }
-        Instant now = req.clock().instant();
+        Instant now = ctx.catalog().now(); // the clock that stamped recorded_at: a host's own clock ahead must not age backups
         Map<String, List<Entry>> byOrg = new TreeMap<>();
         for (Entry e : list(req.orgIds(), req.clock())) {
             byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);

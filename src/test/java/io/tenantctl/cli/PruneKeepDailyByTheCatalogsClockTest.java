@@ -55,6 +55,37 @@ class PruneKeepDailyByTheCatalogsClockTest {
         }
     }
 
+    /**
+     * Found probing clocks: prune's windows went by the catalog's {@code recorded_at}, but "now" was the pruning host's own
+     * clock. A cron host two days ahead deleted a backup the tier's 14 days keep (the newest of its day, 13 days ago by
+     * the catalog) as "older than the 14 days keep-daily keeps".
+     */
+    @Test
+    void aPruneOnAHostWhoseClockIsAheadKeepsWhatTheCatalogsClockKeeps() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme"); // free tier: keep the last 2, the newest of each of the last 14 days
+            f.notes("acme", "notes", 10);
+            String thirteenDaysAgo = f.backup("acme");
+            f.backup("acme");
+            f.backup("acme");
+            sql(f, "update backups set started_at = started_at - interval '13 days', recorded_at = recorded_at - interval '13 days', "
+                    + "finished_at = finished_at - interval '13 days' where backup_id = '" + thirteenDaysAgo + "'");
+
+            try (io.tenantctl.catalog.Catalog catalog = io.tenantctl.catalog.Catalog.open(f.catalogUrl);
+                 io.tenantctl.pool.PoolClients pools = new io.tenantctl.pool.PoolClients(java.util.Map.of());
+                 io.tenantctl.store.FileObjectStore store = new io.tenantctl.store.FileObjectStore(f.storeDir)) {
+                io.tenantctl.ops.Backups.PruneResult r = new io.tenantctl.ops.Backups(new io.tenantctl.ops.OpsContext(catalog, pools,
+                        io.tenantctl.pool.Retry.ferretDefault(), "cron"), store).prune(new io.tenantctl.ops.Backups.PruneRequest(
+                        java.util.List.of("acme"), null, null, null, 24, false,
+                        java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(2)))); // the cron host's clock: 2 days ahead
+
+                assertThat(Files.exists(f.storeDir.resolve("acme").resolve(thirteenDaysAgo).resolve("manifest.json")))
+                        .as("the newest backup of 13 days ago (the catalog's clock), inside the 14 days kept: %s", r).isTrue();
+                assertThat(r.deleted()).isZero();
+            }
+        }
+    }
+
     private static void sql(BackupFixture f, String statement) throws Exception {
         try (var c = java.sql.DriverManager.getConnection(f.catalogUrl); var st = c.createStatement()) {
             st.executeUpdate(statement);
