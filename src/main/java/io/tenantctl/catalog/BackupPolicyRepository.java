@@ -2,7 +2,6 @@ package io.tenantctl.catalog;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,11 +40,12 @@ public final class BackupPolicyRepository {
     }
 
     /**
-     * Active orgs whose newest complete backup started more than their tier's frequency before {@code now}, or
-     * that have none; optionally only on one pool. Ordered by id. A backup a read found damaged does not count: it holds
-     * nothing restorable.
+     * Active orgs whose newest complete backup started more than their tier's frequency ago, or that have none;
+     * optionally only on one pool. Ordered by id. A backup a read found damaged does not count: it holds nothing
+     * restorable. "Ago" by the catalog's clock, in the same statement: a worker whose clock is behind must not find an
+     * org's backup younger than it is (nothing would be due for as long as its clock stayed wrong).
      */
-    public List<String> due(Instant now, String poolId) {
+    public List<String> due(String poolId) {
         return catalog.inConnection(c -> Sql.query(c, """
                 select o.org_id from orgs o left join backup_policies p on p.tier = o.tier
                 where (o.status = 'active'
@@ -55,13 +55,13 @@ public final class BackupPolicyRepository {
                                                                   and b.status = 'complete' and (b.error is null or b.error not like ?)
                                                                   and b.recorded_at >= o.updated_at))
                   and (cast(? as text) is null or o.pool_id = ?)
-                  -- a backup's time: the earlier of the worker's clock and the catalog's (a clock ahead must not hide an org)
+                  -- a backup's time: the earlier of the worker's clock and the catalog's (a clock ahead must not hide an org); now(): the catalog's
                   and not exists (select 1 from backups b where b.org_id = o.org_id and b.status = 'complete'
                                   and (b.error is null or b.error not like ?)
-                                  and least(b.started_at, b.recorded_at) > cast(? as timestamptz) - make_interval(hours => coalesce(p.frequency_hours, ?))
-                                                                          + make_interval(mins => ?))
+                                  and least(b.started_at, b.recorded_at) > now() - make_interval(hours => coalesce(p.frequency_hours, ?))
+                                                                + make_interval(mins => ?))
                 order by o.org_id
-                """, rs -> rs.getString(1), BackupRepository.DAMAGED + "%", poolId, poolId, BackupRepository.DAMAGED + "%", now,
+                """, rs -> rs.getString(1), BackupRepository.DAMAGED + "%", poolId, poolId, BackupRepository.DAMAGED + "%",
                 FALLBACK.frequencyHours(), DUE_MARGIN_MINUTES));
     }
 

@@ -173,7 +173,7 @@ public final class Backup {
         List<Org> candidates = new ArrayList<>();
         for (String pool : s.pools().isEmpty() ? java.util.Collections.<String>singletonList(null) : s.pools()) {
             if (s.due()) {
-                List<String> ids = new BackupPolicyRepository(ctx.catalog()).due(req.clock().instant(), pool);
+                List<String> ids = new BackupPolicyRepository(ctx.catalog()).due(pool);
                 Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
                 ids.stream().filter(found::containsKey).forEach(id -> candidates.add(found.get(id)));
             } else {

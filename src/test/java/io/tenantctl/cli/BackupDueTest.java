@@ -47,25 +47,30 @@ class BackupDueTest {
             ok(f.cli, "backup", "--org", "frozen"); // read_only and backed up since: never due, whatever its age
             assertThat(dueNow(f)).containsExactly("free-org", "growth-org", "never", "starter-org");
 
-            Instant t0 = Instant.now();
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
                  FileObjectStore store = new FileObjectStore(f.storeDir)) {
                 Backup op = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store);
-                RunReport first = op.run(request(List.of("free-org", "starter-org", "growth-org"), false, false, t0)).report();
+                RunReport first = op.run(request(List.of("free-org", "starter-org", "growth-org"), false, false, Instant.now())).report();
                 assertThat(first.count("backed_up")).isEqualTo(3);
 
-                assertThat(due(op, t0.plus(Duration.ofHours(1)))).containsExactly("never");
-                assertThat(due(op, t0.plus(Duration.ofHours(13)))).containsExactly("growth-org", "never");
-                assertThat(due(op, t0.plus(Duration.ofHours(25)))).containsExactly("growth-org", "never", "starter-org");
-                assertThat(due(op, t0.plus(Duration.ofHours(169)))).containsExactly("free-org", "growth-org", "never", "starter-org");
+                // time passes for the catalog: what it recorded grows older (its now() is what "due" is judged by)
+                age(f, 1);
+                assertThat(due(op, Instant.now())).containsExactly("never");
+                age(f, 12);
+                assertThat(due(op, Instant.now())).containsExactly("growth-org", "never");
+                // found probing clocks: "now" was the worker's clock; a cron host a day behind found growth-org's 13 h old
+                // backup (12 h tier) not due, and no backup was taken for as long as its clock stayed wrong
+                assertThat(due(op, Instant.now().minus(Duration.ofDays(1)))).as("a worker whose clock is a day behind")
+                        .containsExactly("growth-org", "never");
 
-                RunReport later = op.run(request(List.of(), true, false, t0.plus(Duration.ofHours(13)))).report();
+                // taken by a worker whose clock is 13 h ahead: a backup's time is the earlier of the worker's and the catalog's
+                RunReport later = op.run(request(List.of(), true, false, Instant.now().plus(Duration.ofHours(13)))).report();
                 assertThat(later.orgs()).extracting(RunReport.Org::orgId).containsExactly("growth-org", "never");
-                // 13 hours on for the catalog too: a backup's time is the earlier of the worker's and the catalog's clock
-                try (var c = java.sql.DriverManager.getConnection(f.catalogUrl); var st = c.createStatement()) {
-                    st.executeUpdate("update backups set recorded_at = recorded_at + interval '13 hours' where run_id = '" + later.runId() + "'");
-                }
-                assertThat(due(op, t0.plus(Duration.ofHours(14)))).isEmpty();
+                assertThat(due(op, Instant.now())).isEmpty();
+                age(f, 12);
+                assertThat(due(op, Instant.now())).containsExactly("growth-org", "never", "starter-org");
+                age(f, 144);
+                assertThat(due(op, Instant.now())).containsExactly("free-org", "growth-org", "never", "starter-org");
             }
             f.assertClean("free-org", "starter-org", "growth-org", "never", "frozen");
         }
@@ -90,6 +95,16 @@ class BackupDueTest {
             ok(f.cli, "backup", "--due");
             assertThat(dueNow(f)).isEmpty();
             assertThat(f.cli.run("verify", "--deep").exitCode()).as("the new backup is the newest, and reads back").isZero();
+        }
+    }
+
+    /** What the catalog recorded of backups and orgs, {@code hours} older: as if its clock had run on so long. */
+    private static void age(BackupFixture f, int hours) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection(f.catalogUrl); var st = c.createStatement()) {
+            String by = "interval '" + hours + " hours'";
+            st.executeUpdate("update backups set started_at = started_at - " + by + ", recorded_at = recorded_at - " + by
+                    + ", finished_at = finished_at - " + by);
+            st.executeUpdate("update orgs set updated_at = updated_at - " + by);
         }
     }
 
