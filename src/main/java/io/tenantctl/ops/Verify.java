@@ -304,7 +304,7 @@ public final class Verify {
             findings.resolveUnseen(ids, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep());
         }
         Map<String, FindingRepository.State> stored = findings.byId(ids);
-        Instant now = Instant.now();
+        Instant now = ctx.catalog().now(); // acks end by the catalog's clock, as its own queries of acked_until judge them
         // an org with a problem not acked — its own, or a fleet-level one (stuck, missing database) — is not clean; one
         // whose every problem is acked is: acked problems do not make verify exit 4, so they do not make the org "problems"
         Set<String> withFindings = new java.util.HashSet<>();
@@ -1072,7 +1072,8 @@ public final class Verify {
 
     private void fleetChecks(Request req, Map<String, Pool> pools, Map<String, Org> orgs, List<Seen> seen, List<String> fixed,
                              Set<String> deadPools, String ownRun, boolean fleet, PerOrg perOrg, boolean withStore) {
-        Instant now = Instant.now();
+        // ages by the clock that stamped what they age (backups, orgs, moves, retired databases): the catalog's, not this host's
+        Instant now = ctx.catalog().now();
         // --org: the pools those orgs live on, not every pool (an unrelated dead pool is not this verify's finding)
         Set<String> orgPools = req.orgs().stream().map(orgs::get).filter(java.util.Objects::nonNull).map(Org::poolId)
                 .collect(java.util.stream.Collectors.toSet());
@@ -1401,7 +1402,7 @@ public final class Verify {
     /** Runs still marked running whose workers all stopped beating (abandoned). */
     private void runs(Request req, List<Seen> seen, List<String> fixed, String ownRun) {
         Runs runs = new Runs(ctx.catalog(), ctx.actor());
-        Instant unstartedBefore = Instant.now().minus(req.stuckAfter());
+        Instant unstartedBefore = ctx.catalog().now().minus(req.stuckAfter()); // runs.started_at is the catalog's clock
         for (Runs.RunView r : runs.list(1000, null)) {
             if (r.runId().equals(ownRun)) {
                 continue;

@@ -70,4 +70,28 @@ class DueClockSkewTest {
             soft.assertAll();
         }
     }
+
+    /**
+     * Found probing clocks: verify judged a backup's age by its own host's clock against the times the catalog recorded.
+     * On a host whose clock is two days behind the catalog's, an org whose only backup the catalog recorded two days ago
+     * passed {@code --backups-max-age 1d} as fresh: the alarm for backups that stopped stayed silent.
+     */
+    @Test
+    void aVerifyOnAHostWhoseClockIsBehindTheCatalogsStillSaysAStaleBackupIsStale() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "a_notes", 10);
+            f.backup("acme"); // by a worker whose clock is as behind as this host's
+            io.tenantctl.testing.TestCatalog.skewClock(f.catalogUrl, Duration.ofDays(2)); // the catalog's clock: 2 days ahead
+
+            JsonNode verify = strictJson(f.cli.run("verify", "--backups-max-age", "1d", "-o", "json"));
+            List<String> stale = new ArrayList<>();
+            verify.get("findings").forEach(x -> {
+                if (x.get("kind").asText().equals("backup_stale")) {
+                    stale.add(x.get("org_id").asText());
+                }
+            });
+            assertThat(stale).as("acme's only backup is 2 days old by the catalog's clock: %s", verify).containsExactly("acme");
+        }
+    }
 }

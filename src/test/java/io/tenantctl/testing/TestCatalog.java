@@ -81,6 +81,20 @@ public final class TestCatalog {
         }
     }
 
+    /**
+     * The catalog server's clock as the catalog at {@code url} reads it, {@code by} ahead of this JVM's (negative: behind):
+     * every {@code now()} its statements call, in every session opened from here on, is shadowed by one that adds
+     * {@code by} (a function {@code now()} in a schema searched before pg_catalog). Column defaults keep the real clock:
+     * rows they stamped read as stamped {@code by} earlier. What a worker or cron host whose clock is off sees.
+     */
+    public static void skewClock(String url, java.time.Duration by) {
+        execute(url, "create schema if not exists skewed_clock");
+        execute(url, "create or replace function skewed_clock.now() returns timestamptz language sql stable as "
+                + "'select pg_catalog.now() + make_interval(secs => " + by.toSeconds() + ")'");
+        execute(url, "do $$ begin execute format('alter database %I set search_path = skewed_clock, pg_catalog, \"$user\", public', "
+                + "current_database()); end $$");
+    }
+
     /** A new empty database; returns its JDBC URL (credentials, if any, as URL parameters). */
     public static String newDatabase() {
         return url(create("template1"));
