@@ -39,10 +39,20 @@ final class ExpiryPreflight {
                 || !java.util.Objects.equals(had.partialFilterExpression(), wanted.partialFilterExpression()));
     }
 
+    /**
+     * The pool's own time ({@code isMaster}'s localTime, which FerretDB and MongoDB both answer): its server expires
+     * documents by its clock, not this worker's (one behind would count none of what expired by the pool's within the
+     * difference, and the index would delete them unasked). This worker's clock only from a server that does not say.
+     */
+    private static Instant serverTime(MongoDatabase db, Retry retry, Retry.Attempts attempts) {
+        Document hello = SchemaApply.step("the pool's time", () -> retry.call(attempts, () -> db.runCommand(new Document("isMaster", 1))));
+        return hello.get("localTime") instanceof Date d ? d.toInstant() : Instant.now();
+    }
+
     /** The documents of {@code collection} that {@code index} would delete now (within its partial filter), if any. */
     static List<Expiring> find(MongoDatabase db, String collection, IndexSpec index, Retry retry, Retry.Attempts attempts) {
         String field = index.key().keySet().iterator().next();
-        Date cutoff = Date.from(Instant.now().minusSeconds(index.expireAfterSeconds()));
+        Date cutoff = Date.from(serverTime(db, retry, attempts).minusSeconds(index.expireAfterSeconds()));
         Document filter = new Document(field, new Document("$lt", cutoff));
         if (index.partialFilterExpression() != null) {
             filter = new Document("$and", List.of(index.partialFilterExpression(), filter));

@@ -68,6 +68,33 @@ class MigrateAllExpiryTest {
         }
     }
 
+    /**
+     * Found probing clocks: the count took "now" from the worker's clock, but the pool expires documents by its own (its
+     * PostgreSQL's pg_cron). A worker two hours behind its pool counted none of the sessions that expired within those two
+     * hours, and the index it then built deleted them unasked.
+     */
+    @Test
+    void theCountGoesByThePoolsClockNotTheWorkers(@TempDir Path dir) {
+        java.time.Clock poolClock = java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(2)); // 2 h ahead
+        try (TestPools pools = new TestPools(1, () -> io.tenantctl.testing.standin.StandIn.memory(poolClock));
+             MongoClient direct = MongoClients.create(pools.uri(0))) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = acmeOnOnePool(url, pools, dir, V1);
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", V2_TTL);
+            MongoCollection<Document> sessions = direct.getDatabase("org_acme").getCollection("sessions");
+            Instant now = Instant.now(); // the worker's clock
+            sessions.insertOne(new Document("_id", "expired an hour ago by the pool's clock").append("expiresAt", Date.from(now.plusSeconds(3_600))));
+            sessions.insertOne(new Document("_id", "valid for a day").append("expiresAt", Date.from(now.plusSeconds(86_400))));
+
+            Cli.Result refused = cli.run("migrate-all", "--schema", v2.toString(), "-o", "json");
+
+            assertThat(refused.exitCode()).as("the pool would delete one session at once: %s", refused).isEqualTo(1);
+            assertThat(strictJson(refused).get("failed").get(0).get("error").asText()).as(refused.toString())
+                    .contains("sessions.expiresAt_1 (expiresAt older than 0 s): 1 document");
+            assertThat(SchemaCheck.diff(url, "acme", SchemaManifest.load(v2)).upToDate()).as("nothing was built").isFalse();
+        }
+    }
+
     /** Five sessions: three expired a day ago, two still valid for a day. */
     static void fiveSessionsThreeExpired(MongoCollection<Document> sessions) {
         Instant now = Instant.now();

@@ -12,6 +12,14 @@ final class PatchedBackends {
     }
 
     static final class Memory extends MemoryBackend {
+        Memory() {
+        }
+
+        /** Its server's clock (hello's localTime): {@code clock}. */
+        Memory(java.time.Clock clock) {
+            super(clock);
+        }
+
         @Override
         public MemoryDatabase openOrCreateDatabase(String databaseName) {
             return new PatchedMemoryDatabase(databaseName, getCursorRegistry());

@@ -38,6 +38,11 @@ public final class StandIn {
         return new PatchedBackends.Memory();
     }
 
+    /** A patched in-memory pool whose server's clock (what {@code hello} says is its time) is {@code clock}. */
+    public static MongoBackend memory(java.time.Clock clock) {
+        return new PatchedBackends.Memory(clock);
+    }
+
     /** A patched pool kept in {@code file} (H2 MVStore), reopened with its data when the file exists. */
     public static MongoBackend h2(String file) {
         return new PatchedBackends.H2(file);
