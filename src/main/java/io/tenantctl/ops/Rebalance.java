@@ -540,7 +540,7 @@ public final class Rebalance {
         } else {
             rows = moves.list(null, limit);
         }
-        Instant now = Instant.now();
+        Instant now = ctx.catalog().now(); // the clock that stamped started_at and copying_at, not this host's
         return rows.stream().map(m -> view(m, now)).toList();
     }
 
