@@ -36,7 +36,13 @@ final class VerifyAckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Verify.Finding f = new Verify(ctx.ops()).ack(findingId, parse(until), reason, dryRun.on);
+        Instant at = dateOrInstant(until);
+        java.time.Duration fromNow = at == null ? duration(until) : null; // refused here, before the catalog, as a usage error
+        if (at != null) {
+            latest(at, until);
+        }
+        Verify verify = new Verify(ctx.ops()); // a duration runs from the catalog's now: its clock is the one acks end by
+        Verify.Finding f = at != null ? verify.ack(findingId, at, reason, dryRun.on) : verify.ack(findingId, fromNow, reason, dryRun.on);
         if (ctx.json()) {
             java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
             doc.put("dry_run", dryRun.on); // the finding as the ack leaves it: a dry run's is what it would be
@@ -50,17 +56,16 @@ final class VerifyAckCommand implements Callable<Integer> {
     }
 
     /** The --until instant; past year 9999 is refused (the catalog cannot store every such time). */
-    private static Instant parse(String value) {
-        Instant until = parseAny(value);
+    private static void latest(Instant until, String value) {
         if (until.isAfter(LATEST)) {
             throw TenantctlException.usage("--until '" + value + "' is too far ahead: at most 9999-12-31");
         }
-        return until;
     }
 
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
-    private static Instant parseAny(String value) {
+    /** --until as a date (its 00:00 UTC) or an instant; null when it is neither (a duration). */
+    private static Instant dateOrInstant(String value) {
         // a year past 9999 without the sign ISO wants there (10000-01-01) is that year, too far ahead as any other
         String iso = value.matches("\\d{5,}-.*") ? "+" + value : value;
         try {
@@ -69,15 +74,19 @@ final class VerifyAckCommand implements Callable<Integer> {
             try {
                 return Instant.parse(iso);
             } catch (DateTimeParseException notAnInstant) {
-                try {
-                    return Instant.now().plus(new DurationConverter().convert(value));
-                } catch (DurationConverter.NoUnit noUnit) {
-                    throw TenantctlException.usage("--until " + noUnit.getMessage().replaceFirst("\\)$", ", or a date: 2026-12-31)"));
-                } catch (picocli.CommandLine.TypeConversionException notADuration) {
-                    throw TenantctlException.usage("--until: " + notADuration.getMessage().replace("a duration: write",
-                            "a date (2026-12-31), an instant or a duration: write"));
-                }
+                return null;
             }
+        }
+    }
+
+    private static java.time.Duration duration(String value) {
+        try {
+            return new DurationConverter().convert(value);
+        } catch (DurationConverter.NoUnit noUnit) {
+            throw TenantctlException.usage("--until " + noUnit.getMessage().replaceFirst("\\)$", ", or a date: 2026-12-31)"));
+        } catch (picocli.CommandLine.TypeConversionException notADuration) {
+            throw TenantctlException.usage("--until: " + notADuration.getMessage().replace("a duration: write",
+                    "a date (2026-12-31), an instant or a duration: write"));
         }
     }
 }

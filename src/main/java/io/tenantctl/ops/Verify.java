@@ -452,13 +452,18 @@ public final class Verify {
         return ack(findingId, until, reason, false);
     }
 
+    /** As {@link #ack(String, Instant, String, boolean)}, until {@code fromNow} after the catalog's now (its clock ends acks). */
+    public Finding ack(String findingId, java.time.Duration fromNow, String reason, boolean dryRun) {
+        return ack(findingId, ctx.catalog().now().plus(fromNow), reason, dryRun);
+    }
+
     /** As {@link #ack(String, Instant, String)}; with {@code dryRun}, every check and nothing written. */
     public Finding ack(String findingId, Instant until, String reason, boolean dryRun) {
         if (reason == null || reason.isBlank()) {
             throw TenantctlException.usage("--reason is required: say why this finding may be ignored until then");
         }
-        if (!until.isAfter(Instant.now())) {
-            throw TenantctlException.usage("--until must be in the future");
+        if (!until.isAfter(ctx.catalog().now())) { // by the clock acks end by
+            throw TenantctlException.usage("--until must be in the future (by the catalog's clock)");
         }
         FindingRepository repo = new FindingRepository(ctx.catalog());
         FindingRepository.Finding f = repo.find(findingId).orElseThrow(() -> TenantctlException.usage("no finding " + findingId

@@ -40,6 +40,27 @@ class VerifyAckDryRunSaysWhatTheAckWouldLeaveTest {
         }
     }
 
+    /**
+     * Found probing clocks: a duration was added to this host's clock, and the ack ends by the catalog's. From a host three
+     * hours behind the catalog, {@code --until 1h} acked a finding until two hours ago: nothing silenced, verify still exit 4
+     * (and from one ahead, a problem silenced for longer than asked).
+     */
+    @Test
+    void aDurationRunsFromTheCatalogsClock() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String id = stale(f, "acme");
+            io.tenantctl.testing.TestCatalog.skewClock(f.catalogUrl, java.time.Duration.ofHours(3)); // this host: 3 h behind it
+
+            JsonNode acked = strictJson(ok(f.cli, "verify", "ack", id, "--until", "1h", "--reason", "r", "-o", "json"));
+
+            assertThat(f.cli.run("verify", "--org", "acme").exitCode()).as("acked for the next hour: %s", acked).isZero();
+            java.time.Instant until = java.time.Instant.parse(acked.path("acked_until").asText());
+            assertThat(until).as("an hour on from the catalog's now: %s", acked)
+                    .isAfter(java.time.Instant.now().plus(java.time.Duration.ofMinutes(3 * 60 + 55)));
+        }
+    }
+
     private static String stale(BackupFixture f, String org) {
         Cli.Result r = f.cli.run("verify", "--org", org, "-o", "json");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
