@@ -21,7 +21,7 @@ public final class OrgLeaseRepository {
 
     /** A lease as stored. */
     public record Lease(String orgId, String holder, String host, Long pid, String operation, String runId, String state,
-                        Instant acquiredAt, Instant leaseUntil, boolean expired) {
+                        Instant acquiredAt, Instant leaseUntil, boolean expired, long heldSeconds) {
     }
 
     /**
@@ -32,7 +32,8 @@ public final class OrgLeaseRepository {
     }
 
     private static final String SELECT = "select org_id, holder, host, pid, operation, run_id, state, acquired_at, lease_until, "
-            + "lease_until < now() as expired from org_leases";
+            + "lease_until < now() as expired, "
+            + "cast(extract(epoch from now() - acquired_at) as bigint) as held_s from org_leases"; // how long: the catalog's clock
 
     /**
      * Takes the org's lease for {@code holder} unless another holder's lease on it is live. The same holder taking it
@@ -125,6 +126,6 @@ public final class OrgLeaseRepository {
         Object pid = rs.getObject("pid");
         return new Lease(rs.getString("org_id"), rs.getString("holder"), rs.getString("host"), pid == null ? null : ((Number) pid).longValue(),
                 rs.getString("operation"), rs.getString("run_id"), rs.getString("state"), Sql.instant(rs, "acquired_at"),
-                Sql.instant(rs, "lease_until"), rs.getBoolean("expired"));
+                Sql.instant(rs, "lease_until"), rs.getBoolean("expired"), rs.getLong("held_s"));
     }
 }

@@ -3,8 +3,6 @@ package io.tenantctl.ops.run;
 import io.tenantctl.catalog.OrgLeaseRepository;
 import io.tenantctl.ops.OpsContext;
 
-import java.time.Duration;
-import java.time.Instant;
 
 /**
  * One operation per org at a time. Whatever mutates an org takes its lease here first; the worker's heartbeat renews
@@ -217,7 +215,7 @@ public final class OrgLeases {
     /** "org acme is being restored by host/pid (run R) since T (42 s)" */
     static String describeHolder(OrgLeaseRepository.Lease l) {
         String since = l.acquiredAt() == null ? "" : " since " + l.acquiredAt() + " ("
-                + Duration.between(l.acquiredAt(), Instant.now()).toSeconds() + " s)";
+                + l.heldSeconds() + " s)"; // by the catalog's clock, which stamped acquired_at
         return "org " + l.orgId() + " is busy: " + l.operation() + " by " + l.holder() + (l.runId() == null ? "" : " (run " + l.runId() + ")")
                 + since + "; one operation per org at a time";
     }
