@@ -31,20 +31,20 @@ final class BackupsListCommand implements Callable<Integer> {
         try (ObjectStore store = Stores.open(ctx)) {
             Backups backups = new Backups(ctx.ops(), store);
             java.util.Set<String> found = new java.util.HashSet<>();
-            if (ctx.json()) { // a fleet's backups: streamed, never all held
-                Output.<Backups.Entry>jsonList(ctx.out, "backups", each -> backups.forEach(orgs, Clock.systemUTC(), e -> {
-                    if (!orgs.isEmpty()) { // only the orgs named are looked for
-                        found.add(e.orgId());
-                    }
-                    each.accept(e);
-                }));
+            // a fleet's backups (a retention's worth of 10,000 orgs is 300,000): streamed, never all held, in either form
+            java.util.function.Consumer<java.util.function.Consumer<Backups.Entry>> entries = each -> backups.forEach(orgs, Clock.systemUTC(), e -> {
+                if (!orgs.isEmpty()) { // only the orgs named are looked for
+                    found.add(e.orgId());
+                }
+                each.accept(e);
+            });
+            if (ctx.json()) {
+                Output.jsonList(ctx.out, "backups", entries);
             } else {
-                List<Backups.Entry> entries = backups.list(orgs, Clock.systemUTC());
-                entries.forEach(e -> found.add(e.orgId()));
-                Output.table(ctx.out, List.of("org", "backup", "status", "started", "docs", "bytes", "note"),
-                        entries.stream().map(e -> Arrays.asList(e.orgId(), e.backupId(), e.status(), String.valueOf(e.startedAt()),
+                Output.spooledTable(ctx.out, List.of("org", "backup", "status", "started", "docs", "bytes", "note"),
+                        row -> entries.accept(e -> row.accept(Arrays.asList(e.orgId(), e.backupId(), e.status(), String.valueOf(e.startedAt()),
                                 e.docs() == null ? null : String.valueOf(e.docs()), e.bytes() == null ? null : String.valueOf(e.bytes()),
-                                e.error())).toList());
+                                e.error()))));
             }
             BackupsCommand.noneFor(ctx, orgs, found, backups);
             return 0;

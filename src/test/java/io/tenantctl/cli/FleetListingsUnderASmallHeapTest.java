@@ -54,7 +54,7 @@ class FleetListingsUnderASmallHeapTest {
                     + "'org-' || lpad(g::text, 6, '0'), 'failed', 3, 1234, 'backup 20260101T000000Z-abcdef abandoned: reading collection "
                     + "messages failed after 1000 documents: Prematurely reached end of stream', 'pool-0', g from generate_series(1, " + ROWS + ") g");
             s.execute("insert into backups (backup_id, org_id, location, pool_id, database_name, status, started_at, finished_at, docs, bytes, sha256) "
-                    + "select '20260101T' || lpad(g::text, 6, '0') || 'Z-abcdef', 'org-' || lpad(g::text, 6, '0'), 'file:///store/org-' || g, "
+                    + "select '20260101T' || to_char(timestamp '2026-01-01' + g * interval '1 second', 'HH24MISS') || 'Z-abcdef', 'org-' || lpad(g::text, 6, '0'), 'file:///store/org-' || g, "
                     + "'pool-0', 'org_org_' || lpad(g::text, 6, '0'), 'complete', now(), now(), 10, 100, repeat('ab', 32) "
                     + "from generate_series(1, " + ROWS + ") g");
         }
@@ -84,6 +84,26 @@ class FleetListingsUnderASmallHeapTest {
     void backupsListOfFiftyThousandBackupsIsOneJsonDocumentUnder64Mb() throws Exception {
         JsonNode list = json("backups-list", "backups", "list", "-o", "json");
         assertThat(list.toString()).contains("20260101T050000Z-abcdef");
+    }
+
+    /**
+     * The table form too: it held every entry, then every row of cells, to size its columns (300,000 backups, a retention's
+     * worth of 10,000 orgs, ran out of memory under -Xmx256m while -o json streamed them under -Xmx32m).
+     */
+    @Test
+    void backupsListTableOfFiftyThousandBackupsUnder32Mb() throws Exception {
+        // half the -o json tests' heap: -o json streams these 50,000 under it (and 300,000), and the table held them
+        ChildJvm.Exit exit = ChildJvm.run(dir.resolve("backups-list-table"), env, 300, List.of("-Xmx32m", "-XX:+UseParallelGC"),
+                Main.class.getName(), "backups", "list");
+        assertThat(exit.err()).as("tenantctl backups list: no stack trace").doesNotContain("Exception in thread");
+        assertThat(exit.code()).as("tenantctl backups list: %s", exit.err()).isZero();
+        List<String> lines = exit.out().lines().toList();
+        assertThat(lines).hasSize(ROWS + 1);
+        assertThat(lines.get(0)).startsWith("ORG ");
+        // one column width for every row: the backup column starts where the header's does
+        int backupColumn = lines.get(0).indexOf("BACKUP");
+        assertThat(lines.get(1).indexOf("20260101T")).isEqualTo(backupColumn);
+        assertThat(lines.get(ROWS).indexOf("20260101T")).isEqualTo(backupColumn);
     }
 
     /** The command as the shipped process under -Xmx64m (4× the document it prints): exit 0 and exactly one JSON document. */

@@ -101,22 +101,81 @@ public final class Output {
         all.add(headers.stream().map(h -> h.toUpperCase(java.util.Locale.ROOT)).toList()); // TIER, not a Turkish TİER
         all.addAll(rows);
         for (List<String> row : all) {
-            for (int i = 0; i < row.size(); i++) {
-                widths[i] = Math.max(widths[i], cell(row.get(i)).length());
-            }
+            widen(widths, row);
         }
         for (List<String> row : all) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < row.size(); i++) {
-                String c = cell(row.get(i));
-                sb.append(c);
-                if (i < row.size() - 1) {
-                    sb.append(" ".repeat(widths[i] - c.length() + 2));
-                }
-            }
-            out.println(sb.toString().stripTrailing());
+            out.println(line(row, widths));
         }
         out.flush();
+    }
+
+    /**
+     * As {@link #table}, for a listing that grows with the fleet: each row, as {@code rows} hands it over, is spooled to a
+     * temporary file (one JSON array a line) while the column widths are measured, then printed from there, so memory does
+     * not grow with the number of rows; and a failure half-way prints no half table before the error's own.
+     */
+    public static void spooledTable(PrintWriter out, List<String> headers,
+                                    java.util.function.Consumer<java.util.function.Consumer<List<String>>> rows) {
+        java.nio.file.Path spool;
+        try {
+            spool = java.nio.file.Files.createTempFile("tenantctl-", ".rows");
+        } catch (java.io.IOException e) {
+            throw io.tenantctl.TenantctlException.config("cannot spool the table in the temporary directory "
+                    + System.getProperty("java.io.tmpdir") + " (" + e.getMessage() + "): make it writable, or point tenantctl elsewhere "
+                    + "with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR", e);
+        }
+        try {
+            List<String> header = headers.stream().map(h -> h.toUpperCase(java.util.Locale.ROOT)).toList();
+            int[] widths = new int[headers.size()];
+            widen(widths, header);
+            com.fasterxml.jackson.databind.ObjectWriter oneLine = JSON.writer().without(SerializationFeature.INDENT_OUTPUT);
+            try (java.io.BufferedWriter w = java.nio.file.Files.newBufferedWriter(spool)) {
+                rows.accept(row -> {
+                    widen(widths, row);
+                    try {
+                        w.write(oneLine.writeValueAsString(row)); // one line: a cell's newline is escaped
+                        w.newLine();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            }
+            out.println(line(header, widths));
+            com.fasterxml.jackson.databind.JavaType rowType = JSON.getTypeFactory().constructCollectionType(List.class, String.class);
+            try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(spool)) {
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    out.println(line(JSON.readValue(l, rowType), widths));
+                }
+            }
+            out.flush();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) { // the temporary directory filled up, most likely
+            throw io.tenantctl.TenantctlException.config("cannot spool the table in " + spool + " (" + e.getMessage() + "): "
+                    + "free space there, or point tenantctl elsewhere with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR", e);
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(spool);
+            } catch (java.io.IOException ignored) {
+                // left in the temp directory; nothing else to do
+            }
+        }
+    }
+
+    private static void widen(int[] widths, List<String> row) {
+        for (int i = 0; i < row.size(); i++) {
+            widths[i] = Math.max(widths[i], cell(row.get(i)).length());
+        }
+    }
+
+    private static String line(List<String> row, int[] widths) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < row.size(); i++) {
+            String c = cell(row.get(i));
+            sb.append(c);
+            if (i < row.size() - 1) {
+                sb.append(" ".repeat(widths[i] - c.length() + 2));
+            }
+        }
+        return sb.toString().stripTrailing();
     }
 
     /** key: value lines, for single objects. */
