@@ -46,16 +46,19 @@ public final class BackupRepository {
         // one round trip, as the plain insert was: a worker of the run that died after the org's backup was complete, and
         // before its run item said so, left it done; the worker that takes the item over finds it here instead of taking
         // a second one (not one found damaged since)
-        return catalog.inConnection(c -> Sql.one(c, """
-                with done as (select backup_id, status from backups where org_id = ? and run_id = ? and (status = 'complete'
-                              and coalesce(error, '') not like ? or status = 'running') order by recorded_at desc limit 1),
-                     ins as (insert into backups (backup_id, org_id, location, pool_id, database_name, started_at, status, schema_hash, run_id)
-                             select ?, ?, ?, ?, ?, cast(? as timestamptz), 'running', ?, ? where not exists (select 1 from done)
-                             on conflict (backup_id) do nothing returning backup_id)
-                select (select backup_id from done), exists (select 1 from ins), (select status = 'running' from done)""",
+        return catalog.inConnection(c -> Sql.one(c, START,
                 rs -> new Started(rs.getBoolean(2), rs.getString(1), rs.getBoolean(3)), orgId, runId, DAMAGED + "%",
                 backupId, orgId, location, poolId, databaseName, startedAt, schemaHash, runId).orElseThrow());
     }
+
+    /** {@link #start}'s statement (its first three parameters: the org, the run, {@link #DAMAGED} and %). */
+    static final String START = """
+            with done as (select backup_id, status from backups where org_id = ? and run_id = ? and (status = 'complete'
+                          and coalesce(error, '') not like ? or status = 'running') order by recorded_at desc limit 1),
+                 ins as (insert into backups (backup_id, org_id, location, pool_id, database_name, started_at, status, schema_hash, run_id)
+                         select ?, ?, ?, ?, ?, cast(? as timestamptz), 'running', ?, ? where not exists (select 1 from done)
+                         on conflict (backup_id) do nothing returning backup_id)
+            select (select backup_id from done), exists (select 1 from ins), (select status = 'running' from done)""";
 
     /**
      * What {@link #start} did: recorded the backup as running; or not, the id being taken (try another); or not, the org
@@ -146,9 +149,12 @@ public final class BackupRepository {
 
     /** Rows that are not pruned, of one org (or all when null), newest first. */
     public List<Backup> list(String orgId) {
-        return catalog.inConnection(c -> Sql.query(c, SELECT + " where status <> 'pruned' "
-                + "and (cast(? as text) is null or org_id = ?) order by org_id, recorded_at desc, backup_id desc", BackupRepository::map, orgId, orgId));
+        return catalog.inConnection(c -> Sql.query(c, LIST, BackupRepository::map, orgId, orgId));
     }
+
+    /** {@link #list}'s statement (the org twice). */
+    static final String LIST = SELECT + " where status <> 'pruned' and (cast(? as text) is null or org_id = ?) "
+            + "order by org_id, recorded_at desc, backup_id desc";
 
     /**
      * Every row that is not pruned, by org then newest first, handed to {@code each} as read (a fleet's backups can be
@@ -166,9 +172,11 @@ public final class BackupRepository {
 
     /** The org's newest complete backup, if any. */
     public Optional<Backup> newestComplete(String orgId) {
-        return catalog.inConnection(c -> Sql.one(c, SELECT + " where org_id = ? and status = 'complete' "
-                + "order by recorded_at desc, backup_id desc limit 1", BackupRepository::map, orgId));
+        return catalog.inConnection(c -> Sql.one(c, NEWEST_COMPLETE, BackupRepository::map, orgId));
     }
+
+    /** {@link #newestComplete}'s statement (the org). */
+    static final String NEWEST_COMPLETE = SELECT + " where org_id = ? and status = 'complete' order by recorded_at desc, backup_id desc limit 1";
 
     /**
      * The org's newest backup that was complete when it was recorded at or before {@code at} (pruned since included): a
