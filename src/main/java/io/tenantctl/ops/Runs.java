@@ -127,13 +127,23 @@ public final class Runs {
 
     public Detail show(String runId) {
         RunView run = view(catalog.runs().get(runId));
-        RunReport report = Verify.withProblems(RunEngine.report(catalog, runId,
-                io.tenantctl.ops.run.OutcomeNames.of(DONE.getOrDefault(run.verb(), "succeeded"))));
+        Figures f = figures(runId, run.verb()); // the report's items are let go before the view's are read
+        List<ItemView> items = new java.util.ArrayList<>();
+        catalog.runs().forEachItem(runId, i -> items.add(ItemView.of(i, f.outcomes().get(i.orgId()))));
+        return new Detail(runId, run.verb(), f.status(), f.counts(), f.timings().p50(), f.timings().p95(), f.timings().max(), run, items);
+    }
+
+    /** What {@link #show} takes from the run's report: its status, counts, timings and each org's outcome. */
+    private record Figures(String status, Map<String, Integer> counts, io.tenantctl.fanout.Timings timings,
+                           Map<String, String> outcomes) {
+    }
+
+    private Figures figures(String runId, String verb) {
+        RunReport report = Verify.withProblems(RunEngine.report(catalog, runId, io.tenantctl.ops.run.OutcomeNames.of(DONE.getOrDefault(verb,
+                "succeeded"))));
         Map<String, String> outcomes = new java.util.HashMap<>();
         report.orgs().forEach(o -> outcomes.put(o.orgId(), o.outcome()));
-        return new Detail(runId, run.verb(), report.statusText(), new java.util.TreeMap<>(report.counts()), report.timings().p50(),
-                report.timings().p95(), report.timings().max(), run,
-                catalog.runs().items(runId).stream().map(i -> ItemView.of(i, outcomes.get(i.orgId()))).toList());
+        return new Figures(report.statusText(), new java.util.TreeMap<>(report.counts()), report.timings(), outcomes);
     }
 
     /**
