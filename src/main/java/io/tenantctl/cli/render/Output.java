@@ -54,15 +54,7 @@ public final class Output {
      * failure half-way (the store gone on the 30,000th org) prints no half document before the error's own.
      */
     public static <T> void jsonList(PrintWriter out, String field, java.util.function.Consumer<java.util.function.Consumer<T>> items) {
-        java.nio.file.Path spool;
-        try {
-            spool = java.nio.file.Files.createTempFile("tenantctl-", ".json");
-        } catch (java.io.IOException e) {
-            throw io.tenantctl.TenantctlException.config("cannot spool the JSON document in the temporary directory "
-                    + System.getProperty("java.io.tmpdir") + " (" + e.getMessage() + "): make it writable, or point tenantctl elsewhere "
-                    + "with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR", e);
-        }
-        try {
+        spooled("the JSON document", ".json", spool -> {
             try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(spool);
                  com.fasterxml.jackson.core.JsonGenerator g = JSON.createGenerator(w)) {
                 g.writeStartObject();
@@ -82,16 +74,7 @@ public final class Output {
             }
             out.println();
             out.flush();
-        } catch (java.io.IOException | java.io.UncheckedIOException e) { // the temporary directory filled up, most likely
-            throw io.tenantctl.TenantctlException.config("cannot spool the JSON document in " + spool + " (" + e.getMessage() + "): "
-                    + "free space there, or point tenantctl elsewhere with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR", e);
-        } finally {
-            try {
-                java.nio.file.Files.deleteIfExists(spool);
-            } catch (java.io.IOException ignored) {
-                // left in the temp directory; nothing else to do
-            }
-        }
+        });
     }
 
     /** A borderless table: upper-case headers, columns padded to their widest cell. */
@@ -116,15 +99,7 @@ public final class Output {
      */
     public static void spooledTable(PrintWriter out, List<String> headers,
                                     java.util.function.Consumer<java.util.function.Consumer<List<String>>> rows) {
-        java.nio.file.Path spool;
-        try {
-            spool = java.nio.file.Files.createTempFile("tenantctl-", ".rows");
-        } catch (java.io.IOException e) {
-            throw io.tenantctl.TenantctlException.config("cannot spool the table in the temporary directory "
-                    + System.getProperty("java.io.tmpdir") + " (" + e.getMessage() + "): make it writable, or point tenantctl elsewhere "
-                    + "with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR", e);
-        }
-        try {
+        spooled("the table", ".rows", spool -> {
             List<String> header = headers.stream().map(h -> h.toUpperCase(java.util.Locale.ROOT)).toList();
             int[] widths = new int[headers.size()];
             widen(widths, header);
@@ -148,8 +123,27 @@ public final class Output {
                 }
             }
             out.flush();
+        });
+    }
+
+    private interface SpoolWork {
+        void run(java.nio.file.Path spool) throws java.io.IOException;
+    }
+
+    /** Runs {@code work} on a temporary file, deleted after; a temporary directory that cannot hold it is a config error. */
+    private static void spooled(String what, String suffix, SpoolWork work) {
+        java.nio.file.Path spool;
+        try {
+            spool = java.nio.file.Files.createTempFile("tenantctl-", suffix);
+        } catch (java.io.IOException e) {
+            throw io.tenantctl.TenantctlException.config("cannot spool " + what + " in the temporary directory "
+                    + System.getProperty("java.io.tmpdir") + " (" + e.getMessage() + "): make it writable, or point tenantctl elsewhere "
+                    + "with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR", e);
+        }
+        try {
+            work.run(spool);
         } catch (java.io.IOException | java.io.UncheckedIOException e) { // the temporary directory filled up, most likely
-            throw io.tenantctl.TenantctlException.config("cannot spool the table in " + spool + " (" + e.getMessage() + "): "
+            throw io.tenantctl.TenantctlException.config("cannot spool " + what + " in " + spool + " (" + e.getMessage() + "): "
                     + "free space there, or point tenantctl elsewhere with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR", e);
         } finally {
             try {
