@@ -291,7 +291,10 @@ public final class CliContext implements AutoCloseable {
         int best = limit + 1;
         List<String> found = new java.util.ArrayList<>();
         for (String k : known) {
-            int d = editDistance(key, k, limit);
+            int d = org.jline.utils.Levenshtein.distance(key, k); // Damerau: a swap of two letters is one edit
+            if (d > limit) {
+                continue;
+            }
             if (d < best) {
                 best = d;
                 found.clear();
@@ -301,30 +304,6 @@ public final class CliContext implements AutoCloseable {
             }
         }
         return found.size() == 1 ? java.util.Optional.of(found.get(0)) : java.util.Optional.empty();
-    }
-
-    /** Optimal string alignment distance (a swap of two letters is one edit), or {@code limit + 1} past the limit. */
-    private static int editDistance(String a, String b, int limit) {
-        if (Math.abs(a.length() - b.length()) > limit) {
-            return limit + 1;
-        }
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return Math.min(d[a.length()][b.length()], limit + 1);
     }
 
     /** {@code value} when it is a word that can be no secret (json, true), else {@code label} (or … without one). */
