@@ -204,6 +204,34 @@ final class BackupFixture implements AutoCloseable {
                 + "', '" + me.host() + "', " + pid + ", '" + operation + "', null, now() + interval '5 minutes')");
     }
 
+    /**
+     * {@code orgId} as a move killed in its freeze leaves it: read_only, move m-1 into pool-1 recorded {@code frozen}, its org
+     * lease held by a process of this host that is gone.
+     */
+    void frozenByADeadMove(String orgId) throws Exception {
+        io.tenantctl.testing.TestCatalog.execute(catalogUrl, "update orgs set status = 'read_only' where org_id = '" + orgId + "'");
+        io.tenantctl.testing.TestCatalog.execute(catalogUrl, "insert into moves (move_id, org_id, from_pool, from_database, to_pool, "
+                + "to_database, state, prior_status) values ('m-1', '" + orgId + "', 'pool-0', 'org_" + orgId + "', 'pool-1', 'org_"
+                + orgId + "__m1', 'frozen', 'active')");
+        String host = io.tenantctl.ops.run.Worker.current("test").host();
+        String pid = String.valueOf(CliFixture.deadPid());
+        io.tenantctl.testing.TestCatalog.execute(catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, "
+                + "lease_until) values ('" + orgId + "', '" + host + "/" + pid + "/dead', '" + host + "', " + pid
+                + ", 'move', null, now() + interval '5 minutes')");
+    }
+
+    /** The id of {@code orgId}'s {@code backup_stale} finding, as verify (exit 4) reports it. */
+    String staleFinding(String orgId) {
+        Cli.Result r = cli.run("verify", "--org", orgId, "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        for (com.fasterxml.jackson.databind.JsonNode x : strictJson(r).get("findings")) {
+            if (x.get("kind").asText().equals("backup_stale")) {
+                return x.get("finding_id").asText();
+            }
+        }
+        throw new AssertionError("no backup_stale: " + r);
+    }
+
     /** A command refused on {@code orgId} because {@code operation} holds it: exit 3, the holder named and --wait offered. */
     static void refusedAsBusy(Cli.Result r, String orgId, String operation) {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);

@@ -1,15 +1,12 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantctl.ops.run.Worker;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
-import static io.tenantctl.cli.CliFixture.deadPid;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,13 +26,7 @@ class SuspendDryRunOfAnOrgADeadMoveFrozeTest {
     void theDryRunsSayTheDeadMoveAndPlanFromWhatItLeaves() throws Exception {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             f.provision("acme");
-            TestCatalog.execute(f.catalogUrl, "update orgs set status = 'read_only' where org_id = 'acme'");
-            TestCatalog.execute(f.catalogUrl, "insert into moves (move_id, org_id, from_pool, from_database, to_pool, to_database, state, "
-                    + "prior_status) values ('m-1', 'acme', 'pool-0', 'org_acme', 'pool-1', 'org_acme__m1', 'frozen', 'active')");
-            String host = Worker.current("test").host();
-            String pid = String.valueOf(deadPid());
-            TestCatalog.execute(f.catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) values "
-                    + "('acme', '" + host + "/" + pid + "/dead', '" + host + "', " + pid + ", 'move', null, now() + interval '5 minutes')");
+            f.frozenByADeadMove("acme");
 
             Cli.Result dry = f.cli.run("orgs", "suspend", "acme", "--dry-run", "-o", "json");
             assertThat(dry.exitCode()).as(dry.toString()).isZero();

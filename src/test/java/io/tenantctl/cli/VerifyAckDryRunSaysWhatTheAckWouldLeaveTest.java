@@ -1,7 +1,6 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +25,7 @@ class VerifyAckDryRunSaysWhatTheAckWouldLeaveTest {
     void theDryRunSaysItIsOneAndTheStateTheAckWouldLeave() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
-            String id = stale(f, "acme");
+            String id = f.staleFinding("acme");
 
             JsonNode dry = strictJson(ok(f.cli, "verify", "ack", id, "--until", "1d", "--reason", "r", "--dry-run", "-o", "json"));
             assertThat(dry.path("dry_run").isBoolean() && dry.path("dry_run").asBoolean()).as(dry.toString()).isTrue();
@@ -49,7 +48,7 @@ class VerifyAckDryRunSaysWhatTheAckWouldLeaveTest {
     void aDurationRunsFromTheCatalogsClock() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
-            String id = stale(f, "acme");
+            String id = f.staleFinding("acme");
             io.tenantctl.testing.TestCatalog.skewClock(f.catalogUrl, java.time.Duration.ofHours(3)); // this host: 3 h behind it
 
             JsonNode acked = strictJson(ok(f.cli, "verify", "ack", id, "--until", "1h", "--reason", "r", "-o", "json"));
@@ -59,16 +58,5 @@ class VerifyAckDryRunSaysWhatTheAckWouldLeaveTest {
             assertThat(until).as("an hour on from the catalog's now: %s", acked)
                     .isAfter(java.time.Instant.now().plus(java.time.Duration.ofMinutes(3 * 60 + 55)));
         }
-    }
-
-    private static String stale(BackupFixture f, String org) {
-        Cli.Result r = f.cli.run("verify", "--org", org, "-o", "json");
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
-        for (JsonNode x : strictJson(r).get("findings")) {
-            if (x.get("kind").asText().equals("backup_stale")) {
-                return x.get("finding_id").asText();
-            }
-        }
-        throw new AssertionError("no backup_stale: " + r);
     }
 }

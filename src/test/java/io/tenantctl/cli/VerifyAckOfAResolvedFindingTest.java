@@ -25,8 +25,8 @@ class VerifyAckOfAResolvedFindingTest {
     void aResolvedFindingIsNotAckedAndAnOpenOneIs() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme", "globex");
-            String acme = stale(f, "acme");
-            String globex = stale(f, "globex");
+            String acme = f.staleFinding("acme");
+            String globex = f.staleFinding("globex");
             f.backup("acme");
             assertThat(f.cli.run("verify", "--org", "acme").exitCode()).as("acme's finding resolved").isZero();
 
@@ -39,16 +39,5 @@ class VerifyAckOfAResolvedFindingTest {
             assertThat(acked.toString()).contains("acked");
             assertThat(f.cli.run("verify", "--org", "globex").exitCode()).as("acked: not a problem that fails verify").isZero();
         }
-    }
-
-    private static String stale(BackupFixture f, String org) {
-        Cli.Result r = f.cli.run("verify", "--org", org, "-o", "json");
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
-        for (JsonNode x : strictJson(r).get("findings")) {
-            if (x.get("kind").asText().equals("backup_stale")) {
-                return x.get("finding_id").asText();
-            }
-        }
-        throw new AssertionError("no backup_stale: " + r);
     }
 }
