@@ -83,7 +83,7 @@ public final class SchemaInspect {
         try {
             Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
             List<String> names = new ArrayList<>(manifest.collections().stream().map(CollectionSpec::name).toList());
-            existing.stream().sorted().filter(n -> !names.contains(n) && !n.startsWith("system.")).forEach(names::add); // a TTL there deletes
+            names.addAll(SchemaDiff.unlistedCollections(manifest, existing)); // a TTL index there deletes
             diff = SchemaDiff.compute(manifest, existing, SchemaApply.indexes(db, existing, names, ctx.retry(), attempts));
         } catch (SchemaApply.StepFailure e) {
             throw TenantctlException.config("cannot read org " + orgId + "'s schema on pool " + pool.poolId() + " ("

@@ -694,9 +694,8 @@ public final class Verify {
         private SchemaDiff diff(MongoDatabase db, SchemaManifest manifest) {
             Retry.Attempts attempts = new Retry.Attempts();
             Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
-            Set<String> listed = manifest.collections().stream().map(io.tenantctl.schema.CollectionSpec::name).collect(java.util.stream.Collectors.toSet());
             List<String> names = new ArrayList<>(manifest.collections().stream().map(io.tenantctl.schema.CollectionSpec::name).filter(existing::contains).toList());
-            existing.stream().sorted().filter(n -> !listed.contains(n) && !n.startsWith("system.")).forEach(names::add); // a TTL there deletes
+            names.addAll(SchemaDiff.unlistedCollections(manifest, existing)); // a TTL index there deletes
             List<java.util.concurrent.Future<Map<String, List<org.bson.Document>>>> parts = new ArrayList<>();
             for (int i = 0; i < LISTINGS_PER_ORG; i++) {
                 List<String> share = new ArrayList<>();

@@ -56,6 +56,16 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         return extraCollections.contains(x.collection());
     }
 
+    /**
+     * The collections of {@code existing} the manifest does not list (but {@code system.*}), sorted: extra collections,
+     * whose indexes are read too, since one that deletes documents or refuses writes is not harmless.
+     */
+    public static List<String> unlistedCollections(SchemaManifest manifest, Collection<String> existing) {
+        Set<String> listed = new java.util.HashSet<>();
+        manifest.collections().forEach(c -> listed.add(c.name()));
+        return new java.util.TreeSet<>(existing).stream().filter(name -> !listed.contains(name) && !name.startsWith("system.")).toList();
+    }
+
     /** The mongosh line that drops {@code x} from {@code database}. */
     public static String dropByHand(String database, Extra x) {
         return "db.getSiblingDB('" + database + "')." + (x.collection().matches("[A-Za-z_][A-Za-z0-9_]*") ? x.collection()
@@ -80,9 +90,7 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         List<Conflict> conflicts = new ArrayList<>();
         List<Superseded> superseded = new ArrayList<>();
         List<Extra> extras = new ArrayList<>();
-        Set<String> listed = new java.util.HashSet<>();
         for (CollectionSpec c : manifest.collections()) {
-            listed.add(c.name());
             if (!existing.contains(c.name())) {
                 missingCollections.add(c.name());
             }
@@ -113,8 +121,7 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
             }
             actual.values().forEach(x -> extras.add(new Extra(c.name(), x)));
         }
-        List<String> extraCollections = new java.util.TreeSet<>(existing).stream()
-                .filter(name -> !listed.contains(name) && !name.startsWith("system.")).toList();
+        List<String> extraCollections = unlistedCollections(manifest, existing);
         for (String name : extraCollections) { // of an unlisted collection's indexes (when read), those that are not harmless
             for (Document d : existingIndexes.getOrDefault(name, List.of())) {
                 Extra x = new Extra(name, IndexSpec.fromListIndexes(d));
