@@ -194,6 +194,9 @@ public final class RunEngine {
         java.util.concurrent.locks.ReentrantLock claimLock = new java.util.concurrent.locks.ReentrantLock();
         AtomicInteger threadNo = new AtomicInteger();
         ExecutorService threads = Executors.newFixedThreadPool(loopCount, r -> daemon(r, "run-" + threadNo.incrementAndGet()));
+        // a loop with nothing to claim waits for one to finish an org (one waiting loop is woken, to claim after it) or
+        // to stop (all are: the run may be over), instead of its whole idle pause: a run ended up to 200 ms after its last org
+        java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
         try {
             List<java.util.concurrent.Future<?>> loops = new ArrayList<>();
             for (int i = 0; i < loopCount; i++) {
@@ -224,7 +227,7 @@ public final class RunEngine {
                                 if (nothingLeft(runId, budget)) {
                                     return;
                                 }
-                                stop.pause(IDLE_NANOS);
+                                idle(wake, stop);
                                 continue;
                             }
                             RunRepository.Claimed c = claimed.get();
@@ -240,6 +243,9 @@ public final class RunEngine {
                                 return;
                             }
                             process(runId, job, c, pools, poolHealth, settings, progress);
+                            if (wake.hasQueuedThreads()) {
+                                wake.release();
+                            }
                             if (budget.limited() && runs.count(runId, ItemStatus.FAILED.db()) > budget.allowed()) {
                                 runs.abort(runId, overBudget(budget), REST_UNTOUCHED);
                                 stop.cancel("max failures exceeded");
@@ -248,6 +254,8 @@ public final class RunEngine {
                     } catch (RuntimeException | Error e) {
                         stop.cancel("a worker thread failed"); // the other loops of this worker stop too, instead of waiting on its item
                         throw e;
+                    } finally {
+                        wake.release(loopCount);
                     }
                 }));
             }
@@ -625,6 +633,21 @@ public final class RunEngine {
             }
         }
         return out;
+    }
+
+    /** A loop's wait for something to claim: {@link #IDLE_NANOS}, until {@code wake} gives it a turn, or {@code stop}. */
+    private static void idle(java.util.concurrent.Semaphore wake, CancelToken stop) {
+        long until = System.nanoTime() + IDLE_NANOS;
+        for (long left = IDLE_NANOS; left > 0 && !stop.isCancelled(); left = until - System.nanoTime()) {
+            try {
+                if (wake.tryAcquire(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static boolean waitForRate(String poolId, Map<String, Long> nextStart, long intervalNanos, CancelToken stop) {
