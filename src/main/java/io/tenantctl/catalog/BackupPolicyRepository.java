@@ -46,23 +46,38 @@ public final class BackupPolicyRepository {
      * org's backup younger than it is (nothing would be due for as long as its clock stayed wrong).
      */
     public List<String> due(String poolId) {
-        return catalog.inConnection(c -> Sql.query(c, """
-                select o.org_id from orgs o left join backup_policies p on p.tier = o.tier
-                where (o.status = 'active'
-                       -- a suspended org with no backup since it last changed (it was written until it was suspended): one
-                       -- backup, by the catalog's clock after that change; then never due again while it stays suspended
-                       or o.status = 'read_only' and not exists (select 1 from backups b where b.org_id = o.org_id
-                                                                  and b.status = 'complete' and (b.error is null or b.error not like ?)
-                                                                  and b.recorded_at >= o.updated_at))
-                  and (cast(? as text) is null or o.pool_id = ?)
-                  -- a backup's time: the earlier of the worker's clock and the catalog's (a clock ahead must not hide an org); now(): the catalog's
-                  and not exists (select 1 from backups b where b.org_id = o.org_id and b.status = 'complete'
-                                  and (b.error is null or b.error not like ?)
-                                  and least(b.started_at, b.recorded_at) > now() - make_interval(hours => coalesce(p.frequency_hours, ?))
-                                                                + make_interval(mins => ?))
-                order by o.org_id
-                """, rs -> rs.getString(1), BackupRepository.DAMAGED + "%", poolId, poolId, BackupRepository.DAMAGED + "%",
-                FALLBACK.frequencyHours(), DUE_MARGIN_MINUTES));
+        return catalog.inConnection(c -> Sql.query(c, DUE, rs -> rs.getString(1), dueParameters(poolId)));
+    }
+
+    /**
+     * {@link #due}'s statement, its parameters {@link #dueParameters}. An org's backups within its frequency are looked
+     * for org by org (a lateral subquery with a limit: never one join of every backup kept), by backups_org_live_idx
+     * from the newest down to the frequency's start: a backup counted was recorded after it (its time is the earlier of
+     * recorded_at and started_at), so the index reads only those, however many backups the org keeps.
+     */
+    static final String DUE = """
+            select o.org_id
+            from orgs o left join backup_policies p on p.tier = o.tier
+                 -- a backup's time: the earlier of the worker's clock and the catalog's (a clock ahead must not hide an org); now(): the catalog's
+                 cross join lateral (select now() - make_interval(hours => coalesce(p.frequency_hours, ?)) + make_interval(mins => ?) as since) f
+                 left join lateral (select 1 as one from backups b where b.org_id = o.org_id and b.status = 'complete'
+                                    and (b.error is null or b.error not like ?)
+                                    and b.recorded_at > f.since and least(b.started_at, b.recorded_at) > f.since limit 1) fresh on true
+            where (o.status = 'active'
+                   -- a suspended org with no backup since it last changed (it was written until it was suspended): one
+                   -- backup, by the catalog's clock after that change; then never due again while it stays suspended
+                   or o.status = 'read_only' and not exists (select 1 from backups b where b.org_id = o.org_id
+                                                              and b.status = 'complete' and (b.error is null or b.error not like ?)
+                                                              and b.recorded_at >= o.updated_at))
+              and (cast(? as text) is null or o.pool_id = ?)
+              and fresh.one is null
+            order by o.org_id
+            """;
+
+    /** {@link #DUE}'s parameters, of one pool or all (null). */
+    static Object[] dueParameters(String poolId) {
+        return new Object[] {FALLBACK.frequencyHours(), DUE_MARGIN_MINUTES, BackupRepository.DAMAGED + "%",
+                BackupRepository.DAMAGED + "%", poolId, poolId};
     }
 
     private static Policy map(ResultSet rs) throws SQLException {
