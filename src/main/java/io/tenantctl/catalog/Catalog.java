@@ -72,9 +72,19 @@ public final class Catalog implements AutoCloseable {
         cfg.setMinimumIdle(1);
         cfg.setConnectionTimeout(10_000);
         cfg.setInitializationFailTimeout(1);
+        FirstConnection first = null;
         try {
+            // the first connection is made here, not by the pool: when it fails the pool sleeps a second before it gives up
+            // (even with a 1 ms fail timeout), so a catalog that is down or refuses the login was said a second late
+            com.zaxxer.hikari.util.DriverDataSource driver = new com.zaxxer.hikari.util.DriverDataSource(cfg.getJdbcUrl(), null,
+                    cfg.getDataSourceProperties(), cfg.getUsername(), cfg.getPassword());
+            first = new FirstConnection(driver, driver.getConnection());
+            cfg.setDataSource(first); // the pool starts with that connection (set up by it as any other), then connects as before
             return new Catalog(url, source, new HikariDataSource(cfg));
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
+            if (first != null) {
+                first.closeUnused();
+            }
             for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
                 if (t instanceof NumberFormatException bad) { // socketTimeout=abc: read once connected, not a reachability problem
                     throw TenantctlException.usage("catalog URL " + url.describe() + " has a parameter the driver cannot read as a number ("
@@ -378,6 +388,75 @@ public final class Catalog implements AutoCloseable {
     @Override
     public void close() {
         dataSource.close();
+    }
+
+    /** The driver's connections, the first of which was made before the pool was: handed to the pool as its first. */
+    private static final class FirstConnection implements DataSource {
+        private final DataSource driver;
+        private final java.util.concurrent.atomic.AtomicReference<Connection> first;
+
+        FirstConnection(DataSource driver, Connection first) {
+            this.driver = driver;
+            this.first = new java.util.concurrent.atomic.AtomicReference<>(first);
+        }
+
+        void closeUnused() {
+            Connection unused = first.getAndSet(null);
+            if (unused != null) {
+                try {
+                    unused.close();
+                } catch (SQLException ignored) {
+                    // the command fails on the pool's error; this connection was never used
+                }
+            }
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection c = first.getAndSet(null);
+            return c != null ? c : driver.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            Connection c = first.getAndSet(null); // made with these same credentials (the pool's, from the URL)
+            return c != null ? c : driver.getConnection(username, password);
+        }
+
+        @Override
+        public java.io.PrintWriter getLogWriter() throws SQLException {
+            return driver.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(java.io.PrintWriter out) throws SQLException {
+            driver.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            driver.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return driver.getLoginTimeout();
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
+            return driver.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            return driver.unwrap(iface);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) throws SQLException {
+            return driver.isWrapperFor(iface);
+        }
     }
 
     /** A unit of JDBC work. */
