@@ -165,12 +165,18 @@ public final class OrgLeases {
     }
 
     /**
+     * How often an operation that waits for an org (--wait) asks for its lease again: the holder in another process says
+     * nothing when it lets go, so this is how late the wait notices (each ask is one failed insert, cheap).
+     */
+    static final long WAIT_POLL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
+
+    /**
      * Takes the org's lease for an operation outside a run, with a heartbeat, or refuses (exit 3) naming the holder;
      * with {@code wait}, waits for the holder to finish (Ctrl-C stops waiting).
      */
     public Held hold(String orgId, String operation, boolean wait, io.tenantctl.fanout.CancelToken cancel) {
         java.util.concurrent.atomic.AtomicReference<Taken> taken = new java.util.concurrent.atomic.AtomicReference<>();
-        io.tenantctl.ops.Errors.waitWhile(ctx, cancel, java.util.concurrent.TimeUnit.SECONDS.toNanos(1), () -> {
+        io.tenantctl.ops.Errors.waitWhile(ctx, cancel, WAIT_POLL_NANOS, () -> {
             Taken t = take(orgId, operation, null);
             taken.set(t);
             if (!t.ok() && !wait) {
