@@ -1,7 +1,6 @@
 package io.tenantctl.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,8 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -67,15 +64,15 @@ class BackupDueIndexTest {
 
     @Test
     void theOrgsDueAreFoundWithoutReadingTheBackupsKept() throws Exception {
-        JsonNode plan = explain(BackupPolicyRepository.DUE, BackupPolicyRepository.dueParameters(null));
-        assertThat(pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
+        JsonNode plan = Explained.plan(url, BackupPolicyRepository.DUE, BackupPolicyRepository.dueParameters(null));
+        assertThat(Explained.pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
         assertThat(new BackupPolicyRepository(catalog).due(null)).containsExactlyElementsOf(expectedDue(null));
     }
 
     @Test
     void theOrgsDueOnOnePoolAreFoundWithoutReadingTheBackupsKept() throws Exception {
-        JsonNode plan = explain(BackupPolicyRepository.DUE, BackupPolicyRepository.dueParameters("pool-1"));
-        assertThat(pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
+        JsonNode plan = Explained.plan(url, BackupPolicyRepository.DUE, BackupPolicyRepository.dueParameters("pool-1"));
+        assertThat(Explained.pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
         assertThat(new BackupPolicyRepository(catalog).due("pool-1")).containsExactlyElementsOf(expectedDue("pool-1"));
     }
 
@@ -92,24 +89,5 @@ class BackupDueIndexTest {
             boolean suspendedSinceItsLastBackup = g % 75 == 0;
             return stale && (active || suspendedSinceItsLastBackup);
         }).mapToObj(g -> "org-" + g).sorted().toList();
-    }
-
-    /** EXPLAIN (ANALYZE, BUFFERS) of {@code sql} with {@code params}. */
-    private static JsonNode explain(String sql, Object... params) throws Exception {
-        try (Connection c = DriverManager.getConnection(url);
-             PreparedStatement ps = c.prepareStatement("explain (analyze, buffers, format json) " + sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new ObjectMapper().readTree(rs.getString(1)).get(0).get("Plan");
-            }
-        }
-    }
-
-    /** Shared pages the statement touched (hit or read), its subplans included. */
-    private static long pages(JsonNode plan) {
-        return plan.get("Shared Hit Blocks").asLong() + plan.get("Shared Read Blocks").asLong();
     }
 }

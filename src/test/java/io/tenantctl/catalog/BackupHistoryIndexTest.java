@@ -1,7 +1,6 @@
 package io.tenantctl.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,8 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -58,47 +55,24 @@ class BackupHistoryIndexTest {
 
     @Test
     void theOrgsNewestCompleteBackupReadsNotItsPrunedHistory() throws Exception {
-        JsonNode plan = explain(BackupRepository.NEWEST_COMPLETE, "org-42");
-        assertThat(pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
+        JsonNode plan = Explained.plan(url, BackupRepository.NEWEST_COMPLETE, "org-42");
+        assertThat(Explained.pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
         assertThat(new BackupRepository(catalog).newestComplete("org-42").orElseThrow().backupId()).isEqualTo("b-" + NIGHTS + "-42");
     }
 
     @Test
     void theOrgsListingReadsNotItsPrunedHistory() throws Exception {
-        JsonNode plan = explain(BackupRepository.LIST, "org-42", "org-42");
-        assertThat(pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
+        JsonNode plan = Explained.plan(url, BackupRepository.LIST, "org-42", "org-42");
+        assertThat(Explained.pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
         assertThat(new BackupRepository(catalog).list("org-42")).hasSize(KEPT);
     }
 
     @Test
     void aBackupsStartReadsNotTheOrgsPrunedHistory() throws Exception {
         // the statement inserts: explained (and run) in a transaction rolled back
-        JsonNode plan = explain(BackupRepository.START, "org-42", "run-" + (NIGHTS + 1), BackupRepository.DAMAGED + "%",
+        JsonNode plan = Explained.plan(url, BackupRepository.START, "org-42", "run-" + (NIGHTS + 1), BackupRepository.DAMAGED + "%",
                 "b-new-42", "org-42", "file:///store/org-42/b-new/", "pool-0", "org_org_42", Timestamp.from(Instant.now()), null,
                 "run-" + (NIGHTS + 1));
-        assertThat(pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
-    }
-
-    /** EXPLAIN (ANALYZE, BUFFERS) of {@code sql} with {@code params}, run in a transaction that is rolled back. */
-    private static JsonNode explain(String sql, Object... params) throws Exception {
-        try (Connection c = DriverManager.getConnection(url)) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("explain (analyze, buffers, format json) " + sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    ps.setObject(i + 1, params[i]);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new ObjectMapper().readTree(rs.getString(1)).get(0).get("Plan");
-                } finally {
-                    c.rollback();
-                }
-            }
-        }
-    }
-
-    /** Shared pages the statement touched (hit or read), its subplans included. */
-    private static long pages(JsonNode plan) {
-        return plan.get("Shared Hit Blocks").asLong() + plan.get("Shared Read Blocks").asLong();
+        assertThat(Explained.pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
     }
 }
