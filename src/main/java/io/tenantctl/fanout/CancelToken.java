@@ -1,5 +1,6 @@
 package io.tenantctl.fanout;
 
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -43,6 +44,14 @@ public final class CancelToken {
      * cancelled or the thread interrupted (the interrupt is kept).
      */
     public boolean pause(long nanos) {
+        return pause(nanos, null);
+    }
+
+    /**
+     * As {@link #pause(long)}, and also ended early, true, when {@code wake} (if not null) gives this thread a permit,
+     * which it takes: for a loop that other threads tell when there is something for it.
+     */
+    public boolean pause(long nanos, Semaphore wake) {
         long until = System.nanoTime() + nanos;
         while (!isCancelled()) {
             long left = until - System.nanoTime();
@@ -52,7 +61,19 @@ public final class CancelToken {
             if (Thread.currentThread().isInterrupted()) {
                 return false;
             }
-            LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)));
+            long slice = Math.min(left, TimeUnit.MILLISECONDS.toNanos(20));
+            if (wake == null) {
+                LockSupport.parkNanos(slice);
+            } else {
+                try {
+                    if (wake.tryAcquire(slice, TimeUnit.NANOSECONDS)) {
+                        return true;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
         }
         return false;
     }

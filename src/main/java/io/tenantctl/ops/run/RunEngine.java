@@ -227,7 +227,7 @@ public final class RunEngine {
                                 if (nothingLeft(runId, budget)) {
                                     return;
                                 }
-                                idle(wake, stop);
+                                stop.pause(IDLE_NANOS, wake);
                                 continue;
                             }
                             RunRepository.Claimed c = claimed.get();
@@ -633,21 +633,6 @@ public final class RunEngine {
             }
         }
         return out;
-    }
-
-    /** A loop's wait for something to claim: {@link #IDLE_NANOS}, until {@code wake} gives it a turn, or {@code stop}. */
-    private static void idle(java.util.concurrent.Semaphore wake, CancelToken stop) {
-        long until = System.nanoTime() + IDLE_NANOS;
-        for (long left = IDLE_NANOS; left > 0 && !stop.isCancelled(); left = until - System.nanoTime()) {
-            try {
-                if (wake.tryAcquire(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)), TimeUnit.NANOSECONDS)) {
-                    return;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     private static boolean waitForRate(String poolId, Map<String, Long> nextStart, long intervalNanos, CancelToken stop) {
