@@ -100,12 +100,8 @@ public final class TestCatalog {
             if (java.nio.file.Files.getLastModifiedTime(d).toInstant().isAfter(java.time.Instant.now().minusSeconds(600))) {
                 return true;
             }
-            java.nio.file.Path pidFile = d.resolve("postmaster.pid");
-            if (!java.nio.file.Files.exists(pidFile)) {
-                return false;
-            }
-            long pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).trim());
-            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            java.util.OptionalLong pid = postmasterPid(d);
+            return pid.isPresent() && ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false);
         } catch (IOException | RuntimeException e) {
             return true; // when in doubt, it is left alone
         }
@@ -136,10 +132,19 @@ public final class TestCatalog {
     /** The embedded server's postmaster, as its postmaster.pid names it. */
     private static java.util.Optional<ProcessHandle> postmaster(java.nio.file.Path data) {
         try {
-            return ProcessHandle.of(Long.parseLong(java.nio.file.Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim()));
+            java.util.OptionalLong pid = postmasterPid(data);
+            return pid.isPresent() ? ProcessHandle.of(pid.getAsLong()) : java.util.Optional.empty();
         } catch (IOException | RuntimeException e) {
             return java.util.Optional.empty();
         }
+    }
+
+    /** The pid the first line of {@code data}'s postmaster.pid gives; empty when there is no such file. */
+    private static java.util.OptionalLong postmasterPid(java.nio.file.Path data) throws IOException {
+        java.nio.file.Path pidFile = data.resolve("postmaster.pid");
+        return java.nio.file.Files.exists(pidFile)
+                ? java.util.OptionalLong.of(Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).trim()))
+                : java.util.OptionalLong.empty();
     }
 
     /** Waits (bounded) for {@code postmaster} to end; one still running then is shut down at once (SIGQUIT). */
