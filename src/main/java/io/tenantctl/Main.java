@@ -43,6 +43,54 @@ public final class Main {
                 : "interrupted: " + what + " (press Ctrl-C again to quit at once)");
     }
 
+    /**
+     * The process's stdout, remembering why a write to it failed: a PrintWriter (as System.out) swallows the error, so a
+     * command whose output went to a full disk ({@code schema export > schema.json}, a cron job's log) exited 0 with an
+     * empty or cut file. A closed pipe ({@code | head}) is the reader's choice, not a failure.
+     */
+    static final class Stdout extends java.io.OutputStream {
+        private final java.io.OutputStream fd;
+        private java.io.IOException failure;
+
+        Stdout() {
+            this(new java.io.FileOutputStream(java.io.FileDescriptor.out));
+        }
+
+        Stdout(java.io.OutputStream fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            try {
+                fd.write(b, off, len);
+            } catch (java.io.IOException e) {
+                failure = failure == null ? e : failure;
+                throw e;
+            }
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            fd.flush();
+        }
+
+        /** The error line for output that could not be written (a full disk, an I/O error), or null: all of it was, or a pipe closed. */
+        String lostOutput() {
+            String why = failure == null ? null : String.valueOf(failure.getMessage());
+            if (why == null || why.contains("Broken pipe")) {
+                return null;
+            }
+            return "error: the output could not be written to stdout (" + why + "): it is lost or cut short;"
+                    + " free space where stdout goes (or send it elsewhere) and run the command again";
+        }
+    }
+
     public static void main(String[] args) {
         TenantCtl.ProcessSettings settings = TenantCtl.processSettings(System.getenv(), args);
         boolean verbose = settings.verbose();
@@ -73,8 +121,15 @@ public final class Main {
                 // signal not available on this platform
             }
         }
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        Stdout stdout = new Stdout();
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new java.io.BufferedOutputStream(stdout), StandardCharsets.UTF_8), true);
         int code = TenantCtl.run(out, err, System.getenv(), UnaryOperator.identity(), cancel, args);
+        out.flush();
+        String lost = stdout.lostOutput();
+        if (lost != null) {
+            System.err.println(lost); // through the --log-format wrapper, as the signal handler's line
+            code = code == 0 ? 1 : code;
+        }
         if (System.getenv("TENANTCTL_REPORT_HEAP") != null) {
             var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             long cpuMs = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1_000_000 : -1;

@@ -51,6 +51,19 @@ public final class ChildJvm {
         return new Exit(p.exitValue(), out, err);
     }
 
+    /** As {@link #run(Path, Map, long, String, String...)}, its stdout written to {@code stdout} (/dev/full: a full disk). */
+    public static Exit runWithStdout(Path dir, java.io.File stdout, Map<String, String> env, long timeoutSeconds, String mainClass,
+            String... args) throws IOException, InterruptedException {
+        Process p = start(dir, env, List.of("-Xmx512m"), ProcessBuilder.Redirect.to(stdout), mainClass, args);
+        Path err = dir.resolve("child.stderr");
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("child JVM " + mainClass + " did not finish within " + timeoutSeconds + " s; stderr: "
+                    + Files.readString(err));
+        }
+        return new Exit(p.exitValue(), stdout.toPath(), err);
+    }
+
     /** Starts it and returns at once (to kill it at a chosen moment); its output goes to child.stdout / child.stderr in dir. */
     public static Process start(Path dir, Map<String, String> env, String mainClass, String... args) throws IOException {
         return start(dir, env, List.of("-Xmx512m"), mainClass, args);
@@ -59,6 +72,11 @@ public final class ChildJvm {
     /** As {@link #start(Path, Map, String, String...)}, with these JVM options. */
     public static Process start(Path dir, Map<String, String> env, List<String> jvmOptions, String mainClass, String... args)
             throws IOException {
+        return start(dir, env, jvmOptions, ProcessBuilder.Redirect.to(dir.resolve("child.stdout").toFile()), mainClass, args);
+    }
+
+    private static Process start(Path dir, Map<String, String> env, List<String> jvmOptions, ProcessBuilder.Redirect stdout,
+            String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (jvmOptions.stream().noneMatch(o -> o.contains("Tiered"))) {
@@ -71,9 +89,8 @@ public final class ChildJvm {
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         Files.createDirectories(dir);
-        Path out = dir.resolve("child.stdout");
         Path err = dir.resolve("child.stderr");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout).redirectError(err.toFile());
         pb.environment().clear();
         for (String keep : new String[]{"PATH", "HOME", "TMPDIR", "LANG"}) {
             String v = System.getenv(keep);
