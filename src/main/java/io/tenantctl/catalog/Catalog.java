@@ -354,7 +354,23 @@ public final class Catalog implements AutoCloseable {
                     : t.getMessage() != null ? t.getMessage() : why;
         }
         return new Unreachable("catalog unreachable at " + url.describe() + ": " + firstLine(why)
-                + " — check " + source + " and that PostgreSQL is running", e);
+                + (outOfConnections(e) ? " — PostgreSQL has no connection left for tenantctl (max_connections, or the role's"
+                + " connection limit, is used up): wait for its other clients to finish, end idle ones (pg_stat_activity) or raise"
+                + " the limit, then run the command again" : " — check " + source + " and that PostgreSQL is running"), e);
+    }
+
+    /**
+     * Whether the server refused the connection for want of a free one (SQL state 53300: "sorry, too many clients
+     * already", "too many connections for role …", "remaining connection slots are reserved …"): the URL and the server
+     * are fine, so "check the URL and that PostgreSQL is running" sent an operator the wrong way.
+     */
+    private static boolean outOfConnections(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && "53300".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
