@@ -93,7 +93,21 @@ public final class FerretErrors {
             return "timed out waiting for the server (" + (why.isEmpty() ? firstLine(t.getMessage()).replaceAll("\\. Client view.*", "")
                     : String.join("; ", why)) + ")";
         }
+        if (t instanceof com.mongodb.MongoSocketException && t.getCause() != null && t.getCause().getMessage() != null) {
+            // "Exception opening socket" says nothing; its cause says why, and may be this process's own limit, not the pool
+            return firstLine(t.getMessage()) + ": " + outOfDescriptors(firstLine(t.getCause().getMessage()));
+        }
         return firstLine(io.tenantctl.IoErrors.describe(t));
+    }
+
+    /**
+     * A socket's cause as said, and for EMFILE who ran out: this process, of file descriptors (a low {@code ulimit -n}
+     * and a high concurrency), which "the pool is unreachable, check its FerretDB and network" would otherwise blame on a
+     * pool that is fine.
+     */
+    private static String outOfDescriptors(String message) {
+        return message.contains("Too many open files") ? message + " (tenantctl, not the pool, is out of file descriptors:"
+                + " raise its limit, ulimit -n, or run fewer at once)" : message;
     }
 
     /**
@@ -112,7 +126,7 @@ public final class FerretErrors {
         return switch (type) {
             case "UnknownHostException" -> "unknown host " + message;
             case "ConnectException", "SocketTimeoutException" -> message.toLowerCase(java.util.Locale.ROOT);
-            default -> colon < 0 ? type : type + ": " + message;
+            default -> colon < 0 ? type : type + ": " + outOfDescriptors(message);
         };
     }
 
