@@ -256,7 +256,7 @@ public final class Backup {
                     done.manifest().totalBytes(), done.manifestSha256()); // under the org's lease only: else it throws LostOrg
             return outcome(done.manifest());
         } catch (IOException | RuntimeException e) {
-            String error = e instanceof IOException ? "cannot write to " + store.describe() + ": " + e.getMessage() : Errors.oneLine(e);
+            String error = Errors.cannotBackUpTo(store, e); // a full store says so, and what to do
             backups.fail(backupId, req.clock().instant(), e instanceof BackupRepository.LostOrg ? error : error + " (no manifest was written)");
             throw new Job.Failure("backup " + backupId + " abandoned: " + error, 1, Json.args("backup_id", backupId), e);
         }

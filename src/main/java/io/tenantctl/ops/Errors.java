@@ -18,6 +18,18 @@ public final class Errors {
     }
 
     /** Why a deleting verb (prune, gc, purge) stopped by Ctrl-C/SIGTERM kept what it had not reached. */
+    /**
+     * Why a backup could not be written to {@code store}, in one line. A store whose file system is full (ENOSPC, or a
+     * quota: EDQUOT) says so and what to do: "cannot write to …: No space left on device" with a "next: tenantctl backup
+     * --org ORG" that fails the same way told an operator at 3 a.m. what broke but not how out.
+     */
+    static String cannotBackUpTo(io.tenantctl.store.ObjectStore store, Exception e) {
+        String why = e instanceof java.io.IOException ? "cannot write to " + store.describe() + ": " + e.getMessage() : oneLine(e);
+        return why.contains("No space left on device") || why.contains("Disk quota exceeded") ? why + "; the store is full: free"
+                + " space in it ('tenantctl backups prune' deletes the backups retention does not keep) or point --store /"
+                + " TENANTCTL_STORE at another, then back up again" : why;
+    }
+
     static final String NOT_REACHED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";
 
     /** Throws an INTERRUPTED failure ("interrupted " + {@code when}) once {@code cancel} is set (Ctrl-C, SIGTERM). */
