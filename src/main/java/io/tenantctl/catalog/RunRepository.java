@@ -487,12 +487,20 @@ public final class RunRepository {
      * another operation); returns how many seconds it has been waiting for its org in all.
      */
     public long putBack(String runId, String orgId, String worker, int delaySeconds) {
+        return putBack(runId, orgId, worker, delaySeconds, true);
+    }
+
+    /**
+     * As {@link #putBack(String, String, String, int)}; with {@code waiting} false the wait is not for another operation
+     * (its own run's turn) and does not start the item's busy clock (one an earlier wait for its org started keeps going).
+     */
+    public long putBack(String runId, String orgId, String worker, int delaySeconds, boolean waiting) {
         return catalog.inConnection(c -> Sql.one(c, """
                 update run_items set status = 'pending', claimed_by = null, lease_until = null, %s,
-                    not_before = now() + make_interval(secs => ?), busy_since = coalesce(busy_since, now())
+                    not_before = now() + make_interval(secs => ?), busy_since = case when ? then coalesce(busy_since, now()) else busy_since end
                 where run_id = ? and org_id = ? and claimed_by = ?
-                returning extract(epoch from now() - busy_since)""".formatted(UNCOUNT), rs -> rs.getLong(1), delaySeconds, runId, orgId, worker)
-                .orElse(0L));
+                returning coalesce(extract(epoch from now() - busy_since), 0)""".formatted(UNCOUNT), rs -> rs.getLong(1), delaySeconds,
+                waiting, runId, orgId, worker).orElse(0L));
     }
 
     /**

@@ -516,17 +516,20 @@ public final class Rebalance {
      * two of them from sharing one slot.
      */
     private static String takeSlot(OrgLeases slots, Set<String> mine, String pool, int perTarget, String runId) {
+        boolean ownRun = true; // every slot taken by this run's own moves: its throttle, waited for without --busy-timeout
         for (int k = 1; k <= perTarget; k++) {
             String key = "pool:" + pool + "#" + k;
             if (!mine.add(key)) {
                 continue;
             }
-            if (slots.take(key, "move-target", runId).ok()) {
+            OrgLeases.Taken taken = slots.take(key, "move-target", runId);
+            if (taken.ok()) {
                 return key;
             }
             mine.remove(key);
+            ownRun &= runId.equals(taken.holderRun());
         }
-        throw new Job.Busy("pool " + pool + " already receives " + perTarget + " move(s) at a time (--per-pool)");
+        throw new Job.Busy("pool " + pool + " already receives " + perTarget + " move(s) at a time (--per-pool)", ownRun);
     }
 
     // ---------------------------------------------------------------- status, revert, resume

@@ -61,8 +61,23 @@ public interface Job {
      * target pool): the item goes back to the run and is tried again later, like an org another operation holds.
      */
     final class Busy extends RuntimeException {
+        private final boolean ownRun;
+
         public Busy(String why) {
+            this(why, false);
+        }
+
+        /**
+         * {@code ownRun}: what is busy is held by the item's own run (a move's target slot taken by another move of the
+         * same run): the run's own throttle, a turn to wait for, not another operation in the way — no --busy-timeout.
+         */
+        public Busy(String why, boolean ownRun) {
             super(why, null, false, false);
+            this.ownRun = ownRun;
+        }
+
+        public boolean ownRun() {
+            return ownRun;
         }
     }
 

@@ -20,8 +20,8 @@ public final class OrgLeases {
         Recoverer NONE = lease -> null;
     }
 
-    /** The outcome of {@link #take}: taken, or refused with a message naming the holder. */
-    public record Taken(boolean ok, String refusal, String recovered) {
+    /** The outcome of {@link #take}: taken, or refused with a message naming the holder and the run it works for (or null). */
+    public record Taken(boolean ok, String refusal, String recovered, String holderRun) {
     }
 
     private final OpsContext ctx;
@@ -48,7 +48,7 @@ public final class OrgLeases {
             a = leases.acquire(orgId, me.id(), me.host(), me.pid(), operation, runId, null, RunEngine.LEASE_SECONDS);
         }
         if (!a.taken()) {
-            return new Taken(false, describeHolder(a.previous()), null);
+            return new Taken(false, describeHolder(a.previous()), null, a.previous().runId());
         }
         String recovered = null;
         if (a.previous() != null && a.previous().expired()) {
@@ -59,7 +59,7 @@ public final class OrgLeases {
                 throw e;
             }
         }
-        return new Taken(true, null, recovered);
+        return new Taken(true, null, recovered, null);
     }
 
     /** The org's live holder (as a refusal names it), unless it is a process of this host that is gone (a kill -9). */

@@ -441,7 +441,11 @@ public final class RunEngine {
         try {
             done = job.work(c.orgId(), c.poolId());
         } catch (Job.Busy b) {
-            putBack(runId, job, c, b.getMessage(), settings, progress, t0);
+            if (b.ownRun()) { // its own run's turn to wait for (a target slot another move of the run holds): never timed out
+                ctx.catalog().runs().putBack(runId, c.orgId(), me.id(), 1, false);
+            } else {
+                putBack(runId, job, c, b.getMessage(), settings, progress, t0);
+            }
             return;
         } catch (RuntimeException | OutOfMemoryError e) { // out of memory: this org failed, its memory is free again once unwound
             // the catalog broke under this org's work: what it recorded is unknown, so the org is not failed but left
