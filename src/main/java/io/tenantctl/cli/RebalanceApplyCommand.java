@@ -75,7 +75,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         RunReport report = r.report();
         // an org not movable as it is (deleting, provisioning): what orgs show names as its way on
         java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = f -> "org".equals(f.detail().path("refused").asText(""))
-                ? new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(f.orgId()) : nextStep(f);
+                ? new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(f.orgId()) : nextStep(f, report.runId());
         List<String> left = new java.util.ArrayList<>();
         r.leftOnDraining().forEach((pool, orgs) -> left.add("pool " + pool + " is draining and " + (report.dryRun() ? "would still hold "
                 : "still holds ") + orgs.size() + " org(s) no "
@@ -126,8 +126,14 @@ final class RebalanceApplyCommand implements Callable<Integer> {
      * answering, that pool looked at first (pools stats), then the move again; one rolled back by another process (its
      * worker's lease ran out: dead, or paused past it), that move's status, then the move again.
      */
-    static io.tenantctl.NextStep nextStep(RunReport.Org f) {
+    static io.tenantctl.NextStep nextStep(RunReport.Org f, String runId) {
         com.fasterxml.jackson.databind.JsonNode d = f.detail();
+        if (io.tenantctl.ops.run.RunEngine.waitedPastBusyTimeout(f.error()) && runId != null) {
+            // not started: another operation held the org (or its target's move slot) past --busy-timeout; its pool answered
+            return io.tenantctl.NextStep.run("tenantctl rebalance apply --resume " + runId + " --wait", "the move of org " + f.orgId()
+                    + " did not start: another operation held it past --busy-timeout, as its error says; the run's --resume "
+                    + "moves it, --wait waiting for the holder however long");
+        }
         if (!d.hasNonNull("to_pool")) { // failed before its move started (its pool did not answer the run's check)
             return io.tenantctl.NextStep.run("tenantctl pools stats " + f.poolId(), "the move of org " + f.orgId() + " did not start: its "
                     + "error says why; once pool " + f.poolId() + " answers: tenantctl rebalance plan, then tenantctl rebalance apply");

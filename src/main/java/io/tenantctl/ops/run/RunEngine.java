@@ -511,6 +511,14 @@ public final class RunEngine {
         return new Planned(items.stream().map(i -> lines.get(i.orgId())).toList(), fan.cancelled());
     }
 
+    /** How the error of an item failed for waiting past --busy-timeout ends (its org, or a move's target slot, held). */
+    private static final String WAITED_PAST_BUSY_TIMEOUT = "; pass --wait to wait for it)";
+
+    /** Whether an item's error says it failed before its work, having waited past --busy-timeout for what held it. */
+    public static boolean waitedPastBusyTimeout(String error) {
+        return error != null && error.endsWith(WAITED_PAST_BUSY_TIMEOUT);
+    }
+
     /** The item's org (or something else it needs) is busy: back to the run, to be claimed again; failed once it waited too long. */
     private void putBack(String runId, Job job, RunRepository.Claimed c, String refusal, Settings settings, Progress progress, long t0) {
         RunRepository runs = ctx.catalog().runs();
@@ -518,7 +526,7 @@ public final class RunEngine {
         if (!settings.waitForOrgs() && waited >= settings.busyTimeoutSeconds()) {
             job.failedBeforeWork(c.orgId(), refusal);
             runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), refusal
-                    + " (waited " + waited + " s; pass --wait to wait for it)");
+                    + " (waited " + waited + " s" + WAITED_PAST_BUSY_TIMEOUT);
             progress.advance(c.orgId(), false);
         }
     }
