@@ -81,13 +81,23 @@ public final class RunRepository {
 
     /** Creates a run with the given items; returns the run id. */
     public String start(String verb, String argsJson, String actor, List<NewItem> items, String summaryJson) {
+        return start(verb, argsJson, actor, items, summaryJson, null);
+    }
+
+    /**
+     * As {@link #start(String, String, String, List, String)}, with {@code worker} (or null) beating for it from its
+     * creation: a run its creator works on has a live worker from the moment it exists, so a creator killed before its
+     * first claim leaves it abandoned (resumed or cancelled as runs list says), not waiting for workers like a --detach's.
+     */
+    public String start(String verb, String argsJson, String actor, List<NewItem> items, String summaryJson, String worker) {
         return catalog.inTransaction(c -> {
             // the second and four hex digits: two runs started in one second may draw the same id; draw again then
             String runId;
             do {
                 runId = ID_TIME.format(Instant.now()) + "-" + Integer.toHexString(0x10000 | RANDOM.nextInt(0x10000)).substring(1);
-            } while (Sql.update(c, "insert into runs (run_id, verb, args, status, actor, summary) values (?, ?, cast(? as jsonb), 'running', ?, "
-                    + "cast(? as jsonb)) on conflict (run_id) do nothing", runId, verb, argsJson, actor, summaryJson) == 0);
+            } while (Sql.update(c, "insert into runs (run_id, verb, args, status, actor, summary, heartbeat_at, heartbeat_by) values (?, ?, "
+                    + "cast(? as jsonb), 'running', ?, cast(? as jsonb), case when cast(? as text) is null then null else now() end, ?) on conflict (run_id) "
+                    + "do nothing", runId, verb, argsJson, actor, summaryJson, worker, worker) == 0);
             try (PreparedStatement ps = c.prepareStatement(
                     "insert into run_items (run_id, org_id, pool_id, seq, status, error) values (?, ?, ?, ?, ?, ?)")) {
                 for (NewItem item : items) {

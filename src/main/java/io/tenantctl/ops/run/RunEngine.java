@@ -141,6 +141,8 @@ public final class RunEngine {
 
     private final OpsContext ctx;
     private final Worker me;
+    /** Who beats for a run {@link #start} records: this worker, unless the run is --detach'ed for others to join. */
+    private volatile String creator;
     private final OrgLeases.Recoverer recoverer;
 
     /** An engine whose org leases recover what dead holders left with {@code recoverer}. */
@@ -169,7 +171,7 @@ public final class RunEngine {
         }
         items.stream().filter(i -> i.status() != null)
                 .forEach(i -> recorded.add(new RunRepository.NewItem(i.orgId(), i.poolId(), recorded.size(), i.status(), i.error())));
-        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), recorded, summaryJson);
+        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), recorded, summaryJson, creator);
     }
 
     private static List<RunRepository.NewItem> toDo(List<RunRepository.NewItem> items) {
@@ -339,6 +341,7 @@ public final class RunEngine {
         if (control.existing()) {
             runId = control.runId();
         } else {
+            creator = control.detach() ? null : me.id(); // this worker beats for the run it starts from its creation on
             runId = start.get();
             ctx.catalog().runs().setPerPool(runId, drive.settings().perPool()); // before its id is shown to any worker
         }
