@@ -622,8 +622,13 @@ public final class Verify {
                     : ctx.catalog().runs().newestUnfinishedOn(MigrateAll.VERB, org.orgId());
             String hash = rollout.map(r -> MigrateAll.args(r).schemaHash()).orElse(org.schemaHash());
             if (hash == null) {
-                out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: its schema is not checked",
-                        NextStep.note("tenantctl migrate-all --org " + org.orgId() + UNKNOWN_MANIFEST + "   (records one)")));
+                // none recorded and no rollout stopped on it (restored from a backup taken part-way through a rollout,
+                // adopted): the last rollout that took it is what orgs show and restore name, so verify names it too
+                Optional<LastRollout.Rollout> last = LastRollout.of(ctx.catalog()).passedOver(org, null);
+                out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: its schema is not checked"
+                        + last.map(r -> "; the last rollout that took it (run " + r.runId() + ") was to apply " + hash12(r.args().schemaHash())).orElse(""),
+                        last.map(r -> r.catchUpStep(ctx.catalog(), org))
+                                .orElse(NextStep.note("tenantctl migrate-all --org " + org.orgId() + UNKNOWN_MANIFEST + "   (records one)"))));
             } else {
                 rollout.ifPresent(r -> out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: "
                         + "migrate-all run " + r.runId() + " did not finish on it; checked against " + hash12(hash) + ", the manifest that run applies",
