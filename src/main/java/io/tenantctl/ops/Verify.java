@@ -618,13 +618,17 @@ public final class Verify {
             // an org with no recorded manifest is checked against the one the newest rollout that worked on it and did not
             // finish it was applying: a rollout clears the record before its first write, so one that stopped part-way left
             // it between two manifests (an org adopted with none that no rollout reached is not checked, as before)
-            Optional<RunRepository.Run> rollout = org.schemaHash() != null ? Optional.empty()
+            Optional<RunRepository.Run> stopped = org.schemaHash() != null ? Optional.empty()
                     : ctx.catalog().runs().newestUnfinishedOn(MigrateAll.VERB, org.orgId());
-            String hash = rollout.map(r -> MigrateAll.args(r).schemaHash()).orElse(org.schemaHash());
+            // the last rollout that took it (what orgs show, resume and restore name); one begun after the rollout that
+            // stopped on it (a deploy reverted, passing over the org while it was suspended) is what it is to reach now
+            Optional<LastRollout.Rollout> last = org.schemaHash() != null ? Optional.empty() : LastRollout.of(ctx.catalog()).passedOver(org, null);
+            Optional<LastRollout.Rollout> since = last.filter(l -> stopped.isPresent() && l.startedAt().isAfter(stopped.get().startedAt()));
+            Optional<RunRepository.Run> rollout = since.isPresent() ? Optional.empty() : stopped;
+            String hash = since.map(l -> l.args().schemaHash()).orElse(rollout.map(r -> MigrateAll.args(r).schemaHash()).orElse(org.schemaHash()));
             if (hash == null) {
                 // none recorded and no rollout stopped on it (restored from a backup taken part-way through a rollout,
                 // adopted): the last rollout that took it is what orgs show and restore name, so verify names it too
-                Optional<LastRollout.Rollout> last = LastRollout.of(ctx.catalog()).passedOver(org, null);
                 out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: its schema is not checked"
                         + last.map(r -> "; the last rollout that took it (run " + r.runId() + ") was to apply " + hash12(r.args().schemaHash())).orElse(""),
                         last.map(r -> r.catchUpStep(ctx.catalog(), org))
@@ -633,6 +637,9 @@ public final class Verify {
                 rollout.ifPresent(r -> out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: "
                         + "migrate-all run " + r.runId() + " did not finish on it; checked against " + hash12(hash) + ", the manifest that run applies",
                         finishRollout(org, r))));
+                since.ifPresent(l -> out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: "
+                        + "migrate-all run " + stopped.get().runId() + " did not finish on it, and the later rollout that took it (run " + l.runId()
+                        + ") passed over it; checked against " + hash12(hash) + ", the manifest that later rollout applies", l.catchUpStep(ctx.catalog(), org))));
                 Optional<SchemaManifest> manifest = manifests.computeIfAbsent(hash, h -> ctx.catalog().manifests().body(h)
                         .map(b -> SchemaManifest.parse(b, "catalog manifest " + h)));
                 if (manifest.isEmpty()) {
