@@ -2138,7 +2138,7 @@ function _picocli_tenantctl_schema_diff() {
 
   local commands=""
   local flag_opts="'--strict' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--schema' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local arg_opts="'--schema' '--schema-hash' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
   local STYLE_option_args=("text" "json") # --log-format values
 
@@ -2150,6 +2150,9 @@ function _picocli_tenantctl_schema_diff() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--schema-hash')
+      return
       ;;
     '--catalog')
       return

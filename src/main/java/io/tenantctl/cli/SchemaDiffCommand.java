@@ -6,7 +6,6 @@ import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.SchemaInspect;
 import io.tenantctl.schema.IndexSpec;
 import io.tenantctl.schema.SchemaDiff;
-import io.tenantctl.schema.SchemaManifest;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
 import picocli.CommandLine.Command;
@@ -35,6 +34,10 @@ final class SchemaDiffCommand implements Callable<Integer> {
     @Option(names = "--schema", paramLabel = "FILE", description = "Manifest to compare with (default: the built-in LibreChat model).")
     Path schema;
 
+    @Option(names = "--schema-hash", paramLabel = "SHA256", description = {"Compare with the manifest the catalog recorded under this hash "
+            + "(the org's own is orgs show's schema hash; its first 12 characters, as lists show it, are enough): no file needed."})
+    String schemaHash;
+
     @Option(names = "--strict", description = "Count indexes and collections the manifest does not list (extras) as problems too.")
     boolean strict;
 
@@ -44,7 +47,8 @@ final class SchemaDiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SchemaInspect.OrgDiff d = new SchemaInspect(ctx.ops()).diff(orgId, SchemaManifest.loadOrDefault(schema));
+        Manifests.oneOf(schema, schemaHash);
+        SchemaInspect.OrgDiff d = new SchemaInspect(ctx.ops()).diff(orgId, Manifests.given(ctx, schema, schemaHash));
         SchemaDiff diff = d.diff();
         List<SchemaDiff.Difference> differences = diff.differences();
         int problems = diff.problems(strict);
@@ -134,14 +138,14 @@ final class SchemaDiffCommand implements Callable<Integer> {
             ctx.out.println("extra index " + x.collection() + "." + x.index().name() + " " + x.index().describe() + " is not harmless: "
                     + x.effect(manifestName()) + (d.diff().unlisted(x) ? "; its collection is not in the manifest, which no rollout touches: "
                     + "if its documents are to be kept, drop it on the pool: " + SchemaDiff.dropByHand(d.databaseName(), x)
-                    : "; the way back: tenantctl migrate-all --org " + d.orgId() + Summary.schemaOption(schema)
+                    : "; the way back: tenantctl migrate-all --org " + d.orgId() + (schemaHash != null ? " --schema-hash " + d.manifestHash() : Summary.schemaOption(schema))
                     + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)"));
         }
     }
 
     /** The manifest as a person names it: its file, or the built-in one. */
     private String manifestName() {
-        return schema == null ? "the built-in manifest" : String.valueOf(schema.getFileName());
+        return schemaHash != null ? "manifest " + schemaHash : schema == null ? "the built-in manifest" : String.valueOf(schema.getFileName());
     }
 
     /** "1 missing index", "2 missing indexes", "0 conflicts". */
