@@ -831,17 +831,28 @@ public final class Verify {
          * The --schema of a fix for an org checked against manifest {@code hash}, as pasted: none for the built-in manifest
          * (schema diff's and migrate-all's default), the file the newest provision or migrate-all run that applied that
          * manifest to the org was given while it is still there (not a newer run that only lists the org, still to do or
-         * failed on it, with another manifest), else the placeholder MANIFEST (the file the org was rolled out with).
+         * failed on it, with another manifest), else the catalog's copy by its hash ({@code --schema-hash}, which schema diff and
+         * migrate-all take), else — the catalog does not hold it — the placeholder MANIFEST (the file the org was rolled out with).
          */
         private String schemaOption(Org org, String hash) {
             if (hash != null && hash.equals(BuiltIn.HASH)) {
                 return "";
             }
-            return hash == null ? UNKNOWN_MANIFEST : " --schema " + (Stream.of(MigrateAll.VERB, Provision.VERB)
+            if (hash == null) {
+                return UNKNOWN_MANIFEST;
+            }
+            return Stream.of(MigrateAll.VERB, Provision.VERB)
                     .flatMap(verb -> ctx.catalog().runs().appliedOn(verb, org.orgId(), APPLIED_RUNS_LOOKED_AT).stream())
                     .map(run -> Json.read(run.runId(), run.args(), RecordedSchema.class))
                     .filter(a -> hash.equals(a.schemaHash()) && a.schema() != null && isFile(a.schema()))
-                    .map(a -> shellWord(a.schema())).findFirst().orElse("MANIFEST"));
+                    .map(a -> " --schema " + shellWord(a.schema())).findFirst()
+                    // no file at hand (gone, another machine's, a restore's older manifest): the catalog's copy, when it has one
+                    .orElse(known(hash) ? " --schema-hash " + hash : UNKNOWN_MANIFEST);
+        }
+
+        /** Whether the catalog holds manifest {@code hash} (read once per verify). */
+        private boolean known(String hash) {
+            return manifests.computeIfAbsent(hash, h -> ctx.catalog().manifests().body(h).map(b -> SchemaManifest.parse(b, "catalog manifest " + h))).isPresent();
         }
 
         /**
