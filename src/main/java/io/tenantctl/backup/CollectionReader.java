@@ -325,6 +325,9 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
         if (e instanceof TenantctlException t) {
             return t;
         }
+        if (io.tenantctl.OutOfDescriptorsException.in(e).isPresent()) { // this process's limit, not a corrupt file
+            return io.tenantctl.OutOfDescriptorsException.in(e).get();
+        }
         if (e instanceof Digests.SourceException s) {
             return new TenantctlException(TenantctlException.Category.FAILED,
                     "cannot read " + key + " from the store: " + s.getMessage(), s.getCause());

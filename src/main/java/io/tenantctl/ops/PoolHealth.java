@@ -39,7 +39,7 @@ public final class PoolHealth {
             check(ctx, p).ifPresent(why -> dead.put(p.poolId(), why));
             return null;
         }, new Fanout.Listener<>() {
-        }, new CancelToken());
+        }, new CancelToken()).outcomes().forEach(o -> io.tenantctl.OutOfDescriptorsException.throwIfOurs(o.error())); // not a dead pool
         return dead;
     }
 
@@ -49,6 +49,7 @@ public final class PoolHealth {
             ping(ctx, pool);
             return Optional.empty();
         } catch (RuntimeException e) {
+            io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // this process's want of a socket, not a dead pool
             return Optional.of(Errors.oneLine(e));
         }
     }

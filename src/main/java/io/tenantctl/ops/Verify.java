@@ -196,7 +196,8 @@ public final class Verify {
         }
     }
 
-    private Result run(Request asked, ObjectStore store) {
+    /** As {@link #run(Request)}, reading backups from {@code store} (null: none), opened by the caller. */
+    public Result run(Request asked, ObjectStore store) {
         for (String p : asked.pools()) {
             ctx.catalog().pools().get(p); // an unknown pool is a usage error naming the known ones
         }
@@ -932,6 +933,7 @@ public final class Verify {
                     new io.tenantctl.catalog.BackupRepository(ctx.catalog()).readBackWhole(id);
                 }
             } catch (RuntimeException e) {
+                io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // this process's limit: no backup_corrupt, no damage mark
                 if ((id != null || e instanceof io.tenantctl.store.UnnameableKeyException) && e instanceof TenantctlException te
                         && te.category() == TenantctlException.Category.CONFIG) {
                     // this process cannot read it (zstd cannot load here, the store stopped answering, a C locale cannot name
@@ -1112,12 +1114,14 @@ public final class Verify {
             try {
                 PoolHealth.ping(ctx, p); // once more after a lost connection, like every other pool check
             } catch (RuntimeException e) {
+                io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // this process's want of a socket: not pool_unreachable
                 unanswered = e;
             }
             if (unanswered == null) {
                 try {
                     databases.put(p.poolId(), new java.util.TreeSet<>(perOrg.listing(p, null)));
                 } catch (RuntimeException e) {
+                    io.tenantctl.OutOfDescriptorsException.throwIfOurs(e);
                     // it answers its ping: not a dead pool to drain, a listing too slow (or refused) to check its orgs by
                     deadPools.add(p.poolId());
                     seen.add(unlisted(p, e, perOrg.unlisted.get(p.poolId()), orgs, req));

@@ -106,8 +106,7 @@ public final class FerretErrors {
      * pool that is fine.
      */
     private static String outOfDescriptors(String message) {
-        return message.contains("Too many open files") ? message + " (tenantctl, not the pool, is out of file descriptors:"
-                + " raise its limit, ulimit -n, or run fewer at once)" : message;
+        return io.tenantctl.OutOfDescriptorsException.explained(message, "pool");
     }
 
     /**

@@ -260,9 +260,11 @@ public final class FileObjectStore implements ObjectStore {
     }
 
     private TenantctlException failure(String what, Exception e) {
-        TenantctlException.Category category = e instanceof AccessDeniedException
+        // EMFILE/ENFILE is this process's, not the store's: said so, with the way out, and exit 3 (OutOfDescriptorsException.in)
+        TenantctlException.Category category = e instanceof AccessDeniedException || io.tenantctl.OutOfDescriptorsException.in(e).isPresent()
                 ? TenantctlException.Category.CONFIG : TenantctlException.Category.FAILED;
-        return new TenantctlException(category, what + " in " + describe() + ": " + io.tenantctl.IoErrors.describe(e), e);
+        return new TenantctlException(category, io.tenantctl.OutOfDescriptorsException.explained(what + " in " + describe() + ": "
+                + io.tenantctl.IoErrors.describe(e), "store"), e);
     }
 
     /** Writes to the temp file, renames on close. */

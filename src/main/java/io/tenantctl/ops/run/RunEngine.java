@@ -463,6 +463,7 @@ public final class RunEngine {
             if (unnameable.isPresent()) {
                 throw unnameable.get();
             }
+            io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // this process's limit, not the org's: the run stops, alike
             done = failed(e);
         } finally {
             if (operation != null) {
