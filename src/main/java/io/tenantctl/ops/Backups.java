@@ -699,6 +699,7 @@ public final class Backups {
                 BackupReader.open(store, layout, e.orgId(), e.backupId(), e.sha256()).checkFilesPresent();
                 return damaged;
             } catch (RuntimeException unreadable) {
+                io.tenantctl.OutOfDescriptorsException.throwIfOurs(unreadable); // not damage: this process's own limit
                 damaged.put(e.backupId(), Errors.oneLine(unreadable));
             }
         }
@@ -710,6 +711,9 @@ public final class Backups {
      * BackupRepository#markDamaged}). Whether it was.
      */
     static boolean rememberDamage(io.tenantctl.catalog.Catalog catalog, String backupId, Throwable failure) {
+        if (io.tenantctl.OutOfDescriptorsException.in(failure).isPresent()) {
+            return false; // this process's limit, not the backup's content
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof io.tenantctl.backup.BackupIntegrityException damaged) {
                 new BackupRepository(catalog).markDamaged(backupId, damaged.getMessage());

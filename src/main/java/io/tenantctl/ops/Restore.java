@@ -223,7 +223,8 @@ public final class Restore {
             return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0);
         } catch (RuntimeException | OutOfMemoryError thrown) {
             // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended
-            RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) : (RuntimeException) thrown;
+            RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) // nor is a want of descriptors the backup's
+                    : io.tenantctl.OutOfDescriptorsException.in(thrown).map(RuntimeException.class::cast).orElse((RuntimeException) thrown);
             String cleanup = cleanUp(target, org, drop, held::stillHeld);
             // a damaged backup: the next older one to restore instead (the damage says only what is wrong)
             String older = Backups.rememberDamage(ctx.catalog(), backupId, e) ? olderOne(req, backupId) : "";
