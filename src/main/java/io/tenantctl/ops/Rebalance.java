@@ -250,6 +250,7 @@ public final class Rebalance {
             try {
                 s = mover.size(byId.get(o.poolId()), o.databaseName());
             } catch (com.mongodb.MongoException e) { // answered the ping, then stopped: one line naming it, exit 3
+                io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // unless this process could not open the socket
                 throw TenantctlException.config("pool " + o.poolId() + " stopped answering while the plan read org " + o.orgId()
                         + "'s size: " + Errors.oneLine(e) + "; nothing planned; see 'tenantctl pools stats " + o.poolId() + "'");
             }
