@@ -35,16 +35,18 @@ public final class OutOfDescriptorsException extends TenantctlException {
      */
     public static java.util.Optional<OutOfDescriptorsException> in(Throwable t) {
         String what = null;
+        boolean local = false; // said by this JVM (an I/O exception, the driver's summary of a socket it could not open), not by a server
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof OutOfDescriptorsException o) {
                 return java.util.Optional.of(o);
             }
             String m = c.getMessage();
-            if (what == null && m != null && m.contains(EMFILE)) {
-                what = m.lines().findFirst().orElse(m);
+            if (m != null && m.contains(EMFILE)) {
+                what = what == null ? m.lines().findFirst().orElse(m) : what;
+                local |= c instanceof java.io.IOException || m.contains("SocketException: " + EMFILE);
             }
         }
-        if (what == null) {
+        if (what == null || !local) { // a server's own error quoting its EMFILE (PostgreSQL under FerretDB) is the pool's
             return java.util.Optional.empty();
         }
         int said = what.indexOf(" (tenantctl, not the ");

@@ -325,8 +325,9 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
         if (e instanceof TenantctlException t) {
             return t;
         }
-        if (io.tenantctl.OutOfDescriptorsException.in(e).isPresent()) { // this process's limit, not a corrupt file
-            return io.tenantctl.OutOfDescriptorsException.in(e).get();
+        java.util.Optional<io.tenantctl.OutOfDescriptorsException> ours = io.tenantctl.OutOfDescriptorsException.in(e);
+        if (ours.isPresent()) { // this process's limit, not a corrupt file
+            return ours.get();
         }
         if (e instanceof Digests.SourceException s) {
             return new TenantctlException(TenantctlException.Category.FAILED,
