@@ -641,8 +641,7 @@ public final class Verify {
                 since.ifPresent(l -> out.add(finding("no_schema_record", INFO, "", "org " + org.orgId() + " has no recorded manifest: "
                         + "migrate-all run " + stopped.get().runId() + " did not finish on it, and the later rollout that took it (run " + l.runId()
                         + ") passed over it; checked against " + hash12(hash) + ", the manifest that later rollout applies", l.catchUpStep(ctx.catalog(), org))));
-                Optional<SchemaManifest> manifest = manifests.computeIfAbsent(hash, h -> ctx.catalog().manifests().body(h)
-                        .map(b -> SchemaManifest.parse(b, "catalog manifest " + h)));
+                Optional<SchemaManifest> manifest = manifest(hash);
                 if (manifest.isEmpty()) {
                     String schema = schemaOption(org, hash);
                     out.add(finding("manifest_missing", PROBLEM, hash, "org " + org.orgId() + " records manifest " + hash
@@ -848,12 +847,12 @@ public final class Verify {
                     .filter(a -> hash.equals(a.schemaHash()) && a.schema() != null && isFile(a.schema()))
                     .map(a -> " --schema " + shellWord(a.schema())).findFirst()
                     // no file at hand (gone, another machine's, a restore's older manifest): the catalog's copy, when it has one
-                    .orElse(known(hash) ? " --schema-hash " + hash : UNKNOWN_MANIFEST);
+                    .orElse(manifest(hash).isPresent() ? " --schema-hash " + hash : UNKNOWN_MANIFEST);
         }
 
-        /** Whether the catalog holds manifest {@code hash} (read once per verify). */
-        private boolean known(String hash) {
-            return manifests.computeIfAbsent(hash, h -> ctx.catalog().manifests().body(h).map(b -> SchemaManifest.parse(b, "catalog manifest " + h))).isPresent();
+        /** The catalog's manifest {@code hash}, if it holds it (read once per verify). */
+        private Optional<SchemaManifest> manifest(String hash) {
+            return manifests.computeIfAbsent(hash, h -> ctx.catalog().manifests().body(h).map(b -> SchemaManifest.parse(b, "catalog manifest " + h)));
         }
 
         /**
