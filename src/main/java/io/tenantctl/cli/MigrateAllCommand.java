@@ -259,24 +259,45 @@ final class MigrateAllCommand implements Callable<Integer> {
     }
 
     /**
-     * The extra indexes kept on the orgs (no --prune) that refuse writes or delete documents this manifest would not — what
-     * a rollback leaves of the newer manifest, on which the older application fails: one line naming them, on which orgs,
-     * and the way back. Nothing when there are none.
+     * The extra indexes kept on the orgs that refuse writes or delete documents this manifest would not — what a rollback
+     * leaves of the newer manifest, on which the older application fails: one line naming them, on which orgs, and the way
+     * back (those --prune would drop, when it was not given); those on a collection the manifest does not list, which no
+     * rollout touches (not even --prune), get a line of their own with the commands that drop them by hand, as schema diff
+     * gives them. Nothing when there are none.
      */
     private void constraining(MigrateAll.Result r) {
         Map<String, List<String>> on = new LinkedHashMap<>();
-        r.report().orgs().forEach(o -> o.detail().path("plan").path("constraining")
-                .forEach(n -> on.computeIfAbsent(n.asText(), k -> new ArrayList<>()).add(o.orgId())));
-        if (on.isEmpty() || r.apply().prune()) {
-            return;
+        Map<String, List<String>> byHand = new LinkedHashMap<>(); // index -> the commands, one per org
+        r.report().orgs().forEach(o -> {
+            o.detail().path("plan").path("constraining").forEach(n -> on.computeIfAbsent(n.asText(), k -> new ArrayList<>()).add(o.orgId()));
+            o.detail().path("plan").path("drop_by_hand").forEach(n -> byHand.computeIfAbsent(n.path("index").asText(), k -> new ArrayList<>())
+                    .add(n.path("command").asText()));
+        });
+        Map<String, List<String>> unlisted = new LinkedHashMap<>(); // "collection.index (effect)" -> orgs, as on
+        for (String index : byHand.keySet()) {
+            on.keySet().stream().filter(k -> k.startsWith(index + " (")).toList().forEach(k -> unlisted.put(k, on.remove(k)));
         }
+        if (!on.isEmpty() && !r.apply().prune()) {
+            String manifest = schema != null ? Summary.schemaOption(schema)
+                    : schemaHash != null || fanout.control().existing() ? " --schema-hash " + r.schemaHash() : "";
+            ctx.out.println(on.size() + " extra index(es) the manifest does not list are kept and are not harmless: " + named(on)
+                    + "; the way back: tenantctl migrate-all" + manifest
+                    + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)");
+        }
+        if (!unlisted.isEmpty()) {
+            List<String> commands = byHand.values().stream().flatMap(List::stream).toList();
+            ctx.out.println(unlisted.size() + " extra index(es) on collections the manifest does not list are kept and are not harmless: "
+                    + named(unlisted) + "; no rollout touches such a collection (not even --prune): if its documents are to be kept, "
+                    + "drop each on its pool: " + String.join("; ", commands.stream().limit(10).toList())
+                    + (commands.size() > 10 ? "; and " + (commands.size() - 10) + " more: see -o json (drop_by_hand)" : ""));
+        }
+    }
+
+    /** "INDEX (EFFECT) on ORG, ORG" for at most 10 indexes and 5 orgs each. */
+    private static String named(Map<String, List<String>> on) {
         List<String> named = on.entrySet().stream().limit(10).map(e -> e.getKey() + " on " + String.join(", ", e.getValue().stream().limit(5).toList())
                 + (e.getValue().size() > 5 ? " and " + (e.getValue().size() - 5) + " more" : "")).toList();
-        String manifest = schema != null ? Summary.schemaOption(schema)
-                : schemaHash != null || fanout.control().existing() ? " --schema-hash " + r.schemaHash() : "";
-        ctx.out.println(on.size() + " extra index(es) the manifest does not list are kept and are not harmless: " + String.join("; ", named)
-                + (on.size() > named.size() ? "; and more: see -o json" : "") + "; the way back: tenantctl migrate-all" + manifest
-                + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)");
+        return String.join("; ", named) + (on.size() > named.size() ? "; and more: see -o json" : "");
     }
 
     private void renderPlan(MigrateAll.Result r) {

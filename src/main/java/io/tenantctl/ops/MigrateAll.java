@@ -296,7 +296,7 @@ public final class MigrateAll {
                         + pool.poolId() + "'");
             }
             Optional<SchemaManifest> recorded = flags.force() || failedOrg ? Optional.empty() : recordedManifest(org.schemaHash());
-            Collection<String> inspect = recorded.map(manifest::changedSince)
+            Collection<String> inspect = recorded.map(r -> SchemaApply.inspect(manifest, r))
                     .orElseGet(() -> new java.util.LinkedHashSet<>(manifest.collections().stream().map(CollectionSpec::name).toList()));
             SchemaApply.Plan plan = inspect.isEmpty() ? null : SchemaApply.migrate(ctx.pools().database(pool.poolId(), pool.uri(),
                     org.databaseName()), manifest, inspect, flags.replaceConflicting(), flags.prune(), flags.allowExpiry(), dryRun, ctx.retry(),

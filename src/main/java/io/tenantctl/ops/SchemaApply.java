@@ -127,6 +127,17 @@ final class SchemaApply {
                 () -> db.runCommand(new Document("dropIndexes", collection).append("index", index))));
     }
 
+    /**
+     * What {@link #migrate} inspects of an org on {@code older}: the collections that changed since, and those {@code older}
+     * listed that {@code target} no longer does, so their indexes are read (and one that is not harmless reported) even
+     * when nothing else changed.
+     */
+    static Set<String> inspect(SchemaManifest target, SchemaManifest older) {
+        Set<String> inspect = target.changedSince(older);
+        older.collections().stream().map(CollectionSpec::name).filter(c -> target.collection(c) == null).forEach(inspect::add);
+        return inspect;
+    }
+
     /** Creates everything in {@code manifest} on a database believed new (or half-made): no diff needed. */
     static void applyAll(MongoDatabase db, SchemaManifest manifest, Retry retry, Retry.Attempts attempts) {
         applyAll(db, manifest, collections(db, retry, attempts), retry, attempts);
@@ -149,15 +160,21 @@ final class SchemaApply {
      * {@code replaced}: indexes rebuilt in place of one with the same name or the same key; {@code dropped}: superseded
      * indexes (the manifest's {@code drop} lists) removed after the new ones existed; {@code duplicates}: what the
      * pre-flight check found under new unique indexes; {@code constraining}: the extras that refuse writes or delete documents
-     * the manifest would not (see {@link SchemaDiff.Extra#effect}), with what each does.
+     * the manifest would not (see {@link SchemaDiff.Extra#effect}), with what each does; {@code dropByHand}: those of them on
+     * a collection the manifest does not list, which no rollout touches (not even --prune), each with the mongosh line that
+     * drops it ({@link SchemaDiff#dropByHand}, as schema diff and verify give it).
      */
     record Plan(List<String> createCollections, List<String> createIndexes, List<String> conflicts, List<String> replaced,
                 List<String> dropped, List<String> extras, List<String> pruned, List<String> duplicates, List<String> expiring,
-                List<String> constraining) {
+                List<String> constraining, List<ByHand> dropByHand) {
         boolean changes() {
             return !createCollections.isEmpty() || !createIndexes.isEmpty() || !replaced.isEmpty() || !dropped.isEmpty()
                     || !pruned.isEmpty();
         }
+    }
+
+    /** A constraining extra ("collection.index") on a collection the manifest does not list, and the command that drops it. */
+    record ByHand(String index, String command) {
     }
 
     /** How an org's failure says the unique pre-flight found duplicates (and how a later next step knows it did). */
@@ -223,7 +240,11 @@ final class SchemaApply {
                         Runnable beforeFirstWrite) {
         SchemaManifest part = target.subset(inspect);
         Set<String> existing = collections(db, retry, attempts);
-        List<String> names = part.collections().stream().map(CollectionSpec::name).toList();
+        List<String> names = new ArrayList<>(part.collections().stream().map(CollectionSpec::name).toList());
+        // as schema diff reads them: the collections the whole manifest does not list, whose indexes no rollout touches
+        // (not even --prune) but one that refuses writes or deletes documents is not harmless (SchemaDiff.compute keeps those)
+        Set<String> unlisted = new HashSet<>(SchemaDiff.unlistedCollections(target, existing));
+        names.addAll(unlisted);
         Map<String, List<Document>> raw = indexes(db, existing, names, retry, attempts);
         SchemaDiff diff = SchemaDiff.compute(part, existing, raw);
 
@@ -326,7 +347,7 @@ final class SchemaApply {
         conflicts.addAll(blocked);
         List<SchemaDiff.Superseded> dropLater = diff.superseded().stream()
                 .filter(x -> !consumed.contains(key(x.collection(), x.index().name()))).toList();
-        List<SchemaDiff.Extra> pruneLater = prune ? diff.extras().stream()
+        List<SchemaDiff.Extra> pruneLater = prune ? diff.extras().stream().filter(x -> !unlisted.contains(x.collection()))
                 .filter(x -> !consumed.contains(key(x.collection(), x.index().name()))).toList() : List.of();
 
         List<String> createIndexes = new ArrayList<>();
@@ -335,14 +356,17 @@ final class SchemaApply {
         // an extra rebuilt under the manifest's name (same key, another name) is gone after the run: not kept, not constraining
         Set<String> renamed = new HashSet<>();
         replacements.forEach(r -> renamed.add(key(r.collection(), r.old().getString("name"))));
-        List<String> extras = diff.extras().stream().filter(x -> !renamed.contains(key(x.collection(), x.index().name())))
+        // those on collections the manifest does not list are in constraining and dropByHand: extras are what --prune drops
+        List<String> extras = diff.extras().stream().filter(x -> !unlisted.contains(x.collection()) && !renamed.contains(key(x.collection(), x.index().name())))
                 .map(x -> x.collection() + "." + x.index().name()).toList();
         List<String> dropped = new ArrayList<>(droppedFirst);
         dropLater.forEach(x -> dropped.add(x.collection() + "." + x.index().name()));
         java.util.function.BiFunction<List<String>, List<String>, Plan> plan = (duplicates, expiring) -> new Plan(diff.missingCollections(), createIndexes,
                 conflicts, replacements.stream().map(Replacement::describe).toList(), dropped, extras,
                 pruneLater.stream().map(x -> x.collection() + "." + x.index().name()).toList(), duplicates, expiring,
-                diff.constraining().stream().filter(x -> !renamed.contains(key(x.collection(), x.index().name()))).map(x -> x.collection() + "." + x.index().name() + " (" + x.effect("the manifest") + ")").toList());
+                diff.constraining().stream().filter(x -> !renamed.contains(key(x.collection(), x.index().name()))).map(x -> x.collection() + "." + x.index().name() + " (" + x.effect("the manifest") + ")").toList(),
+                diff.constraining().stream().filter(x -> unlisted.contains(x.collection()))
+                        .map(x -> new ByHand(x.collection() + "." + x.index().name(), SchemaDiff.dropByHand(db.getName(), x))).toList());
         if (!conflicts.isEmpty() && (!replaceConflicting || !cannotRebuild.isEmpty())) {
             throw new ConflictFailure(replaceConflicting ? cannotRebuild.size() + " index" + (cannotRebuild.size() == 1 ? "" : "es")
                     + " --replace-conflicting cannot rebuild (another index holds the key): " + String.join("; ", cannotRebuild)
