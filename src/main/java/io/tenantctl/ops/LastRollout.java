@@ -17,16 +17,40 @@ import java.util.Optional;
  * (a one-org catch-up, a canary pool) does not hide the fleet's — and only if it ran to its end: it succeeded, or it
  * failed (it went through every org and failed on some: the release goes out with it, and an org it failed on is behind
  * it) — and so did one cancelled after it had taken every org (a failed run cancelled, which does not make its orgs
- * any less behind). One still running, aborted, interrupted or cancelled before it reached every org tells nothing
- * yet. Read once, asked per org.
+ * any less behind). One still running, aborted, interrupted or cancelled before it reached every org does not count
+ * itself, nor hides the one before it that did: an org restored from an old backup while the newest run is stopped is
+ * still behind the last finished one, and its hint names the unfinished run as such — unless that run has worked on the
+ * org (it cleared the org's manifest before its first write, or recorded its own), whose state is then that run's
+ * (verify's no_schema_record). Read once, asked per org.
  */
 record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsRecordedAt) {
 
     /** How many recent migrate-all runs are looked through for the one that took an org. */
     private static final int RECENT = 500;
 
-    /** One migrate-all run: its id, status, start and the arguments it recorded; whether it took every org it selected. */
-    record Rollout(String runId, RunStatus status, Instant startedAt, MigrateAll.Args args, boolean ranToItsEnd) {
+    /**
+     * One migrate-all run: its id, status, start and the arguments it recorded; whether it took every org it selected;
+     * {@code unfinished}, when it is the rollout that counts for an org, the newest run begun since that took the org too
+     * and has not run to its end (or null), named with its catch-up.
+     */
+    record Rollout(String runId, RunStatus status, Instant startedAt, MigrateAll.Args args, boolean ranToItsEnd, Rollout unfinished) {
+        Rollout(String runId, RunStatus status, Instant startedAt, MigrateAll.Args args, boolean ranToItsEnd) {
+            this(runId, status, startedAt, args, ranToItsEnd, null);
+        }
+
+        /** What an unfinished run is: "still running", "aborted", … */
+        String state() {
+            return status == RunStatus.RUNNING ? "still running" : status == RunStatus.CANCELLED ? "cancelled before it had taken every org"
+                    : status.name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Says that a newer run that took the org has not finished, so is not what it is behind (nothing when there is none). */
+        String unfinishedNote() {
+            return unfinished == null ? null : "the last rollout that finished, run " + runId + "; the newer run " + unfinished.runId()
+                    + " (to apply " + unfinished.args().schemaHash().substring(0, Math.min(12, unfinished.args().schemaHash().length()))
+                    + ", started " + unfinished.startedAt() + ") is " + unfinished.state() + " and has not migrated it";
+        }
+
         /**
          * The migrate-all that brings {@code org} up to this rollout, with the flags that let it change the indexes the
          * way it changed the others' (not {@code --allow-expiry}: that one deletes documents, and a refusal names it).
@@ -44,7 +68,8 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
         io.tenantctl.NextStep catchUpStep(Catalog catalog, Org org) {
             boolean duplicates = catalog.runs().itemError(runId, org.orgId()).filter(e -> e.contains(SchemaApply.DUPLICATE_KEYS)).isPresent();
             return duplicates ? io.tenantctl.NextStep.note("remove the duplicate documents run " + runId + " found on it ('tenantctl runs show "
-                    + runId + "' names them), then: " + catchUp(org)) : io.tenantctl.NextStep.run(catchUp(org));
+                    + runId + "' names them), then: " + catchUp(org) + (unfinished == null ? "" : "   (" + unfinishedNote() + ")"))
+                    : unfinished == null ? io.tenantctl.NextStep.run(catchUp(org)) : io.tenantctl.NextStep.run(catchUp(org), unfinishedNote());
         }
 
         boolean takes(Org org) {
@@ -63,9 +88,23 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
                 runs.isEmpty() ? Map.of() : catalog.manifests().recordedAt());
     }
 
-    /** The rollout that counts for {@code org}, if it ran to its end: the newest that took it. */
-    Optional<Rollout> of(Org org) {
-        return newestFirst.stream().filter(r -> r.takes(org)).findFirst().filter(Rollout::ranToItsEnd);
+    /**
+     * The rollout that counts for {@code org}, whose manifest is {@code schemaHash}: the newest that took it and ran to its
+     * end, carrying the newest unfinished run since that took it too — none when such a run has worked on the org (the org's
+     * manifest is its, or none: that run cleared it before its first write).
+     */
+    Optional<Rollout> of(Org org, String schemaHash) {
+        Rollout unfinished = null;
+        for (Rollout r : newestFirst.stream().filter(r -> r.takes(org)).toList()) {
+            if (r.ranToItsEnd()) {
+                return Optional.of(unfinished == null ? r : new Rollout(r.runId(), r.status(), r.startedAt(), r.args(), true, unfinished));
+            }
+            if (schemaHash == null || schemaHash.equals(r.args().schemaHash())) {
+                return Optional.empty(); // the org is that run's: reached by it, or left between two manifests
+            }
+            unfinished = unfinished == null ? r : unfinished;
+        }
+        return Optional.empty();
     }
 
     /**
@@ -75,12 +114,12 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
      * manifest is ahead).
      */
     Optional<String> catchUp(Org org, String schemaHash) {
-        return passedOver(org, schemaHash).map(r -> r.catchUp(org));
+        return passedOver(org, schemaHash).map(r -> r.catchUp(org) + (r.unfinished() == null ? "" : "   (" + r.unfinishedNote() + ")"));
     }
 
     /** As {@link #catchUp}: the rollout {@code org} is behind, if any. */
     Optional<Rollout> passedOver(Org org, String schemaHash) {
-        return of(org).filter(r -> behind(r, schemaHash));
+        return of(org, schemaHash).filter(r -> behind(r, schemaHash));
     }
 
     private boolean behind(Rollout r, String schemaHash) {

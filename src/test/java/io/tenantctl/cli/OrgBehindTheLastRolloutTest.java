@@ -282,6 +282,45 @@ class OrgBehindTheLastRolloutTest {
         CliFixture.assertExactly(url, dir.resolve("v3.json"), List.of("globex"));
     }
 
+    /**
+     * Found by probing: while the newest migrate-all run was unfinished (still running, or cancelled before it had taken
+     * every org), an org restored from a backup older than the last finished rollout got no catch-up from restore or orgs
+     * show and no schema_behind from verify: the unfinished run hid every older one. The last finished rollout still
+     * counts, and the hint names the unfinished run for what it is.
+     */
+    @Test
+    void anUnfinishedNewerRolloutDoesNotHideTheLastFinishedOne(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = backedUpBeforeARollout(url, dir);
+        String v2 = SchemaManifest.load(dir.resolve("v2.json")).hash();
+        Cli.Result detached = ok(cli, "migrate-all", "--schema", write(dir, "v3.json", V2_CONFLICT).toString(), "--detach");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("run (\\S+) created").matcher(detached.out());
+        assertThat(m.find()).as(detached.toString()).isTrue();
+        String v3Run = m.group(1);
+        String fix = "tenantctl migrate-all --org acme --schema-hash " + v2;
+
+        JsonNode restored = strictJson(ok(cli, "restore", "--org", "acme", "-o", "json"));
+        CliFixture.assertExactly(url, dir.resolve("v1.json"), List.of("acme"));
+        assertThat(restored.get("next").asText()).as(restored.toString()).startsWith(fix + "   (")
+                .contains("run " + v3Run, "still running");
+        assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("next").asText()).startsWith(fix).contains(v3Run);
+        Cli.Result r = cli.run("verify", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        List<JsonNode> behind = findings(strictJson(r), "schema_behind");
+        assertThat(behind).extracting(f -> f.get("org_id").asText()).as(r.toString()).containsExactly("acme");
+        assertThat(behind.get(0).get("fix").asText()).isEqualTo(fix);
+        assertThat(behind.get(0).get("fix_note").asText()).contains("run " + v3Run, "still running");
+
+        ok(cli, "runs", "cancel", v3Run); // before it took any org
+        JsonNode cancelled = strictJson(ok(cli, "orgs", "show", "acme", "-o", "json"));
+        assertThat(cancelled.get("next").asText()).as(cancelled.toString()).startsWith(fix).contains("cancelled before it had taken every org");
+        ok(cli, fix.substring("tenantctl ".length()).split(" "));
+        CliFixture.assertExactly(url, dir.resolve("v2.json"), List.of("acme"));
+        JsonNode after = strictJson(ok(cli, "verify", "-o", "json"));
+        assertThat(findings(after, "schema_behind")).as(after.toString()).isEmpty();
+        assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).has("next")).isFalse();
+    }
+
     /** acme and globex provisioned with v1 on pool-a, then v2 rolled out while acme was suspended; returns v2's hash. */
     /**
      * Found by a probing helper: a verify that ran while a rollout did reported every org the rollout had migrated after
