@@ -258,7 +258,7 @@ public final class Backup {
         } catch (IOException | RuntimeException e) {
             String error = Errors.cannotBackUpTo(store, e); // a full store says so, and what to do
             backups.fail(backupId, req.clock().instant(), e instanceof BackupRepository.LostOrg ? error : error + " (no manifest was written)");
-            throw new Job.Failure("backup " + backupId + " abandoned: " + error, 1, Json.args("backup_id", backupId), e);
+            throw new Job.Failure("backup " + backupId + " abandoned: " + error, 1, Json.args("backup_id", backupId), Errors.backUpFailedOf(store, e));
         }
     }
 

@@ -25,9 +25,17 @@ public final class Errors {
      */
     static String cannotBackUpTo(io.tenantctl.store.ObjectStore store, Exception e) {
         String why = e instanceof java.io.IOException ? "cannot write to " + store.describe() + ": " + e.getMessage() : oneLine(e);
-        return why.contains("No space left on device") || why.contains("Disk quota exceeded") ? why + "; the store is full: free"
-                + " space in it ('tenantctl backups prune' deletes the backups retention does not keep) or point --store /"
-                + " TENANTCTL_STORE at another, then back up again" : why;
+        return io.tenantctl.store.StoreFullException.in(store.describe(), e).isPresent()
+                ? why + "; the store is full: " + io.tenantctl.store.StoreFullException.REMEDY + ", then back up again" : why;
+    }
+
+    /**
+     * What a backup to {@code store} that failed on {@code e} failed of: the store's being full (a
+     * {@link io.tenantctl.store.StoreFullException}, on which a run stops: every next org would fail alike after its whole
+     * database was read), or {@code e} itself.
+     */
+    static Throwable backUpFailedOf(io.tenantctl.store.ObjectStore store, Exception e) {
+        return io.tenantctl.store.StoreFullException.in(store.describe(), e).<Throwable>map(f -> f).orElse(e);
     }
 
     static final String NOT_REACHED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";

@@ -464,6 +464,7 @@ public final class RunEngine {
                 throw unnameable.get();
             }
             io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // this process's limit, not the org's: the run stops, alike
+            io.tenantctl.store.StoreFullException.throwIfFull(e); // the store's want of room, not the org's: the run stops, alike
             done = failed(e);
         } finally {
             if (operation != null) {
