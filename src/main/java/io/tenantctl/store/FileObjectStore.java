@@ -188,7 +188,37 @@ public final class FileObjectStore implements ObjectStore {
                 throw failure("cannot delete an unfinished upload under " + prefix, e);
             }
         }
+        removeEmptyDirectories(dir, prefix);
         return n;
+    }
+
+    /**
+     * Removes the directories under {@code dir} that {@code prefix} covers and hold nothing — a backup that failed on its
+     * first file (its upload aborted) has no object to delete, only its directory, which no listing shows and prune would
+     * never reach — then the parents they leave empty.
+     */
+    private void removeEmptyDirectories(Path dir, String prefix) {
+        List<Path> dirs;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            dirs = paths.filter(p -> !p.equals(root) && Files.isDirectory(p) && (keyOf(p) + "/").startsWith(prefix))
+                    .sorted(Comparator.reverseOrder()).toList(); // the deepest first
+        } catch (IOException | java.io.UncheckedIOException e) {
+            IOException cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+            if (cause instanceof NoSuchFileException) {
+                return; // gone already: the last temp file's delete took its empty directory with it
+            }
+            throw failure("cannot list the directories under " + prefix, cause);
+        }
+        for (Path d : dirs) {
+            try {
+                Files.delete(d);
+                removeEmptyParents(d);
+            } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                // it holds an object (or an upload another writer began), or it is gone already
+            } catch (IOException e) {
+                throw failure("cannot delete the directory " + prefix, e);
+            }
+        }
     }
 
     /** Removes the directories above {@code path} left empty, so that children() and listings stay in step with S3. */

@@ -97,6 +97,11 @@ class AFullStoreStopsTheBackupRunTest {
         }
 
         @Override
+        public int deletePrefix(String prefix) {
+            return real.deletePrefix(prefix); // the file system's own clean-up, as on a real full disk
+        }
+
+        @Override
         public Upload create(String key) {
             Upload upload = real.create(key);
             return new Upload() {

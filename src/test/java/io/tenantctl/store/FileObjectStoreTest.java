@@ -36,6 +36,24 @@ class FileObjectStoreTest extends ObjectStoreContractTest {
         }
     }
 
+    /** A backup whose first upload was aborted leaves only its directory: deleting its prefix removes that too, not its org's others. */
+    @Test
+    void deletingThePrefixOfAnUploadThatWasAbortedRemovesItsEmptyDirectory() throws IOException {
+        ObjectStore.Upload kept = store.create("org/b0/users.ndjson");
+        kept.write(new byte[3]);
+        kept.close();
+        ObjectStore.Upload upload = store.create("org/b1/users.ndjson");
+        upload.write(new byte[10]);
+        upload.abort();
+
+        assertThat(store.deletePrefix("org/b1/")).isZero();
+
+        assertThat(dir.resolve("store/org/b1")).doesNotExist();
+        assertThat(store.list("org/")).extracting(ObjectInfo::key).containsExactly("org/b0/users.ndjson");
+        store.deletePrefix("org/b0/");
+        assertThat(dir.resolve("store/org")).as("the org's directory, left empty").doesNotExist();
+    }
+
     /** A failure reaches the operator in words, not as a Java class name ("java.nio.file.DirectoryNotEmptyException: …"). */
     @Test
     void aDeleteTheFileSystemRefusesSaysWhyInWords() throws IOException {
