@@ -81,36 +81,12 @@ class ABackupToAFullStoreSaysWhatToDoTest {
         @Override
         public Upload create(String key) {
             Upload upload = real.create(key);
-            return new Upload() {
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[]{(byte) b}, 0, 1);
+            return onWrite(upload, (u, len) -> {
+                if (room.addAndGet(-len) < 0) {
+                    u.abort();
+                    throw new IOException("No space left on device");
                 }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    if (room.addAndGet(-len) < 0) {
-                        upload.abort();
-                        throw new IOException("No space left on device");
-                    }
-                    upload.write(b, off, len);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    upload.close();
-                }
-
-                @Override
-                public void abort() {
-                    upload.abort();
-                }
-
-                @Override
-                public String key() {
-                    return upload.key();
-                }
-            };
+            });
         }
     }
 }

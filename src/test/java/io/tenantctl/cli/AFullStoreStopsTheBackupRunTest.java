@@ -104,34 +104,11 @@ class AFullStoreStopsTheBackupRunTest {
         @Override
         public Upload create(String key) {
             Upload upload = real.create(key);
-            return new Upload() {
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[]{(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    refused.add(key.substring(0, key.indexOf('/')));
-                    upload.abort();
-                    throw new IOException("No space left on device");
-                }
-
-                @Override
-                public void close() throws IOException {
-                    upload.close();
-                }
-
-                @Override
-                public void abort() {
-                    upload.abort();
-                }
-
-                @Override
-                public String key() {
-                    return upload.key();
-                }
-            };
+            return onWrite(upload, (u, len) -> {
+                refused.add(key.substring(0, key.indexOf('/')));
+                u.abort();
+                throw new IOException("No space left on device");
+            });
         }
     }
 }

@@ -20,7 +20,6 @@ import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -90,34 +89,7 @@ class BackupInterruptTest {
             if (!key.contains(part)) {
                 return upload;
             }
-            return new Upload() {
-                @Override
-                public void write(int b) throws IOException {
-                    cancel.cancel("SIGINT");
-                    upload.write(b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    cancel.cancel("SIGINT");
-                    upload.write(b, off, len);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    upload.close();
-                }
-
-                @Override
-                public void abort() {
-                    upload.abort();
-                }
-
-                @Override
-                public String key() {
-                    return upload.key();
-                }
-            };
+            return onWrite(upload, (u, len) -> cancel.cancel("SIGINT"));
         }
     }
 }

@@ -3,6 +3,7 @@ package io.tenantctl.testing;
 import io.tenantctl.store.ObjectInfo;
 import io.tenantctl.store.ObjectStore;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
@@ -48,5 +49,42 @@ public abstract class ForwardingStore implements ObjectStore {
     @Override
     public String describe() {
         return real.describe();
+    }
+
+    /** What a fake does before each write to an upload: {@code len} bytes are about to be written to {@code upload}. */
+    @FunctionalInterface
+    public interface BeforeWrite {
+        void before(Upload upload, int len) throws IOException;
+    }
+
+    /** {@code upload}, every call passed on, {@code hook} run before each write (to fail it, or to act as it begins). */
+    public static Upload onWrite(Upload upload, BeforeWrite hook) {
+        return new Upload() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[]{(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                hook.before(upload, len);
+                upload.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                upload.close();
+            }
+
+            @Override
+            public void abort() {
+                upload.abort();
+            }
+
+            @Override
+            public String key() {
+                return upload.key();
+            }
+        };
     }
 }
