@@ -54,14 +54,6 @@ public final class StoreFullException extends TenantctlException {
         return java.util.Optional.empty();
     }
 
-    /** Throws {@link #in(Throwable)}'s exception when {@code t} is the store's being full; returns otherwise. */
-    public static void throwIfFull(Throwable t) {
-        java.util.Optional<StoreFullException> full = in(t);
-        if (full.isPresent()) {
-            throw full.get();
-        }
-    }
-
     /** Why {@code c} says the store is full, or null. */
     private static String why(Throwable c) {
         if (c instanceof java.io.IOException && c.getMessage() != null) {

@@ -451,20 +451,10 @@ public final class RunEngine {
             }
             return;
         } catch (RuntimeException | OutOfMemoryError e) { // out of memory: this org failed, its memory is free again once unwound
-            // the catalog broke under this org's work: what it recorded is unknown, so the org is not failed but left
-            // claimed, and the worker stops (its claims let go) for --resume to redo the org from its recorded state
-            java.util.Optional<io.tenantctl.catalog.Catalog.Unreachable> lost = io.tenantctl.catalog.Catalog.Unreachable.in(e);
-            if (lost.isPresent()) {
-                throw lost.get();
+            java.util.Optional<RuntimeException> stop = stopsTheRun(e);
+            if (stop.isPresent()) {
+                throw stop.get();
             }
-            // a key this JVM cannot name as a file (a C locale): every org with such a key would fail alike, so the run stops
-            // saying how to mend the environment, and --resume redoes the org
-            java.util.Optional<io.tenantctl.store.UnnameableKeyException> unnameable = io.tenantctl.store.UnnameableKeyException.in(e);
-            if (unnameable.isPresent()) {
-                throw unnameable.get();
-            }
-            io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // this process's limit, not the org's: the run stops, alike
-            io.tenantctl.store.StoreFullException.throwIfFull(e); // the store's want of room, not the org's: the run stops, alike
             done = failed(e);
         } finally {
             if (operation != null) {
@@ -476,6 +466,19 @@ public final class RunEngine {
             return; // this worker outlived its lease and another took the org over: its outcome, not this one, is the org's
         }
         progress.advance(c.orgId(), done.status() != ItemStatus.FAILED);
+    }
+
+    /**
+     * What, behind an org's failure, is not the org's and stops the run instead (left claimed, the worker stops and its
+     * claims go, for --resume to redo the org from its recorded state once it is mended): the catalog broke under the
+     * org's work (what it recorded is unknown); a key this JVM cannot name as a file (a C locale); this process out of
+     * file descriptors; the store full. Every org after it would fail alike, so each says how to mend the environment.
+     */
+    private static java.util.Optional<RuntimeException> stopsTheRun(Throwable e) {
+        return io.tenantctl.catalog.Catalog.Unreachable.in(e).<RuntimeException>map(x -> x)
+                .or(() -> io.tenantctl.store.UnnameableKeyException.in(e))
+                .or(() -> io.tenantctl.OutOfDescriptorsException.in(e))
+                .or(() -> io.tenantctl.store.StoreFullException.in(e));
     }
 
     /** How an org whose work threw {@code e} ended: failed, with the attempts and detail a {@link Job.Failure} carries. */
