@@ -104,6 +104,25 @@ final class MigrateAllFixture {
         return HookedPools.onCommand(real, hook);
     }
 
+    /**
+     * Pool access where building org acme's {@code created_-1} index (one V2_ADD adds) fails as a pool going away while
+     * {@code fails} says so: a rollout that stops part-way on acme, the other orgs migrated.
+     */
+    static PoolConnector stoppingOnAcme(PoolConnector real, java.util.function.BooleanSupplier fails) {
+        return stoppingOnAcme(real, fails, () -> { });
+    }
+
+    /** As {@link #stoppingOnAcme(PoolConnector, java.util.function.BooleanSupplier)}, running {@code asItFails} first (a Ctrl-C). */
+    static PoolConnector stoppingOnAcme(PoolConnector real, java.util.function.BooleanSupplier fails, Runnable asItFails) {
+        return HookedPools.onCommand(real, (db, cmd) -> {
+            if (fails.getAsBoolean() && db.equals("org_acme") && HookedPools.is(cmd, "createIndexes")
+                    && cmd.getList("indexes", Document.class).stream().anyMatch(i -> i.getString("name").equals("created_-1"))) {
+                asItFails.run();
+                throw HookedPools.commandError(1, "injected: the pool went away");
+            }
+        });
+    }
+
     /** Counts createIndexes calls per database (thread-safe; share one between several Cli instances). */
     static final class CreateIndexesCounter implements HookedPools.CommandHook {
         final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();

@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,12 +31,7 @@ class RestoredWithoutARecordedManifestTest {
             MigrateAllFixture.provision(f.cli, v1, List.of("acme", "globex"));
             f.db("acme").getCollection("messages").insertMany(List.of(new Document("_id", 1).append("text", "a"),
                     new Document("_id", 2).append("text", "b")));
-            Cli failing = f.cli.decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                if (db.equals("org_acme") && HookedPools.is(cmd, "createIndexes")
-                        && cmd.getList("indexes", Document.class).stream().anyMatch(i -> i.getString("name").equals("created_-1"))) {
-                    throw HookedPools.commandError(1, "injected: the pool went away");
-                }
-            }));
+            Cli failing = f.cli.decoratePools(real -> MigrateAllFixture.stoppingOnAcme(real, () -> true));
             Cli.Result rollout = failing.run("migrate-all", "--schema", v2.toString(), "-o", "json");
             assertThat(rollout.exitCode()).as(rollout.toString()).isEqualTo(1);
             String hash = strictJson(rollout).get("schema_hash").asText();

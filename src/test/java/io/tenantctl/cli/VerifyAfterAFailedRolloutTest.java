@@ -2,9 +2,7 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.TestPools;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,12 +26,7 @@ class VerifyAfterAFailedRolloutTest {
     void anOrgARolloutStoppedPartWayOnIsAProblemUntilTheRolloutIsFinished(@TempDir Path dir) {
         try (TestPools pools = new TestPools(1)) {
             AtomicBoolean poolFails = new AtomicBoolean();
-            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog()).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                if (poolFails.get() && db.equals("org_acme") && HookedPools.is(cmd, "createIndexes")
-                        && cmd.getList("indexes", Document.class).stream().anyMatch(i -> i.getString("name").equals("created_-1"))) {
-                    throw HookedPools.commandError(1, "injected: the pool went away");
-                }
-            }));
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog()).decoratePools(real -> MigrateAllFixture.stoppingOnAcme(real, poolFails::get));
             CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
             MigrateAllFixture.provision(cli, MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1), List.of("acme", "globex"));
             Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
@@ -99,13 +92,8 @@ class VerifyAfterAFailedRolloutTest {
     private String[] cutOff(TestPools pools, Path dir) {
         AtomicBoolean poolFails = new AtomicBoolean();
         io.tenantctl.fanout.CancelToken ctrlC = new io.tenantctl.fanout.CancelToken();
-        cli = Cli.withCatalog(CliFixture.initialisedCatalog()).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-            if (poolFails.get() && db.equals("org_acme") && HookedPools.is(cmd, "createIndexes")
-                    && cmd.getList("indexes", Document.class).stream().anyMatch(i -> i.getString("name").equals("created_-1"))) {
-                ctrlC.cancel("test"); // Ctrl-C as acme fails: the run is interrupted, acme left between two manifests
-                throw HookedPools.commandError(1, "injected: the pool went away");
-            }
-        }));
+        cli = Cli.withCatalog(CliFixture.initialisedCatalog()).decoratePools(real -> MigrateAllFixture.stoppingOnAcme(real, poolFails::get,
+                () -> ctrlC.cancel("test"))); // Ctrl-C as acme fails: the run is interrupted, acme left between two manifests
         CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
         MigrateAllFixture.provision(cli, MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1), List.of("acme", "globex", "initech"));
         Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);

@@ -2,9 +2,7 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.TestPools;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,12 +27,7 @@ class VerifyAfterARolledBackRolloutTest {
     void anOrgARevertedRolloutStoppedOnIsCheckedAgainstTheRollbackAndNamedItsCatchUp(@TempDir Path dir) {
         try (TestPools pools = new TestPools(1)) {
             AtomicBoolean poolFails = new AtomicBoolean();
-            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog()).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                if (poolFails.get() && db.equals("org_acme") && HookedPools.is(cmd, "createIndexes")
-                        && cmd.getList("indexes", Document.class).stream().anyMatch(i -> i.getString("name").equals("created_-1"))) {
-                    throw HookedPools.commandError(1, "injected: the pool went away");
-                }
-            }));
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog()).decoratePools(real -> MigrateAllFixture.stoppingOnAcme(real, poolFails::get));
             CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
             Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
             MigrateAllFixture.provision(cli, v1, List.of("acme", "globex"));
