@@ -146,6 +146,23 @@ final class CliFixture {
         return r;
     }
 
+    /**
+     * Runs every {@code tenantctl …} command a printed next step names, in its order and as printed (up to a bracket,
+     * quote, comma or semicolon of the prose around it), each to exit 0; at least one must be named.
+     */
+    static void followNextStep(Cli cli, String next) {
+        List<String[]> commands = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tenantctl ([a-z][^()';,]*)").matcher(next);
+        while (m.find()) {
+            commands.add(m.group(1).trim().split("\\s+"));
+        }
+        assertThat(commands).as("next step: %s", next).isNotEmpty();
+        for (String[] c : commands) {
+            Cli.Result r = cli.run(c);
+            assertThat(r.exitCode()).as("the printed next step '%s', run as printed: %s", String.join(" ", c), r).isZero();
+        }
+    }
+
     /** stdout as exactly one JSON document: trailing text of any kind fails (Cli.Result.json() alone would ignore it). */
     static JsonNode strictJson(Cli.Result r) {
         try {

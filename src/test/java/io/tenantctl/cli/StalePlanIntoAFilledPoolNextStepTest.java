@@ -8,11 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -57,16 +54,7 @@ class StalePlanIntoAFilledPoolNextStepTest {
             String next = failed.get(0).get("next_step").asText();
             assertThat(failed.get(0).get("error").asText()).contains("full");
 
-            List<String[]> commands = new ArrayList<>();
-            Matcher m = Pattern.compile("tenantctl ([a-z][^()';,]*)").matcher(next);
-            while (m.find()) {
-                commands.add(m.group(1).trim().split("\\s+"));
-            }
-            assertThat(commands).as("next step: %s", next).isNotEmpty();
-            for (String[] c : commands) {
-                Cli.Result r = f.cli.run(c);
-                assertThat(r.exitCode()).as("the printed next step '%s', run as printed: %s", String.join(" ", c), r).isZero();
-            }
+            CliFixture.followNextStep(f.cli, next);
             assertThat(f.org("acme").get("pool_id").asText()).as("following the next step moves acme off draining pool-0")
                     .isNotEqualTo("pool-0");
             f.assertHolds("acme", before);
