@@ -17,7 +17,6 @@ public final class Errors {
         return FerretErrors.describe(t);
     }
 
-    /** Why a deleting verb (prune, gc, purge) stopped by Ctrl-C/SIGTERM kept what it had not reached. */
     /**
      * Why a backup could not be written to {@code store}, in one line. A store whose file system is full (ENOSPC, or a
      * quota: EDQUOT) says so and what to do: "cannot write to …: No space left on device" with a "next: tenantctl backup
@@ -38,6 +37,7 @@ public final class Errors {
         return io.tenantctl.store.StoreFullException.in(store.describe(), e).<Throwable>map(f -> f).orElse(e);
     }
 
+    /** Why a deleting verb (prune, gc, purge) stopped by Ctrl-C/SIGTERM kept what it had not reached. */
     static final String NOT_REACHED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";
 
     /** Throws an INTERRUPTED failure ("interrupted " + {@code when}) once {@code cancel} is set (Ctrl-C, SIGTERM). */
