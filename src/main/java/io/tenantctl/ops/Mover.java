@@ -716,13 +716,13 @@ final class Mover {
                 continue;
             }
             if (h != null) {
-                ctx.retry().run(attempts, () -> target.getCollection(name).dropIndex(w.getKey()));
+                SchemaApply.dropIndex(target, name, w.getKey(), ctx.retry(), attempts);
             }
             build.add(normalized(w.getValue()));
         }
         have.remove("_id_");
         for (String extra : have.keySet()) {
-            ctx.retry().run(attempts, () -> target.getCollection(name).dropIndex(extra));
+            SchemaApply.dropIndex(target, name, extra, ctx.retry(), attempts);
         }
         if (!build.isEmpty()) {
             ctx.retry().run(attempts, () -> target.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", build)));

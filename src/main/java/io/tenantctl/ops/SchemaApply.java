@@ -23,6 +23,7 @@ import java.util.Set;
 final class SchemaApply {
 
     private static final int NAMESPACE_EXISTS = 48;
+    private static final int INDEX_NOT_FOUND = 27;
 
     /** A failed step, saying which command on which collection. */
     static final class StepFailure extends RuntimeException {
@@ -122,9 +123,26 @@ final class SchemaApply {
                 () -> db.runCommand(new Document("createIndexes", collection).append("indexes", specs))));
     }
 
+    /**
+     * Drops one index. A retry that finds it gone (27, IndexNotFound) after a try whose reply was lost (a read timeout, a
+     * reset connection: retried as FERRETDB.md says) is the drop done, not a failure: that try dropped it. A first try
+     * that finds it gone still fails.
+     */
     static void dropIndex(MongoDatabase db, String collection, String index, Retry retry, Retry.Attempts attempts) {
-        step("dropIndexes " + collection + "." + index, () -> retry.call(attempts,
-                () -> db.runCommand(new Document("dropIndexes", collection).append("index", index))));
+        boolean[] unanswered = {false};
+        step("dropIndexes " + collection + "." + index, () -> retry.call(attempts, () -> {
+            try {
+                return db.runCommand(new Document("dropIndexes", collection).append("index", index));
+            } catch (MongoCommandException e) {
+                if (e.getErrorCode() == INDEX_NOT_FOUND && unanswered[0]) {
+                    return null;
+                }
+                throw e;
+            } catch (RuntimeException e) {
+                unanswered[0] |= io.tenantctl.pool.FerretErrors.notAnswering(e);
+                throw e;
+            }
+        }));
     }
 
     /**
