@@ -394,6 +394,10 @@ final class SchemaApply {
                     plan.apply(List.of(), List.of()));
         }
 
+        String overLimit = overIndexLimit(raw, existing, toCreate, replacements, createAfter, dropLater, pruneLater);
+        if (overLimit != null) {
+            throw new DuplicateFailure(overLimit, plan.apply(List.of(), List.of()));
+        }
         // pre-flight: existing documents that a new unique index would refuse, found before anything changes
         List<UniquePreflight.Duplicate> duplicates = new ArrayList<>();
         toCreate.forEach((c, list) -> list.stream().filter(i -> existing.contains(c))
@@ -457,6 +461,41 @@ final class SchemaApply {
             dropIndex(db, x.collection(), x.index().name(), retry, attempts);
         }
         return result;
+    }
+
+    /**
+     * Why the apply would hold more indexes on a collection than a pool allows (64, {@code _id_} included: FerretDB refuses
+     * the createIndexes past it, code 67, and again on every re-run), or null. New indexes are built before the ones they
+     * supersede are dropped, so the count that matters is the peak: what the collection has now plus what is built before
+     * the drops. A rebuild drops before it builds and adds nothing.
+     */
+    private static String overIndexLimit(Map<String, List<Document>> raw, Set<String> existing, Map<String, List<IndexSpec>> toCreate,
+                                         List<Replacement> replacements, Map<String, List<IndexSpec>> createAfter,
+                                         List<SchemaDiff.Superseded> dropLater, List<SchemaDiff.Extra> pruneLater) {
+        int limit = SchemaManifest.MAX_INDEXES_PER_COLLECTION;
+        List<String> over = new ArrayList<>();
+        Set<String> collections = new java.util.TreeSet<>(toCreate.keySet());
+        collections.addAll(createAfter.keySet());
+        for (String c : collections) {
+            int now = existing.contains(c) ? raw.getOrDefault(c, List.of()).size() : 1; // a new collection has _id_
+            int built = toCreate.getOrDefault(c, List.of()).size();
+            int firsts = (int) replacements.stream().filter(r -> r.collection().equals(c) && r.first() != null).count();
+            int peak = Math.max(now + built, now + built - firsts + createAfter.getOrDefault(c, List.of()).size());
+            if (peak <= limit) {
+                continue;
+            }
+            List<String> later = new ArrayList<>();
+            dropLater.stream().filter(x -> x.collection().equals(c)).forEach(x -> later.add(x.index().name()));
+            pruneLater.stream().filter(x -> x.collection().equals(c)).forEach(x -> later.add(x.index().name()));
+            over.add(c + " would hold " + peak + " indexes (" + now + " now, " + (peak - now) + " more built before "
+                    + (later.isEmpty() ? "any is dropped" : "the " + later.size() + " it drops go: " + String.join(", ", later)) + ")");
+        }
+        if (over.isEmpty()) {
+            return null;
+        }
+        return String.join("; ", over) + ": a pool holds at most " + limit + " indexes per collection, _id_ included (FerretDB "
+                + "refuses the rest, code 67); nothing was changed — make room first: roll out a manifest that only drops (its "
+                + "\"drop\" lists, nothing new on the collection; an index no manifest lists goes with --force --prune), then this one";
     }
 
     /**

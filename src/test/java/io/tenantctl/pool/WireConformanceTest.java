@@ -273,6 +273,22 @@ class WireConformanceTest {
         }
 
         @Test
+        void aCollectionTakesMoreThanSixtyFourIndexes() {
+            // FerretDB holds at most 64, _id_ included (FERRETDB.md); the manifest parser and migrate-all's pre-flight
+            // (MigrateAllPastTheIndexLimitTest) keep to that themselves, since the stand-in builds the 65th
+            try (MongoClient client = client()) {
+                MongoDatabase db = client.getDatabase("deviations_index_limit");
+                List<Document> specs = new ArrayList<>();
+                for (int i = 0; i < 64; i++) {
+                    specs.add(index("f" + i + "_1", new Document("f" + i, 1)));
+                }
+                db.runCommand(new Document("createIndexes", "many").append("indexes", specs));
+                assertThat(db.getCollection("many").listIndexes().into(new ArrayList<>())).hasSize(65);
+                db.drop();
+            }
+        }
+
+        @Test
         void listDatabasesIgnoresItsFilter() {
             // FerretDB lists only the databases a filter matches (FERRETDB.md; OnFerretDb); the stand-in lists them all
             // (and opens each one to say whether it is empty). 'verify --org' asks for its orgs' databases by a filter
