@@ -210,6 +210,7 @@ public final class Restore {
             // every collection counted again, as the backup has it: one finished earlier may have been dropped or written
             // since (its count was checked only when it was done), and the org must not be pointed at a database without it
             checkCounts(reader, db, target, req, backupId);
+            indexes += buildExpiring(reader, db, drop == Dropped.NOW ? ctx.retry().cancelledWhen(() -> false) : ctx.retry(), ours);
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
             OrgStatus status = target.previousStatus().equals(Org.FAILED) || target.createOrg() ? Org.ACTIVE : target.previousStatus();
             if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.pool().uri(), target.databaseName(),
@@ -456,6 +457,7 @@ public final class Restore {
         boolean ours = true;
         try {
             copy(reader, db, cancel, ctx.retry(), () -> stillHolds(held, target));
+            buildExpiring(reader, db, ctx.retry(), () -> stillHolds(held, target));
         } catch (LostLease lost) {
             ours = false; // the scratch name may be the trial database of the restore that took the org over
             throw lost;
@@ -616,7 +618,7 @@ public final class Restore {
                 coll.insertMany(batch.docs());
                 docs += batch.size();
             }
-            BsonArray specs = indexSpecs(entry);
+            BsonArray specs = new BsonArray(indexSpecs(entry).stream().filter(i -> !expiring(i)).toList());
             if (!specs.isEmpty()) {
                 ours.run();
                 retry.run(attempts, () -> db.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs)));
@@ -629,6 +631,34 @@ public final class Restore {
             }
         }
         return indexes;
+    }
+
+    /**
+     * A TTL index: built only once every count is checked ({@link #buildExpiring}), since the pool deletes what it expires
+     * (FerretDB's TTL job, each minute) — documents a backup holds whose expiry has passed since, which a count would then miss.
+     */
+    private static boolean expiring(org.bson.BsonValue index) {
+        return index.asDocument().containsKey("expireAfterSeconds");
+    }
+
+    /**
+     * Each collection's TTL indexes, which {@link #copy} leaves out: built after the counts are checked (the last step before
+     * the flip), so that the pool expiring a backed-up document is not taken for a restore that lost it. Returns how many.
+     */
+    private int buildExpiring(BackupReader reader, MongoDatabase db, Retry retry, Runnable ours) {
+        Retry.Attempts attempts = new Retry.Attempts();
+        int built = 0;
+        for (CollectionEntry entry : reader.manifest().collections()) {
+            BsonArray specs = new BsonArray(indexSpecs(entry).stream().filter(Restore::expiring).toList());
+            if (!specs.isEmpty()) {
+                ours.run();
+                String name = entry.name();
+                SchemaApply.step("createIndexes on " + name, () -> retry.call(attempts,
+                        () -> db.runCommand(new BsonDocument("createIndexes", new BsonString(name)).append("indexes", specs))));
+                built += specs.size();
+            }
+        }
+        return built;
     }
 
     /**
