@@ -419,7 +419,7 @@ public final class OrgLifecycle {
             Org now = ctx.catalog().orgs().get(orgId);
             boolean same = now.status().equals(Org.READ_ONLY) && now.poolId().equals(frozen.poolId())
                     && now.databaseName().equals(frozen.databaseName());
-            if (!same || !ctx.catalog().orgs().markDeleting(orgId, now.version(), before, checked.toJson())) {
+            if (!same || !ctx.catalog().orgs().markDeleting(orgId, now.version(), before, LastingFingerprint.toJson(checked))) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed during its final backup (now "
                         + now.status() + " on " + now.poolId() + "/" + now.databaseName() + "): nothing deleted; run the delete again"
                         + (now.status().equals(Org.READ_ONLY) && before.equals(Org.ACTIVE) ? "; to keep it writable instead: "
@@ -431,11 +431,11 @@ public final class OrgLifecycle {
         }
     }
 
-    /** The frozen org's database as it is now, each collection's count and digest; a failure to read it stops the delete. */
+    /** The frozen org's database as it is now, each collection's count and digest of the documents that last (LastingFingerprint); a failure to read it stops the delete. */
     private Fingerprint fingerprint(Org frozen, OrgStatus before, String failed) {
         try {
             Pool pool = ctx.catalog().pools().get(frozen.poolId());
-            return Mover.fingerprint(ctx.pools().database(pool.poolId(), pool.uri(), frozen.databaseName()));
+            return LastingFingerprint.of(ctx.pools().database(pool.poolId(), pool.uri(), frozen.databaseName()));
         } catch (RuntimeException e) {
             throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": reading its database on pool " + frozen.poolId()
                     + ": " + Errors.oneLine(e) + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);
@@ -669,7 +669,8 @@ public final class OrgLifecycle {
             return null;
         }
         try {
-            Fingerprint now = Mover.fingerprint(ctx.pools().database(pool.get().poolId(), pool.get().uri(), database));
+            Fingerprint now = LastingFingerprint.likeRecorded(ctx.pools().database(pool.get().poolId(), pool.get().uri(), database),
+                    recorded.get());
             List<String> changed = now.collections().isEmpty() ? List.of() : now.differences(Fingerprint.fromJson(recorded.get()));
             return changed.isEmpty() ? null : "written since its delete (collections " + String.join(", ", changed) + "): those writes "
                     + "are in no backup; kept. Save what you need from database " + database + " on pool " + poolId + ", then " + anyway;
