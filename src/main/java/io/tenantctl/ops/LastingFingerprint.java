@@ -32,7 +32,8 @@ final class LastingFingerprint {
             }
             List<Document> expiring = new ArrayList<>();
             for (Document index : db.getCollection(name).listIndexes()) {
-                if (index.get("expireAfterSeconds") instanceof Number && index.get("key") instanceof Document key && !key.isEmpty()) {
+                if (index.get("expireAfterSeconds") instanceof Number && index.get("key") instanceof Document key && key.size() == 1) {
+                    // a TTL index is single-field: a compound one expires nothing
                     Document dated = new Document(key.keySet().iterator().next(), new Document("$type", "date"));
                     expiring.add(index.get("partialFilterExpression") instanceof Document partial
                             ? new Document("$and", List.of(dated, partial)) : dated);
