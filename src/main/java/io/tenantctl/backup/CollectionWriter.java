@@ -131,6 +131,11 @@ public final class CollectionWriter implements AutoCloseable {
         write(new RawBsonDocument(document, DOCUMENT_CODEC));
     }
 
+    /** The collection's indexes as given, recorded in its entry. */
+    public List<BsonDocument> indexes() {
+        return indexes;
+    }
+
     /** Documents written so far. */
     public long docs() {
         return docs;

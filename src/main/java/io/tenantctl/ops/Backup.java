@@ -12,7 +12,6 @@ import io.tenantctl.backup.BackupLayout;
 import io.tenantctl.backup.BackupManifest;
 import io.tenantctl.backup.BackupReader;
 import io.tenantctl.backup.BackupWriter;
-import io.tenantctl.backup.CollectionEntry;
 import io.tenantctl.backup.CollectionWriter;
 import io.tenantctl.backup.Compression;
 import io.tenantctl.catalog.BackupPolicyRepository;
@@ -287,9 +286,9 @@ public final class Backup {
     }
 
     /**
-     * Streams one collection into its file, then checks that countDocuments agrees with what was written — unless the
-     * whole collection came in the server's first reply (its cursor already closed): read in one go, no write can have
-     * slipped in between batches, and the count would only cost a round trip, one per collection of every small org.
+     * Streams one collection into its file, then checks that countDocuments agrees with what was written ({@link
+     * CopiedCount}: not for a collection that came in the server's first reply, where the count would only cost a round
+     * trip, one per collection of every small org; and with what the pool's TTL job deletes meanwhile told apart).
      * Ctrl-C ({@code cancel}) stops it within 1,024 documents: a backup that stops loses nothing, it just has no manifest.
      */
     private static void copyCollection(MongoCollection<RawBsonDocument> coll, CollectionWriter out, CancelToken cancel)
@@ -297,8 +296,9 @@ public final class Backup {
         String name = coll.getNamespace().getCollectionName();
         Errors.stopIfCancelled(cancel, "after 0 documents of " + name);
         MongoCursor<RawBsonDocument> source = coll.find().batchSize(BATCH).iterator();
-        boolean inOneReply = source.getServerCursor() == null;
+        boolean inOneReply = source.getServerCursor() == null; // before the read-ahead's thread drains it
         try (out; ReadAhead<RawBsonDocument> cursor = ReadAhead.documents(source, name, 256, 8)) {
+            CopiedCount count = CopiedCount.opened(coll, out.indexes(), inOneReply);
             while (true) {
                 RawBsonDocument doc;
                 try {
@@ -315,13 +315,7 @@ public final class Backup {
                     Errors.stopIfCancelled(cancel, "after " + out.docs() + " documents of " + name);
                 }
             }
-            CollectionEntry entry = out.finish();
-            long counted = inOneReply ? entry.docs() : coll.countDocuments();
-            if (counted != entry.docs()) {
-                throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name
-                        + " changed while it was copied (" + entry.docs() + " documents streamed, " + counted
-                        + " counted after): retry, or pass --freeze for a consistent copy");
-            }
+            count.check(out.finish().docs());
         }
     }
 
