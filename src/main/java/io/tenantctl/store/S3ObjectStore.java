@@ -341,6 +341,35 @@ public final class S3ObjectStore implements ObjectStore {
                 || (e.awsErrorDetails() != null && "NoSuchBucket".equals(e.awsErrorDetails().errorCode()));
     }
 
+    private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z0-9-]{2,40}");
+    private static final java.util.regex.Pattern EXPECTING = java.util.regex.Pattern.compile("expecting '([a-z0-9-]{2,40})'");
+
+    /**
+     * What a bucket addressed in the wrong region is told (AWS: 301 PermanentRedirect, a HEAD's without a body, naming the
+     * bucket's region in {@code x-amz-bucket-region}; or 400 AuthorizationHeaderMalformed "the region 'us-east-1' is wrong;
+     * expecting 'eu-west-1'"): the store's configuration, so the region to set, when the answer names it.
+     */
+    private String wrongRegion(S3Exception e, String detail) {
+        String region = e.awsErrorDetails() == null || e.awsErrorDetails().sdkHttpResponse() == null ? null
+                : e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region").orElse(null);
+        if (region == null && e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null) {
+            java.util.regex.Matcher m = EXPECTING.matcher(e.awsErrorDetails().errorMessage());
+            region = m.find() ? m.group(1) : null;
+        }
+        String configured = options.region();
+        try {
+            configured = client.serviceClientConfiguration().region().id();
+        } catch (RuntimeException unknown) {
+            // as configured
+        }
+        if (region != null && REGION.matcher(region).matches() && !region.equals(configured)) {
+            return "bucket " + options.bucket() + " is in region " + region + (configured != null ? ", not " + configured : "")
+                    + ", answered " + detail + ": set TENANTCTL_S3_REGION=" + region;
+        }
+        return "bucket " + options.bucket() + " must be addressed at another endpoint or region, answered " + detail
+                + ": check TENANTCTL_S3_REGION (or AWS_REGION) and TENANTCTL_S3_ENDPOINT";
+    }
+
     /** Maps an SDK failure to a categorised exception: store-level problems are CONFIG, the rest FAILED. */
     private TenantctlException translate(String what, SdkException e) {
         String where = " in " + describe() + ": ";
@@ -349,6 +378,10 @@ public final class S3ObjectStore implements ObjectStore {
             String detail = (code != null ? code + " " : "") + "(HTTP " + s3.statusCode() + ")";
             if (isNoSuchBucket(s3)) {
                 return TenantctlException.config(what + where + "bucket " + options.bucket() + " does not exist", e);
+            }
+            if (s3.statusCode() == 301 || s3.statusCode() == 307 || "PermanentRedirect".equals(code) || "TemporaryRedirect".equals(code)
+                    || "AuthorizationHeaderMalformed".equals(code)) {
+                return TenantctlException.config(what + where + wrongRegion(s3, detail), e);
             }
             if (s3.statusCode() == 403 || s3.statusCode() == 401) {
                 return TenantctlException.config(what + where + "access denied " + detail
