@@ -26,7 +26,7 @@ import java.util.Map;
  *       <li>{@code TENANTCTL_S3_REGION}, else {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION};</li>
  *       <li>{@code TENANTCTL_S3_SSE} - server-side encryption ({@code AES256}, {@code aws:kms});</li>
  *       <li>{@code TENANTCTL_S3_CHECKSUMS} - {@code when_required} (for stores refusing the SDK's default
- *           checksums; the default when an endpoint is set) or {@code when_supported} (the SDK default, used
+ *           checksums; the default when an endpoint is set; sends Content-MD5 where S3 requires a checksum) or {@code when_supported} (the SDK default, used
  *           for AWS);</li>
  *       <li>{@code TENANTCTL_S3_PART_SIZE_MIB} - multipart part size (default 8, minimum 5);</li>
  *       <li>{@code TENANTCTL_S3_SOCKET_TIMEOUT_MS} - the longest wait for one read from the endpoint (default 30,000);</li>

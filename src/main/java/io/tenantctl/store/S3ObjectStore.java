@@ -99,7 +99,10 @@ public final class S3ObjectStore implements ObjectStore {
         }
         if (options.checksumsWhenRequired()) {
             builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                    // where the API requires a checksum (DeleteObjects) the SDK sends a CRC32 one, which S3-compatible
+                    // stores that predate it refuse (400 MissingContentMD5): send Content-MD5 as well, as S3 documents
+                    .addPlugin(software.amazon.awssdk.services.s3.LegacyMd5Plugin.create());
         }
         try {
             return builder.build();
