@@ -386,6 +386,11 @@ public final class S3ObjectStore implements ObjectStore {
                     || "AuthorizationHeaderMalformed".equals(code)) {
                 return TenantctlException.config(what + where + wrongRegion(s3, detail), e);
             }
+            if ("ExpiredToken".equals(code) || "InvalidToken".equals(code) || "TokenRefreshRequired".equals(code)) {
+                // temporary credentials (an assumed role's, SSO's) run out: S3 answers 400, but it refuses access as a 403 does
+                return TenantctlException.config(what + where + "the credentials were refused " + detail
+                        + ": renew them (AWS_SESSION_TOKEN expires with its session) and run again", e);
+            }
             if (s3.statusCode() == 403 || s3.statusCode() == 401) {
                 return TenantctlException.config(what + where + "access denied " + detail
                         + "; check the store credentials and bucket policy", e);
