@@ -373,6 +373,17 @@ public final class S3ObjectStore implements ObjectStore {
                 + ": check TENANTCTL_S3_REGION (or AWS_REGION) and TENANTCTL_S3_ENDPOINT";
     }
 
+    /**
+     * As {@link #translate}, for a write: an answer from the store that refuses it for every write (access denied, credentials
+     * it does not take, the bucket gone or in another region: what translate makes CONFIG of an S3 answer) is a
+     * {@link StoreRefusesWritesException}, on which a run stops. A store that does not answer stays as translate says it.
+     */
+    private TenantctlException translateWrite(String what, SdkException e) {
+        TenantctlException t = translate(what, e);
+        return e instanceof S3Exception && t.category() == TenantctlException.Category.CONFIG
+                ? new StoreRefusesWritesException(t.getMessage(), e) : t;
+    }
+
     /** Maps an SDK failure to a categorised exception: store-level problems are CONFIG, the rest FAILED. */
     private TenantctlException translate(String what, SdkException e) {
         String where = " in " + describe() + ": ";
@@ -470,7 +481,7 @@ public final class S3ObjectStore implements ObjectStore {
                         }
                     }).uploadId();
                 } catch (SdkException e) {
-                    throw translate("cannot start uploading " + key, e);
+                    throw translateWrite("cannot start uploading " + key, e);
                 }
             }
             int partNumber = parts.size() + 1;
@@ -484,7 +495,7 @@ public final class S3ObjectStore implements ObjectStore {
                 response = client.uploadPart(r -> r.bucket(options.bucket()).key(fullKey).uploadId(uploadId)
                         .partNumber(partNumber).contentLength((long) count), body());
             } catch (SdkException e) {
-                throw translate("cannot upload part " + partNumber + " of " + key, e);
+                throw translateWrite("cannot upload part " + partNumber + " of " + key, e);
             }
             parts.add(CompletedPart.builder().partNumber(partNumber).eTag(response.eTag())
                     .checksumCRC32(response.checksumCRC32()).checksumCRC32C(response.checksumCRC32C())
@@ -517,7 +528,7 @@ public final class S3ObjectStore implements ObjectStore {
                             }
                         }, body());
                     } catch (SdkException e) {
-                        throw translate("cannot upload " + key, e);
+                        throw translateWrite("cannot upload " + key, e);
                     }
                 } else {
                     sendPart();
@@ -525,7 +536,7 @@ public final class S3ObjectStore implements ObjectStore {
                         client.completeMultipartUpload(r -> r.bucket(options.bucket()).key(fullKey)
                                 .uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
                     } catch (SdkException e) {
-                        throw translate("cannot complete the upload of " + key, e);
+                        throw translateWrite("cannot complete the upload of " + key, e);
                     }
                 }
                 published = true;
