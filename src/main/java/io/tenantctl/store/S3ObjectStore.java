@@ -276,10 +276,13 @@ public final class S3ObjectStore implements ObjectStore {
             } catch (SdkException e) {
                 throw translate("cannot delete objects under " + prefix, e);
             }
-            if (response.hasErrors() && !response.errors().isEmpty()) {
-                var first = response.errors().get(0);
+            // a key gone since it was listed is deleted, as delete() says and S3 answers; some S3-compatible stores report NoSuchKey
+            var errors = !response.hasErrors() ? List.<software.amazon.awssdk.services.s3.model.S3Error>of()
+                    : response.errors().stream().filter(err -> !"NoSuchKey".equals(err.code())).toList();
+            if (!errors.isEmpty()) {
+                var first = errors.get(0);
                 throw new TenantctlException(TenantctlException.Category.FAILED, "cannot delete "
-                        + response.errors().size() + " objects under " + prefix + " in " + describe()
+                        + errors.size() + " objects under " + prefix + " in " + describe()
                         + ", e.g. " + first.key() + ": " + first.code() + " " + first.message());
             }
         }

@@ -23,12 +23,14 @@ import com.sun.net.httpserver.HttpServer;
  * CRC32 checksum instead, even with checksums {@code WHEN_REQUIRED}. S3Proxy does not check (gaul/s3proxy#385), so the
  * stand-in here is a local endpoint answering a listing and a batch delete as such a store does. An S3-compatible store
  * ({@code when_required} checksums, the default with TENANTCTL_S3_ENDPOINT) must send Content-MD5, or every prune and every
- * cleanup of a failed backup fails there.
+ * cleanup of a failed backup fails there. The same stand-in answers as some such stores do for a key gone since it was
+ * listed (NoSuchKey, where S3 counts it deleted): deleting a missing key is not an error.
  */
 class S3BatchDeleteNeedsContentMd5Test {
 
     private HttpServer server;
     private final List<String> deleted = new ArrayList<>();
+    private volatile boolean goneSinceListed;
 
     @BeforeEach
     void start() throws Exception {
@@ -68,7 +70,11 @@ class S3BatchDeleteNeedsContentMd5Test {
                         deleted.add(m.group(1));
                     }
                 }
-                xml = "<DeleteResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"></DeleteResult>";
+                // a key gone since it was listed (a lifecycle rule expired it, another cleanup deleted it): S3 counts it
+                // deleted, some S3-compatible stores (MinIO once, versitygw) report NoSuchKey for it
+                xml = "<DeleteResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + (goneSinceListed
+                        ? "<Error><Key>prod/acme/20250101T000000Z-abc123/users.ndjson.zst</Key><Code>NoSuchKey</Code>"
+                        + "<Message>The specified key does not exist.</Message></Error>" : "") + "</DeleteResult>";
             }
         } else if (query.contains("uploads")) {
             xml = "<ListMultipartUploadsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>fleet-backups</Bucket>"
@@ -101,5 +107,15 @@ class S3BatchDeleteNeedsContentMd5Test {
         }
         assertThat(deleted).containsExactlyInAnyOrder("prod/acme/20250101T000000Z-abc123/users.ndjson.zst",
                 "prod/acme/20250101T000000Z-abc123/manifest.json");
+    }
+
+    @Test
+    void aKeyGoneSinceItWasListedIsDeletedNotAFailure() {
+        goneSinceListed = true;
+        URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        try (S3ObjectStore store = (S3ObjectStore) ObjectStores.open("s3://fleet-backups/prod", java.util.Map.of(
+                "TENANTCTL_S3_ENDPOINT", endpoint.toString(), "AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY", "md5-secret"))) {
+            assertThat(store.deletePrefix("acme/20250101T000000Z-abc123/")).isEqualTo(2);
+        }
     }
 }
