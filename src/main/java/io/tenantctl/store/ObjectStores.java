@@ -24,7 +24,7 @@ import java.util.Map;
  *           {@code TENANTCTL_S3_PATH_STYLE=false};</li>
  *       <li>{@code TENANTCTL_S3_PATH_STYLE} - true/false;</li>
  *       <li>{@code TENANTCTL_S3_REGION}, else {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION};</li>
- *       <li>{@code TENANTCTL_S3_SSE} - server-side encryption ({@code AES256}, {@code aws:kms});</li>
+ *       <li>{@code TENANTCTL_S3_SSE} - server-side encryption ({@code AES256}, {@code aws:kms}, {@code aws:kms:dsse});</li>
  *       <li>{@code TENANTCTL_S3_CHECKSUMS} - {@code when_required} (for stores refusing the SDK's default
  *           checksums; the default when an endpoint is set; sends Content-MD5 where S3 requires a checksum) or {@code when_supported} (the SDK default, used
  *           for AWS);</li>
@@ -157,6 +157,12 @@ public final class ObjectStores {
             region = get(env, "AWS_DEFAULT_REGION");
         }
         String sse = get(env, "TENANTCTL_S3_SSE");
+        if (sse != null) {
+            // S3 refuses any other value at the first upload (400 InvalidArgument), after an org's whole database was read
+            String given = sse;
+            sse = java.util.stream.Stream.of("AES256", "aws:kms", "aws:kms:dsse").filter(v -> v.equalsIgnoreCase(given)).findFirst()
+                    .orElseThrow(() -> TenantctlException.usage("invalid TENANTCTL_S3_SSE '" + given + "': expected AES256, aws:kms or aws:kms:dsse"));
+        }
         // S3-compatible stores often refuse the SDK's default flexible checksums: with an endpoint, default to
         // computing them only where the API requires them (our own sha256 still covers every backup file)
         boolean whenRequired = endpoint != null;

@@ -92,7 +92,10 @@ class ObjectStoresTest {
     @Test
     void badSettingsAreUsageErrors() {
         for (var env : new Map[] {Map.of("TENANTCTL_S3_CHECKSUMS", "sometimes"),
-                Map.of("TENANTCTL_S3_PATH_STYLE", "maybe"), Map.of("TENANTCTL_S3_PART_SIZE_MIB", "1")}) {
+                Map.of("TENANTCTL_S3_PATH_STYLE", "maybe"), Map.of("TENANTCTL_S3_PART_SIZE_MIB", "1"),
+                // S3 refuses any other value of x-amz-server-side-encryption at the first upload, after an org's whole
+                // database was read, and again for every org: a typo is a usage error before any work
+                Map.of("TENANTCTL_S3_SSE", "AES-256"), Map.of("TENANTCTL_S3_SSE", "kms")}) {
             @SuppressWarnings("unchecked")
             Map<String, String> e = env;
             assertThatThrownBy(() -> ObjectStores.parseS3("s3://bucket/x", e)).as(env.toString())
@@ -100,5 +103,13 @@ class ObjectStoresTest {
                             ex -> assertThat(ex.category()).isEqualTo(TenantctlException.Category.USAGE))
                     .hasMessageContaining(e.values().iterator().next());
         }
+    }
+
+    @Test
+    void serverSideEncryptionTakesS3sValuesInAnyCase() {
+        assertThat(ObjectStores.parseS3("s3://bucket/x", Map.of("TENANTCTL_S3_SSE", "AES256")).sse()).isEqualTo("AES256");
+        assertThat(ObjectStores.parseS3("s3://bucket/x", Map.of("TENANTCTL_S3_SSE", "aes256")).sse()).isEqualTo("AES256");
+        assertThat(ObjectStores.parseS3("s3://bucket/x", Map.of("TENANTCTL_S3_SSE", "aws:kms")).sse()).isEqualTo("aws:kms");
+        assertThat(ObjectStores.parseS3("s3://bucket/x", Map.of("TENANTCTL_S3_SSE", "aws:kms:dsse")).sse()).isEqualTo("aws:kms:dsse");
     }
 }
