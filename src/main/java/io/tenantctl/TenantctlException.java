@@ -68,6 +68,16 @@ public class TenantctlException extends RuntimeException {
                 + ", then run it again", e);
     }
 
+    /** The failure of {@code type} behind {@code t} (itself, or one of its causes), if any. */
+    public static <T extends Throwable> java.util.Optional<T> causeOf(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return java.util.Optional.of(type.cast(c));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     public static TenantctlException usage(String message) {
         return new TenantctlException(Category.USAGE, message);
     }

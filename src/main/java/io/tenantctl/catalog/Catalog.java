@@ -384,12 +384,7 @@ public final class Catalog implements AutoCloseable {
 
         /** The catalog-unreachable failure behind {@code t} (itself, or one of its causes), if any. */
         public static java.util.Optional<Unreachable> in(Throwable t) {
-            for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-                if (c instanceof Unreachable u) {
-                    return java.util.Optional.of(u);
-                }
-            }
-            return java.util.Optional.empty();
+            return causeOf(t, Unreachable.class);
         }
     }
 

@@ -46,12 +46,7 @@ public final class StoreFullException extends TenantctlException {
 
     /** The store's being full found earlier behind {@code t} (itself, or a cause), if any: a run stops on it. */
     public static java.util.Optional<StoreFullException> in(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof StoreFullException f) {
-                return java.util.Optional.of(f);
-            }
-        }
-        return java.util.Optional.empty();
+        return causeOf(t, StoreFullException.class);
     }
 
     /** Why {@code c} says the store is full, or null. */

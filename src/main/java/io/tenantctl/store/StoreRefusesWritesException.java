@@ -17,11 +17,6 @@ public final class StoreRefusesWritesException extends TenantctlException {
 
     /** The store's refusal behind {@code t} (itself, or a cause), if that is what it is: a run stops on it. */
     public static java.util.Optional<StoreRefusesWritesException> in(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof StoreRefusesWritesException r) {
-                return java.util.Optional.of(r);
-            }
-        }
-        return java.util.Optional.empty();
+        return causeOf(t, StoreRefusesWritesException.class);
     }
 }

@@ -18,11 +18,6 @@ public final class UnnameableKeyException extends TenantctlException {
 
     /** The unnameable key behind {@code t} (itself, or one of its causes), if any. */
     public static java.util.Optional<UnnameableKeyException> in(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof UnnameableKeyException u) {
-                return java.util.Optional.of(u);
-            }
-        }
-        return java.util.Optional.empty();
+        return causeOf(t, UnnameableKeyException.class);
     }
 }

@@ -472,7 +472,8 @@ public final class RunEngine {
      * What, behind an org's failure, is not the org's and stops the run instead (left claimed, the worker stops and its
      * claims go, for --resume to redo the org from its recorded state once it is mended): the catalog broke under the
      * org's work (what it recorded is unknown); a key this JVM cannot name as a file (a C locale); this process out of
-     * file descriptors; the store full, or refusing every write (an S3 key that may read the bucket but not write it). Every org after it would fail alike, so each says how to mend the environment.
+     * file descriptors; the store full, or refusing every write (an S3 key that may read the bucket but not write it).
+     * Every org after it would fail alike, so each says how to mend the environment.
      */
     private static java.util.Optional<RuntimeException> stopsTheRun(Throwable e) {
         return io.tenantctl.catalog.Catalog.Unreachable.in(e).<RuntimeException>map(x -> x)
