@@ -14,6 +14,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -478,7 +479,7 @@ public final class S3ObjectStore implements ObjectStore {
             if (uploadId == null) {
                 try {
                     uploadId = client.createMultipartUpload(r -> {
-                        r.bucket(options.bucket()).key(fullKey);
+                        r.bucket(options.bucket()).key(fullKey).checksumAlgorithm(partChecksum());
                         if (options.sse() != null) {
                             r.serverSideEncryption(options.sse());
                         }
@@ -496,7 +497,7 @@ public final class S3ObjectStore implements ObjectStore {
             UploadPartResponse response;
             try {
                 response = client.uploadPart(r -> r.bucket(options.bucket()).key(fullKey).uploadId(uploadId)
-                        .partNumber(partNumber).contentLength((long) count), body());
+                        .partNumber(partNumber).contentLength((long) count).checksumAlgorithm(partChecksum()), body());
             } catch (SdkException e) {
                 throw translateWrite("cannot upload part " + partNumber + " of " + key, e);
             }
@@ -505,6 +506,16 @@ public final class S3ObjectStore implements ObjectStore {
                     .checksumCRC64NVME(response.checksumCRC64NVME()).checksumSHA1(response.checksumSHA1())
                     .checksumSHA256(response.checksumSHA256()).build());
             count = 0;
+        }
+
+        /**
+         * The checksum each part goes with, named when the upload is created too, as S3 documents a multipart upload with
+         * checksums: the SDK sends a CRC32 with every part by default, and S3 refuses to complete an upload created
+         * without one whose parts carry it (aws-sdk-java-v2#6518: "one or more of the specified parts could not be
+         * found"). None for a store that takes checksums only where required (S3-compatible stores predating them).
+         */
+        private ChecksumAlgorithm partChecksum() {
+            return options.checksumsWhenRequired() ? null : ChecksumAlgorithm.CRC32;
         }
 
         private RequestBody body() {
