@@ -20,7 +20,8 @@ import java.util.Map;
  *   <li>{@code file:///absolute/path} - a {@link FileObjectStore} on that directory;</li>
  *   <li>{@code s3://bucket[/prefix]} - an {@link S3ObjectStore}, configured from the environment:
  *     <ul>
- *       <li>{@code TENANTCTL_S3_ENDPOINT} - an S3-compatible endpoint; implies path-style addressing unless
+ *       <li>{@code TENANTCTL_S3_ENDPOINT}, else {@code AWS_ENDPOINT_URL_S3}, else {@code AWS_ENDPOINT_URL} - an
+ *           S3-compatible endpoint; implies path-style addressing unless
  *           {@code TENANTCTL_S3_PATH_STYLE=false};</li>
  *       <li>{@code TENANTCTL_S3_PATH_STYLE} - true/false;</li>
  *       <li>{@code TENANTCTL_S3_REGION}, else {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION};</li>
@@ -131,7 +132,11 @@ public final class ObjectStores {
         }
 
         URI endpoint = null;
-        String endpointValue = get(env, "TENANTCTL_S3_ENDPOINT");
+        // the SDK reads AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL by itself: taken here as the endpoint they are, so that
+        // an S3-compatible store named the AWS way gets path-style and its checksums, and is named in every message
+        String endpointVar = java.util.stream.Stream.of("TENANTCTL_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+                .filter(v -> get(env, v) != null).findFirst().orElse("TENANTCTL_S3_ENDPOINT");
+        String endpointValue = get(env, endpointVar);
         if (endpointValue != null) {
             try {
                 endpoint = new URI(endpointValue);
@@ -140,7 +145,7 @@ public final class ObjectStores {
             }
             if (endpoint == null || endpoint.getHost() == null || endpoint.getUserInfo() != null
                     || !("http".equalsIgnoreCase(endpoint.getScheme()) || "https".equalsIgnoreCase(endpoint.getScheme()))) {
-                throw TenantctlException.usage("invalid TENANTCTL_S3_ENDPOINT '" + redact(endpointValue)
+                throw TenantctlException.usage("invalid " + endpointVar + " '" + redact(endpointValue)
                         + "': expected http(s)://host[:port] without credentials");
             }
         }

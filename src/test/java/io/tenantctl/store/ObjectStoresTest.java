@@ -47,6 +47,27 @@ class ObjectStoresTest {
                 "TENANTCTL_S3_CHECKSUMS", "when_supported")).checksumsWhenRequired()).isFalse();
     }
 
+    /**
+     * The SDK follows AWS_ENDPOINT_URL_S3 (else AWS_ENDPOINT_URL) by itself: an S3-compatible store named that way was
+     * reached without path-style or its checksums (virtual-host names MinIO does not resolve, checksums it refuses) and
+     * left out of every message. They are the endpoint, after TENANTCTL_S3_ENDPOINT; a bad one is named as what it is.
+     */
+    @Test
+    void theAwsEndpointVariablesAreTheEndpointAfterTenantctlsOwn() {
+        S3Options minio = ObjectStores.parseS3("s3://my-bucket/p", Map.of("AWS_ENDPOINT_URL_S3", "http://minio:9000",
+                "AWS_ENDPOINT_URL", "http://other:9000"));
+        assertThat(minio.endpointOverride()).isEqualTo(URI.create("http://minio:9000"));
+        assertThat(minio.pathStyle()).isTrue();
+        assertThat(minio.checksumsWhenRequired()).isTrue();
+        assertThat(ObjectStores.parseS3("s3://my-bucket/p", Map.of("AWS_ENDPOINT_URL", "http://other:9000")).endpointOverride())
+                .isEqualTo(URI.create("http://other:9000"));
+        assertThat(ObjectStores.parseS3("s3://my-bucket/p", Map.of("TENANTCTL_S3_ENDPOINT", "https://s3.example",
+                "AWS_ENDPOINT_URL_S3", "http://minio:9000")).endpointOverride()).isEqualTo(URI.create("https://s3.example"));
+        assertThatThrownBy(() -> ObjectStores.parseS3("s3://my-bucket/p", Map.of("AWS_ENDPOINT_URL_S3", "minio:9000")))
+                .isInstanceOfSatisfying(TenantctlException.class, e -> assertThat(e.category()).isEqualTo(TenantctlException.Category.USAGE))
+                .hasMessageContaining("invalid AWS_ENDPOINT_URL_S3 'minio:9000'");
+    }
+
     @Test
     void badUrlsAreUsageErrorsNamingTheValue() {
         for (String bad : new String[] {"s3://ab/x", "s3://Bad_Bucket", "gs://bucket/x", "file:relative/dir",
