@@ -1,10 +1,12 @@
 package io.tenantctl.ops;
 
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -30,22 +32,58 @@ final class LastingFingerprint {
             if (name.startsWith("system.")) {
                 continue;
             }
-            List<Document> expiring = new ArrayList<>();
-            for (Document index : db.getCollection(name).listIndexes()) {
-                if (index.get("expireAfterSeconds") instanceof Number && index.get("key") instanceof Document key && key.size() == 1) {
-                    // a TTL index is single-field: a compound one expires nothing
-                    Document dated = new Document(key.keySet().iterator().next(), new Document("$type", "date"));
-                    expiring.add(index.get("partialFilterExpression") instanceof Document partial
-                            ? new Document("$and", List.of(dated, partial)) : dated);
-                }
-            }
             b.collection(name);
-            Document lasting = expiring.isEmpty() ? new Document() : new Document("$nor", expiring);
-            for (RawBsonDocument d : db.getCollection(name, RawBsonDocument.class).find(lasting).batchSize(BATCH)) {
+            for (RawBsonDocument d : db.getCollection(name, RawBsonDocument.class).find(lasting(ttls(db.getCollection(name))))
+                    .batchSize(BATCH)) {
                 b.add(d);
             }
         }
         return b.build();
+    }
+
+    /** One single-field TTL index of a collection: its field, its expireAfterSeconds, its partialFilterExpression or null. */
+    record Ttl(String field, long seconds, Document partial) {
+
+        /** The documents this index will delete by itself once their time comes: its field holds a date, within its filter. */
+        Document dated() {
+            return within(new Document(field, new Document("$type", "date")));
+        }
+
+        /** Of those, the ones whose time has come by {@code at} (the index's date more than its seconds before it). */
+        Document expiredBy(Date at) {
+            return within(new Document(field, new Document("$type", "date").append("$lte", new Date(at.getTime() - seconds * 1000))));
+        }
+
+        private Document within(Document d) {
+            return partial == null ? d : new Document("$and", List.of(d, partial));
+        }
+    }
+
+    /** The collection's TTL indexes that expire documents: single-field ones (a compound one expires nothing). */
+    static List<Ttl> ttls(MongoCollection<?> coll) {
+        List<Ttl> out = new ArrayList<>();
+        for (Document index : coll.listIndexes()) {
+            if (index.get("expireAfterSeconds") instanceof Number seconds && index.get("key") instanceof Document key && key.size() == 1) {
+                out.add(new Ttl(key.keySet().iterator().next(), seconds.longValue(),
+                        index.get("partialFilterExpression") instanceof Document partial ? partial : null));
+            }
+        }
+        return out;
+    }
+
+    /** The documents that last: none of {@code ttls} will delete them (every document when there are none). */
+    static Document lasting(List<Ttl> ttls) {
+        return ttls.isEmpty() ? new Document() : new Document("$nor", ttls.stream().map(Ttl::dated).toList());
+    }
+
+    /** The documents one of {@code ttls} will delete by itself some day: all but {@link #lasting}. */
+    static Document dated(List<Ttl> ttls) {
+        return new Document("$or", ttls.stream().map(Ttl::dated).toList());
+    }
+
+    /** Dated documents none of {@code ttls} may have deleted by {@code at}: a pool's TTL job cannot have taken them yet. */
+    static Document datedUnexpired(List<Ttl> ttls, Date at) {
+        return new Document("$and", List.of(dated(ttls), new Document("$nor", ttls.stream().map(t -> t.expiredBy(at)).toList())));
     }
 
     /** {@code f} as the catalog keeps it, marked as one of the lasting documents. */

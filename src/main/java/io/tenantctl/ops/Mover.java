@@ -168,7 +168,7 @@ final class Mover {
             moves.copied(m.moveId(), copied.ledger().toJson(), copied.ledger().docs(), copied.bytes(), millis(copyStart));
             step(m, MoveState.COPYING, MoveState.VERIFYING);
             hooks.reached(MoveState.VERIFYING, m);
-            verify(m, from, to, copied.ledger());
+            verify(m, from, to, copied.lasting());
             pastDeadline(deadline, "verifying");
             long copyMs = millis(copyStart);
             moves.copied(m.moveId(), copied.ledger().toJson(), copied.ledger().docs(), copied.bytes(), copyMs);
@@ -446,7 +446,8 @@ final class Mover {
         }
     }
 
-    private record Copied(Fingerprint ledger, long bytes, long written) {
+    /** {@code ledger}: the frozen source as the catch-up read it; {@code lasting}: the same, of its documents that last (LastingFingerprint). */
+    private record Copied(Fingerprint ledger, Fingerprint lasting, long bytes, long written) {
     }
 
     /**
@@ -507,6 +508,7 @@ final class Mover {
         MongoDatabase target = db(to, m.toDatabase());
         Retry.Attempts attempts = new Retry.Attempts();
         Map<String, Fingerprint.Collection> ledger = new java.util.TreeMap<>();
+        Map<String, Fingerprint.Collection> lasting = new java.util.TreeMap<>();
         long bytes = 0;
         long written = 0;
         java.util.Set<String> onTarget = new java.util.HashSet<>(collections(target));
@@ -514,13 +516,26 @@ final class Mover {
             stillOurs(m, MoveState.COPYING); // before anything is written to the target, each collection's worth
             MongoCollection<RawBsonDocument> in = source.getCollection(name, RawBsonDocument.class);
             Fingerprint.Builder frozen = new Fingerprint.Builder().collection(name);
-            for (RawBsonDocument d : in.find().batchSize(BATCH)) {
+            Fingerprint.Builder lasts = new Fingerprint.Builder().collection(name);
+            // read as two parts where a TTL index expires documents: those that last, then the dated ones (the digest is
+            // a sum: the whole is the same either way), so that verify can hold the source to what lasts (FerretDB's TTL
+            // job deletes expired documents on both pools during the freeze)
+            List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(in);
+            for (RawBsonDocument d : in.find(LastingFingerprint.lasting(ttls)).batchSize(BATCH)) {
                 frozen.add(d);
+                lasts.add(d);
                 bytes += d.getByteBuffer().remaining();
+            }
+            if (!ttls.isEmpty()) {
+                for (RawBsonDocument d : in.find(LastingFingerprint.dated(ttls)).batchSize(BATCH)) {
+                    frozen.add(d);
+                    bytes += d.getByteBuffer().remaining();
+                }
             }
             pastDeadline(deadline, "reading " + name);
             Fingerprint.Collection now = frozen.build().collections().get(name);
             ledger.put(name, now);
+            lasting.put(name, lasts.build().collections().get(name));
             boolean created = onTarget.remove(name);
             if (created) {
                 syncIndexes(source, target, name, attempts); // built or dropped on the source since the first copy (an app's autoIndex)
@@ -537,7 +552,7 @@ final class Mover {
             stillOurs(m, MoveState.COPYING);
             target.getCollection(gone).drop(); // dropped on the source after the first copy
         }
-        return new Copied(new Fingerprint(ledger), bytes, written);
+        return new Copied(new Fingerprint(ledger), new Fingerprint(lasting), bytes, written);
     }
 
     /**
@@ -760,31 +775,45 @@ final class Mover {
     }
 
     /**
-     * Before the flip: the source now, the target, and the ledger must agree on every collection's count and digest,
-     * and the target must have the source's indexes. Anything else aborts the move with what differs.
+     * How far past now a document's expiry must be for verify to count on no pool's TTL job having deleted it yet: the
+     * job deletes by the pool's clock, not this host's.
      */
-    private void verify(MoveRepository.Move m, Pool from, Pool to, Fingerprint ledger) {
+    static final long EXPIRY_MARGIN_MS = 5 * 60_000;
+
+    /**
+     * Before the flip: the source now, the target, and the ledger must agree on every collection's count and digest,
+     * and the target must have the source's indexes. Anything else aborts the move with what differs. FerretDB's TTL job
+     * deletes expired documents on both pools during the freeze (each minute, on its own schedule), which is neither a
+     * write nor a loss: the ledger and the source now are held to the documents that last ({@code lasting}:
+     * LastingFingerprint's), and the target to the source on those and on every dated document whose expiry is still
+     * {@link #EXPIRY_MARGIN_MS} or more away — a document that lasts, or a session still valid, written or changed during
+     * the freeze aborts the move as before, and one the target lacks never flips; only a document whose time has come may
+     * be on one side and not the other.
+     */
+    private void verify(MoveRepository.Move m, Pool from, Pool to, Fingerprint lasting) {
         MongoDatabase source = db(from, m.fromDatabase());
         MongoDatabase target = db(to, m.toDatabase());
+        java.util.Date cutoff = new java.util.Date(System.currentTimeMillis() + EXPIRY_MARGIN_MS);
         // the source is read on a thread of its own while this one reads the target; not on the JVM's common pool, which
         // has one thread on two cores (Java 25 uses it even then; 17 starts a thread per task): moves verifying at once
         // would read their sources one after another there, each org frozen meanwhile
-        CompletableFuture<Fingerprint> sourceNow = CompletableFuture.supplyAsync(() -> fingerprint(source),
+        CompletableFuture<Held> sourceNow = CompletableFuture.supplyAsync(() -> held(source, cutoff),
                 task -> Parallel.daemon("move-verify-" + m.orgId()).newThread(task).start());
-        Fingerprint targetNow = fingerprint(target);
-        Fingerprint src;
+        Held targetNow = held(target, cutoff);
+        Held src;
         try {
             src = sourceNow.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         List<String> problems = new ArrayList<>();
-        TreeSet<String> differing = new TreeSet<>(src.differences(targetNow));
-        differing.addAll(ledger.differences(src));
+        java.util.Set<String> changed = new java.util.HashSet<>(lasting.differences(src.lasting()));
+        TreeSet<String> differing = new TreeSet<>(src.kept().differences(targetNow.kept()));
+        differing.addAll(changed);
         for (String name : differing) {
-            problems.add(name + ": " + sample(source, target, name, src, targetNow, ledger));
+            problems.add(name + ": " + sample(source, target, name, src.kept(), targetNow.kept(), lasting, changed.contains(name), cutoff));
         }
-        for (String name : src.collections().keySet()) {
+        for (String name : src.kept().collections().keySet()) {
             String idx = indexDifference(source, target, name);
             if (idx != null) {
                 problems.add(name + ": " + idx);
@@ -795,21 +824,57 @@ final class Mover {
         }
     }
 
-    /** Counts on each side and up to 10 _ids each of documents missing on the target, extra on it, or different. */
-    private String sample(MongoDatabase source, MongoDatabase target, String name, Fingerprint src, Fingerprint tgt, Fingerprint ledger) {
+    /** A database as verify holds it: its documents that last, and those with every dated one not expired by then ({@code kept}). */
+    private record Held(Fingerprint lasting, Fingerprint kept) {
+    }
+
+    /** {@link Held} of {@code db}, with what may have expired by {@code cutoff} left out of {@code kept}. */
+    private static Held held(MongoDatabase db, java.util.Date cutoff) {
+        Fingerprint.Builder lasting = new Fingerprint.Builder();
+        Fingerprint.Builder kept = new Fingerprint.Builder();
+        for (String name : collections(db)) {
+            lasting.collection(name);
+            kept.collection(name);
+            MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
+            List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(coll);
+            for (RawBsonDocument d : coll.find(LastingFingerprint.lasting(ttls)).batchSize(BATCH)) {
+                lasting.add(d);
+                kept.add(d);
+            }
+            if (!ttls.isEmpty()) {
+                for (RawBsonDocument d : coll.find(LastingFingerprint.datedUnexpired(ttls, cutoff)).batchSize(BATCH)) {
+                    kept.add(d);
+                }
+            }
+        }
+        return new Held(lasting.build(), kept.build());
+    }
+
+    /** The documents of a collection verify holds both sides to ({@link Held#kept}): all but those that may have expired by {@code cutoff}. */
+    private static Document kept(MongoCollection<?> coll, java.util.Date cutoff) {
+        List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(coll);
+        return ttls.isEmpty() ? new Document() : new Document("$or", List.of(LastingFingerprint.lasting(ttls),
+                LastingFingerprint.datedUnexpired(ttls, cutoff)));
+    }
+
+    /**
+     * Counts on each side and up to 10 _ids each of documents missing on the target, extra on it, or different — of those
+     * verify holds them to (what may have expired by {@code cutoff} left out; the ledger's count is of what lasts).
+     */
+    private String sample(MongoDatabase source, MongoDatabase target, String name, Fingerprint src, Fingerprint tgt, Fingerprint ledger,
+                          boolean sourceChanged, java.util.Date cutoff) {
         StringBuilder out = new StringBuilder();
         out.append("source ").append(count(src, name)).append(" documents, target ").append(count(tgt, name))
                 .append(", ledger ").append(count(ledger, name));
-        if (src.collections().containsKey(name) && ledger.collections().containsKey(name)
-                && !src.collections().get(name).equals(ledger.collections().get(name))) {
+        if (sourceChanged && src.collections().containsKey(name) && ledger.collections().containsKey(name)) {
             out.append(", the source changed during the freeze");
         }
         List<String> missing = new ArrayList<>();
         List<String> different = new ArrayList<>();
         List<String> extra = new ArrayList<>();
         long[] counts = new long[3];
-        compare(source, target, name, missing, different, counts, 0);
-        compare(target, source, name, extra, null, counts, 2);
+        compare(source, target, name, missing, different, counts, 0, cutoff);
+        compare(target, source, name, extra, null, counts, 2, cutoff);
         out.append("; missing on target ").append(counts[0]).append(ids(missing))
                 .append(", extra on target ").append(counts[2]).append(ids(extra))
                 .append(", different ").append(counts[1]).append(ids(different));
@@ -818,11 +883,11 @@ final class Mover {
 
     /** Streams {@code a} in batches and looks each batch up in {@code b} by _id: absent → {@code absent}, else bytes compared. */
     private static void compare(MongoDatabase a, MongoDatabase b, String name, List<String> absent, List<String> different,
-                                long[] counts, int absentSlot) {
+                                long[] counts, int absentSlot, java.util.Date cutoff) {
         MongoCollection<RawBsonDocument> left = a.getCollection(name, RawBsonDocument.class);
         MongoCollection<RawBsonDocument> right = b.getCollection(name, RawBsonDocument.class);
         DocBatch batch = new DocBatch();
-        for (RawBsonDocument d : left.find().batchSize(BATCH)) {
+        for (RawBsonDocument d : left.find(kept(left, cutoff)).batchSize(BATCH)) {
             if (batch.add(d)) {
                 tally(right, batch.docs(), absent, different, counts, absentSlot);
                 batch.clear();
