@@ -165,13 +165,15 @@ final class Mover {
             step(m, MoveState.FROZEN, MoveState.COPYING);
             hooks.reached(MoveState.COPYING, m);
             Copied copied = catchUp(m, from, to, deadline, pre);
-            moves.copied(m.moveId(), copied.ledger().toJson(), copied.ledger().docs(), copied.bytes(), millis(copyStart));
+            // the ledger as the catalog keeps it: of the documents that last (marked), so that gc and revert, comparing a
+            // database with it days later, do not take what a pool's TTL job expired since for a write
+            moves.copied(m.moveId(), LastingFingerprint.toJson(copied.lasting()), copied.ledger().docs(), copied.bytes(), millis(copyStart));
             step(m, MoveState.COPYING, MoveState.VERIFYING);
             hooks.reached(MoveState.VERIFYING, m);
             verify(m, from, to, copied.lasting());
             pastDeadline(deadline, "verifying");
             long copyMs = millis(copyStart);
-            moves.copied(m.moveId(), copied.ledger().toJson(), copied.ledger().docs(), copied.bytes(), copyMs);
+            moves.copied(m.moveId(), LastingFingerprint.toJson(copied.lasting()), copied.ledger().docs(), copied.bytes(), copyMs);
             Org now = ctx.catalog().orgs().get(orgId);
             if (!moves.flip(m, to.uri(), now.version(), m.priorStatus())) {
                 throw failure("org " + orgId + " was changed by someone else during the move; its pointer was left as it was");
@@ -352,19 +354,31 @@ final class Mover {
         }
     }
 
-    /** Refuses the revert unless the target (nothing written since the move) and the retained source both equal the ledger. */
+    /**
+     * Refuses the revert unless the target (nothing written since the move) and the retained source both equal the ledger,
+     * each taken as the ledger was ({@link LastingFingerprint#likeRecorded}: of the documents that last, or of all for a
+     * move recorded before), and both sides hold the same dated documents that have not expired (a session made on the
+     * target since would be lost): what the pools' TTL jobs expired since is no write.
+     */
     private void requireLedger(MoveRepository.Move m, Fingerprint ledger, Pool from, Pool to) {
-        Fingerprint targetNow = fingerprint(db(to, m.toDatabase()));
+        Fingerprint targetNow = LastingFingerprint.likeRecorded(db(to, m.toDatabase()), m.fingerprint());
         List<String> targetChanged = targetNow.differences(ledger);
         if (!targetChanged.isEmpty()) {
             throw failure("revert of move " + m.moveId() + " refused: org " + m.orgId() + " was written to on " + m.toPool()
                     + " since the move (" + describe(targetChanged, ledger, targetNow) + "); flipping back would "
                     + "lose those writes: " + moveBackInstead(m, from));
         }
-        List<String> sourceChanged = fingerprint(db(from, m.fromDatabase())).differences(ledger);
+        List<String> sourceChanged = LastingFingerprint.likeRecorded(db(from, m.fromDatabase()), m.fingerprint()).differences(ledger);
         if (!sourceChanged.isEmpty()) {
             throw failure("revert of move " + m.moveId() + " refused: the retained source " + m.fromDatabase() + " on " + m.fromPool()
                     + " no longer equals the ledger (collections " + String.join(", ", sourceChanged) + ")");
+        }
+        java.util.Date cutoff = new java.util.Date(System.currentTimeMillis() + EXPIRY_MARGIN_MS);
+        List<String> datedChanged = held(db(to, m.toDatabase()), cutoff).kept().differences(held(db(from, m.fromDatabase()), cutoff).kept());
+        if (!datedChanged.isEmpty()) {
+            throw failure("revert of move " + m.moveId() + " refused: org " + m.orgId() + " was written to on " + m.toPool()
+                    + " since the move (documents that have not expired yet differ from the retained source's in collections "
+                    + String.join(", ", datedChanged) + "); flipping back would lose those writes: " + moveBackInstead(m, from));
         }
         List<String> indexesChanged = indexDifferences(db(to, m.toDatabase()), db(from, m.fromDatabase()));
         if (!indexesChanged.isEmpty()) {
