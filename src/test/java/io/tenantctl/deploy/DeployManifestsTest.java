@@ -163,6 +163,34 @@ class DeployManifestsTest {
         assertThat(failJob).as("exit codes that fail the Job at once").contains(1, 2).doesNotContain(0, 3, 130);
     }
 
+    /**
+     * The hourly backup CronJob holds each org it backs up (its lease) for as long as that org's backup takes, minutes
+     * for a large one, up to the CronJob's activeDeadlineSeconds. A rollout worker that meets such an org waits for it
+     * only --busy-timeout seconds (default 120) and then fails it, and a failed org is exit 1, which fails the whole
+     * Job (podFailurePolicy) and counts against the run's --max-failures: the shipped workers aborted a rollout whose
+     * only trouble was an hourly backup. So a worker waits out a backup: --wait, or a --busy-timeout at least as long as
+     * the backup CronJob lets one run.
+     */
+    @Test
+    void a_rollout_worker_waits_out_a_scheduled_backup_of_its_org() throws IOException {
+        String applied = Files.readString(DEPLOY.resolve("migrate-all-indexed-job.yaml"))
+                .replace("REPLACE_JOB_NAME", "tenantctl-migrate-x").replace("REPLACE_RUN_ID", "20250314T020000Z-ab12");
+        List<JsonNode> containers = new ArrayList<>();
+        containers(new YAMLMapper().readTree(applied), containers::add);
+        List<String> args = new ArrayList<>();
+        containers.get(0).path("args").forEach(a -> args.add(a.asText()));
+        JsonNode cron = YAML.get("backup-due-cronjob.yaml").stream().filter(d -> d.path("kind").asText().equals("CronJob"))
+                .findFirst().orElseThrow(() -> new AssertionError("backup-due-cronjob.yaml has no CronJob"));
+        long backupDeadline = cron.at("/spec/jobTemplate/spec/activeDeadlineSeconds").asLong(0);
+        assertThat(backupDeadline).as("the backup CronJob's activeDeadlineSeconds").isPositive();
+        if (!args.contains("--wait")) {
+            int at = args.indexOf("--busy-timeout");
+            long busyTimeout = at < 0 ? 120 : Long.parseLong(args.get(at + 1));
+            assertThat(busyTimeout).as("the workers' --busy-timeout (args %s): seconds an org a backup holds is waited for", args)
+                    .isGreaterThanOrEqualTo(backupDeadline);
+        }
+    }
+
     @Test
     void the_systemd_service_runs_the_same_image_with_secrets_from_an_environment_file() throws IOException {
         String unit = Files.readString(DEPLOY.resolve("systemd/tenantctl-backup-due.service"));
