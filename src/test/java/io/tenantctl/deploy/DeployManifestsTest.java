@@ -191,6 +191,24 @@ class DeployManifestsTest {
         }
     }
 
+    /**
+     * What a CronJob's failed Job means is read off its header's exit codes, so each names every code its verb ends
+     * with: backup --due and backups prune both end 0, 1 (some orgs failed; a backup the store would not let prune
+     * delete), 2, 3 (listed after "Exit codes:") or 130 (a SIGTERM, said anywhere in the header).
+     */
+    @Test
+    void each_cronjob_header_names_every_exit_code_its_verb_ends_with() throws IOException {
+        for (String file : List.of("backup-due-cronjob.yaml", "backups-prune-cronjob.yaml")) {
+            String header = Files.readAllLines(DEPLOY.resolve(file)).stream().takeWhile(l -> l.startsWith("#"))
+                    .reduce("", (a, b) -> a + " " + b.substring(1).strip());
+            String codes = header.substring(header.indexOf("Exit codes:"));
+            for (String code : List.of("0", "1", "2", "3", "130")) {
+                assertThat(Pattern.compile("(^|[\\s:,(])" + code + "(?![\\d.])").matcher(code.equals("130") ? header : codes).find())
+                        .as("%s: its header's exit codes name %s: %s", file, code, codes).isTrue();
+            }
+        }
+    }
+
     @Test
     void the_systemd_service_runs_the_same_image_with_secrets_from_an_environment_file() throws IOException {
         String unit = Files.readString(DEPLOY.resolve("systemd/tenantctl-backup-due.service"));
