@@ -20,10 +20,10 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every tenantctl command line the README's shell examples and deploy/'s manifests show is one this tenantctl accepts:
- * its command exists and every option it passes is known and takes the value shown. An operator copies them at 3 a.m.;
- * an option renamed in the code and not in the docs would be found then, not here. Placeholders stand for values:
- * [optional parts] are taken with their contents, N/D/W for numbers, "$RUN_ID" for a run id.
+ * Every tenantctl command line the README's shell examples, deploy/'s manifests and its systemd units show is one this
+ * tenantctl accepts: its command exists and every option it passes is known and takes the value shown. An operator
+ * copies them at 3 a.m.; an option renamed in the code and not in the docs would be found then, not here. Placeholders
+ * stand for values: [optional parts] are taken with their contents, N/D/W for numbers, "$RUN_ID" for a run id.
  */
 class ReadmeCommandsParseTest {
 
@@ -36,6 +36,11 @@ class ReadmeCommandsParseTest {
         try (Stream<Path> files = Files.walk(Path.of("deploy"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
                 deployCommands(f, commands);
+            }
+        }
+        try (Stream<Path> files = Files.walk(Path.of("deploy"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".service")).sorted().toList()) {
+                unitCommands(f, commands);
             }
         }
         assertThat(commands).as("the examples found").hasSizeGreaterThan(60);
@@ -86,6 +91,32 @@ class ReadmeCommandsParseTest {
             Matcher m = COMMAND.matcher(l.replaceFirst("^\\s*#\\s*", ""));
             while (m.find()) {
                 out.add(yaml + ":" + (i + 1) + ": " + m.group(1).trim());
+            }
+        }
+    }
+
+    /**
+     * A systemd unit's tenantctl lines: its ExecStart (continued lines joined), whose arguments after the image are
+     * tenantctl's, and a {@code java -jar …/tenantctl.jar …} its header shows instead.
+     */
+    private static void unitCommands(Path unit, List<String> out) throws IOException {
+        List<String> lines = Files.readAllLines(unit);
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (l.startsWith("ExecStart=")) {
+                StringBuilder exec = new StringBuilder(l.substring("ExecStart=".length()));
+                int at = i;
+                while (exec.toString().endsWith("\\") && at + 1 < lines.size()) {
+                    exec.setLength(exec.length() - 1);
+                    exec.append(' ').append(lines.get(++at).strip());
+                }
+                Matcher m = Pattern.compile("\\S+/tenantctl:\\S+\\s+(.*)$").matcher(exec.toString().strip());
+                assertThat(m.find()).as("%s:%d: ExecStart runs the image: %s", unit, i + 1, exec).isTrue();
+                out.add(unit + ":" + (i + 1) + ": tenantctl " + m.group(1));
+            }
+            Matcher jar = Pattern.compile("java -jar \\S+/tenantctl\\.jar ([^`]*)").matcher(l);
+            while (jar.find()) {
+                out.add(unit + ":" + (i + 1) + ": tenantctl " + jar.group(1).strip());
             }
         }
     }
