@@ -209,6 +209,48 @@ class DeployManifestsTest {
         }
     }
 
+    /**
+     * Every variable deploy/ sets is one something reads: a TENANTCTL_ one tenantctl's code names (a misspelt one is
+     * silently ignored, and the default it was meant to change stays), an AWS_ one the S3 client reads, a POOLn_PASSWORD
+     * one a pool URI names as ${POOLn_PASSWORD}.
+     */
+    @Test
+    void every_variable_deploy_sets_is_one_tenantctl_or_its_s3_client_reads() throws IOException {
+        String code;
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            StringBuilder all = new StringBuilder();
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                all.append(Files.readString(f));
+            }
+            code = all.toString();
+        }
+        Map<String, String> names = new LinkedHashMap<>(); // variable → where
+        YAML.forEach((file, docs) -> docs.forEach(d -> containers(d, c -> c.path("env")
+                .forEach(e -> names.put(e.path("name").asText(), file)))));
+        try (Stream<Path> units = Files.list(DEPLOY.resolve("systemd"))) {
+            for (Path u : units.filter(p -> p.toString().endsWith(".service")).toList()) {
+                for (String l : Files.readAllLines(u)) {
+                    java.util.regex.Matcher m = Pattern.compile("^Environment=([A-Z0-9_]+)=|--env ([A-Z0-9_]+)").matcher(l);
+                    while (m.find()) {
+                        names.put(m.group(1) != null ? m.group(1) : m.group(2), u.toString());
+                    }
+                }
+            }
+        }
+        assertThat(names).as("variables deploy/ sets").containsKeys("TENANTCTL_CATALOG_URL", "TENANTCTL_STORE");
+        List<String> aws = List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+                "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE");
+        names.forEach((name, where) -> {
+            if (name.startsWith("TENANTCTL_")) {
+                assertThat(code).as("%s: %s is read by no tenantctl code", where, name).contains("\"" + name + "\"");
+            } else if (name.startsWith("AWS_")) {
+                assertThat(aws).as("%s: %s is not a variable the AWS SDK reads", where, name).contains(name);
+            } else {
+                assertThat(name).as("%s: %s: pool URIs name ${POOLn_PASSWORD} variables", where, name).matches("POOL\\d+_PASSWORD");
+            }
+        });
+    }
+
     @Test
     void the_systemd_service_runs_the_same_image_with_secrets_from_an_environment_file() throws IOException {
         String unit = Files.readString(DEPLOY.resolve("systemd/tenantctl-backup-due.service"));
