@@ -27,14 +27,24 @@ final class LastingFingerprint {
     }
 
     static Fingerprint of(MongoDatabase db) {
+        return of(db, true);
+    }
+
+    /** The fingerprint of every document, expiring or not (a move's ledger or a delete's record taken before the mark). */
+    static Fingerprint every(MongoDatabase db) {
+        return of(db, false);
+    }
+
+    /** Each collection's count and order-independent digest, of its documents that last ({@code lastingOnly}) or of all, in one pass. */
+    private static Fingerprint of(MongoDatabase db, boolean lastingOnly) {
         Fingerprint.Builder b = new Fingerprint.Builder();
         for (String name : new TreeSet<>(db.listCollectionNames().into(new ArrayList<>()))) {
             if (name.startsWith("system.")) {
                 continue;
             }
             b.collection(name);
-            for (RawBsonDocument d : db.getCollection(name, RawBsonDocument.class).find(lasting(ttls(db.getCollection(name))))
-                    .batchSize(BATCH)) {
+            Document which = lastingOnly ? lasting(ttls(db.getCollection(name))) : new Document();
+            for (RawBsonDocument d : db.getCollection(name, RawBsonDocument.class).find(which).batchSize(BATCH)) {
                 b.add(d);
             }
         }
@@ -93,6 +103,6 @@ final class LastingFingerprint {
 
     /** The database as it is now, taken the way {@code recorded} was: of its lasting documents, or (recorded before) of all. */
     static Fingerprint likeRecorded(MongoDatabase db, String recorded) {
-        return EXPIRING.equals(Json.tree(recorded).path(EXCLUDES).asText()) ? of(db) : Mover.fingerprint(db);
+        return EXPIRING.equals(Json.tree(recorded).path(EXCLUDES).asText()) ? of(db) : every(db);
     }
 }

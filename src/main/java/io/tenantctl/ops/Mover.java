@@ -998,21 +998,6 @@ final class Mover {
         return spec;
     }
 
-    /** Each collection's count and order-independent digest, read in one pass. */
-    static Fingerprint fingerprint(MongoDatabase db) {
-        Fingerprint.Builder b = new Fingerprint.Builder();
-        for (String name : new TreeSet<>(db.listCollectionNames().into(new ArrayList<>()))) {
-            if (name.startsWith("system.")) {
-                continue;
-            }
-            b.collection(name);
-            for (RawBsonDocument d : db.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH)) {
-                b.add(d);
-            }
-        }
-        return b.build();
-    }
-
     /**
      * Undoes a move that did not flip: the target dropped (never one an org points at), the org back to its status
      * before the freeze, the move aborted with {@code why}. Returns what was done.

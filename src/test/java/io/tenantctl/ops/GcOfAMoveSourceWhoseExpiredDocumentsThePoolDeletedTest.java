@@ -86,7 +86,7 @@ class GcOfAMoveSourceWhoseExpiredDocumentsThePoolDeletedTest {
         try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
             Rebalance rebalance = new Rebalance(f.ctx);
             MongoDatabase source = movedAcme(f, rebalance);
-            TestCatalog.execute(f.url, "update moves set fingerprint = cast('" + Mover.fingerprint(source).toJson()
+            TestCatalog.execute(f.url, "update moves set fingerprint = cast('" + LastingFingerprint.every(source).toJson()
                     + "' as jsonb) where org_id = 'acme'");
             tick(source);
 

@@ -90,7 +90,7 @@ final class RebalanceFixture implements AutoCloseable {
     }
 
     Fingerprint fingerprint(MongoDatabase db) {
-        return Mover.fingerprint(db);
+        return LastingFingerprint.every(db);
     }
 
     boolean exists(int pool, String database) {
