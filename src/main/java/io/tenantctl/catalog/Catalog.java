@@ -334,8 +334,35 @@ public final class Catalog implements AutoCloseable {
                     + firstLine(e.getMessage()) + "; retry with a lower --concurrency (each worker shares " + CONNECTIONS + " catalog "
                     + "connections), or add workers with --join", e);
         }
-        if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("28"))) {
+        if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("28") || state.equals("53300"))) {
             return unreachable(url, source, e);
+        }
+        if (state != null && (state.equals("25006") || state.equals("25P03"))) {
+            // a catalog that no longer takes writes (a hot standby after a failover, default_transaction_read_only = on), or a
+            // session the server ended mid-transaction: nothing more this command records would be kept, so it stops (exit 3)
+            return new Unreachable("catalog " + describe() + (state.equals("25006")
+                    ? " is read-only (" + firstLine(e.getMessage()) + "): the URL reaches a hot standby, or the database or role has "
+                    + "default_transaction_read_only = on — point " + source + " at the primary (several hosts: add "
+                    + "targetServerType=primary), then run the command again (a run it stopped: --resume RUN_ID)"
+                    : " ended tenantctl's session (" + firstLine(e.getMessage()) + "): an idle_in_transaction_session_timeout set on "
+                    + "the role or database is shorter than a transaction of tenantctl's — raise or reset it for tenantctl's role, "
+                    + "then run the command again"), e);
+        }
+        if ("57014".equals(state)) { // statement_timeout (or pg_cancel_backend): the statement was not committed
+            return new TenantctlException(TenantctlException.Category.CONFIG, "catalog " + describe() + " cancelled a statement ("
+                    + firstLine(e.getMessage()) + "): a statement_timeout set on the role or database (ALTER ROLE … SET "
+                    + "statement_timeout) is shorter than tenantctl's statements, or a DBA cancelled it — raise or reset it for "
+                    + "tenantctl's role, then run the command again", e);
+        }
+        if ("42501".equals(state)) { // a role with less than DML on the catalog's tables
+            return new TenantctlException(TenantctlException.Category.CONFIG, "catalog " + describe() + " refused tenantctl's role ("
+                    + firstLine(e.getMessage()) + "): grant it SELECT, INSERT, UPDATE, DELETE on every table of the catalog's "
+                    + "schema and USAGE on the schema (or run as the catalog's owner), then run the command again", e);
+        }
+        if (state != null && state.startsWith("53")) { // disk full, out of memory, too many connections, a configured limit
+            return new TenantctlException(TenantctlException.Category.CONFIG, "catalog " + describe() + " is out of resources ("
+                    + firstLine(e.getMessage()) + ", SQL state " + state + "): ask its DBA to free or raise them, then run the "
+                    + "command again", e);
         }
         if (state != null && (state.equals("55P03") || state.equals("40P01") || state.equals("40001"))) {
             return new TenantctlException(TenantctlException.Category.CONFIG, "catalog " + describe() + " is busy (" + firstLine(e.getMessage())
@@ -375,7 +402,8 @@ public final class Catalog implements AutoCloseable {
 
     /**
      * The catalog could not be reached, or its connection broke mid-statement: whether that statement was committed is
-     * unknown, so a caller that records work in the catalog must stop rather than record anything more on top of it.
+     * unknown, so a caller that records work in the catalog must stop rather than record anything more on top of it. So
+     * too a catalog that turned read-only (a standby after a failover): nothing more it is told would be kept.
      */
     public static final class Unreachable extends TenantctlException {
         Unreachable(String message, Throwable cause) {
