@@ -262,11 +262,21 @@ public final class Catalog implements AutoCloseable {
      * nothing can stop short of the holder letting go).
      */
     public AdvisoryLock advisoryLock(long key) {
+        Connection c;
         try {
-            return new AdvisoryLock(this, dataSource.getConnection(), key);
+            c = dataSource.getConnection();
         } catch (SQLException e) {
             throw failure(e);
         }
+        // the lock's session sits idle while its holder works (a whole rollout): an idle_session_timeout a DBA set on the
+        // role or database (PostgreSQL 14+) would end it, and the lock with it, without a word, letting a second rollout in
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("select set_config('idle_session_timeout', '0', false) where current_setting('server_version_num')::int >= 140000");
+        } catch (SQLException e) {
+            giveBack(c, true);
+            throw failure(e);
+        }
+        return new AdvisoryLock(this, c, key);
     }
 
     /** The advisory lock on {@code key} if no other session holds it (one try), released when the handle is closed. */
