@@ -98,6 +98,8 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.org.mongodb.driver", verbose ? "info" : "error");
         // the catalog's connection pool logs a broken connection with its stack trace; tenantctl says it in one line
         System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", verbose ? "info" : "off");
+        // and Flyway logs a failed migration (ERROR … Migration of schema "public" … failed!) before init's own line says it
+        System.setProperty("org.slf4j.simpleLogger.log.org.flywaydb", verbose ? "info" : "off");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         // the PostgreSQL driver logs through java.util.logging, two lines a warning ("JDBC URL port: 99999 not valid")
         // before tenantctl's own one-line error says the same; with -v it keeps its warnings

@@ -203,9 +203,24 @@ public final class Catalog implements AutoCloseable {
             throw TenantctlException.config("catalog " + describe() + (why.contains("non-empty schema")
                     ? " holds tables but is not a tenantctl catalog (no migration history): point --catalog / TENANTCTL_CATALOG_URL "
                     + "at an empty database of its own, or at the catalog" : " could not be migrated: " + why.lines().findFirst().orElse(why)
-                    + "; run with -v for details"), e);
+                    + refusedBecause(e) + "; run with -v for details"), e);
         }
         return schemaVersion().orElse(0);
+    }
+
+    /**
+     * What the catalog said when it refused a migration ("Failed to execute script V15__….sql" says only which), as its
+     * first line and SQL state: for a role that may not change the schema (not its owner, no CREATE), who may.
+     */
+    private static String refusedBecause(Throwable e) {
+        for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getMessage() != null) {
+                return " (" + firstLine(sql.getMessage()) + ", SQL state " + sql.getSQLState() + ")" + ("42501".equals(sql.getSQLState())
+                        ? ": run init as the catalog's owner (a role that may create in its schema); every other command needs only "
+                        + "SELECT, INSERT, UPDATE, DELETE on its tables" : "");
+            }
+        }
+        return "";
     }
 
     /** Refuses (exit 3) a catalog migrated by a newer tenantctl, as init does, also for its dry run. */
