@@ -156,6 +156,16 @@ public final class Catalog implements AutoCloseable {
             boolean exists = Sql.one(c, "select to_regclass('flyway_schema_history') is not null", rs -> rs.getBoolean(1))
                     .orElse(false);
             if (!exists) {
+                // a role whose search_path reaches no schema of this database ('$user' alone, its schema never made): nothing is
+                // found there, and Flyway would try to create a schema named after the path ("Unable to create schema "$user"")
+                // (a schema named alone, as currentSchema=tenantctl names it, is one init is to create: not refused)
+                String path = Sql.one(c, "select current_setting('search_path')", rs -> rs.getString(1)).orElse("");
+                String first = path.split(",")[0].strip().replace("\"", "");
+                if ((first.isEmpty() || first.equals("$user")) && Sql.one(c, "select current_schema() is null", rs -> rs.getBoolean(1)).orElse(false)) {
+                    throw TenantctlException.config("catalog " + describe() + ": the session's search_path (" + path + ") names no "
+                            + "schema of this database, so tenantctl cannot find or create its tables: add currentSchema=SCHEMA "
+                            + "(public, or the schema init put the catalog in) to " + source + ", or fix the role's search_path");
+                }
                 return Optional.<Integer>empty();
             }
             return Sql.one(c, "select max(cast(version as int)) from flyway_schema_history where success and version is not null",
@@ -231,7 +241,12 @@ public final class Catalog implements AutoCloseable {
     void requireCurrentSchema() {
         Optional<Integer> v = schemaVersion();
         if (v.isEmpty()) {
-            throw TenantctlException.config("catalog " + describe() + " is not initialised: run 'tenantctl init' first");
+            java.util.List<String> elsewhere = inConnection(c -> Sql.query(c, "select n.nspname from pg_class t join pg_namespace n "
+                    + "on n.oid = t.relnamespace where t.relname = 'flyway_schema_history' and t.relkind in ('r', 'p') order by 1",
+                    rs -> rs.getString(1)));
+            throw TenantctlException.config("catalog " + describe() + " is not initialised: run 'tenantctl init' first" + (elsewhere.isEmpty()
+                    ? "" : " (or, if the catalog is the one in schema " + String.join(", ", elsewhere) + " of this database, which the "
+                    + "session's search_path does not reach, add currentSchema=" + elsewhere.get(0) + " to " + source + ")"));
         }
         refuseNewer(v);
         if (v.get() < SCHEMA_VERSION) {
