@@ -68,6 +68,10 @@ public final class Catalog implements AutoCloseable {
         cfg.addDataSourceProperty("tcpKeepAlive", "true");
         // and so is every lock wait: a lock a frozen session holds is "busy" (SQL state 55P03, exit 3), not a silent hang
         cfg.setConnectionInitSql("set lock_timeout = '" + LOCK_TIMEOUT_SECONDS + "s'");
+        // tenantctl's statements are written for PostgreSQL's default isolation: a DBA's database-wide
+        // default_transaction_isolation = serializable made concurrent claims and records fail with 40001 ("busy …
+        // another tenantctl holds what this needs", with no other tenantctl running), stopping runs and failing backups
+        cfg.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         cfg.setMaximumPoolSize(CONNECTIONS);
         cfg.setMinimumIdle(1);
         cfg.setConnectionTimeout(10_000);
