@@ -427,7 +427,19 @@ public final class Catalog implements AutoCloseable {
         return new Unreachable("catalog unreachable at " + url.describe() + ": " + firstLine(why)
                 + (outOfConnections(e) ? " — PostgreSQL has no connection left for tenantctl (max_connections, or the role's"
                 + " connection limit, is used up): wait for its other clients to finish, end idle ones (pg_stat_activity) or raise"
-                + " the limit, then run the command again" : " — check " + source + " and that PostgreSQL is running"), e);
+                + " the limit, then run the command again" : stateIn(e, "57P05") ? " — an idle_session_timeout set on the role or"
+                + " database ended tenantctl's session: raise it, or reset it for tenantctl's role (ALTER ROLE … RESET"
+                + " idle_session_timeout), then run the command again" : " — check " + source + " and that PostgreSQL is running"), e);
+    }
+
+    /** Whether {@code e} or one of its causes is an SQLException of SQL state {@code state}. */
+    private static boolean stateIn(Throwable e, String state) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && state.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
