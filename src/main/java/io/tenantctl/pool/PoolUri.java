@@ -110,8 +110,15 @@ public final class PoolUri {
         for (Secret s : spans) {
             check.replace(s.start(), s.end(), "1");
         }
-        // user:password@ is left out: which credentials a server wants (a user with no password, X.509) is its business
-        String text = USERINFO.matcher(check).replaceFirst("$1");
+        // user:password@ is read in its shape only, as "u:1@" (a user and a password) or "u@" (a user, with an
+        // authMechanism that may take no password, X.509's): a mechanism that names a user (SCRAM-SHA-256, FerretDB's)
+        // must be read with one, as the driver reads it when connecting, or the URI of every authenticated pool is
+        // refused. A user alone with no mechanism is left out: which credentials a server wants is its business.
+        Matcher userinfo = USERINFO.matcher(check);
+        String shape = !userinfo.find() || userinfo.group(2).isEmpty() ? ""
+                : userinfo.group(2).contains(":") ? "u:1@"
+                : Pattern.compile("[?&;](?i:authMechanism)=").matcher(check).find() ? "u@" : "";
+        String text = USERINFO.matcher(check).replaceFirst("$1" + shape);
         String driverText = PLACEHOLDER.matcher(text).replaceAll("1");
         com.mongodb.ConnectionString parsed;
         try {

@@ -105,6 +105,24 @@ class PoolUriTest {
     }
 
     @Test
+    void aMechanismThatNeedsAUserIsReadWithTheUserTheUriGives() {
+        // FerretDB's own auth: SCRAM-SHA-256 against a PostgreSQL role, the URI production pools are given
+        for (String raw : new String[]{"mongodb://app:${POOL1_PASSWORD}@ferret-1:27017/?authSource=admin&authMechanism=SCRAM-SHA-256",
+                "mongodb://app:${PW}@ferret-1:27017/?authMechanism=SCRAM-SHA-1", "mongodb://app:${PW}@ferret-1:27017/?authMechanism=PLAIN",
+                "mongodb://${POOL_USER}:${PW}@ferret-1:27017/?authMechanism=SCRAM-SHA-256&tls=true",
+                "mongodb://app%40corp:${PW}@ferret-1:27017/?authMechanism=SCRAM-SHA-256",
+                "mongodb://app@ferret-1:27017/?authMechanism=GSSAPI&authMechanismProperties=SERVICE_NAME:mongodb"}) {
+            assertThat(PoolUri.parse(raw, false).raw()).as(raw).isEqualTo(raw);
+        }
+        // allowed inline, moved out: the check reads the URI with the user still in it
+        assertThat(PoolUri.parse("mongodb://app:hunter2@ferret-1:27017/?authMechanism=SCRAM-SHA-256", true).externalise("pool-1").uri().raw())
+                .isEqualTo("mongodb://app:${TENANTCTL_POOL_POOL_1_PASSWORD}@ferret-1:27017/?authMechanism=SCRAM-SHA-256");
+        // what the driver refuses at connect is still refused here, never quoting a secret: SCRAM with no user at all
+        assertThatThrownBy(() -> PoolUri.parse("mongodb://ferret-1:27017/?authMechanism=SCRAM-SHA-256", false))
+                .isInstanceOfSatisfying(TenantctlException.class, e -> assertThat(e.getMessage()).contains("is not a MongoDB connection string"));
+    }
+
+    @Test
     void placeholderPasswordIsAccepted() {
         PoolUri uri = PoolUri.parse("mongodb://app:${POOL1_PASSWORD}@ferret-1:27017/", false);
         assertThat(uri.hasInlinePassword()).isFalse();
