@@ -1140,6 +1140,11 @@ public final class Verify {
                         NextStep.note(!unset.isEmpty() ? "export " + unset.stream().map(v -> v + "=…").collect(java.util.stream.Collectors.joining(" "))
                                 + "   (or set " + (unset.size() == 1 ? "it" : "them") + " in the --config file: " + String.join("=…, ", unset)
                                 + "=…); then: tenantctl verify --pool " + p.poolId()
+                        // it answered and refused the credentials: a password rotated on one side only, not a server to mend
+                        : io.tenantctl.pool.FerretErrors.authenticationFailed(e) ? "check the credentials the pool's URI reads ("
+                                + (PoolUri.stored(p.uri()).variables().isEmpty() ? "its user info" : PoolUri.stored(p.uri()).variables().stream()
+                                        .map(v -> "${" + v + "}").collect(java.util.stream.Collectors.joining(", ")))
+                                + ") against the pool's user; then: tenantctl verify --pool " + p.poolId()
                         : "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
                                 + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : ""))));
             }

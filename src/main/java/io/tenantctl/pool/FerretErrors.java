@@ -62,6 +62,19 @@ public final class FerretErrors {
         return false;
     }
 
+    /**
+     * Whether {@code t} (or a cause) is the pool refusing tenantctl's credentials (a wrong or rotated password, an unknown
+     * user): the driver's {@code MongoSecurityException}, never retried, and nothing a network check would mend.
+     */
+    public static boolean authenticationFailed(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof com.mongodb.MongoSecurityException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static int code(MongoException e) {
         if (e instanceof MongoWriteException we) {
             return we.getError().getCode();
@@ -83,6 +96,23 @@ public final class FerretErrors {
         }
         if (t instanceof com.mongodb.MongoWriteException we) {
             return "code " + we.getError().getCode() + ": " + firstLine(we.getError().getMessage());
+        }
+        if (t instanceof com.mongodb.MongoSecurityException se) {
+            // "Exception authenticating MongoCredential{…}" says neither why nor what the server answered: its cause does
+            com.mongodb.MongoCredential c = se.getCredential();
+            java.util.List<String> as = new java.util.ArrayList<>();
+            if (c != null && c.getUserName() != null) {
+                as.add("user '" + c.getUserName() + "'");
+            }
+            if (c != null && c.getSource() != null) {
+                as.add("source " + c.getSource());
+            }
+            if (c != null && c.getMechanism() != null) {
+                as.add(c.getMechanism());
+            }
+            Throwable cause = se.getCause();
+            return "authentication failed" + (as.isEmpty() ? "" : " (" + String.join(", ", as) + ")")
+                    + (cause == null || cause == se ? "" : ": " + describe(cause));
         }
         if (t instanceof MongoTimeoutException) {
             java.util.List<String> why = new java.util.ArrayList<>();

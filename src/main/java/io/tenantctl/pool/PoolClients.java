@@ -73,6 +73,13 @@ public final class PoolClients implements PoolConnector {
         } catch (TenantctlException e) {
             throw e; // already says what is wrong (a variable not set, a URI its variables make invalid)
         } catch (RuntimeException e) {
+            if (FerretErrors.authenticationFailed(e)) {
+                // it answered, and said no: a password that was rotated, or a variable holding another pool's
+                List<String> vars = PoolUri.stored(uri).variables().stream().map(v -> "${" + v + "}").toList();
+                throw TenantctlException.config(PoolUri.subject(poolId) + " (" + PoolUri.stored(uri).redacted()
+                        + ") refused tenantctl's credentials: " + FerretErrors.describe(e)
+                        + (vars.isEmpty() ? "" : " (check " + String.join(", ", vars) + " against the pool's user)"), e);
+            }
             throw TenantctlException.config(PoolUri.subject(poolId) + " (" + PoolUri.stored(uri).redacted() + ") is unreachable: "
                     + FerretErrors.describe(e), e);
         }

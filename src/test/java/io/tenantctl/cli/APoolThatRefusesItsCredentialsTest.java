@@ -1,0 +1,53 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.addPool;
+import static io.tenantctl.cli.CliFixture.findings;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A probing helper pointed a pool at a server that refuses its user's password (rotated in PostgreSQL, not in the
+ * Secret): every command said the pool "is unreachable: Exception authenticating MongoCredential{…}", which says
+ * neither why nor what the server answered, and verify's fix was "check the pool's FerretDB and network". The line now
+ * says the pool refused tenantctl's credentials, with the server's answer, and the fix names the variable to check.
+ */
+@Timeout(60)
+class APoolThatRefusesItsCredentialsTest {
+
+    @Test
+    void provisionSpillsPastItAndVerifyNamesTheVariableToCheck() {
+        try (TestPools pools = new TestPools(2)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test", "POOL5_PASSWORD", "rotated-elsewhere"));
+            // the stand-in has no users at all: any credentials are refused, as a wrong password is
+            addPool(cli, "pool-5", pools.uri(1).replace("mongodb://", "mongodb://app:${POOL5_PASSWORD}@") + "/?authSource=admin", 10, 1);
+            addPool(cli, "pool-0", pools.uri(0), 10, 2);
+
+            Cli.Result p = cli.run("provision", "acme");
+            assertThat(p.exitCode()).as(p.toString()).isZero();
+            assertThat(p.err()).as(p.toString()).contains("pool pool-5 (").contains("refused tenantctl's credentials: authentication failed")
+                    .doesNotContain("MongoCredential").doesNotContain("rotated-elsewhere");
+
+            Cli.Result r = cli.run("verify", "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+            JsonNode doc = strictJson(r);
+            assertThat(findings(doc, "pool_unreachable")).singleElement().satisfies(x -> {
+                assertThat(x.get("pool_id").asText()).isEqualTo("pool-5");
+                assertThat(x.get("detail").asText()).contains("refused tenantctl's credentials").doesNotContain("MongoCredential");
+                assertThat(x.get("fix_note").asText()).as(r.toString())
+                        .contains("${POOL5_PASSWORD}")
+                        .endsWith("then: tenantctl verify --pool pool-5")
+                        .doesNotContain("FerretDB and network");
+            });
+            assertThat(r.out() + r.err()).doesNotContain("rotated-elsewhere");
+        }
+    }
+}
