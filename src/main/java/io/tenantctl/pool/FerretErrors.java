@@ -120,6 +120,11 @@ public final class FerretErrors {
             while (server.find()) {
                 why.add(server.group(1) + ": " + cause(server.group(3) != null ? server.group(3) : server.group(2)));
             }
+            // a mongodb+srv:// name whose SRV record could not be looked up has no server to list: the lookup is the reason
+            java.util.regex.Matcher srv = SRV_FAILED.matcher(firstLine(t.getMessage()));
+            if (why.isEmpty() && srv.find()) {
+                why.add("DNS: " + srv.group(1));
+            }
             return "timed out waiting for the server (" + (why.isEmpty() ? firstLine(t.getMessage()).replaceAll("\\. Client view.*", "")
                     : String.join("; ", why)) + ")";
         }
@@ -146,6 +151,10 @@ public final class FerretErrors {
      */
     private static final java.util.regex.Pattern UNREACHED = java.util.regex.Pattern.compile(
             "\\{address=([^,{}]+), type=[^,{}]+, state=[^,{}]+, exception=\\{([^{}]+)}(?:, caused by \\{([^{}]+)})?");
+
+    /** The driver's "srvResolutionException=com.mongodb.MongoConfigurationException: Failed looking up SRV record for '…'." */
+    private static final java.util.regex.Pattern SRV_FAILED = java.util.regex.Pattern.compile(
+            "srvResolutionException=(?:[\\w.$]+(?:Exception|Error): )?(.+?), servers=\\[");
 
     /** "java.net.UnknownHostException: h" as "unknown host h", "java.net.ConnectException: Connection refused" as "connection refused". */
     private static String cause(String exception) {
