@@ -109,13 +109,13 @@ public final class PoolClients implements PoolConnector {
         });
     }
 
-    /** The client settings for a resolved pool URI: the URI's own options, then tenantctl's timeouts. */
+    /** The client settings for a resolved pool URI: the URI's own options (its appName kept), then tenantctl's timeouts. */
     static MongoClientSettings settings(String resolvedUri, int timeoutMillis, int socketTimeoutMillis) {
         ConnectionString cs = new ConnectionString(resolvedUri);
         int read = cs.getSocketTimeout() != null ? cs.getSocketTimeout() : socketTimeoutMillis;
         return MongoClientSettings.builder()
                 .applyConnectionString(cs)
-                .applicationName("tenantctl")
+                .applicationName(cs.getApplicationName() != null ? cs.getApplicationName() : "tenantctl") // the URI's appName wins
                 .applyToClusterSettings(b -> b.serverSelectionTimeout(timeoutMillis, TimeUnit.MILLISECONDS))
                 .applyToSocketSettings(b -> b.connectTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                         .readTimeout(read, TimeUnit.MILLISECONDS))

@@ -27,6 +27,17 @@ class PoolClientsTimeoutTest {
         assertThat(own.getSocketSettings().getReadTimeout(TimeUnit.MILLISECONDS)).as("the pool URI's socketTimeoutMS wins").isEqualTo(5_000);
     }
 
+    /**
+     * A probing helper found a pool URI's own appName (what the pool's server logs and audits connections by) replaced by
+     * "tenantctl" without a word: the URI's is kept, "tenantctl" only where it gives none.
+     */
+    @Test
+    void aPoolUrisOwnAppNameIsKept() {
+        assertThat(PoolClients.settings("mongodb://127.0.0.1:27017/", 3_000, 60_000).getApplicationName()).isEqualTo("tenantctl");
+        assertThat(PoolClients.settings("mongodb://127.0.0.1:27017/?appName=billing-cron&tls=false", 3_000, 60_000).getApplicationName())
+                .isEqualTo("billing-cron");
+    }
+
     @Test
     void timeoutsComeFromTheEnvironmentAndBadOnesAreRefused() {
         try (PoolClients c = new PoolClients(Map.of(PoolClients.SOCKET_TIMEOUT_ENV, "1500", PoolClients.CONNECT_TIMEOUT_ENV, "700"))) {
