@@ -56,6 +56,9 @@ final class PoolsCommand {
             if (!added.sharesServerWith().isEmpty()) {
                 doc.put("shares_server_with", added.sharesServerWith());
             }
+            if (!added.ignoredOptions().isEmpty()) {
+                doc.put("ignored_options", added.ignoredOptions());
+            }
             Output.json(ctx.out, doc);
         } else if (added.dryRun()) {
             ctx.out.println("dry run: would " + verb + " pool " + p.poolId() + " " + p.uri() + " capacity " + p.capacity()
@@ -69,6 +72,13 @@ final class PoolsCommand {
                     + " read from " + String.join(", ", added.variablesToSet())
                     + "; set " + (added.variablesToSet().size() == 1 ? "it" : "them")
                     + " wherever tenantctl connects to pool " + p.poolId());
+        }
+        if (!added.ignoredOptions().isEmpty()) {
+            List<String> ignored = added.ignoredOptions();
+            ctx.warn("pool " + p.poolId() + "'s URI option" + (ignored.size() == 1 ? " " : "s ") + String.join(", ", ignored)
+                    + (ignored.size() == 1 ? " is" : " are") + " not read by tenantctl's MongoDB driver (Java): it connects as if "
+                    + (ignored.size() == 1 ? "it were" : "they were") + " not given; a CA or client certificate goes in the JVM's trust "
+                    + "or key store (JAVA_TOOL_OPTIONS=-Djavax.net.ssl.trustStore=… / -Djavax.net.ssl.keyStore=…)");
         }
         added.sharesServerWith().forEach((other, servers) -> ctx.warn("pool " + p.poolId() + " names the server of pool " + other
                 + " (" + String.join(", ", servers) + "): each counts its capacity apart, so that server can be given more orgs "

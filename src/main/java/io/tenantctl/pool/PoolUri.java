@@ -164,6 +164,39 @@ public final class PoolUri {
         return null;
     }
 
+    /**
+     * The query options the MongoDB Java driver (5.5) reads; any other it drops with a log line only -v shows: a CA or key
+     * file (tlsCAFile, tlsCertificateKeyFile and its password: the JVM's trust and key stores hold those), another
+     * driver's option, a misspelling.
+     */
+    private static final Set<String> DRIVER_OPTIONS = Set.of("minpoolsize", "maxpoolsize", "timeoutms", "sockettimeoutms",
+            "waitqueuetimeoutms", "connecttimeoutms", "maxidletimems", "maxlifetimems", "maxconnecting", "ssl", "tls", "tlsinsecure",
+            "sslinvalidhostnameallowed", "tlsallowinvalidhostnames", "proxyhost", "proxyport", "proxyusername", "proxypassword",
+            "replicaset", "readconcernlevel", "serverselectiontimeoutms", "localthresholdms", "heartbeatfrequencyms",
+            "servermonitoringmode", "retrywrites", "retryreads", "appname", "uuidrepresentation", "directconnection", "loadbalanced",
+            "srvmaxhosts", "srvservicename", "compressors", "zlibcompressionlevel", "readpreference", "readpreferencetags",
+            "maxstalenessseconds", "safe", "w", "wtimeoutms", "journal", "authmechanism", "authsource", "gssapiservicename",
+            "authmechanismproperties");
+
+    /** The query options of this URI (as written, each once) that the driver does not read: it connects as if they were not given. */
+    public List<String> ignoredOptions() {
+        Matcher m = USERINFO.matcher(raw);
+        int hostStart = m.find() ? m.end() : raw.indexOf("://") + 3;
+        int q = raw.indexOf('?', hostStart);
+        if (q < 0) {
+            return List.of();
+        }
+        int end = raw.indexOf('#', q);
+        Set<String> out = new LinkedHashSet<>();
+        for (String option : raw.substring(q + 1, end < 0 ? raw.length() : end).split("[&;]")) {
+            String key = option.contains("=") ? option.substring(0, option.indexOf('=')) : option;
+            if (!key.isEmpty() && !DRIVER_OPTIONS.contains(key.toLowerCase(Locale.ROOT))) {
+                out.add(key);
+            }
+        }
+        return List.copyOf(out);
+    }
+
     /** A stored URI, trusted to have been checked when it was added. */
     public static PoolUri stored(String raw) {
         return new PoolUri(raw);

@@ -122,6 +122,20 @@ class PoolUriTest {
                 .isInstanceOfSatisfying(TenantctlException.class, e -> assertThat(e.getMessage()).contains("is not a MongoDB connection string"));
     }
 
+    /**
+     * The Java driver reads no CA or key file from a URI (tlsCAFile, tlsCertificateKeyFile) and drops an option it does not
+     * know with a log line only -v shows: such options are named, so pools add can say the pool connects without them.
+     */
+    @Test
+    void optionsTheDriverDoesNotReadAreNamed() {
+        assertThat(PoolUri.parse("mongodb://app:${PW}@h:27017/?tls=true&tlsCAFile=/etc/ssl/ca.pem&replicaSet=rs0&appName=x"
+                + "&tlsCertificateKeyFile=/k.pem&tlsCertificateKeyFilePassword=${KP}&authSource=admin&readPreference=primary", false)
+                .ignoredOptions()).containsExactly("tlsCAFile", "tlsCertificateKeyFile", "tlsCertificateKeyFilePassword");
+        assertThat(PoolUri.parse("mongodb://h:27017/?directConnection=true&TLS=true&tlsAllowInvalidHostnames=true&w=majority"
+                + "&authMechanismProperties=SERVICE_NAME:m&serverSelectionTimeoutMS=5&compressors=zstd", false).ignoredOptions()).isEmpty();
+        assertThat(PoolUri.parse("mongodb://h:27017/", false).ignoredOptions()).isEmpty();
+    }
+
     @Test
     void placeholderPasswordIsAccepted() {
         PoolUri uri = PoolUri.parse("mongodb://app:${POOL1_PASSWORD}@ferret-1:27017/", false);
