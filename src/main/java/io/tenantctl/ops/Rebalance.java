@@ -251,8 +251,12 @@ public final class Rebalance {
                 s = mover.size(byId.get(o.poolId()), o.databaseName());
             } catch (com.mongodb.MongoException e) { // answered the ping, then stopped: one line naming it, exit 3
                 io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // unless this process could not open the socket
-                throw TenantctlException.config("pool " + o.poolId() + " stopped answering while the plan read org " + o.orgId()
-                        + "'s size: " + Errors.oneLine(e) + "; nothing planned; see 'tenantctl pools stats " + o.poolId() + "'");
+                // a server error is an answer: a refusal (code 13, a user without dbStats) is not told as a silence
+                boolean refused = !io.tenantctl.pool.FerretErrors.notAnswering(e);
+                throw TenantctlException.config("pool " + o.poolId() + (refused ? " refused reading org " + o.orgId() + "'s size"
+                        : " stopped answering while the plan read org " + o.orgId() + "'s size") + ": " + Errors.oneLine(e)
+                        + (io.tenantctl.pool.FerretErrors.unauthorized(e) ? " (" + io.tenantctl.pool.FerretErrors.UNAUTHORIZED_HINT + ")" : "")
+                        + "; nothing planned; see 'tenantctl pools stats " + o.poolId() + "'");
             }
             return new MovePlanner.OrgFigures(o.orgId(), o.poolId(), s.docs(), s.bytes());
         }, "sizing orgs for the plan");

@@ -1187,7 +1187,10 @@ public final class Verify {
         return new Seen("check_failed", PROBLEM, null, p.poolId(), "listDatabases", "pool " + p.poolId() + " answers its ping, but "
                 + "listing its databases (listDatabases) failed" + took + ": " + Errors.oneLine(e) + "; its " + onIt
                 + " org(s) were not checked" + (req.orgs().isEmpty() ? ", nor its databases for strays" : ""),
-                NextStep.run("tenantctl verify --pool " + p.poolId(), "once the pool lists its databases in time (a reply slower than "
+                NextStep.run("tenantctl verify --pool " + p.poolId(), io.tenantctl.pool.FerretErrors.unauthorized(e)
+                        // refused at once, not slow: waiting mends nothing
+                        ? "once the pool lets its user list databases (" + io.tenantctl.pool.FerretErrors.UNAUTHORIZED_HINT + ")"
+                        : "once the pool lists its databases in time (a reply slower than "
                         + "TENANTCTL_POOL_SOCKET_TIMEOUT_MS, default 60 s, times out; see 'tenantctl pools stats " + p.poolId() + "')"));
     }
 

@@ -75,6 +75,20 @@ public final class FerretErrors {
         return false;
     }
 
+    /** Whether {@code t} (or a cause) is the server refusing a command to tenantctl's user: code 13, Unauthorized. */
+    public static boolean unauthorized(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof MongoException me && code(me) == 13) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What to add to a code 13's line: which user it is that must be granted more. */
+    public static final String UNAUTHORIZED_HINT = "its user lacks a privilege tenantctl needs (listDatabases, dbStats, "
+            + "listCollections, find, insert, createIndexes, dropDatabase on the orgs' databases)";
+
     private static int code(MongoException e) {
         if (e instanceof MongoWriteException we) {
             return we.getError().getCode();
