@@ -71,7 +71,10 @@ final class PoolsCommand {
             ctx.note("the URI's inline secrets were not stored: " + (added.dryRun() ? "they would be" : "they are")
                     + " read from " + String.join(", ", added.variablesToSet())
                     + "; set " + (added.variablesToSet().size() == 1 ? "it" : "them")
-                    + " wherever tenantctl connects to pool " + p.poolId());
+                    + " wherever tenantctl connects to pool " + p.poolId()
+                    + (added.percentDecoded().isEmpty() ? "" : "; " + String.join(", ", added.percentDecoded())
+                    + (added.percentDecoded().size() == 1 ? " takes its value" : " take their values")
+                    + " percent-decoded (%40 as @, %3A as :): tenantctl encodes it when it connects"));
         }
         if (!added.ignoredOptions().isEmpty()) {
             List<String> ignored = added.ignoredOptions();

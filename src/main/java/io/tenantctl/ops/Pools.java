@@ -34,14 +34,16 @@ public final class Pools {
      * now hold the inline secrets {@code --allow-inline-password} moved out of the URI.
      */
     /**
+     * {@code percentDecoded}: those of {@code variablesToSet} whose secret was written percent-encoded in the URI given,
+     * and which must hold it decoded (tenantctl encodes a variable's value when it connects).
      * {@code sharesServerWith}: the other pools whose URIs name a host:port this one names, each with those servers (one
      * server registered as two pools: each counts its capacity apart). {@code ignoredOptions}: the URI's options the
      * driver does not read (tlsCAFile…), with which the pool is connected to as if they were not given.
      */
     public record Added(View pool, boolean dryRun, List<String> variablesToSet, Map<String, Set<String>> sharesServerWith,
-                        List<String> ignoredOptions) {
+                        List<String> ignoredOptions, List<String> percentDecoded) {
         public Added(View pool, boolean dryRun, List<String> variablesToSet, Map<String, Set<String>> sharesServerWith) {
-            this(pool, dryRun, variablesToSet, sharesServerWith, List.of());
+            this(pool, dryRun, variablesToSet, sharesServerWith, List.of(), List.of());
         }
     }
 
@@ -77,10 +79,10 @@ public final class Pools {
                 throw TenantctlException.usage("pool '" + poolId + "' already exists: use 'tenantctl pools show " + poolId + "'");
             }
             View planned = new View(poolId, stored.uri().redacted(), capacity, Pool.ACTIVE.db(), priority, 0, capacity, null, List.of());
-            return new Added(planned, true, stored.variables(), sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions());
+            return new Added(planned, true, stored.variables(), sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions(), stored.percentEncoded());
         }
         return new Added(View.of(catalog.pools().add(poolId, stored.uri().raw(), capacity, priority)), false, stored.variables(),
-                sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions());
+                sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions(), stored.percentEncoded());
     }
 
     /**
@@ -106,10 +108,10 @@ public final class Pools {
         if (dryRun) {
             View planned = new View(poolId, stored.uri().redacted(), current.capacity(), current.status().db(), current.priority(),
                     current.orgCount(), current.free(), current.createdAt(), List.of());
-            return new Added(planned, true, stored.variables(), sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions());
+            return new Added(planned, true, stored.variables(), sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions(), stored.percentEncoded());
         }
         return new Added(View.of(catalog.pools().setUri(poolId, stored.uri().raw())), false, stored.variables(),
-                sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions());
+                sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions(), stored.percentEncoded());
     }
 
     /** The other pools whose URIs name a server (host:port) {@code uri} names too, each with the servers in common. */

@@ -51,7 +51,10 @@ public final class PoolUri {
     }
 
     /** A URI whose inline secrets were moved into placeholders, and the environment variables now to be set. */
-    public record Externalised(PoolUri uri, List<String> variables) {
+    public record Externalised(PoolUri uri, List<String> variables, List<String> percentEncoded) {
+        public Externalised(PoolUri uri, List<String> variables) {
+            this(uri, variables, List.of());
+        }
     }
 
     private final String raw;
@@ -386,6 +389,7 @@ public final class PoolUri {
         String prefix = "TENANTCTL_POOL_" + envName(poolId) + "_";
         StringBuilder out = new StringBuilder(raw);
         List<String> variables = new ArrayList<>();
+        List<String> encoded = new ArrayList<>();
         List<Secret> secrets = secrets();
         for (int i = secrets.size() - 1; i >= 0; i--) {
             Secret s = secrets.get(i);
@@ -398,9 +402,12 @@ public final class PoolUri {
                 var = base + "_" + n;
             }
             variables.add(0, var);
+            if (Pattern.compile("%[0-9A-Fa-f]{2}").matcher(raw.substring(s.start(), s.end())).find()) {
+                encoded.add(0, var); // the driver reads it decoded, and resolve() encodes the variable's value: it takes it decoded
+            }
             out.replace(s.start(), s.end(), "${" + var + "}");
         }
-        return new Externalised(new PoolUri(out.toString()), List.copyOf(variables));
+        return new Externalised(new PoolUri(out.toString()), List.copyOf(variables), List.copyOf(encoded));
     }
 
     private static String envName(String s) {
