@@ -80,9 +80,17 @@ public final class PoolClients implements PoolConnector {
                         + ") refused tenantctl's credentials: " + FerretErrors.describe(e)
                         + (vars.isEmpty() ? "" : " (check " + String.join(", ", vars) + " against the pool's user)"), e);
             }
+            String why = FerretErrors.describe(e);
             throw TenantctlException.config(PoolUri.subject(poolId) + " (" + PoolUri.stored(uri).redacted() + ") is unreachable: "
-                    + FerretErrors.describe(e), e);
+                    + why + (why.contains("Prematurely reached end of stream") && !tls(uri) ? "; if the pool requires TLS "
+                    + "(FERRETDB_LISTEN_TLS: it closes a plain connection so), add tls=true to its URI ('pools set-uri')" : ""), e);
         }
+    }
+
+    /** Whether {@code uri} asks for TLS (tls=true, ssl=true, or mongodb+srv://, where the driver turns it on). */
+    private static boolean tls(String uri) {
+        String u = uri.toLowerCase(java.util.Locale.ROOT);
+        return u.startsWith("mongodb+srv://") || u.matches(".*[?&;](tls|ssl)=true([&;#].*)?");
     }
 
     /**
