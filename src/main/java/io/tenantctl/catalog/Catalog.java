@@ -425,31 +425,21 @@ public final class Catalog implements AutoCloseable {
                     : t.getMessage() != null ? t.getMessage() : why;
         }
         return new Unreachable("catalog unreachable at " + url.describe() + ": " + firstLine(why)
-                + (outOfConnections(e) ? " — PostgreSQL has no connection left for tenantctl (max_connections, or the role's"
+                + (stateIn(e, "53300") ? " — PostgreSQL has no connection left for tenantctl (max_connections, or the role's"
                 + " connection limit, is used up): wait for its other clients to finish, end idle ones (pg_stat_activity) or raise"
                 + " the limit, then run the command again" : stateIn(e, "57P05") ? " — an idle_session_timeout set on the role or"
                 + " database ended tenantctl's session: raise it, or reset it for tenantctl's role (ALTER ROLE … RESET"
                 + " idle_session_timeout), then run the command again" : " — check " + source + " and that PostgreSQL is running"), e);
     }
 
-    /** Whether {@code e} or one of its causes is an SQLException of SQL state {@code state}. */
+    /**
+     * Whether {@code e} or one of its causes is an SQLException of SQL state {@code state}: 53300, the server refused the
+     * connection for want of a free one ("sorry, too many clients already", "too many connections for role …"), where
+     * the URL and the server are fine; 57P05, an idle_session_timeout ended the session.
+     */
     private static boolean stateIn(Throwable e, String state) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException sql && state.equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Whether the server refused the connection for want of a free one (SQL state 53300: "sorry, too many clients
-     * already", "too many connections for role …", "remaining connection slots are reserved …"): the URL and the server
-     * are fine, so "check the URL and that PostgreSQL is running" sent an operator the wrong way.
-     */
-    private static boolean outOfConnections(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && "53300".equals(sql.getSQLState())) {
                 return true;
             }
         }
