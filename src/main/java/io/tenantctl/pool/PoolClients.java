@@ -82,15 +82,14 @@ public final class PoolClients implements PoolConnector {
             }
             String why = FerretErrors.describe(e);
             throw TenantctlException.config(PoolUri.subject(poolId) + " (" + PoolUri.stored(uri).redacted() + ") is unreachable: "
-                    + why + (why.contains("Prematurely reached end of stream") && !tls(uri) ? "; if the pool requires TLS "
+                    + why + (why.contains("Prematurely reached end of stream") && !tls(poolId, uri) ? "; if the pool requires TLS "
                     + "(FERRETDB_LISTEN_TLS: it closes a plain connection so), add tls=true to its URI ('pools set-uri')" : ""), e);
         }
     }
 
-    /** Whether {@code uri} asks for TLS (tls=true, ssl=true, or mongodb+srv://, where the driver turns it on). */
-    private static boolean tls(String uri) {
-        String u = uri.toLowerCase(java.util.Locale.ROOT);
-        return u.startsWith("mongodb+srv://") || u.matches(".*[?&;](tls|ssl)=true([&;#].*)?");
+    /** Whether the pool's URI asks for TLS, as the driver reads it (tls=true, ssl=true, or mongodb+srv://). */
+    private boolean tls(String poolId, String uri) {
+        return Boolean.TRUE.equals(new ConnectionString(PoolUri.stored(uri).resolve(poolId, env)).getSslEnabled());
     }
 
     /**
