@@ -3,8 +3,7 @@ package io.tenantctl.ops;
 import com.mongodb.client.MongoCollection;
 import io.tenantctl.TenantctlException;
 import org.bson.BsonDocument;
-import org.bson.BsonString;
-import org.bson.BsonArray;
+import org.bson.conversions.Bson;
 
 import java.util.List;
 
@@ -12,17 +11,18 @@ import java.util.List;
  * Whether a collection streamed batch by batch still holds what was streamed: {@code countDocuments} after the copy
  * against the documents written. A collection read in the server's first reply needs no count (no write can have
  * slipped in between batches). FerretDB's TTL job (each minute, FERRETDB.md) deletes what a TTL index expires, {@code
- * --freeze} or not, so where the collection has one the documents that last (none of its TTL fields a date) are also
- * counted when the stream opens: the copy holds if only dated documents went since and the lasting ones are as many.
+ * --freeze} or not, so where the collection has one the documents that last (no TTL index's field a date within its filter) are also
+ * counted when the stream opens ({@link LastingFingerprint#lasting}): the copy holds if only dated documents went
+ * since and the lasting ones are as many.
  */
 final class CopiedCount {
 
     private final MongoCollection<?> coll;
-    private final BsonDocument lasting;
+    private final Bson lasting;
     private final long lastingBefore;
     private final boolean inOneReply;
 
-    private CopiedCount(MongoCollection<?> coll, BsonDocument lasting, long lastingBefore, boolean inOneReply) {
+    private CopiedCount(MongoCollection<?> coll, Bson lasting, long lastingBefore, boolean inOneReply) {
         this.coll = coll;
         this.lasting = lasting;
         this.lastingBefore = lastingBefore;
@@ -31,17 +31,11 @@ final class CopiedCount {
 
     /** Taken once the stream of {@code coll} has opened ({@code inOneReply}: its cursor already closed), from its {@code indexes}. */
     static CopiedCount opened(MongoCollection<?> coll, List<BsonDocument> indexes, boolean inOneReply) {
-        BsonArray dated = new BsonArray();
-        for (BsonDocument index : indexes) {
-            BsonDocument key = index.getDocument("key", new BsonDocument());
-            if (index.isNumber("expireAfterSeconds") && key.size() == 1) { // a compound index expires nothing
-                dated.add(new BsonDocument(key.getFirstKey(), new BsonDocument("$type", new BsonString("date"))));
-            }
-        }
-        if (inOneReply || dated.isEmpty()) {
+        List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(indexes);
+        if (inOneReply || ttls.isEmpty()) {
             return new CopiedCount(coll, null, 0, inOneReply);
         }
-        BsonDocument lasting = new BsonDocument("$nor", dated);
+        Bson lasting = LastingFingerprint.lasting(ttls);
         return new CopiedCount(coll, lasting, coll.countDocuments(lasting), false);
     }
 

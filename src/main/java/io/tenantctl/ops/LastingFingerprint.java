@@ -2,6 +2,7 @@ package io.tenantctl.ops;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import org.bson.BsonDocument;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 
@@ -52,7 +53,7 @@ final class LastingFingerprint {
     }
 
     /** One single-field TTL index of a collection: its field, its expireAfterSeconds, its partialFilterExpression or null. */
-    record Ttl(String field, long seconds, Document partial) {
+    record Ttl(String field, long seconds, BsonDocument partial) {
 
         /** The documents this index will delete by itself once their time comes: its field holds a date, within its filter. */
         Document dated() {
@@ -71,11 +72,17 @@ final class LastingFingerprint {
 
     /** The collection's TTL indexes that expire documents: single-field ones (a compound one expires nothing). */
     static List<Ttl> ttls(MongoCollection<?> coll) {
+        return ttls(coll.listIndexes(BsonDocument.class));
+    }
+
+    /** The TTL indexes that expire documents among {@code indexes} (as listIndexes returns them): single-field ones. */
+    static List<Ttl> ttls(Iterable<BsonDocument> indexes) {
         List<Ttl> out = new ArrayList<>();
-        for (Document index : coll.listIndexes()) {
-            if (index.get("expireAfterSeconds") instanceof Number seconds && index.get("key") instanceof Document key && key.size() == 1) {
-                out.add(new Ttl(key.keySet().iterator().next(), seconds.longValue(),
-                        index.get("partialFilterExpression") instanceof Document partial ? partial : null));
+        for (BsonDocument index : indexes) {
+            BsonDocument key = index.getDocument("key", new BsonDocument());
+            if (index.isNumber("expireAfterSeconds") && key.size() == 1) { // a compound one expires nothing
+                out.add(new Ttl(key.getFirstKey(), index.getNumber("expireAfterSeconds").longValue(),
+                        index.isDocument("partialFilterExpression") ? index.getDocument("partialFilterExpression") : null));
             }
         }
         return out;
