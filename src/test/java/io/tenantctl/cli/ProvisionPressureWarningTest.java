@@ -44,7 +44,10 @@ class ProvisionPressureWarningTest {
     @Test
     void aSlowProvisionWarns_andQuietKeepsTheWarningOffStderr(@TempDir Path dir) {
         try (TestPools pools = new TestPools(1); FaultProxy slow = FaultProxy.to(pools.uri(0))) {
-            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+            // the pool answers, slowly: the tests' one-second connect timeout (for pools they kill) failed it on a busy machine,
+            // where connecting through 200 ms round trips took longer
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", CliFixture.initialisedCatalog(), "USER", "test",
+                    "TENANTCTL_POOL_CONNECT_TIMEOUT_MS", "10000"));
             CliFixture.addPool(cli, "pool-0", slow.uriFor(pools.uri(0)), 10, 1);
             String schema = CliFixture.smallSchema(dir).toString();
             slow.latency(Duration.ofMillis(100)); // every round trip to the pool takes 200 ms or more
