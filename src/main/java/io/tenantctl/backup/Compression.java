@@ -95,7 +95,7 @@ public enum Compression {
      * mounted noexec (a container's /tmp) — checked before a run is recorded, rather than failing every org.
      */
     public void requireAvailable() {
-        requireAvailable("give it such a directory, or back up with --compression gzip");
+        requireAvailable("give it such a directory (JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR), or back up with --compression gzip");
     }
 
     /**
@@ -131,10 +131,21 @@ public enum Compression {
         try {
             com.github.luben.zstd.util.Native.load();
         } catch (LinkageError e) {
-            throw TenantctlException.config("zstd cannot run here: its native library did not load (" + e.getMessage() + "); zstd-jni "
-                    + "unpacks it into java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + "), which must be writable and allow exec "
-                    + "(a /tmp mounted noexec does not): " + wayOut, e);
+            throw unavailable(e, wayOut);
         }
+    }
+
+    /**
+     * The config error for a native library that did not load: one line, the loader's first (what the system said: "failed
+     * to map segment from shared object" for a noexec /tmp). zstd-jni's message has three, the last two its fallbacks'
+     * ("no zstd-jni in java.library.path", "Unsupported OS/arch … Please try building from source"), which sent an
+     * operator whose /tmp was noexec off to build zstd-jni.
+     */
+    static TenantctlException unavailable(LinkageError e, String wayOut) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip().lines().findFirst().orElse("").strip();
+        return TenantctlException.config("zstd cannot run here: its native library did not load (" + why + "); zstd-jni "
+                + "unpacks it into java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + "), which must be writable and allow exec "
+                + "(a /tmp mounted noexec does not): " + wayOut, e);
     }
 
     /** Parses gzip|zstd|none (case-insensitive); anything else is a usage error naming the value. */

@@ -92,4 +92,22 @@ class BackupIdsAndLayoutTest {
                         e -> assertThat(e.category()).isEqualTo(TenantctlException.Category.USAGE))
                 .hasMessageContaining("'lz4'").hasMessageContaining("gzip, zstd, none");
     }
+
+    /**
+     * zstd-jni's own message for a library it unpacked into a noexec /tmp is three lines: the system's reason, then its
+     * two fallbacks' ("Unsupported OS/arch … Please try building from source"), which sent the operator off to build
+     * zstd-jni. The config error is one line with the reason that matters, the directory and how to name another one.
+     */
+    @Test
+    void zstdThatCannotLoadIsOneLineWithTheSystemsReasonAndTheWayOut() {
+        UnsatisfiedLinkError noexec = new UnsatisfiedLinkError("/tmp/libzstd-jni-1.5.7-4.so: /tmp/libzstd-jni-1.5.7-4.so: failed to map "
+                + "segment from shared object\nno zstd-jni-1.5.7-4 in java.library.path: /usr/java/packages/lib:/usr/lib\n"
+                + "Unsupported OS/arch, cannot find /linux/amd64/libzstd-jni-1.5.7-4.so or load zstd-jni-1.5.7-4 from system libraries. "
+                + "Please try building from source the jar or providing libzstd-jni-1.5.7-4 in your system.");
+        TenantctlException e = Compression.unavailable(noexec, "the way out");
+        assertThat(e.getMessage()).doesNotContain("\n").contains("failed to map segment from shared object")
+                .doesNotContain("building from source").contains(System.getProperty("java.io.tmpdir")).endsWith(": the way out");
+        assertThat(e.category()).isEqualTo(TenantctlException.Category.CONFIG);
+        assertThat(Compression.unavailable(new UnsatisfiedLinkError(), "x").getMessage()).contains("(UnsatisfiedLinkError)");
+    }
 }
