@@ -397,9 +397,28 @@ public final class CliContext implements AutoCloseable {
     }
 
     private String actor() {
-        String user = env.getOrDefault("USER", env.getOrDefault("USERNAME", System.getProperty("user.name", "unknown")));
-        String host = env.getOrDefault("HOSTNAME", "");
+        return actor(env, System.getProperty("user.name"), CliContext::processUid);
+    }
+
+    /**
+     * user@host: the user from USER, LOGNAME or USERNAME, else the account Java names; a process whose uid has no account
+     * and no such variable (a pod's arbitrary uid, as OpenShift runs one) is {@code uid-N}, not Java's {@code ?}, which
+     * every run recorded and 'another migrate-all is in progress (… started by ? …)' quoted.
+     */
+    static String actor(Map<String, String> env, String account, java.util.function.Supplier<String> uid) {
+        String user = java.util.stream.Stream.of(env.get("USER"), env.get("LOGNAME"), env.get("USERNAME"), account)
+                .filter(u -> u != null && !u.isBlank() && !u.equals("?")).map(String::strip).findFirst().orElseGet(uid);
+        String host = env.getOrDefault("HOSTNAME", "").strip();
         return host.isEmpty() ? user : user + "@" + host;
+    }
+
+    /** {@code uid-N} for this process (Linux: the owner of /proc/self), else {@code unknown}. */
+    private static String processUid() {
+        try {
+            return "uid-" + Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) { // no /proc, no unix attribute view
+            return "unknown";
+        }
     }
 
     /** Passes everything through and remembers whether anything passed. */
