@@ -26,12 +26,11 @@ tenantctl_cds_opts() {
   key="$(printf '%s' "$java_bin" | cksum | cut -d' ' -f1)"
   archive="$root/target/cds/tenantctl-$key.jsa"
   if [ ! -f "$archive" ] || [ "$jar" -nt "$archive" ] || [ "$list" -nt "$archive" ]; then
-    mkdir -p "$root/target/cds"
     tmp="$archive.$$.tmp"
-    if java -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$tmp" -cp "$jar" >/dev/null 2>&1; then
-      mv -f "$tmp" "$archive"
-    else
-      rm -f "$tmp"
+    # a checkout this user cannot write in (installed by another user, a read-only CI cache) runs without the archive
+    if ! { mkdir -p "$root/target/cds" && java -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$tmp" -cp "$jar" &&
+      mv -f "$tmp" "$archive"; } >/dev/null 2>&1; then
+      rm -f "$tmp" 2>/dev/null || true
       return 0
     fi
   fi
