@@ -236,7 +236,32 @@ public final class CliContext implements AutoCloseable {
                 throw TenantctlException.usage("config file " + f + (Files.isDirectory(f) ? " is a directory: name the properties file in it"
                         : " does not exist") + " (from " + (options.configFile != null || configRequested != null ? "--config" : "TENANTCTL_CONFIG") + ")");
             }
+            List<String> secrets = secretKeys(config());
+            if (!secrets.isEmpty() && othersCanRead(f)) {
+                warn("config file " + f + " can be read by every user of this machine and holds secrets (" + String.join(", ", secrets)
+                        + "): chmod 600 " + f);
+            }
         });
+    }
+
+    /**
+     * The keys of {@code config} that hold a secret, by name (never a value): a password, secret or token variable
+     * (POOL1_PASSWORD, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), or a URL with a password in it (catalog=postgres://u:pw@…).
+     */
+    static List<String> secretKeys(Properties config) {
+        return config.stringPropertyNames().stream().filter(k -> !config.getProperty(k).isBlank())
+                .filter(k -> k.matches("(?i).*(password|passwd|secret|token).*")
+                        || config.getProperty(k).strip().matches("(?s)[A-Za-z][A-Za-z0-9+.-]*://[^/@\\s]*:[^/@\\s]+@.*"))
+                .sorted().toList();
+    }
+
+    /** Whether users other than the file's owner and group may read {@code f} (false where the file system has no such modes). */
+    private static boolean othersCanRead(Path f) {
+        try {
+            return Files.getPosixFilePermissions(f).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /**

@@ -176,6 +176,33 @@ class ConfigFileTest {
         }
     }
 
+    /**
+     * Found by probing: the README invites pools' passwords and a catalog URL with its password into the config file, and
+     * one every user of the machine could read (umask 022 makes it 0644) said nothing, where libpq and ssh refuse such a
+     * file. The command runs and warns, naming the keys (never a value) and the chmod; -q keeps stderr to errors.
+     */
+    @Test
+    void aConfigFileEveryUserCanReadThatHoldsSecretsIsWarnedOf(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Path config = writeConfig(dir, "catalog=" + url, "POOL1_PASSWORD=Snt-CfgPw-7Hq", "AWS_REGION=eu-west-1",
+                "AWS_SECRET_ACCESS_KEY=Snt-CfgAws-5Rt",
+                "POOL2_URI=mongodb://u:Snt-CfgUriPw-3Zk@127.0.0.1:1/");
+        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Cli cli = new Cli(Map.of("USER", "test"));
+
+        Cli.Result r = ok(cli, "orgs", "list", "--config", config.toString());
+        assertThat(r.err()).as(r.toString()).contains("warning: config file " + config + " can be read by every user of this machine "
+                + "and holds secrets (AWS_SECRET_ACCESS_KEY, POOL1_PASSWORD, POOL2_URI): chmod 600 " + config)
+                .doesNotContain("Snt-").doesNotContain("AWS_REGION");
+        assertThat(ok(cli, "orgs", "list", "--config", config.toString(), "-q").err()).isEmpty();
+
+        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(ok(cli, "orgs", "list", "--config", config.toString()).err()).as("its group may read it: a choice").doesNotContain("warning");
+        writeConfig(dir, "catalog=" + url, "AWS_REGION=eu-west-1");
+        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(ok(cli, "orgs", "list", "--config", config.toString()).err()).as("no secret in it").doesNotContain("warning");
+    }
+
     @Test
     void metricsFileAndLogFormatComeFromTheConfigFileToo(@TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
