@@ -50,11 +50,15 @@ public final class Sandbox {
         Files.deleteIfExists(dir.resolve("ready"));
         Properties ports = loadPorts(dir);
 
+        String password = catalogPassword(dir);
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setDataDirectory(dir.resolve("pg"))
                 .setCleanDataDirectory(false)
                 .setPort(port(ports, "catalog"))
+                .setConnectConfig("password", password) // its readiness check, once the server asks for it
+                .setServerConfig("unix_socket_permissions", "0700")
                 .start();
+        lockDown(pg, dir.resolve("pg"), password);
         List<MongoServer> servers = new ArrayList<>();
         List<String> uris = new ArrayList<>();
         for (int i = 1; i <= pools; i++) {
@@ -77,9 +81,9 @@ public final class Sandbox {
             stop.countDown();
         }, "sandbox-shutdown"));
 
-        String catalogUrl = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres?user=postgres";
+        String catalogUrl = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres?user=postgres&password=";
         Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("TENANTCTL_CATALOG_URL", catalogUrl);
+        env.put("TENANTCTL_CATALOG_URL", catalogUrl + password);
         tenantctl(env, "init");
         for (int i = 1; i <= pools; i++) {
             if (tenantctl(env, "pools", "show", "pool-" + i) != 0) {
@@ -88,14 +92,56 @@ public final class Sandbox {
         }
         Path store = dir.resolve("store");
         Files.createDirectories(store);
+        // the password is read from its file when env is sourced: 'scripts/sandbox up' prints env, never the password
         Files.writeString(dir.resolve("env"), String.join("\n",
-                "export TENANTCTL_CATALOG_URL='" + catalogUrl + "'",
+                "export TENANTCTL_CATALOG_URL=\"" + catalogUrl + "$(cat '" + dir.resolve(PASSWORD_FILE) + "')\"",
                 "export TENANTCTL_STORE='" + store.toUri() + "'",
                 "export SANDBOX_POOL_URIS='" + String.join(" ", uris) + "'",
                 "export SANDBOX_LATENCY_MS='" + latencyMs + "'",
                 ""));
         Files.writeString(dir.resolve("ready"), ProcessHandle.current().pid() + "\n");
         stop.await();
+    }
+
+    private static final String PASSWORD_FILE = "catalog.password";
+
+    /**
+     * The catalog's superuser password, made once (random, in {@code DIR/catalog.password}, readable by this user only).
+     * The embedded server trusted every connection to 127.0.0.1 as its superuser, which may run programs as the OS
+     * user ({@code copy … to program}): any user of a shared machine could act as whoever started a sandbox.
+     */
+    private static String catalogPassword(Path dir) throws IOException {
+        Path file = dir.resolve(PASSWORD_FILE);
+        if (Files.exists(file)) {
+            return Files.readString(file).strip();
+        }
+        byte[] random = new byte[24];
+        new java.security.SecureRandom().nextBytes(random);
+        String password = java.util.HexFormat.of().formatHex(random);
+        Path tmp = dir.resolve(PASSWORD_FILE + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, password + "\n");
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return password;
+    }
+
+    /**
+     * Sets the superuser's password and has the server ask for it on every connection (a data directory made by an
+     * older sandbox, or just now by initdb, trusts them all); idempotent.
+     */
+    private static void lockDown(EmbeddedPostgres pg, Path data, String password) throws IOException, java.sql.SQLException {
+        try (java.sql.Connection c = pg.getPostgresDatabase().getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("set password_encryption = 'scram-sha-256'");
+            st.execute("alter role postgres password '" + password + "'"); // hex: nothing to quote
+            Files.writeString(data.resolve("pg_hba.conf"), String.join("\n",
+                    "# written by the sandbox: every connection gives the password in catalog.password",
+                    "local all all scram-sha-256",
+                    "host all all 127.0.0.1/32 scram-sha-256",
+                    "host all all ::1/128 scram-sha-256", ""));
+            st.execute("select pg_reload_conf()");
+        }
     }
 
     /** {@code backend}, with every wire command delayed by {@code latencyMs} when that is positive. */
