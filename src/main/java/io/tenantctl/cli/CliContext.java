@@ -422,19 +422,34 @@ public final class CliContext implements AutoCloseable {
     }
 
     private String actor() {
-        return actor(env, System.getProperty("user.name"), CliContext::processUid);
+        return actor(env, System.getProperty("user.name"), CliContext::processUid, CliContext::kernelHostname);
     }
 
     /**
      * user@host: the user from USER, LOGNAME or USERNAME, else the account Java names; a process whose uid has no account
      * and no such variable (a pod's arbitrary uid, as OpenShift runs one) is {@code uid-N}, not Java's {@code ?}, which
-     * every run recorded and 'another migrate-all is in progress (… started by ? …)' quoted.
+     * every run recorded and 'another migrate-all is in progress (… started by ? …)' quoted. The host is HOSTNAME, else
+     * the machine's own name ({@code machine}): bash does not export HOSTNAME, nor do cron and systemd set it, so runs
+     * that cron hosts started were all plain "root", whichever host ran them.
      */
-    static String actor(Map<String, String> env, String account, java.util.function.Supplier<String> uid) {
+    static String actor(Map<String, String> env, String account, java.util.function.Supplier<String> uid,
+                        java.util.function.Supplier<String> machine) {
         String user = java.util.stream.Stream.of(env.get("USER"), env.get("LOGNAME"), env.get("USERNAME"), account)
                 .filter(u -> u != null && !u.isBlank() && !u.equals("?")).map(String::strip).findFirst().orElseGet(uid);
         String host = env.getOrDefault("HOSTNAME", "").strip();
+        if (host.isEmpty()) {
+            host = machine.get().strip();
+        }
         return host.isEmpty() ? user : user + "@" + host;
+    }
+
+    /** The kernel's host name (Linux; no DNS lookup, which InetAddress.getLocalHost may make), else empty. */
+    private static String kernelHostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** {@code uid-N} for this process (Linux: the owner of /proc/self), else {@code unknown}. */
