@@ -64,8 +64,10 @@ public final class Adopt {
     /**
      * A database on a pool that no catalog row names; {@code suggestedOrgId} is null when its name is not org-like or the
      * id it implies cannot be used, and then {@code whyNoId} says why (null for a name that is not org_&lt;id&gt;).
+     * {@code alsoOnPools}: the other pools (other servers) that hold a database of this name no org owns either — one
+     * org's two copies, such as a move's retained source and its target once the catalog that knew which is lost.
      */
-    public record Discovered(String databaseName, String suggestedOrgId, int collections, String whyNoId) {
+    public record Discovered(String databaseName, String suggestedOrgId, int collections, String whyNoId, List<String> alsoOnPools) {
     }
 
     /** How adopting one database ended (its -o json spelling is the lower-case name). */
@@ -95,6 +97,7 @@ public final class Adopt {
         Pool pool = ctx.catalog().pools().get(req.poolId());
         ctx.pools().ping(pool.poolId(), pool.uri());
         Set<String> present = databaseNames(pool);
+        Map<String, List<String>> elsewhere = unownedElsewhere(pool);
         if (!req.dryRun()) {
             LeaseRecovery.sweep(ctx); // a dead provision's expired lease is not a holder
         }
@@ -161,8 +164,11 @@ public final class Adopt {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, req.dryRun() ? PLANNED : ADOPTED, found.matchedHash(),
                         found.matchedHash() == null ? null : known.get(found.matchedHash()).source(), found.collections(),
                         found.diff().missingCollections().size() + found.diff().missingIndexCount(), found.diff().conflicts().size(),
-                        found.diff().extras().size(), null,
-                        found.matchedHash() != null && found.matchedHash().equals(req.manifest().hash()) ? null
+                        found.diff().extras().size(), null, row.isEmpty() && elsewhere.containsKey(db) ? NextStep.note(otherCopies(db,
+                        pool.poolId(), elsewhere.get(db)) + "; compare them" + (req.dryRun() ? " and adopt only the live one" : ": should "
+                        + "the other be the live one, drop this stale copy on pool " + pool.poolId() + " by hand, then 'tenantctl orgs adopt "
+                        + c.orgId() + " --pool " + elsewhere.get(db).get(0) + "' points the org at the live one"))
+                        : found.matchedHash() != null && found.matchedHash().equals(req.manifest().hash()) ? null
                                 : NextStep.run("tenantctl migrate-all --org " + c.orgId() + req.schemaOption() + " --dry-run")));
             } catch (TenantctlException e) {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, e.getMessage(),
@@ -271,6 +277,7 @@ public final class Adopt {
         // every id, deleted ones too (never reused)
         Map<String, Org> ids = new LinkedHashMap<>();
         ctx.catalog().orgs().list(null, null).forEach(o -> ids.put(o.orgId(), o));
+        Map<String, List<String>> elsewhere = unownedElsewhere(pool);
         List<Discovered> out = new ArrayList<>();
         for (String db : new TreeSet<>(databaseNames(pool))) {
             if (SYSTEM_DATABASES.contains(db) || known.contains(db)) {
@@ -286,7 +293,48 @@ public final class Adopt {
                     : "its id " + id + " is org " + id + "'s (database " + holder.databaseName() + " on pool " + holder.poolId() + ")")
                     : known.contains(OrgId.databaseName(id)) ? "org id " + id + " would name database " + OrgId.databaseName(id)
                     + ", which another org holds" : null;
-            out.add(new Discovered(db, id != null && whyNoId == null ? id : null, collections, whyNoId));
+            List<String> also = elsewhere.getOrDefault(db, List.of());
+            if (whyNoId == null && !also.isEmpty()) {
+                whyNoId = otherCopies(db, poolId, also) + ": compare them and adopt only the live one (a move's retained source, "
+                        + "or a database a restore replaced, holds none of the writes made since)";
+            }
+            out.add(new Discovered(db, id != null && whyNoId == null ? id : null, collections, whyNoId, also));
+        }
+        return out;
+    }
+
+    /** The org id a database name implies ({@code org_<id>}), null for another name. */
+    public static String impliedId(String databaseName) {
+        return OrgId.suggestedId(databaseName);
+    }
+
+    private static String otherCopies(String db, String poolId, List<String> pools) {
+        return db + " is on pool " + String.join(", ", pools) + " too, no org's there either: one org's copies on two pools, "
+                + "as a move's source and target are when the catalog that knew which is live is lost; the copy on " + poolId
+                + " may be the stale one";
+    }
+
+    /**
+     * Per database name, the other pools that hold a database of that name no catalog row claims: pools on another
+     * server than {@code pool} (one registered twice lists the same database through both) that answer; one that does not
+     * answer cannot be told of here (verify names it).
+     */
+    private Map<String, List<String>> unownedElsewhere(Pool pool) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        io.tenantctl.pool.PoolUri mine = io.tenantctl.pool.PoolUri.stored(pool.uri());
+        for (Pool other : ctx.catalog().pools().list()) {
+            if (other.poolId().equals(pool.poolId()) || !mine.serversSharedWith(io.tenantctl.pool.PoolUri.stored(other.uri())).isEmpty()) {
+                continue;
+            }
+            Set<String> names;
+            try {
+                names = databaseNames(other);
+            } catch (TenantctlException | com.mongodb.MongoException unanswered) {
+                continue;
+            }
+            Set<String> claimed = claimed(other.poolId());
+            names.stream().filter(n -> !SYSTEM_DATABASES.contains(n) && !claimed.contains(n))
+                    .forEach(n -> out.computeIfAbsent(n, k -> new ArrayList<>()).add(other.poolId()));
         }
         return out;
     }

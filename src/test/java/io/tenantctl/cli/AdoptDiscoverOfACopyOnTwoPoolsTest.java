@@ -1,0 +1,52 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by the catalog-lost drill: after a move (acme from pool-0 to pool-1, its source kept until gc) the catalog is
+ * lost and a fresh one made; {@code orgs adopt --discover} run pool by pool, as the README says, offered "acme org_acme"
+ * on both pools. Adopting pool-0's file first registered the move's stale source as acme (writable, the writes since the
+ * move missing), and verify then called the live copy on pool-1 a stray whose fix ends in dropDatabase(). A database
+ * name no org owns on two pools is one org's two copies: neither is offered, each line says where the other is, and
+ * adopt names the other copy.
+ */
+class AdoptDiscoverOfACopyOnTwoPoolsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNameNoOrgOwnsOnTwoPoolsIsOfferedOnNeitherAndAdoptNamesTheOtherCopy() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.database("pool-0", "org_acme").getCollection("notes").insertOne(new Document("_id", 1)); // the move's source
+            f.database("pool-1", "org_acme").getCollection("notes").insertMany(List.of(new Document("_id", 1), new Document("_id", 2)));
+            f.database("pool-0", "org_solo").getCollection("notes").insertOne(new Document("_id", 1));
+
+            Cli.Result d0 = ok(f.cli, "orgs", "adopt", "--discover", "--pool", "pool-0");
+            assertThat(d0.out().lines()).as("%s", d0).contains("solo org_solo");
+            assertThat(d0.out().lines().filter(l -> !l.startsWith("#"))).as("%s", d0).noneMatch(l -> l.contains("org_acme"));
+            assertThat(d0.out()).as("%s", d0).contains("# acme org_acme").contains("pool pool-1");
+
+            JsonNode d1 = strictJson(ok(f.cli, "orgs", "adopt", "--discover", "--pool", "pool-1", "-o", "json"));
+            JsonNode acme = d1.get("databases").get(0);
+            assertThat(acme.get("database_name").asText()).isEqualTo("org_acme");
+            assertThat(acme.get("suggested_org_id").isNull()).as("%s", d1).isTrue();
+            assertThat(acme.get("also_on_pools").toString()).isEqualTo("[\"pool-0\"]");
+            assertThat(acme.get("why_no_id").asText()).contains("pool pool-0");
+
+            Cli.Result a = ok(f.cli, "orgs", "adopt", "acme", "--pool", "pool-0", "--dry-run");
+            assertThat(a.err()).as("%s", a).contains("org_acme is on pool pool-1 too");
+        }
+    }
+}
