@@ -1322,7 +1322,11 @@ public final class Verify {
                     }
                     String sameName = db.equals(named.databaseName()) ? "make sure pool " + poolId + " is not " + named.poolId()
                             + "'s server under another name (a document written in " + db + " through one pool shows through the other: "
-                            + "then it is the org's live database, fix the pools' URIs instead); " : "";
+                            + "then it is the org's live database, fix the pools' URIs instead); it may be the org's live database too when "
+                            + "the catalog is older than a move of the org (restored from a dump, or rebuilt with adopt after it was lost: "
+                            + "the move's source on " + named.poolId() + " then lacks every write since): if it holds writes " + named.poolId()
+                            + "'s lacks, save what only " + named.poolId() + "'s holds, drop that one, and 'tenantctl orgs adopt "
+                            + named.orgId() + " --pool " + poolId + "' points the org here; otherwise " : "";
                     boolean byName = owner != null;
                     seen.add(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " belongs to org "
                             + named.orgId() + (byName ? " by its name" : ": restore run " + wrote.runId() + " wrote it"
