@@ -301,6 +301,18 @@ public final class Restore {
                 + (req.inPlace() ? " --in-place --drop-existing" : "");
     }
 
+    /**
+     * The restore of {@code org} onto the first active pool with room other than its own (by priority, then name), from
+     * the backup this restore took; POOL when none has room.
+     */
+    private String anotherPool(Org org, String backupId) {
+        String target = ctx.catalog().pools().list().stream()
+                .filter(p -> !p.poolId().equals(org.poolId()) && Pool.ACTIVE.equals(p.status()) && p.free() > 0)
+                .sorted(java.util.Comparator.comparingInt(Pool::priority).thenComparing(Pool::poolId))
+                .map(Pool::poolId).findFirst().orElse("POOL");
+        return "'tenantctl restore --org " + org.orgId() + " --backup " + backupId + " --target-pool " + target + "'";
+    }
+
     /** No --backup (or 'latest'): the backup is the org's newest, not one the operator chose. */
     private static boolean newest(Request req) {
         return req.backupId() == null || req.backupId().equals("latest");
@@ -439,6 +451,12 @@ public final class Restore {
         if (!pool.poolId().equals(org.poolId()) && (!Pool.ACTIVE.equals(pool.status()) || pool.free() == 0)) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " cannot take org " + org.orgId()
                     + ": it is " + pool.status() + " with " + pool.orgCount() + "/" + pool.capacity() + " orgs");
+        }
+        if (req.targetPool() == null) { // the org's own pool, which may be gone for good: the way on is another pool
+            PoolHealth.check(ctx, pool).ifPresent(why -> {
+                throw TenantctlException.config(PoolHealth.doesNotAnswer(pool, "the restore's target, the org's own pool", why)
+                        + "; should it be gone for good, restore the org onto another pool: " + anotherPool(org, backupId));
+            });
         }
         PoolHealth.require(ctx, pool, "the restore's target");
         return new Target(FRESH, org.orgId(), org, pool, freshName(org, pool, backupId), previous, false, org.tier());

@@ -1,0 +1,41 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.testing.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by the lost-pool drill: an org's pool is gone for good (server and databases); 'restore --org ORG' tries the
+ * org's own pool and said only "does not answer — see 'tenantctl pools stats P'", which a dead server never mends. The
+ * refusal now names the restore that works, onto another pool from the same backup, and following it restores the org.
+ */
+class RestoreOffALostPoolTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRestoreWhoseOwnPoolIsGoneNamesTheRestoreOntoAnotherPool() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 3);
+            String backupId = f.backup("acme");
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:9", "--force");
+
+            Cli.Result refused = f.cli.run("restore", "--org", "acme", "--dry-run");
+            assertThat(refused.exitCode()).as("%s", refused).isEqualTo(3);
+            String step = "tenantctl restore --org acme --backup " + backupId + " --target-pool pool-1";
+            assertThat(refused.err()).as("%s", refused).contains(step);
+
+            ok(f.cli, Arrays.copyOfRange(step.split(" "), 1, step.split(" ").length));
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+            assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(3);
+        }
+    }
+}
