@@ -187,7 +187,8 @@ public final class Rebalance {
                 l.orgsAfter(), l.bytesBefore(), l.bytesAfter(), l.loadBefore(), l.loadAfter())).toList();
         List<String> notes = new ArrayList<>();
         new java.util.TreeMap<>(dead).forEach((pool, why) -> notes.add(why + ": left out of the plan (nothing moves off it or onto it); "
-                + "see 'tenantctl pools stats " + pool + "'"));
+                + "see 'tenantctl pools stats " + pool + "'" + all.stream().filter(x -> x.poolId().equals(pool) && x.orgCount() > 0).findFirst()
+                .map(x -> "; a move reads its source, so should its server be gone for good, " + restoreOffALostPool(pool, x.orgCount())).orElse("")));
         notes.addAll(p.notes());
         List<String> outsideWithRoom = all.stream().filter(x -> !req.pools().isEmpty() && !req.pools().contains(x.poolId())
                 && x.status() == PoolStatus.ACTIVE && x.free() > 0).map(Pool::poolId).toList();
@@ -870,6 +871,12 @@ public final class Rebalance {
     }
 
     /** Why a database bearing the name of {@code m}'s target is not what the move wrote (dropped by its rollback, or not). */
+    /** The way a lost pool's orgs come back (verify's pool_unreachable, the plan's note): each restored onto another pool. */
+    static String restoreOffALostPool(String poolId, long orgs) {
+        return "bring its " + orgs + " org(s) back on other pools from their newest backups: 'tenantctl restore --org ORG --target-pool POOL' "
+                + "for each org 'tenantctl orgs list --pool " + poolId + "' lists (a suspended org stays read_only)";
+    }
+
     static String notTheBatch(MoveRepository.Move m, String more) {
         return m.targetDropped() ? "bears the name of aborted move " + m.moveId() + "'s target, dropped when it was rolled back, but holds "
                 + "more than the move's process could write after that: " + more

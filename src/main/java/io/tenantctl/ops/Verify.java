@@ -1146,7 +1146,8 @@ public final class Verify {
                                         .map(v -> "${" + v + "}").collect(java.util.stream.Collectors.joining(", ")))
                                 + ") against the pool's user; then: tenantctl verify --pool " + p.poolId()
                         : "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
-                                + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : ""))));
+                                + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : "")
+                                + (onIt == 0 ? "" : "; should its server be gone for good, " + Rebalance.restoreOffALostPool(p.poolId(), onIt)))));
             }
             if (p.orgCount() > p.capacity()) {
                 seen.add(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds " + p.orgCount()

@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Found by the lost-pool drill: an org's pool is gone for good (server and databases); 'restore --org ORG' tries the
  * org's own pool and said only "does not answer — see 'tenantctl pools stats P'", which a dead server never mends. The
- * refusal now names the restore that works, onto another pool from the same backup, and following it restores the org.
+ * refusal now names the restore that works, onto another pool from the same backup, and following it restores the org;
+ * verify's pool_unreachable and the rebalance plan's note (a move reads its source: none can leave a dead pool) name it too.
  */
 class RestoreOffALostPoolTest {
 
@@ -27,6 +28,14 @@ class RestoreOffALostPoolTest {
             f.notes("acme", "notes", 3);
             String backupId = f.backup("acme");
             ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:9", "--force");
+
+            // verify and the plan, the first things run on call, name that way too, not only "check the pool's FerretDB"
+            String bulk = "'tenantctl restore --org ORG --target-pool POOL' for each org 'tenantctl orgs list --pool pool-0' lists";
+            Cli.Result verify = f.cli.run("verify");
+            assertThat(verify.exitCode()).as("%s", verify).isEqualTo(4);
+            assertThat(verify.out()).as("%s", verify).contains("pool_unreachable").contains(bulk);
+            Cli.Result plan = ok(f.cli, "rebalance", "plan");
+            assertThat(plan.out() + plan.err()).as("%s", plan).contains(bulk);
 
             Cli.Result refused = f.cli.run("restore", "--org", "acme", "--dry-run");
             assertThat(refused.exitCode()).as("%s", refused).isEqualTo(3);
