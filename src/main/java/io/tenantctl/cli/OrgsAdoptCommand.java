@@ -94,10 +94,8 @@ final class OrgsAdoptCommand implements Callable<Integer> {
             return 0;
         }
         for (Adopt.Discovered d : found) {
-            String implied = Adopt.impliedId(d.databaseName());
             ctx.out.println(d.suggestedOrgId() != null ? d.suggestedOrgId() + " " + d.databaseName()
-                    : !d.alsoOnPools().isEmpty() && implied != null && d.whyNoId().startsWith(d.databaseName() + " is on pool ")
-                    ? "# " + implied + " " + d.databaseName() + "  (" + d.whyNoId() + ")"
+                    : d.copyOf() != null ? "# " + d.copyOf() + " " + d.databaseName() + "  (" + d.whyNoId() + ")"
                     : d.whyNoId() != null ? "# " + d.databaseName() + "  (" + d.whyNoId() + ": write 'NEW_ID " + d.databaseName() + "')"
                     : "# " + d.databaseName() + "  (not an org_<id> name: write 'ID " + d.databaseName() + "')");
         }

@@ -66,8 +66,11 @@ public final class Adopt {
      * id it implies cannot be used, and then {@code whyNoId} says why (null for a name that is not org_&lt;id&gt;).
      * {@code alsoOnPools}: the other pools (other servers) that hold a database of this name no org owns either — one
      * org's two copies, such as a move's retained source and its target once the catalog that knew which is lost.
+     * {@code copyOf}: the org id of which this database is one of several copies no org owns (those, or a restore's fresh
+     * database {@code org_<id>__r<backup>} beside the database it replaced), for one of them to be adopted under it.
      */
-    public record Discovered(String databaseName, String suggestedOrgId, int collections, String whyNoId, List<String> alsoOnPools) {
+    public record Discovered(String databaseName, String suggestedOrgId, int collections, String whyNoId, List<String> alsoOnPools,
+                             String copyOf) {
     }
 
     /** How adopting one database ended (its -o json spelling is the lower-case name). */
@@ -278,6 +281,8 @@ public final class Adopt {
         Map<String, Org> ids = new LinkedHashMap<>();
         ctx.catalog().orgs().list(null, null).forEach(o -> ids.put(o.orgId(), o));
         Map<String, List<String>> elsewhere = unownedElsewhere(pool);
+        Set<String> unowned = new TreeSet<>(databaseNames(pool));
+        unowned.removeIf(n -> SYSTEM_DATABASES.contains(n) || known.contains(n));
         List<Discovered> out = new ArrayList<>();
         for (String db : new TreeSet<>(databaseNames(pool))) {
             if (SYSTEM_DATABASES.contains(db) || known.contains(db)) {
@@ -294,18 +299,52 @@ public final class Adopt {
                     : known.contains(OrgId.databaseName(id)) ? "org id " + id + " would name database " + OrgId.databaseName(id)
                     + ", which another org holds" : null;
             List<String> also = elsewhere.getOrDefault(db, List.of());
+            String copyOf = null;
             if (whyNoId == null && !also.isEmpty()) {
                 whyNoId = otherCopies(db, poolId, also) + ": compare them and adopt only the live one (a move's retained source, "
                         + "or a database a restore replaced, holds none of the writes made since)";
+                copyOf = id;
             }
-            out.add(new Discovered(db, id != null && whyNoId == null ? id : null, collections, whyNoId, also));
+            // a restore's fresh database (org_B__r<backup>) whose org B has no row: B's data, maybe its live copy
+            String restoredOf = restoredOf(db);
+            String base = restoredOf != null ? restoredOf : id;
+            if (whyNoId == null && base != null && !ids.containsKey(base)) {
+                List<String> siblings = new ArrayList<>();
+                java.util.function.BiConsumer<String, String> look = (p, n) -> {
+                    if (!(p.equals(poolId) && n.equals(db)) && (n.equals(OrgId.databaseName(base)) || base.equals(restoredOf(n)))) {
+                        siblings.add(n + " on pool " + p);
+                    }
+                };
+                unowned.forEach(n -> look.accept(poolId, n));
+                elsewhere.forEach((n, ps) -> ps.forEach(p -> look.accept(p, n)));
+                boolean anyRestored = restoredOf != null || siblings.stream().anyMatch(x -> restoredOf(x.substring(0, x.indexOf(' '))) != null);
+                if (restoredOf != null && siblings.isEmpty()) {
+                    id = restoredOf; // org B's restored data, alone: adopted as B, with this database
+                } else if (anyRestored && !siblings.isEmpty()) {
+                    whyNoId = (restoredOf != null ? db + " is named as a restore of org " + base + " names its fresh database (its live copy, "
+                            + "unless a later restore replaced it)" : "a restore of org " + base + " replaced " + db + " (it holds none of the "
+                            + "writes made since)") + "; org " + base + "'s other copies: " + String.join(", ", siblings)
+                            + ": compare them and adopt only the live one as '" + base + " DATABASE' on its pool";
+                    copyOf = base;
+                }
+            }
+            out.add(new Discovered(db, id != null && whyNoId == null ? id : null, collections, whyNoId, also, copyOf));
         }
         return out;
     }
 
-    /** The org id a database name implies ({@code org_<id>}), null for another name. */
-    public static String impliedId(String databaseName) {
-        return OrgId.suggestedId(databaseName);
+    private static final java.util.regex.Pattern RESTORED = java.util.regex.Pattern.compile("^(org_.+)__r(\\d{14}[a-z0-9]{6}|[a-z0-9]{6})(_\\d+)?$");
+
+    /**
+     * The org id whose restore names its fresh database {@code db} ({@code org_<id>__r<backup>[_n]}, as Restore names
+     * it), null for another name.
+     */
+    private static String restoredOf(String db) {
+        java.util.regex.Matcher m = RESTORED.matcher(db);
+        if (!m.matches() || m.group(2).length() == 6 && m.group(1).length() + 3 + 20 <= 60) {
+            return null; // the short form only where the long one would pass 60 bytes
+        }
+        return OrgId.suggestedId(m.group(1));
     }
 
     private static String otherCopies(String db, String poolId, List<String> pools) {
