@@ -339,7 +339,7 @@ public final class Adopt {
      * The org id whose restore names its fresh database {@code db} ({@code org_<id>__r<backup>[_n]}, as Restore names
      * it), null for another name.
      */
-    private static String restoredOf(String db) {
+    static String restoredOf(String db) {
         java.util.regex.Matcher m = RESTORED.matcher(db);
         if (!m.matches() || m.group(2).length() == 6 && m.group(1).length() + 3 + 20 <= 60) {
             return null; // the short form only where the long one would pass 60 bytes

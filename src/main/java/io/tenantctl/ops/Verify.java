@@ -1221,6 +1221,34 @@ public final class Verify {
 
     private static final String NO_FREE_ID = "ORG";
 
+    /**
+     * An orphan's fix, but for two cases a lost (or older) catalog leaves: a database of the same name that no org owns on
+     * another server's pool too is one org's two copies, the stale one maybe first — no command, compare them and adopt the
+     * live one; a restore's fresh database of an org with no row is that org's data, not a new org's — adopt it under that id.
+     */
+    private NextStep orphanFix(String db, String poolId, Map<String, Set<String>> databases, Set<String> alsoHere,
+                               Map<String, RestoreRepository.Retired> retired, Map<String, Org> orgs, Map<String, String> offered) {
+        Set<String> claimed = new java.util.HashSet<>();
+        orgs.values().forEach(o -> claimed.add(o.databaseName()));
+        List<String> twins = databases.entrySet().stream().filter(e -> !e.getKey().equals(poolId) && !alsoHere.contains(e.getKey())
+                        && e.getValue().contains(db) && !claimed.contains(db) && !retired.containsKey(e.getKey() + "/" + db))
+                .map(Map.Entry::getKey).sorted().toList();
+        String restoredOf = Adopt.restoredOf(db);
+        String id = restoredOf != null && !orgs.containsKey(restoredOf) && ctx.catalog().orgs().find(restoredOf).isEmpty()
+                ? restoredOf : adoptAs(db, orgs);
+        if (!twins.isEmpty()) {
+            return NextStep.note(db + " is on pool " + String.join(", ", twins) + " too, no org's there either: one org's copies (a move's "
+                    + "source and target, once the catalog that knew which is live is lost): compare them and adopt only the live one: "
+                    + "tenantctl orgs adopt " + id + " --pool POOL --database " + db);
+        }
+        if (id.equals(restoredOf)) {
+            return NextStep.note("named as a restore of org " + restoredOf + " names its fresh database: that org's data; 'tenantctl orgs "
+                    + "adopt --discover --pool " + poolId + "' names any other copy of it to compare; adopt the live one: tenantctl orgs adopt "
+                    + restoredOf + " --pool " + poolId + " --database " + db);
+        }
+        return adoptOrDrop(id, poolId, db, offered);
+    }
+
     /** {@code d} as --older-than reads it back exactly: 7d, 12h, 90m or 45s. */
     static String gcAge(Duration d) {
         long s = Math.max(0, d.toSeconds());
@@ -1338,7 +1366,7 @@ public final class Verify {
                 } else {
                     seen.add(new Seen("orphan_database", PROBLEM, null, poolId, db, db + " on pool " + poolId + " is named like an org's "
                             + "database but no org in the catalog has it",
-                            adoptOrDrop(adoptAs(db, orgs), poolId, db, offered)));
+                            orphanFix(db, poolId, databases, alsoHere, retired, orgs, offered)));
                 }
             }
         }
