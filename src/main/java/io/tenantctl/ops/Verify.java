@@ -1241,6 +1241,15 @@ public final class Verify {
                     + "source and target, once the catalog that knew which is live is lost): compare them and adopt only the live one: "
                     + "tenantctl orgs adopt " + id + " --pool POOL --database " + db);
         }
+        String plain = restoredOf == null && !id.equals(NO_FREE_ID) ? id : null;
+        List<String> restoredCopies = plain == null ? List.of() : databases.entrySet().stream().flatMap(e -> e.getValue().stream()
+                        .filter(n -> !claimed.contains(n) && plain.equals(Adopt.restoredOf(n))).map(n -> n + " on pool " + e.getKey()))
+                .sorted().toList();
+        if (!restoredCopies.isEmpty()) {
+            return NextStep.note("a restore of org " + plain + " replaced it (it holds none of the writes made since): its copies "
+                    + String.join(", ", restoredCopies) + " are that org's data too; compare them and adopt only the live one: "
+                    + "tenantctl orgs adopt " + plain + " --pool POOL --database DATABASE");
+        }
         if (id.equals(restoredOf)) {
             return NextStep.note("named as a restore of org " + restoredOf + " names its fresh database: that org's data; 'tenantctl orgs "
                     + "adopt --discover --pool " + poolId + "' names any other copy of it to compare; adopt the live one: tenantctl orgs adopt "
