@@ -870,13 +870,13 @@ public final class Rebalance {
                 + "it since), then 'tenantctl rebalance gc --drop-changed " + m.toPool() + "/" + m.toDatabase() + "'");
     }
 
-    /** Why a database bearing the name of {@code m}'s target is not what the move wrote (dropped by its rollback, or not). */
     /** The way a lost pool's orgs come back (verify's pool_unreachable, the plan's note): each restored onto another pool. */
     static String restoreOffALostPool(String poolId, long orgs) {
         return "bring its " + orgs + " org(s) back on other pools from their newest backups: 'tenantctl restore --org ORG --target-pool POOL' "
                 + "for each org 'tenantctl orgs list --pool " + poolId + "' lists (a suspended org stays read_only)";
     }
 
+    /** Why a database bearing the name of {@code m}'s target is not what the move wrote (dropped by its rollback, or not). */
     static String notTheBatch(MoveRepository.Move m, String more) {
         return m.targetDropped() ? "bears the name of aborted move " + m.moveId() + "'s target, dropped when it was rolled back, but holds "
                 + "more than the move's process could write after that: " + more

@@ -452,13 +452,11 @@ public final class Restore {
             throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " cannot take org " + org.orgId()
                     + ": it is " + pool.status() + " with " + pool.orgCount() + "/" + pool.capacity() + " orgs");
         }
-        if (req.targetPool() == null) { // the org's own pool, which may be gone for good: the way on is another pool
-            PoolHealth.check(ctx, pool).ifPresent(why -> {
-                throw TenantctlException.config(PoolHealth.doesNotAnswer(pool, "the restore's target, the org's own pool", why)
-                        + "; should it be gone for good, restore the org onto another pool: " + anotherPool(org, backupId));
-            });
-        }
-        PoolHealth.require(ctx, pool, "the restore's target");
+        boolean own = req.targetPool() == null; // the org's own pool, which may be gone for good: the way on is another pool
+        PoolHealth.check(ctx, pool).ifPresent(why -> {
+            throw TenantctlException.config(PoolHealth.doesNotAnswer(pool, "the restore's target" + (own ? ", the org's own pool" : ""), why)
+                    + (own ? "; should it be gone for good, restore the org onto another pool: " + anotherPool(org, backupId) : ""));
+        });
         return new Target(FRESH, org.orgId(), org, pool, freshName(org, pool, backupId), previous, false, org.tier());
     }
 
