@@ -289,12 +289,19 @@ public final class FileObjectStore implements ObjectStore {
         }
     }
 
-    private TenantctlException failure(String what, Exception e) {
+    /**
+     * The error for a failed file operation. Permission denied also says what to do: the store's files are written
+     * readable by their writer only (600), so a restore run by another user than the backup's met a bare "permission
+     * denied on …/manifest.json".
+     */
+    TenantctlException failure(String what, Exception e) {
         // EMFILE/ENFILE is this process's, not the store's: said so, with the way out, and exit 3 (OutOfDescriptorsException.in)
         TenantctlException.Category category = e instanceof AccessDeniedException || io.tenantctl.OutOfDescriptorsException.in(e).isPresent()
                 ? TenantctlException.Category.CONFIG : TenantctlException.Category.FAILED;
         return new TenantctlException(category, io.tenantctl.OutOfDescriptorsException.explained(what + " in " + describe() + ": "
-                + io.tenantctl.IoErrors.describe(e), "store"), e);
+                + io.tenantctl.IoErrors.describe(e) + (e instanceof AccessDeniedException ? "; tenantctl writes the store's files readable "
+                + "by their writer only: run it as the user that writes the store's backups, or give this user access to " + root : ""),
+                "store"), e);
     }
 
     /** Writes to the temp file, renames on close. */

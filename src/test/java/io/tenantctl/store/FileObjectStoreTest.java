@@ -21,6 +21,21 @@ class FileObjectStoreTest extends ObjectStoreContractTest {
         return new FileObjectStore(dir.resolve("store"));
     }
 
+    /**
+     * Found by probing as another user (the suite runs as root, whom no file refuses): a restore run by another user than
+     * the one whose backups fill the store met "permission denied on …/manifest.json" (its files are 600) and nothing on
+     * what to do. Exit 3, and it says.
+     */
+    @Test
+    void permissionDeniedSaysWhoseFilesTheyAreAndWhatToDo() {
+        Path manifest = dir.resolve("store/acme/b1/manifest.json");
+        io.tenantctl.TenantctlException e = ((FileObjectStore) store).failure("cannot read acme/b1/manifest.json",
+                new java.nio.file.AccessDeniedException(manifest.toString()));
+        assertThat(e.category()).isEqualTo(io.tenantctl.TenantctlException.Category.CONFIG);
+        assertThat(e.getMessage()).contains("permission denied on " + manifest)
+                .contains("run it as the user that writes the store's backups, or give this user access to " + dir.resolve("store"));
+    }
+
     @Test
     void inFlightUploadIsAHiddenTempFileInTheTargetDirectoryAndAbortRemovesIt() throws IOException {
         ObjectStore.Upload upload = store.create("org/b1/users.ndjson");
