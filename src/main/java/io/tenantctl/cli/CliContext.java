@@ -245,14 +245,13 @@ public final class CliContext implements AutoCloseable {
     }
 
     /**
-     * The keys of {@code config} that hold a secret, by name (never a value): a password, secret or token variable
-     * (POOL1_PASSWORD, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), or a URL with a password in it (catalog=postgres://u:pw@…).
+     * The keys of {@code config} whose line holds a secret, by name (never a value), as every output's mask reads one: a
+     * password, secret or token variable (POOL1_PASSWORD, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), or a URL with a
+     * password in it (catalog=postgres://u:pw@…; not u:${VAR}@).
      */
     static List<String> secretKeys(Properties config) {
         return config.stringPropertyNames().stream().filter(k -> !config.getProperty(k).isBlank())
-                .filter(k -> k.matches("(?i).*(password|passwd|secret|token).*")
-                        || config.getProperty(k).strip().matches("(?s)[A-Za-z][A-Za-z0-9+.-]*://[^/@\\s]*:[^/@\\s]+@.*"))
-                .sorted().toList();
+                .filter(k -> Mask.holdsSecret(k + "=" + config.getProperty(k).strip())).sorted().toList();
     }
 
     /** Whether users other than the file's owner and group may read {@code f} (false where the file system has no such modes). */

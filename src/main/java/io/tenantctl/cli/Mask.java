@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,11 @@ final class Mask {
     private static final Pattern HARMLESS = Pattern.compile("^[^:@]*(?::\\$\\{[A-Za-z_][A-Za-z0-9_]*})?$");
 
     private Mask() {
+    }
+
+    /** Whether {@code s} holds what {@link #secrets} masks: a key naming a secret with its value, or a URL's password. */
+    static boolean holdsSecret(String s) {
+        return !Objects.equals(secrets(s), s);
     }
 
     static String secrets(String s) {

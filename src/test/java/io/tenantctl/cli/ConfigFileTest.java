@@ -186,7 +186,7 @@ class ConfigFileTest {
         String url = CliFixture.initialisedCatalog();
         Path config = writeConfig(dir, "catalog=" + url, "POOL1_PASSWORD=Snt-CfgPw-7Hq", "AWS_REGION=eu-west-1",
                 "AWS_SECRET_ACCESS_KEY=Snt-CfgAws-5Rt",
-                "POOL2_URI=mongodb://u:Snt-CfgUriPw-3Zk@127.0.0.1:1/");
+                "POOL2_URI=mongodb://u:Snt-CfgUriPw-3Zk@127.0.0.1:1/", "POOL3_URI=mongodb://u:${POOL3_PASSWORD}@127.0.0.1:1/");
         Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         Cli cli = new Cli(Map.of("USER", "test"));
 
