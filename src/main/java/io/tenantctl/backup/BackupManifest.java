@@ -28,15 +28,37 @@ import java.util.regex.Pattern;
  * @param compression    how every collection file is compressed
  * @param collections    one entry per collection, in dump order
  * @param catalogId      the id of the catalog that took the backup; null in a manifest written before catalogs had one
+ * @param org            what that catalog said of the org at the time; null in a manifest written before manifests said it
  */
-@JsonPropertyOrder({"formatVersion", "orgId", "backupId", "catalogId", "sourcePool", "sourceDatabase", "schemaHash",
+@JsonPropertyOrder({"formatVersion", "orgId", "backupId", "catalogId", "sourcePool", "sourceDatabase", "schemaHash", "org",
         "startedAt", "finishedAt", "compression", "collections"})
 public record BackupManifest(int formatVersion, String orgId, String backupId, String sourcePool,
                              String sourceDatabase, String schemaHash,
                              @JsonFormat(shape = JsonFormat.Shape.STRING) Instant startedAt,
                              @JsonFormat(shape = JsonFormat.Shape.STRING) Instant finishedAt,
                              Compression compression, List<CollectionEntry> collections,
-                             @JsonInclude(JsonInclude.Include.NON_NULL) String catalogId) {
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String catalogId,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) OrgState org) {
+
+    /**
+     * What the catalog said of the org when it was backed up: what a catalog rebuilt without that one ({@code orgs adopt})
+     * or restored from an older dump learns from the store alone.
+     *
+     * @param tier    the org's tier
+     * @param status  the status it had before any freeze of the backup's own (active or read_only); for a delete's final
+     *                backup, the status undoing the delete puts back
+     * @param purpose {@link #DELETE} for the final backup of {@code orgs delete}: the org was being deleted; null otherwise
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record OrgState(String tier, String status, String purpose) {
+        public static final String DELETE = "delete";
+
+        /** Whether this is the final backup of a delete: the org it holds was deleted once it was taken. */
+        @JsonIgnore
+        public boolean deleted() {
+            return DELETE.equals(purpose);
+        }
+    }
 
     /** The format version this tenantctl writes and the highest it reads. */
     public static final int FORMAT_VERSION = 1;
@@ -56,7 +78,7 @@ public record BackupManifest(int formatVersion, String orgId, String backupId, S
     /** A manifest that names no catalog (as those written before catalogs had an id). */
     public BackupManifest(int formatVersion, String orgId, String backupId, String sourcePool, String sourceDatabase, String schemaHash,
                           Instant startedAt, Instant finishedAt, Compression compression, List<CollectionEntry> collections) {
-        this(formatVersion, orgId, backupId, sourcePool, sourceDatabase, schemaHash, startedAt, finishedAt, compression, collections, null);
+        this(formatVersion, orgId, backupId, sourcePool, sourceDatabase, schemaHash, startedAt, finishedAt, compression, collections, null, null);
     }
 
     /** Total documents over all collections. */

@@ -32,9 +32,10 @@ public final class BackupWriter implements AutoCloseable {
      * @param schemaHash     the org's schema hash at backup time (may be null)
      * @param compression    compression of every collection file
      * @param catalogId      the id of the catalog taking the backup, written in its manifest (null: none said)
+     * @param org            what that catalog says of the org, written in its manifest (null: nothing said)
      */
     public record Spec(String orgId, String backupId, String sourcePool, String sourceDatabase, String schemaHash,
-                       Compression compression, String catalogId) {
+                       Compression compression, String catalogId, BackupManifest.OrgState org) {
         public Spec {
             BackupLayout.requireOrgId(orgId);
             BackupIds.requireValid(backupId);
@@ -43,7 +44,7 @@ public final class BackupWriter implements AutoCloseable {
 
         /** A backup whose manifest names no catalog. */
         public Spec(String orgId, String backupId, String sourcePool, String sourceDatabase, String schemaHash, Compression compression) {
-            this(orgId, backupId, sourcePool, sourceDatabase, schemaHash, compression, null);
+            this(orgId, backupId, sourcePool, sourceDatabase, schemaHash, compression, null, null);
         }
     }
 
@@ -138,7 +139,7 @@ public final class BackupWriter implements AutoCloseable {
         }
         BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, spec.orgId(), spec.backupId(),
                 spec.sourcePool(), spec.sourceDatabase(), spec.schemaHash(), startedAt, clock.instant(),
-                spec.compression(), List.copyOf(entries.values()), spec.catalogId());
+                spec.compression(), List.copyOf(entries.values()), spec.catalogId(), spec.org());
         // the files written earlier must still be there (a store remounted, emptied by a script): a manifest naming a file
         // that is gone would make a damaged backup look complete, the newest one restore takes
         String[] missing = BackupReader.fileProblem(store, layout, spec.orgId(), spec.backupId(), entries.values());

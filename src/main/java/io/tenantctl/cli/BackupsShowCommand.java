@@ -1,6 +1,7 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.backup.BackupManifest;
 import io.tenantctl.backup.CollectionEntry;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backups;
@@ -62,6 +63,10 @@ final class BackupsShowCommand implements Callable<Integer> {
             if (d.manifest() != null) {
                 ctx.out.println("source " + d.manifest().sourcePool() + "/" + d.manifest().sourceDatabase() + ", schema "
                         + d.manifest().schemaHash() + ", compression " + d.manifest().compression().id());
+                BackupManifest.OrgState then = d.manifest().org();
+                if (then != null) { // what the catalog said of the org: what one rebuilt or restored from a dump may not know
+                    ctx.out.println("when taken: tier " + then.tier() + ", " + then.status() + (then.deleted() ? ", the final backup of a delete" : ""));
+                }
                 Output.table(ctx.out, List.of("collection", "docs", "bytes", "indexes", "sha256", "file"),
                         d.manifest().collections().stream().map((CollectionEntry c) -> Arrays.asList(c.name(), String.valueOf(c.docs()),
                                 String.valueOf(c.bytes()), String.valueOf(c.indexes().size()), c.sha256(),

@@ -75,8 +75,8 @@ public final class Backup {
         }
     }
 
-    /** How each org is copied: the files' compression, and whether the org is read_only meanwhile. */
-    public record Copy(Compression compression, boolean freeze) {
+    /** How each org is copied: the files' compression, whether the org is read_only meanwhile, and why (null, or delete: BackupOrigin). */
+    public record Copy(Compression compression, boolean freeze, String purpose) {
     }
 
     /** The run's report (each org's detail: its backup_id, docs, bytes, collections, location) and the store written to. */
@@ -84,7 +84,7 @@ public final class Backup {
     }
 
     /** What a backup run records, so that joiners and resumers write the same way to the same store. */
-    record Args(int orgs, String selector, String compression, boolean freeze, String store) {
+    record Args(int orgs, String selector, String compression, boolean freeze, String store, String purpose) {
     }
 
     private final OpsContext ctx;
@@ -122,7 +122,7 @@ public final class Backup {
     private String start(Request req) {
         LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
         List<Org> orgs = select(req);
-        String args = Json.write(new Args(orgs.size(), selector(req), req.copy().compression().id(), req.copy().freeze(), store.describe()));
+        String args = Json.write(new Args(orgs.size(), selector(req), req.copy().compression().id(), req.copy().freeze(), store.describe(), req.copy().purpose()));
         return engine.start(VERB, args, items(orgs), 0, null);
     }
 
@@ -144,7 +144,7 @@ public final class Backup {
             throw TenantctlException.usage("run " + run.runId() + " writes to " + args.store() + " but this worker's store is "
                     + store.describe() + ": set --store / TENANTCTL_STORE to the run's store");
         }
-        Copy copy = new Copy(Compression.of(args.compression()), args.freeze());
+        Copy copy = new Copy(Compression.of(args.compression()), args.freeze(), args.purpose());
         copy.compression().requireAvailable(); // before a joiner touches the run
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         // leased also without --freeze: a restore or a move of the org must not run under a backup
@@ -203,7 +203,7 @@ public final class Backup {
             frozen = true;
         }
         try {
-            return copy(org, pools.get(org.poolId()), copy.compression(), req, runId);
+            return copy(org, pools.get(org.poolId()), copy, req, runId);
         } finally {
             if (frozen) {
                 // put back only if it is still as this freeze left it: otherwise this worker outlived its lease, the next
@@ -213,7 +213,7 @@ public final class Backup {
         }
     }
 
-    private String copy(Org org, Pool pool, Compression compression, Request req, String runId) {
+    private String copy(Org org, Pool pool, Copy how, Request req, String runId) {
         BackupRepository backups = new BackupRepository(ctx.catalog());
         Instant started = req.clock().instant();
         String backupId;
@@ -228,8 +228,7 @@ public final class Backup {
                 return earlier;
             }
         } while (!start.recorded());
-        BackupWriter.Spec spec = new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(),
-                compression, ctx.catalog().id()); // the catalog's id in the manifest: a store two catalogs share tells theirs apart
+        BackupWriter.Spec spec = BackupOrigin.spec(ctx.catalog(), org, backupId, how); // what the catalog says of the org, in the manifest
         try (BackupWriter writer = BackupWriter.start(store, layout, spec, req.clock())) {
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
             Retry.Attempts attempts = new Retry.Attempts();

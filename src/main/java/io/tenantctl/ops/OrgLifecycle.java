@@ -445,7 +445,7 @@ public final class OrgLifecycle {
     private Backup.Result finalBackup(String orgId, ObjectStore store, boolean dryRun, CancelToken cancel) {
         RunEngine.Drive drive = new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, cancel, Progress.NONE);
         return new Backup(ctx, store).run(new Backup.Request(new Backup.Selector(List.of(orgId), false, List.of(), false),
-                new Backup.Copy(FINAL_BACKUP, false), dryRun, drive, Clock.systemUTC()));
+                new Backup.Copy(FINAL_BACKUP, false, io.tenantctl.backup.BackupManifest.OrgState.DELETE), dryRun, drive, Clock.systemUTC()));
     }
 
     /** Puts a frozen org back to the status it had (if nothing else changed it); returns what to add to the message. */

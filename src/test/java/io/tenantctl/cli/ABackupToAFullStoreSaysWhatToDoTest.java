@@ -50,7 +50,7 @@ class ABackupToAFullStoreSaysWhatToDoTest {
                  ObjectStore store = new FullAfter(new FileObjectStore(f.storeDir), 2_000)) {
                 TenantctlException stopped = catchThrowableOfType(() -> new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"),
                         store).run(new Backup.Request(new Backup.Selector(List.of("acme"), false, List.of(), false),
-                        new Backup.Copy(Compression.GZIP, false), false,
+                        new Backup.Copy(Compression.GZIP, false, null), false,
                         new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
                         Clock.systemUTC())), TenantctlException.class);
                 List<BackupRepository.Backup> rows = new BackupRepository(catalog).list("acme");

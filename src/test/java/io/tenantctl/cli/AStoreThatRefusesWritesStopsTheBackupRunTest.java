@@ -63,7 +63,7 @@ class AStoreThatRefusesWritesStopsTheBackupRunTest {
                 TenantctlException stopped;
                 try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of()); ObjectStore store = readOnly) {
                     stopped = catchThrowableOfType(() -> new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(
-                            new Backup.Request(new Backup.Selector(List.of(), true, List.of(), false), new Backup.Copy(Compression.GZIP, false), false,
+                            new Backup.Request(new Backup.Selector(List.of(), true, List.of(), false), new Backup.Copy(Compression.GZIP, false, null), false,
                                     new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
                                     Clock.systemUTC())), TenantctlException.class);
                 }

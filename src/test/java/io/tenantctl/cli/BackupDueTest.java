@@ -119,7 +119,7 @@ class BackupDueTest {
     }
 
     private static Backup.Request request(List<String> orgs, boolean due, boolean dryRun, Instant at) {
-        return new Backup.Request(new Backup.Selector(orgs, false, List.of(), due), new Backup.Copy(Compression.GZIP, false), dryRun,
+        return new Backup.Request(new Backup.Selector(orgs, false, List.of(), due), new Backup.Copy(Compression.GZIP, false, null), dryRun,
                 new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, new CancelToken(), Progress.NONE), Clock.fixed(at, ZoneOffset.UTC));
     }
 }

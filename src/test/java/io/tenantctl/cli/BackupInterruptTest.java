@@ -52,7 +52,7 @@ class BackupInterruptTest {
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
                  ObjectStore store = new CancelOnFirstWrite(new FileObjectStore(f.storeDir), "/messages.ndjson", cancel)) {
                 r = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(new Backup.Request(
-                        new Backup.Selector(List.of("acme", "beta"), false, List.of(), false), new Backup.Copy(Compression.GZIP, false), false,
+                        new Backup.Selector(List.of("acme", "beta"), false, List.of(), false), new Backup.Copy(Compression.GZIP, false, null), false,
                         new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), RunControl.START, cancel, Progress.NONE), Clock.systemUTC()));
 
                 assertThat(r.interrupted()).isTrue();

@@ -70,7 +70,7 @@ class BackupWorkerStoppedByAnothersCtrlCTest {
                  ObjectStore store = new FileObjectStore(f.storeDir)) {
                 Backup b = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "worker-b"), store);
                 CompletableFuture<Backup.Result> workerB = CompletableFuture.supplyAsync(() -> b.run(new Backup.Request(
-                        new Backup.Selector(List.of(), false, List.of(), false), new Backup.Copy(Compression.of("zstd"), false), false,
+                        new Backup.Selector(List.of(), false, List.of(), false), new Backup.Copy(Compression.of("zstd"), false, null), false,
                         new RunEngine.Drive(new RunEngine.Settings(4, 1, 0, false), new RunControl(false, runId, null), new CancelToken(),
                                 betweenOrgs), Clock.systemUTC())), runnable -> {
                     Thread t = new Thread(runnable, "worker-b");

@@ -69,7 +69,7 @@ class PruneClockSkewTest {
              FileObjectStore store = new FileObjectStore(f.storeDir)) {
             Backup op = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store);
             RunReport r = op.run(new Backup.Request(new Backup.Selector(List.of(orgId), false, List.of(), false),
-                    new Backup.Copy(Compression.GZIP, false), false,
+                    new Backup.Copy(Compression.GZIP, false, null), false,
                     new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, new CancelToken(), Progress.NONE),
                     Clock.fixed(at, ZoneOffset.UTC))).report();
             assertThat(r.count("backed_up")).isEqualTo(1);

@@ -332,13 +332,13 @@ class RebalanceMoveTest {
                     new io.tenantctl.ops.run.RunEngine.Settings(1, 1, 0, false, 0), io.tenantctl.ops.run.RunControl.START,
                     new io.tenantctl.fanout.CancelToken(), Progress.NONE);
             Backup.Result taken = new Backup(f.ctx, store).run(new Backup.Request(new Backup.Selector(List.of("acme"), false, List.of(), false),
-                    new Backup.Copy(io.tenantctl.backup.Compression.of("zstd"), false), false, drive, java.time.Clock.systemUTC()));
+                    new Backup.Copy(io.tenantctl.backup.Compression.of("zstd"), false, null), false, drive, java.time.Clock.systemUTC()));
             assertThat(taken.report().count("backed_up")).isEqualTo(1);
             List<String> refusals = new java.util.ArrayList<>();
             Rebalance rebalance = new Rebalance(f.ctx, (state, move) -> {
                 if (state == MoveState.COPYING && refusals.isEmpty()) {
                     Backup.Result during = new Backup(f.ctx, store).run(new Backup.Request(new Backup.Selector(List.of("acme"), false, List.of(), false),
-                            new Backup.Copy(io.tenantctl.backup.Compression.of("zstd"), false), false, drive, java.time.Clock.systemUTC()));
+                            new Backup.Copy(io.tenantctl.backup.Compression.of("zstd"), false, null), false, drive, java.time.Clock.systemUTC()));
                     refusals.add(during.report().orgs().get(0).error());
                     try {
                         new Restore(f.ctx, store).run(new Restore.Request("acme", null, null, null, false, false, false, null, false));
