@@ -1,10 +1,17 @@
 package io.tenantctl.ops;
 
+import io.tenantctl.backup.BackupIds;
+import io.tenantctl.backup.BackupLayout;
 import io.tenantctl.backup.BackupManifest;
+import io.tenantctl.backup.BackupReader;
 import io.tenantctl.backup.BackupWriter;
+import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgStatus;
+import io.tenantctl.store.ObjectStore;
+
+import java.util.Optional;
 
 /**
  * What a backup's manifest says of the org beside its data: the catalog's id, the org's tier, the status it had before
@@ -29,5 +36,36 @@ final class BackupOrigin {
         // the catalog's id too: a store two catalogs share tells theirs apart
         return new BackupWriter.Spec(org.orgId(), backupId, org.poolId(), org.databaseName(), org.schemaHash(), copy.compression(),
                 catalog.id(), new BackupManifest.OrgState(org.tier(), status.db(), delete ? BackupManifest.OrgState.DELETE : null));
+    }
+
+    /**
+     * The final backup of a delete of the org, if that is the newest backup this catalog took of it that the catalog does
+     * not record: the org was deleted after the catalog's state was saved (a catalog restored from an older dump), and its
+     * database is gone because a purge dropped it, not because it was lost. Empty without a store; empty too when a backup
+     * taken after that delete says the org lived on (a delete undone), and when none is a delete's. Reads the manifests of
+     * the backups since the newest one the catalog records (ids name their second, so that second's are read too).
+     */
+    static Optional<BackupManifest> deletedSince(Catalog catalog, ObjectStore store, String orgId) {
+        if (store == null) {
+            return Optional.empty();
+        }
+        BackupRepository backups = new BackupRepository(catalog);
+        java.time.Instant since = backups.newestComplete(orgId).map(b -> BackupIds.timestamp(b.backupId())).orElse(java.time.Instant.MIN);
+        BackupManifest newest = null;
+        for (BackupReader.Listing l : BackupReader.list(store, BackupLayout.root(), orgId)) {
+            if (!l.complete() || BackupIds.timestamp(l.backupId()).isBefore(since) || backups.find(l.backupId()).isPresent()) {
+                continue;
+            }
+            BackupManifest m;
+            try {
+                m = BackupReader.open(store, BackupLayout.root(), orgId, l.backupId()).manifest();
+            } catch (RuntimeException e) { // unreadable: says nothing of a delete; verify --deep and backups list name it
+                continue;
+            }
+            if (catalog.id().equals(m.catalogId()) && (newest == null || m.startedAt().isAfter(newest.startedAt()))) {
+                newest = m; // another catalog's (one lost before this one was made) is not this catalog's history
+            }
+        }
+        return newest != null && newest.org() != null && newest.org().deleted() ? Optional.of(newest) : Optional.empty();
     }
 }

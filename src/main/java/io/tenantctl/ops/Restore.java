@@ -373,6 +373,15 @@ public final class Restore {
                     + " was " + (req.dryRun() ? Backups.goneWhy(newest) : backups.rememberGone(newest, listing)) // a dry run records nothing
                     + " (" + store.describe() + "): nothing restored" + olderOne(req, newest.backupId()));
         }
+        if (req.toOrg() == null) { // the org deleted after this catalog's state was saved: bringing it back is chosen by naming the backup
+            BackupOrigin.deletedSince(ctx.catalog(), store, orgId).ifPresent(m -> {
+                throw TenantctlException.usage("org " + orgId + "'s newest backup " + m.backupId() + " is the final backup of a delete of it "
+                        + "that this catalog does not record (taken " + m.finishedAt() + "): it was deleted after this catalog's state was "
+                        + "saved (restored from an older dump?); nothing restored; to record the delete: 'tenantctl orgs delete " + orgId
+                        + " --no-backup'; to bring it back as it was when deleted: 'tenantctl restore --org " + orgId + " --backup "
+                        + m.backupId() + "'");
+            });
+        }
         return newest.backupId();
     }
 

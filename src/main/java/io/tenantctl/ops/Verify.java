@@ -588,6 +588,21 @@ public final class Verify {
                 backup(org, out); // the only copy left: read back before the purge
                 return out;
             }
+            Optional<io.tenantctl.backup.BackupManifest> deleted = names.contains(org.databaseName()) ? Optional.empty()
+                    : BackupOrigin.deletedSince(ctx.catalog(), store, org.orgId());
+            if (deleted.isPresent()) {
+                // a catalog older than the org's delete (restored from a dump): restoring the org would bring a deleted org back
+                io.tenantctl.backup.BackupManifest m = deleted.get();
+                out.add(finding("missing_database", PROBLEM, org.databaseName(), "the catalog says org " + org.orgId() + " lives in "
+                        + org.databaseName() + " on pool " + pool.poolId() + ", but the pool has no such database, and the store holds "
+                        + "the final backup of a delete of it that this catalog does not record (" + m.backupId() + ", taken "
+                        + m.finishedAt() + "): it was deleted, and purged, after this catalog's state was saved (restored from an "
+                        + "older dump?); restoring it would bring a deleted org back",
+                        NextStep.run("tenantctl orgs delete " + org.orgId() + " --no-backup", "records the delete this catalog lost ('tenantctl "
+                                + "orgs purge' then forgets the org); to bring it back instead, as it was when deleted: tenantctl restore --org "
+                                + org.orgId() + " --backup " + m.backupId())));
+                return out;
+            }
             if (!names.contains(org.databaseName())) {
                 boolean backedUp = new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(org.orgId()).isPresent();
                 String copy = copyElsewhere(org);
