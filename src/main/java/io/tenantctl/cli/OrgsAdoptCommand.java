@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "adopt", description = {"Register databases that already exist on a pool (made by the app or by scripts) as orgs.",
         "Inspects each one, records which known manifest it matches (or none), and never creates or drops anything. "
-        + "--discover lists the databases of a pool that no org owns, as lines ready for --file."})
+        + "--discover lists the databases of a pool that no org owns, as lines ready for --file. With a store (--store or "
+        + "TENANTCTL_STORE), a new org takes the tier and suspension its newest backup records."})
 final class OrgsAdoptCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -42,8 +43,8 @@ final class OrgsAdoptCommand implements Callable<Integer> {
     @Option(names = "--schema", paramLabel = "FILE", description = "The manifest to compare with, instead of the built-in LibreChat model.")
     Path schema;
 
-    @Option(names = "--tier", paramLabel = "TIER", description = "Tier recorded on the adopted orgs (default free; a failed row "
-            + "taken over keeps its provision's tier unless this is given).")
+    @Option(names = "--tier", paramLabel = "TIER", description = "Tier recorded on the adopted orgs (default: the tier the org's "
+            + "newest backup in the store records, else free; a failed row taken over keeps its provision's tier unless this is given).")
     String tier;
 
     @ActsOn
@@ -77,8 +78,9 @@ final class OrgsAdoptCommand implements Callable<Integer> {
         if (file != null) {
             candidates.addAll(readFile(file));
         }
+        // with a store, each new org takes the tier and status its newest backup says
         Adopt.Result r = new Adopt(ctx.ops()).run(new Adopt.Request(candidates, pool, tier, SchemaManifest.loadOrDefault(schema),
-                Summary.schemaOption(schema), dryRun.on, waitForOrg, ctx.cancel));
+                Summary.schemaOption(schema), dryRun.on, waitForOrg, ctx.cancel, ctx.resolveStoreUrl(), ctx.effectiveEnv()));
         render(r);
         return r.failed().isEmpty() ? 0 : 1;
     }
@@ -127,6 +129,9 @@ final class OrgsAdoptCommand implements Callable<Integer> {
                 ctx.out.println("dry run: nothing written");
             }
             for (Adopt.OrgResult o : r.orgs()) {
+                if (o.fromBackup() != null) {
+                    ctx.note(o.orgId() + ": " + o.fromBackup());
+                }
                 if (o.next() != null) {
                     ctx.note("next for " + o.orgId() + ": " + o.next().text());
                 }

@@ -2,6 +2,7 @@ package io.tenantctl.ops;
 
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.NextStep;
+import io.tenantctl.backup.BackupManifest;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
@@ -41,18 +42,23 @@ public final class Adopt {
      * {@code waitForOrg}: wait for an operation holding an org whose failed row is taken over, instead of exit 3.
      * {@code schemaOption}: " --schema FILE" as the command was given it (quoted for a shell), "" for the built-in
      * manifest; next steps carry it, so what they plan is the manifest this adopt compared with.
+     * {@code storeUrl}: where the org's newest backup says its tier and status, for a new row (null: none; free and active).
      */
     public record Request(List<Candidate> orgs, String poolId, String tier, SchemaManifest manifest, String schemaOption, boolean dryRun,
-                          boolean waitForOrg, CancelToken cancel) {
+                          boolean waitForOrg, CancelToken cancel, String storeUrl, Map<String, String> env) {
     }
 
     /**
      * What adopting one database found and did. {@code matchedHash} is the manifest the database fully has (every
      * collection and index, extras allowed), null for none; the diff counts are against the requested manifest.
+     * {@code fromBackup}: the tier and status a new row took from the org's newest backup in the store, and which (null: none).
      */
     public record OrgResult(String orgId, String poolId, String databaseName, Outcome outcome, String matchedHash,
                             String matchedSource, int collections, int missing, int conflicts, int extras, String error,
-                            @com.fasterxml.jackson.annotation.JsonIgnore NextStep next) implements NextStep.Shown {
+                            @com.fasterxml.jackson.annotation.JsonIgnore NextStep next, String fromBackup) implements NextStep.Shown {
+        OrgResult(String orgId, String poolId, String databaseName, Outcome outcome, String error, NextStep next) {
+            this(orgId, poolId, databaseName, outcome, null, null, 0, 0, 0, 0, error, next, null);
+        }
     }
 
     public record Result(String poolId, boolean dryRun, String schemaHash, List<OrgResult> orgs, String capacityWarning) {
@@ -96,6 +102,15 @@ public final class Adopt {
     }
 
     public Result run(Request req) {
+        if (req.storeUrl() == null || req.storeUrl().isBlank()) {
+            return run(req, null);
+        }
+        try (io.tenantctl.store.ObjectStore store = OpsContext.openStore(req.storeUrl(), req.env(), false)) { // one that does not answer: exit 3
+            return run(req, store);
+        }
+    }
+
+    private Result run(Request req, io.tenantctl.store.ObjectStore store) {
         List<Candidate> orgs = validate(req);
         Pool pool = ctx.catalog().pools().get(req.poolId());
         ctx.pools().ping(pool.poolId(), pool.uri());
@@ -123,7 +138,7 @@ public final class Adopt {
                     throw TenantctlException.config(busy);
                 }
                 // one org of a --file batch is busy: that org fails naming its holder, and the others are adopted
-                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, busy, NextStep.run(again(c, pool, req) + " --wait")));
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, busy, NextStep.run(again(c, pool, req) + " --wait")));
                 continue;
             }
             try (OrgLeases.Held lease = attempt.held()) {
@@ -140,7 +155,7 @@ public final class Adopt {
                 if (row.isPresent() && !repoint && (!row.get().poolId().equals(pool.poolId()) || !row.get().databaseName().equals(db))) {
                     // a failed row elsewhere: said before this pool's databases, whose want sent people to a provision that fails
                     NextStep step = OrgNext.failedStep(ctx.catalog(), row.get());
-                    results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, "org " + c.orgId() + " is already "
+                    results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, "org " + c.orgId() + " is already "
                             + "in the catalog (failed, database " + row.get().databaseName() + " on pool " + row.get().poolId() + "): adopt "
                             + "takes a failed row over on its own pool and database only; next: " + step.text(), step));
                     continue;
@@ -153,31 +168,44 @@ public final class Adopt {
                     requireNotRetiredThroughAnotherPool(pool, db);
                 }
                 Inspection found = inspect(pool, db, req.manifest(), known);
+                // a new row: what the catalog that was lost said of the org, kept by its newest backup's manifest
+                BackupManifest.OrgState then = row.isEmpty() ? BackupOrigin.newest(store, c.orgId()).map(BackupManifest::org)
+                        .orElse(null) : null;
+                String tier = req.tier() != null || then == null ? req.tier() : then.tier();
                 if (req.dryRun()) { // the catalog's own checks too (another org's database, a retired copy, one being written)
                     added += (repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), true)
-                            : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, req.tier(), found.matchedHash(), true)) > pool.orgCount() ? 1 : 0;
+                            : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, tier, found.matchedHash(), true)) > pool.orgCount() ? 1 : 0;
                 } else {
                     if (found.matchedHash() != null) {
                         SchemaManifest m = known.get(found.matchedHash());
                         ctx.catalog().manifests().save(m.hash(), m.source(), m.canonicalJson());
                     }
                     orgCount = repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), false)
-                            : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, req.tier(), found.matchedHash());
+                            : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, tier, found.matchedHash());
+                    if (then != null && (then.deleted() || Org.READ_ONLY.db().equals(then.status()))) {
+                        ctx.catalog().orgs().setStatus(c.orgId(), Org.READ_ONLY);
+                    }
                 }
+                NextStep deleted = then == null || !then.deleted() ? null : NextStep.run("tenantctl orgs delete " + c.orgId(), "its newest "
+                        + "backup is the final backup of a delete: it was being deleted when the catalog was lost, so it is adopted read_only, "
+                        + "not deleting (a delete undone since would lose its database to purge); delete it again, or 'tenantctl orgs resume "
+                        + c.orgId() + "' makes it writable");
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, req.dryRun() ? PLANNED : ADOPTED, found.matchedHash(),
                         found.matchedHash() == null ? null : known.get(found.matchedHash()).source(), found.collections(),
                         found.diff().missingCollections().size() + found.diff().missingIndexCount(), found.diff().conflicts().size(),
-                        found.diff().extras().size(), null, row.isEmpty() && elsewhere.containsKey(db) ? NextStep.note(otherCopies(db,
+                        found.diff().extras().size(), null, deleted != null ? deleted : row.isEmpty() && elsewhere.containsKey(db) ? NextStep.note(otherCopies(db,
                         pool.poolId(), elsewhere.get(db)) + "; compare them" + (req.dryRun() ? " and adopt only the live one" : ": should "
                         + "the other be the live one, drop this stale copy on pool " + pool.poolId() + " by hand, then 'tenantctl orgs adopt "
                         + c.orgId() + " --pool " + elsewhere.get(db).get(0) + "' points the org at the live one"))
                         : found.matchedHash() != null && found.matchedHash().equals(req.manifest().hash()) ? null
-                                : NextStep.run("tenantctl migrate-all --org " + c.orgId() + req.schemaOption() + " --dry-run")));
+                                : NextStep.run("tenantctl migrate-all --org " + c.orgId() + req.schemaOption() + " --dry-run"),
+                        then == null ? null : "tier " + tier + ", " + (then.deleted() || Org.READ_ONLY.db().equals(then.status()) ? "read_only"
+                                : "active") + (then.deleted() ? " (it was being deleted)" : "") + ", as its newest backup says"));
             } catch (TenantctlException e) {
-                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, e.getMessage(),
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, e.getMessage(),
                         nextStep(e, c.orgId())));
             } catch (RuntimeException e) {
-                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, null, null, 0, 0, 0, 0, Errors.oneLine(e), NextStep.run(again(c, pool, req))));
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, Errors.oneLine(e), NextStep.run(again(c, pool, req))));
             }
         }
         int after = req.dryRun() ? orgCount + added : orgCount;

@@ -11,6 +11,7 @@ import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.store.ObjectStore;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -67,5 +68,33 @@ final class BackupOrigin {
             }
         }
         return newest != null && newest.org() != null && newest.org().deleted() ? Optional.of(newest) : Optional.empty();
+    }
+
+    /**
+     * The manifest of the org's newest complete backup in the store, whichever catalog took it (a lost one's included):
+     * ordered by the ids' seconds, then within the newest second by when each started. Empty without a store or backup;
+     * a manifest that does not read back is passed over for an older one.
+     */
+    static Optional<BackupManifest> newest(ObjectStore store, String orgId) {
+        if (store == null) {
+            return Optional.empty();
+        }
+        List<BackupReader.Listing> all = BackupReader.list(store, BackupLayout.root(), orgId); // oldest first
+        BackupManifest newest = null;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (newest != null && BackupIds.timestamp(all.get(i).backupId()).isBefore(BackupIds.timestamp(newest.backupId()))) {
+                break; // an earlier second than the one found
+            }
+            if (!all.get(i).complete()) {
+                continue;
+            }
+            try {
+                BackupManifest m = BackupReader.open(store, BackupLayout.root(), orgId, all.get(i).backupId()).manifest();
+                newest = newest == null || m.startedAt().isAfter(newest.startedAt()) ? m : newest;
+            } catch (RuntimeException e) { // unreadable: an older one says what the org was
+                continue;
+            }
+        }
+        return Optional.ofNullable(newest);
     }
 }

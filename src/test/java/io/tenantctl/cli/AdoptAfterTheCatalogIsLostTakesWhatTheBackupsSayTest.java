@@ -1,0 +1,68 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestCatalog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * DR drill, the catalog lost: a fresh catalog, the pools added again, every database adopted as the README says. Adopt
+ * made every org active on tier free: a suspended org writable again, an org being deleted active, every tier lost. The
+ * store kept each org's newest backup, whose manifest now says its tier and status: adopt takes them, and an org that was
+ * being deleted comes back read_only (never deleting: purge would drop a database whose delete was undone since), with
+ * the delete as its next step.
+ */
+@Timeout(180)
+class AdoptAfterTheCatalogIsLostTakesWhatTheBackupsSayTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachAdoptedOrgGetsTheTierAndSuspensionItsNewestBackupRecords() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provisionTier("growth", "pool-0", "acme", "beta", "gamma");
+            f.notes("acme", "notes", 3);
+            ok(f.cli, "orgs", "suspend", "beta");
+            ok(f.cli, "backup", "--all");
+            ok(f.cli, "orgs", "delete", "gamma"); // its final backup taken, its database kept until purge
+            Map<String, Map<String, java.util.List<org.bson.RawBsonDocument>>> before = Map.of(
+                    "acme", BackupFixture.contents(f.db("acme")), "beta", BackupFixture.contents(f.db("beta")));
+
+            // the catalog is lost: a new one, the same pool and store
+            Cli fresh = new Cli(Map.of("TENANTCTL_CATALOG_URL", TestCatalog.newDatabase(), "USER", "test",
+                    "TENANTCTL_STORE", f.storeDir.toUri().toString()));
+            ok(fresh, "init");
+            CliFixture.addPool(fresh, "pool-0", f.pools.uri(0), 100, 1);
+            Path file = dir.resolve("adopt-pool-0.txt");
+            Files.writeString(file, ok(fresh, "orgs", "adopt", "--discover", "--pool", "pool-0").out());
+
+            JsonNode plan = strictJson(ok(fresh, "orgs", "adopt", "--file", file.toString(), "--pool", "pool-0", "--dry-run", "-o", "json"));
+            assertThat(plan.toString()).contains("tier growth, read_only (it was being deleted), as its newest backup says");
+            Cli.Result adopted = ok(fresh, "orgs", "adopt", "--file", file.toString(), "--pool", "pool-0");
+            assertThat(adopted.err()).as("%s", adopted).contains("next for gamma: tenantctl orgs delete gamma");
+
+            assertThat(state(fresh, "acme")).isEqualTo("growth active");
+            assertThat(state(fresh, "beta")).isEqualTo("growth read_only");
+            assertThat(state(fresh, "gamma")).isEqualTo("growth read_only");
+            // nothing in the databases changed
+            assertThat(BackupFixture.contents(f.db("acme"))).isEqualTo(before.get("acme"));
+            assertThat(BackupFixture.contents(f.db("beta"))).isEqualTo(before.get("beta"));
+        }
+    }
+
+    private static String state(Cli cli, String orgId) {
+        JsonNode o = strictJson(ok(cli, "orgs", "show", orgId, "-o", "json"));
+        return o.path("tier").asText() + " " + o.path("status").asText();
+    }
+}
