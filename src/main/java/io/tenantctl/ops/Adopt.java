@@ -2,8 +2,8 @@ package io.tenantctl.ops;
 
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.NextStep;
-import io.tenantctl.backup.BackupManifest;
 import io.tenantctl.TenantctlException;
+import io.tenantctl.backup.BackupManifest;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.Pool;
@@ -169,9 +169,10 @@ public final class Adopt {
                 }
                 Inspection found = inspect(pool, db, req.manifest(), known);
                 // a new row: what the catalog that was lost said of the org, kept by its newest backup's manifest
-                BackupManifest.OrgState then = row.isEmpty() ? BackupOrigin.newest(store, c.orgId()).map(BackupManifest::org)
-                        .orElse(null) : null;
+                BackupManifest newest = row.isEmpty() ? BackupOrigin.newest(store, c.orgId()).filter(m -> m.org() != null).orElse(null) : null;
+                BackupManifest.OrgState then = newest == null ? null : newest.org();
                 String tier = req.tier() != null || then == null ? req.tier() : then.tier();
+                boolean suspended = then != null && (then.deleted() || Org.READ_ONLY.db().equals(then.status()));
                 if (req.dryRun()) { // the catalog's own checks too (another org's database, a retired copy, one being written)
                     added += (repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), true)
                             : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, tier, found.matchedHash(), true)) > pool.orgCount() ? 1 : 0;
@@ -182,7 +183,7 @@ public final class Adopt {
                     }
                     orgCount = repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), false)
                             : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, tier, found.matchedHash());
-                    if (then != null && (then.deleted() || Org.READ_ONLY.db().equals(then.status()))) {
+                    if (suspended) {
                         ctx.catalog().orgs().setStatus(c.orgId(), Org.READ_ONLY);
                     }
                 }
@@ -199,8 +200,8 @@ public final class Adopt {
                         + c.orgId() + " --pool " + elsewhere.get(db).get(0) + "' points the org at the live one"))
                         : found.matchedHash() != null && found.matchedHash().equals(req.manifest().hash()) ? null
                                 : NextStep.run("tenantctl migrate-all --org " + c.orgId() + req.schemaOption() + " --dry-run"),
-                        then == null ? null : "tier " + tier + ", " + (then.deleted() || Org.READ_ONLY.db().equals(then.status()) ? "read_only"
-                                : "active") + (then.deleted() ? " (it was being deleted)" : "") + ", as its newest backup says"));
+                        then == null ? null : "tier " + tier + ", " + (suspended ? "read_only" : "active") + (then.deleted()
+                                ? " (it was being deleted)" : "") + ", as its newest backup, " + newest.backupId() + ", says"));
             } catch (TenantctlException e) {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, e.getMessage(),
                         nextStep(e, c.orgId())));

@@ -35,7 +35,8 @@ class AdoptAfterTheCatalogIsLostTakesWhatTheBackupsSayTest {
             f.notes("acme", "notes", 3);
             ok(f.cli, "orgs", "suspend", "beta");
             ok(f.cli, "backup", "--all");
-            ok(f.cli, "orgs", "delete", "gamma"); // its final backup taken, its database kept until purge
+            // its final backup taken, its database kept until purge
+            String finalOfGamma = strictJson(ok(f.cli, "orgs", "delete", "gamma", "-o", "json")).path("backup_id").asText();
             Map<String, Map<String, java.util.List<org.bson.RawBsonDocument>>> before = Map.of(
                     "acme", BackupFixture.contents(f.db("acme")), "beta", BackupFixture.contents(f.db("beta")));
 
@@ -48,7 +49,7 @@ class AdoptAfterTheCatalogIsLostTakesWhatTheBackupsSayTest {
             Files.writeString(file, ok(fresh, "orgs", "adopt", "--discover", "--pool", "pool-0").out());
 
             JsonNode plan = strictJson(ok(fresh, "orgs", "adopt", "--file", file.toString(), "--pool", "pool-0", "--dry-run", "-o", "json"));
-            assertThat(plan.toString()).contains("tier growth, read_only (it was being deleted), as its newest backup says");
+            assertThat(plan.toString()).contains("tier growth, read_only (it was being deleted), as its newest backup, " + finalOfGamma + ", says");
             Cli.Result adopted = ok(fresh, "orgs", "adopt", "--file", file.toString(), "--pool", "pool-0");
             assertThat(adopted.err()).as("%s", adopted).contains("next for gamma: tenantctl orgs delete gamma");
 
