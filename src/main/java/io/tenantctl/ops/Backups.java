@@ -1,5 +1,6 @@
 package io.tenantctl.ops;
 
+import io.tenantctl.NextStep;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.BackupIds;
 import io.tenantctl.backup.BackupLayout;
@@ -625,13 +626,25 @@ public final class Backups {
         return java.util.Optional.of(writtenTo(location, orgId, backupId));
     }
 
-    /** The store a backup recorded at {@code location} was written to, as --store takes it (an S3 endpoint said beside it). */
+    /**
+     * The store a backup recorded at {@code location} was written to, as --store takes it pasted (one shell word: a file
+     * store's directory may hold a {@code $} or {@code &}), an S3 endpoint said beside it.
+     */
     static String writtenTo(String location, String orgId, String backupId) {
         String suffix = BackupLayout.root().backupPrefix(orgId, backupId);
         String root = location.endsWith(suffix) ? location.substring(0, location.length() - suffix.length()) : location;
         root = root.endsWith("/") && root.length() > "file:///".length() ? root.substring(0, root.length() - 1) : root;
         int at = root.indexOf(" at "); // an S3-compatible store is described "s3://bucket/prefix at http://endpoint"
-        return at < 0 ? root : root.substring(0, at) + " (with TENANTCTL_S3_ENDPOINT=" + root.substring(at + 4) + ")";
+        return at < 0 ? NextStep.shellWord(root) : NextStep.shellWord(root.substring(0, at)) + WITH_ENDPOINT + root.substring(at + 4) + ")";
+    }
+
+    private static final String WITH_ENDPOINT = " (with TENANTCTL_S3_ENDPOINT=";
+
+    /** {@code command} given {@code --store} {@link #otherStore}: the endpoint that store needs is its note, not part of the command. */
+    public static NextStep withStore(String command, String otherStore) {
+        int with = otherStore.indexOf(WITH_ENDPOINT);
+        return with < 0 ? NextStep.run(command + " --store " + otherStore)
+                : NextStep.run(command + " --store " + otherStore.substring(0, with), otherStore.substring(with + 2, otherStore.length() - 1) + " set");
     }
 
     /** What one listing of an org's backups says of one of them: damage found ({@code damage}), or written to another store. */

@@ -926,7 +926,7 @@ public final class Verify {
                         // the fix is the verify that reads it there (a plain one would close this unread)
                         out.add(finding("check_failed", PROBLEM, "", "org " + org.orgId() + " could not be checked: its newest backup " + id
                                 + " was written to " + elsewhere.get() + ", not to the store this verify reads: run it with --store "
-                                + elsewhere.get(), NextStep.run("tenantctl verify --deep --org " + org.orgId() + " --store " + elsewhere.get())));
+                                + elsewhere.get(), Backups.withStore("tenantctl verify --deep --org " + org.orgId(), elsewhere.get())));
                         return;
                     }
                     throw new IllegalStateException(backups.rememberGone(newest.get(), listing)); // the org is due a backup again
