@@ -239,7 +239,7 @@ public final class CliContext implements AutoCloseable {
             List<String> secrets = secretKeys(config());
             if (!secrets.isEmpty() && othersCanRead(f)) {
                 warn("config file " + f + " can be read by every user of this machine and holds secrets (" + String.join(", ", secrets)
-                        + "): chmod 600 " + f);
+                        + "): chmod 600 " + Summary.shellWord(f.toString()));
             }
         });
     }

@@ -313,6 +313,25 @@ class ConfigFileTest {
     }
 
     /** dir/tenantctl.properties, holding {@code lines}. */
+    /**
+     * Found by a probing helper: the chmod the warning names was the path as it is, so a config file under a directory
+     * with a space, a quote or a {@code $} in its name gave a command bash splits, refuses or expands, and the file stayed
+     * readable by everyone. The chmod now runs as pasted.
+     */
+    @Test
+    void theChmodTheWarningNamesRunsAsPastedWhateverThePath(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Path config = writeConfig(Files.createDirectories(dir.resolve("ops conf $HOME 'x' \u00e9")), "catalog=" + url, "POOL1_PASSWORD=Snt-CfgPw-8Jk");
+        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Cli.Result r = ok(new Cli(Map.of("USER", "test")), "orgs", "list", "--config", config.toString());
+        String line = r.err().lines().filter(l -> l.contains("chmod 600 ")).findFirst().orElseThrow(() -> new AssertionError(r.toString()));
+        String chmod = line.substring(line.indexOf("chmod 600 "));
+        Process p = new ProcessBuilder("bash", "-c", chmod).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("%s: %s", chmod, said).isZero();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).as(chmod).isEqualTo("rw-------");
+    }
+
     private static Path writeConfig(Path dir, String... lines) throws java.io.IOException {
         Path config = dir.resolve("tenantctl.properties");
         Files.writeString(config, String.join("\n", lines) + "\n");
