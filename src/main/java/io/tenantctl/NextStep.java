@@ -28,9 +28,9 @@ public record NextStep(String command, String note, String text) {
         return new NextStep(null, note, note);
     }
 
-    /** {@code word} as one word for a shell: as it is when it needs no quoting, else single-quoted. */
+    /** {@code word} as one word for a shell: as it is when it needs no quoting (letters of any script too), else single-quoted. */
     public static String shellWord(String word) {
-        return word.matches("[A-Za-z0-9_./:@%+=,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
+        return word.matches("[\\p{L}\\p{N}_./:@%+=,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     /** A result that carries its next step ({@link #next}): -o json shows it as {@code next_step} and {@code next_note}. */

@@ -1227,10 +1227,10 @@ public final class Verify {
     private static NextStep adoptOrDrop(String id, String poolId, String db, Map<String, String> offered) {
         String first = id.equals(NO_FREE_ID) ? null : offered.putIfAbsent(id, db + " on pool " + poolId);
         if (first != null) {
-            return NextStep.note("tenantctl orgs adopt " + NO_FREE_ID + " --pool " + poolId + " --database " + db + "   (" + id
+            return NextStep.note("tenantctl orgs adopt " + NO_FREE_ID + " --pool " + poolId + " --database " + NextStep.shellWord(db) + "   (" + id
                     + " is the id offered to " + first + ", and an id is one org's: choose another; or drop it if it is nobody's)");
         }
-        NextStep adopt = NextStep.run("tenantctl orgs adopt " + id + " --pool " + poolId + " --database " + db, "or drop it if it is nobody's");
+        NextStep adopt = NextStep.run("tenantctl orgs adopt " + id + " --pool " + poolId + " --database " + NextStep.shellWord(db), "or drop it if it is nobody's");
         return id.equals(NO_FREE_ID) ? NextStep.note(adopt.text()) : adopt;
     }
 
@@ -1254,7 +1254,7 @@ public final class Verify {
         if (!twins.isEmpty()) {
             return NextStep.note(db + " is on pool " + String.join(", ", twins) + " too, no org's there either: one org's copies (a move's "
                     + "source and target, once the catalog that knew which is live is lost): compare them and adopt only the live one: "
-                    + "tenantctl orgs adopt " + id + " --pool POOL --database " + db);
+                    + "tenantctl orgs adopt " + id + " --pool POOL --database " + NextStep.shellWord(db));
         }
         String plain = restoredOf == null && !id.equals(NO_FREE_ID) ? id : null;
         List<String> restoredCopies = plain == null ? List.of() : databases.entrySet().stream().flatMap(e -> e.getValue().stream()
@@ -1369,7 +1369,7 @@ public final class Verify {
                                 + named.orgId() + "'s database name, and the org's own " + db + " is gone from " + named.poolId()
                                 + ": it may be the only copy of the org's data (do not drop it)",
                                 NextStep.run("tenantctl orgs adopt " + named.orgId() + " --pool " + poolId
-                                        + (db.equals(OrgId.databaseName(named.orgId())) ? "" : " --database " + db),
+                                        + (db.equals(OrgId.databaseName(named.orgId())) ? "" : " --database " + NextStep.shellWord(db)),
                                         "points the org at this copy (its missing_database says the same)")));
                         continue;
                     }
