@@ -64,7 +64,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         try {
             return Rebalance.readPlan(Files.readString(file), file.toString());
         } catch (NoSuchFileException e) {
-            throw TenantctlException.usage("plan file " + file + " does not exist: write one with 'tenantctl rebalance plan -o json > " + file + "'");
+            throw TenantctlException.usage("plan file " + file + " does not exist: write one with 'tenantctl rebalance plan -o json > " + Summary.shellWord(file.toString()) + "'");
         } catch (IOException e) {
             throw TenantctlException.usage("cannot read plan file " + file + ": " + io.tenantctl.IoErrors.describe(e));
         }
