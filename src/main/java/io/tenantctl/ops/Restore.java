@@ -61,9 +61,16 @@ public final class Restore {
      * between batches and rolls it back, except after --in-place has dropped the org's database: then it finishes.
      */
     public record Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
-                          boolean dryRun, CancelToken cancel, boolean waitForOrg) {
+                          boolean dryRun, CancelToken cancel, boolean waitForOrg, String storeOnLine) {
+        /** {@code storeOnLine}: " --store URL" as typed on the line, for the restores it names to read the same store; "" or null for none. */
         public Request {
             cancel = cancel == null ? new CancelToken() : cancel;
+            storeOnLine = storeOnLine == null ? "" : storeOnLine;
+        }
+
+        public Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
+                       boolean dryRun, CancelToken cancel, boolean waitForOrg) {
+            this(orgId, backupId, toOrg, targetPool, inPlace, dropExisting, dryRun, cancel, waitForOrg, "");
         }
 
         public Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
@@ -298,7 +305,7 @@ public final class Restore {
         return "tenantctl restore --org " + req.orgId() + " --backup " + backupId
                 + (req.toOrg() != null ? " --to-org " + req.toOrg() : gone ? " --to-org NEW_ID" : org.isEmpty() ? " --to-org " + req.orgId() : "")
                 + (req.targetPool() != null ? " --target-pool " + req.targetPool() : "")
-                + (req.inPlace() ? " --in-place --drop-existing" : "");
+                + (req.inPlace() ? " --in-place --drop-existing" : "") + req.storeOnLine();
     }
 
     /**
