@@ -19,8 +19,12 @@ final class Manifests {
         }
     }
 
-    /** The manifest {@code schemaHash} (the catalog keeps every run's) or {@code schema} names, else the built-in LibreChat model. */
+    /**
+     * The manifest {@code schemaHash} (the catalog keeps every run's) or {@code schema} names, else the built-in LibreChat
+     * model. A file is named by its absolute path (the run records it, and verify names it from wherever it runs).
+     */
     static SchemaManifest given(CliContext ctx, Path schema, String schemaHash) {
-        return schemaHash != null ? new SchemaInspect(ctx.ops()).recorded(schemaHash) : SchemaManifest.loadOrDefault(schema);
+        return schemaHash != null ? new SchemaInspect(ctx.ops()).recorded(schemaHash)
+                : SchemaManifest.loadOrDefault(schema == null ? null : schema.toAbsolutePath().normalize());
     }
 }

@@ -101,4 +101,26 @@ class VerifyFixesNameAManifestThatWorksAsPastedTest {
             assertThat(diff.exitCode()).as(diff.toString()).isZero();
         }
     }
+    /**
+     * Found by a probing helper: a rollout given a relative --schema (cd manifests; migrate-all --schema next.json)
+     * recorded it as typed, and verify named "--schema next.json" wherever it ran: from another directory that is no file
+     * or another manifest of the same name (a schema diff, or the rollout its fix leads to, against the wrong manifest).
+     * The run records the file's absolute path, so the fix names the file that was rolled out.
+     */
+    @Test
+    void anOrgRolledOutWithARelativePathGetsTheFileNotTheWordTyped() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
+            Path relative = Path.of("").toAbsolutePath().relativize(v1);
+            assertThat(relative.isAbsolute()).isFalse();
+            ok(f.cli, "migrate-all", "--schema", relative.toString(), "--prune", "--replace-conflicting");
+            f.backup("acme");
+            f.db("acme").getCollection("users").createIndex(new Document("nickname", 1));
+
+            JsonNode doc = strictJson(ok(f.cli, "verify", "--org", "acme", "-o", "json"));
+            String extra = findings(doc, "schema_extra").get(0).get("fix").asText();
+            assertThat(extra).isEqualTo("tenantctl schema diff acme --schema " + v1);
+        }
+    }
 }
