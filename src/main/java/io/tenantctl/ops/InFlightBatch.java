@@ -7,7 +7,6 @@ import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.IndexSpec;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
-import org.bson.BsonValue;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 
@@ -104,12 +103,16 @@ final class InFlightBatch {
         return out;
     }
 
-    /** How many of the leftover's documents in {@code name} the live database lacks or holds otherwise (read a batch at a time). */
+    /**
+     * How many of the leftover's documents in {@code name} the live database lacks or holds otherwise (read a batch at a
+     * time): by their exact bytes, as the move copied them, and by {@link Mover#idKey} (BsonDocument.equals ignores field
+     * order, so {@code {user, day}} would pass for {@code {day, user}}, another document's _id).
+     */
     private static long absent(MongoDatabase leftover, MongoDatabase live, String name) {
         long absent = 0;
-        Map<BsonValue, RawBsonDocument> mine = new HashMap<>();
+        Map<Object, RawBsonDocument> mine = new HashMap<>();
         for (RawBsonDocument d : leftover.getCollection(name, RawBsonDocument.class).find().batchSize(DocBatch.DOCS)) {
-            mine.put(d.get("_id"), d);
+            mine.put(Mover.idKey(d.get("_id")), d);
             if (mine.size() == DocBatch.DOCS) {
                 absent += absentOf(mine, live, name);
                 mine.clear();
@@ -118,15 +121,17 @@ final class InFlightBatch {
         return absent + absentOf(mine, live, name);
     }
 
-    private static long absentOf(Map<BsonValue, RawBsonDocument> mine, MongoDatabase live, String name) {
+    private static long absentOf(Map<Object, RawBsonDocument> mine, MongoDatabase live, String name) {
         if (mine.isEmpty()) {
             return 0;
         }
-        BsonDocument filter = new BsonDocument("_id", new BsonDocument("$in", new BsonArray(new ArrayList<>(mine.keySet()))));
+        BsonArray ids = new BsonArray();
+        mine.values().forEach(d -> ids.add(d.get("_id")));
+        BsonDocument filter = new BsonDocument("_id", new BsonDocument("$in", ids));
         long same = 0;
         for (RawBsonDocument d : live.getCollection(name, RawBsonDocument.class).find(filter).batchSize(DocBatch.DOCS)) {
-            RawBsonDocument copy = mine.get(d.get("_id"));
-            if (copy != null && copy.equals(d)) {
+            RawBsonDocument copy = mine.get(Mover.idKey(d.get("_id")));
+            if (copy != null && copy.getByteBuffer().asNIO().equals(d.getByteBuffer().asNIO())) {
                 same++;
             }
         }
