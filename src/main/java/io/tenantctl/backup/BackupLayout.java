@@ -78,6 +78,35 @@ public record BackupLayout(String prefix) {
         return shortened(sb.toString(), utf8) + ".ndjson" + compression.extension();
     }
 
+    /**
+     * As {@link #collectionFileName(String, Compression)}, unless a file system that ignores case or Unicode normalization
+     * (macOS's APFS, Windows, an SMB share) would take it for one of {@code taken}: MongoDB tells "Users" from "users" and a
+     * composed "é" from a decomposed one, so two collections would share one file there. Then the name ends in '~' and 16
+     * hex digits of the SHA-256 of the collection's name ('~' is %7E in an encoded name, so it equals no whole one).
+     */
+    public static String collectionFileName(String collection, Compression compression, java.util.Collection<String> taken) {
+        String file = collectionFileName(collection, compression);
+        if (taken.stream().noneMatch(t -> folded(t).equals(folded(file)))) {
+            return file;
+        }
+        String ext = ".ndjson" + compression.extension();
+        return file.substring(0, file.length() - ext.length()) + "~" + sha16(collection.getBytes(StandardCharsets.UTF_8)) + ext;
+    }
+
+    /** A file name as a case- and normalization-insensitive file system compares it. */
+    private static String folded(String file) {
+        return java.text.Normalizer.normalize(file, java.text.Normalizer.Form.NFC).toUpperCase(java.util.Locale.ROOT)
+                .toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String sha16(byte[] utf8) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(utf8), 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Encoded names this long (in UTF-8 bytes) are cut: a file system's name limit is 255 bytes, and MongoDB allows more. */
     static final int MAX_ENCODED_BYTES = 180;
 
@@ -104,12 +133,7 @@ public record BackupLayout(String prefix) {
             bytes += size;
             i += n;
         }
-        try {
-            byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(utf8);
-            return cut + "~" + java.util.HexFormat.of().formatHex(sha, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return cut + "~" + sha16(utf8);
     }
 
     /** Checks a manifest-provided file name: one path segment, not the manifest, not hidden. */

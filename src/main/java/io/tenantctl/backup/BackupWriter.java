@@ -104,7 +104,8 @@ public final class BackupWriter implements AutoCloseable {
         if (entries.containsKey(name) || open.stream().anyMatch(w -> w.name().equals(name))) {
             throw new IllegalStateException("collection " + name + " is already in backup " + spec.backupId());
         }
-        String file = BackupLayout.collectionFileName(name, spec.compression());
+        String file = BackupLayout.collectionFileName(name, spec.compression(), java.util.stream.Stream.concat(
+                entries.values().stream().map(CollectionEntry::file), open.stream().map(CollectionWriter::file)).toList());
         ObjectStore.Upload upload = store.create(layout.fileKey(spec.orgId(), spec.backupId(), file));
         CollectionWriter[] self = new CollectionWriter[1];
         self[0] = new CollectionWriter(name, file, upload, spec.compression(), indexes, new CollectionWriter.Listener() {

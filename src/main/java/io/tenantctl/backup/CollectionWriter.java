@@ -146,6 +146,11 @@ public final class CollectionWriter implements AutoCloseable {
         return stored.bytes;
     }
 
+    /** The file name recorded in the manifest. */
+    public String file() {
+        return file;
+    }
+
     /** The collection name. */
     public String name() {
         return name;
