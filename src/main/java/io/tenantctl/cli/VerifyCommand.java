@@ -119,7 +119,7 @@ final class VerifyCommand implements Callable<Integer> {
         for (Verify.Finding f : r.findings()) {
             ctx.out.println(f.findingId() + "  " + f.state() + "  " + f.severity() + "  " + f.kind()
                     + (f.orgId() == null ? "" : "  org " + f.orgId()) + (f.poolId() == null ? "" : "  pool " + f.poolId()));
-            ctx.out.println("    " + f.detail());
+            ctx.out.println("    " + Output.printable(f.detail()));
             if (f.fixText() != null) {
                 ctx.out.println("    fix: " + f.fixText());
             }

@@ -182,6 +182,25 @@ public final class Output {
     }
 
     private static String cell(String s) {
-        return s == null ? "-" : s;
+        return s == null ? "-" : printable(s);
+    }
+
+    /**
+     * {@code s} with its control characters escaped ({@code \n}, {@code \r}, {@code \t}, else {@code \}{@code uXXXX}): a name
+     * from a pool (MongoDB takes a collection named with a newline or an escape sequence) must neither split a line of text
+     * output nor reach the terminal as a control sequence. {@code -o json} carries it exactly.
+     */
+    public static String printable(String s) {
+        if (s.chars().noneMatch(Output::control)) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        s.chars().forEach(c -> sb.append(!control(c) ? String.valueOf((char) c) : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                : c == '\t' ? "\\t" : String.format("\\u%04x", c)));
+        return sb.toString();
+    }
+
+    private static boolean control(int c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
     }
 }
