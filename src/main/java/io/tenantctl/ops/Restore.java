@@ -208,7 +208,7 @@ public final class Restore {
             try (CancelWatch watch = drop == Dropped.NOW ? null : new CancelWatch(runId, req.cancel())) {
                 // past the drop, FerretDB's transient errors are retried in full after a Ctrl-C too: the restore must finish
                 Retry retry = drop == Dropped.NOW ? ctx.retry().cancelledWhen(() -> false) : ctx.retry();
-                indexes = copy(reader, db, watch == null ? new CancelToken() : watch.token, retry, ours);
+                indexes = copy(reader, db, target.pool().poolId(), watch == null ? new CancelToken() : watch.token, retry, ours);
             }
             if (drop != Dropped.NOW) {
                 stopIfRunCancelled(runId);
@@ -488,7 +488,7 @@ public final class Restore {
         db.drop(); // left by a trial that died (freshName() takes no other)
         boolean ours = true;
         try {
-            copy(reader, db, cancel, ctx.retry(), () -> stillHolds(held, target));
+            copy(reader, db, target.pool().poolId(), cancel, ctx.retry(), () -> stillHolds(held, target));
             buildExpiring(reader, db, ctx.retry(), () -> stillHolds(held, target));
         } catch (LostLease lost) {
             ours = false; // the scratch name may be the trial database of the restore that took the org over
@@ -617,10 +617,28 @@ public final class Restore {
     }
 
     /**
+     * The collection read back, its documents' digest held to the backup's ({@code sent}, built as they were read): a
+     * pool that keeps a type or value otherwise than it was sent (the in-process stand-in stores BSON undefined as null)
+     * must not get a restore reported whole, nor an org flipped to changed data. A move holds its target to the same.
+     */
+    private static void storedAsSent(MongoCollection<RawBsonDocument> coll, String poolId, Fingerprint sent, int batch) {
+        String name = coll.getNamespace().getCollectionName();
+        Fingerprint.Builder stored = new Fingerprint.Builder().collection(name);
+        for (RawBsonDocument d : coll.find().batchSize(batch)) { // of the documents' size: memory as in DocBatch
+            stored.add(d);
+        }
+        if (!stored.build().differences(sent).isEmpty()) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + ": pool " + poolId + " stores its documents"
+                    + " otherwise than the backup holds them (a BSON type or value it does not keep as it was sent): restore onto"
+                    + " a pool that keeps them (--target-pool)");
+        }
+    }
+
+    /**
      * Streams every collection in (verifying sha256 and counts as it reads), recreates its indexes; returns how many
      * indexes. Stops (by throwing) between batches once {@code cancel} is set (Ctrl-C, or 'runs cancel' of its run).
      */
-    private int copy(BackupReader reader, MongoDatabase db, CancelToken cancel, Retry retry, Runnable ours) {
+    private int copy(BackupReader reader, MongoDatabase db, String poolId, CancelToken cancel, Retry retry, Runnable ours) {
         Retry.Attempts attempts = new Retry.Attempts();
         int indexes = 0;
         long docs = 0;
@@ -631,11 +649,16 @@ public final class Restore {
             SchemaApply.createCollection(db, name, retry, attempts);
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
             DocBatch batch = new DocBatch();
+            Fingerprint.Builder sent = new Fingerprint.Builder().collection(name);
+            long largest = 1;
             CollectionReader file = reader.openCollection(entry);
             // parse and verify the next batch while the server inserts this one
             try (ReadAhead<RawBsonDocument> in = ReadAhead.documents(file, file, name, BATCH, 2)) {
                 while (in.hasNext()) {
-                    if (batch.add(in.next())) {
+                    RawBsonDocument d = in.next();
+                    sent.add(d);
+                    largest = Math.max(largest, d.getByteBuffer().remaining());
+                    if (batch.add(d)) {
                         Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                         ours.run();
                         coll.insertMany(batch.docs());
@@ -661,6 +684,7 @@ public final class Restore {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + " has " + counted
                         + " documents after the restore, the backup has " + entry.docs());
             }
+            storedAsSent(coll, poolId, sent.build(), (int) Math.max(1, Math.min(BATCH, DocBatch.BYTES / largest)));
         }
         return indexes;
     }
