@@ -62,7 +62,7 @@ class CollectionsWhoseNamesDifferOnlyInCaseOrNormalizationTest {
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
                  ObjectStore store = new FoldingStore(new FileObjectStore(f.storeDir))) {
                 Backup.Result r = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(new Backup.Request(
-                        new Backup.Selector(List.of("acme"), false, List.of(), false), new Backup.Copy(Compression.GZIP, false), false,
+                        new Backup.Selector(List.of("acme"), false, List.of(), false), new Backup.Copy(Compression.GZIP, false, null), false,
                         new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
                         Clock.systemUTC()));
                 acme = r.report().orgs().get(0);
