@@ -278,7 +278,7 @@ public final class Adopt {
             return ", and pool " + pool.poolId() + " has no database " + db + " to adopt";
         }
         return claimed(pool.poolId()).contains(db) ? "" : ": adopt the database under another id: " + ADOPT_UNDER_NEW_ID
-                + " --pool " + pool.poolId() + " --database " + db + req.schemaOption();
+                + " --pool " + pool.poolId() + " --database " + NextStep.shellWord(db) + req.schemaOption();
     }
 
     private static final String ADOPT_UNDER_NEW_ID = "tenantctl orgs adopt NEW_ID";
@@ -286,7 +286,7 @@ public final class Adopt {
     /** The adopt of one org as this one was given (its database, tier and manifest), for its next step. */
     private static String again(Candidate c, Pool pool, Request req) {
         return "tenantctl orgs adopt " + c.orgId() + " --pool " + pool.poolId() + (c.databaseName() == null ? "" : " --database "
-                + c.databaseName()) + (req.tier() == null ? "" : " --tier " + req.tier()) + req.schemaOption();
+                + NextStep.shellWord(c.databaseName())) + (req.tier() == null ? "" : " --tier " + req.tier()) + req.schemaOption();
     }
 
     /** A placeholder (NEW_ID) is no command to run as it is: the adopt under another id is the note, the id to choose. */

@@ -608,7 +608,7 @@ public final class Verify {
                 String copy = copyElsewhere(org);
                 // a copy of it on another pool may hold writes its backups lack: pointing the org at it loses nothing
                 NextStep adopt = copy == null ? null : NextStep.run("tenantctl orgs adopt " + org.orgId() + " --pool " + copy
-                        + (org.databaseName().equals(OrgId.databaseName(org.orgId())) ? "" : " --database " + org.databaseName()),
+                        + (org.databaseName().equals(OrgId.databaseName(org.orgId())) ? "" : " --database " + NextStep.shellWord(org.databaseName())),
                         "points the org at that copy, which may hold writes its backups lack; or instead: " + (backedUp
                         ? "tenantctl restore --org " + org.orgId() + ", from its newest backup (what was written since it is lost)"
                         : "look for the data in the pool's own backups (its PostgreSQL)"));
@@ -1268,7 +1268,7 @@ public final class Verify {
         if (id.equals(restoredOf)) {
             return NextStep.note("named as a restore of org " + restoredOf + " names its fresh database: that org's data; 'tenantctl orgs "
                     + "adopt --discover --pool " + poolId + "' names any other copy of it to compare; adopt the live one: tenantctl orgs adopt "
-                    + restoredOf + " --pool " + poolId + " --database " + db);
+                    + restoredOf + " --pool " + poolId + " --database " + NextStep.shellWord(db));
         }
         return adoptOrDrop(id, poolId, db, offered);
     }
