@@ -620,14 +620,19 @@ public final class Restore {
      * The collection read back, its documents' digest held to the backup's ({@code sent}, built as they were read): a
      * pool that keeps a type or value otherwise than it was sent (the in-process stand-in stores BSON undefined as null)
      * must not get a restore reported whole, nor an org flipped to changed data. A move holds its target to the same.
+     * A read, so read again from the start on a transient error (a dropped connection): past an in-place drop it must finish.
      */
-    private static void storedAsSent(MongoCollection<RawBsonDocument> coll, String poolId, Fingerprint sent, int batch) {
+    private static void storedAsSent(MongoCollection<RawBsonDocument> coll, String poolId, Fingerprint sent, int batch, Retry retry,
+                                     Retry.Attempts attempts) {
         String name = coll.getNamespace().getCollectionName();
-        Fingerprint.Builder stored = new Fingerprint.Builder().collection(name);
-        for (RawBsonDocument d : coll.find().batchSize(batch)) { // of the documents' size: memory as in DocBatch
-            stored.add(d);
-        }
-        if (!stored.build().differences(sent).isEmpty()) {
+        Fingerprint stored = retry.call(attempts, () -> {
+            Fingerprint.Builder b = new Fingerprint.Builder().collection(name);
+            for (RawBsonDocument d : coll.find().batchSize(batch)) { // of the documents' size: memory as in DocBatch
+                b.add(d);
+            }
+            return b.build();
+        });
+        if (!stored.differences(sent).isEmpty()) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + ": pool " + poolId + " stores its documents"
                     + " otherwise than the backup holds them (a BSON type or value it does not keep as it was sent): restore onto"
                     + " a pool that keeps them (--target-pool)");
@@ -684,7 +689,7 @@ public final class Restore {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + " has " + counted
                         + " documents after the restore, the backup has " + entry.docs());
             }
-            storedAsSent(coll, poolId, sent.build(), (int) Math.max(1, Math.min(BATCH, DocBatch.BYTES / largest)));
+            storedAsSent(coll, poolId, sent.build(), (int) Math.max(1, Math.min(BATCH, DocBatch.BYTES / largest)), retry, attempts);
         }
         return indexes;
     }
