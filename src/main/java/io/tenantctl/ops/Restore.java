@@ -621,15 +621,18 @@ public final class Restore {
      * pool that keeps a type or value otherwise than it was sent (the in-process stand-in stores BSON undefined as null)
      * must not get a restore reported whole, nor an org flipped to changed data. A move holds its target to the same.
      * A read, so read again from the start on a transient error (a dropped connection): past an in-place drop it must finish.
+     * Stops (by throwing, as {@code when}) once {@code cancel} is set: a large collection's read is the restore's longest.
      */
     private static void storedAsSent(MongoCollection<RawBsonDocument> coll, String poolId, Fingerprint sent, int batch, Retry retry,
-                                     Retry.Attempts attempts) {
+                                     Retry.Attempts attempts, CancelToken cancel, String when) {
         String name = coll.getNamespace().getCollectionName();
         Fingerprint stored = retry.call(attempts, () -> {
             Fingerprint.Builder b = new Fingerprint.Builder().collection(name);
             for (RawBsonDocument d : coll.find().batchSize(batch)) { // of the documents' size: memory as in DocBatch
+                Errors.stopIfCancelled(cancel, when);
                 b.add(d);
             }
+            Errors.stopIfCancelled(cancel, when);
             return b.build();
         });
         if (!stored.differences(sent).isEmpty()) {
@@ -689,7 +692,8 @@ public final class Restore {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + " has " + counted
                         + " documents after the restore, the backup has " + entry.docs());
             }
-            storedAsSent(coll, poolId, sent.build(), (int) Math.max(1, Math.min(BATCH, DocBatch.BYTES / largest)), retry, attempts);
+            storedAsSent(coll, poolId, sent.build(), (int) Math.max(1, Math.min(BATCH, DocBatch.BYTES / largest)), retry, attempts, cancel,
+                    "after " + docs + " documents");
         }
         return indexes;
     }
