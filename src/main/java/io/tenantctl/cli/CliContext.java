@@ -410,7 +410,7 @@ public final class CliContext implements AutoCloseable {
     OpsContext ops() {
         return OpsContext.standard(catalog(), pools(), actor(), cancel::isCancelled, line -> {
             if (!options.quiet) {
-                log("info", line, Map.of(), line);
+                log("info", line, Map.of(), io.tenantctl.cli.render.Output.printable(line));
             }
         });
     }

@@ -505,7 +505,9 @@ public final class TenantCtl implements Runnable {
             fields.put("exit_code", te.category().exitCode);
             fields.put("run_id", te.runId());
             fields.put("stack", ctx.verbose() ? stackTrace(e) : null);
-            ctx.log("error", te.getMessage(), fields, "error: " + te.getMessage() + (ctx.verbose() ? System.lineSeparator() + stackTrace(e) : ""));
+            // a name from a pool may hold a newline or an escape sequence: the line stays one, as tables keep it (-o json: exact)
+            ctx.log("error", te.getMessage(), fields, "error: " + Output.printable(te.getMessage())
+                    + (ctx.verbose() ? System.lineSeparator() + stackTrace(e) : ""));
             if (ctx.json()) {
                 errorJson(ctx, te.category().exitCode, te.category().name().toLowerCase(Locale.ROOT), te.getMessage(), te.runId());
             }
@@ -516,7 +518,7 @@ public final class TenantCtl implements Runnable {
         fields.put("category", "internal");
         fields.put("exit_code", 1);
         fields.put("stack", ctx.verbose() ? stackTrace(e) : null);
-        ctx.log("error", message + (ctx.verbose() ? "" : " (run with -v for the stack trace)"), fields, "error: " + message
+        ctx.log("error", message + (ctx.verbose() ? "" : " (run with -v for the stack trace)"), fields, "error: " + Output.printable(message)
                 + (ctx.verbose() ? System.lineSeparator() + stackTrace(e) : " (run with -v for the stack trace)"));
         if (ctx.json()) {
             errorJson(ctx, 1, "internal", message, null);
