@@ -21,10 +21,21 @@ final class Manifests {
 
     /**
      * The manifest {@code schemaHash} (the catalog keeps every run's) or {@code schema} names, else the built-in LibreChat
-     * model. A file is named by its absolute path (the run records it, and verify names it from wherever it runs).
+     * model. A file is named by its absolute path (the run records it, and verify names it from wherever it runs),
+     * normalized only when that is the same file: normalize() drops "dir/.." by its spelling, and through a symlink the
+     * file system goes elsewhere.
      */
     static SchemaManifest given(CliContext ctx, Path schema, String schemaHash) {
         return schemaHash != null ? new SchemaInspect(ctx.ops()).recorded(schemaHash)
-                : SchemaManifest.loadOrDefault(schema == null ? null : schema.toAbsolutePath().normalize());
+                : SchemaManifest.loadOrDefault(schema == null ? null : absolute(schema));
+    }
+
+    private static Path absolute(Path file) {
+        Path abs = file.toAbsolutePath();
+        try {
+            return java.nio.file.Files.isSameFile(abs, abs.normalize()) ? abs.normalize() : abs;
+        } catch (java.io.IOException | SecurityException e) {
+            return abs; // no such file (its load says so), or not to be looked at: as given
+        }
     }
 }
