@@ -636,9 +636,12 @@ public final class Restore {
             return b.build();
         });
         if (!stored.differences(sent).isEmpty()) {
-            throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + ": pool " + poolId + " stores its documents"
-                    + " otherwise than the backup holds them (a BSON type or value it does not keep as it was sent): restore onto"
-                    + " a pool that keeps them (--target-pool)");
+            // an in-place restore's trial load has shown the pool keeps them: there, a client still writing is the cause
+            String db = coll.getNamespace().getDatabaseName();
+            throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + " reads back from " + db + " on pool "
+                    + poolId + " otherwise than the backup holds it: something wrote into " + db + " during the restore (a client"
+                    + " still connected: stop it, then restore again), or the pool does not keep a BSON type or value as it was sent"
+                    + " (restore onto a pool that keeps them: --target-pool)");
         }
     }
 
