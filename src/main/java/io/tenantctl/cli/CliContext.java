@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.NextStep;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.fanout.CancelToken;
@@ -239,7 +240,7 @@ public final class CliContext implements AutoCloseable {
             List<String> secrets = secretKeys(config());
             if (!secrets.isEmpty() && othersCanRead(f)) {
                 warn("config file " + f + " can be read by every user of this machine and holds secrets (" + String.join(", ", secrets)
-                        + "): chmod 600 " + Summary.shellWord(f.toString()));
+                        + "): chmod 600 " + NextStep.shellWord(f.toString()));
             }
         });
     }

@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.NextStep;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Rebalance;
@@ -64,7 +65,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         try {
             return Rebalance.readPlan(Files.readString(file), file.toString());
         } catch (NoSuchFileException e) {
-            throw TenantctlException.usage("plan file " + file + " does not exist: write one with 'tenantctl rebalance plan -o json > " + Summary.shellWord(file.toString()) + "'");
+            throw TenantctlException.usage("plan file " + file + " does not exist: write one with 'tenantctl rebalance plan -o json > " + NextStep.shellWord(file.toString()) + "'");
         } catch (IOException e) {
             throw TenantctlException.usage("cannot read plan file " + file + ": " + io.tenantctl.IoErrors.describe(e));
         }

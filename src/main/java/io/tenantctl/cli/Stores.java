@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.NextStep;
 import io.tenantctl.ops.OpsContext;
 import io.tenantctl.store.ObjectStore;
 
@@ -24,6 +25,6 @@ final class Stores {
      * environment; one with user:password@ or a secret query option is refused before anything runs).
      */
     static String onLine(CliContext ctx) {
-        return ctx.options.storeUrl == null ? "" : " --store " + Summary.shellWord(ctx.options.storeUrl.trim());
+        return ctx.options.storeUrl == null ? "" : " --store " + NextStep.shellWord(ctx.options.storeUrl.trim());
     }
 }

@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.NextStep;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.fanout.Timings;
 import io.tenantctl.ops.run.RunReport;
@@ -208,11 +209,6 @@ final class Summary {
 
     /** " --schema FILE" for a next step when this invocation was given one (quoted for a shell when it needs it), else "". */
     static String schemaOption(java.nio.file.Path schema) {
-        return schema == null ? "" : " --schema " + shellWord(schema.toString());
-    }
-
-    /** {@code word} as one word for a shell: as it is when it needs no quoting, else single-quoted. */
-    static String shellWord(String word) {
-        return word.matches("[A-Za-z0-9_./:@%+=,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
+        return schema == null ? "" : " --schema " + NextStep.shellWord(schema.toString());
     }
 }

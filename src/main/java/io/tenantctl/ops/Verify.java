@@ -422,11 +422,6 @@ public final class Verify {
         }
     }
 
-    /** {@code s} as one shell word: as it is when it needs no quoting, else in single quotes. */
-    private static String shellWord(String s) {
-        return s.matches("[A-Za-z0-9_./:@%+=,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
-    }
-
     /** Whether a stored finding is acked at {@code now}: silenced, not counted as a problem. */
     private static boolean ackedAt(FindingRepository.State f, Instant now) {
         return f != null && f.ackedUntil() != null && f.ackedUntil().isAfter(now);
@@ -860,7 +855,7 @@ public final class Verify {
                     .flatMap(verb -> ctx.catalog().runs().appliedOn(verb, org.orgId(), APPLIED_RUNS_LOOKED_AT).stream())
                     .map(run -> Json.read(run.runId(), run.args(), RecordedSchema.class))
                     .filter(a -> hash.equals(a.schemaHash()) && a.schema() != null && isFile(a.schema()))
-                    .map(a -> " --schema " + shellWord(a.schema())).findFirst()
+                    .map(a -> " --schema " + NextStep.shellWord(a.schema())).findFirst()
                     // no file at hand (gone, another machine's, a restore's older manifest): the catalog's copy, when it has one
                     .orElse(manifest(hash).isPresent() ? " --schema-hash " + hash : UNKNOWN_MANIFEST);
         }
