@@ -342,6 +342,19 @@ public final class Restore {
         }
     }
 
+    /**
+     * Whether the org's database is still on its pool: a delete of it that the catalog does not record was undone (orgs
+     * resume), not purged, and restoring it brings no deleted org back. False when that cannot be told (no row, or its pool
+     * does not answer, as a pool lost for good).
+     */
+    private boolean livesOn(String orgId) {
+        try {
+            return ctx.catalog().orgs().find(orgId).map(o -> exists(pool(o.poolId()), o.databaseName())).orElse(false);
+        } catch (RuntimeException unanswered) {
+            return false;
+        }
+    }
+
     /** The given backup id, or for null/latest the newest complete one (catalog first, then the store). */
     private String resolveBackup(Request req) {
         String orgId = req.orgId();
@@ -381,7 +394,7 @@ public final class Restore {
                     + " (" + store.describe() + "): nothing restored" + olderOne(req, newest.backupId()));
         }
         if (req.toOrg() == null) { // the org deleted after this catalog's state was saved: bringing it back is chosen by naming the backup
-            BackupOrigin.deletedSince(ctx.catalog(), store, orgId).ifPresent(m -> {
+            BackupOrigin.deletedSince(ctx.catalog(), store, orgId).filter(m -> !livesOn(orgId)).ifPresent(m -> {
                 throw TenantctlException.usage("org " + orgId + "'s newest backup " + m.backupId() + " is the final backup of a delete of it "
                         + "that this catalog does not record (taken " + m.finishedAt() + "): it was deleted after this catalog's state was "
                         + "saved (restored from an older dump?); nothing restored; to record the delete: 'tenantctl orgs delete " + orgId

@@ -94,6 +94,31 @@ class AnOrgDeletedAfterTheCatalogsDumpIsNotBroughtBackTest {
         }
     }
 
+    /**
+     * The delete undone before the dump was restored: acme lives on (its database on its pool, written since), and its
+     * newest backup is the delete's final one, which this catalog does not record. A restore of it is no bringing back of
+     * a deleted org: it must not be refused as one, nor point the operator at recording a delete of a live org (whose
+     * purge would then drop the writes made since).
+     */
+    @Test
+    void aRestoreOfAnOrgWhoseDeleteWasUndoneIsNotRefusedAsADeletedOnes() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 3);
+            f.backup("acme");
+            String finalBackup = strictJson(ok(f.cli, "orgs", "delete", "acme", "-o", "json")).path("backup_id").asText();
+            ok(f.cli, "orgs", "resume", "acme");
+            f.notes("acme", "later", 2); // written after the delete was undone
+            olderDump(f, finalBackup);
+
+            Cli.Result restore = f.cli.run("restore", "--org", "acme", "--dry-run");
+            assertThat(restore.exitCode()).as(restore.toString()).isZero();
+            assertThat(restore.err() + restore.out()).doesNotContain("orgs delete").doesNotContain("final backup of a delete");
+            assertThat(f.org("acme").path("status").asText()).isEqualTo("active");
+            assertThat(f.databaseNames("pool-0")).contains("org_acme");
+        }
+    }
+
     /** The catalog as a dump taken before acme's delete would bring it back: acme active, its final backup unknown. */
     private static void olderDump(BackupFixture f, String finalBackup) throws Exception {
         try (PreparedStatement org = f.sql().prepareStatement("update orgs set status = 'active', deleted_at = null, "
