@@ -200,7 +200,8 @@ public final class Adopt {
                         + c.orgId() + " --pool " + elsewhere.get(db).get(0) + "' points the org at the live one"))
                         : found.matchedHash() != null && found.matchedHash().equals(req.manifest().hash()) ? null
                                 : NextStep.run("tenantctl migrate-all --org " + c.orgId() + req.schemaOption() + " --dry-run"),
-                        then == null ? null : "tier " + tier + ", " + (suspended ? "read_only" : "active") + (then.deleted()
+                        then == null ? null : "tier " + tier + (req.tier() == null ? "" : " (given with --tier; the backup says "
+                                + then.tier() + ")") + ", " + (suspended ? "read_only" : "active") + (then.deleted()
                                 ? " (it was being deleted)" : "") + ", as its newest backup, " + newest.backupId() + ", says"));
             } catch (TenantctlException e) {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, e.getMessage(),

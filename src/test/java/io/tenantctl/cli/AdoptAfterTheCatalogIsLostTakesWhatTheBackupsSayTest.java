@@ -62,6 +62,26 @@ class AdoptAfterTheCatalogIsLostTakesWhatTheBackupsSayTest {
         }
     }
 
+    @Test
+    void aTierGivenIsSaidToBeTheOperatorsNotTheBackups() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provisionTier("growth", "pool-0", "acme");
+            f.notes("acme", "notes", 3);
+            ok(f.cli, "orgs", "suspend", "acme");
+            String backup = f.backup("acme");
+
+            Cli fresh = new Cli(Map.of("TENANTCTL_CATALOG_URL", TestCatalog.newDatabase(), "USER", "test",
+                    "TENANTCTL_STORE", f.storeDir.toUri().toString()));
+            ok(fresh, "init");
+            CliFixture.addPool(fresh, "pool-0", f.pools.uri(0), 100, 1);
+            JsonNode r = strictJson(ok(fresh, "orgs", "adopt", "acme", "--pool", "pool-0", "--tier", "enterprise", "-o", "json"));
+            String said = r.path("orgs").get(0).path("from_backup").asText();
+            assertThat(state(fresh, "acme")).isEqualTo("enterprise read_only");
+            // the backup said growth: enterprise is the operator's --tier, and the note must not put it in the backup's mouth
+            assertThat(said).as(said).contains("--tier").contains("growth").contains(backup).doesNotContain("tier enterprise, read_only, as its newest backup");
+        }
+    }
+
     private static String state(Cli cli, String orgId) {
         JsonNode o = strictJson(ok(cli, "orgs", "show", orgId, "-o", "json"));
         return o.path("tier").asText() + " " + o.path("status").asText();
