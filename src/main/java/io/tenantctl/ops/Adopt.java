@@ -51,7 +51,8 @@ public final class Adopt {
     /**
      * What adopting one database found and did. {@code matchedHash} is the manifest the database fully has (every
      * collection and index, extras allowed), null for none; the diff counts are against the requested manifest.
-     * {@code fromBackup}: the tier and status a new row took from the org's newest backup in the store, and which (null: none).
+     * {@code fromBackup}: the tier and status a new row took from the org's newest backup in the store, and which; or that no
+     * backup said them, and why (no store, or none there records them). Null for a row taken over.
      */
     public record OrgResult(String orgId, String poolId, String databaseName, Outcome outcome, String matchedHash,
                             String matchedSource, int collections, int missing, int conflicts, int extras, String error,
@@ -200,7 +201,9 @@ public final class Adopt {
                         + c.orgId() + " --pool " + elsewhere.get(db).get(0) + "' points the org at the live one"))
                         : found.matchedHash() != null && found.matchedHash().equals(req.manifest().hash()) ? null
                                 : NextStep.run("tenantctl migrate-all --org " + c.orgId() + req.schemaOption() + " --dry-run"),
-                        then == null ? null : "tier " + tier + (req.tier() == null ? "" : " (given with --tier; the backup says "
+                        row.isPresent() ? null : then == null ? "tier " + (tier == null ? "free" : tier) + ", active: " + (store == null
+                                ? "no store given (--store or TENANTCTL_STORE) to take its tier and status from its newest backup"
+                                : "no backup of it in " + store.describe() + " records its tier and status") : "tier " + tier + (req.tier() == null ? "" : " (given with --tier; the backup says "
                                 + then.tier() + ")") + ", " + (suspended ? "read_only" : "active") + (then.deleted()
                                 ? " (it was being deleted)" : "") + ", as its newest backup, " + newest.backupId() + ", says"));
             } catch (TenantctlException e) {

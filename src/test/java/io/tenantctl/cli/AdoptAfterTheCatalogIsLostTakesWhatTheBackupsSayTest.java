@@ -82,6 +82,32 @@ class AdoptAfterTheCatalogIsLostTakesWhatTheBackupsSayTest {
         }
     }
 
+    /**
+     * The store forgotten, or one that is not where the backups are (a prefix mistyped at 3 a.m.): a suspended org came
+     * back writable and on tier free with not a word, as if its backups had said so. Each new org now says that nothing
+     * told its tier and status, and where it looked.
+     */
+    @Test
+    void anOrgNoBackupSpeaksForSaysSoAndWhere() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provisionTier("growth", "pool-0", "acme", "beta");
+            ok(f.cli, "orgs", "suspend", "acme");
+            ok(f.cli, "backup", "--all");
+
+            String catalog = TestCatalog.newDatabase();
+            Cli noStore = new Cli(Map.of("TENANTCTL_CATALOG_URL", catalog, "USER", "test"));
+            ok(noStore, "init");
+            CliFixture.addPool(noStore, "pool-0", f.pools.uri(0), 100, 1);
+            Cli.Result none = ok(noStore, "orgs", "adopt", "acme", "--pool", "pool-0", "--dry-run");
+            assertThat(none.err()).as("%s", none).contains("acme: tier free, active").contains("no store");
+
+            Path elsewhere = Files.createDirectories(dir.resolve("not-the-store"));
+            JsonNode r = strictJson(ok(noStore, "orgs", "adopt", "beta", "--pool", "pool-0", "--store", elsewhere.toUri().toString(), "-o", "json"));
+            assertThat(r.path("orgs").get(0).path("from_backup").asText()).as("%s", r).contains("tier free, active")
+                    .contains("no backup").contains("not-the-store");
+        }
+    }
+
     private static String state(Cli cli, String orgId) {
         JsonNode o = strictJson(ok(cli, "orgs", "show", orgId, "-o", "json"));
         return o.path("tier").asText() + " " + o.path("status").asText();
