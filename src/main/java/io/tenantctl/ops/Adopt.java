@@ -170,7 +170,10 @@ public final class Adopt {
                 }
                 Inspection found = inspect(pool, db, req.manifest(), known);
                 // a new row: what the catalog that was lost said of the org, kept by its newest backup's manifest
-                BackupManifest newest = row.isEmpty() ? BackupOrigin.newest(store, c.orgId()).filter(m -> m.org() != null).orElse(null) : null;
+                BackupOrigin.Newest inStore = row.isEmpty() ? BackupOrigin.newest(store, c.orgId()) : new BackupOrigin.Newest(null, null);
+                BackupManifest newest = inStore.manifest() != null && inStore.manifest().org() != null ? inStore.manifest() : null;
+                String unread = inStore.unreadable() == null ? "" : " (backup " + inStore.unreadable() + ", as new or newer, does not read back: "
+                        + "'tenantctl backups show --org " + c.orgId() + " " + inStore.unreadable() + "')";
                 BackupManifest.OrgState then = newest == null ? null : newest.org();
                 String tier = req.tier() != null || then == null ? req.tier() : then.tier();
                 boolean suspended = then != null && (then.deleted() || Org.READ_ONLY.db().equals(then.status()));
@@ -203,9 +206,9 @@ public final class Adopt {
                                 : NextStep.run("tenantctl migrate-all --org " + c.orgId() + req.schemaOption() + " --dry-run"),
                         row.isPresent() ? null : then == null ? "tier " + (tier == null ? "free" : tier) + ", active: " + (store == null
                                 ? "no store given (--store or TENANTCTL_STORE) to take its tier and status from its newest backup"
-                                : "no backup of it in " + store.describe() + " records its tier and status") : "tier " + tier + (req.tier() == null ? "" : " (given with --tier; the backup says "
+                                : "no backup of it in " + store.describe() + " records its tier and status" + unread) : "tier " + tier + (req.tier() == null ? "" : " (given with --tier; the backup says "
                                 + then.tier() + ")") + ", " + (suspended ? "read_only" : "active") + (then.deleted()
-                                ? " (it was being deleted)" : "") + ", as its newest backup, " + newest.backupId() + ", says"));
+                                ? " (it was being deleted)" : "") + (unread.isEmpty() ? ", as its newest backup, " : ", as backup ") + newest.backupId() + ", says" + unread));
             } catch (TenantctlException e) {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, e.getMessage(),
                         nextStep(e, c.orgId())));

@@ -71,16 +71,21 @@ final class BackupOrigin {
     }
 
     /**
-     * The manifest of the org's newest complete backup in the store, whichever catalog took it (a lost one's included):
-     * ordered by the ids' seconds, then within the newest second by when each started. Empty without a store or backup;
-     * a manifest that does not read back is passed over for an older one.
+     * What the store says of the org: {@code manifest}, the newest complete backup's that reads back, whichever catalog
+     * took it (a lost one's included), ordered by the ids' seconds, then within the newest second by when each started
+     * (null without a store or such a backup); {@code unreadable}, the id of a complete backup at least as new whose
+     * manifest does not read back (null: none), passed over for an older one but not in silence.
      */
-    static Optional<BackupManifest> newest(ObjectStore store, String orgId) {
+    record Newest(BackupManifest manifest, String unreadable) {
+    }
+
+    static Newest newest(ObjectStore store, String orgId) {
         if (store == null) {
-            return Optional.empty();
+            return new Newest(null, null);
         }
         List<BackupReader.Listing> all = BackupReader.list(store, BackupLayout.root(), orgId); // oldest first
         BackupManifest newest = null;
+        String unreadable = null;
         for (int i = all.size() - 1; i >= 0; i--) {
             if (newest != null && BackupIds.timestamp(all.get(i).backupId()).isBefore(BackupIds.timestamp(newest.backupId()))) {
                 break; // an earlier second than the one found
@@ -91,10 +96,10 @@ final class BackupOrigin {
             try {
                 BackupManifest m = BackupReader.open(store, BackupLayout.root(), orgId, all.get(i).backupId()).manifest();
                 newest = newest == null || m.startedAt().isAfter(newest.startedAt()) ? m : newest;
-            } catch (RuntimeException e) { // unreadable: an older one says what the org was
-                continue;
+            } catch (RuntimeException e) { // unreadable: an older one says what the org was, and this one is named
+                unreadable = unreadable == null ? all.get(i).backupId() : unreadable; // ids of one second say not which is newer
             }
         }
-        return Optional.ofNullable(newest);
+        return new Newest(newest, unreadable);
     }
 }

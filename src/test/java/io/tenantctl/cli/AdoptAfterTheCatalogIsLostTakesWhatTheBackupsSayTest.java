@@ -108,6 +108,30 @@ class AdoptAfterTheCatalogIsLostTakesWhatTheBackupsSayTest {
         }
     }
 
+    /**
+     * The org's newest backup (taken once it was suspended) does not read back: adopt took the one before it, and said
+     * "as its newest backup, OLDER, says", hiding that a newer one may say otherwise (here: suspended).
+     */
+    @Test
+    void aNewerBackupThatDoesNotReadBackIsNamedNotPassedOverInSilence() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provisionTier("growth", "pool-0", "acme");
+            f.notes("acme", "notes", 3);
+            String older = f.backup("acme");
+            ok(f.cli, "orgs", "suspend", "acme");
+            String newer = f.backup("acme");
+            Files.writeString(f.storeDir.resolve("acme").resolve(newer).resolve("manifest.json"), "{\"broken");
+
+            Cli fresh = new Cli(Map.of("TENANTCTL_CATALOG_URL", TestCatalog.newDatabase(), "USER", "test",
+                    "TENANTCTL_STORE", f.storeDir.toUri().toString()));
+            ok(fresh, "init");
+            CliFixture.addPool(fresh, "pool-0", f.pools.uri(0), 100, 1);
+            JsonNode r = strictJson(ok(fresh, "orgs", "adopt", "acme", "--pool", "pool-0", "--dry-run", "-o", "json"));
+            String said = r.path("orgs").get(0).path("from_backup").asText();
+            assertThat(said).as(said).contains(older).contains(newer).doesNotContain("as its newest backup, " + older);
+        }
+    }
+
     private static String state(Cli cli, String orgId) {
         JsonNode o = strictJson(ok(cli, "orgs", "show", orgId, "-o", "json"));
         return o.path("tier").asText() + " " + o.path("status").asText();
