@@ -191,10 +191,12 @@ public final class Adopt {
                         ctx.catalog().orgs().setStatus(c.orgId(), Org.READ_ONLY);
                     }
                 }
-                NextStep deleted = then == null || !then.deleted() ? null : NextStep.run("tenantctl orgs delete " + c.orgId(), "its newest "
-                        + "backup is the final backup of a delete: it was being deleted when the catalog was lost, so it is adopted read_only, "
-                        + "not deleting (a delete undone since would lose its database to purge); delete it again, or 'tenantctl orgs resume "
-                        + c.orgId() + "' makes it writable");
+                // a note, not a command: that delete may have been undone, or failed, after its backup; a script running the
+                // next steps must not delete a live org
+                NextStep deleted = then == null || !then.deleted() ? null : NextStep.note("its newest backup is the final backup of a "
+                        + "delete: it was being deleted when that backup was taken, so it is adopted read_only, not deleting (a delete "
+                        + "undone or failed since would lose its database to purge); from your records: 'tenantctl orgs delete " + c.orgId()
+                        + "' deletes it again, 'tenantctl orgs resume " + c.orgId() + "' makes it writable");
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, req.dryRun() ? PLANNED : ADOPTED, found.matchedHash(),
                         found.matchedHash() == null ? null : known.get(found.matchedHash()).source(), found.collections(),
                         found.diff().missingCollections().size() + found.diff().missingIndexCount(), found.diff().conflicts().size(),

@@ -51,7 +51,9 @@ class AdoptAfterTheCatalogIsLostTakesWhatTheBackupsSayTest {
             JsonNode plan = strictJson(ok(fresh, "orgs", "adopt", "--file", file.toString(), "--pool", "pool-0", "--dry-run", "-o", "json"));
             assertThat(plan.toString()).contains("tier growth, read_only (it was being deleted), as its newest backup, " + finalOfGamma + ", says");
             Cli.Result adopted = ok(fresh, "orgs", "adopt", "--file", file.toString(), "--pool", "pool-0");
-            assertThat(adopted.err()).as("%s", adopted).contains("next for gamma: tenantctl orgs delete gamma");
+            assertThat(adopted.err()).as("%s", adopted).contains("'tenantctl orgs delete gamma' deletes it again");
+            // said, not a command to run: a script running the next steps must not delete an org whose delete was undone
+            assertThat(plan.toString()).doesNotContain("\"next_step\":\"tenantctl orgs delete");
 
             assertThat(state(fresh, "acme")).isEqualTo("growth active");
             assertThat(state(fresh, "beta")).isEqualTo("growth read_only");
