@@ -170,7 +170,7 @@ public final class Adopt {
                 }
                 Inspection found = inspect(pool, db, req.manifest(), known);
                 // a new row: what the catalog that was lost said of the org, kept by its newest backup's manifest
-                BackupOrigin.Newest inStore = row.isEmpty() ? BackupOrigin.newest(store, c.orgId()) : new BackupOrigin.Newest(null, null);
+                BackupOrigin.Newest inStore = row.isEmpty() ? newest(store, c.orgId()) : new BackupOrigin.Newest(null, null);
                 BackupManifest newest = inStore.manifest() != null && inStore.manifest().org() != null ? inStore.manifest() : null;
                 String unread = inStore.unreadable() == null ? "" : " (backup " + inStore.unreadable() + ", as new or newer, does not read back: "
                         + "'tenantctl backups show --org " + c.orgId() + " " + inStore.unreadable() + "')";
@@ -211,6 +211,11 @@ public final class Adopt {
                                 : "no backup of it in " + store.describe() + " records its tier and status" + unread) : "tier " + tier + (req.tier() == null ? "" : " (given with --tier; the backup says "
                                 + then.tier() + ")") + ", " + (suspended ? "read_only" : "active") + (then.deleted()
                                 ? " (it was being deleted)" : "") + (unread.isEmpty() ? ", as its newest backup, " : ", as backup ") + newest.backupId() + ", says" + unread));
+            } catch (StoreUnread e) {
+                if (orgs.size() == 1 && e.category() == TenantctlException.Category.CONFIG) {
+                    throw e; // the store refuses or does not answer: exit 3, as an org another operation holds
+                }
+                results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, e.getMessage(), NextStep.run(again(c, pool, req))));
             } catch (TenantctlException e) {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, e.getMessage(),
                         nextStep(e, c.orgId())));
@@ -291,6 +296,23 @@ public final class Adopt {
     }
 
     private static final String ADOPT_UNDER_NEW_ID = "tenantctl orgs adopt NEW_ID";
+
+    /** The store did not give the org's backups to read: what they say of its tier and status is not known. */
+    private static final class StoreUnread extends TenantctlException {
+        StoreUnread(String orgId, TenantctlException e) {
+            super(e.category(), "org " + orgId + " not adopted: its backups, which say its tier and status, could not be read: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** {@link BackupOrigin#newest}, a store that refuses or breaks off the read a {@link StoreUnread}: nothing adopted on a guess. */
+    private static BackupOrigin.Newest newest(io.tenantctl.store.ObjectStore store, String orgId) {
+        try {
+            return BackupOrigin.newest(store, orgId);
+        } catch (TenantctlException e) {
+            throw new StoreUnread(orgId, e);
+        }
+    }
 
     /** The adopt of one org as this one was given (its database, tier and manifest), for its next step. */
     private static String again(Candidate c, Pool pool, Request req) {

@@ -1,6 +1,9 @@
 package io.tenantctl.ops;
 
+import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.BackupIds;
+import io.tenantctl.backup.BackupIncompleteException;
+import io.tenantctl.backup.BackupIntegrityException;
 import io.tenantctl.backup.BackupLayout;
 import io.tenantctl.backup.BackupManifest;
 import io.tenantctl.backup.BackupReader;
@@ -61,6 +64,7 @@ final class BackupOrigin {
             try {
                 m = BackupReader.open(store, BackupLayout.root(), orgId, l.backupId()).manifest();
             } catch (RuntimeException e) { // unreadable: says nothing of a delete; verify --deep and backups list name it
+                requireUnreadable(e);
                 continue;
             }
             if (catalog.id().equals(m.catalogId()) && (newest == null || m.startedAt().isAfter(newest.startedAt()))) {
@@ -68,6 +72,18 @@ final class BackupOrigin {
             }
         }
         return newest != null && newest.org() != null && newest.org().deleted() ? Optional.of(newest) : Optional.empty();
+    }
+
+    /**
+     * Rethrows {@code e} unless it says the manifest itself does not read back (malformed, another backup's, a newer format,
+     * gone since the listing: a lifecycle rule's delete): a store that refuses access, does not answer or breaks off the
+     * read has said nothing of the org, and what it withheld may be the suspension or the delete (CONFIG: exit 3).
+     */
+    private static void requireUnreadable(RuntimeException e) {
+        if (!(e instanceof BackupIntegrityException || e instanceof BackupIncompleteException
+                || e instanceof TenantctlException t && t.category() == TenantctlException.Category.USAGE)) {
+            throw e;
+        }
     }
 
     /**
@@ -97,6 +113,7 @@ final class BackupOrigin {
                 BackupManifest m = BackupReader.open(store, BackupLayout.root(), orgId, all.get(i).backupId()).manifest();
                 newest = newest == null || m.startedAt().isAfter(newest.startedAt()) ? m : newest;
             } catch (RuntimeException e) { // unreadable: an older one says what the org was, and this one is named
+                requireUnreadable(e);
                 unreadable = unreadable == null ? all.get(i).backupId() : unreadable; // ids of one second say not which is newer
             }
         }

@@ -44,10 +44,24 @@ public final class S3ProxyFixture implements AutoCloseable {
 
     /** Starts S3Proxy accepting exactly these credentials (tests that hunt for leaked secrets use sentinels). */
     public static S3ProxyFixture start(String accessKey, String secretKey) throws Exception {
+        return start(accessKey, secretKey, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * Starts S3Proxy serving through {@code decorate}'s blob store (the in-memory one passed on): a test's
+     * {@link org.jclouds.blobstore.util.ForwardingBlobStore} answers a call as S3 would fail it (a jclouds
+     * {@code AuthorizationException}: 403 AccessDenied; an {@code HttpResponseException} carrying a 503 response: that).
+     */
+    public static S3ProxyFixture start(java.util.function.UnaryOperator<org.jclouds.blobstore.BlobStore> decorate) throws Exception {
+        return start(ACCESS_KEY, SECRET_KEY, decorate);
+    }
+
+    private static S3ProxyFixture start(String accessKey, String secretKey,
+                                        java.util.function.UnaryOperator<org.jclouds.blobstore.BlobStore> decorate) throws Exception {
         BlobStoreContext context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
                 .build(BlobStoreContext.class);
         S3Proxy proxy = S3Proxy.builder()
-                .blobStore(context.getBlobStore())
+                .blobStore(decorate.apply(context.getBlobStore()))
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
