@@ -124,6 +124,7 @@ public final class Adopt {
         List<OrgResult> results = new ArrayList<>();
         int orgCount = pool.orgCount();
         int added = 0; // a dry run's: rows it would add (a failed row taken over is counted already)
+        TenantctlException[] unanswered = {null}; // the store's silence for one org: the next are not made to wait for it
         for (Candidate c : orgs) {
             String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
             // a failed row is taken over under the org's lease, as every single-org change is: a provision re-run holds it
@@ -170,7 +171,7 @@ public final class Adopt {
                 }
                 Inspection found = inspect(pool, db, req.manifest(), known);
                 // a new row: what the catalog that was lost said of the org, kept by its newest backup's manifest
-                BackupOrigin.Newest inStore = row.isEmpty() ? newest(store, c.orgId()) : new BackupOrigin.Newest(null, null);
+                BackupOrigin.Newest inStore = row.isEmpty() ? newest(store, c.orgId(), unanswered) : new BackupOrigin.Newest(null, null);
                 BackupManifest newest = inStore.manifest() != null && inStore.manifest().org() != null ? inStore.manifest() : null;
                 String unread = inStore.unreadable() == null ? "" : " (backup " + inStore.unreadable() + ", as new or newer, does not read back: "
                         + "'tenantctl backups show --org " + c.orgId() + " " + inStore.unreadable() + "')";
@@ -299,18 +300,24 @@ public final class Adopt {
 
     /** The store did not give the org's backups to read: what they say of its tier and status is not known. */
     private static final class StoreUnread extends TenantctlException {
-        StoreUnread(String orgId, TenantctlException e) {
-            super(e.category(), "org " + orgId + " not adopted: its backups, which say its tier and status, could not be read: "
-                    + e.getMessage(), e);
+        StoreUnread(String orgId, TenantctlException e, String why) {
+            super(e.category(), "org " + orgId + " not adopted: its backups, which say its tier and status, " + why + e.getMessage(), e);
         }
     }
 
-    /** {@link BackupOrigin#newest}, a store that refuses or breaks off the read a {@link StoreUnread}: nothing adopted on a guess. */
-    private static BackupOrigin.Newest newest(io.tenantctl.store.ObjectStore store, String orgId) {
+    /**
+     * {@link BackupOrigin#newest}, a store that refuses or breaks off the read a {@link StoreUnread}: nothing adopted on a guess.
+     * Once the store did not answer ({@code unanswered[0]}), it is not asked again: each org would wait out its timeouts alike.
+     */
+    private static BackupOrigin.Newest newest(io.tenantctl.store.ObjectStore store, String orgId, TenantctlException[] unanswered) {
+        if (unanswered[0] != null) {
+            throw new StoreUnread(orgId, unanswered[0], "were not read, the store not answering an org before it: ");
+        }
         try {
             return BackupOrigin.newest(store, orgId);
         } catch (TenantctlException e) {
-            throw new StoreUnread(orgId, e);
+            unanswered[0] = io.tenantctl.store.StoreUnansweredException.in(e).isPresent() ? e : null;
+            throw new StoreUnread(orgId, e, "could not be read: ");
         }
     }
 

@@ -420,7 +420,7 @@ public final class S3ObjectStore implements ObjectStore {
             return TenantctlException.config(what + where + "no S3 credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
                     + "(or give the process a profile or role)", e);
         }
-        return TenantctlException.config(what + where + message, e);
+        return new StoreUnansweredException(what + where + message, e);
     }
 
     /** Buffers one part at a time; see the class comment. */
