@@ -74,7 +74,7 @@ final class VerifyCommand implements Callable<Integer> {
         // without a store, backups are not checked: tenantctl takes none there
         Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, given("--stuck-after", stuckAfter),
                 given("--backups-max-age", backupsMaxAge), given("--retired-grace", retiredGrace), fix, changedOnly, drive,
-                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on));
+                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx)));
         metrics.report(r.report());
         // the problems exit 4 counts, by kind: informational findings and acked ones are left out, as from r.problems()
         Map<String, Long> byKind = new java.util.TreeMap<>();

@@ -78,8 +78,10 @@ public final class Verify {
      */
     public record Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
                           Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
-                          Map<String, String> env, boolean dryRun) {
+                          Map<String, String> env, boolean dryRun, String storeOnLine) {
+        /** {@code storeOnLine}: " --store URL" as typed on the line, for the fixes that read or write the same store; "" or null for none. */
         public Request {
+            storeOnLine = storeOnLine == null ? "" : storeOnLine;
             orgs = orgs == null ? List.of() : List.copyOf(orgs);
             pools = pools == null ? List.of() : List.copyOf(pools);
             if (Stream.of(stuckAfter, backupsMaxAge, retiredGrace).anyMatch(d -> d != null && d.isNegative())) {
@@ -491,7 +493,8 @@ public final class Verify {
         List<String> pools = args.pools() != null ? args.pools() : req.pools();
         return new Request(orgs, pools, args.deep(), threshold(req.stuckAfter(), args.stuckAfterMs(), DEFAULT_STUCK_AFTER),
                 threshold(req.backupsMaxAge(), args.backupsMaxAgeMs(), null), threshold(req.retiredGrace(), args.retiredGraceMs(),
-                DEFAULT_RETIRED_GRACE), fix, req.changedOnly(), req.drive(), req.storeUrl(), req.env(), !args.fix() && req.dryRun());
+                DEFAULT_RETIRED_GRACE), fix, req.changedOnly(), req.drive(), req.storeUrl(), req.env(), !args.fix() && req.dryRun(),
+                req.storeOnLine());
     }
 
     /** A threshold as given ({@code given}), else as the run recorded it, else {@code otherwise}. */
@@ -952,7 +955,7 @@ public final class Verify {
                 }
                 if (id == null) { // the store did not answer its listing: nothing is known of the backup yet
                     out.add(finding("backup_corrupt", PROBLEM, "", "the backups of org " + org.orgId() + " could not be listed in the store: "
-                            + Errors.oneLine(e), NextStep.run("tenantctl backups list --org " + org.orgId(), "once the store answers")));
+                            + Errors.oneLine(e), NextStep.run("tenantctl backups list --org " + org.orgId() + req.storeOnLine(), "once the store answers")));
                     return;
                 }
                 Backups.rememberDamage(ctx.catalog(), id, e);
@@ -969,9 +972,9 @@ public final class Verify {
                     ? NextStep.note(Backups.removeByHand(entry.location()) + "   (then: tenantctl verify --deep --org " + org.orgId() + ")")
                     : gone(org)
                     ? NextStep.note("its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not "
-                    + "purge org " + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + ")")
-                    : NextStep.run("tenantctl backup --org " + org.orgId(), "a fresh backup; then: tenantctl backups show " + id + " --org "
-                    + org.orgId()));
+                    + "purge org " + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + req.storeOnLine() + ")")
+                    : NextStep.run("tenantctl backup --org " + org.orgId() + req.storeOnLine(), "a fresh backup; then: tenantctl backups show " + id
+                    + " --org " + org.orgId() + req.storeOnLine()));
         }
 
         /**
@@ -1585,7 +1588,7 @@ public final class Verify {
             if (at == null || at.plus(maxAge).isBefore(now)) {
                 seen.add(new Seen("backup_stale", PROBLEM, o.orgId(), o.poolId(), "", at == null ? "org " + o.orgId() + " has no complete backup"
                         : "the newest complete backup of org " + o.orgId() + " is from " + at + ", older than " + describe(maxAge)
-                        + (req.backupsMaxAge() != null ? "" : " (tier " + o.tier() + ")"), NextStep.run("tenantctl backup --org " + o.orgId())));
+                        + (req.backupsMaxAge() != null ? "" : " (tier " + o.tier() + ")"), NextStep.run("tenantctl backup --org " + o.orgId() + req.storeOnLine())));
             }
         }
     }

@@ -111,7 +111,7 @@ class VerifyOutOfFileDescriptorsFindsNothingTest {
                  ObjectStore store = failing.apply(new FileObjectStore(f.storeDir))) {
                 Verify.Request req = new Verify.Request(List.of(), List.of(), true, null, null, null, false, false,
                         new RunEngine.Drive(new RunEngine.Settings(1, 2, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
-                        f.storeDir.toUri().toString(), Map.of(), false);
+                        f.storeDir.toUri().toString(), Map.of(), false, "");
                 e = catchThrowableOfType(() -> new Verify(new OpsContext(catalog, pools, Retry.ferretDefault(), "test")).run(req, store),
                         TenantctlException.class);
 
