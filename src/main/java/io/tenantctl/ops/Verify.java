@@ -213,8 +213,11 @@ public final class Verify {
             }
         }
         for (String o : asked.orgs()) {
-            if (!orgs.containsKey(OrgId.require(o))) {
-                throw TenantctlException.usage("no org named '" + o + "': see 'tenantctl orgs list'");
+            if (!orgs.containsKey(OrgId.require(o))) { // a deleted one is listed by orgs list: said as such, not as unknown
+                Org deleted = ctx.catalog().orgs().find(o).orElse(null);
+                throw TenantctlException.usage(deleted == null ? "no org named '" + o + "': see 'tenantctl orgs list'" : "org " + o + " is "
+                        + "deleted: verify checks no deleted org (purge has dropped its database, or the next purge or 'tenantctl rebalance gc' "
+                        + "will); " + OrgNext.comesBack(ctx.catalog(), deleted));
             }
             if (!asked.pools().isEmpty() && !asked.pools().contains(orgs.get(o).poolId())) { // said, not a silent "clean"
                 ctx.notices().accept("org " + o + " is on pool " + orgs.get(o).poolId() + ", not on --pool " + String.join(",", asked.pools())
