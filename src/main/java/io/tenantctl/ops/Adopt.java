@@ -156,7 +156,9 @@ public final class Adopt {
                 }
                 if (row.isPresent() && !repoint && (!row.get().poolId().equals(pool.poolId()) || !row.get().databaseName().equals(db))) {
                     // a failed row elsewhere: said before this pool's databases, whose want sent people to a provision that fails
-                    NextStep step = OrgNext.failedStep(ctx.catalog(), row.get());
+                    NextStep failed = OrgNext.failedStep(ctx.catalog(), row.get()); // an adopt there compares with this adopt's --schema
+                    NextStep step = failed.command() == null || !failed.command().startsWith("tenantctl orgs adopt ") ? failed
+                            : NextStep.run(failed.command() + req.schemaOption(), failed.note());
                     results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, "org " + c.orgId() + " is already "
                             + "in the catalog (failed, database " + row.get().databaseName() + " on pool " + row.get().poolId() + "): adopt "
                             + "takes a failed row over on its own pool and database only; next: " + step.text(), step));
@@ -219,7 +221,7 @@ public final class Adopt {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, e.getMessage(), NextStep.run(again(c, pool, req))));
             } catch (TenantctlException e) {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, e.getMessage(),
-                        nextStep(e, c.orgId())));
+                        nextStep(e, c.orgId(), req)));
             } catch (RuntimeException e) {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, Errors.oneLine(e), NextStep.run(again(c, pool, req))));
             }
@@ -328,7 +330,7 @@ public final class Adopt {
     }
 
     /** A placeholder (NEW_ID) is no command to run as it is: the adopt under another id is the note, the id to choose. */
-    private static NextStep nextStep(TenantctlException e, String orgId) {
+    private static NextStep nextStep(TenantctlException e, String orgId, Request req) {
         String m = e.getMessage();
         if (m.contains(ADOPT_UNDER_NEW_ID)) { // the message ends with it
             return NextStep.note(m.substring(m.indexOf(ADOPT_UNDER_NEW_ID)));
@@ -336,7 +338,7 @@ public final class Adopt {
         if (m.contains("orgs forget")) {
             return NextStep.run("tenantctl orgs forget " + orgId);
         }
-        return m.contains("provision " + orgId) ? NextStep.run("tenantctl provision " + orgId) : null;
+        return m.contains("provision " + orgId) ? NextStep.run("tenantctl provision " + orgId + req.schemaOption()) : null;
     }
 
     /** Databases on {@code poolId} that no catalog row names (read-only). */
