@@ -106,7 +106,16 @@ public final class Adopt {
         if (req.storeUrl() == null || req.storeUrl().isBlank()) {
             return run(req, null);
         }
-        try (io.tenantctl.store.ObjectStore store = OpsContext.openStore(req.storeUrl(), req.env(), false)) { // one that does not answer: exit 3
+        io.tenantctl.store.ObjectStore opened;
+        try {
+            opened = OpsContext.openStore(req.storeUrl(), req.env(), false); // one that does not answer: exit 3, saying the two ways on
+        } catch (TenantctlException e) {
+            throw e.category() == TenantctlException.Category.USAGE ? e : new TenantctlException(e.category(), e.getMessage() + "; nothing "
+                    + "adopted: set the store right (--store or TENANTCTL_STORE) and run it again, or adopt without it (--store '') - "
+                    + "a new org is then recorded tier " + (req.tier() == null ? "free" : req.tier()) + ", active, whatever its newest "
+                    + "backup says (suspended or being deleted)", e);
+        }
+        try (io.tenantctl.store.ObjectStore store = opened) {
             return run(req, store);
         }
     }
