@@ -47,6 +47,11 @@ final class OrgsDeleteCommand implements Callable<Integer> {
         if ("already deleting".equals(d.backupSkipped())) {
             ctx.out.println("org " + d.orgId() + " is already deleting (since " + d.deletedAt() + "); its database " + d.databaseName()
                     + " is dropped by 'tenantctl orgs purge' ('tenantctl orgs resume " + d.orgId() + "' takes it back until then)");
+        } else if (d.databaseGone()) { // a delete a restored catalog lost: nothing is kept, whatever a live delete keeps
+            ctx.out.println((d.dryRun() ? "dry run: org " + d.orgId() + " (" + d.statusBefore() + ") would be deleting, " : "org " + d.orgId()
+                    + " is deleting (was " + d.statusBefore() + "), ") + backup + "; its database " + d.databaseName() + " is already gone from pool "
+                    + d.poolId() + ": nothing is kept, and 'tenantctl orgs resume " + d.orgId() + "' cannot take it back"
+                    + (d.dryRun() ? "; nothing written" : ""));
         } else if (d.dryRun()) {
             ctx.out.println("dry run: org " + d.orgId() + " (" + d.statusBefore() + ") would get " + backup + ", then be deleting; its database "
                     + d.databaseName() + " on pool " + d.poolId() + " would be kept until 'tenantctl orgs purge'; nothing written");

@@ -54,10 +54,22 @@ public final class OrgLifecycle {
 
     /**
      * What delete did: the org's status before and now ({@code deleting}), when, and its final backup (id, run, location),
-     * or why there is none ({@code backupSkipped}: "--no-backup", "already deleting").
+     * or why there is none ({@code backupSkipped}: "--no-backup", "already deleting"). {@code databaseGone}: true when a
+     * --no-backup delete found the org's database already gone from its pool (a delete a restored catalog lost), so
+     * nothing is kept for purge or resume; false otherwise (not asked when a final backup read it, or the pool did not answer).
      */
     public record Deleted(String orgId, String poolId, String databaseName, String statusBefore, String status, boolean dryRun,
-                          Instant deletedAt, String backupId, String backupRunId, String backupLocation, String backupSkipped) {
+                          Instant deletedAt, String backupId, String backupRunId, String backupLocation, String backupSkipped,
+                          boolean databaseGone) {
+        Deleted(String orgId, String poolId, String databaseName, String statusBefore, String status, boolean dryRun, Instant deletedAt,
+                String backupId, String backupRunId, String backupLocation, String backupSkipped) {
+            this(orgId, poolId, databaseName, statusBefore, status, dryRun, deletedAt, backupId, backupRunId, backupLocation, backupSkipped, false);
+        }
+
+        Deleted gone(boolean gone) {
+            return new Deleted(orgId, poolId, databaseName, statusBefore, status, dryRun, deletedAt, backupId, backupRunId, backupLocation,
+                    backupSkipped, gone);
+        }
     }
 
     /** One org purge looked at: dropped, would_drop, kept, skipped (busy, changed) or failed, with why. */
@@ -132,6 +144,17 @@ public final class OrgLifecycle {
                         + ctx.catalog().orgs().get(orgId).status() + " now): run it again");
             }
             return changed(now, before, now.tier(), true, false);
+        }
+    }
+
+    /** Whether the org's database is missing from its pool; false when the pool does not answer (not known to be gone). */
+    private boolean databaseGone(Org org) {
+        Pool pool = ctx.catalog().pools().get(org.poolId());
+        try {
+            return !SchemaApply.databaseNames(ctx.pools().database(pool.poolId(), pool.uri(), "admin"), ctx.retry(),
+                    new io.tenantctl.pool.Retry.Attempts()).contains(org.databaseName());
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -351,7 +374,7 @@ public final class OrgLifecycle {
                 location = planned.detail().path("location").asText(null);
             }
             return new Deleted(orgId, org.poolId(), org.databaseName(), org.status().db(), Org.DELETING.db(), true, null, null, null, location,
-                    backup ? null : "--no-backup");
+                    backup ? null : "--no-backup").gone(!backup && databaseGone(org));
         }
         if (!backup) {
             try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
@@ -359,7 +382,7 @@ public final class OrgLifecycle {
                 if (!ctx.catalog().orgs().markDeleting(orgId, now.version(), now.status(), null)) {
                     throw changedMeanwhile(orgId);
                 }
-                return deleted(now, null, "--no-backup");
+                return deleted(now, null, "--no-backup").gone(databaseGone(now));
             }
         }
         // 1. under the lease: read_only, so that nothing written after the final backup is lost with the database
