@@ -424,7 +424,7 @@ public final class OrgLifecycle {
         if (!written.isEmpty()) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " was written during its final backup (collections "
                     + String.join(", ", written) + "), so the backup (run " + b.report().runId() + ") may miss it: nothing deleted"
-                    + thaw(frozen, before) + "; stop the application's writes to it, then run the delete again");
+                    + thaw(frozen, before) + left(orgId, line) + "; stop the application's writes to it, then run the delete again");
         }
         // 3. under the lease again: deleting, if the org is still the frozen database it backed up. Other changes to its
         //    row meanwhile (a tier set, a rollout recording its manifest) do not touch the data the fingerprints checked.
@@ -436,7 +436,7 @@ public final class OrgLifecycle {
             String put = e.category() == TenantctlException.Category.INTERRUPTED
                     ? "; the org is left read_only: 'tenantctl orgs resume " + orgId + "' makes it writable, or run the delete again"
                     : thaw(frozen, before);
-            throw new TenantctlException(e.category(), e.getMessage() + "; nothing deleted" + put, e);
+            throw new TenantctlException(e.category(), e.getMessage() + "; nothing deleted" + put + left(orgId, line), e);
         }
         try (OrgLeases.Held held = lease) {
             Org now = ctx.catalog().orgs().get(orgId);
@@ -444,7 +444,8 @@ public final class OrgLifecycle {
                     && now.databaseName().equals(frozen.databaseName());
             if (!same || !ctx.catalog().orgs().markDeleting(orgId, now.version(), before, LastingFingerprint.toJson(checked))) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed during its final backup (now "
-                        + now.status() + " on " + now.poolId() + "/" + now.databaseName() + "): nothing deleted; run the delete again"
+                        + now.status() + " on " + now.poolId() + "/" + now.databaseName() + "): nothing deleted" + left(orgId, line)
+                        + "; run the delete again"
                         + (now.status().equals(Org.READ_ONLY) && before.equals(Org.ACTIVE) ? "; to keep it writable instead: "
                         + "'tenantctl orgs resume " + orgId + "'" : ""));
             }
@@ -452,6 +453,17 @@ public final class OrgLifecycle {
             return new Deleted(d.orgId(), d.poolId(), d.databaseName(), before.db(), d.status(), false, d.deletedAt(), d.backupId(),
                     b.report().runId(), d.backupLocation(), null);
         }
+    }
+
+    /**
+     * What a delete that failed after its final backup completed says it left: that backup, complete and marked a delete's,
+     * the org's newest until its next backup supersedes it (after a catalog loss, adopt would take the org as being deleted).
+     */
+    private static String left(String orgId, RunReport.Org line) {
+        String id = line.detail().path("backup_id").asText(null);
+        return "; its final backup" + (id == null ? "" : " " + id) + " is left in the store as the org's newest, marked a delete's "
+                + "(after a catalog loss adopt would bring the org back read_only, as being deleted): should the org stay, "
+                + "'tenantctl backup --org " + orgId + "' takes the backup that supersedes it";
     }
 
     /** The frozen org's database as it is now, each collection's count and digest of the documents that last (LastingFingerprint); a failure to read it stops the delete. */
