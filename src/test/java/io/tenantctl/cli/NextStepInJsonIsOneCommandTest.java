@@ -59,7 +59,7 @@ class NextStepInJsonIsOneCommandTest {
             Cli.Result wrong = cli.run("orgs", "adopt", "k6", "--pool", "pool-2", "--schema", schema, "-o", "json");
             assertThat(wrong.exitCode()).as(wrong.toString()).isEqualTo(1);
             JsonNode adopt = strictJson(wrong).get("orgs").get(0);
-            assertOneCommand(adopt, "tenantctl orgs adopt k6 --pool pool-1");
+            assertOneCommand(adopt, "tenantctl orgs adopt k6 --pool pool-1 --schema " + io.tenantctl.NextStep.shellWord(schema)); // as adopt was given it
             assertThat(adopt.get("next_note").asText()).contains("holds data").contains("tenantctl orgs forget k6");
 
             // runs list of an abandoned run: go on with it; cancelling it is the alternative, in the note
