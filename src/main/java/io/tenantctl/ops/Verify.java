@@ -601,7 +601,7 @@ public final class Verify {
                         + "older dump?); restoring it would bring a deleted org back",
                         NextStep.run("tenantctl orgs delete " + org.orgId() + " --no-backup", "records the delete this catalog lost ('tenantctl "
                                 + "orgs purge' then forgets the org); to bring it back instead, as it was when deleted: tenantctl restore --org "
-                                + org.orgId() + " --backup " + m.backupId())));
+                                + org.orgId() + " --backup " + m.backupId() + req.storeOnLine())));
                 return out;
             }
             if (!names.contains(org.databaseName())) {
@@ -611,13 +611,13 @@ public final class Verify {
                 NextStep adopt = copy == null ? null : NextStep.run("tenantctl orgs adopt " + org.orgId() + " --pool " + copy
                         + (org.databaseName().equals(OrgId.databaseName(org.orgId())) ? "" : " --database " + NextStep.shellWord(org.databaseName())),
                         "points the org at that copy, which may hold writes its backups lack; or instead: " + (backedUp
-                        ? "tenantctl restore --org " + org.orgId() + ", from its newest backup (what was written since it is lost)"
+                        ? "tenantctl restore --org " + org.orgId() + req.storeOnLine() + ", from its newest backup (what was written since it is lost)"
                         : "look for the data in the pool's own backups (its PostgreSQL)"));
                 out.add(finding("missing_database", PROBLEM, org.databaseName(), "the catalog says org " + org.orgId() + " lives in "
                         + org.databaseName() + " on pool " + pool.poolId() + ", but the pool has no such database"
                         + (copy != null ? "; a copy of it, " + org.databaseName() + ", is on pool " + copy : "")
                         + (backedUp ? "" : "; the catalog records no complete backup of it"),
-                        adopt != null ? adopt : backedUp ? NextStep.run("tenantctl restore --org " + org.orgId(), "from its newest backup; the org's pointer flips to "
+                        adopt != null ? adopt : backedUp ? NextStep.run("tenantctl restore --org " + org.orgId() + req.storeOnLine(), "from its newest backup; the org's pointer flips to "
                                 + "the restored copy")
                                 // restore would only say "no complete backup": the data is not tenantctl's to bring back
                                 : NextStep.note("look for the data in the pool's own backups (its PostgreSQL); to give the org an empty database "

@@ -71,6 +71,28 @@ class VerifyBackupFixesCarryTheStoreTypedTest {
         }
     }
 
+    /** The missing_database fix, a restore from the org's newest backup, reads the same store. */
+    @Test
+    void theMissingDatabasesRestoreRunsAsPastedWithTheStoreTyped() {
+        try (BackupFixture f = new BackupFixture(1, dir, Map.of())) {
+            f.provision("acme");
+            f.notes("acme", "notes", 3);
+            String store = f.storeDir.toUri().toString();
+            f.backup("acme", "--store", store);
+            java.util.Map<String, java.util.List<org.bson.RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            f.database("pool-0", "org_acme").drop();
+
+            Cli.Result v = f.cli.run("verify", "--org", "acme", "--store", store, "-o", "json");
+            List<JsonNode> missing = findings(strictJson(v), "missing_database");
+            assertThat(missing).as(v.toString()).hasSize(1);
+            String fix = missing.get(0).path("fix").asText();
+
+            Cli.Result pasted = f.cli.run(words(fix));
+            assertThat(pasted.exitCode()).as(fix + " -> " + pasted).isZero();
+            f.assertHolds("acme", before);
+        }
+    }
+
     private static String[] words(String line) {
         List<String> w = new ArrayList<>(Arrays.asList(line.trim().substring("tenantctl ".length()).split(" +")));
         return w.toArray(String[]::new);
