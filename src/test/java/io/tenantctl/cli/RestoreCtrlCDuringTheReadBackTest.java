@@ -1,16 +1,12 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoDatabase;
 import io.tenantctl.fanout.CancelToken;
-import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -39,7 +35,7 @@ class RestoreCtrlCDuringTheReadBackTest {
 
             CancelToken cancel = new CancelToken();
             AtomicBoolean reached = new AtomicBoolean();
-            Cli cli = f.cli.decoratePools(real -> cancelOnReadOf(real, "org_acme_copy", last, () -> {
+            Cli cli = f.cli.decoratePools(real -> HookedPools.beforeWholeFind(real, "org_acme_copy", last, () -> {
                 reached.set(true);
                 cancel.cancel("SIGINT");
             }));
@@ -51,54 +47,4 @@ class RestoreCtrlCDuringTheReadBackTest {
             assertThat(f.cli.run("orgs", "show", "acme-copy").exitCode()).as("no org acme-copy").isNotEqualTo(0);
         }
     }
-
-    /** Pools that run {@code onRead} on each unfiltered find of {@code collection} in {@code database} (the read-back). */
-    private static PoolConnector cancelOnReadOf(PoolConnector real, String database, String collection, Runnable onRead) {
-        return new PoolConnector() {
-            @Override
-            public MongoDatabase database(String poolId, String uri, String name) {
-                MongoDatabase db = real.database(poolId, uri, name);
-                if (!name.equals(database)) {
-                    return db;
-                }
-                return proxy(MongoDatabase.class, db, (method, args, result) -> method.getName().equals("getCollection")
-                        && collection.equals(args[0]) ? proxy(MongoCollection.class, result.get(), (m, a, r) -> {
-                            if (m.getName().equals("find") && (a == null || a.length == 0)) {
-                                onRead.run();
-                            }
-                            return r.get();
-                        }) : result.get());
-            }
-
-            @Override
-            public void ping(String poolId, String uri) {
-                real.ping(poolId, uri);
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        };
-    }
-
-    interface Call {
-        Object on(java.lang.reflect.Method method, Object[] args, Result result) throws Throwable;
-    }
-
-    interface Result {
-        Object get() throws Throwable;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T proxy(Class<T> type, Object target, Call call) {
-        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[]{type}, (p, method, args) -> call.on(method, args, () -> {
-            try {
-                return method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        }));
-    }
-
 }

@@ -166,6 +166,42 @@ public final class HookedPools {
                 });
     }
 
+    /**
+     * Pools on which {@code hook} runs before each unfiltered {@code find()} of {@code collection} in database
+     * {@code database} (a restore's read-back of that collection); what it throws, the find throws.
+     */
+    public static PoolConnector beforeWholeFind(PoolConnector real, String database, String collection, CallHook hook) {
+        return onDatabase(real, (name, db) -> !name.equals(database) ? db : forwarding(MongoDatabase.class, db, (m, args, call) ->
+                m.getName().equals("getCollection") && collection.equals(args[0])
+                        ? forwarding(com.mongodb.client.MongoCollection.class, call.get(), (cm, cargs, find) -> {
+                            if (cm.getName().equals("find") && (cargs == null || cargs.length == 0)) {
+                                hook.before();
+                            }
+                            return find.get();
+                        })
+                        : call.get()));
+    }
+
+    /** What a {@link #forwarding} proxy does with one call: {@code call.get()} makes it on the target. */
+    private interface Forward {
+        Object on(java.lang.reflect.Method method, Object[] args, Call call) throws Throwable;
+    }
+
+    private interface Call {
+        Object get() throws Throwable;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T forwarding(Class<T> type, Object target, Forward forward) {
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[]{type}, (p, method, args) -> forward.on(method, args, () -> {
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }));
+    }
+
     /** True when {@code command} is the command {@code name} (its first key), e.g. "createIndexes". */
     public static boolean is(Document command, String name) {
         return !command.isEmpty() && command.keySet().iterator().next().equals(name);
