@@ -94,10 +94,23 @@ final class BackupFixture implements AutoCloseable {
         db(orgId).getCollection(collection).insertMany(docs);
     }
 
-    /** The org's database, as the catalog points at it now. */
+    /**
+     * The org's database, as the catalog points at it now (its row's pool and database, what {@code orgs show} prints),
+     * read on the test's catalog session: tests look it up ~1,300 times a suite, each a command run otherwise.
+     */
     MongoDatabase db(String orgId) {
-        JsonNode org = org(orgId);
-        return database(org.get("pool_id").asText(), org.get("database_name").asText());
+        java.sql.Connection c = io.tenantctl.testing.TestCatalog.session(catalogUrl);
+        synchronized (c) {
+            try (java.sql.PreparedStatement st = c.prepareStatement("select pool_id, database_name from orgs where org_id = ?")) {
+                st.setString(1, orgId);
+                try (java.sql.ResultSet rs = st.executeQuery()) {
+                    assertThat(rs.next()).as("org %s in the catalog", orgId).isTrue();
+                    return database(rs.getString(1), rs.getString(2));
+                }
+            } catch (java.sql.SQLException e) {
+                throw new AssertionError("org " + orgId + " could not be looked up", e);
+            }
+        }
     }
 
     MongoDatabase database(String poolId, String name) {

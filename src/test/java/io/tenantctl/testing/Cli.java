@@ -32,6 +32,11 @@ public final class Cli {
         this.env.putIfAbsent(PoolClients.CONNECT_TIMEOUT_ENV, QUICK_CONNECT_TIMEOUT_MS);
     }
 
+    /** The catalog URL this CLI's environment gives ({@code TENANTCTL_CATALOG_URL}), or null. */
+    public String catalogUrl() {
+        return env.get("TENANTCTL_CATALOG_URL");
+    }
+
     /** The pool connect timeout tests run with unless they choose one. */
     public static final String QUICK_CONNECT_TIMEOUT_MS = "1000";
 

@@ -112,6 +112,7 @@ public final class TestCatalog {
      * has ended, and whatever it left connected (a child process, a detached worker) is disconnected.
      */
     public static void dropCreated() {
+        closeSessions();
         java.util.List<String> names;
         synchronized (CREATED) {
             names = new java.util.ArrayList<>(CREATED);
@@ -183,6 +184,43 @@ public final class TestCatalog {
             } catch (IOException | RuntimeException e) {
                 System.err.println("could not delete " + data + ": " + e.getMessage());
             }
+        }
+    }
+
+    /** {@link #session(String)}'s connections, by URL, until their test class ends. */
+    private static final java.util.Map<String, Connection> SESSIONS = new java.util.HashMap<>();
+
+    /**
+     * One connection to the catalog at {@code url} (a JDBC URL) that fixtures share until the test class ends, for what they
+     * set up or look up by SQL many times: each new session costs the catalog a backend start (~20 ms here, on the test's
+     * cores) and a tenantctl command run for it costs ~0.1 s of CPU more. Opened again when the catalog ended it.
+     * Callers synchronize on it.
+     */
+    public static Connection session(String url) {
+        synchronized (SESSIONS) {
+            try {
+                Connection c = SESSIONS.get(url);
+                if (c == null || !c.isValid(5)) {
+                    c = DriverManager.getConnection(url);
+                    SESSIONS.put(url, c);
+                }
+                return c;
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot connect to the test catalog", e);
+            }
+        }
+    }
+
+    private static void closeSessions() {
+        synchronized (SESSIONS) {
+            for (Connection c : SESSIONS.values()) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // its database is dropped next
+                }
+            }
+            SESSIONS.clear();
         }
     }
 
