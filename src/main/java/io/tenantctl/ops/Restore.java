@@ -514,6 +514,11 @@ public final class Restore {
             throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + backupId + " does not load (" + Errors.oneLine(e)
                     + ", tried in a scratch database before dropping anything): choose another backup", e);
         } catch (RuntimeException e) {
+            if (io.tenantctl.pool.FerretErrors.isRetryable(e)) { // the pool, past every retry: the backup was never the question
+                throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + target.pool().poolId() + " failed while the "
+                        + "backup was tried in a scratch database, before anything was dropped (" + Errors.oneLine(e) + "): the backup "
+                        + "is not at fault; run the restore again once the pool answers", e);
+            }
             throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + backupId + " does not load (" + Errors.oneLine(e)
                     + ", tried in a scratch database before dropping anything): choose another backup", e);
         } finally {
@@ -685,7 +690,7 @@ public final class Restore {
                     if (batch.add(d)) {
                         Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                         ours.run();
-                        coll.insertMany(batch.docs());
+                        insert(coll, batch.docs(), retry, attempts);
                         docs += batch.size();
                         batch.clear();
                     }
@@ -694,7 +699,7 @@ public final class Restore {
             if (!batch.isEmpty()) {
                 Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                 ours.run();
-                coll.insertMany(batch.docs());
+                insert(coll, batch.docs(), retry, attempts);
                 docs += batch.size();
             }
             BsonArray specs = new BsonArray(indexSpecs(entry).stream().filter(i -> !expiring(i)).toList());
@@ -712,6 +717,32 @@ public final class Restore {
                     "after " + docs + " documents");
         }
         return indexes;
+    }
+
+    private static final com.mongodb.client.model.InsertManyOptions UNORDERED = new com.mongodb.client.model.InsertManyOptions().ordered(false);
+
+    /**
+     * Inserts one batch, retried as FERRETDB.md has network errors retried. A retry may follow a batch that went in and
+     * lost only its reply: it inserts unordered and passes over the documents it finds there already (duplicate _id),
+     * which are the batch's own: only this restore writes into the database, and the count check and the read-back hold
+     * every document to the backup.
+     */
+    private static void insert(MongoCollection<RawBsonDocument> coll, List<RawBsonDocument> docs, Retry retry, Retry.Attempts attempts) {
+        boolean[] tried = {false};
+        retry.run(attempts, () -> {
+            if (!tried[0]) {
+                tried[0] = true;
+                coll.insertMany(docs);
+                return;
+            }
+            try {
+                coll.insertMany(docs, UNORDERED);
+            } catch (com.mongodb.MongoBulkWriteException e) {
+                if (e.getWriteConcernError() != null || e.getWriteErrors().stream().anyMatch(w -> w.getCode() != 11000)) {
+                    throw e;
+                }
+            }
+        });
     }
 
     /**

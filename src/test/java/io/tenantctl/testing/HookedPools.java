@@ -171,24 +171,42 @@ public final class HookedPools {
      * {@code database} (a restore's read-back of that collection); what it throws, the find throws.
      */
     public static PoolConnector beforeWholeFind(PoolConnector real, String database, String collection, CallHook hook) {
-        return onDatabase(real, (name, db) -> !name.equals(database) ? db : forwarding(MongoDatabase.class, db, (m, args, call) ->
-                m.getName().equals("getCollection") && collection.equals(args[0])
-                        ? forwarding(com.mongodb.client.MongoCollection.class, call.get(), (cm, cargs, find) -> {
-                            if (cm.getName().equals("find") && (cargs == null || cargs.length == 0)) {
-                                hook.before();
-                            }
-                            return find.get();
-                        })
+        return aroundCollectionCall(real, database::equals, "find", (name, args, find) -> {
+            if (name.equals(collection) && (args == null || args.length == 0)) {
+                hook.before();
+            }
+            return find.get();
+        });
+    }
+
+    /** What a test does in place of one collection call: {@code call.get()} makes the call (or not) and returns its result. */
+    @FunctionalInterface
+    public interface Around {
+        Object call(String collection, Object[] args, Call call) throws Throwable;
+    }
+
+    /** The call an {@link Around} wraps. */
+    @FunctionalInterface
+    public interface Call {
+        Object get() throws Throwable;
+    }
+
+    /**
+     * Pools on which each call of the collection method {@code method} (e.g. "insertMany") in a database {@code database}
+     * accepts goes through {@code around}: to fail it before or after it is made, as a connection lost there would.
+     */
+    public static PoolConnector aroundCollectionCall(PoolConnector real, java.util.function.Predicate<String> database, String method,
+                                                     Around around) {
+        return onDatabase(real, (name, db) -> !database.test(name) ? db : forwarding(MongoDatabase.class, db, (m, args, call) ->
+                m.getName().equals("getCollection")
+                        ? forwarding(com.mongodb.client.MongoCollection.class, call.get(), (cm, cargs, inner) ->
+                                cm.getName().equals(method) ? around.call((String) args[0], cargs, inner) : inner.get())
                         : call.get()));
     }
 
     /** What a {@link #forwarding} proxy does with one call: {@code call.get()} makes it on the target. */
     private interface Forward {
         Object on(java.lang.reflect.Method method, Object[] args, Call call) throws Throwable;
-    }
-
-    private interface Call {
-        Object get() throws Throwable;
     }
 
     @SuppressWarnings("unchecked")
