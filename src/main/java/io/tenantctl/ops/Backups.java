@@ -247,14 +247,17 @@ public final class Backups {
             } else {
                 status = row != null && inProgress(row, graceStart) ? RUNNING : INCOMPLETE;
             }
-            Instant started = row != null ? row.startedAt() : BackupIds.timestamp(id);
+            // one only the store has: its manifest says which catalog took it (one that does not read back: as before, this
+            // one's) and when it started, to the millisecond: its id holds only the second, which sorted it before a
+            // recorded one of that second it came after
+            BackupManifest stored = row == null && status.equals(COMPLETE) ? storedManifest(orgId, id) : null;
+            Instant started = row != null ? row.startedAt() : stored != null ? stored.startedAt() : BackupIds.timestamp(id);
             String location = row != null ? row.location() : location(store, layout, orgId, id);
             String elsewhere = status.equals(MISSING) ? otherStore(location, orgId, id).orElse(null) : null;
             // its data files do not add up to the bytes recorded (a file gone or cut short?), no read having said more
             boolean sizesDiffer = row != null && status.equals(COMPLETE) && row.status().equals(BackupRepository.COMPLETE) && row.bytes() != null
                     && l.dataBytes() != row.bytes() && BackupRepository.damage(row.error()).isEmpty();
-            // one only the store has: its manifest says which catalog took it (one that does not read back: as before, this one's)
-            BackupManifest other = row == null && status.equals(COMPLETE) ? otherCatalogs(orgId, id) : null;
+            BackupManifest other = stored != null && stored.catalogId() != null && !stored.catalogId().equals(ctx.catalog().id()) ? stored : null;
             String error = elsewhere != null ? "written to " + elsewhere + ", not to this store: pass --store " + elsewhere
                     : other != null ? writtenBy(other) + ": restore takes it only named with --backup, prune leaves it to that catalog"
                     : status.equals(MISSING) && l != null ? "recorded complete, but its manifest.json is gone from the store (its data files are there)"
@@ -296,18 +299,13 @@ public final class Backups {
                 + "restore takes";
     }
 
-    /**
-     * The manifest of backup {@code backupId} of {@code orgId}, one the catalog does not record, when it names another
-     * catalog than this one; null when it names this one, none (written before catalogs had an id) or does not read back.
-     */
-    private BackupManifest otherCatalogs(String orgId, String backupId) {
-        BackupManifest manifest;
+    /** The manifest of backup {@code backupId} of {@code orgId}, one the catalog does not record; null when it does not read back. */
+    private BackupManifest storedManifest(String orgId, String backupId) {
         try {
-            manifest = BackupReader.open(store, layout, orgId, backupId, null).manifest();
+            return BackupReader.open(store, layout, orgId, backupId, null).manifest();
         } catch (RuntimeException unreadable) { // damaged, or of a newer format: restore's refusal says which, as before
             return null;
         }
-        return manifest.catalogId() == null || manifest.catalogId().equals(ctx.catalog().id()) ? null : manifest;
     }
 
     /** Who took a backup {@code other} says another catalog took: what the list, prune and restore say of it. */
