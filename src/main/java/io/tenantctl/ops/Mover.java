@@ -489,8 +489,8 @@ final class Mover {
                     sent.add(d);
                     if (batch.add(d) || !in.hasNext()) {
                         stillCopying(m, MoveState.PLANNED); // and before each batch: a paused mover lands at most the one in flight
-                        try {
-                            out.insertMany(batch.docs(), UNORDERED);
+                        try { // a dropped connection retried (a retry after a lost reply meets the batch's own documents: dirty)
+                            ctx.retry().run(attempts, () -> out.insertMany(batch.docs(), UNORDERED));
                         } catch (com.mongodb.MongoBulkWriteException e) {
                             dirty.add(name); // the live source changed under the read (a unique key moved): the catch-up settles it
                         }

@@ -1,0 +1,57 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.MongoSocketReadException;
+import com.mongodb.ServerAddress;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A move's first copy (the long one, while the org stays writable) inserts batch after batch into the target. FERRETDB.md
+ * has network errors retried; those inserts were not: one connection dropped while a batch went in failed the move,
+ * rolled back, its copy to be made all over again. The worst drop is after the batch went in, its reply lost: the retry
+ * then meets the batch's own documents, which the catch-up settles like a live source's changes.
+ */
+class MoveCopyPastADroppedConnectionTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBatchWhoseReplyWasLostIsRetriedAndTheMoveCompletesWithEveryDocument() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", 2_500); // three batches
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+
+            AtomicBoolean dropped = new AtomicBoolean();
+            AtomicInteger batches = new AtomicInteger();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", // only the target is written
+                    (collection, args, insert) -> {
+                        Object result = insert.get();
+                        if (collection.equals("notes") && batches.incrementAndGet() == 2 && dropped.compareAndSet(false, true)) {
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // in; reply lost
+                        }
+                        return result;
+                    }));
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("the second batch's reply was lost").isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            JsonNode org = f.org("acme");
+            assertThat(org.get("pool_id").asText()).isEqualTo("pool-1");
+            f.assertHolds("acme", before);
+        }
+    }
+}
