@@ -617,7 +617,8 @@ final class Mover {
                 if (batch.add(docs.next()) || !docs.hasNext()) {
                     pastDeadline(deadline, "catching up " + name);
                     ours.run();
-                    Sync sync = sync(out, batch.docs());
+                    // looked up before it writes: run again after a dropped connection, it writes only what is still missing
+                    Sync sync = ctx.retry().call(attempts, () -> sync(out, batch.docs()));
                     if (sync.conflicted()) {
                         return recopy(source, target, name, attempts, deadline, ours);
                     }

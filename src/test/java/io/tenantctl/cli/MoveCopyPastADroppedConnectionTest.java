@@ -54,4 +54,40 @@ class MoveCopyPastADroppedConnectionTest {
             f.assertHolds("acme", before);
         }
     }
+
+    /**
+     * The frozen catch-up writes what changed on the source since the first copy. One dropped connection there aborted the
+     * move after its freeze, the org unfrozen and the whole move to run again. Each batch's catch-up looks the target up
+     * before it writes, so running it again after a lost reply writes only what is still missing.
+     */
+    @Test
+    void aCatchUpBatchWhoseReplyWasLostIsRetried() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", 2_500);
+            org.bson.Document changed = new org.bson.Document("$set", new org.bson.Document("text", "changed during the first copy"));
+
+            AtomicBoolean updated = new AtomicBoolean();
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", // only the target is written
+                    (collection, args, insert) -> {
+                        if (args.length == 2 && updated.compareAndSet(false, true)) { // the first copy's first batch: the app writes
+                            f.database("pool-0", "org_acme").getCollection("notes").updateOne(new org.bson.Document("_id", 0), changed);
+                        }
+                        Object result = insert.get();
+                        if (args.length == 1 && dropped.compareAndSet(false, true)) { // the catch-up's: in, its reply lost
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                        }
+                        return result;
+                    }));
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("the catch-up's write lost its reply").isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+            f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+            assertThat(f.db("acme").getCollection("notes").find(new org.bson.Document("_id", 0)).first().getString("text"))
+                    .isEqualTo("changed during the first copy");
+        }
+    }
 }
