@@ -54,15 +54,25 @@ final class BackupOrigin {
             return Optional.empty();
         }
         BackupRepository backups = new BackupRepository(catalog);
-        java.time.Instant since = backups.newestComplete(orgId).map(b -> BackupIds.timestamp(b.backupId())).orElse(java.time.Instant.MIN);
+        return deletedSince(catalog, store, orgId, BackupReader.list(store, BackupLayout.root(), orgId).stream()
+                .filter(l -> l.complete() && backups.find(l.backupId()).isEmpty()).map(BackupReader.Listing::backupId).toList());
+    }
+
+    /**
+     * As {@link #deletedSince(Catalog, ObjectStore, String)}, of {@code storeOnly}: the ids of the org's complete backups
+     * in the store that the catalog does not record, from a listing the caller has made already (restore's).
+     */
+    static Optional<BackupManifest> deletedSince(Catalog catalog, ObjectStore store, String orgId, List<String> storeOnly) {
+        java.time.Instant since = new BackupRepository(catalog).newestComplete(orgId).map(b -> BackupIds.timestamp(b.backupId()))
+                .orElse(java.time.Instant.MIN);
         BackupManifest newest = null;
-        for (BackupReader.Listing l : BackupReader.list(store, BackupLayout.root(), orgId)) {
-            if (!l.complete() || BackupIds.timestamp(l.backupId()).isBefore(since) || backups.find(l.backupId()).isPresent()) {
+        for (String id : storeOnly) {
+            if (BackupIds.timestamp(id).isBefore(since)) {
                 continue;
             }
             BackupManifest m;
             try {
-                m = BackupReader.open(store, BackupLayout.root(), orgId, l.backupId()).manifest();
+                m = BackupReader.open(store, BackupLayout.root(), orgId, id).manifest();
             } catch (RuntimeException e) { // unreadable: says nothing of a delete; verify --deep and backups list name it
                 requireUnreadable(e);
                 continue;

@@ -394,7 +394,9 @@ public final class Restore {
                     + " (" + store.describe() + "): nothing restored" + olderOne(req, newest.backupId()));
         }
         if (req.toOrg() == null) { // the org deleted after this catalog's state was saved: bringing it back is chosen by naming the backup
-            BackupOrigin.deletedSince(ctx.catalog(), store, orgId).filter(m -> !livesOn(orgId)).ifPresent(m -> {
+            List<String> storeOnly = listing.stream().filter(e -> e.status().equals(Backups.COMPLETE) && !e.inCatalog())
+                    .map(Backups.Entry::backupId).toList(); // the store listed once, for the newest and for this
+            BackupOrigin.deletedSince(ctx.catalog(), store, orgId, storeOnly).filter(m -> !livesOn(orgId)).ifPresent(m -> {
                 throw TenantctlException.usage("org " + orgId + "'s newest backup " + m.backupId() + " is the final backup of a delete of it "
                         + "that this catalog does not record (taken " + m.finishedAt() + "): it was deleted after this catalog's state was "
                         + "saved (restored from an older dump?); nothing restored; to record the delete: 'tenantctl orgs delete " + orgId
