@@ -384,7 +384,7 @@ public final class S3ObjectStore implements ObjectStore {
      */
     private TenantctlException translateWrite(String what, SdkException e) {
         TenantctlException t = translate(what, e);
-        return e instanceof S3Exception && t.category() == TenantctlException.Category.CONFIG
+        return e instanceof S3Exception && t.category() == TenantctlException.Category.CONFIG && !(t instanceof StoreUnansweredException)
                 ? new StoreRefusesWritesException(t.getMessage(), e) : t;
     }
 
@@ -410,9 +410,12 @@ public final class S3ObjectStore implements ObjectStore {
                 return TenantctlException.config(what + where + "access denied " + detail
                         + "; check the store credentials and bucket policy", e);
             }
-            return new TenantctlException(TenantctlException.Category.FAILED, what + where + detail
-                    + (s3.awsErrorDetails() != null && s3.awsErrorDetails().errorMessage() != null
-                    ? " " + s3.awsErrorDetails().errorMessage() : ""), e);
+            String said = s3.awsErrorDetails() != null && s3.awsErrorDetails().errorMessage() != null ? " " + s3.awsErrorDetails().errorMessage() : "";
+            if (s3.statusCode() >= 500) { // SlowDown (503), InternalError: past the client's retries, the store is not serving
+                return new StoreUnansweredException(what + where + detail + said + ", still after the client's retries: the store is "
+                        + "overloaded or failing; try again later", e);
+            }
+            return new TenantctlException(TenantctlException.Category.FAILED, what + where + detail + said, e);
         }
         // client-side: connection refused, timeouts, missing credentials
         String message = String.valueOf(e.getMessage());

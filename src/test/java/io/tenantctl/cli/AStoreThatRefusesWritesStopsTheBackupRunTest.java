@@ -86,8 +86,14 @@ class AStoreThatRefusesWritesStopsTheBackupRunTest {
      * A client on a bucket this key may read but not write: every upload request gets S3's answer, 403 AccessDenied (the
      * org it was for counted in {@code refused}); everything else goes to {@code real}.
      */
-    @SuppressWarnings("unchecked")
     static S3Client readOnly(S3Client real, java.util.Set<String> refused) {
+        return answeringUploads(real, refused, () -> (S3Exception) S3Exception.builder().statusCode(403).message("Access Denied")
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDenied").errorMessage("Access Denied").serviceName("S3").build()).build());
+    }
+
+    /** As {@link #readOnly}, every upload request answered with {@code answer}'s error instead. */
+    @SuppressWarnings("unchecked")
+    static S3Client answeringUploads(S3Client real, java.util.Set<String> refused, java.util.function.Supplier<S3Exception> answer) {
         return (S3Client) java.lang.reflect.Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[]{S3Client.class}, (proxy, m, args) -> {
             String key = switch (m.getName()) {
                 case "putObject" -> args[0] instanceof PutObjectRequest r ? r.key()
@@ -98,8 +104,7 @@ class AStoreThatRefusesWritesStopsTheBackupRunTest {
             };
             if (key != null) {
                 refused.add(key.split("/")[1]); // fleet/ORG/BACKUP/FILE
-                throw S3Exception.builder().statusCode(403).message("Access Denied")
-                        .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDenied").errorMessage("Access Denied").serviceName("S3").build()).build();
+                throw answer.get();
             }
             try {
                 return m.invoke(real, args);

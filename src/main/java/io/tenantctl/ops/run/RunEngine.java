@@ -472,7 +472,8 @@ public final class RunEngine {
      * What, behind an org's failure, is not the org's and stops the run instead (left claimed, the worker stops and its
      * claims go, for --resume to redo the org from its recorded state once it is mended): the catalog broke under the
      * org's work (what it recorded is unknown); a key this JVM cannot name as a file (a C locale); this process out of
-     * file descriptors; the store full, or refusing every write (an S3 key that may read the bucket but not write it).
+     * file descriptors; the store full, refusing every write (an S3 key that may read the bucket but not write it), or
+     * not serving (no answer, or 5xx such as SlowDown, past the client's retries).
      * Every org after it would fail alike, so each says how to mend the environment.
      */
     private static java.util.Optional<RuntimeException> stopsTheRun(Throwable e) {
@@ -480,7 +481,8 @@ public final class RunEngine {
                 .or(() -> io.tenantctl.store.UnnameableKeyException.in(e))
                 .or(() -> io.tenantctl.OutOfDescriptorsException.in(e))
                 .or(() -> io.tenantctl.store.StoreFullException.in(e))
-                .or(() -> io.tenantctl.store.StoreRefusesWritesException.in(e));
+                .or(() -> io.tenantctl.store.StoreRefusesWritesException.in(e))
+                .or(() -> io.tenantctl.store.StoreUnansweredException.in(e));
     }
 
     /** How an org whose work threw {@code e} ended: failed, with the attempts and detail a {@link Job.Failure} carries. */
