@@ -692,7 +692,7 @@ public final class Restore {
                     if (batch.add(d)) {
                         Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                         ours.run();
-                        insert(coll, batch.docs(), retry, attempts);
+                        insert(coll, batch.docs(), retry, attempts, ours, cancel, "after " + docs + " documents");
                         docs += batch.size();
                         batch.clear();
                     }
@@ -701,7 +701,7 @@ public final class Restore {
             if (!batch.isEmpty()) {
                 Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                 ours.run();
-                insert(coll, batch.docs(), retry, attempts);
+                insert(coll, batch.docs(), retry, attempts, ours, cancel, "after " + docs + " documents");
                 docs += batch.size();
             }
             BsonArray specs = new BsonArray(indexSpecs(entry).stream().filter(i -> !expiring(i)).toList());
@@ -727,24 +727,36 @@ public final class Restore {
      * Inserts one batch, retried as FERRETDB.md has network errors retried. A retry may follow a batch that went in and
      * lost only its reply: it inserts unordered and passes over the documents it finds there already (duplicate _id),
      * which are the batch's own: only this restore writes into the database, and the count check and the read-back hold
-     * every document to the backup.
+     * every document to the backup. A retry is a new write: made only while the restore still holds its org ({@code ours}:
+     * one woken past its lease must not write the batch again into what is now the takeover's, or the org's live, database).
+     * A Ctrl-C that cut a backoff short ({@code cancel}) is an interrupt ("interrupted " + {@code when}), not the pool's failure.
      */
-    private static void insert(MongoCollection<RawBsonDocument> coll, List<RawBsonDocument> docs, Retry retry, Retry.Attempts attempts) {
+    private static void insert(MongoCollection<RawBsonDocument> coll, List<RawBsonDocument> docs, Retry retry, Retry.Attempts attempts,
+                               Runnable ours, CancelToken cancel, String when) {
         boolean[] tried = {false};
-        retry.run(attempts, () -> {
-            if (!tried[0]) {
-                tried[0] = true;
-                coll.insertMany(docs);
-                return;
-            }
-            try {
-                coll.insertMany(docs, UNORDERED);
-            } catch (com.mongodb.MongoBulkWriteException e) {
-                if (e.getWriteConcernError() != null || e.getWriteErrors().stream().anyMatch(w -> w.getCode() != 11000)) {
-                    throw e;
+        try {
+            retry.run(attempts, () -> {
+                if (!tried[0]) {
+                    tried[0] = true;
+                    coll.insertMany(docs);
+                    return;
                 }
+                ours.run();
+                try {
+                    coll.insertMany(docs, UNORDERED);
+                } catch (com.mongodb.MongoBulkWriteException e) {
+                    if (e.getWriteConcernError() != null || e.getWriteErrors().stream().anyMatch(w -> w.getCode() != 11000)) {
+                        throw e;
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            if (cancel.isCancelled() && !(e instanceof TenantctlException)) {
+                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted " + when
+                        + " (while a batch whose connection dropped waited to be retried)", e);
             }
-        });
+            throw e;
+        }
     }
 
     /**

@@ -1,0 +1,132 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.MongoSocketReadException;
+import com.mongodb.ServerAddress;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.TestCatalog;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A restore's batch is retried after a dropped connection (RestoreLoadPastADroppedConnectionTest). A retry is a new
+ * write: it must be made only while the restore still holds its org, and a Ctrl-C that cuts its backoff short is an
+ * interrupt (exit 130, run interrupted, nothing dropped), not a pool failure.
+ */
+@Timeout(120)
+class ARestoreBatchRetryAfterAPauseOrCtrlCTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * In place, held (kill -STOP) in its second batch of a_notes past its lease; a takeover restores the org and the
+     * application deletes from it; the first wakes to find its connection gone. Its retry wrote the batch again, unordered,
+     * into the org's live database: documents the application had deleted came back.
+     */
+    @Test
+    void aRetryAfterTheLeaseWasTakenOverWritesNothing() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            String backupId = RestoreInterruptTest.backupOfTwoCollections(f);
+            String database = f.org("acme").get("database_name").asText();
+            CountDownLatch paused = new CountDownLatch(1);
+            CountDownLatch wake = new CountDownLatch(1);
+            AtomicInteger inserts = new AtomicInteger();
+            AtomicInteger afterWake = new AtomicInteger();
+            Cli first = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, database::equals, "insertMany",
+                    (collection, args, insert) -> {
+                        if (collection.equals("a_notes")) {
+                            int n = inserts.incrementAndGet();
+                            if (n == 2) {
+                                paused.countDown();
+                                wake.await(60, TimeUnit.SECONDS);
+                                // its connection was cut while it was stopped: nothing of the batch went in
+                                throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                            }
+                            if (n > 2) {
+                                afterWake.incrementAndGet();
+                            }
+                        }
+                        return insert.get();
+                    }));
+            CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
+                    "--drop-existing", "-o", "json");
+            try {
+                assertThat(paused.await(60, TimeUnit.SECONDS)).as("restore #1 reached its second batch").isTrue();
+                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+                Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
+                        "-o", "json");
+                assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
+                // the application, the org active again, deletes every a_notes document
+                f.db("acme").getCollection("a_notes").deleteMany(new org.bson.Document());
+                Map<String, List<RawBsonDocument>> after = BackupFixture.contents(f.db("acme"));
+
+                wake.countDown(); // kill -CONT
+                Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
+
+                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+                assertThat(strictJson(woke).get("error").get("message").asText()).as(woke.toString()).contains("lease");
+                assertThat(afterWake.get()).as("inserts made after it woke").isZero();
+                JsonNode org = f.org("acme");
+                assertThat(org.get("status").asText()).isEqualTo("active");
+                f.assertHolds("acme", after);
+            } finally {
+                wake.countDown();
+            }
+        }
+    }
+
+    /**
+     * Ctrl-C while a batch's retry waits out its backoff: the retry gives up within 100 ms, and the restore must stop as
+     * interrupted (exit 130, recorded interrupted), not fail naming the pool — in a trial load, not say the pool failed
+     * and to run the restore again once it answers.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aCtrlCDuringABatchsBackoffIsAnInterrupt(boolean inPlace) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            String backupId = RestoreInterruptTest.backupOfTwoCollections(f);
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            CancelToken cancel = new CancelToken();
+            f.cli.decoratePools(real -> HookedPools.aroundCollectionCall(real, db -> db.startsWith("org_acme__r"), "insertMany",
+                    (collection, args, insert) -> {
+                        cancel.cancel("SIGINT"); // pressed while the pool keeps dropping the batch
+                        throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                    }));
+            List<String> args = new ArrayList<>(List.of("restore", "--org", "acme", "--backup", backupId));
+            if (inPlace) {
+                args.addAll(List.of("--in-place", "--drop-existing"));
+            }
+            Cli.Result r = f.cli.run(cancel, args.toArray(String[]::new));
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            assertThat(r.err()).as(r.toString()).contains("stopped: interrupted").doesNotContain("does not load")
+                    .doesNotContain("is not at fault");
+            JsonNode org = f.org("acme");
+            assertThat(org.get("database_name").asText()).isEqualTo("org_acme");
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            assertThat(f.databaseNames("pool-0")).noneMatch(n -> n.startsWith("org_acme__r"));
+            JsonNode last = strictJson(CliFixture.ok(f.newCli(), "runs", "list", "-o", "json")).get("runs").get(0);
+            assertThat(last.get("status").asText()).as(last.toString()).isEqualTo("interrupted");
+            f.assertHolds("acme", before);
+        }
+    }
+}
