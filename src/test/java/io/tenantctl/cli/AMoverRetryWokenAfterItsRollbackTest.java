@@ -1,0 +1,88 @@
+package io.tenantctl.cli;
+
+import com.mongodb.MongoSocketReadException;
+import com.mongodb.ServerAddress;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.TestCatalog;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A move's first-copy batch is retried after a dropped connection (MoveCopyPastADroppedConnectionTest). A retry is a new
+ * write: a mover paused (kill -STOP) in a batch past its lease, its move rolled back by 'rebalance resume' meanwhile (the
+ * target dropped), wakes to a dead connection. Its retry wrote the batch again into the dropped target, recreating it;
+ * only the batch in flight may land (AMoverWokenAfterItsRollbackTest), and that one did not.
+ */
+@Timeout(120)
+class AMoverRetryWokenAfterItsRollbackTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRetryOfABatchWhoseConnectionDroppedWhileItWasStoppedWritesNothing() throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            List<Document> users = new ArrayList<>();
+            for (int i = 0; i < 4000; i++) {
+                users.add(new Document("_id", i).append("email", "u" + i + "@acme.test"));
+            }
+            f.db("acme").getCollection("users").insertMany(users);
+
+            CountDownLatch paused = new CountDownLatch(1);
+            CountDownLatch wake = new CountDownLatch(1);
+            AtomicInteger inserts = new AtomicInteger();
+            AtomicInteger afterWake = new AtomicInteger();
+            Cli mover = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany",
+                    (collection, args, insert) -> {
+                        if (collection.equals("users")) { // the target's: the mover inserts nowhere else
+                            int n = inserts.incrementAndGet();
+                            if (n == 2) {
+                                paused.countDown();
+                                wake.await(60, TimeUnit.SECONDS);
+                                // its connection was cut while it was stopped: nothing of the batch went in
+                                throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                            }
+                            if (n > 2) {
+                                afterWake.incrementAndGet();
+                            }
+                        }
+                        return insert.get();
+                    }));
+            CompletableFuture<Cli.Result> move = mover.start("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0",
+                    "-o", "json");
+            try {
+                assertThat(paused.await(60, TimeUnit.SECONDS)).as("the mover reached its second batch of users").isTrue();
+                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+                TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
+                Cli.Result resume = ok(f.cli, "rebalance", "resume");
+                assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target: %s", resume).doesNotContain("org_acme");
+                wake.countDown(); // kill -CONT
+                Cli.Result woke = move.get(60, TimeUnit.SECONDS);
+
+                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+                assertThat(afterWake.get()).as("inserts made after it woke: %s", woke).isZero();
+                assertThat(f.databaseNames("pool-1")).as("the dropped target, written again: %s", woke).doesNotContain("org_acme");
+                assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+                assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+            } finally {
+                wake.countDown();
+            }
+        }
+    }
+}
