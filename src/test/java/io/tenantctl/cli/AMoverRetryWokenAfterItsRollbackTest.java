@@ -85,4 +85,58 @@ class AMoverRetryWokenAfterItsRollbackTest {
             }
         }
     }
+
+    /**
+     * The same in the frozen catch-up: the app changed a document during the first copy, the mover is stopped in the
+     * catch-up's write of that collection past its lease, the move rolled back; woken to a dead connection, its retry
+     * looked the dropped target up, found nothing and wrote the whole batch into it again.
+     */
+    @Test
+    void theRetryOfACatchUpBatchAfterARollbackWritesNothing() throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", 2_500);
+            org.bson.Document changed = new org.bson.Document("$set", new org.bson.Document("text", "changed during the first copy"));
+            java.util.concurrent.atomic.AtomicBoolean updated = new java.util.concurrent.atomic.AtomicBoolean();
+            CountDownLatch paused = new CountDownLatch(1);
+            CountDownLatch wake = new CountDownLatch(1);
+            AtomicInteger catchUps = new AtomicInteger();
+            AtomicInteger afterWake = new AtomicInteger();
+            Cli mover = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany",
+                    (collection, args, insert) -> {
+                        if (args.length == 2 && updated.compareAndSet(false, true)) { // the first copy's first batch: the app writes
+                            f.database("pool-0", "org_acme").getCollection("notes").updateOne(new org.bson.Document("_id", 0), changed);
+                        }
+                        if (args.length == 1) { // the catch-up's
+                            int n = catchUps.incrementAndGet();
+                            if (n == 1) {
+                                paused.countDown();
+                                wake.await(60, TimeUnit.SECONDS);
+                                throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                            }
+                            afterWake.incrementAndGet();
+                        }
+                        return insert.get();
+                    }));
+            CompletableFuture<Cli.Result> move = mover.start("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0",
+                    "-o", "json");
+            try {
+                assertThat(paused.await(60, TimeUnit.SECONDS)).as("the mover reached its catch-up").isTrue();
+                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+                TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
+                Cli.Result resume = ok(f.cli, "rebalance", "resume");
+                assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target: %s", resume).doesNotContain("org_acme");
+                wake.countDown(); // kill -CONT
+                Cli.Result woke = move.get(60, TimeUnit.SECONDS);
+
+                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+                assertThat(afterWake.get()).as("inserts made after it woke: %s", woke).isZero();
+                assertThat(f.databaseNames("pool-1")).as("the dropped target, written again: %s", woke).doesNotContain("org_acme");
+                assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+                assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+            } finally {
+                wake.countDown();
+            }
+        }
+    }
 }
