@@ -20,7 +20,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -46,8 +45,37 @@ class AStoreThatRefusesWritesStopsTheBackupRunTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aWriteRefusedForAccessStopsTheRunAtTheFirstOrg() throws Exception {
+    /**
+     * What the store answers every upload, past the client's retries: refused for access (403), or not served — S3's
+     * SlowDown (503) when a prefix takes more requests than it serves, 5xx when it is failing. That was exit 1, each org
+     * failed in turn after its whole database was read for the same end, adding load to a store asking for less; a store
+     * not serving stops the run now too, saying to try again later.
+     */
+    enum Answer {
+        ACCESS_DENIED(403, "AccessDenied", "Access Denied", "AccessDenied"),
+        SLOW_DOWN(503, "SlowDown", "Please reduce your request rate.", "try again later");
+
+        final int status;
+        final String code;
+        final String message;
+        final String said;
+
+        Answer(int status, String code, String message, String said) {
+            this.status = status;
+            this.code = code;
+            this.message = message;
+            this.said = said;
+        }
+
+        S3Exception exception() {
+            return (S3Exception) S3Exception.builder().statusCode(status).message(message)
+                    .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName("S3").build()).build();
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Answer.class)
+    void aStoreThatRefusesOrDoesNotServeTheWritesStopsTheRunAtTheFirstOrg(Answer answer) throws Exception {
         try (S3ProxyFixture s3 = S3ProxyFixture.start()) {
             String bucket = s3.newBucket();
             Map<String, String> env = new HashMap<>(s3.env());
@@ -59,7 +87,7 @@ class AStoreThatRefusesWritesStopsTheBackupRunTest {
                 f.notes("charlie", "a_notes", 20);
                 java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
                 ObjectStore readOnly = new S3ObjectStore(s3.options(bucket, "fleet"),
-                        readOnly(S3ObjectStore.buildClient(s3.options(bucket, "fleet"), s3.credentials()), refused));
+                        answeringUploads(S3ObjectStore.buildClient(s3.options(bucket, "fleet"), s3.credentials()), refused, answer::exception));
                 TenantctlException stopped;
                 try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of()); ObjectStore store = readOnly) {
                     stopped = catchThrowableOfType(() -> new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(
@@ -71,7 +99,7 @@ class AStoreThatRefusesWritesStopsTheBackupRunTest {
                 assertThat(stopped).as("the run stops on a store that refuses its writes").isNotNull();
                 assertThat(stopped.category().exitCode).as(stopped.getMessage()).isEqualTo(3);
                 String runId = stopped.runId();
-                assertThat(stopped.getMessage()).contains("AccessDenied").contains("--resume " + runId).doesNotContain("\n")
+                assertThat(stopped.getMessage()).contains(answer.code).contains(answer.said).contains("--resume " + runId).doesNotContain("\n")
                         .doesNotContain(S3ProxyFixture.SECRET_KEY);
                 JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
                 for (String org : List.of("acme", "bravo", "charlie")) {
@@ -83,15 +111,9 @@ class AStoreThatRefusesWritesStopsTheBackupRunTest {
     }
 
     /**
-     * A client on a bucket this key may read but not write: every upload request gets S3's answer, 403 AccessDenied (the
-     * org it was for counted in {@code refused}); everything else goes to {@code real}.
+     * A client on a bucket whose every upload request gets {@code answer}'s error (the org it was for counted in
+     * {@code refused}): 403 AccessDenied for a key that may read the bucket but not write it; everything else goes to {@code real}.
      */
-    static S3Client readOnly(S3Client real, java.util.Set<String> refused) {
-        return answeringUploads(real, refused, () -> (S3Exception) S3Exception.builder().statusCode(403).message("Access Denied")
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDenied").errorMessage("Access Denied").serviceName("S3").build()).build());
-    }
-
-    /** As {@link #readOnly}, every upload request answered with {@code answer}'s error instead. */
     @SuppressWarnings("unchecked")
     static S3Client answeringUploads(S3Client real, java.util.Set<String> refused, java.util.function.Supplier<S3Exception> answer) {
         return (S3Client) java.lang.reflect.Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[]{S3Client.class}, (proxy, m, args) -> {
