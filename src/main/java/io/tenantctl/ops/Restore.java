@@ -667,9 +667,22 @@ public final class Restore {
 
     /**
      * Streams every collection in (verifying sha256 and counts as it reads), recreates its indexes; returns how many
-     * indexes. Stops (by throwing) between batches once {@code cancel} is set (Ctrl-C, or 'runs cancel' of its run).
+     * indexes. Stops (by throwing) between batches once {@code cancel} is set (Ctrl-C, or 'runs cancel' of its run), and
+     * so does a pool call whose retry's backoff a Ctrl-C cut short: an interrupt, not the pool's failure.
      */
     private int copy(BackupReader reader, MongoDatabase db, String poolId, CancelToken cancel, Retry retry, Runnable ours) {
+        try {
+            return copyEach(reader, db, poolId, cancel, retry, ours);
+        } catch (RuntimeException e) {
+            if (cancel.isCancelled() && !(e instanceof TenantctlException)) { // a Ctrl-C cut a retried call's backoff short
+                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted (while a call the pool failed "
+                        + "waited to be retried)", e);
+            }
+            throw e;
+        }
+    }
+
+    private int copyEach(BackupReader reader, MongoDatabase db, String poolId, CancelToken cancel, Retry retry, Runnable ours) {
         Retry.Attempts attempts = new Retry.Attempts();
         int indexes = 0;
         long docs = 0;
@@ -692,7 +705,7 @@ public final class Restore {
                     if (batch.add(d)) {
                         Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                         ours.run();
-                        insert(coll, batch.docs(), retry, attempts, ours, cancel, "after " + docs + " documents");
+                        insert(coll, batch.docs(), retry, attempts, ours);
                         docs += batch.size();
                         batch.clear();
                     }
@@ -701,7 +714,7 @@ public final class Restore {
             if (!batch.isEmpty()) {
                 Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                 ours.run();
-                insert(coll, batch.docs(), retry, attempts, ours, cancel, "after " + docs + " documents");
+                insert(coll, batch.docs(), retry, attempts, ours);
                 docs += batch.size();
             }
             BsonArray specs = new BsonArray(indexSpecs(entry).stream().filter(i -> !expiring(i)).toList());
@@ -729,34 +742,25 @@ public final class Restore {
      * which are the batch's own: only this restore writes into the database, and the count check and the read-back hold
      * every document to the backup. A retry is a new write: made only while the restore still holds its org ({@code ours}:
      * one woken past its lease must not write the batch again into what is now the takeover's, or the org's live, database).
-     * A Ctrl-C that cut a backoff short ({@code cancel}) is an interrupt ("interrupted " + {@code when}), not the pool's failure.
      */
     private static void insert(MongoCollection<RawBsonDocument> coll, List<RawBsonDocument> docs, Retry retry, Retry.Attempts attempts,
-                               Runnable ours, CancelToken cancel, String when) {
+                               Runnable ours) {
         boolean[] tried = {false};
-        try {
-            retry.run(attempts, () -> {
-                if (!tried[0]) {
-                    tried[0] = true;
-                    coll.insertMany(docs);
-                    return;
-                }
-                ours.run();
-                try {
-                    coll.insertMany(docs, UNORDERED);
-                } catch (com.mongodb.MongoBulkWriteException e) {
-                    if (e.getWriteConcernError() != null || e.getWriteErrors().stream().anyMatch(w -> w.getCode() != 11000)) {
-                        throw e;
-                    }
-                }
-            });
-        } catch (RuntimeException e) {
-            if (cancel.isCancelled() && !(e instanceof TenantctlException)) {
-                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted " + when
-                        + " (while a batch whose connection dropped waited to be retried)", e);
+        retry.run(attempts, () -> {
+            if (!tried[0]) {
+                tried[0] = true;
+                coll.insertMany(docs);
+                return;
             }
-            throw e;
-        }
+            ours.run();
+            try {
+                coll.insertMany(docs, UNORDERED);
+            } catch (com.mongodb.MongoBulkWriteException e) {
+                if (e.getWriteConcernError() != null || e.getWriteErrors().stream().anyMatch(w -> w.getCode() != 11000)) {
+                    throw e;
+                }
+            }
+        });
     }
 
     /**

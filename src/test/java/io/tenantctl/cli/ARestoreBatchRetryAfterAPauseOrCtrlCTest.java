@@ -129,4 +129,40 @@ class ARestoreBatchRetryAfterAPauseOrCtrlCTest {
             f.assertHolds("acme", before);
         }
     }
+
+    /**
+     * The same for every other call of the load that is retried (creating a collection here; building its indexes,
+     * reading it back): a Ctrl-C that cut its backoff short was reported as the pool's failure (exit 1, run failed).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aCtrlCDuringTheBackoffOfACollectionsCreateIsAnInterrupt(boolean inPlace) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            String backupId = RestoreInterruptTest.backupOfTwoCollections(f);
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            CancelToken cancel = new CancelToken();
+            f.cli.decoratePools(real -> HookedPools.onCommand(real, (db, command) -> {
+                if (db.startsWith("org_acme__r") && HookedPools.is(command, "create")) {
+                    cancel.cancel("SIGINT"); // pressed while the pool keeps dropping the collection's create (any retried call alike)
+                    throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                }
+            }));
+            List<String> args = new ArrayList<>(List.of("restore", "--org", "acme", "--backup", backupId));
+            if (inPlace) {
+                args.addAll(List.of("--in-place", "--drop-existing"));
+            }
+            Cli.Result r = f.cli.run(cancel, args.toArray(String[]::new));
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            assertThat(r.err()).as(r.toString()).contains("stopped: interrupted").doesNotContain("does not load")
+                    .doesNotContain("is not at fault");
+            JsonNode org = f.org("acme");
+            assertThat(org.get("database_name").asText()).isEqualTo("org_acme");
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            assertThat(f.databaseNames("pool-0")).noneMatch(n -> n.startsWith("org_acme__r"));
+            JsonNode last = strictJson(CliFixture.ok(f.newCli(), "runs", "list", "-o", "json")).get("runs").get(0);
+            assertThat(last.get("status").asText()).as(last.toString()).isEqualTo("interrupted");
+            f.assertHolds("acme", before);
+        }
+    }
 }
