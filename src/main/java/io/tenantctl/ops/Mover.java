@@ -489,13 +489,9 @@ final class Mover {
                     sent.add(d);
                     if (batch.add(d) || !in.hasNext()) {
                         stillCopying(m, MoveState.PLANNED); // and before each batch: a paused mover lands at most the one in flight
-                        boolean[] again = {false};
                         try { // a dropped connection retried (a retry after a lost reply meets the batch's own documents: dirty)
-                            ctx.retry().run(attempts, () -> {
-                                if (again[0]) { // a retry is a new write: not by a mover woken past its lease after a rollback
-                                    stillCopying(m, MoveState.PLANNED);
-                                }
-                                again[0] = true;
+                            ctx.retry().run(attempts, () -> out.insertMany(batch.docs(), UNORDERED), () -> {
+                                stillCopying(m, MoveState.PLANNED); // a retry is a new write: not by a mover woken past its lease after a rollback
                                 out.insertMany(batch.docs(), UNORDERED);
                             });
                         } catch (com.mongodb.MongoBulkWriteException e) {
@@ -626,12 +622,8 @@ final class Mover {
                     ours.run();
                     // looked up before it writes: run again after a dropped connection, it writes only what is still missing
                     // (a retry is a new write: only while the move is still this process's)
-                    boolean[] again = {false};
-                    Sync sync = ctx.retry().call(attempts, () -> {
-                        if (again[0]) {
-                            ours.run();
-                        }
-                        again[0] = true;
+                    Sync sync = ctx.retry().call(attempts, () -> sync(out, batch.docs()), () -> {
+                        ours.run();
                         return sync(out, batch.docs());
                     });
                     if (sync.conflicted()) {

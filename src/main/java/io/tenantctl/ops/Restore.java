@@ -745,13 +745,7 @@ public final class Restore {
      */
     private static void insert(MongoCollection<RawBsonDocument> coll, List<RawBsonDocument> docs, Retry retry, Retry.Attempts attempts,
                                Runnable ours) {
-        boolean[] tried = {false};
-        retry.run(attempts, () -> {
-            if (!tried[0]) {
-                tried[0] = true;
-                coll.insertMany(docs);
-                return;
-            }
+        retry.run(attempts, () -> coll.insertMany(docs), () -> {
             ours.run();
             try {
                 coll.insertMany(docs, UNORDERED);

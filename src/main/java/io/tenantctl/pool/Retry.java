@@ -138,4 +138,30 @@ public final class Retry {
             return null;
         });
     }
+
+    /**
+     * As {@link #call(Attempts, Supplier)}, {@code retry} made in place of {@code first} on every attempt after the first:
+     * a retry that is a new write checks first that it may still write, or writes otherwise (after a lost reply).
+     */
+    public <T> T call(Attempts attempts, Supplier<T> first, Supplier<T> retry) {
+        boolean[] tried = {false};
+        return call(attempts, () -> {
+            if (tried[0]) {
+                return retry.get();
+            }
+            tried[0] = true;
+            return first.get();
+        });
+    }
+
+    /** As {@link #call(Attempts, Supplier, Supplier)}, for actions without a result. */
+    public void run(Attempts attempts, Runnable first, Runnable retry) {
+        call(attempts, () -> {
+            first.run();
+            return null;
+        }, () -> {
+            retry.run();
+            return null;
+        });
+    }
 }
