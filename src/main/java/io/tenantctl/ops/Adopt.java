@@ -124,7 +124,7 @@ public final class Adopt {
         List<Candidate> orgs = validate(req);
         Pool pool = ctx.catalog().pools().get(req.poolId());
         ctx.pools().ping(pool.poolId(), pool.uri());
-        Set<String> present = databaseNames(pool);
+        Set<String> present = ctx.databaseNames(pool);
         Map<String, List<String>> elsewhere = unownedElsewhere(pool);
         if (!req.dryRun()) {
             LeaseRecovery.sweep(ctx); // a dead provision's expired lease is not a holder
@@ -279,7 +279,7 @@ public final class Adopt {
 
     /** Whether org {@code o}'s own database is gone from its pool (which must answer: else it cannot be told). */
     private boolean homeGone(Org o) {
-        return !databaseNames(ctx.catalog().pools().get(o.poolId())).contains(o.databaseName());
+        return !ctx.databaseNames(ctx.catalog().pools().get(o.poolId())).contains(o.databaseName());
     }
 
     /**
@@ -359,10 +359,10 @@ public final class Adopt {
         Map<String, Org> ids = new LinkedHashMap<>();
         ctx.catalog().orgs().list(null, null).forEach(o -> ids.put(o.orgId(), o));
         Map<String, List<String>> elsewhere = unownedElsewhere(pool);
-        Set<String> unowned = new TreeSet<>(databaseNames(pool));
+        Set<String> unowned = new TreeSet<>(ctx.databaseNames(pool));
         unowned.removeIf(n -> SYSTEM_DATABASES.contains(n) || known.contains(n));
         List<Discovered> out = new ArrayList<>();
-        for (String db : new TreeSet<>(databaseNames(pool))) {
+        for (String db : new TreeSet<>(ctx.databaseNames(pool))) {
             if (SYSTEM_DATABASES.contains(db) || known.contains(db)) {
                 continue;
             }
@@ -445,7 +445,7 @@ public final class Adopt {
             }
             Set<String> names;
             try {
-                names = databaseNames(other);
+                names = ctx.databaseNames(other);
             } catch (TenantctlException | com.mongodb.MongoException unanswered) {
                 continue;
             }
@@ -499,10 +499,6 @@ public final class Adopt {
             }
         });
         return out;
-    }
-
-    private Set<String> databaseNames(Pool pool) {
-        return SchemaApply.databaseNames(ctx.pools().database(pool.poolId(), pool.uri(), "admin"), ctx.retry(), new Retry.Attempts());
     }
 
     private static List<Candidate> validate(Request req) {

@@ -16,6 +16,11 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
         notices = notices == null ? line -> { } : notices;
     }
 
+    /** The names of the databases on {@code pool}, as it lists them now (listDatabases, names only, retried). */
+    public java.util.Set<String> databaseNames(io.tenantctl.catalog.Pool pool) {
+        return SchemaApply.databaseNames(pools.database(pool.poolId(), pool.uri(), "admin"), retry, new Retry.Attempts());
+    }
+
     /** A context whose notices go nowhere. */
     public OpsContext(Catalog catalog, PoolConnector pools, Retry retry, String actor) {
         this(catalog, pools, retry, actor, null);

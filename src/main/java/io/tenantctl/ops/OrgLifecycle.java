@@ -150,15 +150,10 @@ public final class OrgLifecycle {
     /** Whether the org's database is missing from its pool; false when the pool does not answer (not known to be gone). */
     private boolean databaseGone(Org org) {
         try {
-            return !databasesOn(ctx.catalog().pools().get(org.poolId())).contains(org.databaseName());
+            return !ctx.databaseNames(ctx.catalog().pools().get(org.poolId())).contains(org.databaseName());
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    /** The names of the databases on {@code pool}, as it lists them now. */
-    private java.util.Set<String> databasesOn(Pool pool) {
-        return SchemaApply.databaseNames(ctx.pools().database(pool.poolId(), pool.uri(), "admin"), ctx.retry(), new io.tenantctl.pool.Retry.Attempts());
     }
 
     /** Refused, nothing changed, unless the deleting org's database is on its pool (a purge, or a hand, may have dropped it). */
@@ -166,7 +161,7 @@ public final class OrgLifecycle {
         Pool pool = ctx.catalog().pools().get(org.poolId());
         java.util.Set<String> there;
         try {
-            there = databasesOn(pool);
+            there = ctx.databaseNames(pool);
         } catch (RuntimeException e) {
             throw new TenantctlException(TenantctlException.Category.CONFIG, "org " + org.orgId() + ": pool " + pool.poolId()
                     + " could not be asked for its database " + org.databaseName() + " (" + Errors.oneLine(e) + "): the org is still "

@@ -95,8 +95,7 @@ public final class Provision {
             Retry.Attempts attempts = new Retry.Attempts();
             String database = rows.containsKey(orgId) ? rows.get(orgId).databaseName() : OrgId.databaseName(orgId);
             try {
-                if (existing.computeIfAbsent(poolId, p -> SchemaApply.databaseNames(ctx.pools().database(p, pool.uri(), "admin"),
-                        ctx.retry(), new Retry.Attempts())).contains(database)) {
+                if (existing.computeIfAbsent(poolId, p -> ctx.databaseNames(pool)).contains(database)) {
                     MongoDatabase db = ctx.pools().database(poolId, pool.uri(), database);
                     SchemaApply.refuseIfHoldsData(db, SchemaApply.collections(db, ctx.retry(), attempts), ctx.retry(), attempts,
                             holding -> OrgNext.holdsData(orgId, db.getName(), poolId, holding));

@@ -642,8 +642,7 @@ public final class Rebalance {
             Pool pool = ctx.catalog().pools().get(now.poolId());
             boolean there;
             try {
-                there = SchemaApply.databaseNames(ctx.pools().database(pool.poolId(), pool.uri(), "admin"), ctx.retry(),
-                        new io.tenantctl.pool.Retry.Attempts()).contains(now.databaseName());
+                there = ctx.databaseNames(pool).contains(now.databaseName());
             } catch (RuntimeException e) {
                 return what + "its pool " + pool.poolId() + " does not answer (" + Errors.oneLine(e) + "): left moving; "
                         + "'tenantctl pools stats " + pool.poolId() + "', then 'tenantctl rebalance resume' again";
@@ -841,8 +840,7 @@ public final class Rebalance {
         for (MoveRepository.Move m : dropped) {
             Set<String> names = listed.computeIfAbsent(m.toPool(), poolId -> ctx.catalog().pools().find(poolId).map(p -> {
                 try {
-                    return SchemaApply.databaseNames(ctx.pools().database(p.poolId(), p.uri(), "admin"), ctx.retry(),
-                            new io.tenantctl.pool.Retry.Attempts());
+                    return ctx.databaseNames(p);
                 } catch (RuntimeException e) {
                     return Set.<String>of();
                 }

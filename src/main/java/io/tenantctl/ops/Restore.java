@@ -987,8 +987,7 @@ public final class Restore {
      * one after a dry run; and the stand-in lists an empty database that a mere read made, which a server does not.
      */
     private boolean exists(Pool pool, String database) {
-        return SchemaApply.databaseNames(ctx.pools().database(pool.poolId(), pool.uri(), "admin"), ctx.retry(), new Retry.Attempts())
-                .contains(database) && ctx.pools().database(pool.poolId(), pool.uri(), database).listCollectionNames().first() != null;
+        return ctx.databaseNames(pool).contains(database) && ctx.pools().database(pool.poolId(), pool.uri(), database).listCollectionNames().first() != null;
     }
 
     private Result result(String runId, boolean dryRun, Target t, String backupId, BackupReader reader, List<String> dropped,
