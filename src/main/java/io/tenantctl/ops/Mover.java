@@ -713,18 +713,30 @@ final class Mover {
         for (RawBsonDocument d : source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH)) {
             if (batch.add(d)) {
                 pastDeadline(deadline, "copying " + name + " again");
-                ours.run();
-                out.insertMany(batch.docs());
-                written += batch.size();
+                written += insertAgain(out, batch, attempts, ours);
                 batch.clear();
             }
         }
-        if (!batch.isEmpty()) {
+        return written + (batch.isEmpty() ? 0 : insertAgain(out, batch, attempts, ours));
+    }
+
+    /**
+     * A batch of {@link #recopy}, retried after a dropped connection: a retry (a new write, only while the move is ours)
+     * may follow a lost reply, so it passes over the duplicates it meets, the batch's own (a collection created afresh).
+     */
+    private int insertAgain(MongoCollection<RawBsonDocument> out, DocBatch batch, Retry.Attempts attempts, Runnable ours) {
+        ours.run();
+        ctx.retry().run(attempts, () -> out.insertMany(batch.docs()), () -> {
             ours.run();
-            out.insertMany(batch.docs());
-            written += batch.size();
-        }
-        return written;
+            try {
+                out.insertMany(batch.docs(), UNORDERED);
+            } catch (com.mongodb.MongoBulkWriteException e) {
+                if (e.getWriteConcernError() != null || e.getWriteErrors().stream().anyMatch(w -> w.getCode() != 11000)) {
+                    throw e;
+                }
+            }
+        });
+        return batch.size();
     }
 
     /** Creates {@code name} on the target with the source's indexes (before any document: cheaper than building after). */

@@ -90,4 +90,56 @@ class MoveCopyPastADroppedConnectionTest {
                     .isEqualTo("changed during the first copy");
         }
     }
+
+    /**
+     * A unique key moved between two documents while the org was live: the frozen catch-up meets it and copies the
+     * collection again whole. Those inserts were not retried: one dropped connection aborted the move after its freeze.
+     * The worst drop is after the batch went in, its reply lost: the retry then meets the batch's own documents.
+     */
+    @Test
+    void aBatchCopiedAgainWholeWhoseReplyWasLostIsRetried() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", // only the target is written
+                    (collection, args, insert) -> {
+                        if (collection.equals("zz") && args.length == 2) { // users' first copy is done: the app swaps a unique key
+                            moveAUniqueKey(f);
+                        }
+                        Object result = insert.get();
+                        // the copy again whole writes users in batches of 1,000 (the catch-up's conflicting write is of one)
+                        if (collection.equals("users") && args.length == 1 && ((List<?>) args[0]).size() == 1000
+                                && dropped.compareAndSet(false, true)) {
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // in; reply lost
+                        }
+                        return result;
+                    }));
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("a batch of the copy again lost its reply: %s", r).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+            f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+            assertThat(f.db("acme").getCollection("users").find(new org.bson.Document("_id", 0)).first().getString("email"))
+                    .isEqualTo("u1500@acme.test");
+        }
+    }
+
+    /** 2,000 users with a unique email (two batches), and a collection zz copied after them. */
+    private static void usersAndALaterCollection(BackupFixture f) {
+        List<org.bson.Document> users = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            users.add(new org.bson.Document("_id", i).append("email", "u" + i + "@acme.test"));
+        }
+        f.db("acme").getCollection("users").insertMany(users);
+        f.db("acme").getCollection("zz").insertOne(new org.bson.Document("_id", 1));
+    }
+
+    /** User 1500's email goes to user 0, in the first batch: the target's user 1500 still holds it when user 0 is caught up. */
+    private static void moveAUniqueKey(BackupFixture f) {
+        com.mongodb.client.MongoCollection<org.bson.Document> users = f.database("pool-0", "org_acme").getCollection("users");
+        users.updateOne(new org.bson.Document("_id", 1500), new org.bson.Document("$set", new org.bson.Document("email", "moved@acme.test")));
+        users.updateOne(new org.bson.Document("_id", 0), new org.bson.Document("$set", new org.bson.Document("email", "u1500@acme.test")));
+    }
 }
