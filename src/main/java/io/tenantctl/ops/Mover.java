@@ -636,7 +636,7 @@ final class Mover {
             }
         }
         if (out.countDocuments() > found) {
-            written += removeExtras(in, out, deadline, ours);
+            written += removeExtras(in, out, attempts, deadline, ours);
         }
         return written;
     }
@@ -671,25 +671,32 @@ final class Mover {
         return new Sync(there.size(), write.size(), false);
     }
 
-    /** Deletes the target's documents that the frozen source does not have; returns how many. */
-    private static long removeExtras(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, long deadline,
-                                     Runnable ours) {
+    /**
+     * Deletes the target's documents that the frozen source does not have; returns how many. A batch's look-up and delete
+     * are made again after a dropped connection (a delete made twice is one; the retry only while the move is ours).
+     */
+    private long removeExtras(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, Retry.Attempts attempts,
+                              long deadline, Runnable ours) {
         long removed = 0;
         List<RawBsonDocument> batch = new ArrayList<>(BATCH);
         for (RawBsonDocument d : target.find().projection(new BsonDocument("_id", new BsonInt32(1))).batchSize(BATCH)) {
             batch.add(d);
             if (batch.size() == BATCH) {
                 pastDeadline(deadline, "removing documents deleted on the source");
-                ours.run();
-                removed += removeAbsent(source, target, batch);
+                removed += removeAbsent(source, target, batch, attempts, ours);
                 batch.clear();
             }
         }
-        if (batch.isEmpty()) {
-            return removed;
-        }
+        return removed + (batch.isEmpty() ? 0 : removeAbsent(source, target, batch, attempts, ours));
+    }
+
+    private long removeAbsent(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, List<RawBsonDocument> ids,
+                              Retry.Attempts attempts, Runnable ours) {
         ours.run();
-        return removed + removeAbsent(source, target, batch);
+        return ctx.retry().call(attempts, () -> removeAbsent(source, target, ids), () -> {
+            ours.run();
+            return removeAbsent(source, target, ids);
+        });
     }
 
     private static long removeAbsent(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, List<RawBsonDocument> ids) {

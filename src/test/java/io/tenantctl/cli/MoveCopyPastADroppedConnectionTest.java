@@ -126,6 +126,42 @@ class MoveCopyPastADroppedConnectionTest {
         }
     }
 
+    /**
+     * Documents deleted on the source while the org was live are deleted from the target by the frozen catch-up. That
+     * delete was not retried: one dropped connection aborted the move. A delete is the same when made again.
+     */
+    @Test
+    void aDeleteOfWhatTheSourceNoLongerHasWhoseReplyWasLostIsRetried() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean deleted = new AtomicBoolean();
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(HookedPools.aroundCollectionCall(real,
+                    "org_acme"::equals, "insertMany", (collection, args, insert) -> {
+                        if (collection.equals("zz") && deleted.compareAndSet(false, true)) { // users' first copy is done: the app deletes
+                            f.database("pool-0", "org_acme").getCollection("users").deleteMany(new org.bson.Document("_id",
+                                    new org.bson.Document("$in", List.of(3, 1200))));
+                        }
+                        return insert.get();
+                    }), "org_acme"::equals, "deleteMany",
+                    (collection, args, delete) -> {
+                        Object result = delete.get();
+                        if (collection.equals("users") && dropped.compareAndSet(false, true)) {
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // done; reply lost
+                        }
+                        return result;
+                    }));
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("the delete lost its reply: %s", r).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+            f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+            assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(1998);
+        }
+    }
+
     /** 2,000 users with a unique email (two batches), and a collection zz copied after them. */
     private static void usersAndALaterCollection(BackupFixture f) {
         List<org.bson.Document> users = new java.util.ArrayList<>();
