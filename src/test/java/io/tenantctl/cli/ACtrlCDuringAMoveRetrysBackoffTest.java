@@ -1,0 +1,68 @@
+package io.tenantctl.cli;
+
+import com.mongodb.MongoSocketReadException;
+import com.mongodb.ServerAddress;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A move retries its writes after a dropped connection (MoveCopyPastADroppedConnectionTest), and Retry gives a backoff
+ * up within 100 ms of a Ctrl-C. The move was then rolled back as the pool's failure (exit 1, 'aborted: Prematurely
+ * reached end of stream'), not stopped as the interrupt README promises (exit 130, said interrupted), as a restore's is
+ * (ARestoreBatchRetryAfterAPauseOrCtrlCTest).
+ */
+@Timeout(120)
+class ACtrlCDuringAMoveRetrysBackoffTest {
+
+    @TempDir
+    Path dir;
+
+    /** Ctrl-C while a retried call into the target waits out its backoff: a first-copy batch, or a collection's create. */
+    @ParameterizedTest
+    @ValueSource(strings = {"insertMany", "create"})
+    void aCtrlCDuringARetrysBackoffIsAnInterruptAndTheMoveIsRolledBack(String call) {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 50);
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            CancelToken cancel = new CancelToken();
+            java.util.function.Supplier<RuntimeException> pressedWhileDropped = () -> { // the pool keeps dropping the call
+                cancel.cancel("SIGINT");
+                return new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+            };
+            // the source is only read: every insert and create into org_acme is the target's
+            Cli cli = f.newCli().decoratePools(real -> call.equals("insertMany")
+                    ? HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", (collection, args, insert) -> {
+                        throw pressedWhileDropped.get();
+                    })
+                    : HookedPools.onCommand(real, (db, command) -> {
+                        if (db.equals("org_acme") && HookedPools.is(command, call)) {
+                            throw pressedWhileDropped.get();
+                        }
+                    }));
+
+            Cli.Result r = cli.run(cancel, "rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0", "-o", "json");
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            String error = strictJson(r).get("orgs").get(0).get("error").asText();
+            assertThat(error).as(r.toString()).contains("aborted: interrupted").contains("org acme is active on its source pool-0");
+            assertThat(strictJson(r).get("status").asText()).isEqualTo("interrupted");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+            f.assertHolds("acme", before);
+            assertThat(f.databaseNames("pool-1")).as("the target, dropped by the rollback").doesNotContain("org_acme");
+        }
+    }
+}
