@@ -724,30 +724,17 @@ final class Mover {
         for (RawBsonDocument d : source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH)) {
             if (batch.add(d)) {
                 pastDeadline(deadline, "copying " + name + " again");
-                written += insertAgain(out, batch, attempts, ours);
+                ours.run();
+                DocBatch.insert(out, batch.docs(), ctx.retry(), attempts, ours); // a collection created afresh: only this move writes it
+                written += batch.size();
                 batch.clear();
             }
         }
-        return written + (batch.isEmpty() ? 0 : insertAgain(out, batch, attempts, ours));
-    }
-
-    /**
-     * A batch of {@link #recopy}, retried after a dropped connection: a retry (a new write, only while the move is ours)
-     * may follow a lost reply, so it passes over the duplicates it meets, the batch's own (a collection created afresh).
-     */
-    private int insertAgain(MongoCollection<RawBsonDocument> out, DocBatch batch, Retry.Attempts attempts, Runnable ours) {
-        ours.run();
-        ctx.retry().run(attempts, () -> out.insertMany(batch.docs()), () -> {
+        if (!batch.isEmpty()) {
             ours.run();
-            try {
-                out.insertMany(batch.docs(), UNORDERED);
-            } catch (com.mongodb.MongoBulkWriteException e) {
-                if (e.getWriteConcernError() != null || e.getWriteErrors().stream().anyMatch(w -> w.getCode() != 11000)) {
-                    throw e;
-                }
-            }
-        });
-        return batch.size();
+            DocBatch.insert(out, batch.docs(), ctx.retry(), attempts, ours);
+        }
+        return written + batch.size();
     }
 
     /** Creates {@code name} on the target with the source's indexes (before any document: cheaper than building after). */

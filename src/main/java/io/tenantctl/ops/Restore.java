@@ -705,7 +705,7 @@ public final class Restore {
                     if (batch.add(d)) {
                         Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                         ours.run();
-                        insert(coll, batch.docs(), retry, attempts, ours);
+                        DocBatch.insert(coll, batch.docs(), retry, attempts, ours);
                         docs += batch.size();
                         batch.clear();
                     }
@@ -714,7 +714,7 @@ public final class Restore {
             if (!batch.isEmpty()) {
                 Errors.stopIfCancelled(cancel, "after " + docs + " documents");
                 ours.run();
-                insert(coll, batch.docs(), retry, attempts, ours);
+                DocBatch.insert(coll, batch.docs(), retry, attempts, ours);
                 docs += batch.size();
             }
             BsonArray specs = new BsonArray(indexSpecs(entry).stream().filter(i -> !expiring(i)).toList());
@@ -732,29 +732,6 @@ public final class Restore {
                     "after " + docs + " documents");
         }
         return indexes;
-    }
-
-    private static final com.mongodb.client.model.InsertManyOptions UNORDERED = new com.mongodb.client.model.InsertManyOptions().ordered(false);
-
-    /**
-     * Inserts one batch, retried as FERRETDB.md has network errors retried. A retry may follow a batch that went in and
-     * lost only its reply: it inserts unordered and passes over the documents it finds there already (duplicate _id),
-     * which are the batch's own: only this restore writes into the database, and the count check and the read-back hold
-     * every document to the backup. A retry is a new write: made only while the restore still holds its org ({@code ours}:
-     * one woken past its lease must not write the batch again into what is now the takeover's, or the org's live, database).
-     */
-    private static void insert(MongoCollection<RawBsonDocument> coll, List<RawBsonDocument> docs, Retry retry, Retry.Attempts attempts,
-                               Runnable ours) {
-        retry.run(attempts, () -> coll.insertMany(docs), () -> {
-            ours.run();
-            try {
-                coll.insertMany(docs, UNORDERED);
-            } catch (com.mongodb.MongoBulkWriteException e) {
-                if (e.getWriteConcernError() != null || e.getWriteErrors().stream().anyMatch(w -> w.getCode() != 11000)) {
-                    throw e;
-                }
-            }
-        });
     }
 
     /**
