@@ -566,6 +566,39 @@ public final class RunRepository {
         });
     }
 
+    /**
+     * As {@link #expireHolder}, for a worker that stops on a failure that is not its orgs' (the store full or not answering):
+     * its claimed items also say why ({@code error}), and the run's heartbeat, if it was the last to beat, is stale now, so
+     * that the run reads abandoned at once — from any host — rather than running for a lease's length with nobody on it.
+     */
+    public void letGo(String runId, String worker, String error, int staleSeconds) {
+        catalog.inTransaction(c -> {
+            Sql.update(c, "update run_items set lease_until = now() - interval '1 second', error = ? where run_id = ? and claimed_by = ? "
+                    + "and status = 'running'", error, runId, worker);
+            Sql.update(c, "update runs set heartbeat_at = now() - make_interval(secs => ?) - interval '1 second' where run_id = ? "
+                    + "and heartbeat_by = ?", staleSeconds, runId, worker);
+            return Sql.update(c, "update org_leases set lease_until = now() - interval '1 second' where holder = ?", worker);
+        });
+    }
+
+    /**
+     * The run's items recorded running that nobody works on: their claim's lease ran out, or their worker is one
+     * {@code knownDead} says is gone. Not an item with no lease of its own (a restore's: its org's lease tells).
+     */
+    public java.util.Set<String> abandonedItems(String runId, java.util.function.Predicate<String> knownDead) {
+        return catalog.inConnection(c -> {
+            java.util.Set<String> out = new java.util.HashSet<>();
+            Sql.query(c, "select org_id, claimed_by, lease_until < now() from run_items where run_id = ? and status = 'running' "
+                    + "and lease_until is not null", rs -> {
+                if (rs.getBoolean(3) || rs.getString(2) != null && knownDead.test(rs.getString(2))) {
+                    out.add(rs.getString(1));
+                }
+                return null;
+            }, runId);
+            return out;
+        });
+    }
+
     /** Hands items back to pending at once (their worker is known dead). */
     public void unclaim(String runId, java.util.Collection<String> orgIds) {
         if (orgIds.isEmpty()) {

@@ -90,8 +90,10 @@ public final class Runs {
     /** One org of a run as shown to people: its recorded detail as a JSON value, not a string holding JSON. */
     public record ItemView(String orgId, String status, String outcome, int attempts, Long millis, String error, String poolId,
                            JsonNode detail) {
-        static ItemView of(RunRepository.Item i, String outcome) {
-            return new ItemView(i.orgId(), i.status(), outcome, i.attempts(), i.millis(), i.error(), i.poolId(), tree(i.detail()));
+        /** {@code abandoned}: recorded running, but nobody works on it: shown {@code abandoned}, as a run nobody works on is. */
+        static ItemView of(RunRepository.Item i, String outcome, boolean abandoned) {
+            return new ItemView(i.orgId(), abandoned && i.itemStatus() == ItemStatus.RUNNING ? RunStatus.ABANDONED.db() : i.status(), outcome,
+                    i.attempts(), i.millis(), i.error(), i.poolId(), tree(i.detail()));
         }
     }
 
@@ -128,8 +130,10 @@ public final class Runs {
     public Detail show(String runId) {
         RunView run = view(catalog.runs().get(runId));
         Figures f = figures(runId, run.verb()); // the report's items are let go before the view's are read
+        // an org recorded running that nobody works on (its worker stopped or died, its claim let go) is not running
+        java.util.Set<String> abandoned = catalog.runs().abandonedItems(runId, RunEngine.LIVENESS.knownDead());
         List<ItemView> items = new java.util.ArrayList<>();
-        catalog.runs().forEachItem(runId, i -> items.add(ItemView.of(i, f.outcomes().get(i.orgId()))));
+        catalog.runs().forEachItem(runId, i -> items.add(ItemView.of(i, f.outcomes().get(i.orgId()), abandoned.contains(i.orgId()))));
         return new Detail(runId, run.verb(), f.status(), f.counts(), f.timings().p50(), f.timings().p95(), f.timings().max(), run, items);
     }
 

@@ -594,7 +594,8 @@ class RunEngineTest {
                 + "where run_id = '" + runId + "' and seq < 3");
         sql(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
         JsonNode progress = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
-        assertThat(MigrateAllFixture.itemStatuses(progress)).containsEntry("running", 3).containsEntry("pending", 3);
+        assertThat(MigrateAllFixture.itemStatuses(progress)).as("nobody works on the dead worker's orgs: not running")
+                .containsEntry("abandoned", 3).containsEntry("pending", 3);
 
         // leases expired too: nobody is at work, so runs list says abandoned and what to run
         sql(url, "update run_items set lease_until = now() - interval '1 minute' where run_id = '" + runId + "' and status = 'running'");

@@ -272,6 +272,8 @@ public final class RunEngine {
                 }
             }
             if (failed != null) {
+                heartbeat.shutdownNow(); // no beat after the let-go renews what it expires
+                heartbeat.awaitTermination(5, TimeUnit.SECONDS);
                 letGo(runId, failed);
                 throw failed;
             }
@@ -288,16 +290,20 @@ public final class RunEngine {
     /**
      * This worker stops on {@code failure} (the catalog went away mid-run, most likely) with items it claimed but could not
      * record: they and its org leases expire now, if the catalog answers, so that --resume from any host goes on at once
-     * and the next operation on one of those orgs recovers it by its recorded state. If it does not answer, they expire
-     * with the heartbeat that stopped, a lease later.
+     * and the next operation on one of those orgs recovers it by its recorded state; each item says why the run stopped
+     * (not failed: the org is not to blame), and the run, its heartbeat stale, reads abandoned at once. If the catalog does
+     * not answer, they expire with the heartbeat that stopped, a lease later (abandoned then, as after a kill).
      */
     private void letGo(String runId, RuntimeException failure) {
         try {
-            ctx.catalog().runs().expireHolder(runId, me.id());
+            ctx.catalog().runs().letGo(runId, me.id(), STOPPED + io.tenantctl.ops.Errors.oneLine(failure), LEASE_SECONDS);
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
         }
     }
+
+    /** How the error of an item in flight when its worker stopped on a failure not its org's begins. */
+    public static final String STOPPED = "not finished: the run stopped: ";
 
     /**
      * A run this worker could not carry on or settle: the failure, said as the run's, with the command that goes on from
