@@ -25,16 +25,18 @@ public final class BackupRepository {
      * sha256), so it identifies the backup's exact content. {@code startedAt} is the worker's clock; {@code recordedAt}
      * the catalog's, when it recorded the start: what "newest" means (a worker's clock may be wrong). {@code workerAlive}:
      * a running backup's run item is still leased by a live worker (false when its worker stopped beating, or it has no run).
+     * {@code runResumable}: its run is recorded and neither succeeded nor cancelled (its --resume goes on with it).
      */
     public record Backup(String backupId, String orgId, String location, String poolId, String databaseName, Instant startedAt,
                          Instant finishedAt, String status, Long docs, Long bytes, String sha256, String schemaHash, String runId,
-                         String error, Instant recordedAt, boolean workerAlive) {
+                         String error, Instant recordedAt, boolean workerAlive, boolean runResumable) {
     }
 
     /** The row plus whether a live worker still holds its run item (the item leased, the lease not expired). */
     private static final String SELECT = """
             select b.*, exists (select 1 from run_items i where i.run_id = b.run_id and i.org_id = b.org_id
-                                and i.status = 'running' and i.lease_until >= now()) as worker_alive
+                                and i.status = 'running' and i.lease_until >= now()) as worker_alive,
+                   exists (select 1 from runs r where r.run_id = b.run_id and r.status not in ('succeeded', 'cancelled')) as run_resumable
             from backups b""";
 
     /**
@@ -191,6 +193,7 @@ public final class BackupRepository {
         return new Backup(rs.getString("backup_id"), rs.getString("org_id"), rs.getString("location"), rs.getString("pool_id"),
                 rs.getString("database_name"), Sql.instant(rs, "started_at"), Sql.instant(rs, "finished_at"), rs.getString("status"),
                 (Long) rs.getObject("docs"), (Long) rs.getObject("bytes"), rs.getString("sha256"), rs.getString("schema_hash"),
-                rs.getString("run_id"), rs.getString("error"), Sql.instant(rs, "recorded_at"), rs.getBoolean("worker_alive"));
+                rs.getString("run_id"), rs.getString("error"), Sql.instant(rs, "recorded_at"), rs.getBoolean("worker_alive"),
+                rs.getBoolean("run_resumable"));
     }
 }

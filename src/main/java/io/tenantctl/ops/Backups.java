@@ -265,6 +265,7 @@ public final class Backups {
                     : row.status().equals(BackupRepository.RUNNING) && !status.equals(RUNNING) && !status.equals(COMPLETE)
                     ? "abandoned: " + (row.runId() == null ? "recorded running for over " + DEFAULT_GRACE_HOURS + " h"
                             : "the worker of run " + row.runId() + " stopped before finishing it")
+                    : row.status().equals(BackupRepository.RUNNING) && status.equals(COMPLETE) && !row.workerAlive() ? notRecorded(row)
                     : sizesDiffer ? "its data files hold " + l.dataBytes() + " bytes in the store, " + row.bytes() + " recorded: " + checksEachFile(id)
                     : row.error();
             out.add(new Entry(orgId, id, status, started, row == null ? null : row.finishedAt(), row == null ? null : row.docs(),
@@ -287,6 +288,18 @@ public final class Backups {
             newerComplete += out.get(i).status().equals(COMPLETE) && out.get(i).otherCatalog() == null ? 1 : 0; // not another catalog's
         }
         return out;
+    }
+
+    /**
+     * Why a backup whole in the store (its manifest, written last, is there) is still recorded running with no worker on
+     * it: its worker stopped before the catalog heard it was complete (the catalog out of reach as it finished, or a kill).
+     * Complete — restore takes it — but not recorded so (no documents, no manifest sha256; 'backup --due' still finds the
+     * org due): the run's --resume records this very backup rather than take another, while the run can go on.
+     */
+    private static String notRecorded(BackupRepository.Backup row) {
+        String why = "not recorded complete: " + (row.runId() == null ? "its worker stopped before the catalog heard it was"
+                : "the worker of run " + row.runId() + " stopped before the catalog heard it was");
+        return why + (row.runResumable() ? ": 'tenantctl backup --resume " + row.runId() + "' records it" : "");
     }
 
     /**
