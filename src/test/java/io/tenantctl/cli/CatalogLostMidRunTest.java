@@ -122,6 +122,11 @@ class CatalogLostMidRunTest {
         assertThat(cut.exitCode()).as("the run stops, not an org failed: " + cut).isEqualTo(3);
         String runId = strictJson(cut).get("error").get("run_id").asText();
         assertThat(strictJson(cut).get("error").get("message").asText()).startsWith("provision run " + runId + " stopped: catalog unreachable");
+        // the org it was on is not running: nobody works on it, and (the catalog back) it says why
+        JsonNode shown = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
+        assertThat(MigrateAllFixture.itemStatuses(shown)).as(shown.toPrettyString()).doesNotContainKey("running").containsEntry("abandoned", 1);
+        assertThat(shown.toString()).as(shown.toPrettyString()).contains("not finished: the run stopped: catalog unreachable");
+        assertThat(shown.get("status").asText()).isEqualTo("abandoned");
 
         Cli.Result resumed = ok(cli, "provision", "--resume", runId, "-o", "json");
 
