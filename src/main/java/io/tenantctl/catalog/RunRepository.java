@@ -556,25 +556,15 @@ public final class RunRepository {
     /**
      * Ends this worker's hold on a run at once, as if its heartbeat had stopped a lease ago: its claimed items and the org
      * leases it holds expire now, so whoever resumes the run or next touches one of those orgs takes over (and recovers
-     * an org by its recorded state) without waiting. One transaction; for a worker that stops without finishing its items.
+     * an org by its recorded state) without waiting. One transaction; for a worker that stops without finishing its items
+     * (on a failure not its orgs', the store full or not answering: {@code error} says why on its items; null leaves them
+     * as they were), and the run's heartbeat, if it was the last to beat, is stale now ({@code staleSeconds} ago), so that
+     * the run reads abandoned at once — from any host — rather than running for a lease's length with nobody on it.
      */
-    public void expireHolder(String runId, String worker) {
+    public void expireHolder(String runId, String worker, String error, int staleSeconds) {
         catalog.inTransaction(c -> {
-            Sql.update(c, "update run_items set lease_until = now() - interval '1 second' where run_id = ? and claimed_by = ? "
-                    + "and status = 'running'", runId, worker);
-            return Sql.update(c, "update org_leases set lease_until = now() - interval '1 second' where holder = ?", worker);
-        });
-    }
-
-    /**
-     * As {@link #expireHolder}, for a worker that stops on a failure that is not its orgs' (the store full or not answering):
-     * its claimed items also say why ({@code error}), and the run's heartbeat, if it was the last to beat, is stale now, so
-     * that the run reads abandoned at once — from any host — rather than running for a lease's length with nobody on it.
-     */
-    public void letGo(String runId, String worker, String error, int staleSeconds) {
-        catalog.inTransaction(c -> {
-            Sql.update(c, "update run_items set lease_until = now() - interval '1 second', error = ? where run_id = ? and claimed_by = ? "
-                    + "and status = 'running'", error, runId, worker);
+            Sql.update(c, "update run_items set lease_until = now() - interval '1 second', error = coalesce(?, error) where run_id = ? "
+                    + "and claimed_by = ? and status = 'running'", error, runId, worker);
             Sql.update(c, "update runs set heartbeat_at = now() - make_interval(secs => ?) - interval '1 second' where run_id = ? "
                     + "and heartbeat_by = ?", staleSeconds, runId, worker);
             return Sql.update(c, "update org_leases set lease_until = now() - interval '1 second' where holder = ?", worker);

@@ -188,7 +188,7 @@ public final class Runs {
             return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, me) : null);
         }
         if (cancellable) {
-            deadHolders.forEach(h -> catalog.runs().expireHolder(runId, h));
+            deadHolders.forEach(h -> catalog.runs().expireHolder(runId, h, null, 0));
         }
         if (!cancellable || !catalog.runs().cancel(runId, "cancelled by " + actor)) {
             throw io.tenantctl.TenantctlException.usage("run " + runId + " is " + run.status() + ": only a running, interrupted, aborted "

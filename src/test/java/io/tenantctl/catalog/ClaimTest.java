@@ -64,7 +64,7 @@ class ClaimTest {
     void anItemWhoseWorkerDiedIsTakenOverBeforeTheNextPendingOne() {
         String runId = run("a1@p1", "a2@p1", "a3@p1");
         assertThat(claim(runId, "dead", 4)).isEqualTo("a1");
-        runs.expireHolder(runId, "dead");
+        runs.expireHolder(runId, "dead", null, 0);
 
         RunRepository.Claimed taken = runs.claimOne(runId, "w2", 4, 60).orElseThrow();
         assertThat(taken.orgId()).isEqualTo("a1");

@@ -296,7 +296,7 @@ public final class RunEngine {
      */
     private void letGo(String runId, RuntimeException failure) {
         try {
-            ctx.catalog().runs().letGo(runId, me.id(), STOPPED + io.tenantctl.ops.Errors.oneLine(failure), LEASE_SECONDS);
+            ctx.catalog().runs().expireHolder(runId, me.id(), STOPPED + io.tenantctl.ops.Errors.oneLine(failure), LEASE_SECONDS);
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
         }
