@@ -1,9 +1,8 @@
 package io.tenantctl.cli;
 
-import com.mongodb.MongoSocketReadException;
-import com.mongodb.ServerAddress;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import io.tenantctl.testing.TestCatalog;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
@@ -14,9 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,44 +41,26 @@ class AMoverRetryWokenAfterItsRollbackTest {
             }
             f.db("acme").getCollection("users").insertMany(users);
 
-            CountDownLatch paused = new CountDownLatch(1);
-            CountDownLatch wake = new CountDownLatch(1);
-            AtomicInteger inserts = new AtomicInteger();
-            AtomicInteger afterWake = new AtomicInteger();
+            // its connection was cut while it was stopped: nothing of the batch went in
+            Pause pause = Pause.at(2).thenConnectionLost();
             Cli mover = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany",
-                    (collection, args, insert) -> {
-                        if (collection.equals("users")) { // the target's: the mover inserts nowhere else
-                            int n = inserts.incrementAndGet();
-                            if (n == 2) {
-                                paused.countDown();
-                                wake.await(60, TimeUnit.SECONDS);
-                                // its connection was cut while it was stopped: nothing of the batch went in
-                                throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
-                            }
-                            if (n > 2) {
-                                afterWake.incrementAndGet();
-                            }
-                        }
-                        return insert.get();
-                    }));
+                    pause.on("users"))); // the target's: the mover inserts nowhere else
             CompletableFuture<Cli.Result> move = mover.start("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0",
                     "-o", "json");
-            try {
-                assertThat(paused.await(60, TimeUnit.SECONDS)).as("the mover reached its second batch of users").isTrue();
+            try (pause) {
+                pause.awaitPaused("the mover reached its second batch of users");
                 TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
                 TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
                 Cli.Result resume = ok(f.cli, "rebalance", "resume");
                 assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target: %s", resume).doesNotContain("org_acme");
-                wake.countDown(); // kill -CONT
+                pause.wake(); // kill -CONT
                 Cli.Result woke = move.get(60, TimeUnit.SECONDS);
 
                 assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
-                assertThat(afterWake.get()).as("inserts made after it woke: %s", woke).isZero();
+                assertThat(pause.callsAfterIt()).as("inserts made after it woke: %s", woke).isZero();
                 assertThat(f.databaseNames("pool-1")).as("the dropped target, written again: %s", woke).doesNotContain("org_acme");
                 assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
                 assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
-            } finally {
-                wake.countDown();
             }
         }
     }
@@ -98,44 +77,33 @@ class AMoverRetryWokenAfterItsRollbackTest {
             f.seedNotes("acme", 2_500);
             org.bson.Document changed = new org.bson.Document("$set", new org.bson.Document("text", "changed during the first copy"));
             java.util.concurrent.atomic.AtomicBoolean updated = new java.util.concurrent.atomic.AtomicBoolean();
-            CountDownLatch paused = new CountDownLatch(1);
-            CountDownLatch wake = new CountDownLatch(1);
-            AtomicInteger catchUps = new AtomicInteger();
-            AtomicInteger afterWake = new AtomicInteger();
+            Pause pause = Pause.at(1).thenConnectionLost();
             Cli mover = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany",
                     (collection, args, insert) -> {
                         if (args.length == 2 && updated.compareAndSet(false, true)) { // the first copy's first batch: the app writes
                             f.database("pool-0", "org_acme").getCollection("notes").updateOne(new org.bson.Document("_id", 0), changed);
                         }
                         if (args.length == 1) { // the catch-up's
-                            int n = catchUps.incrementAndGet();
-                            if (n == 1) {
-                                paused.countDown();
-                                wake.await(60, TimeUnit.SECONDS);
-                                throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
-                            }
-                            afterWake.incrementAndGet();
+                            pause.call();
                         }
                         return insert.get();
                     }));
             CompletableFuture<Cli.Result> move = mover.start("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0",
                     "-o", "json");
-            try {
-                assertThat(paused.await(60, TimeUnit.SECONDS)).as("the mover reached its catch-up").isTrue();
+            try (pause) {
+                pause.awaitPaused("the mover reached its catch-up");
                 TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
                 TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
                 Cli.Result resume = ok(f.cli, "rebalance", "resume");
                 assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target: %s", resume).doesNotContain("org_acme");
-                wake.countDown(); // kill -CONT
+                pause.wake(); // kill -CONT
                 Cli.Result woke = move.get(60, TimeUnit.SECONDS);
 
                 assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
-                assertThat(afterWake.get()).as("inserts made after it woke: %s", woke).isZero();
+                assertThat(pause.callsAfterIt()).as("inserts made after it woke: %s", woke).isZero();
                 assertThat(f.databaseNames("pool-1")).as("the dropped target, written again: %s", woke).doesNotContain("org_acme");
                 assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
                 assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
-            } finally {
-                wake.countDown();
             }
         }
     }

@@ -1,25 +1,21 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import io.tenantctl.testing.TestCatalog;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -147,66 +143,24 @@ class AMoverWokenAfterItsRollbackTest {
         }
         f.db("acme").getCollection("users").insertMany(users);
 
-        CountDownLatch paused = new CountDownLatch(1);
-        CountDownLatch wake = new CountDownLatch(1);
-        AtomicInteger inserts = new AtomicInteger();
-        Cli mover = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
-            MongoDatabase db = real.database(poolId, uri, name);
-            return !poolId.equals("pool-1") || !name.equals("org_acme") ? db
-                    : pausingInsert(db, "users", () -> {
-                        if (inserts.incrementAndGet() == batch) {
-                            paused.countDown();
-                            wake.await(60, TimeUnit.SECONDS);
-                        }
-                    });
-        }));
-        CompletableFuture<Cli.Result> move = CompletableFuture.supplyAsync(() -> mover.run("rebalance", "move", "acme", "--to",
-                "pool-1", "--freeze-grace", "0", "-o", "json"));
-        try {
-            assertThat(paused.await(60, TimeUnit.SECONDS)).as("the mover reached its insert").isTrue();
+        try (Pause pause = Pause.at(batch)) {
+            Cli mover = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
+                MongoDatabase db = real.database(poolId, uri, name);
+                return !poolId.equals("pool-1") || !name.equals("org_acme") ? db
+                        : HookedPools.aroundCollectionCall(db, "insertMany", pause.on("users"));
+            }));
+            CompletableFuture<Cli.Result> move = mover.start("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0",
+                    "-o", "json");
+            pause.awaitPaused("the mover reached its insert");
             // what 60 s without its heartbeat does: its org lease and its run item's claim run out
             TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
             TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
             Cli.Result resume = ok(f.cli, "rebalance", "resume");
             assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target").doesNotContain("org_acme");
-            wake.countDown();
+            pause.wake();
             return new Woken(resume, move.get(60, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new AssertionError(e);
-        } finally {
-            wake.countDown();
-        }
-    }
-
-    /** A call hook that may wait. */
-    interface Pause {
-        void run() throws Exception;
-    }
-
-    /** {@code db}, whose collection {@code collection} runs {@code pause} before each insertMany. */
-    static MongoDatabase pausingInsert(MongoDatabase db, String collection, Pause pause) {
-        return (MongoDatabase) Proxy.newProxyInstance(MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class},
-                (proxy, m, args) -> {
-                    Object out = invoke(m, db, args);
-                    if (m.getName().equals("getCollection") && collection.equals(args[0])) {
-                        MongoCollection<?> coll = (MongoCollection<?>) out;
-                        return Proxy.newProxyInstance(MongoCollection.class.getClassLoader(), new Class<?>[]{MongoCollection.class},
-                                (p, cm, cargs) -> {
-                                    if (cm.getName().equals("insertMany")) {
-                                        pause.run();
-                                    }
-                                    return invoke(cm, coll, cargs);
-                                });
-                    }
-                    return out;
-                });
-    }
-
-    private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args) throws Throwable {
-        try {
-            return m.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
         }
     }
 

@@ -6,6 +6,7 @@ import com.mongodb.ServerAddress;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import io.tenantctl.testing.TestCatalog;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
@@ -18,9 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,30 +45,14 @@ class ARestoreBatchRetryAfterAPauseOrCtrlCTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             String backupId = RestoreInterruptTest.backupOfTwoCollections(f);
             String database = f.org("acme").get("database_name").asText();
-            CountDownLatch paused = new CountDownLatch(1);
-            CountDownLatch wake = new CountDownLatch(1);
-            AtomicInteger inserts = new AtomicInteger();
-            AtomicInteger afterWake = new AtomicInteger();
+            // its connection was cut while it was stopped: nothing of the batch went in
+            Pause pause = Pause.at(2).thenConnectionLost();
             Cli first = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, database::equals, "insertMany",
-                    (collection, args, insert) -> {
-                        if (collection.equals("a_notes")) {
-                            int n = inserts.incrementAndGet();
-                            if (n == 2) {
-                                paused.countDown();
-                                wake.await(60, TimeUnit.SECONDS);
-                                // its connection was cut while it was stopped: nothing of the batch went in
-                                throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
-                            }
-                            if (n > 2) {
-                                afterWake.incrementAndGet();
-                            }
-                        }
-                        return insert.get();
-                    }));
+                    pause.on("a_notes")));
             CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
                     "--drop-existing", "-o", "json");
-            try {
-                assertThat(paused.await(60, TimeUnit.SECONDS)).as("restore #1 reached its second batch").isTrue();
+            try (pause) {
+                pause.awaitPaused("restore #1 reached its second batch");
                 TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
                 Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
                         "-o", "json");
@@ -78,17 +61,15 @@ class ARestoreBatchRetryAfterAPauseOrCtrlCTest {
                 f.db("acme").getCollection("a_notes").deleteMany(new org.bson.Document());
                 Map<String, List<RawBsonDocument>> after = BackupFixture.contents(f.db("acme"));
 
-                wake.countDown(); // kill -CONT
+                pause.wake(); // kill -CONT
                 Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
 
                 assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
                 assertThat(strictJson(woke).get("error").get("message").asText()).as(woke.toString()).contains("lease");
-                assertThat(afterWake.get()).as("inserts made after it woke").isZero();
+                assertThat(pause.callsAfterIt()).as("inserts made after it woke").isZero();
                 JsonNode org = f.org("acme");
                 assertThat(org.get("status").asText()).isEqualTo("active");
                 f.assertHolds("acme", after);
-            } finally {
-                wake.countDown();
             }
         }
     }

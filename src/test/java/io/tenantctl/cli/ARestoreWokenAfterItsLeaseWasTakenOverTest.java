@@ -5,6 +5,7 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import io.tenantctl.testing.TestCatalog;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
@@ -15,10 +16,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -50,81 +49,56 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
             String backupId = RestoreInterruptTest.backupOfTwoCollections(f); // acme: 1,500 in a_notes, 10 in b_notes
             Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
 
-            CountDownLatch paused = new CountDownLatch(1);
-            CountDownLatch wake = new CountDownLatch(1);
             AtomicBoolean woken = new AtomicBoolean();
-            CompletableFuture<Void> dropping = new CompletableFuture<>();
-            CountDownLatch letDrop = new CountDownLatch(1);
-            AtomicInteger inserts = new AtomicInteger();
             AtomicReference<String> firstDb = new AtomicReference<>();
-            Cli first = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
-                MongoDatabase db = real.database(poolId, uri, name);
-                if (!name.startsWith("org_acme__r")) {
-                    return db;
-                }
-                db = AMoverWokenAfterItsRollbackTest.pausingInsert(db, "a_notes", () -> {
-                    if (inserts.incrementAndGet() == 2) {
-                        firstDb.set(name);
-                        paused.countDown();
-                        wake.await(60, TimeUnit.SECONDS);
-                    }
-                });
-                return HookedPools.beforeEach(db, "drop", () -> {
-                    if (woken.get() && !dropping.isDone()) {
-                        dropping.complete(null);
-                        letDrop.await(60, TimeUnit.SECONDS);
-                    }
-                });
-            }));
-            CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "-o", "json");
-            try {
-                assertThat(paused.await(60, TimeUnit.SECONDS)).as("restore #1 reached its second batch").isTrue();
+            AtomicReference<String> secondDb = new AtomicReference<>();
+            try (Pause inserting = Pause.at(2); Pause dropping = Pause.at(1); Pause creating = Pause.at(1)) {
+                Cli first = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) ->
+                        !name.startsWith("org_acme__r") ? db : HookedPools.beforeEach(
+                                HookedPools.aroundCollectionCall(db, "insertMany", (collection, args, insert) -> {
+                                    if (collection.equals("a_notes")) {
+                                        firstDb.set(name); // the one it is stopped in, once stopped
+                                        inserting.call();
+                                    }
+                                    return insert.get();
+                                }), "drop", () -> {
+                                    if (woken.get()) {
+                                        dropping.call();
+                                    }
+                                })));
+                CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "-o", "json");
+                inserting.awaitPaused("restore #1 reached its second batch");
                 // a minute without its heartbeat: its lease runs out
                 TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
 
-                CountDownLatch secondPaused = new CountDownLatch(1);
-                CountDownLatch secondWake = new CountDownLatch(1);
-                AtomicReference<String> secondDb = new AtomicReference<>();
                 Cli second = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
                     if (db.startsWith("org_acme__r") && HookedPools.is(cmd, "create") && "b_notes".equals(cmd.getString("create"))
                             && secondDb.compareAndSet(null, db)) {
-                        secondPaused.countDown();
-                        try {
-                            secondWake.await(60, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                        creating.call();
                     }
                 }));
                 CompletableFuture<Cli.Result> r2 = second.start("restore", "--org", "acme", "--backup", backupId, "-o", "json");
-                try {
-                    assertThat(secondPaused.await(60, TimeUnit.SECONDS)).as("the takeover filled a_notes").isTrue();
-                    assertThat(secondDb.get()).as("the takeover took the dead restore's name").isEqualTo(firstDb.get());
+                creating.awaitPaused("the takeover filled a_notes");
+                assertThat(secondDb.get()).as("the takeover took the dead restore's name").isEqualTo(firstDb.get());
 
-                    woken.set(true);
-                    wake.countDown(); // kill -CONT
-                    CompletableFuture.anyOf(r1, dropping).get(60, TimeUnit.SECONDS);
-                    secondWake.countDown();
-                    Cli.Result takeover = r2.get(60, TimeUnit.SECONDS);
-                    letDrop.countDown();
-                    Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
+                woken.set(true);
+                inserting.wake(); // kill -CONT
+                CompletableFuture.anyOf(r1, dropping.paused()).get(60, TimeUnit.SECONDS);
+                creating.wake();
+                Cli.Result takeover = r2.get(60, TimeUnit.SECONDS);
+                dropping.wake();
+                Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
 
-                    assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
-                    JsonNode org = f.org("acme");
-                    assertThat(org.get("database_name").asText()).isEqualTo(secondDb.get());
-                    assertThat(org.get("status").asText()).isEqualTo("active");
-                    assertThat(f.databaseNames("pool-0")).as("the org's live database (restore #1 said: %s)", woke.out())
-                            .contains(secondDb.get());
-                    f.assertHolds("acme", backedUp);
-                    assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
-                    assertThat(strictJson(woke).get("error").get("message").asText()).as(woke.toString()).contains("lease")
-                            .doesNotContain("was removed");
-                } finally {
-                    secondWake.countDown();
-                }
-            } finally {
-                wake.countDown();
-                letDrop.countDown();
+                assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
+                JsonNode org = f.org("acme");
+                assertThat(org.get("database_name").asText()).isEqualTo(secondDb.get());
+                assertThat(org.get("status").asText()).isEqualTo("active");
+                assertThat(f.databaseNames("pool-0")).as("the org's live database (restore #1 said: %s)", woke.out())
+                        .contains(secondDb.get());
+                f.assertHolds("acme", backedUp);
+                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+                assertThat(strictJson(woke).get("error").get("message").asText()).as(woke.toString()).contains("lease")
+                        .doesNotContain("was removed");
             }
         }
     }
@@ -140,22 +114,13 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             String backupId = RestoreInterruptTest.backupOfTwoCollections(f);
             String database = f.org("acme").get("database_name").asText();
-            CountDownLatch paused = new CountDownLatch(1);
-            CountDownLatch wake = new CountDownLatch(1);
-            AtomicInteger inserts = new AtomicInteger();
-            Cli first = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
-                MongoDatabase db = real.database(poolId, uri, name);
-                return !name.equals(database) ? db : AMoverWokenAfterItsRollbackTest.pausingInsert(db, "a_notes", () -> {
-                    if (inserts.incrementAndGet() == 2) {
-                        paused.countDown();
-                        wake.await(60, TimeUnit.SECONDS);
-                    }
-                });
-            }));
+            Pause pause = Pause.at(2);
+            Cli first = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, database::equals, "insertMany",
+                    pause.on("a_notes")));
             CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
                     "--drop-existing", "-o", "json");
-            try {
-                assertThat(paused.await(60, TimeUnit.SECONDS)).as("restore #1 reached its second batch").isTrue();
+            try (pause) {
+                pause.awaitPaused("restore #1 reached its second batch");
                 TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
                 Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
                         "-o", "json");
@@ -166,7 +131,7 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
                 f.db("acme").getCollection("a_notes").insertOne(new org.bson.Document("_id", "written after the takeover"));
                 Map<String, List<RawBsonDocument>> after = BackupFixture.contents(f.db("acme"));
 
-                wake.countDown(); // kill -CONT
+                pause.wake(); // kill -CONT
                 Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
 
                 assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
@@ -177,8 +142,6 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
                 assertThat(org.get("status").asText()).isEqualTo("active");
                 assertThat(org.get("database_name").asText()).isEqualTo(database);
                 f.assertHolds("acme", after); // its batch in flight met the takeover's documents; nothing else was written
-            } finally {
-                wake.countDown();
             }
         }
     }
@@ -192,29 +155,14 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             String backupId = RestoreInterruptTest.backupOfTwoCollections(f);
             String database = f.org("acme").get("database_name").asText();
-            CountDownLatch paused = new CountDownLatch(1);
-            CountDownLatch wake = new CountDownLatch(1);
-            AtomicInteger scratchDrops = new AtomicInteger();
+            Pause pause = Pause.at(2);
             // the trial's scratch database is dropped before the trial and after it: held at the second
-            Cli first = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
-                MongoDatabase db = real.database(poolId, uri, name);
-                return !name.startsWith("org_acme__r") ? db : (MongoDatabase) java.lang.reflect.Proxy.newProxyInstance(
-                        MongoDatabase.class.getClassLoader(), new Class<?>[]{MongoDatabase.class}, (proxy, method, args) -> {
-                            if (method.getName().equals("drop") && scratchDrops.incrementAndGet() == 2) {
-                                paused.countDown();
-                                wake.await(60, TimeUnit.SECONDS);
-                            }
-                            try {
-                                return method.invoke(db, args);
-                            } catch (java.lang.reflect.InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
-            }));
+            Cli first = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> !name.startsWith("org_acme__r") ? db
+                    : HookedPools.beforeEach(db, "drop", pause::call)));
             CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
                     "--drop-existing", "-o", "json");
-            try {
-                assertThat(paused.await(60, TimeUnit.SECONDS)).as("restore #1 finished its trial").isTrue();
+            try (pause) {
+                pause.awaitPaused("restore #1 finished its trial");
                 TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
                 Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
                         "-o", "json");
@@ -222,7 +170,7 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
                 f.db("acme").getCollection("a_notes").insertOne(new org.bson.Document("_id", "written after the takeover"));
                 Map<String, List<RawBsonDocument>> after = BackupFixture.contents(f.db("acme"));
 
-                wake.countDown(); // kill -CONT
+                pause.wake(); // kill -CONT
                 Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
 
                 assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
@@ -231,8 +179,6 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
                 assertThat(org.get("status").asText()).isEqualTo("active");
                 assertThat(org.get("database_name").asText()).isEqualTo(database);
                 f.assertHolds("acme", after);
-            } finally {
-                wake.countDown();
             }
         }
     }

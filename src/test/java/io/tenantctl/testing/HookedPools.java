@@ -197,11 +197,15 @@ public final class HookedPools {
      */
     public static PoolConnector aroundCollectionCall(PoolConnector real, java.util.function.Predicate<String> database, String method,
                                                      Around around) {
-        return onDatabase(real, (name, db) -> !database.test(name) ? db : forwarding(MongoDatabase.class, db, (m, args, call) ->
-                m.getName().equals("getCollection")
-                        ? forwarding(com.mongodb.client.MongoCollection.class, call.get(), (cm, cargs, inner) ->
-                                cm.getName().equals(method) ? around.call((String) args[0], cargs, inner) : inner.get())
-                        : call.get()));
+        return onDatabase(real, (name, db) -> !database.test(name) ? db : aroundCollectionCall(db, method, around));
+    }
+
+    /** {@code db}, each call of the collection method {@code method} on any of its collections going through {@code around}. */
+    public static MongoDatabase aroundCollectionCall(MongoDatabase db, String method, Around around) {
+        return forwarding(MongoDatabase.class, db, (m, args, call) -> m.getName().equals("getCollection")
+                ? forwarding(com.mongodb.client.MongoCollection.class, call.get(), (cm, cargs, inner) ->
+                        cm.getName().equals(method) ? around.call((String) args[0], cargs, inner) : inner.get())
+                : call.get());
     }
 
     /** What a {@link #forwarding} proxy does with one call: {@code call.get()} makes it on the target. */
