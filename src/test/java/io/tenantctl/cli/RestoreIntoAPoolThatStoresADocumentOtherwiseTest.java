@@ -44,7 +44,7 @@ class RestoreIntoAPoolThatStoresADocumentOtherwiseTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             f.seedNotes("acme", 3);
-            String backupId = backupWithAnUndefined(f);
+            String backupId = backupWithAnUndefinedIn(f, "legacy");
 
             Cli.Result copy = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--to-org", "acme-copy");
             assertThat(copy.exitCode()).as(copy.toString()).isEqualTo(1);
@@ -58,8 +58,8 @@ class RestoreIntoAPoolThatStoresADocumentOtherwiseTest {
         }
     }
 
-    /** A backup of acme, recorded complete, whose "legacy" collection holds a document with a BSON undefined. */
-    private static String backupWithAnUndefined(BackupFixture f) throws Exception {
+    /** A backup of acme, recorded complete, whose {@code collection} (besides acme's own) holds a document with a BSON undefined. */
+    static String backupWithAnUndefinedIn(BackupFixture f, String collection) throws Exception {
         JsonNode org = f.org("acme");
         String backupId = BackupIds.newId(Clock.systemUTC(), new SecureRandom());
         try (ObjectStore store = ObjectStores.open(f.storeDir.toUri().toString(), Map.of());
@@ -80,7 +80,7 @@ class RestoreIntoAPoolThatStoresADocumentOtherwiseTest {
                     }
                     w.finish();
                 }
-                CollectionWriter legacy = writer.openCollection("legacy", List.of(new BsonDocument("v", new BsonInt32(2))
+                CollectionWriter legacy = writer.openCollection(collection, List.of(new BsonDocument("v", new BsonInt32(2))
                         .append("key", new BsonDocument("_id", new BsonInt32(1))).append("name", new BsonString("_id_"))));
                 legacy.write(new BsonDocument("_id", new BsonInt32(1)).append("kept", new BsonString("as is")));
                 legacy.write(new BsonDocument("_id", new BsonInt32(2)).append("flag", new BsonUndefined()));
