@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,9 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -42,22 +39,10 @@ class AdoptDiscoverDuringARestoreTest {
             var before = BackupFixture.contents(f.db("acme"));
 
             // the restore is held at the create of its second collection: its fresh database exists and is part-filled
-            CountDownLatch reached = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicInteger creates = new AtomicInteger();
-            Cli held = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                if (HookedPools.is(cmd, "create") && db.startsWith("org_acme__r") && creates.incrementAndGet() == 2) {
-                    reached.countDown();
-                    try {
-                        release.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }));
-            CompletableFuture<Cli.Result> restore = held.start("restore", "--org", "acme", "-o", "json");
+            BackupFixture.HeldAtCreate held = f.holdCreate(db -> db.startsWith("org_acme__r"), 2);
+            CompletableFuture<Cli.Result> restore = held.cli().start("restore", "--org", "acme", "-o", "json");
             try {
-                assertThat(reached.await(60, TimeUnit.SECONDS)).as("the restore reached its second collection").isTrue();
+                assertThat(held.awaitReached()).as("the restore reached its second collection").isTrue();
                 assertThat(f.databaseNames("pool-0")).anyMatch(n -> n.startsWith("org_acme__r"));
 
                 JsonNode found = strictJson(ok(f.cli, "orgs", "adopt", "--discover", "--pool", "pool-0", "-o", "json"));
@@ -72,7 +57,7 @@ class AdoptDiscoverDuringARestoreTest {
                 Files.writeString(file, text.out());
                 f.cli.run("orgs", "adopt", "--pool", "pool-0", "--file", file.toString());
             } finally {
-                release.countDown();
+                held.release();
             }
             Cli.Result r = restore.get(120, TimeUnit.SECONDS);
             assertThat(r.exitCode()).as("the restore, after discover's lines were adopted: %s", r).isZero();

@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,8 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 
 import static io.tenantctl.cli.CliFixture.ok;
@@ -39,28 +36,16 @@ class AdoptOfAnInPlaceRestoresScratchDatabaseTest {
             String backupId = f.backup("acme");
 
             // held at the second collection it creates in its scratch database (the first exists: the database is listed)
-            CountDownLatch reached = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicInteger creates = new AtomicInteger();
-            Cli heldCli = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                if (HookedPools.is(cmd, "create") && db.startsWith("org_acme__r") && creates.incrementAndGet() == 2) {
-                    reached.countDown();
-                    try {
-                        release.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }));
-            CompletableFuture<Cli.Result> restore = heldCli.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
+            BackupFixture.HeldAtCreate held = f.holdCreate(db -> db.startsWith("org_acme__r"), 2);
+            CompletableFuture<Cli.Result> restore = held.cli().start("restore", "--org", "acme", "--backup", backupId, "--in-place",
                     "--drop-existing");
-            assertThat(reached.await(60, TimeUnit.SECONDS)).as("the restore is loading its scratch database").isTrue();
+            assertThat(held.awaitReached()).as("the restore is loading its scratch database").isTrue();
             String scratch = f.databaseNames("pool-0").stream().filter(n -> n.startsWith("org_acme__r")).findFirst()
                     .orElseThrow(() -> new AssertionError("no scratch database on pool-0: " + f.databaseNames("pool-0")));
 
             Cli.Result discovered = ok(f.cli, "orgs", "adopt", "--discover", "--pool", "pool-0");
             Cli.Result adopt = f.cli.run("orgs", "adopt", "newco", "--pool", "pool-0", "--database", scratch, "-o", "json");
-            release.countDown();
+            held.release();
             Cli.Result restored = restore.get(60, TimeUnit.SECONDS);
 
             assertThat(restored.exitCode()).as(restored.toString()).isZero();

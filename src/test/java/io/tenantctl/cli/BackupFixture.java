@@ -6,6 +6,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import io.tenantctl.testing.TestPools;
 import org.bson.BsonDocument;
 import org.bson.RawBsonDocument;
@@ -17,9 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import static io.tenantctl.cli.CliFixture.ok;
@@ -142,33 +140,31 @@ final class BackupFixture implements AutoCloseable {
      * fresh database, say) waits there until {@link HeldAtCreate#release()}d, or 60 s; only that one create waits.
      */
     HeldAtCreate holdFirstCreate(Predicate<String> database) {
-        CountDownLatch reached = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean armed = new AtomicBoolean(true);
-        Cli held = cli.decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-            if (HookedPools.is(cmd, "create") && database.test(db) && armed.compareAndSet(true, false)) {
-                reached.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+        return holdCreate(database, 1);
+    }
+
+    /** As {@link #holdFirstCreate}, the {@code n}th such create waiting (a restore's second collection: its database exists). */
+    HeldAtCreate holdCreate(Predicate<String> database, int n) {
+        Pause pause = Pause.at(n);
+        Cli held = newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (HookedPools.is(cmd, "create") && database.test(db)) {
+                pause.call();
             }
         }));
-        return new HeldAtCreate(held, reached, release);
+        return new HeldAtCreate(held, pause);
     }
 
     /** See {@link #holdFirstCreate}: {@code cli} runs the command to hold. */
-    record HeldAtCreate(Cli cli, CountDownLatch reached, CountDownLatch gate) {
+    record HeldAtCreate(Cli cli, Pause pause) {
 
         /** Whether the command got to the create (and waits there) within 60 s. */
         boolean awaitReached() throws InterruptedException {
-            return reached.await(60, TimeUnit.SECONDS);
+            return pause.awaitPaused();
         }
 
         /** Lets the held create, and the command, go on. */
         void release() {
-            gate.countDown();
+            pause.wake();
         }
     }
 
@@ -177,31 +173,24 @@ final class BackupFixture implements AutoCloseable {
      * starts reading org_{@code orgId}'s collections (a --freeze run has frozen the org by then).
      */
     StalledWorker joinStalledAtCopy(String runId, String orgId) {
-        CountDownLatch reached = new CountDownLatch(1);
-        CountDownLatch wake = new CountDownLatch(1);
-        AtomicBoolean once = new AtomicBoolean();
+        Pause pause = Pause.at(1);
         Cli worker = new Cli(Map.of("TENANTCTL_CATALOG_URL", catalogUrl, "TENANTCTL_STORE", storeDir.toUri().toString(),
                 "USER", "worker")).decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> !name.equals("org_" + orgId) ? db
-                : HookedPools.beforeEach(db, "listCollectionNames", () -> {
-                    if (once.compareAndSet(false, true)) {
-                        reached.countDown();
-                        wake.await(60, TimeUnit.SECONDS);
-                    }
-                })));
-        return new StalledWorker(worker.start("backup", "--join", runId, "-o", "json"), reached, wake);
+                : HookedPools.beforeEach(db, "listCollectionNames", pause::call)));
+        return new StalledWorker(worker.start("backup", "--join", runId, "-o", "json"), pause);
     }
 
     /** See {@link #joinStalledAtCopy}: {@code result} is the worker's, once woken. */
-    record StalledWorker(java.util.concurrent.CompletableFuture<Cli.Result> result, CountDownLatch reached, CountDownLatch wake) {
+    record StalledWorker(java.util.concurrent.CompletableFuture<Cli.Result> result, Pause pause) {
 
         /** Whether the worker got to the org's copy (and stalls there) within 60 s. */
         boolean awaitReached() throws InterruptedException {
-            return reached.await(60, TimeUnit.SECONDS);
+            return pause.awaitPaused();
         }
 
         /** kill -CONT. */
         void wakeUp() {
-            wake.countDown();
+            pause.wake();
         }
     }
 

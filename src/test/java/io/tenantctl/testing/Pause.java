@@ -66,6 +66,18 @@ public final class Pause implements AutoCloseable {
         };
     }
 
+    /** Whether the worker reached its stopping call (and waits there) within 60 s. */
+    public boolean awaitPaused() throws InterruptedException {
+        try {
+            paused.get(60, TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Asserts that the worker reached its stopping call (and waits there) within 60 s; {@code where} says which. */
     public void awaitPaused(String where) {
         assertThat(paused).as(where).succeedsWithin(Duration.ofSeconds(60));
