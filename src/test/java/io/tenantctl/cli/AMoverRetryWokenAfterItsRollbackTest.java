@@ -3,7 +3,6 @@ package io.tenantctl.cli;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.Pause;
-import io.tenantctl.testing.TestCatalog;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,8 +48,8 @@ class AMoverRetryWokenAfterItsRollbackTest {
                     "-o", "json");
             try (pause) {
                 pause.awaitPaused("the mover reached its second batch of users");
-                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
-                TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
+                f.expireLeases();
+                f.expireItemClaims();
                 Cli.Result resume = ok(f.cli, "rebalance", "resume");
                 assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target: %s", resume).doesNotContain("org_acme");
                 pause.wake(); // kill -CONT
@@ -92,8 +91,8 @@ class AMoverRetryWokenAfterItsRollbackTest {
                     "-o", "json");
             try (pause) {
                 pause.awaitPaused("the mover reached its catch-up");
-                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
-                TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
+                f.expireLeases();
+                f.expireItemClaims();
                 Cli.Result resume = ok(f.cli, "rebalance", "resume");
                 assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target: %s", resume).doesNotContain("org_acme");
                 pause.wake(); // kill -CONT

@@ -5,7 +5,6 @@ import com.mongodb.client.MongoDatabase;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.Pause;
-import io.tenantctl.testing.TestCatalog;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -153,8 +152,8 @@ class AMoverWokenAfterItsRollbackTest {
                     "-o", "json");
             pause.awaitPaused("the mover reached its insert");
             // what 60 s without its heartbeat does: its org lease and its run item's claim run out
-            TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
-            TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
+            f.expireLeases();
+            f.expireItemClaims();
             Cli.Result resume = ok(f.cli, "rebalance", "resume");
             assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target").doesNotContain("org_acme");
             pause.wake();

@@ -7,7 +7,6 @@ import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.Pause;
-import io.tenantctl.testing.TestCatalog;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,7 +52,7 @@ class ARestoreBatchRetryAfterAPauseOrCtrlCTest {
                     "--drop-existing", "-o", "json");
             try (pause) {
                 pause.awaitPaused("restore #1 reached its second batch");
-                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+                f.expireLeases();
                 Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
                         "-o", "json");
                 assertThat(takeover.exitCode()).as(takeover.toString()).isZero();

@@ -6,7 +6,6 @@ import com.mongodb.client.model.Filters;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.Pause;
-import io.tenantctl.testing.TestCatalog;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,7 +68,7 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
                 CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "-o", "json");
                 inserting.awaitPaused("restore #1 reached its second batch");
                 // a minute without its heartbeat: its lease runs out
-                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+                f.expireLeases();
 
                 Cli second = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
                     if (db.startsWith("org_acme__r") && HookedPools.is(cmd, "create") && "b_notes".equals(cmd.getString("create"))
@@ -121,7 +120,7 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
                     "--drop-existing", "-o", "json");
             try (pause) {
                 pause.awaitPaused("restore #1 reached its second batch");
-                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+                f.expireLeases();
                 Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
                         "-o", "json");
                 assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
@@ -163,7 +162,7 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
                     "--drop-existing", "-o", "json");
             try (pause) {
                 pause.awaitPaused("restore #1 finished its trial");
-                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+                f.expireLeases();
                 Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
                         "-o", "json");
                 assertThat(takeover.exitCode()).as(takeover.toString()).isZero();

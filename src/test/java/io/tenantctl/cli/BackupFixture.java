@@ -313,6 +313,24 @@ final class BackupFixture implements AutoCloseable {
         return out;
     }
 
+    /** What a minute without their holders' heartbeats does to the org leases: all run out. Returns how many there were. */
+    int expireLeases() {
+        return updated("update org_leases set lease_until = now() - interval '1 second'");
+    }
+
+    /** As {@link #expireLeases}, for the claims of the run items being worked on (a mover's, a worker's). */
+    int expireItemClaims() {
+        return updated("update run_items set lease_until = now() - interval '1 second' where status = 'running'");
+    }
+
+    private int updated(String statement) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl); java.sql.Statement s = c.createStatement()) {
+            return s.executeUpdate(statement);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(statement, e);
+        }
+    }
+
     /**
      * One connection to the catalog, opened on first use and closed with the fixture, for tests that read or set it by
      * SQL many times: a new connection each time costs the catalog a backend start (~20 ms here, on the test's cores).

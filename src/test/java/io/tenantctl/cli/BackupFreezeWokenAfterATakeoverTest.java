@@ -1,7 +1,6 @@
 package io.tenantctl.cli;
 
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.TestCatalog;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,8 +41,8 @@ class BackupFreezeWokenAfterATakeoverTest {
             try {
                 assertThat(stale.awaitReached()).as("the worker reached acme's copy").isTrue();
                 assertThat(f.org("acme").get("status").asText()).as("frozen by the worker").isEqualTo("read_only");
-                TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
-                TestCatalog.execute(f.catalogUrl, "update run_items set lease_until = now() - interval '1 second' where status = 'running'");
+                f.expireLeases();
+                f.expireItemClaims();
 
                 ok(f.cli, "backup", "--resume", runId, "-o", "json"); // the takeover backs acme up, and thaws it
                 assertThat(f.org("acme").get("status").asText()).isEqualTo("active");

@@ -56,7 +56,7 @@ class RestoreCrashTest {
             assertThat(refused.get("error").get("code").asInt()).isEqualTo(3);
             assertThat(refused.get("error").get("message").asText()).contains("org acme is busy: restore by").contains("--wait");
 
-            expireLeases(f.catalogUrl); // what 60 s without the dead process's heartbeat does
+            assertThat(f.expireLeases()).as("the one lease there is").isEqualTo(1); // what 60 s without the dead process's heartbeat does
             JsonNode backedUp = strictJson(ok(f.cli, "backup", "--org", "acme", "-o", "json"));
             assertThat(backedUp.get("counts").get("backed_up").asInt()).isEqualTo(1);
 
@@ -153,7 +153,7 @@ class RestoreCrashTest {
             String backupId = f.backup("acme");
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
             String fresh = killRestoreMidCopy(f, dir, backupId);
-            expireLeases(f.catalogUrl); // 60 s later
+            assertThat(f.expireLeases()).as("the one lease there is").isEqualTo(1); // 60 s later
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
             assertThat(ok(f.cli, "orgs", "show", "acme").out()).contains("expired: the next operation on the org recovers it");
 
@@ -183,7 +183,7 @@ class RestoreCrashTest {
             killRestoreOnceCopying(f, dir, scratch, "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
             assertThat(f.databaseNames("pool-0")).as("the trial's scratch database, left by the killed restore").contains(scratch);
 
-            expireLeases(f.catalogUrl); // 60 s later
+            assertThat(f.expireLeases()).as("the one lease there is").isEqualTo(1); // 60 s later
             ok(f.cli, "backup", "--org", "acme");
 
             assertThat(f.databaseNames("pool-0")).as("the dead trial's scratch database").doesNotContain(scratch);
@@ -265,16 +265,6 @@ class RestoreCrashTest {
         }
     }
 
-    private static void expireLeases(String url) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            assertThat(s.executeUpdate("update org_leases set lease_until = now() - interval '1 second'")).isEqualTo(1);
-            try (ResultSet rs = s.executeQuery("select count(*) from org_leases")) {
-                rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(1);
-            }
-        }
-    }
-
     @Test
     void aRestoreThatDiedBeforeRecordingItsStateLeavesNoRunRunning(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
@@ -287,7 +277,7 @@ class RestoreCrashTest {
                 runId = catalog.runs().start("restore", "{}", "crash-test", List.of("acme"));
                 catalog.runs().itemStarted(runId, "acme");
             }
-            expireLeases(f.catalogUrl);
+            assertThat(f.expireLeases()).as("the one lease there is").isEqualTo(1);
 
             ok(f.cli, "backup", "--org", "acme"); // the next mutating command recovers what the dead restore left
 

@@ -1,7 +1,6 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantctl.testing.TestCatalog;
 import org.bson.BsonDocument;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
@@ -50,7 +49,7 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             // refilling its own database: more than a batch in, not all of it (it held all NOTES before the drop)
             RestoreCrashTest.killRestoreWhen(f, dir, () -> between(f.database("pool-0", "org_acme").getCollection("notes").estimatedDocumentCount()),
                     "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
-            TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'"); // 60 s later
+            f.expireLeases(); // 60 s later
 
             JsonNode verified = verify(f, "verify");
             JsonNode stuck = only(verified, "org_stuck");
@@ -125,7 +124,7 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             // org(s): clean", exit 0; on the host it ran on its process is known gone, as orgs show and resume know it
             JsonNode atOnce = verify(f, "verify", "--org", "acme");
             assertThat(kinds(atOnce)).as(atOnce.toString()).containsExactly("org_stuck");
-            TestCatalog.execute(f.catalogUrl, "update org_leases set lease_until = now() - interval '1 second'");
+            f.expireLeases();
 
             JsonNode verified = verify(f, "verify");
             assertThat(kinds(verified)).as("no orphan_database whose fix adopt refuses: %s", verified).containsExactly("org_stuck");
