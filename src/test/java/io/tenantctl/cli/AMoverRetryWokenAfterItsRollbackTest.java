@@ -9,12 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
-import static io.tenantctl.cli.CliFixture.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,35 +27,13 @@ class AMoverRetryWokenAfterItsRollbackTest {
     @Test
     void theRetryOfABatchWhoseConnectionDroppedWhileItWasStoppedWritesNothing() throws Exception {
         try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            f.notes("acme", "notes", 5);
-            List<Document> users = new ArrayList<>();
-            for (int i = 0; i < 4000; i++) {
-                users.add(new Document("_id", i).append("email", "u" + i + "@acme.test"));
-            }
-            f.db("acme").getCollection("users").insertMany(users);
-
+            AMoverWokenAfterItsRollbackTest.acmeWithUsers(f);
             // its connection was cut while it was stopped: nothing of the batch went in
             Pause pause = Pause.at(2).thenConnectionLost();
             Cli mover = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany",
                     pause.on("users"))); // the target's: the mover inserts nowhere else
-            CompletableFuture<Cli.Result> move = mover.start("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0",
-                    "-o", "json");
-            try (pause) {
-                pause.awaitPaused("the mover reached its second batch of users");
-                f.expireLeases();
-                f.expireItemClaims();
-                Cli.Result resume = ok(f.cli, "rebalance", "resume");
-                assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target: %s", resume).doesNotContain("org_acme");
-                pause.wake(); // kill -CONT
-                Cli.Result woke = move.get(60, TimeUnit.SECONDS);
-
-                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
-                assertThat(pause.callsAfterIt()).as("inserts made after it woke: %s", woke).isZero();
-                assertThat(f.databaseNames("pool-1")).as("the dropped target, written again: %s", woke).doesNotContain("org_acme");
-                assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
-                assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
-            }
+            assertTheWokenMoverWritesNothing(f, AMoverWokenAfterItsRollbackTest.rolledBackWhilePaused(f, mover, pause,
+                    "the mover reached its second batch of users").move(), pause);
         }
     }
 
@@ -74,36 +47,30 @@ class AMoverRetryWokenAfterItsRollbackTest {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             f.provision("acme");
             f.seedNotes("acme", 2_500);
-            org.bson.Document changed = new org.bson.Document("$set", new org.bson.Document("text", "changed during the first copy"));
+            Document changed = new Document("$set", new Document("text", "changed during the first copy"));
             java.util.concurrent.atomic.AtomicBoolean updated = new java.util.concurrent.atomic.AtomicBoolean();
             Pause pause = Pause.at(1).thenConnectionLost();
             Cli mover = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany",
                     (collection, args, insert) -> {
                         if (args.length == 2 && updated.compareAndSet(false, true)) { // the first copy's first batch: the app writes
-                            f.database("pool-0", "org_acme").getCollection("notes").updateOne(new org.bson.Document("_id", 0), changed);
+                            f.database("pool-0", "org_acme").getCollection("notes").updateOne(new Document("_id", 0), changed);
                         }
                         if (args.length == 1) { // the catch-up's
                             pause.call();
                         }
                         return insert.get();
                     }));
-            CompletableFuture<Cli.Result> move = mover.start("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0",
-                    "-o", "json");
-            try (pause) {
-                pause.awaitPaused("the mover reached its catch-up");
-                f.expireLeases();
-                f.expireItemClaims();
-                Cli.Result resume = ok(f.cli, "rebalance", "resume");
-                assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target: %s", resume).doesNotContain("org_acme");
-                pause.wake(); // kill -CONT
-                Cli.Result woke = move.get(60, TimeUnit.SECONDS);
-
-                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
-                assertThat(pause.callsAfterIt()).as("inserts made after it woke: %s", woke).isZero();
-                assertThat(f.databaseNames("pool-1")).as("the dropped target, written again: %s", woke).doesNotContain("org_acme");
-                assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
-                assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
-            }
+            assertTheWokenMoverWritesNothing(f, AMoverWokenAfterItsRollbackTest.rolledBackWhilePaused(f, mover, pause,
+                    "the mover reached its catch-up").move(), pause);
         }
+    }
+
+    /** A mover woken to find its move rolled back failed and wrote nothing more: no batch, no target again. */
+    private static void assertTheWokenMoverWritesNothing(BackupFixture f, Cli.Result woke, Pause pause) {
+        assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+        assertThat(pause.callsAfterIt()).as("inserts made after it woke: %s", woke).isZero();
+        assertThat(f.databaseNames("pool-1")).as("the dropped target, written again: %s", woke).doesNotContain("org_acme");
+        assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
     }
 }

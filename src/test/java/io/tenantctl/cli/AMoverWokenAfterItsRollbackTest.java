@@ -134,6 +134,18 @@ class AMoverWokenAfterItsRollbackTest {
      * the move back; then the mover is let go, and its command ends.
      */
     static Woken moveWokenAfterItsRollback(BackupFixture f, int batch) {
+        acmeWithUsers(f);
+        Pause pause = Pause.at(batch);
+        Cli mover = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
+            MongoDatabase db = real.database(poolId, uri, name);
+            return !poolId.equals("pool-1") || !name.equals("org_acme") ? db
+                    : HookedPools.aroundCollectionCall(db, "insertMany", pause.on("users"));
+        }));
+        return rolledBackWhilePaused(f, mover, pause, "the mover reached its insert");
+    }
+
+    /** Acme: 5 notes, then {@value USERS} users (four insert batches of a move's copy). */
+    static void acmeWithUsers(BackupFixture f) {
         f.provision("acme");
         f.notes("acme", "notes", 5);
         List<Document> users = new ArrayList<>();
@@ -141,21 +153,22 @@ class AMoverWokenAfterItsRollbackTest {
             users.add(new Document("_id", i).append("email", "u" + i + "@acme.test"));
         }
         f.db("acme").getCollection("users").insertMany(users);
+    }
 
-        try (Pause pause = Pause.at(batch)) {
-            Cli mover = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
-                MongoDatabase db = real.database(poolId, uri, name);
-                return !poolId.equals("pool-1") || !name.equals("org_acme") ? db
-                        : HookedPools.aroundCollectionCall(db, "insertMany", pause.on("users"));
-            }));
-            CompletableFuture<Cli.Result> move = mover.start("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0",
-                    "-o", "json");
-            pause.awaitPaused("the mover reached its insert");
-            // what 60 s without its heartbeat does: its org lease and its run item's claim run out
+    /**
+     * Moves acme to pool-1 on {@code mover}, whose pools hold it at {@code pause} ({@code where}: what it reached); meanwhile
+     * its lease and its run item's claim run out (what 60 s without its heartbeat does) and 'rebalance resume' rolls the
+     * move back; then the mover is woken (kill -CONT), and its command ends.
+     */
+    static Woken rolledBackWhilePaused(BackupFixture f, Cli mover, Pause pause, String where) {
+        CompletableFuture<Cli.Result> move = mover.start("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0",
+                "-o", "json");
+        try (pause) {
+            pause.awaitPaused(where);
             f.expireLeases();
             f.expireItemClaims();
             Cli.Result resume = ok(f.cli, "rebalance", "resume");
-            assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target").doesNotContain("org_acme");
+            assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target: %s", resume).doesNotContain("org_acme");
             pause.wake();
             return new Woken(resume, move.get(60, TimeUnit.SECONDS));
         } catch (Exception e) {
