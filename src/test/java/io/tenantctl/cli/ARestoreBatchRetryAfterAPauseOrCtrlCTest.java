@@ -17,8 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,28 +46,17 @@ class ARestoreBatchRetryAfterAPauseOrCtrlCTest {
             Pause pause = Pause.at(2).thenConnectionLost();
             Cli first = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, database::equals, "insertMany",
                     pause.on("a_notes")));
-            CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
-                    "--drop-existing", "-o", "json");
-            try (pause) {
-                pause.awaitPaused("restore #1 reached its second batch");
-                f.expireLeases();
-                Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
-                        "-o", "json");
-                assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
-                // the application, the org active again, deletes every a_notes document
-                f.db("acme").getCollection("a_notes").deleteMany(new org.bson.Document());
-                Map<String, List<RawBsonDocument>> after = BackupFixture.contents(f.db("acme"));
+            // after the takeover the application, the org active again, deletes every a_notes document
+            var w = ARestoreWokenAfterItsLeaseWasTakenOverTest.inPlaceWokenAfterATakeover(f, backupId, first, pause,
+                    "restore #1 reached its second batch", app -> app.db("acme").getCollection("a_notes").deleteMany(new org.bson.Document()));
+            Cli.Result woke = w.result();
 
-                pause.wake(); // kill -CONT
-                Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
-
-                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
-                assertThat(strictJson(woke).get("error").get("message").asText()).as(woke.toString()).contains("lease");
-                assertThat(pause.callsAfterIt()).as("inserts made after it woke").isZero();
-                JsonNode org = f.org("acme");
-                assertThat(org.get("status").asText()).isEqualTo("active");
-                f.assertHolds("acme", after);
-            }
+            assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+            assertThat(strictJson(woke).get("error").get("message").asText()).as(woke.toString()).contains("lease");
+            assertThat(pause.callsAfterIt()).as("inserts made after it woke").isZero();
+            JsonNode org = f.org("acme");
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            f.assertHolds("acme", w.before());
         }
     }
 

@@ -116,32 +116,22 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
             Pause pause = Pause.at(2);
             Cli first = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, database::equals, "insertMany",
                     pause.on("a_notes")));
-            CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
-                    "--drop-existing", "-o", "json");
-            try (pause) {
-                pause.awaitPaused("restore #1 reached its second batch");
-                f.expireLeases();
-                Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
-                        "-o", "json");
-                assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
-                assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            Woken w = inPlaceWokenAfterATakeover(f, backupId, first, pause, "restore #1 reached its second batch", app -> {
+                assertThat(app.org("acme").get("status").asText()).isEqualTo("active");
                 // the application writes to the org, active again
-                f.db("acme").getCollection("b_notes").deleteMany(new org.bson.Document());
-                f.db("acme").getCollection("a_notes").insertOne(new org.bson.Document("_id", "written after the takeover"));
-                Map<String, List<RawBsonDocument>> after = BackupFixture.contents(f.db("acme"));
+                app.db("acme").getCollection("b_notes").deleteMany(new org.bson.Document());
+                app.db("acme").getCollection("a_notes").insertOne(new org.bson.Document("_id", "written after the takeover"));
+            });
+            Cli.Result woke = w.result();
 
-                pause.wake(); // kill -CONT
-                Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
-
-                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
-                String message = strictJson(woke).get("error").get("message").asText();
-                assertThat(message).as(woke.toString()).contains("lease").doesNotContain("WAS DROPPED").doesNotContain("--drop-existing")
-                        .doesNotContain("re-run the restore").doesNotContain("stays restoring");
-                JsonNode org = f.org("acme");
-                assertThat(org.get("status").asText()).isEqualTo("active");
-                assertThat(org.get("database_name").asText()).isEqualTo(database);
-                f.assertHolds("acme", after); // its batch in flight met the takeover's documents; nothing else was written
-            }
+            assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+            String message = strictJson(woke).get("error").get("message").asText();
+            assertThat(message).as(woke.toString()).contains("lease").doesNotContain("WAS DROPPED").doesNotContain("--drop-existing")
+                    .doesNotContain("re-run the restore").doesNotContain("stays restoring");
+            JsonNode org = f.org("acme");
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            assertThat(org.get("database_name").asText()).isEqualTo(database);
+            f.assertHolds("acme", w.before()); // its batch in flight met the takeover's documents; nothing else was written
         }
     }
 
@@ -158,27 +148,42 @@ class ARestoreWokenAfterItsLeaseWasTakenOverTest {
             // the trial's scratch database is dropped before the trial and after it: held at the second
             Cli first = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> !name.startsWith("org_acme__r") ? db
                     : HookedPools.beforeEach(db, "drop", pause::call)));
-            CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
-                    "--drop-existing", "-o", "json");
-            try (pause) {
-                pause.awaitPaused("restore #1 finished its trial");
-                f.expireLeases();
-                Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
-                        "-o", "json");
-                assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
-                f.db("acme").getCollection("a_notes").insertOne(new org.bson.Document("_id", "written after the takeover"));
-                Map<String, List<RawBsonDocument>> after = BackupFixture.contents(f.db("acme"));
+            Woken w = inPlaceWokenAfterATakeover(f, backupId, first, pause, "restore #1 finished its trial", app ->
+                    app.db("acme").getCollection("a_notes").insertOne(new org.bson.Document("_id", "written after the takeover")));
+            Cli.Result woke = w.result();
 
-                pause.wake(); // kill -CONT
-                Cli.Result woke = r1.get(60, TimeUnit.SECONDS);
+            assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
+            assertThat(strictJson(woke).get("error").get("message").asText()).as(woke.toString()).contains("lease");
+            JsonNode org = f.org("acme");
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            assertThat(org.get("database_name").asText()).isEqualTo(database);
+            f.assertHolds("acme", w.before());
+        }
+    }
 
-                assertThat(woke.exitCode()).as(woke.toString()).isEqualTo(1);
-                assertThat(strictJson(woke).get("error").get("message").asText()).as(woke.toString()).contains("lease");
-                JsonNode org = f.org("acme");
-                assertThat(org.get("status").asText()).isEqualTo("active");
-                assertThat(org.get("database_name").asText()).isEqualTo(database);
-                f.assertHolds("acme", after);
-            }
+    /** An in-place restore woken after a takeover: its command's result, and the org's contents when it was woken. */
+    record Woken(Cli.Result result, Map<String, List<RawBsonDocument>> before) {
+    }
+
+    /**
+     * Restores acme in place from {@code backupId} on {@code first}, whose pools hold it at {@code pause} ({@code where}:
+     * what it reached); meanwhile its lease runs out, a takeover in-place restore of the same backup finishes and
+     * {@code app} writes to the org, active again; then the first is woken (kill -CONT), and its command ends.
+     */
+    static Woken inPlaceWokenAfterATakeover(BackupFixture f, String backupId, Cli first, Pause pause, String where,
+                                            Consumer<BackupFixture> app) throws Exception {
+        CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId, "--in-place",
+                "--drop-existing", "-o", "json");
+        try (pause) {
+            pause.awaitPaused(where);
+            f.expireLeases();
+            Cli.Result takeover = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing",
+                    "-o", "json");
+            assertThat(takeover.exitCode()).as(takeover.toString()).isZero();
+            app.accept(f);
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            pause.wake();
+            return new Woken(r1.get(60, TimeUnit.SECONDS), before);
         }
     }
 
