@@ -313,6 +313,20 @@ final class BackupFixture implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Copies the folder of {@code orgId}'s backup {@code id} by hand, under a newer name: 20991231T235959Z-zzzzzz, a backup
+     * in the store that no catalog row records and whose files still name {@code id}.
+     */
+    void copyBackupByHand(String orgId, String id) throws java.io.IOException {
+        Path copy = storeDir.resolve(orgId).resolve("20991231T235959Z-zzzzzz");
+        java.nio.file.Files.createDirectories(copy);
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(storeDir.resolve(orgId).resolve(id))) {
+            for (Path file : files.toList()) {
+                java.nio.file.Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+    }
+
     /** What a minute without their holders' heartbeats does to the org leases: all run out. Returns how many there were. */
     int expireLeases() {
         return updated("update org_leases set lease_until = now() - interval '1 second'");

@@ -4,9 +4,7 @@ import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.findings;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -29,13 +27,7 @@ class RestoreOfAHandCopiedBackupSaysToRemoveItTest {
             f.provision("acme");
             f.notes("acme", "notes", 10);
             String id = f.backup("acme");
-            Path copy = f.storeDir.resolve("acme").resolve("20991231T235959Z-zzzzzz");
-            Files.createDirectories(copy);
-            try (Stream<Path> files = Files.list(f.storeDir.resolve("acme").resolve(id))) {
-                for (Path file : files.toList()) {
-                    Files.copy(file, copy.resolve(file.getFileName()));
-                }
-            }
+            f.copyBackupByHand("acme", id);
 
             Cli.Result restore = f.cli.run("restore", "--org", "acme");
             assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);

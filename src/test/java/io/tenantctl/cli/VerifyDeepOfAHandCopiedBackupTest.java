@@ -32,13 +32,7 @@ class VerifyDeepOfAHandCopiedBackupTest {
             f.provision("acme");
             f.notes("acme", "notes", 20);
             String id = f.backup("acme");
-            Path copy = f.storeDir.resolve("acme").resolve("20991231T235959Z-zzzzzz");
-            Files.createDirectories(copy);
-            try (Stream<Path> files = Files.list(f.storeDir.resolve("acme").resolve(id))) {
-                for (Path file : files.toList()) {
-                    Files.copy(file, copy.resolve(file.getFileName()));
-                }
-            }
+            f.copyBackupByHand("acme", id);
 
             List<JsonNode> corrupt = findings(strictJson(f.cli.run("verify", "--deep", "--org", "acme", "-o", "json")), "backup_corrupt");
             assertThat(corrupt).hasSize(1);

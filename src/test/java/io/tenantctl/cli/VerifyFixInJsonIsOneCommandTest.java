@@ -6,13 +6,11 @@ import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import static io.tenantctl.cli.CliFixture.findings;
 import static io.tenantctl.cli.CliFixture.ok;
@@ -44,13 +42,7 @@ class VerifyFixInJsonIsOneCommandTest {
             f.db("acme").getCollection("users").dropIndex("tenant_1_role_1"); // schema_missing, --fix builds it
             f.database("pool-0", "org_zz").getCollection("messages").insertOne(new Document("n", 1)); // orphan_database
             sql(f.catalogUrl, "update pools set capacity = 1 where pool_id = 'pool-0'"); // pool_over_capacity
-            Path copy = f.storeDir.resolve("acme").resolve("20991231T235959Z-zzzzzz"); // a hand-copied backup folder
-            Files.createDirectories(copy);
-            try (Stream<Path> files = Files.list(f.storeDir.resolve("acme").resolve(id))) {
-                for (Path file : files.toList()) {
-                    Files.copy(file, copy.resolve(file.getFileName()));
-                }
-            }
+            f.copyBackupByHand("acme", id); // a hand-copied backup folder
 
             Cli.Result r = f.cli.run("verify", "--deep", "-o", "json");
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
