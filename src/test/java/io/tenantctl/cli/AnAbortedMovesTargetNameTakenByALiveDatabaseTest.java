@@ -1,6 +1,7 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoDatabase;
 import io.tenantctl.testing.Cli;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
@@ -33,26 +34,13 @@ class AnAbortedMovesTargetNameTakenByALiveDatabaseTest {
     void aLiveDatabaseUnderTheNameOfAnAbortedMovesTargetSurvivesGc() {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             String moveId = abortedMove(f);
-            var other = f.database("pool-1", "org_acme");
-            List<Document> notes = new ArrayList<>();
-            for (int i = 0; i < 1500; i++) {
-                notes.add(new Document("_id", "b" + i).append("text", "catalog B's note " + i));
-            }
-            other.getCollection("notes").insertMany(notes);
-            other.getCollection("users").insertMany(List.of(new Document("_id", 1).append("email", "a@b.test"),
-                    new Document("_id", 2).append("email", "b@b.test"), new Document("_id", 3).append("email", "c@b.test")));
-            other.getCollection("users").createIndex(new Document("email", 1));
+            MongoDatabase other = liveDatabaseUnderTheName(f, "catalog B's note ");
 
             assertKept(f, moveId, 1503);
             assertThat(other.getCollection("notes").countDocuments()).isEqualTo(1500);
             assertThat(other.getCollection("users").countDocuments()).isEqualTo(3);
 
-            // the explicit flag, once a person has checked it is nobody's
-            Cli.Result dropped = ok(f.cli, "rebalance", "gc", "--drop-changed", "pool-1/org_acme", "-o", "json");
-            assertThat(strictJson(dropped).get("items")).as(dropped.toString()).singleElement()
-                    .satisfies(i -> assertThat(i.get("action").asText()).isEqualTo("dropped"));
-            assertThat(f.databaseNames("pool-1")).doesNotContain("org_acme");
-            assertThat(f.db("acme").getCollection("notes").countDocuments()).as("acme's own data").isEqualTo(2000);
+            assertDropChangedDropsIt(f);
         }
     }
 
@@ -74,7 +62,7 @@ class AnAbortedMovesTargetNameTakenByALiveDatabaseTest {
     }
 
     /** acme (2,000 notes) moved to pool-1 with a freeze too short: aborted, its target dropped. Returns the move's id. */
-    private static String abortedMove(BackupFixture f) {
+    static String abortedMove(BackupFixture f) {
         f.provision("acme");
         f.seedNotes("acme", 2000);
         Cli.Result aborted = f.cli.run("rebalance", "move", "acme", "--to", "pool-1", "--max-freeze", "1ms", "--freeze-grace", "0",
@@ -83,6 +71,32 @@ class AnAbortedMovesTargetNameTakenByALiveDatabaseTest {
         assertThat(f.org("acme").get("pool_id").asText()).as("rolled back").isEqualTo("pool-0");
         assertThat(f.databaseNames("pool-1")).as("the rollback dropped its target").doesNotContain("org_acme");
         return strictJson(ok(f.cli, "rebalance", "status", "-o", "json")).get(0).get("move_id").asText();
+    }
+
+    /**
+     * Another catalog's live org_acme on pool-1, the aborted move's target name: 1,500 notes ({@code text} and a number),
+     * 3 users, and an index on the users' email that acme never had.
+     */
+    static MongoDatabase liveDatabaseUnderTheName(BackupFixture f, String text) {
+        MongoDatabase other = f.database("pool-1", "org_acme");
+        List<Document> notes = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) {
+            notes.add(new Document("_id", "b" + i).append("text", text + i));
+        }
+        other.getCollection("notes").insertMany(notes);
+        other.getCollection("users").insertMany(List.of(new Document("_id", 1).append("email", "a@b.test"),
+                new Document("_id", 2).append("email", "b@b.test"), new Document("_id", 3).append("email", "c@b.test")));
+        other.getCollection("users").createIndex(new Document("email", 1));
+        return other;
+    }
+
+    /** The explicit flag, once a person has checked it is nobody's: gc --drop-changed drops pool-1's org_acme, not acme. */
+    static void assertDropChangedDropsIt(BackupFixture f) {
+        Cli.Result dropped = ok(f.cli, "rebalance", "gc", "--drop-changed", "pool-1/org_acme", "-o", "json");
+        assertThat(strictJson(dropped).get("items")).as(dropped.toString()).singleElement()
+                .satisfies(i -> assertThat(i.get("action").asText()).isEqualTo("dropped"));
+        assertThat(f.databaseNames("pool-1")).doesNotContain("org_acme");
+        assertThat(f.db("acme").getCollection("notes").countDocuments()).as("acme's own data").isEqualTo(2000);
     }
 
     private static void assertKept(BackupFixture f, String moveId, long docs) {

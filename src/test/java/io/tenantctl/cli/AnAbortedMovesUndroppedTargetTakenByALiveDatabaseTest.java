@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import com.mongodb.client.MongoDatabase;
 import io.tenantctl.testing.Cli;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
@@ -32,15 +33,7 @@ class AnAbortedMovesUndroppedTargetTakenByALiveDatabaseTest {
     void aLiveDatabaseUnderTheNameOfAnUndroppedTargetSurvivesGc() {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             String moveId = abortedMoveWhoseTargetWasNotDropped(f);
-            var other = f.database("pool-1", "org_acme");
-            List<Document> notes = new ArrayList<>();
-            for (int i = 0; i < 1500; i++) {
-                notes.add(new Document("_id", "b" + i).append("text", "a later note " + i));
-            }
-            other.getCollection("notes").insertMany(notes);
-            other.getCollection("users").insertMany(List.of(new Document("_id", 1).append("email", "a@b.test"),
-                    new Document("_id", 2).append("email", "b@b.test"), new Document("_id", 3).append("email", "c@b.test")));
-            other.getCollection("users").createIndex(new Document("email", 1));
+            MongoDatabase other = AnAbortedMovesTargetNameTakenByALiveDatabaseTest.liveDatabaseUnderTheName(f, "a later note ");
 
             Cli.Result v = f.cli.run("verify", "-o", "json");
             assertThat(v.exitCode()).as(v.toString()).isEqualTo(4);
@@ -60,11 +53,7 @@ class AnAbortedMovesUndroppedTargetTakenByALiveDatabaseTest {
             assertThat(other.getCollection("notes").countDocuments()).as("gc: %s", gc).isEqualTo(1500);
             assertThat(other.getCollection("users").countDocuments()).isEqualTo(3);
 
-            Cli.Result dropped = ok(f.cli, "rebalance", "gc", "--drop-changed", "pool-1/org_acme", "-o", "json");
-            assertThat(strictJson(dropped).get("items")).as(dropped.toString()).singleElement()
-                    .satisfies(i -> assertThat(i.get("action").asText()).isEqualTo("dropped"));
-            assertThat(f.databaseNames("pool-1")).doesNotContain("org_acme");
-            assertThat(f.db("acme").getCollection("notes").countDocuments()).as("acme's own data").isEqualTo(2000);
+            AnAbortedMovesTargetNameTakenByALiveDatabaseTest.assertDropChangedDropsIt(f);
         }
     }
 
@@ -86,14 +75,9 @@ class AnAbortedMovesUndroppedTargetTakenByALiveDatabaseTest {
 
     /** acme (2,000 notes) moved to pool-1 and aborted; recorded as a rollback that could not drop its target. */
     private static String abortedMoveWhoseTargetWasNotDropped(BackupFixture f) {
-        f.provision("acme");
-        f.seedNotes("acme", 2000);
-        Cli.Result aborted = f.cli.run("rebalance", "move", "acme", "--to", "pool-1", "--max-freeze", "1ms", "--freeze-grace", "0",
-                "--force", "-o", "json");
-        assertThat(aborted.exitCode()).as(aborted.toString()).isEqualTo(1);
-        assertThat(f.org("acme").get("pool_id").asText()).as("rolled back").isEqualTo("pool-0");
+        String moveId = AnAbortedMovesTargetNameTakenByALiveDatabaseTest.abortedMove(f);
         // as a rollback records it when the target pool did not answer its drop (or a catalog dumped before gc dropped it)
         CliFixture.sql(f.catalogUrl, "update moves set target_dropped = false");
-        return strictJson(ok(f.cli, "rebalance", "status", "-o", "json")).get(0).get("move_id").asText();
+        return moveId;
     }
 }
