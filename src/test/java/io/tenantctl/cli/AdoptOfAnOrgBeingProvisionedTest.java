@@ -3,6 +3,7 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,9 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -35,25 +34,18 @@ class AdoptOfAnOrgBeingProvisionedTest {
             for (String db : new String[]{"org_adp1", "org_adp2"}) { // made by the application, before any org row
                 f.database("pool-0", db).getCollection("messages").insertOne(new Document("_id", 1).append("text", "hello"));
             }
-            CountDownLatch reached = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicBoolean first = new AtomicBoolean(true);
+            Pause pause = Pause.at(1);
             // the provision is held as it first looks at the org's database (under the org's lease)
             Cli held = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> !name.equals("org_adp1") ? db
-                    : HookedPools.beforeEach(db, "listCollectionNames", () -> {
-                        if (first.compareAndSet(true, false)) {
-                            reached.countDown();
-                            release.await(60, TimeUnit.SECONDS);
-                        }
-                    })));
+                    : HookedPools.beforeEach(db, "listCollectionNames", pause::call)));
             CompletableFuture<Cli.Result> provision = held.start("provision", "--schema", f.schema.toString(), "adp1", "--pool", "pool-0");
             Cli.Result adopted;
             try {
-                assertThat(reached.await(60, TimeUnit.SECONDS)).as("the provision reached the org's database").isTrue();
+                pause.awaitPaused("the provision reached the org's database");
                 Path file = Files.writeString(dir.resolve("adopt.txt"), "adp1 org_adp1\nadp2 org_adp2\n");
                 adopted = f.cli.run("orgs", "adopt", "--file", file.toString(), "--pool", "pool-0", "-o", "json");
             } finally {
-                release.countDown();
+                pause.wake();
             }
             assertThat(provision.get(120, TimeUnit.SECONDS).exitCode()).as("the provision fails on the data there").isEqualTo(1);
 

@@ -3,6 +3,7 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
@@ -13,9 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -41,23 +40,15 @@ class RestoreOutlivedItsLeaseTest {
             Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
 
             // restore #1 stalls (as if its process were stopped) when it is about to create b_notes in its fresh database
-            CountDownLatch stalled = new CountDownLatch(1);
-            CountDownLatch wake = new CountDownLatch(1);
-            AtomicBoolean once = new AtomicBoolean();
+            Pause stalled = Pause.at(1);
             Cli first = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", f.storeDir.toUri().toString(),
                     "USER", "first")).decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                        if (db.startsWith("org_acme__r") && HookedPools.is(cmd, "create") && "b_notes".equals(cmd.getString("create"))
-                                && once.compareAndSet(false, true)) {
-                            stalled.countDown();
-                            try {
-                                wake.await(60, TimeUnit.SECONDS);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
+                        if (db.startsWith("org_acme__r") && HookedPools.is(cmd, "create") && "b_notes".equals(cmd.getString("create"))) {
+                            stalled.call();
                         }
                     }));
             CompletableFuture<Cli.Result> r1 = first.start("restore", "--org", "acme", "--backup", backupId);
-            assertThat(stalled.await(60, TimeUnit.SECONDS)).as("restore #1 reached b_notes").isTrue();
+            stalled.awaitPaused("restore #1 reached b_notes");
 
             // a minute passes without its heartbeat reaching the catalog: its lease expires
             assertThat(f.expireLeases()).isEqualTo(1);
@@ -70,7 +61,7 @@ class RestoreOutlivedItsLeaseTest {
             Map<String, List<RawBsonDocument>> afterWrite = BackupFixture.contents(f.db("acme"));
 
             // restore #1 wakes up
-            wake.countDown();
+            stalled.wake();
             Cli.Result r = r1.get(120, TimeUnit.SECONDS);
             assertThat(r.exitCode()).as(r.toString()).isNotZero();
 

@@ -6,6 +6,7 @@ import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.testing.Pause;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -13,9 +14,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,24 +36,17 @@ class StalledRebalanceWorkerOverwritesOutcomeTest {
         try (RebalanceFixture f = new RebalanceFixture(10, 10)) {
             f.org("acme", 1, 1_200);
             Fingerprint before = f.fingerprint(f.current("acme"));
-            CountDownLatch stalled = new CountDownLatch(1);
-            CountDownLatch wake = new CountDownLatch(1);
-            AtomicBoolean once = new AtomicBoolean();
+            Pause stalled = Pause.at(1);
             AtomicReference<String> runId = new AtomicReference<>();
             Rebalance workerA = new Rebalance(f.ctx, (state, move) -> {
-                if (state == MoveState.COPYING && once.compareAndSet(false, true)) {
-                    runId.set(move.runId());
-                    stalled.countDown();
-                    try {
-                        wake.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                if (state == MoveState.COPYING) {
+                    runId.compareAndSet(null, move.runId());
+                    stalled.call();
                 }
             });
             Rebalance.PlannedMove plan = workerA.planOne("acme", "p2");
             CompletableFuture<Rebalance.Result> a = RebalanceFixture.applyOnAThread(workerA, plan);
-            assertThat(stalled.await(60, TimeUnit.SECONDS)).isTrue();
+            stalled.awaitPaused("worker A reached its copy");
 
             // A's claim and leases run out (what 60 s without its heartbeat does)
             try (Connection c = DriverManager.getConnection(f.url); Statement s = c.createStatement()) {
@@ -69,7 +61,7 @@ class StalledRebalanceWorkerOverwritesOutcomeTest {
             assertThat(b.report().count("moved")).as(b.report().toString()).isEqualTo(1);
             assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p2");
 
-            wake.countDown();
+            stalled.wake();
             try {
                 a.get(120, TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException ignored) {
