@@ -232,22 +232,10 @@ class OnCallNextStepsTest {
             f.provision("acme");
             f.notes("acme", "notes", 20);
             f.backup("acme");
-            java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicInteger creates = new java.util.concurrent.atomic.AtomicInteger();
-            Cli held = f.cli.decoratePools(real -> io.tenantctl.testing.HookedPools.onCommand(real, (db, cmd) -> {
-                if (io.tenantctl.testing.HookedPools.is(cmd, "create") && db.startsWith("org_acme__r") && creates.incrementAndGet() == 2) {
-                    reached.countDown();
-                    try {
-                        release.await(60, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }));
-            java.util.concurrent.CompletableFuture<Cli.Result> restore = held.start("restore", "--org", "acme");
+            BackupFixture.HeldAtCreate held = f.holdCreate(db -> db.startsWith("org_acme__r"), 2);
+            java.util.concurrent.CompletableFuture<Cli.Result> restore = held.cli().start("restore", "--org", "acme");
             try {
-                assertThat(reached.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("the restore is copying").isTrue();
+                assertThat(held.awaitReached()).as("the restore is copying").isTrue();
                 Cli.Result v = f.cli.run("verify", "-o", "json");
                 List<String> strays = new ArrayList<>();
                 for (JsonNode x : strictJson(v).get("findings")) {
@@ -257,7 +245,7 @@ class OnCallNextStepsTest {
                 }
                 assertThat(strays).as("a restore in flight is not a stray copy to drop").isEmpty();
             } finally {
-                release.countDown();
+                held.release();
             }
             Cli.Result done = restore.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(done.exitCode()).as(done.toString()).isZero();

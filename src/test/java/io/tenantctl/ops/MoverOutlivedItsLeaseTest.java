@@ -2,6 +2,7 @@ package io.tenantctl.ops;
 
 import io.tenantctl.catalog.MoveState;
 import io.tenantctl.catalog.Org;
+import io.tenantctl.testing.Pause;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
@@ -9,9 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,22 +62,15 @@ class MoverOutlivedItsLeaseTest {
      * first mover wakes and is let finish (or fail).
      */
     private static void stalledRolledBackAndMovedAgain(RebalanceFixture f, MoveState stallAt, Runnable onLive) throws Exception {
-        CountDownLatch stalled = new CountDownLatch(1);
-        CountDownLatch wake = new CountDownLatch(1);
-        AtomicBoolean once = new AtomicBoolean();
+        Pause stalled = Pause.at(1);
         Rebalance first = new Rebalance(f.ctx, (state, move) -> {
-            if (state == stallAt && once.compareAndSet(false, true)) {
-                stalled.countDown();
-                try {
-                    wake.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (state == stallAt) {
+                stalled.call();
             }
         });
         Rebalance.PlannedMove plan = first.planOne("acme", "p2");
         CompletableFuture<Rebalance.Result> m1 = RebalanceFixture.applyOnAThread(first, plan);
-        assertThat(stalled.await(60, TimeUnit.SECONDS)).isTrue();
+        stalled.awaitPaused("the first mover reached " + stallAt);
 
         // its lease runs out; rebalance resume rolls the move back (target dropped, acme active on p1 again)
         try (Connection c = DriverManager.getConnection(f.url); Statement s = c.createStatement()) {
@@ -94,7 +86,7 @@ class MoverOutlivedItsLeaseTest {
         assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p2");
         onLive.run();
 
-        wake.countDown();
+        stalled.wake();
         try {
             m1.get(120, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException failed) {
