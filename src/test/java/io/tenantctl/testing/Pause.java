@@ -58,11 +58,11 @@ public final class Pause implements AutoCloseable {
 
     /** A hook for {@link HookedPools#aroundCollectionCall}: each call on {@code collection} is one of this pause's calls. */
     public HookedPools.Around on(String collection) {
-        return (name, args, call) -> {
+        return (name, args, made) -> {
             if (name.equals(collection)) {
                 call();
             }
-            return call.get();
+            return made.get();
         };
     }
 
