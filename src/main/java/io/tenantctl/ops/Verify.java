@@ -1512,8 +1512,8 @@ public final class Verify {
                         NextStep.run(next, "start its workers; or end it: tenantctl runs cancel " + r.runId())));
                 continue;
             }
-            if (!r.status().equals(RunStatus.ABANDONED.db())) {
-                continue;
+            if (!r.status().equals(RunStatus.ABANDONED.db()) || r.verb().equals("verify")) {
+                continue; // an abandoned verify (its process out of descriptors, killed) left no org in any state: this one checks again
             }
             if (r.verb().equals("restore") && ctx.catalog().runs().items(r.runId()).stream()
                     .anyMatch(i -> ctx.catalog().orgs().find(i.orgId()).map(o -> o.status().equals(Org.RESTORING)).orElse(false))) {
