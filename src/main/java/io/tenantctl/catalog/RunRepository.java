@@ -560,13 +560,24 @@ public final class RunRepository {
      * (on a failure not its orgs', the store full or not answering: {@code error} says why on its items; null leaves them
      * as they were), and the run's heartbeat, if it was the last to beat, is stale now ({@code staleSeconds} ago), so that
      * the run reads abandoned at once — from any host — rather than running for a lease's length with nobody on it.
+     * Unless another worker is seen at work on the run (an item it holds under a live lease, or one put back in the last
+     * {@code staleSeconds} to wait for its org or its turn: a worker waiting claims nothing): then the heartbeat stands,
+     * naming no worker, so that neither its age nor this worker's exit makes the run read abandoned with a worker on it
+     * (and, a migrate-all's, have the next rollout end that worker's lock session); the other's next beat names it.
      */
     public void expireHolder(String runId, String worker, String error, int staleSeconds) {
         catalog.inTransaction(c -> {
             Sql.update(c, "update run_items set lease_until = now() - interval '1 second', error = coalesce(?, error) where run_id = ? "
                     + "and claimed_by = ? and status = 'running'", error, runId, worker);
-            Sql.update(c, "update runs set heartbeat_at = now() - make_interval(secs => ?) - interval '1 second' where run_id = ? "
-                    + "and heartbeat_by = ?", staleSeconds, runId, worker);
+            boolean others = Sql.one(c, "select exists (select 1 from run_items where run_id = ? and (status = 'running' "
+                    + "and lease_until >= now() and claimed_by is distinct from ? or status = 'pending' "
+                    + "and not_before >= now() - make_interval(secs => ?)))", rs -> rs.getBoolean(1), runId, worker, staleSeconds).orElse(false);
+            if (others) {
+                Sql.update(c, "update runs set heartbeat_by = null where run_id = ? and heartbeat_by = ?", runId, worker);
+            } else {
+                Sql.update(c, "update runs set heartbeat_at = now() - make_interval(secs => ?) - interval '1 second' where run_id = ? "
+                        + "and heartbeat_by = ?", staleSeconds, runId, worker);
+            }
             return Sql.update(c, "update org_leases set lease_until = now() - interval '1 second' where holder = ?", worker);
         });
     }
