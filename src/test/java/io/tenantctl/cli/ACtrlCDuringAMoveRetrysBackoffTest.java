@@ -65,4 +65,44 @@ class ACtrlCDuringAMoveRetrysBackoffTest {
             assertThat(f.databaseNames("pool-1")).as("the target, dropped by the rollback").doesNotContain("org_acme");
         }
     }
+
+    /**
+     * Probed: a Ctrl-C while the frozen catch-up's copy of a collection again whole (a unique key moved while the org was
+     * live) waits out a retry's backoff: an interrupt too (exit 130), the org unfrozen, active on its source with every
+     * document as the application left it, and the target dropped.
+     */
+    @org.junit.jupiter.api.Test
+    void aCtrlCDuringTheFrozenCopyAgainsBackoffIsAnInterruptAndTheOrgIsBackOnItsSource() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            MoveCopyPastADroppedConnectionTest.usersAndALaterCollection(f);
+            CancelToken cancel = new CancelToken();
+            java.util.concurrent.atomic.AtomicBoolean pressed = new java.util.concurrent.atomic.AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany",
+                    (collection, args, insert) -> {
+                        if (collection.equals("zz") && args.length == 2) { // users' first copy is done: the app swaps a unique key
+                            MoveCopyPastADroppedConnectionTest.moveAUniqueKey(f);
+                        }
+                        if (collection.equals("users") && args.length == 1 && ((List<?>) args[0]).size() == 1000
+                                && f.org("acme").get("status").asText().equals("read_only")) { // the copy again, frozen
+                            pressed.set(true);
+                            cancel.cancel("SIGINT");
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                        }
+                        return insert.get();
+                    }));
+
+            Cli.Result r = cli.run(cancel, "rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s", "-o", "json");
+
+            assertThat(pressed).as("Ctrl-C during the frozen copy again: %s", r).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            assertThat(strictJson(r).get("orgs").get(0).get("error").asText()).as(r.toString()).contains("aborted: interrupted");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+            assertThat(f.org("acme").get("status").asText()).as("unfrozen").isEqualTo("active");
+            assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(2000);
+            assertThat(f.db("acme").getCollection("users").find(new org.bson.Document("_id", 0)).first().getString("email"))
+                    .isEqualTo("u1500@acme.test");
+            assertThat(f.databaseNames("pool-1")).as("the target, dropped by the rollback").doesNotContain("org_acme");
+        }
+    }
 }

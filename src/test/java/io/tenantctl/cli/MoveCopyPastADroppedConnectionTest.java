@@ -163,7 +163,7 @@ class MoveCopyPastADroppedConnectionTest {
     }
 
     /** 2,000 users with a unique email (two batches), and a collection zz copied after them. */
-    private static void usersAndALaterCollection(BackupFixture f) {
+    static void usersAndALaterCollection(BackupFixture f) {
         List<org.bson.Document> users = new java.util.ArrayList<>();
         for (int i = 0; i < 2000; i++) {
             users.add(new org.bson.Document("_id", i).append("email", "u" + i + "@acme.test"));
@@ -173,7 +173,7 @@ class MoveCopyPastADroppedConnectionTest {
     }
 
     /** User 1500's email goes to user 0, in the first batch: the target's user 1500 still holds it when user 0 is caught up. */
-    private static void moveAUniqueKey(BackupFixture f) {
+    static void moveAUniqueKey(BackupFixture f) {
         com.mongodb.client.MongoCollection<org.bson.Document> users = f.database("pool-0", "org_acme").getCollection("users");
         users.updateOne(new org.bson.Document("_id", 1500), new org.bson.Document("$set", new org.bson.Document("email", "moved@acme.test")));
         users.updateOne(new org.bson.Document("_id", 0), new org.bson.Document("$set", new org.bson.Document("email", "u1500@acme.test")));
