@@ -89,8 +89,16 @@ public final class Rebalance {
     public record ApplyRequest(List<PlannedMove> moves, PlanRequest planRequest, Limits limits, boolean dryRun, RunEngine.Drive drive) {
     }
 
-    /** What a rebalance run records: the moves (org → target) and their limits, for joiners and resumers. */
-    record Args(List<Target> moves, long maxFreezeMs, long freezeGraceMs, boolean force) {
+    /**
+     * What a rebalance run records: the moves (org → target) and their limits, for joiners and resumers; and, for a
+     * run that planned itself, the orgs its plan could not place off their draining pools ({@code unplaced}: org → that
+     * pool; null in runs recorded before it was), so that whichever worker ends the run judges the drain as its planner
+     * would: orgs still there leave it undone.
+     */
+    record Args(List<Target> moves, long maxFreezeMs, long freezeGraceMs, boolean force, Map<String, String> unplaced) {
+        Args {
+            unplaced = unplaced == null ? Map.of() : unplaced;
+        }
     }
 
     record Target(String org, String from, String to) {
@@ -359,16 +367,16 @@ public final class Rebalance {
             // as the real apply: a drain that cannot empty its pools is said, and exits 1
             return new Result(RunReport.planned(VERB, lines), false, notes, req.moves() == null ? leftOnDraining(unplaced) : Map.of());
         }
-        // a drain planned and done here that could not empty its pools (no room elsewhere) is not done: said, exit 1, and
-        // its run ends failed, as a run whose orgs were not all done does, saying why; orgs left by choice (--exclude,
-        // --max-moves) or failed (counted as failures) are not "no room"
-        boolean planned = !control.existing() && req.moves() == null && !control.detach();
-        java.util.function.Supplier<String> undone = () -> !planned ? null : noRoom(leftOnDraining(unplaced));
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(engine, req, notes, unplaced), run -> {
-            RunEngine.Work w = work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool());
-            return new RunEngine.Work(w.job(), w.budget(), undone);
-        });
-        return new Result(ran.report(), ran.interrupted(), notes, planned && !ran.interrupted() ? leftOnDraining(unplaced) : Map.of());
+        // a drain planned by the run that could not empty its pools (no room elsewhere) is not done: said, exit 1, and
+        // its run ends failed, as a run whose orgs were not all done does, saying why — by whichever worker ends it (the
+        // planner, a --join'ed worker, a --resume), from the orgs the run recorded it could not place; orgs left by choice
+        // (--exclude, --max-moves) or failed (counted as failures) are not "no room"
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(engine, req, notes, unplaced), run ->
+                work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool()));
+        // a --detach'ed run's creator works on none of it: the workers that --join it say what its drain left
+        boolean worked = !control.detach() || control.existing();
+        Map<String, String> recorded = Json.read(ran.report().runId(), ctx.catalog().runs().get(ran.report().runId()).args(), Args.class).unplaced();
+        return new Result(ran.report(), ran.interrupted(), notes, worked && !ran.interrupted() ? leftOnDraining(recorded) : Map.of());
     }
 
     /** Why a drain that leaves {@code left} on its pools is not done, or null when it left none. */
@@ -412,7 +420,8 @@ public final class Rebalance {
         List<PlannedMove> moves = select(req, notes, unplaced);
         List<Target> targets = moves.stream().map(m -> new Target(m.orgId(), m.fromPool(), m.toPool())).toList();
         List<RunRepository.NewItem> items = targets.stream().map(t -> RunRepository.NewItem.toDo(t.org(), t.from())).toList();
-        Args args = new Args(targets, req.limits().maxFreeze().toMillis(), req.limits().freezeGrace().toMillis(), req.limits().force());
+        Args args = new Args(targets, req.limits().maxFreeze().toMillis(), req.limits().freezeGrace().toMillis(), req.limits().force(),
+                req.moves() == null ? unplaced : Map.of());
         return engine.start(VERB, Json.write(args), items, 0, null);
     }
 
@@ -463,7 +472,7 @@ public final class Rebalance {
                 slots.release(slot);
                 mine.remove(slot);
             }
-        }), Budget.NONE);
+        }), Budget.NONE, () -> noRoom(leftOnDraining(args.unplaced())));
     }
 
     /** A refused move's detail: what refused it, for the way on (a new plan, another pool, a longer --max-freeze). */
