@@ -39,9 +39,10 @@ final class RebalanceGcCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Rebalance.GcResult r = new Rebalance(ctx.ops()).gc(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged), ctx.cancel);
-        // skipped: busy, or undecided (a pool down): kept and still recorded, as purge's, exit 1 to run it again
-        boolean failed = r.items().stream().anyMatch(i -> i.action().equals("failed") || i.action().equals("skipped"));
-        int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : failed ? 1 : 0;
+        // skipped: busy, or undecided (a pool down): kept and still recorded, as purge's, exit 1 to run it again; kept
+        // for a person (written since its move, no ledger, more than its move wrote): exit 1, as purge's kept, so that a
+        // gc run from cron says it needs someone
+        int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : r.failed() ? 1 : 0;
         if (ctx.json()) {
             Output.json(ctx.out, r);
             return interrupted(r, exit);
@@ -49,7 +50,9 @@ final class RebalanceGcCommand implements Callable<Integer> {
         Output.table(ctx.out, List.of("pool", "database", "org", "kind", "action", "detail"),
                 r.items().stream().map(i -> Arrays.asList(i.poolId(), i.databaseName(), i.orgId(), i.kind(), i.action(), i.detail())).toList());
         long dropped = r.items().stream().filter(i -> i.action().equals(r.dryRun() ? "would_drop" : "dropped")).count();
-        ctx.out.println((r.dryRun() ? "dry run: would drop " : "dropped ") + dropped + " database(s)");
+        long kept = r.keptForAPerson();
+        ctx.out.println((r.dryRun() ? "dry run: would drop " : "dropped ") + dropped + " database(s)"
+                + (kept == 0 ? "" : "; " + kept + (r.dryRun() ? " would be" : "") + " kept for a person to look at (see detail)"));
         if (!r.unfinishedMoves().isEmpty()) {
             ctx.err.println("note: " + r.unfinishedMoves().size() + " unfinished move(s) (" + String.join(", ", r.unfinishedMoves())
                     + "): 'tenantctl rebalance resume' finishes or rolls them back");

@@ -46,7 +46,7 @@ final class DatabaseGc {
             if (!dryRun) {
                 forget.run(); // in use again: not garbage, and never dropped
             }
-            return new Outcome("kept", "org " + user.get() + " points at it");
+            return new Outcome("kept", pointedAt(user.get()));
         }
         if (dryRun) {
             return new Outcome("would_drop", unprobed.isEmpty() ? null : "unless a probe finds it is the database of that name on pool "
@@ -60,7 +60,7 @@ final class DatabaseGc {
             Optional<String> now = owner(poolId, database, null);
             if (now.isPresent()) {
                 forget.run();
-                return new Outcome("kept", "org " + now.get() + " points at it");
+                return new Outcome("kept", pointedAt(now.get()));
             }
             Optional<Pool> pool = ctx.catalog().pools().find(poolId);
             if (pool.isPresent()) {
@@ -76,6 +76,18 @@ final class DatabaseGc {
         } finally {
             leases.release(orgId);
         }
+    }
+
+    private static final String POINTED_AT = " points at it";
+
+    /** Why a database is kept that an org's pointer names: not garbage (its record is forgotten), nothing for anyone to do. */
+    private static String pointedAt(String org) {
+        return "org " + org + POINTED_AT;
+    }
+
+    /** Whether a kept database's {@code detail} says an org's pointer names it (in use: nothing to do), not why a person must look. */
+    static boolean inUse(String detail) {
+        return detail != null && detail.startsWith("org ") && detail.endsWith(POINTED_AT);
     }
 
     /** Whether a database is another pool's org's, when a probe could not tell: kept and still recorded, said so. */

@@ -126,6 +126,24 @@ public final class Rebalance {
 
     /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the databases not reached are kept, saying so. */
     public record GcResult(boolean dryRun, List<GcItem> items, List<String> unfinishedMoves, boolean interrupted, String next) {
+
+        /**
+         * Whether gc left something for a person, as {@code orgs purge} counts it (exit 1): a database it could not drop
+         * ({@code failed}), one it did not decide on ({@code skipped}: busy, a pool down — run it again), or one it kept
+         * for a reason a person must look at (written since, no ledger to compare, holding more than its move could
+         * write). Not one kept because an org's pointer names it (in use: not garbage), nor one an interrupt did not reach
+         * (that is exit 130's), nor a database still within --older-than, which gc does not list at all.
+         */
+        public boolean failed() {
+            return items.stream().anyMatch(i -> i.action().equals("failed") || i.action().equals("skipped")
+                    || i.action().equals("kept") && !DatabaseGc.inUse(i.detail()) && !Errors.NOT_REACHED.equals(i.detail()));
+        }
+
+        /** The databases kept for a person to look at (see {@link #failed}). */
+        public long keptForAPerson() {
+            return items.stream().filter(i -> i.action().equals("kept") && !DatabaseGc.inUse(i.detail())
+                    && !Errors.NOT_REACHED.equals(i.detail())).count();
+        }
     }
 
     private final OpsContext ctx;

@@ -171,6 +171,16 @@ final class CliFixture {
         return out;
     }
 
+    /**
+     * Runs a {@code rebalance gc} expected to keep a database for a person (written since, more than its move wrote):
+     * exit 1, as {@code orgs purge}'s kept, so that a gc run from cron says it needs someone.
+     */
+    static Cli.Result keptForAPerson(Cli cli, String... args) {
+        Cli.Result r = cli.run(args);
+        assertThat(r.exitCode()).as("a database kept for a person is exit 1: %s", r).isEqualTo(1);
+        return r;
+    }
+
     static Cli.Result ok(Cli cli, String... args) {
         Cli.Result r = cli.run(args);
         assertThat(r.exitCode()).as(r.toString()).isZero();

@@ -198,7 +198,7 @@ class OnCallNextStepsTest {
             f.database("pool-0", "org_globex").getCollection("notes").insertOne(new Document("_id", "late-globex"));
             sql(f.catalogUrl, "update retired_databases set retired_at = now() - interval '8 days'"); // the weekly gc's turn
 
-            JsonNode gc = strictJson(ok(f.cli, "rebalance", "gc", "-o", "json"));
+            JsonNode gc = strictJson(CliFixture.keptForAPerson(f.cli, "rebalance", "gc", "-o", "json"));
             String hint = null;
             for (JsonNode item : gc.get("items")) {
                 assertThat(item.get("action").asText()).as(gc.toString()).isEqualTo("kept");
@@ -212,7 +212,9 @@ class OnCallNextStepsTest {
             f.db("acme").getCollection("notes").insertOne(new Document("_id", "late-acme"));
             String step = hint.substring(hint.indexOf("'tenantctl ") + 1, hint.lastIndexOf('\''));
             Cli.Result followed = f.cli.run(command(step));
-            assertThat(followed.exitCode()).as(followed.toString()).isZero();
+            // acme's source dropped; globex's still kept for a person: exit 1, as purge's kept
+            assertThat(followed.exitCode()).as(followed.toString()).isEqualTo(1);
+            assertThat(followed.out()).as(followed.toString()).contains("dropped 1 database(s); 1 kept for a person to look at");
             assertThat(f.databaseNames("pool-0")).as("acme's merged source may go").doesNotContain("org_acme");
             assertThat(f.databaseNames("pool-0"))
                     .as("globex's source still holds its only copy of 'late-globex', which nobody merged; '" + step + "' dropped it:\n" + followed)
