@@ -391,8 +391,9 @@ public final class Rebalance {
         // (--exclude, --max-moves) or failed (counted as failures) are not "no room"
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(engine, req, notes, unplaced), run ->
                 work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool()));
-        // a --detach'ed run's creator works on none of it: the workers that --join it say what its drain left
-        boolean worked = !control.detach() || control.existing();
+        // a --detach'ed run's creator works on none of it: the workers that --join it say what its drain left, unless
+        // it had nothing to do and the creator ended it
+        boolean worked = !control.detach() || control.existing() || ran.report().status() != io.tenantctl.catalog.RunStatus.RUNNING;
         Map<String, String> recorded = Json.read(ran.report().runId(), ctx.catalog().runs().get(ran.report().runId()).args(), Args.class).unplaced();
         return new Result(ran.report(), ran.interrupted(), notes, worked && !ran.interrupted() ? leftOnDraining(recorded) : Map.of());
     }

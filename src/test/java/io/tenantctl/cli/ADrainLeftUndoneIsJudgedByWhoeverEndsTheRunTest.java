@@ -116,6 +116,25 @@ class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
     }
 
     @Test
+    void aDetachedDrainWithNoRoomForAnyOrgIsEndedFailedByItsCreator(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.provisionTier("free", "pool-1", "globex");
+            ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", "1"); // full: no room for acme
+            ok(f.cli, "pools", "drain", "pool-0");
+            // nothing to move: the run is over as the --detach records it, and ends as the drain stands, not succeeded
+            Cli.Result detached = f.cli.run("rebalance", "apply", "--detach", "-o", "json");
+            assertThat(detached.exitCode()).as("the --detach ended the run, its drain undone: %s", detached).isEqualTo(1);
+            JsonNode doc = strictJson(detached);
+            assertThat(doc.get("status").asText()).as(detached.toString()).isEqualTo("failed");
+            assertThat(doc.get("left_on_draining").toString()).isEqualTo("{\"pool-0\":[\"acme\"]}");
+            assertRunFailed(f, doc.get("run_id").asText(), "acme");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+            assertThat(f.org("globex").get("pool_id").asText()).isEqualTo("pool-1");
+        }
+    }
+
+    @Test
     void aWorkerThatJoinsAndEndsTheRunOfAStalledPlannerJudgesItAsThePlannerWould(@TempDir Path dir) throws Exception {
         try (BackupFixture f = fleet(dir)) {
             Map<String, Map<String, List<RawBsonDocument>>> before = contents(f);

@@ -358,7 +358,9 @@ public final class RunEngine {
                 return new Ran(report(runId, names), false);
             }
         } else if (control.detach()) {
-            finish(runId, false, () -> null); // a run with nothing to do (every org already final) is over now, not left running for a joiner
+            // a run with nothing to do (every org already final) is over now, not left running for a joiner: judged as a
+            // worker's would be, by what its verb leaves undone (its work made only then, from the run as recorded)
+            finish(runId, false, () -> work.apply(ctx.catalog().runs().get(runId)).undone().get());
             return new Ran(report(runId, names), false);
         }
         RunRepository.Run run = ctx.catalog().runs().get(runId);
