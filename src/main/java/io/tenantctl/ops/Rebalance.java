@@ -135,8 +135,7 @@ public final class Rebalance {
          * (that is exit 130's), nor a database still within --older-than, which gc does not list at all.
          */
         public boolean failed() {
-            return items.stream().anyMatch(i -> i.action().equals("failed") || i.action().equals("skipped")
-                    || i.action().equals("kept") && !DatabaseGc.inUse(i.detail()) && !Errors.NOT_REACHED.equals(i.detail()));
+            return keptForAPerson() > 0 || items.stream().anyMatch(i -> i.action().equals("failed") || i.action().equals("skipped"));
         }
 
         /** The databases kept for a person to look at (see {@link #failed}). */
