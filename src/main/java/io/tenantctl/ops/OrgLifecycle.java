@@ -360,6 +360,9 @@ public final class OrgLifecycle {
         if (dryRun) {
             String location = null;
             if (backup) {
+                // the database read as the delete reads it first (its fingerprint, at the freeze): a pool that does not answer
+                // refuses the dry run with the delete's own line, not the backup's pool check's, which the delete never reaches
+                fingerprint(org, org.status(), "dry run: the final backup of org " + orgId + " would fail", db -> db.listCollectionNames().first());
                 Backup.Result b = finalBackup(orgId, store, true, cancel);
                 RunReport.Org planned = b.report().orgs().get(0);
                 if (!planned.outcome().equals("planned")) { // its pool does not answer: the delete would fail there, and so does this
@@ -465,9 +468,17 @@ public final class OrgLifecycle {
 
     /** The frozen org's database as it is now, each collection's count and digest of the documents that last (LastingFingerprint); a failure to read it stops the delete. */
     private Fingerprint fingerprint(Org frozen, OrgStatus before, String failed) {
+        return fingerprint(frozen, before, failed, LastingFingerprint::of);
+    }
+
+    /**
+     * {@code read} of the frozen org's database, failed as the delete fails when its database cannot be read ({@code before}
+     * the status a failure puts back: nothing is written when it is the frozen org's own, as in a dry run).
+     */
+    private <T> T fingerprint(Org frozen, OrgStatus before, String failed, java.util.function.Function<com.mongodb.client.MongoDatabase, T> read) {
         try {
             Pool pool = ctx.catalog().pools().get(frozen.poolId());
-            return LastingFingerprint.of(ctx.pools().database(pool.poolId(), pool.uri(), frozen.databaseName()));
+            return read.apply(ctx.pools().database(pool.poolId(), pool.uri(), frozen.databaseName()));
         } catch (RuntimeException e) {
             throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": reading its database on pool " + frozen.poolId()
                     + ": " + Errors.oneLine(e) + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);

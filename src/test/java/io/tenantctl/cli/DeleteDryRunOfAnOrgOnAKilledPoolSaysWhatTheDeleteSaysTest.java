@@ -1,0 +1,57 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.testing.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by a probe: `orgs delete --dry-run` did not read the database the delete reads first (its fingerprint, before the
+ * final backup), so on a pool that stopped answering the dry run's refusal was not the delete's. A dry run that says
+ * other than the command fails with is a lie at 3 a.m.: it refuses with the delete's own line and exit code, and writes
+ * nothing.
+ */
+class DeleteDryRunOfAnOrgOnAKilledPoolSaysWhatTheDeleteSaysTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDryRunRefusesAsTheDeleteDoesAndChangesNothing() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            f.pools.kill(0);
+            Cli cli = f.cli.quickToGiveUpOnDeadPools();
+            String before = io.tenantctl.testing.Sentinels.dumpCatalog(f.catalogUrl);
+
+            Cli.Result dry = cli.run("orgs", "delete", "acme", "--dry-run");
+            Cli.Result dryJson = cli.run("orgs", "delete", "acme", "--dry-run", "-o", "json");
+            assertThat(io.tenantctl.testing.Sentinels.dumpCatalog(f.catalogUrl))
+                    .as("a dry run writes nothing").isEqualTo(before);
+            Cli.Result real = cli.run("orgs", "delete", "acme");
+            Cli.Result realJson = cli.run("orgs", "delete", "acme", "-o", "json");
+
+            assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(real.exitCode());
+            assertThat(real.err()).as(real.toString()).startsWith("error: final backup of org acme failed: reading its database on pool pool-0: ");
+            assertThat(dry.err()).as("the delete's own refusal, said of a dry run (which froze nothing, so thaws nothing)")
+                    .isEqualTo(asADryRun(real.err()));
+            assertThat(dryJson.exitCode()).isEqualTo(realJson.exitCode());
+            assertThat(strictJson(dryJson).get("error").get("message").asText())
+                    .isEqualTo(asADryRun(strictJson(realJson).get("error").get("message").asText()));
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
+    /** The delete's refusal as its dry run words it: "would fail", and without the thaw of a freeze it never made. */
+    private static String asADryRun(String refusal) {
+        return refusal.replace("final backup of org acme failed:", "dry run: the final backup of org acme would fail:")
+                .replace("; the org is active again", "");
+    }
+}
