@@ -17,10 +17,13 @@ public final class FindingRepository {
         this.catalog = catalog;
     }
 
-    /** A finding as stored. */
+    /**
+     * A finding as stored: {@code fix} the line people read, {@code fixCommand} and {@code fixNote} its command alone (one that
+     * runs as pasted) and the rest, as verify made them (both null in a row from before catalog version 16 not seen since).
+     */
     public record Finding(String findingId, String kind, String severity, String orgId, String poolId, String subject, String detail,
-                          String fix, Instant firstSeen, Instant lastSeen, Instant resolvedAt, Instant ackedUntil, String ackReason,
-                          String ackedBy) {
+                          String fix, String fixCommand, String fixNote, Instant firstSeen, Instant lastSeen, Instant resolvedAt,
+                          Instant ackedUntil, String ackReason, String ackedBy) {
     }
 
     /** What a run saw: upserted; returns the ids that were already open before this run (known, as opposed to new). */
@@ -33,15 +36,15 @@ public final class FindingRepository {
                 if (wasOpen) {
                     known.add(f.findingId());
                 }
-                Sql.update(c, "insert into findings (finding_id, kind, severity, org_id, pool_id, subject, detail, fix) "
-                        + "values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (finding_id) do update set severity = excluded.severity, "
-                        + "detail = excluded.detail, fix = excluded.fix, last_seen = now(), resolved_at = null, "
+                Sql.update(c, "insert into findings (finding_id, kind, severity, org_id, pool_id, subject, detail, fix, fix_command, fix_note) "
+                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (finding_id) do update set severity = excluded.severity, "
+                        + "detail = excluded.detail, fix = excluded.fix, fix_command = excluded.fix_command, fix_note = excluded.fix_note, last_seen = now(), resolved_at = null, "
                         + "first_seen = case when findings.resolved_at is null then findings.first_seen else now() end, "
                         // a finding that was resolved and came back is a new occurrence: an ack of the old one does not cover it
                         + "acked_until = case when findings.resolved_at is null then findings.acked_until end, "
                         + "ack_reason = case when findings.resolved_at is null then findings.ack_reason end, "
                         + "acked_by = case when findings.resolved_at is null then findings.acked_by end",
-                        f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.subject(), f.detail(), f.fix());
+                        f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.subject(), f.detail(), f.fix(), f.fixCommand(), f.fixNote());
             }
             return known;
         });
@@ -144,7 +147,8 @@ public final class FindingRepository {
 
     private static Finding map(ResultSet rs) throws SQLException {
         return new Finding(rs.getString("finding_id"), rs.getString("kind"), rs.getString("severity"), rs.getString("org_id"),
-                rs.getString("pool_id"), rs.getString("subject"), rs.getString("detail"), rs.getString("fix"), Sql.instant(rs, "first_seen"),
+                rs.getString("pool_id"), rs.getString("subject"), rs.getString("detail"), rs.getString("fix"), rs.getString("fix_command"),
+                rs.getString("fix_note"), Sql.instant(rs, "first_seen"),
                 Sql.instant(rs, "last_seen"), Sql.instant(rs, "resolved_at"), Sql.instant(rs, "acked_until"), rs.getString("ack_reason"),
                 rs.getString("acked_by"));
     }

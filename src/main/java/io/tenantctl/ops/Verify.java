@@ -299,7 +299,8 @@ public final class Verify {
         }
         checked = null; // its findings are the rows' now
         List<FindingRepository.Finding> rows = seen.stream().map(s -> new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(),
-                s.poolId(), s.subject(), s.detail(), s.fix() == null ? null : s.fix().text(), null, null, null, null, null, null)).toList();
+                s.poolId(), s.subject(), s.detail(), s.fix() == null ? null : s.fix().text(), s.fix() == null ? null : s.fix().command(),
+                s.fix() == null ? null : s.fix().note(), null, null, null, null, null, null)).toList();
         // and each one's fix as it was made (the row holds its text, the same string), for -o json's fix and fix_note
         List<NextStep> fixes = seen.stream().map(Seen::fix).toList();
         seen.clear(); // a fleet's findings can be many: each is held once, as its row, from here
@@ -477,9 +478,20 @@ public final class Verify {
             repo.ack(findingId, until, reason, ctx.actor());
         }
         String state = "acked"; // a dry run's too: what the ack leaves, beside the acked_until and reason it would set
-        // only the catalog's row is at hand here, the fix's text: no command is made out of it, it is all the note
-        return new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(),
-                f.fix() == null ? null : NextStep.note(f.fix()), state, f.firstSeen(), f.lastSeen(), until, reason);
+        return new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(), fixOf(f), state, f.firstSeen(),
+                f.lastSeen(), until, reason);
+    }
+
+    /**
+     * A stored finding's fix as verify made it: its command and note as kept beside its line; a row from before catalog version
+     * 16 that no verify has seen since keeps only the line, which is not made a command again (a note can read like one):
+     * it is all the note.
+     */
+    private static NextStep fixOf(FindingRepository.Finding f) {
+        if (f.fix() == null) {
+            return null;
+        }
+        return f.fixCommand() == null && f.fixNote() == null ? NextStep.note(f.fix()) : new NextStep(f.fixCommand(), f.fixNote(), f.fix());
     }
 
     /**

@@ -31,8 +31,8 @@ class InitByARoleThatMayNotChangeTheSchemaTest {
             TestCatalog.execute(url, "revoke create on schema public from public");
             TestCatalog.execute(url, "grant usage on schema public to " + role);
             TestCatalog.execute(url, "grant select, insert, update, delete on all tables in schema public to " + role);
-            // the catalog as the tenantctl before this one left it: version 14
-            TestCatalog.execute(url, "drop index backups_org_live_idx");
+            // the catalog as the tenantctl before this one left it: version 15
+            TestCatalog.execute(url, "alter table findings drop column fix_command, drop column fix_note");
             TestCatalog.execute(url, "delete from flyway_schema_history where version = '" + io.tenantctl.catalog.Catalog.SCHEMA_VERSION + "'");
             String asRole = url.replaceFirst("user=[^&]*", "user=" + role);
 
