@@ -255,7 +255,7 @@ public final class Backup {
             return outcome(done.manifest());
         } catch (IOException | RuntimeException e) {
             String error = Errors.cannotBackUpTo(store, e); // a full store says so, and what to do
-            backups.fail(backupId, req.clock().instant(), e instanceof BackupRepository.LostOrg ? error : error + " (no manifest was written)");
+            Backups.recordFailed(backups, backupId, req.clock().instant(), e, error); // running if the catalog broke off: for --resume
             throw new Job.Failure("backup " + backupId + " abandoned: " + error, 1, Json.args("backup_id", backupId), Errors.backUpFailedOf(store, e));
         }
     }

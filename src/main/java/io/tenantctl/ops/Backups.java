@@ -731,6 +731,18 @@ public final class Backups {
     }
 
     /**
+     * Records a backup that failed on {@code e} ({@code error}, what to say) as failed, its files left to prune — unless the
+     * catalog did not answer: recording it complete may be what broke off, its manifest written, and a failed row would
+     * make the run's --resume take a second backup and say the first has no manifest. Left running, it is the one that
+     * --resume records once it reads back whole from the store (or fails then, saying so), as after a worker killed there.
+     */
+    static void recordFailed(BackupRepository backups, String backupId, java.time.Instant at, Exception e, String error) {
+        if (io.tenantctl.catalog.Catalog.Unreachable.in(e).isEmpty()) {
+            backups.fail(backupId, at, e instanceof BackupRepository.LostOrg ? error : error + " (no manifest was written)");
+        }
+    }
+
+    /**
      * When {@code failure} is (or was caused by) a backup's damaged content, records it on the backup ({@link
      * BackupRepository#markDamaged}). Whether it was.
      */
