@@ -325,6 +325,21 @@ public final class RunRepository {
     }
 
     /**
+     * An item {@code worker} claimed whose work its Ctrl-C stopped and rolled back: not done, so pending again for any
+     * worker of the run (cancelled, as the run's other unstarted items, if the run was cancelled meanwhile), with
+     * {@code error} saying why it is not done; its attempt stays counted. Never failed: the org is not to blame, and
+     * --max-failures and the canary count failed items only. False when the worker no longer held it.
+     */
+    public boolean claimedItemInterrupted(String runId, String orgId, String worker, long millis, String error, String detailJson) {
+        return catalog.inConnection(c -> Sql.update(c, """
+                update run_items set status = case when exists (select 1 from runs where run_id = ? and status = 'cancelled')
+                        then 'cancelled' else 'pending' end,
+                    millis = ?, error = ?, detail = cast(? as jsonb), claimed_by = null, lease_until = null, not_before = null
+                where run_id = ? and org_id = ? and claimed_by = ? and status = 'running'""",
+                runId, millis, error, detailJson, runId, orgId, worker)) == 1;
+    }
+
+    /**
      * The item a worker that died left running, ended as {@code status} with {@code error} by whoever put right what it
      * left (a dead move rolled back), with its {@code detailJson}: nobody else will record it. False when the item was
      * not running.

@@ -244,7 +244,7 @@ public final class RunEngine {
                                 runs.releaseUnstarted(runId, c.orgId());
                                 return;
                             }
-                            process(runId, job, c, pools, poolHealth, settings, progress);
+                            process(runId, job, c, pools, poolHealth, settings, progress, cancel);
                             if (wake.hasQueuedThreads()) {
                                 wake.release();
                             }
@@ -421,9 +421,12 @@ public final class RunEngine {
     /** What an abort adds to its reason when some of the run's orgs were not started. */
     private static final String REST_UNTOUCHED = "; the rest were not touched";
 
-    /** One claimed item: its pool checked, its org's lease taken, the job run, the outcome recorded, the lease released. */
+    /**
+     * One claimed item: its pool checked, its org's lease taken, the job run, the outcome recorded, the lease released.
+     * Work that this worker's Ctrl-C ({@code cancel}) stopped and rolled back is no outcome: the item goes back to the run.
+     */
     private void process(String runId, Job job, RunRepository.Claimed c, Map<String, Pool> pools,
-                         Map<String, Optional<String>> poolHealth, Settings settings, Progress progress) {
+                         Map<String, Optional<String>> poolHealth, Settings settings, Progress progress, CancelToken cancel) {
         RunRepository runs = ctx.catalog().runs();
         long t0 = System.nanoTime();
         Pool pool = c.poolId() == null ? null : pools.get(c.poolId());
@@ -449,6 +452,7 @@ public final class RunEngine {
             }
         }
         Job.Done done;
+        boolean interrupted = false;
         try {
             done = job.work(c.orgId(), c.poolId());
         } catch (Job.Busy b) {
@@ -464,10 +468,17 @@ public final class RunEngine {
                 throw stop.get();
             }
             done = failed(e);
+            interrupted = cancel.isCancelled() && interrupt(e);
         } finally {
             if (operation != null) {
                 orgLeases.release(c.orgId());
             }
+        }
+        if (interrupted) {
+            // stopped by this worker's Ctrl-C and rolled back: not the org's failure (no --max-failures, no canary),
+            // not done — back to the run for another worker, a --join or --resume, saying why it is not done
+            runs.claimedItemInterrupted(runId, c.orgId(), me.id(), millis(t0), done.error(), done.detailJson());
+            return;
         }
         if (!runs.claimedItemFinished(runId, c.orgId(), me.id(), done.status().db(), done.attempts(), millis(t0), done.error(), done.detailJson(),
                 done.workedOn())) {
@@ -491,6 +502,19 @@ public final class RunEngine {
                 .or(() -> io.tenantctl.store.StoreFullException.in(e))
                 .or(() -> io.tenantctl.store.StoreRefusesWritesException.in(e))
                 .or(() -> io.tenantctl.store.StoreUnansweredException.in(e));
+    }
+
+    /**
+     * Whether {@code e} is, or was caused by, an interrupt (Ctrl-C/SIGTERM: {@link TenantctlException.Category#INTERRUPTED},
+     * work stopped and rolled back to where it started), a verb's failure wrapping it (a backup abandoned mid-copy) too.
+     */
+    private static boolean interrupt(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TenantctlException te && te.category() == TenantctlException.Category.INTERRUPTED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** How an org whose work threw {@code e} ended: failed, with the attempts and detail a {@link Job.Failure} carries. */

@@ -1,0 +1,166 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.MongoSocketReadException;
+import com.mongodb.ServerAddress;
+import io.tenantctl.backup.Compression;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.ops.Backup;
+import io.tenantctl.ops.OpsContext;
+import io.tenantctl.ops.Progress;
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.pool.PoolClients;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.store.FileObjectStore;
+import io.tenantctl.store.ObjectStore;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.ForwardingStore;
+import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Found by probing: two workers on one {@code rebalance apply} run; one gets Ctrl-C while a move is in flight, the move
+ * is rolled back and that worker exits 130 — but its org was recorded {@code failed}, as if the org were to blame. The
+ * other, healthy worker then left it (a --join does not retry failed orgs) and ended the run failed (exit 1, the org not
+ * moved), and under migrate-all's --max-failures such an org counted against the budget and aborted the run. An org
+ * whose work an interrupt stopped (TenantctlException.Category.INTERRUPTED: stopped and rolled back) is not done: it goes
+ * back to the run, uncounted by the failure budget, for any worker (or --resume) to take — the same in every verb, a
+ * backup stopped mid-copy by Ctrl-C included.
+ */
+@Timeout(180)
+class AnOrgInterruptedByOneWorkersCtrlCIsNotFailedTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMoveOneWorkersCtrlCRolledBackIsDoneByTheOtherWorkerAndTheRunSucceeds() throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            List<String> orgs = List.of("acme", "globex", "initech");
+            f.provision(orgs.toArray(String[]::new));
+            Map<String, Map<String, List<RawBsonDocument>>> before = new TreeMap<>();
+            for (String o : orgs) {
+                f.seedNotes(o, 300);
+                before.put(o, BackupFixture.contents(f.db(o)));
+            }
+            ok(f.cli, "pools", "drain", "pool-0");
+            String runId = strictJson(ok(f.cli, "rebalance", "apply", "--freeze-grace", "0", "--detach", "-o", "json"))
+                    .get("run_id").asText();
+
+            // worker 1 stops in its first move's first copy into the target; woken, it gets Ctrl-C while the pool drops that call
+            CancelToken ctrlC = new CancelToken();
+            AtomicReference<String> interrupted = new AtomicReference<>();
+            try (Pause pause = Pause.at(1)) {
+                Cli worker1 = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, db -> db.startsWith("org_"),
+                        "insertMany", (collection, args, insert) -> {
+                            if (interrupted.compareAndSet(null, "?")) {
+                                pause.call();
+                                ctrlC.cancel("SIGINT");
+                                throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                            }
+                            return insert.get();
+                        }));
+                CompletableFuture<Cli.Result> w1 = worker1.start(ctrlC, text -> { }, "rebalance", "apply", "--join", runId,
+                        "--concurrency", "1", "-o", "json");
+                pause.awaitPaused("worker 1 is copying its first org");
+                CompletableFuture<Cli.Result> w2 = f.cli.start("rebalance", "apply", "--join", runId, "-o", "json");
+                pause.wake();
+
+                Cli.Result r1 = w1.get(120, TimeUnit.SECONDS);
+                assertThat(r1.exitCode()).as("worker 1, stopped by Ctrl-C: %s", r1).isEqualTo(130);
+                Cli.Result r2 = w2.get(120, TimeUnit.SECONDS);
+                assertThat(r2.exitCode()).as("worker 2 was not interrupted: it finishes the run, worker 1's org too: %s (worker 1: %s)",
+                        r2, r1).isZero();
+            }
+
+            for (String o : orgs) {
+                assertThat(f.org(o).get("pool_id").asText()).as(o).isEqualTo("pool-1");
+                f.assertHolds(o, before.get(o));
+            }
+            JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+            assertThat(run.get("status").asText()).as(run.toPrettyString()).isEqualTo("succeeded");
+            assertThat(run.get("counts").get("moved").asInt()).as(run.toPrettyString()).isEqualTo(3);
+            assertThat(run.get("counts").has("failed")).as(run.toPrettyString()).isFalse();
+            for (String o : orgs) {
+                assertThat(CliFixture.runItem(run, o).get("outcome").asText()).as(o).isEqualTo("moved");
+            }
+        }
+    }
+
+    @Test
+    void aBackupOneWorkersCtrlCStoppedMidCopyIsBackedUpOnceByTheNextWorker() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "beta");
+            f.notes("acme", "notes", 3000);
+            f.notes("beta", "notes", 10);
+            String runId = strictJson(ok(f.cli, "backup", "--org", "acme,beta", "--detach", "-o", "json")).get("run_id").asText();
+
+            // worker 1 gets Ctrl-C as it writes acme's notes: acme's backup stops in flight, beta is not started
+            CancelToken ctrlC = new CancelToken();
+            Backup.Result r1;
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 ObjectStore store = new CancelOnWrite(new FileObjectStore(f.storeDir), ctrlC)) {
+                r1 = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "worker-1"), store).run(new Backup.Request(
+                        new Backup.Selector(List.of(), false, List.of(), false), new Backup.Copy(Compression.GZIP, false, null), false,
+                        new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), new RunControl(false, runId, null), ctrlC,
+                                Progress.NONE), Clock.systemUTC()));
+            }
+            assertThat(r1.interrupted()).isTrue();
+            assertThat(r1.report().failed()).as("acme, stopped by Ctrl-C, is not to blame: %s", r1.report().orgs()).isEmpty();
+
+            JsonNode interruptedRun = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+            assertThat(interruptedRun.get("status").asText()).isEqualTo("interrupted");
+            JsonNode acme = CliFixture.runItem(interruptedRun, "acme");
+            assertThat(acme.get("outcome").asText()).as(interruptedRun.toPrettyString()).isEqualTo("not_started");
+            assertThat(acme.get("error").asText()).as("why it is not done").contains("interrupted after");
+
+            Cli.Result r2 = f.cli.run("backup", "--join", runId, "-o", "json");
+            assertThat(r2.exitCode()).as("worker 2 backs up what worker 1 left, acme too: %s", r2).isZero();
+
+            JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+            assertThat(run.get("status").asText()).as(run.toPrettyString()).isEqualTo("succeeded");
+            assertThat(run.get("counts").get("backed_up").asInt()).as(run.toPrettyString()).isEqualTo(2);
+            assertThat(run.get("counts").has("failed")).as(run.toPrettyString()).isFalse();
+            for (String org : List.of("acme", "beta")) {
+                JsonNode backups = strictJson(ok(f.cli, "backups", "list", "--org", org, "-o", "json")).get("backups");
+                assertThat(backups.findValuesAsText("status").stream().filter("complete"::equals)).as(org + ": " + backups)
+                        .hasSize(1);
+            }
+        }
+    }
+
+    /** A store that cancels {@code cancel} (as Ctrl-C would) the first time bytes are written to a collection file of acme's. */
+    private static final class CancelOnWrite extends ForwardingStore {
+        private final CancelToken cancel;
+
+        CancelOnWrite(ObjectStore real, CancelToken cancel) {
+            super(real);
+            this.cancel = cancel;
+        }
+
+        @Override
+        public Upload create(String key) {
+            Upload upload = real.create(key);
+            return key.contains("acme/") && key.contains("/notes.") ? onWrite(upload, (u, len) -> cancel.cancel("SIGINT")) : upload;
+        }
+    }
+}
