@@ -9,8 +9,16 @@ import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.ops.Backup;
 import io.tenantctl.ops.OpsContext;
 import io.tenantctl.ops.Progress;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.ops.run.Budget;
+import io.tenantctl.ops.run.Job;
+import io.tenantctl.ops.run.MaxFailures;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.OutcomeNames;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.pool.PoolClients;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.store.FileObjectStore;
@@ -146,6 +154,59 @@ class AnOrgInterruptedByOneWorkersCtrlCIsNotFailedTest {
                         .hasSize(1);
             }
         }
+    }
+
+    /**
+     * The failure budget, on the engine every verb runs on: with --max-failures 0, an org one worker's Ctrl-C stopped
+     * (its work rolled back, INTERRUPTED) aborted the run, "more orgs failed than --max-failures allows". It is not a
+     * failure: the run stands interrupted, and the next worker does every org, that one too, each exactly once.
+     */
+    @Test
+    void anOrgStoppedByCtrlCIsNotCountedByMaxFailuresAndTheNextWorkerDoesIt() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            List<String> orgs = List.of("acme", "globex", "initech");
+            f.provision(orgs.toArray(String[]::new));
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of())) {
+                OpsContext ctx = new OpsContext(catalog, pools, Retry.ferretDefault(), "test");
+                List<RunRepository.NewItem> items = orgs.stream().map(o -> RunRepository.NewItem.toDo(o, "pool-0")).toList();
+                Budget none = Budget.of(MaxFailures.count(0), orgs.size(), 0);
+                OutcomeNames names = OutcomeNames.of("migrated");
+                List<String> done = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+                // worker 1 gets Ctrl-C during its first org, whose work stops and is rolled back
+                CancelToken ctrlC = new CancelToken();
+                RunEngine one = new RunEngine(ctx, OrgLeases.Recoverer.NONE);
+                RunEngine.Ran r1 = one.run("migrate-all", drive(RunControl.START, ctrlC), names,
+                        () -> one.start("migrate-all", "{}", items, 0, null), run -> new RunEngine.Work(Job.of(null, (org, pool) -> {
+                            ctrlC.cancel("SIGINT");
+                            throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted while migrating " + org
+                                    + ": rolled back");
+                        }), none));
+                assertThat(r1.interrupted()).isTrue();
+                assertThat(r1.report().aborted()).as("no org failed: %s", r1.report().orgs()).isNull();
+                assertThat(r1.report().statusText()).isEqualTo("interrupted");
+                assertThat(r1.report().count("not_started")).isEqualTo(3);
+
+                // worker 2 joins the run: it does every org, the interrupted one too
+                RunEngine two = new RunEngine(ctx, OrgLeases.Recoverer.NONE);
+                RunEngine.Ran r2 = two.run("migrate-all", drive(new RunControl(false, r1.report().runId(), null), new CancelToken()),
+                        names, () -> null, run -> new RunEngine.Work(Job.of(null, (org, pool) -> {
+                            done.add(org);
+                            return new Job.Done(io.tenantctl.catalog.ItemStatus.SUCCEEDED, 1, null, null);
+                        }), none));
+                assertThat(r2.interrupted()).isFalse();
+                assertThat(done).containsExactlyInAnyOrderElementsOf(orgs);
+                RunReport report = two.report(r1.report().runId(), names);
+                assertThat(report.statusText()).as("%s", report).isEqualTo("succeeded");
+                assertThat(report.count("migrated")).isEqualTo(3);
+                assertThat(report.failed()).isEmpty();
+                assertThat(report.aborted()).isNull();
+            }
+        }
+    }
+
+    private static RunEngine.Drive drive(RunControl control, CancelToken cancel) {
+        return new RunEngine.Drive(new RunEngine.Settings(4, 1, 0, false), control, cancel, Progress.NONE);
     }
 
     /** A store that cancels {@code cancel} (as Ctrl-C would) the first time bytes are written to a collection file of acme's. */
