@@ -6,6 +6,10 @@ import java.util.Locale;
 public enum ItemStatus {
     /** Waiting for a canary to pass. */
     HELD,
+    /**
+     * To be claimed: not started yet, handed back unstarted (its org busy, Ctrl-C as it was claimed), or stopped in its
+     * work by a worker's Ctrl-C and rolled back (not failed: counted by no --max-failures nor canary).
+     */
     PENDING,
     /** Claimed by a worker (under a lease). */
     RUNNING,

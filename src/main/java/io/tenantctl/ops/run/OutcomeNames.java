@@ -6,7 +6,7 @@ import io.tenantctl.catalog.ItemStatus;
 @FunctionalInterface
 public interface OutcomeNames {
 
-    /** The one word for an org no worker finished: not started yet, interrupted before it, or cancelled. */
+    /** The one word for an org no worker finished: not started yet, interrupted before it or in it (rolled back), or cancelled. */
     String NOT_STARTED = "not_started";
 
     String success();
