@@ -235,13 +235,7 @@ public final class Backup {
             List<String> names = ctx.retry().call(attempts, () -> db.listCollectionNames().into(new ArrayList<>()));
             names.removeIf(n -> n.startsWith("system."));
             if (names.isEmpty()) { // recorded complete, a backup of nothing would be the org's newest: restore's default, kept by prune
-                throw new TenantctlException(TenantctlException.Category.FAILED, "database " + org.databaseName() + " on pool "
-                        + pool.poolId() + " has no collections (it does not exist): nothing to back up; " + (org.status().equals(Org.DELETING)
-                        ? "the org is deleting: its final backup is what holds it ('tenantctl restore --org " + org.orgId()
-                        + " --to-org NEW_ID' brings it back under a new id)"
-                        : backups.newestComplete(org.orgId()).isPresent()
-                        ? "'tenantctl restore --org " + org.orgId() + "' brings back its newest backup"
-                        : "there is no backup of it either: look for the data in the pool's own backups (its PostgreSQL)"));
+                throw new TenantctlException(TenantctlException.Category.FAILED, NothingToBackUp.why(org, pool.poolId(), backups));
             }
             names.sort(null);
             for (String name : names) {

@@ -361,8 +361,14 @@ public final class OrgLifecycle {
             String location = null;
             if (backup) {
                 // the database read as the delete reads it first (its fingerprint, at the freeze): a pool that does not answer
-                // refuses the dry run with the delete's own line, not the backup's pool check's, which the delete never reaches
-                fingerprint(org, org.status(), "dry run: the final backup of org " + orgId + " would fail", db -> db.listCollectionNames().first());
+                // refuses the dry run with the delete's own line, not the backup's pool check's, which the delete never reaches;
+                // listDatabases first, as Restore.exists: listing a missing database's collections makes it on the stand-in
+                // pools. One with no collections (dropped by hand) fails the dry run as its final backup fails the delete
+                String wouldFail = "dry run: the final backup of org " + orgId + " would fail";
+                if (!fingerprint(org, org.status(), wouldFail, db -> hasCollections(org, db))) {
+                    throw new TenantctlException(TenantctlException.Category.FAILED, wouldFail + ": " + NothingToBackUp.why(org, org.poolId(),
+                            new io.tenantctl.catalog.BackupRepository(ctx.catalog())) + "; nothing deleted");
+                }
                 Backup.Result b = finalBackup(orgId, store, true, cancel);
                 RunReport.Org planned = b.report().orgs().get(0);
                 if (!planned.outcome().equals("planned")) { // its pool does not answer: the delete would fail there, and so does this
@@ -464,6 +470,15 @@ public final class OrgLifecycle {
         return "; its final backup" + (id == null ? "" : " " + id) + " is left in the store as the org's newest, marked a delete's "
                 + "(after a catalog loss adopt would bring the org back read_only, as being deleted): should the org stay, "
                 + "'tenantctl backup --org " + orgId + "' takes the backup that supersedes it";
+    }
+
+    /** Whether the org's database is on its pool with a collection in it, read without making it (see Restore.exists). */
+    private boolean hasCollections(Org org, com.mongodb.client.MongoDatabase db) {
+        Pool pool = ctx.catalog().pools().get(org.poolId());
+        org.bson.Document listed = ctx.pools().database(pool.poolId(), pool.uri(), "admin")
+                .runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true));
+        return listed.getList("databases", org.bson.Document.class).stream().anyMatch(d -> org.databaseName().equals(d.getString("name")))
+                && db.listCollectionNames().into(new ArrayList<>()).stream().anyMatch(n -> !n.startsWith("system."));
     }
 
     /** The frozen org's database as it is now, each collection's count and digest of the documents that last (LastingFingerprint); a failure to read it stops the delete. */
