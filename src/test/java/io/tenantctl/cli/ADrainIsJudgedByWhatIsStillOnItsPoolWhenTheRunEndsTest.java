@@ -22,13 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ADrainIsJudgedByWhatIsStillOnItsPoolWhenTheRunEndsTest {
 
     private static BackupFixture fleet(Path dir) {
-        BackupFixture f = new BackupFixture(2, dir);
-        f.provision("acme", "globex");
-        f.notes("acme", "notes", 20);
-        f.notes("globex", "notes", 30);
-        ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", "1");
-        ok(f.cli, "pools", "drain", "pool-0");
-        return f;
+        return ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest.fleet(dir);
     }
 
     private static String unplaced(BackupFixture f, String runId) throws Exception {

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
 
     /** pool-0 drained with acme and globex on it; pool-1 has room for one of them only. */
-    private static BackupFixture fleet(Path dir) {
+    static BackupFixture fleet(Path dir) {
         BackupFixture f = new BackupFixture(2, dir);
         f.provision("acme", "globex");
         f.notes("acme", "notes", 20);

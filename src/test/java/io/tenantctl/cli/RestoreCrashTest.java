@@ -134,7 +134,7 @@ class RestoreCrashTest {
         while (!when.getAsBoolean()) {
             assertThat(restore.isAlive()).as("the restore ended before it could be killed").isTrue();
             assertThat(Instant.now()).as("the restore never got there").isBefore(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // a warm pool loads 20,000 in ~50 ms
         }
         restore.destroyForcibly(); // the node it ran on is lost
         assertThat(restore.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -207,7 +207,9 @@ class RestoreCrashTest {
             f.seedNotes("acme", 20_000);
             String backupId = f.backup("acme");
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
-            killRestoreWhen(f, dir, () -> droppedItsDatabase(f.catalogUrl) && f.db("acme").getCollection("notes").estimatedDocumentCount() > 0,
+            // killed once it has dropped the database and said so, as it loads the backup (a warm pool loads these 20,000 in
+            // a few tens of milliseconds: waiting to see documents there, the kill once came after the last)
+            killRestoreWhen(f, dir, () -> droppedItsDatabase(f.catalogUrl) && childSaid(dir, "WARNING: DROPPED database org_acme"),
                     "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
             assertThat(f.db("acme").getCollection("notes").countDocuments()).as("left partial").isLessThan(20_000);
@@ -256,8 +258,18 @@ class RestoreCrashTest {
     }
 
     /** Whether the restore holding acme's lease has recorded that it dropped the org's database. */
+    private static boolean childSaid(Path dir, String what) {
+        try {
+            return java.nio.file.Files.readString(dir.resolve("child.stderr")).contains(what);
+        } catch (java.io.IOException e) {
+            return false; // not there yet
+        }
+    }
+
     private static boolean droppedItsDatabase(String url) {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+        // on the test's one catalog session: a connection of its own each time (~25 ms) let a restore load all it had
+        // between two looks, so that the "partial" database was whole by the kill
+        try (Statement s = io.tenantctl.testing.TestCatalog.session(url).createStatement();
              ResultSet rs = s.executeQuery("select state from org_leases where org_id = 'acme'")) {
             return rs.next() && rs.getString(1) != null && org.bson.Document.parse(rs.getString(1)).getBoolean("current_dropped", false);
         } catch (java.sql.SQLException e) {
