@@ -639,7 +639,7 @@ final class Mover {
                 }
             }
         }
-        if (out.countDocuments() > found) {
+        if (ctx.retry().call(attempts, () -> out.countDocuments()) > found) { // a read: asked again after a dropped connection
             written += removeExtras(in, out, attempts, deadline, ours);
         }
         return written;

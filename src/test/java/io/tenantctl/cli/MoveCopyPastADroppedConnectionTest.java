@@ -162,6 +162,40 @@ class MoveCopyPastADroppedConnectionTest {
         }
     }
 
+    /**
+     * The frozen catch-up counts what the target holds to know whether anything the source deleted is still there. That
+     * count was not retried: one dropped connection aborted the move after its freeze. A count asked again is the same.
+     */
+    @Test
+    void aCatchUpCountWhoseConnectionDroppedIsAskedAgain() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean deleted = new AtomicBoolean();
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(HookedPools.aroundCollectionCall(real,
+                    "org_acme"::equals, "insertMany", (collection, args, insert) -> {
+                        if (collection.equals("zz") && deleted.compareAndSet(false, true)) { // users' first copy is done: the app deletes
+                            f.database("pool-0", "org_acme").getCollection("users").deleteMany(new org.bson.Document("_id", 7));
+                        }
+                        return insert.get();
+                    }), "org_acme"::equals, "countDocuments",
+                    (collection, args, count) -> {
+                        if (collection.equals("users") && deleted.get() && dropped.compareAndSet(false, true)) {
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing asked
+                        }
+                        return count.get();
+                    }));
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("a count lost its connection: %s", r).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+            f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+            assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(1999);
+        }
+    }
+
     /** 2,000 users with a unique email (two batches), and a collection zz copied after them. */
     static void usersAndALaterCollection(BackupFixture f) {
         List<org.bson.Document> users = new java.util.ArrayList<>();
