@@ -749,11 +749,11 @@ final class Mover {
      */
     private void syncIndexes(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts) {
         Map<String, BsonDocument> wanted = new HashMap<>();
-        for (BsonDocument index : source.getCollection(name).listIndexes(BsonDocument.class)) {
+        for (BsonDocument index : listIndexes(source, name, attempts)) {
             wanted.put(index.getString("name", new BsonString("")).getValue(), index);
         }
         Map<String, BsonDocument> have = new HashMap<>();
-        for (BsonDocument index : target.getCollection(name).listIndexes(BsonDocument.class)) {
+        for (BsonDocument index : listIndexes(target, name, attempts)) {
             have.put(index.getString("name", new BsonString("")).getValue(), index);
         }
         BsonArray build = new BsonArray();
@@ -999,6 +999,11 @@ final class Mover {
             }
         }
         return null;
+    }
+
+    /** {@code name}'s indexes on {@code db}, listed again after a dropped connection (a read). */
+    private List<BsonDocument> listIndexes(MongoDatabase db, String name, Retry.Attempts attempts) {
+        return ctx.retry().call(attempts, () -> db.getCollection(name).listIndexes(BsonDocument.class).into(new ArrayList<>()));
     }
 
     private static Map<String, BsonDocument> indexes(MongoDatabase db, String name) {

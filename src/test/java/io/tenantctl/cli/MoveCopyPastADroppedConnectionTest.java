@@ -196,6 +196,29 @@ class MoveCopyPastADroppedConnectionTest {
         }
     }
 
+    /** The move lists each collection's indexes on both pools to make the target's like the source's: a read, asked again. */
+    @Test
+    void anIndexListingWhoseConnectionDroppedIsAskedAgain() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "listIndexes",
+                    (collection, args, list) -> {
+                        if (collection.equals("users") && dropped.compareAndSet(false, true)) {
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing listed
+                        }
+                        return list.get();
+                    }));
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("a listing lost its connection: %s", r).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+            f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+        }
+    }
+
     /** 2,000 users with a unique email (two batches), and a collection zz copied after them. */
     static void usersAndALaterCollection(BackupFixture f) {
         List<org.bson.Document> users = new java.util.ArrayList<>();
