@@ -83,9 +83,7 @@ class MoveCopyPastADroppedConnectionTest {
             Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
             assertThat(dropped).as("the catch-up's write lost its reply").isTrue();
-            assertThat(r.exitCode()).as(r.toString()).isZero();
-            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
-            f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+            movedWhole(f, r);
             assertThat(f.db("acme").getCollection("notes").find(new org.bson.Document("_id", 0)).first().getString("text"))
                     .isEqualTo("changed during the first copy");
         }
@@ -118,9 +116,7 @@ class MoveCopyPastADroppedConnectionTest {
             Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
             assertThat(dropped).as("a batch of the copy again lost its reply: %s", r).isTrue();
-            assertThat(r.exitCode()).as(r.toString()).isZero();
-            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
-            f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+            movedWhole(f, r);
             assertThat(f.db("acme").getCollection("users").find(new org.bson.Document("_id", 0)).first().getString("email"))
                     .isEqualTo("u1500@acme.test");
         }
@@ -137,14 +133,8 @@ class MoveCopyPastADroppedConnectionTest {
             usersAndALaterCollection(f);
             AtomicBoolean deleted = new AtomicBoolean();
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(HookedPools.aroundCollectionCall(real,
-                    "org_acme"::equals, "insertMany", (collection, args, insert) -> {
-                        if (collection.equals("zz") && deleted.compareAndSet(false, true)) { // users' first copy is done: the app deletes
-                            f.database("pool-0", "org_acme").getCollection("users").deleteMany(new org.bson.Document("_id",
-                                    new org.bson.Document("$in", List.of(3, 1200))));
-                        }
-                        return insert.get();
-                    }), "org_acme"::equals, "deleteMany",
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(appDeletesUsers(f, real, deleted, 3, 1200),
+                    "org_acme"::equals, "deleteMany",
                     (collection, args, delete) -> {
                         Object result = delete.get();
                         if (collection.equals("users") && dropped.compareAndSet(false, true)) {
@@ -155,9 +145,7 @@ class MoveCopyPastADroppedConnectionTest {
             Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
             assertThat(dropped).as("the delete lost its reply: %s", r).isTrue();
-            assertThat(r.exitCode()).as(r.toString()).isZero();
-            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
-            f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+            movedWhole(f, r);
             assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(1998);
         }
     }
@@ -173,13 +161,8 @@ class MoveCopyPastADroppedConnectionTest {
             usersAndALaterCollection(f);
             AtomicBoolean deleted = new AtomicBoolean();
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(HookedPools.aroundCollectionCall(real,
-                    "org_acme"::equals, "insertMany", (collection, args, insert) -> {
-                        if (collection.equals("zz") && deleted.compareAndSet(false, true)) { // users' first copy is done: the app deletes
-                            f.database("pool-0", "org_acme").getCollection("users").deleteMany(new org.bson.Document("_id", 7));
-                        }
-                        return insert.get();
-                    }), "org_acme"::equals, "countDocuments",
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(appDeletesUsers(f, real, deleted, 7),
+                    "org_acme"::equals, "countDocuments",
                     (collection, args, count) -> {
                         if (collection.equals("users") && deleted.get() && dropped.compareAndSet(false, true)) {
                             throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing asked
@@ -189,9 +172,7 @@ class MoveCopyPastADroppedConnectionTest {
             Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
             assertThat(dropped).as("a count lost its connection: %s", r).isTrue();
-            assertThat(r.exitCode()).as(r.toString()).isZero();
-            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
-            f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+            movedWhole(f, r);
             assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(1999);
         }
     }
@@ -213,10 +194,27 @@ class MoveCopyPastADroppedConnectionTest {
             Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
             assertThat(dropped).as("a listing lost its connection: %s", r).isTrue();
-            assertThat(r.exitCode()).as(r.toString()).isZero();
-            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
-            f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+            movedWhole(f, r);
         }
+    }
+
+    /** Exit 0, the org on pool-1, its documents there those of the source it left. */
+    private static void movedWhole(BackupFixture f, Cli.Result r) {
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+        f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
+    }
+
+    /** {@code real}, the app deleting users {@code ids} on the source once their first copy is done (as zz's starts): {@code deleted}. */
+    private static io.tenantctl.pool.PoolConnector appDeletesUsers(BackupFixture f, io.tenantctl.pool.PoolConnector real, AtomicBoolean deleted,
+                                                                   Integer... ids) {
+        return HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", (collection, args, insert) -> {
+            if (collection.equals("zz") && deleted.compareAndSet(false, true)) {
+                f.database("pool-0", "org_acme").getCollection("users").deleteMany(new org.bson.Document("_id",
+                        new org.bson.Document("$in", List.of(ids))));
+            }
+            return insert.get();
+        });
     }
 
     /** 2,000 users with a unique email (two batches), and a collection zz copied after them. */
