@@ -469,10 +469,11 @@ public final class RunRepository {
         // The item taken is the first claimable one of a pool below its limit, by one index walk, by the same statement:
         // an item whose worker's lease ran out (its worker died; only looked for when there is one), else the next
         // pending one. Never every candidate row: that made each claim cost as much as the run has items, and a run of N
-        // orgs N² (5 ms an org at 10,000).
+        // orgs N² (5 ms an org at 10,000). A claimed item is in progress: what an earlier attempt said on it (a failure
+        // --resume retries, a stopped or dead worker's "not finished: …") no longer holds, and goes until this one's outcome.
         String take = """
                 update run_items set status = 'running', claimed_by = ?, not_before = null, lease_until = now() + make_interval(secs => ?),
-                    attempts = attempts + 1
+                    attempts = attempts + 1, error = null
                 where run_id = ? and org_id = (select org_id from run_items
                     where run_id = ? and %s and coalesce(pool_id, '') <> all((select at_limit from st)::text[])
                     order by seq limit 1

@@ -64,11 +64,12 @@ class ClaimTest {
     void anItemWhoseWorkerDiedIsTakenOverBeforeTheNextPendingOne() {
         String runId = run("a1@p1", "a2@p1", "a3@p1");
         assertThat(claim(runId, "dead", 4)).isEqualTo("a1");
-        runs.expireHolder(runId, "dead", null, 0);
+        runs.expireHolder(runId, "dead", "not finished: the run stopped: the store is full", 0);
 
         RunRepository.Claimed taken = runs.claimOne(runId, "w2", 4, 60).orElseThrow();
         assertThat(taken.orgId()).isEqualTo("a1");
         assertThat(taken.poolId()).isEqualTo("p1");
+        assertThat(runs.itemError(runId, "a1")).as("retried now (a --join): the dead worker's stop no longer says what it is").isEmpty();
         assertThat(claim(runId, "w2", 4)).isEqualTo("a2");
         assertThat(runs.claimedItemFinished(runId, "a1", "dead", "succeeded", 1, 5, null, null))
                 .as("the dead worker's late outcome is not recorded").isFalse();

@@ -15,6 +15,8 @@ import io.tenantctl.pool.Retry;
 import io.tenantctl.store.FileObjectStore;
 import io.tenantctl.store.ObjectStore;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.ForwardingStore;
+import io.tenantctl.testing.Pause;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +24,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -45,17 +49,7 @@ class ARunStoppedMidOrgSaysWhatItLeftTest {
             f.provision("acme", "bravo");
             f.notes("acme", "a_notes", 20);
             f.notes("bravo", "a_notes", 20);
-            TenantctlException stopped;
-            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
-                 ObjectStore store = new AFullStoreStopsTheBackupRunTest.Full(new FileObjectStore(f.storeDir))) {
-                stopped = catchThrowableOfType(() -> new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(
-                        new Backup.Request(new Backup.Selector(List.of(), true, List.of(), false), new Backup.Copy(Compression.GZIP, false, null), false,
-                                new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
-                                Clock.systemUTC())), TenantctlException.class);
-            }
-            assertThat(stopped).isNotNull();
-            assertThat(stopped.category().exitCode).as(stopped.getMessage()).isEqualTo(3);
-            String runId = stopped.runId();
+            String runId = stoppedOnAFullStore(f);
 
             JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
             JsonNode acme = CliFixture.runItem(run, "acme");
@@ -78,6 +72,68 @@ class ARunStoppedMidOrgSaysWhatItLeftTest {
             JsonNode after = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
             assertThat(CliFixture.runItem(after, "acme").get("status").asText()).as(after.toPrettyString()).isEqualTo("succeeded");
             assertThat(CliFixture.runItem(after, "acme").get("error").isNull()).as("the stop's error goes once it is done").isTrue();
+        }
+    }
+
+    /** A backup of every org, one at a time, stopped by a full store at its first org (acme): the run's id. */
+    private static String stoppedOnAFullStore(BackupFixture f) throws Exception {
+        TenantctlException stopped;
+        try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+             ObjectStore store = new AFullStoreStopsTheBackupRunTest.Full(new FileObjectStore(f.storeDir))) {
+            stopped = catchThrowableOfType(() -> backup(catalog, pools, store, RunControl.START), TenantctlException.class);
+        }
+        assertThat(stopped).isNotNull();
+        assertThat(stopped.category().exitCode).as(stopped.getMessage()).isEqualTo(3);
+        return stopped.runId();
+    }
+
+    private static Backup.Result backup(Catalog catalog, PoolClients pools, ObjectStore store, RunControl control) {
+        return new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(
+                new Backup.Request(new Backup.Selector(List.of(), control == RunControl.START, List.of(), false),
+                        new Backup.Copy(Compression.GZIP, false, null), false,
+                        new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), control, new CancelToken(), Progress.NONE),
+                        Clock.systemUTC()));
+    }
+
+    /**
+     * Found by probing: the org a stopped worker left, taken over by --resume, kept the stop's "not finished: the run
+     * stopped: … No space left on device" in runs show while the new worker was backing it up — as if the store were
+     * still full and nothing were on it — until the retry recorded its outcome. While it is retried it reads running,
+     * with no error; the retry's outcome is what it says once it ends.
+     */
+    @Test
+    void anOrgTakenOverByAResumeReadsRunningWithoutTheStopsErrorWhileItIsRetried() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "a_notes", 20);
+            String runId = stoppedOnAFullStore(f);
+            assertThat(CliFixture.runItem(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")), "acme").get("error").asText())
+                    .as("the stop said on it first").contains("run stopped");
+
+            try (Pause pause = Pause.at(1); Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 ObjectStore store = new ForwardingStore(new FileObjectStore(f.storeDir)) {
+                     @Override
+                     public Upload create(String key) {
+                         pause.call(); // the resumed worker is on acme, its first file about to be written
+                         return real.create(key);
+                     }
+                 }) {
+                CompletableFuture<Backup.Result> resumed = CompletableFuture.supplyAsync(() -> backup(catalog, pools, store,
+                        new RunControl(false, null, runId)));
+                pause.awaitPaused("the resume reached acme's first file");
+
+                JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+                JsonNode acme = CliFixture.runItem(run, "acme");
+                assertThat(acme.get("status").asText()).as(run.toPrettyString()).isEqualTo("running");
+                assertThat(acme.get("error").isNull()).as("no stale error while it is retried: " + run.toPrettyString()).isTrue();
+                Cli.Result shown = ok(f.cli, "runs", "show", runId);
+                assertThat(shown.out()).as(shown.out()).containsPattern("acme\\s+running").doesNotContain("run stopped");
+
+                pause.wake();
+                assertThat(resumed.get(60, TimeUnit.SECONDS).report().failed()).as("the resume backs acme up").isEmpty();
+            }
+            JsonNode after = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+            assertThat(CliFixture.runItem(after, "acme").get("status").asText()).as(after.toPrettyString()).isEqualTo("succeeded");
         }
     }
 }
