@@ -98,6 +98,27 @@ public final class FindingRepository {
                 until, reason, by, findingId)) == 1;
     }
 
+    /** Undoes an ack: the finding counts again (verify's exit 4, gc's kept for a person). Whether the finding exists. */
+    public boolean unack(String findingId) {
+        return catalog.inConnection(c -> Sql.update(c, "update findings set acked_until = null, ack_reason = null, acked_by = null "
+                + "where finding_id = ?", findingId)) == 1;
+    }
+
+    /**
+     * The open findings of {@code kinds} acked until later than now (the catalog's clock, which ends acks), by
+     * "pool/subject": for a finding about one database, the database it names. Of two, the one acked longest.
+     */
+    public Map<String, Finding> ackedBySubject(Collection<String> kinds) {
+        return catalog.inConnection(c -> {
+            Map<String, Finding> out = new java.util.HashMap<>();
+            for (Finding f : Sql.query(c, "select * from findings where resolved_at is null and acked_until > now() and kind = any (?) "
+                    + "order by acked_until", FindingRepository::map, c.createArrayOf("text", kinds.toArray()))) {
+                out.put(f.poolId() + "/" + f.subject(), f);
+            }
+            return out;
+        });
+    }
+
     /** Records the orgs verified clean now, at their current catalog version. */
     public void verifiedClean(Collection<String> orgIds) {
         catalog.inConnection(c -> Sql.update(c, "insert into org_verifications (org_id, verified_at, org_version) "

@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "gc", description = {"Drop databases no org points at any more: the one place tenantctl drops retired data.",
         "Sources retained by moves and databases replaced by restores (once retired longer than --older-than), and "
-        + "targets left by aborted moves. Never a database an org's pointer names."})
+        + "targets left by aborted moves. Never a database an org's pointer names.",
+        "One kept for a person (written since its move, ...) makes it exit 1, unless its verify finding is acked "
+        + "('tenantctl verify ack ID'): a person looked and keeps it; still kept and listed, exit 0 ('verify unack ID' undoes it)."})
 final class RebalanceGcCommand implements Callable<Integer> {
 
     private final CliContext ctx;
@@ -48,11 +50,20 @@ final class RebalanceGcCommand implements Callable<Integer> {
             return interrupted(r, exit);
         }
         Output.table(ctx.out, List.of("pool", "database", "org", "kind", "action", "detail"),
-                r.items().stream().map(i -> Arrays.asList(i.poolId(), i.databaseName(), i.orgId(), i.kind(), i.action(), i.detail())).toList());
+                r.items().stream().map(i -> Arrays.asList(i.poolId(), i.databaseName(), i.orgId(), i.kind(), i.action(), i.acked() == null
+                        ? i.detail() : "acked until " + i.acked().until() + " (" + i.acked().findingId() + ": " + i.acked().reason()
+                        + "; 'tenantctl verify unack " + i.acked().findingId() + "' undoes it): " + i.detail())).toList());
         long dropped = r.items().stream().filter(i -> i.action().equals(r.dryRun() ? "would_drop" : "dropped")).count();
         long kept = r.keptForAPerson();
+        long acked = r.keptAcked();
         ctx.out.println((r.dryRun() ? "dry run: would drop " : "dropped ") + dropped + " database(s)"
-                + (kept == 0 ? "" : "; " + kept + (r.dryRun() ? " would be" : "") + " kept for a person to look at (see detail)"));
+                + (kept == 0 ? "" : "; " + kept + (r.dryRun() ? " would be" : "") + " kept for a person to look at (see detail)")
+                + (acked == 0 ? "" : "; " + acked + (r.dryRun() ? " would be" : "") + " kept, acked by a person (verify ack)"));
+        if (kept > 0) {
+            ctx.err.println("note: to keep one on purpose without failing gc, ack its finding: 'tenantctl verify' lists it "
+                    + "(retained_copy…, move_leftover), 'tenantctl verify ack ID --until DATE --reason TEXT' acks it");
+            ctx.err.flush();
+        }
         if (!r.unfinishedMoves().isEmpty()) {
             ctx.err.println("note: " + r.unfinishedMoves().size() + " unfinished move(s) (" + String.join(", ", r.unfinishedMoves())
                     + "): 'tenantctl rebalance resume' finishes or rolls them back");

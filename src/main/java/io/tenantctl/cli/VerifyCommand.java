@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
         "Per org: its database where the catalog says, its schema against its recorded manifest (--deep: its newest "
         + "backup read back). Fleet: pools reachable and within capacity, databases no pointer explains, orgs, moves and "
         + "runs stuck, backups fresh per tier (with a store). Exit 0 clean, 4 when a problem is found."},
-        subcommands = {VerifyAckCommand.class})
+        subcommands = {VerifyAckCommand.class, VerifyUnackCommand.class})
 final class VerifyCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -1,6 +1,7 @@
 package io.tenantctl.ops;
 
 import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.FindingRepository;
 import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.MoveRepository;
 import io.tenantctl.catalog.MoveState;
@@ -120,9 +121,27 @@ public final class Rebalance {
                            Instant updatedAt, String runId, String error) {
     }
 
-    /** What gc did (or would do) to one database. */
-    public record GcItem(String poolId, String databaseName, String orgId, String kind, String action, String detail) {
+    /**
+     * What gc did (or would do) to one database; {@code acked}: one kept for a person whose verify finding a person acked
+     * ({@code verify ack}: looked at, kept on purpose until then), so it is no reason to exit 1. Null otherwise.
+     */
+    public record GcItem(String poolId, String databaseName, String orgId, String kind, String action, String detail, GcAck acked) {
+        public GcItem(String poolId, String databaseName, String orgId, String kind, String action, String detail) {
+            this(poolId, databaseName, orgId, kind, action, detail, null);
+        }
+
+        /** Kept for a person to look at (see {@link GcResult#failed}), acked or not. */
+        boolean forAPerson() {
+            return action.equals("kept") && !DatabaseGc.inUse(detail) && !Errors.NOT_REACHED.equals(detail);
+        }
     }
+
+    /** The ack of the verify finding naming a database gc keeps: its id, until when (the catalog's clock) and why. */
+    public record GcAck(String findingId, Instant until, String reason) {
+    }
+
+    /** The verify findings that name a database gc may keep for a person: an ack of one says a person looked at it. */
+    private static final List<String> COPY_FINDINGS = List.of("retained_copy", "retained_copy_overdue", "move_leftover");
 
     /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the databases not reached are kept, saying so. */
     public record GcResult(boolean dryRun, List<GcItem> items, List<String> unfinishedMoves, boolean interrupted, String next) {
@@ -131,8 +150,9 @@ public final class Rebalance {
          * Whether gc left something for a person, as {@code orgs purge} counts it (exit 1): a database it could not drop
          * ({@code failed}), one it did not decide on ({@code skipped}: busy, a pool down — run it again), or one it kept
          * for a reason a person must look at (written since, no ledger to compare, holding more than its move could
-         * write). Not one kept because an org's pointer names it (in use: not garbage), nor one an interrupt did not reach
-         * (that is exit 130's), nor a database still within --older-than, which gc does not list at all.
+         * write) — unless its verify finding is acked: a person looked and keeps it. Not one kept because an org's pointer
+         * names it (in use: not garbage), nor one an interrupt did not reach (that is exit 130's), nor a database still within
+         * --older-than, which gc does not list at all.
          */
         public boolean failed() {
             return keptForAPerson() > 0 || items.stream().anyMatch(i -> i.action().equals("failed") || i.action().equals("skipped"));
@@ -140,8 +160,12 @@ public final class Rebalance {
 
         /** The databases kept for a person to look at (see {@link #failed}). */
         public long keptForAPerson() {
-            return items.stream().filter(i -> i.action().equals("kept") && !DatabaseGc.inUse(i.detail())
-                    && !Errors.NOT_REACHED.equals(i.detail())).count();
+            return items.stream().filter(i -> i.forAPerson() && i.acked() == null).count();
+        }
+
+        /** The databases kept that a person looked at: their verify finding acked. */
+        public long keptAcked() {
+            return items.stream().filter(i -> i.forAPerson() && i.acked() != null).count();
         }
     }
 
@@ -813,6 +837,11 @@ public final class Rebalance {
             items.add(i.detail() != null ? i : new GcItem(i.poolId(), i.databaseName(), i.orgId(), i.kind(), i.action(),
                     writtenAgain(m)));
         }
+        if (items.stream().anyMatch(GcItem::forAPerson)) { // a person looked at one and acked its finding: kept, no exit 1
+            Map<String, FindingRepository.Finding> acked = new FindingRepository(ctx.catalog()).ackedBySubject(COPY_FINDINGS);
+            items.replaceAll(i -> !i.forAPerson() || !acked.containsKey(i.poolId() + "/" + i.databaseName()) ? i : new GcItem(i.poolId(),
+                    i.databaseName(), i.orgId(), i.kind(), i.action(), i.detail(), ack(acked.get(i.poolId() + "/" + i.databaseName()))));
+        }
         List<String> unfinished = moves.unfinished().stream().map(m -> m.moveId() + " (" + m.orgId() + ", " + m.state() + ")").toList();
         boolean interrupted = !dryRun && cancel.isCancelled();
         // going on: the same age, and --drop-changed for the named databases it had not reached yet (a name already
@@ -907,6 +936,10 @@ public final class Rebalance {
                 + "more than the move's process could write after that: " + more
                 : "bears the name of aborted move " + m.moveId() + "'s target, which its rollback could not drop, but holds more than the "
                 + "move's copy could: " + more;
+    }
+
+    private static GcAck ack(FindingRepository.Finding f) {
+        return new GcAck(f.findingId(), f.ackedUntil(), f.ackReason());
     }
 
     private GcItem drop(String poolId, String database, String orgId, String kind, boolean dryRun, DatabaseGc gc, Runnable forget) {

@@ -483,6 +483,27 @@ public final class Verify {
     }
 
     /**
+     * Undoes {@code findingId}'s ack: it counts again (verify exits 4 on a problem, gc exits 1 on the copy it names).
+     * Returns the finding as the undo leaves it and whether it was acked; with {@code dryRun}, nothing written.
+     */
+    public Unacked unack(String findingId, boolean dryRun) {
+        FindingRepository repo = new FindingRepository(ctx.catalog());
+        FindingRepository.Finding f = repo.find(findingId).orElseThrow(() -> TenantctlException.usage("no finding " + findingId
+                + ": see 'tenantctl verify'"));
+        // acked as verify judges it: open, its ack not run out by the catalog's clock (a resolved finding's ack covers nothing)
+        boolean wasAcked = f.resolvedAt() == null && f.ackedUntil() != null && f.ackedUntil().isAfter(ctx.catalog().now());
+        if (!dryRun && f.ackedUntil() != null) {
+            repo.unack(findingId);
+        }
+        return new Unacked(wasAcked, new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(), fixOf(f),
+                f.resolvedAt() != null ? "resolved" : "known", f.firstSeen(), f.lastSeen(), null, null));
+    }
+
+    /** What {@link #unack} did: whether the finding was acked, and the finding as the undo leaves it. */
+    public record Unacked(boolean wasAcked, Finding finding) {
+    }
+
+    /**
      * A stored finding's fix as verify made it: its command and note as kept beside its line; a row from before catalog version
      * 16 that no verify has seen since keeps only the line, which is not made a command again (a note can read like one):
      * it is all the note.
