@@ -37,7 +37,7 @@ final class Summary {
         doc.put("p50_ms", report.timings().p50());
         doc.put("p95_ms", report.timings().p95());
         doc.put("max_ms", report.timings().max());
-        doc.put("orgs", new OrgLines(report.orgs()));
+        doc.put("orgs", new OrgLines(report.orgs()::forEach));
         if (report.reason() != null) {
             doc.put("reason", report.reason());
         }
@@ -96,37 +96,52 @@ final class Summary {
 
     /**
      * The orgs' lines, each written as it is serialised — its header fields, then the verb's detail (a detail field of
-     * the same name takes the header field's place) — so that a fleet of 50,000 is never held as maps at once.
+     * the same name takes the header field's place) — so that a fleet of 50,000 is never held as maps at once; {@code orgs}
+     * hands them over one at a time (a verb may read each one's detail back from the catalog as it goes).
      */
-    record OrgLines(List<RunReport.Org> orgs) implements com.fasterxml.jackson.databind.JsonSerializable {
+    record OrgLines(java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> orgs)
+            implements com.fasterxml.jackson.databind.JsonSerializable {
         private static final List<String> HEADER = List.of("org_id", "pool_id", "outcome", "attempts", "ms", "error");
 
         @Override
         public void serialize(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p)
                 throws java.io.IOException {
             g.writeStartArray();
-            for (RunReport.Org o : orgs) {
-                com.fasterxml.jackson.databind.JsonNode detail = o.detail();
-                Object[] header = {o.orgId(), o.poolId(), o.outcome(), o.attempts(), o.ms(), o.error()};
-                g.writeStartObject();
-                for (int i = 0; i < HEADER.size(); i++) {
-                    g.writeFieldName(HEADER.get(i));
-                    if (detail.has(HEADER.get(i))) {
-                        g.writeTree(detail.get(HEADER.get(i)));
-                    } else {
-                        p.defaultSerializeValue(header[i], g);
+            try {
+                orgs.accept(o -> {
+                    try {
+                        line(o, g, p);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
                     }
-                }
-                for (var it = detail.fields(); it.hasNext(); ) {
-                    var f = it.next();
-                    if (!HEADER.contains(f.getKey())) {
-                        g.writeFieldName(f.getKey());
-                        g.writeTree(f.getValue());
-                    }
-                }
-                g.writeEndObject();
+                });
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
             }
             g.writeEndArray();
+        }
+
+        private static void line(RunReport.Org o, com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p)
+                throws java.io.IOException {
+            com.fasterxml.jackson.databind.JsonNode detail = o.detail();
+            Object[] header = {o.orgId(), o.poolId(), o.outcome(), o.attempts(), o.ms(), o.error()};
+            g.writeStartObject();
+            for (int i = 0; i < HEADER.size(); i++) {
+                g.writeFieldName(HEADER.get(i));
+                if (detail.has(HEADER.get(i))) {
+                    g.writeTree(detail.get(HEADER.get(i)));
+                } else {
+                    p.defaultSerializeValue(header[i], g);
+                }
+            }
+            for (var it = detail.fields(); it.hasNext(); ) {
+                var f = it.next();
+                if (!HEADER.contains(f.getKey())) {
+                    g.writeFieldName(f.getKey());
+                    g.writeTree(f.getValue());
+                }
+            }
+            g.writeEndObject();
         }
 
         @Override

@@ -102,7 +102,8 @@ final class VerifyCommand implements Callable<Integer> {
             fields.put("fixed", r.fixed()); // with --dry-run: what --fix would do
             fields.put("left_for_human", r.leftForHuman());
             fields.put("skipped_unchanged", r.skipped());
-            Output.json(ctx.out, Summary.json(r.report(), r.interrupted(), fields, f -> io.tenantctl.NextStep.run("tenantctl verify --org " + f.orgId())));
+            fields.put("orgs", new Summary.OrgLines(r.orgLines())); // in its place in the header: each line's findings read as it is written
+            Output.jsonSpooled(ctx.out, Summary.json(r.report(), r.interrupted(), fields, f -> io.tenantctl.NextStep.run("tenantctl verify --org " + f.orgId())));
             return;
         }
         if (fanout.detach) {

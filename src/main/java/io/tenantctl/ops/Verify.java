@@ -121,11 +121,13 @@ public final class Verify {
     }
 
     /**
-     * The run (every checked org's line; outcome clean — informational or acked findings at most —, problems or failed), the
-     * findings, the fixes --fix applied and what it left for a human, and how many orgs --changed-only skipped.
+     * The run (every checked org's line, without its findings; outcome clean — informational or acked findings at most —,
+     * problems or failed), the findings, the fixes --fix applied and what it left for a human, how many orgs --changed-only
+     * skipped, and {@code orgLines}: each org's line as -o json shows it, handed to the consumer given one at a time with its
+     * findings read back from the catalog (a fleet's are many: no report holds them all).
      */
     public record Result(RunReport report, boolean interrupted, List<Finding> findings, List<String> fixed, int skipped,
-                         Set<String> wouldFix) {
+                         Set<String> wouldFix, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> orgLines) {
         /**
          * The problems (acked ones too) but those a --fix dry run says it would fix, each as "ID KIND [ORG]: FIX", FIX its
          * command alone (as -o json's fix; no ": FIX" when it has none, its note being with the finding), made as they are
@@ -250,7 +252,8 @@ public final class Verify {
         java.util.concurrent.atomic.AtomicReference<PerOrg> checks = new java.util.concurrent.atomic.AtomicReference<>();
         RunEngine.Ran ran;
         try {
-            ran = engine.run(VERB, asked.drive(), OutcomeNames.of(DONE), () -> start(engine, asked, toCheck), run -> {
+            // each org's line without its findings: a fleet's are many, read back from the run's items below as they are needed
+            ran = engine.run(VERB, asked.drive(), OutcomeNames.of(DONE).withoutDetail(), () -> start(engine, asked, toCheck), run -> {
                 // the run's own --fix and --deep, not this worker's flags: a joiner of a 'verify --fix --detach' run fixes
                 Request asRecorded = asRecorded(asked, Json.read(run.runId(), run.args(), Args.class), run.runId(), store,
                         () -> ctx.catalog().runs().items(run.runId()).stream().map(RunRepository.Item::orgId).toList());
@@ -267,12 +270,29 @@ public final class Verify {
         }
         PerOrg perOrg = checks.get() != null ? checks.get() : new PerOrg(orgs, pools, asked, store, fixed);
         Request req = perOrg.req;
+        boolean reports = !req.drive().control().detach() && req.drive().control().joinRunId() == null;
+        // each org's findings as its run item recorded them, read one item at a time (the report holds none of them)
+        Set<String> withProblem = new java.util.HashSet<>();
+        List<Seen> ofOrgs = new ArrayList<>();
+        ctx.catalog().runs().forEachItem(ran.report().runId(), i -> {
+            com.fasterxml.jackson.databind.JsonNode list = new RunReport.Org(i.orgId(), i.poolId(), "", 0, 0, null, i.detail()).detail()
+                    .path("findings");
+            if (hasProblem(list)) {
+                withProblem.add(i.orgId());
+            }
+            for (com.fasterxml.jackson.databind.JsonNode f : list) {
+                if (!reports) {
+                    break; // a detached or joined run reports no findings
+                }
+                ofOrgs.add(new Seen(f.path("kind").asText(), f.path("severity").asText(), i.orgId(), i.poolId(), f.path("subject").asText(),
+                        f.path("detail").asText(), fixOf(f)));
+            }
+        });
         // informational findings (an extra index, no recorded manifest) leave an org clean: only a problem makes it "problems"
-        RunReport checked = withProblems(ran.report());
-        // each org's line as -o json shows it: its findings' fix and fix_note, not the text kept for the catalog
-        RunReport report = checked.map(Verify::withoutFixText);
-        if (req.drive().control().detach() || req.drive().control().joinRunId() != null) {
-            return new Result(report, ran.interrupted(), List.of(), List.of(), skipped, Set.of());
+        RunReport checked = withProblems(ran.report(), withProblem);
+        RunReport report = checked;
+        if (!reports) {
+            return new Result(report, ran.interrupted(), List.of(), List.of(), skipped, Set.of(), lines(report));
         }
 
         List<Seen> seen = new ArrayList<>();
@@ -285,12 +305,9 @@ public final class Verify {
         if (whole) {
             fleetChecks(req, pools, orgs, seen, fixed, deadPools, report.runId(), fleet, perOrg, store != null);
         }
+        seen.addAll(ofOrgs);
+        ofOrgs.clear();
         for (RunReport.Org line : checked.orgs()) {
-            com.fasterxml.jackson.databind.JsonNode list = line.detail().path("findings");
-            for (com.fasterxml.jackson.databind.JsonNode f : list) {
-                seen.add(new Seen(f.path("kind").asText(), f.path("severity").asText(), line.orgId(), line.poolId(), f.path("subject").asText(),
-                        f.path("detail").asText(), fixOf(f)));
-            }
             if (line.outcome().equals("failed") && !deadPools.contains(line.poolId())) {
                 seen.add(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
                         + line.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + line.orgId(),
@@ -344,7 +361,25 @@ public final class Verify {
         // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
         Set<String> wouldFix = !req.fix() || !req.dryRun() ? Set.of() : rows.stream().filter(Verify::putRightByFix)
                 .map(FindingRepository.Finding::findingId).collect(java.util.stream.Collectors.toSet());
-        return new Result(report, ran.interrupted(), out, List.copyOf(fixed), skipped, wouldFix);
+        return new Result(report, ran.interrupted(), out, List.copyOf(fixed), skipped, wouldFix, lines(report));
+    }
+
+    /**
+     * Each org's line of {@code report} as -o json shows it, handed over one at a time: its outcome as the report says,
+     * and its findings (their fix and fix_note, not the text kept for the catalog) read back from its run item as it is.
+     */
+    private java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> lines(RunReport report) {
+        if (report.runId() == null) {
+            return each -> report.orgs().forEach(o -> each.accept(withoutFixText(o)));
+        }
+        Map<String, RunReport.Org> byOrg = new java.util.HashMap<>();
+        report.orgs().forEach(o -> byOrg.put(o.orgId(), o));
+        return each -> ctx.catalog().runs().forEachItem(report.runId(), i -> {
+            RunReport.Org o = byOrg.get(i.orgId());
+            if (o != null) {
+                each.accept(withoutFixText(o.with(o.error(), i.detail())));
+            }
+        });
     }
 
     /**
@@ -436,6 +471,12 @@ public final class Verify {
     /** A verify run's report with each clean org whose recorded findings hold a problem named "problems"; another verb's as it is. */
     static RunReport withProblems(RunReport report) {
         return !VERB.equals(report.verb()) ? report : report.map(o -> o.outcome().equals("clean") && hasProblem(o.detail().path("findings"))
+                ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
+    }
+
+    /** As {@link #withProblems(RunReport)}, for a report whose lines hold no findings: {@code withProblem}, the orgs whose do. */
+    private static RunReport withProblems(RunReport report, Set<String> withProblem) {
+        return report.map(o -> o.outcome().equals("clean") && withProblem.contains(o.orgId())
                 ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
     }
 

@@ -49,6 +49,31 @@ public final class Output {
     }
 
     /**
+     * As {@link #json}, for a document part of which is read as it is written (a fleet's verify findings, from the catalog):
+     * spooled to a temporary file and copied to {@code out} only once whole, so that a failure half-way prints no half
+     * document before the error's own, and said as what it is (the catalog lost), not as a failure to render.
+     */
+    public static void jsonSpooled(PrintWriter out, Object value) {
+        spooled("the JSON document", ".json", spool -> {
+            try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(spool)) {
+                JSON.writer().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(w, value);
+            } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+                for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+                    if (t instanceof RuntimeException r && !(t instanceof java.io.UncheckedIOException)) {
+                        throw r; // what failed while a part was read, not the JSON
+                    }
+                }
+                throw e;
+            }
+            try (java.io.Reader r = java.nio.file.Files.newBufferedReader(spool)) {
+                r.transferTo(out);
+            }
+            out.println();
+            out.flush();
+        });
+    }
+
+    /**
      * One JSON document {@code {field: [items…]}}, each item serialised as {@code items} hands it over, spooled to a
      * temporary file and copied to {@code out} only once whole: memory does not grow with the number of items, and a
      * failure half-way (the store gone on the 30,000th org) prints no half document before the error's own.

@@ -24,6 +24,35 @@ public interface OutcomeNames {
     }
 
     /**
+     * What of an item's recorded detail the report's line holds: all of it, unless the verb reads it back from the run's
+     * items itself (verify: a fleet's findings are many, and held in the catalog).
+     */
+    default String detail(String detailJson) {
+        return detailJson;
+    }
+
+    /** These names, for a report whose lines hold none of their items' detail. */
+    default OutcomeNames withoutDetail() {
+        OutcomeNames names = this;
+        return new OutcomeNames() {
+            @Override
+            public String success() {
+                return names.success();
+            }
+
+            @Override
+            public String of(ItemStatus status) {
+                return names.of(status);
+            }
+
+            @Override
+            public String detail(String detailJson) {
+                return null;
+            }
+        };
+    }
+
+    /**
      * Names with {@code success} for a succeeded item; an item not done or cancelled is {@code not_started} in every
      * verb, so that tools reading any verb's -o json count the same word.
      */

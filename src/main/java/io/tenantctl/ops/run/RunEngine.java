@@ -660,20 +660,20 @@ public final class RunEngine {
         Map<String, Integer> counts = new LinkedHashMap<>();
         List<RunReport.Org> orgs = new ArrayList<>();
         List<Long> millis = new ArrayList<>();
-        int inFlight = 0;
-        for (RunRepository.Item i : runs.items(runId)) {
+        int[] running = {0};
+        runs.forEachItem(runId, i -> { // streamed: a fleet's items are not held twice, by the driver and here
             String outcome = names.of(i.itemStatus());
-            inFlight += i.itemStatus() == ItemStatus.RUNNING ? 1 : 0; // claimed: a cancel leaves these to finish
+            running[0] += i.itemStatus() == ItemStatus.RUNNING ? 1 : 0; // claimed: a cancel leaves these to finish
             counts.merge(outcome, 1, Integer::sum);
             if (i.millis() != null && (i.itemStatus() == ItemStatus.SUCCEEDED || i.itemStatus() == ItemStatus.FAILED
                     || i.itemStatus() == ItemStatus.UNCHANGED)) {
                 millis.add(i.millis());
             }
             orgs.add(new RunReport.Org(i.orgId(), i.poolId(), outcome, i.attempts(), i.millis() == null ? 0 : i.millis(), i.error(),
-                    i.detail()));
-        }
+                    names.detail(i.detail())));
+        });
         return new RunReport(runId, run.verb(), RunReport.displayStatus(run, runs.activity(runId, LIVENESS)), counts, Timings.of(millis), orgs,
-                run.reason(), inFlight);
+                run.reason(), running[0]);
     }
 
     /** Round-robin across pools, so the first items (a canary, the first claims) spread over every pool. */
