@@ -676,22 +676,22 @@ final class Mover {
     }
 
     /**
-     * Deletes the target's documents that the frozen source does not have; returns how many. A batch's look-up and delete
-     * are made again after a dropped connection (a delete made twice is one; the retry only while the move is ours).
+     * Deletes the target's documents that the frozen source does not have; returns how many. The target's _ids are read a
+     * batch at a time, on after a dropped connection; a batch's look-up and delete are made again after one (a delete made
+     * twice is one; the retry only while the move is ours).
      */
     private long removeExtras(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, Retry.Attempts attempts,
                               long deadline, Runnable ours) {
         long removed = 0;
-        List<RawBsonDocument> batch = new ArrayList<>(BATCH);
-        for (RawBsonDocument d : target.find().projection(new BsonDocument("_id", new BsonInt32(1))).batchSize(BATCH)) {
-            batch.add(d);
-            if (batch.size() == BATCH) {
-                pastDeadline(deadline, "removing documents deleted on the source");
-                removed += removeAbsent(source, target, batch, attempts, ours);
-                batch.clear();
+        BsonValue last = null;
+        for (List<RawBsonDocument> batch = new ArrayList<>(BATCH); ; batch.clear()) {
+            last = ResumedRead.read(target, null, new BsonDocument("_id", new BsonInt32(1)), last, BATCH, ctx.retry(), attempts, batch::add);
+            removed += batch.isEmpty() ? 0 : removeAbsent(source, target, batch, attempts, ours);
+            if (batch.size() < BATCH) {
+                return removed;
             }
+            pastDeadline(deadline, "removing documents deleted on the source");
         }
-        return removed + (batch.isEmpty() ? 0 : removeAbsent(source, target, batch, attempts, ours));
     }
 
     private long removeAbsent(MongoCollection<RawBsonDocument> source, MongoCollection<RawBsonDocument> target, List<RawBsonDocument> ids,

@@ -177,6 +177,34 @@ class MoveCopyPastADroppedConnectionTest {
         }
     }
 
+    /**
+     * What the target holds beyond the frozen source is found by reading the target's _ids. That read was not made again
+     * after a dropped connection: one cut halfway through it aborted the move after its freeze. It goes on after the last
+     * _id it read.
+     */
+    @Test
+    void theCatchUpsReadOfTheTargetsIdsGoesOnAfterADroppedConnection() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean deleted = new AtomicBoolean();
+            AtomicBoolean dropped = new AtomicBoolean();
+            org.bson.BsonDocument idsOnly = new org.bson.BsonDocument("_id", new org.bson.BsonInt32(1));
+            Cli cli = f.newCli().decoratePools(real -> {
+                io.tenantctl.pool.PoolConnector app = appDeletesUsers(f, real, deleted, 3, 1500);
+                return HookedPools.databases(app, (pool, uri, name) -> !pool.equals("pool-1") ? app.database(pool, uri, name)
+                        : HookedPools.aroundCollectionCall(app.database(pool, uri, name), "find", (collection, args, find) ->
+                                !collection.equals("users") ? find.get() : HookedPools.dropsItsCursor(find.get(), 500, projection ->
+                                        projection != null && idsOnly.equals(projection.toBsonDocument()) && dropped.compareAndSet(false, true))));
+            });
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("the read of the target's _ids lost its connection: %s", r).isTrue();
+            movedWhole(f, r);
+            assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(1998);
+        }
+    }
+
     /** The move lists each collection's indexes on both pools to make the target's like the source's: a read, asked again. */
     @Test
     void anIndexListingWhoseConnectionDroppedIsAskedAgain() {

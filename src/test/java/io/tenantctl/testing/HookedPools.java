@@ -208,6 +208,42 @@ public final class HookedPools {
                 : call.get());
     }
 
+    /**
+     * {@code find} (a collection's find, as an {@link Around} is handed it), except that a cursor opened from it, when
+     * {@code drops} says so (given the projection asked for, or null), fails once it has served {@code served} documents as
+     * one whose connection was cut before its next batch came: "Prematurely reached end of stream".
+     */
+    public static Object dropsItsCursor(Object find, int served, java.util.function.Predicate<org.bson.conversions.Bson> drops) {
+        org.bson.conversions.Bson[] projection = {null};
+        Object[] self = {null};
+        self[0] = forwarding(com.mongodb.client.FindIterable.class, find, (m, args, call) -> {
+            if (m.getName().equals("projection")) {
+                projection[0] = (org.bson.conversions.Bson) args[0];
+            }
+            Object result = call.get();
+            if (result == find) {
+                return self[0]; // a setter (projection, sort, batchSize…): the chain goes on through this proxy
+            }
+            if (!(result instanceof com.mongodb.client.MongoCursor<?> cursor) || !drops.test(projection[0])) {
+                return result;
+            }
+            int[] seen = {0};
+            return forwarding(com.mongodb.client.MongoCursor.class, cursor, (cm, cargs, next) -> {
+                boolean reads = java.util.Set.of("hasNext", "next", "tryNext").contains(cm.getName());
+                if (reads && seen[0] == served) {
+                    seen[0]++; // once
+                    throw new com.mongodb.MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                }
+                Object out = next.get();
+                if (!cm.getName().equals("hasNext") && reads && out != null && seen[0] < served) {
+                    seen[0]++;
+                }
+                return out;
+            });
+        });
+        return self[0];
+    }
+
     /** What a {@link #forwarding} proxy does with one call: {@code call.get()} makes it on the target. */
     private interface Forward {
         Object on(java.lang.reflect.Method method, Object[] args, Call call) throws Throwable;
