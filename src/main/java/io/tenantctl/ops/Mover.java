@@ -530,7 +530,7 @@ final class Mover {
         Retry.Attempts attempts = new Retry.Attempts();
         Map<String, Fingerprint.Collection> ledger = new java.util.TreeMap<>();
         Map<String, Fingerprint.Collection> lasting = new java.util.TreeMap<>();
-        long bytes = 0;
+        long[] bytes = {0};
         long written = 0;
         java.util.Set<String> onTarget = new java.util.HashSet<>(collections(target));
         for (String name : collections(source)) {
@@ -540,18 +540,15 @@ final class Mover {
             Fingerprint.Builder lasts = new Fingerprint.Builder().collection(name);
             // read as two parts where a TTL index expires documents: those that last, then the dated ones (the digest is
             // a sum: the whole is the same either way), so that verify can hold the source to what lasts (FerretDB's TTL
-            // job deletes expired documents on both pools during the freeze)
+            // job deletes expired documents on both pools during the freeze); each read goes on after a dropped connection
             List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(in);
-            for (RawBsonDocument d : in.find(LastingFingerprint.lasting(ttls)).batchSize(BATCH)) {
+            java.util.function.Consumer<RawBsonDocument> add = d -> {
                 frozen.add(d);
-                lasts.add(d);
-                bytes += d.getByteBuffer().remaining();
-            }
+                bytes[0] += d.getByteBuffer().remaining();
+            };
+            ResumedRead.read(in, LastingFingerprint.lasting(ttls), null, null, 0, ctx.retry(), attempts, add.andThen(lasts::add));
             if (!ttls.isEmpty()) {
-                for (RawBsonDocument d : in.find(LastingFingerprint.dated(ttls)).batchSize(BATCH)) {
-                    frozen.add(d);
-                    bytes += d.getByteBuffer().remaining();
-                }
+                ResumedRead.read(in, LastingFingerprint.dated(ttls), null, null, 0, ctx.retry(), attempts, add);
             }
             pastDeadline(deadline, "reading " + name);
             Fingerprint.Collection now = frozen.build().collections().get(name);
@@ -573,7 +570,7 @@ final class Mover {
             stillOurs(m, MoveState.COPYING);
             target.getCollection(gone).drop(); // dropped on the source after the first copy
         }
-        return new Copied(new Fingerprint(ledger), new Fingerprint(lasting), bytes, written);
+        return new Copied(new Fingerprint(ledger), new Fingerprint(lasting), bytes[0], written);
     }
 
     /**

@@ -205,6 +205,31 @@ class MoveCopyPastADroppedConnectionTest {
         }
     }
 
+    /**
+     * Frozen, the move reads the source once more, its fingerprint (the ledger) taken as it goes. That read was not made
+     * again after a dropped connection: one cut halfway through it aborted the move. It goes on after the last _id it read,
+     * and the ledger is of every document once.
+     */
+    @Test
+    void theFrozenReadOfTheSourceGoesOnAfterADroppedConnection() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean frozenRead = new AtomicBoolean();
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-0")
+                    ? real.database(pool, uri, name) : HookedPools.aroundCollectionCall(real.database(pool, uri, name), "find",
+                    (collection, args, find) -> collection.equals("users") && args != null && args.length == 1 && frozenRead.compareAndSet(false, true)
+                            ? HookedPools.dropsItsCursor(find.get(), 500, projection -> dropped.compareAndSet(false, true)) // the first copy's is unfiltered
+                            : find.get())));
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("the frozen read of the source lost its connection: %s", r).isTrue();
+            movedWhole(f, r);
+            assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(2000);
+        }
+    }
+
     /** The move lists each collection's indexes on both pools to make the target's like the source's: a read, asked again. */
     @Test
     void anIndexListingWhoseConnectionDroppedIsAskedAgain() {
