@@ -857,23 +857,25 @@ final class Mover {
     private record Held(Fingerprint lasting, Fingerprint kept) {
     }
 
-    /** {@link Held} of {@code db}, with what may have expired by {@code cutoff} left out of {@code kept}. */
-    private static Held held(MongoDatabase db, java.util.Date cutoff) {
+    /**
+     * {@link Held} of {@code db}, with what may have expired by {@code cutoff} left out of {@code kept}; each read goes on
+     * after a dropped connection.
+     */
+    private Held held(MongoDatabase db, java.util.Date cutoff) {
         Fingerprint.Builder lasting = new Fingerprint.Builder();
         Fingerprint.Builder kept = new Fingerprint.Builder();
+        Retry.Attempts attempts = new Retry.Attempts();
         for (String name : collections(db)) {
             lasting.collection(name);
             kept.collection(name);
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
             List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(coll);
-            for (RawBsonDocument d : coll.find(LastingFingerprint.lasting(ttls)).batchSize(BATCH)) {
+            ResumedRead.read(coll, LastingFingerprint.lasting(ttls), null, null, 0, ctx.retry(), attempts, d -> {
                 lasting.add(d);
                 kept.add(d);
-            }
+            });
             if (!ttls.isEmpty()) {
-                for (RawBsonDocument d : coll.find(LastingFingerprint.datedUnexpired(ttls, cutoff)).batchSize(BATCH)) {
-                    kept.add(d);
-                }
+                ResumedRead.read(coll, LastingFingerprint.datedUnexpired(ttls, cutoff), null, null, 0, ctx.retry(), attempts, kept::add);
             }
         }
         return new Held(lasting.build(), kept.build());

@@ -230,6 +230,31 @@ class MoveCopyPastADroppedConnectionTest {
         }
     }
 
+    /**
+     * Before the flip, verify reads both sides whole. Those reads were not made again after a dropped connection: one cut
+     * halfway through the target's aborted a move whose copy was complete. It goes on after the last _id it read.
+     */
+    @Test
+    void theVerifyingReadOfTheTargetGoesOnAfterADroppedConnection() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean verifyRead = new AtomicBoolean();
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-1")
+                    ? real.database(pool, uri, name) : HookedPools.aroundCollectionCall(real.database(pool, uri, name), "find",
+                    // nothing changed since the first copy: the catch-up reads nothing of the target's users, verify does
+                    (collection, args, find) -> collection.equals("users") && args != null && args.length == 1 && verifyRead.compareAndSet(false, true)
+                            ? HookedPools.dropsItsCursor(find.get(), 500, projection -> dropped.compareAndSet(false, true))
+                            : find.get())));
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("verify's read of the target lost its connection: %s", r).isTrue();
+            movedWhole(f, r);
+            assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(2000);
+        }
+    }
+
     /** The move lists each collection's indexes on both pools to make the target's like the source's: a read, asked again. */
     @Test
     void anIndexListingWhoseConnectionDroppedIsAskedAgain() {
