@@ -101,8 +101,6 @@ public final class Restore {
     private final ObjectStore store;
     private final BackupLayout layout = BackupLayout.root();
     private final RestoreRepository restores;
-    /** The pools a --to-org placement passed over, told once: the target is decided before the org's lease and again under it. */
-    private final Set<String> passedOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Restore(OpsContext ctx, ObjectStore store) {
         this.ctx = ctx;
@@ -123,45 +121,32 @@ public final class Restore {
         } else {
             LeaseRecovery.pending(ctx).forEach(ctx.notices()); // what the restore would put right first
         }
+        OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
+        String orgId = req.toOrg() == null ? req.orgId() : req.toOrg(); // the org whose lease the restore takes
+        if (!req.dryRun()) {
+            // everything decided once, under the lease: whoever held the org (--wait) may have moved, restored, frozen,
+            // deleted or backed it up (only a lease holder writes a backup), so the newest backup and the plan are its
+            try (OrgLeases.Held held = leases.hold(orgId, "restore", req.waitForOrg(), req.cancel())) {
+                String backupId = resolveBackup(req);
+                BackupReader reader = open(req, backupId);
+                return restore(req, target(req, backupId), backupId, reader, held, t0);
+            }
+        }
         String backupId = resolveBackup(req);
         BackupReader reader = open(req, backupId);
-        OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
-        if (req.dryRun()) { // the lease the restore takes looked at, not taken: busy as the restore is, or waited for with --wait
-            leases.dryRun(req.toOrg() == null ? req.orgId() : req.toOrg(), req.waitForOrg());
-        }
-        Target target = null;
-        try {
-            target = target(req, backupId);
-        } catch (TenantctlException e) {
-            // an org another operation holds (a move freezing it, a provision) is not refused for its passing status: its
-            // lease is asked for, refusing naming the holder (exit 3) or waiting with --wait, and the plan made under it
-            if (req.dryRun() || req.toOrg() != null || ctx.catalog().leases().findLive(req.orgId()).isEmpty()) {
-                throw e;
-            }
-        }
-        if (req.dryRun()) {
-            // the files are not read here: a backup a restore or verify --deep found damaged fails the dry run as it would the restore
-            String id = backupId;
-            new BackupRepository(ctx.catalog()).find(backupId).flatMap(b -> BackupRepository.damage(b.error())).ifPresent(why -> {
-                throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + id + " of org " + req.orgId() + " was found "
-                        + "damaged (" + why + "): a restore of it would fail" + olderOne(req, id));
-            });
-            int indexes = reader.manifest().collections().stream().mapToInt(c -> indexSpecs(c).size()).sum(); // what copy() would create
-            // a leftover of an interrupted restore under the target's name: the real run drops it first (said the same way)
-            List<String> dropped = !target.mode().equals(IN_PLACE) && exists(target.pool(), target.databaseName())
-                    ? List.of(target.databaseName()) : List.of();
-            return result(null, true, target, backupId, reader, dropped, indexes, "planned", t0);
-        }
-        try (OrgLeases.Held held = leases.hold(target == null ? req.orgId() : target.orgId(), "restore", req.waitForOrg(), req.cancel())) {
-            // decided again under the lease: whoever held the org (--wait) may have moved, restored, frozen or deleted it, so
-            // the pool, database, status to put back and the newest backup seen before the wait can all be stale
-            String latest = resolveBackup(req);
-            if (!latest.equals(backupId)) {
-                backupId = latest;
-                reader = open(req, backupId);
-            }
-            return restore(req, target(req, backupId), backupId, reader, held, t0);
-        }
+        // the lease the restore takes looked at, not taken: busy as the restore is, or waited for with --wait
+        leases.dryRun(orgId, req.waitForOrg());
+        Target target = target(req, backupId);
+        // the files are not read here: a backup a restore or verify --deep found damaged fails the dry run as it would the restore
+        new BackupRepository(ctx.catalog()).find(backupId).flatMap(b -> BackupRepository.damage(b.error())).ifPresent(why -> {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + backupId + " of org " + req.orgId() + " was found "
+                    + "damaged (" + why + "): a restore of it would fail" + olderOne(req, backupId));
+        });
+        int indexes = reader.manifest().collections().stream().mapToInt(c -> indexSpecs(c).size()).sum(); // what copy() would create
+        // a leftover of an interrupted restore under the target's name: the real run drops it first (said the same way)
+        List<String> dropped = !target.mode().equals(IN_PLACE) && exists(target.pool(), target.databaseName())
+                ? List.of(target.databaseName()) : List.of();
+        return result(null, true, target, backupId, reader, dropped, indexes, "planned", t0);
     }
 
     private Result restore(Request req, Target target, String backupId, BackupReader reader, OrgLeases.Held held, long t0) {
@@ -431,8 +416,7 @@ public final class Restore {
             }
             // placed as provision places a new org, past the pools that do not answer (a --target-pool is checked below)
             java.util.Map<String, String> dead = req.targetPool() != null ? java.util.Map.of() : PoolHealth.unreachableWithRoom(ctx);
-            dead.entrySet().stream().filter(d -> passedOver.add(d.getKey()))
-                    .forEach(d -> ctx.notices().accept(d.getValue() + "; org " + req.toOrg() + " is placed on the other pools"));
+            dead.entrySet().forEach(d -> ctx.notices().accept(d.getValue() + "; org " + req.toOrg() + " is placed on the other pools"));
             String poolId = (placedAnew ? Optional.of(orgs.planPlacementAnew(req.toOrg(), req.targetPool(), "--target-pool", dead))
                     : orgs.planPlacement(List.of(req.toOrg()), req.targetPool(), "--target-pool", dead).stream().findFirst())
                     .map(p -> {
