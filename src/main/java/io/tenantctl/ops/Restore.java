@@ -132,10 +132,10 @@ public final class Restore {
                 return restore(req, target(req, backupId), backupId, reader, held, t0);
             }
         }
+        // the lease the restore takes first looked at, not taken: busy as the restore is, or waited for with --wait
+        leases.dryRun(orgId, req.waitForOrg());
         String backupId = resolveBackup(req);
         BackupReader reader = open(req, backupId);
-        // the lease the restore takes looked at, not taken: busy as the restore is, or waited for with --wait
-        leases.dryRun(orgId, req.waitForOrg());
         Target target = target(req, backupId);
         // the files are not read here: a backup a restore or verify --deep found damaged fails the dry run as it would the restore
         new BackupRepository(ctx.catalog()).find(backupId).flatMap(b -> BackupRepository.damage(b.error())).ifPresent(why -> {
