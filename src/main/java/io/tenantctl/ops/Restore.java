@@ -242,7 +242,8 @@ public final class Restore {
     private BackupReader open(Request req, String backupId) {
         String orgId = req.orgId();
         BackupReader reader;
-        Optional<BackupRepository.Backup> row = new BackupRepository(ctx.catalog()).find(backupId).filter(b -> b.orgId().equals(orgId));
+        Optional<BackupRepository.Backup> recorded = new BackupRepository(ctx.catalog()).find(backupId);
+        Optional<BackupRepository.Backup> row = recorded.filter(b -> b.orgId().equals(orgId));
         try {
             reader = BackupReader.open(store, layout, orgId, backupId, row.map(BackupRepository.Backup::sha256).orElse(null))
                     .checkFilesPresent(); // a file gone from the store: refused before anything is claimed, not half-way
@@ -259,6 +260,14 @@ public final class Restore {
             // taken as the newest, not chosen: say which one it was and how to choose another
             throw new TenantctlException(damaged.category(), damaged.getMessage() + " (backup " + backupId + ", org " + orgId
                     + "'s newest)" + remove + olderOne(req, backupId), damaged);
+        } catch (TenantctlException none) { // not the org's: the id of another org's backup (pasted from its list) is said so
+            if (none.category() != TenantctlException.Category.USAGE || recorded.isEmpty() || row.isPresent()) {
+                throw none;
+            }
+            String owner = recorded.get().orgId();
+            throw TenantctlException.usage("backup " + backupId + " is org " + owner + "'s, not " + orgId + "'s: nothing restored; "
+                    + "'tenantctl restore --org " + owner + " --backup " + backupId + req.storeOnLine() + "' restores it (with "
+                    + "--to-org NEW_ID as a new org); org " + orgId + "'s backups: 'tenantctl backups list --org " + orgId + "'");
         }
         reader.manifest().compression().requireReadable();
         String other = reader.manifest().catalogId(); // only when named: restore's own choice never takes another catalog's
