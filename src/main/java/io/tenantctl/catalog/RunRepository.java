@@ -145,12 +145,13 @@ public final class RunRepository {
 
     /**
      * Makes a run workable again: failed and abandoned items back to pending, the run back to running. Held items (behind
-     * a canary) stay held: the engine releases them once the canary's orgs, retried now, pass.
+     * a canary) stay held: the engine releases them once the canary's orgs, retried now, pass. An item given back carries
+     * no error: the earlier attempt's failure (or stop) is history, and a run that has not reached an org says nothing on it.
      */
     public void reopen(String runId) {
         catalog.inTransaction(c -> {
             Sql.update(c, "update run_items set status = 'pending', claimed_by = null, lease_until = null, not_before = null, "
-                    + "busy_since = null where run_id = ? "
+                    + "busy_since = null, error = null where run_id = ? "
                     + "and (status = 'failed' or (status = 'running' and (lease_until is null or lease_until < now())))", runId);
             return Sql.update(c, "update runs set status = 'running', finished_at = null, reason = null where run_id = ?", runId);
         });

@@ -16,6 +16,7 @@ import io.tenantctl.store.FileObjectStore;
 import io.tenantctl.store.ObjectStore;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.ForwardingStore;
+import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.Pause;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,6 +135,56 @@ class ARunStoppedMidOrgSaysWhatItLeftTest {
             }
             JsonNode after = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
             assertThat(CliFixture.runItem(after, "acme").get("status").asText()).as(after.toPrettyString()).isEqualTo("succeeded");
+        }
+    }
+
+    /**
+     * Found by probing: --resume gave a run's failed orgs back to it as pending but kept their failures: while the resumed
+     * run was running, runs show listed an org it had not reached yet not_started WITH the last attempt's error — as if
+     * it had failed again — though the README says such an org has none. The failure is the earlier attempt's history:
+     * the org carries no error until this attempt records its outcome.
+     */
+    @Test
+    void aFailedOrgAResumeHasNotReachedYetCarriesNoError() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "bravo");
+            f.notes("acme", "notes", 20);
+            f.notes("bravo", "notes", 20);
+            Cli.Result first = f.newCli().decoratePools(real -> BackupFailureTest.dyingAfter(real, "notes", 3, null))
+                    .run("backup", "--all", "--per-pool", "1", "--concurrency", "1", "-o", "json");
+            assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
+            String runId = strictJson(first).get("run_id").asText();
+            JsonNode failed = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+            for (String org : List.of("acme", "bravo")) {
+                assertThat(CliFixture.runItem(failed, org).get("error").asText()).as("both failed first: " + failed.toPrettyString())
+                        .contains("connection reset by test");
+            }
+
+            try (Pause pause = Pause.at(1)) {
+                // the resumed worker, one org at a time, stops in the first org it retries: the other waits its turn
+                CompletableFuture<Cli.Result> resumed = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real,
+                        db -> db.startsWith("org_"), "find", pause.on("notes"))).start("backup", "--resume", runId, "--concurrency", "1");
+                pause.awaitPaused("the resume is on its first org");
+
+                JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+                String onIt = CliFixture.runItem(run, "acme").get("status").asText().equals("running") ? "acme" : "bravo";
+                JsonNode waiting = CliFixture.runItem(run, onIt.equals("acme") ? "bravo" : "acme");
+                assertThat(CliFixture.runItem(run, onIt).get("status").asText()).as(run.toPrettyString()).isEqualTo("running");
+                assertThat(waiting.get("status").asText()).as(run.toPrettyString()).isEqualTo("pending");
+                assertThat(waiting.get("outcome").asText()).as(run.toPrettyString()).isEqualTo("not_started");
+                assertThat(waiting.get("error").isNull()).as("not reached yet: no error, not the last attempt's: " + run.toPrettyString())
+                        .isTrue();
+                Cli.Result shown = ok(f.cli, "runs", "show", runId);
+                assertThat(shown.out()).as(shown.out()).doesNotContain("connection reset by test");
+
+                pause.wake();
+                Cli.Result done = resumed.get(60, TimeUnit.SECONDS);
+                assertThat(done.exitCode()).as(done.toString()).isZero();
+            }
+            JsonNode after = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+            for (String org : List.of("acme", "bravo")) {
+                assertThat(CliFixture.runItem(after, org).get("status").asText()).as(after.toPrettyString()).isEqualTo("succeeded");
+            }
         }
     }
 }
