@@ -469,6 +469,11 @@ final class SchemaApply {
      * supersede are dropped, so the count that matters is the peak: what the collection has now plus what is built before
      * the drops. A rebuild drops before it builds and adds nothing.
      */
+    /** {@link #overIndexLimit} of building {@code toCreate} alone, nothing rebuilt or dropped (verify --fix), or null. */
+    static String overIndexLimit(Map<String, List<Document>> raw, Set<String> existing, Map<String, List<IndexSpec>> toCreate) {
+        return overIndexLimit(raw, existing, toCreate, List.of(), Map.of(), List.of(), List.of());
+    }
+
     private static String overIndexLimit(Map<String, List<Document>> raw, Set<String> existing, Map<String, List<IndexSpec>> toCreate,
                                          List<Replacement> replacements, Map<String, List<IndexSpec>> createAfter,
                                          List<SchemaDiff.Superseded> dropLater, List<SchemaDiff.Extra> pruneLater) {

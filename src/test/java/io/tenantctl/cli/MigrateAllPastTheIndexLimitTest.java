@@ -1,10 +1,12 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoCollection;
 import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.SchemaCheck;
 import io.tenantctl.testing.TestPools;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,5 +75,35 @@ class MigrateAllPastTheIndexLimitTest {
         ok(cli, "migrate-all", "--schema", step1.toString());
         ok(cli, "migrate-all", "--schema", v2.toString());
         SchemaCheck.assertClean(url, "acme", SchemaManifest.load(v2));
+    }
+
+    /**
+     * Found by probing: 'verify --fix' built the indexes an org lacks with no such check. users at the limit — one of the
+     * manifest's indexes dropped by hand, one the application made in its place — and the fix built the missing one, the
+     * 65th, which FerretDB refuses (67) on every run. The fix is refused up front with migrate-all's message, and its dry
+     * run says so too; nothing is built.
+     */
+    @Test
+    void verifyFixDoesNotBuildAnIndexThatWouldTakeACollectionPastTheLimit(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        Path v1 = MigrateAllFixture.write(dir, "v1.json", manifest(0, 62, null, null)); // 63 + _id_ = 64
+        MigrateAllFixture.provision(cli, v1, List.of("acme"));
+        try (MigrateAllFixture.Direct d = new MigrateAllFixture.Direct()) {
+            MongoCollection<Document> users = d.db(pools.uri(0), "acme").getCollection("users");
+            users.dropIndex("i0_1");
+            users.createIndex(new Document("app", 1)); // the application's own: 64 again
+
+            for (String[] args : List.of(new String[]{"verify", "--org", "acme", "--fix", "--dry-run"}, new String[]{"verify", "--org", "acme", "--fix"})) {
+                Cli.Result fix = cli.run(args);
+                assertThat(fix.exitCode()).as("i0_1 is still missing: " + fix).isEqualTo(4);
+                assertThat(fix.out()).as(fix.toString()).contains("users.i0_1: users would hold 65 indexes (64 now, 1 more built")
+                        .contains("a pool holds at most 64 indexes per collection").contains("nothing was changed")
+                        .doesNotContain("would create").doesNotContain("created").doesNotContain("--fix creates");
+            }
+            assertThat(d.indexes(pools.uri(0), "acme").get("users")).as("nothing was built").hasSize(63).doesNotContainKey("i0_1")
+                    .containsKey("app_1");
+        }
     }
 }
