@@ -1,7 +1,6 @@
 package io.tenantctl.ops;
 
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.ItemStatus;
@@ -486,8 +485,8 @@ final class Mover {
             createLike(source, target, name, attempts);
             MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
             DocBatch batch = new DocBatch();
-            MongoCursor<RawBsonDocument> cursor = source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH).iterator();
-            try (ReadAhead<RawBsonDocument> in = ReadAhead.documents(cursor, name, BATCH, 2)) {
+            // on after a dropped connection, after the last _id read (what the live source wrote behind it, the catch-up copies)
+            try (ReadAhead<RawBsonDocument> in = ResumedRead.ahead(source.getCollection(name, RawBsonDocument.class), name, ctx.retry(), attempts)) {
                 while (in.hasNext()) {
                     RawBsonDocument d = in.next();
                     sent.add(d);
@@ -615,8 +614,7 @@ final class Mover {
         long found = 0;
         long written = 0;
         DocBatch batch = new DocBatch();
-        MongoCursor<RawBsonDocument> cursor = in.find().batchSize(BATCH).iterator();
-        try (ReadAhead<RawBsonDocument> docs = ReadAhead.documents(cursor, name, BATCH, 2)) {
+        try (ReadAhead<RawBsonDocument> docs = ResumedRead.ahead(in, name, ctx.retry(), attempts)) { // on after a dropped connection
             while (docs.hasNext()) {
                 if (batch.add(docs.next()) || !docs.hasNext()) {
                     pastDeadline(deadline, "catching up " + name);
@@ -718,20 +716,18 @@ final class Mover {
         MongoCollection<RawBsonDocument> out = target.getCollection(name, RawBsonDocument.class);
         long written = 0;
         DocBatch batch = new DocBatch();
-        for (RawBsonDocument d : source.getCollection(name, RawBsonDocument.class).find().batchSize(BATCH)) {
-            if (batch.add(d)) {
-                pastDeadline(deadline, "copying " + name + " again");
-                ours.run();
-                DocBatch.insert(out, batch.docs(), ctx.retry(), attempts, ours); // a collection created afresh: only this move writes it
-                written += batch.size();
-                batch.clear();
+        try (ReadAhead<RawBsonDocument> docs = ResumedRead.ahead(source.getCollection(name, RawBsonDocument.class), name, ctx.retry(), attempts)) {
+            while (docs.hasNext()) { // on after a dropped connection
+                if (batch.add(docs.next()) || !docs.hasNext()) {
+                    pastDeadline(deadline, "copying " + name + " again");
+                    ours.run();
+                    DocBatch.insert(out, batch.docs(), ctx.retry(), attempts, ours); // a collection created afresh: only this move writes it
+                    written += batch.size();
+                    batch.clear();
+                }
             }
         }
-        if (!batch.isEmpty()) {
-            ours.run();
-            DocBatch.insert(out, batch.docs(), ctx.retry(), attempts, ours);
-        }
-        return written + batch.size();
+        return written;
     }
 
     /** Creates {@code name} on the target with the source's indexes (before any document: cheaper than building after). */

@@ -2,6 +2,7 @@ package io.tenantctl.ops;
 
 import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
 import io.tenantctl.pool.Retry;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
@@ -11,7 +12,9 @@ import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 import org.bson.conversions.Bson;
 
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 
 /**
@@ -48,17 +51,107 @@ final class ResumedRead {
             if (limit > 0 && read[0] == limit) {
                 return; // all read; only what came after failed
             }
-            Bson from = last[0] == null ? null : after(last[0]);
-            FindIterable<RawBsonDocument> find = coll.find(filter == null ? from == null ? new BsonDocument() : from
-                            : from == null ? filter : com.mongodb.client.model.Filters.and(filter, from))
-                    .projection(projection).sort(BY_ID).batchSize(Mover.BATCH).limit(limit == 0 ? 0 : limit - read[0]);
-            for (RawBsonDocument d : find) {
+            for (RawBsonDocument d : find(coll, filter, last[0]).projection(projection).limit(limit == 0 ? 0 : limit - read[0])) {
                 each.accept(d);
                 last[0] = d.get("_id");
                 read[0]++;
             }
         });
         return last[0];
+    }
+
+    /** {@code coll}'s documents that match {@code filter} (null: all) in _id order after {@code after} (null: from the first). */
+    private static FindIterable<RawBsonDocument> find(MongoCollection<RawBsonDocument> coll, Bson filter, BsonValue after) {
+        Bson from = after == null ? null : after(after);
+        return coll.find(filter == null ? from == null ? new BsonDocument() : from
+                        : from == null ? filter : com.mongodb.client.model.Filters.and(filter, from)).sort(BY_ID).batchSize(Mover.BATCH);
+    }
+
+    /**
+     * {@code coll}'s documents, as {@link #cursor}, read ahead on a thread of their own ({@link ReadAhead}): a copy writes one
+     * batch while the next is read, and what is held stays bounded. On a live collection (a move's first copy) a document
+     * written behind the read's place after a drop is not read: what was read is only what was copied, as with any read of a
+     * live collection.
+     */
+    static ReadAhead<RawBsonDocument> ahead(MongoCollection<RawBsonDocument> coll, String name, Retry retry, Retry.Attempts attempts) {
+        Cursor docs = cursor(coll, null, retry, attempts);
+        return ReadAhead.documents(docs, docs, name, Mover.BATCH, 2);
+    }
+
+    /**
+     * The documents of {@code coll} that match {@code filter} (null: all), in _id order, one at a time: as {@link #read}, a
+     * cursor that drops is opened again after the last _id handed over, within {@code attempts}; anything else is thrown.
+     * Close it: it holds a cursor.
+     */
+    static Cursor cursor(MongoCollection<RawBsonDocument> coll, Bson filter, Retry retry, Retry.Attempts attempts) {
+        return new Cursor(coll, filter, retry, attempts);
+    }
+
+    /** See {@link #cursor}. */
+    static final class Cursor implements Iterator<RawBsonDocument>, Iterable<RawBsonDocument>, AutoCloseable {
+        private final MongoCollection<RawBsonDocument> coll;
+        private final Bson filter;
+        private final Retry retry;
+        private final Retry.Attempts attempts;
+        private MongoCursor<RawBsonDocument> open;
+        private BsonValue last;
+        private RawBsonDocument next;
+        private boolean ended;
+
+        private Cursor(MongoCollection<RawBsonDocument> coll, Bson filter, Retry retry, Retry.Attempts attempts) {
+            this.coll = coll;
+            this.filter = filter;
+            this.retry = retry;
+            this.attempts = attempts;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null && !ended) {
+                next = retry.call(attempts, () -> {
+                    try {
+                        if (open == null) {
+                            open = find(coll, filter, last).iterator();
+                        }
+                        return open.hasNext() ? open.next() : null;
+                    } catch (RuntimeException e) {
+                        close(); // opened again, after the last _id handed over
+                        throw e;
+                    }
+                });
+                ended = next == null;
+            }
+            return next != null;
+        }
+
+        @Override
+        public RawBsonDocument next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            RawBsonDocument d = next;
+            next = null;
+            last = d.get("_id");
+            return d;
+        }
+
+        /** Itself, once: for a for-each loop. */
+        @Override
+        public Iterator<RawBsonDocument> iterator() {
+            return this;
+        }
+
+        @Override
+        public void close() {
+            if (open != null) {
+                try {
+                    open.close();
+                } catch (RuntimeException ignored) {
+                    // a cursor whose connection dropped: nothing left to release
+                }
+                open = null;
+            }
+        }
     }
 
     /** The _ids that sort after {@code id}: greater in its bracket, or of a later one. */

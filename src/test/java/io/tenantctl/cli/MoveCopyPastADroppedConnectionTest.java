@@ -276,6 +276,87 @@ class MoveCopyPastADroppedConnectionTest {
         }
     }
 
+    /**
+     * The first copy reads each collection of the live source whole, a reader ahead overlapping the read with the writes.
+     * That read was not made again after a dropped connection: one cut halfway through it aborted the move. It goes on
+     * after the last _id it read.
+     */
+    @Test
+    void theFirstCopysReadOfTheSourceGoesOnAfterADroppedConnection() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> sourceDropsItsUsersRead(real, 1, dropped)); // the first copy's
+
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("the first copy's read of the source lost its connection: %s", r).isTrue();
+            movedWhole(f, r);
+            assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(2000);
+        }
+    }
+
+    /**
+     * A collection that changed since the first copy is caught up from the frozen source, read whole once more. That read
+     * was not made again after a dropped connection: one cut halfway through it aborted the move after its freeze.
+     */
+    @Test
+    void theCatchUpsReadOfAChangedCollectionGoesOnAfterADroppedConnection() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean deleted = new AtomicBoolean();
+            AtomicBoolean dropped = new AtomicBoolean();
+            // users' reads of the source: the first copy's, the frozen one (the ledger), then the catch-up's of a changed collection
+            Cli cli = f.newCli().decoratePools(real -> sourceDropsItsUsersRead(appDeletesUsers(f, real, deleted, 1700), 3, dropped));
+
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(deleted).isTrue();
+            assertThat(dropped).as("the catch-up's read of the source lost its connection: %s", r).isTrue();
+            movedWhole(f, r);
+            assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(1999);
+        }
+    }
+
+    /**
+     * Where a unique key moved between documents the collection is copied again whole from the frozen source. That read
+     * was not made again after a dropped connection: one cut halfway through it aborted the move after its freeze.
+     */
+    @Test
+    void theReadOfACollectionCopiedAgainWholeGoesOnAfterADroppedConnection() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean dropped = new AtomicBoolean();
+            // users' reads of the source: the first copy's, the frozen one, the catch-up's (it meets the key), the copy again
+            Cli cli = f.newCli().decoratePools(real -> sourceDropsItsUsersRead(HookedPools.aroundCollectionCall(real, "org_acme"::equals,
+                    "insertMany", (collection, args, insert) -> {
+                        if (collection.equals("zz") && args.length == 2) { // users' first copy is done: the app swaps a unique key
+                            moveAUniqueKey(f);
+                        }
+                        return insert.get();
+                    }), 4, dropped));
+
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("the read of the copy again lost its connection: %s", r).isTrue();
+            movedWhole(f, r);
+            assertThat(f.db("acme").getCollection("users").find(new org.bson.Document("_id", 0)).first().getString("email"))
+                    .isEqualTo("u1500@acme.test");
+        }
+    }
+
+    /** {@code real}, the {@code nth} read (find) of users on the source, pool-0, cut after 500 documents: {@code dropped}. */
+    private static io.tenantctl.pool.PoolConnector sourceDropsItsUsersRead(io.tenantctl.pool.PoolConnector real, int nth, AtomicBoolean dropped) {
+        AtomicInteger finds = new AtomicInteger();
+        return HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-0") ? real.database(pool, uri, name)
+                : HookedPools.aroundCollectionCall(real.database(pool, uri, name), "find", (collection, args, find) ->
+                        collection.equals("users") && finds.incrementAndGet() == nth
+                                ? HookedPools.dropsItsCursor(find.get(), 500, projection -> dropped.compareAndSet(false, true)) : find.get()));
+    }
+
     /** Exit 0, the org on pool-1, its documents there those of the source it left. */
     private static void movedWhole(BackupFixture f, Cli.Result r) {
         assertThat(r.exitCode()).as(r.toString()).isZero();
