@@ -479,7 +479,7 @@ final class Mover {
         java.util.Set<String> dirty = new java.util.HashSet<>();
         long docs = 0;
         long reported = System.nanoTime();
-        for (String name : collections(source)) {
+        for (String name : collections(source, attempts)) {
             stillOurs(m, MoveState.PLANNED); // the longest phase: a mover that outlived its lease stops before each collection
             sent.collection(name);
             createLike(source, target, name, attempts);
@@ -531,8 +531,8 @@ final class Mover {
         Map<String, Fingerprint.Collection> lasting = new java.util.TreeMap<>();
         long[] bytes = {0};
         long written = 0;
-        java.util.Set<String> onTarget = new java.util.HashSet<>(collections(target));
-        for (String name : collections(source)) {
+        java.util.Set<String> onTarget = new java.util.HashSet<>(collections(target, attempts));
+        for (String name : collections(source, attempts)) {
             stillOurs(m, MoveState.COPYING); // before anything is written to the target, each collection's worth
             MongoCollection<RawBsonDocument> in = source.getCollection(name, RawBsonDocument.class);
             Fingerprint.Builder frozen = new Fingerprint.Builder().collection(name);
@@ -540,7 +540,7 @@ final class Mover {
             // read as two parts where a TTL index expires documents: those that last, then the dated ones (the digest is
             // a sum: the whole is the same either way), so that verify can hold the source to what lasts (FerretDB's TTL
             // job deletes expired documents on both pools during the freeze); each read goes on after a dropped connection
-            List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(in);
+            List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(listIndexes(source, name, attempts));
             java.util.function.Consumer<RawBsonDocument> add = d -> {
                 frozen.add(d);
                 bytes[0] += d.getByteBuffer().remaining();
@@ -773,8 +773,10 @@ final class Mover {
         return IndexSpec.fromListIndexes(org.bson.Document.parse(listed.toJson()));
     }
 
-    private static List<String> collections(MongoDatabase db) {
-        return new TreeSet<>(db.listCollectionNames().into(new ArrayList<>())).stream().filter(n -> !n.startsWith("system.")).toList();
+    /** {@code db}'s collections but the system ones, sorted; listed again after a dropped connection (a read). */
+    private List<String> collections(MongoDatabase db, Retry.Attempts attempts) {
+        return new TreeSet<>(ctx.retry().call(attempts, () -> db.listCollectionNames().into(new ArrayList<>()))).stream()
+                .filter(n -> !n.startsWith("system.")).toList();
     }
 
     /** The documents of {@code coll} whose _id is one of {@code batch}'s, by {@link #idKey}. */
@@ -838,8 +840,9 @@ final class Mover {
         for (String name : differing) {
             problems.add(name + ": " + sample(source, target, name, src.kept(), targetNow.kept(), lasting, changed.contains(name), cutoff));
         }
+        Retry.Attempts attempts = new Retry.Attempts();
         for (String name : src.kept().collections().keySet()) {
-            String idx = indexDifference(source, target, name);
+            String idx = indexDifference(source, target, name, attempts);
             if (idx != null) {
                 problems.add(name + ": " + idx);
             }
@@ -861,11 +864,11 @@ final class Mover {
         Fingerprint.Builder lasting = new Fingerprint.Builder();
         Fingerprint.Builder kept = new Fingerprint.Builder();
         Retry.Attempts attempts = new Retry.Attempts();
-        for (String name : collections(db)) {
+        for (String name : collections(db, attempts)) {
             lasting.collection(name);
             kept.collection(name);
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
-            List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(coll);
+            List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(listIndexes(db, name, attempts));
             ResumedRead.read(coll, LastingFingerprint.lasting(ttls), null, null, 0, ctx.retry(), attempts, d -> {
                 lasting.add(d);
                 kept.add(d);
@@ -878,8 +881,7 @@ final class Mover {
     }
 
     /** The documents of a collection verify holds both sides to ({@link Held#kept}): all but those that may have expired by {@code cutoff}. */
-    private static Document kept(MongoCollection<?> coll, java.util.Date cutoff) {
-        List<LastingFingerprint.Ttl> ttls = LastingFingerprint.ttls(coll);
+    private static Document kept(List<LastingFingerprint.Ttl> ttls, java.util.Date cutoff) {
         return ttls.isEmpty() ? new Document() : new Document("$or", List.of(LastingFingerprint.lasting(ttls),
                 LastingFingerprint.datedUnexpired(ttls, cutoff)));
     }
@@ -900,34 +902,37 @@ final class Mover {
         List<String> different = new ArrayList<>();
         List<String> extra = new ArrayList<>();
         long[] counts = new long[3];
-        compare(source, target, name, missing, different, counts, 0, cutoff);
-        compare(target, source, name, extra, null, counts, 2, cutoff);
+        Retry.Attempts attempts = new Retry.Attempts();
+        compare(source, target, name, missing, different, counts, 0, cutoff, attempts);
+        compare(target, source, name, extra, null, counts, 2, cutoff, attempts);
         out.append("; missing on target ").append(counts[0]).append(ids(missing))
                 .append(", extra on target ").append(counts[2]).append(ids(extra))
                 .append(", different ").append(counts[1]).append(ids(different));
         return out.toString();
     }
 
-    /** Streams {@code a} in batches and looks each batch up in {@code b} by _id: absent → {@code absent}, else bytes compared. */
-    private static void compare(MongoDatabase a, MongoDatabase b, String name, List<String> absent, List<String> different,
-                                long[] counts, int absentSlot, java.util.Date cutoff) {
-        MongoCollection<RawBsonDocument> left = a.getCollection(name, RawBsonDocument.class);
+    /**
+     * Streams {@code a} in batches and looks each batch up in {@code b} by _id: absent → {@code absent}, else bytes compared.
+     * The read, the listing and each look-up go on after a dropped connection.
+     */
+    private void compare(MongoDatabase a, MongoDatabase b, String name, List<String> absent, List<String> different,
+                         long[] counts, int absentSlot, java.util.Date cutoff, Retry.Attempts attempts) {
         MongoCollection<RawBsonDocument> right = b.getCollection(name, RawBsonDocument.class);
         DocBatch batch = new DocBatch();
-        for (RawBsonDocument d : left.find(kept(left, cutoff)).batchSize(BATCH)) {
-            if (batch.add(d)) {
-                tally(right, batch.docs(), absent, different, counts, absentSlot);
-                batch.clear();
+        try (ResumedRead.Cursor docs = ResumedRead.cursor(a.getCollection(name, RawBsonDocument.class),
+                kept(LastingFingerprint.ttls(listIndexes(a, name, attempts)), cutoff), ctx.retry(), attempts)) {
+            for (RawBsonDocument d : docs) {
+                if (batch.add(d) || !docs.hasNext()) {
+                    tally(ctx.retry().call(attempts, () -> lookUp(right, batch.docs())), batch.docs(), absent, different, counts, absentSlot);
+                    batch.clear();
+                }
             }
-        }
-        if (!batch.isEmpty()) {
-            tally(right, batch.docs(), absent, different, counts, absentSlot);
         }
     }
 
-    private static void tally(MongoCollection<RawBsonDocument> other, List<RawBsonDocument> batch, List<String> absent,
+    /** {@code found}: the documents of the other side whose _id is one of {@code batch}'s ({@link #lookUp}). */
+    private static void tally(Map<Object, RawBsonDocument> found, List<RawBsonDocument> batch, List<String> absent,
                                List<String> different, long[] counts, int absentSlot) {
-        Map<Object, RawBsonDocument> found = lookUp(other, batch);
         for (RawBsonDocument d : batch) {
             RawBsonDocument o = found.get(idKey(d.get("_id")));
             if (o == null) {
@@ -976,9 +981,9 @@ final class Mover {
     }
 
     /** The first index the target lacks or has differently, or null when the target's indexes match the source's. */
-    private static String indexDifference(MongoDatabase source, MongoDatabase target, String name) {
-        Map<String, BsonDocument> want = indexes(source, name);
-        Map<String, BsonDocument> have = indexes(target, name);
+    private String indexDifference(MongoDatabase source, MongoDatabase target, String name, Retry.Attempts attempts) {
+        Map<String, BsonDocument> want = indexes(listIndexes(source, name, attempts));
+        Map<String, BsonDocument> have = indexes(listIndexes(target, name, attempts));
         for (Map.Entry<String, BsonDocument> e : want.entrySet()) {
             BsonDocument h = have.get(e.getKey());
             if (h == null) {
@@ -1001,9 +1006,9 @@ final class Mover {
         return ctx.retry().call(attempts, () -> db.getCollection(name).listIndexes(BsonDocument.class).into(new ArrayList<>()));
     }
 
-    private static Map<String, BsonDocument> indexes(MongoDatabase db, String name) {
+    private static Map<String, BsonDocument> indexes(List<BsonDocument> listed) {
         Map<String, BsonDocument> out = new LinkedHashMap<>();
-        for (BsonDocument index : db.getCollection(name).listIndexes(BsonDocument.class)) {
+        for (BsonDocument index : listed) {
             out.put(index.getString("name").getValue(), normalized(index));
         }
         return out;

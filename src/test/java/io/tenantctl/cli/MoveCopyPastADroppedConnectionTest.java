@@ -348,6 +348,91 @@ class MoveCopyPastADroppedConnectionTest {
         }
     }
 
+    /** The move lists the source's collections to copy them: a read, asked again after a dropped connection. */
+    @Test
+    void aListingOfTheSourcesCollectionsWhoseConnectionDroppedIsAskedAgain() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-0")
+                    ? real.database(pool, uri, name) : HookedPools.beforeEach(real.database(pool, uri, name), "listCollectionNames", () -> {
+                        if (dropped.compareAndSet(false, true)) { // the first copy's
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing listed
+                        }
+                    })));
+
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("a listing of collections lost its connection: %s", r).isTrue();
+            movedWhole(f, r);
+            assertThat(f.db("acme").listCollectionNames().into(new java.util.ArrayList<>())).contains("users", "zz");
+        }
+    }
+
+    /**
+     * Frozen, the move lists each collection's indexes on the source to know which documents a TTL index expires (they are
+     * read apart from those that last). That listing was not asked again after a dropped connection.
+     */
+    @Test
+    void theFrozenReadsListingOfTtlIndexesWhoseConnectionDroppedIsAskedAgain() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicInteger listings = new AtomicInteger();
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-0")
+                    ? real.database(pool, uri, name) : HookedPools.aroundCollectionCall(real.database(pool, uri, name), "listIndexes",
+                    (collection, args, list) -> {
+                        // users' listings on the source: the first copy's (to build the target's indexes), then the frozen read's
+                        if (collection.equals("users") && listings.incrementAndGet() == 2 && dropped.compareAndSet(false, true)) {
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing listed
+                        }
+                        return list.get();
+                    })));
+
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("the frozen read's index listing lost its connection: %s", r).isTrue();
+            movedWhole(f, r);
+        }
+    }
+
+    /**
+     * A write to the source during the freeze fails verify, which says what differs: it looks the source's documents up on
+     * the target. A look-up cut by a dropped connection replaced that with "Prematurely reached end of stream"; it is
+     * asked again, and the user reads what the verification found.
+     */
+    @Test
+    void aFailedVerifysLookUpWhoseConnectionDroppedIsAskedAgain() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicInteger zzListings = new AtomicInteger();
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> pool.equals("pool-0")
+                    ? HookedPools.aroundCollectionCall(real.database(pool, uri, name), "listIndexes", (collection, args, list) -> {
+                        if (collection.equals("zz") && zzListings.incrementAndGet() == 2) { // frozen, users read: the app writes anyway
+                            f.database("pool-0", "org_acme").getCollection("users").insertOne(new org.bson.Document("_id", "late"));
+                        }
+                        return list.get();
+                    })
+                    : HookedPools.aroundCollectionCall(real.database(pool, uri, name), "find", (collection, args, find) ->
+                    collection.equals("users") && args != null && args.length == 1 && args[0].toString().contains("$in")
+                            ? HookedPools.dropsItsCursor(find.get(), 0, projection -> dropped.compareAndSet(false, true)) : find.get())));
+
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("verify's look-up on the target lost its connection: %s", r).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.toString()).contains("verification failed (users: source 2001 documents, target 2000")
+                    .contains("missing on target 1 [late]").doesNotContain("Prematurely");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            assertThat(f.database("pool-1", "org_acme").listCollectionNames().first()).as("the target dropped").isNull();
+        }
+    }
+
     /** {@code real}, the {@code nth} read (find) of users on the source, pool-0, cut after 500 documents: {@code dropped}. */
     private static io.tenantctl.pool.PoolConnector sourceDropsItsUsersRead(io.tenantctl.pool.PoolConnector real, int nth, AtomicBoolean dropped) {
         AtomicInteger finds = new AtomicInteger();
