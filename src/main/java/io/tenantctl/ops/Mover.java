@@ -436,7 +436,8 @@ final class Mover {
             String name = n == 1 ? base : base + "__m" + n;
             if (!databases.isRetired(to.poolId(), name) && !databases.pointedAtBy(to.poolId(), name).isPresent()
                     && databases.owner(name).filter(owner -> !owner.equals(org.orgId())).isEmpty()
-                    && db(to, name).listCollectionNames().first() == null && leftoverTarget(to.poolId(), name)) {
+                    && ctx.retry().call(new Retry.Attempts(), () -> db(to, name).listCollectionNames().first()) == null // a read: asked again
+                    && leftoverTarget(to.poolId(), name)) {
                 return name;
             }
         }

@@ -370,6 +370,27 @@ class MoveCopyPastADroppedConnectionTest {
         }
     }
 
+    /** Before the move is recorded, its target's name is one no database on the target pool has yet: a listing, asked again. */
+    @Test
+    void aListingOfTheTargetsCollectionsWhoseConnectionDroppedIsAskedAgain() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-1")
+                    ? real.database(pool, uri, name) : HookedPools.beforeEach(real.database(pool, uri, name), "listCollectionNames", () -> {
+                        if (dropped.compareAndSet(false, true)) { // the target's name chosen
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing listed
+                        }
+                    })));
+
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("a listing of the target's collections lost its connection: %s", r).isTrue();
+            movedWhole(f, r);
+        }
+    }
+
     /**
      * Frozen, the move lists each collection's indexes on the source to know which documents a TTL index expires (they are
      * read apart from those that last). That listing was not asked again after a dropped connection.
