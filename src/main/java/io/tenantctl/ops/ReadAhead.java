@@ -51,7 +51,7 @@ final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
     }
 
     /** Reads {@code source} as it is, on the caller's thread: it is already in memory. */
-    private ReadAhead(Iterator<T> source, AutoCloseable closer) {
+    ReadAhead(Iterator<T> source, AutoCloseable closer) {
         this.source = source;
         this.weight = null;
         this.closer = closer;

@@ -75,7 +75,9 @@ final class ResumedRead {
      */
     static ReadAhead<RawBsonDocument> ahead(MongoCollection<RawBsonDocument> coll, String name, Retry retry, Retry.Attempts attempts) {
         Cursor docs = cursor(coll, null, retry, attempts);
-        return ReadAhead.documents(docs, docs, name, Mover.BATCH, 2);
+        // a collection that came whole in its first batch (the server closed its cursor) is read as it is, with no thread
+        return !docs.hasNext() || docs.open.getServerCursor() == null ? new ReadAhead<>(docs, docs)
+                : ReadAhead.documents(docs, docs, name, Mover.BATCH, 2);
     }
 
     /**
