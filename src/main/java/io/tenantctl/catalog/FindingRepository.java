@@ -26,45 +26,81 @@ public final class FindingRepository {
                           Instant ackedUntil, String ackReason, String ackedBy) {
     }
 
-    /** What a run saw: upserted; returns the ids that were already open before this run (known, as opposed to new). */
+    /** How many findings {@link #record} sends the catalog in one statement (a fleet's are millions: a round trip each was hours). */
+    static final int PAGE = 1000;
+
+    /**
+     * What a run saw: upserted, {@link #PAGE} findings a statement, in one transaction (every row's last_seen is that
+     * transaction's now()); returns the ids that were already open before this run (known, as opposed to new).
+     */
     public java.util.Set<String> record(List<Finding> seen) {
         return catalog.inTransaction(c -> {
             java.util.Set<String> known = new java.util.HashSet<>();
+            List<Finding> page = new java.util.ArrayList<>();
+            java.util.Set<String> inPage = new java.util.HashSet<>();
             for (Finding f : seen) {
-                boolean wasOpen = Sql.one(c, "select 1 from findings where finding_id = ? and resolved_at is null", rs -> 1, f.findingId())
-                        .isPresent();
-                if (wasOpen) {
-                    known.add(f.findingId());
+                // an id twice goes in the next statement, as one row after the other (one statement upserts a row once)
+                if (page.size() == PAGE || inPage.contains(f.findingId())) {
+                    known.addAll(recordPage(c, page));
+                    page.clear();
+                    inPage.clear();
                 }
-                Sql.update(c, "insert into findings (finding_id, kind, severity, org_id, pool_id, subject, detail, fix, fix_command, fix_note) "
-                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (finding_id) do update set severity = excluded.severity, "
-                        + "detail = excluded.detail, fix = excluded.fix, fix_command = excluded.fix_command, fix_note = excluded.fix_note, last_seen = now(), resolved_at = null, "
-                        + "first_seen = case when findings.resolved_at is null then findings.first_seen else now() end, "
-                        // a finding that was resolved and came back is a new occurrence: an ack of the old one does not cover it
-                        + "acked_until = case when findings.resolved_at is null then findings.acked_until end, "
-                        + "ack_reason = case when findings.resolved_at is null then findings.ack_reason end, "
-                        + "acked_by = case when findings.resolved_at is null then findings.acked_by end",
-                        f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.subject(), f.detail(), f.fix(), f.fixCommand(), f.fixNote());
+                page.add(f);
+                inPage.add(f.findingId());
             }
+            known.addAll(recordPage(c, page));
             return known;
         });
     }
 
+    /** One statement: {@code page}'s findings (no id twice) upserted; the ids of those that were open before it. */
+    private static List<String> recordPage(java.sql.Connection c, List<Finding> page) throws SQLException {
+        if (page.isEmpty()) {
+            return List.of();
+        }
+        java.util.function.Function<java.util.function.Function<Finding, String>, java.sql.Array> column = get -> {
+            try {
+                return c.createArrayOf("text", page.stream().map(get).toArray());
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        // the CTEs see the table as it was before the statement: "open" is what was open before this run saw it again
+        return Sql.query(c, "with seen as (select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
+                + "?::text[], ?::text[], ?::text[], ?::text[]) as s (finding_id, kind, severity, org_id, pool_id, subject, detail, fix, "
+                + "fix_command, fix_note)), "
+                + "open as (select f.finding_id from findings f join seen using (finding_id) where f.resolved_at is null), "
+                + "upserted as (insert into findings (finding_id, kind, severity, org_id, pool_id, subject, detail, fix, fix_command, fix_note, "
+                + "first_seen, last_seen) select *, now(), now() from seen on conflict (finding_id) do update set severity = excluded.severity, "
+                + "detail = excluded.detail, fix = excluded.fix, fix_command = excluded.fix_command, fix_note = excluded.fix_note, last_seen = now(), resolved_at = null, "
+                + "first_seen = case when findings.resolved_at is null then findings.first_seen else now() end, "
+                // a finding that was resolved and came back is a new occurrence: an ack of the old one does not cover it
+                + "acked_until = case when findings.resolved_at is null then findings.acked_until end, "
+                + "ack_reason = case when findings.resolved_at is null then findings.ack_reason end, "
+                + "acked_by = case when findings.resolved_at is null then findings.acked_by end) "
+                + "select finding_id from open", rs -> rs.getString(1),
+                column.apply(Finding::findingId), column.apply(Finding::kind), column.apply(Finding::severity), column.apply(Finding::orgId),
+                column.apply(Finding::poolId), column.apply(Finding::subject), column.apply(Finding::detail), column.apply(Finding::fix),
+                column.apply(Finding::fixCommand), column.apply(Finding::fixNote));
+    }
+
     /**
      * Resolves the open findings a run could have seen but did not: those of {@code orgs} and {@code pools} checked
-     * (org-less fleet findings too when {@code fleet}), except {@code seen}. A run that did not read backups back
+     * (org-less fleet findings too when {@code fleet}) last seen before {@code since}, when the run began (the catalog's
+     * clock): what it saw, {@link #record} stamped later, so no list of it is needed. One another verify recorded while
+     * this one ran is left open (it may have looked after this one did): the next verify judges it. A run that did not read backups back
      * ({@code deep} false) could not have seen what only a deep one finds — a backup_corrupt, or a finding whose fix is a
      * --deep verify — and leaves those open; but for a backup_corrupt of a backup a newer complete one has replaced as the
      * org's newest, which no verify reports again.
      */
-    public int resolveUnseen(Collection<String> seen, Collection<String> orgs, Collection<String> pools, boolean fleet, boolean deep) {
+    public int resolveUnseen(Instant since, Collection<String> orgs, Collection<String> pools, boolean fleet, boolean deep) {
         return catalog.inConnection(c -> Sql.update(c, "update findings set resolved_at = now() where resolved_at is null "
-                + "and not (finding_id = any (?)) and (org_id = any (?) or (org_id is null and pool_id = any (?)) "
+                + "and last_seen < ? and (org_id = any (?) or (org_id is null and pool_id = any (?)) "
                 + "or (? and org_id is null and pool_id is null)) "
                 + "and (? or not (kind = 'backup_corrupt' or coalesce(fix, '') like 'tenantctl verify --deep %') "
                 + "or kind = 'backup_corrupt' and exists (select 1 from backups b join backups n on n.org_id = b.org_id "
                 + "and n.status = 'complete' and n.recorded_at > b.recorded_at where b.backup_id = findings.subject))",
-                c.createArrayOf("text", seen.toArray()), c.createArrayOf("text", orgs.toArray()), c.createArrayOf("text", pools.toArray()),
+                since, c.createArrayOf("text", orgs.toArray()), c.createArrayOf("text", pools.toArray()),
                 fleet, deep));
     }
 

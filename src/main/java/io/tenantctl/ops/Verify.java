@@ -202,6 +202,8 @@ public final class Verify {
 
     /** As {@link #run(Request)}, reading backups from {@code store} (null: none), opened by the caller. */
     public Result run(Request asked, ObjectStore store) {
+        // by the catalog's clock, as it stamps what this verify records (what another records meanwhile is not undone here)
+        Instant began = ctx.catalog().now();
         for (String p : asked.pools()) {
             ctx.catalog().pools().get(p); // an unknown pool is a usage error naming the known ones
         }
@@ -324,8 +326,8 @@ public final class Verify {
         List<String> ids = rows.stream().map(FindingRepository.Finding::findingId).toList();
         Set<String> known = findings.record(rows);
         Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
-        if (whole) {
-            findings.resolveUnseen(ids, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep());
+        if (whole) { // what it saw was stamped since it began: the rest of what it checked, if older, it did not see
+            findings.resolveUnseen(began, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep());
         }
         Map<String, FindingRepository.State> stored = findings.byId(ids);
         Instant now = ctx.catalog().now(); // acks end by the catalog's clock, as its own queries of acked_until judge them
