@@ -58,13 +58,6 @@ public final class FindingRepository {
         if (page.isEmpty()) {
             return List.of();
         }
-        java.util.function.Function<java.util.function.Function<Finding, String>, java.sql.Array> column = get -> {
-            try {
-                return c.createArrayOf("text", page.stream().map(get).toArray());
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        };
         // the CTEs see the table as it was before the statement: "open" is what was open before this run saw it again
         return Sql.query(c, "with seen as (select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
                 + "?::text[], ?::text[], ?::text[], ?::text[]) as s (finding_id, kind, severity, org_id, pool_id, subject, detail, fix, "
@@ -79,9 +72,16 @@ public final class FindingRepository {
                 + "ack_reason = case when findings.resolved_at is null then findings.ack_reason end, "
                 + "acked_by = case when findings.resolved_at is null then findings.acked_by end) "
                 + "select finding_id from open", rs -> rs.getString(1),
-                column.apply(Finding::findingId), column.apply(Finding::kind), column.apply(Finding::severity), column.apply(Finding::orgId),
-                column.apply(Finding::poolId), column.apply(Finding::subject), column.apply(Finding::detail), column.apply(Finding::fix),
-                column.apply(Finding::fixCommand), column.apply(Finding::fixNote));
+                column(c, page, Finding::findingId), column(c, page, Finding::kind), column(c, page, Finding::severity),
+                column(c, page, Finding::orgId), column(c, page, Finding::poolId), column(c, page, Finding::subject),
+                column(c, page, Finding::detail), column(c, page, Finding::fix), column(c, page, Finding::fixCommand),
+                column(c, page, Finding::fixNote));
+    }
+
+    /** One column of {@code page}, as a text[] parameter. */
+    private static java.sql.Array column(java.sql.Connection c, List<Finding> page, java.util.function.Function<Finding, String> get)
+            throws SQLException {
+        return c.createArrayOf("text", page.stream().map(get).toArray());
     }
 
     /**
