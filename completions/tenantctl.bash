@@ -203,6 +203,7 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance resume" ];    then _picocli_tenantctl_rebalance; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance gc" ];    then _picocli_tenantctl_rebalance; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} verify ack" ];    then _picocli_tenantctl_verify; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} verify unack" ];    then _picocli_tenantctl_verify; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(init)
@@ -254,7 +255,9 @@ function _complete_tenantctl() {
   local cmds46=(rebalance resume)
   local cmds47=(rebalance gc)
   local cmds48=(verify ack)
+  local cmds49=(verify unack)
 
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_tenantctl_verify_unack; return $?; fi
   if CompWordsContainsArray "${cmds48[@]}"; then _picocli_tenantctl_verify_ack; return $?; fi
   if CompWordsContainsArray "${cmds47[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
   if CompWordsContainsArray "${cmds46[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
@@ -1029,7 +1032,7 @@ function _picocli_tenantctl_verify() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="ack"
+  local commands="ack unack"
   local flag_opts="'--deep' '--fix' '--changed-only' '--wait' '--detach' '--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--org' '--pool' '--stuck-after' '--backups-max-age' '--retired-grace' '--per-pool' '--concurrency' '--rate' '--busy-timeout' '--join' '--resume' '--metrics-file' '--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -3051,6 +3054,54 @@ function _picocli_tenantctl_verify_ack() {
     '--reason')
       return
       ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `unack` subcommand.
+function _picocli_tenantctl_verify_unack() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local FORMAT_option_args=("table" "json") # --output values
+  local STYLE_option_args=("text" "json") # --log-format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
     '--catalog')
       return
       ;;

@@ -13,8 +13,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "gc", description = {"Drop databases no org points at any more: the one place tenantctl drops retired data.",
         "Sources retained by moves and databases replaced by restores (once retired longer than --older-than), and "
-        + "targets left by aborted moves. Never a database an org's pointer names.",
-        "One kept for a person (written since its move, ...) makes it exit 1, unless its verify finding is acked "
+        + "targets left by aborted moves. Never a database an org's pointer names. One kept for a person (written since its move, ...) makes it exit 1, unless its verify finding is acked "
         + "('tenantctl verify ack ID'): a person looked and keeps it; still kept and listed, exit 0 ('verify unack ID' undoes it)."})
 final class RebalanceGcCommand implements Callable<Integer> {
 
