@@ -146,12 +146,13 @@ public final class RunRepository {
     /**
      * Makes a run workable again: failed and abandoned items back to pending, the run back to running. Held items (behind
      * a canary) stay held: the engine releases them once the canary's orgs, retried now, pass. An item given back carries
-     * no error: the earlier attempt's failure (or stop) is history, and a run that has not reached an org says nothing on it.
+     * no error, time or detail: the earlier attempt's failure (or stop) and what it left (an abandoned backup's id) are
+     * history, and a run that has not reached an org says nothing on it.
      */
     public void reopen(String runId) {
         catalog.inTransaction(c -> {
             Sql.update(c, "update run_items set status = 'pending', claimed_by = null, lease_until = null, not_before = null, "
-                    + "busy_since = null, error = null where run_id = ? "
+                    + "busy_since = null, error = null, millis = null, detail = null where run_id = ? "
                     + "and (status = 'failed' or (status = 'running' and (lease_until is null or lease_until < now())))", runId);
             return Sql.update(c, "update runs set status = 'running', finished_at = null, reason = null where run_id = ?", runId);
         });
@@ -471,10 +472,11 @@ public final class RunRepository {
         // an item whose worker's lease ran out (its worker died; only looked for when there is one), else the next
         // pending one. Never every candidate row: that made each claim cost as much as the run has items, and a run of N
         // orgs N² (5 ms an org at 10,000). A claimed item is in progress: what an earlier attempt said on it (a failure
-        // --resume retries, a stopped or dead worker's "not finished: …") no longer holds, and goes until this one's outcome.
+        // --resume retries, a stopped or dead worker's "not finished: …", its time and detail: the backup a Ctrl-C abandoned)
+        // no longer holds, and goes until this one's outcome. Nothing decides from an earlier attempt's detail.
         String take = """
                 update run_items set status = 'running', claimed_by = ?, not_before = null, lease_until = now() + make_interval(secs => ?),
-                    attempts = attempts + 1, error = null
+                    attempts = attempts + 1, error = null, millis = null, detail = null
                 where run_id = ? and org_id = (select org_id from run_items
                     where run_id = ? and %s and coalesce(pool_id, '') <> all((select at_limit from st)::text[])
                     order by seq limit 1

@@ -89,10 +89,14 @@ class ARunStoppedMidOrgSaysWhatItLeftTest {
     }
 
     private static Backup.Result backup(Catalog catalog, PoolClients pools, ObjectStore store, RunControl control) {
+        return backup(catalog, pools, store, control, new CancelToken());
+    }
+
+    private static Backup.Result backup(Catalog catalog, PoolClients pools, ObjectStore store, RunControl control, CancelToken cancel) {
         return new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(
                 new Backup.Request(new Backup.Selector(List.of(), control == RunControl.START, List.of(), false),
                         new Backup.Copy(Compression.GZIP, false, null), false,
-                        new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), control, new CancelToken(), Progress.NONE),
+                        new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), control, cancel, Progress.NONE),
                         Clock.systemUTC()));
     }
 
@@ -127,6 +131,8 @@ class ARunStoppedMidOrgSaysWhatItLeftTest {
                 JsonNode acme = CliFixture.runItem(run, "acme");
                 assertThat(acme.get("status").asText()).as(run.toPrettyString()).isEqualTo("running");
                 assertThat(acme.get("error").isNull()).as("no stale error while it is retried: " + run.toPrettyString()).isTrue();
+                assertThat(acme.get("millis").isNull()).as("no stale time while it is retried: " + run.toPrettyString()).isTrue();
+                assertThat(acme.get("detail").isNull()).as("no stale detail while it is retried: " + run.toPrettyString()).isTrue();
                 Cli.Result shown = ok(f.cli, "runs", "show", runId);
                 assertThat(shown.out()).as(shown.out()).containsPattern("acme\\s+running").doesNotContain("run stopped");
 
@@ -159,6 +165,10 @@ class ARunStoppedMidOrgSaysWhatItLeftTest {
                 assertThat(CliFixture.runItem(failed, org).get("error").asText()).as("both failed first: " + failed.toPrettyString())
                         .contains("connection reset by test");
             }
+            // the abandoned backups the failures recorded, which no line of the run names once it is retried
+            List<String> abandoned = List.of("acme", "bravo").stream()
+                    .map(org -> CliFixture.runItem(failed, org).path("detail").path("backup_id").asText()).toList();
+            assertThat(abandoned).as("each failure names its abandoned backup: " + failed.toPrettyString()).allMatch(id -> !id.isEmpty());
 
             try (Pause pause = Pause.at(1)) {
                 // the resumed worker, one org at a time, stops in the first org it retries: the other waits its turn
@@ -174,6 +184,11 @@ class ARunStoppedMidOrgSaysWhatItLeftTest {
                 assertThat(waiting.get("outcome").asText()).as(run.toPrettyString()).isEqualTo("not_started");
                 assertThat(waiting.get("error").isNull()).as("not reached yet: no error, not the last attempt's: " + run.toPrettyString())
                         .isTrue();
+                for (JsonNode item : List.of(waiting, CliFixture.runItem(run, onIt))) {
+                    assertThat(item.get("millis").isNull()).as("nor the last attempt's time: " + run.toPrettyString()).isTrue();
+                    assertThat(item.get("detail").isNull()).as("nor its abandoned backup: " + run.toPrettyString()).isTrue();
+                }
+                assertThat(run.toString()).as("no line names an abandoned backup").doesNotContain(abandoned.get(0)).doesNotContain(abandoned.get(1));
                 Cli.Result shown = ok(f.cli, "runs", "show", runId);
                 assertThat(shown.out()).as(shown.out()).doesNotContain("connection reset by test");
 
@@ -185,6 +200,56 @@ class ARunStoppedMidOrgSaysWhatItLeftTest {
             for (String org : List.of("acme", "bravo")) {
                 assertThat(CliFixture.runItem(after, org).get("status").asText()).as(after.toPrettyString()).isEqualTo("succeeded");
             }
+        }
+    }
+
+    /**
+     * Found by probing: an org one worker's Ctrl-C stopped mid-backup goes back to its run with that attempt's time and
+     * the id of the backup it abandoned; the worker that took it next (a --join) cleared the error but not those, so while
+     * it backed the org up runs show -o json read it running with the abandoned backup's backup_id and the stopped
+     * attempt's millis, as if that backup were the one in flight. While it is retried it carries neither.
+     */
+    @Test
+    void anOrgTakenByTheNextWorkerAfterACtrlCCarriesNeitherTheStoppedAttemptsTimeNorItsAbandonedBackup() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 3000);
+            String runId = strictJson(ok(f.cli, "backup", "--org", "acme", "--detach", "-o", "json")).get("run_id").asText();
+            CancelToken ctrlC = new CancelToken();
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 ObjectStore store = new AnOrgInterruptedByOneWorkersCtrlCIsNotFailedTest.CancelOnWrite(new FileObjectStore(f.storeDir), ctrlC)) {
+                assertThat(backup(catalog, pools, store, new RunControl(false, runId, null), ctrlC).interrupted()).as("Ctrl-C").isTrue();
+            }
+            JsonNode stopped = CliFixture.runItem(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")), "acme");
+            String abandoned = stopped.path("detail").path("backup_id").asText();
+            assertThat(abandoned).as("the stopped attempt names its abandoned backup: " + stopped.toPrettyString()).isNotEmpty();
+            assertThat(stopped.path("millis").isNumber()).as("and its time: " + stopped.toPrettyString()).isTrue();
+
+            try (Pause pause = Pause.at(1); Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 ObjectStore store = new ForwardingStore(new FileObjectStore(f.storeDir)) {
+                     @Override
+                     public Upload create(String key) {
+                         pause.call(); // the joining worker is on acme, its first file about to be written
+                         return real.create(key);
+                     }
+                 }) {
+                CompletableFuture<Backup.Result> joined = CompletableFuture.supplyAsync(() -> backup(catalog, pools, store,
+                        new RunControl(false, runId, null)));
+                pause.awaitPaused("the joining worker reached acme's first file");
+
+                JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+                JsonNode acme = CliFixture.runItem(run, "acme");
+                assertThat(acme.get("status").asText()).as(run.toPrettyString()).isEqualTo("running");
+                assertThat(acme.get("millis").isNull()).as("no stale time while it is retried: " + run.toPrettyString()).isTrue();
+                assertThat(acme.get("detail").isNull()).as("no abandoned backup while it is retried: " + run.toPrettyString()).isTrue();
+                assertThat(run.toString()).as("no line names the abandoned backup").doesNotContain(abandoned);
+
+                pause.wake();
+                assertThat(joined.get(60, TimeUnit.SECONDS).report().failed()).as("the joining worker backs acme up").isEmpty();
+            }
+            JsonNode after = CliFixture.runItem(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")), "acme");
+            assertThat(after.get("status").asText()).as(after.toPrettyString()).isEqualTo("succeeded");
+            assertThat(after.path("detail").path("backup_id").asText()).as("the retry's own backup").isNotEmpty().isNotEqualTo(abandoned);
         }
     }
 }

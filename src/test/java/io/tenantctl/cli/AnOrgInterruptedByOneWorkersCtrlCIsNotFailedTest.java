@@ -210,7 +210,7 @@ class AnOrgInterruptedByOneWorkersCtrlCIsNotFailedTest {
     }
 
     /** A store that cancels {@code cancel} (as Ctrl-C would) the first time bytes are written to a collection file of acme's. */
-    private static final class CancelOnWrite extends ForwardingStore {
+    static final class CancelOnWrite extends ForwardingStore {
         private final CancelToken cancel;
 
         CancelOnWrite(ObjectStore real, CancelToken cancel) {
