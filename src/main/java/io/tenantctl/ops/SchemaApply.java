@@ -394,7 +394,7 @@ final class SchemaApply {
                     plan.apply(List.of(), List.of()));
         }
 
-        String overLimit = overIndexLimit(raw, existing, toCreate, replacements, createAfter, dropLater, pruneLater);
+        String overLimit = overIndexLimit(raw, existing, toCreate, replacements, createAfter, dropLater, pruneLater, "nothing was changed");
         if (overLimit != null) {
             throw new DuplicateFailure(overLimit, plan.apply(List.of(), List.of()));
         }
@@ -464,19 +464,24 @@ final class SchemaApply {
     }
 
     /**
+     * {@link #overIndexLimit} of building {@code toCreate} alone, nothing rebuilt or dropped (verify --fix), or null: it
+     * says nothing was changed on those collections, as the fix goes on with the org's others.
+     */
+    static String overIndexLimit(Map<String, List<Document>> raw, Set<String> existing, Map<String, List<IndexSpec>> toCreate) {
+        return overIndexLimit(raw, existing, toCreate, List.of(), Map.of(), List.of(), List.of(),
+                "nothing was changed on " + String.join(", ", new java.util.TreeSet<>(toCreate.keySet())));
+    }
+
+    /**
      * Why the apply would hold more indexes on a collection than a pool allows (64, {@code _id_} included: FerretDB refuses
      * the createIndexes past it, code 67, and again on every re-run), or null. New indexes are built before the ones they
      * supersede are dropped, so the count that matters is the peak: what the collection has now plus what is built before
-     * the drops. A rebuild drops before it builds and adds nothing.
+     * the drops. A rebuild drops before it builds and adds nothing. {@code unchanged}: what the message says was left as
+     * it was ("nothing was changed", or on what).
      */
-    /** {@link #overIndexLimit} of building {@code toCreate} alone, nothing rebuilt or dropped (verify --fix), or null. */
-    static String overIndexLimit(Map<String, List<Document>> raw, Set<String> existing, Map<String, List<IndexSpec>> toCreate) {
-        return overIndexLimit(raw, existing, toCreate, List.of(), Map.of(), List.of(), List.of());
-    }
-
     private static String overIndexLimit(Map<String, List<Document>> raw, Set<String> existing, Map<String, List<IndexSpec>> toCreate,
                                          List<Replacement> replacements, Map<String, List<IndexSpec>> createAfter,
-                                         List<SchemaDiff.Superseded> dropLater, List<SchemaDiff.Extra> pruneLater) {
+                                         List<SchemaDiff.Superseded> dropLater, List<SchemaDiff.Extra> pruneLater, String unchanged) {
         int limit = SchemaManifest.MAX_INDEXES_PER_COLLECTION;
         List<String> over = new ArrayList<>();
         Set<String> collections = new java.util.TreeSet<>(toCreate.keySet());
@@ -499,7 +504,7 @@ final class SchemaApply {
             return null;
         }
         return String.join("; ", over) + ": a pool holds at most " + limit + " indexes per collection, _id_ included (FerretDB "
-                + "refuses the rest, code 67); nothing was changed — make room first: roll out a manifest that only drops (its "
+                + "refuses the rest, code 67); " + unchanged + " — make room first: roll out a manifest that only drops (its "
                 + "\"drop\" lists, nothing new on the collection; an index no manifest lists goes with --force --prune), then this one";
     }
 

@@ -64,7 +64,7 @@ class MigrateAllPastTheIndexLimitTest {
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         JsonNode failed = strictJson(run).get("failed").get(0);
         assertThat(failed.get("error").asText()).as(run.toString()).contains("users").contains("65 indexes").contains("64")
-                .contains("nothing was changed").contains("i0_1");
+                .contains("nothing was changed —").contains("i0_1");
         try (MigrateAllFixture.Direct d = new MigrateAllFixture.Direct()) {
             Map<String, ?> users = d.indexes(pools.uri(0), "acme").get("users");
             assertThat(users).as("nothing was built or dropped").hasSize(63).containsKey("i0_1").doesNotContainKey("email_1");
@@ -99,11 +99,43 @@ class MigrateAllPastTheIndexLimitTest {
                 Cli.Result fix = cli.run(args);
                 assertThat(fix.exitCode()).as("i0_1 is still missing: " + fix).isEqualTo(4);
                 assertThat(fix.out()).as(fix.toString()).contains("users.i0_1: users would hold 65 indexes (64 now, 1 more built")
-                        .contains("a pool holds at most 64 indexes per collection").contains("nothing was changed")
+                        .contains("a pool holds at most 64 indexes per collection").contains("nothing was changed on users —")
                         .doesNotContain("would create").doesNotContain("created").doesNotContain("--fix creates");
             }
             assertThat(d.indexes(pools.uri(0), "acme").get("users")).as("nothing was built").hasSize(63).doesNotContainKey("i0_1")
                     .containsKey("app_1");
+        }
+    }
+
+    /**
+     * Found by probing: verify --fix refused the index that would take users past the limit with migrate-all's "nothing
+     * was changed" — while the same --fix built the index orders lacked. What it says is what is true: nothing was
+     * changed on users; the org's other collection was fixed, and says so.
+     */
+    @Test
+    void verifyFixSaysNothingWasChangedOnTheCollectionAtTheLimitWhileItFixesTheOrgsOthers(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        String users = manifest(0, 62, null, null); // 63 + _id_ = 64
+        String withOrders = users.substring(0, users.length() - 2)
+                + ", {\"name\": \"orders\", \"indexes\": [{\"name\": \"placed_1\", \"key\": {\"placed\": 1}}]}]}";
+        Path v1 = MigrateAllFixture.write(dir, "v1.json", withOrders);
+        MigrateAllFixture.provision(cli, v1, List.of("acme"));
+        try (MigrateAllFixture.Direct d = new MigrateAllFixture.Direct()) {
+            MongoCollection<Document> usersColl = d.db(pools.uri(0), "acme").getCollection("users");
+            usersColl.dropIndex("i0_1");
+            usersColl.createIndex(new Document("app", 1)); // the application's own: 64 again
+            d.db(pools.uri(0), "acme").getCollection("orders").dropIndex("placed_1");
+
+            Cli.Result fix = cli.run("verify", "--org", "acme", "--fix");
+            assertThat(fix.exitCode()).as("i0_1 is still missing: " + fix).isEqualTo(4);
+            assertThat(fix.out()).as(fix.toString()).contains("users.i0_1: users would hold 65 indexes")
+                    .contains("nothing was changed on users —").doesNotContain("nothing was changed —")
+                    .contains("created 0 collection(s) and 1 index(es)");
+            Map<String, Map<String, Document>> after = d.indexes(pools.uri(0), "acme");
+            assertThat(after.get("orders")).as("the fix built what orders lacked").containsKey("placed_1");
+            assertThat(after.get("users")).as("nothing was built on users").hasSize(63).doesNotContainKey("i0_1").containsKey("app_1");
         }
     }
 }
