@@ -2,6 +2,7 @@ package io.tenantctl.ops;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import io.tenantctl.pool.Retry;
 import org.bson.BsonDocument;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
@@ -22,32 +23,35 @@ final class LastingFingerprint {
 
     private static final String EXCLUDES = "excludes";
     private static final String EXPIRING = "expiring";
-    private static final int BATCH = 1000;
+    /** Read once: what a caller that retries nothing gets (a dropped connection fails the read). */
+    private static final Retry ONCE = Retry.ferretDefault().withMaxAttempts(1);
 
     private LastingFingerprint() {
     }
 
     static Fingerprint of(MongoDatabase db) {
-        return of(db, true);
+        return of(db, true, ONCE, new Retry.Attempts());
     }
 
     /** The fingerprint of every document, expiring or not (a move's ledger or a delete's record taken before the mark). */
     static Fingerprint every(MongoDatabase db) {
-        return of(db, false);
+        return of(db, false, ONCE, new Retry.Attempts());
     }
 
-    /** Each collection's count and order-independent digest, of its documents that last ({@code lastingOnly}) or of all, in one pass. */
-    private static Fingerprint of(MongoDatabase db, boolean lastingOnly) {
+    /**
+     * Each collection's count and order-independent digest, of its documents that last ({@code lastingOnly}) or of all, in
+     * one pass: listings asked again and reads gone on from their last _id ({@link ResumedRead}) after a dropped connection,
+     * within {@code attempts}.
+     */
+    private static Fingerprint of(MongoDatabase db, boolean lastingOnly, Retry retry, Retry.Attempts attempts) {
         Fingerprint.Builder b = new Fingerprint.Builder();
-        for (String name : new TreeSet<>(db.listCollectionNames().into(new ArrayList<>()))) {
+        for (String name : new TreeSet<>(retry.call(attempts, () -> db.listCollectionNames().into(new ArrayList<>())))) {
             if (name.startsWith("system.")) {
                 continue;
             }
             b.collection(name);
-            Document which = lastingOnly ? lasting(ttls(db.getCollection(name))) : new Document();
-            for (RawBsonDocument d : db.getCollection(name, RawBsonDocument.class).find(which).batchSize(BATCH)) {
-                b.add(d);
-            }
+            Document which = lastingOnly ? lasting(retry.call(attempts, () -> ttls(db.getCollection(name)))) : new Document();
+            ResumedRead.read(db.getCollection(name, RawBsonDocument.class), which, null, null, 0, retry, attempts, b::add);
         }
         return b.build();
     }
@@ -110,6 +114,11 @@ final class LastingFingerprint {
 
     /** The database as it is now, taken the way {@code recorded} was: of its lasting documents, or (recorded before) of all. */
     static Fingerprint likeRecorded(MongoDatabase db, String recorded) {
-        return EXPIRING.equals(Json.tree(recorded).path(EXCLUDES).asText()) ? of(db) : every(db);
+        return likeRecorded(db, recorded, ONCE, new Retry.Attempts());
+    }
+
+    /** {@link #likeRecorded}, going on after a dropped connection within {@code attempts} (a revert's reads). */
+    static Fingerprint likeRecorded(MongoDatabase db, String recorded, Retry retry, Retry.Attempts attempts) {
+        return of(db, EXPIRING.equals(Json.tree(recorded).path(EXCLUDES).asText()), retry, attempts);
     }
 }

@@ -364,14 +364,16 @@ final class Mover {
      * target since would be lost): what the pools' TTL jobs expired since is no write.
      */
     private void requireLedger(MoveRepository.Move m, Fingerprint ledger, Pool from, Pool to) {
-        Fingerprint targetNow = LastingFingerprint.likeRecorded(db(to, m.toDatabase()), m.fingerprint());
+        Retry.Attempts attempts = new Retry.Attempts();
+        Fingerprint targetNow = LastingFingerprint.likeRecorded(db(to, m.toDatabase()), m.fingerprint(), ctx.retry(), attempts);
         List<String> targetChanged = targetNow.differences(ledger);
         if (!targetChanged.isEmpty()) {
             throw failure("revert of move " + m.moveId() + " refused: org " + m.orgId() + " was written to on " + m.toPool()
                     + " since the move (" + describe(targetChanged, ledger, targetNow) + "); flipping back would "
                     + "lose those writes: " + moveBackInstead(m, from));
         }
-        List<String> sourceChanged = LastingFingerprint.likeRecorded(db(from, m.fromDatabase()), m.fingerprint()).differences(ledger);
+        List<String> sourceChanged = LastingFingerprint.likeRecorded(db(from, m.fromDatabase()), m.fingerprint(), ctx.retry(), attempts)
+                .differences(ledger);
         if (!sourceChanged.isEmpty()) {
             throw failure("revert of move " + m.moveId() + " refused: the retained source " + m.fromDatabase() + " on " + m.fromPool()
                     + " no longer equals the ledger (collections " + String.join(", ", sourceChanged) + ")");
