@@ -1036,7 +1036,7 @@ final class Mover {
                 notes.add("target " + m.toDatabase() + " is an org's database: left alone");
             } else {
                 Pool to = ctx.catalog().pools().get(m.toPool());
-                db(to, m.toDatabase()).drop();
+                ctx.retry().run(new Retry.Attempts(), () -> db(to, m.toDatabase()).drop()); // the same when made again
                 dropped = true;
                 notes.add("target " + m.toDatabase() + " on " + m.toPool() + " dropped");
             }

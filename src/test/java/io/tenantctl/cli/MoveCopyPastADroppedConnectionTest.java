@@ -454,6 +454,42 @@ class MoveCopyPastADroppedConnectionTest {
         }
     }
 
+    /**
+     * A move that fails after its copy rolls back: it drops the target. That drop was not made again after a dropped
+     * connection: the target was left on the pool until an operator ran 'rebalance gc'. Dropping a database again is the same.
+     */
+    @Test
+    void aRollBacksDropOfTheTargetWhoseConnectionDroppedIsMadeAgain() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            AtomicInteger zzListings = new AtomicInteger();
+            AtomicBoolean dropped = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> pool.equals("pool-0")
+                    ? HookedPools.aroundCollectionCall(real.database(pool, uri, name), "listIndexes", (collection, args, list) -> {
+                        if (collection.equals("zz") && zzListings.incrementAndGet() == 2) { // frozen, users read: the app writes anyway
+                            f.database("pool-0", "org_acme").getCollection("users").insertOne(new org.bson.Document("_id", "late"));
+                        }
+                        return list.get();
+                    })
+                    : HookedPools.beforeEach(real.database(pool, uri, name), "drop", () -> {
+                        if (dropped.compareAndSet(false, true)) {
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                        }
+                    })));
+
+            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+
+            assertThat(dropped).as("the roll-back's drop of the target lost its connection: %s", r).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.toString()).contains("verification failed").contains("target org_acme on pool-1 dropped")
+                    .doesNotContain("Prematurely");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            assertThat(f.database("pool-1", "org_acme").listCollectionNames().first()).as("the target dropped").isNull();
+        }
+    }
+
     /** {@code real}, the {@code nth} read (find) of users on the source, pool-0, cut after 500 documents: {@code dropped}. */
     private static io.tenantctl.pool.PoolConnector sourceDropsItsUsersRead(io.tenantctl.pool.PoolConnector real, int nth, AtomicBoolean dropped) {
         AtomicInteger finds = new AtomicInteger();
