@@ -875,7 +875,8 @@ public final class Rebalance {
             // taken as the ledger was: of the documents that last (what the pool's TTL job deletes is no write), or of all
             // for a move recorded before the ledger was
             List<String> changed = LastingFingerprint.likeRecorded(ctx.pools().database(poolId, pool.get().uri(), database),
-                    move.get().fingerprint()).differences(Fingerprint.fromJson(move.get().fingerprint()));
+                    move.get().fingerprint(), ctx.retry(), new io.tenantctl.pool.Retry.Attempts()) // goes on after a dropped connection
+                    .differences(Fingerprint.fromJson(move.get().fingerprint()));
             return changed.isEmpty() ? Optional.empty() : Optional.of("written since move " + move.get().moveId()
                     + (kind.equals("reverted_target") ? " was reverted" : "") + " (collections "
                     + String.join(", ", changed) + "): those writes are in no other database; merge them into org " + move.get().orgId()
