@@ -41,23 +41,14 @@ final class ResumedRead {
     /**
      * Hands {@code each} the documents of {@code coll} that match {@code filter} (null: all), with {@code projection} (null: whole), in
      * _id order after {@code after} (null: from the first), at most {@code limit} of them (0: all); returns the last _id
-     * read ({@code after} when none). {@code each} must not fail with what the policy retries: the read would go on past it.
+     * read ({@code after} when none). A {@link Cursor} read to its end: only its reads are asked again, never {@code each}.
      */
     static BsonValue read(MongoCollection<RawBsonDocument> coll, Bson filter, Bson projection, BsonValue after, int limit, Retry retry,
                           Retry.Attempts attempts, Consumer<RawBsonDocument> each) {
-        BsonValue[] last = {after};
-        int[] read = {0};
-        retry.run(attempts, () -> {
-            if (limit > 0 && read[0] == limit) {
-                return; // all read; only what came after failed
-            }
-            for (RawBsonDocument d : find(coll, filter, last[0]).projection(projection).limit(limit == 0 ? 0 : limit - read[0])) {
-                each.accept(d);
-                last[0] = d.get("_id");
-                read[0]++;
-            }
-        });
-        return last[0];
+        try (Cursor docs = new Cursor(coll, filter, projection, after, limit, retry, attempts)) {
+            docs.forEachRemaining(each);
+            return docs.last;
+        }
     }
 
     /** {@code coll}'s documents that match {@code filter} (null: all) in _id order after {@code after} (null: from the first). */
@@ -86,34 +77,45 @@ final class ResumedRead {
      * Close it: it holds a cursor.
      */
     static Cursor cursor(MongoCollection<RawBsonDocument> coll, Bson filter, Retry retry, Retry.Attempts attempts) {
-        return new Cursor(coll, filter, retry, attempts);
+        return new Cursor(coll, filter, null, null, 0, retry, attempts);
     }
 
     /** See {@link #cursor}. */
     static final class Cursor implements Iterator<RawBsonDocument>, Iterable<RawBsonDocument>, AutoCloseable {
         private final MongoCollection<RawBsonDocument> coll;
         private final Bson filter;
+        private final Bson projection;
+        private final int limit;
         private final Retry retry;
         private final Retry.Attempts attempts;
         private MongoCursor<RawBsonDocument> open;
         private BsonValue last;
+        private int handed;
         private RawBsonDocument next;
         private boolean ended;
 
-        private Cursor(MongoCollection<RawBsonDocument> coll, Bson filter, Retry retry, Retry.Attempts attempts) {
+        /** {@code projection} null: whole; after {@code after} (null: from the first); at most {@code limit} (0: all). */
+        private Cursor(MongoCollection<RawBsonDocument> coll, Bson filter, Bson projection, BsonValue after, int limit, Retry retry,
+                       Retry.Attempts attempts) {
             this.coll = coll;
             this.filter = filter;
+            this.projection = projection;
+            this.last = after;
+            this.limit = limit;
             this.retry = retry;
             this.attempts = attempts;
         }
 
         @Override
         public boolean hasNext() {
+            if (next == null && !ended && limit > 0 && handed == limit) {
+                ended = true; // all read: the server is asked for no more
+            }
             if (next == null && !ended) {
                 next = retry.call(attempts, () -> {
                     try {
                         if (open == null) {
-                            open = find(coll, filter, last).iterator();
+                            open = find(coll, filter, last).projection(projection).limit(limit == 0 ? 0 : limit - handed).iterator();
                         }
                         return open.hasNext() ? open.next() : null;
                     } catch (RuntimeException e) {
@@ -134,6 +136,7 @@ final class ResumedRead {
             RawBsonDocument d = next;
             next = null;
             last = d.get("_id");
+            handed++;
             return d;
         }
 
