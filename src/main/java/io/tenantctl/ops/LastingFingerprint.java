@@ -29,8 +29,9 @@ final class LastingFingerprint {
     private LastingFingerprint() {
     }
 
-    static Fingerprint of(MongoDatabase db) {
-        return of(db, true, ONCE, new Retry.Attempts());
+    /** The fingerprint of the documents that last, going on after a dropped connection within {@code attempts} (a delete's reads). */
+    static Fingerprint of(MongoDatabase db, Retry retry, Retry.Attempts attempts) {
+        return of(db, true, retry, attempts);
     }
 
     /** The fingerprint of every document, expiring or not (a move's ledger or a delete's record taken before the mark). */

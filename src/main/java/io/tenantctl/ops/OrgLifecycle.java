@@ -13,6 +13,7 @@ import io.tenantctl.ops.run.OrgLeases;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
+import io.tenantctl.pool.Retry;
 import io.tenantctl.store.ObjectStore;
 
 import java.time.Clock;
@@ -472,18 +473,15 @@ public final class OrgLifecycle {
                 + "'tenantctl backup --org " + orgId + "' takes the backup that supersedes it";
     }
 
-    /** Whether the org's database is on its pool with a collection in it, read without making it (see Restore.exists). */
+    /** Whether the org's database is on its pool with a collection in it, read without making it (see Restore.exists); each listing asked again after a dropped connection. */
     private boolean hasCollections(Org org, com.mongodb.client.MongoDatabase db) {
-        Pool pool = ctx.catalog().pools().get(org.poolId());
-        org.bson.Document listed = ctx.pools().database(pool.poolId(), pool.uri(), "admin")
-                .runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true));
-        return listed.getList("databases", org.bson.Document.class).stream().anyMatch(d -> org.databaseName().equals(d.getString("name")))
-                && db.listCollectionNames().into(new ArrayList<>()).stream().anyMatch(n -> !n.startsWith("system."));
+        return ctx.databaseNames(ctx.catalog().pools().get(org.poolId())).contains(org.databaseName()) && ctx.retry()
+                .call(new Retry.Attempts(), () -> db.listCollectionNames().into(new ArrayList<>())).stream().anyMatch(n -> !n.startsWith("system."));
     }
 
-    /** The frozen org's database as it is now, each collection's count and digest of the documents that last (LastingFingerprint); a failure to read it stops the delete. */
+    /** The frozen org's database as it is now, each collection's count and digest of the documents that last (LastingFingerprint), read on after a dropped connection; a failure to read it stops the delete. */
     private Fingerprint fingerprint(Org frozen, OrgStatus before, String failed) {
-        return fingerprint(frozen, before, failed, LastingFingerprint::of);
+        return fingerprint(frozen, before, failed, db -> LastingFingerprint.of(db, ctx.retry(), new Retry.Attempts()));
     }
 
     /**
@@ -496,7 +494,8 @@ public final class OrgLifecycle {
             return read.apply(ctx.pools().database(pool.poolId(), pool.uri(), frozen.databaseName()));
         } catch (RuntimeException e) {
             throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": reading its database on pool " + frozen.poolId()
-                    + ": " + Errors.oneLine(e) + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);
+                    + ": " + Errors.oneLine(e instanceof SchemaApply.StepFailure ? e.getCause() : e) // a dry run's listDatabases: the delete's line
+                    + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);
         }
     }
 
