@@ -113,12 +113,10 @@ final class LastingFingerprint {
         return Json.args("collections", f.collections(), EXCLUDES, EXPIRING);
     }
 
-    /** The database as it is now, taken the way {@code recorded} was: of its lasting documents, or (recorded before) of all. */
-    static Fingerprint likeRecorded(MongoDatabase db, String recorded) {
-        return likeRecorded(db, recorded, ONCE, new Retry.Attempts());
-    }
-
-    /** {@link #likeRecorded}, going on after a dropped connection within {@code attempts} (a revert's reads). */
+    /**
+     * The database as it is now, taken the way {@code recorded} was: of its lasting documents, or (recorded before) of all;
+     * going on after a dropped connection within {@code attempts} (a revert's reads, a purge's).
+     */
     static Fingerprint likeRecorded(MongoDatabase db, String recorded, Retry retry, Retry.Attempts attempts) {
         return of(db, EXPIRING.equals(Json.tree(recorded).path(EXCLUDES).asText()), retry, attempts);
     }

@@ -727,7 +727,7 @@ public final class OrgLifecycle {
         }
         try {
             Fingerprint now = LastingFingerprint.likeRecorded(ctx.pools().database(pool.get().poolId(), pool.get().uri(), database),
-                    recorded.get());
+                    recorded.get(), ctx.retry(), new Retry.Attempts()); // goes on after a dropped connection
             List<String> changed = now.collections().isEmpty() ? List.of() : now.differences(Fingerprint.fromJson(recorded.get()));
             return changed.isEmpty() ? null : "written since its delete (collections " + String.join(", ", changed) + "): those writes "
                     + "are in no backup; kept. Save what you need from database " + database + " on pool " + poolId + ", then " + anyway;
