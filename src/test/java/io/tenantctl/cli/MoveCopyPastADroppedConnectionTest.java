@@ -3,7 +3,9 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.MongoSocketReadException;
 import com.mongodb.ServerAddress;
+import com.mongodb.client.MongoDatabase;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.pool.PoolConnector;
 import io.tenantctl.testing.HookedPools;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +31,7 @@ class MoveCopyPastADroppedConnectionTest {
     @TempDir
     Path dir;
 
+
     @Test
     void aBatchWhoseReplyWasLostIsRetriedAndTheMoveCompletesWithEveryDocument() {
         try (BackupFixture f = new BackupFixture(2, dir)) {
@@ -37,15 +41,14 @@ class MoveCopyPastADroppedConnectionTest {
 
             AtomicBoolean dropped = new AtomicBoolean();
             AtomicInteger batches = new AtomicInteger();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", // only the target is written
+            Cli.Result r = move(f, real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", // only the target is written
                     (collection, args, insert) -> {
                         Object result = insert.get();
                         if (collection.equals("notes") && batches.incrementAndGet() == 2 && dropped.compareAndSet(false, true)) {
-                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // in; reply lost
+                            throw lostConnection(); // in; reply lost
                         }
                         return result;
                     }));
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
             assertThat(dropped).as("the second batch's reply was lost").isTrue();
             assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -69,21 +72,19 @@ class MoveCopyPastADroppedConnectionTest {
 
             AtomicBoolean updated = new AtomicBoolean();
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", // only the target is written
+            Cli.Result r = move(f, real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", // only the target is written
                     (collection, args, insert) -> {
                         if (args.length == 2 && updated.compareAndSet(false, true)) { // the first copy's first batch: the app writes
                             f.database("pool-0", "org_acme").getCollection("notes").updateOne(new org.bson.Document("_id", 0), changed);
                         }
                         Object result = insert.get();
                         if (args.length == 1 && dropped.compareAndSet(false, true)) { // the catch-up's: in, its reply lost
-                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                            throw lostConnection();
                         }
                         return result;
                     }));
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
-            assertThat(dropped).as("the catch-up's write lost its reply").isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "the catch-up's write lost its reply");
             assertThat(f.db("acme").getCollection("notes").find(new org.bson.Document("_id", 0)).first().getString("text"))
                     .isEqualTo("changed during the first copy");
         }
@@ -96,27 +97,21 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void aBatchCopiedAgainWholeWhoseReplyWasLostIsRetried() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", // only the target is written
+            Cli.Result r = move(f, real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", // only the target is written
                     (collection, args, insert) -> {
-                        if (collection.equals("zz") && args.length == 2) { // users' first copy is done: the app swaps a unique key
-                            moveAUniqueKey(f);
-                        }
+                        appMovesAUniqueKeyOnceUsersAreCopied(f, collection, args);
                         Object result = insert.get();
                         // the copy again whole writes users in batches of 1,000 (the catch-up's conflicting write is of one)
                         if (collection.equals("users") && args.length == 1 && ((List<?>) args[0]).size() == 1000
                                 && dropped.compareAndSet(false, true)) {
-                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // in; reply lost
+                            throw lostConnection(); // in; reply lost
                         }
                         return result;
                     }));
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
-            assertThat(dropped).as("a batch of the copy again lost its reply: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "a batch of the copy again lost its reply");
             assertThat(f.db("acme").getCollection("users").find(new org.bson.Document("_id", 0)).first().getString("email"))
                     .isEqualTo("u1500@acme.test");
         }
@@ -128,24 +123,20 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void aDeleteOfWhatTheSourceNoLongerHasWhoseReplyWasLostIsRetried() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean deleted = new AtomicBoolean();
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(appDeletesUsers(f, real, deleted, 3, 1200),
+            Cli.Result r = move(f, real -> HookedPools.aroundCollectionCall(appDeletesUsers(f, real, deleted, 3, 1200),
                     "org_acme"::equals, "deleteMany",
                     (collection, args, delete) -> {
                         Object result = delete.get();
                         if (collection.equals("users") && dropped.compareAndSet(false, true)) {
-                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // done; reply lost
+                            throw lostConnection(); // done; reply lost
                         }
                         return result;
                     }));
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
-            assertThat(dropped).as("the delete lost its reply: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "the delete lost its reply");
             assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(1998);
         }
     }
@@ -156,23 +147,19 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void aCatchUpCountWhoseConnectionDroppedIsAskedAgain() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean deleted = new AtomicBoolean();
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(appDeletesUsers(f, real, deleted, 7),
+            Cli.Result r = move(f, real -> HookedPools.aroundCollectionCall(appDeletesUsers(f, real, deleted, 7),
                     "org_acme"::equals, "countDocuments",
                     (collection, args, count) -> {
                         if (collection.equals("users") && deleted.get() && dropped.compareAndSet(false, true)) {
-                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing asked
+                            throw lostConnection(); // nothing asked
                         }
                         return count.get();
                     }));
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
-            assertThat(dropped).as("a count lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "a count lost its connection");
             assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(1999);
         }
     }
@@ -184,23 +171,16 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void theCatchUpsReadOfTheTargetsIdsGoesOnAfterADroppedConnection() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean deleted = new AtomicBoolean();
             AtomicBoolean dropped = new AtomicBoolean();
             org.bson.BsonDocument idsOnly = new org.bson.BsonDocument("_id", new org.bson.BsonInt32(1));
-            Cli cli = f.newCli().decoratePools(real -> {
-                io.tenantctl.pool.PoolConnector app = appDeletesUsers(f, real, deleted, 3, 1500);
-                return HookedPools.databases(app, (pool, uri, name) -> !pool.equals("pool-1") ? app.database(pool, uri, name)
-                        : HookedPools.aroundCollectionCall(app.database(pool, uri, name), "find", (collection, args, find) ->
-                                !collection.equals("users") ? find.get() : HookedPools.dropsItsCursor(find.get(), 500, projection ->
-                                        projection != null && idsOnly.equals(projection.toBsonDocument()) && dropped.compareAndSet(false, true))));
-            });
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+            Cli.Result r = move(f, real -> onPool(appDeletesUsers(f, real, deleted, 3, 1500), "pool-1",
+                    db -> HookedPools.aroundCollectionCall(db, "find", (collection, args, find) ->
+                            !collection.equals("users") ? find.get() : HookedPools.dropsItsCursor(find.get(), 500, projection ->
+                                    projection != null && idsOnly.equals(projection.toBsonDocument()) && dropped.compareAndSet(false, true)))));
 
-            assertThat(dropped).as("the read of the target's _ids lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "the read of the target's _ids lost its connection");
             assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(1998);
         }
     }
@@ -212,20 +192,11 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void theFrozenReadOfTheSourceGoesOnAfterADroppedConnection() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
-            AtomicBoolean frozenRead = new AtomicBoolean();
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-0")
-                    ? real.database(pool, uri, name) : HookedPools.aroundCollectionCall(real.database(pool, uri, name), "find",
-                    (collection, args, find) -> collection.equals("users") && args != null && args.length == 1 && frozenRead.compareAndSet(false, true)
-                            ? HookedPools.dropsItsCursor(find.get(), 500, projection -> dropped.compareAndSet(false, true)) // the first copy's is unfiltered
-                            : find.get())));
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+            Cli.Result r = move(f, firstFilteredReadOfUsersDrops("pool-0", dropped)); // the first copy's is unfiltered
 
-            assertThat(dropped).as("the frozen read of the source lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "the frozen read of the source lost its connection");
             assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(2000);
         }
     }
@@ -236,21 +207,12 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void theVerifyingReadOfTheTargetGoesOnAfterADroppedConnection() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
-            AtomicBoolean verifyRead = new AtomicBoolean();
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-1")
-                    ? real.database(pool, uri, name) : HookedPools.aroundCollectionCall(real.database(pool, uri, name), "find",
-                    // nothing changed since the first copy: the catch-up reads nothing of the target's users, verify does
-                    (collection, args, find) -> collection.equals("users") && args != null && args.length == 1 && verifyRead.compareAndSet(false, true)
-                            ? HookedPools.dropsItsCursor(find.get(), 500, projection -> dropped.compareAndSet(false, true))
-                            : find.get())));
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+            // nothing changed since the first copy: the catch-up reads nothing of the target's users, verify does
+            Cli.Result r = move(f, firstFilteredReadOfUsersDrops("pool-1", dropped));
 
-            assertThat(dropped).as("verify's read of the target lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "verify's read of the target lost its connection");
             assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(2000);
         }
     }
@@ -258,21 +220,17 @@ class MoveCopyPastADroppedConnectionTest {
     /** The move lists each collection's indexes on both pools to make the target's like the source's: a read, asked again. */
     @Test
     void anIndexListingWhoseConnectionDroppedIsAskedAgain() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "listIndexes",
+            Cli.Result r = move(f, real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "listIndexes",
                     (collection, args, list) -> {
                         if (collection.equals("users") && dropped.compareAndSet(false, true)) {
-                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing listed
+                            throw lostConnection(); // nothing listed
                         }
                         return list.get();
                     }));
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
 
-            assertThat(dropped).as("a listing lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "a listing lost its connection");
         }
     }
 
@@ -283,16 +241,11 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void theFirstCopysReadOfTheSourceGoesOnAfterADroppedConnection() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> sourceDropsItsUsersRead(real, 1, dropped)); // the first copy's
+            Cli.Result r = move(f, real -> sourceDropsItsUsersRead(real, 1, dropped)); // the first copy's
 
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
-
-            assertThat(dropped).as("the first copy's read of the source lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "the first copy's read of the source lost its connection");
             assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(2000);
         }
     }
@@ -303,19 +256,14 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void theCatchUpsReadOfAChangedCollectionGoesOnAfterADroppedConnection() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean deleted = new AtomicBoolean();
             AtomicBoolean dropped = new AtomicBoolean();
             // users' reads of the source: the first copy's, the frozen one (the ledger), then the catch-up's of a changed collection
-            Cli cli = f.newCli().decoratePools(real -> sourceDropsItsUsersRead(appDeletesUsers(f, real, deleted, 1700), 3, dropped));
-
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+            Cli.Result r = move(f, real -> sourceDropsItsUsersRead(appDeletesUsers(f, real, deleted, 1700), 3, dropped));
 
             assertThat(deleted).isTrue();
-            assertThat(dropped).as("the catch-up's read of the source lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "the catch-up's read of the source lost its connection");
             assertThat(f.db("acme").getCollection("users").countDocuments()).isEqualTo(1999);
         }
     }
@@ -326,23 +274,16 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void theReadOfACollectionCopiedAgainWholeGoesOnAfterADroppedConnection() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean dropped = new AtomicBoolean();
             // users' reads of the source: the first copy's, the frozen one, the catch-up's (it meets the key), the copy again
-            Cli cli = f.newCli().decoratePools(real -> sourceDropsItsUsersRead(HookedPools.aroundCollectionCall(real, "org_acme"::equals,
+            Cli.Result r = move(f, real -> sourceDropsItsUsersRead(HookedPools.aroundCollectionCall(real, "org_acme"::equals,
                     "insertMany", (collection, args, insert) -> {
-                        if (collection.equals("zz") && args.length == 2) { // users' first copy is done: the app swaps a unique key
-                            moveAUniqueKey(f);
-                        }
+                        appMovesAUniqueKeyOnceUsersAreCopied(f, collection, args);
                         return insert.get();
                     }), 4, dropped));
 
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
-
-            assertThat(dropped).as("the read of the copy again lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "the read of the copy again lost its connection");
             assertThat(f.db("acme").getCollection("users").find(new org.bson.Document("_id", 0)).first().getString("email"))
                     .isEqualTo("u1500@acme.test");
         }
@@ -351,21 +292,11 @@ class MoveCopyPastADroppedConnectionTest {
     /** The move lists the source's collections to copy them: a read, asked again after a dropped connection. */
     @Test
     void aListingOfTheSourcesCollectionsWhoseConnectionDroppedIsAskedAgain() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-0")
-                    ? real.database(pool, uri, name) : HookedPools.beforeEach(real.database(pool, uri, name), "listCollectionNames", () -> {
-                        if (dropped.compareAndSet(false, true)) { // the first copy's
-                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing listed
-                        }
-                    })));
+            Cli.Result r = move(f, real -> onPool(real, "pool-0", db -> firstCallDrops(db, "listCollectionNames", dropped))); // the first copy's
 
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
-
-            assertThat(dropped).as("a listing of collections lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "a listing of collections lost its connection");
             assertThat(f.db("acme").listCollectionNames().into(new java.util.ArrayList<>())).contains("users", "zz");
         }
     }
@@ -373,21 +304,11 @@ class MoveCopyPastADroppedConnectionTest {
     /** Before the move is recorded, its target's name is one no database on the target pool has yet: a listing, asked again. */
     @Test
     void aListingOfTheTargetsCollectionsWhoseConnectionDroppedIsAskedAgain() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-1")
-                    ? real.database(pool, uri, name) : HookedPools.beforeEach(real.database(pool, uri, name), "listCollectionNames", () -> {
-                        if (dropped.compareAndSet(false, true)) { // the target's name chosen
-                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing listed
-                        }
-                    })));
+            Cli.Result r = move(f, real -> onPool(real, "pool-1", db -> firstCallDrops(db, "listCollectionNames", dropped))); // the target's name chosen
 
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
-
-            assertThat(dropped).as("a listing of the target's collections lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "a listing of the target's collections lost its connection");
         }
     }
 
@@ -397,25 +318,19 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void theFrozenReadsListingOfTtlIndexesWhoseConnectionDroppedIsAskedAgain() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicInteger listings = new AtomicInteger();
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-0")
-                    ? real.database(pool, uri, name) : HookedPools.aroundCollectionCall(real.database(pool, uri, name), "listIndexes",
+            Cli.Result r = move(f, real -> onPool(real, "pool-0", db -> HookedPools.aroundCollectionCall(db, "listIndexes",
                     (collection, args, list) -> {
                         // users' listings on the source: the first copy's (to build the target's indexes), then the frozen read's
                         if (collection.equals("users") && listings.incrementAndGet() == 2 && dropped.compareAndSet(false, true)) {
-                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress()); // nothing listed
+                            throw lostConnection(); // nothing listed
                         }
                         return list.get();
                     })));
 
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
-
-            assertThat(dropped).as("the frozen read's index listing lost its connection: %s", r).isTrue();
-            movedWhole(f, r);
+            movedWhole(f, r, dropped, "the frozen read's index listing lost its connection");
         }
     }
 
@@ -426,31 +341,16 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void aFailedVerifysLookUpWhoseConnectionDroppedIsAskedAgain() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
-            AtomicInteger zzListings = new AtomicInteger();
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> pool.equals("pool-0")
-                    ? HookedPools.aroundCollectionCall(real.database(pool, uri, name), "listIndexes", (collection, args, list) -> {
-                        if (collection.equals("zz") && zzListings.incrementAndGet() == 2) { // frozen, users read: the app writes anyway
-                            f.database("pool-0", "org_acme").getCollection("users").insertOne(new org.bson.Document("_id", "late"));
-                        }
-                        return list.get();
-                    })
-                    : HookedPools.aroundCollectionCall(real.database(pool, uri, name), "find", (collection, args, find) ->
-                    collection.equals("users") && args != null && args.length == 1 && args[0].toString().contains("$in")
-                            ? HookedPools.dropsItsCursor(find.get(), 0, projection -> dropped.compareAndSet(false, true)) : find.get())));
+            Cli.Result r = move(f, real -> onPool(appWritesToTheFrozenSource(f, real), "pool-1",
+                    db -> HookedPools.aroundCollectionCall(db, "find", (collection, args, find) ->
+                            collection.equals("users") && args != null && args.length == 1 && args[0].toString().contains("$in")
+                                    ? HookedPools.dropsItsCursor(find.get(), 0, projection -> dropped.compareAndSet(false, true)) : find.get())));
 
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
-
-            assertThat(dropped).as("verify's look-up on the target lost its connection: %s", r).isTrue();
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            rolledBack(f, r, dropped, "verify's look-up on the target lost its connection");
             assertThat(r.toString()).contains("verification failed (users: source 2001 documents, target 2000")
                     .contains("missing on target 1 [late]").doesNotContain("Prematurely");
-            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
-            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
-            assertThat(f.database("pool-1", "org_acme").listCollectionNames().first()).as("the target dropped").isNull();
         }
     }
 
@@ -460,55 +360,101 @@ class MoveCopyPastADroppedConnectionTest {
      */
     @Test
     void aRollBacksDropOfTheTargetWhoseConnectionDroppedIsMadeAgain() {
-        try (BackupFixture f = new BackupFixture(2, dir)) {
-            f.provision("acme");
-            usersAndALaterCollection(f);
-            AtomicInteger zzListings = new AtomicInteger();
+        try (BackupFixture f = acmeWithUsers()) {
             AtomicBoolean dropped = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> pool.equals("pool-0")
-                    ? HookedPools.aroundCollectionCall(real.database(pool, uri, name), "listIndexes", (collection, args, list) -> {
-                        if (collection.equals("zz") && zzListings.incrementAndGet() == 2) { // frozen, users read: the app writes anyway
-                            f.database("pool-0", "org_acme").getCollection("users").insertOne(new org.bson.Document("_id", "late"));
-                        }
-                        return list.get();
-                    })
-                    : HookedPools.beforeEach(real.database(pool, uri, name), "drop", () -> {
-                        if (dropped.compareAndSet(false, true)) {
-                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
-                        }
-                    })));
+            Cli.Result r = move(f, real -> onPool(appWritesToTheFrozenSource(f, real), "pool-1", db -> firstCallDrops(db, "drop", dropped)));
 
-            Cli.Result r = cli.run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
-
-            assertThat(dropped).as("the roll-back's drop of the target lost its connection: %s", r).isTrue();
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            rolledBack(f, r, dropped, "the roll-back's drop of the target lost its connection");
             assertThat(r.toString()).contains("verification failed").contains("target org_acme on pool-1 dropped")
                     .doesNotContain("Prematurely");
-            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
-            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
-            assertThat(f.database("pool-1", "org_acme").listCollectionNames().first()).as("the target dropped").isNull();
         }
     }
 
-    /** {@code real}, the {@code nth} read (find) of users on the source, pool-0, cut after 500 documents: {@code dropped}. */
-    private static io.tenantctl.pool.PoolConnector sourceDropsItsUsersRead(io.tenantctl.pool.PoolConnector real, int nth, AtomicBoolean dropped) {
-        AtomicInteger finds = new AtomicInteger();
-        return HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-0") ? real.database(pool, uri, name)
-                : HookedPools.aroundCollectionCall(real.database(pool, uri, name), "find", (collection, args, find) ->
-                        collection.equals("users") && finds.incrementAndGet() == nth
-                                ? HookedPools.dropsItsCursor(find.get(), 500, projection -> dropped.compareAndSet(false, true)) : find.get()));
+    /** Two pools, acme provisioned on pool-0 with its users and a later collection. */
+    private BackupFixture acmeWithUsers() {
+        BackupFixture f = new BackupFixture(2, dir);
+        try {
+            f.provision("acme");
+            usersAndALaterCollection(f);
+            return f;
+        } catch (RuntimeException | Error e) {
+            f.close();
+            throw e;
+        }
     }
 
-    /** Exit 0, the org on pool-1, its documents there those of the source it left. */
-    private static void movedWhole(BackupFixture f, Cli.Result r) {
+    /** acme moved to pool-1 (no freeze grace) through the pools {@code pools} makes of the real ones. */
+    private static Cli.Result move(BackupFixture f, UnaryOperator<PoolConnector> pools) {
+        return f.newCli().decoratePools(pools).run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s");
+    }
+
+    /** {@code real}, its databases on {@code poolId} as {@code wrap} makes them, those on other pools its own. */
+    private static PoolConnector onPool(PoolConnector real, String poolId, UnaryOperator<MongoDatabase> wrap) {
+        return HookedPools.databases(real, (pool, uri, name) -> pool.equals(poolId)
+                ? wrap.apply(real.database(pool, uri, name)) : real.database(pool, uri, name));
+    }
+
+    /** What a call meets whose connection dropped: "Prematurely reached end of stream". */
+    private static MongoSocketReadException lostConnection() {
+        return new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+    }
+
+    /** {@code db}, the first call of its method {@code method} failing as a dropped connection, nothing of it made: {@code dropped}. */
+    private static MongoDatabase firstCallDrops(MongoDatabase db, String method, AtomicBoolean dropped) {
+        return HookedPools.beforeEach(db, method, () -> {
+            if (dropped.compareAndSet(false, true)) {
+                throw lostConnection();
+            }
+        });
+    }
+
+    /** Pools whose first filtered read (find) of users on {@code poolId} is cut after 500 documents: {@code dropped}. */
+    private static UnaryOperator<PoolConnector> firstFilteredReadOfUsersDrops(String poolId, AtomicBoolean dropped) {
+        AtomicBoolean first = new AtomicBoolean();
+        return real -> onPool(real, poolId, db -> HookedPools.aroundCollectionCall(db, "find", (collection, args, find) ->
+                collection.equals("users") && args != null && args.length == 1 && first.compareAndSet(false, true)
+                        ? HookedPools.dropsItsCursor(find.get(), 500, projection -> dropped.compareAndSet(false, true))
+                        : find.get()));
+    }
+
+    /** {@code real}, the app writing user "late" to the source once the move, frozen, has read users (its 2nd listing of zz's indexes). */
+    private static PoolConnector appWritesToTheFrozenSource(BackupFixture f, PoolConnector real) {
+        AtomicInteger zzListings = new AtomicInteger();
+        return onPool(real, "pool-0", db -> HookedPools.aroundCollectionCall(db, "listIndexes", (collection, args, list) -> {
+            if (collection.equals("zz") && zzListings.incrementAndGet() == 2) { // frozen, users read: the app writes anyway
+                f.database("pool-0", "org_acme").getCollection("users").insertOne(new org.bson.Document("_id", "late"));
+            }
+            return list.get();
+        }));
+    }
+
+    /** {@code real}, the {@code nth} read (find) of users on the source, pool-0, cut after 500 documents: {@code dropped}. */
+    private static PoolConnector sourceDropsItsUsersRead(PoolConnector real, int nth, AtomicBoolean dropped) {
+        AtomicInteger finds = new AtomicInteger();
+        return onPool(real, "pool-0", db -> HookedPools.aroundCollectionCall(db, "find", (collection, args, find) ->
+                collection.equals("users") && finds.incrementAndGet() == nth
+                        ? HookedPools.dropsItsCursor(find.get(), 500, projection -> dropped.compareAndSet(false, true)) : find.get()));
+    }
+
+    /** {@code dropped} ({@code what}), then exit 0, the org on pool-1, its documents there those of the source it left. */
+    private static void movedWhole(BackupFixture f, Cli.Result r, AtomicBoolean dropped, String what) {
+        assertThat(dropped).as("%s: %s", what, r).isTrue();
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
         f.assertHolds("acme", BackupFixture.contents(f.database("pool-0", "org_acme")));
     }
 
+    /** {@code dropped} ({@code what}), then exit 1, the org active on pool-0 and the target dropped. */
+    private static void rolledBack(BackupFixture f, Cli.Result r, AtomicBoolean dropped, String what) {
+        assertThat(dropped).as("%s: %s", what, r).isTrue();
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+        assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        assertThat(f.database("pool-1", "org_acme").listCollectionNames().first()).as("the target dropped").isNull();
+    }
+
     /** {@code real}, the app deleting users {@code ids} on the source once their first copy is done (as zz's starts): {@code deleted}. */
-    private static io.tenantctl.pool.PoolConnector appDeletesUsers(BackupFixture f, io.tenantctl.pool.PoolConnector real, AtomicBoolean deleted,
-                                                                   Integer... ids) {
+    private static PoolConnector appDeletesUsers(BackupFixture f, PoolConnector real, AtomicBoolean deleted, Integer... ids) {
         return HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany", (collection, args, insert) -> {
             if (collection.equals("zz") && deleted.compareAndSet(false, true)) {
                 f.database("pool-0", "org_acme").getCollection("users").deleteMany(new org.bson.Document("_id",
@@ -516,6 +462,13 @@ class MoveCopyPastADroppedConnectionTest {
             }
             return insert.get();
         });
+    }
+
+    /** The app swapping a unique key (see {@link #moveAUniqueKey}) once users' first copy is done: zz's first insert. */
+    private static void appMovesAUniqueKeyOnceUsersAreCopied(BackupFixture f, String collection, Object[] args) {
+        if (collection.equals("zz") && args.length == 2) {
+            moveAUniqueKey(f);
+        }
     }
 
     /** 2,000 users with a unique email (two batches), and a collection zz copied after them. */
