@@ -33,13 +33,41 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RestoreCrashTest {
 
-    @Test
-    void aRestoreKilledBeforeItsFlipIsRolledBackByTheNextCommand(@TempDir Path dir) throws Exception {
-        try (BackupFixture f = new BackupFixture(1, dir)) {
+    /** The backup {@link #acmeBackedUp} took, and what acme held then. */
+    private String backupId;
+    private Map<String, List<RawBsonDocument>> before;
+
+    /** One pool, acme provisioned with 20,000 notes and backed up: {@link #backupId}, {@link #before}. */
+    private BackupFixture acmeBackedUp(Path dir) {
+        BackupFixture f = new BackupFixture(1, dir);
+        try {
             f.provision("acme");
             f.seedNotes("acme", 20_000);
-            String backupId = f.backup("acme");
-            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            backupId = f.backup("acme");
+            before = BackupFixture.contents(f.db("acme"));
+            return f;
+        } catch (RuntimeException | Error e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /** The database a restore of {@code backupId} loads acme into (its trial's scratch one, in place). */
+    private static String freshDatabase(String backupId) {
+        return "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+    }
+
+    /** acme active on its own database, org_acme, holding what it held when it was backed up. */
+    private void activeOnItsOwnData(BackupFixture f) {
+        JsonNode org = f.org("acme");
+        assertThat(org.get("status").asText()).isEqualTo("active");
+        assertThat(org.get("database_name").asText()).isEqualTo("org_acme");
+        f.assertHolds("acme", before);
+    }
+
+    @Test
+    void aRestoreKilledBeforeItsFlipIsRolledBackByTheNextCommand(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = acmeBackedUp(dir)) {
 
             String fresh = killRestoreMidCopy(f, dir, backupId);
 
@@ -86,11 +114,7 @@ class RestoreCrashTest {
     /** A restore killed on this host is rolled back by the next restore here at once, not a lease's length (60 s) later. */
     @Test
     void aRestoreKilledOnThisHostIsRolledBackByTheNextRestoreAtOnce(@TempDir Path dir) throws Exception {
-        try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.seedNotes("acme", 20_000);
-            String backupId = f.backup("acme");
-            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+        try (BackupFixture f = acmeBackedUp(dir)) {
             String fresh = killRestoreMidCopy(f, dir, backupId);
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
 
@@ -108,7 +132,7 @@ class RestoreCrashTest {
 
     /** Starts a restore of {@code backupId} in a child JVM and kills it (SIGKILL) once it is copying; its fresh database's name. */
     private static String killRestoreMidCopy(BackupFixture f, Path dir, String backupId) throws Exception {
-        String fresh = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+        String fresh = freshDatabase(backupId);
         killRestoreOnceCopying(f, dir, fresh, "--org", "acme", "--backup", backupId);
         return fresh;
     }
@@ -147,11 +171,7 @@ class RestoreCrashTest {
      */
     @Test
     void orgsResumeOfAnOrgADeadRestoreLeftRestoringRecoversItAsOrgsShowPromises(@TempDir Path dir) throws Exception {
-        try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.seedNotes("acme", 20_000);
-            String backupId = f.backup("acme");
-            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+        try (BackupFixture f = acmeBackedUp(dir)) {
             String fresh = killRestoreMidCopy(f, dir, backupId);
             assertThat(f.expireLeases()).as("the one lease there is").isEqualTo(1); // 60 s later
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
@@ -159,10 +179,7 @@ class RestoreCrashTest {
 
             Cli.Result resumed = f.cli.run("orgs", "resume", "acme");
             assertThat(resumed.exitCode()).as("orgs resume after orgs show said the next operation recovers it: %s", resumed).isZero();
-            JsonNode org = f.org("acme");
-            assertThat(org.get("status").asText()).isEqualTo("active");
-            assertThat(org.get("database_name").asText()).isEqualTo("org_acme");
-            f.assertHolds("acme", before);
+            activeOnItsOwnData(f);
             assertThat(f.databaseNames("pool-0")).as("the dead restore's partial database").doesNotContain(fresh);
         }
     }
@@ -174,12 +191,8 @@ class RestoreCrashTest {
      */
     @Test
     void anInPlaceRestoreKilledDuringItsTrialLoadLeavesNoScratchDatabase(@TempDir Path dir) throws Exception {
-        try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.seedNotes("acme", 20_000);
-            String backupId = f.backup("acme");
-            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
-            String scratch = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+        try (BackupFixture f = acmeBackedUp(dir)) {
+            String scratch = freshDatabase(backupId);
             killRestoreOnceCopying(f, dir, scratch, "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
             assertThat(f.databaseNames("pool-0")).as("the trial's scratch database, left by the killed restore").contains(scratch);
 
@@ -187,10 +200,7 @@ class RestoreCrashTest {
             ok(f.cli, "backup", "--org", "acme");
 
             assertThat(f.databaseNames("pool-0")).as("the dead trial's scratch database").doesNotContain(scratch);
-            JsonNode org = f.org("acme");
-            assertThat(org.get("status").asText()).isEqualTo("active");
-            assertThat(org.get("database_name").asText()).isEqualTo("org_acme");
-            f.assertHolds("acme", before);
+            activeOnItsOwnData(f);
         }
     }
 
@@ -202,11 +212,7 @@ class RestoreCrashTest {
      */
     @Test
     void anOrgAnInPlaceRestoreLeftPartialStaysRestoringWhenTheRestoresAfterItFailToo(@TempDir Path dir) throws Exception {
-        try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.seedNotes("acme", 20_000);
-            String backupId = f.backup("acme");
-            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+        try (BackupFixture f = acmeBackedUp(dir)) {
             // killed once it has dropped the database and said so, as it loads the backup (a warm pool loads these 20,000 in
             // a few tens of milliseconds: waiting to see documents there, the kill once came after the last)
             killRestoreWhen(f, dir, () -> droppedItsDatabase(f.catalogUrl) && childSaid(dir, "WARNING: DROPPED database org_acme"),
@@ -238,7 +244,7 @@ class RestoreCrashTest {
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
 
             // and one killed before its own drop (during its trial load): the next command's recovery leaves it restoring too
-            String scratch = "org_acme__r" + backupId.substring(0, 8) + backupId.substring(9, 15) + backupId.substring(17);
+            String scratch = freshDatabase(backupId);
             killRestoreOnceCopying(f, dir, scratch, "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
             assertThat(f.cli.run("backup", "--org", "acme").exitCode()).as("a restoring org is not backed up").isEqualTo(1);
             assertThat(f.org("acme").get("status").asText()).as("after the dead trial was recovered").isEqualTo("restoring");
