@@ -28,11 +28,7 @@ class RestoreModesTest {
 
     @Test
     void defaultRestoreWritesAFreshDatabaseAndKeepsTheReplacedOne() {
-        try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(1, "before backup"));
-            String id = f.backup("acme");
-            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+        try (BackupFixture f = acmeBackedUp("before backup")) {
             f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(2, "after backup"));
 
             JsonNode r = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "-o", "json"));
@@ -64,11 +60,7 @@ class RestoreModesTest {
 
     @Test
     void inPlaceNeedsDropExistingAndThenReplacesTheData() {
-        try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(1, "before backup"));
-            String id = f.backup("acme");
-            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+        try (BackupFixture f = acmeBackedUp("before backup")) {
             f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(2, "after backup"));
 
             Cli.Result refused = f.cli.run("restore", "--org", "acme", "--in-place");
@@ -86,11 +78,7 @@ class RestoreModesTest {
 
     @Test
     void anInterruptedRestoreCanBeReRun() {
-        try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(1, "x"));
-            String id = f.backup("acme");
-            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+        try (BackupFixture f = acmeBackedUp("x")) {
             JsonNode plan = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "--dry-run", "-o", "json"));
             String target = plan.get("database_name").asText();
             // what a restore that failed on a pool going away leaves: a partial fresh database it could not remove
@@ -113,6 +101,25 @@ class RestoreModesTest {
             assertThat(r.get("database_name").asText()).isEqualTo(target);
             assertThat(r.get("dropped_databases")).extracting(JsonNode::asText).containsExactly(target);
             f.assertHolds("acme", backedUp);
+        }
+    }
+
+    /** The backup {@link #acmeBackedUp} took, and what acme held then. */
+    private String id;
+    private Map<String, List<RawBsonDocument>> backedUp;
+
+    /** One pool, acme provisioned with one note named {@code name} and backed up: {@link #id}, {@link #backedUp}. */
+    private BackupFixture acmeBackedUp(String name) {
+        BackupFixture f = new BackupFixture(1, dir);
+        try {
+            f.provision("acme");
+            f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(1, name));
+            id = f.backup("acme");
+            backedUp = BackupFixture.contents(f.db("acme"));
+            return f;
+        } catch (RuntimeException | Error e) {
+            f.close();
+            throw e;
         }
     }
 
