@@ -40,43 +40,35 @@ class DeletingVerbsHonourCtrlCTest {
                 f.backup(org);
             }
 
-            Cli.Result r = f.cli.run(ctrlC(), "backups", "prune", "--keep-last", "1", "--keep-daily", "0");
+            interrupted(f, "backups", "prune", "--keep-last", "1", "--keep-daily", "0");
 
             assertThat(backups(f, "acme")).as("Ctrl-C came before any delete: acme keeps its 3 backups").hasSize(3);
             assertThat(backups(f, "globex")).as("Ctrl-C came before any delete: globex keeps its 3 backups").hasSize(3);
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
         }
     }
 
     @Test
     void gcInterruptedBeforeItsFirstDropDropsNothing() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.notes("acme", "notes", 10);
-            f.backup("acme");
-            ok(f.cli, "restore", "--org", "acme"); // org_acme is retired, kept until gc
+            acmeRetired(f);
             assertThat(f.databaseNames("pool-0")).contains("org_acme");
 
-            Cli.Result r = f.cli.run(ctrlC(), "rebalance", "gc", "--older-than", "0");
+            interrupted(f, "rebalance", "gc", "--older-than", "0");
 
             assertThat(f.databaseNames("pool-0")).as("Ctrl-C came before any drop: the retired org_acme is kept").contains("org_acme");
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
         }
     }
 
     @Test
     void purgeInterruptedBeforeItsFirstDropDropsNothing() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.notes("acme", "notes", 10);
-            ok(f.cli, "orgs", "delete", "acme");
+            acmeDeleted(f);
             assertThat(f.databaseNames("pool-0")).contains("org_acme");
 
-            Cli.Result r = f.cli.run(ctrlC(), "orgs", "purge", "--older-than", "0");
+            interrupted(f, "orgs", "purge", "--older-than", "0");
 
             assertThat(f.databaseNames("pool-0")).as("Ctrl-C came before any drop: deleting org acme's database is kept").contains("org_acme");
-            assertThat(strictJson(ok(f.cli, "orgs", "show", "acme", "-o", "json")).get("status").asText()).isEqualTo("deleting");
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");
         }
     }
 
@@ -92,12 +84,8 @@ class DeletingVerbsHonourCtrlCTest {
             }
 
             // acme only, keeping its 4 newest; SIGTERM (the node drained, the shell closed) before it got to deleting
-            Cli.Result r = f.cli.run(ctrlC(), "backups", "prune", "--org", "acme", "--keep-last", "4", "--keep-daily", "0");
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            Cli.Result followed = interruptedThenFollowed(f, "backups", "prune", "--org", "acme", "--keep-last", "4", "--keep-daily", "0");
 
-            Cli.Result followed = f.cli.run(OnCallNextStepsTest.command(hint(r)));
-
-            assertThat(followed.exitCode()).as("'%s', followed literally: %s", hint(r), followed).isZero();
             assertThat(backups(f, "globex")).as("globex was never named: following prune's own 'goes on' hint must not prune it (%s)",
                     followed).hasSize(5);
             assertThat(backups(f, "acme")).as("acme: the operator asked to keep its 4 newest (%s)", followed).hasSize(4);
@@ -107,36 +95,23 @@ class DeletingVerbsHonourCtrlCTest {
     @Test
     void purgeInterruptedGoesOnWithItsOlderThan() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.notes("acme", "notes", 10);
-            ok(f.cli, "orgs", "delete", "acme");
+            acmeDeleted(f);
 
-            Cli.Result r = f.cli.run(ctrlC(), "orgs", "purge", "--older-than", "0");
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            Cli.Result followed = interruptedThenFollowed(f, "orgs", "purge", "--older-than", "0");
 
-            Cli.Result followed = f.cli.run(OnCallNextStepsTest.command(hint(r)));
-
-            assertThat(followed.exitCode()).as("'%s', followed literally: %s", hint(r), followed).isZero();
             assertThat(f.databaseNames("pool-0")).as("the hint 'goes on' with the purge that was interrupted: %s", followed)
                     .doesNotContain("org_acme");
-            assertThat(strictJson(ok(f.cli, "orgs", "show", "acme", "-o", "json")).get("status").asText()).isEqualTo("deleted");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("deleted");
         }
     }
 
     @Test
     void gcInterruptedGoesOnWithItsOlderThan() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.notes("acme", "notes", 10);
-            f.backup("acme");
-            ok(f.cli, "restore", "--org", "acme"); // org_acme is retired, kept until gc
+            acmeRetired(f);
 
-            Cli.Result r = f.cli.run(ctrlC(), "rebalance", "gc", "--older-than", "0");
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            Cli.Result followed = interruptedThenFollowed(f, "rebalance", "gc", "--older-than", "0");
 
-            Cli.Result followed = f.cli.run(OnCallNextStepsTest.command(hint(r)));
-
-            assertThat(followed.exitCode()).as("'%s', followed literally: %s", hint(r), followed).isZero();
             assertThat(f.databaseNames("pool-0")).as("the hint 'goes on' with the gc that was interrupted: %s", followed)
                     .doesNotContain("org_acme");
         }
@@ -152,9 +127,8 @@ class DeletingVerbsHonourCtrlCTest {
                 f.backup("acme", "--store", other);
             }
 
-            Cli.Result r = f.cli.run(ctrlC(), "backups", "prune", "--org", "acme", "--keep-last", "1", "--keep-daily", "0",
+            Cli.Result r = interrupted(f, "backups", "prune", "--org", "acme", "--keep-last", "1", "--keep-daily", "0",
                     "--store", other, "-o", "json");
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
             String next = strictJson(r).get("next").asText();
             assertThat(next).as("the JSON's next goes on in the store given: %s", r).contains("--store " + other);
             assertThat(hint(r)).as("the stderr line names the same command as the JSON's next").isEqualTo(next);
@@ -167,6 +141,36 @@ class DeletingVerbsHonourCtrlCTest {
             assertThat(completeIn(f.storeDir, "acme")).as("TENANTCTL_STORE was not the store interrupted: untouched (%s)", followed)
                     .isEqualTo(3);
         }
+    }
+
+    /** acme with 10 notes, backed up and restored: org_acme is retired, kept until gc. */
+    private static void acmeRetired(BackupFixture f) {
+        f.provision("acme");
+        f.notes("acme", "notes", 10);
+        f.backup("acme");
+        ok(f.cli, "restore", "--org", "acme");
+    }
+
+    /** acme with 10 notes, deleted: its database kept until purge. */
+    private static void acmeDeleted(BackupFixture f) {
+        f.provision("acme");
+        f.notes("acme", "notes", 10);
+        ok(f.cli, "orgs", "delete", "acme");
+    }
+
+    /** {@code args} run after Ctrl-C: exit 130. */
+    private static Cli.Result interrupted(BackupFixture f, String... args) {
+        Cli.Result r = f.cli.run(ctrlC(), args);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+        return r;
+    }
+
+    /** {@code args} run after Ctrl-C (exit 130), then the command its "again goes on" line names, run as pasted: exit 0. */
+    private static Cli.Result interruptedThenFollowed(BackupFixture f, String... args) {
+        Cli.Result r = interrupted(f, args);
+        Cli.Result followed = f.cli.run(OnCallNextStepsTest.command(hint(r)));
+        assertThat(followed.exitCode()).as("'%s', followed literally: %s", hint(r), followed).isZero();
+        return followed;
     }
 
     /** The org's backup folders in a file store's directory that hold a manifest.json. */
