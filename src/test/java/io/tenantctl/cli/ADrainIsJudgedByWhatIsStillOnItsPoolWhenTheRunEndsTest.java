@@ -39,15 +39,20 @@ class ADrainIsJudgedByWhatIsStillOnItsPoolWhenTheRunEndsTest {
         return strictJson(d).get("run_id").asText();
     }
 
+    /** {@code rebalance apply --join runId} as JSON, its exit code {@code exitCode}. */
+    private static JsonNode joined(BackupFixture f, String runId, int exitCode) {
+        Cli.Result joined = f.cli.run("rebalance", "apply", "--join", runId, "-o", "json");
+        assertThat(joined.exitCode()).as(joined.toString()).isEqualTo(exitCode);
+        return strictJson(joined);
+    }
+
     @Test
     void anUnplacedOrgDeletedBeforeTheRunEndsLeavesNothingUndone(@TempDir Path dir) throws Exception {
         try (BackupFixture f = fleet(dir)) {
             String runId = detached(f);
             String left = unplaced(f, runId);
             ok(f.cli, "orgs", "delete", left, "--no-backup");
-            Cli.Result joined = f.cli.run("rebalance", "apply", "--join", runId, "-o", "json");
-            assertThat(joined.exitCode()).as(joined.toString()).isZero();
-            assertThat(strictJson(joined).get("status").asText()).isEqualTo("succeeded");
+            assertThat(joined(f, runId, 0).get("status").asText()).isEqualTo("succeeded");
         }
     }
 
@@ -58,9 +63,7 @@ class ADrainIsJudgedByWhatIsStillOnItsPoolWhenTheRunEndsTest {
             String left = unplaced(f, runId);
             ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", "3");
             ok(f.cli, "rebalance", "move", left, "--to", "pool-1", "--freeze-grace", "0");
-            Cli.Result joined = f.cli.run("rebalance", "apply", "--join", runId, "-o", "json");
-            assertThat(joined.exitCode()).as(joined.toString()).isZero();
-            assertThat(strictJson(joined).get("status").asText()).isEqualTo("succeeded");
+            assertThat(joined(f, runId, 0).get("status").asText()).isEqualTo("succeeded");
         }
     }
 
@@ -70,9 +73,7 @@ class ADrainIsJudgedByWhatIsStillOnItsPoolWhenTheRunEndsTest {
             String runId = detached(f);
             String left = unplaced(f, runId);
             ok(f.cli, "orgs", "suspend", left);
-            Cli.Result joined = f.cli.run("rebalance", "apply", "--join", runId, "-o", "json");
-            assertThat(joined.exitCode()).as(joined.toString()).isEqualTo(1);
-            assertThat(strictJson(joined).get("left_on_draining").toString()).contains(left);
+            assertThat(joined(f, runId, 1).get("left_on_draining").toString()).contains(left);
         }
     }
 
@@ -83,9 +84,7 @@ class ADrainIsJudgedByWhatIsStillOnItsPoolWhenTheRunEndsTest {
             try (var s = f.sql().createStatement()) {
                 s.executeUpdate("update runs set args = args - 'unplaced' where run_id = '" + runId + "'");
             }
-            Cli.Result joined = f.cli.run("rebalance", "apply", "--join", runId, "-o", "json");
-            assertThat(joined.exitCode()).as(joined.toString()).isZero();
-            assertThat(strictJson(joined).get("left_on_draining").toString()).isEqualTo("{}");
+            assertThat(joined(f, runId, 0).get("left_on_draining").toString()).isEqualTo("{}");
         }
     }
 
