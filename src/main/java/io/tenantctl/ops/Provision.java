@@ -223,8 +223,8 @@ public final class Provision {
             }
             return new Job.Done(ItemStatus.SUCCEEDED, attempts.attempts(), null, null);
         } catch (RuntimeException e) {
-            // only the row as this provision found it: one changed meanwhile (adopted, forgotten, moved) is left as it now is
-            ctx.catalog().orgs().compareAndSetStatus(org.orgId(), org.version(), Org.FAILED);
+            // only the row as this provision found it: one changed meanwhile (adopted, forgotten, moved) is left; Ctrl-C failed nothing
+            ctx.catalog().orgs().compareAndSetStatus(org.orgId(), org.version(), Retry.cutShort(e) ? org.status() : Org.FAILED);
             throw new Job.Failure(Errors.oneLine(e), Math.max(1, attempts.attempts()), null, e);
         }
     }

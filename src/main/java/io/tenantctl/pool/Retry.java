@@ -33,6 +33,29 @@ public final class Retry {
         }
     }
 
+    /**
+     * Why a retried error was thrown without its retry: a Ctrl-C ({@link #cancelledWhen}) cut the backoff before it short.
+     * Added to the error as suppressed, so that the error stays the one the pool answered (what its callers classify);
+     * {@link #cutShort} finds it, for the work to be told stopped rather than failed.
+     */
+    public static final class CutShort extends InterruptedException {
+        CutShort() {
+            super("not retried: interrupted during the backoff");
+        }
+    }
+
+    /** Whether {@code e}, or an error it was caused by, is one a Ctrl-C left unretried by cutting its backoff short. */
+    public static boolean cutShort(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (Throwable s : t.getSuppressed()) {
+                if (s instanceof CutShort) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     public static final long BASE_MILLIS = 100;
     public static final long CAP_MILLIS = 10_000;
     /** A cancellable backoff sleeps in slices this long, so that Ctrl-C ends it within one. */
@@ -68,7 +91,7 @@ public final class Retry {
 
     /**
      * The same policy, giving up a backoff within 100 ms once {@code cancelled} says so (Ctrl-C): the error that was
-     * being retried is thrown, marked as not retried because of the interrupt.
+     * being retried is thrown, marked as not retried because of the interrupt ({@link CutShort}).
      */
     public Retry cancelledWhen(java.util.function.BooleanSupplier cancelled) {
         return new Retry(maxAttempts, baseMillis, capMillis, sleeper, random, retryable, cancelled);
@@ -113,7 +136,7 @@ public final class Retry {
                     } else {
                         for (long left = sleep; ; left -= SLICE_MILLIS) {
                             if (cancelled.getAsBoolean()) {
-                                e.addSuppressed(new InterruptedException("not retried: interrupted during the backoff"));
+                                e.addSuppressed(new CutShort());
                                 throw e;
                             }
                             if (left <= 0) {

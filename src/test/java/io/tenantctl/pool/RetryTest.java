@@ -164,6 +164,25 @@ class RetryTest {
         assertThat(attempts.attempts()).as("tried once, not retried").isEqualTo(1);
     }
 
+    /**
+     * The error a Ctrl-C left unretried is told apart, through whatever wraps it (a verb's failure of its org), from one
+     * that failed for good (its tries used up): the run engine records the first as interrupted, not failed.
+     */
+    @Test
+    void anErrorLeftUnretriedByCtrlCIsToldApartFromOneThatFailedForGood() {
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        Retry retry = new Retry(2, 1000, 1000, millis -> { }, () -> 1.0, FerretErrors::isRetryable).cancelledWhen(cancelled::get);
+        Throwable exhausted = org.assertj.core.api.Assertions.catchThrowable(() -> retry.call(new Retry.Attempts(), () -> {
+            throw deadlock();
+        }));
+        assertThat(Retry.cutShort(new IllegalStateException("an org failed", exhausted))).as("tries used up, no Ctrl-C").isFalse();
+        Throwable stopped = org.assertj.core.api.Assertions.catchThrowable(() -> retry.call(new Retry.Attempts(), () -> {
+            cancelled.set(true);
+            throw deadlock();
+        }));
+        assertThat(Retry.cutShort(new IllegalStateException("an org failed", stopped))).as("its backoff cut short by Ctrl-C").isTrue();
+    }
+
     @Test
     void withoutCtrlCTheCancellableBackoffSleepsItsWholeLength() {
         List<Long> slept = new ArrayList<>();

@@ -423,7 +423,8 @@ public final class RunEngine {
 
     /**
      * One claimed item: its pool checked, its org's lease taken, the job run, the outcome recorded, the lease released.
-     * Work that this worker's Ctrl-C ({@code cancel}) stopped and rolled back is no outcome: the item goes back to the run.
+     * Work that this worker's Ctrl-C ({@code cancel}) stopped and rolled back, or stopped by cutting a retry's backoff short
+     * ({@link io.tenantctl.pool.Retry#cutShort}), is no outcome: the item goes back to the run.
      */
     private void process(String runId, Job job, RunRepository.Claimed c, Map<String, Pool> pools,
                          Map<String, Optional<String>> poolHealth, Settings settings, Progress progress, CancelToken cancel) {
@@ -469,6 +470,12 @@ public final class RunEngine {
             }
             done = failed(e);
             interrupted = cancel.isCancelled() && interrupt(e);
+            if (!interrupted && cancel.isCancelled() && io.tenantctl.pool.Retry.cutShort(e)) {
+                // the Ctrl-C cut short the backoff of a call the pool failed, which was to be retried: nothing failed for good
+                done = new Job.Done(done.status(), done.attempts(), "interrupted (while a call the pool failed waited to be retried: "
+                        + done.error() + ")", done.detailJson());
+                interrupted = true;
+            }
         } finally {
             if (operation != null) {
                 orgLeases.release(c.orgId());

@@ -1,0 +1,146 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An org in flight whose pool call waits out a retry's backoff (a FerretDB deadlock) when Ctrl-C comes: the backoff is
+ * cut short (RetryTest.aBackoffEndsWithinASecondOfCtrlC), and the org was then recorded {@code failed} with the deadlock,
+ * counted by --max-failures (the run aborted, exit 1), although nothing failed for good: the operator asked to stop. It
+ * is an interrupted org, as one a Ctrl-C stopped mid-copy is (AnOrgInterruptedByOneWorkersCtrlCIsNotFailedTest): back to
+ * the run not_started, saying it was interrupted; the run is interrupted (exit 130) and its --resume does it — in
+ * migrate-all, provision and backup alike.
+ */
+@Timeout(180)
+class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMigrationWhoseDeadlockRetryCtrlCCutShortIsNotFailedAndItsResumeMigratesIt() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "beta");
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", CliFixture.smallSchemaWithUniqueUsername(false));
+            CancelToken ctrlC = new CancelToken();
+            Cli cli = f.newCli().decoratePools(real -> pressedDuringADeadlock(real, ctrlC, "createIndexes"));
+
+            Cli.Result r = cli.run(ctrlC, "migrate-all", "--schema", v2.toString(), "--max-failures", "0", "--per-pool", "1",
+                    "--concurrency", "1", "-o", "json");
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            assertThat(strictJson(r).get("failed")).as(r.toString()).isEmpty();
+            String runId = strictJson(r).get("run_id").asText();
+            assertInterruptedWithAcmeNotStarted(f, runId);
+
+            Cli.Result resumed = f.cli.run("migrate-all", "--resume", runId, "-o", "json");
+            assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+            assertThat(strictJson(resumed).get("migrated").asInt()).as(resumed.toString()).isEqualTo(2);
+            assertSucceeded(f, runId);
+            String v2Hash = strictJson(resumed).get("schema_hash").asText();
+            for (String org : List.of("acme", "beta")) {
+                assertThat(f.org(org).get("schema_hash").asText()).as(org).isEqualTo(v2Hash);
+            }
+        }
+    }
+
+    @Test
+    void aProvisionWhoseDeadlockRetryCtrlCCutShortIsNotFailedAndItsResumeProvisionsIt() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            CancelToken ctrlC = new CancelToken();
+            Cli cli = f.newCli().decoratePools(real -> pressedDuringADeadlock(real, ctrlC, "createIndexes"));
+
+            Cli.Result r = cli.run(ctrlC, "provision", "acme", "beta", "--schema", f.schema.toString(), "--per-pool", "1",
+                    "--concurrency", "1", "-o", "json");
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            String runId = strictJson(r).get("run_id").asText();
+            assertInterruptedWithAcmeNotStarted(f, runId);
+            assertThat(f.org("acme").get("status").asText()).as("still to be provisioned, as beta, never started, is")
+                    .isEqualTo(f.org("beta").get("status").asText());
+
+            Cli.Result resumed = f.cli.run("provision", "--resume", runId, "-o", "json");
+            assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+            assertSucceeded(f, runId);
+            for (String org : List.of("acme", "beta")) {
+                assertThat(f.org(org).get("status").asText()).as(org).isEqualTo("active");
+            }
+        }
+    }
+
+    @Test
+    void aBackupWhoseDeadlockRetryCtrlCCutShortIsNotFailedAndItsResumeBacksItUp() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "beta");
+            f.notes("acme", "notes", 10);
+            f.notes("beta", "notes", 10);
+            CancelToken ctrlC = new CancelToken();
+            AtomicBoolean pressed = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "listIndexes",
+                    (collection, args, call) -> {
+                        if (pressed.compareAndSet(false, true)) {
+                            ctrlC.cancel("SIGINT"); // pressed as the pool answers with a deadlock, to be retried after a backoff
+                            throw HookedPools.commandError(1, "deadlock detected");
+                        }
+                        return call.get();
+                    }));
+
+            Cli.Result r = cli.run(ctrlC, "backup", "--org", "acme,beta", "--per-pool", "1", "--concurrency", "1", "-o", "json");
+
+            assertThat(pressed).as(r.toString()).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            String runId = strictJson(r).get("run_id").asText();
+            assertInterruptedWithAcmeNotStarted(f, runId);
+
+            Cli.Result resumed = f.cli.run("backup", "--resume", runId, "-o", "json");
+            assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+            assertSucceeded(f, runId);
+            for (String org : List.of("acme", "beta")) {
+                JsonNode backups = strictJson(ok(f.cli, "backups", "list", "--org", org, "-o", "json")).get("backups");
+                assertThat(backups.findValuesAsText("status").stream().filter("complete"::equals)).as(org + ": " + backups).hasSize(1);
+            }
+        }
+    }
+
+    /** Pools on which org acme's first {@code command} answers a deadlock (retryable), Ctrl-C pressed as it does. */
+    private static io.tenantctl.pool.PoolConnector pressedDuringADeadlock(io.tenantctl.pool.PoolConnector real, CancelToken ctrlC,
+                                                                          String command) {
+        AtomicBoolean pressed = new AtomicBoolean();
+        return HookedPools.onCommand(real, (db, cmd) -> {
+            if (db.equals("org_acme") && HookedPools.is(cmd, command) && pressed.compareAndSet(false, true)) {
+                ctrlC.cancel("SIGINT");
+                throw HookedPools.commandError(1, "deadlock detected");
+            }
+        });
+    }
+
+    /** The run stands interrupted, nothing failed; acme goes back to it not_started, saying it was interrupted; beta never started. */
+    private static void assertInterruptedWithAcmeNotStarted(BackupFixture f, String runId) {
+        JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+        assertThat(run.get("status").asText()).as(run.toPrettyString()).isEqualTo("interrupted");
+        assertThat(run.get("counts").has("failed")).as(run.toPrettyString()).isFalse();
+        JsonNode acme = CliFixture.runItem(run, "acme");
+        assertThat(acme.get("outcome").asText()).as(run.toPrettyString()).isEqualTo("not_started");
+        assertThat(acme.get("error").asText()).as("why it is not done").contains("interrupted").contains("deadlock detected");
+        assertThat(CliFixture.runItem(run, "beta").get("outcome").asText()).as(run.toPrettyString()).isEqualTo("not_started");
+    }
+
+    private static void assertSucceeded(BackupFixture f, String runId) {
+        JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+        assertThat(run.get("status").asText()).as(run.toPrettyString()).isEqualTo("succeeded");
+        assertThat(run.get("counts").has("failed")).as(run.toPrettyString()).isFalse();
+    }
+}
