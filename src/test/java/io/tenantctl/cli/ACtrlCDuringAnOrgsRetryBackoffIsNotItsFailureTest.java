@@ -88,19 +88,11 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
             f.notes("acme", "notes", 10);
             f.notes("beta", "notes", 10);
             CancelToken ctrlC = new CancelToken();
-            AtomicBoolean pressed = new AtomicBoolean();
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "listIndexes",
-                    (collection, args, call) -> {
-                        if (pressed.compareAndSet(false, true)) {
-                            ctrlC.cancel("SIGINT"); // pressed as the pool answers with a deadlock, to be retried after a backoff
-                            throw HookedPools.commandError(1, "deadlock detected");
-                        }
-                        return call.get();
-                    }));
+            Cli cli = f.newCli().decoratePools(real -> pressedDuringADeadlockedListIndexes(real, ctrlC));
 
             Cli.Result r = cli.run(ctrlC, "backup", "--org", "acme,beta", "--per-pool", "1", "--concurrency", "1", "-o", "json");
 
-            assertThat(pressed).as(r.toString()).isTrue();
+            assertThat(ctrlC.isCancelled()).as(r.toString()).isTrue();
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
             String runId = strictJson(r).get("run_id").asText();
             assertInterruptedWithAcmeNotStarted(f, runId);
@@ -113,6 +105,48 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
                 assertThat(backups.findValuesAsText("status").stream().filter("complete"::equals)).as(org + ": " + backups).hasSize(1);
             }
         }
+    }
+
+    /**
+     * A dry run is told the same: the org whose look at its indexes a Ctrl-C cut short in a deadlock's backoff was not
+     * looked at (not_started, saying why), not one that would fail with the deadlock.
+     */
+    @Test
+    void aDryRunOrgWhoseDeadlockRetryCtrlCCutShortWasNotLookedAtNotFailed() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "beta");
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", CliFixture.smallSchemaWithUniqueUsername(false));
+            CancelToken ctrlC = new CancelToken();
+            Cli cli = f.newCli().decoratePools(real -> pressedDuringADeadlockedListIndexes(real, ctrlC));
+
+            Cli.Result r = cli.run(ctrlC, "migrate-all", "--schema", v2.toString(), "--dry-run", "--per-pool", "1", "--concurrency", "1",
+                    "-o", "json");
+
+            assertThat(ctrlC.isCancelled()).as(r.toString()).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            JsonNode s = strictJson(r);
+            assertThat(s.get("failed")).as(r.toString()).isEmpty();
+            assertThat(s.get("counts").has("failed")).as(r.toString()).isFalse();
+            for (JsonNode o : s.get("orgs")) {
+                assertThat(o.get("outcome").asText()).as(r.toString()).isEqualTo("not_started");
+                if (o.get("org_id").asText().equals("acme")) {
+                    assertThat(o.get("error").asText()).as(r.toString()).contains("interrupted").contains("deadlock detected");
+                }
+            }
+        }
+    }
+
+    /** Pools on which org acme's first listIndexes answers a deadlock (retryable), Ctrl-C pressed as it does. */
+    private static io.tenantctl.pool.PoolConnector pressedDuringADeadlockedListIndexes(io.tenantctl.pool.PoolConnector real,
+                                                                                      CancelToken ctrlC) {
+        AtomicBoolean pressed = new AtomicBoolean();
+        return HookedPools.aroundCollectionCall(real, "org_acme"::equals, "listIndexes", (collection, args, call) -> {
+            if (pressed.compareAndSet(false, true)) {
+                ctrlC.cancel("SIGINT");
+                throw HookedPools.commandError(1, "deadlock detected");
+            }
+            return call.get();
+        });
     }
 
     /** Pools on which org acme's first {@code command} answers a deadlock (retryable), Ctrl-C pressed as it does. */

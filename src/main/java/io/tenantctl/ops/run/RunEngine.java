@@ -469,11 +469,9 @@ public final class RunEngine {
                 throw stop.get();
             }
             done = failed(e);
-            interrupted = cancel.isCancelled() && interrupt(e);
-            if (!interrupted && cancel.isCancelled() && io.tenantctl.pool.Retry.cutShort(e)) {
-                // the Ctrl-C cut short the backoff of a call the pool failed, which was to be retried: nothing failed for good
-                done = new Job.Done(done.status(), done.attempts(), "interrupted (while a call the pool failed waited to be retried: "
-                        + done.error() + ")", done.detailJson());
+            String stoppedBy = stoppedBy(cancel, e, done.error());
+            if (stoppedBy != null) {
+                done = new Job.Done(done.status(), done.attempts(), stoppedBy, done.detailJson());
                 interrupted = true;
             }
         } finally {
@@ -512,6 +510,19 @@ public final class RunEngine {
     }
 
     /**
+     * Why work that threw {@code e} (said as {@code error}) is not done, when {@code cancel} (Ctrl-C) stopped it rather than
+     * the org failing it: it was interrupted ({@link #interrupt}), or the Ctrl-C cut short the backoff of a call the pool
+     * failed that was to be retried ({@link io.tenantctl.pool.Retry#cutShort}: nothing failed for good). Null otherwise.
+     */
+    private static String stoppedBy(CancelToken cancel, Throwable e, String error) {
+        if (!cancel.isCancelled()) {
+            return null;
+        }
+        return interrupt(e) ? error : io.tenantctl.pool.Retry.cutShort(e)
+                ? "interrupted (while a call the pool failed waited to be retried: " + error + ")" : null;
+    }
+
+    /**
      * Whether {@code e} is, or was caused by, an interrupt (Ctrl-C/SIGTERM: {@link TenantctlException.Category#INTERRUPTED},
      * work stopped and rolled back to where it started), a verb's failure wrapping it (a backup abandoned mid-copy) too.
      */
@@ -536,7 +547,8 @@ public final class RunEngine {
      * id) on each org to do, fanned out under the drive's limits with the real run's pool check first (an org on a pool
      * that does not answer is failed as the run would fail it), recording nothing and taking no lease. Each org is
      * planned, unchanged (nothing to do), skipped or failed as its {@link Job.Done} says; after Ctrl-C, the orgs not
-     * reached are not_started. An item the run would end before starting is reported with its status and why.
+     * reached, and those it stopped as it would stop them in the run, are not_started. An item the run would end before
+     * starting is reported with its status and why.
      */
     public Planned plan(List<RunRepository.NewItem> items, Drive drive, java.util.function.BiFunction<String, String, Job.Done> work) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
@@ -551,9 +563,11 @@ public final class RunEngine {
         Map<String, RunReport.Org> lines = new HashMap<>();
         for (Fanout.Outcome<Job.Done> o : fan.outcomes()) {
             Job.Done d = o.ok() ? o.value() : failed(o.error());
-            // what the run would record, named as it would be; what the run would do is "planned"
-            lines.put(o.item().id(), new RunReport.Org(o.item().id(), o.item().group(), d.status() == ItemStatus.SUCCEEDED ? "planned"
-                    : d.status().db(), d.attempts(), o.millis(), d.error(), d.detailJson()));
+            String stoppedBy = o.ok() ? null : stoppedBy(drive.cancel(), o.error(), d.error());
+            // what the run would record, named as it would be; what the run would do is "planned"; one Ctrl-C stopped, not_started
+            lines.put(o.item().id(), new RunReport.Org(o.item().id(), o.item().group(), stoppedBy != null ? "not_started"
+                    : d.status() == ItemStatus.SUCCEEDED ? "planned" : d.status().db(), d.attempts(), o.millis(),
+                    stoppedBy != null ? stoppedBy : d.error(), stoppedBy != null ? null : d.detailJson()));
         }
         fan.notStarted().forEach(i -> lines.put(i.id(), new RunReport.Org(i.id(), i.group(), "not_started", 0, 0,
                 "not started: dry run interrupted", null)));
