@@ -474,7 +474,8 @@ public final class Restore {
         Pool pool = pool(req.targetPool() != null ? req.targetPool() : org.poolId());
         if (!pool.poolId().equals(org.poolId()) && (!Pool.ACTIVE.equals(pool.status()) || pool.free() == 0)) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " cannot take org " + org.orgId()
-                    + ": it is " + pool.status() + " with " + pool.orgCount() + "/" + pool.capacity() + " orgs");
+                    + ": it is " + pool.status() + " with " + pool.orgCount() + "/" + pool.capacity() + " orgs; restore it onto another pool "
+                    + "with room, " + anotherPool(org, backupId) + ", or onto its own pool " + org.poolId() + " (leave out --target-pool)");
         }
         boolean own = req.targetPool() == null; // the org's own pool, which may be gone for good: the way on is another pool
         PoolHealth.check(ctx, pool).ifPresent(why -> {
