@@ -129,14 +129,14 @@ public final class Restore {
             try (OrgLeases.Held held = leases.hold(orgId, "restore", req.waitForOrg(), req.cancel())) {
                 String backupId = resolveBackup(req);
                 BackupReader reader = open(req, backupId);
-                return restore(req, target(req, backupId), backupId, reader, held, t0);
+                return restore(req, target(req, backupId, reader.manifest()), backupId, reader, held, t0);
             }
         }
         // the lease the restore takes first looked at, not taken: busy as the restore is, or waited for with --wait
         leases.dryRun(orgId, req.waitForOrg());
         String backupId = resolveBackup(req);
         BackupReader reader = open(req, backupId);
-        Target target = target(req, backupId);
+        Target target = target(req, backupId, reader.manifest());
         // the files are not read here: a backup a restore or verify --deep found damaged fails the dry run as it would the restore
         new BackupRepository(ctx.catalog()).find(backupId).flatMap(b -> BackupRepository.damage(b.error())).ifPresent(why -> {
             throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + backupId + " of org " + req.orgId() + " was found "
@@ -204,7 +204,7 @@ public final class Restore {
             checkCounts(reader, db, target, req, backupId);
             indexes += buildExpiring(reader, db, drop == Dropped.NOW ? ctx.retry().cancelledWhen(() -> false) : ctx.retry(), ours);
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
-            OrgStatus status = target.previousStatus().equals(Org.FAILED) || target.createOrg() ? Org.ACTIVE : target.previousStatus();
+            OrgStatus status = target.previousStatus().equals(Org.FAILED) ? Org.ACTIVE : target.previousStatus(); // a new org: active, or as its backup says
             if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.pool().uri(), target.databaseName(),
                     reader.manifest().schemaHash(), status, reason)) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + target.orgId()
@@ -401,11 +401,18 @@ public final class Restore {
         return newest.backupId();
     }
 
-    private Target target(Request req, String backupId) {
+    private Target target(Request req, String backupId, io.tenantctl.backup.BackupManifest manifest) {
         OrgRepository orgs = ctx.catalog().orgs();
         if (req.toOrg() != null) {
             Optional<Org> existing = orgs.find(req.toOrg());
-            String tier = orgs.find(req.orgId()).map(Org::tier).orElse("free");
+            // an org this catalog lacks (lost, or a dump older than it) comes back as its backup says it was, as adopt takes it
+            Optional<io.tenantctl.backup.BackupManifest.OrgState> then = orgs.find(req.orgId()).isPresent() ? Optional.empty()
+                    : Optional.ofNullable(manifest.org());
+            String tier = orgs.find(req.orgId()).map(Org::tier).orElse(then.map(io.tenantctl.backup.BackupManifest.OrgState::tier).orElse("free"));
+            OrgStatus status = then.filter(o -> o.deleted() || Org.READ_ONLY.db().equals(o.status())).isPresent() ? Org.READ_ONLY : Org.ACTIVE;
+            then.ifPresent(o -> ctx.notices().accept("org " + req.orgId() + " is not in this catalog: " + req.toOrg() + " is recorded as backup "
+                    + backupId + " says it was, tier " + tier + ", " + status.db() + (status.equals(Org.READ_ONLY) ? " ('tenantctl orgs resume "
+                    + req.toOrg() + "' makes it writable)" : "")));
             // a dry run after a dead --to-org restore: the real run rolls it back first (the org not created, its place
             // freed) and then places the org anew, maybe on another pool; planned here as it will be
             boolean placedAnew = req.dryRun() && existing.isPresent() && existing.get().status().equals(Org.RESTORING)
@@ -421,7 +428,7 @@ public final class Restore {
                     throw TenantctlException.usage("org " + req.toOrg() + " already exists (" + o.status() + "): --to-org creates a new org; "
                             + "to restore into an existing org leave out --to-org");
                 }
-                return new Target(NEW_ORG, o.orgId(), o, pool(o.poolId()), o.databaseName(), Org.ACTIVE, true, o.tier());
+                return new Target(NEW_ORG, o.orgId(), o, pool(o.poolId()), o.databaseName(), status, true, o.tier());
             }
             // placed as provision places a new org, past the pools that do not answer (a --target-pool is checked below)
             java.util.Map<String, String> dead = req.targetPool() != null ? java.util.Map.of() : PoolHealth.unreachableWithRoom(ctx);
@@ -444,7 +451,7 @@ public final class Restore {
                     || !leftover && exists(pool, db)) {
                 throw TenantctlException.usage("database " + db + " already exists on pool " + poolId + ": choose another --to-org id");
             }
-            return new Target(NEW_ORG, req.toOrg(), null, pool, db, Org.ACTIVE, true, tier);
+            return new Target(NEW_ORG, req.toOrg(), null, pool, db, status, true, tier);
         }
         Org org = orgs.find(req.orgId()).orElseThrow(() -> TenantctlException.usage("the catalog has no org named '" + req.orgId()
                 + "', but the store has its backup " + backupId + " (a catalog restored from a snapshot older than the org?): "
