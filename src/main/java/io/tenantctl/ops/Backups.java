@@ -341,7 +341,9 @@ public final class Backups {
         String org = orgId != null ? OrgId.require(orgId) : backups.find(backupId).map(BackupRepository.Backup::orgId).orElseThrow(() ->
                 TenantctlException.usage("the catalog has no backup " + backupId + ": pass --org ORG to look for it in the store"));
         Entry entry = list(List.of(org), clock).stream().filter(e -> e.backupId().equals(backupId)).map(Entry::shown).findFirst().orElseThrow(() ->
-                TenantctlException.usage("org " + org + " has no backup " + backupId + ": see 'tenantctl backups list --org " + org + "'"));
+                TenantctlException.usage("org " + org + " has no backup " + backupId + backups.find(backupId).map(BackupRepository.Backup::orgId)
+                        .filter(owner -> !owner.equals(org)).map(owner -> ": it is org " + owner + "'s, 'tenantctl backups show " + backupId
+                                + "' shows it").orElse(": see 'tenantctl backups list --org " + org + "'")));
         if (entry.status().equals(MISSING) && otherStore(entry).isEmpty()) { // what restore refuses: not restorable
             return new Detail(entry, null, goneWhy(entry));
         }
