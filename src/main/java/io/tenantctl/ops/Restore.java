@@ -205,8 +205,18 @@ public final class Restore {
             indexes += buildExpiring(reader, db, drop == Dropped.NOW ? ctx.retry().cancelledWhen(() -> false) : ctx.retry(), ours);
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
             OrgStatus status = target.previousStatus().equals(Org.FAILED) ? Org.ACTIVE : target.previousStatus(); // a new org: active, or as its backup says
-            if (!restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.pool().uri(), target.databaseName(),
-                    reader.manifest().schemaHash(), status, reason)) {
+            boolean flipped;
+            try {
+                flipped = restores.flip(target.orgId(), org.version(), target.pool().poolId(), target.pool().uri(), target.databaseName(),
+                        reader.manifest().schemaHash(), status, reason);
+            } catch (TenantctlException noLongerTakesOrgs) { // drained or filled during the copy: the way on, as before a copy
+                Pool now = target.org() == null || target.pool().poolId().equals(target.org().poolId()) ? null : pool(target.pool().poolId());
+                throw now == null || (Pool.ACTIVE.equals(now.status()) && now.free() > 0) ? noLongerTakesOrgs
+                        : new TenantctlException(noLongerTakesOrgs.category(), noLongerTakesOrgs.getMessage() + "; restore it onto another "
+                        + "pool with room, " + anotherPool(target.org(), backupId) + ", or onto its own pool " + target.org().poolId()
+                        + " (leave out --target-pool)", noLongerTakesOrgs);
+            }
+            if (!flipped) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, "org " + target.orgId()
                         + " was changed by someone else during the restore; its pointer was left as it was");
             }
