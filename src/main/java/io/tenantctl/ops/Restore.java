@@ -270,6 +270,8 @@ public final class Restore {
             // taken as the newest, not chosen: say which one it was and how to choose another
             throw new TenantctlException(damaged.category(), damaged.getMessage() + " (backup " + backupId + ", org " + orgId
                     + "'s newest)" + remove + olderOne(req, backupId), damaged);
+        } catch (io.tenantctl.backup.BackupIncompleteException cut) { // which other one, and the restore that takes it
+            throw new TenantctlException(cut.category(), cut.getMessage() + olderOne(req, backupId), cut);
         } catch (TenantctlException none) { // not the org's: the id of another org's backup (pasted from its list) is said so
             if (none.category() != TenantctlException.Category.USAGE || recorded.isEmpty() || row.isPresent()) {
                 throw none;
