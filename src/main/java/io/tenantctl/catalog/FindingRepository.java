@@ -26,6 +26,12 @@ public final class FindingRepository {
                           Instant ackedUntil, String ackReason, String ackedBy) {
     }
 
+    /**
+     * The kinds of one retained copy's finding, within its grace and past it: the same copy, so an ack of one holds for
+     * the other (until it runs out) when the copy crosses its grace.
+     */
+    static final List<String> COPY_AGES = List.of("retained_copy", "retained_copy_overdue");
+
     /** How many findings {@link #record} sends the catalog in one statement (a fleet's are millions: a round trip each was hours). */
     static final int PAGE = 1000;
 
@@ -63,19 +69,27 @@ public final class FindingRepository {
                 + "?::text[], ?::text[], ?::text[], ?::text[]) as s (finding_id, kind, severity, org_id, pool_id, subject, detail, fix, "
                 + "fix_command, fix_note)), "
                 + "open as (select f.finding_id from findings f join seen using (finding_id) where f.resolved_at is null), "
+                // a copy aged past its grace (or back within a longer one) is the same copy under another kind, so another
+                // id: the live ack of its open finding of the other kind goes with it, as it was (that one is resolved next)
+                + "carried as (select s.finding_id, a.acked_until, a.ack_reason, a.acked_by from seen s cross join lateral "
+                + "(select f.acked_until, f.ack_reason, f.acked_by from findings f where s.kind = any (?) and f.kind = any (?) "
+                + "and f.kind <> s.kind and f.resolved_at is null and f.acked_until > now() and f.pool_id = s.pool_id "
+                + "and f.subject = s.subject and f.org_id is not distinct from s.org_id order by f.acked_until desc limit 1) a), "
                 + "upserted as (insert into findings (finding_id, kind, severity, org_id, pool_id, subject, detail, fix, fix_command, fix_note, "
-                + "first_seen, last_seen) select *, now(), now() from seen on conflict (finding_id) do update set severity = excluded.severity, "
+                + "first_seen, last_seen, acked_until, ack_reason, acked_by) select seen.*, now(), now(), carried.acked_until, "
+                + "carried.ack_reason, carried.acked_by from seen left join carried using (finding_id) "
+                + "on conflict (finding_id) do update set severity = excluded.severity, "
                 + "detail = excluded.detail, fix = excluded.fix, fix_command = excluded.fix_command, fix_note = excluded.fix_note, last_seen = now(), resolved_at = null, "
                 + "first_seen = case when findings.resolved_at is null then findings.first_seen else now() end, "
-                // a finding that was resolved and came back is a new occurrence: an ack of the old one does not cover it
-                + "acked_until = case when findings.resolved_at is null then findings.acked_until end, "
-                + "ack_reason = case when findings.resolved_at is null then findings.ack_reason end, "
-                + "acked_by = case when findings.resolved_at is null then findings.acked_by end) "
+                // a finding that was resolved and came back is a new occurrence: an ack of the old one does not cover it (but one carried)
+                + "acked_until = case when findings.resolved_at is null then findings.acked_until else excluded.acked_until end, "
+                + "ack_reason = case when findings.resolved_at is null then findings.ack_reason else excluded.ack_reason end, "
+                + "acked_by = case when findings.resolved_at is null then findings.acked_by else excluded.acked_by end) "
                 + "select finding_id from open", rs -> rs.getString(1),
                 column(c, page, Finding::findingId), column(c, page, Finding::kind), column(c, page, Finding::severity),
                 column(c, page, Finding::orgId), column(c, page, Finding::poolId), column(c, page, Finding::subject),
                 column(c, page, Finding::detail), column(c, page, Finding::fix), column(c, page, Finding::fixCommand),
-                column(c, page, Finding::fixNote));
+                column(c, page, Finding::fixNote), c.createArrayOf("text", COPY_AGES.toArray()), c.createArrayOf("text", COPY_AGES.toArray()));
     }
 
     /** One column of {@code page}, as a text[] parameter. */
