@@ -47,10 +47,13 @@ final class OrgsPurgeCommand implements Callable<Integer> {
         }
         Output.table(ctx.out, List.of("org", "pool", "database", "deleted", "action", "detail"),
                 r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.databaseName(),
-                        o.deletedAt() == null ? null : o.deletedAt().toString(), o.action(), o.detail())).toList());
-        ctx.out.println(r.dryRun() ? "dry run: would drop " + r.count("would_drop") + " database(s); nothing written"
+                        o.deletedAt() == null ? null : o.deletedAt().toString(), o.action(),
+                        RebalanceGcCommand.detail(o.acked(), o.detail()))).toList());
+        long acked = r.keptAcked();
+        ctx.out.println((r.dryRun() ? "dry run: would drop " + r.count("would_drop") + " database(s); nothing written"
                 : "purged " + r.count("dropped") + " org(s)" + (exit == 0 ? "" : "; " + (r.count("failed") + r.count("skipped")
-                + r.count("kept")) + " not purged (see detail)"));
+                + r.count("kept") - acked) + " not purged (see detail)"))
+                + (acked == 0 ? "" : "; " + acked + (r.dryRun() ? " would be" : "") + " kept, acked by a person (verify ack)"));
         return interrupted(r, exit);
     }
 

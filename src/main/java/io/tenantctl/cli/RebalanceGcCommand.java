@@ -49,9 +49,8 @@ final class RebalanceGcCommand implements Callable<Integer> {
             return interrupted(r, exit);
         }
         Output.table(ctx.out, List.of("pool", "database", "org", "kind", "action", "detail"),
-                r.items().stream().map(i -> Arrays.asList(i.poolId(), i.databaseName(), i.orgId(), i.kind(), i.action(), i.acked() == null
-                        ? i.detail() : "acked until " + i.acked().until() + " (" + i.acked().findingId() + ": " + i.acked().reason()
-                        + "; 'tenantctl verify unack " + i.acked().findingId() + "' undoes it): " + i.detail())).toList());
+                r.items().stream().map(i -> Arrays.asList(i.poolId(), i.databaseName(), i.orgId(), i.kind(), i.action(),
+                        detail(i.acked(), i.detail()))).toList());
         long dropped = r.items().stream().filter(i -> i.action().equals(r.dryRun() ? "would_drop" : "dropped")).count();
         long kept = r.keptForAPerson();
         long acked = r.keptAcked();
@@ -69,6 +68,12 @@ final class RebalanceGcCommand implements Callable<Integer> {
             ctx.err.flush();
         }
         return interrupted(r, exit);
+    }
+
+    /** A kept database's detail, its ack (if a person acked its verify finding) before it, as gc and purge show it. */
+    static String detail(Rebalance.GcAck acked, String detail) {
+        return acked == null ? detail : "acked until " + acked.until() + " (" + acked.findingId() + ": " + acked.reason()
+                + "; 'tenantctl verify unack " + acked.findingId() + "' undoes it): " + detail;
     }
 
     private int interrupted(Rebalance.GcResult r, int exit) {

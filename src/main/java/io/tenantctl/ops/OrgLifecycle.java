@@ -2,6 +2,7 @@ package io.tenantctl.ops;
 
 import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.Compression;
+import io.tenantctl.catalog.FindingRepository;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.OrgId;
@@ -73,8 +74,16 @@ public final class OrgLifecycle {
         }
     }
 
-    /** One org purge looked at: dropped, would_drop, kept, skipped (busy, changed) or failed, with why. */
-    public record PurgeItem(String orgId, String poolId, String databaseName, Instant deletedAt, String action, String detail) {
+    /**
+     * One org purge looked at: dropped, would_drop, kept, skipped (busy, changed) or failed, with why; {@code acked}: a
+     * database an earlier purge handed over, kept for a person, whose verify finding (a retained copy) a person acked —
+     * kept on purpose until then, as {@code rebalance gc} treats it, so no reason to exit 1. Null otherwise.
+     */
+    public record PurgeItem(String orgId, String poolId, String databaseName, Instant deletedAt, String action, String detail,
+                            Rebalance.GcAck acked) {
+        public PurgeItem(String orgId, String poolId, String databaseName, Instant deletedAt, String action, String detail) {
+            this(orgId, poolId, databaseName, deletedAt, action, detail, null);
+        }
     }
 
     /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the orgs not reached are kept, saying so. */
@@ -84,7 +93,13 @@ public final class OrgLifecycle {
         }
 
         public boolean failed() {
-            return orgs.stream().anyMatch(o -> o.action().equals("failed") || o.action().equals("skipped") || o.action().equals("kept"));
+            return orgs.stream().anyMatch(o -> o.action().equals("failed") || o.action().equals("skipped")
+                    || o.action().equals("kept") && o.acked() == null);
+        }
+
+        /** The databases kept that a person looked at: their verify finding acked. */
+        public long keptAcked() {
+            return orgs.stream().filter(o -> o.acked() != null).count();
         }
     }
 
@@ -589,10 +604,13 @@ public final class OrgLifecycle {
                 String written = dropChanged.contains(d.org().orgId()) ? null : keep(d.org(), olderThan, looking);
                 items.put(d.org().orgId(), item(d.org(), d.deletedAt(), written == null ? "would_drop" : "kept", written));
             }
-            for (RestoreRepository.Retired r : leftovers(databases)) {
+            List<RestoreRepository.Retired> left = leftovers(databases);
+            Map<String, FindingRepository.Finding> acked = ackedCopies(left);
+            for (RestoreRepository.Retired r : left) {
                 String written = dropChanged.contains(r.orgId()) ? null : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false, looking);
                 items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
-                        written == null ? "would_drop" : "kept", written == null ? "left by an earlier purge" : written));
+                        written == null ? "would_drop" : "kept", written == null ? "left by an earlier purge" : written,
+                        written == null ? null : Rebalance.ack(acked.get(r.poolId() + "/" + r.databaseName()))));
             }
             return new Purged(true, olderThan.toSeconds(), List.copyOf(items.values()), false, null);
         }
@@ -628,7 +646,9 @@ public final class OrgLifecycle {
             }
         }
         DatabaseGc gc = new DatabaseGc(ctx, leases);
-        for (RestoreRepository.Retired r : leftovers(databases)) {
+        List<RestoreRepository.Retired> left = leftovers(databases);
+        Map<String, FindingRepository.Finding> acked = ackedCopies(left);
+        for (RestoreRepository.Retired r : left) {
             if (cancel.isCancelled()) { // handed over but not dropped: the next purge drops it ("left by an earlier purge")
                 items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "kept",
                         Errors.NOT_REACHED));
@@ -645,7 +665,7 @@ public final class OrgLifecycle {
                     : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false, looking);
             if (written != null) {
                 items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "kept",
-                        written));
+                        written, Rebalance.ack(acked.get(r.poolId() + "/" + r.databaseName()))));
                 continue;
             }
             DatabaseGc.Outcome o = gc.drop(r.poolId(), r.databaseName(), r.orgId(), false,
@@ -738,6 +758,14 @@ public final class OrgLifecycle {
 
     private static String dropAnyway(Duration olderThan, String orgId) {
         return "'tenantctl orgs purge --older-than " + Verify.gcAge(olderThan) + " --drop-changed " + orgId + "'";
+    }
+
+    /**
+     * The acked verify findings of {@code left}'s databases (verify lists each as a retained copy), by "pool/database", as
+     * gc reads them: a person looked at one and keeps it until then. None looked up when nothing is left.
+     */
+    private Map<String, FindingRepository.Finding> ackedCopies(List<RestoreRepository.Retired> left) {
+        return left.isEmpty() ? Map.of() : new FindingRepository(ctx.catalog()).ackedBySubject(Rebalance.COPY_FINDINGS);
     }
 
     /** Deleted orgs' databases still recorded as retired: just handed over, or not dropped by an earlier purge. */

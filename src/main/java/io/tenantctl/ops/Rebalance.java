@@ -141,7 +141,7 @@ public final class Rebalance {
     }
 
     /** The verify findings that name a database gc may keep for a person: an ack of one says a person looked at it. */
-    private static final List<String> COPY_FINDINGS = List.of("retained_copy", "retained_copy_overdue", "move_leftover");
+    static final List<String> COPY_FINDINGS = List.of("retained_copy", "retained_copy_overdue", "move_leftover");
 
     /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the databases not reached are kept, saying so. */
     public record GcResult(boolean dryRun, List<GcItem> items, List<String> unfinishedMoves, boolean interrupted, String next) {
@@ -939,8 +939,9 @@ public final class Rebalance {
                 + "move's copy could: " + more;
     }
 
-    private static GcAck ack(FindingRepository.Finding f) {
-        return new GcAck(f.findingId(), f.ackedUntil(), f.ackReason());
+    /** {@code f}'s ack as gc and purge show it; null for none. */
+    static GcAck ack(FindingRepository.Finding f) {
+        return f == null ? null : new GcAck(f.findingId(), f.ackedUntil(), f.ackReason());
     }
 
     private GcItem drop(String poolId, String database, String orgId, String kind, boolean dryRun, DatabaseGc gc, Runnable forget) {
