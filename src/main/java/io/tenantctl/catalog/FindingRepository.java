@@ -32,6 +32,9 @@ public final class FindingRepository {
      */
     static final List<String> COPY_AGES = List.of("retained_copy", "retained_copy_overdue");
 
+    /** The kinds of an org's findings verify finds only by listing a pool's databases: seen or not only where it listed. */
+    static final List<String> FOUND_BY_LISTING = List.of("retained_copy", "retained_copy_overdue", "move_leftover", "stray_copy");
+
     /** How many findings {@link #record} sends the catalog in one statement (a fleet's are millions: a round trip each was hours). */
     static final int PAGE = 1000;
 
@@ -105,17 +108,21 @@ public final class FindingRepository {
      * this one ran is left open (it may have looked after this one did): the next verify judges it. A run that did not read backups back
      * ({@code deep} false) could not have seen what only a deep one finds — a backup_corrupt, or a finding whose fix is a
      * --deep verify — and leaves those open; but for a backup_corrupt of a backup a newer complete one has replaced as the
-     * org's newest, which no verify reports again.
+     * org's newest, which no verify reports again. Nor does it resolve a finding only a listing of its pool's databases
+     * finds ({@link #FOUND_BY_LISTING}: a retained copy, a stray) unless it listed that pool ({@code listed}: a fleet
+     * verify's pools that answered): a verify of one org, or of another pool, did not look for it — its ack stays on it.
      */
-    public int resolveUnseen(Instant since, Collection<String> orgs, Collection<String> pools, boolean fleet, boolean deep) {
+    public int resolveUnseen(Instant since, Collection<String> orgs, Collection<String> pools, boolean fleet, boolean deep,
+                             Collection<String> listed) {
         return catalog.inConnection(c -> Sql.update(c, "update findings set resolved_at = now() where resolved_at is null "
                 + "and last_seen < ? and (org_id = any (?) or (org_id is null and pool_id = any (?)) "
                 + "or (? and org_id is null and pool_id is null)) "
                 + "and (? or not (kind = 'backup_corrupt' or coalesce(fix, '') like 'tenantctl verify --deep %') "
                 + "or kind = 'backup_corrupt' and exists (select 1 from backups b join backups n on n.org_id = b.org_id "
-                + "and n.status = 'complete' and n.recorded_at > b.recorded_at where b.backup_id = findings.subject))",
+                + "and n.status = 'complete' and n.recorded_at > b.recorded_at where b.backup_id = findings.subject)) "
+                + "and (kind <> all (?) or pool_id = any (?))",
                 since, c.createArrayOf("text", orgs.toArray()), c.createArrayOf("text", pools.toArray()),
-                fleet, deep));
+                fleet, deep, c.createArrayOf("text", FOUND_BY_LISTING.toArray()), c.createArrayOf("text", listed.toArray())));
     }
 
     public Optional<Finding> find(String findingId) {

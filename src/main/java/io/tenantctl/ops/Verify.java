@@ -300,12 +300,13 @@ public final class Verify {
         List<Seen> seen = new ArrayList<>();
         List<String> clean = new ArrayList<>();
         Set<String> deadPools = new LinkedHashSet<>();
+        Set<String> listed = new LinkedHashSet<>(); // the pools whose databases were judged as copies, strays, orphans
         boolean fleet = req.orgs().isEmpty();
         // a first Ctrl-C finishes the orgs in flight and starts nothing more: no fleet-wide check (pings, listings, runs),
         // no fix, and nothing resolved or marked verified clean on a look left incomplete; the resume does them
         boolean whole = !ran.interrupted();
         if (whole) {
-            fleetChecks(req, pools, orgs, seen, fixed, deadPools, report.runId(), fleet, perOrg, store != null);
+            fleetChecks(req, pools, orgs, seen, fixed, deadPools, listed, report.runId(), fleet, perOrg, store != null);
         }
         seen.addAll(ofOrgs);
         ofOrgs.clear();
@@ -327,7 +328,8 @@ public final class Verify {
         Set<String> known = findings.record(rows);
         Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
         if (whole) { // what it saw was stamped since it began: the rest of what it checked, if older, it did not see
-            findings.resolveUnseen(began, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep());
+            findings.resolveUnseen(began, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep(),
+                    listed);
         }
         Map<String, FindingRepository.State> stored = findings.byId(ids);
         Instant now = ctx.catalog().now(); // acks end by the catalog's clock, as its own queries of acked_until judge them
@@ -1201,7 +1203,7 @@ public final class Verify {
     // ---------------------------------------------------------------- fleet
 
     private void fleetChecks(Request req, Map<String, Pool> pools, Map<String, Org> orgs, List<Seen> seen, List<String> fixed,
-                             Set<String> deadPools, String ownRun, boolean fleet, PerOrg perOrg, boolean withStore) {
+                             Set<String> deadPools, Set<String> listed, String ownRun, boolean fleet, PerOrg perOrg, boolean withStore) {
         // ages by the clock that stamped what they age (backups, orgs, moves, retired databases): the catalog's, not this host's
         Instant now = ctx.catalog().now();
         // --org: the pools those orgs live on, not every pool (an unrelated dead pool is not this verify's finding)
@@ -1266,6 +1268,7 @@ public final class Verify {
             Map<String, Org> current = new LinkedHashMap<>();
             ctx.catalog().orgs().list(null, null).stream().filter(o -> !o.status().equals(Org.DELETED)).forEach(o -> current.put(o.orgId(), o));
             strays(pools, current, databases, seen, now, req.retiredGrace());
+            listed.addAll(databases.keySet());
         }
         if (fleet && req.pools().isEmpty()) { // first: --fix cancels an abandoned run before its stuck orgs are judged
             runs(req, seen, fixed, ownRun);
