@@ -583,9 +583,10 @@ public final class OrgLifecycle {
         List<OrgRepository.Deleting> due = orgs.deletingBefore(ctx.catalog().now().minus(olderThan)); // deleted_at is the catalog's clock
         java.util.Set<String> unknown = new java.util.TreeSet<>(dropChanged);
         due.forEach(d -> unknown.remove(d.org().orgId()));
+        leftovers(databases).forEach(r -> unknown.remove(r.orgId())); // handed over by an earlier purge: what its kept detail names
         if (!unknown.isEmpty()) { // a typo must not pass for "dropped what I looked at"
             throw TenantctlException.usage("--drop-changed " + String.join(",", unknown) + ": no org of that id is deleting for longer "
-                    + "than --older-than; see 'tenantctl orgs purge --dry-run'");
+                    + "than --older-than, nor has a database an earlier purge handed over; see 'tenantctl orgs purge --dry-run'");
         }
         Map<String, PurgeItem> items = new LinkedHashMap<>();
         // a pool that does not answer decides nothing: its orgs stay deleting (resume still undoes the delete), not handed
