@@ -859,7 +859,14 @@ public final class Rebalance {
      */
     private Optional<String> writtenSinceMove(String kind, String poolId, String database, String orgId, String dropChanged) {
         if (kind.equals("deleted_org")) { // what its delete recorded it held, as purge compares it
-            return Optional.ofNullable(OrgLifecycle.writtenSinceDelete(ctx, orgId, poolId, database, "'" + dropChanged + "'"));
+            // and, as purge keeps it, the only whole copy of the org once its newest backup was found damaged (by a restore
+            // or verify --deep: gc has no store to look in itself)
+            Optional<String> damaged = new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(orgId)
+                    .flatMap(b -> io.tenantctl.catalog.BackupRepository.damage(b.error()).map(why -> "its newest backup "
+                            + b.backupId() + " was found damaged: " + why + ": database " + database + " is the only whole copy of org "
+                            + orgId + "; kept. Save what you need from it on pool " + poolId + ", then '" + dropChanged + "'"));
+            return damaged.isPresent() ? damaged
+                    : Optional.ofNullable(OrgLifecycle.writtenSinceDelete(ctx, orgId, poolId, database, "'" + dropChanged + "'"));
         }
         Optional<MoveRepository.Move> move = kind.equals("retained_source") ? ctx.catalog().moves().retainedFrom(poolId, database)
                 : kind.equals("reverted_target") ? ctx.catalog().moves().revertedTo(poolId, database) : Optional.empty();
