@@ -50,20 +50,23 @@ public final class FindingRepository {
             for (Finding f : seen) {
                 // an id twice goes in the next statement, as one row after the other (one statement upserts a row once)
                 if (page.size() == PAGE || inPage.contains(f.findingId())) {
-                    known.addAll(recordPage(c, page));
+                    known.addAll(recordPage(c, page, null));
                     page.clear();
                     inPage.clear();
                 }
                 page.add(f);
                 inPage.add(f.findingId());
             }
-            known.addAll(recordPage(c, page));
+            known.addAll(recordPage(c, page, null));
             return known;
         });
     }
 
-    /** One statement: {@code page}'s findings (no id twice) upserted; the ids of those that were open before it. */
-    private static List<String> recordPage(java.sql.Connection c, List<Finding> page) throws SQLException {
+    /**
+     * One statement: {@code page}'s findings (no id twice) upserted, and named in {@code sighting} (unless null) as new or
+     * known; the ids of those that were open before it.
+     */
+    private static List<String> recordPage(java.sql.Connection c, List<Finding> page, String sighting) throws SQLException {
         if (page.isEmpty()) {
             return List.of();
         }
@@ -87,12 +90,100 @@ public final class FindingRepository {
                 // a finding that was resolved and came back is a new occurrence: an ack of the old one does not cover it (but one carried)
                 + "acked_until = case when findings.resolved_at is null then findings.acked_until else excluded.acked_until end, "
                 + "ack_reason = case when findings.resolved_at is null then findings.ack_reason else excluded.ack_reason end, "
-                + "acked_by = case when findings.resolved_at is null then findings.acked_by else excluded.acked_by end) "
+                + "acked_by = case when findings.resolved_at is null then findings.acked_by else excluded.acked_by end), "
+                // an id a sighting already names (seen twice in a run) keeps its first state: it is reported once
+                + "sighted as (insert into finding_sightings (sighting_id, finding_id, state) select ?::text, finding_id, "
+                + "case when finding_id in (select finding_id from open) then 'known' else 'new' end from seen where ?::text is not null "
+                + "on conflict (sighting_id, finding_id) do nothing) "
                 + "select finding_id from open", rs -> rs.getString(1),
                 column(c, page, Finding::findingId), column(c, page, Finding::kind), column(c, page, Finding::severity),
                 column(c, page, Finding::orgId), column(c, page, Finding::poolId), column(c, page, Finding::subject),
                 column(c, page, Finding::detail), column(c, page, Finding::fix), column(c, page, Finding::fixCommand),
-                column(c, page, Finding::fixNote), c.createArrayOf("text", COPY_AGES.toArray()), c.createArrayOf("text", COPY_AGES.toArray()));
+                column(c, page, Finding::fixNote), c.createArrayOf("text", COPY_AGES.toArray()), c.createArrayOf("text", COPY_AGES.toArray()),
+                sighting, sighting);
+    }
+
+    /**
+     * A new sighting: what one verify saw, recorded a page at a time as it is handed over (memory does not grow with a
+     * fleet's findings), then read back from the catalog as its report is written. Sightings a verify that died left
+     * (a day old) are dropped here.
+     */
+    public Sighting sighting() {
+        catalog.inConnection(c -> Sql.update(c, "delete from finding_sightings where seen_at < now() - interval '1 day'"));
+        return new Sighting(java.util.UUID.randomUUID().toString());
+    }
+
+    /** A stored finding as one verify saw it: {@code known} when it was open before that verify recorded it, else new. */
+    public record Sighted(Finding finding, boolean known) {
+    }
+
+    /** How many findings of a sighting there are of a kind, a severity and a state (new, known or acked), the acks by the clock given. */
+    public record Tally(String kind, String severity, String state, long count) {
+    }
+
+    /** See {@link #sighting()}. Closing it drops its rows (the findings stay). */
+    public final class Sighting implements AutoCloseable {
+        private final String id;
+        private final List<Finding> page = new java.util.ArrayList<>();
+        private final java.util.Set<String> inPage = new java.util.HashSet<>();
+
+        private Sighting(String id) {
+            this.id = id;
+        }
+
+        /** Records {@code f} with the page it fills ({@link #PAGE} findings a statement, a page a transaction). */
+        public void add(Finding f) {
+            // an id twice goes in the next statement, as one row after the other (one statement upserts a row once)
+            if (page.size() == PAGE || inPage.contains(f.findingId())) {
+                flush();
+            }
+            page.add(f);
+            inPage.add(f.findingId());
+        }
+
+        /** Records what {@link #add} has not yet. */
+        public void flush() {
+            if (!page.isEmpty()) {
+                catalog.inTransaction(c -> recordPage(c, page, id));
+                page.clear();
+                inPage.clear();
+            }
+        }
+
+        /**
+         * Each finding sighted, as its row is now, handed over as it is read: problems first, then by kind, org (a
+         * finding of none as "null") and id, in code-point order.
+         */
+        public void forEach(java.util.function.Consumer<Sighted> each) {
+            catalog.inTransaction(c -> {
+                Sql.stream(c, "select f.*, s.state as sighted_state from finding_sightings s join findings f using (finding_id) "
+                        + "where s.sighting_id = ? order by (f.severity = 'problem') desc, f.kind collate \"C\", "
+                        + "coalesce(f.org_id, 'null') collate \"C\", f.finding_id collate \"C\"",
+                        rs -> new Sighted(map(rs), rs.getString("sighted_state").equals("known")), each, PAGE, id);
+                return null;
+            });
+        }
+
+        /** Its findings counted by kind, severity and state: acked when acked until later than {@code now}. */
+        public List<Tally> tally(Instant now) {
+            return catalog.inConnection(c -> Sql.query(c, "select f.kind, f.severity, case when f.acked_until > ? then 'acked' "
+                    + "else s.state end as state, count(*) from finding_sightings s join findings f using (finding_id) "
+                    + "where s.sighting_id = ? group by 1, 2, 3", rs -> new Tally(rs.getString(1), rs.getString(2), rs.getString(3),
+                    rs.getLong(4)), now, id));
+        }
+
+        /** The orgs of its problems not acked at {@code now}. */
+        public java.util.Set<String> orgsWithProblems(Instant now) {
+            return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select distinct f.org_id from finding_sightings s "
+                    + "join findings f using (finding_id) where s.sighting_id = ? and f.org_id is not null and f.severity = 'problem' "
+                    + "and not coalesce(f.acked_until > ?, false)", rs -> rs.getString(1), id, now)));
+        }
+
+        @Override
+        public void close() {
+            page.clear();
+            catalog.inConnection(c -> Sql.update(c, "delete from finding_sightings where sighting_id = ?", id));
+        }
     }
 
     /** One column of {@code page}, as a text[] parameter. */

@@ -72,19 +72,25 @@ final class VerifyCommand implements Callable<Integer> {
         fanout.refuseWithExistingRun("--org", "--pool", "--fix", "--deep", "--changed-only");
         // the thresholds a joined or resumed run was started with count unless typed here (a config file's do not);
         // without a store, backups are not checked: tenantctl takes none there
-        Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, given("--stuck-after", stuckAfter),
+        // its findings are read back from the catalog as they are written (a fleet's are many): closed, the note of them goes
+        try (Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, given("--stuck-after", stuckAfter),
                 given("--backups-max-age", backupsMaxAge), given("--retired-grace", retiredGrace), fix, changedOnly, drive,
-                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx)));
-        metrics.report(r.report());
-        // the problems exit 4 counts, by kind: informational findings and acked ones are left out, as from r.problems()
-        Map<String, Long> byKind = new java.util.TreeMap<>();
-        r.findings().stream().filter(f -> f.severity().equals(Verify.PROBLEM) && !f.state().equals("acked"))
-                .forEach(f -> byKind.merge(f.kind(), 1L, Long::sum));
-        byKind.forEach((kind, n) -> metrics.gauge("findings", "Problems the last verify found, by kind (informational and acked findings left out)",
-                n, "kind", kind));
-        metrics.gauge("problems", "Problems the last verify found (exit 4 when above 0)", r.problems());
-        render(r);
-        return Summary.exitCode(ctx, r.report(), r.interrupted(), r.problems() > 0 ? TenantCtl.EXIT_PROBLEMS : 0);
+                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx)))) {
+            metrics.report(r.report());
+            // the problems exit 4 counts, by kind: informational findings and acked ones are left out, as from r.problems()
+            Map<String, Long> byKind = new java.util.TreeMap<>();
+            for (String kind : r.countsByKind().keySet()) {
+                long n = r.findings().count(t -> t.kind().equals(kind) && t.severity().equals(Verify.PROBLEM) && !t.state().equals("acked"));
+                if (n > 0) {
+                    byKind.put(kind, n);
+                }
+            }
+            byKind.forEach((kind, n) -> metrics.gauge("findings", "Problems the last verify found, by kind (informational and acked findings left out)",
+                    n, "kind", kind));
+            metrics.gauge("problems", "Problems the last verify found (exit 4 when above 0)", r.problems());
+            render(r);
+            return Summary.exitCode(ctx, r.report(), r.interrupted(), r.problems() > 0 ? TenantCtl.EXIT_PROBLEMS : 0);
+        }
     }
 
     /** A threshold as this invocation gives it: for a joined or resumed run only when typed, else null (the run's own). */
@@ -117,7 +123,7 @@ final class VerifyCommand implements Callable<Integer> {
                     + "' adds the fleet checks and reports the findings");
             return;
         }
-        for (Verify.Finding f : r.findings()) {
+        r.findings().forEach(f -> {
             ctx.out.println(f.findingId() + "  " + f.state() + "  " + f.severity() + "  " + f.kind()
                     + (f.orgId() == null ? "" : "  org " + f.orgId()) + (f.poolId() == null ? "" : "  pool " + f.poolId()));
             ctx.out.println("    " + Output.printable(f.detail()));
@@ -127,23 +133,29 @@ final class VerifyCommand implements Callable<Integer> {
             if (f.ackedUntil() != null) {
                 ctx.out.println("    acked until " + f.ackedUntil() + ": " + f.ackReason());
             }
-        }
+        });
         r.fixed().forEach(line -> ctx.out.println((dryRun.on ? "dry run, not fixed: " : "fixed: ") + line));
         if (fix) { // as -o json's left_for_human: each problem by id, kind and org (their fix lines are above)
-            List<String> left = new java.util.ArrayList<>();
-            r.left().forEach(f -> left.add(f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId())));
-            if (!left.isEmpty()) {
-                ctx.out.println("left for a human (" + left.size() + "): " + String.join(", ", left) + "   (each one's fix is above)");
+            long[] left = {0};
+            r.findings().forEachLeft(f -> left[0]++);
+            if (left[0] > 0) { // the line written as the problems are read again, none held
+                ctx.out.print("left for a human (" + left[0] + "): ");
+                String[] sep = {""};
+                r.findings().forEachLeft(f -> {
+                    ctx.out.print(sep[0] + f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId()));
+                    sep[0] = ", ";
+                });
+                ctx.out.println("   (each one's fix is above)");
             }
         }
-        if (!r.findings().isEmpty()) { // at a fleet's size the findings above are thousands of lines: what kinds they are, at a glance
+        if (r.findings().count() > 0) { // at a fleet's size the findings above are thousands of lines: what kinds they are, at a glance
             List<String> byKind = new java.util.ArrayList<>();
             r.countsByKind().forEach((kind, n) -> byKind.add(n + " " + kind));
             ctx.out.println("by kind: " + String.join(", ", byKind));
         }
-        long news = r.findings().stream().filter(f -> f.state().equals("new") && f.severity().equals(Verify.PROBLEM)).count();
-        long info = r.findings().stream().filter(f -> f.severity().equals(Verify.INFO)).count();
-        long acked = r.findings().stream().filter(f -> f.state().equals("acked")).count();
+        long news = r.findings().count(t -> t.state().equals("new") && t.severity().equals(Verify.PROBLEM));
+        long info = r.findings().count(t -> t.severity().equals(Verify.INFO));
+        long acked = r.findings().count(t -> t.state().equals("acked"));
         // interrupted: the orgs it never reached are not verified, and the summary must not count them as if they were
         int orgs = r.report().orgs().size();
         int notStarted = r.report().count("not_started");

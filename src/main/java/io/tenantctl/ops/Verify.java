@@ -124,23 +124,104 @@ public final class Verify {
      * The run (every checked org's line, without its findings; outcome clean — informational or acked findings at most —,
      * problems or failed), the findings, the fixes --fix applied and what it left for a human, how many orgs --changed-only
      * skipped, and {@code orgLines}: each org's line as -o json shows it, handed to the consumer given one at a time with its
-     * findings read back from the catalog (a fleet's are many: no report holds them all).
+     * findings read back from the catalog (a fleet's are many: no report holds them all). Closed once reported: the
+     * catalog's note of which findings this verify saw goes.
      */
-    public record Result(RunReport report, boolean interrupted, List<Finding> findings, List<String> fixed, int skipped,
-                         Set<String> wouldFix, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> orgLines) {
+    public record Result(RunReport report, boolean interrupted, Findings findings, List<String> fixed, int skipped,
+                         java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> orgLines) implements AutoCloseable {
         /**
          * The problems (acked ones too) but those a --fix dry run says it would fix, each as "ID KIND [ORG]: FIX", FIX its
          * command alone (as -o json's fix; no ": FIX" when it has none, its note being with the finding), made as they are
          * read (a fleet's can be many).
          */
-        public Iterable<String> leftForHuman() {
-            return () -> left().map(f -> f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId())
-                    + (f.fixCommand() == null ? "" : ": " + f.fixCommand())).iterator();
+        public Object leftForHuman() {
+            return findings.leftForHuman();
         }
 
-        /** The problems left for a human: all, but those a --fix dry run says it would fix. */
-        public java.util.stream.Stream<Finding> left() {
-            return findings.stream().filter(f -> f.severity().equals(PROBLEM) && !wouldFix.contains(f.findingId()));
+        /** How many findings of each kind (problems, informational and acked ones alike), most frequent first, ties by kind. */
+        public Map<String, Long> countsByKind() {
+            return findings.countsByKind();
+        }
+
+        /** Findings that make verify exit 4: problems, not acked. */
+        public long problems() {
+            return findings.problems();
+        }
+
+        @Override
+        public void close() {
+            findings.close();
+        }
+    }
+
+    /**
+     * A verify's findings, in the catalog: counted when it is made, each one read back as it is handed over (problems
+     * first, then by kind, org and id), so that memory does not grow with them. As JSON, the array of them.
+     */
+    public static final class Findings implements com.fasterxml.jackson.databind.JsonSerializable, AutoCloseable {
+        /** No finding (a detached or joined run reports none). */
+        public static final Findings NONE = new Findings(null, null, false);
+
+        private final FindingRepository.Sighting sighting;
+        private final Instant now;
+        private final boolean dryRunFix;
+        private final List<Tally> tally;
+
+        Findings(FindingRepository.Sighting sighting, Instant now, boolean dryRunFix) {
+            this.sighting = sighting;
+            this.now = now;
+            this.dryRunFix = dryRunFix;
+            this.tally = sighting == null ? List.of() : sighting.tally(now).stream()
+                    .map(t -> new Tally(t.kind(), t.severity(), t.state(), t.count())).toList();
+        }
+
+        /** Each finding, as it is read. */
+        public void forEach(java.util.function.Consumer<Finding> each) {
+            if (sighting != null) {
+                sighting.forEach(s -> each.accept(reported(s)));
+            }
+        }
+
+        /** The problems left for a human, as they are read: all, but those a --fix dry run says it would fix. */
+        public void forEachLeft(java.util.function.Consumer<Finding> each) {
+            if (sighting != null) {
+                // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
+                sighting.forEach(s -> {
+                    if (s.finding().severity().equals(PROBLEM) && !(dryRunFix && putRightByFix(s.finding()))) {
+                        each.accept(reported(s));
+                    }
+                });
+            }
+        }
+
+        /** {@link #forEachLeft}'s, each as "ID KIND [ORG]: FIX" (FIX its command alone, none when it has none): as JSON, their array, made as read. */
+        public Object leftForHuman() {
+            return new JsonArray(each -> forEachLeft(f -> each.accept(f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId())
+                    + (f.fixCommand() == null ? "" : ": " + f.fixCommand()))));
+        }
+
+        /** As a finding is reported: its state by this verify (acked at its clock, else new or known) and its fix as made. */
+        private Finding reported(FindingRepository.Sighted s) {
+            FindingRepository.Finding f = s.finding();
+            boolean acked = f.ackedUntil() != null && f.ackedUntil().isAfter(now);
+            return new Finding(f.findingId(), f.kind(), f.severity(), f.orgId(), f.poolId(), f.detail(), fixOf(f),
+                    acked ? "acked" : s.known() ? "known" : "new", f.firstSeen(), f.lastSeen(), acked ? f.ackedUntil() : null,
+                    acked ? f.ackReason() : null);
+        }
+
+        /** How many there are. */
+        public long count() {
+            return count(t -> true);
+        }
+
+        /** How many there are that {@code which} counts (of a kind, a severity, a state). */
+        public long count(java.util.function.Predicate<Tally> which) {
+            return tally.stream().filter(which).mapToLong(Tally::count).sum();
+        }
+
+        /** Findings that make verify exit 4: problems, not acked. */
+        public long problems() {
+            return count(t -> t.severity().equals(PROBLEM) && !t.state().equals("acked"));
         }
 
         /**
@@ -149,16 +230,62 @@ public final class Verify {
          */
         public Map<String, Long> countsByKind() {
             Map<String, Long> counts = new java.util.TreeMap<>();
-            findings.forEach(f -> counts.merge(f.kind(), 1L, Long::sum));
+            tally.forEach(t -> counts.merge(t.kind(), t.count(), Long::sum));
             Map<String, Long> out = new LinkedHashMap<>();
             counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                     .forEachOrdered(e -> out.put(e.getKey(), e.getValue()));
             return out;
         }
 
-        /** Findings that make verify exit 4: problems, not acked. */
-        public long problems() {
-            return findings.stream().filter(f -> f.severity().equals(PROBLEM) && !f.state().equals("acked")).count();
+        @Override
+        public void serialize(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p)
+                throws java.io.IOException {
+            new JsonArray(each -> forEach(each::accept)).serialize(g, p);
+        }
+
+        @Override
+        public void serializeWithType(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p,
+                                      com.fasterxml.jackson.databind.jsontype.TypeSerializer t) throws java.io.IOException {
+            serialize(g, p);
+        }
+
+        @Override
+        public void close() {
+            if (sighting != null) {
+                sighting.close();
+            }
+        }
+    }
+
+    /** How many of a verify's findings are of a kind, a severity and a state (new, known or acked). */
+    public record Tally(String kind, String severity, String state, long count) {
+    }
+
+    /** A JSON array of what {@code items} hands over, each written as it comes (none held). */
+    private record JsonArray(java.util.function.Consumer<java.util.function.Consumer<Object>> items)
+            implements com.fasterxml.jackson.databind.JsonSerializable {
+        @Override
+        public void serialize(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p)
+                throws java.io.IOException {
+            g.writeStartArray();
+            try {
+                items.accept(item -> {
+                    try {
+                        p.defaultSerializeValue(item, g);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            g.writeEndArray();
+        }
+
+        @Override
+        public void serializeWithType(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p,
+                                      com.fasterxml.jackson.databind.jsontype.TypeSerializer t) throws java.io.IOException {
+            serialize(g, p);
         }
     }
 
@@ -273,99 +400,95 @@ public final class Verify {
         PerOrg perOrg = checks.get() != null ? checks.get() : new PerOrg(orgs, pools, asked, store, fixed);
         Request req = perOrg.req;
         boolean reports = !req.drive().control().detach() && req.drive().control().joinRunId() == null;
-        // each org's findings as its run item recorded them, read one item at a time (the report holds none of them)
+        // whether each org's findings as its run item recorded them hold a problem, read one item at a time (the report holds none of them)
         Set<String> withProblem = new java.util.HashSet<>();
-        List<Seen> ofOrgs = new ArrayList<>();
         ctx.catalog().runs().forEachItem(ran.report().runId(), i -> {
-            com.fasterxml.jackson.databind.JsonNode list = new RunReport.Org(i.orgId(), i.poolId(), "", 0, 0, null, i.detail()).detail()
-                    .path("findings");
-            if (hasProblem(list)) {
+            if (hasProblem(findingsOf(i))) {
                 withProblem.add(i.orgId());
-            }
-            for (com.fasterxml.jackson.databind.JsonNode f : list) {
-                if (!reports) {
-                    break; // a detached or joined run reports no findings
-                }
-                ofOrgs.add(new Seen(f.path("kind").asText(), f.path("severity").asText(), i.orgId(), i.poolId(), f.path("subject").asText(),
-                        f.path("detail").asText(), fixOf(f)));
             }
         });
         // informational findings (an extra index, no recorded manifest) leave an org clean: only a problem makes it "problems"
         RunReport checked = withProblems(ran.report(), withProblem);
         RunReport report = checked;
         if (!reports) {
-            return new Result(report, ran.interrupted(), List.of(), List.of(), skipped, Set.of(), lines(report));
+            return new Result(report, ran.interrupted(), Findings.NONE, List.of(), skipped, lines(report));
         }
+        // a fleet's findings can be many: each is recorded as it is made, a page at a time, and the report reads them back
+        FindingRepository.Sighting sighting = findings.sighting();
+        try {
+            List<Seen> seen = new java.util.AbstractList<>() {
+                @Override
+                public boolean add(Seen s) {
+                    sighting.add(new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(), s.poolId(), s.subject(), s.detail(),
+                            s.fix() == null ? null : s.fix().text(), s.fix() == null ? null : s.fix().command(),
+                            s.fix() == null ? null : s.fix().note(), null, null, null, null, null, null));
+                    return true;
+                }
 
-        List<Seen> seen = new ArrayList<>();
-        List<String> clean = new ArrayList<>();
-        Set<String> deadPools = new LinkedHashSet<>();
-        Set<String> listed = new LinkedHashSet<>(); // the pools whose databases were judged as copies, strays, orphans
-        boolean fleet = req.orgs().isEmpty();
-        // a first Ctrl-C finishes the orgs in flight and starts nothing more: no fleet-wide check (pings, listings, runs),
-        // no fix, and nothing resolved or marked verified clean on a look left incomplete; the resume does them
-        boolean whole = !ran.interrupted();
-        if (whole) {
-            fleetChecks(req, pools, orgs, seen, fixed, deadPools, listed, report.runId(), fleet, perOrg, store != null);
-        }
-        seen.addAll(ofOrgs);
-        ofOrgs.clear();
-        for (RunReport.Org line : checked.orgs()) {
-            if (line.outcome().equals("failed") && !deadPools.contains(line.poolId())) {
-                seen.add(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
-                        + line.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + line.orgId(),
-                        "after fixing what the error says")));
+                @Override
+                public Seen get(int index) {
+                    throw new UnsupportedOperationException("recorded as seen");
+                }
+
+                @Override
+                public int size() {
+                    return 0;
+                }
+            };
+            List<String> clean = new ArrayList<>();
+            Set<String> deadPools = new LinkedHashSet<>();
+            Set<String> listed = new LinkedHashSet<>(); // the pools whose databases were judged as copies, strays, orphans
+            boolean fleet = req.orgs().isEmpty();
+            // a first Ctrl-C finishes the orgs in flight and starts nothing more: no fleet-wide check (pings, listings, runs),
+            // no fix, and nothing resolved or marked verified clean on a look left incomplete; the resume does them
+            boolean whole = !ran.interrupted();
+            if (whole) {
+                fleetChecks(req, pools, orgs, seen, fixed, deadPools, listed, report.runId(), fleet, perOrg, store != null);
             }
-        }
-        checked = null; // its findings are the rows' now
-        List<FindingRepository.Finding> rows = seen.stream().map(s -> new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(),
-                s.poolId(), s.subject(), s.detail(), s.fix() == null ? null : s.fix().text(), s.fix() == null ? null : s.fix().command(),
-                s.fix() == null ? null : s.fix().note(), null, null, null, null, null, null)).toList();
-        // and each one's fix as it was made (the row holds its text, the same string), for -o json's fix and fix_note
-        List<NextStep> fixes = seen.stream().map(Seen::fix).toList();
-        seen.clear(); // a fleet's findings can be many: each is held once, as its row, from here
-        List<String> ids = rows.stream().map(FindingRepository.Finding::findingId).toList();
-        Set<String> known = findings.record(rows);
-        Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
-        if (whole) { // what it saw was stamped since it began: the rest of what it checked, if older, it did not see
-            findings.resolveUnseen(began, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep(),
-                    listed);
-        }
-        Map<String, FindingRepository.State> stored = findings.byId(ids);
-        Instant now = ctx.catalog().now(); // acks end by the catalog's clock, as its own queries of acked_until judge them
-        // an org with a problem not acked — its own, or a fleet-level one (stuck, missing database) — is not clean; one
-        // whose every problem is acked is: acked problems do not make verify exit 4, so they do not make the org "problems"
-        Set<String> withFindings = new java.util.HashSet<>();
-        rows.stream().filter(s -> s.orgId() != null && s.severity().equals(PROBLEM) && !ackedAt(stored.get(s.findingId()), now))
-                .forEach(s -> withFindings.add(s.orgId()));
-        // and its outcome says so, in -o json, the counts and the metrics, as --changed-only treats it
-        report = report.map(o -> !Set.of("clean", "problems").contains(o.outcome())
-                || o.outcome().equals("problems") == withFindings.contains(o.orgId()) ? o
-                : new RunReport.Org(o.orgId(), o.poolId(), withFindings.contains(o.orgId()) ? "problems" : "clean", o.attempts(), o.ms(),
-                        o.error(), o.detailJson()));
-        for (RunReport.Org line : report.orgs()) {
-            if (line.outcome().equals("clean")) {
-                clean.add(line.orgId());
+            ctx.catalog().runs().forEachItem(ran.report().runId(), i -> findingsOf(i).forEach(f -> seen.add(new Seen(f.path("kind").asText(),
+                    f.path("severity").asText(), i.orgId(), i.poolId(), f.path("subject").asText(), f.path("detail").asText(), fixOf(f)))));
+            for (RunReport.Org line : checked.orgs()) {
+                if (line.outcome().equals("failed") && !deadPools.contains(line.poolId())) {
+                    seen.add(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
+                            + line.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + line.orgId(),
+                            "after fixing what the error says")));
+                }
             }
+            sighting.flush();
+            Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
+            if (whole) { // what it saw was stamped since it began: the rest of what it checked, if older, it did not see
+                findings.resolveUnseen(began, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep(),
+                        listed);
+            }
+            Instant now = ctx.catalog().now(); // acks end by the catalog's clock, as its own queries of acked_until judge them
+            // an org with a problem not acked — its own, or a fleet-level one (stuck, missing database) — is not clean; one
+            // whose every problem is acked is: acked problems do not make verify exit 4, so they do not make the org "problems"
+            Set<String> withFindings = sighting.orgsWithProblems(now);
+            // and its outcome says so, in -o json, the counts and the metrics, as --changed-only treats it
+            report = report.map(o -> !Set.of("clean", "problems").contains(o.outcome())
+                    || o.outcome().equals("problems") == withFindings.contains(o.orgId()) ? o
+                    : new RunReport.Org(o.orgId(), o.poolId(), withFindings.contains(o.orgId()) ? "problems" : "clean", o.attempts(), o.ms(),
+                            o.error(), o.detailJson()));
+            for (RunReport.Org line : report.orgs()) {
+                if (line.outcome().equals("clean")) {
+                    clean.add(line.orgId());
+                }
+            }
+            if (whole) {
+                findings.verifiedClean(clean);
+            }
+            // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
+            return new Result(report, ran.interrupted(), new Findings(sighting, now, req.fix() && req.dryRun()), List.copyOf(fixed), skipped,
+                    lines(report));
+        } catch (RuntimeException | Error e) {
+            sighting.close();
+            throw e;
         }
-        if (whole) {
-            findings.verifiedClean(clean);
-        }
-        List<Finding> out = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            FindingRepository.Finding s = rows.get(i);
-            FindingRepository.State f = stored.get(s.findingId());
-            boolean acked = ackedAt(f, now);
-            out.add(new Finding(s.findingId(), s.kind(), s.severity(), s.orgId(), s.poolId(), s.detail(), fixes.get(i),
-                    acked ? "acked" : known.contains(s.findingId()) ? "known" : "new", f == null ? now : f.firstSeen(),
-                    f == null ? now : f.lastSeen(), acked ? f.ackedUntil() : null, acked ? f.ackReason() : null));
-        }
-        out.sort(java.util.Comparator.comparing((Finding f) -> f.severity().equals(PROBLEM) ? 0 : 1).thenComparing(Finding::kind)
-                .thenComparing(f -> String.valueOf(f.orgId())).thenComparing(Finding::findingId));
-        // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
-        Set<String> wouldFix = !req.fix() || !req.dryRun() ? Set.of() : rows.stream().filter(Verify::putRightByFix)
-                .map(FindingRepository.Finding::findingId).collect(java.util.stream.Collectors.toSet());
-        return new Result(report, ran.interrupted(), out, List.copyOf(fixed), skipped, wouldFix, lines(report));
+    }
+
+    /** An org's findings as its run item recorded them. */
+    private static com.fasterxml.jackson.databind.JsonNode findingsOf(RunRepository.Item i) {
+        return new RunReport.Org(i.orgId(), i.poolId(), "", 0, 0, null, i.detail()).detail().path("findings");
     }
 
     /**
@@ -465,11 +588,6 @@ public final class Verify {
         } catch (java.nio.file.InvalidPathException e) {
             return false;
         }
-    }
-
-    /** Whether a stored finding is acked at {@code now}: silenced, not counted as a problem. */
-    private static boolean ackedAt(FindingRepository.State f, Instant now) {
-        return f != null && f.ackedUntil() != null && f.ackedUntil().isAfter(now);
     }
 
     /** A verify run's report with each clean org whose recorded findings hold a problem named "problems"; another verb's as it is. */
