@@ -115,6 +115,21 @@ final class BackupFixture implements AutoCloseable {
         return clients.get(Integer.parseInt(poolId.substring("pool-".length()))).getDatabase(name);
     }
 
+    /**
+     * {@code orgId} with five notes, deleted 40 days ago and handed over by a purge whose drop of its database failed (as
+     * a purge killed between the two leaves it): the database left on pool-0 for the next purge, verify and gc.
+     */
+    void handedOverByAPurgeThatDidNotDrop(String orgId) {
+        provision(orgId);
+        notes(orgId, "notes", 5);
+        ok(cli, "orgs", "delete", orgId);
+        io.tenantctl.testing.TestCatalog.execute(catalogUrl, "update orgs set deleted_at = now() - interval '40 days' where org_id = '" + orgId + "'");
+        Cli dropFails = newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_" + orgId)
+                ? HookedPools.failing(db, "drop", 1, "pool hiccup (test)") : db));
+        assertThat(dropFails.run("orgs", "purge").exitCode()).isEqualTo(1);
+        assertThat(databaseNames("pool-0")).contains("org_" + orgId);
+    }
+
     List<String> databaseNames(String poolId) {
         return clients.get(Integer.parseInt(poolId.substring("pool-".length()))).listDatabaseNames().into(new ArrayList<>());
     }

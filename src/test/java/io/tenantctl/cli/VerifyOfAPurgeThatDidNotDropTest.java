@@ -2,8 +2,6 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.HookedPools;
-import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,15 +26,7 @@ class VerifyOfAPurgeThatDidNotDropTest {
     @Test
     void verifyNamesThePurgeThatDropsWhatAnEarlierPurgeHandedOver() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.notes("acme", "notes", 5);
-            ok(f.cli, "orgs", "delete", "acme");
-            TestCatalog.execute(f.catalogUrl, "update orgs set deleted_at = now() - interval '40 days' where org_id = 'acme'");
-            // handed over, not dropped: what a purge killed between the two leaves (here its drop fails)
-            Cli dropFails = f.newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_acme")
-                    ? HookedPools.failing(db, "drop", 1, "pool hiccup (test)") : db));
-            assertThat(dropFails.run("orgs", "purge").exitCode()).isEqualTo(1);
-            assertThat(f.databaseNames("pool-0")).contains("org_acme");
+            f.handedOverByAPurgeThatDidNotDrop("acme"); // what a purge killed between the two leaves
 
             List<JsonNode> kept = findings(strictJson(f.cli.run("verify", "-o", "json")), "retained_copy");
             assertThat(kept).hasSize(1);
