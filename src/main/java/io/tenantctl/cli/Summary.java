@@ -106,19 +106,7 @@ final class Summary {
         @Override
         public void serialize(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p)
                 throws java.io.IOException {
-            g.writeStartArray();
-            try {
-                orgs.accept(o -> {
-                    try {
-                        line(o, g, p);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause();
-            }
-            g.writeEndArray();
+            new io.tenantctl.ops.StreamedJsonArray<>(orgs, OrgLines::line).serialize(g, p);
         }
 
         private static void line(RunReport.Org o, com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p)

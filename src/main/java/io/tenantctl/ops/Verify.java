@@ -196,7 +196,7 @@ public final class Verify {
 
         /** {@link #forEachLeft}'s, each as "ID KIND [ORG]: FIX" (FIX its command alone, none when it has none): as JSON, their array, made as read. */
         public Object leftForHuman() {
-            return new JsonArray(each -> forEachLeft(f -> each.accept(f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId())
+            return StreamedJsonArray.of(each -> forEachLeft(f -> each.accept(f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId())
                     + (f.fixCommand() == null ? "" : ": " + f.fixCommand()))));
         }
 
@@ -240,7 +240,7 @@ public final class Verify {
         @Override
         public void serialize(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p)
                 throws java.io.IOException {
-            new JsonArray(each -> forEach(each::accept)).serialize(g, p);
+            StreamedJsonArray.of(each -> forEach(each::accept)).serialize(g, p);
         }
 
         @Override
@@ -259,34 +259,6 @@ public final class Verify {
 
     /** How many of a verify's findings are of a kind, a severity and a state (new, known or acked). */
     public record Tally(String kind, String severity, String state, long count) {
-    }
-
-    /** A JSON array of what {@code items} hands over, each written as it comes (none held). */
-    private record JsonArray(java.util.function.Consumer<java.util.function.Consumer<Object>> items)
-            implements com.fasterxml.jackson.databind.JsonSerializable {
-        @Override
-        public void serialize(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p)
-                throws java.io.IOException {
-            g.writeStartArray();
-            try {
-                items.accept(item -> {
-                    try {
-                        p.defaultSerializeValue(item, g);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause();
-            }
-            g.writeEndArray();
-        }
-
-        @Override
-        public void serializeWithType(com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p,
-                                      com.fasterxml.jackson.databind.jsontype.TypeSerializer t) throws java.io.IOException {
-            serialize(g, p);
-        }
     }
 
     /**
