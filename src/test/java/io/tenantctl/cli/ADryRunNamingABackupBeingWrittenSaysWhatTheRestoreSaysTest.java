@@ -39,12 +39,17 @@ class ADryRunNamingABackupBeingWrittenSaysWhatTheRestoreSaysTest {
             BackupFixture.refusedAsBusy(restore, "acme", "backup");
             Cli.Result dry = f.cli.run("restore", "--org", "acme", "--backup", writing, "--dry-run", "-o", "json");
             BackupFixture.refusedAsBusy(dry, "acme", "backup");
-            assertThat(strictJson(dry).get("error").get("message").asText()).as("the dry run says what the restore says")
-                    .isEqualTo(strictJson(restore).get("error").get("message").asText());
+            assertThat(withoutAge(strictJson(dry).get("error").get("message").asText())).as("the dry run says what the restore says")
+                    .isEqualTo(withoutAge(strictJson(restore).get("error").get("message").asText()));
 
             stopped.wake();
             Cli.Result b = backup.get(60, TimeUnit.SECONDS);
             assertThat(b.exitCode()).as(b.toString()).isZero();
         }
+    }
+
+    /** The holder's age ("(0 s)") ticks between the two commands on a busy machine; the rest of the line must match. */
+    private static String withoutAge(String refusal) {
+        return refusal.replaceAll("\\(\\d+ s\\)", "(N s)");
     }
 }
