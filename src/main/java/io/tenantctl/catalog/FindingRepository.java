@@ -35,32 +35,8 @@ public final class FindingRepository {
     /** The kinds of an org's findings verify finds only by listing a pool's databases: seen or not only where it listed. */
     static final List<String> FOUND_BY_LISTING = List.of("retained_copy", "retained_copy_overdue", "move_leftover", "stray_copy");
 
-    /** How many findings {@link #record} sends the catalog in one statement (a fleet's are millions: a round trip each was hours). */
+    /** How many findings a {@link Sighting} sends the catalog in one statement (a fleet's are millions: a round trip each was hours). */
     static final int PAGE = 1000;
-
-    /**
-     * What a run saw: upserted, {@link #PAGE} findings a statement, in one transaction (every row's last_seen is that
-     * transaction's now()); returns the ids that were already open before this run (known, as opposed to new).
-     */
-    public java.util.Set<String> record(List<Finding> seen) {
-        return catalog.inTransaction(c -> {
-            java.util.Set<String> known = new java.util.HashSet<>();
-            List<Finding> page = new java.util.ArrayList<>();
-            java.util.Set<String> inPage = new java.util.HashSet<>();
-            for (Finding f : seen) {
-                // an id twice goes in the next statement, as one row after the other (one statement upserts a row once)
-                if (page.size() == PAGE || inPage.contains(f.findingId())) {
-                    known.addAll(recordPage(c, page, null));
-                    page.clear();
-                    inPage.clear();
-                }
-                page.add(f);
-                inPage.add(f.findingId());
-            }
-            known.addAll(recordPage(c, page, null));
-            return known;
-        });
-    }
 
     /**
      * One statement: {@code page}'s findings (no id twice) upserted, and named in {@code sighting} (unless null) as new or
@@ -195,7 +171,7 @@ public final class FindingRepository {
     /**
      * Resolves the open findings a run could have seen but did not: those of {@code orgs} and {@code pools} checked
      * (org-less fleet findings too when {@code fleet}) last seen before {@code since}, when the run began (the catalog's
-     * clock): what it saw, {@link #record} stamped later, so no list of it is needed. One another verify recorded while
+     * clock): what it saw, its {@link Sighting} stamped later, so no list of it is needed. One another verify recorded while
      * this one ran is left open (it may have looked after this one did): the next verify judges it. A run that did not read backups back
      * ({@code deep} false) could not have seen what only a deep one finds — a backup_corrupt, or a finding whose fix is a
      * --deep verify — and leaves those open; but for a backup_corrupt of a backup a newer complete one has replaced as the
@@ -218,27 +194,6 @@ public final class FindingRepository {
 
     public Optional<Finding> find(String findingId) {
         return catalog.inConnection(c -> Sql.one(c, "select * from findings where finding_id = ?", FindingRepository::map, findingId));
-    }
-
-    /** Findings by id (for first seen, last seen and acks). */
-    public Map<String, State> byId(Collection<String> ids) {
-        List<String> all = List.copyOf(ids);
-        return catalog.inConnection(c -> {
-            Map<String, State> out = new java.util.HashMap<>();
-            for (int from = 0; from < all.size(); from += 1000) { // a fleet's findings: pages, and only what a report needs
-                for (State s : Sql.query(c, "select finding_id, first_seen, last_seen, acked_until, ack_reason from findings "
-                        + "where finding_id = any (?)", rs -> new State(rs.getString("finding_id"), Sql.instant(rs, "first_seen"),
-                        Sql.instant(rs, "last_seen"), Sql.instant(rs, "acked_until"), rs.getString("ack_reason")),
-                        c.createArrayOf("text", all.subList(from, Math.min(all.size(), from + 1000)).toArray()))) {
-                    out.put(s.findingId(), s);
-                }
-            }
-            return out;
-        });
-    }
-
-    /** A stored finding's history: when it was first and last seen, and its ack. */
-    public record State(String findingId, Instant firstSeen, Instant lastSeen, Instant ackedUntil, String ackReason) {
     }
 
     public boolean ack(String findingId, Instant until, String reason, String by) {
