@@ -286,6 +286,10 @@ public final class Catalog implements AutoCloseable {
         return new MoveRepository(this);
     }
 
+    public BackupRepository backups() {
+        return new BackupRepository(this);
+    }
+
     public ManifestRepository manifests() {
         return new ManifestRepository(this);
     }

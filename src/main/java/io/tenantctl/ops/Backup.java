@@ -214,7 +214,7 @@ public final class Backup {
     }
 
     private String copy(Org org, Pool pool, Copy how, Request req, String runId) {
-        BackupRepository backups = new BackupRepository(ctx.catalog());
+        BackupRepository backups = ctx.catalog().backups();
         Instant started = req.clock().instant();
         String backupId;
         String location;

@@ -53,7 +53,7 @@ final class BackupOrigin {
         if (store == null) {
             return Optional.empty();
         }
-        BackupRepository backups = new BackupRepository(catalog);
+        BackupRepository backups = catalog.backups();
         return deletedSince(catalog, store, orgId, BackupReader.list(store, BackupLayout.root(), orgId).stream()
                 .filter(l -> l.complete() && backups.find(l.backupId()).isEmpty()).map(BackupReader.Listing::backupId).toList());
     }
@@ -63,7 +63,7 @@ final class BackupOrigin {
      * in the store that the catalog does not record, from a listing the caller has made already (restore's).
      */
     static Optional<BackupManifest> deletedSince(Catalog catalog, ObjectStore store, String orgId, List<String> storeOnly) {
-        java.time.Instant since = new BackupRepository(catalog).newestComplete(orgId).map(b -> BackupIds.timestamp(b.backupId()))
+        java.time.Instant since = catalog.backups().newestComplete(orgId).map(b -> BackupIds.timestamp(b.backupId()))
                 .orElse(java.time.Instant.MIN);
         BackupManifest newest = null;
         for (String id : storeOnly) {

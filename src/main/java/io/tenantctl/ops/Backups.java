@@ -152,7 +152,7 @@ public final class Backups {
     public Backups(OpsContext ctx, ObjectStore store) {
         this.ctx = ctx;
         this.store = store;
-        this.backups = new BackupRepository(ctx.catalog());
+        this.backups = ctx.catalog().backups();
     }
 
     /** The store these backups are read from, as messages name it (no secret). */
@@ -754,7 +754,7 @@ public final class Backups {
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof io.tenantctl.backup.BackupIntegrityException damaged) {
-                new BackupRepository(catalog).markDamaged(backupId, damaged.getMessage());
+                catalog.backups().markDamaged(backupId, damaged.getMessage());
                 return true;
             }
         }

@@ -383,7 +383,7 @@ public final class OrgLifecycle {
                 String wouldFail = "dry run: the final backup of org " + orgId + " would fail";
                 if (!fingerprint(org, org.status(), wouldFail, db -> hasCollections(org, db))) {
                     throw new TenantctlException(TenantctlException.Category.FAILED, wouldFail + ": " + NothingToBackUp.why(org, org.poolId(),
-                            new io.tenantctl.catalog.BackupRepository(ctx.catalog())) + "; nothing deleted");
+                            ctx.catalog().backups()) + "; nothing deleted");
                 }
                 Backup.Result b = finalBackup(orgId, store, true, cancel);
                 RunReport.Org planned = b.report().orgs().get(0);
@@ -701,8 +701,7 @@ public final class OrgLifecycle {
      */
     private String keep(String orgId, String poolId, String database, Duration olderThan, boolean deleting, Looking looking) {
         String anyway = dropAnyway(olderThan, orgId);
-        java.util.Optional<io.tenantctl.catalog.BackupRepository.Backup> newest = new io.tenantctl.catalog.BackupRepository(ctx.catalog())
-                .newestComplete(orgId);
+        java.util.Optional<io.tenantctl.catalog.BackupRepository.Backup> newest = ctx.catalog().backups().newestComplete(orgId);
         if (newest.isEmpty()) {
             return writtenSinceDelete(ctx, orgId, poolId, database, anyway);
         }

@@ -58,7 +58,7 @@ public final class OrgNext {
      * a --no-backup one did not.
      */
     static String comesBack(Catalog catalog, Org org) {
-        io.tenantctl.catalog.BackupRepository backups = new io.tenantctl.catalog.BackupRepository(catalog);
+        io.tenantctl.catalog.BackupRepository backups = catalog.backups();
         List<io.tenantctl.catalog.BackupRepository.Backup> complete = backups.list(org.orgId()).stream()
                 .filter(x -> x.status().equals(io.tenantctl.catalog.BackupRepository.COMPLETE)).toList();
         boolean finalTaken = catalog.orgs().deletedFingerprint(org.orgId()).isPresent();

@@ -861,7 +861,7 @@ public final class Rebalance {
         if (kind.equals("deleted_org")) { // what its delete recorded it held, as purge compares it
             // and, as purge keeps it, the only whole copy of the org once its newest backup was found damaged (by a restore
             // or verify --deep: gc has no store to look in itself)
-            Optional<String> damaged = new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(orgId)
+            Optional<String> damaged = ctx.catalog().backups().newestComplete(orgId)
                     .flatMap(b -> io.tenantctl.catalog.BackupRepository.damage(b.error()).map(why -> "its newest backup "
                             + b.backupId() + " was found damaged: " + why + ": database " + database + " is the only whole copy of org "
                             + orgId + "; kept. Save what you need from it on pool " + poolId + ", then '" + dropChanged + "'"));

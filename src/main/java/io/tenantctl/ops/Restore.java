@@ -138,7 +138,7 @@ public final class Restore {
         BackupReader reader = open(req, backupId);
         Target target = target(req, backupId, reader.manifest());
         // the files are not read here: a backup a restore or verify --deep found damaged fails the dry run as it would the restore
-        new BackupRepository(ctx.catalog()).find(backupId).flatMap(b -> BackupRepository.damage(b.error())).ifPresent(why -> {
+        ctx.catalog().backups().find(backupId).flatMap(b -> BackupRepository.damage(b.error())).ifPresent(why -> {
             throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + backupId + " of org " + req.orgId() + " was found "
                     + "damaged (" + why + "): a restore of it would fail" + olderOne(req, backupId));
         });
@@ -222,7 +222,7 @@ public final class Restore {
             }
             runs.itemFinished(runId, target.orgId(), "succeeded", 1, millis(t0), null);
             runs.finish(runId, "succeeded");
-            new BackupRepository(ctx.catalog()).readBackWhole(backupId); // every file read and checked: whole after all
+            ctx.catalog().backups().readBackWhole(backupId); // every file read and checked: whole after all
             return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0);
         } catch (RuntimeException | OutOfMemoryError thrown) {
             // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended
@@ -252,7 +252,7 @@ public final class Restore {
     private BackupReader open(Request req, String backupId) {
         String orgId = req.orgId();
         BackupReader reader;
-        Optional<BackupRepository.Backup> recorded = new BackupRepository(ctx.catalog()).find(backupId);
+        Optional<BackupRepository.Backup> recorded = ctx.catalog().backups().find(backupId);
         Optional<BackupRepository.Backup> row = recorded.filter(b -> b.orgId().equals(orgId));
         try {
             reader = BackupReader.open(store, layout, orgId, backupId, row.map(BackupRepository.Backup::sha256).orElse(null))

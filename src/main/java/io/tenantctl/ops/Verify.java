@@ -750,7 +750,7 @@ public final class Verify {
             if (!names.contains(org.databaseName()) && org.status().equals(Org.DELETING)) {
                 // deleted: its final backup (if the delete took one) holds what it had, and purge only forgets it now
                 out.add(finding("missing_database", INFO, org.databaseName(), "org " + org.orgId() + " is deleting and its database "
-                        + org.databaseName() + " is already gone from pool " + pool.poolId() + new io.tenantctl.catalog.BackupRepository(ctx.catalog())
+                        + org.databaseName() + " is already gone from pool " + pool.poolId() + ctx.catalog().backups()
                         .newestComplete(org.orgId()).map(b -> "; its final backup " + b.backupId() + " is all that holds it"
                                 + (req.deep() ? "" : " ('verify --deep' reads it back)")).orElse(""),
                         NextStep.note("nothing to do: 'tenantctl orgs purge' finishes the delete once it is due")));
@@ -773,7 +773,7 @@ public final class Verify {
                 return out;
             }
             if (!names.contains(org.databaseName())) {
-                boolean backedUp = new io.tenantctl.catalog.BackupRepository(ctx.catalog()).newestComplete(org.orgId()).isPresent();
+                boolean backedUp = ctx.catalog().backups().newestComplete(org.orgId()).isPresent();
                 String copy = copyElsewhere(org);
                 // a copy of it on another pool may hold writes its backups lack: pointing the org at it loses nothing
                 NextStep adopt = copy == null ? null : NextStep.run("tenantctl orgs adopt " + org.orgId() + " --pool " + copy
@@ -1123,7 +1123,7 @@ public final class Verify {
                 if (req.deep() && !repo.backupVerifiedBefore(id)) {
                     reader.verify();
                     repo.backupVerified(id);
-                    new io.tenantctl.catalog.BackupRepository(ctx.catalog()).readBackWhole(id);
+                    ctx.catalog().backups().readBackWhole(id);
                 }
             } catch (RuntimeException e) {
                 io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // this process's limit: no backup_corrupt, no damage mark
