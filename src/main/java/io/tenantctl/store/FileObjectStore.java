@@ -305,30 +305,17 @@ public final class FileObjectStore implements ObjectStore {
     }
 
     /** Writes to the temp file, renames on close. */
-    private final class FileUpload extends Upload {
-        private final String key;
+    private final class FileUpload extends GuardedUpload {
         private final Path target;
         private final Path temp;
         private final FileChannel channel;
         private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
-        private boolean published;
-        private boolean aborted;
 
         FileUpload(String key, Path target, Path temp) throws IOException {
-            this.key = key;
+            super(key, describe());
             this.target = target;
             this.temp = temp;
             this.channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        }
-
-        @Override
-        public String key() {
-            return key;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
@@ -415,15 +402,6 @@ public final class FileObjectStore implements ObjectStore {
                 Files.deleteIfExists(temp);
             } catch (IOException ignored) {
                 // a leftover hidden temp file is never listed or read as an object
-            }
-        }
-
-        private void ensureOpen() throws IOException {
-            if (aborted) {
-                throw new IOException("upload of " + key + " to " + describe() + " was aborted; nothing was published");
-            }
-            if (published) {
-                throw new IOException("upload of " + key + " is already closed");
             }
         }
     }

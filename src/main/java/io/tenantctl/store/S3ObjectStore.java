@@ -427,30 +427,17 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     /** Buffers one part at a time; see the class comment. */
-    private final class S3Upload extends Upload {
-        private final String key;
+    private final class S3Upload extends GuardedUpload {
         private final String fullKey;
         private final int partSize = options.partSizeBytes();
         private byte[] buffer = new byte[Math.min(INITIAL_BUFFER, partSize)];
         private int count;
         private String uploadId;
         private final List<CompletedPart> parts = new ArrayList<>();
-        private boolean published;
-        private boolean aborted;
 
         S3Upload(String key, String fullKey) {
-            this.key = key;
+            super(key, describe());
             this.fullKey = fullKey;
-        }
-
-        @Override
-        public String key() {
-            return key;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
@@ -577,15 +564,6 @@ public final class S3ObjectStore implements ObjectStore {
                 } catch (RuntimeException ignored) {
                     // the incomplete upload stays invisible; a bucket lifecycle rule reclaims its parts
                 }
-            }
-        }
-
-        private void ensureOpen() throws IOException {
-            if (aborted) {
-                throw new IOException("upload of " + key + " to " + describe() + " was aborted; nothing was published");
-            }
-            if (published) {
-                throw new IOException("upload of " + key + " is already closed");
             }
         }
     }
