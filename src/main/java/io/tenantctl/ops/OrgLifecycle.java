@@ -506,10 +506,13 @@ public final class OrgLifecycle {
     private <T> T fingerprint(Org frozen, OrgStatus before, String failed, java.util.function.Function<com.mongodb.client.MongoDatabase, T> read) {
         try {
             Pool pool = ctx.catalog().pools().get(frozen.poolId());
+            PoolHealth.ping(ctx, pool); // pinged first, as backup and gc do: a pool that does not answer costs one connect timeout, not six
             return read.apply(ctx.pools().database(pool.poolId(), pool.uri(), frozen.databaseName()));
         } catch (RuntimeException e) {
+            // a dry run's listDatabases, or the ping of a pool that does not answer: the pool's own error, the delete's line
+            boolean wrapped = e instanceof SchemaApply.StepFailure || e instanceof TenantctlException && io.tenantctl.pool.FerretErrors.notAnswering(e);
             throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": reading its database on pool " + frozen.poolId()
-                    + ": " + Errors.oneLine(e instanceof SchemaApply.StepFailure ? e.getCause() : e) // a dry run's listDatabases: the delete's line
+                    + ": " + Errors.oneLine(wrapped && e.getCause() != null ? e.getCause() : e)
                     + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);
         }
     }
