@@ -28,8 +28,11 @@ class AMoveWhosePoolStopsAnsweringMidCopyTest {
             f.provision("big");
             f.notes("big", "notes", 50);
             AtomicBoolean killed = new AtomicBoolean();
-            // pool-1, the target, dies as the move first writes into it
-            Cli cli = f.newCli().decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
+            // pool-1, the target, dies as the move first writes into it; each try to reach it then waits out the connect
+            // timeout, which is cut to 300 ms (as OnCallDeadPoolMessagesTest's): the move's retries on the dead target are
+            // what is tested, not how long each one waits
+            Cli cli = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", f.storeDir.toUri().toString(),
+                    io.tenantctl.pool.PoolClients.CONNECT_TIMEOUT_ENV, "300", "USER", "test")).decoratePools(real -> HookedPools.databases(real, (poolId, uri, name) -> {
                 MongoDatabase db = real.database(poolId, uri, name);
                 return !poolId.equals("pool-1") || !name.startsWith("org_") ? db : HookedPools.beforeEach(db, "getCollection", args -> {
                     if (killed.compareAndSet(false, true)) {
