@@ -93,7 +93,10 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
     @Test
     void aTargetThatStopsAfterItsPingIsStillNamed(@TempDir Path dir) throws Exception {
         try (TestPools pools = new TestPools(2)) {
-            Cli cli = drainedWithASavedPlanAndTheTargetDown(pools, dir).decoratePools(real -> new PoolConnector() {
+            // each of the four moves waits out its reads' retries on the silent target: with a 300 ms connect timeout (as
+            // OnCallDeadPoolMessagesTest's) rather than 1 s, as the retries, not their length, are what is tested
+            Cli cli = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", drainedWithASavedPlanAndTheTargetDown(pools, dir).catalogUrl(),
+                    io.tenantctl.pool.PoolClients.CONNECT_TIMEOUT_ENV, "300", "USER", "test")).decoratePools(real -> new PoolConnector() {
                 @Override
                 public MongoDatabase database(String poolId, String uri, String database) {
                     return real.database(poolId, uri, database);
