@@ -51,41 +51,46 @@ final class BackupsPruneCommand implements Callable<Integer> {
             Backups backups = new Backups(ctx.ops(), store);
             Backups.PruneResult r = backups.prune(new Backups.PruneRequest(orgs, keepLast, keepDaily, keepWeekly, graceHours, dryRun.on,
                     Clock.systemUTC(), ctx.cancel));
-            // goes on in the store it was given: a --store typed on the line, not TENANTCTL_STORE
-            String next = r.next() == null ? null : r.next() + Stores.onLine(ctx);
-            boolean failed = r.decisions().stream().anyMatch(d -> d.action().equals("failed"));
-            int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : failed ? 1 : 0;
             BackupsCommand.noneFor(ctx, orgs, r.decisions().stream().map(Backups.Decision::orgId).collect(java.util.stream.Collectors.toSet()),
                     backups);
-            if (ctx.json()) {
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("dry_run", r.dryRun());
-                doc.put("deleted", r.deleted());
-                if (r.dryRun()) {
-                    doc.put("would_delete", r.wouldDelete());
-                }
-                doc.put("kept", r.decisions().size() - r.deleted() - r.wouldDelete());
-                doc.put("decisions", r.decisions());
-                doc.put("interrupted", r.interrupted());
-                doc.put("next", next);
-                Output.json(ctx.out, doc);
-                return interrupted(r, next, exit);
-            }
-            Output.table(ctx.out, List.of("org", "backup", "status", "action", "reason"),
-                    r.decisions().stream().map(d -> Arrays.asList(d.orgId(), d.backupId(), d.status(),
-                            d.action().equals(Backups.PruneResult.WOULD_DELETE) ? "would delete" : d.action(), d.reason())).toList());
-            long deleting = r.dryRun() ? r.wouldDelete() : r.deleted();
-            ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + deleting + " backups, kept "
-                    + (r.decisions().size() - deleting));
-            if (failed) {
-                ctx.err.println("error: " + r.decisions().stream().filter(d -> d.action().equals("failed")).count() + " backup(s) could not "
-                        + "be deleted (action failed, with why); the others were pruned: prune again once the store allows it");
-            }
-            return interrupted(r, next, exit);
+            return render(ctx, r);
         }
     }
 
-    private int interrupted(Backups.PruneResult r, String next, int exit) {
+    /** Prints what prune did ({@code r}) as the table and summary line or, with -o json, one document; returns the exit code. */
+    static int render(CliContext ctx, Backups.PruneResult r) {
+        // goes on in the store it was given: a --store typed on the line, not TENANTCTL_STORE
+        String next = r.next() == null ? null : r.next() + Stores.onLine(ctx);
+        boolean failed = r.decisions().stream().anyMatch(d -> d.action().equals("failed"));
+        int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : failed ? 1 : 0;
+        if (ctx.json()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("dry_run", r.dryRun());
+            doc.put("deleted", r.deleted());
+            if (r.dryRun()) {
+                doc.put("would_delete", r.wouldDelete());
+            }
+            doc.put("kept", r.decisions().size() - r.deleted() - r.wouldDelete());
+            doc.put("decisions", r.decisions());
+            doc.put("interrupted", r.interrupted());
+            doc.put("next", next);
+            Output.json(ctx.out, doc);
+            return interrupted(ctx, r, next, exit);
+        }
+        Output.table(ctx.out, List.of("org", "backup", "status", "action", "reason"),
+                r.decisions().stream().map(d -> Arrays.asList(d.orgId(), d.backupId(), d.status(),
+                        d.action().equals(Backups.PruneResult.WOULD_DELETE) ? "would delete" : d.action(), d.reason())).toList());
+        long deleting = r.dryRun() ? r.wouldDelete() : r.deleted();
+        ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + deleting + " backups, kept "
+                + (r.decisions().size() - deleting));
+        if (failed) {
+            ctx.err.println("error: " + r.decisions().stream().filter(d -> d.action().equals("failed")).count() + " backup(s) could not "
+                    + "be deleted (action failed, with why); the others were pruned: prune again once the store allows it");
+        }
+        return interrupted(ctx, r, next, exit);
+    }
+
+    private static int interrupted(CliContext ctx, Backups.PruneResult r, String next, int exit) {
         if (r.interrupted()) {
             ctx.err.println("interrupted: deleted " + r.deleted() + " backup(s) and stopped; what it had not reached is kept, '"
                     + next + "' again goes on");
