@@ -61,7 +61,7 @@ final class BackupsPruneCommand implements Callable<Integer> {
     static int render(CliContext ctx, Backups.PruneResult r) {
         // goes on in the store it was given: a --store typed on the line, not TENANTCTL_STORE
         String next = r.next() == null ? null : r.next() + Stores.onLine(ctx);
-        boolean failed = r.decisions().stream().anyMatch(d -> d.action().equals("failed"));
+        boolean failed = r.failed() > 0;
         int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : failed ? 1 : 0;
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -70,7 +70,8 @@ final class BackupsPruneCommand implements Callable<Integer> {
             if (r.dryRun()) {
                 doc.put("would_delete", r.wouldDelete());
             }
-            doc.put("kept", r.decisions().size() - r.deleted() - r.wouldDelete());
+            doc.put("kept", r.kept());
+            doc.put("failed", r.failed());
             doc.put("decisions", r.decisions());
             doc.put("interrupted", r.interrupted());
             doc.put("next", next);
@@ -81,10 +82,10 @@ final class BackupsPruneCommand implements Callable<Integer> {
                 r.decisions().stream().map(d -> Arrays.asList(d.orgId(), d.backupId(), d.status(),
                         d.action().equals(Backups.PruneResult.WOULD_DELETE) ? "would delete" : d.action(), d.reason())).toList());
         long deleting = r.dryRun() ? r.wouldDelete() : r.deleted();
-        ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + deleting + " backups, kept "
-                + (r.decisions().size() - deleting));
+        ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + deleting + " backups, kept " + r.kept()
+                + (failed ? ", failed " + r.failed() : ""));
         if (failed) {
-            ctx.err.println("error: " + r.decisions().stream().filter(d -> d.action().equals("failed")).count() + " backup(s) could not "
+            ctx.err.println("error: " + r.failed() + " backup(s) could not "
                     + "be deleted (action failed, with why); the others were pruned: prune again once the store allows it");
         }
         return interrupted(ctx, r, next, exit);

@@ -134,6 +134,7 @@ public final class Backups {
      */
     public record PruneResult(boolean dryRun, List<Decision> decisions, boolean interrupted, String next) {
         public static final String WOULD_DELETE = "would_delete";
+        public static final String FAILED = "failed";
 
         public long deleted() {
             return decisions.stream().filter(d -> d.action().equals("delete")).count();
@@ -141,6 +142,16 @@ public final class Backups {
 
         public long wouldDelete() {
             return decisions.stream().filter(d -> d.action().equals(WOULD_DELETE)).count();
+        }
+
+        /** Kept by the policy or for now (held, needed, not reached): not one whose delete failed, which is {@link #failed}. */
+        public long kept() {
+            return decisions.stream().filter(d -> d.action().equals("keep")).count();
+        }
+
+        /** Meant to be deleted, and the store would not (with why in its decision). */
+        public long failed() {
+            return decisions.stream().filter(d -> d.action().equals(FAILED)).count();
         }
     }
 
@@ -461,7 +472,7 @@ public final class Backups {
                             delete(d);
                             done.add(d);
                         } catch (RuntimeException e) { // that backup only: the others are still pruned, and all of it reported
-                            done.add(new Decision(d.orgId(), d.backupId(), d.status(), "failed", "could not delete it: " + Errors.oneLine(e)
+                            done.add(new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.FAILED, "could not delete it: " + Errors.oneLine(e)
                                     + " (what was deleted of it is gone, its manifest first; prune again once the store allows it)", d.bytes()));
                         }
                     }

@@ -1,0 +1,94 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.ops.Backups;
+import io.tenantctl.ops.OpsContext;
+import io.tenantctl.pool.PoolClients;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.store.FileObjectStore;
+import io.tenantctl.testing.ForwardingStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code backups prune}'s summary counted a backup whose delete the store refused as "kept" ("deleted 1 backups, kept 3",
+ * {@code kept: 3} in the JSON): one it meant to delete and could not, read as one the policy keeps. It is counted failed,
+ * in the line and in {@code -o json}, and the prune exits 1 (some failed, the rest done).
+ */
+@Timeout(120)
+class APruneItCouldNotDeleteIsNotCountedKeptTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBackupTheStoreWouldNotDeleteIsCountedFailedNotKept() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            String acmeOld = f.backup("acme");
+            f.backup("acme");
+            String globexOld = f.backup("globex");
+            f.backup("globex");
+
+            Backups.PruneResult r;
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 FileObjectStore real = new FileObjectStore(f.storeDir)) {
+                ForwardingStore refusing = new ForwardingStore(real) { // a folder the store will not let prune delete
+                    @Override
+                    public void delete(String key) {
+                        if (key.contains(acmeOld)) {
+                            throw TenantctlException.config("cannot delete " + key + ": access denied");
+                        }
+                        super.delete(key);
+                    }
+                };
+                r = new Backups(new OpsContext(catalog, pools, Retry.ferretDefault(), "cron"), refusing)
+                        .prune(new Backups.PruneRequest(List.of(), 1, 0, 0, 24, false, Clock.systemUTC()));
+            }
+            assertThat(Files.exists(f.storeDir.resolve("globex").resolve(globexOld))).as("globex's old backup pruned").isFalse();
+
+            Rendered json = render(r, true);
+            JsonNode doc = strictJson(new io.tenantctl.testing.Cli.Result(json.exit, json.out, json.err));
+            assertThat(json.exit).as(json.toString()).isEqualTo(1);
+            assertThat(doc.get("deleted").asLong()).as(json.toString()).isEqualTo(1);
+            assertThat(doc.get("kept").asLong()).as("only the newest of each org is kept: %s", json).isEqualTo(2);
+            assertThat(doc.path("failed").asLong(-1)).as("the backup whose delete was refused: %s", json).isEqualTo(1);
+
+            Rendered table = render(r, false);
+            assertThat(table.exit).as(table.toString()).isEqualTo(1);
+            assertThat(table.out).as(table.toString()).contains("deleted 1 backups, kept 2, failed 1");
+        }
+    }
+
+    private record Rendered(int exit, String out, String err) {
+    }
+
+    /** What {@code backups prune} prints of {@code r} (with -o json or not) and the code it exits with. */
+    private static Rendered render(Backups.PruneResult r, boolean json) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        try (CliContext ctx = new CliContext(new PrintWriter(out), new PrintWriter(err), Map.of(), UnaryOperator.identity(), new CancelToken())) {
+            ctx.jsonRequested = json;
+            int exit = BackupsPruneCommand.render(ctx, r);
+            ctx.out.flush();
+            ctx.err.flush();
+            return new Rendered(exit, out.toString(), err.toString());
+        }
+    }
+}
