@@ -185,7 +185,7 @@ public final class OrgLifecycle {
         }
         if (!there.contains(org.databaseName())) {
             throw TenantctlException.usage("org " + org.orgId() + " is deleting and its database " + org.databaseName() + " is gone from pool "
-                    + pool.poolId() + ": nothing to resume; " + OrgNext.comesBack(ctx.catalog(), org));
+                    + pool.poolId() + ": nothing to resume; " + OrgNext.comesBack(ctx.catalog(), org, ""));
         }
     }
 
@@ -251,7 +251,7 @@ public final class OrgLifecycle {
                     + "database)";
             // its database dropped by purge, or to be by the next purge or gc (a drop that failed): not the org's any more
             case DELETED -> " (it is deleted: purge has dropped its database, or the next purge or 'tenantctl rebalance gc' will; "
-                    + OrgNext.comesBack(ctx.catalog(), org) + ")";
+                    + OrgNext.comesBack(ctx.catalog(), org, "") + ")";
             case FAILED -> "; next: " + OrgNext.failed(ctx.catalog(), org);
             case MOVING, RESTORING -> " (an operation on it is unfinished: see 'tenantctl orgs show " + org.orgId() + "')";
             case PROVISIONING -> " (its provision is unfinished: re-run 'tenantctl provision " + org.orgId() + "')";

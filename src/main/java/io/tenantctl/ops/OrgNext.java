@@ -46,7 +46,7 @@ public final class OrgNext {
      * back under one (as {@code orgs resume} of a gone org says).
      */
     public static String deleted(Catalog catalog, Org o) {
-        return "choose another id (org " + o.orgId() + " is deleted, and an id is never reused); " + comesBack(catalog, o);
+        return "choose another id (org " + o.orgId() + " is deleted, and an id is never reused); " + comesBack(catalog, o, "");
     }
 
     /**
@@ -55,9 +55,9 @@ public final class OrgNext {
      * damaged), saying which that is — the final one its delete took, one taken since, or one from before the delete (what
      * was written after it is in no backup: the delete kept none, or its final one was found damaged or is gone) — or,
      * with none, that nothing does. A delete that took a final backup recorded what the database held (its fingerprint);
-     * a --no-backup one did not.
+     * a --no-backup one did not. {@code storeOnLine}: " --store URL" as typed on the line, for that restore to read the same store.
      */
-    static String comesBack(Catalog catalog, Org org) {
+    static String comesBack(Catalog catalog, Org org, String storeOnLine) {
         io.tenantctl.catalog.BackupRepository backups = catalog.backups();
         List<io.tenantctl.catalog.BackupRepository.Backup> complete = backups.list(org.orgId()).stream()
                 .filter(x -> x.status().equals(io.tenantctl.catalog.BackupRepository.COMPLETE)).toList();
@@ -84,7 +84,7 @@ public final class OrgNext {
                         .orElse("its final backup is not complete any more") + ", so what was written after it is in none";
         String pick = b == complete.get(0) ? "" : " --backup " + b.backupId();
         return "its data comes back under a new id from its newest " + (pick.isEmpty() ? "complete" : "readable") + " backup " + b.backupId()
-                + " (" + which + damaged + "): tenantctl restore --org " + org.orgId() + pick + " --to-org NEW_ID";
+                + " (" + which + damaged + "): tenantctl restore --org " + org.orgId() + pick + " --to-org NEW_ID" + storeOnLine;
     }
 
     /** Why provision refuses {@code orgId}'s database {@code database} on {@code poolId}: its collection {@code holding} has documents. */

@@ -237,7 +237,7 @@ public final class Rebalance {
         List<String> notes = new ArrayList<>();
         new java.util.TreeMap<>(dead).forEach((pool, why) -> notes.add(why + ": left out of the plan (nothing moves off it or onto it); "
                 + "see 'tenantctl pools stats " + pool + "'" + all.stream().filter(x -> x.poolId().equals(pool) && x.orgCount() > 0).findFirst()
-                .map(x -> "; a move reads its source, so should its server be gone for good, " + restoreOffALostPool(pool, x.orgCount())).orElse("")));
+                .map(x -> "; a move reads its source, so should its server be gone for good, " + restoreOffALostPool(pool, x.orgCount(), "")).orElse("")));
         notes.addAll(p.notes());
         List<String> outsideWithRoom = all.stream().filter(x -> !req.pools().isEmpty() && !req.pools().contains(x.poolId())
                 && x.status() == PoolStatus.ACTIVE && x.free() > 0).map(Pool::poolId).toList();
@@ -933,8 +933,9 @@ public final class Rebalance {
     }
 
     /** The way a lost pool's orgs come back (verify's pool_unreachable, the plan's note): each restored onto another pool. */
-    static String restoreOffALostPool(String poolId, long orgs) {
-        return "bring its " + orgs + " org(s) back on other pools from their newest backups: 'tenantctl restore --org ORG --target-pool POOL' "
+    static String restoreOffALostPool(String poolId, long orgs, String storeOnLine) {
+        return "bring its " + orgs + " org(s) back on other pools from their newest backups: 'tenantctl restore --org ORG --target-pool POOL"
+                + storeOnLine + "' "
                 + "for each org 'tenantctl orgs list --pool " + poolId + "' lists (a suspended org stays read_only)";
     }
 

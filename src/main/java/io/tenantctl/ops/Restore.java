@@ -213,7 +213,7 @@ public final class Restore {
                 Pool now = target.org() == null || target.pool().poolId().equals(target.org().poolId()) ? null : pool(target.pool().poolId());
                 throw now == null || (Pool.ACTIVE.equals(now.status()) && now.free() > 0) ? noLongerTakesOrgs
                         : new TenantctlException(noLongerTakesOrgs.category(), noLongerTakesOrgs.getMessage() + "; restore it onto another "
-                        + "pool with room, " + anotherPool(target.org(), backupId) + ", or onto its own pool " + target.org().poolId()
+                        + "pool with room, " + anotherPool(target.org(), backupId, req.storeOnLine()) + ", or onto its own pool " + target.org().poolId()
                         + " (leave out --target-pool)", noLongerTakesOrgs);
             }
             if (!flipped) {
@@ -228,7 +228,7 @@ public final class Restore {
             // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended
             RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) // nor is a want of descriptors the backup's
                     : io.tenantctl.OutOfDescriptorsException.in(thrown).map(RuntimeException.class::cast).orElse((RuntimeException) thrown);
-            String cleanup = cleanUp(target, org, drop, held::stillHeld);
+            String cleanup = cleanUp(target, org, drop, held::stillHeld, req.storeOnLine());
             // a damaged backup: the next older one to restore instead (the damage says only what is wrong)
             String older = Backups.rememberDamage(ctx.catalog(), backupId, e) ? olderOne(req, backupId) : "";
             // a pool's error says nothing of where it came from ("Prematurely reached end of stream"): name the pool
@@ -318,12 +318,12 @@ public final class Restore {
      * The restore of {@code org} onto the first active pool with room other than its own (by priority, then name), from
      * the backup this restore took; POOL when none has room.
      */
-    private String anotherPool(Org org, String backupId) {
+    private String anotherPool(Org org, String backupId, String storeOnLine) {
         String target = ctx.catalog().pools().list().stream()
                 .filter(p -> !p.poolId().equals(org.poolId()) && Pool.ACTIVE.equals(p.status()) && p.free() > 0)
                 .sorted(java.util.Comparator.comparingInt(Pool::priority).thenComparing(Pool::poolId))
                 .map(Pool::poolId).findFirst().orElse("POOL");
-        return "'tenantctl restore --org " + org.orgId() + " --backup " + backupId + " --target-pool " + target + "'";
+        return "'tenantctl restore --org " + org.orgId() + " --backup " + backupId + " --target-pool " + target + storeOnLine + "'";
     }
 
     /** No --backup (or 'latest'): the backup is the org's newest, not one the operator chose. */
@@ -407,7 +407,7 @@ public final class Restore {
                         + "that this catalog does not record (taken " + m.finishedAt() + "): it was deleted after this catalog's state was "
                         + "saved (restored from an older dump?); nothing restored; to record the delete: 'tenantctl orgs delete " + orgId
                         + " --no-backup'; to bring it back as it was when deleted: 'tenantctl restore --org " + orgId + " --backup "
-                        + m.backupId() + "'");
+                        + m.backupId() + req.storeOnLine() + "'");
             });
         }
         return newest.backupId();
@@ -467,7 +467,7 @@ public final class Restore {
         }
         Org org = orgs.find(req.orgId()).orElseThrow(() -> TenantctlException.usage("the catalog has no org named '" + req.orgId()
                 + "', but the store has its backup " + backupId + " (a catalog restored from a snapshot older than the org?): "
-                + "'tenantctl restore --org " + req.orgId() + " --backup " + backupId + " --to-org " + req.orgId() + "' brings it back "
+                + "'tenantctl restore --org " + req.orgId() + " --backup " + backupId + " --to-org " + req.orgId() + req.storeOnLine() + "' brings it back "
                 + "as an org; if its database is still on a pool, 'tenantctl orgs adopt --discover' finds it instead"));
         if (org.status().equals(Org.DELETING) || org.status().equals(Org.DELETED)) {
             throw deletedId(org, req);
@@ -494,12 +494,12 @@ public final class Restore {
         if (!pool.poolId().equals(org.poolId()) && (!Pool.ACTIVE.equals(pool.status()) || pool.free() == 0)) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " cannot take org " + org.orgId()
                     + ": it is " + pool.status() + " with " + pool.orgCount() + "/" + pool.capacity() + " orgs; restore it onto another pool "
-                    + "with room, " + anotherPool(org, backupId) + ", or onto its own pool " + org.poolId() + " (leave out --target-pool)");
+                    + "with room, " + anotherPool(org, backupId, req.storeOnLine()) + ", or onto its own pool " + org.poolId() + " (leave out --target-pool)");
         }
         boolean own = req.targetPool() == null; // the org's own pool, which may be gone for good: the way on is another pool
         PoolHealth.check(ctx, pool).ifPresent(why -> {
             throw TenantctlException.config(PoolHealth.doesNotAnswer(pool, "the restore's target" + (own ? ", the org's own pool" : ""), why)
-                    + (own ? "; should it be gone for good, restore the org onto another pool: " + anotherPool(org, backupId) : ""));
+                    + (own ? "; should it be gone for good, restore the org onto another pool: " + anotherPool(org, backupId, req.storeOnLine()) : ""));
         });
         return new Target(FRESH, org.orgId(), org, pool, freshName(org, pool, backupId), previous, false, org.tier());
     }
@@ -819,7 +819,7 @@ public final class Restore {
                     + " before the flip, the backup has " + entry.docs() + " (it changed after it was copied): nothing was flipped; "
                     + "re-run the restore: tenantctl restore --org " + req.orgId() + " --backup " + backupId
                     + (req.toOrg() != null ? " --to-org " + req.toOrg() : "") + (req.targetPool() != null ? " --target-pool " + req.targetPool() : "")
-                    + (req.inPlace() ? " --in-place --drop-existing" : ""));
+                    + (req.inPlace() ? " --in-place --drop-existing" : "") + req.storeOnLine());
         }
     }
 
@@ -827,7 +827,7 @@ public final class Restore {
     enum Dropped { NOT, EARLIER, NOW }
 
     /** After a failure: drop what this restore created, put the org back; returns a note for the message. */
-    private String cleanUp(Target target, Org claimed, Dropped drop, java.util.function.BooleanSupplier holds) {
+    private String cleanUp(Target target, Org claimed, Dropped drop, java.util.function.BooleanSupplier holds, String storeOnLine) {
         StringBuilder note = new StringBuilder();
         try {
             if (!holds.getAsBoolean()) {
@@ -843,7 +843,7 @@ public final class Restore {
                 if (drop != Dropped.NOT) {
                     return "; the org's database " + target.databaseName() + (drop == Dropped.NOW ? " WAS DROPPED" : " was dropped by an "
                             + "earlier restore that did not finish") + " and is only partly restored: the org stays " + Org.RESTORING
-                            + " (not writable); " + finish(target);
+                            + " (not writable); " + finish(target, storeOnLine);
                 }
             } else if (claimed != null || target.createOrg()) {
                 // never a database an org points at: this restore's flip went through before what failed after it, or this
@@ -873,7 +873,7 @@ public final class Restore {
                 // putting its status back would make a partial database writable and look healthy (verify's fix adds indexes)
                 note.append("; org ").append(target.orgId()).append(" stays ").append(Org.RESTORING).append(" (not writable): its database ")
                         .append(claimed.databaseName()).append(" was dropped by an earlier restore that did not finish and is only partly ")
-                        .append("restored; ").append(finish(target));
+                        .append("restored; ").append(finish(target, storeOnLine));
             } else if (claimed != null) {
                 Org now = ctx.catalog().orgs().get(target.orgId());
                 if (now.status().equals(Org.RESTORING)) {
@@ -887,9 +887,9 @@ public final class Restore {
         return note.toString();
     }
 
-    private String finish(Target target) {
+    private String finish(Target target, String storeOnLine) {
         return "re-run the restore: " + rerun(ctx.catalog(), target.orgId()).orElse("tenantctl restore --org " + target.orgId()
-                + " --backup ID --in-place --drop-existing");
+                + " --backup ID --in-place --drop-existing") + storeOnLine;
     }
 
     /** What a restore records on its org lease: enough for whoever finds it dead to put things back. */
@@ -922,7 +922,7 @@ public final class Restore {
                 Boolean.TRUE.equals(state.getBoolean("create_org")), state.getString("tier"));
         String note = r.dropScratch(pool, state.getString("scratch"))
                 + r.cleanUp(target, now.orElse(null), Boolean.TRUE.equals(state.getBoolean("current_dropped")) ? Dropped.NOW
-                : Boolean.TRUE.equals(state.getBoolean("dropped_earlier")) ? Dropped.EARLIER : Dropped.NOT, () -> true); // under its lease
+                : Boolean.TRUE.equals(state.getBoolean("dropped_earlier")) ? Dropped.EARLIER : Dropped.NOT, () -> true, ""); // under its lease
         String runId = state.getString("run_id");
         String what = "the restore of backup " + state.getString("backup") + " (run " + runId + ") died" + note;
         if (runId != null) {
@@ -1003,11 +1003,11 @@ public final class Restore {
     private static TenantctlException deletedId(Org org, Request req) {
         if (req.toOrg() != null && !org.orgId().equals(req.orgId())) { // another org's backup, to a deleted org's id
             return TenantctlException.usage("--to-org " + org.orgId() + " is the id of a " + org.status() + " org, and a deleted org's id "
-                    + "is not reused: choose another id (tenantctl restore --org " + req.orgId() + " --to-org NEW_ID)");
+                    + "is not reused: choose another id (tenantctl restore --org " + req.orgId() + " --to-org NEW_ID" + req.storeOnLine() + ")");
         }
         return TenantctlException.usage("org " + org.orgId() + " is " + org.status() + ": a deleted org's id is not reused; to bring its "
                 + "data back, restore it as a new org: tenantctl restore --org " + req.orgId()
-                + (req.backupId() == null || req.backupId().equals("latest") ? "" : " --backup " + req.backupId()) + " --to-org NEW_ID"
+                + (req.backupId() == null || req.backupId().equals("latest") ? "" : " --backup " + req.backupId()) + " --to-org NEW_ID" + req.storeOnLine()
                 + (org.status().equals(Org.DELETING) ? "; or take the org back as its kept database is now: tenantctl orgs resume "
                 + org.orgId() : ""));
     }

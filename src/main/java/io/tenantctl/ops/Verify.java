@@ -320,7 +320,7 @@ public final class Verify {
                 Org deleted = ctx.catalog().orgs().find(o).orElse(null);
                 throw TenantctlException.usage(deleted == null ? "no org named '" + o + "': see 'tenantctl orgs list'" : "org " + o + " is "
                         + "deleted: verify checks no deleted org (purge has dropped its database, or the next purge or 'tenantctl rebalance gc' "
-                        + "will); " + OrgNext.comesBack(ctx.catalog(), deleted));
+                        + "will); " + OrgNext.comesBack(ctx.catalog(), deleted, asked.storeOnLine()));
             }
             if (!asked.pools().isEmpty() && !asked.pools().contains(orgs.get(o).poolId())) { // said, not a silent "clean"
                 ctx.notices().accept("org " + o + " is on pool " + orgs.get(o).poolId() + ", not on --pool " + String.join(",", asked.pools())
@@ -1341,7 +1341,7 @@ public final class Verify {
                                 + ") against the pool's user; then: tenantctl verify --pool " + p.poolId()
                         : "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
                                 + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : "")
-                                + (onIt == 0 ? "" : "; should its server be gone for good, " + Rebalance.restoreOffALostPool(p.poolId(), onIt)))));
+                                + (onIt == 0 ? "" : "; should its server be gone for good, " + Rebalance.restoreOffALostPool(p.poolId(), onIt, req.storeOnLine())))));
             }
             if (p.orgCount() > p.capacity()) {
                 seen.add(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds " + p.orgCount()
@@ -1630,7 +1630,7 @@ public final class Verify {
             NextStep fix = switch (o.status()) {
                 case PROVISIONING -> NextStep.run(resume, (resumable ? "resumes it" : "provisions it anew") + "; verify --fix marks it failed");
                 // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
-                case RESTORING -> NextStep.run(Restore.rerun(ctx.catalog(), o.orgId()).orElse("tenantctl restore --org " + o.orgId()),
+                case RESTORING -> NextStep.run(Restore.rerun(ctx.catalog(), o.orgId()).orElse("tenantctl restore --org " + o.orgId()) + req.storeOnLine(),
                         "re-run; a dead restore is rolled back first");
                 case READ_ONLY -> Orgs.finishDelete(o.orgId());
                 default -> NextStep.run("tenantctl rebalance resume");
