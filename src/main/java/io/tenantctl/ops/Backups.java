@@ -748,10 +748,12 @@ public final class Backups {
      * catalog did not answer: recording it complete may be what broke off, its manifest written, and a failed row would
      * make the run's --resume take a second backup and say the first has no manifest. Left running, it is the one that
      * --resume records once it reads back whole from the store (or fails then, saying so), as after a worker killed there.
+     * One whose pool call's retry a Ctrl-C cut short in its backoff says it was interrupted, as one stopped mid-copy does.
      */
     static void recordFailed(BackupRepository backups, String backupId, java.time.Instant at, Exception e, String error) {
         if (io.tenantctl.catalog.Catalog.Unreachable.in(e).isEmpty()) {
-            backups.fail(backupId, at, e instanceof BackupRepository.LostOrg ? error : error + " (no manifest was written)");
+            String said = Errors.cutShort(e, error);
+            backups.fail(backupId, at, e instanceof BackupRepository.LostOrg ? said : said + " (no manifest was written)");
         }
     }
 

@@ -37,6 +37,14 @@ public final class Errors {
         return io.tenantctl.store.StoreFullException.in(store.describe(), e).<Throwable>map(f -> f).orElse(e);
     }
 
+    /**
+     * {@code error}, what work that threw {@code e} says of it: when a Ctrl-C cut short the backoff of a call the pool
+     * failed that was to be retried ({@link io.tenantctl.pool.Retry#cutShort}), that it was interrupted, not failed by it.
+     */
+    public static String cutShort(Throwable e, String error) {
+        return io.tenantctl.pool.Retry.cutShort(e) ? "interrupted (while a call the pool failed waited to be retried: " + error + ")" : error;
+    }
+
     /** Why a deleting verb (prune, gc, purge) stopped by Ctrl-C/SIGTERM kept what it had not reached. */
     static final String NOT_REACHED = "interrupted (Ctrl-C/SIGTERM) before it was reached: nothing done; run it again";
 

@@ -108,6 +108,48 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
     }
 
     /**
+     * The backup the Ctrl-C abandoned in the deadlock's backoff is listed as one a Ctrl-C stopped mid-copy is (beta's,
+     * stopped between its collections): saying it was interrupted (and which call was waiting), not as one the deadlock
+     * failed ("code 1: deadlock detected (no manifest was written)").
+     */
+    @Test
+    void theBackupWhoseDeadlockRetryCtrlCCutShortIsListedAsInterruptedAsOneStoppedMidCopy() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "beta");
+            for (String org : List.of("acme", "beta")) {
+                f.notes(org, "notes", 10);
+                f.notes(org, "tasks", 10);
+            }
+            CancelToken inBackoff = new CancelToken();
+            Cli.Result r = f.newCli().decoratePools(real -> pressedDuringADeadlockedListIndexes(real, inBackoff))
+                    .run(inBackoff, "backup", "--org", "acme", "-o", "json");
+            CancelToken midCopy = new CancelToken();
+            Cli.Result stopped = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_beta"::equals, "listIndexes",
+                    (collection, args, call) -> {
+                        if (collection.equals("tasks")) {
+                            midCopy.cancel("SIGINT"); // notes copied, tasks not begun
+                        }
+                        return call.get();
+                    })).run(midCopy, "backup", "--org", "beta", "-o", "json");
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(130);
+            JsonNode acme = onlyBackup(f, "acme");
+            JsonNode beta = onlyBackup(f, "beta");
+            assertThat(beta.get("error").asText()).as(beta.toPrettyString()).startsWith("interrupted");
+            assertThat(acme.get("status").asText()).as(acme.toPrettyString()).isEqualTo(beta.get("status").asText());
+            assertThat(acme.get("error").asText()).as(acme.toPrettyString()).startsWith("interrupted").contains("deadlock detected")
+                    .contains("no manifest was written");
+        }
+    }
+
+    private static JsonNode onlyBackup(BackupFixture f, String org) {
+        JsonNode backups = strictJson(ok(f.cli, "backups", "list", "--org", org, "-o", "json")).get("backups");
+        assertThat(backups).as(backups.toPrettyString()).hasSize(1);
+        return backups.get(0);
+    }
+
+    /**
      * A dry run is told the same: the org whose look at its indexes a Ctrl-C cut short in a deadlock's backoff was not
      * looked at (not_started, saying why), not one that would fail with the deadlock.
      */
