@@ -199,13 +199,12 @@ final class Mover {
                 throw failure("org " + orgId + " was moved: its pointer flipped to " + toPool + ", but recording the move's end failed ("
                         + Errors.oneLine(e) + "); 'tenantctl rebalance resume' finishes it (its source is kept until gc)");
             }
-            // a Ctrl-C that cut a retried call's backoff short is an interrupt, not the pool's failure
-            boolean interrupted = ctx.retry().cancelled() && !(e instanceof TenantctlException);
+            // a Ctrl-C that cut a retried call's backoff short is an interrupt, not the pool's failure (one failed for good is)
+            boolean interrupted = Retry.cutShort(e);
             // a pool that stopped answering (the target mid-copy, the source during the freeze) is named, not the driver
             String silent = !interrupted && io.tenantctl.pool.FerretErrors.notAnswering(e) ? java.util.stream.Stream.of(to, from)
                     .filter(p -> PoolHealth.check(ctx, p).isPresent()).map(Pool::poolId).findFirst().orElse(null) : null;
-            String why = interrupted ? "interrupted (while a call the pool failed waited to be retried: " + Errors.oneLine(e) + ")"
-                    : silent == null ? Errors.oneLine(e) : "pool " + silent + " stopped answering (" + Errors.oneLine(e) + ")";
+            String why = silent == null ? Errors.cutShort(e, Errors.oneLine(e)) : "pool " + silent + " stopped answering (" + Errors.oneLine(e) + ")";
             String undone = rollBack(now, why);
             String message = "move " + m.moveId() + " of org " + orgId + " to " + toPool + " aborted: " + why + "; " + undone;
             if (io.tenantctl.catalog.Catalog.Unreachable.in(e).isPresent()) {

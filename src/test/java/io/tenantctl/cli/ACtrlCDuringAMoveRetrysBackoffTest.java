@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.MongoSocketReadException;
 import com.mongodb.ServerAddress;
 import io.tenantctl.fanout.CancelToken;
@@ -62,6 +63,36 @@ class ACtrlCDuringAMoveRetrysBackoffTest {
             assertThat(strictJson(r).get("status").asText()).isEqualTo("interrupted");
             assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
             f.assertHolds("acme", before);
+            assertThat(f.databaseNames("pool-1")).as("the target, dropped by the rollback").doesNotContain("org_acme");
+        }
+    }
+
+    /**
+     * A Ctrl-C lets a move in flight finish: a call the target then fails for good (an error that is not retried: a role
+     * that may not write there) was said "interrupted (while a call the pool failed waited to be retried: …)", the org
+     * not_started, nothing counted failed, though no backoff was cut short and a re-run fails alike. It is the move's
+     * failure, rolled back, saying the pool's error, in a run the Ctrl-C still interrupted (exit 130).
+     */
+    @org.junit.jupiter.api.Test
+    void aCallTheTargetFailsForGoodAfterACtrlCIsTheMovesFailureNotAnInterrupt() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 50);
+            CancelToken cancel = new CancelToken();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "insertMany",
+                    (collection, args, insert) -> {
+                        cancel.cancel("SIGINT");
+                        throw HookedPools.commandError(13, "not authorized on org_acme to execute command insert");
+                    }));
+
+            Cli.Result r = cli.run(cancel, "rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0", "-o", "json");
+
+            assertThat(cancel.isCancelled()).as(r.toString()).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            JsonNode acme = strictJson(r).get("orgs").get(0);
+            assertThat(acme.get("outcome").asText()).as(r.toString()).isEqualTo("failed");
+            assertThat(acme.get("error").asText()).as(r.toString()).contains("not authorized").doesNotContain("interrupted");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
             assertThat(f.databaseNames("pool-1")).as("the target, dropped by the rollback").doesNotContain("org_acme");
         }
     }
