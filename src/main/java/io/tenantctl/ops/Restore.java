@@ -687,7 +687,7 @@ public final class Restore {
         try {
             return copyEach(reader, db, poolId, cancel, retry, ours);
         } catch (RuntimeException e) {
-            if (cancel.isCancelled() && !(e instanceof TenantctlException)) { // a Ctrl-C cut a retried call's backoff short
+            if (Retry.cutShort(e) && !(e instanceof TenantctlException)) { // a Ctrl-C cut a retried call's backoff short
                 throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted (while a call the pool failed "
                         + "waited to be retried)", e);
             }

@@ -104,4 +104,35 @@ class ARestoreBatchRetryAfterAPauseOrCtrlCTest {
             f.assertHolds("acme", before);
         }
     }
+
+    /**
+     * A call of the load the pool fails for good (not retried: a role that may not write) as the Ctrl-C comes cut no
+     * backoff short: it was said "stopped: interrupted (while a call the pool failed waited to be retried)", exit 130,
+     * hiding a failure that a restore run again meets alike. It is the restore's failure, naming the pool's error (exit 1,
+     * run failed), cleaned up as any.
+     */
+    @Test
+    void aCallThePoolFailsForGoodAsCtrlCComesIsTheRestoresFailureNotAnInterrupt() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            String backupId = RestoreInterruptTest.backupOfTwoCollections(f);
+            CancelToken cancel = new CancelToken();
+            f.cli.decoratePools(real -> HookedPools.aroundCollectionCall(real, db -> db.startsWith("org_acme__r"), "insertMany",
+                    (collection, args, insert) -> {
+                        cancel.cancel("SIGINT");
+                        throw HookedPools.commandError(13, "not authorized on the database to execute command insert");
+                    }));
+
+            Cli.Result r = f.cli.run(cancel, "restore", "--org", "acme", "--backup", backupId);
+
+            assertThat(cancel.isCancelled()).as(r.toString()).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.err()).as(r.toString()).contains("not authorized").doesNotContain("interrupted");
+            JsonNode org = f.org("acme");
+            assertThat(org.get("database_name").asText()).isEqualTo("org_acme");
+            assertThat(org.get("status").asText()).isEqualTo("active");
+            assertThat(f.databaseNames("pool-0")).noneMatch(n -> n.startsWith("org_acme__r"));
+            JsonNode last = strictJson(CliFixture.ok(f.newCli(), "runs", "list", "-o", "json")).get("runs").get(0);
+            assertThat(last.get("status").asText()).as(last.toString()).isEqualTo("failed");
+        }
+    }
 }
