@@ -518,8 +518,7 @@ public final class RunEngine {
         if (!cancel.isCancelled()) {
             return null;
         }
-        return interrupt(e) ? error : io.tenantctl.pool.Retry.cutShort(e)
-                ? "interrupted (while a call the pool failed waited to be retried: " + error + ")" : null;
+        return interrupt(e) ? error : io.tenantctl.pool.Retry.cutShort(e) ? io.tenantctl.ops.Errors.cutShort(e, error) : null;
     }
 
     /**
