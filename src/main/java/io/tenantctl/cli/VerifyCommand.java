@@ -106,7 +106,8 @@ final class VerifyCommand implements Callable<Integer> {
             fields.put("counts_by_kind", r.countsByKind());
             fields.put("dry_run", dryRun.on);
             fields.put("fixed", r.fixed()); // with --dry-run: what --fix would do
-            fields.put("left_for_human", r.leftForHuman());
+            fields.put("left_for_human", r.leftForHuman()); // acked ones not: a person accepted them, counted in acked
+            fields.put("acked", r.findings().count(t -> t.state().equals("acked")));
             fields.put("skipped_unchanged", r.skipped());
             fields.put("orgs", new Summary.OrgLines(r.orgLines())); // in its place in the header: each line's findings read as it is written
             Output.jsonSpooled(ctx.out, Summary.json(r.report(), r.interrupted(), fields, f -> io.tenantctl.NextStep.run("tenantctl verify --org " + f.orgId())));
@@ -135,7 +136,8 @@ final class VerifyCommand implements Callable<Integer> {
             }
         });
         r.fixed().forEach(line -> ctx.out.println((dryRun.on ? "dry run, not fixed: " : "fixed: ") + line));
-        if (fix) { // as -o json's left_for_human: each problem by id, kind and org (their fix lines are above)
+        long acked = r.findings().count(t -> t.state().equals("acked"));
+        if (fix) { // as -o json's left_for_human: each problem not acked by id, kind and org (their fix lines are above)
             long[] left = {0};
             r.findings().forEachLeft(f -> left[0]++);
             if (left[0] > 0) { // the line written as the problems are read again, none held
@@ -145,7 +147,7 @@ final class VerifyCommand implements Callable<Integer> {
                     ctx.out.print(sep[0] + f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId()));
                     sep[0] = ", ";
                 });
-                ctx.out.println("   (each one's fix is above)");
+                ctx.out.println("   (each one's fix is above" + (acked > 0 ? "; " + acked + " acked, not listed" : "") + ")");
             }
         }
         if (r.findings().count() > 0) { // at a fleet's size the findings above are thousands of lines: what kinds they are, at a glance
@@ -155,7 +157,6 @@ final class VerifyCommand implements Callable<Integer> {
         }
         long news = r.findings().count(t -> t.state().equals("new") && t.severity().equals(Verify.PROBLEM));
         long info = r.findings().count(t -> t.severity().equals(Verify.INFO));
-        long acked = r.findings().count(t -> t.state().equals("acked"));
         // interrupted: the orgs it never reached are not verified, and the summary must not count them as if they were
         int orgs = r.report().orgs().size();
         int notStarted = r.report().count("not_started");

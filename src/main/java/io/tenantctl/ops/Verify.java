@@ -130,7 +130,7 @@ public final class Verify {
     public record Result(RunReport report, boolean interrupted, Findings findings, List<String> fixed, int skipped,
                          java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> orgLines) implements AutoCloseable {
         /**
-         * The problems (acked ones too) but those a --fix dry run says it would fix, each as "ID KIND [ORG]: FIX", FIX its
+         * The problems but those acked and those a --fix dry run says it would fix, each as "ID KIND [ORG]: FIX", FIX its
          * command alone (as -o json's fix; no ": FIX" when it has none, its note being with the finding), made as they are
          * read (a fleet's can be many).
          */
@@ -182,13 +182,17 @@ public final class Verify {
             }
         }
 
-        /** The problems left for a human, as they are read: all, but those a --fix dry run says it would fix. */
+        /**
+         * The problems left for a human, as they are read: all, but those a person acked (accepted until a date: counted
+         * apart, as acked) and those a --fix dry run says it would fix.
+         */
         public void forEachLeft(java.util.function.Consumer<Finding> each) {
             if (sighting != null) {
                 // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
                 sighting.forEach(s -> {
-                    if (s.finding().severity().equals(PROBLEM) && !(dryRunFix && putRightByFix(s.finding()))) {
-                        each.accept(reported(s));
+                    Finding f = reported(s);
+                    if (f.severity().equals(PROBLEM) && !f.state().equals("acked") && !(dryRunFix && putRightByFix(s.finding()))) {
+                        each.accept(f);
                     }
                 });
             }
