@@ -124,46 +124,53 @@ final class VerifyCommand implements Callable<Integer> {
                     + "' adds the fleet checks and reports the findings");
             return;
         }
+        // spooled, printed once whole: the findings are read back from the catalog as they are written, and a catalog lost
+        // half-way must leave no part of the list on stdout, which would read as the whole of it (the error says what failed)
+        Output.textSpooled(ctx.out, out -> renderText(r, out));
+        Summary.timings(ctx, r.report());
+    }
+
+    /** The findings, what --fix did and left, their count by kind and the summary line, as people read them. */
+    private void renderText(Verify.Result r, java.io.PrintWriter out) {
         r.findings().forEach(f -> {
-            ctx.out.println(f.findingId() + "  " + f.state() + "  " + f.severity() + "  " + f.kind()
+            out.println(f.findingId() + "  " + f.state() + "  " + f.severity() + "  " + f.kind()
                     + (f.orgId() == null ? "" : "  org " + f.orgId()) + (f.poolId() == null ? "" : "  pool " + f.poolId()));
-            ctx.out.println("    " + Output.printable(f.detail()));
+            out.println("    " + Output.printable(f.detail()));
             if (f.fixText() != null) {
-                ctx.out.println("    fix: " + f.fixText());
+                out.println("    fix: " + f.fixText());
             }
             if (f.ackedUntil() != null) {
-                ctx.out.println("    acked until " + f.ackedUntil() + ": " + f.ackReason());
+                out.println("    acked until " + f.ackedUntil() + ": " + f.ackReason());
             }
         });
-        r.fixed().forEach(line -> ctx.out.println((dryRun.on ? "dry run, not fixed: " : "fixed: ") + line));
+        r.fixed().forEach(line -> out.println((dryRun.on ? "dry run, not fixed: " : "fixed: ") + line));
         long acked = r.findings().count(t -> t.state().equals("acked"));
         if (fix) { // as -o json's left_for_human: each problem not acked by id, kind and org (their fix lines are above)
             long[] left = {0};
             r.findings().forEachLeft(f -> left[0]++);
             if (left[0] > 0) { // the line written as the problems are read again, none held
-                ctx.out.print("left for a human (" + left[0] + "): ");
+                out.print("left for a human (" + left[0] + "): ");
                 String[] sep = {""};
                 r.findings().forEachLeft(f -> {
-                    ctx.out.print(sep[0] + f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId()));
+                    out.print(sep[0] + f.findingId() + " " + f.kind() + (f.orgId() == null ? "" : " " + f.orgId()));
                     sep[0] = ", ";
                 });
-                ctx.out.println("   (each one's fix is above" + (acked > 0 ? "; " + acked + " acked, not listed" : "") + ")");
+                out.println("   (each one's fix is above" + (acked > 0 ? "; " + acked + " acked, not listed" : "") + ")");
             }
         }
         if (r.findings().count() > 0) { // at a fleet's size the findings above are thousands of lines: what kinds they are, at a glance
             List<String> byKind = new java.util.ArrayList<>();
             r.countsByKind().forEach((kind, n) -> byKind.add(n + " " + kind));
-            ctx.out.println("by kind: " + String.join(", ", byKind));
+            out.println("by kind: " + String.join(", ", byKind));
         }
         long news = r.findings().count(t -> t.state().equals("new") && t.severity().equals(Verify.PROBLEM));
         long info = r.findings().count(t -> t.severity().equals(Verify.INFO));
         // interrupted: the orgs it never reached are not verified, and the summary must not count them as if they were
         int orgs = r.report().orgs().size();
         int notStarted = r.report().count("not_started");
-        ctx.out.println("verified " + (r.interrupted() ? orgs - notStarted + " of " + orgs + " org(s), " + notStarted
+        out.println("verified " + (r.interrupted() ? orgs - notStarted + " of " + orgs + " org(s), " + notStarted
                 + " not started (interrupted)" : orgs + " org(s)") + (r.skipped() > 0 ? " (" + r.skipped()
                 + " unchanged since their last clean verify, skipped)" : "") + ": " + (r.problems() == 0 ? "clean" : r.problems()
                 + " problem(s), " + news + " new") + (info > 0 ? "; " + info + " informational" : "") + (acked > 0 ? "; " + acked + " acked" : ""));
-        Summary.timings(ctx, r.report());
     }
 }

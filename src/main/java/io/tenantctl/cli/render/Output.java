@@ -74,6 +74,26 @@ public final class Output {
     }
 
     /**
+     * Text {@code body} writes, spooled to a temporary file and copied to {@code out} only once whole, for a listing read
+     * as it is written (a fleet's verify findings, from the catalog): a failure half-way prints no part of it, which would
+     * read as the whole list, before the error's own line.
+     */
+    public static void textSpooled(PrintWriter out, java.util.function.Consumer<PrintWriter> body) {
+        spooled("the output", ".txt", spool -> {
+            try (PrintWriter w = new PrintWriter(java.nio.file.Files.newBufferedWriter(spool))) {
+                body.accept(w);
+                if (w.checkError()) { // a PrintWriter keeps its IOException to itself
+                    throw new java.io.IOException("could not write it");
+                }
+            }
+            try (java.io.Reader r = java.nio.file.Files.newBufferedReader(spool)) {
+                r.transferTo(out);
+            }
+            out.flush();
+        });
+    }
+
+    /**
      * One JSON document {@code {field: [items…]}}, each item serialised as {@code items} hands it over, spooled to a
      * temporary file and copied to {@code out} only once whole: memory does not grow with the number of items, and a
      * failure half-way (the store gone on the 30,000th org) prints no half document before the error's own.
