@@ -376,17 +376,15 @@ public final class Verify {
         PerOrg perOrg = checks.get() != null ? checks.get() : new PerOrg(orgs, pools, asked, store, fixed);
         Request req = perOrg.req;
         boolean reports = !req.drive().control().detach() && req.drive().control().joinRunId() == null;
-        // whether each org's findings as its run item recorded them hold a problem, read one item at a time (the report holds none of them)
-        Set<String> withProblem = new java.util.HashSet<>();
-        ctx.catalog().runs().forEachItem(ran.report().runId(), i -> {
-            if (hasProblem(findingsOf(i))) {
-                withProblem.add(i.orgId());
-            }
-        });
-        // informational findings (an extra index, no recorded manifest) leave an org clean: only a problem makes it "problems"
-        RunReport checked = withProblems(ran.report(), withProblem);
-        RunReport report = checked;
-        if (!reports) {
+        RunReport report = ran.report(); // reported: each org clean or with problems by the findings recorded below, acks too
+        if (!reports) { // whether each org's findings as its run item recorded them hold a problem, one item at a time
+            Set<String> withProblem = new java.util.HashSet<>();
+            ctx.catalog().runs().forEachItem(report.runId(), i -> {
+                if (hasProblem(findingsOf(i))) { // informational findings (an extra index, no manifest recorded) leave it clean
+                    withProblem.add(i.orgId());
+                }
+            });
+            report = withProblems(report, withProblem);
             return new Result(report, ran.interrupted(), Findings.NONE, List.of(), skipped, lines(report));
         }
         // a fleet's findings can be many: each is recorded as it is made, a page at a time, and the report reads them back
@@ -423,7 +421,7 @@ public final class Verify {
             }
             ctx.catalog().runs().forEachItem(ran.report().runId(), i -> findingsOf(i).forEach(f -> seen.add(new Seen(f.path("kind").asText(),
                     f.path("severity").asText(), i.orgId(), i.poolId(), f.path("subject").asText(), f.path("detail").asText(), fixOf(f)))));
-            for (RunReport.Org line : checked.orgs()) {
+            for (RunReport.Org line : report.orgs()) {
                 if (line.outcome().equals("failed") && !deadPools.contains(line.poolId())) {
                     seen.add(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
                             + line.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + line.orgId(),
