@@ -134,8 +134,12 @@ public final class Adopt {
         int orgCount = pool.orgCount();
         int added = 0; // a dry run's: rows it would add (a failed row taken over is counted already)
         TenantctlException[] unanswered = {null}; // the store's silence for one org: the next are not made to wait for it
+        // what the store says of the orgs that may take a new row: one listing of it for them all, their manifests read a few at once
+        Map<String, BackupOrigin.Read> inStoreOf = store == null ? Map.of() : BackupOrigin.newestOfEach(store, orgs.stream()
+                .filter(c -> present.contains(databaseOf(c)) && ctx.catalog().orgs().find(c.orgId()).isEmpty())
+                .map(Candidate::orgId).distinct().toList(), MANIFESTS_AT_ONCE);
         for (Candidate c : orgs) {
-            String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
+            String db = databaseOf(c);
             // a failed row is taken over under the org's lease, as every single-org change is: a provision re-run holds it
             // while it resumes the org, and would write it back to failed after an adopt meanwhile (busy: exit 3, as forget)
             // a provision still at work on it holds it too: it fails on a database that holds data, leaving the failed row
@@ -182,7 +186,8 @@ public final class Adopt {
                 }
                 Inspection found = inspect(pool, db, req.manifest(), known);
                 // a new row: what the catalog that was lost said of the org, kept by its newest backup's manifest
-                BackupOrigin.Newest inStore = row.isEmpty() ? newest(store, c.orgId(), unanswered) : new BackupOrigin.Newest(null, null);
+                BackupOrigin.Newest inStore = row.isEmpty() ? newest(store, inStoreOf.get(c.orgId()), c.orgId(), unanswered)
+                        : new BackupOrigin.Newest(null, null);
                 BackupManifest newest = inStore.manifest() != null && inStore.manifest().org() != null ? inStore.manifest() : null;
                 String unread = inStore.unreadable() == null ? "" : " (backup " + inStore.unreadable() + ", as new or newer, does not read back: "
                         + "'tenantctl backups show --org " + c.orgId() + " " + inStore.unreadable() + "')";
@@ -316,16 +321,34 @@ public final class Adopt {
         }
     }
 
+    /** Orgs whose backups' manifests a batch reads at once: a store's latency, not its bandwidth, bounds reading them. */
+    private static final int MANIFESTS_AT_ONCE = 8;
+
+    private static String databaseOf(Candidate c) {
+        return c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
+    }
+
     /**
-     * {@link BackupOrigin#newest}, a store that refuses or breaks off the read a {@link StoreUnread}: nothing adopted on a guess.
-     * Once the store did not answer ({@code unanswered[0]}), it is not asked again: each org would wait out its timeouts alike.
+     * {@link BackupOrigin#newest} of the org, as the batch's {@code read} of it gave it (null: not read, it had a row then; read
+     * now), a store that refuses or breaks off the read a {@link StoreUnread}: nothing adopted on a guess. Once the store did
+     * not answer ({@code unanswered[0]}, or the batch's read for another org), it is not asked again: each org would wait out
+     * its timeouts alike.
      */
-    private static BackupOrigin.Newest newest(io.tenantctl.store.ObjectStore store, String orgId, TenantctlException[] unanswered) {
-        if (unanswered[0] != null) {
-            throw new StoreUnread(orgId, unanswered[0], "were not read, the store not answering an org before it: ");
+    private static BackupOrigin.Newest newest(io.tenantctl.store.ObjectStore store, BackupOrigin.Read read, String orgId,
+                                              TenantctlException[] unanswered) {
+        if (read == null ? unanswered[0] != null : read.notAsked()) {
+            throw new StoreUnread(orgId, read == null ? unanswered[0] : read.failure() instanceof TenantctlException t ? t
+                    : io.tenantctl.store.StoreUnansweredException.in(read.failure()).orElseThrow(), "were not read, the store not "
+                    + "answering for another org: ");
         }
         try {
-            return BackupOrigin.newest(store, orgId);
+            if (read == null) {
+                return BackupOrigin.newest(store, orgId);
+            }
+            if (read.failure() != null) {
+                throw read.failure();
+            }
+            return read.newest();
         } catch (TenantctlException e) {
             unanswered[0] = io.tenantctl.store.StoreUnansweredException.in(e).isPresent() ? e : null;
             throw new StoreUnread(orgId, e, "could not be read: ");

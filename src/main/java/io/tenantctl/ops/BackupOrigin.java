@@ -109,24 +109,81 @@ final class BackupOrigin {
         if (store == null) {
             return new Newest(null, null);
         }
-        List<BackupReader.Listing> all = BackupReader.list(store, BackupLayout.root(), orgId); // oldest first
+        return newest(store, orgId, BackupReader.list(store, BackupLayout.root(), orgId).stream()
+                .filter(BackupReader.Listing::complete).map(BackupReader.Listing::backupId).toList());
+    }
+
+    /** As {@link #newest(ObjectStore, String)}, from the ids of the org's complete backups, oldest first. */
+    private static Newest newest(ObjectStore store, String orgId, List<String> complete) {
         BackupManifest newest = null;
         String unreadable = null;
-        for (int i = all.size() - 1; i >= 0; i--) {
-            if (newest != null && BackupIds.timestamp(all.get(i).backupId()).isBefore(BackupIds.timestamp(newest.backupId()))) {
+        for (int i = complete.size() - 1; i >= 0; i--) {
+            if (newest != null && BackupIds.timestamp(complete.get(i)).isBefore(BackupIds.timestamp(newest.backupId()))) {
                 break; // an earlier second than the one found
             }
-            if (!all.get(i).complete()) {
-                continue;
-            }
             try {
-                BackupManifest m = BackupReader.open(store, BackupLayout.root(), orgId, all.get(i).backupId()).manifest();
+                BackupManifest m = BackupReader.open(store, BackupLayout.root(), orgId, complete.get(i)).manifest();
                 newest = newest == null || m.startedAt().isAfter(newest.startedAt()) ? m : newest;
             } catch (RuntimeException e) { // unreadable: an older one says what the org was, and this one is named
                 requireUnreadable(e);
-                unreadable = unreadable == null ? all.get(i).backupId() : unreadable; // ids of one second say not which is newer
+                unreadable = unreadable == null ? complete.get(i) : unreadable; // ids of one second say not which is newer
             }
         }
         return new Newest(newest, unreadable);
+    }
+
+    /**
+     * What {@link #newest(ObjectStore, String)} gave for one org of a batch: {@code newest} (its manifest without its
+     * collections), or the {@code failure} of its read; {@code notAsked}: it was not read, the store not answering another.
+     */
+    record Read(Newest newest, RuntimeException failure, boolean notAsked) {
+    }
+
+    /**
+     * {@link #newest(ObjectStore, String)} of each of {@code orgIds}, by org id: the store listed once for them all
+     * ({@link ObjectStore#listEach}; of each org only its complete backups' ids kept), then their manifests read
+     * {@code atOnce} orgs at a time. Once the store did not answer for one org, those not read yet are not asked: each
+     * would wait out its timeouts alike. A listing that fails is each org's failure.
+     */
+    static java.util.Map<String, Read> newestOfEach(ObjectStore store, java.util.Collection<String> orgIds, int atOnce) {
+        java.util.Map<String, List<String>> complete = new java.util.LinkedHashMap<>();
+        orgIds.forEach(o -> complete.put(o, new java.util.ArrayList<>()));
+        java.util.Map<String, Read> out = new java.util.HashMap<>();
+        try {
+            store.listEach(complete.keySet().stream().map(BackupLayout.root()::orgPrefix).toList(), info -> {
+                String[] key = info.key().split("/", 3); // org/backup/file
+                if (key.length == 3 && key[2].equals(BackupLayout.MANIFEST) && BackupIds.isValid(key[1]) && complete.containsKey(key[0])) {
+                    complete.get(key[0]).add(key[1]);
+                }
+            });
+        } catch (RuntimeException e) {
+            complete.keySet().forEach(o -> out.put(o, new Read(null, e, false)));
+            return out;
+        }
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> silent = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Read> reads = Parallel.map("backup-manifests", atOnce, List.copyOf(complete.keySet()), orgId -> {
+            if (silent.get() != null) {
+                return new Read(null, silent.get(), true);
+            }
+            try {
+                List<String> ids = complete.get(orgId);
+                java.util.Collections.sort(ids);
+                Newest n = newest(store, orgId, ids);
+                BackupManifest m = n.manifest();
+                return new Read(new Newest(m == null ? null : new BackupManifest(m.formatVersion(), m.orgId(), m.backupId(),
+                        m.sourcePool(), m.sourceDatabase(), m.schemaHash(), m.startedAt(), m.finishedAt(), m.compression(), List.of(),
+                        m.catalogId(), m.org()), n.unreadable()), null, false);
+            } catch (RuntimeException e) {
+                if (io.tenantctl.store.StoreUnansweredException.in(e).isPresent()) {
+                    silent.compareAndSet(null, e);
+                }
+                return new Read(null, e, false);
+            }
+        }, "reading backup manifests");
+        int i = 0;
+        for (String orgId : complete.keySet()) {
+            out.put(orgId, reads.get(i++));
+        }
+        return out;
     }
 }

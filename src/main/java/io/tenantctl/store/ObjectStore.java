@@ -37,6 +37,23 @@ public interface ObjectStore extends AutoCloseable {
     List<ObjectInfo> list(String prefix);
 
     /**
+     * Every object under any of {@code prefixes} (each {@code ""} or ending in '/'), each once, to {@code each} as it is
+     * listed, none held: for a batch of orgs, as few listing calls as the store allows instead of one per org (S3: one
+     * paginated listing that skips what lies between them). The default lists each prefix in turn.
+     */
+    default void listEach(java.util.Collection<String> prefixes, java.util.function.Consumer<ObjectInfo> each) {
+        java.util.TreeSet<String> sorted = new java.util.TreeSet<>(prefixes);
+        sorted.forEach(Keys::requireDirectoryPrefix);
+        String covered = null;
+        for (String prefix : sorted) {
+            if (covered == null || !prefix.startsWith(covered)) { // one under another is listed with it
+                covered = prefix;
+                list(prefix).forEach(each);
+            }
+        }
+    }
+
+    /**
      * The distinct names of the immediate children under a "directory": for objects {@code a/x/1} and
      * {@code a/y} and prefix {@code a/}, returns {@code [x, y]}. {@code prefix} must be {@code ""} or end with '/'.
      */

@@ -209,6 +209,81 @@ public final class S3ObjectStore implements ObjectStore {
         return result;
     }
 
+    /** How many keys a LIST page of {@link #listEach} asks for (null: the store's own, 1000 on S3); a test's small pages. */
+    Integer listPageKeys;
+
+    /**
+     * One paginated listing for all of {@code prefixes}, in S3's key order: a page that ends inside one of them is continued,
+     * one that ends between them asks next from the next one (start-after), and no request reaches past the common prefix
+     * of those left. Its LIST calls: as many pages as their own objects fill, plus at most one per gap between them.
+     */
+    @Override
+    public void listEach(java.util.Collection<String> prefixes, java.util.function.Consumer<ObjectInfo> each) {
+        List<String> todo = new ArrayList<>();
+        prefixes.stream().map(Keys::requireDirectoryPrefix).distinct().sorted(S3ObjectStore::inKeyOrder).forEach(p -> {
+            if (todo.isEmpty() || !p.startsWith(todo.get(todo.size() - 1))) { // one under another is listed with it
+                todo.add(p);
+            }
+        });
+        int i = 0;
+        try {
+            while (i < todo.size()) {
+                String from = todo.get(i);
+                String common = commonPrefix(from, todo.get(todo.size() - 1));
+                var request = software.amazon.awssdk.services.s3.model.ListObjectsV2Request.builder().bucket(options.bucket())
+                        .prefix(fullPrefix() + common).maxKeys(listPageKeys);
+                if (from.length() > common.length()) {
+                    request.startAfter(fullPrefix() + from); // "org/" itself is no object's key (a folder marker is skipped)
+                }
+                String last;
+                do {
+                    var page = client.listObjectsV2(request.build());
+                    last = null;
+                    for (S3Object o : page.contents()) {
+                        String key = o.key().substring(fullPrefix().length());
+                        last = key;
+                        while (i < todo.size() && !key.startsWith(todo.get(i)) && inKeyOrder(key, todo.get(i)) > 0) {
+                            i++; // past that prefix: it has no more objects
+                        }
+                        if (i < todo.size() && key.startsWith(todo.get(i)) && !key.isEmpty() && !key.endsWith("/")) {
+                            each.accept(new ObjectInfo(key, o.size() == null ? 0 : o.size(), o.lastModified()));
+                        }
+                    }
+                    if (!Boolean.TRUE.equals(page.isTruncated())) {
+                        return; // the rest of the common prefix listed: the prefixes left have no more objects
+                    }
+                    request.startAfter(null).continuationToken(page.nextContinuationToken());
+                } while (i < todo.size() && (last == null || last.startsWith(todo.get(i)))); // else ask from the next prefix
+            }
+        } catch (SdkException e) {
+            throw translate("cannot list " + (todo.size() == 1 ? todo.get(0) : todo.size() + " prefixes from " + todo.get(0)), e);
+        }
+    }
+
+    /** S3's order of keys: by their UTF-8 bytes, which is by code point (not Java's UTF-16 order). */
+    static int inKeyOrder(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+
+    private static String commonPrefix(String a, String b) {
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
+            n++;
+        }
+        return a.substring(0, n > 0 && Character.isHighSurrogate(a.charAt(n - 1)) ? n - 1 : n);
+    }
+
     @Override
     public List<String> children(String prefix) {
         Keys.requireDirectoryPrefix(prefix);

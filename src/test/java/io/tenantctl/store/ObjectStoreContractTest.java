@@ -105,6 +105,21 @@ abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void listsEachOfManyPrefixesOnceWhateverLiesBetweenThem() throws IOException {
+        for (String key : new String[] {"acme/b1/m", "acme/b2/m", "acme-x/b1/m", "acmez/b1/m", "beta/b1/m", "beta/b1/x/y",
+                "c/b/m", "d/b/m", "zed/b/m"}) {
+            store.put(key, bytes(2));
+        }
+        java.util.List<String> listed = new java.util.ArrayList<>();
+        store.listEach(java.util.List.of("zed/", "acme/", "beta/", "beta/b1/", "acme-x/", "nobody/"), o -> listed.add(o.key()));
+        assertThat(listed).containsExactlyInAnyOrder("acme/b1/m", "acme/b2/m", "acme-x/b1/m", "beta/b1/m", "beta/b1/x/y", "zed/b/m");
+        java.util.List<String> all = new java.util.ArrayList<>();
+        store.listEach(java.util.List.of(""), o -> all.add(o.key()));
+        assertThat(all).containsExactlyInAnyOrderElementsOf(store.list("").stream().map(ObjectInfo::key).toList());
+        store.listEach(java.util.List.of(), o -> assertThat(o).as("no prefix lists nothing").isNull());
+    }
+
+    @Test
     void deleteRemovesOneObjectAndDeletePrefixRemovesATree() throws IOException {
         store.put("org/b1/x", bytes(1));
         store.put("org/b1/y", bytes(1));

@@ -140,4 +140,45 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
                     .message().doesNotContain("wrong-secret-value");
         }
     }
+
+    /**
+     * A batch of prefixes is one paginated listing (a page that ends inside one is continued, one that ends between them
+     * asks from the next, start-after), not a listing per prefix: a DR drill's adopt of a pool's hundreds of orgs asked
+     * one LIST of each.
+     */
+    @Test
+    void manyPrefixesAreListedInAsFewPagesAsTheirObjectsFillPlusOneAskPerGap() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger lists = new java.util.concurrent.atomic.AtomicInteger();
+        try (S3ProxyFixture counted = S3ProxyFixture.start(real -> new org.jclouds.blobstore.util.ForwardingBlobStore(real) {
+            @Override
+            public org.jclouds.blobstore.domain.PageSet<? extends org.jclouds.blobstore.domain.StorageMetadata> list(
+                    String container, org.jclouds.blobstore.options.ListContainerOptions options) {
+                lists.incrementAndGet();
+                return super.list(container, options);
+            }
+        }); S3ObjectStore paged = counted.newStore("backups/eu")) {
+            for (int org = 0; org < 30; org++) {
+                for (String file : new String[] {"b1/m", "b1/x", "b2/m"}) {
+                    paged.put(String.format("org%02d/%s", org, file), bytes(1));
+                }
+            }
+            java.util.List<String> prefixes = new java.util.ArrayList<>();
+            for (int org = 3; org <= 10; org++) { // one run of 8 orgs, then two orgs alone: three gaps to ask past
+                prefixes.add(String.format("org%02d/", org));
+            }
+            prefixes.addAll(java.util.List.of("org27/", "org20/"));
+            java.util.List<String> expected = new java.util.ArrayList<>();
+            prefixes.forEach(p -> paged.list(p).forEach(o -> expected.add(o.key())));
+
+            paged.listPageKeys = 10;
+            lists.set(0);
+            java.util.List<String> listed = new java.util.ArrayList<>();
+            paged.listEach(prefixes, o -> listed.add(o.key()));
+
+            assertThat(listed).as("each object under the prefixes once").containsExactlyInAnyOrderElementsOf(expected);
+            int pagesOfTheirOwn = (expected.size() + 9) / 10;
+            assertThat(lists.get()).as("LIST calls for %s prefixes", prefixes.size()).isLessThanOrEqualTo(pagesOfTheirOwn + 3)
+                    .isLessThan(prefixes.size());
+        }
+    }
 }

@@ -37,6 +37,11 @@ public abstract class ForwardingStore implements ObjectStore {
     }
 
     @Override
+    public void listEach(java.util.Collection<String> prefixes, java.util.function.Consumer<ObjectInfo> each) {
+        real.listEach(prefixes, each);
+    }
+
+    @Override
     public List<String> children(String prefix) {
         return real.children(prefix);
     }
