@@ -73,9 +73,10 @@ final class VerifyCommand implements Callable<Integer> {
         // the thresholds a joined or resumed run was started with count unless typed here (a config file's do not);
         // without a store, backups are not checked: tenantctl takes none there
         // its findings are read back from the catalog as they are written (a fleet's are many): closed, the note of them goes
-        try (Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, given("--stuck-after", stuckAfter),
+        Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, given("--stuck-after", stuckAfter),
                 given("--backups-max-age", backupsMaxAge), given("--retired-grace", retiredGrace), fix, changedOnly, drive,
-                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx)))) {
+                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx)));
+        try {
             metrics.report(r.report());
             // the problems exit 4 counts, by kind: informational findings and acked ones are left out, as from r.problems()
             Map<String, Long> byKind = new java.util.TreeMap<>();
@@ -90,6 +91,24 @@ final class VerifyCommand implements Callable<Integer> {
             metrics.gauge("problems", "Problems the last verify found (exit 4 when above 0)", r.problems());
             render(r);
             return Summary.exitCode(ctx, r.report(), r.interrupted(), r.problems() > 0 ? TenantCtl.EXIT_PROBLEMS : 0);
+        } finally {
+            forget(r);
+        }
+    }
+
+    /**
+     * Closes {@code r}: the catalog's note of which findings this verify saw goes, best-effort. A catalog lost once the
+     * report was read back and printed fails that delete; the report stands (its exit code, stdout whole) and a later
+     * verify deletes the note once it is a day old: said with -v only.
+     */
+    private void forget(Verify.Result r) {
+        try {
+            r.close();
+        } catch (RuntimeException e) {
+            if (ctx.verbose()) {
+                ctx.warn("could not delete this verify's note of the findings it saw (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                        + "); a later verify deletes it once it is a day old");
+            }
         }
     }
 
