@@ -425,7 +425,24 @@ public final class RunRepository {
         });
     }
 
+    /**
+     * As {@link #forEachItem}, {@code page} items at a time by org id (the run's key), each page read on a connection given
+     * back before {@code each} is handed it: {@code each} may use the catalog — a write of its own between pages needs no
+     * second connection, which a catalog with one connection left for tenantctl refuses.
+     */
+    public void forEachItemPage(String runId, int page, java.util.function.Consumer<List<Item>> each) {
+        for (String after = ""; after != null; ) {
+            String from = after;
+            List<Item> items = catalog.inConnection(c -> Sql.query(c, ITEMS_AFTER, RunRepository::mapItem, runId, from, page));
+            after = items.size() < page ? null : items.get(items.size() - 1).orgId();
+            each.accept(items);
+        }
+    }
+
     private static final String ITEMS = "select org_id, status, attempts, millis, error, pool_id, detail from run_items where run_id = ? order by org_id";
+
+    private static final String ITEMS_AFTER = "select org_id, status, attempts, millis, error, pool_id, detail from run_items "
+            + "where run_id = ? and org_id > ? order by org_id limit ?";
 
     private static Item mapItem(ResultSet rs) throws SQLException {
         return new Item(rs.getString(1), rs.getString(2), rs.getInt(3), (Long) rs.getObject(4), rs.getString(5), rs.getString(6), rs.getString(7));

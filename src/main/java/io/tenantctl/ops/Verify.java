@@ -419,8 +419,11 @@ public final class Verify {
             if (whole) {
                 fleetChecks(req, pools, orgs, seen, fixed, deadPools, listed, report.runId(), fleet, perOrg, store != null);
             }
-            ctx.catalog().runs().forEachItem(ran.report().runId(), i -> findingsOf(i).forEach(f -> seen.add(new Seen(f.path("kind").asText(),
-                    f.path("severity").asText(), i.orgId(), i.poolId(), f.path("subject").asText(), f.path("detail").asText(), fixOf(f)))));
+            // a page of items at a time, their findings recorded between pages: a page of findings written while the items'
+            // cursor held its connection took a second one, which a catalog with one left for tenantctl refused (exit 3)
+            ctx.catalog().runs().forEachItemPage(ran.report().runId(), 1000, page -> page.forEach(i -> findingsOf(i).forEach(f ->
+                    seen.add(new Seen(f.path("kind").asText(), f.path("severity").asText(), i.orgId(), i.poolId(), f.path("subject").asText(),
+                            f.path("detail").asText(), fixOf(f))))));
             for (RunReport.Org line : report.orgs()) {
                 if (line.outcome().equals("failed") && !deadPools.contains(line.poolId())) {
                     seen.add(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
