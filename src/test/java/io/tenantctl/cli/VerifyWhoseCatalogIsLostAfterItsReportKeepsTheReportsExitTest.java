@@ -3,7 +3,6 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.FaultProxy;
-import io.tenantctl.testing.TestPools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -11,11 +10,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,17 +29,12 @@ class VerifyWhoseCatalogIsLostAfterItsReportKeepsTheReportsExitTest {
     private static final int ORGS = 2;
     private static final long HELD = 727_001; // the advisory lock the delete of the sighting waits on
 
-    private TestPools pools;
-    private FaultProxy catalogProxy;
+    private final CheckedVerifyFleet fleet = new CheckedVerifyFleet(ORGS);
+    private final FaultProxy catalogProxy = fleet.proxy;
 
     @AfterEach
     void stop() {
-        if (catalogProxy != null) {
-            catalogProxy.close();
-        }
-        if (pools != null) {
-            pools.close();
-        }
+        fleet.close();
     }
 
     @Test
@@ -75,21 +67,15 @@ class VerifyWhoseCatalogIsLostAfterItsReportKeepsTheReportsExitTest {
      * note of the findings it saw — after every one of them was read back and printed.
      */
     private Cli.Result reportWhoseCatalogIsLostAfterItIsRead(String... output) throws Exception {
-        String url = CliFixture.initialisedCatalog();
-        String jdbc = url.substring("jdbc:".length());
-        catalogProxy = FaultProxy.to(jdbc);
-        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", "jdbc:" + catalogProxy.uriFor(jdbc), "USER", "oncall"));
-        pools = new TestPools(1);
-        CliFixture.addPool(cli, "pool-0", pools.uri(0), 2 * ORGS, 1);
+        String url = fleet.url;
+        Cli cli = fleet.cli;
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("insert into orgs (org_id, pool_id, database_name, status, tier, updated_at) select 'org-' || g, 'pool-0', "
-                    + "'org_org_' || g, 'active', 'free', now() from generate_series(1, " + ORGS + ") g");
             // a sighting's rows are deleted only as the report is closed (a day-old note's too, none here)
             s.execute("create function held_delete() returns trigger language plpgsql as $$ begin perform pg_advisory_lock(" + HELD
                     + "); perform pg_advisory_unlock(" + HELD + "); return old; end $$");
             s.execute("create trigger held_delete before delete on finding_sightings for each row execute function held_delete()");
         }
-        String run = checkedRun(url, cli);
+        String run = fleet.checkedRun(1, 0);
         String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("verify", "--resume", run),
                 java.util.stream.Stream.of(output)).toArray(String[]::new);
         try (Connection holder = DriverManager.getConnection(url); Statement s = holder.createStatement()) {
@@ -116,17 +102,5 @@ class VerifyWhoseCatalogIsLostAfterItsReportKeepsTheReportsExitTest {
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
         throw new AssertionError("the sighting's delete never waited: " + (report.isDone() ? report.get() : "still running"));
-    }
-
-    /** A detached verify run whose every org's check recorded one missing index, as a worker leaves it. */
-    private static String checkedRun(String url, Cli cli) throws Exception {
-        String run = strictJson(ok(cli, "verify", "--detach", "-o", "json")).get("run_id").asText();
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("update run_items set status = 'succeeded', attempts = 1, millis = 5, detail = json_build_object('findings', "
-                    + "json_build_array(json_build_object('kind', 'schema_missing', 'severity', 'problem', 'subject', 'c.ix', "
-                    + "'detail', 'org ' || org_id || ' lacks c.ix', 'fix', 'tenantctl verify --org ' || org_id || ' --fix', 'fix_note', "
-                    + "null, 'fix_text', 'tenantctl verify --org ' || org_id || ' --fix')))::jsonb where run_id = '" + run + "'");
-        }
-        return run;
     }
 }
