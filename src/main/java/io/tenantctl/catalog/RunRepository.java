@@ -419,8 +419,16 @@ public final class RunRepository {
      * held by the driver as well as by the caller). {@code each} must not use the catalog.
      */
     public void forEachItem(String runId, java.util.function.Consumer<Item> each) {
+        forEachItem(runId, true, each);
+    }
+
+    /**
+     * As {@link #forEachItem(String, java.util.function.Consumer)}; without {@code withDetail} each item's detail is
+     * null and not read from the catalog at all (a fleet's details are megabytes).
+     */
+    public void forEachItem(String runId, boolean withDetail, java.util.function.Consumer<Item> each) {
         catalog.inTransaction(c -> {
-            Sql.stream(c, ITEMS, RunRepository::mapItem, each, 1000, runId);
+            Sql.stream(c, withDetail ? ITEMS : ITEMS_WITHOUT_DETAIL, RunRepository::mapItem, each, 1000, runId);
             return null;
         });
     }
@@ -440,6 +448,9 @@ public final class RunRepository {
     }
 
     private static final String ITEMS = "select org_id, status, attempts, millis, error, pool_id, detail from run_items where run_id = ? order by org_id";
+
+    private static final String ITEMS_WITHOUT_DETAIL = "select org_id, status, attempts, millis, error, pool_id, null from run_items "
+            + "where run_id = ? order by org_id";
 
     private static final String ITEMS_AFTER = "select org_id, status, attempts, millis, error, pool_id, detail from run_items "
             + "where run_id = ? and org_id > ? order by org_id limit ?";

@@ -31,6 +31,11 @@ public interface OutcomeNames {
         return detailJson;
     }
 
+    /** Whether {@link #detail} uses the detail it is given: if not, the report does not read it from the catalog. */
+    default boolean usesDetail() {
+        return true;
+    }
+
     /** These names, for a report whose lines hold none of their items' detail. */
     default OutcomeNames withoutDetail() {
         OutcomeNames names = this;
@@ -48,6 +53,11 @@ public interface OutcomeNames {
             @Override
             public String detail(String detailJson) {
                 return null;
+            }
+
+            @Override
+            public boolean usesDetail() {
+                return false;
             }
         };
     }

@@ -681,7 +681,7 @@ public final class RunEngine {
         List<RunReport.Org> orgs = new ArrayList<>();
         List<Long> millis = new ArrayList<>();
         int[] running = {0};
-        runs.forEachItem(runId, i -> { // streamed: a fleet's items are not held twice, by the driver and here
+        runs.forEachItem(runId, names.usesDetail(), i -> { // streamed, detail only if used: a fleet's items are megabytes
             String outcome = names.of(i.itemStatus());
             running[0] += i.itemStatus() == ItemStatus.RUNNING ? 1 : 0; // claimed: a cancel leaves these to finish
             counts.merge(outcome, 1, Integer::sum);
