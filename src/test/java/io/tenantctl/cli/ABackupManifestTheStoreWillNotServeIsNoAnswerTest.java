@@ -2,11 +2,9 @@ package io.tenantctl.cli;
 
 import io.tenantctl.store.S3ProxyFixture;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedBlobStore;
 import io.tenantctl.testing.TestCatalog;
 import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.domain.Blob;
-import org.jclouds.blobstore.options.GetOptions;
-import org.jclouds.blobstore.util.ForwardingBlobStore;
 import org.jclouds.rest.AuthorizationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,21 +38,12 @@ class ABackupManifestTheStoreWillNotServeIsNoAnswerTest {
 
     /** The in-memory store, each manifest.json {@link #refuseManifests} names refused (403); listings still answer. */
     private BlobStore refusing(BlobStore real) {
-        return new ForwardingBlobStore(real) {
-            @Override
-            public Blob getBlob(String container, String name) {
-                return getBlob(container, name, GetOptions.NONE);
+        return HookedBlobStore.onManifestGet(real, name -> {
+            String refused = refuseManifests.get();
+            if (refused != null && name.contains(refused)) {
+                throw new AuthorizationException("kms:Decrypt denied");
             }
-
-            @Override
-            public Blob getBlob(String container, String name, GetOptions options) {
-                String refused = refuseManifests.get();
-                if (refused != null && name.contains(refused) && name.endsWith("/manifest.json")) {
-                    throw new AuthorizationException("kms:Decrypt denied");
-                }
-                return super.getBlob(container, name, options);
-            }
-        };
+        });
     }
 
     @Test

@@ -3,14 +3,9 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.store.S3ProxyFixture;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedBlobStore;
 import io.tenantctl.testing.TestCatalog;
 import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.domain.Blob;
-import org.jclouds.blobstore.domain.PageSet;
-import org.jclouds.blobstore.domain.StorageMetadata;
-import org.jclouds.blobstore.options.GetOptions;
-import org.jclouds.blobstore.options.ListContainerOptions;
-import org.jclouds.blobstore.util.ForwardingBlobStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,33 +41,20 @@ class AnAdoptBatchAsksASilentStoreOnceTest {
 
     /** The in-memory store, each manifest's GET never answered while {@link #silent} is set; the prefixes listed then kept. */
     private BlobStore silencing(BlobStore real) {
-        return new ForwardingBlobStore(real) {
-            @Override
-            public Blob getBlob(String container, String name) {
-                return getBlob(container, name, GetOptions.NONE);
-            }
-
-            @Override
-            public Blob getBlob(String container, String name, GetOptions options) {
-                if (silent.get() && name.endsWith("/manifest.json")) {
-                    manifestsAskedWhileSilent.add(name);
-                    try {
-                        end.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+        return HookedBlobStore.hooked(real, name -> {
+            if (silent.get()) {
+                manifestsAskedWhileSilent.add(name);
+                try {
+                    end.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                return super.getBlob(container, name, options);
             }
-
-            @Override
-            public PageSet<? extends StorageMetadata> list(String container, ListContainerOptions options) {
-                if (silent.get()) {
-                    listedWhileSilent.add(String.valueOf(options.getPrefix()));
-                }
-                return super.list(container, options);
+        }, options -> {
+            if (silent.get()) {
+                listedWhileSilent.add(String.valueOf(options.getPrefix()));
             }
-        };
+        });
     }
 
     @Test

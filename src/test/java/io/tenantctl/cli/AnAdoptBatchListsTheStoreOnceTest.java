@@ -3,14 +3,9 @@ package io.tenantctl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.store.S3ProxyFixture;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedBlobStore;
 import io.tenantctl.testing.TestCatalog;
 import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.domain.Blob;
-import org.jclouds.blobstore.domain.PageSet;
-import org.jclouds.blobstore.domain.StorageMetadata;
-import org.jclouds.blobstore.options.GetOptions;
-import org.jclouds.blobstore.options.ListContainerOptions;
-import org.jclouds.blobstore.util.ForwardingBlobStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,26 +38,7 @@ class AnAdoptBatchListsTheStoreOnceTest {
 
     /** The in-memory store, its LIST calls and manifest GETs counted. */
     private BlobStore counting(BlobStore real) {
-        return new ForwardingBlobStore(real) {
-            @Override
-            public Blob getBlob(String container, String name) {
-                return getBlob(container, name, GetOptions.NONE);
-            }
-
-            @Override
-            public Blob getBlob(String container, String name, GetOptions options) {
-                if (name.endsWith("/manifest.json")) {
-                    manifestReads.incrementAndGet();
-                }
-                return super.getBlob(container, name, options);
-            }
-
-            @Override
-            public PageSet<? extends StorageMetadata> list(String container, ListContainerOptions options) {
-                lists.incrementAndGet();
-                return super.list(container, options);
-            }
-        };
+        return HookedBlobStore.hooked(real, manifest -> manifestReads.incrementAndGet(), options -> lists.incrementAndGet());
     }
 
     @Test
