@@ -290,6 +290,14 @@ public final class Catalog implements AutoCloseable {
         return new BackupRepository(this);
     }
 
+    public RestoreRepository restores() {
+        return new RestoreRepository(this);
+    }
+
+    public FindingRepository findings() {
+        return new FindingRepository(this);
+    }
+
     public ManifestRepository manifests() {
         return new ManifestRepository(this);
     }

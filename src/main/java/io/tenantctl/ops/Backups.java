@@ -398,7 +398,7 @@ public final class Backups {
             byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);
         }
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
-        Map<String, String> inUse = new RestoreRepository(ctx.catalog()).backupsInUse();
+        Map<String, String> inUse = ctx.catalog().restores().backupsInUse();
         List<Decision> decisions = new ArrayList<>();
         for (var org : byOrg.entrySet()) {
             BackupPolicyRepository.Policy policy = ctx.catalog().orgs().find(org.getKey()).map(Org::tier).map(policies::forTier)
@@ -447,7 +447,7 @@ public final class Backups {
                 continue;
             }
             try (OrgLeases.Held held = attempt.held()) {
-                RestoreRepository restores = new RestoreRepository(ctx.catalog());
+                RestoreRepository restores = ctx.catalog().restores();
                 boolean lost = false;
                 for (Decision d : org.getValue()) {
                     if (!d.action().equals("delete")) {

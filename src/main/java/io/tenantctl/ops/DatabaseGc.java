@@ -27,7 +27,7 @@ final class DatabaseGc {
     DatabaseGc(OpsContext ctx, OrgLeases leases) {
         this.ctx = ctx;
         this.leases = leases;
-        this.databases = new RestoreRepository(ctx.catalog());
+        this.databases = ctx.catalog().restores();
     }
 
     /**

@@ -109,7 +109,7 @@ final class Mover {
     Mover(OpsContext ctx, Hooks hooks) {
         this.ctx = ctx;
         this.moves = ctx.catalog().moves();
-        this.databases = new RestoreRepository(ctx.catalog());
+        this.databases = ctx.catalog().restores();
         this.hooks = hooks;
     }
 

@@ -582,7 +582,7 @@ public final class OrgLifecycle {
 
     private Purged purge(Duration olderThan, boolean dryRun, java.util.Set<String> dropChanged, Looking looking, CancelToken cancel) {
         OrgRepository orgs = ctx.catalog().orgs();
-        RestoreRepository databases = new RestoreRepository(ctx.catalog());
+        RestoreRepository databases = ctx.catalog().restores();
         List<OrgRepository.Deleting> due = orgs.deletingBefore(ctx.catalog().now().minus(olderThan)); // deleted_at is the catalog's clock
         java.util.Set<String> unknown = new java.util.TreeSet<>(dropChanged);
         due.forEach(d -> unknown.remove(d.org().orgId()));
@@ -768,7 +768,7 @@ public final class OrgLifecycle {
      * gc reads them: a person looked at one and keeps it until then. None looked up when nothing is left.
      */
     private Map<String, FindingRepository.Finding> ackedCopies(List<RestoreRepository.Retired> left) {
-        return left.isEmpty() ? Map.of() : new FindingRepository(ctx.catalog()).ackedBySubject(Rebalance.COPY_FINDINGS);
+        return left.isEmpty() ? Map.of() : ctx.catalog().findings().ackedBySubject(Rebalance.COPY_FINDINGS);
     }
 
     /** Deleted orgs' databases still recorded as retired: just handed over, or not dropped by an earlier purge. */

@@ -759,7 +759,7 @@ public final class Rebalance {
         if (!dryRun) {
             LeaseRecovery.sweep(ctx);
         }
-        RestoreRepository databases = new RestoreRepository(ctx.catalog());
+        RestoreRepository databases = ctx.catalog().restores();
         MoveRepository moves = ctx.catalog().moves();
         List<GcItem> items = new ArrayList<>();
         DatabaseGc gc = new DatabaseGc(ctx, engine().orgLeases());
@@ -838,7 +838,7 @@ public final class Rebalance {
                     writtenAgain(m)));
         }
         if (items.stream().anyMatch(GcItem::forAPerson)) { // a person looked at one and acked its finding: kept, no exit 1
-            Map<String, FindingRepository.Finding> acked = new FindingRepository(ctx.catalog()).ackedBySubject(COPY_FINDINGS);
+            Map<String, FindingRepository.Finding> acked = ctx.catalog().findings().ackedBySubject(COPY_FINDINGS);
             items.replaceAll(i -> !i.forAPerson() || !acked.containsKey(i.poolId() + "/" + i.databaseName()) ? i : new GcItem(i.poolId(),
                     i.databaseName(), i.orgId(), i.kind(), i.action(), i.detail(), ack(acked.get(i.poolId() + "/" + i.databaseName()))));
         }

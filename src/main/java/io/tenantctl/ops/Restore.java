@@ -105,7 +105,7 @@ public final class Restore {
     public Restore(OpsContext ctx, ObjectStore store) {
         this.ctx = ctx;
         this.store = store;
-        this.restores = new RestoreRepository(ctx.catalog());
+        this.restores = ctx.catalog().restores();
     }
 
     /** A plan: where the data goes, which org row is changed, and what the org's status is to be afterwards. */

@@ -336,7 +336,7 @@ public final class Verify {
             // recorded (as backup and restore say it), not every zstd backup reported corrupt
             Compression.ZSTD.requireReadable();
         }
-        FindingRepository findings = new FindingRepository(ctx.catalog());
+        FindingRepository findings = ctx.catalog().findings();
         Set<String> unchanged = asked.changedOnly() ? findings.unchangedSinceClean() : Set.of();
         List<Org> selected = orgs.values().stream()
                 .filter(o -> asked.orgs().isEmpty() || asked.orgs().contains(o.orgId()))
@@ -607,7 +607,7 @@ public final class Verify {
         if (!until.isAfter(ctx.catalog().now())) { // by the clock acks end by
             throw TenantctlException.usage("--until must be in the future (by the catalog's clock)");
         }
-        FindingRepository repo = new FindingRepository(ctx.catalog());
+        FindingRepository repo = ctx.catalog().findings();
         FindingRepository.Finding f = repo.find(findingId).orElseThrow(() -> TenantctlException.usage("no finding " + findingId
                 + ": see 'tenantctl verify'"));
         if (f.resolvedAt() != null) { // a finding that comes back after it was resolved starts anew, unacked: the ack would do nothing
@@ -627,7 +627,7 @@ public final class Verify {
      * Returns the finding as the undo leaves it and whether it was acked; with {@code dryRun}, nothing written.
      */
     public Unacked unack(String findingId, boolean dryRun) {
-        FindingRepository repo = new FindingRepository(ctx.catalog());
+        FindingRepository repo = ctx.catalog().findings();
         FindingRepository.Finding f = repo.find(findingId).orElseThrow(() -> TenantctlException.usage("no finding " + findingId
                 + ": see 'tenantctl verify'"));
         // acked as verify judges it: open, its ack not run out by the catalog's clock (a resolved finding's ack covers nothing)
@@ -1080,14 +1080,14 @@ public final class Verify {
         private Set<String> recordedBackups() {
             Set<String> orgs = recordedBackups;
             if (orgs == null) {
-                orgs = Set.copyOf(new FindingRepository(ctx.catalog()).newestCompleteBackups().keySet());
+                orgs = Set.copyOf(ctx.catalog().findings().newestCompleteBackups().keySet());
                 recordedBackups = orgs;
             }
             return orgs;
         }
 
         private void deep(Org org, List<Map<String, Object>> out) {
-            FindingRepository repo = new FindingRepository(ctx.catalog());
+            FindingRepository repo = ctx.catalog().findings();
             String id = null;
             Backups.Entry entry = null;
             try {
@@ -1169,7 +1169,7 @@ public final class Verify {
          */
         private String copyElsewhere(Org org) {
             Set<String> retired = new java.util.HashSet<>();
-            new RestoreRepository(ctx.catalog()).retired(null).forEach(r -> retired.add(r.poolId() + "/" + r.databaseName()));
+            ctx.catalog().restores().retired(null).forEach(r -> retired.add(r.poolId() + "/" + r.databaseName()));
             for (Pool p : pools.values().stream().sorted(java.util.Comparator.comparing(Pool::poolId)).toList()) {
                 if (p.poolId().equals(org.poolId()) || retired.contains(p.poolId() + "/" + org.databaseName())) {
                     continue;
@@ -1470,13 +1470,13 @@ public final class Verify {
         Map<String, Org> byDatabase = new LinkedHashMap<>();
         orgs.values().forEach(o -> byDatabase.put(o.databaseName(), o));
         Map<String, RestoreRepository.Retired> retired = new LinkedHashMap<>();
-        new RestoreRepository(ctx.catalog()).retired(null).forEach(r -> retired.put(r.poolId() + "/" + r.databaseName(), r));
+        ctx.catalog().restores().retired(null).forEach(r -> retired.put(r.poolId() + "/" + r.databaseName(), r));
         MoveRepository moves = ctx.catalog().moves();
         Set<String> moveTargets = new java.util.HashSet<>();
         moves.unfinished().forEach(m -> moveTargets.add(m.toPool() + "/" + m.toDatabase()));
         Map<String, MoveRepository.Move> leftovers = new LinkedHashMap<>();
         moves.leftoverTargets().forEach(m -> leftovers.put(m.toPool() + "/" + m.toDatabase(), m));
-        Map<String, RestoreRepository.Written> restored = new RestoreRepository(ctx.catalog()).writtenByRestores();
+        Map<String, RestoreRepository.Written> restored = ctx.catalog().restores().writtenByRestores();
         // dropped by its rollback, written again by a batch its paused process had in flight: found if it is listed
         moves.droppedTargets().forEach(m -> leftovers.putIfAbsent(m.toPool() + "/" + m.toDatabase(), m));
         Map<String, Set<String>> oneServer = sameServer(pools, seen);
@@ -1760,7 +1760,7 @@ public final class Verify {
     /** Active orgs whose newest complete backup is older than their tier's frequency (or --backups-max-age), or missing. */
     private void backups(Request req, Map<String, Org> orgs, List<Seen> seen, Instant now) {
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
-        Map<String, Object[]> newest = new FindingRepository(ctx.catalog()).newestCompleteBackups();
+        Map<String, Object[]> newest = ctx.catalog().findings().newestCompleteBackups();
         for (Org o : orgs.values()) {
             // a suspended org is judged too while no backup was taken since it last changed (it was written until it was
             // suspended; backup --due takes it then): those writes are only in its pool
