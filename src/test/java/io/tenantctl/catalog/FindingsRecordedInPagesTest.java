@@ -91,7 +91,7 @@ class FindingsRecordedInPagesTest {
         Level was = WIRE.getLevel();
         WIRE.setLevel(Level.FINEST);
         WIRE.addHandler(syncs);
-        FindingRepository repo = new FindingRepository(catalog);
+        FindingRepository repo = catalog.findings();
         FindingRepository.Sighting sighting = repo.sighting();
         try {
             seen.forEach(sighting::add);

@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.catalog.Catalog;
-import io.tenantctl.catalog.RestoreRepository;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import org.bson.BsonDocument;
@@ -40,7 +39,7 @@ class RestoreModesTest {
             assertThat(f.databaseNames("pool-0")).as("the replaced database is kept").contains("org_acme");
             assertThat(f.database("pool-0", "org_acme").getCollection("notes").countDocuments()).isEqualTo(2);
             try (Catalog catalog = Catalog.open(f.catalogUrl)) {
-                assertThat(new RestoreRepository(catalog).retired("acme")).singleElement().satisfies(x -> {
+                assertThat(catalog.restores().retired("acme")).singleElement().satisfies(x -> {
                     assertThat(x.databaseName()).isEqualTo("org_acme");
                     assertThat(x.poolId()).isEqualTo("pool-0");
                     assertThat(x.reason()).contains(id);

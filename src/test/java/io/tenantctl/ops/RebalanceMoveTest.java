@@ -62,7 +62,7 @@ class RebalanceMoveTest {
             assertThat(m.freezeMs()).isNotNull();
             assertThat(m.docsCopied()).isEqualTo(2_501);
             assertThat(f.fingerprint(f.db(1, "org_acme"))).as("the source is kept as it was").isEqualTo(before);
-            assertThat(new RestoreRepository(f.catalog).retired("acme")).extracting(RestoreRepository.Retired::poolId).containsExactly("p1");
+            assertThat(f.catalog.restores().retired("acme")).extracting(RestoreRepository.Retired::poolId).containsExactly("p1");
             assertThat(f.catalog.pools().get("p1").orgCount()).isZero();
             assertThat(f.catalog.pools().get("p2").orgCount()).isEqualTo(1);
         }
@@ -148,7 +148,7 @@ class RebalanceMoveTest {
                 assertThat(m.state()).isEqualTo(MoveState.RETAINED);
                 assertThat(org.poolId()).isEqualTo("p2");
                 assertThat(f.fingerprint(f.db(1, "org_acme"))).as("the source is retained, whole").isEqualTo(before);
-                assertThat(new RestoreRepository(f.catalog).retired("acme")).hasSize(1);
+                assertThat(f.catalog.restores().retired("acme")).hasSize(1);
             }
             // and the org can be moved again afterwards: nothing left blocks it
             Rebalance.Result again = f.move(new Rebalance(f.ctx), "acme", org.poolId().equals("p1") ? "p2" : "p1");
