@@ -1,7 +1,9 @@
 package io.tenantctl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Catalog;
+import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.ops.Backups;
 import io.tenantctl.ops.OpsContext;
 import io.tenantctl.pool.PoolClients;
@@ -11,18 +13,25 @@ import io.tenantctl.testing.ForwardingStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
+import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One backup prune cannot delete (a directory or bucket prefix it may not write): the whole prune ended as a config error
  * (exit 3) at that backup, the other orgs' out-of-retention backups were not pruned, and what it had already deleted was
  * reported nowhere. That backup is now {@code failed} in the decisions, with why; the rest are pruned and reported.
+ * Its summary then counted that backup "kept" ("deleted 1 backups, kept 3", {@code kept: 3} in the JSON): one it meant
+ * to delete and could not, read as one the policy keeps. It is counted failed, in the line and in {@code -o json}, and
+ * the prune exits 1 (some failed, the rest done).
  */
 class PruneOfABackupItCannotDeleteTest {
 
@@ -38,6 +47,7 @@ class PruneOfABackupItCannotDeleteTest {
             String globexOld = f.backup("globex");
             f.backup("globex");
 
+            Backups.PruneResult r;
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
                  FileObjectStore real = new FileObjectStore(f.storeDir)) {
                 ForwardingStore store = new ForwardingStore(real) {
@@ -49,7 +59,7 @@ class PruneOfABackupItCannotDeleteTest {
                         super.delete(key);
                     }
                 };
-                Backups.PruneResult r = new Backups(new OpsContext(catalog, pools, Retry.ferretDefault(), "cron"), store)
+                r = new Backups(new OpsContext(catalog, pools, Retry.ferretDefault(), "cron"), store)
                         .prune(new Backups.PruneRequest(List.of(), 1, 0, 0, 24, false, Clock.systemUTC()));
 
                 Map<String, Backups.Decision> byId = new java.util.HashMap<>();
@@ -60,6 +70,33 @@ class PruneOfABackupItCannotDeleteTest {
             }
             assertThat(Files.exists(f.storeDir.resolve("globex").resolve(globexOld))).as("globex's old backup deleted").isFalse();
             assertThat(Files.exists(f.storeDir.resolve("acme").resolve(acmeOld).resolve("manifest.json"))).isTrue();
+
+            Rendered json = render(r, true);
+            JsonNode doc = strictJson(new io.tenantctl.testing.Cli.Result(json.exit, json.out, json.err));
+            assertThat(json.exit).as(json.toString()).isEqualTo(1);
+            assertThat(doc.get("deleted").asLong()).as(json.toString()).isEqualTo(1);
+            assertThat(doc.get("kept").asLong()).as("only the newest of each org is kept: %s", json).isEqualTo(2);
+            assertThat(doc.path("failed").asLong(-1)).as("the backup whose delete was refused: %s", json).isEqualTo(1);
+
+            Rendered table = render(r, false);
+            assertThat(table.exit).as(table.toString()).isEqualTo(1);
+            assertThat(table.out).as(table.toString()).contains("deleted 1 backups, kept 2, failed 1");
+        }
+    }
+
+    private record Rendered(int exit, String out, String err) {
+    }
+
+    /** What {@code backups prune} prints of {@code r} (with -o json or not) and the code it exits with. */
+    private static Rendered render(Backups.PruneResult r, boolean json) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        try (CliContext ctx = new CliContext(new PrintWriter(out), new PrintWriter(err), Map.of(), UnaryOperator.identity(), new CancelToken())) {
+            ctx.jsonRequested = json;
+            int exit = BackupsPruneCommand.render(ctx, r);
+            ctx.out.flush();
+            ctx.err.flush();
+            return new Rendered(exit, out.toString(), err.toString());
         }
     }
 }
