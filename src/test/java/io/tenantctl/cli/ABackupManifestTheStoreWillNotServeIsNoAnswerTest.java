@@ -3,7 +3,6 @@ package io.tenantctl.cli;
 import io.tenantctl.store.S3ProxyFixture;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedBlobStore;
-import io.tenantctl.testing.TestCatalog;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.rest.AuthorizationException;
 import org.junit.jupiter.api.Test;
@@ -57,12 +56,7 @@ class ABackupManifestTheStoreWillNotServeIsNoAnswerTest {
                 f.backup("acme");
                 f.backup("beta");
 
-                Map<String, String> fresh = new HashMap<>(env);
-                fresh.put("TENANTCTL_CATALOG_URL", TestCatalog.newDatabase());
-                fresh.put("USER", "test");
-                Cli lost = new Cli(fresh);
-                ok(lost, "init");
-                CliFixture.addPool(lost, "pool-0", f.pools.uri(0), 100, 1);
+                Cli lost = f.onALostCatalog(env);
 
                 refuseManifests.set("/");
                 Cli.Result r = lost.run("orgs", "adopt", "acme", "--pool", "pool-0");

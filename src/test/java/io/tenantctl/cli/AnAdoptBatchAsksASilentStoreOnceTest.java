@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.store.S3ProxyFixture;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedBlobStore;
-import io.tenantctl.testing.TestCatalog;
 import org.jclouds.blobstore.BlobStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -71,12 +70,7 @@ class AnAdoptBatchAsksASilentStoreOnceTest {
                 f.provision(orgs.toArray(String[]::new));
                 ok(f.cli, "backup", "--all");
 
-                Map<String, String> fresh = new HashMap<>(env);
-                fresh.put("TENANTCTL_CATALOG_URL", TestCatalog.newDatabase());
-                fresh.put("USER", "test");
-                Cli lost = new Cli(fresh);
-                ok(lost, "init");
-                CliFixture.addPool(lost, "pool-0", f.pools.uri(0), 100, 1);
+                Cli lost = f.onALostCatalog(env);
                 Path file = Files.writeString(dir.resolve("adopt.txt"), String.join("\n", orgs) + "\n");
 
                 silent.set(true);

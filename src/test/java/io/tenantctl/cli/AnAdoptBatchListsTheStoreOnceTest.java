@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.store.S3ProxyFixture;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedBlobStore;
-import io.tenantctl.testing.TestCatalog;
 import org.jclouds.blobstore.BlobStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,12 +53,7 @@ class AnAdoptBatchListsTheStoreOnceTest {
                 f.provisionTier("growth", "pool-0", orgs.toArray(String[]::new));
                 ok(f.cli, "backup", "--all");
 
-                Map<String, String> fresh = new HashMap<>(env);
-                fresh.put("TENANTCTL_CATALOG_URL", TestCatalog.newDatabase());
-                fresh.put("USER", "test");
-                Cli lost = new Cli(fresh);
-                ok(lost, "init");
-                CliFixture.addPool(lost, "pool-0", f.pools.uri(0), 100, 1);
+                Cli lost = f.onALostCatalog(env);
 
                 int[] two = adopt(lost, orgs.subList(0, 2));
                 int[] ten = adopt(lost, orgs.subList(2, 12));

@@ -256,6 +256,20 @@ final class BackupFixture implements AutoCloseable {
                 .contains("org " + orgId + " is busy: " + operation + " by").contains("--wait");
     }
 
+    /**
+     * A CLI whose catalog was lost: a fresh one, initialised, that knows only pool-0 (this fleet's first pool), the pools and
+     * store in {@code env} as they were — what {@code orgs adopt} starts from.
+     */
+    Cli onALostCatalog(Map<String, String> env) {
+        Map<String, String> fresh = new HashMap<>(env);
+        fresh.put("TENANTCTL_CATALOG_URL", io.tenantctl.testing.TestCatalog.newDatabase());
+        fresh.put("USER", "test");
+        Cli lost = new Cli(fresh);
+        ok(lost, "init");
+        CliFixture.addPool(lost, "pool-0", pools.uri(0), 100, 1);
+        return lost;
+    }
+
     /** Backs one org up; returns the backup id. */
     String backup(String orgId, String... extra) {
         List<String> args = new ArrayList<>(List.of("backup", "--org", orgId, "-o", "json"));
