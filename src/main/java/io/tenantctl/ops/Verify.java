@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -128,7 +129,7 @@ public final class Verify {
      * catalog's note of which findings this verify saw goes.
      */
     public record Result(RunReport report, boolean interrupted, Findings findings, List<String> fixed, int skipped,
-                         java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> orgLines) implements AutoCloseable {
+                         Consumer<Consumer<RunReport.Org>> orgLines) implements AutoCloseable {
         /**
          * The problems but those acked and those a --fix dry run says it would fix, each as "ID KIND [ORG]: FIX", FIX its
          * command alone (as -o json's fix; no ": FIX" when it has none, its note being with the finding), made as they are
@@ -176,7 +177,7 @@ public final class Verify {
         }
 
         /** Each finding, as it is read. */
-        public void forEach(java.util.function.Consumer<Finding> each) {
+        public void forEach(Consumer<Finding> each) {
             if (sighting != null) {
                 sighting.forEach(s -> each.accept(reported(s)));
             }
@@ -186,7 +187,7 @@ public final class Verify {
          * The problems left for a human, as they are read: all, but those a person acked (accepted until a date: counted
          * apart, as acked) and those a --fix dry run says it would fix.
          */
-        public void forEachLeft(java.util.function.Consumer<Finding> each) {
+        public void forEachLeft(Consumer<Finding> each) {
             if (sighting != null) {
                 // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
                 sighting.forEach(s -> {
@@ -390,25 +391,9 @@ public final class Verify {
         // a fleet's findings can be many: each is recorded as it is made, a page at a time, and the report reads them back
         FindingRepository.Sighting sighting = findings.sighting();
         try {
-            List<Seen> seen = new java.util.AbstractList<>() {
-                @Override
-                public boolean add(Seen s) {
-                    sighting.add(new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(), s.poolId(), s.subject(), s.detail(),
-                            s.fix() == null ? null : s.fix().text(), s.fix() == null ? null : s.fix().command(),
-                            s.fix() == null ? null : s.fix().note(), null, null, null, null, null, null));
-                    return true;
-                }
-
-                @Override
-                public Seen get(int index) {
-                    throw new UnsupportedOperationException("recorded as seen");
-                }
-
-                @Override
-                public int size() {
-                    return 0;
-                }
-            };
+            Consumer<Seen> seen = s -> sighting.add(new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(),
+                    s.poolId(), s.subject(), s.detail(), s.fix() == null ? null : s.fix().text(), s.fix() == null ? null : s.fix().command(),
+                    s.fix() == null ? null : s.fix().note(), null, null, null, null, null, null));
             List<String> clean = new ArrayList<>();
             Set<String> deadPools = new LinkedHashSet<>();
             Set<String> listed = new LinkedHashSet<>(); // the pools whose databases were judged as copies, strays, orphans
@@ -422,11 +407,11 @@ public final class Verify {
             // a page of items at a time, their findings recorded between pages: a page of findings written while the items'
             // cursor held its connection took a second one, which a catalog with one left for tenantctl refused (exit 3)
             ctx.catalog().runs().forEachItemPage(ran.report().runId(), 1000, page -> page.forEach(i -> findingsOf(i).forEach(f ->
-                    seen.add(new Seen(f.path("kind").asText(), f.path("severity").asText(), i.orgId(), i.poolId(), f.path("subject").asText(),
+                    seen.accept(new Seen(f.path("kind").asText(), f.path("severity").asText(), i.orgId(), i.poolId(), f.path("subject").asText(),
                             f.path("detail").asText(), fixOf(f))))));
             for (RunReport.Org line : report.orgs()) {
                 if (line.outcome().equals("failed") && !deadPools.contains(line.poolId())) {
-                    seen.add(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
+                    seen.accept(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
                             + line.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + line.orgId(),
                             "after fixing what the error says")));
                 }
@@ -472,7 +457,7 @@ public final class Verify {
      * Each org's line of {@code report} as -o json shows it, handed over one at a time: its outcome as the report says,
      * and its findings (their fix and fix_note, not the text kept for the catalog) read back from its run item as it is.
      */
-    private java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> lines(RunReport report) {
+    private Consumer<Consumer<RunReport.Org>> lines(RunReport report) {
         if (report.runId() == null) {
             return each -> report.orgs().forEach(o -> each.accept(withoutFixText(o)));
         }
@@ -1297,7 +1282,7 @@ public final class Verify {
 
     // ---------------------------------------------------------------- fleet
 
-    private void fleetChecks(Request req, Map<String, Pool> pools, Map<String, Org> orgs, List<Seen> seen, List<String> fixed,
+    private void fleetChecks(Request req, Map<String, Pool> pools, Map<String, Org> orgs, Consumer<Seen> seen, List<String> fixed,
                              Set<String> deadPools, Set<String> listed, String ownRun, boolean fleet, PerOrg perOrg, boolean withStore) {
         // ages by the clock that stamped what they age (backups, orgs, moves, retired databases): the catalog's, not this host's
         Instant now = ctx.catalog().now();
@@ -1322,7 +1307,7 @@ public final class Verify {
                     io.tenantctl.OutOfDescriptorsException.throwIfOurs(e);
                     // it answers its ping: not a dead pool to drain, a listing too slow (or refused) to check its orgs by
                     deadPools.add(p.poolId());
-                    seen.add(unlisted(p, e, perOrg.unlisted.get(p.poolId()), orgs, req));
+                    seen.accept(unlisted(p, e, perOrg.unlisted.get(p.poolId()), orgs, req));
                 }
             } else {
                 RuntimeException e = unanswered;
@@ -1333,7 +1318,7 @@ public final class Verify {
                 // a variable of its URI this environment lacks: the server may be fine, this shell cannot reach it
                 Map<String, String> env = req.env() == null ? Map.of() : req.env();
                 List<String> unset = PoolUri.stored(p.uri()).variables().stream().filter(v -> env.get(v) == null).toList();
-                seen.add(new Seen("pool_unreachable", PROBLEM, null, p.poolId(), "", (why.startsWith("pool " + p.poolId()) ? why
+                seen.accept(new Seen("pool_unreachable", PROBLEM, null, p.poolId(), "", (why.startsWith("pool " + p.poolId()) ? why
                         : subject + " does not answer: " + why) + "; its " + onIt + " org(s) were not checked",
                         // a value to set, or a server to mend, first: no command to paste, all of it the note
                         NextStep.note(!unset.isEmpty() ? "export " + unset.stream().map(v -> v + "=…").collect(java.util.stream.Collectors.joining(" "))
@@ -1349,7 +1334,7 @@ public final class Verify {
                                 + (onIt == 0 ? "" : "; should its server be gone for good, " + Rebalance.restoreOffALostPool(p.poolId(), onIt, req.storeOnLine())))));
             }
             if (p.orgCount() > p.capacity()) {
-                seen.add(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds " + p.orgCount()
+                seen.accept(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds " + p.orgCount()
                         + " orgs (counting orgs moving in), over its capacity of " + p.capacity(),
                         new NextStep("tenantctl rebalance plan", "then apply it: it moves orgs off pools over capacity; or: tenantctl pools add …",
                                 "tenantctl rebalance plan   (then apply it: it moves orgs off pools over capacity), or: tenantctl pools add …")));
@@ -1465,7 +1450,7 @@ public final class Verify {
     }
 
     /** Databases on pools that no catalog pointer explains: orphans, strays; retained copies (info within their grace). */
-    private void strays(Map<String, Pool> pools, Map<String, Org> orgs, Map<String, Set<String>> databases, List<Seen> seen, Instant now,
+    private void strays(Map<String, Pool> pools, Map<String, Org> orgs, Map<String, Set<String>> databases, Consumer<Seen> seen, Instant now,
                         Duration grace) {
         Map<String, Org> byDatabase = new LinkedHashMap<>();
         orgs.values().forEach(o -> byDatabase.put(o.databaseName(), o));
@@ -1507,7 +1492,7 @@ public final class Verify {
                     boolean moveLeftover = reason.startsWith("source of move") || reason.startsWith("target of reverted move");
                     // handed over by a purge that did not drop it (killed, or its drop failed): the next purge drops it at once
                     boolean purged = reason.startsWith(RestoreRepository.DELETED_ORG_REASON);
-                    seen.add(new Seen(within ? "retained_copy" : "retained_copy_overdue", within ? INFO : PROBLEM, r.orgId(), poolId, db,
+                    seen.accept(new Seen(within ? "retained_copy" : "retained_copy_overdue", within ? INFO : PROBLEM, r.orgId(), poolId, db,
                             db + " on pool " + poolId + " is kept after it was replaced (" + reason + "), retired " + r.retiredAt()
                                     + (within ? "; within its " : "; past its ") + gcAge(grace) + " grace",
                             purged ? NextStep.run("tenantctl orgs purge", "a purge handed it over and did not drop it; the next one does, whatever its age")
@@ -1521,14 +1506,14 @@ public final class Verify {
                 MoveRepository.Move leftover = leftovers.get(key);
                 Optional<String> more = leftover == null ? Optional.empty() : InFlightBatch.beyond(ctx, leftover);
                 if (more.isPresent()) { // not what the move (or a woken mover's batch in flight) wrote: never a plain gc
-                    seen.add(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + " "
+                    seen.accept(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + " "
                             + Rebalance.notTheBatch(leftover, more.get()), NextStep.note("make sure it is nobody's (another catalog's database on "
                             + "this server, writes made to it since: adopt or merge those); a plain gc keeps it, 'tenantctl rebalance gc "
                             + "--drop-changed " + poolId + "/" + db + "' then drops it")));
                     continue;
                 }
                 if (leftover != null) {
-                    seen.add(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + (leftover.targetDropped()
+                    seen.accept(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + (leftover.targetDropped()
                             ? " is " + Rebalance.writtenAgain(leftover) : " was the target of aborted move " + leftover.moveId()
                             + " and was not dropped"), NextStep.run("tenantctl rebalance gc", "drops an aborted "
                             + "move's target at once; --older-than 0 would also drop every retained copy still inside its grace")));
@@ -1550,7 +1535,7 @@ public final class Verify {
                     if (db.equals(named.databaseName()) && home != null && !home.contains(db)
                             && oneServer.getOrDefault(named.poolId(), Set.of()).stream().noneMatch(a -> databases.getOrDefault(a, Set.of()).contains(db))) {
                         // the org's own database is gone from its pool (missing_database): this may be the only copy of its data
-                        seen.add(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " bears org "
+                        seen.accept(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " bears org "
                                 + named.orgId() + "'s database name, and the org's own " + db + " is gone from " + named.poolId()
                                 + ": it may be the only copy of the org's data (do not drop it)",
                                 NextStep.run("tenantctl orgs adopt " + named.orgId() + " --pool " + poolId
@@ -1566,14 +1551,14 @@ public final class Verify {
                             + "'s lacks, save what only " + named.poolId() + "'s holds, drop that one, and 'tenantctl orgs adopt "
                             + named.orgId() + " --pool " + poolId + "' points the org here; otherwise " : "";
                     boolean byName = owner != null;
-                    seen.add(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " belongs to org "
+                    seen.accept(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " belongs to org "
                             + named.orgId() + (byName ? " by its name" : ": restore run " + wrote.runId() + " wrote it"
                             + (wrote.trial() ? " to try its backup" : "") + " and did not drop it") + ", but the org lives in "
                             + named.databaseName() + " on " + named.poolId() + (byName ? " and no move or restore recorded this copy" : ""),
                             NextStep.note(sameName + "compare it with the org's data; once it is not needed, drop it on the pool: db.getSiblingDB('"
                                     + db + "').dropDatabase()")));
                 } else {
-                    seen.add(new Seen("orphan_database", PROBLEM, null, poolId, db, db + " on pool " + poolId + " is named like an org's "
+                    seen.accept(new Seen("orphan_database", PROBLEM, null, poolId, db, db + " on pool " + poolId + " is named like an org's "
                             + "database but no org in the catalog has it",
                             orphanFix(db, poolId, databases, alsoHere, retired, orgs, offered)));
                 }
@@ -1585,7 +1570,7 @@ public final class Verify {
      * Pool rows whose URIs name a server in common (the same host:port): each pool id with the others of its server. One
      * informational finding per such pair, since every database on that server is listed through both rows.
      */
-    private static Map<String, Set<String>> sameServer(Map<String, Pool> pools, List<Seen> seen) {
+    private static Map<String, Set<String>> sameServer(Map<String, Pool> pools, Consumer<Seen> seen) {
         Map<String, Set<String>> out = new LinkedHashMap<>();
         List<Pool> all = pools.values().stream().sorted(java.util.Comparator.comparing(Pool::poolId)).toList();
         for (int i = 0; i < all.size(); i++) {
@@ -1599,7 +1584,7 @@ public final class Verify {
                 String y = all.get(j).poolId();
                 out.computeIfAbsent(x, k -> new java.util.TreeSet<>()).add(y);
                 out.computeIfAbsent(y, k -> new java.util.TreeSet<>()).add(x);
-                seen.add(new Seen("pools_share_a_server", INFO, null, y, String.join(",", shared), "pools " + x + " and " + y
+                seen.accept(new Seen("pools_share_a_server", INFO, null, y, String.join(",", shared), "pools " + x + " and " + y
                         + " name one server (" + String.join(", ", shared) + "): its databases are judged once, as one; their "
                         + "capacities are counted apart", NextStep.note("if " + y + " was registered twice by mistake, point it at its own server: "
                         + "tenantctl pools set-uri " + y + " --uri URI")));
@@ -1609,7 +1594,7 @@ public final class Verify {
     }
 
     /** Orgs in provisioning, moving or restoring, and moves unfinished, for longer than --stuck-after. */
-    private void stuck(Request req, Map<String, Org> orgs, List<Seen> seen, List<String> fixed, Instant now) {
+    private void stuck(Request req, Map<String, Org> orgs, Consumer<Seen> seen, List<String> fixed, Instant now) {
         Instant before = now.minus(req.stuckAfter());
         io.tenantctl.ops.run.OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
         for (Org o : orgs.values()) {
@@ -1647,7 +1632,7 @@ public final class Verify {
                 fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", marked failed (" + resume + (resumable ? " resumes it)" : " provisions it anew)"));
                 continue;
             }
-            seen.add(new Seen("org_stuck", PROBLEM, o.orgId(), o.poolId(), o.status().db(), "org " + o.orgId() + " has been " + o.status()
+            seen.accept(new Seen("org_stuck", PROBLEM, o.orgId(), o.poolId(), o.status().db(), "org " + o.orgId() + " has been " + o.status()
                     + " since " + o.updatedAt() + " and nobody holds it" + (o.status().equals(Org.RESTORING) ? ": its restore died (or "
                     + "failed past what it could undo), and until it is run again the org is not writable and its database may be partial"
                     : frozenByDelete ? ": a delete froze it for its final backup and did not finish; the org is not writable" : ""), fix));
@@ -1656,20 +1641,20 @@ public final class Verify {
             if (m.updatedAt().isAfter(before) || leases.liveHolder(m.orgId()).isPresent()) {
                 continue;
             }
-            seen.add(new Seen("move_stuck", PROBLEM, m.orgId(), m.fromPool(), m.moveId(), "move " + m.moveId() + " of org " + m.orgId()
+            seen.accept(new Seen("move_stuck", PROBLEM, m.orgId(), m.fromPool(), m.moveId(), "move " + m.moveId() + " of org " + m.orgId()
                     + " has been " + m.state() + " since " + m.updatedAt() + " and nobody holds the org", NextStep.run("tenantctl rebalance resume")));
         }
     }
 
     /** Orgs whose provision failed: each holds a place on its pool until it is provisioned again or forgotten. */
-    private void failed(Request req, Map<String, Org> orgs, List<Seen> seen) {
+    private void failed(Request req, Map<String, Org> orgs, Consumer<Seen> seen) {
         for (Org o : orgs.values()) {
             if (!o.status().equals(Org.FAILED) || !asked(req, o)) {
                 continue;
             }
             String why = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> " ('tenantctl runs show " + r.runId() + "' says why)")
                     .orElse("");
-            seen.add(new Seen("org_failed", PROBLEM, o.orgId(), o.poolId(), "", "org " + o.orgId() + " is failed since " + o.updatedAt()
+            seen.accept(new Seen("org_failed", PROBLEM, o.orgId(), o.poolId(), "", "org " + o.orgId() + " is failed since " + o.updatedAt()
                     + why + " and holds a place on pool " + o.poolId(), OrgNext.failedStep(ctx.catalog(), o)));
         }
     }
@@ -1680,7 +1665,7 @@ public final class Verify {
     }
 
     /** Runs still marked running whose workers all stopped beating (abandoned). */
-    private void runs(Request req, List<Seen> seen, List<String> fixed, String ownRun) {
+    private void runs(Request req, Consumer<Seen> seen, List<String> fixed, String ownRun) {
         Runs runs = new Runs(ctx.catalog(), ctx.actor());
         Instant unstartedBefore = ctx.catalog().now().minus(req.stuckAfter()); // runs.started_at is the catalog's clock
         for (Runs.RunView r : runs.list(1000, null)) {
@@ -1691,7 +1676,7 @@ public final class Verify {
                     && !ctx.catalog().runs().activity(r.runId(), RunEngine.LIVENESS).everClaimed()) {
                 // detached, and no worker ever came (the Job never started?): it blocks the next rollout of its verb
                 String next = Runs.command(r.verb()) + " --join " + r.runId();
-                seen.add(new Seen("run_unstarted", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
+                seen.accept(new Seen("run_unstarted", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
                         + r.startedAt() + " by " + r.actor() + ") has had no worker since it was created",
                         NextStep.run(next, "start its workers; or end it: tenantctl runs cancel " + r.runId())));
                 continue;
@@ -1715,7 +1700,7 @@ public final class Verify {
                         + "removed and places given back: " + String.join(", ", ended.placesReleased()))));
                 continue;
             }
-            seen.add(new Seen("run_abandoned", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
+            seen.accept(new Seen("run_abandoned", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
                     + r.startedAt() + ") is still marked running but its workers stopped", r.next()));
         }
     }
@@ -1725,7 +1710,7 @@ public final class Verify {
      * suspended or deleting while it ran, or restored from a backup taken before it — their databases match their own
      * manifest, so no schema finding tells that the application's new indexes and collections are not there.
      */
-    private void behind(Request req, Map<String, Org> orgs, List<Seen> seen) {
+    private void behind(Request req, Map<String, Org> orgs, Consumer<Seen> seen) {
         LastRollout last = LastRollout.of(ctx.catalog());
         for (Org read : orgs.values()) {
             if (!behind(last, read) || !asked(req, read)) {
@@ -1736,7 +1721,7 @@ public final class Verify {
             if (o == null) {
                 continue;
             }
-            last.passedOver(o, o.schemaHash()).ifPresent(r -> seen.add(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(),
+            last.passedOver(o, o.schemaHash()).ifPresent(r -> seen.accept(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(),
                     r.args().schemaHash(), "org " + o.orgId() + " has manifest " + hash12(o.schemaHash()) + ", not " + hash12(r.args().schemaHash())
                     + ", which the last rollout that took it (run " + r.runId() + ", started " + r.startedAt() + ") "
                     + (r.status() != RunStatus.SUCCEEDED ? "was to apply; that run " + (r.status() == RunStatus.FAILED ? "failed" : "was cancelled "
@@ -1758,7 +1743,7 @@ public final class Verify {
     }
 
     /** Active orgs whose newest complete backup is older than their tier's frequency (or --backups-max-age), or missing. */
-    private void backups(Request req, Map<String, Org> orgs, List<Seen> seen, Instant now) {
+    private void backups(Request req, Map<String, Org> orgs, Consumer<Seen> seen, Instant now) {
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
         Map<String, Object[]> newest = ctx.catalog().findings().newestCompleteBackups();
         for (Org o : orgs.values()) {
@@ -1773,7 +1758,7 @@ public final class Verify {
             Object[] b = newest.get(o.orgId());
             Instant at = b == null ? null : (Instant) b[1];
             if (at == null || at.plus(maxAge).isBefore(now)) {
-                seen.add(new Seen("backup_stale", PROBLEM, o.orgId(), o.poolId(), "", at == null ? "org " + o.orgId() + " has no complete backup"
+                seen.accept(new Seen("backup_stale", PROBLEM, o.orgId(), o.poolId(), "", at == null ? "org " + o.orgId() + " has no complete backup"
                         : "the newest complete backup of org " + o.orgId() + " is from " + at + ", older than " + describe(maxAge)
                         + (req.backupsMaxAge() != null ? "" : " (tier " + o.tier() + ")"), NextStep.run("tenantctl backup --org " + o.orgId() + req.storeOnLine())));
             }
