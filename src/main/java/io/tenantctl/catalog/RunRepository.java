@@ -251,6 +251,16 @@ public final class RunRepository {
                 RunRepository::mapRun, verb, orgId));
     }
 
+    /**
+     * The runs of {@code verb} still marked running that have an item for {@code orgId}, newest first, however many
+     * runs of any verb were started since.
+     */
+    public List<String> runningWith(String verb, String orgId) {
+        return catalog.inConnection(c -> Sql.query(c, "select r.run_id from runs r join run_items i on i.run_id = r.run_id "
+                + "where r.verb = ? and r.status = 'running' and i.org_id = ? order by r.started_at desc, r.run_id desc",
+                rs -> rs.getString(1), verb, orgId));
+    }
+
     /** The newest run of {@code verb}, whatever its status, if any. */
     public Optional<Run> newest(String verb) {
         return catalog.inConnection(c -> Sql.one(c, "select * from runs where verb = ? order by started_at desc, run_id desc limit 1",

@@ -938,14 +938,10 @@ public final class Restore {
      */
     private static String closeOrphanRuns(OpsContext ctx, String orgId) {
         RunRepository runs = ctx.catalog().runs();
-        List<String> closed = new ArrayList<>();
-        for (RunRepository.Run r : runs.list(200)) {
-            if (r.verb().equals("restore") && r.runStatus() == io.tenantctl.catalog.RunStatus.RUNNING
-                    && runs.items(r.runId()).stream().anyMatch(i -> i.orgId().equals(orgId))) {
-                runs.itemFinished(r.runId(), orgId, "failed", 1, 0, "the restore's process died before it changed anything");
-                runs.finish(r.runId(), "failed");
-                closed.add(r.runId());
-            }
+        List<String> closed = runs.runningWith("restore", orgId);
+        for (String runId : closed) {
+            runs.itemFinished(runId, orgId, "failed", 1, 0, "the restore's process died before it changed anything");
+            runs.finish(runId, "failed");
         }
         return closed.isEmpty() ? null : "a restore of org " + orgId + " died before it changed anything; its run " + String.join(", ", closed)
                 + " was closed as failed";

@@ -286,23 +286,53 @@ class RestoreCrashTest {
     @Test
     void aRestoreThatDiedBeforeRecordingItsStateLeavesNoRunRunning(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            f.backup("acme");
-            // what a restore killed between recording its run and recording its state on the org's lease leaves
-            String runId;
-            try (io.tenantctl.catalog.Catalog catalog = io.tenantctl.catalog.Catalog.connect(f.catalogUrl)) {
-                assertThat(catalog.leases().acquire("acme", "gone-host/1/dead", "gone-host", 1, "restore", null, null, 60).taken()).isTrue();
-                runId = catalog.runs().start("restore", "{}", "crash-test", List.of("acme"));
-                catalog.runs().itemStarted(runId, "acme");
-            }
-            assertThat(f.expireLeases()).as("the one lease there is").isEqualTo(1);
+            String runId = restoreDiedBeforeRecordingItsState(f, 0);
 
             ok(f.cli, "backup", "--org", "acme"); // the next mutating command recovers what the dead restore left
 
-            JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
-            assertThat(run.get("run").get("status").asText()).isEqualTo("failed");
-            assertThat(run.get("items").get(0).get("error").asText()).contains("died before it changed anything");
-            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            closedAsFailed(f, runId);
         }
+    }
+
+    @Test
+    void aRestoreThatDiedBeforeRecordingItsStateIsClosedAfterManyNewerRuns(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            // cron's backups and verifies of a fleet record more than 200 runs in the hours after the restore died
+            String runId = restoreDiedBeforeRecordingItsState(f, 250);
+
+            ok(f.cli, "backup", "--org", "acme");
+
+            closedAsFailed(f, runId);
+        }
+    }
+
+    /**
+     * What a restore of acme killed between recording its run and recording its state on the org's lease leaves, its
+     * lease expired, and {@code newerRuns} runs of other orgs recorded after it; returns the restore's run.
+     */
+    private static String restoreDiedBeforeRecordingItsState(BackupFixture f, int newerRuns) {
+        f.provision("acme");
+        f.backup("acme");
+        String runId;
+        try (io.tenantctl.catalog.Catalog catalog = io.tenantctl.catalog.Catalog.connect(f.catalogUrl)) {
+            assertThat(catalog.leases().acquire("acme", "gone-host/1/dead", "gone-host", 1, "restore", null, null, 60).taken()).isTrue();
+            runId = catalog.runs().start("restore", "{}", "crash-test", List.of("acme"));
+            catalog.runs().itemStarted(runId, "acme");
+            for (int i = 0; i < newerRuns; i++) {
+                String other = catalog.runs().start(i % 2 == 0 ? "backup" : "verify", "{}", "cron", List.of("org" + i));
+                catalog.runs().itemFinished(other, "org" + i, "succeeded", 1, 0, null);
+                catalog.runs().finish(other, "succeeded");
+            }
+        }
+        assertThat(f.expireLeases()).as("the one lease there is").isEqualTo(1);
+        return runId;
+    }
+
+    /** The dead restore's run failed with why, and acme active. */
+    private static void closedAsFailed(BackupFixture f, String runId) {
+        JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+        assertThat(run.get("run").get("status").asText()).isEqualTo("failed");
+        assertThat(run.get("items").get(0).get("error").asText()).contains("died before it changed anything");
+        assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
     }
 }
