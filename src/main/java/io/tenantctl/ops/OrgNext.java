@@ -37,8 +37,8 @@ public final class OrgNext {
 
     /** Whether the org's newest provision failed it because its database already held data. */
     private static boolean holdsData(Catalog catalog, Org o) {
-        return catalog.runs().newestWith("provision", o.orgId()).stream().flatMap(r -> catalog.runs().items(r.runId()).stream())
-                .anyMatch(i -> i.orgId().equals(o.orgId()) && i.error() != null && i.error().contains(HOLDS_DATA));
+        return catalog.runs().newestWith("provision", o.orgId()).flatMap(r -> catalog.runs().itemError(r.runId(), o.orgId()))
+                .filter(e -> e.contains(HOLDS_DATA)).isPresent();
     }
 
     /**
