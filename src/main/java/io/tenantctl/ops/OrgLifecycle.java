@@ -620,6 +620,7 @@ public final class OrgLifecycle {
         }
         LeaseRecovery.sweep(ctx);
         OrgLeases leases = engine.orgLeases();
+        java.util.Set<String> handedOver = new java.util.HashSet<>(); // pool/database compared just now: not again below
         for (OrgRepository.Deleting d : due) {
             String orgId = d.org().orgId();
             if (cancel.isCancelled()) {
@@ -644,6 +645,8 @@ public final class OrgLifecycle {
                 } else if (!now.status().equals(Org.DELETING) || !databases.retireDeletedOrg(orgId, now.version())) {
                     items.put(orgId, item(d.org(), d.deletedAt(), "skipped", "org " + orgId + " changed meanwhile (now "
                             + orgs.get(orgId).status() + ")"));
+                } else {
+                    handedOver.add(now.poolId() + "/" + now.databaseName());
                 }
             } finally {
                 leases.release(orgId);
@@ -665,8 +668,8 @@ public final class OrgLifecycle {
                 continue;
             }
             // left by an earlier purge whose drop failed: written since then by a stale client, it is kept as a deleting one is
-            String written = items.containsKey(r.orgId()) || dropChanged.contains(r.orgId()) ? null
-                    : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false, looking);
+            String written = items.containsKey(r.orgId()) || handedOver.contains(r.poolId() + "/" + r.databaseName())
+                    || dropChanged.contains(r.orgId()) ? null : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false, looking);
             if (written != null) {
                 items.put(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null), "kept",
                         written, Rebalance.ack(acked.get(r.poolId() + "/" + r.databaseName()))));
