@@ -201,15 +201,49 @@ public final class BackupReader {
 
     /** Every backup of an org, complete or not, oldest first (one paginated listing). */
     public static List<Listing> list(ObjectStore store, BackupLayout layout, String orgId) {
-        String orgPrefix = layout.orgPrefix(orgId);
-        Map<String, long[]> sizes = new TreeMap<>();
-        Map<String, Instant> times = new TreeMap<>();
-        Map<String, Boolean> complete = new TreeMap<>();
-        for (ObjectInfo info : store.list(orgPrefix)) {
+        OrgBackups of = new OrgBackups(orgId, layout.orgPrefix(orgId));
+        store.list(of.orgPrefix).forEach(of::add);
+        return of.listings();
+    }
+
+    /**
+     * {@link #list} of each of {@code orgIds}, by org id (an org with none: an empty list), from one listing of their
+     * prefixes ({@link ObjectStore#listEach}): as few listing calls for a batch of orgs as the store allows, not one each.
+     */
+    public static Map<String, List<Listing>> listEach(ObjectStore store, BackupLayout layout, java.util.Collection<String> orgIds) {
+        Map<String, OrgBackups> byPrefix = new java.util.HashMap<>();
+        orgIds.forEach(o -> byPrefix.computeIfAbsent(layout.orgPrefix(o), p -> new OrgBackups(o, p)));
+        String root = layout.prefix().isEmpty() ? "" : layout.prefix() + "/";
+        store.listEach(byPrefix.keySet(), info -> {
+            int slash = info.key().indexOf('/', root.length());
+            OrgBackups of = slash < 0 || !info.key().startsWith(root) ? null : byPrefix.get(info.key().substring(0, slash + 1));
+            if (of != null) {
+                of.add(info);
+            }
+        });
+        Map<String, List<Listing>> out = new java.util.HashMap<>();
+        byPrefix.values().forEach(of -> out.put(of.orgId, of.listings()));
+        return out;
+    }
+
+    /** One org's backups added up from its objects as a listing hands them over: each backup's sizes, newest time, manifest. */
+    private static final class OrgBackups {
+        private final String orgId;
+        private final String orgPrefix;
+        private final Map<String, long[]> sizes = new TreeMap<>();
+        private final Map<String, Instant> times = new TreeMap<>();
+        private final Map<String, Boolean> complete = new TreeMap<>();
+
+        OrgBackups(String orgId, String orgPrefix) {
+            this.orgId = orgId;
+            this.orgPrefix = orgPrefix;
+        }
+
+        void add(ObjectInfo info) {
             String rest = info.key().substring(orgPrefix.length());
             int slash = rest.indexOf('/');
             if (slash < 0 || !BackupIds.isValid(rest.substring(0, slash))) {
-                continue;
+                return;
             }
             String id = rest.substring(0, slash);
             String file = rest.substring(slash + 1);
@@ -221,11 +255,14 @@ public final class BackupReader {
             times.merge(id, info.lastModified(), (a, b) -> a.isAfter(b) ? a : b);
             complete.merge(id, manifestFile, Boolean::logicalOr);
         }
-        List<Listing> result = new ArrayList<>();
-        for (String id : sizes.keySet()) {
-            result.add(new Listing(orgId, id, complete.get(id), sizes.get(id)[0], times.get(id), sizes.get(id)[1]));
+
+        List<Listing> listings() {
+            List<Listing> result = new ArrayList<>();
+            for (String id : sizes.keySet()) {
+                result.add(new Listing(orgId, id, complete.get(id), sizes.get(id)[0], times.get(id), sizes.get(id)[1]));
+            }
+            return result;
         }
-        return result;
     }
 
     /** The validated manifest. */

@@ -51,6 +51,9 @@ public final class Backups {
 
     public static final int DEFAULT_GRACE_HOURS = 24;
 
+    /** How many backups (an org without any counts one) backups list of every org lists the store for at once. */
+    static final int LISTED_AT_ONCE = 1000;
+
     /**
      * One backup as the catalog and the store see it together. {@code otherCatalog}: the id of the catalog that took it,
      * when its manifest names another than this one (a catalog sharing the store, or the lost one a fresh init replaced):
@@ -183,7 +186,8 @@ public final class Backups {
 
     /**
      * As {@link #list}, each entry handed to {@code each} as it is made: every org's backups, without --org, are read as
-     * one stream of catalog rows merged org by org with the store's listing, so only one org's backups are held at a time.
+     * one stream of catalog rows merged org by org with the store's listing of a batch of orgs at once, so only a batch's
+     * backups ({@link #LISTED_AT_ONCE}) are held at a time.
      */
     public void forEach(List<String> orgIds, Clock clock, java.util.function.Consumer<Entry> each) {
         orgIds.forEach(OrgId::require);
@@ -199,6 +203,17 @@ public final class Backups {
         store.children(layout.prefix().isEmpty() ? "" : layout.prefix() + "/").stream()
                 .map(n -> n.endsWith("/") ? n.substring(0, n.length() - 1) : n)
                 .filter(n -> OrgId.problem(n) == null).forEach(storeOrgs::add);
+        // the orgs in order, each with its catalog rows (none: only the store knows it), until they hold LISTED_AT_ONCE
+        // backups: then their prefixes are listed at once (on S3, one paginated listing for them all, not one per org)
+        List<Map.Entry<String, List<BackupRepository.Backup>>> batch = new ArrayList<>();
+        int[] held = {0};
+        Runnable flush = () -> {
+            Map<String, List<BackupReader.Listing>> listed = BackupReader.listEach(store, layout,
+                    batch.stream().map(Map.Entry::getKey).toList());
+            batch.forEach(o -> merge(o.getKey(), o.getValue(), listed.get(o.getKey()), graceStart).forEach(each));
+            batch.clear();
+            held[0] = 0;
+        };
         java.util.function.BiConsumer<String, List<BackupRepository.Backup>> org = (id, rows) -> {
             // the orgs only the store knows, in order before this one
             for (String only = storeOrgs.pollFirst(); only != null; only = storeOrgs.pollFirst()) {
@@ -206,11 +221,18 @@ public final class Backups {
                     storeOrgs.add(only);
                     break;
                 }
-                merge(only, List.of(), BackupReader.list(store, layout, only), graceStart).forEach(each);
+                batch.add(Map.entry(only, List.of()));
+                if (++held[0] >= LISTED_AT_ONCE) {
+                    flush.run();
+                }
             }
             if (id != null) {
                 storeOrgs.remove(id);
-                merge(id, rows, BackupReader.list(store, layout, id), graceStart).forEach(each);
+                batch.add(Map.entry(id, List.copyOf(rows)));
+                held[0] += Math.max(1, rows.size());
+            }
+            if (held[0] >= LISTED_AT_ONCE || id == null && !batch.isEmpty()) {
+                flush.run();
             }
         };
         List<BackupRepository.Backup> current = new ArrayList<>();
