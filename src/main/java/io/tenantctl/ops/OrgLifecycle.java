@@ -309,10 +309,7 @@ public final class OrgLifecycle {
      */
     public Changed setTier(String orgId, String tier, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         OrgId.requireTier(tier);
-        Org org = get(orgId);
-        if (org.status().equals(Org.DELETED)) {
-            throw TenantctlException.usage("org " + orgId + " is deleted: its tier can no longer be changed");
-        }
+        Org org = tierChangeable(orgId);
         boolean change = !tier.equals(org.tier());
         if (dryRun && change) { // the lease the change is made under: busy, as the command says
             engine.orgLeases().dryRun(orgId, waitForOrg);
@@ -322,10 +319,20 @@ public final class OrgLifecycle {
         }
         Org now;
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, "set-tier", waitForOrg, cancel)) {
+            tierChangeable(orgId); // checked again as the holder it waited for left it: a purge makes it deleted
             now = ctx.catalog().orgs().setTier(orgId, tier);
         }
         return new Changed(org.orgId(), org.poolId(), org.databaseName(), org.status().db(), now.status().db(), org.tier(), now.tier(),
                 true, false, null);
+    }
+
+    /** The org, refused (exit 2) once it is deleted: its tier no longer means anything. */
+    private Org tierChangeable(String orgId) {
+        Org org = get(orgId);
+        if (org.status().equals(Org.DELETED)) {
+            throw TenantctlException.usage("org " + orgId + " is deleted: its tier can no longer be changed");
+        }
+        return org;
     }
 
     // ---------------------------------------------------------------- delete
