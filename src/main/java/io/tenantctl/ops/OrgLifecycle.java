@@ -148,19 +148,23 @@ public final class OrgLifecycle {
         }
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, RESUME, waitForOrg, cancel)) {
             Org now = get(orgId);
-            if (now.status().equals(Org.DELETING)) {
-                requireDatabaseKept(now);
-            } else { // purged while we waited: refused as deleted; else another resume took it back first
+            if (!now.status().equals(Org.DELETING)) { // purged while we waited: refused as deleted; else another resume took it back first
                 Org live = requireLive(orgId, RESUME);
                 return changed(live, live.status(), live.tier(), false, false);
             }
-            OrgStatus before = ctx.catalog().orgs().statusBeforeDelete(orgId);
-            if (!ctx.catalog().orgs().undelete(orgId, now.version(), before)) {
-                throw new TenantctlException(TenantctlException.Category.FAILED, "org " + orgId + " changed while it was being resumed (it is "
-                        + ctx.catalog().orgs().get(orgId).status() + " now): run it again");
-            }
-            return changed(now, before, now.tier(), true, false);
+            return undeleteHeld(now);
         }
+    }
+
+    /** The deleting org {@code now} taken back, under its lease, once its database is found kept on its pool. */
+    private Changed undeleteHeld(Org now) {
+        requireDatabaseKept(now);
+        OrgStatus before = ctx.catalog().orgs().statusBeforeDelete(now.orgId());
+        if (!ctx.catalog().orgs().undelete(now.orgId(), now.version(), before)) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, "org " + now.orgId() + " changed while it was being resumed (it is "
+                    + ctx.catalog().orgs().get(now.orgId()).status() + " now): run it again");
+        }
+        return changed(now, before, now.tier(), true, false);
     }
 
     /** Whether the org's database is missing from its pool; false when the pool does not answer (not known to be gone). */
@@ -210,7 +214,11 @@ public final class OrgLifecycle {
                     org.tier(), !toTarget || !org.status().equals(target), true, null);
         }
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, verb, waitForOrg, cancel)) {
-            Org now = requireLive(orgId, verb); // what the lease's previous holder (or its recovery) left
+            Org left = get(orgId); // what the lease's previous holder (or its recovery) left
+            if (verb.equals(RESUME) && left.status().equals(Org.DELETING)) {
+                return undeleteHeld(left); // a delete it waited for (--wait): taken back, as a resume run now would
+            }
+            Org now = requireLive(orgId, verb);
             if (now.status().equals(target)) {
                 if (target.equals(Org.READ_ONLY)) {
                     ctx.catalog().orgs().forgetDeleteFreeze(orgId); // left so by a delete that died: suspended on purpose now
