@@ -262,7 +262,8 @@ public final class OrgLifecycle {
                     + OrgNext.comesBack(ctx.catalog(), org, "") + ")";
             case FAILED -> "; next: " + OrgNext.failed(ctx.catalog(), org);
             case MOVING, RESTORING -> " (an operation on it is unfinished: see 'tenantctl orgs show " + org.orgId() + "')";
-            case PROVISIONING -> " (its provision is unfinished: re-run 'tenantctl provision " + org.orgId() + "')";
+            // what finishes it as it was meant (its run's --resume, or its manifest by hash): a bare provision takes the built-in model
+            case PROVISIONING -> " (its provision is unfinished; next: " + Verify.finishProvision(ctx.catalog(), org) + ")";
             default -> "";
         };
     }
