@@ -43,14 +43,19 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  *
  * <p>Pool timeouts are set low here (1.5 s connect/selection, 1.5 s socket read) through the environment an operator
  * would use, so the worst case — six attempts, each a read timeout, plus full-jitter backoff — stays well under the
- * wall-clock bound every faulty run is held to. Mid-stream faults are armed on byte counts measured on a healthy run
- * of the same shape, so they fire at the same point every time.
+ * wall-clock bound every faulty run is held to. The faulty run itself connects with 300 ms
+ * ({@link #FAULTY_CONNECT_TIMEOUT_MS}): each of its attempts on a pool gone or black-holed waits that out, and the
+ * attempts, not their length, are what is tested; the healthy runs around it keep 1.5 s, so that a loaded machine's slow
+ * connect cannot fail them. Mid-stream faults are armed on byte counts measured on a healthy run of the same shape, so
+ * they fire at the same point every time.
  */
 class NetworkFaultsTest {
 
     /** Pool timeouts for these tests, in ms, and the bound on one faulty run: six read timeouts + backoff + margin. */
     static final int TIMEOUT_MS = 1_500;
     static final Duration BOUND = Duration.ofSeconds(30);
+    /** The faulty run's connect and server-selection timeout, in ms (see the class comment). */
+    static final int FAULTY_CONNECT_TIMEOUT_MS = 300;
 
     enum Fault {
         LATENCY, CUT_ONCE, GONE, BLACK_HOLE;
@@ -75,6 +80,8 @@ class NetworkFaultsTest {
     private FaultProxy storeProxy;
     private String catalogUrl;
     private Cli cli;
+    /** {@link #cli} with the faulty run's connect timeout. */
+    private Cli faultyCli;
     private Path schema;
 
     @BeforeAll
@@ -126,6 +133,9 @@ class NetworkFaultsTest {
         env.put("TENANTCTL_S3_SOCKET_TIMEOUT_MS", String.valueOf(TIMEOUT_MS));
         env.put("USER", "test");
         cli = new Cli(env);
+        Map<String, String> faulty = new HashMap<>(env);
+        faulty.put("TENANTCTL_POOL_CONNECT_TIMEOUT_MS", String.valueOf(FAULTY_CONNECT_TIMEOUT_MS));
+        faultyCli = new Cli(faulty);
         schema = CliFixture.smallSchema(dir);
         for (int i = 0; i < 2; i++) {
             FaultProxy p = FaultProxy.to(pools.uri(i));
@@ -138,7 +148,7 @@ class NetworkFaultsTest {
     /** Runs {@code args} under the wall-clock bound, recording how long it took under {@code label}. */
     private Cli.Result bounded(String label, String... args) {
         long t0 = System.nanoTime();
-        Cli.Result r = assertTimeoutPreemptively(BOUND, () -> cli.run(args), () -> label + " ran past " + BOUND);
+        Cli.Result r = assertTimeoutPreemptively(BOUND, () -> faultyCli.run(args), () -> label + " ran past " + BOUND);
         io.tenantctl.testing.Sentinels.assertNone(SENTINELS, r.out() + r.err(), "the output of " + label);
         DURATIONS.computeIfAbsent(label, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add((System.nanoTime() - t0) / 1_000_000);
         return r;
