@@ -222,7 +222,10 @@ class VerifyCommandTest {
         try (BackupFixture f = fleet(dir)) {
             f.db("initech").getCollection("users").dropIndex("email_1");
             f.pools.kill(0);
-            Cli cli = f.cli.quickToGiveUpOnDeadPools();
+            // each verify waits out its connect to the dead pool: 300 ms (as OnCallDeadPoolMessagesTest's) rather than 1 s,
+            // as that the pool is found unreachable, not how long it is waited for, is what is tested
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", f.storeDir.toUri().toString(), "USER", "test",
+                    io.tenantctl.pool.PoolClients.CONNECT_TIMEOUT_ENV, "300"));
 
             JsonNode doc = verify(cli, 4);
 
