@@ -524,7 +524,7 @@ public final class Restore {
         } catch (TenantctlException e) {
             if (e.category() == TenantctlException.Category.INTERRUPTED) {
                 throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted before the org's database was dropped "
-                        + "(while the backup was tried in a scratch database)", e);
+                        + "(while the backup was tried in a scratch database)" + (Retry.cutShort(e) ? ": " + e.getMessage() : ""), e);
             }
             throw new TenantctlException(TenantctlException.Category.FAILED, "backup " + backupId + " does not load (" + Errors.oneLine(e)
                     + ", tried in a scratch database before dropping anything): choose another backup", e);
@@ -688,8 +688,9 @@ public final class Restore {
             return copyEach(reader, db, poolId, cancel, retry, ours);
         } catch (RuntimeException e) {
             if (Retry.cutShort(e) && !(e instanceof TenantctlException)) { // a Ctrl-C cut a retried call's backoff short
-                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted (while a call the pool failed "
-                        + "waited to be retried)", e);
+                // the pool's error named (what it was refusing), as an interrupted backup's row names it
+                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, Errors.cutShort(e, "on pool " + poolId + ": "
+                        + Errors.oneLine(e)), e);
             }
             throw e;
         }

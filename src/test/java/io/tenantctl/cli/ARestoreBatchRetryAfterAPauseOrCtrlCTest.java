@@ -64,7 +64,8 @@ class ARestoreBatchRetryAfterAPauseOrCtrlCTest {
      * Ctrl-C while a retried call of the load waits out its backoff — a batch's insert, or a collection's create (its
      * indexes and read-back alike): the retry gives up within 100 ms, and the restore must stop as interrupted (exit 130,
      * recorded interrupted), not fail naming the pool (exit 1, run failed) — in a trial load, not say the pool failed and
-     * to run the restore again once it answers.
+     * to run the restore again once it answers. Its message and run item name the error the pool answered, as an
+     * interrupted backup's row does: "interrupted (while a call the pool failed waited to be retried)" said not what.
      */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"insertMany,false", "insertMany,true", "create,false", "create,true"})
@@ -94,13 +95,17 @@ class ARestoreBatchRetryAfterAPauseOrCtrlCTest {
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
             assertThat(r.err()).as(r.toString()).contains("stopped: interrupted").doesNotContain("does not load")
-                    .doesNotContain("is not at fault");
+                    .doesNotContain("is not at fault")
+                    // what the pool was refusing, as an interrupted backup's row says it: the operator's next question
+                    .contains("waited to be retried: ").contains("Prematurely reached end of stream");
             JsonNode org = f.org("acme");
             assertThat(org.get("database_name").asText()).isEqualTo("org_acme");
             assertThat(org.get("status").asText()).isEqualTo("active");
             assertThat(f.databaseNames("pool-0")).noneMatch(n -> n.startsWith("org_acme__r"));
             JsonNode last = strictJson(CliFixture.ok(f.newCli(), "runs", "list", "-o", "json")).get("runs").get(0);
             assertThat(last.get("status").asText()).as(last.toString()).isEqualTo("interrupted");
+            JsonNode item = strictJson(CliFixture.ok(f.newCli(), "runs", "show", last.get("run_id").asText(), "-o", "json")).get("items").get(0);
+            assertThat(item.get("error").asText()).as(item.toString()).contains("Prematurely reached end of stream");
             f.assertHolds("acme", before);
         }
     }
