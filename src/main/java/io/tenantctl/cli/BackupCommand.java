@@ -79,7 +79,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         try (ObjectStore store = Stores.open(ctx)) {
             Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pools, due),
-                    new Backup.Copy(alg, freeze, null), dryRun.on, drive, Clock.systemUTC()));
+                    new Backup.Copy(alg, freeze, null), dryRun.on, drive, Clock.systemUTC(), Stores.onLine(ctx)));
             metrics.report(r.report());
             render(r.report(), r.interrupted(), r.store());
             return Summary.exitCode(ctx, r.report(), r.interrupted(), r.report().failed().isEmpty() ? 0 : 1);

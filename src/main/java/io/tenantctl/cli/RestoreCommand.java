@@ -62,7 +62,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         try (ObjectStore store = Stores.open(ctx)) {
             Restore.Result r = new Restore(ctx.ops(), store).run(new Restore.Request(org, backup, toOrg, targetPool, inPlace, dropExisting,
-                    dryRun.on, ctx.cancel, waitForOrg, Stores.onLine(ctx)));
+                    dryRun.on, ctx.cancel, waitForOrg, Stores.typed(ctx)));
             for (String db : r.droppedDatabases()) {
                 if (!r.mode().equals(Restore.IN_PLACE)) {
                     ctx.err.println("note: " + (r.dryRun() ? "would drop " : "dropped ") + db + " on pool " + r.poolId()

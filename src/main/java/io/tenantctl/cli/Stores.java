@@ -25,6 +25,11 @@ final class Stores {
      * environment; one with user:password@ or a secret query option is refused before anything runs).
      */
     static String onLine(CliContext ctx) {
-        return ctx.options.storeUrl == null ? "" : " --store " + NextStep.shellWord(ctx.options.storeUrl.trim());
+        return typed(ctx) == null ? "" : " --store " + NextStep.shellWord(typed(ctx));
+    }
+
+    /** The store's URL as typed on the line (--store), or null when it came from TENANTCTL_STORE or the config file. */
+    static String typed(CliContext ctx) {
+        return ctx.options.storeUrl == null ? null : ctx.options.storeUrl.trim();
     }
 }

@@ -64,8 +64,11 @@ public final class Backup {
      */
     private static final Set<OrgStatus> TAKES = Set.of(Org.ACTIVE, Org.READ_ONLY, Org.DELETING);
 
-    /** Which orgs (exactly one of: orgIds, all, pool alone or with due, due) and how they are copied; how the run is driven. */
-    public record Request(Selector selector, Copy copy, boolean dryRun, RunEngine.Drive drive, Clock clock) {
+    /** Which orgs (one of: orgIds, all, pool alone or with due, due), how copied, how the run is driven; " --store URL" typed, or "". */
+    public record Request(Selector selector, Copy copy, boolean dryRun, RunEngine.Drive drive, Clock clock, String storeOnLine) {
+        public Request(Selector selector, Copy copy, boolean dryRun, RunEngine.Drive drive, Clock clock) {
+            this(selector, copy, dryRun, drive, clock, "");
+        }
     }
 
     /** Which orgs: these ids, all of them, those of one pool, or those due by their tier's policy (optionally on one pool). */
@@ -232,11 +235,8 @@ public final class Backup {
         try (BackupWriter writer = BackupWriter.start(store, layout, spec, req.clock())) {
             MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
             Retry.Attempts attempts = new Retry.Attempts();
-            List<String> names = ctx.retry().call(attempts, () -> db.listCollectionNames().into(new ArrayList<>()));
-            names.removeIf(n -> n.startsWith("system."));
-            if (names.isEmpty()) { // recorded complete, a backup of nothing would be the org's newest: restore's default, kept by prune
-                throw new TenantctlException(TenantctlException.Category.FAILED, NothingToBackUp.why(org, pool.poolId(), backups));
-            }
+            List<String> names = NothingToBackUp.refuseIfNone(ctx.retry().call(attempts, () -> db.listCollectionNames().into(new ArrayList<>())),
+                    org, pool.poolId(), backups, req.storeOnLine());
             names.sort(null);
             for (String name : names) {
                 List<BsonDocument> indexes = ctx.retry().call(attempts,

@@ -399,7 +399,7 @@ public final class OrgLifecycle {
                 String wouldFail = "dry run: the final backup of org " + orgId + " would fail";
                 if (!fingerprint(org, org.status(), wouldFail, db -> hasCollections(org, db))) {
                     throw new TenantctlException(TenantctlException.Category.FAILED, wouldFail + ": " + NothingToBackUp.why(org, org.poolId(),
-                            ctx.catalog().backups()) + "; nothing deleted");
+                            ctx.catalog().backups(), "") + "; nothing deleted");
                 }
                 Backup.Result b = finalBackup(orgId, store, true, cancel);
                 RunReport.Org planned = b.report().orgs().get(0);

@@ -141,7 +141,7 @@ public final class Orgs {
                 l.expired() || io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(here))).orElse(null);
         // restoring with nobody at work on it (a restore that died past an in-place drop): the restore that finishes it
         boolean nobody = lease == null || lease.expired();
-        io.tenantctl.NextStep next = o.status().equals(Org.RESTORING) && nobody ? io.tenantctl.NextStep.run(Restore.rerun(catalog, orgId).orElse(null))
+        io.tenantctl.NextStep next = o.status().equals(Org.RESTORING) && nobody ? io.tenantctl.NextStep.run(Restore.rerun(catalog, orgId, "").orElse(null))
                 // read_only only because a delete froze it and died: indistinguishable from a suspension but for this
                 : o.status().equals(Org.READ_ONLY) && nobody && catalog.orgs().frozenForDelete(orgId) ? finishDelete(orgId)
                 : o.status().equals(Org.FAILED) && nobody ? OrgNext.failedStep(catalog, o)

@@ -61,11 +61,15 @@ public final class Restore {
      * between batches and rolls it back, except after --in-place has dropped the org's database: then it finishes.
      */
     public record Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
-                          boolean dryRun, CancelToken cancel, boolean waitForOrg, String storeOnLine) {
-        /** {@code storeOnLine}: " --store URL" as typed on the line, for the restores it names to read the same store; "" or null for none. */
+                          boolean dryRun, CancelToken cancel, boolean waitForOrg, String typedStore) {
+        /** {@code typedStore}: the store's URL as typed on the line (--store), for the restores it names to read it; null for none. */
         public Request {
             cancel = cancel == null ? new CancelToken() : cancel;
-            storeOnLine = storeOnLine == null ? "" : storeOnLine;
+        }
+
+        /** " --store URL" as typed on the line, or "": what a restore this one names carries to read the same store. */
+        public String storeOnLine() {
+            return typedStore == null ? "" : " --store " + io.tenantctl.NextStep.shellWord(typedStore);
         }
 
         public Request(String orgId, String backupId, String toOrg, String targetPool, boolean inPlace, boolean dropExisting,
@@ -92,9 +96,11 @@ public final class Restore {
     /**
      * What a restore run records (RestoreRepository reads previous_status back for an interrupted restore).
      * {@code scratch}: where an in-place restore tries the backup first (a database it writes: adopt and gc keep off it).
+     * {@code store}: the store's URL as typed on the line (null: TENANTCTL_STORE's or the config file's), for the restore
+     * run again ('runs show', 'orgs show') to read the store it read.
      */
     record Args(String org, String backup, String toOrg, String mode, String pool, String database, String previousStatus, String scratch,
-                boolean placed) {
+                boolean placed, String store) {
     }
 
     private final OpsContext ctx;
@@ -153,7 +159,8 @@ public final class Restore {
         RunRepository runs = ctx.catalog().runs();
         String scratch = target.mode().equals(IN_PLACE) ? freshName(target.org(), target.pool(), backupId) : null;
         String runId = runs.start("restore", Json.write(new Args(req.orgId(), backupId, req.toOrg(), target.mode(), target.pool().poolId(),
-                target.databaseName(), target.previousStatus().db(), scratch, req.targetPool() == null)), ctx.actor(), List.of(target.orgId()));
+                target.databaseName(), target.previousStatus().db(), scratch, req.targetPool() == null, req.typedStore())), ctx.actor(),
+                List.of(target.orgId()));
         runs.itemStarted(runId, target.orgId());
         held.beatFor(runId); // its worker on the run: once this process is gone, 'runs list' shows it abandoned
         req.cancel().workingOn(runId, "restore"); // a second Ctrl-C names it
@@ -779,11 +786,13 @@ public final class Restore {
     /**
      * The restore that finishes what the newest restore into {@code orgId} left (an in-place one that died past its drop
      * leaves the org restoring, with part of its data): the same backup, the same way — a plain 'restore --org' would take
-     * the newest backup into a fresh database.
+     * the newest backup into a fresh database. It reads the store that restore's line named; {@code storeOnLine} (" --store
+     * URL" typed on this line, or "") only when it named none that it recorded (TENANTCTL_STORE's, or a run recorded before).
      */
-    static Optional<String> rerun(io.tenantctl.catalog.Catalog catalog, String orgId) {
+    static Optional<String> rerun(io.tenantctl.catalog.Catalog catalog, String orgId, String storeOnLine) {
         return catalog.runs().newestWith("restore", orgId).map(r -> java.util.Map.entry(r, Json.tree(r.args()))).filter(a -> a.getValue().hasNonNull("backup"))
-                .map(a -> Runs.RunView.continuation(a.getKey().verb(), a.getKey().runId(), a.getValue()));
+                .map(a -> Runs.RunView.continuation(a.getKey().verb(), a.getKey().runId(), a.getValue())
+                        + (a.getValue().hasNonNull("store") ? "" : storeOnLine));
     }
 
     /** A restore that found its org's lease gone: it stops writing, and its clean-up leaves everything to the org's holder. */
@@ -889,8 +898,8 @@ public final class Restore {
     }
 
     private String finish(Target target, String storeOnLine) {
-        return "re-run the restore: " + rerun(ctx.catalog(), target.orgId()).orElse("tenantctl restore --org " + target.orgId()
-                + " --backup ID --in-place --drop-existing") + storeOnLine;
+        return "re-run the restore: " + rerun(ctx.catalog(), target.orgId(), storeOnLine).orElse("tenantctl restore --org " + target.orgId()
+                + " --backup ID --in-place --drop-existing" + storeOnLine);
     }
 
     /** What a restore records on its org lease: enough for whoever finds it dead to put things back. */

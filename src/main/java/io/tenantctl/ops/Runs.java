@@ -48,7 +48,8 @@ public final class Runs {
 
         /**
          * The command that goes on with a run: VERB --resume for the fan-out verbs, but 'rebalance apply --resume' (rebalance
-         * is a group, its runs are continued by apply) and, for a restore (which has no --resume), the restore run again.
+         * is a group, its runs are continued by apply) and, for a restore (which has no --resume), the restore run again,
+         * with the --store its line typed (pasted without it, it would read TENANTCTL_STORE, another store).
          */
         static String continuation(String verb, String runId, JsonNode args) {
             if (verb.equals("restore") && args != null && args.hasNonNull("org") && args.hasNonNull("backup")) {
@@ -66,6 +67,9 @@ public final class Runs {
                     cmd.append(" --in-place --drop-existing");
                 } else if (typedPool) {
                     cmd.append(" --target-pool ").append(args.get("pool").asText()); // the pool it was restoring onto, not the org's
+                }
+                if (args.hasNonNull("store")) {
+                    cmd.append(" --store ").append(io.tenantctl.NextStep.shellWord(args.get("store").asText()));
                 }
                 return cmd.toString();
             }

@@ -1620,7 +1620,8 @@ public final class Verify {
             NextStep fix = switch (o.status()) {
                 case PROVISIONING -> NextStep.run(resume, (resumable ? "resumes it" : "provisions it anew") + "; verify --fix marks it failed");
                 // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
-                case RESTORING -> NextStep.run(Restore.rerun(ctx.catalog(), o.orgId()).orElse("tenantctl restore --org " + o.orgId()) + req.storeOnLine(),
+                case RESTORING -> NextStep.run(Restore.rerun(ctx.catalog(), o.orgId(), req.storeOnLine()).orElse("tenantctl restore --org " + o.orgId()
+                        + req.storeOnLine()),
                         "re-run; a dead restore is rolled back first");
                 case READ_ONLY -> Orgs.finishDelete(o.orgId());
                 default -> NextStep.run("tenantctl rebalance resume");

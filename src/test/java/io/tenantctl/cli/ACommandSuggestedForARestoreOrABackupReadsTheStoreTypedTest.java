@@ -1,0 +1,84 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.followNextStep;
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The restore a message names must read the store the work was done with when that store was typed on the line
+ * (--store), not TENANTCTL_STORE: here another store, with no backup of the org. {@code runs show} (and {@code runs list}) of a restore run
+ * that a Ctrl-C stopped named 'tenantctl restore --org acme --backup ID' (a restore's run recorded no store), and a backup of an
+ * org whose database is gone named 'tenantctl restore --org acme': pasted, each read the other store and failed.
+ */
+@Timeout(180)
+class ACommandSuggestedForARestoreOrABackupReadsTheStoreTypedTest {
+
+    @TempDir
+    Path dir;
+
+    private BackupFixture fleetWithAnotherDefaultStore() {
+        return new BackupFixture(1, dir, Map.of("TENANTCTL_STORE", dir.resolve("default-store").toUri().toString()));
+    }
+
+    @Test
+    void runsShowOfAnInterruptedRestoreNamesARestoreOfTheStoreItRead() {
+        try (BackupFixture f = fleetWithAnotherDefaultStore()) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+            String store = f.storeDir.toUri().toString();
+            String backupId = f.backup("acme", "--store", store);
+            f.notes("acme", "later", 3); // written after the backup: the restore's data is told from the org's own
+
+            CancelToken cancel = new CancelToken(); // Ctrl-C as the restore creates its first collection
+            Cli pressed = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+                if (HookedPools.is(cmd, "create") && db.startsWith("org_acme__r")) {
+                    cancel.cancel("SIGINT");
+                }
+            }));
+            Cli.Result interrupted = pressed.run(cancel, "restore", "--org", "acme", "--backup", backupId, "--store", store);
+            assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(130);
+
+            String runId = strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").get(0).get("run_id").asText();
+            JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run");
+            assertThat(run.get("status").asText()).isEqualTo("interrupted");
+            String next = run.get("next_step").asText();
+            assertThat(ok(f.cli, "runs", "list").out()).as("the text says the same step").contains(runId + ": " + next);
+            followNextStep(f.cli, next);
+            f.assertHolds("acme", backedUp);
+        }
+    }
+
+    @Test
+    void aBackupOfAnOrgWhoseDatabaseIsGoneNamesARestoreOfTheStoreTyped() {
+        try (BackupFixture f = fleetWithAnotherDefaultStore()) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+            String store = f.storeDir.toUri().toString();
+            f.backup("acme", "--store", store);
+            f.db("acme").drop(); // by hand
+
+            Cli.Result refused = f.cli.run("backup", "--org", "acme", "--store", store, "-o", "json");
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+            String error = strictJson(refused).get("failed").get(0).get("error").asText();
+            assertThat(error).contains("has no collections").contains("tenantctl restore --org acme");
+            followNextStep(f.cli, error);
+            f.assertHolds("acme", backedUp);
+        }
+    }
+}
