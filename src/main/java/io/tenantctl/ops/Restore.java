@@ -209,7 +209,7 @@ public final class Restore {
             // every collection counted again, as the backup has it: one finished earlier may have been dropped or written
             // since (its count was checked only when it was done), and the org must not be pointed at a database without it
             checkCounts(reader, db, target, req, backupId);
-            indexes += buildExpiring(reader, db, drop == Dropped.NOW ? ctx.retry().cancelledWhen(() -> false) : ctx.retry(), ours);
+            indexes += buildExpiring(reader, db, target.pool().poolId(), drop == Dropped.NOW ? ctx.retry().cancelledWhen(() -> false) : ctx.retry(), ours);
             String reason = "replaced by restore of backup " + backupId + " (run " + runId + ")";
             OrgStatus status = target.previousStatus().equals(Org.FAILED) ? Org.ACTIVE : target.previousStatus(); // a new org: active, or as its backup says
             boolean flipped;
@@ -524,7 +524,7 @@ public final class Restore {
         boolean ours = true;
         try {
             copy(reader, db, target.pool().poolId(), cancel, ctx.retry(), () -> stillHolds(held, target));
-            buildExpiring(reader, db, ctx.retry(), () -> stillHolds(held, target));
+            buildExpiring(reader, db, target.pool().poolId(), ctx.retry(), () -> stillHolds(held, target));
         } catch (LostLease lost) {
             ours = false; // the scratch name may be the trial database of the restore that took the org over
             throw lost;
@@ -694,13 +694,17 @@ public final class Restore {
         try {
             return copyEach(reader, db, poolId, cancel, retry, ours);
         } catch (RuntimeException e) {
-            if (Retry.cutShort(e) && !(e instanceof TenantctlException)) { // a Ctrl-C cut a retried call's backoff short
-                // the pool's error named (what it was refusing), as an interrupted backup's row names it
-                throw new TenantctlException(TenantctlException.Category.INTERRUPTED, Errors.cutShort(e, "on pool " + poolId + ": "
-                        + Errors.oneLine(e)), e);
-            }
-            throw e;
+            throw interruptedIfCutShort(e, poolId);
         }
+    }
+
+    /**
+     * {@code e}, or, when a Ctrl-C cut short the backoff of the pool call it failed (a retried one), the interrupt it is,
+     * naming the pool's error (what it was refusing), as an interrupted backup's row names it.
+     */
+    private static RuntimeException interruptedIfCutShort(RuntimeException e, String poolId) {
+        return Retry.cutShort(e) && !(e instanceof TenantctlException) ? new TenantctlException(TenantctlException.Category.INTERRUPTED,
+                Errors.cutShort(e, "on pool " + poolId + ": " + Errors.oneLine(e)), e) : e;
     }
 
     private int copyEach(BackupReader reader, MongoDatabase db, String poolId, CancelToken cancel, Retry retry, Runnable ours) {
@@ -766,8 +770,17 @@ public final class Restore {
     /**
      * Each collection's TTL indexes, which {@link #copy} leaves out: built after the counts are checked (the last step before
      * the flip), so that the pool expiring a backed-up document is not taken for a restore that lost it. Returns how many.
+     * A Ctrl-C that cuts a build's retry short stops it as an interrupt, as during {@link #copy}.
      */
-    private int buildExpiring(BackupReader reader, MongoDatabase db, Retry retry, Runnable ours) {
+    private int buildExpiring(BackupReader reader, MongoDatabase db, String poolId, Retry retry, Runnable ours) {
+        try {
+            return buildEachExpiring(reader, db, retry, ours);
+        } catch (RuntimeException e) {
+            throw interruptedIfCutShort(e, poolId);
+        }
+    }
+
+    private int buildEachExpiring(BackupReader reader, MongoDatabase db, Retry retry, Runnable ours) {
         Retry.Attempts attempts = new Retry.Attempts();
         int built = 0;
         for (CollectionEntry entry : reader.manifest().collections()) {

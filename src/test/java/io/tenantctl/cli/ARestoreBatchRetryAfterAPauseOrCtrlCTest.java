@@ -111,6 +111,48 @@ class ARestoreBatchRetryAfterAPauseOrCtrlCTest {
     }
 
     /**
+     * A TTL index is built once every count is checked, after the load's copy: a Ctrl-C that cut its build's backoff short
+     * was taken for the pool's failure (exit 1, run failed; in place "the backup is not at fault; run the restore again once
+     * the pool answers"), not the interrupt that the same Ctrl-C during any other call of the load is.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aCtrlCDuringTheBackoffOfATtlIndexsBuildIsAnInterrupt(boolean inPlace) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            f.db("acme").getCollection("notes").createIndex(com.mongodb.client.model.Indexes.ascending("at"),
+                    new com.mongodb.client.model.IndexOptions().expireAfter(86_400L, java.util.concurrent.TimeUnit.SECONDS));
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            String backupId = f.backup("acme");
+            CancelToken cancel = new CancelToken();
+            f.cli.decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> !name.startsWith("org_acme__r") ? db
+                    : HookedPools.beforeEach(db, "runCommand", a -> {
+                        String command = a[0] instanceof org.bson.conversions.Bson b ? b.toBsonDocument().toJson() : "";
+                        if (command.startsWith("{\"createIndexes\"") && command.contains("expireAfterSeconds")) {
+                            cancel.cancel("SIGINT"); // the pool keeps dropping the call
+                            throw new MongoSocketReadException("Prematurely reached end of stream", new ServerAddress());
+                        }
+                    })));
+            List<String> args = new ArrayList<>(List.of("restore", "--org", "acme", "--backup", backupId));
+            if (inPlace) {
+                args.addAll(List.of("--in-place", "--drop-existing"));
+            }
+            Cli.Result r = f.cli.run(cancel, args.toArray(String[]::new));
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            assertThat(r.err()).as(r.toString()).contains("stopped: interrupted").contains("Prematurely reached end of stream")
+                    .doesNotContain("is not at fault");
+            assertThat(f.org("acme").get("database_name").asText()).isEqualTo("org_acme");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            assertThat(f.databaseNames("pool-0")).noneMatch(n -> n.startsWith("org_acme__r"));
+            JsonNode last = strictJson(CliFixture.ok(f.newCli(), "runs", "list", "-o", "json")).get("runs").get(0);
+            assertThat(last.get("status").asText()).as(last.toString()).isEqualTo("interrupted");
+            f.assertHolds("acme", before);
+        }
+    }
+
+    /**
      * A call of the load the pool fails for good (not retried: a role that may not write) as the Ctrl-C comes cut no
      * backoff short: it was said "stopped: interrupted (while a call the pool failed waited to be retried)", exit 130,
      * hiding a failure that a restore run again meets alike. It is the restore's failure, naming the pool's error (exit 1,
