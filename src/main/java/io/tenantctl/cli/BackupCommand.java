@@ -110,6 +110,9 @@ final class BackupCommand implements Callable<Integer> {
                 ? null
                 // failed, provisioning, restoring, moving: the backup would fail the same way; what the org needs first is there
                 : f.error() != null && f.error().contains(": only active or read_only orgs") ? "tenantctl orgs show " + f.orgId()
+                // its database gone, its newest backup what holds its data (backing up again fails alike): the restore its error names
+                : f.error() != null && f.error().contains("has no collections (it does not exist)") ? "tenantctl restore --org " + f.orgId()
+                + Stores.onLine(ctx)
                 : again(f.orgId()));
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
