@@ -261,6 +261,15 @@ public final class RunRepository {
                 rs -> rs.getString(1), verb, orgId));
     }
 
+    /**
+     * Every run still marked running, of any verb, newest first, however many runs were started since (those its workers
+     * left are among them: a run's status stays running until someone ends it).
+     */
+    public List<Run> allRunning() {
+        return catalog.inConnection(c -> Sql.query(c, "select * from runs where status = 'running' order by started_at desc, run_id desc",
+                RunRepository::mapRun));
+    }
+
     /** The newest run of {@code verb}, whatever its status, if any. */
     public Optional<Run> newest(String verb) {
         return catalog.inConnection(c -> Sql.one(c, "select * from runs where verb = ? order by started_at desc, run_id desc limit 1",
@@ -418,6 +427,12 @@ public final class RunRepository {
     public Optional<String> itemError(String runId, String orgId) {
         return catalog.inConnection(c -> Sql.one(c, "select error from run_items where run_id = ? and org_id = ? and error is not null",
                 rs -> rs.getString(1), runId, orgId));
+    }
+
+    /** The org of a run of one org (a restore's), if it has an item: one row read, not the run's items. */
+    public Optional<String> onlyOrg(String runId) {
+        return catalog.inConnection(c -> Sql.one(c, "select org_id from run_items where run_id = ? order by org_id limit 1",
+                rs -> rs.getString(1), runId));
     }
 
     public List<Item> items(String runId) {

@@ -1669,7 +1669,7 @@ public final class Verify {
     private void runs(Request req, Consumer<Seen> seen, List<String> fixed, String ownRun) {
         Runs runs = new Runs(ctx.catalog(), ctx.actor());
         Instant unstartedBefore = ctx.catalog().now().minus(req.stuckAfter()); // runs.started_at is the catalog's clock
-        for (Runs.RunView r : runs.list(1000, null)) {
+        for (Runs.RunView r : ctx.catalog().runs().allRunning().stream().map(runs::view).toList()) {
             if (r.runId().equals(ownRun)) {
                 continue;
             }
@@ -1685,8 +1685,8 @@ public final class Verify {
             if (!r.status().equals(RunStatus.ABANDONED.db()) || r.verb().equals("verify")) {
                 continue; // an abandoned verify (its process out of descriptors, killed) left no org in any state: this one checks again
             }
-            if (r.verb().equals("restore") && ctx.catalog().runs().items(r.runId()).stream()
-                    .anyMatch(i -> ctx.catalog().orgs().find(i.orgId()).map(o -> o.status().equals(Org.RESTORING)).orElse(false))) {
+            if (r.verb().equals("restore") && ctx.catalog().runs().onlyOrg(r.runId()).flatMap(ctx.catalog().orgs()::find)
+                    .map(o -> o.status().equals(Org.RESTORING)).orElse(false)) {
                 continue; // a dead restore whose org is still restoring: its org_stuck finding names the same restore to run again
             }
             if (req.fix() && req.dryRun()) {

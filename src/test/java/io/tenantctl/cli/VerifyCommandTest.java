@@ -217,6 +217,38 @@ class VerifyCommandTest {
         }
     }
 
+    /**
+     * A run left running is judged however many runs were recorded since: cron's backups and verifies of a busy fleet
+     * record more than 1,000 in a day, and a run they pushed out of the newest ones still blocks the next run of its verb.
+     */
+    @Test
+    void runsLeftRunningAreFoundAndAnAbandonedOneCancelledByFix_afterMoreThanAThousandNewerRuns(@TempDir Path dir) {
+        try (BackupFixture f = fleet(dir)) {
+            String abandoned = strictJson(ok(f.cli, "backup", "--org", "acme", "--detach", "-o", "json")).get("run_id").asText();
+            sql(f.catalogUrl, "update runs set heartbeat_at = now() - interval '10 minutes' where run_id = '" + abandoned + "'");
+            String unstarted = strictJson(ok(f.cli, "backup", "--org", "globex", "--detach", "-o", "json")).get("run_id").asText();
+            sql(f.catalogUrl, "update runs set started_at = now() - interval '2 hours' where run_id = '" + unstarted + "'");
+            sql(f.catalogUrl, "with newer as (insert into runs (run_id, verb, started_at, finished_at, status, actor) "
+                    + "select 'cron-' || n, 'backup', now() + n * interval '1 millisecond', now() + n * interval '1 millisecond', 'succeeded', "
+                    + "'cron' from generate_series(1, 1100) n returning run_id) "
+                    + "insert into run_items (run_id, org_id, status, attempts) select run_id, 'cron-org', 'succeeded', 1 from newer");
+
+            JsonNode doc = verify(f, 4);
+
+            assertThat(findings(doc, "run_abandoned")).singleElement().satisfies(x -> {
+                assertThat(x.get("detail").asText()).contains(abandoned);
+                assertThat(x.get("fix").asText()).isEqualTo("tenantctl backup --resume " + abandoned);
+            });
+            assertThat(findings(doc, "run_unstarted")).singleElement().satisfies(x ->
+                    assertThat(x.get("fix").asText()).isEqualTo("tenantctl backup --join " + unstarted));
+
+            JsonNode fixed = verify(f, 4, "--fix");
+            assertThat(fixed.get("fixed").toString()).contains(abandoned).contains("cancelled");
+            assertThat(strictJson(ok(f.cli, "runs", "show", abandoned, "-o", "json")).get("run").get("status").asText()).isEqualTo("cancelled");
+            assertThat(findings(verify(f, 4), "run_abandoned")).isEmpty();
+        }
+    }
+
     @Test
     void anUnreachablePoolIsOneFinding_andTheOtherPoolsOrgsAreStillChecked(@TempDir Path dir) {
         try (BackupFixture f = fleet(dir)) {
