@@ -429,6 +429,12 @@ public final class RunRepository {
                 rs -> rs.getString(1), runId, orgId));
     }
 
+    /** The status of {@code orgId}'s item in run {@code runId}, if the run has one for it. */
+    public Optional<ItemStatus> itemStatus(String runId, String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select status from run_items where run_id = ? and org_id = ?",
+                rs -> ItemStatus.of(rs.getString(1)), runId, orgId));
+    }
+
     /** The org of a run of one org (a restore's), if it has an item: one row read, not the run's items. */
     public Optional<String> onlyOrg(String runId) {
         return catalog.inConnection(c -> Sql.one(c, "select org_id from run_items where run_id = ? order by org_id limit 1",

@@ -519,8 +519,8 @@ public final class Verify {
      * cancelled one refused; any other has its failed, unfinished and not started orgs tried (a done one stays done).
      */
     private static boolean resumes(io.tenantctl.catalog.Catalog catalog, RunRepository.Run r, String orgId) {
-        return r.runStatus() != RunStatus.SUCCEEDED && r.runStatus() != RunStatus.CANCELLED && catalog.runs().items(r.runId()).stream()
-                .anyMatch(i -> i.orgId().equals(orgId) && (i.itemStatus() == ItemStatus.FAILED || !i.itemStatus().finished()));
+        return r.runStatus() != RunStatus.SUCCEEDED && r.runStatus() != RunStatus.CANCELLED && catalog.runs().itemStatus(r.runId(), orgId)
+                .filter(s -> s == ItemStatus.FAILED || !s.finished()).isPresent();
     }
 
     /**

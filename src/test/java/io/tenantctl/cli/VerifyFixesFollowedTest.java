@@ -243,6 +243,8 @@ class VerifyFixesFollowedTest {
             Cli.Result v = f.cli.run("verify", "-o", "json");
             assertThat(v.exitCode()).as(v.toString()).isEqualTo(4);
             String fix = fix(v, "org_stuck", "newco");
+            String runId = strictJson(ok(f.cli, "runs", "list", "--verb", "provision", "-o", "json")).get("runs").get(0).get("run_id").asText();
+            assertThat(fix).as("its run failed on newco: resumed").startsWith("tenantctl provision --resume " + runId);
 
             Cli.Result followed = f.cli.run(command(fix));
             assertThat(followed.exitCode()).as(followed.toString()).isZero();
