@@ -268,6 +268,17 @@ public final class OrgRepository {
 
     /** As {@link #adopt(String, String, String, String, String)}; with {@code dryRun}, every check and nothing written. */
     public int adopt(String orgId, String poolId, String databaseName, String tier, String schemaHash, boolean dryRun) {
+        return adopt(orgId, poolId, databaseName, tier, schemaHash, dryRun, null);
+    }
+
+    /**
+     * As {@link #adopt(String, String, String, String, String, boolean)}, a retired copy of the name on another pool refused
+     * too unless that pool is in {@code toldApart}: those the caller found to be other databases (another server) when it
+     * read the retired copies; one recorded since may be this very database, its server registered twice. Null: only a
+     * retired copy on {@code poolId} refuses.
+     */
+    public int adopt(String orgId, String poolId, String databaseName, String tier, String schemaHash, boolean dryRun,
+                     java.util.Set<String> toldApart) {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
             Pool pool = PoolRepository.find(c, poolId).orElseThrow(() -> PoolRepository.unknown(poolId));
@@ -285,7 +296,7 @@ public final class OrgRepository {
                 }
                 return pool.orgCount(); // its failed row already counted
             }
-            requireAdoptable(c, null, poolId, databaseName);
+            requireAdoptable(c, null, poolId, databaseName, toldApart);
             if (!dryRun) {
                 releaseDroppedName(c, databaseName, orgId);
                 Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status, tier, schema_hash) values (?, ?, ?, 'active', ?, ?)",
@@ -297,18 +308,25 @@ public final class OrgRepository {
 
     /**
      * Refuses (usage) to adopt {@code databaseName} on {@code poolId} when another org than {@code orgId} claims it, when it
-     * is a retired copy (a move's or restore's source kept for its grace, a deleted org's), or when a move or restore is
-     * writing it.
+     * is a retired copy (a move's or restore's source kept for its grace, a deleted org's) — or, {@code toldApart} given, when
+     * a retired copy of the name is on another pool than those — or when a move or restore is writing it.
      */
-    private static void requireAdoptable(Connection c, String orgId, String poolId, String databaseName) throws SQLException {
+    private static void requireAdoptable(Connection c, String orgId, String poolId, String databaseName, java.util.Set<String> toldApart)
+            throws SQLException {
         Optional<String> owner = Sql.one(c, CLAIMANT, rs -> rs.getString(1), databaseName).filter(id -> !id.equals(orgId));
         if (owner.isPresent()) {
             throw TenantctlException.usage("database " + databaseName + " already belongs to org '" + owner.get() + "'");
         }
-        Optional<String> retired = retiredCopy(c, poolId, databaseName);
+        java.sql.Array apart = toldApart == null ? null : c.createArrayOf("text", toldApart.toArray());
+        Optional<String[]> retired = Sql.one(c, "select org_id, pool_id, reason from retired_databases where database_name = ? and (pool_id = ? "
+                + "or cast(? as text[]) is not null and not pool_id = any(cast(? as text[]))) order by pool_id = ? desc limit 1",
+                rs -> new String[]{rs.getString(1), rs.getString(2), rs.getString(3)}, databaseName, poolId, apart, apart, poolId);
         if (retired.isPresent()) {
-            throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + " is " + retired.get()
-                    + ": it is not adoptable as another org");
+            String[] r = retired.get();
+            String copy = "org " + r[0] + "'s retired copy on pool " + r[1] + " (" + r[2] + "; kept until 'tenantctl rebalance gc' drops it)";
+            throw TenantctlException.usage("database " + databaseName + " on pool " + poolId + (r[1].equals(poolId) ? " is " + copy
+                    + ": it is not adoptable as another org" : " may be " + copy + ", recorded while this adopt ran (pool " + r[1]
+                    + " may be this server registered twice): run the adopt again to tell"));
         }
         String filling = inFlightTargets(c, poolId).get(databaseName);
         if (filling != null) {
@@ -320,14 +338,14 @@ public final class OrgRepository {
     /**
      * Points org {@code o} (active or suspended, its database gone from its pool) at a copy of its data, {@code
      * databaseName} on {@code poolId}: the adopt of an org whose own database is missing. The same checks as a new
-     * adopt's (another org's database, a retired copy, one being written); with {@code dryRun} nothing written. The
-     * pool's org count after it.
+     * adopt's (another org's database, a retired copy — on another pool than {@code toldApart} too, as there — one being
+     * written); with {@code dryRun} nothing written. The pool's org count after it.
      */
-    public int repoint(Org o, String poolId, String databaseName, String schemaHash, boolean dryRun) {
+    public int repoint(Org o, String poolId, String databaseName, String schemaHash, boolean dryRun, java.util.Set<String> toldApart) {
         return catalog.inTransaction(c -> {
             Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
             Pool pool = PoolRepository.find(c, poolId).orElseThrow(() -> PoolRepository.unknown(poolId));
-            requireAdoptable(c, o.orgId(), poolId, databaseName);
+            requireAdoptable(c, o.orgId(), poolId, databaseName, toldApart);
             if (!dryRun && Sql.update(c, "update orgs set pool_id = ?, database_name = ?, schema_hash = ?, version = version + 1, "
                     + "updated_at = now() where org_id = ? and version = ?", poolId, databaseName, schemaHash, o.orgId(), o.version()) != 1) {
                 throw TenantctlException.config("org " + o.orgId() + " changed while it was being adopted: run the adopt again");

@@ -7,6 +7,7 @@ import io.tenantctl.backup.BackupManifest;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.Pool;
+import io.tenantctl.catalog.RestoreRepository;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.ops.run.OrgLeases;
 import io.tenantctl.ops.run.RunEngine;
@@ -125,7 +126,9 @@ public final class Adopt {
         Pool pool = ctx.catalog().pools().get(req.poolId());
         ctx.pools().ping(pool.poolId(), pool.uri());
         Set<String> present = ctx.databaseNames(pool);
-        Map<String, List<String>> elsewhere = unownedElsewhere(pool);
+        // read once for the batch, not for each org: each org's adopt refuses in its transaction a retired copy recorded since
+        List<RestoreRepository.Retired> retired = ctx.catalog().restores().retired(null);
+        Map<String, List<String>> elsewhere = unownedElsewhere(pool, retired);
         if (!req.dryRun()) {
             LeaseRecovery.sweep(ctx); // a dead provision's expired lease is not a holder
         }
@@ -165,7 +168,7 @@ public final class Adopt {
                             + o.status() + ", database " + o.databaseName() + " on pool " + o.poolId() + "): adopt registers databases "
                             + "that have no org yet" + (o.status().equals(Org.DELETING) ? "; it is deleting and its database is kept: "
                             + "'tenantctl orgs resume " + c.orgId() + "' takes it back" : o.status().equals(Org.DELETED)
-                            ? "; a deleted org's id is not reused" + underAnotherId(pool, db, present, req) : ""));
+                            ? "; a deleted org's id is not reused" + underAnotherId(pool, db, present, retired, req) : ""));
                 }
                 if (row.isPresent() && !repoint && (!row.get().poolId().equals(pool.poolId()) || !row.get().databaseName().equals(db))) {
                     // a failed row elsewhere: said before this pool's databases, whose want sent people to a provision that fails
@@ -181,9 +184,8 @@ public final class Adopt {
                     throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " has no database "
                             + db + ": adopt registers existing databases ('tenantctl provision " + c.orgId() + "' creates a new one)");
                 }
-                if (row.isEmpty() || repoint) { // a failed row taken over is its own database
-                    requireNotRetiredThroughAnotherPool(pool, db);
-                }
+                // a failed row taken over is its own database
+                Set<String> toldApart = row.isEmpty() || repoint ? requireNotRetiredThroughAnotherPool(pool, db, retired) : null;
                 Inspection found = inspect(pool, db, req.manifest(), known);
                 // a new row: what the catalog that was lost said of the org, kept by its newest backup's manifest
                 BackupOrigin.Newest inStore = row.isEmpty() ? newest(store, inStoreOf.get(c.orgId()), c.orgId(), unanswered)
@@ -195,15 +197,15 @@ public final class Adopt {
                 String tier = req.tier() != null || then == null ? req.tier() : then.tier();
                 boolean suspended = then != null && (then.deleted() || Org.READ_ONLY.db().equals(then.status()));
                 if (req.dryRun()) { // the catalog's own checks too (another org's database, a retired copy, one being written)
-                    added += (repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), true)
-                            : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, tier, found.matchedHash(), true)) > pool.orgCount() ? 1 : 0;
+                    added += (repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), true, toldApart)
+                            : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, tier, found.matchedHash(), true, toldApart)) > pool.orgCount() ? 1 : 0;
                 } else {
                     if (found.matchedHash() != null) {
                         SchemaManifest m = known.get(found.matchedHash());
                         ctx.catalog().manifests().save(m.hash(), m.source(), m.canonicalJson());
                     }
-                    orgCount = repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), false)
-                            : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, tier, found.matchedHash());
+                    orgCount = repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), false, toldApart)
+                            : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, tier, found.matchedHash(), false, toldApart);
                     if (suspended) {
                         ctx.catalog().orgs().setStatus(c.orgId(), Org.READ_ONLY);
                     }
@@ -248,23 +250,25 @@ public final class Adopt {
     }
 
     /**
-     * Refused, as the catalog refuses a retired copy recorded on {@code pool} itself, when one recorded on another pool row
-     * of the same server is this very database: a second registration of its server, spelled otherwise (localhost /
-     * 127.0.0.1), is told as gc tells it, by a probe document written in {@code db} through {@code pool}, read back through
-     * the other row and removed (a dry run's too). One that cannot be made refuses: it may be the retired copy.
+     * Refused, as the catalog refuses a retired copy recorded on {@code pool} itself, when one of the batch's {@code retired}
+     * copies recorded on another pool row of the same server is this very database: a second registration of its server,
+     * spelled otherwise (localhost / 127.0.0.1), is told as gc tells it, by a probe document written in {@code db} through
+     * {@code pool}, read back through the other row and removed (a dry run's too). One that cannot be made refuses: it may
+     * be the retired copy. The pools whose retired copy of that name is another database: the catalog's adopt refuses one
+     * recorded on any other pool since.
      */
-    private void requireNotRetiredThroughAnotherPool(Pool pool, String db) {
-        for (io.tenantctl.catalog.RestoreRepository.Retired r : new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).retired(null)) {
-            java.util.Optional<Pool> other = r.databaseName().equals(db) && !r.poolId().equals(pool.poolId())
-                    ? ctx.catalog().pools().find(r.poolId()) : java.util.Optional.empty();
-            if (other.isEmpty()) {
-                continue;
+    private Set<String> requireNotRetiredThroughAnotherPool(Pool pool, String db, List<RestoreRepository.Retired> retired) {
+        Set<String> toldApart = new TreeSet<>();
+        for (RestoreRepository.Retired r : retired) {
+            if (!r.databaseName().equals(db) || r.poolId().equals(pool.poolId())) {
+                continue; // another name, or a copy on this pool: the catalog's adopt refuses that one itself
             }
+            java.util.Optional<Pool> other = ctx.catalog().pools().find(r.poolId());
             String copy = "org " + r.orgId() + "'s retired copy on pool " + r.poolId() + " (" + r.reason() + "; kept until "
                     + "'tenantctl rebalance gc' drops it)";
             boolean same;
             try {
-                same = DatabaseGc.sameDatabase(ctx, pool, other.get(), db);
+                same = other.isPresent() && DatabaseGc.sameDatabase(ctx, pool, other.get(), db); // a pool gone is no server of this one
             } catch (RuntimeException e) {
                 throw TenantctlException.config("could not tell whether database " + db + " on pool " + pool.poolId() + " is " + copy
                         + ", pool " + r.poolId() + "'s server under another spelling: " + Errors.oneLine(e) + "; run it again when both pools answer");
@@ -273,7 +277,9 @@ public final class Adopt {
                 throw TenantctlException.usage("database " + db + " on pool " + pool.poolId() + " is " + copy + ", the same server "
                         + "registered twice: it is not adoptable as another org");
             }
+            toldApart.add(r.poolId());
         }
+        return toldApart;
     }
 
     /** Whether {@code o} is an active or suspended org that lives somewhere other than {@code db} on {@code pool}. */
@@ -304,11 +310,11 @@ public final class Adopt {
      * the pool and no org, retired copy or restore or move claims it — as purge leaves a name a stale client wrote again),
      * else why not.
      */
-    private String underAnotherId(Pool pool, String db, Set<String> present, Request req) {
+    private String underAnotherId(Pool pool, String db, Set<String> present, List<RestoreRepository.Retired> retired, Request req) {
         if (!present.contains(db)) {
             return ", and pool " + pool.poolId() + " has no database " + db + " to adopt";
         }
-        return claimed(pool.poolId()).contains(db) ? "" : ": adopt the database under another id: " + ADOPT_UNDER_NEW_ID
+        return claimed(pool.poolId(), retired).contains(db) ? "" : ": adopt the database under another id: " + ADOPT_UNDER_NEW_ID
                 + " --pool " + pool.poolId() + " --database " + NextStep.shellWord(db) + req.schemaOption();
     }
 
@@ -377,11 +383,12 @@ public final class Adopt {
     public List<Discovered> discover(String poolId) {
         Pool pool = ctx.catalog().pools().get(poolId);
         ctx.pools().ping(pool.poolId(), pool.uri());
-        Set<String> known = claimed(poolId);
+        List<RestoreRepository.Retired> retired = ctx.catalog().restores().retired(null);
+        Set<String> known = claimed(poolId, retired);
         // every id, deleted ones too (never reused)
         Map<String, Org> ids = new LinkedHashMap<>();
         ctx.catalog().orgs().list(null, null).forEach(o -> ids.put(o.orgId(), o));
-        Map<String, List<String>> elsewhere = unownedElsewhere(pool);
+        Map<String, List<String>> elsewhere = unownedElsewhere(pool, retired);
         Set<String> unowned = new TreeSet<>(ctx.databaseNames(pool));
         unowned.removeIf(n -> SYSTEM_DATABASES.contains(n) || known.contains(n));
         List<Discovered> out = new ArrayList<>();
@@ -457,9 +464,9 @@ public final class Adopt {
     /**
      * Per database name, the other pools that hold a database of that name no catalog row claims: pools on another
      * server than {@code pool} (one registered twice lists the same database through both) that answer; one that does not
-     * answer cannot be told of here (verify names it).
+     * answer cannot be told of here (verify names it). {@code retired}: the catalog's retired copies, as read for them all.
      */
-    private Map<String, List<String>> unownedElsewhere(Pool pool) {
+    private Map<String, List<String>> unownedElsewhere(Pool pool, List<RestoreRepository.Retired> retired) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         io.tenantctl.pool.PoolUri mine = io.tenantctl.pool.PoolUri.stored(pool.uri());
         for (Pool other : ctx.catalog().pools().list()) {
@@ -472,7 +479,7 @@ public final class Adopt {
             } catch (TenantctlException | com.mongodb.MongoException unanswered) {
                 continue;
             }
-            Set<String> claimed = claimed(other.poolId());
+            Set<String> claimed = claimed(other.poolId(), retired);
             names.stream().filter(n -> !SYSTEM_DATABASES.contains(n) && !claimed.contains(n))
                     .forEach(n -> out.computeIfAbsent(n, k -> new ArrayList<>()).add(other.poolId()));
         }
@@ -481,13 +488,13 @@ public final class Adopt {
 
     /**
      * The database names on {@code poolId} that are someone's: every org's name but a deleted one's whose database purge
-     * dropped (back on the pool, it is a stale client's: adoptable under another id), a retired copy, a copy being written.
+     * dropped (back on the pool, it is a stale client's: adoptable under another id), a retired copy (of the catalog's
+     * {@code retired}), a copy being written.
      */
-    private Set<String> claimed(String poolId) {
+    private Set<String> claimed(String poolId, List<RestoreRepository.Retired> retired) {
         Set<String> known = new TreeSet<>(ctx.catalog().orgs().claimedDatabaseNames());
         // a database a restore replaced or a move left behind is kept on purpose (until gc): not someone's org to adopt
-        new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).retired(null).stream().filter(r -> r.poolId().equals(poolId))
-                .forEach(r -> known.add(r.databaseName()));
+        retired.stream().filter(r -> r.poolId().equals(poolId)).forEach(r -> known.add(r.databaseName()));
         known.addAll(ctx.catalog().orgs().inFlightTargets(poolId).keySet()); // a restore's or move's copy being written
         return known;
     }
