@@ -134,6 +134,7 @@ public final class Adopt {
         }
         Map<String, SchemaManifest> known = knownManifests(req.manifest());
         List<OrgResult> results = new ArrayList<>();
+        Set<String> saved = new TreeSet<>(); // the manifests matched, stored once for the batch
         int orgCount = pool.orgCount();
         int added = 0; // a dry run's: rows it would add (a failed row taken over is counted already)
         TenantctlException[] unanswered = {null}; // the store's silence for one org: the next are not made to wait for it
@@ -200,9 +201,10 @@ public final class Adopt {
                     added += (repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), true, toldApart)
                             : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, tier, found.matchedHash(), true, toldApart)) > pool.orgCount() ? 1 : 0;
                 } else {
-                    if (found.matchedHash() != null) {
+                    if (found.matchedHash() != null && !saved.contains(found.matchedHash())) {
                         SchemaManifest m = known.get(found.matchedHash());
                         ctx.catalog().manifests().save(m.hash(), m.source(), m.canonicalJson());
+                        saved.add(m.hash());
                     }
                     orgCount = repoint ? ctx.catalog().orgs().repoint(row.get(), pool.poolId(), db, found.matchedHash(), false, toldApart)
                             : ctx.catalog().orgs().adopt(c.orgId(), pool.poolId(), db, tier, found.matchedHash(), false, toldApart);
