@@ -35,8 +35,8 @@ public final class PoolUri {
      * "/?" is neither.
      */
     private static final Pattern USERINFO = Pattern.compile("^(mongodb(?:\\+srv)?://)((?=[^/]*@)[^/]*|[^?#]*)@");
-    /** Any scheme's user:password@, for echoing input that is not a mongodb URI at all. */
-    private static final Pattern ANY_USERINFO = Pattern.compile("(?<=://)([^:/@?#]*):[^?#]*@");
+    /** A scheme, all a refusal quotes of input that is not a mongodb URI: what follows may hold a password in any shape. */
+    private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]{0,31}://");
     private static final Pattern SECRET_NAME = Pattern.compile(
             "(?i).*(password|passwd|pwd|secret|token|credential|api_?key|access_?key|private_?key|session_?key).*");
     /** authMechanismProperties keys whose values are names or URLs, not secrets. */
@@ -81,8 +81,9 @@ public final class PoolUri {
     /** {@code label} names the URI in refusals ("pool URI"); {@code variable} is the example variable for a password. */
     private static PoolUri parse(String raw, boolean allowInlinePassword, String label, String variable, String allowHint) {
         if (raw == null || !(raw.startsWith("mongodb://") || raw.startsWith("mongodb+srv://"))) {
-            throw TenantctlException.usage(label + " must start with mongodb:// or mongodb+srv:// (got '"
-                    + (raw == null ? "" : ANY_USERINFO.matcher(raw).replaceFirst("$1:***@")) + "')");
+            Matcher scheme = SCHEME.matcher(raw == null ? "" : raw);
+            throw TenantctlException.usage(label + " must start with mongodb:// or mongodb+srv:// (" + (scheme.find() ? "it is a "
+                    + scheme.group() + " URI" : "it is not a mongodb:// URI") + "; what was given is not shown, as it may hold a password)");
         }
         PoolUri uri = new PoolUri(raw);
         if (uri.hosts().isBlank()) {

@@ -249,4 +249,51 @@ class SecretsInRefusalsTest {
             assertNotShown(secret, r);
         }
     }
+
+    /**
+     * A value given for a pool URI that is not a mongodb:// URI at all — another scheme's URL, user:password@host without a
+     * scheme, the password itself pasted where the URI goes — was quoted back by the refusal with only a
+     * "scheme://user:***@" mask over it: a password holding '/' or a quote, a scheme typed "mongodb//", or a bare
+     * password came out whole. The refusal says what is wrong (and names a scheme it can tell) without any of the rest.
+     */
+    @Test
+    void aPoolUriThatIsNotAMongodbUriIsRefusedWithoutQuotingIt(@TempDir Path dir) throws Exception {
+        String catalog = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(catalog);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        String secret = "Kx9zQ-not-mongo";
+        List<String> typed = List.of("postgres://admin:" + secret + "@db:5432/x", "admin:" + secret + "@host",
+                "mongodb//app:" + secret + "@pool-9:27017/", "app:Hunter2/" + secret + "@pool-9:27017", "app:Hunter2'" + secret + "@pool-9",
+                "app:" + secret + "@", secret);
+        for (String uri : typed) {
+            List<List<String>> lines = List.of(List.of("pools", "set-uri", "pool-1", "--uri", uri),
+                    List.of("pools", "add", "pool-9", "--uri", uri), List.of("pools", "add", "pool-9", "--uri", uri, "--dry-run"),
+                    List.of("schema", "capture", "--from-uri", uri, "--database", "reference"));
+            for (List<String> line : lines) {
+                for (String output : new String[]{"table", "json"}) {
+                    List<String> args = new java.util.ArrayList<>(line);
+                    args.addAll(List.of("-o", output));
+                    Cli.Result r = cli.run(args.toArray(String[]::new));
+                    assertThat(r.exitCode()).as(args + ": " + r).isEqualTo(2);
+                    assertNotShown(secret, r);
+                    String message = output.equals("json") ? strictJson(r).get("error").get("message").asText() : r.err();
+                    assertThat(message).as("what is wrong and what to do: " + r).contains("must start with mongodb:// or mongodb+srv://");
+                    if (uri.startsWith("postgres://")) {
+                        assertThat(message).as("the scheme it has is named: " + r).contains("postgres://");
+                    }
+                }
+            }
+            Path config = dir.resolve("tenantctl.properties");
+            java.nio.file.Files.writeString(config, "uri=" + uri + "\nurl=" + uri + "\nfrom-uri=" + uri + "\n");
+            for (List<String> line : List.of(List.of("pools", "set-uri", "pool-1"), List.of("pools", "add", "pool-9"),
+                    List.of("pools", "set-admin-url", "pool-1"), List.of("schema", "capture", "--database", "reference"))) {
+                List<String> args = new java.util.ArrayList<>(line);
+                args.addAll(List.of("--config", config.toString(), "-o", "json"));
+                Cli.Result r = cli.run(args.toArray(String[]::new));
+                assertThat(r.exitCode()).as(args + ": " + r).isEqualTo(2);
+                assertNotShown(secret, r);
+            }
+        }
+        assertThat(Sentinels.dumpCatalog(catalog)).as("nothing was stored").doesNotContain(secret);
+    }
 }
