@@ -39,11 +39,14 @@ final class RunsListCommand implements Callable<Integer> {
         Output.table(ctx.out, List.of("run", "verb", "status", "started", "finished", "actor"),
                 runs.stream().map(r -> java.util.Arrays.asList(r.runId(), r.verb(), r.status(), String.valueOf(r.startedAt()),
                         r.finishedAt() == null ? null : r.finishedAt().toString(), r.actor())).toList());
-        for (Runs.RunView r : runs) {
-            if (r.next() != null) { // abandoned, interrupted or aborted: what resumes (or cancels) it
-                ctx.out.println(r.status() + " " + r.runId() + ": " + r.next().text());
-            }
-        }
+        runs.forEach(r -> printNext(ctx, r));
         return 0;
+    }
+
+    /** For a run abandoned, interrupted or aborted, the line saying what resumes (or cancels) it; runs show prints it too. */
+    static void printNext(CliContext ctx, Runs.RunView r) {
+        if (r.next() != null) {
+            ctx.out.println(r.status() + " " + r.runId() + ": " + r.next().text());
+        }
     }
 }

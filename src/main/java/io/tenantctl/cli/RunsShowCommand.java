@@ -36,6 +36,7 @@ final class RunsShowCommand implements Callable<Integer> {
         Output.table(ctx.out, List.of("org", "status", "attempts", "ms", "error"),
                 d.items().stream().map(i -> java.util.Arrays.asList(i.orgId(), i.status(), String.valueOf(i.attempts()),
                         i.millis() == null ? null : String.valueOf(i.millis()), i.error())).toList());
+        RunsListCommand.printNext(ctx, d.run());
         return 0;
     }
 }
