@@ -145,11 +145,20 @@ public final class Orgs {
                 // read_only only because a delete froze it and died: indistinguishable from a suspension but for this
                 : o.status().equals(Org.READ_ONLY) && nobody && catalog.orgs().frozenForDelete(orgId) ? finishDelete(orgId)
                 : o.status().equals(Org.FAILED) && nobody ? OrgNext.failedStep(catalog, o)
+                // provisioning with nobody at work on it and its run not going on (its worker killed): verify's org_stuck step
+                : o.status().equals(Org.PROVISIONING) && nobody && !provisionGoesOn(orgId) ? io.tenantctl.NextStep.run(
+                        Verify.finishProvision(catalog, o), "its provision did not finish: this finishes it")
                 // moving with nobody at work on it: a dead move finished or rolled back, or an org with no move put back
                 : o.status().equals(Org.MOVING) && nobody ? io.tenantctl.NextStep.run("tenantctl rebalance resume")
                 : o.status().equals(Org.DELETED) ? io.tenantctl.NextStep.note(OrgNext.deleted(catalog, o))
                 : !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).passedOver(o, o.schemaHash()).map(r -> r.catchUpStep(catalog, o)).orElse(null);
         return new Shown(o, lease, next);
+    }
+
+    /** Whether the newest provision run of {@code orgId} is running with workers at it (one of them will take the org). */
+    private boolean provisionGoesOn(String orgId) {
+        return catalog.runs().newestWith(Provision.VERB, orgId).filter(r -> io.tenantctl.ops.run.RunReport.displayStatus(r,
+                catalog.runs().activity(r.runId(), io.tenantctl.ops.run.RunEngine.LIVENESS)) == io.tenantctl.catalog.RunStatus.RUNNING).isPresent();
     }
 
     /** The next step for an org a delete froze (read_only) and did not finish: the delete again, or the resume that keeps it. */

@@ -1,0 +1,53 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.sql;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An org left provisioning by a provision run whose worker was killed: verify's org_stuck finding names the step that
+ * finishes it, but `orgs show ORG` — where on-call looks at one org — gave no `next` at all.
+ */
+class OrgsShowOfAnOrgLeftProvisioningNamesItsNextStepTest {
+
+    @Test
+    void orgsShowNamesTheStepVerifyNamesForAnOrgWhoseProvisionWasKilled(@TempDir Path dir) throws Exception {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            Path schema = CliFixture.smallSchema(dir);
+            String runId = strictJson(ok(cli, "provision", "acme", "--schema", schema.toString(), "--detach", "-o", "json"))
+                    .get("run_id").asText();
+            // its only worker claimed acme and was killed: its lease and heartbeat are stale, acme stays provisioning
+            sql(url, "update run_items set status = 'running', claimed_by = 'worker-7/4242/dead', lease_until = now() - interval '1 minute' "
+                    + "where run_id = '" + runId + "' and org_id = 'acme'");
+            sql(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
+
+            String fix = null;
+            Cli.Result v = cli.run("verify", "--stuck-after", "0s", "-o", "json");
+            for (JsonNode f : strictJson(v).get("findings")) {
+                if (f.get("kind").asText().equals("org_stuck") && "acme".equals(f.path("org_id").asText())) {
+                    fix = f.get("fix").asText();
+                }
+            }
+            assertThat(fix).as("verify reports acme stuck provisioning: %s", v).isNotNull();
+
+            JsonNode shown = strictJson(ok(cli, "orgs", "show", "acme", "-o", "json"));
+            assertThat(shown.get("status").asText()).isEqualTo("provisioning");
+            assertThat(shown.path("next").asText("")).as("orgs show names verify's step: %s", shown).startsWith(fix);
+            Cli.Result text = ok(cli, "orgs", "show", "acme");
+            assertThat(text.out()).as(text.toString()).containsPattern("next:\\s+" + java.util.regex.Pattern.quote(fix));
+        }
+    }
+}
