@@ -42,7 +42,7 @@ final class OrgsSuspendCommand implements Callable<Integer> {
             return;
         }
         if (!c.changed()) {
-            ctx.out.println("org " + c.orgId() + " is already " + what + ": nothing to do");
+            ctx.out.println((c.dryRun() ? "dry run: " : "") + "org " + c.orgId() + " is already " + what + ": nothing to do");
         } else if (c.dryRun()) {
             ctx.out.println("dry run: org " + c.orgId() + " would be " + done + " (" + describe(c) + "); nothing written");
         } else {
