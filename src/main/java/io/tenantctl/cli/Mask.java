@@ -14,8 +14,11 @@ final class Mask {
 
     /** scheme:// (or scheme:/) then userinfo up to the last '@' of the token: the driver's reading of userinfo. */
     private static final Pattern SCHEMED = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*:/{1,2})([^\\s'\"<>]*)@");
-    /** user:password@host without a scheme. */
-    private static final Pattern BARE = Pattern.compile("(^|[\\s'\"=(,])([A-Za-z0-9._%+-]+):([^\\s'\"@/]+)@(?=[A-Za-z0-9\\[])");
+    /**
+     * user:password@host without a scheme: the password up to the token's last '@' ('@' and '/' in it included, a host
+     * mistyped included), as the driver reads userinfo; never across a scheme's "://" (a URL quoted after a name and colon).
+     */
+    private static final Pattern BARE = Pattern.compile("(^|[\\s'\"=(,])([A-Za-z0-9._%+-]+):([^\\s'\"/](?:(?!://)[^\\s'\"])*)@(?=[^\\s'\"])");
     /**
      * A key=value whose key names a secret: {@code password=}, {@code proxyPassword=}, and an environment file's own lines
      * ({@code POOL1_PASSWORD=}, {@code AWS_SECRET_ACCESS_KEY=}, {@code AWS_SESSION_TOKEN=}); the key is kept, so what was

@@ -24,4 +24,21 @@ class MaskTest {
                 .doesNotContain("b,c");
         assertThat(Mask.secrets("proxyPassword=x,y; then")).isEqualTo("proxyPassword=***; then");
     }
+
+    /**
+     * Found on 12-07: a URL typed without its scheme whose password holds '@' or '/', or whose host is mistyped with a
+     * leading '-', showed its password (whole, or the part after its first '@'): the mask stopped at the password's
+     * first '@' or '/'. Now it runs to the token's last '@', as the driver reads userinfo; the user stays readable.
+     */
+    @Test
+    void aPasswordWithoutAUrlsSchemeIsMaskedWholeWhateverItHolds() {
+        for (String typed : java.util.List.of("app:p@ss@host:27017", "app:Hunter2/PW@host", "app:PW@-host", "app:a@b/c@db.example")) {
+            String masked = Mask.secrets("invalid --uri '" + typed + "': expected mongodb://host[:port]");
+            assertThat(masked).as(typed).startsWith("invalid --uri 'app:***@").doesNotContain("ss@host").doesNotContain("Hunter2")
+                    .doesNotContain("PW").doesNotContain("a@b").doesNotContain("b/c");
+        }
+        // what holds no password stays as it was: a masked URL, a user alone, a time, an e-mail address
+        assertThat(Mask.secrets("mongodb://app:***@host/db")).isEqualTo("mongodb://app:***@host/db");
+        assertThat(Mask.secrets("at 12:30 by ops@example.com")).isEqualTo("at 12:30 by ops@example.com");
+    }
 }
