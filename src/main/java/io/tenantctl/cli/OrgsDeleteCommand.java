@@ -36,7 +36,7 @@ final class OrgsDeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OrgLifecycle.Deleted d = new OrgLifecycle(ctx.ops()).delete(orgId, ctx.resolveStoreUrl(), ctx.effectiveEnv(), noBackup, dryRun.on,
+        OrgLifecycle.Deleted d = new OrgLifecycle(ctx.ops()).delete(orgId, ctx.resolveStoreUrl(), Stores.onLine(ctx), ctx.effectiveEnv(), noBackup, dryRun.on,
                 waitForOrg, ctx.cancel);
         if (ctx.json()) {
             Output.json(ctx.out, d);

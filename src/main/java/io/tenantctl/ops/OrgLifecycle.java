@@ -349,24 +349,26 @@ public final class OrgLifecycle {
     /**
      * Soft-deletes an org: with a store, a final backup first (the org read_only meanwhile, so the backup is its last
      * state; a failed backup refuses the delete and puts the org back); then status {@code deleting} with the time.
-     * The database is kept until {@code purge}. Without a store, refused unless {@code noBackup}.
+     * The database is kept until {@code purge}. Without a store, refused unless {@code noBackup}. {@code storeOnLine}:
+     * " --store URL" as typed (or ""), carried by the restore a final backup of nothing names.
      */
-    public Deleted delete(String orgId, String storeUrl, Map<String, String> env, boolean noBackup, boolean dryRun, boolean waitForOrg,
-                          CancelToken cancel) {
+    public Deleted delete(String orgId, String storeUrl, String storeOnLine, Map<String, String> env, boolean noBackup, boolean dryRun,
+                          boolean waitForOrg, CancelToken cancel) {
         if (!dryRun) {
             LeaseRecovery.sweep(ctx);
         }
         Org org = get(orgId);
         if (noBackup || storeUrl == null || storeUrl.isBlank() || org.status().equals(Org.DELETING)) {
-            return delete(org, null, noBackup, dryRun, waitForOrg, cancel);
+            return delete(org, null, "", noBackup, dryRun, waitForOrg, cancel);
         }
         // the store checked before anything is changed, as for every backup: a dead or read-only store is exit 3
         try (ObjectStore store = OpsContext.openStore(storeUrl, env, !dryRun)) {
-            return delete(org, store, false, dryRun, waitForOrg, cancel);
+            return delete(org, store, storeOnLine, false, dryRun, waitForOrg, cancel);
         }
     }
 
-    private Deleted delete(Org org, ObjectStore store, boolean noBackup, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+    private Deleted delete(Org org, ObjectStore store, String storeOnLine, boolean noBackup, boolean dryRun, boolean waitForOrg,
+                           CancelToken cancel) {
         String orgId = org.orgId();
         if (org.status().equals(Org.DELETING)) {
             Instant at = ctx.catalog().orgs().deletedAt(orgId).orElse(org.updatedAt());
@@ -399,9 +401,9 @@ public final class OrgLifecycle {
                 String wouldFail = "dry run: the final backup of org " + orgId + " would fail";
                 if (!fingerprint(org, org.status(), wouldFail, db -> hasCollections(org, db))) {
                     throw new TenantctlException(TenantctlException.Category.FAILED, wouldFail + ": " + NothingToBackUp.why(org, org.poolId(),
-                            ctx.catalog().backups(), "") + "; nothing deleted");
+                            ctx.catalog().backups(), storeOnLine) + "; nothing deleted");
                 }
-                Backup.Result b = finalBackup(orgId, store, true, cancel);
+                Backup.Result b = finalBackup(orgId, store, storeOnLine, true, cancel);
                 RunReport.Org planned = b.report().orgs().get(0);
                 if (!planned.outcome().equals("planned")) { // its pool does not answer: the delete would fail there, and so does this
                     throw new TenantctlException(b.interrupted() ? TenantctlException.Category.INTERRUPTED : TenantctlException.Category.FAILED,
@@ -441,7 +443,7 @@ public final class OrgLifecycle {
         Fingerprint atFreeze = fingerprint(frozen, before, "final backup of org " + orgId + " failed");
         Backup.Result b;
         try {
-            b = finalBackup(orgId, store, false, cancel);
+            b = finalBackup(orgId, store, storeOnLine, false, cancel);
         } catch (RuntimeException e) {
             thaw(frozen, before);
             throw e;
@@ -533,10 +535,10 @@ public final class OrgLifecycle {
         }
     }
 
-    private Backup.Result finalBackup(String orgId, ObjectStore store, boolean dryRun, CancelToken cancel) {
+    private Backup.Result finalBackup(String orgId, ObjectStore store, String storeOnLine, boolean dryRun, CancelToken cancel) {
         RunEngine.Drive drive = new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, cancel, Progress.NONE);
         return new Backup(ctx, store).run(new Backup.Request(new Backup.Selector(List.of(orgId), false, List.of(), false),
-                new Backup.Copy(FINAL_BACKUP, false, io.tenantctl.backup.BackupManifest.OrgState.DELETE), dryRun, drive, Clock.systemUTC()));
+                new Backup.Copy(FINAL_BACKUP, false, io.tenantctl.backup.BackupManifest.OrgState.DELETE), dryRun, drive, Clock.systemUTC(), storeOnLine));
     }
 
     /** Puts a frozen org back to the status it had (if nothing else changed it); returns what to add to the message. */

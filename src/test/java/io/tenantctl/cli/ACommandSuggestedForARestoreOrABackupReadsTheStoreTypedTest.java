@@ -86,4 +86,25 @@ class ACommandSuggestedForARestoreOrABackupReadsTheStoreTypedTest {
             f.assertHolds("acme", backedUp);
         }
     }
+
+    /** As a backup's: the final backup of an org's delete (and its dry run) names the restore with the --store typed. */
+    @Test
+    void aDeleteOfAnOrgWhoseDatabaseIsGoneNamesARestoreOfTheStoreTyped() {
+        try (BackupFixture f = fleetWithAnotherDefaultStore()) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+            String store = f.storeDir.toUri().toString();
+            f.backup("acme", "--store", store);
+            for (String[] delete : List.of(new String[]{"orgs", "delete", "acme", "--store", store, "--dry-run"},
+                    new String[]{"orgs", "delete", "acme", "--store", store})) {
+                f.db("acme").drop(); // by hand
+                Cli.Result refused = f.cli.run(delete);
+                assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+                assertThat(refused.err()).as(refused.toString()).contains("has no collections").contains("tenantctl restore --org acme");
+                followNextStep(f.cli, refused.err());
+                f.assertHolds("acme", backedUp);
+            }
+        }
+    }
 }
