@@ -34,14 +34,24 @@ class ACommandSuggestedForARestoreOrABackupReadsTheStoreTypedTest {
         return new BackupFixture(1, dir, Map.of("TENANTCTL_STORE", dir.resolve("default-store").toUri().toString()));
     }
 
+    /** Org acme's data as backed up to {@code store} (typed, not the default), and the backup's id. */
+    private record BackedUp(Map<String, List<RawBsonDocument>> contents, String backupId) {
+    }
+
+    private static BackedUp acmeBackedUpTo(BackupFixture f, String store) {
+        f.provision("acme");
+        f.notes("acme", "notes", 5);
+        Map<String, List<RawBsonDocument>> contents = BackupFixture.contents(f.db("acme"));
+        return new BackedUp(contents, f.backup("acme", "--store", store));
+    }
+
     @Test
     void runsShowOfAnInterruptedRestoreNamesARestoreOfTheStoreItRead() {
         try (BackupFixture f = fleetWithAnotherDefaultStore()) {
-            f.provision("acme");
-            f.notes("acme", "notes", 5);
-            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
             String store = f.storeDir.toUri().toString();
-            String backupId = f.backup("acme", "--store", store);
+            BackedUp acme = acmeBackedUpTo(f, store);
+            Map<String, List<RawBsonDocument>> backedUp = acme.contents();
+            String backupId = acme.backupId();
             f.notes("acme", "later", 3); // written after the backup: the restore's data is told from the org's own
 
             CancelToken cancel = new CancelToken(); // Ctrl-C as the restore creates its first collection
@@ -66,11 +76,8 @@ class ACommandSuggestedForARestoreOrABackupReadsTheStoreTypedTest {
     @Test
     void aBackupOfAnOrgWhoseDatabaseIsGoneNamesARestoreOfTheStoreTyped() {
         try (BackupFixture f = fleetWithAnotherDefaultStore()) {
-            f.provision("acme");
-            f.notes("acme", "notes", 5);
-            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
             String store = f.storeDir.toUri().toString();
-            f.backup("acme", "--store", store);
+            Map<String, List<RawBsonDocument>> backedUp = acmeBackedUpTo(f, store).contents();
             f.db("acme").drop(); // by hand
 
             Cli.Result refused = f.cli.run("backup", "--org", "acme", "--store", store, "-o", "json");
@@ -91,11 +98,8 @@ class ACommandSuggestedForARestoreOrABackupReadsTheStoreTypedTest {
     @Test
     void aDeleteOfAnOrgWhoseDatabaseIsGoneNamesARestoreOfTheStoreTyped() {
         try (BackupFixture f = fleetWithAnotherDefaultStore()) {
-            f.provision("acme");
-            f.notes("acme", "notes", 5);
-            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
             String store = f.storeDir.toUri().toString();
-            f.backup("acme", "--store", store);
+            Map<String, List<RawBsonDocument>> backedUp = acmeBackedUpTo(f, store).contents();
             for (String[] delete : List.of(new String[]{"orgs", "delete", "acme", "--store", store, "--dry-run"},
                     new String[]{"orgs", "delete", "acme", "--store", store})) {
                 f.db("acme").drop(); // by hand
