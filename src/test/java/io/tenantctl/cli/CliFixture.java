@@ -75,6 +75,16 @@ final class CliFixture {
         TestCatalog.execute(url, statement);
     }
 
+    /**
+     * What a run's only worker left when it was killed (kill -9, on another host) after claiming {@code orgId}: that item
+     * running under a lease a minute past, the run's heartbeat five minutes old. The run reads abandoned.
+     */
+    static void workerKilledAfterClaiming(String url, String runId, String orgId) {
+        sql(url, "update run_items set status = 'running', claimed_by = 'worker-7/4242/dead', lease_until = now() - interval '1 minute' "
+                + "where run_id = '" + runId + "' and org_id = '" + orgId + "'");
+        sql(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
+    }
+
     /** The one number {@code query} selects from the catalog at {@code url}. */
     static long count(String url, String query) {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(query)) {

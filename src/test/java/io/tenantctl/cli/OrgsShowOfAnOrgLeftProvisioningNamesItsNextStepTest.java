@@ -30,9 +30,7 @@ class OrgsShowOfAnOrgLeftProvisioningNamesItsNextStepTest {
             String runId = strictJson(ok(cli, "provision", "acme", "--schema", schema.toString(), "--detach", "-o", "json"))
                     .get("run_id").asText();
             // its only worker claimed acme and was killed: its lease and heartbeat are stale, acme stays provisioning
-            sql(url, "update run_items set status = 'running', claimed_by = 'worker-7/4242/dead', lease_until = now() - interval '1 minute' "
-                    + "where run_id = '" + runId + "' and org_id = 'acme'");
-            sql(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
+            CliFixture.workerKilledAfterClaiming(url, runId, "acme");
 
             String fix = null;
             Cli.Result v = cli.run("verify", "--stuck-after", "0s", "-o", "json");

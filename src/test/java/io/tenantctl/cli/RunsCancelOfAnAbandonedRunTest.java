@@ -33,9 +33,7 @@ class RunsCancelOfAnAbandonedRunTest {
             String runId = strictJson(ok(cli, "provision", "n-1", "n-2", "n-3", "--schema", schema.toString(), "--detach", "-o", "json"))
                     .get("run_id").asText();
             // its only worker claimed n-1 and was killed (kill -9 on another host); a few minutes later its lease and heartbeat are stale
-            sql(url, "update run_items set status = 'running', claimed_by = 'worker-7/4242/dead', lease_until = now() - interval '1 minute' "
-                    + "where run_id = '" + runId + "' and org_id = 'n-1'");
-            sql(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
+            CliFixture.workerKilledAfterClaiming(url, runId, "n-1");
             JsonNode listed = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0);
             assertThat(listed.get("status").asText()).isEqualTo("abandoned");
             assertThat(listed.get("next_step").asText()).isEqualTo("tenantctl provision --resume " + runId);

@@ -29,9 +29,7 @@ class RunsShowOfAnAbandonedRunSaysHowToGoOnTest {
             String runId = strictJson(ok(cli, "provision", "n-1", "n-2", "--schema", schema.toString(), "--detach", "-o", "json"))
                     .get("run_id").asText();
             // its only worker claimed n-1 and was killed: its lease and heartbeat are stale
-            sql(url, "update run_items set status = 'running', claimed_by = 'worker-7/4242/dead', lease_until = now() - interval '1 minute' "
-                    + "where run_id = '" + runId + "' and org_id = 'n-1'");
-            sql(url, "update runs set heartbeat_at = now() - interval '5 minutes' where run_id = '" + runId + "'");
+            CliFixture.workerKilledAfterClaiming(url, runId, "n-1");
             String listed = ok(cli, "runs", "list").out().lines().filter(l -> l.startsWith("abandoned " + runId + ": ")).findFirst()
                     .orElseThrow(() -> new AssertionError("runs list names no next step for " + runId));
             assertThat(listed).contains("tenantctl provision --resume " + runId).contains("tenantctl runs cancel " + runId);
