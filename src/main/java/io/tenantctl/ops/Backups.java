@@ -185,24 +185,24 @@ public final class Backups {
     }
 
     /**
-     * As {@link #list}, each entry handed to {@code each} as it is made: every org's backups, without --org, are read as
-     * one stream of catalog rows merged org by org with the store's listing of a batch of orgs at once, so only a batch's
-     * backups ({@link #LISTED_AT_ONCE}) are held at a time.
+     * As {@link #list}, each entry handed to {@code each} as it is made: every org's backups (or those of the orgs named,
+     * more than one) are read as one stream of catalog rows merged org by org with the store's listing of a batch of orgs
+     * at once, so only a batch's backups ({@link #LISTED_AT_ONCE}) are held at a time, and a batch is one listing.
      */
     public void forEach(List<String> orgIds, Clock clock, java.util.function.Consumer<Entry> each) {
         orgIds.forEach(OrgId::require);
         // a backup recorded running whose worker is gone was abandoned (its process died): incomplete, not in progress
         Instant graceStart = clock.instant().minus(Duration.ofHours(DEFAULT_GRACE_HOURS));
-        if (!orgIds.isEmpty()) {
-            for (String org : new TreeSet<>(orgIds)) {
-                merge(org, backups.list(org), BackupReader.list(store, layout, org), graceStart).forEach(each);
-            }
+        if (orgIds.size() == 1) { // one org (restore, verify, show): its own prefix's listing
+            merge(orgIds.get(0), backups.list(orgIds.get(0)), BackupReader.list(store, layout, orgIds.get(0)), graceStart).forEach(each);
             return;
         }
-        java.util.NavigableSet<String> storeOrgs = new TreeSet<>();
-        store.children(layout.prefix().isEmpty() ? "" : layout.prefix() + "/").stream()
-                .map(n -> n.endsWith("/") ? n.substring(0, n.length() - 1) : n)
-                .filter(n -> OrgId.problem(n) == null).forEach(storeOrgs::add);
+        java.util.NavigableSet<String> storeOrgs = new TreeSet<>(); // without --org: the orgs only the store knows too
+        if (orgIds.isEmpty()) {
+            store.children(layout.prefix().isEmpty() ? "" : layout.prefix() + "/").stream()
+                    .map(n -> n.endsWith("/") ? n.substring(0, n.length() - 1) : n)
+                    .filter(n -> OrgId.problem(n) == null).forEach(storeOrgs::add);
+        }
         // the orgs in order, each with its catalog rows (none: only the store knows it), until they hold LISTED_AT_ONCE
         // backups: then their prefixes are listed at once (on S3, one paginated listing for them all, not one per org)
         List<Map.Entry<String, List<BackupRepository.Backup>>> batch = new ArrayList<>();
@@ -236,13 +236,17 @@ public final class Backups {
             }
         };
         List<BackupRepository.Backup> current = new ArrayList<>();
-        backups.forEachRow(r -> {
-            if (!current.isEmpty() && !current.get(0).orgId().equals(r.orgId())) {
-                org.accept(current.get(0).orgId(), current);
-                current.clear();
-            }
-            current.add(r);
-        });
+        if (!orgIds.isEmpty()) { // the orgs named, in order, each with its catalog rows (none: only the store may know it)
+            new TreeSet<>(orgIds).forEach(id -> org.accept(id, backups.list(id)));
+        } else {
+            backups.forEachRow(r -> {
+                if (!current.isEmpty() && !current.get(0).orgId().equals(r.orgId())) {
+                    org.accept(current.get(0).orgId(), current);
+                    current.clear();
+                }
+                current.add(r);
+            });
+        }
         if (!current.isEmpty()) {
             org.accept(current.get(0).orgId(), current);
         }
