@@ -604,7 +604,8 @@ public final class OrgLifecycle {
         List<OrgRepository.Deleting> due = orgs.deletingBefore(ctx.catalog().now().minus(olderThan)); // deleted_at is the catalog's clock
         java.util.Set<String> unknown = new java.util.TreeSet<>(dropChanged);
         due.forEach(d -> unknown.remove(d.org().orgId()));
-        leftovers(databases).forEach(r -> unknown.remove(r.orgId())); // handed over by an earlier purge: what its kept detail names
+        List<RestoreRepository.Retired> leftBefore = leftovers(databases); // what a dry run reports: it hands nothing over
+        leftBefore.forEach(r -> unknown.remove(r.orgId())); // handed over by an earlier purge: what its kept detail names
         if (!unknown.isEmpty()) { // a typo must not pass for "dropped what I looked at"
             throw TenantctlException.usage("--drop-changed " + String.join(",", unknown) + ": no org of that id is deleting for longer "
                     + "than --older-than, nor has a database an earlier purge handed over; see 'tenantctl orgs purge --dry-run'");
@@ -626,9 +627,8 @@ public final class OrgLifecycle {
                 String written = dropChanged.contains(d.org().orgId()) ? null : keep(d.org(), olderThan, looking);
                 items.put(d.org().orgId(), item(d.org(), d.deletedAt(), written == null ? "would_drop" : "kept", written));
             }
-            List<RestoreRepository.Retired> left = leftovers(databases);
-            Map<String, FindingRepository.Finding> acked = ackedCopies(left);
-            for (RestoreRepository.Retired r : left) {
+            Map<String, FindingRepository.Finding> acked = ackedCopies(leftBefore);
+            for (RestoreRepository.Retired r : leftBefore) {
                 String written = dropChanged.contains(r.orgId()) ? null : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false, looking);
                 items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
                         written == null ? "would_drop" : "kept", written == null ? "left by an earlier purge" : written,
