@@ -44,9 +44,10 @@ final class PoolsCommand {
         return 0;
     }
 
-    /** pools add / set-uri: the pool (or, with --dry-run, the plan), and the variables that now hold its inline secrets. */
+    /** pools add / set-uri / set-capacity: the pool (or, with --dry-run, the plan), and the variables that now hold its inline secrets. */
     static void renderChange(CliContext ctx, Pools.Added added, String verb) {
         Pools.View p = added.pool();
+        warnInlineSecrets(ctx, List.of(p)); // set-capacity shows a stored URI as list does: JSON and dry run too
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>(Output.JSON.convertValue(p, Map.class));
             doc.put("dry_run", added.dryRun()); // false too: a tool reads it from the real change as from the dry run
@@ -65,7 +66,7 @@ final class PoolsCommand {
                     + " priority " + p.priority());
         } else {
             ctx.out.println((verb.equals("add") ? "added" : "changed") + " pool " + p.poolId());
-            render(ctx, p);
+            fields(ctx, p);
         }
         if (!added.variablesToSet().isEmpty()) {
             ctx.note("the URI's inline secrets were not stored: " + (added.dryRun() ? "they would be" : "they are")
@@ -106,6 +107,11 @@ final class PoolsCommand {
             Output.json(ctx.out, p);
             return;
         }
+        fields(ctx, p);
+    }
+
+    /** One pool as key: value lines, its warning said by the caller. */
+    private static void fields(CliContext ctx, Pools.View p) {
         Output.fields(ctx.out, List.of(
                 new String[]{"pool", p.poolId()},
                 new String[]{"uri", p.uri()},

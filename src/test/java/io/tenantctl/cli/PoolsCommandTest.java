@@ -139,6 +139,39 @@ class PoolsCommandTest {
         assertThat(ok(cli, "pools", "list").err()).doesNotContain("warning");
     }
 
+    /**
+     * set-capacity shows the pool as add and list do, so a URI that stores a secret is warned about there too: with -o json
+     * (and with --dry-run) it said nothing, the only pools command showing that URI without the warning.
+     */
+    @Test
+    void setCapacityOfAPoolWhoseUriStoresASecretWarnsAsListDoes() throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        ok(cli, "pools", "add", "pool-1", "--uri", "mongodb://ferret-1:27017/");
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("update pools set uri = 'mongodb://app:Old5ecret@ferret-1:27017/' where pool_id = 'pool-1'");
+        }
+        String warning = "warning: pool pool-1 stores secrets in its URI (password)";
+        assertThat(ok(cli, "pools", "list").err()).contains(warning);
+
+        for (String[] args : new String[][]{{"pools", "set-capacity", "pool-1", "--capacity", "20", "-o", "json"},
+                {"pools", "set-capacity", "pool-1", "--capacity", "30", "--dry-run", "-o", "json"},
+                {"pools", "set-capacity", "pool-1", "--capacity", "30", "--dry-run"},
+                {"pools", "set-capacity", "pool-1", "--capacity", "25"}}) {
+            Cli.Result r = ok(cli, args);
+            String what = String.join(" ", args);
+            assertThat(r.err()).as(what).contains(warning).contains("tenantctl pools set-uri pool-1");
+            assertThat(r.err().split(java.util.regex.Pattern.quote(warning), -1)).as(what + ": warned once").hasSize(2);
+            assertThat(r.out() + r.err()).as(what).doesNotContain("Old5ecret");
+            if (what.endsWith("json")) {
+                JsonNode doc = strictJson(r);
+                assertThat(doc.get("uri").asText()).as(what).isEqualTo("mongodb://app:***@ferret-1:27017/");
+                assertThat(doc.get("capacity").asInt()).as(what).isEqualTo(what.contains("dry-run") ? 30 : 20);
+            }
+        }
+        assertThat(strictJson(ok(cli, "pools", "show", "pool-1", "-o", "json")).get("capacity").asInt()).isEqualTo(25);
+    }
+
     private static String storedUri(String url, String poolId) throws Exception {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select uri from pools where pool_id = '" + poolId + "'")) {
