@@ -12,21 +12,34 @@ import java.util.regex.Pattern;
  */
 final class Mask {
 
+    /**
+     * What ends a quoted token after its closing quote: a space, a list's ',' or ';', a ':' (a quoted URL then what was
+     * wrong with it), a closing bracket, the end. A quote followed by anything else is a password's own ('pa"ss', "pa'ss",
+     * JSON-escaped 'pa\\"ss'), as are '<' and '>'.
+     */
+    private static final String CLOSES = "(?![\\s,;:)\\]}]|$)";
+    /** One character of a token: anything but a space, or a quote, '<' or '>' that does not close it. */
+    private static final String TOKEN_CHAR = "(?:[^\\s'\"<>]|['\"<>]" + CLOSES + ")";
+
     /** scheme:// (or scheme:/) then userinfo up to the last '@' of the token: the driver's reading of userinfo. */
-    private static final Pattern SCHEMED = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*:/{1,2})([^\\s'\"<>]*)@");
+    private static final Pattern SCHEMED = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*:/{1,2})(" + TOKEN_CHAR + "*)@");
     /**
      * user:password@host without a scheme: the password up to the token's last '@' ('@' and '/' in it included, a host
      * mistyped included), as the driver reads userinfo; never across a scheme's "://" (a URL quoted after a name and colon).
      */
-    private static final Pattern BARE = Pattern.compile("(^|[\\s'\"=(,])([A-Za-z0-9._%+-]+):([^\\s'\"/](?:(?!://)[^\\s'\"])*)@(?=[^\\s'\"])");
+    private static final Pattern BARE = Pattern.compile("(^|[\\s'\"=(,])([A-Za-z0-9._%+-]+):((?!/)" + TOKEN_CHAR + "(?:(?!://)" + TOKEN_CHAR
+            + ")*)@(?=[^\\s'\"])");
     /**
      * A key=value whose key names a secret: {@code password=}, {@code proxyPassword=}, and an environment file's own lines
      * ({@code POOL1_PASSWORD=}, {@code AWS_SECRET_ACCESS_KEY=}, {@code AWS_SESSION_TOKEN=}); the key is kept, so what was
-     * quoted can still be told. The value ends at '&', ';', a quote, a space, or a comma followed by a space (a list's, as in
-     * the driver's {@code password=<hidden>, mechanismProperties=…}); a comma inside a password is masked with it.
+     * quoted can still be told. The value ends at '&', ';', a quote that closes it, a space, or a comma followed by a space
+     * (a list's, as in the driver's {@code password=<hidden>, mechanismProperties=…}); a comma inside a password is masked
+     * with it, and so is a quote that does not close it. A value in quotes (an environment file's
+     * {@code POOL1_PASSWORD="s3 cr3t"}) is masked to its closing quote, spaces and all.
      */
     private static final Pattern PARAM = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|"
-            + "credential|api_?key|private_?key|session_?key)[A-Za-z0-9_.-]*)=((?:[^&\\s'\";,]|,(?!\\s))+)");
+            + "credential|api_?key|private_?key|session_?key)[A-Za-z0-9_.-]*)=((['\"])(?:(?!\\3(?:[\\s,;&)\\]}]|$)).)*\\3"
+            + "|(?:[^&\\s'\";,]|,(?!\\s)|['\"](?![\\s,;&)\\]}]|$))+)");
     /** A userinfo that holds no secret: a user alone, or user:${VAR}. */
     private static final Pattern HARMLESS = Pattern.compile("^[^:@]*(?::\\$\\{[A-Za-z_][A-Za-z0-9_]*})?$");
 

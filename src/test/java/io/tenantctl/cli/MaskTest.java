@@ -41,4 +41,48 @@ class MaskTest {
         assertThat(Mask.secrets("mongodb://app:***@host/db")).isEqualTo("mongodb://app:***@host/db");
         assertThat(Mask.secrets("at 12:30 by ops@example.com")).isEqualTo("at 12:30 by ops@example.com");
     }
+
+    /**
+     * Found on 12-07: a password holding a quote ('pa"ss', "pa'ss") came out whole, in text and JSON-escaped ('pa\\"ss') in
+     * an error document: the URL's user info stopped at the quote, so no '@' followed and nothing was masked (picocli quotes
+     * an argument it could not match: "Unknown options: 'mongodb://u:pa"ss@h/'"); a password= value showed what followed
+     * its quote. A quote, '<' or '>' is the password's own unless followed by what ends a quoted token (a space, ',', ';',
+     * ':', a bracket, the end), so the other URI-legal punctuation and the quote are masked with the rest of it.
+     */
+    @Test
+    void aPasswordHoldingAQuoteOrOtherPunctuationIsMaskedWhole() {
+        for (String pw : java.util.List.of("PA\"ZZ", "PA'ZZ", "PA\\\"ZZ", "Q\"UO'TE\"", "P<A>ZZ", "P!$&'()*+,;=ZZ",
+                "P`{|}^[]~ZZ", "'QTD'", "\"DQ\"", "PA\"@ZZ")) {
+            for (String text : java.util.List.of("Unknown options: '--bogus', 'mongodb://u:" + pw + "@h:27017/'",
+                    "Unknown options: '--bogus', \"mongodb://u:" + pw + "@h:27017/\"", "unreachable: postgres://u:" + pw + "@h/db now",
+                    "{\"message\":\"Unknown options: 'mongodb://u:" + pw.replace("\\", "\\\\").replace("\"", "\\\"") + "@h:27017/'\"}",
+                    "invalid --uri 'u:" + pw + "@h:27017': expected mongodb://")) {
+                String masked = Mask.secrets(text);
+                assertThat(masked).as(text).contains("u:***@h").doesNotContain("ZZ").doesNotContain("UO").doesNotContain("DQ")
+                        .doesNotContain("QTD").doesNotContain("PA");
+                assertThat(masked.substring(0, masked.indexOf("u:***@h"))).as(text).isEqualTo(text.substring(0, text.indexOf("u:")));
+            }
+        }
+        assertThat(Mask.secrets("connect failed: password=pa\"ss&authSource=admin"))
+                .isEqualTo("connect failed: password=***&authSource=admin");
+        assertThat(Mask.secrets("POOL1_PASSWORD=\"s3 cr'et\" in env")).isEqualTo("POOL1_PASSWORD=*** in env");
+        assertThat(Mask.secrets("AWS_SESSION_TOKEN='IQo\"Jb3'")).isEqualTo("AWS_SESSION_TOKEN=***");
+    }
+
+    /** What holds no password stays as it was, a quote ending a quoted URL included: JSON documents keep their shape. */
+    @Test
+    void quotesThatEndAUrlAreNotTakenForAPassword() {
+        for (String text : java.util.List.of(
+                "{\"uri\":\"mongodb://app@h/\",\"contact\":\"ops@example.com\"}",
+                "{\"uri\":\"mongodb://h:27017/?appName=x\",\"by\":\"ops@example.com\"}",
+                "'mongodb://app@h/','ops@example.com'",
+                "\"mongodb://app:${POOL_PW}@h/\", 'ops@example.com'",
+                "[\"mongodb://app:***@h/\"] ops@example.com",
+                "{\"t\":\"12:30\",\"by\":\"ops@example.com\"}",
+                "'12:30','ops@example.com'",
+                "<mongodb://h/>,ops@example.com",
+                "MongoCredential{mechanism=SCRAM-SHA-1, userName='app', source='admin', password=***, mechanismProperties=<hidden>}")) {
+            assertThat(Mask.secrets(text)).as(text).isEqualTo(text);
+        }
+    }
 }

@@ -61,6 +61,8 @@ class SecretsAndJsonContractTest {
         SENTINELS.put("S3 secret key", "Snt11-S3SecretKey-9Ab");
         SENTINELS.put("closed-port catalog password", "Snt12-DeadCatPw-1Cd");
         SENTINELS.put("S3 secret key pasted into a store URL's query", "Snt13-StoreUrlKey-2Ef");
+        SENTINELS.put("password holding a double quote, echoed back by picocli", "Snt14-Q\"uotePw-3Gh");
+        SENTINELS.put("password holding an apostrophe, echoed back by picocli", "Snt15-A'postPw-4Hj");
     }
 
     private TestPools pools;
@@ -194,6 +196,11 @@ class SecretsAndJsonContractTest {
                 "@unset=TENANTCTL_STORE\tbackup\t--org\tacme-1\t-v\t-o\tjson",
                 "backup\t--store\ts3://" + bucket + "/fleet?secretKey=" + SENTINELS.get("S3 secret key pasted into a store URL's query")
                         + "\t--org\tacme-1\t-v\t-o\tjson",
+                "orgs\tlist\t--bogus\tmongodb://app:" + SENTINELS.get("password holding a double quote, echoed back by picocli")
+                        + "@" + p1 + "/\t-v\t-o\tjson",
+                "orgs\tlist\t--bogus\tmongodb://app:" + SENTINELS.get("password holding an apostrophe, echoed back by picocli")
+                        + "@" + p1 + "/\t-v",
+                "orgs\tlist\t--bogus\tapp:" + SENTINELS.get("password holding a double quote, echoed back by picocli") + "@" + p1 + "\t-v",
                 "--version\t-o\tjson",
                 "help\tpools\tadd\t-v",
                 "help\t-o\tjson");
@@ -226,6 +233,10 @@ class SecretsAndJsonContractTest {
         Run pastedKey = find(runs, "backup", "--store");
         assertThat(pastedKey.code).as(pastedKey.toString()).isEqualTo(2);
         assertThat(pastedKey.err).as(pastedKey.toString()).contains("s3://" + bucket + "/fleet?***");
+        for (Run echoed : runs.stream().filter(r -> r.args.contains("--bogus")).toList()) { // a quote in the password, masked
+            assertThat(echoed.code).as(echoed.toString()).isEqualTo(2);
+            assertThat(echoed.err).as(echoed.toString()).contains("Unknown option").contains("app:***@" + p1);
+        }
         Run fromConfig = find(runs, "@unset", "orgs", "list", "--config");
         assertThat(fromConfig.code).as(fromConfig.toString()).isZero();
         Run runsShow = find(runs, "runs", "show");

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Sentinel secrets for suites that run tenantctl with an environment full of secrets it must never show (the crash
  * and network-fault suites, beside the output-contract test): what to put in a child's environment, and the scan of
- * its output and of the catalog for any of them — raw, percent-encoded, base64-encoded, or a 12-character prefix.
+ * its output and of the catalog for any of them — raw, JSON-escaped, percent-encoded, base64-encoded, or a 12-character prefix.
  */
 public final class Sentinels {
 
@@ -40,12 +40,19 @@ public final class Sentinels {
         for (Map.Entry<String, String> e : sentinels.entrySet()) {
             String v = e.getValue();
             String enc = URLEncoder.encode(v, StandardCharsets.UTF_8);
-            for (String form : List.of(v, enc, enc.replace("+", "%20"), Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)))) {
+            String json = jsonEscaped(v); // as a JSON document carries it: a quote or backslash in it escaped
+            for (String form : List.of(v, json, enc, enc.replace("+", "%20"),
+                    Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)))) {
                 assertThat(text).as("the " + e.getKey() + " leaked into " + where).doesNotContain(form);
             }
             // a partial leak (a prefix cut by a width limit or a mask that shows the start) is a leak too
-            assertThat(text).as("part of the " + e.getKey() + " leaked into " + where).doesNotContain(v.substring(0, 12));
+            assertThat(text).as("part of the " + e.getKey() + " leaked into " + where).doesNotContain(v.substring(0, 12))
+                    .doesNotContain(jsonEscaped(v.substring(0, 12)));
         }
+    }
+
+    private static String jsonEscaped(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     /** Every row of every table of the catalog's public schema, as text (tab-separated), for a sentinel scan. */
