@@ -14,7 +14,8 @@ public final class Orgs {
      * An org as shown to people (orgs list/show): the catalog row's fields, plus who holds the org right now when an
      * operation does (a restore, a migration…), so on-call sees why it is not writable; and in {@code orgs show}, for an
      * active org the last rollout passed over (verify's schema_behind), the migrate-all that brings it up, and for a
-     * failed org what verify's org_failed fix names, for a deleted one another id or its restore ({@code next},
+     * failed org what verify's org_failed fix names, for a provisioning one its detached run's --join while no worker has
+     * joined it, for a deleted one another id or its restore ({@code next},
      * left out of the JSON when there is none).
      */
     public record View(String orgId, String poolId, String databaseName, String status, String tier, String schemaHash, long version,
@@ -141,10 +142,13 @@ public final class Orgs {
                 l.expired() || io.tenantctl.ops.run.Worker.parse(l.holder()).knownDeadFrom(here))).orElse(null);
         // restoring with nobody at work on it (a restore that died past an in-place drop): the restore that finishes it
         boolean nobody = lease == null || lease.expired();
+        io.tenantctl.NextStep waiting = o.status().equals(Org.PROVISIONING) && nobody ? waitingForAWorker(orgId) : null;
         io.tenantctl.NextStep next = o.status().equals(Org.RESTORING) && nobody ? io.tenantctl.NextStep.run(Restore.rerun(catalog, orgId, "").orElse(null))
                 // read_only only because a delete froze it and died: indistinguishable from a suspension but for this
                 : o.status().equals(Org.READ_ONLY) && nobody && catalog.orgs().frozenForDelete(orgId) ? finishDelete(orgId)
                 : o.status().equals(Org.FAILED) && nobody ? OrgNext.failedStep(catalog, o)
+                // provisioning in a --detach'ed run no worker has joined yet: the run's workers are the way on
+                : waiting != null ? waiting
                 // provisioning with nobody at work on it and its run not going on (its worker killed): verify's org_stuck step
                 : o.status().equals(Org.PROVISIONING) && nobody && !provisionGoesOn(orgId) ? io.tenantctl.NextStep.run(
                         Verify.finishProvision(catalog, o), "its provision did not finish: this finishes it")
@@ -153,6 +157,17 @@ public final class Orgs {
                 : o.status().equals(Org.DELETED) ? io.tenantctl.NextStep.note(OrgNext.deleted(catalog, o))
                 : !o.status().equals(Org.ACTIVE) ? null : LastRollout.of(catalog).passedOver(o, o.schemaHash()).map(r -> r.catchUpStep(catalog, o)).orElse(null);
         return new Shown(o, lease, next);
+    }
+
+    /**
+     * The step for an org whose newest provision run is running but was never claimed (a --detach whose workers have not
+     * come): its --join, as verify's run_unstarted names it, and the cancel that ends it instead; null for any other.
+     */
+    private io.tenantctl.NextStep waitingForAWorker(String orgId) {
+        return catalog.runs().newestWith(Provision.VERB, orgId).filter(r -> r.runStatus() == io.tenantctl.catalog.RunStatus.RUNNING
+                && !catalog.runs().activity(r.runId(), io.tenantctl.ops.run.RunEngine.LIVENESS).everClaimed())
+                .map(r -> io.tenantctl.NextStep.run(Runs.command(r.verb()) + " --join " + r.runId(), "run " + r.runId() + " was detached and "
+                        + "is waiting for a worker: start its workers; or end it: tenantctl runs cancel " + r.runId())).orElse(null);
     }
 
     /** Whether the newest provision run of {@code orgId} is running with workers at it (one of them will take the org). */

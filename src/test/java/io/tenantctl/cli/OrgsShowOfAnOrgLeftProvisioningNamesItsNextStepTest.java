@@ -48,4 +48,37 @@ class OrgsShowOfAnOrgLeftProvisioningNamesItsNextStepTest {
             assertThat(text.out()).as(text.toString()).containsPattern("next:\\s+" + java.util.regex.Pattern.quote(fix));
         }
     }
+
+    /**
+     * A --detach'ed provision no worker has joined yet: its org is provisioning with nobody at work on it, and its run is
+     * running, so orgs show named no step at all — on-call saw a stuck org and nothing to do. It names the run's --join
+     * (its workers were never started), and the run's cancel as the way to end it instead.
+     */
+    @Test
+    void orgsShowNamesTheJoinOfADetachedRunNoWorkerHasTaken(@TempDir Path dir) throws Exception {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            Path schema = CliFixture.smallSchema(dir);
+            String runId = strictJson(ok(cli, "provision", "acme", "--schema", schema.toString(), "--detach", "-o", "json"))
+                    .get("run_id").asText();
+
+            Cli.Result json = cli.run("orgs", "show", "acme", "-o", "json");
+            assertThat(json.exitCode()).as(json.toString()).isZero();
+            JsonNode shown = strictJson(json);
+            assertThat(shown.get("status").asText()).isEqualTo("provisioning");
+            String join = "tenantctl provision --join " + runId;
+            assertThat(shown.path("next").asText("")).as("orgs show names the run's join: %s", shown).startsWith(join)
+                    .contains("waiting for a worker").contains("tenantctl runs cancel " + runId);
+            Cli.Result text = ok(cli, "orgs", "show", "acme");
+            assertThat(text.out()).as(text.toString()).containsPattern("next:\\s+" + java.util.regex.Pattern.quote(join));
+
+            // the step, run as named, provisions the org: nothing is left to do
+            ok(cli, join.substring("tenantctl ".length()).split(" "));
+            JsonNode after = strictJson(ok(cli, "orgs", "show", "acme", "-o", "json"));
+            assertThat(after.get("status").asText()).isEqualTo("active");
+            assertThat(after.has("next")).as("%s", after).isFalse();
+        }
+    }
 }
