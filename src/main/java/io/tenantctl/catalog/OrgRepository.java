@@ -356,14 +356,16 @@ public final class OrgRepository {
 
     /**
      * Removes a {@code failed} org's row, touching no database. Refuses any other status: those orgs are live or in
-     * the middle of something.
+     * the middle of something. In the same transaction the org's items in unfinished runs of {@code verb} (the runs
+     * that would make it again) are skipped saying {@code why} ({@link RunRepository#skipUnfinished}).
      */
-    public Org forget(String orgId) {
+    public Org forget(String orgId, String verb, String why) {
         return catalog.inTransaction(c -> {
             Org o = Sql.one(c, SELECT + " where org_id = ? for update", OrgRepository::map, orgId)
                     .orElseThrow(() -> TenantctlException.usage("no org named '" + orgId + "': see 'tenantctl orgs list'"));
             requireForgettable(o);
             Sql.update(c, "delete from orgs where org_id = ? and version = ?", orgId, o.version());
+            RunRepository.skipUnfinished(c, verb, orgId, why); // with the row: no resume in between makes it again
             return o;
         });
     }

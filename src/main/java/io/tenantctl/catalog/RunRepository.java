@@ -138,6 +138,19 @@ public final class RunRepository {
                 runId, worker, c.createArrayOf("text", orgIds.toArray())));
     }
 
+    /**
+     * In {@code c}'s transaction, ends {@code orgId}'s part in every run of {@code verb} that may still go on (not
+     * succeeded nor cancelled): its item still to do, failed, or left running by a worker whose lease ran out is skipped,
+     * saying {@code why} (then its last error), so that no --resume or --join of those runs takes it up again. An item
+     * a live worker holds is left to it.
+     */
+    static int skipUnfinished(java.sql.Connection c, String verb, String orgId, String why) throws SQLException {
+        return Sql.update(c, "update run_items i set status = 'skipped', error = ? || coalesce('; its last error: ' || i.error, ''), "
+                + "claimed_by = null, lease_until = null, not_before = null, busy_since = null from runs r where r.run_id = i.run_id "
+                + "and r.verb = ? and r.status not in ('succeeded', 'cancelled') and i.org_id = ? "
+                + "and (i.status in ('pending', 'held', 'failed') or i.status = 'running' and i.lease_until < now())", why, verb, orgId);
+    }
+
     /** Turns held items (waiting for a canary) into pending ones. */
     public void releaseHeld(String runId) {
         catalog.inConnection(c -> Sql.update(c, "update run_items set status = 'pending' where run_id = ? and status = 'held'", runId));

@@ -290,7 +290,8 @@ public final class OrgLifecycle {
      * Removes a failed org's catalog row, touching no database, under the org's lease like every other single-org
      * change: a provision resuming the failed org (its printed next step) holds it, and a forget under it would delete
      * the row the provision is finishing. Refused (exit 3) naming the holder, or waited for with {@code waitForOrg};
-     * {@code dryRun} checks the same refusals and writes nothing.
+     * {@code dryRun} checks the same refusals and writes nothing. Forgotten on purpose, the org is skipped by the provision
+     * runs that failed it or have it still to do: their --resume or --join does not make it again.
      */
     public Orgs.View forget(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         if (!dryRun) {
@@ -305,7 +306,9 @@ public final class OrgLifecycle {
             return Orgs.View.of(org, null);
         }
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, FORGET, waitForOrg, cancel)) {
-            return Orgs.View.of(ctx.catalog().orgs().forget(orgId), null); // its status checked again under the lease
+            // its status checked again under the lease; the provision runs it failed in take it up no more (--resume, --join)
+            return Orgs.View.of(ctx.catalog().orgs().forget(orgId, Provision.VERB, "org " + orgId + " was forgotten ('tenantctl orgs "
+                    + "forget', by " + ctx.actor() + "): this run does not provision it again"), null);
         }
     }
 
