@@ -46,8 +46,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * wall-clock bound every faulty run is held to. The faulty run itself connects with 300 ms
  * ({@link #FAULTY_CONNECT_TIMEOUT_MS}): each of its attempts on a pool gone or black-holed waits that out, and the
  * attempts, not their length, are what is tested; the healthy runs around it keep 1.5 s, so that a loaded machine's slow
- * connect cannot fail them. Mid-stream faults are armed on byte counts measured on a healthy run of the same shape, so
- * they fire at the same point every time.
+ * connect cannot fail them. For the same reason a run into a black hole waits 500 ms for a reply
+ * ({@link #BLACK_HOLE_READ_TIMEOUT_MS}), not 1.5 s: every one of its reads past the fault waits the timeout out.
+ * Mid-stream faults are armed on byte counts measured on a healthy run of the same shape, so they fire at the same point
+ * every time.
  */
 class NetworkFaultsTest {
 
@@ -56,6 +58,8 @@ class NetworkFaultsTest {
     static final Duration BOUND = Duration.ofSeconds(30);
     /** The faulty run's connect and server-selection timeout, in ms (see the class comment). */
     static final int FAULTY_CONNECT_TIMEOUT_MS = 300;
+    /** The socket read timeout (pools and store), in ms, of a run into a black hole (see the class comment). */
+    static final int BLACK_HOLE_READ_TIMEOUT_MS = 500;
 
     enum Fault {
         LATENCY, CUT_ONCE, GONE, BLACK_HOLE;
@@ -82,6 +86,8 @@ class NetworkFaultsTest {
     private Cli cli;
     /** {@link #cli} with the faulty run's connect timeout. */
     private Cli faultyCli;
+    /** {@link #faultyCli} with the black-holed run's read timeouts. */
+    private Cli blackHoleCli;
     private Path schema;
 
     @BeforeAll
@@ -136,6 +142,10 @@ class NetworkFaultsTest {
         Map<String, String> faulty = new HashMap<>(env);
         faulty.put("TENANTCTL_POOL_CONNECT_TIMEOUT_MS", String.valueOf(FAULTY_CONNECT_TIMEOUT_MS));
         faultyCli = new Cli(faulty);
+        Map<String, String> blackHole = new HashMap<>(faulty);
+        blackHole.put("TENANTCTL_POOL_SOCKET_TIMEOUT_MS", String.valueOf(BLACK_HOLE_READ_TIMEOUT_MS));
+        blackHole.put("TENANTCTL_S3_SOCKET_TIMEOUT_MS", String.valueOf(BLACK_HOLE_READ_TIMEOUT_MS));
+        blackHoleCli = new Cli(blackHole);
         schema = CliFixture.smallSchema(dir);
         for (int i = 0; i < 2; i++) {
             FaultProxy p = FaultProxy.to(pools.uri(i));
@@ -145,10 +155,15 @@ class NetworkFaultsTest {
         }
     }
 
-    /** Runs {@code args} under the wall-clock bound, recording how long it took under {@code label}. */
-    private Cli.Result bounded(String label, String... args) {
+    /**
+     * Runs {@code args} under {@code fault} (a black hole: on {@link #blackHoleCli}) and the wall-clock bound, recording how
+     * long it took under "{@code verb} {@code fault}".
+     */
+    private Cli.Result bounded(Fault fault, String verb, String... args) {
+        String label = verb + " " + fault;
+        Cli run = fault == Fault.BLACK_HOLE ? blackHoleCli : faultyCli;
         long t0 = System.nanoTime();
-        Cli.Result r = assertTimeoutPreemptively(BOUND, () -> faultyCli.run(args), () -> label + " ran past " + BOUND);
+        Cli.Result r = assertTimeoutPreemptively(BOUND, () -> run.run(args), () -> label + " ran past " + BOUND);
         io.tenantctl.testing.Sentinels.assertNone(SENTINELS, r.out() + r.err(), "the output of " + label);
         DURATIONS.computeIfAbsent(label, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add((System.nanoTime() - t0) / 1_000_000);
         return r;
@@ -248,7 +263,7 @@ class NetworkFaultsTest {
         long healthy = measure(proxy, () -> ok(cli, "provision", "warm", "--schema", schema.toString(), "--pool", "pool-0"));
 
         fault.arm(proxy, healthy * 6 / 10);
-        Cli.Result r = bounded("provision " + fault, "provision", "a1", "a2", "--schema", schema.toString(), "--pool", "pool-0");
+        Cli.Result r = bounded(fault, "provision", "provision", "a1", "a2", "--schema", schema.toString(), "--pool", "pool-0");
         if (!completedOrFailedCleanly(r, "pool-0")) {
             assertThat(List.of(status("a1"), status("a2"))).as("nothing left provisioning").doesNotContain("provisioning");
         }
@@ -279,7 +294,7 @@ class NetworkFaultsTest {
         long healthy = measure(proxy, () -> ok(cli, "migrate-all", "--schema", warm.toString(), "--org", "m1"));
 
         fault.arm(proxy, healthy * 6 / 10);
-        Cli.Result r = bounded("migrate-all " + fault, "migrate-all", "--schema", next.toString());
+        Cli.Result r = bounded(fault, "migrate-all", "migrate-all", "--schema", next.toString());
         completedOrFailedCleanly(r, "pool-0");
 
         proxy.passThrough();
@@ -315,7 +330,7 @@ class NetworkFaultsTest {
 
         // backup under the fault
         fault.arm(proxy, healthy * 6 / 10);
-        Cli.Result r = bounded("backup(" + where + ") " + fault, "backup", "--org", "b1", "-o", "json");
+        Cli.Result r = bounded(fault, "backup(" + where + ")", "backup", "--org", "b1", "-o", "json");
         boolean done = completedOrFailedCleanly(r, where);
         assertThat(status("b1")).isEqualTo("active");
         proxy.passThrough();
@@ -326,7 +341,7 @@ class NetworkFaultsTest {
         // restore under the fault (into a fresh database; the pointer flips only once counts verify)
         long restoreHealthy = measure(proxy, () -> ok(cli, "restore", "--org", "warm"));
         fault.arm(proxy, restoreHealthy * 6 / 10);
-        r = bounded("restore(" + where + ") " + fault, "restore", "--org", "b1");
+        r = bounded(fault, "restore(" + where + ")", "restore", "--org", "b1");
         done = completedOrFailedCleanly(r, where);
         assertThat(status("b1")).as("no org left restoring").isEqualTo("active");
         assertThat(BackupFixture.contents(current("b1"))).as("b1 after a %s restore", done ? "completed" : "failed").isEqualTo(source);
@@ -352,7 +367,7 @@ class NetworkFaultsTest {
         long healthy = measure(target, () -> ok(cli, "rebalance", "move", "warm", "--to", "pool-1", "--freeze-grace", "0s"));
 
         fault.arm(target, healthy * 6 / 10);
-        Cli.Result r = bounded("rebalance move " + fault, "rebalance", "move", "r1", "--to", "pool-1", "--freeze-grace", "0s");
+        Cli.Result r = bounded(fault, "rebalance move", "rebalance", "move", "r1", "--to", "pool-1", "--freeze-grace", "0s");
         boolean done = completedOrFailedCleanly(r, "pool-1");
         assertThat(status("r1")).as("no org left moving or read_only").isEqualTo("active");
         assertThat(Fingerprints.of(current("r1"))).as("the database the pointer names is whole").isEqualTo(before);
