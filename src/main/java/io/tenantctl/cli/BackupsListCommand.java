@@ -2,6 +2,7 @@ package io.tenantctl.cli;
 
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backups;
+import io.tenantctl.ops.OpsContext;
 import io.tenantctl.store.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +29,8 @@ final class BackupsListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ObjectStore store = Stores.open(ctx)) {
+        // its listing (before anything is printed) is the check, as Stores.open's probe would be
+        try (ObjectStore store = OpsContext.openStoreToList(ctx.resolveStoreUrl(), ctx.effectiveEnv())) {
             Backups backups = new Backups(ctx.ops(), store);
             java.util.Set<String> found = new java.util.HashSet<>();
             // a fleet's backups (a retention's worth of 10,000 orgs is 300,000): streamed, never all held, in either form

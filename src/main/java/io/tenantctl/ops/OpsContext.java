@@ -42,6 +42,15 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
     }
 
     /**
+     * The object store {@code url} names, for a verb whose first act on it is a listing made before it records or prints
+     * anything (backups list, backups show): that listing is the check, a store that does not answer or refuses access
+     * failing it as a CONFIG error (exit 3) as {@link #openStore}'s probe would, so it is not listed a second time first.
+     */
+    public static io.tenantctl.store.ObjectStore openStoreToList(String url, java.util.Map<String, String> env) {
+        return io.tenantctl.store.ObjectStores.open(url, env);
+    }
+
+    /**
      * The catalog at {@code url}, its schema checked to be this tenantctl's (unless {@code forInit}); {@code source} says
      * where the URL was given (the flag, a variable, a config file's key; null: not known), which the messages about a
      * catalog that cannot be reached or read tell the operator to check.
