@@ -5,6 +5,7 @@ import io.tenantctl.backup.BackupManifest;
 import io.tenantctl.backup.CollectionEntry;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backups;
+import io.tenantctl.ops.OpsContext;
 import io.tenantctl.store.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,7 +39,8 @@ final class BackupsShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (ObjectStore store = Stores.open(ctx)) {
+        // its listing of the org (before anything is printed) is the check, as Stores.open's probe would be
+        try (ObjectStore store = OpsContext.openStoreToList(ctx.resolveStoreUrl(), ctx.effectiveEnv())) {
             Backups.Detail d = new Backups(ctx.ops(), store).show(backupId, org, Clock.systemUTC());
             Backups.Entry e = d.backup();
             if (ctx.json()) {
