@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code backups show ID} on S3 listed {@code tenantctl-store-probe/} ("does the store answer") before its first real
  * act, the listing of the backup's org, made before anything is printed: that listing is the check. Show lists only the
- * org's backups, and a store that refuses it is still exit 3 naming the store.
+ * org's backups, and a store that refuses it is still exit 3 naming the store. Its files were then listed twice, once to
+ * mark each and once for the check restore makes, where one listing (as the README says) tells both.
  */
 @Timeout(300)
 class BackupsShowListsOnlyTheOrgsBackupsTest {
@@ -55,6 +56,9 @@ class BackupsShowListsOnlyTheOrgsBackupsTest {
                 assertThat(shown.get("backup").get("status").asText()).isEqualTo("complete");
                 assertThat(listed).as("the prefixes backups show listed: acme's backups first, nothing outside them")
                         .isNotEmpty().allMatch(p -> p.startsWith("backups/acme/")).first().isEqualTo("backups/acme/");
+
+                assertThat(listed).as("the backup's folder, listed once (its files at their sizes: what each is marked by and "
+                        + "what the check restore makes reads)").filteredOn(("backups/acme/" + id + "/")::equals).hasSize(1);
 
                 refuse.set(true);
                 Cli.Result r = f.cli.run("backups", "show", id);
