@@ -258,11 +258,18 @@ public final class FindingRepository {
      * org look backed up for a year).
      */
     public Map<String, Object[]> newestCompleteBackups() {
+        return newestCompleteBackups(null);
+    }
+
+    /** As {@link #newestCompleteBackups()}, of the orgs {@code orgIds} alone (null: of every org). */
+    public Map<String, Object[]> newestCompleteBackups(List<String> orgIds) {
         return catalog.inConnection(c -> {
             Map<String, Object[]> out = new java.util.HashMap<>();
             for (Object[] row : Sql.query(c, "select distinct on (org_id) org_id, backup_id, least(started_at, recorded_at) as at, "
-                    + "recorded_at from backups where status = 'complete' order by org_id, recorded_at desc",
-                    rs -> new Object[]{rs.getString(1), rs.getString(2), Sql.instant(rs, "at"), Sql.instant(rs, "recorded_at")})) {
+                    + "recorded_at from backups where status = 'complete'" + (orgIds == null ? "" : " and org_id = any(?)")
+                    + " order by org_id, recorded_at desc",
+                    rs -> new Object[]{rs.getString(1), rs.getString(2), Sql.instant(rs, "at"), Sql.instant(rs, "recorded_at")},
+                    orgIds == null ? new Object[0] : new Object[]{c.createArrayOf("text", orgIds.toArray())})) {
                 out.put((String) row[0], new Object[]{row[1], row[2], row[3]});
             }
             return out;

@@ -56,6 +56,41 @@ public final class OrgRepository {
         });
     }
 
+    /**
+     * Every org not deleted, {@code page} at a time by id (keyset), each page read on a connection given back before
+     * {@code each} is handed it: a fleet's orgs are never all in memory at once, and {@code each} may use the catalog.
+     */
+    public void forEachLivePage(int page, java.util.function.Consumer<List<Org>> each) {
+        for (String after = ""; after != null; ) {
+            String from = after;
+            List<Org> orgs = catalog.inConnection(c -> Sql.query(c, SELECT + " where status <> 'deleted' and org_id > ? order by org_id limit ?",
+                    OrgRepository::map, from, page));
+            after = orgs.size() < page ? null : orgs.get(orgs.size() - 1).orgId();
+            each.accept(orgs);
+        }
+    }
+
+    /** How many orgs not deleted live on pool {@code poolId}. */
+    public long countLive(String poolId) {
+        return catalog.inConnection(c -> Sql.one(c, "select count(*) from orgs where pool_id = ? and status <> 'deleted'", rs -> rs.getLong(1),
+                poolId).orElse(0L));
+    }
+
+    /** The orgs not deleted whose database is one of {@code databaseNames}, by database name. */
+    public Map<String, Org> liveByDatabaseName(java.util.Collection<String> databaseNames) {
+        if (databaseNames.isEmpty()) {
+            return Map.of();
+        }
+        return catalog.inConnection(c -> {
+            Map<String, Org> out = new HashMap<>();
+            for (Org o : Sql.query(c, SELECT + " where status <> 'deleted' and database_name = any(?)", OrgRepository::map,
+                    c.createArrayOf("text", databaseNames.toArray()))) {
+                out.put(o.databaseName(), o);
+            }
+            return out;
+        });
+    }
+
     /** Orgs, optionally filtered by pool and status (null = any), ordered by id. */
     public List<Org> list(String poolId, String status) {
         return catalog.inConnection(c -> Sql.query(c,

@@ -314,21 +314,17 @@ public final class Verify {
         // what a dead operation left on an org is put right first, as by every command that writes, and listed as fixed
         List<String> recovered = !asked.fix() ? List.of() : asked.dryRun() ? LeaseRecovery.pending(ctx) : LeaseRecovery.recover(ctx);
         Map<String, Pool> pools = ctx.catalog().pools().byId();
-        Map<String, Org> orgs = new LinkedHashMap<>();
-        for (Org o : ctx.catalog().orgs().list(null, null)) {
-            if (!o.status().equals(Org.DELETED)) {
-                orgs.put(o.orgId(), o);
-            }
-        }
+        // the orgs asked for by name; the fleet's are read a page at a time, never all held (a fleet is many thousands)
+        Map<String, Org> named = live(asked.orgs());
         for (String o : asked.orgs()) {
-            if (!orgs.containsKey(OrgId.require(o))) { // a deleted one is listed by orgs list: said as such, not as unknown
+            if (!named.containsKey(OrgId.require(o))) { // a deleted one is listed by orgs list: said as such, not as unknown
                 Org deleted = ctx.catalog().orgs().find(o).orElse(null);
                 throw TenantctlException.usage(deleted == null ? "no org named '" + o + "': see 'tenantctl orgs list'" : "org " + o + " is "
                         + "deleted: verify checks no deleted org (purge has dropped its database, or the next purge or 'tenantctl rebalance gc' "
                         + "will); " + OrgNext.comesBack(ctx.catalog(), deleted, asked.storeOnLine()));
             }
-            if (!asked.pools().isEmpty() && !asked.pools().contains(orgs.get(o).poolId())) { // said, not a silent "clean"
-                ctx.notices().accept("org " + o + " is on pool " + orgs.get(o).poolId() + ", not on --pool " + String.join(",", asked.pools())
+            if (!asked.pools().isEmpty() && !asked.pools().contains(named.get(o).poolId())) { // said, not a silent "clean"
+                ctx.notices().accept("org " + o + " is on pool " + named.get(o).poolId() + ", not on --pool " + String.join(",", asked.pools())
                         + ": not checked");
             }
         }
@@ -339,19 +335,24 @@ public final class Verify {
         }
         FindingRepository findings = ctx.catalog().findings();
         Set<String> unchanged = asked.changedOnly() ? findings.unchangedSinceClean() : Set.of();
-        List<Org> selected = orgs.values().stream()
-                .filter(o -> asked.orgs().isEmpty() || asked.orgs().contains(o.orgId()))
-                .filter(o -> asked.pools().isEmpty() || asked.pools().contains(o.poolId()))
-                .filter(o -> !NOT_CHECKED.contains(o.status()))
-                .toList();
         for (String o : asked.orgs()) { // named and not checked: said, not a silent "verified 0 org(s): clean"
-            if (NOT_CHECKED.contains(orgs.get(o).status())) {
-                ctx.notices().accept("org " + o + " is " + orgs.get(o).status() + ": its database is not checked until that ends (see "
+            if (NOT_CHECKED.contains(named.get(o).status())) {
+                ctx.notices().accept("org " + o + " is " + named.get(o).status() + ": its database is not checked until that ends (see "
                         + "'tenantctl orgs show " + o + "'; one nobody holds is reported below)");
             }
         }
-        List<Org> toCheck = selected.stream().filter(o -> !unchanged.contains(o.orgId())).toList();
-        int skipped = selected.size() - toCheck.size();
+        List<RunRepository.NewItem> toCheck = new ArrayList<>(); // the run's items: org and pool, no more
+        int[] selected = {0};
+        forEachOrg(asked.orgs(), o -> {
+            if ((asked.orgs().isEmpty() || asked.orgs().contains(o.orgId())) && (asked.pools().isEmpty() || asked.pools().contains(o.poolId()))
+                    && !NOT_CHECKED.contains(o.status())) {
+                selected[0]++;
+                if (!unchanged.contains(o.orgId())) {
+                    toCheck.add(RunRepository.NewItem.toDo(o.orgId(), o.poolId()));
+                }
+            }
+        });
+        int skipped = selected[0] - toCheck.size();
 
         List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>(recovered));
         RunEngine engine = new RunEngine(ctx, new LeaseRecovery(ctx));
@@ -366,7 +367,7 @@ public final class Verify {
                 if (asRecorded.deep()) {
                     Compression.ZSTD.requireReadable(); // a joiner of a --deep run: refused with the run untouched
                 }
-                checks.set(new PerOrg(orgs, pools, asRecorded, store, fixed));
+                checks.set(new PerOrg(pools, asRecorded, store, fixed));
                 return new RunEngine.Work(checks.get().job(applies(asRecorded) ? VERB : null), Budget.NONE);
             });
         } finally {
@@ -374,7 +375,7 @@ public final class Verify {
                 checks.get().listings.shutdownNow();
             }
         }
-        PerOrg perOrg = checks.get() != null ? checks.get() : new PerOrg(orgs, pools, asked, store, fixed);
+        PerOrg perOrg = checks.get() != null ? checks.get() : new PerOrg(pools, asked, store, fixed);
         Request req = perOrg.req;
         boolean reports = !req.drive().control().detach() && req.drive().control().joinRunId() == null;
         RunReport report = ran.report(); // reported: each org clean or with problems by the findings recorded below, acks too
@@ -402,7 +403,7 @@ public final class Verify {
             // no fix, and nothing resolved or marked verified clean on a look left incomplete; the resume does them
             boolean whole = !ran.interrupted();
             if (whole) {
-                fleetChecks(req, pools, orgs, seen, fixed, deadPools, listed, report.runId(), fleet, perOrg, store != null);
+                fleetChecks(req, pools, seen, fixed, deadPools, listed, report.runId(), fleet, perOrg, store != null);
             }
             // a page of items at a time, their findings recorded between pages: a page of findings written while the items'
             // cursor held its connection took a second one, which a catalog with one left for tenantctl refused (exit 3)
@@ -672,8 +673,31 @@ public final class Verify {
         return req.fix() && !req.dryRun();
     }
 
-    private String start(RunEngine engine, Request req, List<Org> toCheck) {
-        List<RunRepository.NewItem> items = toCheck.stream().map(o -> RunRepository.NewItem.toDo(o.orgId(), o.poolId())).toList();
+    /** How many orgs of the catalog are read at once: a fleet's are read a page at a time, never all held. */
+    private static final int ORG_PAGE = 1000;
+
+    /** The orgs {@code orgIds} that are not deleted, by id. */
+    private Map<String, Org> live(List<String> orgIds) {
+        Map<String, Org> out = new java.util.HashMap<>();
+        if (!orgIds.isEmpty()) {
+            ctx.catalog().orgs().findAll(orgIds).values().stream().filter(o -> !o.status().equals(Org.DELETED)).forEach(o -> out.put(o.orgId(), o));
+        }
+        return out;
+    }
+
+    /**
+     * Each org not deleted, by id, as it is read: with {@code orgIds} those alone, else the fleet's a page at a time (each
+     * page's orgs handed over before the next is read, on a connection given back: {@code each} may use the catalog).
+     */
+    private void forEachOrg(List<String> orgIds, Consumer<Org> each) {
+        if (!orgIds.isEmpty()) {
+            live(orgIds).values().stream().sorted(java.util.Comparator.comparing(Org::orgId)).forEach(each);
+            return;
+        }
+        ctx.catalog().orgs().forEachLivePage(ORG_PAGE, page -> page.forEach(each));
+    }
+
+    private String start(RunEngine engine, Request req, List<RunRepository.NewItem> items) {
         // a joiner of a --fix --dry-run run only verifies
         return engine.start(VERB, Json.write(new Args(req.deep(), applies(req), req.orgs(), req.pools(), millis(req.stuckAfter()),
                 millis(req.backupsMaxAge()), millis(req.retiredGrace()))), items, 0, null);
@@ -681,7 +705,6 @@ public final class Verify {
 
     /** The per-org checks, run by the engine's workers. */
     private final class PerOrg {
-        private final Map<String, Org> orgs;
         private final Map<String, Pool> pools;
         private final Request req;
         private final ObjectStore store;
@@ -702,15 +725,14 @@ public final class Verify {
         /** listIndexes calls in flight for the orgs being checked: a few per org, so one org's 47 collections overlap. */
         private final java.util.concurrent.ExecutorService listings;
 
-        PerOrg(Map<String, Org> orgs, Map<String, Pool> pools, Request req, ObjectStore store, List<String> fixed) {
+        PerOrg(Map<String, Pool> pools, Request req, ObjectStore store, List<String> fixed) {
             this.listings = java.util.concurrent.Executors.newFixedThreadPool(LISTINGS_PER_ORG * req.drive().settings().concurrency(),
                     Parallel.daemon("verify-list"));
-            this.orgs = orgs;
             this.pools = pools;
             this.req = req;
             this.wanted = req.orgs().isEmpty() ? null : ConcurrentHashMap.newKeySet();
             if (wanted != null) {
-                req.orgs().stream().map(orgs::get).filter(java.util.Objects::nonNull).forEach(o -> wanted.add(o.databaseName()));
+                live(req.orgs()).values().forEach(o -> wanted.add(o.databaseName()));
             }
             this.store = store;
             this.fixed = fixed;
@@ -1282,13 +1304,13 @@ public final class Verify {
 
     // ---------------------------------------------------------------- fleet
 
-    private void fleetChecks(Request req, Map<String, Pool> pools, Map<String, Org> orgs, Consumer<Seen> seen, List<String> fixed,
+    private void fleetChecks(Request req, Map<String, Pool> pools, Consumer<Seen> seen, List<String> fixed,
                              Set<String> deadPools, Set<String> listed, String ownRun, boolean fleet, PerOrg perOrg, boolean withStore) {
         // ages by the clock that stamped what they age (backups, orgs, moves, retired databases): the catalog's, not this host's
         Instant now = ctx.catalog().now();
         // --org: the pools those orgs live on, not every pool (an unrelated dead pool is not this verify's finding)
-        Set<String> orgPools = req.orgs().stream().map(orgs::get).filter(java.util.Objects::nonNull).map(Org::poolId)
-                .collect(java.util.stream.Collectors.toSet());
+        Map<String, Org> named = live(req.orgs());
+        Set<String> orgPools = named.values().stream().map(Org::poolId).collect(java.util.stream.Collectors.toSet());
         List<Pool> inScope = pools.values().stream().filter(p -> req.pools().isEmpty() || req.pools().contains(p.poolId()))
                 .filter(p -> fleet || orgPools.contains(p.poolId())).toList();
         Map<String, Set<String>> databases = new LinkedHashMap<>();
@@ -1307,12 +1329,13 @@ public final class Verify {
                     io.tenantctl.OutOfDescriptorsException.throwIfOurs(e);
                     // it answers its ping: not a dead pool to drain, a listing too slow (or refused) to check its orgs by
                     deadPools.add(p.poolId());
-                    seen.accept(unlisted(p, e, perOrg.unlisted.get(p.poolId()), orgs, req));
+                    seen.accept(unlisted(p, e, perOrg.unlisted.get(p.poolId()), req.orgs().isEmpty() ? ctx.catalog().orgs().countLive(p.poolId())
+                            : named.values().stream().filter(o -> o.poolId().equals(p.poolId())).count(), req));
                 }
             } else {
                 RuntimeException e = unanswered;
                 deadPools.add(p.poolId());
-                long onIt = orgs.values().stream().filter(o -> o.poolId().equals(p.poolId())).count();
+                long onIt = ctx.catalog().orgs().countLive(p.poolId());
                 String why = Errors.oneLine(e); // the pool's own error names the pool and its URI already
                 String subject = "pool " + p.poolId() + " (" + PoolUri.stored(p.uri()).redacted() + ")";
                 // a variable of its URI this environment lacks: the server may be fine, this shell cannot reach it
@@ -1341,23 +1364,36 @@ public final class Verify {
             }
         }
         if (fleet) {
-            // the catalog read again, after the pools were listed: an org restored or moved since verify began points at its
-            // new database now, which must not pass for a stray copy to drop
-            // a deleted org's pointer no longer counts: its database written again after purge dropped it (a client's
-            // stale connection string) holds what no org owns and no backup has
-            Map<String, Org> current = new LinkedHashMap<>();
-            ctx.catalog().orgs().list(null, null).stream().filter(o -> !o.status().equals(Org.DELETED)).forEach(o -> current.put(o.orgId(), o));
-            strays(pools, current, databases, seen, now, req.retiredGrace());
+            strays(pools, databases, seen, now, req.retiredGrace());
             listed.addAll(databases.keySet());
         }
         if (fleet && req.pools().isEmpty()) { // first: --fix cancels an abandoned run before its stuck orgs are judged
             runs(req, seen, fixed, ownRun);
         }
-        stuck(req, orgs, seen, fixed, now);
-        failed(req, orgs, seen);
-        behind(req, orgs, seen);
-        if (withStore) {
-            backups(req, orgs, seen, now);
+        // each org judged as one page of them is read (the fleet's never all held), stuck first: --fix marks one failed
+        io.tenantctl.ops.run.OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
+        LastRollout last = LastRollout.of(ctx.catalog());
+        BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
+        if (req.orgs().isEmpty()) {
+            ctx.catalog().orgs().forEachLivePage(ORG_PAGE, page -> judge(req, page, leases, last, policies, seen, fixed, now, withStore));
+        } else {
+            judge(req, named.values().stream().sorted(java.util.Comparator.comparing(Org::orgId)).toList(), leases, last, policies, seen,
+                    fixed, now, withStore);
+        }
+        movesStuck(req, leases, seen, now);
+    }
+
+    /** The fleet checks of each org of {@code page}: stuck, failed, behind its last rollout, and (with a store) its backups' age. */
+    private void judge(Request req, List<Org> page, io.tenantctl.ops.run.OrgLeases leases, LastRollout last, BackupPolicyRepository policies,
+                       Consumer<Seen> seen, List<String> fixed, Instant now, boolean withStore) {
+        Map<String, Object[]> newest = withStore ? ctx.catalog().findings().newestCompleteBackups(page.stream().map(Org::orgId).toList()) : Map.of();
+        for (Org o : page) {
+            stuck(req, o, leases, seen, fixed, now);
+            failed(req, o, seen);
+            behind(req, last, o, seen);
+            if (withStore) {
+                backups(req, policies, newest, o, seen, now);
+            }
         }
     }
 
@@ -1366,9 +1402,7 @@ public final class Verify {
      * listed}'s time): its orgs could not be checked. Not pool_unreachable: the pool is up (a listing of hundreds of
      * databases can outlast the socket timeout), so nothing advises draining it; the fix is the verify of that pool again.
      */
-    private static Seen unlisted(Pool p, RuntimeException e, Unlisted listed, Map<String, Org> orgs, Request req) {
-        long onIt = orgs.values().stream().filter(o -> o.poolId().equals(p.poolId()))
-                .filter(o -> req.orgs().isEmpty() || req.orgs().contains(o.orgId())).count();
+    private static Seen unlisted(Pool p, RuntimeException e, Unlisted listed, long onIt, Request req) {
         String took = listed == null ? "" : String.format(java.util.Locale.ROOT, " after %.1f s", listed.took().toMillis() / 1000.0);
         return new Seen("check_failed", PROBLEM, null, p.poolId(), "listDatabases", "pool " + p.poolId() + " answers its ping, but "
                 + "listing its databases (listDatabases) failed" + took + ": " + Errors.oneLine(e) + "; its " + onIt
@@ -1382,11 +1416,11 @@ public final class Verify {
 
     /**
      * The org id an orphan database's name implies (as 'orgs adopt --discover' suggests), or ORG when none is free: a
-     * deleted org's id is not (verify leaves deleted orgs out of {@code orgs}, but adopt never reuses their ids).
+     * deleted org's id is not (adopt never reuses their ids).
      */
-    private String adoptAs(String database, Map<String, Org> orgs) {
+    private String adoptAs(String database) {
         String id = io.tenantctl.catalog.OrgId.suggestedId(database);
-        return id != null && !orgs.containsKey(id) && ctx.catalog().orgs().find(id).isEmpty() ? id : NO_FREE_ID;
+        return id != null && ctx.catalog().orgs().find(id).isEmpty() ? id : NO_FREE_ID;
     }
 
     /**
@@ -1412,24 +1446,28 @@ public final class Verify {
      * live one; a restore's fresh database of an org with no row is that org's data, not a new org's — adopt it under that id.
      */
     private NextStep orphanFix(String db, String poolId, Map<String, Set<String>> databases, Set<String> alsoHere,
-                               Map<String, RestoreRepository.Retired> retired, Map<String, Org> orgs, Map<String, String> offered) {
-        Set<String> claimed = new java.util.HashSet<>();
-        orgs.values().forEach(o -> claimed.add(o.databaseName()));
+                               Map<String, RestoreRepository.Retired> retired, Map<String, String> offered) {
+        // db is no org's (not deleted): its twins on other pools are named alike, no org's either
         List<String> twins = databases.entrySet().stream().filter(e -> !e.getKey().equals(poolId) && !alsoHere.contains(e.getKey())
-                        && e.getValue().contains(db) && !claimed.contains(db) && !retired.containsKey(e.getKey() + "/" + db))
+                        && e.getValue().contains(db) && !retired.containsKey(e.getKey() + "/" + db))
                 .map(Map.Entry::getKey).sorted().toList();
         String restoredOf = Adopt.restoredOf(db);
-        String id = restoredOf != null && !orgs.containsKey(restoredOf) && ctx.catalog().orgs().find(restoredOf).isEmpty()
-                ? restoredOf : adoptAs(db, orgs);
+        String id = restoredOf != null && ctx.catalog().orgs().find(restoredOf).isEmpty() ? restoredOf : adoptAs(db);
         if (!twins.isEmpty()) {
             return NextStep.note(db + " is on pool " + String.join(", ", twins) + " too, no org's there either: one org's copies (a move's "
                     + "source and target, once the catalog that knew which is live is lost): compare them and adopt only the live one: "
                     + "tenantctl orgs adopt " + id + " --pool POOL --database " + NextStep.shellWord(db));
         }
         String plain = restoredOf == null && !id.equals(NO_FREE_ID) ? id : null;
-        List<String> restoredCopies = plain == null ? List.of() : databases.entrySet().stream().flatMap(e -> e.getValue().stream()
-                        .filter(n -> !claimed.contains(n) && plain.equals(Adopt.restoredOf(n))).map(n -> n + " on pool " + e.getKey()))
-                .sorted().toList();
+        // a restore's copies of that org are named after it; those an org (not deleted) has are not copies
+        Map<String, List<String>> copies = new java.util.HashMap<>();
+        if (plain != null) {
+            databases.forEach((pool, names) -> names.stream().filter(n -> plain.equals(Adopt.restoredOf(n)))
+                    .forEach(n -> copies.computeIfAbsent(n, x -> new ArrayList<>()).add(pool)));
+        }
+        Set<String> claimed = ctx.catalog().orgs().liveByDatabaseName(copies.keySet()).keySet();
+        List<String> restoredCopies = copies.entrySet().stream().filter(e -> !claimed.contains(e.getKey()))
+                .flatMap(e -> e.getValue().stream().map(pool -> e.getKey() + " on pool " + pool)).sorted().toList();
         if (!restoredCopies.isEmpty()) {
             return NextStep.note("a restore of org " + plain + " replaced it (it holds none of the writes made since): its copies "
                     + String.join(", ", restoredCopies) + " are that org's data too; compare them and adopt only the live one: "
@@ -1450,10 +1488,7 @@ public final class Verify {
     }
 
     /** Databases on pools that no catalog pointer explains: orphans, strays; retained copies (info within their grace). */
-    private void strays(Map<String, Pool> pools, Map<String, Org> orgs, Map<String, Set<String>> databases, Consumer<Seen> seen, Instant now,
-                        Duration grace) {
-        Map<String, Org> byDatabase = new LinkedHashMap<>();
-        orgs.values().forEach(o -> byDatabase.put(o.databaseName(), o));
+    private void strays(Map<String, Pool> pools, Map<String, Set<String>> databases, Consumer<Seen> seen, Instant now, Duration grace) {
         Map<String, RestoreRepository.Retired> retired = new LinkedHashMap<>();
         ctx.catalog().restores().retired(null).forEach(r -> retired.put(r.poolId() + "/" + r.databaseName(), r));
         MoveRepository moves = ctx.catalog().moves();
@@ -1469,100 +1504,118 @@ public final class Verify {
         for (Map.Entry<String, Set<String>> e : databases.entrySet()) {
             String poolId = e.getKey();
             Set<String> alsoHere = oneServer.getOrDefault(poolId, Set.of()); // other pool rows naming this very server
-            for (String db : e.getValue()) {
-                if (!db.startsWith("org_")) {
-                    continue; // admin, config, local, anything not named like an org
-                }
-                Org owner = byDatabase.get(db);
-                if (owner != null && (owner.poolId().equals(poolId) || alsoHere.contains(owner.poolId()))) {
-                    continue; // where the catalog says (through this pool row or another of the same server)
-                }
-                String key = poolId + "/" + db;
-                if (moveTargets.contains(key) || alsoHere.stream().anyMatch(a -> moveTargets.contains(a + "/" + db))) {
-                    continue; // a move in progress (a stuck one is reported as such)
-                }
-                if (!retired.containsKey(key) && !leftovers.containsKey(key) && alsoHere.stream().anyMatch(a -> retired.containsKey(a + "/" + db) || leftovers.containsKey(a + "/" + db)
-                        || a.compareTo(poolId) < 0 && databases.getOrDefault(a, Set.of()).contains(db))) {
-                    continue; // the same database, judged once: through the pool row that recorded it, or the first that lists it
-                }
-                RestoreRepository.Retired r = retired.get(key);
-                if (r != null) {
-                    boolean within = r.retiredAt().plus(grace).isAfter(now);
-                    String reason = String.valueOf(r.reason());
-                    boolean moveLeftover = reason.startsWith("source of move") || reason.startsWith("target of reverted move");
-                    // handed over by a purge that did not drop it (killed, or its drop failed): the next purge drops it at once
-                    boolean purged = reason.startsWith(RestoreRepository.DELETED_ORG_REASON);
-                    seen.accept(new Seen(within ? "retained_copy" : "retained_copy_overdue", within ? INFO : PROBLEM, r.orgId(), poolId, db,
-                            db + " on pool " + poolId + " is kept after it was replaced (" + reason + "), retired " + r.retiredAt()
-                                    + (within ? "; within its " : "; past its ") + gcAge(grace) + " grace",
-                            purged ? NextStep.run("tenantctl orgs purge", "a purge handed it over and did not drop it; the next one does, whatever its age")
-                            // exactly the grace verify judged by (a 12h grace is not '0d', which would drop every copy)
-                            : moveLeftover ? NextStep.run("tenantctl rebalance gc --older-than " + gcAge(grace), "gc keeps a copy written since its "
-                                    + "move and names the writes: merge them into the org, then 'tenantctl rebalance gc --older-than "
-                                    + gcAge(grace) + " --drop-changed " + poolId + "/" + db + "'")
-                            : NextStep.run("tenantctl rebalance gc --older-than " + gcAge(grace))));
-                    continue;
-                }
-                MoveRepository.Move leftover = leftovers.get(key);
-                Optional<String> more = leftover == null ? Optional.empty() : InFlightBatch.beyond(ctx, leftover);
-                if (more.isPresent()) { // not what the move (or a woken mover's batch in flight) wrote: never a plain gc
-                    seen.accept(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + " "
-                            + Rebalance.notTheBatch(leftover, more.get()), NextStep.note("make sure it is nobody's (another catalog's database on "
-                            + "this server, writes made to it since: adopt or merge those); a plain gc keeps it, 'tenantctl rebalance gc "
-                            + "--drop-changed " + poolId + "/" + db + "' then drops it")));
-                    continue;
-                }
-                if (leftover != null) {
-                    seen.accept(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + (leftover.targetDropped()
-                            ? " is " + Rebalance.writtenAgain(leftover) : " was the target of aborted move " + leftover.moveId()
-                            + " and was not dropped"), NextStep.run("tenantctl rebalance gc", "drops an aborted "
-                            + "move's target at once; --older-than 0 would also drop every retained copy still inside its grace")));
-                    continue;
-                }
-                // an org's copy only when the catalog ties it to the org: its name (on another pool), or a restore's run that
-                // recorded writing it; a name that only starts like an org's is another org's (org_x__b is org x__b's)
-                RestoreRepository.Written wrote = java.util.stream.Stream.concat(java.util.stream.Stream.of(poolId), alsoHere.stream())
-                        .map(p -> restored.get(p + "/" + db)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
-                Org named = owner != null ? owner : wrote == null ? null : orgs.get(wrote.orgId());
-                if (named != null && (named.status().equals(Org.RESTORING)
-                        || ctx.catalog().leases().findLive(named.orgId()).filter(l -> "restore".equals(l.operation())).isPresent())) {
-                    continue; // the target of a restore in progress, or of a dead one: org_stuck names the restore that puts it right
-                }
-                if (named != null) {
-                    // the org's own database name on another pool row may be the org's live database through a second
-                    // registration of its server spelled otherwise (localhost / 127.0.0.1): never a bare 'drop it' then
-                    Set<String> home = databases.get(named.poolId());
-                    if (db.equals(named.databaseName()) && home != null && !home.contains(db)
-                            && oneServer.getOrDefault(named.poolId(), Set.of()).stream().noneMatch(a -> databases.getOrDefault(a, Set.of()).contains(db))) {
-                        // the org's own database is gone from its pool (missing_database): this may be the only copy of its data
-                        seen.accept(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " bears org "
-                                + named.orgId() + "'s database name, and the org's own " + db + " is gone from " + named.poolId()
-                                + ": it may be the only copy of the org's data (do not drop it)",
-                                NextStep.run("tenantctl orgs adopt " + named.orgId() + " --pool " + poolId
-                                        + (db.equals(OrgId.databaseName(named.orgId())) ? "" : " --database " + NextStep.shellWord(db)),
-                                        "points the org at this copy (its missing_database says the same)")));
-                        continue;
-                    }
-                    String sameName = db.equals(named.databaseName()) ? "make sure pool " + poolId + " is not " + named.poolId()
-                            + "'s server under another name (a document written in " + db + " through one pool shows through the other: "
-                            + "then it is the org's live database, fix the pools' URIs instead); it may be the org's live database too when "
-                            + "the catalog is older than a move of the org (restored from a dump, or rebuilt with adopt after it was lost: "
-                            + "the move's source on " + named.poolId() + " then lacks every write since): if it holds writes " + named.poolId()
-                            + "'s lacks, save what only " + named.poolId() + "'s holds, drop that one, and 'tenantctl orgs adopt "
-                            + named.orgId() + " --pool " + poolId + "' points the org here; otherwise " : "";
-                    boolean byName = owner != null;
-                    seen.accept(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " belongs to org "
-                            + named.orgId() + (byName ? " by its name" : ": restore run " + wrote.runId() + " wrote it"
-                            + (wrote.trial() ? " to try its backup" : "") + " and did not drop it") + ", but the org lives in "
-                            + named.databaseName() + " on " + named.poolId() + (byName ? " and no move or restore recorded this copy" : ""),
-                            NextStep.note(sameName + "compare it with the org's data; once it is not needed, drop it on the pool: db.getSiblingDB('"
-                                    + db + "').dropDatabase()")));
-                } else {
-                    seen.accept(new Seen("orphan_database", PROBLEM, null, poolId, db, db + " on pool " + poolId + " is named like an org's "
-                            + "database but no org in the catalog has it",
-                            orphanFix(db, poolId, databases, alsoHere, retired, orgs, offered)));
+            // admin, config, local, anything not named like an org is no org's; the rest a page at a time, each with the org
+            // (not deleted) whose database it is, read from the catalog now, after the pools were listed: an org restored or
+            // moved since verify began points at its new database, which must not pass for a stray copy to drop; a deleted
+            // org's pointer no longer counts (its database written again after purge dropped it holds what no org owns)
+            List<String> named = e.getValue().stream().filter(db -> db.startsWith("org_")).toList();
+            for (int from = 0; from < named.size(); from += ORG_PAGE) {
+                List<String> page = named.subList(from, Math.min(named.size(), from + ORG_PAGE));
+                Map<String, Org> byDatabase = ctx.catalog().orgs().liveByDatabaseName(page);
+                for (String db : page) {
+                    strayOrNot(db, poolId, byDatabase.get(db), alsoHere, oneServer, databases, retired, moveTargets, leftovers, restored,
+                            offered, seen, now, grace);
                 }
             }
+        }
+    }
+
+    /**
+     * Database {@code db} of pool {@code poolId} named like an org's, {@code owner} the org (not deleted) whose database it
+     * is, if any: nothing when a catalog pointer explains it, else its finding (retained copy, leftover, stray, orphan).
+     */
+    private void strayOrNot(String db, String poolId, Org owner, Set<String> alsoHere, Map<String, Set<String>> oneServer,
+                            Map<String, Set<String>> databases, Map<String, RestoreRepository.Retired> retired, Set<String> moveTargets,
+                            Map<String, MoveRepository.Move> leftovers, Map<String, RestoreRepository.Written> restored,
+                            Map<String, String> offered, Consumer<Seen> seen, Instant now, Duration grace) {
+        if (owner != null && (owner.poolId().equals(poolId) || alsoHere.contains(owner.poolId()))) {
+            return; // where the catalog says (through this pool row or another of the same server)
+        }
+        String key = poolId + "/" + db;
+        if (moveTargets.contains(key) || alsoHere.stream().anyMatch(a -> moveTargets.contains(a + "/" + db))) {
+            return; // a move in progress (a stuck one is reported as such)
+        }
+        if (!retired.containsKey(key) && !leftovers.containsKey(key) && alsoHere.stream().anyMatch(a -> retired.containsKey(a + "/" + db) || leftovers.containsKey(a + "/" + db)
+                || a.compareTo(poolId) < 0 && databases.getOrDefault(a, Set.of()).contains(db))) {
+            return; // the same database, judged once: through the pool row that recorded it, or the first that lists it
+        }
+        RestoreRepository.Retired r = retired.get(key);
+        if (r != null) {
+            boolean within = r.retiredAt().plus(grace).isAfter(now);
+            String reason = String.valueOf(r.reason());
+            boolean moveLeftover = reason.startsWith("source of move") || reason.startsWith("target of reverted move");
+            // handed over by a purge that did not drop it (killed, or its drop failed): the next purge drops it at once
+            boolean purged = reason.startsWith(RestoreRepository.DELETED_ORG_REASON);
+            seen.accept(new Seen(within ? "retained_copy" : "retained_copy_overdue", within ? INFO : PROBLEM, r.orgId(), poolId, db,
+                    db + " on pool " + poolId + " is kept after it was replaced (" + reason + "), retired " + r.retiredAt()
+                            + (within ? "; within its " : "; past its ") + gcAge(grace) + " grace",
+                    purged ? NextStep.run("tenantctl orgs purge", "a purge handed it over and did not drop it; the next one does, whatever its age")
+                    // exactly the grace verify judged by (a 12h grace is not '0d', which would drop every copy)
+                    : moveLeftover ? NextStep.run("tenantctl rebalance gc --older-than " + gcAge(grace), "gc keeps a copy written since its "
+                            + "move and names the writes: merge them into the org, then 'tenantctl rebalance gc --older-than "
+                            + gcAge(grace) + " --drop-changed " + poolId + "/" + db + "'")
+                    : NextStep.run("tenantctl rebalance gc --older-than " + gcAge(grace))));
+            return;
+        }
+        MoveRepository.Move leftover = leftovers.get(key);
+        Optional<String> more = leftover == null ? Optional.empty() : InFlightBatch.beyond(ctx, leftover);
+        if (more.isPresent()) { // not what the move (or a woken mover's batch in flight) wrote: never a plain gc
+            seen.accept(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + " "
+                    + Rebalance.notTheBatch(leftover, more.get()), NextStep.note("make sure it is nobody's (another catalog's database on "
+                    + "this server, writes made to it since: adopt or merge those); a plain gc keeps it, 'tenantctl rebalance gc "
+                    + "--drop-changed " + poolId + "/" + db + "' then drops it")));
+            return;
+        }
+        if (leftover != null) {
+            seen.accept(new Seen("move_leftover", PROBLEM, leftover.orgId(), poolId, db, db + " on pool " + poolId + (leftover.targetDropped()
+                    ? " is " + Rebalance.writtenAgain(leftover) : " was the target of aborted move " + leftover.moveId()
+                    + " and was not dropped"), NextStep.run("tenantctl rebalance gc", "drops an aborted "
+                    + "move's target at once; --older-than 0 would also drop every retained copy still inside its grace")));
+            return;
+        }
+        // an org's copy only when the catalog ties it to the org: its name (on another pool), or a restore's run that
+        // recorded writing it; a name that only starts like an org's is another org's (org_x__b is org x__b's)
+        RestoreRepository.Written wrote = java.util.stream.Stream.concat(java.util.stream.Stream.of(poolId), alsoHere.stream())
+                .map(p -> restored.get(p + "/" + db)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        Org named = owner != null ? owner : wrote == null ? null : ctx.catalog().orgs().find(wrote.orgId())
+                .filter(o -> !o.status().equals(Org.DELETED)).orElse(null);
+        if (named != null && (named.status().equals(Org.RESTORING)
+                || ctx.catalog().leases().findLive(named.orgId()).filter(l -> "restore".equals(l.operation())).isPresent())) {
+            return; // the target of a restore in progress, or of a dead one: org_stuck names the restore that puts it right
+        }
+        if (named != null) {
+            // the org's own database name on another pool row may be the org's live database through a second
+            // registration of its server spelled otherwise (localhost / 127.0.0.1): never a bare 'drop it' then
+            Set<String> home = databases.get(named.poolId());
+            if (db.equals(named.databaseName()) && home != null && !home.contains(db)
+                    && oneServer.getOrDefault(named.poolId(), Set.of()).stream().noneMatch(a -> databases.getOrDefault(a, Set.of()).contains(db))) {
+                // the org's own database is gone from its pool (missing_database): this may be the only copy of its data
+                seen.accept(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " bears org "
+                        + named.orgId() + "'s database name, and the org's own " + db + " is gone from " + named.poolId()
+                        + ": it may be the only copy of the org's data (do not drop it)",
+                        NextStep.run("tenantctl orgs adopt " + named.orgId() + " --pool " + poolId
+                                + (db.equals(OrgId.databaseName(named.orgId())) ? "" : " --database " + NextStep.shellWord(db)),
+                                "points the org at this copy (its missing_database says the same)")));
+                return;
+            }
+            String sameName = db.equals(named.databaseName()) ? "make sure pool " + poolId + " is not " + named.poolId()
+                    + "'s server under another name (a document written in " + db + " through one pool shows through the other: "
+                    + "then it is the org's live database, fix the pools' URIs instead); it may be the org's live database too when "
+                    + "the catalog is older than a move of the org (restored from a dump, or rebuilt with adopt after it was lost: "
+                    + "the move's source on " + named.poolId() + " then lacks every write since): if it holds writes " + named.poolId()
+                    + "'s lacks, save what only " + named.poolId() + "'s holds, drop that one, and 'tenantctl orgs adopt "
+                    + named.orgId() + " --pool " + poolId + "' points the org here; otherwise " : "";
+            boolean byName = owner != null;
+            seen.accept(new Seen("stray_copy", PROBLEM, named.orgId(), poolId, db, db + " on pool " + poolId + " belongs to org "
+                    + named.orgId() + (byName ? " by its name" : ": restore run " + wrote.runId() + " wrote it"
+                    + (wrote.trial() ? " to try its backup" : "") + " and did not drop it") + ", but the org lives in "
+                    + named.databaseName() + " on " + named.poolId() + (byName ? " and no move or restore recorded this copy" : ""),
+                    NextStep.note(sameName + "compare it with the org's data; once it is not needed, drop it on the pool: db.getSiblingDB('"
+                            + db + "').dropDatabase()")));
+        } else {
+            seen.accept(new Seen("orphan_database", PROBLEM, null, poolId, db, db + " on pool " + poolId + " is named like an org's "
+                    + "database but no org in the catalog has it",
+                    orphanFix(db, poolId, databases, alsoHere, retired, offered)));
         }
     }
 
@@ -1593,51 +1646,53 @@ public final class Verify {
         return out;
     }
 
-    /** Orgs in provisioning, moving or restoring, and moves unfinished, for longer than --stuck-after. */
-    private void stuck(Request req, Map<String, Org> orgs, Consumer<Seen> seen, List<String> fixed, Instant now) {
+    /** An org in provisioning, moving or restoring for longer than --stuck-after. */
+    private void stuck(Request req, Org o, io.tenantctl.ops.run.OrgLeases leases, Consumer<Seen> seen, List<String> fixed, Instant now) {
         Instant before = now.minus(req.stuckAfter());
-        io.tenantctl.ops.run.OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
-        for (Org o : orgs.values()) {
-            // a restore holds its org's lease for as long as the org is restoring: one nobody holds is a dead restore at once
-            // (or one that failed past an in-place drop, which leaves the org restoring and names the restore to re-run)
-            // read_only only because a delete froze it for its final backup and died: the tenant cannot write, nothing says why
-            boolean frozenByDelete = o.status().equals(Org.READ_ONLY) && !o.updatedAt().isAfter(before)
-                    && ctx.catalog().orgs().frozenForDelete(o.orgId());
-            if (!frozenByDelete && (!TRANSITIONAL.contains(o.status()) || o.updatedAt().isAfter(before) && !o.status().equals(Org.RESTORING))) {
-                continue;
-            }
-            if (!asked(req, o)) {
-                continue;
-            }
-            // someone is working on it; or it changed since verify listed the orgs before its checks (its holder let go)
-            if (leases.liveHolder(o.orgId()).isPresent()
-                    || ctx.catalog().orgs().find(o.orgId()).filter(current -> current.version() == o.version()).isEmpty()) {
-                continue;
-            }
-            boolean resumable = ctx.catalog().runs().newestWith("provision", o.orgId()).filter(r -> resumes(ctx.catalog(), r, o.orgId()))
-                    .isPresent();
-            String resume = finishProvision(ctx.catalog(), o);
-            NextStep fix = switch (o.status()) {
-                case PROVISIONING -> NextStep.run(resume, (resumable ? "resumes it" : "provisions it anew") + "; verify --fix marks it failed");
-                // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
-                case RESTORING -> NextStep.run(Restore.rerun(ctx.catalog(), o.orgId(), req.storeOnLine()).orElse("tenantctl restore --org " + o.orgId()
-                        + req.storeOnLine()),
-                        "re-run; a dead restore is rolled back first");
-                case READ_ONLY -> Orgs.finishDelete(o.orgId());
-                default -> NextStep.run("tenantctl rebalance resume");
-            };
-            if (req.fix() && req.dryRun() && o.status().equals(Org.PROVISIONING)) {
-                fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", would be marked failed");
-            } else if (req.fix() && o.status().equals(Org.PROVISIONING)
-                    && ctx.catalog().orgs().compareAndSetStatus(o.orgId(), o.version(), Org.FAILED)) {
-                fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", marked failed (" + resume + (resumable ? " resumes it)" : " provisions it anew)"));
-                continue;
-            }
-            seen.accept(new Seen("org_stuck", PROBLEM, o.orgId(), o.poolId(), o.status().db(), "org " + o.orgId() + " has been " + o.status()
-                    + " since " + o.updatedAt() + " and nobody holds it" + (o.status().equals(Org.RESTORING) ? ": its restore died (or "
-                    + "failed past what it could undo), and until it is run again the org is not writable and its database may be partial"
-                    : frozenByDelete ? ": a delete froze it for its final backup and did not finish; the org is not writable" : ""), fix));
+        // a restore holds its org's lease for as long as the org is restoring: one nobody holds is a dead restore at once
+        // (or one that failed past an in-place drop, which leaves the org restoring and names the restore to re-run)
+        // read_only only because a delete froze it for its final backup and died: the tenant cannot write, nothing says why
+        boolean frozenByDelete = o.status().equals(Org.READ_ONLY) && !o.updatedAt().isAfter(before)
+                && ctx.catalog().orgs().frozenForDelete(o.orgId());
+        if (!frozenByDelete && (!TRANSITIONAL.contains(o.status()) || o.updatedAt().isAfter(before) && !o.status().equals(Org.RESTORING))) {
+            return;
         }
+        if (!asked(req, o)) {
+            return;
+        }
+        // someone is working on it; or it changed since its page was read (its holder let go)
+        if (leases.liveHolder(o.orgId()).isPresent()
+                || ctx.catalog().orgs().find(o.orgId()).filter(current -> current.version() == o.version()).isEmpty()) {
+            return;
+        }
+        boolean resumable = ctx.catalog().runs().newestWith("provision", o.orgId()).filter(r -> resumes(ctx.catalog(), r, o.orgId()))
+                .isPresent();
+        String resume = finishProvision(ctx.catalog(), o);
+        NextStep fix = switch (o.status()) {
+            case PROVISIONING -> NextStep.run(resume, (resumable ? "resumes it" : "provisions it anew") + "; verify --fix marks it failed");
+            // the restore that left it so, run again (a --to-org restore names the backup's org, not this one)
+            case RESTORING -> NextStep.run(Restore.rerun(ctx.catalog(), o.orgId(), req.storeOnLine()).orElse("tenantctl restore --org " + o.orgId()
+                    + req.storeOnLine()),
+                    "re-run; a dead restore is rolled back first");
+            case READ_ONLY -> Orgs.finishDelete(o.orgId());
+            default -> NextStep.run("tenantctl rebalance resume");
+        };
+        if (req.fix() && req.dryRun() && o.status().equals(Org.PROVISIONING)) {
+            fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", would be marked failed");
+        } else if (req.fix() && o.status().equals(Org.PROVISIONING)
+                && ctx.catalog().orgs().compareAndSetStatus(o.orgId(), o.version(), Org.FAILED)) {
+            fixed.add("org " + o.orgId() + ": stuck provisioning since " + o.updatedAt() + ", marked failed (" + resume + (resumable ? " resumes it)" : " provisions it anew)"));
+            return;
+        }
+        seen.accept(new Seen("org_stuck", PROBLEM, o.orgId(), o.poolId(), o.status().db(), "org " + o.orgId() + " has been " + o.status()
+                + " since " + o.updatedAt() + " and nobody holds it" + (o.status().equals(Org.RESTORING) ? ": its restore died (or "
+                + "failed past what it could undo), and until it is run again the org is not writable and its database may be partial"
+                : frozenByDelete ? ": a delete froze it for its final backup and did not finish; the org is not writable" : ""), fix));
+    }
+
+    /** Moves unfinished for longer than --stuck-after, nobody holding their org. */
+    private void movesStuck(Request req, io.tenantctl.ops.run.OrgLeases leases, Consumer<Seen> seen, Instant now) {
+        Instant before = now.minus(req.stuckAfter());
         for (MoveRepository.Move m : ctx.catalog().moves().unfinished()) {
             if (m.updatedAt().isAfter(before) || leases.liveHolder(m.orgId()).isPresent()) {
                 continue;
@@ -1647,17 +1702,15 @@ public final class Verify {
         }
     }
 
-    /** Orgs whose provision failed: each holds a place on its pool until it is provisioned again or forgotten. */
-    private void failed(Request req, Map<String, Org> orgs, Consumer<Seen> seen) {
-        for (Org o : orgs.values()) {
-            if (!o.status().equals(Org.FAILED) || !asked(req, o)) {
-                continue;
-            }
-            String why = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> " ('tenantctl runs show " + r.runId() + "' says why)")
-                    .orElse("");
-            seen.accept(new Seen("org_failed", PROBLEM, o.orgId(), o.poolId(), "", "org " + o.orgId() + " is failed since " + o.updatedAt()
-                    + why + " and holds a place on pool " + o.poolId(), OrgNext.failedStep(ctx.catalog(), o)));
+    /** An org whose provision failed: it holds a place on its pool until it is provisioned again or forgotten. */
+    private void failed(Request req, Org o, Consumer<Seen> seen) {
+        if (!o.status().equals(Org.FAILED) || !asked(req, o)) {
+            return;
         }
+        String why = ctx.catalog().runs().newestWith("provision", o.orgId()).map(r -> " ('tenantctl runs show " + r.runId() + "' says why)")
+                .orElse("");
+        seen.accept(new Seen("org_failed", PROBLEM, o.orgId(), o.poolId(), "", "org " + o.orgId() + " is failed since " + o.updatedAt()
+                + why + " and holds a place on pool " + o.poolId(), OrgNext.failedStep(ctx.catalog(), o)));
     }
 
     /** Whether {@code o} is among what --org and --pool ask for (all orgs when neither is given). */
@@ -1711,27 +1764,24 @@ public final class Verify {
      * suspended or deleting while it ran, or restored from a backup taken before it — their databases match their own
      * manifest, so no schema finding tells that the application's new indexes and collections are not there.
      */
-    private void behind(Request req, Map<String, Org> orgs, Consumer<Seen> seen) {
-        LastRollout last = LastRollout.of(ctx.catalog());
-        for (Org read : orgs.values()) {
-            if (!behind(last, read) || !asked(req, read)) {
-                continue;
-            }
-            // the orgs were read when verify began: a rollout that ended since may have recorded this one's manifest meanwhile
-            Org o = ctx.catalog().orgs().find(read.orgId()).filter(now -> behind(last, now)).orElse(null);
-            if (o == null) {
-                continue;
-            }
-            last.passedOver(o, o.schemaHash()).ifPresent(r -> seen.accept(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(),
-                    r.args().schemaHash(), "org " + o.orgId() + " has manifest " + hash12(o.schemaHash()) + ", not " + hash12(r.args().schemaHash())
-                    + ", which the last rollout that took it (run " + r.runId() + ", started " + r.startedAt() + ") "
-                    + (r.status() != RunStatus.SUCCEEDED ? "was to apply; that run " + (r.status() == RunStatus.FAILED ? "failed" : "was cancelled "
-                    + "after it had taken every org") + ": " : "applied: ") + (o.createdAt() != null && o.createdAt().isAfter(r.startedAt())
-                    ? "the org was created since (provisioned, adopted or restored to a new id) with that older manifest"
-                    : r.status() != RunStatus.SUCCEEDED ? "on this org, or it passed over it or it went back since ('tenantctl runs show "
-                    + r.runId() + "' says which)" : "it was passed over (suspended or deleting then) or went back since (a restore)"),
-                    r.catchUpStep(ctx.catalog(), o))));
+    private void behind(Request req, LastRollout last, Org read, Consumer<Seen> seen) {
+        if (!behind(last, read) || !asked(req, read)) {
+            return;
         }
+        // the org was read before: a rollout that ended since may have recorded its manifest meanwhile
+        Org o = ctx.catalog().orgs().find(read.orgId()).filter(now -> behind(last, now)).orElse(null);
+        if (o == null) {
+            return;
+        }
+        last.passedOver(o, o.schemaHash()).ifPresent(r -> seen.accept(new Seen("schema_behind", PROBLEM, o.orgId(), o.poolId(),
+                r.args().schemaHash(), "org " + o.orgId() + " has manifest " + hash12(o.schemaHash()) + ", not " + hash12(r.args().schemaHash())
+                + ", which the last rollout that took it (run " + r.runId() + ", started " + r.startedAt() + ") "
+                + (r.status() != RunStatus.SUCCEEDED ? "was to apply; that run " + (r.status() == RunStatus.FAILED ? "failed" : "was cancelled "
+                + "after it had taken every org") + ": " : "applied: ") + (o.createdAt() != null && o.createdAt().isAfter(r.startedAt())
+                ? "the org was created since (provisioned, adopted or restored to a new id) with that older manifest"
+                : r.status() != RunStatus.SUCCEEDED ? "on this org, or it passed over it or it went back since ('tenantctl runs show "
+                + r.runId() + "' says which)" : "it was passed over (suspended or deleting then) or went back since (a restore)"),
+                r.catchUpStep(ctx.catalog(), o))));
     }
 
     /** An active org with a recorded manifest (one with none is no_schema_record's) the last rollout that took it left behind. */
@@ -1743,26 +1793,25 @@ public final class Verify {
         return hash.substring(0, Math.min(12, hash.length()));
     }
 
-    /** Active orgs whose newest complete backup is older than their tier's frequency (or --backups-max-age), or missing. */
-    private void backups(Request req, Map<String, Org> orgs, Consumer<Seen> seen, Instant now) {
-        BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
-        Map<String, Object[]> newest = ctx.catalog().findings().newestCompleteBackups();
-        for (Org o : orgs.values()) {
-            // a suspended org is judged too while no backup was taken since it last changed (it was written until it was
-            // suspended; backup --due takes it then): those writes are only in its pool
-            Object[] last = newest.get(o.orgId());
-            boolean unbacked = o.status().equals(Org.READ_ONLY) && (last == null || ((Instant) last[2]).isBefore(o.updatedAt()));
-            if (!o.status().equals(Org.ACTIVE) && !unbacked || !asked(req, o)) {
-                continue;
-            }
-            Duration maxAge = req.backupsMaxAge() != null ? req.backupsMaxAge() : Duration.ofHours(policies.forTier(o.tier()).frequencyHours());
-            Object[] b = newest.get(o.orgId());
-            Instant at = b == null ? null : (Instant) b[1];
-            if (at == null || at.plus(maxAge).isBefore(now)) {
-                seen.accept(new Seen("backup_stale", PROBLEM, o.orgId(), o.poolId(), "", at == null ? "org " + o.orgId() + " has no complete backup"
-                        : "the newest complete backup of org " + o.orgId() + " is from " + at + ", older than " + describe(maxAge)
-                        + (req.backupsMaxAge() != null ? "" : " (tier " + o.tier() + ")"), NextStep.run("tenantctl backup --org " + o.orgId() + req.storeOnLine())));
-            }
+    /**
+     * An active org whose newest complete backup ({@code newest}: by org, as {@link FindingRepository#newestCompleteBackups}
+     * reads them) is older than its tier's frequency (or --backups-max-age), or missing.
+     */
+    private void backups(Request req, BackupPolicyRepository policies, Map<String, Object[]> newest, Org o, Consumer<Seen> seen, Instant now) {
+        // a suspended org is judged too while no backup was taken since it last changed (it was written until it was
+        // suspended; backup --due takes it then): those writes are only in its pool
+        Object[] last = newest.get(o.orgId());
+        boolean unbacked = o.status().equals(Org.READ_ONLY) && (last == null || ((Instant) last[2]).isBefore(o.updatedAt()));
+        if (!o.status().equals(Org.ACTIVE) && !unbacked || !asked(req, o)) {
+            return;
+        }
+        Duration maxAge = req.backupsMaxAge() != null ? req.backupsMaxAge() : Duration.ofHours(policies.forTier(o.tier()).frequencyHours());
+        Object[] b = newest.get(o.orgId());
+        Instant at = b == null ? null : (Instant) b[1];
+        if (at == null || at.plus(maxAge).isBefore(now)) {
+            seen.accept(new Seen("backup_stale", PROBLEM, o.orgId(), o.poolId(), "", at == null ? "org " + o.orgId() + " has no complete backup"
+                    : "the newest complete backup of org " + o.orgId() + " is from " + at + ", older than " + describe(maxAge)
+                    + (req.backupsMaxAge() != null ? "" : " (tier " + o.tier() + ")"), NextStep.run("tenantctl backup --org " + o.orgId() + req.storeOnLine())));
         }
     }
 

@@ -1,0 +1,76 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.Main;
+import io.tenantctl.testing.ChildJvm;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * verify held every org of the fleet in memory at once, whatever it found: Verify.run read the whole orgs table into a
+ * map before its run and kept it to the end (its fleet checks — stuck, failed, behind, stale backups — walked it), and its
+ * stray check read the table whole a second time, with a third map of it by database name. Memory grew with the fleet,
+ * not with what the report says: 60,000 orgs being provisioned (nothing to check yet, nothing wrong) and ten stuck among
+ * them ran out of memory under -Xmx28m — exit 1, no finding shown — where verify should exit 4 naming the
+ * ten. The orgs are read a page at a time (by id), each page's checks done before the next is read.
+ */
+class VerifyReadsTheFleetsOrgsInPagesTest {
+
+    private static final int ORGS = 60_000;
+    private static final int HEAP_MB = Integer.getInteger("verify.pages.heap", 28);
+    /** Every this many-th org is stuck: left provisioning two days ago, nobody holding it. */
+    private static final int STUCK_EVERY = ORGS / 10;
+
+    @TempDir
+    static Path dir;
+    private static TestPools pools;
+    private static Map<String, String> env;
+
+    @BeforeAll
+    static void fleet() throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        pools = new TestPools(1);
+        CliFixture.addPool(Cli.withCatalog(url), "pool-0", pools.uri(0), 2 * ORGS, 1);
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("insert into orgs (org_id, pool_id, database_name, status, tier, updated_at) select 'org-' || lpad(g::text, 6, '0'), "
+                    + "'pool-0', 'org_org_' || lpad(g::text, 6, '0'), 'provisioning', 'free', case when g % " + STUCK_EVERY + " = 0 "
+                    + "then now() - interval '2 days' else now() end from generate_series(1, " + ORGS + ") g");
+        }
+        env = Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall");
+    }
+
+    @AfterAll
+    static void close() {
+        pools.close();
+    }
+
+    @Test
+    void verifyOfAFleetBeingProvisionedNamesEveryStuckOrgUnderASmallHeap() throws Exception {
+        ChildJvm.Exit exit = ChildJvm.run(dir.resolve("json"), env, 120, List.of("-Xmx" + HEAP_MB + "m", "-XX:+UseSerialGC"),
+                Main.class.getName(), "verify", "-o", "json");
+        String err = exit.err();
+        assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
+        assertThat(exit.code()).as("verify of %d orgs under -Xmx%dm: %s", ORGS, HEAP_MB, err).isEqualTo(4);
+        JsonNode doc = CliFixture.strictJson(new Cli.Result(exit.code(), exit.out(), err));
+        List<String> stuck = new ArrayList<>();
+        doc.get("findings").forEach(f -> stuck.add(f.get("kind").asText() + " " + f.get("org_id").asText()));
+        assertThat(stuck).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, ORGS).filter(g -> g % STUCK_EVERY == 0)
+                .mapToObj(g -> "org_stuck " + String.format("org-%06d", g)).toList());
+        assertThat(doc.get("problems").asLong()).isEqualTo(ORGS / STUCK_EVERY);
+    }
+}
