@@ -142,9 +142,7 @@ public final class OrgLifecycle {
     private Changed undelete(String orgId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         if (dryRun) {
             engine.orgLeases().dryRun(orgId, waitForOrg); // a purge handing it over holds it
-            Org org = get(orgId);
-            requireDatabaseKept(org);
-            return changed(org, ctx.catalog().orgs().statusBeforeDelete(orgId), org.tier(), true, true);
+            return undeleteHeld(get(orgId), true);
         }
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, RESUME, waitForOrg, cancel)) {
             Org now = get(orgId);
@@ -152,19 +150,26 @@ public final class OrgLifecycle {
                 Org live = requireLive(orgId, RESUME);
                 return changed(live, live.status(), live.tier(), false, false);
             }
-            return undeleteHeld(now);
+            return undeleteHeld(now, false);
         }
     }
 
-    /** The deleting org {@code now} taken back, under its lease, once its database is found kept on its pool. */
-    private Changed undeleteHeld(Org now) {
+    /** The deleting org {@code now} taken back as the status it had before its delete: see the method below. */
+    private Changed undeleteHeld(Org now, boolean dryRun) {
+        return undeleteHeld(now, ctx.catalog().orgs().statusBeforeDelete(now.orgId()), dryRun);
+    }
+
+    /**
+     * The deleting org {@code now} taken back as {@code before}, under its lease, once its database is found kept on its
+     * pool; with {@code dryRun} the same checks, nothing written.
+     */
+    private Changed undeleteHeld(Org now, OrgStatus before, boolean dryRun) {
         requireDatabaseKept(now);
-        OrgStatus before = ctx.catalog().orgs().statusBeforeDelete(now.orgId());
-        if (!ctx.catalog().orgs().undelete(now.orgId(), now.version(), before)) {
+        if (!dryRun && !ctx.catalog().orgs().undelete(now.orgId(), now.version(), before)) {
             throw new TenantctlException(TenantctlException.Category.FAILED, "org " + now.orgId() + " changed while it was being resumed (it is "
                     + ctx.catalog().orgs().get(now.orgId()).status() + " now): run it again");
         }
-        return changed(now, before, now.tier(), true, false);
+        return changed(now, before, now.tier(), true, dryRun);
     }
 
     /** Whether the org's database is missing from its pool; false when the pool does not answer (not known to be gone). */
@@ -196,12 +201,18 @@ public final class OrgLifecycle {
     private Changed setWritable(String orgId, OrgStatus target, String verb, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         // an org a dead restore or move left restoring / frozen is put right first, as orgs show promises, and said
         Org seen = dryRun ? null : ctx.catalog().orgs().find(orgId).orElse(null);
+        java.util.Optional<io.tenantctl.catalog.OrgLeaseRepository.Lease> waitsFor = java.util.Optional.empty();
         if (!dryRun) {
             LeaseRecovery.sweep(ctx);
         } else { // a move's or a freeze backup's read_only is its holder's, not a suspension: busy, as the command says
-            engine.orgLeases().dryRun(orgId, waitForOrg);
+            waitsFor = engine.orgLeases().dryRun(orgId, waitForOrg, l -> l.operation().equals(DELETE) && verb.equals(RESUME)
+                    ? "planned on it as the delete leaves it (deleting, its database kept)" : "planned here as it is now");
         }
         Org org = !held(get(orgId)) ? requireLive(orgId, verb) : get(orgId);
+        if (dryRun && verb.equals(RESUME) && waitsFor.filter(l -> l.operation().equals(DELETE)).isPresent()) {
+            // the real resume waits for the delete, then takes back the deleting org it leaves: planned so, nothing written
+            return undeleteHeld(deletedBy(org), beforeDelete(org), true);
+        }
         if (dryRun) {
             // a dead move or freeze the real command's sweep puts right first: said, and planned from the status it leaves
             // (as the real one reports it: put to the target by the sweep, the org was not so before it)
@@ -216,7 +227,7 @@ public final class OrgLifecycle {
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, verb, waitForOrg, cancel)) {
             Org left = get(orgId); // what the lease's previous holder (or its recovery) left
             if (verb.equals(RESUME) && left.status().equals(Org.DELETING)) {
-                return undeleteHeld(left); // a delete it waited for (--wait): taken back, as a resume run now would
+                return undeleteHeld(left, false); // a delete it waited for (--wait): taken back, as a resume run now would
             }
             Org now = requireLive(orgId, verb);
             if (now.status().equals(target)) {
@@ -370,6 +381,17 @@ public final class OrgLifecycle {
         }
     }
 
+    /** The status a delete of {@code org} records as the one it had before: active if a delete froze it (one at work, or one that died). */
+    private OrgStatus beforeDelete(Org org) {
+        return ctx.catalog().orgs().frozenForDelete(org.orgId()) ? Org.ACTIVE : org.status();
+    }
+
+    /** {@code org} as a delete that holds it leaves it once done: deleting, its database kept (nothing written). */
+    private static Org deletedBy(Org org) {
+        return new Org(org.orgId(), org.poolId(), org.databaseName(), Org.DELETING, org.tier(), org.schemaHash(), org.version(),
+                org.createdAt(), org.updatedAt());
+    }
+
     private Deleted delete(Org org, ObjectStore store, String storeOnLine, boolean noBackup, boolean dryRun, boolean waitForOrg,
                            CancelToken cancel) {
         String orgId = org.orgId();
@@ -434,7 +456,7 @@ public final class OrgLifecycle {
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
             Org now = requireLive(orgId, DELETE);
             // frozen by an earlier delete that died: it was active, and a failure of this one puts it back so, not read_only
-            before = ctx.catalog().orgs().frozenForDelete(orgId) ? Org.ACTIVE : now.status();
+            before = beforeDelete(now);
             if (now.status().equals(Org.ACTIVE) && !ctx.catalog().orgs().freezeForDelete(orgId, now.version())) {
                 throw changedMeanwhile(orgId);
             }

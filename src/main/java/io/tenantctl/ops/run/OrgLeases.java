@@ -64,7 +64,11 @@ public final class OrgLeases {
 
     /** The org's live holder (as a refusal names it), unless it is a process of this host that is gone (a kill -9). */
     public java.util.Optional<String> liveHolder(String orgId) {
-        return ctx.catalog().leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me)).map(OrgLeases::describeHolder);
+        return live(orgId).map(OrgLeases::describeHolder);
+    }
+
+    private java.util.Optional<OrgLeaseRepository.Lease> live(String orgId) {
+        return ctx.catalog().leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me));
     }
 
     /**
@@ -72,12 +76,24 @@ public final class OrgLeases {
      * the refusal the command meets (exit 3); with it, on stderr, that the command would wait for that holder.
      */
     public void dryRun(String orgId, boolean wait) {
-        liveHolder(orgId).ifPresent(h -> {
+        dryRun(orgId, wait, holder -> "planned here as it is now");
+    }
+
+    /**
+     * As {@link #dryRun(String, boolean)}; {@code plannedAs} says, of the holder it would wait for, on what the plan is made;
+     * returns that holder (empty when nobody live holds the org).
+     */
+    public java.util.Optional<OrgLeaseRepository.Lease> dryRun(String orgId, boolean wait,
+                                                               java.util.function.Function<OrgLeaseRepository.Lease, String> plannedAs) {
+        java.util.Optional<OrgLeaseRepository.Lease> holder = live(orgId);
+        holder.ifPresent(l -> {
             if (!wait) {
-                throw io.tenantctl.TenantctlException.config(busy(h));
+                throw io.tenantctl.TenantctlException.config(busy(describeHolder(l)));
             }
-            ctx.notices().accept("dry run: would wait (--wait): " + h + "; what it then does is decided on the org as that leaves it, planned here as it is now");
+            ctx.notices().accept("dry run: would wait (--wait): " + describeHolder(l) + "; what it then does is decided on the org as that "
+                    + "leaves it, " + plannedAs.apply(l));
         });
+        return holder;
     }
 
     /** This worker as the holder of its org leases (org_leases.holder). */
