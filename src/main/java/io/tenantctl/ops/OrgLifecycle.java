@@ -205,13 +205,16 @@ public final class OrgLifecycle {
         if (!dryRun) {
             LeaseRecovery.sweep(ctx);
         } else { // a move's or a freeze backup's read_only is its holder's, not a suspension: busy, as the command says
-            waitsFor = engine.orgLeases().dryRun(orgId, waitForOrg, l -> l.operation().equals(DELETE) && verb.equals(RESUME)
-                    ? "planned on it as the delete leaves it (deleting, its database kept)" : "planned here as it is now");
+            waitsFor = engine.orgLeases().dryRun(orgId, waitForOrg, OrgLifecycle::plannedAs);
         }
         Org org = !held(get(orgId)) ? requireLive(orgId, verb) : get(orgId);
-        if (dryRun && verb.equals(RESUME) && waitsFor.filter(l -> l.operation().equals(DELETE)).isPresent()) {
-            // the real resume waits for the delete, then takes back the deleting org it leaves: planned so, nothing written
-            return undeleteHeld(deletedBy(org), beforeDelete(org), true);
+        if (dryRun && waitsFor.filter(OrgLifecycle::deletes).isPresent()) {
+            // the real command waits for the delete, then decides on the deleting org it leaves, as below: planned so, nothing
+            // written — a resume takes it back, a suspend is refused
+            if (verb.equals(RESUME)) {
+                return undeleteHeld(deletedBy(org), beforeDelete(org), true);
+            }
+            requireLive(deletedBy(org), verb, WAITED);
         }
         if (dryRun) {
             // a dead move or freeze the real command's sweep puts right first: said, and planned from the status it leaves
@@ -255,9 +258,14 @@ public final class OrgLifecycle {
 
     /** The org, refused (exit 2, naming its status) unless it is active or read_only. */
     private Org requireLive(String orgId, String verb) {
-        Org org = get(orgId);
+        return requireLive(get(orgId), verb, "");
+    }
+
+    /** {@code org} (as a dry run plans it, {@code lead} saying so), refused (exit 2, naming its status) unless it is active or read_only. */
+    private Org requireLive(Org org, String verb, String lead) {
+        String orgId = org.orgId();
         if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY)) {
-            throw TenantctlException.usage("org " + orgId + " is " + org.status() + ": only active or read_only orgs"
+            throw TenantctlException.usage(lead + "org " + orgId + " is " + org.status() + ": only active or read_only orgs"
                     + (verb.equals(RESUME) ? " (or deleting ones, their database kept)" : "") + " can be " + verb
                     + (verb.equals(SUSPEND) ? "ed" : "d") + hint(org));
         }
@@ -386,6 +394,19 @@ public final class OrgLifecycle {
         return ctx.catalog().orgs().frozenForDelete(org.orgId()) ? Org.ACTIVE : org.status();
     }
 
+    /** What a dry run that would wait (--wait) for a delete says, as the refusal the real command meets once it is done. */
+    private static final String WAITED = "dry run: once the delete it would wait for (--wait) is done, ";
+
+    /** Whether the lease {@code l} is a delete's (one that would leave the org deleting). */
+    private static boolean deletes(io.tenantctl.catalog.OrgLeaseRepository.Lease l) {
+        return l.operation().equals(DELETE);
+    }
+
+    /** On what a dry run that would wait (--wait) for the holder {@code l} plans: the org as a delete leaves it, else as it is. */
+    private static String plannedAs(io.tenantctl.catalog.OrgLeaseRepository.Lease l) {
+        return deletes(l) ? "planned on it as the delete leaves it (deleting, its database kept)" : "planned here as it is now";
+    }
+
     /** {@code org} as a delete that holds it leaves it once done: deleting, its database kept (nothing written). */
     private static Org deletedBy(Org org) {
         return new Org(org.orgId(), org.poolId(), org.databaseName(), Org.DELETING, org.tier(), org.schemaHash(), org.version(),
@@ -400,8 +421,10 @@ public final class OrgLifecycle {
             return new Deleted(orgId, org.poolId(), org.databaseName(), org.status().db(), org.status().db(), dryRun, at, null, null, null,
                     "already deleting");
         }
-        if (dryRun) { // the lease looked at, not taken: busy as the delete is, or said to be waited for with --wait
-            engine.orgLeases().dryRun(orgId, waitForOrg);
+        // the lease looked at, not taken: busy as the delete is, or said to be waited for with --wait; a delete at work on it
+        // leaves it deleting, which the real delete that waited refuses (as requireLive below)
+        if (dryRun && engine.orgLeases().dryRun(orgId, waitForOrg, OrgLifecycle::plannedAs).filter(OrgLifecycle::deletes).isPresent()) {
+            requireLive(deletedBy(org), DELETE, WAITED);
         }
         if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY) && !held(org)) {
             throw TenantctlException.usage("org " + orgId + " is " + org.status() + ": only active or read_only orgs can be deleted" + hint(org));
