@@ -672,6 +672,12 @@ public final class OrgLifecycle {
                     items.put(d.org().orgId(), item(d.org(), d.deletedAt(), "skipped", down.get()));
                     continue;
                 }
+                // held by another operation: the purge, refused its lease, skips it; its dry run looks (taking nothing) and says so
+                java.util.Optional<String> holder = engine.orgLeases().liveHolder(d.org().orgId());
+                if (holder.isPresent()) {
+                    items.put(d.org().orgId(), item(d.org(), d.deletedAt(), "skipped", holder.get()));
+                    continue;
+                }
                 String written = dropChanged.contains(d.org().orgId()) ? null : keep(d.org(), olderThan, looking);
                 items.put(d.org().orgId(), item(d.org(), d.deletedAt(), written == null ? "would_drop" : "kept", written));
             }
