@@ -684,8 +684,11 @@ public final class OrgLifecycle {
             Map<String, FindingRepository.Finding> acked = ackedCopies(leftBefore);
             for (RestoreRepository.Retired r : leftBefore) {
                 String written = dropChanged.contains(r.orgId()) ? null : keep(r.orgId(), r.poolId(), r.databaseName(), olderThan, false, looking);
+                // its org held by another operation: the drop, refused the org's lease, skips it; so does the dry run
+                String holder = written != null ? null : engine.orgLeases().liveHolder(r.orgId()).orElse(null);
                 items.putIfAbsent(r.orgId(), new PurgeItem(r.orgId(), r.poolId(), r.databaseName(), orgs.deletedAt(r.orgId()).orElse(null),
-                        written == null ? "would_drop" : "kept", written == null ? "left by an earlier purge" : written,
+                        written != null ? "kept" : holder != null ? "skipped" : "would_drop",
+                        written != null ? written : holder != null ? holder : "left by an earlier purge",
                         written == null ? null : Rebalance.ack(acked.get(r.poolId() + "/" + r.databaseName()))));
             }
             return new Purged(true, olderThan.toSeconds(), List.copyOf(items.values()), false, null);
