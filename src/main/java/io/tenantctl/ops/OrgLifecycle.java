@@ -342,11 +342,12 @@ public final class OrgLifecycle {
         OrgId.requireTier(tier);
         Org org = tierChangeable(orgId);
         boolean change = !tier.equals(org.tier());
-        if (dryRun && change) { // the lease the change is made under: busy, as the command says
-            engine.orgLeases().dryRun(orgId, waitForOrg);
-        }
+        // the lease the change is made under: busy, as the command says; with --wait for a delete, the org planned as it
+        // leaves it (deleting), whose tier the real set-tier then sets
+        boolean afterDelete = dryRun && change && engine.orgLeases().dryRun(orgId, waitForOrg, OrgLifecycle::plannedAs)
+                .filter(OrgLifecycle::deletes).isPresent();
         if (dryRun || !change) {
-            return changed(org, org.status(), tier, change, dryRun);
+            return changed(org, afterDelete ? Org.DELETING : org.status(), tier, change, dryRun);
         }
         Org now;
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, "set-tier", waitForOrg, cancel)) {
