@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.Pause;
+import io.tenantctl.testing.TestCatalog;
 import io.tenantctl.testing.TestPools;
 import org.bson.BsonDocument;
 import org.bson.RawBsonDocument;
@@ -18,6 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static io.tenantctl.cli.CliFixture.ok;
@@ -97,7 +102,7 @@ final class BackupFixture implements AutoCloseable {
      * read on the test's catalog session: tests look it up ~1,300 times a suite, each a command run otherwise.
      */
     MongoDatabase db(String orgId) {
-        java.sql.Connection c = io.tenantctl.testing.TestCatalog.session(catalogUrl);
+        java.sql.Connection c = TestCatalog.session(catalogUrl);
         synchronized (c) {
             try (java.sql.PreparedStatement st = c.prepareStatement("select pool_id, database_name from orgs where org_id = ?")) {
                 st.setString(1, orgId);
@@ -123,7 +128,7 @@ final class BackupFixture implements AutoCloseable {
         provision(orgId);
         notes(orgId, "notes", 5);
         ok(cli, "orgs", "delete", orgId);
-        io.tenantctl.testing.TestCatalog.execute(catalogUrl, "update orgs set deleted_at = now() - interval '40 days' where org_id = '" + orgId + "'");
+        TestCatalog.execute(catalogUrl, "update orgs set deleted_at = now() - interval '40 days' where org_id = '" + orgId + "'");
         Cli dropFails = newCli().decoratePools(real -> HookedPools.onDatabase(real, (name, db) -> name.equals("org_" + orgId)
                 ? HookedPools.failing(db, "drop", 1, "pool hiccup (test)") : db));
         assertThat(dropFails.run("orgs", "purge").exitCode()).isEqualTo(1);
@@ -216,7 +221,7 @@ final class BackupFixture implements AutoCloseable {
     void heldBy(String orgId, String operation) {
         io.tenantctl.ops.run.Worker me = io.tenantctl.ops.run.Worker.current("test");
         long pid = ProcessHandle.current().pid();
-        io.tenantctl.testing.TestCatalog.execute(catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, "
+        TestCatalog.execute(catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, "
                 + "lease_until) values ('" + orgId + "', '" + me.host() + "/" + pid + "/" + (operation.equals("move") ? "mover" : operation)
                 + "', '" + me.host() + "', " + pid + ", '" + operation + "', null, now() + interval '5 minutes')");
     }
@@ -226,13 +231,13 @@ final class BackupFixture implements AutoCloseable {
      * lease held by a process of this host that is gone.
      */
     void frozenByADeadMove(String orgId) throws Exception {
-        io.tenantctl.testing.TestCatalog.execute(catalogUrl, "update orgs set status = 'read_only' where org_id = '" + orgId + "'");
-        io.tenantctl.testing.TestCatalog.execute(catalogUrl, "insert into moves (move_id, org_id, from_pool, from_database, to_pool, "
+        TestCatalog.execute(catalogUrl, "update orgs set status = 'read_only' where org_id = '" + orgId + "'");
+        TestCatalog.execute(catalogUrl, "insert into moves (move_id, org_id, from_pool, from_database, to_pool, "
                 + "to_database, state, prior_status) values ('m-1', '" + orgId + "', 'pool-0', 'org_" + orgId + "', 'pool-1', 'org_"
                 + orgId + "__m1', 'frozen', 'active')");
         String host = io.tenantctl.ops.run.Worker.current("test").host();
         String pid = String.valueOf(CliFixture.deadPid());
-        io.tenantctl.testing.TestCatalog.execute(catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, "
+        TestCatalog.execute(catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, "
                 + "lease_until) values ('" + orgId + "', '" + host + "/" + pid + "/dead', '" + host + "', " + pid
                 + ", 'move', null, now() + interval '5 minutes')");
     }
@@ -256,13 +261,39 @@ final class BackupFixture implements AutoCloseable {
                 .contains("org " + orgId + " is busy: " + operation + " by").contains("--wait");
     }
 
+    /** A delete at work on an org: the org frozen for it (read_only, was active), its lease held by the delete. */
+    void deleteAtWork(String orgId) {
+        TestCatalog.execute(catalogUrl, "update orgs set status = 'read_only', status_before_delete = 'active', "
+                + "version = version + 1 where org_id = '" + orgId + "'");
+        heldBy(orgId, "delete");
+    }
+
+    /**
+     * Runs {@code args} (a command given --wait) against an org {@link #deleteAtWork}: once it says it is waiting, the delete
+     * ends as a delete does — the org marked deleting (its database kept), its lease let go — and the command's result is
+     * returned.
+     */
+    Cli.Result waitingOutTheDelete(String orgId, String... args) throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        CompletableFuture<Cli.Result> run = cli.start(new CancelToken(), text -> {
+            if (text.contains("waiting (--wait)")) {
+                waiting.countDown();
+            }
+        }, args);
+        assertThat(waiting.await(60, TimeUnit.SECONDS)).as("%s waits for the delete", List.of(args)).isTrue();
+        TestCatalog.execute(catalogUrl, "update orgs set status = 'deleting', deleted_at = now(), "
+                + "version = version + 1 where org_id = '" + orgId + "'");
+        TestCatalog.execute(catalogUrl, "delete from org_leases where org_id = '" + orgId + "'");
+        return run.get(60, TimeUnit.SECONDS);
+    }
+
     /**
      * A CLI whose catalog was lost: a fresh one, initialised, that knows only pool-0 (this fleet's first pool), the pools and
      * store in {@code env} as they were — what {@code orgs adopt} starts from.
      */
     Cli onALostCatalog(Map<String, String> env) {
         Map<String, String> fresh = new HashMap<>(env);
-        fresh.put("TENANTCTL_CATALOG_URL", io.tenantctl.testing.TestCatalog.newDatabase());
+        fresh.put("TENANTCTL_CATALOG_URL", TestCatalog.newDatabase());
         fresh.put("USER", "test");
         Cli lost = new Cli(fresh);
         ok(lost, "init");

@@ -1,15 +1,10 @@
 package io.tenantctl.cli;
 
-import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -33,25 +28,11 @@ class ResumeWaitingOutADeleteTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             f.notes("acme", "notes", 3);
-            // the delete at work: the org frozen for it (read_only, was active), its lease held by the delete
-            TestCatalog.execute(f.catalogUrl, "update orgs set status = 'read_only', status_before_delete = 'active', "
-                    + "version = version + 1 where org_id = 'acme'");
-            f.heldBy("acme", "delete");
+            f.deleteAtWork("acme");
             BackupFixture.refusedAsBusy(f.cli.run("orgs", "resume", "acme", "-o", "json"), "acme", "delete");
 
-            CountDownLatch waiting = new CountDownLatch(1);
-            CompletableFuture<Cli.Result> resume = f.cli.start(new CancelToken(), text -> {
-                if (text.contains("waiting (--wait)")) {
-                    waiting.countDown();
-                }
-            }, "orgs", "resume", "acme", "--wait", "-o", "json");
-            assertThat(waiting.await(60, TimeUnit.SECONDS)).as("the resume waits for the delete").isTrue();
-            // the delete marks the org deleting (its database kept) and lets go of it
-            TestCatalog.execute(f.catalogUrl, "update orgs set status = 'deleting', deleted_at = now(), version = version + 1 "
-                    + "where org_id = 'acme'");
-            TestCatalog.execute(f.catalogUrl, "delete from org_leases where org_id = 'acme'");
-
-            Cli.Result r = resume.get(60, TimeUnit.SECONDS);
+            // once it waits, the delete ends: the org marked deleting (its database kept), its lease let go
+            Cli.Result r = f.waitingOutTheDelete("acme", "orgs", "resume", "acme", "--wait", "-o", "json");
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(strictJson(r).get("status_before").asText()).isEqualTo("deleting");
             assertThat(strictJson(r).get("status").asText()).isEqualTo("active");

@@ -1,17 +1,12 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.testing.Cli;
-import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -31,27 +26,14 @@ class SetTierDryRunWaitingOutADeleteTest {
     void theDryRunPlansTheStatusTheRealSetTierReports() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
-            // the delete at work: the org frozen for it (read_only, was active), its lease held by the delete
-            TestCatalog.execute(f.catalogUrl, "update orgs set status = 'read_only', status_before_delete = 'active', "
-                    + "version = version + 1 where org_id = 'acme'");
-            f.heldBy("acme", "delete");
+            f.deleteAtWork("acme");
             List<String> catalogBefore = f.catalogRows();
 
             JsonNode plan = strictJson(ok(f.cli, "orgs", "set-tier", "acme", "pro", "--dry-run", "--wait", "-o", "json"));
             assertThat(f.catalogRows()).as("the dry run writes nothing: %s", plan).isEqualTo(catalogBefore);
 
-            CountDownLatch waiting = new CountDownLatch(1);
-            CompletableFuture<Cli.Result> setTier = f.cli.start(new CancelToken(), text -> {
-                if (text.contains("waiting (--wait)")) {
-                    waiting.countDown();
-                }
-            }, "orgs", "set-tier", "acme", "pro", "--wait", "-o", "json");
-            assertThat(waiting.await(60, TimeUnit.SECONDS)).as("the set-tier waits for the delete").isTrue();
-            // the delete marks the org deleting (its database kept) and lets go of it
-            TestCatalog.execute(f.catalogUrl, "update orgs set status = 'deleting', deleted_at = now(), version = version + 1 "
-                    + "where org_id = 'acme'");
-            TestCatalog.execute(f.catalogUrl, "delete from org_leases where org_id = 'acme'");
-            Cli.Result r = setTier.get(60, TimeUnit.SECONDS);
+            // once it waits, the delete ends: the org marked deleting (its database kept), its lease let go
+            Cli.Result r = f.waitingOutTheDelete("acme", "orgs", "set-tier", "acme", "pro", "--wait", "-o", "json");
             assertThat(r.exitCode()).as(r.toString()).isZero();
             JsonNode real = strictJson(r);
 
