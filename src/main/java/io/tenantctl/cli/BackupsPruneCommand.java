@@ -2,6 +2,7 @@ package io.tenantctl.cli;
 
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backups;
+import io.tenantctl.ops.OpsContext;
 import io.tenantctl.store.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,7 +48,8 @@ final class BackupsPruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ObjectStore store = Stores.open(ctx)) {
+        // its listing of the backups (before anything is deleted or printed) is the check, as Stores.open's probe would be
+        try (ObjectStore store = OpsContext.openStoreToList(ctx.resolveStoreUrl(), ctx.effectiveEnv())) {
             Backups backups = new Backups(ctx.ops(), store);
             Backups.PruneResult r = backups.prune(new Backups.PruneRequest(orgs, keepLast, keepDaily, keepWeekly, graceHours, dryRun.on,
                     Clock.systemUTC(), ctx.cancel));

@@ -43,8 +43,8 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
 
     /**
      * The object store {@code url} names, for a verb whose first act on it is a listing made before it records or prints
-     * anything (backups list, backups show): that listing is the check, a store that does not answer or refuses access
-     * failing it as a CONFIG error (exit 3) as {@link #openStore}'s probe would, so it is not listed a second time first.
+     * anything (backups list, backups show, backups prune: it lists before it deletes): that listing is the check, a store
+     * that does not answer or refuses access failing it as a CONFIG error (exit 3) as {@link #openStore}'s probe would, so it is not listed a second time first.
      */
     public static io.tenantctl.store.ObjectStore openStoreToList(String url, java.util.Map<String, String> env) {
         return io.tenantctl.store.ObjectStores.open(url, env);
