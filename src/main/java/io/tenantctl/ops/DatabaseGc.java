@@ -49,6 +49,11 @@ final class DatabaseGc {
             return new Outcome("kept", pointedAt(user.get()));
         }
         if (dryRun) {
+            // held by another operation: the real run, refused the org's lease, skips it; the dry run looks (taking nothing) and says so
+            Optional<String> holder = leases.liveHolder(orgId);
+            if (holder.isPresent()) {
+                return new Outcome("skipped", holder.get());
+            }
             return new Outcome("would_drop", unprobed.isEmpty() ? null : "unless a probe finds it is the database of that name on pool "
                     + unprobed.get(0) + " (the same server under another spelling): the real run checks");
         }
