@@ -45,7 +45,9 @@ final class OrgsDeleteCommand implements Callable<Integer> {
         String backup = d.backupId() != null ? "final backup " + d.backupId() + " (run " + d.backupRunId() + ") at " + d.backupLocation()
                 : d.dryRun() && d.backupLocation() != null ? "a final backup to " + d.backupLocation() : "no final backup (" + d.backupSkipped() + ")";
         if ("already deleting".equals(d.backupSkipped())) {
-            ctx.out.println("org " + d.orgId() + " is already deleting (since " + d.deletedAt() + "); its database " + d.databaseName()
+            ctx.out.println((d.deletedAt() == null ? "dry run: once the delete it would wait for (--wait) is done, org " + d.orgId()
+                    + " is already deleting: nothing to do" : "org " + d.orgId() + " is already deleting (since " + d.deletedAt() + ")")
+                    + "; its database " + d.databaseName()
                     + " is dropped by 'tenantctl orgs purge' ('tenantctl orgs resume " + d.orgId() + "' takes it back until then)");
         } else if (d.databaseGone()) { // a delete a restored catalog lost: nothing is kept, whatever a live delete keeps
             ctx.out.println((d.dryRun() ? "dry run: org " + d.orgId() + " (" + d.statusBefore() + ") would be deleting, " : "org " + d.orgId()

@@ -414,18 +414,22 @@ public final class OrgLifecycle {
                 org.createdAt(), org.updatedAt());
     }
 
+    /** A delete of the deleting {@code org} (deleted {@code at}; null: by the delete a dry run would wait for): nothing to do. */
+    private static Deleted alreadyDeleting(Org org, Instant at, boolean dryRun) {
+        return new Deleted(org.orgId(), org.poolId(), org.databaseName(), org.status().db(), org.status().db(), dryRun, at, null, null, null,
+                "already deleting");
+    }
+
     private Deleted delete(Org org, ObjectStore store, String storeOnLine, boolean noBackup, boolean dryRun, boolean waitForOrg,
                            CancelToken cancel) {
         String orgId = org.orgId();
         if (org.status().equals(Org.DELETING)) {
-            Instant at = ctx.catalog().orgs().deletedAt(orgId).orElse(org.updatedAt());
-            return new Deleted(orgId, org.poolId(), org.databaseName(), org.status().db(), org.status().db(), dryRun, at, null, null, null,
-                    "already deleting");
+            return alreadyDeleting(org, ctx.catalog().orgs().deletedAt(orgId).orElse(org.updatedAt()), dryRun);
         }
         // the lease looked at, not taken: busy as the delete is, or said to be waited for with --wait; a delete at work on it
-        // leaves it deleting, which the real delete that waited refuses (as requireLive below)
+        // leaves it deleting, which the real delete that waited finds already deleting (as below): when, not known yet
         if (dryRun && engine.orgLeases().dryRun(orgId, waitForOrg, OrgLifecycle::plannedAs).filter(OrgLifecycle::deletes).isPresent()) {
-            requireLive(deletedBy(org), DELETE, WAITED);
+            return alreadyDeleting(deletedBy(org), null, true);
         }
         if (!org.status().equals(Org.ACTIVE) && !org.status().equals(Org.READ_ONLY) && !held(org)) {
             throw TenantctlException.usage("org " + orgId + " is " + org.status() + ": only active or read_only orgs can be deleted" + hint(org));
@@ -467,7 +471,11 @@ public final class OrgLifecycle {
         }
         if (!backup) {
             try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
-                Org now = requireLive(orgId, DELETE);
+                Org now = get(orgId);
+                if (now.status().equals(Org.DELETING)) { // deleted by the delete it waited for (--wait): as a delete run now finds it
+                    return alreadyDeleting(now, ctx.catalog().orgs().deletedAt(orgId).orElse(now.updatedAt()), false);
+                }
+                requireLive(now, DELETE, "");
                 if (!ctx.catalog().orgs().markDeleting(orgId, now.version(), now.status(), null)) {
                     throw changedMeanwhile(orgId);
                 }
@@ -478,7 +486,11 @@ public final class OrgLifecycle {
         Org frozen;
         OrgStatus before;
         try (OrgLeases.Held held = engine.orgLeases().hold(orgId, DELETE, waitForOrg, cancel)) {
-            Org now = requireLive(orgId, DELETE);
+            Org now = get(orgId);
+            if (now.status().equals(Org.DELETING)) { // deleted by the delete it waited for (--wait): as a delete run now finds it
+                return alreadyDeleting(now, ctx.catalog().orgs().deletedAt(orgId).orElse(now.updatedAt()), false);
+            }
+            requireLive(now, DELETE, "");
             // frozen by an earlier delete that died: it was active, and a failure of this one puts it back so, not read_only
             before = beforeDelete(now);
             if (now.status().equals(Org.ACTIVE) && !ctx.catalog().orgs().freezeForDelete(orgId, now.version())) {
