@@ -43,7 +43,10 @@ final class RunsListCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** For a run abandoned, interrupted or aborted, the line saying what resumes (or cancels) it; runs show prints it too. */
+    /**
+     * For a run abandoned, interrupted or aborted, the line saying what resumes (or cancels) it, and for a detached run no
+     * worker has joined yet, its --join (or its cancel); runs show prints it too.
+     */
     static void printNext(CliContext ctx, Runs.RunView r) {
         if (r.next() != null) {
             ctx.out.println(r.status() + " " + r.runId() + ": " + r.next().text());

@@ -164,10 +164,8 @@ public final class Orgs {
      * come): its --join, as verify's run_unstarted names it, and the cancel that ends it instead; null for any other.
      */
     private io.tenantctl.NextStep waitingForAWorker(String orgId) {
-        return catalog.runs().newestWith(Provision.VERB, orgId).filter(r -> r.runStatus() == io.tenantctl.catalog.RunStatus.RUNNING
-                && !catalog.runs().activity(r.runId(), io.tenantctl.ops.run.RunEngine.LIVENESS).everClaimed())
-                .map(r -> io.tenantctl.NextStep.run(Runs.command(r.verb()) + " --join " + r.runId(), "run " + r.runId() + " was detached and "
-                        + "is waiting for a worker: start its workers; or end it: tenantctl runs cancel " + r.runId())).orElse(null);
+        return catalog.runs().newestWith(Provision.VERB, orgId).filter(r -> r.runStatus() == io.tenantctl.catalog.RunStatus.RUNNING)
+                .map(r -> Runs.waitingForAWorker(r, catalog.runs().activity(r.runId(), io.tenantctl.ops.run.RunEngine.LIVENESS))).orElse(null);
     }
 
     /** Whether the newest provision run of {@code orgId} is running with workers at it (one of them will take the org). */

@@ -26,13 +26,17 @@ public final class Runs {
                           String actor, JsonNode summary, String reason, @com.fasterxml.jackson.annotation.JsonIgnore io.tenantctl.NextStep next,
                           Integer perPool) implements io.tenantctl.NextStep.Shown {
 
-        /** {@code superseded}: why going on with the run is no next step any more (it is cancelled instead), or null. */
-        static RunView of(RunRepository.Run r, RunStatus status, String superseded) {
+        /**
+         * {@code superseded}: why going on with the run is no next step any more (it is cancelled instead), or null;
+         * {@code waiting}: for a running run, its {@link #waitingForAWorker} step, or null.
+         */
+        static RunView of(RunRepository.Run r, RunStatus status, String superseded, io.tenantctl.NextStep waiting) {
             String verb = r.verb();
             JsonNode args = tree(r.args());
             io.tenantctl.NextStep next = switch (status) {
                 case ABANDONED -> io.tenantctl.NextStep.run(continuation(verb, r.runId(), args), "or: tenantctl runs cancel " + r.runId());
                 case INTERRUPTED, ABORTED -> io.tenantctl.NextStep.run(continuation(verb, r.runId(), args));
+                case RUNNING -> waiting;
                 default -> null;
             };
             if (next != null && superseded != null) {
@@ -80,6 +84,17 @@ public final class Runs {
     /** The command that works on a {@code verb} run (--join, --resume): 'tenantctl VERB', and for rebalance its 'apply'. */
     public static String command(String verb) {
         return verb.equals("rebalance") ? "tenantctl rebalance apply" : "tenantctl " + verb;
+    }
+
+    /**
+     * The step for a run still running that no worker ever claimed from (a --detach whose workers have not come): its
+     * --join, as verify's run_unstarted names it, and the cancel that ends it instead; null for any other (a restore has
+     * no --join). {@code orgs show} names it for an org such a provision run has still to do, runs list/show for the run.
+     */
+    public static io.tenantctl.NextStep waitingForAWorker(RunRepository.Run r, RunRepository.Activity activity) {
+        return r.runStatus() != RunStatus.RUNNING || activity.everClaimed() || r.verb().equals("restore") ? null
+                : io.tenantctl.NextStep.run(command(r.verb()) + " --join " + r.runId(), "run " + r.runId() + " was detached and "
+                + "is waiting for a worker: start its workers; or end it: tenantctl runs cancel " + r.runId());
     }
 
     /**
@@ -246,7 +261,8 @@ public final class Runs {
 
     /** {@code r} as shown to people: its status as its workers leave it, and the command that goes on with it, if any. */
     RunView view(RunRepository.Run r) {
-        RunStatus status = RunReport.displayStatus(r, catalog.runs().activity(r.runId(), RunEngine.LIVENESS));
+        RunRepository.Activity activity = catalog.runs().activity(r.runId(), RunEngine.LIVENESS);
+        RunStatus status = RunReport.displayStatus(r, activity);
         boolean ended = status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED || status == RunStatus.ABORTED;
         // migrate-all refuses to go on with a run a newer rollout came after (MigrateAll: "came after run"): it would take
         // orgs back to its older manifest; a backup run whose orgs have all been backed up since would back them up again
@@ -254,7 +270,7 @@ public final class Runs {
                 ? MigrateAll.supersededBy(catalog, r).map(n -> "run " + n.runId() + " came after it").orElse(null)
                 : r.verb().equals(Backup.VERB) && catalog.runs().backedUpSince(r.runId())
                 ? "every org it had left has been backed up since" : null;
-        RunView view = RunView.of(r, status, superseded);
+        RunView view = RunView.of(r, status, superseded, waitingForAWorker(r, activity));
         return view.next() != null && r.verb().equals("restore") && !restoreStands(r.runId(), view.args()) ? view.withoutNextStep() : view;
     }
 

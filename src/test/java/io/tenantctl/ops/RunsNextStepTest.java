@@ -13,7 +13,7 @@ class RunsNextStepTest {
 
     private static String next(String verb, String args, RunStatus status) {
         return Runs.RunView.of(new RunRepository.Run("20261201T000000Z-abcd", verb, args, Instant.EPOCH, null, status.db(), "me", null, null, null),
-                status, null).next().text();
+                status, null, null).next().text();
     }
 
     @Test
