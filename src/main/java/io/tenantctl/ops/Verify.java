@@ -343,7 +343,7 @@ public final class Verify {
         }
         List<RunRepository.NewItem> toCheck = new ArrayList<>(); // the run's items: org and pool, no more
         int[] selected = {0};
-        forEachOrg(asked.orgs(), o -> {
+        forEachOrg(named, o -> { // the named orgs as read above, not read again
             if ((asked.orgs().isEmpty() || asked.orgs().contains(o.orgId())) && (asked.pools().isEmpty() || asked.pools().contains(o.poolId()))
                     && !NOT_CHECKED.contains(o.status())) {
                 selected[0]++;
@@ -686,12 +686,13 @@ public final class Verify {
     }
 
     /**
-     * Each org not deleted, by id, as it is read: with {@code orgIds} those alone, else the fleet's a page at a time (each
-     * page's orgs handed over before the next is read, on a connection given back: {@code each} may use the catalog).
+     * Each org not deleted, by id: the orgs {@code named} (as {@link #live} read them) alone, else (none named) the fleet's
+     * a page at a time (each page's orgs handed over before the next is read, on a connection given back: {@code each} may
+     * use the catalog).
      */
-    private void forEachOrg(List<String> orgIds, Consumer<Org> each) {
-        if (!orgIds.isEmpty()) {
-            live(orgIds).values().stream().sorted(java.util.Comparator.comparing(Org::orgId)).forEach(each);
+    private void forEachOrg(Map<String, Org> named, Consumer<Org> each) {
+        if (!named.isEmpty()) {
+            named.values().stream().sorted(java.util.Comparator.comparing(Org::orgId)).forEach(each);
             return;
         }
         ctx.catalog().orgs().forEachLivePage(ORG_PAGE, page -> page.forEach(each));
