@@ -102,6 +102,14 @@ final class CliFixture {
         return p.pid();
     }
 
+    /** Provisions {@code orgIds} with {@link #smallSchema} as a --detach'ed run no worker joins; returns the run's id. */
+    static String provisionDetached(Cli cli, Path dir, String... orgIds) {
+        List<String> args = new ArrayList<>(List.of("provision"));
+        args.addAll(List.of(orgIds));
+        args.addAll(List.of("--schema", smallSchema(dir).toString(), "--detach", "-o", "json"));
+        return strictJson(ok(cli, args.toArray(String[]::new))).get("run_id").asText();
+    }
+
     static Path smallSchema(Path dir) {
         try {
             Path f = dir.resolve("small-schema.json");

@@ -26,9 +26,7 @@ class OrgsShowOfAnOrgLeftProvisioningNamesItsNextStepTest {
             String url = CliFixture.initialisedCatalog();
             Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
             CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
-            Path schema = CliFixture.smallSchema(dir);
-            String runId = strictJson(ok(cli, "provision", "acme", "--schema", schema.toString(), "--detach", "-o", "json"))
-                    .get("run_id").asText();
+            String runId = CliFixture.provisionDetached(cli, dir, "acme");
             // its only worker claimed acme and was killed: its lease and heartbeat are stale, acme stays provisioning
             CliFixture.workerKilledAfterClaiming(url, runId, "acme");
 
@@ -60,9 +58,7 @@ class OrgsShowOfAnOrgLeftProvisioningNamesItsNextStepTest {
             String url = CliFixture.initialisedCatalog();
             Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
             CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
-            Path schema = CliFixture.smallSchema(dir);
-            String runId = strictJson(ok(cli, "provision", "acme", "--schema", schema.toString(), "--detach", "-o", "json"))
-                    .get("run_id").asText();
+            String runId = CliFixture.provisionDetached(cli, dir, "acme");
 
             Cli.Result json = cli.run("orgs", "show", "acme", "-o", "json");
             assertThat(json.exitCode()).as(json.toString()).isZero();

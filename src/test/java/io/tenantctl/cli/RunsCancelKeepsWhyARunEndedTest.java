@@ -29,9 +29,7 @@ class RunsCancelKeepsWhyARunEndedTest {
             String url = CliFixture.initialisedCatalog();
             Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
             CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
-            Path schema = CliFixture.smallSchema(dir);
-            String runId = strictJson(ok(cli, "provision", "n-1", "n-2", "--schema", schema.toString(), "--detach", "-o", "json"))
-                    .get("run_id").asText();
+            String runId = CliFixture.provisionDetached(cli, dir, "n-1", "n-2");
             // the run stopped an hour ago, past its failure budget, its orgs not started
             String why = "more orgs failed than --max-failures allows (0); the rest were not touched";
             sql(url, "update runs set status = 'aborted', finished_at = timestamptz '2026-01-02 03:04:05+00', reason = '" + why

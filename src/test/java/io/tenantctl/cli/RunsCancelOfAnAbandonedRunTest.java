@@ -29,9 +29,7 @@ class RunsCancelOfAnAbandonedRunTest {
             String url = CliFixture.initialisedCatalog();
             Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
             CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
-            Path schema = CliFixture.smallSchema(dir);
-            String runId = strictJson(ok(cli, "provision", "n-1", "n-2", "n-3", "--schema", schema.toString(), "--detach", "-o", "json"))
-                    .get("run_id").asText();
+            String runId = CliFixture.provisionDetached(cli, dir, "n-1", "n-2", "n-3");
             // its only worker claimed n-1 and was killed (kill -9 on another host); a few minutes later its lease and heartbeat are stale
             CliFixture.workerKilledAfterClaiming(url, runId, "n-1");
             JsonNode listed = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0);

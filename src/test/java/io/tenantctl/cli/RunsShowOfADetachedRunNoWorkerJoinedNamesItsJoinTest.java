@@ -26,9 +26,7 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
             String url = CliFixture.initialisedCatalog();
             Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
             CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
-            Path schema = CliFixture.smallSchema(dir);
-            String runId = strictJson(ok(cli, "provision", "acme", "--schema", schema.toString(), "--detach", "-o", "json"))
-                    .get("run_id").asText();
+            String runId = CliFixture.provisionDetached(cli, dir, "acme");
             String join = "tenantctl provision --join " + runId;
             String orgsNext = strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).path("next").asText("");
             assertThat(orgsNext).startsWith(join);

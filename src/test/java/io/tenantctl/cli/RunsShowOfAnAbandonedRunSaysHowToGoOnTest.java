@@ -10,7 +10,6 @@ import java.util.Map;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.sql;
-import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,9 +24,7 @@ class RunsShowOfAnAbandonedRunSaysHowToGoOnTest {
             String url = CliFixture.initialisedCatalog();
             Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
             CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
-            Path schema = CliFixture.smallSchema(dir);
-            String runId = strictJson(ok(cli, "provision", "n-1", "n-2", "--schema", schema.toString(), "--detach", "-o", "json"))
-                    .get("run_id").asText();
+            String runId = CliFixture.provisionDetached(cli, dir, "n-1", "n-2");
             // its only worker claimed n-1 and was killed: its lease and heartbeat are stale
             CliFixture.workerKilledAfterClaiming(url, runId, "n-1");
             String listed = ok(cli, "runs", "list").out().lines().filter(l -> l.startsWith("abandoned " + runId + ": ")).findFirst()
