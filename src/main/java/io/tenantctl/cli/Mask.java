@@ -18,11 +18,31 @@ final class Mask {
      * JSON-escaped 'pa\\"ss'), as are '<' and '>'.
      */
     private static final String CLOSES = "(?![\\s,;:)\\]}]|$)";
-    /** One character of a token: anything but a space, or a quote, '<' or '>' that does not close it. */
-    private static final String TOKEN_CHAR = "(?:[^\\s'\"<>]|['\"<>]" + CLOSES + ")";
+    /**
+     * A quote followed by what would end a token, with what follows it, is a password's own too ('pa',ss', "pa\" ss",
+     * 'pa>)ss') when the URL goes on from there — straight on, not with another quoted item (',\'…') nor a key='value' — to
+     * its '@' and host, and then ends: at a closing quote, or (a URL not in quotes, {@code ends} says) at a space or the end.
+     * The look ahead is bounded (256 characters, more than a password's), so a long line of quotes costs little.
+     */
+    private static String ownQuote(String ends) {
+        String more = "[ \\t,;:)\\]}]++";
+        String goesOn = "(?:[^\\s'\"<>]|(?<![:=])['\"<>]" + CLOSES + "|(?<![:=])['\"<>]" + more + "(?=[^\\s'\"<>])){0,256}";
+        return "['\"<>](?=" + more + "[^\\s'\"<>]" + goesOn + "@[^\\s'\"<>@]*" + ends + ")" + more;
+    }
 
-    /** scheme:// (or scheme:/) then userinfo up to the last '@' of the token: the driver's reading of userinfo. */
-    private static final Pattern SCHEMED = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*:/{1,2})(" + TOKEN_CHAR + "*)@");
+    private static final String ENDS_QUOTED = "['\"<>]+(?:[\\s,;:)\\]}]|$)";
+    /** One character of a token in quotes: anything but a space, or a quote, '<' or '>' that does not close it. */
+    private static final String TOKEN_CHAR = "(?:[^\\s'\"<>]|['\"<>]" + CLOSES + "|" + ownQuote(ENDS_QUOTED) + ")";
+    /** The same in a URL not in quotes, which also ends at a space or the end. */
+    private static final String PLAIN_TOKEN_CHAR = "(?:[^\\s'\"<>]|['\"<>]" + CLOSES + "|" + ownQuote("(?:" + ENDS_QUOTED + "|\\s|$)") + ")";
+
+    /**
+     * scheme:// (or scheme:/) then userinfo up to the last '@' of the token: the driver's reading of userinfo. Groups 1
+     * and 2 for a URL right after a quote or '<', 3 and 4 for one that is not.
+     */
+    private static final String SCHEME = "([A-Za-z][A-Za-z0-9+.-]*:/{1,2})";
+    private static final Pattern SCHEMED = Pattern.compile("(?:(?<=['\"<])" + SCHEME + "(" + TOKEN_CHAR + "*)|(?<!['\"<A-Za-z0-9+.-])" + SCHEME
+            + "(" + PLAIN_TOKEN_CHAR + "*))@");
     /**
      * user:password@host without a scheme: the password up to the token's last '@' ('@' and '/' in it included, a host
      * mistyped included), as the driver reads userinfo; never across a scheme's "://" (a URL quoted after a name and colon).
@@ -58,10 +78,11 @@ final class Mask {
         Matcher m = SCHEMED.matcher(io.tenantctl.SecretValues.mask(s)); // what this process resolved into a URL: wherever it is
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String userinfo = m.group(2);
+            int plain = m.group(1) != null ? 0 : 2;
+            String userinfo = m.group(2 + plain);
             String masked = HARMLESS.matcher(userinfo).matches() || userinfo.equals("***") ? userinfo
                     : userinfo.contains(":") ? userinfo.substring(0, userinfo.indexOf(':')) + ":***" : "***";
-            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + masked + "@"));
+            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1 + plain) + masked + "@"));
         }
         m.appendTail(out);
         String t = BARE.matcher(out.toString()).replaceAll(r -> Matcher.quoteReplacement(

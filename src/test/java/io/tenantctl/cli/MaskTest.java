@@ -69,6 +69,37 @@ class MaskTest {
         assertThat(Mask.secrets("AWS_SESSION_TOKEN='IQo\"Jb3'")).isEqualTo("AWS_SESSION_TOKEN=***");
     }
 
+    /**
+     * Found on 12-07: a password holding a quote followed by what would end a quoted URL (a space, ',', ';', ':', a
+     * closing bracket: 'PA',ZZ', 'PA" ZZ', 'PA>)ZZ') came out whole in every form: the URL ended at that quote, so no
+     * '@' followed and nothing was masked. Such a quote is the password's own when the URL goes on from it to its '@'
+     * and host, then ends (at a closing quote, or at a space or the end for a URL not in quotes).
+     */
+    @Test
+    void aPasswordHoldingAQuoteThenWhatWouldEndTheUrlIsMaskedWhole() {
+        java.util.List<String> passwords = new java.util.ArrayList<>(java.util.List.of("PA',Z',ZZ", "PA\" Z;'ZZ", "PA'), ZZ"));
+        for (String quote : java.util.List.of("'", "\"", "<", ">")) {
+            for (String then : java.util.List.of(" ", ",", ";", ":", ")", "]", "}")) {
+                passwords.add("PA" + quote + then + "ZZ");
+            }
+        }
+        for (String pw : passwords) {
+            String escaped = pw.replace("\\", "\\\\").replace("\"", "\\\"");
+            for (String text : java.util.List.of("Unknown options: '--bogus', 'mongodb://u:" + pw + "@h:27017/'",
+                    "Unknown options: '--bogus', \"mongodb://u:" + pw + "@h:27017/\"", "unreachable: postgres://u:" + pw + "@h/db now",
+                    "{\"message\":\"Unknown options: 'mongodb://u:" + escaped + "@h:27017/'\"}",
+                    "{\"uri\":\"mongodb://u:" + escaped + "@h:27017/\",\"by\":\"ops@example.com\"}",
+                    "Unknown option: '--urx=mongodb://u:" + pw + "@h:27017/'",
+                    "invalid --uri 'u:" + pw + "@h:27017': expected mongodb://")) {
+                String masked = Mask.secrets(text);
+                assertThat(masked).as(text).contains("u:***@h").doesNotContain("ZZ").doesNotContain("PA");
+                assertThat(masked.substring(0, masked.indexOf("u:***@h"))).as(text).isEqualTo(text.substring(0, text.indexOf("u:")));
+                assertThat(masked.substring(masked.indexOf("u:***@h") + 6)).as(text)
+                        .isEqualTo(text.substring(text.indexOf("ZZ@h") + 3));
+            }
+        }
+    }
+
     /** What holds no password stays as it was, a quote ending a quoted URL included: JSON documents keep their shape. */
     @Test
     void quotesThatEndAUrlAreNotTakenForAPassword() {
@@ -80,6 +111,14 @@ class MaskTest {
                 "[\"mongodb://app:***@h/\"] ops@example.com",
                 "{\"t\":\"12:30\",\"by\":\"ops@example.com\"}",
                 "'12:30','ops@example.com'",
+                "'mongodb://h/' ops@example.com",
+                "'mongodb://h/', ops@example.com",
+                "\"mongodb://h/\": ops@example.com",
+                "refused 'mongodb://h/':ops@example.com",
+                "'--uri=mongodb://h/','ops@example.com'",
+                "{\"uri\":\"--uri=mongodb://h/\",\"by\":\"ops@example.com\"}",
+                "ServerAddress{uri='mongodb://h/', contact='ops@example.com'}",
+                "pools 'mongodb://h1/', 'mongodb://app@h2/'",
                 "<mongodb://h/>,ops@example.com",
                 "MongoCredential{mechanism=SCRAM-SHA-1, userName='app', source='admin', password=***, mechanismProperties=<hidden>}")) {
             assertThat(Mask.secrets(text)).as(text).isEqualTo(text);
