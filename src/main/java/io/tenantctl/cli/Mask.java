@@ -57,9 +57,16 @@ final class Mask {
      * with it, and so is a quote that does not close it. A value in quotes (an environment file's
      * {@code POOL1_PASSWORD="s3 cr3t"}) is masked to its closing quote, spaces and all.
      */
-    private static final Pattern PARAM = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|"
-            + "credential|api_?key|private_?key|session_?key)[A-Za-z0-9_.-]*)=((['\"])(?:(?!\\3(?:[\\s,;&)\\]}]|$)).)*\\3"
+    private static final String KEY = "[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|credential|api_?key|private_?key|session_?key)"
+            + "[A-Za-z0-9_.-]*";
+    private static final Pattern PARAM = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])(" + KEY + ")=((['\"])(?:(?!\\3(?:[\\s,;&)\\]}]|$)).)*\\3"
             + "|(?:[^&\\s'\";,]|,(?!\\s)|['\"](?![\\s,;&)\\]}]|$))+)");
+    /**
+     * The same keys as JSON members ({@code {"password":"x"}}, a MongoDB command's {@code "pwd": "x"}), also in JSON quoted
+     * in a JSON string ({@code \"password\":\"x\"}): the value, escapes and all, masked to {@code "***"}; the key kept.
+     */
+    private static final Pattern JSON_MEMBER = Pattern.compile("(?i)(\")(" + KEY + ")\"(\\s*:\\s*)\"(?:\\\\.|[^\\\\\"])+\""
+            + "|(\\\\\")(" + KEY + ")\\\\\"(\\s*:\\s*)\\\\\"(?:\\\\\\\\(?:\\\\.|[^\\\\\"])|\\\\[^\\\\\"]|[^\\\\\"])+\\\\\"");
     /** A userinfo that holds no secret: a user alone, or user:${VAR}. */
     private static final Pattern HARMLESS = Pattern.compile("^[^:@]*(?::\\$\\{[A-Za-z_][A-Za-z0-9_]*})?$");
 
@@ -87,6 +94,10 @@ final class Mask {
         m.appendTail(out);
         String t = BARE.matcher(out.toString()).replaceAll(r -> Matcher.quoteReplacement(
                 r.group(3).matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}|\\*+") ? r.group() : r.group(1) + r.group(2) + ":***@"));
+        t = JSON_MEMBER.matcher(t).replaceAll(r -> {
+            int g = r.group(1) != null ? 1 : 4;
+            return Matcher.quoteReplacement(r.group(g) + r.group(g + 1) + r.group(g) + r.group(g + 2) + r.group(g) + "***" + r.group(g));
+        });
         return PARAM.matcher(t).replaceAll(r -> Matcher.quoteReplacement(r.group(1) + "=***"));
     }
 }

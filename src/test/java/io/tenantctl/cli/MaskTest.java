@@ -100,6 +100,33 @@ class MaskTest {
         }
     }
 
+    /**
+     * Found on 12-07: a secret quoted back as JSON — {"password":"…"}, a MongoDB command's "pwd": "…", an environment
+     * dumped as {"AWS_SECRET_ACCESS_KEY":"…"} — came out whole, on stderr and in the error document: only KEY=value was
+     * masked. A JSON member whose key names a secret (the keys KEY=value knows) keeps its key and shows "***", also in
+     * JSON quoted inside a JSON string; the document stays JSON.
+     */
+    @Test
+    void aJsonMemberWhoseKeyNamesASecretIsMasked() {
+        assertThat(Mask.secrets("{\"password\":\"Hunter2\"}")).isEqualTo("{\"password\":\"***\"}");
+        assertThat(Mask.secrets("bad body {\"user\": \"app\", \"password\" : \"pa\\\"s, s\\\\\", \"db\": \"x\"}"))
+                .isEqualTo("bad body {\"user\": \"app\", \"password\" : \"***\", \"db\": \"x\"}");
+        assertThat(Mask.secrets("command failed: {\"createUser\":\"app\",\"pwd\":\"s3 cr3t\",\"roles\":[]}"))
+                .isEqualTo("command failed: {\"createUser\":\"app\",\"pwd\":\"***\",\"roles\":[]}");
+        assertThat(Mask.secrets("{\"AWS_SECRET_ACCESS_KEY\":\"wJal/rXU+K\",\"AWS_SESSION_TOKEN\":\"IQo=Jb\",\"proxyPassword\":\"p;w\"}"))
+                .isEqualTo("{\"AWS_SECRET_ACCESS_KEY\":\"***\",\"AWS_SESSION_TOKEN\":\"***\",\"proxyPassword\":\"***\"}");
+        // JSON in a JSON string: an error document quoting a body, its password holding an escaped quote and a comma
+        String inner = "{\"user\":\"app\",\"password\":\"pa\\\"s,s\"}";
+        String quoted = "{\"message\":\"bad body " + inner.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        assertThat(Mask.secrets(quoted)).isEqualTo("{\"message\":\"bad body {\\\"user\\\":\\\"app\\\",\\\"password\\\":\\\"***\\\"}\"}");
+        assertThat(Mask.holdsSecret("{\"api_key\": \"k\"}")).isTrue();
+        // what holds no secret stays as it was
+        for (String text : java.util.List.of("{\"password\":\"***\"}", "{\"password\":null,\"user\":\"app\"}", "{\"password\":\"\"}",
+                "{\"org\":\"acme\",\"by\":\"ops@example.com\"}")) {
+            assertThat(Mask.secrets(text)).as(text).isEqualTo(text);
+        }
+    }
+
     /** What holds no password stays as it was, a quote ending a quoted URL included: JSON documents keep their shape. */
     @Test
     void quotesThatEndAUrlAreNotTakenForAPassword() {
