@@ -140,15 +140,16 @@ public final class RunRepository {
 
     /**
      * In {@code c}'s transaction, ends {@code orgId}'s part in every run of {@code verb} that may still go on (not
-     * succeeded nor cancelled): its item still to do, failed, or left running by a worker whose lease ran out is skipped,
-     * saying {@code why} (then its last error), so that no --resume or --join of those runs takes it up again. An item
-     * a live worker holds is left to it.
+     * succeeded nor cancelled): its item still to do, failed or running is skipped, saying {@code why} (then its last
+     * error), so that no --resume or --join of those runs takes it up again. The caller holds the org's lease, so a
+     * running item's worker is not at work on the org: one that claimed it and has yet to take the lease finds it skipped
+     * once it has (the run engine looks), and does nothing.
      */
     static int skipUnfinished(java.sql.Connection c, String verb, String orgId, String why) throws SQLException {
         return Sql.update(c, "update run_items i set status = 'skipped', error = ? || coalesce('; its last error: ' || i.error, ''), "
                 + "claimed_by = null, lease_until = null, not_before = null, busy_since = null from runs r where r.run_id = i.run_id "
                 + "and r.verb = ? and r.status not in ('succeeded', 'cancelled') and i.org_id = ? "
-                + "and (i.status in ('pending', 'held', 'failed') or i.status = 'running' and i.lease_until < now())", why, verb, orgId);
+                + "and i.status in ('pending', 'held', 'failed', 'running')", why, verb, orgId);
     }
 
     /** Turns held items (waiting for a canary) into pending ones. */

@@ -1,7 +1,9 @@
 package io.tenantctl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ARCHITECTURE: whichever operation mutates an org holds its lease; "a second operation is refused naming the holder".
  * {@code orgs forget} deletes the org's catalog row but takes no lease: run while a provision resumes the failed org (the
  * very next step tenantctl prints for a failed org), it removes the row under the provision, which then fails blaming a
- * 'pools set-uri' that never happened, and leaves a built database that no org owns.
+ * 'pools set-uri' that never happened, and leaves a built database that no org owns. And a forget that comes after the
+ * provision's worker claimed the org's item but before it took the org's lease (checking its pool) ends the org's part in
+ * that run too: the worker, once it has the lease, finds its item skipped and does not make the forgotten org again.
  */
 class ForgetOfAFailedOrgBeingProvisionedTest {
 
@@ -27,15 +31,7 @@ class ForgetOfAFailedOrgBeingProvisionedTest {
     @Test
     void forgetIsRefusedNamingTheProvisionThatHoldsTheOrg() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            // a provision that failed at its first create: acme is 'failed', its database empty
-            Cli createFails = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
-                if (HookedPools.is(cmd, "create") && db.equals("org_acme")) {
-                    throw HookedPools.commandError(13, "not authorized (test)");
-                }
-            }));
-            Cli.Result failed = createFails.run("provision", "--schema", f.schema.toString(), "--pool", "pool-0", "acme");
-            assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
-            assertThat(f.org("acme").get("status").asText()).isEqualTo("failed");
+            failedAtItsFirstCreate(f);
 
             // the operator re-runs the provision (its printed next step) and, in another shell, forgets the org
             BackupFixture.HeldAtCreate held = f.holdFirstCreate(db -> db.equals("org_acme"));
@@ -52,5 +48,50 @@ class ForgetOfAFailedOrgBeingProvisionedTest {
             assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
             f.assertClean("acme");
         }
+    }
+
+    @Test
+    void forgetBetweenTheClaimAndTheLeaseIsNotUndoneByTheProvision() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir); Pause atPing = Pause.at(1)) {
+            failedAtItsFirstCreate(f);
+            assertThat(collections(f)).as("what the failed create left on pool-0").isEmpty();
+
+            // the re-run provision's worker has claimed acme's item and checks its pool (the first ping) before the org's lease
+            Cli pinging = f.newCli().decoratePools(real -> HookedPools.onPing(real, poolId -> atPing.call()));
+            CompletableFuture<Cli.Result> provision = pinging.start("provision", "--schema", f.schema.toString(), "--pool", "pool-0",
+                    "acme", "-o", "json");
+            atPing.awaitPaused("the provision's pool check of acme's claimed item");
+            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from run_items where org_id = 'acme' and status = 'running'"))
+                    .as("acme's item claimed").isEqualTo(1);
+            ok(f.cli, "orgs", "forget", "acme");
+            atPing.wake();
+            Cli.Result provisioned = provision.get(60, TimeUnit.SECONDS);
+
+            // the forgotten org stays forgotten: its item in the run skipped saying why, no row, nothing built on the pool
+            assertThat(provisioned.exitCode()).as(provisioned.toString()).isZero();
+            JsonNode acme = strictJson(provisioned).get("orgs").get(0);
+            assertThat(acme.get("outcome").asText()).as("%s", provisioned).isEqualTo("skipped");
+            assertThat(acme.get("error").asText()).as("%s", acme).contains("orgs forget");
+            Cli.Result shown = f.cli.run("orgs", "show", "acme");
+            assertThat(shown.exitCode()).as(shown.toString()).isEqualTo(2);
+            assertThat(collections(f)).as("collections of org_acme on pool-0").isEmpty();
+        }
+    }
+
+    /** A provision of acme on pool-0 that failed at its first create: acme is 'failed', its database empty. */
+    private static void failedAtItsFirstCreate(BackupFixture f) {
+        Cli createFails = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+            if (HookedPools.is(cmd, "create") && db.equals("org_acme")) {
+                throw HookedPools.commandError(13, "not authorized (test)");
+            }
+        }));
+        Cli.Result failed = createFails.run("provision", "--schema", f.schema.toString(), "--pool", "pool-0", "acme");
+        assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
+        assertThat(f.org("acme").get("status").asText()).isEqualTo("failed");
+    }
+
+    /** The collections of database org_acme on pool-0 (none when it does not exist). */
+    private static java.util.List<String> collections(BackupFixture f) {
+        return f.database("pool-0", "org_acme").listCollectionNames().into(new java.util.ArrayList<>());
     }
 }

@@ -422,7 +422,8 @@ public final class RunEngine {
     private static final String REST_UNTOUCHED = "; the rest were not touched";
 
     /**
-     * One claimed item: its pool checked, its org's lease taken, the job run, the outcome recorded, the lease released.
+     * One claimed item: its pool checked, its org's lease taken, the job run (unless the item was ended meanwhile), the
+     * outcome recorded, the lease released.
      * Work that this worker's Ctrl-C ({@code cancel}) stopped and rolled back, or stopped by cutting a retry's backoff short
      * ({@link io.tenantctl.pool.Retry#cutShort}), is no outcome: the item goes back to the run.
      */
@@ -450,6 +451,13 @@ public final class RunEngine {
             }
             if (taken.recovered() != null) { // a dead worker's leftovers put right: said as a fresh command's sweep says it
                 ctx.notices().accept(taken.recovered());
+            }
+            // ended while this worker took the lease (orgs forget skips the org's items under it): recorded so, nothing done
+            ItemStatus now = runs.itemStatus(runId, c.orgId()).orElse(ItemStatus.SKIPPED);
+            if (now == ItemStatus.SKIPPED || now == ItemStatus.CANCELLED) {
+                orgLeases.release(c.orgId());
+                progress.advance(c.orgId(), true);
+                return;
             }
         }
         Job.Done done;
