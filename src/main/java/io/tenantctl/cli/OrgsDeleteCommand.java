@@ -46,7 +46,8 @@ final class OrgsDeleteCommand implements Callable<Integer> {
                 : d.dryRun() && d.backupLocation() != null ? "a final backup to " + d.backupLocation() : "no final backup (" + d.backupSkipped() + ")";
         if ("already deleting".equals(d.backupSkipped())) {
             ctx.out.println((d.deletedAt() == null ? "dry run: once the delete it would wait for (--wait) is done, org " + d.orgId()
-                    + " is already deleting: nothing to do" : "org " + d.orgId() + " is already deleting (since " + d.deletedAt() + ")")
+                    + " is already deleting: nothing to do" : (d.dryRun() ? "dry run: " : "") + "org " + d.orgId() + " is already deleting (since "
+                    + d.deletedAt() + ")")
                     + "; its database " + d.databaseName()
                     + " is dropped by 'tenantctl orgs purge' ('tenantctl orgs resume " + d.orgId() + "' takes it back until then)");
         } else if (d.databaseGone()) { // a delete a restored catalog lost: nothing is kept, whatever a live delete keeps

@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every line a --dry-run prints starts "dry run:", so that what it says is never read as done; `orgs suspend`, `orgs
- * resume` and `orgs set-tier` of an org that would not change printed "org acme is already …: nothing to do" without it.
+ * resume` and `orgs set-tier` of an org that would not change printed "org acme is already …: nothing to do" without it;
+ * `orgs delete --dry-run` of an org already deleting printed the real delete's "org acme is already deleting (since …)".
  */
 class ADryRunThatWouldChangeNothingSaysItIsADryRunTest {
 
@@ -29,6 +30,13 @@ class ADryRunThatWouldChangeNothingSaysItIsADryRunTest {
             assertDryRun(ok(f.cli, "orgs", "suspend", "acme", "--dry-run"), "org acme is already read_only: nothing to do");
             assertThat(f.org("acme").get("status").asText()).isEqualTo("read_only");
             assertThat(f.org("acme").get("tier").asText()).isEqualTo(tier);
+
+            ok(f.cli, "orgs", "delete", "acme", "--no-backup");
+            java.util.List<String> catalogBefore = f.catalogRows();
+            Cli.Result dry = ok(f.cli, "orgs", "delete", "acme", "--dry-run");
+            assertThat(f.catalogRows()).as("the dry run writes nothing: %s", dry).isEqualTo(catalogBefore);
+            assertDryRun(dry, ok(f.cli, "orgs", "delete", "acme").out().strip()); // the real delete's line: nothing to do
+            assertThat(dry.out()).contains("org acme is already deleting");
         }
     }
 
