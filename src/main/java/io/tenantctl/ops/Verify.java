@@ -1723,17 +1723,20 @@ public final class Verify {
     private void runs(Request req, Consumer<Seen> seen, List<String> fixed, String ownRun) {
         Runs runs = new Runs(ctx.catalog(), ctx.actor());
         Instant unstartedBefore = ctx.catalog().now().minus(req.stuckAfter()); // runs.started_at is the catalog's clock
-        for (Runs.RunView r : ctx.catalog().runs().allRunning().stream().map(runs::view).toList()) {
-            if (r.runId().equals(ownRun)) {
+        for (RunRepository.Run run : ctx.catalog().runs().allRunning()) {
+            if (run.runId().equals(ownRun)) {
                 continue;
             }
-            if (r.status().equals(RunStatus.RUNNING.db()) && r.startedAt().isBefore(unstartedBefore)
-                    && !ctx.catalog().runs().activity(r.runId(), RunEngine.LIVENESS).everClaimed()) {
-                // detached, and no worker ever came (the Job never started?): it blocks the next rollout of its verb
-                String next = Runs.command(r.verb()) + " --join " + r.runId();
+            Runs.RunView r = runs.view(run);
+            RunRepository.Activity activity = r.status().equals(RunStatus.RUNNING.db()) && r.startedAt().isBefore(unstartedBefore)
+                    ? ctx.catalog().runs().activity(r.runId(), RunEngine.LIVENESS) : null;
+            if (activity != null && !activity.everClaimed()) {
+                // detached, and no worker ever came (the Job never started?): it blocks the next rollout of its verb. Its step
+                // is the one runs show and orgs show give it; a restore has no --join (its process stopped before it began): ended
+                NextStep next = Runs.waitingForAWorker(run, activity);
                 seen.accept(new Seen("run_unstarted", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "
-                        + r.startedAt() + " by " + r.actor() + ") has had no worker since it was created",
-                        NextStep.run(next, "start its workers; or end it: tenantctl runs cancel " + r.runId())));
+                        + r.startedAt() + " by " + r.actor() + ") has had no worker since it was created", next != null ? next
+                        : NextStep.run("tenantctl runs cancel " + r.runId(), "a restore has no --join: ends it; then the restore again if still wanted")));
                 continue;
             }
             if (!r.status().equals(RunStatus.ABANDONED.db()) || r.verb().equals("verify")) {

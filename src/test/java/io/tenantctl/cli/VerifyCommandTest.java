@@ -202,18 +202,31 @@ class VerifyCommandTest {
             String old = strictJson(ok(f.cli, "backup", "--org", "globex", "--detach", "-o", "json")).get("run_id").asText();
             sql(f.catalogUrl, "update runs set started_at = now() - interval '2 hours' where run_id = '" + old + "'");
             JsonNode doc = verify(f, 4);
+            JsonNode shown = strictJson(ok(f.cli, "runs", "show", old, "-o", "json")).get("run");
             assertThat(findings(doc, "run_unstarted")).singleElement().satisfies(x -> {
                 assertThat(x.get("detail").asText()).contains(old).contains("no worker");
                 assertThat(x.get("fix").asText()).isEqualTo("tenantctl backup --join " + old);
                 assertThat(x.get("fix_note").asText()).contains("runs cancel " + old);
+                assertThat(List.of(x.get("fix").asText(), x.get("fix_note").asText())).as("the step runs show gives the run")
+                        .isEqualTo(List.of(shown.get("next_step").asText(), shown.get("next_note").asText()));
             });
             assertThat(doc.toString()).as("the fresh one is not reported").doesNotContain(fresh);
 
             JsonNode fixed = verify(f, 4, "--fix");
             assertThat(fixed.get("left_for_human").toString()).as("a run someone meant to start is not cancelled by --fix")
                     .contains("run_unstarted");
-            ok(f.cli, "backup", "--join", old);
+            CliFixture.followNextStep(f.cli, findings(doc, "run_unstarted").get(0).get("fix").asText());
             assertThat(findings(verify(f, 0), "run_unstarted")).as("joined and finished").isEmpty();
+
+            // a restore killed once it had recorded its run, before it began: a restore has no --join, its step ends the run
+            String restore = "20260101T000000Z-beef";
+            sql(f.catalogUrl, "insert into runs (run_id, verb, args, status, actor, started_at) values ('" + restore + "', 'restore', "
+                    + "'{\"org\": \"acme\"}', 'running', 'test', now() - interval '2 hours')");
+            sql(f.catalogUrl, "insert into run_items (run_id, org_id, status, attempts) values ('" + restore + "', 'acme', 'pending', 0)");
+            JsonNode dead = findings(verify(f, 4), "run_unstarted").get(0);
+            assertThat(dead.get("detail").asText()).contains(restore);
+            CliFixture.followNextStep(f.cli, dead.get("fix").asText());
+            assertThat(findings(verify(f, 0), "run_unstarted")).as("the step ended it").isEmpty();
         }
     }
 
