@@ -63,6 +63,8 @@ class SecretsAndJsonContractTest {
         SENTINELS.put("S3 secret key pasted into a store URL's query", "Snt13-StoreUrlKey-2Ef");
         SENTINELS.put("password holding a double quote, echoed back by picocli", "Snt14-Q\"uotePw-3Gh");
         SENTINELS.put("password holding an apostrophe, echoed back by picocli", "Snt15-A'postPw-4Hj");
+        SENTINELS.put("password holding a quote then a comma, echoed back by picocli", "Snt16-Q',uotePw-5Jk");
+        SENTINELS.put("password holding a quote then a space, echoed back by picocli", "Snt17-Q\" uotePw-6Km");
     }
 
     private TestPools pools;
@@ -201,6 +203,10 @@ class SecretsAndJsonContractTest {
                 "orgs\tlist\t--bogus\tmongodb://app:" + SENTINELS.get("password holding an apostrophe, echoed back by picocli")
                         + "@" + p1 + "/\t-v",
                 "orgs\tlist\t--bogus\tapp:" + SENTINELS.get("password holding a double quote, echoed back by picocli") + "@" + p1 + "\t-v",
+                "orgs\tlist\t--bogus\tmongodb://app:" + SENTINELS.get("password holding a quote then a comma, echoed back by picocli")
+                        + "@" + p1 + "/\t-v\t-o\tjson",
+                "orgs\tlist\t--bogus\tmongodb://app:" + SENTINELS.get("password holding a quote then a space, echoed back by picocli")
+                        + "@" + p1 + "/\t-v",
                 "--version\t-o\tjson",
                 "help\tpools\tadd\t-v",
                 "help\t-o\tjson");
