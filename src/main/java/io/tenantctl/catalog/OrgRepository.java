@@ -209,10 +209,16 @@ public final class OrgRepository {
             + "where r.database_name = o.database_name))";
     private static final String CLAIMANT = "select org_id, pool_id from orgs o where database_name = ? and " + CLAIMS;
 
-    /** The database names {@link #CLAIMANT} says an org claims: what adopt --discover never offers. */
-    public java.util.Set<String> claimedDatabaseNames() {
-        return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select database_name from orgs o where " + CLAIMS,
-                rs -> rs.getString(1))));
+    /**
+     * Those of {@code databaseNames} that {@link #CLAIMANT} says an org claims: what adopt --discover never offers. Asked of
+     * the names in hand: the rest of the fleet's are not read.
+     */
+    public java.util.Set<String> claimedDatabaseNames(java.util.Collection<String> databaseNames) {
+        if (databaseNames.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select database_name from orgs o where database_name = "
+                + "any(?) and " + CLAIMS, rs -> rs.getString(1), c.createArrayOf("text", databaseNames.toArray()))));
     }
 
     /**

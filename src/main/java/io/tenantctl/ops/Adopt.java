@@ -316,7 +316,7 @@ public final class Adopt {
         if (!present.contains(db)) {
             return ", and pool " + pool.poolId() + " has no database " + db + " to adopt";
         }
-        return claimed(pool.poolId(), retired).contains(db) ? "" : ": adopt the database under another id: " + ADOPT_UNDER_NEW_ID
+        return claimed(pool.poolId(), retired, Set.of(db)).contains(db) ? "" : ": adopt the database under another id: " + ADOPT_UNDER_NEW_ID
                 + " --pool " + pool.poolId() + " --database " + NextStep.shellWord(db) + req.schemaOption();
     }
 
@@ -386,18 +386,26 @@ public final class Adopt {
         Pool pool = ctx.catalog().pools().get(poolId);
         ctx.pools().ping(pool.poolId(), pool.uri());
         List<RestoreRepository.Retired> retired = ctx.catalog().restores().retired(null);
-        Set<String> known = claimed(poolId, retired);
-        // every id, deleted ones too (never reused)
-        Map<String, Org> ids = new LinkedHashMap<>();
-        ctx.catalog().orgs().list(null, null).forEach(o -> ids.put(o.orgId(), o));
-        Map<String, List<String>> elsewhere = unownedElsewhere(pool, retired);
         Set<String> unowned = new TreeSet<>(ctx.databaseNames(pool));
-        unowned.removeIf(n -> SYSTEM_DATABASES.contains(n) || known.contains(n));
+        unowned.removeAll(SYSTEM_DATABASES);
+        unowned.removeAll(claimed(poolId, retired, unowned));
+        // the catalog asked only of the ids these databases imply (deleted ones too: never reused) and the names those ids
+        // would give, not read whole: what it holds of the rest of the fleet is no part of the answer
+        Set<String> implied = new TreeSet<>();
+        Set<String> impliedNames = new TreeSet<>();
+        for (String n : unowned) {
+            java.util.Optional.ofNullable(OrgId.suggestedId(n)).ifPresent(id -> {
+                implied.add(id);
+                impliedNames.add(OrgId.databaseName(id));
+            });
+            java.util.Optional.ofNullable(restoredOf(n)).ifPresent(implied::add);
+        }
+        Map<String, Org> ids = new java.util.HashMap<>();
+        inPages(implied, page -> ids.putAll(ctx.catalog().orgs().findAll(page)));
+        Set<String> known = claimed(poolId, retired, impliedNames);
+        Map<String, List<String>> elsewhere = unownedElsewhere(pool, retired);
         List<Discovered> out = new ArrayList<>();
-        for (String db : new TreeSet<>(ctx.databaseNames(pool))) {
-            if (SYSTEM_DATABASES.contains(db) || known.contains(db)) {
-                continue;
-            }
+        for (String db : unowned) {
             Errors.stopIfCancelled(ctx, "while looking for databases on pool " + poolId + ": nothing adopted");
             MongoDatabase handle = ctx.pools().database(pool.poolId(), pool.uri(), db);
             int collections = SchemaApply.collections(handle, ctx.retry(), new Retry.Attempts()).size();
@@ -481,7 +489,7 @@ public final class Adopt {
             } catch (TenantctlException | com.mongodb.MongoException unanswered) {
                 continue;
             }
-            Set<String> claimed = claimed(other.poolId(), retired);
+            Set<String> claimed = claimed(other.poolId(), retired, names);
             names.stream().filter(n -> !SYSTEM_DATABASES.contains(n) && !claimed.contains(n))
                     .forEach(n -> out.computeIfAbsent(n, k -> new ArrayList<>()).add(other.poolId()));
         }
@@ -489,16 +497,31 @@ public final class Adopt {
     }
 
     /**
-     * The database names on {@code poolId} that are someone's: every org's name but a deleted one's whose database purge
-     * dropped (back on the pool, it is a stale client's: adoptable under another id), a retired copy (of the catalog's
-     * {@code retired}), a copy being written.
+     * Those of the database names {@code names} on {@code poolId} that are someone's: every org's name but a deleted one's
+     * whose database purge dropped (back on the pool, it is a stale client's: adoptable under another id), a retired copy
+     * (of the catalog's {@code retired}), a copy being written. The catalog is asked of {@code names} a page at a time: it
+     * never hands over the fleet's names, nor does memory hold them.
      */
-    private Set<String> claimed(String poolId, List<RestoreRepository.Retired> retired) {
-        Set<String> known = new TreeSet<>(ctx.catalog().orgs().claimedDatabaseNames());
+    private Set<String> claimed(String poolId, List<RestoreRepository.Retired> retired, Set<String> names) {
+        Set<String> known = new TreeSet<>();
+        inPages(names, page -> known.addAll(ctx.catalog().orgs().claimedDatabaseNames(page)));
         // a database a restore replaced or a move left behind is kept on purpose (until gc): not someone's org to adopt
-        retired.stream().filter(r -> r.poolId().equals(poolId)).forEach(r -> known.add(r.databaseName()));
-        known.addAll(ctx.catalog().orgs().inFlightTargets(poolId).keySet()); // a restore's or move's copy being written
+        retired.stream().filter(r -> r.poolId().equals(poolId)).map(RestoreRepository.Retired::databaseName).filter(names::contains)
+                .forEach(known::add);
+        // a restore's or move's copy being written
+        ctx.catalog().orgs().inFlightTargets(poolId).keySet().stream().filter(names::contains).forEach(known::add);
         return known;
+    }
+
+    /** Names the catalog is asked about at once (a pool's databases, the ids they imply). */
+    public static final int NAMES_AT_ONCE = 1000;
+
+    /** {@code each} given {@code names} in order, {@link #NAMES_AT_ONCE} at a time: one catalog query a page. */
+    private static void inPages(Set<String> names, java.util.function.Consumer<List<String>> each) {
+        List<String> all = new ArrayList<>(names);
+        for (int from = 0; from < all.size(); from += NAMES_AT_ONCE) {
+            each.accept(all.subList(from, Math.min(all.size(), from + NAMES_AT_ONCE)));
+        }
     }
 
     private record Inspection(SchemaDiff diff, String matchedHash, int collections) {
