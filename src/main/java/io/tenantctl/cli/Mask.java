@@ -37,36 +37,42 @@ final class Mask {
     private static final String PLAIN_TOKEN_CHAR = "(?:[^\\s'\"<>]|['\"<>]" + CLOSES + "|" + ownQuote("(?:" + ENDS_QUOTED + "|\\s|$)") + ")";
 
     /**
-     * scheme:// (or scheme:/) then userinfo up to the last '@' of the token: the driver's reading of userinfo. Groups 1
-     * and 2 for a URL right after a quote or '<', 3 and 4 for one that is not.
+     * scheme:// (or scheme:/), whose userinfo runs up to the last '@' of the token: the driver's reading of userinfo.
+     * Groups 1 for a URL right after a quote or '<', 2 for one that is not. The token itself is walked by {@link #QUOTED}
+     * or {@link #PLAIN}, possessively, and its last '@' found by hand: a regex backing off a token character by character
+     * to find it recursed once a character, and a token of some 40,000 characters with no '@' overflowed the stack.
      */
     private static final String SCHEME = "([A-Za-z][A-Za-z0-9+.-]*:/{1,2})";
-    private static final Pattern SCHEMED = Pattern.compile("(?:(?<=['\"<])" + SCHEME + "(" + TOKEN_CHAR + "*)|(?<!['\"<A-Za-z0-9+.-])" + SCHEME
-            + "(" + PLAIN_TOKEN_CHAR + "*))@");
+    private static final Pattern SCHEMED = Pattern.compile("(?<=['\"<])" + SCHEME + "|(?<!['\"<A-Za-z0-9+.-])" + SCHEME);
+    private static final Pattern QUOTED = Pattern.compile(TOKEN_CHAR + "*+");
+    private static final Pattern PLAIN = Pattern.compile(PLAIN_TOKEN_CHAR + "*+");
     /**
-     * user:password@host without a scheme: the password up to the token's last '@' ('@' and '/' in it included, a host
-     * mistyped included), as the driver reads userinfo; never across a scheme's "://" (a URL quoted after a name and colon).
+     * user:password@host without a scheme: the password up to the token's last '@' followed by a host ('@' and '/' in it
+     * included, a host mistyped included), as the driver reads userinfo; never across a scheme's "://" (a URL quoted after
+     * a name and colon). Group 1 what goes before, 2 the user; the password is walked by {@link #BARE_PASSWORD}.
      */
-    private static final Pattern BARE = Pattern.compile("(^|[\\s'\"=(,])([A-Za-z0-9._%+-]+):((?!/)" + TOKEN_CHAR + "(?:(?!://)" + TOKEN_CHAR
-            + ")*)@(?=[^\\s'\"])");
+    private static final Pattern BARE = Pattern.compile("(^|[\\s'\"=(,])([A-Za-z0-9._%+-]+):");
+    private static final Pattern BARE_PASSWORD = Pattern.compile("(?!/)" + TOKEN_CHAR + "(?:(?!://)" + TOKEN_CHAR + ")*+");
     /**
      * A key=value whose key names a secret: {@code password=}, {@code proxyPassword=}, and an environment file's own lines
      * ({@code POOL1_PASSWORD=}, {@code AWS_SECRET_ACCESS_KEY=}, {@code AWS_SESSION_TOKEN=}); the key is kept, so what was
      * quoted can still be told. The value ends at '&', ';', a quote that closes it, a space, or a comma followed by a space
      * (a list's, as in the driver's {@code password=<hidden>, mechanismProperties=…}); a comma inside a password is masked
      * with it, and so is a quote that does not close it. A value in quotes (an environment file's
-     * {@code POOL1_PASSWORD="s3 cr3t"}) is masked to its closing quote, spaces and all.
+     * {@code POOL1_PASSWORD="s3 cr3t"}) is masked to its closing quote, spaces and all; with none before the line ends, to
+     * its last quote. The key is found by a look ahead for the word, and each repetition is possessive, so a value or key
+     * of 64 KB neither overflows the stack nor backs off character by character.
      */
-    private static final String KEY = "[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|credential|api_?key|private_?key|session_?key)"
-            + "[A-Za-z0-9_.-]*";
-    private static final Pattern PARAM = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])(" + KEY + ")=((['\"])(?:(?!\\3(?:[\\s,;&)\\]}]|$)).)*\\3"
-            + "|(?:[^&\\s'\";,]|,(?!\\s)|['\"](?![\\s,;&)\\]}]|$))+)");
+    private static final String KEY = "(?=[A-Za-z0-9_.-]*?(?:password|passwd|pwd|secret|token|credential|api_?key|private_?key"
+            + "|session_?key))[A-Za-z0-9_.-]*+";
+    private static final Pattern PARAM = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])(" + KEY + ")=((['\"])(?:(?!\\3(?:[\\s,;&)\\]}]|$)).)*+\\3"
+            + "|(['\"])[^\\n\\r\\u0085\\u2028\\u2029]*\\4|(?:[^&\\s'\";,]|,(?!\\s)|['\"](?![\\s,;&)\\]}]|$))++)");
     /**
      * The same keys as JSON members ({@code {"password":"x"}}, a MongoDB command's {@code "pwd": "x"}), also in JSON quoted
      * in a JSON string ({@code \"password\":\"x\"}): the value, escapes and all, masked to {@code "***"}; the key kept.
      */
-    private static final Pattern JSON_MEMBER = Pattern.compile("(?i)(\")(" + KEY + ")\"(\\s*:\\s*)\"(?:\\\\.|[^\\\\\"])+\""
-            + "|(\\\\\")(" + KEY + ")\\\\\"(\\s*:\\s*)\\\\\"(?:\\\\\\\\(?:\\\\.|[^\\\\\"])|\\\\[^\\\\\"]|[^\\\\\"])+\\\\\"");
+    private static final Pattern JSON_MEMBER = Pattern.compile("(?i)(\")(" + KEY + ")\"(\\s*:\\s*)\"(?:\\\\.|[^\\\\\"])++\""
+            + "|(\\\\\")(" + KEY + ")\\\\\"(\\s*:\\s*)\\\\\"(?:\\\\\\\\(?:\\\\.|[^\\\\\"])|\\\\[^\\\\\"]|[^\\\\\"])++\\\\\"");
     /** A userinfo that holds no secret: a user alone, or user:${VAR}. */
     private static final Pattern HARMLESS = Pattern.compile("^[^:@]*(?::\\$\\{[A-Za-z_][A-Za-z0-9_]*})?$");
 
@@ -82,22 +88,79 @@ final class Mask {
         if (s == null || s.isEmpty()) {
             return s;
         }
-        Matcher m = SCHEMED.matcher(io.tenantctl.SecretValues.mask(s)); // what this process resolved into a URL: wherever it is
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            int plain = m.group(1) != null ? 0 : 2;
-            String userinfo = m.group(2 + plain);
-            String masked = HARMLESS.matcher(userinfo).matches() || userinfo.equals("***") ? userinfo
-                    : userinfo.contains(":") ? userinfo.substring(0, userinfo.indexOf(':')) + ":***" : "***";
-            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1 + plain) + masked + "@"));
-        }
-        m.appendTail(out);
-        String t = BARE.matcher(out.toString()).replaceAll(r -> Matcher.quoteReplacement(
-                r.group(3).matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}|\\*+") ? r.group() : r.group(1) + r.group(2) + ":***@"));
+        String t = bare(schemed(io.tenantctl.SecretValues.mask(s))); // what this process resolved into a URL: wherever it is
         t = JSON_MEMBER.matcher(t).replaceAll(r -> {
             int g = r.group(1) != null ? 1 : 4;
             return Matcher.quoteReplacement(r.group(g) + r.group(g + 1) + r.group(g) + r.group(g + 2) + r.group(g) + "***" + r.group(g));
         });
         return PARAM.matcher(t).replaceAll(r -> Matcher.quoteReplacement(r.group(1) + "=***"));
+    }
+
+    /** Each URL's userinfo masked, its user kept: up to the token's last '@'. */
+    private static String schemed(String s) {
+        StringBuilder out = new StringBuilder();
+        Matcher m = SCHEMED.matcher(s);
+        int copied = 0;
+        int from = 0;
+        int[] walked = {-1, -1}; // where a walk that found no '@' ended, quoted and plain: one from before it ends there too
+        while (from <= s.length() && m.find(from)) {
+            from = m.start() + 1;
+            int plain = m.group(1) != null ? 0 : 1;
+            int start = m.end();
+            if (start < walked[plain]) {
+                continue;
+            }
+            int end = walk(plain == 0 ? QUOTED : PLAIN, s, start);
+            int at = s.lastIndexOf('@', end - 1);
+            if (at < start) {
+                walked[plain] = end;
+                walked[0] = Math.max(walked[0], end); // a token in quotes ends where one not in quotes does, or before
+                continue;
+            }
+            String userinfo = s.substring(start, at);
+            String masked = HARMLESS.matcher(userinfo).matches() || userinfo.equals("***") ? userinfo
+                    : userinfo.contains(":") ? userinfo.substring(0, userinfo.indexOf(':')) + ":***" : "***";
+            out.append(s, copied, start).append(masked).append('@');
+            copied = at + 1;
+            from = at + 1;
+        }
+        return out.append(s, copied, s.length()).toString();
+    }
+
+    /** Each scheme-less user:password@host's password masked, unless a ${VAR} or already masked. */
+    private static String bare(String s) {
+        StringBuilder out = new StringBuilder();
+        Matcher m = BARE.matcher(s);
+        int copied = 0;
+        int from = 0;
+        int walked = -1; // where a walk that found no '@' followed by a host ended: one from before it finds none either
+        while (from <= s.length() && m.find(from)) {
+            from = m.start() + 1;
+            int start = m.end();
+            if (start < walked) {
+                continue;
+            }
+            int end = walk(BARE_PASSWORD, s, start);
+            int at = end - 1;
+            while (at > start && (s.charAt(at) != '@' || at + 1 == s.length() || " \t\n\u000B\f\r'\"".indexOf(s.charAt(at + 1)) >= 0)) {
+                at--;
+            }
+            if (end < 0 || at <= start) {
+                walked = end;
+                continue;
+            }
+            if (!s.substring(start, at).matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}|\\*+")) {
+                out.append(s, copied, start).append("***");
+                copied = at;
+            }
+            from = at + 1;
+        }
+        return out.append(s, copied, s.length()).toString();
+    }
+
+    /** Where {@code token}, walked possessively from {@code from}, ends; -1 if it cannot start there. */
+    private static int walk(Pattern token, String s, int from) {
+        Matcher w = token.matcher(s).region(from, s.length()).useTransparentBounds(true).useAnchoringBounds(false);
+        return w.lookingAt() ? w.end() : -1;
     }
 }

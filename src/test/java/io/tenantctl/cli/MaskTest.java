@@ -2,7 +2,12 @@ package io.tenantctl.cli;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The last mask before stderr and error documents ({@link Mask#secrets}): what it hides and what it leaves readable. */
 class MaskTest {
@@ -150,5 +155,33 @@ class MaskTest {
                 "MongoCredential{mechanism=SCRAM-SHA-1, userName='app', source='admin', password=***, mechanismProperties=<hidden>}")) {
             assertThat(Mask.secrets(text)).as(text).isEqualTo(text);
         }
+    }
+
+    /**
+     * Found by a colleague: a token of some 40,000 characters or more with no space ("mongodb://" or "u:" then letters,
+     * a password= value, a JSON member's) threw StackOverflowError out of the mask, each character one more level of the
+     * regex's recursion; a long run of key characters ("password" over and over) took seconds backing off. LogLines masks
+     * lines of up to 64 KB, so one long library log line could throw out of a stderr write or hang the CLI. Each such line
+     * of 64 KB now comes back at once (the bound guards against a hang, it is no benchmark), whole when it holds no
+     * secret, masked when it does.
+     */
+    @Test
+    void aTokenOf64KbComesBackAtOnceWholeOrMasked() {
+        String letters = "a".repeat(64 * 1024);
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (String whole : java.util.List.of("mongodb://" + letters, "'mongodb://" + letters + "'", "u:" + letters, "by " + letters,
+                "password".repeat(8 * 1024), "\"" + "password".repeat(8 * 1024), ",u:".repeat(20 * 1024), "'u:/".repeat(16 * 1024))) {
+            expected.put(whole, whole);
+        }
+        expected.put("mongodb://u:" + letters + "@h/", "mongodb://u:***@h/");
+        expected.put("'mongodb://u:" + letters + "@h/'", "'mongodb://u:***@h/'");
+        expected.put("invalid 'u:" + letters + "@h'", "invalid 'u:***@h'");
+        expected.put("u:" + letters + "@h", "u:***@h");
+        expected.put("connect failed: password=" + letters, "connect failed: password=***");
+        expected.put("POOL1_PASSWORD=\"" + letters + "\" in env", "POOL1_PASSWORD=*** in env");
+        expected.put("{\"password\":\"" + letters + "\"}", "{\"password\":\"***\"}");
+        expected.put("{\\\"pwd\\\":\\\"" + letters + "\\\"}", "{\\\"pwd\\\":\\\"***\\\"}");
+        expected.forEach((text, masked) -> assertThat(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Mask.secrets(text)))
+                .as(text.substring(0, 24)).isEqualTo(masked));
     }
 }
