@@ -205,7 +205,7 @@ final class Mover {
             String silent = !interrupted && io.tenantctl.pool.FerretErrors.notAnswering(e) ? java.util.stream.Stream.of(to, from)
                     .filter(p -> PoolHealth.check(ctx, p).isPresent()).map(Pool::poolId).findFirst().orElse(null) : null;
             String why = silent == null ? Errors.cutShort(e, Errors.oneLine(e)) : "pool " + silent + " stopped answering (" + Errors.oneLine(e) + ")";
-            String undone = rollBack(now, why, to.poolId().equals(silent));
+            String undone = rollBack(now, why, p -> p.poolId().equals(silent));
             String message = "move " + m.moveId() + " of org " + orgId + " to " + toPool + " aborted: " + why + "; " + undone;
             if (io.tenantctl.catalog.Catalog.Unreachable.in(e).isPresent()) {
                 // rolled back, but what else the lost statement recorded is unknown: the run stops (exit 3, its --resume)
@@ -275,7 +275,9 @@ final class Mover {
             return null;
         }
         String why = "the move's process died while " + m.state() + "; rolled back by resume";
-        return "move " + m.moveId() + " of org " + m.orgId() + " died while " + m.state() + ", rolled back: " + rollBack(m, why, false)
+        // a target that does not answer a ping gets the one try, not six with backoff: gc drops what it leaves there
+        return "move " + m.moveId() + " of org " + m.orgId() + " died while " + m.state() + ", rolled back: "
+                + rollBack(m, why, to -> PoolHealth.check(ctx, to).isPresent())
                 + endDeadItem(m, ItemStatus.FAILED, "move " + m.moveId() + ": " + why);
     }
 
@@ -1025,25 +1027,28 @@ final class Mover {
 
     /**
      * Undoes a move that did not flip: the target dropped (never one an org points at), the org back to its status
-     * before the freeze, the move aborted with {@code why}. Returns what was done. A target {@code targetSilent} (the copy's
-     * calls retried to the end, then a ping, failed on it just now) is dropped with one try, not a second full retry
-     * budget on a dead pool: what it leaves there is the aborted move's undropped target, which gc drops once it answers.
+     * before the freeze, the move aborted with {@code why}. Returns what was done. A target {@code targetSilent} says is
+     * dead (the copy's calls retried to the end, then a ping, failed on it just now; or, in a recovery, it does not answer
+     * a ping) is dropped with one try, not a full retry budget on a dead pool: what it leaves there is the aborted move's
+     * undropped target, which gc drops once it answers. Asked only when there is a target to drop.
      */
-    String rollBack(MoveRepository.Move m, String why, boolean targetSilent) {
+    String rollBack(MoveRepository.Move m, String why, java.util.function.Predicate<Pool> targetSilent) {
         List<String> notes = new ArrayList<>();
         boolean dropped = false;
+        boolean silent = false;
         try {
             if (databases.pointedAtBy(m.toPool(), m.toDatabase()).isPresent()) {
                 notes.add("target " + m.toDatabase() + " is an org's database: left alone");
             } else {
                 Pool to = ctx.catalog().pools().get(m.toPool());
-                (targetSilent ? ctx.retry().withMaxAttempts(1) : ctx.retry()) // the same when made again
+                silent = targetSilent.test(to);
+                (silent ? ctx.retry().withMaxAttempts(1) : ctx.retry()) // the same when made again
                         .run(new Retry.Attempts(), () -> db(to, m.toDatabase()).drop());
                 dropped = true;
                 notes.add("target " + m.toDatabase() + " on " + m.toPool() + " dropped");
             }
         } catch (RuntimeException e) {
-            notes.add(targetSilent ? "its partial copy " + m.toDatabase() + " is left on " + m.toPool() + " (" + (io.tenantctl.pool.FerretErrors
+            notes.add(silent ? "its partial copy " + m.toDatabase() + " is left on " + m.toPool() + " (" + (io.tenantctl.pool.FerretErrors
                     .notAnswering(e) ? "not answering" : Errors.oneLine(e)) + " at the one try to drop it): 'tenantctl rebalance gc' drops it once "
                     + m.toPool() + " answers"
                     : "dropping the target failed (" + Errors.oneLine(e) + "): 'tenantctl rebalance gc' drops it later");

@@ -56,6 +56,45 @@ class RebalanceResumeOfAMoveWhoseProcessIsGoneTest {
     }
 
     /**
+     * Found in review: resume's rollback of a dead process's move whose target pool is down tried the drop of its partial
+     * copy there six times, with backoff, before giving up, keeping the operator waiting. A ping first: a target that
+     * does not answer gets one try, the copy left as the aborted move's undropped target for 'rebalance gc' (as a move's
+     * own rollback does since 9de51c46); the source is left alone and the org is active on it.
+     */
+    @Test
+    void aDeadMoveOntoATargetThatDoesNotAnswerTriesItsDropOnce() throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 20);
+            io.tenantctl.ops.Fingerprint before = io.tenantctl.ops.Fingerprints.of(f.db("acme"));
+            java.util.Map<String, java.util.List<org.bson.RawBsonDocument>> documents = BackupFixture.contents(f.db("acme"));
+            f.frozenByADeadMove("acme");
+            f.database("pool-1", "org_acme__m1").getCollection("notes").insertOne(new Document("_id", 1)); // its partial copy
+            f.pools.kill(1);
+            java.util.concurrent.atomic.AtomicInteger drops = new java.util.concurrent.atomic.AtomicInteger();
+            // each try to reach the dead pool waits out the connect timeout, cut to 300 ms: the tries are what is counted
+            Cli cli = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "TENANTCTL_STORE", f.storeDir.toUri().toString(),
+                    io.tenantctl.pool.PoolClients.CONNECT_TIMEOUT_ENV, "300", "USER", "test")).decoratePools(real -> io.tenantctl.testing.HookedPools.databases(real, (poolId, uri, name) -> {
+                com.mongodb.client.MongoDatabase db = real.database(poolId, uri, name);
+                return poolId.equals("pool-1") ? io.tenantctl.testing.HookedPools.beforeEach(db, "drop", args -> drops.incrementAndGet()) : db;
+            }));
+
+            Cli.Result r = ok(cli, "rebalance", "resume");
+            assertThat(drops).as("tries to drop the partial copy on the dead target: %s", r).hasValue(1);
+            assertThat(r.out()).as(r.toString()).contains("move m-1 of org acme died while frozen, rolled back: its partial copy org_acme__m1 "
+                    + "is left on pool-1 (not answering at the one try to drop it): 'tenantctl rebalance gc' drops it once pool-1 answers; "
+                    + "org acme is active on its source pool-0");
+            try (java.sql.ResultSet rs = f.sql().createStatement().executeQuery("select state || ' ' || target_dropped from moves where move_id = 'm-1'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).as("recorded as an aborted move whose target gc is to drop").isEqualTo("aborted false");
+            }
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
+            f.assertHolds("acme", documents); // active, its schema, every document the same, byte for byte
+            assertThat(io.tenantctl.ops.Fingerprints.of(f.db("acme"))).as("the source's counts and digests").isEqualTo(before);
+        }
+    }
+
+    /**
      * Found by a probing helper: after a kill -9 of 'rebalance move', orgs show said the dead process's lease was expired
      * ("the next operation on the org recovers it"), but 'rebalance move' (and its dry run) refused the org as busy,
      * "wait for it", until the lease ran out a minute later. Like every operation here, it takes the org over at once.
