@@ -158,11 +158,11 @@ public final class Restore {
     private Result restore(Request req, Target target, String backupId, BackupReader reader, OrgLeases.Held held, long t0) {
         RunRepository runs = ctx.catalog().runs();
         String scratch = target.mode().equals(IN_PLACE) ? freshName(target.org(), target.pool(), backupId) : null;
-        String runId = runs.start("restore", Json.write(new Args(req.orgId(), backupId, req.toOrg(), target.mode(), target.pool().poolId(),
+        // its worker on the run from its start: once this process is gone, 'runs list' shows it abandoned
+        String runId = held.startRun("restore", Json.write(new Args(req.orgId(), backupId, req.toOrg(), target.mode(), target.pool().poolId(),
                 target.databaseName(), target.previousStatus().db(), scratch, req.targetPool() == null, req.typedStore())), ctx.actor(),
-                List.of(target.orgId()));
+                target.orgId());
         runs.itemStarted(runId, target.orgId());
-        held.beatFor(runId); // its worker on the run: once this process is gone, 'runs list' shows it abandoned
         req.cancel().workingOn(runId, "restore"); // a second Ctrl-C names it
         List<String> dropped = new ArrayList<>();
         Org org = null;

@@ -1,11 +1,17 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestCatalog;
+import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
+import static io.tenantctl.cli.CliFixture.findings;
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +47,56 @@ class AKilledRestoresRunIsAbandonedTest {
 
             ok(f.cli, OnCallNextStepsTest.command(again));
             assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
+    /**
+     * Found in review: a restore recorded its run with no worker beating for it until it had started its org, so one
+     * killed in between left the run 'running' for good — runs show gave it no next step, and verify said nothing of it
+     * (until --stuck-after, and then only 'runs cancel'). Its run beats from its creation now, as every run its creator
+     * works on: killed at that moment it is abandoned at once, with the restore to run again, which restores the org.
+     */
+    @Test
+    void aRestoreKilledRightAfterRecordingItsRunIsAbandonedAndItsNextStepRestoresTheOrg(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 50);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+            f.notes("acme", "later", 5); // written after the backup: the restore takes the org back to it
+
+            // the statement right after the run is recorded (its org started) stalls: the moment to kill the process
+            String start = "update run_items set status = 'running'";
+            TestCatalog.execute(f.catalogUrl, "create function stall_item_start() returns trigger language plpgsql as "
+                    + "$$ begin perform pg_sleep(120); return new; end $$");
+            TestCatalog.execute(f.catalogUrl, "create trigger stall_item_start before update of status on run_items for each row "
+                    + "when (old.status = 'pending' and new.status = 'running') execute function stall_item_start()");
+            RestoreCrashTest.killRestoreWhen(f, dir, () -> RunKilledBeforeItsFirstClaimTest.stalled(f.catalogUrl, start),
+                    "--org", "acme", "--backup", backupId);
+            TestCatalog.execute(f.catalogUrl, "select pg_terminate_backend(pid) from pg_stat_activity where query like "
+                    + "'update run_items set status = ''running''%'");
+            TestCatalog.execute(f.catalogUrl, "drop trigger stall_item_start on run_items");
+
+            JsonNode listed = strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").get(0);
+            String runId = listed.get("run_id").asText();
+            assertThat(listed.get("status").asText()).as(listed.toString()).isEqualTo("abandoned");
+            JsonNode shown = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run");
+            assertThat(shown.get("status").asText()).as(shown.toString()).isEqualTo("abandoned");
+            String next = shown.get("next_step").asText();
+            assertThat(next).as(shown.toString()).isEqualTo("tenantctl restore --org acme --backup " + backupId)
+                    .isEqualTo(listed.get("next_step").asText());
+            Cli.Result v = f.cli.run("verify", "-o", "json");
+            assertThat(v.exitCode()).as(v.toString()).isEqualTo(4);
+            assertThat(findings(strictJson(v), "run_abandoned")).as(v.toString()).singleElement()
+                    .satisfies(x -> assertThat(x.get("fix").asText()).isEqualTo(next));
+
+            Cli.Result r = f.cli.run(OnCallNextStepsTest.command(next));
+            assertThat(r.exitCode()).as("the next step '%s', run as printed: %s", next, r).isZero();
+            f.assertHolds("acme", backedUp);
+            assertThat(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText())
+                    .as("the dead restore's run, closed by the next").isEqualTo("failed");
+            Cli.Result clean = f.cli.run("verify", "-o", "json");
+            assertThat(findings(strictJson(clean), "run_abandoned")).as(clean.toString()).isEmpty();
         }
     }
 }

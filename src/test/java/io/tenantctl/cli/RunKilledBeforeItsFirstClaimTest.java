@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -79,11 +79,20 @@ class RunKilledBeforeItsFirstClaimTest {
 
     /** Whether a rebalance run is recorded and the statement after it (its --per-pool) is waiting in the trigger. */
     private static boolean stalled(String url) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity where query like 'update runs set per_pool%' "
-                     + "and state = 'active'")) {
-            rs.next();
-            return rs.getInt(1) > 0;
+        return stalled(url, "update runs set per_pool");
+    }
+
+    /** Whether a statement starting {@code statement} is waiting (in a stalling trigger): the moment to kill its process. */
+    static boolean stalled(String url, String statement) {
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement s = c.prepareStatement(
+                "select count(*) from pg_stat_activity where query like ? and state = 'active'")) {
+            s.setString(1, statement + "%");
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.tenantctl.ops.run;
 
+import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.OrgLeaseRepository;
+import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.ops.OpsContext;
 
 
@@ -140,7 +142,7 @@ public final class OrgLeases {
         private final String orgId;
         private final java.util.concurrent.ScheduledExecutorService beat;
         private final String recovered;
-        /** The run this operation records (a restore's), beaten for by the same heartbeat; null until {@link #beatFor}. */
+        /** The run this operation records (a restore's), beaten for by the same heartbeat; null until {@link #startRun}. */
         private volatile String runId;
 
         private Held(String orgId, String recovered) {
@@ -164,13 +166,16 @@ public final class OrgLeases {
         }
 
         /**
-         * Records this worker on {@code runId} (heartbeat_by) and renews the run's heartbeat with the lease's from now on, as
-         * the run engine does for its workers: so 'runs list' shows the run abandoned once this process is gone (at once on
-         * this host, a lease later elsewhere) instead of running for ever.
+         * Records a run of one org ({@code orgId}'s item pending) with this worker beating for it from its creation
+         * (heartbeat_by), and renews the run's heartbeat with the lease's from now on, as the run engine does for the runs
+         * its creator works on: so 'runs list' shows the run abandoned once this process is gone (at once on this host, a
+         * lease later elsewhere) instead of running for ever — killed before it started its org, too. Returns the run id.
          */
-        public void beatFor(String runId) {
-            ctx.catalog().runs().renew(runId, me.id(), RunEngine.LEASE_SECONDS);
-            this.runId = runId;
+        public String startRun(String verb, String argsJson, String actor, String orgId) {
+            String id = ctx.catalog().runs().start(verb, argsJson, actor,
+                    java.util.List.of(new RunRepository.NewItem(orgId, null, 0, ItemStatus.PENDING, null)), null, me.id());
+            this.runId = id;
+            return id;
         }
 
         @Override
