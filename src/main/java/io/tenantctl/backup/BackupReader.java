@@ -63,8 +63,18 @@ public final class BackupReader {
      * short after the backup was taken): one listing, no file read. {@link #verify} reads them all.
      */
     public BackupReader checkFilesPresent() {
+        return checkFilesPresent(null);
+    }
+
+    /**
+     * As {@link #checkFilesPresent()}, against {@code listed}: a listing of the org's prefix made already (as {@link
+     * #list(BackupLayout, String, List)} reads it), which holds every file of the backup at its size; no listing of its
+     * own. Null: the backup's folder is listed.
+     */
+    public BackupReader checkFilesPresent(List<ObjectInfo> listed) {
         requireCollections();
-        String[] problem = fileProblem(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections());
+        String[] problem = fileProblems(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections(), listed)
+                .values().stream().findFirst().orElse(null);
         if (problem != null) {
             throw new BackupIntegrityException(problem[0], problem[0] + problem[1] + ": the backup is damaged");
         }
@@ -88,14 +98,17 @@ public final class BackupReader {
      */
     static String[] fileProblem(ObjectStore store, BackupLayout layout, String orgId, String backupId,
                                 java.util.Collection<CollectionEntry> entries) {
-        return fileProblems(store, layout, orgId, backupId, entries).values().stream().findFirst().orElse(null);
+        return fileProblems(store, layout, orgId, backupId, entries, null).values().stream().findFirst().orElse(null);
     }
 
-    /** As {@link #fileProblem}, every one: by collection name, in the manifest's order (one listing). */
+    /**
+     * As {@link #fileProblem}, every one: by collection name, in the manifest's order (one listing; none when {@code
+     * listed}, a listing of the org's prefix made already, is given).
+     */
     private static Map<String, String[]> fileProblems(ObjectStore store, BackupLayout layout, String orgId, String backupId,
-                                                      java.util.Collection<CollectionEntry> entries) {
+                                                      java.util.Collection<CollectionEntry> entries, List<ObjectInfo> listed) {
         Map<String, String[]> problems = new java.util.LinkedHashMap<>();
-        misfiled(store, layout, orgId, backupId, entries).forEach((name, f) -> problems.put(name, new String[]{f.key(), f.size() == null
+        misfiled(store, layout, orgId, backupId, entries, listed).forEach((name, f) -> problems.put(name, new String[]{f.key(), f.size() == null
                 ? " is listed in the manifest but missing from " + store.describe()
                 : " " + f.holds()}));
         return problems;
@@ -109,9 +122,11 @@ public final class BackupReader {
     }
 
     private static Map<String, Misfiled> misfiled(ObjectStore store, BackupLayout layout, String orgId, String backupId,
-                                                  java.util.Collection<CollectionEntry> entries) {
+                                                  java.util.Collection<CollectionEntry> entries, List<ObjectInfo> listed) {
+        String prefix = layout.backupPrefix(orgId, backupId);
         Map<String, Long> stored = new TreeMap<>();
-        store.list(layout.backupPrefix(orgId, backupId)).forEach(o -> stored.put(o.key(), o.size()));
+        (listed != null ? listed : store.list(prefix)).stream().filter(o -> o.key().startsWith(prefix))
+                .forEach(o -> stored.put(o.key(), o.size()));
         Map<String, Misfiled> out = new java.util.LinkedHashMap<>();
         for (CollectionEntry e : entries) {
             String key = layout.fileKey(orgId, backupId, e.file());
@@ -129,7 +144,7 @@ public final class BackupReader {
      */
     public Map<String, String> fileProblems() {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        misfiled(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections()).forEach((name, f) ->
+        misfiled(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections(), null).forEach((name, f) ->
                 out.put(name, f.size() == null ? "missing from the store" : f.holds()));
         return out;
     }
@@ -201,8 +216,16 @@ public final class BackupReader {
 
     /** Every backup of an org, complete or not, oldest first (one paginated listing). */
     public static List<Listing> list(ObjectStore store, BackupLayout layout, String orgId) {
+        return list(layout, orgId, store.list(layout.orgPrefix(orgId)));
+    }
+
+    /**
+     * As {@link #list(ObjectStore, BackupLayout, String)}, from {@code listed}, the store's listing of the org's prefix: the
+     * caller keeps it to check a backup's files against ({@link #checkFilesPresent(List)}) without listing its folder again.
+     */
+    public static List<Listing> list(BackupLayout layout, String orgId, List<ObjectInfo> listed) {
         OrgBackups of = new OrgBackups(orgId, layout.orgPrefix(orgId));
-        store.list(of.orgPrefix).forEach(of::add);
+        listed.forEach(of::add);
         return of.listings();
     }
 

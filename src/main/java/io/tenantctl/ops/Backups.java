@@ -194,7 +194,7 @@ public final class Backups {
         // a backup recorded running whose worker is gone was abandoned (its process died): incomplete, not in progress
         Instant graceStart = clock.instant().minus(Duration.ofHours(DEFAULT_GRACE_HOURS));
         if (orgIds.size() == 1) { // one org (restore, verify, show): its own prefix's listing
-            merge(orgIds.get(0), backups.list(orgIds.get(0)), BackupReader.list(store, layout, orgIds.get(0)), graceStart).forEach(each);
+            listOrg(orgIds.get(0), graceStart).entries().forEach(each);
             return;
         }
         java.util.NavigableSet<String> storeOrgs = new TreeSet<>(); // without --org: the orgs only the store knows too
@@ -251,6 +251,25 @@ public final class Backups {
             org.accept(current.get(0).orgId(), current);
         }
         org.accept(null, List.of());
+    }
+
+    /**
+     * One org's {@link #list}, with the store's listing of its prefix it was made from: every file of each of its backups at
+     * its size, which a check of one of them reads ({@link BackupReader#checkFilesPresent(List)}) rather than list its folder.
+     */
+    public record OrgListing(List<Entry> entries, List<io.tenantctl.store.ObjectInfo> listed) {
+    }
+
+    /** {@link #list} of one org, with its listing ({@link OrgListing}). */
+    public OrgListing listOrg(String orgId, Clock clock) {
+        OrgId.require(orgId);
+        return listOrg(orgId, clock.instant().minus(Duration.ofHours(DEFAULT_GRACE_HOURS)));
+    }
+
+    private OrgListing listOrg(String orgId, Instant graceStart) {
+        List<BackupRepository.Backup> rows = backups.list(orgId); // the catalog first: a backup it records complete is in the store
+        List<io.tenantctl.store.ObjectInfo> listed = store.list(layout.orgPrefix(orgId));
+        return new OrgListing(merge(orgId, rows, BackupReader.list(layout, orgId, listed), graceStart), listed);
     }
 
     /**

@@ -133,15 +133,17 @@ public final class Restore {
             // everything decided once, under the lease: whoever held the org (--wait) may have moved, restored, frozen,
             // deleted or backed it up (only a lease holder writes a backup), so the newest backup and the plan are its
             try (OrgLeases.Held held = leases.hold(orgId, "restore", req.waitForOrg(), req.cancel())) {
-                String backupId = resolveBackup(req);
-                BackupReader reader = open(req, backupId);
+                Chosen chosen = resolveBackup(req);
+                String backupId = chosen.backupId();
+                BackupReader reader = open(req, chosen);
                 return restore(req, target(req, backupId, reader.manifest()), backupId, reader, held, t0);
             }
         }
         // the lease the restore takes first looked at, not taken: busy as the restore is, or waited for with --wait
         leases.dryRun(orgId, req.waitForOrg());
-        String backupId = resolveBackup(req);
-        BackupReader reader = open(req, backupId);
+        Chosen chosen = resolveBackup(req);
+        String backupId = chosen.backupId();
+        BackupReader reader = open(req, chosen);
         Target target = target(req, backupId, reader.manifest());
         // the files are not read here: a backup a restore or verify --deep found damaged fails the dry run as it would the restore
         ctx.catalog().backups().find(backupId).flatMap(b -> BackupRepository.damage(b.error())).ifPresent(why -> {
@@ -256,14 +258,15 @@ public final class Restore {
     }
 
     /** The backup, checked against what the catalog recorded, and readable here (its compression loads) before anything is claimed. */
-    private BackupReader open(Request req, String backupId) {
+    private BackupReader open(Request req, Chosen chosen) {
         String orgId = req.orgId();
+        String backupId = chosen.backupId();
         BackupReader reader;
         Optional<BackupRepository.Backup> recorded = ctx.catalog().backups().find(backupId);
         Optional<BackupRepository.Backup> row = recorded.filter(b -> b.orgId().equals(orgId));
         try {
             reader = BackupReader.open(store, layout, orgId, backupId, row.map(BackupRepository.Backup::sha256).orElse(null))
-                    .checkFilesPresent(); // a file gone from the store: refused before anything is claimed, not half-way
+                    .checkFilesPresent(chosen.listed()); // a file gone from the store: refused before anything is claimed, not half-way
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
             if (!req.dryRun()) { // a dry run writes nothing to the catalog: it says the damage, the restore records it
                 Backups.rememberDamage(ctx.catalog(), backupId, damaged);
@@ -368,16 +371,24 @@ public final class Restore {
         }
     }
 
+    /**
+     * The backup a restore takes, with the store's listing of its org's prefix when it chose the newest from it (every file
+     * of the backup at its size, for its check: not listed again); null when it was named by its id.
+     */
+    private record Chosen(String backupId, List<io.tenantctl.store.ObjectInfo> listed) {
+    }
+
     /** The given backup id, or for null/latest the newest complete one (catalog first, then the store). */
-    private String resolveBackup(Request req) {
+    private Chosen resolveBackup(Request req) {
         String orgId = req.orgId();
         if (!newest(req)) {
-            return BackupIds.requireValid(req.backupId());
+            return new Chosen(BackupIds.requireValid(req.backupId()), null);
         }
         // ordered as prune orders them: a newer complete backup only in the store (a catalog restored from an older
         // snapshot) is not passed over for the catalog's older one; nor is one recorded complete whose files are gone
         Backups backups = new Backups(ctx, store);
-        List<Backups.Entry> listing = backups.list(List.of(orgId), java.time.Clock.systemUTC());
+        Backups.OrgListing listed = backups.listOrg(orgId, java.time.Clock.systemUTC());
+        List<Backups.Entry> listing = listed.entries();
         Backups.Entry newest = Backups.newestRecorded(listing).orElseThrow(() -> {
             // its first backup may be being written right now: say so, rather than send the operator to a list
             java.util.Optional<Backups.Entry> writing = listing.stream()
@@ -417,7 +428,7 @@ public final class Restore {
                         + m.backupId() + req.storeOnLine() + "'");
             });
         }
-        return newest.backupId();
+        return new Chosen(newest.backupId(), listed.listed());
     }
 
     private Target target(Request req, String backupId, io.tenantctl.backup.BackupManifest manifest) {

@@ -12,18 +12,22 @@ import io.tenantctl.testing.ForwardingStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A restore without --backup finds the org's newest backup in the store's listing of the org, and then asked whether a
  * backup only the store has is the final one of a delete: that listed the org's prefix a second time (on S3, one LIST
  * page per thousand of the org's files), each time the restore decides which backup is the newest. One listing serves both,
- * and the restore decides once.
+ * and the restore decides once. That listing holds every file of the newest backup at its size, too: the check that none
+ * is gone or cut short (dry run and restore alike) listed the backup's folder again; it reads them from the org's listing.
  */
 class RestoreListsTheStoreOnceForEachDecisionTest {
 
@@ -51,6 +55,45 @@ class RestoreListsTheStoreOnceForEachDecisionTest {
             }
             // the newest is decided once, under the org's lease (whoever held the org may have backed it up before): one listing
             assertThat(listed).as("the store's listings").filteredOn(p -> p.endsWith("acme/")).hasSize(1);
+            f.assertHolds("acme", BackupFixture.contents(f.db("acme")));
+        }
+    }
+    @Test
+    void aDryRunAndARestoreListTheOrgsPrefixOnceAndNoFolderOfItAgain() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.seedNotes("acme", 10);
+            String backupId = f.backup("acme");
+
+            List<String> listed = new ArrayList<>();
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 ObjectStore store = new ForwardingStore(new FileObjectStore(f.storeDir)) {
+                     @Override
+                     public List<ObjectInfo> list(String prefix) {
+                         listed.add(prefix);
+                         return real.list(prefix);
+                     }
+                 }) {
+                OpsContext ctx = new OpsContext(catalog, pools, Retry.ferretDefault(), "test");
+                Restore.Result plan = new Restore(ctx, store).run(new Restore.Request("acme", null, null, null, false, false, true, null, false));
+                assertThat(plan.backupId()).isEqualTo(backupId);
+                assertThat(plan.status()).isEqualTo("planned");
+                assertThat(listed).as("a dry run's LIST calls: the org's prefix, which holds every file of its newest backup")
+                        .containsExactly("acme/");
+                listed.clear();
+                Restore.Result done = new Restore(ctx, store).run(new Restore.Request("acme", null, null, null, false, false, false, null, false));
+                assertThat(done.backupId()).isEqualTo(backupId);
+                assertThat(listed).as("a restore's LIST calls").containsExactly("acme/");
+
+                // a file of it cut short since: the dry run refuses it as before, from that same listing
+                Path notes = f.files("acme", backupId).entrySet().stream().filter(e -> e.getKey().startsWith("notes."))
+                        .map(Map.Entry::getValue).findFirst().orElseThrow();
+                byte[] bytes = Files.readAllBytes(notes);
+                Files.write(notes, Arrays.copyOf(bytes, bytes.length - 1));
+                assertThatThrownBy(() -> new Restore(ctx, store).run(new Restore.Request("acme", null, null, null, false, false, true, null, false)))
+                        .hasMessageContaining(notes.getFileName() + " holds " + (bytes.length - 1) + " bytes, not the " + bytes.length)
+                        .hasMessageContaining("the backup is damaged");
+            }
             f.assertHolds("acme", BackupFixture.contents(f.db("acme")));
         }
     }
