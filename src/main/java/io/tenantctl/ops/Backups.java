@@ -441,7 +441,9 @@ public final class Backups {
         }
         Instant now = ctx.catalog().now(); // the clock that stamped recorded_at: a host's own clock ahead must not age backups
         Map<String, List<Entry>> byOrg = new TreeMap<>();
-        for (Entry e : list(req.orgIds(), req.clock())) {
+        // one org: its listing kept, which the check of its newest backup's files reads rather than list its folder again
+        OrgListing one = req.orgIds().size() == 1 ? listOrg(req.orgIds().get(0), req.clock()) : null;
+        for (Entry e : one != null ? one.entries() : list(req.orgIds(), req.clock())) {
             byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);
         }
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
@@ -454,7 +456,7 @@ public final class Backups {
             int keepDaily = req.keepDaily() != null ? req.keepDaily() : policy.retentionDays();
             int keepWeekly = req.keepWeekly() != null ? req.keepWeekly() : 0;
             decisions.addAll(decide(org.getValue(), keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now,
-                    damaged(org.getValue()), inUse));
+                    damaged(org.getValue(), one == null ? null : one.listed()), inUse));
         }
         if (req.dryRun()) { // nothing deleted: a reader of the dry run's decisions must not take them for done
             OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
@@ -681,7 +683,7 @@ public final class Backups {
     java.util.Optional<String> olderRestorable(String orgId, String than) {
         List<Entry> all = list(List.of(orgId), Clock.systemUTC());
         return all.stream().dropWhile(e -> !e.backupId().equals(than)).filter(e -> !e.backupId().equals(than) && e.status().equals(COMPLETE)
-                && e.otherCatalog() == null && damaged(List.of(e)).isEmpty())
+                && e.otherCatalog() == null && damaged(List.of(e), null).isEmpty())
                 .map(Entry::backupId).findFirst();
     }
 
@@ -769,9 +771,10 @@ public final class Backups {
     /**
      * The complete backups, newer than an org's newest restorable one, that cannot be restored, each with why: a manifest
      * that does not parse or is not the one recorded, a file missing or cut short (one manifest read and one listing
-     * each). "Newest complete, always kept" must mean one that restores, or prune deletes the one that does.
+     * each; no listing when {@code listed}, the listing of the org's prefix they came from, is given). "Newest complete,
+     * always kept" must mean one that restores, or prune deletes the one that does.
      */
-    private Map<String, String> damaged(List<Entry> entries) {
+    private Map<String, String> damaged(List<Entry> entries, List<io.tenantctl.store.ObjectInfo> listed) {
         Map<String, String> damaged = new LinkedHashMap<>();
         for (Entry e : newestFirst(entries)) {
             java.util.Optional<String> found = BackupRepository.damage(e.error()); // read back and found so (restore, verify --deep)
@@ -780,7 +783,7 @@ public final class Backups {
                 continue;
             }
             try {
-                BackupReader.open(store, layout, e.orgId(), e.backupId(), e.sha256()).checkFilesPresent();
+                BackupReader.open(store, layout, e.orgId(), e.backupId(), e.sha256()).checkFilesPresent(listed);
                 return damaged;
             } catch (RuntimeException unreadable) {
                 io.tenantctl.OutOfDescriptorsException.throwIfOurs(unreadable); // not damage: this process's own limit
