@@ -678,12 +678,12 @@ public final class Backups {
     /**
      * The org's newest complete backup older than {@code than} that no read found damaged and that passes the checks a
      * restore makes before it starts (its manifest as recorded, collections listed, every file there): what to restore
-     * instead. One manifest read and one listing for each backup passed over.
+     * instead. One listing of the org's backups, which holds their files, and one manifest read for each backup passed over.
      */
     java.util.Optional<String> olderRestorable(String orgId, String than) {
-        List<Entry> all = list(List.of(orgId), Clock.systemUTC());
-        return all.stream().dropWhile(e -> !e.backupId().equals(than)).filter(e -> !e.backupId().equals(than) && e.status().equals(COMPLETE)
-                && e.otherCatalog() == null && damaged(List.of(e), null).isEmpty())
+        OrgListing all = listOrg(orgId, Clock.systemUTC());
+        return all.entries().stream().dropWhile(e -> !e.backupId().equals(than)).filter(e -> !e.backupId().equals(than) && e.status().equals(COMPLETE)
+                && e.otherCatalog() == null && damaged(List.of(e), all.listed()).isEmpty())
                 .map(Entry::backupId).findFirst();
     }
 

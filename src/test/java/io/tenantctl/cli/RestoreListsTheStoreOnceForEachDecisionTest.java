@@ -63,6 +63,7 @@ class RestoreListsTheStoreOnceForEachDecisionTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             f.seedNotes("acme", 10);
+            String older = f.backup("acme");
             String backupId = f.backup("acme");
 
             List<String> listed = new ArrayList<>();
@@ -90,9 +91,14 @@ class RestoreListsTheStoreOnceForEachDecisionTest {
                         .map(Map.Entry::getValue).findFirst().orElseThrow();
                 byte[] bytes = Files.readAllBytes(notes);
                 Files.write(notes, Arrays.copyOf(bytes, bytes.length - 1));
+                listed.clear();
                 assertThatThrownBy(() -> new Restore(ctx, store).run(new Restore.Request("acme", null, null, null, false, false, true, null, false)))
                         .hasMessageContaining(notes.getFileName() + " holds " + (bytes.length - 1) + " bytes, not the " + bytes.length)
-                        .hasMessageContaining("the backup is damaged");
+                        .hasMessageContaining("the backup is damaged")
+                        .hasMessageContaining("the next older one is " + older);
+                // the older one it names checked as the restore would check it: against a listing of the org, not its folder's
+                assertThat(listed).as("the LIST calls of a dry run refusing the newest and naming the older one")
+                        .containsExactly("acme/", "acme/");
             }
             f.assertHolds("acme", BackupFixture.contents(f.db("acme")));
         }
