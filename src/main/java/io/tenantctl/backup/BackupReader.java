@@ -140,28 +140,29 @@ public final class BackupReader {
 
     /**
      * Each collection whose file is not in the store at the size the manifest records, with what is wrong ("missing
-     * from the store", "holds N bytes, not M"); empty when all are there. One listing: what {@code backups show} marks.
+     * from the store", "holds N bytes, not M"); empty when all are there. What {@code backups show} marks, from {@code
+     * listed}, its listing of the org's prefix (null: the backup's folder is listed).
      */
-    public Map<String, String> fileProblems() {
+    public Map<String, String> fileProblems(List<ObjectInfo> listed) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        misfiled(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections(), null).forEach((name, f) ->
+        misfiled(store, layout, manifest.orgId(), manifest.backupId(), manifest.collections(), listed).forEach((name, f) ->
                 out.put(name, f.size() == null ? "missing from the store" : f.holds()));
         return out;
     }
 
     /**
      * The {@code .ndjson*} files directly in the backup's folder that its manifest does not list (a file left there by
-     * hand, a copy's leftover), by name: counted by a listing's {@link Listing#dataBytes}, never read by a restore. One
-     * listing.
+     * hand, a copy's leftover), by name: counted by a listing's {@link Listing#dataBytes}, never read by a restore. From
+     * {@code listed}, a listing of the org's prefix (null: the backup's folder is listed).
      */
-    public List<String> strayDataFiles() {
+    public List<String> strayDataFiles(List<ObjectInfo> listed) {
         String prefix = layout.backupPrefix(manifest.orgId(), manifest.backupId());
-        java.util.Set<String> listed = new java.util.HashSet<>();
-        manifest.collections().forEach(c -> listed.add(c.file()));
+        java.util.Set<String> named = new java.util.HashSet<>();
+        manifest.collections().forEach(c -> named.add(c.file()));
         List<String> out = new ArrayList<>();
-        for (ObjectInfo info : store.list(prefix)) {
-            String file = info.key().substring(prefix.length());
-            if (DATA_FILE.matcher(file).matches() && !listed.contains(file)) {
+        for (ObjectInfo info : listed != null ? listed : store.list(prefix)) {
+            String file = info.key().startsWith(prefix) ? info.key().substring(prefix.length()) : "";
+            if (DATA_FILE.matcher(file).matches() && !named.contains(file)) {
                 out.add(file);
             }
         }

@@ -396,7 +396,8 @@ public final class Backups {
         BackupIds.requireValid(backupId);
         String org = orgId != null ? OrgId.require(orgId) : backups.find(backupId).map(BackupRepository.Backup::orgId).orElseThrow(() ->
                 TenantctlException.usage("the catalog has no backup " + backupId + ": pass --org ORG to look for it in the store"));
-        Entry entry = list(List.of(org), clock).stream().filter(e -> e.backupId().equals(backupId)).map(Entry::shown).findFirst().orElseThrow(() ->
+        OrgListing listing = listOrg(org, clock); // every file of its backups at its size: what each check below reads
+        Entry entry = listing.entries().stream().filter(e -> e.backupId().equals(backupId)).map(Entry::shown).findFirst().orElseThrow(() ->
                 TenantctlException.usage("org " + org + " has no backup " + backupId + backups.find(backupId).map(BackupRepository.Backup::orgId)
                         .filter(owner -> !owner.equals(org)).map(owner -> ": it is org " + owner + "'s, 'tenantctl backups show " + backupId
                                 + "' shows it").orElse(": see 'tenantctl backups list --org " + org + "'")));
@@ -413,15 +414,15 @@ public final class Backups {
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) { // what verify --deep sends people here to look at
             return new Detail(entry, null, damaged.getMessage());
         }
-        Map<String, String> files = reader.fileProblems(); // each file marked, not only the first one missing
+        Map<String, String> files = reader.fileProblems(listing.listed()); // each file marked, not only the first one missing
         if (entry.sizesDiffer()) { // what the list counted that is not the backup's: said, as no file's mark says it
-            List<String> strays = reader.strayDataFiles();
+            List<String> strays = reader.strayDataFiles(listing.listed());
             entry = strays.isEmpty() ? entry : entry.noted(String.join(", ", strays) + (strays.size() == 1 ? " is" : " are")
                     + " in its folder but not in its manifest (counted in those bytes, never read by a restore)");
         }
-        try { // ... and every file it lists in the store: the listing that marked them told it (listed again only to say what is wrong)
+        try { // ... and every file it lists in the store: the listing that marked them told it (read again only to say what is wrong)
             if (!files.isEmpty() || reader.manifest().collections().isEmpty()) {
-                reader.checkFilesPresent();
+                reader.checkFilesPresent(listing.listed());
             }
             return new Detail(entry, reader.manifest(), null, files);
         } catch (io.tenantctl.backup.BackupIntegrityException damaged) {
