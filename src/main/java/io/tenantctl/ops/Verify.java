@@ -1102,7 +1102,8 @@ public final class Verify {
                 // the one restore would take (a newer backup only the store knows, after a catalog back from an older
                 // snapshot, included); one the catalog recorded complete and the store lost is a problem, not skipped
                 Backups backups = new Backups(ctx, store);
-                List<Backups.Entry> listing = backups.list(List.of(org.orgId()), java.time.Clock.systemUTC());
+                Backups.OrgListing listed = backups.listOrg(org.orgId(), java.time.Clock.systemUTC()); // its backups' files too
+                List<Backups.Entry> listing = listed.entries();
                 Optional<Backups.Entry> newest = Backups.newestRecorded(listing);
                 if (newest.isEmpty()) {
                     return; // none to read (freshness says so)
@@ -1132,7 +1133,7 @@ public final class Verify {
                     return;
                 }
                 BackupReader reader = BackupReader.open(store, BackupLayout.root(), org.orgId(), id, newest.get().sha256())
-                        .checkFilesPresent();
+                        .checkFilesPresent(listed.listed()); // from the listing above: its folder not listed again
                 if (req.deep() && !repo.backupVerifiedBefore(id)) {
                     reader.verify();
                     repo.backupVerified(id);
