@@ -720,26 +720,65 @@ public final class RunRepository {
 
     /**
      * Ends a run for good: status cancelled (from running, interrupted or aborted), its held and pending items
-     * cancelled, and so are items whose worker's lease ran out. Items in flight finish and are recorded. False when the run had already ended otherwise.
+     * cancelled, and so are items whose worker's lease ran out. Items in flight finish and are recorded: with
+     * {@code orgLeased} (the run's workers take an org's lease before they work on it), in flight is an item whose worker
+     * holds its org's lease; one a live worker claimed and has yet to take the lease for (checking its pool, waiting for
+     * its --rate slot) is not started, and cancelled too — that worker finds it so once it has the lease, and does nothing.
+     * {@code holder} takes the org's lease for this, within the marking's transaction (never seen by anyone), so that
+     * no worker takes it between the look and the mark. Empty when the run had already ended otherwise; else the orgs
+     * cancelled so, claimed but not started.
      */
-    public boolean cancel(String runId, String reason) {
+    public Optional<java.util.Set<String>> cancel(String runId, String reason, boolean orgLeased, String holder) {
         return catalog.inTransaction(c -> {
             // a run that had ended otherwise (aborted, failed, interrupted) keeps when it stopped and why: the cancel is added
             int n = Sql.update(c, "update runs set status = 'cancelled', finished_at = coalesce(finished_at, now()), "
                     + "reason = coalesce(reason || '; then ', '') || ? where run_id = ? "
                     + "and status in ('running', 'interrupted', 'aborted', 'failed')", reason, runId);
-            if (n == 1) {
-                Sql.update(c, "update run_items set status = 'cancelled', error = ?, not_before = null where run_id = ? "
-                        + "and status in ('pending', 'held')", "not started: " + reason, runId);
-                // claimed by a worker that is gone (its lease ran out): nobody will finish it, so it is not in flight
-                // (an item with no lease of its own, a restore's, by its org's lease: none live, nobody is on the org)
-                Sql.update(c, "update run_items i set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
-                        + "where i.run_id = ? and i.status = 'running' and (i.lease_until < now() or i.lease_until is null and not exists "
-                        + "(select 1 from org_leases l where l.org_id = i.org_id and l.lease_until > now()))", "not finished: its worker stopped "
-                        + "(lease expired), then the run was cancelled: " + reason, runId);
+            if (n != 1) {
+                return Optional.<java.util.Set<String>>empty();
             }
-            return n == 1;
+            Sql.update(c, "update run_items set status = 'cancelled', error = ?, not_before = null where run_id = ? "
+                    + "and status in ('pending', 'held')", "not started: " + reason, runId);
+            // claimed by a worker that is gone (its lease ran out): nobody will finish it, so it is not in flight
+            // (an item with no lease of its own, a restore's, by its org's lease: none live, nobody is on the org)
+            Sql.update(c, "update run_items i set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
+                    + "where i.run_id = ? and i.status = 'running' and (i.lease_until < now() or i.lease_until is null and not exists "
+                    + "(select 1 from org_leases l where l.org_id = i.org_id and l.lease_until > now()))", "not finished: its worker stopped "
+                    + "(lease expired), then the run was cancelled: " + reason, runId);
+            java.util.Set<String> unstarted = new java.util.TreeSet<>();
+            if (orgLeased) {
+                List<java.util.Map.Entry<String, String>> claims = Sql.query(c, "select org_id, claimed_by from run_items where run_id = ? "
+                        + "and status = 'running' and lease_until >= now() order by org_id", rs -> java.util.Map.entry(rs.getString(1),
+                        rs.getString(2)), runId);
+                for (java.util.Map.Entry<String, String> claim : claims) {
+                    if (!claim.getValue().equals(leaseHolder(c, claim.getKey(), holder, runId))) {
+                        Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null, not_before = null, "
+                                + UNCOUNT + " where run_id = ? and org_id = ? and status = 'running' and claimed_by = ?", "not started: "
+                                + reason, runId, claim.getKey(), claim.getValue());
+                        unstarted.add(claim.getKey());
+                    }
+                    Sql.update(c, "delete from org_leases where org_id = ? and holder = ?", claim.getKey(), holder);
+                }
+            }
+            return Optional.of(unstarted);
         });
+    }
+
+    /**
+     * In {@code c}'s transaction, who holds {@code orgId}'s lease, live or not, with the lease row kept from changing until
+     * the transaction ends; for a free org, {@code holder} (for {@code runId}), its lease taken in the transaction.
+     */
+    private static String leaseHolder(java.sql.Connection c, String orgId, String holder, String runId) throws SQLException {
+        while (true) { // a lease let go between the two looks: the org is free again, take it
+            if (!Sql.query(c, "insert into org_leases (org_id, holder, operation, run_id, lease_until) values (?, ?, 'cancel', ?, now()) "
+                    + "on conflict (org_id) do nothing returning org_id", rs -> rs.getString(1), orgId, holder, runId).isEmpty()) {
+                return holder;
+            }
+            Optional<String> held = Sql.one(c, "select holder from org_leases where org_id = ? for update", rs -> rs.getString(1), orgId);
+            if (held.isPresent()) {
+                return held.get();
+            }
+        }
     }
 
     /** The pool an item's org was placed on after the run began (it had none: no room then). */

@@ -170,8 +170,9 @@ public final class Runs {
     }
 
     /**
-     * Ends a run for good ({@code runs cancel}): orgs in flight finish and are recorded, the rest are recorded
-     * cancelled, and the run no longer blocks the next rollout. Refused for a run that already ended otherwise.
+     * Ends a run for good ({@code runs cancel}): orgs in flight (their worker holds the org's lease) finish and are
+     * recorded, the rest are recorded cancelled — one a live worker claimed and has not started too: that worker finds it
+     * so once it has the lease — and the run no longer blocks the next rollout. Refused for a run that already ended otherwise.
      */
     public Cancelled cancel(String runId, boolean dryRun) {
         RunRepository.Run run = catalog.runs().get(runId);
@@ -188,6 +189,7 @@ public final class Runs {
         }
         boolean cancellable = java.util.Set.of("running", "interrupted", "aborted", "failed").contains(run.status());
         // a provision's orgs not started yet hold their places (rows 'provisioning'): settled below once they are cancelled
+        // (pending or held ones, and those the cancel finds claimed but not started)
         boolean provision = run.verb().equals(Provision.VERB);
         List<RunRepository.Item> items = provision ? catalog.runs().items(runId) : List.of(); // read once, for the orgs a cancel ends
         java.util.Set<String> notStarted = items.stream()
@@ -199,21 +201,41 @@ public final class Runs {
         Map<String, String> claims = catalog.runs().liveClaims(runId); // org → its worker, for items whose lease runs
         java.util.Set<String> deadHolders = new java.util.TreeSet<>();
         claims.values().stream().filter(h -> Worker.parse(h).knownDeadFrom(me)).forEach(deadHolders::add);
+        boolean orgLeased = leasesItsOrgs(run);
         if (dryRun && cancellable) {
-            // as the cancel ends them: not started, or claimed by a worker whose lease ran out or whose process is gone
+            // as the cancel ends them: not started (claimed by a live worker that has yet to take the org's lease too), or
+            // claimed by a worker whose lease ran out or whose process is gone
             java.util.Set<String> ended = new java.util.TreeSet<>(notStarted);
-            items.stream().filter(i -> i.itemStatus() == ItemStatus.RUNNING
-                    && (!claims.containsKey(i.orgId()) || deadHolders.contains(claims.get(i.orgId())))).forEach(i -> ended.add(i.orgId()));
+            claims.forEach((orgId, worker) -> {
+                if (provision && orgLeased && !deadHolders.contains(worker)
+                        && !catalog.leases().find(orgId).map(l -> l.holder().equals(worker)).orElse(false)) {
+                    notStarted.add(orgId);
+                }
+            });
+            items.stream().filter(i -> i.itemStatus() == ItemStatus.RUNNING && (notStarted.contains(i.orgId())
+                    || !claims.containsKey(i.orgId()) || deadHolders.contains(claims.get(i.orgId())))).forEach(i -> ended.add(i.orgId()));
             return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, me) : null);
         }
         if (cancellable) {
             deadHolders.forEach(h -> catalog.runs().expireHolder(runId, h, null, 0));
         }
-        if (!cancellable || !catalog.runs().cancel(runId, "cancelled by " + actor)) {
+        Optional<java.util.Set<String>> claimedUnstarted = cancellable ? catalog.runs().cancel(runId, "cancelled by " + actor, orgLeased, me.id())
+                : Optional.empty();
+        if (claimedUnstarted.isEmpty()) {
             throw io.tenantctl.TenantctlException.usage("run " + runId + " is " + run.status() + ": only a running, interrupted, aborted "
                     + "or failed run can be cancelled");
         }
+        notStarted.addAll(claimedUnstarted.get());
         return new Cancelled(view(catalog.runs().get(runId)), provision ? unplaced(runId, notStarted, null, me) : null);
+    }
+
+    /**
+     * Whether a run's workers take each org's lease before they work on it, so that one holding it is at work on the org
+     * and one that claimed the org without it has not started: all but a verify without --fix (it changes nothing, and
+     * takes no lease).
+     */
+    private static boolean leasesItsOrgs(RunRepository.Run run) {
+        return !run.verb().equals(Verify.VERB) || tree(run.args()) != null && tree(run.args()).path("fix").asBoolean(false);
     }
 
     /**
@@ -242,7 +264,9 @@ public final class Runs {
                 .filter(i -> i.itemStatus() == ItemStatus.CANCELLED).map(RunRepository.Item::orgId).sorted().toList();
         for (String orgId : ended) {
             Optional<Org> org = catalog.orgs().find(orgId).filter(o -> o.status().equals(Org.PROVISIONING));
-            if (org.isEmpty() || catalog.leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me)).isPresent()) {
+            // a worker of this run that claimed an org not started holds its lease only to find its item cancelled: nobody is on it
+            if (org.isEmpty() || catalog.leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me)
+                    && !(notStarted.contains(orgId) && runId.equals(l.runId()))).isPresent()) {
                 continue; // provisioned or failed already, or someone is on it
             }
             // only a provision begins one: another verb that skipped or refused it meanwhile did nothing to it

@@ -47,12 +47,15 @@ class CancelledProvisionRunStuckOrgHintTest {
         SchemaManifest manifest = SchemaManifest.load(schema);
         String runId = strictJson(ok(cli, "provision", "acme", "--schema", schema.toString(), "--tier", "growth",
                 "--detach", "-o", "json")).get("run_id").asText();
-        // a worker on another host had begun acme when the run was cancelled (left to it), then died: acme provisioning,
+        // a worker on another host had begun acme (holding its lease) when the run was cancelled (left to it), then died: acme provisioning,
         // nobody holding it (an org no worker had begun gives its place back at the cancel)
         sql(url, "update run_items set status = 'running', claimed_by = 'elsewhere/1/x', lease_until = now() + interval '10 minutes', "
                 + "attempts = 1 where run_id = '" + runId + "'");
+        sql(url, "insert into org_leases (org_id, holder, operation, run_id, lease_until) values ('acme', 'elsewhere/1/x', 'provision', '"
+                + runId + "', now() + interval '10 minutes')");
         ok(cli, "runs", "cancel", runId);
         sql(url, "update run_items set lease_until = now() - interval '1 minute' where run_id = '" + runId + "'");
+        sql(url, "update org_leases set lease_until = now() - interval '1 minute' where org_id = 'acme'");
         Files.delete(schema); // the file was on the operator's laptop; verify runs on the fleet's own host
 
         Cli.Result v = cli.run("verify", "--stuck-after", "0s", "-o", "json");

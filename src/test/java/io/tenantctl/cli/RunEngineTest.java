@@ -6,6 +6,7 @@ import io.tenantctl.ops.run.Worker;
 import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import io.tenantctl.testing.SchemaCheck;
 import io.tenantctl.testing.TestPools;
 import org.junit.jupiter.api.AfterEach;
@@ -69,6 +70,12 @@ class RunEngineTest {
         sql(url, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = " + leaseUntil + ", attempts = 1 "
                 + "where run_id = '" + runId + "' and seq = 0");
         return strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0).get("org_id").asText();
+    }
+
+    /** The leases of the orgs of {@code runId}'s running items, taken by the workers that claimed them: at work on them. */
+    private static void heldByItsClaimer(String url, String runId) {
+        sql(url, "insert into org_leases (org_id, holder, operation, run_id, lease_until) select org_id, claimed_by, 'provision', run_id, "
+                + "lease_until from run_items where run_id = '" + runId + "' and status = 'running'");
     }
 
     private static String detachedProvision(Cli cli, Path schema, List<String> ids) {
@@ -418,12 +425,13 @@ class RunEngineTest {
         String url = CliFixture.initialisedCatalog();
         Cli cli = fleet(url, dir, 10);
         Path schema = CliFixture.smallSchema(dir);
-        // a live worker elsewhere in this process (its pid is alive): its claims are in flight
+        // a live worker elsewhere in this process (its pid is alive): its claims are in flight, at work under their orgs' leases
         String other = Worker.current("test").host() + "/" + ProcessHandle.current().pid() + "/other";
 
         String some = detachedProvision(cli, schema, CliFixture.ids("c-", 0, 3));
         sql(url, "update run_items set status = 'running', claimed_by = '" + other + "', lease_until = now() + interval '10 minutes' "
                 + "where run_id = '" + some + "' and seq = 0");
+        heldByItsClaimer(url, some);
         ok(cli, "runs", "cancel", some);
         Cli.Result joined = cli.run("provision", "--join", some, "-o", "json");
         assertThat(joined.exitCode()).as("two orgs never started: %s", joined).isEqualTo(1);
@@ -432,6 +440,7 @@ class RunEngineTest {
         String all = detachedProvision(cli, schema, CliFixture.ids("d-", 0, 2));
         sql(url, "update run_items set status = 'running', claimed_by = '" + other + "', lease_until = now() + interval '10 minutes' "
                 + "where run_id = '" + all + "' and seq = 0");
+        heldByItsClaimer(url, all);
         sql(url, "update run_items set status = 'succeeded', attempts = 1, millis = 5 where run_id = '" + all + "' and seq = 1");
         ok(cli, "runs", "cancel", all);
         Cli.Result nothingUndone = cli.run("provision", "--join", all, "-o", "json");
@@ -506,6 +515,46 @@ class RunEngineTest {
         assertThat(cancelled.get("provision").get("failed").size()).isZero();
         assertThat(CliFixture.orgIds(cli, "failed")).isEmpty();
         assertThat(CliFixture.orgIds(cli, "provisioning")).isEmpty();
+    }
+
+    /**
+     * Found by a colleague: 'runs cancel' left an org a live worker had claimed but not started (checking its pool, not yet
+     * holding the org's lease) running, as if in flight, and the worker then provisioned it in the cancelled run. A worker
+     * is at work on an org once it holds the org's lease: this one's org is cancelled with the run's unstarted ones (its
+     * place given back), and the worker, once it has the lease, finds it so and does nothing to it.
+     */
+    @Test
+    void cancellingAProvisionStopsAnOrgItsWorkerClaimedButHadNotTakenTheLeaseOf(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        Path schema = CliFixture.smallSchema(dir);
+        String runId = detachedProvision(cli, schema, List.of("w-0"));
+        List<String> databases = new ArrayList<>(pools.databaseNames(0));
+        databases.addAll(pools.databaseNames(1));
+        try (Pause atPing = Pause.at(1)) {
+            // the worker has claimed w-0's item and checks its pool (its first ping) before it takes the org's lease
+            Cli worker = Cli.withCatalog(url).decoratePools(real -> HookedPools.onPing(real, poolId -> atPing.call()));
+            java.util.concurrent.CompletableFuture<Cli.Result> joined = worker.start("provision", "--join", runId, "-o", "json");
+            atPing.awaitPaused("the worker's pool check of w-0's claimed item");
+            assertThat(CliFixture.count(url, "select count(*) from run_items where run_id = '" + runId + "' and status = 'running'"))
+                    .as("w-0's item claimed").isEqualTo(1);
+            JsonNode dry = strictJson(ok(cli, "runs", "cancel", runId, "--dry-run", "-o", "json"));
+            JsonNode cancelled = strictJson(ok(cli, "runs", "cancel", runId, "-o", "json"));
+            atPing.wake();
+            Cli.Result r = joined.get(60, TimeUnit.SECONDS);
+
+            assertThat(cancelled.get("status").asText()).isEqualTo("cancelled");
+            assertThat(r.exitCode()).as("the worker of a cancelled run with an org not done: %s", r).isEqualTo(1);
+            assertThat(r.err()).contains("cancelled: run " + runId + " was cancelled").contains("1 of its orgs were not done");
+            JsonNode item = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0);
+            assertThat(item.get("status").asText()).as("%s", item).isEqualTo("cancelled");
+            assertThat(cli.run("orgs", "show", "w-0").exitCode()).as("no row: its place given back").isEqualTo(2);
+            List<String> after = new ArrayList<>(pools.databaseNames(0));
+            after.addAll(pools.databaseNames(1));
+            assertThat(after).as("nothing built for w-0").containsExactlyInAnyOrderElementsOf(databases);
+            assertThat(dry.get("provision").get("places_released").toString()).as("the dry run says what the cancel does: %s", dry)
+                    .isEqualTo(cancelled.get("provision").get("places_released").toString()).contains("w-0");
+        }
     }
 
     /**
