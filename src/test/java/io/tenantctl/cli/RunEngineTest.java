@@ -558,6 +558,28 @@ class RunEngineTest {
     }
 
     /**
+     * A verify without --fix changes nothing and takes no org lease: an org its live worker has claimed is in flight
+     * (being checked) although nobody holds the org's lease, and a cancel leaves it to that worker to finish and record.
+     */
+    @Test
+    void cancellingAVerifyLeavesAnOrgItsLiveWorkerClaimedInFlight(@TempDir Path dir) {
+        Cli cli = fourOrgs(dir, CliFixture.smallSchema(dir));
+        String url = cli.catalogUrl();
+        String runId = strictJson(ok(cli, "verify", "--detach", "-o", "json")).get("run_id").asText();
+        String other = Worker.current("test").host() + "/" + ProcessHandle.current().pid() + "/other";
+        sql(url, "update run_items set status = 'running', claimed_by = '" + other + "', lease_until = now() + interval '10 minutes' "
+                + "where run_id = '" + runId + "' and seq = 0");
+
+        ok(cli, "runs", "cancel", runId);
+
+        assertThat(CliFixture.count(url, "select count(*) from run_items where run_id = '" + runId + "' and status = 'running' "
+                + "and claimed_by = '" + other + "'")).as("the org being checked is left to its worker").isEqualTo(1);
+        assertThat(CliFixture.count(url, "select count(*) from run_items where run_id = '" + runId + "' and status = 'cancelled'"))
+                .as("the rest, not started, cancelled").isEqualTo(CliFixture.count(url, "select count(*) from run_items where run_id = '"
+                        + runId + "'") - 1);
+    }
+
+    /**
      * Found by probing: a provision worker killed with kill -9 and its run cancelled within the minute left the org in
      * flight 'provisioning', its item 'running' in a cancelled run, and nothing naming a way out. A process of this host
      * that is gone holds nothing: the cancel (and its dry run) ends its org as it ends one whose lease ran out.
