@@ -80,7 +80,10 @@ class BackupsOutOfFileDescriptorsIsNotDamageTest {
                 .contains("ulimit -n").doesNotContain("damaged");
     }
 
-    /** {@code real}, but the files of backup {@code backupId} cannot be listed: EMFILE, as the file store says it. */
+    /**
+     * {@code real}, but backup {@code backupId} cannot be listed nor any of its files opened, its manifest included: EMFILE,
+     * as the file store says it (prune judges the backup it keeps from the org's listing, then reads its manifest).
+     */
     private static ObjectStore outOfDescriptorsListing(ObjectStore real, String backupId) {
         return new ForwardingStore(real) {
             @Override
@@ -89,6 +92,14 @@ class BackupsOutOfFileDescriptorsIsNotDamageTest {
                     throw emfile("cannot list " + prefix, prefix);
                 }
                 return real.list(prefix);
+            }
+
+            @Override
+            public InputStream open(String key) {
+                if (key.contains(backupId)) {
+                    throw emfile("cannot read " + key, key);
+                }
+                return real.open(key);
             }
         };
     }
