@@ -586,9 +586,11 @@ public final class RunRepository {
 
     /**
      * Hands a claimed item back to be claimed again no sooner than {@code delaySeconds} from now (its org is held by
-     * another operation); returns how many seconds it has been waiting for its org in all.
+     * another operation); returns how many seconds it has been waiting for its org in all, or empty when {@code worker}
+     * no longer held the item's claim (it was ended meanwhile: cancelled by 'runs cancel', skipped by 'orgs forget', both
+     * under the org's lease; or taken over): its status, then, is not this worker's to change.
      */
-    public long putBack(String runId, String orgId, String worker, int delaySeconds) {
+    public java.util.OptionalLong putBack(String runId, String orgId, String worker, int delaySeconds) {
         return putBack(runId, orgId, worker, delaySeconds, true);
     }
 
@@ -596,13 +598,13 @@ public final class RunRepository {
      * As {@link #putBack(String, String, String, int)}; with {@code waiting} false the wait is not for another operation
      * (its own run's turn) and does not start the item's busy clock (one an earlier wait for its org started keeps going).
      */
-    public long putBack(String runId, String orgId, String worker, int delaySeconds, boolean waiting) {
+    public java.util.OptionalLong putBack(String runId, String orgId, String worker, int delaySeconds, boolean waiting) {
         return catalog.inConnection(c -> Sql.one(c, """
                 update run_items set status = 'pending', claimed_by = null, lease_until = null, %s,
                     not_before = now() + make_interval(secs => ?), busy_since = case when ? then coalesce(busy_since, now()) else busy_since end
-                where run_id = ? and org_id = ? and claimed_by = ?
+                where run_id = ? and org_id = ? and claimed_by = ? and status = 'running'
                 returning coalesce(extract(epoch from now() - busy_since), 0)""".formatted(UNCOUNT), rs -> rs.getLong(1), delaySeconds,
-                waiting, runId, orgId, worker).orElse(0L));
+                waiting, runId, orgId, worker).map(java.util.OptionalLong::of).orElse(java.util.OptionalLong.empty()));
     }
 
     /**

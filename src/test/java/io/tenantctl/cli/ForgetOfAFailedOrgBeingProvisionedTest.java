@@ -78,6 +78,42 @@ class ForgetOfAFailedOrgBeingProvisionedTest {
         }
     }
 
+    /**
+     * Found by a colleague: a worker that finds its claimed org busy hands the item back to the run, and with --busy-timeout 0
+     * (or its wait spent) failed it even when the item had been ended meanwhile by whoever holds the org: the forgotten
+     * org's skipped item became 'failed' and the run, with nothing of its own failed, exited 1. Here the worker, paused
+     * between its claim and the lease, wakes to acme forgotten (its item skipped) and provisioned afresh by another run
+     * that holds acme's lease: the item stays skipped, and the run succeeds.
+     */
+    @Test
+    void anItemForgottenWhileItsWorkerWaitsIsNotFailedWhenItFindsTheOrgBusy() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir); Pause atPing = Pause.at(1)) {
+            failedAtItsFirstCreate(f);
+            Cli pinging = f.newCli().decoratePools(real -> HookedPools.onPing(real, poolId -> atPing.call()));
+            CompletableFuture<Cli.Result> provision = pinging.start("provision", "--schema", f.schema.toString(), "--pool", "pool-0",
+                    "acme", "--busy-timeout", "0", "-o", "json");
+            atPing.awaitPaused("the provision's pool check of acme's claimed item");
+            ok(f.cli, "orgs", "forget", "acme");
+            // acme made again by a new provision, which holds acme's lease (at its first create) when the first worker wakes
+            BackupFixture.HeldAtCreate held = f.holdFirstCreate(db -> db.equals("org_acme"));
+            CompletableFuture<Cli.Result> again = held.cli().start("provision", "--schema", f.schema.toString(), "--pool", "pool-0",
+                    "acme");
+            assertThat(held.awaitReached()).isTrue();
+            atPing.wake();
+            Cli.Result first = provision.get(60, TimeUnit.SECONDS);
+            held.release();
+            Cli.Result second = again.get(60, TimeUnit.SECONDS);
+
+            assertThat(first.exitCode()).as("the run whose org was forgotten failed nothing: %s", first).isZero();
+            JsonNode acme = strictJson(first).get("orgs").get(0);
+            assertThat(acme.get("outcome").asText()).as("%s", first).isEqualTo("skipped");
+            assertThat(acme.get("error").asText()).as("%s", acme).contains("orgs forget");
+            assertThat(strictJson(first).get("counts").has("failed")).as("%s", first).isFalse();
+            assertThat(second.exitCode()).as(second.toString()).isZero();
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
     /** A provision of acme on pool-0 that failed at its first create: acme is 'failed', its database empty. */
     private static void failedAtItsFirstCreate(BackupFixture f) {
         Cli createFails = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {

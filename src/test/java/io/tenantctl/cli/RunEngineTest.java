@@ -580,6 +580,38 @@ class RunEngineTest {
     }
 
     /**
+     * Found by a colleague: a worker that finds its claimed org busy hands the item back to the run, and with --busy-timeout 0
+     * failed it even when 'runs cancel' had cancelled it meanwhile (under the lease of whoever holds the org): the run
+     * then reported a failed org the operator did not have. Here the cancel comes while the worker checks its pool and
+     * another operation (a backup of this process) holds w-0's lease: the item stays cancelled, nothing counted failed.
+     */
+    @Test
+    void anItemCancelledWhileAnotherOperationHoldsItsOrgIsNotFailedByItsWorker(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        Path schema = CliFixture.smallSchema(dir);
+        String runId = detachedProvision(cli, schema, List.of("w-0"));
+        String other = Worker.current("test").host() + "/" + ProcessHandle.current().pid() + "/other";
+        try (Pause atPing = Pause.at(1)) {
+            Cli worker = Cli.withCatalog(url).decoratePools(real -> HookedPools.onPing(real, poolId -> atPing.call()));
+            java.util.concurrent.CompletableFuture<Cli.Result> joined = worker.start("provision", "--join", runId, "--busy-timeout", "0",
+                    "-o", "json");
+            atPing.awaitPaused("the worker's pool check of w-0's claimed item");
+            sql(url, "insert into org_leases (org_id, holder, operation, lease_until) values ('w-0', '" + other + "', 'backup', "
+                    + "now() + interval '10 minutes')");
+            ok(cli, "runs", "cancel", runId);
+            atPing.wake();
+            Cli.Result r = joined.get(60, TimeUnit.SECONDS);
+
+            assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+            JsonNode shown = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
+            JsonNode item = shown.get("items").get(0);
+            assertThat(item.get("status").asText()).as("%s", shown).isEqualTo("cancelled");
+            assertThat(strictJson(r).get("counts").has("failed")).as("%s", r).isFalse();
+        }
+    }
+
+    /**
      * Found by probing: a provision worker killed with kill -9 and its run cancelled within the minute left the org in
      * flight 'provisioning', its item 'running' in a cancelled run, and nothing naming a way out. A process of this host
      * that is gone holds nothing: the cancel (and its dry run) ends its org as it ends one whose lease ran out.

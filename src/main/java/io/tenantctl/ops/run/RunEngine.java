@@ -591,14 +591,19 @@ public final class RunEngine {
         return error != null && error.endsWith(WAITED_PAST_BUSY_TIMEOUT);
     }
 
-    /** The item's org (or something else it needs) is busy: back to the run, to be claimed again; failed once it waited too long. */
+    /**
+     * The item's org (or something else it needs) is busy: back to the run, to be claimed again; failed once it waited too
+     * long. An item no longer this worker's claim was ended by whoever holds its org (runs cancel, orgs forget): left so.
+     */
     private void putBack(String runId, Job job, RunRepository.Claimed c, String refusal, Settings settings, Progress progress, long t0) {
         RunRepository runs = ctx.catalog().runs();
-        long waited = runs.putBack(runId, c.orgId(), me.id(), 1);
-        if (!settings.waitForOrgs() && waited >= settings.busyTimeoutSeconds()) {
+        java.util.OptionalLong waited = runs.putBack(runId, c.orgId(), me.id(), 1);
+        if (waited.isEmpty()) {
+            progress.advance(c.orgId(), true);
+        } else if (!settings.waitForOrgs() && waited.getAsLong() >= settings.busyTimeoutSeconds()) {
             job.failedBeforeWork(c.orgId(), refusal);
             runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), refusal
-                    + " (waited " + waited + " s" + WAITED_PAST_BUSY_TIMEOUT);
+                    + " (waited " + waited.getAsLong() + " s" + WAITED_PAST_BUSY_TIMEOUT);
             progress.advance(c.orgId(), false);
         }
     }
