@@ -6,7 +6,6 @@ import io.tenantctl.ops.Restore;
 import io.tenantctl.pool.PoolClients;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.store.FileObjectStore;
-import io.tenantctl.store.ObjectInfo;
 import io.tenantctl.store.ObjectStore;
 import io.tenantctl.testing.ForwardingStore;
 import org.junit.jupiter.api.Test;
@@ -43,13 +42,7 @@ class RestoreListsTheStoreOnceForEachDecisionTest {
 
             List<String> listed = new ArrayList<>();
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
-                 ObjectStore store = new ForwardingStore(new FileObjectStore(f.storeDir)) {
-                     @Override
-                     public List<ObjectInfo> list(String prefix) {
-                         listed.add(prefix);
-                         return real.list(prefix);
-                     }
-                 }) {
+                 ObjectStore store = ForwardingStore.recordingLists(new FileObjectStore(f.storeDir), listed)) {
                 new Restore(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store)
                         .run(new Restore.Request("acme", null, null, null, false, false, false, null, false));
             }
@@ -68,13 +61,7 @@ class RestoreListsTheStoreOnceForEachDecisionTest {
 
             List<String> listed = new ArrayList<>();
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
-                 ObjectStore store = new ForwardingStore(new FileObjectStore(f.storeDir)) {
-                     @Override
-                     public List<ObjectInfo> list(String prefix) {
-                         listed.add(prefix);
-                         return real.list(prefix);
-                     }
-                 }) {
+                 ObjectStore store = ForwardingStore.recordingLists(new FileObjectStore(f.storeDir), listed)) {
                 OpsContext ctx = new OpsContext(catalog, pools, Retry.ferretDefault(), "test");
                 Restore.Result plan = new Restore(ctx, store).run(new Restore.Request("acme", null, null, null, false, false, true, null, false));
                 assertThat(plan.backupId()).isEqualTo(backupId);

@@ -10,7 +10,6 @@ import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.pool.PoolClients;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.store.FileObjectStore;
-import io.tenantctl.store.ObjectInfo;
 import io.tenantctl.store.ObjectStore;
 import io.tenantctl.testing.ForwardingStore;
 import org.junit.jupiter.api.Test;
@@ -44,13 +43,7 @@ class VerifyDeepListsEachOrgsPrefixOnceTest {
 
             List<String> listed = new CopyOnWriteArrayList<>();
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
-                 ObjectStore store = new ForwardingStore(new FileObjectStore(f.storeDir)) {
-                     @Override
-                     public List<ObjectInfo> list(String prefix) {
-                         listed.add(prefix);
-                         return real.list(prefix);
-                     }
-                 }) {
+                 ObjectStore store = ForwardingStore.recordingLists(new FileObjectStore(f.storeDir), listed)) {
                 OpsContext ctx = new OpsContext(catalog, pools, Retry.ferretDefault(), "test");
                 try (Verify.Result clean = new Verify(ctx).run(deep(f), store)) {
                     assertThat(clean.problems()).as("a whole backup: nothing found").isZero();

@@ -16,6 +16,17 @@ public abstract class ForwardingStore implements ObjectStore {
         this.real = real;
     }
 
+    /** {@code real}, with the prefix of each {@code list} call added to {@code listed} (a test counts the store's LISTs). */
+    public static ObjectStore recordingLists(ObjectStore real, List<String> listed) {
+        return new ForwardingStore(real) {
+            @Override
+            public List<ObjectInfo> list(String prefix) {
+                listed.add(prefix);
+                return real.list(prefix);
+            }
+        };
+    }
+
     @Override
     public Upload create(String key) {
         return real.create(key);
