@@ -1059,6 +1059,21 @@ final class Mover {
         return String.join("; ", notes);
     }
 
+    /**
+     * What {@link #recover}'s rollback of {@code m} would leave of its target, read only (resume's dry run): "" when it
+     * would drop it as usual; when the target does not answer a ping (once per pool), that its partial copy would be
+     * left there after the one try to drop it, for gc, as the rollback then says.
+     */
+    String rollBackWouldLeave(MoveRepository.Move m) {
+        if (databases.pointedAtBy(m.toPool(), m.toDatabase()).isPresent()) {
+            return ""; // not dropped, so not pinged: the rollback leaves it alone
+        }
+        Pool to = ctx.catalog().pools().get(m.toPool());
+        return targetSilence.computeIfAbsent(to.poolId(), id -> PoolHealth.check(ctx, to)).map(why -> ": its target " + to.poolId()
+                + " does not answer (" + why + "), so its partial copy " + m.toDatabase() + " would be left on " + to.poolId()
+                + " after one try to drop it: 'tenantctl rebalance gc' drops it once " + to.poolId() + " answers").orElse("");
+    }
+
     private MongoDatabase db(Pool pool, String database) {
         return ctx.pools().database(pool.poolId(), pool.uri(), database);
     }

@@ -636,11 +636,12 @@ public final class Rebalance {
     public List<String> resume(boolean dryRun) {
         List<String> out = new ArrayList<>();
         OrgLeases leases = engine().orgLeases();
+        Mover preview = new Mover(ctx, hooks); // the dry run's: each target pinged once, as the rollback would
         for (MoveRepository.Move m : deadOrUnfinished(ctx, null)) {
             if (dryRun) { // a live holder is left to it, as the real run does (one of this host that is gone is not live)
                 out.add("move " + m.moveId() + " of org " + m.orgId() + " (" + m.state() + ") " + leases.liveHolder(m.orgId())
                         .map(h -> "is in progress (" + h + "): would be left to it")
-                        .orElse("would be " + (m.state().beforeFlip() ? "rolled back" : m.state() == MoveState.RETAINED
+                        .orElseGet(() -> "would be " + (m.state().beforeFlip() ? "rolled back" + preview.rollBackWouldLeave(m) : m.state() == MoveState.RETAINED
                                 ? "recorded done in its run " + m.runId() : "finished")));
                 continue;
             }

@@ -79,6 +79,19 @@ class RebalanceResumeOfAMoveWhoseProcessIsGoneTest {
                 return poolId.equals("pool-1") ? io.tenantctl.testing.HookedPools.beforeEach(db, "drop", args -> drops.incrementAndGet()) : db;
             }));
 
+            // its dry run pings the target too (read only) and says what the resume will leave: it once said only "would be rolled back"
+            String wouldLeave = "its target pool-1 does not answer (";
+            String forGc = "), so its partial copy org_acme__m1 would be left on pool-1 after one try to drop it: "
+                    + "'tenantctl rebalance gc' drops it once pool-1 answers";
+            Cli.Result dry = ok(cli, "rebalance", "resume", "--dry-run");
+            assertThat(dry.out()).as(dry.toString()).contains("move m-1 of org acme (frozen) would be rolled back: " + wouldLeave).contains(forGc);
+            Cli.Result dryJson = ok(cli, "rebalance", "resume", "--dry-run", "-o", "json");
+            com.fasterxml.jackson.databind.JsonNode doc = CliFixture.strictJson(dryJson);
+            assertThat(doc.get("dry_run").asBoolean()).isTrue();
+            assertThat(doc.get("moves").get(0).asText()).as(dryJson.toString()).contains(wouldLeave).contains(forGc);
+            assertThat(drops).as("the dry runs drop nothing").hasValue(0);
+            assertThat(f.org("acme").get("status").asText()).as("the dry runs leave it frozen").isEqualTo("read_only");
+
             Cli.Result r = ok(cli, "rebalance", "resume");
             assertThat(drops).as("tries to drop the partial copy on the dead target: %s", r).hasValue(1);
             assertThat(r.out()).as(r.toString()).contains("move m-1 of org acme died while frozen, rolled back: its partial copy org_acme__m1 "
