@@ -608,6 +608,18 @@ public final class RunRepository {
     }
 
     /**
+     * Fails, with {@code error}, an item its worker handed back ({@link #putBack}) having waited past --busy-timeout for
+     * its org, only while it is still as handed back (pending, unclaimed): one ended in between ('runs cancel' cancelled
+     * it, 'orgs forget' skipped it, both under the lease of whoever holds the org, so nothing stops them) or claimed again
+     * keeps what that wrote. False when it was not failed so.
+     */
+    public boolean busyItemFailed(String runId, String orgId, long millis, String error) {
+        return catalog.inConnection(c -> Sql.update(c, "update run_items set status = 'failed', millis = ?, error = ?, detail = null, "
+                + "lease_until = null where run_id = ? and org_id = ? and status = 'pending' and claimed_by is null",
+                millis, error, runId, orgId)) == 1;
+    }
+
+    /**
      * Items under a live lease, and whether any item was ever claimed: what tells a live run from an abandoned one. A run
      * that never beat (a restore recorded by a tenantctl from before restores beat their run) but has started items with no
      * lease of their own (a restore's) is judged by their orgs' leases instead, as {@link #cancel} judges such items: started,

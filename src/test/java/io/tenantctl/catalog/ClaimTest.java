@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What {@link RunRepository#claimOne} hands a worker, straight on the catalog: an item whose worker died before the next
- * pending one, never a pool past --per-pool (counted over every worker of the run), nothing once the run is over.
+ * pending one, never a pool past --per-pool (counted over every worker of the run), nothing once the run is over; and
+ * what handing a claimed item back, then failing it for its busy org, leaves of an item another command ended.
  */
 class ClaimTest {
 
@@ -115,5 +116,38 @@ class ClaimTest {
         runs.claimedItemFinished(within, org, "w1", "failed", 1, 5, "boom", null);
         assertThat(runs.claimOne(within, "w2", 4, 60, 1, "over budget")).as("1 failed, 1 allowed: goes on")
                 .hasValueSatisfying(c -> assertThat(c.orgId()).isEqualTo("b2"));
+    }
+    /**
+     * Found by a colleague: a worker whose claimed org stayed busy past --busy-timeout handed the item back, then failed it
+     * by a second statement that looked at nothing; a 'runs cancel' (cancelling the run's pending items) or an 'orgs
+     * forget' (skipping the org's items) landing in between, under the lease of whoever holds the org, was overwritten
+     * with 'failed'. Here the steps in that order: the ended item stays cancelled or skipped; one still as handed back fails.
+     */
+    @Test
+    void aBusyItemEndedBetweenItsHandBackAndItsFailureStaysEnded() {
+        String cancelled = run("a1@p1");
+        assertThat(claim(cancelled, "w1", 4)).isEqualTo("a1");
+        assertThat(runs.putBack(cancelled, "a1", "w1", 1)).isPresent();
+        assertThat(runs.cancel(cancelled, "cancelled by the operator", true, "canceller")).isPresent();
+        boolean failed = runs.busyItemFailed(cancelled, "a1", 5, "org a1 is busy (waited 0 s; pass --wait to wait for it)");
+        assertThat(runs.itemStatus(cancelled, "a1")).contains(ItemStatus.CANCELLED);
+        assertThat(failed).isFalse();
+        assertThat(runs.itemError(cancelled, "a1").orElseThrow()).contains("cancelled by the operator");
+
+        String forgotten = run("b1@p1");
+        assertThat(claim(forgotten, "w1", 4)).isEqualTo("b1");
+        assertThat(runs.putBack(forgotten, "b1", "w1", 1)).isPresent();
+        catalog.inTransaction(c -> RunRepository.skipUnfinished(c, "backup", "b1", "org b1 was forgotten"));
+        failed = runs.busyItemFailed(forgotten, "b1", 5, "org b1 is busy (waited 0 s; pass --wait to wait for it)");
+        assertThat(runs.itemStatus(forgotten, "b1")).contains(ItemStatus.SKIPPED);
+        assertThat(failed).isFalse();
+        assertThat(runs.itemError(forgotten, "b1").orElseThrow()).contains("forgotten");
+
+        String busy = run("c1@p1");
+        assertThat(claim(busy, "w1", 4)).isEqualTo("c1");
+        assertThat(runs.putBack(busy, "c1", "w1", 1)).isPresent();
+        assertThat(runs.busyItemFailed(busy, "c1", 5, "org c1 is busy (waited 0 s; pass --wait to wait for it)")).isTrue();
+        assertThat(runs.itemStatus(busy, "c1")).contains(ItemStatus.FAILED);
+        assertThat(runs.itemError(busy, "c1").orElseThrow()).contains("org c1 is busy");
     }
 }

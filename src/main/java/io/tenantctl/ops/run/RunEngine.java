@@ -593,7 +593,8 @@ public final class RunEngine {
 
     /**
      * The item's org (or something else it needs) is busy: back to the run, to be claimed again; failed once it waited too
-     * long. An item no longer this worker's claim was ended by whoever holds its org (runs cancel, orgs forget): left so.
+     * long. An item ended by whoever holds its org (runs cancel, orgs forget), before the hand-back or between it and the
+     * failing, is left so: neither it nor its org is failed.
      */
     private void putBack(String runId, Job job, RunRepository.Claimed c, String refusal, Settings settings, Progress progress, long t0) {
         RunRepository runs = ctx.catalog().runs();
@@ -601,10 +602,12 @@ public final class RunEngine {
         if (waited.isEmpty()) {
             progress.advance(c.orgId(), true);
         } else if (!settings.waitForOrgs() && waited.getAsLong() >= settings.busyTimeoutSeconds()) {
-            job.failedBeforeWork(c.orgId(), refusal);
-            runs.itemFinished(runId, c.orgId(), ItemStatus.FAILED.db(), 0, millis(t0), refusal
+            boolean failed = runs.busyItemFailed(runId, c.orgId(), millis(t0), refusal
                     + " (waited " + waited.getAsLong() + " s" + WAITED_PAST_BUSY_TIMEOUT);
-            progress.advance(c.orgId(), false);
+            if (failed) {
+                job.failedBeforeWork(c.orgId(), refusal);
+            }
+            progress.advance(c.orgId(), !failed);
         }
     }
 
