@@ -164,7 +164,6 @@ public final class Restore {
         String runId = held.startRun("restore", Json.write(new Args(req.orgId(), backupId, req.toOrg(), target.mode(), target.pool().poolId(),
                 target.databaseName(), target.previousStatus().db(), scratch, req.targetPool() == null, req.typedStore())), ctx.actor(),
                 target.orgId());
-        runs.itemStarted(runId, target.orgId());
         req.cancel().workingOn(runId, "restore"); // a second Ctrl-C names it
         List<String> dropped = new ArrayList<>();
         Org org = null;
@@ -174,7 +173,8 @@ public final class Restore {
         // before each batch it writes: a restore paused past its lease (kill -STOP) whose org another process has taken
         // over since writes at most its batch in flight, never into what is now the takeover's database of the same name
         Runnable ours = () -> stillHolds(held, target);
-        try {
+        try { // its item started in here: a catalog that fails that update closes the run failed, not abandoned a lease later
+            runs.itemStarted(runId, target.orgId());
             held.record(recoveryState(runId, target, backupId, scratch, drop));
             org = claim(target);
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());

@@ -65,17 +65,7 @@ class AKilledRestoresRunIsAbandonedTest {
             Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
             f.notes("acme", "later", 5); // written after the backup: the restore takes the org back to it
 
-            // the statement right after the run is recorded (its org started) stalls: the moment to kill the process
-            String start = "update run_items set status = 'running'";
-            TestCatalog.execute(f.catalogUrl, "create function stall_item_start() returns trigger language plpgsql as "
-                    + "$$ begin perform pg_sleep(120); return new; end $$");
-            TestCatalog.execute(f.catalogUrl, "create trigger stall_item_start before update of status on run_items for each row "
-                    + "when (old.status = 'pending' and new.status = 'running') execute function stall_item_start()");
-            RestoreCrashTest.killRestoreWhen(f, dir, () -> RunKilledBeforeItsFirstClaimTest.stalled(f.catalogUrl, start),
-                    "--org", "acme", "--backup", backupId);
-            TestCatalog.execute(f.catalogUrl, "select pg_terminate_backend(pid) from pg_stat_activity where query like "
-                    + "'update run_items set status = ''running''%'");
-            TestCatalog.execute(f.catalogUrl, "drop trigger stall_item_start on run_items");
+            killAtItsItemStart(f, dir, "--org", "acme", "--backup", backupId);
 
             JsonNode listed = strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").get(0);
             String runId = listed.get("run_id").asText();
@@ -98,5 +88,47 @@ class AKilledRestoresRunIsAbandonedTest {
             Cli.Result clean = f.cli.run("verify", "-o", "json");
             assertThat(findings(strictJson(clean), "run_abandoned")).as(clean.toString()).isEmpty();
         }
+    }
+
+    /**
+     * Found in review: a restore whose item start failed (the catalog gone for a moment) left its run running, shown
+     * abandoned a lease later, instead of closing it failed with the error as any other failure of the restore does.
+     */
+    @Test
+    void aRestoreWhoseItemStartFailsClosesItsRunFailed(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            String backupId = f.backup("acme");
+            TestCatalog.execute(f.catalogUrl, "create sequence item_start_fails");
+            TestCatalog.execute(f.catalogUrl, "create function item_start_fails() returns trigger language plpgsql as "
+                    + "$$ begin if nextval('item_start_fails') = 1 then raise exception 'the catalog went away (test)'; end if; "
+                    + "return new; end $$");
+            TestCatalog.execute(f.catalogUrl, "create trigger item_start_fails before update of status on run_items for each row "
+                    + "when (old.status = 'pending' and new.status = 'running') execute function item_start_fails()");
+
+            Cli.Result r = f.cli.run("restore", "--org", "acme", "--backup", backupId);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.err().strip()).as(r.toString()).doesNotContain("\n").startsWith("error: restore of backup " + backupId + " failed: ")
+                    .contains("the catalog went away (test)");
+            JsonNode run = strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").get(0);
+            JsonNode shown = strictJson(ok(f.cli, "runs", "show", run.get("run_id").asText(), "-o", "json"));
+            assertThat(shown.get("run").get("status").asText()).as(shown.toString()).isEqualTo("failed");
+            assertThat(shown.toString()).as("its item's error").contains("the catalog went away (test)");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
+    /** Runs a restore in a child JVM and kills it while its item start (the statement right after its run is recorded) stalls. */
+    private static void killAtItsItemStart(BackupFixture f, Path dir, String... restore) throws Exception {
+        String start = "update run_items set status = 'running'";
+        TestCatalog.execute(f.catalogUrl, "create function stall_item_start() returns trigger language plpgsql as "
+                + "$$ begin perform pg_sleep(120); return new; end $$");
+        TestCatalog.execute(f.catalogUrl, "create trigger stall_item_start before update of status on run_items for each row "
+                + "when (old.status = 'pending' and new.status = 'running') execute function stall_item_start()");
+        RestoreCrashTest.killRestoreWhen(f, dir, () -> RunKilledBeforeItsFirstClaimTest.stalled(f.catalogUrl, start), restore);
+        TestCatalog.execute(f.catalogUrl, "select pg_terminate_backend(pid) from pg_stat_activity where query like "
+                + "'update run_items set status = ''running''%'");
+        TestCatalog.execute(f.catalogUrl, "drop trigger stall_item_start on run_items");
     }
 }
