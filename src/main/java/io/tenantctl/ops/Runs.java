@@ -50,6 +50,15 @@ public final class Runs {
             return new RunView(runId, verb, args, startedAt, finishedAt, status, actor, summary, reason, null, perPool);
         }
 
+        /** A restore's view whose step is the same restore into a fresh database (its note kept), not the way it was run. */
+        RunView intoAFreshDatabase() {
+            com.fasterxml.jackson.databind.node.ObjectNode fresh = args.deepCopy();
+            fresh.put("mode", Restore.FRESH);
+            String command = continuation(verb, runId, fresh);
+            return new RunView(runId, verb, args, startedAt, finishedAt, status, actor, summary, reason,
+                    next.note() == null ? io.tenantctl.NextStep.run(command) : io.tenantctl.NextStep.run(command, next.note()), perPool);
+        }
+
         /**
          * The command that goes on with a run: VERB --resume for the fan-out verbs, but 'rebalance apply --resume' (rebalance
          * is a group, its runs are continued by apply) and, for a restore (which has no --resume), the restore run again,
@@ -295,7 +304,22 @@ public final class Runs {
                 : r.verb().equals(Backup.VERB) && catalog.runs().backedUpSince(r.runId())
                 ? "every org it had left has been backed up since" : null;
         RunView view = RunView.of(r, status, superseded, waitingForAWorker(r, activity));
-        return view.next() != null && r.verb().equals("restore") && !restoreStands(r.runId(), view.args()) ? view.withoutNextStep() : view;
+        if (view.next() == null || !r.verb().equals("restore")) {
+            return view;
+        }
+        return restoreStands(r.runId(), view.args()) ? view : neverClaimed(r, status, view.args()) ? view.intoAFreshDatabase() : view.withoutNextStep();
+    }
+
+    /**
+     * An abandoned in-place restore that died before it claimed its org (the org's row unchanged since its run was
+     * recorded: a claim or a flip changes it): the org never left its own data and stayed writable, so its step is the
+     * same restore into a fresh database, which keeps that data (retired), not the in-place one, which would drop it.
+     */
+    private boolean neverClaimed(RunRepository.Run r, RunStatus status, JsonNode args) {
+        return args != null && status == RunStatus.ABANDONED && Restore.IN_PLACE.equals(args.path("mode").asText()) && args.hasNonNull("org")
+                && catalog.runs().newestWith("restore", args.get("org").asText()).map(RunRepository.Run::runId).orElse(r.runId()).equals(r.runId())
+                && catalog.orgs().find(args.get("org").asText()).filter(o -> !o.status().equals(Org.RESTORING) && o.updatedAt() != null
+                && r.startedAt() != null && o.updatedAt().isBefore(r.startedAt())).isPresent();
     }
 
     /**

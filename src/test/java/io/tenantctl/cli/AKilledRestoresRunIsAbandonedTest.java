@@ -91,6 +91,45 @@ class AKilledRestoresRunIsAbandonedTest {
     }
 
     /**
+     * Found in review: an in-place restore killed at the same moment (before it claimed its org) got no next step at all
+     * — runs show none, verify's run_abandoned no fix — since an in-place one stood only while its org was restoring. The
+     * org never left its own data and stays writable; the step is the restore into a fresh database, which keeps that
+     * data (retired), not the in-place one that would drop what was written since. Followed, it restores the org.
+     */
+    @Test
+    void anInPlaceRestoreKilledBeforeItClaimedItsOrgGetsTheRestoreThatKeepsWhatWasWrittenSince(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 50);
+            String backupId = f.backup("acme");
+            Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
+            f.notes("acme", "later", 5);
+            String before = f.org("acme").get("database_name").asText();
+
+            killAtItsItemStart(f, dir, "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
+            assertThat(f.org("acme").get("status").asText()).as("never claimed").isEqualTo("active");
+
+            JsonNode listed = strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").get(0);
+            String runId = listed.get("run_id").asText();
+            JsonNode shown = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run");
+            assertThat(shown.get("status").asText()).as(shown.toString()).isEqualTo("abandoned");
+            String next = shown.get("next_step").asText(null);
+            assertThat(next).as(shown.toString()).isEqualTo("tenantctl restore --org acme --backup " + backupId)
+                    .isEqualTo(listed.get("next_step").asText(null));
+            Cli.Result v = f.cli.run("verify", "-o", "json");
+            assertThat(findings(strictJson(v), "run_abandoned")).as(v.toString()).singleElement()
+                    .satisfies(x -> assertThat(x.get("fix").asText(null)).isEqualTo(next));
+
+            CliFixture.followNextStep(f.cli, next);
+            f.assertHolds("acme", backedUp);
+            assertThat(f.database("pool-0", before).getCollection("later").countDocuments()).as("what was written since, kept").isEqualTo(5);
+            assertThat(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("failed");
+            Cli.Result clean = f.cli.run("verify", "-o", "json");
+            assertThat(findings(strictJson(clean), "run_abandoned")).as(clean.toString()).isEmpty();
+        }
+    }
+
+    /**
      * Found in review: a restore whose item start failed (the catalog gone for a moment) left its run running, shown
      * abandoned a lease later, instead of closing it failed with the error as any other failure of the restore does.
      */
