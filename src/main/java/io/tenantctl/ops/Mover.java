@@ -1061,12 +1061,14 @@ final class Mover {
 
     /**
      * What {@link #recover}'s rollback of {@code m} would leave of its target, read only (resume's dry run): "" when it
-     * would drop it as usual; when the target does not answer a ping (once per pool), that its partial copy would be
-     * left there after the one try to drop it, for gc, as the rollback then says.
+     * would drop it as usual; when the target is an org's database, that it would be left alone (not pinged, as it is
+     * not dropped); when the target does not answer a ping (once per pool), that its partial copy would be left there
+     * after the one try to drop it, for gc, as the rollback then says.
      */
     String rollBackWouldLeave(MoveRepository.Move m) {
-        if (databases.pointedAtBy(m.toPool(), m.toDatabase()).isPresent()) {
-            return ""; // not dropped, so not pinged: the rollback leaves it alone
+        Optional<String> user = databases.pointedAtBy(m.toPool(), m.toDatabase());
+        if (user.isPresent()) {
+            return ": its target " + m.toDatabase() + " on " + m.toPool() + " is org " + user.get() + "'s database, so it would be left alone";
         }
         Pool to = ctx.catalog().pools().get(m.toPool());
         return targetSilence.computeIfAbsent(to.poolId(), id -> PoolHealth.check(ctx, to)).map(why -> ": its target " + to.poolId()

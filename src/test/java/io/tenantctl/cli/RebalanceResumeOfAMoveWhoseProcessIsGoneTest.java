@@ -108,6 +108,40 @@ class RebalanceResumeOfAMoveWhoseProcessIsGoneTest {
     }
 
     /**
+     * Found in review: of a dead process's move whose target is an org's database (another org's pointer names it), the
+     * dry run said only "would be rolled back", though the resume leaves that database alone (it drops no org's
+     * database): the dry run now says so too, in text and in -o json's moves, and the resume does what it said.
+     */
+    @Test
+    void aDeadMoveWhoseTargetIsAnOrgsDatabaseSaysInItsDryRunThatTheTargetIsLeftAlone() throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.provisionTier("free", "pool-1", "globex"); // on the move's target pool
+            f.notes("globex", "notes", 3);
+            f.frozenByADeadMove("acme");
+            com.fasterxml.jackson.databind.JsonNode globex = f.org("globex");
+            String pool = globex.get("pool_id").asText();
+            String database = globex.get("database_name").asText();
+            sql(f, "update moves set to_pool = '" + pool + "', to_database = '" + database + "' where move_id = 'm-1'");
+
+            String leftAlone = "move m-1 of org acme (frozen) would be rolled back: its target " + database + " on " + pool
+                    + " is org globex's database, so it would be left alone";
+            Cli.Result dry = ok(f.cli, "rebalance", "resume", "--dry-run");
+            assertThat(dry.out()).as(dry.toString()).contains(leftAlone);
+            Cli.Result dryJson = ok(f.cli, "rebalance", "resume", "--dry-run", "-o", "json");
+            assertThat(CliFixture.strictJson(dryJson).get("moves").get(0).asText()).as(dryJson.toString()).isEqualTo(leftAlone);
+            assertThat(f.org("acme").get("status").asText()).as("the dry runs leave it frozen").isEqualTo("read_only");
+
+            Cli.Result r = ok(f.cli, "rebalance", "resume");
+            assertThat(r.out()).as(r.toString()).contains("move m-1 of org acme died while frozen, rolled back: target " + database
+                    + " is an org's database: left alone; org acme is active on its source pool-0");
+            assertThat(f.databaseNames(pool)).as("left alone, as the dry run said").contains(database);
+            assertThat(f.db("globex").getCollection("notes").countDocuments()).isEqualTo(3);
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
+    /**
      * Found by a probing helper: after a kill -9 of 'rebalance move', orgs show said the dead process's lease was expired
      * ("the next operation on the org recovers it"), but 'rebalance move' (and its dry run) refused the org as busy,
      * "wait for it", until the lease ran out a minute later. Like every operation here, it takes the org over at once.
