@@ -937,7 +937,7 @@ public final class Restore {
      * Undoes what a restore whose process died left on its org, by the state it recorded on the org's lease: a
      * partial fresh database dropped and the org's status put back, a half-created --to-org removed; an in-place
      * restore that died after dropping the org's database cannot be undone, so the org stays restoring and the
-     * message says how to finish it. Returns what was done, or null when the restore had finished (flipped).
+     * message says how to finish it. Returns what was done, or null when the restore had closed its run (finished).
      */
     static String recover(OpsContext ctx, org.bson.Document state, String orgId) {
         if (state == null) {
@@ -948,7 +948,7 @@ public final class Restore {
         String database = state.getString("database");
         String poolId = state.getString("pool");
         if (now.isPresent() && !now.get().status().equals(Org.RESTORING)) {
-            return null; // the restore had flipped (or never claimed the org): nothing to undo
+            return closeUndone(ctx, state.getString("run_id"), now.get(), state.getString("backup")); // nothing to undo
         }
         Pool pool = ctx.catalog().pools().get(poolId);
         Target target = new Target(state.getString("mode"), orgId, now.orElse(null), pool, database,
@@ -963,6 +963,28 @@ public final class Restore {
             ctx.catalog().runs().itemFinished(runId, orgId, "failed", 1, 0, what);
             ctx.catalog().runs().finish(runId, "failed");
         }
+        return what;
+    }
+
+    /**
+     * A dead restore that left its org not restoring had not claimed it yet (its row unchanged since the run was recorded:
+     * a claim or a flip changes it) or had switched it to the restored data: either way the org's database is its whole
+     * data, nothing is undone or dropped; only its run, still running, is closed as failed. Null when the restore had
+     * closed its run itself (it finished, then died before it let go of the org).
+     */
+    private static String closeUndone(OpsContext ctx, String runId, Org org, String backupId) {
+        RunRepository runs = ctx.catalog().runs();
+        Optional<RunRepository.Run> run = Optional.ofNullable(runId).filter(id -> runs.runningWith("restore", org.orgId()).contains(id))
+                .flatMap(runs::find);
+        if (run.isEmpty()) {
+            return null;
+        }
+        boolean unclaimed = org.updatedAt() != null && run.get().startedAt() != null && org.updatedAt().isBefore(run.get().startedAt());
+        String what = "the restore of backup " + backupId + " (run " + runId + ") died " + (unclaimed
+                ? "before it claimed org " + org.orgId() + ": the org kept its own data, nothing to undo"
+                : "after it switched org " + org.orgId() + " to the restored data, which it keeps: nothing to undo");
+        runs.itemFinished(runId, org.orgId(), "failed", 1, 0, what);
+        runs.finish(runId, "failed");
         return what;
     }
 

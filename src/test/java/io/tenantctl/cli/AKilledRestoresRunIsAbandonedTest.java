@@ -158,6 +158,41 @@ class AKilledRestoresRunIsAbandonedTest {
         }
     }
 
+    /**
+     * Found in review: a restore killed after it recorded its state on the org's lease but before it claimed the org
+     * left its run abandoned for good: the next command's recovery found the org not restoring and returned, nothing
+     * to undo, without closing the run. It closes it failed now, dropping nothing: the org keeps its own data.
+     */
+    @Test
+    void anInPlaceRestoreKilledBeforeItsClaimHasItsRunClosedByTheNextCommandAndTheOrgKeepsItsData(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 50);
+            String backupId = f.backup("acme");
+            f.notes("acme", "later", 5);
+            Map<String, List<RawBsonDocument>> now = BackupFixture.contents(f.db("acme"));
+            TestCatalog.execute(f.catalogUrl, "create function stall_claim() returns trigger language plpgsql as "
+                    + "$$ begin perform pg_sleep(120); return new; end $$");
+            TestCatalog.execute(f.catalogUrl, "create trigger stall_claim before update of status on orgs for each row "
+                    + "when (new.status = 'restoring') execute function stall_claim()");
+            RestoreCrashTest.killRestoreWhen(f, dir, () -> RunKilledBeforeItsFirstClaimTest.stalled(f.catalogUrl, "update orgs set status"),
+                    "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
+            TestCatalog.execute(f.catalogUrl, "select pg_terminate_backend(pid) from pg_stat_activity where query like 'update orgs set status%'");
+            TestCatalog.execute(f.catalogUrl, "drop trigger stall_claim on orgs");
+            String runId = strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").get(0).get("run_id").asText();
+
+            ok(f.cli, "backup", "--org", "acme"); // the next command on the org recovers the dead restore's lease
+
+            JsonNode shown = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+            assertThat(shown.get("run").get("status").asText()).as(shown.toString()).isEqualTo("failed");
+            assertThat(shown.toString()).as("its item's reason").contains("died before it claimed org acme");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            f.assertHolds("acme", now);
+            Cli.Result clean = f.cli.run("verify", "-o", "json");
+            assertThat(findings(strictJson(clean), "run_abandoned")).as(clean.toString()).isEmpty();
+        }
+    }
+
     /** Runs a restore in a child JVM and kills it while its item start (the statement right after its run is recorded) stalls. */
     private static void killAtItsItemStart(BackupFixture f, Path dir, String... restore) throws Exception {
         String start = "update run_items set status = 'running'";
