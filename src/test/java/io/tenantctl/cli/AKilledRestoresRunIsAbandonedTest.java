@@ -161,10 +161,11 @@ class AKilledRestoresRunIsAbandonedTest {
     /**
      * Found in review: a restore killed after it recorded its state on the org's lease but before it claimed the org
      * left its run abandoned for good: the next command's recovery found the org not restoring and returned, nothing
-     * to undo, without closing the run. It closes it failed now, dropping nothing: the org keeps its own data.
+     * to undo, without closing the run; as did one killed after it switched the org, before it closed its run. Recovery
+     * closes it failed now, dropping nothing: the org keeps its own data, or the restored data it was switched to.
      */
     @Test
-    void anInPlaceRestoreKilledBeforeItsClaimHasItsRunClosedByTheNextCommandAndTheOrgKeepsItsData(@TempDir Path dir) throws Exception {
+    void aRestoreKilledBeforeItsClaimOrAfterItsSwitchHasItsRunClosedByTheNextCommandAndTheOrgKeepsItsData(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme");
             f.notes("acme", "notes", 50);
@@ -190,6 +191,28 @@ class AKilledRestoresRunIsAbandonedTest {
             f.assertHolds("acme", now);
             Cli.Result clean = f.cli.run("verify", "-o", "json");
             assertThat(findings(strictJson(clean), "run_abandoned")).as(clean.toString()).isEmpty();
+
+            // and one killed after it switched the org to the restored data, before it closed its run: that data is kept
+            String finish = "update run_items set status = $1, attempts = greatest";
+            TestCatalog.execute(f.catalogUrl, "create trigger stall_finish before update of status on run_items for each row "
+                    + "when (new.status = 'succeeded') execute function stall_claim()");
+            RestoreCrashTest.killRestoreWhen(f, dir, () -> RunKilledBeforeItsFirstClaimTest.stalled(f.catalogUrl, finish),
+                    "--org", "acme", "--backup", backupId);
+            TestCatalog.execute(f.catalogUrl, "select pg_terminate_backend(pid) from pg_stat_activity where query like 'update run_items set status = $1%'");
+            TestCatalog.execute(f.catalogUrl, "drop trigger stall_finish on run_items");
+            String switched = strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").get(0).get("run_id").asText();
+            Map<String, List<RawBsonDocument>> restored = BackupFixture.contents(f.db("acme"));
+            assertThat(restored.get("later")).as("switched to the backup's data").isNullOrEmpty();
+
+            ok(f.cli, "backup", "--org", "acme");
+
+            JsonNode after = strictJson(ok(f.cli, "runs", "show", switched, "-o", "json"));
+            assertThat(after.get("run").get("status").asText()).as(after.toString()).isEqualTo("failed");
+            assertThat(after.toString()).as("its item's reason").contains("died after it switched org acme");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            f.assertHolds("acme", restored);
+            Cli.Result clean2 = f.cli.run("verify", "-o", "json");
+            assertThat(findings(strictJson(clean2), "run_abandoned")).as(clean2.toString()).isEmpty();
         }
     }
 
