@@ -114,6 +114,36 @@ class ForgetOfAFailedOrgBeingProvisionedTest {
         }
     }
 
+    /**
+     * Found by a colleague: a worker whose pool check of its claimed org fails marked the org failed before recording its
+     * item, without looking whether the item was still its own. Here the worker, paused in that check, wakes to acme
+     * forgotten (its item skipped) and placed again by a new provision run (detached: acme provisioning, waiting for a
+     * worker), and then finds pool-0 not answering: the new acme stays provisioning, for its own run to make, and the
+     * forgotten run's item stays skipped.
+     */
+    @Test
+    void aForgottenItemWhosePoolCheckFailsDoesNotFailTheOrgProvisionedAgain() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir); Pause atPing = Pause.at(1)) {
+            failedAtItsFirstCreate(f);
+            Cli deadPool = f.newCli().decoratePools(real -> HookedPools.onPing(real, poolId -> {
+                atPing.call();
+                throw new IllegalStateException("connection refused (test)");
+            }));
+            CompletableFuture<Cli.Result> provision = deadPool.start("provision", "--schema", f.schema.toString(), "--pool", "pool-0",
+                    "acme", "-o", "json");
+            atPing.awaitPaused("the provision's pool check of acme's claimed item");
+            ok(f.cli, "orgs", "forget", "acme");
+            ok(f.cli, "provision", "--schema", f.schema.toString(), "--pool", "pool-0", "acme", "--detach");
+            atPing.wake();
+            Cli.Result first = provision.get(60, TimeUnit.SECONDS);
+
+            assertThat(first.exitCode()).as("the run whose org was forgotten failed nothing: %s", first).isZero();
+            JsonNode acme = strictJson(first).get("orgs").get(0);
+            assertThat(acme.get("outcome").asText()).as("%s", first).isEqualTo("skipped");
+            assertThat(f.org("acme").get("status").asText()).as("acme placed again, its run waiting for a worker").isEqualTo("provisioning");
+        }
+    }
+
     /** A provision of acme on pool-0 that failed at its first create: acme is 'failed', its database empty. */
     private static void failedAtItsFirstCreate(BackupFixture f) {
         Cli createFails = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {

@@ -435,9 +435,12 @@ public final class RunEngine {
         if (pool != null) {
             Optional<String> dead = poolHealth.computeIfAbsent(pool.poolId(), id -> io.tenantctl.ops.PoolHealth.check(ctx, pool));
             if (dead.isPresent()) {
-                job.failedBeforeWork(c.orgId(), dead.get());
-                runs.claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), dead.get(), null);
-                progress.advance(c.orgId(), false);
+                // failed only while still this worker's (runs cancel, orgs forget may have ended it), then the job is told
+                boolean failed = runs.claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), dead.get(), null);
+                if (failed) {
+                    job.failedBeforeWork(c.orgId(), dead.get());
+                }
+                progress.advance(c.orgId(), !failed);
                 return;
             }
         }
