@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
 import io.tenantctl.testing.Pause;
+import io.tenantctl.testing.TestCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -144,16 +149,78 @@ class ForgetOfAFailedOrgBeingProvisionedTest {
         }
     }
 
+    /**
+     * Found by a colleague: a worker gave back its org's lease before recording the org's outcome, so a forget in between
+     * (an 'orgs forget --wait' queued behind the provision gets the lease then) found the org failed and its item still
+     * running, and skipped it saying only that it was forgotten: why the provision failed was nowhere, the org's row gone
+     * too. Here the re-run provision fails acme again and is stopped at its item's outcome: acme is still the provision's
+     * (a forget is refused naming it), and once the outcome is recorded a forget keeps the failure in the item.
+     */
+    @Test
+    void aForgetAfterTheProvisionFailedKeepsWhyItFailed() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            failedAtItsFirstCreate(f);
+            TestCatalog.execute(f.catalogUrl, "create function gate_outcome() returns trigger language plpgsql as $f$ begin "
+                    + "if current_query() like 'update run_items set status = $1, attempts = attempts + greatest%' then "
+                    + "perform pg_advisory_lock(" + GATE + "); perform pg_advisory_unlock(" + GATE + "); end if; return null; end $f$");
+            TestCatalog.execute(f.catalogUrl, "create trigger gate_outcome before update on run_items for each statement "
+                    + "execute function gate_outcome()");
+            Cli.Result during;
+            Cli.Result provisioned;
+            try (Connection gate = DriverManager.getConnection(f.catalogUrl); Statement s = gate.createStatement()) {
+                s.execute("select pg_advisory_lock(" + GATE + ")");
+                CompletableFuture<Cli.Result> provision = createFails(f).start("provision", "--schema", f.schema.toString(),
+                        "--pool", "pool-0", "acme", "-o", "json");
+                awaitGated(gate, provision);
+                during = f.cli.run("orgs", "forget", "acme", "-o", "json");
+                s.execute("select pg_advisory_unlock(" + GATE + ")");
+                provisioned = provision.get(60, TimeUnit.SECONDS);
+            }
+            TestCatalog.execute(f.catalogUrl, "drop trigger gate_outcome on run_items");
+
+            assertThat(during.exitCode()).as("forget while the provision records acme's outcome: %s", during).isEqualTo(3);
+            assertThat(strictJson(during).get("error").get("message").asText()).contains("provision");
+            assertThat(provisioned.exitCode()).as(provisioned.toString()).isEqualTo(1);
+            ok(f.cli, "orgs", "forget", "acme");
+            JsonNode item = strictJson(ok(f.cli, "runs", "show", strictJson(provisioned).get("run_id").asText(), "-o", "json"))
+                    .get("items").get(0);
+            assertThat(item.get("status").asText()).as("%s", item).isEqualTo("skipped");
+            assertThat(item.get("error").asText()).as("%s", item).contains("orgs forget").contains("not authorized (test)");
+        }
+    }
+
+    private static final int GATE = 7311;
+
+    /** Until the provision's outcome statement waits at the gate, or the provision ended. */
+    private static void awaitGated(Connection gate, CompletableFuture<Cli.Result> provision) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && !provision.isDone()) {
+            try (Statement s = gate.createStatement(); ResultSet rs = s.executeQuery("select count(*) from pg_locks where "
+                    + "locktype = 'advisory' and not granted and objid = " + GATE)) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    return;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        throw new AssertionError("the provision's outcome never waited: " + (provision.isDone() ? provision.get() : "still running"));
+    }
+
     /** A provision of acme on pool-0 that failed at its first create: acme is 'failed', its database empty. */
     private static void failedAtItsFirstCreate(BackupFixture f) {
-        Cli createFails = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+        Cli.Result failed = createFails(f).run("provision", "--schema", f.schema.toString(), "--pool", "pool-0", "acme");
+        assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
+        assertThat(f.org("acme").get("status").asText()).isEqualTo("failed");
+    }
+
+    /** A tenantctl whose creates in org_acme fail as refused by the pool. */
+    private static Cli createFails(BackupFixture f) {
+        return f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
             if (HookedPools.is(cmd, "create") && db.equals("org_acme")) {
                 throw HookedPools.commandError(13, "not authorized (test)");
             }
         }));
-        Cli.Result failed = createFails.run("provision", "--schema", f.schema.toString(), "--pool", "pool-0", "acme");
-        assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
-        assertThat(f.org("acme").get("status").asText()).isEqualTo("failed");
     }
 
     /** The collections of database org_acme on pool-0 (none when it does not exist). */

@@ -463,6 +463,22 @@ public final class RunEngine {
                 return;
             }
         }
+        try {
+            workAndRecord(runId, job, c, settings, progress, cancel, t0);
+        } finally {
+            if (operation != null) {
+                orgLeases.release(c.orgId());
+            }
+        }
+    }
+
+    /**
+     * The job run on a claimed item and its outcome recorded, under the org's lease (given back by the caller only after:
+     * an 'orgs forget' or 'runs cancel' waiting for the org finds the item ended, with its error, not still running).
+     */
+    private void workAndRecord(String runId, Job job, RunRepository.Claimed c, Settings settings, Progress progress,
+                               CancelToken cancel, long t0) {
+        RunRepository runs = ctx.catalog().runs();
         Job.Done done;
         boolean interrupted = false;
         try {
@@ -484,10 +500,6 @@ public final class RunEngine {
             if (stoppedBy != null) {
                 done = new Job.Done(done.status(), done.attempts(), stoppedBy, done.detailJson());
                 interrupted = true;
-            }
-        } finally {
-            if (operation != null) {
-                orgLeases.release(c.orgId());
             }
         }
         if (interrupted) {
