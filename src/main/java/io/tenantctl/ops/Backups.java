@@ -736,7 +736,8 @@ public final class Backups {
      * to another store is said to be there, not damaged.
      */
     public Look look(String orgId, String backupId, boolean record) {
-        List<Entry> listing = list(List.of(orgId), Clock.systemUTC());
+        OrgListing listed = listOrg(orgId, Clock.systemUTC()); // every file of its backups at its size: what the check reads
+        List<Entry> listing = listed.entries();
         Entry e = listing.stream().filter(x -> x.backupId().equals(backupId)).findFirst().orElse(null);
         if (e == null) {
             return new Look(null, null);
@@ -749,7 +750,7 @@ public final class Backups {
             return new Look(null, null);
         }
         try {
-            BackupReader.open(store, layout, orgId, backupId, e.sha256()).checkFilesPresent();
+            BackupReader.open(store, layout, orgId, backupId, e.sha256()).checkFilesPresent(listed.listed()); // not listed again
             return new Look(null, null);
         } catch (io.tenantctl.backup.BackupIntegrityException | io.tenantctl.backup.BackupIncompleteException damaged) {
             if (record) {

@@ -1,12 +1,25 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.catalog.BackupRepository;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.ops.Backups;
+import io.tenantctl.ops.OpsContext;
+import io.tenantctl.pool.PoolClients;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.store.FileObjectStore;
+import io.tenantctl.store.ObjectStore;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.ForwardingStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -50,6 +63,35 @@ class PurgeOfAnOrgWhoseFinalBackupIsDamagedTest {
             Files.delete(f.files("acme", finalBackup).get("notes.ndjson.zst"));
 
             keptUntilABackupHoldsItAgain(f, "its newest backup " + finalBackup, "notes.ndjson.zst");
+        }
+    }
+
+    /**
+     * Purge's look at a final backup whose files do not add up (one cut short) listed the org's backups, then the backup's
+     * folder again to name the file: the first listing holds every file at its size. One LIST; the damage is named and
+     * recorded as before.
+     */
+    @Test
+    void theLookAtAFinalBackupCutShortListsTheOrgsBackupsOnce() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 20);
+            String finalBackup = strictJson(ok(f.cli, "orgs", "delete", "acme", "-o", "json")).get("backup_id").asText();
+            Path notes = f.files("acme", finalBackup).get("notes.ndjson.zst");
+            byte[] bytes = Files.readAllBytes(notes);
+            Files.write(notes, Arrays.copyOf(bytes, bytes.length - 1));
+
+            List<String> listed = new ArrayList<>();
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 ObjectStore store = ForwardingStore.recordingLists(new FileObjectStore(f.storeDir), listed)) {
+                OpsContext ctx = new OpsContext(catalog, pools, Retry.ferretDefault(), "test");
+                Backups.Look look = new Backups(ctx, store).look("acme", finalBackup, true); // what purge asks before a drop
+                assertThat(look.damage()).contains("notes.ndjson.zst holds " + (bytes.length - 1) + " bytes, not the " + bytes.length);
+                assertThat(listed).as("the store's LIST calls of purge's look: acme's backups, its backup's folder not again")
+                        .containsExactly("acme/");
+                assertThat(catalog.backups().find(finalBackup).flatMap(b -> BackupRepository.damage(b.error())))
+                        .as("recorded damaged, as verify records it").hasValueSatisfying(why -> assertThat(why).contains("notes.ndjson.zst"));
+            }
         }
     }
 
