@@ -736,8 +736,10 @@ public final class RunRepository {
      * Ends a run for good: status cancelled (from running, interrupted or aborted), its held and pending items
      * cancelled, and so are items whose worker's lease ran out. Items in flight finish and are recorded: with
      * {@code orgLeased} (the run's workers take an org's lease before they work on it), in flight is an item whose worker
-     * holds its org's lease; one a live worker claimed and has yet to take the lease for (checking its pool, waiting for
-     * its --rate slot) is not started, and cancelled too — that worker finds it so once it has the lease, and does nothing.
+     * holds its org's lease, live; one a live worker claimed and has yet to take the lease for (checking its pool, waiting
+     * for its --rate slot) is not started, and cancelled too — that worker finds it so once it has the lease, and does
+     * nothing — and one whose worker's lease on the org ran out (it died) is cancelled as its worker stopped, that lease
+     * left as it is, for the next taker of the org to recover what it left by its recorded state.
      * {@code holder} takes the org's lease for this, within the marking's transaction (never seen by anyone), so that
      * no worker takes it between the look and the mark. Empty when the run had already ended otherwise; else the orgs
      * cancelled so, claimed but not started.
@@ -755,21 +757,28 @@ public final class RunRepository {
                     + "and status in ('pending', 'held')", "not started: " + reason, runId);
             // claimed by a worker that is gone (its lease ran out): nobody will finish it, so it is not in flight
             // (an item with no lease of its own, a restore's, by its org's lease: none live, nobody is on the org)
+            String stopped = "not finished: its worker stopped (lease expired), then the run was cancelled: " + reason;
             Sql.update(c, "update run_items i set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
                     + "where i.run_id = ? and i.status = 'running' and (i.lease_until < now() or i.lease_until is null and not exists "
-                    + "(select 1 from org_leases l where l.org_id = i.org_id and l.lease_until > now()))", "not finished: its worker stopped "
-                    + "(lease expired), then the run was cancelled: " + reason, runId);
+                    + "(select 1 from org_leases l where l.org_id = i.org_id and l.lease_until > now()))", stopped, runId);
             java.util.Set<String> unstarted = new java.util.TreeSet<>();
             if (orgLeased) {
                 List<java.util.Map.Entry<String, String>> claims = Sql.query(c, "select org_id, claimed_by from run_items where run_id = ? "
                         + "and status = 'running' and lease_until >= now() order by org_id", rs -> java.util.Map.entry(rs.getString(1),
                         rs.getString(2)), runId);
                 for (java.util.Map.Entry<String, String> claim : claims) {
-                    if (!claim.getValue().equals(leaseHolder(c, claim.getKey(), holder, runId))) {
+                    Lease lease = leaseHolder(c, claim.getKey(), holder, runId);
+                    if (!claim.getValue().equals(lease.holder())) {
                         Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null, not_before = null, "
                                 + UNCOUNT + " where run_id = ? and org_id = ? and status = 'running' and claimed_by = ?", "not started: "
                                 + reason, runId, claim.getKey(), claim.getValue());
                         unstarted.add(claim.getKey());
+                    } else if (lease.expired()) {
+                        // its worker took the org's lease and died on it: nobody will finish it, so it is not in flight either;
+                        // the lease is left as it is, for whoever next takes the org to recover what it left (a freeze, a move)
+                        Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
+                                + "where run_id = ? and org_id = ? and status = 'running' and claimed_by = ?", stopped, runId, claim.getKey(),
+                                claim.getValue());
                     }
                     Sql.update(c, "delete from org_leases where org_id = ? and holder = ?", claim.getKey(), holder);
                 }
@@ -778,17 +787,22 @@ public final class RunRepository {
         });
     }
 
+    /** An org's lease as {@link #leaseHolder} finds it: who holds it, and whether it ran out. */
+    private record Lease(String holder, boolean expired) {
+    }
+
     /**
-     * In {@code c}'s transaction, who holds {@code orgId}'s lease, live or not, with the lease row kept from changing until
-     * the transaction ends; for a free org, {@code holder} (for {@code runId}), its lease taken in the transaction.
+     * In {@code c}'s transaction, who holds {@code orgId}'s lease and whether it ran out, with the lease row kept from
+     * changing until the transaction ends; for a free org, {@code holder} (for {@code runId}), its lease taken in the transaction.
      */
-    private static String leaseHolder(java.sql.Connection c, String orgId, String holder, String runId) throws SQLException {
+    private static Lease leaseHolder(java.sql.Connection c, String orgId, String holder, String runId) throws SQLException {
         while (true) { // a lease let go between the two looks: the org is free again, take it
             if (!Sql.query(c, "insert into org_leases (org_id, holder, operation, run_id, lease_until) values (?, ?, 'cancel', ?, now()) "
                     + "on conflict (org_id) do nothing returning org_id", rs -> rs.getString(1), orgId, holder, runId).isEmpty()) {
-                return holder;
+                return new Lease(holder, false);
             }
-            Optional<String> held = Sql.one(c, "select holder from org_leases where org_id = ? for update", rs -> rs.getString(1), orgId);
+            Optional<Lease> held = Sql.one(c, "select holder, lease_until < now() from org_leases where org_id = ? for update",
+                    rs -> new Lease(rs.getString(1), rs.getBoolean(2)), orgId);
             if (held.isPresent()) {
                 return held.get();
             }

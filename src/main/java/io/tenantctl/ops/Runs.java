@@ -213,12 +213,16 @@ public final class Runs {
         boolean orgLeased = leasesItsOrgs(run);
         if (dryRun && cancellable) {
             // as the cancel ends them: not started (claimed by a live worker that has yet to take the org's lease too), or
-            // claimed by a worker whose lease ran out or whose process is gone
+            // claimed by a worker whose lease (its claim's, or the org's it took) ran out or whose process is gone
             java.util.Set<String> ended = new java.util.TreeSet<>(notStarted);
             claims.forEach((orgId, worker) -> {
-                if (provision && orgLeased && !deadHolders.contains(worker)
-                        && !catalog.leases().find(orgId).map(l -> l.holder().equals(worker)).orElse(false)) {
-                    notStarted.add(orgId);
+                if (provision && orgLeased && !deadHolders.contains(worker)) {
+                    Optional<io.tenantctl.catalog.OrgLeaseRepository.Lease> lease = catalog.leases().find(orgId);
+                    if (lease.filter(l -> l.holder().equals(worker)).isEmpty()) {
+                        notStarted.add(orgId);
+                    } else if (lease.get().expired()) {
+                        ended.add(orgId);
+                    }
                 }
             });
             items.stream().filter(i -> i.itemStatus() == ItemStatus.RUNNING && (notStarted.contains(i.orgId())

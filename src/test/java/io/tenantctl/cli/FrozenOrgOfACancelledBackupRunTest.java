@@ -72,6 +72,36 @@ class FrozenOrgOfACancelledBackupRunTest {
     }
 
 
+    /**
+     * Found in review: the worker of a backup --freeze run froze acme and died holding its lease, its claim still live (a
+     * beat renews the claim and the org's lease by two statements: the second failed). Cancel held acme in flight, as its
+     * worker held its lease, though that lease had run out: its item stayed running in the cancelled run, nobody to finish
+     * it. It is cancelled now; the dead lease is left to recovery, which thaws acme, and the next backup of it goes on.
+     */
+    @Test
+    void aFrozenOrgWhoseWorkerDiedHoldingItsLeaseIsCancelledAndThawed() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            String runId = strictJson(ok(f.cli, "backup", "--org", "acme", "--freeze", "--detach", "-o", "json")).get("run_id").asText();
+            String dead = "worker-7/4242/dead";
+            CliFixture.workerKilledAfterClaiming(f.catalogUrl, runId, "acme");
+            sql(f, "update run_items set lease_until = now() + interval '1 minute' where run_id = '" + runId + "'");
+            sql(f, "update orgs set status = 'read_only', version = version + 1, updated_at = now() where org_id = 'acme'");
+            sql(f, "insert into org_leases (org_id, holder, host, pid, operation, run_id, state, lease_until) values ('acme', '" + dead
+                    + "', 'worker-7', 4242, 'backup', '" + runId + "', cast('{\"frozen_from\": \"active\"}' as jsonb), "
+                    + "now() - interval '1 second')");
+
+            ok(f.cli, "runs", "cancel", runId);
+
+            JsonNode shown = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+            assertThat(shown.get("items").get(0).get("status").asText()).as("%s", shown.get("items")).isEqualTo("cancelled");
+            assertThat(shown.get("items").get(0).get("error").asText()).contains("its worker stopped");
+            assertThat(f.org("acme").get("status").asText()).as("the dead freeze put right by recovery").isEqualTo("active");
+            f.backup("acme");
+        }
+    }
+
     private static void sql(BackupFixture f, String statement) throws Exception {
         try (Connection c = DriverManager.getConnection(f.catalogUrl); Statement s = c.createStatement()) {
             s.execute(statement);

@@ -45,4 +45,40 @@ class RunsCancelOfAnAbandonedRunTest {
                     .doesNotContainKey("running");
         }
     }
+
+    /**
+     * Found in review: cancel held an org in flight when its worker had claimed it and held its org's lease, whether or not
+     * that lease ran out. A worker that took n-1's lease and died with its claim still live (a beat renews the claim and
+     * the org's lease by two statements: the second failed) left its item running in the cancelled run, nobody to finish it,
+     * n-1 provisioning for good. In flight is a live lease: the item is cancelled as its worker's, the org failed with the
+     * provision that finishes it, and the dead lease is left for the recovery of the next command, not released.
+     */
+    @Test
+    void anOrgWhoseWorkerDiedHoldingItsLeaseIsNotInFlight(@TempDir Path dir) throws Exception {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            String runId = CliFixture.provisionDetached(cli, dir, "n-1", "n-2");
+            CliFixture.workerKilledAfterClaiming(url, runId, "n-1");
+            sql(url, "update run_items set lease_until = now() + interval '1 minute' where run_id = '" + runId + "' and org_id = 'n-1'");
+            sql(url, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) values ('n-1', "
+                    + "'worker-7/4242/dead', 'worker-7', 4242, 'provision', '" + runId + "', now() - interval '1 second')");
+
+            JsonNode dry = strictJson(ok(cli, "runs", "cancel", runId, "--dry-run", "-o", "json"));
+            assertThat(dry.get("provision").get("failed").has("n-1")).as("the dry run says what the cancel does: %s", dry).isTrue();
+            JsonNode cancelled = strictJson(ok(cli, "runs", "cancel", runId, "-o", "json"));
+            assertThat(cancelled.get("provision").get("places_released")).as("%s", cancelled).extracting(JsonNode::asText).containsExactly("n-2");
+            String finish = cancelled.get("provision").get("failed").path("n-1").asText();
+            assertThat(finish).as("%s", cancelled).startsWith("tenantctl provision n-1");
+
+            JsonNode shown = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
+            assertThat(MigrateAllFixture.itemStatuses(shown)).as("%s", shown.get("items")).containsExactly(Map.entry("cancelled", 2));
+            assertThat(CliFixture.count(url, "select count(*) from orgs where org_id = 'n-1' and status = 'failed'")).isEqualTo(1);
+
+            // the next rollout of n-1 is not blocked: the step the cancel named finishes it
+            ok(cli, finish.substring("tenantctl ".length()).split(" "));
+            assertThat(CliFixture.count(url, "select count(*) from orgs where org_id = 'n-1' and status = 'active'")).isEqualTo(1);
+        }
+    }
 }
