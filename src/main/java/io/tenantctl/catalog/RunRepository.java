@@ -733,6 +733,13 @@ public final class RunRepository {
     }
 
     /**
+     * What {@link #cancel} did, as its transaction did it: the orgs it cancelled not started (pending, held, or claimed by
+     * a live worker yet to take the org's lease), and those it cancelled as left by a worker that stopped (begun, maybe).
+     */
+    public record Cancelled(java.util.SortedSet<String> notStarted, java.util.SortedSet<String> workerStopped) {
+    }
+
+    /**
      * Ends a run for good: status cancelled (from running, interrupted or aborted), its held and pending items
      * cancelled, and so are items whose worker's lease ran out. Items in flight finish and are recorded: with
      * {@code orgLeased} (the run's workers take an org's lease before they work on it), in flight is an item whose worker
@@ -741,27 +748,28 @@ public final class RunRepository {
      * nothing — and one whose worker's lease on the org ran out (it died) is cancelled as its worker stopped, that lease
      * left as it is, for the next taker of the org to recover what it left by its recorded state.
      * {@code holder} takes the org's lease for this, within the marking's transaction (never seen by anyone), so that
-     * no worker takes it between the look and the mark. Empty when the run had already ended otherwise; else the orgs
-     * cancelled so, claimed but not started.
+     * no worker takes it between the look and the mark. Empty when the run had already ended otherwise; else the orgs it
+     * cancelled, as it cancelled them (read again afterwards, a worker's own ending of an org in flight would be among them).
      */
-    public Optional<java.util.Set<String>> cancel(String runId, String reason, boolean orgLeased, String holder) {
+    public Optional<Cancelled> cancel(String runId, String reason, boolean orgLeased, String holder) {
         return catalog.inTransaction(c -> {
             // a run that had ended otherwise (aborted, failed, interrupted) keeps when it stopped and why: the cancel is added
             int n = Sql.update(c, "update runs set status = 'cancelled', finished_at = coalesce(finished_at, now()), "
                     + "reason = coalesce(reason || '; then ', '') || ? where run_id = ? "
                     + "and status in ('running', 'interrupted', 'aborted', 'failed')", reason, runId);
             if (n != 1) {
-                return Optional.<java.util.Set<String>>empty();
+                return Optional.<Cancelled>empty();
             }
-            Sql.update(c, "update run_items set status = 'cancelled', error = ?, not_before = null where run_id = ? "
-                    + "and status in ('pending', 'held')", "not started: " + reason, runId);
+            java.util.SortedSet<String> unstarted = new java.util.TreeSet<>(Sql.query(c, "update run_items set status = 'cancelled', "
+                    + "error = ?, not_before = null where run_id = ? and status in ('pending', 'held') returning org_id",
+                    rs -> rs.getString(1), "not started: " + reason, runId));
             // claimed by a worker that is gone (its lease ran out): nobody will finish it, so it is not in flight
             // (an item with no lease of its own, a restore's, by its org's lease: none live, nobody is on the org)
             String stopped = "not finished: its worker stopped (lease expired), then the run was cancelled: " + reason;
-            Sql.update(c, "update run_items i set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
-                    + "where i.run_id = ? and i.status = 'running' and (i.lease_until < now() or i.lease_until is null and not exists "
-                    + "(select 1 from org_leases l where l.org_id = i.org_id and l.lease_until > now()))", stopped, runId);
-            java.util.Set<String> unstarted = new java.util.TreeSet<>();
+            java.util.SortedSet<String> gone = new java.util.TreeSet<>(Sql.query(c, "update run_items i set status = 'cancelled', error = ?, "
+                    + "claimed_by = null, lease_until = null where i.run_id = ? and i.status = 'running' and (i.lease_until < now() "
+                    + "or i.lease_until is null and not exists (select 1 from org_leases l where l.org_id = i.org_id and l.lease_until > now())) "
+                    + "returning i.org_id", rs -> rs.getString(1), stopped, runId));
             if (orgLeased) {
                 List<java.util.Map.Entry<String, String>> claims = Sql.query(c, "select org_id, claimed_by from run_items where run_id = ? "
                         + "and status = 'running' and lease_until >= now() order by org_id", rs -> java.util.Map.entry(rs.getString(1),
@@ -779,11 +787,12 @@ public final class RunRepository {
                         Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
                                 + "where run_id = ? and org_id = ? and status = 'running' and claimed_by = ?", stopped, runId, claim.getKey(),
                                 claim.getValue());
+                        gone.add(claim.getKey());
                     }
                     Sql.update(c, "delete from org_leases where org_id = ? and holder = ?", claim.getKey(), holder);
                 }
             }
-            return Optional.of(unstarted);
+            return Optional.of(new Cancelled(unstarted, gone));
         });
     }
 

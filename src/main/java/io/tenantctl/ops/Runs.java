@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantctl.catalog.Catalog;
 import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgLeaseRepository;
 import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.catalog.RunStatus;
 import io.tenantctl.ops.run.RunEngine;
@@ -200,10 +201,6 @@ public final class Runs {
         // a provision's orgs not started yet hold their places (rows 'provisioning'): settled below once they are cancelled
         // (pending or held ones, and those the cancel finds claimed but not started)
         boolean provision = run.verb().equals(Provision.VERB);
-        List<RunRepository.Item> items = provision ? catalog.runs().items(runId) : List.of(); // read once, for the orgs a cancel ends
-        java.util.Set<String> notStarted = items.stream()
-                .filter(i -> i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD).map(RunRepository.Item::orgId)
-                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
         // a worker of this host whose process is gone (a kill -9 a moment ago) holds nothing: its orgs are ended with
         // those whose lease ran out, now, not a lease's length later with nobody left to say so
         Worker me = Worker.current(actor);
@@ -212,34 +209,43 @@ public final class Runs {
         claims.values().stream().filter(h -> Worker.parse(h).knownDeadFrom(me)).forEach(deadHolders::add);
         boolean orgLeased = leasesItsOrgs(run);
         if (dryRun && cancellable) {
-            // as the cancel ends them: not started (claimed by a live worker that has yet to take the org's lease too), or
-            // claimed by a worker whose lease (its claim's, or the org's it took) ran out or whose process is gone
-            java.util.Set<String> ended = new java.util.TreeSet<>(notStarted);
-            claims.forEach((orgId, worker) -> {
-                if (provision && orgLeased && !deadHolders.contains(worker)) {
-                    Optional<io.tenantctl.catalog.OrgLeaseRepository.Lease> lease = catalog.leases().find(orgId);
+            // as the cancel ends them: not started (pending, held, or claimed by a live worker that has yet to take the
+            // org's lease too), or claimed by a worker whose lease (its claim's, or the org's it took) ran out or whose process is gone
+            java.util.Set<String> notStarted = new java.util.TreeSet<>();
+            java.util.Set<String> ended = new java.util.TreeSet<>();
+            for (RunRepository.Item i : provision ? catalog.runs().items(runId) : List.<RunRepository.Item>of()) {
+                String worker = claims.get(i.orgId());
+                if (i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD) {
+                    notStarted.add(i.orgId());
+                } else if (i.itemStatus() != ItemStatus.RUNNING) {
+                    continue;
+                } else if (worker != null && orgLeased && !deadHolders.contains(worker)) {
+                    Optional<OrgLeaseRepository.Lease> lease = catalog.leases().find(i.orgId());
                     if (lease.filter(l -> l.holder().equals(worker)).isEmpty()) {
-                        notStarted.add(orgId);
+                        notStarted.add(i.orgId());
                     } else if (lease.get().expired()) {
-                        ended.add(orgId);
+                        ended.add(i.orgId());
                     }
+                } else if (worker == null || deadHolders.contains(worker)) {
+                    ended.add(i.orgId());
                 }
-            });
-            items.stream().filter(i -> i.itemStatus() == ItemStatus.RUNNING && (notStarted.contains(i.orgId())
-                    || !claims.containsKey(i.orgId()) || deadHolders.contains(claims.get(i.orgId())))).forEach(i -> ended.add(i.orgId()));
-            return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, me) : null);
+            }
+            ended.addAll(notStarted);
+            return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, true, me) : null);
         }
         if (cancellable) {
             deadHolders.forEach(h -> catalog.runs().expireHolder(runId, h, null, 0));
         }
-        Optional<java.util.Set<String>> claimedUnstarted = cancellable ? catalog.runs().cancel(runId, "cancelled by " + actor, orgLeased, me.id())
+        Optional<RunRepository.Cancelled> done = cancellable ? catalog.runs().cancel(runId, "cancelled by " + actor, orgLeased, me.id())
                 : Optional.empty();
-        if (claimedUnstarted.isEmpty()) {
+        if (done.isEmpty()) {
             throw io.tenantctl.TenantctlException.usage("run " + runId + " is " + run.status() + ": only a running, interrupted, aborted "
                     + "or failed run can be cancelled");
         }
-        notStarted.addAll(claimedUnstarted.get());
-        return new Cancelled(view(catalog.runs().get(runId)), provision ? unplaced(runId, notStarted, null, me) : null);
+        // what the cancel's own transaction ended, not the items read again: an org a worker ends meanwhile is that worker's
+        java.util.Set<String> ended = new java.util.TreeSet<>(done.get().notStarted());
+        ended.addAll(done.get().workerStopped());
+        return new Cancelled(view(catalog.runs().get(runId)), provision ? unplaced(runId, done.get().notStarted(), ended, false, me) : null);
     }
 
     /**
@@ -265,16 +271,12 @@ public final class Runs {
     }
 
     /**
-     * What cancelling a provision run does to its orgs that never started and are still provisioning (no live lease);
-     * {@code dryRunEnded}: for a dry run, the orgs the cancel would end (null: the cancel was made, its items say).
+     * What cancelling a provision run does to its orgs that never started and are still provisioning (no live lease):
+     * {@code ended}, the orgs the cancel ended (for a {@code dryRun}, would end), of them {@code notStarted} not started.
      */
-    private Unplaced unplaced(String runId, java.util.Set<String> notStarted, java.util.Set<String> dryRunEnded, Worker me) {
-        boolean dryRun = dryRunEnded != null;
+    private Unplaced unplaced(String runId, java.util.Set<String> notStarted, java.util.Set<String> ended, boolean dryRun, Worker me) {
         List<String> released = new java.util.ArrayList<>();
         Map<String, String> failed = new java.util.TreeMap<>();
-        // the orgs the cancel ended: not started (pending, held), or claimed by a worker that is gone (begun, maybe)
-        java.util.Collection<String> ended = dryRun ? dryRunEnded : catalog.runs().items(runId).stream()
-                .filter(i -> i.itemStatus() == ItemStatus.CANCELLED).map(RunRepository.Item::orgId).sorted().toList();
         for (String orgId : ended) {
             Optional<Org> org = catalog.orgs().find(orgId).filter(o -> o.status().equals(Org.PROVISIONING));
             // a worker of this run that claimed an org not started holds its lease only to find its item cancelled: nobody is on it

@@ -150,4 +150,30 @@ class ClaimTest {
         assertThat(runs.itemStatus(busy, "c1")).contains(ItemStatus.FAILED);
         assertThat(runs.itemError(busy, "c1").orElseThrow()).contains("org c1 is busy");
     }
+
+    /**
+     * What a cancel ended, as its own transaction ended it (runs cancel settles a provision's orgs by it, not by the items
+     * read again, among which a worker's own ending of an org in flight would be): not started, pending or claimed by a
+     * live worker without the org's lease; its worker stopped, its claim's lease or its lease on the org run out (that
+     * lease kept, for recovery); an org whose worker holds its live lease is in flight, neither.
+     */
+    @Test
+    void aCancelSaysWhichOrgsItEndedAndHow() {
+        String runId = run("a1@p1", "a2@p1", "a3@p1", "a4@p1", "a5@p1");
+        assertThat(claim(runId, "unstarted", 8)).isEqualTo("a1");
+        assertThat(claim(runId, "expired", 8)).isEqualTo("a2");
+        assertThat(claim(runId, "dead-on-it", 8)).isEqualTo("a3");
+        catalog.leases().acquire("a3", "dead-on-it", "h", 1, "backup", runId, "{\"frozen_from\": \"active\"}", -1);
+        assertThat(claim(runId, "at-work", 8)).isEqualTo("a4");
+        catalog.leases().acquire("a4", "at-work", "h", 2, "backup", runId, null, 60);
+        runs.expireHolder(runId, "expired", null, 0);
+
+        RunRepository.Cancelled done = runs.cancel(runId, "cancelled by the operator", true, "canceller").orElseThrow();
+
+        assertThat(done.notStarted()).containsExactly("a1", "a5");
+        assertThat(done.workerStopped()).containsExactly("a2", "a3");
+        assertThat(runs.itemStatus(runId, "a4")).contains(ItemStatus.RUNNING);
+        assertThat(catalog.leases().find("a3")).as("the dead worker's lease, for recovery to thaw its org")
+                .hasValueSatisfying(l -> assertThat(l.holder()).isEqualTo("dead-on-it"));
+    }
 }
