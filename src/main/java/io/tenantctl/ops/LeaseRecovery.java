@@ -81,10 +81,7 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
         for (OrgLeaseRepository.Lease l : dead(ctx)) {
             Document state = l.state() == null ? null : Document.parse(l.state());
             String what = switch (l.operation()) {
-                case "restore" -> state == null ? "the restore that held it died before it changed anything: its run would be "
-                        + "closed as failed" : "the restore that held it died: it would be rolled back by the state it recorded (its partial "
-                        + "database dropped, the org's status put back, a --to-org org not created; one past an --in-place drop "
-                        + "is left restoring, for the restore to be run again)";
+                case "restore" -> Restore.wouldRecover(ctx, state, l.orgId()); // by the rule its recovery goes by
                 case "backup" -> state == null || state.getString("frozen_from") == null ? null
                         : "a backup --freeze that died left it read_only: it would be set back to " + state.getString("frozen_from");
                 case Rebalance.LEASE -> "the move that held it died: it would be rolled back before its flip, finished after it";
@@ -94,6 +91,14 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
                 out.add("org " + l.orgId() + ": " + what);
             }
         }
+        return out;
+    }
+
+    /** The runs of dead restores {@link #sweep} would close as failed: what verify --fix --dry-run does not also cancel. */
+    static java.util.Set<String> runsClosedBySweep(OpsContext ctx) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        dead(ctx).stream().filter(l -> l.operation().equals("restore")).forEach(l -> out.addAll(Restore.runsRecoveryCloses(ctx,
+                l.state() == null ? null : Document.parse(l.state()), l.orgId())));
         return out;
     }
 

@@ -934,22 +934,85 @@ public final class Restore {
     }
 
     /**
+     * What the recovery of a dead restore does, decided by the state it recorded on the org's lease and the catalog now:
+     * {@link #recover} does it, verify --fix --dry-run ({@link #wouldRecover}) says it, from this one rule. A dead restore
+     * that left its org not restoring had not claimed it yet (its row unchanged since the run was recorded: a claim or a
+     * flip changes it) or had switched it to the restored data: either way the org's database is its whole data, nothing
+     * is undone, only its run is closed as failed; nothing at all when it had closed its run itself (it finished, then
+     * died before it let go of the org). One that left the org restoring (or a --to-org one gone) is rolled back.
+     */
+    private enum Recovery { NOTHING, CLOSE_ORPHAN_RUNS, CLOSE_UNCLAIMED, CLOSE_SWITCHED, ROLL_BACK }
+
+    private static Recovery recovery(OpsContext ctx, org.bson.Document state, String orgId) {
+        RunRepository runs = ctx.catalog().runs();
+        if (state == null) { // died after recording its run, before recording anything on the lease
+            return runs.runningWith("restore", orgId).isEmpty() ? Recovery.NOTHING : Recovery.CLOSE_ORPHAN_RUNS;
+        }
+        Optional<Org> now = ctx.catalog().orgs().find(orgId);
+        if (now.isEmpty() || now.get().status().equals(Org.RESTORING)) {
+            return Recovery.ROLL_BACK;
+        }
+        String runId = state.getString("run_id");
+        Optional<RunRepository.Run> run = Optional.ofNullable(runId).filter(id -> runs.runningWith("restore", orgId).contains(id))
+                .flatMap(runs::find);
+        if (run.isEmpty()) {
+            return Recovery.NOTHING;
+        }
+        Org org = now.get();
+        return org.updatedAt() != null && run.get().startedAt() != null && org.updatedAt().isBefore(run.get().startedAt())
+                ? Recovery.CLOSE_UNCLAIMED : Recovery.CLOSE_SWITCHED;
+    }
+
+    /**
+     * What {@link #recover} would do (verify --fix --dry-run), by the same rule, without doing it; null when it would do
+     * nothing.
+     */
+    static String wouldRecover(OpsContext ctx, org.bson.Document state, String orgId) {
+        Recovery how = recovery(ctx, state, orgId);
+        return switch (how) {
+            case NOTHING -> null;
+            case CLOSE_ORPHAN_RUNS -> "the restore that held it died before it changed anything: its run would be closed as failed";
+            case CLOSE_UNCLAIMED, CLOSE_SWITCHED -> "the restore of backup " + state.getString("backup") + " (run " + state.getString("run_id")
+                    + ") that held it died " + died(how, orgId) + ": its run would be closed as failed, nothing undone or dropped (the org "
+                    + "keeps " + (how == Recovery.CLOSE_UNCLAIMED ? "its own data" : "the restored data") + ")";
+            case ROLL_BACK -> "the restore that held it died: it would be rolled back by the state it recorded (its partial "
+                    + "database dropped, the org's status put back, a --to-org org not created; one past an --in-place drop "
+                    + "is left restoring, for the restore to be run again)";
+        };
+    }
+
+    /** The runs {@link #recover} would close as failed, by the same rule (a dry run does not call them abandoned too). */
+    static List<String> runsRecoveryCloses(OpsContext ctx, org.bson.Document state, String orgId) {
+        return switch (recovery(ctx, state, orgId)) {
+            case NOTHING -> List.of();
+            case CLOSE_ORPHAN_RUNS -> ctx.catalog().runs().runningWith("restore", orgId);
+            default -> state.getString("run_id") == null ? List.of() : List.of(state.getString("run_id"));
+        };
+    }
+
+    /**
      * Undoes what a restore whose process died left on its org, by the state it recorded on the org's lease: a
      * partial fresh database dropped and the org's status put back, a half-created --to-org removed; an in-place
      * restore that died after dropping the org's database cannot be undone, so the org stays restoring and the
-     * message says how to finish it. Returns what was done, or null when the restore had closed its run (finished).
+     * message says how to finish it; one that left nothing to undo has its run closed ({@link #recovery}). Returns what
+     * was done, or null when the restore had closed its run (finished).
      */
     static String recover(OpsContext ctx, org.bson.Document state, String orgId) {
-        if (state == null) {
-            return closeOrphanRuns(ctx, orgId); // died after recording its run, before recording anything on the lease
+        Recovery how = recovery(ctx, state, orgId);
+        switch (how) {
+            case NOTHING:
+                return null;
+            case CLOSE_ORPHAN_RUNS:
+                return closeOrphanRuns(ctx, orgId);
+            case CLOSE_UNCLAIMED, CLOSE_SWITCHED:
+                return closeUndone(ctx, state.getString("run_id"), orgId, state.getString("backup"), how);
+            default:
+                break;
         }
         Restore r = new Restore(ctx, null);
         Optional<Org> now = ctx.catalog().orgs().find(orgId);
         String database = state.getString("database");
         String poolId = state.getString("pool");
-        if (now.isPresent() && !now.get().status().equals(Org.RESTORING)) {
-            return closeUndone(ctx, state.getString("run_id"), now.get(), state.getString("backup")); // nothing to undo
-        }
         Pool pool = ctx.catalog().pools().get(poolId);
         Target target = new Target(state.getString("mode"), orgId, now.orElse(null), pool, database,
                 OrgStatus.of(state.getString("previous_status")),
@@ -966,26 +1029,17 @@ public final class Restore {
         return what;
     }
 
-    /**
-     * A dead restore that left its org not restoring had not claimed it yet (its row unchanged since the run was recorded:
-     * a claim or a flip changes it) or had switched it to the restored data: either way the org's database is its whole
-     * data, nothing is undone or dropped; only its run, still running, is closed as failed. Null when the restore had
-     * closed its run itself (it finished, then died before it let go of the org).
-     */
-    private static String closeUndone(OpsContext ctx, String runId, Org org, String backupId) {
-        RunRepository runs = ctx.catalog().runs();
-        Optional<RunRepository.Run> run = Optional.ofNullable(runId).filter(id -> runs.runningWith("restore", org.orgId()).contains(id))
-                .flatMap(runs::find);
-        if (run.isEmpty()) {
-            return null;
-        }
-        boolean unclaimed = org.updatedAt() != null && run.get().startedAt() != null && org.updatedAt().isBefore(run.get().startedAt());
-        String what = "the restore of backup " + backupId + " (run " + runId + ") died " + (unclaimed
-                ? "before it claimed org " + org.orgId() + ": the org kept its own data, nothing to undo"
-                : "after it switched org " + org.orgId() + " to the restored data, which it keeps: nothing to undo");
-        runs.itemFinished(runId, org.orgId(), "failed", 1, 0, what);
-        runs.finish(runId, "failed");
+    /** A dead restore with nothing to undo ({@link #recovery}): its run, still running, is closed as failed, nothing dropped. */
+    private static String closeUndone(OpsContext ctx, String runId, String orgId, String backupId, Recovery how) {
+        String what = "the restore of backup " + backupId + " (run " + runId + ") died " + died(how, orgId) + (how == Recovery.CLOSE_UNCLAIMED
+                ? ": the org kept its own data, nothing to undo" : ", which it keeps: nothing to undo");
+        ctx.catalog().runs().itemFinished(runId, orgId, "failed", 1, 0, what);
+        ctx.catalog().runs().finish(runId, "failed");
         return what;
+    }
+
+    private static String died(Recovery how, String orgId) {
+        return how == Recovery.CLOSE_UNCLAIMED ? "before it claimed org " + orgId : "after it switched org " + orgId + " to the restored data";
     }
 
     /**

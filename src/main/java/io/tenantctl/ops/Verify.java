@@ -1724,6 +1724,8 @@ public final class Verify {
     private void runs(Request req, Consumer<Seen> seen, List<String> fixed, String ownRun) {
         Runs runs = new Runs(ctx.catalog(), ctx.actor());
         Instant unstartedBefore = ctx.catalog().now().minus(req.stuckAfter()); // runs.started_at is the catalog's clock
+        // a dead restore's run, which --fix's lease recovery closes as failed before this (its dry run's line says so)
+        Set<String> closedFirst = req.fix() && req.dryRun() ? LeaseRecovery.runsClosedBySweep(ctx) : Set.of();
         for (RunRepository.Run run : ctx.catalog().runs().allRunning()) {
             if (run.runId().equals(ownRun)) {
                 continue;
@@ -1742,6 +1744,9 @@ public final class Verify {
             }
             if (!r.status().equals(RunStatus.ABANDONED.db()) || r.verb().equals("verify")) {
                 continue; // an abandoned verify (its process out of descriptors, killed) left no org in any state: this one checks again
+            }
+            if (closedFirst.contains(r.runId())) {
+                continue;
             }
             if (r.verb().equals("restore") && ctx.catalog().runs().onlyOrg(r.runId()).flatMap(ctx.catalog().orgs()::find)
                     .map(o -> o.status().equals(Org.RESTORING)).orElse(false)) {

@@ -182,7 +182,16 @@ class AKilledRestoresRunIsAbandonedTest {
             TestCatalog.execute(f.catalogUrl, "drop trigger stall_claim on orgs");
             String runId = strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").get(0).get("run_id").asText();
 
-            ok(f.cli, "backup", "--org", "acme"); // the next command on the org recovers the dead restore's lease
+            // found in review: verify --fix --dry-run said such a restore 'would be rolled back (its partial database dropped, the
+            // org's status put back …)', where the recovery only closes its run: it says what verify --fix then does
+            List<String> databases = f.databaseNames("pool-0");
+            assertThat(wouldFix(f)).as("the dry run").singleElement().asString()
+                    .contains("org acme: the restore of backup " + backupId + " (run " + runId + ") that held it died before it claimed org acme: "
+                            + "its run would be closed as failed, nothing undone or dropped (the org keeps its own data)")
+                    .doesNotContain("rolled back");
+            assertThat(fixed(f)).as("the next command on the org recovers the dead restore's lease, as its dry run said").singleElement()
+                    .asString().contains("died before it claimed org acme: the org kept its own data, nothing to undo");
+            assertThat(f.databaseNames("pool-0")).as("nothing dropped").containsExactlyInAnyOrderElementsOf(databases);
 
             JsonNode shown = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
             assertThat(shown.get("run").get("status").asText()).as(shown.toString()).isEqualTo("failed");
@@ -204,7 +213,15 @@ class AKilledRestoresRunIsAbandonedTest {
             Map<String, List<RawBsonDocument>> restored = BackupFixture.contents(f.db("acme"));
             assertThat(restored.get("later")).as("switched to the backup's data").isNullOrEmpty();
 
-            ok(f.cli, "backup", "--org", "acme");
+            assertThat(wouldFix(f)).as("the dry run").singleElement().asString()
+                    .contains("org acme: the restore of backup " + backupId + " (run " + switched + ") that held it died after it switched org "
+                            + "acme to the restored data: its run would be closed as failed, nothing undone or dropped (the org keeps the "
+                            + "restored data)")
+                    .doesNotContain("rolled back");
+            List<String> switchedDatabases = f.databaseNames("pool-0");
+            assertThat(fixed(f)).as("as its dry run said").singleElement().asString()
+                    .contains("died after it switched org acme to the restored data, which it keeps: nothing to undo");
+            assertThat(f.databaseNames("pool-0")).as("nothing dropped").containsExactlyInAnyOrderElementsOf(switchedDatabases);
 
             JsonNode after = strictJson(ok(f.cli, "runs", "show", switched, "-o", "json"));
             assertThat(after.get("run").get("status").asText()).as(after.toString()).isEqualTo("failed");
@@ -214,6 +231,28 @@ class AKilledRestoresRunIsAbandonedTest {
             Cli.Result clean2 = f.cli.run("verify", "-o", "json");
             assertThat(findings(strictJson(clean2), "run_abandoned")).as(clean2.toString()).isEmpty();
         }
+    }
+
+    /**
+     * What verify --fix --dry-run says it would fix, then (nothing done) that it exits as verify --fix will: the run its
+     * recovery closes is not also called abandoned ('would be cancelled', exit 4).
+     */
+    private static List<String> wouldFix(BackupFixture f) {
+        Cli.Result r = f.cli.run("verify", "--fix", "--dry-run", "-o", "json");
+        List<String> lines = new java.util.ArrayList<>();
+        strictJson(r).get("fixed").forEach(l -> lines.add(l.asText()));
+        assertThat(lines).as(r.toString()).isNotEmpty().allSatisfy(l -> assertThat(l).doesNotContain("rolled back"));
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        return lines;
+    }
+
+    /** What verify --fix fixed. */
+    private static List<String> fixed(BackupFixture f) {
+        Cli.Result r = f.cli.run("verify", "--fix", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        List<String> lines = new java.util.ArrayList<>();
+        strictJson(r).get("fixed").forEach(l -> lines.add(l.asText()));
+        return lines;
     }
 
     /** Runs a restore in a child JVM and kills it while its item start (the statement right after its run is recorded) stalls. */
