@@ -1037,8 +1037,9 @@ final class Mover {
         boolean dropped = false;
         boolean silent = false;
         try {
-            if (databases.pointedAtBy(m.toPool(), m.toDatabase()).isPresent()) {
-                notes.add("target " + m.toDatabase() + " is an org's database: left alone");
+            Optional<String> user = databases.pointedAtBy(m.toPool(), m.toDatabase());
+            if (user.isPresent()) {
+                notes.add(orgsDatabase(m, user.get()) + ": left alone");
             } else {
                 Pool to = ctx.catalog().pools().get(m.toPool());
                 silent = targetSilent.test(to);
@@ -1068,12 +1069,17 @@ final class Mover {
     String rollBackWouldLeave(MoveRepository.Move m) {
         Optional<String> user = databases.pointedAtBy(m.toPool(), m.toDatabase());
         if (user.isPresent()) {
-            return ": its target " + m.toDatabase() + " on " + m.toPool() + " is org " + user.get() + "'s database, so it would be left alone";
+            return ": its " + orgsDatabase(m, user.get()) + ", so it would be left alone"; // as the rollback will say
         }
         Pool to = ctx.catalog().pools().get(m.toPool());
         return targetSilence.computeIfAbsent(to.poolId(), id -> PoolHealth.check(ctx, to)).map(why -> ": its target " + to.poolId()
                 + " does not answer (" + why + "), so its partial copy " + m.toDatabase() + " would be left on " + to.poolId()
                 + " after one try to drop it: 'tenantctl rebalance gc' drops it once " + to.poolId() + " answers").orElse("");
+    }
+
+    /** A rolled-back move's target that org {@code user} points at, named as its rollback and that rollback's dry run say it. */
+    private static String orgsDatabase(MoveRepository.Move m, String user) {
+        return "target " + m.toDatabase() + " on pool " + m.toPool() + " is org " + user + "'s database";
     }
 
     private MongoDatabase db(Pool pool, String database) {

@@ -124,7 +124,7 @@ class RebalanceResumeOfAMoveWhoseProcessIsGoneTest {
             String database = globex.get("database_name").asText();
             sql(f, "update moves set to_pool = '" + pool + "', to_database = '" + database + "' where move_id = 'm-1'");
 
-            String leftAlone = "move m-1 of org acme (frozen) would be rolled back: its target " + database + " on " + pool
+            String leftAlone = "move m-1 of org acme (frozen) would be rolled back: its target " + database + " on pool " + pool
                     + " is org globex's database, so it would be left alone";
             Cli.Result dry = ok(f.cli, "rebalance", "resume", "--dry-run");
             assertThat(dry.out()).as(dry.toString()).contains(leftAlone);
@@ -133,8 +133,9 @@ class RebalanceResumeOfAMoveWhoseProcessIsGoneTest {
             assertThat(f.org("acme").get("status").asText()).as("the dry runs leave it frozen").isEqualTo("read_only");
 
             Cli.Result r = ok(f.cli, "rebalance", "resume");
+            // found in review: it said only 'target DB is an org's database', naming neither the org nor the pool
             assertThat(r.out()).as(r.toString()).contains("move m-1 of org acme died while frozen, rolled back: target " + database
-                    + " is an org's database: left alone; org acme is active on its source pool-0");
+                    + " on pool " + pool + " is org globex's database: left alone; org acme is active on its source pool-0");
             assertThat(f.databaseNames(pool)).as("left alone, as the dry run said").contains(database);
             assertThat(f.db("globex").getCollection("notes").countDocuments()).isEqualTo(3);
             assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
