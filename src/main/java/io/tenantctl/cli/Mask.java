@@ -149,6 +149,9 @@ final class Mask {
                 walked = end;
                 continue;
             }
+            if (heldInQuotes(s, m.start(1) == m.end(1) ? "" : s.substring(Math.max(0, m.start(1) - 1), m.end(1)), start, end, at)) {
+                continue; // by:'ops@example.com': a quoted value holding the '@'; a user:password@ in it is found next
+            }
             if (!s.substring(start, at).matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}|\\*+")) {
                 out.append(s, copied, start).append("***");
                 copied = at;
@@ -156,6 +159,29 @@ final class Mask {
             from = at + 1;
         }
         return out.append(s, copied, s.length()).toString();
+    }
+
+    /**
+     * Whether the value from {@code start} opens with a quote ({@code '}, {@code "}, or {@code \\"} in a JSON string) that
+     * closes (a space, ',', ';', ':', a bracket, a quote, the end following it) after {@code at}, by {@code end}: then the
+     * '@' is the quoted value's own (by:'ops@example.com'), not a password's end. Not when the same quote opened the token
+     * before the name ('u:'p@ss@h'): that closing quote may be the token's own.
+     */
+    private static boolean heldInQuotes(String s, String before, int start, int end, int at) {
+        int q = s.startsWith("\\", start) ? start + 1 : start;
+        if (q >= s.length() || (s.charAt(q) != '\'' && s.charAt(q) != '"')) {
+            return false;
+        }
+        String open = s.substring(start, q + 1);
+        if (before.endsWith(open)) {
+            return false;
+        }
+        int close = q + 1;
+        while (close <= end && !s.startsWith(open, close)) { // no further than the walk went: linear, as the walk is
+            close++;
+        }
+        return close > at && close <= end && (close + open.length() == s.length()
+                || " \t\n\u000B\f\r,;:)]}\"\\".indexOf(s.charAt(close + open.length())) >= 0);
     }
 
     /** Where {@code token}, walked possessively from {@code from}, ends; -1 if it cannot start there. */

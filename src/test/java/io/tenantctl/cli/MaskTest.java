@@ -132,6 +132,25 @@ class MaskTest {
         }
     }
 
+    /**
+     * Found in review: a name, a colon and a quoted e-mail address (by:'ops@example.com', by:"ops@example.com", and so in a
+     * JSON document by:\"ops@example.com\") came out as by:***@example.com' — the address's user taken for a password, a
+     * stray quote left: the quote after the colon was read as a password's own. A value that opens with a quote and whose
+     * closing quote comes after the '@' holds that '@': it is a quoted value, not a password, and a user:password@ inside it
+     * is still masked. A password that opens with a quote (u:'QTD'@h) and a URL quoted whole ('u:'p@ss@h') stay masked.
+     */
+    @Test
+    void aQuotedAddressAfterANameAndColonIsNotTakenForAPassword() {
+        for (String text : java.util.List.of("by:'ops@example.com'", "orgs show by:\"ops@example.com\": no such org",
+                "{\"message\":\"filter by:\\\"ops@example.com\\\" matched nothing\"}", "owner:'ops@example.com', tier:'gold'")) {
+            assertThat(Mask.secrets(text)).as(text).isEqualTo(text);
+        }
+        assertThat(Mask.secrets("uri:'app:Hunter2@host'")).isEqualTo("uri:'app:***@host'");
+        assertThat(Mask.secrets("invalid --uri 'u:'QTD'@h:27017': expected")).isEqualTo("invalid --uri 'u:***@h:27017': expected");
+        assertThat(Mask.secrets("invalid --uri 'u:'p@ss@h:27017': expected")).isEqualTo("invalid --uri 'u:***@h:27017': expected");
+        assertThat(Mask.secrets("u:'p@ss@h")).isEqualTo("u:***@h");
+    }
+
     /** What holds no password stays as it was, a quote ending a quoted URL included: JSON documents keep their shape. */
     @Test
     void quotesThatEndAUrlAreNotTakenForAPassword() {
