@@ -67,12 +67,29 @@ final class Mask {
             + "|session_?key))[A-Za-z0-9_.-]*+";
     private static final Pattern PARAM = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])(" + KEY + ")=((['\"])(?:(?!\\3(?:[\\s,;&)\\]}]|$)).)*+\\3"
             + "|(['\"])[^\\n\\r\\u0085\\u2028\\u2029]*\\4|(?:[^&\\s'\";,]|,(?!\\s)|['\"](?![\\s,;&)\\]}]|$))++)");
+    /** What closes a quoted item: a space, a list's ',' or ';', ':', a closing bracket, a JSON string's quote, the end. */
+    private static final String CLOSING = "(?:[\\s,;:)\\]}\"\\\\]|$)";
     /**
-     * The same keys as JSON members ({@code {"password":"x"}}, a MongoDB command's {@code "pwd": "x"}), also in JSON quoted
-     * in a JSON string ({@code \"password\":\"x\"}): the value, escapes and all, masked to {@code "***"}; the key kept.
+     * A value in the quote {@code q} (a back reference) that opens it: up to the quote that closes it, one followed by what
+     * ends a quoted item ({@code 'pa'ss'} is masked whole); with none before the line ends, to the line's last such quote,
+     * as KEY="…" is. An empty one is none. A start whose scan finds no such quote leaves none in its line to start another
+     * from, so a line is read a bounded number of times, however many keys it repeats.
      */
-    private static final Pattern JSON_MEMBER = Pattern.compile("(?i)(\")(" + KEY + ")\"(\\s*:\\s*)\"(?:\\\\.|[^\\\\\"])++\""
-            + "|(\\\\\")(" + KEY + ")\\\\\"(\\s*:\\s*)\\\\\"(?:\\\\\\\\(?:\\\\.|[^\\\\\"])|\\\\[^\\\\\"]|[^\\\\\"])++\\\\\"");
+    private static String inQuotes(String q) {
+        return "(?!" + q + CLOSING + ")(?:(?:(?!" + q + CLOSING + ").)++(?=" + q + ")|[^\\n\\r\\u0085\\u2028\\u2029]*(?=" + q + "))";
+    }
+
+    /**
+     * The same keys as members of a JSON document or a Python or JavaScript dict ({@code {"password":"x"}}, a MongoDB
+     * command's {@code "pwd": "x"}, {@code {'password': 'x'}}, {@code "token":123}), also in JSON quoted in a JSON string
+     * ({@code \"password\":\"x\"}): the value masked to {@code "***"} in its own quotes (a number in the key's, so JSON
+     * stays JSON), escapes and all; the key kept. A value in single quotes ends at a quote that closes it, as a
+     * key='value' does ({@code 'pa\'s, s'} is masked whole); null, true, false and None are no secret.
+     */
+    private static final String NUMBER = "-?+\\d++(?:\\.\\d++)?+(?:[eE][+-]?+\\d++)?+(?![A-Za-z0-9_.-])";
+    private static final Pattern JSON_MEMBER = Pattern.compile("(?i)(['\"])(" + KEY + ")\\1(\\s*:\\s*)(\"(?:\\\\.|[^\\\\\"])++\""
+            + "|'" + inQuotes("'") + "'|" + NUMBER + ")"
+            + "|(\\\\\")(" + KEY + ")\\\\\"(\\s*:\\s*)(?:\\\\\"(?:\\\\\\\\(?:\\\\.|[^\\\\\"])|\\\\[^\\\\\"]|[^\\\\\"])++\\\\\"|" + NUMBER + ")");
     /** A userinfo that holds no secret: a user alone, or user:${VAR}. */
     private static final Pattern HARMLESS = Pattern.compile("^[^:@]*(?::\\$\\{[A-Za-z_][A-Za-z0-9_]*})?$");
 
@@ -90,8 +107,9 @@ final class Mask {
         }
         String t = bare(schemed(io.tenantctl.SecretValues.mask(s))); // what this process resolved into a URL: wherever it is
         t = JSON_MEMBER.matcher(t).replaceAll(r -> {
-            int g = r.group(1) != null ? 1 : 4;
-            return Matcher.quoteReplacement(r.group(g) + r.group(g + 1) + r.group(g) + r.group(g + 2) + r.group(g) + "***" + r.group(g));
+            int g = r.group(1) != null ? 1 : 5;
+            String quote = g == 1 && (r.group(4).startsWith("\"") || r.group(4).startsWith("'")) ? r.group(4).substring(0, 1) : r.group(g);
+            return Matcher.quoteReplacement(r.group(g) + r.group(g + 1) + r.group(g) + r.group(g + 2) + quote + "***" + quote);
         });
         return PARAM.matcher(t).replaceAll(r -> Matcher.quoteReplacement(r.group(1) + "=***"));
     }

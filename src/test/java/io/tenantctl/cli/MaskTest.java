@@ -151,6 +151,34 @@ class MaskTest {
         assertThat(Mask.secrets("u:'p@ss@h")).isEqualTo("u:***@h");
     }
 
+    /**
+     * Found in review: a secret quoted back as a Python or JavaScript dict ({'password': 'x'}, a driver's or script's repr)
+     * or as a JSON number ("token":123, "password": 123) came out whole: only "key":"string" was masked. A member whose
+     * key names a secret, its key in single or double quotes, keeps its key and shows '***' in its value's quotes, a
+     * number or other bare value "***" (in the key's quotes, so JSON stays JSON); null, true and false stay.
+     */
+    @Test
+    void aSingleQuotedOrNumericMemberWhoseKeyNamesASecretIsMasked() {
+        assertThat(Mask.secrets("{'password': 'x'}")).isEqualTo("{'password': '***'}");
+        assertThat(Mask.secrets("bad config {'user': 'app', 'password': 'pa\\'s, s', 'db': 'x'}"))
+                .isEqualTo("bad config {'user': 'app', 'password': '***', 'db': 'x'}");
+        assertThat(Mask.secrets("{'pwd': \"it's\", 'AWS_SESSION_TOKEN':'IQo=Jb'}")).isEqualTo("{'pwd': \"***\", 'AWS_SESSION_TOKEN':'***'}");
+        assertThat(Mask.secrets("{\"password\": 'Hunter2'}")).isEqualTo("{\"password\": '***'}");
+        assertThat(Mask.secrets("{\"token\":123}")).isEqualTo("{\"token\":\"***\"}");
+        assertThat(Mask.secrets("{\"user\":\"app\",\"password\": 123456, \"pin_token\": -1.5e3}"))
+                .isEqualTo("{\"user\":\"app\",\"password\": \"***\", \"pin_token\": \"***\"}");
+        assertThat(Mask.secrets("{'token': 123}")).isEqualTo("{'token': '***'}");
+        // in JSON quoted inside a JSON string (an error document quoting a body)
+        assertThat(Mask.secrets("{\"message\":\"bad body {\\\"token\\\":123,\\\"a\\\":1} and {'password': 'x'}\"}"))
+                .isEqualTo("{\"message\":\"bad body {\\\"token\\\":\\\"***\\\",\\\"a\\\":1} and {'password': '***'}\"}");
+        // what holds no secret stays as it was
+        for (String text : java.util.List.of("{'password': None}", "{'password': ''}", "{\"password\": null, \"token\": false}",
+                "{'password': '***'}", "{\"tokens\": \"***\"}", "{'by': 'ops@example.com', 'count': 3}",
+                "no org named 'password': see 'tenantctl orgs list'", "invalid bucket 'my-secret-bucket': 3-63 characters")) {
+            assertThat(Mask.secrets(text)).as(text).isEqualTo(text);
+        }
+    }
+
     /** What holds no password stays as it was, a quote ending a quoted URL included: JSON documents keep their shape. */
     @Test
     void quotesThatEndAUrlAreNotTakenForAPassword() {
@@ -189,7 +217,8 @@ class MaskTest {
         String letters = "a".repeat(64 * 1024);
         Map<String, String> expected = new LinkedHashMap<>();
         for (String whole : java.util.List.of("mongodb://" + letters, "'mongodb://" + letters + "'", "u:" + letters, "by " + letters,
-                "password".repeat(8 * 1024), "\"" + "password".repeat(8 * 1024), ",u:".repeat(20 * 1024), "'u:/".repeat(16 * 1024))) {
+                "password".repeat(8 * 1024), "\"" + "password".repeat(8 * 1024), ",u:".repeat(20 * 1024), "'u:/".repeat(16 * 1024),
+                "{'password': ".repeat(5 * 1024), "\"token\":1x".repeat(6 * 1024))) {
             expected.put(whole, whole);
         }
         expected.put("mongodb://u:" + letters + "@h/", "mongodb://u:***@h/");
@@ -200,6 +229,9 @@ class MaskTest {
         expected.put("POOL1_PASSWORD=\"" + letters + "\" in env", "POOL1_PASSWORD=*** in env");
         expected.put("{\"password\":\"" + letters + "\"}", "{\"password\":\"***\"}");
         expected.put("{\\\"pwd\\\":\\\"" + letters + "\\\"}", "{\\\"pwd\\\":\\\"***\\\"}");
+        expected.put("{'password': '" + letters + "'}", "{'password': '***'}");
+        expected.put("{\"token\":" + "1".repeat(64 * 1024) + "}", "{\"token\":\"***\"}");
+        expected.put("{\"password\": 'x".repeat(4 * 1024), "{\"password\": '***'x"); // no quote closes it: masked to the line's last
         expected.forEach((text, masked) -> assertThat(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Mask.secrets(text)))
                 .as(text.substring(0, 24)).isEqualTo(masked));
     }
