@@ -90,6 +90,23 @@ final class Mask {
     private static final Pattern JSON_MEMBER = Pattern.compile("(?i)(['\"])(" + KEY + ")\\1(\\s*:\\s*)(\"(?:\\\\.|[^\\\\\"])++\""
             + "|'" + inQuotes("'") + "'|" + NUMBER + ")"
             + "|(\\\\\")(" + KEY + ")\\\\\"(\\s*:\\s*)(?:\\\\\"(?:\\\\\\\\(?:\\\\.|[^\\\\\"])|\\\\[^\\\\\"]|[^\\\\\"])++\\\\\"|" + NUMBER + ")");
+    /**
+     * An option naming a secret and its value, as picocli quotes what it could not match ({@code '--password', 'x'}) or a
+     * command line is echoed ({@code --password x}, {@code --token 'a b'}): the value masked, the option kept. Not a
+     * flag's ({@code --allow-inline-password}, {@code --no-…}), nor an option that follows ({@code --pool}, {@code -o}).
+     */
+    private static final String OPTION = "--(?!allow-|no-)" + KEY;
+    private static final String NOT_AN_OPTION = "(?!--|-[A-Za-z](?:[\\s,'\"]|$))";
+    private static final Pattern OPTION_VALUE = Pattern.compile("(?i)(['\"])(" + OPTION + ")\\1(,[ \\t]*+|[ \\t]++)\\1" + NOT_AN_OPTION
+            + inQuotes("\\1") + "\\1|(?<![A-Za-z0-9_.'\"-])(" + OPTION + ")([ \\t]++)" + NOT_AN_OPTION
+            + "(?:\"(?:\\\\.|[^\\\\\"])*+\"|'[^']*+'|(?:[^\\s'\"]|['\"](?!" + CLOSING + "))++)");
+    /**
+     * A quoted item opening with a key naming a secret, a colon and its value, YAML's KEY: value: an error quoting a line
+     * of a compose file read as an org list ({@code 'POSTGRES_PASSWORD: x'}); masked to the item's closing quote. Only in
+     * quotes: in prose "name: what" is our own style, and a collection or org named "password_resets" no secret.
+     */
+    private static final Pattern QUOTED_KEY_COLON = Pattern.compile("(?i)(['\"])(" + KEY + ":[ \\t]*+)(" + inQuotes("\\\\?+\\1")
+            + ")(\\\\?+\\1)");
     /** A userinfo that holds no secret: a user alone, or user:${VAR}. */
     private static final Pattern HARMLESS = Pattern.compile("^[^:@]*(?::\\$\\{[A-Za-z_][A-Za-z0-9_]*})?$");
 
@@ -111,6 +128,11 @@ final class Mask {
             String quote = g == 1 && (r.group(4).startsWith("\"") || r.group(4).startsWith("'")) ? r.group(4).substring(0, 1) : r.group(g);
             return Matcher.quoteReplacement(r.group(g) + r.group(g + 1) + r.group(g) + r.group(g + 2) + quote + "***" + quote);
         });
+        t = OPTION_VALUE.matcher(t).replaceAll(r -> Matcher.quoteReplacement(r.group(1) != null
+                ? r.group(1) + r.group(2) + r.group(1) + r.group(3) + r.group(1) + "***" + r.group(1) : r.group(4) + r.group(5) + "***"));
+        t = QUOTED_KEY_COLON.matcher(t).replaceAll(r -> Matcher.quoteReplacement(r.group(3).startsWith("***")
+                || r.group(3).matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}") ? r.group()
+                : r.group(1) + r.group(2) + "***" + (r.group(3).endsWith("\\") ? "\\" : "") + r.group(4)));
         return PARAM.matcher(t).replaceAll(r -> Matcher.quoteReplacement(r.group(1) + "=***"));
     }
 

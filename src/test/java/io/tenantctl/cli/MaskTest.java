@@ -179,6 +179,39 @@ class MaskTest {
         }
     }
 
+    /**
+     * Found in review: a password given as plain text after its key, with no '=', came out whole. It shows in two forms:
+     * an option and its value — picocli's "Unknown options: '--password', 'hunter2'" (and an echoed command line's
+     * --password hunter2) — and a quoted item opening with a YAML-style KEY: value, as an error quotes a line of a
+     * compose file passed as an org list ("org id 'POSTGRES_PASSWORD: hunter2' must match …"). Both are masked, the key
+     * kept. Prose is not: "password authentication failed" (PostgreSQL's), "inline password: put it in …" and a
+     * collection's "password_resets: 12 documents" are our own and the drivers' words, no secret after them.
+     */
+    @Test
+    void aPasswordAfterAnOptionOrAQuotedKeyAndColonIsMasked() {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("Unknown options: '--password', 'hunter2'", "Unknown options: '--password', '***'");
+        expected.put("Unmatched arguments from index 3: 'b', '--aws-secret-access-key', 'wJal/rX, U', '-v'",
+                "Unmatched arguments from index 3: 'b', '--aws-secret-access-key', '***', '-v'");
+        expected.put("ran tenantctl pools add p1 --password hunter2 --token 'a b' -v", "ran tenantctl pools add p1 --password *** --token *** -v");
+        expected.put("{\"message\":\"Unknown options: '--password', 'hunter2'\"}", "{\"message\":\"Unknown options: '--password', '***'\"}");
+        expected.put("org id 'POSTGRES_PASSWORD: hunter2' must match ^[a-z0-9]", "org id 'POSTGRES_PASSWORD: ***' must match ^[a-z0-9]");
+        expected.put("org id 'password: \"s3 cr3t\"'; org id 'x'", "org id 'password: ***'; org id 'x'");
+        expected.put("org id 'POSTGRES_PASSWORD: ${POOL1_PASSWORD:-tenantctl-pool1}'", "org id 'POSTGRES_PASSWORD: ***'");
+        expected.put("{\"message\":\"org id 'api_key:k3y' must match\"}", "{\"message\":\"org id 'api_key:***' must match\"}");
+        // what holds no secret stays as it was
+        for (String text : java.util.List.of("FATAL: password authentication failed for user \"app\"",
+                "admin URL has an inline password: put it in an environment variable", "password_resets: 12 documents at the move, 13 now",
+                "Unknown options: '--password', '--pool', 'p1'", "Unknown option: '--password'", "'--password', '-o', 'json'",
+                "Unmatched arguments: '--allow-inline-password', 'p3'", "[--allow-inline-password] --uri=URI",
+                "org id 'POSTGRES_PASSWORD: ${POOL1_PASSWORD}'", "no org named 'secret-garden': see 'tenantctl orgs list'",
+                "(password: did you mean pool?)", "'mongodb://token:***@h/'", "invalid --uri 'token:***@h'")) {
+            expected.put(text, text);
+        }
+        expected.forEach((text, masked) -> assertThat(Mask.secrets(text)).as(text).isEqualTo(masked));
+        assertThat(Mask.holdsSecret("'--password', 'hunter2'")).isTrue();
+    }
+
     /** What holds no password stays as it was, a quote ending a quoted URL included: JSON documents keep their shape. */
     @Test
     void quotesThatEndAUrlAreNotTakenForAPassword() {
@@ -218,7 +251,7 @@ class MaskTest {
         Map<String, String> expected = new LinkedHashMap<>();
         for (String whole : java.util.List.of("mongodb://" + letters, "'mongodb://" + letters + "'", "u:" + letters, "by " + letters,
                 "password".repeat(8 * 1024), "\"" + "password".repeat(8 * 1024), ",u:".repeat(20 * 1024), "'u:/".repeat(16 * 1024),
-                "{'password': ".repeat(5 * 1024), "\"token\":1x".repeat(6 * 1024))) {
+                "'--password', ".repeat(4 * 1024), "--password --".repeat(5 * 1024), "{'password': ".repeat(5 * 1024), "\"token\":1x".repeat(6 * 1024))) {
             expected.put(whole, whole);
         }
         expected.put("mongodb://u:" + letters + "@h/", "mongodb://u:***@h/");
@@ -231,7 +264,11 @@ class MaskTest {
         expected.put("{\\\"pwd\\\":\\\"" + letters + "\\\"}", "{\\\"pwd\\\":\\\"***\\\"}");
         expected.put("{'password': '" + letters + "'}", "{'password': '***'}");
         expected.put("{\"token\":" + "1".repeat(64 * 1024) + "}", "{\"token\":\"***\"}");
+        expected.put("Unknown options: '--password', '" + letters + "'", "Unknown options: '--password', '***'");
+        expected.put("--password " + letters, "--password ***");
+        expected.put("org id 'POSTGRES_PASSWORD: " + letters + "' must match", "org id 'POSTGRES_PASSWORD: ***' must match");
         expected.put("{\"password\": 'x".repeat(4 * 1024), "{\"password\": '***'x"); // no quote closes it: masked to the line's last
+        expected.put("'password:".repeat(6 * 1024), "'password:***'password:");
         expected.forEach((text, masked) -> assertThat(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Mask.secrets(text)))
                 .as(text.substring(0, 24)).isEqualTo(masked));
     }
