@@ -5,10 +5,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The last guard before anything reaches stderr or an error document: whatever looks like a credential in a URL or a
- * {@code password=} parameter is masked, whichever code path quoted it (picocli echoing an argument it could not match,
- * a refusal quoting the URL it refused). Each parser redacts what it knows; this catches what they did not foresee,
- * such as a password holding '/', '?', '#' or '@', or a URL typed without its scheme.
+ * The last guard before anything reaches stderr or an error document: whatever looks like a credential in a URL, a
+ * {@code password=} parameter, a JSON or dict member, an option's value or a quoted {@code KEY: value} is masked,
+ * whichever code path quoted it (picocli echoing an argument it could not match, a refusal quoting the URL it refused).
+ * Each parser redacts what it knows; this catches what they did not foresee, such as a password holding '/', '?', '#'
+ * or '@', or a URL typed without its scheme. Harmless text is left as it was: an e-mail address, prose naming a password.
  */
 final class Mask {
 
