@@ -873,23 +873,17 @@ public final class Restore {
                         + "and the next restore (see 'tenantctl orgs show " + target.orgId() + "')";
             }
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
-            if (target.mode().equals(IN_PLACE)) {
-                if (drop != Dropped.NOT) {
-                    return "; the org's database " + target.databaseName() + (drop == Dropped.NOW ? " WAS DROPPED" : " was dropped by an "
-                            + "earlier restore that did not finish") + " and is only partly restored: the org stays " + Org.RESTORING
-                            + " (not writable); " + finish(target, storeOnLine);
-                }
-            } else if (claimed != null || target.createOrg()) {
-                // never a database an org points at: this restore's flip went through before what failed after it, or this
-                // restore outlived its lease and another filled the same name and flipped the org to it meanwhile
-                Optional<String> user = restores.pointedAtBy(target.pool().poolId(), target.databaseName());
-                // a --to-org restore's own new org points at its target from the start, still restoring: that one goes
-                boolean ownNewOrg = user.isPresent() && target.createOrg() && user.get().equals(target.orgId())
-                        && ctx.catalog().orgs().find(target.orgId()).map(o -> o.status().equals(Org.RESTORING)).orElse(false);
-                if (user.isPresent() && !ownNewOrg) {
-                    return "; " + target.databaseName() + " on " + target.pool().poolId() + " is org " + user.get()
-                            + "'s database now and was left alone: see 'tenantctl orgs show " + user.get() + "'";
-                }
+            Undo undo = undo(target, claimed, drop);
+            if (undo.keepsPartial()) {
+                return "; the org's database " + target.databaseName() + (drop == Dropped.NOW ? " WAS DROPPED" : " was dropped by an "
+                        + "earlier restore that did not finish") + " and is only partly restored: the org stays " + Org.RESTORING
+                        + " (not writable); " + finish(target, storeOnLine);
+            }
+            if (undo.othersDatabase() != null) {
+                return "; " + target.databaseName() + " on " + target.pool().poolId() + " is org " + undo.othersDatabase()
+                        + "'s database now and was left alone: see 'tenantctl orgs show " + undo.othersDatabase() + "'";
+            }
+            if (undo.dropsTarget()) {
                 try {
                     db.drop();
                     note.append("; the partial database ").append(target.databaseName()).append(" was removed");
@@ -900,15 +894,15 @@ public final class Restore {
                             .append(Errors.oneLine(dropFailure)).append(")");
                 }
             }
-            if (target.createOrg()) {
+            if (undo.org() == OrgAfter.NOT_CREATED) {
                 restores.deleteUnfinishedOrg(target.orgId());
                 note.append("; org ").append(target.orgId()).append(" was not created");
-            } else if (claimed != null && drop == Dropped.EARLIER) {
+            } else if (undo.org() == OrgAfter.STAYS_RESTORING) {
                 // putting its status back would make a partial database writable and look healthy (verify's fix adds indexes)
                 note.append("; org ").append(target.orgId()).append(" stays ").append(Org.RESTORING).append(" (not writable): its database ")
                         .append(claimed.databaseName()).append(" was dropped by an earlier restore that did not finish and is only partly ")
                         .append("restored; ").append(finish(target, storeOnLine));
-            } else if (claimed != null) {
+            } else if (undo.org() == OrgAfter.STATUS_BACK) {
                 Org now = ctx.catalog().orgs().get(target.orgId());
                 if (now.status().equals(Org.RESTORING)) {
                     ctx.catalog().orgs().compareAndSetStatus(now.orgId(), now.version(), target.previousStatus());
@@ -919,6 +913,39 @@ public final class Restore {
             note.append("; cleaning up failed too (").append(Errors.oneLine(cleanupFailure)).append("): re-run the restore");
         }
         return note.toString();
+    }
+
+    /** What undoing a restore does to its org ({@link Undo}). */
+    private enum OrgAfter { AS_IS, NOT_CREATED, STAYS_RESTORING, STATUS_BACK }
+
+    /**
+     * What undoing a restore does, decided before any of it is done: {@link #cleanUp} does it (a failed restore, a dead
+     * one's recovery), {@link #wouldRecover} says it (verify --fix --dry-run), so that the two do not drift. An in-place
+     * restore past a drop keeps its partial database (the org stays restoring, for the restore to be run again); any
+     * other drops its target, unless another org points at it now (then it, and the org, are left alone), and the org
+     * is not created (--to-org), stays restoring (an earlier in-place restore dropped its database) or gets its status back.
+     */
+    private record Undo(boolean keepsPartial, String othersDatabase, boolean dropsTarget, OrgAfter org) {
+    }
+
+    private Undo undo(Target target, Org claimed, Dropped drop) {
+        if (target.mode().equals(IN_PLACE) && drop != Dropped.NOT) {
+            return new Undo(true, null, false, OrgAfter.STAYS_RESTORING);
+        }
+        boolean dropsTarget = !target.mode().equals(IN_PLACE) && (claimed != null || target.createOrg());
+        if (dropsTarget) {
+            // never a database an org points at: this restore's flip went through before what failed after it, or this
+            // restore outlived its lease and another filled the same name and flipped the org to it meanwhile
+            Optional<String> user = restores.pointedAtBy(target.pool().poolId(), target.databaseName());
+            // a --to-org restore's own new org points at its target from the start, still restoring: that one goes
+            boolean ownNewOrg = user.isPresent() && target.createOrg() && user.get().equals(target.orgId())
+                    && ctx.catalog().orgs().find(target.orgId()).map(o -> o.status().equals(Org.RESTORING)).orElse(false);
+            if (user.isPresent() && !ownNewOrg) {
+                return new Undo(false, user.get(), false, OrgAfter.AS_IS);
+            }
+        }
+        return new Undo(false, null, dropsTarget, target.createOrg() ? OrgAfter.NOT_CREATED : claimed == null ? OrgAfter.AS_IS
+                : drop == Dropped.EARLIER ? OrgAfter.STAYS_RESTORING : OrgAfter.STATUS_BACK);
     }
 
     private String finish(Target target, String storeOnLine) {
@@ -975,10 +1002,55 @@ public final class Restore {
             case CLOSE_UNCLAIMED, CLOSE_SWITCHED -> "the restore of backup " + state.getString("backup") + " (run " + state.getString("run_id")
                     + ") that held it died " + died(how, orgId) + ": its run would be closed as failed, nothing undone or dropped (the org "
                     + "keeps " + (how == Recovery.CLOSE_UNCLAIMED ? "its own data" : "the restored data") + ")";
-            case ROLL_BACK -> "the restore that held it died: it would be rolled back by the state it recorded (its partial "
-                    + "database dropped, the org's status put back, a --to-org org not created; one past an --in-place drop "
-                    + "is left restoring, for the restore to be run again)";
+            case ROLL_BACK -> "the restore of backup " + state.getString("backup") + " (run " + state.getString("run_id") + ") that held it "
+                    + "died: " + new Restore(ctx, null).wouldRollBack(state, orgId);
         };
+    }
+
+    /**
+     * What {@link #recover} rolls back of a dead restore, said before it is done: the one outcome {@link #undo} decides
+     * for it (as the recovery then does and reports it), its trial database dropped first ({@link #dropScratch}).
+     */
+    private String wouldRollBack(org.bson.Document state, String orgId) {
+        Optional<Org> now = ctx.catalog().orgs().find(orgId);
+        Target t = recorded(ctx, state, orgId, now);
+        Dropped drop = recordedDrop(state);
+        Undo undo = undo(t, now.orElse(null), drop);
+        String org = "org " + orgId;
+        String database = t.databaseName() + " on pool " + t.pool().poolId();
+        String what;
+        if (undo.keepsPartial()) {
+            what = (drop == Dropped.NOW ? "it had dropped " + org + "'s database " + database + " (--in-place)" : org + "'s database " + database
+                    + " was dropped by an earlier restore that did not finish") + " and it is only partly restored: " + org + " would be left "
+                    + Org.RESTORING + " (not writable), nothing else undone";
+        } else if (undo.othersDatabase() != null) {
+            what = "its target " + database + " is org " + undo.othersDatabase() + "'s database now, so it and " + org + " would be left "
+                    + "as they are: see 'tenantctl orgs show " + undo.othersDatabase() + "'";
+        } else {
+            String partial = "its partial database " + database + " would be dropped";
+            what = switch (undo.org()) {
+                case NOT_CREATED -> org + " (made by restore --to-org) would not be created" + (undo.dropsTarget() ? ": " + partial : "");
+                case STAYS_RESTORING -> partial + "; " + org + " would stay " + Org.RESTORING + " (not writable): its database "
+                        + now.get().databaseName() + " was dropped by an earlier restore that did not finish and is only partly restored";
+                case STATUS_BACK -> (undo.dropsTarget() ? partial + " and " + org : org + " would be") + " set back to " + t.previousStatus()
+                        + " on its own database " + now.get().databaseName();
+                case AS_IS -> undo.dropsTarget() ? partial : "nothing would be undone";
+            };
+        }
+        return dropScratch(t.pool(), state.getString("scratch"), true) + what + "; its run would be closed as failed"
+                + (undo.org() == OrgAfter.STAYS_RESTORING ? "; then " + finish(t, "") : "");
+    }
+
+    /** The target a dead restore recorded on its org's lease, as its recovery finds it ({@link #recover}, {@link #wouldRollBack}). */
+    private static Target recorded(OpsContext ctx, org.bson.Document state, String orgId, Optional<Org> now) {
+        return new Target(state.getString("mode"), orgId, now.orElse(null), ctx.catalog().pools().get(state.getString("pool")),
+                state.getString("database"), OrgStatus.of(state.getString("previous_status")),
+                Boolean.TRUE.equals(state.getBoolean("create_org")), state.getString("tier"));
+    }
+
+    private static Dropped recordedDrop(org.bson.Document state) {
+        return Boolean.TRUE.equals(state.getBoolean("current_dropped")) ? Dropped.NOW
+                : Boolean.TRUE.equals(state.getBoolean("dropped_earlier")) ? Dropped.EARLIER : Dropped.NOT;
     }
 
     /** The runs {@link #recover} would close as failed, by the same rule (a dry run does not call them abandoned too). */
@@ -1011,15 +1083,9 @@ public final class Restore {
         }
         Restore r = new Restore(ctx, null);
         Optional<Org> now = ctx.catalog().orgs().find(orgId);
-        String database = state.getString("database");
-        String poolId = state.getString("pool");
-        Pool pool = ctx.catalog().pools().get(poolId);
-        Target target = new Target(state.getString("mode"), orgId, now.orElse(null), pool, database,
-                OrgStatus.of(state.getString("previous_status")),
-                Boolean.TRUE.equals(state.getBoolean("create_org")), state.getString("tier"));
-        String note = r.dropScratch(pool, state.getString("scratch"))
-                + r.cleanUp(target, now.orElse(null), Boolean.TRUE.equals(state.getBoolean("current_dropped")) ? Dropped.NOW
-                : Boolean.TRUE.equals(state.getBoolean("dropped_earlier")) ? Dropped.EARLIER : Dropped.NOT, () -> true, ""); // under its lease
+        Target target = recorded(ctx, state, orgId, now);
+        String note = r.dropScratch(target.pool(), state.getString("scratch"), false)
+                + r.cleanUp(target, now.orElse(null), recordedDrop(state), () -> true, ""); // under its lease
         String runId = state.getString("run_id");
         String what = "the restore of backup " + state.getString("backup") + " (run " + runId + ") died" + note;
         if (runId != null) {
@@ -1060,8 +1126,9 @@ public final class Restore {
     /**
      * The scratch database of an in-place restore that died during its trial load (which drops it when it lives): dropped,
      * unless an org has taken its name since. Nothing else writes there; left alone it is a stray copy of the org's data.
+     * {@code wouldOnly}: only said, as what the recovery would drop (its dry run), by the same look.
      */
-    private String dropScratch(Pool pool, String scratch) {
+    private String dropScratch(Pool pool, String scratch, boolean wouldOnly) {
         if (scratch == null || restores.owner(scratch).isPresent()) {
             return "";
         }
@@ -1069,11 +1136,15 @@ public final class Restore {
             if (!exists(pool, scratch)) {
                 return "";
             }
+            if (wouldOnly) { // what the dry run of its recovery says, its recovery's rule
+                return "its trial database " + scratch + " on pool " + pool.poolId() + " would be dropped; ";
+            }
             ctx.pools().database(pool.poolId(), pool.uri(), scratch).drop();
             return "; its trial database " + scratch + " was removed";
         } catch (RuntimeException e) {
-            return "; its trial database " + scratch + " on " + pool.poolId() + " could not be removed (" + Errors.oneLine(e)
-                    + "): 'tenantctl verify' lists it";
+            String said = "its trial database " + scratch + " on " + pool.poolId() + " could not be " + (wouldOnly ? "looked at" : "removed")
+                    + " (" + Errors.oneLine(e) + "): 'tenantctl verify' lists it";
+            return wouldOnly ? said + "; " : "; " + said;
         }
     }
 

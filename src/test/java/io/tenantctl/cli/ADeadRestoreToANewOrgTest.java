@@ -45,12 +45,19 @@ class ADeadRestoreToANewOrgTest {
 
             String[] pasted = next.substring("tenantctl ".length()).split(" ");
             Cli.Result dry = f.cli.run(append(pasted, "--dry-run", "-o", "json"));
-            assertThat(dry.err()).as(dry.toString()).contains("org dst: the restore that held it died: it would be rolled back");
+            // found in review: it said every way a rollback can end ('its partial database dropped, the org's status put back, a
+            // --to-org org not created …'), not the one this org's will
+            String runId = strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").get(0).get("run_id").asText();
+            assertThat(dry.err()).as(dry.toString()).contains("org dst: the restore of backup " + backupId + " (run " + runId + ") that held it "
+                    + "died: org dst (made by restore --to-org) would not be created: its partial database org_dst on pool " + halfMade
+                    + " would be dropped; its run would be closed as failed\n");
             assertThat(strictJson(dry).get("pool_id").asText()).as("planned as the real run places it: %s", dry).isEqualTo(other);
             assertThat(f.org("dst").get("status").asText()).as("a dry run").isEqualTo("restoring");
 
             Cli.Result real = ok(f.cli, pasted);
-            assertThat(real.err()).as(real.toString()).contains("org dst was not created");
+            assertThat(real.err()).as("as its dry run said: %s", real).contains("the restore of backup " + backupId + " (run " + runId
+                    + ") died; the partial database org_dst was removed; org dst was not created\n");
+            assertThat(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("failed");
             assertThat(f.org("dst").get("pool_id").asText()).as(real.toString()).isEqualTo(other);
             assertThat(f.db("dst").getCollection("notes").countDocuments()).isEqualTo(NOTES);
             assertThat(f.org("dst").get("status").asText()).isEqualTo("active");

@@ -197,7 +197,14 @@ class RestoreCrashTest {
             assertThat(f.databaseNames("pool-0")).as("the trial's scratch database, left by the killed restore").contains(scratch);
 
             assertThat(f.expireLeases()).as("the one lease there is").isEqualTo(1); // 60 s later
-            ok(f.cli, "backup", "--org", "acme");
+            // found in review: verify --fix --dry-run said every way a rollback can end, not the one this org's will
+            String runId = restoreRuns(f).get(0);
+            assertThat(wouldFix(f)).as("the dry run").containsExactly("org acme: the restore of backup " + backupId + " (run " + runId
+                    + ") that held it died: its trial database " + scratch + " on pool pool-0 would be dropped; org acme would be set back to "
+                    + "active on its own database org_acme; its run would be closed as failed");
+            Cli.Result backedUp = ok(f.cli, "backup", "--org", "acme");
+            assertThat(backedUp.err()).as("as its dry run said: %s", backedUp).contains("the restore of backup " + backupId + " (run " + runId
+                    + ") died; its trial database " + scratch + " was removed; org acme still points at its database, status active\n");
 
             assertThat(f.databaseNames("pool-0")).as("the dead trial's scratch database").doesNotContain(scratch);
             activeOnItsOwnData(f);
@@ -246,7 +253,18 @@ class RestoreCrashTest {
             // and one killed before its own drop (during its trial load): the next command's recovery leaves it restoring too
             String scratch = freshDatabase(backupId);
             killRestoreOnceCopying(f, dir, scratch, "--org", "acme", "--backup", backupId, "--in-place", "--drop-existing");
-            assertThat(f.cli.run("backup", "--org", "acme").exitCode()).as("a restoring org is not backed up").isEqualTo(1);
+            // found in review: verify --fix --dry-run said every way a rollback can end, not the one this org's will
+            String runId = restoreRuns(f).get(0);
+            String rerun = "re-run the restore: tenantctl restore --org acme --backup " + backupId + " --in-place --drop-existing";
+            assertThat(wouldFix(f)).as("the dry run").containsExactly("org acme: the restore of backup " + backupId + " (run " + runId
+                    + ") that held it died: its trial database " + scratch + " on pool pool-0 would be dropped; org acme's database org_acme "
+                    + "on pool pool-0 was dropped by an earlier restore that did not finish and it is only partly restored: org acme would "
+                    + "be left restoring (not writable), nothing else undone; its run would be closed as failed; then " + rerun);
+            Cli.Result notBackedUp = f.cli.run("backup", "--org", "acme");
+            assertThat(notBackedUp.exitCode()).as("a restoring org is not backed up").isEqualTo(1);
+            assertThat(notBackedUp.err()).as("as its dry run said: %s", notBackedUp).contains("the restore of backup " + backupId + " (run "
+                    + runId + ") died; its trial database " + scratch + " was removed; the org's database org_acme was dropped by an earlier "
+                    + "restore that did not finish and is only partly restored: the org stays restoring (not writable); " + rerun + "\n");
             assertThat(f.org("acme").get("status").asText()).as("after the dead trial was recovered").isEqualTo("restoring");
             assertThat(f.databaseNames("pool-0")).as("the dead trial's scratch database").doesNotContain(scratch);
 
@@ -261,6 +279,21 @@ class RestoreCrashTest {
                 assertThat(run.get("next_step").isNull()).as("%s", run).isTrue();
             }
         }
+    }
+
+    /** The restore runs, newest first. */
+    private static List<String> restoreRuns(BackupFixture f) {
+        List<String> out = new ArrayList<>();
+        strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").forEach(r -> out.add(r.get("run_id").asText()));
+        return out;
+    }
+
+    /** What verify --fix --dry-run says it would put right (nothing done). */
+    private static List<String> wouldFix(BackupFixture f) {
+        Cli.Result r = f.cli.run("verify", "--fix", "--dry-run", "-o", "json");
+        List<String> lines = new ArrayList<>();
+        strictJson(r).get("fixed").forEach(l -> lines.add(l.asText()));
+        return lines;
     }
 
     /** Whether the restore holding acme's lease has recorded that it dropped the org's database. */

@@ -65,8 +65,21 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
 
             Map<String, Long> partial = counts(f);
             Map<String, List<BsonDocument>> partialIndexes = BackupFixture.indexes(f.db("acme"));
+            // found in review: the dry run said every way a rollback can end; it says this one's: the org left restoring, the restore to run
+            String runId = restoreRun(f);
+            String rerun = "tenantctl restore --org acme --backup " + backupId + " --in-place --drop-existing";
+            JsonNode wouldFix = verify(f, "verify", "--fix", "--dry-run");
+            assertThat(wouldFix.get("fixed").toString()).as(wouldFix.toString()).contains("org acme: the restore of backup " + backupId
+                    + " (run " + runId + ") that held it died: it had dropped org acme's database org_acme on pool pool-0 (--in-place) and it "
+                    + "is only partly restored: org acme would be left restoring (not writable), nothing else undone; its run would be "
+                    + "closed as failed; then re-run the restore: " + rerun + "\"");
+            assertThat(counts(f)).as("a dry run").isEqualTo(partial);
             JsonNode fixed = verify(f, "verify", "--fix");
             assertThat(kinds(fixed)).as(fixed.toString()).containsExactly("org_stuck");
+            assertThat(fixed.get("fixed").toString()).as("what it did, as its dry run said").contains("the restore of backup " + backupId
+                    + " (run " + runId + ") died; the org's database org_acme WAS DROPPED and is only partly restored: the org stays restoring "
+                    + "(not writable); re-run the restore: " + rerun + "\"");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
             assertThat(counts(f)).as("--fix wrote nothing into the partial database").isEqualTo(partial);
             assertThat(BackupFixture.indexes(f.db("acme"))).isEqualTo(partialIndexes);
             assertThat(partial.getOrDefault("notes", 0L)).as("it is partial").isLessThan(NOTES);
@@ -92,17 +105,25 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
             String fresh = killedMidCopy(f, backupId);
             assertThat(f.org("acme").get("status").asText()).isEqualTo("restoring");
-            // found by a probing helper: the dry run listed the org for a human only, and --fix then rolled it back
+            // found by a probing helper: the dry run listed the org for a human only, and --fix then rolled it back; and
+            // found in review: it said every way a rollback can end, not the one this org's will ('its partial database
+            // dropped, the org's status put back, a --to-org org not created; one past an --in-place drop is left restoring')
+            String runId = restoreRun(f);
             io.tenantctl.testing.Cli.Result dry = f.cli.run("verify", "--fix", "--dry-run", "-o", "json");
             assertThat(strictJson(dry).get("fixed").toString()).as(dry.toString())
-                    .contains("org acme: the restore that held it died: it would be rolled back");
+                    .contains("org acme: the restore of backup " + backupId + " (run " + runId + ") that held it died: its partial database "
+                            + fresh + " on pool pool-0 would be dropped and org acme set back to active on its own database org_acme; its run "
+                            + "would be closed as failed\"");
             assertThat(f.org("acme").get("status").asText()).as("a dry run").isEqualTo("restoring");
             assertThat(f.databaseNames("pool-0")).contains(fresh);
 
             io.tenantctl.testing.Cli.Result r = f.cli.run("verify", "--fix", "-o", "json");
             JsonNode fixed = strictJson(r);
             assertThat(f.org("acme").get("status").asText()).as(r.toString()).isEqualTo("active");
-            assertThat(fixed.get("fixed").toString()).as(r.toString()).contains("acme");
+            assertThat(fixed.get("fixed").toString()).as("what it did, as its dry run said: %s", r).contains("the restore of backup " + backupId
+                    + " (run " + runId + ") died; the partial database " + fresh + " was removed; org acme still points at its database, "
+                    + "status active\"");
+            assertThat(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("failed");
             assertThat(kinds(fixed)).as(r.toString()).doesNotContain("org_stuck");
             f.assertHolds("acme", before);
             assertThat(f.databaseNames("pool-0")).as("the partial copy is dropped").doesNotContain(fresh);
@@ -161,6 +182,11 @@ class VerifyOfAnOrgADeadRestoreLeftTest {
             assertThat(restored.exitCode()).as(restored.toString()).isZero();
             assertThat(kinds(strictJson(ok(f.cli, "verify", "--org", "acme", "-o", "json")))).isEmpty();
         }
+    }
+
+    /** The run of the one restore there is. */
+    private static String restoreRun(BackupFixture f) {
+        return strictJson(ok(f.cli, "runs", "list", "--verb", "restore", "-o", "json")).get("runs").get(0).get("run_id").asText();
     }
 
     private static boolean between(long notes) {
