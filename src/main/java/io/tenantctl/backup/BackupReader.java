@@ -230,24 +230,51 @@ public final class BackupReader {
         return of.listings();
     }
 
+    /** What {@link #listEach} hands over of one org: its backups, and the objects of its prefix they were added up from. */
+    @FunctionalInterface
+    public interface OrgListed {
+        void listed(String orgId, List<Listing> listings, List<ObjectInfo> objects);
+    }
+
     /**
-     * {@link #list} of each of {@code orgIds}, by org id (an org with none: an empty list), from one listing of their
-     * prefixes ({@link ObjectStore#listEach}): as few listing calls for a batch of orgs as the store allows, not one each.
+     * {@link #list} of each of {@code orgIds}, from one listing of their prefixes ({@link ObjectStore#listEach}): as few
+     * listing calls for a batch of orgs as the store allows, not one each. Each org is handed to {@code each} once, with
+     * the objects of its prefix (which a check of one of its backups reads, {@link #checkFilesPresent(List)}), as soon as
+     * the listing has passed it: one org's objects are held at a time. Orgs with none last, in {@code orgIds}' order.
      */
-    public static Map<String, List<Listing>> listEach(ObjectStore store, BackupLayout layout, java.util.Collection<String> orgIds) {
-        Map<String, OrgBackups> byPrefix = new java.util.HashMap<>();
-        orgIds.forEach(o -> byPrefix.computeIfAbsent(layout.orgPrefix(o), p -> new OrgBackups(o, p)));
+    public static void listEach(ObjectStore store, BackupLayout layout, java.util.Collection<String> orgIds, OrgListed each) {
+        Map<String, String> left = new java.util.LinkedHashMap<>(); // by prefix, the orgs not handed over yet
+        orgIds.forEach(o -> left.putIfAbsent(layout.orgPrefix(o), o));
+        java.util.Set<String> prefixes = java.util.Set.copyOf(left.keySet());
         String root = layout.prefix().isEmpty() ? "" : layout.prefix() + "/";
-        store.listEach(byPrefix.keySet(), info -> {
-            int slash = info.key().indexOf('/', root.length());
-            OrgBackups of = slash < 0 || !info.key().startsWith(root) ? null : byPrefix.get(info.key().substring(0, slash + 1));
-            if (of != null) {
-                of.add(info);
+        OrgBackups[] current = {null};
+        List<ObjectInfo> objects = new ArrayList<>();
+        Runnable passed = () -> {
+            if (current[0] != null) {
+                each.listed(current[0].orgId, current[0].listings(), List.copyOf(objects));
+                objects.clear();
+                current[0] = null;
             }
+        };
+        store.listEach(prefixes, info -> {
+            int slash = info.key().indexOf('/', root.length());
+            String prefix = slash < 0 || !info.key().startsWith(root) ? null : info.key().substring(0, slash + 1);
+            if (prefix == null || !prefixes.contains(prefix)) {
+                return;
+            }
+            if (current[0] == null || !current[0].orgPrefix.equals(prefix)) {
+                passed.run();
+                String orgId = left.remove(prefix);
+                if (orgId == null) { // the store's listEach hands over prefix by prefix: a prefix handed over again is its bug
+                    throw new IllegalStateException("the listing of " + store.describe() + " came back to " + prefix + " after others");
+                }
+                current[0] = new OrgBackups(orgId, prefix);
+            }
+            current[0].add(info);
+            objects.add(info);
         });
-        Map<String, List<Listing>> out = new java.util.HashMap<>();
-        byPrefix.values().forEach(of -> out.put(of.orgId, of.listings()));
-        return out;
+        passed.run();
+        left.values().forEach(o -> each.listed(o, List.of(), List.of()));
     }
 
     /** One org's backups added up from its objects as a listing hands them over: each backup's sizes, newest time, manifest. */

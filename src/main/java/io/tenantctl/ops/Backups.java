@@ -190,11 +190,23 @@ public final class Backups {
      * at once, so only a batch's backups ({@link #LISTED_AT_ONCE}) are held at a time, and a batch is one listing.
      */
     public void forEach(List<String> orgIds, Clock clock, java.util.function.Consumer<Entry> each) {
+        forEach(orgIds, clock, each, l -> { });
+    }
+
+    /**
+     * As {@link #forEach(List, Clock, java.util.function.Consumer)}, each org's entries first handed to {@code look} with
+     * the store's listing of its prefix they came from ({@link OrgListing}): one org's listing at a time, as the listing
+     * of its batch passes it (not in the orgs' order), never a listing of its own.
+     */
+    private void forEach(List<String> orgIds, Clock clock, java.util.function.Consumer<Entry> each,
+                         java.util.function.Consumer<OrgListing> look) {
         orgIds.forEach(OrgId::require);
         // a backup recorded running whose worker is gone was abandoned (its process died): incomplete, not in progress
         Instant graceStart = clock.instant().minus(Duration.ofHours(DEFAULT_GRACE_HOURS));
         if (orgIds.size() == 1) { // one org (restore, verify, show): its own prefix's listing
-            listOrg(orgIds.get(0), graceStart).entries().forEach(each);
+            OrgListing one = listOrg(orgIds.get(0), graceStart);
+            look.accept(one);
+            one.entries().forEach(each);
             return;
         }
         java.util.NavigableSet<String> storeOrgs = new TreeSet<>(); // without --org: the orgs only the store knows too
@@ -208,9 +220,15 @@ public final class Backups {
         List<Map.Entry<String, List<BackupRepository.Backup>>> batch = new ArrayList<>();
         int[] held = {0};
         Runnable flush = () -> {
-            Map<String, List<BackupReader.Listing>> listed = BackupReader.listEach(store, layout,
-                    batch.stream().map(Map.Entry::getKey).toList());
-            batch.forEach(o -> merge(o.getKey(), o.getValue(), listed.get(o.getKey()), graceStart).forEach(each));
+            Map<String, List<BackupRepository.Backup>> rows = new HashMap<>();
+            batch.forEach(o -> rows.put(o.getKey(), o.getValue()));
+            Map<String, List<Entry>> merged = new HashMap<>(); // a batch's entries, handed on in the orgs' order
+            BackupReader.listEach(store, layout, rows.keySet(), (orgId, listings, objects) -> {
+                OrgListing org = new OrgListing(merge(orgId, rows.get(orgId), listings, graceStart), objects);
+                look.accept(org);
+                merged.put(orgId, org.entries());
+            });
+            batch.forEach(o -> merged.get(o.getKey()).forEach(each));
             batch.clear();
             held[0] = 0;
         };
@@ -442,11 +460,10 @@ public final class Backups {
         }
         Instant now = ctx.catalog().now(); // the clock that stamped recorded_at: a host's own clock ahead must not age backups
         Map<String, List<Entry>> byOrg = new TreeMap<>();
-        // one org: its listing kept, which the check of its newest backup's files reads rather than list its folder again
-        OrgListing one = req.orgIds().size() == 1 ? listOrg(req.orgIds().get(0), req.clock()) : null;
-        for (Entry e : one != null ? one.entries() : list(req.orgIds(), req.clock())) {
-            byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);
-        }
+        // each org's newest backups checked against the listing of its prefix they came from, not a LIST of their folders
+        Map<String, Map<String, String>> damagedByOrg = new HashMap<>();
+        forEach(req.orgIds(), req.clock(), e -> byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e),
+                org -> org.entries().stream().findFirst().ifPresent(e -> damagedByOrg.put(e.orgId(), damaged(org.entries(), org.listed()))));
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
         Map<String, String> inUse = ctx.catalog().restores().backupsInUse();
         List<Decision> decisions = new ArrayList<>();
@@ -457,7 +474,7 @@ public final class Backups {
             int keepDaily = req.keepDaily() != null ? req.keepDaily() : policy.retentionDays();
             int keepWeekly = req.keepWeekly() != null ? req.keepWeekly() : 0;
             decisions.addAll(decide(org.getValue(), keepLast, keepDaily, keepWeekly, Duration.ofHours(req.graceHours()), now,
-                    damaged(org.getValue(), one == null ? null : one.listed()), inUse));
+                    damagedByOrg.get(org.getKey()), inUse));
         }
         if (req.dryRun()) { // nothing deleted: a reader of the dry run's decisions must not take them for done
             OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();

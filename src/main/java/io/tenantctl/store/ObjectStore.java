@@ -38,8 +38,9 @@ public interface ObjectStore extends AutoCloseable {
 
     /**
      * Every object under any of {@code prefixes} (each {@code ""} or ending in '/'), each once, to {@code each} as it is
-     * listed, none held: for a batch of orgs, as few listing calls as the store allows instead of one per org (S3: one
-     * paginated listing that skips what lies between them). The default lists each prefix in turn.
+     * listed, none held, prefix by prefix (all of one's objects before the next's): for a batch of orgs, as few listing
+     * calls as the store allows instead of one per org (S3: one paginated listing, in key order, that skips what lies
+     * between them). The default lists each prefix in turn.
      */
     default void listEach(java.util.Collection<String> prefixes, java.util.function.Consumer<ObjectInfo> each) {
         java.util.TreeSet<String> sorted = new java.util.TreeSet<>(prefixes);

@@ -84,6 +84,51 @@ class PruneOfABackupItCannotDeleteTest {
         }
     }
 
+    /**
+     * A prune of every org checked that the newest backup of each, always kept, restores by listing that backup's folder:
+     * a LIST per org on top of the listing of the orgs' prefixes it decided from (500 orgs: 500 more LISTs each cron
+     * prune). Each org's listing holds every file of its backups at its size; the check reads it there, one org's listing
+     * at a time. What is kept and deleted is unchanged, a newest backup cut short still found and kept as damaged.
+     */
+    @Test
+    void aPruneOfEveryOrgListsEachOrgsPrefixOnceAndStillFindsANewestBackupCutShort() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            String acmeOld = f.backup("acme");
+            String acmeMiddle = f.backup("acme");
+            String acmeNewest = f.backup("acme");
+            String globexOld = f.backup("globex");
+            String globexMiddle = f.backup("globex");
+            String globexNewest = f.backup("globex");
+            Path cut = f.files("globex", globexNewest).entrySet().stream().filter(e -> !e.getKey().equals("manifest.json"))
+                    .map(Map.Entry::getValue).findFirst().orElseThrow();
+            byte[] bytes = Files.readAllBytes(cut);
+            Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+
+            List<String> listed = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 io.tenantctl.store.ObjectStore store = ForwardingStore.recordingLists(new FileObjectStore(f.storeDir), listed)) {
+                Backups.PruneResult r = new Backups(new OpsContext(catalog, pools, Retry.ferretDefault(), "cron"), store)
+                        .prune(new Backups.PruneRequest(List.of(), 1, 0, 0, 24, false, Clock.systemUTC()));
+
+                Map<String, String> actions = new java.util.HashMap<>();
+                r.decisions().forEach(d -> actions.put(d.backupId(), d.action()));
+                assertThat(actions).as(r.toString()).containsOnly(Map.entry(acmeOld, "delete"), Map.entry(acmeMiddle, "delete"),
+                        Map.entry(acmeNewest, "keep"), Map.entry(globexOld, "delete"), Map.entry(globexMiddle, "keep"),
+                        Map.entry(globexNewest, "keep"));
+                assertThat(r.decisions().stream().filter(d -> d.backupId().equals(globexNewest)).findFirst().orElseThrow().reason())
+                        .as("globex's newest, cut short: kept as damaged, its older one kept as the newest that restores")
+                        .startsWith("damaged (").contains(cut.getFileName().toString());
+                assertThat(listed).as("the LIST calls of a prune of every org: each org's prefix once (its backups' files, the "
+                        + "newest's checked there, its folder not listed again), then each deleted backup's folder")
+                        .containsExactly("acme/", "globex/", "acme/" + acmeMiddle + "/", "acme/" + acmeOld + "/",
+                                "globex/" + globexOld + "/");
+            }
+            assertThat(Files.exists(f.storeDir.resolve("acme").resolve(acmeOld))).as("acme's old backup deleted").isFalse();
+            assertThat(Files.exists(f.storeDir.resolve("globex").resolve(globexMiddle).resolve("manifest.json"))).isTrue();
+        }
+    }
+
     private record Rendered(int exit, String out, String err) {
     }
 

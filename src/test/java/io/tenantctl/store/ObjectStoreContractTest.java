@@ -113,6 +113,13 @@ abstract class ObjectStoreContractTest {
         java.util.List<String> listed = new java.util.ArrayList<>();
         store.listEach(java.util.List.of("zed/", "acme/", "beta/", "beta/b1/", "acme-x/", "nobody/"), o -> listed.add(o.key()));
         assertThat(listed).containsExactlyInAnyOrder("acme/b1/m", "acme/b2/m", "acme-x/b1/m", "beta/b1/m", "beta/b1/x/y", "zed/b/m");
+        java.util.List<String> runs = new java.util.ArrayList<>(); // the prefixes in the order handed over, each run of one once
+        listed.stream().map(k -> k.substring(0, k.indexOf('/') + 1)).forEach(p -> {
+            if (runs.isEmpty() || !runs.get(runs.size() - 1).equals(p)) {
+                runs.add(p);
+            }
+        });
+        assertThat(runs).as("prefix by prefix, as a reader that adds up one org at a time needs: %s", listed).doesNotHaveDuplicates();
         java.util.List<String> all = new java.util.ArrayList<>();
         store.listEach(java.util.List.of(""), o -> all.add(o.key()));
         assertThat(all).containsExactlyInAnyOrderElementsOf(store.list("").stream().map(ObjectInfo::key).toList());

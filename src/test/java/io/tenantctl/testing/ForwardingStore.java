@@ -16,13 +16,22 @@ public abstract class ForwardingStore implements ObjectStore {
         this.real = real;
     }
 
-    /** {@code real}, with the prefix of each {@code list} call added to {@code listed} (a test counts the store's LISTs). */
+    /**
+     * {@code real}, with the prefix of each {@code list} call added to {@code listed} (a test counts the store's LISTs), and
+     * each prefix of a {@code listEach}, in order (as a file store lists them: one LIST each).
+     */
     public static ObjectStore recordingLists(ObjectStore real, List<String> listed) {
         return new ForwardingStore(real) {
             @Override
             public List<ObjectInfo> list(String prefix) {
                 listed.add(prefix);
                 return real.list(prefix);
+            }
+
+            @Override
+            public void listEach(java.util.Collection<String> prefixes, java.util.function.Consumer<ObjectInfo> each) {
+                listed.addAll(new java.util.TreeSet<>(prefixes));
+                real.listEach(prefixes, each);
             }
         };
     }
