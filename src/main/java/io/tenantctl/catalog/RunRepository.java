@@ -363,15 +363,17 @@ public final class RunRepository {
      * An item {@code worker} claimed whose work its Ctrl-C stopped and rolled back: not done, so pending again for any
      * worker of the run (cancelled, as the run's other unstarted items, if the run was cancelled meanwhile), with
      * {@code error} saying why it is not done; its attempt stays counted. Never failed: the org is not to blame, and
-     * --max-failures and the canary count failed items only. False when the worker no longer held it.
+     * --max-failures and the canary count failed items only. Returns the status recorded (pending or cancelled), empty
+     * when the worker no longer held it.
      */
-    public boolean claimedItemInterrupted(String runId, String orgId, String worker, long millis, String error, String detailJson) {
-        return catalog.inConnection(c -> Sql.update(c, """
+    public Optional<ItemStatus> claimedItemInterrupted(String runId, String orgId, String worker, long millis, String error,
+                                                       String detailJson) {
+        return catalog.inConnection(c -> Sql.one(c, """
                 update run_items set status = case when exists (select 1 from runs where run_id = ? and status = 'cancelled')
                         then 'cancelled' else 'pending' end,
                     millis = ?, error = ?, detail = cast(? as jsonb), claimed_by = null, lease_until = null, not_before = null
-                where run_id = ? and org_id = ? and claimed_by = ? and status = 'running'""",
-                runId, millis, error, detailJson, runId, orgId, worker)) == 1;
+                where run_id = ? and org_id = ? and claimed_by = ? and status = 'running'
+                returning status""", rs -> ItemStatus.of(rs.getString(1)), runId, millis, error, detailJson, runId, orgId, worker));
     }
 
     /**

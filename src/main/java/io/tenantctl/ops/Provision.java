@@ -174,11 +174,7 @@ public final class Provision {
                 placeNow(run.runId(), orgId, args, pools, passedOver.computeIfAbsent(run.runId(), r -> unreachable(args.pool(), true)));
             }
             return provisionOne(orgId, manifest, pools);
-        }, (orgId, error) -> {
-            // its pool is down or its org busy: resumable as failed (unless its row changed since it was read)
-            ctx.catalog().orgs().find(orgId).filter(o -> o.status().equals(Org.PROVISIONING))
-                    .ifPresent(o -> ctx.catalog().orgs().compareAndSetStatus(orgId, o.version(), Org.FAILED));
-        }), Budget.NONE);
+        }, (orgId, why) -> ctx.catalog().orgs().find(orgId).ifPresent(o -> Runs.unfinishedProvisionFailed(ctx.catalog(), o))), Budget.NONE);
     }
 
     /** Places an org of the run that has no row (no room when the run began), as the run's own --pool and --tier say, past {@code unreachable}. */

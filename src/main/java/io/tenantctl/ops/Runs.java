@@ -286,8 +286,7 @@ public final class Runs {
             }
             // only a provision begins one: another verb that skipped or refused it meanwhile did nothing to it
             boolean fresh = notStarted.contains(orgId) && catalog.runs().onlyRunOf(orgId, runId, Provision.VERB);
-            if (dryRun || (fresh ? catalog.orgs().releasePlace(orgId, org.get().version())
-                    : catalog.orgs().compareAndSetStatus(orgId, org.get().version(), Org.FAILED))) {
+            if (dryRun || (fresh ? catalog.orgs().releasePlace(orgId, org.get().version()) : unfinishedProvisionFailed(catalog, org.get()))) {
                 if (fresh) {
                     released.add(orgId);
                 } else {
@@ -296,6 +295,16 @@ public final class Runs {
             }
         }
         return new Unplaced(released, failed);
+    }
+
+    /**
+     * The one rule for a provision's org left unfinished once begun — ended by its run's cancel (its worker stopped, or another
+     * run began it), stopped by its worker's Ctrl-C after that cancel, or failed before its work (its pool down, its org
+     * busy): failed, its next step the provision that finishes it ({@link OrgNext#failedStep}). Only the row as read and
+     * still provisioning (one provisioned, forgotten or changed meanwhile is left); true when it was marked.
+     */
+    static boolean unfinishedProvisionFailed(Catalog catalog, Org o) {
+        return o.status().equals(Org.PROVISIONING) && catalog.orgs().compareAndSetStatus(o.orgId(), o.version(), Org.FAILED);
     }
 
     /** {@code r} as shown to people: its status as its workers leave it, and the command that goes on with it, if any. */

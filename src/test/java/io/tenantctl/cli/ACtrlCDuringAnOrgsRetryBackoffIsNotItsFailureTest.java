@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.fanout.CancelToken;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tenantctl.cli.CliFixture.ok;
@@ -78,6 +81,44 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
             for (String org : List.of("acme", "beta")) {
                 assertThat(f.org(org).get("status").asText()).as(org).isEqualTo("active");
             }
+        }
+    }
+
+    /**
+     * Found by a colleague: 'runs cancel' leaves an org in flight to its worker, and fails a provision's other unfinished
+     * orgs with the provision that finishes them. A worker that Ctrl-C then stopped in acme's deadlock backoff (nothing
+     * failed for good) recorded acme's item cancelled and left acme provisioning, nobody left to finish it, until a
+     * 'verify --fix'. acme now ends as the cancel's own unfinished orgs do: failed, its step the provision that finishes it.
+     */
+    @Test
+    void aProvisionsOrgCtrlCStopsAfterItsRunWasCancelledEndsFailedAsTheCancelsOthersDo() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir); Pause inFlight = Pause.at(1)) {
+            CancelToken ctrlC = new CancelToken();
+            AtomicBoolean pressed = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+                if (db.equals("org_acme") && HookedPools.is(cmd, "createIndexes") && pressed.compareAndSet(false, true)) {
+                    inFlight.call(); // acme's lease held, its collection made
+                    ctrlC.cancel("SIGINT");
+                    throw HookedPools.commandError(1, "deadlock detected");
+                }
+            }));
+            CompletableFuture<Cli.Result> provision = cli.start(ctrlC, text -> { }, "provision", "acme", "--schema", f.schema.toString(),
+                    "-o", "json");
+            inFlight.awaitPaused("acme's first createIndexes");
+            String runId = strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs").get(0).get("run_id").asText();
+            JsonNode cancelled = strictJson(ok(f.cli, "runs", "cancel", runId, "-o", "json"));
+            assertThat(cancelled.get("provision").get("failed")).as("acme in flight, its worker's: %s", cancelled).isEmpty();
+            inFlight.wake();
+            Cli.Result r = provision.get(60, TimeUnit.SECONDS);
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            JsonNode item = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("items").get(0);
+            assertThat(item.get("status").asText()).as("%s", item).isEqualTo("cancelled");
+            assertThat(f.org("acme").get("status").asText()).as("left unfinished by a cancelled run").isEqualTo("failed");
+            String next = strictJson(ok(f.cli, "orgs", "show", "acme", "-o", "json")).path("next").asText();
+            assertThat(next).startsWith("tenantctl provision acme --schema-hash ");
+            ok(f.cli, next.substring("tenantctl ".length(), next.indexOf("   (")).split(" "));
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
         }
     }
 

@@ -15,8 +15,12 @@ public interface Job {
     /** Works on one org; returns how it ended, or throws {@link Failure} (any other exception fails it too, after 1 attempt). */
     Done work(String orgId, String poolId);
 
-    /** Told when the engine fails an org without working on it (its pool does not answer, its org stayed busy). */
-    default void failedBeforeWork(String orgId, String error) {
+    /**
+     * Told when the engine ends an org's item with its work not done ({@code why}): failed before the work (its pool does
+     * not answer, its org stayed busy), or cancelled as this worker's Ctrl-C stopped the work after a 'runs cancel' of the
+     * run, which leaves an org in flight to its worker and so tells nobody else.
+     */
+    default void leftUndone(String orgId, String why) {
     }
 
     /** A job that works on each org with {@code work} (org id, pool id) under an org lease for {@code leaseOperation}. */
@@ -24,9 +28,9 @@ public interface Job {
         return of(leaseOperation, work, (orgId, error) -> { });
     }
 
-    /** As {@link #of(String, java.util.function.BiFunction)}, with what to do about an org failed before work (org id, error). */
+    /** As {@link #of(String, java.util.function.BiFunction)}, with what to do about an org {@link #leftUndone} (org id, why). */
     static Job of(String leaseOperation, java.util.function.BiFunction<String, String, Done> work,
-                  java.util.function.BiConsumer<String, String> failedBeforeWork) {
+                  java.util.function.BiConsumer<String, String> leftUndone) {
         return new Job() {
             @Override
             public String leaseOperation() {
@@ -39,8 +43,8 @@ public interface Job {
             }
 
             @Override
-            public void failedBeforeWork(String orgId, String error) {
-                failedBeforeWork.accept(orgId, error);
+            public void leftUndone(String orgId, String why) {
+                leftUndone.accept(orgId, why);
             }
         };
     }

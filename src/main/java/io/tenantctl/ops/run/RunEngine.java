@@ -438,7 +438,7 @@ public final class RunEngine {
                 // failed only while still this worker's (runs cancel, orgs forget may have ended it), then the job is told
                 boolean failed = runs.claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), dead.get(), null);
                 if (failed) {
-                    job.failedBeforeWork(c.orgId(), dead.get());
+                    job.leftUndone(c.orgId(), dead.get());
                 }
                 progress.advance(c.orgId(), !failed);
                 return;
@@ -504,8 +504,12 @@ public final class RunEngine {
         }
         if (interrupted) {
             // stopped by this worker's Ctrl-C and rolled back: not the org's failure (no --max-failures, no canary),
-            // not done — back to the run for another worker, a --join or --resume, saying why it is not done
-            runs.claimedItemInterrupted(runId, c.orgId(), me.id(), millis(t0), done.error(), done.detailJson());
+            // not done — back to the run for another worker, a --join or --resume, saying why it is not done; or cancelled, the
+            // run cancelled meanwhile ('runs cancel' left the org in flight to this worker): the job told, under the org's lease
+            if (runs.claimedItemInterrupted(runId, c.orgId(), me.id(), millis(t0), done.error(), done.detailJson())
+                    .filter(s -> s == ItemStatus.CANCELLED).isPresent()) {
+                job.leftUndone(c.orgId(), done.error());
+            }
             return;
         }
         if (!runs.claimedItemFinished(runId, c.orgId(), me.id(), done.status().db(), done.attempts(), millis(t0), done.error(), done.detailJson(),
@@ -620,7 +624,7 @@ public final class RunEngine {
             boolean failed = runs.busyItemFailed(runId, c.orgId(), millis(t0), refusal
                     + " (waited " + waited.getAsLong() + " s" + WAITED_PAST_BUSY_TIMEOUT);
             if (failed) {
-                job.failedBeforeWork(c.orgId(), refusal);
+                job.leftUndone(c.orgId(), refusal);
             }
             progress.advance(c.orgId(), !failed);
         }
