@@ -150,6 +150,41 @@ class ForgetOfAFailedOrgBeingProvisionedTest {
     }
 
     /**
+     * Found by a colleague: a worker whose pool check of its claimed org fails recorded its item failed and then marked the
+     * org failed without the org's lease, so a new provision of the org at work on it (holding its lease) had it marked
+     * failed under it. Here a provision of new org acme is paused in its pool check while a second provision of acme takes
+     * acme's lease and works on it (held at its first create); the first then finds pool-0 not answering: its item fails,
+     * and acme stays provisioning, the second provision's, which makes it.
+     */
+    @Test
+    void aPoolCheckThatFailsDoesNotFailTheOrgAnotherProvisionHolds() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir); Pause atPing = Pause.at(1)) {
+            Cli deadPool = f.newCli().decoratePools(real -> HookedPools.onPing(real, poolId -> {
+                atPing.call();
+                throw new IllegalStateException("connection refused (test)");
+            }));
+            CompletableFuture<Cli.Result> provision = deadPool.start("provision", "--schema", f.schema.toString(), "--pool", "pool-0",
+                    "acme", "-o", "json");
+            atPing.awaitPaused("the provision's pool check of acme's claimed item");
+            BackupFixture.HeldAtCreate held = f.holdFirstCreate(db -> db.equals("org_acme"));
+            CompletableFuture<Cli.Result> again = held.cli().start("provision", "--schema", f.schema.toString(), "--pool", "pool-0",
+                    "acme");
+            assertThat(held.awaitReached()).isTrue();
+            atPing.wake();
+            Cli.Result first = provision.get(60, TimeUnit.SECONDS);
+            String during = f.org("acme").get("status").asText();
+            held.release();
+            Cli.Result second = again.get(60, TimeUnit.SECONDS);
+
+            assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
+            assertThat(strictJson(first).get("orgs").get(0).get("error").asText()).as("%s", first).contains("connection refused (test)");
+            assertThat(during).as("acme while the second provision works on it").isEqualTo("provisioning");
+            assertThat(second.exitCode()).as(second.toString()).isZero();
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
+    /**
      * Found by a colleague: a worker gave back its org's lease before recording the org's outcome, so a forget in between
      * (an 'orgs forget --wait' queued behind the provision gets the lease then) found the org failed and its item still
      * running, and skipped it saying only that it was forgotten: why the provision failed was nowhere, the org's row gone

@@ -435,12 +435,7 @@ public final class RunEngine {
         if (pool != null) {
             Optional<String> dead = poolHealth.computeIfAbsent(pool.poolId(), id -> io.tenantctl.ops.PoolHealth.check(ctx, pool));
             if (dead.isPresent()) {
-                // failed only while still this worker's (runs cancel, orgs forget may have ended it), then the job is told
-                boolean failed = runs.claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), dead.get(), null);
-                if (failed) {
-                    job.leftUndone(c.orgId(), dead.get());
-                }
-                progress.advance(c.orgId(), !failed);
+                poolDoesNotAnswer(runId, job, c, dead.get(), progress, t0);
                 return;
             }
         }
@@ -467,6 +462,31 @@ public final class RunEngine {
             workAndRecord(runId, job, c, settings, progress, cancel, t0);
         } finally {
             if (operation != null) {
+                orgLeases.release(c.orgId());
+            }
+        }
+    }
+
+    /**
+     * The claimed org's pool does not answer ({@code why}): the item failed only while still this worker's (runs cancel,
+     * orgs forget may have ended it), and the job told under the org's lease, as an outcome of the work is recorded; an
+     * org another operation holds meanwhile (a new provision of it at work) is left to it, the job not told.
+     */
+    private void poolDoesNotAnswer(String runId, Job job, RunRepository.Claimed c, String why, Progress progress, long t0) {
+        OrgLeases orgLeases = orgLeases();
+        String operation = job.leaseOperation();
+        OrgLeases.Taken taken = operation == null ? null : orgLeases.take(c.orgId(), operation, runId);
+        if (taken != null && taken.recovered() != null) {
+            ctx.notices().accept(taken.recovered());
+        }
+        try {
+            boolean failed = ctx.catalog().runs().claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), why, null);
+            if (failed && (taken == null || taken.ok())) {
+                job.leftUndone(c.orgId(), why);
+            }
+            progress.advance(c.orgId(), !failed);
+        } finally {
+            if (taken != null && taken.ok()) {
                 orgLeases.release(c.orgId());
             }
         }
