@@ -399,13 +399,15 @@ public final class RunRepository {
 
     /**
      * Ends a run still marked running once nothing is left in it (no item pending, held or running): failed when an item
-     * failed, else succeeded. A run with work left stays as it is (abandoned, for --resume or runs cancel).
+     * failed or its verb left work {@code undone} (why, added to the run's reason; null when none), else succeeded. A run
+     * with work left stays as it is (abandoned, for --resume or runs cancel).
      */
-    public boolean finishIfNothingLeft(String runId) {
-        return catalog.inConnection(c -> Sql.update(c, "update runs set status = case when exists (select 1 from run_items where "
-                + "run_id = ? and status = 'failed') then 'failed' else 'succeeded' end, finished_at = now() where run_id = ? "
+    public boolean finishIfNothingLeft(String runId, String undone) {
+        return catalog.inConnection(c -> Sql.update(c, "update runs set status = case when cast(? as text) is not null or exists "
+                + "(select 1 from run_items where run_id = ? and status = 'failed') then 'failed' else 'succeeded' end, finished_at = now(), "
+                + "reason = case when cast(? as text) is null then reason else coalesce(reason || '; ', '') || ? end where run_id = ? "
                 + "and status = 'running' and not exists (select 1 from run_items where run_id = ? and status in ('pending', 'held', "
-                + "'running'))", runId, runId, runId)) == 1;
+                + "'running'))", undone, runId, undone, undone, runId, runId)) == 1;
     }
 
     /** Ends the run unless it was already ended (an abort by another worker wins). */

@@ -297,7 +297,7 @@ final class Mover {
                         status == ItemStatus.FAILED ? "rolled_back_by" : "finished_by", "lease recovery"))) {
             return "";
         }
-        return ctx.catalog().runs().finishIfNothingLeft(m.runId()) ? "; its run " + m.runId() + " is finished ("
+        return ctx.catalog().runs().finishIfNothingLeft(m.runId(), Rebalance.undone(ctx, m.runId())) ? "; its run " + m.runId() + " is finished ("
                 + ctx.catalog().runs().status(m.runId()) + ")" : "; recorded " + status.db() + " in its run " + m.runId();
     }
 

@@ -427,6 +427,16 @@ public final class Rebalance {
                 + String.join("; ", left.entrySet().stream().map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")").toList());
     }
 
+    /**
+     * Why rebalance run {@code runId} leaves its drain undone, from the orgs it recorded its plan could not place, as its
+     * workers judge it when they end it; null when it leaves none (or is no rebalance run). For what else ends the run:
+     * the recovery of a dead worker's move that records the run's last item.
+     */
+    static String undone(OpsContext ctx, String runId) {
+        return ctx.catalog().runs().find(runId).filter(r -> r.verb().equals(VERB))
+                .map(r -> noRoom(new Rebalance(ctx).leftOnDraining(Json.read(runId, r.args(), Args.class).unplaced()))).orElse(null);
+    }
+
     /** The orgs the plan could not place ({@code unplaced}: org → its draining pool) still there and in use, by pool. */
     private Map<String, List<String>> leftOnDraining(Map<String, String> unplaced) {
         Map<String, List<String>> left = new LinkedHashMap<>();

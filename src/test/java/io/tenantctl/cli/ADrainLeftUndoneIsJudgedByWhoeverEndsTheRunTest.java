@@ -115,6 +115,43 @@ class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
         }
     }
 
+    /**
+     * The planner killed once its move was done (org flipped, source retained) but before it recorded the item: the next
+     * command that recovers the move ({@code rebalance resume} here, any sweep alike) records the item and ends the run,
+     * and ended it {@code succeeded}, the other org still on the draining pool.
+     */
+    @Test
+    void aRunEndedByTheRecoveryOfItsPlannersDeadMoveJudgesItsDrainAsItsPlannerDid(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = fleet(dir)) {
+            Cli.Result planner = f.cli.run("rebalance", "apply", "--freeze-grace", "0", "-o", "json");
+            assertThat(planner.exitCode()).as(planner.toString()).isEqualTo(1);
+            String runId = strictJson(planner).get("run_id").asText();
+            String moved = f.org("acme").get("pool_id").asText().equals("pool-1") ? "acme" : "globex";
+            String stayed = moved.equals("acme") ? "globex" : "acme";
+            // what kill -9 leaves once the move is retained, before the item's outcome is recorded: the item claimed by
+            // the dead planner (a process of this host that is gone), its move lease, the run still running
+            io.tenantctl.ops.run.Worker here = io.tenantctl.ops.run.Worker.current("test");
+            long pid = CliFixture.deadPid();
+            String dead = here.host() + "/" + pid + "/dead";
+            CliFixture.sql(f.catalogUrl, "update run_items set status = 'running', claimed_by = '" + dead + "', lease_until = now() + "
+                    + "interval '1 minute', millis = null, detail = null where run_id = '" + runId + "' and org_id = '" + moved + "'");
+            CliFixture.sql(f.catalogUrl, "update runs set status = 'running', finished_at = null, reason = null where run_id = '" + runId + "'");
+            CliFixture.sql(f.catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) values ('"
+                    + moved + "', '" + dead + "', '" + here.host() + "', " + pid + ", 'move', '" + runId + "', now() + interval '1 minute')");
+
+            Cli.Result resumed = ok(f.cli, "rebalance", "resume");
+            assertThat(resumed.out()).as(resumed.toString()).contains("its run " + runId + " is finished (failed)");
+            JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+            assertThat(CliFixture.runItem(run, moved).get("status").asText()).as(run.toString()).isEqualTo("succeeded");
+            assertRunFailed(f, runId, stayed);
+            assertThat(f.org(stayed).get("pool_id").asText()).isEqualTo("pool-0");
+            // and a --resume of it, with nothing left to do, still says so: exit 1, the org left listed
+            Cli.Result again = f.cli.run("rebalance", "apply", "--resume", runId, "-o", "json");
+            assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
+            assertThat(strictJson(again).get("left_on_draining").toString()).isEqualTo("{\"pool-0\":[\"" + stayed + "\"]}");
+        }
+    }
+
     @Test
     void aDetachedDrainWithNoRoomForAnyOrgIsEndedFailedByItsCreator(@TempDir Path dir) {
         try (BackupFixture f = new BackupFixture(2, dir)) {
