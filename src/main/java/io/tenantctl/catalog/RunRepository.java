@@ -186,6 +186,23 @@ public final class RunRepository {
         return out;
     }
 
+    /**
+     * The wall times of the run's items done (succeeded, failed or unchanged, timed): p50, p95 (nearest-rank, as
+     * percentile_disc takes them), max and how many, worked out by the catalog: a fleet's times are not read back.
+     */
+    public long[] doneMillis(String runId) {
+        return catalog.inConnection(c -> Sql.one(c, "select coalesce(percentile_disc(0.5) within group (order by millis), 0), "
+                + "coalesce(percentile_disc(0.95) within group (order by millis), 0), coalesce(max(millis), 0), count(*) from run_items "
+                + "where run_id = ? and millis is not null and status in ('succeeded', 'failed', 'unchanged')",
+                rs -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}, runId).orElseThrow());
+    }
+
+    /** The run's {@code n} slowest items (a time above 0), slowest first, those of one time by org id; their detail not read. */
+    public List<Item> slowest(String runId, int n) {
+        return catalog.inConnection(c -> Sql.query(c, "select org_id, status, attempts, millis, error, pool_id, null from run_items "
+                + "where run_id = ? and millis > 0 order by millis desc, org_id limit ?", RunRepository::mapItem, runId, n));
+    }
+
     /** Of {@code runIds}, those with an item cancelled: one never started, or left by a dead worker, when the run was cancelled. */
     public java.util.Set<String> withCancelledItems(java.util.Collection<String> runIds) {
         java.util.Set<String> out = new java.util.HashSet<>();
@@ -488,9 +505,15 @@ public final class RunRepository {
      * second connection, which a catalog with one connection left for tenantctl refuses.
      */
     public void forEachItemPage(String runId, int page, java.util.function.Consumer<List<Item>> each) {
+        forEachItemPage(runId, page, true, each);
+    }
+
+    /** As {@link #forEachItemPage(String, int, java.util.function.Consumer)}; without {@code withDetail}, no item's detail read. */
+    public void forEachItemPage(String runId, int page, boolean withDetail, java.util.function.Consumer<List<Item>> each) {
         for (String after = ""; after != null; ) {
             String from = after;
-            List<Item> items = catalog.inConnection(c -> Sql.query(c, ITEMS_AFTER, RunRepository::mapItem, runId, from, page));
+            List<Item> items = catalog.inConnection(c -> Sql.query(c, withDetail ? ITEMS_AFTER : ITEMS_AFTER_WITHOUT_DETAIL, RunRepository::mapItem,
+                    runId, from, page));
             after = items.size() < page ? null : items.get(items.size() - 1).orgId();
             each.accept(items);
         }
@@ -502,6 +525,9 @@ public final class RunRepository {
             + "where run_id = ? order by org_id";
 
     private static final String ITEMS_AFTER = "select org_id, status, attempts, millis, error, pool_id, detail from run_items "
+            + "where run_id = ? and org_id > ? order by org_id limit ?";
+
+    private static final String ITEMS_AFTER_WITHOUT_DETAIL = "select org_id, status, attempts, millis, error, pool_id, null from run_items "
             + "where run_id = ? and org_id > ? order by org_id limit ?";
 
     private static Item mapItem(ResultSet rs) throws SQLException {

@@ -75,7 +75,7 @@ final class VerifyCommand implements Callable<Integer> {
         // its findings are read back from the catalog as they are written (a fleet's are many): closed, the note of them goes
         Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, given("--stuck-after", stuckAfter),
                 given("--backups-max-age", backupsMaxAge), given("--retired-grace", retiredGrace), fix, changedOnly, drive,
-                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx)));
+                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx), ctx.json() || fanout.metricsFile != null));
         try {
             metrics.report(r.report());
             // the problems exit 4 counts, by kind: informational findings and acked ones are left out, as from r.problems()
@@ -133,12 +133,12 @@ final class VerifyCommand implements Callable<Integer> {
             return;
         }
         if (fanout.detach) {
-            ctx.out.println("run " + r.report().runId() + " created with " + r.report().orgs().size() + " orgs; start workers with: "
+            ctx.out.println("run " + r.report().runId() + " created with " + r.report().total() + " orgs; start workers with: "
                     + "tenantctl verify --join " + r.report().runId());
             return;
         }
         if (fanout.join != null) {
-            ctx.out.println("worked on run " + r.report().runId() + " (" + r.report().orgs().size() + " orgs, " + r.report().statusText()
+            ctx.out.println("worked on run " + r.report().runId() + " (" + r.report().total() + " orgs, " + r.report().statusText()
                     + "); once its workers are done, 'tenantctl verify --resume " + r.report().runId()
                     + "' adds the fleet checks and reports the findings");
             return;
@@ -185,7 +185,7 @@ final class VerifyCommand implements Callable<Integer> {
         long news = r.findings().count(t -> t.state().equals("new") && t.severity().equals(Verify.PROBLEM));
         long info = r.findings().count(t -> t.severity().equals(Verify.INFO));
         // interrupted: the orgs it never reached are not verified, and the summary must not count them as if they were
-        int orgs = r.report().orgs().size();
+        int orgs = r.report().total();
         int notStarted = r.report().count("not_started");
         out.println("verified " + (r.interrupted() ? orgs - notStarted + " of " + orgs + " org(s), " + notStarted
                 + " not started (interrupted)" : orgs + " org(s)") + (r.skipped() > 0 ? " (" + r.skipped()

@@ -79,7 +79,18 @@ public final class Verify {
      */
     public record Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
                           Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
-                          Map<String, String> env, boolean dryRun, String storeOnLine) {
+                          Map<String, String> env, boolean dryRun, String storeOnLine, boolean everyOrgsLine) {
+        /**
+         * As the canonical constructor, the report holding every org's line ({@code everyOrgsLine}: -o json's orgs, the
+         * metrics by pool); without it, the report holds its counts, timings and slowest orgs, and memory does not grow
+         * with the fleet.
+         */
+        public Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
+                       Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
+                       Map<String, String> env, boolean dryRun, String storeOnLine) {
+            this(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix, changedOnly, drive, storeUrl, env, dryRun, storeOnLine, true);
+        }
+
         /** {@code storeOnLine}: " --store URL" as typed on the line, for the fixes that read or write the same store; "" or null for none. */
         public Request {
             storeOnLine = storeOnLine == null ? "" : storeOnLine;
@@ -341,18 +352,20 @@ public final class Verify {
                         + "'tenantctl orgs show " + o + "'; one nobody holds is reported below)");
             }
         }
-        List<RunRepository.NewItem> toCheck = new ArrayList<>(); // the run's items: org and pool, no more
-        int[] selected = {0};
+        // the run's items (org and pool, no more), given up once the run is recorded; a run joined or resumed records none
+        java.util.concurrent.atomic.AtomicReference<List<RunRepository.NewItem>> toCheck = new java.util.concurrent.atomic.AtomicReference<>(
+                asked.drive().control().existing() ? null : new ArrayList<>());
+        int[] skipped = {0};
         forEachOrg(named, o -> { // the named orgs as read above, not read again
             if ((asked.orgs().isEmpty() || asked.orgs().contains(o.orgId())) && (asked.pools().isEmpty() || asked.pools().contains(o.poolId()))
                     && !NOT_CHECKED.contains(o.status())) {
-                selected[0]++;
-                if (!unchanged.contains(o.orgId())) {
-                    toCheck.add(RunRepository.NewItem.toDo(o.orgId(), o.poolId()));
+                if (unchanged.contains(o.orgId())) {
+                    skipped[0]++;
+                } else if (toCheck.get() != null) {
+                    toCheck.get().add(RunRepository.NewItem.toDo(o.orgId(), o.poolId()));
                 }
             }
         });
-        int skipped = selected[0] - toCheck.size();
 
         List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>(recovered));
         RunEngine engine = new RunEngine(ctx, new LeaseRecovery(ctx));
@@ -360,7 +373,8 @@ public final class Verify {
         RunEngine.Ran ran;
         try {
             // each org's line without its findings: a fleet's are many, read back from the run's items below as they are needed
-            ran = engine.run(VERB, asked.drive(), OutcomeNames.of(DONE).withoutDetail(), () -> start(engine, asked, toCheck), run -> {
+            OutcomeNames names = asked.everyOrgsLine() ? OutcomeNames.of(DONE).withoutDetail() : OutcomeNames.of(DONE).withoutDetail().withoutLines();
+            ran = engine.run(VERB, asked.drive(), names, () -> start(engine, asked, toCheck.getAndSet(null)), run -> {
                 // the run's own --fix and --deep, not this worker's flags: a joiner of a 'verify --fix --detach' run fixes
                 Request asRecorded = asRecorded(asked, Json.read(run.runId(), run.args(), Args.class), run.runId(), store,
                         () -> ctx.catalog().runs().items(run.runId()).stream().map(RunRepository.Item::orgId).toList());
@@ -381,13 +395,23 @@ public final class Verify {
         RunReport report = ran.report(); // reported: each org clean or with problems by the findings recorded below, acks too
         if (!reports) { // whether each org's findings as its run item recorded them hold a problem, one item at a time
             Set<String> withProblem = new java.util.HashSet<>();
+            int[] cleanWithProblem = {0};
             ctx.catalog().runs().forEachItem(report.runId(), i -> {
                 if (hasProblem(findingsOf(i))) { // informational findings (an extra index, no manifest recorded) leave it clean
                     withProblem.add(i.orgId());
+                    cleanWithProblem[0] += i.itemStatus() == ItemStatus.SUCCEEDED ? 1 : 0;
                 }
             });
-            report = withProblems(report, withProblem);
-            return new Result(report, ran.interrupted(), Findings.NONE, List.of(), skipped, lines(report));
+            if (report.holdsLines()) {
+                report = withProblems(report, withProblem);
+            } else {
+                Map<String, Integer> counts = new java.util.TreeMap<>(report.counts());
+                counts.merge(DONE, -cleanWithProblem[0], Integer::sum);
+                counts.merge("problems", cleanWithProblem[0], Integer::sum);
+                counts.values().removeIf(n -> n == 0);
+                report = report.withCounts(counts);
+            }
+            return new Result(report, ran.interrupted(), Findings.NONE, List.of(), skipped[0], lines(report));
         }
         // a fleet's findings can be many: each is recorded as it is made, a page at a time, and the report reads them back
         FindingRepository.Sighting sighting = findings.sighting();
@@ -395,7 +419,6 @@ public final class Verify {
             Consumer<Seen> seen = s -> sighting.add(new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(),
                     s.poolId(), s.subject(), s.detail(), s.fix() == null ? null : s.fix().text(), s.fix() == null ? null : s.fix().command(),
                     s.fix() == null ? null : s.fix().note(), null, null, null, null, null, null));
-            List<String> clean = new ArrayList<>();
             Set<String> deadPools = new LinkedHashSet<>();
             Set<String> listed = new LinkedHashSet<>(); // the pools whose databases were judged as copies, strays, orphans
             boolean fleet = req.orgs().isEmpty();
@@ -407,41 +430,53 @@ public final class Verify {
             }
             // a page of items at a time, their findings recorded between pages: a page of findings written while the items'
             // cursor held its connection took a second one, which a catalog with one left for tenantctl refused (exit 3)
-            ctx.catalog().runs().forEachItemPage(ran.report().runId(), 1000, page -> page.forEach(i -> findingsOf(i).forEach(f ->
-                    seen.accept(new Seen(f.path("kind").asText(), f.path("severity").asText(), i.orgId(), i.poolId(), f.path("subject").asText(),
-                            f.path("detail").asText(), fixOf(f))))));
-            for (RunReport.Org line : report.orgs()) {
-                if (line.outcome().equals("failed") && !deadPools.contains(line.poolId())) {
-                    seen.accept(new Seen("check_failed", PROBLEM, line.orgId(), line.poolId(), "", "org " + line.orgId() + " could not be checked: "
-                            + line.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + line.orgId(),
+            // and each org whose check failed, off a dead pool, is a finding itself
+            ctx.catalog().runs().forEachItemPage(ran.report().runId(), ORG_PAGE, page -> page.forEach(i -> {
+                findingsOf(i).forEach(f -> seen.accept(new Seen(f.path("kind").asText(), f.path("severity").asText(), i.orgId(), i.poolId(),
+                        f.path("subject").asText(), f.path("detail").asText(), fixOf(f))));
+                if (i.itemStatus() == ItemStatus.FAILED && !deadPools.contains(i.poolId())) {
+                    seen.accept(new Seen("check_failed", PROBLEM, i.orgId(), i.poolId(), "", "org " + i.orgId() + " could not be checked: "
+                            + i.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + i.orgId(),
                             "after fixing what the error says")));
                 }
-            }
+            }));
             sighting.flush();
             Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
             if (whole) { // what it saw was stamped since it began: the rest of what it checked, if older, it did not see
-                findings.resolveUnseen(began, checked(report), fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep(),
-                        listed);
+                forEachLinePage(report, page -> findings.resolveUnseen(began, checked(page), fleet ? checkedPools : List.of(),
+                        fleet && req.pools().isEmpty(), req.deep(), listed));
             }
             Instant now = ctx.catalog().now(); // acks end by the catalog's clock, as its own queries of acked_until judge them
             // an org with a problem not acked — its own, or a fleet-level one (stuck, missing database) — is not clean; one
             // whose every problem is acked is: acked problems do not make verify exit 4, so they do not make the org "problems"
             Set<String> withFindings = sighting.orgsWithProblems(now);
             // and its outcome says so, in -o json, the counts and the metrics, as --changed-only treats it
-            report = report.map(o -> !Set.of("clean", "problems").contains(o.outcome())
+            java.util.function.UnaryOperator<RunReport.Org> relabel = o -> !Set.of("clean", "problems").contains(o.outcome())
                     || o.outcome().equals("problems") == withFindings.contains(o.orgId()) ? o
                     : new RunReport.Org(o.orgId(), o.poolId(), withFindings.contains(o.orgId()) ? "problems" : "clean", o.attempts(), o.ms(),
-                            o.error(), o.detailJson()));
-            for (RunReport.Org line : report.orgs()) {
-                if (line.outcome().equals("clean")) {
-                    clean.add(line.orgId());
-                }
+                            o.error(), o.detailJson());
+            if (report.holdsLines()) {
+                report = report.map(relabel);
             }
-            if (whole) {
-                findings.verifiedClean(clean);
+            Map<String, Integer> counts = new java.util.TreeMap<>();
+            forEachLinePage(report, page -> { // those verified clean recorded a page at a time, as the lines are read
+                List<String> clean = new ArrayList<>();
+                for (RunReport.Org line : page) {
+                    RunReport.Org relabelled = relabel.apply(line);
+                    counts.merge(relabelled.outcome(), 1, Integer::sum);
+                    if (relabelled.outcome().equals("clean")) {
+                        clean.add(relabelled.orgId());
+                    }
+                }
+                if (whole) {
+                    findings.verifiedClean(clean);
+                }
+            });
+            if (!report.holdsLines()) {
+                report = report.withCounts(counts);
             }
             // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
-            return new Result(report, ran.interrupted(), new Findings(sighting, now, req.fix() && req.dryRun()), List.copyOf(fixed), skipped,
+            return new Result(report, ran.interrupted(), new Findings(sighting, now, req.fix() && req.dryRun()), List.copyOf(fixed), skipped[0],
                     lines(report));
         } catch (RuntimeException | Error e) {
             sighting.close();
@@ -452,6 +487,21 @@ public final class Verify {
     /** An org's findings as its run item recorded them. */
     private static com.fasterxml.jackson.databind.JsonNode findingsOf(RunRepository.Item i) {
         return new RunReport.Org(i.orgId(), i.poolId(), "", 0, 0, null, i.detail()).detail().path("findings");
+    }
+
+    /**
+     * The lines of {@code report}, handed over a page at a time: all it holds at once, or (a report without lines) read
+     * back from its run's items {@link #ORG_PAGE} at a time, without their detail, on a connection given back before each
+     * page (its consumer may write to the catalog), named as the run's report names them.
+     */
+    private void forEachLinePage(RunReport report, Consumer<List<RunReport.Org>> page) {
+        if (report.holdsLines()) {
+            page.accept(report.orgs());
+            return;
+        }
+        OutcomeNames names = OutcomeNames.of(DONE);
+        ctx.catalog().runs().forEachItemPage(report.runId(), ORG_PAGE, false, items -> page.accept(items.stream().map(i -> new RunReport.Org(i.orgId(),
+                i.poolId(), names.of(i.itemStatus()), i.attempts(), i.millis() == null ? 0 : i.millis(), i.error(), null)).toList()));
     }
 
     /**
@@ -491,8 +541,8 @@ public final class Verify {
      * The orgs this verify looked at: those it checked (clean, problems) or tried to (failed). An org Ctrl-C left
      * not_started (or a cancel left cancelled) was not looked at: its findings, and their acks, stay as they were.
      */
-    private static List<String> checked(RunReport report) {
-        return report.orgs().stream().filter(o -> Set.of("clean", "problems", "failed").contains(o.outcome()))
+    private static List<String> checked(List<RunReport.Org> lines) {
+        return lines.stream().filter(o -> Set.of("clean", "problems", "failed").contains(o.outcome()))
                 .map(RunReport.Org::orgId).toList();
     }
 
@@ -656,7 +706,7 @@ public final class Verify {
         return new Request(orgs, pools, args.deep(), threshold(req.stuckAfter(), args.stuckAfterMs(), DEFAULT_STUCK_AFTER),
                 threshold(req.backupsMaxAge(), args.backupsMaxAgeMs(), null), threshold(req.retiredGrace(), args.retiredGraceMs(),
                 DEFAULT_RETIRED_GRACE), fix, req.changedOnly(), req.drive(), req.storeUrl(), req.env(), !args.fix() && req.dryRun(),
-                req.storeOnLine());
+                req.storeOnLine(), req.everyOrgsLine());
     }
 
     /** A threshold as given ({@code given}), else as the run recorded it, else {@code otherwise}. */

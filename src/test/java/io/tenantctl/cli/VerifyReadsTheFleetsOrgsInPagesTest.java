@@ -33,6 +33,8 @@ class VerifyReadsTheFleetsOrgsInPagesTest {
 
     private static final int ORGS = 60_000;
     private static final int HEAP_MB = Integer.getInteger("verify.pages.heap", 28);
+    /** Below what the 60,000 lines of a run's report took (between 20 and 28 MB of heap), above verify's own needs. */
+    private static final int REPORT_HEAP_MB = Integer.getInteger("verify.report.heap", 18);
     /** Every this many-th org is stuck: left provisioning two days ago, nobody holding it. */
     private static final int STUCK_EVERY = ORGS / 10;
 
@@ -72,5 +74,36 @@ class VerifyReadsTheFleetsOrgsInPagesTest {
         assertThat(stuck).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, ORGS).filter(g -> g % STUCK_EVERY == 0)
                 .mapToObj(g -> "org_stuck " + String.format("org-%06d", g)).toList());
         assertThat(doc.get("problems").asLong()).isEqualTo(ORGS / STUCK_EVERY);
+    }
+
+    /**
+     * verify's run report held a line per org of its run (RunEngine.report read every item back as an object, with its
+     * time in a list), for a summary that says only how many, p50/p95/max and the three slowest: 'verify --resume' of a
+     * run its --join workers finished over the 60,000 orgs, which adds the fleet checks and reports, ran out of memory
+     * under -Xmx18m (exit 1, nothing reported; -Xmx20m too). Without -o json the report is counted, timed and its slowest
+     * orgs found by the catalog, and the orgs verified clean are recorded a page at a time.
+     */
+    @Test
+    void resumeOfAFinishedRunOverTheFleetReportsItUnderASmallHeap() throws Exception {
+        String runId = "20261207T000000Z-0a0a";
+        try (Connection c = DriverManager.getConnection(env.get("TENANTCTL_CATALOG_URL")); Statement s = c.createStatement()) {
+            s.execute("insert into runs (run_id, verb, args, status, actor, finished_at) values ('" + runId + "', 'verify', "
+                    + "'{\"deep\":false,\"fix\":false,\"orgs\":[],\"pools\":[]}', 'succeeded', 'oncall', now())");
+            s.execute("insert into run_items (run_id, org_id, pool_id, seq, status, attempts, millis, detail) select '" + runId + "', "
+                    + "'org-' || lpad(g::text, 6, '0'), 'pool-0', g, 'succeeded', 1, g, '{\"findings\":[]}' from generate_series(1, " + ORGS + ") g");
+        }
+        ChildJvm.Exit exit = ChildJvm.run(dir.resolve("text"), env, 120, List.of("-Xmx" + REPORT_HEAP_MB + "m", "-XX:+UseSerialGC"),
+                Main.class.getName(), "verify", "--resume", runId);
+        String err = exit.err();
+        assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
+        assertThat(exit.code()).as("verify --resume of %d orgs under -Xmx%dm: %s", ORGS, REPORT_HEAP_MB, err).isEqualTo(4);
+        assertThat(exit.out()).contains("verified " + ORGS + " org(s): " + ORGS / STUCK_EVERY + " problem(s)")
+                .contains("per org: p50 30000 ms, p95 57000 ms, max 60000 ms over 60000 orgs; slowest: org-060000 60000 ms, "
+                        + "org-059999 59999 ms, org-059998 59998 ms");
+        try (Connection c = DriverManager.getConnection(env.get("TENANTCTL_CATALOG_URL")); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("select count(*) from org_verifications")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("every org but the stuck ones verified clean").isEqualTo(ORGS - ORGS / STUCK_EVERY);
+        }
     }
 }

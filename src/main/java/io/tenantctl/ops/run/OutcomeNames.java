@@ -59,6 +59,50 @@ public interface OutcomeNames {
             public boolean usesDetail() {
                 return false;
             }
+
+            @Override
+            public boolean keepsLines() {
+                return names.keepsLines();
+            }
+        };
+    }
+
+    /**
+     * Whether the report holds each org's line: if not, the engine's report is its counts, timings and slowest orgs, worked
+     * out by the catalog ({@link RunReport#holdsLines}), so that a fleet's lines are never held for a summary that needs none.
+     */
+    default boolean keepsLines() {
+        return true;
+    }
+
+    /** These names, for a report without its orgs' lines (see {@link #keepsLines}). */
+    default OutcomeNames withoutLines() {
+        OutcomeNames names = this;
+        return new OutcomeNames() {
+            @Override
+            public String success() {
+                return names.success();
+            }
+
+            @Override
+            public String of(ItemStatus status) {
+                return names.of(status);
+            }
+
+            @Override
+            public String detail(String detailJson) {
+                return names.detail(detailJson);
+            }
+
+            @Override
+            public boolean usesDetail() {
+                return names.usesDetail();
+            }
+
+            @Override
+            public boolean keepsLines() {
+                return false;
+            }
         };
     }
 

@@ -732,6 +732,14 @@ public final class RunEngine {
     public static RunReport report(io.tenantctl.catalog.Catalog catalog, String runId, OutcomeNames names) {
         RunRepository runs = catalog.runs();
         RunRepository.Run run = runs.get(runId);
+        if (!names.keepsLines()) { // counts, timings and the slowest orgs, from the catalog: a fleet's lines are not held
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            runs.counts(runId).forEach((status, n) -> counts.merge(names.of(ItemStatus.of(status)), n, Integer::sum));
+            long[] t = runs.doneMillis(runId);
+            List<RunReport.Org> slowest = runs.slowest(runId, RunReport.SLOWEST_KEPT).stream().map(i -> line(i, names)).toList();
+            return RunReport.summary(runId, run.verb(), RunReport.displayStatus(run, runs.activity(runId, LIVENESS)), counts,
+                    new Timings(t[0], t[1], t[2], (int) t[3]), slowest, run.reason(), runs.count(runId, ItemStatus.RUNNING.db()));
+        }
         Map<String, Integer> counts = new LinkedHashMap<>();
         List<RunReport.Org> orgs = new ArrayList<>();
         List<Long> millis = new ArrayList<>();
@@ -744,11 +752,16 @@ public final class RunEngine {
                     || i.itemStatus() == ItemStatus.UNCHANGED)) {
                 millis.add(i.millis());
             }
-            orgs.add(new RunReport.Org(i.orgId(), i.poolId(), outcome, i.attempts(), i.millis() == null ? 0 : i.millis(), i.error(),
-                    names.detail(i.detail())));
+            orgs.add(line(i, names));
         });
         return new RunReport(runId, run.verb(), RunReport.displayStatus(run, runs.activity(runId, LIVENESS)), counts, Timings.of(millis), orgs,
                 run.reason(), running[0]);
+    }
+
+    /** An item's line in its run's report, its outcome and detail as the verb names them. */
+    private static RunReport.Org line(RunRepository.Item i, OutcomeNames names) {
+        return new RunReport.Org(i.orgId(), i.poolId(), names.of(i.itemStatus()), i.attempts(), i.millis() == null ? 0 : i.millis(), i.error(),
+                names.detail(i.detail()));
     }
 
     /** Round-robin across pools, so the first items (a canary, the first claims) spread over every pool. */

@@ -19,12 +19,45 @@ import java.util.function.UnaryOperator;
  * no run, is reported the same way without a run id, status or timings ({@link #planned}).
  */
 public record RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings, List<Org> orgs,
-                        String reason, int inFlight) {
+                        String reason, int inFlight, List<Org> slowestKept) {
+
+    /** How many of a run's slowest orgs a report without lines keeps ({@link #summary}). */
+    public static final int SLOWEST_KEPT = 3;
 
     /**
-     * {@code inFlight}: of the orgs reported {@code not_started}, those a worker is on right now (claimed under a live
-     * lease, as another worker of the run sees them when it ends): not left undone, their outcome is still to come.
+     * A report holding every org's line ({@code orgs}); {@code inFlight}: of the orgs reported {@code not_started}, those a
+     * worker is on right now (claimed under a live lease, as another worker of the run sees them when it ends): not left
+     * undone, their outcome is still to come.
      */
+    public RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings, List<Org> orgs,
+                     String reason, int inFlight) {
+        this(runId, verb, status, counts, timings, orgs, reason, inFlight, null);
+    }
+
+    /**
+     * A report without its orgs' lines (none held: a fleet's are many): its counts, timings and its {@link #SLOWEST_KEPT}
+     * slowest orgs, as the catalog worked them out; {@link #orgs} is empty, {@link #total} counts them.
+     */
+    public static RunReport summary(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings,
+                                    List<Org> slowest, String reason, int inFlight) {
+        return new RunReport(runId, verb, status, counts, timings, List.of(), reason, inFlight, List.copyOf(slowest));
+    }
+
+    /** Whether this report holds every org's line; one that does not ({@link #summary}) has their counts, timings and slowest. */
+    public boolean holdsLines() {
+        return slowestKept == null;
+    }
+
+    /** How many orgs the report covers. */
+    public int total() {
+        return counts.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** This report with its counts as {@code counts} (a report without lines: its outcomes renamed by the verb). */
+    public RunReport withCounts(Map<String, Integer> counts) {
+        return new RunReport(runId, verb, status, counts, timings, orgs, reason, inFlight, slowestKept);
+    }
+
     public RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings, List<Org> orgs,
                      String reason) {
         this(runId, verb, status, counts, timings, orgs, reason, 0);
@@ -71,6 +104,7 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
 
     /** This report with each org's line rewritten by the verb (e.g. its own detail), the counts taken again. */
     public RunReport map(UnaryOperator<Org> line) {
+        requireLines();
         List<Org> out = orgs.stream().map(line).toList();
         return new RunReport(runId, verb, status, countsOf(out), timings, out, reason, inFlight);
     }
@@ -92,6 +126,12 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
 
     /** The slowest orgs worked on, slowest first. */
     public List<Org> slowest(int n) {
+        if (!holdsLines()) {
+            if (n > SLOWEST_KEPT) {
+                throw new IllegalStateException("a report without lines keeps its " + SLOWEST_KEPT + " slowest orgs, not " + n);
+            }
+            return slowestKept.stream().limit(n).toList();
+        }
         return orgs.stream().filter(o -> o.ms() > 0).sorted(Comparator.comparingLong(Org::ms).reversed()).limit(n).toList();
     }
 
@@ -111,7 +151,14 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
     }
 
     public List<Org> failed() {
+        requireLines();
         return orgs.stream().filter(o -> o.outcome().equals("failed")).toList();
+    }
+
+    private void requireLines() {
+        if (!holdsLines()) {
+            throw new IllegalStateException("run " + runId + "'s report holds no org's line");
+        }
     }
 
     /** A running run whose workers all stopped beating is abandoned: resume or cancel it. */
