@@ -79,6 +79,9 @@ public final class RunRepository {
         return start(verb, argsJson, actor, items, null);
     }
 
+    /** How many items of a new run are sent to the catalog in one batch. */
+    private static final int ITEMS_PER_BATCH = 1000;
+
     /** Creates a run with the given items; returns the run id. */
     public String start(String verb, String argsJson, String actor, List<NewItem> items, String summaryJson) {
         return start(verb, argsJson, actor, items, summaryJson, null);
@@ -100,6 +103,7 @@ public final class RunRepository {
                     + "do nothing", runId, verb, argsJson, actor, summaryJson, worker, worker) == 0);
             try (PreparedStatement ps = c.prepareStatement(
                     "insert into run_items (run_id, org_id, pool_id, seq, status, error) values (?, ?, ?, ?, ?, ?)")) {
+                int batched = 0;
                 for (NewItem item : items) {
                     ps.setString(1, runId);
                     ps.setString(2, item.orgId());
@@ -108,6 +112,9 @@ public final class RunRepository {
                     ps.setString(5, item.status().db());
                     ps.setString(6, item.error());
                     ps.addBatch();
+                    if (++batched % ITEMS_PER_BATCH == 0) { // the driver holds a batch's rows until it is sent: a fleet's, a page at a time
+                        ps.executeBatch();
+                    }
                 }
                 ps.executeBatch();
             }

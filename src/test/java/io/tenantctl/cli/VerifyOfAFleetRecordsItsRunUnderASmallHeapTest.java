@@ -1,0 +1,58 @@
+package io.tenantctl.cli;
+
+import io.tenantctl.Main;
+import io.tenantctl.testing.ChildJvm;
+import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A verify of a fleet of 30,000 active orgs could not record its run under -Xmx26m (of 60,000, not under -Xmx40m): exit 1,
+ * "ran out of memory", no run. RunRepository.start sent the run's items in one JDBC batch, and the driver holds every row of a batch
+ * until it is sent; it sends them a thousand at a time now, in the same transaction (every verb's run is recorded so).
+ * {@code --detach} records the run and stops there: what a fleet verify does first, without checking every org.
+ */
+class VerifyOfAFleetRecordsItsRunUnderASmallHeapTest {
+
+    private static final int ORGS = 30_000;
+    private static final int HEAP_MB = Integer.getInteger("verify.record.heap", 24);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void verifyDetachOfThirtyThousandOrgsRecordsEveryOneOfThem() throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        try (TestPools pools = new TestPools(1)) {
+            CliFixture.addPool(Cli.withCatalog(url), "pool-0", pools.uri(0), 2 * ORGS, 1);
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.execute("insert into orgs (org_id, pool_id, database_name, status, tier, updated_at) select 'org-' || lpad(g::text, 6, '0'), "
+                        + "'pool-0', 'org_org_' || lpad(g::text, 6, '0'), 'active', 'free', now() from generate_series(1, " + ORGS + ") g");
+            }
+            ChildJvm.Exit exit = ChildJvm.run(dir, Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall"), 120,
+                    List.of("-Xmx" + HEAP_MB + "m", "-XX:+UseSerialGC"), Main.class.getName(), "verify", "--detach");
+            String err = exit.err();
+            assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
+            assertThat(exit.code()).as("verify --detach of %d orgs under -Xmx%dm: %s", ORGS, HEAP_MB, err).isEqualTo(0);
+            assertThat(exit.out()).matches("run (\\S+) created with " + ORGS + " orgs; start workers with: tenantctl verify --join \\1\\s*");
+            String runId = exit.out().split(" ")[1];
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select count(*), count(distinct seq) from run_items where status = 'pending' and run_id = '" + runId + "'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("items to check").isEqualTo(ORGS);
+                assertThat(rs.getInt(2)).as("each its own place in the run").isEqualTo(ORGS);
+            }
+        }
+    }
+}
