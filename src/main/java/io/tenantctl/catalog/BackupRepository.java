@@ -189,6 +189,16 @@ public final class BackupRepository {
                 + "order by recorded_at desc, backup_id desc limit 1", BackupRepository::map, orgId, at));
     }
 
+    /** How many complete backups, of how many orgs, were recorded written under {@code location} (a store's root, ending in '/'). */
+    public Written completeUnder(String location) {
+        return catalog.inConnection(c -> Sql.one(c, "select count(*), count(distinct org_id) from backups where status = 'complete' "
+                + "and left(location, length(?)) = ?", rs -> new Written(rs.getLong(1), rs.getLong(2)), location, location).orElseThrow());
+    }
+
+    /** {@link #completeUnder}'s answer. */
+    public record Written(long backups, long orgs) {
+    }
+
     private static Backup map(ResultSet rs) throws SQLException {
         return new Backup(rs.getString("backup_id"), rs.getString("org_id"), rs.getString("location"), rs.getString("pool_id"),
                 rs.getString("database_name"), Sql.instant(rs, "started_at"), Sql.instant(rs, "finished_at"), rs.getString("status"),

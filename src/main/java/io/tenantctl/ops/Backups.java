@@ -687,6 +687,21 @@ public final class Backups {
         return why;
     }
 
+    /**
+     * Refuses a store that is not there at all ({@link ObjectStore#missing}: a file store's directory) while the catalog
+     * records complete backups written there: not every backup gone, but a volume not mounted, or the directory moved. A
+     * CONFIG error (exit 3) naming the store, as one that does not answer, before any backup is looked for or marked damaged.
+     */
+    static void requireThere(io.tenantctl.catalog.Catalog catalog, ObjectStore store) {
+        String missing = store.missing().orElse(null);
+        BackupRepository.Written w = missing == null ? null : catalog.backups().completeUnder(Backup.where(store.describe()));
+        if (w != null && w.backups() > 0) {
+            throw TenantctlException.config("store " + store.describe() + " " + missing + ", but the catalog records " + w.backups()
+                    + " complete backup" + (w.backups() == 1 ? "" : "s") + " of " + w.orgs() + " org" + (w.orgs() == 1 ? "" : "s")
+                    + " written there: mount the volume it is on, or point --store / TENANTCTL_STORE at the directory that holds them");
+        }
+    }
+
     /** Why a backup {@link #MISSING} from this store is not restorable: its manifest.json, or all of it, gone. */
     static String goneWhy(Entry gone) {
         return "recorded complete, but its " + (gone.inStore() ? "manifest.json is gone from the store (its data files are there)"

@@ -317,6 +317,9 @@ public final class Verify {
 
     /** As {@link #run(Request)}, reading backups from {@code store} (null: none), opened by the caller. */
     public Result run(Request asked, ObjectStore store) {
+        if (store != null) { // a file store's directory missing, its backups recorded: not mounted, not every backup gone
+            Backups.requireThere(ctx.catalog(), store);
+        }
         // by the catalog's clock, as it stamps what this verify records (what another records meanwhile is not undone here)
         Instant began = ctx.catalog().now();
         for (String p : asked.pools()) {

@@ -237,6 +237,12 @@ public final class FileObjectStore implements ObjectStore {
         return root.toUri().toString();
     }
 
+    @Override
+    public java.util.Optional<String> missing() {
+        return Files.isDirectory(root) ? java.util.Optional.empty()
+                : java.util.Optional.of(Files.exists(root) ? "is a file, not a directory" : "does not exist");
+    }
+
     /** The root is a directory this process can write in (made now if it is missing), or a CONFIG error naming it. */
     @Override
     public void checkWritable() {

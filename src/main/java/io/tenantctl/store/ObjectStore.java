@@ -80,6 +80,15 @@ public interface ObjectStore extends AutoCloseable {
     String describe();
 
     /**
+     * Why this store is not there at all, when it can tell without a request: a file store whose directory does not exist
+     * (the first write makes it, so nothing was written here, or a volume is not mounted). Empty when it is there or cannot
+     * tell that way (S3: a missing bucket fails the first listing).
+     */
+    default java.util.Optional<String> missing() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Checks, before any work, that objects can be written here at all; throws a CONFIG error naming the store when
      * they cannot. Stores that can only find out by writing (S3: access is proven by the first upload) do nothing.
      */

@@ -329,6 +329,38 @@ class VerifyCommandTest {
         }
     }
 
+    /**
+     * A file store whose directory is not there (a volume not mounted) while the catalog records backups written there: exit 3
+     * and one line, as a store that does not answer, not each org's newest backup called gone and marked damaged (which
+     * outlived the remount, and whose fix, a fresh backup, would write to the directory on the wrong disk).
+     */
+    @Test
+    void aFileStoreWhoseDirectoryIsMissingIsExit3_andMarksNothingDamaged(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.backup("acme");
+            Path mounted = dir.resolve("volume");
+            Files.move(f.storeDir, mounted); // unmounted: the store's directory is gone
+
+            Cli.Result r = f.cli.run("verify");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+            assertThat(r.out()).as(r.toString()).isEmpty();
+            assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+            assertThat(r.err()).contains("store " + f.storeDir.toUri().toString().replaceAll("/$", "") + " does not exist")
+                    .contains("1 complete backup of 1 org").contains("mount");
+            Cli.Result json = f.cli.run("verify", "-o", "json");
+            assertThat(json.exitCode()).as(json.toString()).isEqualTo(3);
+            assertThat(strictJson(json).toString()).contains("does not exist");
+            assertThat(f.storeDir).as("verify makes no directory").doesNotExist();
+
+            // a store no backup was recorded in is as before: nothing there to find gone
+            assertThat(verify(f.cli, 0, "--store", dir.resolve("never-written").toUri().toString()).get("problems").asInt()).isZero();
+
+            Files.move(mounted, f.storeDir); // mounted again: acme's backup is whole, never marked damaged
+            assertThat(verify(f, 0).get("problems").asInt()).isZero();
+        }
+    }
+
     @Test
     void deepReadsTheNewestBackupBack_andATamperedFileIsFound(@TempDir Path dir) throws Exception {
         try (BackupFixture f = fleet(dir)) {
