@@ -122,6 +122,7 @@ public final class Restore {
     public Result run(Request req) {
         long t0 = System.nanoTime();
         validate(req);
+        Backups.requireThere(ctx.catalog(), store); // its directory missing, its backups recorded: not mounted, not every backup gone
         if (!req.dryRun()) {
             LeaseRecovery.sweep(ctx); // a restore that died on this org (or any) is rolled back before anything is decided
         } else {

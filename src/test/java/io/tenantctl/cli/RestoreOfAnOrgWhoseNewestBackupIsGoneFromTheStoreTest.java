@@ -48,4 +48,30 @@ class RestoreOfAnOrgWhoseNewestBackupIsGoneFromTheStoreTest {
             f.assertHolds("acme", live); // left on its own data
         }
     }
+
+    /**
+     * Not one backup gone but the whole store: its directory missing (a volume not mounted) while the catalog records
+     * backups there. Exit 3, one line, as verify says it, not the newest refused and every backup of the org marked damaged
+     * (which outlived the remount: restore then refused the very backup that was whole).
+     */
+    @Test
+    void aStoreDirectoryThatIsNotThereIsExit3_andMarksNothingDamaged() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 20);
+            String newest = f.backup("acme");
+            Path mounted = dir.resolve("volume");
+            java.nio.file.Files.move(f.storeDir, mounted); // unmounted
+
+            Cli.Result restore = f.cli.run("restore", "--org", "acme");
+            assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(3);
+            assertThat(restore.err().strip().lines().count()).as("one line: " + restore).isEqualTo(1);
+            assertThat(restore.err()).contains("does not exist").contains("1 complete backup of 1 org").contains("mount");
+
+            java.nio.file.Files.move(mounted, f.storeDir); // mounted again: its newest backup restores
+            Cli.Result again = f.cli.run("restore", "--org", "acme", "-o", "json");
+            assertThat(again.exitCode()).as(again.toString()).isZero();
+            assertThat(CliFixture.strictJson(again).get("backup_id").asText()).isEqualTo(newest);
+        }
+    }
 }
