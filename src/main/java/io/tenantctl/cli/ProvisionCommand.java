@@ -218,7 +218,7 @@ final class ProvisionCommand implements Callable<Integer> {
         ctx.out.println("run " + report.runId() + ": provisioned " + report.count("provisioned") + ", unchanged "
                 + report.count("unchanged") + ", failed " + report.failed().size()
                 + (report.count("skipped") == 0 ? "" : ", skipped " + report.count("skipped") + " (forgotten: see its error)")
-                + (r.interrupted() ? ", not started " + report.count("not_started") + " (interrupted; re-run to resume)" : ""));
+                + (r.interrupted() ? ", not started " + report.count("not_started") + (report.cancelled() ? " (interrupted; run cancelled)" : " (interrupted; re-run to resume)") : ""));
         Summary.timings(ctx, report);
         Summary.catalogAlarm(ctx, report, "provisioned");
         Summary.failures(ctx, Summary.failures(report, this::nextStep));

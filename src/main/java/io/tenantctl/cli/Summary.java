@@ -24,7 +24,8 @@ final class Summary {
      * {@code run_id, verb, status, counts{outcome: n}, p50_ms, p95_ms, max_ms, orgs[{org_id, pool_id, outcome, attempts,
      * ms, error, …the verb's detail}]} — then the verb's own fields ({@code verbFields}: e.g. provisioned, schema_hash),
      * {@code failed} with each failure's next step ({@code nextStep}: {@code next_step}, the command alone, and
-     * {@code next_note}), and {@code interrupted}. A dry run has no run id
+     * {@code next_note}), {@code interrupted}, and for a run interrupted or aborted the --resume that goes on
+     * ({@code next}; null for one cancelled meanwhile, which cannot be resumed, its {@code next_note} saying so). A dry run has no run id
      * and the status "dry_run".
      */
     static Map<String, Object> json(RunReport report, boolean interrupted, Map<String, Object> verbFields,
@@ -53,7 +54,11 @@ final class Summary {
             return m;
         }).toList());
         doc.put("interrupted", interrupted);
-        if (!report.dryRun() && (interrupted || report.aborted() != null)) {
+        if (!report.dryRun() && report.cancelled() && interrupted) {
+            // a cancelled run has no --resume (it is refused): what its stderr line says, as runs show names no step for it
+            doc.put("next", null);
+            doc.put("next_note", undone(report) > 0 ? "run " + report.runId() + " was cancelled (no --resume); " + notDone(report) : null);
+        } else if (!report.dryRun() && (interrupted || report.aborted() != null)) {
             // what the table's "Resume with:" line says: a pipeline reading -o json gets it too
             doc.put("next", resume(report));
         }
@@ -140,23 +145,24 @@ final class Summary {
     }
 
     /**
-     * A fan-out run's exit code as this worker saw it: 130 when Ctrl-C stopped it; 1 when the run was cancelled with
+     * A fan-out run's exit code as this worker saw it: 130 when Ctrl-C stopped it (its --resume named, or, its run
+     * cancelled meanwhile, which has none, the cancel's line below); 1 when the run was cancelled with
      * orgs left undone — never done, and a pipeline (or a Job's worker that joins it) must not go on as if they were —
      * said in one line on stderr (orgs in flight on other workers are theirs to finish, not undone); else {@code done},
      * the verb's own code for a run that ran its course.
      */
     static int exitCode(CliContext ctx, RunReport report, boolean interrupted, int done) {
-        if (interrupted) {
+        if (interrupted && !report.cancelled()) {
             resumeWith(ctx, report);
             return TenantCtl.EXIT_INTERRUPTED;
         }
         if (report.cancelled()) {
-            // in flight on another worker is not undone: that worker finishes and reports it
-            int undone = report.count("not_started") - report.inFlight();
+            // its orgs left undone take a new run, Ctrl-C or not: a cancelled run's --resume is refused
+            int undone = undone(report);
             String inFlight = report.inFlight() == 0 ? "" : "; " + report.inFlight() + " still in flight on other workers finish there "
                     + "('tenantctl runs show " + report.runId() + "')";
             String line = "cancelled: run " + report.runId() + " was cancelled" + (report.reason() == null ? "" : " (" + report.reason() + ")")
-                    + (undone > 0 ? "; " + undone + " of its orgs were not done: start a new run for them" : "; no org of it was left undone")
+                    + (undone > 0 ? "; " + notDone(report) : "; no org of it was left undone")
                     + inFlight;
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("run_id", report.runId());
@@ -164,9 +170,20 @@ final class Summary {
             fields.put("in_flight", report.inFlight());
             ctx.log(undone > 0 ? "error" : "warn", line, fields, line);
             ctx.err.flush();
-            return undone > 0 ? 1 : done; // every org started before the cancel: the run's course, not a cancel, decides
+            // every org started before the cancel: the run's course, not a cancel, decides
+            return interrupted ? TenantCtl.EXIT_INTERRUPTED : undone > 0 ? 1 : done;
         }
         return done;
+    }
+
+    /** What a cancelled run's orgs left undone take (its --resume is refused): in {@link #exitCode}'s line and -o json's {@code next_note}. */
+    private static String notDone(RunReport report) {
+        return undone(report) + " of its orgs were not done: start a new run for them";
+    }
+
+    /** A cancelled run's orgs never done: not started, less those in flight on other workers, which finish there. */
+    private static int undone(RunReport report) {
+        return report.count("not_started") - report.inFlight();
     }
 
     /**

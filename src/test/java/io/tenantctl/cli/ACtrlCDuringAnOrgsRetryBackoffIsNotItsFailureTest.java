@@ -89,6 +89,7 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
      * orgs with the provision that finishes them. A worker that Ctrl-C then stopped in acme's deadlock backoff (nothing
      * failed for good) recorded acme's item cancelled and left acme provisioning, nobody left to finish it, until a
      * 'verify --fix'. acme now ends as the cancel's own unfinished orgs do: failed, its step the provision that finishes it.
+     * The worker named the cancelled run's --resume as what goes on, which is refused: it now says the run was cancelled.
      */
     @Test
     void aProvisionsOrgCtrlCStopsAfterItsRunWasCancelledEndsFailedAsTheCancelsOthersDo() throws Exception {
@@ -112,6 +113,10 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
             Cli.Result r = provision.get(60, TimeUnit.SECONDS);
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            // its --resume would be refused (the run is cancelled): the worker says what works instead, as 'runs cancel' does
+            assertThat(strictJson(r).get("next").isNull()).as(r.toString()).isTrue();
+            assertThat(strictJson(r).get("next_note").asText()).as(r.toString()).contains("start a new run");
+            assertThat(r.err()).as(r.toString()).contains("cancelled: run " + runId + " was cancelled").doesNotContain("--resume");
             JsonNode item = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("items").get(0);
             assertThat(item.get("status").asText()).as("%s", item).isEqualTo("cancelled");
             assertThat(f.org("acme").get("status").asText()).as("left unfinished by a cancelled run").isEqualTo("failed");
