@@ -260,7 +260,7 @@ public final class Runs {
     /**
      * {@code runs cancel}: the run as it is now; for a provision, the orgs its cancel left unplaced ({@code places_released}:
      * never started by this or any run, their rows gone and their places free again) and those it made {@code failed}
-     * (a dead worker or another run had begun them, so a database may be half made), each with the provision that
+     * (a dead worker, a worker a Ctrl-C stopped in it, or another run had begun them, so a database may be half made), each with the provision that
      * finishes it ('orgs forget' frees its place instead).
      */
     public record Cancelled(@com.fasterxml.jackson.annotation.JsonUnwrapped RunView run, Unplaced provision) {
@@ -284,8 +284,9 @@ public final class Runs {
                     && !(notStarted.contains(orgId) && runId.equals(l.runId()))).isPresent()) {
                 continue; // provisioned or failed already, or someone is on it
             }
-            // only a provision begins one: another verb that skipped or refused it meanwhile did nothing to it
-            boolean fresh = notStarted.contains(orgId) && catalog.runs().onlyRunOf(orgId, runId, Provision.VERB);
+            // only a provision begins one: another verb that skipped or refused it meanwhile did nothing to it; one a worker
+            // began and handed back (its Ctrl-C) may have its database half made: begun, as one a dead worker left
+            boolean fresh = notStarted.contains(orgId) && catalog.runs().neverBegun(orgId, runId, Provision.VERB);
             if (dryRun || (fresh ? catalog.orgs().releasePlace(orgId, org.get().version()) : unfinishedProvisionFailed(catalog, org.get()))) {
                 if (fresh) {
                     released.add(orgId);
@@ -298,8 +299,8 @@ public final class Runs {
     }
 
     /**
-     * The one rule for a provision's org left unfinished once begun — ended by its run's cancel (its worker stopped, or another
-     * run began it), stopped by its worker's Ctrl-C after that cancel, or failed before its work (its pool down, its org
+     * The one rule for a provision's org left unfinished once begun — ended by its run's cancel (its worker stopped, before
+     * the cancel too: a Ctrl-C that handed it back; or another run began it), stopped by its worker's Ctrl-C after that cancel, or failed before its work (its pool down, its org
      * busy): failed, its next step the provision that finishes it ({@link OrgNext#failedStep}). Only the row as read and
      * still provisioning (one provisioned, forgotten or changed meanwhile is left); true when it was marked.
      */

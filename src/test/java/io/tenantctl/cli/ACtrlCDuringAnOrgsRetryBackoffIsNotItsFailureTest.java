@@ -127,6 +127,36 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
         }
     }
 
+    /**
+     * Found by a colleague: the Ctrl-C hands acme's item back pending (its collections made, its attempt counted), and a
+     * 'runs cancel' of the interrupted run afterwards took it for never started: it deleted acme's row (places_released)
+     * and left org_acme on the pool with no org, verify's orphan to adopt half made. acme was begun: the cancel now marks
+     * it failed with the provision that finishes it, as it marks the orgs a dead worker left; beta, never started, gives
+     * its place back as before.
+     */
+    @Test
+    void aCancelAfterTheCtrlCMarksTheOrgItStoppedFailedNotNeverStarted() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            CancelToken ctrlC = new CancelToken();
+            Cli cli = f.newCli().decoratePools(real -> pressedDuringADeadlock(real, ctrlC, "createIndexes"));
+            Cli.Result r = cli.run(ctrlC, "provision", "acme", "beta", "--schema", f.schema.toString(), "--per-pool", "1",
+                    "--concurrency", "1", "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+
+            String runId = strictJson(r).get("run_id").asText();
+            JsonNode dryRun = strictJson(ok(f.cli, "runs", "cancel", runId, "--dry-run", "-o", "json")).get("provision");
+            JsonNode cancelled = strictJson(ok(f.cli, "runs", "cancel", runId, "-o", "json")).get("provision");
+
+            assertThat(dryRun.get("places_released").toString()).as("%s", dryRun).isEqualTo("[\"beta\"]");
+            assertThat(cancelled.get("places_released").toString()).as("%s", cancelled).isEqualTo("[\"beta\"]");
+            assertThat(cancelled.path("failed").path("acme").asText()).as("%s", cancelled).startsWith("tenantctl provision acme --schema-hash ");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("failed");
+            String next = cancelled.get("failed").get("acme").asText().split("   \\(")[0];
+            ok(f.cli, next.substring("tenantctl ".length()).split(" "));
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
     @Test
     void aBackupWhoseDeadlockRetryCtrlCCutShortIsNotFailedAndItsResumeBacksItUp() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
