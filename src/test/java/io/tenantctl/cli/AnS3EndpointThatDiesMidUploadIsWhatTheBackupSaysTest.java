@@ -4,8 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.store.S3ProxyFixture;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.FaultProxy;
+import io.tenantctl.testing.HookedBlobStore;
+import io.tenantctl.testing.HookedPools;
+import io.tenantctl.testing.Pause;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,17 +24,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A probe reported that a backup whose S3 endpoint died mid-upload recorded a later probe's error ("cannot check
- * …/manifest.json"), not the failed upload. It does not: that check is the backup's first call to the store, so it is
- * what fails only when the endpoint dies before any upload. Held here: an endpoint that dies for good during a collection
- * file's upload, or the manifest's, is named as that upload by the backup row, the run item and the command's message.
+ * …/manifest.json"), not the failed upload. Of one org it does not: that check is the backup's first call to the store, so
+ * it is what fails only when the endpoint dies before any upload. Held here: an endpoint that dies for good during a
+ * collection file's upload, or the manifest's, is named as that upload by the backup row, the run item and the command's
+ * message. Of several orgs at once it did: another org in flight then failed its own first call, that check, and the run
+ * said whichever of its loops came first in a list; it says the first failure now.
  */
 class AnS3EndpointThatDiesMidUploadIsWhatTheBackupSaysTest {
 
     private static S3ProxyFixture s3;
+    /** What the in-memory store does first with each call (its name and key, see {@link HookedBlobStore#onCall}); null: nothing. */
+    private static volatile java.util.function.BiConsumer<String, String> onCall;
 
     @BeforeAll
     static void startS3() throws Exception {
-        s3 = S3ProxyFixture.start();
+        s3 = S3ProxyFixture.start(real -> HookedBlobStore.onCall(real, (call, key) -> {
+            var hook = onCall;
+            if (hook != null) {
+                hook.accept(call, key);
+            }
+        }));
     }
 
     @AfterAll
@@ -71,6 +84,57 @@ class AnS3EndpointThatDiesMidUploadIsWhatTheBackupSaysTest {
                 JsonNode item = CliFixture.runItem(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")), "acme");
                 assertThat(item.get("error").asText()).as(item.toString()).contains("cannot upload acme/").contains("/" + file + " in s3://");
             }
+        }
+    }
+
+    /**
+     * Two orgs backed up at once: acme's collection file meets the endpoint's death (every later upload, HEAD and GET gets
+     * 503), and bravo, in flight meanwhile, then fails its first call, the HEAD of its manifest-to-be. The run stopped
+     * saying what its worker's first loop (bravo's, claimed first) failed on, so the command and both run items blamed
+     * "cannot check bravo/…/manifest.json", a check made after the upload had failed; they name acme's failed upload now.
+     */
+    @Test
+    void anotherOrgsCheckThatFailedAfterTheUploadIsNotWhatTheRunSays() throws Exception {
+        Map<String, String> env = new HashMap<>(s3.env());
+        env.put("TENANTCTL_STORE", "s3://" + s3.newBucket() + "/backups");
+        try (BackupFixture f = new BackupFixture(2, dir, env); Pause bravoStarts = Pause.at(1)) {
+            f.provisionTier("free", "pool-1", "bravo");
+            f.provision("acme");
+            f.notes("acme", "notes", 20);
+            f.notes("bravo", "notes", 20);
+            java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean();
+            onCall = (call, key) -> {
+                if (call.equals("list")) {
+                    if (dead.get() && key.startsWith("backups/acme/")) {
+                        bravoStarts.wake(); // acme's upload failed for good, its leftovers listed: bravo goes on, to its HEAD
+                    }
+                } else if (dead.get() || call.equals("put") && key.startsWith("backups/acme/") && key.endsWith(".zst") && dead.compareAndSet(false, true)) {
+                    throw HookedBlobStore.unavailable("endpoint gone (test)");
+                }
+            };
+            // bravo, claimed first, waits at its pool's check until acme's upload has failed
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.onPing(real, pool -> {
+                if (pool.equals("pool-1") && Thread.currentThread().getName().startsWith("run-")) {
+                    bravoStarts.call();
+                }
+            }));
+            Cli.Result r;
+            try {
+                r = cli.run("backup", "--org", "bravo,acme", "-o", "json");
+            } finally {
+                onCall = null;
+            }
+            assertThat(dead.get()).as("the endpoint died during acme's upload").isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+            String message = strictJson(r).get("error").get("message").asText();
+            assertThat(message).as(r.toString()).contains("cannot upload acme/").contains(".zst in s3://").doesNotContain("cannot check");
+            JsonNode run = strictJson(ok(f.cli, "runs", "show", strictJson(r).get("error").get("run_id").asText(), "-o", "json"));
+            for (String org : java.util.List.of("acme", "bravo")) {
+                assertThat(CliFixture.runItem(run, org).get("error").asText()).as(run.toPrettyString()).contains("cannot upload acme/")
+                        .doesNotContain("cannot check");
+            }
+            JsonNode failed = strictJson(ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups").get(0);
+            assertThat(failed.get("error").asText()).as(failed.toString()).startsWith("cannot upload acme/");
         }
     }
 }

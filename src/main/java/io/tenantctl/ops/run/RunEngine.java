@@ -199,6 +199,9 @@ public final class RunEngine {
         // a loop with nothing to claim waits for one to finish an org (one waiting loop is woken, to claim after it) or
         // to stop (all are: the run may be over), instead of its whole idle pause: a run ended up to 200 ms after its last org
         java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
+        // the first loop to fail, in time: what stopped the run (an S3 endpoint dying in one org's upload), not what another
+        // org in flight then met (the check of its manifest-to-be), though that one's loop may come first in the list
+        java.util.concurrent.atomic.AtomicReference<Throwable> firstFailed = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             List<java.util.concurrent.Future<?>> loops = new ArrayList<>();
             for (int i = 0; i < loopCount; i++) {
@@ -254,6 +257,7 @@ public final class RunEngine {
                             }
                         }
                     } catch (RuntimeException | Error e) {
+                        firstFailed.compareAndSet(null, e);
                         stop.cancel("a worker thread failed"); // the other loops of this worker stop too, instead of waiting on its item
                         throw e;
                     } finally {
@@ -261,17 +265,15 @@ public final class RunEngine {
                     }
                 }));
             }
-            RuntimeException failed = null;
             for (java.util.concurrent.Future<?> f : loops) { // every loop, so that the orgs in flight finish before a failure is told
                 try {
                     f.get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    if (failed == null) {
-                        failed = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                    }
+                    firstFailed.compareAndSet(null, e.getCause());
                 }
             }
-            if (failed != null) {
+            if (firstFailed.get() != null) {
+                RuntimeException failed = firstFailed.get() instanceof RuntimeException r ? r : new IllegalStateException(firstFailed.get());
                 heartbeat.shutdownNow(); // no beat after the let-go renews what it expires
                 heartbeat.awaitTermination(5, TimeUnit.SECONDS);
                 letGo(runId, failed);
