@@ -498,7 +498,10 @@ public final class S3ObjectStore implements ObjectStore {
             return TenantctlException.config(what + where + "no S3 credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
                     + "(or give the process a profile or role)", e);
         }
-        return new StoreUnansweredException(what + where + message, e);
+        // no connection, none kept or no reply in time (the endpoint down, unreachable, dead mid-request): say what to do
+        boolean silent = TenantctlException.causeOf(e, IOException.class).isPresent();
+        return new StoreUnansweredException(what + where + message + (silent ? ", still after the client's retries: the store did not "
+                + "answer; check that it is up and reachable from here, then try again" : ""), e);
     }
 
     /** Buffers one part at a time; see the class comment. */

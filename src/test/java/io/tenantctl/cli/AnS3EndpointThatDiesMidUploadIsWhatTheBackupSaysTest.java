@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * …/manifest.json"), not the failed upload. Of one org it does not: that check is the backup's first call to the store, so
  * it is what fails only when the endpoint dies before any upload. Held here: an endpoint that dies for good during a
  * collection file's upload, or the manifest's, is named as that upload by the backup row, the run item and the command's
- * message. Of several orgs at once it did: another org in flight then failed its own first call, that check, and the run
+ * message, which say what to do (check that the store is up and reachable, then try again). Of several orgs at once it did: another org in flight then failed its own first call, that check, and the run
  * said whichever of its loops came first in a list; it says the first failure now.
  */
 class AnS3EndpointThatDiesMidUploadIsWhatTheBackupSaysTest {
@@ -80,9 +80,11 @@ class AnS3EndpointThatDiesMidUploadIsWhatTheBackupSaysTest {
                 proxy.passThrough();
 
                 JsonNode failed = strictJson(ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups").get(0);
-                assertThat(failed.get("error").asText()).as(failed.toString()).startsWith("cannot upload acme/").contains("/" + file + " in s3://");
+                assertThat(failed.get("error").asText()).as(failed.toString()).startsWith("cannot upload acme/").contains("/" + file + " in s3://")
+                        .contains("the store did not answer; check that it is up and reachable from here, then try again");
                 JsonNode item = CliFixture.runItem(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")), "acme");
-                assertThat(item.get("error").asText()).as(item.toString()).contains("cannot upload acme/").contains("/" + file + " in s3://");
+                assertThat(item.get("error").asText()).as(item.toString()).contains("cannot upload acme/").contains("/" + file + " in s3://")
+                        .contains("the store did not answer; check that it is up and reachable from here, then try again");
             }
         }
     }
