@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The pools table, always read together with each pool's live org count: its orgs, plus the orgs moving into it
- * (a move reserves its place on the target before it copies, so neither placement nor another move can overfill it).
+ * The pools table, always read together with each pool's live org count: its orgs, plus the orgs moving into it (a move
+ * reserves its place on the target before it copies) and those a restore is bringing in from another pool ({@link
+ * RestoreRepository#takePlace}, before it copies), so neither placement nor a move nor another restore can overfill it.
  */
 public final class PoolRepository {
 
@@ -19,9 +20,8 @@ public final class PoolRepository {
             select p.pool_id, p.uri, p.capacity, p.status, p.priority, p.created_at,
                    (select count(*) from orgs o where o.pool_id = p.pool_id and o.status <> 'deleted')
                    + (select count(*) from moves m where m.to_pool = p.pool_id
-                      and m.state in ('planned', 'frozen', 'copying', 'verifying')) as org_count
-            from pools p
-            """;
+                      and m.state in ('planned', 'frozen', 'copying', 'verifying'))
+            """ + "       + (" + RestoreRepository.restoringInto("p.pool_id") + ") as org_count\nfrom pools p\n";
 
     private final Catalog catalog;
 
@@ -122,6 +122,11 @@ public final class PoolRepository {
                 }
                 if (movingIn > 0) {
                     ways.add(movingIn + " moving in: 'tenantctl rebalance status'");
+                }
+                int restoringIn = Sql.one(c, RestoreRepository.restoringInto("?"), rs -> rs.getInt(1), poolId, poolId).orElse(0);
+                if (restoringIn > 0) {
+                    ways.add(restoringIn + " being restored into it from another pool (restore --target-pool): wait for "
+                            + (restoringIn == 1 ? "it" : "them") + " ('tenantctl runs list')");
                 }
                 throw io.tenantctl.TenantctlException.usage("pool " + poolId + " holds " + p.orgCount() + " org(s): a capacity of " + capacity
                         + " would leave it over capacity; free places first — " + String.join("; ", ways));

@@ -34,11 +34,60 @@ public final class RestoreRepository {
             Optional<String> from = Sql.one(c, "select pool_id from orgs where org_id = ?", rs -> rs.getString(1), orgId);
             if (from.isPresent() && !from.get().equals(poolId)) { // onto another pool: a place there, checked as placement does
                 Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, OrgRepository.PLACEMENT_LOCK);
-                requireTarget(c, poolId, true);
+                // a place this restore took when it started (takePlace) is counted among the pool's orgs: only its status then
+                requireTarget(c, poolId, !placeTaken(c, orgId, poolId));
             }
             requireUri(c, poolId, poolUri);
             // the backup's manifest, even none: the database is what the backup held, and the next rollout must see that
             return flipPointer(c, orgId, expectedVersion, poolId, databaseName, true, schemaHash, status, reason);
+        });
+    }
+
+    /** A restore run that holds a place on the pool its args name ({@link #takePlace}), while it runs. */
+    private static final String HOLDS_A_PLACE = "r.verb = 'restore' and r.status = 'running' and r.args ->> 'place_taken' = 'true'";
+
+    /**
+     * The count of the places restores hold on the pool {@code pool} (an SQL expression, or "?" twice): those of orgs still on
+     * another pool. The org's flip onto the pool makes its row count there instead; the run's end (failed, cancelled, or
+     * closed by the recovery of a dead restore) gives the place back.
+     */
+    static String restoringInto(String pool) {
+        return "select count(*) from runs r join orgs o on o.org_id = r.args ->> 'org' where " + HOLDS_A_PLACE
+                + " and r.args ->> 'pool' = " + pool + " and o.pool_id <> " + pool + " and o.status <> 'deleted'";
+    }
+
+    /**
+     * Whether a restore of {@code orgId} (running, or dead and not yet recovered, which gives it back) holds a place on
+     * {@code poolId} ({@link #takePlace}).
+     */
+    public boolean placeTaken(String orgId, String poolId) {
+        return catalog.inConnection(c -> placeTaken(c, orgId, poolId));
+    }
+
+    private static boolean placeTaken(java.sql.Connection c, String orgId, String poolId) throws SQLException {
+        return Sql.one(c, "select 1 from runs r where " + HOLDS_A_PLACE + " and r.args ->> 'org' = ? and r.args ->> 'pool' = ?",
+                rs -> 1, orgId, poolId).isPresent();
+    }
+
+    /**
+     * A restore (run {@code runId}, still running) of org {@code orgId} into a fresh database on another pool {@code poolId}
+     * takes its place there before it copies, as provision's placement takes a new org's: under the placement lock, by
+     * the same rule ({@link Placement#choose}: an active pool with fewer orgs than its capacity), recorded on its run, so
+     * that no provision, move or other restore takes it during the copy. Empty when taken (or the org is on that pool
+     * already); otherwise the pool as found, which has no place to give.
+     */
+    public Optional<Pool> takePlace(String runId, String orgId, String poolId) {
+        return catalog.inTransaction(c -> {
+            Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, OrgRepository.PLACEMENT_LOCK);
+            Pool pool = PoolRepository.find(c, poolId).orElseThrow(() -> PoolRepository.unknown(poolId));
+            if (Sql.one(c, "select 1 from orgs where org_id = ? and pool_id = ?", rs -> 1, orgId, poolId).isPresent()) {
+                return Optional.<Pool>empty();
+            }
+            if (Placement.choose(List.of(pool)).isEmpty()) {
+                return Optional.of(pool);
+            }
+            Sql.update(c, "update runs set args = args || jsonb_build_object('place_taken', true) where run_id = ?", runId);
+            return Optional.<Pool>empty();
         });
     }
 

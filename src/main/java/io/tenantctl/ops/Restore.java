@@ -177,6 +177,7 @@ public final class Restore {
         try { // its item started in here: a catalog that fails that update closes the run failed, not abandoned a lease later
             runs.itemStarted(runId, target.orgId());
             held.record(recoveryState(runId, target, backupId, scratch, drop));
+            takePlace(runId, target, req, backupId);
             org = claim(target);
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
@@ -510,10 +511,10 @@ public final class Restore {
             return new Target(IN_PLACE, org.orgId(), org, pool(org.poolId()), org.databaseName(), previous, false, org.tier());
         }
         Pool pool = pool(req.targetPool() != null ? req.targetPool() : org.poolId());
-        if (!pool.poolId().equals(org.poolId()) && (!Pool.ACTIVE.equals(pool.status()) || pool.free() == 0)) {
-            throw new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " cannot take org " + org.orgId()
-                    + ": it is " + pool.status() + " with " + pool.orgCount() + "/" + pool.capacity() + " orgs; restore it onto another pool "
-                    + "with room, " + anotherPool(org, backupId, req.storeOnLine()) + ", or onto its own pool " + org.poolId() + " (leave out --target-pool)");
+        // a dry run after a dead restore of this org onto the pool: the real run's recovery of it gives its place back first
+        boolean ownPlace = req.dryRun() && !pool.poolId().equals(org.poolId()) && restores.placeTaken(org.orgId(), pool.poolId());
+        if (!pool.poolId().equals(org.poolId()) && (!Pool.ACTIVE.equals(pool.status()) || pool.free() == 0 && !ownPlace)) {
+            throw cannotTake(pool, org, backupId, req);
         }
         boolean own = req.targetPool() == null; // the org's own pool, which may be gone for good: the way on is another pool
         PoolHealth.check(ctx, pool).ifPresent(why -> {
@@ -584,6 +585,25 @@ public final class Restore {
 
     private Pool pool(String poolId) {
         return ctx.catalog().pools().get(poolId);
+    }
+
+    /** {@code pool} (not the org's own) takes no org now: drained, disabled or full (counting the places restores and moves hold). */
+    private TenantctlException cannotTake(Pool pool, Org org, String backupId, Request req) {
+        return new TenantctlException(TenantctlException.Category.FAILED, "pool " + pool.poolId() + " cannot take org " + org.orgId()
+                + ": it is " + pool.status() + " with " + pool.orgCount() + "/" + pool.capacity() + " orgs; restore it onto another pool "
+                + "with room, " + anotherPool(org, backupId, req.storeOnLine()) + ", or onto its own pool " + org.poolId() + " (leave out --target-pool)");
+    }
+
+    /**
+     * A restore into a fresh database on another pool takes its place there before it claims the org, as provision's new
+     * org does (an org --to-org makes takes it with its row): a pool filled since target() looked is refused as it refuses one.
+     */
+    private void takePlace(String runId, Target target, Request req, String backupId) {
+        if (target.mode().equals(FRESH) && !target.pool().poolId().equals(target.org().poolId())) {
+            restores.takePlace(runId, target.orgId(), target.pool().poolId()).ifPresent(full -> {
+                throw cannotTake(full, target.org(), backupId, req);
+            });
+        }
     }
 
     /** Creates the --to-org row or marks the org restoring; returns the row as it is now. */

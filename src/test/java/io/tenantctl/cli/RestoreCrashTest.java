@@ -104,6 +104,36 @@ class RestoreCrashTest {
         }
     }
 
+    /**
+     * A restore onto another pool takes its place there before it copies; killed mid-copy, it holds that place (its org is
+     * restoring) until its recovery, which gives it back: the next provision there, whose sweep recovers it, gets it.
+     */
+    @Test
+    void aRestoreToAnotherPoolKilledMidCopyGivesItsPlaceThereBackWhenItIsRolledBack(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir, Map.of("TENANTCTL_STORE", dir.resolve("store").toUri().toString()), 1)) {
+            f.provision("acme");
+            f.seedNotes("acme", 20_000);
+            backupId = f.backup("acme");
+            before = BackupFixture.contents(f.db("acme"));
+            String fresh = freshDatabase(backupId);
+            killRestoreWhen(f, dir, () -> f.database("pool-1", fresh).getCollection("notes").estimatedDocumentCount() >= 1000,
+                    "--org", "acme", "--backup", backupId, "--target-pool", "pool-1");
+            JsonNode pools = strictJson(ok(f.cli, "pools", "list", "-o", "json")).get("pools");
+            assertThat(pools.findValuesAsText("orgs")).as("pool-1's one place, the dead restore's: %s", pools).containsExactly("1", "1");
+
+            assertThat(f.expireLeases()).as("the one lease there is").isEqualTo(1); // 60 s later
+            // the restore run again would recover it first, its place given back: its dry run plans it so
+            Cli.Result dryRun = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--target-pool", "pool-1", "--dry-run");
+            assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
+            assertThat(dryRun.out()).as(dryRun.toString()).contains("pool-1");
+            Cli.Result provision = f.cli.run("provision", "globex", "--pool", "pool-1", "--schema", f.schema.toString());
+            assertThat(provision.exitCode()).as(provision.toString()).isZero();
+            activeOnItsOwnData(f);
+            assertThat(f.org("globex").get("pool_id").asText()).isEqualTo("pool-1");
+            assertThat(f.databaseNames("pool-1")).as("the dead restore's partial database").doesNotContain(fresh);
+        }
+    }
+
     /** The org leases as a process of another host holds them: nothing here can tell whether it is alive. */
     private static void onAnotherNode(String catalogUrl) throws Exception {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl); java.sql.Statement s = c.createStatement()) {
