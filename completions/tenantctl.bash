@@ -195,6 +195,7 @@ function _complete_tenantctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups list" ];    then _picocli_tenantctl_backups; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups show" ];    then _picocli_tenantctl_backups; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups prune" ];    then _picocli_tenantctl_backups; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backups forget" ];    then _picocli_tenantctl_backups; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance plan" ];    then _picocli_tenantctl_rebalance; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance apply" ];    then _picocli_tenantctl_rebalance; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rebalance move" ];    then _picocli_tenantctl_rebalance; return $?; fi
@@ -247,25 +248,27 @@ function _complete_tenantctl() {
   local cmds38=(backups list)
   local cmds39=(backups show)
   local cmds40=(backups prune)
-  local cmds41=(rebalance plan)
-  local cmds42=(rebalance apply)
-  local cmds43=(rebalance move)
-  local cmds44=(rebalance status)
-  local cmds45=(rebalance revert)
-  local cmds46=(rebalance resume)
-  local cmds47=(rebalance gc)
-  local cmds48=(verify ack)
-  local cmds49=(verify unack)
+  local cmds41=(backups forget)
+  local cmds42=(rebalance plan)
+  local cmds43=(rebalance apply)
+  local cmds44=(rebalance move)
+  local cmds45=(rebalance status)
+  local cmds46=(rebalance revert)
+  local cmds47=(rebalance resume)
+  local cmds48=(rebalance gc)
+  local cmds49=(verify ack)
+  local cmds50=(verify unack)
 
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_tenantctl_verify_unack; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_tenantctl_verify_ack; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_tenantctl_verify_unack; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_tenantctl_verify_ack; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_tenantctl_rebalance_gc; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_tenantctl_rebalance_resume; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_tenantctl_rebalance_revert; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_tenantctl_rebalance_status; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_tenantctl_rebalance_move; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_tenantctl_rebalance_apply; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_tenantctl_rebalance_plan; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_tenantctl_backups_forget; return $?; fi
   if CompWordsContainsArray "${cmds40[@]}"; then _picocli_tenantctl_backups_prune; return $?; fi
   if CompWordsContainsArray "${cmds39[@]}"; then _picocli_tenantctl_backups_show; return $?; fi
   if CompWordsContainsArray "${cmds38[@]}"; then _picocli_tenantctl_backups_list; return $?; fi
@@ -936,7 +939,7 @@ function _picocli_tenantctl_backups() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list show prune"
+  local commands="list show prune forget"
   local flag_opts="'--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -2580,6 +2583,54 @@ function _picocli_tenantctl_backups_prune() {
     '--grace-hours')
       return
       ;;
+    '--catalog')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${STYLE_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `forget` subcommand.
+function _picocli_tenantctl_backups_forget() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--wait' '--no-progress' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--catalog' '--store' '--config' '-o' '--output' '--log-format'"
+  local FORMAT_option_args=("table" "json") # --output values
+  local STYLE_option_args=("text" "json") # --log-format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
     '--catalog')
       return
       ;;

@@ -145,6 +145,18 @@ public final class BackupRepository {
         catalog.inConnection(c -> Sql.update(c, "update backups set status = 'pruned' where backup_id = ?", backupId));
     }
 
+    /** How the error of a backup row {@link #forget} marked begins. */
+    public static final String FORGOTTEN = "forgotten: ";
+
+    /**
+     * Records that a backup recorded complete is gone from the store for good (its files deleted by a hand or a lifecycle
+     * rule): pruned, as retention would leave it, with why after {@link #FORGOTTEN}; the row stays for the audit trail.
+     */
+    public void forget(String backupId, String why) {
+        catalog.inConnection(c -> Sql.update(c, "update backups set status = 'pruned', error = ? where backup_id = ? and status = 'complete'",
+                FORGOTTEN + why, backupId));
+    }
+
     public Optional<Backup> find(String backupId) {
         return catalog.inConnection(c -> Sql.one(c, SELECT + " where backup_id = ?", BackupRepository::map, backupId));
     }

@@ -2,8 +2,8 @@ package io.tenantctl.cli;
 
 import picocli.CommandLine.Command;
 
-@Command(name = "backups", description = "Backups in the catalog and the store: list, show, prune.",
-        subcommands = {BackupsListCommand.class, BackupsShowCommand.class, BackupsPruneCommand.class})
+@Command(name = "backups", description = "Backups in the catalog and the store: list, show, prune, forget.",
+        subcommands = {BackupsListCommand.class, BackupsShowCommand.class, BackupsPruneCommand.class, BackupsForgetCommand.class})
 final class BackupsCommand {
 
     /** Each org named with --org that has no backup here, said on stderr: a mistyped id listed or pruned nothing, in silence. */

@@ -638,8 +638,8 @@ public final class Backups {
                 case MISSING -> {
                     action = "keep";
                     reason = otherStore(e).map(o -> "in " + o + ", not this store: prune it there")
-                            .orElse(e.inStore() ? "recorded complete but its manifest.json is gone from the store: check the store"
-                                    : "recorded complete but not in the store: check the store");
+                            .orElse((e.inStore() ? "recorded complete but its manifest.json is gone from the store"
+                                    : "recorded complete but not in the store") + ": check the store; " + forgetStep(e, entries));
                 }
                 default -> {
                     boolean old = e.order().isBefore(now.minus(grace));
@@ -650,6 +650,82 @@ public final class Backups {
             out.add(new Decision(e.orgId(), e.backupId(), e.status(), action, reason, e.bytes()));
         }
         return out;
+    }
+
+    /**
+     * How a backup gone from this store ({@link #MISSING}) stops being named: forgotten ('backups forget') — after a fresh
+     * backup, when it is the org's newest ({@code listing}: the org's), which restore takes and refuses rather than an older one.
+     */
+    private static String forgetStep(Entry gone, List<Entry> listing) {
+        String forget = "tenantctl backups forget " + gone.backupId();
+        return newestRecorded(listing).filter(n -> n.backupId().equals(gone.backupId())).isPresent()
+                ? "take a fresh backup (tenantctl backup --org " + gone.orgId() + "), then forget it: " + forget
+                : "once it is known gone for good, forget it: " + forget;
+    }
+
+    /** What {@code backups forget} did, or with {@code dryRun} would do: backup {@code backupId}'s row forgotten. */
+    public record Forgotten(String orgId, String backupId, String location, boolean dataFilesLeft, boolean dryRun) {
+    }
+
+    /**
+     * Forgets backup {@code backupId}, recorded complete and gone from this store ({@link #MISSING}): its row marked pruned
+     * ({@link BackupRepository#forget}), so prune keeps it no more. Under the org's lease (a restore holding the org reads
+     * its backups: refused, exit 3, naming it, or waited for with {@code waitForOrg}); refused (exit 2) for one the store has, one written to another store, and the org's newest recorded
+     * (restore's record that nothing newer exists, and purge's reason to keep a deleted org's database) until a fresh
+     * backup replaces it. Files of it left without a manifest are an incomplete backup prune deletes after its grace period.
+     */
+    public Forgotten forget(String backupId, boolean dryRun, boolean waitForOrg, CancelToken cancel) {
+        BackupIds.requireValid(backupId);
+        BackupRepository.Backup row = backups.find(backupId).orElseThrow(() -> TenantctlException.usage("the catalog has no backup "
+                + backupId + ": nothing to forget (see 'tenantctl backups list')"));
+        OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
+        if (dryRun) {
+            Entry e = forgettable(row);
+            leases.dryRun(row.orgId(), waitForOrg); // held now: the refusal the forget would meet (exit 3), or whom it would wait for
+            return new Forgotten(e.orgId(), backupId, e.location(), e.inStore(), true);
+        }
+        try (OrgLeases.Held held = leases.hold(row.orgId(), "backups forget", waitForOrg, cancel)) {
+            Entry e = forgettable(backups.find(backupId).orElseThrow()); // looked at again under the lease
+            backups.forget(backupId, "'tenantctl backups forget' by " + ctx.actor() + ": " + goneWhy(e));
+            return new Forgotten(e.orgId(), backupId, e.location(), e.inStore(), false);
+        }
+    }
+
+    /** As {@link #forget(String, boolean, boolean, CancelToken)}, in the store {@code storeUrl} names (its listing is its check that it answers). */
+    public static Forgotten forget(OpsContext ctx, String storeUrl, Map<String, String> env, String backupId, boolean dryRun,
+                                   boolean waitForOrg, CancelToken cancel) {
+        try (ObjectStore store = OpsContext.openStoreToList(storeUrl, env)) {
+            return new Backups(ctx, store).forget(backupId, dryRun, waitForOrg, cancel);
+        }
+    }
+
+    /** Backup {@code row} as this store lists it, if {@link #forget} may forget it; else refused (exit 2), saying why. */
+    private Entry forgettable(BackupRepository.Backup row) {
+        String it = "backup " + row.backupId() + " of org " + row.orgId();
+        if (!row.status().equals(BackupRepository.COMPLETE)) {
+            throw TenantctlException.usage(it + (!row.status().equals(BackupRepository.PRUNED) ? " is recorded " + row.status()
+                    + ": only one recorded complete whose files are gone from the store is forgotten ('tenantctl backups prune' deletes "
+                    + "failed and incomplete ones)" : row.error() != null && row.error().startsWith(BackupRepository.FORGOTTEN)
+                    ? " was forgotten already" : " was pruned already") + "; its row is kept for the audit trail");
+        }
+        List<Entry> listing = listOrg(row.orgId(), Clock.systemUTC()).entries();
+        Entry e = listing.stream().filter(x -> x.backupId().equals(row.backupId())).findFirst().orElseThrow();
+        if (!e.status().equals(MISSING)) {
+            throw TenantctlException.usage(it + " is in the store (" + e.status() + ", at " + e.location() + "): not forgotten; "
+                    + "'tenantctl backups prune' deletes it when retention lets it go");
+        }
+        java.util.Optional<String> elsewhere = otherStore(e);
+        if (elsewhere.isPresent()) {
+            throw TenantctlException.usage(it + " was written to " + elsewhere.get() + ", not to " + store.describe() + ": not gone "
+                    + "from there; not forgotten");
+        }
+        if (newestRecorded(listing).filter(n -> n.backupId().equals(row.backupId())).isPresent()) {
+            boolean deleted = ctx.catalog().orgs().find(row.orgId()).map(o -> o.status().equals(Org.DELETED)).orElse(true);
+            throw TenantctlException.usage(it + " is the org's newest (" + goneWhy(e) + "): restore takes it and refuses it rather "
+                    + "than an older one quietly, and purge keeps a deleted org's database for it; not forgotten. "
+                    + (deleted ? "Org " + row.orgId() + " is gone, so nothing newer can replace it" : "Take a fresh backup first (tenantctl backup --org " + row.orgId() + "), then forget it"));
+        }
+        return e;
     }
 
     /**

@@ -1221,8 +1221,9 @@ public final class Verify {
                     : gone(org)
                     ? NextStep.note("its database is gone too: look for the data in the pool's own backups (its PostgreSQL), and do not "
                     + "purge org " + org.orgId() + " until then   (tenantctl backups show " + id + " --org " + org.orgId() + req.storeOnLine() + ")")
-                    : NextStep.run("tenantctl backup --org " + org.orgId() + req.storeOnLine(), "a fresh backup; then: tenantctl backups show " + id
-                    + " --org " + org.orgId() + req.storeOnLine()));
+                    : NextStep.run("tenantctl backup --org " + org.orgId() + req.storeOnLine(), "a fresh backup; then"
+                    + (entry.status().equals(Backups.MISSING) ? ", the gone one forgotten: tenantctl backups forget " + id + req.storeOnLine()
+                    : ": tenantctl backups show " + id + " --org " + org.orgId() + req.storeOnLine())));
         }
 
         /**

@@ -95,6 +95,70 @@ class ABackupWhoseFilesAreGoneTest {
         }
     }
 
+    /**
+     * Found by a helper: a backup recorded complete whose files someone (or a lifecycle rule) deleted from the store was
+     * kept by every prune for ever ("recorded complete but not in the store: check the store"), and no command forgot it
+     * short of SQL. {@code backups forget ID} forgets it once the store has none of it — refused for one that is there and
+     * for the org's newest (restore's record that nothing newer exists) until a fresh backup replaces it — and prune and
+     * verify name it as the next step.
+     */
+    @Test
+    void aBackupGoneFromTheStoreIsForgottenAndPruneSaysSoNoMore() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 10);
+            String old = f.backup("acme");
+            String newer = f.backup("acme");
+            f.removeFromStore("acme", old);
+            assertThat(keptBecause(f, old)).contains("not in the store").contains("tenantctl backups forget " + old);
+
+            Cli.Result there = f.cli.run("backups", "forget", newer);
+            assertThat(there.exitCode()).as(there.toString()).isEqualTo(2);
+            assertThat(there.err()).contains("backup " + newer + " of org acme is in the store").contains("not forgotten");
+            JsonNode dry = strictJson(ok(f.cli, "backups", "forget", old, "--dry-run", "-o", "json"));
+            assertThat(dry.get("forgotten").asBoolean()).isFalse();
+            assertThat(keptBecause(f, old)).as("a dry run changes nothing").contains("not in the store");
+            f.heldBy("acme", "restore"); // a restore at work on the org reads its backups
+            BackupFixture.refusedAsBusy(f.cli.run("backups", "forget", old, "-o", "json"), "acme", "restore");
+            io.tenantctl.testing.TestCatalog.execute(f.catalogUrl, "delete from org_leases where org_id = 'acme'");
+
+            assertThat(ok(f.cli, "backups", "forget", old).out()).contains("forgot backup " + old + " of org acme");
+            assertThat(decided(f).findValuesAsText("backup_id")).as("the next prune is quiet about it").containsExactly(newer);
+            assertThat(f.cli.run("backups", "forget", old).err()).contains("forgotten already");
+
+            // the newest gone: verify's fix names the fresh backup, then the forget; forget refuses it until then
+            f.removeFromStore("acme", newer);
+            JsonNode corrupt = strictJson(f.cli.run("verify", "--org", "acme", "-o", "json")).get("findings").findParents("kind").stream()
+                    .filter(x -> x.get("kind").asText().equals("backup_corrupt")).findFirst().orElseThrow();
+            assertThat(corrupt.get("fix").asText()).isEqualTo("tenantctl backup --org acme");
+            assertThat(corrupt.get("fix_note").asText()).contains("tenantctl backups forget " + newer);
+            assertThat(keptBecause(f, newer)).contains("tenantctl backup --org acme").contains("tenantctl backups forget " + newer);
+            Cli.Result newest = f.cli.run("backups", "forget", newer);
+            assertThat(newest.exitCode()).as(newest.toString()).isEqualTo(2);
+            assertThat(newest.err()).contains("newest").contains("tenantctl backup --org acme");
+
+            String fresh = f.backup("acme");
+            ok(f.cli, "backups", "forget", newer);
+            assertThat(decided(f).findValuesAsText("backup_id")).containsExactly(fresh);
+            assertThat(f.cli.run("verify", "--org", "acme").exitCode()).isZero();
+        }
+    }
+
+    private static JsonNode decided(BackupFixture f) {
+        return strictJson(ok(f.cli, "backups", "prune", "--org", "acme", "--dry-run", "-o", "json")).get("decisions");
+    }
+
+    /** Why a dry-run prune keeps {@code backupId}. */
+    private static String keptBecause(BackupFixture f, String backupId) {
+        for (JsonNode d : decided(f)) {
+            if (d.get("backup_id").asText().equals(backupId)) {
+                assertThat(d.get("action").asText()).isEqualTo("keep");
+                return d.get("reason").asText();
+            }
+        }
+        throw new AssertionError(backupId + " not decided on");
+    }
+
     private static List<String> due(BackupFixture f) {
         return strictJson(ok(f.cli, "backup", "--due", "--dry-run", "-o", "json")).get("orgs").findValuesAsText("org_id");
     }
