@@ -29,7 +29,7 @@ import java.util.Map;
  *       <li>{@code TENANTCTL_S3_CHECKSUMS} - {@code when_required} (for stores refusing the SDK's default
  *           checksums; the default when an endpoint is set; sends Content-MD5 where S3 requires a checksum) or {@code when_supported} (the SDK default, used
  *           for AWS);</li>
- *       <li>{@code TENANTCTL_S3_PART_SIZE_MIB} - multipart part size (default 8, minimum 5);</li>
+ *       <li>{@code TENANTCTL_S3_PART_SIZE_MIB} - multipart part size of an upload's first 500 parts (default 8, minimum 5);</li>
  *       <li>{@code TENANTCTL_S3_SOCKET_TIMEOUT_MS} - the longest wait for one read from the endpoint (default 30,000);</li>
  *       <li>{@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}/{@code AWS_SESSION_TOKEN} in the given map
  *           are used as static credentials; otherwise the SDK's default chain applies.</li>

@@ -37,16 +37,16 @@ import java.util.TreeSet;
 /**
  * An {@link ObjectStore} in an S3 (or S3-compatible) bucket, under an optional key prefix.
  *
- * <p>Uploads stream: bytes are buffered up to one part ({@link S3Options#partSizeBytes()}); a full buffer
- * starts a multipart upload and is sent as a part, and close completes it. An object that fits in one part
- * is sent with a single PutObject. Memory per upload is bounded by one part. Abort (or a failed write)
+ * <p>Uploads stream: bytes are buffered up to one part ({@link S3Options#partSizeBytes()} for the first 500, then growing
+ * as {@link PartSchedule} says, so that S3's 10,000 parts hold an object of up to 5 TiB); a full buffer starts a multipart
+ * upload and is sent as a part, and close completes it. An object that fits in one part is sent with a single PutObject.
+ * Memory per upload is bounded by one part (1 GiB at most, for an object over ~500 GiB). Abort (or a failed write)
  * aborts the multipart upload, so nothing becomes visible; an upload abandoned without close or abort stays
  * an invisible incomplete multipart upload (configure a bucket lifecycle rule to expire those).
  */
 public final class S3ObjectStore implements ObjectStore {
 
     private static final int INITIAL_BUFFER = 64 * 1024;
-    private static final int MAX_PARTS = 10_000;
 
     private final S3Options options;
     private final S3Client client;
@@ -211,6 +211,9 @@ public final class S3ObjectStore implements ObjectStore {
 
     /** How many keys a LIST page of {@link #listEach} asks for (null: the store's own, 1000 on S3); a test's small pages. */
     Integer listPageKeys;
+
+    /** The part sizes of the uploads created from now on (null: {@link PartSchedule#of} the options' part size); a test's tiny parts. */
+    PartSchedule partSchedule;
 
     /**
      * One paginated listing for all of {@code prefixes}, in S3's key order: a page that ends inside one of them is continued,
@@ -507,9 +510,11 @@ public final class S3ObjectStore implements ObjectStore {
     /** Buffers one part at a time; see the class comment. */
     private final class S3Upload extends GuardedUpload {
         private final String fullKey;
-        private final int partSize = options.partSizeBytes();
+        private final PartSchedule schedule = partSchedule != null ? partSchedule : PartSchedule.of(options.partSizeBytes());
+        private int partSize = schedule.size(1);
         private byte[] buffer = new byte[Math.min(INITIAL_BUFFER, partSize)];
         private int count;
+        private long sent;
         private String uploadId;
         private final List<CompletedPart> parts = new ArrayList<>();
 
@@ -527,6 +532,12 @@ public final class S3ObjectStore implements ObjectStore {
                     if (count == partSize) {
                         // the buffer is full and more bytes follow: it is not the last part
                         sendPart();
+                        int next = schedule.size(parts.size() + 1);
+                        if (next != partSize) { // larger parts from now on: the old buffer goes before the new one is made
+                            partSize = next;
+                            buffer = null;
+                            buffer = new byte[next];
+                        }
                     }
                     if (count == buffer.length) {
                         buffer = Arrays.copyOf(buffer, (int) Math.min(partSize, 2L * buffer.length));
@@ -557,10 +568,10 @@ public final class S3ObjectStore implements ObjectStore {
                 }
             }
             int partNumber = parts.size() + 1;
-            if (partNumber > MAX_PARTS) {
-                throw new TenantctlException(TenantctlException.Category.FAILED, "cannot upload " + key + " to "
-                        + describe() + ": more than " + MAX_PARTS + " parts of " + partSize
-                        + " bytes; raise the part size (TENANTCTL_S3_PART_SIZE_MIB)");
+            if (partNumber > schedule.maxParts() || sent + count > PartSchedule.S3_MAX_OBJECT) {
+                throw new TenantctlException(TenantctlException.Category.FAILED, "cannot upload " + key + " to " + describe()
+                        + ": it reached " + (sent + count) + " bytes, more than S3 stores in one object (5 TiB in at most "
+                        + schedule.maxParts() + " parts)");
             }
             UploadPartResponse response;
             try {
@@ -569,6 +580,7 @@ public final class S3ObjectStore implements ObjectStore {
             } catch (SdkException e) {
                 throw translateWrite("cannot upload part " + partNumber + " of " + key, e);
             }
+            sent += count;
             parts.add(CompletedPart.builder().partNumber(partNumber).eTag(response.eTag())
                     .checksumCRC32(response.checksumCRC32()).checksumCRC32C(response.checksumCRC32C())
                     .checksumCRC64NVME(response.checksumCRC64NVME()).checksumSHA1(response.checksumSHA1())

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * @param sse                    server-side encryption sent on every upload ("AES256", "aws:kms"), or null
  * @param checksumsWhenRequired  compute/validate the SDK's flexible checksums only where the API requires them;
  *                               needed by S3-compatible stores that refuse the SDK's default checksums
- * @param partSizeBytes          multipart part size, also the upload memory bound; 0 = 8 MiB; at least 5 MiB
+ * @param partSizeBytes          the size of an upload's first 500 parts, then growing ({@link PartSchedule}), also what an
+ *                               upload holds in memory until then; 0 = 8 MiB; at least 5 MiB
  */
 public record S3Options(String bucket, String prefix, URI endpointOverride, boolean pathStyle, String region,
                         String sse, boolean checksumsWhenRequired, int partSizeBytes) {

@@ -94,6 +94,31 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
         }
     }
 
+    /**
+     * S3 takes at most 10,000 parts: at a fixed 8 MiB a collection's file over 78 GiB failed only after uploading all of
+     * them. Parts now grow (PartSchedule); here a small schedule of at most 2 parts, 5 MiB then 10 MiB (15 MiB, where 2
+     * fixed parts of 5 MiB held 10 MiB; S3Proxy too refuses parts under 5 MiB but the last), takes 12 MiB, read back equal.
+     */
+    @Test
+    void anObjectOverTheMostPartsOfTheFirstSizeCompletesInGrowingParts() throws Exception {
+        byte[] data = new byte[12 * 1024 * 1024 + 12_345];
+        new Random(7).nextBytes(data);
+        try (S3ObjectStore s3 = newStore(S3Options.compatible(bucket, "backups/eu", endpoint))) {
+            s3.partSchedule = new PartSchedule(S3Options.MIN_PART_SIZE, 1, 2 * S3Options.MIN_PART_SIZE, 2);
+            try (OutputStream out = s3.create("org/b1/big.ndjson.zst")) {
+                for (int off = 0; off < data.length; off += 64 * 1024 + 3) {
+                    out.write(data, off, Math.min(64 * 1024 + 3, data.length - off));
+                }
+            }
+        }
+        try (InputStream in = store.open("org/b1/big.ndjson.zst")) {
+            assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+        try (S3Client client = S3ObjectStore.buildClient(((S3ObjectStore) store).options(), s3.credentials())) {
+            assertThat(client.headObject(r -> r.bucket(bucket).key("backups/eu/org/b1/big.ndjson.zst")).eTag()).endsWith("-2\"");
+        }
+    }
+
     @Test
     void abortAfterPartsWereSentLeavesNoObjectAndNoPendingUpload() throws IOException {
         S3Options options = S3Options.compatible(bucket, "backups/eu", endpoint).withPartSize(S3Options.MIN_PART_SIZE);
