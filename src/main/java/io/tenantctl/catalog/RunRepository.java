@@ -195,13 +195,14 @@ public final class RunRepository {
 
     /**
      * The wall times of the run's items done (succeeded, failed or unchanged, timed): p50, p95 (nearest-rank, as
-     * percentile_disc takes them), max and how many, worked out by the catalog: a fleet's times are not read back.
+     * percentile_disc takes them), max, how many and their sum, worked out by the catalog: a fleet's times are not read back.
      */
     public long[] doneMillis(String runId) {
         return catalog.inConnection(c -> Sql.one(c, "select coalesce(percentile_disc(0.5) within group (order by millis), 0), "
-                + "coalesce(percentile_disc(0.95) within group (order by millis), 0), coalesce(max(millis), 0), count(*) from run_items "
+                + "coalesce(percentile_disc(0.95) within group (order by millis), 0), coalesce(max(millis), 0), count(*), "
+                + "coalesce(sum(millis), 0) from run_items "
                 + "where run_id = ? and millis is not null and status in ('succeeded', 'failed', 'unchanged')",
-                rs -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}, runId).orElseThrow());
+                rs -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)}, runId).orElseThrow());
     }
 
     /** The run's {@code n} slowest items (a time above 0), slowest first, those of one time by org id; their detail not read. */

@@ -130,33 +130,28 @@ final class Metrics {
     }
 
     private void perRun(List<MetricSnapshot> out) {
-        List<RunReport.Org> worked = report.orgs().stream().filter(Metrics::workedOn).toList();
         GaugeSnapshot.Builder orgs = GaugeSnapshot.builder().name(PREFIX + "orgs").help("Orgs of the last run by outcome");
         new TreeMap<>(report.counts()).forEach((outcome, n) -> orgs.dataPoint(point(n, "outcome", outcome)));
         out.add(orgs.build());
 
         Map<String, Map<String, Integer>> byPool = new TreeMap<>();
-        Map<String, List<Long>> msByPool = new TreeMap<>();
         for (RunReport.Org o : report.orgs()) {
             String pool = o.poolId() == null ? "" : o.poolId();
             byPool.computeIfAbsent(pool, k -> new TreeMap<>()).merge(o.outcome(), 1, Integer::sum);
-            if (workedOn(o)) {
-                msByPool.computeIfAbsent(pool, k -> new ArrayList<>()).add(o.ms());
-            }
         }
         GaugeSnapshot.Builder poolOrgs = GaugeSnapshot.builder().name(PREFIX + "pool_orgs").help("Orgs of the last run by pool and outcome");
         byPool.forEach((pool, counts) -> counts.forEach((outcome, n) -> poolOrgs.dataPoint(point(n, "pool", pool, "outcome", outcome))));
         out.add(poolOrgs.build());
 
+        // the run's own timings, as its summary line says them, and by pool the same orgs': one skipped, or failed before
+        // it started (refused at selection), has no time, and must not pull a median to 0
         SummarySnapshot.Builder perOrg = SummarySnapshot.builder().name(PREFIX + "org_duration_seconds")
                 .help("Per-org wall time in the last run (nearest-rank quantiles)");
-        // the run's own timings, as its summary line says them: an org failed before it started (refused at selection)
-        // has no time, and must not pull the median to 0
-        perOrg.dataPoint(summary(report.timings(), worked.stream().mapToLong(RunReport.Org::ms).sum()));
+        perOrg.dataPoint(summary(report.timings()));
         out.add(perOrg.build());
         SummarySnapshot.Builder perPool = SummarySnapshot.builder().name(PREFIX + "pool_org_duration_seconds")
                 .help("Per-org wall time in the last run by pool (nearest-rank quantiles)");
-        msByPool.forEach((pool, ms) -> perPool.dataPoint(summary(Timings.of(ms), ms.stream().mapToLong(Long::longValue).sum(), "pool", pool)));
+        report.poolTimings().forEach((pool, t) -> perPool.dataPoint(summary(t, "pool", pool)));
         out.add(perPool.build());
         if (report.timings().count() > 0) { // no org timed: no slowest, rather than a 0 s one
             out.add(gauge("org_duration_max_seconds", "Slowest org of the last run", report.timings().max() / 1000.0));
@@ -174,11 +169,6 @@ final class Metrics {
         }
     }
 
-    /** An org this run did something with (its time counts), not one it never started or only planned. */
-    private static boolean workedOn(RunReport.Org o) {
-        return !o.outcome().equals("not_started") && !o.outcome().equals("planned");
-    }
-
     /** Per pool: the sum of the detail field {@code field} over the orgs whose outcome is {@code outcome}. */
     private GaugeSnapshot perPoolSum(String name, String help, String outcome, String field) {
         Map<String, Long> sums = new TreeMap<>();
@@ -193,14 +183,14 @@ final class Metrics {
     }
 
     /**
-     * A summary data point of per-org times {@code t} whose milliseconds add up to {@code sumMs}; with no org timed, only
-     * its count (0) and sum: quantiles of nothing are left out, as Prometheus does for an empty summary, not written as 0 s.
+     * A summary data point of per-org times {@code t}; with no org timed, only its count (0) and sum: quantiles of nothing
+     * are left out, as Prometheus does for an empty summary, not written as 0 s.
      */
-    private SummarySnapshot.SummaryDataPointSnapshot summary(Timings t, long sumMs, String... labels) {
+    private SummarySnapshot.SummaryDataPointSnapshot summary(Timings t, String... labels) {
         return SummarySnapshot.SummaryDataPointSnapshot.builder().labels(labels(labels))
                 .quantiles(t.count() == 0 ? Quantiles.EMPTY
                         : Quantiles.of(new Quantile(0.5, t.p50() / 1000.0), new Quantile(0.95, t.p95() / 1000.0)))
-                .count(t.count()).sum(sumMs / 1000.0).build();
+                .count(t.count()).sum(t.sum() / 1000.0).build();
     }
 
     private GaugeSnapshot gauge(String name, String help, double value) {

@@ -2,17 +2,17 @@ package io.tenantctl.fanout;
 
 import java.util.Collection;
 
-/** p50 / p95 / max of per-org wall times, nearest-rank. */
-public record Timings(long p50, long p95, long max, int count) {
+/** p50 / p95 / max of per-org wall times, nearest-rank; their count and sum. */
+public record Timings(long p50, long p95, long max, int count, long sum) {
 
     public static final long SLOW_MEDIAN_MILLIS = 500;
 
     public static Timings of(Collection<Long> millis) {
         long[] xs = millis.stream().mapToLong(Long::longValue).sorted().toArray();
         if (xs.length == 0) {
-            return new Timings(0, 0, 0, 0);
+            return new Timings(0, 0, 0, 0, 0);
         }
-        return new Timings(rank(xs, 0.50), rank(xs, 0.95), xs[xs.length - 1], xs.length);
+        return new Timings(rank(xs, 0.50), rank(xs, 0.95), xs[xs.length - 1], xs.length, java.util.Arrays.stream(xs).sum());
     }
 
     private static long rank(long[] sorted, double q) {

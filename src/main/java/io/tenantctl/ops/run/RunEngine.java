@@ -734,30 +734,42 @@ public final class RunEngine {
     public static RunReport report(io.tenantctl.catalog.Catalog catalog, String runId, OutcomeNames names) {
         RunRepository runs = catalog.runs();
         RunRepository.Run run = runs.get(runId);
-        if (!names.keepsLines()) { // counts, timings and the slowest orgs, from the catalog: a fleet's lines are not held
+        if (!names.keepsLines()) { // counts, timings (the orgs timed() takes) and the slowest, from the catalog: no lines held
             Map<String, Integer> counts = new LinkedHashMap<>();
             runs.counts(runId).forEach((status, n) -> counts.merge(names.of(ItemStatus.of(status)), n, Integer::sum));
             long[] t = runs.doneMillis(runId);
             List<RunReport.Org> slowest = runs.slowest(runId, RunReport.SLOWEST_KEPT).stream().map(i -> line(i, names)).toList();
             return RunReport.summary(runId, run.verb(), RunReport.displayStatus(run, runs.activity(runId, LIVENESS)), counts,
-                    new Timings(t[0], t[1], t[2], (int) t[3]), slowest, run.reason(), runs.count(runId, ItemStatus.RUNNING.db()));
+                    new Timings(t[0], t[1], t[2], (int) t[3], t[4]), slowest, run.reason(), runs.count(runId, ItemStatus.RUNNING.db()));
         }
         Map<String, Integer> counts = new LinkedHashMap<>();
         List<RunReport.Org> orgs = new ArrayList<>();
         List<Long> millis = new ArrayList<>();
+        Map<String, List<Long>> millisByPool = new java.util.TreeMap<>();
         int[] running = {0};
         runs.forEachItem(runId, names.usesDetail(), i -> { // streamed, detail only if used: a fleet's items are megabytes
             String outcome = names.of(i.itemStatus());
             running[0] += i.itemStatus() == ItemStatus.RUNNING ? 1 : 0; // claimed: a cancel leaves these to finish
             counts.merge(outcome, 1, Integer::sum);
-            if (i.millis() != null && (i.itemStatus() == ItemStatus.SUCCEEDED || i.itemStatus() == ItemStatus.FAILED
-                    || i.itemStatus() == ItemStatus.UNCHANGED)) {
+            if (timed(i)) {
                 millis.add(i.millis());
+                millisByPool.computeIfAbsent(i.poolId() == null ? "" : i.poolId(), k -> new ArrayList<>()).add(i.millis());
             }
             orgs.add(line(i, names));
         });
-        return new RunReport(runId, run.verb(), RunReport.displayStatus(run, runs.activity(runId, LIVENESS)), counts, Timings.of(millis), orgs,
-                run.reason(), running[0]);
+        Map<String, Timings> byPool = new java.util.TreeMap<>();
+        millisByPool.forEach((pool, ms) -> byPool.put(pool, Timings.of(ms)));
+        return new RunReport(runId, run.verb(), RunReport.displayStatus(run, runs.activity(runId, LIVENESS)), counts, Timings.of(millis),
+                byPool, orgs, run.reason(), running[0]);
+    }
+
+    /**
+     * Whether an item's time counts in its run's timings (p50/p95/max, per run and per pool): one the run took to an end —
+     * succeeded, unchanged or failed — with a time; not one skipped, not started, or failed before it was started.
+     */
+    static boolean timed(RunRepository.Item i) {
+        return i.millis() != null && (i.itemStatus() == ItemStatus.SUCCEEDED || i.itemStatus() == ItemStatus.FAILED
+                || i.itemStatus() == ItemStatus.UNCHANGED);
     }
 
     /** An item's line in its run's report, its outcome and detail as the verb names them. */

@@ -17,30 +17,32 @@ import java.util.function.UnaryOperator;
  * One run as every fan-out verb reports it: the header all their -o json documents start with
  * ({@code run_id, verb, status, counts, p50/p95/max, orgs}), before each verb's own fields. A dry run, which records
  * no run, is reported the same way without a run id, status or timings ({@link #planned}).
+ *
+ * <p>{@code timings} are over the orgs the run timed ({@link RunEngine#timed}); {@code poolTimings} the same orgs' by pool
+ * ("" for an org with no pool), a pool none of whose orgs was timed left out. {@code inFlight}: of the orgs reported
+ * {@code not_started}, those a worker is on right now (claimed under a live lease, as another worker of the run sees
+ * them when it ends): not left undone, their outcome is still to come.
  */
-public record RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings, List<Org> orgs,
-                        String reason, int inFlight, List<Org> slowestKept) {
+public record RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings,
+                        Map<String, Timings> poolTimings, List<Org> orgs, String reason, int inFlight, List<Org> slowestKept) {
 
     /** How many of a run's slowest orgs a report without lines keeps ({@link #summary}). */
     public static final int SLOWEST_KEPT = 3;
 
-    /**
-     * A report holding every org's line ({@code orgs}); {@code inFlight}: of the orgs reported {@code not_started}, those a
-     * worker is on right now (claimed under a live lease, as another worker of the run sees them when it ends): not left
-     * undone, their outcome is still to come.
-     */
-    public RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings, List<Org> orgs,
-                     String reason, int inFlight) {
-        this(runId, verb, status, counts, timings, orgs, reason, inFlight, null);
+    /** A report holding every org's line ({@code orgs}). */
+    public RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings,
+                     Map<String, Timings> poolTimings, List<Org> orgs, String reason, int inFlight) {
+        this(runId, verb, status, counts, timings, poolTimings, orgs, reason, inFlight, null);
     }
 
     /**
      * A report without its orgs' lines (none held: a fleet's are many): its counts, timings and its {@link #SLOWEST_KEPT}
-     * slowest orgs, as the catalog worked them out; {@link #orgs} is empty, {@link #total} counts them.
+     * slowest orgs, as the catalog worked them out; {@link #orgs} is empty, {@link #total} counts them, and it has no
+     * {@code poolTimings} (empty: what reports by pool, -o json and the metrics file, is given the report with lines).
      */
     public static RunReport summary(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings,
                                     List<Org> slowest, String reason, int inFlight) {
-        return new RunReport(runId, verb, status, counts, timings, List.of(), reason, inFlight, List.copyOf(slowest));
+        return new RunReport(runId, verb, status, counts, timings, Map.of(), List.of(), reason, inFlight, List.copyOf(slowest));
     }
 
     /** Whether this report holds every org's line; one that does not ({@link #summary}) has their counts, timings and slowest. */
@@ -55,12 +57,7 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
 
     /** This report with its counts as {@code counts} (a report without lines: its outcomes renamed by the verb). */
     public RunReport withCounts(Map<String, Integer> counts) {
-        return new RunReport(runId, verb, status, counts, timings, orgs, reason, inFlight, slowestKept);
-    }
-
-    public RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings, List<Org> orgs,
-                     String reason) {
-        this(runId, verb, status, counts, timings, orgs, reason, 0);
+        return new RunReport(runId, verb, status, counts, timings, poolTimings, orgs, reason, inFlight, slowestKept);
     }
 
     /** One org's line: its outcome in the verb's words, attempts, wall time, error, and the verb's detail (JSON text). */
@@ -99,14 +96,14 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
 
     /** A dry run's report: the verb's planned orgs, in its order. */
     public static RunReport planned(String verb, List<Org> orgs) {
-        return new RunReport(null, verb, null, countsOf(orgs), Timings.of(List.of()), orgs, null);
+        return new RunReport(null, verb, null, countsOf(orgs), Timings.of(List.of()), Map.of(), orgs, null, 0);
     }
 
     /** This report with each org's line rewritten by the verb (e.g. its own detail), the counts taken again. */
     public RunReport map(UnaryOperator<Org> line) {
         requireLines();
         List<Org> out = orgs.stream().map(line).toList();
-        return new RunReport(runId, verb, status, countsOf(out), timings, out, reason, inFlight);
+        return new RunReport(runId, verb, status, countsOf(out), timings, poolTimings, out, reason, inFlight);
     }
 
     /** True for a dry run's report: no run was recorded. */
