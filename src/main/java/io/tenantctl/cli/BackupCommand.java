@@ -129,7 +129,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         Output.table(ctx.out, List.of("org", "pool", "backup", "outcome", "docs", "bytes", "ms", "error"),
                 report.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.detail().path("backup_id").asText(null), o.outcome(),
-                        o.detail().path("docs").asText(), o.detail().path("bytes").asText(), String.valueOf(o.ms()), o.error())).toList());
+                        o.detail().path("docs").asText(), o.detail().path("bytes").asText(), Summary.ms(o), o.error())).toList());
         if (report.dryRun()) {
             ctx.out.println("dry run: nothing written; " + report.count("planned") + " orgs would be backed up to " + store
                     + (report.failed().isEmpty() ? "" : ", " + report.failed().size() + " cannot be"));

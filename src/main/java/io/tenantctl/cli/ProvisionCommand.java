@@ -208,7 +208,7 @@ final class ProvisionCommand implements Callable<Integer> {
         }
         Output.table(ctx.out, List.of("org", "pool", "database", "outcome", "attempts", "ms", "error"),
                 report.orgs().stream().map(o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.detail().path("database_name").asText(),
-                        o.outcome(), String.valueOf(o.attempts()), String.valueOf(o.ms()), o.error())).toList());
+                        o.outcome(), Summary.attempts(o), Summary.ms(o), o.error())).toList());
         if (report.dryRun()) {
             ctx.out.println("dry run: nothing written; " + report.count("planned") + " orgs would be provisioned, "
                     + report.count("unchanged") + " already active, " + report.failed().size() + " cannot be");

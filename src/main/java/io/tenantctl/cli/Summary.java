@@ -75,6 +75,16 @@ final class Summary {
         return report.failed().stream().map(f -> new Failure(f.orgId(), f.poolId(), f.error(), nextStep.apply(f))).toList();
     }
 
+    /** An org's ATTEMPTS cell: none ("-") for an org a dry run only planned, which attempted nothing. */
+    static String attempts(RunReport.Org o) {
+        return o.outcome().equals("planned") ? null : String.valueOf(o.attempts());
+    }
+
+    /** An org's MS cell: no time ("-") for an org a dry run only planned, which worked on nothing. */
+    static String ms(RunReport.Org o) {
+        return o.outcome().equals("planned") ? null : String.valueOf(o.ms());
+    }
+
     /** The common table summary's "per org" line, from the report's timings and its three slowest orgs. */
     static void timings(CliContext ctx, RunReport report) {
         Timings t = report.timings();

@@ -35,6 +35,12 @@ class BackupDryRunOfADeadPoolTest {
             assertThat(planned).containsExactlyEntriesOf(new TreeMap<>(Map.of("a1", "planned", "a2", "planned", "b1", "failed", "b2", "failed")));
             strictJson(dry).get("failed").forEach(o -> assertThat(o.get("error").asText()).contains("pool-1").contains("unreachable"));
             assertThat(f.storeDir).as("a dry run writes nothing").satisfiesAnyOf(d -> assertThat(d).doesNotExist(), d -> assertThat(d).isEmptyDirectory());
+            // a planned org was not worked on: its table row has no time ("-"), as provision's dry run says of its own
+            Cli.Result table = cli.run("backup", "--org", "a1", "--dry-run", "--no-progress");
+            assertThat(table.exitCode()).as(table.toString()).isZero();
+            java.util.List<String> rows = table.out().lines().filter(l -> l.startsWith("a1 ")).toList();
+            assertThat(rows).as(table.out()).hasSize(1);
+            assertThat(rows.get(0)).as(table.out()).matches("a1\\s+pool-0\\s+-\\s+planned\\s+0\\s+0\\s+-\\s+-");
 
             Cli.Result real = cli.run("backup", "--all", "-o", "json", "--no-progress");
             assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);

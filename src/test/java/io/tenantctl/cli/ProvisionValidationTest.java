@@ -202,6 +202,31 @@ class ProvisionValidationTest {
     }
 
     /**
+     * Found earlier: the dry run's table showed ATTEMPTS 1 and a time for orgs it only planned (its -o json attempts 1),
+     * as if it had provisioned them. Nothing was attempted: no attempts and no time ("-"), 0 in -o json, as backup's
+     * dry run says of its planned orgs.
+     */
+    @Test
+    void aDryRunsPlannedOrgsShowNoAttemptsAndNoTime() {
+        Cli.Result json = cli.run("provision", "d-one", "d-two", "--dry-run", "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        for (com.fasterxml.jackson.databind.JsonNode o : strictJson(json).get("orgs")) {
+            assertThat(o.get("outcome").asText()).as("%s", o).isEqualTo("planned");
+            assertThat(o.get("attempts").asInt()).as("%s", o).isZero();
+            assertThat(o.get("ms").asLong()).as("%s", o).isZero();
+        }
+
+        Cli.Result table = cli.run("provision", "d-one", "--dry-run");
+
+        assertThat(table.exitCode()).as(table.toString()).isZero();
+        List<String> lines = table.out().lines().toList();
+        assertThat(lines.get(0).split("\\s+")).as(table.out()).containsExactly("ORG", "POOL", "DATABASE", "OUTCOME", "ATTEMPTS", "MS", "ERROR");
+        String row = lines.stream().filter(l -> l.startsWith("d-one ")).findFirst().orElseThrow();
+        assertThat(row.split("\\s+")).as(table.out()).containsExactly("d-one", "pool-1", MigrateAllFixture.db("d-one"), "planned", "-", "-", "-");
+        assertNothingWritten("d-one", "d-two");
+    }
+
+    /**
      * Probing helper: '--rate 1e-10' provisioned four orgs at once. The start interval (1e9 / rate nanoseconds) did not fit
      * in a long, saturated, and the next slot (now + interval) overflowed into the past, so the smallest rates meant "no
      * limit". A rate below 0.0001 a second (one org every ~2.8 hours) is now refused, as a negative one is.

@@ -612,9 +612,11 @@ public final class RunEngine {
         for (Fanout.Outcome<Job.Done> o : fan.outcomes()) {
             Job.Done d = o.ok() ? o.value() : failed(o.error());
             String stoppedBy = o.ok() ? null : stoppedBy(drive.cancel(), o.error(), d.error());
-            // what the run would record, named as it would be; what the run would do is "planned"; one Ctrl-C stopped, not_started
+            // what the run would record, named as it would be; what the run would do is "planned" (nothing attempted: no
+            // attempts, no time); one Ctrl-C stopped, not_started
+            boolean planned = stoppedBy == null && d.status() == ItemStatus.SUCCEEDED;
             lines.put(o.item().id(), new RunReport.Org(o.item().id(), o.item().group(), stoppedBy != null ? "not_started"
-                    : d.status() == ItemStatus.SUCCEEDED ? "planned" : d.status().db(), d.attempts(), o.millis(),
+                    : planned ? "planned" : d.status().db(), planned ? 0 : d.attempts(), planned ? 0 : o.millis(),
                     stoppedBy != null ? stoppedBy : d.error(), stoppedBy != null ? null : d.detailJson()));
         }
         fan.notStarted().forEach(i -> lines.put(i.id(), new RunReport.Org(i.id(), i.group(), "not_started", 0, 0,
