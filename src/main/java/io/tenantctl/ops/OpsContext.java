@@ -42,6 +42,23 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
     }
 
     /**
+     * The object store {@code url} names, as {@link #openStore} opens it, for a backup to write to: a {@code file://} store
+     * whose directory is missing while the catalog records complete backups written there (a volume not mounted) is refused
+     * here, as verify and restore refuse it ({@link Backups#requireThere}: exit 3, one line), before any run is recorded or
+     * the directory made anew on the wrong disk; the first backup into a new directory makes it.
+     */
+    public io.tenantctl.store.ObjectStore openStoreToBackUp(String url, java.util.Map<String, String> env) {
+        io.tenantctl.store.ObjectStore store = openStore(url, env, false);
+        try {
+            Backups.requireThere(catalog, store);
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /**
      * The object store {@code url} names, for a verb whose first act on it is a listing made before it records or prints
      * anything (backups list, backups show, backups prune: it lists before it deletes): that listing is the check, a store
      * that does not answer or refuses access failing it as a CONFIG error (exit 3) as {@link #openStore}'s probe would, so it is not listed a second time first.

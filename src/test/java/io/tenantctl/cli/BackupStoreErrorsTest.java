@@ -68,6 +68,51 @@ class BackupStoreErrorsTest {
     }
 
     /**
+     * A file store whose directory is gone (a volume not mounted) while the catalog records backups written there: every
+     * form of backup used to make the directory anew on the disk under it and write there (exit 0), filling the wrong disk
+     * and splitting the org's backups in two. It is exit 3 and verify's one line before any run is recorded or any
+     * directory made; a run recorded before waits for the volume; a store directory nothing was written in is made.
+     */
+    @Test
+    void aFileStoreWhoseDirectoryIsGoneWhileBackupsAreRecordedThereIsExit3BeforeAnyRun() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "beta");
+            f.backup("acme");
+            String runId = CliFixture.strictJson(CliFixture.ok(f.cli, "backup", "--org", "beta", "--detach", "-o", "json"))
+                    .get("run_id").asText();
+            Path mounted = dir.resolve("volume");
+            java.nio.file.Files.move(f.storeDir, mounted); // unmounted: the store's directory is gone
+            String runs = "select count(*) from runs where verb = 'backup'";
+            long recorded = CliFixture.count(f.catalogUrl, runs);
+
+            for (String[] args : new String[][]{{"backup", "--org", "acme"}, {"backup", "--all"}, {"backup", "--pool", "pool-0"},
+                    {"backup", "--due"}, {"backup", "--org", "acme", "--dry-run"}, {"backup", "--join", runId}, {"backup", "--resume", runId}}) {
+                Cli.Result r = f.cli.run(args);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+                assertThat(r.err()).contains("store " + f.storeDir.toUri().toString().replaceAll("/$", "") + " does not exist")
+                        .contains("1 complete backup of 1 org").contains("mount");
+                assertThat(f.storeDir).as("no directory made on the disk under the volume: " + r).doesNotExist();
+            }
+            Cli.Result json = f.cli.run("backup", "--all", "-o", "json");
+            assertThat(json.exitCode()).as(json.toString()).isEqualTo(3);
+            assertThat(CliFixture.strictJson(json).toString()).contains("does not exist");
+            assertThat(CliFixture.count(f.catalogUrl, runs)).as("no run recorded").isEqualTo(recorded);
+            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from run_items where run_id = '" + runId + "' and status = 'pending'"))
+                    .as("the detached run's org left for it").isEqualTo(1);
+
+            // the first backup into a directory no backup was recorded in makes it
+            Path fresh = dir.resolve("fresh");
+            assertThat(CliFixture.ok(f.cli, "backup", "--org", "acme", "--store", fresh.toUri().toString()).exitCode()).isZero();
+            assertThat(fresh).isDirectory();
+
+            java.nio.file.Files.move(mounted, f.storeDir); // mounted again: the run's worker backs beta up there
+            assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backup", "--join", runId, "-o", "json")).get("backed_up").asInt())
+                    .isEqualTo(1);
+        }
+    }
+
+    /**
      * zstd-jni unpacks its native library into java.io.tmpdir and loads it from there: in a container whose /tmp is
      * missing, read-only or noexec, every zstd backup used to fail its org with "unexpected IllegalStateException …
      * UnsatisfiedLinkError" (exit 1, a Kubernetes Job retrying in vain). It is a config error before any run, naming
