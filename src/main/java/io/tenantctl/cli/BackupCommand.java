@@ -78,7 +78,7 @@ final class BackupCommand implements Callable<Integer> {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs and settings: give no --org, --all, --pool or --due");
         }
         // a file:// store's directory gone while backups are recorded there (not mounted): exit 3, not made anew on the wrong disk
-        try (ObjectStore store = ctx.ops().openStoreToBackUp(ctx.resolveStoreUrl(), ctx.effectiveEnv())) {
+        try (ObjectStore store = ctx.ops().openStoreToBackUp(ctx.resolveStoreUrl(), ctx.effectiveEnv(), false)) {
             Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pools, due),
                     new Backup.Copy(alg, freeze, null), dryRun.on, drive, Clock.systemUTC(), Stores.onLine(ctx)));
             metrics.report(r.report());

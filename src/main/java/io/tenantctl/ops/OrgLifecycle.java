@@ -384,8 +384,8 @@ public final class OrgLifecycle {
         if (noBackup || storeUrl == null || storeUrl.isBlank() || org.status().equals(Org.DELETING)) {
             return delete(org, null, "", noBackup, dryRun, waitForOrg, cancel);
         }
-        // the store checked before anything is changed, as for every backup: a dead or read-only store is exit 3
-        try (ObjectStore store = OpsContext.openStore(storeUrl, env, !dryRun)) {
+        // the store checked before anything is changed, as for every backup: a dead, read-only or unmounted store is exit 3
+        try (ObjectStore store = ctx.openStoreToBackUp(storeUrl, env, !dryRun)) {
             return delete(org, store, storeOnLine, false, dryRun, waitForOrg, cancel);
         }
     }

@@ -71,7 +71,8 @@ class BackupStoreErrorsTest {
      * A file store whose directory is gone (a volume not mounted) while the catalog records backups written there: every
      * form of backup used to make the directory anew on the disk under it and write there (exit 0), filling the wrong disk
      * and splitting the org's backups in two. It is exit 3 and verify's one line before any run is recorded or any
-     * directory made; a run recorded before waits for the volume; a store directory nothing was written in is made.
+     * directory made (orgs delete's final backup too); a run recorded before waits for the volume; a store directory
+     * nothing was written in is made.
      */
     @Test
     void aFileStoreWhoseDirectoryIsGoneWhileBackupsAreRecordedThereIsExit3BeforeAnyRun() throws Exception {
@@ -94,6 +95,14 @@ class BackupStoreErrorsTest {
                         .contains("1 complete backup of 1 org").contains("mount");
                 assertThat(f.storeDir).as("no directory made on the disk under the volume: " + r).doesNotExist();
             }
+            for (String[] args : new String[][]{{"orgs", "delete", "acme"}, {"orgs", "delete", "acme", "--dry-run"}}) {
+                Cli.Result r = f.cli.run(args); // its final backup as well: not written on the wrong disk
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+                assertThat(r.err()).contains("does not exist").contains("1 complete backup of 1 org").contains("mount");
+                assertThat(f.storeDir).as("no directory made on the disk under the volume: " + r).doesNotExist();
+            }
+            assertThat(f.org("acme").get("status").asText()).as("the refused delete left acme as it was").isEqualTo("active");
             Cli.Result json = f.cli.run("backup", "--all", "-o", "json");
             assertThat(json.exitCode()).as(json.toString()).isEqualTo(3);
             assertThat(CliFixture.strictJson(json).toString()).contains("does not exist");
