@@ -38,33 +38,7 @@ public interface OutcomeNames {
 
     /** These names, for a report whose lines hold none of their items' detail. */
     default OutcomeNames withoutDetail() {
-        OutcomeNames names = this;
-        return new OutcomeNames() {
-            @Override
-            public String success() {
-                return names.success();
-            }
-
-            @Override
-            public String of(ItemStatus status) {
-                return names.of(status);
-            }
-
-            @Override
-            public String detail(String detailJson) {
-                return null;
-            }
-
-            @Override
-            public boolean usesDetail() {
-                return false;
-            }
-
-            @Override
-            public boolean keepsLines() {
-                return names.keepsLines();
-            }
-        };
+        return narrowed(this, false, keepsLines());
     }
 
     /**
@@ -77,7 +51,11 @@ public interface OutcomeNames {
 
     /** These names, for a report without its orgs' lines (see {@link #keepsLines}). */
     default OutcomeNames withoutLines() {
-        OutcomeNames names = this;
+        return narrowed(this, usesDetail(), false);
+    }
+
+    /** {@code names} reporting only what {@code usesDetail} and {@code keepsLines} let them. */
+    private static OutcomeNames narrowed(OutcomeNames names, boolean usesDetail, boolean keepsLines) {
         return new OutcomeNames() {
             @Override
             public String success() {
@@ -91,17 +69,17 @@ public interface OutcomeNames {
 
             @Override
             public String detail(String detailJson) {
-                return names.detail(detailJson);
+                return usesDetail ? names.detail(detailJson) : null;
             }
 
             @Override
             public boolean usesDetail() {
-                return names.usesDetail();
+                return usesDetail;
             }
 
             @Override
             public boolean keepsLines() {
-                return false;
+                return keepsLines;
             }
         };
     }
