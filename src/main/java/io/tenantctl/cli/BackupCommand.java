@@ -90,16 +90,14 @@ final class BackupCommand implements Callable<Integer> {
     /**
      * The command that backs {@code orgId} up again as this run does: a joined or resumed run's own --resume (it copies
      * with the flags and store it was started with); else this invocation's --freeze, a --compression other than the
-     * default and a --store typed on the line (a store URL holds no secret: credentials come from the environment).
+     * default and a --store typed on the line (a store URL holds no secret: credentials come from the environment); a
+     * backup of the org alone, too, for a joined or resumed run cancelled meanwhile, whose --resume is refused.
      */
-    private String again(String orgId) {
-        RunControl control = fanout.control();
-        if (control.existing()) {
-            return "tenantctl backup --resume " + control.runId();
-        }
+    private String again(RunReport report, String orgId) {
         Compression alg = Compression.of(compression);
-        return "tenantctl backup --org " + orgId + (freeze ? " --freeze" : "") + (alg == Compression.ZSTD ? "" : " --compression " + alg.id())
+        String alone = "tenantctl backup --org " + orgId + (freeze ? " --freeze" : "") + (alg == Compression.ZSTD ? "" : " --compression " + alg.id())
                 + Stores.onLine(ctx);
+        return fanout.control().existing() ? Summary.again(report, () -> alone) : alone;
     }
 
     private void render(RunReport report, boolean interrupted, String store) {
@@ -114,7 +112,7 @@ final class BackupCommand implements Callable<Integer> {
                 // its database gone, its newest backup what holds its data (backing up again fails alike): the restore its error names
                 : f.error() != null && f.error().contains("has no collections (it does not exist)") ? "tenantctl restore --org " + f.orgId()
                 + Stores.onLine(ctx)
-                : again(f.orgId()));
+                : again(report, f.orgId()));
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("store", store);

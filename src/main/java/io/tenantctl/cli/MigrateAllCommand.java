@@ -170,7 +170,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + (r.apply().prune() ? " --prune" : "") + (r.apply().allowExpiry() ? " --allow-expiry" : "");
         // a flag the run was not started with takes a new run of this org
         String withFlag = "tenantctl migrate-all --org " + orgId + manifest + flags;
-        String migrate = runsOwn ? "tenantctl migrate-all --resume " + runId : withFlag;
+        String migrate = runsOwn ? Summary.again(r.report(), () -> withFlag) : withFlag; // a cancelled run's --resume is refused
         if (error.contains("orgs adopt")) {
             return f.poolId() == null ? io.tenantctl.NextStep.note("tenantctl orgs adopt " + orgId + " --pool POOL   (see the error)")
                     : io.tenantctl.NextStep.run("tenantctl orgs adopt " + orgId + " --pool " + f.poolId(), "see the error");

@@ -132,7 +132,7 @@ final class ProvisionCommand implements Callable<Integer> {
      * What moves a failed org on: commands that provision again name this invocation's --schema, or they would apply the
      * built-in one. A way on that needs a value chosen first (a capacity, a pool, an id) has no command, only its note.
      */
-    private NextStep nextStep(RunReport.Org f) {
+    private NextStep nextStep(RunReport report, RunReport.Org f) {
         String orgId = f.orgId();
         String poolId = f.poolId();
         String error = f.error();
@@ -148,8 +148,8 @@ final class ProvisionCommand implements Callable<Integer> {
         java.util.regex.Matcher pinned = PINNED_NO_CAPACITY.matcher(error); // pinned: another pool does not help
         if (pinned.find()) {
             return pinned.group(2).equals("full")
-                    ? NextStep.note("tenantctl pools set-capacity " + pinned.group(1) + " --capacity N   (N above its orgs), then: " + again(orgId))
-                    : NextStep.then("tenantctl pools enable " + pinned.group(1), again(orgId));
+                    ? NextStep.note("tenantctl pools set-capacity " + pinned.group(1) + " --capacity N   (N above its orgs), then: " + again(report, orgId))
+                    : NextStep.then("tenantctl pools enable " + pinned.group(1), again(report, orgId));
         }
         List<String> silent = new ArrayList<>(); // pools with room passed over because they did not answer: no want of room
         for (java.util.regex.Matcher m = UNREACHABLE_WITH_ROOM.matcher(error); m.find(); ) {
@@ -159,10 +159,10 @@ final class ProvisionCommand implements Callable<Integer> {
             String stats = "tenantctl pools stats" + (silent.size() == 1 ? " " + silent.get(0) : "");
             String why = "why " + String.join(", ", silent) + (silent.size() == 1 ? ", which has room, does" : ", which have room, do")
                     + " not answer: mend that";
-            return new NextStep(stats, why + "; then: " + again(orgId), stats + "   (" + why + "), then: " + again(orgId));
+            return new NextStep(stats, why + "; then: " + again(report, orgId), stats + "   (" + why + "), then: " + again(report, orgId));
         }
         if (error.startsWith("no capacity")) {
-            return NextStep.note("tenantctl pools add … / pools enable …, then: " + again(orgId));
+            return NextStep.note("tenantctl pools add … / pools enable …, then: " + again(report, orgId));
         }
         if (error.startsWith("org is ")) { // what orgs show names as the org's next step (a deleted org: another id, or its restore)
             NextStep shown = new io.tenantctl.ops.Orgs(ctx.catalog()).nextStep(orgId);
@@ -171,21 +171,22 @@ final class ProvisionCommand implements Callable<Integer> {
         if (pool != null && poolId != null && !pool.equals(poolId) && !fanout.control().existing()) {
             // a failed org is provisioned again where it was placed, whatever --pool says: forgotten, it is placed anew
             String why = "a failed org is provisioned again on its own pool, " + poolId + ", whatever --pool says; or, once " + poolId
-                    + " answers: " + again(orgId).replace(" --pool " + pool, "");
-            return new NextStep("tenantctl orgs forget " + orgId, "then: " + again(orgId) + "; " + why,
-                    "tenantctl orgs forget " + orgId + ", then: " + again(orgId) + "   (" + why + ")");
+                    + " answers: " + again(report, orgId).replace(" --pool " + pool, "");
+            return new NextStep("tenantctl orgs forget " + orgId, "then: " + again(report, orgId) + "; " + why,
+                    "tenantctl orgs forget " + orgId + ", then: " + again(report, orgId) + "   (" + why + ")");
         }
-        return NextStep.run(again(orgId), "resumes it; or: tenantctl orgs forget " + orgId);
+        return NextStep.run(again(report, orgId), "resumes it; or: tenantctl orgs forget " + orgId);
     }
 
     /**
      * The command that provisions {@code orgId} again as this invocation meant it: its --schema, --tier and --pool; for a
-     * joined or resumed run (which take none of them: they are the run's) the run's own --resume.
+     * joined or resumed run (which take none of them: they are the run's) the run's own --resume, or, the run cancelled
+     * meanwhile, the org's own step as orgs show names it (the provision that finishes it).
      */
-    private String again(String orgId) {
-        RunControl control = fanout.control();
-        if (control.existing()) {
-            return "tenantctl provision --resume " + control.runId();
+    private String again(RunReport report, String orgId) {
+        if (fanout.control().existing()) {
+            return Summary.again(report, () -> java.util.Optional.ofNullable(new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(orgId))
+                    .map(NextStep::command).orElse("tenantctl orgs show " + orgId));
         }
         return "tenantctl provision " + orgId + Summary.schemaOption(schema) + ("free".equals(tier) ? "" : " --tier " + tier)
                 + (pool == null ? "" : " --pool " + pool);
@@ -198,7 +199,7 @@ final class ProvisionCommand implements Callable<Integer> {
             counts.put("provisioned", report.count("provisioned"));
             counts.put("unchanged", report.count("unchanged"));
             counts.put("planned", report.count("planned"));
-            Output.json(ctx.out, Summary.json(report, r.interrupted(), counts, this::nextStep));
+            Output.json(ctx.out, Summary.json(report, r.interrupted(), counts, f -> nextStep(report, f)));
             return;
         }
         if (fanout.detach && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
@@ -221,6 +222,6 @@ final class ProvisionCommand implements Callable<Integer> {
                 + (r.interrupted() ? ", not started " + report.count("not_started") + (report.cancelled() ? " (interrupted; run cancelled)" : " (interrupted; re-run to resume)") : ""));
         Summary.timings(ctx, report);
         Summary.catalogAlarm(ctx, report, "provisioned");
-        Summary.failures(ctx, Summary.failures(report, this::nextStep));
+        Summary.failures(ctx, Summary.failures(report, f -> nextStep(report, f)));
     }
 }

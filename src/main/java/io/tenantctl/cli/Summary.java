@@ -70,6 +70,15 @@ final class Summary {
         return io.tenantctl.ops.Runs.command(report.verb()) + " --resume " + report.runId();
     }
 
+    /**
+     * The command that does a failed org again in a joined or resumed run: the run's {@link #resume}, which redoes it as
+     * the run was started; for a run cancelled meanwhile, which has none (refused, as {@link #exitCode} and runs show go
+     * by), {@code alone}: what works on the org by itself.
+     */
+    static String again(RunReport report, java.util.function.Supplier<String> alone) {
+        return report.cancelled() ? alone.get() : resume(report);
+    }
+
     /** The report's failed orgs, each with the command that gets it moving again. */
     static List<Failure> failures(RunReport report, java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
         return report.failed().stream().map(f -> new Failure(f.orgId(), f.poolId(), f.error(), nextStep.apply(f))).toList();

@@ -128,6 +128,110 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
     }
 
     /**
+     * Found by a colleague: 'runs cancel' leaves an org in flight to its worker, and one that then fails there (no Ctrl-C:
+     * its createIndexes refused) was given, by a --join worker, the run's --resume as its next step, which is refused for
+     * a cancelled run. Its step is now what works for it: the provision that finishes it, as orgs show names it.
+     */
+    @Test
+    void aJoinedProvisionsOrgThatFailsAfterItsRunWasCancelledIsNotToldTheRunsResume() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir); Pause inFlight = Pause.at(1)) {
+            String runId = strictJson(ok(f.cli, "provision", "acme", "--schema", f.schema.toString(), "--detach", "-o", "json"))
+                    .get("run_id").asText();
+            AtomicBoolean refused = new AtomicBoolean();
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.onCommand(real, (db, cmd) -> {
+                if (db.equals("org_acme") && HookedPools.is(cmd, "createIndexes") && refused.compareAndSet(false, true)) {
+                    inFlight.call(); // acme's lease held, its collection made
+                    throw HookedPools.commandError(13, "not authorized (test)");
+                }
+            }));
+            CompletableFuture<Cli.Result> worker = cli.start(new CancelToken(), text -> { }, "provision", "--join", runId, "-o", "json");
+            inFlight.awaitPaused("acme's first createIndexes");
+            ok(f.cli, "runs", "cancel", runId);
+            inFlight.wake();
+            Cli.Result r = worker.get(60, TimeUnit.SECONDS);
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            JsonNode failed = strictJson(r).get("failed");
+            assertThat(failed).as(r.toString()).hasSize(1);
+            String next = failed.get(0).get("next_step").asText();
+            assertThat(next).as(r.toString()).doesNotContain("--resume").startsWith("tenantctl provision acme --schema-hash ");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("failed");
+            ok(f.cli, next.substring("tenantctl ".length()).split(" "));
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
+    /** The same for a joined migrate-all: its org's step is a migration of it alone, with the run's manifest. */
+    @Test
+    void aJoinedMigrationsOrgThatFailsAfterItsRunWasCancelledIsNotToldTheRunsResume() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir); Pause inFlight = Pause.at(1)) {
+            f.provision("acme");
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", CliFixture.smallSchemaWithUniqueUsername(false));
+            String runId = strictJson(ok(f.cli, "migrate-all", "--schema", v2.toString(), "--detach", "-o", "json")).get("run_id").asText();
+            Cli.Result r = failedAfterTheCancel(f, inFlight, runId, "createIndexes", "migrate-all");
+
+            String next = failedAfterTheCancel(r);
+            assertThat(next).as(r.toString()).startsWith("tenantctl migrate-all --org acme --schema-hash ");
+            String v2Hash = strictJson(ok(f.cli, (next.substring("tenantctl ".length()) + " -o json").split(" "))).get("schema_hash").asText();
+            assertThat(f.org("acme").get("schema_hash").asText()).isEqualTo(v2Hash);
+        }
+    }
+
+    /** The same for a joined backup: its org's step is a backup of it alone. */
+    @Test
+    void aJoinedBackupsOrgThatFailsAfterItsRunWasCancelledIsNotToldTheRunsResume() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir); Pause inFlight = Pause.at(1)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 10);
+            String runId = strictJson(ok(f.cli, "backup", "--org", "acme", "--detach", "-o", "json")).get("run_id").asText();
+            Cli.Result r = failedAfterTheCancel(f, inFlight, runId, "listIndexes", "backup");
+
+            String next = failedAfterTheCancel(r);
+            assertThat(next).as(r.toString()).isEqualTo("tenantctl backup --org acme");
+            ok(f.cli, next.substring("tenantctl ".length()).split(" "));
+            JsonNode backups = strictJson(ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups");
+            assertThat(backups.findValuesAsText("status")).as(backups.toString()).contains("complete");
+        }
+    }
+
+    /** A --join worker of run {@code runId} whose org acme, in flight at its first {@code command}, fails once the run is cancelled. */
+    private static Cli.Result failedAfterTheCancel(BackupFixture f, Pause inFlight, String runId, String command, String verb) throws Exception {
+        AtomicBoolean refused = new AtomicBoolean();
+        Runnable refuse = () -> {
+            if (refused.compareAndSet(false, true)) {
+                inFlight.call(); // acme's lease held
+                throw HookedPools.commandError(13, "not authorized (test)");
+            }
+        };
+        // createIndexes is a database command; listIndexes a collection's call
+        Cli cli = f.newCli().decoratePools(real -> command.equals("createIndexes")
+                ? HookedPools.onCommand(real, (db, cmd) -> {
+                    if (db.equals("org_acme") && HookedPools.is(cmd, command)) {
+                        refuse.run();
+                    }
+                })
+                : HookedPools.aroundCollectionCall(real, "org_acme"::equals, command, (collection, args, call) -> {
+                    refuse.run();
+                    return call.get();
+                }));
+        CompletableFuture<Cli.Result> worker = cli.start(new CancelToken(), text -> { }, verb, "--join", runId, "-o", "json");
+        inFlight.awaitPaused("acme's first " + command);
+        ok(f.cli, "runs", "cancel", runId);
+        inFlight.wake();
+        return worker.get(60, TimeUnit.SECONDS);
+    }
+
+    /** The worker's outcome: exit 1, acme failed; its step, which names no --resume (refused for a cancelled run). */
+    private static String failedAfterTheCancel(Cli.Result r) {
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        JsonNode failed = strictJson(r).get("failed");
+        assertThat(failed).as(r.toString()).hasSize(1);
+        String next = failed.get(0).get("next_step").asText();
+        assertThat(next).as(r.toString()).doesNotContain("--resume");
+        return next;
+    }
+
+    /**
      * Found by a colleague: the Ctrl-C hands acme's item back pending (its collections made, its attempt counted), and a
      * 'runs cancel' of the interrupted run afterwards took it for never started: it deleted acme's row (places_released)
      * and left org_acme on the pool with no org, verify's orphan to adopt half made. acme was begun: the cancel now marks
