@@ -71,19 +71,25 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         }
     }
 
+    /** A line per draining pool a drain leaves orgs on (an error: exit 1), with what to do; rebalance resume's too. */
+    static List<String> leftOnDraining(Map<String, List<String>> leftOnDraining, boolean dryRun, List<String> notes) {
+        List<String> left = new java.util.ArrayList<>();
+        leftOnDraining.forEach((pool, orgs) -> left.add("pool " + pool + " is draining and " + (dryRun ? "would still hold "
+                : "still holds ") + orgs.size() + " org(s) no "
+                + "active pool that answered had room for: " + String.join(", ", orgs.subList(0, Math.min(10, orgs.size()))) + (orgs.size() > 10 ? ", …" : "")
+                + " — " + (notes.stream().anyMatch(n -> n.contains("not in --pool")) ? "name the pools with room the notes list in "
+                + "--pool, " : "") + "raise a capacity ('tenantctl pools set-capacity POOL --capacity N'), add a pool, or bring back a pool "
+                + "the notes say does not answer, then 'tenantctl rebalance apply' again"));
+        return left;
+    }
+
     /** The run's report (apply and move): the common header, each move's figures, failures with their next step. */
     static int render(CliContext ctx, Rebalance.Result r, boolean detached) {
         RunReport report = r.report();
         // an org not movable as it is (deleting, provisioning): what orgs show names as its way on
         java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = f -> "org".equals(f.detail().path("refused").asText(""))
                 ? new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(f.orgId()) : nextStep(f, report.runId());
-        List<String> left = new java.util.ArrayList<>();
-        r.leftOnDraining().forEach((pool, orgs) -> left.add("pool " + pool + " is draining and " + (report.dryRun() ? "would still hold "
-                : "still holds ") + orgs.size() + " org(s) no "
-                + "active pool that answered had room for: " + String.join(", ", orgs.subList(0, Math.min(10, orgs.size()))) + (orgs.size() > 10 ? ", …" : "")
-                + " — " + (r.notes().stream().anyMatch(n -> n.contains("not in --pool")) ? "name the pools with room the notes list in "
-                + "--pool, " : "") + "raise a capacity ('tenantctl pools set-capacity POOL --capacity N'), add a pool, or bring back a pool "
-                + "the notes say does not answer, then 'tenantctl rebalance apply' again"));
+        List<String> left = leftOnDraining(r.leftOnDraining(), report.dryRun(), r.notes());
         if (ctx.json()) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("moved", report.count("moved"));

@@ -644,7 +644,20 @@ public final class Rebalance {
      * a step and whose org nobody holds. A move still held by a live worker is left to it. Returns what was done.
      */
     public List<String> resume(boolean dryRun) {
+        return resumeMoves(dryRun).lines();
+    }
+
+    /**
+     * What {@link #resumeMoves} did, a line each, and the orgs a drain left on its draining pools (by pool) in the runs
+     * it ended failed (recording a dead worker's last item): judged as the run's workers judge it, apply's exit 1.
+     */
+    public record Resumed(List<String> lines, Map<String, List<String>> leftOnDraining) {
+    }
+
+    /** {@link #resume}, saying too what the drains of the runs it ended left undone. */
+    public Resumed resumeMoves(boolean dryRun) {
         List<String> out = new ArrayList<>();
+        Set<String> running = new java.util.LinkedHashSet<>(); // the runs of the moves recovered still running: one may end here
         OrgLeases leases = engine().orgLeases();
         Mover preview = new Mover(ctx, hooks); // the dry run's: each target pinged once, as the rollback would
         for (MoveRepository.Move m : deadOrUnfinished(ctx, null)) {
@@ -654,6 +667,9 @@ public final class Rebalance {
                         .orElseGet(() -> "would be " + (m.state().beforeFlip() ? "rolled back" + preview.rollBackWouldLeave(m) : m.state() == MoveState.RETAINED
                                 ? "recorded done in its run " + m.runId() : "finished")));
                 continue;
+            }
+            if (m.runId() != null && ctx.catalog().runs().status(m.runId()).equals("running")) {
+                running.add(m.runId());
             }
             // an expired move lease (or one of a process of this host that is gone) is recovered by LeaseRecovery
             OrgLeases.Taken taken = leases.take(m.orgId(), "recover", null);
@@ -678,7 +694,11 @@ public final class Rebalance {
                 out.add(putBack(o, leases, dryRun));
             }
         }
-        return out;
+        Map<String, List<String>> left = new LinkedHashMap<>();
+        running.stream().map(runId -> ctx.catalog().runs().get(runId)).filter(r -> r.verb().equals(VERB) && r.status().equals("failed"))
+                .forEach(r -> leftOnDraining(Json.read(r.runId(), r.args(), Args.class).unplaced())
+                        .forEach((pool, orgs) -> left.computeIfAbsent(pool, k -> new ArrayList<>()).addAll(orgs)));
+        return new Resumed(out, left);
     }
 
     /**

@@ -139,12 +139,18 @@ class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
             CliFixture.sql(f.catalogUrl, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) values ('"
                     + moved + "', '" + dead + "', '" + here.host() + "', " + pid + ", 'move', '" + runId + "', now() + interval '1 minute')");
 
-            Cli.Result resumed = ok(f.cli, "rebalance", "resume");
+            Cli.Result resumed = f.cli.run("rebalance", "resume");
             assertThat(resumed.out()).as(resumed.toString()).contains("its run " + runId + " is finished (failed)");
+            // the run it ended failed for its drain left undone: exit 1 and the orgs still there, as apply --resume says (below)
+            assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(1);
+            assertThat(resumed.err()).as(resumed.toString()).contains("pool pool-0 is draining and still holds 1 org(s)").contains(stayed);
             JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
             assertThat(CliFixture.runItem(run, moved).get("status").asText()).as(run.toString()).isEqualTo("succeeded");
             assertRunFailed(f, runId, stayed);
             assertThat(f.org(stayed).get("pool_id").asText()).isEqualTo("pool-0");
+            Cli.Result resumedAgain = f.cli.run("rebalance", "resume", "-o", "json");
+            assertThat(resumedAgain.exitCode()).as("no run ended by this one: %s", resumedAgain).isZero();
+            assertThat(strictJson(resumedAgain).get("left_on_draining").toString()).isEqualTo("{}");
             // and a --resume of it, with nothing left to do, still says so: exit 1, the org left listed
             Cli.Result again = f.cli.run("rebalance", "apply", "--resume", runId, "-o", "json");
             assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
