@@ -115,6 +115,17 @@ public final class OrgRepository {
         });
     }
 
+    /**
+     * As {@link #place(List, String, String)}, a refusal naming {@code pinFlag} as the option that pinned the pool; null when
+     * the pool is one an earlier placement chose (no option pinned it): the refusal then says to try again.
+     */
+    public Placed placeOne(String orgId, String pinnedPool, String pinFlag, String tier) {
+        return catalog.inTransaction(c -> {
+            Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, PLACEMENT_LOCK);
+            return assign(c, List.of(orgId), pinnedPool, pinFlag, tier, true, Map.of());
+        }).get(0);
+    }
+
     /** The placement {@link #place} would make now, writing nothing. */
     public List<Placed> planPlacement(List<String> orgIds, String pinnedPool) {
         return planPlacement(orgIds, pinnedPool, Map.of());
@@ -273,10 +284,10 @@ public final class OrgRepository {
             Pool p = pools.get(pinnedPool);
             if (!Pool.ACTIVE.equals(p.status())) {
                 return "no capacity: pool " + pinnedPool + " is " + p.status() + " (enable it with 'tenantctl pools enable " + pinnedPool
-                        + "', or place the org without " + pinFlag + ")";
+                        + "', or " + unpinned(pinFlag) + ")";
             }
             return "no capacity: pool " + pinnedPool + " is full (" + p.orgCount() + "/" + p.capacity() + ") — raise its capacity "
-                    + "('tenantctl pools set-capacity " + pinnedPool + " --capacity N') or place the org without " + pinFlag;
+                    + "('tenantctl pools set-capacity " + pinnedPool + " --capacity N') or " + unpinned(pinFlag);
         }
         List<String> state = new ArrayList<>(pools.values().stream()
                 .map(p -> p.poolId() + " " + (Pool.ACTIVE.equals(p.status()) ? "full " + p.orgCount() + "/" + p.capacity() : p.status()))
@@ -294,6 +305,11 @@ public final class OrgRepository {
         return "no capacity: no active pool has room (" + (state.isEmpty() ? "no pools registered" : String.join(", ", state))
                 + ") — add a pool ('tenantctl pools add'), enable one ('tenantctl pools enable POOL') or raise a capacity "
                 + "('tenantctl pools set-capacity POOL --capacity N')";
+    }
+
+    /** The way past a pinned pool with no room: without the option that pinned it, or (none did: placement chose it) again. */
+    private static String unpinned(String pinFlag) {
+        return pinFlag != null ? "place the org without " + pinFlag : "try again (placement then chooses a pool with room)";
     }
 
     /**

@@ -178,7 +178,7 @@ public final class Restore {
             runs.itemStarted(runId, target.orgId());
             held.record(recoveryState(runId, target, backupId, scratch, drop));
             takePlace(runId, target, req, backupId);
-            org = claim(target);
+            org = claim(target, req);
             MongoDatabase db = ctx.pools().database(target.pool().poolId(), target.pool().uri(), target.databaseName());
             if (target.mode().equals(IN_PLACE)) {
                 reader.verify(); // refuse a damaged backup before anything is dropped
@@ -607,10 +607,11 @@ public final class Restore {
     }
 
     /** Creates the --to-org row or marks the org restoring; returns the row as it is now. */
-    private Org claim(Target target) {
+    private Org claim(Target target, Request req) {
         OrgRepository orgs = ctx.catalog().orgs();
         if (target.createOrg() && target.org() == null) {
-            OrgRepository.Placed placed = orgs.place(List.of(target.orgId()), target.pool().poolId(), target.tier()).get(0);
+            OrgRepository.Placed placed = orgs.placeOne(target.orgId(), target.pool().poolId(), req.targetPool() != null ? "--target-pool" : null,
+                    target.tier());
             if (!placed.ok()) {
                 throw new TenantctlException(TenantctlException.Category.FAILED, placed.error());
             }

@@ -150,4 +150,43 @@ class RestoreToAnotherPoolOverfillsItTest {
             assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
         }
     }
+
+    /**
+     * A {@code --to-org} restore's new org takes its place by the same shared placement as provision's: the pool it planned
+     * on, filled before it places the org, refused it saying "place the org without --pool", a flag restore does not have.
+     * It names restore's own: leaving out the --target-pool that was given, or, with none given, trying again.
+     */
+    @Test
+    void aToOrgRestoreWhosePoolFillsBeforeItPlacesTheOrgNamesRestoresOwnWayOn(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir, Map.of("TENANTCTL_STORE", dir.resolve("store").toUri().toString()), 1)) {
+            f.provision("acme"); // fills pool-0: placement plans the copy onto pool-1
+            f.notes("acme", "notes", 5);
+            String backupId = f.backup("acme");
+            String[][] restores = {{"restore", "--org", "acme", "--backup", backupId, "--to-org", "copy"},
+                    {"restore", "--org", "acme", "--backup", backupId, "--to-org", "copy", "--target-pool", "pool-1"}};
+            String[] wayOn = {"try again", "without --target-pool"};
+            for (int i = 0; i < restores.length; i++) {
+                if (i > 0) {
+                    ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", String.valueOf(i + 1));
+                }
+                // past placement's look: unpinned, pool-1 is pinged first for whether it answers, then as the target
+                io.tenantctl.testing.Pause pause = io.tenantctl.testing.Pause.at(i == 0 ? 2 : 1);
+                Cli held = f.newCli().decoratePools(real -> io.tenantctl.testing.HookedPools.onPing(real, pool -> {
+                    if (pool.equals("pool-1")) {
+                        pause.call();
+                    }
+                }));
+                CompletableFuture<Cli.Result> restore = held.start(restores[i]);
+                assertThat(pause.awaitPaused()).as("the restore pinged the pool it planned on").isTrue();
+                ok(f.cli, "provision", "filler" + i, "--pool", "pool-1", "--schema", f.schema.toString());
+                pause.wake();
+
+                Cli.Result refused = restore.get(60, TimeUnit.SECONDS);
+                assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+                assertThat(refused.err()).as(refused.toString()).contains("pool pool-1 is full (" + (i + 1) + "/" + (i + 1) + ")", wayOn[i])
+                        .doesNotContain("--pool");
+                assertThat(f.cli.run("orgs", "show", "copy").exitCode()).as("no org made").isNotEqualTo(0);
+            }
+        }
+    }
 }
