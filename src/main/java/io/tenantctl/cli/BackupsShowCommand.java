@@ -53,15 +53,21 @@ final class BackupsShowCommand implements Callable<Integer> {
                 }
                 doc.put("manifest", manifest);
                 doc.put("manifest_error", d.manifestError());
+                doc.put("next_step", d.next() == null ? null : d.next().command()); // one command, or null; the rest in next_note
+                doc.put("next_note", d.next() == null ? null : d.next().note());
                 Output.json(ctx.out, doc);
                 return exit(d);
             }
-            Output.fields(ctx.out, List.of(new String[]{"backup", e.backupId()}, new String[]{"org", e.orgId()},
+            List<String[]> fields = new java.util.ArrayList<>(List.of(new String[]{"backup", e.backupId()}, new String[]{"org", e.orgId()},
                     new String[]{"status", e.status()}, new String[]{"started", String.valueOf(e.startedAt())},
                     new String[]{"finished", e.finishedAt() == null ? null : e.finishedAt().toString()},
                     new String[]{"location", e.location()}, new String[]{"manifest sha256", e.sha256()},
                     new String[]{"note", e.error()},
                     new String[]{"manifest", d.manifestError() == null ? null : (d.manifest() == null && e.status().equals(Backups.COMPLETE) ? "does not read back: " : "not restorable: ") + d.manifestError()}));
+            if (d.next() != null) { // what takes it off the list for good, as prune's reason says
+                fields.add(new String[]{"next", d.next().text()});
+            }
+            Output.fields(ctx.out, fields);
             if (d.manifest() != null) {
                 ctx.out.println("source " + d.manifest().sourcePool() + "/" + d.manifest().sourceDatabase() + ", schema "
                         + d.manifest().schemaHash() + ", compression " + d.manifest().compression().id());

@@ -94,9 +94,13 @@ public final class Backups {
      * One backup with its manifest (null when it has none, or when it does not read back: {@code manifestError} says why),
      * and each collection whose file is not in the store at its recorded size, with what is wrong.
      */
-    public record Detail(Entry backup, BackupManifest manifest, String manifestError, Map<String, String> fileProblems) {
+    public record Detail(Entry backup, BackupManifest manifest, String manifestError, Map<String, String> fileProblems, NextStep next) {
         public Detail(Entry backup, BackupManifest manifest, String manifestError) {
             this(backup, manifest, manifestError, Map.of());
+        }
+
+        public Detail(Entry backup, BackupManifest manifest, String manifestError, Map<String, String> fileProblems) {
+            this(backup, manifest, manifestError, fileProblems, null);
         }
 
         /**
@@ -420,7 +424,7 @@ public final class Backups {
                         .filter(owner -> !owner.equals(org)).map(owner -> ": it is org " + owner + "'s, 'tenantctl backups show " + backupId
                                 + "' shows it").orElse(": see 'tenantctl backups list --org " + org + "'")));
         if (entry.status().equals(MISSING) && otherStore(entry).isEmpty()) { // what restore refuses: not restorable
-            return new Detail(entry, null, goneWhy(entry));
+            return new Detail(entry, null, goneWhy(entry), Map.of(), forgetStep(entry, listing.entries()));
         }
         if (!entry.status().equals(COMPLETE)) {
             return new Detail(entry, null, null);
@@ -639,7 +643,7 @@ public final class Backups {
                     action = "keep";
                     reason = otherStore(e).map(o -> "in " + o + ", not this store: prune it there")
                             .orElse((e.inStore() ? "recorded complete but its manifest.json is gone from the store"
-                                    : "recorded complete but not in the store") + ": check the store; " + forgetStep(e, entries));
+                                    : "recorded complete but not in the store") + ": check the store; " + forgetStep(e, entries).text());
                 }
                 default -> {
                     boolean old = e.order().isBefore(now.minus(grace));
@@ -656,11 +660,12 @@ public final class Backups {
      * How a backup gone from this store ({@link #MISSING}) stops being named: forgotten ('backups forget') — after a fresh
      * backup, when it is the org's newest ({@code listing}: the org's), which restore takes and refuses rather than an older one.
      */
-    private static String forgetStep(Entry gone, List<Entry> listing) {
+    private static NextStep forgetStep(Entry gone, List<Entry> listing) {
         String forget = "tenantctl backups forget " + gone.backupId();
+        String fresh = "tenantctl backup --org " + gone.orgId();
         return newestRecorded(listing).filter(n -> n.backupId().equals(gone.backupId())).isPresent()
-                ? "take a fresh backup (tenantctl backup --org " + gone.orgId() + "), then forget it: " + forget
-                : "once it is known gone for good, forget it: " + forget;
+                ? new NextStep(fresh, "then forget it: " + forget, "take a fresh backup (" + fresh + "), then forget it: " + forget)
+                : new NextStep(forget, "once it is known gone for good", "once it is known gone for good, forget it: " + forget);
     }
 
     /** What {@code backups forget} did, or with {@code dryRun} would do: backup {@code backupId}'s row forgotten. */

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,6 +59,39 @@ class BackupsShowOfABackupGoneFromTheStoreTest {
             assertThat(f.cli.run("restore", "--org", "acme", "--dry-run").exitCode()).isEqualTo(1);
             Cli.Result after = f.cli.run("backups", "show", id, "-o", "json");
             assertThat(after.exitCode()).as(after.toString()).isEqualTo(4);
+        }
+    }
+
+    /**
+     * Found the morning 'backups forget' came: show of a backup gone from the store said "not restorable: recorded complete,
+     * but its files are gone from the store" and no next step. It names prune's: the forget, or for the org's newest (what
+     * restore takes) a fresh backup first; -o json's manifest_error as before, the step as next_step and next_note.
+     */
+    @Test
+    void aBackupWhoseFilesAreGoneNamesTheForgetAsTheNextStep() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            String old = backupOfAcme(f);
+            String newer = f.backup("acme");
+            f.removeFromStore("acme", old);
+            f.removeFromStore("acme", newer);
+
+            Cli.Result text = f.cli.run("backups", "show", old);
+            assertThat(text.exitCode()).as(text.toString()).isEqualTo(4);
+            assertThat(text.out()).as(text.toString()).contains("not restorable: recorded complete, but its files are gone from the store")
+                    .containsPattern("next: +once it is known gone for good, forget it: tenantctl backups forget " + old);
+            JsonNode json = strictJson(f.cli.run("backups", "show", old, "-o", "json"));
+            assertThat(json.get("manifest_error").asText()).isEqualTo("recorded complete, but its files are gone from the store");
+            assertThat(json.get("next_step").asText()).isEqualTo("tenantctl backups forget " + old);
+
+            Cli.Result newest = f.cli.run("backups", "show", newer);
+            assertThat(newest.exitCode()).as(newest.toString()).isEqualTo(4);
+            assertThat(newest.out()).as(newest.toString()).containsPattern("next: +take a fresh backup \\(tenantctl backup --org acme\\), "
+                    + "then forget it: tenantctl backups forget " + newer);
+            JsonNode newestJson = strictJson(f.cli.run("backups", "show", newer, "-o", "json"));
+            assertThat(newestJson.get("next_step").asText()).isEqualTo("tenantctl backup --org acme");
+            assertThat(newestJson.get("next_note").asText()).contains("tenantctl backups forget " + newer);
+
+            assertThat(ok(f.cli, "backups", "forget", old).out()).as("the step, followed").contains("forgot backup " + old);
         }
     }
 
