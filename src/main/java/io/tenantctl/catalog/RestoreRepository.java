@@ -157,6 +157,12 @@ public final class RestoreRepository {
                 RestoreRepository::map, before));
     }
 
+    /** How many retired databases were retired at or after {@code since}: still within gc's --older-than, not due yet. */
+    public long countRetiredSince(Instant since) {
+        return catalog.inConnection(c -> Sql.one(c, "select count(*) from retired_databases where retired_at >= ?", rs -> rs.getLong(1),
+                since)).orElse(0L);
+    }
+
     /** Forgets a retired database once it was dropped. */
     public void forgetRetired(String poolId, String databaseName) {
         catalog.inConnection(c -> Sql.update(c, "delete from retired_databases where pool_id = ? and database_name = ?", poolId, databaseName));

@@ -42,7 +42,7 @@ final class RebalanceGcCommand implements Callable<Integer> {
         Rebalance.GcResult r = new Rebalance(ctx.ops()).gc(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged), ctx.cancel);
         // skipped: busy, or undecided (a pool down): kept and still recorded, as purge's, exit 1 to run it again; kept
         // for a person (written since its move, no ledger, more than its move wrote): exit 1, as purge's kept, so that a
-        // gc run from cron says it needs someone
+        // gc run from cron says it needs someone; the last line says which (and how many wait within --older-than: exit 0)
         int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : r.failed() ? 1 : 0;
         if (ctx.json()) {
             Output.json(ctx.out, r);
@@ -56,7 +56,9 @@ final class RebalanceGcCommand implements Callable<Integer> {
         long acked = r.keptAcked();
         ctx.out.println((r.dryRun() ? "dry run: would drop " : "dropped ") + dropped + " database(s)"
                 + (kept == 0 ? "" : "; " + kept + (r.dryRun() ? " would be" : "") + " kept for a person to look at (see detail)")
-                + (acked == 0 ? "" : "; " + acked + (r.dryRun() ? " would be" : "") + " kept, acked by a person (verify ack)"));
+                + (acked == 0 ? "" : "; " + acked + (r.dryRun() ? " would be" : "") + " kept, acked by a person (verify ack)")
+                + (r.skippedOrFailed() == 0 ? "" : "; " + r.skippedOrFailed() + " skipped or failed: see detail, then run gc again")
+                + (r.withinGrace() == 0 ? "" : "; " + r.withinGrace() + " within --older-than, not due yet: a later gc drops them"));
         if (kept > 0) {
             ctx.err.println("note: to keep one on purpose without failing gc, ack its finding: 'tenantctl verify' lists it "
                     + "(retained_copy…, move_leftover), 'tenantctl verify ack ID --until DATE --reason TEXT' acks it");

@@ -143,8 +143,12 @@ public final class Rebalance {
     /** The verify findings that name a database gc may keep for a person: an ack of one says a person looked at it. */
     static final List<String> COPY_FINDINGS = List.of("retained_copy", "retained_copy_overdue", "move_leftover");
 
-    /** {@code interrupted}: Ctrl-C/SIGTERM stopped it; the databases not reached are kept, saying so. */
-    public record GcResult(boolean dryRun, List<GcItem> items, List<String> unfinishedMoves, boolean interrupted, String next) {
+    /**
+     * {@code interrupted}: Ctrl-C/SIGTERM stopped it; the databases not reached are kept, saying so. {@code withinGrace}:
+     * the retired databases not yet older than --older-than, not listed (nothing to do yet: a later gc drops them).
+     */
+    public record GcResult(boolean dryRun, List<GcItem> items, List<String> unfinishedMoves, boolean interrupted, String next,
+                           long withinGrace) {
 
         /**
          * Whether gc left something for a person, as {@code orgs purge} counts it (exit 1): a database it could not drop
@@ -155,7 +159,12 @@ public final class Rebalance {
          * --older-than, which gc does not list at all.
          */
         public boolean failed() {
-            return keptForAPerson() > 0 || items.stream().anyMatch(i -> i.action().equals("failed") || i.action().equals("skipped"));
+            return keptForAPerson() > 0 || skippedOrFailed() > 0;
+        }
+
+        /** The databases gc did not decide on or could not drop ({@code skipped}, {@code failed}): see their detail, run gc again. */
+        public long skippedOrFailed() {
+            return items.stream().filter(i -> i.action().equals("failed") || i.action().equals("skipped")).count();
         }
 
         /** The databases kept for a person to look at (see {@link #failed}). */
@@ -794,7 +803,8 @@ public final class Rebalance {
         MoveRepository moves = ctx.catalog().moves();
         List<GcItem> items = new ArrayList<>();
         DatabaseGc gc = new DatabaseGc(ctx, engine().orgLeases());
-        List<RestoreRepository.Retired> retired = databases.retiredBefore(ctx.catalog().now().minus(olderThan)); // retired_at is the catalog's clock
+        Instant due = ctx.catalog().now().minus(olderThan); // retired_at is the catalog's clock
+        List<RestoreRepository.Retired> retired = databases.retiredBefore(due);
         List<MoveRepository.Move> dropped = moves.droppedTargets();
         Set<String> unknown = new java.util.TreeSet<>(dropChanged);
         retired.forEach(r -> unknown.remove(r.poolId() + "/" + r.databaseName()));
@@ -880,7 +890,8 @@ public final class Rebalance {
         List<String> stillNamed = items.stream().filter(i -> Errors.NOT_REACHED.equals(i.detail()) && dropChanged.contains(i.poolId() + "/" + i.databaseName()))
                 .map(i -> i.poolId() + "/" + i.databaseName()).toList();
         return new GcResult(dryRun, items, unfinished, interrupted, interrupted ? "tenantctl rebalance gc --older-than " + Verify.gcAge(olderThan)
-                + (stillNamed.isEmpty() ? "" : " --drop-changed " + String.join(",", stillNamed)) : null);
+                + (stillNamed.isEmpty() ? "" : " --drop-changed " + String.join(",", stillNamed)) : null,
+                databases.countRetiredSince(due));
     }
 
     /**
