@@ -4,6 +4,7 @@ import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.Compression;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backup;
+import io.tenantctl.ops.Backups;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
@@ -77,9 +78,13 @@ final class BackupCommand implements Callable<Integer> {
         if (control.existing() && (!orgs.isEmpty() || all || !pools.isEmpty() || due)) {
             throw TenantctlException.usage("--join and --resume work on the run's own orgs and settings: give no --org, --all, --pool or --due");
         }
+        Backup.Selector selector = new Backup.Selector(orgs, all, pools, due);
+        if (!control.existing()) { // no selection is a usage error (exit 2) before the store is opened or checked
+            Backups.requireChosen(selector);
+        }
         // a file:// store's directory gone while backups are recorded there (not mounted): exit 3, not made anew on the wrong disk
         try (ObjectStore store = ctx.ops().openStoreToBackUp(ctx.resolveStoreUrl(), ctx.effectiveEnv(), false)) {
-            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(new Backup.Selector(orgs, all, pools, due),
+            Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(selector,
                     new Backup.Copy(alg, freeze, null), dryRun.on, drive, Clock.systemUTC(), Stores.onLine(ctx)));
             metrics.report(r.report());
             render(r.report(), r.interrupted(), r.store());

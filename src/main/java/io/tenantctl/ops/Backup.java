@@ -164,10 +164,7 @@ public final class Backup {
     /** The selected orgs, in order: those that cannot be backed up too, to be reported failed. */
     private List<Org> select(Request req) {
         Selector s = req.selector();
-        int selectors = (s.orgIds().isEmpty() ? 0 : 1) + (s.all() ? 1 : 0) + (s.due() ? 1 : 0) + (!s.pools().isEmpty() && !s.due() ? 1 : 0);
-        if (selectors != 1) {
-            throw TenantctlException.usage("choose what to back up: --org ID..., --all, --pool POOL... or --due (--due may be combined with --pool)");
-        }
+        Backups.requireChosen(s);
         if (!s.orgIds().isEmpty()) {
             return List.copyOf(Orgs.named(ctx.catalog(), s.orgIds()).values());
         }

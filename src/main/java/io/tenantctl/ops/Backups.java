@@ -769,6 +769,17 @@ public final class Backups {
     }
 
     /**
+     * A backup's selection is one of --org, --all, --pool or --due (--due may be combined with --pool), else a usage error
+     * (exit 2): checked by the command before it opens the store or reads the catalog, and again by the run.
+     */
+    public static void requireChosen(Backup.Selector s) {
+        int selectors = (s.orgIds().isEmpty() ? 0 : 1) + (s.all() ? 1 : 0) + (s.due() ? 1 : 0) + (!s.pools().isEmpty() && !s.due() ? 1 : 0);
+        if (selectors != 1) {
+            throw TenantctlException.usage("choose what to back up: --org ID..., --all, --pool POOL... or --due (--due may be combined with --pool)");
+        }
+    }
+
+    /**
      * Refuses a store that is not there at all ({@link ObjectStore#missing}: a file store's directory) while the catalog
      * records complete backups written there: not every backup gone, but a volume not mounted, or the directory moved. A
      * CONFIG error (exit 3) naming the store, as one that does not answer, before any backup is looked for or marked damaged.

@@ -95,6 +95,13 @@ class BackupStoreErrorsTest {
                         .contains("1 complete backup of 1 org").contains("mount");
                 assertThat(f.storeDir).as("no directory made on the disk under the volume: " + r).doesNotExist();
             }
+            // no selection is the usage error (exit 2) it always was: it comes before the store is checked
+            for (String[] args : new String[][]{{"backup"}, {"backup", "--dry-run"}, {"backup", "--freeze", "-o", "json"}}) {
+                Cli.Result r = f.cli.run(args);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.out() + r.err()).as(r.toString()).contains("choose what to back up").doesNotContain("does not exist");
+                assertThat(f.storeDir).as("no directory made: " + r).doesNotExist();
+            }
             for (String[] args : new String[][]{{"orgs", "delete", "acme"}, {"orgs", "delete", "acme", "--dry-run"}}) {
                 Cli.Result r = f.cli.run(args); // its final backup as well: not written on the wrong disk
                 assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
