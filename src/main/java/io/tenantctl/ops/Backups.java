@@ -658,14 +658,19 @@ public final class Backups {
 
     /**
      * How a backup gone from this store ({@link #MISSING}) stops being named: forgotten ('backups forget') — after a fresh
-     * backup, when it is the org's newest ({@code listing}: the org's), which restore takes and refuses rather than an older one.
+     * backup, when it is the org's newest ({@code listing}: the org's), which restore takes and refuses rather than an older one;
+     * a deleted org's newest none: backup refuses the org, so forget refuses it for good ({@link #forgettable}'s rule).
      */
-    private static NextStep forgetStep(Entry gone, List<Entry> listing) {
+    private NextStep forgetStep(Entry gone, List<Entry> listing) {
         String forget = "tenantctl backups forget " + gone.backupId();
         String fresh = "tenantctl backup --org " + gone.orgId();
-        return newestRecorded(listing).filter(n -> n.backupId().equals(gone.backupId())).isPresent()
-                ? new NextStep(fresh, "then forget it: " + forget, "take a fresh backup (" + fresh + "), then forget it: " + forget)
-                : new NextStep(forget, "once it is known gone for good", "once it is known gone for good, forget it: " + forget);
+        if (newestRecorded(listing).filter(n -> n.backupId().equals(gone.backupId())).isEmpty()) {
+            return new NextStep(forget, "once it is known gone for good", "once it is known gone for good, forget it: " + forget);
+        }
+        return ctx.catalog().orgs().find(gone.orgId()).map(o -> o.status().equals(Org.DELETED)).orElse(true)
+                ? NextStep.note("org " + gone.orgId() + " is deleted: nothing newer can replace it, so it is kept, not forgotten "
+                        + "(put its files back in the store if they are found)")
+                : new NextStep(fresh, "then forget it: " + forget, "take a fresh backup (" + fresh + "), then forget it: " + forget);
     }
 
     /** What {@code backups forget} did, or with {@code dryRun} would do: backup {@code backupId}'s row forgotten. */

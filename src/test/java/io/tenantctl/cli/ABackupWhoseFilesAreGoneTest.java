@@ -67,6 +67,35 @@ class ABackupWhoseFilesAreGoneTest {
         }
     }
 
+    /**
+     * A deleted org's newest backup gone from the store: prune's reason and show's next step said "take a fresh backup
+     * (tenantctl backup --org ORG), then forget it", which backup refuses for a deleted org and forget refuses too.
+     */
+    @Test
+    void aDeletedOrgsNewestBackupGoneNamesNoFreshBackup() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            String finalBackup = strictJson(ok(f.cli, "orgs", "delete", "acme", "-o", "json")).get("backup_id").asText();
+            ok(f.cli, "orgs", "purge", "--older-than", "0");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("deleted");
+            f.removeFromStore("acme", finalBackup);
+
+            assertThat(keptBecause(f, finalBackup)).contains("org acme is deleted: nothing newer can replace it")
+                    .doesNotContain("tenantctl backup --org");
+            Cli.Result show = f.cli.run("backups", "show", finalBackup);
+            assertThat(show.exitCode()).as(show.toString()).isEqualTo(4);
+            assertThat(show.out()).as(show.toString()).containsPattern("next: +org acme is deleted: nothing newer can replace it")
+                    .doesNotContain("tenantctl backup --org");
+            JsonNode json = strictJson(f.cli.run("backups", "show", finalBackup, "-o", "json"));
+            assertThat(json.get("next_step").isNull()).as(json.toString()).isTrue();
+            assertThat(json.get("next_note").asText()).contains("is deleted");
+            Cli.Result forget = f.cli.run("backups", "forget", finalBackup);
+            assertThat(forget.exitCode()).as("forget refuses it, as the step says").isEqualTo(2);
+            assertThat(f.cli.run("backup", "--org", "acme").exitCode()).as("and backup takes the org no more").isNotZero();
+        }
+    }
+
     @Test
     void theAdviceToRestoreAnOlderBackupKeepsTheRestoreAsItWasGiven() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
