@@ -137,31 +137,44 @@ public final class OrgRepository {
 
     /** As {@link #planPlacement(List, String, Map)}, a refusal naming {@code pinFlag} as the option that pinned the pool. */
     public List<Placed> planPlacement(List<String> orgIds, String pinnedPool, String pinFlag, Map<String, String> unreachable) {
-        return catalog.inConnection(c -> assign(c, orgIds, pinnedPool, pinFlag, null, false, unreachable, null));
+        return planPlacement(orgIds, pinnedPool, pinFlag, unreachable, Map.of());
     }
 
     /**
-     * As {@link #planPlacement(List, String, String, Map)} for one org, as if its own row were gone: a half-made org a
+     * As {@link #planPlacement(List, String, String, Map)}, counting {@code givenBack} (pool → places) as free: the places
+     * of dead restores the real run's recovery gives back before it places.
+     */
+    public List<Placed> planPlacement(List<String> orgIds, String pinnedPool, String pinFlag, Map<String, String> unreachable,
+                                      Map<String, Integer> givenBack) {
+        return catalog.inConnection(c -> assign(c, orgIds, pinnedPool, pinFlag, null, false, unreachable, null, givenBack));
+    }
+
+    /**
+     * As {@link #planPlacement(List, String, String, Map, Map)} for one org, as if its own row were gone: a half-made org a
      * dead restore left, which the real run rolls back (row deleted, its place freed) before it places the org anew.
      */
-    public Placed planPlacementAnew(String orgId, String pinnedPool, String pinFlag, Map<String, String> unreachable) {
-        return catalog.inConnection(c -> assign(c, List.of(orgId), pinnedPool, pinFlag, null, false, unreachable, orgId)).get(0);
+    public Placed planPlacementAnew(String orgId, String pinnedPool, String pinFlag, Map<String, String> unreachable,
+                                    Map<String, Integer> givenBack) {
+        return catalog.inConnection(c -> assign(c, List.of(orgId), pinnedPool, pinFlag, null, false, unreachable, orgId, givenBack)).get(0);
     }
 
     private List<Placed> assign(Connection c, List<String> orgIds, String pinnedPool, String pinFlag, String tier, boolean write,
                                 Map<String, String> unreachable) throws SQLException {
-        return assign(c, orgIds, pinnedPool, pinFlag, tier, write, unreachable, null);
+        return assign(c, orgIds, pinnedPool, pinFlag, tier, write, unreachable, null, Map.of());
     }
 
     private List<Placed> assign(Connection c, List<String> orgIds, String pinnedPool, String pinFlag, String tier, boolean write,
-                                Map<String, String> unreachable, String asIfGone) throws SQLException {
+                                Map<String, String> unreachable, String asIfGone, Map<String, Integer> givenBack) throws SQLException {
         Map<String, Pool> pools = new LinkedHashMap<>();
         List<Pool> passedOver = new ArrayList<>();
-        String freed = asIfGone == null ? null
-                : Sql.one(c, "select pool_id from orgs where org_id = ? and status <> 'deleted'", rs -> rs.getString(1), asIfGone).orElse(null);
+        Map<String, Integer> freed = new java.util.HashMap<>(givenBack);
+        if (asIfGone != null) {
+            Sql.one(c, "select pool_id from orgs where org_id = ? and status <> 'deleted'", rs -> rs.getString(1), asIfGone)
+                    .ifPresent(pool -> freed.merge(pool, 1, Integer::sum));
+        }
         for (Pool listed : PoolRepository.list(c)) {
-            Pool p = !listed.poolId().equals(freed) ? listed : new Pool(listed.poolId(), listed.uri(), listed.capacity(), listed.status(),
-                    listed.priority(), listed.createdAt(), listed.orgCount() - 1);
+            Pool p = !freed.containsKey(listed.poolId()) ? listed : new Pool(listed.poolId(), listed.uri(), listed.capacity(),
+                    listed.status(), listed.priority(), listed.createdAt(), listed.orgCount() - freed.get(listed.poolId()));
             if (pinnedPool == null && unreachable.containsKey(p.poolId())) {
                 passedOver.add(p);
             } else if (pinnedPool == null || p.poolId().equals(pinnedPool)) {

@@ -57,11 +57,18 @@ public final class RestoreRepository {
     }
 
     /**
-     * Whether a restore of {@code orgId} (running, or dead and not yet recovered, which gives it back) holds a place on
-     * {@code poolId} ({@link #takePlace}).
+     * The places the restore runs {@code runIds} hold ({@link #takePlace}), pool → count, by {@link #restoringInto}'s rule:
+     * what closing those runs (the recovery of dead restores) gives back.
      */
-    public boolean placeTaken(String orgId, String poolId) {
-        return catalog.inConnection(c -> placeTaken(c, orgId, poolId));
+    public java.util.Map<String, Integer> placesHeld(java.util.Collection<String> runIds) {
+        if (runIds.isEmpty()) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        catalog.inConnection(c -> Sql.query(c, "select r.args ->> 'pool' from runs r join orgs o on o.org_id = r.args ->> 'org' where "
+                + HOLDS_A_PLACE + " and r.run_id = any(?) and o.pool_id <> r.args ->> 'pool' and o.status <> 'deleted'",
+                rs -> rs.getString(1), c.createArrayOf("text", runIds.toArray()))).forEach(pool -> out.merge(pool, 1, Integer::sum));
+        return out;
     }
 
     private static boolean placeTaken(java.sql.Connection c, String orgId, String poolId) throws SQLException {

@@ -67,7 +67,7 @@ public final class Provision {
     public Result run(Request req) {
         if (req.dryRun() && !req.drive().control().existing()) {
             Sorted s = sort(req);
-            RunEngine.Planned plan = engine.plan(s.items(ctx.catalog().orgs().planPlacement(s.fresh(), req.pool(), unreachable(req.pool(),
+            RunEngine.Planned plan = engine.plan(s.items(LeaseRecovery.planPlacement(ctx, s.fresh(), req.pool(), unreachable(req.pool(),
                     !s.fresh().isEmpty()))), req.drive(), refusal(s.existing()));
             return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), database(s.existing(), o.orgId())))
                     .toList()),

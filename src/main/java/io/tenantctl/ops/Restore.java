@@ -465,8 +465,11 @@ public final class Restore {
             // placed as provision places a new org, past the pools that do not answer (a --target-pool is checked below)
             java.util.Map<String, String> dead = req.targetPool() != null ? java.util.Map.of() : PoolHealth.unreachableWithRoom(ctx);
             dead.entrySet().forEach(d -> ctx.notices().accept(d.getValue() + "; org " + req.toOrg() + " is placed on the other pools"));
-            String poolId = (placedAnew ? Optional.of(orgs.planPlacementAnew(req.toOrg(), req.targetPool(), "--target-pool", dead))
-                    : orgs.planPlacement(List.of(req.toOrg()), req.targetPool(), "--target-pool", dead).stream().findFirst())
+            // a dry run counts the places of dead restores as free: the real run's sweep gives them back before it places
+            java.util.Map<String, Integer> givenBack = req.dryRun() ? LeaseRecovery.placesGivenBack(ctx) : java.util.Map.of();
+            String poolId = (placedAnew
+                    ? Optional.of(orgs.planPlacementAnew(req.toOrg(), req.targetPool(), "--target-pool", dead, givenBack))
+                    : orgs.planPlacement(List.of(req.toOrg()), req.targetPool(), "--target-pool", dead, givenBack).stream().findFirst())
                     .map(p -> {
                         if (!p.ok()) { // an id that is taken is a refusal of what was typed (exit 2); no room is a failure
                             throw p.idRefused() ? TenantctlException.usage(p.error())
@@ -511,9 +514,10 @@ public final class Restore {
             return new Target(IN_PLACE, org.orgId(), org, pool(org.poolId()), org.databaseName(), previous, false, org.tier());
         }
         Pool pool = pool(req.targetPool() != null ? req.targetPool() : org.poolId());
-        // a dry run after a dead restore of this org onto the pool: the real run's recovery of it gives its place back first
-        boolean ownPlace = req.dryRun() && !pool.poolId().equals(org.poolId()) && restores.placeTaken(org.orgId(), pool.poolId());
-        if (!pool.poolId().equals(org.poolId()) && (!Pool.ACTIVE.equals(pool.status()) || pool.free() == 0 && !ownPlace)) {
+        // a dry run after dead restores onto the pool (this org's or another's): the real run's recovery gives their places back first
+        int givenBack = req.dryRun() && !pool.poolId().equals(org.poolId())
+                ? LeaseRecovery.placesGivenBack(ctx).getOrDefault(pool.poolId(), 0) : 0;
+        if (!pool.poolId().equals(org.poolId()) && (!Pool.ACTIVE.equals(pool.status()) || pool.orgCount() - givenBack >= pool.capacity())) {
             throw cannotTake(pool, org, backupId, req);
         }
         boolean own = req.targetPool() == null; // the org's own pool, which may be gone for good: the way on is another pool

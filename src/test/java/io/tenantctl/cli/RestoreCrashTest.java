@@ -126,6 +126,16 @@ class RestoreCrashTest {
             Cli.Result dryRun = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--target-pool", "pool-1", "--dry-run");
             assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
             assertThat(dryRun.out()).as(dryRun.toString()).contains("pool-1");
+            // and so do the dry runs that place a new org there, as their real runs' recovery finds the pool: one place free
+            Cli.Result provisionDryRun = f.cli.run("provision", "globex", "--pool", "pool-1", "--schema", f.schema.toString(),
+                    "--dry-run", "-o", "json");
+            assertThat(provisionDryRun.exitCode()).as(provisionDryRun.toString()).isZero();
+            JsonNode planned = strictJson(provisionDryRun).get("orgs").get(0);
+            assertThat(planned.get("pool_id").asText()).as(provisionDryRun.toString()).isEqualTo("pool-1");
+            Cli.Result toOrgDryRun = f.cli.run("restore", "--org", "acme", "--backup", backupId, "--to-org", "initech",
+                    "--target-pool", "pool-1", "--dry-run");
+            assertThat(toOrgDryRun.exitCode()).as(toOrgDryRun.toString()).isZero();
+            assertThat(toOrgDryRun.out()).as(toOrgDryRun.toString()).contains("pool-1");
             Cli.Result provision = f.cli.run("provision", "globex", "--pool", "pool-1", "--schema", f.schema.toString());
             assertThat(provision.exitCode()).as(provision.toString()).isZero();
             activeOnItsOwnData(f);
