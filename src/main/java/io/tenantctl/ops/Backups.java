@@ -705,6 +705,7 @@ public final class Backups {
     public static Forgotten forget(OpsContext ctx, String storeUrl, Map<String, String> env, String backupId, boolean dryRun,
                                    boolean waitForOrg, CancelToken cancel) {
         try (ObjectStore store = OpsContext.openStoreToList(storeUrl, env)) {
+            requireThere(ctx.catalog(), store); // a volume not mounted lists every backup as gone: none of them is
             return new Backups(ctx, store).forget(backupId, dryRun, waitForOrg, cancel);
         }
     }

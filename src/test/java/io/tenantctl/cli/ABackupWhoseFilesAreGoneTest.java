@@ -173,6 +173,25 @@ class ABackupWhoseFilesAreGoneTest {
         }
     }
 
+    /** A file store whose directory is gone (the volume not mounted) lists every backup as gone: none is forgotten for that. */
+    @Test
+    void aFileStoreWhoseDirectoryIsGoneForgetsNothing() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String old = f.backup("acme");
+            f.backup("acme");
+            Files.move(f.storeDir, dir.resolve("volume")); // unmounted
+            for (String[] args : new String[][]{{"backups", "forget", old}, {"backups", "forget", old, "--dry-run", "-o", "json"}}) {
+                Cli.Result r = f.cli.run(args);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+                assertThat(r.err()).contains("does not exist").contains("2 complete backups of 1 org").contains("mount");
+            }
+            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from backups where status = 'complete'"))
+                    .as("the good backup is still recorded complete").isEqualTo(2);
+        }
+    }
+
     private static JsonNode decided(BackupFixture f) {
         return strictJson(ok(f.cli, "backups", "prune", "--org", "acme", "--dry-run", "-o", "json")).get("decisions");
     }
