@@ -651,6 +651,7 @@ public final class OrgLifecycle {
             return purge(olderThan, dryRun, dropChanged, new Looking(null, false), cancel);
         }
         try (ObjectStore store = OpsContext.openStore(storeUrl, env, false)) { // a store that does not answer is exit 3 before anything
+            Backups.requireThere(ctx.catalog(), store); // a volume not mounted: its backups are not gone, none is marked damaged
             return purge(olderThan, dryRun, dropChanged, new Looking(new Backups(ctx, store), !dryRun), cancel);
         }
     }

@@ -192,6 +192,23 @@ class ABackupWhoseFilesAreGoneTest {
         }
     }
 
+    /** A purge against a file store whose directory is gone (not mounted) marks no backup damaged: the volume holds them. */
+    @Test
+    void aPurgeAgainstAFileStoreWhoseDirectoryIsGoneMarksNoBackupDamaged() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            ok(f.cli, "orgs", "delete", "acme");
+            Files.move(f.storeDir, dir.resolve("volume")); // unmounted
+            Cli.Result purge = f.cli.run("orgs", "purge", "--older-than", "0");
+            assertThat(purge.exitCode()).as(purge.toString()).isEqualTo(3);
+            assertThat(purge.err().strip().lines().count()).as("one line: " + purge).isEqualTo(1);
+            assertThat(purge.err()).contains("does not exist").contains("1 complete backup of 1 org").contains("mount");
+            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from backups where error is not null"))
+                    .as("no backup recorded damaged for a volume not mounted").isZero();
+            assertThat(f.databaseNames("pool-0")).contains("org_acme");
+        }
+    }
+
     private static JsonNode decided(BackupFixture f) {
         return strictJson(ok(f.cli, "backups", "prune", "--org", "acme", "--dry-run", "-o", "json")).get("decisions");
     }
