@@ -64,8 +64,8 @@ final class Mask {
      * its last quote. The key is found by a look ahead for the word, and each repetition is possessive, so a value or key
      * of 64 KB neither overflows the stack nor backs off character by character.
      */
-    private static final String KEY = "(?=[A-Za-z0-9_.-]*?(?:password|passwd|pwd|secret|token|credential|api_?key|private_?key"
-            + "|session_?key))[A-Za-z0-9_.-]*+";
+    private static final String KEY = "(?=[A-Za-z0-9_.-]*?(?:password|passwd|pwd|secret|token|credential|api[_-]?key|private[_-]?key"
+            + "|session[_-]?key))[A-Za-z0-9_.-]*+";
     private static final Pattern PARAM = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])(" + KEY + ")=((['\"])(?:(?!\\3(?:[\\s,;&)\\]}]|$)).)*+\\3"
             + "|(['\"])[^\\n\\r\\u0085\\u2028\\u2029]*\\4|(?:[^&\\s'\";,]|,(?!\\s)|['\"](?![\\s,;&)\\]}]|$))++)");
     /** What closes a quoted item: a space, a list's ',' or ';', ':', a closing bracket, a JSON string's quote, the end. */

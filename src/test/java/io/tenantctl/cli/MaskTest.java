@@ -125,6 +125,10 @@ class MaskTest {
         String quoted = "{\"message\":\"bad body " + inner.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
         assertThat(Mask.secrets(quoted)).isEqualTo("{\"message\":\"bad body {\\\"user\\\":\\\"app\\\",\\\"password\\\":\\\"***\\\"}\"}");
         assertThat(Mask.holdsSecret("{\"api_key\": \"k\"}")).isTrue();
+        // a key spelt with a hyphen, as an option or a header is: the same secret
+        assertThat(Mask.secrets("--api-key=abc123 --pool p1")).isEqualTo("--api-key=*** --pool p1");
+        assertThat(Mask.secrets("{\"x-api-key\": \"abc123\", \"private-key\":\"k\"}"))
+                .isEqualTo("{\"x-api-key\": \"***\", \"private-key\":\"***\"}");
         // what holds no secret stays as it was
         for (String text : java.util.List.of("{\"password\":\"***\"}", "{\"password\":null,\"user\":\"app\"}", "{\"password\":\"\"}",
                 "{\"org\":\"acme\",\"by\":\"ops@example.com\"}")) {
