@@ -193,7 +193,16 @@ public final class Rebalance {
 
     // ---------------------------------------------------------------- plan
 
+    /**
+     * The moves {@code rebalance apply} (no --plan) would make now: planned after its sweep, so the places of dead restores
+     * that sweep gives back ({@link LeaseRecovery#placesGivenBack}) are counted as free.
+     */
     public Plan plan(PlanRequest req) {
+        return plan(req, LeaseRecovery.placesGivenBack(ctx));
+    }
+
+    /** As {@link #plan(PlanRequest)}, counting {@code givenBack} (pool → places) as free. */
+    private Plan plan(PlanRequest req, Map<String, Integer> givenBack) {
         MovePlanner.By by = switch (req.by() == null ? "orgs" : req.by()) {
             case "orgs" -> MovePlanner.By.ORGS;
             case "size" -> MovePlanner.By.SIZE;
@@ -206,7 +215,8 @@ public final class Rebalance {
             throw TenantctlException.usage("--max-moves must not be negative");
         }
         Orgs.named(ctx.catalog(), req.exclude()); // a mistyped --exclude would plan the very org it meant to protect
-        List<Pool> all = ctx.catalog().pools().list();
+        List<Pool> all = ctx.catalog().pools().list().stream().map(p -> !givenBack.containsKey(p.poolId()) ? p : new Pool(p.poolId(),
+                p.uri(), p.capacity(), p.status(), p.priority(), p.createdAt(), p.orgCount() - givenBack.get(p.poolId()))).toList();
         Set<String> known = new HashSet<>();
         all.forEach(p -> known.add(p.poolId()));
         for (String p : req.pools()) {
@@ -391,9 +401,12 @@ public final class Rebalance {
         if (!control.existing() && req.dryRun()) {
             Mover mover = new Mover(ctx, hooks);
             Mover.Limits limits = req.limits().mover();
-            Map<String, Integer> alsoIn = new java.util.HashMap<>(); // this dry run's moves, counted as the run would see them
+            // this dry run's moves, counted as the run would see them: after its sweep, dead restores' places given back
+            Map<String, Integer> givenBack = LeaseRecovery.placesGivenBack(ctx);
+            Map<String, Integer> alsoIn = new java.util.HashMap<>();
+            givenBack.forEach((pool, n) -> alsoIn.put(pool, -n));
             List<RunReport.Org> lines = new ArrayList<>();
-            for (PlannedMove m : select(req, notes, unplaced)) {
+            for (PlannedMove m : select(req, notes, unplaced, givenBack)) {
                 if (onTargetAlready(m.orgId(), new Target(m.orgId(), m.fromPool(), m.toPool()))) {
                     lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "unchanged", 0, 0, null, Json.args("to_pool", m.toPool(),
                             "note", "already on pool " + m.toPool())));
@@ -456,12 +469,12 @@ public final class Rebalance {
     }
 
     /** The moves of a new run: the plan given, or one made now; each org once, each target pool known. */
-    private List<PlannedMove> select(ApplyRequest req, List<String> notes, Map<String, String> unplaced) {
+    private List<PlannedMove> select(ApplyRequest req, List<String> notes, Map<String, String> unplaced, Map<String, Integer> givenBack) {
         List<PlannedMove> moves;
         if (req.moves() != null) {
             moves = req.moves();
         } else {
-            Plan p = plan(req.planRequest());
+            Plan p = plan(req.planRequest(), givenBack);
             notes.addAll(p.notes());
             unplaced.putAll(p.unplaced());
             moves = p.moves();
@@ -478,7 +491,7 @@ public final class Rebalance {
 
     private String start(RunEngine engine, ApplyRequest req, List<String> notes, Map<String, String> unplaced) {
         LeaseRecovery.sweep(ctx);
-        List<PlannedMove> moves = select(req, notes, unplaced);
+        List<PlannedMove> moves = select(req, notes, unplaced, Map.of());
         List<Target> targets = moves.stream().map(m -> new Target(m.orgId(), m.fromPool(), m.toPool())).toList();
         List<RunRepository.NewItem> items = targets.stream().map(t -> RunRepository.NewItem.toDo(t.org(), t.from())).toList();
         Args args = new Args(targets, req.limits().maxFreeze().toMillis(), req.limits().freezeGrace().toMillis(), req.limits().force(),

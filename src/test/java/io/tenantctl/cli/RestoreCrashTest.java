@@ -106,12 +106,15 @@ class RestoreCrashTest {
 
     /**
      * A restore onto another pool takes its place there before it copies; killed mid-copy, it holds that place (its org is
-     * restoring) until its recovery, which gives it back: the next provision there, whose sweep recovers it, gets it.
+     * restoring) until its recovery, which gives it back: the next provision there, whose sweep recovers it, gets it; the
+     * dry runs that place there (restore, provision, rebalance) plan it so.
      */
     @Test
     void aRestoreToAnotherPoolKilledMidCopyGivesItsPlaceThereBackWhenItIsRolledBack(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(2, dir, Map.of("TENANTCTL_STORE", dir.resolve("store").toUri().toString()), 1)) {
             f.provision("acme");
+            ok(f.cli, "pools", "set-capacity", "pool-0", "--capacity", "2");
+            f.provision("hooli"); // an org a rebalance could move onto pool-1
             f.seedNotes("acme", 20_000);
             backupId = f.backup("acme");
             before = BackupFixture.contents(f.db("acme"));
@@ -119,7 +122,7 @@ class RestoreCrashTest {
             killRestoreWhen(f, dir, () -> f.database("pool-1", fresh).getCollection("notes").estimatedDocumentCount() >= 1000,
                     "--org", "acme", "--backup", backupId, "--target-pool", "pool-1");
             JsonNode pools = strictJson(ok(f.cli, "pools", "list", "-o", "json")).get("pools");
-            assertThat(pools.findValuesAsText("orgs")).as("pool-1's one place, the dead restore's: %s", pools).containsExactly("1", "1");
+            assertThat(pools.findValuesAsText("orgs")).as("pool-1's one place, the dead restore's: %s", pools).containsExactly("2", "1");
 
             assertThat(f.expireLeases()).as("the one lease there is").isEqualTo(1); // 60 s later
             // the restore run again would recover it first, its place given back: its dry run plans it so
@@ -136,6 +139,15 @@ class RestoreCrashTest {
                     "--target-pool", "pool-1", "--dry-run");
             assertThat(toOrgDryRun.exitCode()).as(toOrgDryRun.toString()).isZero();
             assertThat(toOrgDryRun.out()).as(toOrgDryRun.toString()).contains("pool-1");
+            // a rebalance plans after its sweep too: pool-0 drained, its plan and its dry run move hooli into that place
+            ok(f.cli, "pools", "drain", "pool-0");
+            JsonNode plan = strictJson(ok(f.cli, "rebalance", "plan", "-o", "json"));
+            assertThat(plan.get("moves").findValuesAsText("org_id")).as(plan.toString()).containsExactly("hooli");
+            assertThat(plan.get("moves").get(0).get("to_pool").asText()).as(plan.toString()).isEqualTo("pool-1");
+            Cli.Result applyDryRun = f.cli.run("rebalance", "apply", "--dry-run", "-o", "json");
+            assertThat(applyDryRun.exitCode()).as(applyDryRun.toString()).isZero();
+            assertThat(strictJson(applyDryRun).get("counts").get("planned").asInt()).as(applyDryRun.toString()).isEqualTo(1);
+            ok(f.cli, "pools", "enable", "pool-0");
             Cli.Result provision = f.cli.run("provision", "globex", "--pool", "pool-1", "--schema", f.schema.toString());
             assertThat(provision.exitCode()).as(provision.toString()).isZero();
             activeOnItsOwnData(f);
