@@ -244,7 +244,8 @@ public final class Adopt {
                 results.add(new OrgResult(c.orgId(), pool.poolId(), db, FAILED, Errors.oneLine(e), NextStep.run(again(c, pool, req))));
             }
         }
-        int after = req.dryRun() ? orgCount + added : orgCount;
+        // a dry run counts the places of dead restores as free: the real run's sweep gives them back before it adopts
+        int after = req.dryRun() ? orgCount + added - LeaseRecovery.placesGivenBack(ctx).getOrDefault(pool.poolId(), 0) : orgCount;
         String warning = after > pool.capacity() ? "pool " + pool.poolId() + " " + (req.dryRun() ? "would hold " : "now holds ") + after
                 + " orgs, over its capacity of " + pool.capacity() + ": new orgs go elsewhere; raise its capacity ('tenantctl pools set-capacity " + pool.poolId() + " --capacity N') or move orgs off it"
                 : null;

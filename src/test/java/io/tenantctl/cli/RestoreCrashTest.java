@@ -148,6 +148,19 @@ class RestoreCrashTest {
             assertThat(applyDryRun.exitCode()).as(applyDryRun.toString()).isZero();
             assertThat(strictJson(applyDryRun).get("counts").get("planned").asInt()).as(applyDryRun.toString()).isEqualTo(1);
             ok(f.cli, "pools", "enable", "pool-0");
+            // and an adopt onto pool-1 warns of no overrun its real run (whose sweep gives the place back first) does not make
+            com.mongodb.client.MongoDatabase umbrella = f.database("pool-1", "org_umbrella");
+            umbrella.getCollection("users").createIndex(new org.bson.Document("email", 1),
+                    new com.mongodb.client.model.IndexOptions().name("email_1").unique(true));
+            umbrella.getCollection("users").createIndex(new org.bson.Document("tenant", 1).append("role", 1),
+                    new com.mongodb.client.model.IndexOptions().name("tenant_1_role_1"));
+            umbrella.getCollection("messages").createIndex(new org.bson.Document("conversationId", 1).append("createdAt", -1),
+                    new com.mongodb.client.model.IndexOptions().name("conv_1_created_-1"));
+            Cli.Result adoptDryRun = f.cli.run("orgs", "adopt", "umbrella", "--pool", "pool-1", "--schema", f.schema.toString(),
+                    "--dry-run", "-o", "json");
+            assertThat(adoptDryRun.exitCode()).as(adoptDryRun.toString()).isZero();
+            assertThat(strictJson(adoptDryRun).get("capacity_warning").isNull()).as(adoptDryRun.toString()).isTrue();
+            umbrella.drop();
             Cli.Result provision = f.cli.run("provision", "globex", "--pool", "pool-1", "--schema", f.schema.toString());
             assertThat(provision.exitCode()).as(provision.toString()).isZero();
             activeOnItsOwnData(f);
