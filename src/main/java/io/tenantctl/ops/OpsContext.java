@@ -49,17 +49,7 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
      * as {@link #openStore} checks it can be written).
      */
     public io.tenantctl.store.ObjectStore openStoreToBackUp(String url, java.util.Map<String, String> env, boolean forWriting) {
-        io.tenantctl.store.ObjectStore store = openStore(url, env, false);
-        try {
-            Backups.requireThere(catalog, store);
-            if (forWriting) {
-                store.checkWritable();
-            }
-            return store;
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
+        return io.tenantctl.store.ObjectStores.openChecked(url, env, forWriting, store -> Backups.requireThere(catalog, store));
     }
 
     /**

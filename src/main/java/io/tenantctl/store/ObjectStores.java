@@ -48,9 +48,16 @@ public final class ObjectStores {
      * a CONFIG error (exit 3) raised before any work, not halfway through it.
      */
     public static ObjectStore openChecked(String url, Map<String, String> env, boolean forWriting) {
+        return openChecked(url, env, forWriting, store -> { });
+    }
+
+    /** As {@link #openChecked(String, Map, boolean)}, with {@code also} checked once the store answers (before writing is). */
+    public static ObjectStore openChecked(String url, Map<String, String> env, boolean forWriting,
+                                          java.util.function.Consumer<ObjectStore> also) {
         ObjectStore store = open(url, env);
         try {
             store.list("tenantctl-store-probe/");
+            also.accept(store);
             if (forWriting) {
                 store.checkWritable();
             }
