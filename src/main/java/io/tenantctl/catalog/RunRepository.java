@@ -201,7 +201,7 @@ public final class RunRepository {
         return catalog.inConnection(c -> Sql.one(c, "select coalesce(percentile_disc(0.5) within group (order by millis), 0), "
                 + "coalesce(percentile_disc(0.95) within group (order by millis), 0), coalesce(max(millis), 0), count(*), "
                 + "coalesce(sum(millis), 0) from run_items "
-                + "where run_id = ? and millis is not null and status in ('succeeded', 'failed', 'unchanged')",
+                + "where run_id = ? and millis is not null and status in (" + ItemStatus.TIMED_SQL + ")",
                 rs -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)}, runId).orElseThrow());
     }
 

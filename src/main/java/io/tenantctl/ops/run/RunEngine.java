@@ -765,13 +765,9 @@ public final class RunEngine {
                 byPool, orgs, run.reason(), running[0]);
     }
 
-    /**
-     * Whether an item's time counts in its run's timings (p50/p95/max, per run and per pool): one the run took to an end —
-     * succeeded, unchanged or failed — with a time; not one skipped, not started, or failed before it was started.
-     */
+    /** Whether an item's time counts in its run's timings: one with a time whose status is {@link ItemStatus#timed}. */
     static boolean timed(RunRepository.Item i) {
-        return i.millis() != null && (i.itemStatus() == ItemStatus.SUCCEEDED || i.itemStatus() == ItemStatus.FAILED
-                || i.itemStatus() == ItemStatus.UNCHANGED);
+        return i.millis() != null && i.itemStatus().timed();
     }
 
     /** An item's line in its run's report, its outcome and detail as the verb names them. */
