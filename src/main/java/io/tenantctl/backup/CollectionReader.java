@@ -45,6 +45,7 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
 
+    private final CanonicalJsonParser canonical = new CanonicalJsonParser();
     private final byte[] chunk = new byte[CHUNK];
     private int chunkPos;
     private int chunkLimit;
@@ -103,12 +104,24 @@ public final class CollectionReader implements Iterator<RawBsonDocument>, AutoCl
                         + " its manifest lists: the backup is damaged");
             }
             checkNotLonger();
-            next = unwrap(longLine ? parseLongLine() : parse(decode()));
+            next = unwrap(longLine ? parseLongLine() : parseLine());
             return true;
         } catch (RuntimeException | IOException e) {
             close();
             throw failure(e);
         }
+    }
+
+    /** The line's document: read straight from its bytes when it is as the backup writes it, else by the driver. */
+    private RawBsonDocument parseLine() throws CharacterCodingException {
+        RawBsonDocument fast = canonical.parse(line, lineLength);
+        if (fast == null) {
+            return parse(decode());
+        }
+        if (line.length > 4 * CHUNK) {
+            line = new byte[CHUNK]; // as decode(): don't keep a large document's buffer for the rest of the file
+        }
+        return fast;
     }
 
     /**

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CanonicalJsonBytesTest {
 
     private static final JsonWriterSettings DRIVER_DEFAULT = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
-    private static final List<String> STRINGS = List.of("", "a", "plain ascii ~!@#%^&*()_+-={}[]|:;<>?,./ 0123", "quote \" in",
+    static final List<String> STRINGS = List.of("", "a", "plain ascii ~!@#%^&*()_+-={}[]|:;<>?,./ 0123", "quote \" in",
             "back\\slash", "tab\t nl\n cr\r bs\b ff\f", "nul\u0000", "del\u007f", "unit\u001f", "caf\u00e9", "\u00a0nbsp",
             "\u6f22\u5b57", "emoji \ud83d\ude80!", "line sep \u2028", "bom \ufeff", "soft\u00adhyphen", "lone \ud800 high",
             "lone \udc00 low", "private \ue000", "\u0301combining", "$oid", "a.b", "{\"$numberLong\": \"5\"}");
@@ -130,7 +130,7 @@ class CanonicalJsonBytesTest {
         }
     }
 
-    private static BsonDocument randomDocument(Random r, int depth) {
+    static BsonDocument randomDocument(Random r, int depth) {
         BsonDocument d = new BsonDocument();
         int fields = r.nextInt(depth == 0 ? 12 : 5);
         for (int i = 0; i < fields; i++) {
@@ -196,7 +196,7 @@ class CanonicalJsonBytesTest {
         return n < 0 ? null : new String(Arrays.copyOf(encoder.bytes(), n), StandardCharsets.UTF_8);
     }
 
-    private static String driver(RawBsonDocument doc) {
+    static String driver(RawBsonDocument doc) {
         StringWriter out = new StringWriter();
         try (BsonBinaryReader reader = new BsonBinaryReader(doc.getByteBuffer().asNIO())) {
             new JsonWriter(out, DRIVER_DEFAULT).pipe(reader);
@@ -205,11 +205,11 @@ class CanonicalJsonBytesTest {
         return new String(out.toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
     }
 
-    private static RawBsonDocument raw(BsonDocument doc) {
+    static RawBsonDocument raw(BsonDocument doc) {
         return new RawBsonDocument(doc, new BsonDocumentCodec());
     }
 
-    private static byte[] bytes(RawBsonDocument doc) {
+    static byte[] bytes(RawBsonDocument doc) {
         ByteBuffer b = doc.getByteBuffer().asNIO();
         byte[] out = new byte[b.remaining()];
         b.get(out);
