@@ -37,7 +37,18 @@ class RunsCancelOfAnAbandonedRunTest {
             assertThat(listed.get("next_step").asText()).isEqualTo("tenantctl provision --resume " + runId);
             assertThat(listed.get("next_note").asText()).contains("tenantctl runs cancel " + runId);
 
-            ok(cli, "runs", "cancel", runId);
+            // it had taken n-1's lease too; the worker's stop expired both (its claim's and the org's), as the engine's does
+            sql(url, "insert into org_leases (org_id, holder, host, pid, operation, run_id, lease_until) values ('n-1', "
+                    + "'worker-7/4242/dead', 'worker-7', 4242, 'provision', '" + runId + "', now() + interval '1 minute')");
+            try (io.tenantctl.catalog.Catalog catalog = io.tenantctl.catalog.Catalog.connect(url)) {
+                catalog.runs().expireHolder(runId, "worker-7/4242/dead", null, 0);
+            }
+
+            // the dry run says what the cancel does: n-1, nobody on it, is not in flight but ended (failed, its step named)
+            JsonNode dry = strictJson(ok(cli, "runs", "cancel", runId, "--dry-run", "-o", "json"));
+            JsonNode cancelled = strictJson(ok(cli, "runs", "cancel", runId, "-o", "json"));
+            assertThat(dry.get("provision")).as("dry run %s, cancel %s", dry, cancelled).isEqualTo(cancelled.get("provision"));
+            assertThat(cancelled.get("provision").get("failed").fieldNames()).as("%s", cancelled).toIterable().containsExactly("n-1");
 
             JsonNode shown = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
             assertThat(shown.get("run").get("status").asText()).isEqualTo("cancelled");
