@@ -416,6 +416,7 @@ public final class Backups {
     /** One backup; {@code orgId} is needed only for a backup the catalog does not know. */
     public Detail show(String backupId, String orgId, Clock clock) {
         BackupIds.requireValid(backupId);
+        requireThere(ctx.catalog(), store); // a volume not mounted: its backups are not gone, and 'forget' is no next step
         String org = orgId != null ? OrgId.require(orgId) : backups.find(backupId).map(BackupRepository.Backup::orgId).orElseThrow(() ->
                 TenantctlException.usage("the catalog has no backup " + backupId + ": pass --org ORG to look for it in the store"));
         OrgListing listing = listOrg(org, clock); // every file of its backups at its size: what each check below reads
@@ -462,6 +463,7 @@ public final class Backups {
                 || (req.keepWeekly() != null && req.keepWeekly() < 0) || req.graceHours() < 0) {
             throw TenantctlException.usage("--keep-last, --keep-daily, --keep-weekly and --grace-hours must not be negative");
         }
+        requireThere(ctx.catalog(), store); // a volume not mounted lists every backup as gone: kept, each naming a forget that refuses
         Instant now = ctx.catalog().now(); // the clock that stamped recorded_at: a host's own clock ahead must not age backups
         Map<String, List<Entry>> byOrg = new TreeMap<>();
         // each org's newest backups checked against the listing of its prefix they came from, not a LIST of their folders

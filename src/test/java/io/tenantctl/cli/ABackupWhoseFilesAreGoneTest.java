@@ -192,6 +192,38 @@ class ABackupWhoseFilesAreGoneTest {
         }
     }
 
+    /**
+     * A file store whose directory is gone (the volume not mounted): prune kept each backup "recorded complete but not in the
+     * store" and advised 'tenantctl backups forget ID', and show called it not restorable with that forget as its next
+     * step (exit 4): a forget that refuses the store (exit 3). Both refuse it as forget does: exit 3, one line, nothing done.
+     */
+    @Test
+    void aFileStoreWhoseDirectoryIsGoneIsNotPrunedNorShownAsGone() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String old = f.backup("acme");
+            f.backup("acme");
+            Files.move(f.storeDir, dir.resolve("volume")); // unmounted
+            for (String[] args : new String[][]{{"backups", "prune", "--keep-last", "1"}, {"backups", "prune", "--dry-run"},
+                    {"backups", "show", old}}) {
+                Cli.Result r = f.cli.run(args);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                assertThat(r.out()).as(r.toString()).isEmpty();
+                assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+                assertThat(r.err()).contains("does not exist").contains("2 complete backups of 1 org").contains("mount")
+                        .doesNotContain("backups forget");
+            }
+            for (String[] args : new String[][]{{"backups", "prune", "-o", "json"}, {"backups", "show", old, "-o", "json"}}) {
+                Cli.Result r = f.cli.run(args);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                assertThat(strictJson(r).toString()).contains("does not exist").doesNotContain("backups forget");
+            }
+            assertThat(f.storeDir).as("nothing made on the disk under the volume").doesNotExist();
+            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from backups where status = 'complete' and error is null"))
+                    .as("both backups still recorded complete").isEqualTo(2);
+        }
+    }
+
     /** A purge against a file store whose directory is gone (not mounted) marks no backup damaged: the volume holds them. */
     @Test
     void aPurgeAgainstAFileStoreWhoseDirectoryIsGoneMarksNoBackupDamaged() throws Exception {
