@@ -788,17 +788,22 @@ public final class Backups {
     }
 
     /**
-     * Refuses a store that is not there at all ({@link ObjectStore#missing}: a file store's directory) while the catalog
-     * records complete backups written there: not every backup gone, but a volume not mounted, or the directory moved. A
-     * CONFIG error (exit 3) naming the store, as one that does not answer, before any backup is looked for or marked damaged.
+     * Refuses a store that is not there at all ({@link ObjectStore#missing}: a file store's directory missing, or holding
+     * nothing at all, as a mount point with nothing mounted on it) while the catalog records complete backups written there:
+     * not every backup gone, but a volume not mounted, or the directory moved. A CONFIG error (exit 3) naming the store, as
+     * one that does not answer, before any backup is looked for or marked damaged (or written on the disk under the mount
+     * point); if they are gone for good, a file put in the directory says so and the next verify finds them gone.
      */
     static void requireThere(io.tenantctl.catalog.Catalog catalog, ObjectStore store) {
         String missing = store.missing().orElse(null);
         BackupRepository.Written w = missing == null ? null : catalog.backups().completeUnder(Backup.where(store.describe()));
         if (w != null && w.backups() > 0) {
+            String ifGone = missing.equals(io.tenantctl.store.FileObjectStore.EMPTY) ? "put a file in it"
+                    : missing.equals(io.tenantctl.store.FileObjectStore.ABSENT) ? "make it and put a file in it" : null;
             throw TenantctlException.config("store " + store.describe() + " " + missing + ", but the catalog records " + w.backups()
                     + " complete backup" + (w.backups() == 1 ? "" : "s") + " of " + w.orgs() + " org" + (w.orgs() == 1 ? "" : "s")
-                    + " written there: mount the volume it is on, or point --store / TENANTCTL_STORE at the directory that holds them");
+                    + " written there: mount the volume it is on, or point --store / TENANTCTL_STORE at the directory that holds them"
+                    + (ifGone == null ? "" : "; if they are gone for good, " + ifGone + " (any name, e.g. .emptied), then run again"));
         }
     }
 

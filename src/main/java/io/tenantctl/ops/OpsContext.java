@@ -43,7 +43,7 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
 
     /**
      * The object store {@code url} names, as {@link #openStore} opens it, for a backup to write to: a {@code file://} store
-     * whose directory is missing while the catalog records complete backups written there (a volume not mounted) is refused
+     * whose directory is missing (or holds nothing at all) while the catalog records complete backups written there (a volume not mounted) is refused
      * here, as verify and restore refuse it ({@link Backups#requireThere}: exit 3, one line), before any run is recorded or
      * the directory made anew on the wrong disk; the first backup into a new directory makes it ({@code forWriting}: now,
      * as {@link #openStore} checks it can be written).

@@ -237,10 +237,26 @@ public final class FileObjectStore implements ObjectStore {
         return root.toUri().toString();
     }
 
+    /** What {@link #missing} says of a root that does not exist. */
+    public static final String ABSENT = "does not exist";
+
+    /** What {@link #missing} says of a root that holds nothing at all: an empty mount point, or nothing written here yet. */
+    public static final String EMPTY = "is an empty directory";
+
+    /**
+     * The root missing, not a directory, or holding nothing at all (no file, no folder; a mounted volume's root holds what
+     * was written there, or its lost+found, a mount point with nothing mounted on it nothing): empty when it holds something.
+     */
     @Override
     public java.util.Optional<String> missing() {
-        return Files.isDirectory(root) ? java.util.Optional.empty()
-                : java.util.Optional.of(Files.exists(root) ? "is a file, not a directory" : "does not exist");
+        if (!Files.isDirectory(root)) {
+            return java.util.Optional.of(Files.exists(root) ? "is a file, not a directory" : ABSENT);
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            return entries.iterator().hasNext() ? java.util.Optional.empty() : java.util.Optional.of(EMPTY);
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            return java.util.Optional.empty(); // cannot tell: the listing that follows fails, saying why
+        }
     }
 
     /** The root is a directory this process can write in (made now if it is missing), or a CONFIG error naming it. */

@@ -81,8 +81,8 @@ public interface ObjectStore extends AutoCloseable {
 
     /**
      * Why this store is not there at all, when it can tell without a request: a file store whose directory does not exist
-     * (the first write makes it, so nothing was written here, or a volume is not mounted). Empty when it is there or cannot
-     * tell that way (S3: a missing bucket fails the first listing).
+     * or holds nothing at all (the first write makes it, so nothing was written here, or a volume is not mounted). Empty
+     * when it is there or cannot tell that way (S3: a missing bucket fails the first listing).
      */
     default java.util.Optional<String> missing() {
         return java.util.Optional.empty();

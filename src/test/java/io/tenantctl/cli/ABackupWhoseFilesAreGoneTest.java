@@ -224,6 +224,36 @@ class ABackupWhoseFilesAreGoneTest {
         }
     }
 
+    /**
+     * A mount point with nothing mounted on it: the store's directory there but empty while the catalog records backups
+     * written there. Verify marked each org's newest backup damaged (still so once the volume was back) and backup wrote
+     * onto the disk under the mount point, as for a directory that does not exist; they, restore and prune exit 3 on it,
+     * one line saying so and the ways on. A file put there says the backups are gone for good: verify then finds them gone.
+     */
+    @Test
+    void anEmptyStoreDirectoryWhileBackupsAreRecordedThereIsAVolumeNotMounted() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.backup("acme");
+            Files.move(f.storeDir, dir.resolve("volume")); // unmounted ...
+            Files.createDirectory(f.storeDir); // ... its mount point left, empty
+            for (String[] args : new String[][]{{"verify"}, {"backup", "--org", "acme"}, {"restore", "--org", "acme", "--to-org", "acme-copy"},
+                    {"backups", "prune"}}) {
+                Cli.Result r = f.cli.run(args);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+                assertThat(r.err()).contains("store " + f.storeDir.toUri() + " is an empty directory").contains("1 complete backup of 1 org")
+                        .contains("mount").contains("if they are gone for good, put a file in it");
+                assertThat(f.storeDir).as("nothing written on the disk under the mount point: " + r).isEmptyDirectory();
+            }
+            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from backups where error is not null"))
+                    .as("no backup recorded damaged for a volume not mounted").isZero();
+
+            Files.writeString(f.storeDir.resolve(".emptied"), "acme's backups are gone for good");
+            assertThat(f.cli.run("verify").exitCode()).as("gone for good, as the file says: found gone").isEqualTo(4);
+        }
+    }
+
     /** A purge against a file store whose directory is gone (not mounted) marks no backup damaged: the volume holds them. */
     @Test
     void aPurgeAgainstAFileStoreWhoseDirectoryIsGoneMarksNoBackupDamaged() throws Exception {
