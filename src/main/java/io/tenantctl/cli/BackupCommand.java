@@ -94,15 +94,19 @@ final class BackupCommand implements Callable<Integer> {
 
     /**
      * The command that backs {@code orgId} up again as this run does: a joined or resumed run's own --resume (it copies
-     * with the flags and store it was started with); else this invocation's --freeze, a --compression other than the
-     * default and a --store typed on the line (a store URL holds no secret: credentials come from the environment); a
-     * backup of the org alone, too, for a joined or resumed run cancelled meanwhile, whose --resume is refused.
+     * with the flags and store it was started with); else a backup of the org alone with this invocation's --freeze, a
+     * --compression other than the default and a --store typed on the line (a store URL holds no secret: credentials come
+     * from the environment); for a joined or resumed run cancelled meanwhile, whose --resume is refused, a backup of the
+     * org alone with the run's own --freeze and --compression (this worker was given none: they are the run's).
      */
     private String again(RunReport report, String orgId) {
-        Compression alg = Compression.of(compression);
-        String alone = "tenantctl backup --org " + orgId + (freeze ? " --freeze" : "") + (alg == Compression.ZSTD ? "" : " --compression " + alg.id())
-                + Stores.onLine(ctx);
-        return fanout.control().existing() ? Summary.again(report, () -> alone) : alone;
+        return fanout.control().existing() ? Summary.again(report, () -> alone(orgId, Backups.copyOf(ctx.catalog(), report.runId())))
+                : alone(orgId, new Backup.Copy(Compression.of(compression), freeze, null));
+    }
+
+    private String alone(String orgId, Backup.Copy copy) {
+        return "tenantctl backup --org " + orgId + (copy.freeze() ? " --freeze" : "")
+                + (copy.compression() == Compression.ZSTD ? "" : " --compression " + copy.compression().id()) + Stores.onLine(ctx);
     }
 
     private void render(RunReport report, boolean interrupted, String store) {

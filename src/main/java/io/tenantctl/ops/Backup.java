@@ -147,7 +147,7 @@ public final class Backup {
             throw TenantctlException.usage("run " + run.runId() + " writes to " + args.store() + " but this worker's store is "
                     + store.describe() + ": set --store / TENANTCTL_STORE to the run's store");
         }
-        Copy copy = new Copy(Compression.of(args.compression()), args.freeze(), args.purpose());
+        Copy copy = Backups.copyOf(args);
         copy.compression().requireAvailable(); // before a joiner touches the run
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         // leased also without --freeze: a restore or a move of the org must not run under a backup

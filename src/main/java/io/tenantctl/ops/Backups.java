@@ -777,6 +777,18 @@ public final class Backups {
     }
 
     /**
+     * How backup run {@code runId} copies, as it was started (its --compression and --freeze): what its workers copy with,
+     * and what a backup of one of its orgs alone takes to copy as the run does, once the run's --resume is refused (cancelled).
+     */
+    public static Backup.Copy copyOf(io.tenantctl.catalog.Catalog catalog, String runId) {
+        return copyOf(Json.read(runId, catalog.runs().get(runId).args(), Backup.Args.class));
+    }
+
+    static Backup.Copy copyOf(Backup.Args args) {
+        return new Backup.Copy(io.tenantctl.backup.Compression.of(args.compression()), args.freeze(), args.purpose());
+    }
+
+    /**
      * A backup's selection is one of --org, --all, --pool or --due (--due may be combined with --pool), else a usage error
      * (exit 2): checked by the command before it opens the store or reads the catalog, and again by the run.
      */

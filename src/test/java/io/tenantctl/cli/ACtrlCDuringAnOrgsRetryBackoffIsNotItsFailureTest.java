@@ -177,18 +177,28 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
         }
     }
 
-    /** The same for a joined backup: its org's step is a backup of it alone. */
+    /**
+     * The same for a joined backup: its org's step is a backup of it alone, copying as the run does. Found by a colleague:
+     * that step took the worker's own --freeze and --compression, and a --join worker is given none (they are the run's):
+     * a run started --freeze --compression gzip named 'backup --org acme', a live zstd copy, neither what the run promised.
+     */
     @Test
     void aJoinedBackupsOrgThatFailsAfterItsRunWasCancelledIsNotToldTheRunsResume() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir); Pause inFlight = Pause.at(1)) {
             f.provision("acme");
             f.notes("acme", "notes", 10);
-            String runId = strictJson(ok(f.cli, "backup", "--org", "acme", "--detach", "-o", "json")).get("run_id").asText();
+            String runId = strictJson(ok(f.cli, "backup", "--org", "acme", "--freeze", "--compression", "gzip", "--detach", "-o", "json"))
+                    .get("run_id").asText();
             Cli.Result r = failedAfterTheCancel(f, inFlight, runId, "listIndexes", "backup");
 
             String next = failedAfterTheCancel(r);
-            assertThat(next).as(r.toString()).isEqualTo("tenantctl backup --org acme");
-            ok(f.cli, next.substring("tenantctl ".length()).split(" "));
+            assertThat(next).as(r.toString()).isEqualTo("tenantctl backup --org acme --freeze --compression gzip");
+            String backupId = strictJson(ok(f.cli, (next.substring("tenantctl ".length()) + " -o json").split(" ")))
+                    .get("orgs").get(0).get("backup_id").asText();
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(f.storeDir.resolve("acme").resolve(backupId))) {
+                assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.equals("manifest.json")).toList())
+                        .as("the files the step wrote").isNotEmpty().allSatisfy(n -> assertThat(n).endsWith(".ndjson.gz"));
+            }
             JsonNode backups = strictJson(ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups");
             assertThat(backups.findValuesAsText("status")).as(backups.toString()).contains("complete");
         }
