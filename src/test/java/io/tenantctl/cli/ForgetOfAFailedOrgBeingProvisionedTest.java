@@ -224,6 +224,71 @@ class ForgetOfAFailedOrgBeingProvisionedTest {
         }
     }
 
+    /**
+     * Found by a colleague: a worker whose pool check of its claimed org fails recorded the item failed and then, in a second
+     * write, the org failed; a worker killed between the two (kill -9, a node lost) left the org provisioning under a run
+     * whose item says it failed, which nothing in the run's course settles. Here the provision of new acme pinned to a pool
+     * nobody listens on runs in a child JVM, held at whichever of the two writes comes second, and is killed there (its
+     * catalog session ended with it): acme is failed, never provisioning, with its provision as its next step; the run's
+     * item, its worker dead, is the run's --resume's, which fails it again on the dead pool.
+     */
+    @Test
+    void aWorkerKilledBetweenFailingItsItemAndItsOrgOnADeadPoolLeavesTheOrgFailed() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            CliFixture.addPool(f.cli, "pool-dead", "mongodb://127.0.0.1:1/", 5, 2); // nothing listens there
+            // each of the two writes waits at the gate when the other is already in the catalog (its own transaction's too)
+            TestCatalog.execute(f.catalogUrl, "create function gate_second() returns trigger language plpgsql as $f$ begin "
+                    + "if (tg_table_name = 'orgs' and exists (select 1 from run_items where org_id = new.org_id and status = 'failed')) "
+                    + "or (tg_table_name = 'run_items' and exists (select 1 from orgs where org_id = new.org_id and status = 'failed')) then "
+                    + "perform pg_advisory_lock(" + GATE + "); perform pg_advisory_unlock(" + GATE + "); end if; return new; end $f$");
+            TestCatalog.execute(f.catalogUrl, "create trigger gate_second before update on orgs for each row "
+                    + "when (old.status = 'provisioning' and new.status = 'failed') execute function gate_second()");
+            TestCatalog.execute(f.catalogUrl, "create trigger gate_second before update on run_items for each row "
+                    + "when (old.status = 'running' and new.status = 'failed') execute function gate_second()");
+            try (Connection gate = DriverManager.getConnection(f.catalogUrl); Statement s = gate.createStatement()) {
+                s.execute("select pg_advisory_lock(" + GATE + ")");
+                Process child = io.tenantctl.testing.ChildJvm.start(dir, quick(f), io.tenantctl.Main.class.getName(), "provision", "acme",
+                        "--pool", "pool-dead", "--schema", f.schema.toString());
+                long waiting = awaitGatedPid(gate, child);
+                child.destroyForcibly(); // the node it ran on is lost
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                s.execute("select pg_terminate_backend(" + waiting + ")"); // its session ends with it, the waiting write not done
+                s.execute("select pg_advisory_unlock(" + GATE + ")");
+            }
+            TestCatalog.execute(f.catalogUrl, "drop trigger gate_second on orgs");
+            TestCatalog.execute(f.catalogUrl, "drop trigger gate_second on run_items");
+
+            JsonNode acme = f.org("acme");
+            assertThat(acme.get("status").asText()).as("acme after its worker was killed: %s", acme).isEqualTo("failed");
+            String runId = strictJson(ok(f.cli, "runs", "list", "--verb", "provision", "-o", "json")).get("runs").get(0).get("run_id").asText();
+            assertThat(acme.get("next").asText()).as("%s", acme).startsWith("tenantctl provision --resume " + runId);
+            Cli.Result resumed = new Cli(quick(f)).run("provision", "--resume", runId, "-o", "json");
+            assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(1);
+            assertThat(strictJson(resumed).get("failed").get(0).get("error").asText()).as("%s", resumed).contains("pool-dead");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("failed");
+        }
+    }
+
+    /** The environment of a tenantctl on the fixture's catalog that gives up on a pool that does not answer in 200 ms. */
+    private static java.util.Map<String, String> quick(BackupFixture f) {
+        return java.util.Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, io.tenantctl.pool.PoolClients.CONNECT_TIMEOUT_ENV, "200", "USER", "test");
+    }
+
+    /** The pid of the catalog session whose write waits at the gate, once one does (the child alive till then). */
+    private static long awaitGatedPid(Connection gate, Process child) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && child.isAlive()) {
+            try (Statement s = gate.createStatement(); ResultSet rs = s.executeQuery("select pid from pg_locks where "
+                    + "locktype = 'advisory' and not granted and objid = " + GATE)) {
+                if (rs.next()) {
+                    return rs.getLong(1);
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        throw new AssertionError("the provision never waited at its second write: " + (child.isAlive() ? "still running" : "exit " + child.exitValue()));
+    }
+
     private static final int GATE = 7311;
 
     /** Until the provision's outcome statement waits at the gate, or the provision ended. */

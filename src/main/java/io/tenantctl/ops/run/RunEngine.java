@@ -473,6 +473,9 @@ public final class RunEngine {
      * The claimed org's pool does not answer ({@code why}): the item failed only while still this worker's (runs cancel,
      * orgs forget may have ended it), and the job told under the org's lease, as an outcome of the work is recorded; an
      * org another operation holds meanwhile (a new provision of it at work) is left to it, the job not told.
+     * The job is told first, as failed work fails its org before its outcome is recorded: a worker that dies between the
+     * two leaves the org failed under an item its dead worker held (the run's --resume, or any provision of the org, goes
+     * on with it), never the org as it was (provisioning) under an item recorded failed, which only a --resume or verify --fix settled.
      */
     private void poolDoesNotAnswer(String runId, Job job, RunRepository.Claimed c, String why, Progress progress, long t0) {
         OrgLeases orgLeases = orgLeases();
@@ -482,10 +485,11 @@ public final class RunEngine {
             ctx.notices().accept(taken.recovered());
         }
         try {
-            boolean failed = ctx.catalog().runs().claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), why, null);
-            if (failed && (taken == null || taken.ok())) {
-                job.leftUndone(c.orgId(), why);
+            RunRepository runs = ctx.catalog().runs();
+            if ((taken == null || taken.ok()) && runs.runningClaim(runId, c.orgId()).filter(h -> me.id().equals(h.claimedBy())).isPresent()) {
+                job.leftUndone(c.orgId(), why); // still this worker's, and under the org's lease nobody else ends it
             }
+            boolean failed = runs.claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), why, null);
             progress.advance(c.orgId(), !failed);
         } finally {
             if (taken != null && taken.ok()) {
