@@ -850,6 +850,60 @@ class RunEngineTest {
         SchemaCheck.assertClean(url, ids, SchemaManifest.load(schema));
     }
 
+    /**
+     * A catalog error between a worker taking an org's lease and its work on it (here the worker's catalog connection is
+     * ended as it says what its lease recovery put right, so its read of the item's status fails) stops the worker; the
+     * org's lease stayed held (renewed) by the stopped worker while its other org in flight finished, then until the
+     * run's leases expired: the next command on the org waited for it and was refused. It is given back at once now.
+     */
+    @Test
+    void aCatalogErrorRightAfterAWorkerTookAnOrgsLeaseLeavesTheOrgFreeAtOnce(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Path schema = CliFixture.smallSchema(dir);
+        Cli cli = fleet(url, dir, 10);
+        ok(cli, "provision", "globex", "--schema", schema.toString(), "--pool", "pool-1");
+        ok(cli, "provision", "acme", "--schema", schema.toString(), "--pool", "pool-2");
+        String runId = strictJson(ok(cli, "backup", "--org", "acme,globex", "--detach", "-o", "json"))
+                .get("run_id").asText();
+        // a backup --freeze of acme killed on this host: acme left read_only under the dead process's lease
+        Worker here = Worker.current("test");
+        long pid = deadPid();
+        sql(url, "update orgs set status = 'read_only' where org_id = 'acme'");
+        sql(url, "insert into org_leases (org_id, holder, host, pid, operation, state, lease_until) values ('acme', '" + here.host() + "/"
+                + pid + "/dead', '" + here.host() + "', " + pid + ", 'backup', '{\"frozen_from\": \"active\"}', now() + interval '1 minute')");
+        try (Pause globexInFlight = Pause.at(1)) {
+            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean();
+            Cli worker = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "TENANTCTL_STORE", dir.resolve("store").toUri().toString(), "USER", "test"))
+                    .decoratePools(real -> HookedPools.onPing(HookedPools.onDatabase(real, (name, db) -> name.equals("org_globex")
+                            ? HookedPools.beforeEach(db, "listCollectionNames", globexInFlight::call) : db), poolId -> {
+                        if (poolId.equals("pool-2") && Thread.currentThread().getName().startsWith("run-") && first.compareAndSet(false, true)) {
+                            globexInFlight.awaitPaused("globex in flight before acme's lease is taken"); // so its worker goes on after acme
+                        }
+                    }));
+            java.util.concurrent.CompletableFuture<Void> cut = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<Cli.Result> joined = worker.start(new io.tenantctl.fanout.CancelToken(), text -> {
+                if (text.contains("set back to active") && !cut.isDone()) {
+                    // acme's lease taken and its recovery said: the connection it used (the last one at work) is ended, so
+                    // the worker's next catalog statement, reading acme's item, fails as after a failover
+                    sql(url, "select pg_terminate_backend(pid) from (select pid from pg_stat_activity where application_name = "
+                            + "'tenantctl' and state = 'idle' and pid <> pg_backend_pid() order by state_change desc limit 1) last");
+                    cut.complete(null);
+                }
+            }, "backup", "--join", runId);
+            assertThat(cut).as("the worker took acme's lease and said what it recovered").succeedsWithin(Duration.ofSeconds(60));
+
+            // acme is free at once, globex still in flight: a backup of it does not wait for the stopped worker's lease
+            Cli.Result again = cli.run("backup", "--org", "acme", "--busy-timeout", "5", "-o", "json");
+            assertThat(again.exitCode()).as(again.toString()).isZero();
+            assertThat(strictJson(again).get("counts").get("backed_up").asInt()).isEqualTo(1);
+
+            globexInFlight.wake();
+            Cli.Result stopped = joined.get(60, TimeUnit.SECONDS);
+            assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(3);
+            assertThat(stopped.err()).as(stopped.toString()).contains("backup run " + runId + " stopped").contains("--resume " + runId);
+        }
+    }
+
     private interface Worker2 {
         Cli.Result run(int i);
     }

@@ -443,27 +443,28 @@ public final class RunEngine {
         }
         OrgLeases orgLeases = orgLeases();
         String operation = job.leaseOperation();
-        if (operation != null) {
-            OrgLeases.Taken taken = orgLeases.take(c.orgId(), operation, runId);
-            if (!taken.ok()) {
-                putBack(runId, job, c, taken.refusal(), settings, progress, t0);
-                return;
-            }
-            if (taken.recovered() != null) { // a dead worker's leftovers put right: said as a fresh command's sweep says it
-                ctx.notices().accept(taken.recovered());
-            }
-            // ended while this worker took the lease (orgs forget skips the org's items under it): recorded so, nothing done
-            ItemStatus now = runs.itemStatus(runId, c.orgId()).orElse(ItemStatus.SKIPPED);
-            if (now == ItemStatus.SKIPPED || now == ItemStatus.CANCELLED) {
-                orgLeases.release(c.orgId());
-                progress.advance(c.orgId(), true);
-                return;
-            }
+        OrgLeases.Taken taken = operation == null ? null : orgLeases.take(c.orgId(), operation, runId);
+        if (taken != null && !taken.ok()) {
+            putBack(runId, job, c, taken.refusal(), settings, progress, t0);
+            return;
         }
+        // given back whatever happens once taken: a catalog error before the work (the item's read) stops this worker, and
+        // the org is not held while its other orgs in flight finish, nor a lease's length after (its heartbeat renews it)
         try {
+            if (taken != null) {
+                if (taken.recovered() != null) { // a dead worker's leftovers put right: said as a fresh command's sweep says it
+                    ctx.notices().accept(taken.recovered());
+                }
+                // ended while this worker took the lease (orgs forget skips the org's items under it): recorded so, nothing done
+                ItemStatus now = runs.itemStatus(runId, c.orgId()).orElse(ItemStatus.SKIPPED);
+                if (now == ItemStatus.SKIPPED || now == ItemStatus.CANCELLED) {
+                    progress.advance(c.orgId(), true);
+                    return;
+                }
+            }
             workAndRecord(runId, job, c, settings, progress, cancel, t0);
         } finally {
-            if (operation != null) {
+            if (taken != null) {
                 orgLeases.release(c.orgId());
             }
         }
