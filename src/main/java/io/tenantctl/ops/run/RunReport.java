@@ -121,11 +121,20 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
         return status == RunStatus.CANCELLED;
     }
 
-    /** The slowest orgs worked on, slowest first. */
+    /**
+     * The {@code n} slowest orgs worked on (a time above 0), slowest first. A report without lines ({@link #summary}) kept
+     * its {@link #SLOWEST_KEPT} slowest: it answers any {@code n} when it kept fewer (the run timed no more), and refuses a
+     * larger {@code n} than it kept (IllegalArgumentException) rather than answer short: ask the report with lines.
+     */
     public List<Org> slowest(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("the slowest " + n + " orgs: the count must not be negative");
+        }
         if (!holdsLines()) {
-            if (n > SLOWEST_KEPT) {
-                throw new IllegalStateException("a report without lines keeps its " + SLOWEST_KEPT + " slowest orgs, not " + n);
+            if (n > SLOWEST_KEPT && slowestKept.size() >= SLOWEST_KEPT) {
+                throw new IllegalArgumentException("run " + runId + "'s report holds no org lines: it kept its " + SLOWEST_KEPT
+                        + " slowest orgs, not " + n + " — ask for at most " + SLOWEST_KEPT + ", or read the report with lines "
+                        + "(RunEngine.report with names that keep them)");
             }
             return slowestKept.stream().limit(n).toList();
         }
