@@ -83,12 +83,17 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         return left;
     }
 
+    /** Each failed move's next step in run {@code runId} (apply, move, and resume's runs it ended failed). */
+    static java.util.function.Function<RunReport.Org, NextStep> next(CliContext ctx, String runId) {
+        // an org not movable as it is (deleting, provisioning): what orgs show names as its way on
+        return f -> "org".equals(f.detail().path("refused").asText("")) ? new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(f.orgId())
+                : nextStep(f, runId);
+    }
+
     /** The run's report (apply and move): the common header, each move's figures, failures with their next step. */
     static int render(CliContext ctx, Rebalance.Result r, boolean detached) {
         RunReport report = r.report();
-        // an org not movable as it is (deleting, provisioning): what orgs show names as its way on
-        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = f -> "org".equals(f.detail().path("refused").asText(""))
-                ? new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(f.orgId()) : nextStep(f, report.runId());
+        java.util.function.Function<RunReport.Org, NextStep> next = next(ctx, report.runId());
         List<String> left = leftOnDraining(r.leftOnDraining(), report.dryRun(), r.notes());
         if (ctx.json()) {
             Map<String, Object> fields = new LinkedHashMap<>();

@@ -28,13 +28,26 @@ final class RebalanceResumeCommand implements Callable<Integer> {
     public Integer call() {
         Rebalance.Resumed resumed = new Rebalance(ctx.ops()).resumeMoves(dryRun.on);
         List<String> done = resumed.lines();
-        // a run it ended failed for its drain left undone: exit 1, naming the orgs, as that run's apply --resume does
-        int exit = resumed.leftOnDraining().isEmpty() ? 0 : 1;
+        // a run it ended failed (a dead move it rolled back was the run's last, or an earlier one failed), each org not
+        // moved with its next step, as that run's worker would have said
+        Map<String, List<Summary.Failure>> notMoved = new LinkedHashMap<>();
+        resumed.endedFailed().stream().filter(r -> !r.failed().isEmpty())
+                .forEach(r -> notMoved.put(r.runId(), Summary.failures(r, RebalanceApplyCommand.next(ctx, r.runId()))));
+        // and one it ended failed for its drain left undone: exit 1, naming the orgs, as that run's apply --resume does
+        int exit = resumed.leftOnDraining().isEmpty() && notMoved.isEmpty() ? 0 : 1;
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("dry_run", dryRun.on);
             doc.put("moves", done);
             doc.put("left_on_draining", resumed.leftOnDraining());
+            List<Map<String, Object>> ended = new java.util.ArrayList<>();
+            notMoved.forEach((runId, failed) -> {
+                Map<String, Object> run = new LinkedHashMap<>();
+                run.put("run_id", runId);
+                run.put("failed", Summary.json(failed));
+                ended.add(run);
+            });
+            doc.put("ended_failed", ended);
             Output.json(ctx.out, doc);
         } else {
             if (done.isEmpty()) {
@@ -42,8 +55,23 @@ final class RebalanceResumeCommand implements Callable<Integer> {
             }
             done.forEach(ctx.out::println);
         }
+        notMoved.forEach((runId, failed) -> {
+            String l = endedFailed(runId, failed);
+            ctx.log("error", l, Map.of("run_id", runId), "error: " + l);
+        });
         RebalanceApplyCommand.leftOnDraining(resumed.leftOnDraining(), false, List.of())
                 .forEach(l -> ctx.log("error", l, Map.of(), "error: " + l));
         return exit;
+    }
+
+    /** "rebalance run R ended failed: org acme was not moved — next: …": the run, its orgs not moved, what to do for each. */
+    static String endedFailed(String runId, List<Summary.Failure> failed) {
+        java.util.function.Function<Summary.Failure, String> step = f -> f.nextStep() == null
+                ? "its error says why ('tenantctl runs show " + runId + "')" : f.nextStep().text();
+        int shown = Math.min(10, failed.size());
+        return "rebalance run " + runId + " ended failed: " + (failed.size() == 1 ? "org " + failed.get(0).orgId() + " was not moved — next: "
+                + step.apply(failed.get(0)) : failed.size() + " orgs were not moved — next: " + String.join("; ", failed.subList(0, shown)
+                .stream().map(f -> "for " + f.orgId() + ", " + step.apply(f)).toList()) + (failed.size() > shown
+                ? "; for the others, see 'tenantctl runs show " + runId + "'" : ""));
     }
 }

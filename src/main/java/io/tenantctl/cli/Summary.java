@@ -44,15 +44,7 @@ final class Summary {
         }
         doc.put("dry_run", report.dryRun());
         doc.putAll(verbFields);
-        doc.put("failed", failures(report, nextStep).stream().map(f -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("org_id", f.orgId());
-            m.put("pool_id", f.poolId());
-            m.put("error", String.valueOf(f.error()));
-            m.put("next_step", f.nextStep() == null ? null : f.nextStep().command());
-            m.put("next_note", f.nextStep() == null ? null : f.nextStep().note());
-            return m;
-        }).toList());
+        doc.put("failed", json(failures(report, nextStep)));
         doc.put("interrupted", interrupted);
         if (!report.dryRun() && report.cancelled() && interrupted) {
             // a cancelled run has no --resume (it is refused): what its stderr line says, as runs show names no step for it
@@ -77,6 +69,19 @@ final class Summary {
      */
     static String again(RunReport report, java.util.function.Supplier<String> alone) {
         return report.cancelled() ? alone.get() : resume(report);
+    }
+
+    /** Failures as -o json's {@code failed} gives them: {@code org_id, pool_id, error, next_step, next_note} each. */
+    static List<Map<String, Object>> json(List<Failure> failed) {
+        return failed.stream().map(f -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("org_id", f.orgId());
+            m.put("pool_id", f.poolId());
+            m.put("error", String.valueOf(f.error()));
+            m.put("next_step", f.nextStep() == null ? null : f.nextStep().command());
+            m.put("next_note", f.nextStep() == null ? null : f.nextStep().note());
+            return m;
+        }).toList();
     }
 
     /** The report's failed orgs, each with the command that gets it moving again. */

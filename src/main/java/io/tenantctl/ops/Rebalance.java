@@ -671,9 +671,10 @@ public final class Rebalance {
 
     /**
      * What {@link #resumeMoves} did, a line each, and the orgs a drain left on its draining pools (by pool) in the runs
-     * it ended failed (recording a dead worker's last item): judged as the run's workers judge it, apply's exit 1.
+     * it ended failed (recording a dead worker's last item): judged as the run's workers judge it, apply's exit 1; and
+     * those runs' reports ({@code endedFailed}, with lines: their failed orgs, a rolled-back move's among them).
      */
-    public record Resumed(List<String> lines, Map<String, List<String>> leftOnDraining) {
+    public record Resumed(List<String> lines, Map<String, List<String>> leftOnDraining, List<RunReport> endedFailed) {
     }
 
     /** {@link #resume}, saying too what the drains of the runs it ended left undone. */
@@ -717,10 +718,14 @@ public final class Rebalance {
             }
         }
         Map<String, List<String>> left = new LinkedHashMap<>();
+        List<RunReport> endedFailed = new ArrayList<>();
         running.stream().map(runId -> ctx.catalog().runs().get(runId)).filter(r -> r.verb().equals(VERB) && r.status().equals("failed"))
-                .forEach(r -> leftOnDraining(Json.read(r.runId(), r.args(), Args.class).unplaced())
-                        .forEach((pool, orgs) -> left.computeIfAbsent(pool, k -> new ArrayList<>()).addAll(orgs)));
-        return new Resumed(out, left);
+                .forEach(r -> {
+                    leftOnDraining(Json.read(r.runId(), r.args(), Args.class).unplaced())
+                            .forEach((pool, orgs) -> left.computeIfAbsent(pool, k -> new ArrayList<>()).addAll(orgs));
+                    endedFailed.add(RunEngine.report(ctx.catalog(), r.runId(), OutcomeNames.of(DONE)));
+                });
+        return new Resumed(out, left, endedFailed);
     }
 
     /**

@@ -167,7 +167,10 @@ class AMoverWokenAfterItsRollbackTest {
             pause.awaitPaused(where);
             f.expireLeases();
             f.expireItemClaims();
-            Cli.Result resume = ok(f.cli, "rebalance", "resume");
+            Cli.Result resume = f.cli.run("rebalance", "resume");
+            // its rollback ended the move's run failed: exit 1, naming the org not moved and its next step
+            assertThat(resume.exitCode()).as(resume.toString()).isEqualTo(1);
+            assertThat(resume.err()).as(resume.toString()).contains("ended failed: org acme was not moved — next: tenantctl rebalance status");
             assertThat(f.databaseNames("pool-1")).as("the rollback dropped the target: %s", resume).doesNotContain("org_acme");
             pause.wake();
             return new Woken(resume, move.get(60, TimeUnit.SECONDS));

@@ -69,8 +69,12 @@ class RebalanceCrashTest {
             assertThat(liveMoveLeases(f.catalogUrl)).as("its lease outlives the killed process").isOne();
 
             // the killed process ran on this host and is gone: resume recovers at once, not a lease's length later
-            String resumed = ok(f.cli, "rebalance", "resume").out();
+            Cli.Result resume = f.cli.run("rebalance", "resume");
+            String resumed = resume.out();
             assertThat(resumed).contains("died while planned, rolled back").contains("dropped");
+            // the move's run, its only org rolled back, ended failed: exit 1, the org not moved and its next step
+            assertThat(resume.exitCode()).as(resume.toString()).isEqualTo(1);
+            assertThat(resume.err()).as(resume.toString()).contains("ended failed: org acme was not moved — next: tenantctl rebalance status");
 
             assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
             assertThat(f.org("acme").get("pool_id").asText()).isEqualTo(from);

@@ -164,6 +164,56 @@ class RebalanceResumeOfAMoveWhoseProcessIsGoneTest {
         }
     }
 
+    /**
+     * The worker of a rebalance run killed in its only move's freeze: 'rebalance resume' rolls the move back, records the
+     * org failed in the run and so ends the run failed ("its run R is finished (failed)") — and exited 0, a script going on
+     * as if the org had moved. It exits 1 now, with a line naming the run, the org not moved and its next step (the
+     * move's status, then the move again: which works), in -o json too ({@code ended_failed}).
+     */
+    @Test
+    void aResumeWhoseRollbackEndsARunFailedExits1NamingTheOrgNotMovedAndItsNextStep() throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            java.nio.file.Path plan = dir.resolve("plan.json");
+            java.nio.file.Files.writeString(plan, "{\"moves\": [{\"org_id\": \"acme\", \"from_pool\": \"pool-0\", \"to_pool\": \"pool-1\"}]}");
+            String runId = CliFixture.strictJson(ok(f.cli, "rebalance", "apply", "--plan", plan.toString(), "--detach", "-o", "json"))
+                    .get("run_id").asText();
+            // what a kill -9 of its worker leaves in the move's freeze: acme read_only, move m-1 frozen, its lease and the
+            // run's item held by that dead process of this host
+            f.frozenByADeadMove("acme");
+            sql(f, "update moves set run_id = '" + runId + "' where move_id = 'm-1'");
+            sql(f, "update org_leases set run_id = '" + runId + "' where org_id = 'acme'");
+            sql(f, "update run_items set status = 'running', attempts = 1, lease_until = now() + interval '1 minute', claimed_by = "
+                    + "(select holder from org_leases where org_id = 'acme') where run_id = '" + runId + "'");
+
+            Cli.Result r = f.cli.run("rebalance", "resume", "-o", "json");
+            assertThat(r.exitCode()).as("the run it ended failed: %s", r).isEqualTo(1);
+            com.fasterxml.jackson.databind.JsonNode doc = CliFixture.strictJson(r);
+            assertThat(doc.get("moves").get(0).asText()).as(r.toString()).contains("move m-1 of org acme died while frozen, rolled back")
+                    .contains("its run " + runId + " is finished (failed)");
+            com.fasterxml.jackson.databind.JsonNode ended = doc.get("ended_failed");
+            assertThat(ended).as(r.toString()).hasSize(1);
+            assertThat(ended.get(0).get("run_id").asText()).isEqualTo(runId);
+            com.fasterxml.jackson.databind.JsonNode acme = ended.get(0).get("failed").get(0);
+            assertThat(acme.get("org_id").asText()).isEqualTo("acme");
+            assertThat(acme.get("next_step").asText()).as(r.toString()).isEqualTo("tenantctl rebalance status m-1");
+            assertThat(acme.get("next_note").asText()).as(r.toString()).contains("tenantctl rebalance move acme --to pool-1");
+            assertThat(r.err()).as(r.toString()).contains("error: rebalance run " + runId + " ended failed: org acme was not moved — next: "
+                    + "tenantctl rebalance status m-1").contains("to try again: tenantctl rebalance move acme --to pool-1");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            assertThat(CliFixture.strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run").get("status").asText()).isEqualTo("failed");
+
+            // a second resume ends no run: exit 0; and the step named works
+            Cli.Result again = ok(f.cli, "rebalance", "resume");
+            assertThat(again.out()).as(again.toString()).contains("no unfinished moves");
+            assertThat(again.err()).as(again.toString()).doesNotContain("ended failed");
+            ok(f.cli, "rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+            assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(5);
+        }
+    }
+
     private static void sql(BackupFixture f, String sql) throws Exception {
         try (Connection c = DriverManager.getConnection(f.catalogUrl); Statement s = c.createStatement()) {
             s.execute(sql);
