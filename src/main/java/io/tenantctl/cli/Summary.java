@@ -30,6 +30,23 @@ final class Summary {
      */
     static Map<String, Object> json(RunReport report, boolean interrupted, Map<String, Object> verbFields,
                                     java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
+        return json(report, report.orgs()::forEach, json(failures(report, nextStep)), interrupted, verbFields);
+    }
+
+    /**
+     * As {@link #json(RunReport, boolean, Map, java.util.function.Function)}, for a report that may hold no line
+     * ({@link RunReport#holdsLines}): {@code orgs[]} is what {@code lines} hands over and {@code failed[]} what
+     * {@code failedLines} does, each written as it comes (a fleet's lines read back from the catalog a page at a time).
+     */
+    static Map<String, Object> json(RunReport report, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> lines,
+                                    java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> failedLines, boolean interrupted,
+                                    Map<String, Object> verbFields, java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
+        return json(report, lines, io.tenantctl.ops.StreamedJsonArray.<Map<String, Object>>of(each -> failedLines.accept(o -> each.accept(
+                failed(new Failure(o.orgId(), o.poolId(), o.error(), nextStep.apply(o)))))), interrupted, verbFields);
+    }
+
+    private static Map<String, Object> json(RunReport report, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> lines,
+                                            Object failed, boolean interrupted, Map<String, Object> verbFields) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("run_id", report.runId());
         doc.put("verb", report.verb());
@@ -38,13 +55,13 @@ final class Summary {
         doc.put("p50_ms", report.timings().p50());
         doc.put("p95_ms", report.timings().p95());
         doc.put("max_ms", report.timings().max());
-        doc.put("orgs", new OrgLines(report.orgs()::forEach));
+        doc.put("orgs", new OrgLines(lines));
         if (report.reason() != null) {
             doc.put("reason", report.reason());
         }
         doc.put("dry_run", report.dryRun());
         doc.putAll(verbFields);
-        doc.put("failed", json(failures(report, nextStep)));
+        doc.put("failed", failed);
         doc.put("interrupted", interrupted);
         if (!report.dryRun() && report.cancelled() && interrupted) {
             // a cancelled run has no --resume (it is refused): what its stderr line says, as runs show names no step for it
@@ -55,6 +72,17 @@ final class Summary {
             doc.put("next", resume(report));
         }
         return doc;
+    }
+
+    /** A failure as -o json's {@code failed[]} lists it. */
+    private static Map<String, Object> failed(Failure f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("org_id", f.orgId());
+        m.put("pool_id", f.poolId());
+        m.put("error", String.valueOf(f.error()));
+        m.put("next_step", f.nextStep() == null ? null : f.nextStep().command());
+        m.put("next_note", f.nextStep() == null ? null : f.nextStep().note());
+        return m;
     }
 
     /** The --resume that goes on with a run an interrupt or an abort stopped: -o json's {@code next}, the table's "Resume with:". */
@@ -73,15 +101,7 @@ final class Summary {
 
     /** Failures as -o json's {@code failed} gives them: {@code org_id, pool_id, error, next_step, next_note} each. */
     static List<Map<String, Object>> json(List<Failure> failed) {
-        return failed.stream().map(f -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("org_id", f.orgId());
-            m.put("pool_id", f.poolId());
-            m.put("error", String.valueOf(f.error()));
-            m.put("next_step", f.nextStep() == null ? null : f.nextStep().command());
-            m.put("next_note", f.nextStep() == null ? null : f.nextStep().note());
-            return m;
-        }).toList();
+        return failed.stream().map(Summary::failed).toList();
     }
 
     /** The report's failed orgs, each with the command that gets it moving again. */

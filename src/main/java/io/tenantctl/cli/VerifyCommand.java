@@ -75,7 +75,7 @@ final class VerifyCommand implements Callable<Integer> {
         // its findings are read back from the catalog as they are written (a fleet's are many): closed, the note of them goes
         Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, given("--stuck-after", stuckAfter),
                 given("--backups-max-age", backupsMaxAge), given("--retired-grace", retiredGrace), fix, changedOnly, drive,
-                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx), ctx.json() || fanout.metricsFile != null));
+                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx), fanout.metricsFile != null));
         try {
             metrics.report(r.report());
             // the problems exit 4 counts, by kind: informational findings and acked ones are left out, as from r.problems()
@@ -128,8 +128,9 @@ final class VerifyCommand implements Callable<Integer> {
             fields.put("left_for_human", r.leftForHuman()); // acked ones not: a person accepted them, counted in acked
             fields.put("acked", r.findings().count(t -> t.state().equals("acked")));
             fields.put("skipped_unchanged", r.skipped());
-            fields.put("orgs", new Summary.OrgLines(r.orgLines())); // in its place in the header: each line's findings read as it is written
-            Output.jsonSpooled(ctx.out, Summary.json(r.report(), r.interrupted(), fields, f -> io.tenantctl.NextStep.run("tenantctl verify --org " + f.orgId())));
+            // orgs[] and failed[] written as they are read (each line's findings with it), a page of the run's items at a time
+            Output.jsonSpooled(ctx.out, Summary.json(r.report(), r.orgLines(), r.failedLines(), r.interrupted(), fields,
+                    f -> io.tenantctl.NextStep.run("tenantctl verify --org " + f.orgId())));
             return;
         }
         if (fanout.detach) {

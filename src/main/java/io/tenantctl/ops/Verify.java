@@ -81,9 +81,9 @@ public final class Verify {
                           Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
                           Map<String, String> env, boolean dryRun, String storeOnLine, boolean everyOrgsLine) {
         /**
-         * As the canonical constructor, the report holding every org's line ({@code everyOrgsLine}: -o json's orgs, the
-         * metrics by pool); without it, the report holds its counts, timings and slowest orgs, and memory does not grow
-         * with the fleet.
+         * As the canonical constructor, the report holding every org's line ({@code everyOrgsLine}: the metrics by pool of
+         * --metrics-file); without it, the report holds its counts, timings and slowest orgs, and memory does not grow
+         * with the fleet (-o json's orgs[] and failed[] are read from the run's items a page at a time as they are written).
          */
         public Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
                        Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
@@ -136,11 +136,12 @@ public final class Verify {
      * The run (every checked org's line, without its findings; outcome clean — informational or acked findings at most —,
      * problems or failed), the findings, the fixes --fix applied and what it left for a human, how many orgs --changed-only
      * skipped, and {@code orgLines}: each org's line as -o json shows it, handed to the consumer given one at a time with its
-     * findings read back from the catalog (a fleet's are many: no report holds them all). Closed once reported: the
-     * catalog's note of which findings this verify saw goes.
+     * findings read back from the catalog (a fleet's are many: no report holds them all; a report without lines has them
+     * read from its run's items a page at a time), and {@code failedLines} the failed orgs' lines (without findings) the
+     * same way. Closed once reported: the catalog's note of which findings this verify saw goes.
      */
     public record Result(RunReport report, boolean interrupted, Findings findings, List<String> fixed, int skipped,
-                         Consumer<Consumer<RunReport.Org>> orgLines) implements AutoCloseable {
+                         Consumer<Consumer<RunReport.Org>> orgLines, Consumer<Consumer<RunReport.Org>> failedLines) implements AutoCloseable {
         /**
          * The problems but those acked and those a --fix dry run says it would fix, each as "ID KIND [ORG]: FIX", FIX its
          * command alone (as -o json's fix; no ": FIX" when it has none, its note being with the finding), made as they are
@@ -398,6 +399,7 @@ public final class Verify {
         RunReport report = ran.report(); // reported: each org clean or with problems by the findings recorded below, acks too
         if (!reports) { // whether each org's findings as its run item recorded them hold a problem, one item at a time
             Set<String> withProblem = new java.util.HashSet<>();
+            java.util.function.UnaryOperator<RunReport.Org> relabel = withProblems(withProblem);
             int[] cleanWithProblem = {0};
             ctx.catalog().runs().forEachItem(report.runId(), i -> {
                 if (hasProblem(findingsOf(i))) { // informational findings (an extra index, no manifest recorded) leave it clean
@@ -406,7 +408,7 @@ public final class Verify {
                 }
             });
             if (report.holdsLines()) {
-                report = withProblems(report, withProblem);
+                report = report.map(relabel);
             } else {
                 Map<String, Integer> counts = new java.util.TreeMap<>(report.counts());
                 counts.merge(DONE, -cleanWithProblem[0], Integer::sum);
@@ -414,7 +416,7 @@ public final class Verify {
                 counts.values().removeIf(n -> n == 0);
                 report = report.withCounts(counts);
             }
-            return new Result(report, ran.interrupted(), Findings.NONE, List.of(), skipped[0], lines(report));
+            return new Result(report, ran.interrupted(), Findings.NONE, List.of(), skipped[0], lines(report, relabel), failedLines(report));
         }
         // a fleet's findings can be many: each is recorded as it is made, a page at a time, and the report reads them back
         FindingRepository.Sighting sighting = findings.sighting();
@@ -480,7 +482,7 @@ public final class Verify {
             }
             // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
             return new Result(report, ran.interrupted(), new Findings(sighting, now, req.fix() && req.dryRun()), List.copyOf(fixed), skipped[0],
-                    lines(report));
+                    lines(report, relabel), failedLines(report));
         } catch (RuntimeException | Error e) {
             sighting.close();
             throw e;
@@ -509,11 +511,19 @@ public final class Verify {
 
     /**
      * Each org's line of {@code report} as -o json shows it, handed over one at a time: its outcome as the report says,
-     * and its findings (their fix and fix_note, not the text kept for the catalog) read back from its run item as it is.
+     * and its findings (their fix and fix_note, not the text kept for the catalog) read back from its run item as it is;
+     * a report without lines, each read from its run's items {@link #ORG_PAGE} at a time, its outcome as {@code relabel}
+     * (the report's relabelling of its lines) names it.
      */
-    private Consumer<Consumer<RunReport.Org>> lines(RunReport report) {
+    private Consumer<Consumer<RunReport.Org>> lines(RunReport report, java.util.function.UnaryOperator<RunReport.Org> relabel) {
         if (report.runId() == null) {
             return each -> report.orgs().forEach(o -> each.accept(withoutFixText(o)));
+        }
+        if (!report.holdsLines()) {
+            OutcomeNames names = OutcomeNames.of(DONE);
+            return each -> ctx.catalog().runs().forEachItemPage(report.runId(), ORG_PAGE, items -> items.forEach(i -> each.accept(withoutFixText(
+                    relabel.apply(new RunReport.Org(i.orgId(), i.poolId(), names.of(i.itemStatus()), i.attempts(), i.millis() == null ? 0 : i.millis(),
+                            i.error(), i.detail()))))));
         }
         Map<String, RunReport.Org> byOrg = new java.util.HashMap<>();
         report.orgs().forEach(o -> byOrg.put(o.orgId(), o));
@@ -523,6 +533,14 @@ public final class Verify {
                 each.accept(withoutFixText(o.with(o.error(), i.detail())));
             }
         });
+    }
+
+    /** The failed orgs' lines of {@code report}, without findings: a report without lines has them read a page at a time. */
+    private Consumer<Consumer<RunReport.Org>> failedLines(RunReport report) {
+        if (report.holdsLines()) {
+            return each -> report.failed().forEach(each);
+        }
+        return each -> forEachLinePage(report, page -> page.stream().filter(o -> o.outcome().equals("failed")).forEach(each));
     }
 
     /**
@@ -612,10 +630,10 @@ public final class Verify {
                 ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
     }
 
-    /** As {@link #withProblems(RunReport)}, for a report whose lines hold no findings: {@code withProblem}, the orgs whose do. */
-    private static RunReport withProblems(RunReport report, Set<String> withProblem) {
-        return report.map(o -> o.outcome().equals("clean") && withProblem.contains(o.orgId())
-                ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
+    /** As {@link #withProblems(RunReport)}, a line at a time, for lines that hold no findings: {@code withProblem}, the orgs whose do. */
+    private static java.util.function.UnaryOperator<RunReport.Org> withProblems(Set<String> withProblem) {
+        return o -> o.outcome().equals("clean") && withProblem.contains(o.orgId())
+                ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o;
     }
 
     /** Whether an org's findings (as its run item recorded them) hold one of severity problem, not just informational ones. */

@@ -179,6 +179,8 @@ class VerifyCommandTest {
         try (BackupFixture f = fleet(dir)) {
             sql(f.catalogUrl, "update backups set finished_at = now() - interval '30 days', started_at = now() - interval '30 days' "
                     + "where org_id = 'initech'");
+            // an index the manifest does not list: informational, acme's line carries it and acme stays clean
+            f.db("acme").getCollection("users").createIndex(new Document("legacy", 1), new IndexOptions().name("legacy_1"));
             Path metrics = dir.resolve("verify.prom");
 
             JsonNode doc = verify(f, 4, "--metrics-file", metrics.toString());
@@ -190,6 +192,20 @@ class VerifyCommandTest {
             assertThat(doc.get("counts").get("problems").asInt()).isEqualTo(1);
             assertThat(doc.get("counts").get("clean").asInt()).isEqualTo(2);
             assertThat(java.nio.file.Files.readString(metrics)).contains("outcome=\"problems\"");
+
+            // with --metrics-file the report held every line; without it -o json reads them from the run's items a page at
+            // a time as it writes them: the same header, line for line (acme's with its finding), in the same order
+            JsonNode streamed = verify(f, 4, "--resume", doc.get("run_id").asText());
+            List<String> fields = new ArrayList<>();
+            streamed.fieldNames().forEachRemaining(fields::add);
+            List<String> heldFields = new ArrayList<>();
+            doc.fieldNames().forEachRemaining(heldFields::add);
+            assertThat(fields).isEqualTo(heldFields).startsWith("run_id", "verb", "status", "counts", "p50_ms", "p95_ms", "max_ms", "orgs");
+            for (String field : List.of("run_id", "verb", "status", "counts", "p50_ms", "p95_ms", "max_ms", "orgs", "failed", "problems")) {
+                assertThat(streamed.get(field)).as(field).isEqualTo(doc.get(field));
+            }
+            assertThat(streamed.get("orgs").get(0).get("findings")).as(streamed.toString()).singleElement()
+                    .satisfies(x -> assertThat(x.get("kind").asText()).isEqualTo("schema_extra"));
         }
     }
 

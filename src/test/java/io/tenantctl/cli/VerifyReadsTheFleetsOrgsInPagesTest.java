@@ -32,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VerifyReadsTheFleetsOrgsInPagesTest {
 
     private static final int ORGS = 60_000;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final int HEAP_MB = Integer.getInteger("verify.pages.heap", 28);
     /** Below what the 60,000 lines of a run's report took (between 20 and 28 MB of heap), above verify's own needs. */
     private static final int REPORT_HEAP_MB = Integer.getInteger("verify.report.heap", 18);
@@ -105,5 +106,42 @@ class VerifyReadsTheFleetsOrgsInPagesTest {
             rs.next();
             assertThat(rs.getInt(1)).as("every org but the stuck ones verified clean").isEqualTo(ORGS - ORGS / STUCK_EVERY);
         }
+    }
+
+    /**
+     * verify -o json held every org's line of its run (the engine's report read each item back as an object, and the
+     * JSON's orgs[] kept them in a map by org to add each one's findings), where the text report had stopped holding them:
+     * 'verify --resume -o json' of a finished run over the 60,000 orgs ran out of memory under the heap the text report
+     * takes (exit 1, no document). The orgs' lines, and the failed ones, are read from the run's items a page at a time as
+     * the document is written: the same one document, its header (counts, p50/p95/max, orgs[]) as before.
+     */
+    @Test
+    void resumeOfAFinishedRunOverTheFleetWritesItsJsonUnderASmallHeap() throws Exception {
+        String runId = "20261207T000000Z-0b0b";
+        try (Connection c = DriverManager.getConnection(env.get("TENANTCTL_CATALOG_URL")); Statement s = c.createStatement()) {
+            s.execute("insert into runs (run_id, verb, args, status, actor, finished_at) values ('" + runId + "', 'verify', "
+                    + "'{\"deep\":false,\"fix\":false,\"orgs\":[],\"pools\":[]}', 'succeeded', 'oncall', now())");
+            s.execute("insert into run_items (run_id, org_id, pool_id, seq, status, attempts, millis, detail) select '" + runId + "', "
+                    + "'org-' || lpad(g::text, 6, '0'), 'pool-0', g, 'succeeded', 1, g, '{\"findings\":[]}' from generate_series(1, " + ORGS + ") g");
+        }
+        ChildJvm.Exit exit = ChildJvm.run(dir.resolve("resumed-json"), env, 120, List.of("-Xmx" + REPORT_HEAP_MB + "m", "-XX:+UseSerialGC"),
+                Main.class.getName(), "verify", "--resume", runId, "-o", "json");
+        String err = exit.err();
+        assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
+        assertThat(exit.code()).as("verify --resume -o json of %d orgs under -Xmx%dm: %s", ORGS, REPORT_HEAP_MB, err).isEqualTo(4);
+        JsonNode doc = CliFixture.strictJson(new Cli.Result(exit.code(), exit.out(), err));
+        assertThat(doc.get("run_id").asText()).isEqualTo(runId);
+        assertThat(doc.get("counts")).isEqualTo(JSON.readTree("{\"clean\":" + (ORGS - ORGS / STUCK_EVERY) + ",\"problems\":" + ORGS / STUCK_EVERY + "}"));
+        assertThat(List.of(doc.get("p50_ms").asLong(), doc.get("p95_ms").asLong(), doc.get("max_ms").asLong())).containsExactly(30000L, 57000L, 60000L);
+        assertThat(doc.get("orgs")).hasSize(ORGS);
+        JsonNode stuck = doc.get("orgs").get(STUCK_EVERY - 1);
+        assertThat(stuck).isEqualTo(JSON.readTree("{\"org_id\":\"org-006000\",\"pool_id\":\"pool-0\",\"outcome\":\"problems\",\"attempts\":1,"
+                + "\"ms\":6000,\"error\":null,\"findings\":[]}"));
+        List<String> fields = new ArrayList<>();
+        stuck.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("org_id", "pool_id", "outcome", "attempts", "ms", "error", "findings");
+        assertThat(doc.get("orgs").get(0).get("outcome").asText()).isEqualTo("clean");
+        assertThat(doc.get("failed")).isEmpty();
+        assertThat(doc.get("problems").asLong()).isEqualTo(ORGS / STUCK_EVERY);
     }
 }
