@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.TenantctlException;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backups;
 import picocli.CommandLine.Command;
@@ -7,19 +8,23 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "forget", description = {"Forget a backup recorded complete whose files are gone from the store.",
+@Command(name = "forget", description = {"Forget backups recorded complete whose files are gone from the store.",
         "Only once a listing of the store finds none of it (or no manifest.json), never the org's newest (take a fresh backup first): "
-        + "its catalog row is marked pruned, kept for the audit trail, and prune and verify name it no more. Touches nothing in the store."})
+        + "its catalog row is marked pruned, kept for the audit trail, and prune and verify name it no more. Touches nothing in the store. "
+        + "Several ids are each checked on their own: one refused does not stop the others, and the exit code is the worst."})
 final class BackupsForgetCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "BACKUP_ID", description = "The backup (as 'tenantctl backups prune' names it).")
-    String backupId;
+    @Parameters(arity = "1..*", paramLabel = "BACKUP_ID", description = "The backups (as 'tenantctl backups prune' names them), one or more.")
+    List<String> backupIds = new ArrayList<>();
 
     @Mixin
     DryRunOption dryRun;
@@ -34,24 +39,111 @@ final class BackupsForgetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // its listing of the org's backups is the check that the store answers, and that the backup is gone from it
-        Backups.Forgotten f = Backups.forget(ctx.ops(), ctx.resolveStoreUrl(), ctx.effectiveEnv(), backupId, dryRun.on, waitForOrg,
-                ctx.cancel);
-        if (ctx.json()) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("org_id", f.orgId());
-            doc.put("backup_id", f.backupId());
-            doc.put("forgotten", !f.dryRun());
-            doc.put("dry_run", f.dryRun());
-            doc.put("location", f.location());
-            doc.put("data_files_left", f.dataFilesLeft());
-            Output.json(ctx.out, doc);
+        List<Backups.ForgetOutcome> outcomes = Backups.forget(ctx.ops(), ctx.resolveStoreUrl(), ctx.effectiveEnv(), backupIds,
+                dryRun.on, waitForOrg, ctx.cancel);
+        if (outcomes.size() == 1) { // one backup: its line and document, or its refusal as the error it is, as ever
+            Backups.ForgetOutcome o = outcomes.get(0);
+            if (o.forgotten() == null) {
+                throw o.refused() != null ? o.refused() : notReached(o);
+            }
+            if (ctx.json()) {
+                Output.json(ctx.out, document(o.forgotten()));
+            } else {
+                ctx.out.println(line(o.forgotten()));
+            }
             return 0;
         }
+        int exit = 0;
+        List<String> refused = new ArrayList<>();
+        List<String> notReached = new ArrayList<>();
+        List<Map<String, Object>> docs = new ArrayList<>();
+        for (Backups.ForgetOutcome o : outcomes) {
+            TenantctlException why = o.forgotten() != null ? null : o.refused() != null ? o.refused() : notReached(o);
+            if (why != null) {
+                (o.refused() != null ? refused : notReached).add(o.backupId());
+                exit = Math.max(exit, why.category().exitCode);
+                Map<String, Object> fields = new LinkedHashMap<>();
+                fields.put("category", why.category().name().toLowerCase(Locale.ROOT));
+                fields.put("exit_code", why.category().exitCode);
+                fields.put("backup_id", o.backupId());
+                String said = why.getMessage().contains(o.backupId()) ? why.getMessage() : "backup " + o.backupId() + ": " + why.getMessage();
+                ctx.log("error", said, fields, "error: " + Output.printable(said)); // which one, as 'org globex is busy' does not say
+            } else if (!ctx.json()) {
+                ctx.out.println(line(o.forgotten()));
+            }
+            Map<String, Object> doc = why == null ? document(o.forgotten()) : refusedDocument(o.backupId(), why);
+            doc.putIfAbsent("error", null);
+            docs.add(doc);
+        }
+        int done = outcomes.size() - refused.size() - notReached.size();
+        if (ctx.json()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("dry_run", dryRun.on);
+            doc.put("forgotten", dryRun.on ? 0 : done);
+            if (dryRun.on) {
+                doc.put("would_forget", done);
+            }
+            doc.put("refused", refused.size());
+            doc.put("not_reached", notReached.size());
+            doc.put("backups", docs);
+            Output.json(ctx.out, doc);
+        } else {
+            ctx.out.println((dryRun.on ? "dry run: would forget " : "forgot ") + done + " of " + outcomes.size() + " backups"
+                    + (refused.isEmpty() ? "" : "; refused " + refused.size() + ": " + String.join(" ", refused))
+                    + (notReached.isEmpty() ? "" : "; not reached " + notReached.size() + ": " + String.join(" ", notReached)));
+        }
+        if (!refused.isEmpty()) {
+            String message = refused.size() + " of " + outcomes.size() + " backups " + (dryRun.on ? "would not be" : "not")
+                    + " forgotten (" + String.join(" ", refused) + "): each one's error line says why; the others "
+                    + (dryRun.on ? "would be" : "were") + " forgotten";
+            ctx.log("error", message, Map.of("exit_code", exit), "error: " + message);
+        }
+        if (!notReached.isEmpty()) {
+            String message = "stopped before " + String.join(" ", notReached) + ": 'tenantctl backups forget "
+                    + String.join(" ", notReached) + Stores.onLine(ctx) + "' goes on";
+            ctx.log("error", message, Map.of("exit_code", exit), "interrupted: " + message);
+        }
+        return exit;
+    }
+
+    private static TenantctlException notReached(Backups.ForgetOutcome o) {
+        return new TenantctlException(TenantctlException.Category.INTERRUPTED, "backup " + o.backupId() + " was not looked at: "
+                + "interrupted (Ctrl-C or SIGTERM) before it; nothing of it changed");
+    }
+
+    private static Map<String, Object> document(Backups.Forgotten f) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("org_id", f.orgId());
+        doc.put("backup_id", f.backupId());
+        doc.put("forgotten", !f.dryRun());
+        doc.put("dry_run", f.dryRun());
+        doc.put("location", f.location());
+        doc.put("data_files_left", f.dataFilesLeft());
+        return doc;
+    }
+
+    /** A backup not forgotten, with the error document a forget of it alone prints. */
+    private Map<String, Object> refusedDocument(String backupId, TenantctlException why) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", why.category().exitCode);
+        error.put("category", why.category().name().toLowerCase(Locale.ROOT));
+        error.put("message", Mask.secrets(why.getMessage()));
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("org_id", null);
+        doc.put("backup_id", backupId);
+        doc.put("forgotten", false);
+        doc.put("dry_run", dryRun.on);
+        doc.put("location", null);
+        doc.put("data_files_left", false);
+        doc.put("error", error);
+        return doc;
+    }
+
+    private static String line(Backups.Forgotten f) {
         String left = f.dataFilesLeft() ? "; its data files left there without a manifest are an incomplete backup 'tenantctl backups "
                 + "prune' deletes after its grace period" : "";
-        ctx.out.println((f.dryRun() ? "dry run: would forget backup " : "forgot backup ") + f.backupId() + " of org " + f.orgId()
+        return (f.dryRun() ? "dry run: would forget backup " : "forgot backup ") + f.backupId() + " of org " + f.orgId()
                 + " (recorded complete, gone from " + f.location() + "): its catalog row " + (f.dryRun() ? "would be" : "is")
-                + " kept as pruned, named by prune and verify no more" + left);
-        return 0;
+                + " kept as pruned, named by prune and verify no more" + left;
     }
 }

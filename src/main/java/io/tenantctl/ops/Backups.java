@@ -703,12 +703,39 @@ public final class Backups {
         }
     }
 
-    /** As {@link #forget(String, boolean, boolean, CancelToken)}, in the store {@code storeUrl} names (its listing is its check that it answers). */
-    public static Forgotten forget(OpsContext ctx, String storeUrl, Map<String, String> env, String backupId, boolean dryRun,
-                                   boolean waitForOrg, CancelToken cancel) {
+    /**
+     * What {@code backups forget} did with one of the ids it was given: {@code forgotten} (or, in a dry run, would be), or
+     * {@code refused} with the line and exit code a forget of it alone meets; neither when Ctrl-C stopped it before this one.
+     */
+    public record ForgetOutcome(String backupId, Forgotten forgotten, TenantctlException refused) {
+    }
+
+    /**
+     * As {@link #forget(String, boolean, boolean, CancelToken)}, for each of {@code backupIds} (each once, in the order
+     * given) in the store {@code storeUrl} names (its listing is its check that it answers): one refused does not stop the
+     * others; Ctrl-C (or SIGTERM) stops before the next, leaving the ones not reached without an outcome.
+     */
+    public static List<ForgetOutcome> forget(OpsContext ctx, String storeUrl, Map<String, String> env, List<String> backupIds,
+                                             boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         try (ObjectStore store = OpsContext.openStoreToList(storeUrl, env)) {
             requireThere(ctx.catalog(), store); // a volume not mounted lists every backup as gone: none of them is
-            return new Backups(ctx, store).forget(backupId, dryRun, waitForOrg, cancel);
+            Backups backups = new Backups(ctx, store);
+            List<ForgetOutcome> out = new ArrayList<>();
+            boolean stopped = false;
+            for (String id : new java.util.LinkedHashSet<>(backupIds)) {
+                stopped |= cancel.isCancelled();
+                if (stopped) {
+                    out.add(new ForgetOutcome(id, null, null));
+                    continue;
+                }
+                try {
+                    out.add(new ForgetOutcome(id, backups.forget(id, dryRun, waitForOrg, cancel), null));
+                } catch (TenantctlException e) {
+                    out.add(new ForgetOutcome(id, null, e));
+                    stopped = e.category() == TenantctlException.Category.INTERRUPTED;
+                }
+            }
+            return out;
         }
     }
 

@@ -173,6 +173,53 @@ class ABackupWhoseFilesAreGoneTest {
         }
     }
 
+    /**
+     * Forty backups whose files were deleted took forty runs of {@code backups forget ID}: it takes several ids, each
+     * checked as one alone is, and one refused (in the store, or its org held) stops none of the others; the lines say
+     * which were forgotten and which refused, and the exit code is the worst of them.
+     */
+    @Test
+    void severalBackupsGoneAreForgottenInOneGoAndARefusalStopsNoneOfTheOthers() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            String a1 = f.backup("acme");
+            String a2 = f.backup("acme");
+            String a3 = f.backup("acme");
+            String g1 = f.backup("globex");
+            f.backup("globex");
+            f.removeFromStore("acme", a1);
+            f.removeFromStore("acme", a2);
+            f.removeFromStore("globex", g1);
+            f.heldBy("globex", "restore");
+
+            Cli.Result dry = f.cli.run("backups", "forget", a1, a2, a3, g1, "--dry-run");
+            assertThat(dry.exitCode()).as("the worst: globex held, exit 3; " + dry).isEqualTo(3);
+            assertThat(dry.out()).contains("dry run: would forget backup " + a1 + " of org acme")
+                    .contains("dry run: would forget backup " + a2 + " of org acme")
+                    .contains("dry run: would forget 2 of 4 backups; refused 2: " + a3 + " " + g1);
+            assertThat(dry.err()).contains("backup " + a3 + " of org acme is in the store").contains("backup " + g1 + ": org globex is busy: restore");
+            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from backups where status = 'pruned'")).as("a dry run").isZero();
+
+            JsonNode forgot = strictJson(f.cli.run("backups", "forget", a1, a3, a2, g1, a1, "-o", "json"));
+            assertThat(forgot.get("forgotten").asInt()).as(forgot.toString()).isEqualTo(2);
+            assertThat(forgot.get("refused").asInt()).isEqualTo(2);
+            JsonNode each = forgot.get("backups");
+            assertThat(each.findValuesAsText("backup_id")).as("each once, in the order given").containsExactly(a1, a3, a2, g1);
+            assertThat(each.get(0).get("forgotten").asBoolean()).isTrue();
+            assertThat(each.get(1).get("error").get("code").asInt()).isEqualTo(2);
+            assertThat(each.get(1).get("error").get("message").asText()).contains("is in the store");
+            assertThat(each.get(2).get("forgotten").asBoolean()).as("after a refusal, the next is forgotten").isTrue();
+            assertThat(each.get(3).get("error").get("code").asInt()).isEqualTo(3);
+            assertThat(decided(f).findValuesAsText("backup_id")).as("acme's gone ones are named no more").containsExactly(a3);
+
+            io.tenantctl.testing.TestCatalog.execute(f.catalogUrl, "delete from org_leases where org_id = 'globex'");
+            Cli.Result again = f.cli.run("backups", "forget", g1, a1);
+            assertThat(again.exitCode()).as(again.toString()).isEqualTo(2);
+            assertThat(again.out()).contains("forgot backup " + g1 + " of org globex").contains("forgot 1 of 2 backups; refused 1: " + a1);
+            assertThat(again.err()).contains("forgotten already");
+        }
+    }
+
     /** A file store whose directory is gone (the volume not mounted) lists every backup as gone: none is forgotten for that. */
     @Test
     void aFileStoreWhoseDirectoryIsGoneForgetsNothing() throws Exception {
