@@ -201,10 +201,22 @@ public final class BackupRepository {
                 + "order by recorded_at desc, backup_id desc limit 1", BackupRepository::map, orgId, at));
     }
 
+    /**
+     * {@link #completeUnder}'s statement, its one parameter {@link #likePrefix}: a prefix match, which the planner turns into
+     * a range on backups_complete_location_idx (text_pattern_ops: byte order, whatever the database's collation).
+     */
+    static final String COMPLETE_UNDER = "select count(*), count(distinct org_id) from backups where status = 'complete' "
+            + "and location like ? escape '\\'";
+
     /** How many complete backups, of how many orgs, were recorded written under {@code location} (a store's root, ending in '/'). */
     public Written completeUnder(String location) {
-        return catalog.inConnection(c -> Sql.one(c, "select count(*), count(distinct org_id) from backups where status = 'complete' "
-                + "and left(location, length(?)) = ?", rs -> new Written(rs.getLong(1), rs.getLong(2)), location, location).orElseThrow());
+        return catalog.inConnection(c -> Sql.one(c, COMPLETE_UNDER, rs -> new Written(rs.getLong(1), rs.getLong(2)),
+                likePrefix(location)).orElseThrow());
+    }
+
+    /** The LIKE pattern of the strings starting with {@code prefix}: its backslashes, '%' and '_' matched as themselves. */
+    static String likePrefix(String prefix) {
+        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     /** {@link #completeUnder}'s answer. */

@@ -67,6 +67,33 @@ class BackupHistoryIndexTest {
         assertThat(new BackupRepository(catalog).list("org-42")).hasSize(KEPT);
     }
 
+    /**
+     * The complete backups recorded under a store's root (a file:// store whose directory is gone: verify, restore, backup,
+     * forget and purge count them to tell a volume not mounted from every backup gone) were found by
+     * {@code left(location, length(?)) = ?}, which no index serves: every row of the table, pruned history included, was
+     * read. backups_complete_location_idx serves the prefix match; an org's store prefix reads a handful of pages, and a
+     * store's root is served by the index too, not the table read whole.
+     */
+    @Test
+    void theCompleteBackupsUnderAStoreAreFoundByTheIndexNotByReadingEveryRow() throws Exception {
+        JsonNode plan = Explained.plan(url, BackupRepository.COMPLETE_UNDER, BackupRepository.likePrefix("file:///store/org-42/"));
+        assertThat(Explained.indexesRead(plan)).as("plan: %s", plan).anyMatch(i -> i.matches("backups_complete_location_idx: .*location.*"));
+        assertThat(Explained.pages(plan)).as("pages read: %s", plan).isLessThan(MAX_PAGES);
+        JsonNode root = Explained.plan(url, true, BackupRepository.COMPLETE_UNDER, BackupRepository.likePrefix("file:///store/"));
+        assertThat(Explained.indexesRead(root)).as("plan: %s", root).anyMatch(i -> i.matches("backups_complete_location_idx: .*location.*"));
+
+        BackupRepository backups = new BackupRepository(catalog);
+        assertThat(backups.completeUnder("file:///store/")).isEqualTo(new BackupRepository.Written((long) ORGS * KEPT, ORGS));
+        assertThat(backups.completeUnder("file:///store/org-42/")).isEqualTo(new BackupRepository.Written(KEPT, 1));
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("insert into backups (backup_id, org_id, location, status) values ('u-1', 'under', 'file:///mnt/back_ups/under/u-1/', "
+                    + "'complete'), ('u-2', 'under', 'file:///mnt/backXups/under/u-2/', 'complete'), "
+                    + "('u-3', 'under', 'file:///mnt/100%/under/u-3/', 'complete'), ('u-4', 'under', 'file:///mnt/100/under/u-4/', 'complete')");
+        }
+        assertThat(backups.completeUnder("file:///mnt/back_ups/")).as("'_' is itself, not any one character").isEqualTo(new BackupRepository.Written(1, 1));
+        assertThat(backups.completeUnder("file:///mnt/100%/")).as("'%' is itself, not anything").isEqualTo(new BackupRepository.Written(1, 1));
+    }
+
     @Test
     void aBackupsStartReadsNotTheOrgsPrunedHistory() throws Exception {
         // the statement inserts: explained (and run) in a transaction rolled back

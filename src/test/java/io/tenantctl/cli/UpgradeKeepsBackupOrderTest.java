@@ -86,7 +86,7 @@ class UpgradeKeepsBackupOrderTest {
 
     /**
      * What a version 8 catalog is: V9 only added backups.recorded_at. (A later migration that fixes this by correcting data
-     * is re-applied by init as well; one that adds schema has to be taken out here too, as versions 11's to 14's, 16's and 17's are.)
+     * is re-applied by init as well; one that adds schema has to be taken out here too, as versions 11's to 14's and 16's to 18's are.)
      */
     private static void downgradeToVersion8(String catalogUrl) throws Exception {
         try (Connection c = DriverManager.getConnection(catalogUrl); Statement s = c.createStatement()) {
@@ -97,6 +97,7 @@ class UpgradeKeepsBackupOrderTest {
             s.execute("drop table catalog_identity"); // version 14's
             s.execute("alter table findings drop column fix_command, drop column fix_note"); // version 16's
             s.execute("drop table finding_sightings"); // version 17's
+            s.execute("drop index backups_complete_location_idx"); // version 18's
             s.execute("delete from flyway_schema_history where version is not null and cast(version as int) >= 9");
         }
     }
