@@ -601,6 +601,14 @@ public final class Backups {
                 keep.putIfAbsent(e.backupId(), "one of the last " + keepLast);
             }
         }
+        // the newest only in the store (no catalog row): restore takes it, but a read that finds it damaged has no row to
+        // record that on, so restore takes it again and names the next older one to restore instead: the catalog's own
+        // newest restorable one is kept too, or that refusal would name a backup this prune deleted
+        if (!complete.isEmpty() && !complete.get(0).inCatalog()) {
+            complete.stream().filter(Entry::inCatalog).findFirst().ifPresent(e -> keep.putIfAbsent(e.backupId(), "newest restorable "
+                    + "backup the catalog records (always kept while a newer one, " + complete.get(0).backupId() + ", is only in the "
+                    + "store: no catalog row can record a read finding that one damaged, and restore then names this one)"));
+        }
         Map<LocalDate, String> days = new HashMap<>(); // each day (week) kept, by its newest backup
         Map<String, String> weeks = new HashMap<>();
         Map<String, String> dropped = new HashMap<>(); // why no rule kept a complete backup, each rule named
@@ -947,7 +955,8 @@ public final class Backups {
     }
 
     /**
-     * The complete backups, newer than an org's newest restorable one, that cannot be restored, each with why: a manifest
+     * The complete backups, newer than an org's newest restorable one (when that one is only in the store: than the newest
+     * restorable one the catalog records, which prune keeps too), that cannot be restored, each with why: a manifest
      * that does not parse or is not the one recorded, a file missing or cut short (one manifest read and one listing
      * each; no listing when {@code listed}, the listing of the org's prefix they came from, is given). "Newest complete,
      * always kept" must mean one that restores, or prune deletes the one that does.
@@ -962,7 +971,9 @@ public final class Backups {
             }
             try {
                 BackupReader.open(store, layout, e.orgId(), e.backupId(), e.sha256()).checkFilesPresent(listed);
-                return damaged;
+                if (e.inCatalog()) { // one only in the store: on to the catalog's newest restorable one, which prune keeps too
+                    return damaged;
+                }
             } catch (RuntimeException unreadable) {
                 io.tenantctl.OutOfDescriptorsException.throwIfOurs(unreadable); // not damage: this process's own limit
                 damaged.put(e.backupId(), Errors.oneLine(unreadable));
