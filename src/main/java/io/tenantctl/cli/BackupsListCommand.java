@@ -49,6 +49,10 @@ final class BackupsListCommand implements Callable<Integer> {
                                 e.error()))));
             }
             BackupsCommand.noneFor(ctx, orgs, found, backups);
+            // a volume not mounted: listed as the catalog records it, then the one line every other backups verb refuses with
+            backups.notThereAfterListing().ifPresent(notMounted -> {
+                throw notMounted;
+            });
             return 0;
         }
     }

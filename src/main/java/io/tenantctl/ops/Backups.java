@@ -842,16 +842,32 @@ public final class Backups {
      * point); if they are gone for good, a file put in the directory says so and the next verify finds them gone.
      */
     static void requireThere(io.tenantctl.catalog.Catalog catalog, ObjectStore store) {
+        notThere(catalog, store, "").ifPresent(refused -> {
+            throw refused;
+        });
+    }
+
+    /**
+     * For {@code backups list}, which lists what the catalog records even so (read only, and the ids are worth seeing), each
+     * backup written there {@code missing}: {@link #requireThere}'s refusal, saying those are not gone, to be thrown once
+     * the list is printed (exit 3). Empty when the store is there.
+     */
+    public java.util.Optional<TenantctlException> notThereAfterListing() {
+        return notThere(ctx.catalog(), store, "the list calls them missing, but they are not gone: ");
+    }
+
+    private static java.util.Optional<TenantctlException> notThere(io.tenantctl.catalog.Catalog catalog, ObjectStore store, String listed) {
         String missing = store.missing().orElse(null);
         BackupRepository.Written w = missing == null ? null : catalog.backups().completeUnder(Backup.where(store.describe()));
-        if (w != null && w.backups() > 0) {
-            String ifGone = missing.equals(io.tenantctl.store.FileObjectStore.EMPTY) ? "put a file in it"
-                    : missing.equals(io.tenantctl.store.FileObjectStore.ABSENT) ? "make it and put a file in it" : null;
-            throw TenantctlException.config("store " + store.describe() + " " + missing + ", but the catalog records " + w.backups()
-                    + " complete backup" + (w.backups() == 1 ? "" : "s") + " of " + w.orgs() + " org" + (w.orgs() == 1 ? "" : "s")
-                    + " written there: mount the volume it is on, or point --store / TENANTCTL_STORE at the directory that holds them"
-                    + (ifGone == null ? "" : "; if they are gone for good, " + ifGone + " (any name, e.g. .emptied), then run again"));
+        if (w == null || w.backups() == 0) {
+            return java.util.Optional.empty();
         }
+        String ifGone = missing.equals(io.tenantctl.store.FileObjectStore.EMPTY) ? "put a file in it"
+                : missing.equals(io.tenantctl.store.FileObjectStore.ABSENT) ? "make it and put a file in it" : null;
+        return java.util.Optional.of(TenantctlException.config("store " + store.describe() + " " + missing + ", but the catalog records "
+                + w.backups() + " complete backup" + (w.backups() == 1 ? "" : "s") + " of " + w.orgs() + " org" + (w.orgs() == 1 ? "" : "s")
+                + " written there: " + listed + "mount the volume it is on, or point --store / TENANTCTL_STORE at the directory that holds them"
+                + (ifGone == null ? "" : "; if they are gone for good, " + ifGone + " (any name, e.g. .emptied), then run again")));
     }
 
     /** Why a backup {@link #MISSING} from this store is not restorable: its manifest.json, or all of it, gone. */

@@ -272,6 +272,44 @@ class ABackupWhoseFilesAreGoneTest {
     }
 
     /**
+     * backups list against a file store whose directory is gone (or an empty mount point) while the catalog records
+     * backups written there listed each one 'missing' and exited 0, as if they were all gone, where every other backups
+     * verb refuses, exit 3: it still lists what the catalog records (read only; the ids are worth seeing), then says the
+     * others' one line, that they are not gone, exit 3; -o json still one document, the list.
+     */
+    @Test
+    void aBackupsListOfAFileStoreWhoseDirectoryIsGoneSaysItIsNotMounted() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String old = f.backup("acme");
+            String newest = f.backup("acme");
+            Path volume = dir.resolve("volume");
+            Files.move(f.storeDir, volume); // unmounted
+            Cli.Result table = f.cli.run("backups", "list");
+            assertThat(table.exitCode()).as(table.toString()).isEqualTo(3);
+            assertThat(table.out()).as(table.toString()).contains(old).contains(newest);
+            assertThat(table.err().strip().lines().count()).as("one line: " + table).isEqualTo(1);
+            assertThat(table.err()).contains("does not exist").contains("2 complete backups of 1 org").contains("not gone").contains("mount");
+            Cli.Result json = f.cli.run("backups", "list", "--org", "acme", "-o", "json");
+            assertThat(json.exitCode()).as(json.toString()).isEqualTo(3);
+            assertThat(strictJson(json).get("backups")).as(json.toString()).hasSize(2);
+            assertThat(json.err()).contains("does not exist").contains("not gone");
+
+            Files.createDirectory(f.storeDir); // its mount point left, empty
+            Cli.Result empty = f.cli.run("backups", "list");
+            assertThat(empty.exitCode()).as(empty.toString()).isEqualTo(3);
+            assertThat(empty.err()).as(empty.toString()).contains("is an empty directory").contains("not gone");
+            assertThat(f.storeDir).as("nothing written under the mount point").isEmptyDirectory();
+
+            Files.delete(f.storeDir);
+            Files.move(volume, f.storeDir); // mounted again
+            Cli.Result back = f.cli.run("backups", "list");
+            assertThat(back.exitCode()).as(back.toString()).isZero();
+            assertThat(back.out()).doesNotContain("missing");
+        }
+    }
+
+    /**
      * A mount point with nothing mounted on it: the store's directory there but empty while the catalog records backups
      * written there. Verify marked each org's newest backup damaged (still so once the volume was back) and backup wrote
      * onto the disk under the mount point, as for a directory that does not exist; they, restore and prune exit 3 on it,
