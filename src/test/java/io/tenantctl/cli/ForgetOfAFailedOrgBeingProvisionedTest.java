@@ -185,6 +185,37 @@ class ForgetOfAFailedOrgBeingProvisionedTest {
     }
 
     /**
+     * Found by a colleague: a worker that gave up on its org for another operation holding it past --busy-timeout failed
+     * its item and then, without the org's lease, the org, under the holder: a new provision of the org at work on it had
+     * it marked failed under it (killed between the two writes, the worker left it provisioning to the holder, which made it:
+     * nothing stuck there). Here
+     * a provision of new org acme holds acme's lease (at its first create) while a second provision of acme with
+     * --busy-timeout 0 gives up on it: the second exits 1 naming the holder, and acme stays provisioning, the first's,
+     * which makes it.
+     */
+    @Test
+    void aProvisionThatGivesUpOnAnOrgAnotherProvisionHoldsDoesNotFailIt() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            BackupFixture.HeldAtCreate held = f.holdFirstCreate(db -> db.equals("org_acme"));
+            CompletableFuture<Cli.Result> first = held.cli().start("provision", "--schema", f.schema.toString(), "--pool", "pool-0",
+                    "acme");
+            assertThat(held.awaitReached()).isTrue();
+            Cli.Result second = f.cli.run("provision", "--schema", f.schema.toString(), "--pool", "pool-0", "acme",
+                    "--busy-timeout", "0", "-o", "json");
+            String during = f.org("acme").get("status").asText();
+            held.release();
+            Cli.Result made = first.get(60, TimeUnit.SECONDS);
+
+            assertThat(second.exitCode()).as(second.toString()).isEqualTo(1);
+            assertThat(strictJson(second).get("orgs").get(0).get("error").asText()).as("%s", second).contains("provision")
+                    .contains("--wait");
+            assertThat(during).as("acme while the first provision works on it").isEqualTo("provisioning");
+            assertThat(made.exitCode()).as(made.toString()).isZero();
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
+    /**
      * Found by a colleague: a worker gave back its org's lease before recording the org's outcome, so a forget in between
      * (an 'orgs forget --wait' queued behind the provision gets the lease then) found the org failed and its item still
      * running, and skipped it saying only that it was forgotten: why the provision failed was nowhere, the org's row gone

@@ -16,9 +16,11 @@ public interface Job {
     Done work(String orgId, String poolId);
 
     /**
-     * Told when the engine ends an org's item with its work not done ({@code why}): failed before the work (its pool does
-     * not answer, its org stayed busy), or cancelled as this worker's Ctrl-C stopped the work after a 'runs cancel' of the
-     * run, which leaves an org in flight to its worker and so tells nobody else.
+     * Told when the engine ends an org's item with its work not done ({@code why}), under the org's lease and before the
+     * item is recorded: failed before the work (its pool does not answer, something else it needs stayed busy), or
+     * cancelled as this worker's Ctrl-C stopped the work after a 'runs cancel' of the run, which leaves an org in flight to
+     * its worker and so tells nobody else. Not told of an org another operation holds (its item failed past
+     * --busy-timeout, or its pool not answering): the org is that operation's.
      */
     default void leftUndone(String orgId, String why) {
     }

@@ -445,7 +445,7 @@ public final class RunEngine {
         String operation = job.leaseOperation();
         OrgLeases.Taken taken = operation == null ? null : orgLeases.take(c.orgId(), operation, runId);
         if (taken != null && !taken.ok()) {
-            putBack(runId, job, c, taken.refusal(), settings, progress, t0);
+            putBack(runId, job, c, taken.refusal(), false, settings, progress, t0);
             return;
         }
         // given back whatever happens once taken: a catalog error before the work (the item's read) stops this worker, and
@@ -514,7 +514,7 @@ public final class RunEngine {
             if (b.ownRun()) { // its own run's turn to wait for (a target slot another move of the run holds): never timed out
                 ctx.catalog().runs().putBack(runId, c.orgId(), me.id(), 1, false);
             } else {
-                putBack(runId, job, c, b.getMessage(), settings, progress, t0);
+                putBack(runId, job, c, b.getMessage(), job.leaseOperation() != null, settings, progress, t0);
             }
             return;
         } catch (RuntimeException | OutOfMemoryError e) { // out of memory: this org failed, its memory is free again once unwound
@@ -642,19 +642,23 @@ public final class RunEngine {
     /**
      * The item's org (or something else it needs) is busy: back to the run, to be claimed again; failed once it waited too
      * long. An item ended by whoever holds its org (runs cancel, orgs forget), before the hand-back or between it and the
-     * failing, is left so: neither it nor its org is failed.
+     * failing, is left so: neither it nor its org is failed. The job is told only while this worker holds the org's lease
+     * ({@code leased}: something else it needs was busy), and first, as {@link #poolDoesNotAnswer} tells it; an org another
+     * operation holds (a new provision of it at work) is that one's, the job not told: failed under it, a provision's org
+     * read failed while the other provision was making it. One write, then: a worker killed there leaves nothing half-said.
      */
-    private void putBack(String runId, Job job, RunRepository.Claimed c, String refusal, Settings settings, Progress progress, long t0) {
+    private void putBack(String runId, Job job, RunRepository.Claimed c, String refusal, boolean leased, Settings settings,
+                         Progress progress, long t0) {
         RunRepository runs = ctx.catalog().runs();
         java.util.OptionalLong waited = runs.putBack(runId, c.orgId(), me.id(), 1);
         if (waited.isEmpty()) {
             progress.advance(c.orgId(), true);
         } else if (!settings.waitForOrgs() && waited.getAsLong() >= settings.busyTimeoutSeconds()) {
+            if (leased && runs.itemStatus(runId, c.orgId()).filter(s -> s == ItemStatus.PENDING).isPresent()) {
+                job.leftUndone(c.orgId(), refusal); // still as handed back, and under the org's lease nobody else ends it
+            }
             boolean failed = runs.busyItemFailed(runId, c.orgId(), millis(t0), refusal
                     + " (waited " + waited.getAsLong() + " s" + WAITED_PAST_BUSY_TIMEOUT);
-            if (failed) {
-                job.leftUndone(c.orgId(), refusal);
-            }
             progress.advance(c.orgId(), !failed);
         }
     }
