@@ -63,11 +63,15 @@ public final class OrgRepository {
     public void forEachLivePage(int page, java.util.function.Consumer<List<Org>> each) {
         for (String after = ""; after != null; ) {
             String from = after;
-            List<Org> orgs = catalog.inConnection(c -> Sql.query(c, SELECT + " where status <> 'deleted' and org_id > ? order by org_id limit ?",
-                    OrgRepository::map, from, page));
+            List<Org> orgs = catalog.inConnection(c -> livePage(c, from, page));
             after = orgs.size() < page ? null : orgs.get(orgs.size() - 1).orgId();
             each.accept(orgs);
         }
+    }
+
+    /** The {@code page} orgs not deleted that come after {@code after} by id, read on {@code c}. */
+    static List<Org> livePage(Connection c, String after, int page) throws SQLException {
+        return Sql.query(c, SELECT + " where status <> 'deleted' and org_id > ? order by org_id limit ?", OrgRepository::map, after, page);
     }
 
     /** How many orgs not deleted live on pool {@code poolId}. */

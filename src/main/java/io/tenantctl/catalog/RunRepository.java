@@ -79,10 +79,58 @@ public final class RunRepository {
         return start(verb, argsJson, actor, items, null);
     }
 
-    /** How many items of a new run are sent to the catalog in one batch. */
+    /** How many items of a new run are sent to the catalog in one batch, and how many orgs are read at once to make them. */
     private static final int ITEMS_PER_BATCH = 1000;
 
-    /** Creates a run with the given items; returns the run id. */
+    /**
+     * A new run's items as they are selected, handed to its recording one at a time on the connection that records it:
+     * those of a list, or the orgs not deleted, read a page at a time, each made an item or left out ({@link #ofLiveOrgs}).
+     */
+    public static final class Items {
+        private final Source source;
+
+        private Items(Source source) {
+            this.source = source;
+        }
+
+        /** The items of {@code items}, in their order. */
+        public static Items of(List<NewItem> items) {
+            return new Items((c, each) -> {
+                for (NewItem i : items) {
+                    each.accept(i);
+                }
+            });
+        }
+
+        /**
+         * Each org not deleted, by id, made an item by {@code item} (null: not in the run), read a page at a time while the
+         * run is recorded: a fleet's orgs are never all held, nor its items. {@code item} must not use the catalog.
+         */
+        public static Items ofLiveOrgs(java.util.function.Function<Org, NewItem> item) {
+            return new Items((c, each) -> {
+                for (String after = ""; after != null; ) {
+                    List<Org> page = OrgRepository.livePage(c, after, ITEMS_PER_BATCH);
+                    after = page.size() < ITEMS_PER_BATCH ? null : page.get(page.size() - 1).orgId();
+                    for (Org o : page) {
+                        NewItem i = item.apply(o);
+                        if (i != null) {
+                            each.accept(i);
+                        }
+                    }
+                }
+            });
+        }
+
+        private interface Source {
+            void forEach(java.sql.Connection c, Sink each) throws SQLException;
+        }
+
+        private interface Sink {
+            void accept(NewItem item) throws SQLException;
+        }
+    }
+
+    /** Creates a run with the given items, each with its seq and status; returns the run id. */
     public String start(String verb, String argsJson, String actor, List<NewItem> items, String summaryJson) {
         return start(verb, argsJson, actor, items, summaryJson, null);
     }
@@ -94,32 +142,74 @@ public final class RunRepository {
      */
     public String start(String verb, String argsJson, String actor, List<NewItem> items, String summaryJson, String worker) {
         return catalog.inTransaction(c -> {
-            // the second and four hex digits: two runs started in one second may draw the same id; draw again then
-            String runId;
-            do {
-                runId = ID_TIME.format(Instant.now()) + "-" + Integer.toHexString(0x10000 | RANDOM.nextInt(0x10000)).substring(1);
-            } while (Sql.update(c, "insert into runs (run_id, verb, args, status, actor, summary, heartbeat_at, heartbeat_by) values (?, ?, "
-                    + "cast(? as jsonb), 'running', ?, cast(? as jsonb), case when cast(? as text) is null then null else now() end, ?) on conflict (run_id) "
-                    + "do nothing", runId, verb, argsJson, actor, summaryJson, worker, worker) == 0);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "insert into run_items (run_id, org_id, pool_id, seq, status, error) values (?, ?, ?, ?, ?, ?)")) {
-                int batched = 0;
-                for (NewItem item : items) {
-                    ps.setString(1, runId);
-                    ps.setString(2, item.orgId());
-                    ps.setString(3, item.poolId());
-                    ps.setInt(4, item.seq());
-                    ps.setString(5, item.status().db());
-                    ps.setString(6, item.error());
-                    ps.addBatch();
-                    if (++batched % ITEMS_PER_BATCH == 0) { // the driver holds a batch's rows until it is sent: a fleet's, a page at a time
-                        ps.executeBatch();
-                    }
-                }
-                ps.executeBatch();
-            }
+            String runId = insertRun(c, verb, argsJson, actor, summaryJson, worker);
+            insertItems(c, runId, Items.of(items), false);
             return runId;
         });
+    }
+
+    /**
+     * Records a run of {@code items} as they come, with {@code worker} (or null) beating for it from its creation: those to
+     * do ({@link NewItem#toDo}) claimed in turn across the pools (each pool's first, the pools in the order they first come,
+     * then each one's second, …: the first claims, a canary, spread over every pool) — with a canary ({@code canary} &gt; 0,
+     * fewer orgs than the run has), only the first {@code canary} at once, the rest held until they pass — followed by those
+     * it ends before starting ({@link NewItem#ended}), in their order. Sent a batch at a time and put in that order by the
+     * catalog: memory does not grow with the run.
+     */
+    public String start(String verb, String argsJson, String actor, Items items, int canary, String summaryJson, String worker) {
+        return catalog.inTransaction(c -> {
+            String runId = insertRun(c, verb, argsJson, actor, summaryJson, worker);
+            int toDo = insertItems(c, runId, items, true);
+            boolean holds = canary > 0 && toDo > canary;
+            Sql.update(c, "with work as (select org_id, row_number() over (partition by pool_id order by seq) as turn, "
+                    + "min(seq) over (partition by pool_id) as pool_first from run_items where run_id = ? and status = 'pending'), "
+                    + "numbered as (select org_id, row_number() over (order by turn, pool_first) - 1 as n, true as to_do from work "
+                    + "union all select org_id, cast(? as bigint) + row_number() over (order by seq) - 1, false from run_items "
+                    + "where run_id = ? and status <> 'pending') "
+                    + "update run_items r set seq = numbered.n, status = case when numbered.to_do and ? and numbered.n >= ? then 'held' "
+                    + "else r.status end from numbered where r.run_id = ? and r.org_id = numbered.org_id "
+                    + "and (r.seq <> numbered.n or (numbered.to_do and ? and numbered.n >= ?))",
+                    runId, toDo, runId, holds, canary, runId, holds, canary);
+            return runId;
+        });
+    }
+
+    private static String insertRun(java.sql.Connection c, String verb, String argsJson, String actor, String summaryJson, String worker)
+            throws SQLException {
+        // the second and four hex digits: two runs started in one second may draw the same id; draw again then
+        String runId;
+        do {
+            runId = ID_TIME.format(Instant.now()) + "-" + Integer.toHexString(0x10000 | RANDOM.nextInt(0x10000)).substring(1);
+        } while (Sql.update(c, "insert into runs (run_id, verb, args, status, actor, summary, heartbeat_at, heartbeat_by) values (?, ?, "
+                + "cast(? as jsonb), 'running', ?, cast(? as jsonb), case when cast(? as text) is null then null else now() end, ?) on conflict (run_id) "
+                + "do nothing", runId, verb, argsJson, actor, summaryJson, worker, worker) == 0);
+        return runId;
+    }
+
+    /**
+     * Inserts {@code items} as they come, a batch at a time (the driver holds a batch's rows until it is sent): as given, or
+     * ({@code arriving}) numbered in the order they come, those to do pending; returns how many are to do.
+     */
+    private static int insertItems(java.sql.Connection c, String runId, Items items, boolean arriving) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into run_items (run_id, org_id, pool_id, seq, status, error) values (?, ?, ?, ?, ?, ?)")) {
+            int[] sent = {0, 0};
+            items.source.forEach(c, item -> {
+                ps.setString(1, runId);
+                ps.setString(2, item.orgId());
+                ps.setString(3, item.poolId());
+                ps.setInt(4, arriving ? sent[0] : item.seq());
+                ps.setString(5, (item.status() == null ? ItemStatus.PENDING : item.status()).db());
+                ps.setString(6, item.error());
+                ps.addBatch();
+                sent[1] += item.status() == null ? 1 : 0;
+                if (++sent[0] % ITEMS_PER_BATCH == 0) {
+                    ps.executeBatch();
+                }
+            });
+            ps.executeBatch();
+            return sent[1];
+        }
     }
 
     /** Extends the leases of every item {@code worker} is still working on, and notes that the run has a live worker. */

@@ -356,20 +356,23 @@ public final class Verify {
                         + "'tenantctl orgs show " + o + "'; one nobody holds is reported below)");
             }
         }
-        // the run's items (org and pool, no more), given up once the run is recorded; a run joined or resumed records none
-        java.util.concurrent.atomic.AtomicReference<List<RunRepository.NewItem>> toCheck = new java.util.concurrent.atomic.AtomicReference<>(
-                asked.drive().control().existing() ? null : new ArrayList<>());
+        // each org checked as the run's item (org and pool, no more), or none; a run joined or resumed records none
         int[] skipped = {0};
-        forEachOrg(named, o -> { // the named orgs as read above, not read again
+        java.util.function.Function<Org, RunRepository.NewItem> item = o -> {
             if ((asked.orgs().isEmpty() || asked.orgs().contains(o.orgId())) && (asked.pools().isEmpty() || asked.pools().contains(o.poolId()))
                     && !NOT_CHECKED.contains(o.status())) {
-                if (unchanged.contains(o.orgId())) {
-                    skipped[0]++;
-                } else if (toCheck.get() != null) {
-                    toCheck.get().add(RunRepository.NewItem.toDo(o.orgId(), o.poolId()));
-                }
+                skipped[0] += unchanged.contains(o.orgId()) ? 1 : 0;
+                return unchanged.contains(o.orgId()) ? null : RunRepository.NewItem.toDo(o.orgId(), o.poolId());
             }
-        });
+            return null;
+        };
+        // the named orgs as read above, not read again; the fleet's read as its run is recorded, a page at a time: a fleet's
+        // items (tens of thousands) are never all held
+        RunRepository.Items toCheck = asked.drive().control().existing() ? null : named.isEmpty() ? RunRepository.Items.ofLiveOrgs(item)
+                : RunRepository.Items.of(sorted(named).stream().map(item).filter(java.util.Objects::nonNull).toList());
+        if (toCheck == null) {
+            forEachOrg(named, item::apply); // what --changed-only skips, counted
+        }
 
         List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>(recovered));
         RunEngine engine = new RunEngine(ctx, new LeaseRecovery(ctx));
@@ -378,7 +381,7 @@ public final class Verify {
         try {
             // each org's line without its findings: a fleet's are many, read back from the run's items below as they are needed
             OutcomeNames names = asked.everyOrgsLine() ? OutcomeNames.of(DONE).withoutDetail() : OutcomeNames.of(DONE).withoutDetail().withoutLines();
-            ran = engine.run(VERB, asked.drive(), names, () -> start(engine, asked, toCheck.getAndSet(null)), run -> {
+            ran = engine.run(VERB, asked.drive(), names, () -> start(engine, asked, toCheck), run -> {
                 // the run's own --fix and --deep, not this worker's flags: a joiner of a 'verify --fix --detach' run fixes
                 Request asRecorded = asRecorded(asked, Json.read(run.runId(), run.args(), Args.class), run.runId(), store,
                         () -> ctx.catalog().runs().items(run.runId()).stream().map(RunRepository.Item::orgId).toList());
@@ -763,13 +766,18 @@ public final class Verify {
      */
     private void forEachOrg(Map<String, Org> named, Consumer<Org> each) {
         if (!named.isEmpty()) {
-            named.values().stream().sorted(java.util.Comparator.comparing(Org::orgId)).forEach(each);
+            sorted(named).forEach(each);
             return;
         }
         ctx.catalog().orgs().forEachLivePage(ORG_PAGE, page -> page.forEach(each));
     }
 
-    private String start(RunEngine engine, Request req, List<RunRepository.NewItem> items) {
+    /** The orgs {@code named}, by id. */
+    private static List<Org> sorted(Map<String, Org> named) {
+        return named.values().stream().sorted(java.util.Comparator.comparing(Org::orgId)).toList();
+    }
+
+    private String start(RunEngine engine, Request req, RunRepository.Items items) {
         // a joiner of a --fix --dry-run run only verifies
         return engine.start(VERB, Json.write(new Args(req.deep(), applies(req), req.orgs(), req.pools(), millis(req.stuckAfter()),
                 millis(req.backupsMaxAge()), millis(req.retiredGrace()))), items, 0, null);

@@ -62,6 +62,23 @@ class ClaimTest {
     }
 
     @Test
+    void aNewRunsItemsAreTakenInTurnAcrossThePoolsACanaryFirstAndThoseEndedLast() {
+        List<RunRepository.NewItem> items = new ArrayList<>();
+        for (String s : List.of("a1@p1", "a2@p1", "x@p2", "b1@p2", "a3@p1", "c1@", "b2@p2")) {
+            String[] p = s.split("@", -1);
+            items.add(p[0].equals("x") ? RunRepository.NewItem.ended("x", "p2", ItemStatus.FAILED, "org is deleting")
+                    : RunRepository.NewItem.toDo(p[0], p[1].isEmpty() ? null : p[1]));
+        }
+        String runId = runs.start("migrate-all", "{}", "test", RunRepository.Items.of(items), 2, null, null);
+
+        List<String> inOrder = catalog.inConnection(c -> Sql.query(c, "select org_id || ' ' || status from run_items where run_id = ? order by seq",
+                rs -> rs.getString(1), runId));
+        assertThat(inOrder)
+                .as("each pool's first, the pools as they first came, then each one's second, ...; two pending, the rest held; x last")
+                .containsExactly("a1 pending", "b1 pending", "c1 held", "a2 held", "b2 held", "a3 held", "x failed");
+    }
+
+    @Test
     void anItemWhoseWorkerDiedIsTakenOverBeforeTheNextPendingOne() {
         String runId = run("a1@p1", "a2@p1", "a3@p1");
         assertThat(claim(runId, "dead", 4)).isEqualTo("a1");

@@ -163,19 +163,12 @@ public final class RunEngine {
      * held until they pass — followed by those it ends before starting ({@link RunRepository.NewItem#ended}).
      */
     public String start(String verb, String argsJson, List<RunRepository.NewItem> items, int canary, String summaryJson) {
-        List<RunRepository.NewItem> work = toDo(items);
-        List<RunRepository.NewItem> recorded = new ArrayList<>();
-        for (RunRepository.NewItem i : interleave(work, RunRepository.NewItem::poolId)) {
-            boolean held = canary > 0 && work.size() > canary && recorded.size() >= canary;
-            recorded.add(new RunRepository.NewItem(i.orgId(), i.poolId(), recorded.size(), held ? ItemStatus.HELD : ItemStatus.PENDING, null));
-        }
-        items.stream().filter(i -> i.status() != null)
-                .forEach(i -> recorded.add(new RunRepository.NewItem(i.orgId(), i.poolId(), recorded.size(), i.status(), i.error())));
-        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), recorded, summaryJson, creator);
+        return start(verb, argsJson, RunRepository.Items.of(items), canary, summaryJson);
     }
 
-    private static List<RunRepository.NewItem> toDo(List<RunRepository.NewItem> items) {
-        return items.stream().filter(i -> i.status() == null).toList();
+    /** As {@link #start(String, String, List, int, String)}, the items recorded as they are selected (a fleet's: never all held). */
+    public String start(String verb, String argsJson, RunRepository.Items items, int canary, String summaryJson) {
+        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), items, canary, summaryJson, creator);
     }
 
     /**
@@ -605,7 +598,7 @@ public final class RunEngine {
      */
     public Planned plan(List<RunRepository.NewItem> items, Drive drive, java.util.function.BiFunction<String, String, Job.Done> work) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
-        List<RunRepository.NewItem> toDo = toDo(items);
+        List<RunRepository.NewItem> toDo = items.stream().filter(i -> i.status() == null).toList();
         Map<String, String> dead = io.tenantctl.ops.PoolHealth.unreachable(ctx, toDo.stream().map(RunRepository.NewItem::poolId).distinct()
                 .map(pools::get).filter(java.util.Objects::nonNull).toList());
         Fanout.Result<Job.Done> fan = Fanout.run(toDo.stream()
@@ -783,21 +776,6 @@ public final class RunEngine {
     private static RunReport.Org line(RunRepository.Item i, OutcomeNames names) {
         return new RunReport.Org(i.orgId(), i.poolId(), names.of(i.itemStatus()), i.attempts(), i.millis() == null ? 0 : i.millis(), i.error(),
                 names.detail(i.detail()));
-    }
-
-    /** Round-robin across pools, so the first items (a canary, the first claims) spread over every pool. */
-    private static <T> List<T> interleave(List<T> items, java.util.function.Function<T, String> pool) {
-        Map<String, java.util.ArrayDeque<T>> byPool = new LinkedHashMap<>();
-        items.forEach(i -> byPool.computeIfAbsent(String.valueOf(pool.apply(i)), k -> new java.util.ArrayDeque<>()).add(i));
-        List<T> out = new ArrayList<>();
-        while (out.size() < items.size()) {
-            for (java.util.ArrayDeque<T> q : byPool.values()) {
-                if (!q.isEmpty()) {
-                    out.add(q.poll());
-                }
-            }
-        }
-        return out;
     }
 
     private static boolean waitForRate(String poolId, Map<String, Long> nextStart, long intervalNanos, CancelToken stop) {
