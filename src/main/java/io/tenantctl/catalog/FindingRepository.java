@@ -231,14 +231,19 @@ public final class FindingRepository {
     }
 
     /**
-     * Orgs verified clean since their last change (their row's version is the one verified), but those with an open
-     * problem whose ack has run out: verified clean while it was acked, it is a problem again.
+     * Those of the orgs {@code orgIds} verified clean since their last change (their row's version is the one verified),
+     * but those with an open problem whose ack has run out: verified clean while it was acked, it is a problem again.
+     * Asked a page of orgs at a time: a fleet's, mostly unchanged, are never all held.
      */
-    public java.util.Set<String> unchangedSinceClean() {
-        return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select v.org_id from org_verifications v join orgs o "
-                + "on o.org_id = v.org_id and o.version = v.org_version where not exists (select 1 from findings f "
-                + "where f.org_id = v.org_id and f.resolved_at is null and f.severity = 'problem' and f.acked_until <= now())",
-                rs -> rs.getString(1))));
+    public java.util.Set<String> unchangedSinceClean(Collection<String> orgIds) {
+        return catalog.inConnection(c -> unchangedSinceClean(c, orgIds));
+    }
+
+    static java.util.Set<String> unchangedSinceClean(java.sql.Connection c, Collection<String> orgIds) throws SQLException {
+        return new java.util.HashSet<>(Sql.query(c, "select v.org_id from org_verifications v join orgs o on o.org_id = v.org_id "
+                + "and o.version = v.org_version where v.org_id = any(?) and not exists (select 1 from findings f where f.org_id = v.org_id "
+                + "and f.resolved_at is null and f.severity = 'problem' and f.acked_until <= now())", rs -> rs.getString(1),
+                c.createArrayOf("text", orgIds.toArray())));
     }
 
     /** A backup's files were read and checked now (verify --deep). */

@@ -349,30 +349,32 @@ public final class Verify {
             Compression.ZSTD.requireReadable();
         }
         FindingRepository findings = ctx.catalog().findings();
-        Set<String> unchanged = asked.changedOnly() ? findings.unchangedSinceClean() : Set.of();
         for (String o : asked.orgs()) { // named and not checked: said, not a silent "verified 0 org(s): clean"
             if (NOT_CHECKED.contains(named.get(o).status())) {
                 ctx.notices().accept("org " + o + " is " + named.get(o).status() + ": its database is not checked until that ends (see "
                         + "'tenantctl orgs show " + o + "'; one nobody holds is reported below)");
             }
         }
-        // each org checked as the run's item (org and pool, no more), or none; a run joined or resumed records none
+        // each org checked as the run's item (org and pool, no more), or none: --changed-only skips one verified clean since it
+        // last changed (told so a page of orgs at a time, never the fleet's at once); a run joined or resumed records none
         int[] skipped = {0};
-        java.util.function.Function<Org, RunRepository.NewItem> item = o -> {
+        java.util.function.BiFunction<Org, Boolean, RunRepository.NewItem> item = (o, unchanged) -> {
             if ((asked.orgs().isEmpty() || asked.orgs().contains(o.orgId())) && (asked.pools().isEmpty() || asked.pools().contains(o.poolId()))
                     && !NOT_CHECKED.contains(o.status())) {
-                skipped[0] += unchanged.contains(o.orgId()) ? 1 : 0;
-                return unchanged.contains(o.orgId()) ? null : RunRepository.NewItem.toDo(o.orgId(), o.poolId());
+                skipped[0] += unchanged ? 1 : 0;
+                return unchanged ? null : RunRepository.NewItem.toDo(o.orgId(), o.poolId());
             }
             return null;
         };
-        // the named orgs as read above, not read again; the fleet's read as its run is recorded, a page at a time: a fleet's
-        // items (tens of thousands) are never all held
-        RunRepository.Items toCheck = asked.drive().control().existing() ? null : named.isEmpty() ? RunRepository.Items.ofLiveOrgs(item)
-                : RunRepository.Items.of(sorted(named).stream().map(item).filter(java.util.Objects::nonNull).toList());
-        if (toCheck == null) {
-            forEachOrg(named, item::apply); // what --changed-only skips, counted
+        List<RunRepository.NewItem> namedItems = new ArrayList<>(); // the named orgs as read above, not read again
+        if (asked.drive().control().existing() || !named.isEmpty()) { // a joiner's or resumer's skips counted too, its items none
+            forEachOrgPage(named, page -> {
+                Set<String> unchanged = asked.changedOnly() ? findings.unchangedSinceClean(page.stream().map(Org::orgId).toList()) : Set.of();
+                page.stream().map(o -> item.apply(o, unchanged.contains(o.orgId()))).filter(i -> i != null && !named.isEmpty()).forEach(namedItems::add);
+            });
         }
+        // the fleet's read as its run is recorded, a page at a time: a fleet's items (tens of thousands) are never all held
+        RunRepository.Items toCheck = named.isEmpty() ? RunRepository.Items.ofLiveOrgs(item, asked.changedOnly()) : RunRepository.Items.of(namedItems);
 
         List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>(recovered));
         RunEngine engine = new RunEngine(ctx, new LeaseRecovery(ctx));
@@ -760,21 +762,16 @@ public final class Verify {
     }
 
     /**
-     * Each org not deleted, by id: the orgs {@code named} (as {@link #live} read them) alone, else (none named) the fleet's
-     * a page at a time (each page's orgs handed over before the next is read, on a connection given back: {@code each} may
-     * use the catalog).
+     * Each org not deleted, by id, a page at a time: the orgs {@code named} (as {@link #live} read them) alone, else (none
+     * named) the fleet's, each page handed over before the next is read, on a connection given back: {@code each} may use
+     * the catalog.
      */
-    private void forEachOrg(Map<String, Org> named, Consumer<Org> each) {
+    private void forEachOrgPage(Map<String, Org> named, Consumer<List<Org>> each) {
         if (!named.isEmpty()) {
-            sorted(named).forEach(each);
+            each.accept(named.values().stream().sorted(java.util.Comparator.comparing(Org::orgId)).toList());
             return;
         }
-        ctx.catalog().orgs().forEachLivePage(ORG_PAGE, page -> page.forEach(each));
-    }
-
-    /** The orgs {@code named}, by id. */
-    private static List<Org> sorted(Map<String, Org> named) {
-        return named.values().stream().sorted(java.util.Comparator.comparing(Org::orgId)).toList();
+        ctx.catalog().orgs().forEachLivePage(ORG_PAGE, each);
     }
 
     private String start(RunEngine engine, Request req, RunRepository.Items items) {

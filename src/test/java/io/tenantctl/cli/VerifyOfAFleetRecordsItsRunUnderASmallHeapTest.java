@@ -59,4 +59,37 @@ class VerifyOfAFleetRecordsItsRunUnderASmallHeapTest {
             }
         }
     }
+
+    /**
+     * --changed-only (a nightly verify of a fleet mostly unchanged) held the ids of every org verified clean since it last
+     * changed, read at once: 60,000 of them, ten changed, ran out of memory under -Xmx16m. They are looked up a page of orgs at a time.
+     */
+    @Test
+    void verifyChangedOnlyDetachOfSixtyThousandOrgsAllButTenUnchangedRecordsTheTen() throws Exception {
+        int orgs = 60_000;
+        String url = CliFixture.initialisedCatalog();
+        try (TestPools pools = new TestPools(1)) {
+            CliFixture.addPool(Cli.withCatalog(url), "pool-0", pools.uri(0), 2 * orgs, 1);
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.execute("insert into orgs (org_id, pool_id, database_name, status, tier, updated_at) select 'org-' || lpad(g::text, 6, '0'), "
+                        + "'pool-0', 'org_org_' || lpad(g::text, 6, '0'), 'active', 'free', now() from generate_series(1, " + orgs + ") g");
+                s.execute("insert into org_verifications (org_id, verified_at, org_version) select org_id, now(), version from orgs "
+                        + "where org_id > 'org-000010'");
+            }
+            ChildJvm.Exit exit = ChildJvm.run(dir, Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall"), 120,
+                    List.of("-Xmx" + HEAP_MB + "m", "-XX:+UseSerialGC"), Main.class.getName(), "verify", "--changed-only", "--detach");
+            String err = exit.err();
+            assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
+            assertThat(exit.code()).as("verify --changed-only --detach of %d orgs under -Xmx%dm: %s", orgs, HEAP_MB, err).isEqualTo(0);
+            assertThat(exit.out()).matches("run (\\S+) created with 10 orgs; start workers with: tenantctl verify --join \\1\\s*");
+            String runId = exit.out().split(" ")[1];
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select string_agg(org_id, ',' order by seq) from run_items where status = 'pending' and run_id = '"
+                         + runId + "'")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("the ten changed since their last clean verify")
+                        .isEqualTo("org-000001,org-000002,org-000003,org-000004,org-000005,org-000006,org-000007,org-000008,org-000009,org-000010");
+            }
+        }
+    }
 }
