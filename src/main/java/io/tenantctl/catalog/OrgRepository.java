@@ -49,12 +49,18 @@ public final class OrgRepository {
     public Map<String, Org> findAll(List<String> orgIds) {
         return catalog.inConnection(c -> {
             Map<String, Org> out = new HashMap<>();
-            for (Org o : Sql.query(c, SELECT + " where org_id = any(?)", OrgRepository::map, c.createArrayOf("text", orgIds.toArray()))) {
-                out.put(o.orgId(), o);
+            for (int from = 0; from < orgIds.size(); from += PAGE) { // a page of rows at a time: the driver holds a query's rows until it is read
+                for (Org o : Sql.query(c, SELECT + " where org_id = any(?)", OrgRepository::map,
+                        c.createArrayOf("text", orgIds.subList(from, Math.min(orgIds.size(), from + PAGE)).toArray()))) {
+                    out.put(o.orgId(), o);
+                }
             }
             return out;
         });
     }
+
+    /** How many orgs a query of many reads at once: the driver holds every row of a result, raw, beside the orgs made of them. */
+    private static final int PAGE = 1000;
 
     /**
      * Every org not deleted, {@code page} at a time by id (keyset), each page read on a connection given back before
@@ -97,9 +103,16 @@ public final class OrgRepository {
 
     /** Orgs, optionally filtered by pool and status (null = any), ordered by id. */
     public List<Org> list(String poolId, String status) {
-        return catalog.inConnection(c -> Sql.query(c,
-                SELECT + " where (cast(? as text) is null or pool_id = ?) and (cast(? as text) is null or status = ?) order by org_id",
-                OrgRepository::map, poolId, poolId, status, status));
+        return catalog.inConnection(c -> {
+            List<Org> out = new ArrayList<>();
+            for (String after = ""; after != null; ) { // by id (keyset), a page at a time
+                List<Org> page = Sql.query(c, SELECT + " where (cast(? as text) is null or pool_id = ?) and (cast(? as text) is null or status = ?) "
+                        + "and org_id > ? order by org_id limit ?", OrgRepository::map, poolId, poolId, status, status, after, PAGE);
+                out.addAll(page);
+                after = page.size() < PAGE ? null : page.get(page.size() - 1).orgId();
+            }
+            return out;
+        });
     }
 
     /**

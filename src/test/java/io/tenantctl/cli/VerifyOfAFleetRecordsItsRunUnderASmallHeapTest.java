@@ -65,6 +65,7 @@ class VerifyOfAFleetRecordsItsRunUnderASmallHeapTest {
      * changed, read at once: 60,000 of them, ten changed, ran out of memory under -Xmx16m. They are looked up a page of orgs at a time.
      */
     @Test
+    @org.junit.jupiter.api.Tag("slow") // 60,000 orgs and their verifications, then a child JVM: ~10 s on 2 cores
     void verifyChangedOnlyDetachOfSixtyThousandOrgsAllButTenUnchangedRecordsTheTen() throws Exception {
         int orgs = 60_000;
         String url = CliFixture.initialisedCatalog();
