@@ -447,12 +447,13 @@ public final class OrgLifecycle {
         if (dryRun) {
             String location = null;
             if (backup) {
-                // the database read as the delete reads it first (its fingerprint, at the freeze): a pool that does not answer
-                // refuses the dry run with the delete's own line, not the backup's pool check's, which the delete never reaches;
-                // listDatabases first, as Restore.exists: listing a missing database's collections makes it on the stand-in
-                // pools. One with no collections (dropped by hand) fails the dry run as its final backup fails the delete
+                // the database read with the delete's own first read (its fingerprint, at the freeze: every document): a pool
+                // that does not answer, or a collection it will not serve, refuses the dry run with the delete's own line, not
+                // the backup's pool check's, which the delete never reaches; listDatabases first, as Restore.exists: listing a
+                // missing database's collections makes it on the stand-in pools. One with no collections (dropped by hand)
+                // fails the dry run as its final backup fails the delete
                 String wouldFail = "dry run: the final backup of org " + orgId + " would fail";
-                if (!fingerprint(org, org.status(), wouldFail, db -> hasCollections(org, db))) {
+                if (fingerprint(org, org.status(), wouldFail, db -> onItsPool(org) ? lasting(db) : new Fingerprint(Map.of())).collections().isEmpty()) {
                     throw new TenantctlException(TenantctlException.Category.FAILED, wouldFail + ": " + NothingToBackUp.why(org, org.poolId(),
                             ctx.catalog().backups(), storeOnLine) + "; nothing deleted");
                 }
@@ -567,15 +568,19 @@ public final class OrgLifecycle {
                 + "'tenantctl backup --org " + orgId + "' takes the backup that supersedes it";
     }
 
-    /** Whether the org's database is on its pool with a collection in it, read without making it (see Restore.exists); each listing asked again after a dropped connection. */
-    private boolean hasCollections(Org org, com.mongodb.client.MongoDatabase db) {
-        return ctx.databaseNames(ctx.catalog().pools().get(org.poolId())).contains(org.databaseName()) && ctx.retry()
-                .call(new Retry.Attempts(), () -> db.listCollectionNames().into(new ArrayList<>())).stream().anyMatch(n -> !n.startsWith("system."));
+    /** Whether the org's database is on its pool, asked without making it (see Restore.exists); the listing asked again after a dropped connection. */
+    private boolean onItsPool(Org org) {
+        return ctx.databaseNames(ctx.catalog().pools().get(org.poolId())).contains(org.databaseName());
     }
 
     /** The frozen org's database as it is now, each collection's count and digest of the documents that last (LastingFingerprint), read on after a dropped connection; a failure to read it stops the delete. */
     private Fingerprint fingerprint(Org frozen, OrgStatus before, String failed) {
-        return fingerprint(frozen, before, failed, db -> LastingFingerprint.of(db, ctx.retry(), new Retry.Attempts()));
+        return fingerprint(frozen, before, failed, this::lasting);
+    }
+
+    /** The delete's read of the org's database (before and after its final backup, and its dry run's): see LastingFingerprint. */
+    private Fingerprint lasting(com.mongodb.client.MongoDatabase db) {
+        return LastingFingerprint.of(db, ctx.retry(), new Retry.Attempts());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.tenantctl.cli;
 
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.HookedPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,38 @@ class DeleteDryRunOfAnOrgOnAKilledPoolSaysWhatTheDeleteSaysTest {
             assertThat(dryJson.exitCode()).isEqualTo(realJson.exitCode());
             assertThat(strictJson(dryJson).get("error").get("message").asText())
                     .isEqualTo(asADryRun(strictJson(realJson).get("error").get("message").asText()));
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+        }
+    }
+
+    /**
+     * Found next: the dry run only listed the database's collections, where the delete reads every document of them first
+     * (its fingerprint, before the final backup). A collection its pool answers for but will not serve (here its find
+     * refused) let the dry run say it would delete, and the delete then failed: the dry run now reads the database with the
+     * delete's own read, and refuses with the delete's line and exit code.
+     */
+    @Test
+    void aCollectionThePoolWillNotServeRefusesTheDryRunAsTheDelete() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.aroundCollectionCall(real, "org_acme"::equals, "find",
+                    (collection, args, find) -> {
+                        if (collection.equals("notes")) {
+                            throw HookedPools.commandError(13, "not authorized on org_acme to execute command { find: \"notes\" } (test)");
+                        }
+                        return find.get();
+                    }));
+
+            Cli.Result dry = cli.run("orgs", "delete", "acme", "--dry-run");
+            Cli.Result real = cli.run("orgs", "delete", "acme");
+
+            assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+            assertThat(real.err()).as(real.toString()).startsWith("error: final backup of org acme failed: reading its database on pool pool-0: ")
+                    .contains("not authorized on org_acme");
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(real.exitCode());
+            assertThat(dry.err()).as("the delete's own refusal, said of a dry run").isEqualTo(asADryRun(real.err()));
+            assertThat(dry.out()).as("no plan printed").isEmpty();
             assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
         }
     }
