@@ -130,6 +130,9 @@ final class MigrateAllCommand implements Callable<Integer> {
         counts.put("migrated", r.report().count("migrated"));
         counts.put("unchanged", r.unchanged());
         counts.put("skipped", r.report().count("skipped"));
+        counts.put("run_orgs", r.report().total()); // the run's outcomes (counts{}) add up to these
+        counts.put("up_to_date_not_selected", r.unchanged() - r.report().count("unchanged"));
+        counts.put("worker", Summary.thisWorker(r.report(), OUTCOMES));
         Map<String, Object> doc = Summary.json(r.report(), r.interrupted(), counts, f -> nextStep(r, f));
         doc.put("skipped_orgs", skipped(r).stream().map(f -> Output.ordered("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
         doc.put("aborted", r.report().aborted());
@@ -143,6 +146,9 @@ final class MigrateAllCommand implements Callable<Integer> {
         }
         return doc;
     }
+
+    /** A run's outcomes as its summary counts them, each org of the run in one of them (or not started). */
+    private static final List<String> OUTCOMES = List.of("migrated", "unchanged", "skipped", "failed");
 
     private static List<RunReport.Org> skipped(MigrateAll.Result r) {
         return r.report().orgs().stream().filter(o -> o.outcome().equals("skipped")).toList();
@@ -330,8 +336,13 @@ final class MigrateAllCommand implements Callable<Integer> {
                     + "tenantctl migrate-all --join " + report.runId());
             return;
         }
-        ctx.out.println("run " + report.runId() + ": selected " + r.selected() + ", migrated " + report.count("migrated") + ", unchanged "
-                + r.unchanged() + ", skipped " + report.count("skipped") + ", failed " + report.failed().size());
+        // the run's orgs, each counted once (a joined worker's own are its next line); those up to date it left out, apart
+        int notSelected = r.unchanged() - report.count("unchanged");
+        int notStarted = report.count("not_started");
+        ctx.out.println("run " + report.runId() + ": " + report.total() + " orgs in the run: " + String.join(", ", OUTCOMES.stream()
+                .map(o -> o + " " + report.count(o)).toList()) + (notStarted == 0 ? "" : ", not started " + notStarted)
+                + (notSelected == 0 ? "" : "; " + notSelected + " more already up to date, not selected"));
+        java.util.Optional.ofNullable(Summary.thisWorker(report, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
         Summary.timings(ctx, report);
         Summary.catalogAlarm(ctx, report, "migrated");
         skipped(r).forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));

@@ -119,6 +119,37 @@ final class Summary {
         return o.outcome().equals("planned") ? null : String.valueOf(o.ms());
     }
 
+    /**
+     * What this worker did itself: "this worker did N of the run's M orgs: OUTCOME n, …" — its own outcomes, which add up
+     * to N, out of the run's M, whose counts (every worker's) its other line gives. For a worker that joined or resumed the
+     * run ({@code shared}), or whose run's outcomes are not all its own (other workers did some; orgs skipped are left out
+     * of that, as the run skips some as it selects them); null otherwise (one worker did the whole run: the run's line says
+     * it), and for a report that is no worker's.
+     */
+    static String thisWorker(RunReport report, List<String> outcomes, boolean shared) {
+        if (report.workerCounts() == null || !shared && outcomes.stream().filter(o -> !o.equals("skipped"))
+                .allMatch(o -> report.byThisWorker(o) == report.count(o))) {
+            return null;
+        }
+        return "this worker did " + outcomes.stream().mapToInt(report::byThisWorker).sum() + " of the run's " + report.total() + " orgs: "
+                + String.join(", ", outcomes.stream().map(o -> o + " " + report.byThisWorker(o)).toList())
+                + " (the run's counts above are every worker's)";
+    }
+
+    /**
+     * -o json's {@code worker}: what this worker did itself, {@code orgs} and each of {@code outcomes} ({@link #thisWorker});
+     * null for a report that is no worker's (a dry run).
+     */
+    static Map<String, Object> thisWorker(RunReport report, List<String> outcomes) {
+        if (report.workerCounts() == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("orgs", outcomes.stream().mapToInt(report::byThisWorker).sum());
+        outcomes.forEach(o -> m.put(o, report.byThisWorker(o)));
+        return m;
+    }
+
     /** The common table summary's "per org" line, from the report's timings and its three slowest orgs. */
     static void timings(CliContext ctx, RunReport report) {
         Timings t = report.timings();

@@ -150,7 +150,7 @@ class MigrateAllUpgradeTest {
         // the table form says the same to a person
         Cli.Result table = cli.run("migrate-all", "--schema", write(dir, "v1.json", V1).toString(), "--rate", "50");
         assertThat(table.exitCode()).as(table.toString()).isZero();
-        assertThat(table.out()).contains("selected 2").contains("failed 0");
+        assertThat(table.out()).contains("2 orgs in the run").contains("failed 0");
 
         // end state: both orgs have v1 whole again, and keep v2's index as an extra: never dropped without --prune
         CliFixture.assertClean(url, dir.resolve("v1.json"), List.of("alpha", "beta")).forEach((org, d) ->

@@ -144,6 +144,8 @@ public final class RunEngine {
     /** Who beats for a run {@link #start} records: this worker, unless the run is --detach'ed for others to join. */
     private volatile String creator;
     private final OrgLeases.Recoverer recoverer;
+    /** By run: the outcomes this worker recorded itself, by item status (what its report says it did, {@link RunReport#byThisWorker}). */
+    private final Map<String, Map<ItemStatus, Integer>> recorded = new ConcurrentHashMap<>();
 
     /** An engine whose org leases recover what dead holders left with {@code recoverer}. */
     public RunEngine(OpsContext ctx, OrgLeases.Recoverer recoverer) {
@@ -350,13 +352,13 @@ public final class RunEngine {
         if (control.existing()) {
             w = work.apply(runOf(runId, verb));
             if (existing(control, verb).isEmpty()) {
-                return new Ran(report(runId, names), false);
+                return new Ran(workersReport(runId, names), false);
             }
         } else if (control.detach()) {
             // a run with nothing to do (every org already final) is over now, not left running for a joiner: judged as a
             // worker's would be, by what its verb leaves undone (its work made only then, from the run as recorded)
             finish(runId, false, () -> work.apply(ctx.catalog().runs().get(runId)).undone().get());
-            return new Ran(report(runId, names), false);
+            return new Ran(workersReport(runId, names), false);
         }
         RunRepository.Run run = ctx.catalog().runs().get(runId);
         w = w != null ? w : work.apply(run);
@@ -374,7 +376,7 @@ public final class RunEngine {
             }
             // a Ctrl-C that left nothing undone (every org in flight finished, none failed) interrupted nothing
             interrupted = finish(runId, interrupted, w.undone());
-            return new Ran(report(runId, names), interrupted);
+            return new Ran(workersReport(runId, names), interrupted);
         } catch (RuntimeException e) {
             throw stopped(verb, runId, e);
         }
@@ -484,6 +486,9 @@ public final class RunEngine {
                 job.leftUndone(c.orgId(), why); // still this worker's, and under the org's lease nobody else ends it
             }
             boolean failed = runs.claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), why, null);
+            if (failed) {
+                recorded(runId, ItemStatus.FAILED);
+            }
             progress.advance(c.orgId(), !failed);
         } finally {
             if (taken != null && taken.ok()) {
@@ -536,6 +541,7 @@ public final class RunEngine {
                 done.workedOn())) {
             return; // this worker outlived its lease and another took the org over: its outcome, not this one, is the org's
         }
+        recorded(runId, done.status());
         progress.advance(c.orgId(), done.status() != ItemStatus.FAILED);
     }
 
@@ -652,6 +658,9 @@ public final class RunEngine {
             }
             boolean failed = runs.busyItemFailed(runId, c.orgId(), millis(t0), refusal
                     + " (waited " + waited.getAsLong() + " s" + WAITED_PAST_BUSY_TIMEOUT);
+            if (failed) {
+                recorded(runId, ItemStatus.FAILED);
+            }
             progress.advance(c.orgId(), !failed);
         }
     }
@@ -727,6 +736,21 @@ public final class RunEngine {
         });
         runs.unclaim(runId, dead);
         runs.reopen(runId);
+    }
+
+    /** An outcome this worker recorded on an item of {@code runId}. */
+    private void recorded(String runId, ItemStatus status) {
+        recorded.computeIfAbsent(runId, k -> new ConcurrentHashMap<>()).merge(status, 1, Integer::sum);
+    }
+
+    /**
+     * The run's {@link #report}, as this worker gives it: with the outcomes it recorded itself in this process (none for a
+     * run it only created, --detach, or joined once it was over), named by {@code names}.
+     */
+    private RunReport workersReport(String runId, OutcomeNames names) {
+        Map<String, Integer> mine = new java.util.TreeMap<>();
+        recorded.getOrDefault(runId, Map.of()).forEach((status, n) -> mine.merge(names.of(status), n, Integer::sum));
+        return report(runId, names).byThisWorker(mine);
     }
 
     /** The run as every verb reports it: status, counts, timings and each org's outcome, named by {@code names}. */

@@ -21,10 +21,13 @@ import java.util.function.UnaryOperator;
  * <p>{@code timings} are over the orgs the run timed ({@link RunEngine#timed}); {@code poolTimings} the same orgs' by pool
  * ("" for an org with no pool), a pool none of whose orgs was timed left out. {@code inFlight}: of the orgs reported
  * {@code not_started}, those a worker is on right now (claimed under a live lease, as another worker of the run sees
- * them when it ends): not left undone, their outcome is still to come.
+ * them when it ends): not left undone, their outcome is still to come. {@code workerCounts}: of the outcomes, those this
+ * process's worker recorded itself, in the verb's words ({@link #byThisWorker}); null for a report that is no worker's
+ * (runs show, a dry run).
  */
 public record RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings,
-                        Map<String, Timings> poolTimings, List<Org> orgs, String reason, int inFlight, List<Org> slowestKept) {
+                        Map<String, Timings> poolTimings, List<Org> orgs, String reason, int inFlight, List<Org> slowestKept,
+                        Map<String, Integer> workerCounts) {
 
     /** How many of a run's slowest orgs a report without lines keeps ({@link #summary}). */
     public static final int SLOWEST_KEPT = 3;
@@ -32,7 +35,26 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
     /** A report holding every org's line ({@code orgs}). */
     public RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings,
                      Map<String, Timings> poolTimings, List<Org> orgs, String reason, int inFlight) {
-        this(runId, verb, status, counts, timings, poolTimings, orgs, reason, inFlight, null);
+        this(runId, verb, status, counts, timings, poolTimings, orgs, reason, inFlight, null, null);
+    }
+
+    /** A report; {@code slowestKept} null for one holding every org's line. */
+    public RunReport(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings,
+                     Map<String, Timings> poolTimings, List<Org> orgs, String reason, int inFlight, List<Org> slowestKept) {
+        this(runId, verb, status, counts, timings, poolTimings, orgs, reason, inFlight, slowestKept, null);
+    }
+
+    /**
+     * This report as one worker of the run gives it: {@code workerCounts}, the outcomes it recorded itself (an org another
+     * worker did, or that it handed back, is not among them), in the verb's words.
+     */
+    public RunReport byThisWorker(Map<String, Integer> workerCounts) {
+        return new RunReport(runId, verb, status, counts, timings, poolTimings, orgs, reason, inFlight, slowestKept, Map.copyOf(workerCounts));
+    }
+
+    /** How many orgs of the run this worker took to an outcome itself with {@code outcome} (0 when it is no worker's report). */
+    public int byThisWorker(String outcome) {
+        return workerCounts == null ? 0 : workerCounts.getOrDefault(outcome, 0);
     }
 
     /**
@@ -57,7 +79,7 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
 
     /** This report with its counts as {@code counts} (a report without lines: its outcomes renamed by the verb). */
     public RunReport withCounts(Map<String, Integer> counts) {
-        return new RunReport(runId, verb, status, counts, timings, poolTimings, orgs, reason, inFlight, slowestKept);
+        return new RunReport(runId, verb, status, counts, timings, poolTimings, orgs, reason, inFlight, slowestKept, workerCounts);
     }
 
     /** One org's line: its outcome in the verb's words, attempts, wall time, error, and the verb's detail (JSON text). */
@@ -103,7 +125,7 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
     public RunReport map(UnaryOperator<Org> line) {
         requireLines();
         List<Org> out = orgs.stream().map(line).toList();
-        return new RunReport(runId, verb, status, countsOf(out), timings, poolTimings, out, reason, inFlight);
+        return new RunReport(runId, verb, status, countsOf(out), timings, poolTimings, out, reason, inFlight, null, workerCounts);
     }
 
     /** True for a dry run's report: no run was recorded. */
