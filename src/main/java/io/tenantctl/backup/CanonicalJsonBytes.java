@@ -33,14 +33,14 @@ final class CanonicalJsonBytes {
     }
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] OID = literal("{\"$oid\": \"");
-    private static final byte[] DATE = literal("{\"$date\": {\"$numberLong\": \"");
-    private static final byte[] INT32 = literal("{\"$numberInt\": \"");
-    private static final byte[] INT64 = literal("{\"$numberLong\": \"");
-    private static final byte[] DOUBLE = literal("{\"$numberDouble\": \"");
-    private static final byte[] TRUE = literal("true");
-    private static final byte[] FALSE = literal("false");
-    private static final byte[] NULL = literal("null");
+    static final byte[] OID = literal("{\"$oid\": \"");
+    static final byte[] DATE = literal("{\"$date\": {\"$numberLong\": \"");
+    static final byte[] INT32 = literal("{\"$numberInt\": \"");
+    static final byte[] INT64 = literal("{\"$numberLong\": \"");
+    static final byte[] DOUBLE = literal("{\"$numberDouble\": \"");
+    static final byte[] TRUE = literal("true");
+    static final byte[] FALSE = literal("false");
+    static final byte[] NULL = literal("null");
 
     /** Thrown (without a stack trace) when the driver must write the document. */
     private static final RuntimeException DECLINE = new RuntimeException("declined", null, false, false) {

@@ -4,6 +4,15 @@ import org.bson.RawBsonDocument;
 
 import java.util.Arrays;
 
+import static io.tenantctl.backup.CanonicalJsonBytes.DATE;
+import static io.tenantctl.backup.CanonicalJsonBytes.DOUBLE;
+import static io.tenantctl.backup.CanonicalJsonBytes.FALSE;
+import static io.tenantctl.backup.CanonicalJsonBytes.INT32;
+import static io.tenantctl.backup.CanonicalJsonBytes.INT64;
+import static io.tenantctl.backup.CanonicalJsonBytes.NULL;
+import static io.tenantctl.backup.CanonicalJsonBytes.OID;
+import static io.tenantctl.backup.CanonicalJsonBytes.TRUE;
+
 /**
  * Reads one line of canonical Extended JSON v2 straight from its UTF-8 bytes into BSON bytes, producing exactly the
  * document the driver's {@code JsonReader} piped into a {@code BsonBinaryWriter} produces, for what
@@ -30,14 +39,6 @@ final class CanonicalJsonParser {
     private static final RuntimeException DECLINE = new RuntimeException("declined", null, false, false) {
     };
 
-    private static final byte[] OID = ascii("{\"$oid\": \"");
-    private static final byte[] DATE = ascii("{\"$date\": {\"$numberLong\": \"");
-    private static final byte[] INT32 = ascii("{\"$numberInt\": \"");
-    private static final byte[] INT64 = ascii("{\"$numberLong\": \"");
-    private static final byte[] DOUBLE = ascii("{\"$numberDouble\": \"");
-    private static final byte[] TRUE = ascii("true");
-    private static final byte[] FALSE = ascii("false");
-    private static final byte[] NULL = ascii("null");
 
     private byte[] in;
     private int p;
@@ -441,10 +442,6 @@ final class CanonicalJsonParser {
         if (next() != c) {
             throw DECLINE;
         }
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private void put(byte b) {
