@@ -109,6 +109,9 @@ final class BackupCommand implements Callable<Integer> {
                 + (copy.compression() == Compression.ZSTD ? "" : " --compression " + copy.compression().id()) + Stores.onLine(ctx);
     }
 
+    /** A run's outcomes as a worker's own are counted ({@link Summary#thisWorker}), each org of the run in one of them (or not started). */
+    private static final List<String> OUTCOMES = List.of("backed_up", "skipped", "failed");
+
     private void render(RunReport report, boolean interrupted, String store) {
         // an org deleted (or deleting) since it was selected is never backed up again: its final backup was its last, and
         // 'backup --org' would fail the same way for ever
@@ -127,6 +130,7 @@ final class BackupCommand implements Callable<Integer> {
             counts.put("store", store);
             counts.put("backed_up", report.count("backed_up"));
             counts.put("planned", report.count("planned"));
+            counts.put("worker", Summary.thisWorker(report, OUTCOMES));
             Output.json(ctx.out, Summary.json(report, interrupted, counts, next));
             return;
         }
@@ -146,6 +150,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         ctx.out.println("run " + report.runId() + ": backed up " + report.count("backed_up") + " to " + store + ", failed "
                 + report.failed().size() + (interrupted ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
+        java.util.Optional.ofNullable(Summary.thisWorker(report, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
         Summary.timings(ctx, report);
         Summary.failures(ctx, Summary.failures(report, next));
     }

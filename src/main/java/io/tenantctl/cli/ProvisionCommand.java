@@ -192,6 +192,9 @@ final class ProvisionCommand implements Callable<Integer> {
                 + (pool == null ? "" : " --pool " + pool);
     }
 
+    /** A run's outcomes as a worker's own are counted ({@link Summary#thisWorker}), each org of the run in one of them (or not started). */
+    private static final List<String> OUTCOMES = List.of("provisioned", "unchanged", "skipped", "failed");
+
     private void render(RunReport report, Provision.Result r) {
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
@@ -199,6 +202,7 @@ final class ProvisionCommand implements Callable<Integer> {
             counts.put("provisioned", report.count("provisioned"));
             counts.put("unchanged", report.count("unchanged"));
             counts.put("planned", report.count("planned"));
+            counts.put("worker", Summary.thisWorker(report, OUTCOMES));
             Output.json(ctx.out, Summary.json(report, r.interrupted(), counts, f -> nextStep(report, f)));
             return;
         }
@@ -220,6 +224,7 @@ final class ProvisionCommand implements Callable<Integer> {
                 + report.count("unchanged") + ", failed " + report.failed().size()
                 + (report.count("skipped") == 0 ? "" : ", skipped " + report.count("skipped") + " (forgotten: see its error)")
                 + (r.interrupted() ? ", not started " + report.count("not_started") + (report.cancelled() ? " (interrupted; run cancelled)" : " (interrupted; re-run to resume)") : ""));
+        java.util.Optional.ofNullable(Summary.thisWorker(report, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
         Summary.timings(ctx, report);
         Summary.catalogAlarm(ctx, report, "provisioned");
         Summary.failures(ctx, Summary.failures(report, f -> nextStep(report, f)));

@@ -122,18 +122,30 @@ final class Summary {
     /**
      * What this worker did itself: "this worker did N of the run's M orgs: OUTCOME n, …" — its own outcomes, which add up
      * to N, out of the run's M, whose counts (every worker's) its other line gives. For a worker that joined or resumed the
-     * run ({@code shared}), or whose run's outcomes are not all its own (other workers did some; orgs skipped are left out
-     * of that, as the run skips some as it selects them); null otherwise (one worker did the whole run: the run's line says
-     * it), and for a report that is no worker's.
+     * run ({@code shared}), or whose run's outcomes are not all its own (other workers did some: {@link #othersDidSome});
+     * null otherwise (one worker did the whole run: the run's line says it), and for a report that is no worker's.
      */
     static String thisWorker(RunReport report, List<String> outcomes, boolean shared) {
-        if (report.workerCounts() == null || !shared && outcomes.stream().filter(o -> !o.equals("skipped"))
-                .allMatch(o -> report.byThisWorker(o) == report.count(o))) {
+        if (report.workerCounts() == null || !shared && !othersDidSome(report, outcomes)) {
             return null;
         }
         return "this worker did " + outcomes.stream().mapToInt(report::byThisWorker).sum() + " of the run's " + report.total() + " orgs: "
                 + String.join(", ", outcomes.stream().map(o -> o + " " + report.byThisWorker(o)).toList())
                 + " (the run's counts above are every worker's)";
+    }
+
+    /**
+     * Whether other workers took orgs of the run to an outcome: the orgs some worker claimed (attempts above 0: those the
+     * run ended as it selected them, an org already active, one failed for want of room, were never claimed) are more
+     * than this worker's own. A report without lines: its outcomes are not all this worker's, skipped left out (the run
+     * skips some as it selects them).
+     */
+    private static boolean othersDidSome(RunReport report, List<String> outcomes) {
+        if (report.holdsLines()) {
+            return report.orgs().stream().filter(o -> o.attempts() > 0 && outcomes.contains(o.outcome())).count()
+                    > outcomes.stream().mapToInt(report::byThisWorker).sum();
+        }
+        return !outcomes.stream().filter(o -> !o.equals("skipped")).allMatch(o -> report.byThisWorker(o) == report.count(o));
     }
 
     /**
