@@ -182,11 +182,11 @@ class ABackupWhoseFilesAreGoneTest {
     void severalBackupsGoneAreForgottenInOneGoAndARefusalStopsNoneOfTheOthers() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme", "globex");
-            String a1 = f.backup("acme");
-            String a2 = f.backup("acme");
-            String a3 = f.backup("acme");
-            String g1 = f.backup("globex");
-            f.backup("globex");
+            List<String> acme = f.backups("acme", 3);
+            String a1 = acme.get(0);
+            String a2 = acme.get(1);
+            String a3 = acme.get(2);
+            String g1 = f.backups("globex", 2).get(0);
             f.removeFromStore("acme", a1);
             f.removeFromStore("acme", a2);
             f.removeFromStore("globex", g1);
@@ -224,18 +224,11 @@ class ABackupWhoseFilesAreGoneTest {
     @Test
     void aFileStoreWhoseDirectoryIsGoneForgetsNothing() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            String old = f.backup("acme");
-            f.backup("acme");
-            Files.move(f.storeDir, dir.resolve("volume")); // unmounted
+            String old = twoBackupsThenUnmounted(f, dir.resolve("volume")).get(0);
             for (String[] args : new String[][]{{"backups", "forget", old}, {"backups", "forget", old, "--dry-run", "-o", "json"}}) {
-                Cli.Result r = f.cli.run(args);
-                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
-                assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
-                assertThat(r.err()).contains("does not exist").contains("2 complete backups of 1 org").contains("mount");
+                refusedInOneLine(f.cli.run(args), "does not exist", "2 complete backups of 1 org", "mount");
             }
-            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from backups where status = 'complete'"))
-                    .as("the good backup is still recorded complete").isEqualTo(2);
+            assertThat(recordedComplete(f)).as("the good backup is still recorded complete").isEqualTo(2);
         }
     }
 
@@ -247,18 +240,13 @@ class ABackupWhoseFilesAreGoneTest {
     @Test
     void aFileStoreWhoseDirectoryIsGoneIsNotPrunedNorShownAsGone() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            String old = f.backup("acme");
-            f.backup("acme");
-            Files.move(f.storeDir, dir.resolve("volume")); // unmounted
+            String old = twoBackupsThenUnmounted(f, dir.resolve("volume")).get(0);
             for (String[] args : new String[][]{{"backups", "prune", "--keep-last", "1"}, {"backups", "prune", "--dry-run"},
                     {"backups", "show", old}}) {
                 Cli.Result r = f.cli.run(args);
-                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                refusedInOneLine(r, "does not exist", "2 complete backups of 1 org", "mount");
                 assertThat(r.out()).as(r.toString()).isEmpty();
-                assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
-                assertThat(r.err()).contains("does not exist").contains("2 complete backups of 1 org").contains("mount")
-                        .doesNotContain("backups forget");
+                assertThat(r.err()).doesNotContain("backups forget");
             }
             for (String[] args : new String[][]{{"backups", "prune", "-o", "json"}, {"backups", "show", old, "-o", "json"}}) {
                 Cli.Result r = f.cli.run(args);
@@ -266,8 +254,7 @@ class ABackupWhoseFilesAreGoneTest {
                 assertThat(strictJson(r).toString()).contains("does not exist").doesNotContain("backups forget");
             }
             assertThat(f.storeDir).as("nothing made on the disk under the volume").doesNotExist();
-            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from backups where status = 'complete' and error is null"))
-                    .as("both backups still recorded complete").isEqualTo(2);
+            assertThat(recordedComplete(f)).as("both backups still recorded complete").isEqualTo(2);
         }
     }
 
@@ -280,16 +267,11 @@ class ABackupWhoseFilesAreGoneTest {
     @Test
     void aBackupsListOfAFileStoreWhoseDirectoryIsGoneSaysItIsNotMounted() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
-            String old = f.backup("acme");
-            String newest = f.backup("acme");
             Path volume = dir.resolve("volume");
-            Files.move(f.storeDir, volume); // unmounted
+            List<String> both = twoBackupsThenUnmounted(f, volume);
             Cli.Result table = f.cli.run("backups", "list");
-            assertThat(table.exitCode()).as(table.toString()).isEqualTo(3);
-            assertThat(table.out()).as(table.toString()).contains(old).contains(newest);
-            assertThat(table.err().strip().lines().count()).as("one line: " + table).isEqualTo(1);
-            assertThat(table.err()).contains("does not exist").contains("2 complete backups of 1 org").contains("not gone").contains("mount");
+            refusedInOneLine(table, "does not exist", "2 complete backups of 1 org", "not gone", "mount");
+            assertThat(table.out()).as(table.toString()).contains(both.get(0)).contains(both.get(1));
             Cli.Result json = f.cli.run("backups", "list", "--org", "acme", "-o", "json");
             assertThat(json.exitCode()).as(json.toString()).isEqualTo(3);
             assertThat(strictJson(json).get("backups")).as(json.toString()).hasSize(2);
@@ -325,10 +307,8 @@ class ABackupWhoseFilesAreGoneTest {
             for (String[] args : new String[][]{{"verify"}, {"backup", "--org", "acme"}, {"restore", "--org", "acme", "--to-org", "acme-copy"},
                     {"backups", "prune"}}) {
                 Cli.Result r = f.cli.run(args);
-                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
-                assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
-                assertThat(r.err()).contains("store " + f.storeDir.toUri() + " is an empty directory").contains("1 complete backup of 1 org")
-                        .contains("mount").contains("if they are gone for good, put a file in it");
+                refusedInOneLine(r, "store " + f.storeDir.toUri() + " is an empty directory", "1 complete backup of 1 org", "mount",
+                        "if they are gone for good, put a file in it");
                 assertThat(f.storeDir).as("nothing written on the disk under the mount point: " + r).isEmptyDirectory();
             }
             assertThat(CliFixture.count(f.catalogUrl, "select count(*) from backups where error is not null"))
@@ -346,14 +326,33 @@ class ABackupWhoseFilesAreGoneTest {
             f.provision("acme");
             ok(f.cli, "orgs", "delete", "acme");
             Files.move(f.storeDir, dir.resolve("volume")); // unmounted
-            Cli.Result purge = f.cli.run("orgs", "purge", "--older-than", "0");
-            assertThat(purge.exitCode()).as(purge.toString()).isEqualTo(3);
-            assertThat(purge.err().strip().lines().count()).as("one line: " + purge).isEqualTo(1);
-            assertThat(purge.err()).contains("does not exist").contains("1 complete backup of 1 org").contains("mount");
+            refusedInOneLine(f.cli.run("orgs", "purge", "--older-than", "0"), "does not exist", "1 complete backup of 1 org", "mount");
             assertThat(CliFixture.count(f.catalogUrl, "select count(*) from backups where error is not null"))
                     .as("no backup recorded damaged for a volume not mounted").isZero();
             assertThat(f.databaseNames("pool-0")).contains("org_acme");
         }
+    }
+
+    /** acme with two backups (their ids, oldest first) on a file store whose volume is then unmounted: moved to {@code volume}. */
+    private static List<String> twoBackupsThenUnmounted(BackupFixture f, Path volume) throws java.io.IOException {
+        f.provision("acme");
+        List<String> ids = f.backups("acme", 2);
+        Files.move(f.storeDir, volume); // unmounted
+        return ids;
+    }
+
+    /** A command the store refused (not mounted, or an empty mount point): exit 3, one line on stderr, saying each of {@code says}. */
+    private static void refusedInOneLine(Cli.Result r, String... says) {
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+        for (String said : says) {
+            assertThat(r.err()).as(r.toString()).contains(said);
+        }
+    }
+
+    /** How many backups the catalog records complete and not damaged. */
+    private static long recordedComplete(BackupFixture f) {
+        return CliFixture.count(f.catalogUrl, "select count(*) from backups where status = 'complete' and error is null");
     }
 
     private static JsonNode decided(BackupFixture f) {

@@ -310,6 +310,15 @@ final class BackupFixture implements AutoCloseable {
         return r.get("orgs").get(0).get("backup_id").asText();
     }
 
+    /** Backs one org up {@code times} times, one after the other; returns the backup ids, oldest first. */
+    List<String> backups(String orgId, int times) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < times; i++) {
+            ids.add(backup(orgId));
+        }
+        return ids;
+    }
+
     /** The end state of every test here: each org has the whole schema it was provisioned with (extras allowed). */
     void assertClean(String... orgs) {
         CliFixture.assertClean(catalogUrl, schema, List.of(orgs));

@@ -94,12 +94,14 @@ class PruneOfABackupItCannotDeleteTest {
     void aPruneOfEveryOrgListsEachOrgsPrefixOnceAndStillFindsANewestBackupCutShort() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme", "globex");
-            String acmeOld = f.backup("acme");
-            String acmeMiddle = f.backup("acme");
-            String acmeNewest = f.backup("acme");
-            String globexOld = f.backup("globex");
-            String globexMiddle = f.backup("globex");
-            String globexNewest = f.backup("globex");
+            List<String> acme = f.backups("acme", 3);
+            List<String> globex = f.backups("globex", 3);
+            String acmeOld = acme.get(0);
+            String acmeMiddle = acme.get(1);
+            String acmeNewest = acme.get(2);
+            String globexOld = globex.get(0);
+            String globexMiddle = globex.get(1);
+            String globexNewest = globex.get(2);
             Path cut = f.files("globex", globexNewest).entrySet().stream().filter(e -> !e.getKey().equals("manifest.json"))
                     .map(Map.Entry::getValue).findFirst().orElseThrow();
             byte[] bytes = Files.readAllBytes(cut);
