@@ -35,15 +35,9 @@ class ARunOfAFleetsOrgsListedUnderASmallHeapTest {
 
     @Test
     void backupAllAndBackupDueDetachedRecordThirtyThousandOrgs() throws Exception {
-        String url = CliFixture.initialisedCatalog();
         try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.fleetCatalog(pools, ORGS, "md5(g::text) || md5(g::text)");
             Cli cli = Cli.withCatalog(url);
-            CliFixture.addPool(cli, "pool-0", pools.uri(0), 2 * ORGS, 1);
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                s.execute("insert into orgs (org_id, pool_id, database_name, status, tier, schema_hash, updated_at) select 'org-' || lpad(g::text, 6, '0'), "
-                        + "'pool-0', 'org_org_' || lpad(g::text, 6, '0'), 'active', 'free', md5(g::text) || md5(g::text), now() "
-                        + "from generate_series(1, " + ORGS + ") g");
-            }
             Path store = Files.createDirectories(dir.resolve("store"));
             for (List<String> args : List.of(List.of("backup", "--all", "--detach"), List.of("backup", "--due", "--detach"))) {
                 ChildJvm.Exit exit = ChildJvm.run(dir, Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall", "TENANTCTL_STORE",

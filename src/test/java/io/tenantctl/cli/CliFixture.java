@@ -58,6 +58,19 @@ final class CliFixture {
         return TestCatalog.initialisedDatabase();
     }
 
+    /**
+     * A fresh catalog with pool-0 ({@code pools}' first, room for twice the fleet) and a fleet of {@code orgs} active orgs on
+     * it, org-000001 on, written by SQL (too many to provision one by one); each org's schema_hash is {@code schemaHash}, an
+     * SQL expression of g, the org's number ("null": none recorded). Returns the catalog's URL.
+     */
+    static String fleetCatalog(io.tenantctl.testing.TestPools pools, int orgs, String schemaHash) {
+        String url = initialisedCatalog();
+        addPool(Cli.withCatalog(url), "pool-0", pools.uri(0), 2 * orgs, 1);
+        sql(url, "insert into orgs (org_id, pool_id, database_name, status, tier, schema_hash) select 'org-' || lpad(g::text, 6, '0'), "
+                + "'pool-0', 'org_org_' || lpad(g::text, 6, '0'), 'active', 'free', " + schemaHash + " from generate_series(1, " + orgs + ") g");
+        return url;
+    }
+
     /** A fresh catalog, initialised, then migrated (its flyway history says) to version 99 by a newer tenantctl. */
     static String catalogFromANewerTenantctl() {
         String url = initialisedCatalog();

@@ -9,9 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
@@ -38,15 +35,10 @@ class MigrateAllDryRunOfAFleetUnderASmallHeapTest {
 
     @Test
     void aDryRunOfFiftyThousandOrgsIsOneJsonDocumentUnder128Mb() throws Exception {
-        String url = CliFixture.initialisedCatalog();
         try (TestPools pools = new TestPools(1)) {
-            CliFixture.addPool(Cli.withCatalog(url), "pool-0", pools.uri(0), 2 * ORGS, 1);
             // 50,000 active orgs with no manifest recorded: the dry run plans the small schema for each (the stand-in pool
             // has none of their databases, so each org's plan is its 2 collections and 3 indexes)
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                s.execute("insert into orgs (org_id, pool_id, database_name, status, tier) select 'org-' || lpad(g::text, 6, '0'), "
-                        + "'pool-0', 'org_org_' || lpad(g::text, 6, '0'), 'active', 'free' from generate_series(1, " + ORGS + ") g");
-            }
+            String url = CliFixture.fleetCatalog(pools, ORGS, "null");
             Path schema = CliFixture.smallSchema(dir);
             Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall");
 

@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import io.tenantctl.Main;
 import io.tenantctl.testing.ChildJvm;
-import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.TestPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,13 +36,8 @@ class VerifyOfAFleetRecordsItsRunUnderASmallHeapTest {
 
     @Test
     void verifyDetachOfThirtyThousandOrgsRecordsEveryOneOfThemUnderSixteenMegabytes() throws Exception {
-        String url = CliFixture.initialisedCatalog();
         try (TestPools pools = new TestPools(1)) {
-            CliFixture.addPool(Cli.withCatalog(url), "pool-0", pools.uri(0), 2 * ORGS, 1);
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                s.execute("insert into orgs (org_id, pool_id, database_name, status, tier, updated_at) select 'org-' || lpad(g::text, 6, '0'), "
-                        + "'pool-0', 'org_org_' || lpad(g::text, 6, '0'), 'active', 'free', now() from generate_series(1, " + ORGS + ") g");
-            }
+            String url = CliFixture.fleetCatalog(pools, ORGS, "null");
             ChildJvm.Exit exit = ChildJvm.run(dir, Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall"), 120,
                     List.of("-Xmx" + HEAP_MB + "m", "-XX:+UseSerialGC"), Main.class.getName(), "verify", "--detach");
             String err = exit.err();
@@ -68,15 +62,10 @@ class VerifyOfAFleetRecordsItsRunUnderASmallHeapTest {
     @org.junit.jupiter.api.Tag("slow") // 60,000 orgs and their verifications, then a child JVM: ~10 s on 2 cores
     void verifyChangedOnlyDetachOfSixtyThousandOrgsAllButTenUnchangedRecordsTheTen() throws Exception {
         int orgs = 60_000;
-        String url = CliFixture.initialisedCatalog();
         try (TestPools pools = new TestPools(1)) {
-            CliFixture.addPool(Cli.withCatalog(url), "pool-0", pools.uri(0), 2 * orgs, 1);
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                s.execute("insert into orgs (org_id, pool_id, database_name, status, tier, updated_at) select 'org-' || lpad(g::text, 6, '0'), "
-                        + "'pool-0', 'org_org_' || lpad(g::text, 6, '0'), 'active', 'free', now() from generate_series(1, " + orgs + ") g");
-                s.execute("insert into org_verifications (org_id, verified_at, org_version) select org_id, now(), version from orgs "
-                        + "where org_id > 'org-000010'");
-            }
+            String url = CliFixture.fleetCatalog(pools, orgs, "null");
+            CliFixture.sql(url, "insert into org_verifications (org_id, verified_at, org_version) select org_id, now(), version from orgs "
+                    + "where org_id > 'org-000010'");
             ChildJvm.Exit exit = ChildJvm.run(dir, Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall"), 120,
                     List.of("-Xmx" + HEAP_MB + "m", "-XX:+UseSerialGC"), Main.class.getName(), "verify", "--changed-only", "--detach");
             String err = exit.err();
