@@ -86,17 +86,9 @@ class VerifyReadsTheFleetsOrgsInPagesTest {
      */
     @Test
     void resumeOfAFinishedRunOverTheFleetReportsItUnderASmallHeap() throws Exception {
-        String runId = "20261207T000000Z-0a0a";
-        try (Connection c = DriverManager.getConnection(env.get("TENANTCTL_CATALOG_URL")); Statement s = c.createStatement()) {
-            s.execute("insert into runs (run_id, verb, args, status, actor, finished_at) values ('" + runId + "', 'verify', "
-                    + "'{\"deep\":false,\"fix\":false,\"orgs\":[],\"pools\":[]}', 'succeeded', 'oncall', now())");
-            s.execute("insert into run_items (run_id, org_id, pool_id, seq, status, attempts, millis, detail) select '" + runId + "', "
-                    + "'org-' || lpad(g::text, 6, '0'), 'pool-0', g, 'succeeded', 1, g, '{\"findings\":[]}' from generate_series(1, " + ORGS + ") g");
-        }
-        ChildJvm.Exit exit = ChildJvm.run(dir.resolve("text"), env, 120, List.of("-Xmx" + REPORT_HEAP_MB + "m", "-XX:+UseSerialGC"),
-                Main.class.getName(), "verify", "--resume", runId);
+        String runId = finishedRun("20261207T000000Z-0a0a");
+        ChildJvm.Exit exit = resumeUnderTheReportHeap("text", "verify", "--resume", runId);
         String err = exit.err();
-        assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
         assertThat(exit.code()).as("verify --resume of %d orgs under -Xmx%dm: %s", ORGS, REPORT_HEAP_MB, err).isEqualTo(4);
         assertThat(exit.out()).contains("verified " + ORGS + " org(s): " + ORGS / STUCK_EVERY + " problem(s)")
                 .contains("per org: p50 30000 ms, p95 57000 ms, max 60000 ms over 60000 orgs; slowest: org-060000 60000 ms, "
@@ -117,17 +109,9 @@ class VerifyReadsTheFleetsOrgsInPagesTest {
      */
     @Test
     void resumeOfAFinishedRunOverTheFleetWritesItsJsonUnderASmallHeap() throws Exception {
-        String runId = "20261207T000000Z-0b0b";
-        try (Connection c = DriverManager.getConnection(env.get("TENANTCTL_CATALOG_URL")); Statement s = c.createStatement()) {
-            s.execute("insert into runs (run_id, verb, args, status, actor, finished_at) values ('" + runId + "', 'verify', "
-                    + "'{\"deep\":false,\"fix\":false,\"orgs\":[],\"pools\":[]}', 'succeeded', 'oncall', now())");
-            s.execute("insert into run_items (run_id, org_id, pool_id, seq, status, attempts, millis, detail) select '" + runId + "', "
-                    + "'org-' || lpad(g::text, 6, '0'), 'pool-0', g, 'succeeded', 1, g, '{\"findings\":[]}' from generate_series(1, " + ORGS + ") g");
-        }
-        ChildJvm.Exit exit = ChildJvm.run(dir.resolve("resumed-json"), env, 120, List.of("-Xmx" + REPORT_HEAP_MB + "m", "-XX:+UseSerialGC"),
-                Main.class.getName(), "verify", "--resume", runId, "-o", "json");
+        String runId = finishedRun("20261207T000000Z-0b0b");
+        ChildJvm.Exit exit = resumeUnderTheReportHeap("resumed-json", "verify", "--resume", runId, "-o", "json");
         String err = exit.err();
-        assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
         assertThat(exit.code()).as("verify --resume -o json of %d orgs under -Xmx%dm: %s", ORGS, REPORT_HEAP_MB, err).isEqualTo(4);
         JsonNode doc = CliFixture.strictJson(new Cli.Result(exit.code(), exit.out(), err));
         assertThat(doc.get("run_id").asText()).isEqualTo(runId);
@@ -143,5 +127,24 @@ class VerifyReadsTheFleetsOrgsInPagesTest {
         assertThat(doc.get("orgs").get(0).get("outcome").asText()).isEqualTo("clean");
         assertThat(doc.get("failed")).isEmpty();
         assertThat(doc.get("problems").asLong()).isEqualTo(ORGS / STUCK_EVERY);
+    }
+
+    /** Records run {@code runId}, a verify of the fleet its workers finished: every org's item succeeded in g ms, no findings. */
+    private static String finishedRun(String runId) throws Exception {
+        try (Connection c = DriverManager.getConnection(env.get("TENANTCTL_CATALOG_URL")); Statement s = c.createStatement()) {
+            s.execute("insert into runs (run_id, verb, args, status, actor, finished_at) values ('" + runId + "', 'verify', "
+                    + "'{\"deep\":false,\"fix\":false,\"orgs\":[],\"pools\":[]}', 'succeeded', 'oncall', now())");
+            s.execute("insert into run_items (run_id, org_id, pool_id, seq, status, attempts, millis, detail) select '" + runId + "', "
+                    + "'org-' || lpad(g::text, 6, '0'), 'pool-0', g, 'succeeded', 1, g, '{\"findings\":[]}' from generate_series(1, " + ORGS + ") g");
+        }
+        return runId;
+    }
+
+    /** tenantctl {@code args} in a child JVM under the report's small heap, its output kept in {@code name}; no stack trace. */
+    private static ChildJvm.Exit resumeUnderTheReportHeap(String name, String... args) throws Exception {
+        ChildJvm.Exit exit = ChildJvm.run(dir.resolve(name), env, 120, List.of("-Xmx" + REPORT_HEAP_MB + "m", "-XX:+UseSerialGC"),
+                Main.class.getName(), args);
+        assertThat(exit.err()).as("no stack trace").doesNotContain("Exception in thread");
+        return exit;
     }
 }
