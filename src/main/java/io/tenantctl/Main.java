@@ -29,8 +29,11 @@ public final class Main {
         return bytes / (1024 * 1024);
     }
 
-    /** Held here: java.util.logging keeps its loggers weakly, and a collected one forgets its level. */
-    private static final java.util.logging.Logger POSTGRES_DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
+    /**
+     * Held here: java.util.logging keeps its loggers weakly, and a collected one forgets its level. Set by main once the
+     * signal handlers are in (as a static initialiser it ran before them, and java.util.logging takes a while to start).
+     */
+    private static java.util.logging.Logger postgresDriverLog;
 
     /**
      * The line the first {@code signal} (INT or TERM) writes to stderr: on a {@code terminal} it first ends the line a
@@ -91,7 +94,56 @@ public final class Main {
         }
     }
 
+    /**
+     * The first Ctrl-C/SIGTERM cancels (before the command started, silently: the command's refusal says it), the second
+     * quits at once. A class, not a lambda: the first lambda costs the JVM ~0.03 s, before the handler would be in.
+     */
+    private static final class OnSignal implements sun.misc.SignalHandler {
+        private final String name;
+        private final CancelToken cancel;
+
+        OnSignal(String name, CancelToken cancel) {
+            this.name = name;
+            this.cancel = cancel;
+        }
+
+        @Override
+        public void handle(Signal sig) {
+            if (cancel.cancelBeforeStart("SIG" + name)) {
+                return; // the command will not start, and says so
+            }
+            if (cancel.isCancelled()) {
+                cancel.quit(); // says which run is left as it was, and -o json's one document
+                Runtime.getRuntime().halt(TenantCtl.EXIT_INTERRUPTED);
+            }
+            cancel.cancel("SIG" + name);
+            System.err.println(interruptedLine(name, System.console() != null));
+        }
+    }
+
     public static void main(String[] args) {
+        main(args, null);
+    }
+
+    /**
+     * As {@link #main(String[])}; {@code handlersIn}, if not null, is told once the signal handlers are in (a test holds
+     * the process there to send its signal). They are put in first of all, a few ms into main (they were ~0.4 s in, after
+     * the config file was read and logging set up): a signal before them is the JVM's, which exits 130 and prints nothing,
+     * not even -o json's one document. One after them but before the command started is said, once, by the command
+     * line's refusal ({@link CancelToken#cancelBeforeStart}): exit 130, nothing done.
+     */
+    static void main(String[] args, java.util.function.Consumer<CancelToken> handlersIn) {
+        CancelToken cancel = new CancelToken();
+        for (String name : new String[]{"INT", "TERM"}) {
+            try {
+                Signal.handle(new Signal(name), new OnSignal(name, cancel));
+            } catch (IllegalArgumentException ignored) {
+                // signal not available on this platform
+            }
+        }
+        if (handlersIn != null) {
+            handlersIn.accept(cancel);
+        }
         TenantCtl.ProcessSettings settings = TenantCtl.processSettings(System.getenv(), args);
         boolean verbose = settings.verbose();
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
@@ -103,26 +155,12 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         // the PostgreSQL driver logs through java.util.logging, two lines a warning ("JDBC URL port: 99999 not valid")
         // before tenantctl's own one-line error says the same; with -v it keeps its warnings
-        POSTGRES_DRIVER_LOG.setLevel(verbose ? java.util.logging.Level.WARNING : java.util.logging.Level.OFF);
-        CancelToken cancel = new CancelToken();
+        postgresDriverLog = java.util.logging.Logger.getLogger("org.postgresql");
+        postgresDriverLog.setLevel(verbose ? java.util.logging.Level.WARNING : java.util.logging.Level.OFF);
         // tenantctl's own lines are turned into JSON (--log-format json) by the CLI; the process's System.err, where
         // libraries log and the signal handler writes, by this wrapper
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.setErr(TenantCtl.stderr(System.err, settings.logJson()));
-        for (String name : new String[]{"INT", "TERM"}) {
-            try {
-                Signal.handle(new Signal(name), sig -> {
-                    if (cancel.isCancelled()) {
-                        cancel.quit(); // says which run is left as it was, and -o json's one document
-                        Runtime.getRuntime().halt(TenantCtl.EXIT_INTERRUPTED);
-                    }
-                    cancel.cancel("SIG" + name);
-                    System.err.println(interruptedLine(name, System.console() != null));
-                });
-            } catch (IllegalArgumentException ignored) {
-                // signal not available on this platform
-            }
-        }
         Stdout stdout = new Stdout();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new java.io.BufferedOutputStream(stdout), StandardCharsets.UTF_8), true);
         int code = TenantCtl.run(out, err, System.getenv(), UnaryOperator.identity(), cancel, args);

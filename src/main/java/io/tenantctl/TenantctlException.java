@@ -68,6 +68,12 @@ public class TenantctlException extends RuntimeException {
                 + ", then run it again", e);
     }
 
+    /** A Ctrl-C or SIGTERM ({@code signal}, SIGINT or SIGTERM) that came before the command started: nothing was done. */
+    public static TenantctlException interruptedBeforeStart(String signal) {
+        return new TenantctlException(Category.INTERRUPTED, "interrupted by " + ("SIGTERM".equals(signal) ? "SIGTERM" : "Ctrl-C (SIGINT)")
+                + " before the command started: nothing was done; run it again to do it");
+    }
+
     /** The failure of {@code type} behind {@code t} (itself, or one of its causes), if any. */
     public static <T extends Throwable> java.util.Optional<T> causeOf(Throwable t, Class<T> type) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {

@@ -69,7 +69,8 @@ public final class TenantCtl implements Runnable {
             cancel.onQuit(() -> quitAtOnce(ctx, cancel.working()));
             int code;
             try {
-                code = cmd.execute(args);
+                // a Ctrl-C/SIGTERM before this point: the command does not start, and says so (-o json: its one document)
+                code = cancel.start() ? cmd.execute(args) : handle(ctx, TenantctlException.interruptedBeforeStart(cancel.reason()));
             } catch (OutOfMemoryError oom) { // picocli hands only Exceptions to handle(): one line and one document here too
                 code = handle(ctx, TenantctlException.outOfMemory(oom));
             }

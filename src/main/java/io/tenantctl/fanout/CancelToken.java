@@ -116,6 +116,30 @@ public final class CancelToken {
         }
     }
 
+    /** Before the command starts; then started, or interrupted first (the command then never starts). */
+    private final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger(BEFORE_START);
+    private static final int BEFORE_START = 0;
+    private static final int STARTED = 1;
+    private static final int INTERRUPTED_BEFORE_START = 2;
+
+    /**
+     * A Ctrl-C/SIGTERM ({@code why}) before the command started ({@link #start}): cancels this token and returns true,
+     * the command will not start and its refusal says so (the handler prints nothing); false once the command started,
+     * or when a signal already came before it (a second one: quit at once).
+     */
+    public boolean cancelBeforeStart(String why) {
+        if (!root().phase.compareAndSet(BEFORE_START, INTERRUPTED_BEFORE_START)) {
+            return false;
+        }
+        cancel(why);
+        return true;
+    }
+
+    /** The command starts: true, unless a signal came first ({@link #cancelBeforeStart}), when it must not. */
+    public boolean start() {
+        return root().phase.compareAndSet(BEFORE_START, STARTED) || root().phase.get() == STARTED;
+    }
+
     private CancelToken root() {
         return parent == null ? this : parent.root();
     }
