@@ -202,16 +202,16 @@ public final class MigrateAll {
                 }
                 continue;
             }
+            boolean due = req.selector().force() || !manifest.hash().equals(o.schemaHash());
             if (o.status().equals(Org.FAILED) && (req.selector().includeFailed() || named.containsKey(o.orgId()))) {
                 selected.add(o); // a provision that failed: applying the manifest finishes it
-            } else if (o.status().equals(Org.ACTIVE)) {
-                if (req.selector().force() || !manifest.hash().equals(o.schemaHash())) {
+            } else if (o.status().equals(Org.ACTIVE) || !due && FROZEN.contains(o.status()) && !o.status().equals(Org.RESTORING)) {
+                if (due) {
                     selected.add(o);
-                } else {
+                } else { // up to date, active or frozen (a move, a freeze keeps its indexes; not a restore, which brings its backup's back)
                     unchanged++;
                 }
-            } else if (FROZEN.contains(o.status()) && (req.selector().force() || !manifest.hash().equals(o.schemaHash()))
-                    && frozenByItsHolder(o)) {
+            } else if (FROZEN.contains(o.status()) && due && frozenByItsHolder(o)) {
                 // frozen for a moment by an operation that holds it (a backup --freeze, a move, a restore; or one that died,
                 // which taking its lease recovers): waited for like any busy org, not skipped as if suspended
                 selected.add(o);

@@ -2,6 +2,7 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
+import io.tenantctl.testing.TestCatalog;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +84,41 @@ class DryRunReportsEachOrgAsTheRunDoesTest {
             }
             assertThat(dry.exitCode()).isEqualTo(real.exitCode()).isZero();
             CliFixture.assertClean(f.catalogUrl, newer, List.of("m-a", "m-c"));
+        }
+    }
+
+    /**
+     * A rollout of the manifest the fleet already has, over orgs frozen at the time (one a live move holds, one suspended):
+     * they were listed skipped ("migrate it once it is active again"), so the operator read that orgs were left behind
+     * on an old manifest when none was. Up to date, they are unchanged as an active org is; a restoring one stays skipped,
+     * since its restore brings back its backup's indexes, which may be older.
+     */
+    @Test
+    void migrateAllCountsAFrozenOrgAlreadyUpToDateUnchanged(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("u-act", "u-moving", "u-sus", "u-restoring");
+            ok(f.cli, "orgs", "suspend", "u-sus");
+            TestCatalog.execute(f.catalogUrl, "update orgs set status = 'moving' where org_id = 'u-moving'");
+            f.heldBy("u-moving", "move");
+            TestCatalog.execute(f.catalogUrl, "update orgs set status = 'restoring' where org_id = 'u-restoring'");
+            f.heldBy("u-restoring", "restore");
+            List<String> args = List.of("migrate-all", "--schema", f.schema.toString());
+
+            Cli.Result dry = f.cli.run(with(args, "--dry-run"));
+            Cli.Result text = f.cli.run(args.toArray(String[]::new));
+            Cli.Result json = f.cli.run(with(List.of(with(args, "-o")), "json"));
+
+            for (Cli.Result r : List.of(dry, text, json)) {
+                assertThat(r.exitCode()).as(r.toString()).isZero();
+            }
+            assertThat(text.out()).as(text.toString()).contains("skipped 1", "3 more already up to date, not selected",
+                    "skipped: u-restoring: org is restoring").doesNotContain("u-moving", "u-sus");
+            JsonNode doc = strictJson(json);
+            assertThat(doc.get("unchanged").asInt()).as(json.toString()).isEqualTo(3);
+            assertThat(doc.get("skipped").asInt()).isEqualTo(1);
+            assertThat(doc.get("skipped_orgs").findValuesAsText("org_id")).containsExactly("u-restoring");
+            assertThat(outcomes(json)).as("the run's orgs").containsOnlyKeys("u-restoring");
+            assertThat(dry.out()).as(dry.toString()).contains("3 already up to date").doesNotContain("u-moving", "u-sus");
         }
     }
 
