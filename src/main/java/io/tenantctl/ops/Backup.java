@@ -110,7 +110,7 @@ public final class Backup {
         }
         if (req.dryRun() && !req.drive().control().existing()) {
             // as the run would: an org backup does not take is failed at once, and one on a pool that does not answer too
-            RunEngine.Planned plan = engine.plan(items(select(req)), req.drive(), (orgId, poolId) ->
+            RunEngine.Planned plan = engine.plan(items(req), req.drive(), (orgId, poolId) ->
                     new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store.describe()) + layout.orgPrefix(orgId))));
             return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), detail(o.detail()))).toList()),
                     plan.interrupted(), store.describe());
@@ -124,14 +124,18 @@ public final class Backup {
     /** Records a run of the selected orgs. */
     private String start(Request req) {
         LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
-        List<Org> orgs = select(req);
-        String args = Json.write(new Args(orgs.size(), selector(req), req.copy().compression().id(), req.copy().freeze(), store.describe(), req.copy().purpose()));
-        return engine.start(VERB, args, items(orgs), 0, null);
+        List<RunRepository.NewItem> items = items(req);
+        String args = Json.write(new Args(items.size(), selector(req), req.copy().compression().id(), req.copy().freeze(), store.describe(), req.copy().purpose()));
+        return engine.start(VERB, args, items, 0, null);
     }
 
-    /** The selected orgs as a run's items: those backup takes to do, the rest failed saying why. */
-    private List<RunRepository.NewItem> items(List<Org> selected) {
-        return selected.stream().map(o -> takes(o) ? RunRepository.NewItem.toDo(o.orgId(), o.poolId())
+    /**
+     * The selected orgs as a run's items: those backup takes to do ({@link #TAKES}, and an org another operation holds now:
+     * waited for, like any busy org, its holder looked for once), the rest failed saying why.
+     */
+    private List<RunRepository.NewItem> items(Request req) {
+        java.util.function.Predicate<Org> held = Orgs.heldInPassingOnce(ctx.catalog());
+        return select(req, held).stream().map(o -> TAKES.contains(o.status()) || held.test(o) ? RunRepository.NewItem.toDo(o.orgId(), o.poolId())
                 : RunRepository.NewItem.ended(o.orgId(), o.poolId(), ItemStatus.FAILED, notTaken(o.status()))).toList();
     }
 
@@ -162,7 +166,7 @@ public final class Backup {
     }
 
     /** The selected orgs, in order: those that cannot be backed up too, to be reported failed. */
-    private List<Org> select(Request req) {
+    private List<Org> select(Request req, java.util.function.Predicate<Org> held) {
         Selector s = req.selector();
         Backups.requireChosen(s);
         if (!s.orgIds().isEmpty()) {
@@ -176,16 +180,11 @@ public final class Backup {
                 Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
                 ids.stream().filter(found::containsKey).forEach(id -> candidates.add(found.get(id)));
             } else {
-                ctx.catalog().orgs().list(pool, null).stream().filter(o -> IN_USE.contains(o.status()) || Orgs.heldInPassing(ctx.catalog(), o))
+                ctx.catalog().orgs().list(pool, null).stream().filter(o -> IN_USE.contains(o.status()) || held.test(o))
                         .forEach(candidates::add);
             }
         }
         return candidates;
-    }
-
-    /** As {@link #TAKES}, and an org another operation holds now: waited for, like any busy org, not failed. */
-    private boolean takes(Org o) {
-        return TAKES.contains(o.status()) || Orgs.heldInPassing(ctx.catalog(), o);
     }
 
     /** Backs one org up; returns its detail (backup_id, docs, bytes, collections, location). */
