@@ -270,6 +270,98 @@ class MetricsFileTest {
     }
 
     /**
+     * verify's metrics file worked out its figures (orgs by outcome, by pool and outcome, each pool's p50/p95/max, retries)
+     * from a line per org held in memory; they now come from the catalog. The file of a recorded run over two pools, with
+     * failed orgs, retries, a skipped org and orgs relabelled 'problems' by their own findings and by a fleet-level one (a
+     * stuck org), is the same, figure for figure, as it was when every line was held (the text below is what that wrote).
+     */
+    @Test
+    void verifyOfARunWithFailuresAndRetriesWritesTheFiguresItsLinesGave() throws Exception {
+        try (TestPools pools = new TestPools(2)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = Cli.withCatalog(url);
+            CliFixture.addPool(cli, "pool-0", pools.uri(0), 100, 1);
+            CliFixture.addPool(cli, "pool-1", pools.uri(1), 100, 1);
+            CliFixture.sql(url, "insert into orgs (org_id, pool_id, database_name, status, tier, updated_at) values "
+                    + "('org-stuck', 'pool-1', 'org_org_stuck', 'provisioning', 'free', now() - interval '2 days')");
+            CliFixture.sql(url, "insert into runs (run_id, verb, args, status, actor, finished_at) values ('20261207T000000Z-0c0c', 'verify', "
+                    + "'{\"deep\":false,\"fix\":false,\"orgs\":[],\"pools\":[]}', 'succeeded', 'oncall', now())");
+            String problem = "{\"findings\":[{\"kind\":\"schema_missing\",\"severity\":\"problem\",\"subject\":\"users\",\"detail\":\"gone\"}]}";
+            String info = "{\"findings\":[{\"kind\":\"no_schema_record\",\"severity\":\"info\",\"subject\":\"\",\"detail\":\"none\"}]}";
+            CliFixture.sql(url, "insert into run_items (run_id, org_id, pool_id, seq, status, attempts, millis, error, detail) values "
+                    + "('20261207T000000Z-0c0c', 'a1', 'pool-0', 1, 'succeeded', 1, 100, null, '{\"findings\":[]}'), "
+                    + "('20261207T000000Z-0c0c', 'a2', 'pool-0', 2, 'succeeded', 2, 250, null, '" + problem + "'), "
+                    + "('20261207T000000Z-0c0c', 'a3', 'pool-0', 3, 'succeeded', 1, 300, null, '" + info + "'), "
+                    + "('20261207T000000Z-0c0c', 'a4', 'pool-0', 4, 'failed', 3, 900, 'reading its database: timed out', null), "
+                    + "('20261207T000000Z-0c0c', 'a5', 'pool-0', 5, 'skipped', 1, null, null, null), "
+                    + "('20261207T000000Z-0c0c', 'b1', 'pool-1', 6, 'succeeded', 1, 50, null, '{\"findings\":[]}'), "
+                    + "('20261207T000000Z-0c0c', 'org-stuck', 'pool-1', 7, 'succeeded', 1, 70, null, '{\"findings\":[]}'), "
+                    + "('20261207T000000Z-0c0c', 'b3', 'pool-1', 8, 'failed', 2, 400, 'listing its indexes: refused', null), "
+                    + "('20261207T000000Z-0c0c', 'b4', 'pool-1', 9, 'succeeded', 4, 1200, null, '" + problem + "')");
+            Path file = dir.resolve("verify.prom");
+
+            Cli.Result r = cli.run("verify", "--resume", "20261207T000000Z-0c0c", "--metrics-file", file.toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+            String figures = Files.readString(file).lines().filter(l -> !l.contains("tenantctl_run_duration_seconds")
+                    && !l.contains("tenantctl_last_run_timestamp_seconds")).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+            assertThat(figures).isEqualTo(RECORDED_RUNS_FIGURES);
+        }
+    }
+
+    /** The metrics file of the recorded run above, but its wall time and timestamp, as the report holding every line wrote it. */
+    private static final String RECORDED_RUNS_FIGURES = """
+            # HELP tenantctl_findings Problems the last verify found, by kind (informational and acked findings left out)
+            # TYPE tenantctl_findings gauge
+            tenantctl_findings{kind="check_failed",verb="verify"} 2.0
+            tenantctl_findings{kind="org_stuck",verb="verify"} 1.0
+            tenantctl_findings{kind="schema_missing",verb="verify"} 2.0
+            # HELP tenantctl_last_run_exit_status Exit status of the last run: 0 ok, 1 orgs failed, 2 usage error, 3 config/connectivity, 4 problems found (verify), 130 interrupted
+            # TYPE tenantctl_last_run_exit_status gauge
+            tenantctl_last_run_exit_status{verb="verify"} 4.0
+            # HELP tenantctl_org_duration_max_seconds Slowest org of the last run
+            # TYPE tenantctl_org_duration_max_seconds gauge
+            tenantctl_org_duration_max_seconds{verb="verify"} 1.2
+            # HELP tenantctl_org_duration_seconds Per-org wall time in the last run (nearest-rank quantiles)
+            # TYPE tenantctl_org_duration_seconds summary
+            tenantctl_org_duration_seconds{verb="verify",quantile="0.5"} 0.25
+            tenantctl_org_duration_seconds{verb="verify",quantile="0.95"} 1.2
+            tenantctl_org_duration_seconds_count{verb="verify"} 8
+            tenantctl_org_duration_seconds_sum{verb="verify"} 3.27
+            # HELP tenantctl_orgs Orgs of the last run by outcome
+            # TYPE tenantctl_orgs gauge
+            tenantctl_orgs{outcome="clean",verb="verify"} 3.0
+            tenantctl_orgs{outcome="failed",verb="verify"} 2.0
+            tenantctl_orgs{outcome="problems",verb="verify"} 3.0
+            tenantctl_orgs{outcome="skipped",verb="verify"} 1.0
+            # HELP tenantctl_pool_org_duration_seconds Per-org wall time in the last run by pool (nearest-rank quantiles)
+            # TYPE tenantctl_pool_org_duration_seconds summary
+            tenantctl_pool_org_duration_seconds{pool="pool-0",verb="verify",quantile="0.5"} 0.25
+            tenantctl_pool_org_duration_seconds{pool="pool-0",verb="verify",quantile="0.95"} 0.9
+            tenantctl_pool_org_duration_seconds_count{pool="pool-0",verb="verify"} 4
+            tenantctl_pool_org_duration_seconds_sum{pool="pool-0",verb="verify"} 1.55
+            tenantctl_pool_org_duration_seconds{pool="pool-1",verb="verify",quantile="0.5"} 0.07
+            tenantctl_pool_org_duration_seconds{pool="pool-1",verb="verify",quantile="0.95"} 1.2
+            tenantctl_pool_org_duration_seconds_count{pool="pool-1",verb="verify"} 4
+            tenantctl_pool_org_duration_seconds_sum{pool="pool-1",verb="verify"} 1.72
+            # HELP tenantctl_pool_orgs Orgs of the last run by pool and outcome
+            # TYPE tenantctl_pool_orgs gauge
+            tenantctl_pool_orgs{outcome="clean",pool="pool-0",verb="verify"} 2.0
+            tenantctl_pool_orgs{outcome="clean",pool="pool-1",verb="verify"} 1.0
+            tenantctl_pool_orgs{outcome="failed",pool="pool-0",verb="verify"} 1.0
+            tenantctl_pool_orgs{outcome="failed",pool="pool-1",verb="verify"} 1.0
+            tenantctl_pool_orgs{outcome="problems",pool="pool-0",verb="verify"} 1.0
+            tenantctl_pool_orgs{outcome="problems",pool="pool-1",verb="verify"} 2.0
+            tenantctl_pool_orgs{outcome="skipped",pool="pool-0",verb="verify"} 1.0
+            # HELP tenantctl_problems Problems the last verify found (exit 4 when above 0)
+            # TYPE tenantctl_problems gauge
+            tenantctl_problems{verb="verify"} 5.0
+            # HELP tenantctl_retries Attempts beyond the first, summed over the last run's orgs
+            # TYPE tenantctl_retries gauge
+            tenantctl_retries{verb="verify"} 7.0
+            """;
+
+    /**
      * Found by a probing helper: a run with nothing to do (backup --due right after a backup) wrote quantiles and a max
      * of 0.0, which a dashboard reads as "orgs took 0 s". No org timed: no quantile or max samples (count 0 says why).
      */
