@@ -299,6 +299,32 @@ public final class RunRepository {
                 rs -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)}, runId).orElseThrow());
     }
 
+    /** Item count by pool ("" for an item with none) and status, worked out by the catalog. */
+    public java.util.Map<String, java.util.Map<String, Integer>> countsByPool(String runId) {
+        java.util.Map<String, java.util.Map<String, Integer>> out = new java.util.TreeMap<>();
+        catalog.inConnection(c -> Sql.query(c, "select coalesce(pool_id, ''), status, count(*) from run_items where run_id = ? "
+                + "group by 1, 2", rs -> out.computeIfAbsent(rs.getString(1), k -> new java.util.TreeMap<>()).put(rs.getString(2), rs.getInt(3)), runId));
+        return out;
+    }
+
+    /**
+     * As {@link #doneMillis}, by pool ("" for an item with none): a pool none of whose items was timed is left out.
+     */
+    public java.util.Map<String, long[]> doneMillisByPool(String runId) {
+        java.util.Map<String, long[]> out = new java.util.TreeMap<>();
+        catalog.inConnection(c -> Sql.query(c, "select coalesce(pool_id, ''), percentile_disc(0.5) within group (order by millis), "
+                + "percentile_disc(0.95) within group (order by millis), max(millis), count(*), sum(millis) from run_items "
+                + "where run_id = ? and millis is not null and status in (" + ItemStatus.TIMED_SQL + ") group by 1",
+                rs -> out.put(rs.getString(1), new long[]{rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)}), runId));
+        return out;
+    }
+
+    /** Attempts beyond the first, summed over the run's items. */
+    public long retries(String runId) {
+        return catalog.inConnection(c -> Sql.one(c, "select coalesce(sum(greatest(attempts - 1, 0)), 0) from run_items where run_id = ?",
+                rs -> rs.getLong(1), runId).orElseThrow());
+    }
+
     /** The run's {@code n} slowest items (a time above 0), slowest first, those of one time by org id; their detail not read. */
     public List<Item> slowest(String runId, int n) {
         return catalog.inConnection(c -> Sql.query(c, "select org_id, status, attempts, millis, error, pool_id, null from run_items "

@@ -51,6 +51,8 @@ final class Metrics {
     private final Clock clock;
     private final long startNanos = System.nanoTime();
     private RunReport report;
+    /** The report's figures by pool, or null: worked out from its lines. */
+    private RunReport.ByPool byPool;
     /** --detach: the run was only created, nothing worked on. */
     boolean detached;
     private final Map<String, Family> extra = new LinkedHashMap<>();
@@ -88,7 +90,16 @@ final class Metrics {
 
     /** The run's report, once there is one (its run id also goes on every log line from now on). */
     void report(RunReport report) {
+        report(report, null);
+    }
+
+    /**
+     * As {@link #report(RunReport)}, with the report's figures by pool ({@code byPool}; null: worked out from its lines), for
+     * a report without lines.
+     */
+    void report(RunReport report, RunReport.ByPool byPool) {
         this.report = report;
+        this.byPool = byPool;
         if (report.runId() != null) {
             ctx.logContext.put("run_id", report.runId());
         }
@@ -134,13 +145,9 @@ final class Metrics {
         new TreeMap<>(report.counts()).forEach((outcome, n) -> orgs.dataPoint(point(n, "outcome", outcome)));
         out.add(orgs.build());
 
-        Map<String, Map<String, Integer>> byPool = new TreeMap<>();
-        for (RunReport.Org o : report.orgs()) {
-            String pool = o.poolId() == null ? "" : o.poolId();
-            byPool.computeIfAbsent(pool, k -> new TreeMap<>()).merge(o.outcome(), 1, Integer::sum);
-        }
+        RunReport.ByPool byPool = this.byPool != null ? this.byPool : RunReport.ByPool.of(report);
         GaugeSnapshot.Builder poolOrgs = GaugeSnapshot.builder().name(PREFIX + "pool_orgs").help("Orgs of the last run by pool and outcome");
-        byPool.forEach((pool, counts) -> counts.forEach((outcome, n) -> poolOrgs.dataPoint(point(n, "pool", pool, "outcome", outcome))));
+        byPool.orgs().forEach((pool, counts) -> counts.forEach((outcome, n) -> poolOrgs.dataPoint(point(n, "pool", pool, "outcome", outcome))));
         out.add(poolOrgs.build());
 
         // the run's own timings, as its summary line says them, and by pool the same orgs': one skipped, or failed before
@@ -151,14 +158,13 @@ final class Metrics {
         out.add(perOrg.build());
         SummarySnapshot.Builder perPool = SummarySnapshot.builder().name(PREFIX + "pool_org_duration_seconds")
                 .help("Per-org wall time in the last run by pool (nearest-rank quantiles)");
-        report.poolTimings().forEach((pool, t) -> perPool.dataPoint(summary(t, "pool", pool)));
+        byPool.timings().forEach((pool, t) -> perPool.dataPoint(summary(t, "pool", pool)));
         out.add(perPool.build());
         if (report.timings().count() > 0) { // no org timed: no slowest, rather than a 0 s one
             out.add(gauge("org_duration_max_seconds", "Slowest org of the last run", report.timings().max() / 1000.0));
         }
 
-        int retries = report.orgs().stream().mapToInt(o -> Math.max(0, o.attempts() - 1)).sum();
-        out.add(gauge("retries", "Attempts beyond the first, summed over the last run's orgs", retries));
+        out.add(gauge("retries", "Attempts beyond the first, summed over the last run's orgs", byPool.retries()));
 
         if (report.verb() != null && report.verb().equals("backup")) {
             out.add(perPoolSum("backup_bytes", "Bytes written to the store by the last run's complete backups", "backed_up", "bytes"));

@@ -81,9 +81,10 @@ public final class Verify {
                           Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
                           Map<String, String> env, boolean dryRun, String storeOnLine, boolean everyOrgsLine) {
         /**
-         * As the canonical constructor, the report holding every org's line ({@code everyOrgsLine}: the metrics by pool of
-         * --metrics-file); without it, the report holds its counts, timings and slowest orgs, and memory does not grow
-         * with the fleet (-o json's orgs[] and failed[] are read from the run's items a page at a time as they are written).
+         * As the canonical constructor, the report holding every org's line ({@code everyOrgsLine}); without it, the report
+         * holds its counts, timings and slowest orgs, and memory does not grow with the fleet (-o json's orgs[] and failed[]
+         * are read from the run's items a page at a time as they are written, the metrics file's figures by pool worked out
+         * by the catalog: {@link Result#byPool}).
          */
         public Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
                        Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
@@ -138,10 +139,13 @@ public final class Verify {
      * skipped, and {@code orgLines}: each org's line as -o json shows it, handed to the consumer given one at a time with its
      * findings read back from the catalog (a fleet's are many: no report holds them all; a report without lines has them
      * read from its run's items a page at a time), and {@code failedLines} the failed orgs' lines (without findings) the
-     * same way. Closed once reported: the catalog's note of which findings this verify saw goes.
+     * same way; {@code byPool}, the run's figures by pool (the metrics file's), its orgs' outcomes as the report names them,
+     * worked out when asked (by the catalog, for a report without lines). Closed once reported: the catalog's note of which
+     * findings this verify saw goes.
      */
     public record Result(RunReport report, boolean interrupted, Findings findings, List<String> fixed, int skipped,
-                         Consumer<Consumer<RunReport.Org>> orgLines, Consumer<Consumer<RunReport.Org>> failedLines) implements AutoCloseable {
+                         Consumer<Consumer<RunReport.Org>> orgLines, Consumer<Consumer<RunReport.Org>> failedLines,
+                         java.util.function.Supplier<RunReport.ByPool> byPool) implements AutoCloseable {
         /**
          * The problems but those acked and those a --fix dry run says it would fix, each as "ID KIND [ORG]: FIX", FIX its
          * command alone (as -o json's fix; no ": FIX" when it has none, its note being with the finding), made as they are
@@ -406,10 +410,14 @@ public final class Verify {
             Set<String> withProblem = new java.util.HashSet<>();
             java.util.function.UnaryOperator<RunReport.Org> relabel = withProblems(withProblem);
             int[] cleanWithProblem = {0};
+            Map<String, Map<String, Integer>> moved = new java.util.TreeMap<>(); // by pool, as the counts
             ctx.catalog().runs().forEachItem(report.runId(), i -> {
                 if (hasProblem(findingsOf(i))) { // informational findings (an extra index, no manifest recorded) leave it clean
                     withProblem.add(i.orgId());
                     cleanWithProblem[0] += i.itemStatus() == ItemStatus.SUCCEEDED ? 1 : 0;
+                    if (i.itemStatus() == ItemStatus.SUCCEEDED) {
+                        move(moved, i.poolId(), DONE, "problems");
+                    }
                 }
             });
             if (report.holdsLines()) {
@@ -421,7 +429,8 @@ public final class Verify {
                 counts.values().removeIf(n -> n == 0);
                 report = report.withCounts(counts);
             }
-            return new Result(report, ran.interrupted(), Findings.NONE, List.of(), skipped[0], lines(report, relabel), failedLines(report));
+            return new Result(report, ran.interrupted(), Findings.NONE, List.of(), skipped[0], lines(report, relabel), failedLines(report),
+                    byPool(report, moved));
         }
         // a fleet's findings can be many: each is recorded as it is made, a page at a time, and the report reads them back
         FindingRepository.Sighting sighting = findings.sighting();
@@ -469,11 +478,15 @@ public final class Verify {
                 report = report.map(relabel);
             }
             Map<String, Integer> counts = new java.util.TreeMap<>();
+            Map<String, Map<String, Integer>> moved = new java.util.TreeMap<>(); // by pool, as the counts
             forEachLinePage(report, page -> { // those verified clean recorded a page at a time, as the lines are read
                 List<String> clean = new ArrayList<>();
                 for (RunReport.Org line : page) {
                     RunReport.Org relabelled = relabel.apply(line);
                     counts.merge(relabelled.outcome(), 1, Integer::sum);
+                    if (!relabelled.outcome().equals(line.outcome())) {
+                        move(moved, line.poolId(), line.outcome(), relabelled.outcome());
+                    }
                     if (relabelled.outcome().equals("clean")) {
                         clean.add(relabelled.orgId());
                     }
@@ -487,11 +500,30 @@ public final class Verify {
             }
             // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
             return new Result(report, ran.interrupted(), new Findings(sighting, now, req.fix() && req.dryRun()), List.copyOf(fixed), skipped[0],
-                    lines(report, relabel), failedLines(report));
+                    lines(report, relabel), failedLines(report), byPool(report, moved));
         } catch (RuntimeException | Error e) {
             sighting.close();
             throw e;
         }
+    }
+
+    /** One org of {@code pool} counted under {@code to}, not {@code from}, in {@code moved} (by pool, by outcome). */
+    private static void move(Map<String, Map<String, Integer>> moved, String pool, String from, String to) {
+        Map<String, Integer> counts = moved.computeIfAbsent(pool == null ? "" : pool, k -> new java.util.TreeMap<>());
+        counts.merge(from, -1, Integer::sum);
+        counts.merge(to, 1, Integer::sum);
+    }
+
+    /**
+     * {@code report}'s figures by pool, worked out when asked: from its lines (relabelled already), or for a report without
+     * them by the catalog from the run's items (no line held), with the orgs its relabelling {@code moved} counted as it
+     * names them.
+     */
+    private java.util.function.Supplier<RunReport.ByPool> byPool(RunReport report, Map<String, Map<String, Integer>> moved) {
+        if (report.holdsLines()) {
+            return () -> RunReport.ByPool.of(report);
+        }
+        return () -> RunEngine.byPool(ctx.catalog(), report.runId(), OutcomeNames.of(DONE)).moved(moved);
     }
 
     /** An org's findings as its run item recorded them. */

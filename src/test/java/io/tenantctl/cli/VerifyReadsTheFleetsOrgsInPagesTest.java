@@ -129,6 +129,34 @@ class VerifyReadsTheFleetsOrgsInPagesTest {
         assertThat(doc.get("problems").asLong()).isEqualTo(ORGS / STUCK_EVERY);
     }
 
+    /**
+     * verify --metrics-file still had the run's report hold every org's line: the file's figures by pool (orgs by pool and
+     * outcome, each pool's p50/p95/max) and its retries were worked out from the lines in Java, so 'verify --resume
+     * --metrics-file' of the finished run over the 60,000 orgs ran out of memory under the heap the text report takes
+     * (exit 1, no file). The catalog works them out (grouped by pool and outcome, percentile_disc, a sum), the relabelled
+     * outcomes counted as the orgs' lines are read a page at a time: the file's figures as before.
+     */
+    @Test
+    void resumeOfAFinishedRunOverTheFleetWritesItsMetricsFileUnderASmallHeap() throws Exception {
+        String runId = finishedRun("20261207T000000Z-0d0d");
+        Path file = dir.resolve("verify.prom");
+        ChildJvm.Exit exit = resumeUnderTheReportHeap("metrics", "verify", "--resume", runId, "--metrics-file", file.toString());
+        String err = exit.err();
+        assertThat(exit.code()).as("verify --resume --metrics-file of %d orgs under -Xmx%dm: %s", ORGS, REPORT_HEAP_MB, err).isEqualTo(4);
+        Map<String, org.hawkular.agent.prometheus.types.MetricFamily> m = MetricsFileTest.parse(file);
+        assertThat(MetricsFileTest.gauge(m, "tenantctl_orgs", "verb", "verify", "outcome", "clean")).isEqualTo(ORGS - ORGS / STUCK_EVERY);
+        assertThat(MetricsFileTest.gauge(m, "tenantctl_pool_orgs", "verb", "verify", "pool", "pool-0", "outcome", "problems"))
+                .isEqualTo(ORGS / STUCK_EVERY);
+        assertThat(MetricsFileTest.gauge(m, "tenantctl_pool_orgs", "verb", "verify", "pool", "pool-0", "outcome", "clean"))
+                .isEqualTo(ORGS - ORGS / STUCK_EVERY);
+        assertThat(MetricsFileTest.gauge(m, "tenantctl_retries", "verb", "verify")).isZero();
+        assertThat(MetricsFileTest.gauge(m, "tenantctl_org_duration_max_seconds", "verb", "verify")).isEqualTo(60.0);
+        org.hawkular.agent.prometheus.types.Summary pool = (org.hawkular.agent.prometheus.types.Summary) MetricsFileTest.sample(
+                m.get("tenantctl_pool_org_duration_seconds"), "verb", "verify", "pool", "pool-0");
+        assertThat(pool.getSampleCount()).isEqualTo(ORGS);
+        assertThat(pool.getQuantiles()).extracting(org.hawkular.agent.prometheus.types.Summary.Quantile::getValue).containsExactly(30.0, 57.0);
+    }
+
     /** Records run {@code runId}, a verify of the fleet its workers finished: every org's item succeeded in g ms, no findings. */
     private static String finishedRun(String runId) throws Exception {
         try (Connection c = DriverManager.getConnection(env.get("TENANTCTL_CATALOG_URL")); Statement s = c.createStatement()) {

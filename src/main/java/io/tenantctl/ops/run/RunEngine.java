@@ -791,6 +791,20 @@ public final class RunEngine {
                 byPool, orgs, run.reason(), running[0]);
     }
 
+    /**
+     * Run {@code runId}'s figures by pool, worked out by the catalog (no line held): its orgs by pool and outcome, named by
+     * {@code names}; each pool's p50/p95/max, count and sum over the orgs {@link #timed} takes; its retries.
+     */
+    public static RunReport.ByPool byPool(io.tenantctl.catalog.Catalog catalog, String runId, OutcomeNames names) {
+        RunRepository runs = catalog.runs();
+        Map<String, Map<String, Integer>> orgs = new java.util.TreeMap<>();
+        runs.countsByPool(runId).forEach((pool, counts) -> counts.forEach((status, n) -> orgs.computeIfAbsent(pool, k -> new java.util.TreeMap<>())
+                .merge(names.of(ItemStatus.of(status)), n, Integer::sum)));
+        Map<String, Timings> timings = new java.util.TreeMap<>();
+        runs.doneMillisByPool(runId).forEach((pool, t) -> timings.put(pool, new Timings(t[0], t[1], t[2], (int) t[3], t[4])));
+        return new RunReport.ByPool(orgs, timings, runs.retries(runId));
+    }
+
     /** Whether an item's time counts in its run's timings: one with a time whose status is {@link ItemStatus#timed}. */
     static boolean timed(RunRepository.Item i) {
         return i.millis() != null && i.itemStatus().timed();

@@ -60,7 +60,7 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
     /**
      * A report without its orgs' lines (none held: a fleet's are many): its counts, timings and its {@link #SLOWEST_KEPT}
      * slowest orgs, as the catalog worked them out; {@link #orgs} is empty, {@link #total} counts them, and it has no
-     * {@code poolTimings} (empty: what reports by pool, -o json and the metrics file, is given the report with lines).
+     * {@code poolTimings} (empty: the metrics file's figures by pool, {@link ByPool}, are {@link RunEngine#byPool}'s).
      */
     public static RunReport summary(String runId, String verb, RunStatus status, Map<String, Integer> counts, Timings timings,
                                     List<Org> slowest, String reason, int inFlight) {
@@ -80,6 +80,39 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
     /** This report with its counts as {@code counts} (a report without lines: its outcomes renamed by the verb). */
     public RunReport withCounts(Map<String, Integer> counts) {
         return new RunReport(runId, verb, status, counts, timings, poolTimings, orgs, reason, inFlight, slowestKept, workerCounts);
+    }
+
+    /**
+     * A run's figures by pool, as the metrics file gives them: its orgs by pool ("" for an org with none) and outcome, the
+     * timed orgs' times by pool ({@link #poolTimings}'s), and its retries (attempts beyond the first, summed over its orgs).
+     */
+    public record ByPool(Map<String, Map<String, Integer>> orgs, Map<String, Timings> timings, long retries) {
+
+        /** Worked out from {@code report}'s lines. */
+        public static ByPool of(RunReport report) {
+            report.requireLines();
+            Map<String, Map<String, Integer>> orgs = new TreeMap<>();
+            long retries = 0;
+            for (Org o : report.orgs()) {
+                orgs.computeIfAbsent(o.poolId() == null ? "" : o.poolId(), k -> new TreeMap<>()).merge(o.outcome(), 1, Integer::sum);
+                retries += Math.max(0, o.attempts() - 1);
+            }
+            return new ByPool(orgs, new TreeMap<>(report.poolTimings()), retries);
+        }
+
+        /**
+         * These figures with the orgs of each pool moved from one outcome to another as {@code moved} says (by pool, by
+         * outcome: how many more, or fewer), an outcome left with none dropped: a report's lines renamed by the verb.
+         */
+        public ByPool moved(Map<String, Map<String, Integer>> moved) {
+            Map<String, Map<String, Integer>> out = new TreeMap<>();
+            orgs.forEach((pool, counts) -> out.put(pool, new TreeMap<>(counts)));
+            moved.forEach((pool, counts) -> counts.forEach((outcome, n) -> out.computeIfAbsent(pool, k -> new TreeMap<>())
+                    .merge(outcome, n, Integer::sum)));
+            out.values().forEach(counts -> counts.values().removeIf(n -> n == 0));
+            out.values().removeIf(Map::isEmpty);
+            return new ByPool(out, timings, retries);
+        }
     }
 
     /** One org's line: its outcome in the verb's words, attempts, wall time, error, and the verb's detail (JSON text). */
