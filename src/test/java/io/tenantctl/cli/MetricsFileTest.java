@@ -273,7 +273,8 @@ class MetricsFileTest {
      * verify's metrics file worked out its figures (orgs by outcome, by pool and outcome, each pool's p50/p95/max, retries)
      * from a line per org held in memory; they now come from the catalog. The file of a recorded run over two pools, with
      * failed orgs, retries, a skipped org and orgs relabelled 'problems' by their own findings and by a fleet-level one (a
-     * stuck org), is the same, figure for figure, as it was when every line was held (the text below is what that wrote).
+     * stuck org), is the same, figure for figure, as it was when every line was held (the text below is what that wrote);
+     * so is the file of a worker that joins the run once it is over, which relabels by the orgs' own findings alone.
      */
     @Test
     void verifyOfARunWithFailuresAndRetriesWritesTheFiguresItsLinesGave() throws Exception {
@@ -303,11 +304,66 @@ class MetricsFileTest {
             Cli.Result r = cli.run("verify", "--resume", "20261207T000000Z-0c0c", "--metrics-file", file.toString());
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
-            String figures = Files.readString(file).lines().filter(l -> !l.contains("tenantctl_run_duration_seconds")
-                    && !l.contains("tenantctl_last_run_timestamp_seconds")).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
-            assertThat(figures).isEqualTo(RECORDED_RUNS_FIGURES);
+            assertThat(figures(file)).isEqualTo(RECORDED_RUNS_FIGURES);
+            // a worker joining it once it is over reports it without the fleet's checks: only the orgs' own findings relabel them
+            Path joined = dir.resolve("joined.prom");
+            Cli.Result j = cli.run("verify", "--join", "20261207T000000Z-0c0c", "--metrics-file", joined.toString());
+            assertThat(figures(joined)).as(j.toString()).isEqualTo(JOINED_RUNS_FIGURES);
         }
     }
+
+    /** The lines of metrics file {@code file} but its wall time and timestamp. */
+    private static String figures(Path file) throws Exception {
+        return Files.readString(file).lines().filter(l -> !l.contains("tenantctl_run_duration_seconds")
+                && !l.contains("tenantctl_last_run_timestamp_seconds")).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+    }
+
+    /** As {@link #RECORDED_RUNS_FIGURES}, written by a worker that joined the run once it was over. */
+    private static final String JOINED_RUNS_FIGURES = """
+            # HELP tenantctl_last_run_exit_status Exit status of the last run: 0 ok, 1 orgs failed, 2 usage error, 3 config/connectivity, 4 problems found (verify), 130 interrupted
+            # TYPE tenantctl_last_run_exit_status gauge
+            tenantctl_last_run_exit_status{verb="verify"} 0.0
+            # HELP tenantctl_org_duration_max_seconds Slowest org of the last run
+            # TYPE tenantctl_org_duration_max_seconds gauge
+            tenantctl_org_duration_max_seconds{verb="verify"} 1.2
+            # HELP tenantctl_org_duration_seconds Per-org wall time in the last run (nearest-rank quantiles)
+            # TYPE tenantctl_org_duration_seconds summary
+            tenantctl_org_duration_seconds{verb="verify",quantile="0.5"} 0.25
+            tenantctl_org_duration_seconds{verb="verify",quantile="0.95"} 1.2
+            tenantctl_org_duration_seconds_count{verb="verify"} 8
+            tenantctl_org_duration_seconds_sum{verb="verify"} 3.27
+            # HELP tenantctl_orgs Orgs of the last run by outcome
+            # TYPE tenantctl_orgs gauge
+            tenantctl_orgs{outcome="clean",verb="verify"} 4.0
+            tenantctl_orgs{outcome="failed",verb="verify"} 2.0
+            tenantctl_orgs{outcome="problems",verb="verify"} 2.0
+            tenantctl_orgs{outcome="skipped",verb="verify"} 1.0
+            # HELP tenantctl_pool_org_duration_seconds Per-org wall time in the last run by pool (nearest-rank quantiles)
+            # TYPE tenantctl_pool_org_duration_seconds summary
+            tenantctl_pool_org_duration_seconds{pool="pool-0",verb="verify",quantile="0.5"} 0.25
+            tenantctl_pool_org_duration_seconds{pool="pool-0",verb="verify",quantile="0.95"} 0.9
+            tenantctl_pool_org_duration_seconds_count{pool="pool-0",verb="verify"} 4
+            tenantctl_pool_org_duration_seconds_sum{pool="pool-0",verb="verify"} 1.55
+            tenantctl_pool_org_duration_seconds{pool="pool-1",verb="verify",quantile="0.5"} 0.07
+            tenantctl_pool_org_duration_seconds{pool="pool-1",verb="verify",quantile="0.95"} 1.2
+            tenantctl_pool_org_duration_seconds_count{pool="pool-1",verb="verify"} 4
+            tenantctl_pool_org_duration_seconds_sum{pool="pool-1",verb="verify"} 1.72
+            # HELP tenantctl_pool_orgs Orgs of the last run by pool and outcome
+            # TYPE tenantctl_pool_orgs gauge
+            tenantctl_pool_orgs{outcome="clean",pool="pool-0",verb="verify"} 2.0
+            tenantctl_pool_orgs{outcome="clean",pool="pool-1",verb="verify"} 2.0
+            tenantctl_pool_orgs{outcome="failed",pool="pool-0",verb="verify"} 1.0
+            tenantctl_pool_orgs{outcome="failed",pool="pool-1",verb="verify"} 1.0
+            tenantctl_pool_orgs{outcome="problems",pool="pool-0",verb="verify"} 1.0
+            tenantctl_pool_orgs{outcome="problems",pool="pool-1",verb="verify"} 1.0
+            tenantctl_pool_orgs{outcome="skipped",pool="pool-0",verb="verify"} 1.0
+            # HELP tenantctl_problems Problems the last verify found (exit 4 when above 0)
+            # TYPE tenantctl_problems gauge
+            tenantctl_problems{verb="verify"} 0.0
+            # HELP tenantctl_retries Attempts beyond the first, summed over the last run's orgs
+            # TYPE tenantctl_retries gauge
+            tenantctl_retries{verb="verify"} 7.0
+            """;
 
     /** The metrics file of the recorded run above, but its wall time and timestamp, as the report holding every line wrote it. */
     private static final String RECORDED_RUNS_FIGURES = """
