@@ -20,10 +20,21 @@ public final class FindingRepository {
     /**
      * A finding as stored: {@code fix} the line people read, {@code fixCommand} and {@code fixNote} its command alone (one that
      * runs as pasted) and the rest, as verify made them (both null in a row from before catalog version 16 not seen since).
+     * What verify judges it by, as verify made it, never read off its fix's text: {@code onlyDeepFinds}, only a verify
+     * --deep finds it (one without --deep leaves it open); {@code fixPutsRight}, --fix puts it right whole (its dry run
+     * leaves it to no human).
      */
     public record Finding(String findingId, String kind, String severity, String orgId, String poolId, String subject, String detail,
                           String fix, String fixCommand, String fixNote, Instant firstSeen, Instant lastSeen, Instant resolvedAt,
-                          Instant ackedUntil, String ackReason, String ackedBy) {
+                          Instant ackedUntil, String ackReason, String ackedBy, boolean onlyDeepFinds, boolean fixPutsRight) {
+
+        /** One neither only --deep finds nor --fix puts right. */
+        public Finding(String findingId, String kind, String severity, String orgId, String poolId, String subject, String detail,
+                       String fix, String fixCommand, String fixNote, Instant firstSeen, Instant lastSeen, Instant resolvedAt,
+                       Instant ackedUntil, String ackReason, String ackedBy) {
+            this(findingId, kind, severity, orgId, poolId, subject, detail, fix, fixCommand, fixNote, firstSeen, lastSeen, resolvedAt,
+                    ackedUntil, ackReason, ackedBy, false, false);
+        }
     }
 
     /**
@@ -48,8 +59,8 @@ public final class FindingRepository {
         }
         // the CTEs see the table as it was before the statement: "open" is what was open before this run saw it again
         return Sql.query(c, "with seen as (select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
-                + "?::text[], ?::text[], ?::text[], ?::text[]) as s (finding_id, kind, severity, org_id, pool_id, subject, detail, fix, "
-                + "fix_command, fix_note)), "
+                + "?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::boolean[]) as s (finding_id, kind, severity, org_id, "
+                + "pool_id, subject, detail, fix, fix_command, fix_note, only_deep_finds, fix_puts_right)), "
                 + "open as (select f.finding_id from findings f join seen using (finding_id) where f.resolved_at is null), "
                 // a copy aged past its grace (or back within a longer one) is the same copy under another kind, so another
                 // id: the live ack of its open finding of the other kind goes with it, as it was (that one is resolved next)
@@ -58,10 +69,11 @@ public final class FindingRepository {
                 + "and f.kind <> s.kind and f.resolved_at is null and f.acked_until > now() and f.pool_id = s.pool_id "
                 + "and f.subject = s.subject and f.org_id is not distinct from s.org_id order by f.acked_until desc limit 1) a), "
                 + "upserted as (insert into findings (finding_id, kind, severity, org_id, pool_id, subject, detail, fix, fix_command, fix_note, "
-                + "first_seen, last_seen, acked_until, ack_reason, acked_by) select seen.*, now(), now(), carried.acked_until, "
+                + "only_deep_finds, fix_puts_right, first_seen, last_seen, acked_until, ack_reason, acked_by) select seen.*, now(), now(), carried.acked_until, "
                 + "carried.ack_reason, carried.acked_by from seen left join carried using (finding_id) "
                 + "on conflict (finding_id) do update set severity = excluded.severity, "
-                + "detail = excluded.detail, fix = excluded.fix, fix_command = excluded.fix_command, fix_note = excluded.fix_note, last_seen = now(), resolved_at = null, "
+                + "detail = excluded.detail, fix = excluded.fix, fix_command = excluded.fix_command, fix_note = excluded.fix_note, "
+                + "only_deep_finds = excluded.only_deep_finds, fix_puts_right = excluded.fix_puts_right, last_seen = now(), resolved_at = null, "
                 + "first_seen = case when findings.resolved_at is null then findings.first_seen else now() end, "
                 // a finding that was resolved and came back is a new occurrence: an ack of the old one does not cover it (but one carried)
                 + "acked_until = case when findings.resolved_at is null then findings.acked_until else excluded.acked_until end, "
@@ -75,7 +87,8 @@ public final class FindingRepository {
                 column(c, page, Finding::findingId), column(c, page, Finding::kind), column(c, page, Finding::severity),
                 column(c, page, Finding::orgId), column(c, page, Finding::poolId), column(c, page, Finding::subject),
                 column(c, page, Finding::detail), column(c, page, Finding::fix), column(c, page, Finding::fixCommand),
-                column(c, page, Finding::fixNote), c.createArrayOf("text", COPY_AGES.toArray()), c.createArrayOf("text", COPY_AGES.toArray()),
+                column(c, page, Finding::fixNote), c.createArrayOf("boolean", page.stream().map(Finding::onlyDeepFinds).toArray()),
+                c.createArrayOf("boolean", page.stream().map(Finding::fixPutsRight).toArray()), c.createArrayOf("text", COPY_AGES.toArray()), c.createArrayOf("text", COPY_AGES.toArray()),
                 sighting, sighting);
     }
 
@@ -173,8 +186,8 @@ public final class FindingRepository {
      * (org-less fleet findings too when {@code fleet}) last seen before {@code since}, when the run began (the catalog's
      * clock): what it saw, its {@link Sighting} stamped later, so no list of it is needed. One another verify recorded while
      * this one ran is left open (it may have looked after this one did): the next verify judges it. A run that did not read backups back
-     * ({@code deep} false) could not have seen what only a deep one finds — a backup_corrupt, or a finding whose fix is a
-     * --deep verify — and leaves those open; but for a backup_corrupt of a backup a newer complete one has replaced as the
+     * ({@code deep} false) could not have seen what only a deep one finds ({@link Finding#onlyDeepFinds}: a backup_corrupt,
+     * an org whose deep check failed) and leaves those open; but for a backup_corrupt of a backup a newer complete one has replaced as the
      * org's newest, which no verify reports again. Nor does it resolve a finding only a listing of its pool's databases
      * finds ({@link #FOUND_BY_LISTING}: a retained copy, a stray) unless it listed that pool ({@code listed}: a fleet
      * verify's pools that answered): a verify of one org, or of another pool, did not look for it — its ack stays on it.
@@ -184,7 +197,7 @@ public final class FindingRepository {
         return catalog.inConnection(c -> Sql.update(c, "update findings set resolved_at = now() where resolved_at is null "
                 + "and last_seen < ? and (org_id = any (?) or (org_id is null and pool_id = any (?)) "
                 + "or (? and org_id is null and pool_id is null)) "
-                + "and (? or not (kind = 'backup_corrupt' or coalesce(fix, '') like 'tenantctl verify --deep %') "
+                + "and (? or not only_deep_finds "
                 + "or kind = 'backup_corrupt' and exists (select 1 from backups b join backups n on n.org_id = b.org_id "
                 + "and n.status = 'complete' and n.recorded_at > b.recorded_at where b.backup_id = findings.subject)) "
                 + "and (kind <> all (?) or pool_id = any (?))",
@@ -286,6 +299,6 @@ public final class FindingRepository {
                 rs.getString("pool_id"), rs.getString("subject"), rs.getString("detail"), rs.getString("fix"), rs.getString("fix_command"),
                 rs.getString("fix_note"), Sql.instant(rs, "first_seen"),
                 Sql.instant(rs, "last_seen"), Sql.instant(rs, "resolved_at"), Sql.instant(rs, "acked_until"), rs.getString("ack_reason"),
-                rs.getString("acked_by"));
+                rs.getString("acked_by"), rs.getBoolean("only_deep_finds"), rs.getBoolean("fix_puts_right"));
     }
 }

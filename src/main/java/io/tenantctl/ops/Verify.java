@@ -291,8 +291,19 @@ public final class Verify {
                 Long retiredGraceMs) {
     }
 
-    /** A finding before it is stored: its id is a hash of kind and subject, so the same problem has the same id on every run. */
-    record Seen(String kind, String severity, String orgId, String poolId, String subject, String detail, NextStep fix) {
+    /**
+     * A finding before it is stored: its id is a hash of kind and subject, so the same problem has the same id on every run.
+     * {@code onlyDeepFinds}: only a verify --deep finds it, so one without leaves it open; {@code fixPutsRight}: --fix puts
+     * it right whole, so its dry run leaves it to no human. Said where it is made, never read off its fix's text.
+     */
+    record Seen(String kind, String severity, String orgId, String poolId, String subject, String detail, NextStep fix,
+                boolean onlyDeepFinds, boolean fixPutsRight) {
+
+        /** One of a kind only --deep finds ({@link #ONLY_DEEP_KINDS}), or else one a plain verify finds too; not one --fix puts right. */
+        Seen(String kind, String severity, String orgId, String poolId, String subject, String detail, NextStep fix) {
+            this(kind, severity, orgId, poolId, subject, detail, fix, ONLY_DEEP_KINDS.contains(kind), false);
+        }
+
         String id() {
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -437,7 +448,7 @@ public final class Verify {
         try {
             Consumer<Seen> seen = s -> sighting.add(new FindingRepository.Finding(s.id(), s.kind(), s.severity(), s.orgId(),
                     s.poolId(), s.subject(), s.detail(), s.fix() == null ? null : s.fix().text(), s.fix() == null ? null : s.fix().command(),
-                    s.fix() == null ? null : s.fix().note(), null, null, null, null, null, null));
+                    s.fix() == null ? null : s.fix().note(), null, null, null, null, null, null, s.onlyDeepFinds(), s.fixPutsRight()));
             Set<String> deadPools = new LinkedHashSet<>();
             Set<String> listed = new LinkedHashSet<>(); // the pools whose databases were judged as copies, strays, orphans
             boolean fleet = req.orgs().isEmpty();
@@ -452,11 +463,13 @@ public final class Verify {
             // and each org whose check failed, off a dead pool, is a finding itself
             ctx.catalog().runs().forEachItemPage(ran.report().runId(), ORG_PAGE, page -> page.forEach(i -> {
                 findingsOf(i).forEach(f -> seen.accept(new Seen(f.path("kind").asText(), f.path("severity").asText(), i.orgId(), i.poolId(),
-                        f.path("subject").asText(), f.path("detail").asText(), fixOf(f))));
+                        f.path("subject").asText(), f.path("detail").asText(), fixOf(f),
+                        ONLY_DEEP_KINDS.contains(f.path("kind").asText()) || f.path(ONLY_DEEP_FINDS).asBoolean(false),
+                        f.path(FIX_PUTS_RIGHT).asBoolean(false))));
                 if (i.itemStatus() == ItemStatus.FAILED && !deadPools.contains(i.poolId())) {
                     seen.accept(new Seen("check_failed", PROBLEM, i.orgId(), i.poolId(), "", "org " + i.orgId() + " could not be checked: "
                             + i.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + i.orgId(),
-                            "after fixing what the error says")));
+                            "after fixing what the error says"), req.deep(), false)); // it may have failed reading a backup back
                 }
             }));
             sighting.flush();
@@ -588,12 +601,15 @@ public final class Verify {
         return switch (f.kind()) {
             case "run_abandoned" -> true;
             case "org_stuck" -> Org.PROVISIONING.db().equals(f.subject());
-            case "schema_missing" -> f.fix() != null && f.fix().endsWith(" --fix   (" + CREATES_WHAT_IS_MISSING + ")");
+            case "schema_missing" -> f.fixPutsRight(); // when it builds all that is missing
             default -> false;
         };
     }
 
     private static final String CREATES_WHAT_IS_MISSING = "creates what is missing";
+
+    /** The kinds only a verify --deep finds, whatever their fix says: one without --deep leaves them open. */
+    static final Set<String> ONLY_DEEP_KINDS = Set.of("backup_corrupt");
 
     /**
      * The orgs this verify looked at: those it checked (clean, problems) or tried to (failed). An org Ctrl-C left
@@ -1079,9 +1095,13 @@ public final class Verify {
                         .collect(java.util.stream.Collectors.joining("; "))));
                 String fix = "tenantctl verify --org " + org.orgId() + " --fix";
                 String allBut = "creates all but " + String.join(", ", refused.keySet()) + ", then: " + rollout.text();
-                out.add(finding("schema_missing", PROBLEM, String.join(",", new java.util.TreeSet<>(missing)), "org " + org.orgId() + " lacks " + missing.size() + " of its manifest's "
+                Map<String, Object> lacks = finding("schema_missing", PROBLEM, String.join(",", new java.util.TreeSet<>(missing)), "org " + org.orgId() + " lacks " + missing.size() + " of its manifest's "
                         + "collections/indexes: " + sample(missing), refused.isEmpty() ? NextStep.run(fix, CREATES_WHAT_IS_MISSING)
-                        : refused.size() < missing.size() ? new NextStep(fix, allBut, fix + " " + allBut) : rollout));
+                        : refused.size() < missing.size() ? new NextStep(fix, allBut, fix + " " + allBut) : rollout);
+                if (refused.isEmpty()) { // --fix builds it all
+                    lacks.put(FIX_PUTS_RIGHT, true);
+                }
+                out.add(lacks);
             }
             if (!diff.conflicts().isEmpty()) {
                 out.add(finding("schema_conflict", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.conflicts().stream()
@@ -1225,9 +1245,11 @@ public final class Verify {
                     }
                     if (elsewhere.isPresent()) { // not known to be damaged: this verify reads another store, so it is not checked
                         // the fix is the verify that reads it there (a plain one would close this unread)
-                        out.add(finding("check_failed", PROBLEM, "", "org " + org.orgId() + " could not be checked: its newest backup " + id
+                        Map<String, Object> unread = finding("check_failed", PROBLEM, "", "org " + org.orgId() + " could not be checked: its newest backup " + id
                                 + " was written to " + elsewhere.get() + ", not to the store this verify reads: run it with --store "
-                                + elsewhere.get(), Backups.withStore("tenantctl verify --deep --org " + org.orgId(), elsewhere.get())));
+                                + elsewhere.get(), Backups.withStore("tenantctl verify --deep --org " + org.orgId(), elsewhere.get()));
+                        unread.put(ONLY_DEEP_FINDS, true);
+                        out.add(unread);
                         return;
                     }
                     throw new IllegalStateException(backups.rememberGone(newest.get(), listing)); // the org is due a backup again
@@ -1386,6 +1408,10 @@ public final class Verify {
 
     private static final String FIX_TEXT = "fix_text";
 
+    /** In a run item's finding, what verify judges it by (see {@link Seen}): kept for the catalog, never shown. */
+    private static final String ONLY_DEEP_FINDS = "only_deep_finds";
+    private static final String FIX_PUTS_RIGHT = "fix_puts_right";
+
     /**
      * The fix of an org's finding as its run item recorded it. One an older tenantctl recorded has its text alone, in
      * {@code fix}: nothing is made out of it, it is all the note.
@@ -1399,13 +1425,14 @@ public final class Verify {
         return text == null ? null : new NextStep(f.path("fix").asText(null), f.path("fix_note").asText(null), text);
     }
 
-    /** An org's line without its findings' {@code fix_text}: in -o json a finding's fix is its command and fix_note. */
+    /** An org's line without its findings' {@code fix_text} and what verify judges them by: in -o json a finding's fix is its command and fix_note. */
     private static RunReport.Org withoutFixText(RunReport.Org o) {
-        if (o.detailJson() == null || !o.detailJson().contains("\"" + FIX_TEXT + "\"")) {
+        if (o.detailJson() == null || java.util.stream.Stream.of(FIX_TEXT, ONLY_DEEP_FINDS, FIX_PUTS_RIGHT)
+                .noneMatch(k -> o.detailJson().contains("\"" + k + "\""))) {
             return o;
         }
         com.fasterxml.jackson.databind.JsonNode detail = o.detail();
-        detail.path("findings").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f).remove(FIX_TEXT));
+        detail.path("findings").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f).remove(List.of(FIX_TEXT, ONLY_DEEP_FINDS, FIX_PUTS_RIGHT)));
         return o.with(o.error(), detail.toString()); // nulls kept: every field of a finding always there
     }
 

@@ -58,6 +58,29 @@ class VerifyDeepOfABackupInAnotherStoreFixTest {
         }
     }
 
+    /**
+     * A plain verify left open the findings only --deep makes by their fix's text ("tenantctl verify --deep …"): reworded,
+     * it closed the unread one, and the next --deep reported it as new. Now the finding says so itself.
+     */
+    @Test
+    void aPlainVerifyLeavesItOpenWhateverItsFixSays() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            CliFixture.ok(f.cli, "backup", "--org", "acme", "--store", dir.resolve("other-store").toUri().toString());
+            VerifyFixDryRunLeavesForAHumanOnlyWhatFixLeavesTest.rewordFixes(f.catalogUrl, "tenantctl verify --deep --org",
+                    "tenantctl verify --org acme --deep --org");
+
+            JsonNode deep = verify(f.cli, "--deep", "--org", "acme");
+            assertThat(findings(deep, "check_failed")).singleElement()
+                    .satisfies(x -> assertThat(x.get("fix").asText()).as(deep.toPrettyString()).startsWith("tenantctl verify --org acme --deep"));
+            verify(f.cli, "--org", "acme");
+            JsonNode again = verify(f.cli, "--deep", "--org", "acme");
+            assertThat(findings(again, "check_failed")).singleElement()
+                    .satisfies(x -> assertThat(x.get("state").asText()).as(again.toPrettyString()).isEqualTo("known"));
+        }
+    }
+
     private static JsonNode verify(Cli cli, String... args) {
         List<String> all = new ArrayList<>(List.of("verify", "-o", "json"));
         all.addAll(List.of(args));

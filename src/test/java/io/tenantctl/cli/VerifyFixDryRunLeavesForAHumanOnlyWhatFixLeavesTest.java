@@ -39,4 +39,33 @@ class VerifyFixDryRunLeavesForAHumanOnlyWhatFixLeavesTest {
             assertThat(f.cli.run("verify", "--org", "acme").exitCode()).isZero();
         }
     }
+
+    /**
+     * What the dry run plans was judged by the finding's fix text ("… --fix   (creates what is missing)"): reworded, the
+     * finding the real --fix puts right was listed as left for a human. Now the finding says so itself.
+     */
+    @Test
+    void aRewordedFixStillPlansWhatFixPutsRight() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.backup("acme");
+            f.db("acme").getCollection("users").dropIndex("tenant_1_role_1");
+            rewordFixes(f.catalogUrl, "creates what is missing", "builds every missing collection and index");
+
+            Cli.Result dry = f.cli.run("verify", "--org", "acme", "--fix", "--dry-run", "-o", "json");
+            JsonNode planned = strictJson(dry);
+            assertThat(planned.get("findings").toString()).as(dry.toString()).contains("builds every missing collection and index");
+            assertThat(planned.get("fixed").toString()).as(dry.toString()).contains("org acme: would create 0 collection(s) and 1 index(es)");
+            assertThat(planned.get("left_for_human")).as(dry.toString()).isEmpty();
+        }
+    }
+
+    /** Every fix verify records from now on reads {@code to} where it read {@code from}: as a tenantctl that words it otherwise. */
+    static void rewordFixes(String catalogUrl, String from, String to) {
+        CliFixture.sql(catalogUrl, "create function reword_fix() returns trigger language plpgsql as $$ begin "
+                + "new.fix := replace(new.fix, '" + from + "', '" + to + "'); "
+                + "new.fix_command := replace(new.fix_command, '" + from + "', '" + to + "'); "
+                + "new.fix_note := replace(new.fix_note, '" + from + "', '" + to + "'); return new; end $$");
+        CliFixture.sql(catalogUrl, "create trigger reword_fix before insert or update on findings for each row execute function reword_fix()");
+    }
 }
