@@ -44,7 +44,7 @@ final class BackupsForgetCommand implements Callable<Integer> {
         if (outcomes.size() == 1) { // one backup: its line and document, or its refusal as the error it is, as ever
             Backups.ForgetOutcome o = outcomes.get(0);
             if (o.forgotten() == null) {
-                throw o.refused() != null ? o.refused() : notReached(o);
+                throw o.refused() != null ? o.refused() : notReached(o, null);
             }
             if (ctx.json()) {
                 Output.json(ctx.out, document(o.forgotten()));
@@ -53,21 +53,29 @@ final class BackupsForgetCommand implements Callable<Integer> {
             }
             return 0;
         }
+        // a failure that stops it (Ctrl-C, the catalog or store gone, an unexpected one) is the last outcome with one: the
+        // backups after it are not reached, and it and they are what the forget that goes on takes
+        Backups.ForgetOutcome stopper = outcomes.stream().filter(o -> o.refused() != null && Backups.stops(o.refused()))
+                .reduce((a, b) -> b).orElse(null);
         int exit = 0;
         List<String> refused = new ArrayList<>();
         List<String> notReached = new ArrayList<>();
         List<Map<String, Object>> docs = new ArrayList<>();
         for (Backups.ForgetOutcome o : outcomes) {
-            TenantctlException why = o.forgotten() != null ? null : o.refused() != null ? o.refused() : notReached(o);
+            TenantctlException why = o.forgotten() != null ? null : o.refused() != null ? o.refused() : notReached(o, stopper);
             if (why != null) {
-                (o.refused() != null ? refused : notReached).add(o.backupId());
+                if (o != stopper) {
+                    (o.refused() != null ? refused : notReached).add(o.backupId());
+                }
                 exit = Math.max(exit, why.category().exitCode);
                 Map<String, Object> fields = new LinkedHashMap<>();
                 fields.put("category", why.category().name().toLowerCase(Locale.ROOT));
                 fields.put("exit_code", why.category().exitCode);
                 fields.put("backup_id", o.backupId());
                 String said = why.getMessage().contains(o.backupId()) ? why.getMessage() : "backup " + o.backupId() + ": " + why.getMessage();
-                ctx.log("error", said, fields, "error: " + Output.printable(said)); // which one, as 'org globex is busy' does not say
+                if (o.refused() != null) { // one not reached has its place in the last lines
+                    ctx.log("error", said, fields, "error: " + Output.printable(said)); // which one, as 'org globex is busy' does not say
+                }
             } else if (!ctx.json()) {
                 ctx.out.println(line(o.forgotten()));
             }
@@ -75,7 +83,19 @@ final class BackupsForgetCommand implements Callable<Integer> {
             doc.putIfAbsent("error", null);
             docs.add(doc);
         }
-        int done = outcomes.size() - refused.size() - notReached.size();
+        boolean interrupted = stopper == null ? !notReached.isEmpty()
+                : stopper.refused().category() == TenantctlException.Category.INTERRUPTED;
+        if (stopper != null) { // the failure that stopped it decides the exit code (1 unexpected, 3 catalog or store, 130)
+            exit = stopper.refused().category().exitCode;
+        }
+        List<String> rest = new ArrayList<>();
+        if (stopper != null) {
+            rest.add(stopper.backupId());
+        }
+        rest.addAll(notReached);
+        String next = rest.isEmpty() ? null : "tenantctl backups forget " + String.join(" ", rest) + (dryRun.on ? " --dry-run" : "")
+                + Stores.onLine(ctx);
+        int done = outcomes.size() - refused.size() - rest.size();
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("dry_run", dryRun.on);
@@ -84,12 +104,16 @@ final class BackupsForgetCommand implements Callable<Integer> {
                 doc.put("would_forget", done);
             }
             doc.put("refused", refused.size());
-            doc.put("not_reached", notReached.size());
+            doc.put("failed", stopper == null || interrupted ? 0 : 1);
+            doc.put("not_reached", notReached.size() + (interrupted && stopper != null ? 1 : 0)); // Ctrl-C while it waited: nothing done
+            doc.put("interrupted", interrupted);
+            doc.put("next", next);
             doc.put("backups", docs);
             Output.json(ctx.out, doc);
         } else {
             ctx.out.println((dryRun.on ? "dry run: would forget " : "forgot ") + done + " of " + outcomes.size() + " backups"
                     + (refused.isEmpty() ? "" : "; refused " + refused.size() + ": " + String.join(" ", refused))
+                    + (stopper == null ? "" : "; stopped at " + stopper.backupId())
                     + (notReached.isEmpty() ? "" : "; not reached " + notReached.size() + ": " + String.join(" ", notReached)));
         }
         if (!refused.isEmpty()) {
@@ -98,17 +122,20 @@ final class BackupsForgetCommand implements Callable<Integer> {
                     + (dryRun.on ? "would be" : "were") + " forgotten";
             ctx.log("error", message, Map.of("exit_code", exit), "error: " + message);
         }
-        if (!notReached.isEmpty()) {
-            String message = "stopped before " + String.join(" ", notReached) + ": 'tenantctl backups forget "
-                    + String.join(" ", notReached) + Stores.onLine(ctx) + "' goes on";
-            ctx.log("error", message, Map.of("exit_code", exit), "interrupted: " + message);
+        if (next != null) {
+            String message = (interrupted ? "stopped before " + String.join(" ", rest)
+                    : "stopped at " + stopper.backupId() + " by its error above") + " (" + (dryRun.on ? "would forget " : "forgot ")
+                    + done + " before it): '" + next + "' goes on" + (interrupted ? "" : " once that is mended");
+            ctx.log("error", message, Map.of("exit_code", exit), (interrupted ? "interrupted: " : "error: ") + message);
         }
         return exit;
     }
 
-    private static TenantctlException notReached(Backups.ForgetOutcome o) {
-        return new TenantctlException(TenantctlException.Category.INTERRUPTED, "backup " + o.backupId() + " was not looked at: "
-                + "interrupted (Ctrl-C or SIGTERM) before it; nothing of it changed");
+    private static TenantctlException notReached(Backups.ForgetOutcome o, Backups.ForgetOutcome stopper) {
+        boolean failed = stopper != null && stopper.refused().category() != TenantctlException.Category.INTERRUPTED;
+        return new TenantctlException(failed ? stopper.refused().category() : TenantctlException.Category.INTERRUPTED, "backup "
+                + o.backupId() + " was not looked at: " + (failed ? "the forget stopped at " + stopper.backupId() + " (its error says why)"
+                : "interrupted (Ctrl-C or SIGTERM)") + " before it; nothing of it changed");
     }
 
     private static Map<String, Object> document(Backups.Forgotten f) {

@@ -713,15 +713,27 @@ public final class Backups {
 
     /**
      * What {@code backups forget} did with one of the ids it was given: {@code forgotten} (or, in a dry run, would be), or
-     * {@code refused} with the line and exit code a forget of it alone meets; neither when Ctrl-C stopped it before this one.
+     * {@code refused} with the line and exit code a forget of it alone meets; neither when stopped before this one (see
+     * {@link #stops}).
      */
     public record ForgetOutcome(String backupId, Forgotten forgotten, TenantctlException refused) {
     }
 
     /**
+     * Whether {@code e}, met forgetting one backup, stops the forget of the ones after it: Ctrl-C, the catalog or store
+     * not answering, or an unexpected failure (a fact about the catalog, the store or tenantctl, not about that backup,
+     * which the next would meet too); a refusal of that backup (in the store, its org held...) stops none.
+     */
+    public static boolean stops(TenantctlException e) {
+        return e.category() == TenantctlException.Category.INTERRUPTED || e.category() == TenantctlException.Category.INTERNAL
+                || e instanceof io.tenantctl.catalog.Catalog.Unreachable || io.tenantctl.store.StoreUnansweredException.in(e).isPresent();
+    }
+
+    /**
      * As {@link #forget(String, boolean, boolean, CancelToken)}, for each of {@code backupIds} (each once, in the order
      * given) in the store {@code storeUrl} names (its listing is its check that it answers): one refused does not stop the
-     * others; Ctrl-C (or SIGTERM) stops before the next, leaving the ones not reached without an outcome.
+     * others; Ctrl-C (or SIGTERM) or a failure that {@link #stops} ends it there, leaving the ones not reached without an
+     * outcome (an unexpected failure of one of several as an INTERNAL refusal; of one alone, thrown as it is).
      */
     public static List<ForgetOutcome> forget(OpsContext ctx, String storeUrl, Map<String, String> env, List<String> backupIds,
                                              boolean dryRun, boolean waitForOrg, CancelToken cancel) {
@@ -740,7 +752,14 @@ public final class Backups {
                     out.add(new ForgetOutcome(id, backups.forget(id, dryRun, waitForOrg, cancel), null));
                 } catch (TenantctlException e) {
                     out.add(new ForgetOutcome(id, null, e));
-                    stopped = e.category() == TenantctlException.Category.INTERRUPTED;
+                    stopped = stops(e);
+                } catch (RuntimeException e) {
+                    if (backupIds.stream().distinct().count() == 1) {
+                        throw e;
+                    }
+                    out.add(new ForgetOutcome(id, null, new TenantctlException(TenantctlException.Category.INTERNAL, "unexpected "
+                            + e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e)));
+                    stopped = true;
                 }
             }
             return out;

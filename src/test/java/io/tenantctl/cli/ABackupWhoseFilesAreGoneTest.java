@@ -220,6 +220,61 @@ class ABackupWhoseFilesAreGoneTest {
         }
     }
 
+    /**
+     * The catalog lost part-way through a forget of several backups (its connection broken as the second is forgotten) went
+     * on to meet the same end at each of the others, and no line said which to forget again: it stops there, exit 3, the one
+     * forgotten before it listed and the forget that goes on named (the one it stopped at and those not reached); Ctrl-C
+     * while it waits (--wait) for a held org stops it so too, exit 130, and that forget of the rest forgets them.
+     */
+    @Test
+    void aForgetOfSeveralStoppedPartWayNamesWhatItForgotAndTheForgetThatGoesOn() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            List<String> acme = f.backups("acme", 4);
+            String g1 = f.backups("globex", 2).get(0);
+            for (int i = 0; i < 3; i++) {
+                f.removeFromStore("acme", acme.get(i));
+            }
+            f.removeFromStore("globex", g1);
+            String a1 = acme.get(0);
+            String a2 = acme.get(1);
+            String a3 = acme.get(2);
+            io.tenantctl.testing.TestCatalog.execute(f.catalogUrl, "create sequence forgets; create function lose_catalog() returns trigger "
+                    + "language plpgsql as $$ begin if nextval('forgets') = 2 then raise exception 'terminating connection (test)' "
+                    + "using errcode = '08006'; end if; return new; end $$; create trigger lose_catalog before update on backups "
+                    + "for each row when (new.status = 'pruned') execute function lose_catalog()");
+
+            JsonNode lost = strictJson(f.cli.run("backups", "forget", a1, a2, a3, "-o", "json"));
+            assertThat(lost.get("forgotten").asInt()).as(lost.toString()).isEqualTo(1);
+            assertThat(lost.get("failed").asInt()).isEqualTo(1);
+            assertThat(lost.get("not_reached").asInt()).isEqualTo(1);
+            assertThat(lost.get("interrupted").asBoolean()).isFalse();
+            assertThat(lost.get("next").asText()).isEqualTo("tenantctl backups forget " + a2 + " " + a3);
+            assertThat(lost.get("backups").get(0).get("forgotten").asBoolean()).isTrue();
+            assertThat(lost.get("backups").get(1).get("error").get("message").asText()).contains("catalog unreachable");
+            assertThat(lost.get("backups").get(2).get("error").get("message").asText()).contains("not looked at");
+            io.tenantctl.testing.TestCatalog.execute(f.catalogUrl, "drop trigger lose_catalog on backups");
+            assertThat(decided(f).findValuesAsText("backup_id")).as("a1 forgotten, a3 not reached")
+                    .containsExactlyInAnyOrder(a2, a3, acme.get(3));
+
+            f.heldBy("globex", "restore");
+            io.tenantctl.fanout.CancelToken ctrlC = new io.tenantctl.fanout.CancelToken();
+            Cli.Result stopped = f.cli.run(ctrlC, text -> {
+                if (text.contains("waiting (--wait)")) {
+                    ctrlC.cancel("interrupted");
+                }
+            }, "backups", "forget", a2, g1, a3, "--wait");
+            assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(130);
+            assertThat(stopped.out()).contains("forgot backup " + a2).contains("forgot 1 of 3 backups; stopped at " + g1 + "; not reached 1: " + a3);
+            assertThat(stopped.err()).contains("interrupted: stopped before " + g1 + " " + a3 + " (forgot 1 before it): 'tenantctl backups forget "
+                    + g1 + " " + a3 + "' goes on");
+
+            io.tenantctl.testing.TestCatalog.execute(f.catalogUrl, "delete from org_leases where org_id = 'globex'");
+            assertThat(f.cli.run("backups", "forget", g1, a3).exitCode()).as("the forget that goes on").isZero();
+            assertThat(decided(f).findValuesAsText("backup_id")).containsExactly(acme.get(3));
+        }
+    }
+
     /** A file store whose directory is gone (the volume not mounted) lists every backup as gone: none is forgotten for that. */
     @Test
     void aFileStoreWhoseDirectoryIsGoneForgetsNothing() throws Exception {
