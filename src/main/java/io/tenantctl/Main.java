@@ -96,15 +96,22 @@ public final class Main {
 
     /**
      * The first Ctrl-C/SIGTERM cancels (before the command started, silently: the command's refusal says it), the second
-     * quits at once. A class, not a lambda: the first lambda costs the JVM ~0.03 s, before the handler would be in.
+     * quits at once; before the command started, saying that refusal (once: the command line may be saying it). A class,
+     * not a lambda: the first lambda costs the JVM ~0.03 s, before the handler would be in.
      */
     private static final class OnSignal implements sun.misc.SignalHandler {
         private final String name;
         private final CancelToken cancel;
+        private final PrintWriter out;
+        private final PrintWriter err;
+        private final String[] args;
 
-        OnSignal(String name, CancelToken cancel) {
+        OnSignal(String name, CancelToken cancel, PrintWriter out, PrintWriter err, String[] args) {
             this.name = name;
             this.cancel = cancel;
+            this.out = out;
+            this.err = err;
+            this.args = args;
         }
 
         @Override
@@ -113,7 +120,18 @@ public final class Main {
                 return; // the command will not start, and says so
             }
             if (cancel.isCancelled()) {
-                cancel.quit(); // says which run is left as it was, and -o json's one document
+                if (cancel.started()) {
+                    cancel.quit(); // says which run is left as it was, and -o json's one document
+                } else { // the refusal the command line would say (from the line alone until it knows the output), then out
+                    Runnable say = cancel.refusal() != null ? cancel.refusal() : TenantCtl.refusal(out, err, cancel, args);
+                    cancel.refuse(() -> {
+                        try {
+                            say.run();
+                        } finally {
+                            Runtime.getRuntime().halt(TenantCtl.EXIT_INTERRUPTED);
+                        }
+                    });
+                }
                 Runtime.getRuntime().halt(TenantCtl.EXIT_INTERRUPTED);
             }
             cancel.cancel("SIG" + name);
@@ -130,13 +148,19 @@ public final class Main {
      * the process there to send its signal). They are put in first of all, a few ms into main (they were ~0.4 s in, after
      * the config file was read and logging set up): a signal before them is the JVM's, which exits 130 and prints nothing,
      * not even -o json's one document. One after them but before the command started is said, once, by the command
-     * line's refusal ({@link CancelToken#cancelBeforeStart}): exit 130, nothing done.
+     * line's refusal ({@link CancelToken#cancelBeforeStart}): exit 130, nothing done. A second one then (the process held
+     * by a config file that does not answer) quits at once, saying that same refusal if the command line has not yet.
      */
     static void main(String[] args, java.util.function.Consumer<CancelToken> handlersIn) {
         CancelToken cancel = new CancelToken();
+        // tenantctl's own lines are turned into JSON (--log-format json) by the CLI; the process's System.err, where
+        // libraries log and the signal handler writes, by the wrapper set below
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        Stdout stdout = new Stdout();
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new java.io.BufferedOutputStream(stdout), StandardCharsets.UTF_8), true);
         for (String name : new String[]{"INT", "TERM"}) {
             try {
-                Signal.handle(new Signal(name), new OnSignal(name, cancel));
+                Signal.handle(new Signal(name), new OnSignal(name, cancel, out, err, args));
             } catch (IllegalArgumentException ignored) {
                 // signal not available on this platform
             }
@@ -157,12 +181,7 @@ public final class Main {
         // before tenantctl's own one-line error says the same; with -v it keeps its warnings
         postgresDriverLog = java.util.logging.Logger.getLogger("org.postgresql");
         postgresDriverLog.setLevel(verbose ? java.util.logging.Level.WARNING : java.util.logging.Level.OFF);
-        // tenantctl's own lines are turned into JSON (--log-format json) by the CLI; the process's System.err, where
-        // libraries log and the signal handler writes, by this wrapper
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.setErr(TenantCtl.stderr(System.err, settings.logJson()));
-        Stdout stdout = new Stdout();
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(new java.io.BufferedOutputStream(stdout), StandardCharsets.UTF_8), true);
         int code = TenantCtl.run(out, err, System.getenv(), UnaryOperator.identity(), cancel, args);
         out.flush();
         String lost = stdout.lostOutput();

@@ -60,6 +60,76 @@ class ACtrlCBeforeTheCommandStartsTest {
                 .startsWith("error: interrupted by Ctrl-C").contains("nothing was done").contains("run it again");
     }
 
+    /**
+     * The operator stuck before the command starts (a config file that does not answer) presses Ctrl-C twice: the second
+     * still quits at once, but says the same refusal as the first would have, and -o json still gets its one document
+     * (before: the second halted the process with stdout empty, or, once the command line was set up, said "the orgs in
+     * flight were stopped" of orgs that never were).
+     */
+    @Test
+    void aSecondCtrlCBeforeTheCommandStartsQuitsAtOnceWithTheSameOneJsonDocumentAndOneLine(@TempDir Path dir) throws Exception {
+        Process child;
+        try (ServerSocket ready = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ready.setSoTimeout(60_000);
+            child = ChildJvm.start(dir, Map.of("USER", "test"), List.of("-Xmx128m", "-Dready.port=" + ready.getLocalPort()),
+                    HeldThroughTwoSignals.class.getName(), "orgs", "list", "-o", "json");
+            try (Socket held = ready.accept()) {
+                held.setSoTimeout(60_000);
+                assertThat(held.getInputStream().read()).as("the child is held at its start").isEqualTo('R');
+                kill(child);
+                assertThat(held.getInputStream().read()).as("the first Ctrl-C is in, the child still held").isEqualTo('C');
+                kill(child);
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the second Ctrl-C quits at once").isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+        }
+        String out = Files.readString(dir.resolve("child.stdout"));
+        String err = Files.readString(dir.resolve("child.stderr"));
+        assertThat(child.exitValue()).as(err).isEqualTo(130);
+        JsonNode doc;
+        try {
+            doc = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(out);
+        } catch (Exception e) {
+            throw new AssertionError("stdout is not exactly one JSON document: [" + out + "], stderr: " + err, e);
+        }
+        assertThat(doc != null && doc.isObject()).as("one JSON document on stdout, which was [" + out + "]; stderr: " + err).isTrue();
+        JsonNode error = doc.get("error");
+        assertThat(error.get("code").asInt()).as(out).isEqualTo(130);
+        assertThat(error.get("category").asText()).isEqualTo("interrupted");
+        assertThat(error.get("message").asText()).contains("before the command started").contains("nothing was done");
+        assertThat(err.strip().lines().toList()).as(err).singleElement().asString()
+                .startsWith("error: interrupted by Ctrl-C").contains("nothing was done").contains("run it again");
+    }
+
+    private static void kill(Process child) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(child.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
+    /**
+     * tenantctl's main held once its signal handlers are in, as a config file that does not answer holds it: tells the test
+     * 'R', then 'C' once the first signal has cancelled it, and stays held (until the process ends) for the second.
+     */
+    public static final class HeldThroughTwoSignals {
+        public static void main(String[] args) {
+            Main.main(args, cancel -> {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), Integer.getInteger("ready.port"))) {
+                    s.getOutputStream().write('R');
+                    s.getOutputStream().flush();
+                    cancel.pause(TimeUnit.SECONDS.toNanos(60)); // until the first signal's handler has cancelled it
+                    s.getOutputStream().write('C');
+                    s.getOutputStream().flush();
+                    s.setSoTimeout(60_000);
+                    s.getInputStream().read(); // held: the test closes the socket only once the process is gone
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
     /** tenantctl's main, held once its signal handlers are in until the test has sent its signal (told on a socket). */
     public static final class HeldAtStart {
         public static void main(String[] args) {

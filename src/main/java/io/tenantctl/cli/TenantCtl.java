@@ -67,10 +67,16 @@ public final class TenantCtl implements Runnable {
             ctx.jsonRequested = jsonRequested(args, ctx.configOutput());
             CommandLine cmd = commandLine(ctx, args);
             cancel.onQuit(() -> quitAtOnce(ctx, cancel.working()));
+            // a second Ctrl-C/SIGTERM before the command starts says its refusal in the output asked for (no file read then)
+            cancel.onRefusal(refusal(out, err, ctx.json(), ctx.logJson() ? "json" : "text", cancel));
             int code;
             try {
-                // a Ctrl-C/SIGTERM before this point: the command does not start, and says so (-o json: its one document)
-                code = cancel.start() ? cmd.execute(args) : handle(ctx, TenantctlException.interruptedBeforeStart(cancel.reason()));
+                // a Ctrl-C/SIGTERM before this point: the command does not start, and says so once (-o json: its one document),
+                // unless a second signal said it first (and halts the process)
+                code = cancel.start() ? cmd.execute(args) : EXIT_INTERRUPTED;
+                if (!cancel.started()) {
+                    cancel.refuse(() -> handle(ctx, TenantctlException.interruptedBeforeStart(cancel.reason())));
+                }
             } catch (OutOfMemoryError oom) { // picocli hands only Exceptions to handle(): one line and one document here too
                 code = handle(ctx, TenantctlException.outOfMemory(oom));
             }
@@ -496,6 +502,30 @@ public final class TenantCtl implements Runnable {
         }
         ctx.out.flush();
         ctx.err.flush();
+    }
+
+    /**
+     * What a second Ctrl-C/SIGTERM that quits before the command started says: the command line's refusal (one line; -o
+     * json, its one document) on {@code out} and {@code err}, as {@code json} and {@code logFormat} say; it reads no file (the
+     * config file may be what holds the process).
+     */
+    private static Runnable refusal(PrintWriter out, PrintWriter err, boolean json, String logFormat, CancelToken cancel) {
+        return () -> {
+            try (CliContext said = new CliContext(out, err, Map.of(), UnaryOperator.identity(), cancel)) {
+                said.jsonRequested = json;
+                said.logFormatRequested = logFormat;
+                handle(said, TenantctlException.interruptedBeforeStart(cancel.reason()));
+            }
+        };
+    }
+
+    /**
+     * As {@link #refusal(PrintWriter, PrintWriter, boolean, String, CancelToken)}, from the command line alone (-o json and
+     * --log-format as typed): for a second signal before {@link #run} knows the output (it has not read the config file).
+     */
+    public static Runnable refusal(PrintWriter out, PrintWriter err, CancelToken cancel, String... args) {
+        String logFormat = optionValue(args, "--log-format");
+        return refusal(out, err, jsonRequested(args), logFormat == null ? "text" : logFormat, cancel);
     }
 
     /** One line on stderr saying what failed; the stack trace only with -v; the category decides the exit code. */

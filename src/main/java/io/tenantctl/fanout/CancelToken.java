@@ -140,6 +140,41 @@ public final class CancelToken {
         return root().phase.compareAndSet(BEFORE_START, STARTED) || root().phase.get() == STARTED;
     }
 
+    /** Whether the command started ({@link #start}): a second signal quits it ({@link #quit}), else says its refusal ({@link #refuse}). */
+    public boolean started() {
+        return root().phase.get() == STARTED;
+    }
+
+    private static final int REFUSED = 3;
+    private volatile Runnable onRefusal;
+
+    /** What a second signal says of a command that did not start, set once the command line knows its output (-o json…). */
+    public void onRefusal(Runnable action) {
+        root().onRefusal = action;
+    }
+
+    /** The {@link #onRefusal} action, or null before it is set. */
+    public Runnable refusal() {
+        return root().onRefusal;
+    }
+
+    /**
+     * Says, once, that a command a signal came before did not start: {@code say} runs in the first caller only (the command
+     * line, or a second signal's handler, whose {@code say} halts the process), which holds the other until it is said, so
+     * -o json's one document is never printed twice nor cut short. True when this call said it; false once the command
+     * started, or when it was said already.
+     */
+    public boolean refuse(Runnable say) {
+        java.util.concurrent.atomic.AtomicInteger at = root().phase;
+        synchronized (at) {
+            if (!at.compareAndSet(INTERRUPTED_BEFORE_START, REFUSED)) {
+                return false;
+            }
+            say.run();
+            return true;
+        }
+    }
+
     private CancelToken root() {
         return parent == null ? this : parent.root();
     }
