@@ -50,6 +50,11 @@ public final class Catalog implements AutoCloseable {
      */
     public static Catalog connect(String rawUrl, String source) {
         PostgresUrl url = CatalogUrl.parse(rawUrl);
+        String notNumbers = notNumbers(url.jdbcUrl());
+        if (notNumbers != null) { // before connecting: wrong whatever the network does, so not "unreachable" when it is down
+            throw TenantctlException.usage("catalog URL " + url.describe() + " has a parameter the driver cannot read as a number ("
+                    + notNumbers + "): fix its ?… part in " + source);
+        }
         HikariConfig cfg = new HikariConfig();
         cfg.setPoolName("tenantctl-catalog");
         cfg.setJdbcUrl(url.jdbcUrl());
@@ -102,6 +107,33 @@ public final class Catalog implements AutoCloseable {
             }
             throw unreachable(url, source, e);
         }
+    }
+
+    /**
+     * The URL's parameters the driver reads as numbers that hold none, said by name (never a value), or null. The driver
+     * says which: its properties whose default is a whole number read it with {@link org.postgresql.PGProperty#getInt}, but
+     * for loginTimeout, which it reads as seconds with a fraction (Driver.timeout) and drops without a word when it cannot.
+     */
+    private static String notNumbers(String jdbcUrl) {
+        java.util.Properties given = org.postgresql.Driver.parseURL(jdbcUrl, null);
+        java.util.List<String> said = new java.util.ArrayList<>();
+        for (org.postgresql.PGProperty p : org.postgresql.PGProperty.values()) {
+            String dflt = p.getDefaultValue();
+            if (given == null || !p.isPresent(given) || p == org.postgresql.PGProperty.PG_PORT || p.getChoices() != null
+                    || dflt == null || !dflt.matches("-?[0-9]+")) {
+                continue;
+            }
+            try {
+                if (p == org.postgresql.PGProperty.LOGIN_TIMEOUT) {
+                    Float.parseFloat(p.getOrDefault(given));
+                } else {
+                    p.getInt(given);
+                }
+            } catch (NumberFormatException | java.sql.SQLException e) {
+                said.add(p.getName() + (p == org.postgresql.PGProperty.LOGIN_TIMEOUT ? " must be a number" : " must be a whole number"));
+            }
+        }
+        return said.isEmpty() ? null : String.join(", ", said);
     }
 
     /**
