@@ -85,6 +85,25 @@ class SecretsInRefusalsTest {
         }
     }
 
+    /**
+     * A host is not a secret (README, Security): a pool URI that takes its host from a variable
+     * (mongodb://app:${PW}@${HOST}:1/) is named as stored, and the connection error shows the host it resolved to, so an
+     * operator sees which server did not answer; the password's value is still never shown. Pins behaviour: no main code.
+     */
+    @Test
+    void aHostFromAVariableIsShownResolvedInAConnectionErrorAndThePasswordNever() {
+        String catalog = CliFixture.initialisedCatalog();
+        Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", catalog, "USER", "test",
+                "GDT_POOL_HOST", "127.0.0.1", "GDT_POOL_PASSWORD", "Snt-HostPw-7Qx"));
+        CliFixture.addPool(cli, "pool-9", "mongodb://app:${GDT_POOL_PASSWORD}@${GDT_POOL_HOST}:1/", 10, 1);
+        Cli.Result r = cli.run("verify", "--pool", "pool-9");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        assertThat(r.out()).as(r.toString()).contains("pool_unreachable")
+                .contains("(mongodb://app:${GDT_POOL_PASSWORD}@${GDT_POOL_HOST}:1/) is unreachable")
+                .contains("(127.0.0.1:1: connection refused)");
+        assertNotShown("Snt-HostPw-7Qx", r);
+    }
+
     private static void assertNotShown(String secret, Cli.Result r) {
         assertThat(r.out() + r.err()).as("the secret '" + secret + "' must never be printed: " + r).doesNotContain(secret);
     }
