@@ -406,6 +406,11 @@ public final class Rebalance {
             Map<String, Integer> alsoIn = new java.util.HashMap<>();
             givenBack.forEach((pool, n) -> alsoIn.put(pool, -n));
             List<RunReport.Org> lines = new ArrayList<>();
+            RoomFor room = new RoomFor(named -> { // the pools its moves go to, and those its refused moves' next steps name
+                Map<String, Integer> taken = new java.util.HashMap<>(alsoIn);
+                named.values().forEach(pool -> taken.merge(pool, 1, Integer::sum));
+                return taken;
+            });
             for (PlannedMove m : select(req, notes, unplaced, givenBack)) {
                 if (onTargetAlready(m.orgId(), new Target(m.orgId(), m.fromPool(), m.toPool()))) {
                     lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "unchanged", 0, 0, null, Json.args("to_pool", m.toPool(),
@@ -424,7 +429,7 @@ public final class Rebalance {
                             size.docs(), "bytes", size.bytes(), "predicted_freeze_ms", predicted, "reason", m.reason())));
                 } catch (Mover.Refused e) {
                     lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, e.getMessage(),
-                            refused(e, new Target(m.orgId(), m.fromPool(), m.toPool()), limits.freezeGraceMs())));
+                            refused(e, new Target(m.orgId(), m.fromPool(), m.toPool()), limits.freezeGraceMs(), room)));
                 }
             }
             // as the real apply: a drain that cannot empty its pools is said, and exits 1
@@ -507,6 +512,7 @@ public final class Rebalance {
         Mover.Limits limits = new Mover.Limits(args.maxFreezeMs(), args.freezeGraceMs(), args.force());
         OrgLeases slots = engine.orgLeases();
         Set<String> mine = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        RoomFor room = new RoomFor(named -> promised(runId, byOrg, named));
         return new RunEngine.Work(Job.of(LEASE, (orgId, poolId) -> {
             Target t = byOrg.get(orgId);
             // under the org's lease: a move of it still unfinished is dead (a worker stopped by a lost catalog let its
@@ -529,7 +535,7 @@ public final class Rebalance {
                         "to_database", r.toDatabase(), "docs", r.docs(), "bytes", r.bytes(), "freeze_ms", r.freezeMs(),
                         "copy_ms", r.copyMs(), "mb_per_s", r.mbPerSecond(), "predicted_freeze_ms", r.predictedFreezeMs()));
             } catch (Mover.Refused e) {
-                throw new Job.Failure(e.getMessage(), 1, refused(e, t, args.freezeGraceMs()), e);
+                throw new Job.Failure(e.getMessage(), 1, refused(e, t, args.freezeGraceMs(), room), e);
             } catch (RuntimeException e) {
                 // a driver's error too (a target that stopped answering since its ping): the failure still names the target;
                 // aborted past --max-freeze: the way on is the move with a longer one, not the same move again
@@ -540,7 +546,7 @@ public final class Rebalance {
                         .map(s -> s.db()).orElse(null);
                 throw new Job.Failure(why, 1, Json.args("to_pool", t.to(), "overran_max_freeze_ms",
                         why.contains(Mover.RAN_PAST) ? args.maxFreezeMs() : null, "freeze_grace_ms", args.freezeGraceMs(),
-                        "target_now", targetNow, "room_on", targetNow == null ? null : roomFor(t, silentWithRoom),
+                        "target_now", targetNow, "room_on", targetNow == null ? null : room.of(t, silentWithRoom),
                         "room_silent", silentWithRoom.isEmpty() ? null : silentWithRoom, "silent_pool", e instanceof Mover.PoolSilent silent ? silent.poolId : null), e);
             } finally {
                 slots.release(slot);
@@ -550,23 +556,82 @@ public final class Rebalance {
     }
 
     /** A refused move's detail: what refused it, for the way on (a new plan, another pool, a longer --max-freeze). */
-    private String refused(Mover.Refused e, Target t, long freezeGraceMs) {
+    private String refused(Mover.Refused e, Target t, long freezeGraceMs, RoomFor room) {
         List<String> silentWithRoom = new ArrayList<>();
         return Json.args("to_pool", t.to(), "refused", e.kind().name().toLowerCase(java.util.Locale.ROOT),
                 "predicted_freeze_ms", e.kind() == Mover.Refused.Kind.FREEZE ? e.predictedFreezeMs() : null,
-                "freeze_grace_ms", freezeGraceMs, "room_on", e.kind() == Mover.Refused.Kind.TARGET ? roomFor(t, silentWithRoom) : null,
+                "freeze_grace_ms", freezeGraceMs, "room_on", e.kind() == Mover.Refused.Kind.TARGET ? room.of(t, silentWithRoom) : null,
                 "room_silent", silentWithRoom.isEmpty() ? null : silentWithRoom);
+    }
+
+    /**
+     * Where one apply's failed moves are sent (their next step's {@code room_on}): never more of them at a pool than it has
+     * places, so each next step, run as printed, finds its place. The pools' counts hold the moves in flight; {@code taken}
+     * (given the orgs whose next step this apply named a pool so far: org → pool) says how many more places of each pool
+     * the apply has promised — to its moves not started yet, and to its failed moves' next steps.
+     */
+    private final class RoomFor {
+        private final java.util.function.Function<Map<String, String>, Map<String, Integer>> taken;
+        private final Map<String, String> named = new java.util.HashMap<>();
+
+        RoomFor(java.util.function.Function<Map<String, String>, Map<String, Integer>> taken) {
+            this.taken = taken;
+        }
+
+        /** As {@link #roomFor}, the places this apply promised counted as taken; the pool named is promised in turn. */
+        synchronized String of(Target t, List<String> silent) {
+            String pool = roomFor(t, silent, taken.apply(named));
+            if (pool != null) {
+                named.put(t.org(), pool);
+            }
+            return pool;
+        }
+    }
+
+    /**
+     * The places of each pool run {@code runId} has promised beyond the pools' counts: its orgs still to be moved there
+     * whose move has not reserved its place yet, and the pools its failed moves' next steps name ({@code room_on}, recorded
+     * by any worker, or {@code named} by this one) until that org is there or moving.
+     */
+    private Map<String, Integer> promised(String runId, Map<String, Target> byOrg, Map<String, String> named) {
+        Map<String, String> goingTo = new java.util.HashMap<>();
+        for (RunRepository.Item i : ctx.catalog().runs().items(runId)) {
+            ItemStatus s = i.itemStatus();
+            if ((s == ItemStatus.PENDING || s == ItemStatus.RUNNING || s == ItemStatus.HELD) && byOrg.containsKey(i.orgId())) {
+                goingTo.put(i.orgId(), byOrg.get(i.orgId()).to());
+            } else if (s == ItemStatus.FAILED && i.detail() != null && Json.tree(i.detail()).hasNonNull("room_on")) {
+                goingTo.put(i.orgId(), Json.tree(i.detail()).get("room_on").asText());
+            }
+        }
+        goingTo.putAll(named);
+        Set<String> counted = new HashSet<>(); // in the pools' counts already: moving (its place reserved), or there
+        ctx.catalog().moves().unfinished().forEach(m -> counted.add(m.orgId()));
+        new HashSet<>(goingTo.values()).forEach(pool -> ctx.catalog().orgs().list(pool, null).forEach(o -> {
+            if (pool.equals(goingTo.get(o.orgId()))) {
+                counted.add(o.orgId());
+            }
+        }));
+        Map<String, Integer> out = new java.util.HashMap<>();
+        goingTo.forEach((org, pool) -> {
+            if (!counted.contains(org)) {
+                out.merge(pool, 1, Integer::sum);
+            }
+        });
+        return out;
     }
 
     /**
      * The pool a move refused by its target could go to now: the one placement would choose (active, with room; not
      * the org's pool nor the refused target) among those that answer a ping, as provision places past a silent pool;
      * or null when none that answers has room. The pools with room passed over for silence are added to {@code silent}.
+     * {@code taken}: places of a pool promised beyond its count (pool → places), counted as not free.
      */
-    private String roomFor(Target t, List<String> silent) {
+    private String roomFor(Target t, List<String> silent, Map<String, Integer> taken) {
         String on = ctx.catalog().orgs().find(t.org()).map(Org::poolId).orElse(t.from());
         List<Pool> left = new ArrayList<>(ctx.catalog().pools().list().stream()
-                .filter(p -> !p.poolId().equals(on) && !p.poolId().equals(t.to())).toList());
+                .filter(p -> !p.poolId().equals(on) && !p.poolId().equals(t.to()))
+                .map(p -> taken.getOrDefault(p.poolId(), 0) == 0 ? p : new Pool(p.poolId(), p.uri(), p.capacity(), p.status(), p.priority(),
+                        p.createdAt(), Math.max(0, p.orgCount() + taken.get(p.poolId())))).toList());
         for (Optional<Pool> p = io.tenantctl.catalog.Placement.choose(left); p.isPresent(); p = io.tenantctl.catalog.Placement.choose(left)) {
             if (PoolHealth.check(ctx, p.get()).isEmpty()) {
                 return p.get().poolId();

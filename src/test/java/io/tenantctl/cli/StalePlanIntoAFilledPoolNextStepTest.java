@@ -60,4 +60,47 @@ class StalePlanIntoAFilledPoolNextStepTest {
             f.assertHolds("acme", before);
         }
     }
+    /**
+     * Three moves of one apply refused by their full target, one pool with two free places, one of them its own fourth
+     * move's (still to start when the others failed): each failed move's next step named that pool ("rebalance move ORG
+     * --to pool-2" three times), so after the fourth move took its place the first one run as printed moved its org and
+     * the next two were refused, "pool pool-2 is full" (exit 1). One apply names a pool in its next steps no more times
+     * than it has places, its own moves still to start counted: the first gets pool-2, the others the way to make room.
+     * Each next step, run as printed, works; pool-2 is never overfilled, and every org holds its documents wherever it ends.
+     */
+    @Test
+    void failedMovesAreNotAllSentToTheOneFreePlace() throws Exception {
+        try (BackupFixture f = new BackupFixture(3, dir, Map.of("TENANTCTL_STORE", dir.resolve("store").toUri().toString()), 10)) {
+            List<String> orgs = List.of("acme", "globex", "initech", "umbrella");
+            f.provision(orgs.toArray(String[]::new));
+            Map<String, Map<String, List<RawBsonDocument>>> before = new java.util.HashMap<>();
+            for (String o : orgs) {
+                f.seedNotes(o, 20);
+                before.put(o, BackupFixture.contents(f.db(o)));
+            }
+            f.provisionTier("free", "pool-1", "hooli");
+            ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", "1"); // the plan's target: full
+            ok(f.cli, "pools", "set-capacity", "pool-2", "--capacity", "2"); // umbrella's place, and one more
+            Path planFile = dir.resolve("plan.json");
+            Files.writeString(planFile, "{\"moves\": [" + String.join(", ", orgs.stream().map(o -> "{\"org_id\": \"" + o
+                    + "\", \"from_pool\": \"pool-0\", \"to_pool\": \"" + (o.equals("umbrella") ? "pool-2" : "pool-1") + "\"}").toList()) + "]}");
+
+            Cli.Result applied = f.cli.run("rebalance", "apply", "--plan", planFile.toString(), "--freeze-grace", "0", "-o", "json");
+            assertThat(applied.exitCode()).as(applied.toString()).isEqualTo(1);
+            JsonNode failed = strictJson(applied).get("failed");
+            assertThat(failed).as(applied.toString()).hasSize(3);
+            List<String> nexts = new java.util.ArrayList<>();
+            failed.forEach(x -> nexts.add(x.get("next_step").asText()));
+            assertThat(nexts.stream().filter(n -> n.contains("--to pool-2"))).as(applied.toString()).hasSize(1);
+            assertThat(f.org("umbrella").get("pool_id").asText()).isEqualTo("pool-2");
+
+            for (String next : nexts) {
+                CliFixture.followNextStep(f.cli, next);
+            }
+            assertThat(orgs.stream().filter(o -> f.org(o).get("pool_id").asText().equals("pool-2"))).hasSize(2);
+            for (String o : orgs) {
+                f.assertHolds(o, before.get(o));
+            }
+        }
+    }
 }
