@@ -406,12 +406,17 @@ public final class Rebalance {
             Map<String, Integer> alsoIn = new java.util.HashMap<>();
             givenBack.forEach((pool, n) -> alsoIn.put(pool, -n));
             List<RunReport.Org> lines = new ArrayList<>();
+            List<PlannedMove> selected = select(req, notes, unplaced, givenBack);
+            Map<String, Integer> toStart = new java.util.HashMap<>(); // as the run counts its moves not started yet
+            selected.forEach(m -> toStart.merge(m.toPool(), 1, Integer::sum));
             RoomFor room = new RoomFor(named -> { // the pools its moves go to, and those its refused moves' next steps name
                 Map<String, Integer> taken = new java.util.HashMap<>(alsoIn);
+                toStart.forEach((pool, n) -> taken.merge(pool, n, Integer::sum));
                 named.values().forEach(pool -> taken.merge(pool, 1, Integer::sum));
                 return taken;
             });
-            for (PlannedMove m : select(req, notes, unplaced, givenBack)) {
+            for (PlannedMove m : selected) {
+                toStart.merge(m.toPool(), -1, Integer::sum);
                 if (onTargetAlready(m.orgId(), new Target(m.orgId(), m.fromPool(), m.toPool()))) {
                     lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "unchanged", 0, 0, null, Json.args("to_pool", m.toPool(),
                             "note", "already on pool " + m.toPool())));

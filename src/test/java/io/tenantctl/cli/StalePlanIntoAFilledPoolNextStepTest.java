@@ -85,6 +85,13 @@ class StalePlanIntoAFilledPoolNextStepTest {
             Files.writeString(planFile, "{\"moves\": [" + String.join(", ", orgs.stream().map(o -> "{\"org_id\": \"" + o
                     + "\", \"from_pool\": \"pool-0\", \"to_pool\": \"" + (o.equals("umbrella") ? "pool-2" : "pool-1") + "\"}").toList()) + "]}");
 
+            Cli.Result dry = f.cli.run("rebalance", "apply", "--plan", planFile.toString(), "--freeze-grace", "0", "--dry-run", "-o", "json");
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+            List<String> dryNexts = new java.util.ArrayList<>();
+            strictJson(dry).get("failed").forEach(x -> dryNexts.add(x.get("next_step").asText()));
+            assertThat(dryNexts).as("the dry run names the next steps the apply will: %s", dry).hasSize(3);
+            assertThat(dryNexts.stream().filter(n -> n.contains("--to pool-2"))).as(dry.toString()).hasSize(1);
+
             Cli.Result applied = f.cli.run("rebalance", "apply", "--plan", planFile.toString(), "--freeze-grace", "0", "-o", "json");
             assertThat(applied.exitCode()).as(applied.toString()).isEqualTo(1);
             JsonNode failed = strictJson(applied).get("failed");
