@@ -42,22 +42,7 @@ class ACtrlCBeforeTheCommandStartsTest {
                 child.destroyForcibly();
             }
         }
-        String out = Files.readString(dir.resolve("child.stdout"));
-        String err = Files.readString(dir.resolve("child.stderr"));
-        assertThat(child.exitValue()).as(err).isEqualTo(130);
-        JsonNode doc;
-        try {
-            doc = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(out);
-        } catch (Exception e) {
-            throw new AssertionError("stdout is not exactly one JSON document: [" + out + "], stderr: " + err, e);
-        }
-        assertThat(doc != null && doc.isObject()).as("one JSON document on stdout, which was [" + out + "]; stderr: " + err).isTrue();
-        JsonNode error = doc.get("error");
-        assertThat(error.get("code").asInt()).as(out).isEqualTo(130);
-        assertThat(error.get("category").asText()).isEqualTo("interrupted");
-        assertThat(error.get("message").asText()).contains("before the command started").contains("nothing was done");
-        assertThat(err.strip().lines().toList()).as(err).singleElement().asString()
-                .startsWith("error: interrupted by Ctrl-C").contains("nothing was done").contains("run it again");
+        assertRefusedBeforeItStarted(dir, child);
     }
 
     /**
@@ -84,6 +69,11 @@ class ACtrlCBeforeTheCommandStartsTest {
                 child.destroyForcibly();
             }
         }
+        assertRefusedBeforeItStarted(dir, child);
+    }
+
+    /** Exit 130, exactly one JSON document (the interrupted error) on stdout and one line on stderr, saying nothing was done. */
+    private static void assertRefusedBeforeItStarted(Path dir, Process child) throws Exception {
         String out = Files.readString(dir.resolve("child.stdout"));
         String err = Files.readString(dir.resolve("child.stderr"));
         assertThat(child.exitValue()).as(err).isEqualTo(130);
