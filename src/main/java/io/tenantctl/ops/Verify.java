@@ -1490,6 +1490,9 @@ public final class Verify {
                                 + (PoolUri.stored(p.uri()).variables().isEmpty() ? "its user info" : PoolUri.stored(p.uri()).variables().stream()
                                         .map(v -> "${" + v + "}").collect(java.util.stream.Collectors.joining(", ")))
                                 + ") against the pool's user; then: tenantctl verify --pool " + p.poolId()
+                        // a URI the driver refuses whatever the server does (stored before pools add checked it so)
+                        : why.contains(" is not a MongoDB connection string: ") ? "fix its URI: tenantctl pools set-uri " + p.poolId()
+                                + " --uri …; then: tenantctl verify --pool " + p.poolId()
                         : "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
                                 + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : "")
                                 + (onIt == 0 ? "" : "; should its server be gone for good, " + Rebalance.restoreOffALostPool(p.poolId(), onIt, req.storeOnLine())))));

@@ -104,7 +104,13 @@ public final class PoolClients implements PoolConnector {
             String resolved = stored.resolve(id, env);
             try {
                 return MongoClients.create(settings(resolved, timeoutMillis, socketTimeoutMillis));
-            } catch (IllegalArgumentException | com.mongodb.MongoException e) {
+            } catch (IllegalArgumentException | IllegalStateException | com.mongodb.MongoException e) {
+                // one stored before pools add asked the driver's client (maxPoolSize=-1): wrong whatever its variables hold
+                try {
+                    stored.requireDriverReadable(PoolUri.subject(id) + "'s URI");
+                } catch (TenantctlException bad) {
+                    throw TenantctlException.config(bad.getMessage() + "; fix it: tenantctl pools set-uri " + id + " --uri …");
+                }
                 // The stored URI was checked with its placeholders filled in, so a variable's value broke it. The driver's
                 // message quotes the part it could not read (a token with a comma in it, say): never shown, nor kept as a cause.
                 List<String> vars = stored.variables().stream().map(v -> "${" + v + "}").toList();

@@ -107,7 +107,7 @@ public final class PoolUri {
      * such a URI is never stored. The driver reads a copy in which every secret and every ${VAR} is "1": it never sees
      * a secret, so its message cannot hold one.
      */
-    private void requireDriverReadable(String label) {
+    void requireDriverReadable(String label) {
         StringBuilder check = new StringBuilder(raw);
         List<Secret> spans = new ArrayList<>(secrets());
         spans.sort((a, b) -> Integer.compare(b.start(), a.start()));
@@ -135,6 +135,40 @@ public final class PoolUri {
         if (dropped != null) {
             throw TenantctlException.usage(label + " " + redacted() + " is not a MongoDB connection string: its option " + dropped
                     + " must be true or false (the driver would drop it, and connect as if it were not given)");
+        }
+        String refused = clientRefusal(parsed);
+        if (refused != null) {
+            List<String> culprits = new ArrayList<>();
+            int query = driverText.indexOf('?');
+            String[] options = query < 0 ? new String[0] : driverText.substring(query + 1).split("[&;]");
+            for (int i = 0; i < options.length; i++) {
+                List<String> rest = new ArrayList<>(List.of(options));
+                rest.remove(i);
+                try {
+                    if (clientRefusal(new com.mongodb.ConnectionString(driverText.substring(0, query + 1) + String.join("&", rest))) == null) {
+                        culprits.add(options[i].contains("=") ? options[i].substring(0, options[i].indexOf('=')) : options[i]);
+                    }
+                } catch (IllegalArgumentException ignored) {
+                    // without this option the rest does not parse: it is not the one to name
+                }
+            }
+            throw TenantctlException.usage(label + " " + redacted() + " is not a MongoDB connection string: the driver refuses "
+                    + (culprits.isEmpty() ? "its options" : (culprits.size() == 1 ? "its option " : "its options ") + String.join(", ", culprits))
+                    + " (" + refused + ")");
+        }
+    }
+
+    /**
+     * What the driver's client refuses in options it parsed (maxPoolSize=-1, minPoolSize above maxPoolSize,
+     * maxConnecting=0): ConnectionString reads the numbers, only the client settings check them. Null when none.
+     */
+    private static String clientRefusal(com.mongodb.ConnectionString parsed) {
+        try {
+            com.mongodb.MongoClientSettings.builder().applyConnectionString(parsed).build();
+            return null;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
+            return why.startsWith("state should be: ") ? why.substring("state should be: ".length()).strip() : why;
         }
     }
 

@@ -172,6 +172,47 @@ class PoolsCommandTest {
         assertThat(strictJson(ok(cli, "pools", "show", "pool-1", "-o", "json")).get("capacity").asInt()).isEqualTo(25);
     }
 
+    /**
+     * A pool URI whose numbers the driver reads but its client refuses (maxPoolSize=-1, minPoolSize above maxPoolSize,
+     * maxConnecting=0) was stored by pools add and, on the first command that connected, failed as an unexpected error
+     * (exit 1, 'state should be: maxSize >= 0'); one the driver cannot read at all (connectTimeoutMS=abc) was already
+     * refused. Now all are refused by pools add (and its --dry-run), exit 2, naming the option; one stored earlier is
+     * named by verify as a URI to fix, never as a pool that does not answer.
+     */
+    @Test
+    void aPoolUriWithANumberTheDriverRefusesIsRefusedWhenAddedAndNamedWhenStored() throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        String[][] cases = {{"connectTimeoutMS=abc", "connectTimeoutMS"}, {"maxPoolSize=-1", "maxPoolSize"},
+                {"minPoolSize=10&maxPoolSize=5", "minPoolSize"}, {"maxConnecting=0", "maxConnecting"}};
+        for (String[] c : cases) {
+            String uri = "mongodb://app:${PW}@127.0.0.1:1/?" + c[0];
+            for (String[] args : new String[][]{{"pools", "add", "pool-9", "--uri", uri}, {"pools", "add", "pool-9", "--uri", uri, "--dry-run"},
+                    {"pools", "add", "pool-9", "--uri", uri, "-o", "json"}}) {
+                Cli.Result r = cli.run(args);
+                String what = String.join(" ", args);
+                assertThat(r.exitCode()).as(what + ": " + r).isEqualTo(2);
+                assertThat(r.err().strip().lines().count()).as(what + ": " + r).isEqualTo(1);
+                assertThat(r.out() + r.err()).as(what).contains("is not a MongoDB connection string").contains(c[1])
+                        .doesNotContain("state should be");
+                if (what.endsWith("json")) {
+                    strictJson(r);
+                }
+            }
+        }
+        assertThat(poolsJson(cli)).isEmpty();
+
+        ok(cli, "pools", "add", "pool-1", "--uri", "mongodb://127.0.0.1:1/");
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("update pools set uri = 'mongodb://127.0.0.1:1/?maxPoolSize=-1' where pool_id = 'pool-1'");
+        }
+        Cli.Result verify = cli.run("verify", "-o", "json");
+        assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(4);
+        JsonNode finding = strictJson(verify).get("findings").get(0);
+        assertThat(finding.get("detail").asText()).contains("its option maxPoolSize").doesNotContain("is unreachable");
+        assertThat(finding.get("fix_note").asText()).contains("tenantctl pools set-uri pool-1").doesNotContain("network");
+    }
+
     private static String storedUri(String url, String poolId) throws Exception {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select uri from pools where pool_id = '" + poolId + "'")) {
