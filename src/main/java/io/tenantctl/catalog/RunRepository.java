@@ -473,6 +473,27 @@ public final class RunRepository {
                 rs -> rs.getBoolean(1), orgId, verb, runId)).orElse(true);
     }
 
+    /**
+     * {@code work} done while no other session of any worker does the same for run {@code runId}: under a
+     * transaction-scoped advisory lock on the run, held until {@code work} returns (what it read and recorded, the next
+     * session reads in turn). For a choice among the run's workers that must see the ones made before it.
+     */
+    public <T> T oneAtATime(String runId, java.util.function.Supplier<T> work) {
+        return catalog.inTransaction(c -> {
+            try (var ps = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+                ps.setLong(1, 0x72756e5fL << 32 | (runId.hashCode() & 0xffff_ffffL)); // "run_", the run's id
+                ps.execute();
+            }
+            return work.get();
+        });
+    }
+
+    /** An item's detail recorded ahead of its outcome (what its worker promised it), for the run's other workers to read. */
+    public void noteDetail(String runId, String orgId, String detailJson) {
+        catalog.inConnection(c -> Sql.update(c, "update run_items set detail = cast(? as jsonb) where run_id = ? and org_id = ?",
+                detailJson, runId, orgId));
+    }
+
     public void itemStarted(String runId, String orgId) {
         catalog.inConnection(c -> Sql.update(c, "update run_items set status = 'running' where run_id = ? and org_id = ?", runId, orgId));
     }

@@ -414,7 +414,7 @@ public final class Rebalance {
                 toStart.forEach((pool, n) -> taken.merge(pool, n, Integer::sum));
                 named.values().forEach(pool -> taken.merge(pool, 1, Integer::sum));
                 return taken;
-            });
+            }, null);
             for (PlannedMove m : selected) {
                 toStart.merge(m.toPool(), -1, Integer::sum);
                 if (onTargetAlready(m.orgId(), new Target(m.orgId(), m.fromPool(), m.toPool()))) {
@@ -517,7 +517,7 @@ public final class Rebalance {
         Mover.Limits limits = new Mover.Limits(args.maxFreezeMs(), args.freezeGraceMs(), args.force());
         OrgLeases slots = engine.orgLeases();
         Set<String> mine = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        RoomFor room = new RoomFor(named -> promised(runId, byOrg, named));
+        RoomFor room = new RoomFor(named -> promised(runId, byOrg, named), runId);
         return new RunEngine.Work(Job.of(LEASE, (orgId, poolId) -> {
             Target t = byOrg.get(orgId);
             // under the org's lease: a move of it still unfinished is dead (a worker stopped by a lost catalog let its
@@ -578,13 +578,26 @@ public final class Rebalance {
     private final class RoomFor {
         private final java.util.function.Function<Map<String, String>, Map<String, Integer>> taken;
         private final Map<String, String> named = new java.util.HashMap<>();
+        private final String runId;
 
-        RoomFor(java.util.function.Function<Map<String, String>, Map<String, Integer>> taken) {
+        /** {@code runId}: the run whose workers choose one at a time, each recording its choice before the next reads; or null. */
+        RoomFor(java.util.function.Function<Map<String, String>, Map<String, Integer>> taken, String runId) {
             this.taken = taken;
+            this.runId = runId;
         }
 
         /** As {@link #roomFor}, the places this apply promised counted as taken; the pool named is promised in turn. */
         synchronized String of(Target t, List<String> silent) {
+            return runId == null ? choose(t, silent) : ctx.catalog().runs().oneAtATime(runId, () -> {
+                String pool = choose(t, silent);
+                if (pool != null) { // read by the other workers' choices before this item's outcome is
+                    ctx.catalog().runs().noteDetail(runId, t.org(), Json.args("room_on", pool));
+                }
+                return pool;
+            });
+        }
+
+        private String choose(Target t, List<String> silent) {
             String pool = roomFor(t, silent, taken.apply(named));
             if (pool != null) {
                 named.put(t.org(), pool);
@@ -602,7 +615,9 @@ public final class Rebalance {
         Map<String, String> goingTo = new java.util.HashMap<>();
         for (RunRepository.Item i : ctx.catalog().runs().items(runId)) {
             ItemStatus s = i.itemStatus();
-            if ((s == ItemStatus.PENDING || s == ItemStatus.RUNNING || s == ItemStatus.HELD) && byOrg.containsKey(i.orgId())) {
+            if (s == ItemStatus.RUNNING && i.detail() != null && Json.tree(i.detail()).hasNonNull("room_on")) { // failing: its worker named it
+                goingTo.put(i.orgId(), Json.tree(i.detail()).get("room_on").asText());
+            } else if ((s == ItemStatus.PENDING || s == ItemStatus.RUNNING || s == ItemStatus.HELD) && byOrg.containsKey(i.orgId())) {
                 goingTo.put(i.orgId(), byOrg.get(i.orgId()).to());
             } else if (s == ItemStatus.FAILED && i.detail() != null && Json.tree(i.detail()).hasNonNull("room_on")) {
                 goingTo.put(i.orgId(), Json.tree(i.detail()).get("room_on").asText());

@@ -110,4 +110,77 @@ class StalePlanIntoAFilledPoolNextStepTest {
             }
         }
     }
+
+    /**
+     * Two --join workers of one apply fail their moves at once, one free place between them: the first, having read the
+     * run's recorded next steps, is held (its ping of pool-2) before it records its own while the second decides. Each
+     * read none recorded and both named pool-2, so one of them, run as printed, was refused "pool pool-2 is full". The
+     * workers choose one at a time, each reading what the one before recorded: one names pool-2, the other says no pool
+     * has room; every next step run as printed works, pool-2 is never overfilled, every org holds its documents.
+     */
+    @Test
+    void twoWorkersFailingAtOnceDoNotBothNameTheOneFreePlace() throws Exception {
+        try (BackupFixture f = new BackupFixture(3, dir, Map.of("TENANTCTL_STORE", dir.resolve("store").toUri().toString()), 10);
+             io.tenantctl.testing.Pause atPing = io.tenantctl.testing.Pause.at(1);
+             java.sql.Connection c = java.sql.DriverManager.getConnection(f.catalogUrl)) {
+            List<String> orgs = List.of("acme", "globex");
+            f.provision(orgs.toArray(String[]::new));
+            Map<String, Map<String, List<RawBsonDocument>>> before = new java.util.HashMap<>();
+            for (String o : orgs) {
+                f.seedNotes(o, 20);
+                before.put(o, BackupFixture.contents(f.db(o)));
+            }
+            f.provisionTier("free", "pool-1", "hooli");
+            ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", "1"); // the plan's target: full
+            ok(f.cli, "pools", "set-capacity", "pool-2", "--capacity", "1"); // one free place
+            Path planFile = dir.resolve("plan.json");
+            Files.writeString(planFile, "{\"moves\": [" + String.join(", ", orgs.stream().map(o -> "{\"org_id\": \"" + o
+                    + "\", \"from_pool\": \"pool-0\", \"to_pool\": \"pool-1\"}").toList()) + "]}");
+            Cli.Result detached = f.cli.run("rebalance", "apply", "--plan", planFile.toString(), "--freeze-grace", "0", "--per-pool", "2", "--detach", "-o", "json");
+            assertThat(detached.exitCode()).as(detached.toString()).isZero();
+            String runId = strictJson(detached).get("run_id").asText();
+
+            // the first worker fails its move and is held as it checks pool-2, the pool it would name
+            Cli held = f.newCli().decoratePools(real -> io.tenantctl.testing.HookedPools.onPing(real, pool -> {
+                if (pool.equals("pool-2")) {
+                    atPing.call();
+                }
+            }));
+            var first = held.start("rebalance", "apply", "--join", runId, "--concurrency", "1", "-o", "json");
+            atPing.awaitPaused("the first worker's check of pool-2");
+            // the second fails the other move meanwhile: it has chosen (its item failed), or waits for the first to record
+            var second = f.cli.start("rebalance", "apply", "--join", runId, "--concurrency", "1", "-o", "json");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!second.isDone() && System.nanoTime() < deadline) {
+                try (var ps = c.prepareStatement("select (select count(*) from pg_locks where locktype = 'advisory' and not granted)"
+                        + " + (select count(*) from run_items where run_id = ? and status = 'failed')")) {
+                    ps.setString(1, runId);
+                    try (var rs = ps.executeQuery()) {
+                        rs.next();
+                        if (rs.getLong(1) > 0) {
+                            break;
+                        }
+                    }
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            atPing.wake();
+            Cli.Result a = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            Cli.Result b = second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+            Map<String, String> nexts = new java.util.TreeMap<>();
+            for (Cli.Result r : List.of(a, b)) {
+                strictJson(r).get("failed").forEach(x -> nexts.put(x.get("org_id").asText(), x.get("next_step").asText()));
+            }
+            assertThat(nexts).as("%s%n%s", a, b).containsOnlyKeys(orgs);
+            assertThat(nexts.values().stream().filter(n -> n.contains("--to pool-2"))).as("%s%n%s", a, b).hasSize(1);
+            for (String next : nexts.values()) {
+                CliFixture.followNextStep(f.cli, next);
+            }
+            assertThat(orgs.stream().filter(o -> f.org(o).get("pool_id").asText().equals("pool-2"))).hasSize(1);
+            for (String o : orgs) {
+                f.assertHolds(o, before.get(o));
+            }
+        }
+    }
 }
