@@ -36,7 +36,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -65,11 +64,7 @@ class AnOrgInterruptedByOneWorkersCtrlCIsNotFailedTest {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             List<String> orgs = List.of("acme", "globex", "initech");
             f.provision(orgs.toArray(String[]::new));
-            Map<String, Map<String, List<RawBsonDocument>>> before = new TreeMap<>();
-            for (String o : orgs) {
-                f.seedNotes(o, 300);
-                before.put(o, BackupFixture.contents(f.db(o)));
-            }
+            Map<String, Map<String, List<RawBsonDocument>>> before = f.seedNotesOf(orgs, 300);
             ok(f.cli, "pools", "drain", "pool-0");
             String runId = strictJson(ok(f.cli, "rebalance", "apply", "--freeze-grace", "0", "--detach", "-o", "json"))
                     .get("run_id").asText();

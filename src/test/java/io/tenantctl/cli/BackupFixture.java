@@ -139,6 +139,16 @@ final class BackupFixture implements AutoCloseable {
         return clients.get(Integer.parseInt(poolId.substring("pool-".length()))).listDatabaseNames().into(new ArrayList<>());
     }
 
+    /** {@link #seedNotes} of {@code n} notes in each org; returns each org's documents as they are now, by org id. */
+    Map<String, Map<String, List<RawBsonDocument>>> seedNotesOf(List<String> orgIds, int n) {
+        Map<String, Map<String, List<RawBsonDocument>>> contents = new java.util.TreeMap<>();
+        for (String o : orgIds) {
+            seedNotes(o, n);
+            contents.put(o, contents(db(o)));
+        }
+        return contents;
+    }
+
     /** {@code n} notes of ~200 characters each (ids 0…n-1) in the org's notes collection, inserted 1,000 at a time. */
     void seedNotes(String orgId, int n) {
         com.mongodb.client.MongoCollection<org.bson.Document> notes = db(orgId).getCollection("notes");

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -37,11 +36,7 @@ class SecondPlanIgnoresAQueuedRunsTargetsTest {
             f.provisionTier("free", "pool-0", "acme", "globex");
             f.provisionTier("free", "pool-2", "initech", "umbrella", "hooli", "vandelay");
             List<String> orgs = List.of("acme", "globex", "initech", "umbrella", "hooli", "vandelay");
-            Map<String, Map<String, List<RawBsonDocument>>> before = new TreeMap<>();
-            for (String o : orgs) {
-                f.seedNotes(o, 50);
-                before.put(o, BackupFixture.contents(f.db(o)));
-            }
+            Map<String, Map<String, List<RawBsonDocument>>> before = f.seedNotesOf(orgs, 50);
             ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", "2");
             ok(f.cli, "pools", "set-capacity", "pool-2", "--capacity", "4");
             ok(f.cli, "pools", "drain", "pool-0");

@@ -36,11 +36,7 @@ class SecondRebalanceApplyTest {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             List<String> orgs = List.of("acme", "globex", "initech");
             f.provision(orgs.toArray(String[]::new));
-            Map<String, Map<String, List<RawBsonDocument>>> before = new TreeMap<>();
-            for (String o : orgs) {
-                f.seedNotes(o, 300);
-                before.put(o, BackupFixture.contents(f.db(o)));
-            }
+            Map<String, Map<String, List<RawBsonDocument>>> before = f.seedNotesOf(orgs, 300);
             ok(f.cli, "pools", "drain", "pool-0");
 
             JsonNode detached = strictJson(ok(f.cli, "rebalance", "apply", "--freeze-grace", "0", "--detach", "-o", "json"));

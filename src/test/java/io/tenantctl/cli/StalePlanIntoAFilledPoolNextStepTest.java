@@ -73,11 +73,7 @@ class StalePlanIntoAFilledPoolNextStepTest {
         try (BackupFixture f = new BackupFixture(3, dir, Map.of("TENANTCTL_STORE", dir.resolve("store").toUri().toString()), 10)) {
             List<String> orgs = List.of("acme", "globex", "initech", "umbrella");
             f.provision(orgs.toArray(String[]::new));
-            Map<String, Map<String, List<RawBsonDocument>>> before = new java.util.HashMap<>();
-            for (String o : orgs) {
-                f.seedNotes(o, 20);
-                before.put(o, BackupFixture.contents(f.db(o)));
-            }
+            Map<String, Map<String, List<RawBsonDocument>>> before = f.seedNotesOf(orgs, 20);
             f.provisionTier("free", "pool-1", "hooli");
             ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", "1"); // the plan's target: full
             ok(f.cli, "pools", "set-capacity", "pool-2", "--capacity", "2"); // umbrella's place, and one more
@@ -125,11 +121,7 @@ class StalePlanIntoAFilledPoolNextStepTest {
              java.sql.Connection c = java.sql.DriverManager.getConnection(f.catalogUrl)) {
             List<String> orgs = List.of("acme", "globex");
             f.provision(orgs.toArray(String[]::new));
-            Map<String, Map<String, List<RawBsonDocument>>> before = new java.util.HashMap<>();
-            for (String o : orgs) {
-                f.seedNotes(o, 20);
-                before.put(o, BackupFixture.contents(f.db(o)));
-            }
+            Map<String, Map<String, List<RawBsonDocument>>> before = f.seedNotesOf(orgs, 20);
             f.provisionTier("free", "pool-1", "hooli");
             ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", "1"); // the plan's target: full
             ok(f.cli, "pools", "set-capacity", "pool-2", "--capacity", "1"); // one free place
