@@ -63,13 +63,7 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
     @Test
     void aProvisionWhoseDeadlockRetryCtrlCCutShortIsNotFailedAndItsResumeProvisionsIt() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            CancelToken ctrlC = new CancelToken();
-            Cli cli = f.newCli().decoratePools(real -> pressedDuringADeadlock(real, ctrlC, "createIndexes"));
-
-            Cli.Result r = cli.run(ctrlC, "provision", "acme", "beta", "--schema", f.schema.toString(), "--per-pool", "1",
-                    "--concurrency", "1", "-o", "json");
-
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            Cli.Result r = provisionStoppedInADeadlockRetry(f);
             String runId = strictJson(r).get("run_id").asText();
             assertInterruptedWithAcmeNotStarted(f, runId);
             assertThat(f.org("acme").get("status").asText()).as("still to be provisioned, as beta, never started, is")
@@ -251,11 +245,7 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
     @Test
     void aCancelAfterTheCtrlCMarksTheOrgItStoppedFailedNotNeverStarted() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            CancelToken ctrlC = new CancelToken();
-            Cli cli = f.newCli().decoratePools(real -> pressedDuringADeadlock(real, ctrlC, "createIndexes"));
-            Cli.Result r = cli.run(ctrlC, "provision", "acme", "beta", "--schema", f.schema.toString(), "--per-pool", "1",
-                    "--concurrency", "1", "-o", "json");
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            Cli.Result r = provisionStoppedInADeadlockRetry(f);
 
             String runId = strictJson(r).get("run_id").asText();
             JsonNode dryRun = strictJson(ok(f.cli, "runs", "cancel", runId, "--dry-run", "-o", "json")).get("provision");
@@ -369,6 +359,16 @@ class ACtrlCDuringAnOrgsRetryBackoffIsNotItsFailureTest {
     }
 
     /** Pools on which org acme's first listIndexes answers a deadlock (retryable), Ctrl-C pressed as it does. */
+    /** provision acme beta, one at a time, Ctrl-C pressed during acme's createIndexes deadlock retry: exit 130. */
+    private static Cli.Result provisionStoppedInADeadlockRetry(BackupFixture f) {
+        CancelToken ctrlC = new CancelToken();
+        Cli cli = f.newCli().decoratePools(real -> pressedDuringADeadlock(real, ctrlC, "createIndexes"));
+        Cli.Result r = cli.run(ctrlC, "provision", "acme", "beta", "--schema", f.schema.toString(), "--per-pool", "1",
+                "--concurrency", "1", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+        return r;
+    }
+
     private static io.tenantctl.pool.PoolConnector pressedDuringADeadlockedListIndexes(io.tenantctl.pool.PoolConnector real,
                                                                                       CancelToken ctrlC) {
         AtomicBoolean pressed = new AtomicBoolean();
