@@ -151,10 +151,8 @@ final class BackupsForgetCommand implements Callable<Integer> {
 
     /** A backup not forgotten, with the error document a forget of it alone prints. */
     private Map<String, Object> refusedDocument(String backupId, TenantctlException why) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("code", why.category().exitCode);
-        error.put("category", why.category().name().toLowerCase(Locale.ROOT));
-        error.put("message", Mask.secrets(why.getMessage()));
+        Map<String, Object> error = TenantCtl.error(why.category().exitCode, why.category().name().toLowerCase(Locale.ROOT),
+                why.getMessage(), null); // as before: a forget's refusal in its list names no run
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("org_id", null);
         doc.put("backup_id", backupId);

@@ -565,6 +565,11 @@ public final class TenantCtl implements Runnable {
         if (ctx.wroteOutput()) {
             return;
         }
+        Output.json(ctx.out, Map.of("error", error(code, category, message, runId)));
+    }
+
+    /** The error -o json prints, {@code {code, category, message[, run_id]}} (masked), for a command's own document too. */
+    static Map<String, Object> error(int code, String category, String message, String runId) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("category", category);
@@ -572,7 +577,7 @@ public final class TenantCtl implements Runnable {
         if (runId != null) {
             error.put("run_id", runId);
         }
-        Output.json(ctx.out, Map.of("error", error));
+        return error;
     }
 
     private static String categoryOf(int code) {
