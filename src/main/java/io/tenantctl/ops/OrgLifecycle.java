@@ -384,8 +384,12 @@ public final class OrgLifecycle {
         if (noBackup || storeUrl == null || storeUrl.isBlank() || org.status().equals(Org.DELETING)) {
             return delete(org, null, "", noBackup, dryRun, waitForOrg, cancel);
         }
-        // the store checked before anything is changed, as for every backup: a dead, read-only or unmounted store is exit 3
+        // the store checked before anything is changed, as for every backup: a dead, read-only or unmounted store is exit 3;
+        // a dry run's check makes no directory, but refuses the store the delete's would
         try (ObjectStore store = ctx.openStoreToBackUp(storeUrl, env, !dryRun)) {
+            if (dryRun) {
+                store.checkWritableWritingNothing();
+            }
             return delete(org, store, storeOnLine, false, dryRun, waitForOrg, cancel);
         }
     }

@@ -269,9 +269,27 @@ public final class FileObjectStore implements ObjectStore {
                     ? "it is a file, not a directory" : io.tenantctl.IoErrors.describe(e))
                     + "; point --store / TENANTCTL_STORE at a directory", e);
         }
-        if (!Files.isWritable(root)) {
-            throw TenantctlException.config("store " + describe() + " cannot be written: permission denied; point --store / TENANTCTL_STORE"
-                    + " at a directory tenantctl may write in");
+        requireWritable(root);
+    }
+
+    /** As {@link #checkWritable}, making nothing: a missing root's nearest existing parent is what its making needs to write in. */
+    @Override
+    public void checkWritableWritingNothing() {
+        Path there = root;
+        while (there.getParent() != null && !Files.exists(there)) {
+            there = there.getParent();
+        }
+        if (!Files.isDirectory(there)) {
+            throw TenantctlException.config("store " + describe() + " cannot be written: " + (there.equals(root) ? "it is a file"
+                    : there + " is a file") + ", not a directory; point --store / TENANTCTL_STORE at a directory");
+        }
+        requireWritable(there);
+    }
+
+    private void requireWritable(Path dir) {
+        if (!Files.isWritable(dir)) {
+            throw TenantctlException.config("store " + describe() + " cannot be written: permission denied" + (dir.equals(root) ? ""
+                    : " on " + dir) + "; point --store / TENANTCTL_STORE at a directory tenantctl may write in");
         }
     }
 

@@ -96,6 +96,13 @@ public interface ObjectStore extends AutoCloseable {
     }
 
     /**
+     * As {@link #checkWritable}, writing nothing (a dry run): what that check would refuse is refused alike; a file store's
+     * missing directory is not made, the one it would be made in is checked instead.
+     */
+    default void checkWritableWritingNothing() {
+    }
+
+    /**
      * Writes an object in one go: runs {@code body} against a new upload, publishes it when {@code body}
      * returns normally and aborts it (leaving no object) when {@code body} throws.
      */
