@@ -46,10 +46,15 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
      * whose directory is missing (or holds nothing at all) while the catalog records complete backups written there (a volume not mounted) is refused
      * here, as verify and restore refuse it ({@link Backups#requireThere}: exit 3, one line), before any run is recorded or
      * the directory made anew on the wrong disk; the first backup into a new directory makes it ({@code forWriting}: now,
-     * as {@link #openStore} checks it can be written).
+     * as {@link #openStore} checks it can be written; otherwise a store this process could not write in is refused, writing nothing).
      */
     public io.tenantctl.store.ObjectStore openStoreToBackUp(String url, java.util.Map<String, String> env, boolean forWriting) {
-        return io.tenantctl.store.ObjectStores.openChecked(url, env, forWriting, store -> Backups.requireThere(catalog, store));
+        return io.tenantctl.store.ObjectStores.openChecked(url, env, forWriting, store -> {
+            Backups.requireThere(catalog, store);
+            if (!forWriting) { // a dry run (or a backup that makes its directory later) refuses a store it could not write in, writing nothing
+                store.checkWritableWritingNothing();
+            }
+        });
     }
 
     /**

@@ -387,9 +387,6 @@ public final class OrgLifecycle {
         // the store checked before anything is changed, as for every backup: a dead, read-only or unmounted store is exit 3;
         // a dry run's check makes no directory, but refuses the store the delete's would
         try (ObjectStore store = ctx.openStoreToBackUp(storeUrl, env, !dryRun)) {
-            if (dryRun) {
-                store.checkWritableWritingNothing();
-            }
             return delete(org, store, storeOnLine, false, dryRun, waitForOrg, cancel);
         }
     }
