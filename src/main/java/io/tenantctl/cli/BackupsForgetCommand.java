@@ -39,12 +39,12 @@ final class BackupsForgetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // its listing of the org's backups is the check that the store answers, and that the backup is gone from it
-        List<Backups.ForgetOutcome> outcomes = Backups.forget(ctx.ops(), ctx.resolveStoreUrl(), ctx.effectiveEnv(), backupIds,
-                dryRun.on, waitForOrg, ctx.cancel);
-        if (outcomes.size() == 1) { // one backup: its line and document, or its refusal as the error it is, as ever
-            Backups.ForgetOutcome o = outcomes.get(0);
+        Backups.ForgetResult r = Backups.forget(ctx.ops(), ctx.resolveStoreUrl(), ctx.effectiveEnv(), backupIds, dryRun.on,
+                waitForOrg, ctx.cancel);
+        if (r.outcomes().size() == 1) { // one backup: its line and document, or its refusal as the error it is, as ever
+            Backups.ForgetOutcome o = r.outcomes().get(0);
             if (o.forgotten() == null) {
-                throw o.refused() != null ? o.refused() : notReached(o, null);
+                throw r.error(o);
             }
             if (ctx.json()) {
                 Output.json(ctx.out, document(o.forgotten()));
@@ -53,89 +53,60 @@ final class BackupsForgetCommand implements Callable<Integer> {
             }
             return 0;
         }
-        // a failure that stops it (Ctrl-C, the catalog or store gone, an unexpected one) is the last outcome with one: the
-        // backups after it are not reached, and it and they are what the forget that goes on takes
-        Backups.ForgetOutcome stopper = outcomes.stream().filter(o -> o.refused() != null && Backups.stops(o.refused()))
-                .reduce((a, b) -> b).orElse(null);
-        int exit = 0;
-        List<String> refused = new ArrayList<>();
-        List<String> notReached = new ArrayList<>();
         List<Map<String, Object>> docs = new ArrayList<>();
-        for (Backups.ForgetOutcome o : outcomes) {
-            TenantctlException why = o.forgotten() != null ? null : o.refused() != null ? o.refused() : notReached(o, stopper);
-            if (why != null) {
-                if (o != stopper) {
-                    (o.refused() != null ? refused : notReached).add(o.backupId());
-                }
-                exit = Math.max(exit, why.category().exitCode);
+        for (Backups.ForgetOutcome o : r.outcomes()) {
+            TenantctlException why = r.error(o);
+            if (o.refused() != null) { // one not reached has its place in the last lines
                 Map<String, Object> fields = new LinkedHashMap<>();
                 fields.put("category", why.category().name().toLowerCase(Locale.ROOT));
                 fields.put("exit_code", why.category().exitCode);
                 fields.put("backup_id", o.backupId());
                 String said = why.getMessage().contains(o.backupId()) ? why.getMessage() : "backup " + o.backupId() + ": " + why.getMessage();
-                if (o.refused() != null) { // one not reached has its place in the last lines
-                    ctx.log("error", said, fields, "error: " + Output.printable(said)); // which one, as 'org globex is busy' does not say
-                }
-            } else if (!ctx.json()) {
+                ctx.log("error", said, fields, "error: " + Output.printable(said)); // which one, as 'org globex is busy' does not say
+            } else if (why == null && !ctx.json()) {
                 ctx.out.println(line(o.forgotten()));
             }
             Map<String, Object> doc = why == null ? document(o.forgotten()) : refusedDocument(o.backupId(), why);
             doc.putIfAbsent("error", null);
             docs.add(doc);
         }
-        boolean interrupted = stopper == null ? !notReached.isEmpty()
-                : stopper.refused().category() == TenantctlException.Category.INTERRUPTED;
-        if (stopper != null) { // the failure that stopped it decides the exit code (1 unexpected, 3 catalog or store, 130)
-            exit = stopper.refused().category().exitCode;
-        }
-        List<String> rest = new ArrayList<>();
-        if (stopper != null) {
-            rest.add(stopper.backupId());
-        }
-        rest.addAll(notReached);
-        String next = rest.isEmpty() ? null : "tenantctl backups forget " + String.join(" ", rest) + (dryRun.on ? " --dry-run" : "")
+        List<String> refused = r.refused();
+        List<String> notReached = r.notReached();
+        String next = r.rest().isEmpty() ? null : "tenantctl backups forget " + String.join(" ", r.rest()) + (dryRun.on ? " --dry-run" : "")
                 + Stores.onLine(ctx);
-        int done = outcomes.size() - refused.size() - rest.size();
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("dry_run", dryRun.on);
-            doc.put("forgotten", dryRun.on ? 0 : done);
+            doc.put("forgotten", dryRun.on ? 0 : r.forgotten());
             if (dryRun.on) {
-                doc.put("would_forget", done);
+                doc.put("would_forget", r.forgotten());
             }
             doc.put("refused", refused.size());
-            doc.put("failed", stopper == null || interrupted ? 0 : 1);
-            doc.put("not_reached", notReached.size() + (interrupted && stopper != null ? 1 : 0)); // Ctrl-C while it waited: nothing done
-            doc.put("interrupted", interrupted);
+            doc.put("failed", r.failed());
+            doc.put("not_reached", r.notLookedAt()); // Ctrl-C while it waited: nothing done
+            doc.put("interrupted", r.interrupted());
             doc.put("next", next);
             doc.put("backups", docs);
             Output.json(ctx.out, doc);
         } else {
-            ctx.out.println((dryRun.on ? "dry run: would forget " : "forgot ") + done + " of " + outcomes.size() + " backups"
+            ctx.out.println((dryRun.on ? "dry run: would forget " : "forgot ") + r.forgotten() + " of " + r.outcomes().size() + " backups"
                     + (refused.isEmpty() ? "" : "; refused " + refused.size() + ": " + String.join(" ", refused))
-                    + (stopper == null ? "" : "; stopped at " + stopper.backupId())
+                    + (r.stopper() == null ? "" : "; stopped at " + r.stopper().backupId())
                     + (notReached.isEmpty() ? "" : "; not reached " + notReached.size() + ": " + String.join(" ", notReached)));
         }
         if (!refused.isEmpty()) {
-            String message = refused.size() + " of " + outcomes.size() + " backups " + (dryRun.on ? "would not be" : "not")
+            String message = refused.size() + " of " + r.outcomes().size() + " backups " + (dryRun.on ? "would not be" : "not")
                     + " forgotten (" + String.join(" ", refused) + "): each one's error line says why; the others "
                     + (dryRun.on ? "would be" : "were") + " forgotten";
-            ctx.log("error", message, Map.of("exit_code", exit), "error: " + message);
+            ctx.log("error", message, Map.of("exit_code", r.exitCode()), "error: " + message);
         }
         if (next != null) {
-            String message = (interrupted ? "stopped before " + String.join(" ", rest)
-                    : "stopped at " + stopper.backupId() + " by its error above") + " (" + (dryRun.on ? "would forget " : "forgot ")
-                    + done + " before it): '" + next + "' goes on" + (interrupted ? "" : " once that is mended");
-            ctx.log("error", message, Map.of("exit_code", exit), (interrupted ? "interrupted: " : "error: ") + message);
+            String message = (r.interrupted() ? "stopped before " + String.join(" ", r.rest())
+                    : "stopped at " + r.stopper().backupId() + " by its error above") + " (" + (dryRun.on ? "would forget " : "forgot ")
+                    + r.forgotten() + " before it): '" + next + "' goes on" + (r.interrupted() ? "" : " once that is mended");
+            ctx.log("error", message, Map.of("exit_code", r.exitCode()), (r.interrupted() ? "interrupted: " : "error: ") + message);
         }
-        return exit;
-    }
-
-    private static TenantctlException notReached(Backups.ForgetOutcome o, Backups.ForgetOutcome stopper) {
-        boolean failed = stopper != null && stopper.refused().category() != TenantctlException.Category.INTERRUPTED;
-        return new TenantctlException(failed ? stopper.refused().category() : TenantctlException.Category.INTERRUPTED, "backup "
-                + o.backupId() + " was not looked at: " + (failed ? "the forget stopped at " + stopper.backupId() + " (its error says why)"
-                : "interrupted (Ctrl-C or SIGTERM)") + " before it; nothing of it changed");
+        return r.exitCode();
     }
 
     private static Map<String, Object> document(Backups.Forgotten f) {

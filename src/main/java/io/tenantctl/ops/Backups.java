@@ -720,6 +720,81 @@ public final class Backups {
     }
 
     /**
+     * What {@code backups forget} did with the ids it was given: each one's outcome, in the order given, and what they add
+     * up to — those refused, those not reached, the failure that stopped it ({@code stopper}: the last outcome whose refusal
+     * {@link #stops} the ones after it, or null), the ids the forget that goes on takes, and the exit code.
+     */
+    public record ForgetResult(boolean dryRun, List<ForgetOutcome> outcomes, ForgetOutcome stopper) {
+
+        static ForgetResult of(boolean dryRun, List<ForgetOutcome> outcomes) {
+            return new ForgetResult(dryRun, List.copyOf(outcomes), outcomes.stream()
+                    .filter(o -> o.refused() != null && stops(o.refused())).reduce((a, b) -> b).orElse(null));
+        }
+
+        /**
+         * Why {@code o} was not forgotten, null when it was: its refusal, or for one not reached, the failure that stopped
+         * the forget before it (its category) or Ctrl-C (interrupted), nothing of it changed.
+         */
+        public TenantctlException error(ForgetOutcome o) {
+            if (o.forgotten() != null || o.refused() != null) {
+                return o.refused();
+            }
+            boolean failed = stopper != null && stopper.refused().category() != TenantctlException.Category.INTERRUPTED;
+            return new TenantctlException(failed ? stopper.refused().category() : TenantctlException.Category.INTERRUPTED, "backup "
+                    + o.backupId() + " was not looked at: " + (failed ? "the forget stopped at " + stopper.backupId() + " (its error says why)"
+                    : "interrupted (Ctrl-C or SIGTERM)") + " before it; nothing of it changed");
+        }
+
+        /** The ids refused, in order: each a refusal of that backup that stopped none of the others (the stopper not among them). */
+        public List<String> refused() {
+            return outcomes.stream().filter(o -> o.refused() != null && o != stopper).map(ForgetOutcome::backupId).toList();
+        }
+
+        /** The ids not reached, in order: after the one that stopped it, or after a Ctrl-C between two. */
+        public List<String> notReached() {
+            return outcomes.stream().filter(o -> o.forgotten() == null && o.refused() == null).map(ForgetOutcome::backupId).toList();
+        }
+
+        /** Whether Ctrl-C (or SIGTERM) stopped it: while it forgot one (or waited for its org), or between two. */
+        public boolean interrupted() {
+            return stopper == null ? !notReached().isEmpty() : stopper.refused().category() == TenantctlException.Category.INTERRUPTED;
+        }
+
+        /** 1 when a failure other than Ctrl-C stopped it (the catalog or store not answering, an unexpected one), else 0. */
+        public int failed() {
+            return stopper == null || interrupted() ? 0 : 1;
+        }
+
+        /** How many were not looked at: those not reached, and the one a Ctrl-C stopped while it waited (nothing done to it). */
+        public int notLookedAt() {
+            return notReached().size() + (interrupted() && stopper != null ? 1 : 0);
+        }
+
+        /** The ids the forget that goes on takes, in order: the one it stopped at, then those not reached; none when nothing stopped it. */
+        public List<String> rest() {
+            List<String> rest = new ArrayList<>();
+            if (stopper != null) {
+                rest.add(stopper.backupId());
+            }
+            rest.addAll(notReached());
+            return rest;
+        }
+
+        /** How many were forgotten (in a dry run, would be). */
+        public int forgotten() {
+            return outcomes.size() - refused().size() - rest().size();
+        }
+
+        /** The failure that stopped it decides (1 unexpected, 3 catalog or store, 130 Ctrl-C); else the worst of the refusals, 0 for none. */
+        public int exitCode() {
+            if (stopper != null) {
+                return stopper.refused().category().exitCode;
+            }
+            return outcomes.stream().map(this::error).filter(java.util.Objects::nonNull).mapToInt(e -> e.category().exitCode).max().orElse(0);
+        }
+    }
+
+    /**
      * Whether {@code e}, met forgetting one backup, stops the forget of the ones after it: Ctrl-C, the catalog or store
      * not answering, or an unexpected failure (a fact about the catalog, the store or tenantctl, not about that backup,
      * which the next would meet too); a refusal of that backup (in the store, its org held...) stops none.
@@ -733,9 +808,10 @@ public final class Backups {
      * As {@link #forget(String, boolean, boolean, CancelToken)}, for each of {@code backupIds} (each once, in the order
      * given) in the store {@code storeUrl} names (its listing is its check that it answers): one refused does not stop the
      * others; Ctrl-C (or SIGTERM) or a failure that {@link #stops} ends it there, leaving the ones not reached without an
-     * outcome (an unexpected failure of one of several as an INTERNAL refusal; of one alone, thrown as it is).
+     * outcome (an unexpected failure of one of several as an INTERNAL refusal; of one alone, thrown as it is); the
+     * {@link ForgetResult} adds them up.
      */
-    public static List<ForgetOutcome> forget(OpsContext ctx, String storeUrl, Map<String, String> env, List<String> backupIds,
+    public static ForgetResult forget(OpsContext ctx, String storeUrl, Map<String, String> env, List<String> backupIds,
                                              boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         try (ObjectStore store = OpsContext.openStoreToList(storeUrl, env)) {
             requireThere(ctx.catalog(), store); // a volume not mounted lists every backup as gone: none of them is
@@ -762,7 +838,7 @@ public final class Backups {
                     stopped = true;
                 }
             }
-            return out;
+            return ForgetResult.of(dryRun, out);
         }
     }
 
