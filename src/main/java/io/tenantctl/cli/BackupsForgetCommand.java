@@ -62,7 +62,10 @@ final class BackupsForgetCommand implements Callable<Integer> {
                 fields.put("exit_code", why.category().exitCode);
                 fields.put("backup_id", o.backupId());
                 String said = why.getMessage().contains(o.backupId()) ? why.getMessage() : "backup " + o.backupId() + ": " + why.getMessage();
-                ctx.log("error", said, fields, "error: " + Output.printable(said)); // which one, as 'org globex is busy' does not say
+                String stack = o == r.stopper() && ctx.verbose() ? TenantCtl.stackTrace(why) : null; // -v: as any verb's failure
+                fields.put("stack", stack);
+                ctx.log("error", said, fields, "error: " + Output.printable(said) // which one, as 'org globex is busy' does not say
+                        + (stack == null ? "" : System.lineSeparator() + stack));
             } else if (why == null && !ctx.json()) {
                 ctx.out.println(line(o.forgotten()));
             }

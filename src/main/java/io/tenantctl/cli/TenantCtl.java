@@ -683,7 +683,7 @@ public final class TenantCtl implements Runnable {
         return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 
-    private static String stackTrace(Throwable t) {
+    static String stackTrace(Throwable t) {
         StringWriter sw = new StringWriter();
         t.printStackTrace(new PrintWriter(sw));
         return sw.toString();

@@ -275,6 +275,40 @@ class ABackupWhoseFilesAreGoneTest {
         }
     }
 
+    /**
+     * A forget of several backups stopped by a failure tenantctl did not expect (the catalog failing its update: "query
+     * failed … run with -v and report it") printed no stack trace with -v, where every other verb's failure does: its error
+     * line now carries it on stderr, masked as the rest (the -o json document on stdout still the one); without -v, none.
+     */
+    @Test
+    void aForgetOfSeveralStoppedByAnUnexpectedFailureGivesItsStackTraceWithVerbose() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            List<String> acme = f.backups("acme", 3);
+            String a1 = acme.get(0);
+            String a2 = acme.get(1);
+            f.removeFromStore("acme", a1);
+            f.removeFromStore("acme", a2);
+            io.tenantctl.testing.TestCatalog.execute(f.catalogUrl, "create function fail_forget() returns trigger language plpgsql as $$ "
+                    + "begin raise exception 'broken at postgres://ops:s3cretpw@db.internal/catalog (test)' using errcode = 'XX000'; end $$; "
+                    + "create trigger fail_forget before update on backups for each row when (new.status = 'pruned') execute function fail_forget()");
+
+            Cli.Result plain = f.cli.run("backups", "forget", a1, a2);
+            assertThat(plain.exitCode()).as(plain.toString()).isEqualTo(1);
+            assertThat(plain.err()).contains("error: backup " + a1 + ": catalog").contains("query failed").doesNotContain("\tat ");
+
+            Cli.Result verbose = f.cli.run("backups", "forget", a1, a2, "-v", "-o", "json");
+            assertThat(verbose.exitCode()).as(verbose.toString()).isEqualTo(1);
+            JsonNode doc = strictJson(verbose);
+            assertThat(doc.get("failed").asInt()).as(doc.toString()).isEqualTo(1);
+            assertThat(doc.get("next").asText()).isEqualTo("tenantctl backups forget " + a1 + " " + a2);
+            assertThat(verbose.err()).as(verbose.toString()).contains("error: backup " + a1 + ": catalog").contains("\tat ")
+                    .contains("at io.tenantctl.");
+            assertThat(verbose.out() + verbose.err()).as("no password, trace included").contains("db.internal").doesNotContain("s3cretpw");
+            assertThat(recordedComplete(f)).as("nothing forgotten").isEqualTo(3);
+        }
+    }
+
     /** A file store whose directory is gone (the volume not mounted) lists every backup as gone: none is forgotten for that. */
     @Test
     void aFileStoreWhoseDirectoryIsGoneForgetsNothing() throws Exception {
