@@ -40,6 +40,7 @@ final class RebalanceResumeCommand implements Callable<Integer> {
             doc.put("dry_run", dryRun.on);
             doc.put("moves", done);
             doc.put("left_on_draining", resumed.leftOnDraining());
+            doc.put("notes", resumed.notes());
             List<Map<String, Object>> ended = new java.util.ArrayList<>();
             notMoved.forEach((runId, failed) -> {
                 Map<String, Object> run = new LinkedHashMap<>();
@@ -54,12 +55,13 @@ final class RebalanceResumeCommand implements Callable<Integer> {
                 ctx.out.println("no unfinished moves");
             }
             done.forEach(ctx.out::println);
+            resumed.notes().forEach(ctx::note); // what the planner of a run it ended said of the orgs its drain left
         }
         notMoved.forEach((runId, failed) -> {
             String l = endedFailed(runId, failed);
             ctx.log("error", l, Map.of("run_id", runId), "error: " + l);
         });
-        RebalanceApplyCommand.leftOnDraining(resumed.leftOnDraining(), false, List.of())
+        RebalanceApplyCommand.leftOnDraining(resumed.leftOnDraining(), false, resumed.notes())
                 .forEach(l -> ctx.log("error", l, Map.of(), "error: " + l));
         return exit;
     }

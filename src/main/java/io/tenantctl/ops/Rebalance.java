@@ -94,11 +94,13 @@ public final class Rebalance {
      * What a rebalance run records: the moves (org → target) and their limits, for joiners and resumers; and, for a
      * run that planned itself, the orgs its plan could not place off their draining pools ({@code unplaced}: org → that
      * pool; null in runs recorded before it was), so that whichever worker ends the run judges the drain as its planner
-     * would: orgs still there leave it undone.
+     * would: orgs still there leave it undone; and its plan's {@code notes} (why they could not be placed: a pool with room
+     * outside --pool, one that did not answer), which a worker that did not plan the run prints with that judgement.
      */
-    record Args(List<Target> moves, long maxFreezeMs, long freezeGraceMs, boolean force, Map<String, String> unplaced) {
+    record Args(List<Target> moves, long maxFreezeMs, long freezeGraceMs, boolean force, Map<String, String> unplaced, List<String> notes) {
         Args {
             unplaced = unplaced == null ? Map.of() : unplaced;
+            notes = notes == null ? List.of() : notes;
         }
     }
 
@@ -449,8 +451,10 @@ public final class Rebalance {
         // a --detach'ed run's creator works on none of it: the workers that --join it say what its drain left, unless
         // it had nothing to do and the creator ended it
         boolean worked = !control.detach() || control.existing() || ran.report().status() != io.tenantctl.catalog.RunStatus.RUNNING;
-        Map<String, String> recorded = Json.read(ran.report().runId(), ctx.catalog().runs().get(ran.report().runId()).args(), Args.class).unplaced();
-        return new Result(ran.report(), ran.interrupted(), notes, worked && !ran.interrupted() ? leftOnDraining(recorded) : Map.of());
+        Args recorded = Json.read(ran.report().runId(), ctx.catalog().runs().get(ran.report().runId()).args(), Args.class);
+        Map<String, List<String>> left = worked && !ran.interrupted() ? leftOnDraining(recorded.unplaced()) : Map.of();
+        // one that did not plan it says what its planner said of the orgs left: the plan's notes (a pool with room not in --pool)
+        return new Result(ran.report(), ran.interrupted(), control.existing() && !left.isEmpty() ? recorded.notes() : notes, left);
     }
 
     /** Why a drain that leaves {@code left} on its pools is not done, or null when it left none. */
@@ -505,7 +509,7 @@ public final class Rebalance {
         List<Target> targets = moves.stream().map(m -> new Target(m.orgId(), m.fromPool(), m.toPool())).toList();
         List<RunRepository.NewItem> items = targets.stream().map(t -> RunRepository.NewItem.toDo(t.org(), t.from())).toList();
         Args args = new Args(targets, req.limits().maxFreeze().toMillis(), req.limits().freezeGrace().toMillis(), req.limits().force(),
-                req.moves() == null ? unplaced : Map.of());
+                req.moves() == null ? unplaced : Map.of(), req.moves() == null ? notes : List.of());
         return engine.start(VERB, Json.write(args), items, 0, null);
     }
 
@@ -757,9 +761,10 @@ public final class Rebalance {
     /**
      * What {@link #resumeMoves} did, a line each, and the orgs a drain left on its draining pools (by pool) in the runs
      * it ended failed (recording a dead worker's last item): judged as the run's workers judge it, apply's exit 1; and
-     * those runs' reports ({@code endedFailed}, with lines: their failed orgs, a rolled-back move's among them).
+     * those runs' reports ({@code endedFailed}, with lines: their failed orgs, a rolled-back move's among them); and the
+     * notes of the plans of the runs whose drain it says is undone, as their planners said them.
      */
-    public record Resumed(List<String> lines, Map<String, List<String>> leftOnDraining, List<RunReport> endedFailed) {
+    public record Resumed(List<String> lines, Map<String, List<String>> leftOnDraining, List<RunReport> endedFailed, List<String> notes) {
     }
 
     /** {@link #resume}, saying too what the drains of the runs it ended left undone. */
@@ -804,13 +809,16 @@ public final class Rebalance {
         }
         Map<String, List<String>> left = new LinkedHashMap<>();
         List<RunReport> endedFailed = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         running.stream().map(runId -> ctx.catalog().runs().get(runId)).filter(r -> r.verb().equals(VERB) && r.status().equals("failed"))
                 .forEach(r -> {
-                    leftOnDraining(Json.read(r.runId(), r.args(), Args.class).unplaced())
-                            .forEach((pool, orgs) -> left.computeIfAbsent(pool, k -> new ArrayList<>()).addAll(orgs));
+                    Args args = Json.read(r.runId(), r.args(), Args.class);
+                    Map<String, List<String>> leftByRun = leftOnDraining(args.unplaced());
+                    leftByRun.forEach((pool, orgs) -> left.computeIfAbsent(pool, k -> new ArrayList<>()).addAll(orgs));
+                    notes.addAll(leftByRun.isEmpty() ? List.of() : args.notes());
                     endedFailed.add(RunEngine.report(ctx.catalog(), r.runId(), OutcomeNames.of(DONE)));
                 });
-        return new Resumed(out, left, endedFailed);
+        return new Resumed(out, left, endedFailed, notes);
     }
 
     /**

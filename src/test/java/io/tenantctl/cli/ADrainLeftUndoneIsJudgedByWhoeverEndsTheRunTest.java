@@ -27,7 +27,12 @@ class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
 
     /** pool-0 drained with acme and globex on it; pool-1 has room for one of them only. */
     static BackupFixture fleet(Path dir) {
-        BackupFixture f = new BackupFixture(2, dir);
+        return fleet(dir, 2);
+    }
+
+    /** As {@link #fleet(Path)}, with {@code pools} pools: pool-2 on, room in it (a drain must name it in --pool to use it). */
+    static BackupFixture fleet(Path dir, int pools) {
+        BackupFixture f = new BackupFixture(pools, dir);
         f.provision("acme", "globex");
         f.notes("acme", "notes", 20);
         f.notes("globex", "notes", 30);
@@ -118,12 +123,13 @@ class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
     /**
      * The planner killed once its move was done (org flipped, source retained) but before it recorded the item: the next
      * command that recovers the move ({@code rebalance resume} here, any sweep alike) records the item and ends the run,
-     * and ended it {@code succeeded}, the other org still on the draining pool.
+     * and ended it {@code succeeded}, the other org still on the draining pool. The drain is narrowed by --pool, pool-2
+     * with room left out: the resume says so as the planner did (it said only "raise a capacity, or add a pool").
      */
     @Test
     void aRunEndedByTheRecoveryOfItsPlannersDeadMoveJudgesItsDrainAsItsPlannerDid(@TempDir Path dir) throws Exception {
-        try (BackupFixture f = fleet(dir)) {
-            Cli.Result planner = f.cli.run("rebalance", "apply", "--freeze-grace", "0", "-o", "json");
+        try (BackupFixture f = fleet(dir, 3)) {
+            Cli.Result planner = f.cli.run("rebalance", "apply", "--pool", "pool-0,pool-1", "--freeze-grace", "0", "-o", "json");
             assertThat(planner.exitCode()).as(planner.toString()).isEqualTo(1);
             String runId = strictJson(planner).get("run_id").asText();
             String moved = f.org("acme").get("pool_id").asText().equals("pool-1") ? "acme" : "globex";
@@ -143,7 +149,8 @@ class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
             assertThat(resumed.out()).as(resumed.toString()).contains("its run " + runId + " is finished (failed)");
             // the run it ended failed for its drain left undone: exit 1 and the orgs still there, as apply --resume says (below)
             assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(1);
-            assertThat(resumed.err()).as(resumed.toString()).contains("pool pool-0 is draining and still holds 1 org(s)").contains(stayed);
+            assertThat(resumed.err()).as(resumed.toString()).contains("pool pool-0 is draining and still holds 1 org(s)").contains(stayed)
+                    .contains("pool pool-2 has room but is not in --pool").contains("name the pools with room the notes list in --pool");
             JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
             assertThat(CliFixture.runItem(run, moved).get("status").asText()).as(run.toString()).isEqualTo("succeeded");
             assertRunFailed(f, runId, stayed);
@@ -155,6 +162,45 @@ class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
             Cli.Result again = f.cli.run("rebalance", "apply", "--resume", runId, "-o", "json");
             assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
             assertThat(strictJson(again).get("left_on_draining").toString()).isEqualTo("{\"pool-0\":[\"" + stayed + "\"]}");
+        }
+    }
+
+    /**
+     * A drain narrowed by --pool leaves an org that a pool outside --pool had room for: the planner's notes name that pool
+     * and the --pool that takes it in, and its error line says to name it there. A worker that --join'ed the run, and a
+     * --resume of it, said only "raise a capacity, or add a pool" (no notes: they were the planner's alone), though room
+     * was there. They now say what the planner said, and following it drains the pool.
+     */
+    @Test
+    void aWorkerThatDidNotPlanADrainNarrowedByPoolSaysWhatItsPlannerSaid(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(3, dir)) {
+            f.provision("acme", "globex");
+            Map<String, Map<String, List<RawBsonDocument>>> before = f.seedNotesOf(List.of("acme", "globex"), 20);
+            ok(f.cli, "pools", "set-capacity", "pool-1", "--capacity", "1");
+            ok(f.cli, "pools", "drain", "pool-0");
+            String note = "pool pool-2 has room but is not in --pool: name it there too ('--pool pool-0,pool-1,pool-2')";
+            String hint = "name the pools with room the notes list in --pool";
+            Cli.Result detached = f.cli.run("rebalance", "apply", "--pool", "pool-0,pool-1", "--freeze-grace", "0", "--detach", "-o", "json");
+            assertThat(detached.exitCode()).as(detached.toString()).isZero();
+            String runId = strictJson(detached).get("run_id").asText();
+            assertThat(strictJson(detached).get("notes").toString()).as(detached.toString()).contains(note);
+
+            Cli.Result joined = f.cli.run("rebalance", "apply", "--join", runId);
+            assertThat(joined.exitCode()).as(joined.toString()).isEqualTo(1);
+            assertThat(joined.err()).as(joined.toString()).contains(note).contains("pool pool-0 is draining and still holds 1 org(s)")
+                    .contains(hint);
+            Cli.Result resumed = f.cli.run("rebalance", "apply", "--resume", runId, "-o", "json");
+            assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(1);
+            assertThat(resumed.err()).as(resumed.toString()).contains(hint);
+            assertThat(strictJson(resumed).get("notes").toString()).as(resumed.toString()).contains(note);
+            String stayed = strictJson(resumed).get("left_on_draining").get("pool-0").get(0).asText();
+
+            // as the note says: the drain with pool-2 named too moves the org left, and the drain is done
+            Cli.Result drained = f.cli.run("rebalance", "apply", "--pool", "pool-0,pool-1,pool-2", "--freeze-grace", "0", "-o", "json");
+            assertThat(drained.exitCode()).as(drained.toString()).isZero();
+            assertThat(f.org(stayed).get("pool_id").asText()).isEqualTo("pool-2");
+            f.assertHolds("acme", before.get("acme"));
+            f.assertHolds("globex", before.get("globex"));
         }
     }
 
