@@ -1479,23 +1479,32 @@ public final class Verify {
                 // a variable of its URI this environment lacks: the server may be fine, this shell cannot reach it
                 Map<String, String> env = req.env() == null ? Map.of() : req.env();
                 List<String> unset = PoolUri.stored(p.uri()).variables().stream().filter(v -> env.get(v) == null).toList();
-                seen.accept(new Seen("pool_unreachable", PROBLEM, null, p.poolId(), "", (why.startsWith("pool " + p.poolId()) ? why
-                        : subject + " does not answer: " + why) + "; its " + onIt + " org(s) were not checked",
-                        // a value to set, or a server to mend, first: no command to paste, all of it the note
-                        NextStep.note(!unset.isEmpty() ? "export " + unset.stream().map(v -> v + "=…").collect(java.util.stream.Collectors.joining(" "))
-                                + "   (or set " + (unset.size() == 1 ? "it" : "them") + " in the --config file: " + String.join("=…, ", unset)
-                                + "=…); then: tenantctl verify --pool " + p.poolId()
-                        // it answered and refused the credentials: a password rotated on one side only, not a server to mend
-                        : io.tenantctl.pool.FerretErrors.authenticationFailed(e) ? "check the credentials the pool's URI reads ("
-                                + (PoolUri.stored(p.uri()).variables().isEmpty() ? "its user info" : PoolUri.stored(p.uri()).variables().stream()
-                                        .map(v -> "${" + v + "}").collect(java.util.stream.Collectors.joining(", ")))
-                                + ") against the pool's user; then: tenantctl verify --pool " + p.poolId()
-                        // a URI the driver refuses whatever the server does (stored before pools add checked it so)
-                        : why.contains(" is not a MongoDB connection string: ") ? "fix its URI: tenantctl pools set-uri " + p.poolId()
-                                + " --uri …; then: tenantctl verify --pool " + p.poolId()
-                        : "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
-                                + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : "")
-                                + (onIt == 0 ? "" : "; should its server be gone for good, " + Rebalance.restoreOffALostPool(p.poolId(), onIt, req.storeOnLine())))));
+                // a URI the driver refuses before sending anything (stored before pools add checked it so, or a variable's
+                // value that breaks it): the URI is to fix, so not pool_unreachable, which sends an operator to the network
+                Optional<io.tenantctl.pool.PoolUriRefusedException> refused = io.tenantctl.pool.PoolUriRefusedException.in(e);
+                if (refused.isPresent()) {
+                    List<String> vars = refused.get().variables();
+                    seen.accept(new Seen("pool_uri_invalid", PROBLEM, null, p.poolId(), "", why.replaceFirst("; fix it: tenantctl pools set-uri .*$", "")
+                            + "; nothing was sent to the pool; its " + onIt + " org(s) were not checked",
+                            NextStep.note((vars.isEmpty() ? "fix its URI: " : "check the value" + (vars.size() == 1 ? " of " : "s of ") + String.join(", ", vars)
+                                    + " in this environment (or the --config file), or fix its URI: ") + "tenantctl pools set-uri " + p.poolId()
+                                    + " --uri …   (one the driver accepts); then: tenantctl verify --pool " + p.poolId())));
+                } else {
+                    seen.accept(new Seen("pool_unreachable", PROBLEM, null, p.poolId(), "", (why.startsWith("pool " + p.poolId()) ? why
+                            : subject + " does not answer: " + why) + "; its " + onIt + " org(s) were not checked",
+                            // a value to set, or a server to mend, first: no command to paste, all of it the note
+                            NextStep.note(!unset.isEmpty() ? "export " + unset.stream().map(v -> v + "=…").collect(java.util.stream.Collectors.joining(" "))
+                                    + "   (or set " + (unset.size() == 1 ? "it" : "them") + " in the --config file: " + String.join("=…, ", unset)
+                                    + "=…); then: tenantctl verify --pool " + p.poolId()
+                            // it answered and refused the credentials: a password rotated on one side only, not a server to mend
+                            : io.tenantctl.pool.FerretErrors.authenticationFailed(e) ? "check the credentials the pool's URI reads ("
+                                    + (PoolUri.stored(p.uri()).variables().isEmpty() ? "its user info" : PoolUri.stored(p.uri()).variables().stream()
+                                            .map(v -> "${" + v + "}").collect(java.util.stream.Collectors.joining(", ")))
+                                    + ") against the pool's user; then: tenantctl verify --pool " + p.poolId()
+                            : "check the pool's FerretDB and network; then: tenantctl verify --pool " + p.poolId()
+                                    + (Pool.ACTIVE.equals(p.status()) ? "   (or take it out of placement: tenantctl pools drain " + p.poolId() + ")" : "")
+                                    + (onIt == 0 ? "" : "; should its server be gone for good, " + Rebalance.restoreOffALostPool(p.poolId(), onIt, req.storeOnLine())))));
+                }
             }
             if (p.orgCount() > p.capacity()) {
                 seen.accept(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds " + p.orgCount()

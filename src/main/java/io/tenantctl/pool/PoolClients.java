@@ -109,15 +109,15 @@ public final class PoolClients implements PoolConnector {
                 try {
                     stored.requireDriverReadable(PoolUri.subject(id) + "'s URI");
                 } catch (TenantctlException bad) {
-                    throw TenantctlException.config(bad.getMessage() + "; fix it: tenantctl pools set-uri " + id + " --uri …");
+                    throw new PoolUriRefusedException(bad.getMessage() + "; fix it: tenantctl pools set-uri " + id + " --uri …", List.of());
                 }
                 // The stored URI was checked with its placeholders filled in, so a variable's value broke it. The driver's
                 // message quotes the part it could not read (a token with a comma in it, say): never shown, nor kept as a cause.
                 List<String> vars = stored.variables().stream().map(v -> "${" + v + "}").toList();
-                throw TenantctlException.config(PoolUri.subject(id) + " (" + stored.redacted() + "): its URI is not valid"
+                throw new PoolUriRefusedException(PoolUri.subject(id) + " (" + stored.redacted() + "): its URI is not valid"
                         + (vars.isEmpty() ? "" : " once " + String.join(", ", vars) + (vars.size() == 1 ? " is" : " are") + " substituted: check "
                         + (vars.size() == 1 ? "that variable's value" : "those variables' values"))
-                        + " (the driver's message is not shown: it would quote them)");
+                        + " (the driver's message is not shown: it would quote them)", vars);
             }
         });
     }
