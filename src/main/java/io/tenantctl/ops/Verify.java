@@ -871,9 +871,41 @@ public final class Verify {
                 if (now == null || NOT_CHECKED.contains(now.status())) {
                     return new Job.Done(ItemStatus.SKIPPED, 1, "org is " + (now == null ? "gone" : now.status()) + " now", null);
                 }
-                List<Map<String, Object>> found = check(now);
+                List<Map<String, Object>> found;
+                try {
+                    found = check(now);
+                } catch (RuntimeException e) {
+                    throw couldNotCheck(now, e);
+                }
                 return new Job.Done(ItemStatus.SUCCEEDED, 1, null, Json.args("findings", found));
             });
+        }
+
+        /**
+         * Why the check of {@code org} failed on {@code e}, as its check_failed finding says it: a failure the driver or
+         * tenantctl threw bare ('listCollections: Timeout while receiving message') said neither the pool nor the database
+         * nor what to do; it now says what failed on what, and what to do by its cause. One that already says so (a
+         * TenantctlException: the catalog's, the store's, a pool's URI or variable; its pool's database listing, which the
+         * pool's own check_failed names), this process's own limits, a lost catalog and a Ctrl-C are left as they are.
+         */
+        private RuntimeException couldNotCheck(Org org, RuntimeException e) {
+            io.tenantctl.OutOfDescriptorsException.throwIfOurs(e);
+            if (e instanceof TenantctlException || e instanceof Job.Busy || io.tenantctl.catalog.Catalog.Unreachable.in(e).isPresent()
+                    || Retry.cutShort(e) || unlisted.containsKey(org.poolId())) { // its pool's listing failed: the pool's finding says so
+                return e;
+            }
+            String pool = org.poolId();
+            String what = "checking its database " + org.databaseName() + " on pool " + pool + " failed: " + Errors.oneLine(e) + "; ";
+            boolean driver = TenantctlException.causeOf(e, com.mongodb.MongoException.class).isPresent();
+            String todo = !driver ? "an error of tenantctl's, not the pool's: run the check again, and report it if it recurs"
+                    : io.tenantctl.pool.FerretErrors.unauthorized(e) ? io.tenantctl.pool.FerretErrors.UNAUTHORIZED_HINT + ": grant it on pool " + pool
+                    : TenantctlException.causeOf(e, com.mongodb.MongoSocketReadTimeoutException.class).isPresent()
+                    ? "the pool did not answer in time (a reply slower than " + io.tenantctl.pool.PoolClients.SOCKET_TIMEOUT_ENV
+                    + ", default 60 s, times out): see 'tenantctl pools stats " + pool + "'"
+                    : io.tenantctl.pool.FerretErrors.notAnswering(e) ? "the pool stopped answering: see 'tenantctl pools stats " + pool
+                    + "' and its FerretDB"
+                    : "the pool refused it: see its FerretDB's log";
+            return new Job.Failure(what + todo, 1, null, e);
         }
 
         private List<Map<String, Object>> check(Org org) {

@@ -454,6 +454,48 @@ class VerifyCommandTest {
         }
     }
 
+    /**
+     * An org whose check failed was one check_failed finding saying only the driver's words: 'org acme could not be checked:
+     * listCollections: Timeout while receiving message: Read timed out', 'org globex could not be checked: listCollections:
+     * code 13 (Unauthorized): …', with the fix 'tenantctl verify --org ORG' after fixing what the error says — which pool,
+     * which database, and what to fix, none of it said.
+     * The line now says what failed on what (the pool, the org's database) and what to do, by the cause: a pool that did
+     * not answer in time, one whose user lacks a privilege, or an error that is tenantctl's own, to report.
+     */
+    @Test
+    void anOrgWhoseCheckFailedSaysWhatFailedOnWhatAndWhatToDo(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex", "initech");
+            Cli failing = f.cli.decoratePools(real -> io.tenantctl.testing.HookedPools.onDatabase(real, (name, db) -> switch (name) {
+                case "org_acme" -> io.tenantctl.testing.HookedPools.beforeEach(db, "listCollectionNames", () -> {
+                    throw new com.mongodb.MongoSocketReadTimeoutException("Timeout while receiving message",
+                            new com.mongodb.ServerAddress("127.0.0.1", 27017), new java.net.SocketTimeoutException("Read timed out"));
+                });
+                case "org_globex" -> io.tenantctl.testing.HookedPools.failing(db, "listCollectionNames", 13, "not authorized on org_globex");
+                case "org_initech" -> io.tenantctl.testing.HookedPools.beforeEach(db, "listCollectionNames", () -> {
+                    throw new IllegalStateException("state should be: open");
+                });
+                default -> db;
+            }));
+
+            Cli.Result r = failing.run("verify", "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+            JsonNode doc = strictJson(r);
+            Map<String, String> lines = new java.util.TreeMap<>();
+            findings(doc, "check_failed").forEach(x -> lines.put(x.get("org_id").asText(), x.get("detail").asText()));
+            assertThat(lines.keySet()).as(r.toString()).containsExactly("acme", "globex", "initech");
+            lines.forEach((org, line) -> assertThat(line).as(org).startsWith("org " + org + " could not be checked: ")
+                    .contains("pool pool-0").contains("database org_" + org));
+            assertThat(lines.get("acme")).contains("Timeout while receiving message").contains("did not answer in time")
+                    .contains("tenantctl pools stats pool-0").contains("TENANTCTL_POOL_SOCKET_TIMEOUT_MS");
+            assertThat(lines.get("globex")).contains("not authorized on org_globex").contains("its user lacks a privilege tenantctl needs");
+            assertThat(lines.get("initech")).contains("state should be: open").contains("not the pool's").contains("report it")
+                    .doesNotContain("pools stats");
+            findings(doc, "check_failed").forEach(x -> assertThat(x.get("fix").asText()).isEqualTo("tenantctl verify --org " + x.get("org_id").asText()));
+            assertThat(findings(doc, "pool_unreachable")).isEmpty();
+        }
+    }
+
     @Test
     void aVerifySharedByWorkersIsReportedByTheResume(@TempDir Path dir) {
         try (BackupFixture f = fleet(dir)) {
