@@ -71,8 +71,16 @@ public final class BackupPolicyRepository {
                                                               and b.recorded_at >= o.updated_at))
               and (cast(? as text) is null or o.pool_id = ?)
               and fresh.one is null
-            order by o.org_id
-            """;
+            """ + "order by o.org_id";
+
+    /**
+     * The orgs {@link #due} names on pool {@code poolId} (or every pool: null), as a listing read a page at a time: each
+     * page's ids and their orgs in one statement.
+     */
+    public static OrgRepository.Listing dueOrgs(String poolId) {
+        return (c, after, n) -> OrgRepository.whereIdIn(c, DUE.replace("order by", "and o.org_id > ? order by") + " limit ?",
+                java.util.stream.Stream.concat(java.util.Arrays.stream(dueParameters(poolId)), java.util.stream.Stream.of(after, n)).toArray());
+    }
 
     /** {@link #DUE}'s parameters, of one pool or all (null). */
     static Object[] dueParameters(String poolId) {

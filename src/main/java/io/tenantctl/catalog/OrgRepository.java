@@ -75,6 +75,23 @@ public final class OrgRepository {
         }
     }
 
+    /** A listing of orgs by id, read a page at a time (keyset): the {@code n} after {@code after}, read on {@code c}. */
+    @FunctionalInterface
+    public interface Listing {
+        List<Org> page(Connection c, String after, int n) throws SQLException;
+    }
+
+    /** The orgs on pool {@code poolId} (of every pool: null), deleted ones too, as {@link #list} lists them. */
+    public static Listing onPool(String poolId) {
+        return (c, after, n) -> Sql.query(c, SELECT + " where (cast(? as text) is null or pool_id = ?) and org_id > ? order by org_id limit ?",
+                OrgRepository::map, poolId, poolId, after, n);
+    }
+
+    /** The orgs whose ids {@code idQuery} (its parameters {@code params}) selects, by id, read on {@code c}. */
+    static List<Org> whereIdIn(Connection c, String idQuery, Object... params) throws SQLException {
+        return Sql.query(c, SELECT + " where org_id in (" + idQuery + ") order by org_id", OrgRepository::map, params);
+    }
+
     /** The {@code page} orgs not deleted that come after {@code after} by id, read on {@code c}. */
     static List<Org> livePage(Connection c, String after, int page) throws SQLException {
         return Sql.query(c, SELECT + " where status <> 'deleted' and org_id > ? order by org_id limit ?", OrgRepository::map, after, page);

@@ -84,7 +84,7 @@ public final class RunRepository {
 
     /**
      * A new run's items as they are selected, handed to its recording one at a time on the connection that records it:
-     * those of a list, or the orgs not deleted, read a page at a time, each made an item or left out ({@link #ofLiveOrgs}).
+     * those of a list, or orgs read a page at a time, each page made its items ({@link #ofLiveOrgs}, {@link #ofListings}).
      */
     public static final class Items {
         private final Source source;
@@ -125,6 +125,34 @@ public final class RunRepository {
             });
         }
 
+        /**
+         * The orgs of each of {@code listings} in turn, read a page at a time while the run is recorded, each page made its
+         * items by {@code items} (which may use the catalog, on connections of its own) before the next is read: a fleet's
+         * orgs are never all held, nor its items.
+         */
+        public static Items ofListings(List<OrgRepository.Listing> listings, java.util.function.Function<List<Org>, List<NewItem>> items) {
+            return new Items((c, each) -> {
+                for (OrgRepository.Listing listing : listings) {
+                    for (String after = ""; after != null; ) {
+                        List<Org> page = listing.page(c, after, ITEMS_PER_BATCH);
+                        after = page.size() < ITEMS_PER_BATCH ? null : page.get(page.size() - 1).orgId();
+                        for (NewItem i : items.apply(page)) {
+                            each.accept(i);
+                        }
+                    }
+                }
+            });
+        }
+
+        /** The items, all of them read now (a dry run lists every one). */
+        public List<NewItem> list(Catalog catalog) {
+            List<NewItem> out = new java.util.ArrayList<>();
+            return catalog.inConnection(c -> {
+                source.forEach(c, out::add);
+                return out;
+            });
+        }
+
         private interface Source {
             void forEach(java.sql.Connection c, Sink each) throws SQLException;
         }
@@ -158,12 +186,15 @@ public final class RunRepository {
      * then each one's second, …: the first claims, a canary, spread over every pool) — with a canary ({@code canary} &gt; 0,
      * fewer orgs than the run has), only the first {@code canary} at once, the rest held until they pass — followed by those
      * it ends before starting ({@link NewItem#ended}), in their order. Sent a batch at a time and put in that order by the
-     * catalog: memory does not grow with the run.
+     * catalog: memory does not grow with the run. Its args and summary are asked for once its items are recorded.
      */
-    public String start(String verb, String argsJson, String actor, Items items, int canary, String summaryJson, String worker) {
+    public String start(String verb, java.util.function.Supplier<String> argsJson, String actor, Items items, int canary,
+                        java.util.function.Supplier<String> summaryJson, String worker) {
         return catalog.inTransaction(c -> {
-            String runId = insertRun(c, verb, argsJson, actor, summaryJson, worker);
+            String runId = insertRun(c, verb, "{}", actor, null, worker);
             int toDo = insertItems(c, runId, items, true);
+            // what the run records of its selection (how many orgs, of which kind) is known once its items are
+            Sql.update(c, "update runs set args = cast(? as jsonb), summary = cast(? as jsonb) where run_id = ?", argsJson.get(), summaryJson.get(), runId);
             boolean holds = canary > 0 && toDo > canary;
             Sql.update(c, "with work as (select org_id, row_number() over (partition by pool_id order by seq) as turn, "
                     + "min(seq) over (partition by pool_id) as pool_first from run_items where run_id = ? and status = 'pending'), "

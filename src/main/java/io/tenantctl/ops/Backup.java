@@ -14,11 +14,9 @@ import io.tenantctl.backup.BackupReader;
 import io.tenantctl.backup.BackupWriter;
 import io.tenantctl.backup.CollectionWriter;
 import io.tenantctl.backup.Compression;
-import io.tenantctl.catalog.BackupPolicyRepository;
 import io.tenantctl.catalog.BackupRepository;
 import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.Org;
-import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.fanout.CancelToken;
@@ -43,7 +41,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * {@code tenantctl backup}: per org, stream every collection ({@code find().batchSize(1000)}, raw BSON, never held in
@@ -56,13 +53,6 @@ public final class Backup {
     static final int BATCH = 1000;
     private static final Random RANDOM = new SecureRandom();
     public static final String VERB = "backup", DONE = "backed_up";
-    /** What --all and --pool select: the orgs in use. */
-    private static final Set<OrgStatus> IN_USE = Set.of(Org.ACTIVE, Org.READ_ONLY);
-    /**
-     * What a backup takes once selected: also a deleting org named with --org, whose database is kept until purged — a
-     * final backup found unreadable (verify --deep) can be taken again before the purge makes it the only copy.
-     */
-    private static final Set<OrgStatus> TAKES = Set.of(Org.ACTIVE, Org.READ_ONLY, Org.DELETING);
 
     /** Which orgs (one of: orgIds, all, pool alone or with due, due), how copied, how the run is driven; " --store URL" typed, or "". */
     public record Request(Selector selector, Copy copy, boolean dryRun, RunEngine.Drive drive, Clock clock, String storeOnLine) {
@@ -110,7 +100,7 @@ public final class Backup {
         }
         if (req.dryRun() && !req.drive().control().existing()) {
             // as the run would: an org backup does not take is failed at once, and one on a pool that does not answer too
-            RunEngine.Planned plan = engine.plan(items(req), req.drive(), (orgId, poolId) ->
+            RunEngine.Planned plan = engine.plan(new BackupSelection(ctx.catalog(), req.selector()).items().list(ctx.catalog()), req.drive(), (orgId, poolId) ->
                     new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store.describe()) + layout.orgPrefix(orgId))));
             return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), detail(o.detail()))).toList()),
                     plan.interrupted(), store.describe());
@@ -124,24 +114,9 @@ public final class Backup {
     /** Records a run of the selected orgs. */
     private String start(Request req) {
         LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
-        List<RunRepository.NewItem> items = items(req);
-        String args = Json.write(new Args(items.size(), selector(req), req.copy().compression().id(), req.copy().freeze(), store.describe(), req.copy().purpose()));
-        return engine.start(VERB, args, items, 0, null);
-    }
-
-    /**
-     * The selected orgs as a run's items: those backup takes to do ({@link #TAKES}, and an org another operation holds now:
-     * waited for, like any busy org, its holder looked for once), the rest failed saying why.
-     */
-    private List<RunRepository.NewItem> items(Request req) {
-        java.util.function.Predicate<Org> held = Orgs.heldInPassingOnce(ctx.catalog());
-        return select(req, held).stream().map(o -> TAKES.contains(o.status()) || held.test(o) ? RunRepository.NewItem.toDo(o.orgId(), o.poolId())
-                : RunRepository.NewItem.ended(o.orgId(), o.poolId(), ItemStatus.FAILED, notTaken(o.status()))).toList();
-    }
-
-    /** Why an org is not backed up, when it is selected or (it changed, or a resume tries it again) when a worker reaches it. */
-    private static String notTaken(OrgStatus status) {
-        return "org is " + status + ": only active or read_only orgs (and deleting ones named with --org) are backed up";
+        BackupSelection sel = new BackupSelection(ctx.catalog(), req.selector()); // the orgs read a page at a time as the run is recorded
+        return engine.start(VERB, () -> Json.write(new Args(sel.size(), selector(req), req.copy().compression().id(), req.copy().freeze(),
+                store.describe(), req.copy().purpose())), sel.items(), 0, () -> null);
     }
 
     /** The work on a backup run, with the run's own compression and freeze, into the run's own store. */
@@ -165,33 +140,11 @@ public final class Backup {
                 "collections", d.path("collections").asInt(), "location", d.path("location").asText(null));
     }
 
-    /** The selected orgs, in order: those that cannot be backed up too, to be reported failed. */
-    private List<Org> select(Request req, java.util.function.Predicate<Org> held) {
-        Selector s = req.selector();
-        Backups.requireChosen(s);
-        if (!s.orgIds().isEmpty()) {
-            return List.copyOf(Orgs.named(ctx.catalog(), s.orgIds()).values());
-        }
-        s.pools().forEach(p -> ctx.catalog().pools().get(p));
-        List<Org> candidates = new ArrayList<>();
-        for (String pool : s.pools().isEmpty() ? java.util.Collections.<String>singletonList(null) : s.pools()) {
-            if (s.due()) {
-                List<String> ids = new BackupPolicyRepository(ctx.catalog()).due(pool);
-                Map<String, Org> found = ctx.catalog().orgs().findAll(ids);
-                ids.stream().filter(found::containsKey).forEach(id -> candidates.add(found.get(id)));
-            } else {
-                ctx.catalog().orgs().list(pool, null).stream().filter(o -> IN_USE.contains(o.status()) || held.test(o))
-                        .forEach(candidates::add);
-            }
-        }
-        return candidates;
-    }
-
     /** Backs one org up; returns its detail (backup_id, docs, bytes, collections, location). */
     private String backupOne(String orgId, Map<String, Pool> pools, Copy copy, Request req, String runId) {
         Org org = ctx.catalog().orgs().get(orgId);
-        if (!TAKES.contains(org.status())) {
-            throw new TenantctlException(TenantctlException.Category.FAILED, notTaken(org.status()));
+        if (!BackupSelection.TAKES.contains(org.status())) {
+            throw new TenantctlException(TenantctlException.Category.FAILED, BackupSelection.notTaken(org.status()));
         }
         boolean frozen = false;
         if (copy.freeze() && org.status().equals(Org.ACTIVE)) {

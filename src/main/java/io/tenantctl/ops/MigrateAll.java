@@ -5,7 +5,6 @@ import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.AdvisoryLock;
 import io.tenantctl.catalog.ItemStatus;
 import io.tenantctl.catalog.Org;
-import io.tenantctl.catalog.OrgId;
 import io.tenantctl.catalog.Pool;
 import io.tenantctl.catalog.RunRepository;
 import io.tenantctl.fanout.CancelToken;
@@ -20,10 +19,7 @@ import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.CollectionSpec;
 import io.tenantctl.schema.SchemaManifest;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +43,6 @@ public final class MigrateAll {
     /** Per-org plans are shown in -o json, whose keys are snake_case. */
     private static final ObjectMapper PLAN_JSON = new ObjectMapper()
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
-    private static final Set<io.tenantctl.catalog.OrgStatus> FROZEN = Set.of(Org.READ_ONLY, Org.MOVING, Org.RESTORING);
 
     /**
      * What to roll out (the manifest), to which orgs ({@link Selector}), how conflicts and extras are handled
@@ -108,10 +103,12 @@ public final class MigrateAll {
         if (!control.existing() && !req.dryRun()) {
             LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
         }
-        Selection sel = control.existing() ? null : select(req);
+        RolloutSelection sel = control.existing() ? null : new RolloutSelection(ctx, req);
         if (req.dryRun() && !control.existing()) { // refused as the run would be, or told that it would wait
+            List<RunRepository.NewItem> items = sel.items().list(ctx.catalog());
+            sel.finish();
             Optional.ofNullable(unfinished(req.waitForLock())).ifPresent(busy -> ctx.notices().accept("a run would wait (--wait): " + busy));
-            return dryRun(req, sel);
+            return dryRun(req, sel, items);
         }
         // a joiner works on a run already started under the lock: it takes none (null: nothing to close)
         try (AdvisoryLock lock = control.joinRunId() != null ? null : lock(req.waitForLock(), req.drive().cancel())) {
@@ -128,16 +125,18 @@ public final class MigrateAll {
     }
 
     /** Under the rollout lock: records a run of the selected orgs, a canary's worth pending and the rest held, spread over the pools. */
-    private String start(Request req, Selection selected) {
+    private String start(Request req, RolloutSelection selected) {
         refuseUnfinished(req.waitForLock(), req.drive().cancel());
-        // we may have waited for another rollout: select again from the fleet as it is now
-        Selection sel = req.waitForLock() ? select(req) : selected;
+        // we may have waited for another rollout: select again from the fleet as it is now (read as the run is recorded)
+        RolloutSelection sel = req.waitForLock() ? new RolloutSelection(ctx, req) : selected;
         SchemaManifest manifest = req.manifest();
         ctx.catalog().manifests().save(manifest.hash(), manifest.source(), manifest.canonicalJson());
         String args = Json.write(new Args(manifest.source(), manifest.hash(), req.selector().pools().isEmpty() ? null : req.selector().pools(),
                 req.selector().orgs().isEmpty() ? null : req.selector().orgs(), req.selector().tier(), Flags.of(req)));
-        return engine.start(VERB, args, sel.items(), req.staging().canary(), Json.args("unchanged_unselected", sel.unchanged(), "selected",
-                sel.selected()));
+        String runId = engine.start(VERB, () -> args, sel.items(), req.staging().canary(), () -> Json.args("unchanged_unselected",
+                sel.unchanged(), "selected", sel.selected()));
+        sel.finish();
+        return runId;
     }
 
     /** The work on a migrate-all run: the run's own manifest (which {@code given}, if any, must be) and flags. */
@@ -172,116 +171,13 @@ public final class MigrateAll {
                 args(newer).schemaHash())).findFirst();
     }
 
-    // ---- selection ----
-
-    /** The selected orgs to do and the skipped ones saying why, as a run's items in org order; how many are selected, and up to date. */
-    private record Selection(List<RunRepository.NewItem> items, int selected, int unchanged) {
-    }
-
-    private Selection select(Request req) {
-        SchemaManifest manifest = req.manifest();
-        if (req.selector().tier() != null) {
-            OrgId.requireTier(req.selector().tier());
-        }
-        Set<String> pools = Set.copyOf(req.selector().pools());
-        for (String p : pools) {
-            ctx.catalog().pools().get(p);
-        }
-        Map<String, Org> named = Orgs.named(ctx.catalog(), req.selector().orgs());
-        Collection<Org> candidates = named.isEmpty() ? ctx.catalog().orgs().list(null, null) : named.values();
-        List<Org> selected = new ArrayList<>();
-        Map<Org, String> skipped = new LinkedHashMap<>();
-        int unchanged = 0;
-        for (Org o : candidates) {
-            boolean otherPool = !pools.isEmpty() && !pools.contains(o.poolId());
-            if (otherPool || (req.selector().tier() != null && !req.selector().tier().equals(o.tier()))) {
-                if (named.containsKey(o.orgId())) { // named and left out: said, not a silent "nothing to do"
-                    ctx.notices().accept("org " + o.orgId() + " is " + (otherPool ? "on pool " + o.poolId() + ", not on --pool "
-                            + String.join(",", req.selector().pools()) : "of tier " + o.tier() + ", not --tier " + req.selector().tier())
-                            + ": not selected");
-                }
-                continue;
-            }
-            boolean due = req.selector().force() || !manifest.hash().equals(o.schemaHash());
-            if (o.status().equals(Org.FAILED) && (req.selector().includeFailed() || named.containsKey(o.orgId()))) {
-                selected.add(o); // a provision that failed: applying the manifest finishes it
-            } else if (o.status().equals(Org.ACTIVE) || !due && FROZEN.contains(o.status()) && !o.status().equals(Org.RESTORING)) {
-                if (due) {
-                    selected.add(o);
-                } else { // up to date, active or frozen (a move, a freeze keeps its indexes; not a restore, which brings its backup's back)
-                    unchanged++;
-                }
-            } else if (FROZEN.contains(o.status()) && due && frozenByItsHolder(o)) {
-                // frozen for a moment by an operation that holds it (a backup --freeze, a move, a restore; or one that died,
-                // which taking its lease recovers): waited for like any busy org, not skipped as if suspended
-                selected.add(o);
-            } else if (o.status().equals(Org.PROVISIONING)) {
-                Optional<String> queuedIn = queuedInARunningProvision(o.orgId());
-                if (Orgs.heldInPassing(ctx.catalog(), o)) {
-                    // a signup in flight (or just ended), perhaps with the old manifest: waited for like any busy org, then migrated once active
-                    selected.add(o);
-                } else if (queuedIn.isPresent()) {
-                    // a detached provision run's org no worker has reached yet: that run provisions it, with its own manifest
-                    ctx.notices().accept("org " + o.orgId() + " is still to be provisioned by run " + queuedIn.get()
-                            + " (with that run's manifest): not selected; migrate it once it is active");
-                } else {
-                    skipped.put(o, "org is provisioning and nothing works on it: finish it with '" + Verify.finishProvision(ctx.catalog(), o)
-                            + "', then migrate it");
-                }
-            } else if (FROZEN.contains(o.status()) || named.containsKey(o.orgId())) {
-                skipped.put(o, "org is " + o.status() + (FROZEN.contains(o.status()) ? ": migrate it once it is active again" : ""));
-            }
-        }
-        String tier = req.selector().tier();
-        if (tier != null && named.isEmpty() && candidates.stream().noneMatch(o -> tier.equals(o.tier()))) {
-            // a mistyped tier in a pipeline migrated nothing and exited 0, in silence
-            ctx.notices().accept("no org is of tier " + tier + candidates.stream().map(Org::tier).distinct().sorted()
-                    .collect(java.util.stream.Collectors.joining(", ", " (the orgs' tiers: ", ")")) + ": nothing selected");
-        }
-        List<RunRepository.NewItem> items = new ArrayList<>(selected.stream().map(o -> RunRepository.NewItem.toDo(o.orgId(), o.poolId())).toList());
-        skipped.forEach((o, why) -> items.add(RunRepository.NewItem.ended(o.orgId(), o.poolId(), ItemStatus.SKIPPED, why)));
-        items.sort(Comparator.comparing(RunRepository.NewItem::orgId));
-        return new Selection(items, selected.size(), unchanged);
-    }
-
-    /** The provision run, still running (detached, or its workers at work), that has {@code orgId} still to do, if any. */
-    private Optional<String> queuedInARunningProvision(String orgId) {
-        return Optional.ofNullable(ctx.catalog().runs().queued("provision").get(orgId))
-                .filter(runId -> ctx.catalog().runs().get(runId).runStatus() == io.tenantctl.catalog.RunStatus.RUNNING);
-    }
-
-    /**
-     * Whether a frozen org is so only for the operation holding it — moving or restoring, a backup --freeze or a move that
-     * froze an active org, or a holder that died (taking its lease recovers the org) — and will be active again; not an
-     * org suspended on purpose that something (a plain backup) happens to hold. One whose holder let go since it was
-     * listed ({@code o}) and is active by now is as good as waited for: a holder lets go once the org's status is final.
-     */
-    private boolean frozenByItsHolder(Org o) {
-        Optional<io.tenantctl.catalog.OrgLeaseRepository.Lease> held = ctx.catalog().leases().find(o.orgId());
-        if (held.isEmpty()) {
-            return ctx.catalog().orgs().find(o.orgId()).filter(now -> now.status().equals(Org.ACTIVE)).isPresent();
-        }
-        io.tenantctl.catalog.OrgLeaseRepository.Lease lease = held.get();
-        if (lease.expired() || o.status().equals(Org.MOVING)) {
-            return true;
-        }
-        if (o.status().equals(Org.RESTORING)) { // waited for only if the restore ends it active: it was active, or failed
-            return new io.tenantctl.catalog.RestoreRepository(ctx.catalog()).statusBeforeRestore(o.orgId())
-                    .map(s -> s.equals(Org.ACTIVE.db()) || s.equals(Org.FAILED.db())).orElse(true);
-        }
-        if (lease.state() != null && Org.ACTIVE.db().equals(Json.tree(lease.state()).path("frozen_from").asText(null))) {
-            return true; // backup --freeze
-        }
-        return ctx.catalog().moves().unfinished().stream().anyMatch(m -> m.orgId().equals(o.orgId()) && m.priorStatus().equals(Org.ACTIVE));
-    }
-
     /** One org: its differences from the manifest applied (planned only, in a dry run); the detail is its plan. */
     private Job.Done migrateOne(String orgId, SchemaManifest manifest, Flags flags, Map<String, Pool> pools, boolean dryRun) {
         Org org = ctx.catalog().orgs().get(orgId);
         boolean failedOrg = org.status().equals(Org.FAILED);
         // a dry run does not put right what a dead holder left, nor wait for a live one: an org frozen only by the operation
         // holding it is planned as the real run finds it once recovery (or the holder) has made it active again
-        boolean activeAgain = dryRun && (FROZEN.contains(org.status()) && frozenByItsHolder(org) || org.status().equals(Org.PROVISIONING) && Orgs.heldInPassing(ctx.catalog(), org));
+        boolean activeAgain = dryRun && (RolloutSelection.FROZEN.contains(org.status()) && RolloutSelection.frozenByItsHolder(ctx.catalog(), org) || org.status().equals(Org.PROVISIONING) && Orgs.heldInPassing(ctx.catalog(), org));
         if (!org.status().equals(Org.ACTIVE) && !failedOrg && !activeAgain) {
             return new Job.Done(ItemStatus.SKIPPED, 0, "org is " + org.status() + ", not active, when its turn came: not migrated", null);
         }
@@ -328,9 +224,9 @@ public final class MigrateAll {
 
     // ---- dry run ----
 
-    private Result dryRun(Request req, Selection sel) {
+    private Result dryRun(Request req, RolloutSelection sel, List<RunRepository.NewItem> items) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
-        RunEngine.Planned planned = engine.plan(sel.items(), req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true));
+        RunEngine.Planned planned = engine.plan(items, req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true));
         RunReport report = RunReport.planned(VERB, planned.orgs().stream().map(o -> o.with(o.error(), plan(o.detailJson()))).toList());
         // up to date: as the run counts them, those it would find so and those not selected for it
         return new Result(report, planned.interrupted(), req.manifest().hash(), sel.selected(), report.count("unchanged") + sel.unchanged(),

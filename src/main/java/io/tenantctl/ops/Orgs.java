@@ -73,12 +73,6 @@ public final class Orgs {
                 .filter(now -> now.status().equals(Org.ACTIVE) || now.status().equals(Org.READ_ONLY)).isPresent());
     }
 
-    /** {@link #heldInPassing}, its holder looked for once an org however often it is asked (one catalog read, one answer). */
-    static java.util.function.Predicate<Org> heldInPassingOnce(Catalog catalog) {
-        Map<String, Boolean> held = new java.util.HashMap<>();
-        return org -> held.computeIfAbsent(org.orgId(), id -> heldInPassing(catalog, org));
-    }
-
     /**
      * What a dry run says of an org it plans although another operation holds it right now (a provision in flight, a
      * backup --freeze): the real run waits for it like any busy org; null when nobody live holds it.

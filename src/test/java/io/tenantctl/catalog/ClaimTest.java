@@ -69,7 +69,7 @@ class ClaimTest {
             items.add(p[0].equals("x") ? RunRepository.NewItem.ended("x", "p2", ItemStatus.FAILED, "org is deleting")
                     : RunRepository.NewItem.toDo(p[0], p[1].isEmpty() ? null : p[1]));
         }
-        String runId = runs.start("migrate-all", "{}", "test", RunRepository.Items.of(items), 2, null, null);
+        String runId = runs.start("migrate-all", () -> "{}", "test", RunRepository.Items.of(items), 2, () -> null, null);
 
         List<String> inOrder = catalog.inConnection(c -> Sql.query(c, "select org_id || ' ' || status from run_items where run_id = ? order by seq",
                 rs -> rs.getString(1), runId));

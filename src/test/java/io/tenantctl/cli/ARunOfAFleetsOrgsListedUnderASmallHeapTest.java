@@ -22,7 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * backup --all and backup --due (and migrate-all, by the same listing as --all) selected their orgs with the catalog's
  * listing of them read in one result (OrgRepository.list, findAll), which the driver held raw, every row, beside the orgs
  * made of them: recording a run of 30,000 orgs ran out of memory under -Xmx32m (it needed -Xmx40m). Listings are read
- * 1,000 orgs at a time now; the orgs selected are still held until the run is recorded (30,000: -Xmx26m, --due -Xmx28m).
+ * 1,000 orgs at a time now; the orgs selected were still held until the run was recorded (30,000: -Xmx26m, --due -Xmx28m).
+ * Their selection is now read a page at a time as the run is recorded, on its connection, as verify's is (what such a
+ * run holds after that is its report: a line per org of the run).
  */
 @org.junit.jupiter.api.Tag("slow") // 30,000 orgs, two runs of them recorded in a child JVM: 15 s on 2 cores
 class ARunOfAFleetsOrgsListedUnderASmallHeapTest {
@@ -32,6 +34,38 @@ class ARunOfAFleetsOrgsListedUnderASmallHeapTest {
 
     @TempDir
     Path dir;
+
+    /**
+     * migrate-all held every org of the catalog until its run was recorded, and backup --all every org it listed, whether
+     * selected or not: a rollout of a fleet of 30,000 orgs already up to date (0 to migrate), and a backup --all of a catalog
+     * whose 30,000 orgs are deleted but ten, ran out of memory under -Xmx16m (exit 1, no run). Read a page at a time, what
+     * they select and nothing else is held: both record their run.
+     */
+    @Test
+    void migrateAllOfAnUpToDateFleetAndBackupAllOfAChurnedOneRecordTheirRunUnder16Mb() throws Exception {
+        int heapMb = Integer.getInteger("fleet.select.heap", 16);
+        try (TestPools pools = new TestPools(1)) {
+            Path schema = CliFixture.smallSchema(dir);
+            String hash = io.tenantctl.schema.SchemaManifest.parse(CliFixture.SMALL_SCHEMA, "small").hash();
+            String url = CliFixture.fleetCatalog(pools, ORGS, "'" + hash + "'");
+            Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall", "TENANTCTL_STORE",
+                    Files.createDirectories(dir.resolve("store")).toUri().toString());
+            Map<List<String>, String> runs = new java.util.LinkedHashMap<>();
+            runs.put(List.of("migrate-all", "--schema", schema.toString(), "--detach"), " created with 0 orgs to migrate");
+            runs.put(List.of("backup", "--all", "--detach"), " created with 10 orgs");
+            for (Map.Entry<List<String>, String> run : runs.entrySet()) {
+                if (run.getKey().get(0).equals("backup")) { // the fleet churned: all but ten deleted
+                    CliFixture.sql(url, "update orgs set status = 'deleted' where org_id > 'org-000010'");
+                }
+                ChildJvm.Exit exit = ChildJvm.run(dir, env, 120, List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC"), Main.class.getName(),
+                        run.getKey().toArray(String[]::new));
+                String err = exit.err();
+                assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
+                assertThat(exit.code()).as("%s of %d orgs under -Xmx%dm: %s", run.getKey(), ORGS, heapMb, err).isEqualTo(0);
+                assertThat(exit.out()).as(String.join(" ", run.getKey())).startsWith("run ").contains(run.getValue());
+            }
+        }
+    }
 
     @Test
     void backupAllAndBackupDueDetachedRecordThirtyThousandOrgs() throws Exception {

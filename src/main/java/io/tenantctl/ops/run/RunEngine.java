@@ -170,6 +170,12 @@ public final class RunEngine {
 
     /** As {@link #start(String, String, List, int, String)}, the items recorded as they are selected (a fleet's: never all held). */
     public String start(String verb, String argsJson, RunRepository.Items items, int canary, String summaryJson) {
+        return start(verb, () -> argsJson, items, canary, () -> summaryJson);
+    }
+
+    /** As {@link #start(String, String, RunRepository.Items, int, String)}, its args and summary made once its items are recorded. */
+    public String start(String verb, java.util.function.Supplier<String> argsJson, RunRepository.Items items, int canary,
+                        java.util.function.Supplier<String> summaryJson) {
         return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), items, canary, summaryJson, creator);
     }
 

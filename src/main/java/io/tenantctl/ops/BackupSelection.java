@@ -1,0 +1,78 @@
+package io.tenantctl.ops;
+
+import io.tenantctl.catalog.BackupPolicyRepository;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.catalog.ItemStatus;
+import io.tenantctl.catalog.Org;
+import io.tenantctl.catalog.OrgRepository;
+import io.tenantctl.catalog.OrgStatus;
+import io.tenantctl.catalog.RunRepository;
+
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The orgs a backup selects, as its run's items, in order: the orgs named with --org (as named), else those of each
+ * --pool in turn (of every pool without one), in use or due by their tier's policy (--due), read a page at a time as the
+ * run is recorded. Those backup takes to do ({@link #TAKES}, and an org another operation holds now: waited for, like any
+ * busy org), the rest failed saying why. Counts the items it hands over ({@link #size}).
+ */
+final class BackupSelection {
+
+    /** What --all and --pool select: the orgs in use. */
+    private static final Set<OrgStatus> IN_USE = Set.of(Org.ACTIVE, Org.READ_ONLY);
+    /**
+     * What a backup takes once selected: also a deleting org named with --org, whose database is kept until purged — a
+     * final backup found unreadable (verify --deep) can be taken again before the purge makes it the only copy.
+     */
+    static final Set<OrgStatus> TAKES = Set.of(Org.ACTIVE, Org.READ_ONLY, Org.DELETING);
+
+    private final Catalog catalog;
+    private final RunRepository.Items items;
+    private int size;
+
+    /** Refuses (exit 2) a selector that chooses nothing or more than one way, an unknown --org or --pool. */
+    BackupSelection(Catalog catalog, Backup.Selector s) {
+        this.catalog = catalog;
+        Backups.requireChosen(s);
+        if (!s.orgIds().isEmpty()) {
+            List<Org> named = List.copyOf(Orgs.named(catalog, s.orgIds()).values());
+            this.items = RunRepository.Items.of(page(named, this::item));
+            return;
+        }
+        s.pools().forEach(p -> catalog.pools().get(p));
+        List<String> pools = s.pools().isEmpty() ? java.util.Collections.singletonList(null) : s.pools();
+        this.items = RunRepository.Items.ofListings(pools.stream().map(p -> s.due() ? BackupPolicyRepository.dueOrgs(p) : OrgRepository.onPool(p))
+                .toList(), page -> page(page, s.due() ? this::item : o -> IN_USE.contains(o.status()) || Orgs.heldInPassing(catalog, o)
+                ? RunRepository.NewItem.toDo(o.orgId(), o.poolId()) : null));
+    }
+
+    /** The items, to record as the run is (or, for a dry run, to list). */
+    RunRepository.Items items() {
+        return items;
+    }
+
+    /** How many items were handed over. */
+    int size() {
+        return size;
+    }
+
+    /** Why an org is not backed up, when it is selected or (it changed, or a resume tries it again) when a worker reaches it. */
+    static String notTaken(OrgStatus status) {
+        return "org is " + status + ": only active or read_only orgs (and deleting ones named with --org) are backed up";
+    }
+
+    /** A selected org as an item: to do if backup takes it (or another operation holds it now), else failed saying why. */
+    private RunRepository.NewItem item(Org o) {
+        return TAKES.contains(o.status()) || Orgs.heldInPassing(catalog, o) ? RunRepository.NewItem.toDo(o.orgId(), o.poolId())
+                : RunRepository.NewItem.ended(o.orgId(), o.poolId(), ItemStatus.FAILED, notTaken(o.status()));
+    }
+
+    /** The page's orgs as items ({@code item}: null for one not selected), counted. */
+    private List<RunRepository.NewItem> page(List<Org> page, Function<Org, RunRepository.NewItem> item) {
+        List<RunRepository.NewItem> out = page.stream().map(item).filter(java.util.Objects::nonNull).toList();
+        size += out.size();
+        return out;
+    }
+}
