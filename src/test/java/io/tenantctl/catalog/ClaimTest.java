@@ -193,4 +193,44 @@ class ClaimTest {
         assertThat(catalog.leases().find("a3")).as("the dead worker's lease, for recovery to thaw its org")
                 .hasValueSatisfying(l -> assertThat(l.holder()).isEqualTo("dead-on-it"));
     }
+
+    /**
+     * A run recorded from listings of orgs (backup --pool P --pool Q and --due, migrate-all) reads each in turn a page of
+     * 1,000 at a time on the connection that records it, every page handed over before the next is read and never more
+     * than one: every org of each listing once, in its order (the deleted ones too where a listing has them; --due's not),
+     * and the run's args and summary written once its items are, from what they counted.
+     */
+    @Test
+    void aRunRecordedFromListingsReadsEachAPageAtATime() {
+        catalog.inConnection(c -> {
+            Sql.update(c, "insert into pools (pool_id, uri, capacity) values ('p1', 'mongodb://h1', 10000), ('p2', 'mongodb://h2', 10000)");
+            return Sql.update(c, "insert into orgs (org_id, pool_id, database_name, status) select 'o-' || lpad(g::text, 5, '0'), "
+                    + "case when g % 9 = 0 then 'p2' else 'p1' end, 'org_o_' || g, case when g % 10 = 0 then 'deleted' else 'active' end "
+                    + "from generate_series(1, 2700) g");
+        });
+        List<Integer> pages = new ArrayList<>();
+        int[] read = {0};
+        java.util.function.Function<List<Org>, List<RunRepository.NewItem>> each = page -> {
+            pages.add(page.size());
+            read[0] += page.size();
+            return page.stream().map(o -> RunRepository.NewItem.toDo(o.orgId(), o.poolId())).toList();
+        };
+        String byPool = runs.start("backup", () -> "{\"orgs\": " + read[0] + "}", "test", RunRepository.Items.ofListings(
+                List.of(OrgRepository.onPool("p2"), OrgRepository.onPool("p1")), each), 0, () -> "{\"read\": " + read[0] + "}", null);
+        assertThat(pages).as("p2's 300 orgs, then p1's 2,400").containsExactly(300, 1000, 1000, 400);
+        assertThat(runs.get(byPool).args()).isEqualTo("{\"orgs\": 2700}");
+        assertThat(runs.get(byPool).summary()).isEqualTo("{\"read\": 2700}");
+        assertThat(orgsInOrder(byPool)).as("each pool's orgs in turn, claimed across them").hasSize(2700).doesNotHaveDuplicates()
+                .startsWith("o-00009", "o-00001", "o-00018", "o-00002");
+
+        pages.clear();
+        String due = runs.start("backup", () -> "{}", "test", RunRepository.Items.ofListings(List.of(BackupPolicyRepository.dueOrgs(null)), each),
+                0, () -> null, null);
+        assertThat(pages).as("the 2,430 orgs not deleted, none backed up: all due").containsExactly(1000, 1000, 430);
+        assertThat(orgsInOrder(due)).hasSize(2430).doesNotContain("o-00010").startsWith("o-00001", "o-00009", "o-00002", "o-00018");
+    }
+
+    private List<String> orgsInOrder(String runId) {
+        return catalog.inConnection(c -> Sql.query(c, "select org_id from run_items where run_id = ? order by seq", rs -> rs.getString(1), runId));
+    }
 }
