@@ -23,19 +23,23 @@ final class RunsShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Runs.Detail d = new Runs(ctx.catalog()).show(runId);
+        // its items are read from the catalog as they are written (a fleet's, a verify's findings with them): spooled, printed
+        // once whole, so a catalog lost half-way leaves no part of them on stdout to read as the whole (the error says what failed)
         if (ctx.json()) {
-            Output.json(ctx.out, d);
+            Output.jsonSpooled(ctx.out, d);
             return 0;
         }
-        ctx.out.println("run " + d.run().runId() + " " + d.run().verb() + " " + d.run().status() + " started " + d.run().startedAt()
-                + (d.run().finishedAt() == null ? "" : " finished " + d.run().finishedAt()) + " by " + d.run().actor());
-        if (d.run().reason() != null) { // why it was aborted, cancelled or failed
-            ctx.out.println("reason " + d.run().reason());
-        }
-        ctx.out.println("args " + d.run().args() + (d.run().perPool() == null ? "" : "  per-pool " + d.run().perPool()));
-        Output.table(ctx.out, List.of("org", "status", "attempts", "ms", "error"),
-                d.items().stream().map(i -> java.util.Arrays.asList(i.orgId(), i.status(), String.valueOf(i.attempts()),
-                        i.millis() == null ? null : String.valueOf(i.millis()), i.error())).toList());
+        Output.textSpooled(ctx.out, out -> {
+            out.println("run " + d.run().runId() + " " + d.run().verb() + " " + d.run().status() + " started " + d.run().startedAt()
+                    + (d.run().finishedAt() == null ? "" : " finished " + d.run().finishedAt()) + " by " + d.run().actor());
+            if (d.run().reason() != null) { // why it was aborted, cancelled or failed
+                out.println("reason " + d.run().reason());
+            }
+            out.println("args " + d.run().args() + (d.run().perPool() == null ? "" : "  per-pool " + d.run().perPool()));
+            Output.spooledTable(out, List.of("org", "status", "attempts", "ms", "error"), rows -> d.forEachItem(i -> rows.accept(
+                    java.util.Arrays.asList(i.orgId(), i.status(), String.valueOf(i.attempts()), i.millis() == null ? null : String.valueOf(i.millis()),
+                            i.error()))));
+        });
         RunsListCommand.printNext(ctx, d.run());
         return 0;
     }

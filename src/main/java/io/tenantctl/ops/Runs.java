@@ -113,16 +113,21 @@ public final class Runs {
      * recorded row and its items, each with its {@code outcome} in the verb's words beside its item status.
      */
     public record Detail(String runId, String verb, String status, Map<String, Integer> counts, long p50Ms, long p95Ms, long maxMs,
-                         RunView run, List<ItemView> items) {
+                         RunView run, StreamedJsonArray<ItemView> items) {
+        /** Each item, read from the catalog a page at a time as it is handed over (as JSON, {@code items} is written so). */
+        public void forEachItem(java.util.function.Consumer<ItemView> each) {
+            items.items().accept(each);
+        }
     }
 
     /** One org of a run as shown to people: its recorded detail as a JSON value, not a string holding JSON. */
     public record ItemView(String orgId, String status, String outcome, int attempts, Long millis, String error, String poolId,
                            JsonNode detail) {
         /** {@code abandoned}: recorded running, but nobody works on it: shown {@code abandoned}, as a run nobody works on is. */
-        static ItemView of(RunRepository.Item i, String outcome, boolean abandoned) {
-            return new ItemView(i.orgId(), abandoned && i.itemStatus() == ItemStatus.RUNNING ? RunStatus.ABANDONED.db() : i.status(), outcome,
-                    i.attempts(), i.millis(), i.error(), i.poolId(), tree(i.detail()));
+        static ItemView of(RunRepository.Item i, String verb, io.tenantctl.ops.run.OutcomeNames names, boolean abandoned) {
+            JsonNode detail = tree(i.detail());
+            return new ItemView(i.orgId(), abandoned && i.itemStatus() == ItemStatus.RUNNING ? RunStatus.ABANDONED.db() : i.status(),
+                    Verify.outcome(verb, names.of(i.itemStatus()), detail), i.attempts(), i.millis(), i.error(), i.poolId(), detail);
         }
     }
 
@@ -156,27 +161,32 @@ public final class Runs {
         return (verb == null ? catalog.runs().list(limit) : catalog.runs().list(limit, verb)).stream().map(this::view).toList();
     }
 
+    /** How many of a run's items {@code runs show} reads at once, each with its detail (a verify's: the org's findings, hundreds). */
+    private static final int ITEM_PAGE = 100;
+
+    /**
+     * Run {@code runId} as {@code runs show} gives it, no item held: its status, counts and timings worked out by the
+     * catalog, and its items (a fleet's, each with its detail) read a page at a time as they are handed over.
+     */
     public Detail show(String runId) {
         RunView run = view(catalog.runs().get(runId));
-        Figures f = figures(runId, run.verb()); // the report's items are let go before the view's are read
+        io.tenantctl.ops.run.OutcomeNames names = io.tenantctl.ops.run.OutcomeNames.of(DONE.getOrDefault(run.verb(), "succeeded"));
+        RunReport report = RunEngine.report(catalog, runId, names.withoutDetail().withoutLines());
+        Map<String, Integer> counts = new java.util.TreeMap<>(report.counts());
+        if (run.verb().equals(Verify.VERB)) { // an org verified clean whose recorded findings hold a problem is "problems"
+            int[] problems = {0};
+            catalog.runs().forEachItemPage(runId, ITEM_PAGE, page -> page.forEach(i -> problems[0] += i.itemStatus() == ItemStatus.SUCCEEDED
+                    && !Verify.outcome(run.verb(), Verify.DONE, tree(i.detail())).equals(Verify.DONE) ? 1 : 0));
+            counts.merge(Verify.DONE, -problems[0], Integer::sum);
+            counts.merge("problems", problems[0], Integer::sum);
+            counts.values().removeIf(n -> n == 0);
+        }
         // an org recorded running that nobody works on (its worker stopped or died, its claim let go) is not running
         java.util.Set<String> abandoned = catalog.runs().abandonedItems(runId, RunEngine.LIVENESS.knownDead());
-        List<ItemView> items = new java.util.ArrayList<>();
-        catalog.runs().forEachItem(runId, i -> items.add(ItemView.of(i, f.outcomes().get(i.orgId()), abandoned.contains(i.orgId()))));
-        return new Detail(runId, run.verb(), f.status(), f.counts(), f.timings().p50(), f.timings().p95(), f.timings().max(), run, items);
-    }
-
-    /** What {@link #show} takes from the run's report: its status, counts, timings and each org's outcome. */
-    private record Figures(String status, Map<String, Integer> counts, io.tenantctl.fanout.Timings timings,
-                           Map<String, String> outcomes) {
-    }
-
-    private Figures figures(String runId, String verb) {
-        RunReport report = Verify.withProblems(RunEngine.report(catalog, runId, io.tenantctl.ops.run.OutcomeNames.of(DONE.getOrDefault(verb,
-                "succeeded"))));
-        Map<String, String> outcomes = new java.util.HashMap<>();
-        report.orgs().forEach(o -> outcomes.put(o.orgId(), o.outcome()));
-        return new Figures(report.statusText(), new java.util.TreeMap<>(report.counts()), report.timings(), outcomes);
+        StreamedJsonArray<ItemView> items = StreamedJsonArray.of(each -> catalog.runs().forEachItemPage(runId, ITEM_PAGE, page -> page
+                .forEach(i -> each.accept(ItemView.of(i, run.verb(), names, abandoned.contains(i.orgId()))))));
+        return new Detail(runId, run.verb(), report.statusText(), counts, report.timings().p50(), report.timings().p95(),
+                report.timings().max(), run, items);
     }
 
     /**

@@ -677,13 +677,12 @@ public final class Verify {
         }
     }
 
-    /** A verify run's report with each clean org whose recorded findings hold a problem named "problems"; another verb's as it is. */
-    static RunReport withProblems(RunReport report) {
-        return !VERB.equals(report.verb()) ? report : report.map(o -> o.outcome().equals("clean") && hasProblem(o.detail().path("findings"))
-                ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o);
+    /** An item's {@code outcome} as a {@code verb} run's report names it: a verify's clean org whose recorded findings ({@code detail}) hold a problem is "problems". */
+    static String outcome(String verb, String outcome, com.fasterxml.jackson.databind.JsonNode detail) {
+        return VERB.equals(verb) && outcome.equals(DONE) && detail != null && hasProblem(detail.path("findings")) ? "problems" : outcome;
     }
 
-    /** As {@link #withProblems(RunReport)}, a line at a time, for lines that hold no findings: {@code withProblem}, the orgs whose do. */
+    /** As {@link #outcome}, a line at a time, for lines that hold no findings: {@code withProblem}, the orgs whose do. */
     private static java.util.function.UnaryOperator<RunReport.Org> withProblems(Set<String> withProblem) {
         return o -> o.outcome().equals("clean") && withProblem.contains(o.orgId())
                 ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o;

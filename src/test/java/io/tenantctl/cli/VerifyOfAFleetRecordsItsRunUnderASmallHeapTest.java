@@ -55,6 +55,49 @@ class VerifyOfAFleetRecordsItsRunUnderASmallHeapTest {
     }
 
     /**
+     * {@code runs show} of a verify run read every item's detail (each org's findings, hundreds an org at a fleet's size)
+     * into the run's report, then again into one JSON tree per item, all held until the last was read: a verify run of
+     * 400 orgs with 80 findings each (6 MB of them) ran out of memory under -Xmx32m, as -o json and as the table alike.
+     * Its counts and timings are worked out by the catalog, and its items read and written a page at a time: both list
+     * every org of the run, each with its findings and its outcome ("problems" for one with a problem), under the same heap.
+     */
+    @Test
+    void runsShowOfAVerifyRunWithManyFindingsListsEveryOrgUnderASmallHeap() throws Exception {
+        int orgs = 400;
+        int heapMb = 32;
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.fleetCatalog(pools, orgs, "null");
+            String runId = CliFixture.ok(io.tenantctl.testing.Cli.withCatalog(url), "verify", "--detach").out().split(" ")[1];
+            // as the run's workers record them: each org checked, 80 findings each, a problem among them for every even org
+            CliFixture.sql(url, "update run_items set status = 'succeeded', attempts = 1, millis = right(org_id, 3)::int, "
+                    + "detail = jsonb_build_object('findings', (select jsonb_agg(jsonb_build_object('kind', 'schema_extra', 'severity', "
+                    + "case when k = 1 and right(org_id, 1)::int % 2 = 0 then 'problem' else 'info' end, 'subject', 'c' || k, "
+                    + "'detail', repeat('x', 160))) from generate_series(1, 80) k)) where run_id = '" + runId + "'");
+            CliFixture.sql(url, "update runs set status = 'succeeded', finished_at = now() where run_id = '" + runId + "'");
+            Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall");
+            List<String> heap = List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC");
+
+            ChildJvm.Exit json = ChildJvm.run(dir, env, 120, heap, Main.class.getName(), "runs", "show", runId, "-o", "json");
+            assertThat(json.err()).as("no stack trace").doesNotContain("Exception in thread");
+            assertThat(json.code()).as("runs show -o json under -Xmx%dm: %s", heapMb, json.err()).isEqualTo(0);
+            com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.stdout().toFile());
+            assertThat(doc.get("counts").toString()).isEqualTo("{\"clean\":" + orgs / 2 + ",\"problems\":" + orgs / 2 + "}");
+            assertThat(doc.get("max_ms").asLong()).isEqualTo(orgs);
+            assertThat(doc.get("items")).as("every org of the run").hasSize((int) CliFixture.count(url,
+                    "select count(*) from run_items where run_id = '" + runId + "'"));
+            for (com.fasterxml.jackson.databind.JsonNode item : doc.get("items")) {
+                String org = item.get("org_id").asText();
+                assertThat(item.get("outcome").asText()).as(org).isEqualTo((org.charAt(org.length() - 1) - '0') % 2 == 0 ? "problems" : "clean");
+                assertThat(item.get("detail").get("findings")).as(org).hasSize(80);
+            }
+
+            ChildJvm.Exit table = ChildJvm.run(dir, env, 120, heap, Main.class.getName(), "runs", "show", runId);
+            assertThat(table.code()).as("runs show under -Xmx%dm: %s", heapMb, table.err()).isEqualTo(0);
+            assertThat(table.out().lines().filter(l -> l.matches("org-\\d{6}\\s+succeeded\\s+1\\s+\\d+\\s+-"))).hasSize(orgs);
+        }
+    }
+
+    /**
      * --changed-only (a nightly verify of a fleet mostly unchanged) held the ids of every org verified clean since it last
      * changed, read at once: 60,000 of them, ten changed, ran out of memory under -Xmx16m. They are looked up a page of orgs at a time.
      */
