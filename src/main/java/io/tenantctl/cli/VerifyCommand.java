@@ -75,7 +75,7 @@ final class VerifyCommand implements Callable<Integer> {
         // its findings are read back from the catalog as they are written (a fleet's are many): closed, the note of them goes
         Verify.Result r = new Verify(ctx.ops()).run(new Verify.Request(orgs, pools, deep, given("--stuck-after", stuckAfter),
                 given("--backups-max-age", backupsMaxAge), given("--retired-grace", retiredGrace), fix, changedOnly, drive,
-                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx), false));
+                ctx.resolveStoreUrl(), ctx.effectiveEnv(), dryRun.on, Stores.onLine(ctx)));
         try {
             // the file's figures by pool worked out by the catalog, no line per org held
             metrics.report(r.report(), fanout.metricsFile == null ? null : r.byPool().get());

@@ -79,19 +79,7 @@ public final class Verify {
      */
     public record Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
                           Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
-                          Map<String, String> env, boolean dryRun, String storeOnLine, boolean everyOrgsLine) {
-        /**
-         * As the canonical constructor, the report holding every org's line ({@code everyOrgsLine}); without it, the report
-         * holds its counts, timings and slowest orgs, and memory does not grow with the fleet (-o json's orgs[] and failed[]
-         * are read from the run's items a page at a time as they are written, the metrics file's figures by pool worked out
-         * by the catalog: {@link Result#byPool}).
-         */
-        public Request(List<String> orgs, List<String> pools, boolean deep, Duration stuckAfter, Duration backupsMaxAge,
-                       Duration retiredGrace, boolean fix, boolean changedOnly, RunEngine.Drive drive, String storeUrl,
-                       Map<String, String> env, boolean dryRun, String storeOnLine) {
-            this(orgs, pools, deep, stuckAfter, backupsMaxAge, retiredGrace, fix, changedOnly, drive, storeUrl, env, dryRun, storeOnLine, true);
-        }
-
+                          Map<String, String> env, boolean dryRun, String storeOnLine) {
         /** {@code storeOnLine}: " --store URL" as typed on the line, for the fixes that read or write the same store; "" or null for none. */
         public Request {
             storeOnLine = storeOnLine == null ? "" : storeOnLine;
@@ -396,8 +384,9 @@ public final class Verify {
         java.util.concurrent.atomic.AtomicReference<PerOrg> checks = new java.util.concurrent.atomic.AtomicReference<>();
         RunEngine.Ran ran;
         try {
-            // each org's line without its findings: a fleet's are many, read back from the run's items below as they are needed
-            OutcomeNames names = asked.everyOrgsLine() ? OutcomeNames.of(DONE).withoutDetail() : OutcomeNames.of(DONE).withoutDetail().withoutLines();
+            // no org's line held, nor its findings: the report keeps the run's counts, timings and slowest orgs (memory does not
+            // grow with the fleet), -o json's orgs[] and failed[] read from the run's items a page at a time as they are written
+            OutcomeNames names = OutcomeNames.of(DONE).withoutDetail().withoutLines();
             ran = engine.run(VERB, asked.drive(), names, () -> start(engine, asked, toCheck), run -> {
                 // the run's own --fix and --deep, not this worker's flags: a joiner of a 'verify --fix --detach' run fixes
                 Request asRecorded = asRecorded(asked, Json.read(run.runId(), run.args(), Args.class), run.runId(), store,
@@ -418,28 +407,22 @@ public final class Verify {
         boolean reports = !req.drive().control().detach() && req.drive().control().joinRunId() == null;
         RunReport report = ran.report(); // reported: each org clean or with problems by the findings recorded below, acks too
         if (!reports) { // whether each org's findings as its run item recorded them hold a problem, one item at a time
-            Set<String> withProblem = new java.util.HashSet<>();
-            java.util.function.UnaryOperator<RunReport.Org> relabel = withProblems(withProblem);
+            java.util.function.UnaryOperator<RunReport.Org> relabel = o -> outcome(VERB, o.outcome(), o.detail()).equals(o.outcome()) ? o
+                    : new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson());
             int[] cleanWithProblem = {0};
             Map<String, Map<String, Integer>> moved = new java.util.TreeMap<>(); // by pool, as the counts
             ctx.catalog().runs().forEachItem(report.runId(), i -> {
-                if (hasProblem(findingsOf(i))) { // informational findings (an extra index, no manifest recorded) leave it clean
-                    withProblem.add(i.orgId());
-                    cleanWithProblem[0] += i.itemStatus() == ItemStatus.SUCCEEDED ? 1 : 0;
-                    if (i.itemStatus() == ItemStatus.SUCCEEDED) {
-                        move(moved, i.poolId(), DONE, "problems");
-                    }
+                // informational findings (an extra index, no manifest recorded) leave it clean
+                if (i.itemStatus() == ItemStatus.SUCCEEDED && hasProblem(findingsOf(i))) {
+                    cleanWithProblem[0]++;
+                    move(moved, i.poolId(), DONE, "problems");
                 }
             });
-            if (report.holdsLines()) {
-                report = report.map(relabel);
-            } else {
-                Map<String, Integer> counts = new java.util.TreeMap<>(report.counts());
-                counts.merge(DONE, -cleanWithProblem[0], Integer::sum);
-                counts.merge("problems", cleanWithProblem[0], Integer::sum);
-                counts.values().removeIf(n -> n == 0);
-                report = report.withCounts(counts);
-            }
+            Map<String, Integer> counts = new java.util.TreeMap<>(report.counts());
+            counts.merge(DONE, -cleanWithProblem[0], Integer::sum);
+            counts.merge("problems", cleanWithProblem[0], Integer::sum);
+            counts.values().removeIf(n -> n == 0);
+            report = report.withCounts(counts);
             return new Result(report, ran.interrupted(), Findings.NONE, List.of(), skipped[0], lines(report, relabel), failedLines(report),
                     byPool(report, moved));
         }
@@ -487,9 +470,6 @@ public final class Verify {
                     || o.outcome().equals("problems") == withFindings.contains(o.orgId()) ? o
                     : new RunReport.Org(o.orgId(), o.poolId(), withFindings.contains(o.orgId()) ? "problems" : "clean", o.attempts(), o.ms(),
                             o.error(), o.detailJson());
-            if (report.holdsLines()) {
-                report = report.map(relabel);
-            }
             Map<String, Integer> counts = new java.util.TreeMap<>();
             Map<String, Map<String, Integer>> moved = new java.util.TreeMap<>(); // by pool, as the counts
             forEachLinePage(report, page -> { // those verified clean recorded a page at a time, as the lines are read
@@ -508,9 +488,7 @@ public final class Verify {
                     findings.verifiedClean(clean);
                 }
             });
-            if (!report.holdsLines()) {
-                report = report.withCounts(counts);
-            }
+            report = report.withCounts(counts);
             // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
             return new Result(report, ran.interrupted(), new Findings(sighting, now, req.fix() && req.dryRun()), List.copyOf(fixed), skipped[0],
                     lines(report, relabel), failedLines(report), byPool(report, moved));
@@ -528,14 +506,10 @@ public final class Verify {
     }
 
     /**
-     * {@code report}'s figures by pool, worked out when asked: from its lines (relabelled already), or for a report without
-     * them by the catalog from the run's items (no line held), with the orgs its relabelling {@code moved} counted as it
-     * names them.
+     * {@code report}'s figures by pool, worked out when asked by the catalog from the run's items (no line held), with the
+     * orgs its relabelling {@code moved} counted as it names them.
      */
     private java.util.function.Supplier<RunReport.ByPool> byPool(RunReport report, Map<String, Map<String, Integer>> moved) {
-        if (report.holdsLines()) {
-            return () -> RunReport.ByPool.of(report);
-        }
         return () -> RunEngine.byPool(ctx.catalog(), report.runId(), OutcomeNames.of(DONE)).moved(moved);
     }
 
@@ -545,51 +519,33 @@ public final class Verify {
     }
 
     /**
-     * The lines of {@code report}, handed over a page at a time: all it holds at once, or (a report without lines) read
-     * back from its run's items {@link #ORG_PAGE} at a time, without their detail, on a connection given back before each
-     * page (its consumer may write to the catalog), named as the run's report names them.
+     * The lines of {@code report}, handed over a page at a time, read back from its run's items {@link #ORG_PAGE} at a time,
+     * without their detail, on a connection given back before each page (its consumer may write to the catalog), named as
+     * the run's report names them.
      */
     private void forEachLinePage(RunReport report, Consumer<List<RunReport.Org>> page) {
-        if (report.holdsLines()) {
-            page.accept(report.orgs());
-            return;
-        }
         OutcomeNames names = OutcomeNames.of(DONE);
         ctx.catalog().runs().forEachItemPage(report.runId(), ORG_PAGE, false, items -> page.accept(items.stream().map(i -> new RunReport.Org(i.orgId(),
                 i.poolId(), names.of(i.itemStatus()), i.attempts(), i.millis() == null ? 0 : i.millis(), i.error(), null)).toList()));
     }
 
     /**
-     * Each org's line of {@code report} as -o json shows it, handed over one at a time: its outcome as the report says,
-     * and its findings (their fix and fix_note, not the text kept for the catalog) read back from its run item as it is;
-     * a report without lines, each read from its run's items {@link #ORG_PAGE} at a time, its outcome as {@code relabel}
-     * (the report's relabelling of its lines) names it.
+     * Each org's line of {@code report} as -o json shows it, handed over one at a time, read from its run's items
+     * {@link #ORG_PAGE} at a time: its outcome as {@code relabel} (the report's relabelling of its lines) names it, and its
+     * findings (their fix and fix_note, not the text kept for the catalog) as its run item recorded them.
      */
     private Consumer<Consumer<RunReport.Org>> lines(RunReport report, java.util.function.UnaryOperator<RunReport.Org> relabel) {
         if (report.runId() == null) {
             return each -> report.orgs().forEach(o -> each.accept(withoutFixText(o)));
         }
-        if (!report.holdsLines()) {
-            OutcomeNames names = OutcomeNames.of(DONE);
-            return each -> ctx.catalog().runs().forEachItemPage(report.runId(), ORG_PAGE, items -> items.forEach(i -> each.accept(withoutFixText(
-                    relabel.apply(new RunReport.Org(i.orgId(), i.poolId(), names.of(i.itemStatus()), i.attempts(), i.millis() == null ? 0 : i.millis(),
-                            i.error(), i.detail()))))));
-        }
-        Map<String, RunReport.Org> byOrg = new java.util.HashMap<>();
-        report.orgs().forEach(o -> byOrg.put(o.orgId(), o));
-        return each -> ctx.catalog().runs().forEachItem(report.runId(), i -> {
-            RunReport.Org o = byOrg.get(i.orgId());
-            if (o != null) {
-                each.accept(withoutFixText(o.with(o.error(), i.detail())));
-            }
-        });
+        OutcomeNames names = OutcomeNames.of(DONE);
+        return each -> ctx.catalog().runs().forEachItemPage(report.runId(), ORG_PAGE, items -> items.forEach(i -> each.accept(withoutFixText(
+                relabel.apply(new RunReport.Org(i.orgId(), i.poolId(), names.of(i.itemStatus()), i.attempts(), i.millis() == null ? 0 : i.millis(),
+                        i.error(), i.detail()))))));
     }
 
-    /** The failed orgs' lines of {@code report}, without findings: a report without lines has them read a page at a time. */
+    /** The failed orgs' lines of {@code report}, without findings, read a page at a time. */
     private Consumer<Consumer<RunReport.Org>> failedLines(RunReport report) {
-        if (report.holdsLines()) {
-            return each -> report.failed().forEach(each);
-        }
         return each -> forEachLinePage(report, page -> page.stream().filter(o -> o.outcome().equals("failed")).forEach(each));
     }
 
@@ -680,12 +636,6 @@ public final class Verify {
     /** An item's {@code outcome} as a {@code verb} run's report names it: a verify's clean org whose recorded findings ({@code detail}) hold a problem is "problems". */
     static String outcome(String verb, String outcome, com.fasterxml.jackson.databind.JsonNode detail) {
         return VERB.equals(verb) && outcome.equals(DONE) && detail != null && hasProblem(detail.path("findings")) ? "problems" : outcome;
-    }
-
-    /** As {@link #outcome}, a line at a time, for lines that hold no findings: {@code withProblem}, the orgs whose do. */
-    private static java.util.function.UnaryOperator<RunReport.Org> withProblems(Set<String> withProblem) {
-        return o -> o.outcome().equals("clean") && withProblem.contains(o.orgId())
-                ? new RunReport.Org(o.orgId(), o.poolId(), "problems", o.attempts(), o.ms(), o.error(), o.detailJson()) : o;
     }
 
     /** Whether an org's findings (as its run item recorded them) hold one of severity problem, not just informational ones. */
@@ -779,7 +729,7 @@ public final class Verify {
         return new Request(orgs, pools, args.deep(), threshold(req.stuckAfter(), args.stuckAfterMs(), DEFAULT_STUCK_AFTER),
                 threshold(req.backupsMaxAge(), args.backupsMaxAgeMs(), null), threshold(req.retiredGrace(), args.retiredGraceMs(),
                 DEFAULT_RETIRED_GRACE), fix, req.changedOnly(), req.drive(), req.storeUrl(), req.env(), !args.fix() && req.dryRun(),
-                req.storeOnLine(), req.everyOrgsLine());
+                req.storeOnLine());
     }
 
     /** A threshold as given ({@code given}), else as the run recorded it, else {@code otherwise}. */
