@@ -486,8 +486,9 @@ public final class Adopt {
             }
             Set<String> names;
             try {
+                ctx.pools().ping(other.poolId(), other.uri()); // one try: a pool down is not waited out through every retry
                 names = ctx.databaseNames(other);
-            } catch (TenantctlException | com.mongodb.MongoException unanswered) {
+            } catch (TenantctlException | com.mongodb.MongoException | SchemaApply.StepFailure unanswered) {
                 continue;
             }
             Set<String> claimed = claimed(other.poolId(), retired, names);

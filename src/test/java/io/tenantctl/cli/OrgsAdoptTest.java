@@ -303,4 +303,29 @@ class OrgsAdoptTest {
         assertThat(strictJson(ok(cli, "orgs", "show", "named-1", "-o", "json")).get("status").asText()).isEqualTo("active");
         SchemaCheck.assertClean(url, "named-1", SchemaManifest.load(schema));
     }
+
+    /**
+     * Found by the on-call audit: with any other pool down, {@code orgs adopt --discover --pool pool-1} and {@code orgs
+     * adopt ORG --pool pool-1} on a pool that answers exited 1 with "unexpected StepFailure: listDatabases: timed out
+     * waiting for the server (127.0.0.1:1: …)", category internal: the look for copies of the same name on the other
+     * pools took that pool's silence for a bug. A pool that does not answer is passed over there, as its comment says.
+     */
+    @Test
+    void anotherPoolDownDoesNotStopAdoptingOnOneThatAnswers() {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        CliFixture.addPool(cli, "pool-dead", "mongodb://127.0.0.1:1/", 10, 2);
+        client.getDatabase("org_beside_dead").getCollection("notes").insertOne(new Document("_id", 1));
+
+        Cli.Result discovered = cli.run("orgs", "adopt", "--discover", "--pool", "pool-1");
+        assertThat(discovered.exitCode()).as("%s", discovered).isZero();
+        assertThat(discovered.out().lines()).as("%s", discovered).contains("beside_dead org_beside_dead");
+
+        Cli.Result adopted = cli.run("orgs", "adopt", "beside_dead", "--pool", "pool-1", "-o", "json");
+        assertThat(adopted.exitCode()).as("%s", adopted).isZero();
+        assertThat(strictJson(adopted).get("orgs").get(0).get("outcome").asText()).isEqualTo("adopted");
+        assertThat(strictJson(ok(cli, "orgs", "show", "beside_dead", "-o", "json")).get("pool_id").asText()).isEqualTo("pool-1");
+    }
+
 }
