@@ -241,7 +241,7 @@ public final class Runs {
                 }
             }
             ended.addAll(notStarted);
-            return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, true, me) : null);
+            return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, true, me) : null, true);
         }
         if (cancellable) {
             deadHolders.forEach(h -> catalog.runs().expireHolder(runId, h, null, 0));
@@ -255,7 +255,8 @@ public final class Runs {
         // what the cancel's own transaction ended, not the items read again: an org a worker ends meanwhile is that worker's
         java.util.Set<String> ended = new java.util.TreeSet<>(done.get().notStarted());
         ended.addAll(done.get().workerStopped());
-        return new Cancelled(view(catalog.runs().get(runId)), provision ? unplaced(runId, done.get().notStarted(), ended, false, me) : null);
+        return new Cancelled(view(catalog.runs().get(runId)), provision ? unplaced(runId, done.get().notStarted(), ended, false, me) : null,
+                false);
     }
 
     /**
@@ -271,9 +272,9 @@ public final class Runs {
      * {@code runs cancel}: the run as it is now; for a provision, the orgs its cancel left unplaced ({@code places_released}:
      * never started by this or any run, their rows gone and their places free again) and those it made {@code failed}
      * (a dead worker, a worker a Ctrl-C stopped in it, or another run had begun them, so a database may be half made), each with the provision that
-     * finishes it ('orgs forget' frees its place instead).
+     * finishes it ('orgs forget' frees its place instead). {@code dryRun}: nothing was cancelled, the run is as it was.
      */
-    public record Cancelled(@com.fasterxml.jackson.annotation.JsonUnwrapped RunView run, Unplaced provision) {
+    public record Cancelled(@com.fasterxml.jackson.annotation.JsonUnwrapped RunView run, Unplaced provision, boolean dryRun) {
     }
 
     /** {@code failed}: org → the provision that finishes it as the run meant it (its manifest by hash, its tier). */

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A probing helper found {@code runs cancel RUN --dry-run} of an interrupted provision giving each org it would fail
  * the next step 'tenantctl provision --resume RUN' — the run being cancelled, which the real cancel makes unresumable —
  * while the real cancel gives 'tenantctl provision ORG --schema-hash … --tier …'. The dry run names the step the
- * cancel gives.
+ * cancel gives. Its {@code -o json} says {@code dry_run}, as every dry run's does.
  */
 @Timeout(90)
 class RunsCancelDryRunNamesTheCancelsNextStepTest {
@@ -51,5 +51,11 @@ class RunsCancelDryRunNamesTheCancelsNextStepTest {
         assertThat(step).startsWith("tenantctl provision m15 --schema-hash ").endsWith(" --tier free");
         assertThat(dry.get("provision").get("failed").get("m15").asText()).as("dry run: %s", dry).isEqualTo(step);
         assertThat(dryText.out()).as(dryText.toString()).contains("m15 '" + step + "'").doesNotContain("--resume");
+        // found by the on-call audit: the dry run's document was the run as it is ("status": "running") with the
+        // places it would release, and nothing saying that nothing was done; a script reads dry_run, as of every other command
+        assertThat(dry.path("dry_run").isBoolean()).as("dry run: %s", dry).isTrue();
+        assertThat(dry.get("dry_run").asBoolean()).as("dry run: %s", dry).isTrue();
+        assertThat(cancelled.path("dry_run").isBoolean()).as("cancel: %s", cancelled).isTrue();
+        assertThat(cancelled.get("dry_run").asBoolean()).as("cancel: %s", cancelled).isFalse();
     }
 }
