@@ -37,6 +37,11 @@ final class RunsCancelCommand implements Callable<Integer> {
             Output.json(ctx.out, c);
             return 0;
         }
+        if (!c.changed()) {
+            ctx.out.println((dryRun.on ? "dry run: " : "") + "run " + r.runId() + " (" + r.verb() + ") was already cancelled"
+                    + (r.finishedAt() != null ? " (ended " + r.finishedAt() + ")" : "") + ": nothing to do");
+            return 0;
+        }
         if (dryRun.on) {
             ctx.out.println("dry run: run " + r.runId() + " (" + r.verb() + ", " + r.status() + ") would be cancelled" + unplaced(c, true));
             return 0;

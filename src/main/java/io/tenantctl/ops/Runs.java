@@ -192,7 +192,8 @@ public final class Runs {
     /**
      * Ends a run for good ({@code runs cancel}): orgs in flight (their worker holds the org's lease) finish and are
      * recorded, the rest are recorded cancelled — one a live worker claimed and has not started too: that worker finds it
-     * so once it has the lease — and the run no longer blocks the next rollout. Refused for a run that already ended otherwise.
+     * so once it has the lease — and the run no longer blocks the next rollout. Refused for a run that already ended otherwise;
+     * one cancelled already is left as it is ({@code changed} false).
      */
     public Cancelled cancel(String runId, boolean dryRun) {
         RunRepository.Run run = catalog.runs().get(runId);
@@ -206,6 +207,9 @@ public final class Runs {
                             + "stopping it now would leave the org with no data; let it finish, then restore the backup you want");
                 });
             }
+        }
+        if (run.status().equals("cancelled")) { // a second cancel (two people on call, a retry): what was asked, nothing to do
+            return new Cancelled(view(run), null, dryRun, false);
         }
         boolean cancellable = java.util.Set.of("running", "interrupted", "aborted", "failed").contains(run.status());
         // a provision's orgs not started yet hold their places (rows 'provisioning'): settled below once they are cancelled
@@ -241,13 +245,16 @@ public final class Runs {
                 }
             }
             ended.addAll(notStarted);
-            return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, true, me) : null, true);
+            return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, true, me) : null, true, true);
         }
         if (cancellable) {
             deadHolders.forEach(h -> catalog.runs().expireHolder(runId, h, null, 0));
         }
         Optional<RunRepository.Cancelled> done = cancellable ? catalog.runs().cancel(runId, "cancelled by " + actor, orgLeased, me.id())
                 : Optional.empty();
+        if (done.isEmpty() && catalog.runs().get(runId).status().equals("cancelled")) { // another cancel came first
+            return new Cancelled(view(catalog.runs().get(runId)), null, false, false);
+        }
         if (done.isEmpty()) {
             throw io.tenantctl.TenantctlException.usage("run " + runId + " is " + run.status() + ": only a running, interrupted, aborted "
                     + "or failed run can be cancelled");
@@ -256,7 +263,7 @@ public final class Runs {
         java.util.Set<String> ended = new java.util.TreeSet<>(done.get().notStarted());
         ended.addAll(done.get().workerStopped());
         return new Cancelled(view(catalog.runs().get(runId)), provision ? unplaced(runId, done.get().notStarted(), ended, false, me) : null,
-                false);
+                false, true);
     }
 
     /**
@@ -273,8 +280,10 @@ public final class Runs {
      * never started by this or any run, their rows gone and their places free again) and those it made {@code failed}
      * (a dead worker, a worker a Ctrl-C stopped in it, or another run had begun them, so a database may be half made), each with the provision that
      * finishes it ('orgs forget' frees its place instead). {@code dryRun}: nothing was cancelled, the run is as it was.
+     * {@code changed} false: the run was cancelled already (by an earlier cancel), and is left as it was.
      */
-    public record Cancelled(@com.fasterxml.jackson.annotation.JsonUnwrapped RunView run, Unplaced provision, boolean dryRun) {
+    public record Cancelled(@com.fasterxml.jackson.annotation.JsonUnwrapped RunView run, Unplaced provision, boolean dryRun,
+                            boolean changed) {
     }
 
     /** {@code failed}: org → the provision that finishes it as the run meant it (its manifest by hash, its tier). */

@@ -44,4 +44,39 @@ class RunsCancelKeepsWhyARunEndedTest {
             assertThat(ok(cli, "runs", "show", runId).out()).as("the table says why too").contains(why);
         }
     }
+
+    /**
+     * Found by the on-call audit: a second {@code runs cancel} of a run (two people on call, a script's retry) exited 2,
+     * "error: run … is cancelled: only a running, interrupted, aborted or failed run can be cancelled", as if it were
+     * mistyped; the run is what was asked, so it says so and exits 0, changing nothing (its reason not added to again).
+     */
+    @Test
+    void cancellingACancelledRunAgainChangesNothingAndSaysSo(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            String runId = CliFixture.provisionDetached(cli, dir, "c-1", "c-2");
+            ok(cli, "runs", "cancel", runId);
+            JsonNode first = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run");
+
+            Cli.Result again = cli.run("runs", "cancel", runId);
+            assertThat(again.exitCode()).as("%s", again).isZero();
+            assertThat(again.out()).as("%s", again).contains("run " + runId + " (provision) was already cancelled").contains("nothing to do");
+            Cli.Result dry = cli.run("runs", "cancel", runId, "--dry-run");
+            assertThat(dry.exitCode()).as("%s", dry).isZero();
+            assertThat(dry.out()).as("%s", dry).startsWith("dry run: ").contains("already cancelled");
+            Cli.Result json = cli.run("runs", "cancel", runId, "-o", "json");
+            assertThat(json.exitCode()).as("%s", json).isZero();
+            JsonNode doc = strictJson(json);
+            assertThat(doc.get("status").asText()).isEqualTo("cancelled");
+            assertThat(doc.get("changed").asBoolean(true)).as("%s", doc).isFalse();
+
+            JsonNode after = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run");
+            assertThat(after.get("reason")).as("the second cancel changed nothing").isEqualTo(first.get("reason"));
+            assertThat(after.get("finished_at")).isEqualTo(first.get("finished_at"));
+            assertThat(CliFixture.count(url, "select count(*) from orgs")).as("the first cancel gave the places back").isZero();
+        }
+    }
+
 }
