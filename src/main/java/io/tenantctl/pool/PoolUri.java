@@ -85,6 +85,16 @@ public final class PoolUri {
             throw TenantctlException.usage(label + " must start with mongodb:// or mongodb+srv:// (" + (scheme.find() ? "it is a "
                     + scheme.group() + " URI" : "it is not a mongodb:// URI") + "; what was given is not shown, as it may hold a password)");
         }
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c < 0x20 || c == 0x7f) { // a CRLF file's or a secret's line ending: the driver would take it into a name or option
+                String what = c == '\r' ? "a carriage return (\\r)" : c == '\n' ? "a newline (\\n)" : c == '\t' ? "a tab (\\t)"
+                        : String.format("U+%04X", (int) c);
+                throw TenantctlException.usage(label + " holds a control character, " + what + " at character " + (i + 1) + " of "
+                        + raw.length() + ": a line ending or tab copied with it (a CRLF file, a secret's trailing newline); remove it "
+                        + "and give the URI again (what was given is not shown, as it may hold a password)");
+            }
+        }
         PoolUri uri = new PoolUri(raw);
         if (uri.hosts().isBlank()) {
             throw TenantctlException.usage(label + " " + uri.redacted() + " names no host: write mongodb://HOST:PORT/");

@@ -259,6 +259,28 @@ class PoolsCommandTest {
                 .contains("pool pool-2 names the server of pool pool-3 (" + server + ")");
     }
 
+    /**
+     * Found by the on-call audit: a URI carrying a file's line ending ({@code --uri "$(cat uri.txt)"} of a CRLF file, a
+     * Kubernetes secret's trailing newline) was stored as given, "mongodb://…/?authSource=admin\r", the driver taking the
+     * control character into the database or option it ends; the pool then failed at connect time far from the paste.
+     * A URI holding a control character is refused (exit 2, nothing stored), by pools add and set-uri alike.
+     */
+    @Test
+    void aUriHoldingALineEndingIsRefused() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0));
+        for (String uri : List.of(pools.uri(0) + "/?authSource=admin\r", pools.uri(0) + "/\n", "mongodb://app:${POOL9_PASSWORD}@h:27017/x\tdb")) {
+            Cli.Result added = cli.run("pools", "add", "pool-2", "--uri", uri, "-o", "json");
+            assertThat(added.exitCode()).as("%s", added).isEqualTo(2);
+            assertThat(strictJson(added).get("error").get("message").asText()).as("%s", added).contains("control character");
+            Cli.Result repointed = cli.run("pools", "set-uri", "pool-1", "--uri", uri);
+            assertThat(repointed.exitCode()).as("%s", repointed).isEqualTo(2);
+            assertThat(repointed.err()).as("%s", repointed).contains("control character").doesNotContain("\r").doesNotContain("\t");
+        }
+        assertThat(poolsJson(cli)).hasSize(1);
+        assertThat(poolsJson(cli).get(0).get("uri").asText()).isEqualTo(pools.uri(0));
+    }
+
     @Test
     void badNamesCapacitiesAndDuplicatesAreUsage() {
         Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
