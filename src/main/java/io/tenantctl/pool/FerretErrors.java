@@ -116,7 +116,8 @@ public final class FerretErrors {
             com.mongodb.MongoCredential c = se.getCredential();
             java.util.List<String> as = new java.util.ArrayList<>();
             if (c != null && c.getUserName() != null) {
-                as.add("user '" + c.getUserName() + "'");
+                // a user the URI took from the environment (${VAR}) is kept from stdout and the catalog too, not only stderr
+                as.add("user '" + io.tenantctl.SecretValues.mask(c.getUserName()) + "'");
             }
             if (c != null && c.getSource() != null) {
                 as.add("source " + c.getSource());

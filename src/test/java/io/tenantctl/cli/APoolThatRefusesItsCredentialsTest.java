@@ -50,4 +50,34 @@ class APoolThatRefusesItsCredentialsTest {
             assertThat(r.out() + r.err()).doesNotContain("rotated-elsewhere");
         }
     }
+
+    /**
+     * Found by the on-call audit: with the pool's user a placeholder too ({@code mongodb://${POOL6_USER}:${POOL6_PASSWORD}@…}),
+     * the refusal named the user as resolved, "authentication failed (user 'SntU-…', …)": masked on stderr, but printed
+     * as is in provision's table, pools stats (table and JSON), verify's findings, and stored in run_items.error. A value
+     * the URI takes from the environment is masked there too; a user written in the URI is still named.
+     */
+    @Test
+    void aUserTakenFromTheEnvironmentIsNotPrintedNorStored() throws Exception {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Map<String, String> secrets = Map.of("POOL6_USER", "SntU-PoolUser-7Gh", "POOL6_PASSWORD", "SntP-PoolPass-8Jk");
+            Map<String, String> env = new java.util.HashMap<>(secrets);
+            env.putAll(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
+            Cli cli = new Cli(env);
+            addPool(cli, "pool-6", pools.uri(0).replace("mongodb://", "mongodb://${POOL6_USER}:${POOL6_PASSWORD}@") + "/?authSource=admin", 10, 1);
+
+            StringBuilder seen = new StringBuilder();
+            for (String[] args : new String[][]{{"provision", "acme", "--pool", "pool-6"}, {"provision", "beta", "--pool", "pool-6", "-o", "json"},
+                    {"pools", "stats", "pool-6"}, {"pools", "stats", "pool-6", "-o", "json"}, {"verify", "-o", "json"}}) {
+                Cli.Result r = cli.run(args);
+                assertThat(r.out() + r.err()).as("%s", r).contains("refused tenantctl's credentials");
+                seen.append(r.out()).append(r.err());
+            }
+            assertThat(seen.toString()).contains("user '***'");
+            io.tenantctl.testing.Sentinels.assertNone(secrets, seen.toString(), "output");
+            io.tenantctl.testing.Sentinels.assertNone(secrets, io.tenantctl.testing.Sentinels.dumpCatalog(url), "the catalog");
+        }
+    }
+
 }
