@@ -116,8 +116,7 @@ public final class FerretErrors {
             com.mongodb.MongoCredential c = se.getCredential();
             java.util.List<String> as = new java.util.ArrayList<>();
             if (c != null && c.getUserName() != null) {
-                // a user the URI took from the environment (${VAR}) is kept from stdout and the catalog too, not only stderr
-                as.add("user '" + io.tenantctl.SecretValues.mask(c.getUserName()) + "'");
+                as.add("user '" + c.getUserName() + "'");
             }
             if (c != null && c.getSource() != null) {
                 as.add("source " + c.getSource());
@@ -126,8 +125,10 @@ public final class FerretErrors {
                 as.add(c.getMechanism());
             }
             Throwable cause = se.getCause();
-            return "authentication failed" + (as.isEmpty() ? "" : " (" + String.join(", ", as) + ")")
-                    + (cause == null || cause == se ? "" : ": " + describe(cause));
+            // a user the URI took from the environment (${VAR}) is kept from stdout and the catalog too, not only stderr:
+            // where the credential names it, and where the server's answer quotes it
+            return io.tenantctl.SecretValues.mask("authentication failed" + (as.isEmpty() ? "" : " (" + String.join(", ", as) + ")")
+                    + (cause == null || cause == se ? "" : ": " + describe(cause)));
         }
         if (t instanceof MongoTimeoutException) {
             java.util.List<String> why = new java.util.ArrayList<>();

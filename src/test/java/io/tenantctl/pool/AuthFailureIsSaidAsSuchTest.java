@@ -33,6 +33,21 @@ class AuthFailureIsSaidAsSuchTest {
         assertThat(FerretErrors.authenticationFailed(FerretErrorsTest.command(13, "Unauthorized", "not authorized"))).isFalse();
     }
 
+    /**
+     * A user the URI took from a ${VAR} is masked in the line (it goes to stdout and the catalog, which no stderr mask
+     * reaches), in the server's answer too: a server that quotes the user it refused ("… for user \"…\"") named it.
+     */
+    @Test
+    void aResolvedUserIsMaskedWhereverTheLineNamesIt() {
+        String user = "SntR-ResolvedUser-3Qw";
+        io.tenantctl.SecretValues.add(user, user); // as PoolUri.resolve keeps a value it put in a URI's user info
+        MongoSecurityException e = new MongoSecurityException(
+                MongoCredential.createScramSha256Credential(user, "admin", "hunter2hunter2".toCharArray()), "Exception authenticating",
+                FerretErrorsTest.command(18, "AuthenticationFailed", "password authentication failed for user \"" + user + "\""));
+        assertThat(FerretErrors.describe(e)).startsWith("authentication failed (user '***', source admin, SCRAM-SHA-256): code 18")
+                .doesNotContain(user).doesNotContain(user.substring(0, 12));
+    }
+
     @Test
     void aPoolThatRefusesTheCredentialsIsSaidToRefuseThemNamingTheVariables() {
         try (TestPools pools = new TestPools(1);
