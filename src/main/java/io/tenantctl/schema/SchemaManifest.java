@@ -101,18 +101,21 @@ public final class SchemaManifest {
     private static String utf8(byte[] bytes, Path file) {
         // a UTF-8 byte-order mark, as Windows PowerShell 5 writes "UTF-8": JSON text may ignore it (RFC 8259, 8.1)
         int from = bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF ? 3 : 0;
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, bytes.length - from)).toString();
-        } catch (CharacterCodingException e) {
-            boolean utf16 = bytes.length >= 2 && ((bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE)
-                    || (bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF));
-            for (int i = 0; i < bytes.length && !utf16; i++) {
-                utf16 = bytes[i] == 0;
-            }
-            throw TenantctlException.usage("schema file " + file + " is not UTF-8 (" + (utf16 ? "it looks like UTF-16" : "Latin-1 or another 8-bit encoding?")
-                    + "): save it as UTF-8 and try again");
+        boolean utf16 = bytes.length >= 2 && ((bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE)
+                || (bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF));
+        for (int i = 0; i < bytes.length && !utf16; i++) {
+            utf16 = bytes[i] == 0; // also without a byte-order mark, where ASCII text in UTF-16 decodes as UTF-8 with NULs
         }
+        try {
+            if (!utf16) {
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, bytes.length - from)).toString();
+            }
+        } catch (CharacterCodingException e) {
+            // below
+        }
+        throw TenantctlException.usage("schema file " + file + " is not UTF-8 (" + (utf16 ? "it looks like UTF-16" : "Latin-1 or another 8-bit encoding?")
+                + "): save it as UTF-8 and try again");
     }
 
     /**

@@ -35,4 +35,23 @@ class ManifestNotInUtf8SaysSoTest {
                     .doesNotContain("Input length");
         }
     }
+
+    /**
+     * UTF-16 written without a byte-order mark (iconv -t UTF-16LE, .NET's UnicodeEncoding(false, false), Python's
+     * "utf-16-le") is valid UTF-8 byte for byte when its text is ASCII — a NUL after every character — so it passed the
+     * UTF-8 check and was refused as "not valid JSON at line 1, column 3: Illegal character ((CTRL-CHAR, code 0))",
+     * which says neither what is wrong with the file nor what to do.
+     */
+    @Test
+    void aUtf16ManifestWithoutAByteOrderMarkIsRefusedNamingTheEncoding(@TempDir Path dir) throws Exception {
+        for (java.nio.charset.Charset cs : new java.nio.charset.Charset[]{StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE}) {
+            Path file = dir.resolve(cs.name() + ".json");
+            Files.write(file, "{\"collections\": []}".getBytes(cs));
+
+            Cli.Result r = cli.run("schema", "show", "--schema", file.toString());
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).as(r.toString()).contains(file.toString()).contains("UTF-16").contains("save it as UTF-8")
+                    .doesNotContain("CTRL-CHAR");
+        }
+    }
 }
