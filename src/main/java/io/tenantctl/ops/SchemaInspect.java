@@ -55,6 +55,10 @@ public final class SchemaInspect {
     public SchemaManifest recorded(String given) {
         // as lists show it: the first 12 characters (8 at least, and one manifest only), upper case too
         String hash = given.toLowerCase(java.util.Locale.ROOT);
+        if (hash.length() < 8 && hash.matches("[0-9a-f]+")) { // not "records no manifest": it may, under a longer name
+            throw TenantctlException.usage("--schema-hash " + given + " is too short: give at least 8 of its characters (orgs show and "
+                    + "runs show print 12)");
+        }
         if (hash.length() >= 8 && hash.length() < 64 && ctx.catalog().manifests().body(hash).isEmpty()) {
             java.util.List<String> matches = ctx.catalog().manifests().hashesStartingWith(hash, 3);
             if (matches.size() > 1) {

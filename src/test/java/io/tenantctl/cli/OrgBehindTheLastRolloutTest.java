@@ -63,6 +63,9 @@ class OrgBehindTheLastRolloutTest {
         }
         Cli.Result tooShort = cli.run("migrate-all", "--org", "acme", "--schema-hash", v2.substring(0, 6), "--dry-run");
         assertThat(tooShort.exitCode()).as(tooShort.toString()).isEqualTo(2);
+        // found by probing: it said "the catalog records no manifest 4fc1bd", which the catalog does, under a longer name
+        assertThat(tooShort.err()).as(tooShort.toString()).contains("--schema-hash " + v2.substring(0, 6) + " is too short")
+                .contains("at least 8").doesNotContain("records no manifest");
         Cli.Result followed = ok(cli, next.substring("tenantctl ".length()).split(" "));
         assertThat(followed.out()).as(followed.toString()).contains("migrated 1");
         CliFixture.assertExactly(url, dir.resolve("v2.json"), List.of("acme", "globex"));
