@@ -111,7 +111,7 @@ final class StrictJson {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw TenantctlException.usage("schema " + source + " is not valid JSON" + (at == null ? "" : " at line " + at.getLineNr()
-                    + ", column " + at.getColumnNr()) + ": " + firstLine(e.getOriginalMessage()));
+                    + ", column " + at.getColumnNr()) + ": " + said(e.getOriginalMessage()));
         } catch (IOException e) {
             throw TenantctlException.usage("schema " + source + " is unreadable: " + e.getMessage());
         }
@@ -180,6 +180,24 @@ final class StrictJson {
             case VALUE_NULL -> "null";
             default -> t.asString() == null ? t.name() : "'" + t.asString() + "'";
         };
+    }
+
+    private static final java.util.regex.Pattern SOURCE = java.util.regex.Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)]");
+    private static final java.util.regex.Pattern UNCLOSED = java.util.regex.Pattern.compile(
+            "Unexpected end-of-input: expected close marker for (Array|Object) \\(start marker at line (\\d+), column (\\d+)\\)");
+
+    /**
+     * The parser's message in the file's terms: its "[Source: REDACTED (`StreamReadFeature…` disabled); line: L, column: C]"
+     * as "line L, column C", and a file that ends inside an array or object said to be cut short.
+     */
+    private static String said(String message) {
+        String m = SOURCE.matcher(firstLine(message)).replaceAll("line $1, column $2");
+        java.util.regex.Matcher unclosed = UNCLOSED.matcher(m);
+        if (unclosed.matches()) {
+            return "the file ends before the " + unclosed.group(1).toLowerCase(java.util.Locale.ROOT) + " opened at line " + unclosed.group(2)
+                    + ", column " + unclosed.group(3) + " is closed: is it cut short?";
+        }
+        return m.startsWith("Unexpected end-of-input") ? m + " (the file ends early: is it cut short?)" : m;
     }
 
     private static String firstLine(String s) {

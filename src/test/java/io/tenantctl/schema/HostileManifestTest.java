@@ -152,6 +152,20 @@ class HostileManifestTest {
                 });
     }
 
+    /**
+     * Found by probing: a manifest cut short (a pipeline artifact truncated, an editor's unsaved tail) was refused as
+     * "… at line 1, column 18: Unexpected end-of-input: expected close marker for Array (start marker at [Source: REDACTED
+     * (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 17])": the parser's settings, not the file.
+     */
+    @Test
+    void aManifestCutShortSaysWhereWithoutTheParsersInternals() {
+        assertThatThrownBy(() -> SchemaManifest.parse("{\"collections\": [", "cut.json"))
+                .isInstanceOfSatisfying(TenantctlException.class, e -> assertThat(e.getMessage())
+                        .startsWith("schema cut.json is not valid JSON at line 1, column 18")
+                        .contains("the array opened at line 1, column 17").contains("cut short")
+                        .doesNotContain("Source").doesNotContain("REDACTED").doesNotContain("StreamReadFeature"));
+    }
+
     @Test
     void extendedJsonInAPartialFilterStillMeansItsBsonType() {
         SchemaManifest m = SchemaManifest.parse(oneIndex("{\"name\": \"d_1\", \"key\": {\"d\": 1}, "
