@@ -663,8 +663,10 @@ public final class Verify {
         if (reason == null || reason.isBlank()) {
             throw TenantctlException.usage("--reason is required: say why this finding may be ignored until then");
         }
-        if (!until.isAfter(ctx.catalog().now())) { // by the clock acks end by
-            throw TenantctlException.usage("--until must be in the future (by the catalog's clock)");
+        Instant now = ctx.catalog().now();
+        if (!until.isAfter(now)) { // by the clock acks end by
+            throw TenantctlException.usage("--until " + until + " is already past by the catalog's clock (now " + now.truncatedTo(
+                    java.time.temporal.ChronoUnit.SECONDS) + "): give a later date, or a duration from now such as 7d");
         }
         FindingRepository repo = ctx.catalog().findings();
         FindingRepository.Finding f = repo.find(findingId).orElseThrow(() -> TenantctlException.usage("no finding " + findingId

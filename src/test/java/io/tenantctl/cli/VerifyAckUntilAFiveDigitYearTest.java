@@ -27,4 +27,17 @@ class VerifyAckUntilAFiveDigitYearTest {
         assertThat(invalid.exitCode()).as(invalid.toString()).isEqualTo(2);
         assertThat(invalid.err()).as(invalid.toString()).doesNotContain("too far ahead");
     }
+
+    /**
+     * Found by probing: a date already past was refused with "--until must be in the future (by the catalog's clock)",
+     * naming neither the time it read (a date is that day's 00:00 UTC, so today's date is past too) nor the catalog's now.
+     */
+    @Test
+    void aTimeAlreadyPastSaysWhatItReadAndWhatToGive() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        Cli.Result r = cli.run("verify", "ack", "f-0000000000", "--until", "2000-01-01", "--reason", "past");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).as(r.toString()).contains("--until 2000-01-01T00:00:00Z is already past by the catalog's clock (now 20")
+                .contains("give a later date, or a duration from now such as 7d").hasLineCount(1);
+    }
 }
