@@ -31,6 +31,9 @@ final class Manifests {
     }
 
     private static Path absolute(Path file) {
+        if (file.toString().isEmpty()) {
+            return file; // not the working directory: its load refuses it as empty
+        }
         Path abs = file.toAbsolutePath();
         try {
             return java.nio.file.Files.isSameFile(abs, abs.normalize()) ? abs.normalize() : abs;

@@ -81,6 +81,9 @@ public final class SchemaManifest {
     }
 
     public static SchemaManifest load(Path file) {
+        if (file.toString().isEmpty()) { // --schema "$VAR" with VAR unset: the empty path is the working directory
+            throw TenantctlException.usage("--schema is empty: name the manifest file, or leave --schema out for the built-in LibreChat model");
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
