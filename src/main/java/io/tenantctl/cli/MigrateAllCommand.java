@@ -209,18 +209,25 @@ final class MigrateAllCommand implements Callable<Integer> {
     }
 
     /**
-     * What goes on with an aborted run: its --resume, unless orgs of it were refused for expiring documents and the run
-     * was not given --allow-expiry, which a resume cannot add (it would fail them, and abort, the same way): their own
-     * next step first, or the run ended and started again with --allow-expiry.
+     * What goes on with an aborted run: its --resume, unless orgs of it were refused for what only a flag the run was not
+     * given passes — expiring documents (--allow-expiry), conflicting indexes (--replace-conflicting) — which a resume
+     * cannot add (it would fail them, and abort, the same way): their own next step first, or the run ended and started
+     * again with that flag.
      */
     private static io.tenantctl.NextStep goOn(MigrateAll.Result r) {
         String runId = r.report().runId();
         String resume = "tenantctl migrate-all --resume " + runId;
-        boolean expiryRefused = !r.apply().allowExpiry() && r.report().failed().stream()
-                .anyMatch(f -> f.error() != null && f.error().contains("--allow-expiry"));
-        return !expiryRefused ? io.tenantctl.NextStep.run(resume) : io.tenantctl.NextStep.note("Its orgs refused for expiring documents fail the same way on --resume, which cannot add "
-                + "--allow-expiry: run each one's next: first, then '" + resume + "'; or end the run with 'tenantctl runs cancel " + runId
-                + "' and run it again with --allow-expiry");
+        String[][] refusals = {{"--allow-expiry", "--allow-expiry", "expiring documents"},
+                {"pass --replace-conflicting", "--replace-conflicting", "conflicting indexes"}};
+        for (String[] refusal : refusals) {
+            boolean given = refusal[1].equals("--allow-expiry") ? r.apply().allowExpiry() : r.apply().replaceConflicting();
+            if (!given && r.report().failed().stream().anyMatch(f -> f.error() != null && f.error().contains(refusal[0]))) {
+                return io.tenantctl.NextStep.note("Its orgs refused for " + refusal[2] + " fail the same way on --resume, which cannot add "
+                        + refusal[1] + ": run each one's next: first, then '" + resume + "'; or end the run with 'tenantctl runs cancel "
+                        + runId + "' and run it again with " + refusal[1]);
+            }
+        }
+        return io.tenantctl.NextStep.run(resume);
     }
 
     /** The plan's lists summed over the orgs (in -o json and the text summary); each org's detail parsed once. */

@@ -54,6 +54,38 @@ class MigrateAllAbortedByAnExpiryRefusalTest {
         }
     }
 
+    /**
+     * Found by probing: the same with a conflict. A run without --replace-conflicting aborted by --max-failures 0 on an
+     * org whose index the manifest redefines said "Resume with: tenantctl migrate-all --resume RUN"; pasted, the resume
+     * (which keeps the run's flags) failed the org on the same conflict and aborted again, and again.
+     */
+    @Test
+    void aRunAbortedByAConflictNamesAStepThatWorks(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = fleet(pools, dir, "a-conf", "b-ok");
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", """
+                    {"collections": [{"name": "sessions", "indexes": [{"name": "user_1", "key": {"user": 1}, "unique": true}]}]}
+                    """);
+
+            Cli.Result r = cli.run("migrate-all", "--schema", v2.toString(), "--max-failures", "0", "--per-pool", "1");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            String runId = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0).get("run_id").asText();
+            assertThat(r.err()).as(r.toString()).contains("aborted: more orgs failed than --max-failures allows")
+                    .doesNotContain("Resume with: tenantctl migrate-all --resume " + runId)
+                    .contains("--replace-conflicting").contains("tenantctl runs cancel " + runId);
+            JsonNode json = strictJson(cli.run("migrate-all", "--resume", runId, "-o", "json"));
+            assertThat(json.path("next").isNull()).as(json.toString()).isTrue();
+            assertThat(json.path("next_note").asText()).as(json.toString()).contains("--replace-conflicting")
+                    .contains("tenantctl runs cancel " + runId);
+
+            // the way it names works: the run ended, and run again with --replace-conflicting
+            ok(cli, "runs", "cancel", runId);
+            JsonNode again = strictJson(ok(cli, "migrate-all", "--schema", v2.toString(), "--replace-conflicting", "-o", "json"));
+            assertThat(again.path("migrated").asInt()).as(again.toString()).isEqualTo(2);
+            CliFixture.assertExactly(cli.catalogUrl(), v2, List.of("a-conf", "b-ok"));
+        }
+    }
+
     static Cli fleet(TestPools pools, Path dir, String... orgs) {
         Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", CliFixture.initialisedCatalog(), "USER", "test"));
         CliFixture.addPool(cli, "pool-0", pools.uri(0), 10, 1);
