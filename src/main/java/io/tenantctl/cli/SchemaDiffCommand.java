@@ -65,6 +65,7 @@ final class SchemaDiffCommand implements Callable<Integer> {
         doc.put("org_id", d.orgId());
         doc.put("pool_id", d.poolId());
         doc.put("database_name", d.databaseName());
+        doc.put("database_exists", d.databaseExists());
         doc.put("recorded_hash", d.recordedHash());
         doc.put("manifest_hash", d.manifestHash());
         doc.put("up_to_date", d.diff().upToDate());
@@ -104,6 +105,10 @@ final class SchemaDiffCommand implements Callable<Integer> {
     private void render(SchemaInspect.OrgDiff d, List<SchemaDiff.Difference> differences, int problems) {
         ctx.out.println("org " + d.orgId() + " on " + d.poolId() + " (" + d.databaseName() + ")");
         ctx.out.println("recorded schema hash " + d.recordedHash() + "; manifest hash " + d.manifestHash());
+        if (!d.databaseExists()) { // not drift: a rollout or --fix would make an empty database where the org's data should be
+            ctx.out.println("database " + d.databaseName() + " is not on pool " + d.poolId() + " at all: the org's data is not where the "
+                    + "catalog says; 'tenantctl verify --org " + d.orgId() + "' says where a copy may be and how to bring it back");
+        }
         if (differences.isEmpty()) {
             ctx.out.println("up to date: nothing missing, conflicting, superseded or extra");
             return;

@@ -36,8 +36,9 @@ public final class SchemaInspect {
     public record Summary(String source, String hash, int collections, int indexes, List<CollectionSummary> items) {
     }
 
+    /** {@code databaseExists}: false when the pool has no database by the org's name (its diff then lists everything missing). */
     public record OrgDiff(String orgId, String poolId, String databaseName, String recordedHash, String manifestHash,
-                          SchemaDiff diff) {
+                          SchemaDiff diff, boolean databaseExists) {
     }
 
     private final OpsContext ctx;
@@ -84,8 +85,11 @@ public final class SchemaInspect {
         MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
         Retry.Attempts attempts = new Retry.Attempts();
         SchemaDiff diff;
+        boolean exists;
         try {
-            Set<String> existing = SchemaApply.collections(db, ctx.retry(), attempts);
+            // asked first: the org's data gone is not drift (and listCollections makes a missing database on the stand-in pools)
+            exists = databaseExists(pool, org.databaseName(), attempts);
+            Set<String> existing = exists ? SchemaApply.collections(db, ctx.retry(), attempts) : Set.of();
             List<String> names = new ArrayList<>(manifest.collections().stream().map(CollectionSpec::name).toList());
             names.addAll(SchemaDiff.unlistedCollections(manifest, existing)); // a TTL index there deletes
             diff = SchemaDiff.compute(manifest, existing, SchemaApply.indexes(db, existing, names, ctx.retry(), attempts));
@@ -94,7 +98,19 @@ public final class SchemaInspect {
                     + PoolUri.stored(pool.uri()).redacted() + "): " + e.getMessage()
                     + " — check the pool with 'tenantctl pools stats " + pool.poolId() + "' (it pings it)", e);
         }
-        return new OrgDiff(orgId, pool.poolId(), org.databaseName(), org.schemaHash(), manifest.hash(), diff);
+        return new OrgDiff(orgId, pool.poolId(), org.databaseName(), org.schemaHash(), manifest.hash(), diff, exists);
+    }
+
+    /** Whether {@code pool} lists {@code name}; true when its user may not list databases (code 13): its collections then say. */
+    private boolean databaseExists(Pool pool, String name, Retry.Attempts attempts) {
+        try {
+            return SchemaApply.databaseNames(ctx.pools().database(pool.poolId(), pool.uri(), "admin"), ctx.retry(), attempts).contains(name);
+        } catch (SchemaApply.StepFailure e) {
+            if (e.getCause() instanceof com.mongodb.MongoCommandException c && c.getErrorCode() == 13) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     /**

@@ -30,4 +30,39 @@ class SchemaDiffOfADeletedOrgTest {
             assertThat(diff.err()).contains("org acme is deleted").contains("no schema to compare");
         }
     }
+
+    /**
+     * Found by probing: an org whose database is gone from its pool (dropped by hand, a pool restored from an older
+     * snapshot) was diffed as "2 missing collections, 3 missing indexes" — drift a rollout or verify --fix "fixes" by
+     * making an empty database, while the org's data is what is missing (verify calls it missing_database). And on the
+     * stand-in pools the diff's listCollections made the database again. It now says the database is not there and names
+     * verify, without making it.
+     */
+    @Test
+    void anOrgWhoseDatabaseIsGoneIsSaidSo() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.db("acme").drop();
+
+            for (String[] args : new String[][]{{"schema", "diff", "acme", "--schema", f.schema.toString()},
+                    {"schema", "diff", "acme", "--schema", f.schema.toString(), "-o", "json"}}) {
+                Cli.Result diff = f.cli.run(args);
+                assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(4);
+                if (args[args.length - 1].equals("json")) {
+                    assertThat(CliFixture.strictJson(diff).get("database_exists").asBoolean(true)).as(diff.toString()).isFalse();
+                } else {
+                    assertThat(diff.out()).as(diff.toString()).contains("database org_acme is not on pool pool-0")
+                            .contains("tenantctl verify --org acme");
+                }
+            }
+            java.util.List<String> names = new java.util.ArrayList<>();
+            try (com.mongodb.client.MongoClient c = com.mongodb.client.MongoClients.create(f.pools.uri(0))) {
+                c.listDatabaseNames().into(names);
+            }
+            assertThat(names).as("the diff did not make the database again").doesNotContain("org_acme");
+            Cli.Result verify = f.cli.run("verify", "--org", "acme", "-o", "json"); // what the diff names says so
+            assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(4);
+            assertThat(CliFixture.findings(CliFixture.strictJson(verify), "missing_database")).as(verify.toString()).hasSize(1);
+        }
+    }
 }
