@@ -43,6 +43,21 @@ class RunsListByVerbTest {
         }
     }
 
+    /** Found by probing: "run R is a provision run, not migrate-all" said what was wrong, not where to look next. */
+    @Test
+    void aRunOfAnotherVerbNamedWithJoinOrResumeSaysWhereToLook() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String run = strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs").get(0).get("run_id").asText();
+            for (String how : List.of("--join", "--resume")) {
+                Cli.Result r = f.cli.run("migrate-all", how, run, "-o", "json");
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(strictJson(r).at("/error/message").asText()).as(r.toString()).isEqualTo("run " + run
+                        + " is a provision run, not migrate-all: 'tenantctl runs show " + run + "' says what it did and how it goes on");
+            }
+        }
+    }
+
     private static List<String> verbs(Cli cli, String... args) {
         List<String> out = new ArrayList<>();
         for (JsonNode r : strictJson(ok(cli, args)).get("runs")) {

@@ -391,7 +391,8 @@ public final class RunEngine {
     private RunRepository.Run runOf(String runId, String verb) {
         RunRepository.Run run = ctx.catalog().runs().get(runId);
         if (!run.verb().equals(verb)) {
-            throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not " + verb);
+            throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not " + verb + ": 'tenantctl runs show " + runId
+                    + "' says what it did and how it goes on");
         }
         return run;
     }
