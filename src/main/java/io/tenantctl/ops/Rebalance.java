@@ -500,6 +500,15 @@ public final class Rebalance {
             }
             ctx.catalog().pools().get(m.toPool());
         }
+        // a saved plan naming orgs this catalog does not have (made against another catalog, or forgotten since) is no
+        // plan of this fleet: refused whole, as its dry run refuses it, not run as moves whose next step cannot work
+        Map<String, Org> found = req.moves() == null || seen.isEmpty() ? Map.of() : ctx.catalog().orgs().findAll(List.copyOf(seen));
+        List<String> unknown = req.moves() == null ? List.of() : moves.stream().map(PlannedMove::orgId).filter(o -> !found.containsKey(o)).toList();
+        if (!unknown.isEmpty()) {
+            throw TenantctlException.usage("the plan names " + unknown.size() + " org(s) this catalog does not have: " + String.join(", ",
+                    unknown.subList(0, Math.min(10, unknown.size()))) + (unknown.size() > 10 ? ", …" : "") + " (a plan made against "
+                    + "another catalog, or orgs forgotten since?); nothing moved: make a new plan with 'tenantctl rebalance plan -o json'");
+        }
         return moves;
     }
 

@@ -136,6 +136,18 @@ class RebalanceCommandTest {
             Cli.Result badPlan = cli.run("rebalance", "apply", "--plan", dir.resolve("missing.json").toString());
             assertThat(badPlan.exitCode()).isEqualTo(2);
             assertThat(badPlan.err()).contains("does not exist").contains("rebalance plan -o json");
+            // a plan made against another catalog (staging's, saved to a file) names orgs this one does not have: refused
+            // whole, exit 2, as its dry run refuses it, not run as failed moves whose next step cannot work
+            Path otherCatalogs = dir.resolve("staging-plan.json");
+            Files.writeString(otherCatalogs, "{\"moves\":[{\"org_id\":\"zeta\",\"from_pool\":\"pool-2\",\"to_pool\":\"pool-1\"}]}");
+            for (String dry : List.of("--freeze-grace=0", "--dry-run")) {
+                Cli.Result foreign = cli.run("rebalance", "apply", "--plan", otherCatalogs.toString(), dry, "-o", "json");
+                assertThat(foreign.exitCode()).as(foreign.toString()).isEqualTo(2);
+                assertThat(strictJson(foreign).get("error").get("message").asText()).contains("org(s) this catalog does not have: zeta")
+                        .contains("nothing moved").contains("tenantctl rebalance plan");
+                assertThat(foreign.err().lines()).hasSize(1);
+            }
+            assertThat(CliFixture.count(url, "select count(*) from runs where verb = 'rebalance'")).as("no run recorded").isZero();
             // found by probing: a plan saved by Windows PowerShell 5's '>' (UTF-16) said only "Input length = 1"
             Path utf16 = dir.resolve("plan-utf16.json");
             Files.writeString(utf16, cli.run("rebalance", "plan", "-o", "json").out(), java.nio.charset.StandardCharsets.UTF_16);
