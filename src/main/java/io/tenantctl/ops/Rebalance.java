@@ -409,6 +409,10 @@ public final class Rebalance {
             givenBack.forEach((pool, n) -> alsoIn.put(pool, -n));
             List<RunReport.Org> lines = new ArrayList<>();
             List<PlannedMove> selected = select(req, notes, unplaced, givenBack);
+            // the run pings each move's source pool before it: one that does not answer fails its moves unstarted, so here too
+            Map<String, Pool> byId = ctx.catalog().pools().byId();
+            Map<String, String> silent = PoolHealth.unreachable(ctx, selected.stream().map(PlannedMove::fromPool).filter(java.util.Objects::nonNull)
+                    .distinct().map(byId::get).filter(java.util.Objects::nonNull).toList());
             Map<String, Integer> toStart = new java.util.HashMap<>(); // as the run counts its moves not started yet
             selected.forEach(m -> toStart.merge(m.toPool(), 1, Integer::sum));
             RoomFor room = new RoomFor(named -> { // the pools its moves go to, and those its refused moves' next steps name
@@ -419,6 +423,10 @@ public final class Rebalance {
             }, null);
             for (PlannedMove m : selected) {
                 toStart.merge(m.toPool(), -1, Integer::sum);
+                if (m.fromPool() != null && silent.containsKey(m.fromPool())) { // as the run records it: no target, its pool's error
+                    lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, silent.get(m.fromPool()), null));
+                    continue;
+                }
                 if (onTargetAlready(m.orgId(), new Target(m.orgId(), m.fromPool(), m.toPool()))) {
                     lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "unchanged", 0, 0, null, Json.args("to_pool", m.toPool(),
                             "note", "already on pool " + m.toPool())));

@@ -133,6 +133,21 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
             Cli cli = drainedWithASavedPlanAndTheTargetDown(pools, dir);
             ok(cli, "pools", "set-uri", "pool-2", "--uri", pools.uri(1), "--force"); // the target back
             ok(cli, "pools", "set-uri", "pool-1", "--uri", "mongodb://127.0.0.1:1/", "--force"); // the source down
+            // its dry run says the same of each move, found by probing: it stopped at the first, 'unexpected
+            // MongoTimeoutException: Timed out while waiting for a server …' (exit 1, no move listed), reading its size
+            Cli.Result dry = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0", "--dry-run", "-o", "json");
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+            JsonNode dryDoc = strictJson(dry);
+            assertThat(dryDoc.get("orgs")).as(dry.toString()).hasSize(4).allSatisfy(o -> {
+                assertThat(o.get("outcome").asText()).isEqualTo("failed");
+                assertThat(o.get("error").asText()).startsWith("pool pool-1 (").contains("is unreachable").doesNotContain("unexpected");
+            });
+            assertThat(dryDoc.get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText() + "   (" + f.get("next_note").asText() + ")").as(f.toString())
+                    .startsWith("tenantctl pools stats pool-1").contains("tenantctl rebalance plan").doesNotContain("POOL"));
+            Cli.Result dryText = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0", "--dry-run");
+            assertThat(dryText.exitCode()).as(dryText.toString()).isEqualTo(1);
+            assertThat(dryText.out()).contains("0 move(s) would run").contains("4 would be refused");
+            assertThat(dryText.err()).contains("next: tenantctl pools stats pool-1").doesNotContain("unexpected");
             Cli.Result real = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0", "-o", "json");
             assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
             assertThat(strictJson(real).get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText() + "   (" + f.get("next_note").asText() + ")").as(f.toString())
