@@ -517,7 +517,10 @@ public final class Rebalance {
                     unknown.subList(0, Math.min(10, unknown.size()))) + (unknown.size() > 10 ? ", …" : "") + " (a plan made against "
                     + "another catalog, or orgs forgotten since?); nothing moved: make a new plan with 'tenantctl rebalance plan -o json'");
         }
-        return moves;
+        // a move written by hand without from_pool is off the org's pool now: so the run checks that pool, names it in the
+        // move's failure and keeps to --per-pool moves leaving it, as for a move 'rebalance plan' wrote
+        return moves.stream().map(m -> m.fromPool() != null ? m : new PlannedMove(m.orgId(), found.get(m.orgId()).poolId(), m.toPool(),
+                m.docs(), m.bytes(), m.predictedFreezeMs(), m.reason())).toList();
     }
 
     private String start(RunEngine engine, ApplyRequest req, List<String> notes, Map<String, String> unplaced) {

@@ -152,6 +152,27 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
             assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
             assertThat(strictJson(real).get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText() + "   (" + f.get("next_note").asText() + ")").as(f.toString())
                     .startsWith("tenantctl pools stats pool-1").contains("tenantctl rebalance plan").doesNotContain("POOL"));
+
+            // a plan written by hand, {org_id, to_pool} only: its moves are off each org's pool now, checked and named alike;
+            // found by probing: its dry run stopped at 'unexpected MongoTimeoutException', and the apply failed each move
+            // with the server's address only ('timed out waiting for the server'), FROM '-', next step 'rebalance status'
+            Path byHand = dir.resolve("by-hand.json");
+            Files.writeString(byHand, "{\"moves\": [" + String.join(", ", java.util.Arrays.stream(ORGS).map(o -> "{\"org_id\": \"" + o
+                    + "\", \"to_pool\": \"pool-2\"}").toList()) + "]}");
+            for (String dryRun : java.util.List.of("--dry-run", "--no-progress")) {
+                Cli.Result r = cli.run("rebalance", "apply", "--plan", byHand.toString(), "--freeze-grace", "0", dryRun, "-o", "json");
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+                JsonNode doc = strictJson(r);
+                assertThat(doc.get("orgs")).as(r.toString()).hasSize(4).allSatisfy(o -> {
+                    assertThat(o.get("pool_id").asText()).isEqualTo("pool-1");
+                    assertThat(o.get("error").asText()).startsWith("pool pool-1 (").contains("is unreachable");
+                });
+                assertThat(doc.get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText()).as(f.toString())
+                        .isEqualTo("tenantctl pools stats pool-1"));
+            }
+            for (String org : ORGS) {
+                assertThat(strictJson(ok(cli, "orgs", "show", org, "-o", "json")).get("pool_id").asText()).isEqualTo("pool-1");
+            }
         }
     }
 
