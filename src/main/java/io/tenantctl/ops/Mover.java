@@ -333,6 +333,9 @@ final class Mover {
         moves.revertRefusal(m).ifPresent(why -> {
             throw failure(why);
         });
+        // both sides are read: a pool that does not answer is named (exit 3) before the org is frozen, as a move names it
+        PoolHealth.require(ctx, to, "org " + m.orgId() + "'s pool, the move's target");
+        PoolHealth.require(ctx, from, "the move's retained source");
         if (dryRun) {
             requireLedger(m, ledger, from, to);
             return "dry run: org " + m.orgId() + " would be back on " + m.fromPool() + "/" + m.fromDatabase() + " (" + status + "); both "

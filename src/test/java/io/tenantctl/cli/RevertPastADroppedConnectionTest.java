@@ -49,4 +49,44 @@ class RevertPastADroppedConnectionTest {
             f.assertHolds("acme", before);
         }
     }
+
+    /**
+     * Found by probing: a revert (and its dry run) whose target or retained source pool does not answer failed with
+     * 'unexpected MongoTimeoutException: Timed out while waiting for a server …', exit 1, after waiting out its retries;
+     * each side is pinged first, and one that does not answer is named, exit 3, before the org is frozen.
+     */
+    @Test
+    void aPoolThatDoesNotAnswerIsNamedBeforeTheOrgIsFrozen() {
+        try (BackupFixture f = new BackupFixture(3, dir)) {
+            f.provision("acme"); // moved pool-0 → pool-1, then pool-1 (its target, where it is) stops
+            f.provisionTier("free", "pool-2", "beta"); // moved pool-2 → pool-0, then pool-2 (its retained source) stops
+            f.notes("acme", "notes", 20);
+            f.notes("beta", "notes", 20);
+            Map<String, String> moveOf = new java.util.HashMap<>();
+            for (String[] m : List.of(new String[]{"acme", "pool-1"}, new String[]{"beta", "pool-0"})) {
+                moveOf.put(m[0], strictJson(ok(f.cli, "rebalance", "move", m[0], "--to", m[1], "--freeze-grace", "0s", "-o", "json"))
+                        .get("orgs").get(0).get("move_id").asText());
+            }
+            Map<String, List<RawBsonDocument>> acme = BackupFixture.contents(f.db("acme")), beta = BackupFixture.contents(f.db("beta"));
+            f.pools.kill(1);
+            f.pools.kill(2);
+            Cli cli = f.newCli().quickToGiveUpOnDeadPools();
+            for (String dryRun : List.of("--dry-run", "--no-progress")) {
+                Cli.Result a = cli.run("rebalance", "revert", moveOf.get("acme"), dryRun, "-o", "json");
+                assertThat(a.exitCode()).as(a.toString()).isEqualTo(3);
+                assertThat(strictJson(a).get("error").get("message").asText()).as(a.toString())
+                        .startsWith("pool pool-1 (org acme's pool, the move's target) does not answer: ").contains("see 'tenantctl pools stats pool-1'");
+                Cli.Result b = cli.run("rebalance", "revert", moveOf.get("beta"), dryRun);
+                assertThat(b.exitCode()).as(b.toString()).isEqualTo(3);
+                assertThat(b.err()).as(b.toString()).startsWith("error: pool pool-2 (the move's retained source) does not answer: ")
+                        .contains("see 'tenantctl pools stats pool-2'").doesNotContain("unexpected");
+                assertThat(b.err().lines()).hasSize(1);
+            }
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            f.assertHolds("beta", beta);
+            assertThat(f.org("beta").get("pool_id").asText()).isEqualTo("pool-0");
+            assertThat(strictJson(ok(f.cli, "rebalance", "status", "-o", "json"))).allSatisfy(m -> assertThat(m.get("state").asText()).isEqualTo("retained"));
+        }
+    }
 }
