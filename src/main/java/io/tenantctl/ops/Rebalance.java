@@ -382,6 +382,12 @@ public final class Rebalance {
             if (org == null || to == null) {
                 throw TenantctlException.usage(source + ": every move needs org_id and to_pool");
             }
+            for (String field : List.of("org_id", "from_pool", "to_pool")) { // an object or a list read as '' named "no pool named ''"
+                if (!m.path(field).isTextual() && !m.path(field).isMissingNode() && !m.path(field).isNull()) {
+                    throw TenantctlException.usage(source + ": move " + (out.size() + 1) + (m.path("org_id").isTextual() ? " (org " + org + ")" : "")
+                            + ": " + field + " is " + m.get(field) + ", not an id in quotes");
+                }
+            }
             String bad = io.tenantctl.catalog.OrgId.problem(org);
             if (bad != null) {
                 throw TenantctlException.usage(source + ": " + bad);

@@ -148,6 +148,13 @@ class RebalanceCommandTest {
                 assertThat(foreign.err().lines()).hasSize(1);
             }
             assertThat(CliFixture.count(url, "select count(*) from runs where verb = 'rebalance'")).as("no run recorded").isZero();
+            // a pool edited into an object (or a list) said "no pool named ''": the move and the field are named
+            Path mangled = dir.resolve("mangled-plan.json");
+            Files.writeString(mangled, "{\"moves\":[{\"org_id\":\"acme\",\"from_pool\":\"pool-1\",\"to_pool\":{\"id\":\"pool-2\"}}]}");
+            Cli.Result notAPool = cli.run("rebalance", "apply", "--plan", mangled.toString(), "--dry-run");
+            assertThat(notAPool.exitCode()).as(notAPool.toString()).isEqualTo(2);
+            assertThat(notAPool.err()).contains(mangled + ": move 1 (org acme): to_pool is {\"id\":\"pool-2\"}, not an id in quotes")
+                    .doesNotContain("''");
             // found by probing: a plan saved by Windows PowerShell 5's '>' (UTF-16) said only "Input length = 1"
             Path utf16 = dir.resolve("plan-utf16.json");
             Files.writeString(utf16, cli.run("rebalance", "plan", "-o", "json").out(), java.nio.charset.StandardCharsets.UTF_16);
