@@ -337,7 +337,11 @@ final class Mover {
         PoolHealth.require(ctx, to, "org " + m.orgId() + "'s pool, the move's target");
         PoolHealth.require(ctx, from, "the move's retained source");
         if (dryRun) {
-            requireLedger(m, ledger, from, to);
+            try {
+                requireLedger(m, ledger, from, to);
+            } catch (RuntimeException e) {
+                throw stoppedAnswering(m, e, from, to);
+            }
             return "dry run: org " + m.orgId() + " would be back on " + m.fromPool() + "/" + m.fromDatabase() + " (" + status + "); both "
                     + "sides still equal the ledger (the real revert checks again with the org frozen)";
         }
@@ -357,8 +361,17 @@ final class Mover {
             if (now.poolId().equals(m.toPool()) && now.status().equals(Org.READ_ONLY) && !status.equals(Org.READ_ONLY)) {
                 ctx.catalog().orgs().compareAndSetStatus(now.orgId(), now.version(), status);
             }
-            throw e;
+            throw stoppedAnswering(m, e, from, to);
         }
+    }
+
+    /** A revert's read that failed because one of its pools stopped answering: that pool named (exit 3); else {@code e}. */
+    private RuntimeException stoppedAnswering(MoveRepository.Move m, RuntimeException e, Pool from, Pool to) {
+        String silent = Retry.cutShort(e) || !io.tenantctl.pool.FerretErrors.notAnswering(e) ? null : java.util.stream.Stream.of(to, from)
+                .filter(p -> PoolHealth.check(ctx, p).isPresent()).map(Pool::poolId).findFirst().orElse(null);
+        return silent == null ? e : TenantctlException.config("revert of move " + m.moveId() + " stopped: pool " + silent + " stopped answering ("
+                + Errors.oneLine(e) + "); org " + m.orgId() + " is on " + m.toPool() + "/" + m.toDatabase() + " as it was — see 'tenantctl "
+                + "pools stats " + silent + "', then the revert again", e);
     }
 
     /**

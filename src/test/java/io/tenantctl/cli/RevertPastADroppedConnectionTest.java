@@ -89,4 +89,36 @@ class RevertPastADroppedConnectionTest {
             assertThat(strictJson(ok(f.cli, "rebalance", "status", "-o", "json"))).allSatisfy(m -> assertThat(m.get("state").asText()).isEqualTo("retained"));
         }
     }
+
+    /**
+     * Found by probing: the target answered the revert's ping and stopped as the revert read it, the org frozen: the org
+     * was thawed, but the line was 'unexpected MongoTimeoutException: …' (exit 1, internal); it names the pool, exit 3.
+     */
+    @Test
+    void aPoolThatStopsAnsweringDuringTheRevertIsNamedAndTheOrgThawed() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 20);
+            String moveId = strictJson(ok(f.cli, "rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0s", "-o", "json"))
+                    .get("orgs").get(0).get("move_id").asText();
+            AtomicBoolean killed = new AtomicBoolean();
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, io.tenantctl.pool.PoolClients.CONNECT_TIMEOUT_ENV, "300", "USER", "test"))
+                    .decoratePools(real -> HookedPools.databases(real, (pool, uri, name) -> !pool.equals("pool-1") ? real.database(pool, uri, name)
+                            : HookedPools.beforeEach(real.database(pool, uri, name), "getCollection", args -> {
+                        if (killed.compareAndSet(false, true)) {
+                            f.pools.kill(1);
+                        }
+                    })));
+            Cli.Result r = cli.run("rebalance", "revert", moveId, "-o", "json");
+
+            assertThat(killed).as("pool-1 stopped during the revert: %s", r).isTrue();
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+            assertThat(strictJson(r).get("error").get("message").asText()).as(r.toString()).startsWith("revert of move " + moveId
+                    + " stopped: pool pool-1 stopped answering (").contains("org acme is on pool-1/org_acme as it was")
+                    .contains("tenantctl pools stats pool-1").doesNotContain("unexpected");
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+            assertThat(f.org("acme").get("status").asText()).as("thawed").isEqualTo("active");
+            assertThat(strictJson(ok(f.cli, "rebalance", "status", moveId, "-o", "json")).get("state").asText()).isEqualTo("retained");
+        }
+    }
 }
