@@ -523,6 +523,11 @@ public final class Rebalance {
                     unknown.subList(0, Math.min(10, unknown.size()))) + (unknown.size() > 10 ? ", …" : "") + " (a plan made against "
                     + "another catalog, or orgs forgotten since?); nothing moved: make a new plan with 'tenantctl rebalance plan -o json'");
         }
+        Set<String> pools = ctx.catalog().pools().byId().keySet();
+        moves.stream().filter(m -> m.fromPool() != null && !pools.contains(m.fromPool())).findFirst().ifPresent(m -> {
+            throw TenantctlException.usage("the plan moves org " + m.orgId() + " off pool " + m.fromPool() + ", which this catalog does not have "
+                    + "(a plan made against another catalog?); nothing moved: make a new plan with 'tenantctl rebalance plan -o json'");
+        });
         // a move written by hand without from_pool is off the org's pool now: so the run checks that pool, names it in the
         // move's failure and keeps to --per-pool moves leaving it, as for a move 'rebalance plan' wrote
         return moves.stream().map(m -> m.fromPool() != null ? m : new PlannedMove(m.orgId(), found.get(m.orgId()).poolId(), m.toPool(),

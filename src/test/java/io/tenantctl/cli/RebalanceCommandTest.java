@@ -147,6 +147,11 @@ class RebalanceCommandTest {
                         .contains("nothing moved").contains("tenantctl rebalance plan");
                 assertThat(foreign.err().lines()).hasSize(1);
             }
+            // its org here, its source pool not: refused alike, not run as a stale plan's failed move
+            Files.writeString(otherCatalogs, "{\"moves\":[{\"org_id\":\"acme\",\"from_pool\":\"eu-pool-7\",\"to_pool\":\"pool-1\"}]}");
+            Cli.Result foreignPool = cli.run("rebalance", "apply", "--plan", otherCatalogs.toString(), "-o", "json");
+            assertThat(foreignPool.exitCode()).as(foreignPool.toString()).isEqualTo(2);
+            assertThat(strictJson(foreignPool).get("error").get("message").asText()).contains("the plan moves org acme off pool eu-pool-7, which this catalog does not have");
             assertThat(CliFixture.count(url, "select count(*) from runs where verb = 'rebalance'")).as("no run recorded").isZero();
             // a pool edited into an object (or a list) said "no pool named ''": the move and the field are named
             Path mangled = dir.resolve("mangled-plan.json");
