@@ -511,7 +511,9 @@ public final class Restore {
                 throw TenantctlException.usage("--in-place restores into the org's current database on " + org.poolId()
                         + ": leave out --target-pool");
             }
-            return new Target(IN_PLACE, org.orgId(), org, pool(org.poolId()), org.databaseName(), previous, false, org.tier());
+            Pool own = pool(org.poolId());
+            requireAnswers(own, true, org, backupId, req); // before a run is recorded, its dry run alike: not an unexpected error later
+            return new Target(IN_PLACE, org.orgId(), org, own, org.databaseName(), previous, false, org.tier());
         }
         Pool pool = pool(req.targetPool() != null ? req.targetPool() : org.poolId());
         // a dry run after dead restores onto the pool (this org's or another's): the real run's recovery gives their places back first
@@ -520,11 +522,7 @@ public final class Restore {
         if (!pool.poolId().equals(org.poolId()) && (!Pool.ACTIVE.equals(pool.status()) || pool.orgCount() - givenBack >= pool.capacity())) {
             throw cannotTake(pool, org, backupId, req);
         }
-        boolean own = req.targetPool() == null; // the org's own pool, which may be gone for good: the way on is another pool
-        PoolHealth.check(ctx, pool).ifPresent(why -> {
-            throw TenantctlException.config(PoolHealth.doesNotAnswer(pool, "the restore's target" + (own ? ", the org's own pool" : ""), why)
-                    + (own ? "; should it be gone for good, restore the org onto another pool: " + anotherPool(org, backupId, req.storeOnLine()) : ""));
-        });
+        requireAnswers(pool, req.targetPool() == null, org, backupId, req);
         return new Target(FRESH, org.orgId(), org, pool, freshName(org, pool, backupId), previous, false, org.tier());
     }
 
@@ -585,6 +583,14 @@ public final class Restore {
                 return name;
             }
         }
+    }
+
+    /** Exit 3 when {@code pool} does not answer; the org's own one ({@code own}) may be gone for good: the way on is another pool. */
+    private void requireAnswers(Pool pool, boolean own, Org org, String backupId, Request req) {
+        PoolHealth.check(ctx, pool).ifPresent(why -> {
+            throw TenantctlException.config(PoolHealth.doesNotAnswer(pool, "the restore's target" + (own ? ", the org's own pool" : ""), why)
+                    + (own ? "; should it be gone for good, restore the org onto another pool: " + anotherPool(org, backupId, req.storeOnLine()) : ""));
+        });
     }
 
     private Pool pool(String poolId) {

@@ -47,4 +47,36 @@ class RestoreOffALostPoolTest {
             assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(3);
         }
     }
+    /**
+     * Found by the on-call audit: an in-place restore of an org whose pool does not answer failed 'unexpected StepFailure:
+     * listDatabases: …' (exit 1, "run with -v"), after recording a run, and its --dry-run planned the drop as fine (exit 0).
+     * Both now refuse as the fresh restore does: exit 3 naming the pool and the restore onto another pool; nothing recorded.
+     */
+    @Test
+    void anInPlaceRestoreWhoseOwnPoolDoesNotAnswerSaysSoAsAFreshOneDoes() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 3);
+            String backupId = f.backup("acme");
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:9", "--force");
+            String step = "tenantctl restore --org acme --backup " + backupId + " --target-pool pool-1";
+
+            for (boolean dryRun : new boolean[]{true, false}) {
+                java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("restore", "--org", "acme", "--in-place",
+                        "--drop-existing", "-o", "json"));
+                if (dryRun) {
+                    args.add("--dry-run");
+                }
+                Cli.Result r = f.cli.run(args.toArray(String[]::new));
+                assertThat(r.exitCode()).as("dry run %s: %s", dryRun, r).isEqualTo(3);
+                com.fasterxml.jackson.databind.JsonNode error = CliFixture.strictJson(r).get("error");
+                assertThat(error.get("code").asInt()).isEqualTo(3);
+                assertThat(error.get("message").asText()).as("%s", r).contains("pool pool-0").contains("does not answer").contains(step)
+                        .doesNotContain("unexpected");
+            }
+            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from runs where verb = 'restore'")).isZero();
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(3);
+        }
+    }
 }
