@@ -922,8 +922,9 @@ public final class Restore {
                 } catch (RuntimeException dropFailure) {
                     // the pool went away: the org's own database was never touched, so put its status back anyway; the
                     // leftover is dropped by the next restore into it (or rebalance gc)
-                    note.append("; the partial database ").append(target.databaseName()).append(" could not be removed (")
-                            .append(Errors.oneLine(dropFailure)).append(")");
+                    note.append("; the partial database ").append(target.databaseName()).append(" on pool ").append(target.pool().poolId())
+                            .append(" could not be removed (").append(Errors.oneLine(dropFailure)).append("): the same restore run again ")
+                            .append("drops it first; else, once the pool answers, 'tenantctl verify' names it (stray_copy) and how to drop it");
                 }
             }
             if (undo.org() == OrgAfter.NOT_CREATED) {

@@ -89,8 +89,12 @@ class RestoreModesTest {
                     }), "drop", 6, "connection lost")));
             Cli.Result died = failing.run("restore", "--org", "acme", "--backup", id);
             assertThat(died.exitCode()).as(died.toString()).isEqualTo(1);
-            assertThat(died.err()).contains("could not be removed");
+            // which pool it is left on, and what removes it (it used to say neither)
+            assertThat(died.err()).contains("the partial database " + target + " on pool pool-0 could not be removed")
+                    .contains("the same restore run again drops it first").contains("'tenantctl verify' names it (stray_copy)");
             assertThat(f.databaseNames("pool-0")).as("the partial database").contains(target);
+            Cli.Result verify = f.cli.run("verify");
+            assertThat(verify.out()).as("%s", verify).contains("stray_copy").contains(target);
 
             JsonNode again = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "--dry-run", "-o", "json"));
             assertThat(again.get("database_name").asText()).isEqualTo(target);
