@@ -99,8 +99,8 @@ final class BackupsForgetCommand implements Callable<Integer> {
         }
         if (!refused.isEmpty()) {
             String message = refused.size() + " of " + r.outcomes().size() + " backups " + (dryRun.on ? "would not be" : "not")
-                    + " forgotten (" + String.join(" ", refused) + "): each one's error line says why; the others "
-                    + (dryRun.on ? "would be" : "were") + " forgotten";
+                    + " forgotten (" + String.join(" ", refused) + "): each one's error line says why; " + (r.forgotten() == 0 ? "none" : r.forgotten())
+                    + (dryRun.on ? " would be" : r.forgotten() <= 1 ? " was" : " were") + " forgotten"; // not 'the others': some may not be reached
             ctx.log("error", message, Map.of("exit_code", r.exitCode()), "error: " + message);
         }
         if (next != null) {

@@ -216,7 +216,15 @@ class ABackupWhoseFilesAreGoneTest {
             Cli.Result again = f.cli.run("backups", "forget", g1, a1);
             assertThat(again.exitCode()).as(again.toString()).isEqualTo(2);
             assertThat(again.out()).contains("forgot backup " + g1 + " of org globex").contains("forgot 1 of 2 backups; refused 1: " + a1);
-            assertThat(again.err()).contains("forgotten already");
+            assertThat(again.err()).contains("forgotten already").contains("1 of 2 backups not forgotten (" + a1 + "): each one's error "
+                    + "line says why; 1 was forgotten");
+
+            // every one refused: its last line used to say 'the others were forgotten', of none
+            Cli.Result none = f.cli.run("backups", "forget", a1, a3);
+            assertThat(none.exitCode()).as(none.toString()).isEqualTo(2);
+            assertThat(none.out()).contains("forgot 0 of 2 backups; refused 2: " + a1 + " " + a3);
+            assertThat(none.err()).contains("2 of 2 backups not forgotten (" + a1 + " " + a3 + "): each one's error line says why; none "
+                    + "was forgotten").doesNotContain("the others");
         }
     }
 
