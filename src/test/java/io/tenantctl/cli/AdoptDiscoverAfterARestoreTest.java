@@ -47,4 +47,22 @@ class AdoptDiscoverAfterARestoreTest {
             }
         }
     }
+    /**
+     * Found by the on-call audit: with any other pool registered that does not answer (a dead server, a drained one not yet
+     * removed), 'orgs adopt --discover --pool pool-0' — the way a restore's refusal names to find an org's database — failed
+     * 'unexpected StepFailure: listDatabases: …' (exit 1, "run with -v"). A pool that does not answer is passed over, as
+     * its comparison with the other pools meant (verify names that pool).
+     */
+    @Test
+    void discoverWithAnotherPoolThatDoesNotAnswerStillListsThisOne() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.database("pool-0", "legacy_app").getCollection("notes").insertOne(new org.bson.Document("_id", 1));
+            CliFixture.addPool(f.cli, "pool-9", "mongodb://127.0.0.1:9", 10, 9);
+
+            Cli.Result discover = ok(f.cli, "orgs", "adopt", "--discover", "--pool", "pool-0");
+            assertThat(discover.out()).as("%s", discover).contains("legacy_app");
+            assertThat(discover.err()).doesNotContain("unexpected");
+        }
+    }
 }
