@@ -421,9 +421,9 @@ public final class Backups {
                 TenantctlException.usage("the catalog has no backup " + backupId + ": pass --org ORG to look for it in the store"));
         OrgListing listing = listOrg(org, clock); // every file of its backups at its size: what each check below reads
         Entry entry = listing.entries().stream().filter(e -> e.backupId().equals(backupId)).map(Entry::shown).findFirst().orElseThrow(() ->
-                TenantctlException.usage("org " + org + " has no backup " + backupId + backups.find(backupId).map(BackupRepository.Backup::orgId)
+                TenantctlException.usage(prunedAlready(backups.find(backupId).filter(b -> b.orgId().equals(org))).orElse("org " + org + " has no backup " + backupId + backups.find(backupId).map(BackupRepository.Backup::orgId)
                         .filter(owner -> !owner.equals(org)).map(owner -> ": it is org " + owner + "'s, 'tenantctl backups show " + backupId
-                                + "' shows it").orElse(": see 'tenantctl backups list --org " + org + "'")));
+                                + "' shows it").orElse(": see 'tenantctl backups list --org " + org + "'"))));
         if (entry.status().equals(MISSING) && otherStore(entry).isEmpty()) { // what restore refuses: not restorable
             return new Detail(entry, null, goneWhy(entry), Map.of(), forgetStep(entry, listing.entries()));
         }
@@ -840,6 +840,17 @@ public final class Backups {
             }
             return ForgetResult.of(dryRun, out);
         }
+    }
+
+    /**
+     * What a command that names backup {@code row} by its id says when the row is {@code pruned} (by retention, or forgotten):
+     * its row kept for the audit trail, said as such, not as a backup the org never had. Empty for any other row.
+     */
+    static java.util.Optional<String> prunedAlready(java.util.Optional<BackupRepository.Backup> row) {
+        return row.filter(b -> b.status().equals(BackupRepository.PRUNED)).map(b -> "backup " + b.backupId() + " of org " + b.orgId()
+                + (b.error() != null && b.error().startsWith(BackupRepository.FORGOTTEN) ? " was forgotten (" + b.error().substring(BackupRepository.FORGOTTEN.length()) + ")"
+                : " was pruned (deleted by 'tenantctl backups prune')") + ": nothing of it is left to read; its catalog row is kept for "
+                + "the audit trail; the org's backups: 'tenantctl backups list --org " + b.orgId() + "'");
     }
 
     /** Backup {@code row} as this store lists it, if {@link #forget} may forget it; else refused (exit 2), saying why. */

@@ -285,6 +285,9 @@ public final class Restore {
         } catch (io.tenantctl.backup.BackupIncompleteException cut) { // which other one, and the restore that takes it
             throw new TenantctlException(cut.category(), cut.getMessage() + olderOne(req, backupId), cut);
         } catch (TenantctlException none) { // not the org's: the id of another org's backup (pasted from its list) is said so
+            if (none.category() == TenantctlException.Category.USAGE && Backups.prunedAlready(row).isPresent()) { // not "has no backup"
+                throw TenantctlException.usage(Backups.prunedAlready(row).get() + ": nothing restored");
+            }
             if (none.category() != TenantctlException.Category.USAGE || recorded.isEmpty() || row.isPresent()) {
                 throw none;
             }

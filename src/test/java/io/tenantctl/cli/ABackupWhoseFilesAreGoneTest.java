@@ -154,6 +154,15 @@ class ABackupWhoseFilesAreGoneTest {
             assertThat(ok(f.cli, "backups", "forget", old).out()).contains("forgot backup " + old + " of org acme");
             assertThat(decided(f).findValuesAsText("backup_id")).as("the next prune is quiet about it").containsExactly(newer);
             assertThat(f.cli.run("backups", "forget", old).err()).contains("forgotten already");
+            // its id pasted from an old log: show and restore said "org acme has no backup …", hiding the row kept for the audit
+            for (String[] named : new String[][]{{"backups", "show", old, "-o", "json"},
+                    {"restore", "--org", "acme", "--backup", old, "--dry-run", "-o", "json"}}) {
+                Cli.Result r = f.cli.run(named);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(strictJson(r).get("error").get("message").asText()).as(r.toString())
+                        .contains("backup " + old + " of org acme was forgotten ('tenantctl backups forget' by test")
+                        .contains("its catalog row is kept for the audit trail").doesNotContain("has no backup");
+            }
 
             // the newest gone: verify's fix names the fresh backup, then the forget; forget refuses it until then
             f.removeFromStore("acme", newer);
