@@ -310,7 +310,7 @@ public final class S3ObjectStore implements ObjectStore {
                 }
             }
         } catch (SdkException e) {
-            throw translate("cannot list " + prefix, e);
+            throw translate("cannot list " + (prefix.isEmpty() ? "objects" : prefix), e); // the store's top: not "cannot list  in …"
         }
         return List.copyOf(names);
     }

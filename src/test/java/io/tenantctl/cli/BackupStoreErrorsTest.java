@@ -36,6 +36,13 @@ class BackupStoreErrorsTest {
             Cli.Result r = unreachable.run("backup", "--org", "acme");
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
             assertThat(r.err()).contains("s3://backups/x").doesNotContain("secret-not-shown");
+            // the listing of every org's backups (the store's top) said "cannot list  in s3://…": what it could not list is named
+            for (String[] args : new String[][]{{"backups", "list", "-o", "json"}, {"backups", "prune", "--dry-run", "-o", "json"}}) {
+                Cli.Result listing = unreachable.run(args);
+                assertThat(listing.exitCode()).as(listing.toString()).isEqualTo(3);
+                assertThat(CliFixture.strictJson(listing).get("error").get("message").asText()).as(listing.toString())
+                        .contains("cannot list objects in s3://backups/x").doesNotContain("secret-not-shown");
+            }
             assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "runs", "list", "-o", "json")).toString())
                     .as("no run was started").doesNotContain("\"backup\"");
             // end state: the refused restore left acme on its own database, whole
