@@ -131,6 +131,46 @@ class PruneOfABackupItCannotDeleteTest {
         }
     }
 
+    /**
+     * Found by the on-call audit: a prune that failed one delete and was then stopped by Ctrl-C ended 'error: 1 backup(s)
+     * could not be deleted …; the others were pruned' above its 'interrupted: … what it had not reached is kept' — the
+     * others were not pruned, globex's old backup still in the store. The failed line claims no more than was done.
+     */
+    @Test
+    void aPruneStoppedAfterAFailedDeleteDoesNotSayTheOthersWerePruned() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            String acmeOld = f.backup("acme");
+            f.backup("acme");
+            String globexOld = f.backup("globex");
+            f.backup("globex");
+
+            CancelToken ctrlC = new CancelToken();
+            Backups.PruneResult r;
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 FileObjectStore real = new FileObjectStore(f.storeDir)) {
+                ForwardingStore store = new ForwardingStore(real) {
+                    @Override
+                    public void delete(String key) {
+                        if (key.contains(acmeOld)) {
+                            ctrlC.cancel("interrupted"); // the operator gives up as the first delete is refused
+                            throw TenantctlException.config("cannot delete " + key + ": access denied");
+                        }
+                        super.delete(key);
+                    }
+                };
+                r = new Backups(new OpsContext(catalog, pools, Retry.ferretDefault(), "cron"), store)
+                        .prune(new Backups.PruneRequest(List.of(), 1, 0, 0, 24, false, Clock.systemUTC(), ctrlC));
+            }
+            assertThat(Files.exists(f.storeDir.resolve("globex").resolve(globexOld).resolve("manifest.json"))).as("not reached").isTrue();
+
+            Rendered table = render(r, false);
+            assertThat(table.exit).as(table.toString()).isEqualTo(130);
+            assertThat(table.err).as(table.toString()).contains("1 backup(s) could not be deleted").contains("interrupted: deleted 0 backup(s)")
+                    .doesNotContain("the others were pruned");
+        }
+    }
+
     private record Rendered(int exit, String out, String err) {
     }
 
