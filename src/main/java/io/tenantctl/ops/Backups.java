@@ -542,11 +542,20 @@ public final class Backups {
                         done.add(kept(d, "needed: " + inUse.get(d.backupId())));
                     } else {
                         try {
-                            delete(d);
-                            done.add(d);
+                            deleteFiles(d);
                         } catch (RuntimeException e) { // that backup only: the others are still pruned, and all of it reported
                             done.add(new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.FAILED, "could not delete it: " + Errors.oneLine(e)
                                     + " (what was deleted of it is gone, its manifest first; prune again once the store allows it)", d.bytes()));
+                            continue;
+                        }
+                        try {
+                            backups.markPruned(d.backupId());
+                            done.add(d);
+                        } catch (RuntimeException e) { // gone from the store, still complete in the catalog: listed missing, not by a hand
+                            done.add(new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.FAILED, "its files were deleted, but the "
+                                    + "catalog did not record it pruned (" + Errors.oneLine(e) + "): " + (d.status().equals(COMPLETE)
+                                    ? "listed missing until 'tenantctl backups forget " + d.backupId() + "' records it"
+                                    : "the next prune records it"), d.bytes()));
                         }
                     }
                 }
@@ -1135,12 +1144,12 @@ public final class Backups {
         return false;
     }
 
-    private void delete(Decision d) {
+    /** Its files, the manifest first; the catalog's row is the caller's to mark pruned. */
+    private void deleteFiles(Decision d) {
         if (d.status().equals(COMPLETE)) {
             store.delete(layout.manifestKey(d.orgId(), d.backupId()));
         }
         store.deletePrefix(layout.backupPrefix(d.orgId(), d.backupId()));
-        backups.markPruned(d.backupId());
     }
 
     /** The tier policies, for {@code backups list} headers and docs. */

@@ -171,6 +171,39 @@ class PruneOfABackupItCannotDeleteTest {
         }
     }
 
+    /**
+     * Found by the on-call audit: the catalog lost just as prune recorded a deleted backup pruned (its files already gone)
+     * was reported 'could not delete it: … prune again once the store allows it' — the store had allowed it — and the next
+     * prune then kept the backup as 'recorded complete but not in the store: check the store', as if someone had deleted it
+     * by hand. The failed decision now says its files were deleted and the catalog did not record it, and names the
+     * forget that records it, which works.
+     */
+    @Test
+    void aDeleteTheCatalogCouldNotRecordSaysItsFilesAreGoneAndHowToRecordIt() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String old = f.backup("acme");
+            f.backup("acme");
+            io.tenantctl.testing.TestCatalog.execute(f.catalogUrl, "create function lose_catalog() returns trigger language plpgsql as $$ "
+                    + "begin raise exception 'terminating connection (test)' using errcode = '08006'; end $$; create trigger lose_catalog "
+                    + "before update on backups for each row when (new.status = 'pruned') execute function lose_catalog()");
+
+            io.tenantctl.testing.Cli.Result r = f.cli.run("backups", "prune", "--keep-last", "1", "--keep-daily", "0", "-o", "json");
+            io.tenantctl.testing.TestCatalog.execute(f.catalogUrl, "drop trigger lose_catalog on backups");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            JsonNode failed = strictJson(r).get("decisions").findParents("backup_id").stream()
+                    .filter(d -> d.get("backup_id").asText().equals(old)).findFirst().orElseThrow();
+            assertThat(failed.get("action").asText()).isEqualTo("failed");
+            assertThat(failed.get("reason").asText()).as(r.toString()).contains("its files were deleted")
+                    .contains("tenantctl backups forget " + old).doesNotContain("once the store allows it");
+            assertThat(Files.exists(f.storeDir.resolve("acme").resolve(old))).isFalse();
+
+            CliFixture.ok(f.cli, "backups", "forget", old);
+            assertThat(strictJson(CliFixture.ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups").findValuesAsText("backup_id"))
+                    .as("recorded pruned at last").doesNotContain(old);
+        }
+    }
+
     private record Rendered(int exit, String out, String err) {
     }
 
