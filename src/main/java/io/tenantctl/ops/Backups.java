@@ -328,7 +328,8 @@ public final class Backups {
             // one only the store has: its manifest says which catalog took it (one that does not read back: as before, this
             // one's) and when it started, to the millisecond: its id holds only the second, which sorted it before a
             // recorded one of that second it came after
-            BackupManifest stored = row == null && status.equals(COMPLETE) ? storedManifest(orgId, id) : null;
+            String[] unreadable = new String[1]; // why the manifest of one only the store has does not read back
+            BackupManifest stored = row == null && status.equals(COMPLETE) ? storedManifest(orgId, id, why -> unreadable[0] = why) : null;
             Instant started = row != null ? row.startedAt() : stored != null ? stored.startedAt() : BackupIds.timestamp(id);
             String location = row != null ? row.location() : location(store, layout, orgId, id);
             String elsewhere = status.equals(MISSING) ? otherStore(location, orgId, id).orElse(null) : null;
@@ -339,7 +340,9 @@ public final class Backups {
             String error = elsewhere != null ? "written to " + elsewhere + ", not to this store: pass --store " + elsewhere
                     : other != null ? writtenBy(other) + ": restore takes it only named with --backup, prune leaves it to that catalog"
                     : status.equals(MISSING) && l != null ? "recorded complete, but its manifest.json is gone from the store (its data files are there)"
-                    : row == null ? (status.equals(COMPLETE) ? "not recorded in the catalog" : null)
+                    : row == null ? (status.equals(COMPLETE) ? "not recorded in the catalog" + (unreadable[0] == null ? ""
+                            : ", and its manifest.json does not read back (" + unreadable[0] + "): restore refuses it; 'tenantctl backups show "
+                            + id + " --org " + orgId + "' checks it") : null)
                     : row.status().equals(BackupRepository.RUNNING) && !status.equals(RUNNING) && !status.equals(COMPLETE)
                     ? "abandoned: " + (row.runId() == null ? "recorded running for over " + DEFAULT_GRACE_HOURS + " h"
                             : "the worker of run " + row.runId() + " stopped before finishing it")
@@ -391,10 +394,11 @@ public final class Backups {
     }
 
     /** The manifest of backup {@code backupId} of {@code orgId}, one the catalog does not record; null when it does not read back. */
-    private BackupManifest storedManifest(String orgId, String backupId) {
+    private BackupManifest storedManifest(String orgId, String backupId, java.util.function.Consumer<String> why) {
         try {
             return BackupReader.open(store, layout, orgId, backupId, null).manifest();
-        } catch (RuntimeException unreadable) { // damaged, or of a newer format: restore's refusal says which, as before
+        } catch (RuntimeException unreadable) { // damaged, or of a newer format: said in the list's note, restore's refusal as before
+            why.accept(Errors.oneLine(unreadable));
             return null;
         }
     }

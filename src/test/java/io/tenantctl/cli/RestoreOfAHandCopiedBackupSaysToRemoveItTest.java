@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 
 import static io.tenantctl.cli.CliFixture.findings;
+import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,6 +43,12 @@ class RestoreOfAHandCopiedBackupSaysToRemoveItTest {
             Cli.Result chosen = f.cli.run("restore", "--org", "acme", "--backup", "20991231T235959Z-zzzzzz");
             assertThat(chosen.exitCode()).as(chosen.toString()).isEqualTo(1);
             assertThat(chosen.err()).as(chosen.toString()).contains(remove);
+
+            // backups list, where on call looks first, listed it complete, "not recorded in the catalog", and no more
+            JsonNode listed = strictJson(ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups").get(0);
+            assertThat(listed.get("backup_id").asText()).isEqualTo("20991231T235959Z-zzzzzz");
+            assertThat(listed.get("error").asText()).as(listed.toString()).contains("does not read back").contains("copied or edited by hand")
+                    .contains("restore refuses it").contains("'tenantctl backups show 20991231T235959Z-zzzzzz --org acme' checks it");
         }
     }
 }
