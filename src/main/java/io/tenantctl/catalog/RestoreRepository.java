@@ -279,10 +279,13 @@ public final class RestoreRepository {
      * --to-org another), and the one the newest restore of an org left {@code restoring} was reading (re-running that
      * restore needs it). Retention must not delete them.
      */
-    public java.util.Map<String, String> backupsInUse() {
+    public java.util.Map<String, String> backupsInUse(int staleSeconds) {
         java.util.Map<String, String> inUse = new java.util.TreeMap<>();
+        // a run recorded running whose heartbeat is older than staleSeconds: its worker is gone (abandoned), not in progress
         catalog.inConnection(c -> Sql.query(c, """
-                select r.args ->> 'backup', 'restore run ' || r.run_id || ' (in progress) reads it' from runs r
+                select r.args ->> 'backup', 'restore run ' || r.run_id || case when r.heartbeat_at < now() - make_interval(secs => ?)
+                       then ' reads it: abandoned, its worker gone (''tenantctl runs show ' || r.run_id || ''' names the restore that '
+                            || 'takes it up again)' else ' (in progress) reads it' end from runs r
                 where r.verb = 'restore' and r.status = 'running' and r.args ->> 'backup' is not null
                 union all
                 select * from (select distinct on (i.org_id) r.args ->> 'backup', 'org ' || i.org_id || ' is restoring from it: re-running '
@@ -290,7 +293,7 @@ public final class RestoreRepository {
                   from runs r join run_items i on i.run_id = r.run_id join orgs o on o.org_id = i.org_id
                   where r.verb = 'restore' and o.status = 'restoring' and r.args ->> 'backup' is not null
                   order by i.org_id, r.started_at desc) unfinished
-                """, rs -> new String[]{rs.getString(1), rs.getString(2)})).forEach(r -> inUse.putIfAbsent(r[0], r[1]));
+                """, rs -> new String[]{rs.getString(1), rs.getString(2)}, staleSeconds)).forEach(r -> inUse.putIfAbsent(r[0], r[1]));
         return inUse;
     }
 

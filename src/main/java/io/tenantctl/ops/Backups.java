@@ -475,7 +475,7 @@ public final class Backups {
         forEach(req.orgIds(), req.clock(), e -> byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e),
                 org -> org.entries().stream().findFirst().ifPresent(e -> damagedByOrg.put(e.orgId(), damaged(org.entries(), org.listed()))));
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
-        Map<String, String> inUse = ctx.catalog().restores().backupsInUse();
+        Map<String, String> inUse = ctx.catalog().restores().backupsInUse(io.tenantctl.ops.run.RunEngine.LEASE_SECONDS);
         List<Decision> decisions = new ArrayList<>();
         for (var org : byOrg.entrySet()) {
             BackupPolicyRepository.Policy policy = ctx.catalog().orgs().find(org.getKey()).map(Org::tier).map(policies::forTier)
@@ -538,7 +538,7 @@ public final class Backups {
                     // before each delete: the org still ours (a heartbeat that missed the catalog for a lease period let a
                     // restore take it), and no restore begun since the decision reads this backup
                     lost = lost || !leases.stillHeld(org.getKey());
-                    Map<String, String> inUse = lost ? Map.of() : restores.backupsInUse();
+                    Map<String, String> inUse = lost ? Map.of() : restores.backupsInUse(io.tenantctl.ops.run.RunEngine.LEASE_SECONDS);
                     if (lost) {
                         done.add(kept(d, "prune's lease on org " + d.orgId() + " ran out and another operation may hold it: kept this "
                                 + "time, prune again"));

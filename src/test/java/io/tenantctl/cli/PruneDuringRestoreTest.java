@@ -139,4 +139,29 @@ class PruneDuringRestoreTest {
             ok(f.cli, "backups", "list", "--org", "acme");
         }
     }
+
+    /**
+     * Found by the on-call audit: a restore killed (kill -9, a second Ctrl-C) leaves its run recorded running, its worker
+     * gone — 'runs show' says abandoned — and prune kept the backup it read "needed: restore run R (in progress) reads
+     * it". Still kept (re-running that restore needs it), now said as what it is: abandoned, and where the way on is.
+     */
+    @Test
+    void pruneSaysARestoreWhoseWorkerIsGoneIsAbandonedNotInProgress() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String old = f.backup("acme");
+            f.backup("acme");
+            String run = "20261207T000000Z-dead";
+            CliFixture.sql(f.catalogUrl, "insert into runs (run_id, verb, args, status, actor, heartbeat_at) values ('" + run + "', 'restore', "
+                    + "'{\"org\": \"acme\", \"backup\": \"" + old + "\", \"mode\": \"fresh\"}', 'running', 'test', now() - interval '5 minutes')");
+
+            com.fasterxml.jackson.databind.JsonNode decided = CliFixture.strictJson(ok(f.cli, "backups", "prune", "--keep-last", "1",
+                    "--keep-daily", "0", "-o", "json"));
+            com.fasterxml.jackson.databind.JsonNode kept = decided.get("decisions").findParents("backup_id").stream()
+                    .filter(d -> d.get("backup_id").asText().equals(old)).findFirst().orElseThrow();
+            assertThat(kept.get("action").asText()).as(decided.toString()).isEqualTo("keep");
+            assertThat(kept.get("reason").asText()).as(decided.toString()).contains("restore run " + run).contains("abandoned")
+                    .contains("tenantctl runs show " + run).doesNotContain("in progress");
+        }
+    }
 }
