@@ -51,6 +51,7 @@ final class PoolsCommand {
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>(Output.JSON.convertValue(p, Map.class));
             doc.put("dry_run", added.dryRun()); // false too: a tool reads it from the real change as from the dry run
+            doc.put("changed", added.changed()); // false: set to what it already was, as suspend of a suspended org
             if (!added.variablesToSet().isEmpty()) {
                 doc.put("variables_to_set", added.variablesToSet());
             }
@@ -61,6 +62,9 @@ final class PoolsCommand {
                 doc.put("ignored_options", added.ignoredOptions());
             }
             Output.json(ctx.out, doc);
+        } else if (!added.changed()) {
+            ctx.out.println((added.dryRun() ? "dry run: " : "") + "pool " + p.poolId() + " already has " + (verb.contains("URI")
+                    ? "URI " + p.uri() : "capacity " + p.capacity()) + ": nothing to do");
         } else if (added.dryRun()) {
             ctx.out.println("dry run: would " + verb + " pool " + p.poolId() + " " + p.uri() + " capacity " + p.capacity()
                     + " priority " + p.priority());

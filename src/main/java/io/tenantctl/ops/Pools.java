@@ -39,11 +39,14 @@ public final class Pools {
      * {@code sharesServerWith}: the other pools whose URIs name a host:port this one names, each with those servers (one
      * server registered as two pools: each counts its capacity apart). {@code ignoredOptions}: the URI's options the
      * driver does not read (tlsCAFile…), with which the pool is connected to as if they were not given.
+     * {@code changed}: false when set-uri or set-capacity was given what the pool already has (nothing written, nor
+     * would a real run write anything), as suspend of a suspended org says; true otherwise.
      */
     public record Added(View pool, boolean dryRun, List<String> variablesToSet, Map<String, Set<String>> sharesServerWith,
-                        List<String> ignoredOptions, List<String> percentDecoded) {
-        public Added(View pool, boolean dryRun, List<String> variablesToSet, Map<String, Set<String>> sharesServerWith) {
-            this(pool, dryRun, variablesToSet, sharesServerWith, List.of(), List.of());
+                        List<String> ignoredOptions, List<String> percentDecoded, boolean changed) {
+        public Added(View pool, boolean dryRun, List<String> variablesToSet, Map<String, Set<String>> sharesServerWith,
+                     List<String> ignoredOptions, List<String> percentDecoded) {
+            this(pool, dryRun, variablesToSet, sharesServerWith, ignoredOptions, percentDecoded, true);
         }
     }
 
@@ -102,6 +105,10 @@ public final class Pools {
         Pool current = catalog.pools().get(poolId);
         PoolUri given = PoolUri.parse(uri, allowInlinePassword);
         PoolUri.Externalised stored = given.externalise(poolId, variablesOfOtherPools(poolId));
+        if (stored.uri().raw().equals(current.uri())) { // the URI it has: nothing to check, nothing written
+            return new Added(View.of(current), dryRun, stored.variables(), sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions(),
+                    stored.percentEncoded(), false);
+        }
         if (!force && ctx != null) {
             requireOrgsThere(poolId, given);
         }
@@ -173,7 +180,11 @@ public final class Pools {
         if (capacity < 0) {
             throw TenantctlException.usage("capacity must be 0 or more (got " + capacity + ")");
         }
-        return new Added(View.of(catalog.pools().setCapacity(poolId, capacity, dryRun)), dryRun, List.of(), Map.of());
+        Pool current = catalog.pools().get(poolId);
+        if (current.capacity() == capacity) { // the capacity it has (held orgs above it or not): nothing written
+            return new Added(View.of(current), dryRun, List.of(), Map.of(), List.of(), List.of(), false);
+        }
+        return new Added(View.of(catalog.pools().setCapacity(poolId, capacity, dryRun)), dryRun, List.of(), Map.of(), List.of(), List.of());
     }
 
     public List<View> list() {

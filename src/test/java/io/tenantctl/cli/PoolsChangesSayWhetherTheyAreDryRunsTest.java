@@ -44,6 +44,31 @@ class PoolsChangesSayWhetherTheyAreDryRunsTest {
         assertThat(strictJson(ok(cli, "pools", "show", "pool-1", "-o", "json")).get("capacity").asInt()).isEqualTo(7);
     }
 
+    /**
+     * Found by an audit: set-uri and set-capacity given the value the pool already had printed "changed pool pool-1"
+     * (exit 0) though nothing changed, and their -o json said nothing of it. They now say it was already so, as suspend
+     * of a suspended org does, and -o json says {@code changed}: false (true on a real change); their dry runs alike.
+     */
+    @Test
+    void settingWhatThePoolAlreadyHasSaysNothingChanged() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--capacity", "5");
+        String[][] same = {{"pools", "set-capacity", "pool-1", "--capacity", "5"}, {"pools", "set-uri", "pool-1", "--uri", pools.uri(0)}};
+        String[] said = {"pool pool-1 already has capacity 5: nothing to do", "pool pool-1 already has URI " + pools.uri(0) + ": nothing to do"};
+        for (int i = 0; i < same.length; i++) {
+            Cli.Result text = ok(cli, same[i]);
+            assertThat(text.out()).as(text.toString()).startsWith(said[i]).doesNotContain("changed pool");
+            assertThat(ok(cli, concat(same[i], "--dry-run")).out()).startsWith("dry run: " + said[i]);
+            JsonNode doc = strictJson(ok(cli, concat(same[i], "-o", "json")));
+            assertThat(doc.path("changed").isBoolean() && !doc.path("changed").asBoolean()).as(doc.toString()).isTrue();
+        }
+        JsonNode raised = strictJson(ok(cli, "pools", "set-capacity", "pool-1", "--capacity", "6", "-o", "json"));
+        assertThat(raised.path("changed").asBoolean()).as(raised.toString()).isTrue();
+        assertThat(raised.get("capacity").asInt()).isEqualTo(6);
+        JsonNode repointed = strictJson(ok(cli, "pools", "set-uri", "pool-1", "--uri", pools.uri(0) + "/", "-o", "json"));
+        assertThat(repointed.path("changed").asBoolean()).as(repointed.toString()).isTrue();
+    }
+
     private static void assertDryRun(Cli.Result r, boolean expected) {
         JsonNode doc = strictJson(r);
         assertThat(doc.path("dry_run").isBoolean()).as("dry_run is there: %s", r).isTrue();
