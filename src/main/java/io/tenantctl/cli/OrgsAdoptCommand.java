@@ -143,14 +143,6 @@ final class OrgsAdoptCommand implements Callable<Integer> {
     }
 
     static List<Adopt.Candidate> readFile(Path file) {
-        List<Adopt.Candidate> out = new ArrayList<>();
-        for (String entry : ProvisionCommand.entries(file, "adopt file")) {
-            String[] parts = entry.split("\\s+");
-            if (parts.length > 2) {
-                throw TenantctlException.usage("adopt file " + file + ": '" + entry + "' is not 'ORG [DATABASE]'");
-            }
-            out.add(new Adopt.Candidate(parts[0], parts.length == 2 ? parts[1] : null));
-        }
-        return out;
+        return Adopt.readList(ProvisionCommand.read(file, "adopt file"), "adopt file " + file);
     }
 }

@@ -96,25 +96,13 @@ final class ProvisionCommand implements Callable<Integer> {
     }
 
     static List<String> readIds(Path file) {
-        return entries(file, "org file");
+        return io.tenantctl.ops.ListFile.orgIds(read(file, "org file"), "org file " + file);
     }
 
-    /**
-     * A list file's entries: each line with any '#' comment cut off and surrounding whitespace stripped, blank ones left
-     * out. Control characters are not whitespace: a line holding one is kept as written, so the id check refuses it
-     * instead of a guess at what was meant.
-     */
-    static List<String> entries(Path file, String what) {
+    /** A list file's text ({@code what}: "org file"), its byte-order mark skipped; ops reads its lines. */
+    static String read(Path file, String what) {
         try {
-            List<String> out = new ArrayList<>();
-            for (String line : CliContext.withoutByteOrderMark(Files.readString(file)).lines().toList()) {
-                int hash = line.indexOf('#');
-                String entry = (hash >= 0 ? line.substring(0, hash) : line).strip();
-                if (!entry.isEmpty()) {
-                    out.add(entry);
-                }
-            }
-            return out;
+            return CliContext.withoutByteOrderMark(Files.readString(file));
         } catch (NoSuchFileException e) {
             throw TenantctlException.usage(what + " " + file + " does not exist");
         } catch (IOException e) {

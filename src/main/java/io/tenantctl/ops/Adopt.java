@@ -558,26 +558,52 @@ public final class Adopt {
         return out;
     }
 
+    /**
+     * An adopt file's candidates, one 'ORG [DATABASE]' a line ({@code source}: "adopt file F"); refused (exit 2, nothing
+     * adopted) naming every bad line: not 'ORG [DATABASE]', an invalid id or database name, an id or database listed twice.
+     */
+    public static List<Candidate> readList(String text, String source) {
+        ListFile.Problems problems = new ListFile.Problems(source);
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        List<Candidate> out = new ArrayList<>();
+        for (ListFile.Line line : ListFile.lines(text)) {
+            String[] parts = line.text().split("\\s+");
+            Candidate c = new Candidate(parts[0], parts.length == 2 ? parts[1] : null);
+            problems.add(line, parts.length > 2 ? "'" + line.text() + "' is not 'ORG [DATABASE]'" : problem(c, seen, line.number()));
+            out.add(c);
+        }
+        problems.refuse("nothing adopted");
+        return out;
+    }
+
+    /**
+     * What is wrong with {@code c} (null: nothing); {@code seen}: the ids and databases of the candidates before it, each
+     * with its line in a file (0: given otherwise), to which it adds its own.
+     */
+    private static String problem(Candidate c, Map<String, Integer> seen, int line) {
+        String p = OrgId.problem(c.orgId());
+        if (p == null && c.databaseName() != null) {
+            p = OrgId.databaseProblem(c.databaseName());
+        }
+        String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
+        for (String listed : p == null ? List.of("org " + c.orgId(), "database " + db) : List.<String>of()) {
+            Integer first = seen.putIfAbsent(listed, line);
+            if (first != null) {
+                return listed + " is listed twice" + (first > 0 ? " (line " + first + " too)" : "");
+            }
+        }
+        return p;
+    }
+
     private static List<Candidate> validate(Request req) {
         if (req.orgs().isEmpty()) {
             throw TenantctlException.usage("no orgs given: name one (orgs adopt acme --pool pool-1), pass --file FILE, or list "
                     + "candidates with --discover");
         }
         List<String> problems = new ArrayList<>();
-        Set<String> ids = new TreeSet<>();
-        Set<String> dbs = new TreeSet<>();
+        Map<String, Integer> seen = new java.util.HashMap<>();
         for (Candidate c : req.orgs()) {
-            String p = OrgId.problem(c.orgId());
-            if (p == null && c.databaseName() != null) {
-                p = OrgId.databaseProblem(c.databaseName());
-            }
-            if (p == null && !ids.add(c.orgId())) {
-                p = "org " + c.orgId() + " is listed twice";
-            }
-            String db = c.databaseName() == null ? OrgId.databaseName(c.orgId()) : c.databaseName();
-            if (p == null && !dbs.add(db)) {
-                p = "database " + db + " is listed twice";
-            }
+            String p = problem(c, seen, 0);
             if (p != null) {
                 problems.add(p);
             }

@@ -165,6 +165,35 @@ class OrgsAdoptTest {
         after.get("databases").forEach(d -> assertThat(d.get("database_name").asText()).isNotIn("org_found_1", "org_found_2", "scripts_made"));
     }
 
+    /**
+     * Found by an audit: an adopt file with several bad lines was refused naming only the first, without its line number
+     * ("adopt file F: 'a b c' is not 'ORG [DATABASE]'"), so each was found by one run more. Every bad line is now named
+     * with its number and what is wrong (the first 20, and how many more), exit 2, nothing adopted - its good lines neither.
+     */
+    @Test
+    void everyBadLineOfAnAdoptFileIsNamedWithItsNumberAndNothingIsAdopted(@TempDir Path dir) throws Exception {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        appBuilt("org_listed_ok");
+        StringBuilder file = new StringBuilder("listed-ok\nBad org_bad\na b c\n# a comment\nlisted-ok # twice\nx-y a.b\n");
+        for (int i = 7; i <= 31; i++) {
+            file.append("Bad-").append(i).append('\n');
+        }
+        Path adopt = dir.resolve("adopt.txt");
+        Files.writeString(adopt, file);
+
+        Cli.Result r = cli.run("orgs", "adopt", "--file", adopt.toString(), "--pool", "pool-1");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err().strip().lines().count()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("adopt file " + adopt + ": 29 bad lines, nothing adopted: line 2: org id 'Bad' must match")
+                .contains("; line 3: 'a b c' is not 'ORG [DATABASE]'; line 5: org listed-ok is listed twice (line 1 too); line 6: ")
+                .contains("'a.b'").contains("; line 22: org id 'Bad-22'").doesNotContain("line 23").endsWith("; and 9 more\n");
+        Cli.Result json = cli.run("orgs", "adopt", "--file", adopt.toString(), "--pool", "pool-1", "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isEqualTo(2);
+        assertThat(strictJson(json).at("/error/message").asText()).contains("29 bad lines").contains("line 6: ");
+        assertThat(strictJson(ok(cli, "orgs", "list", "-o", "json")).get("orgs")).as("nothing adopted").isEmpty();
+    }
+
     @Test
     void adoptRefusesWhatItCannotTakeAndSaysWhy(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();

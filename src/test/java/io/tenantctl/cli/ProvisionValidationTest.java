@@ -76,6 +76,28 @@ class ProvisionValidationTest {
         assertNothingWritten("fine");
     }
 
+    /**
+     * Found by an audit of adopt's file: provision named a file's bad ids without their line numbers, all of them however
+     * many (and two ids of one database without where either was). Each bad line is named with its number, the first 20
+     * and how many more, in one line; exit 2, nothing written.
+     */
+    @Test
+    void aFilesBadLinesAreNamedWithTheirNumbersTheFirstTwenty(@TempDir Path dir) throws Exception {
+        StringBuilder text = new StringBuilder("fine\n\nBAD_ONE # a comment\nx-y\nfine\nx_y\n");
+        for (int i = 7; i <= 30; i++) {
+            text.append("Bad-").append(i).append('\n');
+        }
+        Path file = dir.resolve("orgs.txt");
+        Files.writeString(file, text);
+        Cli.Result r = cli.run("provision", "--file", file.toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err().strip().lines().count()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("org file " + file + ": 26 bad lines, nothing written: line 3: org id 'BAD_ONE' must match")
+                .contains("; line 6: org ids 'x-y' (line 4) and 'x_y' both map to database org_x_y")
+                .contains("; line 24: org id 'Bad-24'").doesNotContain("line 25").endsWith("; and 6 more\n");
+        assertNothingWritten("fine", "x-y");
+    }
+
     @Test
     void idsThatShareADatabaseNameInOneBatchAreUsageNamingBoth() {
         // '-' and '_' both become '_' in the database name
