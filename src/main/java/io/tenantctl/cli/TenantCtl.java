@@ -530,6 +530,10 @@ public final class TenantCtl implements Runnable {
 
     /** One line on stderr saying what failed; the stack trace only with -v; the category decides the exit code. */
     static int handle(CliContext ctx, Exception e) {
+        java.util.Optional<TenantctlException> poolSilence = io.tenantctl.ops.Errors.unnamedPoolSilence(e);
+        if (poolSilence.isPresent()) { // a pool's silence no op named: exit 3 as the named ones, not 'unexpected' (a bug)
+            return handle(ctx, poolSilence.get());
+        }
         if (e instanceof TenantctlException te) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("category", te.category().name().toLowerCase(Locale.ROOT));

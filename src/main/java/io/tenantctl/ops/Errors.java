@@ -18,6 +18,22 @@ public final class Errors {
     }
 
     /**
+     * A failure that reached the command unnamed ({@code t}: a driver's error, a step's, no op's own line) that is a pool's
+     * silence (its connection lost, refused, timed out), as the config error (exit 3) it is, not a bug: "a pool stopped
+     * answering: why — 'tenantctl pools stats' names which one …". This process's own want of descriptors is said as such.
+     * Empty for anything else, and for a Ctrl-C that cut a retry short (that is an interruption).
+     */
+    public static java.util.Optional<TenantctlException> unnamedPoolSilence(Throwable t) {
+        if (t instanceof TenantctlException || !FerretErrors.notAnswering(t) || io.tenantctl.pool.Retry.cutShort(t)) {
+            return java.util.Optional.empty();
+        }
+        java.util.Optional<io.tenantctl.OutOfDescriptorsException> ours = io.tenantctl.OutOfDescriptorsException.in(t);
+        return ours.isPresent() ? java.util.Optional.of(ours.get()) : java.util.Optional.of(TenantctlException.config("a pool"
+                + TenantctlException.causeOf(t, com.mongodb.MongoSocketException.class).map(s -> " at " + s.getServerAddress()).orElse("")
+                + " stopped answering: " + oneLine(t) + " — 'tenantctl pools stats' names which pool does not answer; run it again once it answers", t));
+    }
+
+    /**
      * Why a backup could not be written to {@code store}, in one line. A store whose file system is full (ENOSPC, or a
      * quota: EDQUOT) says so and what to do: "cannot write to …: No space left on device" with a "next: tenantctl backup
      * --org ORG" that fails the same way told an operator at 3 a.m. what broke but not how out.

@@ -16,9 +16,17 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
         notices = notices == null ? line -> { } : notices;
     }
 
-    /** The names of the databases on {@code pool}, as it lists them now (listDatabases, names only, retried). */
+    /**
+     * The names of the databases on {@code pool}, as it lists them now (listDatabases, names only, retried). A pool that
+     * does not answer (it may have answered a ping just before) is a config error (exit 3) naming it and its 'pools stats'
+     * ({@link PoolHealth#notAnswering}), never 'unexpected StepFailure'; inside a fan-out it is that org's line.
+     */
     public java.util.Set<String> databaseNames(io.tenantctl.catalog.Pool pool) {
-        return SchemaApply.databaseNames(pools.database(pool.poolId(), pool.uri(), "admin"), retry, new Retry.Attempts());
+        try {
+            return SchemaApply.databaseNames(pools.database(pool.poolId(), pool.uri(), "admin"), retry, new Retry.Attempts());
+        } catch (SchemaApply.StepFailure e) {
+            throw PoolHealth.notAnswering(pool, e);
+        }
     }
 
     /** A context whose notices go nowhere. */

@@ -189,7 +189,7 @@ public final class OrgLifecycle {
             there = ctx.databaseNames(pool);
         } catch (RuntimeException e) {
             throw new TenantctlException(TenantctlException.Category.CONFIG, "org " + org.orgId() + ": pool " + pool.poolId()
-                    + " could not be asked for its database " + org.databaseName() + " (" + Errors.oneLine(e) + "): the org is still "
+                    + " could not be asked for its database " + org.databaseName() + " (" + PoolHealth.why(e) + "): the org is still "
                     + "deleting; run it again when the pool answers (see 'tenantctl pools stats " + pool.poolId() + "')");
         }
         if (!there.contains(org.databaseName())) {

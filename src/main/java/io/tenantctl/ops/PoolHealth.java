@@ -64,6 +64,26 @@ public final class PoolHealth {
         });
     }
 
+    /**
+     * {@code e}, a call to {@code pool} that failed, as the config error (exit 3) "pool P does not answer: why — see
+     * 'tenantctl pools stats P'" when it failed for the pool's silence (lost, refused, timed out; not this process's want
+     * of descriptors, nor a Ctrl-C that cut its retries short); else {@code e} itself. Its cause is {@code e}.
+     */
+    static RuntimeException notAnswering(Pool pool, RuntimeException e) {
+        io.tenantctl.OutOfDescriptorsException.throwIfOurs(e);
+        if (!io.tenantctl.pool.FerretErrors.notAnswering(e) || io.tenantctl.pool.Retry.cutShort(e)) {
+            return e;
+        }
+        return TenantctlException.config("pool " + pool.poolId() + " does not answer: " + Errors.oneLine(e) + " — see 'tenantctl pools stats "
+                + pool.poolId() + "', then run it again", e);
+    }
+
+    /** Why a call to a pool failed, in one line: for a {@link #notAnswering} error, what the pool's call said (no second 'pools stats'). */
+    static String why(RuntimeException e) {
+        return Errors.oneLine(e instanceof TenantctlException && e.getCause() instanceof RuntimeException cause
+                && io.tenantctl.pool.FerretErrors.notAnswering(e) ? cause : e);
+    }
+
     /** "pool P (role) does not answer: why — see 'tenantctl pools stats P'": one line, with where to look next. */
     static String doesNotAnswer(Pool pool, String role, String why) {
         return "pool " + pool.poolId() + " (" + role + ") does not answer: " + why + " — see 'tenantctl pools stats " + pool.poolId() + "'";

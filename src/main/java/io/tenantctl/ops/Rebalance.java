@@ -877,7 +877,7 @@ public final class Rebalance {
             try {
                 there = ctx.databaseNames(pool).contains(now.databaseName());
             } catch (RuntimeException e) {
-                return what + "its pool " + pool.poolId() + " does not answer (" + Errors.oneLine(e) + "): left moving; "
+                return what + "its pool " + pool.poolId() + " does not answer (" + PoolHealth.why(e) + "): left moving; "
                         + "'tenantctl pools stats " + pool.poolId() + "', then 'tenantctl rebalance resume' again";
             }
             if (!there) {

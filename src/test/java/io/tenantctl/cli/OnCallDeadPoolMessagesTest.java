@@ -70,4 +70,84 @@ class OnCallDeadPoolMessagesTest {
             assertThat(error.get("message").asText()).as(r.toString()).doesNotContain("unexpected MongoTimeoutException").contains("pool-1");
         }
     }
+
+    /**
+     * Audit: a pool that answers its ping and then not its listDatabases (it stopped answering in between) reached the
+     * operator of 'orgs adopt --discover' and of a restore's dry run as "unexpected StepFailure: listDatabases: timed out
+     * waiting for the server …" (exit 1, category internal, "run with -v"). Every look at a pool's databases now fails as a
+     * pool that does not answer: exit 3, one line naming the pool and its 'pools stats'. A fan-out's org that meets it
+     * still fails on its own line (exit 1), as documented.
+     */
+    @Test
+    void aPoolThatStopsAnsweringBeforeItListsItsDatabasesIsNamedByEveryVerb(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 3);
+            f.backup("acme");
+            Cli cli = f.newCli().decoratePools(real -> io.tenantctl.testing.HookedPools.databases(real, (poolId, uri, name) -> {
+                com.mongodb.client.MongoDatabase db = real.database(poolId, uri, name);
+                return !poolId.equals("pool-1") ? db : io.tenantctl.testing.HookedPools.beforeEach(db, "runCommand", args -> {
+                    if (args[0] instanceof org.bson.Document cmd && io.tenantctl.testing.HookedPools.is(cmd, "listDatabases")) {
+                        throw new com.mongodb.MongoTimeoutException("Timed out while waiting for a server that matches "
+                                + "ReadPreferenceServerSelector{readPreference=primary}. Client view of cluster state is {type=UNKNOWN, "
+                                + "servers=[{address=127.0.0.1:27999, type=UNKNOWN, state=CONNECTING, exception={com.mongodb."
+                                + "MongoSocketReadTimeoutException: Timeout while receiving message}}]");
+                    }
+                });
+            }));
+
+            Cli.Result discover = cli.run("orgs", "adopt", "--discover", "--pool", "pool-1");
+            assertThat(discover.exitCode()).as("%s", discover).isEqualTo(3);
+            assertThat(discover.err().lines()).as("one line, no stack trace: %s", discover).hasSize(1);
+            assertThat(discover.err()).as("%s", discover).startsWith("error: pool pool-1").contains("does not answer")
+                    .contains("tenantctl pools stats pool-1").doesNotContain("unexpected").doesNotContain("StepFailure");
+
+            Cli.Result restore = cli.run("restore", "--org", "acme", "--to-org", "acme2", "--target-pool", "pool-1", "--dry-run", "-o", "json");
+            assertThat(restore.exitCode()).as("%s", restore).isEqualTo(3);
+            JsonNode error = strictJson(restore).get("error");
+            assertThat(error.get("code").asInt()).isEqualTo(3);
+            assertThat(error.get("category").asText()).as("%s", restore).isEqualTo("config");
+            assertThat(error.get("message").asText()).as("%s", restore).startsWith("pool pool-1").contains("does not answer")
+                    .contains("tenantctl pools stats pool-1").doesNotContain("unexpected");
+            assertThat(restore.err().lines()).as("one line, no stack trace: %s", restore).hasSize(1);
+
+            // a fan-out's org: its own line, the run exit 1 (a provision dry run reads the pool's databases per org)
+            Cli.Result provision = cli.run("provision", "gamma", "--pool", "pool-1", "--dry-run", "-o", "json");
+            assertThat(provision.exitCode()).as("%s", provision).isEqualTo(1);
+            assertThat(strictJson(provision).toString()).as("%s", provision).contains("pool-1").doesNotContain("\"internal\"");
+        }
+    }
+
+    /**
+     * The same silence met by a call no op names (here a restore's dry run listing the collections of a leftover under
+     * the target's name, the pool's listDatabases answered) was "unexpected MongoTimeoutException" (exit 1, internal): the
+     * command's error handler now files any pool's silence as what it is, exit 3, one line saying which command names the pool.
+     */
+    @Test
+    void aPoolSilenceNoOpNamedIsStillAConnectivityErrorNotABug(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 3);
+            f.backup("acme");
+            f.database("pool-1", "org_acme2").getCollection("notes").insertOne(new org.bson.Document("_id", 1)); // a leftover
+            Cli cli = f.newCli().decoratePools(real -> io.tenantctl.testing.HookedPools.onDatabase(real, (name, db) -> !name.equals("org_acme2") ? db
+                    : io.tenantctl.testing.HookedPools.beforeEach(db, "listCollectionNames", () -> {
+                        throw new com.mongodb.MongoSocketReadTimeoutException("Timeout while receiving message",
+                                new com.mongodb.ServerAddress("127.0.0.1", 27999), new java.net.SocketTimeoutException("Read timed out"));
+                    })));
+            for (boolean json : new boolean[]{false, true}) {
+                Cli.Result r = json ? cli.run("restore", "--org", "acme", "--to-org", "acme2", "--target-pool", "pool-1", "--dry-run", "-o", "json")
+                        : cli.run("restore", "--org", "acme", "--to-org", "acme2", "--target-pool", "pool-1", "--dry-run");
+                assertThat(r.exitCode()).as("%s", r).isEqualTo(3);
+                assertThat(r.err().lines()).as("one line, no stack trace: %s", r).hasSize(1);
+                assertThat(r.err()).as("%s", r).startsWith("error: a pool at 127.0.0.1:27999 stopped answering")
+                        .contains("tenantctl pools stats").doesNotContain("unexpected");
+                if (json) {
+                    JsonNode error = strictJson(r).get("error");
+                    assertThat(error.get("code").asInt()).isEqualTo(3);
+                    assertThat(error.get("category").asText()).isEqualTo("config");
+                }
+            }
+        }
+    }
 }
