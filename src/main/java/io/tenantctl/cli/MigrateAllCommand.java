@@ -177,6 +177,9 @@ final class MigrateAllCommand implements Callable<Integer> {
         // a flag the run was not started with takes a new run of this org
         String withFlag = "tenantctl migrate-all --org " + orgId + manifest + flags;
         String migrate = runsOwn ? Summary.again(r.report(), () -> withFlag) : withFlag; // a cancelled run's --resume is refused
+        if (error.contains("the org's data is not where the catalog says")) { // its database is gone: a re-run refuses it again
+            return io.tenantctl.NextStep.run("tenantctl verify --org " + orgId, "it says where a copy may be and how to bring the data back");
+        }
         if (error.contains("orgs adopt")) {
             return f.poolId() == null ? io.tenantctl.NextStep.note("tenantctl orgs adopt " + orgId + " --pool POOL   (see the error)")
                     : io.tenantctl.NextStep.run("tenantctl orgs adopt " + orgId + " --pool " + f.poolId(), "see the error");

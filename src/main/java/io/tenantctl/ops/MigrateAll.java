@@ -194,9 +194,8 @@ public final class MigrateAll {
             Optional<SchemaManifest> recorded = flags.force() || failedOrg ? Optional.empty() : recordedManifest(org.schemaHash());
             Collection<String> inspect = recorded.map(r -> SchemaApply.inspect(manifest, r))
                     .orElseGet(() -> new java.util.LinkedHashSet<>(manifest.collections().stream().map(CollectionSpec::name).toList()));
-            SchemaApply.Plan plan = inspect.isEmpty() ? null : SchemaApply.migrate(ctx.pools().database(pool.poolId(), pool.uri(),
-                    org.databaseName()), manifest, inspect, flags.replaceConflicting(), flags.prune(), flags.allowExpiry(), dryRun, ctx.retry(),
-                    attempts, () -> ctx.catalog().orgs().forgetSchema(orgId));
+            SchemaApply.Plan plan = inspect.isEmpty() ? null : SchemaApply.migrate(ctx, pool, org, manifest, inspect, flags.replaceConflicting(),
+                    flags.prune(), flags.allowExpiry(), dryRun, attempts, () -> ctx.catalog().orgs().forgetSchema(orgId));
             if (!dryRun && !(failedOrg ? ctx.catalog().orgs().markActive(orgId, manifest.hash(), pool.uri())
                     : ctx.catalog().orgs().recordSchema(orgId, manifest.hash(), pool.uri()))) {
                 throw Provision.uriChanged(pool.poolId(), "migrated");

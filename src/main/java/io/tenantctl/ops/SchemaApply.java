@@ -256,8 +256,58 @@ final class SchemaApply {
     static Plan migrate(MongoDatabase db, SchemaManifest target, java.util.Collection<String> inspect, boolean replaceConflicting,
                         boolean prune, boolean allowExpiry, boolean dryRun, Retry retry, Retry.Attempts attempts,
                         Runnable beforeFirstWrite) {
+        return migrate(db, target, inspect, replaceConflicting, prune, allowExpiry, dryRun, retry, attempts, beforeFirstWrite, existing -> { });
+    }
+
+    /**
+     * A rollout's {@link #migrate} of {@code org}'s database on {@code pool}, which first {@link #refuseIfGone refuses} to
+     * make the database of an org whose data is missing.
+     */
+    static Plan migrate(OpsContext ctx, io.tenantctl.catalog.Pool pool, io.tenantctl.catalog.Org org, SchemaManifest target,
+                        java.util.Collection<String> inspect, boolean replaceConflicting, boolean prune, boolean allowExpiry,
+                        boolean dryRun, Retry.Attempts attempts, Runnable beforeFirstWrite) {
+        return migrate(ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName()), target, inspect, replaceConflicting, prune,
+                allowExpiry, dryRun, ctx.retry(), attempts, beforeFirstWrite, existing -> refuseIfGone(ctx, pool, org, existing, attempts));
+    }
+
+    /**
+     * Refuses (FAILED, before anything is made, in a dry run too) a rollout of an org whose status says it holds data (not
+     * one being provisioned, nor one whose provision failed: their database may not exist yet) and whose database is not
+     * on its pool: FerretDB makes a database on its first create, so the rollout would put an empty one where the org's
+     * data should be, report it migrated, and hide the loss from verify (missing_database) and the next backup. Asked
+     * only when the database lists no collection (one that exists holds some), by a listDatabases of its name alone, so
+     * an org that has its collections costs nothing more; a pool user that may not list databases (code 13) goes on as before.
+     */
+    static void refuseIfGone(OpsContext ctx, io.tenantctl.catalog.Pool pool, io.tenantctl.catalog.Org org, Set<String> existing,
+                             Retry.Attempts attempts) {
+        if (!existing.isEmpty() || Set.of(io.tenantctl.catalog.Org.PROVISIONING, io.tenantctl.catalog.Org.FAILED).contains(org.status())) {
+            return;
+        }
+        MongoDatabase admin = ctx.pools().database(pool.poolId(), pool.uri(), "admin");
+        Document reply;
+        try {
+            reply = step("listDatabases", () -> ctx.retry().call(attempts, () -> admin.runCommand(new Document("listDatabases", 1)
+                    .append("nameOnly", true).append("filter", new Document("name", org.databaseName())))));
+        } catch (StepFailure e) {
+            if (e.getCause() instanceof MongoCommandException c && c.getErrorCode() == 13) {
+                return;
+            }
+            throw e;
+        }
+        if (reply.getList("databases", Document.class).stream().noneMatch(d -> org.databaseName().equals(d.getString("name")))) {
+            throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, "database " + org.databaseName()
+                    + " is not on pool " + pool.poolId() + " at all: the org's data is not where the catalog says, and a rollout "
+                    + "makes no empty database in its place (nothing was created); 'tenantctl verify --org " + org.orgId()
+                    + "' says where a copy may be and how to bring it back");
+        }
+    }
+
+    private static Plan migrate(MongoDatabase db, SchemaManifest target, java.util.Collection<String> inspect, boolean replaceConflicting,
+                                boolean prune, boolean allowExpiry, boolean dryRun, Retry retry, Retry.Attempts attempts,
+                                Runnable beforeFirstWrite, java.util.function.Consumer<Set<String>> listed) {
         SchemaManifest part = target.subset(inspect);
         Set<String> existing = collections(db, retry, attempts);
+        listed.accept(existing);
         List<String> names = new ArrayList<>(part.collections().stream().map(CollectionSpec::name).toList());
         // as schema diff reads them: the collections the whole manifest does not list, whose indexes no rollout touches
         // (not even --prune) but one that refuses writes or deletes documents is not harmless (SchemaDiff.compute keeps those)

@@ -908,8 +908,12 @@ public final class Verify {
                         adopt != null ? adopt : backedUp ? NextStep.run("tenantctl restore --org " + org.orgId() + req.storeOnLine(), "from its newest backup; the org's pointer flips to "
                                 + "the restored copy")
                                 // restore would only say "no complete backup": the data is not tenantctl's to bring back
+                                // a rollout refuses to make the database of an org whose data is missing: it is made by hand, on purpose
                                 : NextStep.note("look for the data in the pool's own backups (its PostgreSQL); to give the org an empty database "
-                                + "instead: tenantctl migrate-all --org " + org.orgId() + schemaOption(org, org.schemaHash()) + " --force")));
+                                + "instead, make it by hand on pool " + pool.poolId() + " (mongosh: db.getSiblingDB('" + org.databaseName()
+                                + "').createCollection('" + Optional.ofNullable(org.schemaHash()).flatMap(this::manifest)
+                                .filter(m -> !m.collections().isEmpty()).map(m -> m.collections().get(0).name()).orElse("COLLECTION")
+                                + "')), then: tenantctl migrate-all --org " + org.orgId() + schemaOption(org, org.schemaHash()) + " --force")));
                 return out;
             }
             if (org.status().equals(Org.DELETING)) {

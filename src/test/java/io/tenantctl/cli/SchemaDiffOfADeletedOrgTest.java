@@ -65,4 +65,57 @@ class SchemaDiffOfADeletedOrgTest {
             assertThat(CliFixture.findings(CliFixture.strictJson(verify), "missing_database")).as(verify.toString()).hasSize(1);
         }
     }
+
+    /**
+     * Found by an audit: a rollout reaching an org whose database is gone from its pool (migrate-all --force here; any
+     * rollout whose diff lists collections to create) made an empty database in its place (FerretDB makes one on the first
+     * create), said the org migrated, exit 0, and verify's missing_database was gone with the loss. It now fails the org
+     * (exit 1), naming the database, the pool and verify, in a dry run too, and makes nothing: verify still says
+     * missing_database. Its next step is verify, not the same rollout again. The pools answer listCollections of a database
+     * they do not have as FerretDB does (none, nothing made); the stand-in would make it.
+     */
+    @Test
+    void aRolloutOfAnOrgWhoseDatabaseIsGoneFailsItAndMakesNothing() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            f.db("acme").drop();
+            Cli cli = f.newCli().decoratePools(real -> io.tenantctl.testing.HookedPools.onDatabase(real, (name, db) ->
+                    !name.equals("org_acme") ? db : (com.mongodb.client.MongoDatabase) java.lang.reflect.Proxy.newProxyInstance(
+                            getClass().getClassLoader(), new Class<?>[]{com.mongodb.client.MongoDatabase.class}, (p, m, a) -> {
+                                if (m.getName().equals("listCollectionNames") && !f.databaseNames("pool-0").contains(name)) {
+                                    return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                                            new Class<?>[]{com.mongodb.client.ListCollectionNamesIterable.class}, (q, n, b) -> switch (n.getName()) {
+                                                case "into" -> b[0];
+                                                case "first" -> null;
+                                                default -> throw new UnsupportedOperationException(n.getName());
+                                            });
+                                }
+                                try {
+                                    return m.invoke(db, a);
+                                } catch (java.lang.reflect.InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                            })));
+
+            Cli.Result dry = cli.run("migrate-all", "--schema", f.schema.toString(), "--force", "--dry-run");
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+            assertThat(dry.toString()).contains("database org_acme is not on pool pool-0 at all");
+            Cli.Result run = cli.run("migrate-all", "--schema", f.schema.toString(), "--force", "-o", "json");
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+            com.fasterxml.jackson.databind.JsonNode doc = CliFixture.strictJson(run);
+            assertThat(run.out()).as(run.toString()).contains("database org_acme is not on pool pool-0 at all")
+                    .contains("tenantctl verify --org acme");
+            assertThat(doc.toString()).as("the failed org's next step is verify, not the rollout again")
+                    .contains("\"next_step\":\"tenantctl verify --org acme\"")
+                    .doesNotContain("\"next_step\":\"tenantctl migrate-all --org acme");
+            assertThat(f.databaseNames("pool-0")).as("no empty database made in the org's place").doesNotContain("org_acme")
+                    .contains("org_globex");
+            Cli.Result fix = cli.run("verify", "--org", "acme", "--fix"); // nor does verify's fix make it
+            assertThat(fix.exitCode()).as(fix.toString()).isEqualTo(4);
+            assertThat(f.databaseNames("pool-0")).as(fix.toString()).doesNotContain("org_acme");
+            Cli.Result verify = f.cli.run("verify", "--org", "acme", "-o", "json");
+            assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(4);
+            assertThat(CliFixture.findings(CliFixture.strictJson(verify), "missing_database")).as(verify.toString()).hasSize(1);
+        }
+    }
 }
