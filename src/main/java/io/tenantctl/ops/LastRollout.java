@@ -63,10 +63,16 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
 
         /**
          * {@link #catchUp} as a next step: the bare command, unless this rollout failed {@code org} on duplicate keys (its
-         * unique pre-flight found them), which that command finds again until the documents are changed by hand.
+         * unique pre-flight found them), which that command finds again until the documents are changed by hand, or found its
+         * database gone from its pool, which that command refuses until the data is back: verify says how.
          */
         io.tenantctl.NextStep catchUpStep(Catalog catalog, Org org) {
-            boolean duplicates = catalog.runs().itemError(runId, org.orgId()).filter(e -> e.contains(SchemaApply.DUPLICATE_KEYS)).isPresent();
+            Optional<String> error = catalog.runs().itemError(runId, org.orgId());
+            boolean duplicates = error.filter(e -> e.contains(SchemaApply.DUPLICATE_KEYS)).isPresent();
+            if (error.filter(e -> e.contains(SchemaApply.DATA_GONE)).isPresent()) { // that command refuses it again until the data is back
+                return io.tenantctl.NextStep.run("tenantctl verify --org " + org.orgId(), "run " + runId + " found its database gone from its "
+                        + "pool: verify says where a copy may be and how to bring it back");
+            }
             return duplicates ? io.tenantctl.NextStep.note("remove the duplicate documents run " + runId + " found on it ('tenantctl runs show "
                     + runId + "' names them), then: " + catchUp(org) + (unfinished == null ? "" : "   (" + unfinishedNote() + ")"))
                     : unfinished == null ? io.tenantctl.NextStep.run(catchUp(org)) : io.tenantctl.NextStep.run(catchUp(org), unfinishedNote());

@@ -296,11 +296,14 @@ final class SchemaApply {
         }
         if (reply.getList("databases", Document.class).stream().noneMatch(d -> org.databaseName().equals(d.getString("name")))) {
             throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, "database " + org.databaseName()
-                    + " is not on pool " + pool.poolId() + " at all: the org's data is not where the catalog says, and a rollout "
+                    + " is not on pool " + pool.poolId() + " at all: " + DATA_GONE + ", and a rollout "
                     + "makes no empty database in its place (nothing was created); 'tenantctl verify --org " + org.orgId()
                     + "' says where a copy may be and how to bring it back");
         }
     }
+
+    /** How a rollout's refusal of an org whose database is gone says it (and how a later next step knows it did). */
+    static final String DATA_GONE = "the org's data is not where the catalog says";
 
     private static Plan migrate(MongoDatabase db, SchemaManifest target, java.util.Collection<String> inspect, boolean replaceConflicting,
                                 boolean prune, boolean allowExpiry, boolean dryRun, Retry retry, Retry.Attempts attempts,

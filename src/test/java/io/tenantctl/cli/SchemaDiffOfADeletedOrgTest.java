@@ -110,6 +110,13 @@ class SchemaDiffOfADeletedOrgTest {
                     .doesNotContain("\"next_step\":\"tenantctl migrate-all --org acme");
             assertThat(f.databaseNames("pool-0")).as("no empty database made in the org's place").doesNotContain("org_acme")
                     .contains("org_globex");
+            // a release's rollout (a new manifest) fails it the same way; orgs show, where on-call looks for the org behind
+            // that rollout, names verify, not that rollout again, which only fails it again
+            java.nio.file.Path v2 = java.nio.file.Files.writeString(dir.resolve("v2.json"), CliFixture.smallSchemaWithUniqueUsername(false));
+            Cli.Result release = cli.run("migrate-all", "--schema", v2.toString());
+            assertThat(release.exitCode()).as(release.toString()).isEqualTo(1);
+            Cli.Result shown = f.cli.run("orgs", "show", "acme");
+            assertThat(shown.out()).as(shown.toString()).contains("tenantctl verify --org acme").doesNotContain("tenantctl migrate-all");
             Cli.Result fix = cli.run("verify", "--org", "acme", "--fix"); // nor does verify's fix make it
             assertThat(fix.exitCode()).as(fix.toString()).isEqualTo(4);
             assertThat(f.databaseNames("pool-0")).as(fix.toString()).doesNotContain("org_acme");
