@@ -79,7 +79,7 @@ class SchemaDiffOfADeletedOrgTest {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme", "globex");
             f.db("acme").drop();
-            Cli cli = f.newCli().decoratePools(real -> io.tenantctl.testing.HookedPools.onDatabase(real, (name, db) ->
+            java.util.function.UnaryOperator<io.tenantctl.pool.PoolConnector> likeFerretDb = real -> io.tenantctl.testing.HookedPools.onDatabase(real, (name, db) ->
                     !name.equals("org_acme") ? db : (com.mongodb.client.MongoDatabase) java.lang.reflect.Proxy.newProxyInstance(
                             getClass().getClassLoader(), new Class<?>[]{com.mongodb.client.MongoDatabase.class}, (p, m, a) -> {
                                 if (m.getName().equals("listCollectionNames") && !f.databaseNames("pool-0").contains(name)) {
@@ -95,7 +95,8 @@ class SchemaDiffOfADeletedOrgTest {
                                 } catch (java.lang.reflect.InvocationTargetException e) {
                                     throw e.getCause();
                                 }
-                            })));
+                            }));
+            Cli cli = f.newCli().decoratePools(likeFerretDb);
 
             Cli.Result dry = cli.run("migrate-all", "--schema", f.schema.toString(), "--force", "--dry-run");
             assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
@@ -123,6 +124,15 @@ class SchemaDiffOfADeletedOrgTest {
             Cli.Result verify = f.cli.run("verify", "--org", "acme", "-o", "json");
             assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(4);
             assertThat(CliFixture.findings(CliFixture.strictJson(verify), "missing_database")).as(verify.toString()).hasSize(1);
+
+            // a pool user that may not list databases (13): the rollout cannot tell, and goes on as it did
+            Cli blind = f.newCli().decoratePools(real -> io.tenantctl.testing.HookedPools.onCommand(likeFerretDb.apply(real), (db, command) -> {
+                if (db.equals("admin") && io.tenantctl.testing.HookedPools.is(command, "listDatabases")) {
+                    throw io.tenantctl.testing.HookedPools.commandError(13, "not authorized on admin to execute command");
+                }
+            }));
+            ok(blind, "migrate-all", "--schema", v2.toString(), "--org", "acme");
+            assertThat(f.databaseNames("pool-0")).contains("org_acme");
         }
     }
 }
