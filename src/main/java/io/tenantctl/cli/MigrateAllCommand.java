@@ -177,7 +177,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         // a flag the run was not started with takes a new run of this org
         String withFlag = "tenantctl migrate-all --org " + orgId + manifest + flags;
         String migrate = runsOwn ? Summary.again(r.report(), () -> withFlag) : withFlag; // a cancelled run's --resume is refused
-        if (error.contains("the org's data is not where the catalog says")) { // its database is gone: a re-run refuses it again
+        if (error.contains(DATA_GONE)) { // its database is gone: a re-run refuses it again
             return io.tenantctl.NextStep.run("tenantctl verify --org " + orgId, "it says where a copy may be and how to bring the data back");
         }
         if (error.contains("orgs adopt")) {
@@ -215,7 +215,7 @@ final class MigrateAllCommand implements Callable<Integer> {
      * What goes on with an aborted run: its --resume, unless orgs of it were refused for what only a flag the run was not
      * given passes — expiring documents (--allow-expiry), conflicting indexes (--replace-conflicting) — which a resume
      * cannot add (it would fail them, and abort, the same way): their own next step first, or the run ended and started
-     * again with that flag.
+     * again with that flag; nor orgs whose database is gone from their pool, until their data is back.
      */
     private static io.tenantctl.NextStep goOn(MigrateAll.Result r) {
         String runId = r.report().runId();
@@ -230,8 +230,16 @@ final class MigrateAllCommand implements Callable<Integer> {
                         + runId + "' and run it again with " + refusal[1]);
             }
         }
+        if (r.report().failed().stream().anyMatch(f -> f.error() != null && f.error().contains(DATA_GONE))) { // refused until the data is back
+            return io.tenantctl.NextStep.note("Its orgs whose database is gone from their pool fail the same way on --resume: bring each "
+                    + "one's data back first (its next: 'tenantctl verify --org ORG' says how), then '" + resume + "'; or end the run "
+                    + "with 'tenantctl runs cancel " + runId + "'");
+        }
         return io.tenantctl.NextStep.run(resume);
     }
+
+    /** How a rollout says it refused an org whose database is gone from its pool (ops' SchemaApply.DATA_GONE). */
+    private static final String DATA_GONE = "the org's data is not where the catalog says";
 
     /** The plan's lists summed over the orgs (in -o json and the text summary); each org's detail parsed once. */
     private static final List<String> TOTALS = List.of("create_collections", "create_indexes", "replaced", "dropped", "pruned",

@@ -125,6 +125,15 @@ class SchemaDiffOfADeletedOrgTest {
             assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(4);
             assertThat(CliFixture.findings(CliFixture.strictJson(verify), "missing_database")).as(verify.toString()).hasSize(1);
 
+            // a run aborted on it (--max-failures 0, acme first) names no --resume, which would only fail it, and abort, again
+            Cli.Result aborted = cli.run("migrate-all", "--schema", v2.toString(), "--force", "--max-failures", "0", "--per-pool", "1");
+            assertThat(aborted.exitCode()).as(aborted.toString()).isEqualTo(1);
+            String runId = CliFixture.strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs").get(0).get("run_id").asText();
+            assertThat(aborted.err()).as(aborted.toString()).contains("aborted: more orgs failed than --max-failures allows")
+                    .doesNotContain("Resume with: tenantctl migrate-all --resume " + runId)
+                    .contains("tenantctl verify --org").contains("tenantctl runs cancel " + runId);
+            ok(f.cli, "runs", "cancel", runId);
+
             // a pool user that may not list databases (13): the rollout cannot tell, and goes on as it did
             Cli blind = f.newCli().decoratePools(real -> io.tenantctl.testing.HookedPools.onCommand(likeFerretDb.apply(real), (db, command) -> {
                 if (db.equals("admin") && io.tenantctl.testing.HookedPools.is(command, "listDatabases")) {
