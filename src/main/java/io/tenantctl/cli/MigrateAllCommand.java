@@ -177,7 +177,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         // a flag the run was not started with takes a new run of this org
         String withFlag = "tenantctl migrate-all --org " + orgId + manifest + flags;
         String migrate = runsOwn ? Summary.again(r.report(), () -> withFlag) : withFlag; // a cancelled run's --resume is refused
-        if (error.contains(DATA_GONE)) { // its database is gone: a re-run refuses it again
+        if (io.tenantctl.ops.Errors.dataGone(error)) { // its database is gone: a re-run refuses it again
             return io.tenantctl.NextStep.run("tenantctl verify --org " + orgId, "it says where a copy may be and how to bring the data back");
         }
         if (error.contains("orgs adopt")) {
@@ -230,7 +230,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                         + runId + "' and run it again with " + refusal[1]);
             }
         }
-        if (r.report().failed().stream().anyMatch(f -> f.error() != null && f.error().contains(DATA_GONE))) { // refused until the data is back
+        if (r.report().failed().stream().anyMatch(f -> io.tenantctl.ops.Errors.dataGone(f.error()))) { // refused until the data is back
             return io.tenantctl.NextStep.note("Its orgs whose database is gone from their pool fail the same way on --resume: bring each "
                     + "one's data back first (its next: 'tenantctl verify --org ORG' says how), then '" + resume + "'; or end the run "
                     + "with 'tenantctl runs cancel " + runId + "'");
@@ -238,8 +238,6 @@ final class MigrateAllCommand implements Callable<Integer> {
         return io.tenantctl.NextStep.run(resume);
     }
 
-    /** How a rollout says it refused an org whose database is gone from its pool (ops' SchemaApply.DATA_GONE). */
-    private static final String DATA_GONE = "the org's data is not where the catalog says";
 
     /** The plan's lists summed over the orgs (in -o json and the text summary); each org's detail parsed once. */
     private static final List<String> TOTALS = List.of("create_collections", "create_indexes", "replaced", "dropped", "pruned",

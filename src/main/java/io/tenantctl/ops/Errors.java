@@ -10,6 +10,11 @@ public final class Errors {
     private Errors() {
     }
 
+    /** Whether a rollout's recorded {@code error} is its refusal of an org whose database is gone (a re-run refuses it again). */
+    public static boolean dataGone(String error) {
+        return error != null && error.contains(SchemaApply.DATA_GONE);
+    }
+
     public static String oneLine(Throwable t) {
         if (t instanceof TenantctlException || t instanceof SchemaApply.StepFailure) {
             return t.getMessage();
