@@ -330,6 +330,17 @@ public final class RunRepository {
                 rs -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)}, runId).orElseThrow());
     }
 
+    /**
+     * As {@link #doneMillis}, over the run's items of one {@code status} (one without a time as 0 ms), worked out by the
+     * catalog: p50, p95, max, how many and their sum.
+     */
+    public long[] millisOf(String runId, String status) {
+        return catalog.inConnection(c -> Sql.one(c, "select coalesce(percentile_disc(0.5) within group (order by coalesce(millis, 0)), 0), "
+                + "coalesce(percentile_disc(0.95) within group (order by coalesce(millis, 0)), 0), coalesce(max(millis), 0), count(*), "
+                + "coalesce(sum(millis), 0) from run_items where run_id = ? and status = ?",
+                rs -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)}, runId, status).orElseThrow());
+    }
+
     /** Item count by pool ("" for an item with none) and status, worked out by the catalog. */
     public java.util.Map<String, java.util.Map<String, Integer>> countsByPool(String runId) {
         java.util.Map<String, java.util.Map<String, Integer>> out = new java.util.TreeMap<>();

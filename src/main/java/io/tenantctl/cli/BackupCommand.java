@@ -86,9 +86,9 @@ final class BackupCommand implements Callable<Integer> {
         try (ObjectStore store = ctx.ops().openStoreToBackUp(ctx.resolveStoreUrl(), ctx.effectiveEnv(), false)) {
             Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(selector,
                     new Backup.Copy(alg, freeze, null), dryRun.on, drive, Clock.systemUTC(), Stores.onLine(ctx)));
-            metrics.report(r.report());
-            render(r.report(), r.interrupted(), r.store());
-            return Summary.exitCode(ctx, r.report(), r.interrupted(), r.report().failed().isEmpty() ? 0 : 1);
+            metrics.report(r.report(), r.lines());
+            render(r.report(), r.lines(), r.interrupted(), r.store());
+            return Summary.exitCode(ctx, r.report(), r.interrupted(), r.report().count("failed") == 0 ? 0 : 1);
         }
     }
 
@@ -112,7 +112,14 @@ final class BackupCommand implements Callable<Integer> {
     /** A run's outcomes as a worker's own are counted ({@link Summary#thisWorker}), each org of the run in one of them (or not started). */
     private static final List<String> OUTCOMES = List.of("backed_up", "skipped", "failed");
 
-    private void render(RunReport report, boolean interrupted, String store) {
+    /**
+     * The run's outcome: its counts, timings and slowest from {@code report}, which holds no org's line (a fleet's are many);
+     * the table, -o json's orgs[] and failed[] and the failures on stderr from {@code lines}, read from the run's items a page
+     * at a time, the table and the document printed once whole
+     * (a run of a page of orgs or fewer: read into memory first, printed as ever, no temporary file needed).
+     */
+    private void render(RunReport report, io.tenantctl.ops.run.ReportLines read, boolean interrupted, String store) {
+        io.tenantctl.ops.run.ReportLines lines = read.heldUpTo(io.tenantctl.ops.run.ReportLines.PAGE, report.total());
         // an org deleted (or deleting) since it was selected is never backed up again: its final backup was its last, and
         // 'backup --org' would fail the same way for ever
         java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = f -> io.tenantctl.NextStep.run(f.error() != null
@@ -131,27 +138,27 @@ final class BackupCommand implements Callable<Integer> {
             counts.put("backed_up", report.count("backed_up"));
             counts.put("planned", report.count("planned"));
             counts.put("worker", Summary.thisWorker(report, OUTCOMES));
-            Output.json(ctx.out, Summary.json(report, interrupted, counts, next));
+            Summary.print(ctx, lines, Summary.json(report, lines::forEach, lines.failed(), interrupted, counts, next));
             return;
         }
         if (fanout.detach && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
-            ctx.out.println("run " + report.runId() + " created with " + report.orgs().size() + " orgs; start workers with: tenantctl backup --join "
+            ctx.out.println("run " + report.runId() + " created with " + report.total() + " orgs; start workers with: tenantctl backup --join "
                     + report.runId());
             return;
         }
-        Output.table(ctx.out, List.of("org", "pool", "backup", "outcome", "docs", "bytes", "ms", "error"),
-                report.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.detail().path("backup_id").asText(null), o.outcome(),
-                        o.detail().path("docs").asText(), o.detail().path("bytes").asText(), Summary.ms(o), o.error())).toList());
+        Summary.table(ctx, lines, List.of("org", "pool", "backup", "outcome", "docs", "bytes", "ms", "error"),
+                o -> Arrays.asList(o.orgId(), o.poolId(), o.detail().path("backup_id").asText(null), o.outcome(),
+                        o.detail().path("docs").asText(), o.detail().path("bytes").asText(), Summary.ms(o), o.error()));
         if (report.dryRun()) {
             ctx.out.println("dry run: nothing written; " + report.count("planned") + " orgs would be backed up to " + store
-                    + (report.failed().isEmpty() ? "" : ", " + report.failed().size() + " cannot be"));
+                    + (report.count("failed") == 0 ? "" : ", " + report.count("failed") + " cannot be"));
             Summary.dryRunInterrupted(ctx, report, interrupted);
             return;
         }
         ctx.out.println("run " + report.runId() + ": backed up " + report.count("backed_up") + " to " + store + ", failed "
-                + report.failed().size() + (interrupted ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
-        java.util.Optional.ofNullable(Summary.thisWorker(report, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
+                + report.count("failed") + (interrupted ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
+        java.util.Optional.ofNullable(Summary.thisWorker(report, lines, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
         Summary.timings(ctx, report);
-        Summary.failures(ctx, Summary.failures(report, next));
+        Summary.failures(ctx, lines.failed(), next);
     }
 }

@@ -53,6 +53,9 @@ final class Metrics {
     private RunReport report;
     /** The report's figures by pool, or null: worked out from its lines. */
     private RunReport.ByPool byPool;
+    /** A report without lines: its orgs' lines, read back when asked ({@link #report(RunReport, io.tenantctl.ops.run.ReportLines)}), and the sums worked out from them. */
+    private io.tenantctl.ops.run.ReportLines lines;
+    private Map<String, Map<String, Long>> sums;
     /** --detach: the run was only created, nothing worked on. */
     boolean detached;
     private final Map<String, Family> extra = new LinkedHashMap<>();
@@ -88,9 +91,30 @@ final class Metrics {
         return m;
     }
 
+    /**
+     * As {@link #report(RunReport)}, for a report without lines: its figures by pool and the per-pool sums of its orgs'
+     * detail (backup's bytes and documents) worked out now, from the catalog and {@code lines} (each org's, read a page at a
+     * time), only when a file is to be written.
+     */
+    void report(RunReport report, io.tenantctl.ops.run.ReportLines lines) {
+        report(report, file == null ? (RunReport.ByPool) null : lines.byPool().get());
+        if (file != null) {
+            this.lines = lines;
+            sums = new LinkedHashMap<>();
+            for (String[] s : SUMMED) {
+                if (s[0].equals(report.verb())) {
+                    sums.put(s[2], perPoolSum(s[1], s[2]));
+                }
+            }
+        }
+    }
+
+    /** Verb, outcome and detail field of each per-pool sum the file gives ({@link #perPoolSum}). */
+    private static final String[][] SUMMED = {{"backup", "backed_up", "bytes"}, {"backup", "backed_up", "docs"}};
+
     /** The run's report, once there is one (its run id also goes on every log line from now on). */
     void report(RunReport report) {
-        report(report, null);
+        report(report, (RunReport.ByPool) null);
     }
 
     /**
@@ -177,15 +201,23 @@ final class Metrics {
 
     /** Per pool: the sum of the detail field {@code field} over the orgs whose outcome is {@code outcome}. */
     private GaugeSnapshot perPoolSum(String name, String help, String outcome, String field) {
-        Map<String, Long> sums = new TreeMap<>();
-        for (RunReport.Org o : report.orgs()) {
-            String pool = o.poolId() == null ? "" : o.poolId();
-            long v = o.outcome().equals(outcome) ? o.detail().path(field).asLong() : 0;
-            sums.merge(pool, v, Long::sum);
-        }
+        Map<String, Long> byPool = sums != null && sums.containsKey(field) ? sums.get(field) : perPoolSum(outcome, field);
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(PREFIX + name).help(help);
-        sums.forEach((pool, v) -> b.dataPoint(point(v, "pool", pool)));
+        byPool.forEach((pool, v) -> b.dataPoint(point(v, "pool", pool)));
         return b.build();
+    }
+
+    /** As {@link #perPoolSum(String, String, String, String)}'s figures, from the report's lines or those {@link #lines} hands over. */
+    private Map<String, Long> perPoolSum(String outcome, String field) {
+        Map<String, Long> sums = new TreeMap<>();
+        java.util.function.Consumer<RunReport.Org> add = o -> sums.merge(o.poolId() == null ? "" : o.poolId(),
+                o.outcome().equals(outcome) ? o.detail().path(field).asLong() : 0, Long::sum);
+        if (lines != null) {
+            lines.forEach(add);
+        } else {
+            report.orgs().forEach(add);
+        }
+        return sums;
     }
 
     /**

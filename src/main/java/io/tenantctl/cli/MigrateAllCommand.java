@@ -106,21 +106,24 @@ final class MigrateAllCommand implements Callable<Integer> {
         MigrateAll.Result r = new MigrateAll(ctx.ops()).run(new MigrateAll.Request(manifest,
                 new MigrateAll.Selector(pools, orgs, tier, force, includeFailed), new MigrateAll.Apply(replaceConflicting, prune, allowExpiry),
                 new MigrateAll.Staging(canary, maxFailures), drive, dryRun.on, fanout.waitForBusy));
+        // a run of a page of orgs or fewer: its lines read into memory once, its output printed as ever (no temporary file needed)
+        r = new MigrateAll.Result(r.report(), r.interrupted(), r.schemaHash(), r.selected(), r.unchanged(), r.apply(), r.force(),
+                r.lines().heldUpTo(io.tenantctl.ops.run.ReportLines.PAGE, r.report().total()));
         RunReport report = r.report();
-        metrics.report(report);
+        metrics.report(report, r.lines());
         if (r.apply().prune() && !r.force() && r.unchanged() > 0 && !control.existing()) {
             // an org already on this manifest is not looked at: --prune alone then dropped nothing, and said nothing of why
             ctx.warn(r.unchanged() + " org(s) already have manifest " + r.schemaHash().substring(0, 12) + " and are not "
                     + "inspected, so --prune drops nothing there: add --force to inspect them (and --dry-run first to see what it drops)");
         }
         if (ctx.json()) {
-            Output.json(ctx.out, json(r));
+            Summary.print(ctx, r.lines(), json(r)); // a larger run's orgs read from its items as it is written: printed once whole
         } else if (report.dryRun()) {
             renderPlan(r);
         } else {
             renderRun(r);
         }
-        return Summary.exitCode(ctx, report, r.interrupted(), report.failed().isEmpty() && report.aborted() == null ? 0 : 1);
+        return Summary.exitCode(ctx, report, r.interrupted(), report.count("failed") == 0 && report.aborted() == null ? 0 : 1);
     }
 
     private Map<String, Object> json(MigrateAll.Result r) {
@@ -133,8 +136,9 @@ final class MigrateAllCommand implements Callable<Integer> {
         counts.put("run_orgs", r.report().total()); // the run's outcomes (counts{}) add up to these
         counts.put("up_to_date_not_selected", r.unchanged() - r.report().count("unchanged"));
         counts.put("worker", Summary.thisWorker(r.report(), OUTCOMES));
-        Map<String, Object> doc = Summary.json(r.report(), r.interrupted(), counts, f -> nextStep(r, f));
-        doc.put("skipped_orgs", skipped(r).stream().map(f -> Output.ordered("org_id", f.orgId(), "reason", String.valueOf(f.error()))).toList());
+        Map<String, Object> doc = Summary.json(r.report(), r.lines()::forEach, r.lines().failed(), r.interrupted(), counts, f -> nextStep(r, f));
+        doc.put("skipped_orgs", io.tenantctl.ops.StreamedJsonArray.<Map<String, Object>>of(each -> skipped(r, f -> each.accept(
+                Output.ordered("org_id", f.orgId(), "reason", String.valueOf(f.error()))))));
         doc.put("aborted", r.report().aborted());
         if (!r.report().dryRun() && r.report().aborted() != null && !r.interrupted()) {
             io.tenantctl.NextStep goOn = goOn(r); // --resume alone would fail its expiry-refused orgs again
@@ -150,8 +154,13 @@ final class MigrateAllCommand implements Callable<Integer> {
     /** A run's outcomes as its summary counts them, each org of the run in one of them (or not started). */
     private static final List<String> OUTCOMES = List.of("migrated", "unchanged", "skipped", "failed");
 
-    private static List<RunReport.Org> skipped(MigrateAll.Result r) {
-        return r.report().orgs().stream().filter(o -> o.outcome().equals("skipped")).toList();
+    /** Hands over the skipped orgs' lines, one at a time (a run's read from its items). */
+    private static void skipped(MigrateAll.Result r, java.util.function.Consumer<RunReport.Org> each) {
+        r.lines().forEach(o -> {
+            if (o.outcome().equals("skipped")) {
+                each.accept(o);
+            }
+        });
     }
 
     /**
@@ -222,15 +231,22 @@ final class MigrateAllCommand implements Callable<Integer> {
         String resume = "tenantctl migrate-all --resume " + runId;
         String[][] refusals = {{"--allow-expiry", "--allow-expiry", "expiring documents"},
                 {"pass --replace-conflicting", "--replace-conflicting", "conflicting indexes"}};
-        for (String[] refusal : refusals) {
-            boolean given = refusal[1].equals("--allow-expiry") ? r.apply().allowExpiry() : r.apply().replaceConflicting();
-            if (!given && r.report().failed().stream().anyMatch(f -> f.error() != null && f.error().contains(refusal[0]))) {
-                return io.tenantctl.NextStep.note("Its orgs refused for " + refusal[2] + " fail the same way on --resume, which cannot add "
-                        + refusal[1] + ": run each one's next: first, then '" + resume + "'; or end the run with 'tenantctl runs cancel "
-                        + runId + "' and run it again with " + refusal[1]);
+        boolean[] seen = new boolean[refusals.length + 1]; // each refusal met, and last an org whose database is gone
+        r.lines().failed().accept(f -> {
+            for (int i = 0; i < refusals.length && f.error() != null; i++) {
+                seen[i] |= f.error().contains(refusals[i][0]);
+            }
+            seen[refusals.length] |= io.tenantctl.ops.Errors.dataGone(f.error());
+        });
+        for (int i = 0; i < refusals.length; i++) {
+            boolean given = refusals[i][1].equals("--allow-expiry") ? r.apply().allowExpiry() : r.apply().replaceConflicting();
+            if (!given && seen[i]) {
+                return io.tenantctl.NextStep.note("Its orgs refused for " + refusals[i][2] + " fail the same way on --resume, which cannot add "
+                        + refusals[i][1] + ": run each one's next: first, then '" + resume + "'; or end the run with 'tenantctl runs cancel "
+                        + runId + "' and run it again with " + refusals[i][1]);
             }
         }
-        if (r.report().failed().stream().anyMatch(f -> io.tenantctl.ops.Errors.dataGone(f.error()))) { // refused until the data is back
+        if (seen[refusals.length]) { // refused until the data is back
             return io.tenantctl.NextStep.note("Its orgs whose database is gone from their pool fail the same way on --resume: bring each "
                     + "one's data back first (its next: 'tenantctl verify --org ORG' says how), then '" + resume + "'; or end the run "
                     + "with 'tenantctl runs cancel " + runId + "'");
@@ -250,12 +266,12 @@ final class MigrateAllCommand implements Callable<Integer> {
     private static Map<String, Integer> totals(MigrateAll.Result r) {
         Map<String, Integer> t = new LinkedHashMap<>();
         TOTALS.forEach(k -> t.put(k, 0));
-        for (RunReport.Org o : r.report().orgs()) {
+        r.lines().forEach(o -> {
             JsonNode plan = o.detail().path("plan");
             boolean fails = o.outcome().equals("failed");
             TOTALS.stream().filter(k -> !fails || k.equals("conflicts") || k.equals("extras"))
                     .forEach(k -> t.merge(k, plan.path(k).size(), Integer::sum));
-        }
+        });
         return t;
     }
 
@@ -269,12 +285,12 @@ final class MigrateAllCommand implements Callable<Integer> {
      */
     private static String named(MigrateAll.Result r, String... fields) {
         java.util.Set<String> names = new java.util.LinkedHashSet<>();
-        for (RunReport.Org o : r.report().orgs().stream().filter(o -> !o.outcome().equals("failed")).toList()) {
+        r.lines().forEach(o -> {
             JsonNode plan = o.detail().path("plan");
-            for (String f : fields) {
+            for (String f : o.outcome().equals("failed") ? new String[0] : fields) {
                 plan.path(f).forEach(n -> names.add(n.asText()));
             }
-        }
+        });
         List<String> shown = names.stream().limit(10).toList();
         return names.isEmpty() ? "" : " (" + String.join(", ", shown) + (names.size() > shown.size() ? ", and "
                 + (names.size() - shown.size()) + " more: see -o json" : "") + ")";
@@ -290,7 +306,7 @@ final class MigrateAllCommand implements Callable<Integer> {
     private void constraining(MigrateAll.Result r) {
         Map<String, List<String>> on = new LinkedHashMap<>();
         Map<String, List<String>> byHand = new LinkedHashMap<>(); // index -> the commands, one per org
-        r.report().orgs().forEach(o -> {
+        r.lines().forEach(o -> {
             o.detail().path("plan").path("constraining").forEach(n -> on.computeIfAbsent(n.asText(), k -> new ArrayList<>()).add(o.orgId()));
             o.detail().path("plan").path("drop_by_hand").forEach(n -> byHand.computeIfAbsent(n.path("index").asText(), k -> new ArrayList<>())
                     .add(n.path("command").asText()));
@@ -358,12 +374,12 @@ final class MigrateAllCommand implements Callable<Integer> {
         ctx.out.println("run " + report.runId() + ": " + report.total() + " orgs in the run: " + String.join(", ", OUTCOMES.stream()
                 .map(o -> o + " " + report.count(o)).toList()) + (notStarted == 0 ? "" : ", not started " + notStarted)
                 + (notSelected == 0 ? "" : "; " + notSelected + " more already up to date, not selected"));
-        java.util.Optional.ofNullable(Summary.thisWorker(report, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
+        java.util.Optional.ofNullable(Summary.thisWorker(report, r.lines(), OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
         Summary.timings(ctx, report);
-        Summary.catalogAlarm(ctx, report, "migrated");
-        skipped(r).forEach(s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
+        Summary.catalogAlarm(ctx, r.lines(), "migrated");
+        skipped(r, s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
         constraining(r);
-        Summary.failures(ctx, Summary.failures(report, f -> nextStep(r, f)));
+        Summary.failures(ctx, r.lines().failed(), f -> nextStep(r, f));
         if (report.aborted() != null) {
             io.tenantctl.NextStep goOn = goOn(r);
             ctx.err.println("aborted: " + report.aborted() + ". " + (goOn.command() != null ? "Resume with: " : "") + goOn.text());

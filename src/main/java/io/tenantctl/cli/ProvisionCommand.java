@@ -81,18 +81,23 @@ final class ProvisionCommand implements Callable<Integer> {
         Manifests.oneOf(schema, schemaHash);
         SchemaManifest manifest = control.existing() ? null : Manifests.given(ctx, schema, schemaHash);
         Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on, drive));
-        metrics.report(r.report());
+        metrics.report(r.report(), r.lines());
         if (pool != null) { // an org that exists is unchanged where it is: the pin is said not applied, once for them all
-            List<String> elsewhere = r.report().orgs().stream().filter(o -> o.outcome().equals("unchanged") && !pool.equals(o.poolId()))
-                    .map(o -> o.orgId() + " (on " + o.poolId() + ")").toList();
+            List<String> elsewhere = new ArrayList<>(); // the first 3 named, the rest counted: the lines are read a page at a time
+            int[] more = {0};
+            r.lines().forEach(o -> {
+                if (o.outcome().equals("unchanged") && !pool.equals(o.poolId()) && (elsewhere.size() < 3 || more[0]++ < 0)) {
+                    elsewhere.add(o.orgId() + " (on " + o.poolId() + ")");
+                }
+            });
             if (!elsewhere.isEmpty()) {
-                ctx.warn(elsewhere.size() + " org(s) exist already on another pool than --pool " + pool + ", left where they are: "
-                        + String.join(", ", elsewhere.subList(0, Math.min(3, elsewhere.size()))) + (elsewhere.size() > 3 ? ", …" : "")
+                ctx.warn(elsewhere.size() + more[0] + " org(s) exist already on another pool than --pool " + pool + ", left where they are: "
+                        + String.join(", ", elsewhere) + (more[0] > 0 ? ", …" : "")
                         + "; 'tenantctl rebalance move ORG --to " + pool + "' moves one");
             }
         }
         render(r.report(), r);
-        return Summary.exitCode(ctx, r.report(), r.interrupted(), r.report().failed().isEmpty() ? 0 : 1);
+        return Summary.exitCode(ctx, r.report(), r.interrupted(), r.report().count("failed") == 0 ? 0 : 1);
     }
 
     static List<String> readIds(Path file) {
@@ -183,7 +188,14 @@ final class ProvisionCommand implements Callable<Integer> {
     /** A run's outcomes as a worker's own are counted ({@link Summary#thisWorker}), each org of the run in one of them (or not started). */
     private static final List<String> OUTCOMES = List.of("provisioned", "unchanged", "skipped", "failed");
 
+    /**
+     * The run's outcome: its counts, timings and slowest from {@code report}, which holds no org's line (a fleet's are many);
+     * the table, -o json's orgs[] and failed[] and the failures on stderr from the lines {@code r} reads from the run's items
+     * a page at a time, the table and the document printed once whole (a run of a page of orgs or fewer: read into memory
+     * first, printed as ever, no temporary file needed).
+     */
     private void render(RunReport report, Provision.Result r) {
+        io.tenantctl.ops.run.ReportLines lines = r.lines().heldUpTo(io.tenantctl.ops.run.ReportLines.PAGE, report.total());
         if (ctx.json()) {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("schema_hash", r.schemaHash());
@@ -191,30 +203,30 @@ final class ProvisionCommand implements Callable<Integer> {
             counts.put("unchanged", report.count("unchanged"));
             counts.put("planned", report.count("planned"));
             counts.put("worker", Summary.thisWorker(report, OUTCOMES));
-            Output.json(ctx.out, Summary.json(report, r.interrupted(), counts, f -> nextStep(report, f)));
+            Summary.print(ctx, lines, Summary.json(report, lines::forEach, lines.failed(), r.interrupted(), counts, f -> nextStep(report, f)));
             return;
         }
         if (fanout.detach && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
-            ctx.out.println("run " + report.runId() + " created with " + report.orgs().size() + " orgs; start workers with: tenantctl provision --join "
+            ctx.out.println("run " + report.runId() + " created with " + report.total() + " orgs; start workers with: tenantctl provision --join "
                     + report.runId());
             return;
         }
-        Output.table(ctx.out, List.of("org", "pool", "database", "outcome", "attempts", "ms", "error"),
-                report.orgs().stream().map(o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.detail().path("database_name").asText(),
-                        o.outcome(), Summary.attempts(o), Summary.ms(o), o.error())).toList());
+        Summary.table(ctx, lines, List.of("org", "pool", "database", "outcome", "attempts", "ms", "error"),
+                o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.detail().path("database_name").asText(),
+                        o.outcome(), Summary.attempts(o), Summary.ms(o), o.error()));
         if (report.dryRun()) {
             ctx.out.println("dry run: nothing written; " + report.count("planned") + " orgs would be provisioned, "
-                    + report.count("unchanged") + " already active, " + report.failed().size() + " cannot be");
+                    + report.count("unchanged") + " already active, " + report.count("failed") + " cannot be");
             Summary.dryRunInterrupted(ctx, report, r.interrupted());
             return;
         }
         ctx.out.println("run " + report.runId() + ": provisioned " + report.count("provisioned") + ", unchanged "
-                + report.count("unchanged") + ", failed " + report.failed().size()
+                + report.count("unchanged") + ", failed " + report.count("failed")
                 + (report.count("skipped") == 0 ? "" : ", skipped " + report.count("skipped") + " (forgotten: see its error)")
                 + (r.interrupted() ? ", not started " + report.count("not_started") + (report.cancelled() ? " (interrupted; run cancelled)" : " (interrupted; re-run to resume)") : ""));
-        java.util.Optional.ofNullable(Summary.thisWorker(report, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
+        java.util.Optional.ofNullable(Summary.thisWorker(report, lines, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
         Summary.timings(ctx, report);
-        Summary.catalogAlarm(ctx, report, "provisioned");
-        Summary.failures(ctx, Summary.failures(report, f -> nextStep(report, f)));
+        Summary.catalogAlarm(ctx, r.lines(), "provisioned");
+        Summary.failures(ctx, lines.failed(), f -> nextStep(report, f));
     }
 }

@@ -126,7 +126,12 @@ final class Summary {
      * null otherwise (one worker did the whole run: the run's line says it), and for a report that is no worker's.
      */
     static String thisWorker(RunReport report, List<String> outcomes, boolean shared) {
-        if (report.workerCounts() == null || !shared && !othersDidSome(report, outcomes)) {
+        return thisWorker(report, null, outcomes, shared);
+    }
+
+    /** As {@link #thisWorker(RunReport, List, boolean)}, for a report without lines whose orgs' lines {@code lines} reads (or null). */
+    static String thisWorker(RunReport report, io.tenantctl.ops.run.ReportLines lines, List<String> outcomes, boolean shared) {
+        if (report.workerCounts() == null || !shared && !othersDidSome(report, lines, outcomes)) {
             return null;
         }
         return "this worker did " + outcomes.stream().mapToInt(report::byThisWorker).sum() + " of the run's " + report.total() + " orgs: "
@@ -140,10 +145,16 @@ final class Summary {
      * than this worker's own. A report without lines: its outcomes are not all this worker's, skipped left out (the run
      * skips some as it selects them).
      */
-    private static boolean othersDidSome(RunReport report, List<String> outcomes) {
-        if (report.holdsLines()) {
-            return report.orgs().stream().filter(o -> o.attempts() > 0 && outcomes.contains(o.outcome())).count()
-                    > outcomes.stream().mapToInt(report::byThisWorker).sum();
+    private static boolean othersDidSome(RunReport report, io.tenantctl.ops.run.ReportLines lines, List<String> outcomes) {
+        if (report.holdsLines() || lines != null) { // a report without lines: its orgs' lines read again, a page at a time
+            long[] claimed = {0};
+            java.util.function.Consumer<RunReport.Org> count = o -> claimed[0] += o.attempts() > 0 && outcomes.contains(o.outcome()) ? 1 : 0;
+            if (report.holdsLines()) {
+                report.orgs().forEach(count);
+            } else {
+                lines.forEach(count);
+            }
+            return claimed[0] > outcomes.stream().mapToInt(report::byThisWorker).sum();
         }
         return !outcomes.stream().filter(o -> !o.equals("skipped")).allMatch(o -> report.byThisWorker(o) == report.count(o));
     }
@@ -178,8 +189,8 @@ final class Summary {
      * orgs are left out (a dead pool's connect timeouts say nothing about any PostgreSQL catalog), and so are unchanged
      * ones, which did no schema work: the succeeded items, as {@code pools stats} counts them.
      */
-    static void catalogAlarm(CliContext ctx, RunReport report, String done) {
-        Timings t = Timings.of(report.orgs().stream().filter(o -> o.outcome().equals(done)).map(RunReport.Org::ms).toList());
+    static void catalogAlarm(CliContext ctx, io.tenantctl.ops.run.ReportLines lines, String done) {
+        Timings t = lines.timingsOf().apply(done); // by the catalog, no line held
         if (t.slow()) {
             ctx.warn("median " + t.p50() + " ms per " + done + " org is above " + Timings.SLOW_MEDIAN_MILLIS
                     + " ms: check the pools' PostgreSQL for catalog pressure (n_dead_tup, buffers_backend, documentdb_api_catalog.collections)");
@@ -312,6 +323,36 @@ final class Summary {
             ctx.log("error", line, fields, f.nextStep() == null ? line : line + System.lineSeparator() + "  next: " + f.nextStep().text());
         }
         ctx.err.flush();
+    }
+
+    /** As {@link #failures(CliContext, List)}, for the failed orgs' lines {@code failedLines} hands over one at a time (read from a run's items). */
+    static void failures(CliContext ctx, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> failedLines,
+                         java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
+        failedLines.accept(f -> failures(ctx, List.of(new Failure(f.orgId(), f.poolId(), f.error(), nextStep.apply(f)))));
+    }
+
+    /**
+     * A run's lines as a table: held in memory ({@link io.tenantctl.ops.run.ReportLines#heldUpTo}, a run of a page of orgs
+     * or fewer, printed as ever: no temporary file needed), else spooled as they are read a page at a time.
+     */
+    static void table(CliContext ctx, io.tenantctl.ops.run.ReportLines lines, List<String> headers,
+                      java.util.function.Function<RunReport.Org, List<String>> row) {
+        if (lines.held()) {
+            List<List<String>> rows = new java.util.ArrayList<>();
+            lines.forEach(o -> rows.add(row.apply(o)));
+            Output.table(ctx.out, headers, rows);
+        } else {
+            Output.spooledTable(ctx.out, headers, each -> lines.forEach(o -> each.accept(row.apply(o))));
+        }
+    }
+
+    /** A run's -o json document ({@link #json}): printed as ever for lines held in memory, else spooled and printed once whole. */
+    static void print(CliContext ctx, io.tenantctl.ops.run.ReportLines lines, Map<String, Object> doc) {
+        if (lines.held()) {
+            Output.json(ctx.out, doc);
+        } else {
+            Output.jsonSpooled(ctx.out, doc);
+        }
     }
 
     /** " --schema FILE" for a next step when this invocation was given one (quoted for a shell when it needs it), else "". */

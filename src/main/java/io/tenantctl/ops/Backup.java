@@ -72,8 +72,8 @@ public final class Backup {
     public record Copy(Compression compression, boolean freeze, String purpose) {
     }
 
-    /** The run's report (each org's detail: its backup_id, docs, bytes, collections, location) and the store written to. */
-    public record Result(RunReport report, boolean interrupted, String store) {
+    /** The run's report (its counts, timings, slowest: no line per org), each org's line (with its backup_id, docs, bytes, collections, location) read a page at a time, and the store written to. */
+    public record Result(RunReport report, boolean interrupted, String store, io.tenantctl.ops.run.ReportLines lines) {
     }
 
     /** What a backup run records, so that joiners and resumers write the same way to the same store. */
@@ -102,13 +102,13 @@ public final class Backup {
             // as the run would: an org backup does not take is failed at once, and one on a pool that does not answer too
             RunEngine.Planned plan = engine.plan(new BackupSelection(ctx.catalog(), req.selector()).items().list(ctx.catalog()), req.drive(), (orgId, poolId) ->
                     new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store.describe()) + layout.orgPrefix(orgId))));
-            return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), detail(o.detail()))).toList()),
-                    plan.interrupted(), store.describe());
+            RunReport planned = RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), detail(o.detail()))).toList());
+            return new Result(planned, plan.interrupted(), store.describe(), io.tenantctl.ops.run.ReportLines.held(planned));
         }
         store.checkWritable(); // a store nothing can be written to is a config error now, not a failure of every org
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(req), run -> work(run, req));
-        return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), detail(o.detail()))), ran.interrupted(),
-                store.describe());
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE).withoutLines(), () -> start(req), run -> work(run, req));
+        return new Result(ran.report(), ran.interrupted(), store.describe(), io.tenantctl.ops.run.ReportLines.read(ctx.catalog(), ran.report(),
+                OutcomeNames.of(DONE), o -> o.with(ran.report().why(o, ran.interrupted()), detail(o.detail()))));
     }
 
     /** Records a run of the selected orgs. */

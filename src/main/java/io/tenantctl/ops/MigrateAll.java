@@ -68,11 +68,11 @@ public final class MigrateAll {
     }
 
     /**
-     * The run's report (each org's detail: its plan, what was or would be created, replaced or pruned — in a dry run),
-     * the manifest's hash, how many orgs were selected, and how many were already up to date, selected or not; the
+     * The run's report (a run's: no org's line held), each org's line (its detail: its plan, what was or would be created,
+     * replaced or pruned — in a dry run) read from the run's items a page at a time, the manifest's hash, how many orgs were selected, and how many were already up to date, selected or not; the
      * run's own apply flags and --force (a joined or resumed run's, as recorded), which an org's next step carries.
      */
-    public record Result(RunReport report, boolean interrupted, String schemaHash, int selected, int unchanged, Apply apply, boolean force) {
+    public record Result(RunReport report, boolean interrupted, String schemaHash, int selected, int unchanged, Apply apply, boolean force, io.tenantctl.ops.run.ReportLines lines) {
     }
 
     /** What a migrate-all run records: its manifest (kept in the catalog by hash), selection and flags. */
@@ -112,15 +112,15 @@ public final class MigrateAll {
         }
         // a joiner works on a run already started under the lock: it takes none (null: nothing to close)
         try (AdvisoryLock lock = control.joinRunId() != null ? null : lock(req.waitForLock(), req.drive().cancel())) {
-            RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(req, sel),
+            RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE).withoutLines(), () -> start(req, sel),
                     run -> work(RolloutLockHolder.label(lock, run), req.manifest(), control.resumeRunId() != null));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
             Args args = args(run);
             Flags flags = args.flags();
-            // an org the run ended before starting says why, as provision's and backup's do
-            return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), plan(o.detailJson()))), ran.interrupted(),
-                    args.schemaHash(), summaryInt(run, "selected"), ran.report().count("unchanged") + summaryInt(run, "unchanged_unselected"),
-                    new Apply(flags.replaceConflicting(), flags.prune(), flags.allowExpiry()), flags.force());
+            return new Result(ran.report(), ran.interrupted(), args.schemaHash(), summaryInt(run, "selected"), ran.report().count("unchanged")
+                    + summaryInt(run, "unchanged_unselected"), new Apply(flags.replaceConflicting(), flags.prune(), flags.allowExpiry()), flags.force(),
+                    io.tenantctl.ops.run.ReportLines.read(ctx.catalog(), ran.report(), OutcomeNames.of(DONE), // an org the run ended before starting says why
+                            o -> o.with(ran.report().why(o, ran.interrupted()), plan(o.detailJson()))));
         }
     }
 
@@ -229,7 +229,7 @@ public final class MigrateAll {
         RunReport report = RunReport.planned(VERB, planned.orgs().stream().map(o -> o.with(o.error(), plan(o.detailJson()))).toList());
         // up to date: as the run counts them, those it would find so and those not selected for it
         return new Result(report, planned.interrupted(), req.manifest().hash(), sel.selected(), report.count("unchanged") + sel.unchanged(),
-                req.apply(), req.selector().force());
+                req.apply(), req.selector().force(), io.tenantctl.ops.run.ReportLines.held(report));
     }
 
     /** An org's -o json detail: its plan, or null. */

@@ -459,7 +459,7 @@ public final class OrgLifecycle {
                             ctx.catalog().backups(), storeOnLine) + "; nothing deleted");
                 }
                 Backup.Result b = finalBackup(orgId, store, storeOnLine, true, cancel);
-                RunReport.Org planned = b.report().orgs().get(0);
+                RunReport.Org planned = b.lines().first();
                 if (!planned.outcome().equals("planned")) { // its pool does not answer: the delete would fail there, and so does this
                     throw new TenantctlException(b.interrupted() ? TenantctlException.Category.INTERRUPTED : TenantctlException.Category.FAILED,
                             "dry run: the final backup of org " + orgId
@@ -511,7 +511,7 @@ public final class OrgLifecycle {
             thaw(frozen, before);
             throw e;
         }
-        RunReport.Org line = b.report().orgs().isEmpty() ? null : b.report().orgs().get(0);
+        RunReport.Org line = b.lines().first(); // its one org's line, read back from the run's item
         if (b.interrupted() || line == null || !line.outcome().equals(Backup.DONE)) {
             String put = thaw(frozen, before);
             if (b.interrupted()) {

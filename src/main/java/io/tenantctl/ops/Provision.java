@@ -41,8 +41,8 @@ public final class Provision {
     record Args(int orgs, String pool, String tier, String schema, String schemaHash) {
     }
 
-    /** The run's report (each org's detail: its database_name) and the hash of the manifest the run applies. */
-    public record Result(RunReport report, boolean interrupted, String schemaHash) {
+    /** The run's report (a run's: no org's line held), each org's line (its detail: its database_name) read a page at a time, and the hash of the manifest the run applies. */
+    public record Result(RunReport report, boolean interrupted, String schemaHash, io.tenantctl.ops.run.ReportLines lines) {
     }
 
     /** The orgs asked for as they are: every id in order, the rows of those that exist, new ones to place, and the items of the rest. */
@@ -69,16 +69,16 @@ public final class Provision {
             Sorted s = sort(req);
             RunEngine.Planned plan = engine.plan(s.items(LeaseRecovery.planPlacement(ctx, s.fresh(), req.pool(), unreachable(req.pool(),
                     !s.fresh().isEmpty()))), req.drive(), refusal(s.existing()));
-            return new Result(RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), database(s.existing(), o.orgId())))
-                    .toList()),
-                    plan.interrupted(), req.manifest().hash());
+            RunReport planned = RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), database(s.existing(), o.orgId()))).toList());
+            return new Result(planned, plan.interrupted(), req.manifest().hash(), io.tenantctl.ops.run.ReportLines.held(planned));
         }
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(req),
-                run -> work(run, req.manifest()));
-        // each org's database as its row names it now (a restore or an adopt may have given it another than its id's)
-        Map<String, Org> rows = ctx.catalog().orgs().findAll(ran.report().orgs().stream().map(RunReport.Org::orgId).toList());
-        return new Result(ran.report().map(o -> o.with(ran.report().why(o, ran.interrupted()), database(rows, o.orgId()))), ran.interrupted(),
-                args(ctx.catalog().runs().get(ran.report().runId())).schemaHash());
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE).withoutLines(), () -> start(req), run -> work(run, req.manifest()));
+        // each org's database as its row names it now (a restore or an adopt may have given it another than its id's), a page of rows at a time
+        return new Result(ran.report(), ran.interrupted(), args(ctx.catalog().runs().get(ran.report().runId())).schemaHash(),
+                io.tenantctl.ops.run.ReportLines.readPages(ctx.catalog(), ran.report(), OutcomeNames.of(DONE), page -> {
+                    Map<String, Org> rows = ctx.catalog().orgs().findAll(page.stream().map(RunReport.Org::orgId).toList());
+                    return page.stream().map(o -> o.with(ran.report().why(o, ran.interrupted()), database(rows, o.orgId()))).toList();
+                }));
     }
 
     /**

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * made of them: recording a run of 30,000 orgs ran out of memory under -Xmx32m (it needed -Xmx40m). Listings are read
  * 1,000 orgs at a time now; the orgs selected were still held until the run was recorded (30,000: -Xmx26m, --due -Xmx28m).
  * Their selection is now read a page at a time as the run is recorded, on its connection, as verify's is (what such a
- * run holds after that is its report: a line per org of the run).
+ * run held after that was its report, a line per org of the run: it holds their counts, timings and slowest few now).
  */
 @org.junit.jupiter.api.Tag("slow") // 30,000 orgs, two runs of them recorded in a child JVM: 15 s on 2 cores
 class ARunOfAFleetsOrgsListedUnderASmallHeapTest {
@@ -63,6 +63,48 @@ class ARunOfAFleetsOrgsListedUnderASmallHeapTest {
                 assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
                 assertThat(exit.code()).as("%s of %d orgs under -Xmx%dm: %s", run.getKey(), ORGS, heapMb, err).isEqualTo(0);
                 assertThat(exit.out()).as(String.join(" ", run.getKey())).startsWith("run ").contains(run.getValue());
+            }
+        }
+    }
+
+    /**
+     * Once recorded, the run's report held a line per org of the run (with its detail) as long as the command ran: backup
+     * and migrate-all --detach of 30,000 selected orgs needed more than 20 MB of heap for it alone, and ran out of memory
+     * under -Xmx16m. The report keeps the run's counts, timings and slowest few; -o json's orgs[] reads the run's items a
+     * page at a time.
+     */
+    @Test
+    void aDetachedRunOfThirtyThousandSelectedOrgsIsRecordedAndListedUnder16Mb() throws Exception {
+        int heapMb = Integer.getInteger("fleet.select.heap", 16);
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.fleetCatalog(pools, ORGS, "md5(g::text) || md5(g::text)"); // none on the schema below
+            Cli cli = Cli.withCatalog(url);
+            Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall", "TENANTCTL_STORE",
+                    Files.createDirectories(dir.resolve("store")).toUri().toString());
+            String schema = CliFixture.smallSchema(dir).toString();
+            Map<List<String>, String> runs = new java.util.LinkedHashMap<>();
+            runs.put(List.of("backup", "--all", "--detach"), " created with " + ORGS + " orgs");
+            runs.put(List.of("backup", "--all", "--detach", "-o", "json"), null);
+            runs.put(List.of("migrate-all", "--schema", schema, "--detach"), " created with " + ORGS + " orgs to migrate");
+            runs.put(List.of("migrate-all", "--schema", schema, "--detach", "-o", "json"), null);
+            for (Map.Entry<List<String>, String> run : runs.entrySet()) {
+                List<String> args = run.getKey();
+                ChildJvm.Exit exit = ChildJvm.run(dir, env, 120, List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC"), Main.class.getName(),
+                        args.toArray(String[]::new));
+                String err = exit.err();
+                assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
+                assertThat(exit.code()).as("%s of %d orgs under -Xmx%dm: %s", args, ORGS, heapMb, err).isEqualTo(0);
+                String runId;
+                if (run.getValue() == null) {
+                    com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(exit.out());
+                    runId = doc.get("run_id").asText();
+                    assertThat(doc.get("orgs")).as("%s: every org of the run listed", args).hasSize(ORGS);
+                    assertThat(doc.get("orgs").get(ORGS - 1).get("outcome").asText()).isEqualTo("not_started");
+                } else {
+                    assertThat(exit.out()).as(String.join(" ", args)).startsWith("run ").contains(run.getValue());
+                    runId = exit.out().split(" ")[1];
+                }
+                CliFixture.ok(cli, "runs", "cancel", runId); // the next run is not held up by this one
             }
         }
     }

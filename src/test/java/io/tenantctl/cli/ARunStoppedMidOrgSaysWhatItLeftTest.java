@@ -137,7 +137,7 @@ class ARunStoppedMidOrgSaysWhatItLeftTest {
                 assertThat(shown.out()).as(shown.out()).containsPattern("acme\\s+running").doesNotContain("run stopped");
 
                 pause.wake();
-                assertThat(resumed.get(60, TimeUnit.SECONDS).report().failed()).as("the resume backs acme up").isEmpty();
+                assertThat(resumed.get(60, TimeUnit.SECONDS).report().count("failed")).as("the resume backs acme up").isZero();
             }
             JsonNode after = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
             assertThat(CliFixture.runItem(after, "acme").get("status").asText()).as(after.toPrettyString()).isEqualTo("succeeded");
@@ -245,7 +245,7 @@ class ARunStoppedMidOrgSaysWhatItLeftTest {
                 assertThat(run.toString()).as("no line names the abandoned backup").doesNotContain(abandoned);
 
                 pause.wake();
-                assertThat(joined.get(60, TimeUnit.SECONDS).report().failed()).as("the joining worker backs acme up").isEmpty();
+                assertThat(joined.get(60, TimeUnit.SECONDS).report().count("failed")).as("the joining worker backs acme up").isZero();
             }
             JsonNode after = CliFixture.runItem(strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")), "acme");
             assertThat(after.get("status").asText()).as(after.toPrettyString()).isEqualTo("succeeded");

@@ -28,6 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Shared set-up for the CLI integration tests: an initialised catalog, pools registered through the CLI, a tiny manifest. */
 final class CliFixture {
 
+    /** Every org's line of a run, read back from its run's items (a report without lines holds none): while its catalog is open. */
+    static List<io.tenantctl.ops.run.RunReport.Org> lines(io.tenantctl.ops.run.ReportLines lines) {
+        List<io.tenantctl.ops.run.RunReport.Org> all = new java.util.ArrayList<>();
+        lines.forEach(all::add);
+        return all;
+    }
+
     /** Two collections, three indexes: enough to exercise create + createIndexes without the 47-collection cost. */
     static final String SMALL_SCHEMA = """
             {"collections": [

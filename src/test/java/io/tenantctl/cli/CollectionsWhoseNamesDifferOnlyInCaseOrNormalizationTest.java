@@ -65,7 +65,7 @@ class CollectionsWhoseNamesDifferOnlyInCaseOrNormalizationTest {
                         new Backup.Selector(List.of("acme"), false, List.of(), false), new Backup.Copy(Compression.GZIP, false, null), false,
                         new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
                         Clock.systemUTC()));
-                acme = r.report().orgs().get(0);
+                acme = CliFixture.lines(r.lines()).get(0);
             }
             assertThat(acme.outcome()).as("%s", acme).isEqualTo("backed_up");
             String backupId = acme.detail().path("backup_id").asText();

@@ -9,7 +9,6 @@ import io.tenantctl.ops.OpsContext;
 import io.tenantctl.ops.Progress;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
-import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.pool.PoolClients;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.store.FileObjectStore;
@@ -68,12 +67,12 @@ class PruneClockSkewTest {
         try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
              FileObjectStore store = new FileObjectStore(f.storeDir)) {
             Backup op = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store);
-            RunReport r = op.run(new Backup.Request(new Backup.Selector(List.of(orgId), false, List.of(), false),
+            Backup.Result r = op.run(new Backup.Request(new Backup.Selector(List.of(orgId), false, List.of(), false),
                     new Backup.Copy(Compression.GZIP, false, null), false,
                     new RunEngine.Drive(RunEngine.Settings.DEFAULT, RunControl.START, new CancelToken(), Progress.NONE),
-                    Clock.fixed(at, ZoneOffset.UTC))).report();
-            assertThat(r.count("backed_up")).isEqualTo(1);
-            return r.orgs().get(0).detail().path("backup_id").asText();
+                    Clock.fixed(at, ZoneOffset.UTC)));
+            assertThat(r.report().count("backed_up")).isEqualTo(1);
+            return CliFixture.lines(r.lines()).get(0).detail().path("backup_id").asText();
         }
     }
 }

@@ -61,7 +61,7 @@ class StoreVanishesMidBackupTest {
                         new Backup.Selector(List.of("acme"), false, List.of(), false), new Backup.Copy(Compression.GZIP, false, null), false,
                         new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
                         Clock.systemUTC()));
-                acme = r.report().orgs().get(0);
+                acme = CliFixture.lines(r.lines()).get(0);
                 backupId = acme.detail().path("backup_id").asText();
                 String status = new BackupRepository(catalog).find(backupId).map(BackupRepository.Backup::status).orElse("none");
 

@@ -76,7 +76,9 @@ class MigrateAllOfAnOrgWhoseHolderLetGoDuringSelectionTest {
                         false, false));
 
                 assertThat(ended[0]).as("the holders ended during the selection").isTrue();
-                Map<String, String> outcomes = r.report().orgs().stream().collect(Collectors.toMap(RunReport.Org::orgId,
+                List<RunReport.Org> lines = new java.util.ArrayList<>();
+                r.lines().forEach(lines::add); // read back from the run's items
+                Map<String, String> outcomes = lines.stream().collect(Collectors.toMap(RunReport.Org::orgId,
                         o -> o.outcome() + (o.error() == null ? "" : ": " + o.error())));
                 assertThat(outcomes).as("neither is left on the old manifest").containsEntry("signup", "migrated")
                         .containsEntry("frozen", "migrated").doesNotContainKey("elsewhere");

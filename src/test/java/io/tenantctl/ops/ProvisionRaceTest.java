@@ -103,7 +103,7 @@ class ProvisionRaceTest {
 
             CyclicBarrier start = new CyclicBarrier(2);
             ExecutorService threads = Executors.newFixedThreadPool(2);
-            List<Future<Provision.Result>> futures = new ArrayList<>();
+            List<Future<Map.Entry<Provision.Result, List<RunReport.Org>>>> futures = new ArrayList<>(); // each run's lines read while its catalog is open
             for (String who : List.of("a", "b")) {
                 List<String> ids = IntStream.range(0, 30).mapToObj(i -> who + "-org-" + i).toList();
                 futures.add(threads.submit(() -> {
@@ -112,7 +112,10 @@ class ProvisionRaceTest {
                         Provision.Request req = new Provision.Request(ids, null, "free", TINY, false, new RunEngine.Drive(
                                 new RunEngine.Settings(4, 8, 0, false), RunControl.START, new CancelToken(), Progress.NONE));
                         start.await(20, TimeUnit.SECONDS);
-                        return new Provision(ctx).run(req);
+                        Provision.Result r = new Provision(ctx).run(req);
+                        List<RunReport.Org> lines = new ArrayList<>();
+                        r.lines().forEach(lines::add);
+                        return Map.entry(r, lines);
                     }
                 }));
             }
@@ -121,13 +124,13 @@ class ProvisionRaceTest {
                 s.execute("select pg_advisory_unlock(" + GATE + ")");
             }
             gate.close();
-            List<Provision.Result> results = new ArrayList<>();
-            for (Future<Provision.Result> f : futures) {
+            List<Map.Entry<Provision.Result, List<RunReport.Org>>> results = new ArrayList<>();
+            for (Future<Map.Entry<Provision.Result, List<RunReport.Org>>> f : futures) {
                 results.add(f.get(50, TimeUnit.SECONDS));
             }
             threads.shutdown();
 
-            List<RunReport.Org> all = results.stream().flatMap(r -> r.report().orgs().stream()).toList();
+            List<RunReport.Org> all = results.stream().flatMap(r -> r.getValue().stream()).toList();
             assertThat(all).hasSize(60);
             List<RunReport.Org> failed = all.stream().filter(o -> o.outcome().equals("failed")).toList();
             assertThat(failed).hasSize(10);
@@ -147,8 +150,8 @@ class ProvisionRaceTest {
                 assertThat(setup.orgs().find(f.orgId())).as("refused org %s has no row", f.orgId()).isEmpty();
             }
             // each provisioner's run records its own refusals
-            for (Provision.Result r : results) {
-                long refused = r.report().failed().size();
+            for (Provision.Result r : results.stream().map(Map.Entry::getKey).toList()) {
+                long refused = r.report().count("failed");
                 long recorded = setup.runs().items(r.report().runId()).stream().filter(i -> i.status().equals("failed")).count();
                 assertThat(recorded).isEqualTo(refused);
             }

@@ -818,7 +818,7 @@ public final class RunEngine {
     }
 
     /** An item's line in its run's report, its outcome and detail as the verb names them. */
-    private static RunReport.Org line(RunRepository.Item i, OutcomeNames names) {
+    static RunReport.Org line(RunRepository.Item i, OutcomeNames names) {
         return new RunReport.Org(i.orgId(), i.poolId(), names.of(i.itemStatus()), i.attempts(), i.millis() == null ? 0 : i.millis(), i.error(),
                 names.detail(i.detail()));
     }

@@ -1,0 +1,193 @@
+package io.tenantctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.backup.Compression;
+import io.tenantctl.catalog.Catalog;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.ops.Backup;
+import io.tenantctl.ops.MigrateAll;
+import io.tenantctl.ops.OpsContext;
+import io.tenantctl.ops.Progress;
+import io.tenantctl.ops.Provision;
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
+import io.tenantctl.pool.PoolClients;
+import io.tenantctl.pool.Retry;
+import io.tenantctl.schema.SchemaManifest;
+import io.tenantctl.store.FileObjectStore;
+import io.tenantctl.testing.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.strictJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The run engine's report of a fan-out verb held one line per org of its run (each with its detail) as long as the
+ * command ran: backup --detach of 30,000 orgs needed more than 20 MB of heap for that report alone. As verify's
+ * ({@link VerifyKeepsNoOrgsFindingsInItsReportTest}), the report now keeps the run's counts, timings and slowest few,
+ * whoever asks, and what lists every org (-o json's orgs[] and failed[], the table) reads the run's items a page at a
+ * time: the same orgs, each with its outcome and detail, as the catalog recorded them. The memory itself is measured by
+ * the slow-tagged {@link ARunOfAFleetsOrgsListedUnderASmallHeapTest}.
+ */
+class FanOutRunsKeepNoOrgsLinesInTheirReportTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void backupsReportHoldsNoOrgsLineAndItsJsonAndTableListEveryOrgTheCatalogRecorded() throws Exception {
+        List<String> orgIds = List.of("acme", "globex", "initech");
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision(orgIds.toArray(String[]::new));
+            f.seedNotesOf(orgIds, 5);
+
+            Backup.Result r;
+            List<RunReport.Org> lines;
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
+                 FileObjectStore store = new FileObjectStore(f.storeDir)) {
+                r = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(new Backup.Request(
+                        new Backup.Selector(List.of(), true, List.of(), false), new Backup.Copy(Compression.GZIP, false, null), false,
+                        new RunEngine.Drive(new RunEngine.Settings(1, 2, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
+                        Clock.systemUTC()));
+                lines = CliFixture.lines(r.lines());
+            }
+            assertThat(r.report().holdsLines()).as("the report holds its orgs' lines").isFalse();
+            assertThat(r.report().orgs()).as("no org's line held (the run's items in the catalog hold them)").isEmpty();
+            assertThat(r.report().slowest(RunReport.SLOWEST_KEPT)).hasSizeLessThanOrEqualTo(RunReport.SLOWEST_KEPT);
+            assertThat(r.report().total()).as("every org of the run counted").isEqualTo(items(f, r.report().runId())).isEqualTo(orgIds.size());
+            assertThat(r.report().count("backed_up")).isEqualTo(orgIds.size());
+            assertThat(lines).extracting(RunReport.Org::orgId).containsExactlyElementsOf(orgIds);
+            for (RunReport.Org o : lines) { // each line's backup the one the catalog recorded for the org in this run
+                assertThat(o.detail().path("backup_id").asText()).as("%s", o).isEqualTo(text(f.catalogUrl,
+                        "select backup_id from backups where org_id = '" + o.orgId() + "' and status = 'complete'"));
+            }
+
+            Cli.Result json = ok(f.cli, "backup", "--all", "-o", "json");
+            JsonNode doc = strictJson(json);
+            String runId = doc.get("run_id").asText();
+            assertThat(doc.get("orgs")).as("every org of the run").hasSize((int) items(f, runId));
+            List<String> listed = new ArrayList<>();
+            for (JsonNode line : doc.get("orgs")) {
+                listed.add(line.get("org_id").asText());
+                assertThat(line.get("outcome").asText()).isEqualTo("backed_up");
+                assertThat(List.of(line.get("backup_id").asText())).as("%s", line).containsExactly(text(f.catalogUrl,
+                        "select backup_id from backups where org_id = '" + line.get("org_id").asText() + "' and run_id = '" + runId + "'"));
+                assertThat(line.get("docs").asLong()).as("%s", line).isEqualTo(5);
+            }
+            assertThat(listed).containsExactlyElementsOf(orgIds);
+            assertThat(doc.get("counts").get("backed_up").asInt()).isEqualTo(orgIds.size());
+            assertThat(doc.get("failed")).isEmpty();
+
+            Cli.Result table = ok(f.cli, "backup", "--all");
+            for (String org : orgIds) {
+                assertThat(table.out()).as(table.out()).containsPattern("(?m)^" + org + "\\s+pool-0\\s+\\S+\\s+backed_up\\s+\\d+\\s+\\d+");
+            }
+            assertThat(table.out()).contains("backed up 3 to ");
+        }
+    }
+
+    @Test
+    void migrateAllsReportHoldsNoOrgsLineAndItsJsonListsEveryOrgTheCatalogRecorded() throws Exception {
+        List<String> orgIds = List.of("acme", "globex", "initech");
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision(orgIds.toArray(String[]::new));
+            String v2Text = CliFixture.smallSchemaWithUniqueUsername(true);
+            Path v2 = java.nio.file.Files.writeString(dir.resolve("v2.json"), v2Text);
+
+            MigrateAll.Result r;
+            List<RunReport.Org> lines;
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of())) {
+                r = new MigrateAll(new OpsContext(catalog, pools, Retry.ferretDefault(), "test")).run(new MigrateAll.Request(
+                        SchemaManifest.parse(v2Text, "v2"), new MigrateAll.Selector(List.of(), List.of(), null, false, false),
+                        new MigrateAll.Apply(false, false, false), new MigrateAll.Staging(0, null),
+                        new RunEngine.Drive(new RunEngine.Settings(1, 2, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
+                        false, false));
+                lines = CliFixture.lines(r.lines());
+            }
+            assertThat(r.report().holdsLines()).as("the report holds its orgs' lines").isFalse();
+            assertThat(r.report().orgs()).as("no org's line held (the run's items in the catalog hold them)").isEmpty();
+            assertThat(r.report().total()).as("every org of the run counted").isEqualTo(items(f, r.report().runId())).isEqualTo(orgIds.size());
+            assertThat(r.report().count("migrated")).isEqualTo(orgIds.size());
+            assertThat(lines).extracting(RunReport.Org::orgId).containsExactlyElementsOf(orgIds);
+            assertThat(lines).allSatisfy(o -> assertThat(o.detail().path("plan").path("create_indexes").toString()).as("%s", o)
+                    .contains("username_1"));
+
+            // --force: each org looked at again, already on v2
+            JsonNode doc = strictJson(ok(f.cli, "migrate-all", "--schema", v2.toString(), "--force", "-o", "json"));
+            assertThat(doc.get("orgs")).as("every org of the run").hasSize((int) items(f, doc.get("run_id").asText()));
+            List<String> listed = new ArrayList<>();
+            doc.get("orgs").forEach(line -> {
+                listed.add(line.get("org_id").asText());
+                assertThat(line.get("outcome").asText()).as("%s", line).isEqualTo("unchanged");
+                assertThat(line.has("plan")).as("%s", line).isTrue();
+            });
+            assertThat(listed).containsExactlyElementsOf(orgIds);
+            assertThat(doc.get("failed")).isEmpty();
+            assertThat(doc.get("skipped_orgs")).isEmpty();
+        }
+    }
+
+    @Test
+    void provisionsReportHoldsNoOrgsLineAndItsJsonAndTableListEveryOrgTheCatalogRecorded() throws Exception {
+        List<String> orgIds = List.of("acme", "globex", "initech");
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            Provision.Result r;
+            List<RunReport.Org> lines;
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of())) {
+                r = new Provision(new OpsContext(catalog, pools, Retry.ferretDefault(), "test")).run(new Provision.Request(orgIds, null, "free",
+                        SchemaManifest.parse(CliFixture.SMALL_SCHEMA, "small"), false,
+                        new RunEngine.Drive(new RunEngine.Settings(1, 2, 0, false), RunControl.START, new CancelToken(), Progress.NONE)));
+                lines = CliFixture.lines(r.lines());
+            }
+            assertThat(r.report().holdsLines()).as("the report holds its orgs' lines").isFalse();
+            assertThat(r.report().orgs()).as("no org's line held (the run's items in the catalog hold them)").isEmpty();
+            assertThat(r.report().total()).as("every org of the run counted").isEqualTo(items(f, r.report().runId())).isEqualTo(orgIds.size());
+            assertThat(r.report().count("provisioned")).isEqualTo(orgIds.size());
+            assertThat(lines).extracting(RunReport.Org::orgId).containsExactlyElementsOf(orgIds);
+            for (RunReport.Org o : lines) { // each line's database the one the org's row names
+                assertThat(o.detail().path("database_name").asText()).as("%s", o).isEqualTo(text(f.catalogUrl,
+                        "select database_name from orgs where org_id = '" + o.orgId() + "'"));
+            }
+
+            JsonNode doc = strictJson(ok(f.cli, "provision", "acme", "globex", "initech", "--schema", f.schema.toString(), "-o", "json"));
+            assertThat(doc.get("orgs")).as("every org of the run").hasSize((int) items(f, doc.get("run_id").asText()));
+            List<String> listed = new ArrayList<>();
+            for (JsonNode line : doc.get("orgs")) {
+                listed.add(line.get("org_id").asText());
+                assertThat(line.get("outcome").asText()).as("%s", line).isEqualTo("unchanged");
+                assertThat(line.get("database_name").asText()).as("%s", line).isEqualTo(text(f.catalogUrl,
+                        "select database_name from orgs where org_id = '" + line.get("org_id").asText() + "'"));
+            }
+            assertThat(listed).containsExactlyElementsOf(orgIds);
+            assertThat(doc.get("failed")).isEmpty();
+
+            Cli.Result table = ok(f.cli, "provision", "acme", "globex", "initech", "--schema", f.schema.toString());
+            for (String org : orgIds) {
+                assertThat(table.out()).as(table.out()).containsPattern("(?m)^" + org + "\\s+pool-0\\s+\\S+\\s+unchanged\\s+");
+            }
+            assertThat(table.out()).contains("unchanged 3, failed 0");
+        }
+    }
+
+    /** The one text {@code query} selects from the catalog at {@code url}. */
+    private static String text(String url, String query) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(query)) {
+            assertThat(rs.next()).as(query).isTrue();
+            return rs.getString(1);
+        }
+    }
+
+    private static long items(BackupFixture f, String runId) {
+        return CliFixture.count(f.catalogUrl, "select count(*) from run_items where run_id = '" + runId + "'");
+    }
+}
