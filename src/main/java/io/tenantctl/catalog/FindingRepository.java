@@ -161,6 +161,17 @@ public final class FindingRepository {
                     rs.getLong(4)), now, id));
         }
 
+        /**
+         * Its findings of the orgs {@code orgIds} but those whose id is in {@code except}, as their rows are now, by org,
+         * problems first, then by kind and id.
+         */
+        public List<Finding> ofOrgs(Collection<String> orgIds, Collection<String> except) {
+            return catalog.inConnection(c -> Sql.query(c, "select f.* from finding_sightings s join findings f using (finding_id) "
+                    + "where s.sighting_id = ? and f.org_id = any (?) and not (f.finding_id = any (?)) order by f.org_id collate \"C\", "
+                    + "(f.severity = 'problem') desc, f.kind collate \"C\", f.finding_id collate \"C\"", FindingRepository::map, id,
+                    c.createArrayOf("text", orgIds.toArray()), c.createArrayOf("text", except.toArray())));
+        }
+
         /** The orgs of its problems not acked at {@code now}. */
         public java.util.Set<String> orgsWithProblems(Instant now) {
             return catalog.inConnection(c -> new java.util.HashSet<>(Sql.query(c, "select distinct f.org_id from finding_sightings s "

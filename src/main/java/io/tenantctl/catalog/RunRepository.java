@@ -536,6 +536,16 @@ public final class RunRepository {
                 detailJson, runId, orgId));
     }
 
+    /** Items' details replaced (by org id) in one statement: what a run learned of its orgs once they ended. */
+    public void replaceDetails(String runId, java.util.Map<String, String> detailByOrg) {
+        if (detailByOrg.isEmpty()) {
+            return;
+        }
+        catalog.inConnection(c -> Sql.update(c, "update run_items i set detail = cast(d.detail as jsonb) from unnest(?::text[], ?::text[]) "
+                + "as d (org_id, detail) where i.run_id = ? and i.org_id = d.org_id", c.createArrayOf("text", detailByOrg.keySet().toArray()),
+                c.createArrayOf("text", detailByOrg.values().toArray()), runId));
+    }
+
     public void itemStarted(String runId, String orgId) {
         catalog.inConnection(c -> Sql.update(c, "update run_items set status = 'running' where run_id = ? and org_id = ?", runId, orgId));
     }

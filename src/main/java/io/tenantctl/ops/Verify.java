@@ -444,24 +444,37 @@ public final class Verify {
             // a page of items at a time, their findings recorded between pages: a page of findings written while the items'
             // cursor held its connection took a second one, which a catalog with one left for tenantctl refused (exit 3)
             // and each org whose check failed, off a dead pool, is a finding itself
-            ctx.catalog().runs().forEachItemPage(ran.report().runId(), ORG_PAGE, page -> page.forEach(i -> {
-                findingsOf(i).forEach(f -> seen.accept(new Seen(f.path("kind").asText(), f.path("severity").asText(), i.orgId(), i.poolId(),
-                        f.path("subject").asText(), f.path("detail").asText(), fixOf(f),
-                        ONLY_DEEP_KINDS.contains(f.path("kind").asText()) || f.path(ONLY_DEEP_FINDS).asBoolean(false),
-                        f.path(FIX_PUTS_RIGHT).asBoolean(false))));
-                if (i.itemStatus() == ItemStatus.FAILED && !deadPools.contains(i.poolId())) {
-                    seen.accept(new Seen("check_failed", PROBLEM, i.orgId(), i.poolId(), "", "org " + i.orgId() + " could not be checked: "
-                            + i.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + i.orgId(),
-                            "after fixing what the error says"), req.deep(), false)); // it may have failed reading a backup back
+            Instant now = ctx.catalog().now(); // acks end by the catalog's clock, as its own queries of acked_until judge them
+            ctx.catalog().runs().forEachItemPage(ran.report().runId(), ORG_PAGE, page -> {
+                Set<String> own = new java.util.HashSet<>(); // the ids of the page's findings its items recorded
+                page.forEach(i -> {
+                    findingsOf(i).forEach(f -> {
+                        if (!f.path(FLEET).asBoolean(false)) { // one a previous pass of the fleet checks wrote there is theirs to find again
+                            Seen s = new Seen(f.path("kind").asText(), f.path("severity").asText(), i.orgId(), i.poolId(),
+                                    f.path("subject").asText(), f.path("detail").asText(), fixOf(f),
+                                    ONLY_DEEP_KINDS.contains(f.path("kind").asText()) || f.path(ONLY_DEEP_FINDS).asBoolean(false),
+                                    f.path(FIX_PUTS_RIGHT).asBoolean(false));
+                            own.add(s.id());
+                            seen.accept(s);
+                        }
+                    });
+                    if (i.itemStatus() == ItemStatus.FAILED && !deadPools.contains(i.poolId())) {
+                        seen.accept(new Seen("check_failed", PROBLEM, i.orgId(), i.poolId(), "", "org " + i.orgId() + " could not be checked: "
+                                + i.error(), NextStep.run("tenantctl verify" + (req.deep() ? " --deep" : "") + " --org " + i.orgId(),
+                                "after fixing what the error says"), req.deep(), false)); // it may have failed reading a backup back
+                    }
+                });
+                if (whole) { // each org's findings the fleet checks made (backup_stale, org_stuck, …) kept in its line too
+                    sighting.flush();
+                    carryToItems(ran.report().runId(), page, sighting.ofOrgs(page.stream().map(RunRepository.Item::orgId).toList(), own), now);
                 }
-            }));
+            });
             sighting.flush();
             Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
             if (whole) { // what it saw was stamped since it began: the rest of what it checked, if older, it did not see
                 forEachLinePage(report, page -> findings.resolveUnseen(began, checked(page), fleet ? checkedPools : List.of(),
                         fleet && req.pools().isEmpty(), req.deep(), listed));
             }
-            Instant now = ctx.catalog().now(); // acks end by the catalog's clock, as its own queries of acked_until judge them
             // an org with a problem not acked — its own, or a fleet-level one (stuck, missing database) — is not clean; one
             // whose every problem is acked is: acked problems do not make verify exit 4, so they do not make the org "problems"
             Set<String> withFindings = sighting.orgsWithProblems(now);
@@ -512,6 +525,43 @@ public final class Verify {
     private java.util.function.Supplier<RunReport.ByPool> byPool(RunReport report, Map<String, Map<String, Integer>> moved) {
         return () -> RunEngine.byPool(ctx.catalog(), report.runId(), OutcomeNames.of(DONE)).moved(moved);
     }
+
+    /**
+     * Each org of {@code page} (a page of its run's items) with the findings of it the fleet checks made ({@code fleet}:
+     * by org) in its item's detail after its own, marked {@link #FLEET} (and {@link #ACKED} when acked at {@code now}), in
+     * place of those an earlier pass put there: its line (-o json's orgs[], runs show) names every finding of the org.
+     * Written only where that changes the detail, the page in one statement.
+     */
+    private void carryToItems(String runId, List<RunRepository.Item> page, List<FindingRepository.Finding> fleet, Instant now) {
+        Map<String, com.fasterxml.jackson.databind.node.ArrayNode> byOrg = new java.util.HashMap<>();
+        for (FindingRepository.Finding f : fleet) {
+            Map<String, Object> m = finding(f.kind(), f.severity(), f.subject(), f.detail(), fixOf(f));
+            m.put(FLEET, true);
+            m.put(ACKED, f.ackedUntil() != null && f.ackedUntil().isAfter(now));
+            byOrg.computeIfAbsent(f.orgId(), k -> DETAIL.createArrayNode()).add(DETAIL.valueToTree(m));
+        }
+        Map<String, String> changed = new LinkedHashMap<>();
+        for (RunRepository.Item i : page) {
+            com.fasterxml.jackson.databind.JsonNode read = Json.tree(i.detail());
+            com.fasterxml.jackson.databind.node.ObjectNode detail = read.isObject() ? (com.fasterxml.jackson.databind.node.ObjectNode) read
+                    : DETAIL.createObjectNode();
+            com.fasterxml.jackson.databind.node.ArrayNode was = DETAIL.createArrayNode();
+            com.fasterxml.jackson.databind.node.ArrayNode findings = DETAIL.createArrayNode();
+            detail.path("findings").forEach(f -> (f.path(FLEET).asBoolean(false) ? was : findings).add(f));
+            com.fasterxml.jackson.databind.node.ArrayNode carried = byOrg.getOrDefault(i.orgId(), DETAIL.createArrayNode());
+            if (!was.equals(carried)) {
+                findings.addAll(carried);
+                detail.set("findings", findings);
+                changed.put(i.orgId(), detail.toString());
+            }
+        }
+        ctx.catalog().runs().replaceDetails(runId, changed);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper DETAIL = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** In a run item's finding: one the fleet checks made, not the org's check ({@link #carryToItems}); and acked then. */
+    private static final String FLEET = "fleet", ACKED = "acked";
 
     /** An org's findings as its run item recorded them. */
     private static com.fasterxml.jackson.databind.JsonNode findingsOf(RunRepository.Item i) {
@@ -641,7 +691,7 @@ public final class Verify {
     /** Whether an org's findings (as its run item recorded them) hold one of severity problem, not just informational ones. */
     private static boolean hasProblem(com.fasterxml.jackson.databind.JsonNode findings) {
         for (com.fasterxml.jackson.databind.JsonNode f : findings) {
-            if (f.path("severity").asText().equals(PROBLEM)) {
+            if (f.path("severity").asText().equals(PROBLEM) && !f.path(ACKED).asBoolean(false)) {
                 return true;
             }
         }
@@ -1414,12 +1464,12 @@ public final class Verify {
 
     /** An org's line without its findings' {@code fix_text} and what verify judges them by: in -o json a finding's fix is its command and fix_note. */
     private static RunReport.Org withoutFixText(RunReport.Org o) {
-        if (o.detailJson() == null || java.util.stream.Stream.of(FIX_TEXT, ONLY_DEEP_FINDS, FIX_PUTS_RIGHT)
+        if (o.detailJson() == null || java.util.stream.Stream.of(FIX_TEXT, ONLY_DEEP_FINDS, FIX_PUTS_RIGHT, FLEET, ACKED)
                 .noneMatch(k -> o.detailJson().contains("\"" + k + "\""))) {
             return o;
         }
         com.fasterxml.jackson.databind.JsonNode detail = o.detail();
-        detail.path("findings").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f).remove(List.of(FIX_TEXT, ONLY_DEEP_FINDS, FIX_PUTS_RIGHT)));
+        detail.path("findings").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f).remove(List.of(FIX_TEXT, ONLY_DEEP_FINDS, FIX_PUTS_RIGHT, FLEET, ACKED)));
         return o.with(o.error(), detail.toString()); // nulls kept: every field of a finding always there
     }
 
