@@ -1516,6 +1516,9 @@ public final class Verify {
                 // a variable of its URI this environment lacks: the server may be fine, this shell cannot reach it
                 Map<String, String> env = req.env() == null ? Map.of() : req.env();
                 List<String> unset = PoolUri.stored(p.uri()).variables().stream().filter(v -> env.get(v) == null).toList();
+                for (String v : unset) { // the finding's fix says how to set it: its line says what is wrong
+                    why = why.replace(PoolUri.setIt(v), "");
+                }
                 // a URI the driver refuses before sending anything (stored before pools add checked it so, or a variable's
                 // value that breaks it): the URI is to fix, so not pool_unreachable, which sends an operator to the network
                 Optional<io.tenantctl.pool.PoolUriRefusedException> refused = io.tenantctl.pool.PoolUriRefusedException.in(e);

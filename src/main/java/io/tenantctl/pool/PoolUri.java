@@ -483,7 +483,7 @@ public final class PoolUri {
             String value = env.get(m.group(1));
             if (value == null) {
                 throw TenantctlException.config(subject(poolId) + ": its URI references ${" + m.group(1)
-                        + "}, which is not set in the environment");
+                        + "}, which is not set in the environment" + setIt(m.group(1)));
             }
             if (m.start() < userinfoEnd || (query >= 0 && m.start() > query)) {
                 String encoded = URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
@@ -494,6 +494,14 @@ public final class PoolUri {
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /**
+     * What an unset {@code ${VAR}} of a URI's line goes on with: how to give {@code variable} (the environment, or an
+     * UPPER_CASE key of the config file), then to run the command again.
+     */
+    public static String setIt(String variable) {
+        return ": export " + variable + "=… (or set " + variable + "=… in the --config file), then run this again";
     }
 
     /**

@@ -33,7 +33,8 @@ class VerifyOfAPoolWithAnUnsetVariableTest {
             JsonNode doc = strictJson(r);
             assertThat(findings(doc, "pool_unreachable")).singleElement().satisfies(x -> {
                 assertThat(x.get("pool_id").asText()).isEqualTo("pool-4");
-                assertThat(x.get("detail").asText()).contains("${POOL4_PASSWORD}, which is not set in the environment");
+                assertThat(x.get("detail").asText()).contains("${POOL4_PASSWORD}, which is not set in the environment")
+                        .as("what to do is the fix's, said once").doesNotContain("export");
                 assertThat(x.get("fix").isNull()).as("a variable to set first: no command to paste").isTrue();
                 assertThat(x.get("fix_note").asText()).as(r.toString())
                         .startsWith("export POOL4_PASSWORD=")

@@ -219,7 +219,8 @@ class PoolUriTest {
         assertThatThrownBy(() -> uri.resolve("pool-7", Map.of("OTHER", "x")))
                 .isInstanceOfSatisfying(TenantctlException.class, e -> {
                     assertThat(e.category()).isEqualTo(TenantctlException.Category.CONFIG);
-                    assertThat(e.getMessage()).contains("pool-7").contains("POOL7_PASSWORD");
+                    assertThat(e.getMessage()).isEqualTo("pool pool-7: its URI references ${POOL7_PASSWORD}, which is not set in the "
+                            + "environment: export POOL7_PASSWORD=… (or set POOL7_PASSWORD=… in the --config file), then run this again");
                 });
     }
 
