@@ -64,8 +64,8 @@ class BackupDueTest {
                         .containsExactly("growth-org", "never");
 
                 // taken by a worker whose clock is 13 h ahead: a backup's time is the earlier of the worker's and the catalog's
-                RunReport later = op.run(request(List.of(), true, false, Instant.now().plus(Duration.ofHours(13)))).report();
-                assertThat(later.orgs()).extracting(RunReport.Org::orgId).containsExactly("growth-org", "never");
+                Backup.Result later = op.run(request(List.of(), true, false, Instant.now().plus(Duration.ofHours(13))));
+                assertThat(CliFixture.lines(later.lines())).extracting(RunReport.Org::orgId).containsExactly("growth-org", "never");
                 assertThat(due(op, Instant.now())).isEmpty();
                 age(f, 12);
                 assertThat(due(op, Instant.now())).containsExactly("growth-org", "never", "starter-org");
