@@ -305,7 +305,8 @@ class MetricsFileTest {
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
             assertThat(figures(file)).isEqualTo(RECORDED_RUNS_FIGURES);
-            // a worker joining it once it is over reports it without the fleet's checks: only the orgs' own findings relabel them
+            // a worker joining it once it is over reports it without the fleet's checks: the orgs' findings relabel them, those
+            // the resume's fleet checks wrote into an org's item too (org-stuck's org_stuck: problems, as in the run above)
             Path joined = dir.resolve("joined.prom");
             Cli.Result j = cli.run("verify", "--join", "20261207T000000Z-0c0c", "--metrics-file", joined.toString());
             assertThat(figures(joined)).as(j.toString()).isEqualTo(JOINED_RUNS_FIGURES);
@@ -334,9 +335,9 @@ class MetricsFileTest {
             tenantctl_org_duration_seconds_sum{verb="verify"} 3.27
             # HELP tenantctl_orgs Orgs of the last run by outcome
             # TYPE tenantctl_orgs gauge
-            tenantctl_orgs{outcome="clean",verb="verify"} 4.0
+            tenantctl_orgs{outcome="clean",verb="verify"} 3.0
             tenantctl_orgs{outcome="failed",verb="verify"} 2.0
-            tenantctl_orgs{outcome="problems",verb="verify"} 2.0
+            tenantctl_orgs{outcome="problems",verb="verify"} 3.0
             tenantctl_orgs{outcome="skipped",verb="verify"} 1.0
             # HELP tenantctl_pool_org_duration_seconds Per-org wall time in the last run by pool (nearest-rank quantiles)
             # TYPE tenantctl_pool_org_duration_seconds summary
@@ -351,11 +352,11 @@ class MetricsFileTest {
             # HELP tenantctl_pool_orgs Orgs of the last run by pool and outcome
             # TYPE tenantctl_pool_orgs gauge
             tenantctl_pool_orgs{outcome="clean",pool="pool-0",verb="verify"} 2.0
-            tenantctl_pool_orgs{outcome="clean",pool="pool-1",verb="verify"} 2.0
+            tenantctl_pool_orgs{outcome="clean",pool="pool-1",verb="verify"} 1.0
             tenantctl_pool_orgs{outcome="failed",pool="pool-0",verb="verify"} 1.0
             tenantctl_pool_orgs{outcome="failed",pool="pool-1",verb="verify"} 1.0
             tenantctl_pool_orgs{outcome="problems",pool="pool-0",verb="verify"} 1.0
-            tenantctl_pool_orgs{outcome="problems",pool="pool-1",verb="verify"} 1.0
+            tenantctl_pool_orgs{outcome="problems",pool="pool-1",verb="verify"} 2.0
             tenantctl_pool_orgs{outcome="skipped",pool="pool-0",verb="verify"} 1.0
             # HELP tenantctl_problems Problems the last verify found (exit 4 when above 0)
             # TYPE tenantctl_problems gauge
