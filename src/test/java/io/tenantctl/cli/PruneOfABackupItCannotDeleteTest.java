@@ -42,10 +42,8 @@ class PruneOfABackupItCannotDeleteTest {
     void oneBackupThatCannotBeDeletedIsFailedAndTheOthersArePruned() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme", "globex");
-            String acmeOld = f.backup("acme");
-            f.backup("acme");
-            String globexOld = f.backup("globex");
-            f.backup("globex");
+            String acmeOld = f.backups("acme", 2).get(0);
+            String globexOld = f.backups("globex", 2).get(0);
 
             Backups.PruneResult r;
             try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of());
@@ -140,10 +138,8 @@ class PruneOfABackupItCannotDeleteTest {
     void aPruneStoppedAfterAFailedDeleteDoesNotSayTheOthersWerePruned() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
             f.provision("acme", "globex");
-            String acmeOld = f.backup("acme");
-            f.backup("acme");
-            String globexOld = f.backup("globex");
-            f.backup("globex");
+            String acmeOld = f.backups("acme", 2).get(0);
+            String globexOld = f.backups("globex", 2).get(0);
 
             CancelToken ctrlC = new CancelToken();
             Backups.PruneResult r;
