@@ -87,7 +87,7 @@ public final class AdminUrl {
             String value = env.get(m.group(1));
             if (value == null) {
                 throw TenantctlException.config("pool " + poolId + ": its admin URL references ${" + m.group(1)
-                        + "}, which is not set in the environment");
+                        + "}, which is not set in the environment" + PoolUri.setIt(m.group(1)));
             }
             String encoded = java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
             io.tenantctl.SecretValues.add(value, encoded); // only a password may be a placeholder here

@@ -116,9 +116,11 @@ class PoolsStatsTest {
 
             Cli.Result table = ok(cli, "pools", "stats");
             assertThat(table.err().lines().toList()).as(table.toString()).containsExactly(
-                    "warning: pool pool-0: its admin URL references ${UNSET_PG_PW}, which is not set in the environment");
+                    "warning: pool pool-0: its admin URL references ${UNSET_PG_PW}, which is not set in the environment: export "
+                            + "UNSET_PG_PW=… (or set UNSET_PG_PW=… in the --config file), then run this again");
             String row = table.out().lines().filter(l -> l.startsWith("pool-0 ")).findFirst().orElseThrow();
-            assertThat(row).as(table.toString()).endsWith("pool pool-0: its admin URL references ${UNSET_PG_PW}, which is not set in the environment");
+            assertThat(row).as(table.toString()).endsWith("pool pool-0: its admin URL references ${UNSET_PG_PW}, which is not set in the "
+                    + "environment: export UNSET_PG_PW=… (or set UNSET_PG_PW=… in the --config file), then run this again");
 
             Cli.Result quiet = ok(cli, "pools", "stats", "-q");
             assertThat(quiet.err()).as("-q keeps stderr to errors\n%s", quiet).isEmpty();
