@@ -488,7 +488,7 @@ public final class Adopt {
             try {
                 ctx.pools().ping(other.poolId(), other.uri()); // one try: a pool down is not waited out through every retry
                 names = ctx.databaseNames(other);
-            } catch (TenantctlException | com.mongodb.MongoException | SchemaApply.StepFailure unanswered) {
+            } catch (TenantctlException | com.mongodb.MongoException unanswered) { // databaseNames files a listing's failure as the pool not answering
                 continue;
             }
             Set<String> claimed = claimed(other.poolId(), retired, names);
