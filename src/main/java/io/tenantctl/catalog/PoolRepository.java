@@ -67,12 +67,14 @@ public final class PoolRepository {
     }
 
     /** Sets the status; returns the pool as it is now. */
-    public Pool setStatus(String poolId, PoolStatus status) {
+    /** Sets a pool's status; false, and nothing written, when the pool already has it. */
+    public boolean setStatus(String poolId, PoolStatus status) {
         return catalog.inTransaction(c -> {
-            if (Sql.update(c, "update pools set status = ? where pool_id = ?", status.db(), poolId) == 0) {
-                throw unknown(poolId);
+            if (Sql.update(c, "update pools set status = ? where pool_id = ? and status <> ?", status.db(), poolId, status.db()) == 1) {
+                return true;
             }
-            return find(c, poolId).orElseThrow();
+            find(c, poolId).orElseThrow(() -> unknown(poolId));
+            return false;
         });
     }
 

@@ -15,29 +15,43 @@ import java.util.function.Function;
                 PoolsEnableCommand.class, PoolsSetUriCommand.class, PoolsSetCapacityCommand.class, PoolsStatsCommand.class, PoolsSetAdminUrlCommand.class})
 final class PoolsCommand {
 
-    /** drain / enable: show the plan with --dry-run, else apply and show the pool. */
+    /**
+     * drain / enable: show the plan with --dry-run, else apply and show the pool; a pool that already has the status
+     * is said to have it (nothing written), and -o json says {@code changed}.
+     */
     static int changeStatus(CliContext ctx, String name, boolean dryRun, String verb, String target,
-                            Function<String, Pools.View> apply) {
+                            Function<String, Pools.StatusChange> apply) {
+        String already = verb.equals("enable") ? "enabled" : target;
         if (dryRun) {
             Pools.View p = new Pools(ctx.catalog()).show(name);
+            boolean changes = !p.status().equals(target);
             if (ctx.json()) {
                 Map<String, Object> plan = new LinkedHashMap<>();
                 plan.put("dry_run", true);
                 plan.put("pool_id", p.poolId());
                 plan.put("status", p.status());
                 plan.put("would_become", target);
+                plan.put("changed", changes);
                 Output.json(ctx.out, plan);
                 return 0;
             }
-            ctx.out.println("dry run: pool " + p.poolId() + " is " + p.status() + "; " + verb + " would make it " + target);
+            ctx.out.println("dry run: pool " + p.poolId() + (changes ? " is " + p.status() + "; " + verb + " would make it " + target
+                    : " is already " + already + ": nothing to do"));
             return 0;
         }
-        Pools.View changed = apply.apply(name);
+        Pools.StatusChange change = apply.apply(name);
+        Pools.View changed = change.pool();
         if (ctx.json()) { // the pool as it now is, saying it was changed, as the dry run says it was not
             warnInlineSecrets(ctx, List.of(changed));
             Map<String, Object> doc = new LinkedHashMap<>(Output.JSON.convertValue(changed, Map.class));
             doc.put("dry_run", false);
+            doc.put("changed", change.changed()); // false: it already had the status, as suspend of a suspended org
             Output.json(ctx.out, doc);
+            return 0;
+        }
+        if (!change.changed()) {
+            warnInlineSecrets(ctx, List.of(changed));
+            ctx.out.println("pool " + changed.poolId() + " is already " + already + ": nothing to do");
             return 0;
         }
         render(ctx, changed);

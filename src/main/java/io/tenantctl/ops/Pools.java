@@ -196,8 +196,17 @@ public final class Pools {
     }
 
     /** No new orgs are placed on a draining pool; its orgs stay where they are. */
-    public View drain(String poolId) {
-        return View.of(catalog.pools().setStatus(poolId, Pool.DRAINING));
+    public StatusChange drain(String poolId) {
+        return setStatus(poolId, Pool.DRAINING);
+    }
+
+    /** A pool's status as drain / enable left it; {@code changed} false when it already had it (nothing written). */
+    public record StatusChange(View pool, boolean changed) {
+    }
+
+    private StatusChange setStatus(String poolId, io.tenantctl.catalog.PoolStatus status) {
+        boolean changed = catalog.pools().setStatus(poolId, status);
+        return new StatusChange(show(poolId), changed);
     }
 
     /**
@@ -209,8 +218,8 @@ public final class Pools {
                 .map(io.tenantctl.catalog.Org::orgId).toList();
     }
 
-    public View enable(String poolId) {
-        return View.of(catalog.pools().setStatus(poolId, Pool.ACTIVE));
+    public StatusChange enable(String poolId) {
+        return setStatus(poolId, Pool.ACTIVE);
     }
 
     public static String drainStatus() {

@@ -69,6 +69,37 @@ class PoolsChangesSayWhetherTheyAreDryRunsTest {
         assertThat(repointed.path("changed").asBoolean()).as(repointed.toString()).isTrue();
     }
 
+    /**
+     * Found on call: drain of a pool already draining, and enable of one already enabled, printed the pool as a change
+     * does, so an operator could not tell a drain that did something from one that found it done. They now say it was
+     * already so (exit 0, the status as it was), -o json says {@code changed}: false; their dry runs alike.
+     */
+    @Test
+    void drainingADrainingPoolOrEnablingAnEnabledOneSaysItWasAlreadySo() {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        String rowVersion = "select xmin::text::bigint from pools where pool_id = 'pool-1'"; // any write to the row moves it
+        ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--capacity", "5");
+        String[][] verbs = {{"enable", "enabled", "active"}, {"drain", "draining", "draining"}};
+        for (String[] v : verbs) {
+            if (v[0].equals("drain")) {
+                JsonNode drained = strictJson(ok(cli, "pools", "drain", "pool-1", "-o", "json"));
+                assertThat(drained.path("changed").asBoolean()).as(drained.toString()).isTrue();
+            }
+            long before = CliFixture.count(url, rowVersion);
+            String said = "pool pool-1 is already " + v[1] + ": nothing to do";
+            Cli.Result text = ok(cli, "pools", v[0], "pool-1");
+            assertThat(text.out()).as(text.toString()).startsWith(said);
+            assertThat(ok(cli, "pools", v[0], "pool-1", "--dry-run").out()).startsWith("dry run: " + said);
+            for (String[] json : new String[][]{{"pools", v[0], "pool-1", "-o", "json"}, {"pools", v[0], "pool-1", "--dry-run", "-o", "json"}}) {
+                JsonNode doc = strictJson(ok(cli, json));
+                assertThat(doc.path("changed").isBoolean() && !doc.path("changed").asBoolean()).as(doc.toString()).isTrue();
+            }
+            assertThat(strictJson(ok(cli, "pools", "show", "pool-1", "-o", "json")).get("status").asText()).isEqualTo(v[2]);
+            assertThat(CliFixture.count(url, rowVersion)).as("nothing written to the pool's row").isEqualTo(before);
+        }
+    }
+
     private static void assertDryRun(Cli.Result r, boolean expected) {
         JsonNode doc = strictJson(r);
         assertThat(doc.path("dry_run").isBoolean()).as("dry_run is there: %s", r).isTrue();
