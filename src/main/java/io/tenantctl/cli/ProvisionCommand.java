@@ -206,7 +206,9 @@ final class ProvisionCommand implements Callable<Integer> {
             Summary.print(ctx, lines, Summary.json(report, lines::forEach, lines.failed(), r.interrupted(), counts, f -> nextStep(report, f)));
             return;
         }
-        if (fanout.detach && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
+        // --dry-run --detach records no run: it is a dry run; a run with nothing to do (every org active already) is over
+        // as it is recorded, waits for no worker, and is said as the provision without --detach says it
+        if (fanout.detach && !report.dryRun() && "running".equals(report.statusText())) {
             ctx.out.println("run " + report.runId() + " created with " + report.total() + " orgs; start workers with: tenantctl provision --join "
                     + report.runId());
             return;

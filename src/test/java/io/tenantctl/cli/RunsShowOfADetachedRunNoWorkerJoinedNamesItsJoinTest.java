@@ -52,4 +52,30 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
             assertThat(ok(cli, "runs", "show", runId).out()).doesNotContain("--join");
         }
     }
+    /**
+     * Found on call: 'provision ORG --detach' of an org already active printed 'run R created with 1 orgs; start workers
+     * with: tenantctl provision --join R', though the run was over the moment it was recorded (nothing to do, as its -o
+     * json said: succeeded, unchanged 1). It now says what the same provision without --detach says (the org unchanged,
+     * the run's line, exit 0), and the run it recorded, as that one does, waits for no worker.
+     */
+    @Test
+    void aDetachedProvisionOfAnActiveOrgSaysWhatTheProvisionWithoutDetachSays(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            String schema = CliFixture.smallSchema(dir).toString();
+            ok(cli, "provision", "acme", "--schema", schema);
+            String anyRun = "\\d{8}T\\d{6}Z-[0-9a-f]{4}";
+            String plain = ok(cli, "provision", "acme", "--schema", schema).out().replaceAll(anyRun, "RUN");
+
+            Cli.Result detached = ok(cli, "provision", "acme", "--schema", schema, "--detach");
+
+            assertThat(detached.out()).as(detached.toString()).doesNotContain("--join").doesNotContain("start workers");
+            assertThat(detached.out().replaceAll(anyRun, "RUN")).as(detached.toString()).isEqualTo(plain)
+                    .contains("acme").contains("unchanged 1");
+            JsonNode last = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0);
+            assertThat(last.get("status").asText()).as("%s", last).isEqualTo("succeeded");
+            assertThat(last.path("next_step").isMissingNode() || last.get("next_step").isNull()).as("%s", last).isTrue();
+        }
+    }
 }
