@@ -958,12 +958,13 @@ public final class Verify {
                         adopt != null ? adopt : backedUp ? NextStep.run("tenantctl restore --org " + org.orgId() + req.storeOnLine(), "from its newest backup; the org's pointer flips to "
                                 + "the restored copy")
                                 // restore would only say "no complete backup": the data is not tenantctl's to bring back
-                                // a rollout refuses to make the database of an org whose data is missing: it is made by hand, on purpose
+                                // a rollout refuses to make the database of an org whose data is missing, and no verb makes an
+                                // empty one for an active org: it is made by hand, on purpose, in one line to paste
                                 : NextStep.note("look for the data in the pool's own backups (its PostgreSQL); to give the org an empty database "
-                                + "instead, make it by hand on pool " + pool.poolId() + " (mongosh: db.getSiblingDB('" + org.databaseName()
-                                + "').createCollection('" + Optional.ofNullable(org.schemaHash()).flatMap(this::manifest)
-                                .filter(m -> !m.collections().isEmpty()).map(m -> m.collections().get(0).name()).orElse("COLLECTION")
-                                + "')), then: tenantctl migrate-all --org " + org.orgId() + schemaOption(org, org.schemaHash()) + " --force")));
+                                + "instead (tenantctl makes none where an org's data is missing), with the pool's variables set: "
+                                + emptyDatabase(pool, org.databaseName(), Optional.ofNullable(org.schemaHash()).flatMap(this::manifest)
+                                .filter(m -> !m.collections().isEmpty()).map(m -> m.collections().get(0).name()).orElse("COLLECTION"))
+                                + " && tenantctl migrate-all --org " + org.orgId() + schemaOption(org, org.schemaHash()) + " --force")));
                 return out;
             }
             if (org.status().equals(Org.DELETING)) {
@@ -1206,6 +1207,21 @@ public final class Verify {
          * failed on it, with another manifest), else the catalog's copy by its hash ({@code --schema-hash}, which schema diff and
          * migrate-all take), else — the catalog does not hold it — the placeholder MANIFEST (the file the org was rolled out with).
          */
+        /**
+         * The mongosh command that makes {@code database} on {@code pool} with one empty {@code collection}: the pool's URI
+         * as shown (redacted), in double quotes so that the shell fills in its ${VAR}s as tenantctl does.
+         */
+        private static String emptyDatabase(Pool pool, String database, String collection) {
+            StringBuilder uri = new StringBuilder("\"");
+            String shown = PoolUri.stored(pool.uri()).redacted();
+            for (int i = 0; i < shown.length(); i++) {
+                char c = shown.charAt(i);
+                uri.append(c == '"' || c == '\\' || c == '`' || (c == '$' && !shown.startsWith("${", i)) ? "\\" + c : String.valueOf(c));
+            }
+            String js = "db.getSiblingDB(\"" + database + "\").createCollection(\"" + collection.replace("\\", "\\\\").replace("\"", "\\\"") + "\")";
+            return "mongosh " + uri + "\" --quiet --eval '" + js.replace("'", "'\\''") + "'";
+        }
+
         private String schemaOption(Org org, String hash) {
             if (hash != null && hash.equals(BuiltIn.HASH)) {
                 return "";

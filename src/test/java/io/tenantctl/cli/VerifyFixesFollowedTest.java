@@ -327,8 +327,11 @@ class VerifyFixesFollowedTest {
 
     /**
      * A database lost with no backup recorded: verify's usual fix, 'restore --org', would only say "no complete backup".
-     * The fix says where the data could still be and how to give the org an empty database; followed, verify is clean
-     * of it.
+     * The fix says where the data could still be and how to give the org an empty database; followed, verify is clean.
+     * Found on call: that way was prose ('make it by hand on pool pool-0 (mongosh: db.getSiblingDB(…)…), then: tenantctl
+     * migrate-all … --force'), naming no server to connect to; no tenantctl verb makes an empty database for an active
+     * org (provision leaves it unchanged, a rollout refuses), so it is now one line to paste: mongosh on the pool's own
+     * URI (its ${VAR}s left to the shell), then the rollout.
      */
     @Test
     void theMissingDatabaseFixOfAnOrgWithNoBackupIsNotARestoreThatCannotWork() {
@@ -343,15 +346,24 @@ class VerifyFixesFollowedTest {
             assertThat(missing.get("fix").isNull()).as("the data is to look for by hand first: no command").isTrue();
             String fix = missing.get("fix_note").asText();
             assertThat(fix).doesNotStartWith("tenantctl restore");
-            String change = fix.substring(fix.indexOf("tenantctl migrate-all"));
-            // by hand first, as the note says: a rollout makes no empty database where an org's data is missing
-            String by = "createCollection('";
-            f.db("acme").createCollection(fix.substring(fix.indexOf(by) + by.length(), fix.indexOf("')", fix.indexOf(by))));
+            java.util.regex.Matcher line = java.util.regex.Pattern.compile("mongosh \"([^\"]+)\" --quiet --eval "
+                    + "'db\\.getSiblingDB\\(\"([^\"]+)\"\\)\\.createCollection\\(\"([^\"]+)\"\\)' && (tenantctl migrate-all [^;]*)$").matcher(fix);
+            assertThat(line.find()).as("one line to paste: %s", fix).isTrue();
+            assertThat(line.group(1)).isEqualTo(f.pools.uri(0));
+            assertThat(line.group(2)).isEqualTo("org_acme");
+            // mongosh's command as printed, sent through the driver (no mongosh here): a rollout makes no empty database
+            try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(line.group(1))) {
+                client.getDatabase(line.group(2)).createCollection(line.group(3));
+            }
 
-            Cli.Result followed = f.cli.run(withManifest(change, f.schema));
+            Cli.Result followed = f.cli.run(withManifest(line.group(4), f.schema));
             assertThat(followed.exitCode()).as(followed.toString()).isZero();
             Cli.Result again = f.cli.run("verify", "--org", "acme", "-o", "json");
-            assertThat(finding(again, "missing_database", "acme")).as(again.toString()).isNull();
+            // what is left is the premise, no backup, with its own fix; followed too, verify is clean
+            assertThat(strictJson(again).get("findings").findValuesAsText("kind")).as(again.toString()).containsExactly("backup_stale");
+            CliFixture.followNextStep(f.cli, fix(again, "backup_stale", "acme"));
+            Cli.Result clean = f.cli.run("verify", "--org", "acme", "-o", "json");
+            assertThat(clean.exitCode()).as(clean.toString()).isZero();
         }
     }
 }
