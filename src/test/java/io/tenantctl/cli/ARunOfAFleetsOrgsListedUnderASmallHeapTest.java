@@ -133,4 +133,23 @@ class ARunOfAFleetsOrgsListedUnderASmallHeapTest {
             }
         }
     }
+
+    /**
+     * provision looks up only the orgs it is asked for (a page of ids a query) and counts each pool's orgs in the catalog,
+     * never holding the fleet's rows: three new orgs and one that exists, provisioned into a catalog of 30,000 orgs under
+     * -Xmx16m (holding the fleet's rows takes more than that).
+     */
+    @Test
+    void provisionOfAFewOrgsIntoAFleetHoldsNoneOfTheFleetsOtherOrgsUnder16Mb() throws Exception {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.fleetCatalog(pools, ORGS, "null");
+            ChildJvm.Exit exit = ChildJvm.run(dir, Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall"), 120,
+                    List.of("-Xmx16m", "-XX:+UseSerialGC"), Main.class.getName(), "provision", "acme", "org-000007", "globex", "initech",
+                    "--schema", CliFixture.smallSchema(dir).toString());
+            assertThat(exit.err()).as("no stack trace").doesNotContain("Exception in thread");
+            assertThat(exit.code()).as("provision of 4 orgs of a fleet of %d under -Xmx16m: %s", ORGS, exit.err()).isEqualTo(0);
+            assertThat(exit.out()).contains("provisioned 3, unchanged 1, failed 0");
+            assertThat(CliFixture.count(url, "select count(*) from orgs where status = 'active'")).isEqualTo(ORGS + 3);
+        }
+    }
 }
