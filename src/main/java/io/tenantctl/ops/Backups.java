@@ -468,6 +468,9 @@ public final class Backups {
             throw TenantctlException.usage("--keep-last, --keep-daily, --keep-weekly and --grace-hours must not be negative");
         }
         requireThere(ctx.catalog(), store); // a volume not mounted lists every backup as gone: kept, each naming a forget that refuses
+        if (!req.dryRun()) { // a restore that died is rolled back first, as by every command that touches an org: its backup is then
+            LeaseRecovery.sweep(ctx); // decided on by retention, not kept for a restore nobody runs
+        }
         Instant now = ctx.catalog().now(); // the clock that stamped recorded_at: a host's own clock ahead must not age backups
         Map<String, List<Entry>> byOrg = new TreeMap<>();
         // each org's newest backups checked against the listing of its prefix they came from, not a LIST of their folders
@@ -476,6 +479,9 @@ public final class Backups {
                 org -> org.entries().stream().findFirst().ifPresent(e -> damagedByOrg.put(e.orgId(), damaged(org.entries(), org.listed()))));
         BackupPolicyRepository policies = new BackupPolicyRepository(ctx.catalog());
         Map<String, String> inUse = ctx.catalog().restores().backupsInUse(io.tenantctl.ops.run.RunEngine.LEASE_SECONDS);
+        if (req.dryRun()) {
+            rolledBackFirst(inUse);
+        }
         List<Decision> decisions = new ArrayList<>();
         for (var org : byOrg.entrySet()) {
             BackupPolicyRepository.Policy policy = ctx.catalog().orgs().find(org.getKey()).map(Org::tier).map(policies::forTier)
@@ -566,6 +572,18 @@ public final class Backups {
             }
         }
         return done;
+    }
+
+    /**
+     * A dry run's {@code inUse} (backup → why a restore needs it), where a restore that died reads a backup: the prune
+     * itself rolls that restore back first ({@link LeaseRecovery#sweep}), and then decides on the backup by retention.
+     */
+    private void rolledBackFirst(Map<String, String> inUse) {
+        for (String runId : LeaseRecovery.runsClosedBySweep(ctx)) {
+            ctx.catalog().runs().find(runId).map(r -> Json.tree(r.args()).path("backup").asText(null)).ifPresent(b -> inUse.computeIfPresent(b,
+                    (id, why) -> why + "; that restore died: the prune (not its dry run) rolls it back first, as the next command on the "
+                            + "org does ('tenantctl verify --fix --dry-run' says how), then decides on this backup by retention"));
+        }
     }
 
     /** Why an org's backups are kept by a prune while {@code holder} (as a refusal names it) holds the org. */

@@ -169,6 +169,46 @@ class RestoreCrashTest {
         }
     }
 
+    /**
+     * Found by the on-call audit: 'backups prune' after a restore was killed kept the backup it read, saying the restore
+     * reads it (abandoned), and left the org restoring — the one command that touches an org's backups and not its dead
+     * restore. It rolls the restore back first, as every other command does (said on stderr), then prunes by retention;
+     * its dry run says it would.
+     */
+    @Test
+    void pruneRollsBackARestoreKilledBeforeItsFlipThenPrunesItsBackupByRetention(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = acmeBackedUp(dir)) {
+            String newer = f.backup("acme");
+            String fresh = killRestoreMidCopy(f, dir, backupId);
+            assertThat(f.org("acme").get("status").asText()).as("left behind by the killed restore").isEqualTo("restoring");
+
+            JsonNode planned = strictJson(ok(f.cli, "backups", "prune", "--keep-last", "1", "--keep-daily", "0", "--dry-run", "-o", "json"));
+            assertThat(decision(planned, backupId).get("action").asText()).as(planned.toString()).isEqualTo("keep");
+            assertThat(decision(planned, backupId).get("reason").asText()).as(planned.toString()).contains("rolls it back first");
+            assertThat(f.org("acme").get("status").asText()).as("a dry run rolls nothing back").isEqualTo("restoring");
+
+            Cli.Result pruned = ok(f.cli, "backups", "prune", "--keep-last", "1", "--keep-daily", "0", "-o", "json");
+            assertThat(pruned.err()).as(pruned.toString()).contains("the restore of backup " + backupId).contains("died");
+            JsonNode decided = strictJson(pruned);
+            assertThat(decision(decided, backupId).get("action").asText()).as(decided.toString()).isEqualTo("delete");
+            assertThat(decision(decided, newer).get("action").asText()).as(decided.toString()).isEqualTo("keep");
+            assertThat(f.databaseNames("pool-0")).as("the partial database was dropped").doesNotContain(fresh);
+            activeOnItsOwnData(f);
+            assertThat(strictJson(ok(f.cli, "runs", "show", restoreRuns(f).get(0), "-o", "json")).get("run").get("status").asText())
+                    .isEqualTo("failed");
+        }
+    }
+
+    /** Prune's decision on {@code backup} in its -o json document. */
+    private static JsonNode decision(JsonNode prune, String backup) {
+        for (JsonNode d : prune.get("decisions")) {
+            if (d.get("backup_id").asText().equals(backup)) {
+                return d;
+            }
+        }
+        throw new AssertionError("no decision on " + backup + ": " + prune);
+    }
+
     /** The org leases as a process of another host holds them: nothing here can tell whether it is alive. */
     private static void onAnotherNode(String catalogUrl) throws Exception {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl); java.sql.Statement s = c.createStatement()) {
