@@ -669,6 +669,12 @@ public final class RunRepository {
                 rs -> rs.getString(1), runId, orgId));
     }
 
+    /** The detail run {@code runId} recorded for {@code orgId}'s item, if it has one. */
+    public Optional<String> itemDetail(String runId, String orgId) {
+        return catalog.inConnection(c -> Sql.one(c, "select detail from run_items where run_id = ? and org_id = ? and detail is not null",
+                rs -> rs.getString(1), runId, orgId));
+    }
+
     /** The status of {@code orgId}'s item in run {@code runId}, if the run has one for it. */
     public Optional<ItemStatus> itemStatus(String runId, String orgId) {
         return catalog.inConnection(c -> Sql.one(c, "select status from run_items where run_id = ? and org_id = ?",

@@ -186,7 +186,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         // a flag the run was not started with takes a new run of this org
         String withFlag = "tenantctl migrate-all --org " + orgId + manifest + flags;
         String migrate = runsOwn ? Summary.again(r.report(), () -> withFlag) : withFlag; // a cancelled run's --resume is refused
-        if (io.tenantctl.ops.Errors.dataGone(error)) { // its database is gone: a re-run refuses it again
+        if (io.tenantctl.ops.Errors.dataGone(f)) { // its database is gone: a re-run refuses it again
             return io.tenantctl.NextStep.run("tenantctl verify --org " + orgId, "it says where a copy may be and how to bring the data back");
         }
         if (error.contains("orgs adopt")) {
@@ -236,7 +236,7 @@ final class MigrateAllCommand implements Callable<Integer> {
             for (int i = 0; i < refusals.length && f.error() != null; i++) {
                 seen[i] |= f.error().contains(refusals[i][0]);
             }
-            seen[refusals.length] |= io.tenantctl.ops.Errors.dataGone(f.error());
+            seen[refusals.length] |= io.tenantctl.ops.Errors.dataGone(f);
         });
         for (int i = 0; i < refusals.length; i++) {
             boolean given = refusals[i][1].equals("--allow-expiry") ? r.apply().allowExpiry() : r.apply().replaceConflicting();

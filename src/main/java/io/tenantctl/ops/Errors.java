@@ -10,9 +10,12 @@ public final class Errors {
     private Errors() {
     }
 
-    /** Whether a rollout's recorded {@code error} is its refusal of an org whose database is gone (a re-run refuses it again). */
-    public static boolean dataGone(String error) {
-        return error != null && error.contains(SchemaApply.DATA_GONE);
+    /**
+     * Whether a rollout's line {@code o} (of its result, or read back from its run) is its refusal of an org whose database
+     * is gone (a re-run refuses it again): by the {@code database_gone} its item records, not by its message's wording.
+     */
+    public static boolean dataGone(io.tenantctl.ops.run.RunReport.Org o) {
+        return SchemaApply.dataGone(o.detailJson());
     }
 
     public static String oneLine(Throwable t) {

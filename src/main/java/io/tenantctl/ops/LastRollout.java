@@ -69,7 +69,7 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
         io.tenantctl.NextStep catchUpStep(Catalog catalog, Org org) {
             Optional<String> error = catalog.runs().itemError(runId, org.orgId());
             boolean duplicates = error.filter(e -> e.contains(SchemaApply.DUPLICATE_KEYS)).isPresent();
-            if (error.filter(Errors::dataGone).isPresent()) { // that command refuses it again until the data is back
+            if (catalog.runs().itemDetail(runId, org.orgId()).filter(SchemaApply::dataGone).isPresent()) { // refused again until the data is back
                 return io.tenantctl.NextStep.run("tenantctl verify --org " + org.orgId(), "run " + runId + " found its database gone from its "
                         + "pool: verify says where a copy may be and how to bring it back");
             }

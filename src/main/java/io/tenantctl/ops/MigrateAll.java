@@ -120,7 +120,7 @@ public final class MigrateAll {
             return new Result(ran.report(), ran.interrupted(), args.schemaHash(), summaryInt(run, "selected"), ran.report().count("unchanged")
                     + summaryInt(run, "unchanged_unselected"), new Apply(flags.replaceConflicting(), flags.prune(), flags.allowExpiry()), flags.force(),
                     io.tenantctl.ops.run.ReportLines.read(ctx.catalog(), ran.report(), OutcomeNames.of(DONE), // an org the run ended before starting says why
-                            o -> o.with(ran.report().why(o, ran.interrupted()), plan(o.detailJson()))));
+                            o -> o.with(ran.report().why(o, ran.interrupted()), SchemaApply.lineDetail(o.detailJson()))));
         }
     }
 
@@ -204,9 +204,7 @@ public final class MigrateAll {
             return new Job.Done(changes ? ItemStatus.SUCCEEDED : ItemStatus.UNCHANGED, attempts.attempts(), activeAgain ? Orgs.busyNote(ctx.catalog(), org) : null,
                     plan == null ? null : PLAN_JSON.valueToTree(plan).toString());
         } catch (RuntimeException e) {
-            throw new Job.Failure(Errors.oneLine(e), attempts.attempts(), e instanceof SchemaApply.ConflictFailure c
-                    ? PLAN_JSON.valueToTree(c.plan).toString()
-                    : e instanceof SchemaApply.DuplicateFailure d ? PLAN_JSON.valueToTree(d.plan).toString() : null, e);
+            throw new Job.Failure(Errors.oneLine(e), attempts.attempts(), SchemaApply.failureDetail(e, PLAN_JSON), e);
         }
     }
 
@@ -226,15 +224,10 @@ public final class MigrateAll {
     private Result dryRun(Request req, RolloutSelection sel, List<RunRepository.NewItem> items) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         RunEngine.Planned planned = engine.plan(items, req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true));
-        RunReport report = RunReport.planned(VERB, planned.orgs().stream().map(o -> o.with(o.error(), plan(o.detailJson()))).toList());
+        RunReport report = RunReport.planned(VERB, planned.orgs().stream().map(o -> o.with(o.error(), SchemaApply.lineDetail(o.detailJson()))).toList());
         // up to date: as the run counts them, those it would find so and those not selected for it
         return new Result(report, planned.interrupted(), req.manifest().hash(), sel.selected(), report.count("unchanged") + sel.unchanged(),
                 req.apply(), req.selector().force(), io.tenantctl.ops.run.ReportLines.held(report));
-    }
-
-    /** An org's -o json detail: its plan, or null. */
-    private static String plan(String planJson) {
-        return "{\"plan\":" + (planJson == null ? "null" : planJson) + "}";
     }
 
     // ---- run bookkeeping ----

@@ -295,15 +295,44 @@ final class SchemaApply {
             throw e;
         }
         if (reply.getList("databases", Document.class).stream().noneMatch(d -> org.databaseName().equals(d.getString("name")))) {
-            throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, "database " + org.databaseName()
-                    + " is not on pool " + pool.poolId() + " at all: " + DATA_GONE + ", and a rollout "
-                    + "makes no empty database in its place (nothing was created); 'tenantctl verify --org " + org.orgId()
-                    + "' says where a copy may be and how to bring it back");
+            throw new DataGoneFailure("database " + org.databaseName() + " is not on pool " + pool.poolId() + " at all: the org's data "
+                    + "is not where the catalog says, and a rollout makes no empty database in its place (nothing was created); "
+                    + "'tenantctl verify --org " + org.orgId() + "' says where a copy may be and how to bring it back");
         }
     }
 
-    /** How a rollout's refusal of an org whose database is gone says it (and how a later next step knows it did). */
-    static final String DATA_GONE = "the org's data is not where the catalog says";
+    /**
+     * A rollout's refusal of an org whose database is gone from its pool ({@link #refuseIfGone}): a re-run refuses it again
+     * until the data is back. Recorded on the org's run item as {@code "database_gone": true} in its detail
+     * ({@link #failureDetail}), which its next steps go by ({@link Errors#dataGone}), not by the message's wording.
+     */
+    static final class DataGoneFailure extends io.tenantctl.TenantctlException {
+        static final String FIELD = "database_gone";
+
+        DataGoneFailure(String message) {
+            super(Category.FAILED, message);
+        }
+    }
+
+    /** The detail a rollout records on the item of an org it failed on {@code e}: what it found (a plan), that its database is gone, or null. */
+    static String failureDetail(RuntimeException e, com.fasterxml.jackson.databind.ObjectMapper planJson) {
+        return e instanceof ConflictFailure c ? planJson.valueToTree(c.plan).toString() : e instanceof DuplicateFailure d
+                ? planJson.valueToTree(d.plan).toString() : e instanceof DataGoneFailure ? "{\"" + DataGoneFailure.FIELD + "\":true}" : null;
+    }
+
+    /**
+     * An org's line of a rollout (its -o json detail) from the detail its item recorded: its plan (null when none), and
+     * {@code database_gone: true} beside a null plan for an org refused because its database is gone.
+     */
+    static String lineDetail(String recorded) {
+        return dataGone(recorded) ? "{\"plan\":null,\"" + DataGoneFailure.FIELD + "\":true}" : "{\"plan\":" + (recorded == null ? "null" : recorded) + "}";
+    }
+
+    /** Whether a rollout's item detail, or its line's, records its refusal of an org whose database is gone ({@link DataGoneFailure}). */
+    static boolean dataGone(String detailJson) {
+        // a plan (most lines) is not parsed a second time: only a detail naming the field is read for it
+        return detailJson != null && detailJson.contains(DataGoneFailure.FIELD) && Json.tree(detailJson).path(DataGoneFailure.FIELD).asBoolean(false);
+    }
 
     private static Plan migrate(MongoDatabase db, SchemaManifest target, java.util.Collection<String> inspect, boolean replaceConflicting,
                                 boolean prune, boolean allowExpiry, boolean dryRun, Retry retry, Retry.Attempts attempts,

@@ -109,6 +109,13 @@ class SchemaDiffOfADeletedOrgTest {
             assertThat(doc.toString()).as("the failed org's next step is verify, not the rollout again")
                     .contains("\"next_step\":\"tenantctl verify --org acme\"")
                     .doesNotContain("\"next_step\":\"tenantctl migrate-all --org acme");
+            // said typed, as the next steps go by it (not by the message's wording): its line and its run's item
+            for (com.fasterxml.jackson.databind.JsonNode line : doc.get("orgs")) {
+                assertThat(line.path("database_gone").asBoolean(false)).as(doc.toString()).isEqualTo(line.get("org_id").asText().equals("acme"));
+            }
+            com.fasterxml.jackson.databind.JsonNode item = CliFixture.strictJson(ok(f.cli, "runs", "show", doc.get("run_id").asText(), "-o", "json"))
+                    .get("items").findParents("org_id").stream().filter(i -> i.get("org_id").asText().equals("acme")).findFirst().orElseThrow();
+            assertThat(item.get("detail").get("database_gone").asBoolean()).as(item.toString()).isTrue();
             assertThat(f.databaseNames("pool-0")).as("no empty database made in the org's place").doesNotContain("org_acme")
                     .contains("org_globex");
             // a release's rollout (a new manifest) fails it the same way; orgs show, where on-call looks for the org behind
