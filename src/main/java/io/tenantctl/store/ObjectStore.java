@@ -97,7 +97,8 @@ public interface ObjectStore extends AutoCloseable {
 
     /**
      * As {@link #checkWritable}, writing nothing (a dry run): what that check would refuse is refused alike; a file store's
-     * missing directory is not made, the one it would be made in is checked instead.
+     * missing directory is not made, the one it would be made in is checked instead. An S3 store starts an upload and aborts
+     * it, which its credentials and the bucket policy allow only where they allow writing, leaving no object.
      */
     default void checkWritableWritingNothing() {
     }

@@ -369,6 +369,68 @@ public final class S3ObjectStore implements ObjectStore {
         return objects.size();
     }
 
+    /** Where {@link #checkWritableWritingNothing} starts the upload it aborts: beside the listing probe's prefix, no backup's key. */
+    static final String WRITE_PROBE_KEY = "tenantctl-store-probe/write-check";
+
+    /**
+     * Proves that uploads are taken here, leaving no object: a multipart upload is started as every upload starts one (its
+     * server-side encryption and checksum, which a bucket policy may require) and aborted at once. S3 authorizes its start as
+     * s3:PutObject, so a key that may read the bucket but not write it, or a bucket policy denying writes, is refused here,
+     * a CONFIG error naming the store, before any work. A store that answers otherwise (one that takes no multipart uploads)
+     * is not refused on it: its first upload says.
+     */
+    @Override
+    public void checkWritableWritingNothing() {
+        String full = fullKey(WRITE_PROBE_KEY);
+        String uploadId;
+        try {
+            uploadId = startUpload(full);
+        } catch (SdkException e) {
+            if (e instanceof S3Exception s3 && (s3.statusCode() == 403 || s3.statusCode() == 401)) {
+                throw TenantctlException.config("store " + describe() + " cannot be written: starting an upload was refused, " + s3Detail(s3)
+                        + "; allow its credentials s3:PutObject on arn:aws:s3:::" + options.bucket() + "/" + fullPrefix() + "*"
+                        + (options.sse() != null && options.sse().startsWith("aws:kms") ? " (and kms:GenerateDataKey on the bucket's key)" : "")
+                        + " in their IAM policy and the bucket policy, or point --store / TENANTCTL_STORE at a store they may write in", e);
+            }
+            TenantctlException t = translate("cannot start an upload", e);
+            if (t.category() == TenantctlException.Category.FAILED) {
+                return; // not a refusal of writes (a store that takes no multipart uploads): its first upload says
+            }
+            throw t;
+        }
+        try {
+            client.abortMultipartUpload(r -> r.bucket(options.bucket()).key(full).uploadId(uploadId));
+        } catch (SdkException e) {
+            // not allowed to abort it: invisible, empty, and the bucket's lifecycle rule reclaims it (README, "Store")
+        }
+    }
+
+    /** Starts a multipart upload of {@code fullKey} as every upload starts one; its id. */
+    private String startUpload(String fullKey) {
+        return client.createMultipartUpload(r -> {
+            r.bucket(options.bucket()).key(fullKey).checksumAlgorithm(partChecksum());
+            if (options.sse() != null) {
+                r.serverSideEncryption(options.sse());
+            }
+        }).uploadId();
+    }
+
+    /**
+     * The checksum each part goes with, named when the upload is created too, as S3 documents a multipart upload with
+     * checksums: the SDK sends a CRC32 with every part by default, and S3 refuses to complete an upload created
+     * without one whose parts carry it (aws-sdk-java-v2#6518: "one or more of the specified parts could not be
+     * found"). None for a store that takes checksums only where required (S3-compatible stores predating them).
+     */
+    private ChecksumAlgorithm partChecksum() {
+        return options.checksumsWhenRequired() ? null : ChecksumAlgorithm.CRC32;
+    }
+
+    /** An S3 answer's error code and status, as messages quote it: {@code AccessDenied (HTTP 403)}. */
+    private static String s3Detail(S3Exception s3) {
+        String code = s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;
+        return (code != null ? code + " " : "") + "(HTTP " + s3.statusCode() + ")";
+    }
+
     /**
      * Aborts the multipart uploads under {@code prefix} that a killed writer left open: invisible to listings, their parts
      * are stored (and billed) until aborted. Best effort — a store that cannot list them (no s3:ListBucketMultipartUploads,
@@ -471,7 +533,7 @@ public final class S3ObjectStore implements ObjectStore {
         String where = " in " + describe() + ": ";
         if (e instanceof S3Exception s3) {
             String code = s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;
-            String detail = (code != null ? code + " " : "") + "(HTTP " + s3.statusCode() + ")";
+            String detail = s3Detail(s3);
             if (isNoSuchBucket(s3)) {
                 return TenantctlException.config(what + where + "bucket " + options.bucket() + " does not exist", e);
             }
@@ -557,12 +619,7 @@ public final class S3ObjectStore implements ObjectStore {
         private void sendPart() {
             if (uploadId == null) {
                 try {
-                    uploadId = client.createMultipartUpload(r -> {
-                        r.bucket(options.bucket()).key(fullKey).checksumAlgorithm(partChecksum());
-                        if (options.sse() != null) {
-                            r.serverSideEncryption(options.sse());
-                        }
-                    }).uploadId();
+                    uploadId = startUpload(fullKey);
                 } catch (SdkException e) {
                     throw translateWrite("cannot start uploading " + key, e);
                 }
@@ -586,16 +643,6 @@ public final class S3ObjectStore implements ObjectStore {
                     .checksumCRC64NVME(response.checksumCRC64NVME()).checksumSHA1(response.checksumSHA1())
                     .checksumSHA256(response.checksumSHA256()).build());
             count = 0;
-        }
-
-        /**
-         * The checksum each part goes with, named when the upload is created too, as S3 documents a multipart upload with
-         * checksums: the SDK sends a CRC32 with every part by default, and S3 refuses to complete an upload created
-         * without one whose parts carry it (aws-sdk-java-v2#6518: "one or more of the specified parts could not be
-         * found"). None for a store that takes checksums only where required (S3-compatible stores predating them).
-         */
-        private ChecksumAlgorithm partChecksum() {
-            return options.checksumsWhenRequired() ? null : ChecksumAlgorithm.CRC32;
         }
 
         private RequestBody body() {

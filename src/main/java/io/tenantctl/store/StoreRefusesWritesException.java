@@ -4,8 +4,8 @@ import io.tenantctl.TenantctlException;
 
 /**
  * The store answered a write with a refusal that holds for every write (an S3 store: 401/403 access denied, credentials it no
- * longer takes, the bucket gone or in another region). An S3 store's write access can only be proven by writing, so a key that
- * may read the bucket but not write it passes every check made before a run: a fact about the store, not about the org being
+ * longer takes, the bucket gone or in another region). A key that may read the bucket but not write it is refused before a run
+ * ({@link S3ObjectStore#checkWritableWritingNothing}), but access can be withdrawn during one: a fact about the store, not about the org being
  * written, and the next org would be refused alike after its whole database was read for nothing, so a run stops on it
  * (CONFIG, exit 3), kept for --resume once the store takes writes. {@link #in(Throwable)} finds it behind an org's failure.
  */

@@ -1,6 +1,8 @@
 package io.tenantctl.cli;
 
 import io.tenantctl.Main;
+import io.tenantctl.store.S3ProxyFixture;
+import io.tenantctl.testing.HookedBlobStore;
 import io.tenantctl.testing.ChildJvm;
 import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,60 @@ class BackupStoreErrorsTest {
                     .as("no run was started").doesNotContain("\"backup\"");
             assertThat(f.org("acme").get("status").asText()).as("the refused delete left acme as it was").isEqualTo("active");
             f.assertClean("acme");
+        }
+    }
+
+    /**
+     * An S3 store whose key may read the bucket but not write it (or whose bucket policy denies writes) passed the dry runs'
+     * check, a listing: {@code backup --dry-run} planned the backup and {@code orgs delete --dry-run} said acme would get its
+     * final backup there (exit 0), and the backup itself recorded a run that stopped at its first org. They start an upload
+     * and abort it now: refused, exit 3 before any run, one line naming the bucket and prefix and what to allow; allowed,
+     * they plan as before and leave nothing in the bucket, no object and no upload.
+     */
+    @Test
+    void anS3StoreThatRefusesWritesIsRefusedByTheDryRunsWhichLeaveNothingThere() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean readOnly = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicReference<org.jclouds.blobstore.BlobStore> memory = new java.util.concurrent.atomic.AtomicReference<>();
+        List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (S3ProxyFixture s3 = S3ProxyFixture.start(real -> {
+            memory.set(real);
+            return HookedBlobStore.onCall(real, (call, key) -> {
+                if (call.equals("initiate")) {
+                    started.add(key);
+                }
+                if (readOnly.get() && List.of("put", "initiate", "part", "complete").contains(call)) { // a read-only key's 403
+                    throw new org.jclouds.rest.AuthorizationException("s3:PutObject denied (test)");
+                }
+            });
+        })) {
+            String bucket = s3.newBucket();
+            Map<String, String> env = new java.util.HashMap<>(s3.env());
+            env.put("TENANTCTL_STORE", "s3://" + bucket + "/fleet");
+            try (BackupFixture f = new BackupFixture(1, dir, env)) {
+                f.provision("acme");
+                for (String[] args : new String[][]{{"backup", "--org", "acme", "--dry-run"}, {"orgs", "delete", "acme", "--dry-run"},
+                        {"backup", "--org", "acme"}}) {
+                    Cli.Result r = f.cli.run(args);
+                    assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                    assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+                    assertThat(r.err()).as(r.toString()).contains("store s3://" + bucket + "/fleet at ").contains("cannot be written")
+                            .contains("AccessDenied").contains("s3:PutObject on arn:aws:s3:::" + bucket + "/fleet/*")
+                            .doesNotContain(S3ProxyFixture.SECRET_KEY);
+                }
+                assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "runs", "list", "-o", "json")).toString())
+                        .as("no run was started").doesNotContain("\"backup\"");
+                assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+
+                readOnly.set(false); // the key may write: both dry runs plan, each having proven it
+                started.clear();
+                assertThat(CliFixture.ok(f.cli, "orgs", "delete", "acme", "--dry-run").out()).contains("would get a final backup");
+                assertThat(CliFixture.ok(f.cli, "backup", "--org", "acme", "--dry-run").out()).contains("acme");
+                assertThat(started).as("each dry run started an upload").containsExactly("fleet/tenantctl-store-probe/write-check",
+                        "fleet/tenantctl-store-probe/write-check");
+                // S3Proxy lists no multipart uploads: its memory holds each one's stub until the upload is completed or aborted
+                assertThat(memory.get().list(bucket, org.jclouds.blobstore.options.ListContainerOptions.Builder.recursive()))
+                        .as("no object and no upload left in the bucket").isEmpty();
+            }
         }
     }
 
