@@ -392,6 +392,9 @@ public final class S3ObjectStore implements ObjectStore {
                         + (options.sse() != null && options.sse().startsWith("aws:kms") ? " (and kms:GenerateDataKey on the bucket's key)" : "")
                         + " in their IAM policy and the bucket policy, or point --store / TENANTCTL_STORE at a store they may write in", e);
             }
+            StoreFullException.in(describe(), e).ifPresent(noRoom -> {
+                throw noRoom; // as a backup's upload says it: free space, not "try again later"
+            });
             TenantctlException t = translate("cannot start an upload", e);
             if (t.category() == TenantctlException.Category.FAILED) {
                 return; // not a refusal of writes (a store that takes no multipart uploads): its first upload says

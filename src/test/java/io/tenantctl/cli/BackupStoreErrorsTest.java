@@ -96,6 +96,7 @@ class BackupStoreErrorsTest {
     @Test
     void anS3StoreThatRefusesWritesIsRefusedByTheDryRunsWhichLeaveNothingThere() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean readOnly = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicReference<org.jclouds.blobstore.BlobStore> memory = new java.util.concurrent.atomic.AtomicReference<>();
         List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (S3ProxyFixture s3 = S3ProxyFixture.start(real -> {
@@ -106,6 +107,10 @@ class BackupStoreErrorsTest {
                 }
                 if (readOnly.get() && List.of("put", "initiate", "part", "complete").contains(call)) { // a read-only key's 403
                     throw new org.jclouds.rest.AuthorizationException("s3:PutObject denied (test)");
+                }
+                if (full.get() && call.equals("initiate")) { // MinIO's answer once its disks are full
+                    throw new org.jclouds.http.HttpResponseException("storage full (test)", null,
+                            org.jclouds.http.HttpResponse.builder().statusCode(507).build());
                 }
             });
         })) {
@@ -127,7 +132,15 @@ class BackupStoreErrorsTest {
                         .as("no run was started").doesNotContain("\"backup\"");
                 assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
 
-                readOnly.set(false); // the key may write: both dry runs plan, each having proven it
+                readOnly.set(false);
+                full.set(true); // a full store is said to be full, as the backup's first upload says it, not "overloaded; try again later"
+                Cli.Result refused = f.cli.run("backup", "--org", "acme", "--dry-run");
+                assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+                assertThat(refused.err().strip().lines().count()).as("one line: " + refused).isEqualTo(1);
+                assertThat(refused.err()).as(refused.toString()).contains("s3://" + bucket + "/fleet").contains("(HTTP 507)")
+                        .contains("the store is full").contains("tenantctl backups prune").doesNotContain("try again later");
+
+                full.set(false); // the key may write: both dry runs plan, each having proven it
                 started.clear();
                 assertThat(CliFixture.ok(f.cli, "orgs", "delete", "acme", "--dry-run").out()).contains("would get a final backup");
                 assertThat(CliFixture.ok(f.cli, "backup", "--org", "acme", "--dry-run").out()).contains("acme");
