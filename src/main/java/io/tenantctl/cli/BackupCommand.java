@@ -141,9 +141,8 @@ final class BackupCommand implements Callable<Integer> {
             Summary.print(ctx, lines, Summary.json(report, lines::forEach, lines.failed(), interrupted, counts, next));
             return;
         }
-        if (fanout.detach && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
-            ctx.out.println("run " + report.runId() + " created with " + report.total() + " orgs; start workers with: tenantctl backup --join "
-                    + report.runId());
+        // a run with nothing to do (no org selected, none due) is over as it is recorded: said as without --detach
+        if (fanout.detach && Summary.detached(ctx, report, report.total() + " orgs")) {
             return;
         }
         Summary.table(ctx, lines, List.of("org", "pool", "backup", "outcome", "docs", "bytes", "ms", "error"),

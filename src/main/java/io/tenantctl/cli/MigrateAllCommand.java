@@ -363,9 +363,8 @@ final class MigrateAllCommand implements Callable<Integer> {
 
     private void renderRun(MigrateAll.Result r) {
         RunReport report = r.report();
-        if (fanout.detach) {
-            ctx.out.println("run " + report.runId() + " created with " + r.selected() + " orgs to migrate; start workers with: "
-                    + "tenantctl migrate-all --join " + report.runId());
+        // a run with nothing to do (every org up to date) is over as it is recorded: said as without --detach
+        if (fanout.detach && Summary.detached(ctx, report, r.selected() + " orgs to migrate")) {
             return;
         }
         // the run's orgs, each counted once (a joined worker's own are its next line); those up to date it left out, apart

@@ -206,11 +206,8 @@ final class ProvisionCommand implements Callable<Integer> {
             Summary.print(ctx, lines, Summary.json(report, lines::forEach, lines.failed(), r.interrupted(), counts, f -> nextStep(report, f)));
             return;
         }
-        // --dry-run --detach records no run: it is a dry run; a run with nothing to do (every org active already) is over
-        // as it is recorded, waits for no worker, and is said as the provision without --detach says it
-        if (fanout.detach && !report.dryRun() && "running".equals(report.statusText())) {
-            ctx.out.println("run " + report.runId() + " created with " + report.total() + " orgs; start workers with: tenantctl provision --join "
-                    + report.runId());
+        // a run with nothing to do (every org active already) is over as it is recorded: said as without --detach
+        if (fanout.detach && Summary.detached(ctx, report, report.total() + " orgs")) {
             return;
         }
         Summary.table(ctx, lines, List.of("org", "pool", "database", "outcome", "attempts", "ms", "error"),

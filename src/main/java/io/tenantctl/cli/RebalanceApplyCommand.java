@@ -102,10 +102,9 @@ final class RebalanceApplyCommand implements Callable<Integer> {
             fields.put("notes", r.notes());
             fields.put("left_on_draining", r.leftOnDraining());
             Output.json(ctx.out, Summary.json(report, r.interrupted(), fields, next));
-        } else if (detached && !report.dryRun()) { // --dry-run --detach records no run: it is a dry run
-            ctx.out.println("run " + report.runId() + " created with " + report.orgs().size() + " moves; start workers with: "
-                    + "tenantctl rebalance apply --join " + report.runId());
-        } else {
+        } else if (!detached || !Summary.detached(ctx, report, report.orgs().size() + " moves")) {
+            // a detached run waiting for its workers is said by its line alone; one with no move (a plan of none) is over as
+            // it is recorded, and said as without --detach
             Output.table(ctx.out, List.of("org", "from", "to", "outcome", "docs", "bytes", "freeze_ms", "copy_ms", "MB/s", "error"),
                     report.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), text(o, "to_pool"), o.outcome(), text(o, "docs"),
                             text(o, "bytes"), text(o, report.dryRun() ? "predicted_freeze_ms" : "freeze_ms"), text(o, "copy_ms"),

@@ -91,6 +91,21 @@ final class Summary {
     }
 
     /**
+     * A --detach'ed run's line, 'run R created with N THINGS; start workers with: tenantctl VERB --join R', printed when
+     * the run waits for its workers (true); false, printing nothing, for a run with nothing to do (every org done
+     * already, none selected, no move planned), over as it was recorded: no worker has anything to do on it, and the
+     * caller says it as its verb without --detach does. A dry run records no run: false too.
+     */
+    static boolean detached(CliContext ctx, RunReport report, String created) {
+        if (report.dryRun() || !"running".equals(report.statusText())) {
+            return false;
+        }
+        ctx.out.println("run " + report.runId() + " created with " + created + "; start workers with: "
+                + io.tenantctl.ops.Runs.command(report.verb()) + " --join " + report.runId());
+        return true;
+    }
+
+    /**
      * The command that does a failed org again in a joined or resumed run: the run's {@link #resume}, which redoes it as
      * the run was started; for a run cancelled meanwhile, which has none (refused, as {@link #exitCode} and runs show go
      * by), {@code alone}: what works on the org by itself.

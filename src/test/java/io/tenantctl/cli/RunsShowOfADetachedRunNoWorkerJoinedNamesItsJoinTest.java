@@ -78,4 +78,65 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
             assertThat(last.path("next_step").isMissingNode() || last.get("next_step").isNull()).as("%s", last).isTrue();
         }
     }
+
+    /**
+     * As provision: 'migrate-all --detach' of a fleet up to date printed 'run R created with 0 orgs to migrate; start
+     * workers with: tenantctl migrate-all --join R', though its run was over as it was recorded (-o json: succeeded).
+     */
+    @Test
+    void aDetachedRolloutOfAnUpToDateFleetSaysWhatTheRolloutWithoutDetachSays(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            saidAsWithoutDetach(f.cli, "migrate-all --join", "migrate-all", "--schema", f.schema.toString());
+        }
+    }
+
+    /** As provision: 'backup --due --detach' with no org due printed 'run R created with 0 orgs; start workers with: …'. */
+    @Test
+    void aDetachedBackupOfNothingDueSaysWhatTheBackupWithoutDetachSays(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            ok(f.cli, "backup", "--org", "acme");
+            saidAsWithoutDetach(f.cli, "backup --join", "backup", "--due");
+        }
+    }
+
+    /** As provision: 'rebalance apply --detach' of a plan with no move printed 'run R created with 0 moves; start workers with: …'. */
+    @Test
+    void aDetachedRebalanceOfNoMoveSaysWhatTheRebalanceWithoutDetachSays(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            saidAsWithoutDetach(f.cli, "rebalance apply --join", "rebalance", "apply");
+        }
+    }
+
+    /**
+     * {@code args} with --detach, of a run with nothing to do, prints what {@code args} without it prints (but the run's id),
+     * exit 0 as it does, sending no one to start workers; its -o json names the run, over (succeeded, no next step), and a
+     * {@code join} of it only reports it.
+     */
+    private static void saidAsWithoutDetach(Cli cli, String join, String... args) {
+        int exit = 0;
+        String anyRun = "\\d{8}T\\d{6}Z-[0-9a-f]{4}";
+        Cli.Result without = cli.run(args);
+        assertThat(without.exitCode()).as(without.toString()).isEqualTo(exit);
+        String plain = without.out().replaceAll(anyRun, "RUN");
+        java.util.List<String> detach = new java.util.ArrayList<>(java.util.List.of(args));
+        detach.add("--detach");
+
+        Cli.Result detached = cli.run(detach.toArray(String[]::new));
+
+        assertThat(detached.exitCode()).as(detached.toString()).isEqualTo(exit);
+        assertThat(detached.out()).as(detached.toString()).doesNotContain("--join").doesNotContain("start workers");
+        assertThat(detached.out().replaceAll(anyRun, "RUN")).as(detached.toString()).isEqualTo(plain);
+        detach.addAll(java.util.List.of("-o", "json"));
+        Cli.Result json = cli.run(detach.toArray(String[]::new));
+        assertThat(json.exitCode()).as(json.toString()).isEqualTo(exit);
+        String runId = strictJson(json).get("run_id").asText();
+        JsonNode run = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run");
+        assertThat(run.get("status").asText()).as("%s", run).isEqualTo("succeeded");
+        assertThat(run.path("next_step").isMissingNode() || run.get("next_step").isNull()).as("%s", run).isTrue();
+        Cli.Result joined = ok(cli, (join + " " + runId).split(" "));
+        assertThat(joined.out()).as(joined.toString()).doesNotContain("start workers");
+    }
 }
