@@ -134,9 +134,9 @@ final class VerifyCommand implements Callable<Integer> {
                     f -> io.tenantctl.NextStep.run("tenantctl verify --org " + f.orgId())));
             return;
         }
-        if (fanout.detach) {
-            ctx.out.println("run " + r.report().runId() + " created with " + r.report().total() + " orgs; start workers with: "
-                    + "tenantctl verify --join " + r.report().runId());
+        // a run with nothing to do (no org selected, each unchanged since its last clean verify) is over as it is
+        // recorded: its creator made the fleet checks and reported, as verify without --detach does
+        if (fanout.detach && Summary.detached(ctx, r.report(), r.report().total() + " orgs")) {
             return;
         }
         if (fanout.join != null) {

@@ -404,7 +404,10 @@ public final class Verify {
         }
         PerOrg perOrg = checks.get() != null ? checks.get() : new PerOrg(pools, asked, store, fixed);
         Request req = perOrg.req;
-        boolean reports = !req.drive().control().detach() && req.drive().control().joinRunId() == null;
+        // a detached run with nothing to do (no org selected, or each unchanged) is over as it is recorded, no worker to come:
+        // its creator makes the fleet checks and reports, as verify without --detach does
+        boolean reports = (!req.drive().control().detach() || ran.report().status() != io.tenantctl.catalog.RunStatus.RUNNING)
+                && req.drive().control().joinRunId() == null;
         RunReport report = ran.report(); // reported: each org clean or with problems by the findings recorded below, acks too
         if (!reports) { // whether each org's findings as its run item recorded them hold a problem, one item at a time
             java.util.function.UnaryOperator<RunReport.Org> relabel = o -> outcome(VERB, o.outcome(), o.detail()).equals(o.outcome()) ? o

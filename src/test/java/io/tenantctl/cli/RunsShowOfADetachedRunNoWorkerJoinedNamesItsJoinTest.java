@@ -101,6 +101,26 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
         }
     }
 
+    /**
+     * As provision: 'verify --detach' of no org to check (none on the pool named, or each unchanged since its last clean
+     * verify with --changed-only) printed 'run R created with 0 orgs; start workers with: …': no worker would come, and
+     * the fleet checks were made by nobody. Its creator makes them and reports, as verify without --detach does.
+     */
+    @Test
+    void aDetachedVerifyOfNoOrgToCheckSaysWhatTheVerifyWithoutDetachSays(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme"); // on pool-0: pool-1 holds none
+            saidAsWithoutDetach(f.cli, "verify --join", "verify", "--pool", "pool-1");
+            ok(f.cli, "backup", "--org", "acme");
+            ok(f.cli, "verify"); // acme verified clean: --changed-only skips it
+            saidAsWithoutDetach(f.cli, "verify --join", "verify", "--changed-only");
+            // a fleet check's problem (a database no org has), which the detached verify said nothing of: 'clean', exit 0
+            f.database("pool-1", io.tenantctl.catalog.OrgId.databaseName("ghost")).getCollection("notes").insertOne(new org.bson.Document("n", 1));
+            assertThat(f.cli.run("verify", "--pool", "pool-1").exitCode()).isEqualTo(4); // found: no longer new below
+            saidAsWithoutDetach(f.cli, 4, "verify --join", "verify", "--pool", "pool-1");
+        }
+    }
+
     /** As provision: 'rebalance apply --detach' of a plan with no move printed 'run R created with 0 moves; start workers with: …'. */
     @Test
     void aDetachedRebalanceOfNoMoveSaysWhatTheRebalanceWithoutDetachSays(@TempDir Path dir) {
@@ -116,7 +136,11 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
      * {@code join} of it only reports it.
      */
     private static void saidAsWithoutDetach(Cli cli, String join, String... args) {
-        int exit = 0;
+        saidAsWithoutDetach(cli, 0, join, args);
+    }
+
+    /** As above, {@code args} exiting {@code exit} with --detach as without it. */
+    private static void saidAsWithoutDetach(Cli cli, int exit, String join, String... args) {
         String anyRun = "\\d{8}T\\d{6}Z-[0-9a-f]{4}";
         Cli.Result without = cli.run(args);
         assertThat(without.exitCode()).as(without.toString()).isEqualTo(exit);
