@@ -410,8 +410,10 @@ public final class CliContext implements AutoCloseable {
 
     OpsContext ops() {
         return OpsContext.standard(catalog(), pools(), actor(), cancel::isCancelled, line -> {
-            if (!options.quiet) {
-                log("info", line, Map.of(), io.tenantctl.cli.render.Output.printable(line));
+            if (!options.quiet) { // an op's "warning: …" is a warning, as warn() gives it
+                boolean warning = line.startsWith("warning: ");
+                log(warning ? "warn" : "info", warning ? line.substring("warning: ".length()) : line, Map.of(),
+                        io.tenantctl.cli.render.Output.printable(line));
             }
         });
     }

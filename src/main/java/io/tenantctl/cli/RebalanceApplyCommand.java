@@ -54,14 +54,14 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         // a dry run of a joined or resumed run would go on for real; the run moves by its own plan and limits
         fanout.refuseWithExistingRun("--plan", "--by", "--threshold", "--max-moves", "--pool", "--exclude", "--max-freeze",
                 "--freeze-grace", "--force");
-        List<Rebalance.PlannedMove> moves = planFile == null ? null : read(planFile);
-        Rebalance.Result r = new Rebalance(ctx.ops()).apply(new Rebalance.ApplyRequest(moves, plan.request(), move.limits(), dryRun.on,
-                drive));
+        Rebalance.SavedPlan saved = planFile == null ? null : read(planFile);
+        Rebalance.Result r = new Rebalance(ctx.ops()).apply(new Rebalance.ApplyRequest(saved == null ? null : saved.moves(), plan.request(),
+                move.limits(), dryRun.on, drive, saved));
         metrics.report(r.report());
         return render(ctx, r, fanout.detach);
     }
 
-    private static List<Rebalance.PlannedMove> read(Path file) {
+    private static Rebalance.SavedPlan read(Path file) {
         try {
             return Rebalance.readPlan(Files.readString(file), file.toString());
         } catch (NoSuchFileException e) {

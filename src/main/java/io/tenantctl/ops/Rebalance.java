@@ -65,8 +65,9 @@ public final class Rebalance {
     /**
      * {@code rebalance plan}: the moves, each pool before and after, and notes (what could not be planned, and why).
      * {@code unplaced}: orgs of draining pools no active pool had room for (org → pool); their notes say so too.
+     * {@code catalogId}: the catalog it was made against ({@code Catalog.id}), which {@code apply --plan} holds it to.
      */
-    public record Plan(String by, double threshold, double bytesPerMs, List<PoolLine> pools, List<PlannedMove> moves, List<String> notes,
+    public record Plan(String catalogId, String by, double threshold, double bytesPerMs, List<PoolLine> pools, List<PlannedMove> moves, List<String> notes,
                        Map<String, String> unplaced) {
     }
 
@@ -87,7 +88,16 @@ public final class Rebalance {
      * {@code rebalance apply} (and {@code move}, a plan of one): the plan's moves ({@code moves}; null = plan now with
      * {@code planRequest}), their limits, and how the run is driven.
      */
-    public record ApplyRequest(List<PlannedMove> moves, PlanRequest planRequest, Limits limits, boolean dryRun, RunEngine.Drive drive) {
+    public record ApplyRequest(List<PlannedMove> moves, PlanRequest planRequest, Limits limits, boolean dryRun, RunEngine.Drive drive,
+                               SavedPlan saved) {
+        /** Moves not read from a plan file ({@code saved}: the file {@code moves} were read from, held to this catalog). */
+        public ApplyRequest(List<PlannedMove> moves, PlanRequest planRequest, Limits limits, boolean dryRun, RunEngine.Drive drive) {
+            this(moves, planRequest, limits, dryRun, drive, null);
+        }
+    }
+
+    /** A plan file read back: its name, the catalog it was made against (null: written before plans said) and its moves. */
+    public record SavedPlan(String file, String catalogId, List<PlannedMove> moves) {
     }
 
     /**
@@ -274,7 +284,7 @@ public final class Rebalance {
         new java.util.TreeSet<>(queued.values()).forEach(run -> notes.add(java.util.Collections.frequency(queued.values(), run)
                 + " org(s) still to be moved by run " + run + " left out: its workers move them ('tenantctl rebalance apply --join "
                 + run + "'), or 'tenantctl runs cancel " + run + "' lets them be planned again"));
-        return new Plan(by.name().toLowerCase(java.util.Locale.ROOT), req.threshold(), Math.round(rate * 10) / 10.0, pools, moves, notes,
+        return new Plan(ctx.catalog().id(), by.name().toLowerCase(java.util.Locale.ROOT), req.threshold(), Math.round(rate * 10) / 10.0, pools, moves, notes,
                 p.unplaced());
     }
 
@@ -370,10 +380,15 @@ public final class Rebalance {
     }
 
     /** A plan written by {@code rebalance plan -o json}, read back for {@code apply --plan FILE}. */
-    public static List<PlannedMove> readPlan(String json, String source) {
-        com.fasterxml.jackson.databind.JsonNode moves = Json.tree(json).path("moves");
+    public static SavedPlan readPlan(String json, String source) {
+        com.fasterxml.jackson.databind.JsonNode plan = Json.tree(json);
+        com.fasterxml.jackson.databind.JsonNode moves = plan.path("moves");
         if (!moves.isArray()) {
             throw TenantctlException.usage(source + " is not a plan: expected the JSON of 'tenantctl rebalance plan -o json' (a \"moves\" list)");
+        }
+        com.fasterxml.jackson.databind.JsonNode catalog = plan.path("catalog_id");
+        if (!catalog.isTextual() && !catalog.isMissingNode() && !catalog.isNull()) {
+            throw TenantctlException.usage(source + ": catalog_id is " + catalog + ", not an id in quotes; make a new plan with 'tenantctl rebalance plan -o json'");
         }
         List<PlannedMove> out = new ArrayList<>();
         for (com.fasterxml.jackson.databind.JsonNode m : moves) {
@@ -395,7 +410,7 @@ public final class Rebalance {
             out.add(new PlannedMove(org, m.path("from_pool").asText(null), to, m.path("docs").asLong(), m.path("bytes").asLong(),
                     m.path("predicted_freeze_ms").asLong(), m.path("reason").asText("plan")));
         }
-        return out;
+        return new SavedPlan(source, catalog.asText(null), out);
     }
 
     // ---------------------------------------------------------------- apply / move
@@ -498,6 +513,12 @@ public final class Rebalance {
 
     /** The moves of a new run: the plan given, or one made now; each org once, each target pool known. */
     private List<PlannedMove> select(ApplyRequest req, List<String> notes, Map<String, String> unplaced, Map<String, Integer> givenBack) {
+        // staging's plan applied to production moves by another fleet's sizes and places though every name matches
+        String catalog = req.saved() == null ? null : req.saved().catalogId();
+        if (catalog != null && !catalog.equals(ctx.catalog().id())) {
+            throw TenantctlException.usage("plan file " + req.saved().file() + " was made against catalog " + catalog + ", and this is catalog "
+                    + ctx.catalog().id() + ": nothing moved; make a new plan with 'tenantctl rebalance plan -o json'");
+        }
         List<PlannedMove> moves;
         if (req.moves() != null) {
             moves = req.moves();
@@ -528,6 +549,11 @@ public final class Rebalance {
             throw TenantctlException.usage("the plan moves org " + m.orgId() + " off pool " + m.fromPool() + ", which this catalog does not have "
                     + "(a plan made against another catalog?); nothing moved: make a new plan with 'tenantctl rebalance plan -o json'");
         });
+        if (req.saved() != null && catalog == null) {
+            ctx.notices().accept("warning: plan file " + req.saved().file() + " names no catalog (written by hand, or by a tenantctl before plans "
+                    + "did): applied to catalog " + ctx.catalog().id() + " as its org and pool names match; 'tenantctl rebalance plan -o json' "
+                    + "makes a plan that names it");
+        }
         // a move written by hand without from_pool is off the org's pool now: so the run checks that pool, names it in the
         // move's failure and keeps to --per-pool moves leaving it, as for a move 'rebalance plan' wrote
         return moves.stream().map(m -> m.fromPool() != null ? m : new PlannedMove(m.orgId(), found.get(m.orgId()).poolId(), m.toPool(),

@@ -119,6 +119,65 @@ class RebalanceCommandTest {
         }
     }
 
+    /**
+     * Staging and production with the same org and pool names: staging's plan saved to a file and applied to production
+     * passed every name check and moved by staging's sizes and places. A plan names its catalog, and apply holds it to it.
+     */
+    @Test
+    void aPlanMadeAgainstAnotherCatalogWithTheSameNamesIsRefused(@TempDir Path dir) throws Exception {
+        String production = CliFixture.initialisedCatalog();
+        String staging = CliFixture.initialisedCatalog();
+        // test catalogs are copies of one: staging gets the id its own init would have made
+        CliFixture.sql(staging, "update catalog_identity set catalog_id = 'a7e3c0de-0000-4000-8000-00000000beef'");
+        try (TestPools pools = new TestPools(2)) {
+            Cli prod = Cli.withCatalog(production);
+            Cli stage = Cli.withCatalog(staging);
+            for (Cli cli : List.of(prod, stage)) {
+                CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+                CliFixture.addPool(cli, "pool-2", pools.uri(1), 10, 2);
+            }
+            ok(prod, "provision", "--schema", CliFixture.smallSchema(dir).toString(), "acme");
+            CliFixture.sql(staging, "insert into orgs (org_id, pool_id, database_name, status, tier) values ('acme', 'pool-1', 'org_acme', 'active', 'free')");
+            ok(stage, "pools", "drain", "pool-1");
+            Cli.Result stagingPlan = ok(stage, "rebalance", "plan", "-o", "json");
+            assertThat(strictJson(stagingPlan).get("catalog_id").asText()).isEqualTo("a7e3c0de-0000-4000-8000-00000000beef");
+            assertThat(strictJson(stagingPlan).get("moves")).hasSize(1);
+            Path planFile = dir.resolve("plan.json");
+            Files.writeString(planFile, stagingPlan.out());
+            String productionId = strictJson(ok(prod, "rebalance", "plan", "-o", "json")).get("catalog_id").asText();
+            assertThat(productionId).isNotBlank().isNotEqualTo("a7e3c0de-0000-4000-8000-00000000beef");
+
+            ok(prod, "pools", "drain", "pool-1"); // production's names all match staging's plan now
+            for (String dry : List.of("--freeze-grace=0", "--dry-run")) {
+                Cli.Result r = prod.run("rebalance", "apply", "--plan", planFile.toString(), dry, "-o", "json");
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(strictJson(r).get("error").get("message").asText()).isEqualTo("plan file " + planFile + " was made against catalog "
+                        + "a7e3c0de-0000-4000-8000-00000000beef, and this is catalog " + productionId + ": nothing moved; make a new plan with "
+                        + "'tenantctl rebalance plan -o json'");
+                assertThat(r.err().lines()).as(r.toString()).hasSize(1);
+            }
+            assertThat(CliFixture.count(production, "select count(*) from runs where verb = 'rebalance'")).as("no run recorded").isZero();
+            assertThat(strictJson(ok(prod, "orgs", "show", "acme", "-o", "json")).get("pool_id").asText()).isEqualTo("pool-1");
+
+            // a plan from before plans named their catalog is still applied, with a warning saying it could not be checked
+            JsonNode old = strictJson(stagingPlan);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) old).remove("catalog_id");
+            Files.writeString(planFile, old.toString());
+            Cli.Result unnamed = prod.run("rebalance", "apply", "--plan", planFile.toString(), "--dry-run", "-o", "json");
+            assertThat(unnamed.exitCode()).as(unnamed.toString()).isZero();
+            assertThat(strictJson(unnamed).get("counts").get("planned").asInt()).isEqualTo(1);
+            assertThat(unnamed.err().lines()).as(unnamed.toString()).containsExactly("warning: plan file " + planFile + " names no catalog "
+                    + "(written by hand, or by a tenantctl before plans did): applied to catalog " + productionId + " as its org and pool "
+                    + "names match; 'tenantctl rebalance plan -o json' makes a plan that names it");
+            // production's own plan: applied, no warning
+            Files.writeString(planFile, ok(prod, "rebalance", "plan", "-o", "json").out());
+            Cli.Result own = prod.run("rebalance", "apply", "--plan", planFile.toString(), "--freeze-grace=0", "-o", "json");
+            assertThat(own.exitCode()).as(own.toString()).isZero();
+            assertThat(own.err()).as(own.toString()).isEmpty();
+            assertThat(strictJson(ok(prod, "orgs", "show", "acme", "-o", "json")).get("pool_id").asText()).isEqualTo("pool-2");
+        }
+    }
+
     @Test
     void operatorMistakesExitWithOneClearLine(@TempDir Path dir) throws Exception {
         String url = CliFixture.initialisedCatalog();
