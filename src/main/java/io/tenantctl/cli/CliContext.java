@@ -155,6 +155,15 @@ public final class CliContext implements AutoCloseable {
         return catalog;
     }
 
+    /** What ops work with, when this command has its catalog open already; else null (nothing opened for an error's sake). */
+    OpsContext opsIfCatalogOpen() {
+        try {
+            return catalog == null ? null : ops();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The catalog without the schema check, for {@code init}. */
     Catalog catalogForInit() {
         if (catalog == null) {

@@ -530,7 +530,7 @@ public final class TenantCtl implements Runnable {
 
     /** One line on stderr saying what failed; the stack trace only with -v; the category decides the exit code. */
     static int handle(CliContext ctx, Exception e) {
-        java.util.Optional<TenantctlException> poolSilence = io.tenantctl.ops.Errors.unnamedPoolSilence(e);
+        java.util.Optional<TenantctlException> poolSilence = io.tenantctl.ops.Errors.unnamedPoolSilence(e, ctx.opsIfCatalogOpen());
         if (poolSilence.isPresent()) { // a pool's silence no op named: exit 3 as the named ones, not 'unexpected' (a bug)
             return handle(ctx, poolSilence.get());
         }

@@ -27,18 +27,64 @@ public final class Errors {
 
     /**
      * A failure that reached the command unnamed ({@code t}: a driver's error, a step's, no op's own line) that is a pool's
-     * silence (its connection lost, refused, timed out), as the config error (exit 3) it is, not a bug: "a pool stopped
-     * answering: why — 'tenantctl pools stats' names which one …". This process's own want of descriptors is said as such.
-     * Empty for anything else, and for a Ctrl-C that cut a retry short (that is an interruption).
+     * silence (its connection lost, refused, timed out), as the config error (exit 3) it is, not a bug. The server it names
+     * is looked up among the pools of {@code ctx}'s catalog (null: the command has none open, none looked up): the one there
+     * is named by its id, its address after it, "pool P (at HOST:PORT) does not answer: why — see 'tenantctl pools stats
+     * P'"; an address no pool has is said as "a pool at HOST:PORT stopped answering … 'tenantctl pools stats' names which".
+     * This process's own want of descriptors is said as such. Empty for anything else, and for a Ctrl-C that cut a retry
+     * short (that is an interruption).
      */
-    public static java.util.Optional<TenantctlException> unnamedPoolSilence(Throwable t) {
+    public static java.util.Optional<TenantctlException> unnamedPoolSilence(Throwable t, OpsContext ctx) {
         if (t instanceof TenantctlException || !FerretErrors.notAnswering(t) || io.tenantctl.pool.Retry.cutShort(t)) {
             return java.util.Optional.empty();
         }
         java.util.Optional<io.tenantctl.OutOfDescriptorsException> ours = io.tenantctl.OutOfDescriptorsException.in(t);
-        return ours.isPresent() ? java.util.Optional.of(ours.get()) : java.util.Optional.of(TenantctlException.config("a pool"
-                + TenantctlException.causeOf(t, com.mongodb.MongoSocketException.class).map(s -> " at " + s.getServerAddress()).orElse("")
+        if (ours.isPresent()) {
+            return java.util.Optional.of(ours.get());
+        }
+        java.util.Set<String> at = servers(t);
+        java.util.List<String> named = at.isEmpty() || ctx == null ? java.util.List.of() : pools(ctx).stream()
+                .filter(p -> !java.util.Collections.disjoint(at, io.tenantctl.pool.PoolUri.stored(p.uri()).servers()))
+                .map(io.tenantctl.catalog.Pool::poolId).sorted().toList();
+        String where = String.join(", ", at);
+        if (!named.isEmpty()) { // two rows naming one server are one pool to its silence
+            String ids = String.join(" and ", named);
+            return java.util.Optional.of(TenantctlException.config((named.size() == 1 ? "pool " : "pools ") + ids + " (at " + where + ") "
+                    + (named.size() == 1 ? "does" : "do") + " not answer: " + oneLine(t) + " — see 'tenantctl pools stats"
+                    + (named.size() == 1 ? " " + ids : "") + "', then run it again", t));
+        }
+        return java.util.Optional.of(TenantctlException.config("a pool" + (at.isEmpty() ? "" : " at " + where)
                 + " stopped answering: " + oneLine(t) + " — 'tenantctl pools stats' names which pool does not answer; run it again once it answers", t));
+    }
+
+    /** The catalog's pools, or none when it cannot list them now (an error being said: never a second one). */
+    private static java.util.List<io.tenantctl.catalog.Pool> pools(OpsContext ctx) {
+        try {
+            return ctx.catalog().pools().list();
+        } catch (RuntimeException e) {
+            return java.util.List.of();
+        }
+    }
+
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("\\baddress=([^,}\\s]+)");
+
+    /**
+     * The servers (host:port, lower case) a pool's silence {@code t} names: its socket error's, else those a server
+     * selection's timeout lists in its view of the cluster ("servers=[{address=127.0.0.1:27018, …").
+     */
+    private static java.util.Set<String> servers(Throwable t) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        TenantctlException.causeOf(t, com.mongodb.MongoSocketException.class)
+                .ifPresent(s -> out.add(s.getServerAddress().toString().toLowerCase(java.util.Locale.ROOT)));
+        if (out.isEmpty()) {
+            TenantctlException.causeOf(t, com.mongodb.MongoTimeoutException.class).map(Throwable::getMessage).ifPresent(m -> {
+                java.util.regex.Matcher a = ADDRESS.matcher(m);
+                while (a.find()) {
+                    out.add(a.group(1).toLowerCase(java.util.Locale.ROOT));
+                }
+            });
+        }
+        return out;
     }
 
     /**

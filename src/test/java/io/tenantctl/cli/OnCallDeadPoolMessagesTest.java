@@ -119,6 +119,48 @@ class OnCallDeadPoolMessagesTest {
     }
 
     /**
+     * A pool that dies where no op names it (here between a restore dry run's listing of its target's databases and its
+     * look into a leftover under the target's name) was said by its address, "a pool at 127.0.0.1:PORT stopped answering
+     * … 'tenantctl pools stats' names which pool", though the catalog has that server as pool-1: at 3 a.m. one more
+     * command to learn what the catalog knew. It is named by its pool id, its address after it.
+     */
+    @Test
+    void aPoolThatDiesWhereNoOpNamesItIsNamedByItsPoolIdNotOnlyItsAddress(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 3);
+            f.backup("acme");
+            f.database("pool-1", "org_acme2").getCollection("notes").insertOne(new org.bson.Document("_id", 1)); // a leftover
+            String address = f.pools.uri(1).substring("mongodb://".length());
+            // first its server selection timing out (the driver's view of the cluster names the address), then the pool killed
+            java.util.concurrent.atomic.AtomicBoolean timesOut = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean();
+            Cli cli = fastTimeouts(f).decoratePools(real -> io.tenantctl.testing.HookedPools.onDatabase(real, (name, db) -> !name.equals("org_acme2") ? db
+                    : io.tenantctl.testing.HookedPools.beforeEach(db, "listCollectionNames", () -> {
+                        if (timesOut.get()) {
+                            throw new com.mongodb.MongoTimeoutException("Timed out while waiting for a server that matches "
+                                    + "ReadPreferenceServerSelector{readPreference=primary}. Client view of cluster state is {type=UNKNOWN, servers=[{address="
+                                    + address + ", type=UNKNOWN, state=CONNECTING, exception={com.mongodb.MongoSocketReadTimeoutException: Timeout while "
+                                    + "receiving message}}]");
+                        }
+                        if (dead.compareAndSet(false, true)) {
+                            f.pools.kill(1);
+                        }
+                    })));
+            for (boolean killed : new boolean[]{false, true}) {
+                timesOut.set(!killed);
+                Cli.Result r = cli.run("restore", "--org", "acme", "--to-org", "acme2", "--target-pool", "pool-1", "--dry-run", "-o", "json");
+                assertThat(r.exitCode()).as("%s", r).isEqualTo(3);
+                assertThat(r.err().lines()).as("one line, no stack trace: %s", r).hasSize(1);
+                JsonNode error = strictJson(r).get("error");
+                assertThat(error.get("category").asText()).as("%s", r).isEqualTo("config");
+                assertThat(error.get("message").asText()).as("%s", r).startsWith("pool pool-1 (at " + address + ") does not answer: ")
+                        .endsWith(" — see 'tenantctl pools stats pool-1', then run it again").doesNotContain("a pool at");
+            }
+        }
+    }
+
+    /**
      * The same silence met by a call no op names (here a restore's dry run listing the collections of a leftover under
      * the target's name, the pool's listDatabases answered) was "unexpected MongoTimeoutException" (exit 1, internal): the
      * command's error handler now files any pool's silence as what it is, exit 3, one line saying which command names the pool.
