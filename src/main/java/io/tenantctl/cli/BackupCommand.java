@@ -66,7 +66,7 @@ final class BackupCommand implements Callable<Integer> {
         Metrics metrics = fanout.metrics(ctx, "backup");
         RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         // a dry run of a joined or resumed run would go on for real; the run copies as it was started (compression, freeze)
-        fanout.refuseWithExistingRun("--freeze", "--compression");
+        fanout.refuseWithExistingRun(ctx, "backup", "--freeze", "--compression");
         Compression alg = Compression.of(compression);
         RunControl control = fanout.control();
         if (control.existing()) { // a config file's selection is not the run's: the run keeps its own

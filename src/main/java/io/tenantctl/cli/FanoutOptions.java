@@ -69,17 +69,21 @@ final class FanoutOptions {
      * Refuses (exit 2) what a joined or resumed run would otherwise silently not honour: a dry run (the run would go on,
      * for real) and any of {@code kept}, options whose values the run keeps as it recorded them.
      */
-    void refuseWithExistingRun(String... kept) {
+    void refuseWithExistingRun(CliContext ctx, String runVerb, String... kept) {
         RunControl c = control();
         if (!c.existing()) {
             return;
         }
         String how = join != null ? "--join" : "--resume";
+        java.util.List<String> given = java.util.Arrays.stream(kept).filter(this::typed).toList();
+        if (typed("--dry-run") || !given.isEmpty()) {
+            // a run id mistyped (or of another verb) is said as such: the refusals below name 'runs show' of the run
+            RunEngine.runOf(ctx.catalog(), c.runId(), runVerb);
+        }
         if (typed("--dry-run")) {
             throw io.tenantctl.TenantctlException.usage("--dry-run does not go with " + how + ": run " + c.runId() + " would go on for "
                     + "real; 'tenantctl runs show " + c.runId() + "' says what it has left");
         }
-        java.util.List<String> given = java.util.Arrays.stream(kept).filter(this::typed).toList();
         if (!given.isEmpty()) {
             throw io.tenantctl.TenantctlException.usage(String.join(", ", given) + (given.size() == 1 ? " does" : " do") + " not go with "
                     + how + ": run " + c.runId() + " keeps the selection and flags it was started with; for other orgs or flags, "

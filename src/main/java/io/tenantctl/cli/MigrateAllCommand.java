@@ -90,7 +90,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         Metrics metrics = fanout.metrics(ctx, "migrate-all");
         RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         RunControl control = fanout.control();
-        fanout.refuseWithExistingRun("--org", "--pool", "--tier", "--canary", "--max-failures", "--replace-conflicting", "--prune",
+        fanout.refuseWithExistingRun(ctx, "migrate-all", "--org", "--pool", "--tier", "--canary", "--max-failures", "--replace-conflicting", "--prune",
                 "--allow-expiry", "--force", "--include-failed");
         if (control.existing() && !fanout.typed("--schema")) {
             schema = null; // a config file's schema= is not the run's: the run keeps its own

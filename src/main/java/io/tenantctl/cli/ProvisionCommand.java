@@ -65,7 +65,7 @@ final class ProvisionCommand implements Callable<Integer> {
         Metrics metrics = fanout.metrics(ctx, "provision");
         RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         // a dry run of a joined or resumed run would go on for real; its orgs get the tier the run was started with
-        fanout.refuseWithExistingRun("--tier");
+        fanout.refuseWithExistingRun(ctx, "provision", "--tier");
         List<String> ids = new ArrayList<>(orgs);
         if (file != null) {
             ids.addAll(readIds(file));

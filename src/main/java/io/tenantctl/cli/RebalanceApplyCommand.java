@@ -52,7 +52,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         Metrics metrics = fanout.metrics(ctx, "rebalance");
         RunEngine.Drive drive = fanout.drive(ctx, 1); // its limits checked before anything is read or recorded
         // a dry run of a joined or resumed run would go on for real; the run moves by its own plan and limits
-        fanout.refuseWithExistingRun("--plan", "--by", "--threshold", "--max-moves", "--pool", "--exclude", "--max-freeze",
+        fanout.refuseWithExistingRun(ctx, "rebalance", "--plan", "--by", "--threshold", "--max-moves", "--pool", "--exclude", "--max-freeze",
                 "--freeze-grace", "--force");
         Rebalance.SavedPlan saved = planFile == null ? null : read(planFile);
         Rebalance.Result r = new Rebalance(ctx.ops()).apply(new Rebalance.ApplyRequest(saved == null ? null : saved.moves(), plan.request(),

@@ -69,7 +69,7 @@ final class VerifyCommand implements Callable<Integer> {
         Metrics metrics = fanout.metrics(ctx, Verify.VERB);
         RunEngine.Drive drive = fanout.drive(ctx); // its limits checked before anything is read or recorded
         // a joined or resumed run checks its own orgs with its own --fix and --deep (and would fix for real under --dry-run)
-        fanout.refuseWithExistingRun("--org", "--pool", "--fix", "--deep", "--changed-only");
+        fanout.refuseWithExistingRun(ctx, Verify.VERB, "--org", "--pool", "--fix", "--deep", "--changed-only");
         // the thresholds a joined or resumed run was started with count unless typed here (a config file's do not);
         // without a store, backups are not checked: tenantctl takes none there
         // its findings are read back from the catalog as they are written (a fleet's are many): closed, the note of them goes

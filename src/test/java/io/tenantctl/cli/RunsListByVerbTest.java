@@ -58,6 +58,34 @@ class RunsListByVerbTest {
         }
     }
 
+    /**
+     * Found by probing: a mistyped run id given with --dry-run (or a flag the run keeps) was refused for the flag, "run
+     * nope would go on for real; 'tenantctl runs show nope' says what it has left", advice that fails when pasted (no run
+     * 'nope'); one of another verb's run the same. The run is looked up first: the refusal says what is wrong with the id.
+     */
+    @Test
+    void aMistypedOrAnotherVerbsRunGivenWithDryRunIsSaidSo() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String run = strictJson(ok(f.cli, "runs", "list", "-o", "json")).get("runs").get(0).get("run_id").asText();
+            for (String[] args : List.of(new String[]{"backup", "--resume", "nope", "--dry-run"},
+                    new String[]{"migrate-all", "--join", "nope", "--dry-run"}, new String[]{"backup", "--join", "nope", "--freeze"})) {
+                Cli.Result r = f.cli.run(CliFixture.args(List.of(args), List.of("-o", "json")));
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(strictJson(r).at("/error/message").asText()).as(r.toString()).isEqualTo("no run 'nope': see 'tenantctl runs list'");
+            }
+            Cli.Result other = f.cli.run("migrate-all", "--resume", run, "--dry-run", "-o", "json");
+            assertThat(other.exitCode()).as(other.toString()).isEqualTo(2);
+            assertThat(strictJson(other).at("/error/message").asText()).as(other.toString()).isEqualTo("run " + run
+                    + " is a provision run, not migrate-all: 'tenantctl runs show " + run + "' says what it did and how it goes on");
+            // its own verb's run: still refused for the dry run, and its advice runs as pasted
+            Cli.Result own = f.cli.run("provision", "--resume", run, "--dry-run");
+            assertThat(own.exitCode()).as(own.toString()).isEqualTo(2);
+            assertThat(own.err()).contains("--dry-run does not go with --resume");
+            CliFixture.followNextStep(f.cli, own.err());
+        }
+    }
+
     private static List<String> verbs(Cli cli, String... args) {
         List<String> out = new ArrayList<>();
         for (JsonNode r : strictJson(ok(cli, args)).get("runs")) {

@@ -389,7 +389,15 @@ public final class RunEngine {
     }
 
     private RunRepository.Run runOf(String runId, String verb) {
-        RunRepository.Run run = ctx.catalog().runs().get(runId);
+        return runOf(ctx.catalog(), runId, verb);
+    }
+
+    /**
+     * Run {@code runId} of {@code verb} as --join and --resume take it: one unknown, or of another verb, is a usage error
+     * that says where to look (exit 2).
+     */
+    public static RunRepository.Run runOf(io.tenantctl.catalog.Catalog catalog, String runId, String verb) {
+        RunRepository.Run run = catalog.runs().get(runId);
         if (!run.verb().equals(verb)) {
             throw TenantctlException.usage("run " + runId + " is a " + run.verb() + " run, not " + verb + ": 'tenantctl runs show " + runId
                     + "' says what it did and how it goes on");
