@@ -32,6 +32,8 @@ final class RunsCancelCommand implements Callable<Integer> {
             // what the run's dead workers left on their orgs (a frozen org, a restore half-done) is undone now, not whenever
             // some later command happens to sweep: a cancelled --freeze backup must not leave its org read_only
             io.tenantctl.ops.LeaseRecovery.sweep(ctx.ops());
+        } else { // what that sweep would put right is said, as the cancel says what it put right (on stderr)
+            io.tenantctl.ops.LeaseRecovery.pending(ctx.ops()).forEach(l -> ctx.ops().notices().accept("dry run: would put right: " + l));
         }
         if (ctx.json()) {
             Output.json(ctx.out, c);

@@ -92,7 +92,15 @@ class FrozenOrgOfACancelledBackupRunTest {
                     + "', 'worker-7', 4242, 'backup', '" + runId + "', cast('{\"frozen_from\": \"active\"}' as jsonb), "
                     + "now() - interval '1 second')");
 
-            ok(f.cli, "runs", "cancel", runId);
+            // found by the on-call audit: the dry run said only "would be cancelled", while the cancel also set acme back
+            // to active (a line on stderr); the dry run says that it would, and leaves acme as it is
+            Cli.Result dry = ok(f.cli, "runs", "cancel", runId, "--dry-run", "-o", "json");
+            strictJson(dry);
+            assertThat(dry.err()).as(dry.toString()).contains("dry run: would put right: org acme: a backup --freeze that died "
+                    + "left it read_only: it would be set back to active");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("read_only");
+            Cli.Result cancel = ok(f.cli, "runs", "cancel", runId);
+            assertThat(cancel.err()).as(cancel.toString()).contains("org acme was left read_only by a backup --freeze that died: set back to active");
 
             JsonNode shown = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
             assertThat(shown.get("items").get(0).get("status").asText()).as("%s", shown.get("items")).isEqualTo("cancelled");
