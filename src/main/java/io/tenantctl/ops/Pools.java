@@ -149,8 +149,15 @@ public final class Pools {
             return;
         }
         java.util.Set<String> there = new java.util.HashSet<>();
+        com.mongodb.client.MongoDatabase admin;
+        try { // a ${VAR} this environment does not set (or a URI its values break) is mended here, not by --force
+            admin = ctx.pools().database(poolId, given.raw(), "admin");
+        } catch (TenantctlException unusable) {
+            throw new TenantctlException(unusable.category(), "pool " + poolId + ": the new URI cannot be checked for the pool's "
+                    + living.size() + " org(s), so it is unchanged: " + unusable.getMessage(), unusable);
+        }
         try {
-            ctx.pools().database(poolId, given.raw(), "admin").runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true))
+            admin.runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true))
                     .getList("databases", org.bson.Document.class).forEach(d -> there.add(d.getString("name")));
         } catch (RuntimeException e) {
             throw new TenantctlException(TenantctlException.Category.CONFIG, "pool " + poolId + ": the new server (" + given.redacted()

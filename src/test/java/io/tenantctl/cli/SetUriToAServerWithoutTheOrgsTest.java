@@ -52,4 +52,26 @@ class SetUriToAServerWithoutTheOrgsTest {
             f.assertHolds("globex", globex);
         }
     }
+
+    /**
+     * Found on call: a set-uri to a new credential variable not yet exported in this shell was refused saying the new
+     * server "could not be listed (…export VAR…), so it is not known to hold the pool's orgs: …; pass --force to set it
+     * anyway" — the --force that skips the check for the missing databases, when the way is to export the variable.
+     */
+    @Test
+    void aNewUriWhoseVariableIsNotSetHereIsRefusedSayingToExportItNotToForce(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String before = strictJson(ok(f.cli, "pools", "show", "pool-0", "-o", "json")).get("uri").asText();
+            String rotated = before.replace("mongodb://", "mongodb://app:${POOL0_NEW_PASSWORD}@");
+
+            for (String[] args : new String[][]{{"--dry-run"}, {"-o", "json"}}) {
+                Cli.Result r = f.cli.run(CliFixture.args(List.of("pools", "set-uri", "pool-0", "--uri", rotated), List.of(args)));
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                String message = args[0].equals("-o") ? strictJson(r).get("error").get("message").asText() : r.err();
+                assertThat(message).as(r.toString()).contains("export POOL0_NEW_PASSWORD=").contains("unchanged").doesNotContain("--force");
+            }
+            assertThat(strictJson(ok(f.cli, "pools", "show", "pool-0", "-o", "json")).get("uri").asText()).isEqualTo(before);
+        }
+    }
 }
