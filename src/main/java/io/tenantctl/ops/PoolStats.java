@@ -113,17 +113,29 @@ public final class PoolStats {
         } catch (RuntimeException e) {
             warnings.add("buildInfo failed: " + Errors.oneLine(e));
         }
-        long[] counts = countSchema(p);
-        return new Stat(p.poolId(), p.status().db(), p.orgCount(), p.capacity(), counts[0], counts[1], (int) counts[2], pingMs, version,
-                provision, migrate, adminShown, dead, backend, ddbCollections, null, adminError, warnings);
+        java.util.concurrent.atomic.AtomicReference<String> silent = new java.util.concurrent.atomic.AtomicReference<>();
+        long[] counts = countSchema(p, silent);
+        String stopped = silent.get() == null ? null : "pool " + p.poolId() + " answered its ping, then stopped answering while its orgs' "
+                + "collections were read (" + silent.get() + "): " + counts[2] + " org(s) not read, its collections and indexes not "
+                + "counted; check the pool's server (and its PostgreSQL), then run this again";
+        return new Stat(p.poolId(), p.status().db(), p.orgCount(), p.capacity(), stopped == null ? counts[0] : null,
+                stopped == null ? counts[1] : null, (int) counts[2], pingMs, version, provision, migrate, adminShown, dead, backend,
+                ddbCollections, stopped, adminError, warnings);
     }
 
-    /** {collections, indexes, orgs that could not be read} over the pool's orgs that have a database (not deleted), a few at once. */
-    private long[] countSchema(Pool p) {
+    /**
+     * {collections, indexes, orgs that could not be read} over the pool's orgs that have a database (not deleted), a few at
+     * once. Once a read finds the pool not answering (said in {@code silent}), its other orgs are not read: each would wait
+     * out its own timeouts (a minute's read each), holding the command for hours on a pool of hundreds of orgs.
+     */
+    private long[] countSchema(Pool p, java.util.concurrent.atomic.AtomicReference<String> silent) {
         List<Org> orgs = ctx.catalog().orgs().list(p.poolId(), null).stream().filter(o -> !o.status().equals(Org.DELETED)).toList();
         long[] sum = new long[3];
         for (long[] c : Parallel.map("pool-stats-" + p.poolId(), PER_POOL, orgs, o -> {
             Errors.stopIfCancelled(ctx, "while reading pool stats");
+            if (silent.get() != null) {
+                return null;
+            }
             try {
                 MongoDatabase db = ctx.pools().database(p.poolId(), p.uri(), o.databaseName());
                 long collections = 0;
@@ -136,7 +148,10 @@ public final class PoolStats {
                 }
                 return new long[]{collections, indexes};
             } catch (RuntimeException unreadable) {
-                return null; // counted, not a failure of the pool's line
+                if (io.tenantctl.pool.FerretErrors.notAnswering(unreadable)) {
+                    silent.compareAndSet(null, Errors.oneLine(unreadable));
+                }
+                return null; // counted; an org the pool refuses is no failure of the pool's line
             }
         }, "reading pool stats")) {
             if (c == null) {

@@ -128,6 +128,37 @@ class PoolsStatsTest {
         }
     }
 
+    /**
+     * Found on call: a pool that answers its ping, then not its orgs' listCollections (a FerretDB whose PostgreSQL is
+     * stuck) had every org of it read anyway, each read waiting out its own timeouts (a minute's read each, four orgs at
+     * a time): 'pools stats', the step every "pool does not answer" line names, held for hours on a pool of hundreds of
+     * orgs, then called it a pool with unreadable orgs and no error. Once one read finds it not answering, the rest are
+     * not read, and the pool's line says it stopped answering.
+     */
+    @Test
+    void aPoolThatStopsAnsweringAfterItsPingIsNotReadOncePerOrg() {
+        try (TestPools pools = new TestPools(1)) {
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            Cli cli = Cli.withCatalog(CliFixture.fleetCatalog(pools, 40, "null")).decoratePools(real -> io.tenantctl.testing.HookedPools
+                    .onDatabase(real, (name, db) -> io.tenantctl.testing.HookedPools.beforeEach(db, "listCollectionNames", () -> {
+                        reads.incrementAndGet();
+                        throw new com.mongodb.MongoSocketReadTimeoutException("Timed out while receiving message",
+                                new com.mongodb.ServerAddress(), new java.net.SocketTimeoutException("Read timed out"));
+                    })));
+
+            Cli.Result r = cli.run("pools", "stats", "-o", "json");
+
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            JsonNode p0 = pool(strictJson(r), "pool-0");
+            assertThat(p0.get("error").asText()).as(r.toString()).contains("pool pool-0").contains("stopped answering")
+                    .contains("Read timed out").contains("40 org(s) not read");
+            assertThat(p0.get("collections").isNull()).as("not counted: %s", r).isTrue();
+            assertThat(reads.get()).as("the orgs read at once (%d), not every org: %s", 4, r).isLessThanOrEqualTo(4);
+            Cli.Result table = ok(cli, "pools", "stats");
+            assertThat(table.out().lines().filter(l -> l.startsWith("pool-0 ")).findFirst().orElseThrow()).contains("stopped answering");
+        }
+    }
+
     private static JsonNode pool(JsonNode stats, String id) {
         for (JsonNode p : stats.get("pools")) {
             if (p.get("pool_id").asText().equals(id)) {
