@@ -160,6 +160,13 @@ public final class Pools {
             admin.runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true))
                     .getList("databases", org.bson.Document.class).forEach(d -> there.add(d.getString("name")));
         } catch (RuntimeException e) {
+            if (io.tenantctl.pool.FerretErrors.authenticationFailed(e)) { // it answered, and said no: --force would route the orgs to that
+                List<String> vars = given.variables().stream().map(v -> "${" + v + "}").toList();
+                throw new TenantctlException(TenantctlException.Category.CONFIG, "pool " + poolId + ": the new server (" + given.redacted()
+                        + ") refused tenantctl's credentials (" + io.tenantctl.pool.FerretErrors.describe(e) + "), so the URI is unchanged: "
+                        + "check " + (vars.isEmpty() ? "the URI's user and password" : String.join(", ", vars)) + " against that server's "
+                        + "user, then run this again");
+            }
             throw new TenantctlException(TenantctlException.Category.CONFIG, "pool " + poolId + ": the new server (" + given.redacted()
                     + ") could not be listed (" + Errors.oneLine(e) + "), so it is not known to hold the pool's " + living.size()
                     + " org(s): the URI is unchanged; pass --force to set it anyway");

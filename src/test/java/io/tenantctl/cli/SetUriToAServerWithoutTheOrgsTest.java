@@ -74,4 +74,30 @@ class SetUriToAServerWithoutTheOrgsTest {
             assertThat(strictJson(ok(f.cli, "pools", "show", "pool-0", "-o", "json")).get("uri").asText()).isEqualTo(before);
         }
     }
+
+    /**
+     * Found on call: a set-uri onto a server that refuses the new URI's credentials (a password variable holding another
+     * server's password) was refused as a server that "could not be listed (…authentication failed…): …; pass --force to
+     * set it anyway": pasted, the --force routes every org of the pool to a server that lets none of them in.
+     */
+    @Test
+    void aNewServerThatRefusesItsCredentialsIsRefusedSayingWhatToCheckNotToForce(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(1, dir); TestPools elsewhere = new TestPools(1)) {
+            f.provision("acme");
+            String before = strictJson(ok(f.cli, "pools", "show", "pool-0", "-o", "json")).get("uri").asText();
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.cli.catalogUrl(), "USER", "test", "POOL0_NEW_PASSWORD", "wrong-one-here"));
+            // the stand-in has no users at all: any credentials are refused, as a wrong password is
+            String refusing = elsewhere.uri(0).replace("mongodb://", "mongodb://app:${POOL0_NEW_PASSWORD}@") + "/?authSource=admin";
+
+            for (String[] args : new String[][]{{"--dry-run"}, {"-o", "json"}}) {
+                Cli.Result r = cli.run(CliFixture.args(List.of("pools", "set-uri", "pool-0", "--uri", refusing), List.of(args)));
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                String message = args[0].equals("-o") ? strictJson(r).get("error").get("message").asText() : r.err();
+                assertThat(message).as(r.toString()).contains("refused tenantctl's credentials").contains("${POOL0_NEW_PASSWORD}")
+                        .contains("unchanged").doesNotContain("--force");
+                assertThat(r.out() + r.err()).doesNotContain("wrong-one-here");
+            }
+            assertThat(strictJson(ok(f.cli, "pools", "show", "pool-0", "-o", "json")).get("uri").asText()).isEqualTo(before);
+        }
+    }
 }
