@@ -399,6 +399,16 @@ public final class PoolUri {
     }
 
     static String redact(String raw) {
+        if (!raw.startsWith("mongodb://") && !raw.startsWith("mongodb+srv://")) {
+            // not one pools add stores (http://…, mongodb:/… written by hand or an older tenantctl): where its user info
+            // ends is not read as a mongodb URI's is, so all before its last '@' (its scheme kept) and its query are masked
+            Matcher scheme = SCHEME.matcher(raw);
+            int from = scheme.find() ? scheme.end() : 0;
+            int at = raw.lastIndexOf('@');
+            String masked = at >= from ? raw.substring(0, from) + "***" + raw.substring(at) : raw;
+            int query = masked.indexOf('?');
+            return query < 0 ? masked : masked.substring(0, query) + "?***";
+        }
         PoolUri uri = new PoolUri(raw);
         StringBuilder out = new StringBuilder(raw);
         List<Secret> secrets = uri.secrets();

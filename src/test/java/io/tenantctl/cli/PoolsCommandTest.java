@@ -213,6 +213,28 @@ class PoolsCommandTest {
         assertThat(finding.get("fix_note").asText()).contains("tenantctl pools set-uri pool-1").doesNotContain("network");
     }
 
+    /**
+     * Found on call: a row whose URI is not a mongodb:// one (an http:// pasted by hand, a 'mongodb:/' missing a slash,
+     * stored by SQL or an older tenantctl) had its password printed as stored by pools list (table and JSON), show,
+     * stats (its line and its error) and drain: the masking only knew mongodb:// URIs. It is masked as any URI's is.
+     */
+    @Test
+    void aStoredUriThatIsNotAMongodbOneNeverShowsItsPassword() throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("insert into pools (pool_id, uri, capacity, priority) values ('pool-h', 'http://app:Zx8secretQ@ferret-1:27017/', 5, 1), "
+                    + "('pool-s', 'mongodb:/app:Zx8secretQ@ferret-2:27017/', 5, 1)");
+        }
+        for (String[] args : new String[][]{{"pools", "list"}, {"pools", "list", "-o", "json"}, {"pools", "show", "pool-h"},
+                {"pools", "show", "pool-s", "-o", "json"}, {"pools", "stats"}, {"pools", "stats", "-o", "json"}, {"pools", "drain", "pool-h"},
+                {"pools", "drain", "pool-s", "-o", "json"}}) {
+            Cli.Result r = cli.run(args);
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.out() + r.err()).as(String.join(" ", args)).contains("pool-").doesNotContain("Zx8secretQ");
+        }
+    }
+
     private static String storedUri(String url, String poolId) throws Exception {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select uri from pools where pool_id = '" + poolId + "'")) {
