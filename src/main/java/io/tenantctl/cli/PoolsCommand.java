@@ -15,6 +15,9 @@ import java.util.function.Function;
                 PoolsEnableCommand.class, PoolsSetUriCommand.class, PoolsSetCapacityCommand.class, PoolsStatsCommand.class, PoolsSetAdminUrlCommand.class})
 final class PoolsCommand {
 
+    /** What pools list and pools stats say of a catalog with no pools (rather than an empty table). */
+    static final String NO_POOLS = "no pools yet: add one with 'tenantctl pools add NAME --uri mongodb://...'";
+
     /**
      * drain / enable: show the plan with --dry-run, else apply and show the pool; a pool that already has the status
      * is said to have it (nothing written), and -o json says {@code changed}.

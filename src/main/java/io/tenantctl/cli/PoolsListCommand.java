@@ -26,7 +26,7 @@ final class PoolsListCommand implements Callable<Integer> {
             return 0;
         }
         if (pools.isEmpty()) {
-            ctx.out.println("no pools yet: add one with 'tenantctl pools add NAME --uri mongodb://...'");
+            ctx.out.println(PoolsCommand.NO_POOLS);
             return 0;
         }
         Output.table(ctx.out, List.of("pool", "status", "priority", "orgs", "capacity", "free", "uri"),

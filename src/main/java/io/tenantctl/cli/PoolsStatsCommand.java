@@ -32,6 +32,10 @@ final class PoolsStatsCommand implements Callable<Integer> {
             Output.json(ctx.out, r);
             return 0;
         }
+        if (r.pools().isEmpty()) { // only with no POOL given: a named one that does not exist is refused
+            ctx.out.println(PoolsCommand.NO_POOLS);
+            return 0;
+        }
         Output.table(ctx.out, List.of("pool", "status", "orgs", "collections", "indexes", "ping_ms", "version", "provision p50/p95",
                         "migrate p50/p95", "dead_tup", "buf_backend", "ddb_colls", "error"),
                 r.pools().stream().map(s -> Arrays.asList(s.poolId(), s.status(), s.orgs() + "/" + s.capacity(), na(s.collections()),

@@ -159,6 +159,16 @@ class PoolsStatsTest {
         }
     }
 
+    /** Found on call: with no pools registered, 'pools stats' printed a header and nothing else (exit 0), where 'pools list' says so. */
+    @Test
+    void aCatalogWithNoPoolsSaysSoAndHowToAddOne() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        Cli.Result table = ok(cli, "pools", "stats");
+        assertThat(table.out().strip()).as(table.toString()).isEqualTo(ok(cli, "pools", "list").out().strip())
+                .startsWith("no pools yet: add one with 'tenantctl pools add NAME --uri");
+        assertThat(strictJson(ok(cli, "pools", "stats", "-o", "json")).get("pools")).isEmpty();
+    }
+
     private static JsonNode pool(JsonNode stats, String id) {
         for (JsonNode p : stats.get("pools")) {
             if (p.get("pool_id").asText().equals(id)) {
