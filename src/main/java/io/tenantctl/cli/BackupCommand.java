@@ -83,7 +83,7 @@ final class BackupCommand implements Callable<Integer> {
             Backups.requireChosen(selector);
         }
         // a file:// store's directory gone while backups are recorded there (not mounted): exit 3, not made anew on the wrong disk
-        try (ObjectStore store = ctx.ops().openStoreToBackUp(ctx.resolveStoreUrl(), ctx.effectiveEnv(), false)) {
+        try (ObjectStore store = ctx.ops().openStoreToBackUp(ctx.resolveStoreUrl(), ctx.effectiveEnv())) {
             Backup.Result r = new Backup(ctx.ops(), store).run(new Backup.Request(selector,
                     new Backup.Copy(alg, freeze, null), dryRun.on, drive, Clock.systemUTC(), Stores.onLine(ctx)));
             metrics.report(r.report(), r.lines());

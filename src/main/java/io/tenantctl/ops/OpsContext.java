@@ -50,18 +50,18 @@ public record OpsContext(Catalog catalog, PoolConnector pools, Retry retry, Stri
     }
 
     /**
-     * The object store {@code url} names, as {@link #openStore} opens it, for a backup to write to: a {@code file://} store
-     * whose directory is missing (or holds nothing at all) while the catalog records complete backups written there (a volume not mounted) is refused
-     * here, as verify and restore refuse it ({@link Backups#requireThere}: exit 3, one line), before any run is recorded or
-     * the directory made anew on the wrong disk; the first backup into a new directory makes it ({@code forWriting}: now,
-     * as {@link #openStore} checks it can be written; otherwise a store this process could not write in is refused, writing nothing).
+     * The object store {@code url} names, as {@link #openStore} opens it, for a backup to write to (backup, and orgs delete's
+     * final backup; their dry runs alike): a {@code file://} store whose directory is missing (or holds nothing at all) while
+     * the catalog records complete backups written there (a volume not mounted) is refused here, as verify and restore refuse
+     * it ({@link Backups#requireThere}: exit 3, one line), before any run is recorded or the directory made anew on the wrong
+     * disk; a store that could not be written is refused too, writing nothing ({@link io.tenantctl.store.ObjectStore#checkWritableWritingNothing}:
+     * an S3 key that may not write there, a directory this process may not write in), before the verb changes anything. The
+     * first backup into a new directory makes it, as it starts ({@link io.tenantctl.store.ObjectStore#checkWritable}).
      */
-    public io.tenantctl.store.ObjectStore openStoreToBackUp(String url, java.util.Map<String, String> env, boolean forWriting) {
-        return io.tenantctl.store.ObjectStores.openChecked(url, env, forWriting, store -> {
+    public io.tenantctl.store.ObjectStore openStoreToBackUp(String url, java.util.Map<String, String> env) {
+        return io.tenantctl.store.ObjectStores.openChecked(url, env, false, store -> {
             Backups.requireThere(catalog, store);
-            if (!forWriting) { // a dry run (or a backup that makes its directory later) refuses a store it could not write in, writing nothing
-                store.checkWritableWritingNothing();
-            }
+            store.checkWritableWritingNothing();
         });
     }
 

@@ -384,9 +384,9 @@ public final class OrgLifecycle {
         if (noBackup || storeUrl == null || storeUrl.isBlank() || org.status().equals(Org.DELETING)) {
             return delete(org, null, "", noBackup, dryRun, waitForOrg, cancel);
         }
-        // the store checked before anything is changed, as for every backup: a dead, read-only or unmounted store is exit 3;
-        // a dry run's check makes no directory, but refuses the store the delete's would
-        try (ObjectStore store = ctx.openStoreToBackUp(storeUrl, env, !dryRun)) {
+        // the store checked before anything is changed, as for every backup, writing nothing: a dead, read-only (an S3 key
+        // that may not write there) or unmounted store is exit 3 before the org is frozen or a run recorded, the dry run's alike
+        try (ObjectStore store = ctx.openStoreToBackUp(storeUrl, env)) {
             return delete(org, store, storeOnLine, false, dryRun, waitForOrg, cancel);
         }
     }

@@ -154,6 +154,54 @@ class BackupStoreErrorsTest {
     }
 
     /**
+     * A real {@code orgs delete} on an S3 store whose key may read the bucket but not write it opened the store without its
+     * write check (the S3 one only ran for the dry runs and backup): it froze the org, read its database, recorded a backup
+     * run and only found out when the final backup's upload was refused. It is refused up front now, as its dry run is:
+     * exit 3, the one line naming the bucket, prefix and s3:PutObject, no run, the org as it was. A restore, which only
+     * reads the store, works with that key.
+     */
+    @Test
+    void anS3StoreThatRefusesWritesRefusesARealDeleteUpFrontAndStillRestores() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean readOnly = new java.util.concurrent.atomic.AtomicBoolean();
+        try (S3ProxyFixture s3 = S3ProxyFixture.start(real -> HookedBlobStore.onCall(real, (call, key) -> {
+            if (readOnly.get() && List.of("put", "initiate", "part", "complete").contains(call)) { // a read-only key's 403
+                throw new org.jclouds.rest.AuthorizationException("s3:PutObject denied (test)");
+            }
+        }))) {
+            String bucket = s3.newBucket();
+            Map<String, String> env = new java.util.HashMap<>(s3.env());
+            env.put("TENANTCTL_STORE", "s3://" + bucket + "/fleet");
+            try (BackupFixture f = new BackupFixture(1, dir, env)) {
+                f.provision("acme");
+                f.seedNotes("acme", 20);
+                Map<String, List<org.bson.RawBsonDocument>> documents = BackupFixture.contents(f.db("acme"));
+                String taken = f.backup("acme");
+                String runs = "select count(*) from runs";
+                long recorded = CliFixture.count(f.catalogUrl, runs);
+
+                readOnly.set(true);
+                for (String[] args : new String[][]{{"orgs", "delete", "acme"}, {"orgs", "delete", "acme", "-o", "json"}}) {
+                    Cli.Result r = f.cli.run(args);
+                    assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                    String said = args.length > 3 ? CliFixture.strictJson(r).get("error").get("message").asText() : r.err().strip();
+                    assertThat(said.lines().count()).as("one line: " + r).isEqualTo(1);
+                    assertThat(said).as(r.toString()).contains("store s3://" + bucket + "/fleet at ").contains("cannot be written")
+                            .contains("AccessDenied").contains("s3:PutObject on arn:aws:s3:::" + bucket + "/fleet/*")
+                            .doesNotContain(S3ProxyFixture.SECRET_KEY);
+                }
+                assertThat(CliFixture.count(f.catalogUrl, runs)).as("no run recorded").isEqualTo(recorded);
+                assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups")
+                        .findValuesAsText("backup_id")).as("no backup recorded, none failed").containsExactly(taken);
+                f.assertHolds("acme", documents); // active, on its own database, every document there
+
+                // a restore only reads the store: the read-only key restores the org
+                CliFixture.ok(f.cli, "restore", "--org", "acme");
+                f.assertHolds("acme", documents);
+            }
+        }
+    }
+
+    /**
      * A file store whose directory is gone (a volume not mounted) while the catalog records backups written there: every
      * form of backup used to make the directory anew on the disk under it and write there (exit 0), filling the wrong disk
      * and splitting the org's backups in two. It is exit 3 and verify's one line before any run is recorded or any
