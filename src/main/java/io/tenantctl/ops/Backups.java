@@ -500,16 +500,25 @@ public final class Backups {
                     .orElseGet(() -> new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.WOULD_DELETE, d.reason(), d.bytes())))
                     .toList(), false, null);
         }
-        List<Decision> done = deleteUnderLeases(decisions, req.cancel());
-        return new PruneResult(false, done, req.cancel().isCancelled(), req.cancel().isCancelled() ? again(req) : null);
+        List<TenantctlException> refused = new ArrayList<>();
+        List<Decision> done = deleteUnderLeases(decisions, req.cancel(), refused);
+        PruneResult result = new PruneResult(false, done, req.cancel().isCancelled(), req.cancel().isCancelled() ? again(req) : null);
+        if (!result.interrupted() && result.deleted() == 0 && !refused.isEmpty() && refused.size() == result.failed()) {
+            // every delete refused by the store (a key that may not delete there): one line, not each backup failed with it
+            throw new TenantctlException(refused.get(0).category(), "backups prune deleted nothing: the store refused "
+                    + (refused.size() == 1 ? "the one backup it was to delete: " : "each of the " + refused.size() + " backups it was to delete, e.g. ")
+                    + refused.get(0).getMessage() + ", then prune again", refused.get(0));
+        }
+        return result;
     }
 
     /**
      * Deletes what was decided, each org's backups under that org's lease: an org another operation holds (a restore
      * reading one of these backups, an in-place one that has already dropped the org's database) keeps its backups this
-     * time, said in its decisions. The decisions as carried out.
+     * time, said in its decisions. The decisions as carried out; {@code refused} gets each delete the store refused as it
+     * refuses every delete of a key that may not delete there.
      */
-    private List<Decision> deleteUnderLeases(List<Decision> decisions, CancelToken cancel) {
+    private List<Decision> deleteUnderLeases(List<Decision> decisions, CancelToken cancel, List<TenantctlException> refused) {
         Map<String, List<Decision>> byOrg = new LinkedHashMap<>();
         decisions.forEach(d -> byOrg.computeIfAbsent(d.orgId(), k -> new ArrayList<>()).add(d));
         OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
@@ -554,6 +563,7 @@ public final class Backups {
                         try {
                             deleteFiles(d);
                         } catch (RuntimeException e) { // that backup only: the others are still pruned, and all of it reported
+                            io.tenantctl.store.StoreRefusesWritesException.in(e).ifPresent(refused::add);
                             done.add(new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.FAILED, "could not delete it: " + Errors.oneLine(e)
                                     + " (what was deleted of it is gone, its manifest first; prune again once the store allows it)", d.bytes()));
                             continue;

@@ -323,7 +323,7 @@ public final class S3ObjectStore implements ObjectStore {
         } catch (NoSuchKeyException e) {
             // already gone
         } catch (SdkException e) {
-            throw translate("cannot delete " + key, e);
+            throw translateDelete("cannot delete " + key, e);
         }
     }
 
@@ -346,7 +346,7 @@ public final class S3ObjectStore implements ObjectStore {
                 response = client.deleteObjects(r -> r.bucket(options.bucket()).delete(d -> d.objects(ids).quiet(true)));
             } catch (S3Exception e) {
                 if (e.statusCode() != 501) {
-                    throw translate("cannot delete objects under " + prefix, e);
+                    throw translateDelete("cannot delete objects under " + prefix, e);
                 }
                 // some S3-compatible stores reject the checksum header the SDK sends with DeleteObjects
                 batchDeleteUnsupported = true;
@@ -360,9 +360,11 @@ public final class S3ObjectStore implements ObjectStore {
                     : response.errors().stream().filter(err -> !"NoSuchKey".equals(err.code())).toList();
             if (!errors.isEmpty()) {
                 var first = errors.get(0);
-                throw new TenantctlException(TenantctlException.Category.FAILED, "cannot delete "
-                        + errors.size() + " objects under " + prefix + " in " + describe()
-                        + ", e.g. " + first.key() + ": " + first.code() + " " + first.message());
+                String what = "cannot delete " + errors.size() + " objects under " + prefix + " in " + describe() + ", e.g. " + first.key() + ": ";
+                if (errors.stream().allMatch(err -> "AccessDenied".equals(err.code()))) { // S3 answers a key that may not delete so, per key
+                    throw new StoreRefusesWritesException(what + "access denied AccessDenied" + allowDelete(), null);
+                }
+                throw new TenantctlException(TenantctlException.Category.FAILED, what + first.code() + " " + first.message());
             }
         }
         abortUnfinishedUploads(prefix);
@@ -525,6 +527,23 @@ public final class S3ObjectStore implements ObjectStore {
      * it does not take, the bucket gone or in another region: what translate makes CONFIG of an S3 answer) is a
      * {@link StoreRefusesWritesException}, on which a run stops. A store that does not answer stays as translate says it.
      */
+    /**
+     * A delete's failure as {@link #translate} says it, except a refusal (401/403: a key that may not delete here, or a
+     * bucket policy denying it), a {@link StoreRefusesWritesException} saying what to allow.
+     */
+    private TenantctlException translateDelete(String what, SdkException e) {
+        if (e instanceof S3Exception s3 && (s3.statusCode() == 403 || s3.statusCode() == 401)) {
+            return new StoreRefusesWritesException(what + " in " + describe() + ": access denied " + s3Detail(s3) + allowDelete(), e);
+        }
+        return translate(what, e);
+    }
+
+    /** What a refused delete says to allow. */
+    private String allowDelete() {
+        return "; allow its credentials s3:DeleteObject on arn:aws:s3:::" + options.bucket() + "/" + fullPrefix() + "* in their IAM policy "
+                + "and the bucket policy";
+    }
+
     private TenantctlException translateWrite(String what, SdkException e) {
         TenantctlException t = translate(what, e);
         return e instanceof S3Exception && t.category() == TenantctlException.Category.CONFIG && !(t instanceof StoreUnansweredException)

@@ -158,13 +158,15 @@ class BackupStoreErrorsTest {
      * write check (the S3 one only ran for the dry runs and backup): it froze the org, read its database, recorded a backup
      * run and only found out when the final backup's upload was refused. It is refused up front now, as its dry run is:
      * exit 3, the one line naming the bucket, prefix and s3:PutObject, no run, the org as it was. A restore, which only
-     * reads the store, works with that key.
+     * reads the store, works with that key. A prune with it failed each backup it was to delete with the 403 and said
+     * 'deleted 0 backups, kept 3, failed 2' and 'the others were pruned' (exit 1): it is one line now, exit 3, naming
+     * s3:DeleteObject, nothing deleted.
      */
     @Test
-    void anS3StoreThatRefusesWritesRefusesARealDeleteUpFrontAndStillRestores() throws Exception {
+    void anS3StoreThatRefusesWritesRefusesARealDeleteUpFrontAndAPruneInOneLineAndStillRestores() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean readOnly = new java.util.concurrent.atomic.AtomicBoolean();
         try (S3ProxyFixture s3 = S3ProxyFixture.start(real -> HookedBlobStore.onCall(real, (call, key) -> {
-            if (readOnly.get() && List.of("put", "initiate", "part", "complete").contains(call)) { // a read-only key's 403
+            if (readOnly.get() && List.of("put", "initiate", "part", "complete", "delete").contains(call)) { // a read-only key's 403
                 throw new org.jclouds.rest.AuthorizationException("s3:PutObject denied (test)");
             }
         }))) {
@@ -175,7 +177,7 @@ class BackupStoreErrorsTest {
                 f.provision("acme");
                 f.seedNotes("acme", 20);
                 Map<String, List<org.bson.RawBsonDocument>> documents = BackupFixture.contents(f.db("acme"));
-                String taken = f.backup("acme");
+                List<String> taken = f.backups("acme", 2);
                 String runs = "select count(*) from runs";
                 long recorded = CliFixture.count(f.catalogUrl, runs);
 
@@ -191,12 +193,32 @@ class BackupStoreErrorsTest {
                 }
                 assertThat(CliFixture.count(f.catalogUrl, runs)).as("no run recorded").isEqualTo(recorded);
                 assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups")
-                        .findValuesAsText("backup_id")).as("no backup recorded, none failed").containsExactly(taken);
+                        .findValuesAsText("backup_id")).as("no backup recorded, none failed").containsExactlyInAnyOrderElementsOf(taken);
                 f.assertHolds("acme", documents); // active, on its own database, every document there
 
                 // a restore only reads the store: the read-only key restores the org
                 CliFixture.ok(f.cli, "restore", "--org", "acme");
                 f.assertHolds("acme", documents);
+
+                // a prune it may not delete in: one line, not every backup 'failed' above 'deleted 0 … the others were pruned'
+                for (String[] args : new String[][]{{"backups", "prune", "--keep-last", "1", "--keep-daily", "0"},
+                        {"backups", "prune", "--keep-last", "1", "--keep-daily", "0", "-o", "json"}}) {
+                    Cli.Result r = f.cli.run(args);
+                    assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                    String said = args.length > 6 ? CliFixture.strictJson(r).get("error").get("message").asText() : r.err().strip();
+                    assertThat(said.lines().count()).as("one line: " + r).isEqualTo(1);
+                    assertThat(said).as(r.toString()).contains("backups prune deleted nothing").contains("s3://" + bucket + "/fleet")
+                            .contains("AccessDenied").contains("s3:DeleteObject on arn:aws:s3:::" + bucket + "/fleet/*")
+                            .doesNotContain("were pruned").doesNotContain(S3ProxyFixture.SECRET_KEY);
+                    if (args.length <= 6) {
+                        assertThat(r.out()).as("no table claiming deletions: " + r).isEmpty();
+                    }
+                }
+                assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups")
+                        .findValuesAsText("status")).as("both backups still there, complete").containsExactly("complete", "complete");
+                readOnly.set(false); // once the key may delete, the same prune prunes
+                assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "prune", "--keep-last", "1", "--keep-daily", "0",
+                        "-o", "json")).get("deleted").asInt()).isEqualTo(1);
             }
         }
     }

@@ -56,8 +56,8 @@ public final class HookedBlobStore {
 
     /**
      * {@code real}, {@code before} run with each call's name and key first: {@code put} (PutObject), {@code initiate},
-     * {@code part} and {@code complete} (a multipart upload's), {@code head} (HeadObject), {@code get} (GetObject) and
-     * {@code list} (its prefix, "" for none). Throwing fails the call as S3 would fail it.
+     * {@code part} and {@code complete} (a multipart upload's), {@code head} (HeadObject), {@code get} (GetObject),
+     * {@code delete} (DeleteObject, and each key of a DeleteObjects) and {@code list} (its prefix, "" for none). Throwing fails the call as S3 would fail it.
      */
     public static BlobStore onCall(BlobStore real, BiConsumer<String, String> before) {
         return new ForwardingBlobStore(hooked(real, name -> before.accept("get", name), options -> before.accept("list",
@@ -91,6 +91,18 @@ public final class HookedBlobStore {
             public String putBlob(String container, Blob blob, org.jclouds.blobstore.options.PutOptions options) {
                 before.accept("put", blob.getMetadata().getName());
                 return super.putBlob(container, blob, options);
+            }
+
+            @Override
+            public void removeBlob(String container, String name) {
+                before.accept("delete", name);
+                super.removeBlob(container, name);
+            }
+
+            @Override
+            public void removeBlobs(String container, Iterable<String> names) {
+                names.forEach(name -> before.accept("delete", name));
+                super.removeBlobs(container, names);
             }
 
             @Override
