@@ -468,6 +468,12 @@ public final class Catalog implements AutoCloseable {
             why = t instanceof java.net.UnknownHostException ? "unknown host " + t.getMessage()
                     : t.getMessage() != null ? t.getMessage() : why;
         }
+        if (stateIn(e, "28000") || stateIn(e, "28P01") || why != null && why.contains("no password was provided")) {
+            // the server answered and refused the login: "unreachable … check that PostgreSQL is running" sent one to a server that was fine
+            return new Unreachable("catalog " + url.describe() + " refused tenantctl's login: " + firstLine(why) + " — check the user "
+                    + "and password in " + source + " (the password is read from the URL only, not from PGPASSWORD), then "
+                    + "run the command again", e);
+        }
         return new Unreachable("catalog unreachable at " + url.describe() + ": " + firstLine(why)
                 + (stateIn(e, "53300") ? " — PostgreSQL has no connection left for tenantctl (max_connections, or the role's"
                 + " connection limit, is used up): wait for its other clients to finish, end idle ones (pg_stat_activity) or raise"
