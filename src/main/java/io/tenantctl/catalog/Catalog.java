@@ -280,15 +280,23 @@ public final class Catalog implements AutoCloseable {
             java.util.List<String> elsewhere = inConnection(c -> Sql.query(c, "select n.nspname from pg_class t join pg_namespace n "
                     + "on n.oid = t.relnamespace where t.relname = 'flyway_schema_history' and t.relkind in ('r', 'p') order by 1",
                     rs -> rs.getString(1)));
-            throw TenantctlException.config("catalog " + describe() + " is not initialised: run 'tenantctl init' first" + (elsewhere.isEmpty()
+            throw TenantctlException.config("catalog " + describe() + " is not initialised: run 'tenantctl init' first" + sameSource() + (elsewhere.isEmpty()
                     ? "" : " (or, if the catalog is the one in schema " + String.join(", ", elsewhere) + " of this database, which the "
                     + "session's search_path does not reach, add currentSchema=" + elsewhere.get(0) + " to " + source + ")"));
         }
         refuseNewer(v);
         if (v.get() < SCHEMA_VERSION) {
             throw TenantctlException.config("catalog " + describe() + " is at schema version " + v.get()
-                    + " but this tenantctl needs " + SCHEMA_VERSION + ": run 'tenantctl init' to upgrade it");
+                    + " but this tenantctl needs " + SCHEMA_VERSION + ": run 'tenantctl init'" + sameSource() + " to upgrade it");
         }
+    }
+
+    /**
+     * Where init is to be pointed, when a bare 'tenantctl init' would read another catalog: given with --catalog (or a
+     * config file), the pasted 'tenantctl init' went to TENANTCTL_CATALOG_URL's, or to none.
+     */
+    private String sameSource() {
+        return source == null || source.equals(DEFAULT_SOURCE) || source.equals("TENANTCTL_CATALOG_URL") ? "" : " with the same " + source;
     }
 
     private void refuseNewer(Optional<Integer> v) {

@@ -114,6 +114,25 @@ class CatalogErrorsTest {
         }
     }
 
+    /**
+     * An on-call audit found the advice of a catalog given with --catalog, "run 'tenantctl init' first", pasted as printed,
+     * initialising the catalog TENANTCTL_CATALOG_URL names (here one already initialised: "nothing to do"), the one given
+     * still not initialised. The advice now says to give init the same --catalog, and so given it initialises that one.
+     */
+    @Test
+    void theInitAdviceOfACatalogGivenWithTheFlagNamesTheFlag() {
+        String given = TestCatalog.newDatabase();
+        Cli cli = Cli.withCatalog(TestCatalog.initialisedDatabase());
+        Cli.Result r = cli.run("orgs", "list", "--catalog", given);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).as(r.toString()).contains("run 'tenantctl init' first with the same --catalog");
+        ok(cli, "init", "--catalog", given);
+        assertThat(CliFixture.strictJson(ok(cli, "orgs", "list", "--catalog", given, "-o", "json")).get("orgs")).isEmpty();
+        // from the environment, the bare command is the one that works
+        Cli.Result env = Cli.withCatalog(TestCatalog.newDatabase()).run("orgs", "list");
+        assertThat(env.err()).as(env.toString()).contains("run 'tenantctl init' first").doesNotContain("with the same");
+    }
+
     @Test
     void initTwiceIsIdempotent() {
         String url = TestCatalog.newDatabase();
