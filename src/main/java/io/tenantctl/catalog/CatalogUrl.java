@@ -19,15 +19,17 @@ public final class CatalogUrl {
         }
         String s = raw.trim();
         if (!PostgresUrl.hasScheme(s)) {
-            throw TenantctlException.usage("catalog URL must start with jdbc:postgresql://, postgres:// or postgresql:// (got '"
-                    + scheme(s) + "...')");
+            throw TenantctlException.usage("catalog URL must start with jdbc:postgresql://, postgres:// or postgresql:// ("
+                    + scheme(s) + ")");
         }
         return PostgresUrl.parse(s, "catalog URL", redact(raw));
     }
 
+    /** What the value starts with, if a scheme: nothing else of it is quoted (a password put there by mistake). */
     private static String scheme(String s) {
         int i = s.indexOf(':');
-        return i > 0 ? s.substring(0, Math.min(i, 20)) : s.substring(0, Math.min(s.length(), 10));
+        return i > 0 && s.substring(0, i).matches("[A-Za-z][A-Za-z0-9+.-]{0,19}") ? "got '" + s.substring(0, i) + ":...'"
+                : "got a value with no scheme, not quoted";
     }
 
     /** The URL with any user:password@ and password= parameter masked. */

@@ -133,6 +133,24 @@ class CatalogErrorsTest {
         assertThat(env.err()).as(env.toString()).contains("run 'tenantctl init' first").doesNotContain("with the same");
     }
 
+    /**
+     * A catalog URL with no scheme at all (a password or token put in TENANTCTL_CATALOG_URL by mistake) was quoted back by
+     * its first ten characters, "(got 'S3cr3tT0ke...')": nothing of it is quoted now but a scheme; exit 2, one JSON document.
+     */
+    @Test
+    void aCatalogValueWithNoSchemeIsNotQuotedBack() {
+        for (Cli cli : new Cli[] {Cli.withCatalog("S3cr3tT0kenValue"), new Cli(Map.of()), new Cli(Map.of("TENANTCTL_CATALOG_URL", "ab"))}) {
+            Cli.Result r = cli.catalogUrl() == null ? cli.run("orgs", "list", "-o", "json", "--catalog", "S3cr3tT0kenValue")
+                    : cli.run("orgs", "list", "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+            assertThat(CliFixture.strictJson(r).get("error").get("message").asText()).contains("with no scheme");
+            assertThat(r.out() + r.err()).as(r.toString()).doesNotContain("S3cr3t").doesNotContain("'ab");
+        }
+        Cli.Result mysql = Cli.withCatalog("mysql://u:pw@h/db").run("orgs", "list");
+        assertThat(mysql.err()).as(mysql.toString()).contains("got 'mysql:...'").doesNotContain("pw");
+    }
+
     @Test
     void initTwiceIsIdempotent() {
         String url = TestCatalog.newDatabase();
