@@ -118,6 +118,11 @@ public final class OrgRepository {
         });
     }
 
+    /** The tiers orgs have (deleted ones too), sorted. */
+    public List<String> tiers() {
+        return catalog.inConnection(c -> Sql.query(c, "select distinct tier from orgs order by tier", rs -> rs.getString(1)));
+    }
+
     /** Orgs, optionally filtered by pool and status (null = any), ordered by id. */
     public List<Org> list(String poolId, String status) {
         return catalog.inConnection(c -> {

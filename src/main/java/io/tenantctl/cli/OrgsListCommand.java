@@ -32,7 +32,14 @@ final class OrgsListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Orgs.View> orgs = new Orgs(ctx.catalog()).list(pools, status, tier);
+        Orgs ops = new Orgs(ctx.catalog());
+        List<Orgs.View> orgs = ops.list(pools, status, tier);
+        if (tier != null && orgs.isEmpty()) { // a mistyped tier lists nothing, as an empty one does: say which it is
+            List<String> tiers = ops.tiers();
+            if (!tiers.contains(tier)) {
+                ctx.warn("no org is of tier " + tier + " (the orgs' tiers: " + (tiers.isEmpty() ? "none" : String.join(", ", tiers)) + ")");
+            }
+        }
         if (ctx.json()) {
             Output.json(ctx.out, Map.of("orgs", orgs));
             return 0;

@@ -61,6 +61,11 @@ public final class Orgs {
         return orgs.filter(o -> tier == null || tier.equals(o.tier())).map(o -> View.of(o, null)).toList();
     }
 
+    /** The tiers orgs have, sorted: what to name when a --tier selects nothing. */
+    public List<String> tiers() {
+        return catalog.orgs().tiers();
+    }
+
     /**
      * Whether the org ({@code org}: as it was listed) is in the middle of an operation that holds it (restoring, moving,
      * provisioning under a live lease), or was and is active or read_only by now — a holder lets go once the org's status

@@ -104,6 +104,14 @@ class OrgsCommandTest {
                 .extracting(o -> o.get("org_id").asText()).containsExactly("a2", "b1");
         assertThat(strictJson(ok(cli, "orgs", "list", "--tier", "enterprise", "--pool", "pool-2", "-o", "json")).get("orgs"))
                 .extracting(o -> o.get("org_id").asText()).containsExactly("b1");
+        // a tier no org has (a typo at 3 a.m., 'enterprize') listed nothing and said nothing, as if the tier were empty: it
+        // still lists nothing (exit 0, one document), and says on stderr that no org has it, naming the tiers orgs have
+        Cli.Result typo = cli.run("orgs", "list", "--tier", "enterprize", "-o", "json");
+        assertThat(typo.exitCode()).as(typo.toString()).isZero();
+        assertThat(strictJson(typo).get("orgs")).isEmpty();
+        assertThat(typo.err()).as(typo.toString()).contains("no org is of tier enterprize (the orgs' tiers: enterprise, free)");
+        Cli.Result emptyOnAPool = ok(cli, "orgs", "list", "--tier", "enterprise", "--status", "failed");
+        assertThat(emptyOnAPool.err()).as("a tier orgs have, none of them selected here: no such line").doesNotContain("no org is of tier");
         Cli.Result badTier = cli.run("orgs", "list", "--tier", "Gold!");
         assertThat(badTier.exitCode()).as(badTier.toString()).isEqualTo(2);
         assertThat(badTier.err()).contains("Gold!");
