@@ -138,14 +138,24 @@ final class SchemaDiffCommand implements Callable<Integer> {
                     + " (--strict)" : ", " + plural(extras, "extra index") + " (harmless unless superseded)")
                     + (constraining.isEmpty() ? "" : ", " + plural(constraining.size(), "extra index") + " that refuse writes or delete documents")
                     + (extraCollections == 0 ? "" : ", " + plural(extraCollections, "extra collection") + (strict ? " (--strict)" : " (harmless)")));
+            int conflicts = count(differences, SchemaDiff.Kind.CONFLICT);
+            if (d.databaseExists() && !d.diff().upToDate()) { // --force: a recorded hash equal to the manifest's selects nothing without it
+                ctx.out.println("to build what is missing: tenantctl migrate-all --org " + d.orgId() + manifestOption(d) + " --force"
+                        + (conflicts > 0 ? " --replace-conflicting" : "") + " --dry-run   (then without --dry-run)");
+            }
         }
         for (SchemaDiff.Extra x : constraining) { // left by a rollback, say: the application the manifest is for fails on it
             ctx.out.println("extra index " + x.collection() + "." + x.index().name() + " " + x.index().describe() + " is not harmless: "
                     + x.effect(manifestName()) + (d.diff().unlisted(x) ? "; its collection is not in the manifest, which no rollout touches: "
                     + "if its documents are to be kept, drop it on the pool: " + SchemaDiff.dropByHand(d.databaseName(), x)
-                    : "; the way back: tenantctl migrate-all --org " + d.orgId() + (schemaHash != null ? " --schema-hash " + d.manifestHash() : Summary.schemaOption(schema))
+                    : "; the way back: tenantctl migrate-all --org " + d.orgId() + manifestOption(d)
                     + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)"));
         }
+    }
+
+    /** The manifest as a migrate-all is given it: its recorded hash, its file, or nothing (the built-in one). */
+    private String manifestOption(SchemaInspect.OrgDiff d) {
+        return schemaHash != null ? " --schema-hash " + d.manifestHash() : Summary.schemaOption(schema);
     }
 
     /** The manifest as a person names it: its file, or the built-in one. */

@@ -133,6 +133,34 @@ class SchemaDiffCommandTest {
                 .containsPattern("conflict +users +email_1 +\\{\"email\": 1\\} +\\{\"email\": 1\\} unique");
     }
 
+    /**
+     * An on-call audit: an index dropped and one rebuilt by hand on an org whose recorded manifest is the one compared
+     * (drift) made schema diff exit 4 with no word of what to do, and the rollout an operator reaches for, 'migrate-all
+     * --org acme --schema v1.json', finds the org already up to date by its recorded hash and selects nothing. The diff now
+     * prints the migrate-all that does build it (--force, and --replace-conflicting for a conflict); followed as printed,
+     * without its --dry-run, the org diffs clean.
+     */
+    @Test
+    void driftOfTheRecordedManifestNamesTheRolloutThatRebuildsItAndThatRolloutWorks(@TempDir Path dir) {
+        Cli cli = acme(dir);
+        db().getCollection("users").dropIndex("tenant_1");
+        db().getCollection("users").dropIndex("email_1");
+        db().getCollection("users").createIndex(new Document("email", 1), new IndexOptions().name("email_1").unique(true));
+        String v1 = dir.resolve("v1.json").toString();
+        Cli.Result diff = cli.run("schema", "diff", "acme", "--schema", v1);
+        assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(4);
+        String line = diff.out().lines().filter(l -> l.startsWith("to build what is missing: tenantctl ")).findFirst().orElseThrow(
+                () -> new AssertionError("no next step in " + diff));
+        String command = line.substring(line.indexOf("tenantctl ") + "tenantctl ".length(), line.indexOf("   (then"));
+        assertThat(command).contains("--dry-run");
+        List<String> args = new ArrayList<>(List.of(command.replace(" --dry-run", "").split(" ")));
+        Cli.Result rollout = cli.run(args.toArray(String[]::new));
+        assertThat(rollout.exitCode()).as(rollout.toString()).isZero();
+        Cli.Result after = cli.run("schema", "diff", "acme", "--schema", v1);
+        assertThat(after.exitCode()).as(after.toString()).isZero();
+        assertThat(after.out()).contains("up to date");
+    }
+
     @Test
     void extrasAloneAreHarmlessUnlessStrict(@TempDir Path dir) {
         Cli cli = acme(dir);
