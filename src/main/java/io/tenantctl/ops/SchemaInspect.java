@@ -54,6 +54,10 @@ public final class SchemaInspect {
 
     /** The manifest the catalog recorded under {@code hash} (every run's), or a usage error saying where hashes are. */
     public SchemaManifest recorded(String given) {
+        if (given.isBlank()) { // --schema-hash "$HASH" with the variable empty: not "the catalog records no manifest :"
+            throw TenantctlException.usage("--schema-hash is empty: give a recorded manifest's hash (orgs show's schema hash, or runs "
+                    + "show's), or leave --schema-hash out for the built-in LibreChat model");
+        }
         // as lists show it: the first 12 characters (8 at least, and one manifest only), upper case too
         String hash = given.toLowerCase(java.util.Locale.ROOT);
         if (hash.length() < 8 && hash.matches("[0-9a-f]+")) { // not "records no manifest": it may, under a longer name

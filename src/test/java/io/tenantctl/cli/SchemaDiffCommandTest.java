@@ -161,6 +161,22 @@ class SchemaDiffCommandTest {
         assertThat(after.out()).contains("up to date");
     }
 
+    /**
+     * --schema-hash "$HASH" with the variable empty said "the catalog records no manifest : 'tenantctl runs show RUN' names
+     * the one a run applies", naming nothing: it now says the option is empty, exit 2, for every verb that takes it.
+     */
+    @Test
+    void anEmptySchemaHashIsSaidToBeEmpty() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        for (String[] args : new String[][] {{"schema", "diff", "acme", "--schema-hash", ""}, {"migrate-all", "--schema-hash", " ", "-o", "json"},
+                {"provision", "acme", "--schema-hash", ""}}) {
+            Cli.Result r = cli.run(args);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err().strip().lines()).as(r.toString()).singleElement().asString().contains("--schema-hash is empty")
+                    .doesNotContain("records no manifest");
+        }
+    }
+
     @Test
     void extrasAloneAreHarmlessUnlessStrict(@TempDir Path dir) {
         Cli cli = acme(dir);
