@@ -140,7 +140,7 @@ final class SchemaDiffCommand implements Callable<Integer> {
                     + (extraCollections == 0 ? "" : ", " + plural(extraCollections, "extra collection") + (strict ? " (--strict)" : " (harmless)")));
             int conflicts = count(differences, SchemaDiff.Kind.CONFLICT);
             if (d.databaseExists() && !d.diff().upToDate()) { // --force: a recorded hash equal to the manifest's selects nothing without it
-                ctx.out.println("to build what is missing: tenantctl migrate-all --org " + d.orgId() + manifestOption(d) + " --force"
+                ctx.out.println("to build what is missing" + unlessSkipped(d) + ": tenantctl migrate-all --org " + d.orgId() + manifestOption(d) + " --force"
                         + (conflicts > 0 ? " --replace-conflicting" : "") + " --dry-run   (then without --dry-run)");
             }
         }
@@ -148,9 +148,14 @@ final class SchemaDiffCommand implements Callable<Integer> {
             ctx.out.println("extra index " + x.collection() + "." + x.index().name() + " " + x.index().describe() + " is not harmless: "
                     + x.effect(manifestName()) + (d.diff().unlisted(x) ? "; its collection is not in the manifest, which no rollout touches: "
                     + "if its documents are to be kept, drop it on the pool: " + SchemaDiff.dropByHand(d.databaseName(), x)
-                    : "; the way back: tenantctl migrate-all --org " + d.orgId() + manifestOption(d)
+                    : "; the way back" + unlessSkipped(d) + ": tenantctl migrate-all --org " + d.orgId() + manifestOption(d)
                     + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)"));
         }
+    }
+
+    /** A rollout skips an org that is not active (read_only, deleting, moving…): the advice says so rather than send one to a no-op. */
+    private static String unlessSkipped(SchemaInspect.OrgDiff d) {
+        return "active".equals(d.status()) ? "" : " (org " + d.orgId() + " is " + d.status() + ", which a rollout skips: once it is active again)";
     }
 
     /** The manifest as a migrate-all is given it: its recorded hash, its file, or nothing (the built-in one). */

@@ -38,7 +38,7 @@ public final class SchemaInspect {
 
     /** {@code databaseExists}: false when the pool has no database by the org's name (its diff then lists everything missing). */
     public record OrgDiff(String orgId, String poolId, String databaseName, String recordedHash, String manifestHash,
-                          SchemaDiff diff, boolean databaseExists) {
+                          SchemaDiff diff, boolean databaseExists, String status) {
     }
 
     private final OpsContext ctx;
@@ -102,7 +102,7 @@ public final class SchemaInspect {
                     + PoolUri.stored(pool.uri()).redacted() + "): " + e.getMessage()
                     + " — check the pool with 'tenantctl pools stats " + pool.poolId() + "' (it pings it)", e);
         }
-        return new OrgDiff(orgId, pool.poolId(), org.databaseName(), org.schemaHash(), manifest.hash(), diff, exists);
+        return new OrgDiff(orgId, pool.poolId(), org.databaseName(), org.schemaHash(), manifest.hash(), diff, exists, org.status().db());
     }
 
     /** Whether {@code pool} lists {@code name}; true when its user may not list databases (code 13): its collections then say. */

@@ -162,6 +162,21 @@ class SchemaDiffCommandTest {
     }
 
     /**
+     * A suspended org (read_only) that drifted: the diff's rollout, pasted, was a no-op ("skipped: org is read_only"),
+     * exit 0, the drift left in place. The advice now says the org is read_only, which a rollout skips, until it is active.
+     */
+    @Test
+    void theRolloutAdviceOfASuspendedOrgSaysARolloutSkipsIt(@TempDir Path dir) {
+        Cli cli = acme(dir);
+        db().getCollection("users").dropIndex("tenant_1");
+        CliFixture.ok(cli, "orgs", "suspend", "acme");
+        Cli.Result diff = cli.run("schema", "diff", "acme", "--schema", dir.resolve("v1.json").toString());
+        assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(4);
+        assertThat(diff.out()).as(diff.toString())
+                .contains("to build what is missing (org acme is read_only, which a rollout skips: once it is active again): tenantctl migrate-all");
+    }
+
+    /**
      * --schema-hash "$HASH" with the variable empty said "the catalog records no manifest : 'tenantctl runs show RUN' names
      * the one a run applies", naming nothing: it now says the option is empty, exit 2, for every verb that takes it.
      */
