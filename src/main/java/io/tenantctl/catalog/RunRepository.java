@@ -144,12 +144,25 @@ public final class RunRepository {
             });
         }
 
-        /** The items, all of them read now (a dry run lists every one). */
-        public List<NewItem> list(Catalog catalog) {
-            List<NewItem> out = new java.util.ArrayList<>();
-            return catalog.inConnection(c -> {
-                source.forEach(c, out::add);
-                return out;
+        /**
+         * The items handed to {@code page} {@code size} at a time, in their order, each page as soon as it is read (on one
+         * connection, held until the last is handed over): a dry run plans each before the next is read, so that a fleet's
+         * items are never all held.
+         */
+        public void forEachPage(Catalog catalog, int size, java.util.function.Consumer<List<NewItem>> page) {
+            catalog.inConnection(c -> {
+                List<NewItem> buffer = new java.util.ArrayList<>();
+                source.forEach(c, i -> {
+                    buffer.add(i);
+                    if (buffer.size() == size) {
+                        page.accept(List.copyOf(buffer));
+                        buffer.clear();
+                    }
+                });
+                if (!buffer.isEmpty()) {
+                    page.accept(List.copyOf(buffer));
+                }
+                return null;
             });
         }
 

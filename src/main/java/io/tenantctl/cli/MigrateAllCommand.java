@@ -339,16 +339,17 @@ final class MigrateAllCommand implements Callable<Integer> {
     }
 
     private void renderPlan(MigrateAll.Result r) {
-        Output.table(ctx.out, List.of("org", "outcome", "+collections", "+indexes", "replaced", "dropped", "conflicts", "extras", "note"),
-                r.report().orgs().stream().map(o -> {
+        // a dry run of a page of orgs or fewer: its lines held, printed as ever; a larger one's spooled as they are read back
+        Summary.table(ctx, r.lines(), List.of("org", "outcome", "+collections", "+indexes", "replaced", "dropped", "conflicts", "extras", "note"),
+                o -> {
                     JsonNode plan = o.detail().path("plan");
                     return Arrays.asList(o.orgId(), o.outcome(), String.valueOf(size(plan, "create_collections")),
                             String.valueOf(size(plan, "create_indexes")), String.valueOf(size(plan, "replaced")),
                             String.valueOf(size(plan, "dropped") + size(plan, "pruned")), String.valueOf(size(plan, "conflicts")),
                             String.valueOf(size(plan, "extras")), o.error());
-                }).toList());
+                });
         Map<String, Integer> t = totals(r);
-        int failing = r.report().failed().size();
+        int failing = r.report().count("failed");
         ctx.out.println("dry run, nothing written: " + r.selected() + " orgs selected (" + r.unchanged() + " already up to date, "
                 + r.report().count("skipped") + " skipped" + (failing == 0 ? "" : ", " + failing + " would fail: nothing written to them")
                 + "); would create " + t.get("create_collections") + " collections and " + t.get("create_indexes")
@@ -357,7 +358,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + (replaceConflicting ? " (would be replaced" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : "") + ", "
                 + t.get("extras") + " extra indexes" + (prune ? " (would be dropped" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : ""));
         constraining(r);
-        Summary.failures(ctx, Summary.failures(r.report(), f -> nextStep(r, f)));
+        Summary.failures(ctx, r.lines().failed(), f -> nextStep(r, f));
         Summary.dryRunInterrupted(ctx, r.report(), r.interrupted());
     }
 

@@ -100,10 +100,9 @@ public final class Backup {
         }
         if (req.dryRun() && !req.drive().control().existing()) {
             // as the run would: an org backup does not take is failed at once, and one on a pool that does not answer too
-            RunEngine.Planned plan = engine.plan(new BackupSelection(ctx.catalog(), req.selector()).items().list(ctx.catalog()), req.drive(), (orgId, poolId) ->
-                    new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store.describe()) + layout.orgPrefix(orgId))));
-            RunReport planned = RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), detail(o.detail()))).toList());
-            return new Result(planned, plan.interrupted(), store.describe(), io.tenantctl.ops.run.ReportLines.held(planned));
+            RunEngine.Planned plan = engine.plan(VERB, new BackupSelection(ctx.catalog(), req.selector()).items(), req.drive(), (orgId, poolId) ->
+                    new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store.describe()) + layout.orgPrefix(orgId))), o -> o.with(o.error(), detail(o.detail())));
+            return new Result(plan.report(), plan.interrupted(), store.describe(), plan.lines());
         }
         store.checkWritable(); // a store nothing can be written to is a config error now, not a failure of every org
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE).withoutLines(), () -> start(req), run -> work(run, req));

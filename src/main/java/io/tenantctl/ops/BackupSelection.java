@@ -48,7 +48,7 @@ final class BackupSelection {
                 ? RunRepository.NewItem.toDo(o.orgId(), o.poolId()) : null));
     }
 
-    /** The items, to record as the run is (or, for a dry run, to list). */
+    /** The items, to record as the run is (or, for a dry run, to plan a page at a time). */
     RunRepository.Items items() {
         return items;
     }

@@ -105,10 +105,7 @@ public final class MigrateAll {
         }
         RolloutSelection sel = control.existing() ? null : new RolloutSelection(ctx, req);
         if (req.dryRun() && !control.existing()) { // refused as the run would be, or told that it would wait
-            List<RunRepository.NewItem> items = sel.items().list(ctx.catalog());
-            sel.finish();
-            Optional.ofNullable(unfinished(req.waitForLock())).ifPresent(busy -> ctx.notices().accept("a run would wait (--wait): " + busy));
-            return dryRun(req, sel, items);
+            return dryRun(req, sel);
         }
         // a joiner works on a run already started under the lock: it takes none (null: nothing to close)
         try (AdvisoryLock lock = control.joinRunId() != null ? null : lock(req.waitForLock(), req.drive().cancel())) {
@@ -221,13 +218,16 @@ public final class MigrateAll {
 
     // ---- dry run ----
 
-    private Result dryRun(Request req, RolloutSelection sel, List<RunRepository.NewItem> items) {
+    private Result dryRun(Request req, RolloutSelection sel) { // the orgs selected a page at a time as they are planned
+        String busy = unfinished(req.waitForLock()); // refused as the run would be before anything is planned
         Map<String, Pool> pools = ctx.catalog().pools().byId();
-        RunEngine.Planned planned = engine.plan(items, req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true));
-        RunReport report = RunReport.planned(VERB, planned.orgs().stream().map(o -> o.with(o.error(), SchemaApply.lineDetail(o.detailJson()))).toList());
+        RunEngine.Planned planned = engine.plan(VERB, sel.items(), req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true),
+                o -> o.with(o.error(), SchemaApply.lineDetail(o.detailJson())));
+        sel.finish();
+        Optional.ofNullable(busy).ifPresent(b -> ctx.notices().accept("a run would wait (--wait): " + b));
         // up to date: as the run counts them, those it would find so and those not selected for it
-        return new Result(report, planned.interrupted(), req.manifest().hash(), sel.selected(), report.count("unchanged") + sel.unchanged(),
-                req.apply(), req.selector().force(), io.tenantctl.ops.run.ReportLines.held(report));
+        return new Result(planned.report(), planned.interrupted(), req.manifest().hash(), sel.selected(), planned.report().count("unchanged")
+                + sel.unchanged(), req.apply(), req.selector().force(), planned.lines());
     }
 
     // ---- run bookkeeping ----

@@ -67,10 +67,9 @@ public final class Provision {
     public Result run(Request req) {
         if (req.dryRun() && !req.drive().control().existing()) {
             Sorted s = sort(req);
-            RunEngine.Planned plan = engine.plan(s.items(LeaseRecovery.planPlacement(ctx, s.fresh(), req.pool(), unreachable(req.pool(),
-                    !s.fresh().isEmpty()))), req.drive(), refusal(s.existing()));
-            RunReport planned = RunReport.planned(VERB, plan.orgs().stream().map(o -> o.with(o.error(), database(s.existing(), o.orgId()))).toList());
-            return new Result(planned, plan.interrupted(), req.manifest().hash(), io.tenantctl.ops.run.ReportLines.held(planned));
+            RunEngine.Planned plan = engine.plan(VERB, s.items(LeaseRecovery.planPlacement(ctx, s.fresh(), req.pool(), unreachable(req.pool(),
+                    !s.fresh().isEmpty()))), req.drive(), refusal(s.existing()), o -> o.with(o.error(), database(s.existing(), o.orgId())));
+            return new Result(plan.report(), plan.interrupted(), req.manifest().hash(), plan.lines());
         }
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE).withoutLines(), () -> start(req), run -> work(run, req.manifest()));
         // each org's database as its row names it now (a restore or an adopt may have given it another than its id's), a page of rows at a time

@@ -50,7 +50,7 @@ final class RolloutSelection {
         this.named = Orgs.named(ctx.catalog(), selector.orgs());
     }
 
-    /** The items, to be handed over once: read as the run is recorded (or, for a dry run, listed); then {@link #finish}. */
+    /** The items, to be handed over once: read as the run is recorded (or, for a dry run, as it is planned, a page at a time); then {@link #finish}. */
     RunRepository.Items items() {
         return named.isEmpty() ? RunRepository.Items.ofListings(List.of(OrgRepository.onPool(null)), this::page)
                 : RunRepository.Items.of(page(List.copyOf(named.values())));

@@ -110,6 +110,47 @@ class ARunOfAFleetsOrgsListedUnderASmallHeapTest {
         }
     }
 
+    /**
+     * A dry run records no run, so its lines were not read back from the catalog as a run's are: the run engine's plan held
+     * a line per org (with its detail), several times over, for as long as the command ran — backup --all --dry-run of
+     * 30,000 orgs ran out of memory under -Xmx16m (exit 1). The plan hands each line on as it is made, a page at a time,
+     * spooled past a page: the table and -o json list every org, the summary counts them all.
+     */
+    @Test
+    void aDryRunOfThirtyThousandSelectedOrgsListsThemAllUnder16Mb() throws Exception {
+        int heapMb = Integer.getInteger("fleet.select.heap", 16);
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.fleetCatalog(pools, ORGS, "null");
+            Path store = Files.createDirectories(dir.resolve("store"));
+            Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall", "TENANTCTL_STORE", store.toUri().toString());
+            for (List<String> args : List.of(List.of("backup", "--all", "--dry-run"), List.of("backup", "--all", "--dry-run", "-o", "json"))) {
+                ChildJvm.Exit exit = ChildJvm.run(dir, env, 120, List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC"), Main.class.getName(),
+                        args.toArray(String[]::new));
+                String err = exit.err();
+                assertThat(err).as("no stack trace").doesNotContain("Exception in thread");
+                assertThat(exit.code()).as("%s of %d orgs under -Xmx%dm: %s", args, ORGS, heapMb, err).isEqualTo(0);
+                if (args.contains("json")) {
+                    com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(exit.out());
+                    assertThat(doc.get("dry_run").asBoolean()).isTrue();
+                    assertThat(doc.get("planned").asInt()).isEqualTo(ORGS);
+                    assertThat(doc.get("orgs")).as("every org planned listed").hasSize(ORGS);
+                    assertThat(doc.get("orgs").get(ORGS - 1).get("org_id").asText()).isEqualTo("org-030000");
+                    assertThat(doc.get("orgs").get(ORGS - 1).get("outcome").asText()).isEqualTo("planned");
+                } else {
+                    List<String> lines = exit.out().lines().toList();
+                    assertThat(lines).as("a header, a row per org, the summary").hasSize(ORGS + 2);
+                    assertThat(lines.get(ORGS)).startsWith("org-030000 ").contains(" planned ");
+                    assertThat(lines.get(ORGS + 1)).startsWith("dry run: nothing written; " + ORGS + " orgs would be backed up to ");
+                }
+            }
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select count(*) from runs")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("a dry run records no run").isZero();
+            }
+        }
+    }
+
     @Test
     void backupAllAndBackupDueDetachedRecordThirtyThousandOrgs() throws Exception {
         try (TestPools pools = new TestPools(1)) {

@@ -178,6 +178,47 @@ class FanOutRunsKeepNoOrgsLinesInTheirReportTest {
         }
     }
 
+    /**
+     * A dry run records no run, so its report held every planned org's line instead (RunEngine.plan): a dry run of a fleet
+     * held a line per org as long as the command ran. Its report now holds their counts only, and its lines are handed
+     * over as planned: held in memory up to a page of orgs (printed as ever), spooled past it — the same lines, in order.
+     */
+    @Test
+    void aDryRunsReportHoldsNoOrgsLineAndALargeOnesLinesAreNotHeldInMemory() throws Exception {
+        int orgs = io.tenantctl.ops.run.ReportLines.PAGE + 500;
+        try (io.tenantctl.testing.TestPools testPools = new io.tenantctl.testing.TestPools(1)) {
+            String url = CliFixture.fleetCatalog(testPools, orgs, "null");
+            for (Backup.Selector selector : List.of(new Backup.Selector(List.of("org-000001", "org-000002", "org-000003"), false, List.of(), false),
+                    new Backup.Selector(List.of(), true, List.of(), false))) {
+                Backup.Result r;
+                List<RunReport.Org> lines;
+                try (Catalog catalog = Catalog.open(url); PoolClients pools = new PoolClients(Map.of());
+                     FileObjectStore store = new FileObjectStore(java.nio.file.Files.createDirectories(dir.resolve("store")))) {
+                    r = new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(new Backup.Request(selector,
+                            new Backup.Copy(Compression.GZIP, false, null), true,
+                            new RunEngine.Drive(new RunEngine.Settings(1, 2, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
+                            Clock.systemUTC()));
+                    lines = CliFixture.lines(r.lines());
+                }
+                int planned = selector.all() ? orgs : 3;
+                assertThat(r.report().dryRun()).isTrue();
+                assertThat(r.report().holdsLines()).as("the dry run's report holds its orgs' lines").isFalse();
+                assertThat(r.report().orgs()).as("no org's line held in the report").isEmpty();
+                assertThat(r.lines().held()).as("a dry run of %d orgs: its lines held in memory", planned).isEqualTo(!selector.all());
+                assertThat(r.report().total()).isEqualTo(planned);
+                assertThat(r.report().count("planned")).isEqualTo(planned);
+                assertThat(lines).as("every planned org, in order").hasSize(planned);
+                for (int i = 0; i < planned; i++) {
+                    RunReport.Org o = lines.get(i);
+                    assertThat(o.orgId()).isEqualTo(String.format("org-%06d", i + 1));
+                    assertThat(o.outcome()).isEqualTo("planned");
+                    assertThat(o.detail().path("location").asText()).as("%s", o).endsWith("/" + o.orgId() + "/");
+                }
+            }
+            assertThat(CliFixture.count(url, "select count(*) from runs")).as("a dry run records no run").isZero();
+        }
+    }
+
     /** The one text {@code query} selects from the catalog at {@code url}. */
     private static String text(String url, String query) throws Exception {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement();

@@ -9,9 +9,10 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * A run's orgs' lines, each as its verb shows it, handed over one at a time in the run's order (by org id): those a dry
- * run's report holds ({@link #held}), or, for a run's report without lines ({@link RunReport#summary}), read back from the
- * run's items {@link #PAGE} at a time as they are handed over ({@link #read}), so that a fleet's are never held at once.
+ * A run's orgs' lines, each as its verb shows it, handed over one at a time in the run's order (by org id): a dry run's as
+ * it planned them ({@link PlannedLines}: held in memory up to a page, else spooled), or, for a run's report without lines
+ * ({@link RunReport#summary}), read back from the run's items {@link #PAGE} at a time as they are handed over
+ * ({@link #read}), so that a fleet's are never held at once.
  * {@code byPool}: the run's figures by pool for the metrics file, worked out when asked; {@code timingsOf}: the times of
  * the orgs of one outcome (each without a time as 0 ms), e.g. the catalog-pressure warning's median of those migrated.
  */
@@ -20,12 +21,6 @@ public record ReportLines(Consumer<Consumer<RunReport.Org>> all, Supplier<RunRep
 
     /** How many of a run's items are read at a time. */
     public static final int PAGE = 1000;
-
-    /** The lines {@code report} holds (a dry run's). */
-    public static ReportLines held(RunReport report) {
-        return new ReportLines(report.orgs()::forEach, () -> RunReport.ByPool.of(report), outcome -> Timings.of(report.orgs().stream()
-                .filter(o -> o.outcome().equals(outcome)).map(RunReport.Org::ms).toList()), true);
-    }
 
     /**
      * The lines of {@code report}'s run read from its items in {@code catalog} a page at a time (each page on a connection

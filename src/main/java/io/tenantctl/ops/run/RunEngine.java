@@ -135,8 +135,11 @@ public final class RunEngine {
     public record Ran(RunReport report, boolean interrupted) {
     }
 
-    /** What a dry run's orgs would come to: one line per org, and whether Ctrl-C stopped it. */
-    public record Planned(List<RunReport.Org> orgs, boolean interrupted) {
+    /**
+     * What a dry run's orgs would come to: its report (their counts, no line), their lines as the verb shows them, handed
+     * over one at a time ({@link #plan}), and whether Ctrl-C stopped it.
+     */
+    public record Planned(RunReport report, ReportLines lines, boolean interrupted) {
     }
 
     private final OpsContext ctx;
@@ -615,34 +618,75 @@ public final class RunEngine {
      * that does not answer is failed as the run would fail it), recording nothing and taking no lease. Each org is
      * planned, unchanged (nothing to do), skipped or failed as its {@link Job.Done} says; after Ctrl-C, the orgs not
      * reached, and those it stopped as it would stop them in the run, are not_started. An item the run would end before
-     * starting is reported with its status and why.
+     * starting is reported with its status and why. Each org's line, as the verb shows it ({@code line}), is handed on as
+     * each {@link ReportLines#PAGE} of the items is done, the page's in their order: the report keeps their counts, not the
+     * lines (a fleet's are many), which are held in memory up to a page and spooled past it ({@link PlannedLines}).
      */
-    public Planned plan(List<RunRepository.NewItem> items, Drive drive, java.util.function.BiFunction<String, String, Job.Done> work) {
+    public Planned plan(String verb, List<RunRepository.NewItem> items, Drive drive, java.util.function.BiFunction<String, String, Job.Done> work,
+                        java.util.function.UnaryOperator<RunReport.Org> line) {
+        return plan(verb, each -> {
+            for (int from = 0; from < items.size(); from += ReportLines.PAGE) {
+                each.accept(items.subList(from, Math.min(items.size(), from + ReportLines.PAGE)));
+            }
+        }, drive, work, line);
+    }
+
+    /**
+     * As {@link #plan(String, List, Drive, java.util.function.BiFunction, java.util.function.UnaryOperator)}, of the items
+     * {@code items} selects, read a page at a time as they are planned (on one catalog connection held meanwhile): a
+     * fleet's selection is never held at once either.
+     */
+    public Planned plan(String verb, RunRepository.Items items, Drive drive, java.util.function.BiFunction<String, String, Job.Done> work,
+                        java.util.function.UnaryOperator<RunReport.Org> line) {
+        return plan(verb, each -> items.forEachPage(ctx.catalog(), ReportLines.PAGE, each), drive, work, line);
+    }
+
+    private Planned plan(String verb, java.util.function.Consumer<java.util.function.Consumer<List<RunRepository.NewItem>>> pages, Drive drive,
+                         java.util.function.BiFunction<String, String, Job.Done> work, java.util.function.UnaryOperator<RunReport.Org> line) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
-        List<RunRepository.NewItem> toDo = items.stream().filter(i -> i.status() == null).toList();
-        Map<String, String> dead = io.tenantctl.ops.PoolHealth.unreachable(ctx, toDo.stream().map(RunRepository.NewItem::poolId).distinct()
-                .map(pools::get).filter(java.util.Objects::nonNull).toList());
-        Fanout.Result<Job.Done> fan = Fanout.run(toDo.stream()
-                .map(i -> new Fanout.Item(i.orgId(), i.poolId())).toList(), drive.settings().fanout(), item ->
-                item.group() != null && dead.containsKey(item.group()) ? new Job.Done(ItemStatus.FAILED, 0, dead.get(item.group()), null) : work.apply(item.id(), item.group()),
-                new Fanout.Listener<>() {
-                }, drive.cancel());
-        Map<String, RunReport.Org> lines = new HashMap<>();
-        for (Fanout.Outcome<Job.Done> o : fan.outcomes()) {
-            Job.Done d = o.ok() ? o.value() : failed(o.error());
-            String stoppedBy = o.ok() ? null : stoppedBy(drive.cancel(), o.error(), d.error());
-            // what the run would record, named as it would be; what the run would do is "planned" (nothing attempted: no
-            // attempts, no time); one Ctrl-C stopped, not_started
-            boolean planned = stoppedBy == null && d.status() == ItemStatus.SUCCEEDED;
-            lines.put(o.item().id(), new RunReport.Org(o.item().id(), o.item().group(), stoppedBy != null ? "not_started"
-                    : planned ? "planned" : d.status().db(), planned ? 0 : d.attempts(), planned ? 0 : o.millis(),
-                    stoppedBy != null ? stoppedBy : d.error(), stoppedBy != null ? null : d.detailJson()));
-        }
-        fan.notStarted().forEach(i -> lines.put(i.id(), new RunReport.Org(i.id(), i.group(), "not_started", 0, 0,
-                "not started: dry run interrupted", null)));
-        items.stream().filter(i -> i.status() != null)
-                .forEach(i -> lines.put(i.orgId(), new RunReport.Org(i.orgId(), i.poolId(), i.status().db(), 0, 0, i.error(), null)));
-        return new Planned(items.stream().map(i -> lines.get(i.orgId())).toList(), fan.cancelled());
+        Map<String, String> dead = new HashMap<>(); // each pool's check made once, when its first org is planned
+        java.util.Set<String> checked = new java.util.HashSet<>();
+        PlannedLines planned = new PlannedLines();
+        boolean[] interrupted = {drive.cancel().isCancelled()};
+        pages.accept(page -> {
+            List<Pool> unchecked = page.stream().filter(i -> i.status() == null).map(RunRepository.NewItem::poolId).distinct()
+                    .filter(p -> p != null && checked.add(p)).map(pools::get).filter(java.util.Objects::nonNull).toList();
+            dead.putAll(io.tenantctl.ops.PoolHealth.unreachable(ctx, unchecked));
+            List<Fanout.Item> toDo = page.stream().filter(i -> i.status() == null).map(i -> new Fanout.Item(i.orgId(), i.poolId())).toList();
+            Map<String, RunReport.Org> lines = new HashMap<>();
+            if (drive.cancel().isCancelled()) { // a Ctrl-C before this page: none of its orgs reached
+                toDo.forEach(i -> lines.put(i.id(), notReached(i)));
+                interrupted[0] = true;
+            } else {
+                Fanout.Result<Job.Done> fan = Fanout.run(toDo, drive.settings().fanout(), item -> item.group() != null && dead.containsKey(item.group())
+                        ? new Job.Done(ItemStatus.FAILED, 0, dead.get(item.group()), null) : work.apply(item.id(), item.group()), new Fanout.Listener<>() {
+                        }, drive.cancel());
+                fan.outcomes().forEach(o -> lines.put(o.item().id(), planned(o, drive.cancel())));
+                fan.notStarted().forEach(i -> lines.put(i.id(), notReached(i)));
+                interrupted[0] = fan.cancelled();
+            }
+            page.stream().filter(i -> i.status() != null)
+                    .forEach(i -> lines.put(i.orgId(), new RunReport.Org(i.orgId(), i.poolId(), i.status().db(), 0, 0, i.error(), null)));
+            page.forEach(i -> planned.accept(line.apply(lines.get(i.orgId()))));
+        });
+        return new Planned(RunReport.planned(verb, planned.counts()), planned.lines(), interrupted[0]);
+    }
+
+    /**
+     * A dry run's line of an org it worked on: what the run would record, named as it would be; what the run would do is
+     * "planned" (nothing attempted: no attempts, no time); one Ctrl-C stopped, not_started.
+     */
+    private static RunReport.Org planned(Fanout.Outcome<Job.Done> o, CancelToken cancel) {
+        Job.Done d = o.ok() ? o.value() : failed(o.error());
+        String stoppedBy = o.ok() ? null : stoppedBy(cancel, o.error(), d.error());
+        boolean planned = stoppedBy == null && d.status() == ItemStatus.SUCCEEDED;
+        return new RunReport.Org(o.item().id(), o.item().group(), stoppedBy != null ? "not_started" : planned ? "planned" : d.status().db(),
+                planned ? 0 : d.attempts(), planned ? 0 : o.millis(), stoppedBy != null ? stoppedBy : d.error(), stoppedBy != null ? null : d.detailJson());
+    }
+
+    /** A dry run's line of an org a Ctrl-C came before. */
+    private static RunReport.Org notReached(Fanout.Item i) {
+        return new RunReport.Org(i.id(), i.group(), "not_started", 0, 0, "not started: dry run interrupted", null);
     }
 
     /** How the error of an item failed for waiting past --busy-timeout ends (its org, or a move's target slot, held). */

@@ -91,13 +91,18 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
         /** Worked out from {@code report}'s lines. */
         public static ByPool of(RunReport report) {
             report.requireLines();
+            return of(report.orgs()::forEach, report.poolTimings());
+        }
+
+        /** Worked out from the lines {@code lines} hands over (a dry run's, {@link PlannedLines}), with the times by pool {@code poolTimings}. */
+        public static ByPool of(java.util.function.Consumer<java.util.function.Consumer<Org>> lines, Map<String, Timings> poolTimings) {
             Map<String, Map<String, Integer>> orgs = new TreeMap<>();
-            long retries = 0;
-            for (Org o : report.orgs()) {
+            long[] retries = {0};
+            lines.accept(o -> {
                 orgs.computeIfAbsent(o.poolId() == null ? "" : o.poolId(), k -> new TreeMap<>()).merge(o.outcome(), 1, Integer::sum);
-                retries += Math.max(0, o.attempts() - 1);
-            }
-            return new ByPool(orgs, new TreeMap<>(report.poolTimings()), retries);
+                retries[0] += Math.max(0, o.attempts() - 1);
+            });
+            return new ByPool(orgs, new TreeMap<>(poolTimings), retries[0]);
         }
 
         /**
@@ -149,9 +154,21 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
         return status == null || status == RunStatus.RUNNING ? null : "not started: run " + status.db();
     }
 
-    /** A dry run's report: the verb's planned orgs, in its order. */
+    /**
+     * A dry run's report holding its orgs' lines, in the verb's order: rebalance apply's, whose moves it plans itself
+     * (not through {@link RunEngine#plan}).
+     */
     public static RunReport planned(String verb, List<Org> orgs) {
         return new RunReport(null, verb, null, countsOf(orgs), Timings.of(List.of()), Map.of(), orgs, null, 0);
+    }
+
+    /**
+     * A dry run's report: how many of the verb's orgs came to each outcome ({@code counts}), without their lines (a fleet's
+     * are many: {@link RunEngine#plan} hands them over as {@link ReportLines}, held in memory or spooled).
+     */
+    public static RunReport planned(String verb, Map<String, Integer> counts) {
+        return new RunReport(null, verb, null, java.util.Collections.unmodifiableMap(new TreeMap<>(counts)), Timings.of(List.of()), Map.of(),
+                List.of(), null, 0, List.of());
     }
 
     /** This report with each org's line rewritten by the verb (e.g. its own detail), the counts taken again. */
