@@ -157,7 +157,7 @@ public final class FileObjectStore implements ObjectStore {
             Files.deleteIfExists(path);
             removeEmptyParents(path);
         } catch (IOException e) {
-            throw failure("cannot delete " + key, e);
+            throw deleteFailure("cannot delete " + key, e);
         }
     }
 
@@ -185,7 +185,7 @@ public final class FileObjectStore implements ObjectStore {
                 Files.deleteIfExists(temp);
                 removeEmptyParents(temp);
             } catch (IOException e) {
-                throw failure("cannot delete an unfinished upload under " + prefix, e);
+                throw deleteFailure("cannot delete an unfinished upload under " + prefix, e);
             }
         }
         removeEmptyDirectories(dir, prefix);
@@ -216,7 +216,7 @@ public final class FileObjectStore implements ObjectStore {
             } catch (DirectoryNotEmptyException | NoSuchFileException e) {
                 // it holds an object (or an upload another writer began), or it is gone already
             } catch (IOException e) {
-                throw failure("cannot delete the directory " + prefix, e);
+                throw deleteFailure("cannot delete the directory " + prefix, e);
             }
         }
     }
@@ -342,6 +342,20 @@ public final class FileObjectStore implements ObjectStore {
                 + io.tenantctl.IoErrors.describe(e) + (e instanceof AccessDeniedException ? "; tenantctl writes the store's files readable "
                 + "by their writer only: run it as the user that writes the store's backups, or give this user access to " + root : ""),
                 "store"), e);
+    }
+
+    /**
+     * A delete's failure as {@link #failure} says it, except one the file system refuses as it refuses every delete here (the
+     * directory not writable by this user: permission denied; an immutable directory: operation not permitted; a read-only
+     * mount), a {@link StoreRefusesWritesException} saying what to allow, as S3's refused delete is: a prune that deleted
+     * nothing for it says so once (exit 3), not each backup failed.
+     */
+    TenantctlException deleteFailure(String what, IOException e) {
+        boolean refused = e instanceof AccessDeniedException || e instanceof java.nio.file.FileSystemException f
+                && ("Operation not permitted".equals(f.getReason()) || "Read-only file system".equals(f.getReason()));
+        return !refused ? failure(what, e) : new StoreRefusesWritesException(what + " in " + describe() + ": "
+                + io.tenantctl.IoErrors.describe(e) + "; give the user tenantctl runs as write access to " + root
+                + " and the directories under it, or run it as the user that writes the store's backups", e);
     }
 
     /** Writes to the temp file, renames on close. */

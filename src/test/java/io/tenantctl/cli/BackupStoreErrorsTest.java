@@ -87,6 +87,77 @@ class BackupStoreErrorsTest {
     }
 
     /**
+     * A prune in a file:// store whose backup directories this user may not write in (chmod 555; as root, whom chmod does
+     * not refuse, made immutable) failed every backup it was to delete with 'permission denied', printed 'deleted 0 backups
+     * … failed 1' and 'the others were pruned', exit 1 — none were. As for an s3:// key that may not delete: one line, exit
+     * 3, saying what to allow, nothing deleted; once the directories are writable, the same prune prunes.
+     */
+    @Test
+    void aPruneInAFileStoreThatRefusesEveryDeleteSaysSoInOneLine() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String old = f.backups("acme", 2).get(0);
+            List<Path> refusing = List.of(f.storeDir.resolve("acme"), f.storeDir.resolve("acme").resolve(old));
+            try {
+                for (Path d : refusing) {
+                    java.nio.file.Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+                }
+                if (!refuses(refusing.get(1))) { // root: chmod does not refuse it, an immutable directory does
+                    for (Path d : refusing) {
+                        org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", d) == 0, "chattr +i, to make a directory root may not write in");
+                    }
+                }
+                for (String[] args : new String[][]{{"backups", "prune", "--keep-last", "1", "--keep-daily", "0"},
+                        {"backups", "prune", "--keep-last", "1", "--keep-daily", "0", "-o", "json"}}) {
+                    Cli.Result r = f.cli.run(args);
+                    assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                    String said = args.length > 6 ? CliFixture.strictJson(r).get("error").get("message").asText() : r.err().strip();
+                    assertThat(said.lines().count()).as("one line: " + r).isEqualTo(1);
+                    assertThat(said).as(r.toString()).contains("backups prune deleted nothing: the store refused the one backup it was to delete")
+                            .contains("cannot delete acme/" + old + "/manifest.json in " + f.storeDir.toUri())
+                            .contains("give the user tenantctl runs as write access to " + f.storeDir).endsWith("then prune again")
+                            .doesNotContain("were pruned");
+                    if (args.length <= 6) {
+                        assertThat(r.out()).as("no table claiming deletions: " + r).isEmpty();
+                    }
+                }
+                assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups")
+                        .findValuesAsText("status")).as("both backups still there, complete").containsExactly("complete", "complete");
+            } finally {
+                for (Path d : refusing) {
+                    chattr("-i", d);
+                    java.nio.file.Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                }
+            }
+            assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "prune", "--keep-last", "1", "--keep-daily", "0",
+                    "-o", "json")).get("deleted").asInt()).as("once it may delete there, the same prune prunes").isEqualTo(1);
+        }
+    }
+
+    /** Whether this process may not create a file in {@code dir}. */
+    private static boolean refuses(Path dir) {
+        try {
+            java.nio.file.Files.delete(java.nio.file.Files.createFile(dir.resolve(".probe")));
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    /** chattr {@code flag} {@code path}: its exit code, -1 where there is no chattr. */
+    private static int chattr(String flag, Path path) {
+        try {
+            return new ProcessBuilder("chattr", flag, path.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /**
      * An S3 store whose key may read the bucket but not write it (or whose bucket policy denies writes) passed the dry runs'
      * check, a listing: {@code backup --dry-run} planned the backup and {@code orgs delete --dry-run} said acme would get its
      * final backup there (exit 0), and the backup itself recorded a run that stopped at its first org. They start an upload

@@ -36,6 +36,24 @@ class FileObjectStoreTest extends ObjectStoreContractTest {
                 .contains("run it as the user that writes the store's backups, or give this user access to " + dir.resolve("store"));
     }
 
+    /**
+     * A delete refused with permission denied (a store directory this user may not write in) is the store refusing every
+     * delete, as S3's 403 is: a prune that deleted nothing for it says so once, exit 3. (The suite runs as root, whom chmod
+     * does not refuse: BackupStoreErrorsTest proves the prune with an immutable directory, "Operation not permitted".)
+     */
+    @Test
+    void aDeleteRefusedWithPermissionDeniedIsTheStoreRefusingWrites() {
+        Path manifest = dir.resolve("store/acme/b1/manifest.json");
+        io.tenantctl.TenantctlException e = ((FileObjectStore) store).deleteFailure("cannot delete acme/b1/manifest.json",
+                new java.nio.file.AccessDeniedException(manifest.toString()));
+        assertThat(StoreRefusesWritesException.in(e)).isPresent();
+        assertThat(e.category()).isEqualTo(io.tenantctl.TenantctlException.Category.CONFIG);
+        assertThat(e.getMessage()).contains("permission denied on " + manifest)
+                .contains("give the user tenantctl runs as write access to " + dir.resolve("store"));
+        assertThat(StoreRefusesWritesException.in(((FileObjectStore) store).deleteFailure("cannot delete acme/b1/manifest.json",
+                new java.nio.file.DirectoryNotEmptyException(manifest.toString())))).as("not a refusal").isEmpty();
+    }
+
     @Test
     void inFlightUploadIsAHiddenTempFileInTheTargetDirectoryAndAbortRemovesIt() throws IOException {
         ObjectStore.Upload upload = store.create("org/b1/users.ndjson");
