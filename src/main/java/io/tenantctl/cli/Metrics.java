@@ -93,7 +93,7 @@ final class Metrics {
 
     /**
      * As {@link #report(RunReport)}, for a report without lines: its figures by pool and the per-pool sums of its orgs'
-     * detail (backup's bytes and documents) worked out now, from the catalog and {@code lines} (each org's, read a page at a
+     * detail (backup's and rebalance's bytes and documents) worked out now, from the catalog and {@code lines} (each org's, read a page at a
      * time), only when a file is to be written.
      */
     void report(RunReport report, io.tenantctl.ops.run.ReportLines lines) {
@@ -110,7 +110,8 @@ final class Metrics {
     }
 
     /** Verb, outcome and detail field of each per-pool sum the file gives ({@link #perPoolSum}). */
-    private static final String[][] SUMMED = {{"backup", "backed_up", "bytes"}, {"backup", "backed_up", "docs"}};
+    private static final String[][] SUMMED = {{"backup", "backed_up", "bytes"}, {"backup", "backed_up", "docs"},
+            {"rebalance", "moved", "bytes"}, {"rebalance", "moved", "docs"}};
 
     /** The run's report, once there is one (its run id also goes on every log line from now on). */
     void report(RunReport report) {

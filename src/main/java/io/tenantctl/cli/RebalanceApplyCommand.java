@@ -2,7 +2,6 @@ package io.tenantctl.cli;
 
 import io.tenantctl.NextStep;
 import io.tenantctl.TenantctlException;
-import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Rebalance;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
@@ -57,7 +56,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         Rebalance.SavedPlan saved = planFile == null ? null : read(planFile);
         Rebalance.Result r = new Rebalance(ctx.ops()).apply(new Rebalance.ApplyRequest(saved == null ? null : saved.moves(), plan.request(),
                 move.limits(), dryRun.on, drive, saved));
-        metrics.report(r.report());
+        metrics.report(r.report(), r.lines());
         return render(ctx, r, fanout.detach);
     }
 
@@ -90,9 +89,15 @@ final class RebalanceApplyCommand implements Callable<Integer> {
                 : nextStep(f, runId);
     }
 
-    /** The run's report (apply and move): the common header, each move's figures, failures with their next step. */
+    /**
+     * The run's report (apply and move): the common header, each move's figures, failures with their next step; its counts,
+     * timings and slowest from the report, which holds no org's line, and the table, -o json's orgs[] and failed[] and the
+     * failures on stderr from the lines read from the run's items a page at a time, the table and the document printed once
+     * whole (a run of a page of orgs or fewer: read into memory first, printed as ever).
+     */
     static int render(CliContext ctx, Rebalance.Result r, boolean detached) {
         RunReport report = r.report();
+        io.tenantctl.ops.run.ReportLines lines = r.lines().heldUpTo(io.tenantctl.ops.run.ReportLines.PAGE, report.total());
         java.util.function.Function<RunReport.Org, NextStep> next = next(ctx, report.runId());
         List<String> left = leftOnDraining(r.leftOnDraining(), report.dryRun(), r.notes());
         if (ctx.json()) {
@@ -101,29 +106,29 @@ final class RebalanceApplyCommand implements Callable<Integer> {
             fields.put("planned", report.count("planned"));
             fields.put("notes", r.notes());
             fields.put("left_on_draining", r.leftOnDraining());
-            Output.json(ctx.out, Summary.json(report, r.interrupted(), fields, next));
-        } else if (!detached || !Summary.detached(ctx, report, report.orgs().size() + " moves")) {
+            Summary.print(ctx, lines, Summary.json(report, lines::forEach, lines.failed(), r.interrupted(), fields, next));
+        } else if (!detached || !Summary.detached(ctx, report, report.total() + " moves")) {
             // a detached run waiting for its workers is said by its line alone; one with no move (a plan of none) is over as
             // it is recorded, and said as without --detach
-            Output.table(ctx.out, List.of("org", "from", "to", "outcome", "docs", "bytes", "freeze_ms", "copy_ms", "MB/s", "error"),
-                    report.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), text(o, "to_pool"), o.outcome(), text(o, "docs"),
+            Summary.table(ctx, lines, List.of("org", "from", "to", "outcome", "docs", "bytes", "freeze_ms", "copy_ms", "MB/s", "error"),
+                    o -> Arrays.asList(o.orgId(), o.poolId(), text(o, "to_pool"), o.outcome(), text(o, "docs"),
                             text(o, "bytes"), text(o, report.dryRun() ? "predicted_freeze_ms" : "freeze_ms"), text(o, "copy_ms"),
-                            text(o, "mb_per_s"), o.error())).toList());
+                            text(o, "mb_per_s"), o.error()));
             r.notes().forEach(ctx::note);
             if (report.dryRun()) { // a move the real one would refuse is failed here too, with its reason and exit 1
                 ctx.out.println("dry run: nothing moved; " + report.count("planned") + " move(s) would run (freeze_ms is the prediction)"
-                        + (report.failed().isEmpty() ? "" : ", " + report.failed().size() + " would be refused"));
-                Summary.failures(ctx, Summary.failures(report, next));
+                        + (report.count("failed") == 0 ? "" : ", " + report.count("failed") + " would be refused"));
+                Summary.failures(ctx, lines.failed(), next);
                 left.forEach(l -> ctx.log("error", l, Map.of(), "error: " + l));
-                return report.failed().isEmpty() && left.isEmpty() ? 0 : 1;
+                return report.count("failed") == 0 && left.isEmpty() ? 0 : 1;
             }
-            ctx.out.println("run " + report.runId() + ": moved " + report.count("moved") + ", failed " + report.failed().size()
+            ctx.out.println("run " + report.runId() + ": moved " + report.count("moved") + ", failed " + report.count("failed")
                     + (r.interrupted() ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
             Summary.timings(ctx, report);
-            Summary.failures(ctx, Summary.failures(report, next));
+            Summary.failures(ctx, lines.failed(), next);
         }
         left.forEach(l -> ctx.log("error", l, Map.of(), "error: " + l)); // an error: the drain is not done (exit 1), said under -q too
-        return Summary.exitCode(ctx, report, r.interrupted(), report.failed().isEmpty() && left.isEmpty() ? 0 : 1);
+        return Summary.exitCode(ctx, report, r.interrupted(), report.count("failed") == 0 && left.isEmpty() ? 0 : 1);
     }
 
     /**

@@ -31,8 +31,8 @@ final class RebalanceResumeCommand implements Callable<Integer> {
         // a run it ended failed (a dead move it rolled back was the run's last, or an earlier one failed), each org not
         // moved with its next step, as that run's worker would have said
         Map<String, List<Summary.Failure>> notMoved = new LinkedHashMap<>();
-        resumed.endedFailed().stream().filter(r -> !r.failed().isEmpty())
-                .forEach(r -> notMoved.put(r.runId(), Summary.failures(r, RebalanceApplyCommand.next(ctx, r.runId()))));
+        resumed.endedFailed().stream().filter(r -> r.report().count("failed") > 0) // its failed orgs read from the run's items
+                .forEach(r -> notMoved.put(r.report().runId(), Summary.failures(r.lines().failed(), RebalanceApplyCommand.next(ctx, r.report().runId()))));
         // and one it ended failed for its drain left undone: exit 1, naming the orgs, as that run's apply --resume does
         int exit = resumed.leftOnDraining().isEmpty() && notMoved.isEmpty() ? 0 : 1;
         if (ctx.json()) {

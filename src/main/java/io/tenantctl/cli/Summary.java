@@ -124,6 +124,14 @@ final class Summary {
         return report.failed().stream().map(f -> new Failure(f.orgId(), f.poolId(), f.error(), nextStep.apply(f))).toList();
     }
 
+    /** As {@link #failures(RunReport, java.util.function.Function)}, for the failed orgs' lines {@code failedLines} hands over (read from a run's items). */
+    static List<Failure> failures(java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> failedLines,
+                                  java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
+        List<Failure> out = new java.util.ArrayList<>();
+        failedLines.accept(f -> out.add(new Failure(f.orgId(), f.poolId(), f.error(), nextStep.apply(f))));
+        return out;
+    }
+
     /** An org's ATTEMPTS cell: none ("-") for an org a dry run only planned, which attempted nothing. */
     static String attempts(RunReport.Org o) {
         return o.outcome().equals("planned") ? null : String.valueOf(o.attempts());

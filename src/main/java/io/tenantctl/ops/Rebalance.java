@@ -15,6 +15,7 @@ import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
 import io.tenantctl.ops.run.OutcomeNames;
 import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.ReportLines;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
@@ -119,12 +120,11 @@ public final class Rebalance {
 
     /**
      * {@code rebalance apply/move}: the run as every verb reports it (outcomes moved, failed, not_started; a dry run's
-     * planned), each move's figures in its org's detail: move_id, to_pool, docs, bytes, freeze_ms, copy_ms, mb_per_s.
+     * planned) — a run's report its counts, timings and slowest, no org's line held — and each org's line ({@code lines},
+     * a run's read from its items a page at a time), each move's figures in its detail: move_id, to_pool, docs, bytes,
+     * freeze_ms, copy_ms, mb_per_s.
      */
-    public record Result(RunReport report, boolean interrupted, List<String> notes, Map<String, List<String>> leftOnDraining) {
-        public Result(RunReport report, boolean interrupted) {
-            this(report, interrupted, List.of(), Map.of());
-        }
+    public record Result(RunReport report, boolean interrupted, List<String> notes, Map<String, List<String>> leftOnDraining, ReportLines lines) {
     }
 
     /** One move as {@code rebalance status} shows it. */
@@ -428,7 +428,7 @@ public final class Rebalance {
             Map<String, Integer> givenBack = LeaseRecovery.placesGivenBack(ctx);
             Map<String, Integer> alsoIn = new java.util.HashMap<>();
             givenBack.forEach((pool, n) -> alsoIn.put(pool, -n));
-            List<RunReport.Org> lines = new ArrayList<>();
+            List<RunReport.Org> planned = new ArrayList<>();
             List<PlannedMove> selected = select(req, notes, unplaced, givenBack);
             // the run pings each move's source pool before it: one that does not answer fails its moves unstarted, so here too
             Map<String, Pool> byId = ctx.catalog().pools().byId();
@@ -445,11 +445,11 @@ public final class Rebalance {
             for (PlannedMove m : selected) {
                 toStart.merge(m.toPool(), -1, Integer::sum);
                 if (m.fromPool() != null && silent.containsKey(m.fromPool())) { // as the run records it: no target, its pool's error
-                    lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, silent.get(m.fromPool()), null));
+                    planned.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, silent.get(m.fromPool()), null));
                     continue;
                 }
                 if (onTargetAlready(m.orgId(), new Target(m.orgId(), m.fromPool(), m.toPool()))) {
-                    lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "unchanged", 0, 0, null, Json.args("to_pool", m.toPool(),
+                    planned.add(new RunReport.Org(m.orgId(), m.fromPool(), "unchanged", 0, 0, null, Json.args("to_pool", m.toPool(),
                             "note", "already on pool " + m.toPool())));
                     continue;
                 }
@@ -461,21 +461,22 @@ public final class Rebalance {
                             : mover.size(ctx.catalog().pools().get(org.poolId()), org.databaseName());
                     long predicted = mover.refuseLongFreeze(m.orgId(), size, limits);
                     alsoIn.merge(m.toPool(), 1, Integer::sum); // its source's place stays taken until the move flips, as in the apply
-                    lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null, Json.args("to_pool", m.toPool(), "docs",
+                    planned.add(new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null, Json.args("to_pool", m.toPool(), "docs",
                             size.docs(), "bytes", size.bytes(), "predicted_freeze_ms", predicted, "reason", m.reason())));
                 } catch (Mover.Refused e) {
-                    lines.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, e.getMessage(),
+                    planned.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, e.getMessage(),
                             refused(e, new Target(m.orgId(), m.fromPool(), m.toPool()), limits.freezeGraceMs(), room)));
                 }
             }
             // as the real apply: a drain that cannot empty its pools is said, and exits 1
-            return new Result(RunReport.planned(VERB, lines), false, notes, req.moves() == null ? leftOnDraining(unplaced) : Map.of());
+            RunReport report = RunReport.planned(VERB, planned);
+            return new Result(report, false, notes, req.moves() == null ? leftOnDraining(unplaced) : Map.of(), ReportLines.held(report));
         }
         // a drain planned by the run that could not empty its pools (no room elsewhere) is not done: said, exit 1, and
         // its run ends failed, as a run whose orgs were not all done does, saying why — by whichever worker ends it (the
         // planner, a --join'ed worker, a --resume), from the orgs the run recorded it could not place; orgs left by choice
         // (--exclude, --max-moves) or failed (counted as failures) are not "no room"
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE), () -> start(engine, req, notes, unplaced), run ->
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE).withoutLines(), () -> start(engine, req, notes, unplaced), run ->
                 work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool()));
         // a --detach'ed run's creator works on none of it: the workers that --join it say what its drain left, unless
         // it had nothing to do and the creator ended it
@@ -483,7 +484,8 @@ public final class Rebalance {
         Args recorded = Json.read(ran.report().runId(), ctx.catalog().runs().get(ran.report().runId()).args(), Args.class);
         Map<String, List<String>> left = worked && !ran.interrupted() ? leftOnDraining(recorded.unplaced()) : Map.of();
         // one that did not plan it says what its planner said of the orgs left: the plan's notes (a pool with room not in --pool)
-        return new Result(ran.report(), ran.interrupted(), control.existing() && !left.isEmpty() ? recorded.notes() : notes, left);
+        return new Result(ran.report(), ran.interrupted(), control.existing() && !left.isEmpty() ? recorded.notes() : notes, left,
+                ReportLines.read(ctx.catalog(), ran.report(), OutcomeNames.of(DONE), o -> o)); // no line held: a page at a time
     }
 
     /** Why a drain that leaves {@code left} on its pools is not done, or null when it left none. */
@@ -818,10 +820,15 @@ public final class Rebalance {
     /**
      * What {@link #resumeMoves} did, a line each, and the orgs a drain left on its draining pools (by pool) in the runs
      * it ended failed (recording a dead worker's last item): judged as the run's workers judge it, apply's exit 1; and
-     * those runs' reports ({@code endedFailed}, with lines: their failed orgs, a rolled-back move's among them); and the
-     * notes of the plans of the runs whose drain it says is undone, as their planners said them.
+     * those runs ({@code endedFailed}: each one's report, without lines, and its orgs' lines read from its items a page at
+     * a time: its failed orgs, a rolled-back move's among them); and the notes of the plans of the runs whose drain it says
+     * is undone, as their planners said them.
      */
-    public record Resumed(List<String> lines, Map<String, List<String>> leftOnDraining, List<RunReport> endedFailed, List<String> notes) {
+    public record Resumed(List<String> lines, Map<String, List<String>> leftOnDraining, List<Ended> endedFailed, List<String> notes) {
+    }
+
+    /** A run {@link #resumeMoves} ended failed: its report (no org's line held) and its orgs' lines, read when handed over. */
+    public record Ended(RunReport report, ReportLines lines) {
     }
 
     /** {@link #resume}, saying too what the drains of the runs it ended left undone. */
@@ -865,7 +872,7 @@ public final class Rebalance {
             }
         }
         Map<String, List<String>> left = new LinkedHashMap<>();
-        List<RunReport> endedFailed = new ArrayList<>();
+        List<Ended> endedFailed = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         running.stream().map(runId -> ctx.catalog().runs().get(runId)).filter(r -> r.verb().equals(VERB) && r.status().equals("failed"))
                 .forEach(r -> {
@@ -873,7 +880,8 @@ public final class Rebalance {
                     Map<String, List<String>> leftByRun = leftOnDraining(args.unplaced());
                     leftByRun.forEach((pool, orgs) -> left.computeIfAbsent(pool, k -> new ArrayList<>()).addAll(orgs));
                     notes.addAll(leftByRun.isEmpty() ? List.of() : args.notes());
-                    endedFailed.add(RunEngine.report(ctx.catalog(), r.runId(), OutcomeNames.of(DONE)));
+                    RunReport report = RunEngine.report(ctx.catalog(), r.runId(), OutcomeNames.of(DONE).withoutLines());
+                    endedFailed.add(new Ended(report, ReportLines.read(ctx.catalog(), report, OutcomeNames.of(DONE), o -> o)));
                 });
         return new Resumed(out, left, endedFailed, notes);
     }

@@ -9,6 +9,7 @@ import io.tenantctl.ops.MigrateAll;
 import io.tenantctl.ops.OpsContext;
 import io.tenantctl.ops.Progress;
 import io.tenantctl.ops.Provision;
+import io.tenantctl.ops.Rebalance;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.RunReport;
@@ -36,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@link VerifyKeepsNoOrgsFindingsInItsReportTest}), the report now keeps the run's counts, timings and slowest few,
  * whoever asks, and what lists every org (-o json's orgs[] and failed[], the table) reads the run's items a page at a
  * time: the same orgs, each with its outcome and detail, as the catalog recorded them. The memory itself is measured by
- * the slow-tagged {@link ARunOfAFleetsOrgsListedUnderASmallHeapTest}.
+ * the slow-tagged {@link ARunOfAFleetsOrgsListedUnderASmallHeapTest}. Rebalance apply's too: its -o json, table and
+ * metrics file's moved bytes read the run's items.
  */
 class FanOutRunsKeepNoOrgsLinesInTheirReportTest {
 
@@ -216,6 +218,66 @@ class FanOutRunsKeepNoOrgsLinesInTheirReportTest {
                 }
             }
             assertThat(CliFixture.count(url, "select count(*) from runs")).as("a dry run records no run").isZero();
+        }
+    }
+
+    @Test
+    void rebalanceApplysReportHoldsNoOrgsLineAndItsJsonTableAndMetricsListEveryMoveTheCatalogRecorded() throws Exception {
+        List<String> orgIds = List.of("acme", "globex", "initech", "umbrella");
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision(orgIds.toArray(String[]::new));
+            f.seedNotesOf(orgIds, 5);
+
+            Rebalance.Result r;
+            List<RunReport.Org> lines;
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of())) {
+                Rebalance rebalance = new Rebalance(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"));
+                r = rebalance.apply(new Rebalance.ApplyRequest(List.of(rebalance.planOne("acme", "pool-1"), rebalance.planOne("globex", "pool-1")),
+                        null, new Rebalance.Limits(java.time.Duration.ofSeconds(30), java.time.Duration.ZERO, false), false,
+                        new RunEngine.Drive(new RunEngine.Settings(1, 2, 0, false), RunControl.START, new CancelToken(), Progress.NONE)));
+                lines = CliFixture.lines(r.lines());
+            }
+            assertThat(r.report().holdsLines()).as("the report holds its orgs' lines").isFalse();
+            assertThat(r.report().orgs()).as("no org's line held (the run's items in the catalog hold them)").isEmpty();
+            assertThat(r.report().total()).as("every org of the run counted").isEqualTo(items(f, r.report().runId())).isEqualTo(2);
+            assertThat(r.report().count("moved")).isEqualTo(2);
+            assertThat(lines).extracting(RunReport.Org::orgId).containsExactly("acme", "globex");
+            for (RunReport.Org o : lines) { // each line's move the one the catalog recorded for the org in this run
+                assertThat(o.outcome()).as("%s", o).isEqualTo("moved");
+                assertThat(o.detail().path("move_id").asText()).as("%s", o).isEqualTo(text(f.catalogUrl,
+                        "select move_id from moves where org_id = '" + o.orgId() + "' and run_id = '" + r.report().runId() + "'"));
+                assertThat(o.detail().path("to_pool").asText()).as("%s", o).isEqualTo("pool-1");
+            }
+
+            Path plan = java.nio.file.Files.writeString(dir.resolve("plan.json"), "{\"moves\": [{\"org_id\": \"initech\", \"from_pool\": \"pool-0\", "
+                    + "\"to_pool\": \"pool-1\"}, {\"org_id\": \"umbrella\", \"from_pool\": \"pool-0\", \"to_pool\": \"pool-1\"}]}");
+            Path prom = dir.resolve("tenantctl_rebalance.prom");
+            JsonNode doc = strictJson(ok(f.cli, "rebalance", "apply", "--plan", plan.toString(), "--freeze-grace", "0", "-o", "json",
+                    "--metrics-file", prom.toString()));
+            String runId = doc.get("run_id").asText();
+            assertThat(doc.get("orgs")).as("every org of the run").hasSize((int) items(f, runId));
+            List<String> listed = new ArrayList<>();
+            long bytes = 0;
+            for (JsonNode line : doc.get("orgs")) {
+                listed.add(line.get("org_id").asText());
+                assertThat(line.get("outcome").asText()).as("%s", line).isEqualTo("moved");
+                assertThat(line.get("move_id").asText()).as("%s", line).isEqualTo(text(f.catalogUrl,
+                        "select move_id from moves where org_id = '" + line.get("org_id").asText() + "' and run_id = '" + runId + "'"));
+                assertThat(line.get("bytes").asLong()).as("%s", line).isPositive();
+                bytes += line.get("bytes").asLong();
+            }
+            assertThat(listed).containsExactly("initech", "umbrella");
+            assertThat(doc.get("failed")).isEmpty();
+            assertThat(MetricsFileTest.gauge(MetricsFileTest.parse(prom), "tenantctl_moved_bytes", "verb", "rebalance", "pool", "pool-0"))
+                    .as("the bytes moved off pool-0, the run's orgs' sum").isEqualTo(bytes);
+
+            Path back = java.nio.file.Files.writeString(dir.resolve("back.json"), "{\"moves\": [{\"org_id\": \"acme\", \"from_pool\": \"pool-1\", "
+                    + "\"to_pool\": \"pool-0\"}, {\"org_id\": \"globex\", \"from_pool\": \"pool-1\", \"to_pool\": \"pool-0\"}]}");
+            Cli.Result table = ok(f.cli, "rebalance", "apply", "--plan", back.toString(), "--freeze-grace", "0");
+            for (String org : List.of("acme", "globex")) {
+                assertThat(table.out()).as(table.out()).containsPattern("(?m)^" + org + "\\s+pool-1\\s+pool-0\\s+moved\\s+\\d+\\s+\\d+");
+            }
+            assertThat(table.out()).contains("moved 2, failed 0");
         }
     }
 

@@ -68,7 +68,7 @@ class GcDuringFlippedMoveTest {
             Org org = f.catalog.orgs().get("acme");
             assertThat(org.poolId()).isEqualTo("p2");
             assertThat(org.status()).isEqualTo(Org.ACTIVE);
-            io.tenantctl.ops.run.RunReport.Org line = r.report().orgs().get(0);
+            io.tenantctl.ops.run.RunReport.Org line = r.lines().first();
             if (!line.outcome().equals("moved")) { // reported as failed: then it must say where the org is and what finishes the move
                 assertThat(line.error()).as(r.report().toString()).contains("p2").contains("rebalance resume");
                 List<String> resumed = new Rebalance(f.ctx).resume(false);

@@ -87,7 +87,7 @@ class MoveOfAnOrgWhoseExpiredDocumentsThePoolsDeleteTest {
             Rebalance.Result r = f.move(rebalance, "acme", "p2");
 
             assertThat(r.report().count("failed")).as(r.report().toString()).isEqualTo(1);
-            assertThat(r.report().orgs().get(0).error()).contains("verification failed").contains("sessions")
+            assertThat(r.lines().first().error()).contains("verification failed").contains("sessions")
                     .contains("source changed during the freeze");
             assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p1");
             assertThat(f.catalog.orgs().get("acme").status()).isEqualTo(Org.ACTIVE);
@@ -111,7 +111,7 @@ class MoveOfAnOrgWhoseExpiredDocumentsThePoolsDeleteTest {
             Rebalance.Result r = f.move(rebalance, "acme", "p2");
 
             assertThat(r.report().count("failed")).as(r.report().toString()).isEqualTo(1);
-            assertThat(r.report().orgs().get(0).error()).contains("verification failed").contains("sessions").contains("s-new");
+            assertThat(r.lines().first().error()).contains("verification failed").contains("sessions").contains("s-new");
             assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p1");
             assertThat(source.getCollection("sessions").countDocuments(new Document("_id", "s-new"))).isEqualTo(1);
         }

@@ -41,7 +41,7 @@ class MoveWithCompoundIdsInAnotherFieldOrderTest {
             });
             Rebalance.Result r = f.move(rebalance, "acme", "p2");
 
-            assertThat(r.report().count("moved")).as(String.valueOf(r.report().orgs().get(0).error())).isEqualTo(1);
+            assertThat(r.report().count("moved")).as(String.valueOf(r.lines().first().error())).isEqualTo(1);
             assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p2");
             var moved = f.current("acme").getCollection("visits", BsonDocument.class);
             assertThat(moved.find().into(new java.util.ArrayList<>())).extracting(d -> d.get("_id"))

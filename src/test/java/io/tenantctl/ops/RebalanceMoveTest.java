@@ -179,7 +179,7 @@ class RebalanceMoveTest {
 
             assertThat(writableWhileFrozen).containsExactly(false);
             assertThat(r.report().count("failed")).isEqualTo(1);
-            String error = r.report().orgs().get(0).error();
+            String error = r.lines().first().error();
             assertThat(error).contains("verification failed").contains("notes").contains("source changed during the freeze")
                     .contains("missing on target 1 [late]");
             Org org = f.catalog.orgs().get("acme");
@@ -205,7 +205,7 @@ class RebalanceMoveTest {
 
             Rebalance.Result r = f.move(rebalance, "acme", "p2");
 
-            String error = r.report().orgs().get(0).error();
+            String error = r.lines().first().error();
             assertThat(error).contains("verification failed").contains("different 1 [7]").contains("target org_acme on p2 dropped");
             assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p1");
             assertThat(f.current("acme").getCollection("notes").find(new Document("_id", 7)).first().getString("text")).isEqualTo("edited");
@@ -289,11 +289,11 @@ class RebalanceMoveTest {
             Rebalance rebalance = new Rebalance(f.ctx);
 
             Rebalance.Result refused = f.move(rebalance, "acme", "p2", Duration.ofMillis(1), false);
-            assertThat(refused.report().orgs().get(0).error()).contains("predicted to be frozen").contains("--max-freeze 1 ms");
+            assertThat(refused.lines().first().error()).contains("predicted to be frozen").contains("--max-freeze 1 ms");
             assertThat(f.catalog.moves().list("acme", 10)).as("nothing was started").isEmpty();
 
             Rebalance.Result aborted = f.move(rebalance, "acme", "p2", Duration.ofMillis(1), true);
-            assertThat(aborted.report().orgs().get(0).error()).contains("ran past --max-freeze").contains("on p2 dropped");
+            assertThat(aborted.lines().first().error()).contains("ran past --max-freeze").contains("on p2 dropped");
             Org org = f.catalog.orgs().get("acme");
             assertThat(org.poolId()).isEqualTo("p1");
             assertThat(org.status()).isEqualTo(Org.ACTIVE);
@@ -316,7 +316,7 @@ class RebalanceMoveTest {
             Rebalance.Result first = f.move(rebalance, "acme", "p2");
 
             assertThat(first.report().count("moved")).isEqualTo(1);
-            assertThat(second.get(0).report().orgs().get(0).error()).contains("org acme is busy: move by");
+            assertThat(second.get(0).lines().first().error()).contains("org acme is busy: move by");
             assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p2");
             assertThat(f.catalog.moves().list("acme", 10)).hasSize(1);
         }
@@ -427,7 +427,7 @@ class RebalanceMoveTest {
 
             Rebalance.Result r = f.move(new Rebalance(f.ctx), "acme", "p2");
 
-            assertThat(r.report().orgs().get(0).error()).contains("org acme is busy: backup by other-host/4242/abcd (run run-x)");
+            assertThat(r.lines().first().error()).contains("org acme is busy: backup by other-host/4242/abcd (run run-x)");
             assertThat(f.catalog.orgs().get("acme").poolId()).isEqualTo("p1");
             assertThat(f.catalog.orgs().get("acme").status()).isEqualTo(Org.ACTIVE);
             assertThat(f.catalog.moves().list("acme", 10)).as("no move was recorded").isEmpty();
