@@ -147,7 +147,7 @@ final class SchemaDiffCommand implements Callable<Integer> {
         for (SchemaDiff.Extra x : constraining) { // left by a rollback, say: the application the manifest is for fails on it
             ctx.out.println("extra index " + x.collection() + "." + x.index().name() + " " + x.index().describe() + " is not harmless: "
                     + x.effect(manifestName()) + (d.diff().unlisted(x) ? "; its collection is not in the manifest, which no rollout touches: "
-                    + "if its documents are to be kept, drop it on the pool: " + SchemaDiff.dropByHand(d.databaseName(), x)
+                    + "if its documents are to be kept, drop it on the pool: " + d.dropByHand(x)
                     : "; the way back" + unlessSkipped(d) + ": tenantctl migrate-all --org " + d.orgId() + manifestOption(d)
                     + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)"));
         }

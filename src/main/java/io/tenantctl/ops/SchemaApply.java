@@ -2,6 +2,7 @@ package io.tenantctl.ops;
 
 import com.mongodb.MongoCommandException;
 import com.mongodb.client.MongoDatabase;
+import io.tenantctl.pool.PoolUri;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.CollectionSpec;
 import io.tenantctl.schema.IndexSpec;
@@ -179,8 +180,8 @@ final class SchemaApply {
      * indexes (the manifest's {@code drop} lists) removed after the new ones existed; {@code duplicates}: what the
      * pre-flight check found under new unique indexes; {@code constraining}: the extras that refuse writes or delete documents
      * the manifest would not (see {@link SchemaDiff.Extra#effect}), with what each does; {@code dropByHand}: those of them on
-     * a collection the manifest does not list, which no rollout touches (not even --prune), each with the mongosh line that
-     * drops it ({@link SchemaDiff#dropByHand}, as schema diff and verify give it).
+     * a collection the manifest does not list, which no rollout touches (not even --prune), each with the mongosh script that
+     * drops it ({@link SchemaDiff#dropByHand}; a rollout's, {@link #on} its pool: the line to paste, as schema diff and verify give it).
      */
     record Plan(List<String> createCollections, List<String> createIndexes, List<String> conflicts, List<String> replaced,
                 List<String> dropped, List<String> extras, List<String> pruned, List<String> duplicates, List<String> expiring,
@@ -188,6 +189,12 @@ final class SchemaApply {
         boolean changes() {
             return !createCollections.isEmpty() || !createIndexes.isEmpty() || !replaced.isEmpty() || !dropped.isEmpty()
                     || !pruned.isEmpty();
+        }
+
+        /** This plan with each dropByHand command the mongosh line that runs it on {@code pool} ({@link PoolUri#mongosh}). */
+        Plan on(io.tenantctl.catalog.Pool pool) {
+            return new Plan(createCollections, createIndexes, conflicts, replaced, dropped, extras, pruned, duplicates, expiring,
+                    constraining, dropByHand.stream().map(b -> new ByHand(b.index(), PoolUri.stored(pool.uri()).mongosh(b.command()))).toList());
         }
     }
 
@@ -267,7 +274,7 @@ final class SchemaApply {
                         java.util.Collection<String> inspect, boolean replaceConflicting, boolean prune, boolean allowExpiry,
                         boolean dryRun, Retry.Attempts attempts, Runnable beforeFirstWrite) {
         return migrate(ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName()), target, inspect, replaceConflicting, prune,
-                allowExpiry, dryRun, ctx.retry(), attempts, beforeFirstWrite, existing -> refuseIfGone(ctx, pool, org, existing, attempts));
+                allowExpiry, dryRun, ctx.retry(), attempts, beforeFirstWrite, existing -> refuseIfGone(ctx, pool, org, existing, attempts)).on(pool);
     }
 
     /**

@@ -36,9 +36,17 @@ public final class SchemaInspect {
     public record Summary(String source, String hash, int collections, int indexes, List<CollectionSummary> items) {
     }
 
-    /** {@code databaseExists}: false when the pool has no database by the org's name (its diff then lists everything missing). */
+    /**
+     * {@code databaseExists}: false when the pool has no database by the org's name (its diff then lists everything missing);
+     * {@code poolUri}: the pool's, printed only redacted (see {@link #dropByHand}).
+     */
     public record OrgDiff(String orgId, String poolId, String databaseName, String recordedHash, String manifestHash,
-                          SchemaDiff diff, boolean databaseExists, String status) {
+                          SchemaDiff diff, boolean databaseExists, String status, PoolUri poolUri) {
+
+        /** The mongosh line, to paste, that drops {@code x} on the org's pool (as verify and migrate-all give it). */
+        public String dropByHand(SchemaDiff.Extra x) {
+            return poolUri.mongosh(SchemaDiff.dropByHand(databaseName, x));
+        }
     }
 
     private final OpsContext ctx;
@@ -102,7 +110,8 @@ public final class SchemaInspect {
                     + PoolUri.stored(pool.uri()).redacted() + "): " + e.getMessage()
                     + " — check the pool with 'tenantctl pools stats " + pool.poolId() + "' (it pings it)", e);
         }
-        return new OrgDiff(orgId, pool.poolId(), org.databaseName(), org.schemaHash(), manifest.hash(), diff, exists, org.status().db());
+        return new OrgDiff(orgId, pool.poolId(), org.databaseName(), org.schemaHash(), manifest.hash(), diff, exists, org.status().db(),
+                PoolUri.stored(pool.uri()));
     }
 
     /** Whether {@code pool} lists {@code name}; true when its user may not list databases (code 13): its collections then say. */

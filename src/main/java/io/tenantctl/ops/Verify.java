@@ -1045,7 +1045,7 @@ public final class Verify {
                             diff = diff(db, manifest.get());
                         }
                     }
-                    drift(org, hash, diff, refused, out);
+                    drift(pool, org, hash, diff, refused, out);
                 }
             }
             backup(org, out);
@@ -1122,8 +1122,8 @@ public final class Verify {
                     ? Json.write(List.of(c.collection(), c.wanted().name(), c.wanted().describe(), c.actual().describe())) : c.describe();
         }
 
-        /** The schema findings of {@code diff}; {@code refused}: missing indexes --fix does not build (collection.index: why). */
-        private void drift(Org org, String hash, SchemaDiff diff, Map<String, String> refused, List<Map<String, Object>> out) {
+        /** The schema findings of {@code diff} (of {@code org} on {@code pool}); {@code refused}: missing indexes --fix does not build (collection.index: why). */
+        private void drift(Pool pool, Org org, String hash, SchemaDiff diff, Map<String, String> refused, List<Map<String, Object>> out) {
             String schema = schemaOption(org, hash);
             List<String> missing = new ArrayList<>(diff.missingCollections().stream().map(c -> item(c, null)).toList());
             diff.missingIndexes().forEach((c, list) -> list.forEach(i -> missing.add(item(c, i.name()))));
@@ -1166,7 +1166,8 @@ public final class Verify {
                 List<String> constraining = diff.constraining().stream().map(x -> x.collection() + "." + x.index().name() + " ("
                         + x.effect("its manifest") + ")").toList();
                 // one on a collection the manifest does not list: no rollout touches it, dropped by hand if its documents are to stay
-                List<String> byHand = diff.constraining().stream().filter(diff::unlisted).map(x -> SchemaDiff.dropByHand(org.databaseName(), x)).toList();
+                List<String> byHand = diff.constraining().stream().filter(diff::unlisted)
+                        .map(x -> PoolUri.stored(pool.uri()).mongosh(SchemaDiff.dropByHand(org.databaseName(), x))).toList();
                 String unlisted = "in a collection its manifest does not list, which no rollout touches: if its documents are to be kept, "
                         + "drop it on the pool: " + String.join("; ", byHand);
                 out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) and "
@@ -1203,6 +1204,12 @@ public final class Verify {
         /** How many of an org's newest runs of a verb that applied a manifest to it are looked through for its file. */
         private static final int APPLIED_RUNS_LOOKED_AT = 50;
 
+        /** The mongosh command that makes {@code database} on {@code pool} with one empty {@code collection} (see {@link PoolUri#mongosh}). */
+        private static String emptyDatabase(Pool pool, String database, String collection) {
+            return PoolUri.stored(pool.uri()).mongosh("db.getSiblingDB(\"" + database + "\").createCollection(\""
+                    + collection.replace("\\", "\\\\").replace("\"", "\\\"") + "\")");
+        }
+
         /**
          * The --schema of a fix for an org checked against manifest {@code hash}, as pasted: none for the built-in manifest
          * (schema diff's and migrate-all's default), the file the newest provision or migrate-all run that applied that
@@ -1210,21 +1217,6 @@ public final class Verify {
          * failed on it, with another manifest), else the catalog's copy by its hash ({@code --schema-hash}, which schema diff and
          * migrate-all take), else — the catalog does not hold it — the placeholder MANIFEST (the file the org was rolled out with).
          */
-        /**
-         * The mongosh command that makes {@code database} on {@code pool} with one empty {@code collection}: the pool's URI
-         * as shown (redacted), in double quotes so that the shell fills in its ${VAR}s as tenantctl does.
-         */
-        private static String emptyDatabase(Pool pool, String database, String collection) {
-            StringBuilder uri = new StringBuilder("\"");
-            String shown = PoolUri.stored(pool.uri()).redacted();
-            for (int i = 0; i < shown.length(); i++) {
-                char c = shown.charAt(i);
-                uri.append(c == '"' || c == '\\' || c == '`' || (c == '$' && !shown.startsWith("${", i)) ? "\\" + c : String.valueOf(c));
-            }
-            String js = "db.getSiblingDB(\"" + database + "\").createCollection(\"" + collection.replace("\\", "\\\\").replace("\"", "\\\"") + "\")";
-            return "mongosh " + uri + "\" --quiet --eval '" + js.replace("'", "'\\''") + "'";
-        }
-
         private String schemaOption(Org org, String hash) {
             if (hash != null && hash.equals(BuiltIn.HASH)) {
                 return "";

@@ -398,6 +398,20 @@ public final class PoolUri {
         return redact(raw);
     }
 
+    /**
+     * The mongosh command, one line to paste, that runs {@code js} on this pool: its URI as shown ({@link #redacted}, no
+     * secret), in double quotes so that the shell fills in its ${VAR}s as tenantctl does, and {@code js} in single quotes.
+     */
+    public String mongosh(String js) {
+        String shown = redacted();
+        StringBuilder line = new StringBuilder("mongosh \"");
+        for (int i = 0; i < shown.length(); i++) {
+            char c = shown.charAt(i);
+            line.append(c == '"' || c == '\\' || c == '`' || (c == '$' && !shown.startsWith("${", i)) ? "\\" + c : String.valueOf(c));
+        }
+        return line + "\" --quiet --eval '" + js.replace("'", "'\\''") + "'";
+    }
+
     static String redact(String raw) {
         if (!raw.startsWith("mongodb://") && !raw.startsWith("mongodb+srv://")) {
             // not one pools add stores (http://…, mongodb:/… written by hand or an older tenantctl): where its user info

@@ -66,10 +66,15 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         return new java.util.TreeSet<>(existing).stream().filter(name -> !listed.contains(name) && !name.startsWith("system.")).toList();
     }
 
-    /** The mongosh line that drops {@code x} from {@code database}. */
+    /** The mongosh script that drops {@code x} from {@code database} (the pool's own URI runs it: PoolUri#mongosh). */
     public static String dropByHand(String database, Extra x) {
-        return "db.getSiblingDB('" + database + "')." + (x.collection().matches("[A-Za-z_][A-Za-z0-9_]*") ? x.collection()
-                : "getCollection('" + x.collection().replace("'", "\\'") + "')") + ".dropIndex('" + x.index().name().replace("'", "\\'") + "')";
+        return "db.getSiblingDB(" + js(database) + ")." + (x.collection().matches("[A-Za-z_][A-Za-z0-9_]*") ? x.collection()
+                : "getCollection(" + js(x.collection()) + ")") + ".dropIndex(" + js(x.index().name()) + ")";
+    }
+
+    /** {@code s} as a JavaScript string literal, in double quotes. */
+    private static String js(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** The extras that refuse writes or delete documents (see {@link Extra#effect}): not harmless. */

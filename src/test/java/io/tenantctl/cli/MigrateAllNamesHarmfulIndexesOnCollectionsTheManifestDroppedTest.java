@@ -42,7 +42,8 @@ class MigrateAllNamesHarmfulIndexesOnCollectionsTheManifestDroppedTest {
             Path b = Files.writeString(dir.resolve("b.json"), B);
             Path a = Files.writeString(dir.resolve("a.json"), A);
             ok(f.cli, "provision", "--schema", b.toString(), "b1");
-            String byHand = "db.getSiblingDB('org_b1').files.dropIndex('file_id_1')";
+            // the line to paste, on the pool's URI as shown (ATtlIndexOnACollectionTheManifestDroppedIsNotHarmlessTest follows it)
+            String byHand = "mongosh \"" + f.pools.uri(0) + "\" --quiet --eval 'db.getSiblingDB(\"org_b1\").files.dropIndex(\"file_id_1\")'";
             Cli.Result diff = ok(f.cli, "schema", "diff", "b1", "--schema", a.toString());
             assertThat(diff.out()).as(diff.toString()).contains("files.file_id_1", "sessions.expiresAt_1", byHand);
 
@@ -82,7 +83,7 @@ class MigrateAllNamesHarmfulIndexesOnCollectionsTheManifestDroppedTest {
             ok(f.cli, "provision", "--schema", b.toString(), "b1");
             Cli.Result run = ok(f.cli, "migrate-all", "--schema", c.toString());
             assertThat(run.out()).as(run.toString()).contains("files.file_id_1 (unique: refuses writes that the manifest allows) on b1",
-                    "db.getSiblingDB('org_b1').files.dropIndex('file_id_1')");
+                    "mongosh \"" + f.pools.uri(0) + "\" --quiet --eval 'db.getSiblingDB(\"org_b1\").files.dropIndex(\"file_id_1\")'");
         }
     }
 
