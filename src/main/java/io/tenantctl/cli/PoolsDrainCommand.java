@@ -31,7 +31,7 @@ final class PoolsDrainCommand implements Callable<Integer> {
             ctx.warn(placed.size() + " org(s) placed on pool " + name + " before the drain are still being provisioned there ("
                     + String.join(", ", placed.subList(0, Math.min(5, placed.size()))) + (placed.size() > 5 ? ", …" : "")
                     + ") and " + (dryRun.on ? "would be" : "will be") + " created on it; once they are active, 'tenantctl rebalance plan' "
-                    + "moves them off");
+                    + "shows where they would go and 'tenantctl rebalance apply' moves them off");
         }
         return exit;
     }

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Found by a probing helper: 'pools drain' while a provision ran said nothing, and the provision went on creating the
  * orgs it had placed on the pool before the drain (by design: a place once held is not taken back), ending with
  * orgs on a draining pool that a plan made right after the drain did not see (they were not active yet). The drain
- * names those orgs, and what moves them off.
+ * names those orgs, and what moves them off: 'rebalance plan' then 'rebalance apply' (it said "'tenantctl rebalance plan'
+ * moves them off", but a plan only plans: followed, nothing moved).
  */
 class PoolsDrainDuringAProvisionTest {
 
@@ -36,7 +37,8 @@ class PoolsDrainDuringAProvisionTest {
             Cli.Result drained = ok(cli, "pools", "drain", "pool-a", "-o", "json");
             strictJson(drained);
             assertThat(drained.err()).contains("(acme, globex) and will be created on it; once they are active, "
-                    + "'tenantctl rebalance plan' moves them off");
+                    + "'tenantctl rebalance plan' shows where they would go and 'tenantctl rebalance apply' moves them off")
+                    .doesNotContain("rebalance plan' moves");
 
             ok(cli, "provision", "--join", runId);
             for (String org : new String[]{"acme", "globex"}) {
