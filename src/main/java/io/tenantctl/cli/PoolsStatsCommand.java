@@ -2,6 +2,7 @@ package io.tenantctl.cli;
 
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.PoolStats;
+import io.tenantctl.ops.Pools;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -28,6 +29,8 @@ final class PoolsStatsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PoolStats.Result r = new PoolStats(ctx.ops(), ctx.effectiveEnv()).stats(pool);
+        java.util.Set<String> shown = r.pools().stream().map(PoolStats.Stat::poolId).collect(java.util.stream.Collectors.toSet());
+        PoolsCommand.warnInlineSecrets(ctx, new Pools(ctx.catalog()).list().stream().filter(v -> shown.contains(v.poolId())).toList());
         if (ctx.json()) {
             Output.json(ctx.out, r);
             return 0;

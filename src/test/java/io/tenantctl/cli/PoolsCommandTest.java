@@ -173,6 +173,31 @@ class PoolsCommandTest {
     }
 
     /**
+     * pools stats showed a pool whose stored URI holds a secret with no word of it, where list and show warn: it now
+     * warns the same way (stderr, once per pool; -o json still one document).
+     */
+    @Test
+    void statsOfAPoolWhoseUriStoresASecretWarnsAsListDoes() throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("insert into pools (pool_id, uri, capacity, priority) values ('pool-1', 'mongodb://app:Old5ecret@127.0.0.1:1/', 0, 1), "
+                    + "('pool-2', 'mongodb://127.0.0.1:1/', 0, 1)");
+        }
+        String warning = "warning: pool pool-1 stores secrets in its URI (password)";
+        for (String[] args : new String[][]{{"pools", "stats"}, {"pools", "stats", "-o", "json"}, {"pools", "stats", "pool-1", "-o", "json"}}) {
+            Cli.Result r = ok(cli, args);
+            String what = String.join(" ", args);
+            assertThat(r.err()).as(what).contains(warning).contains("tenantctl pools set-uri pool-1").doesNotContain("pool pool-2 stores");
+            assertThat(r.err().split(java.util.regex.Pattern.quote(warning), -1)).as(what + ": warned once").hasSize(2);
+            assertThat(r.out() + r.err()).as(what).doesNotContain("Old5ecret");
+            if (what.endsWith("json")) {
+                strictJson(r);
+            }
+        }
+    }
+
+    /**
      * A pool URI whose numbers the driver reads but its client refuses (maxPoolSize=-1, minPoolSize above maxPoolSize,
      * maxConnecting=0) was stored by pools add and, on the first command that connected, failed as an unexpected error
      * (exit 1, 'state should be: maxSize >= 0'); one the driver cannot read at all (connectTimeoutMS=abc) was already
