@@ -110,10 +110,17 @@ final class PoolsCommand {
                 + "than either allows; if it is a mistake: tenantctl pools set-uri " + p.poolId() + " --uri URI"));
     }
 
-    /** A stored URI that holds secrets inline (added before tenantctl refused them): shown redacted, and said on stderr. */
+    /**
+     * A stored URI that holds secrets inline (added before tenantctl refused them), or that is not a mongodb:// one at all:
+     * shown redacted, and said on stderr with the set-uri that replaces it.
+     */
     static void warnInlineSecrets(CliContext ctx, List<Pools.View> pools) {
         for (Pools.View p : pools) {
-            if (!p.inlineSecrets().isEmpty()) {
+            if (p.notAMongodbUri()) { // what it holds is shown masked; tenantctl cannot connect with it at all
+                ctx.warn("pool " + p.poolId() + "'s stored URI is not a mongodb:// URI (shown masked: " + p.uri() + "), so tenantctl "
+                        + "cannot connect to the pool: replace it: tenantctl pools set-uri " + p.poolId() + " --uri 'mongodb://HOST:PORT/'"
+                        + " (a password as ${VAR})");
+            } else if (!p.inlineSecrets().isEmpty()) {
                 ctx.warn("pool " + p.poolId() + " stores secrets in its URI (" + String.join(", ", p.inlineSecrets())
                         + "); they are never shown, but move them out of the catalog: tenantctl pools set-uri " + p.poolId()
                         + " --uri 'mongodb://…${VAR}…' (or --allow-inline-password to have tenantctl name the variables)");

@@ -27,6 +27,12 @@ public final class Pools {
             return new View(p.poolId(), uri.redacted(), p.capacity(), p.status().db(), p.priority(), p.orgCount(),
                     p.free(), p.createdAt(), uri.inlineSecrets());
         }
+
+        /** A stored URI that is not a mongodb:// one (http://…, mongodb:/… written by hand): no pool can be reached with it. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean notAMongodbUri() {
+            return !uri.startsWith("mongodb://") && !uri.startsWith("mongodb+srv://"); // redaction keeps a mongodb URI's scheme
+        }
     }
 
     /**

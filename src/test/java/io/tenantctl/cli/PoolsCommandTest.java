@@ -260,6 +260,38 @@ class PoolsCommandTest {
         }
     }
 
+    /**
+     * Such a URI is masked, but nothing told the operator that tenantctl cannot connect with it nor how to replace it:
+     * list, show and stats now warn naming the set-uri that does, which replaces it.
+     */
+    @Test
+    void aStoredUriThatIsNotAMongodbOneNamesTheSetUriThatReplacesIt() throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("insert into pools (pool_id, uri, capacity, priority) values ('pool-h', 'http://app:Zx8secretQ@127.0.0.1:1/', 0, 1), "
+                    + "('pool-s', 'mongodb:/app:Zx8secretQ@127.0.0.1:1/', 0, 1)");
+        }
+        for (String[] args : new String[][]{{"pools", "list"}, {"pools", "list", "-o", "json"}, {"pools", "show", "pool-h"},
+                {"pools", "show", "pool-s", "-o", "json"}, {"pools", "stats"}, {"pools", "stats", "pool-h", "-o", "json"}}) {
+            Cli.Result r = ok(cli, args);
+            String what = String.join(" ", args);
+            for (String pool : new String[]{"pool-h", "pool-s"}) {
+                if (args.length > 2 && args[2].startsWith("pool-") && !args[2].equals(pool)) {
+                    continue;
+                }
+                assertThat(r.err()).as(what).contains("warning: pool " + pool + "'s stored URI is not a mongodb:// URI")
+                        .contains("tenantctl pools set-uri " + pool + " --uri ");
+            }
+            assertThat(r.out() + r.err()).as(what).doesNotContain("Zx8secretQ");
+            if (what.endsWith("json")) {
+                strictJson(r);
+            }
+        }
+        ok(cli, "pools", "set-uri", "pool-h", "--uri", "mongodb://127.0.0.1:1/");
+        assertThat(ok(cli, "pools", "list").err()).doesNotContain("pool pool-h's").contains("pool pool-s's");
+    }
+
     private static String storedUri(String url, String poolId) throws Exception {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select uri from pools where pool_id = '" + poolId + "'")) {
