@@ -42,17 +42,19 @@ final class PoolsSetAdminUrlCommand implements Callable<Integer> {
         if ((url == null) == !clear) {
             throw TenantctlException.usage("give exactly one of --url URL or --clear");
         }
-        String stored = new PoolStats(ctx.ops(), ctx.effectiveEnv()).setAdminUrl(pool, clear ? null : url, dryRun.on);
+        PoolStats.AdminUrlSet set = new PoolStats(ctx.ops(), ctx.effectiveEnv()).setAdminUrl(pool, clear ? null : url, dryRun.on);
         if (ctx.json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("pool_id", pool);
-            doc.put("admin_url", stored);
+            doc.put("admin_url", set.adminUrl());
             doc.put("dry_run", dryRun.on);
+            doc.put("changed", set.changed()); // false: set to what it already was, as set-uri and set-capacity say
             Output.json(ctx.out, doc);
             return 0;
         }
-        String what = stored == null ? "no admin URL" : "admin URL " + stored;
-        ctx.out.println((dryRun.on ? "dry run: pool " + pool + " would have " : "pool " + pool + " has ") + what);
+        String what = set.adminUrl() == null ? "no admin URL" : "admin URL " + set.adminUrl();
+        String prefix = dryRun.on ? "dry run: pool " + pool + " " : "pool " + pool + " ";
+        ctx.out.println(prefix + (!set.changed() ? "already has " + what + ": nothing to do" : dryRun.on ? "would have " + what : "has " + what));
         return 0;
     }
 }

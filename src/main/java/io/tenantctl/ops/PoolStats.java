@@ -50,14 +50,19 @@ public final class PoolStats {
         this.env = env;
     }
 
-    /** Sets (or with null clears) a pool's admin PostgreSQL URL: the rules of pool URIs, no password stored. Returns it as shown. */
-    public String setAdminUrl(String poolId, String url, boolean dryRun) {
+    /** A pool's admin URL as set-admin-url left it (null: none); {@code changed} false when it already had it (nothing written). */
+    public record AdminUrlSet(String adminUrl, boolean changed) {
+    }
+
+    /** Sets (or with null clears) a pool's admin PostgreSQL URL: the rules of pool URIs, no password stored. */
+    public AdminUrlSet setAdminUrl(String poolId, String url, boolean dryRun) {
         ctx.catalog().pools().get(poolId);
-        AdminUrl parsed = url == null ? null : AdminUrl.parse(url);
-        if (!dryRun) {
-            ctx.catalog().pools().setAdminUrl(poolId, parsed == null ? null : parsed.raw());
+        String wanted = url == null ? null : AdminUrl.parse(url).raw();
+        boolean changed = !java.util.Objects.equals(wanted, ctx.catalog().pools().adminUrls().get(poolId));
+        if (changed && !dryRun) {
+            ctx.catalog().pools().setAdminUrl(poolId, wanted);
         }
-        return parsed == null ? null : parsed.raw();
+        return new AdminUrlSet(wanted, changed);
     }
 
     public Result stats(String poolId) {

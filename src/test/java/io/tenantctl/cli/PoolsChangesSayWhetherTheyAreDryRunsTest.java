@@ -45,6 +45,33 @@ class PoolsChangesSayWhetherTheyAreDryRunsTest {
     }
 
     /**
+     * set-admin-url given the URL the pool already had (or --clear of a pool with none) said 'pool pool-1 has admin URL …'
+     * as if it had set it, and its -o json had no changed field, unlike set-uri and set-capacity: it now says nothing
+     * changed (its dry run alike) and -o json says changed false, true on a real change.
+     */
+    @Test
+    void settingTheAdminUrlThePoolAlreadyHasSaysNothingChanged() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0), "--capacity", "5");
+        String admin = "postgres://monitor:${PG_PW}@pg-1:5432/postgres";
+        String[] clear = {"pools", "set-admin-url", "pool-1", "--clear"};
+        String[] set = {"pools", "set-admin-url", "pool-1", "--url", admin};
+        assertThat(ok(cli, clear).out()).startsWith("pool pool-1 already has no admin URL: nothing to do");
+        assertThat(strictJson(ok(cli, concat(clear, "-o", "json"))).path("changed").asBoolean(true)).isFalse();
+        assertThat(strictJson(ok(cli, concat(set, "--dry-run", "-o", "json"))).path("changed").asBoolean(false)).isTrue();
+        JsonNode first = strictJson(ok(cli, concat(set, "-o", "json")));
+        assertThat(first.path("changed").asBoolean(false)).as(first.toString()).isTrue();
+        String said = "pool pool-1 already has admin URL " + admin + ": nothing to do";
+        Cli.Result again = ok(cli, set);
+        assertThat(again.out()).as(again.toString()).startsWith(said);
+        assertThat(ok(cli, concat(set, "--dry-run")).out()).startsWith("dry run: " + said);
+        JsonNode doc = strictJson(ok(cli, concat(set, "-o", "json")));
+        assertThat(doc.path("changed").isBoolean() && !doc.path("changed").asBoolean()).as(doc.toString()).isTrue();
+        assertThat(doc.path("admin_url").asText()).isEqualTo(admin);
+        assertThat(strictJson(ok(cli, concat(clear, "-o", "json"))).path("changed").asBoolean(false)).isTrue();
+    }
+
+    /**
      * Found by an audit: set-uri and set-capacity given the value the pool already had printed "changed pool pool-1"
      * (exit 0) though nothing changed, and their -o json said nothing of it. They now say it was already so, as suspend
      * of a suspended org does, and -o json says {@code changed}: false (true on a real change); their dry runs alike.
