@@ -36,9 +36,15 @@ class MigrateAllDryRunOfAFleetUnderASmallHeapTest {
     @Test
     void aDryRunOfFiftyThousandOrgsIsOneJsonDocumentUnder128Mb() throws Exception {
         try (TestPools pools = new TestPools(1)) {
-            // 50,000 active orgs with no manifest recorded: the dry run plans the small schema for each (the stand-in pool
-            // has none of their databases, so each org's plan is its 2 collections and 3 indexes)
+            // 50,000 active orgs with no manifest recorded: the dry run plans the small schema for each. Each org's database
+            // is there with a document in `users` and no index (an active org whose database is gone is refused, not
+            // planned, since c7d6a71f), so each org's plan is its `messages` collection and the 3 indexes
             String url = CliFixture.fleetCatalog(pools, ORGS, "null");
+            try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(pools.uri(0))) {
+                for (int i = 1; i <= ORGS; i++) {
+                    client.getDatabase(String.format("org_org_%06d", i)).getCollection("users").insertOne(new org.bson.Document("_id", 1));
+                }
+            }
             Path schema = CliFixture.smallSchema(dir);
             Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall");
 
