@@ -186,9 +186,11 @@ class NetworkFaultsTest {
         if (r.exitCode() == 0) {
             return true;
         }
-        List<String> failed = r.out().startsWith("{")
-                ? java.util.stream.StreamSupport.stream(strictJson(r).get("failed").spliterator(), false)
+        JsonNode doc = r.out().startsWith("{") ? strictJson(r) : null;
+        List<String> failed = doc != null && doc.has("failed")
+                ? java.util.stream.StreamSupport.stream(doc.get("failed").spliterator(), false)
                         .map(f -> f.get("pool_id").asText() + ": " + f.get("error").asText()).toList()
+                : doc != null ? List.of(doc.path("error").path("message").asText()) // a run the store stopped (exit 3): its one error document
                 : r.err().lines().filter(l -> l.startsWith("failed: ") || l.startsWith("error: ")).toList();
         assertThat(failed).as(r.toString()).isNotEmpty();
         failed.forEach(l -> assertThat(l).as(r.toString()).contains(where));
