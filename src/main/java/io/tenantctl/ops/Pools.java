@@ -31,7 +31,7 @@ public final class Pools {
         /** A stored URI that is not a mongodb:// one (http://…, mongodb:/… written by hand): no pool can be reached with it. */
         @com.fasterxml.jackson.annotation.JsonIgnore
         public boolean notAMongodbUri() {
-            return !uri.startsWith("mongodb://") && !uri.startsWith("mongodb+srv://"); // redaction keeps a mongodb URI's scheme
+            return !io.tenantctl.pool.PoolUri.mongodbScheme(uri);
         }
     }
 

@@ -80,7 +80,7 @@ public final class PoolUri {
 
     /** {@code label} names the URI in refusals ("pool URI"); {@code variable} is the example variable for a password. */
     private static PoolUri parse(String raw, boolean allowInlinePassword, String label, String variable, String allowHint) {
-        if (raw == null || !(raw.startsWith("mongodb://") || raw.startsWith("mongodb+srv://"))) {
+        if (!mongodbScheme(raw)) {
             Matcher scheme = SCHEME.matcher(raw == null ? "" : raw);
             throw TenantctlException.usage(label + " must start with mongodb:// or mongodb+srv:// (" + (scheme.find() ? "it is a "
                     + scheme.group() + " URI" : "it is not a mongodb:// URI") + "; what was given is not shown, as it may hold a password)");
@@ -412,8 +412,13 @@ public final class PoolUri {
         return line + "\" --quiet --eval '" + js.replace("'", "'\\''") + "'";
     }
 
+    /** Whether {@code uri} (stored, or as shown: redaction keeps the scheme) is a mongodb:// or mongodb+srv:// one. */
+    public static boolean mongodbScheme(String uri) {
+        return uri != null && (uri.startsWith("mongodb://") || uri.startsWith("mongodb+srv://"));
+    }
+
     static String redact(String raw) {
-        if (!raw.startsWith("mongodb://") && !raw.startsWith("mongodb+srv://")) {
+        if (!mongodbScheme(raw)) {
             // not one pools add stores (http://…, mongodb:/… written by hand or an older tenantctl): where its user info
             // ends is not read as a mongodb URI's is, so all before its last '@' (its scheme kept) and its query are masked
             Matcher scheme = SCHEME.matcher(raw);
