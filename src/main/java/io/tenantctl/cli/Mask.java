@@ -64,10 +64,19 @@ final class Mask {
      * its last quote. The key is found by a look ahead for the word, and each repetition is possessive, so a value or key
      * of 64 KB neither overflows the stack nor backs off character by character.
      */
-    private static final String KEY = "(?=[A-Za-z0-9_.-]*?(?:password|passwd|pwd|secret|token|credential|api[_-]?key|private[_-]?key"
-            + "|session[_-]?key))[A-Za-z0-9_.-]*+";
+    private static final String SECRET_WORD = "(?:password|passwd|pwd|secret|token|credential|api[_-]?key|private[_-]?key"
+            + "|session[_-]?key)";
+    private static final String KEY = "(?=[A-Za-z0-9_.-]*?" + SECRET_WORD + ")[A-Za-z0-9_.-]*+";
     private static final Pattern PARAM = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])(" + KEY + ")=((['\"])(?:(?!\\3(?:[\\s,;&)\\]}]|$)).)*+\\3"
             + "|(['\"])[^\\n\\r\\u0085\\u2028\\u2029]*\\4|(?:[^&\\s'\";,]|,(?!\\s)|['\"](?![\\s,;&)\\]}]|$))++)");
+    /**
+     * A value that only stands for one, as advice writes it: {@code export POOL3_PASSWORD=…}, {@code X_PASSWORD=...},
+     * {@code X_PASSWORD=<password>} (words of one case naming a secret, no digit: {@code <PASSWORD>}, {@code <pool-password>}),
+     * in quotes or not, a closing bracket or full stop after it. Kept, so the operator sees which variable to set; any
+     * other value after such a key is masked, {@code X_PASSWORD=hunter2} and {@code X_PASSWORD=…x} alike.
+     */
+    private static final Pattern PLACEHOLDER = Pattern.compile("(['\"]?+)(?:…|\\.\\.\\.|<(?=[a-z_ -]++>|[A-Z_ -]++>)[A-Za-z_ -]*?(?i:"
+            + SECRET_WORD + ")[A-Za-z_ -]*+>)\\1[)\\]}.]*+");
     /** What closes a quoted item: a space, a list's ',' or ';', ':', a closing bracket, a JSON string's quote, the end. */
     private static final String CLOSING = "(?:[\\s,;:)\\]}\"\\\\]|$)";
     /**
@@ -134,7 +143,8 @@ final class Mask {
         t = QUOTED_KEY_COLON.matcher(t).replaceAll(r -> Matcher.quoteReplacement(r.group(3).startsWith("***")
                 || r.group(3).matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}") ? r.group()
                 : r.group(1) + r.group(2) + "***" + (r.group(3).endsWith("\\") ? "\\" : "") + r.group(4)));
-        return PARAM.matcher(t).replaceAll(r -> Matcher.quoteReplacement(r.group(1) + "=***"));
+        return PARAM.matcher(t).replaceAll(r -> Matcher.quoteReplacement(PLACEHOLDER.matcher(r.group(2)).matches() ? r.group()
+                : r.group(1) + "=***"));
     }
 
     /** Each URL's userinfo masked, its user kept: up to the token's last '@'. */

@@ -242,6 +242,36 @@ class MaskTest {
     }
 
     /**
+     * Found by a helper: advice naming the variable to set ({@code export POOL3_PASSWORD=… (or set POOL3_PASSWORD=… in the
+     * --config file)}, verify's fix note) reached stderr and the error document as {@code export POOL3_PASSWORD=***}: the
+     * KEY=value mask took the placeholder for a value, so the operator never saw what to set. A placeholder ({@code …},
+     * {@code ...}, {@code <password>}) is kept; any other value, a password printed by mistake after {@code export}
+     * included, is masked as before.
+     */
+    @Test
+    void adviceNamingTheVariableToSetKeepsItsPlaceholderButAValueIsMasked() {
+        for (String advice : java.util.List.of(
+                "pool pool-3: its URI references ${POOL3_PASSWORD}, which is not set in the environment: export POOL3_PASSWORD=… "
+                        + "(or set POOL3_PASSWORD=… in the --config file), then run this again",
+                "export A_PASSWORD=… B_TOKEN=…   (or set them in the --config file: A_PASSWORD=…, B_TOKEN=…); then: tenantctl verify --pool p",
+                "export TENANTCTL_CATALOG_PASSWORD=...", "set X_PASSWORD=<password>.", "AWS_SECRET_ACCESS_KEY=<aws-secret-access-key>",
+                "X_PASSWORD='…' and Y_TOKEN=\"<TOKEN>\"")) {
+            assertThat(Mask.secrets(advice)).as(advice).isEqualTo(advice);
+            assertThat(Mask.holdsSecret(advice)).as(advice).isFalse();
+        }
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("export X_PASSWORD=hunter2", "export X_PASSWORD=***");
+        expected.put("export X_PASSWORD=hunter2 (or set X_PASSWORD=… in the --config file)",
+                "export X_PASSWORD=*** (or set X_PASSWORD=… in the --config file)");
+        for (String value : java.util.List.of("…hunter2", "hunter2…", "...hunter2", "….hunter2", "…)hunter2", "<hunter2>", "<password1>",
+                "<Hunter-Password>", "<password>hunter2", "'… hunter2'", "\"<password\"", "****", "..")) {
+            expected.put("export X_PASSWORD=" + value + " now", "export X_PASSWORD=*** now");
+        }
+        expected.put("password=<hidden>, mechanismProperties=<hidden>", "password=***, mechanismProperties=<hidden>");
+        expected.forEach((text, masked) -> assertThat(Mask.secrets(text)).as(text).isEqualTo(masked));
+    }
+
+    /**
      * Found by a colleague: a token of some 40,000 characters or more with no space ("mongodb://" or "u:" then letters,
      * a password= value, a JSON member's) threw StackOverflowError out of the mask, each character one more level of the
      * regex's recursion; a long run of key characters ("password" over and over) took seconds backing off. LogLines masks

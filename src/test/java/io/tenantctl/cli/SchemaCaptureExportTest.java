@@ -144,6 +144,16 @@ class SchemaCaptureExportTest {
         assertThat(unset.exitCode()).as(unset.toString()).isEqualTo(3);
         assertThat(unset.err()).contains("reference database: its URI references ${NO_SUCH_PORT}, which is not set in the environment");
 
+        // the advice names the variable to set: the mask hides a value, never the placeholder of one (it hid X_PASSWORD=… as ***)
+        String unsetPassword = "mongodb://app:${REF_PASSWORD}@127.0.0.1:" + port + "/";
+        for (String output : List.of("table", "json")) {
+            Cli.Result r = cli.run("schema", "capture", "--from-uri", unsetPassword, "--database", "reference", "-o", output);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+            String said = output.equals("json") ? strictJson(r).get("error").get("message").asText() : r.err();
+            assertThat(said).as(r.toString()).contains("its URI references ${REF_PASSWORD}, which is not set in the environment: "
+                    + "export REF_PASSWORD=… (or set REF_PASSWORD=… in the --config file), then run this again");
+        }
+
         Cli.Result badName = cli.run("schema", "capture", "--from-uri", pools.uri(0), "--database", "a/b");
         assertThat(badName.exitCode()).as(badName.toString()).isEqualTo(2);
         assertThat(badName.err()).contains("--database 'a/b'");
