@@ -56,7 +56,7 @@ final class Metrics {
     /** A report without lines: its orgs' lines, read back when asked ({@link #report(RunReport, io.tenantctl.ops.run.ReportLines)}), and the sums worked out from them. */
     private io.tenantctl.ops.run.ReportLines lines;
     private Map<String, Map<String, Long>> sums;
-    /** --detach: the run was only created, nothing worked on. */
+    /** --detach: the run was only created, nothing worked on here (unless it was over at once: {@link Summary#waitsForWorkers}). */
     boolean detached;
     private final Map<String, Family> extra = new LinkedHashMap<>();
 
@@ -285,8 +285,8 @@ final class Metrics {
         if (exitStatus == TenantctlException.Category.USAGE.exitCode && report == null) {
             return;
         }
-        if (report != null && (report.dryRun() || detached)) {
-            return; // nothing was worked on: the last real run's file stays
+        if (report != null && (report.dryRun() || detached && Summary.waitsForWorkers(report))) {
+            return; // nothing was worked on (a detached run over at once is measured as the verb without --detach): the last real run's file stays
         }
         try {
             write(exitStatus);

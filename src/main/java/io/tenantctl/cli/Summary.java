@@ -97,12 +97,21 @@ final class Summary {
      * caller says it as its verb without --detach does. A dry run records no run: false too.
      */
     static boolean detached(CliContext ctx, RunReport report, String created) {
-        if (report.dryRun() || !"running".equals(report.statusText())) {
+        if (!waitsForWorkers(report)) {
             return false;
         }
         ctx.out.println("run " + report.runId() + " created with " + created + "; start workers with: "
                 + io.tenantctl.ops.Runs.command(report.verb()) + " --join " + report.runId());
         return true;
+    }
+
+    /**
+     * Whether a --detach'ed run's {@code report} is of a run left to its workers (still running): not one over as it was
+     * recorded (nothing to do, or done by workers before the detach reported), which is said, and measured, as the verb
+     * without --detach says it. A dry run records no run: false.
+     */
+    static boolean waitsForWorkers(RunReport report) {
+        return !report.dryRun() && "running".equals(report.statusText());
     }
 
     /**

@@ -313,6 +313,38 @@ class MetricsFileTest {
         }
     }
 
+    /**
+     * Found by a helper: a --detach whose run was over at once (its orgs all active already: nothing for a worker to do)
+     * printed what provision without --detach prints, but wrote no --metrics-file, so the operator's pipeline found none.
+     * It now writes the file provision without --detach writes, figure for figure; a --detach whose run waits for its
+     * workers still writes none (nothing was worked on: the last run's file stays).
+     */
+    @Test
+    void aDetachedRunOverAtOnceWritesTheFileTheVerbWithoutDetachWrites() throws Exception {
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 100, 1);
+            String schema = CliFixture.smallSchema(dir).toString();
+            CliFixture.ok(cli, "provision", "alpha", "--schema", schema);
+            Path plain = dir.resolve("plain.prom");
+            Path detached = dir.resolve("detached.prom");
+
+            CliFixture.ok(cli, "provision", "alpha", "--schema", schema, "--metrics-file", plain.toString());
+            Cli.Result d = cli.run("provision", "alpha", "--schema", schema, "--detach", "--metrics-file", detached.toString());
+
+            assertThat(d.exitCode()).as(d.toString()).isZero();
+            assertThat(d.out()).as("over at once: no workers to start").doesNotContain("--join").contains("unchanged 1");
+            assertThat(detached).as(d.toString()).exists();
+            assertThat(gauge(parse(detached), "tenantctl_orgs", "verb", "provision", "outcome", "unchanged")).isEqualTo(1);
+            assertThat(figures(detached)).isEqualTo(figures(plain));
+
+            Path waiting = dir.resolve("waiting.prom");
+            Cli.Result w = cli.run("provision", "beta", "--schema", schema, "--detach", "--metrics-file", waiting.toString());
+            assertThat(w.out()).as(w.toString()).contains("--join");
+            assertThat(waiting).as("a run left to its workers measured nothing here").doesNotExist();
+        }
+    }
+
     /** The lines of metrics file {@code file} but its wall time and timestamp. */
     private static String figures(Path file) throws Exception {
         return Files.readString(file).lines().filter(l -> !l.contains("tenantctl_run_duration_seconds")
