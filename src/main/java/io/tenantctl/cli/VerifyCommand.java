@@ -3,6 +3,7 @@ package io.tenantctl.cli;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Verify;
 import io.tenantctl.ops.run.RunEngine;
+import io.tenantctl.ops.run.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -118,6 +119,22 @@ final class VerifyCommand implements Callable<Integer> {
         return fanout.control().existing() && !fanout.typed(option) ? null : value;
     }
 
+    /**
+     * A --join worker's line (the findings wait for the run's --resume): what it worked on, or, none and the run over (a
+     * retried pod joining it late), that it is over; no --resume for a cancelled run, which refuses it (the cancel's line says why).
+     */
+    private static String joined(RunReport report) {
+        String runId = report.runId();
+        String resume = "'tenantctl verify --resume " + runId + "' adds the fleet checks and reports the findings";
+        boolean over = !List.of("running", "interrupted").contains(report.statusText()); // an interrupted one goes on with a --join
+        if (over && (report.workerCounts() == null || report.workerCounts().values().stream().allMatch(n -> n == 0))) {
+            return "run " + runId + " is over (" + report.statusText() + ", " + report.total() + " orgs): this worker checked none of them"
+                    + (report.cancelled() ? "" : "; " + resume);
+        }
+        return "worked on run " + runId + " (" + report.total() + " orgs, " + report.statusText() + ")"
+                + (report.cancelled() ? "" : over ? ": " + resume : "; once its workers are done, " + resume);
+    }
+
     private void render(Verify.Result r) {
         if (ctx.json()) {
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -140,9 +157,7 @@ final class VerifyCommand implements Callable<Integer> {
             return;
         }
         if (fanout.join != null) {
-            ctx.out.println("worked on run " + r.report().runId() + " (" + r.report().total() + " orgs, " + r.report().statusText()
-                    + "); once its workers are done, 'tenantctl verify --resume " + r.report().runId()
-                    + "' adds the fleet checks and reports the findings");
+            ctx.out.println(joined(r.report()));
             return;
         }
         // spooled, printed once whole: the findings are read back from the catalog as they are written, and a catalog lost

@@ -514,4 +514,34 @@ class VerifyCommandTest {
             assertThat(findings(doc, "schema_missing")).singleElement().satisfies(x -> assertThat(x.get("org_id").asText()).isEqualTo("acme"));
         }
     }
+
+    /**
+     * A verify worker that joined a run already over (a retried pod of the Job) said 'worked on run R (2 orgs,
+     * succeeded); once its workers are done, …': it had worked on nothing, and they were done. Of a cancelled run it
+     * named that run's --resume, which refuses a cancelled run (exit 2). It now says the run is over and that it checked
+     * none of its orgs, with the --resume that reports the findings, or, the run cancelled, the cancel's own line (exit 1).
+     */
+    @Test
+    void aWorkerJoiningAVerifyRunThatIsOverSaysSoAndWhatReportsIt(@TempDir Path dir) {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            String runId = strictJson(ok(f.cli, "verify", "--detach", "-o", "json")).get("run_id").asText();
+            ok(f.cli, "verify", "--join", runId);
+
+            Cli.Result late = f.cli.run("verify", "--join", runId);
+
+            assertThat(late.exitCode()).as(late.toString()).isZero();
+            assertThat(late.out()).as(late.toString()).isEqualTo("run " + runId + " is over (succeeded, 2 orgs): this worker checked none "
+                    + "of them; 'tenantctl verify --resume " + runId + "' adds the fleet checks and reports the findings\n");
+
+            String cancelled = strictJson(ok(f.cli, "verify", "--detach", "-o", "json")).get("run_id").asText();
+            ok(f.cli, "runs", "cancel", cancelled);
+            Cli.Result joined = f.cli.run("verify", "--join", cancelled);
+
+            assertThat(joined.exitCode()).as(joined.toString()).isEqualTo(1);
+            assertThat(joined.out()).as(joined.toString()).startsWith("run " + cancelled + " is over (cancelled, 2 orgs): this worker checked none")
+                    .doesNotContain("--resume");
+            assertThat(joined.err()).as(joined.toString()).contains("cancelled: run " + cancelled + " was cancelled", "start a new run");
+        }
+    }
 }
