@@ -2,6 +2,7 @@ package io.tenantctl.ops;
 
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoDatabase;
+import io.tenantctl.NextStep;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.Pool;
@@ -46,6 +47,27 @@ public final class SchemaInspect {
         /** The mongosh line, to paste, that drops {@code x} on the org's pool (as verify and migrate-all give it). */
         public String dropByHand(SchemaDiff.Extra x) {
             return poolUri.mongosh(SchemaDiff.dropByHand(databaseName, x));
+        }
+
+        /** The rollout that builds what is missing; --force: a recorded hash equal to the manifest's selects nothing without it. */
+        public NextStep rollout(String schemaOption) {
+            return NextStep.run("tenantctl migrate-all --org " + orgId + schemaOption + " --force" + (diff.conflicts().isEmpty() ? ""
+                    : " --replace-conflicting") + " --dry-run", "then without --dry-run");
+        }
+
+        /**
+         * The way back of an extra index that refuses writes or deletes documents (left by a rollback, say): the rollout
+         * with --prune, or, on a collection the manifest does not list (which no rollout touches), its drop by hand.
+         */
+        public NextStep wayBack(SchemaDiff.Extra x, String schemaOption) {
+            return diff.unlisted(x) ? NextStep.note("its collection is not in the manifest, which no rollout touches: if its documents "
+                    + "are to be kept, drop it on the pool: " + dropByHand(x)) : NextStep.run("tenantctl migrate-all --org " + orgId
+                    + schemaOption + " --force --prune --dry-run", "shows every index --prune would drop; then without --dry-run");
+        }
+
+        /** "" for an active org; else why a rollout's advice waits (a rollout skips an org that is read_only, deleting, moving…). */
+        public String skipped() {
+            return "active".equals(status) ? "" : " (org " + orgId + " is " + status + ", which a rollout skips: once it is active again)";
         }
     }
 
