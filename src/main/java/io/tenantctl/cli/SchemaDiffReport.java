@@ -18,8 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How {@code schema diff} shows one org's diff: the table and its advice, or the {@code -o json} document.
- * {@code schemaOption}: the manifest as a migrate-all is given it; {@code manifestName}: as a person names it.
+ * How {@code schema diff} shows one org's diff: the table and its advice, or the {@code -o json} document, both with the
+ * same next steps ({@link SchemaInspect.OrgDiff#next}). {@code schemaOption}: the manifest as a migrate-all is given it;
+ * {@code manifestName}: as a person names it.
  */
 final class SchemaDiffReport {
 
@@ -57,6 +58,7 @@ final class SchemaDiffReport {
         doc.put("up_to_date", d.diff().upToDate());
         doc.put("strict", strict);
         doc.put("problems", problems);
+        putNext(doc, d.next(schemaOption));
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (SchemaDiff.Kind k : SchemaDiff.Kind.values()) {
             counts.put(k.label(), count(k));
@@ -72,11 +74,19 @@ final class SchemaDiffReport {
             item.put("expected", spec(x.expected()));
             item.put("actual", spec(x.actual()));
             // an extra that refuses writes or deletes documents the manifest would not: not harmless (null for any other)
-            item.put("effect", x.kind() == SchemaDiff.Kind.EXTRA ? new SchemaDiff.Extra(x.collection(), x.actual()).effect(manifestName) : null);
+            SchemaDiff.Extra extra = x.kind() == SchemaDiff.Kind.EXTRA ? new SchemaDiff.Extra(x.collection(), x.actual()) : null;
+            String effect = extra == null ? null : extra.effect(manifestName);
+            item.put("effect", effect);
+            putNext(item, effect == null ? null : d.unlessSkipped(d.wayBack(extra, schemaOption)));
             list.add(item);
         }
         doc.put("differences", list);
         return doc;
+    }
+
+    private static void putNext(Map<String, Object> m, NextStep next) {
+        m.put("next_step", next == null ? null : next.command());
+        m.put("next_note", next == null ? null : next.note());
     }
 
     /** The index exactly as a manifest would write it, or null. */

@@ -49,6 +49,16 @@ public final class SchemaInspect {
             return poolUri.mongosh(SchemaDiff.dropByHand(databaseName, x));
         }
 
+        /**
+         * What to do next ({@code -o json}'s next_step and next_note): for a database not on its pool, the verify that says
+         * where its data may be; for anything missing, conflicting or superseded, the rollout that builds it ({@link #rollout});
+         * else null. {@code schemaOption}: the manifest as a migrate-all is given it (" --schema FILE", " --schema-hash H", "").
+         */
+        public NextStep next(String schemaOption) {
+            return !databaseExists ? NextStep.run("tenantctl verify --org " + orgId, "says where a copy of the org's data may be and how "
+                    + "to bring it back") : diff.upToDate() ? null : unlessSkipped(rollout(schemaOption));
+        }
+
         /** The rollout that builds what is missing; --force: a recorded hash equal to the manifest's selects nothing without it. */
         public NextStep rollout(String schemaOption) {
             return NextStep.run("tenantctl migrate-all --org " + orgId + schemaOption + " --force" + (diff.conflicts().isEmpty() ? ""
@@ -68,6 +78,12 @@ public final class SchemaInspect {
         /** "" for an active org; else why a rollout's advice waits (a rollout skips an org that is read_only, deleting, moving…). */
         public String skipped() {
             return "active".equals(status) ? "" : " (org " + orgId + " is " + status + ", which a rollout skips: once it is active again)";
+        }
+
+        /** {@code step}, a rollout, as is for an active org; for one a rollout skips no command (pasted, it does nothing): a note. */
+        public NextStep unlessSkipped(NextStep step) {
+            return step == null || step.command() == null || skipped().isEmpty() ? step
+                    : NextStep.note("org " + orgId + " is " + status + ", which a rollout skips: once it is active again, " + step.text());
         }
     }
 

@@ -78,6 +78,7 @@ class SchemaDiffCommandTest {
         assertThat(doc.get("problems").asInt()).isZero();
         assertThat(doc.get("differences")).isEmpty();
         assertThat(doc.get("recorded_hash").asText()).isEqualTo(doc.get("manifest_hash").asText());
+        assertThat(doc.get("next_step").isNull()).as("nothing to run: " + json).isTrue();
     }
 
     /** A pool that does not answer: exit 3, one line naming the org and pool, and a command that does check the pool. */
@@ -159,6 +160,46 @@ class SchemaDiffCommandTest {
         Cli.Result after = cli.run("schema", "diff", "acme", "--schema", v1);
         assertThat(after.exitCode()).as(after.toString()).isZero();
         assertThat(after.out()).contains("up to date");
+    }
+
+    /**
+     * The text named the rollout that builds what is missing (and, for an extra index that refuses writes, the way back),
+     * but -o json said nothing of what to run: a pipeline stopping on exit 4 had to parse the text. The document now
+     * carries the text's advice as next_step (one command, pasted as it is) and next_note, and so does each such extra;
+     * for an org a rollout skips, next_step is null and next_note says why and what to run once it is active again.
+     */
+    @Test
+    void theJsonCarriesTheNextStepsTheTextAdvises(@TempDir Path dir) {
+        Cli cli = acme(dir);
+        db().getCollection("users").dropIndex("tenant_1");
+        db().getCollection("users").dropIndex("email_1");
+        db().getCollection("users").createIndex(new Document("email", 1), new IndexOptions().name("email_1").unique(true));
+        db().getCollection("users").createIndex(new Document("legacy", 1), new IndexOptions().name("legacy_1").unique(true));
+        String v1 = dir.resolve("v1.json").toString();
+
+        Cli.Result json = cli.run("schema", "diff", "acme", "--schema", v1, "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isEqualTo(4);
+        JsonNode doc = strictJson(json);
+        assertThat(doc.path("next_step").asText(null)).as(json.toString())
+                .isEqualTo("tenantctl migrate-all --org acme --schema " + v1 + " --force --replace-conflicting --dry-run");
+        assertThat(doc.path("next_note").asText(null)).isEqualTo("then without --dry-run");
+        JsonNode extra = find(doc, "extra");
+        assertThat(extra.path("next_step").asText(null)).isEqualTo("tenantctl migrate-all --org acme --schema " + v1 + " --force --prune --dry-run");
+        assertThat(extra.path("next_note").asText(null)).isEqualTo("shows every index --prune would drop; then without --dry-run");
+        assertThat(find(doc, "conflict").get("next_step").isNull()).isTrue();
+
+        Cli.Result text = cli.run("schema", "diff", "acme", "--schema", v1);
+        assertThat(text.out()).as(text.toString())
+                .contains("to build what is missing: " + doc.get("next_step").asText() + "   (" + doc.get("next_note").asText() + ")")
+                .contains("the way back: " + extra.get("next_step").asText() + "   (" + extra.get("next_note").asText() + ")");
+
+        CliFixture.ok(cli, "orgs", "suspend", "acme"); // a rollout skips it: nothing to paste yet
+        JsonNode suspended = strictJson(cli.run("schema", "diff", "acme", "--schema", v1, "-o", "json"));
+        assertThat(suspended.get("next_step").isNull()).as(suspended.toPrettyString()).isTrue();
+        assertThat(suspended.get("next_note").asText()).contains("org acme is read_only, which a rollout skips")
+                .contains(doc.get("next_step").asText());
+        assertThat(find(suspended, "extra").get("next_step").isNull()).isTrue();
+        assertThat(find(suspended, "extra").get("next_note").asText()).contains("read_only").contains(extra.get("next_step").asText());
     }
 
     /**

@@ -50,6 +50,7 @@ class SchemaDiffOfADeletedOrgTest {
                 assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(4);
                 if (args[args.length - 1].equals("json")) {
                     assertThat(CliFixture.strictJson(diff).get("database_exists").asBoolean(true)).as(diff.toString()).isFalse();
+                    assertThat(CliFixture.strictJson(diff).path("next_step").asText(null)).as(diff.toString()).isEqualTo("tenantctl verify --org acme");
                 } else {
                     assertThat(diff.out()).as(diff.toString()).contains("database org_acme is not on pool pool-0")
                             .contains("tenantctl verify --org acme");
