@@ -87,7 +87,9 @@ final class BackupsPruneCommand implements Callable<Integer> {
         ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + deleting + " backups, kept " + r.kept()
                 + (failed ? ", failed " + r.failed() : ""));
         if (failed) {
-            ctx.err.println("error: " + r.failed() + " backup(s) could not be deleted (action failed, with why)"
+            ctx.err.println(r.dryRun() ? "error: the store would refuse the prune's delete of " + r.failed() + " backup(s) (action failed, "
+                    + "with why), deleting the others: prune once the store allows it" : "error: " + r.failed()
+                    + " backup(s) could not be deleted (action failed, with why)"
                     + (r.interrupted() ? "" : "; the others were pruned") // stopped: what it had not reached is kept, said below
                     + ": prune again once the store allows it");
         }

@@ -495,21 +495,51 @@ public final class Backups {
         if (req.dryRun()) { // nothing deleted: a reader of the dry run's decisions must not take them for done
             OrgLeases leases = new RunEngine(ctx, new LeaseRecovery(ctx)).orgLeases();
             Map<String, java.util.Optional<String>> busy = new HashMap<>(); // an org held now keeps its backups, as the prune says
-            return new PruneResult(true, decisions.stream().map(d -> !d.action().equals("delete") ? d
+            return new PruneResult(true, refusedDeletes(decisions.stream().map(d -> !d.action().equals("delete") ? d
                     : busy.computeIfAbsent(d.orgId(), leases::liveHolder).map(h -> kept(d, keptWhileBusy(h)))
                     .orElseGet(() -> new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.WOULD_DELETE, d.reason(), d.bytes())))
-                    .toList(), false, null);
+                    .toList()), false, null);
         }
         List<TenantctlException> refused = new ArrayList<>();
         List<Decision> done = deleteUnderLeases(decisions, req.cancel(), refused);
         PruneResult result = new PruneResult(false, done, req.cancel().isCancelled(), req.cancel().isCancelled() ? again(req) : null);
         if (!result.interrupted() && result.deleted() == 0 && !refused.isEmpty() && refused.size() == result.failed()) {
-            // every delete refused by the store (a key that may not delete there): one line, not each backup failed with it
-            throw new TenantctlException(refused.get(0).category(), "backups prune deleted nothing: the store refused "
-                    + (refused.size() == 1 ? "the one backup it was to delete: " : "each of the " + refused.size() + " backups it was to delete, e.g. ")
-                    + refused.get(0).getMessage() + ", then prune again", refused.get(0));
+            throw refusedEvery(refused, false); // a key that may not delete there: one line, not each backup failed with it
         }
         return result;
+    }
+
+    /** The one line of a prune whose every delete the store refused ({@code refused}); a dry run's says it would be so. */
+    private static TenantctlException refusedEvery(List<TenantctlException> refused, boolean dryRun) {
+        return new TenantctlException(refused.get(0).category(), (dryRun ? "dry run: backups prune would delete nothing: the store refuses "
+                : "backups prune deleted nothing: the store refused ") + (refused.size() == 1 ? "the one backup it " + (dryRun ? "would" : "was to")
+                + " delete: " : "each of the " + refused.size() + " backups it " + (dryRun ? "would" : "was to") + " delete, e.g. ")
+                + refused.get(0).getMessage() + ", then prune again", refused.get(0));
+    }
+
+    /**
+     * A dry run's {@code planned} decisions, each backup whose delete the store would refuse failed, as the prune fails it
+     * ({@link ObjectStore#checkDeletableDeletingNothing}, deleting nothing); every one refused, the prune's one line (exit 3).
+     */
+    private List<Decision> refusedDeletes(List<Decision> planned) {
+        List<TenantctlException> refused = new ArrayList<>();
+        List<Decision> out = new ArrayList<>();
+        for (Decision d : planned) {
+            try {
+                if (d.action().equals(PruneResult.WOULD_DELETE)) {
+                    store.checkDeletableDeletingNothing(layout.backupPrefix(d.orgId(), d.backupId()));
+                }
+                out.add(d);
+            } catch (io.tenantctl.store.StoreRefusesWritesException e) {
+                refused.add(e);
+                out.add(new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.FAILED, "the prune could not delete it: "
+                        + Errors.oneLine(e), d.bytes()));
+            }
+        }
+        if (!refused.isEmpty() && out.stream().noneMatch(d -> d.action().equals(PruneResult.WOULD_DELETE))) {
+            throw refusedEvery(refused, true);
+        }
+        return out;
     }
 
     /**

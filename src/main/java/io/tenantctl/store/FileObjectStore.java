@@ -286,6 +286,28 @@ public final class FileObjectStore implements ObjectStore {
         requireWritable(there);
     }
 
+    /**
+     * The folder {@code prefix} names and the one it is removed from must be directories this process may write in: what its
+     * files' deletes and its own removal need. The file system's own answer (permission denied, an immutable directory, a
+     * read-only mount) is the refusal such a delete meets; a folder that is not there has nothing to delete.
+     */
+    @Override
+    public void checkDeletableDeletingNothing(String prefix) {
+        Path dir = resolve(Keys.requireDirectoryPrefix(prefix).substring(0, prefix.length() - 1));
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        for (Path d : List.of(dir, dir.getParent())) {
+            try {
+                d.getFileSystem().provider().checkAccess(d, java.nio.file.AccessMode.WRITE);
+            } catch (IOException e) {
+                if (deleteFailure("cannot delete " + prefix, e) instanceof StoreRefusesWritesException refused) {
+                    throw refused;
+                }
+            }
+        }
+    }
+
     private void requireWritable(Path dir) {
         if (!Files.isWritable(dir)) {
             throw TenantctlException.config("store " + describe() + " cannot be written: permission denied" + (dir.equals(root) ? ""

@@ -104,6 +104,16 @@ public interface ObjectStore extends AutoCloseable {
     }
 
     /**
+     * Checks, deleting nothing, that the objects under {@code prefix} (a folder, ending in '/') could be deleted (a prune's dry
+     * run): throws the {@link StoreRefusesWritesException} such a delete would meet where the store refuses it. A file store
+     * asks the file system whether this process may write in the folder and the one above it; an S3 store deletes a key that
+     * does not exist, beside its write probe, which its credentials and the bucket policy allow only where they allow deletes.
+     * Stores that cannot tell so do nothing.
+     */
+    default void checkDeletableDeletingNothing(String prefix) {
+    }
+
+    /**
      * Writes an object in one go: runs {@code body} against a new upload, publishes it when {@code body}
      * returns normally and aborts it (leaving no object) when {@code body} throws.
      */

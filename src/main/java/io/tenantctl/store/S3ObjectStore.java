@@ -410,6 +410,57 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** The key {@link #checkDeletableDeletingNothing} deletes: beside the write probe's, no backup's, never written. */
+    static final String DELETE_PROBE_KEY = "tenantctl-store-probe/delete-check";
+
+    /** What the delete probe met, once asked: the refusal, or empty (allowed, or not to be told so). */
+    private java.util.Optional<StoreRefusesWritesException> deleteProbe;
+
+    /**
+     * Deletes {@link #DELETE_PROBE_KEY}, a key that does not exist, once per store opened (every prefix is under the same
+     * credentials and policy on PREFIX/*): S3 answers a delete of a missing key 204 where its credentials and the bucket
+     * policy allow s3:DeleteObject, 403 where they do not, which is refused here as a prune's delete is. A versioned bucket
+     * answers with a delete marker it made: that marker is deleted at once by its version id (where s3:DeleteObjectVersion
+     * is allowed; else it stays, a marker of no data under the probe prefix). A store that answers otherwise is not refused.
+     */
+    @Override
+    public synchronized void checkDeletableDeletingNothing(String prefix) {
+        Keys.requireDirectoryPrefix(prefix);
+        if (deleteProbe == null) {
+            deleteProbe = probeDelete();
+        }
+        deleteProbe.ifPresent(refused -> {
+            throw new StoreRefusesWritesException(refused.getMessage(), refused.getCause());
+        });
+    }
+
+    private java.util.Optional<StoreRefusesWritesException> probeDelete() {
+        String full = fullKey(DELETE_PROBE_KEY);
+        software.amazon.awssdk.services.s3.model.DeleteObjectResponse deleted;
+        try {
+            deleted = client.deleteObject(r -> r.bucket(options.bucket()).key(full));
+        } catch (NoSuchKeyException e) {
+            return java.util.Optional.empty();
+        } catch (SdkException e) {
+            TenantctlException t = translateDelete("cannot delete even " + DELETE_PROBE_KEY + ", a key that does not exist,", e);
+            if (t instanceof StoreRefusesWritesException refused) {
+                return java.util.Optional.of(refused);
+            }
+            if (t.category() == TenantctlException.Category.FAILED) {
+                return java.util.Optional.empty(); // not a refusal of deletes: the prune's own deletes say
+            }
+            throw t;
+        }
+        if (Boolean.TRUE.equals(deleted.deleteMarker()) && deleted.versionId() != null) {
+            try {
+                client.deleteObject(r -> r.bucket(options.bucket()).key(full).versionId(deleted.versionId()));
+            } catch (SdkException e) {
+                // not allowed to delete versions: the marker stays, no data, under the probe prefix
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Starts a multipart upload of {@code fullKey} as every upload starts one; its id. */
     private String startUpload(String fullKey) {
         return client.createMultipartUpload(r -> {

@@ -95,8 +95,9 @@ class BackupStoreErrorsTest {
     @Test
     void aPruneInAFileStoreThatRefusesEveryDeleteSaysSoInOneLine() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
-            f.provision("acme");
+            f.provision("acme", "beta");
             String old = f.backups("acme", 2).get(0);
+            String betaOld = f.backups("beta", 2).get(0);
             List<Path> refusing = List.of(f.storeDir.resolve("acme"), f.storeDir.resolve("acme").resolve(old));
             try {
                 for (Path d : refusing) {
@@ -107,22 +108,50 @@ class BackupStoreErrorsTest {
                         org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", d) == 0, "chattr +i, to make a directory root may not write in");
                     }
                 }
-                for (String[] args : new String[][]{{"backups", "prune", "--keep-last", "1", "--keep-daily", "0"},
-                        {"backups", "prune", "--keep-last", "1", "--keep-daily", "0", "-o", "json"}}) {
+                // its dry run said 'would delete 1 backups' (exit 0): it asks the file system now, deleting nothing, and says the same
+                for (String[] args : new String[][]{{"backups", "prune", "--org", "acme", "--keep-last", "1", "--keep-daily", "0", "--dry-run"},
+                        {"backups", "prune", "--org", "acme", "--keep-last", "1", "--keep-daily", "0", "--dry-run", "-o", "json"},
+                        {"backups", "prune", "--org", "acme", "--keep-last", "1", "--keep-daily", "0"},
+                        {"backups", "prune", "--org", "acme", "--keep-last", "1", "--keep-daily", "0", "-o", "json"}}) {
                     Cli.Result r = f.cli.run(args);
+                    boolean json = List.of(args).contains("json");
+                    boolean dry = List.of(args).contains("--dry-run");
                     assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
-                    String said = args.length > 6 ? CliFixture.strictJson(r).get("error").get("message").asText() : r.err().strip();
+                    String said = json ? CliFixture.strictJson(r).get("error").get("message").asText() : r.err().strip();
                     assertThat(said.lines().count()).as("one line: " + r).isEqualTo(1);
-                    assertThat(said).as(r.toString()).contains("backups prune deleted nothing: the store refused the one backup it was to delete")
-                            .contains("cannot delete acme/" + old + "/manifest.json in " + f.storeDir.toUri())
+                    assertThat(said).as(r.toString()).contains(dry ? "dry run: backups prune would delete nothing: the store refuses the one "
+                                    + "backup it would delete" : "backups prune deleted nothing: the store refused the one backup it was to delete")
+                            .contains("cannot delete acme/" + old + (dry ? "/" : "/manifest.json") + " in " + f.storeDir.toUri())
                             .contains("give the user tenantctl runs as write access to " + f.storeDir).endsWith("then prune again")
                             .doesNotContain("were pruned");
-                    if (args.length <= 6) {
+                    if (!json) {
                         assertThat(r.out()).as("no table claiming deletions: " + r).isEmpty();
                     }
                 }
                 assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups")
                         .findValuesAsText("status")).as("both backups still there, complete").containsExactly("complete", "complete");
+
+                // beta's may go: the dry run says acme's delete fails and beta's would go (exit 1), as the prune then does
+                Cli.Result dry = f.cli.run("backups", "prune", "--keep-last", "1", "--keep-daily", "0", "--dry-run", "-o", "json");
+                assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+                com.fasterxml.jackson.databind.JsonNode planned = CliFixture.strictJson(dry);
+                assertThat(planned.get("would_delete").asInt()).as(dry.toString()).isEqualTo(1);
+                assertThat(planned.get("failed").asInt()).as(dry.toString()).isEqualTo(1);
+                Map<String, com.fasterxml.jackson.databind.JsonNode> decided = new java.util.HashMap<>();
+                planned.get("decisions").forEach(d -> decided.put(d.get("backup_id").asText(), d));
+                assertThat(decided.get(betaOld).get("action").asText()).as(dry.toString()).isEqualTo("would_delete");
+                assertThat(decided.get(old).get("action").asText()).as(dry.toString()).isEqualTo("failed");
+                assertThat(decided.get(old).get("reason").asText()).as(dry.toString()).startsWith("the prune could not delete it: cannot delete acme/"
+                        + old + "/ in " + f.storeDir.toUri());
+                Cli.Result dryText = f.cli.run("backups", "prune", "--keep-last", "1", "--keep-daily", "0", "--dry-run");
+                assertThat(dryText.exitCode()).as(dryText.toString()).isEqualTo(1);
+                assertThat(dryText.out()).as(dryText.toString()).contains("dry run: would delete 1 backups, kept 2, failed 1");
+                assertThat(dryText.err().strip()).as(dryText.toString()).startsWith("error: the store would refuse the prune's delete of 1 backup(s)")
+                        .doesNotContain("were pruned");
+                Cli.Result real = f.cli.run("backups", "prune", "--keep-last", "1", "--keep-daily", "0", "-o", "json");
+                assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+                assertThat(CliFixture.strictJson(real).get("deleted").asInt()).as(real.toString()).isEqualTo(1);
+                assertThat(CliFixture.strictJson(real).get("failed").asInt()).as(real.toString()).isEqualTo(1);
             } finally {
                 for (Path d : refusing) {
                     chattr("-i", d);
@@ -271,23 +300,30 @@ class BackupStoreErrorsTest {
                 CliFixture.ok(f.cli, "restore", "--org", "acme");
                 f.assertHolds("acme", documents);
 
-                // a prune it may not delete in: one line, not every backup 'failed' above 'deleted 0 … the others were pruned'
-                for (String[] args : new String[][]{{"backups", "prune", "--keep-last", "1", "--keep-daily", "0"},
+                // a prune it may not delete in: one line, not every backup 'failed' above 'deleted 0 … the others were pruned'; its
+                // dry run said 'would delete 1 backups' (exit 0): it deletes a key that does not exist now, refused alike
+                for (String[] args : new String[][]{{"backups", "prune", "--keep-last", "1", "--keep-daily", "0", "--dry-run"},
+                        {"backups", "prune", "--keep-last", "1", "--keep-daily", "0", "--dry-run", "-o", "json"},
+                        {"backups", "prune", "--keep-last", "1", "--keep-daily", "0"},
                         {"backups", "prune", "--keep-last", "1", "--keep-daily", "0", "-o", "json"}}) {
                     Cli.Result r = f.cli.run(args);
+                    boolean json = List.of(args).contains("json");
                     assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
-                    String said = args.length > 6 ? CliFixture.strictJson(r).get("error").get("message").asText() : r.err().strip();
+                    String said = json ? CliFixture.strictJson(r).get("error").get("message").asText() : r.err().strip();
                     assertThat(said.lines().count()).as("one line: " + r).isEqualTo(1);
-                    assertThat(said).as(r.toString()).contains("backups prune deleted nothing").contains("s3://" + bucket + "/fleet")
+                    assertThat(said).as(r.toString()).contains(List.of(args).contains("--dry-run") ? "dry run: backups prune would delete nothing"
+                                    : "backups prune deleted nothing").contains("s3://" + bucket + "/fleet")
                             .contains("AccessDenied").contains("s3:DeleteObject on arn:aws:s3:::" + bucket + "/fleet/*")
                             .doesNotContain("were pruned").doesNotContain(S3ProxyFixture.SECRET_KEY);
-                    if (args.length <= 6) {
+                    if (!json) {
                         assertThat(r.out()).as("no table claiming deletions: " + r).isEmpty();
                     }
                 }
                 assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups")
                         .findValuesAsText("status")).as("both backups still there, complete").containsExactly("complete", "complete");
-                readOnly.set(false); // once the key may delete, the same prune prunes
+                readOnly.set(false); // once the key may delete, the dry run plans the delete and the same prune prunes
+                assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "prune", "--keep-last", "1", "--keep-daily", "0",
+                        "--dry-run", "-o", "json")).get("would_delete").asInt()).isEqualTo(1);
                 assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "prune", "--keep-last", "1", "--keep-daily", "0",
                         "-o", "json")).get("deleted").asInt()).isEqualTo(1);
             }

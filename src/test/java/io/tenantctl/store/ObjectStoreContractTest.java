@@ -143,6 +143,17 @@ abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void checkingThatAFolderCouldBeDeletedDeletesNothing() throws IOException {
+        store.put("acme/b1/manifest.json", new byte[]{1});
+        store.put("acme/b1/users.ndjson", new byte[]{2});
+
+        store.checkDeletableDeletingNothing("acme/b1/"); // a store that allows deletes: no refusal
+        store.checkDeletableDeletingNothing("acme/b2/"); // nothing there: nothing to refuse
+
+        assertThat(store.list("")).extracting(ObjectInfo::key).containsExactly("acme/b1/manifest.json", "acme/b1/users.ndjson");
+    }
+
+    @Test
     void rewritingAKeyReplacesItsContent() throws IOException {
         store.put("k", "first".getBytes(StandardCharsets.UTF_8));
         store.put("k", "second".getBytes(StandardCharsets.UTF_8));

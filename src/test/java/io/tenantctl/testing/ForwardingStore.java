@@ -72,6 +72,11 @@ public abstract class ForwardingStore implements ObjectStore {
     }
 
     @Override
+    public void checkDeletableDeletingNothing(String prefix) {
+        real.checkDeletableDeletingNothing(prefix);
+    }
+
+    @Override
     public String describe() {
         return real.describe();
     }

@@ -57,7 +57,7 @@ public final class HookedBlobStore {
     /**
      * {@code real}, {@code before} run with each call's name and key first: {@code put} (PutObject), {@code initiate},
      * {@code part} and {@code complete} (a multipart upload's), {@code head} (HeadObject), {@code get} (GetObject),
-     * {@code delete} (DeleteObject, and each key of a DeleteObjects) and {@code list} (its prefix, "" for none). Throwing fails the call as S3 would fail it.
+     * {@code delete} (DeleteObject, and each key of a DeleteObjects; also the delete probe of a key that does not exist, {@code tenantctl-store-probe/delete-check}, a prune's dry run makes) and {@code list} (its prefix, "" for none). Throwing fails the call as S3 would fail it.
      */
     public static BlobStore onCall(BlobStore real, BiConsumer<String, String> before) {
         return new ForwardingBlobStore(hooked(real, name -> before.accept("get", name), options -> before.accept("list",
