@@ -444,6 +444,8 @@ public final class OrgLifecycle {
             // before the org is frozen (and in a dry run): the final backup is always zstd, so the only way out is the directory
             FINAL_BACKUP.requireAvailable("run tenantctl with such a directory (JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR), then the delete "
                     + "again (its final backup is zstd)");
+            // the org's own folder too (made by an earlier backup, perhaps as another user): the final backup is written there
+            store.checkWritableWritingNothing(io.tenantctl.backup.BackupLayout.root().orgPrefix(orgId));
         }
         if (dryRun) {
             String location = null;

@@ -286,6 +286,25 @@ public final class FileObjectStore implements ObjectStore {
         requireWritable(there);
     }
 
+    /** The folder {@code prefix} names, or the nearest above it that exists below the root (checked by the store-wide check), may be written in. */
+    @Override
+    public void checkWritableWritingNothing(String prefix) {
+        Path there = resolve(Keys.requireDirectoryPrefix(prefix).substring(0, prefix.length() - 1));
+        while (!there.equals(root) && !Files.exists(there)) {
+            there = there.getParent();
+        }
+        if (there.equals(root)) {
+            return;
+        }
+        try {
+            there.getFileSystem().provider().checkAccess(there, java.nio.file.AccessMode.WRITE);
+        } catch (IOException e) {
+            throw TenantctlException.config("store " + describe() + " cannot be written under " + prefix + ": " + io.tenantctl.IoErrors.describe(e)
+                    + "; give the user tenantctl runs as write access to " + root + " and the directories under it, or run it as the user "
+                    + "that writes the store's backups", e);
+        }
+    }
+
     /**
      * The folder {@code prefix} names and the one it is removed from must be directories this process may write in: what its
      * files' deletes and its own removal need. The file system's own answer (permission denied, an immutable directory, a

@@ -104,6 +104,14 @@ public interface ObjectStore extends AutoCloseable {
     }
 
     /**
+     * As {@link #checkWritableWritingNothing()}, after it, for objects under {@code prefix} (an org's folder) in particular: a
+     * file store's folder there, made by an earlier backup (perhaps by another user), must be one this process may write in,
+     * or the nearest that exists above it. Stores that allow or refuse writes alike under every prefix do nothing.
+     */
+    default void checkWritableWritingNothing(String prefix) {
+    }
+
+    /**
      * Checks, deleting nothing, that the objects under {@code prefix} (a folder, ending in '/') could be deleted (a prune's dry
      * run): throws the {@link StoreRefusesWritesException} such a delete would meet where the store refuses it. A file store
      * asks the file system whether this process may write in the folder and the one above it; an S3 store deletes a key that

@@ -163,6 +163,43 @@ class BackupStoreErrorsTest {
         }
     }
 
+    /**
+     * A file:// store whose root tenantctl may write in but not the org's folder an earlier backup made (as another user, or
+     * immutable): orgs delete --dry-run said acme 'would get a final backup' (exit 0), and the delete then froze the org,
+     * recorded a run and failed its final backup there (exit 1). Both are refused up front now, exit 3, one line naming the
+     * store and the folder, no run recorded, acme as it was; once it may write there the dry run plans the backup again.
+     */
+    @Test
+    void aDeleteWhoseOrgFolderCannotBeWrittenIsRefusedByItsDryRunAsByItself() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.backups("acme", 1);
+            Path folder = f.storeDir.resolve("acme");
+            String runs = "select count(*) from runs";
+            long recorded = CliFixture.count(f.catalogUrl, runs);
+            try {
+                java.nio.file.Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+                if (!refuses(folder)) { // root: chmod does not refuse it, an immutable directory does
+                    org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", folder) == 0, "chattr +i, to make a directory root may not write in");
+                }
+                for (String[] args : new String[][]{{"orgs", "delete", "acme", "--dry-run"}, {"orgs", "delete", "acme"}}) {
+                    Cli.Result r = f.cli.run(args);
+                    assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                    assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+                    assertThat(r.err()).as(r.toString()).contains("store " + f.storeDir.toUri() + " cannot be written under acme/")
+                            .contains("give the user tenantctl runs as write access to " + f.storeDir);
+                    assertThat(r.out()).as(r.toString()).isEmpty();
+                }
+                assertThat(CliFixture.count(f.catalogUrl, runs)).as("no run recorded").isEqualTo(recorded);
+                assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
+            } finally {
+                chattr("-i", folder);
+                java.nio.file.Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
+            assertThat(CliFixture.ok(f.cli, "orgs", "delete", "acme", "--dry-run").out()).contains("would get a final backup");
+        }
+    }
+
     /** Whether this process may not create a file in {@code dir}. */
     private static boolean refuses(Path dir) {
         try {

@@ -72,6 +72,11 @@ public abstract class ForwardingStore implements ObjectStore {
     }
 
     @Override
+    public void checkWritableWritingNothing(String prefix) {
+        real.checkWritableWritingNothing(prefix);
+    }
+
+    @Override
     public void checkDeletableDeletingNothing(String prefix) {
         real.checkDeletableDeletingNothing(prefix);
     }
