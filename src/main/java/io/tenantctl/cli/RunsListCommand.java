@@ -44,7 +44,7 @@ final class RunsListCommand implements Callable<Integer> {
     }
 
     /**
-     * For a run abandoned, interrupted or aborted, the line saying what resumes (or cancels) it, and for a detached run no
+     * For a run abandoned, interrupted, aborted or failed, the line saying what resumes (or cancels) it, and for a detached run no
      * worker has joined yet, its --join (or its cancel); runs show prints it too.
      */
     static void printNext(CliContext ctx, Runs.RunView r) {

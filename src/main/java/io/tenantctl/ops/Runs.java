@@ -37,6 +37,9 @@ public final class Runs {
             io.tenantctl.NextStep next = switch (status) {
                 case ABANDONED -> io.tenantctl.NextStep.run(continuation(verb, r.runId(), args), "or: tenantctl runs cancel " + r.runId());
                 case INTERRUPTED, ABORTED -> io.tenantctl.NextStep.run(continuation(verb, r.runId(), args));
+                // its --resume tries its failed orgs again; a restore's failure is no step on (it has no --resume, and the
+                // same restore again fails alike: its error said what to do)
+                case FAILED -> verb.equals("restore") ? null : io.tenantctl.NextStep.run(continuation(verb, r.runId(), args));
                 case RUNNING -> waiting;
                 default -> null;
             };
@@ -332,7 +335,8 @@ public final class Runs {
     RunView view(RunRepository.Run r) {
         RunRepository.Activity activity = catalog.runs().activity(r.runId(), RunEngine.LIVENESS);
         RunStatus status = RunReport.displayStatus(r, activity);
-        boolean ended = status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED || status == RunStatus.ABORTED;
+        boolean ended = status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED || status == RunStatus.ABORTED
+                || status == RunStatus.FAILED;
         // migrate-all refuses to go on with a run a newer rollout came after (MigrateAll: "came after run"): it would take
         // orgs back to its older manifest; a backup run whose orgs have all been backed up since would back them up again
         String superseded = !ended ? null : r.verb().equals(MigrateAll.VERB)

@@ -1188,7 +1188,8 @@ public final class Verify {
          */
         private NextStep finishRollout(Org org, RunRepository.Run r) {
             Runs.RunView view = new Runs(ctx.catalog()).view(r);
-            if (view.next() != null) {
+            // a failed run: the org's own catch-up below, not the --resume that tries every org the run failed again
+            if (view.next() != null && !view.status().equals(RunStatus.FAILED.db())) {
                 return view.next();
             }
             if (!RunStatus.of(view.status()).ended()) {
