@@ -54,6 +54,23 @@ final class RestoreCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
+    /**
+     * What to run instead of the {@code --resume RUN} a line gives restore (as the fan-out verbs take it), or null when it
+     * gives none: a restore has no --resume (a stopped one is rolled back and run again as it was typed), and 'runs show
+     * RUN' names that restore while it still goes on with the run. Said in place of picocli's "Missing required option".
+     */
+    static String insteadOfResume(String[] args) {
+        for (int i = 0; args != null && i < args.length; i++) {
+            if (args[i].equals("--resume") || args[i].startsWith("--resume=")) {
+                String run = args[i].startsWith("--resume=") ? args[i].substring("--resume=".length())
+                        : i + 1 < args.length && !args[i + 1].startsWith("-") ? args[i + 1] : "RUN_ID";
+                return "restore has no --resume (a stopped restore is run again, not resumed): 'tenantctl runs show "
+                        + io.tenantctl.NextStep.shellWord(run) + "' names the restore that goes on with that run, if one still does";
+            }
+        }
+        return null;
+    }
+
     @Override
     public Integer call() {
         if (org.contains(",")) {

@@ -360,6 +360,10 @@ public final class TenantCtl implements Runnable {
         if (e.getCause() instanceof DurationConverter.NoUnit noUnit && e.getArgSpec() instanceof CommandLine.Model.OptionSpec o) {
             what = Mask.secrets(o.longestName() + " " + noUnit.getMessage() + fromFile); // the flag, not "Invalid value for option"
         }
+        String instead = c.getCommandSpec().userObject() instanceof RestoreCommand ? RestoreCommand.insteadOfResume(args) : null;
+        if (instead != null) { // not picocli's "Missing required option '--org'": what goes on with the run it names
+            what = Mask.secrets(instead);
+        }
         if (e.getMessage() != null && e.getMessage().startsWith("Missing required subcommand") && !c.getSubcommands().isEmpty()) {
             // a noun alone ('tenantctl orgs'): which commands it has, as kubectl and gh say it
             what = c.getCommandSpec().qualifiedName() + " needs a command: " + c.getSubcommands().keySet().stream()
@@ -377,8 +381,9 @@ public final class TenantCtl implements Runnable {
             fields.put("usage", c.getHelp().synopsis(0).strip());
             fields.put("hint", help);
             ctx.log("error", what, fields, "");
-        } else if (ctx.json() || !fromFile.isEmpty()) {
-            // a value from the config file: the line typed is not what is wrong, so no synopsis of it (nor the top level's)
+        } else if (ctx.json() || !fromFile.isEmpty() || instead != null) {
+            // a value from the config file: the line typed is not what is wrong, so no synopsis of it (nor the top level's);
+            // nor for a restore --resume, whose line says what to run instead
             ctx.err.println("error: " + what);
         } else {
             ctx.err.println("error: " + what);

@@ -46,7 +46,24 @@ class RestoreInterruptTest {
             assertThat(last.get("status").asText()).isEqualTo("interrupted");
             f.assertHolds("acme", backedUp);
 
-            JsonNode again = strictJson(ok(f.cli, "restore", "--org", "acme", "--backup", id, "-o", "json"));
+            // restore has no --resume: it said picocli's "Missing required option '--org=ORG'"; now one line, exit 2, naming
+            // the runs show that names the restore to run again, which is run below as it names it
+            String runId = last.get("run_id").asText();
+            for (String[] line : List.of(new String[] {"restore", "--resume", runId}, new String[] {"restore", "--org", "acme", "--resume=" + runId})) {
+                Cli.Result resumed = f.cli.run(line);
+                assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(2);
+                assertThat(resumed.err()).as(resumed.toString()).isEqualTo("error: restore has no --resume (a stopped restore is run again, "
+                        + "not resumed): 'tenantctl runs show " + runId + "' names the restore that goes on with that run, if one still does\n");
+            }
+            JsonNode error = strictJson(f.cli.run("restore", "--resume", runId, "-o", "json")).get("error");
+            assertThat(error.get("code").asInt()).as(error.toString()).isEqualTo(2);
+            assertThat(error.get("message").asText()).startsWith("restore has no --resume").contains("'tenantctl runs show " + runId + "'");
+            String next = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json")).get("run").get("next_step").asText();
+            assertThat(next).startsWith("tenantctl restore --org acme --backup " + id);
+
+            List<String> rerun = new ArrayList<>(List.of(OnCallNextStepsTest.command(next)));
+            rerun.addAll(List.of("-o", "json"));
+            JsonNode again = strictJson(ok(f.cli, rerun.toArray(String[]::new)));
             assertThat(f.db("acme").getCollection("a_notes").countDocuments()).isEqualTo(1500);
             assertThat(f.db("acme").getCollection("b_notes").countDocuments()).isEqualTo(10);
             assertThat(again.get("database_name").asText()).startsWith("org_acme__r");
