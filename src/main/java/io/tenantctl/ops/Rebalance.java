@@ -15,6 +15,7 @@ import io.tenantctl.ops.run.Budget;
 import io.tenantctl.ops.run.Job;
 import io.tenantctl.ops.run.OutcomeNames;
 import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.PlannedLines;
 import io.tenantctl.ops.run.ReportLines;
 import io.tenantctl.ops.run.RunControl;
 import io.tenantctl.ops.run.RunEngine;
@@ -121,8 +122,8 @@ public final class Rebalance {
     /**
      * {@code rebalance apply/move}: the run as every verb reports it (outcomes moved, failed, not_started; a dry run's
      * planned) — a run's report its counts, timings and slowest, no org's line held — and each org's line ({@code lines},
-     * a run's read from its items a page at a time), each move's figures in its detail: move_id, to_pool, docs, bytes,
-     * freeze_ms, copy_ms, mb_per_s.
+     * a run's read from its items a page at a time, a dry run's as it planned them, spooled past a page), each move's figures
+     * in its detail: move_id, to_pool, docs, bytes, freeze_ms, copy_ms, mb_per_s.
      */
     public record Result(RunReport report, boolean interrupted, List<String> notes, Map<String, List<String>> leftOnDraining, ReportLines lines) {
     }
@@ -428,7 +429,7 @@ public final class Rebalance {
             Map<String, Integer> givenBack = LeaseRecovery.placesGivenBack(ctx);
             Map<String, Integer> alsoIn = new java.util.HashMap<>();
             givenBack.forEach((pool, n) -> alsoIn.put(pool, -n));
-            List<RunReport.Org> planned = new ArrayList<>();
+            PlannedLines planned = new PlannedLines(); // each move's line as it is planned: held up to a page, spooled past it
             List<PlannedMove> selected = select(req, notes, unplaced, givenBack);
             // the run pings each move's source pool before it: one that does not answer fails its moves unstarted, so here too
             Map<String, Pool> byId = ctx.catalog().pools().byId();
@@ -445,11 +446,11 @@ public final class Rebalance {
             for (PlannedMove m : selected) {
                 toStart.merge(m.toPool(), -1, Integer::sum);
                 if (m.fromPool() != null && silent.containsKey(m.fromPool())) { // as the run records it: no target, its pool's error
-                    planned.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, silent.get(m.fromPool()), null));
+                    planned.accept(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, silent.get(m.fromPool()), null));
                     continue;
                 }
                 if (onTargetAlready(m.orgId(), new Target(m.orgId(), m.fromPool(), m.toPool()))) {
-                    planned.add(new RunReport.Org(m.orgId(), m.fromPool(), "unchanged", 0, 0, null, Json.args("to_pool", m.toPool(),
+                    planned.accept(new RunReport.Org(m.orgId(), m.fromPool(), "unchanged", 0, 0, null, Json.args("to_pool", m.toPool(),
                             "note", "already on pool " + m.toPool())));
                     continue;
                 }
@@ -461,16 +462,16 @@ public final class Rebalance {
                             : mover.size(ctx.catalog().pools().get(org.poolId()), org.databaseName());
                     long predicted = mover.refuseLongFreeze(m.orgId(), size, limits);
                     alsoIn.merge(m.toPool(), 1, Integer::sum); // its source's place stays taken until the move flips, as in the apply
-                    planned.add(new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null, Json.args("to_pool", m.toPool(), "docs",
+                    planned.accept(new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null, Json.args("to_pool", m.toPool(), "docs",
                             size.docs(), "bytes", size.bytes(), "predicted_freeze_ms", predicted, "reason", m.reason())));
                 } catch (Mover.Refused e) {
-                    planned.add(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, e.getMessage(),
+                    planned.accept(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, e.getMessage(),
                             refused(e, new Target(m.orgId(), m.fromPool(), m.toPool()), limits.freezeGraceMs(), room)));
                 }
             }
             // as the real apply: a drain that cannot empty its pools is said, and exits 1
-            RunReport report = RunReport.planned(VERB, planned);
-            return new Result(report, false, notes, req.moves() == null ? leftOnDraining(unplaced) : Map.of(), ReportLines.held(report));
+            RunEngine.Planned plan = planned.planned(VERB, false);
+            return new Result(plan.report(), plan.interrupted(), notes, req.moves() == null ? leftOnDraining(unplaced) : Map.of(), plan.lines());
         }
         // a drain planned by the run that could not empty its pools (no room elsewhere) is not done: said, exit 1, and
         // its run ends failed, as a run whose orgs were not all done does, saying why — by whichever worker ends it (the

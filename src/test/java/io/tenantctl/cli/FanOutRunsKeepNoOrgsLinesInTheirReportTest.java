@@ -221,6 +221,52 @@ class FanOutRunsKeepNoOrgsLinesInTheirReportTest {
         }
     }
 
+    /**
+     * rebalance apply --dry-run plans its moves itself, one after another (each counted on those before it), not through
+     * the run engine's plan: its report held every planned move's line (with its detail) for as long as the command ran,
+     * after the fan-out verbs' dry runs had stopped holding theirs. Its moves' lines are now handed over as planned, as
+     * theirs are: held in memory up to a page of moves (printed as ever), spooled past it — the same lines, in order.
+     */
+    @Test
+    void aRebalanceDryRunsReportHoldsNoMovesLineAndALargeOnesLinesAreNotHeldInMemory() throws Exception {
+        int orgs = io.tenantctl.ops.run.ReportLines.PAGE + 1; // one past a page: each move is a few catalog reads
+        try (io.tenantctl.testing.TestPools testPools = new io.tenantctl.testing.TestPools(2)) {
+            String url = CliFixture.fleetCatalog(testPools, orgs, "null");
+            CliFixture.addPool(Cli.withCatalog(url), "pool-1", testPools.uri(1), 2 * orgs, 1);
+            CliFixture.sql(url, "update pools set status = 'draining' where pool_id = 'pool-0'"); // every org planned off it
+            for (int moves : List.of(3, orgs)) {
+                Rebalance.Result r;
+                List<RunReport.Org> lines;
+                try (Catalog catalog = Catalog.open(url); PoolClients pools = new PoolClients(Map.of())) {
+                    // a few moves as a saved plan lists them (sized one by one), a fleet's as the drain plans them now
+                    List<Rebalance.PlannedMove> saved = moves == orgs ? null : java.util.stream.IntStream.rangeClosed(1, moves).mapToObj(i ->
+                            new Rebalance.PlannedMove(String.format("org-%06d", i), "pool-0", "pool-1", 0, 0, 0, "plan")).toList();
+                    r = new Rebalance(new OpsContext(catalog, pools, Retry.ferretDefault(), "test")).apply(new Rebalance.ApplyRequest(saved,
+                            new Rebalance.PlanRequest("orgs", 0.05, moves, List.of(), List.of()),
+                            new Rebalance.Limits(java.time.Duration.ofSeconds(30), java.time.Duration.ZERO, false), true,
+                            new RunEngine.Drive(new RunEngine.Settings(1, 2, 0, false), RunControl.START, new CancelToken(), Progress.NONE)));
+                    lines = CliFixture.lines(r.lines());
+                }
+                assertThat(r.report().dryRun()).isTrue();
+                assertThat(r.report().holdsLines()).as("the dry run's report holds its moves' lines").isFalse();
+                assertThat(r.report().orgs()).as("no move's line held in the report").isEmpty();
+                assertThat(r.lines().held()).as("a dry run of %d moves: its lines held in memory", moves).isEqualTo(moves < orgs);
+                assertThat(r.report().total()).isEqualTo(moves);
+                assertThat(r.report().count("planned")).isEqualTo(moves);
+                assertThat(lines).as("every planned move, in order").hasSize(moves);
+                for (int i = 0; i < moves; i++) {
+                    RunReport.Org o = lines.get(i);
+                    assertThat(o.orgId()).isEqualTo(String.format("org-%06d", i + 1));
+                    assertThat(o.outcome()).isEqualTo("planned");
+                    assertThat(o.poolId()).isEqualTo("pool-0");
+                    assertThat(o.detail().path("to_pool").asText()).as("%s", o).isEqualTo("pool-1");
+                }
+            }
+            assertThat(CliFixture.count(url, "select count(*) from runs")).as("a dry run records no run").isZero();
+            assertThat(CliFixture.count(url, "select count(*) from orgs where pool_id = 'pool-0'")).as("nothing moved").isEqualTo(orgs);
+        }
+    }
+
     @Test
     void rebalanceApplysReportHoldsNoOrgsLineAndItsJsonTableAndMetricsListEveryMoveTheCatalogRecorded() throws Exception {
         List<String> orgIds = List.of("acme", "globex", "initech", "umbrella");

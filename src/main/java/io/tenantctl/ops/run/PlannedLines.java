@@ -22,9 +22,11 @@ import java.util.function.Consumer;
  * A dry run's lines, taken as the run plans them, in its order: a dry run records no run, so they cannot be read back from
  * the catalog as a run's are ({@link ReportLines#read}). Up to {@link ReportLines#PAGE} of them are held in memory (printed
  * as ever, no temporary file needed); past that they are written to a temporary file and read back from it one at a time
- * when handed over, so that a fleet's are never held at once. Their counts by outcome are kept as they come.
+ * when handed over, so that a fleet's are never held at once. Their counts by outcome are kept as they come. The fan-out
+ * verbs' are taken by {@link RunEngine#plan}; rebalance apply's, whose moves it plans itself one after another (each
+ * counted on those before it), by the verb, which then makes its {@link #planned} of them.
  */
-final class PlannedLines implements Consumer<RunReport.Org> {
+public final class PlannedLines implements Consumer<RunReport.Org> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,9 +77,12 @@ final class PlannedLines implements Consumer<RunReport.Org> {
                 + "or point tenantctl elsewhere with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR", e);
     }
 
-    /** The orgs taken, by outcome. */
-    Map<String, Integer> counts() {
-        return counts;
+    /**
+     * The dry run of {@code verb} these lines are: its report (their counts, no line), the lines handed over in their order
+     * ({@link #lines}), and whether Ctrl-C stopped it. Once all are taken.
+     */
+    public RunEngine.Planned planned(String verb, boolean interrupted) {
+        return new RunEngine.Planned(RunReport.planned(verb, counts), lines(), interrupted);
     }
 
     /** The lines taken, handed over in their order: those held, or those written, read back one at a time each time asked. */

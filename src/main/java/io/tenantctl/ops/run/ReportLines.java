@@ -22,12 +22,6 @@ public record ReportLines(Consumer<Consumer<RunReport.Org>> all, Supplier<RunRep
     /** How many of a run's items are read at a time. */
     public static final int PAGE = 1000;
 
-    /** The lines {@code report} holds (rebalance apply's dry run, which plans its own moves). */
-    public static ReportLines held(RunReport report) {
-        return new ReportLines(report.orgs()::forEach, () -> RunReport.ByPool.of(report), outcome -> Timings.of(report.orgs().stream()
-                .filter(o -> o.outcome().equals(outcome)).map(RunReport.Org::ms).toList()), true);
-    }
-
     /**
      * The lines of {@code report}'s run read from its items in {@code catalog} a page at a time (each page on a connection
      * given back before it is handed over), named by {@code names}, each rewritten by the verb's {@code line}.

@@ -669,7 +669,7 @@ public final class RunEngine {
                     .forEach(i -> lines.put(i.orgId(), new RunReport.Org(i.orgId(), i.poolId(), i.status().db(), 0, 0, i.error(), null)));
             page.forEach(i -> planned.accept(line.apply(lines.get(i.orgId()))));
         });
-        return new Planned(RunReport.planned(verb, planned.counts()), planned.lines(), interrupted[0]);
+        return planned.planned(verb, interrupted[0]);
     }
 
     /**

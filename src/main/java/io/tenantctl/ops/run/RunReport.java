@@ -155,16 +155,8 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
     }
 
     /**
-     * A dry run's report holding its orgs' lines, in the verb's order: rebalance apply's, whose moves it plans itself
-     * (not through {@link RunEngine#plan}).
-     */
-    public static RunReport planned(String verb, List<Org> orgs) {
-        return new RunReport(null, verb, null, countsOf(orgs), Timings.of(List.of()), Map.of(), orgs, null, 0);
-    }
-
-    /**
      * A dry run's report: how many of the verb's orgs came to each outcome ({@code counts}), without their lines (a fleet's
-     * are many: {@link RunEngine#plan} hands them over as {@link ReportLines}, held in memory or spooled).
+     * are many: {@link PlannedLines} hands them over as {@link ReportLines}, held in memory or spooled).
      */
     public static RunReport planned(String verb, Map<String, Integer> counts) {
         return new RunReport(null, verb, null, java.util.Collections.unmodifiableMap(new TreeMap<>(counts)), Timings.of(List.of()), Map.of(),
