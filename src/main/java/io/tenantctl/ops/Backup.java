@@ -100,7 +100,7 @@ public final class Backup {
         }
         if (req.dryRun() && !req.drive().control().existing()) {
             // as the run would: an org backup does not take is failed at once, and one on a pool that does not answer too
-            RunEngine.Planned plan = engine.plan(VERB, new BackupSelection(ctx.catalog(), req.selector()).items(), req.drive(), (orgId, poolId) ->
+            RunEngine.Planned plan = engine.plan(VERB, new BackupSelection(ctx.catalog(), req.selector(), store).items(), req.drive(), (orgId, poolId) ->
                     new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store.describe()) + layout.orgPrefix(orgId))), o -> o.with(o.error(), detail(o.detail())));
             return new Result(plan.report(), plan.interrupted(), store.describe(), plan.lines());
         }
@@ -113,7 +113,7 @@ public final class Backup {
     /** Records a run of the selected orgs. */
     private String start(Request req) {
         LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are selected
-        BackupSelection sel = new BackupSelection(ctx.catalog(), req.selector()); // the orgs read a page at a time as the run is recorded
+        BackupSelection sel = new BackupSelection(ctx.catalog(), req.selector(), store); // the orgs read a page at a time as the run is recorded
         return engine.start(VERB, () -> Json.write(new Args(sel.size(), selector(req), req.copy().compression().id(), req.copy().freeze(),
                 store.describe(), req.copy().purpose())), sel.items(), 0, () -> null);
     }
@@ -142,9 +142,7 @@ public final class Backup {
     /** Backs one org up; returns its detail (backup_id, docs, bytes, collections, location). */
     private String backupOne(String orgId, Map<String, Pool> pools, Copy copy, Request req, String runId) {
         Org org = ctx.catalog().orgs().get(orgId);
-        if (!BackupSelection.TAKES.contains(org.status())) {
-            throw new TenantctlException(TenantctlException.Category.FAILED, BackupSelection.notTaken(org.status()));
-        }
+        BackupSelection.requireTaken(org, store); // a status backup does not take, a folder in the store that refuses writes
         boolean frozen = false;
         if (copy.freeze() && org.status().equals(Org.ACTIVE)) {
             leases.record(orgId, Json.args("frozen_from", org.status().db()));

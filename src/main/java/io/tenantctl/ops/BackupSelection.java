@@ -7,6 +7,7 @@ import io.tenantctl.catalog.Org;
 import io.tenantctl.catalog.OrgRepository;
 import io.tenantctl.catalog.OrgStatus;
 import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.store.ObjectStore;
 
 import java.util.List;
 import java.util.Set;
@@ -16,7 +17,10 @@ import java.util.function.Function;
  * The orgs a backup selects, as its run's items, in order: the orgs named with --org (as named), else those of each
  * --pool in turn (of every pool without one), in use or due by their tier's policy (--due), read a page at a time as the
  * run is recorded. Those backup takes to do ({@link #TAKES}, and an org another operation holds now: waited for, like any
- * busy org), the rest failed saying why. Counts the items it hands over ({@link #size}).
+ * busy org), the rest failed saying why. An org whose folder in the store refuses writes (a {@code file://} store's folder an
+ * earlier backup made as another user, or immutable: {@link ObjectStore#checkWritableWritingNothing(String)}) is refused up
+ * front when named with --org (exit 3, one line, before a run is recorded, as orgs delete refuses it), and failed saying so as
+ * its item of a fleet's run (--all, --pool, --due), the others backed up. Counts the items it hands over ({@link #size}).
  */
 final class BackupSelection {
 
@@ -29,23 +33,62 @@ final class BackupSelection {
     static final Set<OrgStatus> TAKES = Set.of(Org.ACTIVE, Org.READ_ONLY, Org.DELETING);
 
     private final Catalog catalog;
+    private final ObjectStore store;
     private final RunRepository.Items items;
     private int size;
 
-    /** Refuses (exit 2) a selector that chooses nothing or more than one way, an unknown --org or --pool. */
-    BackupSelection(Catalog catalog, Backup.Selector s) {
+    /**
+     * Refuses (exit 2) a selector that chooses nothing or more than one way, an unknown --org or --pool; (exit 3) an org
+     * named with --org to back up whose folder in {@code store}, the store backed up to, refuses writes.
+     */
+    BackupSelection(Catalog catalog, Backup.Selector s, ObjectStore store) {
         this.catalog = catalog;
+        this.store = store;
         Backups.requireChosen(s);
         if (!s.orgIds().isEmpty()) {
             List<Org> named = List.copyOf(Orgs.named(catalog, s.orgIds()).values());
-            this.items = RunRepository.Items.of(page(named, this::item));
+            List<RunRepository.NewItem> page = page(named, this::item);
+            page.stream().filter(i -> i.status() == null).forEach(i -> store.checkWritableWritingNothing(folder(i.orgId())));
+            this.items = RunRepository.Items.of(page);
             return;
         }
         s.pools().forEach(p -> catalog.pools().get(p));
         List<String> pools = s.pools().isEmpty() ? java.util.Collections.singletonList(null) : s.pools();
         this.items = RunRepository.Items.ofListings(pools.stream().map(p -> s.due() ? BackupPolicyRepository.dueOrgs(p) : OrgRepository.onPool(p))
-                .toList(), page -> page(page, s.due() ? this::item : o -> IN_USE.contains(o.status()) || Orgs.heldInPassing(catalog, o)
-                ? RunRepository.NewItem.toDo(o.orgId(), o.poolId()) : null));
+                .toList(), page -> page(page, s.due() ? o -> writable(item(o)) : o -> IN_USE.contains(o.status()) || Orgs.heldInPassing(catalog, o)
+                ? writable(RunRepository.NewItem.toDo(o.orgId(), o.poolId())) : null));
+    }
+
+    /**
+     * Refuses (failed, saying why) an org a worker reaches that backup does not take (it changed, or a resume tries it again),
+     * or whose folder in {@code store} refuses writes: before it is frozen or a backup of it recorded.
+     */
+    static void requireTaken(Org org, ObjectStore store) {
+        if (!TAKES.contains(org.status())) {
+            throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, notTaken(org.status()));
+        }
+        try {
+            store.checkWritableWritingNothing(folder(org.orgId()));
+        } catch (io.tenantctl.TenantctlException e) {
+            throw new io.tenantctl.TenantctlException(io.tenantctl.TenantctlException.Category.FAILED, e.getMessage(), e);
+        }
+    }
+
+    /** The org's folder in the store, where its backups are written. */
+    private static String folder(String orgId) {
+        return io.tenantctl.backup.BackupLayout.root().orgPrefix(orgId);
+    }
+
+    /** A fleet's item to do, failed instead saying why when its org's folder in the store refuses writes. */
+    private RunRepository.NewItem writable(RunRepository.NewItem i) {
+        if (i.status() == null) {
+            try {
+                store.checkWritableWritingNothing(folder(i.orgId()));
+            } catch (io.tenantctl.TenantctlException e) {
+                return RunRepository.NewItem.ended(i.orgId(), i.poolId(), ItemStatus.FAILED, e.getMessage());
+            }
+        }
+        return i;
     }
 
     /** The items, to record as the run is (or, for a dry run, to plan a page at a time). */

@@ -200,6 +200,57 @@ class BackupStoreErrorsTest {
         }
     }
 
+    /**
+     * The same store for backup itself: 'backup --org acme --dry-run' planned acme's backup (exit 0) and the backup recorded a
+     * run and a backup and failed it there late ('cannot create acme/ID/…'); with --org acme,globex it backed globex up and
+     * failed acme partway. Named orgs are refused up front now as delete is (exit 3, one line, no run recorded); a fleet run
+     * (--all) fails acme as its own item saying why, its dry run says so, globex backed up, no backup of acme recorded; its
+     * --resume, retrying acme, fails it alike, where the worker recorded a backup and failed it late.
+     */
+    @Test
+    void aBackupWhoseOrgFolderCannotBeWrittenIsRefusedForNamedOrgsAndFailsThatOrgOfAFleet() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            f.backups("acme", 1);
+            Path folder = f.storeDir.resolve("acme");
+            String runs = "select count(*) from runs", acmeBackups = "select count(*) from backups where org_id = 'acme'";
+            long recorded = CliFixture.count(f.catalogUrl, runs);
+            String refused = "store " + f.storeDir.toUri() + " cannot be written under acme/";
+            try {
+                java.nio.file.Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+                if (!refuses(folder)) { // root: chmod does not refuse it, an immutable directory does
+                    org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", folder) == 0, "chattr +i, to make a directory root may not write in");
+                }
+                for (String[] args : new String[][]{{"backup", "--org", "acme", "--dry-run"}, {"backup", "--org", "globex,acme"}}) {
+                    Cli.Result r = f.cli.run(args);
+                    assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                    assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+                    assertThat(r.err()).as(r.toString()).contains(refused).contains("give the user tenantctl runs as write access to " + f.storeDir);
+                    assertThat(r.out()).as(r.toString()).isEmpty();
+                }
+                assertThat(CliFixture.count(f.catalogUrl, runs)).as("no run recorded").isEqualTo(recorded);
+                assertThat(CliFixture.count(f.catalogUrl, acmeBackups)).isEqualTo(1);
+
+                String runId = null;
+                for (String[] args : new String[][]{{"backup", "--all", "--dry-run", "-o", "json"}, {"backup", "--all", "-o", "json"}, null}) {
+                    Cli.Result r = args != null ? f.cli.run(args) : f.cli.run("backup", "--resume", runId, "-o", "json"); // a worker retries acme
+                    runId = CliFixture.strictJson(r).path("run_id").asText(null);
+                    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+                    Map<String, com.fasterxml.jackson.databind.JsonNode> orgs = new java.util.TreeMap<>();
+                    CliFixture.strictJson(r).get("orgs").forEach(o -> orgs.put(o.get("org_id").asText(), o));
+                    assertThat(orgs.get("acme").get("outcome").asText()).as(r.toString()).isEqualTo("failed");
+                    assertThat(orgs.get("acme").get("error").asText()).as(r.toString()).contains(refused);
+                    assertThat(orgs.get("globex").get("outcome").asText()).as(r.toString()).isEqualTo(args != null && args.length == 5 ? "planned" : "backed_up");
+                }
+                assertThat(CliFixture.count(f.catalogUrl, acmeBackups)).as("no backup of acme recorded").isEqualTo(1);
+            } finally {
+                chattr("-i", folder);
+                java.nio.file.Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
+            assertThat(CliFixture.ok(f.cli, "backup", "--org", "acme", "--dry-run").out()).contains("1 orgs would be backed up");
+        }
+    }
+
     /** Whether this process may not create a file in {@code dir}. */
     private static boolean refuses(Path dir) {
         try {
