@@ -181,7 +181,8 @@ public final class OrgRepository {
 
     /**
      * As {@link #planPlacement(List, String, String, Map)}, counting {@code givenBack} (pool → places) as free: the places
-     * of dead restores the real run's recovery gives back before it places.
+     * of dead restores the real run's recovery gives back before it places; a negative count, places taken (those a
+     * plan made a part at a time has placed orgs in already).
      */
     public List<Placed> planPlacement(List<String> orgIds, String pinnedPool, String pinFlag, Map<String, String> unreachable,
                                       Map<String, Integer> givenBack) {

@@ -103,6 +103,21 @@ public final class RunRepository {
         }
 
         /**
+         * The items of {@code pages} pages, in order, each made by {@code page} (its number, from 0) while the run is
+         * recorded, before the next is (it may use the catalog, on connections of its own): a long list's items are never
+         * all held.
+         */
+        public static Items ofPages(int pages, java.util.function.IntFunction<List<NewItem>> page) {
+            return new Items((c, each) -> {
+                for (int n = 0; n < pages; n++) {
+                    for (NewItem i : page.apply(n)) {
+                        each.accept(i);
+                    }
+                }
+            });
+        }
+
+        /**
          * Each org not deleted, by id, made an item by {@code item} (null: not in the run), read a page at a time while the
          * run is recorded: a fleet's orgs are never all held, nor its items. {@code item} is told whether the org was verified
          * clean since its last change ({@link FindingRepository#unchangedSinceClean}) when {@code unchanged} asks for it

@@ -110,12 +110,6 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
         return ctx.catalog().restores().placesHeld(runsClosedBySweep(ctx));
     }
 
-    /** The placement of new orgs provision's real run makes after its sweep ({@link #placesGivenBack}), writing nothing. */
-    static java.util.List<io.tenantctl.catalog.OrgRepository.Placed> planPlacement(OpsContext ctx, java.util.List<String> orgIds,
-            String pinnedPool, java.util.Map<String, String> unreachable) {
-        return ctx.catalog().orgs().planPlacement(orgIds, pinnedPool, "--pool", unreachable, placesGivenBack(ctx));
-    }
-
     /**
      * The status {@link #sweep} would leave {@code orgId} in when a dead move or a dead {@code backup --freeze} holds it
      * (what a dry run plans from, as the real command finds it after the sweep): a move's status from before it (rolled

@@ -16,9 +16,6 @@ import io.tenantctl.ops.run.RunReport;
 import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.SchemaManifest;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,17 +42,6 @@ public final class Provision {
     public record Result(RunReport report, boolean interrupted, String schemaHash, io.tenantctl.ops.run.ReportLines lines) {
     }
 
-    /** The orgs asked for as they are: every id in order, the rows of those that exist, new ones to place, and the items of the rest. */
-    private record Sorted(List<String> ids, Map<String, Org> existing, List<String> fresh, Map<String, RunRepository.NewItem> known) {
-        /** The run's items in the order the ids were given: the new orgs as {@code placed}, to do on their pool or failed saying why. */
-        List<RunRepository.NewItem> items(List<OrgRepository.Placed> placed) {
-            Map<String, RunRepository.NewItem> byId = new HashMap<>(known);
-            placed.forEach(p -> byId.put(p.orgId(), p.ok() ? RunRepository.NewItem.toDo(p.orgId(), p.poolId())
-                    : RunRepository.NewItem.ended(p.orgId(), null, ItemStatus.FAILED, p.error())));
-            return ids.stream().map(byId::get).toList();
-        }
-    }
-
     private final OpsContext ctx;
     private final RunEngine engine;
 
@@ -66,9 +52,9 @@ public final class Provision {
 
     public Result run(Request req) {
         if (req.dryRun() && !req.drive().control().existing()) {
-            Sorted s = sort(req);
-            RunEngine.Planned plan = engine.plan(VERB, s.items(LeaseRecovery.planPlacement(ctx, s.fresh(), req.pool(), unreachable(req.pool(),
-                    !s.fresh().isEmpty()))), req.drive(), refusal(s.existing()), o -> o.with(o.error(), database(s.existing(), o.orgId())));
+            ProvisionSelection s = new ProvisionSelection(ctx, req); // its orgs read, placed and planned a page at a time
+            RunEngine.Planned plan = engine.plan(VERB, s.items(), req.drive(), refusal(s::database),
+                    o -> o.with(o.error(), Json.args("database_name", s.database(o.orgId()))));
             return new Result(plan.report(), plan.interrupted(), req.manifest().hash(), plan.lines());
         }
         RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE).withoutLines(), () -> start(req), run -> work(run, req.manifest()));
@@ -76,23 +62,24 @@ public final class Provision {
         return new Result(ran.report(), ran.interrupted(), args(ctx.catalog().runs().get(ran.report().runId())).schemaHash(),
                 io.tenantctl.ops.run.ReportLines.readPages(ctx.catalog(), ran.report(), OutcomeNames.of(DONE), page -> {
                     Map<String, Org> rows = ctx.catalog().orgs().findAll(page.stream().map(RunReport.Org::orgId).toList());
-                    return page.stream().map(o -> o.with(ran.report().why(o, ran.interrupted()), database(rows, o.orgId()))).toList();
+                    return page.stream().map(o -> o.with(ran.report().why(o, ran.interrupted()), Json.args("database_name", rows.containsKey(o.orgId())
+                            ? rows.get(o.orgId()).databaseName() : OrgId.databaseName(o.orgId())))).toList();
                 }));
     }
 
     /**
      * A dry run's look at each planned org (org id, pool id), reading only: failed where the real run would refuse it,
-     * its database (the one its row in {@code rows} names, if it has one) existing and holding documents (provision never
+     * its database (the one {@code databaseOf} names: its row's, if it has one) existing and holding documents (provision never
      * takes one over). Only an existing database is looked into: the pool's list of them is read once, when its first
      * org is looked at.
      */
-    private java.util.function.BiFunction<String, String, Job.Done> refusal(Map<String, Org> rows) {
+    private java.util.function.BiFunction<String, String, Job.Done> refusal(java.util.function.UnaryOperator<String> databaseOf) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         Map<String, Set<String>> existing = new java.util.concurrent.ConcurrentHashMap<>(); // computed at most once per pool
         return (orgId, poolId) -> {
             Pool pool = pools.get(poolId);
             Retry.Attempts attempts = new Retry.Attempts();
-            String database = rows.containsKey(orgId) ? rows.get(orgId).databaseName() : OrgId.databaseName(orgId);
+            String database = databaseOf.apply(orgId);
             try {
                 if (existing.computeIfAbsent(poolId, p -> ctx.databaseNames(pool)).contains(database)) {
                     MongoDatabase db = ctx.pools().database(poolId, pool.uri(), database);
@@ -106,55 +93,12 @@ public final class Provision {
         };
     }
 
-    /** Validates the request and sorts its orgs; the run, if any, is left to the caller. */
-    private Sorted sort(Request req) {
-        List<String> ids = validate(req);
-        if (req.pool() != null) {
-            ctx.catalog().pools().get(req.pool()); // an unknown --pool records no run
-        }
-        if (!req.dryRun()) {
-            LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are looked at
-        }
-        Sorted s = new Sorted(ids, ctx.catalog().orgs().findAll(ids), new ArrayList<>(), new HashMap<>());
-        for (String id : ids) {
-            Org org = s.existing().get(id);
-            if (org == null) {
-                s.fresh().add(id);
-            } else if (org.status().equals(Org.ACTIVE) || org.status().equals(Org.READ_ONLY)) {
-                // it exists with its schema; a suspended (or frozen) org stays as it is, re-running a signup list stays exit 0
-                s.known().put(id, RunRepository.NewItem.ended(id, org.poolId(), ItemStatus.UNCHANGED, null));
-            } else if (org.status().equals(Org.PROVISIONING) || org.status().equals(Org.FAILED)) {
-                s.known().put(id, RunRepository.NewItem.toDo(id, org.poolId()));
-            } else {
-                s.known().put(id, RunRepository.NewItem.ended(id, org.poolId(), ItemStatus.FAILED,
-                        "org is " + org.status() + ": provision only creates new orgs or resumes provisioning/failed ones"));
-            }
-        }
-        return s;
-    }
-
-    /**
-     * The active pools with room that do not answer a ping, so that new orgs ({@code placing}: whether there are any)
-     * spill past them instead of being placed there and failing (their rows would also take the pool's places). Not for
-     * orgs pinned to a pool ({@code pinnedPool}, --pool): such an org is failed naming it.
-     */
-    private Map<String, String> unreachable(String pinnedPool, boolean placing) {
-        if (pinnedPool != null || !placing) {
-            return Map.of();
-        }
-        Map<String, String> dead = PoolHealth.unreachableWithRoom(ctx);
-        dead.forEach((pool, why) -> ctx.notices().accept(why + "; new orgs are placed on the other pools"));
-        return dead;
-    }
-
-    /** Places the new orgs and records the run. */
+    /** Records the run, its new orgs placed as its items are recorded (a page at a time). */
     private String start(Request req) {
-        Sorted s = sort(req);
+        ProvisionSelection s = new ProvisionSelection(ctx, req);
         ctx.catalog().manifests().save(req.manifest().hash(), req.manifest().source(), req.manifest().canonicalJson());
-        List<RunRepository.NewItem> items = s.items(ctx.catalog().orgs().place(s.fresh(), req.pool(), req.tier(), unreachable(req.pool(),
-                !s.fresh().isEmpty())));
-        return engine.start(VERB, Json.write(new Args(s.ids().size(), req.pool(), req.tier(), req.manifest().source(), req.manifest().hash())),
-                items, 0, null);
+        return engine.start(VERB, Json.write(new Args(s.size(), req.pool(), req.tier(), req.manifest().source(), req.manifest().hash())),
+                s.items(), 0, null);
     }
 
     /** The work on a provision run, with the run's own manifest ({@code given}, as written, when it is that one). */
@@ -170,7 +114,7 @@ public final class Provision {
         return new RunEngine.Work(Job.of("provision", (orgId, poolId) -> {
             if (ctx.catalog().orgs().find(orgId).isEmpty()) {
                 // it found no room when the run began: a resume places it now, past the pools that do not answer
-                placeNow(run.runId(), orgId, args, pools, passedOver.computeIfAbsent(run.runId(), r -> unreachable(args.pool(), true)));
+                placeNow(run.runId(), orgId, args, pools, passedOver.computeIfAbsent(run.runId(), r -> ProvisionSelection.unreachable(ctx, args.pool())));
             }
             return provisionOne(orgId, manifest, pools);
         }, (orgId, why) -> ctx.catalog().orgs().find(orgId).ifPresent(o -> Runs.unfinishedProvisionFailed(ctx.catalog(), o))), Budget.NONE);
@@ -254,27 +198,5 @@ public final class Provision {
 
     private static Args args(RunRepository.Run run) {
         return Json.read(run.runId(), run.args(), Args.class);
-    }
-
-    /** An org's database as reported: the one its catalog row in {@code rows} names (a restored or adopted org's), or a new org's. */
-    private static String database(Map<String, Org> rows, String orgId) {
-        return Json.args("database_name", rows.containsKey(orgId) ? rows.get(orgId).databaseName() : OrgId.databaseName(orgId));
-    }
-
-    private static List<String> validate(Request req) {
-        if (req.orgIds().isEmpty()) {
-            throw TenantctlException.usage("no orgs given: name them (provision acme globex) or pass --file FILE");
-        }
-        List<String> problems = OrgId.problems(req.orgIds());
-        if (!problems.isEmpty()) {
-            throw TenantctlException.usage(problems.size() + " invalid org id" + (problems.size() == 1 ? "" : "s")
-                    + ", nothing written: " + String.join("; ", problems));
-        }
-        List<String> clashes = OrgId.clashes(req.orgIds());
-        if (!clashes.isEmpty()) {
-            throw TenantctlException.usage(String.join("; ", clashes) + " ('-' and '_' are the same in database names), nothing written");
-        }
-        OrgId.requireTier(req.tier());
-        return new ArrayList<>(new LinkedHashSet<>(req.orgIds()));
     }
 }

@@ -87,6 +87,27 @@ class ProvisionCapacityTest {
         assertThat(cli.run("provision", "acme", "--pool", "pool-a", "--schema", schema).err()).doesNotContain("another pool");
     }
 
+    /**
+     * A dry run plans its new orgs a page (1,000) at a time, as the run places them: each page placed as if the pages
+     * before it were, so that it spills where the run would, not onto the places the plan already gave away.
+     */
+    @Test
+    void aDryRunOfMoreNewOrgsThanAPageSpillsWhereTheRunWould(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-a", pools.uri(0), 1001, 1);
+        CliFixture.addPool(cli, "pool-b", pools.uri(1), 10, 2);
+        Cli.Result r = cli.run(args(List.of("provision", "--dry-run", "--schema", CliFixture.smallSchema(dir).toString(), "-o", "json"),
+                ids("signup-", 0, 1003)));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> placed = new ArrayList<>();
+        CliFixture.strictJson(r).get("orgs").forEach(o -> placed.add(o.get("org_id").asText() + " " + o.get("pool_id").asText()
+                + " " + o.get("outcome").asText()));
+        assertThat(placed).hasSize(1003).startsWith("signup-0 pool-a planned")
+                .endsWith("signup-1000 pool-a planned", "signup-1001 pool-b planned", "signup-1002 pool-b planned");
+        assertThat(fill(cli)).as("a dry run writes nothing").containsEntry("pool-a", 0).containsEntry("pool-b", 0);
+    }
+
     @Test
     void fillsThenSpillsAndRefusesWhatDoesNotFit(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
