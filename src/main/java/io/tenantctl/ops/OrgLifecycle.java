@@ -219,9 +219,7 @@ public final class OrgLifecycle {
         if (dryRun) {
             // a dead move or freeze the real command's sweep puts right first: said, and planned from the status it leaves
             // (as the real one reports it: put to the target by the sweep, the org was not so before it)
-            String self = "org " + orgId + ": ";
-            LeaseRecovery.pending(ctx).stream().filter(l -> l.startsWith(self)).forEach(l -> ctx.notices().accept("dry run: would put "
-                    + "right first: " + l));
+            sayWouldPutRight(orgId);
             OrgStatus found = LeaseRecovery.statusAfterSweep(ctx, orgId).orElse(org.status());
             boolean toTarget = found.equals(target);
             return new Changed(orgId, org.poolId(), org.databaseName(), (toTarget ? org.status() : found).db(), target.db(), org.tier(),
@@ -285,6 +283,12 @@ public final class OrgLifecycle {
             case PROVISIONING -> " (its provision is unfinished; next: " + Verify.finishProvision(ctx.catalog(), org) + ")";
             default -> "";
         };
+    }
+
+    /** What a dead operation left on {@code orgId} that the real command's sweep puts right first, said by its dry run. */
+    private void sayWouldPutRight(String orgId) {
+        String self = "org " + orgId + ": ";
+        LeaseRecovery.pending(ctx).stream().filter(l -> l.startsWith(self)).forEach(l -> ctx.notices().accept("dry run: would put right first: " + l));
     }
 
     private static Changed changed(Org before, OrgStatus status, String tier, boolean changed, boolean dryRun) {
@@ -379,6 +383,8 @@ public final class OrgLifecycle {
                           boolean waitForOrg, CancelToken cancel) {
         if (!dryRun) {
             LeaseRecovery.sweep(ctx);
+        } else { // as suspend's dry run: the delete's sweep first rolls back a dead move (the org active again), said
+            sayWouldPutRight(orgId);
         }
         Org org = get(orgId);
         if (noBackup || storeUrl == null || storeUrl.isBlank() || org.status().equals(Org.DELETING)) {
@@ -470,7 +476,10 @@ public final class OrgLifecycle {
                 }
                 location = planned.detail().path("location").asText(null);
             }
-            return new Deleted(orgId, org.poolId(), org.databaseName(), org.status().db(), Org.DELETING.db(), true, null, null, null, location,
+            // the status before as the real delete reports it: the one its sweep leaves (a dead move rolled back), or the
+            // active a dead delete froze
+            OrgStatus before = LeaseRecovery.statusAfterSweep(ctx, orgId).orElseGet(() -> backup ? beforeDelete(org) : org.status());
+            return new Deleted(orgId, org.poolId(), org.databaseName(), before.db(), Org.DELETING.db(), true, null, null, null, location,
                     backup ? null : "--no-backup").gone(!backup && databaseGone(org));
         }
         if (!backup) {

@@ -53,4 +53,28 @@ class SuspendDryRunOfAnOrgADeadMoveFrozeTest {
             assertThat(suspended.get("changed").asBoolean()).isEqualTo(planned.get("changed").asBoolean());
         }
     }
+
+    /**
+     * The same for {@code orgs delete --dry-run}: it said "org acme (read_only) would get a final backup …" with
+     * status_before read_only, and nothing of the dead move, while the real delete rolls the move back first and reports
+     * "org acme is deleting (was active)" — the status a later 'orgs resume' gives the org back.
+     */
+    @Test
+    void theDeleteDryRunSaysTheDeadMoveAndTheStatusTheDeleteRecords() throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.frozenByADeadMove("acme");
+
+            Cli.Result dry = f.cli.run("orgs", "delete", "acme", "--dry-run", "-o", "json");
+            assertThat(dry.exitCode()).as(dry.toString()).isZero();
+            assertThat(strictJson(dry).get("status_before").asText()).as(dry.toString()).isEqualTo("active");
+            assertThat(dry.err()).as("the dead move it would put right first").contains("acme").contains("move").contains("rolled back");
+            assertThat(f.cli.run("orgs", "delete", "acme", "--dry-run").out()).contains("org acme (active) would get a final backup");
+            assertThat(f.org("acme").get("status").asText()).as("the dry runs changed nothing").isEqualTo("read_only");
+
+            Cli.Result real = f.cli.run("orgs", "delete", "acme", "-o", "json");
+            assertThat(real.exitCode()).as(real.toString()).isZero();
+            assertThat(strictJson(real).get("status_before").asText()).as("the dry run said what the real one did: %s", real).isEqualTo("active");
+        }
+    }
 }
