@@ -77,7 +77,16 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
      * restores, moves and frozen backups whose leases it would take.
      */
     public static java.util.List<String> pending(OpsContext ctx) {
-        java.util.List<String> out = new java.util.ArrayList<>();
+        return pendingByOrg(ctx).entrySet().stream().map(e -> "org " + e.getKey() + ": " + e.getValue()).toList();
+    }
+
+    /** The orgs {@link #pending} names: those whose dead restore or move {@link #sweep} would put right. */
+    static java.util.Set<String> pendingOrgs(OpsContext ctx) {
+        return pendingByOrg(ctx).keySet();
+    }
+
+    private static java.util.Map<String, String> pendingByOrg(OpsContext ctx) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         for (OrgLeaseRepository.Lease l : dead(ctx)) {
             Document state = l.state() == null ? null : Document.parse(l.state());
             String what = switch (l.operation()) {
@@ -88,7 +97,7 @@ public final class LeaseRecovery implements OrgLeases.Recoverer {
                 default -> null;
             };
             if (what != null) {
-                out.add("org " + l.orgId() + ": " + what);
+                out.put(l.orgId(), what);
             }
         }
         return out;

@@ -165,17 +165,20 @@ public final class Verify {
      */
     public static final class Findings implements com.fasterxml.jackson.databind.JsonSerializable, AutoCloseable {
         /** No finding (a detached or joined run reports none). */
-        public static final Findings NONE = new Findings(null, null, false);
+        public static final Findings NONE = new Findings(null, null, false, Set.of());
 
         private final FindingRepository.Sighting sighting;
         private final Instant now;
         private final boolean dryRunFix;
+        /** The orgs whose dead move or restore a --fix dry run says the real --fix rolls back first. */
+        private final Set<String> swept;
         private final List<Tally> tally;
 
-        Findings(FindingRepository.Sighting sighting, Instant now, boolean dryRunFix) {
+        Findings(FindingRepository.Sighting sighting, Instant now, boolean dryRunFix, Set<String> swept) {
             this.sighting = sighting;
             this.now = now;
             this.dryRunFix = dryRunFix;
+            this.swept = swept;
             this.tally = sighting == null ? List.of() : sighting.tally(now).stream()
                     .map(t -> new Tally(t.kind(), t.severity(), t.state(), t.count())).toList();
         }
@@ -196,11 +199,17 @@ public final class Verify {
                 // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
                 sighting.forEach(s -> {
                     Finding f = reported(s);
-                    if (f.severity().equals(PROBLEM) && !f.state().equals("acked") && !(dryRunFix && putRightByFix(s.finding()))) {
+                    if (f.severity().equals(PROBLEM) && !f.state().equals("acked") && !(dryRunFix && (putRightByFix(s.finding()) || sweptByFix(s.finding())))) {
                         each.accept(f);
                     }
                 });
             }
+        }
+
+        /** A stuck move or restore of an org whose dead lease the real --fix recovers before it looks: it finds neither. */
+        private boolean sweptByFix(FindingRepository.Finding f) {
+            return f.orgId() != null && swept.contains(f.orgId())
+                    && (f.kind().equals("move_stuck") || f.kind().equals("org_stuck") && Org.RESTORING.db().equals(f.subject()));
         }
 
         /** {@link #forEachLeft}'s, each as "ID KIND [ORG]: FIX" (FIX its command alone, none when it has none): as JSON, their array, made as read. */
@@ -506,7 +515,8 @@ public final class Verify {
             });
             report = report.withCounts(counts);
             // a --fix dry run lists as "would …" what the real --fix puts right and then no longer finds: not left for a human
-            return new Result(report, ran.interrupted(), new Findings(sighting, now, req.fix() && req.dryRun()), List.copyOf(fixed), skipped[0],
+            return new Result(report, ran.interrupted(), new Findings(sighting, now, req.fix() && req.dryRun(),
+                    req.fix() && req.dryRun() ? LeaseRecovery.pendingOrgs(ctx) : Set.of()), List.copyOf(fixed), skipped[0],
                     lines(report, relabel), failedLines(report), byPool(report, moved));
         } catch (RuntimeException | Error e) {
             sighting.close();

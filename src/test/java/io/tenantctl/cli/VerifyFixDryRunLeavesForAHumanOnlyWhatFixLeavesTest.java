@@ -68,4 +68,30 @@ class VerifyFixDryRunLeavesForAHumanOnlyWhatFixLeavesTest {
                 + "new.fix_note := replace(new.fix_note, '" + from + "', '" + to + "'); return new; end $$");
         CliFixture.sql(catalogUrl, "create trigger reword_fix before insert or update on findings for each row execute function reword_fix()");
     }
+
+    /**
+     * Found by a 3 a.m. audit: a move killed (kill -9) while frozen, past --stuck-after, is move_stuck. {@code verify
+     * --fix --dry-run} said "dry run, not fixed: org acme: the move that held it died: it would be rolled back …" and
+     * still listed the move_stuck finding as left for a human; the real --fix rolls the move back first and finds nothing.
+     */
+    @Test
+    void aDeadMoveTheDryRunWouldRollBackIsNotLeftForAHuman() throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.backup("acme"); // no backup_stale: the dead move is the only problem
+            f.frozenByADeadMove("acme");
+
+            Cli.Result dry = f.cli.run("verify", "--org", "acme", "--stuck-after", "1ms", "--fix", "--dry-run", "-o", "json");
+            JsonNode planned = strictJson(dry);
+            assertThat(planned.get("findings").toString()).as(dry.toString()).contains("move_stuck");
+            assertThat(planned.get("fixed").toString()).as(dry.toString()).contains("the move that held it died");
+            assertThat(planned.get("left_for_human")).as(dry.toString()).isEmpty();
+            Cli.Result text = f.cli.run("verify", "--org", "acme", "--stuck-after", "1ms", "--fix", "--dry-run");
+            assertThat(text.out() + text.err()).as(text.toString()).doesNotContain("left for a human");
+
+            Cli.Result real = f.cli.run("verify", "--org", "acme", "--stuck-after", "1ms", "--fix", "-o", "json");
+            assertThat(real.exitCode()).as(real.toString()).isZero();
+            assertThat(strictJson(real).get("left_for_human")).as(real.toString()).isEmpty();
+        }
+    }
 }
