@@ -722,7 +722,8 @@ public final class Verify {
     }
 
     /** As {@link #ack(String, Instant, String)}; with {@code dryRun}, every check and nothing written. */
-    public Finding ack(String findingId, Instant until, String reason, boolean dryRun) {
+    public Finding ack(String typedId, Instant until, String reason, boolean dryRun) {
+        String findingId = findingId(typedId);
         if (reason == null || reason.isBlank()) {
             throw TenantctlException.usage("--reason is required: say why this finding may be ignored until then");
         }
@@ -746,11 +747,19 @@ public final class Verify {
                 f.lastSeen(), until, reason);
     }
 
+    /** A finding id as verify prints it ({@code F-} and 12 lowercase hex digits) from one typed lowercase or without its {@code F-}. */
+    static String findingId(String typed) {
+        String id = typed == null ? "" : typed.strip();
+        String hex = id.regionMatches(true, 0, "F-", 0, 2) ? id.substring(2) : id;
+        return hex.matches("[0-9a-fA-F]{12}") ? "F-" + hex.toLowerCase(java.util.Locale.ROOT) : typed;
+    }
+
     /**
      * Undoes {@code findingId}'s ack: it counts again (verify exits 4 on a problem, gc exits 1 on the copy it names).
      * Returns the finding as the undo leaves it and whether it was acked; with {@code dryRun}, nothing written.
      */
-    public Unacked unack(String findingId, boolean dryRun) {
+    public Unacked unack(String typedId, boolean dryRun) {
+        String findingId = findingId(typedId);
         FindingRepository repo = ctx.catalog().findings();
         FindingRepository.Finding f = repo.find(findingId).orElseThrow(() -> TenantctlException.usage("no finding " + findingId
                 + ": see 'tenantctl verify'"));

@@ -40,4 +40,26 @@ class VerifyAckOfAResolvedFindingTest {
             assertThat(f.cli.run("verify", "--org", "globex").exitCode()).as("acked: not a problem that fails verify").isZero();
         }
     }
+
+    /**
+     * Found by a 3 a.m. audit: an id typed lowercase ({@code f-1f7a…}) or without its {@code F-} (the hex alone, as
+     * copied from a narrow terminal) was "no finding f-1f7a…: see 'tenantctl verify'", which reads as if the finding were
+     * gone. Both name the finding verify printed.
+     */
+    @Test
+    void anIdTypedLowercaseOrWithoutItsPrefixNamesTheFinding() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String id = f.staleFinding("acme");
+
+            io.tenantctl.testing.Cli.Result acked = f.cli.run("verify", "ack", id.toLowerCase(java.util.Locale.ROOT), "--until", "1d",
+                    "--reason", "known", "-o", "json");
+            assertThat(acked.exitCode()).as(acked.toString()).isZero();
+            assertThat(CliFixture.strictJson(acked).get("finding_id").asText()).isEqualTo(id);
+
+            io.tenantctl.testing.Cli.Result unacked = f.cli.run("verify", "unack", id.substring(2), "-o", "json");
+            assertThat(unacked.exitCode()).as(unacked.toString()).isZero();
+            assertThat(CliFixture.strictJson(unacked).get("was_acked").asBoolean()).as(unacked.toString()).isTrue();
+        }
+    }
 }
