@@ -460,8 +460,11 @@ public final class Restore {
                     throw deletedId(o, req);
                 }
                 if (!UNFINISHED.contains(o.status()) || !restores.restoredAsNewOrg(o.orgId(), req.orgId())) {
-                    throw TenantctlException.usage("org " + req.toOrg() + " already exists (" + o.status() + "): --to-org creates a new org; "
-                            + "to restore into an existing org leave out --to-org");
+                    throw TenantctlException.usage("org " + req.toOrg() + " already exists (" + o.status() + "): --to-org creates a new org, "
+                            + "it never restores into one; nothing restored. " + (req.toOrg().equals(req.orgId()) ? "To restore org " + req.orgId()
+                            + " itself leave out --to-org" : "Leaving out --to-org would restore org " + req.orgId() + " itself, not " + req.toOrg()
+                            + "; a copy of " + req.orgId() + " goes to a new id: --to-org NEW_ID") + " ('tenantctl backups list --org " + req.toOrg() + req.storeOnLine() + "' lists "
+                            + req.toOrg() + "'s own backups)");
                 }
                 return new Target(NEW_ORG, o.orgId(), o, pool(o.poolId()), o.databaseName(), status, true, o.tier());
             }

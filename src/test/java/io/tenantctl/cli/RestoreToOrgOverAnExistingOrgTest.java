@@ -80,6 +80,31 @@ class RestoreToOrgOverAnExistingOrgTest {
         }
     }
 
+    /**
+     * Found by a 3 a.m. audit: {@code restore --org globex --to-org acme} (globex's backup meant for acme) was refused with "to
+     * restore into an existing org leave out --to-org" — which, followed, restores globex itself, flipping a live org that
+     * was never in trouble onto its backup. The refusal says what leaving it out does and the way that makes a copy.
+     */
+    @Test
+    void toOrgOfAnotherExistingOrgSaysThatLeavingItOutRestoresTheSourceOrg() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            f.backup("globex");
+            String acmeDb = f.org("acme").get("database_name").asText();
+            String globexDb = f.org("globex").get("database_name").asText();
+
+            Cli.Result r = f.cli.run("restore", "--org", "globex", "--to-org", "acme");
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).as(r.toString()).doesNotContain("to restore into an existing org")
+                    .contains("Leaving out --to-org would restore org globex itself, not acme").contains("--to-org NEW_ID")
+                    .contains("tenantctl backups list --org acme");
+            assertThat(r.err().strip().lines().count()).as(r.toString()).isEqualTo(1);
+            assertThat(f.org("acme").get("database_name").asText()).isEqualTo(acmeDb);
+            assertThat(f.org("globex").get("database_name").asText()).isEqualTo(globexDb);
+        }
+    }
+
     /** An in-place restore of acme that fails after the drop (the pool refuses one create): acme stays restoring. */
     private static void leftRestoringByItsOwnInPlaceRestore(BackupFixture f, String acmeBackup) {
         String database = f.org("acme").get("database_name").asText();
