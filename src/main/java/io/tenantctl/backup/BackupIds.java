@@ -48,8 +48,11 @@ public final class BackupIds {
     /** Returns {@code id} if valid, else a usage error naming it. */
     public static String requireValid(String id) {
         if (!isValid(id)) {
+            // pasted as restore prints it (ORG/ID), or with the blank a copy took along: name the id to give
+            String bare = id == null ? null : id.strip().substring(id.strip().lastIndexOf('/') + 1);
             throw TenantctlException.usage("invalid backup id '" + id + "': expected YYYYMMDDTHHMMSSZ-xxxxxx, "
-                    + "e.g. 20250314T020000Z-k3x9qa");
+                    + (isValid(bare) ? "the id alone: " + bare + (id.contains("/") ? " (ORG/ID is how restore prints a backup)" : "")
+                    : "e.g. 20250314T020000Z-k3x9qa"));
         }
         return id;
     }

@@ -43,4 +43,26 @@ class ARestoreNamingAnotherOrgsBackupSaysWhoseItIsTest {
             assertThat(f.org("acme").get("database_name").asText()).isEqualTo("org_acme");
         }
     }
+
+    /**
+     * Found by a 3 a.m. audit: restore and its dry run print the backup as ORG/ID ("backup: acme/2025…"); that pasted into
+     * --backup (or an id with the blank a copy took along) said only "invalid backup id …: expected YYYYMMDDTHHMMSSZ-xxxxxx",
+     * which it looks like. The refusal names the id to give.
+     */
+    @Test
+    void anIdPastedAsRestorePrintsItNamesTheIdAlone() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String backup = f.backup("acme");
+            for (String[] line : List.of(new String[]{"restore", "--org", "acme", "--backup", "acme/" + backup, "--dry-run"},
+                    new String[]{"restore", "--org", "acme", "--backup", backup + " ", "--in-place", "--drop-existing"},
+                    new String[]{"backups", "show", "acme/" + backup})) {
+                Cli.Result r = f.cli.run(line);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.err()).as(r.toString()).contains("the id alone: " + backup);
+                assertThat(r.err().strip().lines().count()).as(r.toString()).isEqualTo(1);
+            }
+            assertThat(f.org("acme").get("database_name").asText()).isEqualTo("org_acme");
+        }
+    }
 }
