@@ -402,7 +402,9 @@ public final class Restore {
             listing.stream().filter(e -> e.otherCatalog() != null).forEach(e -> others.putIfAbsent(e.otherCatalog(), e));
             return writing.<TenantctlException>map(w -> new TenantctlException(TenantctlException.Category.CONFIG, "org " + orgId
                     + " has no complete backup yet: backup " + w.backupId() + " of it is being written now; restore once it is complete "
-                    + "('tenantctl backups list --org " + orgId + "')")).orElseGet(() -> others.isEmpty() ? TenantctlException.usage("org "
+                    + "('tenantctl backups list --org " + orgId + "')")).orElseGet(() -> listing.isEmpty() && ctx.catalog().orgs().find(orgId)
+                    .isEmpty() ? TenantctlException.usage("no org " + orgId + " in the catalog, and no backup of it in " + store.describe()
+                    + ": nothing restored; a mistyped id? see 'tenantctl orgs list'") : others.isEmpty() ? TenantctlException.usage("org "
                     + orgId + " has no complete backup in " + store.describe() + ": see 'tenantctl backups list --org " + orgId + "'")
                     // a catalog made anew by init after the old one was lost, or another catalog on this store: the operator chooses
                     : TenantctlException.usage("org " + orgId + " has no complete backup of this catalog's in " + store.describe()

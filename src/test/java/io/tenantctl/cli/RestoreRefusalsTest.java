@@ -136,4 +136,20 @@ class RestoreRefusalsTest {
         f.assertHolds("acme", seeded);
         return r;
     }
+
+    /**
+     * Found by a 3 a.m. audit: {@code restore --org acmee} (acme mistyped) said "org acmee has no complete backup in …: see
+     * 'tenantctl backups list --org acmee'", read at night as acme having no backup, and the list it names says the same
+     * again. An org the catalog does not have and the store holds nothing of is said to be that, with where to look.
+     */
+    @Test
+    void aMistypedOrgIsSaidToBeNoOrgNotAnOrgWithoutBackups() {
+        for (String[] line : List.of(new String[]{"restore", "--org", "acmee"}, new String[]{"restore", "--org", "acmee", "--dry-run", "-o", "json"})) {
+            Cli.Result r = f.cli.run(line);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err().strip().lines().filter(l -> l.startsWith("error:"))).as(r.toString()).singleElement().asString()
+                    .contains("no org acmee in the catalog, and no backup of it in").contains("tenantctl orgs list");
+        }
+        f.assertHolds("acme", seeded);
+    }
 }
