@@ -92,7 +92,7 @@ public final class FileObjectStore implements ObjectStore {
             } catch (java.io.UncheckedIOException e) {
                 // a file or directory vanished while walking (a concurrent delete): walk again
                 if (!(e.getCause() instanceof NoSuchFileException) || attempt == 3) {
-                    throw failure("cannot list " + (prefix.isEmpty() ? "objects" : prefix), e.getCause());
+                    throw failure("cannot list " + Keys.listed(prefix), e.getCause());
                 }
             }
         }
@@ -119,7 +119,7 @@ public final class FileObjectStore implements ObjectStore {
         } catch (NoSuchFileException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (IOException e) {
-            throw failure("cannot list " + (prefix.isEmpty() ? "objects" : prefix), e);
+            throw failure("cannot list " + Keys.listed(prefix), e);
         }
         result.sort(Comparator.comparing(ObjectInfo::key));
         return result;

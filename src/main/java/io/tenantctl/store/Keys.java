@@ -5,6 +5,13 @@ public final class Keys {
 
     /** Names starting with this are the file store's in-flight uploads; keys may not use it. */
     static final String TEMP_MARKER = ".tenantctl-upload-";
+    /** What a store's reachability check lists: nothing is kept there. */
+    static final String PROBE_PREFIX = "tenantctl-store-probe/";
+
+    /** What a listing of {@code prefix} that failed names: the store's objects for its top and for the check's probe, which no operator made. */
+    static String listed(String prefix) {
+        return prefix.isEmpty() || prefix.equals(PROBE_PREFIX) ? "objects" : prefix;
+    }
 
     private Keys() {
     }

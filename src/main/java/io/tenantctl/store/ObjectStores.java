@@ -56,7 +56,7 @@ public final class ObjectStores {
                                           java.util.function.Consumer<ObjectStore> also) {
         ObjectStore store = open(url, env);
         try {
-            store.list("tenantctl-store-probe/");
+            store.list(Keys.PROBE_PREFIX);
             also.accept(store);
             if (forWriting) {
                 store.checkWritable();

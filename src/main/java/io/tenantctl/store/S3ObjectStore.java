@@ -203,7 +203,7 @@ public final class S3ObjectStore implements ObjectStore {
                 }
             }
         } catch (SdkException e) {
-            throw translate("cannot list " + (prefix.isEmpty() ? "objects" : prefix), e);
+            throw translate("cannot list " + Keys.listed(prefix), e);
         }
         result.sort((a, b) -> a.key().compareTo(b.key()));
         return result;
@@ -310,7 +310,7 @@ public final class S3ObjectStore implements ObjectStore {
                 }
             }
         } catch (SdkException e) {
-            throw translate("cannot list " + (prefix.isEmpty() ? "objects" : prefix), e); // the store's top: not "cannot list  in …"
+            throw translate("cannot list " + Keys.listed(prefix), e); // the store's top: not "cannot list  in …"
         }
         return List.copyOf(names);
     }

@@ -45,6 +45,14 @@ class BackupStoreErrorsTest {
                 assertThat(CliFixture.strictJson(listing).get("error").get("message").asText()).as(listing.toString())
                         .contains("cannot list objects in s3://backups/x").doesNotContain("secret-not-shown");
             }
+            // a restore's check that the store answers said "cannot list tenantctl-store-probe/ in s3://…", a path no operator made
+            // to go looking for at 3 a.m.: it names the store's objects, as the listing of every org's backups does
+            for (String[] args : new String[][]{{"restore", "--org", "acme", "-o", "json"}, {"restore", "--org", "acme", "--dry-run", "-o", "json"}}) {
+                Cli.Result restore = unreachable.run(args);
+                assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(3);
+                assertThat(CliFixture.strictJson(restore).get("error").get("message").asText()).as(restore.toString())
+                        .contains("cannot list objects in s3://backups/x").doesNotContain("tenantctl-store-probe").doesNotContain("secret-not-shown");
+            }
             assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "runs", "list", "-o", "json")).toString())
                     .as("no run was started").doesNotContain("\"backup\"");
             // end state: the refused restore left acme on its own database, whole
