@@ -382,7 +382,7 @@ public final class Rebalance {
 
     /** A plan written by {@code rebalance plan -o json}, read back for {@code apply --plan FILE}. */
     public static SavedPlan readPlan(String json, String source) {
-        com.fasterxml.jackson.databind.JsonNode plan = Json.tree(json);
+        com.fasterxml.jackson.databind.JsonNode plan = planTree(json, source);
         com.fasterxml.jackson.databind.JsonNode moves = plan.path("moves");
         if (!moves.isArray()) {
             throw TenantctlException.usage(source + " is not a plan: expected the JSON of 'tenantctl rebalance plan -o json' (a \"moves\" list)");
@@ -412,6 +412,27 @@ public final class Rebalance {
                     m.path("predicted_freeze_ms").asLong(), m.path("reason").asText("plan")));
         }
         return new SavedPlan(source, catalog.asText(null), out);
+    }
+
+    /**
+     * The plan file's one JSON document. A file cut short (a copy or a disk that stopped) said "is not a plan", and two
+     * plans in one file (the second appended with '>>') applied the first, older one: both are refused, nothing moved.
+     */
+    private static com.fasterxml.jackson.databind.JsonNode planTree(String json, String source) {
+        String remake = ": nothing moved; write it again with 'tenantctl rebalance plan -o json > " + io.tenantctl.NextStep.shellWord(source) + "'";
+        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.databind.ObjectMapper().createParser(json)) {
+            com.fasterxml.jackson.databind.JsonNode tree = p.readValueAsTree();
+            if (tree != null && p.nextToken() != null) {
+                throw TenantctlException.usage("plan file " + source + " holds more than one JSON document (another starts at line "
+                        + p.currentTokenLocation().getLineNr() + ", as a plan appended with '>>' does)" + remake);
+            }
+            return tree == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : tree;
+        } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
+            throw TenantctlException.usage("plan file " + source + " ends before its JSON does (line " + e.getLocation().getLineNr()
+                    + "): it was cut short" + remake);
+        } catch (java.io.IOException e) { // a JsonProcessingException: not JSON at all (a file that is not UTF-8 never gets here)
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
     }
 
     // ---------------------------------------------------------------- apply / move

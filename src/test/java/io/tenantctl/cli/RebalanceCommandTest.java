@@ -225,6 +225,24 @@ class RebalanceCommandTest {
             Cli.Result notUtf8 = cli.run("rebalance", "apply", "--plan", utf16.toString());
             assertThat(notUtf8.exitCode()).as(notUtf8.toString()).isEqualTo(2);
             assertThat(notUtf8.err()).contains(utf16.toString()).contains("is not UTF-8 text; save it as UTF-8").doesNotContain("Input length");
+            // found by probing: a new plan appended with '>>' to an old one applied the old one (here: no move, exit 0),
+            // and a plan cut short said only "is not a plan": both refused in one line, nothing moved, no run recorded
+            Path appended = dir.resolve("appended-plan.json");
+            Files.writeString(appended, "{\"moves\":[]}\n{\"moves\":[{\"org_id\":\"acme\",\"from_pool\":\"pool-1\",\"to_pool\":\"pool-1\"}]}\n");
+            Path cut = dir.resolve("cut-plan.json");
+            Files.writeString(cut, "{\"moves\":[{\"org_id\":\"acme\",\"from_pool\":\"pool-1\",\"to");
+            for (String dry : List.of("--freeze-grace=0", "--dry-run")) {
+                Cli.Result two = cli.run("rebalance", "apply", "--plan", appended.toString(), dry, "-o", "json");
+                assertThat(two.exitCode()).as(two.toString()).isEqualTo(2);
+                assertThat(strictJson(two).get("error").get("message").asText()).contains("plan file " + appended + " holds more than one JSON document")
+                        .contains("line 2").contains("nothing moved").contains("tenantctl rebalance plan -o json > " + appended);
+                Cli.Result shortened = cli.run("rebalance", "apply", "--plan", cut.toString(), dry);
+                assertThat(shortened.exitCode()).as(shortened.toString()).isEqualTo(2);
+                assertThat(shortened.err()).contains("plan file " + cut + " ends before its JSON does").contains("cut short")
+                        .doesNotContain("is not a plan");
+                assertThat(shortened.err().lines()).hasSize(1);
+            }
+            assertThat(CliFixture.count(url, "select count(*) from runs where verb = 'rebalance'")).as("no run recorded").isZero();
             Cli.Result badDuration = cli.run("rebalance", "gc", "--older-than", "soon");
             assertThat(badDuration.exitCode()).isEqualTo(2);
             assertThat(badDuration.err()).contains("'soon' is not a duration");
