@@ -41,7 +41,7 @@ public final class Main {
      * systemd, Kubernetes or kill, is told to be sent again rather than to press a Ctrl-C its sender does not have.
      */
     static String interruptedLine(String signal, boolean terminal) {
-        String what = "taking no new orgs; provisions and migrations in flight finish, backups stop, a restore rolls back";
+        String what = "taking no new orgs; provisions, migrations and moves in flight finish, backups stop, a restore rolls back";
         return (terminal ? "\n" : "") + (signal.equals("TERM") ? "interrupted by SIGTERM: " + what + "; send SIGTERM again to quit at once"
                 : "interrupted: " + what + " (press Ctrl-C again to quit at once)");
     }

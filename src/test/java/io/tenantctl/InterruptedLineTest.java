@@ -17,6 +17,17 @@ class InterruptedLineTest {
         assertThat(Main.interruptedLine("INT", true)).as("a bar's line is ended first").startsWith("\ninterrupted: ");
     }
 
+    /**
+     * Found by a 3 a.m. audit of rebalance: Ctrl-C during a rebalance apply said what becomes of provisions, migrations,
+     * backups and restores in flight, and nothing of the move in flight (it finishes, its org flipped or rolled back, never
+     * left frozen; the line read as if it were dropped half-way).
+     */
+    @Test
+    void aMoveInFlightIsSaidToFinish() {
+        assertThat(Main.interruptedLine("INT", false)).contains("moves in flight finish");
+        assertThat(Main.interruptedLine("TERM", false)).contains("moves in flight finish");
+    }
+
     @Test
     void sigtermIsToldToSendItAgainNotToPressCtrlC() {
         String line = Main.interruptedLine("TERM", false);
