@@ -752,7 +752,7 @@ public final class Rebalance {
      * move of it under way: the plan's end state holds, so the item is unchanged rather than a stale plan's failure.
      */
     private boolean onTargetAlready(String orgId, Target t) {
-        return ctx.catalog().orgs().find(orgId).filter(o -> o.poolId().equals(t.to()) && !t.to().equals(t.from())
+        return ctx.catalog().orgs().find(orgId).filter(o -> o.poolId().equals(t.to())
                 && (o.status().equals(Org.ACTIVE) || o.status().equals(Org.READ_ONLY))).isPresent()
                 && ctx.catalog().moves().list(orgId, 1).stream().noneMatch(m -> m.state().unfinished());
     }

@@ -102,6 +102,15 @@ class RebalanceCommandTest {
             assertThat(reapplied.get("status").asText()).isEqualTo("succeeded");
             assertThat(reapplied.get("counts").get("unchanged").asInt()).isEqualTo(4);
             assertThat(reapplied.get("orgs")).allSatisfy(o -> assertThat(o.get("note").asText()).isEqualTo("already on pool pool-2"));
+            // so too a plan written by hand ({org_id, to_pool}, no from_pool), applied again: it failed every org 'already on
+            // pool pool-2' (exit 1, the run failed), its source read as the org's pool now, which is its target
+            Path byHand = dir.resolve("by-hand-plan.json");
+            Files.writeString(byHand, "{\"moves\":[{\"org_id\":\"" + orgs.get(0) + "\",\"to_pool\":\"pool-2\"}]}");
+            for (String dryOrNot : List.of("--dry-run", "--freeze-grace=0")) {
+                JsonNode handAgain = strictJson(ok(cli, "rebalance", "apply", "--plan", byHand.toString(), dryOrNot, "-o", "json"));
+                assertThat(handAgain.get("counts").get("unchanged").asInt()).as(dryOrNot).isEqualTo(1);
+                assertThat(handAgain.get("orgs").get(0).get("note").asText()).isEqualTo("already on pool pool-2");
+            }
             for (String org : orgs) {
                 assertThat(contents(cli, org)).as(org).isEqualTo(before.get(org));
             }
