@@ -206,8 +206,12 @@ final class ProvisionCommand implements Callable<Integer> {
             Summary.print(ctx, lines, Summary.json(report, lines::forEach, lines.failed(), r.interrupted(), counts, f -> nextStep(report, f)));
             return;
         }
-        // a run with nothing to do (every org active already) is over as it is recorded: said as without --detach
-        if (fanout.detach && Summary.detached(ctx, report, report.total() + " orgs")) {
+        // a run with nothing to do (every org active already) is over as it is recorded: said as without --detach;
+        // orgs that found no room failed as the run was recorded (a --join does not try them again): said, not just exit 1
+        int failedAtOnce = report.count("failed");
+        if (fanout.detach && Summary.detached(ctx, report, report.total() + " orgs"
+                + (failedAtOnce == 0 ? "" : " (" + failedAtOnce + " failed at once: see stderr)"))) {
+            Summary.failures(ctx, lines.failed(), f -> nextStep(report, f));
             return;
         }
         Summary.table(ctx, lines, List.of("org", "pool", "database", "outcome", "attempts", "ms", "error"),

@@ -53,6 +53,30 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
         }
     }
     /**
+     * Found on call (3 a.m. audit): 'provision acme globex --detach' with room for one org only printed 'run R created
+     * with 2 orgs; start workers with: …' and exited 1 with no word why: globex had failed already (no capacity, an item
+     * a --join does not try again). The run's line now says how many failed at once, and stderr names each, as the
+     * provision without --detach does, with the step that gets it moving.
+     */
+    @Test
+    void aDetachedProvisionSaysWhichOrgsFoundNoRoom(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 1, 1);
+            String schema = CliFixture.smallSchema(dir).toString();
+
+            Cli.Result detached = cli.run("provision", "acme", "globex", "--schema", schema, "--detach");
+
+            assertThat(detached.exitCode()).as(detached.toString()).isEqualTo(1);
+            assertThat(detached.out()).as(detached.toString()).contains("created with 2 orgs (1 failed at once: see stderr)")
+                    .contains("--join");
+            assertThat(detached.err()).as(detached.toString())
+                    .containsPattern("(?m)^failed: globex: no capacity: pool pool-1 is full|(?m)^failed: globex: no capacity: no active pool has room")
+                    .contains("next: tenantctl pools");
+        }
+    }
+
+    /**
      * Found on call: 'provision ORG --detach' of an org already active printed 'run R created with 1 orgs; start workers
      * with: tenantctl provision --join R', though the run was over the moment it was recorded (nothing to do, as its -o
      * json said: succeeded, unchanged 1). It now says what the same provision without --detach says (the org unchanged,
