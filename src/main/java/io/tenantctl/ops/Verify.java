@@ -1550,6 +1550,7 @@ public final class Verify {
                 for (String v : unset) { // the finding's fix says how to set it: its line says what is wrong
                     why = why.replace(PoolUri.setIt(v), "");
                 }
+                why = unset.isEmpty() ? why : why.replace(PoolUri.setIt(unset), ""); // several unset: named in one line
                 // a URI the driver refuses before sending anything (stored before pools add checked it so, or a variable's
                 // value that breaks it): the URI is to fix, so not pool_unreachable, which sends an operator to the network
                 Optional<io.tenantctl.pool.PoolUriRefusedException> refused = io.tenantctl.pool.PoolUriRefusedException.in(e);

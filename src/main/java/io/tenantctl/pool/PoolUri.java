@@ -510,9 +510,11 @@ public final class PoolUri {
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String value = env.get(m.group(1));
-            if (value == null) {
-                throw TenantctlException.config(subject(poolId) + ": its URI references ${" + m.group(1)
-                        + "}, which is not set in the environment" + setIt(m.group(1)));
+            if (value == null) { // every unset one named at once: not one per run of the command
+                List<String> unset = variables().stream().filter(v -> env.get(v) == null).toList();
+                throw TenantctlException.config(subject(poolId) + ": its URI references " + String.join(", ", unset.stream()
+                        .map(v -> "${" + v + "}").toList()) + (unset.size() == 1 ? ", which is" : ", which are")
+                        + " not set in the environment" + setIt(unset));
             }
             if (m.start() < userinfoEnd || (query >= 0 && m.start() > query)) {
                 String encoded = URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
@@ -531,6 +533,12 @@ public final class PoolUri {
      */
     public static String setIt(String variable) {
         return ": export " + variable + "=… (or set " + variable + "=… in the --config file), then run this again";
+    }
+
+    /** As {@link #setIt(String)}, for every one of {@code variables} (one: that very line), all set before running again. */
+    public static String setIt(List<String> variables) {
+        return variables.size() == 1 ? setIt(variables.get(0)) : ": export " + String.join(" ", variables.stream().map(v -> v + "=…").toList())
+                + " (or set them in the --config file), then run this again";
     }
 
     /**

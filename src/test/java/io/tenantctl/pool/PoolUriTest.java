@@ -224,6 +224,25 @@ class PoolUriTest {
                 });
     }
 
+    /**
+     * Found on call: a URI with two secrets moved into variables (a password in the user part and one in the query, as
+     * 'pools add --allow-inline-password' makes them) and neither set named only the first: the operator exported it,
+     * ran again, and was only then told of the second. Every unset variable is now named at once.
+     */
+    @Test
+    void everyMissingVariableIsNamedAtOnce() {
+        PoolUri uri = PoolUri.parse("mongodb://app:${P_PW}@ferret-7:27017/?authSource=admin&tlsCertificateKeyFilePassword=${P_KEY_PW}", false);
+        assertThatThrownBy(() -> uri.resolve("pool-7", Map.of("OTHER", "x")))
+                .isInstanceOfSatisfying(TenantctlException.class, e -> {
+                    assertThat(e.category()).isEqualTo(TenantctlException.Category.CONFIG);
+                    assertThat(e.getMessage()).isEqualTo("pool pool-7: its URI references ${P_PW}, ${P_KEY_PW}, which are not set in "
+                            + "the environment: export P_PW=… P_KEY_PW=… (or set them in the --config file), then run this again");
+                });
+        assertThatThrownBy(() -> uri.resolve("pool-7", Map.of("P_PW", "x")))
+                .hasMessage("pool pool-7: its URI references ${P_KEY_PW}, which is not set in the environment: export P_KEY_PW=… "
+                        + "(or set P_KEY_PW=… in the --config file), then run this again");
+    }
+
     /** Two registrations of one server share a database namespace: gc must see them as one server however they are spelled. */
     @Test
     void serversAreHostAndPortInLowerCaseWithTheDefaultPortFilledIn() {
