@@ -143,8 +143,9 @@ final class Mask {
         t = QUOTED_KEY_COLON.matcher(t).replaceAll(r -> Matcher.quoteReplacement(r.group(3).startsWith("***")
                 || r.group(3).matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}") ? r.group()
                 : r.group(1) + r.group(2) + "***" + (r.group(3).endsWith("\\") ? "\\" : "") + r.group(4)));
-        return PARAM.matcher(t).replaceAll(r -> Matcher.quoteReplacement(PLACEHOLDER.matcher(r.group(2)).matches() ? r.group()
-                : r.group(1) + "=***"));
+        // a ${VAR} a stored URI holds for its secret is no secret (as user:${VAR}@ is not), a closing bracket after it its line's
+        return PARAM.matcher(t).replaceAll(r -> Matcher.quoteReplacement(PLACEHOLDER.matcher(r.group(2)).matches()
+                || r.group(2).matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}[)\\]}.]*+") ? r.group() : r.group(1) + "=***"));
     }
 
     /** Each URL's userinfo masked, its user kept: up to the token's last '@'. */

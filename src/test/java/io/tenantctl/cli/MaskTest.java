@@ -272,6 +272,23 @@ class MaskTest {
     }
 
     /**
+     * Found on call (3 a.m. audit): a pool whose stored URI keeps a query secret as ${VAR} ('pools add
+     * --allow-inline-password' moves it there) and does not answer: provision's stderr line read 'pool dead
+     * (mongodb://app:${P_2}@127.0.0.1:1/?authSource=admin&password=*** is unreachable: …' — a placeholder masked as if it
+     * were a password, the bracket closing the URI eaten with it — where the table's line showed the URI as stored. A
+     * ${VAR} value is kept, as user:${VAR}@ is; a literal value beside it is still masked.
+     */
+    @Test
+    void aPlaceholderAsAQuerySecretsValueIsKeptWithTheBracketAfterIt() {
+        String line = "pool dead (mongodb://app:${P_2}@127.0.0.1:1/?authSource=admin&password=${P}) is unreachable: timed out; "
+                + "new orgs are placed on the other pools";
+        assertThat(Mask.secrets(line)).isEqualTo(line);
+        assertThat(Mask.secrets("pool dead (mongodb://127.0.0.1:1/?password=hunter2) is unreachable"))
+                .isEqualTo("pool dead (mongodb://127.0.0.1:1/?password=*** is unreachable");
+        assertThat(Mask.secrets("password=${P}hunter2 and password=hunter2${P}")).isEqualTo("password=*** and password=***");
+    }
+
+    /**
      * Found by a colleague: a token of some 40,000 characters or more with no space ("mongodb://" or "u:" then letters,
      * a password= value, a JSON member's) threw StackOverflowError out of the mask, each character one more level of the
      * regex's recursion; a long run of key characters ("password" over and over) took seconds backing off. LogLines masks
