@@ -166,6 +166,44 @@ final class VerifyCommand implements Callable<Integer> {
         Summary.timings(ctx, r.report());
     }
 
+    /**
+     * Why the orgs a verify could not check were not: "pool p2 did not answer" for those of a pool its finding says so of
+     * (pool_unreachable), likewise a pool whose URI was refused or whose databases could not be listed, and for the rest
+     * "N whose check failed" (each its check_failed finding above).
+     */
+    private static String notChecked(Verify.Result r) {
+        Map<String, String> poolWhy = new java.util.HashMap<>();
+        r.findings().forEach(f -> {
+            if (f.orgId() == null && f.poolId() != null) {
+                String why = switch (f.kind()) {
+                    case "pool_unreachable" -> "did not answer";
+                    case "pool_uri_invalid" -> "could not be connected to (URI refused)";
+                    case "check_failed" -> "did not list databases";
+                    default -> null;
+                };
+                if (why != null) {
+                    poolWhy.putIfAbsent(f.poolId(), why);
+                }
+            }
+        });
+        Map<String, java.util.Set<String>> poolsByWhy = new java.util.TreeMap<>();
+        int[] other = {0};
+        r.failedLines().accept(o -> {
+            String why = o.poolId() == null ? null : poolWhy.get(o.poolId());
+            if (why == null) {
+                other[0]++;
+            } else {
+                poolsByWhy.computeIfAbsent(why, k -> new java.util.TreeSet<>()).add(o.poolId());
+            }
+        });
+        List<String> parts = new ArrayList<>();
+        poolsByWhy.forEach((why, ps) -> parts.add((ps.size() == 1 ? "pool " : "pools ") + String.join(", ", ps) + " " + why));
+        if (other[0] > 0) {
+            parts.add(other[0] + " whose check failed: see check_failed");
+        }
+        return String.join("; ", parts);
+    }
+
     /** The findings, what --fix did and left, their count by kind and the summary line, as people read them. */
     private void renderText(Verify.Result r, java.io.PrintWriter out) {
         r.findings().forEach(f -> {
@@ -202,10 +240,14 @@ final class VerifyCommand implements Callable<Integer> {
         long news = r.findings().count(t -> t.state().equals("new") && t.severity().equals(Verify.PROBLEM));
         long info = r.findings().count(t -> t.severity().equals(Verify.INFO));
         // interrupted: the orgs it never reached are not verified, and the summary must not count them as if they were
+        // nor the orgs it could not check (a pool that did not answer): failed, as -o json counts them
         int orgs = r.report().total();
         int notStarted = r.report().count("not_started");
-        out.println("verified " + (r.interrupted() ? orgs - notStarted + " of " + orgs + " org(s), " + notStarted
-                + " not started (interrupted)" : orgs + " org(s)") + (r.skipped() > 0 ? " (" + r.skipped()
+        int failed = r.report().count("failed");
+        int checked = orgs - notStarted - failed;
+        out.println("verified " + (r.interrupted() ? checked + " of " + orgs : checked) + " org(s)"
+                + (failed > 0 ? ", " + failed + " not checked (" + notChecked(r) + ")" : "")
+                + (r.interrupted() ? ", " + notStarted + " not started (interrupted)" : "") + (r.skipped() > 0 ? " (" + r.skipped()
                 + " unchanged since their last clean verify, skipped)" : "") + ": " + (r.problems() == 0 ? "clean" : r.problems()
                 + " problem(s), " + news + " new") + (info > 0 ? "; " + info + " informational" : "") + (acked > 0 ? "; " + acked + " acked" : ""));
     }

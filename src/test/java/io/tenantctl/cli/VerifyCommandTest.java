@@ -298,6 +298,12 @@ class VerifyCommandTest {
             });
             assertThat(findings(doc, "schema_missing")).singleElement().satisfies(x -> assertThat(x.get("org_id").asText()).isEqualTo("initech"));
             assertThat(findings(doc, "check_failed")).as("no per-org noise for the dead pool's orgs").isEmpty();
+            assertThat(doc.get("counts").get("failed").asInt()).as(doc.toString()).isEqualTo(2);
+            // the text's summary counts as -o json does: the dead pool's orgs were not checked, not "verified 3 org(s)"
+            Cli.Result text = cli.run("verify");
+            assertThat(text.exitCode()).as(text.toString()).isEqualTo(4);
+            assertThat(text.out()).as(text.toString()).contains("verified 1 org(s), 2 not checked (pool pool-0 did not answer): ")
+                    .doesNotContain("verified 3 org(s)");
 
             // --org: only the pools of the orgs named; the dead pool is none of initech's business
             JsonNode one = verify(cli, 4, "--org", "initech");
