@@ -20,14 +20,22 @@ public final class Orgs {
      */
     public record View(String orgId, String poolId, String databaseName, String status, String tier, String schemaHash, long version,
                        java.time.Instant createdAt, java.time.Instant updatedAt, Lease lease,
-                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String next) {
+                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String next,
+                       @com.fasterxml.jackson.annotation.JsonProperty("next_step")
+                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String nextStep,
+                       @com.fasterxml.jackson.annotation.JsonProperty("next_note")
+                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String nextNote) {
         static View of(Org o, Lease lease) {
-            return of(o, lease, null);
+            return of(o, lease, null, null);
         }
 
-        static View of(Org o, Lease lease, String next) {
+        /**
+         * {@code next} is the text of the step {@link #show} names (null for none, and for a deleting org, whose undo
+         * the table says in its own words); {@code step} gives -o json's next_step and next_note, a deleting org's undo too.
+         */
+        static View of(Org o, Lease lease, String next, io.tenantctl.NextStep step) {
             return new View(o.orgId(), o.poolId(), o.databaseName(), o.status().db(), o.tier(), o.schemaHash(), o.version(), o.createdAt(),
-                    o.updatedAt(), lease, next);
+                    o.updatedAt(), lease, next, step == null ? null : step.command(), step == null ? null : step.note());
         }
 
         /** Soft-deleted, its database kept until purge (and until then, resume takes it back). */
@@ -109,7 +117,8 @@ public final class Orgs {
 
     public View show(String orgId) {
         Shown shown = shown(orgId);
-        return View.of(shown.org(), shown.lease(), shown.next() == null ? null : shown.next().text());
+        return View.of(shown.org(), shown.lease(), shown.next() == null ? null : shown.next().text(),
+                shown.next() != null ? shown.next() : shown.org().status().equals(Org.DELETING) ? undoDelete(orgId) : null);
     }
 
     /** What {@link #show} names as the org's next step ({@code next}), its command apart from its note; null for none. */
@@ -129,11 +138,16 @@ public final class Orgs {
         boolean nobody = shown.lease() == null || shown.lease().expired();
         return o.status().equals(Org.ACTIVE) ? null // not refused for what it is (already there): its catch-up is no way on
                 : shown.next() != null ? shown.next()
-                : o.status().equals(Org.DELETING) ? io.tenantctl.NextStep.run("tenantctl orgs resume " + orgId, "its database is kept until "
-                + "'tenantctl orgs purge'; the resume takes the org back (the delete undone) until then")
+                : o.status().equals(Org.DELETING) ? undoDelete(orgId)
                 : o.status().equals(Org.PROVISIONING) && nobody ? io.tenantctl.NextStep.run(Verify.finishProvision(catalog, o),
                 "its provision did not finish: this finishes it")
                 : null;
+    }
+
+    /** A deleting org's way on: the resume that undoes its delete while purge has not dropped its database. */
+    private static io.tenantctl.NextStep undoDelete(String orgId) {
+        return io.tenantctl.NextStep.run("tenantctl orgs resume " + orgId, "its database is kept until "
+                + "'tenantctl orgs purge'; the resume takes the org back (the delete undone) until then");
     }
 
     private record Shown(Org org, Lease lease, io.tenantctl.NextStep next) {

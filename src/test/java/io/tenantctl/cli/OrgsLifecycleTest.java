@@ -111,6 +111,10 @@ class OrgsLifecycleTest {
             Cli.Result deleted = ok(f.cli, "orgs", "delete", "acme");
             assertThat(deleted.out()).contains("'tenantctl orgs resume acme' takes it back until then");
             assertThat(ok(f.cli, "orgs", "show", "acme").out()).contains("'tenantctl orgs resume acme' takes the org back");
+            // -o json names the undo too, as the text does: the command alone (next_step) and what it does (next_note)
+            JsonNode shown = strictJson(ok(f.cli, "orgs", "show", "acme", "-o", "json"));
+            assertThat(shown.path("next_step").asText()).as(shown.toString()).isEqualTo("tenantctl orgs resume acme");
+            assertThat(shown.path("next_note").asText()).as(shown.toString()).contains("kept until 'tenantctl orgs purge'");
             f.db("acme").getCollection("users").insertOne(new Document("_id", 1000).append("email", "late@x"));
             var kept = BackupFixture.contents(f.db("acme"));
 
