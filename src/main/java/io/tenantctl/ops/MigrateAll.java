@@ -108,7 +108,7 @@ public final class MigrateAll {
             return dryRun(req, sel);
         }
         // a joiner works on a run already started under the lock: it takes none (null: nothing to close)
-        try (AdvisoryLock lock = control.joinRunId() != null ? null : lock(req.waitForLock(), req.drive().cancel())) {
+        try (AdvisoryLock lock = control.joinRunId() != null ? null : lock(req.waitForLock(), req.drive().cancel(), hashOf(req))) {
             RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE).withoutLines(), () -> start(req, sel),
                     run -> work(RolloutLockHolder.label(lock, run), req.manifest(), control.resumeRunId() != null));
             RunRepository.Run run = ctx.catalog().runs().get(ran.report().runId());
@@ -123,7 +123,7 @@ public final class MigrateAll {
 
     /** Under the rollout lock: records a run of the selected orgs, a canary's worth pending and the rest held, spread over the pools. */
     private String start(Request req, RolloutSelection selected) {
-        refuseUnfinished(req.waitForLock(), req.drive().cancel());
+        Errors.waitWhile(ctx, req.drive().cancel(), LOCK_POLL_NANOS, () -> unfinished(req.waitForLock(), hashOf(req)), "; no run was started");
         // we may have waited for another rollout: select again from the fleet as it is now (read as the run is recorded)
         RolloutSelection sel = req.waitForLock() ? new RolloutSelection(ctx, req) : selected;
         SchemaManifest manifest = req.manifest();
@@ -219,7 +219,7 @@ public final class MigrateAll {
     // ---- dry run ----
 
     private Result dryRun(Request req, RolloutSelection sel) { // the orgs selected a page at a time as they are planned
-        String busy = unfinished(req.waitForLock()); // refused as the run would be before anything is planned
+        String busy = unfinished(req.waitForLock(), hashOf(req)); // refused as the run would be before anything is planned
         Map<String, Pool> pools = ctx.catalog().pools().byId();
         RunEngine.Planned planned = engine.plan(VERB, sel.items(), req.drive(), (orgId, poolId) -> migrateOne(orgId, req.manifest(), Flags.of(req), pools, true),
                 o -> o.with(o.error(), SchemaApply.lineDetail(o.detailJson())));
@@ -250,22 +250,22 @@ public final class MigrateAll {
         return Json.tree(run.summary()).path(key).asInt(0);
     }
 
-    /**
-     * Refuses to start while a migrate-all run is unfinished — or, with --wait, waits while that run has live workers
-     * (release N's detached run that its Job's workers joined: release N+1 queues behind it, as behind the lock); a run
-     * nobody works on is refused either way, since waiting for it would be waiting for ever.
-     */
-    private void refuseUnfinished(boolean wait, CancelToken cancel) {
-        Errors.waitWhile(ctx, cancel, LOCK_POLL_NANOS, () -> unfinished(wait), "; no run was started");
+    /** The manifest a rollout would roll out; null for a --resume without --schema (its run's, not compared here). */
+    private static String hashOf(Request req) {
+        return req.manifest() == null ? null : req.manifest().hash();
     }
 
-    /** The unfinished run a new one waits for (with --wait, while it is worked on), or null; refuses otherwise. */
-    private String unfinished(boolean wait) {
+    /**
+     * The unfinished run a new one waits for, or null; refuses otherwise: with --wait it waits while that run has live
+     * workers (release N's detached run its Job's workers joined: release N+1 queues behind it, as behind the lock); a
+     * run nobody works on is refused either way, since waiting for it would be waiting for ever.
+     */
+    private String unfinished(boolean wait, String manifestHash) {
         return ctx.catalog().runs().running(VERB).map(r -> {
             RunRepository.Activity activity = ctx.catalog().runs().activity(r.runId(), RunEngine.LIVENESS);
             boolean live = activity.liveLeases() > 0 || activity.lastHeartbeat() != null && !activity.heartbeatStale();
             if (live && !wait) { // as the lock refuses a second rollout (a dry run takes no lock): another's, worked on now
-                throw refusedBusy(Optional.of(r));
+                throw RolloutBusy.refused(ctx, Optional.of(r), manifestHash);
             }
             // --wait waits while it is worked on, or was detached lately and its workers (a Job's pods) are not started yet:
             // as verify's run_unstarted counts it, for --stuck-after's default
@@ -280,37 +280,11 @@ public final class MigrateAll {
         }).orElse(null);
     }
 
-    private String busy(Optional<RunRepository.Run> holder) {
-        return "another migrate-all is in progress (" + holder.map(r -> "run " + r.runId() + " started by " + r.actor() + " at "
-                + r.startedAt()).orElseGet(this::finishingCancelled) + ")";
-    }
-
-    /** The refusal of a rollout, and of its dry run, while {@code holder} (or a process taking the lock) is at work. */
-    private TenantctlException refusedBusy(Optional<RunRepository.Run> holder) {
-        return TenantctlException.config(busy(holder) + ": wait for it, pass --wait" + holder.map(r -> ", or join it: 'tenantctl " + VERB
-                + " --join " + r.runId() + "'").orElse(""));
-    }
-
-    /**
-     * Who holds the rollout lock when no migrate-all run is running: a cancelled run's worker still finishing the orgs it
-     * had in flight (it lets go of the lock once they are done), or else some tenantctl process starting a rollout.
-     */
-    private String finishingCancelled() {
-        for (RunRepository.Run r : ctx.catalog().runs().list(10, VERB)) {
-            int live = r.runStatus() != io.tenantctl.catalog.RunStatus.CANCELLED ? 0
-                    : ctx.catalog().runs().activity(r.runId(), RunEngine.LIVENESS).liveLeases();
-            if (live > 0) {
-                return "run " + r.runId() + " was cancelled; its worker is finishing the " + live + " org(s) it had in flight";
-            }
-        }
-        return "another tenantctl process";
-    }
-
     /**
      * The rollout lock: refused (exit 3) naming the rollout that holds it, or with {@code wait} waited for — polled, so
      * that Ctrl-C stops the wait at once (exit 130, no run recorded), and said once on stderr whom it waits for.
      */
-    private AdvisoryLock lock(boolean wait, CancelToken cancel) {
+    private AdvisoryLock lock(boolean wait, CancelToken cancel, String manifestHash) {
         AdvisoryLock lock = ctx.catalog().advisoryLock(LOCK_KEY);
         try {
             Errors.waitWhile(ctx, cancel, LOCK_POLL_NANOS, () -> {
@@ -319,9 +293,9 @@ public final class MigrateAll {
                 }
                 Optional<RunRepository.Run> holder = ctx.catalog().runs().running(VERB);
                 if (!wait) {
-                    throw TenantctlException.config(refusedBusy(holder).getMessage() + (holder.isPresent() ? "" : RolloutLockHolder.describe(lock)));
+                    throw TenantctlException.config(RolloutBusy.refused(ctx, holder, manifestHash).getMessage() + (holder.isPresent() ? "" : RolloutLockHolder.describe(lock)));
                 }
-                return busy(holder) + (holder.isPresent() ? "" : RolloutLockHolder.describe(lock));
+                return RolloutBusy.busy(ctx, holder) + (holder.isPresent() ? "" : RolloutLockHolder.describe(lock));
             }, "; no run was started");
             if (cancel.isCancelled()) { // Ctrl-C came as the lock was taken: start nothing
                 throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted before the rollout started; no run was started");

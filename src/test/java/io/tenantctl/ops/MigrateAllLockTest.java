@@ -167,6 +167,40 @@ class MigrateAllLockTest {
     }
 
     /**
+     * Found by probing (two deploy pipelines): a rollout of v3 refused while v2's run was at work said "wait for it, pass
+     * --wait, or join it: 'tenantctl migrate-all --join RUN'"; a pipeline that joined (its --join takes no --schema)
+     * would roll out v2 and exit 0 as if v3 were out. The refusal now says that run rolls out another manifest and names
+     * --wait, not the join; -o json is one document saying the same.
+     */
+    @Test
+    void aRolloutOfAnotherManifestIsNotToldToJoinTheRunAtWork(@TempDir Path dir) throws Exception {
+        String url = fleet(dir, "a", "b", "c");
+        String v2 = dir.resolve("v2.json").toString();
+        Path v3 = dir.resolve("v3.json");
+        Files.writeString(v3, V2.replace("\"tenant\": 1}}", "\"tenant\": 1}}, {\"name\": \"plan_1\", \"key\": {\"plan\": 1}}"));
+        String v2Hash = SchemaManifest.parse(V2, "v2").hash(), v3Hash = SchemaManifest.parse(Files.readString(v3), "v3").hash();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Cli.Result> running = held(url, inside, release).start(new CancelToken(), text -> { }, "migrate-all", "--schema", v2,
+                "--per-pool", "1", "-o", "json");
+        try {
+            assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+            Cli.Result same = Cli.withCatalog(url).run("migrate-all", "--schema", v2);
+            assertThat(same.err()).as(same.toString()).contains("--join "); // the same manifest: joining it is this rollout
+            Cli.Result other = Cli.withCatalog(url).run("migrate-all", "--schema", v3.toString(), "-o", "json");
+            assertThat(other.exitCode()).as(other.toString()).isEqualTo(3);
+            String message = STRICT.readTree(other.out()).get("error").get("message").asText();
+            assertThat(message).as(other.toString()).contains("rolling out manifest " + v2Hash.substring(0, 12) + ", not this one ("
+                    + v3Hash.substring(0, 12) + ")").contains("--wait").doesNotContain("--join").doesNotContain("\n");
+            assertThat(Cli.withCatalog(url).run("migrate-all", "--schema", v3.toString(), "--dry-run").err()).contains(message);
+        } finally {
+            release.countDown();
+        }
+        assertThat(running.get(60, TimeUnit.SECONDS).exitCode()).isZero();
+        assertExactlyV2(url, "a", "b", "c");
+    }
+
+    /**
      * Found by probing: a dry run during a live rollout was refused with the line for a run nobody works on ("finish it
      * with --resume …, or end it with 'tenantctl runs cancel …'": advice to take over or end another operator's live
      * run), while the rollout itself was refused as busy. Both say the same line, its commands whole.

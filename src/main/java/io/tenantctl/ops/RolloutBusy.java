@@ -1,0 +1,51 @@
+package io.tenantctl.ops;
+
+import io.tenantctl.TenantctlException;
+import io.tenantctl.catalog.RunRepository;
+import io.tenantctl.catalog.RunStatus;
+import io.tenantctl.ops.run.RunEngine;
+
+import java.util.Optional;
+
+/**
+ * What a rollout refused for another at work says: who holds the rollout, and what to do. Joining is named only for a
+ * run of the same manifest: a pipeline deploying release N+1 told to join release N's run would roll out N and exit 0.
+ */
+final class RolloutBusy {
+
+    private RolloutBusy() {
+    }
+
+    /** {@code another migrate-all is in progress (run R started by A at T)}, or who else holds the lock. */
+    static String busy(OpsContext ctx, Optional<RunRepository.Run> holder) {
+        return "another " + MigrateAll.VERB + " is in progress (" + holder.map(r -> "run " + r.runId() + " started by " + r.actor() + " at "
+                + r.startedAt()).orElseGet(() -> finishingCancelled(ctx)) + ")";
+    }
+
+    /** The refusal (exit 3) of a rollout of {@code manifestHash} (null: a resume's, not known here) while {@code holder} is at work. */
+    static TenantctlException refused(OpsContext ctx, Optional<RunRepository.Run> holder, String manifestHash) {
+        String advice = holder.map(r -> {
+            String theirs = MigrateAll.args(r).schemaHash();
+            if (manifestHash != null && theirs != null && !manifestHash.equals(theirs)) {
+                return ", rolling out manifest " + theirs.substring(0, 12) + ", not this one (" + manifestHash.substring(0, 12) + "): pass --wait "
+                        + "to roll this one out once it is done (joining it would roll out " + theirs.substring(0, 12) + ", not this one)";
+            }
+            return ": wait for it, pass --wait, or join it: 'tenantctl " + MigrateAll.VERB + " --join " + r.runId() + "'";
+        }).orElse(": wait for it, pass --wait");
+        return TenantctlException.config(busy(ctx, holder) + advice);
+    }
+
+    /**
+     * Who holds the rollout lock when no migrate-all run is running: a cancelled run's worker still finishing the orgs it
+     * had in flight (it lets go of the lock once they are done), or else some tenantctl process starting a rollout.
+     */
+    private static String finishingCancelled(OpsContext ctx) {
+        for (RunRepository.Run r : ctx.catalog().runs().list(10, MigrateAll.VERB)) {
+            int live = r.runStatus() != RunStatus.CANCELLED ? 0 : ctx.catalog().runs().activity(r.runId(), RunEngine.LIVENESS).liveLeases();
+            if (live > 0) {
+                return "run " + r.runId() + " was cancelled; its worker is finishing the " + live + " org(s) it had in flight";
+            }
+        }
+        return "another tenantctl process";
+    }
+}
