@@ -92,7 +92,12 @@ public final class SchemaManifest {
         } catch (IOException e) {
             throw TenantctlException.usage("schema file " + file + " is unreadable: " + io.tenantctl.IoErrors.describe(e));
         }
-        return parse(utf8(bytes, file), file.toString());
+        SchemaManifest manifest = parse(utf8(bytes, file), file.toString());
+        if (manifest.collections().isEmpty()) { // a templating slip: rolled out, every org would be recorded on a manifest of nothing
+            throw TenantctlException.usage("schema " + file + " lists no collections: it is no release's manifest (a rollout of it creates and drops "
+                    + "nothing, yet records every org as on it); name the file 'tenantctl schema export' or 'tenantctl schema capture' wrote");
+        }
+        return manifest;
     }
 
     /**

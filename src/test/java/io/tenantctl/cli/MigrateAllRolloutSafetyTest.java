@@ -147,6 +147,34 @@ class MigrateAllRolloutSafetyTest {
         CliFixture.assertExactly(url, v2, ids("o", 0, 2));
     }
 
+    /**
+     * Found by probing a deploy pipeline: a manifest of no collections ({"collections": []}, what a templating slip or a
+     * jq filter that matched nothing writes) was taken: the dry run said "2 orgs selected (2 already up to date)", exit 0,
+     * and the rollout recorded every org as on that manifest, exit 0. It is refused now, as a manifest with a typo is:
+     * exit 2, one line naming the file, no run recorded, the orgs as they were.
+     */
+    @Test
+    void aManifestOfNoCollectionsIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
+        String url = fleet(dir, 1, 100, ids("o", 0, 2));
+        Cli cli = Cli.withCatalog(url);
+        Path empty = write(dir, "empty.json", "{\"description\": \"release 42\", \"collections\": []}");
+        Map<String, String> before = hashes(cli);
+        int runsBefore = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").size();
+
+        for (String[] extra : new String[][]{{"--dry-run"}, {}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("migrate-all", "--schema", empty.toString()));
+            args.addAll(List.of(extra));
+            Cli.Result r = cli.run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err().strip()).as(r.toString()).startsWith("error: schema " + empty + " lists no collections").doesNotContain("\n");
+        }
+        Cli.Result json = cli.run("migrate-all", "--schema", empty.toString(), "-o", "json");
+        assertThat(strictJson(json).get("error").get("code").asInt()).as(json.toString()).isEqualTo(2);
+        assertThat(strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs")).as("no run recorded").hasSize(runsBefore);
+        assertThat(hashes(cli)).as("every org still on v1").isEqualTo(before);
+        CliFixture.assertExactly(url, dir.resolve("v1.json"), ids("o", 0, 2));
+    }
+
     @Test
     void resumeAfterAnInjectedFailureRedoesOnlyTheFailedOrg(@TempDir Path dir) {
         List<String> orgs = ids("o", 0, 6);
