@@ -88,6 +88,10 @@ public final class SchemaManifest {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
+            if (file.getFileName() != null && file.getFileName().toString().equals("-")) { // capture | migrate-all --schema -
+                throw TenantctlException.usage("--schema - does not read standard input (there is no file " + file + "): write the manifest to "
+                        + "a file first ('tenantctl schema capture … > captured.json') and give that file, which the run records");
+            }
             throw TenantctlException.usage("schema file " + file + " does not exist");
         } catch (IOException e) {
             throw TenantctlException.usage("schema file " + file + " is unreadable: " + io.tenantctl.IoErrors.describe(e));

@@ -81,6 +81,21 @@ class SchemaCaptureExportTest {
         return strictJson(ok(cli, "schema", "show", "--schema", schema.toString(), "-o", "json")).get("hash").asText();
     }
 
+    /**
+     * Found by probing a deploy pipeline: 'tenantctl schema capture … | tenantctl migrate-all --schema -' was refused
+     * "schema file /work/dir/- does not exist": a file nobody named, and nothing about standard input. It now says that
+     * --schema - does not read standard input and what to do instead, in one line, exit 2.
+     */
+    @Test
+    void aSchemaOfDashSaysStandardInputIsNotReadAndWhatToDo() {
+        for (String verb : new String[]{"show", "export"}) {
+            Cli.Result r = cli.run("schema", verb, "--schema", "-");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err().strip()).as(r.toString()).startsWith("error: --schema - does not read standard input")
+                    .contains("write the manifest to a file first").doesNotContain("\n");
+        }
+    }
+
     @Test
     void capturingTheBuiltInModelGivesItsHashAndRoundTripsThroughExport(@TempDir Path dir) throws IOException {
         SchemaManifest builtIn = SchemaManifest.defaultManifest();
