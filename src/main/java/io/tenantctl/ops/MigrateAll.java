@@ -271,10 +271,7 @@ public final class MigrateAll {
             // as verify's run_unstarted counts it, for --stuck-after's default
             boolean starting = !activity.everClaimed() && r.startedAt().isAfter(ctx.catalog().now().minus(java.time.Duration.ofMinutes(30)));
             if (!wait || !live && !starting) {
-                throw TenantctlException.config("migrate-all run " + r.runId() + " (started by " + r.actor() + " at " + r.startedAt()
-                        + ") is unfinished: join it with 'tenantctl " + VERB + " --join " + r.runId() + "', finish it with 'tenantctl " + VERB
-                        + " --resume " + r.runId() + "', or end it with 'tenantctl runs cancel " + r.runId() + "'" + (wait ? " (--wait waits "
-                        + "only for a run whose workers are live or that was detached in the last 30 min; this one has none)" : ""));
+                throw RolloutBusy.unfinished(r, manifestHash, wait);
             }
             return "migrate-all run " + r.runId() + " is in progress";
         }).orElse(null);

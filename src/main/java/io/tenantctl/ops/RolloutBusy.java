@@ -36,6 +36,22 @@ final class RolloutBusy {
     }
 
     /**
+     * The refusal (exit 3) of a rollout of {@code manifestHash} behind {@code r}, an unfinished run nobody works on now
+     * (or, with {@code wait}, not to be waited for). Its --join and --resume are named only for the same manifest: a
+     * rollback behind a crashed run of the bad release, told to finish it, would roll the bad release out to the rest.
+     */
+    static TenantctlException unfinished(RunRepository.Run r, String manifestHash, boolean wait) {
+        String theirs = MigrateAll.args(r).schemaHash(), verb = "'tenantctl " + MigrateAll.VERB;
+        String ways = manifestHash != null && theirs != null && !manifestHash.equals(theirs)
+                ? "it rolls out manifest " + theirs.substring(0, 12) + ", not this one (" + manifestHash.substring(0, 12) + "): end it with 'tenantctl "
+                + "runs cancel " + r.runId() + "', then run this again (its --join or --resume would roll out " + theirs.substring(0, 12) + ", not this one)"
+                : "join it with " + verb + " --join " + r.runId() + "', finish it with " + verb + " --resume " + r.runId() + "', or end it with "
+                + "'tenantctl runs cancel " + r.runId() + "'";
+        return TenantctlException.config(MigrateAll.VERB + " run " + r.runId() + " (started by " + r.actor() + " at " + r.startedAt() + ") is unfinished: "
+                + ways + (wait ? " (--wait waits only for a run whose workers are live or that was detached in the last 30 min; this one has none)" : ""));
+    }
+
+    /**
      * Who holds the rollout lock when no migrate-all run is running: a cancelled run's worker still finishing the orgs it
      * had in flight (it lets go of the lock once they are done), or else some tenantctl process starting a rollout.
      */

@@ -323,6 +323,35 @@ class MigrateAllLockTest {
     }
 
     /**
+     * Found by probing a rollback: behind an unfinished run of the bad release (detached, its workers gone), the rollout
+     * of the good manifest was refused "join it with --join R, finish it with --resume R, or end it": the first two roll
+     * the bad release out to the rest of the fleet. For a run of another manifest the refusal now names only the cancel
+     * (and why not the others); followed, the rollout goes on and every org is exactly on the manifest rolled out.
+     */
+    @Test
+    void aRolloutBehindAnUnfinishedRunOfAnotherManifestIsToldToEndItNotToFinishIt(@TempDir Path dir) throws Exception {
+        String url = fleet(dir, "a", "b");
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, V1.replace("\"email\": 1}}", "\"email\": 1}}, {\"name\": \"plan_1\", \"key\": {\"plan\": 1}}"));
+        String v2 = dir.resolve("v2.json").toString();
+        Cli cli = Cli.withCatalog(url);
+        String runId = ok(cli, "migrate-all", "--schema", bad.toString(), "--detach", "-o", "json").json().get("run_id").asText();
+
+        Cli.Result same = cli.run("migrate-all", "--schema", bad.toString());
+        assertThat(same.err()).as(same.toString()).contains("--join " + runId).contains("--resume " + runId); // its own manifest: finish it
+        Cli.Result refused = cli.run("migrate-all", "--schema", v2, "-o", "json");
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+        String message = STRICT.readTree(refused.out()).get("error").get("message").asText();
+        assertThat(message).as(refused.toString()).contains("is unfinished: it rolls out manifest " + SchemaManifest.parse(Files.readString(bad), "bad")
+                .hash().substring(0, 12)).contains("'tenantctl runs cancel " + runId + "'").doesNotContain("'tenantctl migrate-all --join")
+                .doesNotContain("'tenantctl migrate-all --resume").doesNotContain("\n");
+
+        ok(cli, "runs", "cancel", runId);
+        assertThat(ok(cli, "migrate-all", "--schema", v2, "-o", "json").json().get("migrated").asInt()).isEqualTo(2);
+        assertExactlyV2(url, "a", "b");
+    }
+
+    /**
      * A worker stopped for good (kill -STOP) keeps its idle catalog session, and the rollout lock with it. Once its run
      * is abandoned ({@code runs list} advises --resume) the advised --resume goes on, and once its run is over the next
      * rollout is not refused for ever; a holder that names no run is named in the refusal (session pid).
