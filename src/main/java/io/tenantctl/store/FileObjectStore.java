@@ -39,9 +39,46 @@ public final class FileObjectStore implements ObjectStore {
 
     private final Path root;
 
+    /**
+     * The root directory's identity (its file system and inode) when this store first saw it: a root found to be another
+     * directory later (its volume unmounted mid-run, leaving the empty mount point; moved away and made anew) or gone is
+     * not written under — a directory made there would put backups on the wrong disk. Null until the root exists.
+     */
+    private volatile Object rootKey;
+
     /** A store rooted at {@code root}; the directory is created on the first write. */
     public FileObjectStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
+        this.rootKey = rootKey();
+    }
+
+    /** The root's file key as the file system says it now (a placeholder on one that has none); null when it is no directory. */
+    private Object rootKey() {
+        try {
+            var attrs = Files.readAttributes(root, java.nio.file.attribute.BasicFileAttributes.class);
+            return !attrs.isDirectory() ? null : attrs.fileKey() != null ? attrs.fileKey() : root;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Before a directory is made under the root: the root is still the directory this store first saw (or, when there was
+     * none yet, it is made now and remembered). One replaced or gone since stops the writer, a fact about the store for every
+     * org after it ({@link StoreUnansweredException}, exit 3), rather than a backup written on the disk under a mount point.
+     */
+    private void requireSameRoot(String key) throws IOException {
+        if (rootKey == null) {
+            Files.createDirectories(root);
+            rootKey = rootKey();
+            return;
+        }
+        if (!rootKey.equals(rootKey())) {
+            throw new StoreUnansweredException("store " + describe() + " is no longer the directory it was when this command opened it"
+                    + " (" + (Files.isDirectory(root) ? "another directory is there now" : "it is gone") + ": a volume unmounted, or the "
+                    + "directory moved, mid-run): not writing " + key + " on the disk under it; mount it again, or point --store / "
+                    + "TENANTCTL_STORE at the directory that holds its backups, then go on", null);
+        }
     }
 
     /** The root directory. */
@@ -54,6 +91,7 @@ public final class FileObjectStore implements ObjectStore {
         Path target = resolve(key);
         try {
             if (!Files.isDirectory(target.getParent())) { // createDirectories throws and catches on an existing one
+                requireSameRoot(key);
                 Files.createDirectories(target.getParent());
             }
             Path temp = Files.createTempFile(target.getParent(), Keys.TEMP_MARKER, ".tmp");
@@ -264,6 +302,7 @@ public final class FileObjectStore implements ObjectStore {
     public void checkWritable() {
         try {
             Files.createDirectories(root);
+            rootKey = rootKey == null ? rootKey() : rootKey;
         } catch (IOException | SecurityException e) {
             throw TenantctlException.config("store " + describe() + " cannot be written: " + (e instanceof java.nio.file.FileAlreadyExistsException
                     ? "it is a file, not a directory" : io.tenantctl.IoErrors.describe(e))

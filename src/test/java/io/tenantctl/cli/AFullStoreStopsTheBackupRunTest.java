@@ -88,6 +88,53 @@ class AFullStoreStopsTheBackupRunTest {
         }
     }
 
+    /**
+     * Found by a 3 a.m. probe: the store's directory moved away (a volume unmounted, leaving its empty mount point) in the
+     * middle of 'backup --all', and the orgs after it were backed up into a directory made anew on the disk under it — exit
+     * 0, the run succeeded, the root disk filling, the org's backups split in two. The run now stops at the first org that
+     * would write there: exit 3, one line saying the store is no longer the directory it opened, nothing written there.
+     */
+    @Test
+    void aStoreDirectoryUnmountedMidRunStopsTheRunRatherThanWriteOnTheDiskUnderIt() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "bravo", "charlie");
+            Path unmounted = dir.resolve("unmounted");
+            ObjectStore unmounting = new ForwardingStore(new FileObjectStore(f.storeDir)) {
+                @Override
+                public Upload create(String key) {
+                    if (!key.startsWith("acme/") && !Files.exists(unmounted)) { // acme's backup is whole: the volume goes
+                        try {
+                            Files.move(f.storeDir, unmounted);
+                            Files.createDirectory(f.storeDir); // the mount point left behind
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                    return real.create(key);
+                }
+            };
+            TenantctlException stopped;
+            try (Catalog catalog = Catalog.open(f.catalogUrl); PoolClients pools = new PoolClients(Map.of()); ObjectStore store = unmounting) {
+                stopped = catchThrowableOfType(() -> new Backup(new OpsContext(catalog, pools, Retry.ferretDefault(), "test"), store).run(
+                        new Backup.Request(new Backup.Selector(List.of(), true, List.of(), false), new Backup.Copy(Compression.GZIP, false, null), false,
+                                new RunEngine.Drive(new RunEngine.Settings(1, 1, 0, false), RunControl.START, new CancelToken(), Progress.NONE),
+                                Clock.systemUTC())), TenantctlException.class);
+            }
+
+            assertThat(stopped).as("the run stops, not 'backed up 3'").isNotNull();
+            assertThat(stopped.category().exitCode).as(stopped.getMessage()).isEqualTo(3);
+            assertThat(stopped.getMessage()).as("one line: the store is not the directory it opened, what to do")
+                    .contains(f.storeDir.toUri().toString()).contains("no longer the directory").contains("mount it again")
+                    .contains("--resume " + stopped.runId()).doesNotContain("\n");
+            try (Stream<Path> files = Files.walk(f.storeDir)) {
+                assertThat(files.filter(p -> !p.equals(f.storeDir)).toList()).as("nothing written on the disk under the mount point").isEmpty();
+            }
+            try (Stream<Path> files = Files.walk(unmounted)) {
+                assertThat(files.filter(p -> p.endsWith("manifest.json")).toList()).as("acme's backup, on the volume").hasSize(1);
+            }
+        }
+    }
+
     /** A store whose file system is full: every write fails as the OS says, and is counted. */
     static final class Full extends ForwardingStore {
         final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet(); // the orgs whose backup met it
