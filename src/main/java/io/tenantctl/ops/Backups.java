@@ -1005,9 +1005,14 @@ public final class Backups {
      * (exit 2): checked by the command before it opens the store or reads the catalog, and again by the run.
      */
     public static void requireChosen(Backup.Selector s) {
-        int selectors = (s.orgIds().isEmpty() ? 0 : 1) + (s.all() ? 1 : 0) + (s.due() ? 1 : 0) + (!s.pools().isEmpty() && !s.due() ? 1 : 0);
-        if (selectors != 1) {
-            throw TenantctlException.usage("choose what to back up: --org ID..., --all, --pool POOL... or --due (--due may be combined with --pool)");
+        List<String> given = new ArrayList<>();
+        given.addAll(s.orgIds().isEmpty() ? List.of() : List.of("--org"));
+        given.addAll(s.all() ? List.of("--all") : List.of());
+        given.addAll(s.pools().isEmpty() || s.due() ? List.of() : List.of("--pool"));
+        given.addAll(s.due() ? List.of("--due") : List.of());
+        if (given.size() != 1) { // two given: not "choose", which reads as if none was, but which two do not go together
+            throw TenantctlException.usage((given.isEmpty() ? "choose what to back up: " : String.join(" and ", given) + " do not go together: "
+                    + "give one of ") + "--org ID..., --all, --pool POOL... or --due (--due may be combined with --pool)");
         }
     }
 

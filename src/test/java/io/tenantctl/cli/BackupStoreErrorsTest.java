@@ -461,6 +461,14 @@ class BackupStoreErrorsTest {
                 assertThat(r.out() + r.err()).as(r.toString()).contains("choose what to back up").doesNotContain("does not exist");
                 assertThat(f.storeDir).as("no directory made: " + r).doesNotExist();
             }
+            // two selections (a cron's 'backup --due --org acme'): said as the two that do not go together, not "choose"
+            for (String[] args : new String[][]{{"backup", "--due", "--org", "acme"}, {"backup", "--all", "--pool", "pool-0", "-o", "json"}}) {
+                Cli.Result r = f.cli.run(args);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.err().strip().lines().count()).as("one line: " + r).isEqualTo(1);
+                assertThat(r.err()).as(r.toString()).contains(args[1].equals("--due") ? "--org and --due do not go together" : "--all and --pool do not go"
+                        + " together").doesNotContain("choose");
+            }
             for (String[] args : new String[][]{{"orgs", "delete", "acme"}, {"orgs", "delete", "acme", "--dry-run"}}) {
                 Cli.Result r = f.cli.run(args); // its final backup as well: not written on the wrong disk
                 assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
