@@ -44,7 +44,10 @@ public final class Backups {
     public static final String RUNNING = "running";
     /** Files but no manifest: interrupted; never restorable. */
     public static final String INCOMPLETE = "incomplete";
-    /** Abandoned and its files removed; only the catalog row is left. */
+    /**
+     * Recorded failed: abandoned, its files removed (only the catalog row is left) or left for prune — a worker that lost
+     * its org to another operation leaves its manifest.json too, and the catalog's verdict stands: not restorable.
+     */
     public static final String FAILED = "failed";
     /** The catalog says complete but the store has no such backup. */
     public static final String MISSING = "missing";
@@ -68,6 +71,11 @@ public final class Backups {
         /** When the backup happened as retention orders backups: the catalog's clock, or the id's time for one it lacks. */
         Instant order() {
             return recordedAt != null ? recordedAt : startedAt;
+        }
+
+        /** Recorded complete in the catalog, with its manifest's sha256: not one only in the store, nor one left running. */
+        boolean recordedComplete() {
+            return inCatalog && sha256 != null;
         }
 
         /** With {@code more} said after its error (its note). */
@@ -316,8 +324,9 @@ public final class Backups {
             BackupRepository.Backup row = inCatalog.get(id);
             BackupReader.Listing l = inStore.get(id);
             String status;
+            boolean failedWhole = l != null && l.complete() && row != null && row.status().equals(BackupRepository.FAILED);
             if (l != null && l.complete()) {
-                status = COMPLETE;
+                status = failedWhole ? FAILED : COMPLETE; // lost its org mid-copy: its manifest written, the catalog's failed stands
             } else if (l == null) {
                 status = row.status().equals(BackupRepository.COMPLETE) ? MISSING : inProgress(row, graceStart) ? RUNNING : FAILED;
             } else if (row != null && row.status().equals(BackupRepository.COMPLETE)) {
@@ -347,6 +356,8 @@ public final class Backups {
                     ? "abandoned: " + (row.runId() == null ? "recorded running for over " + DEFAULT_GRACE_HOURS + " h"
                             : "the worker of run " + row.runId() + " stopped before finishing it")
                     : row.status().equals(BackupRepository.RUNNING) && status.equals(COMPLETE) && !row.workerAlive() ? notRecorded(row)
+                    : failedWhole ? row.error() + "; its files, manifest.json and all, are in the store, but it is recorded failed: restore "
+                            + "takes it only named with --backup, prune deletes it after the grace period"
                     : sizesDiffer ? "its data files hold " + l.dataBytes() + " bytes in the store, " + row.bytes() + " recorded: " + checksEachFile(id)
                     : row.error();
             out.add(new Entry(orgId, id, status, started, row == null ? null : row.finishedAt(), row == null ? null : row.docs(),
@@ -674,11 +685,15 @@ public final class Backups {
         }
         // the newest only in the store (no catalog row): restore takes it, but a read that finds it damaged has no row to
         // record that on, so restore takes it again and names the next older one to restore instead: the catalog's own
-        // newest restorable one is kept too, or that refusal would name a backup this prune deleted
-        if (!complete.isEmpty() && !complete.get(0).inCatalog()) {
-            complete.stream().filter(Entry::inCatalog).findFirst().ifPresent(e -> keep.putIfAbsent(e.backupId(), "newest restorable "
-                    + "backup the catalog records (always kept while a newer one, " + complete.get(0).backupId() + ", is only in the "
-                    + "store: no catalog row can record a read finding that one damaged, and restore then names this one)"));
+        // newest restorable one is kept too, or that refusal would name a backup this prune deleted; so for one the catalog
+        // has still running (its worker stopped before recording it: no sha256, its completeness never confirmed)
+        if (!complete.isEmpty() && !complete.get(0).recordedComplete()) {
+            Entry newest = complete.get(0);
+            complete.stream().filter(Entry::recordedComplete).findFirst().ifPresent(e -> keep.putIfAbsent(e.backupId(), "newest restorable "
+                    + "backup the catalog records" + (newest.inCatalog() ? " complete" : "") + " (always kept while a newer one, "
+                    + newest.backupId() + (newest.inCatalog() ? ", is not recorded complete: no sha256 to check it against, its "
+                    + "completeness never confirmed)" : ", is only in the store: no catalog row can record a read finding that one "
+                    + "damaged, and restore then names this one)")));
         }
         Map<LocalDate, String> days = new HashMap<>(); // each day (week) kept, by its newest backup
         Map<String, String> weeks = new HashMap<>();
@@ -1169,7 +1184,7 @@ public final class Backups {
             }
             try {
                 BackupReader.open(store, layout, e.orgId(), e.backupId(), e.sha256()).checkFilesPresent(listed);
-                if (e.inCatalog()) { // one only in the store: on to the catalog's newest restorable one, which prune keeps too
+                if (e.recordedComplete()) { // one only in the store or not recorded complete: on to the catalog's newest, kept too
                     return damaged;
                 }
             } catch (RuntimeException unreadable) {

@@ -1,5 +1,7 @@
 package io.tenantctl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.ops.run.Worker;
 import io.tenantctl.testing.Cli;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
@@ -10,6 +12,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static io.tenantctl.cli.CliFixture.deadPid;
+import static io.tenantctl.cli.CliFixture.ok;
+import static io.tenantctl.cli.CliFixture.sql;
+import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -49,6 +55,68 @@ class PruneKeepsTheLastRestorableBackupTest {
             Cli.Result restore = f.cli.run("restore", "--org", "acme", "--backup", good);
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
             f.assertHolds("acme", seeded);
+        }
+    }
+
+    /**
+     * Found by an audit: a backup whose worker lost the org to another operation (a kill -STOP past its lease; see
+     * BackupFreezeWokenAfterATakeoverTest) is recorded failed, its manifest.json written all the same. The list called it
+     * complete, and prune with --keep-last 0 kept it as the "newest restorable" one and deleted the recorded-complete one
+     * before it; a restore without --backup took it, a copy labelled frozen though the org was writable during it.
+     */
+    @Test
+    void aBackupRecordedFailedAfterItsWorkerLostTheOrgNeverStandsInForTheNewestRecordedComplete() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            String good = f.backup("acme");
+            String lost = f.backup("acme");
+            sql(f.catalogUrl, "update backups set status = 'failed', sha256 = null, error = 'backup " + lost + " abandoned: it lost org "
+                    + "acme to another operation (its lease expired while this worker was stopped, and another took the org over): "
+                    + "not recorded complete' where backup_id = '" + lost + "'");
+
+            Cli.Result prune = f.cli.run("backups", "prune", "--org", "acme", "--keep-last", "0", "--keep-daily", "0");
+            assertThat(prune.exitCode()).as(prune.toString()).isZero();
+            assertThat(f.storeDir.resolve("acme").resolve(good).resolve("manifest.json"))
+                    .as("the newest recorded-complete backup was pruned, a failed one kept in its place: %s", prune).exists();
+            assertThat(prune.out()).as(prune.toString()).contains("newest restorable backup (always kept)");
+
+            JsonNode listed = strictJson(ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups");
+            assertThat(listed.get(0).get("backup_id").asText()).isEqualTo(lost);
+            assertThat(listed.get(0).get("status").asText()).as(listed.toString()).isEqualTo("failed");
+            assertThat(listed.get(0).get("error").asText()).as(listed.toString()).contains("lost org acme")
+                    .contains("recorded failed: restore takes it only named with --backup");
+            assertThat(ok(f.cli, "restore", "--org", "acme", "--dry-run", "-o", "json").out()).as("restore takes the recorded one")
+                    .contains(good).doesNotContain(lost);
+        }
+    }
+
+    /**
+     * Found by an audit: a backup the catalog still has running (its worker died before it heard the backup was complete:
+     * no sha256) counted as the newest restorable one, so prune with --keep-last 0 deleted every older, checksummed,
+     * recorded-complete backup, leaving only one whose completeness nothing confirmed. Restore may take it; prune keeps the
+     * newest recorded-complete one beside it.
+     */
+    @Test
+    void aBackupNotRecordedCompleteNeverStandsInForTheNewestRecordedComplete() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            String good = f.backup("acme");
+            String runId = strictJson(ok(f.cli, "backup", "--all", "--detach", "-o", "json")).get("run_id").asText();
+            String unrecorded = f.backup("acme");
+            sql(f.catalogUrl, "update backups set run_id = '" + runId + "', status = 'running', finished_at = null, docs = null, bytes = null, "
+                    + "sha256 = null where backup_id = '" + unrecorded + "'");
+            sql(f.catalogUrl, "update run_items set status = 'running', claimed_by = '" + Worker.current("test").host() + "/" + deadPid()
+                    + "/dead', lease_until = now() - interval '1 minute', attempts = 1 where run_id = '" + runId + "' and org_id = 'acme'");
+
+            Cli.Result prune = f.cli.run("backups", "prune", "--org", "acme", "--keep-last", "0", "--keep-daily", "0");
+            assertThat(prune.exitCode()).as(prune.toString()).isZero();
+            assertThat(f.storeDir.resolve("acme").resolve(good).resolve("manifest.json"))
+                    .as("the newest recorded-complete backup was pruned for one not recorded complete: %s", prune).exists();
+            assertThat(prune.out()).as(prune.toString()).contains("newest restorable backup the catalog records complete (always kept "
+                    + "while a newer one, " + unrecorded + ", is not recorded complete");
+            assertThat(f.storeDir.resolve("acme").resolve(unrecorded).resolve("manifest.json")).as("restore still takes it").exists();
         }
     }
 }
