@@ -601,6 +601,14 @@ public final class Backups {
                     } else if (inUse.containsKey(d.backupId())) {
                         done.add(kept(d, "needed: " + inUse.get(d.backupId())));
                     } else {
+                        try { // asked first, deleting nothing: a file store's org folder that refuses it failed it after its manifest went
+                            store.checkDeletableDeletingNothing(layout.backupPrefix(d.orgId(), d.backupId()));
+                        } catch (io.tenantctl.store.StoreRefusesWritesException e) {
+                            refused.add(e);
+                            done.add(new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.FAILED, "could not delete it: " + Errors.oneLine(e)
+                                    + " (nothing of it was deleted; prune again once the store allows it)", d.bytes()));
+                            continue;
+                        }
                         try {
                             deleteFiles(d);
                         } catch (RuntimeException e) { // that backup only: the others are still pruned, and all of it reported

@@ -129,7 +129,7 @@ class BackupStoreErrorsTest {
                     assertThat(said.lines().count()).as("one line: " + r).isEqualTo(1);
                     assertThat(said).as(r.toString()).contains(dry ? "dry run: backups prune would delete nothing: the store refuses the one "
                                     + "backup it would delete" : "backups prune deleted nothing: the store refused the one backup it was to delete")
-                            .contains("cannot delete acme/" + old + (dry ? "/" : "/manifest.json") + " in " + f.storeDir.toUri())
+                            .contains("cannot delete acme/" + old + "/ in " + f.storeDir.toUri())
                             .contains("give the user tenantctl runs as write access to " + f.storeDir).endsWith("then prune again")
                             .doesNotContain("were pruned");
                     if (!json) {
@@ -168,6 +168,47 @@ class BackupStoreErrorsTest {
             }
             assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "prune", "--keep-last", "1", "--keep-daily", "0",
                     "-o", "json")).get("deleted").asInt()).as("once it may delete there, the same prune prunes").isEqualTo(1);
+        }
+    }
+
+    /**
+     * A prune of a backup whose own folder may be written in but not the org's folder above it (immutable, or another user's):
+     * the store deleted its manifest.json and its files, then failed removing its folder, and the prune said it could not
+     * delete the backup, the catalog still recording it complete and 'backups list' showing it incomplete — its data gone.
+     * The prune asks the file system first now: that backup is refused with nothing of it deleted, one line (exit 3) naming
+     * the folder and who needs write access; still complete, listed complete, its manifest and files where they were.
+     */
+    @Test
+    void aPruneWhoseOrgFolderCannotBeWrittenDeletesNothingOfTheBackupAndSaysWhichFolder() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            String old = f.backups("acme", 2).get(0);
+            Path folder = f.storeDir.resolve("acme");
+            List<String> files;
+            try (var listed = java.nio.file.Files.list(folder.resolve(old))) {
+                files = listed.map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            try {
+                java.nio.file.Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+                if (!refuses(folder)) { // root: chmod does not refuse it, an immutable directory does
+                    org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", folder) == 0, "chattr +i, to make a directory root may not write in");
+                }
+                Cli.Result r = f.cli.run("backups", "prune", "--org", "acme", "--keep-last", "1", "--keep-daily", "0", "-o", "json");
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                String said = CliFixture.strictJson(r).get("error").get("message").asText();
+                assertThat(said.lines().count()).as("one line: " + r).isEqualTo(1);
+                assertThat(said).as(r.toString()).contains("backups prune deleted nothing")
+                        .contains("cannot delete acme/" + old + "/ in " + f.storeDir.toUri()).contains(folder.toString())
+                        .contains("give the user tenantctl runs as write access to " + f.storeDir).doesNotContain("manifest.json");
+                try (var listed = java.nio.file.Files.list(folder.resolve(old))) {
+                    assertThat(listed.map(p -> p.getFileName().toString()).sorted().toList()).as("nothing of it deleted").isEqualTo(files);
+                }
+                assertThat(CliFixture.strictJson(CliFixture.ok(f.cli, "backups", "list", "--org", "acme", "-o", "json")).get("backups")
+                        .findValuesAsText("status")).as("both backups still there, complete").containsExactly("complete", "complete");
+            } finally {
+                chattr("-i", folder);
+                java.nio.file.Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
         }
     }
 
