@@ -120,9 +120,14 @@ final class BackupCommand implements Callable<Integer> {
      */
     private void render(RunReport report, io.tenantctl.ops.run.ReportLines read, boolean interrupted, String store) {
         io.tenantctl.ops.run.ReportLines lines = read.heldUpTo(io.tenantctl.ops.run.ReportLines.PAGE, report.total());
-        // an org deleted (or deleting) since it was selected is never backed up again: its final backup was its last, and
-        // 'backup --org' would fail the same way for ever
-        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = f -> io.tenantctl.NextStep.run(f.error() != null
+        // the org's folder in the store may not be written: backing up again fails alike until someone gives access (a hand
+        // first: no command to paste, next_step null), then the backup as it would run
+        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = f -> f.error() != null && f.error().contains(" cannot be written under ")
+                ? io.tenantctl.NextStep.note("give the user tenantctl runs as write access to org " + f.orgId() + "'s folder in the store, as the "
+                + "error says (or run it as the user that writes the store's backups), then: " + again(report, f.orgId()))
+                // an org deleted (or deleting) since it was selected is never backed up again: its final backup was its last, and
+                // 'backup --org' would fail the same way for ever
+                : io.tenantctl.NextStep.run(f.error() != null
                 && (f.error().matches("org (is|became) (deleting|deleted)\\b.*") || f.error().contains("the org is deleting: its final backup")
                 || f.error().contains("there is no backup of it either"))
                 ? null

@@ -290,7 +290,17 @@ class BackupStoreErrorsTest {
                     assertThat(orgs.get("acme").get("outcome").asText()).as(r.toString()).isEqualTo("failed");
                     assertThat(orgs.get("acme").get("error").asText()).as(r.toString()).contains(refused);
                     assertThat(orgs.get("globex").get("outcome").asText()).as(r.toString()).isEqualTo(args != null && args.length == 5 ? "planned" : "backed_up");
+                    // its next step was 'tenantctl backup --org acme', which fails the same way: the access to give first, then that backup
+                    com.fasterxml.jackson.databind.JsonNode failed = CliFixture.strictJson(r).get("failed").get(0);
+                    assertThat(failed.get("org_id").asText()).as(r.toString()).isEqualTo("acme");
+                    assertThat(failed.get("next_step").isNull()).as("a hand first: no command to paste " + r).isTrue();
+                    assertThat(failed.get("next_note").asText()).as(r.toString()).startsWith("give the user tenantctl runs as write access to org acme's folder")
+                            .contains("then: tenantctl backup " + (args == null ? "--resume" : "--org acme"));
                 }
+                Cli.Result text = f.cli.run("backup", "--all");
+                assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);
+                assertThat(text.err()).as(text.toString()).contains("next: give the user tenantctl runs as write access to org acme's folder")
+                        .contains("then: tenantctl backup --org acme").doesNotContain("next: tenantctl backup");
                 assertThat(CliFixture.count(f.catalogUrl, acmeBackups)).as("no backup of acme recorded").isEqualTo(1);
             } finally {
                 chattr("-i", folder);
