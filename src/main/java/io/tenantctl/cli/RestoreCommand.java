@@ -85,14 +85,19 @@ final class RestoreCommand implements Callable<Integer> {
                     ctx.err.println("note: " + (r.dryRun() ? "would drop " : "dropped ") + db + " on pool " + r.poolId()
                             + ", left by an interrupted restore into the same target");
                 } else if (ctx.quiet()) { // said when it happened, unless -q kept the notice back: said here then
-                    ctx.err.println("WARNING: DROPPED database " + db + " on pool " + r.poolId() + " (--in-place --drop-existing)");
+                    ctx.err.println("WARNING: DROPPED database " + db + " on pool " + r.poolId() + " (--in-place --drop-existing; it held "
+                            + r.existingDocs() + " documents, backup " + r.backupId() + " holds " + r.docs() + ")");
                 }
             }
             if (ctx.cancel.isCancelled() && !r.dryRun() && r.mode().equals(Restore.IN_PLACE)) {
                 ctx.err.println("note: the interrupt came after the org's database was dropped, so the restore was finished");
             }
             if (r.dryRun() && r.mode().equals(Restore.IN_PLACE)) {
-                ctx.err.println("WARNING: this would DROP database " + r.databaseName() + " on pool " + r.poolId());
+                ctx.err.println("WARNING: this would DROP database " + r.databaseName() + " on pool " + r.poolId() + ", which holds "
+                        + r.existingDocs() + " documents now (backup " + r.backupId() + " holds " + r.docs() + ")");
+            }
+            if (r.dryRun() && r.lossWarning() != null) {
+                ctx.err.println("WARNING: " + r.lossWarning());
             }
             ctx.err.flush();
             if (ctx.json()) {
@@ -108,6 +113,11 @@ final class RestoreCommand implements Callable<Integer> {
             f.add(new String[]{"database", r.databaseName()});
             f.add(new String[]{"collections", String.valueOf(r.collections())});
             f.add(new String[]{"documents", String.valueOf(r.docs())});
+            if (r.existingDocs() != null) { // what the drop takes, beside what the backup brings back
+                f.add(new String[]{r.dryRun() ? "documents now" : "documents dropped", r.existingDocs() + " in " + r.databaseName()
+                        + (r.existingDocs() > r.docs() ? " (" + (r.existingDocs() - r.docs()) + " more than the backup: "
+                        + (r.dryRun() ? "lost by the drop)" : "lost)") : "")});
+            }
             f.add(new String[]{"indexes", String.valueOf(r.indexes())});
             f.add(new String[]{"status", r.status()});
             if (r.retiredDatabase() != null) {

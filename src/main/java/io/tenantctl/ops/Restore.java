@@ -86,11 +86,13 @@ public final class Restore {
     /**
      * What was (or, in a dry run, would be) done. {@code retiredDatabase} is the database the org no longer points at (kept);
      * {@code droppedDatabases} what was dropped (the org's own in --in-place, leftovers of an interrupted restore).
+     * {@code existingDocs}: in place, the documents the org's database held when the restore looked, before its drop (null
+     * otherwise); {@code lossWarning}: that they were more than the backup's, written since it was taken (null when not).
      */
     public record Result(String runId, boolean dryRun, String mode, String orgId, String targetOrgId, String backupId, String poolId,
                          String databaseName, String previousPoolId, String previousDatabase, String retiredDatabase,
                          List<String> droppedDatabases, int collections, long docs, int indexes, String status, long millis,
-                         String next) {
+                         String next, Long existingDocs, String lossWarning) {
     }
 
     /**
@@ -155,7 +157,8 @@ public final class Restore {
         // a leftover of an interrupted restore under the target's name: the real run drops it first (said the same way)
         List<String> dropped = !target.mode().equals(IN_PLACE) && exists(target.pool(), target.databaseName())
                 ? List.of(target.databaseName()) : List.of();
-        return result(null, true, target, backupId, reader, dropped, indexes, "planned", t0);
+        return result(null, true, target, backupId, reader, dropped, indexes, "planned", t0,
+                target.mode().equals(IN_PLACE) ? docsNow(target) : null);
     }
 
     private Result restore(Request req, Target target, String backupId, BackupReader reader, OrgLeases.Held held, long t0) {
@@ -174,6 +177,7 @@ public final class Restore {
         // before each batch it writes: a restore paused past its lease (kill -STOP) whose org another process has taken
         // over since writes at most its batch in flight, never into what is now the takeover's database of the same name
         Runnable ours = () -> stillHolds(held, target);
+        Long existing = null;
         try { // its item started in here: a catalog that fails that update closes the run failed, not abandoned a lease later
             runs.itemStarted(runId, target.orgId());
             held.record(recoveryState(runId, target, backupId, scratch, drop));
@@ -188,12 +192,15 @@ public final class Restore {
                 held.record(recoveryState(runId, target, backupId, scratch, Dropped.NOW)); // from here 'runs cancel' refuses ...
                 stopIfRunCancelled(runId); // ... and one that came just before is honoured
                 ours.run(); // paused after its trial past its lease, woken after a takeover: the org's live database is not its
+                existing = docsNow(target);
                 db.drop();
                 drop = Dropped.NOW;
                 dropped.add(target.databaseName());
                 // said when it happens: a restore killed after it has printed nothing else that tells the org's data is gone
                 ctx.notices().accept("WARNING: DROPPED database " + target.databaseName() + " on pool " + target.pool().poolId()
-                        + " (--in-place --drop-existing); refilling it from backup " + backupId + ", the org not writable until then");
+                        + " (--in-place --drop-existing; it held " + existing + " documents, backup " + backupId + " holds "
+                        + reader.manifest().totalDocs() + "); refilling it from the backup, the org not writable until then"
+                        + Optional.ofNullable(lossWarning(target, backupId, reader, existing, false)).map(w -> ". " + w).orElse(""));
             } else if (exists(target.pool(), target.databaseName())) {
                 ours.run();
                 db.drop(); // left by an interrupted restore into this very target (the only kind target() takes)
@@ -234,7 +241,7 @@ public final class Restore {
             runs.itemFinished(runId, target.orgId(), "succeeded", 1, millis(t0), null);
             runs.finish(runId, "succeeded");
             ctx.catalog().backups().readBackWhole(backupId); // every file read and checked: whole after all
-            return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0);
+            return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0, existing);
         } catch (RuntimeException | OutOfMemoryError thrown) {
             // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended
             RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) // nor is a want of descriptors the backup's
@@ -1198,8 +1205,33 @@ public final class Restore {
         return ctx.databaseNames(pool).contains(database) && ctx.pools().database(pool.poolId(), pool.uri(), database).listCollectionNames().first() != null;
     }
 
+    /**
+     * The documents the org's database holds now (countDocuments of each collection, as the restore's own checks count):
+     * what an in-place restore's drop takes, to be held against its backup's.
+     */
+    private long docsNow(Target t) {
+        MongoDatabase db = ctx.pools().database(t.pool().poolId(), t.pool().uri(), t.databaseName());
+        long docs = 0;
+        for (String name : db.listCollectionNames()) {
+            docs += db.getCollection(name).countDocuments();
+        }
+        return docs;
+    }
+
+    /** Said when the database an in-place restore drops holds more documents than the backup: those written since are lost. */
+    private static String lossWarning(Target t, String backupId, BackupReader reader, Long existing, boolean dryRun) {
+        long backup = reader.manifest().totalDocs();
+        if (existing == null || existing <= backup) {
+            return null;
+        }
+        return "database " + t.databaseName() + " " + (dryRun ? "holds " : "held ") + (existing - backup) + " more documents than backup "
+                + backupId + " (" + existing + " against " + backup + "): documents written since the backup " + (dryRun ? "would be" : "were")
+                + " lost" + (dryRun ? "; back the org up first ('tenantctl backup --org " + t.orgId() + "'), or leave out --in-place "
+                + "--drop-existing to restore into a fresh database and keep this one" : "");
+    }
+
     private Result result(String runId, boolean dryRun, Target t, String backupId, BackupReader reader, List<String> dropped,
-                          int indexes, String status, long t0) {
+                          int indexes, String status, long t0, Long existing) {
         String retired = t.mode().equals(FRESH) ? t.org().databaseName() : null;
         return new Result(runId, dryRun, t.mode(), reader.manifest().orgId(), t.orgId(), backupId, t.pool().poolId(), t.databaseName(),
                 t.org() == null ? null : t.org().poolId(), t.org() == null ? null : t.org().databaseName(), retired, List.copyOf(dropped),
@@ -1207,7 +1239,8 @@ public final class Restore {
                 ctx.catalog().orgs().find(t.orgId()).flatMap(o -> LastRollout.of(ctx.catalog()).catchUp(o, reader.manifest().schemaHash()) // a backup
                         // from before the last rollout (no org yet in a dry run of --to-org); a rollout passes over a suspended org
                         .map(c -> o.status().equals(Org.ACTIVE) ? c : "tenantctl orgs resume " + o.orgId() + "   (it is " + o.status()
-                                + ", which a rollout passes over: once it may be written again, then: " + c + ")")).orElse(null));
+                                + ", which a rollout passes over: once it may be written again, then: " + c + ")")).orElse(null),
+                existing, lossWarning(t, backupId, reader, existing, dryRun));
     }
 
     private static long millis(long t0) {

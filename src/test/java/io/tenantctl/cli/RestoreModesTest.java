@@ -75,6 +75,43 @@ class RestoreModesTest {
         }
     }
 
+    /**
+     * Found at 3 a.m.: 'restore --in-place --drop-existing --dry-run' said the backup's document count and "this would DROP
+     * database org_acme", not what org_acme holds now, so a backup from yesterday under a day of writes read as harmless.
+     * The dry run (text and -o json) says both counts and, when the database holds more, that those written since are lost;
+     * the real run's drop notice says what it held.
+     */
+    @Test
+    void anInPlaceDryRunSaysWhatTheDatabaseItDropsHoldsNowAndWhatIsLost() {
+        try (BackupFixture f = acmeBackedUp("before backup")) {
+            f.db("acme").getCollection("notes", BsonDocument.class).insertMany(List.of(doc(2, "since"), doc(3, "since")));
+            String[] dryRun = {"restore", "--org", "acme", "--backup", id, "--in-place", "--drop-existing", "--dry-run"};
+
+            Cli.Result text = ok(f.cli, dryRun);
+            assertThat(text.out()).contains("3 in org_acme (2 more than the backup: lost by the drop)");
+            assertThat(text.err()).contains("WARNING: this would DROP database org_acme on pool pool-0, which holds 3 documents now (backup "
+                    + id + " holds 1)").contains("database org_acme holds 2 more documents than backup " + id + " (3 against 1): "
+                    + "documents written since the backup would be lost; back the org up first ('tenantctl backup --org acme')");
+            JsonNode json = strictJson(ok(f.cli, java.util.stream.Stream.concat(java.util.Arrays.stream(dryRun), java.util.stream.Stream.of(
+                    "-o", "json")).toArray(String[]::new)));
+            assertThat(json.get("existing_docs").asLong()).isEqualTo(3);
+            assertThat(json.get("docs").asLong()).isEqualTo(1);
+            assertThat(json.get("loss_warning").asText()).contains("2 more documents than backup " + id);
+            assertThat(f.db("acme").getCollection("notes").countDocuments()).as("a dry run").isEqualTo(3);
+
+            Cli.Result r = ok(f.cli, "restore", "--org", "acme", "--backup", id, "--in-place", "--drop-existing", "-o", "json");
+            assertThat(r.err()).contains("WARNING: DROPPED database org_acme on pool pool-0 (--in-place --drop-existing; it held 3 documents, "
+                    + "backup " + id + " holds 1)").contains("2 more documents than backup " + id);
+            assertThat(strictJson(r).get("existing_docs").asLong()).isEqualTo(3);
+            f.assertHolds("acme", backedUp);
+
+            // holding what the backup holds: both counts, no loss said
+            Cli.Result same = ok(f.cli, dryRun);
+            assertThat(same.err()).contains("which holds 1 documents now").doesNotContain("more documents");
+            assertThat(same.out()).contains("1 in org_acme").doesNotContain("more than the backup");
+        }
+    }
+
     @Test
     void anInterruptedRestoreCanBeReRun() {
         try (BackupFixture f = acmeBackedUp("x")) {
