@@ -125,6 +125,7 @@ public final class Restore {
         long t0 = System.nanoTime();
         validate(req);
         Backups.requireThere(ctx.catalog(), store); // its directory missing, its backups recorded: not mounted, not every backup gone
+        refuseNamedBackup(req); // before any other org's dead restore is rolled back (or its dry run says it would be)
         if (!req.dryRun()) {
             LeaseRecovery.sweep(ctx); // a restore that died on this org (or any) is rolled back before anything is decided
         } else {
@@ -298,10 +299,7 @@ public final class Restore {
             if (none.category() != TenantctlException.Category.USAGE || recorded.isEmpty() || row.isPresent()) {
                 throw none;
             }
-            String owner = recorded.get().orgId();
-            throw TenantctlException.usage("backup " + backupId + " is org " + owner + "'s, not " + orgId + "'s: nothing restored; "
-                    + "'tenantctl restore --org " + owner + " --backup " + backupId + req.storeOnLine() + "' restores it (with "
-                    + "--to-org NEW_ID as a new org); org " + orgId + "'s backups: 'tenantctl backups list --org " + orgId + "'");
+            throw anotherOrgs(req, recorded.get().orgId(), backupId);
         }
         reader.manifest().compression().requireReadable();
         String other = reader.manifest().catalogId(); // only when named: restore's own choice never takes another catalog's
@@ -310,6 +308,30 @@ public final class Restore {
                     + ", from pool " + reader.manifest().sourcePool() + "), not this one: restoring it as named with --backup");
         }
         return reader;
+    }
+
+    /**
+     * The refusals of a --backup ID that no clean-up decides, made before the sweep: an id that is none, or one the catalog
+     * records as another org's that the store has not under this org. A refused restore rolls back no other org's dead
+     * restore (its dry run says none), as it changes nothing of its own.
+     */
+    private void refuseNamedBackup(Request req) {
+        if (newest(req)) {
+            return;
+        }
+        String backupId = BackupIds.requireValid(req.backupId());
+        Optional<BackupRepository.Backup> recorded = ctx.catalog().backups().find(backupId);
+        if (recorded.isPresent() && !recorded.get().orgId().equals(req.orgId()) && store.list(layout.backupPrefix(req.orgId(), backupId)).isEmpty()) {
+            throw anotherOrgs(req, recorded.get().orgId(), backupId);
+        }
+    }
+
+    /** Backup {@code backupId} named for {@code req}'s org is {@code owner}'s: said so, with the restore that takes it. */
+    private static TenantctlException anotherOrgs(Request req, String owner, String backupId) {
+        String orgId = req.orgId();
+        return TenantctlException.usage("backup " + backupId + " is org " + owner + "'s, not " + orgId + "'s: nothing restored; "
+                + "'tenantctl restore --org " + owner + " --backup " + backupId + req.storeOnLine() + "' restores it (with "
+                + "--to-org NEW_ID as a new org); org " + orgId + "'s backups: 'tenantctl backups list --org " + orgId + "'");
     }
 
     /**

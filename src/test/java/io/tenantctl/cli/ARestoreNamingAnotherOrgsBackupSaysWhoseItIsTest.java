@@ -45,6 +45,32 @@ class ARestoreNamingAnotherOrgsBackupSaysWhoseItIsTest {
     }
 
     /**
+     * Found in review: the refused restore (exit 2, "nothing restored") first rolled back another org's dead operation —
+     * globex, which a killed move left read_only, set back to active by a command about acme — and its dry run printed
+     * globex's rollback on stderr above acme's refusal. Whose backup an id is is decided without that clean-up: the
+     * refusal comes first; globex is left to its own next command (or verify --fix), and the refusal is the only line.
+     */
+    @Test
+    void aRefusedRestorePutsRightNoOtherOrgsDeadOperation() throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme", "globex", "initech");
+            String initechBackup = f.backup("initech");
+            f.frozenByADeadMove("globex");
+
+            for (String[] line : List.of(new String[]{"restore", "--org", "acme", "--backup", initechBackup, "--dry-run"},
+                    new String[]{"restore", "--org", "acme", "--backup", initechBackup, "--in-place", "--drop-existing"},
+                    new String[]{"restore", "--org", "acme", "--backup", "acme/" + initechBackup})) {
+                Cli.Result r = f.cli.run(line);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.err()).as(r.toString()).doesNotContain("globex");
+                assertThat(r.err().strip().lines().count()).as(r.toString()).isEqualTo(1);
+                assertThat(f.org("globex").get("status").asText()).as("another org's clean-up: %s", r).isEqualTo("read_only");
+            }
+            assertThat(f.org("acme").get("database_name").asText()).isEqualTo("org_acme");
+        }
+    }
+
+    /**
      * Found by a 3 a.m. audit: restore and its dry run print the backup as ORG/ID ("backup: acme/2025…"); that pasted into
      * --backup (or an id with the blank a copy took along) said only "invalid backup id …: expected YYYYMMDDTHHMMSSZ-xxxxxx",
      * which it looks like. The refusal names the id to give.
