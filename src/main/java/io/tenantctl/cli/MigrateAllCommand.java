@@ -376,7 +376,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + (notSelected == 0 ? "" : "; " + notSelected + " more already up to date, not selected"));
         java.util.Optional.ofNullable(Summary.thisWorker(report, r.lines(), OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
         Summary.timings(ctx, report);
-        Summary.catalogAlarm(ctx, r.lines(), "migrated");
+        Summary.catalogAlarm(ctx, report, r.lines(), "migrated");
         skipped(r, s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
         constraining(r);
         Summary.failures(ctx, r.lines().failed(), f -> nextStep(r, f));

@@ -229,7 +229,7 @@ final class ProvisionCommand implements Callable<Integer> {
                 + (r.interrupted() ? ", not started " + report.count("not_started") + (report.cancelled() ? " (interrupted; run cancelled)" : " (interrupted; re-run to resume)") : ""));
         java.util.Optional.ofNullable(Summary.thisWorker(report, lines, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
         Summary.timings(ctx, report);
-        Summary.catalogAlarm(ctx, r.lines(), "provisioned");
+        Summary.catalogAlarm(ctx, report, r.lines(), "provisioned");
         Summary.failures(ctx, lines.failed(), f -> nextStep(report, f));
     }
 }

@@ -219,9 +219,14 @@ final class Summary {
      * The seed investigation's catalog-pressure alarm after schema work (provision, migrate-all): a warning when the
      * median time of the orgs whose work was done — outcome {@code done}, e.g. "provisioned" — passes 500 ms. Failed
      * orgs are left out (a dead pool's connect timeouts say nothing about any PostgreSQL catalog), and so are unchanged
-     * ones, which did no schema work: the succeeded items, as {@code pools stats} counts them.
+     * ones, which did no schema work: the succeeded items, as {@code pools stats} counts them. A worker that did none of
+     * that work itself (a --resume or --join that found every org done, or failed its own) says nothing: the median is
+     * other workers', of work it did not watch.
      */
-    static void catalogAlarm(CliContext ctx, io.tenantctl.ops.run.ReportLines lines, String done) {
+    static void catalogAlarm(CliContext ctx, RunReport report, io.tenantctl.ops.run.ReportLines lines, String done) {
+        if (report.workerCounts() != null && report.byThisWorker(done) == 0) {
+            return;
+        }
         Timings t = lines.timingsOf().apply(done); // by the catalog, no line held
         if (t.slow()) {
             ctx.warn("median " + t.p50() + " ms per " + done + " org is above " + Timings.SLOW_MEDIAN_MILLIS

@@ -60,4 +60,32 @@ class ProvisionPressureWarningTest {
             assertThat(quiet.err()).as("-q keeps stderr to errors\n%s", quiet).isEmpty();
         }
     }
+
+    /**
+     * Found by an audit: a migrate-all --resume worker that migrated nothing itself (its one org failed again) warned
+     * "median 900 ms per migrated org is above 500 ms" from the median of what the run's first worker did.
+     */
+    @Test
+    void aResumingWorkerThatMigratedNothingItselfDoesNotWarn(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            java.util.concurrent.atomic.AtomicBoolean poolFails = new java.util.concurrent.atomic.AtomicBoolean();
+            Cli cli = Cli.withCatalog(url).decoratePools(real -> MigrateAllFixture.stoppingOnAcme(real, poolFails::get));
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            MigrateAllFixture.provision(cli, MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1), java.util.List.of("acme", "globex"));
+            Path v2 = MigrateAllFixture.write(dir, "v2.json", MigrateAllFixture.V2_ADD);
+            poolFails.set(true);
+            Cli.Result first = cli.run("migrate-all", "--schema", v2.toString(), "-o", "json");
+            assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
+            String runId = CliFixture.strictJson(first).get("run_id").asText();
+            // globex's migration was slow, as the first worker measured it
+            CliFixture.sql(url, "update run_items set millis = 900 where run_id = '" + runId + "' and status = 'succeeded'");
+
+            Cli.Result resumed = cli.run("migrate-all", "--resume", runId);
+
+            assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(1);
+            assertThat(resumed.out()).as(resumed.toString()).contains("this worker did 1 of the run's 2 orgs: migrated 0");
+            assertThat(resumed.err()).as("this worker migrated nothing: no median of its own to warn of\n%s", resumed).doesNotContain(WARNING);
+        }
+    }
 }
