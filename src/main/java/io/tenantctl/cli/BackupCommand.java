@@ -163,6 +163,6 @@ final class BackupCommand implements Callable<Integer> {
                 + report.count("failed") + (interrupted ? ", not started " + report.count("not_started") + " (interrupted)" : ""));
         java.util.Optional.ofNullable(Summary.thisWorker(report, lines, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
         Summary.timings(ctx, report);
-        Summary.failures(ctx, lines.failed(), next);
+        Summary.failures(ctx, report, lines.failed(), next);
     }
 }

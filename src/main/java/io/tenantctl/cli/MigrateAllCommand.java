@@ -358,7 +358,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + (replaceConflicting ? " (would be replaced" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : "") + ", "
                 + t.get("extras") + " extra indexes" + (prune ? " (would be dropped" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : ""));
         constraining(r);
-        Summary.failures(ctx, r.lines().failed(), f -> nextStep(r, f));
+        Summary.failures(ctx, r.report(), r.lines().failed(), f -> nextStep(r, f));
         Summary.dryRunInterrupted(ctx, r.report(), r.interrupted());
     }
 
@@ -379,7 +379,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         Summary.catalogAlarm(ctx, report, r.lines(), "migrated");
         skipped(r, s -> ctx.out.println("skipped: " + s.orgId() + ": " + s.error()));
         constraining(r);
-        Summary.failures(ctx, r.lines().failed(), f -> nextStep(r, f));
+        Summary.failures(ctx, r.report(), r.lines().failed(), f -> nextStep(r, f));
         if (report.aborted() != null) {
             io.tenantctl.NextStep goOn = goOn(r);
             ctx.err.println("aborted: " + report.aborted() + ". " + (goOn.command() != null ? "Resume with: " : "") + goOn.text());

@@ -211,7 +211,7 @@ final class ProvisionCommand implements Callable<Integer> {
         int failedAtOnce = report.count("failed");
         if (fanout.detach && Summary.detached(ctx, report, report.total() + " orgs"
                 + (failedAtOnce == 0 ? "" : " (" + failedAtOnce + " failed at once: see stderr)"))) {
-            Summary.failures(ctx, lines.failed(), f -> nextStep(report, f));
+            Summary.failures(ctx, report, lines.failed(), f -> nextStep(report, f));
             return;
         }
         Summary.table(ctx, lines, List.of("org", "pool", "database", "outcome", "attempts", "ms", "error"),
@@ -230,6 +230,6 @@ final class ProvisionCommand implements Callable<Integer> {
         java.util.Optional.ofNullable(Summary.thisWorker(report, lines, OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);
         Summary.timings(ctx, report);
         Summary.catalogAlarm(ctx, report, r.lines(), "provisioned");
-        Summary.failures(ctx, lines.failed(), f -> nextStep(report, f));
+        Summary.failures(ctx, report, lines.failed(), f -> nextStep(report, f));
     }
 }

@@ -362,10 +362,108 @@ final class Summary {
         ctx.err.flush();
     }
 
-    /** As {@link #failures(CliContext, List)}, for the failed orgs' lines {@code failedLines} hands over one at a time (read from a run's items). */
+    /** How many failed orgs are listed one by one, each with its next step, before the rest are only counted. */
+    static final int LISTED = 20;
+
+    /**
+     * As {@link #failures(CliContext, List)}, for the failed orgs' lines {@code failedLines} hands over one at a time (read
+     * from a run's items), at most {@link #LISTED} of them, the rest counted in one line. With the run's {@code report}
+     * (null: none, as for a rebalance's moves), orgs failed because their pool did not answer are said once per pool
+     * ({@link #silentPools}) rather than a line pair each: 500 orgs on a dead pool are not 1,000 lines of stderr.
+     */
+    static void failures(CliContext ctx, RunReport report, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> failedLines,
+                         java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
+        Map<String, List<RunReport.Org>> silent = new LinkedHashMap<>(); // pool -> its first orgs failed for its silence
+        Map<String, Integer> silentCount = new LinkedHashMap<>();
+        int[] listed = {0, 0}; // listed, left unlisted
+        java.util.function.Consumer<RunReport.Org> list = f -> {
+            if (listed[0]++ < LISTED) {
+                failures(ctx, List.of(new Failure(f.orgId(), f.poolId(), f.error(), nextStep.apply(f))));
+            } else {
+                listed[1]++;
+            }
+        };
+        failedLines.accept(f -> {
+            if (report != null && poolSilence(f)) {
+                List<RunReport.Org> first = silent.computeIfAbsent(f.poolId(), k -> new java.util.ArrayList<>());
+                if (first.size() < 3) {
+                    first.add(f);
+                }
+                silentCount.merge(f.poolId(), 1, Integer::sum);
+            } else {
+                list.accept(f);
+            }
+        });
+        silent.entrySet().stream().filter(e -> silentCount.get(e.getKey()) == 1).forEach(e -> list.accept(e.getValue().get(0)));
+        silent.keySet().removeIf(pool -> silentCount.get(pool) == 1);
+        silentPools(ctx, report, silent, silentCount, nextStep);
+        if (listed[1] > 0) {
+            String line = "… and " + listed[1] + " more failed org(s) not listed here: "
+                    + (report == null || report.dryRun() ? "-o json" : "'tenantctl runs show " + report.runId() + "' or -o json")
+                    + " lists each one with its error and next step";
+            ctx.log("error", line, Map.of("not_listed", listed[1]), line);
+        }
+        ctx.err.flush();
+    }
+
+    /** As {@link #failures(CliContext, RunReport, java.util.function.Consumer, java.util.function.Function)}, no org said by its pool. */
     static void failures(CliContext ctx, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> failedLines,
                          java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
-        failedLines.accept(f -> failures(ctx, List.of(new Failure(f.orgId(), f.poolId(), f.error(), nextStep.apply(f)))));
+        failures(ctx, null, failedLines, nextStep);
+    }
+
+    /**
+     * Whether {@code f} failed because its pool did not answer: the run found it silent before the org's work ("pool P (…)
+     * is unreachable: …"), or it stopped answering during it ("pool P does not answer: … 'tenantctl pools stats P'").
+     */
+    private static boolean poolSilence(RunReport.Org f) {
+        String e = f.error();
+        return f.poolId() != null && e != null && (e.startsWith("pool " + f.poolId() + " (") && e.contains(") is unreachable: ")
+                || e.startsWith("pool " + f.poolId() + " does not answer: "));
+    }
+
+    /**
+     * The orgs failed because their pool did not answer, two or more on a pool: one line per pool — how many, why, which
+     * (the first three) and the pool to look at first — then one next step for them all: the run's --resume (its --join
+     * while it still runs), which does them again once the pools answer; for a dry run, this command again; for a run
+     * cancelled meanwhile (no --resume), the first org's own step, as each one's in -o json.
+     */
+    private static void silentPools(CliContext ctx, RunReport report, Map<String, List<RunReport.Org>> silent, Map<String, Integer> count,
+                                    java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
+        if (silent.isEmpty()) {
+            return;
+        }
+        int orgs = 0;
+        for (Map.Entry<String, List<RunReport.Org>> e : silent.entrySet()) {
+            String pool = e.getKey();
+            int n = count.get(pool);
+            orgs += n;
+            List<String> named = e.getValue().stream().map(RunReport.Org::orgId).toList();
+            String line = "failed: " + n + " orgs on " + pool + ", which did not answer (" + String.join(", ", named)
+                    + (n > named.size() ? " and " + (n - named.size()) + " more" : "") + "): " + e.getValue().get(0).error()
+                    + " — check the pool first: tenantctl pools stats " + pool;
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("pool_id", pool);
+            fields.put("orgs", n);
+            fields.put("error", e.getValue().get(0).error());
+            fields.put("next_step", "tenantctl pools stats " + pool);
+            ctx.log("error", line, fields, line);
+        }
+        String pools = String.join(", ", silent.keySet()) + (silent.size() == 1 ? " answers" : " answer");
+        io.tenantctl.NextStep next = report.dryRun() ? io.tenantctl.NextStep.note("once " + pools + ", run this dry run again")
+                : report.cancelled() ? nextStep.apply(silent.values().iterator().next().get(0))
+                : io.tenantctl.NextStep.run(io.tenantctl.ops.Runs.command(report.verb()) + ("running".equals(report.statusText()) ? " --join "
+                : " --resume ") + report.runId(), "once " + pools + ": it does these " + orgs + " orgs again");
+        if (next != null) {
+            String line = "  next: " + next.text() + (report.cancelled() && !report.dryRun() ? "   (likewise for each of these " + orgs
+                    + " orgs: -o json names each one's next step)" : "");
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("pools", List.copyOf(silent.keySet()));
+            fields.put("orgs", orgs);
+            fields.put("next_step", next.command());
+            fields.put("next_note", next.note());
+            ctx.log("error", line.trim(), fields, line);
+        }
     }
 
     /**
