@@ -607,9 +607,14 @@ public final class OrgLifecycle {
         } catch (RuntimeException e) {
             // a dry run's listDatabases, or the ping of a pool that does not answer: the pool's own error, the delete's line
             boolean wrapped = e instanceof SchemaApply.StepFailure || e instanceof TenantctlException && io.tenantctl.pool.FerretErrors.notAnswering(e);
+            String why = Errors.oneLine(wrapped && e.getCause() != null ? e.getCause() : e);
+            // a pool that does not answer is exit 3 naming it, as restore and the other single-org commands say it
+            if (io.tenantctl.pool.FerretErrors.notAnswering(e) && !Retry.cutShort(e) && io.tenantctl.OutOfDescriptorsException.in(e).isEmpty()) {
+                throw TenantctlException.config(failed + ": pool " + frozen.poolId() + " does not answer: " + why + " — see 'tenantctl pools stats "
+                        + frozen.poolId() + "'; nothing deleted" + thaw(frozen, before) + "; once it answers, run the delete again", e);
+            }
             throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": reading its database on pool " + frozen.poolId()
-                    + ": " + Errors.oneLine(wrapped && e.getCause() != null ? e.getCause() : e)
-                    + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);
+                    + ": " + why + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);
         }
     }
 

@@ -15,7 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Found by a probe: `orgs delete --dry-run` did not read the database the delete reads first (its fingerprint, before the
  * final backup), so on a pool that stopped answering the dry run's refusal was not the delete's. A dry run that says
  * other than the command fails with is a lie at 3 a.m.: it refuses with the delete's own line and exit code, and writes
- * nothing.
+ * nothing. Found next: both said exit 1 and "run the delete again" for a pool that does not answer, where restore and
+ * the other single-org commands say exit 3 naming the pool and its 'pools stats': now so does the delete, "once it
+ * answers, run the delete again".
  */
 class DeleteDryRunOfAnOrgOnAKilledPoolSaysWhatTheDeleteSaysTest {
 
@@ -38,9 +40,14 @@ class DeleteDryRunOfAnOrgOnAKilledPoolSaysWhatTheDeleteSaysTest {
             Cli.Result real = cli.run("orgs", "delete", "acme");
             Cli.Result realJson = cli.run("orgs", "delete", "acme", "-o", "json");
 
-            assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+            // a silent pool is exit 3 naming it, as restore says it, and the delete is run again once it answers
+            assertThat(real.exitCode()).as(real.toString()).isEqualTo(3);
             assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(real.exitCode());
-            assertThat(real.err()).as(real.toString()).startsWith("error: final backup of org acme failed: reading its database on pool pool-0: ");
+            assertThat(real.err()).as(real.toString()).startsWith("error: final backup of org acme failed: pool pool-0 does not answer: ")
+                    .contains("see 'tenantctl pools stats pool-0'").contains("nothing deleted; the org is active again")
+                    .contains("; once it answers, run the delete again");
+            assertThat(real.err().strip().lines()).as("one line, ending with the way on").hasSize(1)
+                    .allMatch(l -> l.endsWith("; once it answers, run the delete again"));
             assertThat(dry.err()).as("the delete's own refusal, said of a dry run (which froze nothing, so thaws nothing)")
                     .isEqualTo(asADryRun(real.err()));
             assertThat(dryJson.exitCode()).isEqualTo(realJson.exitCode());

@@ -30,13 +30,13 @@ class DeleteDryRunWithItsPoolDownTest {
 
             Cli.Result dry = f.cli.run("orgs", "delete", "acme", "--dry-run");
             Cli.Result real = f.cli.run("orgs", "delete", "acme");
-            assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+            assertThat(real.exitCode()).as(real.toString()).isEqualTo(3);
             assertThat(real.err()).contains("final backup of org acme failed").contains("nothing deleted");
-            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(3);
             assertThat(dry.out()).doesNotContain("null");
             assertThat(dry.err()).contains("final backup of org acme would fail").contains("pool-0").contains("nothing deleted");
             Cli.Result json = f.cli.run("orgs", "delete", "acme", "--dry-run", "-o", "json");
-            assertThat(json.exitCode()).isEqualTo(1);
+            assertThat(json.exitCode()).isEqualTo(3);
             assertThat(strictJson(json).get("error").get("message").asText()).contains("would fail");
             assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
         }
