@@ -133,7 +133,9 @@ final class ProvisionCommand implements Callable<Integer> {
             return null;
         }
         if (error.contains("orgs adopt")) {
-            return NextStep.run("tenantctl orgs adopt " + orgId + " --pool " + poolId, "or: tenantctl orgs forget " + orgId);
+            // a dry run wrote no row: there is nothing to forget, only another id to choose
+            return NextStep.run("tenantctl orgs adopt " + orgId + " --pool " + poolId,
+                    report.dryRun() ? "or provision it under another id" : "or: tenantctl orgs forget " + orgId);
         }
         if (error.contains("choose another id")) { // its database is another org's: there is no row to resume or forget
             return NextStep.note("provision it under another id (" + orgId + " cannot be used)");
@@ -168,7 +170,8 @@ final class ProvisionCommand implements Callable<Integer> {
             return new NextStep("tenantctl orgs forget " + orgId, "then: " + again(report, orgId) + "; " + why,
                     "tenantctl orgs forget " + orgId + ", then: " + again(report, orgId) + "   (" + why + ")");
         }
-        return NextStep.run(again(report, orgId), "resumes it; or: tenantctl orgs forget " + orgId);
+        return NextStep.run(again(report, orgId), report.dryRun() ? "the real run, once what the error says is mended"
+                : "resumes it; or: tenantctl orgs forget " + orgId);
     }
 
     /**

@@ -56,6 +56,38 @@ class NoCapacityHintTest {
         }
     }
 
+    /**
+     * A dry run writes no row, so its orgs that would fail have nothing to forget: their next steps (text and -o json)
+     * name only what makes sense for the real run, not 'or: tenantctl orgs forget ORG'.
+     */
+    @Test
+    void aDryRunsNextStepsOfferNoForgetOfARowItNeverWrote(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+            CliFixture.addPool(cli, "pool-0", pools.uri(0), 2, 1);
+            String schema = CliFixture.smallSchema(dir).toString();
+            ok(cli, "provision", "acme", "--schema", schema);
+            try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(pools.uri(0))) {
+                client.getDatabase("org_taken").getCollection("users").insertOne(new org.bson.Document("email", "a@b.example"));
+            }
+
+            Cli.Result json = cli.run("provision", "taken", "globex", "--schema", schema, "--dry-run", "-o", "json");
+            Cli.Result text = cli.run("provision", "taken", "globex", "--schema", schema, "--dry-run");
+
+            assertThat(json.exitCode()).as(json.toString()).isEqualTo(1);
+            assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);
+            JsonNode failed = strictJson(json).get("failed");
+            assertThat(failed.findValuesAsText("org_id")).containsExactly("taken", "globex");
+            assertThat(failed.get(0).get("next_step").asText()).as(json.toString()).isEqualTo("tenantctl orgs adopt taken --pool pool-0");
+            assertThat(failed.get(1).get("error").asText()).startsWith("no capacity");
+            for (JsonNode f : failed) {
+                assertThat(f.get("next_step").asText("") + " " + f.get("next_note").asText("")).as(json.toString()).doesNotContain("orgs forget");
+            }
+            assertThat(text.err()).as(text.toString()).doesNotContain("orgs forget");
+            assertThat(ok(cli, "orgs", "list", "-o", "json").out()).as("a dry run writes nothing").doesNotContain("taken", "globex");
+        }
+    }
+
     @Test
     void setCapacityNeverGoesBelowTheOrgsAPoolHoldsAndItsDryRunWritesNothing(@TempDir Path dir) {
         try (TestPools pools = new TestPools(1)) {
