@@ -54,6 +54,15 @@ class ProvisionResumeOfAnOrgThatFoundNoRoomTest {
             assertThat(resumed.exitCode()).as("'%s' once there is room: %s", "tenantctl provision --resume " + runId, resumed).isZero();
             assertThat(CliFixture.orgIds(cli, "active")).containsExactlyInAnyOrder("acme", "globex");
             SchemaCheck.assertClean(url, List.of("acme", "globex"), SchemaManifest.load(schema));
+
+            // the run has succeeded: its --resume again redoes nothing, and says so first rather than only printing the table
+            Cli.Result again = cli.run("provision", "--resume", runId);
+            assertThat(again.exitCode()).as(again.toString()).isZero();
+            assertThat(again.err().lines().findFirst().orElse("")).as(again.toString())
+                    .isEqualTo("run " + runId + " had already succeeded (2 orgs): nothing was redone");
+            Cli.Result json = cli.run("provision", "--resume", runId, "-o", "json");
+            assertThat(strictJson(json).get("status").asText()).as(json.toString()).isEqualTo("succeeded");
+            assertThat(json.err()).contains("run " + runId + " had already succeeded");
         }
     }
 }

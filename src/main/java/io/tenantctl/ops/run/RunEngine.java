@@ -361,7 +361,12 @@ public final class RunEngine {
         if (control.existing()) {
             w = work.apply(runOf(runId, verb));
             if (existing(control, verb).isEmpty()) {
-                return new Ran(workersReport(runId, names), false);
+                RunReport over = workersReport(runId, names);
+                // said first, not only its table again; verify's --resume of its succeeded run is its last step (the fleet checks), no redo
+                if (control.resumeRunId() != null && over.status() == RunStatus.SUCCEEDED && !verb.equals(io.tenantctl.ops.Verify.VERB)) {
+                    ctx.notices().accept("run " + runId + " had already succeeded (" + over.total() + " orgs): nothing was redone");
+                }
+                return new Ran(over, false);
             }
         } else if (control.detach()) {
             // a run with nothing to do (every org already final) is over now, not left running for a joiner: judged as a
