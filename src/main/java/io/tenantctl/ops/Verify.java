@@ -404,7 +404,7 @@ public final class Verify {
                     Compression.ZSTD.requireReadable(); // a joiner of a --deep run: refused with the run untouched
                 }
                 checks.set(new PerOrg(pools, asRecorded, store, fixed));
-                return new RunEngine.Work(checks.get().job(applies(asRecorded) ? VERB : null), Budget.NONE);
+                return new RunEngine.Work(checks.get().job(applies(asRecorded) ? VERB : null), Budget.NONE).withALastStep(); // the fleet checks
             });
         } finally {
             if (checks.get() != null) {

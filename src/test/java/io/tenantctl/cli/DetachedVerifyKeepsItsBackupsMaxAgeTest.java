@@ -55,6 +55,8 @@ class DetachedVerifyKeepsItsBackupsMaxAgeTest {
             assertThat(resumed.exitCode()).as("the run was asked to judge backups by --backups-max-age 1h; acme's is 3 h old: "
                     + resumed).isEqualTo(4);
             assertThat(kinds(strictJson(resumed))).contains("backup_stale");
+            assertThat(resumed.err()).as("its --resume made the fleet checks: not a run that redid nothing")
+                    .doesNotContain("nothing was redone");
         }
     }
 

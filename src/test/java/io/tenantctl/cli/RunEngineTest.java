@@ -2,7 +2,18 @@ package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantctl.catalog.Catalog;
+import io.tenantctl.fanout.CancelToken;
+import io.tenantctl.ops.OpsContext;
+import io.tenantctl.ops.Progress;
+import io.tenantctl.ops.run.Budget;
+import io.tenantctl.ops.run.Job;
+import io.tenantctl.ops.run.OrgLeases;
+import io.tenantctl.ops.run.OutcomeNames;
+import io.tenantctl.ops.run.RunControl;
+import io.tenantctl.ops.run.RunEngine;
 import io.tenantctl.ops.run.Worker;
+import io.tenantctl.pool.PoolClients;
+import io.tenantctl.pool.Retry;
 import io.tenantctl.schema.SchemaManifest;
 import io.tenantctl.testing.Cli;
 import io.tenantctl.testing.HookedPools;
@@ -347,6 +358,36 @@ class RunEngineTest {
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(again.err()).doesNotContain("runs cancel");
         SchemaCheck.assertClean(url, ids, SchemaManifest.load(v1));
+    }
+
+    /**
+     * --resume of a succeeded run redoes nothing and says so first ("had already succeeded"), unless its verb's work has a
+     * last step of its own, done on every --resume (verify's fleet checks): the engine asks the work, not the verb's name.
+     */
+    @Test
+    void resumingASucceededRunSaysNothingWasRedoneUnlessItsWorkHasALastStep(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = fleet(url, dir, 10);
+        Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
+        String runId = strictJson(MigrateAllFixture.provision(cli, v1, List.of("s-0", "s-1"))).get("run_id").asText();
+        try (Catalog catalog = Catalog.open(url); PoolClients noPools = new PoolClients(Map.of())) {
+            for (boolean lastStep : new boolean[] {false, true}) {
+                List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+                RunEngine engine = new RunEngine(new OpsContext(catalog, noPools, Retry.ferretDefault(), "test", notices::add),
+                        OrgLeases.Recoverer.NONE);
+                RunEngine.Drive resume = new RunEngine.Drive(RunEngine.Settings.DEFAULT, new RunControl(false, null, runId),
+                        new CancelToken(), Progress.NONE);
+                RunEngine.Ran ran = engine.run("provision", resume, OutcomeNames.of("provisioned"), () -> null, run -> {
+                    RunEngine.Work work = new RunEngine.Work(Job.of(null, (org, pool) -> {
+                        throw new AssertionError("redone: " + org);
+                    }), Budget.NONE);
+                    return lastStep ? work.withALastStep() : work;
+                });
+                assertThat(ran.report().statusText()).isEqualTo("succeeded");
+                assertThat(notices).as("with a last step: %s", lastStep)
+                        .isEqualTo(lastStep ? List.of() : List.of("run " + runId + " had already succeeded (2 orgs): nothing was redone"));
+            }
+        }
     }
 
     /**

@@ -123,11 +123,22 @@ public final class RunEngine {
 
     /**
      * A verb's per-org work, when its run gives up, and what it leaves undone outside its items ({@code undone}: why, or
-     * null), asked when the run ends with every item done: a run that leaves work undone ends failed, saying why.
+     * null), asked when the run ends with every item done: a run that leaves work undone ends failed, saying why. With
+     * {@code lastStep}, the verb does a step of its own after the run's orgs each time it is run, resumed included (verify's
+     * fleet checks): a --resume of its succeeded run does that step, so is not told that nothing was redone.
      */
-    public record Work(Job job, Budget budget, java.util.function.Supplier<String> undone) {
+    public record Work(Job job, Budget budget, java.util.function.Supplier<String> undone, boolean lastStep) {
         public Work(Job job, Budget budget) {
             this(job, budget, () -> null);
+        }
+
+        public Work(Job job, Budget budget, java.util.function.Supplier<String> undone) {
+            this(job, budget, undone, false);
+        }
+
+        /** This work, its verb doing a step of its own after the run's orgs (see {@link Work}). */
+        public Work withALastStep() {
+            return new Work(job, budget, undone, true);
         }
     }
 
@@ -362,8 +373,8 @@ public final class RunEngine {
             w = work.apply(runOf(runId, verb));
             if (existing(control, verb).isEmpty()) {
                 RunReport over = workersReport(runId, names);
-                // said first, not only its table again; verify's --resume of its succeeded run is its last step (the fleet checks), no redo
-                if (control.resumeRunId() != null && over.status() == RunStatus.SUCCEEDED && !verb.equals(io.tenantctl.ops.Verify.VERB)) {
+                // said first, not only its table again; not when its verb does a last step of its own on --resume (verify: the fleet checks)
+                if (control.resumeRunId() != null && over.status() == RunStatus.SUCCEEDED && !w.lastStep()) {
                     ctx.notices().accept("run " + runId + " had already succeeded (" + over.total() + " orgs): nothing was redone");
                 }
                 return new Ran(over, false);
