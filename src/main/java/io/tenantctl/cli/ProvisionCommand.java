@@ -177,11 +177,12 @@ final class ProvisionCommand implements Callable<Integer> {
     /**
      * The command that provisions {@code orgId} again as this invocation meant it: its --schema, --tier and --pool; for a
      * joined or resumed run (which take none of them: they are the run's) the run's own --resume, or, the run cancelled
-     * meanwhile, the org's own step as orgs show names it (the provision that finishes it).
+     * meanwhile, the org's own step as orgs show names it (the provision that finishes it; for one with no row, that found
+     * no room, the provision that makes it as the run meant it).
      */
     private String again(RunReport report, String orgId) {
         if (fanout.control().existing()) {
-            return Summary.again(report, () -> java.util.Optional.ofNullable(new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(orgId))
+            return Summary.again(report, () -> java.util.Optional.ofNullable(new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(orgId, report.runId()))
                     .map(NextStep::command).orElse("tenantctl orgs show " + orgId));
         }
         return "tenantctl provision " + orgId + Summary.schemaOption(schema) + ("free".equals(tier) ? "" : " --tier " + tier)

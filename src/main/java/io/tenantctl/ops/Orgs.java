@@ -144,6 +144,15 @@ public final class Orgs {
                 : null;
     }
 
+    /**
+     * {@link #wayOn} of an org of provision run {@code runId}; for one with no row (it found no room, or was forgotten since),
+     * the provision that makes it as that run meant it, where {@link #wayOn} finds no org.
+     */
+    public io.tenantctl.NextStep wayOn(String orgId, String runId) {
+        return catalog.orgs().find(orgId).isPresent() ? wayOn(orgId)
+                : io.tenantctl.NextStep.run(Verify.provisionAnew(orgId, catalog.runs().get(runId)));
+    }
+
     /** A deleting org's way on: the resume that undoes its delete while purge has not dropped its database. */
     private static io.tenantctl.NextStep undoDelete(String orgId) {
         return io.tenantctl.NextStep.run("tenantctl orgs resume " + orgId, "its database is kept until "

@@ -678,6 +678,16 @@ public final class Verify {
         return "tenantctl provision " + o.orgId() + schema + " --tier " + o.tier();
     }
 
+    /**
+     * A new provision of {@code orgId}, which has no row (it found no room, or was forgotten since), as its provision run
+     * {@code r} meant it: the run's manifest by hash, its --tier and --pool.
+     */
+    static String provisionAnew(String orgId, RunRepository.Run r) {
+        Provision.Args args = Json.read(r.runId(), r.args(), Provision.Args.class);
+        return "tenantctl provision " + orgId + (args.schemaHash() == null ? "" : " --schema-hash " + args.schemaHash())
+                + (args.tier() == null ? "" : " --tier " + args.tier()) + (args.pool() == null ? "" : " --pool " + args.pool());
+    }
+
     /** The hash of the built-in manifest, computed once, when a fix first needs it. */
     private static final class BuiltIn {
         static final String HASH = SchemaManifest.defaultManifest().hash();

@@ -75,4 +75,42 @@ class CancelledProvisionRunStuckOrgHintTest {
         assertThat(acme.get("tier").asText()).as("the run's --tier").isEqualTo("growth");
         SchemaCheck.assertClean(url, List.of("acme"), manifest);
     }
+
+    /**
+     * Found by a 3 a.m. audit of the run verbs: an org of a provision run that found no room has no row. Once the run was
+     * cancelled, a worker that joined it (a retried pod) looked that org up for its next step: 'provision --join RUN'
+     * printed the run's table, then "error: no org named 'beta'", exit 2 (a usage error, as if the run id were wrong); with
+     * -o json half a document, then "unexpected IllegalStateException". It exits 1 as a cancelled run's joiner does, its
+     * one document naming the provision that makes the org as the run meant it, which works once there is room.
+     */
+    @Test
+    void aJoinOfACancelledRunWhoseOrgFoundNoRoomNamesTheProvisionThatMakesIt(@TempDir Path dir) {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 1, 1);
+        Path schema = CliFixture.smallSchema(dir);
+        // beta found no room as the run was recorded: failed at once, no row (the --detach says so, exit 1)
+        String runId = strictJson(cli.run("provision", "acme", "beta", "--schema", schema.toString(), "--tier", "growth",
+                "--detach", "-o", "json")).get("run_id").asText();
+        ok(cli, "runs", "cancel", runId);
+
+        Cli.Result joined = cli.run("provision", "--join", runId, "-o", "json");
+
+        assertThat(joined.exitCode()).as("a worker joining a cancelled run: %s", joined).isEqualTo(1);
+        JsonNode failed = strictJson(joined).get("failed");
+        assertThat(failed).as("%s", joined).hasSize(1);
+        String hash = SchemaManifest.load(schema).hash();
+        assertThat(failed.get(0).get("next_note").asText()).as("%s", joined)
+                .endsWith("then: tenantctl provision beta --schema-hash " + hash + " --tier growth");
+        Cli.Result text = cli.run("provision", "--join", runId);
+        assertThat(text.exitCode()).as("%s", text).isEqualTo(1);
+        assertThat(text.err()).as("%s", text).doesNotContain("error:")
+                .contains("then: tenantctl provision beta --schema-hash " + hash + " --tier growth");
+
+        ok(cli, "pools", "set-capacity", "pool-1", "--capacity", "2");
+        ok(cli, OnCallNextStepsTest.command("tenantctl provision beta --schema-hash " + hash + " --tier growth"));
+        JsonNode beta = strictJson(ok(cli, "orgs", "show", "beta", "-o", "json"));
+        assertThat(beta.get("status").asText()).isEqualTo("active");
+        assertThat(beta.get("tier").asText()).isEqualTo("growth");
+    }
 }
