@@ -255,12 +255,15 @@ public final class Runs {
         }
         Optional<RunRepository.Cancelled> done = cancellable ? catalog.runs().cancel(runId, "cancelled by " + actor, orgLeased, me.id())
                 : Optional.empty();
-        if (done.isEmpty() && catalog.runs().get(runId).status().equals("cancelled")) { // another cancel came first
-            return new Cancelled(view(catalog.runs().get(runId)), null, false, false);
+        // as the run is now, not as read above: its worker may have ended it as the cancel came
+        RunRepository.Run now = done.isEmpty() ? catalog.runs().get(runId) : run;
+        if (done.isEmpty() && now.status().equals("cancelled")) { // another cancel came first
+            return new Cancelled(view(now), null, false, false);
         }
-        if (done.isEmpty()) {
-            throw io.tenantctl.TenantctlException.usage("run " + runId + " is " + run.status() + ": only a running, interrupted, aborted "
-                    + "or failed run can be cancelled");
+        if (done.isEmpty()) { // succeeded: only a running, interrupted, aborted or failed run can be cancelled
+            throw io.tenantctl.TenantctlException.usage("run " + runId + " (" + now.verb() + ") had already " + now.status()
+                    + (now.finishedAt() == null ? "" : " (ended " + now.finishedAt() + ")") + ": there is nothing to cancel; "
+                    + "'tenantctl runs show " + runId + "' says what it did").withRunId(runId);
         }
         // what the cancel's own transaction ended, not the items read again: an org a worker ends meanwhile is that worker's
         java.util.Set<String> ended = new java.util.TreeSet<>(done.get().notStarted());

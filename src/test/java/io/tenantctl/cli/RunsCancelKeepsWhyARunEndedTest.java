@@ -79,4 +79,33 @@ class RunsCancelKeepsWhyARunEndedTest {
         }
     }
 
+    /**
+     * Found by a 3 a.m. audit of the run verbs: a run whose worker ended it as 'runs cancel' came (succeeded between the
+     * cancel's look at the run and its update) was refused with the status the cancel had read before, "run R is running:
+     * only a running, interrupted, aborted or failed run can be cancelled", a refusal that contradicts itself. The
+     * refusal says how the run ended, as the catalog has it now, and where to look (run_id in -o json's error).
+     */
+    @Test
+    void aRunThatSucceededAsTheCancelCameIsSaidToHaveSucceeded(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = new Cli(Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test"));
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            String runId = CliFixture.provisionDetached(cli, dir, "s-1");
+            // its worker records the run succeeded just before the cancel's update reaches it
+            sql(url, "create function succeeded_first() returns trigger language plpgsql as $$ begin update runs set status = "
+                    + "'succeeded', finished_at = now() where run_id = old.run_id; return null; end $$");
+            sql(url, "create trigger succeeded_first before update on runs for each row when (new.status = 'cancelled' and old.status = "
+                    + "'running') execute function succeeded_first()");
+
+            Cli.Result r = cli.run("runs", "cancel", runId, "-o", "json");
+
+            assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+            JsonNode error = strictJson(r).get("error");
+            assertThat(error.get("message").asText()).as("%s", r).startsWith("run " + runId + " (provision) had already succeeded (ended ")
+                    .endsWith("): there is nothing to cancel; 'tenantctl runs show " + runId + "' says what it did");
+            assertThat(error.get("run_id").asText()).as("%s", r).isEqualTo(runId);
+            assertThat(r.err().lines().filter(l -> !l.isBlank())).as("%s", r).hasSize(1);
+        }
+    }
 }
