@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "cancel", description = {"End a run for good, so that it no longer blocks the next rollout.",
@@ -62,13 +63,19 @@ final class RunsCancelCommand implements Callable<Integer> {
         String out = "";
         if (!u.placesReleased().isEmpty()) {
             out += "; " + u.placesReleased().size() + " org(s) never provisioned " + (dryRun ? "would give" : "gave") + " their places back: "
-                    + String.join(", ", u.placesReleased());
+                    + listed(u.placesReleased(), "provision.places_released");
         }
         if (!u.failed().isEmpty()) {
             out += "; " + u.failed().size() + " org(s) a worker had begun " + (dryRun ? "would be" : "are now") + " failed (each: "
-                    + "the provision that finishes it, or 'tenantctl orgs forget ORG' to free its place): " + String.join(", ",
-                    u.failed().entrySet().stream().map(e -> e.getKey() + " '" + e.getValue() + "'").toList());
+                    + "the provision that finishes it, or 'tenantctl orgs forget ORG' to free its place): " + listed(
+                    u.failed().entrySet().stream().map(e -> e.getKey() + " '" + e.getValue() + "'").toList(), "provision.failed");
         }
         return out;
+    }
+
+    /** The first {@link Summary#LISTED} of {@code orgs}, the rest counted: a fleet's 50,000 were half a megabyte on one line. */
+    private static String listed(List<String> orgs, String jsonField) {
+        return orgs.size() <= Summary.LISTED ? String.join(", ", orgs) : String.join(", ", orgs.subList(0, Summary.LISTED)) + " and "
+                + (orgs.size() - Summary.LISTED) + " more (-o json lists each: " + jsonField + ")";
     }
 }
