@@ -414,12 +414,11 @@ final class Summary {
 
     /**
      * Whether {@code f} failed because its pool did not answer: the run found it silent before the org's work ("pool P (…)
-     * is unreachable: …"), or it stopped answering during it ("pool P does not answer: … 'tenantctl pools stats P'").
+     * is unreachable: …"), or it stopped answering during it ("pool P does not answer: … 'tenantctl pools stats P'"), as
+     * its item recorded ({@link RunReport.Mark#POOL_SILENT}), not as its message is worded.
      */
     private static boolean poolSilence(RunReport.Org f) {
-        String e = f.error();
-        return f.poolId() != null && e != null && (e.startsWith("pool " + f.poolId() + " (") && e.contains(") is unreachable: ")
-                || e.startsWith("pool " + f.poolId() + " does not answer: "));
+        return f.poolId() != null && f.marked(RunReport.Mark.POOL_SILENT);
     }
 
     /**

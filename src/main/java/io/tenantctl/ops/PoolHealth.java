@@ -28,6 +28,13 @@ public final class PoolHealth {
     /** pool id → why it is unreachable, for the pools that did not answer. */
     public static Map<String, String> unreachable(OpsContext ctx, List<Pool> pools) {
         Map<String, String> dead = new ConcurrentHashMap<>();
+        failures(ctx, pools).forEach((pool, e) -> dead.put(pool, Errors.oneLine(e)));
+        return dead;
+    }
+
+    /** As {@link #unreachable}, each pool's failure itself ({@link #failure}): the run engine's check of a dry run's pools. */
+    public static Map<String, RuntimeException> failures(OpsContext ctx, List<Pool> pools) {
+        Map<String, RuntimeException> dead = new ConcurrentHashMap<>();
         if (pools.isEmpty()) {
             return dead;
         }
@@ -36,21 +43,30 @@ public final class PoolHealth {
         pools.forEach(p -> byId.put(p.poolId(), p));
         Fanout.run(items, new Fanout.Settings(1, pools.size(), 0), item -> {
             Pool p = byId.get(item.id());
-            check(ctx, p).ifPresent(why -> dead.put(p.poolId(), why));
+            failure(ctx, p).ifPresent(e -> dead.put(p.poolId(), e));
             return null;
         }, new Fanout.Listener<>() {
         }, new CancelToken()).outcomes().forEach(o -> io.tenantctl.OutOfDescriptorsException.throwIfOurs(o.error())); // not a dead pool
         return dead;
     }
 
-    /** Why {@code pool} is unreachable, or empty when it answers a ping (see {@link #ping}); the run engine's check too. */
+    /** Why {@code pool} is unreachable, or empty when it answers a ping (see {@link #ping}). */
     public static Optional<String> check(OpsContext ctx, Pool pool) {
+        return failure(ctx, pool).map(Errors::oneLine);
+    }
+
+    /**
+     * As {@link #check}, the ping's failure itself (said in one line by {@link Errors#oneLine}): a
+     * {@link io.tenantctl.pool.PoolSilentException} where the pool did not answer, what a run records of the orgs it fails
+     * for it (the run engine's check); else what the pool said (tenantctl's credentials refused, a URI it cannot use).
+     */
+    public static Optional<RuntimeException> failure(OpsContext ctx, Pool pool) {
         try {
             ping(ctx, pool);
             return Optional.empty();
         } catch (RuntimeException e) {
             io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // this process's want of a socket, not a dead pool
-            return Optional.of(Errors.oneLine(e));
+            return Optional.of(e);
         }
     }
 
@@ -74,7 +90,7 @@ public final class PoolHealth {
         if (!io.tenantctl.pool.FerretErrors.notAnswering(e) || io.tenantctl.pool.Retry.cutShort(e)) {
             return e;
         }
-        return TenantctlException.config("pool " + pool.poolId() + " does not answer: " + Errors.oneLine(e) + " — see 'tenantctl pools stats "
+        return new io.tenantctl.pool.PoolSilentException("pool " + pool.poolId() + " does not answer: " + Errors.oneLine(e) + " — see 'tenantctl pools stats "
                 + pool.poolId() + "', then run it again", e);
     }
 

@@ -328,11 +328,13 @@ final class SchemaApply {
     }
 
     /**
-     * An org's line of a rollout (its -o json detail) from the detail its item recorded: its plan (null when none), and
-     * {@code database_gone: true} beside a null plan for an org refused because its database is gone.
+     * An org's line of a rollout (its -o json detail) from the detail its item recorded: its plan (null when none: a detail
+     * that only marks its failure, {@link io.tenantctl.ops.run.RunReport.Mark}, is none), and {@code database_gone: true}
+     * beside a null plan for an org refused because its database is gone.
      */
     static String lineDetail(String recorded) {
-        return dataGone(recorded) ? "{\"plan\":null,\"" + DataGoneFailure.FIELD + "\":true}" : "{\"plan\":" + (recorded == null ? "null" : recorded) + "}";
+        return dataGone(recorded) ? "{\"plan\":null,\"" + DataGoneFailure.FIELD + "\":true}" : "{\"plan\":" + (recorded == null
+                || !io.tenantctl.ops.run.RunReport.Mark.in(recorded).isEmpty() ? "null" : recorded) + "}";
     }
 
     /** Whether a rollout's item detail, or its line's, records its refusal of an org whose database is gone ({@link DataGoneFailure}). */

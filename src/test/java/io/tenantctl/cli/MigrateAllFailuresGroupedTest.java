@@ -48,6 +48,33 @@ class MigrateAllFailuresGroupedTest {
         }
     }
 
+    /**
+     * The grouping went by the error's wording ("pool P (…) is unreachable", "pool P does not answer"): a silence worded
+     * otherwise (here a ping's refusal reworded by a test double) had its orgs listed one by one again. It goes by what the
+     * run recorded of each org now, that its pool did not answer ({@code "pool_silent": true} in its item's detail).
+     */
+    @Test
+    void orgsOfASilentPoolAreGroupedByWhatTheirItemsRecordNotByTheWording(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.fleetCatalog(pools, ORGS, "null");
+            Cli cli = Cli.withCatalog(url).decoratePools(real -> HookedPools.onPing(real, poolId -> {
+                throw new io.tenantctl.pool.PoolSilentException("no reply from " + poolId + " within 10 ms (injected)", null);
+            }));
+            Path v1 = MigrateAllFixture.write(dir, "v1.json", MigrateAllFixture.V1);
+
+            Cli.Result r = cli.run("migrate-all", "--schema", v1.toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            String runId = r.out().lines().filter(l -> l.startsWith("run ")).findFirst().orElseThrow().split(" ")[1].replace(":", "");
+            assertThat(r.err().lines()).as("one line for the pool, one next step, not a pair per org\n%s", r).hasSize(2);
+            assertThat(r.err()).as(r.toString()).contains("failed: " + ORGS + " orgs on pool-0, which did not answer (org-000001, org-000002, "
+                    + "org-000003 and " + (ORGS - 3) + " more): no reply from pool-0 within 10 ms (injected)")
+                    .contains("  next: tenantctl migrate-all --resume " + runId + "   (once pool-0 answers: it does these " + ORGS + " orgs again)");
+            JsonNode item = strictJson(cli.run("runs", "show", runId, "-o", "json")).get("items").get(0);
+            assertThat(item.path("detail").path("pool_silent").asBoolean()).as(item.toString()).isTrue();
+        }
+    }
+
     @Test
     void manyDistinctFailuresListTheFirstAndCountTheRest(@TempDir Path dir) {
         try (TestPools pools = new TestPools(1)) {

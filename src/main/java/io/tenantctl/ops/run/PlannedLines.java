@@ -53,7 +53,8 @@ public final class PlannedLines implements Consumer<RunReport.Org> {
     }
 
     private void write(RunReport.Org o) throws IOException {
-        out.write(JSON.writeValueAsString(Arrays.asList(o.orgId(), o.poolId(), o.outcome(), o.attempts(), o.ms(), o.error(), o.detailJson())));
+        out.write(JSON.writeValueAsString(Arrays.asList(o.orgId(), o.poolId(), o.outcome(), o.attempts(), o.ms(), o.error(), o.detailJson(),
+                o.marks().stream().map(Enum::name).toList())));
         out.newLine();
     }
 
@@ -115,8 +116,10 @@ public final class PlannedLines implements Consumer<RunReport.Org> {
         try (BufferedReader r = Files.newBufferedReader(spool)) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 JsonNode a = JSON.readTree(line);
+                java.util.Set<RunReport.Mark> marks = java.util.EnumSet.noneOf(RunReport.Mark.class);
+                a.get(7).forEach(m -> marks.add(RunReport.Mark.valueOf(m.asText())));
                 each.accept(new RunReport.Org(text(a.get(0)), text(a.get(1)), text(a.get(2)), a.get(3).asInt(), a.get(4).asLong(),
-                        text(a.get(5)), text(a.get(6))));
+                        text(a.get(5)), text(a.get(6)), java.util.Collections.unmodifiableSet(marks)));
             }
         } catch (IOException e) {
             throw TenantctlException.config("cannot read the dry run's lines back from " + spool + " (" + e.getMessage() + "): "

@@ -201,7 +201,7 @@ public final class RunEngine {
     private boolean work(String runId, Job job, Settings settings, Budget budget, CancelToken cancel, Progress progress) {
         RunRepository runs = ctx.catalog().runs();
         Map<String, Pool> pools = ctx.catalog().pools().byId();
-        Map<String, Optional<String>> poolHealth = new ConcurrentHashMap<>();
+        Map<String, Optional<RuntimeException>> poolHealth = new ConcurrentHashMap<>();
         Map<String, Long> nextStart = new HashMap<>();
         long intervalNanos = io.tenantctl.fanout.Fanout.intervalNanos(settings.ratePerPool());
         CancelToken stop = cancel.child();
@@ -459,12 +459,12 @@ public final class RunEngine {
      * ({@link io.tenantctl.pool.Retry#cutShort}), is no outcome: the item goes back to the run.
      */
     private void process(String runId, Job job, RunRepository.Claimed c, Map<String, Pool> pools,
-                         Map<String, Optional<String>> poolHealth, Settings settings, Progress progress, CancelToken cancel) {
+                         Map<String, Optional<RuntimeException>> poolHealth, Settings settings, Progress progress, CancelToken cancel) {
         RunRepository runs = ctx.catalog().runs();
         long t0 = System.nanoTime();
         Pool pool = c.poolId() == null ? null : pools.get(c.poolId());
         if (pool != null) {
-            Optional<String> dead = poolHealth.computeIfAbsent(pool.poolId(), id -> io.tenantctl.ops.PoolHealth.check(ctx, pool));
+            Optional<RuntimeException> dead = poolHealth.computeIfAbsent(pool.poolId(), id -> io.tenantctl.ops.PoolHealth.failure(ctx, pool));
             if (dead.isPresent()) {
                 poolDoesNotAnswer(runId, job, c, dead.get(), progress, t0);
                 return;
@@ -507,7 +507,8 @@ public final class RunEngine {
      * two leaves the org failed under an item its dead worker held (the run's --resume, or any provision of the org, goes
      * on with it), never the org as it was (provisioning) under an item recorded failed, which only a --resume or verify --fix settled.
      */
-    private void poolDoesNotAnswer(String runId, Job job, RunRepository.Claimed c, String why, Progress progress, long t0) {
+    private void poolDoesNotAnswer(String runId, Job job, RunRepository.Claimed c, RuntimeException failure, Progress progress, long t0) {
+        String why = io.tenantctl.ops.Errors.oneLine(failure);
         OrgLeases orgLeases = orgLeases();
         String operation = job.leaseOperation();
         OrgLeases.Taken taken = operation == null ? null : orgLeases.take(c.orgId(), operation, runId);
@@ -519,7 +520,8 @@ public final class RunEngine {
             if ((taken == null || taken.ok()) && runs.runningClaim(runId, c.orgId()).filter(h -> me.id().equals(h.claimedBy())).isPresent()) {
                 job.leftUndone(c.orgId(), why); // still this worker's, and under the org's lease nobody else ends it
             }
-            boolean failed = runs.claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), why, null);
+            boolean failed = runs.claimedItemFinished(runId, c.orgId(), me.id(), ItemStatus.FAILED.db(), 0, millis(t0), why,
+                    RunReport.Mark.onto(null, failure)); // its pool's silence, as such
             if (failed) {
                 recorded(runId, ItemStatus.FAILED);
             }
@@ -621,11 +623,14 @@ public final class RunEngine {
         return false;
     }
 
-    /** How an org whose work threw {@code e} ended: failed, with the attempts and detail a {@link Job.Failure} carries. */
+    /**
+     * How an org whose work threw {@code e} ended: failed, with the attempts and detail a {@link Job.Failure} carries, the
+     * detail with the {@link RunReport.Mark}s of what is behind it (its pool did not answer…), as each verb's work throws it.
+     */
     private static Job.Done failed(Throwable e) {
-        return e instanceof Job.Failure f ? new Job.Done(ItemStatus.FAILED, f.attempts(), f.getMessage(), f.detailJson())
+        return e instanceof Job.Failure f ? new Job.Done(ItemStatus.FAILED, f.attempts(), f.getMessage(), RunReport.Mark.onto(f.detailJson(), f))
                 : e instanceof OutOfMemoryError oom ? new Job.Done(ItemStatus.FAILED, 1, TenantctlException.outOfMemory(oom).getMessage(), null)
-                : new Job.Done(ItemStatus.FAILED, 1, io.tenantctl.ops.Errors.oneLine(e), null);
+                : new Job.Done(ItemStatus.FAILED, 1, io.tenantctl.ops.Errors.oneLine(e), RunReport.Mark.onto(null, e));
     }
 
     /**
@@ -660,14 +665,14 @@ public final class RunEngine {
     private Planned plan(String verb, java.util.function.Consumer<java.util.function.Consumer<List<RunRepository.NewItem>>> pages, Drive drive,
                          java.util.function.BiFunction<String, String, Job.Done> work, java.util.function.UnaryOperator<RunReport.Org> line) {
         Map<String, Pool> pools = ctx.catalog().pools().byId();
-        Map<String, String> dead = new HashMap<>(); // each pool's check made once, when its first org is planned
+        Map<String, RuntimeException> dead = new HashMap<>(); // each pool's check made once, when its first org is planned
         java.util.Set<String> checked = new java.util.HashSet<>();
         PlannedLines planned = new PlannedLines();
         boolean[] interrupted = {drive.cancel().isCancelled()};
         pages.accept(page -> {
             List<Pool> unchecked = page.stream().filter(i -> i.status() == null).map(RunRepository.NewItem::poolId).distinct()
                     .filter(p -> p != null && checked.add(p)).map(pools::get).filter(java.util.Objects::nonNull).toList();
-            dead.putAll(io.tenantctl.ops.PoolHealth.unreachable(ctx, unchecked));
+            dead.putAll(io.tenantctl.ops.PoolHealth.failures(ctx, unchecked));
             List<Fanout.Item> toDo = page.stream().filter(i -> i.status() == null).map(i -> new Fanout.Item(i.orgId(), i.poolId())).toList();
             Map<String, RunReport.Org> lines = new HashMap<>();
             if (drive.cancel().isCancelled()) { // a Ctrl-C before this page: none of its orgs reached
@@ -675,7 +680,8 @@ public final class RunEngine {
                 interrupted[0] = true;
             } else {
                 Fanout.Result<Job.Done> fan = Fanout.run(toDo, drive.settings().fanout(), item -> item.group() != null && dead.containsKey(item.group())
-                        ? new Job.Done(ItemStatus.FAILED, 0, dead.get(item.group()), null) : work.apply(item.id(), item.group()), new Fanout.Listener<>() {
+                        ? new Job.Done(ItemStatus.FAILED, 0, io.tenantctl.ops.Errors.oneLine(dead.get(item.group())), RunReport.Mark.onto(null,
+                        dead.get(item.group()))) : work.apply(item.id(), item.group()), new Fanout.Listener<>() {
                         }, drive.cancel());
                 fan.outcomes().forEach(o -> lines.put(o.item().id(), planned(o, drive.cancel())));
                 fan.notStarted().forEach(i -> lines.put(i.id(), notReached(i)));

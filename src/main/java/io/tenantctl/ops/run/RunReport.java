@@ -120,12 +120,79 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
         }
     }
 
-    /** One org's line: its outcome in the verb's words, attempts, wall time, error, and the verb's detail (JSON text). */
-    public record Org(String orgId, String poolId, String outcome, int attempts, long ms, String error, String detailJson) {
+    /**
+     * What an org's failure was, told by its type rather than its message's wording: recorded on its item as
+     * {@code "FIELD": true} in its detail ({@link #onto}: runs show has it) and carried on its line ({@link Org#marks}),
+     * whatever the verb makes of the detail; what the cli's grouping and next steps go by.
+     */
+    public enum Mark {
+        /** Its pool did not answer, before the org's work or during it ({@link io.tenantctl.pool.PoolSilentException}). */
+        POOL_SILENT("pool_silent", io.tenantctl.pool.PoolSilentException.class);
+
+        /** The field of the item's detail that records it. */
+        public final String field;
+        private final Class<? extends Throwable> type;
+
+        Mark(String field, Class<? extends Throwable> type) {
+            this.field = field;
+            this.type = type;
+        }
+
+        /** The marks a recorded detail holds (none for null, or a detail naming none: not parsed then). */
+        public static java.util.Set<Mark> in(String detailJson) {
+            java.util.Set<Mark> marks = java.util.EnumSet.noneOf(Mark.class);
+            JsonNode d = null;
+            for (Mark m : values()) {
+                if (detailJson != null && detailJson.contains(m.field)) {
+                    d = d != null ? d : Org.parse(detailJson);
+                    if (d.path(m.field).asBoolean(false)) {
+                        marks.add(m);
+                    }
+                }
+            }
+            return java.util.Collections.unmodifiableSet(marks);
+        }
+
+        /** {@code detailJson} (null, or an object) with the marks of a failure {@code e} (itself, or a cause) added to it. */
+        public static String onto(String detailJson, Throwable e) {
+            JsonNode d = null;
+            for (Mark m : values()) {
+                if (e != null && io.tenantctl.TenantctlException.causeOf(e, m.type).isPresent()) {
+                    d = d != null ? d : Org.parse(detailJson);
+                    if (!(d instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) {
+                        return detailJson; // no object to add a field to
+                    }
+                    o.put(m.field, true);
+                }
+            }
+            return d == null ? detailJson : d.toString();
+        }
+    }
+
+    /**
+     * One org's line: its outcome in the verb's words, attempts, wall time, error, the verb's detail (JSON text), and the
+     * {@link Mark}s of its failure (those its item's detail recorded: kept when the verb rewrites the detail, {@link #with}).
+     */
+    public record Org(String orgId, String poolId, String outcome, int attempts, long ms, String error, String detailJson,
+                      java.util.Set<Mark> marks) {
         private static final ObjectMapper JSON = new ObjectMapper();
+
+        /** A line whose marks are those {@code detailJson} records. */
+        public Org(String orgId, String poolId, String outcome, int attempts, long ms, String error, String detailJson) {
+            this(orgId, poolId, outcome, attempts, ms, error, detailJson, Mark.in(detailJson));
+        }
+
+        /** Whether its failure was {@code mark}. */
+        public boolean marked(Mark mark) {
+            return marks.contains(mark);
+        }
 
         /** The verb's detail as a JSON object (empty when there is none). */
         public JsonNode detail() {
+            return parse(detailJson);
+        }
+
+        private static JsonNode parse(String detailJson) {
             try {
                 return detailJson == null ? JSON.createObjectNode() : JSON.readTree(detailJson);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -133,9 +200,9 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
             }
         }
 
-        /** This line with another error and detail. */
+        /** This line with another error and detail, its marks kept. */
         public Org with(String error, String detailJson) {
-            return new Org(orgId, poolId, outcome, attempts, ms, error, detailJson);
+            return new Org(orgId, poolId, outcome, attempts, ms, error, detailJson, marks);
         }
     }
 
