@@ -52,8 +52,12 @@ public final class RunRepository {
     public record Liveness(int staleSeconds, java.util.function.Predicate<String> knownDead) {
     }
 
-    /** An item to record: its pool, its place in the claim order, and its initial status (and error, if final). */
-    public record NewItem(String orgId, String poolId, int seq, ItemStatus status, String error) {
+    /** An item to record: its pool, its place in the claim order, and its initial status (and error and detail, if final). */
+    public record NewItem(String orgId, String poolId, int seq, ItemStatus status, String error, String detail) {
+        public NewItem(String orgId, String poolId, int seq, ItemStatus status, String error) {
+            this(orgId, poolId, seq, status, error, null);
+        }
+
         /** An org for a run to work on: the run's engine makes it pending (or held behind a canary) and numbers it. */
         public static NewItem toDo(String orgId, String poolId) {
             return new NewItem(orgId, poolId, 0, null, null);
@@ -62,6 +66,11 @@ public final class RunRepository {
         /** An org a run ends before starting it ({@code status}: failed, skipped or unchanged), saying why. */
         public static NewItem ended(String orgId, String poolId, ItemStatus status, String error) {
             return new NewItem(orgId, poolId, 0, status, error);
+        }
+
+        /** As {@link #ended(String, String, ItemStatus, String)}, with what the item's detail records of why (JSON). */
+        public static NewItem ended(String orgId, String poolId, ItemStatus status, String error, String detail) {
+            return new NewItem(orgId, poolId, 0, status, error, detail);
         }
     }
 
@@ -255,7 +264,7 @@ public final class RunRepository {
      */
     private static int insertItems(java.sql.Connection c, String runId, Items items, boolean arriving) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "insert into run_items (run_id, org_id, pool_id, seq, status, error) values (?, ?, ?, ?, ?, ?)")) {
+                "insert into run_items (run_id, org_id, pool_id, seq, status, error, detail) values (?, ?, ?, ?, ?, ?, cast(? as jsonb))")) {
             int[] sent = {0, 0};
             items.source.forEach(c, item -> {
                 ps.setString(1, runId);
@@ -264,6 +273,7 @@ public final class RunRepository {
                 ps.setInt(4, arriving ? sent[0] : item.seq());
                 ps.setString(5, (item.status() == null ? ItemStatus.PENDING : item.status()).db());
                 ps.setString(6, item.error());
+                ps.setString(7, item.detail());
                 ps.addBatch();
                 sent[1] += item.status() == null ? 1 : 0;
                 if (++sent[0] % ITEMS_PER_BATCH == 0) {

@@ -122,7 +122,7 @@ final class BackupCommand implements Callable<Integer> {
         io.tenantctl.ops.run.ReportLines lines = read.heldUpTo(io.tenantctl.ops.run.ReportLines.PAGE, report.total());
         // the org's folder in the store may not be written: backing up again fails alike until someone gives access (a hand
         // first: no command to paste, next_step null), then the backup as it would run
-        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = f -> f.error() != null && f.error().contains(" cannot be written under ")
+        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> next = f -> f.marked(RunReport.Mark.STORE_REFUSES_WRITES) // as its item recorded
                 ? io.tenantctl.NextStep.note("give the user tenantctl runs as write access to org " + f.orgId() + "'s folder in the store, as the "
                 + "error says (or run it as the user that writes the store's backups), then: " + again(report, f.orgId()))
                 // an org deleted (or deleting) since it was selected is never backed up again: its final backup was its last, and

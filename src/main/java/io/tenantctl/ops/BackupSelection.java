@@ -85,7 +85,7 @@ final class BackupSelection {
             try {
                 store.checkWritableWritingNothing(folder(i.orgId()));
             } catch (io.tenantctl.TenantctlException e) {
-                return RunRepository.NewItem.ended(i.orgId(), i.poolId(), ItemStatus.FAILED, e.getMessage());
+                return RunRepository.NewItem.ended(i.orgId(), i.poolId(), ItemStatus.FAILED, e.getMessage(), io.tenantctl.ops.run.RunReport.Mark.onto(null, e));
             }
         }
         return i;

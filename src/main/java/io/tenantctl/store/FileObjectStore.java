@@ -338,7 +338,7 @@ public final class FileObjectStore implements ObjectStore {
         try {
             there.getFileSystem().provider().checkAccess(there, java.nio.file.AccessMode.WRITE);
         } catch (IOException e) {
-            throw TenantctlException.config("store " + describe() + " cannot be written under " + prefix + ": " + io.tenantctl.IoErrors.describe(e)
+            throw new FolderRefusesWritesException("store " + describe() + " cannot be written under " + prefix + ": " + io.tenantctl.IoErrors.describe(e)
                     + "; give the user tenantctl runs as write access to " + root + " and the directories under it, or run it as the user "
                     + "that writes the store's backups", e);
         }

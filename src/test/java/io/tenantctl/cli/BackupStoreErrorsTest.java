@@ -302,6 +302,18 @@ class BackupStoreErrorsTest {
                 assertThat(text.err()).as(text.toString()).contains("next: give the user tenantctl runs as write access to org acme's folder")
                         .contains("then: tenantctl backup --org acme").doesNotContain("next: tenantctl backup");
                 assertThat(CliFixture.count(f.catalogUrl, acmeBackups)).as("no backup of acme recorded").isEqualTo(1);
+
+                // that next step went by the error's wording (" cannot be written under "): an error worded otherwise named the
+                // backup that fails alike again; it goes by what the item recorded ("store_refuses_writes": true in its detail)
+                String textRun = text.out().lines().filter(l -> l.startsWith("run ")).findFirst().orElseThrow().split(" ")[1].replace(":", "");
+                CliFixture.sql(f.catalogUrl, "update run_items set error = 'the store will not take acme''s files (reworded)' where run_id = '"
+                        + textRun + "' and org_id = 'acme'");
+                Cli.Result joined = f.cli.run("backup", "--join", textRun, "-o", "json"); // the run is over: only reported
+                assertThat(joined.exitCode()).as(joined.toString()).isEqualTo(1);
+                com.fasterxml.jackson.databind.JsonNode reworded = CliFixture.strictJson(joined).get("failed").get(0);
+                assertThat(reworded.get("error").asText()).as(joined.toString()).isEqualTo("the store will not take acme's files (reworded)");
+                assertThat(reworded.get("next_step").isNull()).as("a hand first: no command to paste " + joined).isTrue();
+                assertThat(reworded.get("next_note").asText()).as(joined.toString()).startsWith("give the user tenantctl runs as write access to org acme's folder");
             } finally {
                 chattr("-i", folder);
                 java.nio.file.Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));

@@ -688,7 +688,7 @@ public final class RunEngine {
                 interrupted[0] = fan.cancelled();
             }
             page.stream().filter(i -> i.status() != null)
-                    .forEach(i -> lines.put(i.orgId(), new RunReport.Org(i.orgId(), i.poolId(), i.status().db(), 0, 0, i.error(), null)));
+                    .forEach(i -> lines.put(i.orgId(), new RunReport.Org(i.orgId(), i.poolId(), i.status().db(), 0, 0, i.error(), i.detail())));
             page.forEach(i -> planned.accept(line.apply(lines.get(i.orgId()))));
         });
         return planned.planned(verb, interrupted[0]);

@@ -127,7 +127,9 @@ public record RunReport(String runId, String verb, RunStatus status, Map<String,
      */
     public enum Mark {
         /** Its pool did not answer, before the org's work or during it ({@link io.tenantctl.pool.PoolSilentException}). */
-        POOL_SILENT("pool_silent", io.tenantctl.pool.PoolSilentException.class);
+        POOL_SILENT("pool_silent", io.tenantctl.pool.PoolSilentException.class),
+        /** The store refuses writes under the org's folder ({@link io.tenantctl.store.FolderRefusesWritesException}). */
+        STORE_REFUSES_WRITES("store_refuses_writes", io.tenantctl.store.FolderRefusesWritesException.class);
 
         /** The field of the item's detail that records it. */
         public final String field;
