@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.Counted;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Backups;
 import io.tenantctl.ops.OpsContext;
@@ -84,12 +85,12 @@ final class BackupsPruneCommand implements Callable<Integer> {
                 r.decisions().stream().map(d -> Arrays.asList(d.orgId(), d.backupId(), d.status(),
                         d.action().equals(Backups.PruneResult.WOULD_DELETE) ? "would delete" : d.action(), d.reason())).toList());
         long deleting = r.dryRun() ? r.wouldDelete() : r.deleted();
-        ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + deleting + " backups, kept " + r.kept()
+        ctx.out.println((r.dryRun() ? "dry run: would delete " : "deleted ") + Counted.of(deleting, "backup") + ", kept " + r.kept()
                 + (failed ? ", failed " + r.failed() : ""));
         if (failed) {
-            ctx.err.println(r.dryRun() ? "error: the store would refuse the prune's delete of " + r.failed() + " backup(s) (action failed, "
-                    + "with why), deleting the others: prune once the store allows it" : "error: " + r.failed()
-                    + " backup(s) could not be deleted (action failed, with why)"
+            ctx.err.println(r.dryRun() ? "error: the store would refuse the prune's delete of " + Counted.of(r.failed(), "backup") + " (action failed, "
+                    + "with why), deleting the others: prune once the store allows it" : "error: " + Counted.of(r.failed(), "backup")
+                    + " could not be deleted (action failed, with why)"
                     + (r.interrupted() ? "" : "; the others were pruned") // stopped: what it had not reached is kept, said below
                     + ": prune again once the store allows it");
         }
@@ -98,7 +99,7 @@ final class BackupsPruneCommand implements Callable<Integer> {
 
     private static int interrupted(CliContext ctx, Backups.PruneResult r, String next, int exit) {
         if (r.interrupted()) {
-            ctx.err.println("interrupted: deleted " + r.deleted() + " backup(s) and stopped; what it had not reached is kept, '"
+            ctx.err.println("interrupted: deleted " + Counted.of(r.deleted(), "backup") + " and stopped; what it had not reached is kept, '"
                     + next + "' again goes on");
             ctx.err.flush();
         }

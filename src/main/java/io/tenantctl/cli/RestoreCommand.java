@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.Counted;
 import io.tenantctl.TenantctlException;
 
 import io.tenantctl.cli.render.Output;
@@ -86,7 +87,7 @@ final class RestoreCommand implements Callable<Integer> {
                             + ", left by an interrupted restore into the same target");
                 } else if (ctx.quiet()) { // said when it happened, unless -q kept the notice back: said here then
                     ctx.err.println("WARNING: DROPPED database " + db + " on pool " + r.poolId() + " (--in-place --drop-existing; it held "
-                            + r.existingDocs() + " documents, backup " + r.backupId() + " holds " + r.docs() + ")");
+                            + Counted.of(r.existingDocs(), "document") + ", backup " + r.backupId() + " holds " + r.docs() + ")");
                 }
             }
             if (ctx.cancel.isCancelled() && !r.dryRun() && r.mode().equals(Restore.IN_PLACE)) {
@@ -94,7 +95,7 @@ final class RestoreCommand implements Callable<Integer> {
             }
             if (r.dryRun() && r.mode().equals(Restore.IN_PLACE)) {
                 ctx.err.println("WARNING: this would DROP database " + r.databaseName() + " on pool " + r.poolId() + ", which holds "
-                        + r.existingDocs() + " documents now (backup " + r.backupId() + " holds " + r.docs() + ")");
+                        + Counted.of(r.existingDocs(), "document") + " now (backup " + r.backupId() + " holds " + r.docs() + ")");
             }
             if (r.dryRun() && r.lossWarning() != null) {
                 ctx.err.println("WARNING: " + r.lossWarning());
@@ -126,7 +127,7 @@ final class RestoreCommand implements Callable<Integer> {
             }
             Output.fields(ctx.out, f);
             ctx.out.println(r.dryRun() ? "dry run: the backup's manifest is readable; nothing was changed"
-                    : "restored " + r.docs() + " documents in " + r.millis() + " ms; org " + r.targetOrgId() + " now points at "
+                    : "restored " + Counted.of(r.docs(), "document") + " in " + r.millis() + " ms; org " + r.targetOrgId() + " now points at "
                     + r.poolId() + "/" + r.databaseName());
             if (r.next() != null) {
                 ctx.note("the backup has another manifest than the last rollout applied; next for " + r.targetOrgId() + ": " + r.next());

@@ -2,6 +2,7 @@ package io.tenantctl.ops;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import io.tenantctl.Counted;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.BackupIds;
 import io.tenantctl.backup.BackupLayout;
@@ -199,7 +200,7 @@ public final class Restore {
                 dropped.add(target.databaseName());
                 // said when it happens: a restore killed after it has printed nothing else that tells the org's data is gone
                 ctx.notices().accept("WARNING: DROPPED database " + target.databaseName() + " on pool " + target.pool().poolId()
-                        + " (--in-place --drop-existing; it held " + existing + " documents, backup " + backupId + " holds "
+                        + " (--in-place --drop-existing; it held " + Counted.of(existing, "document") + ", backup " + backupId + " holds "
                         + reader.manifest().totalDocs() + "); refilling it from the backup, the org not writable until then"
                         + Optional.ofNullable(lossWarning(target, backupId, reader, existing, false)).map(w -> ". " + w).orElse(""));
             } else if (exists(target.pool(), target.databaseName())) {
@@ -793,7 +794,7 @@ public final class Restore {
         long docs = 0;
         for (CollectionEntry entry : reader.manifest().collections()) {
             String name = entry.name();
-            Errors.stopIfCancelled(cancel, "after " + docs + " documents");
+            Errors.stopIfCancelled(cancel, "after " + Counted.of(docs, "document"));
             ours.run();
             SchemaApply.createCollection(db, name, retry, attempts);
             MongoCollection<RawBsonDocument> coll = db.getCollection(name, RawBsonDocument.class);
@@ -808,7 +809,7 @@ public final class Restore {
                     sent.add(d);
                     largest = Math.max(largest, d.getByteBuffer().remaining());
                     if (batch.add(d)) {
-                        Errors.stopIfCancelled(cancel, "after " + docs + " documents");
+                        Errors.stopIfCancelled(cancel, "after " + Counted.of(docs, "document"));
                         ours.run();
                         DocBatch.insert(coll, batch.docs(), retry, attempts, ours);
                         docs += batch.size();
@@ -817,7 +818,7 @@ public final class Restore {
                 }
             }
             if (!batch.isEmpty()) {
-                Errors.stopIfCancelled(cancel, "after " + docs + " documents");
+                Errors.stopIfCancelled(cancel, "after " + Counted.of(docs, "document"));
                 ours.run();
                 DocBatch.insert(coll, batch.docs(), retry, attempts, ours);
                 docs += batch.size();
@@ -830,11 +831,11 @@ public final class Restore {
             }
             long counted = coll.countDocuments();
             if (counted != entry.docs()) {
-                throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + " has " + counted
-                        + " documents after the restore, the backup has " + entry.docs());
+                throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + " has " + Counted.of(counted, "document")
+                        + " after the restore, the backup has " + entry.docs());
             }
             storedAsSent(coll, poolId, sent.build(), (int) Math.max(1, Math.min(BATCH, DocBatch.BYTES / largest)), retry, attempts, cancel,
-                    "after " + docs + " documents");
+                    "after " + Counted.of(docs, "document"));
         }
         return indexes;
     }
@@ -918,7 +919,7 @@ public final class Restore {
                 continue;
             }
             throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + name + " of " + target.databaseName()
-                    + " on " + target.pool().poolId() + (found != null ? " " + found : " has " + counted + " documents")
+                    + " on " + target.pool().poolId() + (found != null ? " " + found : " has " + Counted.of(counted, "document"))
                     + " before the flip, the backup has " + entry.docs() + " (it changed after it was copied): nothing was flipped; "
                     + "re-run the restore: tenantctl restore --org " + req.orgId() + " --backup " + backupId
                     + (req.toOrg() != null ? " --to-org " + req.toOrg() : "") + (req.targetPool() != null ? " --target-pool " + req.targetPool() : "")
@@ -1246,7 +1247,7 @@ public final class Restore {
         if (existing == null || existing <= backup) {
             return null;
         }
-        return "database " + t.databaseName() + " " + (dryRun ? "holds " : "held ") + (existing - backup) + " more documents than backup "
+        return "database " + t.databaseName() + " " + (dryRun ? "holds " : "held ") + Counted.of(existing - backup, "more document") + " than backup "
                 + backupId + " (" + existing + " against " + backup + "): documents written since the backup " + (dryRun ? "would be" : "were")
                 + " lost" + (dryRun ? "; back the org up first ('tenantctl backup --org " + t.orgId() + "'), or leave out --in-place "
                 + "--drop-existing to restore into a fresh database and keep this one" : "");

@@ -78,7 +78,7 @@ class PruneOfABackupItCannotDeleteTest {
 
             Rendered table = render(r, false);
             assertThat(table.exit).as(table.toString()).isEqualTo(1);
-            assertThat(table.out).as(table.toString()).contains("deleted 1 backups, kept 2, failed 1");
+            assertThat(table.out).as(table.toString()).contains("deleted 1 backup, kept 2, failed 1");
         }
     }
 
@@ -162,7 +162,7 @@ class PruneOfABackupItCannotDeleteTest {
 
             Rendered table = render(r, false);
             assertThat(table.exit).as(table.toString()).isEqualTo(130);
-            assertThat(table.err).as(table.toString()).contains("1 backup(s) could not be deleted").contains("interrupted: deleted 0 backup(s)")
+            assertThat(table.err).as(table.toString()).contains("error: 1 backup could not be deleted").contains("interrupted: deleted 0 backups and stopped")
                     .doesNotContain("the others were pruned");
         }
     }

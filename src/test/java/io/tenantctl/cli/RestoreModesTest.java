@@ -107,8 +107,30 @@ class RestoreModesTest {
 
             // holding what the backup holds: both counts, no loss said
             Cli.Result same = ok(f.cli, dryRun);
-            assertThat(same.err()).contains("which holds 1 documents now").doesNotContain("more documents");
+            assertThat(same.err()).contains("which holds 1 document now").doesNotContain("more document");
             assertThat(same.out()).contains("1 in org_acme").doesNotContain("more than the backup");
+        }
+    }
+
+    /**
+     * Found at 3 a.m.: restore counted one document as many ("restored 1 documents", "it held 1 documents", "holds 1 more
+     * documents than backup"); a count of one is said in the singular, in the drop notice, the loss and the last line.
+     */
+    @Test
+    void aCountOfOneIsSaidInTheSingular() {
+        try (BackupFixture f = acmeBackedUp("before backup")) {
+            f.db("acme").getCollection("notes", BsonDocument.class).insertOne(doc(2, "since"));
+
+            Cli.Result dry = ok(f.cli, "restore", "--org", "acme", "--backup", id, "--in-place", "--drop-existing", "--dry-run");
+            assertThat(dry.err()).contains("which holds 2 documents now").contains("database org_acme holds 1 more document than backup "
+                    + id + " (2 against 1)");
+            Cli.Result r = ok(f.cli, "restore", "--org", "acme", "--backup", id, "--in-place", "--drop-existing");
+            assertThat(r.err()).contains("(--in-place --drop-existing; it held 2 documents, backup " + id + " holds 1)")
+                    .contains("held 1 more document than backup " + id);
+            assertThat(r.out()).contains("restored 1 document in ").doesNotContain("documents in ");
+            f.assertHolds("acme", backedUp);
+            Cli.Result again = ok(f.cli, "restore", "--org", "acme", "--backup", id, "--in-place", "--drop-existing", "-q");
+            assertThat(again.err()).contains("(--in-place --drop-existing; it held 1 document, backup " + id + " holds 1)");
         }
     }
 
