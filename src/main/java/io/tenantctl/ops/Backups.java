@@ -941,10 +941,15 @@ public final class Backups {
      * its row kept for the audit trail, said as such, not as a backup the org never had. Empty for any other row.
      */
     static java.util.Optional<String> prunedAlready(java.util.Optional<BackupRepository.Backup> row) {
+        return prunedAlready(row, "");
+    }
+
+    /** As {@link #prunedAlready(java.util.Optional)}, its 'backups list' with {@code storeOnLine} (" --store URL" as typed, or ""). */
+    static java.util.Optional<String> prunedAlready(java.util.Optional<BackupRepository.Backup> row, String storeOnLine) {
         return row.filter(b -> b.status().equals(BackupRepository.PRUNED)).map(b -> "backup " + b.backupId() + " of org " + b.orgId()
                 + (b.error() != null && b.error().startsWith(BackupRepository.FORGOTTEN) ? " was forgotten (" + b.error().substring(BackupRepository.FORGOTTEN.length()) + ")"
                 : " was pruned (deleted by 'tenantctl backups prune')") + ": nothing of it is left to read; its catalog row is kept for "
-                + "the audit trail; the org's backups: 'tenantctl backups list --org " + b.orgId() + "'");
+                + "the audit trail; the org's backups: 'tenantctl backups list --org " + b.orgId() + storeOnLine + "'");
     }
 
     /** Backup {@code row} as this store lists it, if {@link #forget} may forget it; else refused (exit 2), saying why. */

@@ -160,7 +160,7 @@ public final class Restore {
         List<String> dropped = !target.mode().equals(IN_PLACE) && exists(target.pool(), target.databaseName())
                 ? List.of(target.databaseName()) : List.of();
         return result(null, true, target, backupId, reader, dropped, indexes, "planned", t0,
-                target.mode().equals(IN_PLACE) ? docsNow(target) : null);
+                target.mode().equals(IN_PLACE) ? docsNow(target) : null, req.storeOnLine());
     }
 
     private Result restore(Request req, Target target, String backupId, BackupReader reader, OrgLeases.Held held, long t0) {
@@ -202,7 +202,7 @@ public final class Restore {
                 ctx.notices().accept("WARNING: DROPPED database " + target.databaseName() + " on pool " + target.pool().poolId()
                         + " (--in-place --drop-existing; it held " + Counted.of(existing, "document") + ", backup " + backupId + " holds "
                         + reader.manifest().totalDocs() + "); refilling it from the backup, the org not writable until then"
-                        + Optional.ofNullable(lossWarning(target, backupId, reader, existing, false)).map(w -> ". " + w).orElse(""));
+                        + Optional.ofNullable(lossWarning(target, backupId, reader, existing, false, "")).map(w -> ". " + w).orElse(""));
             } else if (exists(target.pool(), target.databaseName())) {
                 ours.run();
                 db.drop(); // left by an interrupted restore into this very target (the only kind target() takes)
@@ -243,7 +243,7 @@ public final class Restore {
             runs.itemFinished(runId, target.orgId(), "succeeded", 1, millis(t0), null);
             runs.finish(runId, "succeeded");
             ctx.catalog().backups().readBackWhole(backupId); // every file read and checked: whole after all
-            return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0, existing);
+            return result(runId, false, target, backupId, reader, dropped, indexes, status.db(), t0, existing, req.storeOnLine());
         } catch (RuntimeException | OutOfMemoryError thrown) {
             // out of memory (a huge document, a small heap) is cleaned up like any failure: the org put back, the run ended
             RuntimeException e = thrown instanceof OutOfMemoryError oom ? TenantctlException.outOfMemory(oom) // nor is a want of descriptors the backup's
@@ -295,10 +295,10 @@ public final class Restore {
             throw new TenantctlException(cut.category(), cut.getMessage() + olderOne(req, backupId), cut);
         } catch (TenantctlException none) { // not the org's: the id of another org's backup (pasted from its list) is said so
             if (none.category() == TenantctlException.Category.USAGE && Backups.prunedAlready(row).isPresent()) { // not "has no backup"
-                throw TenantctlException.usage(Backups.prunedAlready(row).get() + ": nothing restored");
+                throw TenantctlException.usage(Backups.prunedAlready(row, req.storeOnLine()).get() + ": nothing restored");
             }
             if (none.category() != TenantctlException.Category.USAGE || recorded.isEmpty() || row.isPresent()) {
-                throw none;
+                throw listingTheStoreRead(none, req);
             }
             throw anotherOrgs(req, recorded.get().orgId(), backupId);
         }
@@ -327,12 +327,26 @@ public final class Restore {
         }
     }
 
+    /**
+     * A backup the store has not (a mistyped --backup ID), whose "see: tenantctl backups list --org ORG" lists the store
+     * this restore read: with the --store typed on the line, not TENANTCTL_STORE's. Any other refusal as it is.
+     */
+    private static TenantctlException listingTheStoreRead(TenantctlException e, Request req) {
+        return req.storeOnLine().isEmpty() || e.getMessage() == null || !e.getMessage().endsWith("tenantctl backups list --org " + req.orgId())
+                ? e : TenantctlException.usage(e.getMessage() + req.storeOnLine());
+    }
+
+    /** 'tenantctl backups list --org ORG' of the store this restore reads (--store as typed): the backups a restore of it may take. */
+    private static String listOf(String orgId, Request req) {
+        return "tenantctl backups list --org " + orgId + req.storeOnLine();
+    }
+
     /** Backup {@code backupId} named for {@code req}'s org is {@code owner}'s: said so, with the restore that takes it. */
     private static TenantctlException anotherOrgs(Request req, String owner, String backupId) {
         String orgId = req.orgId();
         return TenantctlException.usage("backup " + backupId + " is org " + owner + "'s, not " + orgId + "'s: nothing restored; "
                 + "'tenantctl restore --org " + owner + " --backup " + backupId + req.storeOnLine() + "' restores it (with "
-                + "--to-org NEW_ID as a new org); org " + orgId + "'s backups: 'tenantctl backups list --org " + orgId + "'");
+                + "--to-org NEW_ID as a new org); org " + orgId + "'s backups: '" + listOf(orgId, req) + "'");
     }
 
     /**
@@ -343,7 +357,7 @@ public final class Restore {
     private String olderOne(Request req, String newest) {
         String orgId = req.orgId();
         return new Backups(ctx, store).olderRestorable(orgId, newest).map(older -> "; the next older one is " + older + ": '"
-                + restoreOf(req, older) + "' restores it (every backup: 'tenantctl backups list --org " + orgId + "')").orElse("; org " + orgId + " has no older complete backup ('tenantctl backups list --org " + orgId + "')");
+                + restoreOf(req, older) + "' restores it (every backup: '" + listOf(orgId, req) + "')").orElse("; org " + orgId + " has no older complete backup ('" + listOf(orgId, req) + "')");
     }
 
     /**
@@ -432,16 +446,16 @@ public final class Restore {
             listing.stream().filter(e -> e.otherCatalog() != null).forEach(e -> others.putIfAbsent(e.otherCatalog(), e));
             return writing.<TenantctlException>map(w -> new TenantctlException(TenantctlException.Category.CONFIG, "org " + orgId
                     + " has no complete backup yet: backup " + w.backupId() + " of it is being written now; restore once it is complete "
-                    + "('tenantctl backups list --org " + orgId + "')")).orElseGet(() -> listing.isEmpty() && ctx.catalog().orgs().find(orgId)
+                    + "('" + listOf(orgId, req) + "')")).orElseGet(() -> listing.isEmpty() && ctx.catalog().orgs().find(orgId)
                     .isEmpty() ? TenantctlException.usage("no org " + orgId + " in the catalog, and no backup of it in " + store.describe()
                     + ": nothing restored; a mistyped id? see 'tenantctl orgs list'") : others.isEmpty() ? TenantctlException.usage("org "
-                    + orgId + " has no complete backup in " + store.describe() + ": see 'tenantctl backups list --org " + orgId + "'")
+                    + orgId + " has no complete backup in " + store.describe() + ": see '" + listOf(orgId, req) + "'")
                     // a catalog made anew by init after the old one was lost, or another catalog on this store: the operator chooses
                     : TenantctlException.usage("org " + orgId + " has no complete backup of this catalog's in " + store.describe()
                     + ", only other catalogs' (the newest of each: " + others.values().stream().map(e -> e.backupId() + " (from pool "
                     + e.sourcePool() + ", catalog " + e.otherCatalog() + "): '" + restoreOf(req, e.backupId()) + "'")
                     .collect(java.util.stream.Collectors.joining("; ")) + "): nothing restored; name the one to take with --backup "
-                    + "(every backup: 'tenantctl backups list --org " + orgId + "')"));
+                    + "(every backup: '" + listOf(orgId, req) + "')"));
         });
         if (newest.status().equals(Backups.MISSING)) {
             java.util.Optional<String> elsewhere = backups.otherStore(newest);
@@ -1242,19 +1256,19 @@ public final class Restore {
     }
 
     /** Said when the database an in-place restore drops holds more documents than the backup: those written since are lost. */
-    private static String lossWarning(Target t, String backupId, BackupReader reader, Long existing, boolean dryRun) {
+    private static String lossWarning(Target t, String backupId, BackupReader reader, Long existing, boolean dryRun, String storeOnLine) {
         long backup = reader.manifest().totalDocs();
         if (existing == null || existing <= backup) {
             return null;
         }
         return "database " + t.databaseName() + " " + (dryRun ? "holds " : "held ") + Counted.of(existing - backup, "more document") + " than backup "
                 + backupId + " (" + existing + " against " + backup + "): documents written since the backup " + (dryRun ? "would be" : "were")
-                + " lost" + (dryRun ? "; back the org up first ('tenantctl backup --org " + t.orgId() + "'), or leave out --in-place "
+                + " lost" + (dryRun ? "; back the org up first ('tenantctl backup --org " + t.orgId() + storeOnLine + "'), or leave out --in-place "
                 + "--drop-existing to restore into a fresh database and keep this one" : "");
     }
 
     private Result result(String runId, boolean dryRun, Target t, String backupId, BackupReader reader, List<String> dropped,
-                          int indexes, String status, long t0, Long existing) {
+                          int indexes, String status, long t0, Long existing, String storeOnLine) {
         String retired = t.mode().equals(FRESH) ? t.org().databaseName() : null;
         return new Result(runId, dryRun, t.mode(), reader.manifest().orgId(), t.orgId(), backupId, t.pool().poolId(), t.databaseName(),
                 t.org() == null ? null : t.org().poolId(), t.org() == null ? null : t.org().databaseName(), retired, List.copyOf(dropped),
@@ -1263,7 +1277,7 @@ public final class Restore {
                         // from before the last rollout (no org yet in a dry run of --to-org); a rollout passes over a suspended org
                         .map(c -> o.status().equals(Org.ACTIVE) ? c : "tenantctl orgs resume " + o.orgId() + "   (it is " + o.status()
                                 + ", which a rollout passes over: once it may be written again, then: " + c + ")")).orElse(null),
-                existing, lossWarning(t, backupId, reader, existing, dryRun));
+                existing, lossWarning(t, backupId, reader, existing, dryRun, storeOnLine));
     }
 
     private static long millis(long t0) {

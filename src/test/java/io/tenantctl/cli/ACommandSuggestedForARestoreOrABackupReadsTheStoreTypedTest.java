@@ -94,6 +94,35 @@ class ACommandSuggestedForARestoreOrABackupReadsTheStoreTypedTest {
         }
     }
 
+    /**
+     * Found at 3 a.m.: with --store typed, what a restore advised read TENANTCTL_STORE instead. An in-place dry run's loss
+     * warning said "back the org up first ('tenantctl backup --org acme')": pasted, it backed acme up into the other store,
+     * and the restore from the typed store still lost the writes; a mistyped --backup ID said "see: tenantctl backups list
+     * --org acme", which listed the other store, without the backup the operator meant. Each carries the --store typed now.
+     */
+    @Test
+    void whatARestoreAdvisesFirstReadsTheStoreTyped() {
+        try (BackupFixture f = fleetWithAnotherDefaultStore()) {
+            String store = f.storeDir.toUri().toString();
+            String backupId = acmeBackedUpTo(f, store).backupId();
+            f.notes("acme", "later", 3); // written since the backup: an in-place restore of it would lose them
+            String[] dryRun = {"restore", "--org", "acme", "--in-place", "--drop-existing", "--dry-run", "--store", store, "-o", "json"};
+            String warning = strictJson(ok(f.cli, dryRun)).get("loss_warning").asText();
+            assertThat(warning).contains("3 more documents than backup " + backupId).contains("'tenantctl backup --org acme --store ");
+            followNextStep(f.cli, warning); // the backup it names, as pasted
+            assertThat(strictJson(ok(f.cli, dryRun)).get("loss_warning").isNull()).as("the newest backup in the typed store holds them")
+                    .isTrue();
+
+            String mistyped = backupId.substring(0, backupId.length() - 2) + (backupId.endsWith("zz") ? "yy" : "zz");
+            Cli.Result refused = f.cli.run("restore", "--org", "acme", "--backup", mistyped, "--store", store);
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+            assertThat(refused.err()).as(refused.toString()).contains("see: tenantctl backups list --org acme --store ");
+            String see = refused.err().substring(refused.err().indexOf("see: tenantctl ") + "see: tenantctl ".length()).strip();
+            JsonNode listed = strictJson(ok(f.cli, (see + " -o json").split("\\s+"))).get("backups");
+            assertThat(listed.findValuesAsText("backup_id")).as("the store typed, listed").contains(backupId);
+        }
+    }
+
     /** As a backup's: the final backup of an org's delete (and its dry run) names the restore with the --store typed. */
     @Test
     void aDeleteOfAnOrgWhoseDatabaseIsGoneNamesARestoreOfTheStoreTyped() {
