@@ -39,7 +39,7 @@ final class BackupsForgetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // its listing of the org's backups is the check that the store answers, and that the backup is gone from it
-        Backups.ForgetResult r = Backups.forget(ctx.ops(), ctx.resolveStoreUrl(), ctx.effectiveEnv(), backupIds, dryRun.on,
+        Backups.ForgetResult r = Backups.forget(ctx.ops(), ctx.resolveStoreUrl(), Stores.onLine(ctx), ctx.effectiveEnv(), backupIds, dryRun.on,
                 waitForOrg, ctx.cancel);
         if (r.outcomes().size() == 1) { // one backup: its line and document, or its refusal as the error it is, as ever
             Backups.ForgetOutcome o = r.outcomes().get(0);

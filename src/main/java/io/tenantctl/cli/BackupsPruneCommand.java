@@ -51,7 +51,7 @@ final class BackupsPruneCommand implements Callable<Integer> {
     public Integer call() {
         // its listing of the backups (before anything is deleted or printed) is the check, as Stores.open's probe would be
         try (ObjectStore store = OpsContext.openStoreToList(ctx.resolveStoreUrl(), ctx.effectiveEnv())) {
-            Backups backups = new Backups(ctx.ops(), store);
+            Backups backups = new Backups(ctx.ops(), store, Stores.onLine(ctx));
             Backups.PruneResult r = backups.prune(new Backups.PruneRequest(orgs, keepLast, keepDaily, keepWeekly, graceHours, dryRun.on,
                     Clock.systemUTC(), ctx.cancel));
             BackupsCommand.noneFor(ctx, orgs, r.decisions().stream().map(Backups.Decision::orgId).collect(java.util.stream.Collectors.toSet()),

@@ -41,7 +41,7 @@ final class BackupsShowCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         // its listing of the org (before anything is printed) is the check, as Stores.open's probe would be
         try (ObjectStore store = OpsContext.openStoreToList(ctx.resolveStoreUrl(), ctx.effectiveEnv())) {
-            Backups.Detail d = new Backups(ctx.ops(), store).show(backupId, org, Clock.systemUTC());
+            Backups.Detail d = new Backups(ctx.ops(), store, Stores.onLine(ctx)).show(backupId, org, Clock.systemUTC());
             Backups.Entry e = d.backup();
             if (ctx.json()) {
                 Map<String, Object> doc = new LinkedHashMap<>();

@@ -174,11 +174,19 @@ public final class Backups {
     private final ObjectStore store;
     private final BackupLayout layout = BackupLayout.root();
     private final BackupRepository backups;
+    /** " --store URL" as typed on the line, or "": what the commands these verbs name carry, to act on the store they read. */
+    private final String storeOnLine;
 
     public Backups(OpsContext ctx, ObjectStore store) {
+        this(ctx, store, "");
+    }
+
+    /** As above, the commands it names ({@code backup}, {@code backups forget}) carrying {@code storeOnLine} (" --store URL", or ""). */
+    public Backups(OpsContext ctx, ObjectStore store, String storeOnLine) {
         this.ctx = ctx;
         this.store = store;
         this.backups = ctx.catalog().backups();
+        this.storeOnLine = storeOnLine == null ? "" : storeOnLine;
     }
 
     /** The store these backups are read from, as messages name it (no secret). */
@@ -623,7 +631,7 @@ public final class Backups {
                         } catch (RuntimeException e) { // gone from the store, still complete in the catalog: listed missing, not by a hand
                             done.add(new Decision(d.orgId(), d.backupId(), d.status(), PruneResult.FAILED, "its files were deleted, but the "
                                     + "catalog did not record it pruned (" + Errors.oneLine(e) + "): " + (d.status().equals(COMPLETE)
-                                    ? "listed missing until 'tenantctl backups forget " + d.backupId() + "' records it"
+                                    ? "listed missing until 'tenantctl backups forget " + d.backupId() + storeOnLine + "' records it"
                                     : "the next prune records it"), d.bytes()));
                         }
                     }
@@ -766,8 +774,8 @@ public final class Backups {
      * a deleted org's newest none: backup refuses the org, so forget refuses it for good ({@link #forgettable}'s rule).
      */
     private NextStep forgetStep(Entry gone, List<Entry> listing) {
-        String forget = "tenantctl backups forget " + gone.backupId();
-        String fresh = "tenantctl backup --org " + gone.orgId();
+        String forget = "tenantctl backups forget " + gone.backupId() + storeOnLine;
+        String fresh = "tenantctl backup --org " + gone.orgId() + storeOnLine;
         if (newestRecorded(listing).filter(n -> n.backupId().equals(gone.backupId())).isEmpty()) {
             return new NextStep(forget, "once it is known gone for good", "once it is known gone for good, forget it: " + forget);
         }
@@ -903,13 +911,13 @@ public final class Backups {
      * given) in the store {@code storeUrl} names (its listing is its check that it answers): one refused does not stop the
      * others; Ctrl-C (or SIGTERM) or a failure that {@link #stops} ends it there, leaving the ones not reached without an
      * outcome (an unexpected failure of one of several as an INTERNAL refusal; of one alone, thrown as it is); the
-     * {@link ForgetResult} adds them up.
+     * {@link ForgetResult} adds them up. {@code storeOnLine}: " --store URL" as typed, or "", for the commands its refusals name.
      */
-    public static ForgetResult forget(OpsContext ctx, String storeUrl, Map<String, String> env, List<String> backupIds,
+    public static ForgetResult forget(OpsContext ctx, String storeUrl, String storeOnLine, Map<String, String> env, List<String> backupIds,
                                              boolean dryRun, boolean waitForOrg, CancelToken cancel) {
         try (ObjectStore store = OpsContext.openStoreToList(storeUrl, env)) {
             requireThere(ctx.catalog(), store); // a volume not mounted lists every backup as gone: none of them is
-            Backups backups = new Backups(ctx, store);
+            Backups backups = new Backups(ctx, store, storeOnLine);
             List<ForgetOutcome> out = new ArrayList<>();
             boolean stopped = false;
             for (String id : new java.util.LinkedHashSet<>(backupIds)) {
@@ -976,7 +984,7 @@ public final class Backups {
             boolean deleted = ctx.catalog().orgs().find(row.orgId()).map(o -> o.status().equals(Org.DELETED)).orElse(true);
             throw TenantctlException.usage(it + " is the org's newest (" + goneWhy(e) + "): restore takes it and refuses it rather "
                     + "than an older one quietly, and purge keeps a deleted org's database for it; not forgotten. "
-                    + (deleted ? "Org " + row.orgId() + " is gone, so nothing newer can replace it" : "Take a fresh backup first (tenantctl backup --org " + row.orgId() + "), then forget it"));
+                    + (deleted ? "Org " + row.orgId() + " is gone, so nothing newer can replace it" : "Take a fresh backup first (tenantctl backup --org " + row.orgId() + storeOnLine + "), then forget it"));
         }
         return e;
     }

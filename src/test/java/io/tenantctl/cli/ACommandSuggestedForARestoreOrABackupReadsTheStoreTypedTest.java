@@ -123,6 +123,32 @@ class ACommandSuggestedForARestoreOrABackupReadsTheStoreTypedTest {
         }
     }
 
+    /**
+     * Found at 3 a.m.: 'backups show ID --store URL' of acme's newest backup, gone from that store, said "take a fresh
+     * backup (tenantctl backup --org acme), then forget it: tenantctl backups forget ID" ('backups forget' refusing it said
+     * the same): pasted, the backup went to TENANTCTL_STORE's store and the forget, reading it too, refused the backup
+     * ("written to URL, not to ...") — the missing one stayed acme's newest in the store typed. Both carry the --store now.
+     */
+    @Test
+    void whatBackupsShowAndForgetAdviseReadsTheStoreTyped() throws Exception {
+        try (BackupFixture f = fleetWithAnotherDefaultStore()) {
+            String store = f.storeDir.toUri().toString();
+            String gone = acmeBackedUpTo(f, store).backupId();
+            f.removeFromStore("acme", gone);
+
+            Cli.Result refused = f.cli.run("backups", "forget", gone, "--store", store);
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+            assertThat(refused.err()).as(refused.toString()).contains("is the org's newest").contains("(tenantctl backup --org acme --store ");
+            Cli.Result shown = f.cli.run("backups", "show", gone, "--store", store, "-o", "json");
+            assertThat(shown.exitCode()).as(shown.toString()).isEqualTo(4);
+            JsonNode next = strictJson(shown);
+            followNextStep(f.cli, next.get("next_step").asText() + "; " + next.get("next_note").asText()); // the backup, then the forget
+            JsonNode listed = strictJson(ok(f.cli, "backups", "list", "--org", "acme", "--store", store, "-o", "json")).get("backups");
+            assertThat(listed.findValuesAsText("status")).as("a fresh backup in the store typed, the gone one forgotten: %s", listed)
+                    .containsExactly("complete");
+        }
+    }
+
     /** As a backup's: the final backup of an org's delete (and its dry run) names the restore with the --store typed. */
     @Test
     void aDeleteOfAnOrgWhoseDatabaseIsGoneNamesARestoreOfTheStoreTyped() {
