@@ -344,9 +344,13 @@ public final class Restore {
     /** Backup {@code backupId} named for {@code req}'s org is {@code owner}'s: said so, with the restore that takes it. */
     private static TenantctlException anotherOrgs(Request req, String owner, String backupId) {
         String orgId = req.orgId();
+        // a copy asked for as a new org (--to-org, placed by --target-pool) is what the restore named makes: not the owner restored
+        boolean asNew = req.toOrg() != null && !req.toOrg().equals(owner);
         return TenantctlException.usage("backup " + backupId + " is org " + owner + "'s, not " + orgId + "'s: nothing restored; "
-                + "'tenantctl restore --org " + owner + " --backup " + backupId + req.storeOnLine() + "' restores it (with "
-                + "--to-org NEW_ID as a new org); org " + orgId + "'s backups: '" + listOf(orgId, req) + "'");
+                + "'tenantctl restore --org " + owner + " --backup " + backupId + (asNew ? " --to-org " + req.toOrg()
+                + (req.targetPool() != null ? " --target-pool " + req.targetPool() : "") : "") + req.storeOnLine() + "' restores it "
+                + (asNew ? "as new org " + req.toOrg() : "(with --to-org NEW_ID as a new org)") + "; org " + orgId + "'s backups: '"
+                + listOf(orgId, req) + "'");
     }
 
     /**

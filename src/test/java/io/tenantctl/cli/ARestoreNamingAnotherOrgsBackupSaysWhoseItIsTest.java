@@ -45,6 +45,32 @@ class ARestoreNamingAnotherOrgsBackupSaysWhoseItIsTest {
     }
 
     /**
+     * Found at 3 a.m.: 'restore --org acme --backup ID --to-org newco --target-pool pool-1', ID globex's, named "'tenantctl
+     * restore --org globex --backup ID' restores it": pasted, that restored globex itself, pointing the live org at the
+     * backup's older data, not the copy as new org newco on pool-1 that was asked for. The restore it names carries the
+     * --to-org and --target-pool typed.
+     */
+    @Test
+    void theRestoreItNamesForACopyAsANewOrgMakesThatOrg() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme", "globex");
+            f.seedNotes("globex", 7);
+            String globexBackup = f.backup("globex");
+            f.notes("globex", "later", 2); // written since: a restore of globex itself would hide them from it
+            Map<String, List<RawBsonDocument>> globex = BackupFixture.contents(f.db("globex"));
+
+            Cli.Result r = f.cli.run("restore", "--org", "acme", "--backup", globexBackup, "--to-org", "newco", "--target-pool", "pool-1");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).as(r.toString()).contains("'tenantctl restore --org globex --backup " + globexBackup
+                    + " --to-org newco --target-pool pool-1' restores it as new org newco");
+            CliFixture.followNextStep(f.cli, r.err());
+            assertThat(f.org("newco").get("pool_id").asText()).isEqualTo("pool-1");
+            assertThat(f.org("globex").get("database_name").asText()).as("globex itself untouched").isEqualTo("org_globex");
+            f.assertHolds("globex", globex);
+        }
+    }
+
+    /**
      * Found in review: the refused restore (exit 2, "nothing restored") first rolled back another org's dead operation —
      * globex, which a killed move left read_only, set back to active by a command about acme — and its dry run printed
      * globex's rollback on stderr above acme's refusal. Whose backup an id is is decided without that clean-up: the
