@@ -150,7 +150,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
                     + " did not start: another operation held it past --busy-timeout, as its error says; the run's --resume "
                     + "moves it, --wait waiting for the holder however long");
         }
-        if (!d.hasNonNull("to_pool")) { // failed before its move started (its pool did not answer the run's check)
+        if (!d.hasNonNull("to_pool") || !d.path("started").asBoolean(true)) { // failed before its move started (its pool did not answer the run's check)
             return io.tenantctl.NextStep.run("tenantctl pools stats " + f.poolId(), "the move of org " + f.orgId() + " did not start: its "
                     + "error says why; once pool " + f.poolId() + " answers: tenantctl rebalance plan, then tenantctl rebalance apply");
         }

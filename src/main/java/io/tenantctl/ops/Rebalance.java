@@ -466,8 +466,8 @@ public final class Rebalance {
             }, null);
             for (PlannedMove m : selected) {
                 toStart.merge(m.toPool(), -1, Integer::sum);
-                if (m.fromPool() != null && silent.containsKey(m.fromPool())) { // as the run records it: no target, its pool's error
-                    planned.accept(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, silent.get(m.fromPool()), null));
+                if (m.fromPool() != null && silent.containsKey(m.fromPool())) { // as the run reports it: its pool's error, never started
+                    planned.accept(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, silent.get(m.fromPool()), notStarted(m.toPool())));
                     continue;
                 }
                 if (onTargetAlready(m.orgId(), new Target(m.orgId(), m.fromPool(), m.toPool()))) {
@@ -507,7 +507,24 @@ public final class Rebalance {
         Map<String, List<String>> left = worked && !ran.interrupted() ? leftOnDraining(recorded.unplaced()) : Map.of();
         // one that did not plan it says what its planner said of the orgs left: the plan's notes (a pool with room not in --pool)
         return new Result(ran.report(), ran.interrupted(), control.existing() && !left.isEmpty() ? recorded.notes() : notes, left,
-                ReportLines.read(ctx.catalog(), ran.report(), OutcomeNames.of(DONE), o -> o)); // no line held: a page at a time
+                ReportLines.read(ctx.catalog(), ran.report(), OutcomeNames.of(DONE), planned(recorded))); // no line held: a page at a time
+    }
+
+    /**
+     * Each line of a run recording {@code args} with its move's target: one that never started (its pool did not answer
+     * the run's check, its org held past --busy-timeout, the run stopped before it) recorded none, and showed TO '-'
+     * though the plan names it; such a line says {@code started: false}.
+     */
+    private static java.util.function.UnaryOperator<RunReport.Org> planned(Args args) {
+        Map<String, String> to = new java.util.HashMap<>();
+        args.moves().forEach(t -> to.put(t.org(), t.to()));
+        return o -> o.detail().hasNonNull("to_pool") || !to.containsKey(o.orgId()) ? o : o.with(o.error(),
+                ((com.fasterxml.jackson.databind.node.ObjectNode) o.detail()).put("to_pool", to.get(o.orgId())).put("started", false).toString());
+    }
+
+    /** The detail of a move that never started (its pool did not answer): its planned target. */
+    private static String notStarted(String toPool) {
+        return Json.args("to_pool", toPool, "started", false);
     }
 
     /** Why a drain that leaves {@code left} on its pools is not done, or null when it left none. */
@@ -903,7 +920,7 @@ public final class Rebalance {
                     leftByRun.forEach((pool, orgs) -> left.computeIfAbsent(pool, k -> new ArrayList<>()).addAll(orgs));
                     notes.addAll(leftByRun.isEmpty() ? List.of() : args.notes());
                     RunReport report = RunEngine.report(ctx.catalog(), r.runId(), OutcomeNames.of(DONE).withoutLines());
-                    endedFailed.add(new Ended(report, ReportLines.read(ctx.catalog(), report, OutcomeNames.of(DONE), o -> o)));
+                    endedFailed.add(new Ended(report, ReportLines.read(ctx.catalog(), report, OutcomeNames.of(DONE), planned(args))));
                 });
         return new Resumed(out, left, endedFailed, notes);
     }

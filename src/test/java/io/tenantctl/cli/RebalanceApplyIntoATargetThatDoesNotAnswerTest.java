@@ -141,6 +141,9 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
             assertThat(dryDoc.get("orgs")).as(dry.toString()).hasSize(4).allSatisfy(o -> {
                 assertThat(o.get("outcome").asText()).isEqualTo("failed");
                 assertThat(o.get("error").asText()).startsWith("pool pool-1 (").contains("is unreachable").doesNotContain("unexpected");
+                // found in an audit: TO '-' (no to_pool), though the plan names the target of a move that never started
+                assertThat(o.get("to_pool").asText()).isEqualTo("pool-2");
+                assertThat(o.get("started").asBoolean()).isFalse();
             });
             assertThat(dryDoc.get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText() + "   (" + f.get("next_note").asText() + ")").as(f.toString())
                     .startsWith("tenantctl pools stats pool-1").contains("tenantctl rebalance plan").doesNotContain("POOL"));
@@ -148,8 +151,16 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
             assertThat(dryText.exitCode()).as(dryText.toString()).isEqualTo(1);
             assertThat(dryText.out()).contains("0 move(s) would run").contains("4 would be refused");
             assertThat(dryText.err()).contains("next: tenantctl pools stats pool-1").doesNotContain("unexpected");
+            assertThat(dryText.out()).containsPattern("a1 +pool-1 +pool-2 +failed");
             Cli.Result real = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0", "-o", "json");
             assertThat(real.exitCode()).as(real.toString()).isEqualTo(1);
+            assertThat(strictJson(real).get("orgs")).hasSize(4).allSatisfy(o -> {
+                assertThat(o.get("to_pool").asText()).as(o.toString()).isEqualTo("pool-2");
+                assertThat(o.get("started").asBoolean()).isFalse();
+            });
+            Cli.Result realText = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0");
+            assertThat(realText.exitCode()).as(realText.toString()).isEqualTo(1);
+            assertThat(realText.out()).containsPattern("a1 +pool-1 +pool-2 +failed");
             assertThat(strictJson(real).get("failed")).hasSize(4).allSatisfy(f -> assertThat(f.get("next_step").asText() + "   (" + f.get("next_note").asText() + ")").as(f.toString())
                     .startsWith("tenantctl pools stats pool-1").contains("tenantctl rebalance plan").doesNotContain("POOL"));
 
