@@ -485,9 +485,10 @@ public final class Rebalance {
                     alsoIn.merge(m.toPool(), 1, Integer::sum); // its source's place stays taken until the move flips, as in the apply
                     planned.accept(new RunReport.Org(m.orgId(), m.fromPool(), "planned", 0, 0, null, Json.args("to_pool", m.toPool(), "docs",
                             size.docs(), "bytes", size.bytes(), "predicted_freeze_ms", predicted, "reason", m.reason())));
-                } catch (Mover.Refused e) {
-                    planned.accept(new RunReport.Org(m.orgId(), m.fromPool(), "failed", 0, 0, e.getMessage(),
-                            refused(e, new Target(m.orgId(), m.fromPool(), m.toPool()), limits.freezeGraceMs(), room)));
+                } catch (Mover.Refused e) { // a stale plan's org is on the pool its detail names, as the run records it
+                    String detail = refused(e, new Target(m.orgId(), m.fromPool(), m.toPool()), limits.freezeGraceMs(), room);
+                    planned.accept(new RunReport.Org(m.orgId(), Json.tree(detail).path("pool_id").asText(m.fromPool()), "failed", 0, 0,
+                            e.getMessage(), detail));
                 }
             }
             // as the real apply: a drain that cannot empty its pools is said, and exits 1
@@ -665,7 +666,9 @@ public final class Rebalance {
     /** A refused move's detail: what refused it, for the way on (a new plan, another pool, a longer --max-freeze). */
     private String refused(Mover.Refused e, Target t, long freezeGraceMs, RoomFor room) {
         List<String> silentWithRoom = new ArrayList<>();
-        return Json.args("to_pool", t.to(), "refused", e.kind().name().toLowerCase(java.util.Locale.ROOT),
+        // a stale plan's org is named on the pool it is on now (the run records it as the item's pool), not the plan's source
+        String on = e.kind() == Mover.Refused.Kind.STALE ? ctx.catalog().orgs().find(t.org()).map(Org::poolId).orElse(null) : null;
+        return Json.args("pool_id", on, "to_pool", t.to(), "refused", e.kind().name().toLowerCase(java.util.Locale.ROOT),
                 "predicted_freeze_ms", e.kind() == Mover.Refused.Kind.FREEZE ? e.predictedFreezeMs() : null,
                 "freeze_grace_ms", freezeGraceMs, "room_on", e.kind() == Mover.Refused.Kind.TARGET ? room.of(t, silentWithRoom) : null,
                 "room_silent", silentWithRoom.isEmpty() ? null : silentWithRoom);

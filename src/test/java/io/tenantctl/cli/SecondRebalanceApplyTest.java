@@ -89,4 +89,65 @@ class SecondRebalanceApplyTest {
             f.assertHolds("acme", before);
         }
     }
+
+    /**
+     * Found in a 3 a.m. audit: a saved plan applied after one of its orgs was moved elsewhere failed that move as a stale
+     * plan (rightly), but named the org on the plan's source, where it no longer is: FROM 'pool-0' in the table, 'failed:
+     * acme on pool-0: org acme is on pool-2 now…' on stderr and pool_id 'pool-0' in -o json, in the dry run as in the
+     * run. Each now names the pool the org is on; the plan's other moves are done, nothing lost.
+     */
+    @Test
+    void aStalePlansMoveNamesThePoolItsOrgIsOnNow() throws Exception {
+        try (BackupFixture f = new BackupFixture(3, dir)) {
+            List<String> orgs = List.of("acme", "globex");
+            f.provision(orgs.toArray(String[]::new));
+            Map<String, Map<String, List<RawBsonDocument>>> before = f.seedNotesOf(orgs, 200);
+            Map<String, io.tenantctl.ops.Fingerprint> digests = new TreeMap<>();
+            orgs.forEach(o -> digests.put(o, io.tenantctl.ops.Fingerprints.of(f.db(o))));
+            ok(f.cli, "pools", "drain", "pool-0");
+            Cli.Result planned = ok(f.cli, "rebalance", "plan", "-o", "json");
+            Path plan = dir.resolve("plan.json");
+            java.nio.file.Files.writeString(plan, planned.out());
+            String to = null;
+            for (JsonNode m : strictJson(planned).get("moves")) {
+                if (m.get("org_id").asText().equals("acme")) {
+                    to = m.get("to_pool").asText();
+                }
+            }
+            String now = "pool-1".equals(to) ? "pool-2" : "pool-1";
+            ok(f.cli, "rebalance", "move", "acme", "--to", now, "--freeze-grace", "0"); // the plan is stale for acme
+
+            for (String dryOrNot : List.of("--dry-run", "--freeze-grace=0")) {
+                Cli.Result json = f.cli.run("rebalance", "apply", "--plan", plan.toString(), dryOrNot, "-o", "json");
+                assertThat(json.exitCode()).as("%s", json).isEqualTo(1);
+                JsonNode doc = strictJson(json);
+                JsonNode acme = null;
+                for (JsonNode o : doc.get("orgs")) {
+                    if (o.get("org_id").asText().equals("acme")) {
+                        acme = o;
+                    }
+                }
+                assertThat(acme).as(json.toString()).isNotNull();
+                assertThat(acme.get("outcome").asText()).isEqualTo("failed");
+                assertThat(acme.get("pool_id").asText()).as(dryOrNot + ": the pool acme is on").isEqualTo(now);
+                assertThat(acme.get("to_pool").asText()).isEqualTo(to);
+                assertThat(doc.get("failed")).hasSize(1).allSatisfy(x -> {
+                    assertThat(x.get("pool_id").asText()).isEqualTo(now);
+                    assertThat(x.get("next_step").asText()).isEqualTo("tenantctl rebalance plan");
+                });
+            }
+            Cli.Result text = f.cli.run("rebalance", "apply", "--plan", plan.toString(), "--freeze-grace", "0");
+            assertThat(text.exitCode()).as("%s", text).isEqualTo(1);
+            assertThat(text.out()).containsPattern("acme +" + now + " +" + to + " +failed");
+            assertThat(text.err()).contains("failed: acme on " + now + ": org acme is on " + now + " now, not pool-0 as planned")
+                    .contains("next: tenantctl rebalance plan");
+
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo(now);
+            assertThat(f.org("globex").get("pool_id").asText()).isNotEqualTo("pool-0");
+            for (String o : orgs) { // no document lost: every one the same, the schema whole
+                f.assertHolds(o, before.get(o));
+                assertThat(io.tenantctl.ops.Fingerprints.of(f.db(o))).as("%s's counts and digests", o).isEqualTo(digests.get(o));
+            }
+        }
+    }
 }
