@@ -315,7 +315,7 @@ final class Mover {
      */
     String revert(MoveRepository.Move m, boolean dryRun) {
         if (m.state() != MoveState.RETAINED) {
-            throw failure("move " + m.moveId() + " is " + m.state() + ": only a retained move (flipped, source kept) can be reverted");
+            throw failure(notRetained(m));
         }
         Org org = ctx.catalog().orgs().get(m.orgId());
         if (!org.poolId().equals(m.toPool()) || !org.databaseName().equals(m.toDatabase())) {
@@ -363,6 +363,29 @@ final class Mover {
             }
             throw stoppedAnswering(m, e, from, to);
         }
+    }
+
+    /**
+     * Why move {@code m}, not retained, cannot be reverted, where its org is now and the way on: it said only "move M is
+     * aborted: only a retained move (flipped, source kept) can be reverted", whatever the move's state.
+     */
+    private String notRetained(MoveRepository.Move m) {
+        Optional<Org> org = ctx.catalog().orgs().find(m.orgId());
+        String where = org.map(o -> "org " + m.orgId() + " is on " + o.poolId() + "/" + o.databaseName() + " (" + o.status() + ")")
+                .orElse("org " + m.orgId() + " is no longer in the catalog");
+        String head = "move " + m.moveId() + " of org " + m.orgId() + " cannot be reverted: ";
+        boolean onSource = org.filter(o -> o.poolId().equals(m.fromPool())).isPresent();
+        return switch (m.state()) {
+            case ABORTED -> head + "it was aborted and rolled back before its flip, so the org never left " + m.fromPool() + "; " + where
+                    + ": nothing to revert";
+            case REVERTED -> head + "it was reverted already; " + where + ": nothing to revert";
+            case CLEANED -> head + "its source " + m.fromPool() + "/" + m.fromDatabase() + " was dropped by 'rebalance gc'; " + where
+                    + (onSource || org.isEmpty() ? "" : ctx.catalog().pools().find(m.fromPool()).filter(p -> !p.status().equals(Pool.ACTIVE))
+                    .map(p -> "; pool " + m.fromPool() + " is " + p.status() + ", so it takes no org back")
+                    .orElse("; to put it back on " + m.fromPool() + ", copy it there: 'tenantctl rebalance move " + m.orgId() + " --to " + m.fromPool() + "'"));
+            default -> head + "it is still " + m.state() + " (only a retained move, flipped and its source kept, can be): see "
+                    + "'tenantctl rebalance status " + m.moveId() + "'; one whose process died is finished or rolled back by 'tenantctl rebalance resume'";
+        };
     }
 
     /** A revert's read that failed because one of its pools stopped answering: that pool named (exit 3); else {@code e}. */

@@ -38,6 +38,19 @@ class AMoveForcedPastAZeroMaxFreezeIsAbortedTest {
             assertThat(f.org("acme").get("pool_id").asText()).as("rolled back").isEqualTo("pool-0");
             assertThat(f.org("acme").get("status").asText()).as("unfrozen").isEqualTo("active");
             assertThat(f.databaseNames("pool-1")).as("the rollback dropped its target").doesNotContain("org_acme");
+
+            // found in an audit: the revert of this move that never happened said only "move M is aborted: only a retained
+            // move (flipped, source kept) can be reverted", not where the org is nor that there is nothing to undo
+            String moveId = strictJson(CliFixture.ok(f.cli, "rebalance", "status", "-o", "json")).get(0).get("move_id").asText();
+            String why = "move " + moveId + " of org acme cannot be reverted: it was aborted and rolled back before its flip, so the "
+                    + "org never left pool-0; org acme is on pool-0/org_acme (active): nothing to revert";
+            Cli.Result revert = f.cli.run("rebalance", "revert", moveId);
+            assertThat(revert.exitCode()).as(revert.toString()).isEqualTo(1);
+            assertThat(revert.err().strip()).isEqualTo("error: " + why);
+            Cli.Result dry = f.cli.run("rebalance", "revert", moveId, "--dry-run", "-o", "json");
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+            assertThat(strictJson(dry).get("error").get("message").asText()).isEqualTo(why);
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-0");
         }
     }
 }

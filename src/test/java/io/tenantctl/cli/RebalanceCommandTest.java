@@ -124,7 +124,21 @@ class RebalanceCommandTest {
             assertThat(gc.get("items")).hasSize(4).allSatisfy(i -> assertThat(i.get("action").asText()).isEqualTo("dropped"));
             assertThat(pools.databaseNames(0)).noneMatch(n -> n.startsWith("org_acme"));
             assertThat(strictJson(ok(cli, "rebalance", "status", "-o", "json"))).allSatisfy(m -> assertThat(m.get("state").asText()).isEqualTo("cleaned"));
+            // its source dropped, a move cannot be reverted: said so (it said only "move M is cleaned: only a retained move
+            // (flipped, source kept) can be reverted"), with where the org is and the move that puts it back
+            String org = status.get(0).get("org_id").asText();
+            Cli.Result cleaned = cli.run("rebalance", "revert", moveId, "-o", "json");
+            assertThat(cleaned.exitCode()).as(cleaned.toString()).isEqualTo(1);
+            assertThat(strictJson(cleaned).get("error").get("message").asText()).contains("its source pool-1/org_" + org + " was dropped by 'rebalance gc'")
+                    .contains("org " + org + " is on pool-2/").contains("pool pool-1 is draining, so it takes no org back");
+            assertThat(cleaned.err().lines()).hasSize(1);
+            ok(cli, "pools", "enable", "pool-1");
+            Cli.Result back = cli.run("rebalance", "revert", moveId, "--dry-run");
+            assertThat(back.exitCode()).as(back.toString()).isEqualTo(1);
+            assertThat(back.err()).contains("to put it back on pool-1, copy it there: 'tenantctl rebalance move " + org + " --to pool-1'");
+            assertThat(back.err().lines()).hasSize(1);
             orgs.forEach(o -> assertThat(contents(cli, o)).isEqualTo(before.get(o)));
+            CliFixture.assertExactly(url, schema, orgs);
         }
     }
 
