@@ -85,8 +85,8 @@ final class RebalanceApplyCommand implements Callable<Integer> {
     /** Each failed move's next step in run {@code runId} (apply, move, and resume's runs it ended failed). */
     static java.util.function.Function<RunReport.Org, NextStep> next(CliContext ctx, String runId) {
         // an org not movable as it is (deleting, provisioning): what orgs show names as its way on
-        return f -> "org".equals(f.detail().path("refused").asText("")) ? new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(f.orgId())
-                : nextStep(f, runId);
+        return f -> "org".equals(f.detail().path("refused").asText("")) && !f.detail().has("org_status")
+                ? new io.tenantctl.ops.Orgs(ctx.catalog()).wayOn(f.orgId()) : nextStep(f, runId);
     }
 
     /**
@@ -135,7 +135,8 @@ final class RebalanceApplyCommand implements Callable<Integer> {
      * A failed move's next step, by what failed it: the same move again is refused again when its target is full or
      * not active (another pool with room, or a new plan), its plan stale (a new plan) or its predicted freeze too long
      * (the move with a --max-freeze that covers it); a target that does not answer is looked at first (pools stats),
-     * then moved into again; an org not movable as it is has none here (render asks orgs show's way on). A move
+     * then moved into again; an org not movable as it is has none here (render asks orgs show's way on), unless it is
+     * deleted (purged since the plan): nothing to move, a new plan. A move
      * that failed on its way (aborted, rolled back) may be tried again as it was; one that never started (its pool did
      * not answer the run's check) names that pool and a new plan; one aborted because its target was drained or disabled
      * while it copied, another pool with room (or a new plan); one aborted because its target or source stopped
@@ -174,7 +175,8 @@ final class RebalanceApplyCommand implements Callable<Integer> {
                     : io.tenantctl.NextStep.run("tenantctl rebalance plan", why + "; a new plan places org " + f.orgId() + " on the pools that take orgs");
         }
         return switch (d.path("refused").asText("")) {
-            case "org" -> null;
+            case "org" -> d.hasNonNull("org_status") ? io.tenantctl.NextStep.run("tenantctl rebalance plan", "org " + f.orgId() + " is "
+                    + d.get("org_status").asText() + ": there is nothing to move; a new plan leaves it out") : null;
             case "stale" -> io.tenantctl.NextStep.run("tenantctl rebalance plan", "the plan was made before org " + f.orgId() + " moved; "
                     + "then, to apply the new one: tenantctl rebalance apply");
             case "target" -> d.hasNonNull("room_on")

@@ -668,7 +668,10 @@ public final class Rebalance {
         List<String> silentWithRoom = new ArrayList<>();
         // a stale plan's org is named on the pool it is on now (the run records it as the item's pool), not the plan's source
         String on = e.kind() == Mover.Refused.Kind.STALE ? ctx.catalog().orgs().find(t.org()).map(Org::poolId).orElse(null) : null;
-        return Json.args("pool_id", on, "to_pool", t.to(), "refused", e.kind().name().toLowerCase(java.util.Locale.ROOT),
+        // an org deleted (its database purged) since the plan: nothing to move, not orgs show's restore under a new id
+        String deleted = e.kind() == Mover.Refused.Kind.ORG && ctx.catalog().orgs().find(t.org()).filter(o -> o.status().equals(Org.DELETED))
+                .isPresent() ? Org.DELETED.db() : null;
+        return Json.args("pool_id", on, "to_pool", t.to(), "refused", e.kind().name().toLowerCase(java.util.Locale.ROOT), "org_status", deleted,
                 "predicted_freeze_ms", e.kind() == Mover.Refused.Kind.FREEZE ? e.predictedFreezeMs() : null,
                 "freeze_grace_ms", freezeGraceMs, "room_on", e.kind() == Mover.Refused.Kind.TARGET ? room.of(t, silentWithRoom) : null,
                 "room_silent", silentWithRoom.isEmpty() ? null : silentWithRoom);

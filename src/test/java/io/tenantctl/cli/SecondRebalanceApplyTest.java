@@ -150,4 +150,39 @@ class SecondRebalanceApplyTest {
             }
         }
     }
+
+    /**
+     * Found in a 3 a.m. audit: a saved plan applied after one of its orgs was deleted and purged failed that move (rightly)
+     * with orgs show's way on for a deleted org as its next step — 'choose another id …: tenantctl restore --org globex
+     * --to-org NEW_ID', bringing back an org someone deleted on purpose. There is nothing to move: a new plan leaves it out.
+     */
+    @Test
+    void aPlansMoveOfAnOrgDeletedSinceSaysThereIsNothingToMove() throws Exception {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme", "globex");
+            Map<String, Map<String, List<RawBsonDocument>>> before = f.seedNotesOf(List.of("acme"), 200);
+            io.tenantctl.ops.Fingerprint digests = io.tenantctl.ops.Fingerprints.of(f.db("acme"));
+            ok(f.cli, "pools", "drain", "pool-0");
+            Path plan = dir.resolve("plan.json");
+            java.nio.file.Files.writeString(plan, ok(f.cli, "rebalance", "plan", "-o", "json").out());
+            ok(f.cli, "orgs", "delete", "globex");
+            ok(f.cli, "orgs", "purge", "--older-than", "0");
+
+            Cli.Result dry = f.cli.run("rebalance", "apply", "--plan", plan.toString(), "--dry-run", "-o", "json");
+            assertThat(dry.exitCode()).as("%s", dry).isEqualTo(1);
+            assertThat(strictJson(dry).get("failed")).hasSize(1).allSatisfy(x -> {
+                assertThat(x.get("org_id").asText()).isEqualTo("globex");
+                assertThat(x.get("next_step").asText()).isEqualTo("tenantctl rebalance plan");
+                assertThat(x.get("next_note").asText()).isEqualTo("org globex is deleted: there is nothing to move; a new plan leaves it out");
+            });
+            Cli.Result real = f.cli.run("rebalance", "apply", "--plan", plan.toString(), "--freeze-grace", "0");
+            assertThat(real.exitCode()).as("%s", real).isEqualTo(1);
+            assertThat(real.err()).contains("failed: globex on pool-0: org globex is deleted")
+                    .contains("next: tenantctl rebalance plan   (org globex is deleted: there is nothing to move").doesNotContain("restore");
+
+            assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
+            f.assertHolds("acme", before.get("acme")); // no document lost: every one the same, the schema whole
+            assertThat(io.tenantctl.ops.Fingerprints.of(f.db("acme"))).as("counts and digests").isEqualTo(digests);
+        }
+    }
 }
