@@ -541,6 +541,27 @@ public final class RunRepository {
     }
 
     /**
+     * Of {@code orgIds}, those a run of {@code verb} still marked running has pending (no worker has started them), in the
+     * order given: org → run (the newest such run). Looked up a page of ids at a time, however long the list.
+     */
+    public java.util.Map<String, String> pendingInRunning(String verb, List<String> orgIds) {
+        java.util.Map<String, String> found = new java.util.HashMap<>();
+        catalog.inConnection(c -> {
+            for (int from = 0; from < orgIds.size(); from += 1000) {
+                Sql.query(c, "select distinct on (i.org_id) i.org_id, i.run_id from run_items i join runs r on r.run_id = i.run_id "
+                        + "where r.verb = ? and r.status = 'running' and i.status = 'pending' and i.org_id = any(?) "
+                        + "order by i.org_id, r.started_at desc", rs -> java.util.Map.entry(rs.getString(1), rs.getString(2)), verb,
+                        c.createArrayOf("text", orgIds.subList(from, Math.min(orgIds.size(), from + 1000)).toArray()))
+                        .forEach(e -> found.put(e.getKey(), e.getValue()));
+            }
+            return null;
+        });
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        orgIds.stream().filter(found::containsKey).forEach(id -> out.put(id, found.get(id)));
+        return out;
+    }
+
+    /**
      * Whether no run of {@code verb} ever began {@code orgId}: {@code runId} is the only run of that verb that had it as an
      * item (runs of other verbs that skipped or refused the org, a migrate-all, a backup looking at it meanwhile, did
      * nothing to it of that kind), and there no attempt is counted — a claim handed back unstarted takes its attempt

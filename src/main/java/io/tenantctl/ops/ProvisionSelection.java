@@ -33,7 +33,10 @@ final class ProvisionSelection {
     /** Each org of the page read last (the one being planned): its database, as its row names it or a new org's. */
     private volatile Map<String, String> databases = Map.of();
 
-    /** Refuses (exit 2) no ids, an invalid or clashing id, an invalid --tier, an unknown --pool; a real run's sweep is done first. */
+    /**
+     * Refuses (exit 2) no ids, an invalid or clashing id, an invalid --tier, an unknown --pool; (exit 3) ids a running
+     * provision run has still to start; a real run's sweep is done first.
+     */
     ProvisionSelection(OpsContext ctx, Provision.Request req) {
         this.ctx = ctx;
         this.req = req;
@@ -41,6 +44,7 @@ final class ProvisionSelection {
         if (req.pool() != null) {
             ctx.catalog().pools().get(req.pool()); // an unknown --pool records no run
         }
+        ProvisionBusy.refuseIfQueued(ctx, ids); // a run still to start them is theirs: a second would race it (a dry run: refused as it would be)
         if (!req.dryRun()) {
             LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are looked at
         }

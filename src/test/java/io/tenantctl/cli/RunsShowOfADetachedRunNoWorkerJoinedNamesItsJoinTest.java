@@ -77,6 +77,82 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
     }
 
     /**
+     * Found on call (3 a.m.): 'provision acme globex --detach' typed a second time, by mistake, while the first run waited
+     * for its workers recorded another run of the same orgs (exit 0, a second run id), and a plain 'provision' of them did
+     * too: two runs whose workers race for the same orgs. Now a provision of orgs a running run has still to start is
+     * refused as migrate-all refuses a second rollout: exit 3, one line naming the run, its --join, 'runs show' and its
+     * cancel, nothing recorded (the dry run too); -o json one error document. Following the step provisions them.
+     */
+    @Test
+    void aSecondProvisionOfOrgsADetachedRunHasStillToDoIsRefusedNamingThatRun(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = Cli.withCatalog(url);
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            String schema = CliFixture.smallSchema(dir).toString();
+            String runId = CliFixture.provisionDetached(cli, dir, "acme", "globex");
+
+            Cli.Result again = cli.run("provision", "acme", "globex", "--schema", schema, "--detach");
+            Cli.Result json = cli.run("provision", "globex", "initech", "--schema", schema, "-o", "json");
+            Cli.Result dryRun = cli.run("provision", "acme", "--schema", schema, "--dry-run");
+
+            assertThat(again.exitCode()).as(again.toString()).isEqualTo(3);
+            assertThat(again.out()).as(again.toString()).isEmpty();
+            assertThat(again.err().strip().lines()).as(again.toString()).hasSize(1);
+            assertThat(again.err()).as(again.toString()).contains("run " + runId).contains("orgs acme, globex still to provision")
+                    .contains("'tenantctl provision --join " + runId + "'").contains("'tenantctl runs show " + runId + "'")
+                    .contains("'tenantctl runs cancel " + runId + "'").contains("nothing recorded");
+            assertThat(json.exitCode()).as(json.toString()).isEqualTo(3);
+            JsonNode error = strictJson(json).get("error");
+            assertThat(error.get("code").asInt()).isEqualTo(3);
+            assertThat(error.get("category").asText()).isEqualTo("config");
+            assertThat(error.get("message").asText()).as("%s", error).contains("org globex still to provision")
+                    .contains("--join " + runId).contains("provision the other org on its own");
+            assertThat(error.has("run_id")).as("no run was recorded: %s", error).isFalse();
+            assertThat(dryRun.exitCode()).as(dryRun.toString()).isEqualTo(3);
+            assertThat(dryRun.err()).as(dryRun.toString()).contains("--join " + runId);
+            assertThat(CliFixture.count(url, "select count(*) from runs")).as("runs recorded").isEqualTo(1);
+            assertThat(CliFixture.count(url, "select count(*) from orgs where org_id = 'initech'")).as("initech placed").isZero();
+
+            // the step, followed, provisions them; the run over, provision of them is no longer refused
+            ok(cli, "provision", "--join", runId);
+            assertThat(CliFixture.orgIds(cli, "active")).containsExactly("acme", "globex");
+            assertThat(ok(cli, "provision", "acme", "--schema", schema).out()).contains("unchanged 1");
+        }
+    }
+
+    /**
+     * As above, behind a provision run at work (its one worker checking its first org's pool, the second still pending):
+     * a second provision of that org is refused naming the run's --join and its --resume; the run goes on and makes both.
+     */
+    @Test
+    void aSecondProvisionOfAnOrgARunAtWorkHasStillToStartIsRefused(@TempDir Path dir) throws Exception {
+        try (TestPools pools = new TestPools(1); io.tenantctl.testing.Pause atPing = io.tenantctl.testing.Pause.at(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = Cli.withCatalog(url);
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            String schema = CliFixture.smallSchema(dir).toString();
+            Cli pinging = Cli.withCatalog(url).decoratePools(real -> io.tenantctl.testing.HookedPools.onPing(real, poolId -> atPing.call()));
+            java.util.concurrent.CompletableFuture<Cli.Result> first = pinging.start("provision", "acme", "globex", "--schema", schema,
+                    "--pool", "pool-1", "--concurrency", "1", "-o", "json");
+            atPing.awaitPaused("the first run's pool check of its first org");
+            String runId = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0).get("run_id").asText();
+
+            Cli.Result again = cli.run("provision", "globex", "--schema", schema);
+            atPing.wake();
+            Cli.Result made = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(again.exitCode()).as(again.toString()).isEqualTo(3);
+            assertThat(again.err()).as(again.toString()).contains("run " + runId).contains("org globex still to provision")
+                    .contains("'tenantctl provision --join " + runId + "'").contains("'tenantctl provision --resume " + runId + "'")
+                    .contains("'tenantctl runs show " + runId + "'");
+            assertThat(made.exitCode()).as(made.toString()).isZero();
+            assertThat(CliFixture.orgIds(cli, "active")).containsExactly("acme", "globex");
+            assertThat(CliFixture.count(url, "select count(*) from runs")).as("runs recorded").isEqualTo(1);
+        }
+    }
+
+    /**
      * Found on call: 'provision ORG --detach' of an org already active printed 'run R created with 1 orgs; start workers
      * with: tenantctl provision --join R', though the run was over the moment it was recorded (nothing to do, as its -o
      * json said: succeeded, unchanged 1). It now says what the same provision without --detach says (the org unchanged,
