@@ -529,8 +529,14 @@ public final class OrgLifecycle {
                 throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted during the final backup of org " + orgId
                         + " (run " + b.report().runId() + "): nothing deleted" + put);
             }
-            throw new TenantctlException(TenantctlException.Category.FAILED, "final backup of org " + orgId + " failed (run "
-                    + b.report().runId() + "): " + (line == null ? "no result" : java.util.Objects.requireNonNullElse(b.report().why(line, b.interrupted()), "not started")) + "; nothing deleted" + put);
+            String failed = "final backup of org " + orgId + " failed (run " + b.report().runId() + ")";
+            // its pool fell silent after the first read (the run lost its exception): asked once, said as before that read
+            java.util.Optional<String> silent = PoolHealth.check(ctx, ctx.catalog().pools().get(frozen.poolId()));
+            if (silent.isPresent()) {
+                throw poolSilent(failed, frozen.poolId(), silent.get(), put, null);
+            }
+            throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": " + (line == null ? "no result"
+                    : java.util.Objects.requireNonNullElse(b.report().why(line, b.interrupted()), "not started")) + "; nothing deleted" + put);
         }
         Fingerprint checked = fingerprint(frozen, before, "org " + orgId + " was backed up (run " + b.report().runId()
                 + ") but could not be checked afterwards");
@@ -610,12 +616,17 @@ public final class OrgLifecycle {
             String why = Errors.oneLine(wrapped && e.getCause() != null ? e.getCause() : e);
             // a pool that does not answer is exit 3 naming it, as restore and the other single-org commands say it
             if (io.tenantctl.pool.FerretErrors.notAnswering(e) && !Retry.cutShort(e) && io.tenantctl.OutOfDescriptorsException.in(e).isEmpty()) {
-                throw TenantctlException.config(failed + ": pool " + frozen.poolId() + " does not answer: " + why + " — see 'tenantctl pools stats "
-                        + frozen.poolId() + "'; nothing deleted" + thaw(frozen, before) + "; once it answers, run the delete again", e);
+                throw poolSilent(failed, frozen.poolId(), why, thaw(frozen, before), e);
             }
             throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": reading its database on pool " + frozen.poolId()
                     + ": " + why + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);
         }
+    }
+
+    /** A delete refused as its org's pool does not answer ({@code why}), exit 3: the pool to look at, what was put back, when to run it again. */
+    private static TenantctlException poolSilent(String failed, String poolId, String why, String put, Throwable cause) {
+        return TenantctlException.config(failed + ": pool " + poolId + " does not answer: " + why + " — see 'tenantctl pools stats " + poolId
+                + "'; nothing deleted" + put + "; once it answers, run the delete again", cause);
     }
 
     private Backup.Result finalBackup(String orgId, ObjectStore store, String storeOnLine, boolean dryRun, CancelToken cancel) {

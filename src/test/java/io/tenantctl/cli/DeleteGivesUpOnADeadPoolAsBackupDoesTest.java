@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.MongoSocketOpenException;
 import com.mongodb.ServerAddress;
 import io.tenantctl.testing.Cli;
@@ -8,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tenantctl.cli.CliFixture.strictJson;
@@ -76,6 +79,48 @@ class DeleteGivesUpOnADeadPoolAsBackupDoesTest {
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(strictJson(r).get("status").asText()).isEqualTo("deleting");
             assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");
+        }
+    }
+
+    /**
+     * Found by the 3 a.m. audit: a pool that answered the delete's first read and fell silent during its final backup
+     * exited 1 ("some orgs failed"), with the backup's own line ("final backup of org acme failed (run R): backup B
+     * abandoned: Exception opening socket …; nothing deleted …; run the delete again"), where its silence before that
+     * read is exit 3 naming the pool and saying to wait for it. Wherever it falls silent, the delete says it alike: exit 3,
+     * one line, the pool named and looked at first, nothing deleted, the org's data and row as they were.
+     */
+    @Test
+    void aPoolThatFallsSilentDuringTheFinalBackupIsNamedAsBeforeIt() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 5);
+            var documents = BackupFixture.contents(f.db("acme"));
+            JsonNode row = f.org("acme");
+            AtomicBoolean silent = new AtomicBoolean();
+            // the delete's first read (a filtered find) passes; the backup's read of notes (a whole find) finds the pool gone
+            Cli cli = f.newCli().decoratePools(real -> HookedPools.beforeWholeFind(HookedPools.silentWhile(real, "pool-0", silent::get),
+                    "org_acme", "notes", () -> silent.set(true)));
+
+            Cli.Result r = cli.run("orgs", "delete", "acme");
+            silent.set(false);
+            Cli.Result json = cli.run("orgs", "delete", "acme", "-o", "json");
+            silent.set(false);
+
+            for (Cli.Result each : List.of(r, json)) {
+                assertThat(each.exitCode()).as(each.toString()).isEqualTo(3);
+            }
+            assertThat(r.err().strip().lines()).as("one line: %s", r).hasSize(1);
+            assertThat(r.err()).as(r.toString()).startsWith("error: final backup of org acme failed (run ")
+                    .contains("): pool pool-0 does not answer: ").contains("Exception opening socket")
+                    .contains(" — see 'tenantctl pools stats pool-0'; nothing deleted; the org is active again")
+                    .endsWith("; once it answers, run the delete again\n").doesNotContain("abandoned");
+            assertThat(strictJson(json).get("error").get("message").asText()).as(json.toString())
+                    .contains("pool pool-0 does not answer: ").endsWith("; once it answers, run the delete again");
+            f.assertHolds("acme", documents); // active, its schema, every document as it was
+            JsonNode now = f.org("acme");
+            for (String field : List.of("status", "pool_id", "database_name", "schema_hash", "tier")) {
+                assertThat(now.get(field)).as(field).isEqualTo(row.get(field));
+            }
         }
     }
 }

@@ -260,6 +260,52 @@ public final class HookedPools {
         }));
     }
 
+    /**
+     * Pools of which {@code poolId} falls silent while {@code silent} says so, as a pool whose server died does: its
+     * ping, every call on a database handed out, and every call on a collection of one, refused as a connection to its
+     * address is refused ({@link #refusedBy}). The real server is left as it was, for the test to read afterwards.
+     */
+    public static PoolConnector silentWhile(PoolConnector real, String poolId, java.util.function.BooleanSupplier silent) {
+        return new PoolConnector() {
+            @Override
+            public MongoDatabase database(String pool, String uri, String name) {
+                MongoDatabase db = real.database(pool, uri, name);
+                return !pool.equals(poolId) ? db : forwarding(MongoDatabase.class, db, (m, args, call) -> {
+                    if (silent.getAsBoolean()) {
+                        throw refusedBy(uri);
+                    }
+                    Object out = call.get();
+                    return !(out instanceof com.mongodb.client.MongoCollection<?> c) ? out
+                            : forwarding(com.mongodb.client.MongoCollection.class, c, (cm, cargs, inner) -> {
+                                if (silent.getAsBoolean()) {
+                                    throw refusedBy(uri);
+                                }
+                                return inner.get();
+                            });
+                });
+            }
+
+            @Override
+            public void ping(String pool, String uri) {
+                if (pool.equals(poolId) && silent.getAsBoolean()) {
+                    throw refusedBy(uri);
+                }
+                real.ping(pool, uri);
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+    }
+
+    /** What the driver throws when the server at {@code uri}'s address refuses a connection (its process gone). */
+    public static com.mongodb.MongoSocketOpenException refusedBy(String uri) {
+        return new com.mongodb.MongoSocketOpenException("Exception opening socket", new ServerAddress(new com.mongodb.ConnectionString(uri)
+                .getHosts().get(0)), new java.net.ConnectException("Connection refused"));
+    }
+
     /** True when {@code command} is the command {@code name} (its first key), e.g. "createIndexes". */
     public static boolean is(Document command, String name) {
         return !command.isEmpty() && command.keySet().iterator().next().equals(name);
