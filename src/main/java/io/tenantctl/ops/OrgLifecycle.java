@@ -519,8 +519,7 @@ public final class OrgLifecycle {
         try {
             b = finalBackup(orgId, store, storeOnLine, false, cancel);
         } catch (RuntimeException e) {
-            thaw(frozen, before);
-            throw e;
+            throw runStopped(orgId, e, thaw(frozen, before));
         }
         RunReport.Org line = b.lines().first(); // its one org's line, read back from the run's item
         if (b.interrupted() || line == null || !line.outcome().equals(Backup.DONE)) {
@@ -621,6 +620,19 @@ public final class OrgLifecycle {
             throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": reading its database on pool " + frozen.poolId()
                     + ": " + why + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);
         }
+    }
+
+    /**
+     * {@code e}, the final backup's run stopped on what is not the org's (the store full, refusing or silent, the catalog
+     * lost), said as the delete's failure: the run's own next step (its --resume) would back the org up, never delete it.
+     */
+    private static RuntimeException runStopped(String orgId, RuntimeException e, String put) {
+        if (!(e instanceof TenantctlException stop) || stop.runId() == null || stop.category() == TenantctlException.Category.INTERRUPTED) {
+            return e;
+        }
+        return new TenantctlException(stop.category(), "final backup of org " + orgId + " failed (run " + stop.runId() + "): "
+                + Errors.oneLine(stop.getCause() != null ? stop.getCause() : stop) + "; nothing deleted" + put
+                + "; once that is mended, run the delete again", e).withRunId(stop.runId());
     }
 
     /** A delete refused as its org's pool does not answer ({@code why}), exit 3: the pool to look at, what was put back, when to run it again. */

@@ -139,4 +139,50 @@ class AnS3EndpointThatDiesMidUploadIsWhatTheBackupSaysTest {
             assertThat(failed.get("error").asText()).as(failed.toString()).startsWith("cannot upload acme/");
         }
     }
+
+    /**
+     * Found by the 3 a.m. audit of orgs delete: its final backup's endpoint dying mid-upload stopped the backup run, and the
+     * delete said the run's line ("backup run R stopped: cannot upload …; the run is kept: once that is mended, 'tenantctl
+     * backup --resume R' goes on from where it stopped"): not that nothing was deleted nor that the org was writable
+     * again, and a next step that backs the org up (marked a delete's final backup) but never deletes it. It is the
+     * delete's line now: exit 3, nothing deleted, the org active again, the delete to run again once the store answers.
+     */
+    @Test
+    void aDeleteWhoseEndpointDiesMidUploadSaysNothingWasDeletedAndToRunTheDeleteAgain() throws Exception {
+        try (FaultProxy proxy = FaultProxy.to(s3.endpoint().toString())) {
+            Map<String, String> env = new HashMap<>(s3.env());
+            env.put("TENANTCTL_S3_ENDPOINT", proxy.uriFor(s3.endpoint().toString()));
+            env.put("TENANTCTL_STORE", "s3://" + s3.newBucket() + "/backups");
+            env.put("TENANTCTL_S3_SOCKET_TIMEOUT_MS", "1500");
+            try (BackupFixture f = new BackupFixture(1, dir, env)) {
+                f.provision("acme");
+                f.notes("acme", "notes", 30);
+                var documents = BackupFixture.contents(f.db("acme"));
+                onCall = (call, key) -> { // gone for good at the final backup's first collection file
+                    if (key.contains("/acme/") && key.endsWith(".zst")) {
+                        proxy.cutEvery(0);
+                        proxy.cutAll();
+                        throw HookedBlobStore.unavailable("endpoint gone (test)");
+                    }
+                };
+                Cli.Result r;
+                try {
+                    r = f.cli.run("orgs", "delete", "acme", "-o", "json");
+                } finally {
+                    onCall = null;
+                    proxy.passThrough();
+                }
+
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                JsonNode error = strictJson(r).get("error");
+                String runId = error.get("run_id").asText();
+                assertThat(error.get("message").asText()).as(r.toString()).startsWith("final backup of org acme failed (run " + runId
+                        + "): cannot upload acme/").contains("the store did not answer")
+                        .contains("; nothing deleted; the org is active again; once that is mended, run the delete again")
+                        .doesNotContain("--resume").doesNotContain("stopped:");
+                assertThat(r.err().strip().lines()).as("one line: %s", r).hasSize(1);
+                f.assertHolds("acme", documents); // active, writable, every document as it was
+            }
+        }
+    }
 }
