@@ -535,7 +535,8 @@ public final class OrgLifecycle {
                 throw poolSilent(failed, frozen.poolId(), silent.get(), put, null);
             }
             throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": " + (line == null ? "no result"
-                    : java.util.Objects.requireNonNullElse(b.report().why(line, b.interrupted()), "not started")) + "; nothing deleted" + put);
+                    : java.util.Objects.requireNonNullElse(b.report().why(line, b.interrupted()), "not started")) + "; nothing deleted" + put
+                    + "; once that is put right, run the delete again");
         }
         Fingerprint checked = fingerprint(frozen, before, "org " + orgId + " was backed up (run " + b.report().runId()
                 + ") but could not be checked afterwards");
