@@ -480,10 +480,14 @@ final class Summary {
         }
     }
 
-    /** A run's -o json document ({@link #json}): printed as ever for lines held in memory, else spooled and printed once whole. */
+    /**
+     * A run's -o json document ({@link #json}), printed once whole: built in memory for lines held there (a page of orgs or
+     * fewer), else spooled. Either way a failure as it is built (a failed org's next step read from a catalog lost) prints
+     * no half document, and is said as itself.
+     */
     static void print(CliContext ctx, io.tenantctl.ops.run.ReportLines lines, Map<String, Object> doc) {
         if (lines.held()) {
-            Output.json(ctx.out, doc);
+            Output.jsonInMemory(ctx.out, doc);
         } else {
             Output.jsonSpooled(ctx.out, doc);
         }

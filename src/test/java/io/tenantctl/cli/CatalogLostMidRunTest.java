@@ -163,6 +163,52 @@ class CatalogLostMidRunTest {
         assertThat(lines.get(0)).as(lost.err()).startsWith("error: ").contains("catalog unreachable").doesNotContain("unknown error");
     }
 
+    /**
+     * The catalog lost while a small run's -o json report is rendered (a failed org's next step read from it as its line is
+     * written): a run of up to a page of orgs printed its report straight to stdout as it was built, so half a document
+     * was left there, then "unexpected IllegalStateException: cannot render JSON", exit 1 — neither one JSON document nor
+     * the real cause. The report is whole before a byte of it is printed: stdout is the error's one document, exit 3. The
+     * catalog is lost to the statement that reads the deleted org's backups (its next step): the test holds the backups
+     * table locked, which provision's run never reads, and ends the session that waits on it.
+     */
+    @Test
+    void aCatalogLostWhileASmallRunsJsonReportIsRenderedPrintsTheErrorsOneDocument(@TempDir Path dir) throws Exception {
+        pools = new TestPools(1);
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-0", pools.uri(0), 100, 1);
+        CliFixture.sql(url, "insert into orgs (org_id, pool_id, database_name, status, tier) values ('gone', 'pool-0', 'org_gone', 'deleted', 'free')");
+        Path schema = CliFixture.smallSchema(dir);
+
+        Cli.Result r;
+        try (Connection holder = DriverManager.getConnection(url); Connection watcher = DriverManager.getConnection(url)) {
+            holder.setAutoCommit(false);
+            try (var s = holder.createStatement()) {
+                s.execute("lock table backups in access exclusive mode");
+            }
+            java.util.concurrent.CompletableFuture<Cli.Result> run = cli.start("provision", "gone", "--schema", schema.toString(), "-o", "json");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            boolean ended = false;
+            while (!ended && !run.isDone() && System.nanoTime() < deadline) { // until the report's read of the backups waits
+                try (var s = watcher.createStatement(); var rs = s.executeQuery("select pg_terminate_backend(l.pid) from pg_locks l "
+                        + "where not l.granted and l.relation = 'backups'::regclass")) {
+                    ended = rs.next();
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            }
+            r = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            holder.rollback();
+            assertThat(ended).as("the report never read the backups: " + r).isTrue();
+        }
+
+        assertThat(r.exitCode()).as("a lost catalog is a connectivity failure: " + r).isEqualTo(3);
+        JsonNode error = strictJson(r).get("error");
+        assertThat(error).as(r.toString()).isNotNull();
+        assertThat(error.get("message").asText()).as(r.toString()).startsWith("catalog unreachable").doesNotContain("cannot render JSON");
+        assertThat(r.err().lines().toList()).as("one line on stderr: " + r).containsExactly("error: " + error.get("message").asText());
+        assertThat(r.err()).as("no stack trace: " + r).doesNotContain("\tat ");
+    }
+
     // The catalog under pressure: slow, gone silent, or a lock nobody lets go of.
 
     /**

@@ -56,14 +56,7 @@ public final class Output {
     public static void jsonSpooled(PrintWriter out, Object value) {
         spooled("the JSON document", ".json", spool -> {
             try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(spool)) {
-                JSON.writer().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(w, value);
-            } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-                for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-                    if (t instanceof RuntimeException r && !(t instanceof java.io.UncheckedIOException)) {
-                        throw r; // what failed while a part was read, not the JSON
-                    }
-                }
-                throw e;
+                whole(w, value);
             }
             try (java.io.Reader r = java.nio.file.Files.newBufferedReader(spool)) {
                 r.transferTo(out);
@@ -71,6 +64,36 @@ public final class Output {
             out.println();
             out.flush();
         });
+    }
+
+    /**
+     * As {@link #jsonSpooled}, for a document small enough to hold (a run's report of a page of orgs or fewer): built whole
+     * in memory, then printed, so that a failure half-way (the catalog lost as a failed org's next step is read) prints no
+     * half document before the error's own, and is said as what it is, not as a failure to render.
+     */
+    public static void jsonInMemory(PrintWriter out, Object value) {
+        java.io.StringWriter doc = new java.io.StringWriter();
+        try {
+            whole(doc, value);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot render JSON", e);
+        }
+        out.println(doc);
+        out.flush();
+    }
+
+    /** {@code value} written to {@code w}; a failure while a part of it was read thrown as itself (the catalog lost), not as the JSON's. */
+    private static void whole(java.io.Writer w, Object value) throws java.io.IOException {
+        try {
+            JSON.writer().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(w, value);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+                if (t instanceof RuntimeException r && !(t instanceof java.io.UncheckedIOException)) {
+                    throw r; // what failed while a part was read, not the JSON
+                }
+            }
+            throw e;
+        }
     }
 
     /**
