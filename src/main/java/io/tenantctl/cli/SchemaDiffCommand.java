@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "diff", description = {"Compare one org's live collections and indexes with the manifest. Reads only.",
-        "Exit 4 when anything is missing, conflicting or superseded-but-present (and, with --strict, for extra indexes and collections)."})
+        "Exit 4 when anything is missing, conflicting or superseded-but-present, or an extra index refuses writes or deletes documents "
+        + "(and, with --strict, for any extra index or collection)."})
 final class SchemaDiffCommand implements Callable<Integer> {
 
     private final CliContext ctx;

@@ -42,7 +42,7 @@ final class SchemaDiffReport {
         this.manifestName = manifestName;
     }
 
-    /** What decides exit 4: anything missing, conflicting or superseded (and extras with --strict). */
+    /** What decides exit 4: anything missing, conflicting or superseded, an extra that refuses writes or deletes documents (and any extra with --strict). */
     int problems() {
         return problems;
     }
@@ -70,7 +70,7 @@ final class SchemaDiffReport {
             item.put("kind", x.kind().label());
             item.put("collection", x.collection());
             item.put("index", x.index());
-            item.put("problem", x.kind().problem(strict));
+            item.put("problem", x.problem(strict));
             item.put("expected", spec(x.expected()));
             item.put("actual", spec(x.actual()));
             // an extra that refuses writes or deletes documents the manifest would not: not harmless (null for any other)
@@ -124,14 +124,14 @@ final class SchemaDiffReport {
                         + (extras == 1 ? "it" : "them") + " under the collection's \"drop\"); --strict fails on extras");
             }
             if (extraCollections > 0) {
-                out.println(plural(extraCollections, "extra collection") + " not in the manifest: harmless" + (constraining.stream()
-                        .anyMatch(d.diff()::unlisted) ? " but for the indexes said below" : "") + " (tenantctl never drops a "
+                out.println(plural(extraCollections, "extra collection") + " not in the manifest: harmless (tenantctl never drops a "
                         + "collection); --strict fails on " + (extraCollections == 1 ? "it" : "them"));
             }
         } else {
             out.println(plural(problems, "problem") + ": " + found + (strict && extras > 0 ? ", " + plural(extras, "extra index")
                     + " (--strict)" : ", " + plural(extras, "extra index") + " (harmless unless superseded)")
-                    + (constraining.isEmpty() ? "" : ", " + plural(constraining.size(), "extra index") + " that refuse writes or delete documents")
+                    + (constraining.isEmpty() ? "" : ", " + plural(constraining.size(), "extra index") + (constraining.size() == 1
+                    ? " that refuses writes or deletes documents" : " that refuse writes or delete documents"))
                     + (extraCollections == 0 ? "" : ", " + plural(extraCollections, "extra collection") + (strict ? " (--strict)" : " (harmless)")));
             if (d.databaseExists() && !d.diff().upToDate()) {
                 out.println("to build what is missing" + d.skipped() + ": " + d.rollout(schemaOption).text());

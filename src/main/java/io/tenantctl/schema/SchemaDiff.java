@@ -148,7 +148,7 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         CONFLICT,
         /** An index the manifest supersedes ({@code drop}) that the database still has. */
         SUPERSEDED,
-        /** An index the manifest neither lists nor supersedes: harmless, unless checked with strict. */
+        /** An index the manifest neither lists nor supersedes: harmless, unless checked with strict or it refuses writes or deletes documents. */
         EXTRA,
         /**
          * A collection the database has that the manifest does not list (one dropped from the manifest, or made by
@@ -162,7 +162,7 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
             return name().toLowerCase(java.util.Locale.ROOT);
         }
 
-        /** Whether a check fails on it: everything but extras, and extras too when {@code strict}. */
+        /** Whether a check fails on its kind: everything but extras, and extras too when {@code strict} (see {@link Difference#problem}). */
         public boolean problem(boolean strict) {
             return this != EXTRA && this != EXTRA_COLLECTION || strict;
         }
@@ -174,6 +174,13 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
      * a missing or an extra collection.
      */
     public record Difference(Kind kind, String collection, String index, IndexSpec expected, IndexSpec actual) {
+        /**
+         * Whether a check fails on it: as {@link Kind#problem(boolean)}, and an extra that refuses writes or deletes
+         * documents (see {@link Extra#effect}) strict or not, since the application the manifest is for fails on it.
+         */
+        public boolean problem(boolean strict) {
+            return kind.problem(strict) || kind == Kind.EXTRA && new Extra(collection, actual).effect("") != null;
+        }
     }
 
     /** Every difference as one flat list: missing collections, missing indexes, conflicts, superseded, extras, extra collections. */
@@ -188,9 +195,9 @@ public record SchemaDiff(List<String> missingCollections, Map<String, List<Index
         return out;
     }
 
-    /** How many differences a check fails on (see {@link Kind#problem(boolean)}). */
+    /** How many differences a check fails on (see {@link Difference#problem(boolean)}). */
     public int problems(boolean strict) {
-        return (int) differences().stream().filter(d -> d.kind().problem(strict)).count();
+        return (int) differences().stream().filter(d -> d.problem(strict)).count();
     }
 
     public int missingIndexCount() {

@@ -51,17 +51,29 @@ class ExtraIndexesThatConstrainWritesAreNotHarmlessTest {
             f.db("a1").getCollection("users").createIndex(new Document("legacy", 1), new IndexOptions().name("legacy_1"));
             f.db("a1").getCollection("users").createIndex(new Document("lastSeen", 1),
                     new IndexOptions().name("lastSeen_1").expireAfter(3600L, TimeUnit.SECONDS));
-            Cli.Result diff = ok(f.cli, "schema", "diff", "a1", "--schema", v1.toString());
+            // the application v1 is for fails on them: a problem (exit 4), --strict or not; the plain extra is not one
+            Cli.Result diff = f.cli.run("schema", "diff", "a1", "--schema", v1.toString());
+            assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(4);
             String orgWayBack = "tenantctl migrate-all --org a1 --schema " + v1 + " --force --prune --dry-run";
             assertThat(diff.out()).as(diff.toString())
-                    .contains("1 extra index not in the manifest: harmless unless superseded")
+                    .contains("2 problems: ", "1 extra index (harmless unless superseded), 2 extra indexes that refuse writes or delete documents")
                     .containsPattern("username_1 .*refuses writes that v1.json allows.*" + java.util.regex.Pattern.quote(orgWayBack))
-                    .containsPattern("lastSeen_1 .*deletes documents 3600 s after their lastSeen");
+                    .containsPattern("lastSeen_1 .*deletes documents 3600 s after their lastSeen")
+                    .doesNotContain("to build what is missing");
+            Cli.Result diffJson = f.cli.run("schema", "diff", "a1", "--schema", v1.toString(), "-o", "json");
+            assertThat(diffJson.exitCode()).as(diffJson.toString()).isEqualTo(4);
+            JsonNode doc = strictJson(diffJson);
+            assertThat(doc.get("problems").asInt()).as(doc.toPrettyString()).isEqualTo(2);
+            assertThat(doc.get("up_to_date").asBoolean()).as("nothing for a rollout to build").isTrue();
             Map<String, JsonNode> effects = new HashMap<>();
-            strictJson(ok(f.cli, "schema", "diff", "a1", "--schema", v1.toString(), "-o", "json")).get("differences")
-                    .forEach(d -> effects.put(d.get("index").asText(), d.get("effect")));
+            Map<String, Boolean> problem = new HashMap<>();
+            doc.get("differences").forEach(d -> {
+                effects.put(d.get("index").asText(), d.get("effect"));
+                problem.put(d.get("index").asText(), d.get("problem").asBoolean());
+            });
             assertThat(effects.get("legacy_1").isNull()).isTrue();
             assertThat(effects.get("username_1").asText()).contains("refuses writes that v1.json allows");
+            assertThat(problem).containsExactlyInAnyOrderEntriesOf(Map.of("legacy_1", false, "username_1", true, "lastSeen_1", true));
 
             Cli.Result verify = f.cli.run("verify", "--org", "a2", "-o", "json");
             List<JsonNode> extra = findings(strictJson(verify), "schema_extra");
