@@ -128,6 +128,19 @@ final class PoolsCommand {
         }
     }
 
+    /**
+     * drain / set-capacity: said on stderr when, pool {@code name} taking no new orgs, no other active pool has room for one
+     * either, so every provision from now on fails ('no capacity') — at 3 a.m., with the ways to give it room.
+     */
+    static void warnIfNoRoomLeft(CliContext ctx, Pools pools, String name, boolean dryRun) {
+        if (pools.withRoomBesides(name).isEmpty()) {
+            ctx.warn((dryRun ? "once pool " + name + " takes no new orgs, no active pool would have room for one: every provision would"
+                    : "pool " + name + " takes no new orgs and no other active pool has room for one: every provision will")
+                    + " fail ('no capacity') until a pool has room: 'tenantctl pools enable POOL', 'tenantctl pools add NAME --uri URI' "
+                    + "or 'tenantctl pools set-capacity POOL --capacity N'");
+        }
+    }
+
     /** One pool, as key: value lines or JSON. */
     static void render(CliContext ctx, Pools.View p) {
         warnInlineSecrets(ctx, List.of(p));

@@ -26,6 +26,7 @@ final class PoolsDrainCommand implements Callable<Integer> {
     public Integer call() {
         Pools pools = new Pools(ctx.catalog());
         int exit = PoolsCommand.changeStatus(ctx, name, dryRun.on, "drain", Pools.drainStatus(), pools::drain);
+        PoolsCommand.warnIfNoRoomLeft(ctx, pools, name, dryRun.on);
         java.util.List<String> placed = pools.provisioning(name);
         if (!placed.isEmpty()) { // a drain does not take back places a provision already holds
             ctx.warn(placed.size() + " org(s) placed on pool " + name + " before the drain are still being provisioned there ("

@@ -29,7 +29,12 @@ final class PoolsSetCapacityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PoolsCommand.renderChange(ctx, new Pools(ctx.ops()).setCapacity(name, capacity, dryRun.on), "set the capacity of");
+        Pools pools = new Pools(ctx.ops());
+        Pools.Added set = pools.setCapacity(name, capacity, dryRun.on);
+        PoolsCommand.renderChange(ctx, set, "set the capacity of");
+        if (set.changed() && set.pool().free() == 0 && set.pool().status().equals(Pools.enableStatus())) { // it took orgs until now
+            PoolsCommand.warnIfNoRoomLeft(ctx, pools, name, dryRun.on);
+        }
         return 0;
     }
 }

@@ -238,6 +238,15 @@ public final class Pools {
                 .map(io.tenantctl.catalog.Org::orgId).toList();
     }
 
+    /**
+     * The active pools besides {@code poolId} with a free place: where placement puts a new org once {@code poolId} takes
+     * none (drained, or filled to its capacity). Empty: every provision fails for want of room until a pool takes orgs again.
+     */
+    public List<String> withRoomBesides(String poolId) {
+        return catalog.pools().list().stream().filter(p -> !p.poolId().equals(poolId) && p.status().equals(Pool.ACTIVE) && p.free() > 0)
+                .map(Pool::poolId).toList();
+    }
+
     public StatusChange enable(String poolId) {
         return setStatus(poolId, Pool.ACTIVE);
     }

@@ -414,6 +414,38 @@ class PoolsCommandTest {
         assertThat(cli.run("orgs", "show", "pinned").exitCode()).isEqualTo(2);
     }
 
+    /**
+     * Found at a 3 a.m. audit: draining the one pool with room (or lowering its capacity to its orgs) printed the pool and
+     * nothing else, and from then on every provision (every sign-up) failed 'no capacity' until someone noticed.
+     */
+    @Test
+    void drainingOrFillingTheLastPoolWithRoomSaysEveryProvisionWillFail(@TempDir Path dir) {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        CliFixture.addPool(cli, "pool-2", pools.uri(0), 0, 2);
+        String fails = "fail ('no capacity') until a pool has room: 'tenantctl pools enable POOL', 'tenantctl pools add NAME --uri URI' "
+                + "or 'tenantctl pools set-capacity POOL --capacity N'";
+
+        Cli.Result dry = ok(cli, "pools", "drain", "pool-1", "--dry-run");
+        assertThat(dry.err()).as(dry.toString()).contains("warning: once pool pool-1 takes no new orgs, no active pool would have room "
+                + "for one: every provision would " + fails);
+        Cli.Result drained = ok(cli, "pools", "drain", "pool-1", "-o", "json");
+        assertThat(strictJson(drained).get("status").asText()).isEqualTo("draining");
+        assertThat(drained.err()).as(drained.toString()).contains("warning: pool pool-1 takes no new orgs and no other active pool has room "
+                + "for one: every provision will " + fails);
+        Cli.Result refused = cli.run("provision", "acme", "--schema", CliFixture.smallSchema(dir).toString());
+        assertThat(refused.exitCode()).as("what the warning said: %s", refused).isEqualTo(1);
+        assertThat(refused.err()).contains("no capacity");
+
+        ok(cli, "pools", "enable", "pool-1");
+        assertThat(ok(cli, "pools", "set-capacity", "pool-2", "--capacity", "5").err()).doesNotContain("no capacity");
+        Cli.Result roomElsewhere = ok(cli, "pools", "drain", "pool-1");
+        assertThat(roomElsewhere.err()).as("pool-2 has room: %s", roomElsewhere).doesNotContain("no capacity");
+        Cli.Result filled = ok(cli, "pools", "set-capacity", "pool-2", "--capacity", "0");
+        assertThat(filled.err()).as(filled.toString()).contains("warning: pool pool-2 takes no new orgs and no other active pool has room "
+                + "for one: every provision will " + fails);
+    }
+
     @Test
     void dryRunChangesNothing(@TempDir Path dir) {
         Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
