@@ -134,6 +134,12 @@ public final class SchemaInspect {
         Pool pool = ctx.catalog().pools().get(org.poolId());
         MongoDatabase db = ctx.pools().database(pool.poolId(), pool.uri(), org.databaseName());
         Retry.Attempts attempts = new Retry.Attempts();
+        try { // a silent pool costs one connect timeout, not every retry of every read below
+            PoolHealth.ping(ctx, pool);
+        } catch (RuntimeException e) {
+            io.tenantctl.OutOfDescriptorsException.throwIfOurs(e); // this process's want of a socket, not a silent pool
+            throw FerretErrors.notAnswering(e) ? silent(orgId, pool, e) : e; // else already one line: credentials refused, a variable unset
+        }
         SchemaDiff diff;
         boolean exists;
         try {
@@ -144,12 +150,21 @@ public final class SchemaInspect {
             names.addAll(SchemaDiff.unlistedCollections(manifest, existing)); // a TTL index there deletes
             diff = SchemaDiff.compute(manifest, existing, SchemaApply.indexes(db, existing, names, ctx.retry(), attempts));
         } catch (SchemaApply.StepFailure e) {
+            if (FerretErrors.notAnswering(e) && !Retry.cutShort(e)) { // it answered the ping, then stopped
+                throw silent(orgId, pool, e);
+            }
             throw TenantctlException.config("cannot read org " + orgId + "'s schema on pool " + pool.poolId() + " ("
                     + PoolUri.stored(pool.uri()).redacted() + "): " + e.getMessage()
                     + " — check the pool with 'tenantctl pools stats " + pool.poolId() + "' (it pings it)", e);
         }
         return new OrgDiff(orgId, pool.poolId(), org.databaseName(), org.schemaHash(), manifest.hash(), diff, exists, org.status().db(),
                 PoolUri.stored(pool.uri()));
+    }
+
+    /** A pool that does not answer, said as every single-org command says it (exit 3): "pool P does not answer: … — see 'tenantctl pools stats P'". */
+    private static TenantctlException silent(String orgId, Pool pool, RuntimeException e) {
+        return TenantctlException.config("cannot read org " + orgId + "'s schema: pool " + pool.poolId() + " does not answer: "
+                + PoolHealth.why(e) + " — see 'tenantctl pools stats " + pool.poolId() + "'; once it answers, run the diff again", e);
     }
 
     /** Whether {@code pool} lists {@code name}; true when its user may not list databases (code 13): its collections then say. */

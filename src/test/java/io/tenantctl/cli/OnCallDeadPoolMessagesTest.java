@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,6 +57,32 @@ class OnCallDeadPoolMessagesTest {
             String message = strictJson(r).path("error").path("message").asText(strictJson(r).toString());
             assertThat(strictJson(r).path("error").path("category").asText()).as(r.toString()).isNotEqualTo("internal");
             assertThat(message).as(r.toString()).doesNotContain("unexpected MongoTimeoutException").contains("pool-1");
+        }
+    }
+
+    /**
+     * Audit: 'schema diff' of an org on a dead pool said "cannot read org initech's schema on pool pool-1 (…): listDatabases:
+     * timed out … — check the pool with 'tenantctl pools stats pool-1' (it pings it)", after waiting out every retry of its
+     * read, where README's exit 3 and every other single-org command say "pool P does not answer: … — see 'tenantctl pools
+     * stats P'". It now pings the pool first and says so.
+     */
+    @Test
+    void aSchemaDiffOfAnOrgOnADeadPoolSaysThePoolDoesNotAnswer(@TempDir Path dir) {
+        try (BackupFixture f = fleetWithDeadPool1(dir)) {
+            Cli cli = fastTimeouts(f);
+            String said = "cannot read org initech's schema: pool pool-1 does not answer: ";
+            String then = " — see 'tenantctl pools stats pool-1'; once it answers, run the diff again";
+            Cli.Result text = cli.run("schema", "diff", "initech");
+            assertThat(text.exitCode()).as(text.toString()).isEqualTo(3);
+            assertThat(text.err().lines()).as("one line: %s", text).hasSize(1)
+                    .allSatisfy(l -> assertThat(l).startsWith("error: " + said).endsWith(then));
+            Cli.Result json = cli.run("schema", "diff", "initech", "-o", "json");
+            assertThat(json.exitCode()).as(json.toString()).isEqualTo(3);
+            JsonNode error = strictJson(json).get("error");
+            assertThat(error.get("category").asText()).isEqualTo("config");
+            assertThat(error.get("message").asText()).as(json.toString()).startsWith(said).endsWith(then);
+            assertThat(ok(cli, "schema", "diff", "acme", "--schema", f.schema.toString()).out()).as("its live pool's org is read as ever")
+                    .contains("no problems");
         }
     }
 
