@@ -86,6 +86,12 @@ public final class OrgLeaseRepository {
                 stateJson, stateJson, orgId, holder)) == 1;
     }
 
+    /** Who holds a live lease on any of {@code orgIds}: a run's few workers, however many orgs. */
+    public java.util.Set<String> liveHolders(java.util.Collection<String> orgIds) {
+        return catalog.inConnection(c -> new java.util.TreeSet<>(Sql.query(c, "select distinct holder from org_leases where org_id = any(?) "
+                + "and lease_until >= now()", rs -> rs.getString(1), c.createArrayOf("text", orgIds.toArray()))));
+    }
+
     /** Extends every lease {@code holder} has. */
     public void renew(String holder, int seconds) {
         catalog.inConnection(c -> Sql.update(c, "update org_leases set lease_until = now() + make_interval(secs => ?) where holder = ?",

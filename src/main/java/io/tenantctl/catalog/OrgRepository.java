@@ -489,6 +489,46 @@ public final class OrgRepository {
                 orgId, expectedVersion)) == 1;
     }
 
+    /**
+     * What {@link #settleUnstarted} did to a page of orgs (for a {@code dryRun}, would do): {@code released}, never begun,
+     * their rows deleted and their places free again; {@code failed}, begun (a database may be half made), now failed.
+     */
+    public record Settled(List<String> released, List<Org> failed) {
+    }
+
+    /**
+     * For the cancel of provision run {@code runId}: of {@code orgIds} (a page; {@code notStarted} says, index for index,
+     * which the cancel ended not started), those still provisioning that nobody is on (no live lease but one of
+     * {@code deadHolders}', or, for one not started, one taken for the run by a worker that finds its item cancelled):
+     * one not started that no {@code verb} run ever began gives its place back, the rest are failed. Three statements a
+     * page, whatever its size: a fleet's cancel took a round trip or four an org. Only rows as they are when each statement runs.
+     */
+    public Settled settleUnstarted(String runId, String verb, List<String> orgIds, List<Boolean> notStarted, java.util.Collection<String> deadHolders,
+                                   boolean dryRun) {
+        String ended = "with e as (select * from unnest(cast(? as text[]), cast(? as boolean[])) as e(org_id, not_started)) ";
+        String nobodyOnIt = "o.status = 'provisioning' and not exists (select 1 from org_leases l where l.org_id = o.org_id "
+                + "and l.lease_until >= now() and l.holder <> all(cast(? as text[])) and not (e.not_started and coalesce(l.run_id = ?, false))) ";
+        // never begun: this run is the only {@code verb} run that had it as an item (runs of other verbs that skipped or refused
+        // it did nothing to it of that kind), and there no attempt is counted — a claim handed back unstarted takes its attempt
+        // back, so one counted is work begun (a Ctrl-C's hand-back, a dead worker's), not a live claim yet to start (running: its own)
+        String fresh = "e.not_started and not exists (select 1 from run_items i join runs r on r.run_id = i.run_id where i.org_id = o.org_id "
+                + "and r.verb = ? and (i.run_id <> ? or i.attempts > case when i.status = 'running' then 1 else 0 end)) ";
+        return catalog.inConnection(c -> {
+            Object[] params = {c.createArrayOf("text", orgIds.toArray()), c.createArrayOf("boolean", notStarted.toArray()),
+                    c.createArrayOf("text", deadHolders.toArray()), runId, verb, runId};
+            List<String> released = new java.util.ArrayList<>(Sql.query(c, ended + (dryRun ? "select o.org_id from orgs o join e using (org_id) where "
+                    : ", d as (delete from orgs o using e where o.org_id = e.org_id and ") + nobodyOnIt + "and " + fresh
+                    + (dryRun ? "" : "returning o.org_id) select org_id from d"), rs -> rs.getString(1), params));
+            released.sort(null);
+            List<Org> failed = new java.util.ArrayList<>(Sql.query(c, ended + (dryRun ? "select o.* from orgs o join e using (org_id) where "
+                    : ", u as (update orgs o set status = 'failed', status_before_delete = null, version = version + 1, updated_at = now() "
+                    + "from e where o.org_id = e.org_id and ") + nobodyOnIt + "and not (" + fresh + ")"
+                    + (dryRun ? "" : "returning o.*) select * from u"), OrgRepository::map, params));
+            failed.sort(java.util.Comparator.comparing(Org::orgId));
+            return new Settled(released, failed);
+        });
+    }
+
     /** Only a {@code failed} org may be forgotten: the one refusal, for the real command and its --dry-run alike. */
     public static void requireForgettable(Org o) {
         if (!o.status().equals(Org.FAILED)) {

@@ -562,19 +562,6 @@ public final class RunRepository {
     }
 
     /**
-     * Whether no run of {@code verb} ever began {@code orgId}: {@code runId} is the only run of that verb that had it as an
-     * item (runs of other verbs that skipped or refused the org, a migrate-all, a backup looking at it meanwhile, did
-     * nothing to it of that kind), and there no attempt is counted — a claim handed back unstarted takes its attempt
-     * back, so one counted is work begun (stopped by a Ctrl-C and handed back pending, or a dead worker's), not the
-     * claim of a worker yet to start it (running: its own claim's attempt does not count).
-     */
-    public boolean neverBegun(String orgId, String runId, String verb) {
-        return catalog.inConnection(c -> Sql.one(c, "select not exists (select 1 from run_items i join runs r on r.run_id = i.run_id "
-                + "where i.org_id = ? and r.verb = ? and (i.run_id <> ? or i.attempts > case when i.status = 'running' then 1 else 0 end))",
-                rs -> rs.getBoolean(1), orgId, verb, runId)).orElse(true);
-    }
-
-    /**
      * {@code work} done while no other session of any worker does the same for run {@code runId}: under a
      * transaction-scoped advisory lock on the run, held until {@code work} returns (what it read and recorded, the next
      * session reads in turn). For a choice among the run's workers that must see the ones made before it.

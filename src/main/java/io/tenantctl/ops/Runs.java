@@ -230,13 +230,19 @@ public final class Runs {
             // org's lease too), or claimed by a worker whose lease (its claim's, or the org's it took) ran out or whose process is gone
             java.util.Set<String> notStarted = new java.util.TreeSet<>();
             java.util.Set<String> ended = new java.util.TreeSet<>();
-            for (RunRepository.Item i : provision ? catalog.runs().items(runId) : List.<RunRepository.Item>of()) {
+            List<RunRepository.Item> running = new java.util.ArrayList<>(); // as many as its workers are on, however many orgs
+            if (provision) { // a page of items at a time, without their detail
+                catalog.runs().forEachItemPage(runId, 1000, false, page -> page.forEach(i -> {
+                    if (i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD) {
+                        notStarted.add(i.orgId());
+                    } else if (i.itemStatus() == ItemStatus.RUNNING) {
+                        running.add(i);
+                    }
+                }));
+            }
+            for (RunRepository.Item i : running) {
                 String worker = claims.get(i.orgId());
-                if (i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD) {
-                    notStarted.add(i.orgId());
-                } else if (i.itemStatus() != ItemStatus.RUNNING) {
-                    continue;
-                } else if (worker != null && orgLeased && !deadHolders.contains(worker)) {
+                if (worker != null && orgLeased && !deadHolders.contains(worker)) {
                     Optional<OrgLeaseRepository.Lease> lease = catalog.leases().find(i.orgId());
                     if (lease.filter(l -> l.holder().equals(worker)).isEmpty()) {
                         notStarted.add(i.orgId());
@@ -303,26 +309,24 @@ public final class Runs {
     private Unplaced unplaced(String runId, java.util.Set<String> notStarted, java.util.Set<String> ended, boolean dryRun, Worker me) {
         List<String> released = new java.util.ArrayList<>();
         Map<String, String> failed = new java.util.TreeMap<>();
-        for (String orgId : ended) {
-            Optional<Org> org = catalog.orgs().find(orgId).filter(o -> o.status().equals(Org.PROVISIONING));
-            // a worker of this run that claimed an org not started holds its lease only to find its item cancelled: nobody is on it
-            if (org.isEmpty() || catalog.leases().findLive(orgId).filter(l -> !Worker.parse(l.holder()).knownDeadFrom(me)
-                    && !(notStarted.contains(orgId) && runId.equals(l.runId()))).isPresent()) {
-                continue; // provisioned or failed already, or someone is on it
-            }
+        List<String> all = List.copyOf(ended); // sorted
+        for (int from = 0; from < all.size(); from += SETTLE_PAGE) { // a page of orgs a few statements, not an org a few round trips
+            List<String> page = all.subList(from, Math.min(all.size(), from + SETTLE_PAGE));
+            // a worker of this host whose process is gone holds nothing; any other live lease means someone is on the org
+            // (but a worker of this run that claimed an org not started holds its lease only to find its item cancelled)
+            List<String> dead = catalog.leases().liveHolders(page).stream().filter(h -> Worker.parse(h).knownDeadFrom(me)).toList();
             // only a provision begins one: another verb that skipped or refused it meanwhile did nothing to it; one a worker
             // began and handed back (its Ctrl-C) may have its database half made: begun, as one a dead worker left
-            boolean fresh = notStarted.contains(orgId) && catalog.runs().neverBegun(orgId, runId, Provision.VERB);
-            if (dryRun || (fresh ? catalog.orgs().releasePlace(orgId, org.get().version()) : unfinishedProvisionFailed(catalog, org.get()))) {
-                if (fresh) {
-                    released.add(orgId);
-                } else {
-                    failed.put(orgId, Verify.finishProvision(catalog, org.get(), dryRun ? runId : null));
-                }
-            }
+            io.tenantctl.catalog.OrgRepository.Settled settled = catalog.orgs().settleUnstarted(runId, Provision.VERB, page,
+                    page.stream().map(notStarted::contains).toList(), dead, dryRun);
+            released.addAll(settled.released());
+            settled.failed().forEach(o -> failed.put(o.orgId(), Verify.finishProvision(catalog, o, dryRun ? runId : null)));
         }
         return new Unplaced(released, failed);
     }
+
+    /** How many orgs a cancel settles at once. */
+    private static final int SETTLE_PAGE = 1000;
 
     /**
      * The one rule for a provision's org left unfinished once begun — ended by its run's cancel (its worker stopped, before
