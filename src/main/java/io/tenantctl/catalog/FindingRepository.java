@@ -202,18 +202,22 @@ public final class FindingRepository {
      * org's newest, which no verify reports again. Nor does it resolve a finding only a listing of its pool's databases
      * finds ({@link #FOUND_BY_LISTING}: a retained copy, a stray) unless it listed that pool ({@code listed}: a fleet
      * verify's pools that answered): a verify of one org, or of another pool, did not look for it — its ack stays on it.
+     * Nor, of the orgs {@code failed} (whose own check failed: their pool did not answer), what that check finds
+     * ({@code ownKinds}): nothing looked at their databases.
      */
-    public int resolveUnseen(Instant since, Collection<String> orgs, Collection<String> pools, boolean fleet, boolean deep,
-                             Collection<String> listed) {
+    public int resolveUnseen(Instant since, Collection<String> orgs, Collection<String> failed, Collection<String> ownKinds,
+                             Collection<String> pools, boolean fleet, boolean deep, Collection<String> listed) {
         return catalog.inConnection(c -> Sql.update(c, "update findings set resolved_at = now() where resolved_at is null "
                 + "and last_seen < ? and (org_id = any (?) or (org_id is null and pool_id = any (?)) "
                 + "or (? and org_id is null and pool_id is null)) "
                 + "and (? or not only_deep_finds "
                 + "or kind = 'backup_corrupt' and exists (select 1 from backups b join backups n on n.org_id = b.org_id "
                 + "and n.status = 'complete' and n.recorded_at > b.recorded_at where b.backup_id = findings.subject)) "
-                + "and (kind <> all (?) or pool_id = any (?))",
+                + "and (kind <> all (?) or pool_id = any (?)) "
+                + "and not coalesce(org_id = any (?) and kind = any (?), false)",
                 since, c.createArrayOf("text", orgs.toArray()), c.createArrayOf("text", pools.toArray()),
-                fleet, deep, c.createArrayOf("text", FOUND_BY_LISTING.toArray()), c.createArrayOf("text", listed.toArray())));
+                fleet, deep, c.createArrayOf("text", FOUND_BY_LISTING.toArray()), c.createArrayOf("text", listed.toArray()),
+                c.createArrayOf("text", failed.toArray()), c.createArrayOf("text", ownKinds.toArray())));
     }
 
     public Optional<Finding> find(String findingId) {

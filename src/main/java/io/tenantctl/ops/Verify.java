@@ -484,8 +484,8 @@ public final class Verify {
             sighting.flush();
             Set<String> checkedPools = new LinkedHashSet<>(req.pools().isEmpty() ? pools.keySet() : req.pools());
             if (whole) { // what it saw was stamped since it began: the rest of what it checked, if older, it did not see
-                forEachLinePage(report, page -> findings.resolveUnseen(began, checked(page), fleet ? checkedPools : List.of(),
-                        fleet && req.pools().isEmpty(), req.deep(), listed));
+                forEachLinePage(report, page -> findings.resolveUnseen(began, checked(page), failedChecks(page), OWN_CHECK_KINDS,
+                        fleet ? checkedPools : List.of(), fleet && req.pools().isEmpty(), req.deep(), listed));
             }
             // an org with a problem not acked — its own, or a fleet-level one (stuck, missing database) — is not clean; one
             // whose every problem is acked is: acked problems do not make verify exit 4, so they do not make the org "problems"
@@ -638,6 +638,18 @@ public final class Verify {
         return lines.stream().filter(o -> Set.of("clean", "problems", "failed").contains(o.outcome()))
                 .map(RunReport.Org::orgId).toList();
     }
+
+    /**
+     * The orgs whose own check failed (their pool did not answer, a call to it failed): the fleet checks judged them, but
+     * nothing looked at their databases, so what their own check finds ({@link #OWN_CHECK_KINDS}) stays as it was, acks and all.
+     */
+    private static List<String> failedChecks(List<RunReport.Org> lines) {
+        return lines.stream().filter(o -> o.outcome().equals("failed")).map(RunReport.Org::orgId).toList();
+    }
+
+    /** The kinds an org's own check of its database finds ({@code PerOrg.check}); the fleet checks find the others. */
+    static final Set<String> OWN_CHECK_KINDS = Set.of("missing_database", "no_schema_record", "manifest_missing", "schema_missing",
+            "schema_conflict", "schema_superseded", "schema_extra", "check_failed", "backup_corrupt");
 
     /**
      * The command that finishes an org left provisioning: resumed through its run, which keeps the run's --schema and

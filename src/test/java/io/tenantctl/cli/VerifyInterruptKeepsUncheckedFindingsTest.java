@@ -55,6 +55,44 @@ class VerifyInterruptKeepsUncheckedFindingsTest {
         }
     }
 
+    /**
+     * Found by the 3 a.m. audit: a verify during a pool's outage resolved the findings of the orgs it could not check
+     * (their check failed as the pool did not answer), as though their databases had been looked at and found right. Once
+     * the pool answered again, globex's acked schema_missing came back "new", unacked, and verify exited 4 and paged
+     * someone for a problem already acked. What an org's own check finds now stays as it was when that check failed.
+     */
+    @Test
+    void anOrgWhosePoolDidNotAnswerKeepsItsAckedFinding() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.provisionTier("free", "pool-1", "globex");
+            f.backup("acme");
+            f.backup("globex");
+            f.db("globex").getCollection("users").dropIndex("email_1");
+            JsonNode found = verify(f.cli, 4);
+            JsonNode finding = schemaMissing(found, "globex");
+            String id = finding.get("finding_id").asText();
+            ok(f.cli, "verify", "ack", id, "--until", "7d", "--reason", "globex's index is rebuilt by the vendor on Monday");
+
+            Cli silent = f.newCli().decoratePools(real -> HookedPools.onPing(real, poolId -> {
+                if (poolId.equals("pool-1")) {
+                    throw io.tenantctl.TenantctlException.config("pool pool-1 is unreachable: timed out waiting for the server",
+                            new com.mongodb.MongoTimeoutException("timed out waiting for the server"));
+                }
+            }));
+            Cli.Result outage = silent.run("verify", "-o", "json");
+            assertThat(outage.exitCode()).as("the pool's silence is a problem: " + outage).isEqualTo(4);
+            assertThat(outcome(strictJson(outage), "globex")).as("precondition: globex was not checked " + outage).isEqualTo("failed");
+
+            Cli.Result back = f.cli.run("verify", "-o", "json");
+            JsonNode again = schemaMissing(strictJson(back), "globex");
+            assertThat(again.get("state").asText()).as("globex's database was not looked at during the outage: the ack still covers it")
+                    .isEqualTo("acked");
+            assertThat(again.get("first_seen").asText()).isEqualTo(finding.get("first_seen").asText());
+            assertThat(back.exitCode()).as(back.toString()).isZero();
+        }
+    }
+
     private static JsonNode verify(Cli cli, int expectedExit) {
         Cli.Result r = cli.run("verify", "-o", "json");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(expectedExit);
