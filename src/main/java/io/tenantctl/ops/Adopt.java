@@ -124,7 +124,7 @@ public final class Adopt {
     private Result run(Request req, io.tenantctl.store.ObjectStore store) {
         List<Candidate> orgs = validate(req);
         Pool pool = ctx.catalog().pools().get(req.poolId());
-        ctx.pools().ping(pool.poolId(), pool.uri());
+        answers(pool, "nothing adopted");
         Set<String> present = ctx.databaseNames(pool);
         // read once for the batch, not for each org: each org's adopt refuses in its transaction a retired copy recorded since
         List<RestoreRepository.Retired> retired = ctx.catalog().restores().retired(null);
@@ -382,10 +382,32 @@ public final class Adopt {
         return m.contains("provision " + orgId) ? NextStep.run("tenantctl provision " + orgId + req.schemaOption()) : null;
     }
 
+    /**
+     * The adopt's pool pinged: one that does not answer is a config error (exit 3) in the words every single-org command
+     * uses, "pool P does not answer: why — see 'tenantctl pools stats P'", saying {@code done} (nothing adopted) and to run
+     * it again, with the ping's own advice (a TLS-only pool: add tls=true); one that answers and refuses (its credentials)
+     * says so as the ping does.
+     */
+    private void answers(Pool pool, String done) {
+        try {
+            PoolHealth.ping(ctx, pool);
+        } catch (RuntimeException e) {
+            io.tenantctl.OutOfDescriptorsException.throwIfOurs(e);
+            if (!io.tenantctl.pool.FerretErrors.notAnswering(e) || Retry.cutShort(e)) {
+                throw e;
+            }
+            String why = PoolHealth.why(e);
+            String said = Errors.oneLine(e); // what the ping said after its cause, its advice (a TLS pool: add tls=true), is kept
+            String advice = said.contains(why) ? said.substring(said.indexOf(why) + why.length()) : "";
+            throw TenantctlException.config("pool " + pool.poolId() + " does not answer: " + why + advice + " — see 'tenantctl pools stats "
+                    + pool.poolId() + "'; " + done + "; once it answers, run it again", e);
+        }
+    }
+
     /** Databases on {@code poolId} that no catalog row names (read-only). */
     public List<Discovered> discover(String poolId) {
         Pool pool = ctx.catalog().pools().get(poolId);
-        ctx.pools().ping(pool.poolId(), pool.uri());
+        answers(pool, "nothing listed");
         List<RestoreRepository.Retired> retired = ctx.catalog().restores().retired(null);
         Set<String> unowned = new TreeSet<>(ctx.databaseNames(pool));
         unowned.removeAll(SYSTEM_DATABASES);

@@ -99,6 +99,66 @@ class OnCallDeadPoolMessagesTest {
     }
 
     /**
+     * Found by the 3 a.m. audit: 'orgs adopt' (and 'orgs adopt --discover') onto a pool that does not answer its ping said
+     * "pool pool-1 (mongodb://…) is unreachable: …" and stopped there, naming neither 'pools stats' nor whether anything was
+     * adopted nor what to do next, where a pool that stops answering a moment later (its listing) and every other
+     * single-org command say it in README's words. They now say "pool pool-1 does not answer: … — see 'tenantctl pools
+     * stats pool-1'", that nothing was adopted, and to run it again once it answers: exit 3, one line, one JSON document.
+     */
+    @Test
+    void anAdoptOntoADeadPoolSaysWhatFailedAndWhatToDo(@TempDir Path dir) {
+        try (BackupFixture f = fleetWithDeadPool1(dir)) {
+            Cli cli = fastTimeouts(f);
+            for (String[] args : new String[][]{{"orgs", "adopt", "legacy", "--pool", "pool-1", "--database", "legacy_db"},
+                    {"orgs", "adopt", "--discover", "--pool", "pool-1"}}) {
+                Cli.Result r = cli.run(args);
+                assertThat(r.exitCode()).as("%s", r).isEqualTo(3);
+                assertThat(r.err().lines()).as("one line, no stack trace: %s", r).hasSize(1);
+                assertThat(r.err()).as("%s", r).startsWith("error: pool pool-1 does not answer: ")
+                        .contains(" — see 'tenantctl pools stats pool-1'").contains("once it answers, run it again");
+                String[] json = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("-o", "json"))
+                        .toArray(String[]::new);
+                Cli.Result j = cli.run(json);
+                assertThat(j.exitCode()).as("%s", j).isEqualTo(3);
+                JsonNode error = strictJson(j).get("error");
+                assertThat(error.get("category").asText()).as("%s", j).isEqualTo("config");
+                assertThat(error.get("message").asText()).as("%s", j).isEqualTo(r.err().strip().substring("error: ".length()));
+            }
+            assertThat(cli.run("orgs", "adopt", "legacy", "--pool", "pool-1", "--database", "legacy_db").err())
+                    .contains("nothing adopted");
+            assertThat(CliFixture.count(f.catalogUrl, "select count(*) from orgs where org_id = 'legacy'")).as("nothing adopted").isZero();
+        }
+    }
+
+    /**
+     * A pool whose FerretDB listens with TLS only closes a plain connection: its ping's line says to add tls=true to its
+     * URI, and an adopt onto it says so too, after its "does not answer … pools stats".
+     */
+    @Test
+    void anAdoptOntoAPoolThatWantsTlsKeepsThePingsAdvice(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket tlsOnly = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             BackupFixture f = new BackupFixture(1, dir)) {
+            Thread t = new Thread(() -> { // reads what a client sends first and closes, as a TLS-only listener does
+                while (!tlsOnly.isClosed()) {
+                    try (java.net.Socket s = tlsOnly.accept()) {
+                        s.getInputStream().read(new byte[16]);
+                    } catch (java.io.IOException closed) {
+                        // the test is over, or the client went first
+                    }
+                }
+            }, "tls-only-listener");
+            t.setDaemon(true);
+            t.start();
+            CliFixture.addPool(f.cli, "pool-tls", "mongodb://127.0.0.1:" + tlsOnly.getLocalPort() + "/", 10, 9);
+            Cli.Result r = fastTimeouts(f).run("orgs", "adopt", "legacy", "--pool", "pool-tls", "--database", "legacy_db");
+            assertThat(r.exitCode()).as("%s", r).isEqualTo(3);
+            assertThat(r.err().lines()).as("one line: %s", r).hasSize(1);
+            assertThat(r.err()).as("%s", r).startsWith("error: pool pool-tls does not answer: ").contains("add tls=true to its URI")
+                    .contains("tenantctl pools stats pool-tls").contains("nothing adopted");
+        }
+    }
+
+    /**
      * Audit: a pool that answers its ping and then not its listDatabases (it stopped answering in between) reached the
      * operator of 'orgs adopt --discover' and of a restore's dry run as "unexpected StepFailure: listDatabases: timed out
      * waiting for the server …" (exit 1, category internal, "run with -v"). Every look at a pool's databases now fails as a
