@@ -46,6 +46,65 @@ public final class OrgRepository {
         return find(OrgId.require(orgId)).orElseThrow(() -> TenantctlException.usage("no org named '" + orgId + "': see 'tenantctl orgs list'"));
     }
 
+    /**
+     * As {@link #get}, for an id an operator typed (a single-org command's ORG): one no org has is refused naming the orgs
+     * a typo away ({@link #unknown}). A fan-out's per-org lookups use {@link #get}: the look for near ids reads the fleet's.
+     */
+    public Org named(String orgId) {
+        return find(OrgId.require(orgId)).orElseThrow(() -> unknown(orgId));
+    }
+
+    /**
+     * The usage error (exit 2) for an org id no row has: "no org named 'ID': see 'tenantctl orgs list'", or, when orgs (not
+     * deleted) are a typo away from it, "no org named 'ID': did you mean 'A' or 'B'? (or see 'tenantctl orgs list')".
+     */
+    public TenantctlException unknown(String orgId) {
+        List<String> near = nearest(orgId).stream().map(n -> "'" + n + "'").toList();
+        return TenantctlException.usage("no org named '" + orgId + "': " + (near.isEmpty() ? "see 'tenantctl orgs list'"
+                : "did you mean " + (near.size() == 1 ? near.get(0) : String.join(", ", near.subList(0, near.size() - 1)) + " or "
+                + near.get(near.size() - 1)) + "? (or see 'tenantctl orgs list')"));
+    }
+
+    /**
+     * The ids of the orgs (not deleted) nearest to {@code orgId} by edits (a letter wrong, missing or extra, two
+     * neighbours swapped), at most 1 edit away for an id of up to 4 characters and 2 for a longer one; up to 3, by id.
+     */
+    List<String> nearest(String orgId) {
+        int most = orgId.length() <= 4 ? 1 : 2;
+        List<Map.Entry<String, Integer>> near = catalog.inConnection(c -> Sql.query(c, "select org_id from orgs where status <> 'deleted' "
+                + "and length(org_id) between ? and ?", rs -> {
+                    String id = rs.getString(1);
+                    int d = edits(orgId, id, most);
+                    return d <= most ? Map.entry(id, d) : null;
+                }, orgId.length() - most, orgId.length() + most)).stream().filter(java.util.Objects::nonNull).toList();
+        int best = near.stream().mapToInt(Map.Entry::getValue).min().orElse(0);
+        return near.stream().filter(e -> e.getValue() == best).map(Map.Entry::getKey).sorted().limit(3).toList();
+    }
+
+    /** The edits (optimal string alignment) between {@code a} and {@code b}; more than {@code most} once past it. */
+    private static int edits(String a, String b, int most) {
+        if (Math.abs(a.length() - b.length()) > most) {
+            return most + 1;
+        }
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
     public Map<String, Org> findAll(List<String> orgIds) {
         return catalog.inConnection(c -> {
             Map<String, Org> out = new HashMap<>();

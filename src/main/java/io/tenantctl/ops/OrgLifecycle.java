@@ -301,7 +301,7 @@ public final class OrgLifecycle {
         if (problem != null) {
             throw TenantctlException.usage(problem);
         }
-        return ctx.catalog().orgs().get(orgId);
+        return ctx.catalog().orgs().named(orgId);
     }
 
     // ---------------------------------------------------------------- forget

@@ -163,7 +163,7 @@ public final class Orgs {
     }
 
     private Shown shown(String orgId) {
-        Org o = catalog.orgs().get(orgId);
+        Org o = catalog.orgs().named(orgId);
         // expired as an operation here treats it: run out, or held by a process of this host that is gone (a kill -9)
         io.tenantctl.ops.run.Worker here = io.tenantctl.ops.run.Worker.current("orgs");
         Lease lease = catalog.leases().find(orgId).map(l -> new Lease(l.operation(), l.holder(), l.runId(), l.acquiredAt(),

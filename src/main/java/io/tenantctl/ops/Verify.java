@@ -346,7 +346,7 @@ public final class Verify {
         for (String o : asked.orgs()) {
             if (!named.containsKey(OrgId.require(o))) { // a deleted one is listed by orgs list: said as such, not as unknown
                 Org deleted = ctx.catalog().orgs().find(o).orElse(null);
-                throw TenantctlException.usage(deleted == null ? "no org named '" + o + "': see 'tenantctl orgs list'" : "org " + o + " is "
+                throw deleted == null ? ctx.catalog().orgs().unknown(o) : TenantctlException.usage("org " + o + " is "
                         + "deleted: verify checks no deleted org (purge has dropped its database, or the next purge or 'tenantctl rebalance gc' "
                         + "will); " + OrgNext.comesBack(ctx.catalog(), deleted, asked.storeOnLine()));
             }

@@ -67,6 +67,36 @@ class OrgsCommandTest {
         assertThat(missing.err()).contains("nobody");
     }
 
+    /**
+     * Found by the 3 a.m. audit: an org id mistyped ('orgs show acme-crop') said only "no org named 'acme-crop': see
+     * 'tenantctl orgs list'", one more command to run, through a fleet's thousands of lines, for the name meant. The orgs
+     * whose id is a typo away (a letter wrong, missing, extra, two swapped) are named; with none near, the line is as before.
+     */
+    @Test
+    void aMistypedOrgIdNamesTheOrgsItsATypoAwayFrom() {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+        CliFixture.sql(url, "insert into orgs (org_id, pool_id, database_name, status, tier) values "
+                + "('acme-corp', 'pool-1', 'org_acme_corp', 'active', 'free'), ('acme-co', 'pool-1', 'org_acme_co', 'active', 'free'), "
+                + "('globex', 'pool-1', 'org_globex', 'active', 'free'), ('initech', 'pool-1', 'org_initech', 'active', 'free')");
+
+        Cli.Result show = cli.run("orgs", "show", "acme-crop", "-o", "json");
+        assertThat(show.exitCode()).as(show.toString()).isEqualTo(2);
+        assertThat(strictJson(show).get("error").get("message").asText()).as(show.toString())
+                .isEqualTo("no org named 'acme-crop': did you mean 'acme-corp'? (or see 'tenantctl orgs list')");
+        Cli.Result two = cli.run("orgs", "set-tier", "acme-cor", "gold");
+        assertThat(two.exitCode()).as(two.toString()).isEqualTo(2);
+        assertThat(two.err().lines()).as(two.toString()).containsExactly(
+                "error: no org named 'acme-cor': did you mean 'acme-co' or 'acme-corp'? (or see 'tenantctl orgs list')");
+        Cli.Result verify = cli.run("verify", "--org", "globx");
+        assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(2);
+        assertThat(verify.err()).as(verify.toString()).contains("no org named 'globx': did you mean 'globex'?");
+        Cli.Result far = cli.run("orgs", "show", "umbrella");
+        assertThat(far.exitCode()).as(far.toString()).isEqualTo(2);
+        assertThat(far.err().lines()).as("nothing near: as before").containsExactly("error: no org named 'umbrella': see 'tenantctl orgs list'");
+    }
+
     @Test
     void listFiltersByPoolStatusAndTier(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
