@@ -1083,6 +1083,24 @@ public final class RunRepository {
         });
     }
 
+    /**
+     * Ends a run the operation that started it gave up on (a delete whose final backup failed): cancelled, {@code reason}
+     * added to its own, its items nobody works on (pending, held, or running with no live claim) cancelled too, each keeping
+     * the error it had. False when it had ended otherwise (succeeded, cancelled).
+     */
+    public boolean givenUp(String runId, String reason) {
+        return catalog.inTransaction(c -> {
+            int n = Sql.update(c, "update runs set status = 'cancelled', finished_at = coalesce(finished_at, now()), reason = coalesce(reason "
+                    + "|| '; then ', '') || ? where run_id = ? and status in ('running', 'interrupted', 'aborted', 'failed')", reason, runId);
+            if (n == 1) {
+                Sql.update(c, "update run_items set status = 'cancelled', error = coalesce(error || '; then ', 'not finished: ') || ?, claimed_by = null, "
+                        + "lease_until = null, not_before = null where run_id = ? and (status in ('pending', 'held') or status = 'running' "
+                        + "and (lease_until is null or lease_until < now()))", reason, runId);
+            }
+            return n == 1;
+        });
+    }
+
     /** An org's lease as {@link #leaseHolder} finds it: who holds it, and whether it ran out. */
     private record Lease(String holder, boolean expired) {
     }

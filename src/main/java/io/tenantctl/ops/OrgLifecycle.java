@@ -523,7 +523,7 @@ public final class OrgLifecycle {
         }
         RunReport.Org line = b.lines().first(); // its one org's line, read back from the run's item
         if (b.interrupted() || line == null || !line.outcome().equals(Backup.DONE)) {
-            String put = thaw(frozen, before);
+            String put = thaw(frozen, before) + givenUp(b.report().runId(), orgId);
             if (b.interrupted()) {
                 throw new TenantctlException(TenantctlException.Category.INTERRUPTED, "interrupted during the final backup of org " + orgId
                         + " (run " + b.report().runId() + "): nothing deleted" + put);
@@ -627,13 +627,29 @@ public final class OrgLifecycle {
      * {@code e}, the final backup's run stopped on what is not the org's (the store full, refusing or silent, the catalog
      * lost), said as the delete's failure: the run's own next step (its --resume) would back the org up, never delete it.
      */
-    private static RuntimeException runStopped(String orgId, RuntimeException e, String put) {
+    private RuntimeException runStopped(String orgId, RuntimeException e, String put) {
         if (!(e instanceof TenantctlException stop) || stop.runId() == null || stop.category() == TenantctlException.Category.INTERRUPTED) {
             return e;
         }
         return new TenantctlException(stop.category(), "final backup of org " + orgId + " failed (run " + stop.runId() + "): "
-                + Errors.oneLine(stop.getCause() != null ? stop.getCause() : stop) + "; nothing deleted" + put
+                + Errors.oneLine(stop.getCause() != null ? stop.getCause() : stop) + "; nothing deleted" + put + givenUp(stop.runId(), orgId)
                 + "; once that is mended, run the delete again", e).withRunId(stop.runId());
+    }
+
+    /**
+     * Ends the final backup's run of a delete that gave up on it (the org is back as it was), so that runs list and show
+     * offer no --resume of it: resumed, it would take a backup marked a delete's of an org that is not being deleted
+     * (its --resume is refused, saying why). Cancelled, its reason saying so, its item keeping its error; what to add to
+     * the delete's line: nothing, or, when the run could not be ended, the cancel that ends it.
+     */
+    private String givenUp(String runId, String orgId) {
+        try {
+            ctx.catalog().runs().givenUp(runId, "ended by 'tenantctl orgs delete " + orgId + "', which gave up on this final backup of "
+                    + "the org: nothing deleted; to delete the org, run the delete again");
+            return "";
+        } catch (RuntimeException e) {
+            return "; its backup run " + runId + " could not be ended (" + Errors.oneLine(e) + "): 'tenantctl runs cancel " + runId + "'";
+        }
     }
 
     /** A delete refused as its org's pool does not answer ({@code why}), exit 3: the pool to look at, what was put back, when to run it again. */

@@ -182,6 +182,23 @@ class AnS3EndpointThatDiesMidUploadIsWhatTheBackupSaysTest {
                         .doesNotContain("--resume").doesNotContain("stopped:");
                 assertThat(r.err().strip().lines()).as("one line: %s", r).hasSize(1);
                 f.assertHolds("acme", documents); // active, writable, every document as it was
+
+                // the backup run it gave up on is ended, not offered for a --resume that backs the org up marked a delete's
+                JsonNode shown = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
+                JsonNode run = shown.get("run");
+                assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("cancelled");
+                assertThat(run.get("next_step").isNull()).as(run.toString()).isTrue();
+                assertThat(run.get("reason").asText()).as(run.toString()).contains("ended by 'tenantctl orgs delete acme'")
+                        .contains("nothing deleted; to delete the org, run the delete again");
+                JsonNode item = CliFixture.runItem(shown, "acme");
+                assertThat(item.get("error").asText()).as("the failed upload kept: %s", item).contains("cannot upload acme/");
+                assertThat(ok(f.cli, "runs", "list").out()).doesNotContain("--resume");
+                Cli.Result resumed = f.cli.run("backup", "--resume", runId);
+                assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(2);
+                assertThat(resumed.err().strip().lines()).as("one line: %s", resumed).hasSize(1);
+                assertThat(resumed.err()).as(resumed.toString()).contains("run " + runId + " was cancelled")
+                        .contains("'tenantctl orgs delete acme'").contains("run the delete again");
+                assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
             }
         }
     }

@@ -146,6 +146,9 @@ class DeleteGivesUpOnADeadPoolAsBackupDoesTest {
             assertThat(r.err()).as(r.toString()).startsWith("error: final backup of org acme failed (run ").contains("not authorized on org_acme")
                     .endsWith("; nothing deleted; the org is active again; once that is put right, run the delete again\n");
             f.assertHolds("acme", documents);
+            // its backup run is ended: runs list offers no --resume backing the org up marked a delete's
+            String listed = CliFixture.ok(cli, "runs", "list").out();
+            assertThat(listed).as(listed).containsPattern("backup +cancelled").doesNotContain("--resume");
         }
     }
 }
