@@ -433,6 +433,16 @@ public final class RunRepository {
                 rs -> rs.getBoolean(1), BackupRepository.DAMAGED + "%", runId)).orElse(false);
     }
 
+    /**
+     * Whether run {@code runId} has failed items and every one's detail holds one of {@code marks} (a JSON array of
+     * objects, each a containment a detail may hold: e.g. what refused it).
+     */
+    public boolean everyFailedItemHolds(String runId, String marks) {
+        return catalog.inConnection(c -> Sql.one(c, "select count(*) > 0 and coalesce(bool_and(exists (select 1 from jsonb_array_elements(cast(? as jsonb)) m "
+                + "where i.detail @> m.value)), false) from run_items i where i.run_id = ? and i.status = 'failed'",
+                rs -> rs.getBoolean(1), marks, runId)).orElse(false);
+    }
+
     /** The run's open items (pending, held or running) by pool ("" for items without one). */
     public java.util.Map<String, Integer> openByPool(String runId) {
         java.util.Map<String, Integer> out = new java.util.HashMap<>();

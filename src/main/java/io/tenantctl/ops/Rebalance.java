@@ -41,6 +41,13 @@ import java.util.Set;
 public final class Rebalance {
 
     public static final String VERB = "rebalance", DONE = "moved";
+
+    /**
+     * What a move's run item's detail holds when it was refused as its plan is out of date — its org moved since (stale),
+     * or was deleted and purged (nothing to move; see {@link #refused}) — each a JSON object contained in that detail: its
+     * run's --resume would be refused alike; the way on, as the apply says, is a new plan.
+     */
+    static final String NEEDS_A_NEW_PLAN = "[{\"refused\": \"stale\"}, {\"refused\": \"org\", \"org_status\": \"deleted\"}]";
     /** The org lease a move holds; a second operation on the org is refused naming it. */
     static final String LEASE = "move";
 

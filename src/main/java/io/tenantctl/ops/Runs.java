@@ -51,7 +51,11 @@ public final class Runs {
         }
 
         RunView withoutNextStep() {
-            return new RunView(runId, verb, args, startedAt, finishedAt, status, actor, summary, reason, null, perPool);
+            return with(null);
+        }
+
+        RunView with(io.tenantctl.NextStep step) {
+            return new RunView(runId, verb, args, startedAt, finishedAt, status, actor, summary, reason, step, perPool);
         }
 
         /** A restore's view whose step is the same restore into a fresh database (its note kept), not the way it was run. */
@@ -351,6 +355,13 @@ public final class Runs {
                 : r.verb().equals(Backup.VERB) && catalog.runs().backedUpSince(r.runId())
                 ? "every org it had left has been backed up since" : null;
         RunView view = RunView.of(r, status, superseded, waitingForAWorker(r, activity));
+        if (status == RunStatus.FAILED && superseded == null && r.verb().equals(Rebalance.VERB)
+                && catalog.runs().everyFailedItemHolds(r.runId(), Rebalance.NEEDS_A_NEW_PLAN)) {
+            // every move it failed was refused for a plan out of date: its --resume would be, as the apply said, a new plan
+            return view.with(io.tenantctl.NextStep.run("tenantctl rebalance plan", "every move it failed was refused as its plan is out of "
+                    + "date (its org moved or was deleted since): its --resume would be refused alike; then, to apply the new plan: "
+                    + "tenantctl rebalance apply"));
+        }
         if (view.next() == null || !r.verb().equals("restore")) {
             return view;
         }

@@ -75,6 +75,10 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
                     .startsWith("tenantctl pools stats pool-2")
                     .contains("tenantctl rebalance move " + f.get("org_id").asText() + " --to pool-2")
                     .doesNotContain("POOL"));
+            // a target that does not answer may answer later: runs show still names the run's --resume
+            String runId = doc.get("run_id").asText();
+            assertThat(strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("run").get("next_step").asText())
+                    .isEqualTo("tenantctl rebalance apply --resume " + runId);
 
             Cli.Result text = cli.run("rebalance", "apply", "--plan", plan.toString(), "--freeze-grace", "0");
             assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);

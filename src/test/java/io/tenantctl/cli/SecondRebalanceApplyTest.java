@@ -141,6 +141,17 @@ class SecondRebalanceApplyTest {
             assertThat(text.out()).containsPattern("acme +" + now + " +" + to + " +failed");
             assertThat(text.err()).contains("failed: acme on " + now + ": org acme is on " + now + " now, not pool-0 as planned")
                     .contains("next: tenantctl rebalance plan");
+            // runs list/show say what the apply said: a new plan, not the run's --resume, which would be refused alike
+            java.util.regex.Matcher ran = java.util.regex.Pattern.compile("run (\\S+): moved").matcher(text.out());
+            assertThat(ran.find()).as(text.out()).isTrue();
+            JsonNode run = strictJson(ok(f.cli, "runs", "show", ran.group(1), "-o", "json")).get("run");
+            assertThat(run.get("status").asText()).isEqualTo("failed");
+            assertThat(run.get("next_step").asText()).as(run.toString()).isEqualTo("tenantctl rebalance plan");
+            assertThat(run.get("next_note").asText()).as(run.toString()).contains("--resume would be refused alike")
+                    .contains("tenantctl rebalance apply");
+            String listed = ok(f.cli, "runs", "list", "--verb", "rebalance").out();
+            assertThat(listed).as(listed).contains("failed " + ran.group(1) + ": tenantctl rebalance plan   (")
+                    .doesNotContain("rebalance apply --resume");
 
             assertThat(f.org("acme").get("pool_id").asText()).isEqualTo(now);
             assertThat(f.org("globex").get("pool_id").asText()).isNotEqualTo("pool-0");
@@ -179,6 +190,8 @@ class SecondRebalanceApplyTest {
             assertThat(real.exitCode()).as("%s", real).isEqualTo(1);
             assertThat(real.err()).contains("failed: globex on pool-0: org globex is deleted")
                     .contains("next: tenantctl rebalance plan   (org globex is deleted: there is nothing to move").doesNotContain("restore");
+            String listed = ok(f.cli, "runs", "list", "--verb", "rebalance").out();
+            assertThat(listed).as(listed).contains(": tenantctl rebalance plan   (").doesNotContain("rebalance apply --resume");
 
             assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
             f.assertHolds("acme", before.get("acme")); // no document lost: every one the same, the schema whole
