@@ -739,8 +739,8 @@ public final class OrgLifecycle {
         // over for a drop that cannot be made — --drop-changed too, which would otherwise leave them deleted and undroppable
         Map<String, java.util.Optional<String>> pinged = new java.util.HashMap<>();
         java.util.function.Function<String, java.util.Optional<String>> poolDown = poolId -> pinged.computeIfAbsent(poolId,
-                p -> ctx.catalog().pools().find(p).flatMap(pool -> PoolHealth.check(ctx, pool)).map(why -> "pool " + p
-                        + " does not answer (" + why + "): nothing compared, handed over or dropped; run the purge again once it answers"));
+                p -> ctx.catalog().pools().find(p).flatMap(pool -> PoolHealth.silence(ctx, pool))
+                        .map(silent -> silent + "; nothing compared, handed over or dropped; run the purge again once it answers"));
         if (dryRun) {
             for (OrgRepository.Deleting d : due) {
                 java.util.Optional<String> down = poolDown.apply(d.org().poolId());

@@ -100,9 +100,18 @@ public final class PoolHealth {
                 && io.tenantctl.pool.FerretErrors.notAnswering(e) ? cause : e);
     }
 
-    /** "pool P (role) does not answer: why — see 'tenantctl pools stats P'": one line, with where to look next. */
+    /** "pool P (role) does not answer: why — see 'tenantctl pools stats P'": one line, with where to look next (no role: null). */
     static String doesNotAnswer(Pool pool, String role, String why) {
-        return "pool " + pool.poolId() + " (" + role + ") does not answer: " + why + " — see 'tenantctl pools stats " + pool.poolId() + "'";
+        return "pool " + pool.poolId() + (role == null ? "" : " (" + role + ")") + " does not answer: " + why + " — see 'tenantctl pools stats "
+                + pool.poolId() + "'";
+    }
+
+    /**
+     * "pool P does not answer: why — see 'tenantctl pools stats P'" unless {@code pool} answers a ping ({@link #check}), as
+     * delete says it: the pool named once, {@code why} the ping's own error without its "pool P (…) is unreachable" ({@link #why}).
+     */
+    static Optional<String> silence(OpsContext ctx, Pool pool) {
+        return failure(ctx, pool).map(e -> doesNotAnswer(pool, null, why(e)));
     }
 
     /**

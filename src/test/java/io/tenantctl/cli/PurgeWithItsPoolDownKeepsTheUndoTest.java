@@ -49,6 +49,21 @@ class PurgeWithItsPoolDownKeepsTheUndoTest {
                 assertThat(f.org("acme").get("status").asText()).as("still deleting after " + String.join(" ", purge)).isEqualTo("deleting");
             }
 
+            // its pool really down (the ping's own error names it: "pool pool-0 (…) is unreachable: …"): the detail named the
+            // pool twice, "pool pool-0 does not answer (pool pool-0 (…) is unreachable: …)"; it says it once, as delete does
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force");
+            Cli down = f.cli.quickToGiveUpOnDeadPools();
+            for (String[] purge : new String[][] {{"orgs", "purge", "--dry-run", "-o", "json"}, {"orgs", "purge", "-o", "json"}}) {
+                Cli.Result r = down.run(purge);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+                String detail = strictJson(r).get("orgs").get(0).get("detail").asText();
+                assertThat(detail).as(r.toString()).startsWith("pool pool-0 does not answer: ").doesNotContain("is unreachable")
+                        .contains(" — see 'tenantctl pools stats pool-0'").endsWith("; run the purge again once it answers");
+                assertThat(detail.split("pool pool-0", -1)).as("the pool named once: %s", detail).hasSize(2);
+            }
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", f.pools.uri(0), "--force");
+            assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");
+
             ok(f.cli, "orgs", "resume", "acme");
             assertThat(f.org("acme").get("status").asText()).isEqualTo("active");
             assertThat(f.database("pool-0", "org_acme").getCollection("notes").countDocuments()).isEqualTo(5);
