@@ -32,7 +32,8 @@ public final class Errors {
      * is named by its id, its address after it, "pool P (at HOST:PORT) does not answer: why — see 'tenantctl pools stats
      * P'"; an address no pool has is said as "a pool at HOST:PORT stopped answering … 'tenantctl pools stats' names which".
      * This process's own want of descriptors is said as such. Empty for anything else, and for a Ctrl-C that cut a retry
-     * short (that is an interruption).
+     * short (that is an interruption). A pool's silence is a {@link io.tenantctl.pool.PoolSilentException}, as the named
+     * ones are (only the command's error handler calls this: no run item records it).
      */
     public static java.util.Optional<TenantctlException> unnamedPoolSilence(Throwable t, OpsContext ctx) {
         if (t instanceof TenantctlException || !FerretErrors.notAnswering(t) || io.tenantctl.pool.Retry.cutShort(t)) {
@@ -49,11 +50,11 @@ public final class Errors {
         String where = String.join(", ", at);
         if (!named.isEmpty()) { // two rows naming one server are one pool to its silence
             String ids = String.join(" and ", named);
-            return java.util.Optional.of(TenantctlException.config((named.size() == 1 ? "pool " : "pools ") + ids + " (at " + where + ") "
+            return java.util.Optional.of(new io.tenantctl.pool.PoolSilentException((named.size() == 1 ? "pool " : "pools ") + ids + " (at " + where + ") "
                     + (named.size() == 1 ? "does" : "do") + " not answer: " + oneLine(t) + " — see 'tenantctl pools stats"
                     + (named.size() == 1 ? " " + ids : "") + "', then run it again", t));
         }
-        return java.util.Optional.of(TenantctlException.config("a pool" + (at.isEmpty() ? "" : " at " + where)
+        return java.util.Optional.of(new io.tenantctl.pool.PoolSilentException("a pool" + (at.isEmpty() ? "" : " at " + where)
                 + " stopped answering: " + oneLine(t) + " — 'tenantctl pools stats' names which pool does not answer; run it again once it answers", t));
     }
 

@@ -72,11 +72,15 @@ public final class PoolHealth {
 
     /**
      * A config error (exit 3) naming {@code pool} unless it answers a ping: for a single-org command that needs it
-     * ({@code role}: "the move's target", …), before anything is recorded or read.
+     * ({@code role}: "the move's target", …), before anything is recorded or read. A pool that did not answer is a
+     * {@link io.tenantctl.pool.PoolSilentException}, as every other pool's silence; one that answered with a refusal
+     * (tenantctl's credentials, a URI it cannot use) is not.
      */
     static void require(OpsContext ctx, Pool pool, String role) {
-        check(ctx, pool).ifPresent(why -> {
-            throw TenantctlException.config(doesNotAnswer(pool, role, why));
+        failure(ctx, pool).ifPresent(e -> {
+            String message = doesNotAnswer(pool, role, Errors.oneLine(e));
+            throw io.tenantctl.pool.PoolSilentException.in(e).isPresent() ? new io.tenantctl.pool.PoolSilentException(message, null)
+                    : TenantctlException.config(message);
         });
     }
 

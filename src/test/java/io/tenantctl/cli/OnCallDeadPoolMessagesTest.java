@@ -1,6 +1,7 @@
 package io.tenantctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantctl.TenantctlException;
 import io.tenantctl.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,6 +46,16 @@ class OnCallDeadPoolMessagesTest {
             JsonNode error = strictJson(r).get("error");
             assertThat(error.get("message").asText()).as("the error must say which pool did not answer: " + error)
                     .contains("pool pool-1 (the move's target) does not answer");
+            // its type is a pool's silence (PoolSilentException), as every other "does not answer": what a run records of an
+            // org it fails ("pool_silent", what its failures are grouped by); no fan-out meets it yet, the single-org check it is
+            try (io.tenantctl.catalog.Catalog catalog = io.tenantctl.catalog.Catalog.open(f.catalogUrl);
+                 io.tenantctl.pool.PoolClients pools = new io.tenantctl.pool.PoolClients(Map.of(), 300)) {
+                Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> new io.tenantctl.ops.Rebalance(
+                        new io.tenantctl.ops.OpsContext(catalog, pools, io.tenantctl.pool.Retry.ferretDefault(), "test")).planOne("acme", "pool-1"));
+                assertThat(refused).hasMessageContaining("pool pool-1 (the move's target) does not answer");
+                assertThat(io.tenantctl.ops.run.RunReport.Mark.in(io.tenantctl.ops.run.RunReport.Mark.onto(null, refused))).as("%s", refused)
+                        .containsExactly(io.tenantctl.ops.run.RunReport.Mark.POOL_SILENT);
+            }
         }
     }
 
@@ -243,6 +254,18 @@ class OnCallDeadPoolMessagesTest {
                 assertThat(error.get("category").asText()).as("%s", r).isEqualTo("config");
                 assertThat(error.get("message").asText()).as("%s", r).startsWith("pool pool-1 (at " + address + ") does not answer: ")
                         .endsWith(" — see 'tenantctl pools stats pool-1', then run it again").doesNotContain("a pool at");
+            }
+            // its type is a pool's silence, as every other "does not answer" (what a run records as "pool_silent"); so is the
+            // silence of a server no pool of the catalog names
+            try (io.tenantctl.catalog.Catalog catalog = io.tenantctl.catalog.Catalog.open(f.catalogUrl);
+                 io.tenantctl.pool.PoolClients pools = new io.tenantctl.pool.PoolClients(Map.of(), 300)) {
+                io.tenantctl.ops.OpsContext ctx = new io.tenantctl.ops.OpsContext(catalog, pools, io.tenantctl.pool.Retry.ferretDefault(), "test");
+                for (String uri : new String[]{f.pools.uri(1), "mongodb://127.0.0.1:27999"}) {
+                    TenantctlException said = io.tenantctl.ops.Errors.unnamedPoolSilence(io.tenantctl.testing.HookedPools.refusedBy(uri), ctx).orElseThrow();
+                    assertThat(said.getMessage()).as("%s", said).startsWith(uri.equals(f.pools.uri(1)) ? "pool pool-1 (at " : "a pool at 127.0.0.1:27999 ");
+                    assertThat(io.tenantctl.ops.run.RunReport.Mark.in(io.tenantctl.ops.run.RunReport.Mark.onto(null, said))).as("%s", said)
+                            .containsExactly(io.tenantctl.ops.run.RunReport.Mark.POOL_SILENT);
+                }
             }
         }
     }
