@@ -1046,8 +1046,8 @@ public final class Rebalance {
         // skipped in the dry run as in the real one, not said would_drop and then failed with the driver's error
         Map<String, Optional<String>> pinged = new java.util.HashMap<>();
         java.util.function.Function<String, Optional<String>> poolDown = poolId -> pinged.computeIfAbsent(poolId,
-                p -> ctx.catalog().pools().find(p).flatMap(pool -> PoolHealth.check(ctx, pool)).map(why -> "pool " + p
-                        + " does not answer (" + why + "): nothing compared or dropped; run gc again once it answers"));
+                p -> ctx.catalog().pools().find(p).flatMap(pool -> PoolHealth.silence(ctx, pool))
+                        .map(silent -> silent + "; nothing compared or dropped; run gc again once it answers"));
         for (RestoreRepository.Retired r : retired) {
             String reason = String.valueOf(r.reason());
             String kind = reason.startsWith("source of move") ? "retained_source"

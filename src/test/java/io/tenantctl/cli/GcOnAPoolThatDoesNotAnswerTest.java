@@ -51,6 +51,9 @@ class GcOnAPoolThatDoesNotAnswerTest {
                 assertThat(item.get("action").asText()).as(item.toString()).isEqualTo("skipped");
                 assertThat(item.get("detail").asText()).as(item.toString()).contains("pool pool-0 does not answer")
                         .contains("run gc again once it answers");
+                // the pool named once, as delete and purge say it: not "pool pool-0 does not answer (pool pool-0 (…) is unreachable: …)"
+                assertThat(item.get("detail").asText()).as(item.toString()).startsWith("pool pool-0 does not answer: ")
+                        .doesNotContain("is unreachable").contains(" — see 'tenantctl pools stats pool-0'; nothing compared or dropped; ");
             }
             for (boolean dryRun : new boolean[] {true, false}) {
                 Cli.Result table = dryRun ? down.run("rebalance", "gc", "--older-than", "0s", "--dry-run")
