@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.tenantctl.PostgresUrl;
 import io.tenantctl.TenantctlException;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationVersion;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -186,7 +187,7 @@ public final class Catalog implements AutoCloseable {
         return dataSource;
     }
 
-    /** The schema version recorded in the catalog, empty when it was never initialised. */
+    /** The schema version recorded in the catalog, empty when it was never initialised; one from a newer tenantctl is refused (exit 3). */
     public Optional<Integer> schemaVersion() {
         return inConnection(c -> {
             boolean exists = Sql.one(c, "select to_regclass('flyway_schema_history') is not null", rs -> rs.getBoolean(1))
@@ -204,9 +205,19 @@ public final class Catalog implements AutoCloseable {
                 }
                 return Optional.<Integer>empty();
             }
-            return Sql.one(c, "select max(cast(version as int)) from flyway_schema_history where success and version is not null",
-                    rs -> rs.getObject(1) == null ? null : rs.getInt(1));
+            // compared as Flyway does, not cast to int: a newer tenantctl may number a migration 19.1 or by date
+            return Sql.query(c, "select version from flyway_schema_history where success and version is not null",
+                    rs -> MigrationVersion.fromVersion(rs.getString(1))).stream().max(MigrationVersion::compareTo).map(this::known);
         });
+    }
+
+    /** {@code newest}, applied, as a version this tenantctl's migrations number; refused (exit 3) when above them. */
+    private int known(MigrationVersion newest) {
+        if (newest.isNewerThan(String.valueOf(SCHEMA_VERSION))) {
+            throw TenantctlException.config("catalog " + describe() + " was migrated by a newer tenantctl (schema version "
+                    + newest.getVersion() + ", this tenantctl knows up to " + SCHEMA_VERSION + "): upgrade tenantctl");
+        }
+        return newest.getMajor().intValueExact();
     }
 
     /**
@@ -271,7 +282,7 @@ public final class Catalog implements AutoCloseable {
 
     /** Refuses (exit 3) a catalog migrated by a newer tenantctl, as init does, also for its dry run. */
     public void refuseNewer() {
-        refuseNewer(schemaVersion());
+        schemaVersion(); // refuses it
     }
 
     void requireCurrentSchema() {
@@ -284,7 +295,6 @@ public final class Catalog implements AutoCloseable {
                     ? "" : " (or, if the catalog is the one in schema " + String.join(", ", elsewhere) + " of this database, which the "
                     + "session's search_path does not reach, add currentSchema=" + elsewhere.get(0) + " to " + source + ")"));
         }
-        refuseNewer(v);
         if (v.get() < SCHEMA_VERSION) {
             throw TenantctlException.config("catalog " + describe() + " is at schema version " + v.get()
                     + " but this tenantctl needs " + SCHEMA_VERSION + ": run 'tenantctl init'" + sameSource() + " to upgrade it");
@@ -297,13 +307,6 @@ public final class Catalog implements AutoCloseable {
      */
     private String sameSource() {
         return source == null || source.equals(DEFAULT_SOURCE) || source.equals("TENANTCTL_CATALOG_URL") ? "" : " with the same " + source;
-    }
-
-    private void refuseNewer(Optional<Integer> v) {
-        if (v.isPresent() && v.get() > SCHEMA_VERSION) {
-            throw TenantctlException.config("catalog " + describe() + " was migrated by a newer tenantctl (schema version "
-                    + v.get() + ", this tenantctl knows up to " + SCHEMA_VERSION + "): upgrade tenantctl");
-        }
     }
 
     public PoolRepository pools() {

@@ -185,4 +185,32 @@ class CatalogErrorsTest {
         assertThat(list.exitCode()).as(list.toString()).isEqualTo(3);
         assertThat(list.err()).contains("99");
     }
+
+    /**
+     * A newer tenantctl may number a migration V19_1 (Flyway's version 19.1, a fix between two releases) or by date
+     * (V20261207120000, past an int): its catalog made every command, init and its dry run included, exit 1 with "query
+     * failed: invalid input syntax for type integer … report it" (and a date-numbered one "out of range"). It is refused as
+     * any newer catalog is: exit 3, naming the version and what to do; init migrates nothing.
+     */
+    @Test
+    void aNewerTenantctlsMigrationNumberedOtherwiseIsRefusedAsNewer() throws Exception {
+        for (String version : new String[]{"19.1", "20261207120000"}) {
+            String url = CliFixture.initialisedCatalog();
+            CliFixture.sql(url, "insert into flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+                    + "installed_by, execution_time, success) values (99, '" + version + "', 'from the future', 'SQL', 'V"
+                    + version.replace('.', '_') + "__future.sql', 0, 'test', 0, true)");
+            Cli cli = Cli.withCatalog(url);
+            for (String[] args : new String[][]{{"init"}, {"init", "--dry-run"}, {"orgs", "list"}}) {
+                Cli.Result r = cli.run(args);
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                assertThat(r.err()).as(r.toString()).contains("newer tenantctl").contains("schema version " + version)
+                        .contains("upgrade tenantctl").doesNotContain("report it");
+            }
+            Cli.Result json = cli.run("init", "-o", "json");
+            assertThat(json.exitCode()).as(json.toString()).isEqualTo(3);
+            assertThat(CliFixture.strictJson(json).at("/error/message").asText()).contains("newer tenantctl");
+            assertThat(CliFixture.count(url, "select count(*) from flyway_schema_history")).as("init migrated nothing")
+                    .isEqualTo(io.tenantctl.catalog.Catalog.SCHEMA_VERSION + 1);
+        }
+    }
 }
