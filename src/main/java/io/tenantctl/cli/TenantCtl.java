@@ -290,6 +290,10 @@ public final class TenantCtl implements Runnable {
                 return 0;
             }
         }
+        Object last = parseResult.asCommandLineList().get(parseResult.asCommandLineList().size() - 1).getCommandSpec().userObject();
+        if (last instanceof HelpCommand || last instanceof TenantCtl) {
+            return new CommandLine.RunLast().execute(parseResult); // help, as --help: a key no option reads is what it is read to fix
+        }
         try {
             // the line's tree holds only the commands it names: a config file's keys are those of every command
             java.util.function.Supplier<CommandLine.Model.CommandSpec> root = new java.util.function.Supplier<>() {

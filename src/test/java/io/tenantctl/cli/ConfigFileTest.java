@@ -243,6 +243,31 @@ class ConfigFileTest {
         assertThat(env.exitCode()).as(env.toString()).isEqualTo(3);
     }
 
+    /**
+     * A config file with a key no option reads refuses every command, but '--help' still works — to find the option's
+     * name. 'tenantctl help provision' (the help command the refusal's reader types at 3 a.m.) and a bare 'tenantctl',
+     * which print the same help, were refused by the key they were run to fix: exit 2, no help.
+     */
+    @Test
+    void theHelpCommandWorksWithAConfigKeyNoOptionReadsAsHelpDoes(@TempDir Path dir) throws Exception {
+        Path config = writeConfig(dir, "catalog=postgres://nowhere:1/x", "paralelism=4");
+        Cli cli = new Cli(Map.of("USER", "test", "TENANTCTL_CONFIG", config.toString()));
+        Cli.Result help = cli.run("help", "provision");
+        assertThat(help.exitCode()).as(help.toString()).isZero();
+        assertThat(help.out()).contains("Usage: tenantctl provision").contains("--concurrency");
+        assertThat(help.err()).isEmpty();
+        Cli.Result json = cli.run("help", "provision", "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        assertThat(strictJson(json).get("command").asText()).isEqualTo("tenantctl provision");
+        Cli.Result bare = cli.run();
+        assertThat(bare.exitCode()).as(bare.toString()).isZero();
+        assertThat(bare.out()).contains("Usage: tenantctl");
+        // a command is still refused, naming the key
+        Cli.Result list = cli.run("orgs", "list");
+        assertThat(list.exitCode()).as(list.toString()).isEqualTo(2);
+        assertThat(list.err()).contains("a key no option reads: paralelism");
+    }
+
     @Test
     void aConfigFileThatDoesNotExistIsAnError(@TempDir Path dir) {
         Cli cli = new Cli(Map.of("USER", "test", "TENANTCTL_CATALOG_URL", "postgres://nowhere:1/x"));
