@@ -26,11 +26,12 @@ final class InitCommand implements Callable<Integer> {
         if (dryRun.on) {
             Init.Result plan = new Init(catalog).plan(); // what the real init would refuse, the dry run refuses
             if (ctx.json()) {
+                // a catalog never initialised has no version: null, as the init it predicts says
                 Output.json(ctx.out, Output.ordered("catalog", plan.catalog(), "dry_run", true,
-                        "from_version", plan.fromVersion() == null ? 0 : plan.fromVersion(), "to_version", plan.toVersion()));
+                        "from_version", plan.fromVersion(), "to_version", plan.toVersion()));
             } else {
-                ctx.out.println("dry run: catalog " + plan.catalog() + " is at schema version "
-                        + (plan.fromVersion() == null ? "none" : plan.fromVersion()) + "; init would bring it to " + plan.toVersion());
+                ctx.out.println("dry run: catalog " + plan.catalog() + (plan.fromVersion() == null ? " is not initialised; init would create it at"
+                        + " schema version " : " is at schema version " + plan.fromVersion() + "; init would bring it to ") + plan.toVersion());
             }
             return 0;
         }

@@ -174,6 +174,23 @@ class CatalogErrorsTest {
         assertThat(after.err()).contains("run 'tenantctl init'");
     }
 
+    /**
+     * On a catalog never initialised, 'init --dry-run -o json' said "from_version": 0 where the init it predicts says null
+     * (and its text "is at schema version none"): a script asking either whether the catalog is new got two answers.
+     */
+    @Test
+    void initDryRunSaysAFreshCatalogHasNoVersionAsInitDoes() {
+        String url = TestCatalog.newDatabase();
+        Cli cli = Cli.withCatalog(url);
+        com.fasterxml.jackson.databind.JsonNode dry = CliFixture.strictJson(ok(cli, "init", "--dry-run", "-o", "json"));
+        assertThat(dry.get("from_version").isNull()).as(dry.toString()).isTrue();
+        assertThat(dry.get("to_version").asInt()).isEqualTo(io.tenantctl.catalog.Catalog.SCHEMA_VERSION);
+        assertThat(ok(cli, "init", "--dry-run").out()).contains("is not initialised; init would create it at schema version "
+                + io.tenantctl.catalog.Catalog.SCHEMA_VERSION).doesNotContain("none");
+        com.fasterxml.jackson.databind.JsonNode real = CliFixture.strictJson(ok(cli, "init", "-o", "json"));
+        assertThat(real.get("from_version")).as(real.toString()).isEqualTo(dry.get("from_version"));
+    }
+
     @Test
     void catalogFromANewerTenantctlIsRefused() throws Exception {
         String url = CliFixture.catalogFromANewerTenantctl();
