@@ -39,7 +39,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -127,10 +126,9 @@ public final class Backup {
         }
         Copy copy = Backups.copyOf(args);
         copy.compression().requireAvailable(); // before a joiner touches the run
-        Map<String, Pool> pools = ctx.catalog().pools().byId();
         // leased also without --freeze: a restore or a move of the org must not run under a backup
         return new RunEngine.Work(Job.of("backup", (orgId, poolId) ->
-                new Job.Done(ItemStatus.SUCCEEDED, 1, null, backupOne(orgId, pools, copy, req, run.runId()))), Budget.NONE);
+                new Job.Done(ItemStatus.SUCCEEDED, 1, null, backupOne(orgId, copy, req, run.runId()))), Budget.NONE);
     }
 
     /** An org's -o json detail, every field there: null or 0 where it has no backup. */
@@ -140,7 +138,7 @@ public final class Backup {
     }
 
     /** Backs one org up; returns its detail (backup_id, docs, bytes, collections, location). */
-    private String backupOne(String orgId, Map<String, Pool> pools, Copy copy, Request req, String runId) {
+    private String backupOne(String orgId, Copy copy, Request req, String runId) {
         Org org = ctx.catalog().orgs().get(orgId);
         BackupSelection.requireTaken(org, store); // a status backup does not take, a folder in the store that refuses writes
         boolean frozen = false;
@@ -152,7 +150,7 @@ public final class Backup {
             frozen = true;
         }
         try {
-            return copy(org, pools.get(org.poolId()), copy, req, runId);
+            return copy(org, ctx.catalog().pools().get(org.poolId()), copy, req, runId); // as it is now: added, or given another uri, since the run began
         } finally {
             if (frozen) {
                 // put back only if it is still as this freeze left it: otherwise this worker outlived its lease, the next
