@@ -100,7 +100,7 @@ public final class Backup {
         if (req.dryRun() && !req.drive().control().existing()) {
             // as the run would: an org backup does not take is failed at once, and one on a pool that does not answer too
             RunEngine.Planned plan = engine.plan(VERB, new BackupSelection(ctx.catalog(), req.selector(), store).items(), req.drive(), (orgId, poolId) ->
-                    new Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", where(store.describe()) + layout.orgPrefix(orgId))), o -> o.with(o.error(), detail(o.detail())));
+                    BackupSelection.planned(ctx, req, orgId, where(store.describe()) + layout.orgPrefix(orgId)), o -> o.with(o.error(), detail(o.detail())));
             return new Result(plan.report(), plan.interrupted(), store.describe(), plan.lines());
         }
         store.checkWritable(); // a store nothing can be written to is a config error now, not a failure of every org

@@ -74,6 +74,23 @@ final class BackupSelection {
         }
     }
 
+    /**
+     * A dry run's plan of an org (to be backed up to {@code location}): an org named with --org whose database is gone
+     * fails as its backup would, saying what holds its data (its pool's databases listed, never its own collections: on
+     * some pools that makes the database); a fleet's dry run reads no org's database, so stays one catalog page a page.
+     */
+    static io.tenantctl.ops.run.Job.Done planned(OpsContext ctx, Backup.Request req, String orgId, String location) {
+        if (!req.selector().orgIds().isEmpty()) {
+            Org org = ctx.catalog().orgs().get(orgId);
+            io.tenantctl.catalog.Pool pool = ctx.catalog().pools().get(org.poolId());
+            if (TAKES.contains(org.status()) && !ctx.databaseNames(pool).contains(org.databaseName())) { // not one held in passing
+                return new io.tenantctl.ops.run.Job.Done(ItemStatus.FAILED, 0, NothingToBackUp.why(org, pool.poolId(), ctx.catalog().backups(),
+                        req.storeOnLine()), null);
+            }
+        }
+        return new io.tenantctl.ops.run.Job.Done(ItemStatus.SUCCEEDED, 0, null, Json.args("location", location));
+    }
+
     /** The org's folder in the store, where its backups are written. */
     private static String folder(String orgId) {
         return io.tenantctl.backup.BackupLayout.root().orgPrefix(orgId);

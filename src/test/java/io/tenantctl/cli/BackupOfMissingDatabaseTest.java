@@ -63,4 +63,37 @@ class BackupOfMissingDatabaseTest {
             assertThat(BackupFixture.contents(f.db("acme"))).as("acme's documents after 'tenantctl restore --org acme'").isEqualTo(before);
         }
     }
+
+    /**
+     * 3 a.m. audit: 'backup --org acme --dry-run' of an org whose database is gone planned it ('1 orgs would be backed up',
+     * exit 0) where the backup fails it ('… has no collections (it does not exist): nothing to back up; …', exit 1). The
+     * dry run of an org named with --org now says it as the run would, with the run's next step, and makes no database.
+     */
+    @Test
+    void aDryRunOfANamedOrgWhoseDatabaseIsGoneSaysWhatTheBackupWould() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme", "globex");
+            f.notes("acme", "notes", 3);
+            Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
+            f.backup("acme");
+            f.db("acme").drop();
+
+            Cli.Result dry = f.cli.run("backup", "--org", "acme,globex", "--dry-run", "-o", "json");
+
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+            JsonNode doc = strictJson(dry);
+            assertThat(doc.get("orgs").get(0).get("outcome").asText()).as(dry.toString()).isEqualTo("failed");
+            assertThat(doc.get("orgs").get(0).get("error").asText()).contains("database org_acme on pool pool-0 has no collections (it does not exist)");
+            assertThat(doc.get("orgs").get(1).get("outcome").asText()).isEqualTo("planned");
+            assertThat(doc.get("failed").get(0).get("next_step").asText()).isEqualTo("tenantctl restore --org acme");
+            assertThat(f.databaseNames("pool-0")).as("the dry run made no database by looking").doesNotContain("org_acme");
+            Cli.Result table = f.cli.run("backup", "--org", "acme", "--dry-run");
+            assertThat(table.exitCode()).as(table.toString()).isEqualTo(1);
+            assertThat(table.out()).contains("0 orgs would be backed up").contains("1 cannot be");
+            assertThat(table.out()).as("its line says why").contains("has no collections (it does not exist)");
+
+            ok(f.cli, "restore", "--org", "acme"); // the next step it named
+            assertThat(BackupFixture.contents(f.db("acme"))).as("acme's documents, as backed up").isEqualTo(before);
+        }
+    }
 }
