@@ -649,7 +649,7 @@ public final class Verify {
 
     /** The kinds an org's own check of its database finds ({@code PerOrg.check}); the fleet checks find the others. */
     static final Set<String> OWN_CHECK_KINDS = Set.of("missing_database", "no_schema_record", "manifest_missing", "schema_missing",
-            "schema_conflict", "schema_superseded", "schema_extra", "check_failed", "backup_corrupt");
+            "schema_conflict", "schema_superseded", "schema_extra", "schema_extra_constraining", "check_failed", "backup_corrupt");
 
     /**
      * The command that finishes an org left provisioning: resumed through its run, which keeps the run's --schema and
@@ -1200,22 +1200,29 @@ public final class Verify {
                         + " index(es) its manifest drops: " + sample(diff.superseded().stream().map(s -> s.collection() + "." + s.index().name()).toList()),
                         pasteable(schema, NextStep.run("tenantctl migrate-all --org " + org.orgId() + schema + " --force"))));
             }
-            if (!diff.extras().isEmpty() || !diff.extraCollections().isEmpty()) {
-                List<String> extras = new ArrayList<>(diff.extras().stream().map(x -> x.collection() + "." + x.index().name()).toList());
-                diff.extraCollections().forEach(c -> extras.add(c + " (collection)"));
-                // one that refuses writes or deletes documents (a rollback left it) is no application's own index to keep
-                List<String> constraining = diff.constraining().stream().map(x -> x.collection() + "." + x.index().name() + " ("
-                        + x.effect("its manifest") + ")").toList();
+            // an extra that refuses writes or deletes documents (a rollback left it) is no application's own index to keep:
+            // a problem, as schema diff exits 4 on it; its subject is the set of them, so one more is another finding
+            List<SchemaDiff.Extra> constraining = diff.constraining();
+            List<String> extras = new ArrayList<>(diff.extras().stream().filter(x -> !constraining.contains(x))
+                    .map(x -> x.collection() + "." + x.index().name()).toList());
+            diff.extraCollections().forEach(c -> extras.add(c + " (collection)"));
+            if (!extras.isEmpty()) {
+                out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + (extras.size() - diff.extraCollections().size())
+                        + " index(es) and " + diff.extraCollections().size() + " collection(s) its manifest does not list (harmless; the "
+                        + "application may make its own): " + sample(extras), pasteable(schema, NextStep.run("tenantctl schema diff " + org.orgId() + schema))));
+            }
+            if (!constraining.isEmpty()) {
                 // one on a collection the manifest does not list: no rollout touches it, dropped by hand if its documents are to stay
-                List<String> byHand = diff.constraining().stream().filter(diff::unlisted)
+                List<String> byHand = constraining.stream().filter(diff::unlisted)
                         .map(x -> PoolUri.stored(pool.uri()).mongosh(SchemaDiff.dropByHand(org.databaseName(), x))).toList();
                 String unlisted = "in a collection its manifest does not list, which no rollout touches: if its documents are to be kept, "
                         + "drop it on the pool: " + String.join("; ", byHand);
-                out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + diff.extras().size() + " index(es) and "
-                        + diff.extraCollections().size() + " collection(s) its manifest does not list" + (constraining.isEmpty()
-                        ? " (harmless; the application may make its own): " + sample(extras) : ": " + sample(extras) + "; not harmless: "
-                        + sample(constraining)), constraining.isEmpty() ? pasteable(schema, NextStep.run("tenantctl schema diff " + org.orgId() + schema))
-                        : byHand.size() == constraining.size() ? NextStep.note("each not harmless one is " + unlisted)
+                // --fix never drops an index: whether its constraint goes is a person's choice, after the dry run
+                out.add(finding("schema_extra_constraining", PROBLEM, String.join(",", new java.util.TreeSet<>(constraining.stream()
+                        .map(x -> item(x.collection(), x.index().name())).toList())), "org " + org.orgId() + " has " + constraining.size()
+                        + " index(es) its manifest does not list that refuse writes or delete documents: " + sample(constraining.stream()
+                        .map(x -> x.collection() + "." + x.index().name() + " (" + x.effect("its manifest") + ")").toList()),
+                        byHand.size() == constraining.size() ? NextStep.note("each is " + unlisted)
                         : pasteable(schema, NextStep.run("tenantctl migrate-all --org " + org.orgId() + schema + " --force --prune --dry-run",
                         "shows every index --prune would drop, those among them; then without --dry-run" + (byHand.isEmpty() ? ""
                                 : "; those " + unlisted)))));

@@ -67,10 +67,14 @@ class ATtlIndexOnACollectionTheManifestDroppedIsNotHarmlessTest {
             });
 
             Cli.Result verify = f.cli.run("verify", "--org", "a1", "-o", "json");
-            List<JsonNode> extra = findings(strictJson(verify), "schema_extra");
+            assertThat(verify.exitCode()).as("a problem, as schema diff says: %s", verify).isEqualTo(4);
+            List<JsonNode> extra = findings(strictJson(verify), "schema_extra_constraining");
             assertThat(extra).as(verify.toString()).hasSize(1);
-            assertThat(extra.get(0).get("detail").asText()).as(extra.get(0).toString()).doesNotContain("harmless;")
+            assertThat(extra.get(0).get("severity").asText()).isEqualTo("problem");
+            assertThat(extra.get(0).get("detail").asText()).as(extra.get(0).toString())
                     .contains("sessions.expiresAt_1 (TTL: deletes documents 600 s after their expiresAt)");
+            assertThat(findings(strictJson(verify), "schema_extra")).singleElement().satisfies(x -> assertThat(x.get("detail").asText())
+                    .contains("harmless;", "sessions (collection)").doesNotContain("expiresAt_1"));
             assertThat(extra.get(0).get("fix_note").asText()).as(extra.get(0).toString()).contains(byHand);
 
             // followed as printed (mongosh's --eval sent through the driver: no mongosh here), the index is gone

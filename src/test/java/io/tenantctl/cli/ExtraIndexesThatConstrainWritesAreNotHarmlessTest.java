@@ -76,9 +76,11 @@ class ExtraIndexesThatConstrainWritesAreNotHarmlessTest {
             assertThat(problem).containsExactlyInAnyOrderEntriesOf(Map.of("legacy_1", false, "username_1", true, "lastSeen_1", true));
 
             Cli.Result verify = f.cli.run("verify", "--org", "a2", "-o", "json");
-            List<JsonNode> extra = findings(strictJson(verify), "schema_extra");
+            assertThat(verify.exitCode()).as("a problem, as schema diff says: %s", verify).isEqualTo(4);
+            assertThat(findings(strictJson(verify), "schema_extra")).as("no plain extra on a2").isEmpty();
+            List<JsonNode> extra = findings(strictJson(verify), "schema_extra_constraining");
             assertThat(extra).as(verify.toString()).hasSize(1);
-            assertThat(extra.get(0).get("severity").asText()).isEqualTo("info");
+            assertThat(extra.get(0).get("severity").asText()).isEqualTo("problem");
             assertThat(extra.get(0).get("detail").asText()).as(extra.get(0).toString()).doesNotContain("harmless;")
                     .contains("users.username_1 (unique: refuses writes that its manifest allows)");
             assertThat(extra.get(0).get("fix").asText()).as(extra.get(0).toString())

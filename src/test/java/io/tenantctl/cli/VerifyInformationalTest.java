@@ -57,4 +57,44 @@ class VerifyInformationalTest {
             assertThat(text.out()).contains("verified 1 org(s): clean; 1 informational");
         }
     }
+
+    /**
+     * Found by a helper: an extra unique index (what a rollback to an older manifest leaves) made 'schema diff' exit 4
+     * since 4a3393e, but verify still filed it under the informational schema_extra: the fleet check said healthy (exit
+     * 0, org clean) of an org whose diff has a problem. It is now a problem of its own, named with its way back; the
+     * plain extra beside it stays informational, and --fix leaves it (it never drops an index), saying so.
+     */
+    @Test
+    void anExtraUniqueIndexIsAProblemThatVerifyNamesAndFixLeavesForAHuman(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.db("acme").getCollection("users").createIndex(new Document("legacy", 1), new IndexOptions().name("legacy_1"));
+            f.db("acme").getCollection("users").createIndex(new Document("nickname", 1), new IndexOptions().name("nickname_1").unique(true));
+            f.backup("acme"); // a fresh backup: no backup_stale problem
+
+            Cli.Result diff = f.cli.run("schema", "diff", "acme");
+            assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(4);
+            Cli.Result verify = f.cli.run("verify", "--org", "acme", "-o", "json");
+            assertThat(verify.exitCode()).as("as schema diff of the same org: %s", verify).isEqualTo(4);
+            JsonNode doc = strictJson(verify);
+            assertThat(doc.get("problems").asInt()).isEqualTo(1);
+            assertThat(doc.get("orgs")).singleElement().satisfies(o -> assertThat(o.get("outcome").asText()).isEqualTo("problems"));
+            assertThat(CliFixture.findings(doc, "schema_extra_constraining")).as(doc.toPrettyString()).singleElement().satisfies(x -> {
+                assertThat(x.get("severity").asText()).isEqualTo("problem");
+                assertThat(x.get("detail").asText()).contains("users.nickname_1 (unique: refuses writes that its manifest allows)")
+                        .doesNotContain("legacy_1");
+                assertThat(x.get("fix").asText()).isEqualTo("tenantctl migrate-all --org acme --schema " + f.schema + " --force --prune --dry-run");
+            });
+            assertThat(CliFixture.findings(doc, "schema_extra")).singleElement().satisfies(x -> {
+                assertThat(x.get("severity").asText()).isEqualTo("info");
+                assertThat(x.get("detail").asText()).contains("users.legacy_1").doesNotContain("nickname_1");
+            });
+
+            Cli.Result fix = f.cli.run("verify", "--org", "acme", "--fix", "-o", "json");
+            assertThat(fix.exitCode()).as(fix.toString()).isEqualTo(4);
+            assertThat(strictJson(fix).get("left_for_human").toString()).as(fix.toString()).contains("schema_extra_constraining acme");
+            assertThat(f.db("acme").getCollection("users").listIndexes().map(d -> d.getString("name")).into(new java.util.ArrayList<>()))
+                    .as("--fix drops no index").contains("nickname_1", "legacy_1");
+        }
+    }
 }
