@@ -543,6 +543,10 @@ public final class TenantCtl implements Runnable {
         if (poolSilence.isPresent()) { // a pool's silence no op named: exit 3 as the named ones, not 'unexpected' (a bug)
             return handle(ctx, poolSilence.get());
         }
+        java.util.Optional<TenantctlException> afterRun = io.tenantctl.ops.Errors.catalogLostAfter(e, ctx.cancel == null ? null : ctx.cancel.working());
+        if (afterRun.isPresent()) { // the catalog lost once a run was recorded, no run-stopped line naming it: named
+            return handle(ctx, afterRun.get());
+        }
         if (e instanceof TenantctlException te) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("category", te.category().name().toLowerCase(Locale.ROOT));

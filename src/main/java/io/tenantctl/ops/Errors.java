@@ -58,6 +58,20 @@ public final class Errors {
                 + " stopped answering: " + oneLine(t) + " — 'tenantctl pools stats' names which pool does not answer; run it again once it answers", t));
     }
 
+    /**
+     * A catalog lost ({@code t}) once this process recorded run {@code run} (its report read, a step after it), where no
+     * run-stopped line named it: the same line, the run named with what says what it did once the catalog is back, so that
+     * the operator knows which run to look at. Empty for anything else, for a failure that names its run already, and when
+     * no run was recorded ({@code run} null).
+     */
+    public static java.util.Optional<TenantctlException> catalogLostAfter(Throwable t, CancelToken.Working run) {
+        if (run == null || !(t instanceof TenantctlException te) || te.runId() != null || io.tenantctl.catalog.Catalog.Unreachable.in(t).isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new TenantctlException(te.category(), te.getMessage() + "; run " + run.runId() + " was recorded: "
+                + "once the catalog answers, 'tenantctl runs show " + run.runId() + "' says what it did", te).withRunId(run.runId()));
+    }
+
     /** The catalog's pools, or none when it cannot list them now (an error being said: never a second one). */
     private static java.util.List<io.tenantctl.catalog.Pool> pools(OpsContext ctx) {
         try {

@@ -207,6 +207,14 @@ class CatalogLostMidRunTest {
         assertThat(error.get("message").asText()).as(r.toString()).startsWith("catalog unreachable").doesNotContain("cannot render JSON");
         assertThat(r.err().lines().toList()).as("one line on stderr: " + r).containsExactly("error: " + error.get("message").asText());
         assertThat(r.err()).as("no stack trace: " + r).doesNotContain("\tat ");
+        // the run was recorded, and worked: the error names it, and what says what it did once the catalog is back
+        assertThat(error.get("run_id")).as("the run the error is of: " + r).isNotNull();
+        String runId = error.get("run_id").asText();
+        assertThat(error.get("message").asText()).as(r.toString()).endsWith("; run " + runId + " was recorded: once the catalog "
+                + "answers, 'tenantctl runs show " + runId + "' says what it did");
+        JsonNode shown = strictJson(ok(cli, "runs", "show", runId, "-o", "json"));
+        assertThat(shown.get("verb").asText()).as(shown.toPrettyString()).isEqualTo("provision");
+        assertThat(shown.toString()).as(shown.toPrettyString()).contains("\"gone\"");
     }
 
     // The catalog under pressure: slow, gone silent, or a lock nobody lets go of.
