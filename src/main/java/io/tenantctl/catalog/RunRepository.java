@@ -169,6 +169,20 @@ public final class RunRepository {
         }
 
         /**
+         * These items, recorded once the recording's transaction holds the advisory lock {@code key} and {@code check} has
+         * passed (or thrown, and nothing is recorded): the check and the run's recording one step among recordings under the
+         * same key, so that two started at the same instant cannot both pass a check the other's run would have failed. The
+         * lock goes with the transaction: held while the items are recorded, never while the run is worked on.
+         */
+        public Items checkedUnder(long key, Runnable check) {
+            return new Items((c, each) -> {
+                Sql.one(c, "select pg_advisory_xact_lock(?)", rs -> 1, key);
+                check.run(); // it reads on connections of its own: what a recording before this one committed, it sees
+                source.forEach(c, each);
+            });
+        }
+
+        /**
          * The items handed to {@code page} {@code size} at a time, in their order, each page as soon as it is read (on one
          * connection, held until the last is handed over): a dry run plans each before the next is read, so that a fleet's
          * items are never all held.

@@ -17,8 +17,16 @@ import java.util.Map;
  * first for the same orgs, its workers and the first's each taking some. Refused (exit 3), nothing recorded, naming the
  * run and how to go on with it. An org a run's worker has in hand is not refused: its lease is waited for, as before;
  * nor are orgs of a run that was interrupted, or abandoned by its workers: running the command again resumes them.
+ * A real run's check is made as its run is recorded, under {@link #LOCK_KEY}, so that two provisions of the same orgs
+ * started at the same instant (two pipeline jobs) cannot both pass it: one records its run, the other is refused naming it.
  */
 final class ProvisionBusy {
+
+    /**
+     * The advisory lock a provision's check and the recording of its run are made under (in the recording's transaction,
+     * released as it commits: never held while the run is worked on).
+     */
+    static final long LOCK_KEY = 0x7465_6e61_6e74_0003L;
 
     private ProvisionBusy() {
     }

@@ -34,8 +34,9 @@ final class ProvisionSelection {
     private volatile Map<String, String> databases = Map.of();
 
     /**
-     * Refuses (exit 2) no ids, an invalid or clashing id, an invalid --tier, an unknown --pool; (exit 3) ids a running
-     * provision run has still to start; a real run's sweep is done first.
+     * Refuses (exit 2) no ids, an invalid or clashing id, an invalid --tier, an unknown --pool; (exit 3) a dry run of ids a
+     * running provision run has still to start (a real run's are refused as it is recorded: {@link #items()}); a real
+     * run's sweep is done first.
      */
     ProvisionSelection(OpsContext ctx, Provision.Request req) {
         this.ctx = ctx;
@@ -44,8 +45,9 @@ final class ProvisionSelection {
         if (req.pool() != null) {
             ctx.catalog().pools().get(req.pool()); // an unknown --pool records no run
         }
-        ProvisionBusy.refuseIfQueued(ctx, ids); // a run still to start them is theirs: a second would race it (a dry run: refused as it would be)
-        if (!req.dryRun()) {
+        if (req.dryRun()) {
+            ProvisionBusy.refuseIfQueued(ctx, ids); // refused as the real run would be
+        } else {
             LeaseRecovery.sweep(ctx); // what a dead operation left on an org is put right before orgs are looked at
         }
     }
@@ -55,10 +57,16 @@ final class ProvisionSelection {
         return ids.size();
     }
 
-    /** The items, read as the run is recorded, or planned, a page at a time (a page as the plan's). */
+    /**
+     * The items, read as the run is recorded, or planned, a page at a time (a page as the plan's). A real run's are
+     * recorded once no running provision run is found to have any of them still to start (else refused, exit 3, nothing
+     * recorded nor placed), that check and the recording one step among provisions ({@link ProvisionBusy#LOCK_KEY}): two
+     * started at the same instant cannot both pass it.
+     */
     RunRepository.Items items() {
-        return RunRepository.Items.ofPages((ids.size() + ReportLines.PAGE - 1) / ReportLines.PAGE,
+        RunRepository.Items items = RunRepository.Items.ofPages((ids.size() + ReportLines.PAGE - 1) / ReportLines.PAGE,
                 n -> page(ids.subList(n * ReportLines.PAGE, Math.min(ids.size(), (n + 1) * ReportLines.PAGE))));
+        return req.dryRun() ? items : items.checkedUnder(ProvisionBusy.LOCK_KEY, () -> ProvisionBusy.refuseIfQueued(ctx, ids));
     }
 
     /** An org's database, as its row names it (a restored or adopted org's may be another than its id's), or a new org's. */

@@ -781,6 +781,13 @@ class RunEngineTest {
         List<Cli.Result> both = parallel(2, i -> cli.run(CliFixture.args(List.of("provision", "--schema", schema.toString(), "-o", "json"), ids)));
         int provisioned = 0;
         for (Cli.Result r : both) {
+            // the second, checked once the first's run is recorded, is refused while that run has orgs still to start (one
+            // run of an org at a time); once its workers have them all in hand, the second waits for their leases instead
+            if (r.exitCode() == 3) {
+                assertThat(strictJson(r).get("error").get("message").asText()).as(r.toString()).contains("still to provision")
+                        .contains("nothing recorded");
+                continue;
+            }
             assertThat(r.exitCode()).as(r.toString()).isZero();
             provisioned += strictJson(r).get("provisioned").asInt();
         }

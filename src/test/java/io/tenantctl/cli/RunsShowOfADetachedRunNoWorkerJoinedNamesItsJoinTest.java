@@ -122,6 +122,68 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
     }
 
     /**
+     * Found in review: that refusal took no lock, so two provisions of the same orgs started at the same instant (two
+     * pipeline jobs, two operators) could both pass it before either recorded its run, and both did: two runs racing for
+     * the same orgs. Here the first is held as it records its run's items (a trigger waits at a gate the test holds) until
+     * the second waits too; then the gate opens. One run is recorded; the other provision is refused naming it.
+     */
+    @Test
+    void twoProvisionsOfTheSameOrgsStartedAtOnceRecordOneRun(@TempDir Path dir) throws Exception {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            Cli cli = Cli.withCatalog(url);
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            String schema = CliFixture.smallSchema(dir).toString();
+            long gate = 4244;
+            try (java.sql.Connection admin = java.sql.DriverManager.getConnection(url); java.sql.Statement s = admin.createStatement()) {
+                s.execute("create function test_gate() returns trigger language plpgsql as $$ begin perform pg_advisory_lock_shared(" + gate
+                        + "); perform pg_advisory_unlock_shared(" + gate + "); return new; end $$");
+                s.execute("create trigger test_gate before insert on run_items for each row execute function test_gate()");
+                s.execute("select pg_advisory_lock(" + gate + ")");
+
+                java.util.concurrent.CompletableFuture<Cli.Result> first = Cli.withCatalog(url).start("provision", "acme", "globex",
+                        "--schema", schema, "--detach");
+                awaitWaitingOnAdvisoryLocks(admin, 1, first); // at the gate, recording its items
+                java.util.concurrent.CompletableFuture<Cli.Result> second = Cli.withCatalog(url).start("provision", "acme", "globex",
+                        "--schema", schema, "--detach");
+                awaitWaitingOnAdvisoryLocks(admin, 2, second); // at the gate too, or waiting for the first's recording
+                s.execute("select pg_advisory_unlock(" + gate + ")");
+                Cli.Result recorded = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                Cli.Result refused = second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+                assertThat(CliFixture.count(url, "select count(*) from runs")).as("runs recorded").isEqualTo(1);
+                assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+                assertThat(recorded.exitCode()).as(recorded.toString()).isZero();
+                String runId = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0).get("run_id").asText();
+                assertThat(recorded.out()).as(recorded.toString()).contains(runId);
+                assertThat(refused.out()).as(refused.toString()).isEmpty();
+                assertThat(refused.err().strip().lines()).as(refused.toString()).hasSize(1);
+                assertThat(refused.err()).as(refused.toString()).contains("provision run " + runId + " ")
+                        .contains("orgs acme, globex still to provision").contains("--join " + runId).contains("nothing recorded");
+                assertThat(CliFixture.count(url, "select count(*) from run_items")).as("items recorded").isEqualTo(2);
+            }
+        }
+    }
+
+    /** Until {@code n} catalog sessions wait on advisory locks (checked by querying the catalog), or {@code started} ended. */
+    private static void awaitWaitingOnAdvisoryLocks(java.sql.Connection c, int n, java.util.concurrent.CompletableFuture<Cli.Result> started)
+            throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!started.isDone() && System.nanoTime() < deadline) {
+            try (java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("select count(*) from pg_locks where locktype = 'advisory' and not granted "
+                         + "and database = (select oid from pg_database where datname = current_database())")) {
+                rs.next();
+                if (rs.getInt(1) >= n) {
+                    return;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        assertThat(started.isDone()).as("%d sessions never waited on a lock", n).isTrue();
+    }
+
+    /**
      * As above, behind a provision run at work (its one worker checking its first org's pool, the second still pending):
      * a second provision of that org is refused naming the run's --join and its --resume; the run goes on and makes both.
      */
