@@ -235,4 +235,28 @@ class MigrateAllRolloutSafetyTest {
         // end state: the live pools' orgs (pool-a and pool-c) have exactly v2; the dead pool's cannot be read
         CliFixture.assertExactly(url, v2, List.of("o0", "o1", "o4", "o5"));
     }
+
+    @Test
+    void aDryRunsNextStepForTheOrgsOfADeadPoolIsTheDryRunAgainNotTheRollout(@TempDir Path dir) {
+        List<String> orgs = ids("o", 0, 3); // o0,o1 on pool-a; o2 on pool-b
+        String url = fleet(dir, 2, 2, orgs);
+        Map<String, String> before = hashes(Cli.withCatalog(url));
+        pools.kill(1);
+        Path v2 = write(dir, "v2.json", V2_ADD);
+        Cli cli = Cli.withCatalog(url).quickToGiveUpOnDeadPools();
+
+        // pasted (or run by a tool), a dry run's next step must not be the rollout itself: it writes to the org
+        Cli.Result json = cli.run("migrate-all", "--schema", v2.toString(), "--dry-run", "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isEqualTo(1);
+        JsonNode failed = strictJson(json).get("failed");
+        assertThat(failedIds(strictJson(json))).containsExactly("o2");
+        assertThat(failed.get(0).get("next_step").asText()).isEqualTo("tenantctl migrate-all --org o2 --schema " + v2 + " --dry-run");
+        assertThat(failed.get(0).get("next_note").asText()).isEqualTo("once pool-b answers");
+        Cli.Result text = cli.run("migrate-all", "--schema", v2.toString(), "--dry-run");
+        assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);
+        assertThat(text.err()).as(text.toString()).contains("  next: tenantctl migrate-all --org o2 --schema " + v2 + " --dry-run   (once pool-b answers)");
+
+        assertThat(hashes(Cli.withCatalog(url))).as("a dry run records nothing").isEqualTo(before);
+        CliFixture.assertExactly(url, dir.resolve("v1.json"), List.of("o0", "o1"));
+    }
 }
