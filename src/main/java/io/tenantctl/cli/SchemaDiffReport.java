@@ -100,7 +100,8 @@ final class SchemaDiffReport {
 
     void print(PrintWriter out) {
         out.println("org " + d.orgId() + " on " + d.poolId() + " (" + d.databaseName() + ")");
-        out.println("recorded schema hash " + d.recordedHash() + "; manifest hash " + d.manifestHash());
+        out.println("recorded schema hash " + (d.recordedHash() != null ? d.recordedHash() : "none (no manifest is recorded as applied to it)")
+                + "; manifest hash " + d.manifestHash());
         if (!d.databaseExists()) { // not drift: a rollout or --fix would make an empty database where the org's data should be
             out.println("database " + d.databaseName() + " is not on pool " + d.poolId() + " at all: the org's data is not where the "
                     + "catalog says; 'tenantctl verify --org " + d.orgId() + "' says where a copy may be and how to bring it back");

@@ -163,6 +163,35 @@ class SchemaDiffCommandTest {
     }
 
     /**
+     * An org a rollout stopped on part way records no hash (its schema is between two manifests): the text said
+     * "recorded schema hash null", a Java word for the operator to decode at 3 a.m. It now says none is recorded; -o json
+     * keeps its null. The rollout that finishes it is the one the diff names, and the org then matches the manifest.
+     */
+    @Test
+    void anOrgWhoseRolloutStoppedPartWaySaysNoHashIsRecorded(@TempDir Path dir) {
+        Cli cli = acme(dir);
+        Path next = write(dir, "next.json", NEXT);
+        Cli failing = Cli.withCatalog(cli.catalogUrl()).decoratePools(real -> MigrateAllFixture.hooked(real, (database, cmd) -> {
+            if (MigrateAllFixture.isCreateIndexes(cmd) && "messages".equals(cmd.getString("createIndexes"))) {
+                throw MigrateAllFixture.commandError(2, "injected: bad index spec"); // after files was made: the hash is cleared
+            }
+        }));
+        Cli.Result stopped = failing.run("migrate-all", "--schema", next.toString());
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(1);
+
+        Cli.Result diff = cli.run("schema", "diff", "acme", "--schema", next.toString());
+        assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(4);
+        assertThat(diff.out()).as(diff.toString()).doesNotContain("null")
+                .contains("recorded schema hash none (no manifest is recorded as applied to it)");
+        Cli.Result json = cli.run("schema", "diff", "acme", "--schema", next.toString(), "-o", "json");
+        assertThat(strictJson(json).get("recorded_hash").isNull()).as(json.toString()).isTrue();
+
+        Cli.Result finished = cli.run("migrate-all", "--schema", next.toString());
+        assertThat(finished.exitCode()).as(finished.toString()).isZero();
+        io.tenantctl.testing.SchemaCheck.assertClean(cli.catalogUrl(), "acme", io.tenantctl.schema.SchemaManifest.load(next));
+    }
+
+    /**
      * The text named the rollout that builds what is missing (and, for an extra index that refuses writes, the way back),
      * but -o json said nothing of what to run: a pipeline stopping on exit 4 had to parse the text. The document now
      * carries the text's advice as next_step (one command, pasted as it is) and next_note, and so does each such extra;
