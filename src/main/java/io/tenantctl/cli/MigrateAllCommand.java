@@ -147,8 +147,23 @@ final class MigrateAllCommand implements Callable<Integer> {
         }
         if (r.report().dryRun()) {
             doc.put("totals", totals(r));
+            doc.put("would_abort", wouldAbort(r));
         }
         return doc;
+    }
+
+    /**
+     * What a dry run whose orgs would fail past --max-failures says of the run it previews (null when none would): the
+     * run does not migrate every org the plan lists, it aborts at the failure past the budget and leaves the rest not started.
+     */
+    private String wouldAbort(MigrateAll.Result r) {
+        int failing = r.report().count("failed");
+        if (maxFailures == null || failing <= maxFailures.allowed(r.selected())) {
+            return null;
+        }
+        return failing + " org(s) would fail, more than --max-failures " + maxFailures.spec() + " allows (" + maxFailures.allowed(r.selected())
+                + " of the " + r.selected() + " selected): the run would abort at the failure past that, and the orgs not started by then "
+                + "would be left as they are, not migrated as planned here";
     }
 
     /** A run's outcomes as its summary counts them, each org of the run in one of them (or not started). */
@@ -362,6 +377,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 + " indexes" + named(r, "dropped", "pruned") + "; " + t.get("conflicts") + " conflicts"
                 + (replaceConflicting ? " (would be replaced" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : "") + ", "
                 + t.get("extras") + " extra indexes" + (prune ? " (would be dropped" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : ""));
+        java.util.Optional.ofNullable(wouldAbort(r)).ifPresent(ctx.out::println);
         constraining(r);
         Summary.failures(ctx, r.report(), r.lines().failed(), f -> nextStep(r, f));
         Summary.dryRunInterrupted(ctx, r.report(), r.interrupted());

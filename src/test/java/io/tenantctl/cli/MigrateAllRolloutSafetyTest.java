@@ -259,4 +259,37 @@ class MigrateAllRolloutSafetyTest {
         assertThat(hashes(Cli.withCatalog(url))).as("a dry run records nothing").isEqualTo(before);
         CliFixture.assertExactly(url, dir.resolve("v1.json"), List.of("o0", "o1"));
     }
+
+    @Test
+    void aDryRunWhoseOrgsWouldFailPastMaxFailuresSaysTheRunWouldAbort(@TempDir Path dir) {
+        List<String> orgs = ids("o", 0, 4);
+        String url = fleet(dir, 1, 100, orgs);
+        try (MigrateAllFixture.Direct direct = new MigrateAllFixture.Direct()) {
+            for (String org : List.of("o1", "o2")) { // conv_1 on another key: the pre-flight refuses them, in the dry run too
+                direct.db(pools.uri(0), org).getCollection("messages").dropIndex("conv_1");
+                direct.db(pools.uri(0), org).getCollection("messages").createIndex(new org.bson.Document("other", 1),
+                        new com.mongodb.client.model.IndexOptions().name("conv_1"));
+            }
+        }
+        Path v2 = write(dir, "v2.json", V2_ADD);
+        Cli cli = Cli.withCatalog(url);
+        String[] rollout = {"migrate-all", "--schema", v2.toString(), "--max-failures", "1", "--per-pool", "1", "--concurrency", "1"};
+
+        // the plan lists o3 migrated, but the run stops at o2, the failure past the budget: the dry run says so
+        Cli.Result json = cli.run(CliFixture.args(List.of(rollout), List.of("--dry-run", "-o", "json")));
+        assertThat(json.exitCode()).as(json.toString()).isEqualTo(1);
+        String wouldAbort = "2 org(s) would fail, more than --max-failures 1 allows (1 of the 4 selected): the run would abort";
+        assertThat(strictJson(json).path("would_abort").asText()).as(json.toString()).startsWith(wouldAbort);
+        Cli.Result text = cli.run(CliFixture.args(List.of(rollout), List.of("--dry-run")));
+        assertThat(text.out()).as(text.toString()).contains(wouldAbort);
+        Cli.Result within = cli.run("migrate-all", "--schema", v2.toString(), "--max-failures", "2", "--dry-run", "-o", "json");
+        assertThat(strictJson(within).get("would_abort").isNull()).as(within.toString()).isTrue();
+
+        Cli.Result run = cli.run(CliFixture.args(List.of(rollout), List.of("-o", "json")));
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(strictJson(run).get("aborted").asText()).contains("--max-failures");
+        assertThat(failedIds(strictJson(run))).containsExactly("o1", "o2");
+        CliFixture.assertExactly(url, v2, List.of("o0"));
+        CliFixture.assertExactly(url, dir.resolve("v1.json"), List.of("o3")); // not started, as the dry run said
+    }
 }
