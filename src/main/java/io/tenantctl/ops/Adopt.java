@@ -396,10 +396,8 @@ public final class Adopt {
             if (!io.tenantctl.pool.FerretErrors.notAnswering(e) || Retry.cutShort(e)) {
                 throw e;
             }
-            String why = PoolHealth.why(e);
-            String said = Errors.oneLine(e); // what the ping said after its cause, its advice (a TLS pool: add tls=true), is kept
-            String advice = said.contains(why) ? said.substring(said.indexOf(why) + why.length()) : "";
-            throw TenantctlException.config("pool " + pool.poolId() + " does not answer: " + why + advice + " — see 'tenantctl pools stats "
+            // what the ping said after its cause, its advice (a TLS pool: add tls=true), is kept
+            throw TenantctlException.config("pool " + pool.poolId() + " does not answer: " + PoolHealth.pingWhy(e) + " — see 'tenantctl pools stats "
                     + pool.poolId() + "'; " + done + "; once it answers, run it again", e);
         }
     }

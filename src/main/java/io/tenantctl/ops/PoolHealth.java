@@ -78,7 +78,7 @@ public final class PoolHealth {
      */
     static void require(OpsContext ctx, Pool pool, String role) {
         failure(ctx, pool).ifPresent(e -> {
-            String message = doesNotAnswer(pool, role, Errors.oneLine(e));
+            String message = doesNotAnswer(pool, role, pingWhy(e));
             throw io.tenantctl.pool.PoolSilentException.in(e).isPresent() ? new io.tenantctl.pool.PoolSilentException(message, null)
                     : TenantctlException.config(message);
         });
@@ -104,6 +104,16 @@ public final class PoolHealth {
                 && io.tenantctl.pool.FerretErrors.notAnswering(e) ? cause : e);
     }
 
+    /**
+     * What a ping that failed said, for after "pool P does not answer: ": its cause ({@link #why}) without the ping's own
+     * "pool P (…) is unreachable", the pool named once, and any advice the ping put after it (a TLS-only pool: add tls=true).
+     */
+    static String pingWhy(RuntimeException e) {
+        String why = why(e);
+        String said = Errors.oneLine(e);
+        return said.contains(why) ? why + said.substring(said.indexOf(why) + why.length()) : why;
+    }
+
     /** "pool P (role) does not answer: why — see 'tenantctl pools stats P'": one line, with where to look next (no role: null). */
     static String doesNotAnswer(Pool pool, String role, String why) {
         return "pool " + pool.poolId() + (role == null ? "" : " (" + role + ")") + " does not answer: " + why + " — see 'tenantctl pools stats "
@@ -112,10 +122,10 @@ public final class PoolHealth {
 
     /**
      * "pool P does not answer: why — see 'tenantctl pools stats P'" unless {@code pool} answers a ping ({@link #check}), as
-     * delete says it: the pool named once, {@code why} the ping's own error without its "pool P (…) is unreachable" ({@link #why}).
+     * delete says it: the pool named once, {@code why} the ping's own error without its "pool P (…) is unreachable" ({@link #pingWhy}).
      */
     static Optional<String> silence(OpsContext ctx, Pool pool) {
-        return failure(ctx, pool).map(e -> doesNotAnswer(pool, null, why(e)));
+        return failure(ctx, pool).map(e -> doesNotAnswer(pool, null, pingWhy(e)));
     }
 
     /**

@@ -46,6 +46,16 @@ class OnCallDeadPoolMessagesTest {
             JsonNode error = strictJson(r).get("error");
             assertThat(error.get("message").asText()).as("the error must say which pool did not answer: " + error)
                     .contains("pool pool-1 (the move's target) does not answer");
+            // the pool named once, where to look next after the ping's own error: it read "pool pool-1 (the move's target)
+            // does not answer: pool pool-1 (mongodb://…) is unreachable: …", the pool twice and its URI in between
+            String message = error.get("message").asText();
+            assertThat(message.split("pool pool-1 ", -1)).as("pool-1 named once: %s", message).hasSize(2);
+            assertThat(message).as(message).startsWith("pool pool-1 (the move's target) does not answer: ")
+                    .contains(" — see 'tenantctl pools stats pool-1'").doesNotContain("mongodb://").doesNotContain("is unreachable");
+            Cli.Result text = fastTimeouts(f).run("rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0");
+            assertThat(text.exitCode()).as(text.toString()).isEqualTo(3);
+            assertThat(text.err().lines()).as("one line: %s", text).hasSize(1).allSatisfy(l -> assertThat(l)
+                    .startsWith("error: pool pool-1 (the move's target) does not answer: ").doesNotContain("mongodb://"));
             // its type is a pool's silence (PoolSilentException), as every other "does not answer": what a run records of an
             // org it fails ("pool_silent", what its failures are grouped by); no fan-out meets it yet, the single-org check it is
             try (io.tenantctl.catalog.Catalog catalog = io.tenantctl.catalog.Catalog.open(f.catalogUrl);
