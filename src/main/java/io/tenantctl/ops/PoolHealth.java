@@ -50,9 +50,12 @@ public final class PoolHealth {
         return dead;
     }
 
-    /** Why {@code pool} is unreachable, or empty when it answers a ping (see {@link #ping}). */
+    /**
+     * Why {@code pool} is unreachable, for after "pool P does not answer" ({@link #pingWhy}: not the ping's own "pool P (…)
+     * is unreachable", which named the pool twice), or empty when it answers a ping (see {@link #ping}).
+     */
     public static Optional<String> check(OpsContext ctx, Pool pool) {
-        return failure(ctx, pool).map(Errors::oneLine);
+        return failure(ctx, pool).map(PoolHealth::pingWhy);
     }
 
     /**

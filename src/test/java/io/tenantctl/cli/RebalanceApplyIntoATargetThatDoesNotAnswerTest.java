@@ -40,6 +40,10 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
                 assertThat(o.get("outcome").asText()).isEqualTo("failed");
                 assertThat(o.get("to_pool").asText()).isEqualTo("pool-2");
                 assertThat(o.get("error").asText()).contains("pool pool-2 (the move's target) does not answer");
+                // the pool named once, no URI: it read "… does not answer: pool pool-2 (mongodb://…) is unreachable: …"
+                assertThat(o.get("error").asText().split("pool pool-2 ", -1)).as(o.toString()).hasSize(2);
+                assertThat(o.get("error").asText()).as(o.toString()).doesNotContain("mongodb://").doesNotContain("is unreachable")
+                        .contains(" — see 'tenantctl pools stats pool-2'");
             });
 
             Cli.Result text = cli.run("rebalance", "apply", "--plan", plan.toString(), "--freeze-grace", "0", "--dry-run");
