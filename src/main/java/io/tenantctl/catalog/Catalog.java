@@ -50,7 +50,7 @@ public final class Catalog implements AutoCloseable {
      * which the messages about a catalog that cannot be reached or read tell the operator to check.
      */
     public static Catalog connect(String rawUrl, String source) {
-        PostgresUrl url = CatalogUrl.parse(rawUrl);
+        PostgresUrl url = CatalogUrl.parse(rawUrl, source);
         String notNumbers = notNumbers(url.jdbcUrl());
         if (notNumbers != null) { // before connecting: wrong whatever the network does, so not "unreachable" when it is down
             throw TenantctlException.usage("catalog URL " + url.describe() + " has a parameter the driver cannot read as a number ("

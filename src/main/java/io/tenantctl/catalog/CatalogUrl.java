@@ -13,6 +13,17 @@ public final class CatalogUrl {
     }
 
     public static PostgresUrl parse(String raw) {
+        return parse(raw, null);
+    }
+
+    /**
+     * As {@link #parse(String)}; {@code source} says where the URL was given ("--catalog", a config file's key, or null):
+     * an empty value given there is named as that, not as no catalog given.
+     */
+    public static PostgresUrl parse(String raw, String source) {
+        if (raw != null && raw.isBlank() && source != null && !source.equals(Catalog.DEFAULT_SOURCE)) {
+            throw TenantctlException.usage(source + " is empty: pass the catalog's URL (postgres://…) or set TENANTCTL_CATALOG_URL");
+        }
         if (raw == null || raw.isBlank()) {
             throw TenantctlException.usage("no catalog given: pass --catalog or set TENANTCTL_CATALOG_URL "
                     + "(jdbc:postgresql://host:5432/db, postgres://user:password@host:5432/db)");

@@ -104,6 +104,23 @@ class CatalogErrorsTest {
         assertThat(r.err()).contains("TENANTCTL_CATALOG_URL");
     }
 
+    /**
+     * {@code --catalog ''} (a variable that expanded to nothing) said "no catalog given: pass --catalog", although --catalog
+     * was passed: it now says that --catalog is empty, and what to give it; exit 2, one line (one JSON document with -o json).
+     */
+    @Test
+    void anEmptyCatalogFlagIsNamedAsEmpty() {
+        for (String empty : new String[] {"", "  "}) {
+            Cli.Result r = new Cli(Map.of()).run("orgs", "list", "--catalog", empty);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err().strip()).as(r.toString()).isEqualTo("error: --catalog is empty: pass the catalog's URL "
+                    + "(postgres://…) or set TENANTCTL_CATALOG_URL");
+        }
+        Cli.Result json = new Cli(Map.of()).run("orgs", "list", "--catalog", "", "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isEqualTo(2);
+        assertThat(CliFixture.strictJson(json).get("error").get("message").asText()).startsWith("--catalog is empty");
+    }
+
     @Test
     void uninitialisedCatalogSaysRunInit() {
         String url = TestCatalog.newDatabase();
