@@ -25,6 +25,18 @@ public record PostgresUrl(String jdbcUrl, String user, String password, String h
      */
     private static final Pattern USERINFO = Pattern.compile("^((?:jdbc:)?postgres(?:ql)?://)((?=[^/]*@)[^/]*|[^?#]*)@");
 
+    private static final Pattern ANY_CASE_SCHEME = Pattern.compile("^(?i)(?:jdbc:postgresql|postgres|postgresql)://");
+
+    /**
+     * {@code s} with its scheme in lower case when it is one of the forms above written otherwise ({@code Postgres://},
+     * {@code JDBC:PostgreSQL://}): a scheme is case-insensitive (RFC 3986), and the parsing here and the driver's take
+     * the lower-case one. Nothing else of {@code s} changes.
+     */
+    public static String lowerScheme(String s) {
+        Matcher m = ANY_CASE_SCHEME.matcher(s);
+        return m.find() ? m.group().toLowerCase(java.util.Locale.ROOT) + s.substring(m.end()) : s;
+    }
+
     /** Whether {@code s} is spelled as one of the forms above (the rest is for {@link #parse} to say). */
     public static boolean hasScheme(String s) {
         return s.startsWith(JDBC) || s.startsWith("postgres://") || s.startsWith("postgresql://");

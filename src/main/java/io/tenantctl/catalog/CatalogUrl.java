@@ -28,7 +28,7 @@ public final class CatalogUrl {
             throw TenantctlException.usage("no catalog given: pass --catalog or set TENANTCTL_CATALOG_URL "
                     + "(jdbc:postgresql://host:5432/db, postgres://user:password@host:5432/db)");
         }
-        String s = raw.trim();
+        String s = PostgresUrl.lowerScheme(raw.trim());
         if (!PostgresUrl.hasScheme(s)) {
             throw TenantctlException.usage("catalog URL must start with jdbc:postgresql://, postgres:// or postgresql:// ("
                     + scheme(s) + ")");

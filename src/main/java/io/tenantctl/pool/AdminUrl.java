@@ -36,7 +36,7 @@ public final class AdminUrl {
 
     /** Checks the form; a literal password anywhere is refused (exit 2) naming the rule, never the value. */
     public static AdminUrl parse(String raw) {
-        String s = raw == null ? "" : raw.trim();
+        String s = raw == null ? "" : PostgresUrl.lowerScheme(raw.trim());
         if (!PostgresUrl.hasScheme(s)) {
             // not a word of what was typed: without its scheme, its first characters are the user and the password
             throw TenantctlException.usage("admin URL must start with postgres://, postgresql:// or jdbc:postgresql:// (what was given "

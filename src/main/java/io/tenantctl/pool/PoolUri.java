@@ -79,7 +79,8 @@ public final class PoolUri {
     }
 
     /** {@code label} names the URI in refusals ("pool URI"); {@code variable} is the example variable for a password. */
-    private static PoolUri parse(String raw, boolean allowInlinePassword, String label, String variable, String allowHint) {
+    private static PoolUri parse(String given, boolean allowInlinePassword, String label, String variable, String allowHint) {
+        String raw = lowerScheme(given);
         if (!mongodbScheme(raw)) {
             Matcher scheme = SCHEME.matcher(raw == null ? "" : raw);
             throw TenantctlException.usage(label + " must start with mongodb:// or mongodb+srv:// (" + (scheme.find() ? "it is a "
@@ -410,6 +411,17 @@ public final class PoolUri {
             line.append(c == '"' || c == '\\' || c == '`' || (c == '$' && !shown.startsWith("${", i)) ? "\\" + c : String.valueOf(c));
         }
         return line + "\" --quiet --eval '" + js.replace("'", "'\\''") + "'";
+    }
+
+    private static final Pattern ANY_CASE_SCHEME = Pattern.compile("^(?i)mongodb(?:\\+srv)?://");
+
+    /**
+     * {@code raw} with a mongodb:// or mongodb+srv:// scheme written in another case ({@code MongoDB://}) in lower case, as
+     * the driver and the rules here read it: a scheme is case-insensitive (RFC 3986). Nothing else changes.
+     */
+    private static String lowerScheme(String raw) {
+        Matcher m = raw == null ? null : ANY_CASE_SCHEME.matcher(raw);
+        return m != null && m.find() ? m.group().toLowerCase(java.util.Locale.ROOT) + raw.substring(m.end()) : raw;
     }
 
     /** Whether {@code uri} (stored, or as shown: redaction keeps the scheme) is a mongodb:// or mongodb+srv:// one. */

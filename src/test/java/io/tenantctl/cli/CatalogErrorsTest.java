@@ -97,6 +97,29 @@ class CatalogErrorsTest {
                 .doesNotContain("s3cretpw");
     }
 
+    /**
+     * A URL scheme is case-insensitive (RFC 3986), but a catalog URL written {@code Postgres://…} or {@code JDBC:PostgreSQL://…}
+     * was refused, exit 2, "must start with jdbc:postgresql://, postgres:// or postgresql://". It is read as the lower-case
+     * one, and the password of one in such a URL is still never shown.
+     */
+    @Test
+    void aCatalogUrlsSchemeIsReadWhateverItsCase() {
+        String url = CliFixture.initialisedCatalog(); // jdbc:postgresql://HOST:PORT/DB?user=postgres
+        String rest = url.substring("jdbc:postgresql://".length());
+        String noQuery = rest.substring(0, rest.indexOf('?'));
+        for (String given : new String[] {"JDBC:PostgreSQL://" + rest, "Postgres://postgres@" + noQuery, "POSTGRESQL://postgres@" + noQuery}) {
+            Cli.Result r = Cli.withCatalog(given).run("orgs", "list", "-o", "json");
+            assertThat(r.exitCode()).as(given + ": " + r).isZero();
+            assertThat(CliFixture.strictJson(r).get("orgs")).as(given).isEmpty();
+        }
+        Cli.Result closed = new Cli(Map.of()).run("orgs", "list", "--catalog", "POSTGRES://u:s3cretpw@127.0.0.1:1/x");
+        assertThat(closed.exitCode()).as(closed.toString()).isEqualTo(3);
+        assertThat(closed.err()).as(closed.toString()).contains("127.0.0.1:1").doesNotContain("s3cretpw");
+        Cli.Result bad = new Cli(Map.of()).run("orgs", "list", "--catalog", "Postgres://u:s3cretpw@127.0.0.1:99999/x");
+        assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(2);
+        assertThat(bad.err()).as(bad.toString()).contains("port '99999'").doesNotContain("s3cretpw");
+    }
+
     @Test
     void noCatalogAtAllIsUsage() {
         Cli.Result r = new Cli(Map.of()).run("orgs", "list");

@@ -40,4 +40,15 @@ class AdminUrlTest {
         assertThatThrownBy(() -> AdminUrl.parse("postgres://monitor:${PW}@/postgres"))
                 .isInstanceOf(TenantctlException.class).hasMessageContaining("names no host");
     }
+
+    /** A scheme is case-insensitive (RFC 3986): Postgres:// and JDBC:PostgreSQL:// were refused as "must start with postgres://". */
+    @Test
+    void theSchemeIsReadWhateverItsCaseAndAnInlinePasswordIsStillNotShown() {
+        assertThat(AdminUrl.parse("Postgres://monitor:${PW}@pg_1:5432/postgres").resolve("pool-1", Map.of("PW", "x")).jdbcUrl())
+                .isEqualTo("jdbc:postgresql://pg_1:5432/postgres");
+        assertThat(AdminUrl.parse("JDBC:PostgreSQL://monitor:${PW}@pg_1").resolve("pool-1", Map.of("PW", "x")).jdbcUrl())
+                .isEqualTo("jdbc:postgresql://pg_1/postgres");
+        assertThatThrownBy(() -> AdminUrl.parse("POSTGRESQL://monitor:s3cretpw@pg_1/postgres"))
+                .isInstanceOf(TenantctlException.class).hasMessageNotContaining("s3cretpw").hasMessageNotContaining("must start with");
+    }
 }

@@ -253,4 +253,17 @@ class PoolUriTest {
         assertThat(PoolUri.stored("mongodb://[::1]:27018,[::1]").servers()).containsExactly("[::1]:27017", "[::1]:27018");
         assertThat(PoolUri.stored("mongodb+srv://u:${P}@cluster.example/").servers()).containsExactly("cluster.example");
     }
+
+    /**
+     * A scheme is case-insensitive (RFC 3986): MongoDB:// and MONGODB+SRV:// were refused, "must start with mongodb://". They
+     * are taken as the lower-case scheme (stored so), and an inline password in one is still refused without being shown.
+     */
+    @Test
+    void theSchemeIsReadWhateverItsCase() {
+        assertThat(PoolUri.parse("MongoDB://app:${PW}@ferret-1:27017/", false).raw()).isEqualTo("mongodb://app:${PW}@ferret-1:27017/");
+        assertThat(PoolUri.parse("MONGODB+SRV://cluster.example.com/", false).raw()).isEqualTo("mongodb+srv://cluster.example.com/");
+        assertThatThrownBy(() -> PoolUri.parse("MongoDB://app:hunter2@ferret-1:27017/", false))
+                .isInstanceOf(TenantctlException.class).hasMessageContaining("inline password").hasMessageNotContaining("hunter2")
+                .hasMessageContaining("mongodb://app:***@ferret-1:27017/");
+    }
 }
