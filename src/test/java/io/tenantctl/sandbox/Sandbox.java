@@ -33,19 +33,67 @@ public final class Sandbox {
     private Sandbox() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args[0]).toAbsolutePath();
-        int pools = 2;
-        long latencyMs = 0;
-        boolean memory = false;
-        for (int i = 1; i < args.length; i++) {
-            switch (args[i]) {
-                case "--pools" -> pools = Integer.parseInt(args[++i]);
-                case "--latency-ms" -> latencyMs = Long.parseLong(args[++i]);
-                case "--memory" -> memory = true;
-                default -> throw new IllegalArgumentException("unknown sandbox option " + args[i]);
+    /** What {@code scripts/sandbox up} was given; a value it cannot take is {@link BadOption}, said in one line, exit 2. */
+    record Options(Path dir, int pools, long latencyMs, boolean memory) {
+
+        static final String USAGE = "scripts/sandbox up [--pools N] [--latency-ms MS] [--memory]";
+
+        static Options parse(String... args) {
+            if (args.length == 0) {
+                throw new BadOption("no sandbox directory given: run it as " + USAGE);
             }
+            int pools = 2;
+            long latencyMs = 0;
+            boolean memory = false;
+            for (int i = 1; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--pools" -> pools = (int) number(args, ++i, "--pools", "a whole number of pools, 1 or more",
+                            1, Integer.MAX_VALUE);
+                    case "--latency-ms" -> latencyMs = number(args, ++i, "--latency-ms",
+                            "a whole number of milliseconds, 0 or more", 0, Long.MAX_VALUE);
+                    case "--memory" -> memory = true;
+                    default -> throw new BadOption("unknown sandbox option '" + args[i] + "': it takes " + USAGE);
+                }
+            }
+            return new Options(Path.of(args[0]).toAbsolutePath(), pools, latencyMs, memory);
         }
+
+        private static long number(String[] args, int i, String option, String takes, long min, long max) {
+            if (i >= args.length) {
+                throw new BadOption(option + " needs a value: " + takes);
+            }
+            try {
+                long v = Long.parseLong(args[i].strip());
+                if (v >= min && v <= max) {
+                    return v;
+                }
+            } catch (NumberFormatException ignored) {
+                // said below
+            }
+            throw new BadOption(option + " takes " + takes + " (got '" + args[i] + "')");
+        }
+    }
+
+    /** A value the sandbox cannot take: one line for the operator, exit 2. */
+    static final class BadOption extends RuntimeException {
+        BadOption(String message) {
+            super(message);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (BadOption e) {
+            System.err.println("sandbox: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Path dir = options.dir();
+        int pools = options.pools();
+        long latencyMs = options.latencyMs();
+        boolean memory = options.memory();
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve("ready"));
         Properties ports = loadPorts(dir);
