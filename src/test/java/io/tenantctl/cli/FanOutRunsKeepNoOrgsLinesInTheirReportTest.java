@@ -190,6 +190,11 @@ class FanOutRunsKeepNoOrgsLinesInTheirReportTest {
         int orgs = io.tenantctl.ops.run.ReportLines.PAGE + 500;
         try (io.tenantctl.testing.TestPools testPools = new io.tenantctl.testing.TestPools(1)) {
             String url = CliFixture.fleetCatalog(testPools, orgs, "null");
+            try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(testPools.uri(0))) {
+                for (int i = 1; i <= 3; i++) { // the named orgs' databases are there: a named org's dry run looks (7e80ce5b)
+                    client.getDatabase(String.format("org_org_%06d", i)).getCollection("c").insertOne(new org.bson.Document("n", i));
+                }
+            }
             for (Backup.Selector selector : List.of(new Backup.Selector(List.of("org-000001", "org-000002", "org-000003"), false, List.of(), false),
                     new Backup.Selector(List.of(), true, List.of(), false))) {
                 Backup.Result r;
