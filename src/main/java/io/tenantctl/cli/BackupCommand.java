@@ -147,14 +147,14 @@ final class BackupCommand implements Callable<Integer> {
             return;
         }
         // a run with nothing to do (no org selected, none due) is over as it is recorded: said as without --detach
-        if (fanout.detach && Summary.detached(ctx, report, report.total() + " orgs")) {
+        if (fanout.detach && Summary.detached(ctx, report, io.tenantctl.Counted.of(report.total(), "org"))) {
             return;
         }
         Summary.table(ctx, lines, List.of("org", "pool", "backup", "outcome", "docs", "bytes", "ms", "error"),
                 o -> Arrays.asList(o.orgId(), o.poolId(), o.detail().path("backup_id").asText(null), o.outcome(),
                         o.detail().path("docs").asText(), o.detail().path("bytes").asText(), Summary.ms(o), o.error()));
         if (report.dryRun()) {
-            ctx.out.println("dry run: nothing written; " + report.count("planned") + " orgs would be backed up to " + store
+            ctx.out.println("dry run: nothing written; " + io.tenantctl.Counted.of(report.count("planned"), "org") + " would be backed up to " + store
                     + (report.count("failed") == 0 ? "" : ", " + report.count("failed") + " cannot be"));
             Summary.dryRunInterrupted(ctx, report, interrupted);
             return;

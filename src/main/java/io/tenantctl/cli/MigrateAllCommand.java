@@ -386,7 +386,7 @@ final class MigrateAllCommand implements Callable<Integer> {
     private void renderRun(MigrateAll.Result r) {
         RunReport report = r.report();
         // a run with nothing to do (every org up to date) is over as it is recorded: said as without --detach
-        if (fanout.detach && Summary.detached(ctx, report, r.selected() + " orgs to migrate")) {
+        if (fanout.detach && Summary.detached(ctx, report, io.tenantctl.Counted.of(r.selected(), "org") + " to migrate")) {
             return;
         }
         // the run's orgs, each counted once (a joined worker's own are its next line); those up to date it left out, apart

@@ -213,7 +213,7 @@ final class ProvisionCommand implements Callable<Integer> {
         // a run with nothing to do (every org active already) is over as it is recorded: said as without --detach;
         // orgs that found no room failed as the run was recorded (a --join does not try them again): said, not just exit 1
         int failedAtOnce = report.count("failed");
-        if (fanout.detach && Summary.detached(ctx, report, report.total() + " orgs"
+        if (fanout.detach && Summary.detached(ctx, report, io.tenantctl.Counted.of(report.total(), "org")
                 + (failedAtOnce == 0 ? "" : " (" + failedAtOnce + " failed at once: see stderr)"))) {
             Summary.failures(ctx, report, lines.failed(), f -> nextStep(report, f));
             return;
@@ -222,7 +222,7 @@ final class ProvisionCommand implements Callable<Integer> {
                 o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.detail().path("database_name").asText(),
                         o.outcome(), Summary.attempts(o), Summary.ms(o), o.error()));
         if (report.dryRun()) {
-            ctx.out.println("dry run: nothing written; " + report.count("planned") + " orgs would be provisioned, "
+            ctx.out.println("dry run: nothing written; " + io.tenantctl.Counted.of(report.count("planned"), "org") + " would be provisioned, "
                     + report.count("unchanged") + " already active, " + report.count("failed") + " cannot be");
             Summary.dryRunInterrupted(ctx, report, r.interrupted());
             return;

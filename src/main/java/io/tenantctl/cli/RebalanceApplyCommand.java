@@ -107,7 +107,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
             fields.put("notes", r.notes());
             fields.put("left_on_draining", r.leftOnDraining());
             Summary.print(ctx, lines, Summary.json(report, lines::forEach, lines.failed(), r.interrupted(), fields, next));
-        } else if (!detached || !Summary.detached(ctx, report, report.total() + " moves")) {
+        } else if (!detached || !Summary.detached(ctx, report, io.tenantctl.Counted.of(report.total(), "move"))) {
             // a detached run waiting for its workers is said by its line alone; one with no move (a plan of none) is over as
             // it is recorded, and said as without --detach
             Summary.table(ctx, lines, List.of("org", "from", "to", "outcome", "docs", "bytes", "freeze_ms", "copy_ms", "MB/s", "error"),

@@ -166,7 +166,7 @@ final class Summary {
         if (report.workerCounts() == null || !shared && !othersDidSome(report, lines, outcomes)) {
             return null;
         }
-        return "this worker did " + outcomes.stream().mapToInt(report::byThisWorker).sum() + " of the run's " + report.total() + " orgs: "
+        return "this worker did " + outcomes.stream().mapToInt(report::byThisWorker).sum() + " of the run's " + io.tenantctl.Counted.of(report.total(), "org") + ": "
                 + String.join(", ", outcomes.stream().map(o -> o + " " + report.byThisWorker(o)).toList())
                 + " (the run's counts above are every worker's)";
     }

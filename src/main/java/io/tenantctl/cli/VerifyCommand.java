@@ -153,7 +153,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         // a run with nothing to do (no org selected, each unchanged since its last clean verify) is over as it is
         // recorded: its creator made the fleet checks and reported, as verify without --detach does
-        if (fanout.detach && Summary.detached(ctx, r.report(), r.report().total() + " orgs")) {
+        if (fanout.detach && Summary.detached(ctx, r.report(), io.tenantctl.Counted.of(r.report().total(), "org"))) {
             return;
         }
         if (fanout.join != null) {

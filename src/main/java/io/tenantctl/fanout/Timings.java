@@ -27,6 +27,6 @@ public record Timings(long p50, long p95, long max, int count, long sum) {
 
     @Override
     public String toString() {
-        return "p50 " + p50 + " ms, p95 " + p95 + " ms, max " + max + " ms over " + count + " orgs";
+        return "p50 " + p50 + " ms, p95 " + p95 + " ms, max " + max + " ms over " + io.tenantctl.Counted.of(count, "org");
     }
 }

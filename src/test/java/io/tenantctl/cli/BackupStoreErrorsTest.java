@@ -318,7 +318,7 @@ class BackupStoreErrorsTest {
                 chattr("-i", folder);
                 java.nio.file.Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             }
-            assertThat(CliFixture.ok(f.cli, "backup", "--org", "acme", "--dry-run").out()).contains("1 orgs would be backed up");
+            assertThat(CliFixture.ok(f.cli, "backup", "--org", "acme", "--dry-run").out()).contains("1 org would be backed up");
         }
     }
 

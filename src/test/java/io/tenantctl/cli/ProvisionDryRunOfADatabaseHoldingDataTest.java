@@ -49,4 +49,29 @@ class ProvisionDryRunOfADatabaseHoldingDataTest {
             assertThat(dry.exitCode()).as("the dry run exits as the real run does: %s", dry).isEqualTo(real.exitCode());
         }
     }
+
+    /**
+     * Counts of one were said as many: "1 orgs would be provisioned", "run R created with 1 orgs", "per org: … over 1 orgs".
+     * A count of one is said in the singular; -o json keeps its numbers.
+     */
+    @Test
+    void aCountOfOneOrgIsSaidInTheSingular(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            String schema = CliFixture.smallSchema(dir).toString();
+
+            Cli.Result dry = CliFixture.ok(cli, "provision", "acme", "--schema", schema, "--dry-run");
+            assertThat(dry.out()).as(dry.toString()).contains("1 org would be provisioned, 0 already active").doesNotContain("1 orgs");
+
+            Cli.Result detached = CliFixture.ok(cli, "provision", "acme", "--schema", schema, "--detach");
+            assertThat(detached.out()).as(detached.toString()).contains("created with 1 org; start workers with").doesNotContain("1 orgs");
+            String runId = detached.out().replaceAll("(?s).*run (\\S+) created with.*", "$1");
+
+            Cli.Result joined = CliFixture.ok(cli, "provision", "--join", runId);
+            assertThat(joined.out()).as(joined.toString()).containsPattern("per org: p50 \\d+ ms, p95 \\d+ ms, max \\d+ ms over 1 org(;|\\R)")
+                    .contains("provisioned 1").doesNotContain("1 orgs");
+            assertThat(strictJson(cli.run("provision", "acme", "--schema", schema, "--dry-run", "-o", "json")).get("unchanged").asInt()).isEqualTo(1);
+        }
+    }
 }
