@@ -1,5 +1,6 @@
 package io.tenantctl.cli;
 
+import io.tenantctl.Counted;
 import io.tenantctl.cli.render.Output;
 import io.tenantctl.ops.Verify;
 import io.tenantctl.ops.run.RunEngine;
@@ -245,10 +246,10 @@ final class VerifyCommand implements Callable<Integer> {
         int notStarted = r.report().count("not_started");
         int failed = r.report().count("failed");
         int checked = orgs - notStarted - failed;
-        out.println("verified " + (r.interrupted() ? checked + " of " + orgs : checked) + " org(s)"
+        out.println("verified " + (r.interrupted() ? checked + " of " + Counted.of(orgs, "org") : Counted.of(checked, "org"))
                 + (failed > 0 ? ", " + failed + " not checked (" + notChecked(r) + ")" : "")
                 + (r.interrupted() ? ", " + notStarted + " not started (interrupted)" : "") + (r.skipped() > 0 ? " (" + r.skipped()
-                + " unchanged since their last clean verify, skipped)" : "") + ": " + (r.problems() == 0 ? "clean" : r.problems()
-                + " problem(s), " + news + " new") + (info > 0 ? "; " + info + " informational" : "") + (acked > 0 ? "; " + acked + " acked" : ""));
+                + " unchanged since their last clean verify, skipped)" : "") + ": " + (r.problems() == 0 ? "clean" : Counted.of(r.problems(),
+                "problem") + ", " + news + " new") + (info > 0 ? "; " + info + " informational" : "") + (acked > 0 ? "; " + acked + " acked" : ""));
     }
 }

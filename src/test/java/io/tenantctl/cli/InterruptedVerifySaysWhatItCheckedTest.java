@@ -35,8 +35,8 @@ class InterruptedVerifySaysWhatItCheckedTest {
             Cli.Result r = f.cli.run(ctrlC, "verify");
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
-            assertThat(r.out()).as(r.toString()).contains("verified 0 of 3 org(s), 3 not started (interrupted)")
-                    .doesNotContain("verified 3 org(s)");
+            assertThat(r.out()).as(r.toString()).contains("verified 0 of 3 orgs, 3 not started (interrupted)")
+                    .doesNotContain("verified 3 orgs");
             assertThat(r.err()).as(r.toString()).containsPattern("Resume with: tenantctl verify --resume \\S+");
         }
     }

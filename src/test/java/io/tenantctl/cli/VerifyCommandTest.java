@@ -55,7 +55,7 @@ class VerifyCommandTest {
             assertThat(clean.get("verb").asText()).isEqualTo("verify");
             assertThat(clean.get("problems").asInt()).isZero();
             assertThat(clean.get("counts").get("clean").asInt()).isEqualTo(3);
-            assertThat(ok(f.cli, "verify").out()).contains("verified 3 org(s): clean");
+            assertThat(ok(f.cli, "verify").out()).contains("verified 3 orgs: clean");
 
             f.db("acme").getCollection("users").dropIndex("email_1");
             JsonNode first = verify(f, 4);
@@ -299,11 +299,11 @@ class VerifyCommandTest {
             assertThat(findings(doc, "schema_missing")).singleElement().satisfies(x -> assertThat(x.get("org_id").asText()).isEqualTo("initech"));
             assertThat(findings(doc, "check_failed")).as("no per-org noise for the dead pool's orgs").isEmpty();
             assertThat(doc.get("counts").get("failed").asInt()).as(doc.toString()).isEqualTo(2);
-            // the text's summary counts as -o json does: the dead pool's orgs were not checked, not "verified 3 org(s)"
+            // the text's summary counts as -o json does: the dead pool's orgs were not checked, not "verified 3 orgs"
             Cli.Result text = cli.run("verify");
             assertThat(text.exitCode()).as(text.toString()).isEqualTo(4);
-            assertThat(text.out()).as(text.toString()).contains("verified 1 org(s), 2 not checked (pool pool-0 did not answer): ")
-                    .doesNotContain("verified 3 org(s)");
+            assertThat(text.out()).as(text.toString()).contains("verified 1 org, 2 not checked (pool pool-0 did not answer): ")
+                    .doesNotContain("verified 3 org");
 
             // --org: only the pools of the orgs named; the dead pool is none of initech's business
             JsonNode one = verify(cli, 4, "--org", "initech");

@@ -54,7 +54,7 @@ class VerifyInformationalTest {
             assertThat(second.get("orgs")).isEmpty();
 
             Cli.Result text = ok(f.cli, "verify", "--org", "acme");
-            assertThat(text.out()).contains("verified 1 org(s): clean; 1 informational");
+            assertThat(text.out()).contains("verified 1 org: clean; 1 informational");
         }
     }
 

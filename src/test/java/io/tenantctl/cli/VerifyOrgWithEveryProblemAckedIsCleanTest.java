@@ -42,7 +42,7 @@ class VerifyOrgWithEveryProblemAckedIsCleanTest {
             doc.get("orgs").forEach(o -> outcomes.put(o.get("org_id").asText(), o.get("outcome").asText()));
             assertThat(outcomes).as(doc.toString()).containsEntry("acme", "clean").containsEntry("globex", "clean");
             assertThat(doc.get("counts").has("problems")).as(doc.toString()).isFalse();
-            assertThat(ok(f.cli, "verify").out()).contains("verified 2 org(s): clean").contains("1 acked");
+            assertThat(ok(f.cli, "verify").out()).contains("verified 2 orgs: clean").contains("1 acked");
 
             JsonNode changedOnly = strictJson(ok(f.cli, "verify", "--changed-only", "-o", "json"));
             assertThat(changedOnly.get("skipped_unchanged").asInt()).as(changedOnly.toString()).isEqualTo(2);

@@ -47,7 +47,7 @@ class VerifyReadsItsRunsItemsOnceTest {
         long before = catalogProxy.bytes();
         Cli.Result r = cli.run("verify", "--resume", run);
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
-        assertThat(r.out()).contains("verified " + ORGS + " org(s): " + ORGS + " problem(s)");
+        assertThat(r.out()).contains("verified " + ORGS + " orgs: " + ORGS + " problems");
         return catalogProxy.bytes() - before;
     }
 

@@ -90,7 +90,7 @@ class VerifyReadsTheFleetsOrgsInPagesTest {
         ChildJvm.Exit exit = resumeUnderTheReportHeap("text", "verify", "--resume", runId);
         String err = exit.err();
         assertThat(exit.code()).as("verify --resume of %d orgs under -Xmx%dm: %s", ORGS, REPORT_HEAP_MB, err).isEqualTo(4);
-        assertThat(exit.out()).contains("verified " + ORGS + " org(s): " + ORGS / STUCK_EVERY + " problem(s)")
+        assertThat(exit.out()).contains("verified " + ORGS + " orgs: " + ORGS / STUCK_EVERY + " problems")
                 .contains("per org: p50 30000 ms, p95 57000 ms, max 60000 ms over 60000 orgs; slowest: org-060000 60000 ms, "
                         + "org-059999 59999 ms, org-059998 59998 ms");
         try (Connection c = DriverManager.getConnection(env.get("TENANTCTL_CATALOG_URL")); Statement s = c.createStatement();

@@ -56,7 +56,7 @@ class VerifyWhoseCatalogIsLostAfterItsReportKeepsTheReportsExitTest {
 
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
         assertThat(r.out()).as(r.toString()).contains("schema_missing  org org-1").contains("schema_missing  org org-2")
-                .contains("verified " + ORGS + " org(s): " + ORGS + " problem(s), " + ORGS + " new");
+                .contains("verified " + ORGS + " orgs: " + ORGS + " problems, " + ORGS + " new");
         // -v says the note was left (the catalog deletes it after a day), in one line
         assertThat(r.err().lines().filter(l -> !l.isBlank())).as(r.toString()).singleElement().asString()
                 .startsWith("warning: could not delete this verify's note of the findings it saw (catalog unreachable");

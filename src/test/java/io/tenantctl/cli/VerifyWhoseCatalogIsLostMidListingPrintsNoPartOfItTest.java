@@ -40,7 +40,7 @@ class VerifyWhoseCatalogIsLostMidListingPrintsNoPartOfItTest {
         long before = catalogProxy.bytes();
         Cli.Result whole = cli.run("verify", "--resume", fleet.checkedRun(EACH, 0));
         assertThat(whole.exitCode()).as(whole.toString()).isEqualTo(4);
-        assertThat(whole.out()).contains("verified " + ORGS + " org(s): " + ORGS * EACH + " problem(s)");
+        assertThat(whole.out()).contains("verified " + ORGS + " orgs: " + ORGS * EACH + " problems");
         long total = catalogProxy.bytes() - before;
         long readBack = bytesOfReadingTheFindings(proxied);
 
