@@ -116,7 +116,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
                             text(o, "mb_per_s"), o.error()));
             r.notes().forEach(ctx::note);
             if (report.dryRun()) { // a move the real one would refuse is failed here too, with its reason and exit 1
-                ctx.out.println("dry run: nothing moved; " + report.count("planned") + " move(s) would run (freeze_ms is the prediction)"
+                ctx.out.println("dry run: nothing moved; " + io.tenantctl.Counted.of(report.count("planned"), "move") + " would run (freeze_ms is the prediction)"
                         + (report.count("failed") == 0 ? "" : ", " + report.count("failed") + " would be refused"));
                 Summary.failures(ctx, lines.failed(), next);
                 left.forEach(l -> ctx.log("error", l, Map.of(), "error: " + l));

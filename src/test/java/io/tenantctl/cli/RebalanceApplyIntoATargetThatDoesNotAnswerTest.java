@@ -48,7 +48,7 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
 
             Cli.Result text = cli.run("rebalance", "apply", "--plan", plan.toString(), "--freeze-grace", "0", "--dry-run");
             assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);
-            assertThat(text.out()).contains("0 move(s) would run").contains("4 would be refused");
+            assertThat(text.out()).contains("0 moves would run").contains("4 would be refused");
 
             // planned now, the pool that does not answer is left out: no room for the drain is said, exit 1 (as before)
             Cli.Result live = cli.run("rebalance", "apply", "--freeze-grace", "0", "--dry-run");
@@ -157,7 +157,7 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
                     .startsWith("tenantctl pools stats pool-1").contains("tenantctl rebalance plan").doesNotContain("POOL"));
             Cli.Result dryText = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0", "--dry-run");
             assertThat(dryText.exitCode()).as(dryText.toString()).isEqualTo(1);
-            assertThat(dryText.out()).contains("0 move(s) would run").contains("4 would be refused");
+            assertThat(dryText.out()).contains("0 moves would run").contains("4 would be refused");
             assertThat(dryText.err()).contains("next: tenantctl pools stats pool-1").doesNotContain("unexpected");
             assertThat(dryText.out()).containsPattern("a1 +pool-1 +pool-2 +failed");
             Cli.Result real = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0", "-o", "json");

@@ -46,6 +46,10 @@ class RebalanceMoveDryRunTellsTheTruthTest {
                         .isZero();
                 assertThat(dry.out() + dry.err()).as("the dry run says why it would be refused").contains(target[1]);
             }
+            // a move that would run: one move, said in the singular ('1 move(s) would run' before)
+            ok(f.cli, "pools", "set-capacity", "pool-2", "--capacity", "10");
+            Cli.Result dry = ok(f.cli, "rebalance", "move", "acme", "--to", "pool-2", "--freeze-grace", "0", "--dry-run");
+            assertThat(dry.out()).as(dry.toString()).contains("dry run: nothing moved; 1 move would run (freeze_ms is the prediction)");
         }
     }
 }
