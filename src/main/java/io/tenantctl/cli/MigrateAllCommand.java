@@ -232,12 +232,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         if (error.contains("duplicate")) {
             return io.tenantctl.NextStep.note("remove the duplicate documents named above, then: " + migrate);
         }
-        if (r.report().dryRun()) { // its checks did not run (a pool that did not answer…): the dry run again, never the rollout it previews
-            return f.poolId() != null && f.marked(RunReport.Mark.POOL_SILENT)
-                    ? io.tenantctl.NextStep.run(withFlag + " --dry-run", "once " + f.poolId() + " answers")
-                    : io.tenantctl.NextStep.run(withFlag + " --dry-run");
-        }
-        return io.tenantctl.NextStep.run(migrate);
+        return io.tenantctl.NextStep.run(migrate); // a dry run's: the dry run again, never the rollout it previews (Summary.shown)
     }
 
     /**

@@ -170,7 +170,7 @@ final class ProvisionCommand implements Callable<Integer> {
             return new NextStep("tenantctl orgs forget " + orgId, "then: " + again(report, orgId) + "; " + why,
                     "tenantctl orgs forget " + orgId + ", then: " + again(report, orgId) + "   (" + why + ")");
         }
-        return NextStep.run(again(report, orgId), report.dryRun() ? "the real run, once what the error says is mended"
+        return NextStep.run(again(report, orgId), report.dryRun() ? "once what the error says is mended; then the run itself, without --dry-run"
                 : "resumes it; or: tenantctl orgs forget " + orgId);
     }
 

@@ -34,6 +34,28 @@ final class Summary {
     }
 
     /**
+     * The next step of a dry run's failed org as it is shown: never the real, writing run the dry run only previews — pasted,
+     * or run by a tool that follows next_step, it would write to the org — but that command with --dry-run, the dry run of
+     * it again ("once POOL answers" for an org its pool did not answer for). Every fan-out verb's failures go through here.
+     */
+    static java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> shown(RunReport report,
+                                                                                   java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
+        if (!report.dryRun()) {
+            return nextStep;
+        }
+        String verb = io.tenantctl.ops.Runs.command(report.verb());
+        return f -> {
+            io.tenantctl.NextStep step = nextStep.apply(f);
+            String command = step == null ? null : step.command();
+            if (command == null || !(command + " ").startsWith(verb + " ") || (command + " ").contains(" --dry-run ")) {
+                return step;
+            }
+            String note = poolSilence(f) ? "once " + f.poolId() + " answers" : step.note();
+            return note == null ? io.tenantctl.NextStep.run(command + " --dry-run") : io.tenantctl.NextStep.run(command + " --dry-run", note);
+        };
+    }
+
+    /**
      * As {@link #json(RunReport, boolean, Map, java.util.function.Function)}, for a report that may hold no line
      * ({@link RunReport#holdsLines}): {@code orgs[]} is what {@code lines} hands over and {@code failed[]} what
      * {@code failedLines} does, each written as it comes (a fleet's lines read back from the catalog a page at a time).
@@ -42,7 +64,7 @@ final class Summary {
                                     java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> failedLines, boolean interrupted,
                                     Map<String, Object> verbFields, java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
         return json(report, lines, io.tenantctl.ops.StreamedJsonArray.<Map<String, Object>>of(each -> failedLines.accept(o -> each.accept(
-                failed(new Failure(o.orgId(), o.poolId(), o.error(), nextStep.apply(o)))))), interrupted, verbFields);
+                failed(new Failure(o.orgId(), o.poolId(), o.error(), shown(report, nextStep).apply(o)))))), interrupted, verbFields);
     }
 
     private static Map<String, Object> json(RunReport report, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> lines,
@@ -130,7 +152,7 @@ final class Summary {
 
     /** The report's failed orgs, each with the command that gets it moving again. */
     static List<Failure> failures(RunReport report, java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
-        return report.failed().stream().map(f -> new Failure(f.orgId(), f.poolId(), f.error(), nextStep.apply(f))).toList();
+        return report.failed().stream().map(f -> new Failure(f.orgId(), f.poolId(), f.error(), shown(report, nextStep).apply(f))).toList();
     }
 
     /** As {@link #failures(RunReport, java.util.function.Function)}, for the failed orgs' lines {@code failedLines} hands over (read from a run's items). */
@@ -372,7 +394,8 @@ final class Summary {
      * ({@link #silentPools}) rather than a line pair each: 500 orgs on a dead pool are not 1,000 lines of stderr.
      */
     static void failures(CliContext ctx, RunReport report, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> failedLines,
-                         java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
+                         java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> step) {
+        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep = report == null ? step : shown(report, step);
         Map<String, List<RunReport.Org>> silent = new LinkedHashMap<>(); // pool -> its first orgs failed for its silence
         Map<String, Integer> silentCount = new LinkedHashMap<>();
         int[] listed = {0, 0}; // listed, left unlisted

@@ -51,6 +51,31 @@ class BackupDryRunOfADeadPoolTest {
         }
     }
 
+    /**
+     * A dry run's failed org of a pool that does not answer got the backup itself as its next step ('tenantctl backup --org
+     * b1'): pasted, or run by a tool that follows next_step, it writes the backup the dry run only previewed. It is the dry
+     * run again, once the pool answers.
+     */
+    @Test
+    void aDryRunsNextStepForAnOrgOfADeadPoolIsTheDryRunAgain() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provisionTier("free", "pool-1", "b1");
+            f.pools.kill(1);
+            Cli cli = f.cli.quickToGiveUpOnDeadPools();
+
+            Cli.Result dry = cli.run("backup", "--org", "b1", "--dry-run", "-o", "json", "--no-progress");
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+            JsonNode failed = strictJson(dry).get("failed");
+            assertThat(failed).as(dry.toString()).hasSize(1);
+            assertThat(failed.get(0).get("next_step").asText()).as(dry.toString()).startsWith("tenantctl backup --org b1").endsWith(" --dry-run");
+            assertThat(failed.get(0).get("next_note").asText()).isEqualTo("once pool-1 answers");
+            Cli.Result text = cli.run("backup", "--org", "b1", "--dry-run", "--no-progress");
+            assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);
+            assertThat(text.out() + text.err()).as(text.toString()).doesNotContainPattern("tenantctl backup --org b1(?! .*--dry-run)");
+            assertThat(f.storeDir).as("a dry run writes nothing").satisfiesAnyOf(d -> assertThat(d).doesNotExist(), d -> assertThat(d).isEmptyDirectory());
+        }
+    }
+
     private static Map<String, String> outcomes(JsonNode report) {
         Map<String, String> out = new TreeMap<>();
         report.get("orgs").forEach(o -> out.put(o.get("org_id").asText(), o.get("outcome").asText()));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
+import static io.tenantctl.cli.CliFixture.ok;
 import static io.tenantctl.cli.CliFixture.strictJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,6 +73,35 @@ class ProvisionDryRunOfADatabaseHoldingDataTest {
             assertThat(joined.out()).as(joined.toString()).containsPattern("per org: p50 \\d+ ms, p95 \\d+ ms, max \\d+ ms over 1 org(;|\\R)")
                     .contains("provisioned 1").doesNotContain("1 orgs");
             assertThat(strictJson(cli.run("provision", "acme", "--schema", schema, "--dry-run", "-o", "json")).get("unchanged").asInt()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A dry run's org on a pool that does not answer got the provision itself as its next step ('tenantctl provision gamma
+     * --schema S --pool pool-1'): pasted, or run by a tool that follows next_step, it provisions what the dry run only
+     * previewed. It is the dry run again, once the pool answers.
+     */
+    @Test
+    void aDryRunsNextStepForAnOrgOfADeadPoolIsTheDryRunAgain(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.initialisedCatalog();
+            CliFixture.addPool(Cli.withCatalog(url), "pool-1", pools.uri(0), 10, 1);
+            String schema = CliFixture.smallSchema(dir).toString();
+            pools.kill(0);
+            Cli cli = Cli.withCatalog(url).quickToGiveUpOnDeadPools();
+
+            Cli.Result dry = cli.run("provision", "gamma", "--schema", schema, "--pool", "pool-1", "--dry-run", "-o", "json");
+            assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
+            JsonNode failed = strictJson(dry).get("failed");
+            assertThat(failed).as(dry.toString()).hasSize(1);
+            assertThat(failed.get(0).get("next_step").asText()).as(dry.toString())
+                    .isEqualTo("tenantctl provision gamma --schema " + schema + " --pool pool-1 --dry-run");
+            assertThat(failed.get(0).get("next_note").asText()).as(dry.toString()).isEqualTo("once pool-1 answers");
+            Cli.Result text = cli.run("provision", "gamma", "--schema", schema, "--pool", "pool-1", "--dry-run");
+            assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);
+            assertThat(text.out() + text.err()).as("its table names the pool; no line offers the provision itself: %s", text)
+                    .contains("pool-1").doesNotContainPattern("tenantctl provision gamma(?!.*--dry-run)");
+            assertThat(strictJson(ok(cli, "orgs", "list", "-o", "json")).toString()).as("a dry run records nothing").doesNotContain("gamma");
         }
     }
 }
