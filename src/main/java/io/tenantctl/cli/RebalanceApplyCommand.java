@@ -98,7 +98,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
     static int render(CliContext ctx, Rebalance.Result r, boolean detached) {
         RunReport report = r.report();
         io.tenantctl.ops.run.ReportLines lines = r.lines().heldUpTo(io.tenantctl.ops.run.ReportLines.PAGE, report.total());
-        java.util.function.Function<RunReport.Org, NextStep> next = next(ctx, report.runId());
+        java.util.function.Function<RunReport.Org, NextStep> next = Summary.shown(report, next(ctx, report.runId()));
         List<String> left = leftOnDraining(r.leftOnDraining(), report.dryRun(), r.notes());
         if (ctx.json()) {
             Map<String, Object> fields = new LinkedHashMap<>();

@@ -43,11 +43,13 @@ final class Summary {
         if (!report.dryRun()) {
             return nextStep;
         }
-        String verb = io.tenantctl.ops.Runs.command(report.verb());
+        // the verb's own run; a rebalance's also the single move its failed moves are offered
+        List<String> writes = report.verb().equals("rebalance") ? List.of(io.tenantctl.ops.Runs.command(report.verb()), "tenantctl rebalance move")
+                : List.of(io.tenantctl.ops.Runs.command(report.verb()));
         return f -> {
             io.tenantctl.NextStep step = nextStep.apply(f);
             String command = step == null ? null : step.command();
-            if (command == null || !(command + " ").startsWith(verb + " ") || (command + " ").contains(" --dry-run ")) {
+            if (command == null || writes.stream().noneMatch(w -> (command + " ").startsWith(w + " ")) || (command + " ").contains(" --dry-run ")) {
                 return step;
             }
             String note = poolSilence(f) ? "once " + f.poolId() + " answers" : step.note();

@@ -87,6 +87,15 @@ class StalePlanIntoAFilledPoolNextStepTest {
             strictJson(dry).get("failed").forEach(x -> dryNexts.add(x.get("next_step").asText()));
             assertThat(dryNexts).as("the dry run names the next steps the apply will: %s", dry).hasSize(3);
             assertThat(dryNexts.stream().filter(n -> n.contains("--to pool-2"))).as(dry.toString()).hasSize(1);
+            // a dry run's next step never moves an org (pasted, or run by a tool that follows next_step): the move's dry run
+            assertThat(dryNexts.stream().filter(n -> n.startsWith("tenantctl rebalance move "))).as(dry.toString()).isNotEmpty()
+                    .allMatch(n -> n.endsWith(" --dry-run"));
+            Cli.Result dryText = f.cli.run("rebalance", "apply", "--plan", planFile.toString(), "--freeze-grace", "0", "--dry-run");
+            assertThat(dryText.exitCode()).as(dryText.toString()).isEqualTo(1);
+            assertThat(dryText.err()).as(dryText.toString()).contains("next: tenantctl rebalance move ")
+                    .doesNotContainPattern("next: tenantctl rebalance move (?!.*--dry-run)");
+            dryNexts.stream().filter(n -> n.startsWith("tenantctl rebalance move ")).forEach(n -> CliFixture.followNextStep(f.cli, n));
+            assertThat(orgs).as("the dry run's next steps, followed, moved nothing").allMatch(o -> f.org(o).get("pool_id").asText().equals("pool-0"));
 
             Cli.Result applied = f.cli.run("rebalance", "apply", "--plan", planFile.toString(), "--freeze-grace", "0", "-o", "json");
             assertThat(applied.exitCode()).as(applied.toString()).isEqualTo(1);
