@@ -354,7 +354,7 @@ final class Summary {
         if (ctx.json() || report.dryRun()) {
             return;
         }
-        String line = "interrupted: " + report.count("not_started") + " org(s) not started. Resume with: " + resume(report);
+        String line = "interrupted: " + io.tenantctl.Counted.of(report.count("not_started"), "org") + " not started. Resume with: " + resume(report);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("run_id", report.runId());
         fields.put("not_started", report.count("not_started"));
@@ -366,7 +366,8 @@ final class Summary {
     /** A dry run stopped by Ctrl-C: on stderr, how many orgs it never looked at (its table lists them as not_started). */
     static void dryRunInterrupted(CliContext ctx, RunReport report, boolean interrupted) {
         if (interrupted) {
-            ctx.err.println("interrupted: " + report.count("not_started") + " orgs were not looked at; nothing was written");
+            int n = report.count("not_started");
+            ctx.err.println("interrupted: " + io.tenantctl.Counted.of(n, "org") + (n == 1 ? " was" : " were") + " not looked at; nothing was written");
             ctx.err.flush();
         }
     }
@@ -423,7 +424,7 @@ final class Summary {
         silent.keySet().removeIf(pool -> silentCount.get(pool) == 1);
         silentPools(ctx, report, silent, silentCount, nextStep);
         if (listed[1] > 0) {
-            String line = "… and " + listed[1] + " more failed org(s) not listed here: "
+            String line = "… and " + listed[1] + " more failed " + (listed[1] == 1 ? "org" : "orgs") + " not listed here: "
                     + (report == null || report.dryRun() ? "-o json" : "'tenantctl runs show " + report.runId() + "' or -o json")
                     + " lists each one with its error and next step";
             ctx.log("error", line, Map.of("not_listed", listed[1]), line);
@@ -463,7 +464,7 @@ final class Summary {
             int n = count.get(pool);
             orgs += n;
             List<String> named = e.getValue().stream().map(RunReport.Org::orgId).toList();
-            String line = "failed: " + n + " orgs on " + pool + ", which did not answer (" + String.join(", ", named)
+            String line = "failed: " + io.tenantctl.Counted.of(n, "org") + " on " + pool + ", which did not answer (" + String.join(", ", named)
                     + (n > named.size() ? " and " + (n - named.size()) + " more" : "") + "): " + e.getValue().get(0).error()
                     + " — check the pool first: tenantctl pools stats " + pool;
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -477,10 +478,10 @@ final class Summary {
         io.tenantctl.NextStep next = report.dryRun() ? io.tenantctl.NextStep.note("once " + pools + ", run this dry run again")
                 : report.cancelled() ? nextStep.apply(silent.values().iterator().next().get(0))
                 : io.tenantctl.NextStep.run(io.tenantctl.ops.Runs.command(report.verb()) + ("running".equals(report.statusText()) ? " --join "
-                : " --resume ") + report.runId(), "once " + pools + ": it does these " + orgs + " orgs again");
+                : " --resume ") + report.runId(), "once " + pools + ": it does these " + io.tenantctl.Counted.of(orgs, "org") + " again");
         if (next != null) {
-            String line = "  next: " + next.text() + (report.cancelled() && !report.dryRun() ? "   (likewise for each of these " + orgs
-                    + " orgs: -o json names each one's next step)" : "");
+            String line = "  next: " + next.text() + (report.cancelled() && !report.dryRun() ? "   (likewise for each of these " + io.tenantctl.Counted.of(orgs, "org")
+                    + ": -o json names each one's next step)" : "");
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("pools", List.copyOf(silent.keySet()));
             fields.put("orgs", orgs);

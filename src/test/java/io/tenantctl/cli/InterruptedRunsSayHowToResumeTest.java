@@ -34,6 +34,19 @@ class InterruptedRunsSayHowToResumeTest {
         }
     }
 
+    /** One org left not started is said in the singular ("1 org", not "1 org(s)"), as the fan-out summaries say a count of one. */
+    @Test
+    void oneOrgNotStartedIsSaidInTheSingular() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            CancelToken ctrlC = new CancelToken();
+            ctrlC.cancel("SIGINT");
+            Cli.Result r = f.cli.run(ctrlC, "backup", "--org", "acme");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            assertThat(r.err()).as(r.toString()).containsPattern("interrupted: 1 org not started\\. Resume with: tenantctl backup --resume \\S+");
+        }
+    }
+
     @Test
     void anInterruptedRebalanceMoveAndApplySayResumeWith() throws Exception {
         try (BackupFixture f = new BackupFixture(2, dir)) {

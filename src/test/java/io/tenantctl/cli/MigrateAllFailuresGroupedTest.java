@@ -91,7 +91,7 @@ class MigrateAllFailuresGroupedTest {
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
             assertThat(r.err().lines().filter(l -> l.startsWith("failed: "))).as(r.toString()).hasSize(Summary.LISTED);
             assertThat(r.err().lines().filter(l -> l.startsWith("  next: "))).as(r.toString()).hasSize(Summary.LISTED);
-            assertThat(r.err()).as(r.toString()).contains("… and " + (ORGS - Summary.LISTED) + " more failed org(s) not listed here: "
+            assertThat(r.err()).as(r.toString()).contains("… and " + (ORGS - Summary.LISTED) + " more failed orgs not listed here: "
                     + "'tenantctl runs show ").contains("' or -o json lists each one with its error and next step");
         }
     }
