@@ -81,10 +81,31 @@ public final class PoolHealth {
      */
     static void require(OpsContext ctx, Pool pool, String role) {
         failure(ctx, pool).ifPresent(e -> {
-            String message = doesNotAnswer(pool, role, pingWhy(e));
-            throw io.tenantctl.pool.PoolSilentException.in(e).isPresent() ? new io.tenantctl.pool.PoolSilentException(message, null)
-                    : TenantctlException.config(message);
+            throw io.tenantctl.pool.PoolSilentException.in(e).isPresent()
+                    ? new io.tenantctl.pool.PoolSilentException(doesNotAnswer(pool, role, pingWhy(e)), null)
+                    : TenantctlException.config(refused(pool, role, e));
         });
+    }
+
+    /**
+     * A ping's refusal (it answered and said no; or its URI cannot be used) as {@link #require} says it: "pool P (role)
+     * refused tenantctl's credentials: … — check ${VAR} against the pool's user …, then run this again", or the ping's
+     * own line (an unset ${VAR}, a URI the driver refuses: each says what to do) with the role after the pool; the pool named once.
+     */
+    static String refused(Pool pool, String role, RuntimeException e) {
+        String subject = "pool " + pool.poolId();
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof com.mongodb.MongoSecurityException refusal) {
+                List<String> vars = io.tenantctl.pool.PoolUri.stored(pool.uri()).variables().stream().map(v -> "${" + v + "}").toList();
+                return subject + " (" + role + ") refused tenantctl's credentials: " + io.tenantctl.pool.FerretErrors.describe(refusal)
+                        + " — check " + (vars.isEmpty() ? "the user and password in its URI" : String.join(", ", vars)) + " against the pool's user"
+                        + " (or give it others: tenantctl pools set-uri " + pool.poolId() + " --uri …), then run this again";
+            }
+        }
+        String said = Errors.oneLine(e);
+        return said.startsWith(subject + ":") ? subject + " (" + role + ")" + said.substring(subject.length())
+                : said.startsWith(subject + " (") ? subject + " (" + role + ", " + said.substring(subject.length() + 2)
+                : subject + " (" + role + "): " + said;
     }
 
     /**

@@ -80,4 +80,45 @@ class APoolThatRefusesItsCredentialsTest {
         }
     }
 
+    /**
+     * A single-org command's check of a pool it needs (rebalance move, revert, restore) met a pool that refuses
+     * tenantctl's credentials and said "pool pool-5 (the move's target) does not answer: pool pool-5 (mongodb://…) refused
+     * tenantctl's credentials: …": the pool named twice, and "does not answer" for a pool that answered. It now says the
+     * refusal once, with the variable to check and 'pools set-uri'; one whose ${VAR} is unset says to set it. Exit 3 both.
+     */
+    @Test
+    void aMoveOntoAPoolThatRefusesItsCredentialsSaysSoOnce() {
+        try (TestPools pools = new TestPools(2)) {
+            String url = CliFixture.initialisedCatalog();
+            Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", url, "USER", "test", "POOL5_PASSWORD", "rotated-elsewhere");
+            Cli cli = new Cli(env);
+            addPool(cli, "pool-5", pools.uri(1).replace("mongodb://", "mongodb://app:${POOL5_PASSWORD}@") + "/?authSource=admin", 10, 1);
+            addPool(cli, "pool-0", pools.uri(0), 10, 2);
+            CliFixture.ok(cli, "provision", "acme", "--pool", "pool-0");
+
+            Cli.Result json = cli.run("rebalance", "move", "acme", "--to", "pool-5", "-o", "json");
+            assertThat(json.exitCode()).as(json.toString()).isEqualTo(3);
+            String message = strictJson(json).get("error").get("message").asText();
+            assertThat(message).as(message).startsWith("pool pool-5 (the move's target) refused tenantctl's credentials: authentication failed")
+                    .contains("check ${POOL5_PASSWORD} against the pool's user").contains("tenantctl pools set-uri pool-5 --uri")
+                    .doesNotContain("does not answer").doesNotContain("rotated-elsewhere").doesNotContain("MongoCredential");
+            assertThat(message.split("pool pool-5 ", -1)).as("pool-5 named once: %s", message).hasSize(2);
+
+            Cli.Result text = cli.run("rebalance", "move", "acme", "--to", "pool-5");
+            assertThat(text.exitCode()).as(text.toString()).isEqualTo(3);
+            assertThat(text.err().lines()).as("one line: %s", text).singleElement().satisfies(l -> assertThat(l)
+                    .isEqualTo("error: " + message));
+            assertThat(text.out() + text.err()).doesNotContain("rotated-elsewhere");
+
+            Map<String, String> unset = new java.util.HashMap<>(env);
+            unset.remove("POOL5_PASSWORD");
+            Cli.Result notSet = new Cli(unset).run("rebalance", "move", "acme", "--to", "pool-5");
+            assertThat(notSet.exitCode()).as(notSet.toString()).isEqualTo(3);
+            assertThat(notSet.err().lines()).as("one line: %s", notSet).singleElement().satisfies(l -> assertThat(l)
+                    .startsWith("error: pool pool-5 (the move's target): its URI references ${POOL5_PASSWORD}, which is not set")
+                    .endsWith("then run this again").doesNotContain("does not answer"));
+            assertThat(CliFixture.ok(cli, "orgs", "show", "acme").out()).as("nothing moved").contains("pool-0");
+        }
+    }
+
 }
