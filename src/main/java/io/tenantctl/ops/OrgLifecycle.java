@@ -462,7 +462,9 @@ public final class OrgLifecycle {
                 // missing database's collections makes it on the stand-in pools. One with no collections (dropped by hand)
                 // fails the dry run as its final backup fails the delete
                 String wouldFail = "dry run: the final backup of org " + orgId + " would fail";
-                if (fingerprint(org, org.status(), wouldFail, db -> onItsPool(org) ? lasting(db) : new Fingerprint(Map.of())).collections().isEmpty()) {
+                // its way on is this dry run again, never the delete it previews
+                String again = "run the dry run again ('tenantctl orgs delete " + orgId + storeOnLine + " --dry-run')";
+                if (fingerprint(org, org.status(), wouldFail, again, db -> onItsPool(org) ? lasting(db) : new Fingerprint(Map.of())).collections().isEmpty()) {
                     throw new TenantctlException(TenantctlException.Category.FAILED, wouldFail + ": " + NothingToBackUp.why(org, org.poolId(),
                             ctx.catalog().backups(), storeOnLine) + "; nothing deleted");
                 }
@@ -532,7 +534,7 @@ public final class OrgLifecycle {
             // its pool fell silent after the first read (the run lost its exception): asked once, said as before that read
             java.util.Optional<String> silent = PoolHealth.check(ctx, ctx.catalog().pools().get(frozen.poolId()));
             if (silent.isPresent()) {
-                throw poolSilent(failed, frozen.poolId(), silent.get(), put, null);
+                throw poolSilent(failed, frozen.poolId(), silent.get(), put, AGAIN, null);
             }
             throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": " + (line == null ? "no result"
                     : java.util.Objects.requireNonNullElse(b.report().why(line, b.interrupted()), "not started")) + "; nothing deleted" + put
@@ -593,8 +595,11 @@ public final class OrgLifecycle {
 
     /** The frozen org's database as it is now, each collection's count and digest of the documents that last (LastingFingerprint), read on after a dropped connection; a failure to read it stops the delete. */
     private Fingerprint fingerprint(Org frozen, OrgStatus before, String failed) {
-        return fingerprint(frozen, before, failed, this::lasting);
+        return fingerprint(frozen, before, failed, AGAIN, this::lasting);
     }
+
+    /** The real delete's way on after a failure that deleted nothing (a dry run's is itself again). */
+    private static final String AGAIN = "run the delete again";
 
     /** The delete's read of the org's database (before and after its final backup, and its dry run's): see LastingFingerprint. */
     private Fingerprint lasting(com.mongodb.client.MongoDatabase db) {
@@ -603,9 +608,11 @@ public final class OrgLifecycle {
 
     /**
      * {@code read} of the frozen org's database, failed as the delete fails when its database cannot be read ({@code before}
-     * the status a failure puts back: nothing is written when it is the frozen org's own, as in a dry run).
+     * the status a failure puts back: nothing is written when it is the frozen org's own, as in a dry run; {@code again} the
+     * way on its line ends with).
      */
-    private <T> T fingerprint(Org frozen, OrgStatus before, String failed, java.util.function.Function<com.mongodb.client.MongoDatabase, T> read) {
+    private <T> T fingerprint(Org frozen, OrgStatus before, String failed, String again,
+                              java.util.function.Function<com.mongodb.client.MongoDatabase, T> read) {
         try {
             Pool pool = ctx.catalog().pools().get(frozen.poolId());
             PoolHealth.ping(ctx, pool); // pinged first, as backup and gc do: a pool that does not answer costs one connect timeout, not six
@@ -616,10 +623,10 @@ public final class OrgLifecycle {
             String why = Errors.oneLine(wrapped && e.getCause() != null ? e.getCause() : e);
             // a pool that does not answer is exit 3 naming it, as restore and the other single-org commands say it
             if (io.tenantctl.pool.FerretErrors.notAnswering(e) && !Retry.cutShort(e) && io.tenantctl.OutOfDescriptorsException.in(e).isEmpty()) {
-                throw poolSilent(failed, frozen.poolId(), why, thaw(frozen, before), e);
+                throw poolSilent(failed, frozen.poolId(), why, thaw(frozen, before), again, e);
             }
             throw new TenantctlException(TenantctlException.Category.FAILED, failed + ": reading its database on pool " + frozen.poolId()
-                    + ": " + why + "; nothing deleted" + thaw(frozen, before) + "; run the delete again", e);
+                    + ": " + why + "; nothing deleted" + thaw(frozen, before) + "; " + again, e);
         }
     }
 
@@ -653,9 +660,9 @@ public final class OrgLifecycle {
     }
 
     /** A delete refused as its org's pool does not answer ({@code why}), exit 3: the pool to look at, what was put back, when to run it again. */
-    private static TenantctlException poolSilent(String failed, String poolId, String why, String put, Throwable cause) {
+    private static TenantctlException poolSilent(String failed, String poolId, String why, String put, String again, Throwable cause) {
         return TenantctlException.config(failed + ": pool " + poolId + " does not answer: " + why + " — see 'tenantctl pools stats " + poolId
-                + "'; nothing deleted" + put + "; once it answers, run the delete again", cause);
+                + "'; nothing deleted" + put + "; once it answers, " + again, cause);
     }
 
     private Backup.Result finalBackup(String orgId, ObjectStore store, String storeOnLine, boolean dryRun, CancelToken cancel) {

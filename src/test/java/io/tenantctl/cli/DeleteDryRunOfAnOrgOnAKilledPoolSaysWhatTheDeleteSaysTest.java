@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * other than the command fails with is a lie at 3 a.m.: it refuses with the delete's own line and exit code, and writes
  * nothing. Found next: both said exit 1 and "run the delete again" for a pool that does not answer, where restore and
  * the other single-org commands say exit 3 naming the pool and its 'pools stats': now so does the delete, "once it
- * answers, run the delete again".
+ * answers, run the delete again". Found then: its dry run said that too, pointing the operator at the real, destroying
+ * delete from a preview: the dry run's way on is the dry run again.
  */
 class DeleteDryRunOfAnOrgOnAKilledPoolSaysWhatTheDeleteSaysTest {
 
@@ -48,6 +49,9 @@ class DeleteDryRunOfAnOrgOnAKilledPoolSaysWhatTheDeleteSaysTest {
                     .contains("; once it answers, run the delete again");
             assertThat(real.err().strip().lines()).as("one line, ending with the way on").hasSize(1)
                     .allMatch(l -> l.endsWith("; once it answers, run the delete again"));
+            assertThat(dry.err().strip()).as("a dry run's way on is itself again, never the delete it previews: %s", dry)
+                    .endsWith("; once it answers, run the dry run again ('tenantctl orgs delete acme --dry-run')")
+                    .doesNotContain("run the delete again");
             assertThat(dry.err()).as("the delete's own refusal, said of a dry run (which froze nothing, so thaws nothing)")
                     .isEqualTo(asADryRun(real.err()));
             assertThat(dryJson.exitCode()).isEqualTo(realJson.exitCode());
@@ -89,9 +93,13 @@ class DeleteDryRunOfAnOrgOnAKilledPoolSaysWhatTheDeleteSaysTest {
         }
     }
 
-    /** The delete's refusal as its dry run words it: "would fail", and without the thaw of a freeze it never made. */
+    /**
+     * The delete's refusal as its dry run words it: "would fail", without the thaw of a freeze it never made, and ending
+     * with the dry run again as its way on.
+     */
     private static String asADryRun(String refusal) {
         return refusal.replace("final backup of org acme failed:", "dry run: the final backup of org acme would fail:")
-                .replace("; the org is active again", "");
+                .replace("; the org is active again", "")
+                .replace("run the delete again", "run the dry run again ('tenantctl orgs delete acme --dry-run')");
     }
 }
