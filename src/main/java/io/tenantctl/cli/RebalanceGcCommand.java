@@ -57,7 +57,8 @@ final class RebalanceGcCommand implements Callable<Integer> {
         ctx.out.println((r.dryRun() ? "dry run: would drop " : "dropped ") + dropped + " database(s)"
                 + (kept == 0 ? "" : "; " + kept + (r.dryRun() ? " would be" : "") + " kept for a person to look at (see detail)")
                 + (acked == 0 ? "" : "; " + acked + (r.dryRun() ? " would be" : "") + " kept, acked by a person (verify ack)")
-                + (r.skippedOrFailed() == 0 ? "" : "; " + r.skippedOrFailed() + " skipped or failed: see detail, then run gc again")
+                + (r.skippedOrFailed() == 0 ? "" : "; " + r.skippedOrFailed() + " skipped or failed: see detail, then run "
+                        + (r.dryRun() ? "this dry run" : "gc") + " again")
                 + (r.withinGrace() == 0 ? "" : "; " + r.withinGrace() + " within --older-than, not due yet: a later gc drops them"));
         if (kept > 0) {
             ctx.err.println("note: to keep one on purpose without failing gc, ack its finding: 'tenantctl verify' lists it "

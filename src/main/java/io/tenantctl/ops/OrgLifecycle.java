@@ -747,7 +747,8 @@ public final class OrgLifecycle {
         Map<String, java.util.Optional<String>> pinged = new java.util.HashMap<>();
         java.util.function.Function<String, java.util.Optional<String>> poolDown = poolId -> pinged.computeIfAbsent(poolId,
                 p -> ctx.catalog().pools().find(p).flatMap(pool -> PoolHealth.silence(ctx, pool))
-                        .map(silent -> silent + "; nothing compared, handed over or dropped; run the purge again once it answers"));
+                        .map(silent -> silent + "; nothing compared, handed over or dropped; run " + (dryRun ? "this dry run" : "the purge")
+                                + " again once it answers")); // a dry run's way on is itself again, never the purge it previews
         if (dryRun) {
             for (OrgRepository.Deleting d : due) {
                 java.util.Optional<String> down = poolDown.apply(d.org().poolId());

@@ -1047,7 +1047,8 @@ public final class Rebalance {
         Map<String, Optional<String>> pinged = new java.util.HashMap<>();
         java.util.function.Function<String, Optional<String>> poolDown = poolId -> pinged.computeIfAbsent(poolId,
                 p -> ctx.catalog().pools().find(p).flatMap(pool -> PoolHealth.silence(ctx, pool))
-                        .map(silent -> silent + "; nothing compared or dropped; run gc again once it answers"));
+                        .map(silent -> silent + "; nothing compared or dropped; run " + (dryRun ? "this dry run" : "gc")
+                                + " again once it answers")); // a dry run's way on is itself again, never the gc it previews
         for (RestoreRepository.Retired r : retired) {
             String reason = String.valueOf(r.reason());
             String kind = reason.startsWith("source of move") ? "retained_source"

@@ -50,7 +50,9 @@ class GcOnAPoolThatDoesNotAnswerTest {
                 assertThat(item.get("pool_id").asText()).isEqualTo("pool-0");
                 assertThat(item.get("action").asText()).as(item.toString()).isEqualTo("skipped");
                 assertThat(item.get("detail").asText()).as(item.toString()).contains("pool pool-0 does not answer")
-                        .contains("run gc again once it answers");
+                        .contains(dryRun ? "run this dry run again once it answers" : "run gc again once it answers")
+                        .as("a dry run's way on is itself again, never the gc it previews: %s", item)
+                        .doesNotContain(dryRun ? "run gc again" : "run this dry run again");
                 // the pool named once, as delete and purge say it: not "pool pool-0 does not answer (pool pool-0 (…) is unreachable: …)"
                 assertThat(item.get("detail").asText()).as(item.toString()).startsWith("pool pool-0 does not answer: ")
                         .doesNotContain("is unreachable").contains(" — see 'tenantctl pools stats pool-0'; nothing compared or dropped; ");
@@ -60,7 +62,9 @@ class GcOnAPoolThatDoesNotAnswerTest {
                         : down.run("rebalance", "gc", "--older-than", "0s");
                 assertThat(table.exitCode()).as("the table's exit code is the JSON's: %s", table).isEqualTo(1);
                 assertThat(table.out()).as(table.toString()).contains("pool pool-0 does not answer")
-                        .contains((dryRun ? "would drop" : "dropped") + " 0 database(s); 1 skipped or failed: see detail, then run gc again");
+                        .contains(dryRun ? "would drop 0 database(s); 1 skipped or failed: see detail, then run this dry run again"
+                                : "dropped 0 database(s); 1 skipped or failed: see detail, then run gc again")
+                        .as("a dry run's way on is itself again: %s", table).doesNotContain(dryRun ? "run gc again" : "run this dry run again");
             }
 
             ok(f.cli, "pools", "set-uri", "pool-0", "--uri", f.pools.uri(0), "--force");
