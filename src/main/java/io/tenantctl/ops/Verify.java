@@ -1,6 +1,7 @@
 package io.tenantctl.ops;
 
 import com.mongodb.client.MongoDatabase;
+import io.tenantctl.Counted;
 import io.tenantctl.NextStep;
 import io.tenantctl.TenantctlException;
 import io.tenantctl.backup.BackupLayout;
@@ -1207,8 +1208,8 @@ public final class Verify {
                     .map(x -> x.collection() + "." + x.index().name()).toList());
             diff.extraCollections().forEach(c -> extras.add(c + " (collection)"));
             if (!extras.isEmpty()) {
-                out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + (extras.size() - diff.extraCollections().size())
-                        + " index(es) and " + diff.extraCollections().size() + " collection(s) its manifest does not list (harmless; the "
+                out.add(finding("schema_extra", INFO, "", "org " + org.orgId() + " has " + Counted.of(extras.size() - diff.extraCollections().size(), "index", "indexes")
+                        + " and " + Counted.of(diff.extraCollections().size(), "collection") + " its manifest does not list (harmless; the "
                         + "application may make its own): " + sample(extras), pasteable(schema, NextStep.run("tenantctl schema diff " + org.orgId() + schema))));
             }
             if (!constraining.isEmpty()) {

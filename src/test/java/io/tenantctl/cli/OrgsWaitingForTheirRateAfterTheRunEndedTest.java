@@ -81,7 +81,7 @@ class OrgsWaitingForTheirRateAfterTheRunEndedTest {
         JsonNode out = strictJson(r);
         assertThat(r.exitCode()).as("the worker of a cancelled run exits 1: " + r).isEqualTo(1);
         assertThat(orgOutcome(out, second)).as("the worker reports " + second + " as not done").isEqualTo("not_started");
-        assertThat(r.err()).contains("1 of its orgs were not done");
+        assertThat(r.err()).contains("1 of its orgs was not done");
     }
 
     /**

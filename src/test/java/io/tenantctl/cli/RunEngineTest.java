@@ -588,7 +588,7 @@ class RunEngineTest {
 
             assertThat(cancelled.get("status").asText()).isEqualTo("cancelled");
             assertThat(r.exitCode()).as("the worker of a cancelled run with an org not done: %s", r).isEqualTo(1);
-            assertThat(r.err()).contains("cancelled: run " + runId + " was cancelled").contains("1 of its orgs were not done");
+            assertThat(r.err()).contains("cancelled: run " + runId + " was cancelled").contains("1 of its orgs was not done");
             JsonNode item = strictJson(ok(cli, "runs", "show", runId, "-o", "json")).get("items").get(0);
             assertThat(item.get("status").asText()).as("%s", item).isEqualTo("cancelled");
             assertThat(cli.run("orgs", "show", "w-0").exitCode()).as("no row: its place given back").isEqualTo(2);

@@ -64,6 +64,19 @@ class VerifyInformationalTest {
      * 0, org clean) of an org whose diff has a problem. It is now a problem of its own, named with its way back; the
      * plain extra beside it stays informational, and --fix leaves it (it never drops an index), saying so.
      */
+    /** An org with one stray collection and no extra index: said "0 indexes and 1 collection", not "index(es)"/"collection(s)". */
+    @Test
+    void anExtraCollectionIsCountedInTheSingular(@TempDir Path dir) throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            f.db("acme").createCollection("scratchpad");
+            f.backup("acme"); // a fresh backup: no backup_stale problem
+            JsonNode doc = strictJson(ok(f.cli, "verify", "--org", "acme", "-o", "json"));
+            assertThat(CliFixture.findings(doc, "schema_extra")).singleElement().satisfies(x -> assertThat(x.get("detail").asText())
+                    .startsWith("org acme has 0 indexes and 1 collection its manifest does not list"));
+        }
+    }
+
     @Test
     void anExtraUniqueIndexIsAProblemThatVerifyNamesAndFixLeavesForAHuman(@TempDir Path dir) throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
