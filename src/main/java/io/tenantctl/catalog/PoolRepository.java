@@ -130,7 +130,7 @@ public final class PoolRepository {
                     ways.add(restoringIn + " being restored into it from another pool (restore --target-pool): wait for "
                             + (restoringIn == 1 ? "it" : "them") + " ('tenantctl runs list')");
                 }
-                throw io.tenantctl.TenantctlException.usage("pool " + poolId + " holds " + p.orgCount() + " org(s): a capacity of " + capacity
+                throw io.tenantctl.TenantctlException.usage("pool " + poolId + " holds " + io.tenantctl.Counted.of(p.orgCount(), "org") + ": a capacity of " + capacity
                         + " would leave it over capacity; free places first — " + String.join("; ", ways));
             }
             if (!dryRun) {

@@ -113,8 +113,8 @@ final class MigrateAllCommand implements Callable<Integer> {
         metrics.report(report, r.lines());
         if (r.apply().prune() && !r.force() && r.unchanged() > 0 && !control.existing()) {
             // an org already on this manifest is not looked at: --prune alone then dropped nothing, and said nothing of why
-            ctx.warn(r.unchanged() + " org(s) already have manifest " + r.schemaHash().substring(0, 12) + " and are not "
-                    + "inspected, so --prune drops nothing there: add --force to inspect them (and --dry-run first to see what it drops)");
+            ctx.warn(io.tenantctl.Counted.of(r.unchanged(), "org") + (r.unchanged() == 1 ? " already has manifest " : " already have manifest ")
+                    + r.schemaHash().substring(0, 12) + (r.unchanged() == 1 ? " and is not " : " and are not ") + "inspected, so --prune drops nothing there: add --force to inspect them (and --dry-run first to see what it drops)");
         }
         if (ctx.json()) {
             Summary.print(ctx, r.lines(), json(r)); // a larger run's orgs read from its items as it is written: printed once whole
@@ -161,7 +161,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         if (maxFailures == null || failing <= maxFailures.allowed(r.selected())) {
             return null;
         }
-        return failing + " org(s) would fail, more than --max-failures " + maxFailures.spec() + " allows (" + maxFailures.allowed(r.selected())
+        return io.tenantctl.Counted.of(failing, "org") + " would fail, more than --max-failures " + maxFailures.spec() + " allows (" + maxFailures.allowed(r.selected())
                 + " of the " + r.selected() + " selected): the run would abort at the failure past that, and the orgs not started by then "
                 + "would be left as they are, not migrated as planned here";
     }

@@ -50,8 +50,8 @@ final class OrgsPurgeCommand implements Callable<Integer> {
                         o.deletedAt() == null ? null : o.deletedAt().toString(), o.action(),
                         RebalanceGcCommand.detail(o.acked(), o.detail()))).toList());
         long acked = r.keptAcked();
-        ctx.out.println((r.dryRun() ? "dry run: would drop " + r.count("would_drop") + " database(s); nothing written"
-                : "purged " + r.count("dropped") + " org(s)" + (exit == 0 ? "" : "; " + (r.count("failed") + r.count("skipped")
+        ctx.out.println((r.dryRun() ? "dry run: would drop " + io.tenantctl.Counted.of(r.count("would_drop"), "database") + "; nothing written"
+                : "purged " + io.tenantctl.Counted.of(r.count("dropped"), "org") + (exit == 0 ? "" : "; " + (r.count("failed") + r.count("skipped")
                 + r.count("kept") - acked) + " not purged (see detail)"))
                 + (acked == 0 ? "" : "; " + acked + (r.dryRun() ? " would be" : "") + " kept, acked by a person (verify ack)"));
         return interrupted(r, exit);

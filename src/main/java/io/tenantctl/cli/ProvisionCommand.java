@@ -91,7 +91,7 @@ final class ProvisionCommand implements Callable<Integer> {
                 }
             });
             if (!elsewhere.isEmpty()) {
-                ctx.warn(elsewhere.size() + more[0] + " org(s) exist already on another pool than --pool " + pool + ", left where they are: "
+                ctx.warn(io.tenantctl.Counted.of(elsewhere.size() + more[0], "org") + (elsewhere.size() + more[0] == 1 ? " exists" : " exist") + " already on another pool than --pool " + pool + ", left where they are: "
                         + String.join(", ", elsewhere) + (more[0] > 0 ? ", …" : "")
                         + "; 'tenantctl rebalance move ORG --to " + pool + "' moves one");
             }

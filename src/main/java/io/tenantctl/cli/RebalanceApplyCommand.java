@@ -74,7 +74,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
     static List<String> leftOnDraining(Map<String, List<String>> leftOnDraining, boolean dryRun, List<String> notes) {
         List<String> left = new java.util.ArrayList<>();
         leftOnDraining.forEach((pool, orgs) -> left.add("pool " + pool + " is draining and " + (dryRun ? "would still hold "
-                : "still holds ") + orgs.size() + " org(s) no "
+                : "still holds ") + io.tenantctl.Counted.of(orgs.size(), "org") + " no "
                 + "active pool that answered had room for: " + String.join(", ", orgs.subList(0, Math.min(10, orgs.size()))) + (orgs.size() > 10 ? ", …" : "")
                 + " — " + (notes.stream().anyMatch(n -> n.contains("not in --pool")) ? "name the pools with room the notes list in "
                 + "--pool, " : "") + "raise a capacity ('tenantctl pools set-capacity POOL --capacity N'), add a pool, or bring back a pool "

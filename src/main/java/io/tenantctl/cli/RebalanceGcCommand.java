@@ -54,7 +54,7 @@ final class RebalanceGcCommand implements Callable<Integer> {
         long dropped = r.items().stream().filter(i -> i.action().equals(r.dryRun() ? "would_drop" : "dropped")).count();
         long kept = r.keptForAPerson();
         long acked = r.keptAcked();
-        ctx.out.println((r.dryRun() ? "dry run: would drop " : "dropped ") + dropped + " database(s)"
+        ctx.out.println((r.dryRun() ? "dry run: would drop " : "dropped ") + io.tenantctl.Counted.of(dropped, "database")
                 + (kept == 0 ? "" : "; " + kept + (r.dryRun() ? " would be" : "") + " kept for a person to look at (see detail)")
                 + (acked == 0 ? "" : "; " + acked + (r.dryRun() ? " would be" : "") + " kept, acked by a person (verify ack)")
                 + (r.skippedOrFailed() == 0 ? "" : "; " + r.skippedOrFailed() + " skipped or failed: see detail, then run "

@@ -42,7 +42,7 @@ final class RebalancePlanCommand implements Callable<Integer> {
         Output.table(ctx.out, List.of("org", "from", "to", "docs", "bytes", "predicted_freeze_ms", "reason"),
                 p.moves().stream().map(m -> Arrays.asList(m.orgId(), m.fromPool(), m.toPool(), String.valueOf(m.docs()), String.valueOf(m.bytes()),
                         String.valueOf(m.predictedFreezeMs()), m.reason())).toList());
-        ctx.out.println(p.moves().size() + " move(s) by " + p.by() + " (threshold " + p.threshold() + "; predictions at "
+        ctx.out.println(io.tenantctl.Counted.of(p.moves().size(), "move") + " by " + p.by() + " (threshold " + p.threshold() + "; predictions at "
                 + String.format(java.util.Locale.ROOT, "%.2f", p.bytesPerMs() / 1000) + " MB/s" + ")");
         p.notes().forEach(n -> ctx.out.println("note: " + n));
     }

@@ -62,7 +62,8 @@ final class RunsCancelCommand implements Callable<Integer> {
         }
         String out = "";
         if (!u.placesReleased().isEmpty()) {
-            out += "; " + u.placesReleased().size() + " org(s) never provisioned " + (dryRun ? "would give" : "gave") + " their places back: "
+            out += "; " + io.tenantctl.Counted.of(u.placesReleased().size(), "org") + " never provisioned " + (dryRun ? "would give" : "gave")
+                    + (u.placesReleased().size() == 1 ? " its place back: " : " their places back: ")
                     + listed(u.placesReleased(), "provision.places_released");
         }
         if (!u.failed().isEmpty()) {

@@ -121,7 +121,7 @@ public final class PoolStats {
         java.util.concurrent.atomic.AtomicReference<String> silent = new java.util.concurrent.atomic.AtomicReference<>();
         long[] counts = countSchema(p, silent);
         String stopped = silent.get() == null ? null : "pool " + p.poolId() + " answered its ping, then stopped answering while its orgs' "
-                + "collections were read (" + silent.get() + "): " + counts[2] + " org(s) not read, its collections and indexes not "
+                + "collections were read (" + silent.get() + "): " + io.tenantctl.Counted.of(counts[2], "org") + " not read, its collections and indexes not "
                 + "counted; check the pool's server (and its PostgreSQL), then run this again";
         return new Stat(p.poolId(), p.status().db(), p.orgCount(), p.capacity(), stopped == null ? counts[0] : null,
                 stopped == null ? counts[1] : null, (int) counts[2], pingMs, version, provision, migrate, adminShown, dead, backend,

@@ -114,7 +114,7 @@ class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
             assertThat(joined.exitCode()).as("the joined worker ends the run, its drain undone: %s", joined).isEqualTo(1);
             JsonNode doc = strictJson(joined);
             assertThat(doc.get("status").asText()).as(joined.toString()).isEqualTo("failed");
-            assertThat(joined.err()).contains("pool pool-0 is draining and still holds 1 org(s)");
+            assertThat(joined.err()).contains("pool pool-0 is draining and still holds 1 org");
             String stayed = assertOneMovedOneLeft(f, before, doc.get("left_on_draining"));
             assertRunFailed(f, runId, stayed);
         }
@@ -149,7 +149,7 @@ class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
             assertThat(resumed.out()).as(resumed.toString()).contains("its run " + runId + " is finished (failed)");
             // the run it ended failed for its drain left undone: exit 1 and the orgs still there, as apply --resume says (below)
             assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(1);
-            assertThat(resumed.err()).as(resumed.toString()).contains("pool pool-0 is draining and still holds 1 org(s)").contains(stayed)
+            assertThat(resumed.err()).as(resumed.toString()).contains("pool pool-0 is draining and still holds 1 org").contains(stayed)
                     .contains("pool pool-2 has room but is not in --pool").contains("name the pools with room the notes list in --pool");
             JsonNode run = strictJson(ok(f.cli, "runs", "show", runId, "-o", "json"));
             assertThat(CliFixture.runItem(run, moved).get("status").asText()).as(run.toString()).isEqualTo("succeeded");
@@ -187,7 +187,7 @@ class ADrainLeftUndoneIsJudgedByWhoeverEndsTheRunTest {
 
             Cli.Result joined = f.cli.run("rebalance", "apply", "--join", runId);
             assertThat(joined.exitCode()).as(joined.toString()).isEqualTo(1);
-            assertThat(joined.err()).as(joined.toString()).contains(note).contains("pool pool-0 is draining and still holds 1 org(s)")
+            assertThat(joined.err()).as(joined.toString()).contains(note).contains("pool pool-0 is draining and still holds 1 org")
                     .contains(hint);
             Cli.Result resumed = f.cli.run("rebalance", "apply", "--resume", runId, "-o", "json");
             assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(1);

@@ -88,7 +88,7 @@ class AMoverWokenAfterItsRollbackTest {
 
     /**
      * The batch in flight recreated the target the rollback dropped; the move still said its target was dropped, so gc
-     * (and its dry run) left it — "would drop 0 database(s)" — and verify called it a stray_copy "no move or restore
+     * (and its dry run) left it — "would drop 0 databases" — and verify called it a stray_copy "no move or restore
      * recorded", to be dropped by hand. It is the aborted move's leftover: gc drops it, verify names the move and gc.
      */
     @Test

@@ -53,7 +53,7 @@ class GcKeptForAPersonExitsOneAsPurgeDoesTest {
             }
             Cli.Result table = f.cli.run("rebalance", "gc", "--older-than", "0");
             assertThat(table.exitCode()).as("the table's exit code is the JSON's: %s", table).isEqualTo(1);
-            assertThat(table.out()).contains("dropped 0 database(s); 1 kept for a person to look at (see detail)");
+            assertThat(table.out()).contains("dropped 0 databases; 1 kept for a person to look at (see detail)");
             assertThat(source.getCollection("a_notes").countDocuments(new Document("_id", "late order"))).isEqualTo(1);
             assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
             f.assertHolds("acme", before);

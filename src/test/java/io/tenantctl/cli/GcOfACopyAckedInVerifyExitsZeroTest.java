@@ -49,10 +49,10 @@ class GcOfACopyAckedInVerifyExitsZeroTest {
             Cli.Result table = f.cli.run(cron);
             assertThat(table.exitCode()).as("a person looked and acked it: %s", table).isZero();
             assertThat(table.out()).contains("org_acme").contains("kept").contains("acked").contains(id).contains("forensics: kept for the audit")
-                    .contains("dropped 0 database(s); 1 kept, acked");
+                    .contains("dropped 0 databases; 1 kept, acked");
             Cli.Result dryTable = f.cli.run("rebalance", "gc", "--older-than", "0", "--dry-run");
             assertThat(dryTable.exitCode()).as("the dry run says the same: %s", dryTable).isZero();
-            assertThat(dryTable.out()).contains("acked").contains(id).contains("would drop 0 database(s); 1 would be kept, acked");
+            assertThat(dryTable.out()).contains("acked").contains(id).contains("would drop 0 databases; 1 would be kept, acked");
             for (String[] args : List.of(new String[]{"rebalance", "gc", "--older-than", "0", "-o", "json"},
                     new String[]{"rebalance", "gc", "--older-than", "0", "--dry-run", "-o", "json"})) {
                 Cli.Result r = f.cli.run(args);

@@ -34,7 +34,7 @@ class GcOnAPoolThatDoesNotAnswerTest {
             // within its grace (default --older-than 7d): nothing to do yet, exit 0, and the line says it waits
             Cli.Result waiting = ok(f.cli, "rebalance", "gc");
             assertThat(waiting.out()).as(waiting.toString())
-                    .contains("dropped 0 database(s); 1 within --older-than, not due yet: a later gc drops them");
+                    .contains("dropped 0 databases; 1 within --older-than, not due yet: a later gc drops them");
             JsonNode waitingJson = strictJson(ok(f.cli, "rebalance", "gc", "-o", "json"));
             assertThat(waitingJson.get("items")).as(waitingJson.toString()).isEmpty();
             assertThat(waitingJson.get("within_grace").asLong()).as(waitingJson.toString()).isEqualTo(1);
@@ -62,8 +62,8 @@ class GcOnAPoolThatDoesNotAnswerTest {
                         : down.run("rebalance", "gc", "--older-than", "0s");
                 assertThat(table.exitCode()).as("the table's exit code is the JSON's: %s", table).isEqualTo(1);
                 assertThat(table.out()).as(table.toString()).contains("pool pool-0 does not answer")
-                        .contains(dryRun ? "would drop 0 database(s); 1 skipped or failed: see detail, then run this dry run again"
-                                : "dropped 0 database(s); 1 skipped or failed: see detail, then run gc again")
+                        .contains(dryRun ? "would drop 0 databases; 1 skipped or failed: see detail, then run this dry run again"
+                                : "dropped 0 databases; 1 skipped or failed: see detail, then run gc again")
                         .as("a dry run's way on is itself again: %s", table).doesNotContain(dryRun ? "run gc again" : "run this dry run again");
             }
 

@@ -278,7 +278,7 @@ class MigrateAllRolloutSafetyTest {
         // the plan lists o3 migrated, but the run stops at o2, the failure past the budget: the dry run says so
         Cli.Result json = cli.run(CliFixture.args(List.of(rollout), List.of("--dry-run", "-o", "json")));
         assertThat(json.exitCode()).as(json.toString()).isEqualTo(1);
-        String wouldAbort = "2 org(s) would fail, more than --max-failures 1 allows (1 of the 4 selected): the run would abort";
+        String wouldAbort = "2 orgs would fail, more than --max-failures 1 allows (1 of the 4 selected): the run would abort";
         assertThat(strictJson(json).path("would_abort").asText()).as(json.toString()).startsWith(wouldAbort);
         Cli.Result text = cli.run(CliFixture.args(List.of(rollout), List.of("--dry-run")));
         assertThat(text.out()).as(text.toString()).contains(wouldAbort);

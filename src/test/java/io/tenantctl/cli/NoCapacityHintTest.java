@@ -98,7 +98,7 @@ class NoCapacityHintTest {
 
             Cli.Result below = cli.run("pools", "set-capacity", "pool-0", "--capacity", "1", "-o", "json");
             assertThat(below.exitCode()).as(below.toString()).isEqualTo(2);
-            assertThat(strictJson(below).get("error").get("message").asText()).contains("holds 2 org(s)");
+            assertThat(strictJson(below).get("error").get("message").asText()).contains("holds 2 orgs");
             JsonNode dry = strictJson(ok(cli, "pools", "set-capacity", "pool-0", "--capacity", "2", "--dry-run", "-o", "json"));
             assertThat(dry.get("capacity").asInt()).isEqualTo(2);
             assertThat(strictJson(ok(cli, "pools", "show", "pool-0", "-o", "json")).get("capacity").asInt()).as("dry run").isEqualTo(3);

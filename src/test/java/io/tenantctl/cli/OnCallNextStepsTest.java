@@ -214,7 +214,7 @@ class OnCallNextStepsTest {
             Cli.Result followed = f.cli.run(command(step));
             // acme's source dropped; globex's still kept for a person: exit 1, as purge's kept
             assertThat(followed.exitCode()).as(followed.toString()).isEqualTo(1);
-            assertThat(followed.out()).as(followed.toString()).contains("dropped 1 database(s); 1 kept for a person to look at");
+            assertThat(followed.out()).as(followed.toString()).contains("dropped 1 database; 1 kept for a person to look at");
             assertThat(f.databaseNames("pool-0")).as("acme's merged source may go").doesNotContain("org_acme");
             assertThat(f.databaseNames("pool-0"))
                     .as("globex's source still holds its only copy of 'late-globex', which nobody merged; '" + step + "' dropped it:\n" + followed)

@@ -151,7 +151,7 @@ class PoolsStatsTest {
             assertThat(r.exitCode()).as(r.toString()).isZero();
             JsonNode p0 = pool(strictJson(r), "pool-0");
             assertThat(p0.get("error").asText()).as(r.toString()).contains("pool pool-0").contains("stopped answering")
-                    .contains("Read timed out").contains("40 org(s) not read");
+                    .contains("Read timed out").contains("40 orgs not read");
             assertThat(p0.get("collections").isNull()).as("not counted: %s", r).isTrue();
             assertThat(reads.get()).as("the orgs read at once (%d), not every org: %s", 4, r).isLessThanOrEqualTo(4);
             Cli.Result table = ok(cli, "pools", "stats");

@@ -81,7 +81,7 @@ class ProvisionCapacityTest {
         Cli.Result r = cli.run("provision", "acme", "--pool", "pool-b", "--schema", schema, "-o", "json");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(CliFixture.strictJson(r).get("unchanged").asInt()).isEqualTo(1);
-        assertThat(r.err()).contains("1 org(s) exist already on another pool than --pool pool-b").contains("acme (on pool-a)")
+        assertThat(r.err()).contains("1 org exists already on another pool than --pool pool-b").contains("acme (on pool-a)")
                 .contains("rebalance move ORG --to pool-b");
         assertThat(fill(cli)).containsEntry("pool-a", 1).containsEntry("pool-b", 0);
         assertThat(cli.run("provision", "acme", "--pool", "pool-a", "--schema", schema).err()).doesNotContain("another pool");

@@ -52,7 +52,7 @@ class PurgeDryRunReadsWhatEarlierPurgesLeftOnceTest {
 
             Cli.Result text = f.cli.run("orgs", "purge", "--older-than", "0", "--dry-run", "--drop-changed", "beta");
             assertThat(text.exitCode()).as(text.toString()).isZero();
-            assertThat(text.out()).contains("left by an earlier purge").contains("dry run: would drop 2 database(s); nothing written");
+            assertThat(text.out()).contains("left by an earlier purge").contains("dry run: would drop 2 databases; nothing written");
 
             assertThat(f.databaseNames("pool-0")).contains("org_acme", "org_beta");
             assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");

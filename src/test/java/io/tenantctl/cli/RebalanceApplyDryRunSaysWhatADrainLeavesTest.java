@@ -34,10 +34,10 @@ class RebalanceApplyDryRunSaysWhatADrainLeavesTest {
             assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(1);
             JsonNode left = strictJson(dry).get("left_on_draining");
             assertThat(left.get("pool-1")).as(dry.toString()).hasSize(1);
-            assertThat(dry.err()).contains("pool pool-1 is draining and would still hold 1 org(s)");
+            assertThat(dry.err()).contains("pool pool-1 is draining and would still hold 1 org");
             Cli.Result table = cli.run("rebalance", "apply", "--dry-run");
             assertThat(table.exitCode()).as("the table's exit code is the JSON's: a pipeline gates on it; %s", table).isEqualTo(1);
-            assertThat(table.err()).contains("pool pool-1 is draining and would still hold 1 org(s)");
+            assertThat(table.err()).contains("pool pool-1 is draining and would still hold 1 org");
             assertThat(CliFixture.strictJson(CliFixture.ok(cli, "orgs", "show", "acme", "-o", "json")).get("pool_id").asText())
                     .as("a dry run moves nothing").isEqualTo("pool-1");
 

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on a draining pool (no room anywhere) make it exit 1, listed in {@code left_on_draining}". But the apply lists every
  * active org still on a draining pool, whatever kept it there: an org the operator left out with {@code --exclude}, or
  * the ones past {@code --max-moves} (default 100: any drain of a bigger pool). It exits 1 and says "pool pool-1 is
- * draining and still holds 1 org(s) no active pool had room for … raise a capacity ('tenantctl pools set-capacity …') or
+ * draining and still holds 1 org no active pool had room for … raise a capacity ('tenantctl pools set-capacity …') or
  * add a pool" while pool-2 has room for nine more: the on-call engineer raises capacities or orders a new pool for a drain
  * that only needed another apply (or was exactly what they asked for).
  */

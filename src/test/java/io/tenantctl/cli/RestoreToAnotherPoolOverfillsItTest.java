@@ -107,7 +107,7 @@ class RestoreToAnotherPoolOverfillsItTest {
             // nor can pool-1's capacity be set below it: the refusal says what holds the place
             Cli.Result capacity = f.cli.run("pools", "set-capacity", "pool-1", "--capacity", "1", "--dry-run");
             assertThat(capacity.exitCode()).as(capacity.toString()).isEqualTo(2);
-            assertThat(capacity.err()).as(capacity.toString()).contains("holds 2 org(s)", "1 being restored into it from another pool");
+            assertThat(capacity.err()).as(capacity.toString()).contains("holds 2 orgs", "1 being restored into it from another pool");
 
             held.release();
             Cli.Result restored = restore.get(60, TimeUnit.SECONDS);

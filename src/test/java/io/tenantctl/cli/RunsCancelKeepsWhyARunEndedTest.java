@@ -127,7 +127,7 @@ class RunsCancelKeepsWhyARunEndedTest {
             Cli.Result r = ok(cli, "runs", "cancel", runId);
 
             assertThat(r.out().lines()).as("%s", r).singleElement().asString()
-                    .contains("25 org(s) never provisioned gave their places back: o-10, o-11, ")
+                    .contains("25 orgs never provisioned gave their places back: o-10, o-11, ")
                     .contains(", o-29 and 5 more (-o json lists each: provision.places_released)").doesNotContain("o-30");
             assertThat(CliFixture.count(url, "select count(*) from orgs")).as("every place given back").isZero();
         }

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Found by red-teaming the pools surface: {@code pools set-capacity pool-0 --capacity 0} on a pool holding one active
- * and one {@code deleting} org is refused "pool pool-0 holds 2 org(s) (moves into it and deleting orgs count): … move
+ * and one {@code deleting} org is refused "pool pool-0 holds 2 orgs (moves into it and deleting orgs count): … move
  * orgs off it first ('tenantctl pools drain pool-0', then 'tenantctl rebalance plan')". Followed to the letter (drain,
  * plan, apply), the active org moves away, but a deleting org is never moved by rebalance (only active/read_only orgs
  * are): set-capacity is refused again with the very same hint, an endless loop. What frees a deleting org's place is
