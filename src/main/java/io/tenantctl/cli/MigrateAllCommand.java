@@ -333,13 +333,15 @@ final class MigrateAllCommand implements Callable<Integer> {
         if (!on.isEmpty() && !r.apply().prune()) {
             String manifest = schema != null ? Summary.schemaOption(schema)
                     : schemaHash != null || fanout.control().existing() ? " --schema-hash " + r.schemaHash() : "";
-            ctx.out.println(on.size() + " extra index(es) the manifest does not list are kept and are not harmless: " + named(on)
+            ctx.out.println(io.tenantctl.Counted.of(on.size(), "extra index", "extra indexes") + " the manifest does not list "
+                    + (on.size() == 1 ? "is kept and is not harmless: " : "are kept and are not harmless: ") + named(on)
                     + "; the way back: tenantctl migrate-all" + manifest
                     + " --force --prune --dry-run   (shows every index --prune would drop; then without --dry-run)");
         }
         if (!unlisted.isEmpty()) {
             List<String> commands = byHand.values().stream().flatMap(List::stream).toList();
-            ctx.out.println(unlisted.size() + " extra index(es) on collections the manifest does not list are kept and are not harmless: "
+            ctx.out.println(io.tenantctl.Counted.of(unlisted.size(), "extra index", "extra indexes") + " on collections the manifest does not list "
+                    + (unlisted.size() == 1 ? "is kept and is not harmless: " : "are kept and are not harmless: ")
                     + named(unlisted) + "; no rollout touches such a collection (not even --prune): if its documents are to be kept, "
                     + "drop each on its pool: " + String.join("; ", commands.stream().limit(10).toList())
                     + (commands.size() > 10 ? "; and " + (commands.size() - 10) + " more: see -o json (drop_by_hand)" : ""));

@@ -29,7 +29,8 @@ final class PoolsDrainCommand implements Callable<Integer> {
         PoolsCommand.warnIfNoRoomLeft(ctx, pools, name, dryRun.on);
         java.util.List<String> placed = pools.provisioning(name);
         if (!placed.isEmpty()) { // a drain does not take back places a provision already holds
-            ctx.warn(placed.size() + " org(s) placed on pool " + name + " before the drain are still being provisioned there ("
+            ctx.warn(io.tenantctl.Counted.of(placed.size(), "org") + " placed on pool " + name + " before the drain " + (placed.size() == 1 ? "is" : "are")
+                    + " still being provisioned there ("
                     + String.join(", ", placed.subList(0, Math.min(5, placed.size()))) + (placed.size() > 5 ? ", …" : "")
                     + ") and " + (dryRun.on ? "would be" : "will be") + " created on it; once they are active, 'tenantctl rebalance plan' "
                     + "shows where they would go and 'tenantctl rebalance apply' moves them off");

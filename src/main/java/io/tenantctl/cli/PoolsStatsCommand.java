@@ -47,7 +47,7 @@ final class PoolsStatsCommand implements Callable<Integer> {
                         s.adminUrl() == null ? "-" : na(s.documentdbCollections()), problems(s))).toList());
         for (PoolStats.Stat s : r.pools()) {
             if (s.orgsUnreadable() != null && s.orgsUnreadable() > 0) {
-                ctx.warn("pool " + s.poolId() + ": " + s.orgsUnreadable() + " org database(s) could not be listed");
+                ctx.warn("pool " + s.poolId() + ": " + io.tenantctl.Counted.of(s.orgsUnreadable(), "org database") + " could not be listed");
             }
             if (s.adminError() != null) {
                 ctx.warn(s.adminError()); // it names the pool already

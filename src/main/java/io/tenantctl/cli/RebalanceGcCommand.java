@@ -66,7 +66,7 @@ final class RebalanceGcCommand implements Callable<Integer> {
             ctx.err.flush();
         }
         if (!r.unfinishedMoves().isEmpty()) {
-            ctx.err.println("note: " + r.unfinishedMoves().size() + " unfinished move(s) (" + String.join(", ", r.unfinishedMoves())
+            ctx.err.println("note: " + io.tenantctl.Counted.of(r.unfinishedMoves().size(), "unfinished move") + " (" + String.join(", ", r.unfinishedMoves())
                     + "): 'tenantctl rebalance resume' finishes or rolls them back");
             ctx.err.flush();
         }

@@ -67,7 +67,7 @@ final class RunsCancelCommand implements Callable<Integer> {
                     + listed(u.placesReleased(), "provision.places_released");
         }
         if (!u.failed().isEmpty()) {
-            out += "; " + u.failed().size() + " org(s) a worker had begun " + (dryRun ? "would be" : "are now") + " failed (each: "
+            out += "; " + io.tenantctl.Counted.of(u.failed().size(), "org") + " a worker had begun " + (dryRun ? "would be" : u.failed().size() == 1 ? "is now" : "are now") + " failed (each: "
                     + "the provision that finishes it, or 'tenantctl orgs forget ORG' to free its place): " + listed(
                     u.failed().entrySet().stream().map(e -> e.getKey() + " '" + e.getValue() + "'").toList(), "provision.failed");
         }

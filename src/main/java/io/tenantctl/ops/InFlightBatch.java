@@ -81,7 +81,7 @@ final class InFlightBatch {
         }
         long absent = absent(leftover, live, name);
         return absent == 0 ? Optional.empty()
-                : Optional.of(absent + " document(s) in " + name + " that org " + m.orgId() + "'s database does not have");
+                : Optional.of(io.tenantctl.Counted.of(absent, "document") + " in " + name + " that org " + m.orgId() + "'s database does not have");
     }
 
     /** The leftover's indexes on {@code name} (but _id_) that the live collection does not have as they are. */

@@ -160,7 +160,7 @@ public final class Pools {
             admin = ctx.pools().database(poolId, given.raw(), "admin");
         } catch (TenantctlException unusable) {
             throw new TenantctlException(unusable.category(), "pool " + poolId + ": the new URI cannot be checked for the pool's "
-                    + living.size() + " org(s), so it is unchanged: " + unusable.getMessage(), unusable);
+                    + io.tenantctl.Counted.of(living.size(), "org") + ", so it is unchanged: " + unusable.getMessage(), unusable);
         }
         try {
             admin.runCommand(new org.bson.Document("listDatabases", 1).append("nameOnly", true))
@@ -174,8 +174,8 @@ public final class Pools {
                         + "user, then run this again");
             }
             throw new TenantctlException(TenantctlException.Category.CONFIG, "pool " + poolId + ": the new server (" + given.redacted()
-                    + ") could not be listed (" + Errors.oneLine(e) + "), so it is not known to hold the pool's " + living.size()
-                    + " org(s): the URI is unchanged; pass --force to set it anyway");
+                    + ") could not be listed (" + Errors.oneLine(e) + "), so it is not known to hold the pool's "
+                    + io.tenantctl.Counted.of(living.size(), "org") + ": the URI is unchanged; pass --force to set it anyway");
         }
         // a database of the name on another pool's server that is that pool's retained copy (a move's source kept until
         // gc, a restore's replaced database) holds the org's data as it was, not the org: routed there, it would read
@@ -189,7 +189,7 @@ public final class Pools {
                         + retainedThere.get(o.databaseName()) + "'s retained copy, kept until gc" : "") + ")").toList();
         if (!missing.isEmpty()) {
             throw TenantctlException.usage("pool " + poolId + ": the new server (" + given.redacted() + ") has no database of " + missing.size()
-                    + " of the pool's " + living.size() + " org(s): " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
+                    + " of the pool's " + io.tenantctl.Counted.of(living.size(), "org") + ": " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
                     + (missing.size() > 5 ? ", …" : "") + "; routed there, they would read nothing and write a second copy. The URI is "
                     + "unchanged; check the host, or pass --force if their data is to be restored there");
         }

@@ -287,10 +287,10 @@ public final class Rebalance {
                     + String.join(",", outsideWithRoom) + "') to drain into " + (one ? "it" : "them"));
         }
         if (moving.size() > queued.size()) {
-            notes.add(moving.size() - queued.size() + " org(s) with an unfinished move left out: see 'tenantctl rebalance status'");
+            notes.add(io.tenantctl.Counted.of(moving.size() - queued.size(), "org") + " with an unfinished move left out: see 'tenantctl rebalance status'");
         }
-        new java.util.TreeSet<>(queued.values()).forEach(run -> notes.add(java.util.Collections.frequency(queued.values(), run)
-                + " org(s) still to be moved by run " + run + " left out: its workers move them ('tenantctl rebalance apply --join "
+        new java.util.TreeSet<>(queued.values()).forEach(run -> notes.add(io.tenantctl.Counted.of(java.util.Collections.frequency(queued.values(), run), "org")
+                + " still to be moved by run " + run + " left out: its workers move them ('tenantctl rebalance apply --join "
                 + run + "'), or 'tenantctl runs cancel " + run + "' lets them be planned again"));
         return new Plan(ctx.catalog().id(), by.name().toLowerCase(java.util.Locale.ROOT), req.threshold(), Math.round(rate * 10) / 10.0, pools, moves, notes,
                 p.unplaced());
@@ -589,7 +589,7 @@ public final class Rebalance {
         Map<String, Org> found = req.moves() == null || seen.isEmpty() ? Map.of() : ctx.catalog().orgs().findAll(List.copyOf(seen));
         List<String> unknown = req.moves() == null ? List.of() : moves.stream().map(PlannedMove::orgId).filter(o -> !found.containsKey(o)).toList();
         if (!unknown.isEmpty()) {
-            throw TenantctlException.usage("the plan names " + unknown.size() + " org(s) this catalog does not have: " + String.join(", ",
+            throw TenantctlException.usage("the plan names " + io.tenantctl.Counted.of(unknown.size(), "org") + " this catalog does not have: " + String.join(", ",
                     unknown.subList(0, Math.min(10, unknown.size()))) + (unknown.size() > 10 ? ", …" : "") + " (a plan made against "
                     + "another catalog, or orgs forgotten since?); nothing moved: make a new plan with 'tenantctl rebalance plan -o json'");
         }
@@ -818,7 +818,7 @@ public final class Rebalance {
             mine.remove(key);
             ownRun &= runId.equals(taken.holderRun());
         }
-        throw new Job.Busy("pool " + pool + " already receives " + perTarget + " move(s) at a time (--per-pool)", ownRun);
+        throw new Job.Busy("pool " + pool + " already receives " + io.tenantctl.Counted.of(perTarget, "move") + " at a time (--per-pool)", ownRun);
     }
 
     // ---------------------------------------------------------------- status, revert, resume
@@ -1205,7 +1205,7 @@ public final class Rebalance {
 
     /** The way a lost pool's orgs come back (verify's pool_unreachable, the plan's note): each restored onto another pool. */
     static String restoreOffALostPool(String poolId, long orgs, String storeOnLine) {
-        return "bring its " + orgs + " org(s) back on other pools from their newest backups: 'tenantctl restore --org ORG --target-pool POOL"
+        return "bring its " + io.tenantctl.Counted.of(orgs, "org") + " back on other pools from their newest backups: 'tenantctl restore --org ORG --target-pool POOL"
                 + storeOnLine + "' "
                 + "for each org 'tenantctl orgs list --pool " + poolId + "' lists (a suspended org stays read_only)";
     }

@@ -59,7 +59,7 @@ final class RolloutBusy {
         for (RunRepository.Run r : ctx.catalog().runs().list(10, MigrateAll.VERB)) {
             int live = r.runStatus() != RunStatus.CANCELLED ? 0 : ctx.catalog().runs().activity(r.runId(), RunEngine.LIVENESS).liveLeases();
             if (live > 0) {
-                return "run " + r.runId() + " was cancelled; its worker is finishing the " + live + " org(s) it had in flight";
+                return "run " + r.runId() + " was cancelled; its worker is finishing the " + io.tenantctl.Counted.of(live, "org") + " it had in flight";
             }
         }
         return "another tenantctl process";

@@ -1077,7 +1077,7 @@ public final class Verify {
                             }
                         }
                         int indexes = safe.values().stream().mapToInt(List::size).sum();
-                        String what = created.size() + " collection(s) and " + indexes + " index(es) its manifest lists";
+                        String what = Counted.of(created.size(), "collection") + " and " + Counted.of(indexes, "index", "indexes") + " its manifest lists";
                         if (created.size() + indexes > 0 && req.dryRun()) {
                             fixed.add("org " + org.orgId() + ": would create " + what);
                         } else if (created.size() + indexes > 0) {
@@ -1107,7 +1107,7 @@ public final class Verify {
             if (ExpiryPreflight.expiresMore(index, null)) {
                 List<ExpiryPreflight.Expiring> expiring = ExpiryPreflight.find(db, collection, index, ctx.retry(), attempts);
                 if (!expiring.isEmpty()) {
-                    return "a TTL index: it would delete " + expiring.get(0).count() + " document(s) at once";
+                    return "a TTL index: it would delete " + Counted.of(expiring.get(0).count(), "document") + " at once";
                 }
             }
             if (!UniquePreflight.find(db, collection, index, ctx.retry(), attempts).isEmpty()) {
@@ -1188,7 +1188,7 @@ public final class Verify {
             }
             if (!diff.conflicts().isEmpty()) {
                 out.add(finding("schema_conflict", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.conflicts().stream()
-                        .map(PerOrg::item).toList())), "org " + org.orgId() + " has " + diff.conflicts().size() + " index(es) "
+                        .map(PerOrg::item).toList())), "org " + org.orgId() + " has " + Counted.of(diff.conflicts().size(), "index", "indexes") + " "
                         + "defined otherwise than its manifest: " + sample(diff.conflicts().stream().map(SchemaDiff.Conflict::describe).toList()),
                         // --force: the org's recorded manifest is already this one (the drift came from elsewhere), so without it
                         // migrate-all would select nothing
@@ -1197,8 +1197,8 @@ public final class Verify {
             }
             if (!diff.superseded().isEmpty()) {
                 out.add(finding("schema_superseded", PROBLEM, String.join(",", new java.util.TreeSet<>(diff.superseded().stream()
-                        .map(x -> item(x.collection(), x.index().name())).toList())), "org " + org.orgId() + " still has " + diff.superseded().size()
-                        + " index(es) its manifest drops: " + sample(diff.superseded().stream().map(s -> s.collection() + "." + s.index().name()).toList()),
+                        .map(x -> item(x.collection(), x.index().name())).toList())), "org " + org.orgId() + " still has " + Counted.of(diff.superseded().size(), "index", "indexes")
+                        + " its manifest drops: " + sample(diff.superseded().stream().map(s -> s.collection() + "." + s.index().name()).toList()),
                         pasteable(schema, NextStep.run("tenantctl migrate-all --org " + org.orgId() + schema + " --force"))));
             }
             // an extra that refuses writes or deletes documents (a rollback left it) is no application's own index to keep:
@@ -1220,8 +1220,8 @@ public final class Verify {
                         + "drop it on the pool: " + String.join("; ", byHand);
                 // --fix never drops an index: whether its constraint goes is a person's choice, after the dry run
                 out.add(finding("schema_extra_constraining", PROBLEM, String.join(",", new java.util.TreeSet<>(constraining.stream()
-                        .map(x -> item(x.collection(), x.index().name())).toList())), "org " + org.orgId() + " has " + constraining.size()
-                        + " index(es) its manifest does not list that refuse writes or delete documents: " + sample(constraining.stream()
+                        .map(x -> item(x.collection(), x.index().name())).toList())), "org " + org.orgId() + " has " + Counted.of(constraining.size(), "index", "indexes")
+                        + " its manifest does not list that refuse writes or delete documents: " + sample(constraining.stream()
                         .map(x -> x.collection() + "." + x.index().name() + " (" + x.effect("its manifest") + ")").toList()),
                         byHand.size() == constraining.size() ? NextStep.note("each is " + unlisted)
                         : pasteable(schema, NextStep.run("tenantctl migrate-all --org " + org.orgId() + schema + " --force --prune --dry-run",
@@ -1587,13 +1587,13 @@ public final class Verify {
                 if (refused.isPresent()) {
                     List<String> vars = refused.get().variables();
                     seen.accept(new Seen("pool_uri_invalid", PROBLEM, null, p.poolId(), "", why.replaceFirst("; fix it: tenantctl pools set-uri .*$", "")
-                            + "; nothing was sent to the pool; its " + onIt + " org(s) were not checked",
+                            + "; nothing was sent to the pool; its " + Counted.of(onIt, "org") + (onIt == 1 ? " was" : " were") + " not checked",
                             NextStep.note((vars.isEmpty() ? "fix its URI: " : "check the value" + (vars.size() == 1 ? " of " : "s of ") + String.join(", ", vars)
                                     + " in this environment (or the --config file), or fix its URI: ") + "tenantctl pools set-uri " + p.poolId()
                                     + " --uri …   (one the driver accepts); then: tenantctl verify --pool " + p.poolId())));
                 } else {
                     seen.accept(new Seen("pool_unreachable", PROBLEM, null, p.poolId(), "", (why.startsWith("pool " + p.poolId()) ? why
-                            : subject + " does not answer: " + why) + "; its " + onIt + " org(s) were not checked",
+                            : subject + " does not answer: " + why) + "; its " + Counted.of(onIt, "org") + (onIt == 1 ? " was" : " were") + " not checked",
                             // a value to set, or a server to mend, first: no command to paste, all of it the note
                             NextStep.note(!unset.isEmpty() ? "export " + unset.stream().map(v -> v + "=…").collect(java.util.stream.Collectors.joining(" "))
                                     + "   (or set " + (unset.size() == 1 ? "it" : "them") + " in the --config file: " + String.join("=…, ", unset)
@@ -1657,8 +1657,8 @@ public final class Verify {
     private static Seen unlisted(Pool p, RuntimeException e, Unlisted listed, long onIt, Request req) {
         String took = listed == null ? "" : String.format(java.util.Locale.ROOT, " after %.1f s", listed.took().toMillis() / 1000.0);
         return new Seen("check_failed", PROBLEM, null, p.poolId(), "listDatabases", "pool " + p.poolId() + " answers its ping, but "
-                + "listing its databases (listDatabases) failed" + took + ": " + Errors.oneLine(e) + "; its " + onIt
-                + " org(s) were not checked" + (req.orgs().isEmpty() ? ", nor its databases for strays" : ""),
+                + "listing its databases (listDatabases) failed" + took + ": " + Errors.oneLine(e) + "; its "
+                + Counted.of(onIt, "org") + (onIt == 1 ? " was" : " were") + " not checked" + (req.orgs().isEmpty() ? ", nor its databases for strays" : ""),
                 NextStep.run("tenantctl verify --pool " + p.poolId(), io.tenantctl.pool.FerretErrors.unauthorized(e)
                         // refused at once, not slow: waiting mends nothing
                         ? "once the pool lets its user list databases (" + io.tenantctl.pool.FerretErrors.UNAUTHORIZED_HINT + ")"

@@ -106,7 +106,7 @@ public final class FerretErrors {
         if (t instanceof com.mongodb.MongoBulkWriteException bw && !bw.getWriteErrors().isEmpty()) { // not "…[BulkWriteError{index=0, …}]"
             com.mongodb.bulk.BulkWriteError w = bw.getWriteErrors().get(0);
             int more = bw.getWriteErrors().size() - 1;
-            return "code " + w.getCode() + ": " + firstLine(w.getMessage()) + (more > 0 ? " (and " + more + " more write error(s))" : "");
+            return "code " + w.getCode() + ": " + firstLine(w.getMessage()) + (more > 0 ? " (and " + io.tenantctl.Counted.of(more, "more write error") + ")" : "");
         }
         if (t instanceof com.mongodb.MongoWriteException we) {
             return "code " + we.getError().getCode() + ": " + firstLine(we.getError().getMessage());

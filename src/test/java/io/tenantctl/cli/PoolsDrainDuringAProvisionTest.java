@@ -32,7 +32,7 @@ class PoolsDrainDuringAProvisionTest {
                     .get("run_id").asText();
 
             Cli.Result dry = ok(cli, "pools", "drain", "pool-a", "--dry-run");
-            assertThat(dry.err()).contains("2 org(s) placed on pool pool-a before the drain are still being provisioned there "
+            assertThat(dry.err()).contains("2 orgs placed on pool pool-a before the drain are still being provisioned there "
                     + "(acme, globex) and would be created on it");
             Cli.Result drained = ok(cli, "pools", "drain", "pool-a", "-o", "json");
             strictJson(drained);

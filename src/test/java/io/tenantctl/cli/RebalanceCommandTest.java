@@ -225,7 +225,7 @@ class RebalanceCommandTest {
             for (String dry : List.of("--freeze-grace=0", "--dry-run")) {
                 Cli.Result foreign = cli.run("rebalance", "apply", "--plan", otherCatalogs.toString(), dry, "-o", "json");
                 assertThat(foreign.exitCode()).as(foreign.toString()).isEqualTo(2);
-                assertThat(strictJson(foreign).get("error").get("message").asText()).contains("org(s) this catalog does not have: zeta")
+                assertThat(strictJson(foreign).get("error").get("message").asText()).contains("1 org this catalog does not have: zeta")
                         .contains("nothing moved").contains("tenantctl rebalance plan");
                 assertThat(foreign.err().lines()).hasSize(1);
             }

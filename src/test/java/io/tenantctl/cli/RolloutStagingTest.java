@@ -118,7 +118,7 @@ class RolloutStagingTest {
         // the lock is the cancelled worker's until its org in flight is done (its lease keeps that org anyway): the next
         // rollout is told so, and --wait waits for exactly that
         assertThat(next[0].exitCode()).as(next[0].toString()).isEqualTo(3);
-        assertThat(next[0].err()).as(next[0].toString()).contains("run " + runId[0] + " was cancelled; its worker is finishing the 1 org(s)")
+        assertThat(next[0].err()).as(next[0].toString()).contains("run " + runId[0] + " was cancelled; its worker is finishing the 1 org")
                 .contains("--wait");
         Cli.Result after = Cli.withCatalog(url).run("migrate-all", "--schema", v2.toString(), "--org", "o7", "-o", "json");
         assertThat(after.exitCode()).as("once it is done, nothing blocks the next rollout: " + after).isZero();

@@ -292,7 +292,7 @@ class VerifyCommandTest {
 
             assertThat(findings(doc, "pool_unreachable")).singleElement().satisfies(x -> {
                 assertThat(x.get("pool_id").asText()).isEqualTo("pool-0");
-                assertThat(x.get("detail").asText()).contains("2 org(s) were not checked");
+                assertThat(x.get("detail").asText()).contains("2 orgs were not checked");
                 assertThat(x.get("detail").asText().split("pool pool-0", -1)).as("names the pool once").hasSize(2);
                 assertThat(x.get("fix_note").asText()).contains("pools drain pool-0");
             });

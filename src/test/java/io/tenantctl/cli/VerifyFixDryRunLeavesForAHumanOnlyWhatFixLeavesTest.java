@@ -29,7 +29,7 @@ class VerifyFixDryRunLeavesForAHumanOnlyWhatFixLeavesTest {
 
             Cli.Result dry = f.cli.run("verify", "--org", "acme", "--fix", "--dry-run", "-o", "json");
             JsonNode planned = strictJson(dry);
-            assertThat(planned.get("fixed").toString()).as(dry.toString()).contains("org acme: would create 0 collection(s) and 1 index(es)");
+            assertThat(planned.get("fixed").toString()).as(dry.toString()).contains("org acme: would create 0 collections and 1 index");
             assertThat(planned.get("left_for_human")).as(dry.toString()).isEmpty();
             Cli.Result text = f.cli.run("verify", "--org", "acme", "--fix", "--dry-run");
             assertThat(text.out() + text.err()).doesNotContain("left for a human");
@@ -55,7 +55,7 @@ class VerifyFixDryRunLeavesForAHumanOnlyWhatFixLeavesTest {
             Cli.Result dry = f.cli.run("verify", "--org", "acme", "--fix", "--dry-run", "-o", "json");
             JsonNode planned = strictJson(dry);
             assertThat(planned.get("findings").toString()).as(dry.toString()).contains("builds every missing collection and index");
-            assertThat(planned.get("fixed").toString()).as(dry.toString()).contains("org acme: would create 0 collection(s) and 1 index(es)");
+            assertThat(planned.get("fixed").toString()).as(dry.toString()).contains("org acme: would create 0 collections and 1 index");
             assertThat(planned.get("left_for_human")).as(dry.toString()).isEmpty();
         }
     }

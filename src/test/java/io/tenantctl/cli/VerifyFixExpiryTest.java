@@ -47,9 +47,9 @@ class VerifyFixExpiryTest {
 
             Cli.Result planned = cli.run("verify", "--org", "acme", "--fix", "--dry-run");
             assertThat(planned.out()).as("the dry run says what --fix will do, refusals included: " + planned)
-                    .contains("org acme: would create 0 collection(s) and 1 index(es)")
+                    .contains("org acme: would create 0 collections and 1 index")
                     .contains("tenantctl verify --org acme --fix creates all but sessions.expiresAt_1, then: tenantctl migrate-all --org acme")
-                    .contains("sessions.expiresAt_1: a TTL index: it would delete 3 document(s) at once");
+                    .contains("sessions.expiresAt_1: a TTL index: it would delete 3 documents at once");
 
             Cli.Result fix = cli.run("verify", "--org", "acme", "--fix");
 
@@ -64,9 +64,9 @@ class VerifyFixExpiryTest {
             assertThat(fix.exitCode()).as("the index is still missing: a problem").isEqualTo(4);
             assertThat(sessions.listIndexes().into(new ArrayList<>())).as("the safe one is built")
                     .anyMatch(ix -> "user_1".equals(ix.getString("name")));
-            assertThat(fix.out()).as(fix.toString()).contains("org acme: created 0 collection(s) and 1 index(es)")
+            assertThat(fix.out()).as(fix.toString()).contains("org acme: created 0 collections and 1 index")
                     .doesNotContain("--fix creates").contains("tenantctl migrate-all --org acme")
-                    .contains("sessions.expiresAt_1: a TTL index: it would delete 3 document(s) at once");
+                    .contains("sessions.expiresAt_1: a TTL index: it would delete 3 documents at once");
 
             Cli.Result again = cli.run("verify", "--org", "acme", "--fix");
             assertThat(again.out()).as("nothing is created: nothing is reported fixed; " + again).doesNotContain("created");

@@ -102,7 +102,7 @@ class VerifyFixInJsonIsOneCommandTest {
             JsonNode again = strictJson(f.cli.run("verify", "--org", "acme", "-o", "json"));
             String fix = findings(again, "schema_missing").get(0).get("fix").asText();
             Cli.Result pasted = f.cli.run(fix.substring("tenantctl ".length()).split(" "));
-            assertThat(pasted.out()).as(pasted.toString()).contains("fixed: org acme: created 0 collection(s) and 1 index(es)");
+            assertThat(pasted.out()).as(pasted.toString()).contains("fixed: org acme: created 0 collections and 1 index");
             assertThat(findings(strictJson(f.cli.run("verify", "--org", "acme", "-o", "json")), "schema_missing")).isEmpty();
         }
     }

@@ -57,7 +57,7 @@ class VerifyOfAPoolSlowToListItsDatabasesTest {
                 assertThat(x.get("pool_id").asText()).isEqualTo("pool-a");
                 assertThat(x.get("org_id").isNull()).as("one finding for the pool, not one per org").isTrue();
                 assertThat(x.get("detail").asText()).contains("pool pool-a").contains("listDatabases").contains("Timed out")
-                        .containsPattern("after \\d+(\\.\\d+)? s").contains("2 org(s)");
+                        .containsPattern("after \\d+(\\.\\d+)? s").contains("2 orgs");
                 assertThat(x.get("fix").asText()).isEqualTo("tenantctl verify --pool pool-a");
             });
             assertThat(doc.get("orgs").findValuesAsText("org_id")).contains("initech");
