@@ -65,8 +65,9 @@ final class Summary {
     static Map<String, Object> json(RunReport report, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> lines,
                                     java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> failedLines, boolean interrupted,
                                     Map<String, Object> verbFields, java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
+        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> step = shown(report, nextStep); // made once, not per failed org
         return json(report, lines, io.tenantctl.ops.StreamedJsonArray.<Map<String, Object>>of(each -> failedLines.accept(o -> each.accept(
-                failed(new Failure(o.orgId(), o.poolId(), o.error(), shown(report, nextStep).apply(o)))))), interrupted, verbFields);
+                failed(new Failure(o.orgId(), o.poolId(), o.error(), step.apply(o)))))), interrupted, verbFields);
     }
 
     private static Map<String, Object> json(RunReport report, java.util.function.Consumer<java.util.function.Consumer<RunReport.Org>> lines,
@@ -154,7 +155,8 @@ final class Summary {
 
     /** The report's failed orgs, each with the command that gets it moving again. */
     static List<Failure> failures(RunReport report, java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> nextStep) {
-        return report.failed().stream().map(f -> new Failure(f.orgId(), f.poolId(), f.error(), shown(report, nextStep).apply(f))).toList();
+        java.util.function.Function<RunReport.Org, io.tenantctl.NextStep> step = shown(report, nextStep);
+        return report.failed().stream().map(f -> new Failure(f.orgId(), f.poolId(), f.error(), step.apply(f))).toList();
     }
 
     /** As {@link #failures(RunReport, java.util.function.Function)}, for the failed orgs' lines {@code failedLines} hands over (read from a run's items). */
