@@ -68,17 +68,26 @@ public final class OrgRepository {
     /**
      * The ids of the orgs (not deleted) nearest to {@code orgId} by edits (a letter wrong, missing or extra, two
      * neighbours swapped), at most 1 edit away for an id of up to 4 characters and 2 for a longer one; up to 3, by id.
+     * The ids are read a page at a time and only the near ones kept: a fleet's are never all in memory.
      */
     List<String> nearest(String orgId) {
         int most = orgId.length() <= 4 ? 1 : 2;
-        List<Map.Entry<String, Integer>> near = catalog.inConnection(c -> Sql.query(c, "select org_id from orgs where status <> 'deleted' "
-                + "and length(org_id) between ? and ?", rs -> {
-                    String id = rs.getString(1);
-                    int d = edits(orgId, id, most);
-                    return d <= most ? Map.entry(id, d) : null;
-                }, orgId.length() - most, orgId.length() + most)).stream().filter(java.util.Objects::nonNull).toList();
-        int best = near.stream().mapToInt(Map.Entry::getValue).min().orElse(0);
-        return near.stream().filter(e -> e.getValue() == best).map(Map.Entry::getKey).sorted().limit(3).toList();
+        java.util.TreeSet<String> near = new java.util.TreeSet<>(); // the first 3 by id of those at distance best[0]
+        int[] best = {most};
+        catalog.inTransaction(c -> { // the driver pages a result only in a transaction
+            Sql.stream(c, "select org_id from orgs where status <> 'deleted' and length(org_id) between ? and ?", rs -> rs.getString(1), id -> {
+                int d = edits(orgId, id, most);
+                if (d < best[0]) {
+                    best[0] = d;
+                    near.clear();
+                }
+                if (d == best[0] && near.add(id) && near.size() > 3) {
+                    near.pollLast();
+                }
+            }, PAGE, orgId.length() - most, orgId.length() + most);
+            return null;
+        });
+        return List.copyOf(near);
     }
 
     /** The edits (optimal string alignment) between {@code a} and {@code b}; more than {@code most} once past it. */

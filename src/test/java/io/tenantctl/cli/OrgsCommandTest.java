@@ -97,6 +97,27 @@ class OrgsCommandTest {
         assertThat(far.err().lines()).as("nothing near: as before").containsExactly("error: no org named 'umbrella': see 'tenantctl orgs list'");
     }
 
+    /**
+     * Found by review: the look for the orgs a typo away read every id of about the typed one's length in one result (the
+     * driver holds all of its rows) into a list with a null for each org not near: memory grew with the fleet for one
+     * typo, and 'orgs show' of a mistyped id in a fleet of 150,000 orgs ran out of a 20 MB heap (exit 1, no suggestion;
+     * 200,000 orgs ran out of 24 MB). The ids are read a page at a time and only the near ones kept: 16 MB answers for
+     * 200,000 orgs as for 100,000.
+     */
+    @Test
+    void aMistypedOrgIdInAFleetOf150000IsAnsweredUnder20Mb(@TempDir Path dir) throws Exception {
+        int orgs = 150_000;
+        String url = CliFixture.fleetCatalog(pools, orgs, "null"); // org-000001 … org-150000, rows only
+        // a digit too many: one deletion from org-004999, org-009999 and org-049999 (the ids are read in pages of 1000); many
+        // ids read before them (org-004099, …) are two edits away
+        io.tenantctl.testing.ChildJvm.Exit exit = io.tenantctl.testing.ChildJvm.run(dir, java.util.Map.of("TENANTCTL_CATALOG_URL", url,
+                "USER", "oncall"), 60, List.of("-Xmx20m", "-XX:+UseSerialGC"), io.tenantctl.Main.class.getName(), "orgs", "show", "org-0049999");
+        assertThat(exit.err()).as("no stack trace").doesNotContain("Exception in thread");
+        assertThat(exit.code()).as("orgs show of a mistyped id among %d orgs under -Xmx20m: %s", orgs, exit.err()).isEqualTo(2);
+        assertThat(exit.err().lines()).containsExactly("error: no org named 'org-0049999': did you mean 'org-004999', 'org-009999' or "
+                + "'org-049999'? (or see 'tenantctl orgs list')");
+    }
+
     @Test
     void listFiltersByPoolStatusAndTier(@TempDir Path dir) {
         String url = CliFixture.initialisedCatalog();
