@@ -67,8 +67,8 @@ public final class OrgRepository {
 
     /**
      * The ids of the orgs (not deleted) nearest to {@code orgId} by edits (a letter wrong, missing or extra, two
-     * neighbours swapped), at most 1 edit away for an id of up to 4 characters and 2 for a longer one; up to 3, by id.
-     * The ids are read a page at a time and only the near ones kept: a fleet's are never all in memory.
+     * neighbours swapped: Damerau-Levenshtein), at most 1 edit away for an id of up to 4 characters and 2 for a longer
+     * one; up to 3, by id. The ids are read a page at a time and only the near ones kept: a fleet's are never all in memory.
      */
     List<String> nearest(String orgId) {
         int most = orgId.length() <= 4 ? 1 : 2;
@@ -76,7 +76,7 @@ public final class OrgRepository {
         int[] best = {most};
         catalog.inTransaction(c -> { // the driver pages a result only in a transaction
             Sql.stream(c, "select org_id from orgs where status <> 'deleted' and length(org_id) between ? and ?", rs -> rs.getString(1), id -> {
-                int d = edits(orgId, id, most);
+                int d = org.jline.utils.Levenshtein.distance(orgId, id);
                 if (d < best[0]) {
                     best[0] = d;
                     near.clear();
@@ -88,30 +88,6 @@ public final class OrgRepository {
             return null;
         });
         return List.copyOf(near);
-    }
-
-    /** The edits (optimal string alignment) between {@code a} and {@code b}; more than {@code most} once past it. */
-    private static int edits(String a, String b, int most) {
-        if (Math.abs(a.length() - b.length()) > most) {
-            return most + 1;
-        }
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 
     public Map<String, Org> findAll(List<String> orgIds) {

@@ -79,7 +79,8 @@ class OrgsCommandTest {
         CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
         CliFixture.sql(url, "insert into orgs (org_id, pool_id, database_name, status, tier) values "
                 + "('acme-corp', 'pool-1', 'org_acme_corp', 'active', 'free'), ('acme-co', 'pool-1', 'org_acme_co', 'active', 'free'), "
-                + "('globex', 'pool-1', 'org_globex', 'active', 'free'), ('initech', 'pool-1', 'org_initech', 'active', 'free')");
+                + "('globex', 'pool-1', 'org_globex', 'active', 'free'), ('initech', 'pool-1', 'org_initech', 'active', 'free'), "
+                + "('nova', 'pool-1', 'org_nova', 'active', 'free')");
 
         Cli.Result show = cli.run("orgs", "show", "acme-crop", "-o", "json");
         assertThat(show.exitCode()).as(show.toString()).isEqualTo(2);
@@ -92,6 +93,11 @@ class OrgsCommandTest {
         Cli.Result verify = cli.run("verify", "--org", "globx");
         assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(2);
         assertThat(verify.err()).as(verify.toString()).contains("no org named 'globx': did you mean 'globex'?");
+        Cli.Result swapped = cli.run("orgs", "show", "nvoa");
+        assertThat(swapped.err().lines()).as("an id of 4 letters: one edit, a swap of two neighbours is one").containsExactly(
+                "error: no org named 'nvoa': did you mean 'nova'? (or see 'tenantctl orgs list')");
+        Cli.Result twice = cli.run("orgs", "show", "vnoa");
+        assertThat(twice.err().lines()).as("two swaps: two edits").containsExactly("error: no org named 'vnoa': see 'tenantctl orgs list'");
         Cli.Result far = cli.run("orgs", "show", "umbrella");
         assertThat(far.exitCode()).as(far.toString()).isEqualTo(2);
         assertThat(far.err().lines()).as("nothing near: as before").containsExactly("error: no org named 'umbrella': see 'tenantctl orgs list'");
