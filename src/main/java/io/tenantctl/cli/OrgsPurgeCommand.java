@@ -41,8 +41,13 @@ final class OrgsPurgeCommand implements Callable<Integer> {
         OrgLifecycle.Purged r = new OrgLifecycle(ctx.ops()).purge(olderThan, dryRun.on, java.util.Set.copyOf(dropChanged),
                 ctx.resolveStoreUrl(), ctx.effectiveEnv(), ctx.cancel);
         int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : r.failed() ? 1 : 0;
+        long wouldDrop = r.dryRun() ? r.count("would_drop") : 0;
+        // a dry run's way on, once it would drop something: the purge it previews, as given (a --store typed on the line
+        // too, where it looks for the final backups; never --catalog, which may hold a password)
+        io.tenantctl.NextStep next = wouldDrop == 0 ? null : io.tenantctl.NextStep.run(OrgLifecycle.command(olderThan, dropChanged)
+                + Stores.onLine(ctx), "the purge this dry run previews: it drops the " + io.tenantctl.Counted.of(wouldDrop, "database") + " listed would_drop");
         if (ctx.json()) {
-            Output.json(ctx.out, r);
+            Output.json(ctx.out, RebalanceGcCommand.withNext(r, next));
             return interrupted(r, exit);
         }
         Output.table(ctx.out, List.of("org", "pool", "database", "deleted", "action", "detail"),
@@ -54,6 +59,9 @@ final class OrgsPurgeCommand implements Callable<Integer> {
                 : "purged " + io.tenantctl.Counted.of(r.count("dropped"), "org") + (exit == 0 ? "" : "; " + (r.count("failed") + r.count("skipped")
                 + r.count("kept") - acked) + " not purged (see detail)"))
                 + (acked == 0 ? "" : "; " + acked + (r.dryRun() ? " would be" : "") + " kept, acked by a person (verify ack)"));
+        if (next != null) {
+            ctx.out.println("next: " + next.text());
+        }
         return interrupted(r, exit);
     }
 

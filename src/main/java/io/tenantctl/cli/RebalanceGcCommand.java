@@ -44,14 +44,17 @@ final class RebalanceGcCommand implements Callable<Integer> {
         // for a person (written since its move, no ledger, more than its move wrote): exit 1, as purge's kept, so that a
         // gc run from cron says it needs someone; the last line says which (and how many wait within --older-than: exit 0)
         int exit = r.interrupted() ? TenantCtl.EXIT_INTERRUPTED : r.failed() ? 1 : 0;
+        long dropped = r.items().stream().filter(i -> i.action().equals(r.dryRun() ? "would_drop" : "dropped")).count();
+        // a dry run's way on, once it would drop something: the gc it previews, as given
+        io.tenantctl.NextStep next = !r.dryRun() || dropped == 0 ? null : io.tenantctl.NextStep.run(Rebalance.gcCommand(olderThan, dropChanged),
+                "the gc this dry run previews: it drops the " + io.tenantctl.Counted.of(dropped, "database") + " listed would_drop");
         if (ctx.json()) {
-            Output.json(ctx.out, r);
+            Output.json(ctx.out, withNext(r, next));
             return interrupted(r, exit);
         }
         Output.table(ctx.out, List.of("pool", "database", "org", "kind", "action", "detail"),
                 r.items().stream().map(i -> Arrays.asList(i.poolId(), i.databaseName(), i.orgId(), i.kind(), i.action(),
                         detail(i.acked(), i.detail()))).toList());
-        long dropped = r.items().stream().filter(i -> i.action().equals(r.dryRun() ? "would_drop" : "dropped")).count();
         long kept = r.keptForAPerson();
         long acked = r.keptAcked();
         ctx.out.println((r.dryRun() ? "dry run: would drop " : "dropped ") + io.tenantctl.Counted.of(dropped, "database")
@@ -60,6 +63,9 @@ final class RebalanceGcCommand implements Callable<Integer> {
                 + (r.skippedOrFailed() == 0 ? "" : "; " + r.skippedOrFailed() + " skipped or failed: see detail, then run "
                         + (r.dryRun() ? "this dry run" : "gc") + " again")
                 + (r.withinGrace() == 0 ? "" : "; " + r.withinGrace() + " within --older-than, not due yet: a later gc drops them"));
+        if (next != null) {
+            ctx.out.println("next: " + next.text());
+        }
         if (kept > 0) {
             ctx.err.println("note: to keep one on purpose without failing gc, ack its finding: 'tenantctl verify' lists it "
                     + "(retained_copy…, move_leftover), 'tenantctl verify ack ID --until DATE --reason TEXT' acks it");
@@ -71,6 +77,15 @@ final class RebalanceGcCommand implements Callable<Integer> {
             ctx.err.flush();
         }
         return interrupted(r, exit);
+    }
+
+    /** gc's or purge's result as -o json gives it: its own fields, then {@code next_step} and {@code next_note} (a dry run's: the run it previews), null for none. */
+    static java.util.Map<String, Object> withNext(Object result, io.tenantctl.NextStep next) {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>(Output.JSON.convertValue(result, java.util.Map.class));
+        doc.put("next_step", next == null ? null : next.command());
+        doc.put("next_note", next == null ? null : next.note());
+        return doc;
     }
 
     /** A kept database's detail, its ack (if a person acked its verify finding) before it, as gc and purge show it. */

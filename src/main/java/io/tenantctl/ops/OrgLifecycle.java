@@ -843,8 +843,16 @@ public final class OrgLifecycle {
         List<String> stillNamed = items.values().stream().filter(i -> Errors.NOT_REACHED.equals(i.detail()) && dropChanged.contains(i.orgId()))
                 .map(PurgeItem::orgId).toList();
         return new Purged(false, olderThan.toSeconds(), new ArrayList<>(items.values()), interrupted, interrupted
-                ? "tenantctl orgs purge --older-than " + Verify.gcAge(olderThan) + (stillNamed.isEmpty() ? "" : " --drop-changed "
-                + String.join(",", stillNamed)) : null);
+                ? command(olderThan, stillNamed) : null);
+    }
+
+    /**
+     * The purge of {@code olderThan} and {@code dropChanged} as a command to run: what an interrupted purge goes on with,
+     * and the purge a dry run of them previews (its store, when typed on the line, is the CLI's to add).
+     */
+    public static String command(Duration olderThan, java.util.Collection<String> dropChanged) {
+        return "tenantctl orgs purge --older-than " + Verify.gcAge(olderThan) + (dropChanged.isEmpty() ? ""
+                : " --drop-changed " + io.tenantctl.NextStep.shellWord(String.join(",", new java.util.LinkedHashSet<>(dropChanged))));
     }
 
     /**
@@ -922,7 +930,7 @@ public final class OrgLifecycle {
     }
 
     private static String dropAnyway(Duration olderThan, String orgId) {
-        return "'tenantctl orgs purge --older-than " + Verify.gcAge(olderThan) + " --drop-changed " + orgId + "'";
+        return "'" + command(olderThan, List.of(orgId)) + "'";
     }
 
     /**

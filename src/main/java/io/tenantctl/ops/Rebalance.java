@@ -1064,8 +1064,7 @@ public final class Rebalance {
                 continue;
             }
             Optional<String> written = dropChanged.contains(r.poolId() + "/" + r.databaseName()) ? Optional.empty()
-                    : writtenSinceMove(kind, r.poolId(), r.databaseName(), r.orgId(), "tenantctl rebalance gc --older-than " + Verify.gcAge(olderThan)
-                            + " --drop-changed " + r.poolId() + "/" + r.databaseName());
+                    : writtenSinceMove(kind, r.poolId(), r.databaseName(), r.orgId(), gcCommand(olderThan, List.of(r.poolId() + "/" + r.databaseName())));
             if (written.isPresent()) {
                 items.add(new GcItem(r.poolId(), r.databaseName(), r.orgId(), kind, "kept", written.get()));
                 continue;
@@ -1118,9 +1117,14 @@ public final class Rebalance {
         // dropped would be refused as unknown)
         List<String> stillNamed = items.stream().filter(i -> Errors.NOT_REACHED.equals(i.detail()) && dropChanged.contains(i.poolId() + "/" + i.databaseName()))
                 .map(i -> i.poolId() + "/" + i.databaseName()).toList();
-        return new GcResult(dryRun, items, unfinished, interrupted, interrupted ? "tenantctl rebalance gc --older-than " + Verify.gcAge(olderThan)
-                + (stillNamed.isEmpty() ? "" : " --drop-changed " + String.join(",", stillNamed)) : null,
+        return new GcResult(dryRun, items, unfinished, interrupted, interrupted ? gcCommand(olderThan, stillNamed) : null,
                 databases.countRetiredSince(due));
+    }
+
+    /** The gc of {@code olderThan} and {@code dropChanged} as a command to run: what an interrupted gc goes on with, and the gc a dry run of them previews. */
+    public static String gcCommand(Duration olderThan, java.util.Collection<String> dropChanged) {
+        return "tenantctl rebalance gc --older-than " + Verify.gcAge(olderThan) + (dropChanged.isEmpty() ? ""
+                : " --drop-changed " + io.tenantctl.NextStep.shellWord(String.join(",", new java.util.LinkedHashSet<>(dropChanged))));
     }
 
     /**

@@ -45,4 +45,31 @@ class GcDropChangedHintTest {
             assertThat(f.db("acme").getCollection("notes").countDocuments()).isEqualTo(21);
         }
     }
+
+    /**
+     * gc's dry run ended 'dry run: would drop 1 database' and named no gc to run: it names the gc it previews, as given —
+     * the --drop-changed of a source the engineer merged too, without which that gc keeps it (exit 1) — in its text and
+     * -o json's next_step; run as printed, it drops the source.
+     */
+    @Test
+    void theDryRunNamesTheGcItPreviewsWhichDropsTheDatabase() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provision("acme");
+            f.notes("acme", "notes", 20);
+            ok(f.cli, "rebalance", "move", "acme", "--to", "pool-1", "--freeze-grace", "0");
+            f.database("pool-0", "org_acme").getCollection("notes").insertOne(new Document("_id", "late")); // a stale client
+            f.db("acme").getCollection("notes").insertOne(new Document("_id", "late")); // the engineer merges the write
+            String[] dryRun = {"rebalance", "gc", "--older-than", "0", "--drop-changed", "pool-0/org_acme", "--dry-run"};
+            String named = "tenantctl rebalance gc --older-than 0d --drop-changed pool-0/org_acme";
+
+            Cli.Result dry = ok(f.cli, dryRun);
+            assertThat(dry.out()).contains("next: " + named + "   (");
+            JsonNode json = strictJson(ok(f.cli, CliFixture.args(java.util.List.of(dryRun), java.util.List.of("-o", "json"))));
+            assertThat(json.get("next_step").asText()).isEqualTo(named);
+            assertThat(f.databaseNames("pool-0")).as("a dry run drops nothing").contains("org_acme");
+
+            CliFixture.followNextStep(f.cli, dry.out().substring(dry.out().indexOf("next: ")));
+            assertThat(f.databaseNames("pool-0")).doesNotContain("org_acme");
+        }
+    }
 }

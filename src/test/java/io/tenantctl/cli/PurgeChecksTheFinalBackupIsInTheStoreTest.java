@@ -43,6 +43,32 @@ class PurgeChecksTheFinalBackupIsInTheStoreTest {
         }
     }
 
+    /**
+     * The dry run ended 'dry run: would drop 1 database; nothing written' and named no purge to run: it names the purge
+     * it previews, as given — the --store typed on its line too, without which that purge keeps the org (no store to
+     * look in) — in its text and -o json's next_step; run as printed, it drops the database.
+     */
+    @Test
+    void theDryRunNamesThePurgeItPreviewsWhichDropsTheDatabase() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            f.provision("acme");
+            ok(f.cli, "orgs", "delete", "acme");
+            String store = dir.resolve("store").toUri().toString().replaceAll("/$", "");
+            Cli noStore = new Cli(Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test"));
+            String named = "tenantctl orgs purge --older-than 0d --store " + store;
+
+            Cli.Result dry = ok(noStore, "orgs", "purge", "--older-than", "0", "--store", store, "--dry-run");
+            assertThat(dry.out()).contains("next: " + named + "   (");
+            JsonNode json = strictJson(ok(noStore, "orgs", "purge", "--older-than", "0", "--store", store, "--dry-run", "-o", "json"));
+            assertThat(json.get("next_step").asText()).isEqualTo(named);
+            assertThat(f.databaseNames("pool-0")).as("a dry run drops nothing").contains("org_acme");
+
+            CliFixture.followNextStep(noStore, dry.out().substring(dry.out().indexOf("next: ")));
+            assertThat(f.databaseNames("pool-0")).doesNotContain("org_acme");
+            assertThat(CliFixture.orgIds(noStore, "deleted")).containsExactly("acme");
+        }
+    }
+
     @Test
     void anOrgDeletedWithoutABackupNeedsNoStore() throws Exception {
         try (BackupFixture f = new BackupFixture(1, dir)) {
