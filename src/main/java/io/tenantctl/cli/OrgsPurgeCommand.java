@@ -46,9 +46,13 @@ final class OrgsPurgeCommand implements Callable<Integer> {
         // too, where it looks for the final backups; never --catalog, which may hold a password)
         io.tenantctl.NextStep next = wouldDrop == 0 ? null : io.tenantctl.NextStep.run(OrgLifecycle.command(olderThan, dropChanged)
                 + Stores.onLine(ctx), "the purge this dry run previews: it drops the " + io.tenantctl.Counted.of(wouldDrop, "database") + " listed would_drop");
+        // an interrupted purge goes on in the store it was given: a --store typed on the line, not TENANTCTL_STORE (as prune's)
+        String goOn = r.next() == null ? null : r.next() + Stores.onLine(ctx);
         if (ctx.json()) {
-            Output.json(ctx.out, RebalanceGcCommand.withNext(r, next));
-            return interrupted(r, exit);
+            java.util.Map<String, Object> doc = RebalanceGcCommand.withNext(r, next);
+            doc.put("next", goOn);
+            Output.json(ctx.out, doc);
+            return interrupted(r, goOn, exit);
         }
         Output.table(ctx.out, List.of("org", "pool", "database", "deleted", "action", "detail"),
                 r.orgs().stream().map(o -> Arrays.asList(o.orgId(), o.poolId(), o.databaseName(),
@@ -62,12 +66,12 @@ final class OrgsPurgeCommand implements Callable<Integer> {
         if (next != null) {
             ctx.out.println("next: " + next.text());
         }
-        return interrupted(r, exit);
+        return interrupted(r, goOn, exit);
     }
 
-    private int interrupted(OrgLifecycle.Purged r, int exit) {
+    private int interrupted(OrgLifecycle.Purged r, String goOn, int exit) {
         if (r.interrupted()) {
-            ctx.err.println("interrupted: stopped before the orgs marked kept; '" + r.next() + "' again goes on");
+            ctx.err.println("interrupted: stopped before the orgs marked kept; '" + goOn + "' again goes on");
             ctx.err.flush();
         }
         return exit;

@@ -105,6 +105,30 @@ class DeletingVerbsHonourCtrlCTest {
         }
     }
 
+    /**
+     * A purge given its store on the line (no TENANTCTL_STORE), interrupted, said "'tenantctl orgs purge --older-than 0d'
+     * again goes on": followed, that purge had no store to look for the final backup in and kept the org (exit 1). It
+     * goes on in the store it was given, as prune's does.
+     */
+    @Test
+    void purgeInterruptedGoesOnInTheStoreItWasGiven() {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            acmeDeleted(f);
+            String store = f.storeDir.toUri().toString().replaceAll("/$", "");
+            Cli noStore = new Cli(java.util.Map.of("TENANTCTL_CATALOG_URL", f.catalogUrl, "USER", "test"));
+
+            Cli.Result r = noStore.run(ctrlC(), "orgs", "purge", "--older-than", "0", "--store", store, "-o", "json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+            String next = strictJson(r).get("next").asText();
+            assertThat(hint(r)).as("the stderr line names the same command as the JSON's next").isEqualTo(next);
+
+            Cli.Result followed = noStore.run(OnCallNextStepsTest.command(next));
+            assertThat(followed.exitCode()).as("'%s', followed literally: %s", next, followed).isZero();
+            assertThat(f.databaseNames("pool-0")).as("the purge it goes on with looks in the store given: %s", followed)
+                    .doesNotContain("org_acme");
+        }
+    }
+
     @Test
     void gcInterruptedGoesOnWithItsOlderThan() {
         try (BackupFixture f = new BackupFixture(1, dir)) {
