@@ -543,7 +543,7 @@ public final class TenantCtl implements Runnable {
         if (poolSilence.isPresent()) { // a pool's silence no op named: exit 3 as the named ones, not 'unexpected' (a bug)
             return handle(ctx, poolSilence.get());
         }
-        java.util.Optional<TenantctlException> afterRun = io.tenantctl.ops.Errors.catalogLostAfter(e, ctx.cancel == null ? null : ctx.cancel.working());
+        java.util.Optional<TenantctlException> afterRun = io.tenantctl.ops.Errors.catalogLostAfter(e, ctx.cancel == null ? null : ctx.cancel.recorded());
         if (afterRun.isPresent()) { // the catalog lost once a run was recorded, no run-stopped line naming it: named
             return handle(ctx, afterRun.get());
         }

@@ -92,6 +92,20 @@ public final class CancelToken {
     /** Notes the run this process works on now (kept on the root token, where the signal handler reads it). */
     public void workingOn(String runId, String verb) {
         root().working = new Working(runId, verb);
+        root().recorded = root().working;
+    }
+
+    /** The run this process recorded or named (--detach, --join, --resume) and works on or left to workers, or null. */
+    private volatile Working recorded;
+
+    /** Notes the run this process recorded or named, whether or not it works on it (what a lost catalog's error names). */
+    public void recorded(String runId, String verb) {
+        root().recorded = new Working(runId, verb);
+    }
+
+    /** The run this process recorded or named last ({@link #recorded(String, String)}, {@link #workingOn}), or null. */
+    public Working recorded() {
+        return root().recorded;
     }
 
     /** The run this process works on now, or null. */

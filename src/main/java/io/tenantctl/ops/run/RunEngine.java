@@ -366,11 +366,26 @@ public final class RunEngine {
         } else {
             creator = control.detach() ? null : me.id(); // this worker beats for the run it starts from its creation on
             runId = start.get();
+            drive.cancel().recorded(runId, verb); // a catalog lost from now on names it
+        }
+        try {
+            return run(verb, runId, drive, names, work);
+        } catch (RuntimeException e) {
+            throw lost(verb, runId, control, e);
+        }
+    }
+
+    /** {@link #run(String, Drive, OutcomeNames, java.util.function.Supplier, java.util.function.Function)} once its run's id is known. */
+    private Ran run(String verb, String runId, Drive drive, OutcomeNames names, java.util.function.Function<RunRepository.Run, Work> work) {
+        RunControl control = drive.control();
+        if (!control.existing()) {
             ctx.catalog().runs().setPerPool(runId, drive.settings().perPool()); // before its id is shown to any worker
         }
         Work w = null;
         if (control.existing()) {
-            w = work.apply(runOf(runId, verb));
+            RunRepository.Run named = runOf(runId, verb);
+            drive.cancel().recorded(runId, verb);
+            w = work.apply(named);
             if (existing(control, verb).isEmpty()) {
                 RunReport over = workersReport(runId, names);
                 // said first, not only its table again; not when its verb does a last step of its own on --resume (verify: the fleet checks)
@@ -405,6 +420,30 @@ public final class RunEngine {
         } catch (RuntimeException e) {
             throw stopped(verb, runId, e);
         }
+    }
+
+    /**
+     * {@code e}, a catalog lost once run {@code runId} was recorded (or named, --join/--resume) but before or after its
+     * work, where no line named the run: said as the run's, with its next step. A run this worker was to work on stopped
+     * ({@link #stopped}: its --resume); a --detach'ed one is left for its workers (its --join); a joined or resumed one is
+     * as the catalog has it (the same --join or --resume). Anything else, or a failure that names its run already, as it is.
+     */
+    private static RuntimeException lost(String verb, String runId, RunControl control, RuntimeException e) {
+        java.util.Optional<io.tenantctl.catalog.Catalog.Unreachable> lost = io.tenantctl.catalog.Catalog.Unreachable.in(e);
+        if (lost.isEmpty() || (e instanceof TenantctlException te && te.runId() != null)) {
+            return e;
+        }
+        TenantctlException said = e instanceof TenantctlException te ? te : lost.get();
+        if (!control.existing() && !control.detach()) {
+            return stopped(verb, runId, said);
+        }
+        String command = io.tenantctl.ops.Runs.command(verb);
+        String next = control.detach() ? verb + " run " + runId + " was recorded for workers to join: once the catalog answers, start them with '"
+                + command + " --join " + runId + "'"
+                : "run " + runId + " is kept as the catalog has it: once the catalog answers, '" + command
+                + (control.joinRunId() != null ? " --join " : " --resume ") + runId + "' goes on with it";
+        return new TenantctlException(said.category(), said.getMessage() + "; " + next + " ('tenantctl runs show " + runId
+                + "' says where it stands)", e).withRunId(runId);
     }
 
     private RunRepository.Run runOf(String runId, String verb) {
