@@ -241,11 +241,22 @@ public final class RunRepository {
      */
     public String start(String verb, java.util.function.Supplier<String> argsJson, String actor, Items items, int canary,
                         java.util.function.Supplier<String> summaryJson, String worker) {
+        return start(verb, argsJson, actor, items, canary, summaryJson, worker, null);
+    }
+
+    /**
+     * As {@link #start(String, java.util.function.Supplier, String, Items, int, java.util.function.Supplier, String)}, with
+     * the run's {@code perPool} (or null), which its workers keep unless they pass their own: recorded with the run, never
+     * a statement after it (a catalog lost between the two left a --detach'ed run whose joiners took their own limit).
+     */
+    public String start(String verb, java.util.function.Supplier<String> argsJson, String actor, Items items, int canary,
+                        java.util.function.Supplier<String> summaryJson, String worker, Integer perPool) {
         return catalog.inTransaction(c -> {
             String runId = insertRun(c, verb, "{}", actor, null, worker);
             int toDo = insertItems(c, runId, items, true);
             // what the run records of its selection (how many orgs, of which kind) is known once its items are
-            Sql.update(c, "update runs set args = cast(? as jsonb), summary = cast(? as jsonb) where run_id = ?", argsJson.get(), summaryJson.get(), runId);
+            Sql.update(c, "update runs set args = cast(? as jsonb), summary = cast(? as jsonb), per_pool = cast(? as integer) where run_id = ?", argsJson.get(),
+                    summaryJson.get(), perPool, runId);
             boolean holds = canary > 0 && toDo > canary;
             Sql.update(c, "with work as (select org_id, row_number() over (partition by pool_id order by seq) as turn, "
                     + "min(seq) over (partition by pool_id) as pool_first from run_items where run_id = ? and status = 'pending'), "
@@ -1150,11 +1161,6 @@ public final class RunRepository {
     /** The pool an item's org was placed on after the run began (it had none: no room then). */
     public void setItemPool(String runId, String orgId, String poolId) {
         catalog.inConnection(c -> Sql.update(c, "update run_items set pool_id = ? where run_id = ? and org_id = ?", poolId, runId, orgId));
-    }
-
-    /** Records the run's --per-pool, which its workers keep unless they pass their own. */
-    public void setPerPool(String runId, int perPool) {
-        catalog.inConnection(c -> Sql.update(c, "update runs set per_pool = ? where run_id = ?", perPool, runId));
     }
 
     /** Marks the run aborted with a reason every worker and the summary show (only while it is running). */

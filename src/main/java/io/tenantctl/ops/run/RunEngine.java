@@ -157,6 +157,8 @@ public final class RunEngine {
     private final Worker me;
     /** Who beats for a run {@link #start} records: this worker, unless the run is --detach'ed for others to join. */
     private volatile String creator;
+    /** The --per-pool a run {@link #start} records, for every worker on it (null: none). */
+    private volatile Integer perPool;
     private final OrgLeases.Recoverer recoverer;
     /** By run: the outcomes this worker recorded itself, by item status (what its report says it did, {@link RunReport#byThisWorker}). */
     private final Map<String, Map<ItemStatus, Integer>> recorded = new ConcurrentHashMap<>();
@@ -190,7 +192,7 @@ public final class RunEngine {
     /** As {@link #start(String, String, RunRepository.Items, int, String)}, its args and summary made once its items are recorded. */
     public String start(String verb, java.util.function.Supplier<String> argsJson, RunRepository.Items items, int canary,
                         java.util.function.Supplier<String> summaryJson) {
-        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), items, canary, summaryJson, creator);
+        return ctx.catalog().runs().start(verb, argsJson, ctx.actor(), items, canary, summaryJson, creator, perPool);
     }
 
     /**
@@ -365,6 +367,7 @@ public final class RunEngine {
             runId = control.runId();
         } else {
             creator = control.detach() ? null : me.id(); // this worker beats for the run it starts from its creation on
+            perPool = drive.settings().perPool(); // recorded with it, before its id is shown to any worker
             runId = start.get();
             drive.cancel().recorded(runId, verb); // a catalog lost from now on names it
         }
@@ -378,9 +381,6 @@ public final class RunEngine {
     /** {@link #run(String, Drive, OutcomeNames, java.util.function.Supplier, java.util.function.Function)} once its run's id is known. */
     private Ran run(String verb, String runId, Drive drive, OutcomeNames names, java.util.function.Function<RunRepository.Run, Work> work) {
         RunControl control = drive.control();
-        if (!control.existing()) {
-            ctx.catalog().runs().setPerPool(runId, drive.settings().perPool()); // before its id is shown to any worker
-        }
         Work w = null;
         if (control.existing()) {
             RunRepository.Run named = runOf(runId, verb);
