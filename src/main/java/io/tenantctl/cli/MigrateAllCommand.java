@@ -306,9 +306,7 @@ final class MigrateAllCommand implements Callable<Integer> {
                 plan.path(f).forEach(n -> names.add(n.asText()));
             }
         });
-        List<String> shown = names.stream().limit(10).toList();
-        return names.isEmpty() ? "" : " (" + String.join(", ", shown) + (names.size() > shown.size() ? ", and "
-                + (names.size() - shown.size()) + " more: see -o json" : "") + ")";
+        return names.isEmpty() ? "" : " (" + io.tenantctl.Counted.firstOf(List.copyOf(names), names.size(), 10, ", ", ": see -o json") + ")";
     }
 
     /**
@@ -343,16 +341,14 @@ final class MigrateAllCommand implements Callable<Integer> {
             ctx.out.println(io.tenantctl.Counted.of(unlisted.size(), "extra index", "extra indexes") + " on collections the manifest does not list "
                     + (unlisted.size() == 1 ? "is kept and is not harmless: " : "are kept and are not harmless: ")
                     + named(unlisted) + "; no rollout touches such a collection (not even --prune): if its documents are to be kept, "
-                    + "drop each on its pool: " + String.join("; ", commands.stream().limit(10).toList())
-                    + (commands.size() > 10 ? "; and " + (commands.size() - 10) + " more: see -o json (drop_by_hand)" : ""));
+                    + "drop each on its pool: " + io.tenantctl.Counted.firstOf(commands, commands.size(), 10, "; ", ": see -o json (drop_by_hand)"));
         }
     }
 
     /** "INDEX (EFFECT) on ORG, ORG" for at most 10 indexes and 5 orgs each. */
     private static String named(Map<String, List<String>> on) {
-        List<String> named = on.entrySet().stream().limit(10).map(e -> e.getKey() + " on " + String.join(", ", e.getValue().stream().limit(5).toList())
-                + (e.getValue().size() > 5 ? " and " + (e.getValue().size() - 5) + " more" : "")).toList();
-        return String.join("; ", named) + (on.size() > named.size() ? "; and more: see -o json" : "");
+        List<String> named = on.entrySet().stream().map(e -> e.getKey() + " on " + io.tenantctl.Counted.firstOf(e.getValue(), 5, ", ")).toList();
+        return io.tenantctl.Counted.firstOf(named, named.size(), 10, "; ", ": see -o json");
     }
 
     private void renderPlan(MigrateAll.Result r) {

@@ -70,10 +70,8 @@ final class RebalanceResumeCommand implements Callable<Integer> {
     static String endedFailed(String runId, List<Summary.Failure> failed) {
         java.util.function.Function<Summary.Failure, String> step = f -> f.nextStep() == null
                 ? "its error says why ('tenantctl runs show " + runId + "')" : f.nextStep().text();
-        int shown = Math.min(10, failed.size());
         return "rebalance run " + runId + " ended failed: " + (failed.size() == 1 ? "org " + failed.get(0).orgId() + " was not moved — next: "
-                + step.apply(failed.get(0)) : failed.size() + " orgs were not moved — next: " + String.join("; ", failed.subList(0, shown)
-                .stream().map(f -> "for " + f.orgId() + ", " + step.apply(f)).toList()) + (failed.size() > shown
-                ? "; for the others, see 'tenantctl runs show " + runId + "'" : ""));
+                + step.apply(failed.get(0)) : failed.size() + " orgs were not moved — next: " + io.tenantctl.Counted.firstOf(failed.stream()
+                .map(f -> "for " + f.orgId() + ", " + step.apply(f)).toList(), failed.size(), 10, "; ", ": see 'tenantctl runs show " + runId + "'"));
     }
 }

@@ -76,7 +76,6 @@ final class RunsCancelCommand implements Callable<Integer> {
 
     /** The first {@link Summary#LISTED} of {@code orgs}, the rest counted: a fleet's 50,000 were half a megabyte on one line. */
     private static String listed(List<String> orgs, String jsonField) {
-        return orgs.size() <= Summary.LISTED ? String.join(", ", orgs) : String.join(", ", orgs.subList(0, Summary.LISTED)) + " and "
-                + (orgs.size() - Summary.LISTED) + " more (-o json lists each: " + jsonField + ")";
+        return io.tenantctl.Counted.firstOf(orgs, orgs.size(), Summary.LISTED, ", ", " (-o json lists each: " + jsonField + ")");
     }
 }

@@ -414,7 +414,7 @@ final class Summary {
         failedLines.accept(f -> {
             if (report != null && poolSilence(f)) {
                 List<RunReport.Org> first = silent.computeIfAbsent(f.poolId(), k -> new java.util.ArrayList<>());
-                if (first.size() < 3) {
+                if (first.size() < 4) { // the first three named, and a fourth when it is the last
                     first.add(f);
                 }
                 silentCount.merge(f.poolId(), 1, Integer::sum);
@@ -465,9 +465,8 @@ final class Summary {
             String pool = e.getKey();
             int n = count.get(pool);
             orgs += n;
-            List<String> named = e.getValue().stream().map(RunReport.Org::orgId).toList();
-            String line = "failed: " + io.tenantctl.Counted.of(n, "org") + " on " + pool + ", which did not answer (" + String.join(", ", named)
-                    + (n > named.size() ? " and " + (n - named.size()) + " more" : "") + "): " + e.getValue().get(0).error()
+            String line = "failed: " + io.tenantctl.Counted.of(n, "org") + " on " + pool + ", which did not answer ("
+                    + io.tenantctl.Counted.firstOf(e.getValue().stream().map(RunReport.Org::orgId).toList(), n, 3, ", ", "") + "): " + e.getValue().get(0).error()
                     + " — check the pool first: tenantctl pools stats " + pool;
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("pool_id", pool);

@@ -78,7 +78,7 @@ public final class ListFile {
 
         /** {@code problem}: what is wrong with {@code line}, or null when nothing is. */
         void add(Line line, String problem) {
-            if (problem != null && count++ < SHOWN) {
+            if (problem != null && count++ <= SHOWN) { // one more than SHOWN kept: named, when it is the last
                 shown.add("line " + line.number() + ": " + problem);
             }
         }
@@ -87,7 +87,7 @@ public final class ListFile {
         void refuse(String nothing) {
             if (count > 0) {
                 throw TenantctlException.usage(source + ": " + count + " bad line" + (count == 1 ? "" : "s") + ", " + nothing + ": "
-                        + String.join("; ", shown) + (count > SHOWN ? "; and " + (count - SHOWN) + " more" : ""));
+                        + io.tenantctl.Counted.firstOf(shown, count, SHOWN, "; ", ""));
             }
         }
     }

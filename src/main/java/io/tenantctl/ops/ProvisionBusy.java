@@ -52,7 +52,7 @@ final class ProvisionBusy {
 
     private static TenantctlException refused(RunRepository.Run r, List<String> orgs, boolean waiting, int inOtherRuns, int given) {
         String run = r.runId(), cmd = "'tenantctl " + Provision.VERB;
-        String named = String.join(", ", orgs.subList(0, Math.min(3, orgs.size()))) + (orgs.size() > 3 ? " and " + (orgs.size() - 3) + " more" : "");
+        String named = io.tenantctl.Counted.firstOf(orgs, 3, ", ");
         String how = waiting
                 ? "it was detached and is waiting for a worker: start its workers with " + cmd + " --join " + run + "', or end it with "
                 + "'tenantctl runs cancel " + run + "' and run this again"

@@ -1535,7 +1535,7 @@ public final class Verify {
     }
 
     private static String sample(List<String> items) {
-        return String.join(", ", items.subList(0, Math.min(10, items.size()))) + (items.size() > 10 ? ", … (" + items.size() + " in all)" : "");
+        return io.tenantctl.Counted.firstOf(items, 10, ", ");
     }
 
     // ---------------------------------------------------------------- fleet

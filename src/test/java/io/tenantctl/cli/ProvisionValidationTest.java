@@ -98,6 +98,25 @@ class ProvisionValidationTest {
         assertNothingWritten("fine", "x-y");
     }
 
+    /**
+     * A file with 21 bad lines ended "; line 20: …; and 1 more": the operator had to open the file to find the one line
+     * that would have fit in the same room. One left over is named: all 21, no "more".
+     */
+    @Test
+    void aFilesTwentyFirstBadLineIsNamedRatherThanCounted(@TempDir Path dir) throws Exception {
+        StringBuilder text = new StringBuilder("fine\n");
+        for (int i = 2; i <= 22; i++) {
+            text.append("Bad-").append(i).append('\n');
+        }
+        Path file = dir.resolve("orgs.txt");
+        Files.writeString(file, text);
+        Cli.Result r = cli.run("provision", "--file", file.toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("org file " + file + ": 21 bad lines, nothing written: line 2: org id 'Bad-2'")
+                .contains("; line 22: org id 'Bad-22'").doesNotContain("more");
+        assertNothingWritten("fine");
+    }
+
     @Test
     void idsThatShareADatabaseNameInOneBatchAreUsageNamingBoth() {
         // '-' and '_' both become '_' in the database name

@@ -122,6 +122,27 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
     }
 
     /**
+     * That refusal named the run's first three orgs and counted the rest: of four, "orgs acme, globex, initech and 1 more
+     * still to provision", which sent the operator to 'runs show' for the one name that fit on the line. Four are all
+     * named; of five, three and "2 more".
+     */
+    @Test
+    void theRefusalNamesAFourthOrgRatherThanCountingIt(@TempDir Path dir) {
+        try (TestPools pools = new TestPools(1)) {
+            Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+            CliFixture.addPool(cli, "pool-1", pools.uri(0), 10, 1);
+            String schema = CliFixture.smallSchema(dir).toString();
+            CliFixture.provisionDetached(cli, dir, "acme", "globex", "initech", "umbrella");
+            String four = cli.run("provision", "acme", "globex", "initech", "umbrella", "--schema", schema).err();
+            CliFixture.provisionDetached(cli, dir, "a-1", "a-2", "a-3", "a-4", "a-5");
+            String five = cli.run("provision", "a-1", "a-2", "a-3", "a-4", "a-5", "--schema", schema).err();
+
+            assertThat(four).contains("orgs acme, globex, initech, umbrella still to provision").doesNotContain("more");
+            assertThat(five).contains("orgs a-1, a-2, a-3 and 2 more still to provision");
+        }
+    }
+
+    /**
      * Found in review: that refusal took no lock, so two provisions of the same orgs started at the same instant (two
      * pipeline jobs, two operators) could both pass it before either recorded its run, and both did: two runs racing for
      * the same orgs. Here the first is held as it records its run's items (a trigger waits at a gate the test holds) until
