@@ -31,7 +31,7 @@ final class PoolsDrainCommand implements Callable<Integer> {
         if (!placed.isEmpty()) { // a drain does not take back places a provision already holds
             ctx.warn(io.tenantctl.Counted.of(placed.size(), "org") + " placed on pool " + name + " before the drain " + (placed.size() == 1 ? "is" : "are")
                     + " still being provisioned there ("
-                    + String.join(", ", placed.subList(0, Math.min(5, placed.size()))) + (placed.size() > 5 ? ", …" : "")
+                    + io.tenantctl.Counted.firstOf(placed, 5, ", ")
                     + ") and " + (dryRun.on ? "would be" : "will be") + " created on it; once they are active, 'tenantctl rebalance plan' "
                     + "shows where they would go and 'tenantctl rebalance apply' moves them off");
         }

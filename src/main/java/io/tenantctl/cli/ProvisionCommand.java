@@ -83,16 +83,16 @@ final class ProvisionCommand implements Callable<Integer> {
         Provision.Result r = new Provision(ctx.ops()).run(new Provision.Request(ids, pool, tier, manifest, dryRun.on, drive));
         metrics.report(r.report(), r.lines());
         if (pool != null) { // an org that exists is unchanged where it is: the pin is said not applied, once for them all
-            List<String> elsewhere = new ArrayList<>(); // the first 3 named, the rest counted: the lines are read a page at a time
-            int[] more = {0};
+            List<String> elsewhere = new ArrayList<>(); // the first 3 named (4 when that is all), the rest counted: read a page at a time
+            int[] n = {0};
             r.lines().forEach(o -> {
-                if (o.outcome().equals("unchanged") && !pool.equals(o.poolId()) && (elsewhere.size() < 3 || more[0]++ < 0)) {
+                if (o.outcome().equals("unchanged") && !pool.equals(o.poolId()) && n[0]++ < 4) {
                     elsewhere.add(o.orgId() + " (on " + o.poolId() + ")");
                 }
             });
-            if (!elsewhere.isEmpty()) {
-                ctx.warn(io.tenantctl.Counted.of(elsewhere.size() + more[0], "org") + (elsewhere.size() + more[0] == 1 ? " exists" : " exist") + " already on another pool than --pool " + pool + ", left where they are: "
-                        + String.join(", ", elsewhere) + (more[0] > 0 ? ", …" : "")
+            if (n[0] > 0) {
+                ctx.warn(io.tenantctl.Counted.of(n[0], "org") + (n[0] == 1 ? " exists" : " exist") + " already on another pool than --pool " + pool + ", left where they are: "
+                        + io.tenantctl.Counted.firstOf(elsewhere, n[0], 3, ", ", "")
                         + "; 'tenantctl rebalance move ORG --to " + pool + "' moves one");
             }
         }

@@ -75,7 +75,7 @@ final class RebalanceApplyCommand implements Callable<Integer> {
         List<String> left = new java.util.ArrayList<>();
         leftOnDraining.forEach((pool, orgs) -> left.add("pool " + pool + " is draining and " + (dryRun ? "would still hold "
                 : "still holds ") + io.tenantctl.Counted.of(orgs.size(), "org") + " no "
-                + "active pool that answered had room for: " + String.join(", ", orgs.subList(0, Math.min(10, orgs.size()))) + (orgs.size() > 10 ? ", …" : "")
+                + "active pool that answered had room for: " + io.tenantctl.Counted.firstOf(orgs, 10, ", ")
                 + " — " + (notes.stream().anyMatch(n -> n.contains("not in --pool")) ? "name the pools with room the notes list in "
                 + "--pool, " : "") + "raise a capacity ('tenantctl pools set-capacity POOL --capacity N'), add a pool, or bring back a pool "
                 + "the notes say does not answer, then 'tenantctl rebalance apply' again"));

@@ -428,9 +428,8 @@ final class Mover {
         List<String> indexesChanged = indexDifferences(db(to, m.toDatabase()), db(from, m.fromDatabase()));
         if (!indexesChanged.isEmpty()) {
             throw failure("revert of move " + m.moveId() + " refused: org " + m.orgId() + "'s indexes on " + m.toPool() + " are not the "
-                    + "retained source's (" + String.join(", ", indexesChanged.subList(0, Math.min(5, indexesChanged.size())))
-                    + (indexesChanged.size() > 5 ? ", …" : "") + ": a migrate-all since the move?); flipping back would leave it without "
-                    + "what its recorded manifest promises: " + moveBackInstead(m, from));
+                    + "retained source's (" + io.tenantctl.Counted.firstOf(indexesChanged, 5, ", ") + ": a migrate-all since the move?); "
+                    + "flipping back would leave it without what its recorded manifest promises: " + moveBackInstead(m, from));
         }
     }
 

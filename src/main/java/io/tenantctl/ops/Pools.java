@@ -189,9 +189,8 @@ public final class Pools {
                         + retainedThere.get(o.databaseName()) + "'s retained copy, kept until gc" : "") + ")").toList();
         if (!missing.isEmpty()) {
             throw TenantctlException.usage("pool " + poolId + ": the new server (" + given.redacted() + ") has no database of " + missing.size()
-                    + " of the pool's " + io.tenantctl.Counted.of(living.size(), "org") + ": " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
-                    + (missing.size() > 5 ? ", …" : "") + "; routed there, they would read nothing and write a second copy. The URI is "
-                    + "unchanged; check the host, or pass --force if their data is to be restored there");
+                    + " of the pool's " + io.tenantctl.Counted.of(living.size(), "org") + ": " + io.tenantctl.Counted.firstOf(missing, 5, ", ")
+                    + "; routed there, they would read nothing and write a second copy. The URI is unchanged; check the host, or pass --force if their data is to be restored there");
         }
     }
 

@@ -589,9 +589,9 @@ public final class Rebalance {
         Map<String, Org> found = req.moves() == null || seen.isEmpty() ? Map.of() : ctx.catalog().orgs().findAll(List.copyOf(seen));
         List<String> unknown = req.moves() == null ? List.of() : moves.stream().map(PlannedMove::orgId).filter(o -> !found.containsKey(o)).toList();
         if (!unknown.isEmpty()) {
-            throw TenantctlException.usage("the plan names " + io.tenantctl.Counted.of(unknown.size(), "org") + " this catalog does not have: " + String.join(", ",
-                    unknown.subList(0, Math.min(10, unknown.size()))) + (unknown.size() > 10 ? ", …" : "") + " (a plan made against "
-                    + "another catalog, or orgs forgotten since?); nothing moved: make a new plan with 'tenantctl rebalance plan -o json'");
+            throw TenantctlException.usage("the plan names " + io.tenantctl.Counted.of(unknown.size(), "org") + " this catalog does not have: "
+                    + io.tenantctl.Counted.firstOf(unknown, 10, ", ") + " (a plan made against another catalog, or orgs forgotten since?); nothing moved: "
+                    + "make a new plan with 'tenantctl rebalance plan -o json'");
         }
         Set<String> pools = ctx.catalog().pools().byId().keySet();
         moves.stream().filter(m -> m.fromPool() != null && !pools.contains(m.fromPool())).findFirst().ifPresent(m -> {

@@ -24,15 +24,15 @@ import java.util.Map;
  */
 final class UniquePreflight {
 
-    /** How many offending key values to report per index, and how many {@code _id}s each. */
+    /** How many offending key values to report per index, and how many {@code _id}s each (one more kept: named when it is the last). */
     static final int MAX_KEYS = 10;
     static final int MAX_IDS = 5;
 
     /** Documents sharing one key value under a new unique index. */
     record Duplicate(String collection, String index, Document key, long count, List<Object> sampleIds) {
         String describe() {
-            return key.toJson() + " x" + count + " (_id " + String.join(", ", sampleIds.stream().map(UniquePreflight::id).toList())
-                    + (count > sampleIds.size() ? ", …" : "") + ")";
+            return key.toJson() + " x" + count + " (_id " + io.tenantctl.Counted.firstOf(sampleIds.stream().map(UniquePreflight::id).toList(),
+                    count, MAX_IDS, ", ", "") + ")";
         }
     }
 
@@ -84,7 +84,7 @@ final class UniquePreflight {
             }
             List<?> all = g.getList("ids", Object.class);
             out.add(new Duplicate(collection, index.name(), key, ((Number) g.get("n")).longValue(),
-                    new ArrayList<>(all.subList(0, Math.min(MAX_IDS, all.size())))));
+                    new ArrayList<>(all.subList(0, Math.min(MAX_IDS + 1, all.size())))));
         }
         return out;
     }

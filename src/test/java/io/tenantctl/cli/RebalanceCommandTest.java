@@ -229,6 +229,12 @@ class RebalanceCommandTest {
                         .contains("nothing moved").contains("tenantctl rebalance plan");
                 assertThat(foreign.err().lines()).hasSize(1);
             }
+            // of many, the first ten and how many more (it said "…": how many were not named, the operator could not tell)
+            Files.writeString(otherCatalogs, "{\"moves\":[" + String.join(",", java.util.stream.IntStream.rangeClosed(1, 12).mapToObj(i ->
+                    "{\"org_id\":\"z-" + i + "\",\"from_pool\":\"pool-2\",\"to_pool\":\"pool-1\"}").toList()) + "]}");
+            Cli.Result many = cli.run("rebalance", "apply", "--plan", otherCatalogs.toString(), "--dry-run");
+            assertThat(many.exitCode()).as(many.toString()).isEqualTo(2);
+            assertThat(many.err()).contains("12 orgs this catalog does not have: z-1, z-2, z-3, z-4, z-5, z-6, z-7, z-8, z-9, z-10 and 2 more (");
             // its org here, its source pool not: refused alike, not run as a stale plan's failed move
             Files.writeString(otherCatalogs, "{\"moves\":[{\"org_id\":\"acme\",\"from_pool\":\"eu-pool-7\",\"to_pool\":\"pool-1\"}]}");
             Cli.Result foreignPool = cli.run("rebalance", "apply", "--plan", otherCatalogs.toString(), "-o", "json");
