@@ -64,7 +64,9 @@ class ExtraIndexesThatConstrainWritesAreNotHarmlessTest {
             assertThat(diffJson.exitCode()).as(diffJson.toString()).isEqualTo(4);
             JsonNode doc = strictJson(diffJson);
             assertThat(doc.get("problems").asInt()).as(doc.toPrettyString()).isEqualTo(2);
-            assertThat(doc.get("up_to_date").asBoolean()).as("nothing for a rollout to build").isTrue();
+            // a script reading up_to_date is told what the exit code says: not fine (it said true beside exit 4)
+            assertThat(doc.get("up_to_date").asBoolean()).as(doc.toPrettyString()).isFalse();
+            assertThat(doc.get("next_step").isNull()).as("nothing for a rollout to build: the way back is on each extra").isTrue();
             Map<String, JsonNode> effects = new HashMap<>();
             Map<String, Boolean> problem = new HashMap<>();
             doc.get("differences").forEach(d -> {
