@@ -19,7 +19,7 @@ import java.util.Optional;
 public final class Catalog implements AutoCloseable {
 
     /** The catalog schema version this build writes and expects: the highest V&lt;n&gt;__*.sql migration. */
-    public static final int SCHEMA_VERSION = 19;
+    public static final int SCHEMA_VERSION = 20;
     /** Connections this process keeps to the catalog at most; every thread borrows one per query or transaction. */
     public static final int CONNECTIONS = 12;
     /** The longest wait for one reply from the catalog (a URL's socketTimeout= wins). */

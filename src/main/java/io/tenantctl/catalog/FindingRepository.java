@@ -250,28 +250,29 @@ public final class FindingRepository {
         });
     }
 
-    /** Records the orgs verified clean now, at their current catalog version. */
-    public void verifiedClean(Collection<String> orgIds) {
-        catalog.inConnection(c -> Sql.update(c, "insert into org_verifications (org_id, verified_at, org_version) "
-                + "select org_id, now(), version from orgs where org_id = any (?) "
-                + "on conflict (org_id) do update set verified_at = excluded.verified_at, org_version = excluded.org_version",
-                c.createArrayOf("text", orgIds.toArray())));
+    /** Records the orgs verified clean now, at their current catalog version, under verify's rules version {@code rules}. */
+    public void verifiedClean(Collection<String> orgIds, int rules) {
+        catalog.inConnection(c -> Sql.update(c, "insert into org_verifications (org_id, verified_at, org_version, rules_version) "
+                + "select org_id, now(), version, ? from orgs where org_id = any (?) "
+                + "on conflict (org_id) do update set verified_at = excluded.verified_at, org_version = excluded.org_version, "
+                + "rules_version = excluded.rules_version", rules, c.createArrayOf("text", orgIds.toArray())));
     }
 
     /**
-     * Those of the orgs {@code orgIds} verified clean since their last change (their row's version is the one verified),
-     * but those with an open problem whose ack has run out: verified clean while it was acked, it is a problem again.
-     * Asked a page of orgs at a time: a fleet's, mostly unchanged, are never all held.
+     * Those of the orgs {@code orgIds} verified clean since their last change (their row's version is the one verified)
+     * under verify's rules version {@code rules} or a later one (one verified clean before a check was added was never
+     * checked for it), but those with an open problem whose ack has run out: verified clean while it was acked, it is a
+     * problem again. Asked a page of orgs at a time: a fleet's, mostly unchanged, are never all held.
      */
-    public java.util.Set<String> unchangedSinceClean(Collection<String> orgIds) {
-        return catalog.inConnection(c -> unchangedSinceClean(c, orgIds));
+    public java.util.Set<String> unchangedSinceClean(Collection<String> orgIds, int rules) {
+        return catalog.inConnection(c -> unchangedSinceClean(c, orgIds, rules));
     }
 
-    static java.util.Set<String> unchangedSinceClean(java.sql.Connection c, Collection<String> orgIds) throws SQLException {
+    static java.util.Set<String> unchangedSinceClean(java.sql.Connection c, Collection<String> orgIds, int rules) throws SQLException {
         return new java.util.HashSet<>(Sql.query(c, "select v.org_id from org_verifications v join orgs o on o.org_id = v.org_id "
-                + "and o.version = v.org_version where v.org_id = any(?) and not exists (select 1 from findings f where f.org_id = v.org_id "
-                + "and f.resolved_at is null and f.severity = 'problem' and f.acked_until <= now())", rs -> rs.getString(1),
-                c.createArrayOf("text", orgIds.toArray())));
+                + "and o.version = v.org_version where v.org_id = any(?) and v.rules_version >= ? and not exists (select 1 from findings f "
+                + "where f.org_id = v.org_id and f.resolved_at is null and f.severity = 'problem' and f.acked_until <= now())",
+                rs -> rs.getString(1), c.createArrayOf("text", orgIds.toArray()), rules));
     }
 
     /** A backup's files were read and checked now (verify --deep). */

@@ -129,16 +129,16 @@ public final class RunRepository {
         /**
          * Each org not deleted, by id, made an item by {@code item} (null: not in the run), read a page at a time while the
          * run is recorded: a fleet's orgs are never all held, nor its items. {@code item} is told whether the org was verified
-         * clean since its last change ({@link FindingRepository#unchangedSinceClean}) when {@code unchanged} asks for it
-         * (else false); it must not use the catalog.
+         * clean since its last change under verify's rules version {@code rules} ({@link FindingRepository#unchangedSinceClean})
+         * when {@code unchanged} asks for it (else false); it must not use the catalog.
          */
-        public static Items ofLiveOrgs(java.util.function.BiFunction<Org, Boolean, NewItem> item, boolean unchanged) {
+        public static Items ofLiveOrgs(java.util.function.BiFunction<Org, Boolean, NewItem> item, boolean unchanged, int rules) {
             return new Items((c, each) -> {
                 for (String after = ""; after != null; ) {
                     List<Org> page = OrgRepository.livePage(c, after, ITEMS_PER_BATCH);
                     after = page.size() < ITEMS_PER_BATCH ? null : page.get(page.size() - 1).orgId();
                     java.util.Set<String> same = !unchanged ? java.util.Set.of()
-                            : FindingRepository.unchangedSinceClean(c, page.stream().map(Org::orgId).toList());
+                            : FindingRepository.unchangedSinceClean(c, page.stream().map(Org::orgId).toList(), rules);
                     for (Org o : page) {
                         NewItem i = item.apply(o, same.contains(o.orgId()));
                         if (i != null) {

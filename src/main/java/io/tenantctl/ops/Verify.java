@@ -64,6 +64,12 @@ public final class Verify {
      * in-place one rewrites it, and one that died after dropping it left it partial: --fix must never write there.
      */
     private static final Set<OrgStatus> NOT_CHECKED = Set.of(Org.PROVISIONING, Org.FAILED, Org.RESTORING);
+    /**
+     * The version of what verify checks, recorded with each org verified clean: raise it when verify looks for something it
+     * did not (a new finding kind, a check that finds more), so that --changed-only checks again the orgs verified clean
+     * before — they were never checked for it. 1: the first recorded (catalog version 20), with schema_extra_constraining.
+     */
+    public static final int RULES = 1;
     /** How many of one org's collections have their indexes listed at once. */
     private static final int LISTINGS_PER_ORG = 4;
     /** Without --stuck-after: an org or move in transition this long with nobody holding it is stuck. */
@@ -382,12 +388,12 @@ public final class Verify {
         List<RunRepository.NewItem> namedItems = new ArrayList<>(); // the named orgs as read above, not read again
         if (asked.drive().control().existing() || !named.isEmpty()) { // a joiner's or resumer's skips counted too, its items none
             forEachOrgPage(named, page -> {
-                Set<String> unchanged = asked.changedOnly() ? findings.unchangedSinceClean(page.stream().map(Org::orgId).toList()) : Set.of();
+                Set<String> unchanged = asked.changedOnly() ? findings.unchangedSinceClean(page.stream().map(Org::orgId).toList(), RULES) : Set.of();
                 page.stream().map(o -> item.apply(o, unchanged.contains(o.orgId()))).filter(i -> i != null && !named.isEmpty()).forEach(namedItems::add);
             });
         }
         // the fleet's read as its run is recorded, a page at a time: a fleet's items (tens of thousands) are never all held
-        RunRepository.Items toCheck = named.isEmpty() ? RunRepository.Items.ofLiveOrgs(item, asked.changedOnly()) : RunRepository.Items.of(namedItems);
+        RunRepository.Items toCheck = named.isEmpty() ? RunRepository.Items.ofLiveOrgs(item, asked.changedOnly(), RULES) : RunRepository.Items.of(namedItems);
 
         List<String> fixed = java.util.Collections.synchronizedList(new ArrayList<>(recovered));
         RunEngine engine = new RunEngine(ctx, new LeaseRecovery(ctx));
@@ -511,7 +517,7 @@ public final class Verify {
                     }
                 }
                 if (whole) {
-                    findings.verifiedClean(clean);
+                    findings.verifiedClean(clean, RULES);
                 }
             });
             report = report.withCounts(counts);

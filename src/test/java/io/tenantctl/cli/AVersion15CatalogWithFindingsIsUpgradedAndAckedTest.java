@@ -34,7 +34,8 @@ class AVersion15CatalogWithFindingsIsUpgradedAndAckedTest {
             TestCatalog.execute(f.catalogUrl, "drop table finding_sightings"); // version 17's
             TestCatalog.execute(f.catalogUrl, "drop index backups_complete_location_idx"); // version 18's
             TestCatalog.execute(f.catalogUrl, "alter table findings drop column only_deep_finds, drop column fix_puts_right"); // version 19's
-            TestCatalog.execute(f.catalogUrl, "delete from flyway_schema_history where version in ('16', '17', '18', '19')");
+            TestCatalog.execute(f.catalogUrl, "alter table org_verifications drop column rules_version"); // version 20's
+            TestCatalog.execute(f.catalogUrl, "delete from flyway_schema_history where version in ('16', '17', '18', '19', '20')");
             Cli.Result refused = f.cli.run("verify", "ack", id, "--until", "1d", "--reason", "r", "-o", "json");
             assertThat(refused.exitCode()).isEqualTo(3);
             String before = Sentinels.dumpCatalog(f.catalogUrl);

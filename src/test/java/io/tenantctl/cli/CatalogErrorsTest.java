@@ -251,7 +251,7 @@ class CatalogErrorsTest {
      */
     @Test
     void aNewerTenantctlsMigrationNumberedOtherwiseIsRefusedAsNewer() throws Exception {
-        for (String version : new String[]{"19.1", "20261207120000"}) {
+        for (String version : new String[]{io.tenantctl.catalog.Catalog.SCHEMA_VERSION + ".1", "20261207120000"}) {
             String url = CliFixture.initialisedCatalog();
             CliFixture.sql(url, "insert into flyway_schema_history (installed_rank, version, description, type, script, checksum, "
                     + "installed_by, execution_time, success) values (99, '" + version + "', 'from the future', 'SQL', 'V"

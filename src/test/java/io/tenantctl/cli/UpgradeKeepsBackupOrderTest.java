@@ -99,6 +99,7 @@ class UpgradeKeepsBackupOrderTest {
             s.execute("drop table finding_sightings"); // version 17's
             s.execute("drop index backups_complete_location_idx"); // version 18's
             s.execute("alter table findings drop column only_deep_finds, drop column fix_puts_right"); // version 19's
+            s.execute("alter table org_verifications drop column rules_version"); // version 20's
             s.execute("delete from flyway_schema_history where version is not null and cast(version as int) >= 9");
         }
     }

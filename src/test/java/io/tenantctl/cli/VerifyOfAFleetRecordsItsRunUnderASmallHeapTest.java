@@ -107,8 +107,8 @@ class VerifyOfAFleetRecordsItsRunUnderASmallHeapTest {
         int orgs = 60_000;
         try (TestPools pools = new TestPools(1)) {
             String url = CliFixture.fleetCatalog(pools, orgs, "null");
-            CliFixture.sql(url, "insert into org_verifications (org_id, verified_at, org_version) select org_id, now(), version from orgs "
-                    + "where org_id > 'org-000010'");
+            CliFixture.sql(url, "insert into org_verifications (org_id, verified_at, org_version, rules_version) select org_id, now(), version, "
+                    + io.tenantctl.ops.Verify.RULES + " from orgs where org_id > 'org-000010'");
             ChildJvm.Exit exit = ChildJvm.run(dir, Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall"), 120,
                     List.of("-Xmx" + HEAP_MB + "m", "-XX:+UseSerialGC"), Main.class.getName(), "verify", "--changed-only", "--detach");
             String err = exit.err();
