@@ -570,9 +570,7 @@ public final class RunRepository {
      * any worker (one started and killed is for resume to roll back, and the org may be tried again).
      */
     public Optional<String> pendingIn(String verb, String orgId) {
-        return catalog.inConnection(c -> Sql.one(c, "select i.run_id from run_items i join runs r on r.run_id = i.run_id "
-                + "where r.verb = ? and r.status in ('running', 'interrupted') and i.status = 'pending' and i.org_id = ? "
-                + "order by r.started_at desc limit 1", rs -> rs.getString(1), verb, orgId));
+        return Optional.ofNullable(pending(verb, List.of(orgId), "'running', 'interrupted'").get(orgId));
     }
 
     /**
@@ -580,11 +578,16 @@ public final class RunRepository {
      * order given: org → run (the newest such run). Looked up a page of ids at a time, however long the list.
      */
     public java.util.Map<String, String> pendingInRunning(String verb, List<String> orgIds) {
+        return pending(verb, orgIds, "'running'");
+    }
+
+    /** Of {@code orgIds}, those a run of {@code verb} whose status is one of {@code runStatuses} (SQL) has pending: org → the newest such run. */
+    private java.util.Map<String, String> pending(String verb, List<String> orgIds, String runStatuses) {
         java.util.Map<String, String> found = new java.util.HashMap<>();
         catalog.inConnection(c -> {
             for (int from = 0; from < orgIds.size(); from += 1000) {
                 Sql.query(c, "select distinct on (i.org_id) i.org_id, i.run_id from run_items i join runs r on r.run_id = i.run_id "
-                        + "where r.verb = ? and r.status = 'running' and i.status = 'pending' and i.org_id = any(?) "
+                        + "where r.verb = ? and r.status in (" + runStatuses + ") and i.status = 'pending' and i.org_id = any(?) "
                         + "order by i.org_id, r.started_at desc", rs -> java.util.Map.entry(rs.getString(1), rs.getString(2)), verb,
                         c.createArrayOf("text", orgIds.subList(from, Math.min(orgIds.size(), from + 1000)).toArray()))
                         .forEach(e -> found.put(e.getKey(), e.getValue()));
