@@ -3,6 +3,8 @@ package io.tenantctl;
 /**
  * A count with its noun, as a line says it: "1 document", "2 documents", "0 backups"; nouns whose plural is not the
  * noun and an s take it: {@code of(n, "index", "indexes")}. A long list: its first few, and how many more ({@link #firstOf}).
+ * What a line goes on to say of them agrees with the count: {@code they(n)}, {@code them(n)}, {@code their(n)},
+ * {@code are(n)}, {@code were(n)} say "it", "it", "its", "is", "was" for one.
  */
 public final class Counted {
 
@@ -30,5 +32,30 @@ public final class Counted {
         int named = total <= shown + 1L ? items.size() : Math.min(shown, items.size());
         return String.join(separator, items.subList(0, named))
                 + (total <= named ? "" : (separator.equals(", ") ? " and " : separator + "and ") + (total - named) + " more" + rest);
+    }
+
+    /** "they", or "it" for a count of one. */
+    public static String they(long n) {
+        return n == 1 ? "it" : "they";
+    }
+
+    /** "them", or "it" for a count of one. */
+    public static String them(long n) {
+        return n == 1 ? "it" : "them";
+    }
+
+    /** "their", or "its" for a count of one. */
+    public static String their(long n) {
+        return n == 1 ? "its" : "their";
+    }
+
+    /** "are", or "is" for a count of one. */
+    public static String are(long n) {
+        return n == 1 ? "is" : "are";
+    }
+
+    /** "were", or "was" for a count of one. */
+    public static String were(long n) {
+        return n == 1 ? "was" : "were";
     }
 }

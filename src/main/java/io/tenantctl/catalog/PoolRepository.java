@@ -105,22 +105,22 @@ public final class PoolRepository {
                             + "all ('tenantctl pools drain " + poolId + "', then 'tenantctl rebalance plan' and 'tenantctl rebalance apply'; "
                             + "'tenantctl pools enable " + poolId + "' takes new orgs again)");
                 } else if (movable > 0) {
-                    ways.add(movable + " active or suspended: move them off ('tenantctl pools drain " + poolId + "', then 'tenantctl rebalance "
+                    ways.add(movable + " active or suspended: move " + io.tenantctl.Counted.them(movable) + " off ('tenantctl pools drain " + poolId + "', then 'tenantctl rebalance "
                             + "plan' and 'tenantctl rebalance apply')");
                 }
                 if (unfinished > 0) {
                     // finished, an org is active here and still counts: only clearing its row, or a move once active, frees a place
-                    ways.add(unfinished + " failed or provisioning: rebalance never moves them, and one finished still counts here; clear "
+                    ways.add(unfinished + " failed or provisioning: rebalance never moves " + io.tenantctl.Counted.them(unfinished) + ", and one finished still counts here; clear "
                             + "the failed ones ('tenantctl orgs list --pool " + poolId + " --status failed', then 'tenantctl orgs forget ORG': "
                             + "its catalog row only, no database is dropped), or move one off once it is active ('tenantctl rebalance move "
                             + "ORG --to POOL')");
                 }
                 if (busy > 0) {
-                    ways.add(busy + " restoring or moving: wait for them ('tenantctl orgs list --pool " + poolId + "' says which)");
+                    ways.add(busy + " restoring or moving: wait for " + io.tenantctl.Counted.them(busy) + " ('tenantctl orgs list --pool " + poolId + "' says which)");
                 }
                 if (deleting > 0) {
-                    ways.add(deleting + " deleting: rebalance never moves them, 'tenantctl orgs purge --older-than 0 --dry-run' shows "
-                            + "what drops them");
+                    ways.add(deleting + " deleting: rebalance never moves " + io.tenantctl.Counted.them(deleting) + ", 'tenantctl orgs purge --older-than 0 "
+                            + "--dry-run' shows what drops " + io.tenantctl.Counted.them(deleting));
                 }
                 if (movingIn > 0) {
                     ways.add(movingIn + " moving in: 'tenantctl rebalance status'");
@@ -128,7 +128,7 @@ public final class PoolRepository {
                 int restoringIn = Sql.one(c, RestoreRepository.restoringInto("?"), rs -> rs.getInt(1), poolId, poolId).orElse(0);
                 if (restoringIn > 0) {
                     ways.add(restoringIn + " being restored into it from another pool (restore --target-pool): wait for "
-                            + (restoringIn == 1 ? "it" : "them") + " ('tenantctl runs list')");
+                            + io.tenantctl.Counted.them(restoringIn) + " ('tenantctl runs list')");
                 }
                 throw io.tenantctl.TenantctlException.usage("pool " + poolId + " holds " + io.tenantctl.Counted.of(p.orgCount(), "org") + ": a capacity of " + capacity
                         + " would leave it over capacity; free places first — " + String.join("; ", ways));

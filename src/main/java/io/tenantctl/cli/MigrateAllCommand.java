@@ -114,7 +114,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         if (r.apply().prune() && !r.force() && r.unchanged() > 0 && !control.existing()) {
             // an org already on this manifest is not looked at: --prune alone then dropped nothing, and said nothing of why
             ctx.warn(io.tenantctl.Counted.of(r.unchanged(), "org") + (r.unchanged() == 1 ? " already has manifest " : " already have manifest ")
-                    + r.schemaHash().substring(0, 12) + (r.unchanged() == 1 ? " and is not " : " and are not ") + "inspected, so --prune drops nothing there: add --force to inspect them (and --dry-run first to see what it drops)");
+                    + r.schemaHash().substring(0, 12) + (r.unchanged() == 1 ? " and is not " : " and are not ") + "inspected, so --prune drops nothing there: add --force to inspect " + io.tenantctl.Counted.them(r.unchanged()) + " (and --dry-run first to see what it drops)");
         }
         if (ctx.json()) {
             Summary.print(ctx, r.lines(), json(r)); // a larger run's orgs read from its items as it is written: printed once whole
@@ -364,7 +364,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         Map<String, Integer> t = totals(r);
         int failing = r.report().count("failed");
         ctx.out.println("dry run, nothing written: " + r.selected() + " orgs selected (" + r.unchanged() + " already up to date, "
-                + r.report().count("skipped") + " skipped" + (failing == 0 ? "" : ", " + failing + " would fail: nothing written to them")
+                + r.report().count("skipped") + " skipped" + (failing == 0 ? "" : ", " + failing + " would fail: nothing written to " + io.tenantctl.Counted.them(failing))
                 + "); would create " + t.get("create_collections") + " collections and " + t.get("create_indexes")
                 + " indexes; would replace " + t.get("replaced") + named(r, "replaced") + " and drop " + (t.get("dropped") + t.get("pruned"))
                 + " indexes" + named(r, "dropped", "pruned") + "; " + t.get("conflicts") + " conflicts"

@@ -90,9 +90,10 @@ final class PoolsCommand {
             fields(ctx, p);
         }
         if (!added.variablesToSet().isEmpty()) {
-            ctx.note("the URI's inline secrets were not stored: " + (added.dryRun() ? "they would be" : "they are")
-                    + " read from " + String.join(", ", added.variablesToSet())
-                    + "; set " + (added.variablesToSet().size() == 1 ? "it" : "them")
+            int n = added.variablesToSet().size();
+            ctx.note("the URI's inline " + (n == 1 ? "secret was" : "secrets were") + " not stored: " + io.tenantctl.Counted.they(n)
+                    + (added.dryRun() ? " would be" : " " + io.tenantctl.Counted.are(n)) + " read from " + String.join(", ", added.variablesToSet())
+                    + "; set " + io.tenantctl.Counted.them(n)
                     + " wherever tenantctl connects to pool " + p.poolId()
                     + (added.percentDecoded().isEmpty() ? "" : "; " + String.join(", ", added.percentDecoded())
                     + (added.percentDecoded().size() == 1 ? " takes its value" : " take their values")
@@ -121,8 +122,10 @@ final class PoolsCommand {
                         + "cannot connect to the pool: replace it: tenantctl pools set-uri " + p.poolId() + " --uri 'mongodb://HOST:PORT/'"
                         + " (a password as ${VAR})");
             } else if (!p.inlineSecrets().isEmpty()) {
-                ctx.warn("pool " + p.poolId() + " stores secrets in its URI (" + String.join(", ", p.inlineSecrets())
-                        + "); they are never shown, but move them out of the catalog: tenantctl pools set-uri " + p.poolId()
+                int n = p.inlineSecrets().size();
+                ctx.warn("pool " + p.poolId() + " stores " + (n == 1 ? "a secret" : "secrets") + " in its URI (" + String.join(", ", p.inlineSecrets())
+                        + "); " + io.tenantctl.Counted.they(n) + " " + io.tenantctl.Counted.are(n) + " never shown, but move "
+                        + io.tenantctl.Counted.them(n) + " out of the catalog: tenantctl pools set-uri " + p.poolId()
                         + " --uri 'mongodb://…${VAR}…' (or --allow-inline-password to have tenantctl name the variables)");
             }
         }

@@ -29,11 +29,12 @@ final class PoolsDrainCommand implements Callable<Integer> {
         PoolsCommand.warnIfNoRoomLeft(ctx, pools, name, dryRun.on);
         java.util.List<String> placed = pools.provisioning(name);
         if (!placed.isEmpty()) { // a drain does not take back places a provision already holds
-            ctx.warn(io.tenantctl.Counted.of(placed.size(), "org") + " placed on pool " + name + " before the drain " + (placed.size() == 1 ? "is" : "are")
+            ctx.warn(io.tenantctl.Counted.of(placed.size(), "org") + " placed on pool " + name + " before the drain " + io.tenantctl.Counted.are(placed.size())
                     + " still being provisioned there ("
                     + io.tenantctl.Counted.firstOf(placed, 5, ", ")
-                    + ") and " + (dryRun.on ? "would be" : "will be") + " created on it; once they are active, 'tenantctl rebalance plan' "
-                    + "shows where they would go and 'tenantctl rebalance apply' moves them off");
+                    + ") and " + (dryRun.on ? "would be" : "will be") + " created on it; once " + io.tenantctl.Counted.they(placed.size()) + " " + io.tenantctl.Counted.are(placed.size())
+                    + " active, 'tenantctl rebalance plan' shows where " + io.tenantctl.Counted.they(placed.size()) + " would go and 'tenantctl "
+                    + "rebalance apply' moves " + io.tenantctl.Counted.them(placed.size()) + " off");
         }
         return exit;
     }

@@ -91,7 +91,8 @@ final class ProvisionCommand implements Callable<Integer> {
                 }
             });
             if (n[0] > 0) {
-                ctx.warn(io.tenantctl.Counted.of(n[0], "org") + (n[0] == 1 ? " exists" : " exist") + " already on another pool than --pool " + pool + ", left where they are: "
+                ctx.warn(io.tenantctl.Counted.of(n[0], "org") + (n[0] == 1 ? " exists" : " exist") + " already on another pool than --pool " + pool + ", left where "
+                        + io.tenantctl.Counted.they(n[0]) + " " + io.tenantctl.Counted.are(n[0]) + ": "
                         + io.tenantctl.Counted.firstOf(elsewhere, n[0], 3, ", ", "")
                         + "; 'tenantctl rebalance move ORG --to " + pool + "' moves one");
             }

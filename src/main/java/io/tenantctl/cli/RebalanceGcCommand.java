@@ -62,7 +62,8 @@ final class RebalanceGcCommand implements Callable<Integer> {
                 + (acked == 0 ? "" : "; " + acked + (r.dryRun() ? " would be" : "") + " kept, acked by a person (verify ack)")
                 + (r.skippedOrFailed() == 0 ? "" : "; " + r.skippedOrFailed() + " skipped or failed: see detail, then run "
                         + (r.dryRun() ? "this dry run" : "gc") + " again")
-                + (r.withinGrace() == 0 ? "" : "; " + r.withinGrace() + " within --older-than, not due yet: a later gc drops them"));
+                + (r.withinGrace() == 0 ? "" : "; " + r.withinGrace() + " within --older-than, not due yet: a later gc drops "
+                        + io.tenantctl.Counted.them(r.withinGrace())));
         if (next != null) {
             ctx.out.println("next: " + next.text());
         }
@@ -73,7 +74,7 @@ final class RebalanceGcCommand implements Callable<Integer> {
         }
         if (!r.unfinishedMoves().isEmpty()) {
             ctx.err.println("note: " + io.tenantctl.Counted.of(r.unfinishedMoves().size(), "unfinished move") + " (" + String.join(", ", r.unfinishedMoves())
-                    + "): 'tenantctl rebalance resume' finishes or rolls them back");
+                    + "): 'tenantctl rebalance resume' finishes or rolls " + io.tenantctl.Counted.them(r.unfinishedMoves().size()) + " back");
             ctx.err.flush();
         }
         return interrupted(r, exit);

@@ -339,7 +339,8 @@ final class Summary {
 
     /** What a cancelled run's orgs left undone take (its --resume is refused): in {@link #exitCode}'s line and -o json's {@code next_note}. */
     private static String notDone(RunReport report) {
-        return undone(report) + " of its orgs " + (undone(report) == 1 ? "was" : "were") + " not done: start a new run for them";
+        return undone(report) + " of its orgs " + io.tenantctl.Counted.were(undone(report)) + " not done: start a new run for "
+                + io.tenantctl.Counted.them(undone(report));
     }
 
     /** A cancelled run's orgs never done: not started, less those in flight on other workers, which finish there. */

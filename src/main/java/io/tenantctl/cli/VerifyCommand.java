@@ -129,10 +129,11 @@ final class VerifyCommand implements Callable<Integer> {
         String resume = "'tenantctl verify --resume " + runId + "' adds the fleet checks and reports the findings";
         boolean over = !List.of("running", "interrupted").contains(report.statusText()); // an interrupted one goes on with a --join
         if (over && (report.workerCounts() == null || report.workerCounts().values().stream().allMatch(n -> n == 0))) {
-            return "run " + runId + " is over (" + report.statusText() + ", " + report.total() + " orgs): this worker checked none of them"
+            return "run " + runId + " is over (" + report.statusText() + ", " + Counted.of(report.total(), "org") + "): this worker "
+                    + (report.total() == 1 ? "did not check it" : "checked none of them")
                     + (report.cancelled() ? "" : "; " + resume);
         }
-        return "worked on run " + runId + " (" + report.total() + " orgs, " + report.statusText() + ")"
+        return "worked on run " + runId + " (" + Counted.of(report.total(), "org") + ", " + report.statusText() + ")"
                 + (report.cancelled() ? "" : over ? ": " + resume : "; once its workers are done, " + resume);
     }
 
@@ -249,7 +250,7 @@ final class VerifyCommand implements Callable<Integer> {
         out.println("verified " + (r.interrupted() ? checked + " of " + Counted.of(orgs, "org") : Counted.of(checked, "org"))
                 + (failed > 0 ? ", " + failed + " not checked (" + notChecked(r) + ")" : "")
                 + (r.interrupted() ? ", " + notStarted + " not started (interrupted)" : "") + (r.skipped() > 0 ? " (" + r.skipped()
-                + " unchanged since their last clean verify, skipped)" : "") + ": " + (r.problems() == 0 ? "clean" : Counted.of(r.problems(),
+                + " unchanged since " + Counted.their(r.skipped()) + " last clean verify, skipped)" : "") + ": " + (r.problems() == 0 ? "clean" : Counted.of(r.problems(),
                 "problem") + ", " + news + " new") + (info > 0 ? "; " + info + " informational" : "") + (acked > 0 ? "; " + acked + " acked" : ""));
     }
 }

@@ -1060,7 +1060,7 @@ public final class Backups {
      * point); if they are gone for good, a file put in the directory says so and the next verify finds them gone.
      */
     static void requireThere(io.tenantctl.catalog.Catalog catalog, ObjectStore store) {
-        notThere(catalog, store, "").ifPresent(refused -> {
+        notThere(catalog, store, false).ifPresent(refused -> {
             throw refused;
         });
     }
@@ -1071,10 +1071,10 @@ public final class Backups {
      * the list is printed (exit 3). Empty when the store is there.
      */
     public java.util.Optional<TenantctlException> notThereAfterListing() {
-        return notThere(ctx.catalog(), store, "the list calls them missing, but they are not gone: ");
+        return notThere(ctx.catalog(), store, true);
     }
 
-    private static java.util.Optional<TenantctlException> notThere(io.tenantctl.catalog.Catalog catalog, ObjectStore store, String listed) {
+    private static java.util.Optional<TenantctlException> notThere(io.tenantctl.catalog.Catalog catalog, ObjectStore store, boolean listed) {
         String missing = store.missing().orElse(null);
         BackupRepository.Written w = missing == null ? null : catalog.backups().completeUnder(Backup.where(store.describe()));
         if (w == null || w.backups() == 0) {
@@ -1082,10 +1082,12 @@ public final class Backups {
         }
         String ifGone = missing.equals(io.tenantctl.store.FileObjectStore.EMPTY) ? "put a file in it"
                 : missing.equals(io.tenantctl.store.FileObjectStore.ABSENT) ? "make it and put a file in it" : null;
+        String they = io.tenantctl.Counted.they(w.backups()), them = io.tenantctl.Counted.them(w.backups()), are = io.tenantctl.Counted.are(w.backups());
         return java.util.Optional.of(TenantctlException.config("store " + store.describe() + " " + missing + ", but the catalog records "
-                + w.backups() + " complete backup" + (w.backups() == 1 ? "" : "s") + " of " + w.orgs() + " org" + (w.orgs() == 1 ? "" : "s")
-                + " written there: " + listed + "mount the volume it is on, or point --store / TENANTCTL_STORE at the directory that holds them"
-                + (ifGone == null ? "" : "; if they are gone for good, " + ifGone + " (any name, e.g. .emptied), then run again")));
+                + io.tenantctl.Counted.of(w.backups(), "complete backup") + " of " + io.tenantctl.Counted.of(w.orgs(), "org") + " written there: "
+                + (listed ? "the list calls " + them + " missing, but " + they + " " + are + " not gone: " : "")
+                + "mount the volume it is on, or point --store / TENANTCTL_STORE at the directory that holds " + them
+                + (ifGone == null ? "" : "; if " + they + " " + are + " gone for good, " + ifGone + " (any name, e.g. .emptied), then run again")));
     }
 
     /** Why a backup {@link #MISSING} from this store is not restorable: its manifest.json, or all of it, gone. */

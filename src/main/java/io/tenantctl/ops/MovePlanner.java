@@ -206,7 +206,7 @@ final class MovePlanner {
             }
         }
         if (moves.size() >= maxMoves && notes.stream().noneMatch(n -> n.startsWith("--max-moves"))) {
-            notes.add("--max-moves " + maxMoves + " reached: run plan again after these moves for more");
+            notes.add("--max-moves " + maxMoves + " reached: run plan again after " + (maxMoves == 1 ? "this move" : "these moves") + " for more");
         }
         List<PoolLine> lines = new ArrayList<>();
         for (Load l : loads.values()) {

@@ -190,7 +190,8 @@ public final class Pools {
         if (!missing.isEmpty()) {
             throw TenantctlException.usage("pool " + poolId + ": the new server (" + given.redacted() + ") has no database of " + missing.size()
                     + " of the pool's " + io.tenantctl.Counted.of(living.size(), "org") + ": " + io.tenantctl.Counted.firstOf(missing, 5, ", ")
-                    + "; routed there, they would read nothing and write a second copy. The URI is unchanged; check the host, or pass --force if their data is to be restored there");
+                    + "; routed there, " + io.tenantctl.Counted.they(missing.size()) + " would read nothing and write a second copy. The URI is "
+                    + "unchanged; check the host, or pass --force if " + io.tenantctl.Counted.their(missing.size()) + " data is to be restored there");
         }
     }
 

@@ -289,9 +289,12 @@ public final class Rebalance {
         if (moving.size() > queued.size()) {
             notes.add(io.tenantctl.Counted.of(moving.size() - queued.size(), "org") + " with an unfinished move left out: see 'tenantctl rebalance status'");
         }
-        new java.util.TreeSet<>(queued.values()).forEach(run -> notes.add(io.tenantctl.Counted.of(java.util.Collections.frequency(queued.values(), run), "org")
-                + " still to be moved by run " + run + " left out: its workers move them ('tenantctl rebalance apply --join "
-                + run + "'), or 'tenantctl runs cancel " + run + "' lets them be planned again"));
+        new java.util.TreeSet<>(queued.values()).forEach(run -> {
+            int n = java.util.Collections.frequency(queued.values(), run);
+            notes.add(io.tenantctl.Counted.of(n, "org") + " still to be moved by run " + run + " left out: its workers move "
+                    + io.tenantctl.Counted.them(n) + " ('tenantctl rebalance apply --join " + run + "'), or 'tenantctl runs cancel " + run
+                    + "' lets " + io.tenantctl.Counted.them(n) + " be planned again");
+        });
         return new Plan(ctx.catalog().id(), by.name().toLowerCase(java.util.Locale.ROOT), req.threshold(), Math.round(rate * 10) / 10.0, pools, moves, notes,
                 p.unplaced());
     }

@@ -117,7 +117,7 @@ public final class PoolClients implements PoolConnector {
                 throw new PoolUriRefusedException(PoolUri.subject(id) + " (" + stored.redacted() + "): its URI is not valid"
                         + (vars.isEmpty() ? "" : " once " + String.join(", ", vars) + (vars.size() == 1 ? " is" : " are") + " substituted: check "
                         + (vars.size() == 1 ? "that variable's value" : "those variables' values"))
-                        + " (the driver's message is not shown: it would quote them)", vars);
+                        + " (the driver's message is not shown: it would quote " + io.tenantctl.Counted.them(vars.size()) + ")", vars);
             }
         });
     }

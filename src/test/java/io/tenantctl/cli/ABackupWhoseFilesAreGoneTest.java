@@ -414,7 +414,7 @@ class ABackupWhoseFilesAreGoneTest {
                     {"backups", "prune"}}) {
                 Cli.Result r = f.cli.run(args);
                 refusedInOneLine(r, "store " + f.storeDir.toUri() + " is an empty directory", "1 complete backup of 1 org", "mount",
-                        "if they are gone for good, put a file in it");
+                        "at the directory that holds it; if it is gone for good, put a file in it");
                 assertThat(f.storeDir).as("nothing written on the disk under the mount point: " + r).isEmptyDirectory();
             }
             assertThat(CliFixture.count(f.catalogUrl, "select count(*) from backups where error is not null"))

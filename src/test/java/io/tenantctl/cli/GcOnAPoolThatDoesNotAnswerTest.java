@@ -34,7 +34,7 @@ class GcOnAPoolThatDoesNotAnswerTest {
             // within its grace (default --older-than 7d): nothing to do yet, exit 0, and the line says it waits
             Cli.Result waiting = ok(f.cli, "rebalance", "gc");
             assertThat(waiting.out()).as(waiting.toString())
-                    .contains("dropped 0 databases; 1 within --older-than, not due yet: a later gc drops them");
+                    .contains("dropped 0 databases; 1 within --older-than, not due yet: a later gc drops it");
             JsonNode waitingJson = strictJson(ok(f.cli, "rebalance", "gc", "-o", "json"));
             assertThat(waitingJson.get("items")).as(waitingJson.toString()).isEmpty();
             assertThat(waitingJson.get("within_grace").asLong()).as(waitingJson.toString()).isEqualTo(1);

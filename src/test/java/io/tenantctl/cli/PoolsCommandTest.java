@@ -151,7 +151,7 @@ class PoolsCommandTest {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.executeUpdate("update pools set uri = 'mongodb://app:Old5ecret@ferret-1:27017/' where pool_id = 'pool-1'");
         }
-        String warning = "warning: pool pool-1 stores secrets in its URI (password)";
+        String warning = "warning: pool pool-1 stores a secret in its URI (password); it is never shown, but move it out of the catalog";
         assertThat(ok(cli, "pools", "list").err()).contains(warning);
 
         for (String[] args : new String[][]{{"pools", "set-capacity", "pool-1", "--capacity", "20", "-o", "json"},
@@ -184,7 +184,7 @@ class PoolsCommandTest {
             s.executeUpdate("insert into pools (pool_id, uri, capacity, priority) values ('pool-1', 'mongodb://app:Old5ecret@127.0.0.1:1/', 0, 1), "
                     + "('pool-2', 'mongodb://127.0.0.1:1/', 0, 1)");
         }
-        String warning = "warning: pool pool-1 stores secrets in its URI (password)";
+        String warning = "warning: pool pool-1 stores a secret in its URI (password); it is never shown, but move it out of the catalog";
         for (String[] args : new String[][]{{"pools", "stats"}, {"pools", "stats", "-o", "json"}, {"pools", "stats", "pool-1", "-o", "json"}}) {
             Cli.Result r = ok(cli, args);
             String what = String.join(" ", args);

@@ -47,6 +47,13 @@ class PoolsDrainDuringAProvisionTest {
                 assertThat(shown.get("pool_id").asText()).isEqualTo("pool-a");
             }
             assertThat(ok(cli, "pools", "drain", "pool-a").err()).doesNotContain("still being provisioned");
+
+            // one org: the line speaks of it, not of "them" (it said "1 org ... is ...; once they are active")
+            CliFixture.addPool(cli, "pool-b", pools.uri(0), 10, 1);
+            ok(cli, "provision", "--schema", schema.toString(), "initech", "--pool", "pool-b", "--detach");
+            assertThat(ok(cli, "pools", "drain", "pool-b", "--dry-run").err()).contains("1 org placed on pool pool-b before the drain "
+                    + "is still being provisioned there (initech) and would be created on it; once it is active, 'tenantctl rebalance "
+                    + "plan' shows where it would go and 'tenantctl rebalance apply' moves it off");
         }
     }
 }
