@@ -101,7 +101,7 @@ final class OrgsAdoptCommand implements Callable<Integer> {
                     : d.whyNoId() != null ? "# " + d.databaseName() + "  (" + d.whyNoId() + ": write 'NEW_ID " + d.databaseName() + "')"
                     : "# " + d.databaseName() + "  (not an org_<id> name: write 'ID " + d.databaseName() + "')");
         }
-        ctx.note(found.size() + " database" + (found.size() == 1 ? "" : "s") + " with no org; save the lines above to a file and run "
+        ctx.note(io.tenantctl.Counted.of(found.size(), "database") + " with no org; save the lines above to a file and run "
                 + "'tenantctl orgs adopt --pool " + pool + " --file FILE --dry-run'");
         return 0;
     }

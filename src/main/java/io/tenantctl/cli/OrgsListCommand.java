@@ -47,7 +47,7 @@ final class OrgsListCommand implements Callable<Integer> {
         Output.table(ctx.out, List.of("org", "pool", "database", "status", "tier", "schema"),
                 orgs.stream().map(o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.databaseName(), o.status(), o.tier(),
                         OrgsCommand.shortHash(o.schemaHash()))).toList());
-        ctx.note(orgs.size() + " org" + (orgs.size() == 1 ? "" : "s"));
+        ctx.note(io.tenantctl.Counted.of(orgs.size(), "org"));
         return 0;
     }
 }

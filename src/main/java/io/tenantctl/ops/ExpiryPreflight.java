@@ -21,7 +21,7 @@ final class ExpiryPreflight {
     /** Documents a new or shortened TTL index would expire at once. */
     record Expiring(String collection, String index, String field, long seconds, long count) {
         String describe() {
-            return collection + "." + index + " (" + field + " older than " + seconds + " s): " + count + " document" + (count == 1 ? "" : "s");
+            return collection + "." + index + " (" + field + " older than " + seconds + " s): " + io.tenantctl.Counted.of(count, "document");
         }
     }
 

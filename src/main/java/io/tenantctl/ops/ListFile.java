@@ -86,7 +86,7 @@ public final class ListFile {
         /** Refuses the file (exit 2) when a line is bad: "SOURCE: N bad lines, NOTHING: line 2: …; line 5: …; and M more". */
         void refuse(String nothing) {
             if (count > 0) {
-                throw TenantctlException.usage(source + ": " + count + " bad line" + (count == 1 ? "" : "s") + ", " + nothing + ": "
+                throw TenantctlException.usage(source + ": " + io.tenantctl.Counted.of(count, "bad line") + ", " + nothing + ": "
                         + io.tenantctl.Counted.firstOf(shown, count, SHOWN, "; ", ""));
             }
         }

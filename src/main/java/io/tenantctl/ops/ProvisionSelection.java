@@ -144,7 +144,7 @@ final class ProvisionSelection {
         }
         List<String> problems = OrgId.problems(req.orgIds());
         if (!problems.isEmpty()) {
-            throw TenantctlException.usage(problems.size() + " invalid org id" + (problems.size() == 1 ? "" : "s")
+            throw TenantctlException.usage(io.tenantctl.Counted.of(problems.size(), "invalid org id")
                     + ", nothing written: " + String.join("; ", problems));
         }
         List<String> clashes = OrgId.clashes(req.orgIds());

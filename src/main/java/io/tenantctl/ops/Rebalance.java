@@ -540,7 +540,8 @@ public final class Rebalance {
 
     /** Why a drain that leaves {@code left} on its pools is not done, or null when it left none. */
     private static String noRoom(Map<String, List<String>> left) {
-        return left.isEmpty() ? null : "draining pool(s) still hold orgs no active pool had room for: "
+        return left.isEmpty() ? null : io.tenantctl.Counted.of(left.size(), "draining pool") + (left.size() == 1 ? " still holds " : " still hold ")
+                + io.tenantctl.Counted.of(left.values().stream().mapToInt(List::size).sum(), "org") + " no active pool had room for: "
                 + String.join("; ", left.entrySet().stream().map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")").toList());
     }
 

@@ -477,9 +477,9 @@ final class SchemaApply {
                 diff.constraining().stream().filter(x -> unlisted.contains(x.collection()))
                         .map(x -> new ByHand(x.collection() + "." + x.index().name(), SchemaDiff.dropByHand(db.getName(), x))).toList());
         if (!conflicts.isEmpty() && (!replaceConflicting || !cannotRebuild.isEmpty())) {
-            throw new ConflictFailure(replaceConflicting ? cannotRebuild.size() + " index" + (cannotRebuild.size() == 1 ? "" : "es")
+            throw new ConflictFailure(replaceConflicting ? io.tenantctl.Counted.of(cannotRebuild.size(), "index", "indexes")
                     + " --replace-conflicting cannot rebuild (another index holds the key): " + String.join("; ", cannotRebuild)
-                    : conflicts.size() + " conflicting index" + (conflicts.size() == 1 ? "" : "es") + " (pass --replace-conflicting to rebuild "
+                    : io.tenantctl.Counted.of(conflicts.size(), "conflicting index", "conflicting indexes") + " (pass --replace-conflicting to rebuild "
                     + (conflicts.size() == 1 ? "it, the old one put back if the new one fails): "
                     : "them one at a time, the old one put back if the new one fails): ") + String.join("; ", conflicts),
                     plan.apply(List.of(), List.of()));
