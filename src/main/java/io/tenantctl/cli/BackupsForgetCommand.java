@@ -92,13 +92,13 @@ final class BackupsForgetCommand implements Callable<Integer> {
             doc.put("backups", docs);
             Output.json(ctx.out, doc);
         } else {
-            ctx.out.println((dryRun.on ? "dry run: would forget " : "forgot ") + r.forgotten() + " of " + r.outcomes().size() + " backups"
+            ctx.out.println((dryRun.on ? "dry run: would forget " : "forgot ") + r.forgotten() + " of " + io.tenantctl.Counted.of(r.outcomes().size(), "backup")
                     + (refused.isEmpty() ? "" : "; refused " + refused.size() + ": " + String.join(" ", refused))
                     + (r.stopper() == null ? "" : "; stopped at " + r.stopper().backupId())
                     + (notReached.isEmpty() ? "" : "; not reached " + notReached.size() + ": " + String.join(" ", notReached)));
         }
         if (!refused.isEmpty()) {
-            String message = refused.size() + " of " + r.outcomes().size() + " backups " + (dryRun.on ? "would not be" : "not")
+            String message = refused.size() + " of " + io.tenantctl.Counted.of(r.outcomes().size(), "backup") + " " + (dryRun.on ? "would not be" : "not")
                     + " forgotten (" + String.join(" ", refused) + "): each one's error line says why; " + (r.forgotten() == 0 ? "none" : r.forgotten())
                     + (dryRun.on ? " would be" : r.forgotten() <= 1 ? " was" : " were") + " forgotten"; // not 'the others': some may not be reached
             ctx.log("error", message, Map.of("exit_code", r.exitCode()), "error: " + message);

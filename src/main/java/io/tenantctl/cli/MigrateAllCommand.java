@@ -363,13 +363,14 @@ final class MigrateAllCommand implements Callable<Integer> {
                 });
         Map<String, Integer> t = totals(r);
         int failing = r.report().count("failed");
-        ctx.out.println("dry run, nothing written: " + r.selected() + " orgs selected (" + r.unchanged() + " already up to date, "
+        ctx.out.println("dry run, nothing written: " + io.tenantctl.Counted.of(r.selected(), "org") + " selected (" + r.unchanged() + " already up to date, "
                 + r.report().count("skipped") + " skipped" + (failing == 0 ? "" : ", " + failing + " would fail: nothing written to " + io.tenantctl.Counted.them(failing))
-                + "); would create " + t.get("create_collections") + " collections and " + t.get("create_indexes")
-                + " indexes; would replace " + t.get("replaced") + named(r, "replaced") + " and drop " + (t.get("dropped") + t.get("pruned"))
-                + " indexes" + named(r, "dropped", "pruned") + "; " + t.get("conflicts") + " conflicts"
+                + "); would create " + io.tenantctl.Counted.of(t.get("create_collections"), "collection") + " and "
+                + io.tenantctl.Counted.of(t.get("create_indexes"), "index", "indexes") + "; would replace " + t.get("replaced") + named(r, "replaced")
+                + " and drop " + io.tenantctl.Counted.of(t.get("dropped") + t.get("pruned"), "index", "indexes") + named(r, "dropped", "pruned") + "; "
+                + io.tenantctl.Counted.of(t.get("conflicts"), "conflict")
                 + (replaceConflicting ? " (would be replaced" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : "") + ", "
-                + t.get("extras") + " extra indexes" + (prune ? " (would be dropped" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : ""));
+                + io.tenantctl.Counted.of(t.get("extras"), "extra index", "extra indexes") + (prune ? " (would be dropped" + (failing == 0 ? ")" : ", but on the orgs that would fail)") : ""));
         java.util.Optional.ofNullable(wouldAbort(r)).ifPresent(ctx.out::println);
         constraining(r);
         Summary.failures(ctx, r.report(), r.lines().failed(), f -> nextStep(r, f));
@@ -385,7 +386,7 @@ final class MigrateAllCommand implements Callable<Integer> {
         // the run's orgs, each counted once (a joined worker's own are its next line); those up to date it left out, apart
         int notSelected = r.unchanged() - report.count("unchanged");
         int notStarted = report.count("not_started");
-        ctx.out.println("run " + report.runId() + ": " + report.total() + " orgs in the run: " + String.join(", ", OUTCOMES.stream()
+        ctx.out.println("run " + report.runId() + ": " + io.tenantctl.Counted.of(report.total(), "org") + " in the run: " + String.join(", ", OUTCOMES.stream()
                 .map(o -> o + " " + report.count(o)).toList()) + (notStarted == 0 ? "" : ", not started " + notStarted)
                 + (notSelected == 0 ? "" : "; " + notSelected + " more already up to date, not selected"));
         java.util.Optional.ofNullable(Summary.thisWorker(report, r.lines(), OUTCOMES, fanout.control().existing())).ifPresent(ctx.out::println);

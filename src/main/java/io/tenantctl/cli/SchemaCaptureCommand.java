@@ -35,7 +35,7 @@ final class SchemaCaptureCommand implements Callable<Integer> {
         SchemaManifest m = SchemaInspect.capture(ctx.pools(), Retry.ferretDefault(), uri, allowInlinePassword, database);
         ctx.out.print(m.toJson());
         ctx.out.flush();
-        ctx.note("captured " + m.collections().size() + " collections, " + m.indexCount() + " indexes from database " + database
+        ctx.note("captured " + io.tenantctl.Counted.of(m.collections().size(), "collection") + ", " + io.tenantctl.Counted.of(m.indexCount(), "index", "indexes") + " from database " + database
                 + "; hash " + m.hash());
         return 0;
     }

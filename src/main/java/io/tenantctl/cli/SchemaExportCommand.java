@@ -25,7 +25,7 @@ final class SchemaExportCommand implements Callable<Integer> {
         SchemaManifest m = SchemaManifest.loadOrDefault(schema);
         ctx.out.print(m.toJson());
         ctx.out.flush();
-        ctx.note(m.collections().size() + " collections, " + m.indexCount() + " indexes; hash " + m.hash());
+        ctx.note(io.tenantctl.Counted.of(m.collections().size(), "collection") + ", " + io.tenantctl.Counted.of(m.indexCount(), "index", "indexes") + "; hash " + m.hash());
         return 0;
     }
 }

@@ -31,7 +31,7 @@ final class SchemaShowCommand implements Callable<Integer> {
         }
         Output.table(ctx.out, List.of("collection", "indexes"),
                 s.items().stream().map(c -> List.of(c.name(), String.valueOf(c.indexes()))).toList());
-        ctx.out.println(s.collections() + " collections, " + s.indexes() + " indexes; hash " + s.hash());
+        ctx.out.println(io.tenantctl.Counted.of(s.collections(), "collection") + ", " + io.tenantctl.Counted.of(s.indexes(), "index", "indexes") + "; hash " + s.hash());
         ctx.out.println("source: " + s.source());
         return 0;
     }

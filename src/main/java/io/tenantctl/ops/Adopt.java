@@ -246,8 +246,8 @@ public final class Adopt {
         }
         // a dry run counts the places of dead restores as free: the real run's sweep gives them back before it adopts
         int after = req.dryRun() ? orgCount + added - LeaseRecovery.placesGivenBack(ctx).getOrDefault(pool.poolId(), 0) : orgCount;
-        String warning = after > pool.capacity() ? "pool " + pool.poolId() + " " + (req.dryRun() ? "would hold " : "now holds ") + after
-                + " orgs, over its capacity of " + pool.capacity() + ": new orgs go elsewhere; raise its capacity ('tenantctl pools set-capacity " + pool.poolId() + " --capacity N') or move orgs off it"
+        String warning = after > pool.capacity() ? "pool " + pool.poolId() + " " + (req.dryRun() ? "would hold " : "now holds ")
+                + io.tenantctl.Counted.of(after, "org") + ", over its capacity of " + pool.capacity() + ": new orgs go elsewhere; raise its capacity ('tenantctl pools set-capacity " + pool.poolId() + " --capacity N') or move orgs off it"
                 : null;
         return new Result(pool.poolId(), req.dryRun(), req.manifest().hash(), results, warning);
     }

@@ -245,11 +245,11 @@ public final class Backup {
                     doc = cursor.next();
                 } catch (RuntimeException e) {
                     throw new TenantctlException(TenantctlException.Category.FAILED, "reading collection " + name + " failed after "
-                            + out.docs() + " documents: " + Errors.oneLine(e), e);
+                            + io.tenantctl.Counted.of(out.docs(), "document") + ": " + Errors.oneLine(e), e);
                 }
                 out.write(doc);
                 if ((out.docs() & 1023) == 0) {
-                    Errors.stopIfCancelled(cancel, "after " + out.docs() + " documents of " + name);
+                    Errors.stopIfCancelled(cancel, "after " + io.tenantctl.Counted.of(out.docs(), "document") + " of " + name);
                 }
             }
             count.check(out.finish().docs());

@@ -723,7 +723,7 @@ public final class Backups {
             if (keepDaily > 0 && inDays && days.putIfAbsent(day, e.backupId()) == null) {
                 keep.putIfAbsent(e.backupId(), "newest of " + day + " (keep-daily " + keepDaily + ")");
             }
-            why.add(keepDaily == 0 ? "keep-daily 0" : !inDays ? "older than the " + keepDaily + " days keep-daily keeps"
+            why.add(keepDaily == 0 ? "keep-daily 0" : !inDays ? "older than the " + io.tenantctl.Counted.of(keepDaily, "day") + " keep-daily keeps"
                     : "not the newest of " + day + " (" + days.get(day) + " is; keep-daily " + keepDaily + ")");
             String week = day.get(IsoFields.WEEK_BASED_YEAR) + "-W" + day.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
             boolean inWeeks = e.order().isAfter(now.minus(Duration.ofDays(7L * keepWeekly)));
@@ -731,7 +731,7 @@ public final class Backups {
                 keep.putIfAbsent(e.backupId(), "newest of week " + week + " (keep-weekly " + keepWeekly + ")");
             }
             if (keepWeekly > 0) { // off by default: said only when asked for
-                why.add(!inWeeks ? "older than the " + keepWeekly + " weeks keep-weekly keeps"
+                why.add(!inWeeks ? "older than the " + io.tenantctl.Counted.of(keepWeekly, "week") + " keep-weekly keeps"
                         : "not the newest of week " + week + " (" + weeks.get(week) + " is; keep-weekly " + keepWeekly + ")");
             }
             dropped.put(e.backupId(), String.join("; ", why));

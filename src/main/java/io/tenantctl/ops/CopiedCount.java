@@ -46,7 +46,7 @@ final class CopiedCount {
             return;
         }
         throw new TenantctlException(TenantctlException.Category.FAILED, "collection " + coll.getNamespace().getCollectionName()
-                + " changed while it was copied (" + streamed + " documents streamed, " + counted
+                + " changed while it was copied (" + io.tenantctl.Counted.of(streamed, "document") + " streamed, " + counted
                 + " counted after): retry, or pass --freeze for a consistent copy");
     }
 }

@@ -249,7 +249,7 @@ final class Mover {
     long refuseLongFreeze(String orgId, Size size, Limits limits) {
         long predicted = predictFreezeMs(size.bytes(), limits.freezeGraceMs());
         if (predicted > limits.maxFreezeMs() && !limits.force()) {
-            throw new Refused(Refused.Kind.FREEZE, "org " + orgId + " (" + size.docs() + " documents, " + size.bytes() + " bytes) is predicted to be frozen "
+            throw new Refused(Refused.Kind.FREEZE, "org " + orgId + " (" + io.tenantctl.Counted.of(size.docs(), "document") + ", " + size.bytes() + " bytes) is predicted to be frozen "
                     + predicted + " ms, over --max-freeze " + limits.maxFreezeMs() + " ms: raise --max-freeze, or pass --force to try "
                     + "(the copy is still aborted if it runs past --max-freeze)", predicted);
         }
@@ -1016,7 +1016,7 @@ final class Mover {
     private static String describe(List<String> changed, Fingerprint ledger, Fingerprint now) {
         List<String> parts = new ArrayList<>();
         for (String name : changed) {
-            parts.add(name + ": " + count(ledger, name) + " documents at the move, " + count(now, name) + " now"
+            parts.add(name + ": " + io.tenantctl.Counted.of(count(ledger, name), "document") + " at the move, " + count(now, name) + " now"
                     + (count(ledger, name) == count(now, name) ? ", contents changed" : ""));
         }
         return String.join("; ", parts);

@@ -1615,8 +1615,8 @@ public final class Verify {
                 }
             }
             if (p.orgCount() > p.capacity()) {
-                seen.accept(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds " + p.orgCount()
-                        + " orgs (counting orgs moving in), over its capacity of " + p.capacity(),
+                seen.accept(new Seen("pool_over_capacity", PROBLEM, null, p.poolId(), "", "pool " + p.poolId() + " holds "
+                        + Counted.of(p.orgCount(), "org") + " (counting orgs moving in), over its capacity of " + p.capacity(),
                         new NextStep("tenantctl rebalance plan", "then apply it: it moves orgs off pools over capacity; or: tenantctl pools add …",
                                 "tenantctl rebalance plan   (then apply it: it moves orgs off pools over capacity), or: tenantctl pools add …")));
             }

@@ -360,7 +360,7 @@ public final class S3ObjectStore implements ObjectStore {
                     : response.errors().stream().filter(err -> !"NoSuchKey".equals(err.code())).toList();
             if (!errors.isEmpty()) {
                 var first = errors.get(0);
-                String what = "cannot delete " + errors.size() + " objects under " + prefix + " in " + describe() + ", e.g. " + first.key() + ": ";
+                String what = "cannot delete " + io.tenantctl.Counted.of(errors.size(), "object") + " under " + prefix + " in " + describe() + ", e.g. " + first.key() + ": ";
                 if (errors.stream().allMatch(err -> "AccessDenied".equals(err.code()))) { // S3 answers a key that may not delete so, per key
                     throw new StoreRefusesWritesException(what + "access denied AccessDenied" + allowDelete(), null);
                 }

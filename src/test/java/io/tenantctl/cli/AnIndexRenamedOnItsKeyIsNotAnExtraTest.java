@@ -44,7 +44,7 @@ class AnIndexRenamedOnItsKeyIsNotAnExtraTest {
         Cli.Result dryText = cli.run("migrate-all", "--org", "r1", "--schema", r2.toString(), "--replace-conflicting", "--dry-run");
         assertThat(dryText.exitCode()).as(dryText.toString()).isZero();
         assertThat(dryText.out()).contains("would replace 1 (users.email_1 (was email_u))")
-                .contains("1 conflicts (would be replaced)").doesNotContain("not harmless").doesNotContain("--prune");
+                .contains("1 conflict (would be replaced)").doesNotContain("not harmless").doesNotContain("--prune");
 
         Cli.Result dry = cli.run("migrate-all", "--org", "r1", "--schema", r2.toString(), "--replace-conflicting", "--dry-run", "-o", "json");
         assertThat(dry.exitCode()).as(dry.toString()).isZero();

@@ -37,7 +37,7 @@ class MigrateAllAbortedByAnExpiryRefusalTest {
             Cli.Result r = cli.run("migrate-all", "--schema", v2.toString(), "--canary", "1");
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
             String runId = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0).get("run_id").asText();
-            assertThat(r.err()).as(r.toString()).contains("aborted: canary failed")
+            assertThat(r.err()).as(r.toString()).contains("aborted: canary failed: the first org failed; the rest were not touched")
                     .doesNotContain("Resume with: tenantctl migrate-all --resume " + runId)
                     .contains("--allow-expiry").contains("tenantctl runs cancel " + runId);
             Cli.Result json = cli.run("migrate-all", "--resume", runId, "-o", "json");

@@ -51,5 +51,8 @@ class MigrateAllDryRunSaysWhatItWouldDropTest {
         assertThat(fleet.indexes("acme").get("messages")).as("the real run dropped it").doesNotContainKey("user_1");
         assertThat(dry.out()).as("the dry run must say that messages.user_1 would be dropped: %s", dry)
                 .containsPattern("(?i)\\bdrop|\\buser_1\\b");
+        // counts of one said as one (it said "1 orgs selected", "1 indexes", "drop 1 indexes")
+        assertThat(dry.out()).as(dry.toString()).contains("dry run, nothing written: 1 org selected (0 already up to date, 0 skipped); "
+                + "would create 0 collections and 1 index; would replace 0 and drop 1 index (messages.user_1); 0 conflicts, 0 extra indexes");
     }
 }

@@ -199,7 +199,7 @@ class MigrateAllUpgradeTest {
         Cli.Result table = cli.run("migrate-all", "--schema", v2.toString(), "--dry-run", "--replace-conflicting");
         assertThat(table.exitCode()).as(table.toString()).isZero();
         assertThat(table.out()).as(table.toString()).contains("dry run, nothing written").contains("would create 2 collections and 4 indexes")
-                .contains("2 conflicts (would be replaced)").contains("1 extra indexes");
+                .contains("2 conflicts (would be replaced)").contains("1 extra index");
         assertThat(hashes(cli)).isEqualTo(hashesBefore);
         assertThat(direct.indexes(pools.uri(0), "beta")).isEqualTo(betaBefore);
 

@@ -390,7 +390,7 @@ public final class RunEngine {
                 RunReport over = workersReport(runId, names);
                 // said first, not only its table again; not when its verb does a last step of its own on --resume (verify: the fleet checks)
                 if (control.resumeRunId() != null && over.status() == RunStatus.SUCCEEDED && !w.lastStep()) {
-                    ctx.notices().accept("run " + runId + " had already succeeded (" + over.total() + " orgs): nothing was redone");
+                    ctx.notices().accept("run " + runId + " had already succeeded (" + io.tenantctl.Counted.of(over.total(), "org") + "): nothing was redone");
                 }
                 return new Ran(over, false);
             }
@@ -801,7 +801,7 @@ public final class RunEngine {
         if (held > 0) {
             int failed = counts.getOrDefault(ItemStatus.FAILED.db(), 0);
             if (failed > 0) {
-                runs.abort(runId, "canary failed: " + failed + " of the first " + budget.canary() + " orgs failed; the rest were not touched");
+                runs.abort(runId, "canary failed: " + (budget.canary() == 1 ? "the first org" : failed + " of the first " + budget.canary() + " orgs") + " failed; the rest were not touched");
                 return true;
             }
             runs.releaseHeld(runId);
