@@ -1213,9 +1213,9 @@ public final class Rebalance {
 
     /** The way a lost pool's orgs come back (verify's pool_unreachable, the plan's note): each restored onto another pool. */
     static String restoreOffALostPool(String poolId, long orgs, String storeOnLine) {
-        return "bring its " + io.tenantctl.Counted.of(orgs, "org") + " back on other pools from their newest backups: 'tenantctl restore --org ORG --target-pool POOL"
-                + storeOnLine + "' "
-                + "for each org 'tenantctl orgs list --pool " + poolId + "' lists (a suspended org stays read_only)";
+        return "bring its " + io.tenantctl.Counted.of(orgs, "org") + (orgs == 1 ? " back on another pool from its newest backup"
+                : " back on other pools from their newest backups") + ": 'tenantctl restore --org ORG --target-pool POOL" + storeOnLine + "' "
+                + (orgs == 1 ? "for the org" : "for each org") + " 'tenantctl orgs list --pool " + poolId + "' lists (a suspended org stays read_only)";
     }
 
     /** Why a database bearing the name of {@code m}'s target is not what the move wrote (dropped by its rollback, or not). */

@@ -30,7 +30,9 @@ class RestoreOffALostPoolTest {
             ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:9", "--force");
 
             // verify and the plan, the first things run on call, name that way too, not only "check the pool's FerretDB"
-            String bulk = "'tenantctl restore --org ORG --target-pool POOL' for each org 'tenantctl orgs list --pool pool-0' lists";
+            // its one org said as one (it said "bring its 1 org back on other pools from their newest backups ... for each org")
+            String bulk = "bring its 1 org back on another pool from its newest backup: 'tenantctl restore --org ORG --target-pool POOL' "
+                    + "for the org 'tenantctl orgs list --pool pool-0' lists";
             Cli.Result verify = f.cli.run("verify");
             assertThat(verify.exitCode()).as("%s", verify).isEqualTo(4);
             assertThat(verify.out()).as("%s", verify).contains("pool_unreachable").contains(bulk);
