@@ -1727,8 +1727,9 @@ public final class Verify {
         List<String> restoredCopies = copies.entrySet().stream().filter(e -> !claimed.contains(e.getKey()))
                 .flatMap(e -> e.getValue().stream().map(pool -> e.getKey() + " on pool " + pool)).sorted().toList();
         if (!restoredCopies.isEmpty()) {
-            return NextStep.note("a restore of org " + plain + " replaced it (it holds none of the writes made since): its copies "
-                    + String.join(", ", restoredCopies) + " are that org's data too; compare them and adopt only the live one: "
+            return NextStep.note("a restore of org " + plain + " replaced it (it holds none of the writes made since): its "
+                    + (restoredCopies.size() == 1 ? "copy " : "copies ") + String.join(", ", restoredCopies) + " "
+                    + Counted.are(restoredCopies.size()) + " that org's data too; compare them and adopt only the live one: "
                     + "tenantctl orgs adopt " + plain + " --pool POOL --database DATABASE");
         }
         if (id.equals(restoredOf)) {

@@ -62,6 +62,11 @@ class AdoptDiscoverOfACopyOnTwoPoolsTest {
 
             Cli.Result a = ok(f.cli, "orgs", "adopt", "acme", "--pool", "pool-0", "--dry-run");
             assertThat(a.err()).as("%s", a).contains("org_acme is on pool pool-1 too");
+
+            // verify's fix for the replaced org_beta names its one copy as one (it said "its copies … are")
+            Cli.Result verify = f.cli.run("verify");
+            assertThat(verify.out()).as("%s", verify).contains("a restore of org beta replaced it (it holds none of the writes made "
+                    + "since): its copy org_beta__r20250314020000k3x9qa on pool pool-1 is that org's data too; compare them");
         }
     }
 }
