@@ -26,8 +26,13 @@ final class ProvisionSelection {
     private final OpsContext ctx;
     private final Provision.Request req;
     private final List<String> ids;
-    /** The pools new orgs spill past, pinged when the first new org is placed; null until then. */
+    /** The pools new orgs spill past, said (a notice each) when the first new org is placed; null until then. */
     private Map<String, String> unreachable;
+    /**
+     * A real run's pools that did not answer, pinged before its recording takes {@link ProvisionBusy#LOCK_KEY} (a dead
+     * pool's ping would hold every other provision's recording behind it); null for a dry run: pinged as it is planned.
+     */
+    private Map<String, String> pinged;
     /** A dry run's places given back by the sweep (pool → places), less those the new orgs of the pages before took. */
     private Map<String, Integer> free;
     /** Each org of the page read last (the one being planned): its database, as its row names it or a new org's. */
@@ -61,12 +66,36 @@ final class ProvisionSelection {
      * The items, read as the run is recorded, or planned, a page at a time (a page as the plan's). A real run's are
      * recorded once no running provision run is found to have any of them still to start (else refused, exit 3, nothing
      * recorded nor placed), that check and the recording one step among provisions ({@link ProvisionBusy#LOCK_KEY}): two
-     * started at the same instant cannot both pass it.
+     * started at the same instant cannot both pass it. The pools are pinged before that lock is taken (when an org is
+     * new and not pinned), so that what is done under it is the catalog's alone.
      */
     RunRepository.Items items() {
-        RunRepository.Items items = RunRepository.Items.ofPages((ids.size() + ReportLines.PAGE - 1) / ReportLines.PAGE,
-                n -> page(ids.subList(n * ReportLines.PAGE, Math.min(ids.size(), (n + 1) * ReportLines.PAGE))));
-        return req.dryRun() ? items : items.checkedUnder(ProvisionBusy.LOCK_KEY, () -> ProvisionBusy.refuseIfQueued(ctx, ids));
+        RunRepository.Items items = RunRepository.Items.ofPages(pages(), n -> page(idsOfPage(n)));
+        if (req.dryRun()) {
+            return items;
+        }
+        pinged = req.pool() == null && anyNew() ? PoolHealth.unreachableWithRoom(ctx) : Map.of();
+        return items.checkedUnder(ProvisionBusy.LOCK_KEY, () -> ProvisionBusy.refuseIfQueued(ctx, ids));
+    }
+
+    private int pages() {
+        return (ids.size() + ReportLines.PAGE - 1) / ReportLines.PAGE;
+    }
+
+    /** The ids of page {@code n} (from 0), in their order. */
+    private List<String> idsOfPage(int n) {
+        return ids.subList(n * ReportLines.PAGE, Math.min(ids.size(), (n + 1) * ReportLines.PAGE));
+    }
+
+    /** Whether any id has no row yet (read a page at a time): an org to place, the pools to ping for. */
+    private boolean anyNew() {
+        for (int n = 0; n < pages(); n++) {
+            List<String> page = idsOfPage(n);
+            if (ctx.catalog().orgs().findAll(page).size() < page.size()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An org's database, as its row names it (a restored or adopted org's may be another than its id's), or a new org's. */
@@ -84,7 +113,11 @@ final class ProvisionSelection {
         if (pinnedPool != null) {
             return Map.of();
         }
-        Map<String, String> dead = PoolHealth.unreachableWithRoom(ctx);
+        return said(ctx, PoolHealth.unreachableWithRoom(ctx));
+    }
+
+    /** {@code dead} (pool → why it did not answer), each said in a notice: new orgs are placed past it. */
+    private static Map<String, String> said(OpsContext ctx, Map<String, String> dead) {
         dead.forEach((pool, why) -> ctx.notices().accept(why + "; new orgs are placed on the other pools"));
         return dead;
     }
@@ -112,8 +145,8 @@ final class ProvisionSelection {
         if (fresh.isEmpty()) {
             return List.of();
         }
-        if (unreachable == null) {
-            unreachable = unreachable(ctx, req.pool());
+        if (unreachable == null) { // a real run's pinged before its lock: said now, as its first new org is placed
+            unreachable = pinged != null ? said(ctx, pinged) : unreachable(ctx, req.pool());
         }
         if (!req.dryRun()) {
             return ctx.catalog().orgs().place(fresh, req.pool(), req.tier(), unreachable);

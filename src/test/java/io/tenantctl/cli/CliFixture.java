@@ -115,6 +115,23 @@ final class CliFixture {
         }
     }
 
+    /**
+     * Whether a session of the catalog at {@code url} came to wait on an advisory lock (looked for in pg_locks) before
+     * {@code command} ended: true at the first such wait, false once the command ended with none seen.
+     */
+    static boolean waitsOnAnAdvisoryLock(String url, java.util.concurrent.CompletableFuture<?> command) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!command.isDone()) {
+            if (count(url, "select count(*) from pg_locks where locktype = 'advisory' and not granted "
+                    + "and database = (select oid from pg_database where datname = current_database())") > 0) {
+                return true;
+            }
+            assertThat(System.nanoTime()).as("the command neither ended nor waited on a lock within 60 s").isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        return false;
+    }
+
     /** A pid no process has: a started-and-finished child's. */
     static long deadPid() throws Exception {
         Process p = new ProcessBuilder("true").start();

@@ -66,6 +66,49 @@ class ProvisionCapacityTest {
     }
 
     /**
+     * Found in review: a provision pinged the pools its new orgs could go to while it held the lock every provision records
+     * its run under, so a pool that did not answer (a whole connect timeout per ping) held every other provision's
+     * recording behind it, whatever its orgs and pools. The ping is made before that lock: here the first provision is
+     * stopped inside its ping of a silent pool, and a provision of another org onto a live pool records and makes it
+     * meanwhile, waiting on no lock; woken, the first spills past the silent pool as before.
+     */
+    @Test
+    void aProvisionPingingASilentPoolHoldsNoOtherProvisionBehindIt(@TempDir Path dir) throws Exception {
+        String url = CliFixture.initialisedCatalog();
+        Cli cli = Cli.withCatalog(url);
+        CliFixture.addPool(cli, "pool-silent", pools.uri(0), 20, 1);
+        CliFixture.addPool(cli, "pool-live", pools.uri(1), 20, 2);
+        String schema = CliFixture.smallSchema(dir).toString();
+        try (io.tenantctl.testing.Pause inPing = io.tenantctl.testing.Pause.at(1)) {
+            Cli pinging = Cli.withCatalog(url).quickToGiveUpOnDeadPools().decoratePools(real -> io.tenantctl.testing.HookedPools.onPing(
+                    io.tenantctl.testing.HookedPools.silentWhile(real, "pool-silent", () -> true), pool -> {
+                        if (pool.equals("pool-silent")) {
+                            inPing.call();
+                        }
+                    }));
+            java.util.concurrent.CompletableFuture<Cli.Result> first = pinging.start("provision", "held-1", "--schema", schema, "-o", "json");
+            inPing.awaitPaused("the first provision's ping of pool-silent");
+
+            java.util.concurrent.CompletableFuture<Cli.Result> second = Cli.withCatalog(url).start("provision", "held-2", "--pool", "pool-live",
+                    "--schema", schema, "-o", "json");
+            boolean waited = CliFixture.waitsOnAnAdvisoryLock(url, second);
+            inPing.wake();
+            Cli.Result other = second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            Cli.Result pinged = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(waited).as("the second provision waited on a lock the first held in its ping: %s", other).isFalse();
+            assertThat(other.exitCode()).as(other.toString()).isZero();
+            assertThat(CliFixture.strictJson(other).get("provisioned").asInt()).isEqualTo(1);
+            assertThat(pinged.exitCode()).as(pinged.toString()).isZero();
+            assertThat(CliFixture.strictJson(pinged).get("provisioned").asInt()).isEqualTo(1);
+            assertThat(pinged.err()).as(pinged.toString()).contains("new orgs are placed on the other pools");
+            assertThat(CliFixture.strictJson(ok(cli, "orgs", "show", "held-1", "-o", "json")).get("pool_id").asText()).isEqualTo("pool-live");
+            assertThat(fill(cli)).containsEntry("pool-silent", 0).containsEntry("pool-live", 2);
+            assertThat(CliFixture.count(url, "select count(*) from runs")).as("runs recorded").isEqualTo(2);
+        }
+    }
+
+    /**
      * Found by probing: 'provision acme --pool pool-b' of an acme that lives on pool-a said "unchanged" and nothing of
      * the --pool it did not apply. It is still unchanged (a signup list re-run stays exit 0), and one line says so.
      */
