@@ -25,6 +25,11 @@ final class PoolsAddCommand implements Callable<Integer> {
     @Option(names = "--priority", defaultValue = "100", paramLabel = "N", description = "Lower fills first.")
     int priority;
 
+    @Option(names = "--allow-unreachable", description = {"Add it without pinging it: a pool that is not up yet. Otherwise one that "
+            + "does not answer (or refuses tenantctl's credentials, or whose ${VAR} is not set here) is refused, nothing added; "
+            + "provision passes over a pool that does not answer."})
+    boolean allowUnreachable;
+
     @Mixin
     DryRunOption dryRun;
 
@@ -34,7 +39,8 @@ final class PoolsAddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PoolsCommand.renderChange(ctx, new Pools(ctx.catalog()).add(name, target.uri, capacity, priority, target.allowInlinePassword, dryRun.on), "add");
+        PoolsCommand.renderChange(ctx, new Pools(ctx.ops()).add(name, target.uri, capacity, priority, target.allowInlinePassword,
+                allowUnreachable, dryRun.on), "add");
         return 0;
     }
 }

@@ -76,17 +76,34 @@ public final class Pools {
      * is replaced by a placeholder of its own, named in the result.
      */
     public Added add(String poolId, String uri, int capacity, int priority, boolean allowInlinePassword, boolean dryRun) {
+        return add(poolId, uri, capacity, priority, allowInlinePassword, false, dryRun);
+    }
+
+    /**
+     * As {@link #add(String, String, int, int, boolean, boolean)}; for the verbs that reach the pools ({@link #Pools(OpsContext)}),
+     * unless {@code allowUnreachable}, the pool is pinged first, its dry run's too, and one that does not answer (or refuses
+     * tenantctl's credentials, or whose ${VAR} is not set here) is refused, nothing added: a mistyped host would otherwise
+     * be found only when a provision passes over it, or fails an org pinned to it.
+     */
+    public Added add(String poolId, String uri, int capacity, int priority, boolean allowInlinePassword, boolean allowUnreachable,
+                     boolean dryRun) {
         if (!POOL_ID.matcher(poolId).matches()) {
             throw TenantctlException.usage("pool name '" + poolId + "' must match ^[a-z0-9][a-z0-9_-]{0,62}$");
         }
         if (capacity < 0) {
             throw TenantctlException.usage("capacity must be 0 or more (got " + capacity + ")");
         }
-        PoolUri.Externalised stored = PoolUri.parse(uri, allowInlinePassword).externalise(poolId, variablesOfOtherPools(poolId));
-        if (dryRun) {
+        PoolUri given = PoolUri.parse(uri, allowInlinePassword);
+        PoolUri.Externalised stored = given.externalise(poolId, variablesOfOtherPools(poolId));
+        if (dryRun || ctx != null && !allowUnreachable) { // a taken name is said before the ping, not after its timeout
             if (catalog.pools().list().stream().anyMatch(p -> p.poolId().equals(poolId))) {
                 throw TenantctlException.usage("pool '" + poolId + "' already exists: use 'tenantctl pools show " + poolId + "'");
             }
+        }
+        if (ctx != null && !allowUnreachable) {
+            requireAnswers(poolId, given, capacity, priority); // as given: an inline secret's variable is not set yet
+        }
+        if (dryRun) {
             View planned = new View(poolId, stored.uri().redacted(), capacity, Pool.ACTIVE.db(), priority, 0, capacity, null, List.of());
             return new Added(planned, true, stored.variables(), sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions(), stored.percentEncoded());
         }
@@ -125,6 +142,22 @@ public final class Pools {
         }
         return new Added(View.of(catalog.pools().setUri(poolId, stored.uri().raw())), false, stored.variables(),
                 sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions(), stored.percentEncoded());
+    }
+
+    /**
+     * {@code pools add}'s ping of the pool it is about to add: a CONFIG error (exit 3) naming the pool, what the ping met
+     * and what to do, unless it answers.
+     */
+    private void requireAnswers(String poolId, PoolUri uri, int capacity, int priority) {
+        Pool planned = new Pool(poolId, uri.raw(), capacity, Pool.ACTIVE, priority, null, 0);
+        PoolHealth.failure(ctx, planned).ifPresent(e -> {
+            boolean silent = io.tenantctl.pool.PoolSilentException.in(e).isPresent();
+            String said = Errors.oneLine(e);
+            throw new TenantctlException(e instanceof TenantctlException te && !silent ? te.category() : TenantctlException.Category.CONFIG,
+                    said + (silent ? "; pool " + poolId + " was not added: check the URI's host and port, or, for a pool that is not up yet, "
+                    + "add it with --allow-unreachable (provision passes over it until it answers)"
+                    : "; pool " + poolId + " was not added (to add it unchecked, pass --allow-unreachable)"), e);
+        });
     }
 
     /** The other pools whose URIs name a server (host:port) {@code uri} names too, each with the servers in common. */

@@ -45,7 +45,7 @@ class ACatalogThatRefusesWritesOrTimesOutSaysSoTest {
         Cli cli = Cli.withCatalog(url);
         Cli.Result list = cli.run("orgs", "list");
         assertThat(list.exitCode()).as(list.toString()).isZero();
-        assertConfigLine(cli.run("pools", "add", "p1", "--uri", "mongodb://127.0.0.1:1/", "--capacity", "5"),
+        assertConfigLine(cli.run("pools", "add", "p1", "--uri", "mongodb://127.0.0.1:1/", "--capacity", "5", "--allow-unreachable"),
                 "is read-only", "hot standby", "default_transaction_read_only", "targetServerType=primary");
         assertConfigLine(cli.run("provision", "acme"), "is read-only");
         Cli.Result verify = cli.run("verify", "-o", "json");
@@ -82,7 +82,7 @@ class ACatalogThatRefusesWritesOrTimesOutSaysSoTest {
             Cli cli = Cli.withCatalog(asRole);
             Cli.Result list = cli.run("pools", "list");
             assertThat(list.exitCode()).as(list.toString()).isZero();
-            assertConfigLine(cli.run("pools", "add", "p1", "--uri", "mongodb://127.0.0.1:1/", "--capacity", "5"),
+            assertConfigLine(cli.run("pools", "add", "p1", "--uri", "mongodb://127.0.0.1:1/", "--capacity", "5", "--allow-unreachable"),
                     "refused tenantctl's role", "permission denied", "grant it SELECT, INSERT, UPDATE, DELETE");
         } finally {
             TestCatalog.execute(url, "drop owned by " + role);

@@ -20,18 +20,18 @@ class AMovedOutPasswordThatWasPercentEncodedTest {
     void theNoteSaysTheVariableHoldsThePasswordDecoded() {
         Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
         Cli.Result add = cli.run("pools", "add", "pool-1", "--uri", "mongodb://app:p%40ss-w0rd@ferret-1:27017/?authMechanism=SCRAM-SHA-256",
-                "--allow-inline-password", "--dry-run");
+                "--allow-inline-password", "--allow-unreachable", "--dry-run");
         assertThat(add.exitCode()).as(add.toString()).isZero();
         assertThat(add.err()).as(add.toString()).contains("TENANTCTL_POOL_POOL_1_PASSWORD")
                 .contains("percent-decoded (%40 as @").doesNotContain("p%40ss").doesNotContain("p@ss");
 
         Cli.Result json = cli.run("pools", "add", "pool-1", "--uri", "mongodb://app:p%40ss-w0rd@ferret-1:27017/",
-                "--allow-inline-password", "--dry-run", "-o", "json");
+                "--allow-inline-password", "--allow-unreachable", "--dry-run", "-o", "json");
         assertThat(strictJson(json).get("variables_to_set").toString()).isEqualTo("[\"TENANTCTL_POOL_POOL_1_PASSWORD\"]");
         assertThat(json.err()).contains("percent-decoded");
 
         Cli.Result plain = cli.run("pools", "add", "pool-1", "--uri", "mongodb://app:plainpassword1@ferret-1:27017/",
-                "--allow-inline-password", "--dry-run");
+                "--allow-inline-password", "--allow-unreachable", "--dry-run");
         assertThat(plain.err()).as(plain.toString()).contains("TENANTCTL_POOL_POOL_1_PASSWORD").doesNotContain("percent-decoded");
     }
 }

@@ -78,7 +78,8 @@ class CatalogErrorsTest {
         String[] twoHosts = {"jdbc:postgresql://127.0.0.1:1," + places + rest,
                 "postgres://postgres@127.0.0.1:1," + places + rest.substring(0, rest.indexOf('?'))};
         for (int i = 0; i < twoHosts.length; i++) {
-            Cli.Result r = Cli.withCatalog(twoHosts[i]).run("pools", "add", "added-" + i, "--uri", "mongodb://127.0.0.1:1/");
+            Cli.Result r = Cli.withCatalog(twoHosts[i]).run("pools", "add", "added-" + i, "--uri", "mongodb://127.0.0.1:1/",
+                    "--allow-unreachable");
             assertThat(r.exitCode()).as(twoHosts[i] + ": " + r).isZero();
         }
         Cli.Result list = Cli.withCatalog(url).run("pools", "list", "-o", "json");

@@ -27,9 +27,9 @@ class InlineSecretVariablesOfLookAlikePoolIdsTest {
         Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
 
         JsonNode dash = strictJson(ok(cli, "pools", "add", "pool-1", "--uri", "mongodb://app:Dash-Secret-1@ferret-a:27017/",
-                "--allow-inline-password", "-o", "json"));
+                "--allow-inline-password", "--allow-unreachable", "-o", "json"));
         JsonNode underscore = strictJson(ok(cli, "pools", "add", "pool_1", "--uri", "mongodb://app:Under-Secret-2@ferret-b:27017/",
-                "--allow-inline-password", "-o", "json"));
+                "--allow-inline-password", "--allow-unreachable", "-o", "json"));
 
         List<String> first = texts(dash.get("variables_to_set"));
         List<String> second = texts(underscore.get("variables_to_set"));

@@ -139,7 +139,7 @@ class LogFormatTest {
             String proxied = pools.uri(0) + (pools.uri(0).contains("?") ? "&" : (pools.uri(0).endsWith("/") ? "?" : "/?"))
                     + "proxyHost=127.0.0.1&proxyPort=1&proxyUsername=u&proxyPassword=${TENANTCTL_PROXY_PW}";
             exits.add(child(dir, "pool-proxied", env, "pools", "add", "pool-proxied", "--uri", proxied, "--capacity", "1", "--priority", "3",
-                    "--log-format", "json"));
+                    "--allow-unreachable", "--log-format", "json"));
             List<ChildJvm.Exit> text = new ArrayList<>();
             for (String format : List.of("text", "json")) {
                 ChildJvm.Exit stats = child(dir, "stats-" + format, env, "pools", "stats", "pool-proxied", "-v", "--log-format", format);

@@ -29,7 +29,8 @@ class PoolsAddRefusesAnOptionTheDriverWouldIgnoreTest {
         }
         assertThat(ok(cli, "pools", "list").out()).as("nothing stored").doesNotContain("p1");
 
-        ok(cli, "pools", "add", "p1", "--uri", "mongodb://h:27017/?tls=true&retryWrites=false&directConnection=true", "--dry-run");
-        ok(cli, "pools", "add", "p1", "--uri", "mongodb://h:27017/?ssl=false");
+        ok(cli, "pools", "add", "p1", "--uri", "mongodb://h:27017/?tls=true&retryWrites=false&directConnection=true", "--dry-run",
+                "--allow-unreachable");
+        ok(cli, "pools", "add", "p1", "--uri", "mongodb://h:27017/?ssl=false", "--allow-unreachable");
     }
 }

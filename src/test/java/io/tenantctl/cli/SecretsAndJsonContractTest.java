@@ -157,8 +157,10 @@ class SecretsAndJsonContractTest {
         List<String> lines = List.of(
                 "init\t-v",
                 "pools\tadd\tpool-1\t--uri\tmongodb://" + p1 + "/?tlsCertificateKeyFilePassword=${POOL1_TLS_PW}\t--capacity\t3\t--priority\t1\t-v\t-o\tjson",
-                "pools\tadd\tpool-2\t--uri\tmongodb://app:${POOL2_PASSWORD}@" + p2 + "/\t--capacity\t10\t--priority\t2\t-v",
-                "pools\tadd\tpool-3\t--uri\tmongodb://app:" + inline + "@" + p1 + "/\t--capacity\t0\t--allow-inline-password\t-v\t-o\tjson",
+                "pools\tadd\tpool-2\t--uri\tmongodb://app:${POOL2_PASSWORD}@" + p2 + "/\t--capacity\t10\t--priority\t2\t--allow-unreachable\t-v",
+                "pools\tadd\tpool-3\t--uri\tmongodb://app:" + inline + "@" + p1 + "/\t--capacity\t0\t--allow-inline-password\t--allow-unreachable\t-v\t-o\tjson",
+                // checked (the stand-in knows no user, so it refuses the credentials): the refusal under -v shows no password
+                "pools\tadd\tpool-6\t--uri\tmongodb://app:" + inline + "@" + p1 + "/\t--allow-inline-password\t-v\t-o\tjson",
                 "pools\tadd\tpool-4\t--uri\tmongodb://" + p1 + "/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:" + token + "\t-v\t-o\tjson",
                 "pools\tadd\tpool-4\t--uri\tmongodb://" + p1 + "/?password=" + SENTINELS.get("password= query option") + "\t-v",
                 "pools\tadd\tpool-4\t--uri\tmongodb://app:" + inline + "@" + p1 + "/\t--dry-run\t-v\t-o\tjson",
@@ -224,6 +226,10 @@ class SecretsAndJsonContractTest {
         assertThat(inlineAdd.code).as(inlineAdd.toString()).isZero();
         assertThat(strictJson(inlineAdd).get("variables_to_set").get(0).asText()).isEqualTo("TENANTCTL_POOL_POOL_3_PASSWORD");
         assertThat(strictJson(inlineAdd).get("uri").asText()).contains("${TENANTCTL_POOL_POOL_3_PASSWORD}");
+        Run checked = find(runs, "pools", "add", "pool-6");
+        assertThat(checked.code).as(checked.toString()).isEqualTo(3);
+        assertThat(strictJson(checked).get("error").get("message").asText()).as(checked.toString())
+                .contains("pool pool-6 (mongodb://app:***@").contains("refused tenantctl's credentials").contains("--allow-unreachable");
         for (Run refused : runs.stream().filter(r -> r.args.contains("pool-4")).toList()) {
             assertThat(refused.code).as(refused.toString()).isEqualTo(2);
             assertThat(refused.err).as(refused.toString()).contains("${VAR}").contains("--allow-inline-password");
