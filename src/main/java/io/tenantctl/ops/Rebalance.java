@@ -509,8 +509,13 @@ public final class Rebalance {
         // its run ends failed, as a run whose orgs were not all done does, saying why — by whichever worker ends it (the
         // planner, a --join'ed worker, a --resume), from the orgs the run recorded it could not place; orgs left by choice
         // (--exclude, --max-moves) or failed (counted as failures) are not "no room"
-        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE).withoutLines(), () -> start(engine, req, notes, unplaced), run ->
-                work(engine, run.runId(), Json.read(run.runId(), run.args(), Args.class), req.drive().settings().forRun(run).perPool()));
+        RunEngine.Ran ran = engine.run(VERB, req.drive(), OutcomeNames.of(DONE).withoutLines(), () -> start(engine, req, notes, unplaced), run -> {
+            Args args = Json.read(run.runId(), run.args(), Args.class);
+            if (control.resumeRunId() != null) { // made before the run is reopened: refused, it is left as it is
+                refuseAStaleResume(run.runId(), args);
+            }
+            return work(engine, run.runId(), args, req.drive().settings().forRun(run).perPool());
+        });
         // a --detach'ed run's creator works on none of it: the workers that --join it say what its drain left, unless
         // it had nothing to do and the creator ended it
         boolean worked = !control.detach() || control.existing() || ran.report().status() != io.tenantctl.catalog.RunStatus.RUNNING;
@@ -519,6 +524,46 @@ public final class Rebalance {
         // one that did not plan it says what its planner said of the orgs left: the plan's notes (a pool with room not in --pool)
         return new Result(ran.report(), ran.interrupted(), control.existing() && !left.isEmpty() ? recorded.notes() : notes, left,
                 ReportLines.read(ctx.catalog(), ran.report(), OutcomeNames.of(DONE), planned(recorded))); // no line held: a page at a time
+    }
+
+    /**
+     * A --resume of run {@code runId} every move left of which (failed, or not started) is of an org that moved off its
+     * planned source (not onto its target) or was deleted since the plan — what refuses a move as a stale plan's
+     * ({@link Mover#preflight}, {@link #NEEDS_A_NEW_PLAN}) — would only refuse each again, one by one: refused whole,
+     * exit 2, saying to plan again. One with a move left that can still be made, or at work (running), goes on.
+     */
+    private void refuseAStaleResume(String runId, Args args) {
+        List<String> left = new ArrayList<>();
+        boolean[] atWork = {false};
+        ctx.catalog().runs().forEachItem(runId, false, i -> {
+            ItemStatus s = i.itemStatus();
+            if (s == ItemStatus.FAILED || s == ItemStatus.PENDING || s == ItemStatus.HELD) {
+                left.add(i.orgId());
+            }
+            atWork[0] |= s == ItemStatus.RUNNING;
+        });
+        if (left.isEmpty() || atWork[0]) {
+            return;
+        }
+        Map<String, Target> planned = new java.util.HashMap<>();
+        args.moves().forEach(t -> planned.put(t.org(), t));
+        Map<String, Org> orgs = ctx.catalog().orgs().findAll(left);
+        List<String> stale = new ArrayList<>();
+        for (String orgId : left) {
+            Target t = planned.get(orgId);
+            Org org = orgs.get(orgId);
+            String why = t == null ? null : org == null ? orgId + " gone" : org.status().equals(Org.DELETED) ? orgId + " deleted"
+                    : t.from() != null && !org.poolId().equals(t.from()) && !org.poolId().equals(t.to())
+                    ? orgId + " on " + org.poolId() + " now, not " + t.from() : null;
+            if (why == null) {
+                return;
+            }
+            stale.add(why);
+        }
+        throw TenantctlException.usage("rebalance run " + runId + "'s plan is out of date: every move it has left is of an org moved or "
+                + "deleted since (" + String.join("; ", stale.subList(0, Math.min(5, stale.size()))) + (stale.size() > 5 ? "; …" : "")
+                + "), which its --resume would refuse again, one by one; nothing was done: make a new plan with 'tenantctl rebalance "
+                + "plan', then apply it with 'tenantctl rebalance apply' ('tenantctl runs cancel " + runId + "' ends this run)");
     }
 
     /**

@@ -152,6 +152,18 @@ class SecondRebalanceApplyTest {
             String listed = ok(f.cli, "runs", "list", "--verb", "rebalance").out();
             assertThat(listed).as(listed).contains("failed " + ran.group(1) + ": tenantctl rebalance plan   (")
                     .doesNotContain("rebalance apply --resume");
+            // and so it is: its --resume tried the move again and failed it again, exit 1; refused up front now, the run as it was
+            for (String output : List.of("table", "json")) {
+                Cli.Result resumed = f.cli.run("rebalance", "apply", "--resume", ran.group(1), "-o", output);
+                assertThat(resumed.exitCode()).as("%s", resumed).isEqualTo(2);
+                String line = output.equals("json") ? strictJson(resumed).get("error").get("message").asText() : resumed.err().strip();
+                assertThat(line.lines()).as("%s", resumed).hasSize(1);
+                assertThat(line).as("%s", resumed).contains("rebalance run " + ran.group(1) + "'s plan is out of date")
+                        .contains("(acme on " + now + " now, not pool-0)").contains("make a new plan with 'tenantctl rebalance plan'")
+                        .contains("'tenantctl runs cancel " + ran.group(1) + "'");
+            }
+            assertThat(strictJson(ok(f.cli, "runs", "show", ran.group(1), "-o", "json")).get("run").get("next_step").asText())
+                    .as("the run left as it was").isEqualTo("tenantctl rebalance plan");
 
             assertThat(f.org("acme").get("pool_id").asText()).isEqualTo(now);
             assertThat(f.org("globex").get("pool_id").asText()).isNotEqualTo("pool-0");
@@ -192,6 +204,11 @@ class SecondRebalanceApplyTest {
                     .contains("next: tenantctl rebalance plan   (org globex is deleted: there is nothing to move").doesNotContain("restore");
             String listed = ok(f.cli, "runs", "list", "--verb", "rebalance").out();
             assertThat(listed).as(listed).contains(": tenantctl rebalance plan   (").doesNotContain("rebalance apply --resume");
+            java.util.regex.Matcher ran = java.util.regex.Pattern.compile("run (\\S+): moved").matcher(real.out());
+            assertThat(ran.find()).as(real.out()).isTrue();
+            Cli.Result resumed = f.cli.run("rebalance", "apply", "--resume", ran.group(1));
+            assertThat(resumed.exitCode()).as("nothing to move: refused up front, not failed again: %s", resumed).isEqualTo(2);
+            assertThat(resumed.err()).as("%s", resumed).contains("plan is out of date").contains("(globex deleted)");
 
             assertThat(f.org("acme").get("pool_id").asText()).isEqualTo("pool-1");
             f.assertHolds("acme", before.get("acme")); // no document lost: every one the same, the schema whole
