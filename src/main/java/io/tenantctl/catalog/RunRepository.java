@@ -1058,10 +1058,31 @@ public final class RunRepository {
     }
 
     /**
-     * What {@link #cancel} did, as its transaction did it: the orgs it cancelled not started (pending, held, or claimed by
-     * a live worker yet to take the org's lease), and those it cancelled as left by a worker that stopped (begun, maybe).
+     * What {@link #cancel} did, as its transaction did it: how many orgs it cancelled not started (pending, held, or claimed
+     * by a live worker yet to take the org's lease), and how many as left by a worker that stopped (begun, maybe); which
+     * ones, a page at a time, {@link #forEachEndedPage}. {@code transaction}: the cancel's transaction id, which the items
+     * it ended keep ({@code xmin}) as long as nothing writes them again — a cancelled item is final — so that a fleet's
+     * 50,000 are never held in memory, nor one a worker ended meanwhile taken for the cancel's.
      */
-    public record Cancelled(java.util.SortedSet<String> notStarted, java.util.SortedSet<String> workerStopped) {
+    public record Cancelled(int notStarted, int workerStopped, String transaction) {
+    }
+
+    /** An org {@link #cancel} ended: {@code notStarted}, or left by a worker that stopped. */
+    public record Ended(String orgId, boolean notStarted) {
+    }
+
+    /** The orgs {@code cancel} ended, in org order, a page of at most {@code page} at a time, each page read as it is handed over. */
+    public void forEachEndedPage(String runId, Cancelled cancel, int page, java.util.function.Consumer<List<Ended>> each) {
+        for (String after = ""; after != null; ) {
+            String from = after;
+            List<Ended> ended = catalog.inConnection(c -> Sql.query(c, "select org_id, error like 'not started: %' from run_items "
+                    + "where run_id = ? and status = 'cancelled' and xmin::text = ? and org_id > ? order by org_id limit ?",
+                    rs -> new Ended(rs.getString(1), rs.getBoolean(2)), runId, cancel.transaction(), from, page));
+            after = ended.size() < page ? null : ended.get(ended.size() - 1).orgId();
+            if (!ended.isEmpty()) {
+                each.accept(ended);
+            }
+        }
     }
 
     /**
@@ -1085,16 +1106,17 @@ public final class RunRepository {
             if (n != 1) {
                 return Optional.<Cancelled>empty();
             }
-            java.util.SortedSet<String> unstarted = new java.util.TreeSet<>(Sql.query(c, "update run_items set status = 'cancelled', "
-                    + "error = ?, not_before = null where run_id = ? and status in ('pending', 'held') returning org_id",
-                    rs -> rs.getString(1), "not started: " + reason, runId));
+            // the items it ends keep its transaction's id, by which they are read back a page at a time (forEachEndedPage)
+            String transaction = Sql.one(c, "select (txid_current() % 4294967296)::text", rs -> rs.getString(1)).orElseThrow();
+            int unstarted = Sql.update(c, "update run_items set status = 'cancelled', "
+                    + "error = ?, not_before = null where run_id = ? and status in ('pending', 'held')", "not started: " + reason, runId);
             // claimed by a worker that is gone (its lease ran out): nobody will finish it, so it is not in flight
             // (an item with no lease of its own, a restore's, by its org's lease: none live, nobody is on the org)
             String stopped = "not finished: its worker stopped (lease expired), then the run was cancelled: " + reason;
-            java.util.SortedSet<String> gone = new java.util.TreeSet<>(Sql.query(c, "update run_items i set status = 'cancelled', error = ?, "
+            int gone = Sql.update(c, "update run_items i set status = 'cancelled', error = ?, "
                     + "claimed_by = null, lease_until = null where i.run_id = ? and i.status = 'running' and (i.lease_until < now() "
-                    + "or i.lease_until is null and not exists (select 1 from org_leases l where l.org_id = i.org_id and l.lease_until > now())) "
-                    + "returning i.org_id", rs -> rs.getString(1), stopped, runId));
+                    + "or i.lease_until is null and not exists (select 1 from org_leases l where l.org_id = i.org_id and l.lease_until > now()))",
+                    stopped, runId);
             if (orgLeased) {
                 List<java.util.Map.Entry<String, String>> claims = Sql.query(c, "select org_id, claimed_by from run_items where run_id = ? "
                         + "and status = 'running' and lease_until >= now() order by org_id", rs -> java.util.Map.entry(rs.getString(1),
@@ -1102,22 +1124,20 @@ public final class RunRepository {
                 for (java.util.Map.Entry<String, String> claim : claims) {
                     Lease lease = leaseHolder(c, claim.getKey(), holder, runId);
                     if (!claim.getValue().equals(lease.holder())) {
-                        Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null, not_before = null, "
+                        unstarted += Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null, not_before = null, "
                                 + UNCOUNT + " where run_id = ? and org_id = ? and status = 'running' and claimed_by = ?", "not started: "
                                 + reason, runId, claim.getKey(), claim.getValue());
-                        unstarted.add(claim.getKey());
                     } else if (lease.expired()) {
                         // its worker took the org's lease and died on it: nobody will finish it, so it is not in flight either;
                         // the lease is left as it is, for whoever next takes the org to recover what it left (a freeze, a move)
-                        Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
+                        gone += Sql.update(c, "update run_items set status = 'cancelled', error = ?, claimed_by = null, lease_until = null "
                                 + "where run_id = ? and org_id = ? and status = 'running' and claimed_by = ?", stopped, runId, claim.getKey(),
                                 claim.getValue());
-                        gone.add(claim.getKey());
                     }
                     Sql.update(c, "delete from org_leases where org_id = ? and holder = ?", claim.getKey(), holder);
                 }
             }
-            return Optional.of(new Cancelled(unstarted, gone));
+            return Optional.of(new Cancelled(unstarted, gone, transaction));
         });
     }
 

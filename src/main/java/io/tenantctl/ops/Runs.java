@@ -203,6 +203,15 @@ public final class Runs {
      * one cancelled already is left as it is ({@code changed} false).
      */
     public Cancelled cancel(String runId, boolean dryRun) {
+        return cancel(runId, dryRun, id -> {
+        });
+    }
+
+    /**
+     * As {@link #cancel(String, boolean)}, each org whose place a provision's cancel gives back (would give back) handed to
+     * {@code released} as it is, in org order: a fleet's 50,000 are never held, only counted and the first named.
+     */
+    public Cancelled cancel(String runId, boolean dryRun, java.util.function.Consumer<String> released) {
         RunRepository.Run run = catalog.runs().get(runId);
         if (run.verb().equals("restore")) {
             // an in-place restore past its drop cannot be stopped: the org has no other data than what it is writing
@@ -230,35 +239,34 @@ public final class Runs {
         claims.values().stream().filter(h -> Worker.parse(h).knownDeadFrom(me)).forEach(deadHolders::add);
         boolean orgLeased = leasesItsOrgs(run);
         if (dryRun && cancellable) {
-            // as the cancel ends them: not started (pending, held, or claimed by a live worker that has yet to take the
-            // org's lease too), or claimed by a worker whose lease (its claim's, or the org's it took) ran out or whose process is gone
-            java.util.Set<String> notStarted = new java.util.TreeSet<>();
-            java.util.Set<String> ended = new java.util.TreeSet<>();
-            List<RunRepository.Item> running = new java.util.ArrayList<>(); // as many as its workers are on, however many orgs
-            if (provision) { // a page of items at a time, without their detail
-                catalog.runs().forEachItemPage(runId, 1000, false, page -> page.forEach(i -> {
-                    if (i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD) {
-                        notStarted.add(i.orgId());
-                    } else if (i.itemStatus() == ItemStatus.RUNNING) {
-                        running.add(i);
+            // as the cancel ends them, a page of items at a time (without their detail): not started (pending, held, or claimed
+            // by a live worker that has yet to take the org's lease too), or claimed by a worker whose lease (its claim's, or
+            // the org's it took) ran out or whose process is gone
+            Settling settling = new Settling(runId, true, me, released);
+            if (provision) {
+                catalog.runs().forEachItemPage(runId, SETTLE_PAGE, false, page -> {
+                    List<RunRepository.Ended> ended = new java.util.ArrayList<>();
+                    for (RunRepository.Item i : page) {
+                        if (i.itemStatus() == ItemStatus.PENDING || i.itemStatus() == ItemStatus.HELD) {
+                            ended.add(new RunRepository.Ended(i.orgId(), true));
+                        } else if (i.itemStatus() == ItemStatus.RUNNING) {
+                            String worker = claims.get(i.orgId());
+                            if (worker != null && orgLeased && !deadHolders.contains(worker)) {
+                                Optional<OrgLeaseRepository.Lease> lease = catalog.leases().find(i.orgId());
+                                if (lease.filter(l -> l.holder().equals(worker)).isEmpty()) {
+                                    ended.add(new RunRepository.Ended(i.orgId(), true));
+                                } else if (lease.get().expired()) {
+                                    ended.add(new RunRepository.Ended(i.orgId(), false));
+                                }
+                            } else if (worker == null || deadHolders.contains(worker)) {
+                                ended.add(new RunRepository.Ended(i.orgId(), false));
+                            }
+                        }
                     }
-                }));
+                    settling.settle(ended);
+                });
             }
-            for (RunRepository.Item i : running) {
-                String worker = claims.get(i.orgId());
-                if (worker != null && orgLeased && !deadHolders.contains(worker)) {
-                    Optional<OrgLeaseRepository.Lease> lease = catalog.leases().find(i.orgId());
-                    if (lease.filter(l -> l.holder().equals(worker)).isEmpty()) {
-                        notStarted.add(i.orgId());
-                    } else if (lease.get().expired()) {
-                        ended.add(i.orgId());
-                    }
-                } else if (worker == null || deadHolders.contains(worker)) {
-                    ended.add(i.orgId());
-                }
-            }
-            ended.addAll(notStarted);
-            return new Cancelled(view(run), provision ? unplaced(runId, notStarted, ended, true, me) : null, true, true);
+            return new Cancelled(view(run), provision ? settling.done() : null, true, true);
         }
         if (cancellable) {
             deadHolders.forEach(h -> catalog.runs().expireHolder(runId, h, null, 0));
@@ -275,11 +283,14 @@ public final class Runs {
                     + (now.finishedAt() == null ? "" : " (ended " + now.finishedAt() + ")") + ": there is nothing to cancel; "
                     + "'tenantctl runs show " + runId + "' says what it did").withRunId(runId);
         }
+        RunView view = view(catalog.runs().get(runId));
+        if (!provision) {
+            return new Cancelled(view, null, false, true);
+        }
         // what the cancel's own transaction ended, not the items read again: an org a worker ends meanwhile is that worker's
-        java.util.Set<String> ended = new java.util.TreeSet<>(done.get().notStarted());
-        ended.addAll(done.get().workerStopped());
-        return new Cancelled(view(catalog.runs().get(runId)), provision ? unplaced(runId, done.get().notStarted(), ended, false, me) : null,
-                false, true);
+        Settling settling = new Settling(runId, false, me, released);
+        catalog.runs().forEachEndedPage(runId, done.get(), SETTLE_PAGE, settling::settle);
+        return new Cancelled(view, settling.done(), false, true);
     }
 
     /**
@@ -302,31 +313,64 @@ public final class Runs {
                             boolean changed) {
     }
 
-    /** {@code failed}: org → the provision that finishes it as the run meant it (its manifest by hash, its tier). */
-    public record Unplaced(List<String> placesReleased, Map<String, String> failed) {
+    /**
+     * {@code placesReleased}: how many orgs gave their places back ({@code firstReleased}: the first {@link #NAMED}, in org
+     * order; each was handed over as it was released); {@code failed}: org → the provision that finishes it as the run meant
+     * it (its manifest by hash, its tier).
+     */
+    public record Unplaced(long placesReleased, List<String> firstReleased, Map<String, String> failed) {
+
+        /** How many released orgs are kept: as many as a text line names, and one more, named when it is the last. */
+        public static final int NAMED = 21;
     }
 
     /**
-     * What cancelling a provision run does to its orgs that never started and are still provisioning (no live lease):
-     * {@code ended}, the orgs the cancel ended (for a {@code dryRun}, would end), of them {@code notStarted} not started.
+     * What cancelling a provision run does to its orgs that never started and are still provisioning (no live lease), a page
+     * of the orgs the cancel ended (for a {@code dryRun}, would end) at a time: each released one handed to {@code released},
+     * counted, the first {@link Unplaced#NAMED} kept.
      */
-    private Unplaced unplaced(String runId, java.util.Set<String> notStarted, java.util.Set<String> ended, boolean dryRun, Worker me) {
-        List<String> released = new java.util.ArrayList<>();
-        Map<String, String> failed = new java.util.TreeMap<>();
-        List<String> all = List.copyOf(ended); // sorted
-        for (int from = 0; from < all.size(); from += SETTLE_PAGE) { // a page of orgs a few statements, not an org a few round trips
-            List<String> page = all.subList(from, Math.min(all.size(), from + SETTLE_PAGE));
+    private final class Settling {
+        private final String runId;
+        private final boolean dryRun;
+        private final Worker me;
+        private final java.util.function.Consumer<String> released;
+        private final List<String> first = new java.util.ArrayList<>();
+        private final Map<String, String> failed = new java.util.TreeMap<>();
+        private long count;
+
+        Settling(String runId, boolean dryRun, Worker me, java.util.function.Consumer<String> released) {
+            this.runId = runId;
+            this.dryRun = dryRun;
+            this.me = me;
+            this.released = released;
+        }
+
+        /** One page (a few statements, not an org a few round trips), in org order. */
+        void settle(List<RunRepository.Ended> page) {
+            if (page.isEmpty()) {
+                return;
+            }
+            List<String> orgs = page.stream().map(RunRepository.Ended::orgId).toList();
             // a worker of this host whose process is gone holds nothing; any other live lease means someone is on the org
             // (but a worker of this run that claimed an org not started holds its lease only to find its item cancelled)
-            List<String> dead = catalog.leases().liveHolders(page).stream().filter(h -> Worker.parse(h).knownDeadFrom(me)).toList();
+            List<String> dead = catalog.leases().liveHolders(orgs).stream().filter(h -> Worker.parse(h).knownDeadFrom(me)).toList();
             // only a provision begins one: another verb that skipped or refused it meanwhile did nothing to it; one a worker
             // began and handed back (its Ctrl-C) may have its database half made: begun, as one a dead worker left
-            io.tenantctl.catalog.OrgRepository.Settled settled = catalog.orgs().settleUnstarted(runId, Provision.VERB, page,
-                    page.stream().map(notStarted::contains).toList(), dead, dryRun);
-            released.addAll(settled.released());
+            io.tenantctl.catalog.OrgRepository.Settled settled = catalog.orgs().settleUnstarted(runId, Provision.VERB, orgs,
+                    page.stream().map(RunRepository.Ended::notStarted).toList(), dead, dryRun);
+            for (String orgId : settled.released()) {
+                if (first.size() < Unplaced.NAMED) {
+                    first.add(orgId);
+                }
+                count++;
+                released.accept(orgId);
+            }
             settled.failed().forEach(o -> failed.put(o.orgId(), Verify.finishProvision(catalog, o, dryRun ? runId : null)));
         }
-        return new Unplaced(released, failed);
+
+        Unplaced done() {
+            return new Unplaced(count, List.copyOf(first), failed);
+        }
     }
 
     /** How many orgs a cancel settles at once. */

@@ -2017,9 +2017,9 @@ public final class Verify {
                 Runs.Unplaced ended = runs.cancel(r.runId(), false).provision();
                 fixed.add("run " + r.runId() + " (" + r.verb() + "): abandoned by its workers, cancelled" + (ended == null ? ""
                         : ended.failed().entrySet().stream().map(e -> "; org " + e.getKey() + " marked failed (" + e.getValue() + " provisions it)")
-                        .collect(java.util.stream.Collectors.joining()) + (ended.placesReleased().isEmpty() ? "" : "; never started, "
-                        + (ended.placesReleased().size() == 1 ? "its row removed and place" : "their rows removed and places") + " given back: "
-                        + String.join(", ", ended.placesReleased()))));
+                        .collect(java.util.stream.Collectors.joining()) + (ended.placesReleased() == 0 ? "" : "; never started, "
+                        + (ended.placesReleased() == 1 ? "its row removed and place" : "their rows removed and places") + " given back: "
+                        + io.tenantctl.Counted.firstOf(ended.firstReleased(), ended.placesReleased(), Runs.Unplaced.NAMED - 1, ", ", ""))));
                 continue;
             }
             seen.accept(new Seen("run_abandoned", PROBLEM, null, null, r.runId(), "run " + r.runId() + " (" + r.verb() + ", started "

@@ -187,8 +187,12 @@ class ClaimTest {
 
         RunRepository.Cancelled done = runs.cancel(runId, "cancelled by the operator", true, "canceller").orElseThrow();
 
-        assertThat(done.notStarted()).containsExactly("a1", "a5");
-        assertThat(done.workerStopped()).containsExactly("a2", "a3");
+        assertThat(done.notStarted()).isEqualTo(2);
+        assertThat(done.workerStopped()).isEqualTo(2);
+        List<RunRepository.Ended> ended = new java.util.ArrayList<>();
+        runs.forEachEndedPage(runId, done, 1, ended::addAll); // a page of one at a time: each page goes on after the last
+        assertThat(ended).containsExactly(new RunRepository.Ended("a1", true), new RunRepository.Ended("a2", false),
+                new RunRepository.Ended("a3", false), new RunRepository.Ended("a5", true));
         assertThat(runs.itemStatus(runId, "a4")).contains(ItemStatus.RUNNING);
         assertThat(catalog.leases().find("a3")).as("the dead worker's lease, for recovery to thaw its org")
                 .hasValueSatisfying(l -> assertThat(l.holder()).isEqualTo("dead-on-it"));

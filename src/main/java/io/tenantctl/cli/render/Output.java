@@ -145,6 +145,48 @@ public final class Output {
         });
     }
 
+    /** Lines spooled to a temporary file as they are added, read back in order as often as asked: none held in memory. */
+    public interface SpooledLines {
+        void add(String line);
+
+        void forEach(java.util.function.Consumer<String> each);
+    }
+
+    /**
+     * Runs {@code work} with {@link SpooledLines} on a temporary file, deleted after: for a command whose output lists what
+     * its work did as it did it (a fleet's cancel giving 50,000 places back), written once the work is done. {@code line}s
+     * hold no line break (org ids).
+     */
+    public static void withSpooledLines(java.util.function.Consumer<SpooledLines> work) {
+        spooled("the output", ".txt", spool -> {
+            try (java.io.BufferedWriter w = java.nio.file.Files.newBufferedWriter(spool)) {
+                work.accept(new SpooledLines() {
+                    @Override
+                    public void add(String line) {
+                        try {
+                            w.write(line);
+                            w.newLine();
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+
+                    @Override
+                    public void forEach(java.util.function.Consumer<String> each) {
+                        try {
+                            w.flush();
+                            try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(spool)) {
+                                r.lines().forEach(each);
+                            }
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                });
+            }
+        });
+    }
+
     /** A borderless table: upper-case headers, columns padded to their widest cell. */
     public static void table(PrintWriter out, List<String> headers, List<List<String>> rows) {
         int[] widths = new int[headers.size()];
