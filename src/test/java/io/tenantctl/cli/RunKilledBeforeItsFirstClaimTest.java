@@ -44,11 +44,11 @@ class RunKilledBeforeItsFirstClaimTest {
             String to = from.equals("pool-0") ? "pool-1" : "pool-0";
             Map<String, List<RawBsonDocument>> before = BackupFixture.contents(f.db("acme"));
 
-            // the statement right after the run is recorded (its --per-pool) stalls: the moment to kill the process
-            TestCatalog.execute(f.catalogUrl, "create function stall_per_pool() returns trigger language plpgsql as "
+            // the first claim, once the run is recorded, stalls (its transaction never commits): the moment to kill the process
+            TestCatalog.execute(f.catalogUrl, "create function stall_claim() returns trigger language plpgsql as "
                     + "$$ begin perform pg_sleep(120); return new; end $$");
-            TestCatalog.execute(f.catalogUrl, "create trigger stall_per_pool before update of per_pool on runs for each row "
-                    + "execute function stall_per_pool()");
+            TestCatalog.execute(f.catalogUrl, "create trigger stall_claim before update on run_items for each row "
+                    + "when (old.status = 'pending' and new.status = 'running') execute function stall_claim()");
             Map<String, String> env = new HashMap<>();
             env.put("TENANTCTL_CATALOG_URL", f.catalogUrl);
             env.put("USER", "crash-test");
@@ -61,8 +61,8 @@ class RunKilledBeforeItsFirstClaimTest {
             }
             move.destroyForcibly();
             assertThat(move.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            TestCatalog.execute(f.catalogUrl, "select pg_terminate_backend(pid) from pg_stat_activity where query like 'update runs set per_pool%'");
-            TestCatalog.execute(f.catalogUrl, "drop trigger stall_per_pool on runs");
+            TestCatalog.execute(f.catalogUrl, "select pg_terminate_backend(pid) from pg_stat_activity where query like '" + CLAIM.replace("'", "''") + "%'");
+            TestCatalog.execute(f.catalogUrl, "drop trigger stall_claim on run_items");
 
             JsonNode run = strictJson(ok(f.cli, "runs", "list", "--verb", "rebalance", "-o", "json")).get("runs").get(0);
             assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("abandoned");
@@ -77,9 +77,12 @@ class RunKilledBeforeItsFirstClaimTest {
         }
     }
 
-    /** Whether a rebalance run is recorded and the statement after it (its --per-pool) is waiting in the trigger. */
+    /** A pattern (LIKE) of a worker's claim of an item (RunRepository.claimOne), whichever statement of it is running. */
+    private static final String CLAIM = "%update run_items set status = 'running', claimed_by";
+
+    /** Whether a rebalance run is recorded and its first claim is waiting in the trigger. */
     private static boolean stalled(String url) throws Exception {
-        return stalled(url, "update runs set per_pool");
+        return stalled(url, CLAIM);
     }
 
     /** Whether a statement starting {@code statement} is waiting (in a stalling trigger): the moment to kill its process. */
