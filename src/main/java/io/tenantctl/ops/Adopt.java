@@ -396,9 +396,8 @@ public final class Adopt {
             if (!io.tenantctl.pool.FerretErrors.notAnswering(e) || Retry.cutShort(e)) {
                 throw e;
             }
-            // what the ping said after its cause, its advice (a TLS pool: add tls=true), is kept
-            throw TenantctlException.config("pool " + pool.poolId() + " does not answer: " + PoolHealth.pingWhy(e) + " — see 'tenantctl pools stats "
-                    + pool.poolId() + "'; " + done + "; once it answers, run it again", e);
+            // the ping's why and its advice (a TLS pool: add tls=true), the pool named once
+            throw TenantctlException.config(PoolHealth.doesNotAnswer(pool, null, PoolHealth.pingWhy(e)) + "; " + done + "; once it answers, run it again", e);
         }
     }
 

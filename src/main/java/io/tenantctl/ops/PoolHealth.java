@@ -52,7 +52,7 @@ public final class PoolHealth {
 
     /**
      * Why {@code pool} is unreachable, for after "pool P does not answer" ({@link #pingWhy}: not the ping's own "pool P (…)
-     * is unreachable", which named the pool twice), or empty when it answers a ping (see {@link #ping}).
+     * is unreachable", which would name the pool twice), or empty when it answers a ping (see {@link #ping}).
      */
     public static Optional<String> check(OpsContext ctx, Pool pool) {
         return failure(ctx, pool).map(PoolHealth::pingWhy);
@@ -129,13 +129,12 @@ public final class PoolHealth {
     }
 
     /**
-     * What a ping that failed said, for after "pool P does not answer: ": its cause ({@link #why}) without the ping's own
-     * "pool P (…) is unreachable", the pool named once, and any advice the ping put after it (a TLS-only pool: add tls=true).
+     * What a ping that failed said, for after "pool P does not answer: ": the why and the advice (a TLS-only pool: add
+     * tls=true) it carries apart from its own "pool P (…) is unreachable" ({@link io.tenantctl.pool.PoolUnreachableException}),
+     * the pool named once; what any other failure said ({@link #why}).
      */
     static String pingWhy(RuntimeException e) {
-        String why = why(e);
-        String said = Errors.oneLine(e);
-        return said.contains(why) ? why + said.substring(said.indexOf(why) + why.length()) : why;
+        return e instanceof io.tenantctl.pool.PoolUnreachableException ping ? ping.why() + ping.advice() : why(e);
     }
 
     /** "pool P (role) does not answer: why — see 'tenantctl pools stats P'": one line, with where to look next (no role: null). */

@@ -81,9 +81,9 @@ public final class PoolClients implements PoolConnector {
                         + (vars.isEmpty() ? "" : " (check " + String.join(", ", vars) + " against the pool's user)"), e);
             }
             String why = FerretErrors.describe(e);
-            throw new PoolSilentException(PoolUri.subject(poolId) + " (" + PoolUri.stored(uri).redacted() + ") is unreachable: "
-                    + why + (why.contains("Prematurely reached end of stream") && !tls(poolId, uri) ? "; if the pool requires TLS "
-                    + "(FERRETDB_LISTEN_TLS: it closes a plain connection so), add tls=true to its URI ('pools set-uri')" : ""), e);
+            throw new PoolUnreachableException(poolId, PoolUri.stored(uri).redacted(), why, why.contains("Prematurely reached end of stream")
+                    && !tls(poolId, uri) ? "; if the pool requires TLS (FERRETDB_LISTEN_TLS: it closes a plain connection so), add tls=true to its "
+                    + "URI ('pools set-uri')" : "", e);
         }
     }
 
