@@ -131,10 +131,13 @@ public final class Runs {
     public record ItemView(String orgId, String status, String outcome, int attempts, Long millis, String error, String poolId,
                            JsonNode detail) {
         /** {@code abandoned}: recorded running, but nobody works on it: shown {@code abandoned}, as a run nobody works on is. */
-        static ItemView of(RunRepository.Item i, String verb, io.tenantctl.ops.run.OutcomeNames names, boolean abandoned) {
+        static ItemView of(RunRepository.Item i, String verb, io.tenantctl.ops.run.OutcomeNames names, boolean abandoned, RunReport report) {
             JsonNode detail = tree(i.detail());
+            String outcome = Verify.outcome(verb, names.of(i.itemStatus()), detail);
+            // one its ended run did not start says why, as the verb's own report said it ("not started: run aborted")
+            String error = report.why(new RunReport.Org(i.orgId(), i.poolId(), outcome, i.attempts(), 0, i.error(), null), false);
             return new ItemView(i.orgId(), abandoned && i.itemStatus() == ItemStatus.RUNNING ? RunStatus.ABANDONED.db() : i.status(),
-                    Verify.outcome(verb, names.of(i.itemStatus()), detail), i.attempts(), i.millis(), i.error(), i.poolId(), detail);
+                    outcome, i.attempts(), i.millis(), error, i.poolId(), detail);
         }
     }
 
@@ -191,7 +194,7 @@ public final class Runs {
         // an org recorded running that nobody works on (its worker stopped or died, its claim let go) is not running
         java.util.Set<String> abandoned = catalog.runs().abandonedItems(runId, RunEngine.LIVENESS.knownDead());
         StreamedJsonArray<ItemView> items = StreamedJsonArray.of(each -> catalog.runs().forEachItemPage(runId, ITEM_PAGE, page -> page
-                .forEach(i -> each.accept(ItemView.of(i, run.verb(), names, abandoned.contains(i.orgId()))))));
+                .forEach(i -> each.accept(ItemView.of(i, run.verb(), names, abandoned.contains(i.orgId()), report)))));
         return new Detail(runId, run.verb(), report.statusText(), counts, report.timings().p50(), report.timings().p95(),
                 report.timings().max(), run, items);
     }

@@ -32,6 +32,39 @@ class RunsShowOutcomeIsTheVerbsOwnWordTest {
         }
     }
 
+    /**
+     * Found by probing: a migrate-all whose canary failed on a dead pool told each org it held back "not started: run
+     * aborted", but 'runs show' gave those orgs as "held", no error: at 3 a.m. that reads as orgs still waiting on
+     * something. It says what the verb said: why they were not started.
+     */
+    @Test
+    void theOrgsAnEndedRunDidNotStartSayWhyAsTheVerbSaid() {
+        try (BackupFixture f = new BackupFixture(2, dir)) {
+            f.provisionTier("free", "pool-0", "a1", "a2");
+            f.provisionTier("free", "pool-1", "b1", "b2");
+            f.pools.kill(1);
+            io.tenantctl.testing.Cli cli = f.cli.quickToGiveUpOnDeadPools();
+            io.tenantctl.testing.Cli.Result aborted = cli.run("migrate-all", "--schema", f.schema.toString(), "--force", "--canary", "2",
+                    "--per-pool", "1", "--no-progress", "-o", "json");
+            assertThat(aborted.exitCode()).as(aborted.toString()).isEqualTo(1);
+            JsonNode live = strictJson(aborted);
+            assertThat(live.get("status").asText()).isEqualTo("aborted");
+            JsonNode shown = strictJson(ok(cli, "runs", "show", live.get("run_id").asText(), "-o", "json"));
+            int notStarted = 0;
+            for (JsonNode org : live.get("orgs")) {
+                if (org.get("outcome").asText().equals("not_started")) {
+                    notStarted++;
+                    assertThat(org.get("error").asText()).isEqualTo("not started: run aborted");
+                    assertThat(runItem(shown, org.get("org_id").asText()).path("error").asText()).as(shown.toPrettyString())
+                            .isEqualTo("not started: run aborted");
+                }
+            }
+            assertThat(notStarted).as(live.toPrettyString()).isPositive();
+            String table = ok(cli, "runs", "show", live.get("run_id").asText()).out();
+            assertThat(table).as(table).contains("not started: run aborted");
+        }
+    }
+
     private static void assertSameWord(BackupFixture f, JsonNode live, String word) {
         JsonNode shown = strictJson(ok(f.cli, "runs", "show", live.get("run_id").asText(), "-o", "json"));
         assertThat(runItem(shown, "acme").path("outcome").asText()).as(shown.toPrettyString()).isEqualTo(word);
