@@ -25,11 +25,6 @@ final class PoolsAddCommand implements Callable<Integer> {
     @Option(names = "--priority", defaultValue = "100", paramLabel = "N", description = "Lower fills first.")
     int priority;
 
-    @Option(names = "--allow-unreachable", description = {"Add it without pinging it: a pool that is not up yet. Otherwise one that "
-            + "does not answer (or refuses tenantctl's credentials, or whose ${VAR} is not set here) is refused, nothing added; "
-            + "provision passes over a pool that does not answer."})
-    boolean allowUnreachable;
-
     @Mixin
     DryRunOption dryRun;
 
@@ -40,7 +35,7 @@ final class PoolsAddCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PoolsCommand.renderChange(ctx, new Pools(ctx.ops()).add(name, target.uri, capacity, priority, target.allowInlinePassword,
-                allowUnreachable, dryRun.on), "add");
+                target.allowUnreachable, dryRun.on), "add");
         return 0;
     }
 }

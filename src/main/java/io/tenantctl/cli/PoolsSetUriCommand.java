@@ -34,7 +34,8 @@ final class PoolsSetUriCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PoolsCommand.renderChange(ctx, new Pools(ctx.ops()).setUri(name, target.uri, target.allowInlinePassword, force, dryRun.on), "set the URI of");
+        PoolsCommand.renderChange(ctx, new Pools(ctx.ops()).setUri(name, target.uri, target.allowInlinePassword,
+                target.allowUnreachable, force, dryRun.on), "set the URI of");
         return 0;
     }
 }

@@ -101,7 +101,8 @@ public final class Pools {
             }
         }
         if (ctx != null && !allowUnreachable) {
-            requireAnswers(poolId, given, capacity, priority); // as given: an inline secret's variable is not set yet
+            requireAnswers(new Pool(poolId, given.raw(), capacity, Pool.ACTIVE, priority, null, 0), // as given: an inline secret's
+                    "pool " + poolId + " was not added", "add it");                                  // variable is not set yet
         }
         if (dryRun) {
             View planned = new View(poolId, stored.uri().redacted(), capacity, Pool.ACTIVE.db(), priority, 0, capacity, null, List.of());
@@ -116,21 +117,27 @@ public final class Pools {
      * checks of {@link #add}; with {@code dryRun} writes nothing. Orgs keep pointing at the pool.
      */
     public Added setUri(String poolId, String uri, boolean allowInlinePassword, boolean dryRun) {
-        return setUri(poolId, uri, allowInlinePassword, false, dryRun);
+        return setUri(poolId, uri, allowInlinePassword, false, false, dryRun);
     }
 
     /**
-     * As {@link #setUri(String, String, boolean, boolean)}; unless {@code force}, refused (nothing changed) when the new
+     * As {@link #setUri(String, String, boolean, boolean)}; unless {@code allowUnreachable}, the new URI is pinged first, as
+     * {@link #add} pings (its dry run's too): a mistyped host on a pool with no orgs would otherwise be found only when a
+     * provision places orgs there. Unless {@code force}, refused (nothing changed) when the new
      * server lacks the database of an org living on the pool: a mistyped host or an empty server would route every such
      * org to nothing, and its next write would start a second copy of the tenant there.
      */
-    public Added setUri(String poolId, String uri, boolean allowInlinePassword, boolean force, boolean dryRun) {
+    public Added setUri(String poolId, String uri, boolean allowInlinePassword, boolean allowUnreachable, boolean force, boolean dryRun) {
         Pool current = catalog.pools().get(poolId);
         PoolUri given = PoolUri.parse(uri, allowInlinePassword);
         PoolUri.Externalised stored = given.externalise(poolId, variablesOfOtherPools(poolId));
         if (stored.uri().raw().equals(current.uri())) { // the URI it has: nothing to check, nothing written
             return new Added(View.of(current), dryRun, stored.variables(), sharingAServer(poolId, stored.uri()), stored.uri().ignoredOptions(),
                     stored.percentEncoded(), false);
+        }
+        if (ctx != null && !allowUnreachable) {
+            requireAnswers(new Pool(poolId, given.raw(), current.capacity(), current.status(), current.priority(), current.createdAt(),
+                    current.orgCount()), "the URI of pool " + poolId + " is unchanged", "set it");
         }
         if (!force && ctx != null) {
             requireOrgsThere(poolId, given);
@@ -145,18 +152,18 @@ public final class Pools {
     }
 
     /**
-     * {@code pools add}'s ping of the pool it is about to add: a CONFIG error (exit 3) naming the pool, what the ping met
-     * and what to do, unless it answers.
+     * The ping of {@code pools add} and {@code pools set-uri} at the URI they are about to store ({@code planned}'s): a CONFIG
+     * error (exit 3) naming the pool, what the ping met, {@code notDone} ("pool P was not added") and what to do ({@code redo}
+     * "add it" with --allow-unreachable), unless it answers.
      */
-    private void requireAnswers(String poolId, PoolUri uri, int capacity, int priority) {
-        Pool planned = new Pool(poolId, uri.raw(), capacity, Pool.ACTIVE, priority, null, 0);
+    private void requireAnswers(Pool planned, String notDone, String redo) {
         PoolHealth.failure(ctx, planned).ifPresent(e -> {
             boolean silent = io.tenantctl.pool.PoolSilentException.in(e).isPresent();
             String said = Errors.oneLine(e);
             throw new TenantctlException(e instanceof TenantctlException te && !silent ? te.category() : TenantctlException.Category.CONFIG,
-                    said + (silent ? "; pool " + poolId + " was not added: check the URI's host and port, or, for a pool that is not up yet, "
-                    + "add it with --allow-unreachable (provision passes over it until it answers)"
-                    : "; pool " + poolId + " was not added (to add it unchecked, pass --allow-unreachable)"), e);
+                    said + "; " + notDone + (silent ? ": check the URI's host and port, or, for a pool that is not up yet, " + redo
+                    + " with --allow-unreachable (provision passes over it until it answers)"
+                    : " (to " + redo + " unchecked, pass --allow-unreachable)"), e);
         });
     }
 

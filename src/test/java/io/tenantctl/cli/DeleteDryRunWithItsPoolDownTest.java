@@ -26,7 +26,7 @@ class DeleteDryRunWithItsPoolDownTest {
                 "TENANTCTL_POOL_CONNECT_TIMEOUT_MS", "300", "TENANTCTL_POOL_SOCKET_TIMEOUT_MS", "500"))) {
             f.provision("acme");
             f.notes("acme", "notes", 5);
-            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force");
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force", "--allow-unreachable");
 
             Cli.Result dry = f.cli.run("orgs", "delete", "acme", "--dry-run");
             Cli.Result real = f.cli.run("orgs", "delete", "acme");

@@ -39,7 +39,7 @@ class GcOnAPoolThatDoesNotAnswerTest {
             assertThat(waitingJson.get("items")).as(waitingJson.toString()).isEmpty();
             assertThat(waitingJson.get("within_grace").asLong()).as(waitingJson.toString()).isEqualTo(1);
             assertThat(f.databaseNames("pool-0")).contains("org_acme");
-            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force");
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force", "--allow-unreachable");
             Cli down = f.cli.quickToGiveUpOnDeadPools();
 
             for (boolean dryRun : new boolean[] {true, false}) {

@@ -56,7 +56,7 @@ class PurgeWithItsPoolDownKeepsTheUndoTest {
 
             // its pool really down (the ping's own error names it: "pool pool-0 (…) is unreachable: …"): the detail named the
             // pool twice, "pool pool-0 does not answer (pool pool-0 (…) is unreachable: …)"; it says it once, as delete does
-            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force");
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force", "--allow-unreachable");
             Cli down = f.cli.quickToGiveUpOnDeadPools();
             for (String[] purge : new String[][] {{"orgs", "purge", "--dry-run", "-o", "json"}, {"orgs", "purge", "-o", "json"}}) {
                 Cli.Result r = down.run(purge);

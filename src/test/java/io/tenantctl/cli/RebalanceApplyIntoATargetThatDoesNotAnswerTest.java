@@ -140,7 +140,7 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
         try (TestPools pools = new TestPools(2)) {
             Cli cli = drainedWithASavedPlanAndTheTargetDown(pools, dir);
             ok(cli, "pools", "set-uri", "pool-2", "--uri", pools.uri(1), "--force"); // the target back
-            ok(cli, "pools", "set-uri", "pool-1", "--uri", "mongodb://127.0.0.1:1/", "--force"); // the source down
+            ok(cli, "pools", "set-uri", "pool-1", "--uri", "mongodb://127.0.0.1:1/", "--force", "--allow-unreachable"); // the source down
             // its dry run says the same of each move, found by probing: it stopped at the first, 'unexpected
             // MongoTimeoutException: Timed out while waiting for a server …' (exit 1, no move listed), reading its size
             Cli.Result dry = cli.run("rebalance", "apply", "--plan", dir.resolve("plan.json").toString(), "--freeze-grace", "0", "--dry-run", "-o", "json");
@@ -207,7 +207,7 @@ class RebalanceApplyIntoATargetThatDoesNotAnswerTest {
         JsonNode plan = strictJson(ok(cli, "rebalance", "plan", "-o", "json"));
         assertThat(plan.get("moves")).hasSize(4).allSatisfy(m -> assertThat(m.get("to_pool").asText()).isEqualTo("pool-2"));
         Files.writeString(dir.resolve("plan.json"), plan.toString());
-        ok(cli, "pools", "set-uri", "pool-2", "--uri", "mongodb://127.0.0.1:1/", "--force");
+        ok(cli, "pools", "set-uri", "pool-2", "--uri", "mongodb://127.0.0.1:1/", "--force", "--allow-unreachable");
         return cli.quickToGiveUpOnDeadPools();
     }
 }

@@ -27,7 +27,7 @@ class RebalancePlanWithAPoolDownTest {
             f.provision("acme", "globex", "initech");
             f.provisionTier("free", "pool-2", "hooli"); // the pool that goes down holds an org: its size cannot be read
             ok(f.cli, "pools", "drain", "pool-0");
-            ok(f.cli, "pools", "set-uri", "pool-2", "--uri", "mongodb://127.0.0.1:1/", "--force");
+            ok(f.cli, "pools", "set-uri", "pool-2", "--uri", "mongodb://127.0.0.1:1/", "--force", "--allow-unreachable");
             Cli cli = f.cli.quickToGiveUpOnDeadPools();
 
             JsonNode plan = strictJson(ok(cli, "rebalance", "plan", "-o", "json"));
@@ -51,7 +51,7 @@ class RebalancePlanWithAPoolDownTest {
         try (BackupFixture f = new BackupFixture(2, dir)) {
             f.provision("acme");
             ok(f.cli, "pools", "drain", "pool-0");
-            ok(f.cli, "pools", "set-uri", "pool-1", "--uri", "mongodb://127.0.0.1:1/", "--force");
+            ok(f.cli, "pools", "set-uri", "pool-1", "--uri", "mongodb://127.0.0.1:1/", "--force", "--allow-unreachable");
             Cli cli = f.cli.quickToGiveUpOnDeadPools();
 
             JsonNode plan = strictJson(ok(cli, "rebalance", "plan", "-o", "json"));

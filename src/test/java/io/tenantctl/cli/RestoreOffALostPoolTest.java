@@ -27,7 +27,7 @@ class RestoreOffALostPoolTest {
             f.provision("acme");
             f.notes("acme", "notes", 3);
             String backupId = f.backup("acme");
-            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:9", "--force");
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:9", "--force", "--allow-unreachable");
 
             // verify and the plan, the first things run on call, name that way too, not only "check the pool's FerretDB"
             // its one org said as one (it said "bring its 1 org back on other pools from their newest backups ... for each org")
@@ -60,7 +60,7 @@ class RestoreOffALostPoolTest {
             f.provision("acme");
             f.notes("acme", "notes", 3);
             String backupId = f.backup("acme");
-            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:9", "--force");
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:9", "--force", "--allow-unreachable");
             String step = "tenantctl restore --org acme --backup " + backupId + " --target-pool pool-1";
 
             for (boolean dryRun : new boolean[]{true, false}) {

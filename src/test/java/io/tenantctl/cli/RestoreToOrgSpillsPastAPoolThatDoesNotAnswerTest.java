@@ -31,7 +31,7 @@ class RestoreToOrgSpillsPastAPoolThatDoesNotAnswerTest {
             f.notes("acme", "notes", 20);
             Map<String, List<RawBsonDocument>> backedUp = BackupFixture.contents(f.db("acme"));
             f.backup("acme");
-            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force");
+            ok(f.cli, "pools", "set-uri", "pool-0", "--uri", "mongodb://127.0.0.1:1/", "--force", "--allow-unreachable");
             Cli cli = f.cli.quickToGiveUpOnDeadPools();
 
             Cli.Result spilled = cli.run("restore", "--org", "acme", "--to-org", "acme-copy", "-o", "json");
