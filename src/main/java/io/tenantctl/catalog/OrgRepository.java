@@ -167,6 +167,23 @@ public final class OrgRepository {
         return catalog.inConnection(c -> Sql.query(c, "select distinct tier from orgs order by tier", rs -> rs.getString(1)));
     }
 
+    /**
+     * Orgs on any of {@code poolIds} (empty: every pool) and of {@code status} (null: any), by id, a page at a time
+     * (keyset), each page read on a connection given back before {@code each} is handed it: a fleet's orgs are never all
+     * in memory at once.
+     */
+    public void forEachPage(java.util.Collection<String> poolIds, String status, java.util.function.Consumer<List<Org>> each) {
+        String[] pools = poolIds.toArray(String[]::new);
+        for (String after = ""; after != null; ) {
+            String from = after;
+            List<Org> page = catalog.inConnection(c -> Sql.query(c, SELECT + " where (cardinality(?) = 0 or pool_id = any(?)) "
+                    + "and (cast(? as text) is null or status = ?) and org_id > ? order by org_id limit ?", OrgRepository::map,
+                    c.createArrayOf("text", pools), c.createArrayOf("text", pools), status, status, from, PAGE));
+            after = page.size() < PAGE ? null : page.get(page.size() - 1).orgId();
+            each.accept(page);
+        }
+    }
+
     /** Orgs, optionally filtered by pool and status (null = any), ordered by id. */
     public List<Org> list(String poolId, String status) {
         return catalog.inConnection(c -> {

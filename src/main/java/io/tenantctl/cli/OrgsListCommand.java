@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "list", description = "List orgs, optionally by pool, status and tier.")
@@ -33,21 +32,23 @@ final class OrgsListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Orgs ops = new Orgs(ctx.catalog());
-        List<Orgs.View> orgs = ops.list(pools, status, tier);
-        if (tier != null && orgs.isEmpty()) { // a mistyped tier lists nothing, as an empty one does: say which it is
+        long[] listed = {0};
+        if (ctx.json()) { // a fleet's orgs, a page at a time: spooled, never all held
+            Output.<Orgs.View>jsonList(ctx.out, "orgs", each -> listed[0] = ops.list(pools, status, tier, each));
+        } else {
+            Output.spooledTable(ctx.out, List.of("org", "pool", "database", "status", "tier", "schema"),
+                    row -> listed[0] = ops.list(pools, status, tier, o -> row.accept(java.util.Arrays.asList(o.orgId(), o.poolId(),
+                            o.databaseName(), o.status(), o.tier(), OrgsCommand.shortHash(o.schemaHash())))));
+        }
+        if (tier != null && listed[0] == 0) { // a mistyped tier lists nothing, as an empty one does: say which it is
             List<String> tiers = ops.tiers();
             if (!tiers.contains(tier)) {
                 ctx.warn("no org is of tier " + tier + " (the orgs' tiers: " + (tiers.isEmpty() ? "none" : String.join(", ", tiers)) + ")");
             }
         }
-        if (ctx.json()) {
-            Output.json(ctx.out, Map.of("orgs", orgs));
-            return 0;
+        if (!ctx.json()) {
+            ctx.note(io.tenantctl.Counted.of(listed[0], "org"));
         }
-        Output.table(ctx.out, List.of("org", "pool", "database", "status", "tier", "schema"),
-                orgs.stream().map(o -> java.util.Arrays.asList(o.orgId(), o.poolId(), o.databaseName(), o.status(), o.tier(),
-                        OrgsCommand.shortHash(o.schemaHash()))).toList());
-        ctx.note(io.tenantctl.Counted.of(orgs.size(), "org"));
         return 0;
     }
 }

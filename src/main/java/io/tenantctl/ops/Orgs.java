@@ -56,6 +56,16 @@ public final class Orgs {
 
     /** The orgs on {@code poolIds} (every pool when empty) with {@code status} and {@code tier} (any when null), by org id. */
     public List<View> list(List<String> poolIds, String status, String tier) {
+        List<View> out = new java.util.ArrayList<>();
+        list(poolIds, status, tier, out::add);
+        return out;
+    }
+
+    /**
+     * As {@link #list(List, String, String)}, each org handed to {@code each} as it is read, a page of the catalog at a
+     * time, by id: a fleet's orgs are never all held at once. Returns how many were handed over.
+     */
+    public long list(List<String> poolIds, String status, String tier, java.util.function.Consumer<View> each) {
         if (status != null) {
             io.tenantctl.catalog.OrgStatus.of(status); // an unknown one is a usage error naming the known ones
         }
@@ -63,10 +73,13 @@ public final class Orgs {
             io.tenantctl.catalog.OrgId.requireTier(tier);
         }
         poolIds.forEach(p -> catalog.pools().get(p));
-        java.util.stream.Stream<Org> orgs = poolIds.isEmpty() ? catalog.orgs().list(null, status).stream()
-                : new java.util.LinkedHashSet<>(poolIds).stream().flatMap(p -> catalog.orgs().list(p, status).stream())
-                        .sorted(java.util.Comparator.comparing(Org::orgId));
-        return orgs.filter(o -> tier == null || tier.equals(o.tier())).map(o -> View.of(o, null)).toList();
+        long[] n = {0};
+        catalog.orgs().forEachPage(new java.util.LinkedHashSet<>(poolIds), status, page -> page.stream()
+                .filter(o -> tier == null || tier.equals(o.tier())).forEach(o -> {
+                    n[0]++;
+                    each.accept(View.of(o, null));
+                }));
+        return n[0];
     }
 
     /** The tiers orgs have, sorted: what to name when a --tier selects nothing. */

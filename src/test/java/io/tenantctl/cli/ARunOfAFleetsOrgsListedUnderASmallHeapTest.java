@@ -194,4 +194,31 @@ class ARunOfAFleetsOrgsListedUnderASmallHeapTest {
             assertThat(CliFixture.count(url, "select count(*) from orgs where status = 'active'")).isEqualTo(ORGS + 3);
         }
     }
+
+    /**
+     * orgs list read every org of the catalog (and -o json serialised them) in memory before printing a line: at 3 a.m.
+     * an 'orgs list' of a 30,000-org fleet, or of its one pool, ran out of memory under -Xmx16m (exit 1, nothing listed).
+     * It now reads a page at a time and spools its table or document: every org listed, one JSON document.
+     */
+    @Test
+    void orgsListOfAFleetListsEveryOrgUnder16Mb() throws Exception {
+        try (TestPools pools = new TestPools(1)) {
+            String url = CliFixture.fleetCatalog(pools, ORGS, "null");
+            Map<String, String> env = Map.of("TENANTCTL_CATALOG_URL", url, "USER", "oncall");
+            for (List<String> args : List.of(List.of("orgs", "list", "--pool", "pool-0"), List.of("orgs", "list", "-o", "json"))) {
+                ChildJvm.Exit exit = ChildJvm.run(dir, env, 120, List.of("-Xmx16m", "-XX:+UseSerialGC"), Main.class.getName(),
+                        args.toArray(String[]::new));
+                assertThat(exit.code()).as("%s of %d orgs under -Xmx16m: %s", args, ORGS, exit.err()).isEqualTo(0);
+                if (args.contains("json")) {
+                    com.fasterxml.jackson.databind.JsonNode listed = new com.fasterxml.jackson.databind.ObjectMapper()
+                            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(exit.out());
+                    assertThat(listed.get("orgs")).hasSize(ORGS);
+                    assertThat(listed.get("orgs").get(ORGS - 1).get("org_id").asText()).isEqualTo("org-030000");
+                } else {
+                    assertThat(exit.out().lines()).hasSize(ORGS + 1).first().asString().startsWith("ORG ");
+                    assertThat(exit.err()).contains("30000 orgs");
+                }
+            }
+        }
+    }
 }
