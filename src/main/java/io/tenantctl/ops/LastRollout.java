@@ -73,6 +73,10 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
                 return io.tenantctl.NextStep.run("tenantctl verify --org " + org.orgId(), "run " + runId + " found its database gone from its "
                         + "pool: verify says where a copy may be and how to bring it back");
             }
+            if (error.filter(e -> e.contains("pass --replace-conflicting")).isPresent()) { // the bare catch-up meets the same conflict
+                return io.tenantctl.NextStep.run(catchUp(org) + " --replace-conflicting --dry-run", "then without --dry-run"
+                        + (unfinished == null ? "" : "; " + unfinishedNote()));
+            }
             return duplicates ? io.tenantctl.NextStep.note("remove the duplicate documents run " + runId + " found on it ('tenantctl runs show "
                     + runId + "' names them), then: " + catchUp(org) + (unfinished == null ? "" : "   (" + unfinishedNote() + ")"))
                     : unfinished == null ? io.tenantctl.NextStep.run(catchUp(org)) : io.tenantctl.NextStep.run(catchUp(org), unfinishedNote());

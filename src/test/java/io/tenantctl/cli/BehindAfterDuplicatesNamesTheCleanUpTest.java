@@ -80,6 +80,38 @@ class BehindAfterDuplicatesNamesTheCleanUpTest {
         }
     }
 
+    /**
+     * Likewise for an org the rollout failed on a conflicting index (its username_1 built by hand, not unique): verify's
+     * fix, orgs show's next, was the bare catch-up without --replace-conflicting, which run as printed failed on the very
+     * same conflict, exit 1. It now names the catch-up with --replace-conflicting and --dry-run, as migrate-all's own next
+     * does, and that, run as printed and then without --dry-run, brings the org up to the rollout.
+     */
+    @Test
+    void anOrgARolloutFailedOnAConflictIsToldToReplaceIt() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            Path v2 = Files.writeString(dir.resolve("v2.json"), V2);
+            f.provision("b1", "b2");
+            f.db("b2").getCollection("users").createIndex(new Document("username", 1), new com.mongodb.client.model.IndexOptions().name("username_1"));
+            Cli.Result rollout = f.cli.run("migrate-all", "--schema", v2.toString());
+            assertThat(rollout.exitCode()).as(rollout.toString()).isEqualTo(1);
+            assertThat(rollout.err()).as(rollout.toString()).contains("pass --replace-conflicting");
+
+            List<JsonNode> behind = findings(strictJson(f.cli.run("verify", "--org", "b2", "-o", "json")), "schema_behind");
+            assertThat(behind).hasSize(1);
+            String fix = behind.get(0).get("fix").asText();
+            assertThat(fix).as(behind.get(0).toString()).contains("--replace-conflicting");
+            JsonNode shown = strictJson(CliFixture.ok(f.cli, "orgs", "show", "b2", "-o", "json"));
+            assertThat(shown.get("next").asText()).as(shown.toString()).startsWith(fix);
+
+            List<String> args = new ArrayList<>(Arrays.asList(fix.split(" ")).subList(1, fix.split(" ").length));
+            CliFixture.ok(f.cli, args.toArray(String[]::new)); // as printed
+            args.remove("--dry-run");
+            CliFixture.ok(f.cli, args.toArray(String[]::new));
+            Cli.Result diff = f.cli.run("schema", "diff", "b2", "--schema", v2.toString());
+            assertThat(diff.exitCode()).as(diff.toString()).isZero();
+        }
+    }
+
     /** b1 and b2 provisioned, b2 given two users of one username, and the rollout of V2's unique index failing on b2. */
     private static JsonNode rolloutFailedOnDuplicates(BackupFixture f, Path v2) throws Exception {
         f.provision("b1", "b2");
