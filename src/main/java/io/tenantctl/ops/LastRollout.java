@@ -64,7 +64,9 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
         /**
          * {@link #catchUp} as a next step: the bare command, unless this rollout failed {@code org} on duplicate keys (its
          * unique pre-flight found them), which that command finds again until the documents are changed by hand, or found its
-         * database gone from its pool, which that command refuses until the data is back: verify says how.
+         * database gone from its pool, which that command refuses until the data is back: verify says how A conflicting index
+         * (the rollout had no --replace-conflicting) or expiring documents (no --allow-expiry), which that command meets again,
+         * name the flag's --dry-run first, as migrate-all's own next does.
          */
         io.tenantctl.NextStep catchUpStep(Catalog catalog, Org org) {
             Optional<String> error = catalog.runs().itemError(runId, org.orgId());
@@ -76,6 +78,10 @@ record LastRollout(List<Rollout> newestFirst, Map<String, Instant> manifestsReco
             if (error.filter(e -> e.contains("pass --replace-conflicting")).isPresent()) { // the bare catch-up meets the same conflict
                 return io.tenantctl.NextStep.run(catchUp(org) + " --replace-conflicting --dry-run", "then without --dry-run"
                         + (unfinished == null ? "" : "; " + unfinishedNote()));
+            }
+            if (error.filter(e -> e.contains("--allow-expiry")).isPresent()) { // refused again: what would expire comes first
+                return io.tenantctl.NextStep.run(catchUp(org) + " --dry-run", "see how many documents would expire; if intended, a backup, "
+                        + "then without --dry-run with --allow-expiry" + (unfinished == null ? "" : "; " + unfinishedNote()));
             }
             return duplicates ? io.tenantctl.NextStep.note("remove the duplicate documents run " + runId + " found on it ('tenantctl runs show "
                     + runId + "' names them), then: " + catchUp(org) + (unfinished == null ? "" : "   (" + unfinishedNote() + ")"))

@@ -112,6 +112,34 @@ class BehindAfterDuplicatesNamesTheCleanUpTest {
         }
     }
 
+    /**
+     * And for one it failed on documents a new TTL index would expire at once (a run without --allow-expiry): the bare
+     * catch-up, run as printed, was refused the same way, exit 1. It is now that catch-up's --dry-run, which says how many
+     * would expire (the note: a backup, then --allow-expiry, if intended), as migrate-all's own next does.
+     */
+    @Test
+    void anOrgARolloutFailedOnExpiringDocumentsIsToldToLookFirst() throws Exception {
+        try (BackupFixture f = new BackupFixture(1, dir)) {
+            Path v2 = Files.writeString(dir.resolve("v2.json"), CliFixture.SMALL_SCHEMA.replace("{\"conversationId\": 1, \"createdAt\": -1}}",
+                    "{\"conversationId\": 1, \"createdAt\": -1}},\n    {\"name\": \"expiresAt_1\", \"key\": {\"expiresAt\": 1}, \"expireAfterSeconds\": 0}"));
+            f.provision("b1", "b2");
+            f.db("b2").getCollection("messages").insertOne(new Document("expiresAt", new java.util.Date(0)));
+            Cli.Result rollout = f.cli.run("migrate-all", "--schema", v2.toString());
+            assertThat(rollout.exitCode()).as(rollout.toString()).isEqualTo(1);
+            assertThat(rollout.err()).as(rollout.toString()).contains("--allow-expiry");
+
+            List<JsonNode> behind = findings(strictJson(f.cli.run("verify", "--org", "b2", "-o", "json")), "schema_behind");
+            assertThat(behind).hasSize(1);
+            String fix = behind.get(0).get("fix").asText();
+            assertThat(fix).as(behind.get(0).toString()).endsWith(" --dry-run").doesNotContain("--allow-expiry");
+            assertThat(behind.get(0).get("fix_note").asText()).contains("--allow-expiry");
+            List<String> args = new ArrayList<>(Arrays.asList(fix.split(" ")).subList(1, fix.split(" ").length));
+            Cli.Result asPrinted = f.cli.run(args.toArray(String[]::new));
+            assertThat(asPrinted.out()).as(asPrinted.toString()).contains("expiresAt_1");
+            assertThat(f.db("b2").getCollection("messages").countDocuments()).isEqualTo(1);
+        }
+    }
+
     /** b1 and b2 provisioned, b2 given two users of one username, and the rollout of V2's unique index failing on b2. */
     private static JsonNode rolloutFailedOnDuplicates(BackupFixture f, Path v2) throws Exception {
         f.provision("b1", "b2");
