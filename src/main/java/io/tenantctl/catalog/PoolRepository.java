@@ -29,10 +29,19 @@ public final class PoolRepository {
         this.catalog = catalog;
     }
 
+    /**
+     * The usage error (exit 2) for a pool name taken: what shows it, and, as a second add is most often meant to point the
+     * pool at another server, the command that does.
+     */
+    public static TenantctlException taken(String poolId) {
+        return TenantctlException.usage("pool '" + poolId + "' already exists: 'tenantctl pools show " + poolId + "' shows it; to point it "
+                + "at another server, 'tenantctl pools set-uri " + poolId + " --uri URI'");
+    }
+
     public Pool add(String poolId, String uri, int capacity, int priority) {
         return catalog.inTransaction(c -> {
             if (find(c, poolId).isPresent()) {
-                throw TenantctlException.usage("pool '" + poolId + "' already exists: use 'tenantctl pools show " + poolId + "'");
+                throw taken(poolId);
             }
             Sql.update(c, "insert into pools (pool_id, uri, capacity, priority) values (?, ?, ?, ?)", poolId, uri, capacity, priority);
             return find(c, poolId).orElseThrow();

@@ -97,7 +97,7 @@ public final class Pools {
         PoolUri.Externalised stored = given.externalise(poolId, variablesOfOtherPools(poolId));
         if (dryRun || ctx != null && !allowUnreachable) { // a taken name is said before the ping, not after its timeout
             if (catalog.pools().list().stream().anyMatch(p -> p.poolId().equals(poolId))) {
-                throw TenantctlException.usage("pool '" + poolId + "' already exists: use 'tenantctl pools show " + poolId + "'");
+                throw io.tenantctl.catalog.PoolRepository.taken(poolId);
             }
         }
         if (ctx != null && !allowUnreachable) {

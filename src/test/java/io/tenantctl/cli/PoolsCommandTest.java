@@ -301,6 +301,24 @@ class PoolsCommandTest {
         }
     }
 
+    /**
+     * A second 'pools add' of a name taken is most often an operator meaning to point the pool at another server: the
+     * refusal names the command that does, not only 'pools show'; the pool keeps its URI.
+     */
+    @Test
+    void aSecondAddOfAPoolNamesTheSetUriThatRepointsIt() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        ok(cli, "pools", "add", "pool-1", "--uri", pools.uri(0));
+        for (String[] args : List.of(new String[] {"pools", "add", "pool-1", "--uri", "mongodb://ferret-9.internal:27017", "--allow-unreachable"},
+                new String[] {"pools", "add", "pool-1", "--uri", pools.uri(0) + "/", "--dry-run"})) {
+            Cli.Result r = cli.run(args);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err().strip()).as(r.toString()).isEqualTo("error: pool 'pool-1' already exists: 'tenantctl pools show pool-1' shows it; "
+                    + "to point it at another server, 'tenantctl pools set-uri pool-1 --uri URI'");
+        }
+        assertThat(poolsJson(cli).get(0).get("uri").asText()).isEqualTo(pools.uri(0));
+    }
+
     @Test
     void placeholderUriIsAcceptedAndShownAsIs() {
         Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
