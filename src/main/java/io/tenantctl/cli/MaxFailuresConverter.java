@@ -23,6 +23,6 @@ final class MaxFailuresConverter implements CommandLine.ITypeConverter<MaxFailur
         } catch (NumberFormatException ignored) {
             // the message below says what is wanted
         }
-        throw new CommandLine.TypeConversionException("--max-failures must be a count (5) or a percentage (2%), not '" + spec + "'");
+        throw new CommandLine.TypeConversionException("--max-failures must be a count (5) or a percentage from 0% to 100% (2%), not '" + spec + "'");
     }
 }

@@ -292,4 +292,14 @@ class MigrateAllRolloutSafetyTest {
         CliFixture.assertExactly(url, v2, List.of("o0"));
         CliFixture.assertExactly(url, dir.resolve("v1.json"), List.of("o3")); // not started, as the dry run said
     }
+
+    /** A percentage over 100 is refused as out of range, not as if a percentage were not allowed at all; nothing is run. */
+    @Test
+    void aMaxFailuresPercentageOverAHundredSaysTheRange() {
+        Cli cli = Cli.withCatalog(CliFixture.initialisedCatalog());
+        Cli.Result r = cli.run("migrate-all", "--max-failures", "150%");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).as(r.toString()).contains("--max-failures must be a count (5) or a percentage from 0% to 100% (2%), not '150%'");
+        assertThat(strictJson(CliFixture.ok(cli, "runs", "list", "-o", "json")).get("runs")).isEmpty();
+    }
 }
