@@ -21,6 +21,10 @@ public final class CatalogUrl {
      * an empty value given there is named as that, not as no catalog given.
      */
     public static PostgresUrl parse(String raw, String source) {
+        if (raw != null && raw.isBlank() && "TENANTCTL_CATALOG_URL".equals(source)) {
+            throw TenantctlException.usage("no catalog given: TENANTCTL_CATALOG_URL is set but empty — set it to the catalog's URL "
+                    + "(postgres://…), or pass --catalog URL");
+        }
         if (raw != null && raw.isBlank() && source != null && !source.equals(Catalog.DEFAULT_SOURCE)) {
             throw TenantctlException.usage(source + " is empty: pass the catalog's URL (postgres://…) or set TENANTCTL_CATALOG_URL");
         }

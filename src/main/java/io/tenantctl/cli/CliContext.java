@@ -191,11 +191,14 @@ public final class CliContext implements AutoCloseable {
             return new GivenUrl(fromEnv, "TENANTCTL_CATALOG_URL");
         }
         String inFile = " in the config file " + configFile().map(Path::toString).orElse(null);
-        String fromFile = effectiveEnv().get("TENANTCTL_CATALOG_URL"); // the config file's UPPER_CASE key too, as for every variable
+        String fromFile = config().getProperty("TENANTCTL_CATALOG_URL"); // the file's UPPER_CASE key, not hidden by an empty variable
         if (fromFile != null && !fromFile.isBlank()) {
             return new GivenUrl(fromFile, "TENANTCTL_CATALOG_URL=" + inFile);
         }
         String key = config().getProperty("catalog");
+        if (key == null && fromEnv != null) {
+            return new GivenUrl(fromEnv, "TENANTCTL_CATALOG_URL"); // set but empty ($(vault read …) gave nothing): said as that
+        }
         return new GivenUrl(key, key == null ? null : "catalog=" + inFile); // none given anywhere: the catalog says where one is given
     }
 

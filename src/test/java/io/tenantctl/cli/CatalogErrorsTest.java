@@ -145,6 +145,31 @@ class CatalogErrorsTest {
         assertThat(CliFixture.strictJson(json).get("error").get("message").asText()).startsWith("--catalog is empty");
     }
 
+    /**
+     * {@code export TENANTCTL_CATALOG_URL=$(vault read …)} that came back empty said "no catalog given: pass --catalog or set
+     * TENANTCTL_CATALOG_URL", although it was set: it now says it is set but empty, exit 2, one line (one JSON document
+     * with -o json). A config file's catalog is still used when the variable is empty, under either key.
+     */
+    @Test
+    void anEmptyCatalogVariableIsNamedAsSetButEmpty(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        for (String empty : new String[] {"", "  "}) {
+            Cli.Result r = new Cli(Map.of("TENANTCTL_CATALOG_URL", empty)).run("orgs", "list");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err().strip()).as(r.toString()).isEqualTo("error: no catalog given: TENANTCTL_CATALOG_URL is set but empty "
+                    + "\u2014 set it to the catalog's URL (postgres://…), or pass --catalog URL");
+        }
+        Cli.Result json = new Cli(Map.of("TENANTCTL_CATALOG_URL", "")).run("orgs", "list", "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isEqualTo(2);
+        assertThat(CliFixture.strictJson(json).get("error").get("message").asText()).contains("TENANTCTL_CATALOG_URL is set but empty");
+        for (String key : new String[] {"catalog", "TENANTCTL_CATALOG_URL"}) {
+            java.nio.file.Path config = dir.resolve(key + ".properties");
+            java.nio.file.Files.writeString(config, key + "=" + CLOSED + "\n");
+            Cli.Result fromFile = new Cli(Map.of("TENANTCTL_CATALOG_URL", "", "TENANTCTL_CONFIG", config.toString())).run("orgs", "list");
+            assertThat(fromFile.exitCode()).as(key + ": " + fromFile).isEqualTo(3);
+            assertThat(fromFile.err()).as(key + ": " + fromFile).contains("127.0.0.1:1");
+        }
+    }
+
     @Test
     void uninitialisedCatalogSaysRunInit() {
         String url = TestCatalog.newDatabase();
