@@ -69,7 +69,7 @@ final class BackupsForgetCommand implements Callable<Integer> {
             } else if (why == null && !ctx.json()) {
                 ctx.out.println(line(o.forgotten()));
             }
-            Map<String, Object> doc = why == null ? document(o.forgotten()) : refusedDocument(o.backupId(), why);
+            Map<String, Object> doc = why == null ? document(o.forgotten()) : refusedDocument(o.backupId(), o.orgId(), why);
             doc.putIfAbsent("error", null);
             docs.add(doc);
         }
@@ -124,11 +124,11 @@ final class BackupsForgetCommand implements Callable<Integer> {
     }
 
     /** A backup not forgotten, with the error document a forget of it alone prints. */
-    private Map<String, Object> refusedDocument(String backupId, TenantctlException why) {
+    private Map<String, Object> refusedDocument(String backupId, String orgId, TenantctlException why) {
         Map<String, Object> error = TenantCtl.error(why.category().exitCode, why.category().name().toLowerCase(Locale.ROOT),
                 why.getMessage(), null); // as before: a forget's refusal in its list names no run
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("org_id", null);
+        doc.put("org_id", orgId);
         doc.put("backup_id", backupId);
         doc.put("forgotten", false);
         doc.put("dry_run", dryRun.on);

@@ -816,9 +816,9 @@ public final class Backups {
     /**
      * What {@code backups forget} did with one of the ids it was given: {@code forgotten} (or, in a dry run, would be), or
      * {@code refused} with the line and exit code a forget of it alone meets; neither when stopped before this one (see
-     * {@link #stops}).
+     * {@link #stops}). {@code orgId}: the backup's org, when the catalog has its row (null for an id it has not, or not reached).
      */
-    public record ForgetOutcome(String backupId, Forgotten forgotten, TenantctlException refused) {
+    public record ForgetOutcome(String backupId, String orgId, Forgotten forgotten, TenantctlException refused) {
     }
 
     /**
@@ -923,24 +923,34 @@ public final class Backups {
             for (String id : new java.util.LinkedHashSet<>(backupIds)) {
                 stopped |= cancel.isCancelled();
                 if (stopped) {
-                    out.add(new ForgetOutcome(id, null, null));
+                    out.add(new ForgetOutcome(id, null, null, null));
                     continue;
                 }
                 try {
-                    out.add(new ForgetOutcome(id, backups.forget(id, dryRun, waitForOrg, cancel), null));
+                    Forgotten f = backups.forget(id, dryRun, waitForOrg, cancel);
+                    out.add(new ForgetOutcome(id, f.orgId(), f, null));
                 } catch (TenantctlException e) {
-                    out.add(new ForgetOutcome(id, null, e));
+                    out.add(new ForgetOutcome(id, stops(e) ? null : backups.orgOf(id), null, e)); // a refusal naming the org: its org_id too
                     stopped = stops(e);
                 } catch (RuntimeException e) {
                     if (backupIds.stream().distinct().count() == 1) {
                         throw e;
                     }
-                    out.add(new ForgetOutcome(id, null, new TenantctlException(TenantctlException.Category.INTERNAL, "unexpected "
+                    out.add(new ForgetOutcome(id, null, null, new TenantctlException(TenantctlException.Category.INTERNAL, "unexpected "
                             + e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e)));
                     stopped = true;
                 }
             }
             return ForgetResult.of(dryRun, out);
+        }
+    }
+
+    /** The org of backup {@code backupId} as the catalog records it; null when it has no such row or does not answer. */
+    private String orgOf(String backupId) {
+        try {
+            return backups.find(backupId).map(BackupRepository.Backup::orgId).orElse(null);
+        } catch (RuntimeException e) {
+            return null; // its refusal already says what went wrong
         }
     }
 

@@ -219,6 +219,8 @@ class ABackupWhoseFilesAreGoneTest {
             assertThat(each.get(1).get("error").get("message").asText()).contains("is in the store");
             assertThat(each.get(2).get("forgotten").asBoolean()).as("after a refusal, the next is forgotten").isTrue();
             assertThat(each.get(3).get("error").get("code").asInt()).isEqualTo(3);
+            assertThat(each.findValuesAsText("org_id")).as("a refused one names its org too, as its error does").containsExactly("acme",
+                    "acme", "acme", "globex");
             assertThat(decided(f).findValuesAsText("backup_id")).as("acme's gone ones are named no more").containsExactly(a3);
 
             io.tenantctl.testing.TestCatalog.execute(f.catalogUrl, "delete from org_leases where org_id = 'globex'");
@@ -234,6 +236,9 @@ class ABackupWhoseFilesAreGoneTest {
             assertThat(none.out()).contains("forgot 0 of 2 backups; refused 2: " + a1 + " " + a3);
             assertThat(none.err()).contains("2 of 2 backups not forgotten (" + a1 + " " + a3 + "): each one's error line says why; none "
                     + "was forgotten").doesNotContain("the others");
+            JsonNode forgottenAlready = strictJson(f.cli.run("backups", "forget", a1, a3, "-o", "json")).get("backups");
+            assertThat(forgottenAlready.get(0).get("error").get("message").asText()).contains("of org acme was forgotten");
+            assertThat(forgottenAlready.findValuesAsText("org_id")).as(forgottenAlready.toString()).containsExactly("acme", "acme");
         }
     }
 
