@@ -41,11 +41,11 @@ final class FanoutOptions {
     boolean detach;
 
     @ActsOn
-    @Option(names = "--join", paramLabel = "RUN_ID", description = "Work on a run alongside other workers; an interrupted run goes on (see README, Scaling out).")
+    @Option(names = "--join", paramLabel = "RUN_ID", converter = RunIdConverter.class, description = "Work on a run alongside other workers; an interrupted run goes on (see README, Scaling out).")
     String join;
 
     @ActsOn
-    @Option(names = "--resume", paramLabel = "RUN_ID", description = {"Take over a run whose workers are gone (or that was interrupted): "
+    @Option(names = "--resume", paramLabel = "RUN_ID", converter = RunIdConverter.class, description = {"Take over a run whose workers are gone (or that was interrupted): "
             + "what it already did is kept, failed and abandoned orgs are tried again with the run's own arguments."})
     String resume;
 

@@ -19,7 +19,7 @@ final class RunsCancelCommand implements Callable<Integer> {
     @Mixin
     DryRunOption dryRun;
 
-    @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run to end (see 'tenantctl runs list').")
+    @Parameters(index = "0", paramLabel = "RUN_ID", converter = RunIdConverter.class, description = "The run to end (see 'tenantctl runs list').")
     String runId;
 
     RunsCancelCommand(CliContext ctx) {

@@ -13,7 +13,7 @@ final class RunsShowCommand implements Callable<Integer> {
 
     private final CliContext ctx;
 
-    @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run (see 'tenantctl runs list').")
+    @Parameters(index = "0", paramLabel = "RUN_ID", converter = RunIdConverter.class, description = "The run (see 'tenantctl runs list').")
     String runId;
 
     RunsShowCommand(CliContext ctx) {

@@ -43,6 +43,10 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
             assertThat(list.out()).as(list.toString()).containsPattern("(?m)^" + Pattern.quote(line) + "$");
             JsonNode listed = strictJson(ok(cli, "runs", "list", "-o", "json")).get("runs").get(0);
             assertThat(listed.path("next_step").asText("")).as("%s", listed).isEqualTo(join);
+            // a run id pasted with the whitespace around it (from a log line or a table) is the run, not "no run ' R'"
+            String pasted = " " + runId + "\t";
+            assertThat(strictJson(ok(cli, "runs", "show", pasted, "-o", "json")).get("run").get("run_id").asText()).isEqualTo(runId);
+            assertThat(ok(cli, "runs", "cancel", pasted, "--dry-run").out()).contains("dry run: run " + runId + " (provision");
 
             // the step, run as named, does the run: it ends succeeded with no next step left
             ok(cli, join.substring("tenantctl ".length()).split(" "));
@@ -50,6 +54,7 @@ class RunsShowOfADetachedRunNoWorkerJoinedNamesItsJoinTest {
             assertThat(after.get("status").asText()).isEqualTo("succeeded");
             assertThat(after.path("next_step").isMissingNode() || after.get("next_step").isNull()).as("%s", after).isTrue();
             assertThat(ok(cli, "runs", "show", runId).out()).doesNotContain("--join");
+            assertThat(ok(cli, "provision", "--resume", pasted).out()).as("--resume takes it so too").contains(runId);
         }
     }
     /**
