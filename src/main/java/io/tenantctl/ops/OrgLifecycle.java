@@ -188,9 +188,8 @@ public final class OrgLifecycle {
         try {
             there = ctx.databaseNames(pool);
         } catch (RuntimeException e) {
-            throw new TenantctlException(TenantctlException.Category.CONFIG, "org " + org.orgId() + ": pool " + pool.poolId()
-                    + " could not be asked for its database " + org.databaseName() + " (" + PoolHealth.why(e) + "): the org is still "
-                    + "deleting; run it again when the pool answers (see 'tenantctl pools stats " + pool.poolId() + "')");
+            throw TenantctlException.config("org " + org.orgId() + ": " + PoolHealth.doesNotAnswer(pool, null, PoolHealth.pingWhy(e))
+                    + "; nothing resumed, the org is still deleting; once it answers, run the resume again", e);
         }
         if (!there.contains(org.databaseName())) {
             throw TenantctlException.usage("org " + org.orgId() + " is deleting and its database " + org.databaseName() + " is gone from pool "

@@ -67,6 +67,12 @@ class PurgeWithItsPoolDownKeepsTheUndoTest {
                         .endsWith(List.of(purge).contains("--dry-run") ? "; run this dry run again once it answers" : "; run the purge again once it answers");
                 assertThat(detail.split("pool pool-0", -1)).as("the pool named once: %s", detail).hasSize(2);
             }
+            // resume with its pool down said "pool pool-0 could not be asked for its database org_acme (…)": the shared form now
+            Cli.Result resume = down.run("orgs", "resume", "acme");
+            assertThat(resume.exitCode()).as(resume.toString()).isEqualTo(3);
+            assertThat(resume.err().strip()).as(resume.toString()).startsWith("error: org acme: pool pool-0 does not answer: ")
+                    .contains(" — see 'tenantctl pools stats pool-0'").doesNotContain("could not be asked").doesNotContain("is unreachable")
+                    .endsWith("the org is still deleting; once it answers, run the resume again").hasLineCount(1);
             ok(f.cli, "pools", "set-uri", "pool-0", "--uri", f.pools.uri(0), "--force");
             assertThat(f.org("acme").get("status").asText()).isEqualTo("deleting");
 
