@@ -24,7 +24,11 @@ final class OrgsShowCommand implements Callable<Integer> {
     public Integer call() {
         Orgs.View o = new Orgs(ctx.catalog()).show(orgId);
         if (ctx.json()) {
-            Output.json(ctx.out, o);
+            // next_step and next_note always there, null for none, as in every document that gives them
+            com.fasterxml.jackson.databind.node.ObjectNode doc = Output.JSON.valueToTree(o);
+            doc.set("next_step", doc.path("next_step").isMissingNode() ? doc.nullNode() : doc.get("next_step"));
+            doc.set("next_note", doc.path("next_note").isMissingNode() ? doc.nullNode() : doc.get("next_note"));
+            Output.json(ctx.out, doc);
             return 0;
         }
         List<String[]> fields = new java.util.ArrayList<>(List.of(
@@ -40,8 +44,9 @@ final class OrgsShowCommand implements Callable<Integer> {
                 new String[]{"held by", o.lease() == null ? null : o.lease().operation() + " " + o.lease().holder()
                         + (o.lease().runId() == null ? "" : " (run " + o.lease().runId() + ")") + " since " + o.lease().since()
                         + (o.lease().expired() ? " — expired: the next operation on the org recovers it" : "")}));
-        if (o.next() != null) { // where on-call looks first when one org lacks what the release needs
-            fields.add(new String[]{"next", o.next() + (o.status().equals("restoring") ? "   (its restore did not finish: run again, it finishes or undoes it)"
+        String next = o.next() != null ? o.next() : o.deleting() ? null : o.nextNote(); // a way on with no command: its note
+        if (next != null) { // where on-call looks first when one org lacks what the release needs
+            fields.add(new String[]{"next", next + (o.status().equals("restoring") ? "   (its restore did not finish: run again, it finishes or undoes it)"
                     : o.status().equals("active") ? "   (its manifest is not the one the last rollout applied)" : "")});
         }
         if (o.deleting()) { // the undo, where an operator who deleted the wrong org looks first

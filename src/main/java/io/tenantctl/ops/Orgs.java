@@ -31,11 +31,13 @@ public final class Orgs {
 
         /**
          * {@code next} is the text of the step {@link #show} names (null for none, and for a deleting org, whose undo
-         * the table says in its own words); {@code step} gives -o json's next_step and next_note, a deleting org's undo too.
+         * the table says in its own words, and for a step with no command, whose whole way on is next_note); {@code step}
+         * gives -o json's next_step and next_note (orgs show gives both always, null for none), a deleting org's undo too.
          */
         static View of(Org o, Lease lease, String next, io.tenantctl.NextStep step) {
             return new View(o.orgId(), o.poolId(), o.databaseName(), o.status().db(), o.tier(), o.schemaHash(), o.version(), o.createdAt(),
-                    o.updatedAt(), lease, next, step == null ? null : step.command(), step == null ? null : step.note());
+                    o.updatedAt(), lease, step != null && step.command() == null ? null : next, step == null ? null : step.command(),
+                    step == null ? null : step.note());
         }
 
         /** Soft-deleted, its database kept until purge (and until then, resume takes it back). */

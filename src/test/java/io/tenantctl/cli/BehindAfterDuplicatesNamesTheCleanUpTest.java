@@ -44,7 +44,7 @@ class BehindAfterDuplicatesNamesTheCleanUpTest {
                     .contains("duplicate").contains("tenantctl migrate-all --org b2 --schema-hash");
 
             JsonNode shown = strictJson(CliFixture.ok(f.cli, "orgs", "show", "b2", "-o", "json"));
-            assertThat(shown.get("next").asText()).as(shown.toString()).startsWith("remove the duplicate documents")
+            assertThat(shown.get("next_note").asText()).as(shown.toString()).startsWith("remove the duplicate documents")
                     .contains("tenantctl migrate-all --org b2 --schema-hash");
         }
     }
@@ -67,7 +67,7 @@ class BehindAfterDuplicatesNamesTheCleanUpTest {
             JsonNode json = strictJson(CliFixture.ok(f.cli, "orgs", "resume", "b2", "-o", "json"));
             String next = json.get("next").asText();
             JsonNode shown = strictJson(CliFixture.ok(f.cli, "orgs", "show", "b2", "-o", "json"));
-            assertThat(next).as("resume names what orgs show names: %s", json).isEqualTo(shown.get("next").asText())
+            assertThat(next).as("resume names what orgs show names: %s", json).isEqualTo(shown.get("next_note").asText())
                     .startsWith("remove the duplicate documents");
 
             // the duplicates gone, the command after "then: " brings the org up to the rollout

@@ -208,7 +208,7 @@ class OrgBehindTheLastRolloutTest {
             assertThat(behind.get(0).get("fix").isNull()).as(behind.get(0).toString()).isTrue();
             String note = behind.get(0).get("fix_note").asText();
             assertThat(note).startsWith("remove the duplicate documents").endsWith("then: " + fix);
-            assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("next").asText()).isEqualTo(note);
+            assertThat(strictJson(ok(cli, "orgs", "show", "acme", "-o", "json")).get("next_note").asText()).isEqualTo(note);
             // found by probing: cancelling the failed run (it had ended; nothing left to stop) made verify clean again
             ok(cli, "runs", "cancel", summary.get("run_id").asText());
             Cli.Result cancelled = cli.run("verify", "-o", "json");
